@@ -1,0 +1,27 @@
+# lit configuration for ptofix regression tests (see ../shared/reference/ecosystem.md, "lit + filecheck").
+import os
+import sys
+
+import lit.formats
+
+config.name = "ptofix"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".cpp", ".mlir", ".pto", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "Output"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.test_source_root, "Output")
+
+# lit passes only a short environment whitelist to tests: put this interpreter's bin dir (for
+# `filecheck`) first on PATH and call ptofix through the same interpreter.
+bin_dir = os.path.dirname(sys.executable)
+config.environment["PATH"] = os.pathsep.join([bin_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
+repo_root = os.path.dirname(config.test_source_root)
+config.environment["PYTHONPATH"] = repo_root
+config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
+shared = os.path.abspath(os.path.join(repo_root, "..", "shared"))
+config.substitutions.append(("%ptofix", f'"{sys.executable}" -m ptofix'))
+config.substitutions.append(("%python", f'"{sys.executable}"'))
+config.substitutions.append(("%kernels", os.path.join(repo_root, "kernels")))
+config.substitutions.append(("%shared", shared))
+if os.path.isdir(os.path.join(shared, "corpus")):
+    config.available_features.add("corpus")

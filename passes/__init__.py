@@ -1,0 +1,1 @@
+"""ptofix passes, one per module (installed as ``ptofix.passes``). See ptofix/pass_manager.py."""

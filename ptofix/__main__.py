@@ -1,0 +1,5 @@
+import sys
+
+from ptofix.cli import main
+
+sys.exit(main())

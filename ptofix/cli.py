@@ -1,0 +1,67 @@
+"""Command-line entry point: ``ptofix <command> ...``.
+
+Each command lives in ``ptofix/commands/<name>.py`` with ``add_parser(subparsers)`` and
+``run(args) -> int``. Heavy imports (lark, numpy) happen inside ``run`` so start-up stays fast.
+Exit status: 0 success, 1 ``--check`` found changes / simulation found a difference, 2 bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .source import PtofixError
+
+# Order is the order shown in --help.
+COMMANDS = ["run", "opt", "canonicalize", "build", "simulate", "bench"]
+
+DESCRIPTION = """\
+ptofix: provably safe rewrites for the Ascend PTO toolchain.
+
+  ptofix run --pattern gu fa.cpp           remove PIPE_V barriers the tile-dependency proof allows
+  ptofix run --local-slot-num 0=2,4=2 fa.cpp   set TPipe LocalSlotNum per FlagID
+  ptofix canonicalize --target-ptoas v0.36 fa.mlir   generic PTO ops -> target's custom form
+  ptofix build fa.mlir -o out/             canonicalize -> ptoas -> C++ fixes -> bisheng
+  ptofix simulate orig.cpp fixed.cpp       run both vector kernels on a numpy UB model
+  ptofix opt -p pass-a,pass-b{k=v} FILE    run any registered passes as a pipeline
+
+Errors are reported as file:line:col: error: ... with exit status 2; the input is never modified
+on error. Use `ptofix <command> --help` for details."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ptofix", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"ptofix {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"ptofix.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"ptofix.commands.{name}":
+                continue  # command not built yet
+            raise
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except PtofixError as exc:
+        sys.stderr.write(exc.format() + "\n")
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Front-end registry used by the pass manager: artefact kind -> parser returning a model.
+
+Imported lazily so that commands that do not need a front end do not pay for lark.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .source import SourceText
+
+
+def parse_cpp(source: SourceText) -> Any:
+    from .cpp.parser import parse_cpp as parse
+    return parse(source)
+
+
+def parse_mlir(source: SourceText) -> Any:
+    from .ir.parser import parse_ir as parse
+    return parse(source)
+
+
+PARSERS = {"cpp": parse_cpp, "mlir": parse_mlir}

@@ -1,0 +1,153 @@
+"""Pass registry and pipelines (modelled on xDSL: one pass a file, `-p a,b{k=v}` pipelines).
+
+A pass is a dataclass whose fields are its options. It declares which artefact it works on
+(``kind = "cpp"`` for ptoas C++ or ``"mlir"`` for PTO IR), reads the parsed model and returns a
+:class:`PassResult` with edits; it never touches text. :func:`run_pipeline` parses, runs each pass,
+applies edits in one place and re-parses before the next pass.
+
+Passes live in ``passes/`` (installed as ``ptofix.passes``); the module ``foo_bar.py`` defines
+``PASS = FooBarPass`` whose ``name`` is ``foo-bar``. Discovery reads file names only, so listing
+passes imports nothing heavy.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
+
+from .source import Edit, PtofixError, SourceText, apply_edits
+
+
+@dataclass
+class PassResult:
+    edits: list[Edit] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Pass:
+    """Base class. Subclasses are ``@dataclass`` with option fields and a class-level ``name``."""
+
+    name: ClassVar[str] = ""
+    kind: ClassVar[str] = "cpp"
+    summary: ClassVar[str] = ""
+
+    def apply(self, model: Any, source: SourceText) -> PassResult:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _module_for(name: str) -> str:
+    return "ptofix.passes." + name.replace("-", "_")
+
+
+def available_passes() -> list[str]:
+    import ptofix.passes as package
+    return sorted(info.name.replace("_", "-") for info in pkgutil.iter_modules(package.__path__)
+                  if not info.name.startswith("_"))
+
+
+def get_pass_class(name: str) -> type[Pass]:
+    if name not in available_passes():
+        raise PtofixError(f"unknown pass '{name}' (available: {', '.join(available_passes())})")
+    module = importlib.import_module(_module_for(name))
+    return module.PASS
+
+
+_PIPELINE_ITEM = re.compile(r"\s*([A-Za-z0-9_-]+)\s*(\{[^{}]*\})?\s*(,|$)")
+
+
+def parse_pipeline(spec: str) -> list[tuple[str, dict[str, str]]]:
+    """``"a,b{k=v,x=1 2}"`` -> ``[("a", {}), ("b", {"k": "v", "x": "1 2"})]``."""
+    items: list[tuple[str, dict[str, str]]] = []
+    pos = 0
+    while pos < len(spec):
+        match = _PIPELINE_ITEM.match(spec, pos)
+        if not match or match.end() == pos:
+            raise PtofixError(f"bad pipeline syntax at character {pos + 1} of '{spec}'")
+        options: dict[str, str] = {}
+        if match.group(2):
+            body = match.group(2)[1:-1].strip()
+            for part in _split_options(body):
+                key, sep, value = part.partition("=")
+                if not sep:
+                    raise PtofixError(f"pass option '{part}' must be key=value")
+                options[key.strip()] = value.strip()
+        items.append((match.group(1), options))
+        pos = match.end()
+    return items
+
+
+def _split_options(body: str) -> list[str]:
+    # Options are separated by spaces or commas, but a value may itself be a comma list
+    # (`local-slot-num{map=0=2,4=2}`): a comma starts a new option only if `key=` follows.
+    if not body:
+        return []
+    parts = re.split(r"[\s,]+(?=[A-Za-z_][\w-]*=)", body)
+    return [p.strip().strip(",") for p in parts if p.strip()]
+
+
+def build_pass(name: str, options: dict[str, str]) -> Pass:
+    cls = get_pass_class(name)
+    fields = {f.name.replace("_", "-"): f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, raw in options.items():
+        f = fields.get(key) or fields.get(key.replace("_", "-"))
+        if f is None:
+            raise PtofixError(f"pass '{name}' has no option '{key}' (options: {', '.join(sorted(fields)) or 'none'})")
+        kwargs[f.name] = _convert(raw, f.type, name, key)
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise PtofixError(f"pass '{name}': {exc}") from None
+
+
+def _convert(raw: str, annotation: Any, pass_name: str, key: str) -> Any:
+    text = str(annotation)
+    if text in ("bool", "<class 'bool'>"):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise PtofixError(f"pass '{pass_name}': option '{key}' expects true/false, got '{raw}'")
+    if text in ("int", "<class 'int'>"):
+        try:
+            return int(raw, 0)
+        except ValueError:
+            raise PtofixError(f"pass '{pass_name}': option '{key}' expects an integer, got '{raw}'") from None
+    return raw
+
+
+@dataclass
+class PipelineOutcome:
+    text: str
+    reports: list[dict[str, Any]]
+    warnings: list[str]
+
+    def changed(self, original: str) -> bool:
+        return self.text != original
+
+
+Parser = Callable[[SourceText], Any]
+
+
+def run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Parser]) -> PipelineOutcome:
+    """Run passes in order. Each pass sees a fresh model of the previous pass's output."""
+    text = source.text
+    reports: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    current = source
+    for pass_ in passes:
+        parse = parsers.get(pass_.kind)
+        if parse is None:
+            raise PtofixError(f"pass '{pass_.name}' works on {pass_.kind} input, which this command does not handle")
+        model = parse(current)
+        result = pass_.apply(model, current)
+        reports.append({"pass": pass_.name, **result.report})
+        warnings.extend(result.warnings)
+        if result.edits:
+            text = apply_edits(current.text, result.edits)
+            current = SourceText(text, source.path)
+    return PipelineOutcome(text, reports, warnings)

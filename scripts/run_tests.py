@@ -1,0 +1,52 @@
+"""Run every ptofix test (pytest + lit/FileCheck) and print one closing line `N passed, N failed`.
+
+Used by the README test command and by .ci/run. Exit status 0 only if both suites pass.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_pytest() -> tuple[int, int, int, int]:
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                          cwd=ROOT, text=True, capture_output=True)
+    sys.stdout.write(proc.stdout[-6000:])
+    sys.stderr.write(proc.stderr[-3000:])
+    tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|skipped|error|errors)", tail)}
+    failed = counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0)
+    if proc.returncode not in (0, 5) and failed == 0:
+        failed = 1  # pytest crashed before counting
+    return counts.get("passed", 0), failed, counts.get("skipped", 0), proc.returncode
+
+
+def run_lit() -> tuple[int, int, int, int]:
+    proc = subprocess.run([sys.executable, "-m", "lit", "-sv", "lit_tests"], cwd=ROOT, text=True,
+                          capture_output=True)
+    out = proc.stdout + proc.stderr
+    sys.stdout.write(out[-8000:])
+    passed = sum(int(n) for n in re.findall(r"^\s*Passed\s*:\s*(\d+)", out, re.M))
+    passed += sum(int(n) for n in re.findall(r"^\s*Expectedly Failed\s*:\s*(\d+)", out, re.M))
+    failed = sum(int(n) for n in re.findall(r"^\s*(?:Failed|Unexpectedly Passed|Unresolved|Timed Out)\s*:\s*(\d+)", out, re.M))
+    skipped = sum(int(n) for n in re.findall(r"^\s*(?:Unsupported|Skipped)\s*:\s*(\d+)", out, re.M))
+    if proc.returncode != 0 and failed == 0:
+        failed = 1
+    return passed, failed, skipped, proc.returncode
+
+
+def main() -> int:
+    p_pass, p_fail, p_skip, _ = run_pytest()
+    l_pass, l_fail, l_skip, _ = run_lit()
+    print(f"pytest: {p_pass} passed, {p_fail} failed, {p_skip} skipped; lit: {l_pass} passed, {l_fail} failed, {l_skip} skipped")
+    passed, failed, skipped = p_pass + l_pass, p_fail + l_fail, p_skip + l_skip
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
