@@ -1,0 +1,116 @@
+"""Effects table for the tile ops ptoas emits (A2/A3).
+
+Source of every rule: ../shared/reference/pto_isa_facts.md
+  §1 argument convention (destination first) and pipes; ptoas `getEffects()` models tmp as a write.
+  §2 ops whose implementation ends with an internal `pipe_barrier(PIPE_V)` (drains V).
+  §2 TROWEXPAND{MUL,DIV,SUB,ADD,MAX,MIN} with non-RowMajor src1 and no tmp: `vbrcb(scratch <- src1);
+     pipe_barrier; op(dst <- src0, scratch)` — a *leading* internal barrier, no trailing one.
+  §2.3 hidden scratch TMP_UB_OFFSET = [184 KiB, 192 KiB) written by those no-tmp row-expand ops.
+
+Rule for operands: the indices named in ``writes`` (destination, tmp) are written; every other
+argument that resolves to a tile is read (so scalar arguments and TDIVS's two orders need no
+special case). Ops not in the table are unknown: the analysis treats them as reading and writing
+everything they touch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PIPE_V = "PIPE_V"
+
+HIDDEN_SCRATCH = (184 * 1024, 192 * 1024)   # pto_isa_facts.md §2.3
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    pipe: str                        # PIPE_V, PIPE_MTE2, ... or "by-type" (decided from tile types)
+    writes: tuple[int, ...] = (0,)   # argument indices written (dst, tmp); others that are tiles are read
+    tmp: tuple[int, ...] = ()        # subset of ``writes`` that are scratch (tmp) operands
+    trailing_drain: bool = False     # implementation ends with pipe_barrier(PIPE_V) (§2)
+    row_expand: bool = False         # TROWEXPAND* binary family (§2, §2.3)
+
+
+def _specs() -> dict[str, OpSpec]:
+    table: dict[str, OpSpec] = {}
+    elementwise = ["TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TSHL", "TSHR", "TFMOD",
+                   "TADDS", "TSUBS", "TMULS", "TDIVS", "TMAXS", "TMINS", "TANDS", "TORS", "TSHLS", "TSHRS",
+                   "TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TNEG", "TRELU", "TNOT",
+                   "TEXPANDS", "TCMP", "TCMPS", "TCVT",
+                   "TROWEXPAND", "TCOLEXPAND", "TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV",
+                   "TCOLEXPANDSUB", "TCOLEXPANDEXPDIF", "TCOLEXPANDMAX", "TCOLEXPANDMIN",
+                   "TCOLPROD", "TFILLPAD", "TFILLPAD_INPLACE", "TAXPY"]
+    for name in elementwise:
+        table[name] = OpSpec(PIPE_V)
+    # Ops whose tmp operand (always a write per ptoas getEffects) sits at a fixed index.
+    for name in ("TROWARGMAX", "TROWARGMIN", "TCOLARGMAX", "TCOLARGMIN", "TROWPROD"):
+        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
+    for name in ("TROWSUM", "TROWMAX", "TROWMIN"):
+        # float/half end with pipe_barrier(PIPE_V); int16/int32 end with V->S->V flags: both drain.
+        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=True)
+    table["TCOLMAX"] = OpSpec(PIPE_V, trailing_drain=True)
+    table["TCOLMIN"] = OpSpec(PIPE_V, trailing_drain=True)
+    # TCOLSUM(dst, src) / TCOLSUM(dst, src, tmp, isBinary): trailing barrier with tmp (§2).
+    table["TCOLSUM"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
+    for name in ("TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDSUB", "TROWEXPANDADD", "TROWEXPANDMAX",
+                 "TROWEXPANDMIN", "TROWEXPANDEXPDIF"):
+        table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), row_expand=True)
+    table["TRSQRT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
+    table["TSEL"] = OpSpec(PIPE_V, writes=(0, 4), tmp=(4,))
+    table["TSELS"] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
+    for name in ("TXOR", "TXORS", "TREM", "TREMS", "TPRELU"):
+        table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
+    table["TSORT32"] = OpSpec(PIPE_V, writes=(0, 2, 3), tmp=(2, 3))
+    table["TGATHER"] = OpSpec(PIPE_V)          # its tmp is modelled as a read by ptoas
+    # Data movement between memories; pipe depends on tile types (§1).
+    table["TMOV"] = OpSpec("by-type")
+    table["TEXTRACT"] = OpSpec("by-type")
+    table["TINSERT"] = OpSpec("by-type")
+    table["TLOAD"] = OpSpec("PIPE_MTE2")
+    table["TSTORE"] = OpSpec("by-type", writes=())
+    table["TMATMUL"] = OpSpec("PIPE_M")
+    table["TMATMUL_ACC"] = OpSpec("PIPE_M")
+    table["TMATMUL_BIAS"] = OpSpec("PIPE_M")
+    return table
+
+
+OPS: dict[str, OpSpec] = _specs()
+
+# Calls with no memory effect on tiles and no effect on the vector pipe's ordering.
+SCALAR_CALLS = {
+    "get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "set_mask_norm", "set_vector_mask",
+    "set_ffts_base_addr", "PTOAS__GLOBAL_TENSOR_DATA", "SetValidShape", "static_assert", "TRESHAPE", "TASSIGN",
+    "dcci", "set_atomic_none", "set_atomic_add", "set_atomic_f32", "ffts_cross_core_sync", "wait_flag_dev",
+}
+
+# Cross-core pipe (FIFO) ops; only their Tile forms touch local memory (pto_isa_facts.md §1, §7).
+PIPE_FIFO_OPS = {"TPUSH", "TPOP", "TALLOC", "TFREE"}
+
+
+def dtype_size(dtype: str) -> int | None:
+    return {
+        "float": 4, "float32_t": 4, "int32_t": 4, "uint32_t": 4,
+        "half": 2, "bfloat16_t": 2, "int16_t": 2, "uint16_t": 2, "float16_t": 2,
+        "int8_t": 1, "uint8_t": 1, "hifloat8_t": 1, "float8_e4m3_t": 1, "float8_e5m2_t": 1,
+        "int64_t": 8, "uint64_t": 8, "double": 8, "bool": 1,
+    }.get(dtype)
+
+
+def move_pipe(dst_space: str | None, src_space: str | None) -> str | None:
+    """Pipe of TMOV/TEXTRACT/TINSERT by memory spaces (pto_isa_facts.md §1)."""
+    if dst_space == "Vec" and src_space == "Vec":
+        return PIPE_V
+    if src_space == "Mat" and dst_space in ("Left", "Right", "Bias", "Scaling"):
+        return "PIPE_MTE1"
+    if src_space == "Acc":
+        return "PIPE_FIX"
+    if src_space == "Vec" and dst_space == "Mat":
+        return "PIPE_FIX"
+    return None
+
+
+def store_pipe(src_space: str | None) -> str | None:
+    if src_space == "Acc":
+        return "PIPE_FIX"
+    if src_space is None:
+        return None
+    return "PIPE_MTE3"

@@ -1,0 +1,426 @@
+"""Structural parser for ptoas C++: tokens -> functions -> statements with exact spans.
+
+A single-regex tokenizer and a small recursive-descent pass find functions, blocks, ``for``,
+``if/else`` (with the trailing ``};`` ptoas prints), ``#if`` sections and simple statements. This
+layer is fast and never fails on valid C++: anything it does not recognise becomes an
+:class:`OpaqueStmt`. The *contents* of simple statements are parsed lazily with lark
+(see ``stmt_parser.py``), because most statements are never inspected by a pass.
+"""
+from __future__ import annotations
+
+import re
+
+from ..source import PtofixError, SourceText, Span
+from .model import (Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
+                    PPBranch, PPIfStmt, SimpleStmt, Stmt)
+
+# Token kinds: c=comment, p=preprocessor line, s=string/char, i=identifier, n=number, o=punct.
+_TOKEN_RE = re.compile(r"""
+    (?P<ws>[ \t\r\n\f\v]+)
+  | (?P<c>//[^\n]*|/\*.*?\*/)
+  | (?P<p>\#(?:\\\r?\n|[^\n])*)
+  | (?P<s>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
+  | (?P<i>[A-Za-z_]\w*)
+  | (?P<n>\.?\d(?:[\w.]|[eEpP][+-])*)
+  | (?P<o>::|->|\+\+|--|<<=|>>=|<=|>=|==|!=|&&|\|\||[-+*/%&|^]=|\.\.\.|[^\s\w])
+""", re.S | re.X)
+
+
+class Token:
+    __slots__ = ("kind", "text", "start", "end")
+
+    def __init__(self, kind: str, text: str, start: int, end: int):
+        self.kind, self.text, self.start, self.end = kind, text, start, end
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Token({self.kind}, {self.text!r}, {self.start})"
+
+
+def tokenize(source: SourceText) -> list[Token]:
+    text = source.text
+    tokens: list[Token] = []
+    append = tokens.append
+    pos = 0
+    for match in _TOKEN_RE.finditer(text):
+        if match.start() != pos:
+            break
+        pos = match.end()
+        kind = match.lastgroup
+        if kind == "ws":
+            continue
+        append(Token(kind, match.group(), match.start(), pos))
+    if pos != len(text):
+        ch = text[pos]
+        if ch in "\"'":
+            raise PtofixError("missing terminating " + ("\"" if ch == '"' else "'") + " character", source, pos)
+        if text.startswith("/*", pos):
+            raise PtofixError("unterminated comment", source, pos)
+        raise PtofixError(f"stray character {ch!r} in program", source, pos)
+    return tokens
+
+
+class StructureError(Exception):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+_CLOSE = {")", "]", "}"}
+_PP_OPEN = ("#if", "#ifdef", "#ifndef")
+
+
+def _directive_word(text: str) -> str:
+    match = re.match(r"\s*#\s*(\w*)", text)
+    return "#" + (match.group(1) if match else "")
+
+
+class _Parser:
+    def __init__(self, source: SourceText, tokens: list[Token]):
+        self.source = source
+        self.text = source.text
+        self.toks = tokens
+        self.n = len(tokens)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _match_close(self, i: int) -> int:
+        """Index of the bracket closing the one at ``i`` (comments/directives skipped)."""
+        stack = [_OPEN[self.toks[i].text]]
+        j = i + 1
+        toks = self.toks
+        while j < self.n:
+            tok = toks[j]
+            if tok.kind == "o":
+                t = tok.text
+                if t in _OPEN:
+                    stack.append(_OPEN[t])
+                elif t in _CLOSE:
+                    if t != stack[-1]:
+                        raise StructureError(f"expected '{stack[-1]}' before '{t}'", tok.start)
+                    stack.pop()
+                    if not stack:
+                        return j
+            j += 1
+        raise StructureError(f"'{toks[i].text}' is never closed", toks[i].start)
+
+    # -- top level ---------------------------------------------------------------------------
+    def parse_file(self) -> CppFile:
+        functions: list[Function] = []
+        self._top_level(0, self.n, functions)
+        return CppFile(self.source, functions)
+
+    def _top_level(self, i: int, stop: int, functions: list[Function]) -> None:
+        toks = self.toks
+        item_start = None
+        while i < stop:
+            tok = toks[i]
+            if tok.kind in "cp":
+                i += 1
+                continue
+            if item_start is None:
+                item_start = i
+            t = tok.text
+            if tok.kind == "o" and t in ("(", "["):
+                i = self._match_close(i) + 1
+                continue
+            if tok.kind == "o" and t == ";":
+                item_start = None
+                i += 1
+                continue
+            if tok.kind == "o" and t == "{":
+                close = self._match_close(i)
+                words = [x.text for x in toks[item_start:i] if x.kind not in "cp"]
+                first = words[0] if words else ""
+                if first == "namespace" or (first == "extern" and len(words) == 2 and words[1].startswith('"')):
+                    self._top_level(i + 1, close, functions)  # transparent block
+                    item_start = None
+                    i = close + 1
+                    continue
+                fn = self._maybe_function(item_start, i, close, words)
+                if fn is not None:
+                    functions.append(fn)
+                    item_start = None
+                    i = close + 1
+                    continue
+                i = close + 1  # enum/struct/initializer: skip, item ends at ';'
+                continue
+            if tok.kind == "o" and t in _CLOSE:
+                raise StructureError(f"unbalanced '{t}'", tok.start)
+            i += 1
+
+    def _maybe_function(self, start: int, brace: int, close: int, words: list[str]) -> Function | None:
+        if not words or words[0] in ("enum", "struct", "class", "union", "typedef", "using"):
+            return None
+        toks = self.toks
+        # The first top-level '(' after the name, with no '=' before it.
+        paren = None
+        for j in range(start, brace):
+            tok = toks[j]
+            if tok.kind == "o" and tok.text == "=":
+                return None
+            if tok.kind == "o" and tok.text == "(":
+                paren = j
+                break
+        if paren is None or paren == start or toks[paren - 1].kind != "i":
+            return None
+        name = toks[paren - 1].text
+        if name in ("if", "for", "while", "switch"):
+            return None
+        pclose = self._match_close(paren)
+        head = self.text[toks[start].start:toks[brace].start]
+        params = self.text[toks[paren].end:toks[pclose].start]
+        try:
+            body: Stmt = self._compound(brace, close)
+        except StructureError as exc:
+            body = OpaqueStmt(Span(toks[brace].start, toks[close].end),
+                              self.text[toks[brace].start:toks[close].end], f"unstructured body: {exc}")
+        is_entry = bool(re.search(r"\b(__global__|extern\s+\"C\")", head))
+        return Function(name, Span(toks[start].start, toks[close].end), head, params, body, is_entry)
+
+    # -- statements --------------------------------------------------------------------------
+    def _compound(self, open_i: int, close_i: int) -> Compound:
+        body, end = self._stmt_list(open_i + 1, close_i, in_pp=False)
+        if end != close_i:
+            raise StructureError("preprocessor branch crosses a block boundary", self.toks[end].start)
+        return Compound(Span(self.toks[open_i].start, self.toks[close_i].end), body)
+
+    def _stmt_list(self, i: int, stop: int, in_pp: bool) -> tuple[list[Stmt], int]:
+        """Statements from ``i`` up to ``stop`` or (inside ``#if``) the next #elif/#else/#endif."""
+        out: list[Stmt] = []
+        toks = self.toks
+        while i < stop:
+            tok = toks[i]
+            if tok.kind == "p":
+                word = _directive_word(tok.text)
+                if word in ("#elif", "#else", "#endif"):
+                    if not in_pp:
+                        raise StructureError(f"{word} without #if", tok.start)
+                    return out, i
+                if word in _PP_OPEN:
+                    stmt, i = self._pp_if(i, stop)
+                    out.append(stmt)
+                    continue
+                out.append(Directive(Span(tok.start, tok.end), tok.text))
+                i += 1
+                continue
+            stmt, i = self._statement(i, stop)
+            out.append(stmt)
+        if in_pp:
+            raise StructureError("#if without #endif in this block", toks[stop - 1].start if stop else 0)
+        return out, i
+
+    def _pp_if(self, i: int, stop: int) -> tuple[Stmt, int]:
+        toks = self.toks
+        start = toks[i].start
+        branches: list[PPBranch] = []
+        has_else = False
+        directive = Directive(Span(toks[i].start, toks[i].end), toks[i].text)
+        i += 1
+        while True:
+            body, i = self._stmt_list(i, stop, in_pp=True)
+            branches.append(PPBranch(directive, body))
+            tok = toks[i]
+            word = _directive_word(tok.text)
+            directive = Directive(Span(tok.start, tok.end), tok.text)
+            i += 1
+            if word == "#endif":
+                return PPIfStmt(Span(start, tok.end), branches, has_else, directive), i
+            if word == "#else":
+                has_else = True
+
+    def _statement(self, i: int, stop: int) -> tuple[Stmt, int]:
+        toks = self.toks
+        tok = toks[i]
+        text = self.text
+        if tok.kind == "c":
+            return Comment(Span(tok.start, tok.end), tok.text), i + 1
+        t = tok.text
+        if tok.kind == "o":
+            if t == "{":
+                close = self._match_close(i)
+                return self._compound(i, close), close + 1
+            if t == ";":
+                return SimpleStmt(Span(tok.start, tok.end), ";", "empty"), i + 1
+            if t in _CLOSE:
+                raise StructureError(f"unbalanced '{t}'", tok.start)
+        if tok.kind == "i":
+            if t == "for" and i + 1 < stop and toks[i + 1].text == "(":
+                pclose = self._match_close(i + 1)
+                body, end = self._body(pclose + 1, stop)
+                header = Span(toks[i + 1].end, toks[pclose].start)
+                parts = self._split_for_header(i + 1, pclose)
+                return ForStmt(Span(tok.start, body.span.end), init=parts[0], cond=parts[1], step=parts[2],
+                               header=header, body=body), end
+            if t == "if" and i + 1 < stop and toks[i + 1].text == "(":
+                pclose = self._match_close(i + 1)
+                then, j = self._body(pclose + 1, stop)
+                orelse = None
+                k = j
+                while k < stop and toks[k].kind == "c":
+                    k += 1
+                if k < stop and toks[k].text == "else":
+                    orelse, j = self._body(k + 1, stop)
+                end_off = (orelse or then).span.end
+                cond = text[toks[i + 1].end:toks[pclose].start]
+                return IfStmt(Span(tok.start, end_off), cond=cond, then=then, orelse=orelse), j
+            if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
+                return self._opaque_control(i, stop, t)
+            if i + 1 < stop and toks[i + 1].text == ":":
+                label = toks[i + 1]
+                return OpaqueStmt(Span(tok.start, label.end), self.text[tok.start:label.end], "label"), i + 2
+        return self._simple(i, stop)
+
+    def _body(self, i: int, stop: int) -> tuple[Stmt, int]:
+        toks = self.toks
+        while i < stop and toks[i].kind == "c":
+            i += 1
+        if i >= stop:
+            raise StructureError("missing statement body", toks[stop - 1].start)
+        if toks[i].kind == "p":
+            raise StructureError("preprocessor directive as a statement body", toks[i].start)
+        return self._statement(i, stop)
+
+    def _opaque_control(self, i: int, stop: int, word: str) -> tuple[Stmt, int]:
+        # Consume up to and including the first '{...}' block (plus `while(...);` for do) or ';'.
+        toks = self.toks
+        j = i
+        while j < stop:
+            t = toks[j].text
+            if toks[j].kind == "o" and t in ("(", "["):
+                j = self._match_close(j) + 1
+                continue
+            if toks[j].kind == "o" and t == "{":
+                j = self._match_close(j) + 1
+                if word == "do":
+                    while j < stop and toks[j].text != ";":
+                        j += 1
+                    j += 1
+                break
+            if toks[j].kind == "o" and t == ";":
+                j += 1
+                break
+            if toks[j].kind == "o" and t == ":" and word in ("case", "default"):
+                j += 1
+                break
+            j += 1
+        end = toks[min(j, stop) - 1].end
+        span = Span(toks[i].start, end)
+        return OpaqueStmt(span, self.text[span.start:span.end], f"'{word}' is not modelled"), j
+
+    def _simple(self, i: int, stop: int) -> tuple[Stmt, int]:
+        toks = self.toks
+        j = i
+        while j < stop:
+            tok = toks[j]
+            if tok.kind == "o":
+                t = tok.text
+                if t in ("(", "["):
+                    j = self._match_close(j) + 1
+                    continue
+                if t == "{":
+                    # `union {...} x;`, `int a[] = {...};` or a lambda: keep as one opaque statement.
+                    j = self._match_close(j) + 1
+                    while j < stop and toks[j].text != ";":
+                        if toks[j].text in _OPEN:
+                            j = self._match_close(j)
+                        j += 1
+                    span = Span(toks[i].start, toks[min(j, stop - 1)].end)
+                    return OpaqueStmt(span, self.text[span.start:span.end], "braced construct"), j + 1
+                if t == ";":
+                    span = Span(toks[i].start, tok.end)
+                    stmt_text = self.text[span.start:span.end]
+                    kind, head = classify(toks, i, j)
+                    return SimpleStmt(span, stmt_text, kind, head), j + 1
+                if t == "}":
+                    raise StructureError("expected ';' before '}'", tok.start)
+            elif tok.kind == "p":
+                raise StructureError("preprocessor directive inside a statement", tok.start)
+            j += 1
+        raise StructureError("expected ';' at end of statement", toks[i].start)
+
+    def _split_for_header(self, open_i: int, close_i: int) -> tuple[str, str, str]:
+        toks = self.toks
+        cuts = []
+        depth = 0
+        for j in range(open_i + 1, close_i):
+            t = toks[j].text
+            if t in _OPEN:
+                depth += 1
+            elif t in _CLOSE:
+                depth -= 1
+            elif t == ";" and depth == 0:
+                cuts.append(j)
+        if len(cuts) != 2:
+            return self.text[toks[open_i].end:toks[close_i].start], "", ""
+        a, b = cuts
+        seg = lambda x, y: self.text[toks[x].end:toks[y].start].strip()
+        return seg(open_i, a), seg(a, b), seg(b, close_i)
+
+
+# Statement classification from the first tokens; cheap, no grammar. The analysis uses the kind
+# to decide which statements to parse fully.
+_SYNC_CALLS = {"pipe_barrier": "barrier", "set_flag": "set_flag", "wait_flag": "wait_flag"}
+
+
+def classify(toks: list[Token], i: int, j: int) -> tuple[str, str]:
+    first = toks[i]
+    t = first.text
+    nxt = toks[i + 1].text if i + 1 < j else ""
+    if first.kind == "i":
+        if t in _SYNC_CALLS and nxt == "(":
+            return _SYNC_CALLS[t], t
+        if t in ("return", "break", "continue"):
+            return "jump", t
+        if t == "using" or t == "typedef":
+            return "alias", t
+        if t == "static_assert":
+            return "scalar", t
+        k = i
+        # Qualified name: a::b::c
+        name = t
+        while k + 2 < j and toks[k + 1].text == "::" and toks[k + 2].kind == "i":
+            k += 2
+            name += "::" + toks[k].text
+        after = toks[k + 1].text if k + 1 < j else ""
+        if after == "(" or (after == "<" and toks[k + 1].start == toks[k].end):
+            # Call (possibly templated) or a declaration of a templated type (`Tile<...> v;`).
+            if after == "<":
+                depth = 0
+                m = k + 1
+                while m < j:
+                    tt = toks[m].text
+                    if tt == "<":
+                        depth += 1
+                    elif tt == ">":
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    elif tt == ">>":
+                        depth -= 2
+                        if depth <= 0:
+                            break
+                    elif tt in ("(", ")", ";"):
+                        break
+                    m += 1
+                if m + 1 < j and toks[m + 1].kind == "i":
+                    return "decl", name      # Tile<...> v45; / GlobalTensor<...> v = ...;
+                if m + 1 < j and toks[m + 1].text == "(":
+                    return "call", name
+                return "opaque", name
+            return "call", name
+        if after in ("=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "++", "--", "[") :
+            return "assign", name
+        if after == ".":
+            return "method", name
+        # Declaration: type words then a name (`const int32_t v11 = 16;`, `auto v40 = ...`).
+        return "decl", name
+    return "opaque", t
+
+
+def parse_cpp(source: SourceText) -> CppFile:
+    tokens = tokenize(source)
+    parser = _Parser(source, tokens)
+    try:
+        return parser.parse_file()
+    except StructureError as exc:
+        raise PtofixError(str(exc), source, exc.offset) from None

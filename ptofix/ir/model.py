@@ -1,0 +1,212 @@
+"""Span-exact model of a PTO IR (MLIR text) module.
+
+Every node keeps the :class:`~ptofix.source.Span` it came from, so a pass can replace exactly one
+op, one attribute or one value and leave every other byte alone. The model never prints itself:
+unedited output *is* the input text.
+
+* :class:`Operation` - one op statement, generic (``"pto.x"(...)``) or custom (``pto.x ...``).
+  ``span`` covers the whole statement including nested regions; a trailing ``// comment`` on its
+  last line is not part of it.
+* Generic ops are parsed exactly: ``operands``, ``successors``, ``properties`` (``<{...}>``),
+  ``attributes`` (``{...}``), ``regions``, ``operand_types``/``result_types``, ``loc``.
+* Custom ops have ``name``, ``results`` and ``operands`` (every ``%value`` use in the op's own
+  text). The pipe/FIFO ops (``opspecs.PIPE_OPS``) are parsed fully: ``keyword_attrs`` is the first
+  ``{kw = v, ...}`` clause, ``operand_clauses`` the ``(kw = %x : T, ...)`` / ``(%a, %b : T, T)``
+  clause, ``attributes`` a trailing attr-dict, ``result_type`` the ``-> T`` clause.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from ..source import SourceText, Span
+
+
+@dataclass
+class Value:
+    """An SSA value use or definition (``%x``, ``%x#1``); ``count`` is the ``:N`` of ``%x:N = ``."""
+
+    name: str
+    span: Span
+    count: int = 1
+
+
+@dataclass
+class Attr:
+    """One attribute-dictionary entry ``name = value [: type]`` (or a unit attribute ``name``)."""
+
+    name: str
+    span: Span                 # whole entry
+    name_span: Span
+    value_span: Span | None    # value without the ``: type`` suffix (None for unit attrs)
+    value_text: str            # raw text of the value ("" for unit attrs)
+    type_text: str | None      # ``i64`` in ``1 : i64``; None when absent
+    kind: str                  # int | float | bool | string | array | list | unit | symbol | dict | other
+    value: Any = None          # int, float, bool, str (unquoted), list[int] (for array<iN: ...>), symbol name
+
+    @property
+    def int_width(self) -> int | None:
+        """Bit width of an integer attribute's written type (``i8`` -> 8), None if untyped."""
+        if self.type_text and re.fullmatch(r"[su]?i\d+", self.type_text):
+            return int(re.sub(r"\D", "", self.type_text))
+        return None
+
+    @property
+    def array_elem_type(self) -> str | None:
+        match = re.match(r"array<(\w+)", self.value_text)
+        return match.group(1) if self.kind == "array" and match else None
+
+
+@dataclass
+class AttrDict:
+    span: Span                 # including the braces (``{...}`` or ``<{...}>``)
+    is_properties: bool
+    attrs: list[Attr] = field(default_factory=list)
+
+    def get(self, name: str) -> Attr | None:
+        for attr in self.attrs:
+            if attr.name == name:
+                return attr
+        return None
+
+    def names(self) -> list[str]:
+        return [a.name for a in self.attrs]
+
+
+@dataclass
+class OperandClause:
+    """``kw = %x : T`` (keyword set) or ``%x [: T]`` inside a custom op's parenthesised clause."""
+
+    keyword: str | None
+    value: Value
+    type_text: str | None
+    span: Span
+
+
+@dataclass
+class Region:
+    span: Span                 # from ``{`` to ``}`` inclusive
+    ops: list["Operation"] = field(default_factory=list)
+
+
+@dataclass
+class Operation:
+    name: str
+    span: Span
+    form: str                  # "generic" | "custom"
+    name_span: Span
+    results: list[Value] = field(default_factory=list)
+    operands: list[Value] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    parent: "Operation | None" = None
+    # generic form
+    successors: list[str] = field(default_factory=list)
+    properties: AttrDict | None = None
+    attributes: AttrDict | None = None      # generic `{}` dict, or a custom op's trailing attr-dict
+    operand_types: list[str] | None = None
+    result_types: list[str] | None = None
+    type_span: Span | None = None           # generic ``: (..) -> ..`` function type
+    loc_span: Span | None = None
+    # fully parsed custom form (pipe/FIFO ops)
+    keyword_attrs: AttrDict | None = None
+    operand_clauses: list[OperandClause] = field(default_factory=list)
+    operand_clause_span: Span | None = None
+    result_type: str | None = None
+    calls: dict[str, list[Value]] = field(default_factory=dict)   # e.g. aiv_subblockid(%x)
+    parsed_custom: bool = False
+    # func.func / module helpers
+    symbol: str | None = None
+    header_text: str = ""                   # op text before its first region
+
+    @property
+    def is_generic(self) -> bool:
+        return self.form == "generic"
+
+    @property
+    def dialect(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    def attr(self, name: str) -> Attr | None:
+        """Look an attribute up in the keyword clause, the properties, then the attr dict."""
+        for d in (self.keyword_attrs, self.properties, self.attributes):
+            if d is not None:
+                found = d.get(name)
+                if found is not None:
+                    return found
+        return None
+
+    def all_attrs(self) -> list[Attr]:
+        out: list[Attr] = []
+        for d in (self.keyword_attrs, self.properties, self.attributes):
+            if d is not None:
+                out.extend(d.attrs)
+        return out
+
+    def int_attr(self, name: str) -> int | None:
+        a = self.attr(name)
+        if a is None:
+            return None
+        if a.kind == "int":
+            return a.value
+        if a.kind == "bool":
+            return int(a.value)
+        return None
+
+    def bool_attr(self, name: str) -> bool | None:
+        a = self.attr(name)
+        if a is None:
+            return None
+        if a.kind == "bool":
+            return a.value
+        if a.kind == "int":
+            return bool(a.value)
+        return None
+
+    def operand_segments(self) -> list[int] | None:
+        a = self.attr("operandSegmentSizes")
+        return list(a.value) if a is not None and a.kind == "array" else None
+
+    def walk(self) -> Iterator["Operation"]:
+        yield self
+        for region in self.regions:
+            for op in region.ops:
+                yield from op.walk()
+
+    def ancestors(self) -> Iterator["Operation"]:
+        p = self.parent
+        while p is not None:
+            yield p
+            p = p.parent
+
+    def enclosing_func(self) -> "Operation | None":
+        for p in self.ancestors():
+            if p.name == "func.func":
+                return p
+        return None
+
+
+@dataclass
+class Module:
+    source: SourceText
+    ops: list[Operation]       # top-level statements (usually one `module`)
+    aliases: list[Span] = field(default_factory=list)   # `#x = ...` / `!x = ...` definitions
+
+    def walk(self) -> Iterator[Operation]:
+        for op in self.ops:
+            yield from op.walk()
+
+    def funcs(self) -> list[Operation]:
+        return [op for op in self.walk() if op.name == "func.func"]
+
+    def text(self, span: Span) -> str:
+        return self.source.text[span.start:span.end]
+
+    def target_arch(self) -> str | None:
+        """``pto.target_arch`` from the module header (pto_ir_syntax.md §4)."""
+        for op in self.ops:
+            if op.name in ("module", "builtin.module"):
+                m = re.search(r'"?pto\.target_arch"?\s*=\s*"(\w+)"', op.header_text)
+                if m:
+                    return m.group(1)
+        return None

@@ -1,0 +1,581 @@
+"""PTO IR front end: a fast statement scanner plus lark (LALR) for the ops passes read.
+
+Two stages, so that multi-megabyte modules parse quickly:
+
+1. **Scanner** (regex tokens, pure Python): finds every op statement and region, tracking
+   ``( [ < {`` nesting, strings and comments. It decides whether a ``{`` opens a region or an
+   attribute dictionary by what follows it (an op, a value, a block label -> region; ``key =``,
+   ``key,`` or ``key}`` -> attributes). It records results, the op name and operand uses.
+2. **lark** (``grammar.lark``, LALR, contextual lexer) parses, exactly, every generic-form op
+   and the custom syntax of the pipe/FIFO ops (``opspecs.PIPE_OPS``). Region bodies are blanked
+   to spaces first, so offsets stay valid and lark never sees nested ops.
+
+Errors (unterminated string, unbalanced ``<``/``(``/``{``, malformed generic op) are raised as
+:class:`~ptofix.source.PtofixError` with the offending offset.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from ..source import PtofixError, SourceText, Span
+from .model import Attr, AttrDict, Module, Operation, OperandClause, Region, Value
+
+# --------------------------------------------------------------------------------------------
+# lark (lazy, cached)
+
+_LARK = None
+
+
+def _nested_angle(depth: int = 5) -> str:
+    string = r'"(?:[^"\\]|\\.)*"'
+    inner = r'[^<>"]'
+    pattern = "<(?:->|" + string + "|" + inner + ")*>"
+    for _ in range(depth - 1):
+        pattern = "<(?:->|" + string + "|" + inner + "|" + pattern + ")*>"
+    return pattern
+
+
+def get_lark():
+    """The shared LALR parser (built once per process; lark's own cache makes rebuilds cheap)."""
+    global _LARK
+    if _LARK is None:
+        from lark import Lark
+        path = os.path.join(os.path.dirname(__file__), "grammar.lark")
+        with open(path, encoding="utf-8") as handle:
+            grammar = handle.read().replace("@@NESTED@@", _nested_angle().replace("/", "\\/"))
+        _LARK = Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
+                     start=["generic_op", "custom_op"], cache=True, maybe_placeholders=True)
+    return _LARK
+
+
+# --------------------------------------------------------------------------------------------
+# scanner
+
+_TOKEN = re.compile(r'''
+    (?P<str>"(?:[^"\\\n]|\\.)*")
+  | (?P<ustr>")
+  | (?P<com>//[^\n]*)
+  | (?P<res>\{-\#.*?\#-\})
+  | (?P<arrow>->)
+  | (?P<nl>\n)
+  | (?P<br>[(){}\[\]<>])
+''', re.VERBOSE | re.DOTALL)
+
+_OPEN = {"(": ")", "[": "]", "<": ">", "{": "}"}
+_CLOSE = {")": "(", "]": "[", ">": "<", "}": "{"}
+
+_WS = re.compile(r"[ \t\r\n]*")
+_HEAD = re.compile(
+    r'(?P<results>(?:%[A-Za-z0-9_$.\-]+(?::[0-9]+)?\s*,\s*)*%[A-Za-z0-9_$.\-]+(?::[0-9]+)?)\s*=\s*'
+    r'|')
+_OPNAME = re.compile(r'"(?P<q>(?:[^"\\\n]|\\.)*)"|(?P<b>[A-Za-z_][A-Za-z0-9_$.]*)')
+_RESULT = re.compile(r"%([A-Za-z0-9_$.\-]+)(?::([0-9]+))?")
+_VALUE_USE = re.compile(r"%[A-Za-z0-9_$.\-]+(?:#[0-9]+)?")
+_LINE_START_IDENT = re.compile(r"([A-Za-z_][A-Za-z0-9_$.]*)[ \t]*(.?)")
+_STATEMENT_WORDS = {"return", "module"}
+_SYMBOL = re.compile(r'@("(?:[^"\\]|\\.)*"|[A-Za-z0-9_$.\-]+)')
+_STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+class _Scanner:
+    def __init__(self, source: SourceText):
+        self.source = source
+        self.text = source.text
+        self.tokens = [(m.lastgroup, m.start(), m.end()) for m in _TOKEN.finditer(self.text)]
+        self.ti = 0
+        self.aliases: list[Span] = []
+        self.blank_regions: list[tuple[int, int]] = []
+
+    def error(self, message: str, offset: int) -> PtofixError:
+        return PtofixError(message, self.source, offset)
+
+    def skip_ws(self, pos: int) -> int:
+        return _WS.match(self.text, pos).end()
+
+    def seek(self, pos: int) -> None:
+        toks = self.tokens
+        while self.ti < len(toks) and toks[self.ti][1] < pos:
+            self.ti += 1
+
+    # ---- blocks -----------------------------------------------------------------------------
+    def parse_block(self, pos: int, parent: Operation | None, in_region: bool) -> tuple[list[Operation], int]:
+        """Parse statements from ``pos`` until a closing ``}`` (in a region) or the end of file.
+
+        Returns the ops and the offset of the closing ``}`` (or len(text))."""
+        text = self.text
+        ops: list[Operation] = []
+        n = len(text)
+        while True:
+            pos = self.skip_ws(pos)
+            if pos >= n:
+                if in_region:
+                    raise self.error("unterminated region: missing '}'", parent.span.start if parent else 0)
+                return ops, n
+            ch = text[pos]
+            if ch == "/" and text.startswith("//", pos):
+                end = text.find("\n", pos)
+                pos = n if end == -1 else end
+                continue
+            if ch == "}":
+                if in_region:
+                    return ops, pos
+                raise self.error("unbalanced '}'", pos)
+            if text.startswith("{-#", pos):
+                end = text.find("#-}", pos)
+                if end == -1:
+                    raise self.error("unterminated '{-#' resource block", pos)
+                pos = end + 3
+                continue
+            if ch == "^":         # block label: ^bb0(%a: i32):
+                pos = self.scan_statement(pos, None)[0]
+                continue
+            if ch in "#!" and parent is None:
+                end, _ = self.scan_statement(pos, None)
+                self.aliases.append(Span(pos, end))
+                pos = end
+                continue
+            op = self.parse_op(pos, parent)
+            ops.append(op)
+            pos = op.span.end
+
+    def is_continuation(self, pos: int) -> bool:
+        """At a newline with nothing open: does the next line continue the current op?"""
+        text = self.text
+        pos = self.skip_ws(pos)
+        if pos >= len(text):
+            return False
+        ch = text[pos]
+        if ch in '%"^}#!':
+            return False
+        if ch == "/" and text.startswith("//", pos):
+            return False
+        m = _LINE_START_IDENT.match(text, pos)
+        if m:
+            word, nxt = m.group(1), m.group(2)
+            if nxt == "=" or (nxt == "(" and "." not in word):
+                return True
+            if "." in word or word in _STATEMENT_WORDS:
+                return False
+            return True
+        return True
+
+    def brace_is_region(self, pos: int) -> bool:
+        """``pos`` is just after a ``{`` (not inside ``<...>``): region or attribute dict?"""
+        text = self.text
+        n = len(text)
+        p = pos
+        saw_newline = False
+        while True:
+            m = _WS.match(text, p)
+            if "\n" in m.group(0):
+                saw_newline = True
+            p = m.end()
+            if text.startswith("//", p):
+                end = text.find("\n", p)
+                p = n if end == -1 else end
+                continue
+            break
+        if p >= n:
+            return False
+        ch = text[p]
+        if ch == "}":
+            return saw_newline
+        if ch in "%^":
+            return True
+        if ch == '"':
+            m = _STRINGS.match(text, p)
+            if not m:
+                return False
+            q = self.skip_ws(m.end())
+            return q < n and text[q] != "="
+        m = _LINE_START_IDENT.match(text, p)
+        if m:
+            nxt = m.group(2)
+            if nxt in ("=", ",", "}", ":"):
+                return False
+            return True
+        return False
+
+    def scan_statement(self, start: int, op: Operation | None) -> tuple[int, list[Region]]:
+        """Scan one statement from ``start``; returns (end offset, regions)."""
+        text = self.text
+        toks = self.tokens
+        self.seek(start)
+        stack: list[tuple[str, int]] = []
+        regions: list[Region] = []
+        last_end = start
+        comment_start: int | None = None
+        while self.ti < len(toks):
+            kind, s, e = toks[self.ti]
+            if kind == "nl":
+                if not stack:
+                    if comment_start is not None:
+                        end = comment_start
+                    else:
+                        end = s
+                    if not self.is_continuation(e):
+                        return self._rstrip(start, end), regions
+                comment_start = None
+                self.ti += 1
+                continue
+            if kind == "com":
+                if comment_start is None and not stack:
+                    comment_start = s
+                self.ti += 1
+                continue
+            if comment_start is not None and not stack:
+                comment_start = None
+            if kind == "ustr":
+                raise self.error("unterminated string", s)
+            if kind in ("str", "arrow", "res"):
+                self.ti += 1
+                continue
+            ch = text[s]
+            if ch in "([<":
+                stack.append((ch, s))
+                self.ti += 1
+                continue
+            if ch == "{":
+                if stack and stack[-1][0] == "<" or not self.brace_is_region(e):
+                    stack.append((ch, s))
+                    self.ti += 1
+                    continue
+                # a region
+                region = Region(Span(s, s))
+                self.ti += 1
+                body, close = self.parse_block(e, op, True)
+                region.ops = body
+                region.span = Span(s, close + 1)
+                regions.append(region)
+                self.blank_regions.append((e, close))
+                self.seek(close + 1)
+                continue
+            # closers
+            if not stack:
+                if ch == "}":
+                    return self._rstrip(start, s), regions
+                raise self.error(f"unbalanced '{ch}'", s)
+            opener, opos = stack[-1]
+            if _CLOSE[ch] != opener:
+                raise self.error(f"unbalanced '{opener}': expected '{_OPEN[opener]}' before '{ch}'", opos)
+            stack.pop()
+            self.ti += 1
+        if stack:
+            opener, opos = stack[-1]
+            raise self.error(f"unbalanced '{opener}': no matching '{_OPEN[opener]}'", opos)
+        end = comment_start if comment_start is not None else len(text)
+        return self._rstrip(start, end), regions
+
+    def _rstrip(self, start: int, end: int) -> int:
+        text = self.text
+        while end > start and text[end - 1] in " \t\r\n":
+            end -= 1
+        return end
+
+    def parse_op(self, start: int, parent: Operation | None) -> Operation:
+        text = self.text
+        head = _HEAD.match(text, start)
+        results: list[Value] = []
+        pos = head.end()
+        if head.group("results"):
+            base = head.start("results")
+            for m in _RESULT.finditer(head.group("results")):
+                count = int(m.group(2)) if m.group(2) else 1
+                results.append(Value("%" + m.group(1), Span(base + m.start(), base + m.start() + 1 + len(m.group(1))), count))
+        name_match = _OPNAME.match(text, pos)
+        if not name_match:
+            raise self.error("expected an operation name", pos)
+        generic = name_match.group("q") is not None
+        name = name_match.group("q") if generic else name_match.group("b")
+        op = Operation(name=name, span=Span(start, start), form="generic" if generic else "custom",
+                       name_span=Span(name_match.start(), name_match.end()), results=results, parent=parent)
+        first_blank = len(self.blank_regions)
+        end, regions = self.scan_statement(name_match.end(), op)
+        op.span = Span(start, end)
+        op.regions = regions
+        header_end = regions[0].span.start if regions else end
+        op.header_text = text[start:header_end]
+        # blanked own text (regions replaced by spaces) for operand scanning and lark
+        own = text[start:end]
+        if regions:
+            pieces = []
+            cursor = start
+            for region in regions:
+                pieces.append(text[cursor:region.span.start + 1])
+                pieces.append(" " * (region.span.end - region.span.start - 2))
+                cursor = region.span.end - 1
+            pieces.append(text[cursor:end])
+            own = "".join(pieces)
+        del self.blank_regions[first_blank:]
+        if op.name == "func.func":
+            m = _SYMBOL.search(op.header_text)
+            if m:
+                op.symbol = m.group(1).strip('"')
+        if generic:
+            _parse_with_lark(self.source, op, own, "generic_op")
+        else:
+            from .opspecs import PIPE_OPS
+            if name in PIPE_OPS:
+                _parse_with_lark(self.source, op, own, "custom_op")
+            else:
+                after = op.name_span.end - start
+                op.operands = [Value(m.group(0), Span(start + after + m.start(), start + after + m.end()))
+                               for m in _VALUE_USE.finditer(_STRINGS.sub(lambda s: " " * len(s.group(0)), own[after:]))]
+        return op
+
+
+# --------------------------------------------------------------------------------------------
+# lark tree -> model
+
+def _parse_with_lark(source: SourceText, op: Operation, own: str, start_rule: str) -> None:
+    from lark.exceptions import UnexpectedInput
+    base = op.span.start
+    try:
+        tree = get_lark().parse(own, start=start_rule)
+    except UnexpectedInput as exc:
+        offset = base + (exc.pos_in_stream or 0)
+        what = "generic op" if start_rule == "generic_op" else f"'{op.name}'"
+        token = getattr(exc, "token", None)
+        detail = f" near '{token}'" if token is not None and str(token) else ""
+        raise PtofixError(f"cannot parse {what}{detail}: {type(exc).__name__.replace('Unexpected', 'unexpected ').lower()}",
+                          source, offset) from None
+    _Builder(source, op, base).build(tree, start_rule)
+
+
+def _tok_span(tok, base: int) -> Span:
+    return Span(base + tok.start_pos, base + tok.end_pos)
+
+
+def _node_span(node, base: int) -> Span:
+    return Span(base + node.meta.start_pos, base + node.meta.end_pos)
+
+
+_ARRAY = re.compile(r"array<\s*([a-z0-9]+)\s*(?::\s*(.*?))?\s*>$", re.DOTALL)
+
+
+class _Builder:
+    def __init__(self, source: SourceText, op: Operation, base: int):
+        self.source = source
+        self.text = source.text
+        self.op = op
+        self.base = base
+
+    def span_text(self, span: Span) -> str:
+        return self.text[span.start:span.end]
+
+    def build(self, tree, start_rule: str) -> None:
+        from lark import Token, Tree
+        op = self.op
+        children = tree.children
+        if start_rule == "generic_op":
+            (results, _name, values, successors, props, regions, attrs, ftype, loc) = children
+            op.operands = self.values(values)
+            if successors is not None:
+                op.successors = [str(s.children[0]) for s in successors.children]
+            if props is not None:
+                op.properties = self.attr_dict(props, True)
+            if attrs is not None:
+                op.attributes = self.attr_dict(attrs, False)
+            op.type_span = _node_span(ftype, self.base)
+            ins, outs = self.function_type(ftype)
+            op.operand_types, op.result_types = ins, outs
+            if loc is not None:
+                op.loc_span = _tok_span(loc.children[0], self.base)
+            return
+        _results, _name, *clauses, loc = children
+        if loc is not None:
+            op.loc_span = _tok_span(loc.children[0], self.base)
+        op.parsed_custom = True
+        operands: list[Value] = []
+        for clause in clauses:
+            kind = clause.data
+            if kind == "attr_dict":
+                d = self.attr_dict(clause, False)
+                if op.name in _NO_KEYWORD_CLAUSE:
+                    op.attributes = d
+                elif op.keyword_attrs is None and op.operand_clause_span is None and op.result_type is None \
+                        and not op.calls:
+                    op.keyword_attrs = d
+                elif op.keyword_attrs is None and op.name in _KEYWORD_AFTER_PARENS:
+                    op.keyword_attrs = d
+                else:
+                    op.attributes = d
+            elif kind == "paren_clause":
+                op.operand_clause_span = _node_span(clause, self.base)
+                pending_types: list[str] = []
+                items = [c for c in clause.children if c is not None]
+                for item in items:
+                    if item.data == "kw_operand":
+                        kw, val, typ = item.children
+                        v = Value(str(val), _tok_span(val, self.base))
+                        op.operand_clauses.append(OperandClause(str(kw), v, self.type_text(typ), _node_span(item, self.base)))
+                        operands.append(v)
+                    elif item.data == "pos_operand":
+                        val, typ = item.children
+                        v = Value(str(val), _tok_span(val, self.base))
+                        op.operand_clauses.append(OperandClause(None, v, self.type_text(typ) if typ is not None else None,
+                                                                _node_span(item, self.base)))
+                        operands.append(v)
+                    else:
+                        pending_types.append(self.type_text(item.children[0]))
+                # `(%a, %b : Ta, Tb)`: the first type parsed with the last value, the rest follow.
+                if pending_types:
+                    typed = [c for c in op.operand_clauses if c.type_text is not None and c.keyword is None]
+                    untyped = [c for c in op.operand_clauses if c.keyword is None]
+                    if typed and len(untyped) == len(pending_types) + len(typed):
+                        all_types = [typed[0].type_text] + pending_types
+                        for c, t in zip(untyped, all_types):
+                            c.type_text = t
+            elif kind == "arrow_clause":
+                op.result_type = self.type_text(clause.children[0])
+            elif kind == "call_clause":
+                name_tok, values = clause.children
+                vals = self.values(values)
+                op.calls[str(name_tok)] = vals
+                operands.extend(vals)
+        op.operands = operands
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def values(self, node) -> list[Value]:
+        if node is None:
+            return []
+        return [Value(str(t), _tok_span(t, self.base)) for t in node.children]
+
+    def type_text(self, node) -> str:
+        return self.span_text(_node_span(node, self.base))
+
+    def function_type(self, node) -> tuple[list[str] | None, list[str] | None]:
+        # type: paren_types ["->" type]
+        kids = node.children
+        if len(kids) == 2 and getattr(kids[0], "data", None) == "paren_types" and kids[1] is not None:
+            ins = self.type_list(kids[0])
+            ret = kids[1]
+            rk = ret.children
+            if len(rk) == 2 and getattr(rk[0], "data", None) == "paren_types" and rk[1] is None:
+                outs = self.type_list(rk[0])
+            else:
+                outs = [self.type_text(ret)]
+            return ins, outs
+        raise PtofixError("generic op type must be a function type '(operands) -> results'",
+                          self.source, _node_span(node, self.base).start)
+
+    def type_list(self, paren) -> list[str]:
+        tl = paren.children[0]
+        if tl is None:
+            return []
+        return [self.type_text(t) for t in tl.children]
+
+    def attr_dict(self, node, is_props: bool) -> AttrDict:
+        d = AttrDict(_node_span(node, self.base), is_props)
+        for entry in node.children:
+            if entry is None:
+                continue
+            d.attrs.append(self.attr_entry(entry))
+        return d
+
+    def attr_entry(self, entry) -> Attr:
+        from lark import Token
+        key, value = entry.children
+        key_text = str(key)
+        name = _unquote(key_text) if key_text.startswith('"') else key_text
+        span = _node_span(entry, self.base)
+        name_span = _tok_span(key, self.base)
+        if value is None:
+            return Attr(name, span, name_span, None, "", None, "unit", True)
+        atom, typ = value.children
+        vspan = _node_span(atom, self.base) if not isinstance(atom, Token) else _tok_span(atom, self.base)
+        vtext = self.span_text(vspan)
+        type_text = self.type_text(typ) if typ is not None else None
+        kind, val = _classify(atom, vtext)
+        return Attr(name, span, name_span, vspan, vtext, type_text, kind, val)
+
+
+_NO_KEYWORD_CLAUSE = {"pto.declare_global", "pto.declare_tile"}
+_KEYWORD_AFTER_PARENS = {"pto.tpush_to_aiv", "pto.tpush_to_aic", "pto.tpop_from_aic", "pto.tpop_from_aiv",
+                         "pto.tfree_from_aic", "pto.tfree_from_aiv", "pto.tpush", "pto.tpop", "pto.tfree",
+                         "pto.talloc"}
+
+
+def _unquote(s: str) -> str:
+    body = s[1:-1]
+    if "\\" not in body:
+        return body
+    out = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in '"\\':
+                out.append(nxt)
+                i += 2
+                continue
+            if nxt == "n":
+                out.append("\n")
+                i += 2
+                continue
+            if nxt == "t":
+                out.append("\t")
+                i += 2
+                continue
+            hx = body[i + 1:i + 3]
+            if re.fullmatch(r"[0-9a-fA-F]{2}", hx):
+                out.append(chr(int(hx, 16)))
+                i += 3
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _classify(atom, text: str) -> tuple[str, Any]:
+    from lark import Token
+    if isinstance(atom, Token):
+        t = atom.type
+        if t == "INT":
+            return "int", int(text)
+        if t == "HEX":
+            return "int", int(text, 16)
+        if t == "FLOAT":
+            return "float", float(text)
+        if t == "STRING":
+            return "string", _unquote(text)
+        if t == "SYMBOL":
+            return "symbol", text[1:]
+        if t == "BARE":
+            if text == "true":
+                return "bool", True
+            if text == "false":
+                return "bool", False
+            if text == "unit":
+                return "unit", True
+            m = _ARRAY.match(text)
+            if m:
+                body = (m.group(2) or "").strip()
+                if m.group(1).startswith("i"):
+                    try:
+                        return "array", [int(x) for x in body.split(",") if x.strip()]
+                    except ValueError:
+                        return "array", None
+                return "array", None
+        return "other", None
+    if atom.data == "attr_list":
+        return "list", None
+    if atom.data == "attr_dict":
+        return "dict", None
+    return "other", None
+
+
+# --------------------------------------------------------------------------------------------
+
+def parse_ir(source: SourceText) -> Module:
+    """Parse a whole module. Never modifies the text; raises PtofixError on malformed input."""
+    scanner = _Scanner(source)
+    ops, _ = scanner.parse_block(0, None, False)
+    return Module(source, ops, scanner.aliases)
+
+
+def parse_ir_text(text: str, path: str = "<string>") -> Module:
+    return parse_ir(SourceText(text, path))
