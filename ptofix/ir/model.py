@@ -210,3 +210,48 @@ class Module:
                 if m:
                     return m.group(1)
         return None
+
+
+_GAP_OK = re.compile(r'(?:\s+|//[^\n]*|\^[^\n]*:[ \t]*(?://[^\n]*)?)*')
+
+
+def check_spans(module: Module) -> list[str]:
+    """Structural self-check: ops are ordered and nested inside their regions, and the text
+    between them is only whitespace, comments and block labels. Returns problems (empty = ok)."""
+    text = module.source.text
+    problems: list[str] = []
+
+    def gaps(ops: list[Operation], start: int, end: int, where: str) -> None:
+        cursor = start
+        for op in ops:
+            if op.span.start < cursor or op.span.end > end:
+                problems.append(f"{where}: op {op.name} at {op.span} outside/overlapping [{cursor}, {end})")
+                continue
+            gap = text[cursor:op.span.start]
+            if not _GAP_OK.fullmatch(gap):
+                problems.append(f"{where}: unexpected text {gap[:40]!r} before {op.name} at {op.span.start}")
+            for region in op.regions:
+                if region.span.start < op.span.start or region.span.end > op.span.end:
+                    problems.append(f"region of {op.name} outside its op")
+                gaps(region.ops, region.span.start + 1, region.span.end - 1, op.name)
+            cursor = op.span.end
+        tail = text[cursor:end]
+        if not _GAP_OK.fullmatch(tail):
+            problems.append(f"{where}: unexpected trailing text {tail[:40]!r} at {cursor}")
+
+    top_end = len(text)
+    alias_free = module.ops
+    # aliases (`#loc = ...`) are top-level statements outside the op tree
+    if module.aliases:
+        pieces = sorted(module.aliases + [op.span for op in alias_free])
+        cursor = 0
+        for sp in pieces:
+            if not _GAP_OK.fullmatch(text[cursor:sp.start]):
+                problems.append(f"top level: unexpected text {text[cursor:sp.start][:40]!r}")
+            cursor = sp.end
+        for op in alias_free:
+            for region in op.regions:
+                gaps(region.ops, region.span.start + 1, region.span.end - 1, op.name)
+        return problems
+    gaps(module.ops, 0, top_end, "top level")
+    return problems

@@ -128,8 +128,8 @@ class _Scanner:
                     raise self.error("unterminated '{-#' resource block", pos)
                 pos = end + 3
                 continue
-            if ch == "^":         # block label: ^bb0(%a: i32):
-                pos = self.scan_statement(pos, None)[0]
+            if ch == "^":         # block label: ^bb0(%a: i32):  (ends at its newline)
+                pos = self.scan_statement(pos, None, label=True)[0]
                 continue
             if ch in "#!" and parent is None:
                 end, _ = self.scan_statement(pos, None)
@@ -140,15 +140,20 @@ class _Scanner:
             ops.append(op)
             pos = op.span.end
 
-    def is_continuation(self, pos: int) -> bool:
+    def is_continuation(self, pos: int, line_end: int, top_level: bool) -> bool:
         """At a newline with nothing open: does the next line continue the current op?"""
         text = self.text
+        prev = self._rstrip(0, line_end)
+        if prev > 0 and (text[prev - 1] in ":,=" or text.startswith("->", prev - 2)):
+            return True
         pos = self.skip_ws(pos)
         if pos >= len(text):
             return False
         ch = text[pos]
-        if ch in '%"^}#!':
+        if ch in '%"^}#':
             return False
+        if ch == "!":
+            return not top_level
         if ch == "/" and text.startswith("//", pos):
             return False
         m = _LINE_START_IDENT.match(text, pos)
@@ -198,7 +203,7 @@ class _Scanner:
             return True
         return False
 
-    def scan_statement(self, start: int, op: Operation | None) -> tuple[int, list[Region]]:
+    def scan_statement(self, start: int, op: Operation | None, label: bool = False) -> tuple[int, list[Region]]:
         """Scan one statement from ``start``; returns (end offset, regions)."""
         text = self.text
         toks = self.tokens
@@ -215,7 +220,7 @@ class _Scanner:
                         end = comment_start
                     else:
                         end = s
-                    if not self.is_continuation(e):
+                    if label or not self.is_continuation(e, end, op is None or op.parent is None):
                         return self._rstrip(start, end), regions
                 comment_start = None
                 self.ti += 1

@@ -1,0 +1,187 @@
+"""canonicalize: generic PTO pipe/FIFO ops -> the target ptoas version's custom (or exact generic) form.
+
+DSL builders print PTO IR through an MLIR Python binding that is often older or newer than the
+``ptoas`` that compiles it; ops the binding does not know come out generic, with the wrong integer
+widths, ``{}`` instead of ``<{}>``, or ``operandSegmentSizes`` of another version
+(pto_ir_syntax.md §1). This pass rewrites each such op into the target's form and leaves every
+other byte alone:
+
+* ``to=custom`` (default): every generic pipe/FIFO op (``opspecs.PIPE_OPS``) is printed in the
+  target's custom syntax (keyword based, so it survives segment changes); custom pipe ops are
+  re-printed only when the target cannot parse them (``: iN`` suffix in the keyword clause, a key
+  order the target's fixed ODS format rejects).
+* ``to=generic``: every pipe/FIFO op (custom or generic) is printed in exact generic form: i8/i32
+  widths, sorted ``<{...}>`` properties, the target's ``operandSegmentSizes``.
+* Ops, attributes or operands the target does not have are errors at ``file:line:col`` naming the
+  first version that has them. A ``local_slot_num`` the target rejects (GM-only pipe init,
+  pto_ir_syntax.md §3) is removed and reported in ``report["sidecar"]["pipes"]`` (the
+  ``canonicalize`` command writes it to the ``.slots.json`` sidecar) and as a warning.
+* Generic PTO tile ops are kept generic (ptoas parses generic form of every op it registers);
+  they are only checked for existence in the target.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ptofix.pass_manager import Pass, PassResult
+from ptofix.source import Edit, PtofixError, SourceText
+
+
+@dataclass
+class CanonicalizePass(Pass):
+    name: ClassVar[str] = "canonicalize"
+    kind: ClassVar[str] = "mlir"
+    summary: ClassVar[str] = "generic PTO pipe/FIFO ops -> the target ptoas version's custom or exact generic form"
+
+    target_ptoas: str = ""
+    to: str = "custom"
+
+    def __post_init__(self) -> None:
+        if self.to not in ("custom", "generic"):
+            raise ValueError(f"option 'to' must be 'custom' or 'generic', got '{self.to}'")
+
+    def apply(self, model: Any, source: SourceText) -> PassResult:
+        from ptofix.ir.opspecs import SPECS, first_version
+        from ptofix.ir.printer import normalize, print_custom, print_generic
+        from ptofix.ir.versions import resolve
+
+        if not self.target_ptoas:
+            raise PtofixError("canonicalize needs a target ptoas version (target-ptoas=VERSION)")
+        target = resolve(self.target_ptoas)
+        text = source.text
+        edits: list[Edit] = []
+        rewritten: list[dict[str, Any]] = []
+        stripped: list[tuple[Any, Any]] = []
+        kept_generic: list[dict[str, Any]] = []
+        unknown: list[dict[str, Any]] = []
+        warnings: list[str] = []
+        for op in model.walk():
+            if not op.name.startswith("pto."):
+                continue
+            spec = SPECS.get(op.name)
+            line = source.line_col(op.span.start)[0]
+            if spec is None:
+                if op.is_generic:
+                    unknown.append({"op": op.name, "line": line})
+                continue
+            if spec.custom is None:
+                if not spec.available(target):
+                    first = first_version(spec)
+                    raise PtofixError(f"'{op.name}' is not available in ptoas {target.name} (first version that"
+                                      f" has it: {first.name if first else 'none'})", source, op.span.start)
+                if op.is_generic:
+                    kept_generic.append({"op": op.name, "line": line})
+                continue
+            if not (op.is_generic or op.parsed_custom):
+                continue
+            canon = normalize(op, spec, target, source)
+            start, end = op.name_span.start, op.span.end
+            old = text[start:end]
+            if self.to == "generic":
+                new = print_generic(canon, source)
+            elif op.is_generic or _needs_reprint(op, canon, target):
+                new = print_custom(canon, source)
+            elif canon.stripped:
+                new = None
+                edits.extend(_delete_attr_edits(op, list(canon.stripped), text))
+            else:
+                new = old
+            if new is not None and new != old:
+                edits.append(Edit(start, end, new, f"canonicalize {op.name} for ptoas {target.name}"))
+            if new is None or new != old:
+                rewritten.append({"op": op.name, "line": line, "from": op.form, "to": self.to,
+                                  "changes": canon.changes + [f"removed local_slot_num = {v} ({why})"
+                                                              for v, why in canon.stripped.values()]})
+            if canon.stripped:
+                stripped.append((op, canon))
+        sidecar = _sidecar_entries(model, stripped, target)
+        for entry in sidecar:
+            warnings.append(f"{source.path}:{entry['line']}: warning: removed local_slot_num = {entry['local_slot_num']}"
+                            f" from '{entry['op']}' ({entry['reason']}); recorded in the sidecar for the C++ side")
+        report = {"target_ptoas": target.name, "to": self.to, "rewritten": rewritten,
+                  "kept_generic": kept_generic, "unknown_generic_ops": unknown,
+                  "sidecar": {"version": 1, "source": source.path, "target_ptoas": target.name, "pipes": sidecar}}
+        return PassResult(edits=edits, report=report, warnings=warnings)
+
+
+_FIXED_ORDER_FORMS = {"l2g2l", "l2l", "braces_arrow", "paren_typed_braces", "tpop_from", "tfree_from", "paren_pair"}
+
+
+def _needs_reprint(op, canon, target) -> bool:
+    """Custom op the target cannot parse as written (pto_ir_syntax.md §4: no `: iN` in custom form)."""
+    from ptofix.ir.versions import resolve
+    kw = op.keyword_attrs
+    if kw is not None and any(a.type_text is not None for a in kw.attrs):
+        return True
+    if any(c.startswith("dropped ") for c in canon.changes):
+        return True
+    fixed = canon.spec.custom in _FIXED_ORDER_FORMS or \
+        (canon.spec.custom == "frontend_init" and target < resolve("v0.35"))
+    if fixed and kw is not None:
+        spec_order = [a.name for a in canon.spec.attrs]
+        written = [canon.spec.attr(a.name).name for a in kw.attrs if canon.spec.attr(a.name) is not None]
+        written = [n for n in written if n in canon.attrs]
+        if written != sorted(written, key=spec_order.index):
+            return True
+        if canon.spec.custom == "frontend_init":
+            kws = [c.keyword for c in op.operand_clauses if c.keyword]
+            order = [o.name for o in canon.spec.operands]
+            if kws != sorted(kws, key=order.index):
+                return True
+    return False
+
+
+def _delete_attr_edits(op, names: list[str], text: str) -> list[Edit]:
+    edits = []
+    for d in (op.keyword_attrs, op.attributes):
+        if d is None:
+            continue
+        for i, attr in enumerate(d.attrs):
+            if attr.name not in names:
+                continue
+            if i > 0:
+                start, end = d.attrs[i - 1].span.end, attr.span.end
+            elif len(d.attrs) > 1:
+                start, end = attr.span.start, d.attrs[1].span.start
+            else:
+                start, end = d.span.start, d.span.end
+                while start > 0 and text[start - 1] in " \t":
+                    start -= 1
+            edits.append(Edit(start, end, "", f"remove {attr.name}"))
+    return edits
+
+
+def _sidecar_entries(model, stripped, target) -> list[dict[str, Any]]:
+    if not stripped:
+        return []
+    from ptofix.ir.pipes import assign_flag_bases, pipe_inits
+    inits = pipe_inits(model)
+    by_start = {p.span.start: i for i, p in enumerate(inits)}
+    try:
+        bases = assign_flag_bases(inits, target, model.target_arch())
+    except ValueError:
+        bases = {}
+    out = []
+    for op, canon in stripped:
+        idx = by_start.get(op.span.start)
+        init = inits[idx] if idx is not None else None
+        for attr, (value, reason) in canon.stripped.items():
+            out.append({
+                "func": init.func if init else None,
+                "kernel_kind": init.kernel_kind if init else None,
+                "op": op.name,
+                "id": init.id if init else None,
+                "flag_base": (init.flag_base if init.flag_base is not None else bases.get(idx)) if init else None,
+                "flag_base_explicit": bool(init and init.flag_base is not None),
+                "dir_mask": canon.int("dir_mask"),
+                "slot_size": canon.int("slot_size"),
+                "slot_num": canon.int("slot_num"),
+                "local_slot_num": value,
+                "line": model.source.line_col(op.span.start)[0],
+                "reason": reason,
+            })
+    return out
+
+
+PASS = CanonicalizePass

@@ -1,0 +1,65 @@
+"""Pass `pipe-v-barrier`: remove `pipe_barrier(PIPE_V);` statements the tile-dependency proof allows.
+
+Patterns only select candidates (by the nearest vector op before/after); the proof in
+ptofix/cpp/barriers.py decides. A removed barrier becomes a comment on the same line, so line
+numbers stay stable and a second run finds nothing to do.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ptofix.pass_manager import Pass, PassResult
+from ptofix.source import Edit, SourceText
+
+
+@dataclass
+class PipeVBarrierPass(Pass):
+    name: ClassVar[str] = "pipe-v-barrier"
+    kind: ClassVar[str] = "cpp"
+    summary: ClassVar[str] = "remove provably redundant pipe_barrier(PIPE_V) (pattern=gu|softmax-exp-sum|softmax-sum-add|auto)"
+
+    pattern: str = "auto"
+    force: bool = False
+
+    def apply(self, model, source: SourceText) -> PassResult:
+        from ptofix.cpp.barriers import BarrierAnalysis, normalize_patterns
+
+        patterns = normalize_patterns(self.pattern)
+        analysis = BarrierAnalysis(model)
+        decisions = analysis.run(patterns, force=self.force)
+        edits: list[Edit] = []
+        warnings: list[str] = []
+        entries = []
+        for d in decisions:
+            line, col = source.line_col(d.stmt.span.start)
+            entry = {
+                "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": d.fn.name,
+                "before_op": d.context[0] or None, "after_op": d.context[1] or None,
+                "pattern": d.pattern,
+                "decision": "removed" if d.removed else "kept",
+                "proved": d.removable,
+                "reason": d.reason,
+            }
+            if d.pattern is not None:
+                entry["pairs_checked"] = d.pairs_checked
+                entry["same_access_chains"] = d.same_access_pairs
+                entry["ops_before"] = [e.op or e.kind for e in d.before_ops]
+                entry["ops_after"] = [e.op or e.kind for e in d.after_ops]
+            if d.hazard is not None:
+                entry["hazard"] = d.hazard.describe(source)
+            entries.append(entry)
+            if d.removed:
+                tag = d.pattern if d.removable else f"{d.pattern}, FORCED"
+                edits.append(Edit(d.stmt.span.start, d.stmt.span.end,
+                                  f"/* ptofix: removed pipe_barrier(PIPE_V) ({tag}) */", d.reason))
+                if not d.removable:
+                    warnings.append(f"{source.path}:{line}:{col}: warning: --force removed an unproven "
+                                    f"PIPE_V barrier: {d.reason}")
+        removed = sum(1 for d in decisions if d.removed)
+        report = {"patterns": sorted(patterns), "barriers": len(decisions), "removed": removed,
+                  "decisions": entries}
+        return PassResult(edits, report, warnings)
+
+
+PASS = PipeVBarrierPass

@@ -1,0 +1,102 @@
+"""`ptofix run`: the C++ fixes on ptoas output (PIPE_V barrier removal, LocalSlotNum)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = """\
+Rewrite ptoas-generated C++. Without --pattern no barrier is touched; without a LocalSlotNum
+option no TPipe is touched; with neither the output is the input, byte for byte.
+
+barrier patterns (--pattern, comma list; they only select candidates, the proof decides):
+  gu               (alias trowexpandmul-tadd) TROWEXPANDMUL -> barrier -> TADD
+  softmax-exp-sum  (alias texp-trowsum)       TEXP -> barrier -> TROWSUM
+  softmax-sum-add  (alias trowsum-tadd)       TROWSUM -> barrier -> TADD
+  auto             every pipe_barrier(PIPE_V)
+  none|off|disable|disabled                   nothing
+
+A barrier is removed only if no op that may run before it (since the last PIPE_V drain, on any
+path) and no op that may run after it (until the next drain) touch overlapping UB bytes with a
+write, except PTOAS's hardware-safe exact same-access chain. The removed statement becomes a
+comment on the same line. --report json explains every decision.
+
+exit status: 0 ok, 1 --check found changes, 2 bad input (file:line:col: error: ...)."""
+
+
+def add_parser(subparsers) -> None:
+    from ..output import add_output_arguments
+    parser = subparsers.add_parser("run", help="fix ptoas C++: PIPE_V barriers, TPipe LocalSlotNum",
+                                   description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", metavar="FILE", help="ptoas-generated C++ ('-' for stdin)")
+    parser.add_argument("--pattern", "-P", metavar="P[,P...]",
+                        help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
+    parser.add_argument("--force", action="store_true",
+                        help="also remove selected barriers the proof rejects (prints a warning naming the hazard)")
+    try:
+        from ..local_slot_options import add_local_slot_arguments
+    except ImportError:  # LocalSlotNum options not installed in this build
+        add_local_slot_arguments = None
+    if add_local_slot_arguments is not None:
+        add_local_slot_arguments(parser)
+    add_output_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def cpp_passes_from_args(args: argparse.Namespace) -> list:
+    """The C++ pass pipeline selected by `run`-style options (also used by `ptofix build`)."""
+    from ..cpp.barriers import normalize_patterns
+    from ..pass_manager import build_pass
+    passes = []
+    if getattr(args, "pattern", None) and normalize_patterns(args.pattern):
+        passes.append(build_pass("pipe-v-barrier", {"pattern": args.pattern,
+                                                    "force": "true" if getattr(args, "force", False) else "false"}))
+    try:
+        from ..local_slot_options import local_slot_pass_from_args
+    except ImportError:
+        local_slot_pass_from_args = None
+    if local_slot_pass_from_args is not None:
+        slot_pass = local_slot_pass_from_args(args)
+        if slot_pass is not None:
+            passes.append(slot_pass)
+    return passes
+
+
+def fix_cpp(source, passes: list):
+    """Run the C++ passes on ``source``; returns a PipelineOutcome (text, reports, warnings)."""
+    from ..frontends import PARSERS
+    from ..pass_manager import PipelineOutcome, run_pipeline
+    if not passes:
+        return PipelineOutcome(source.text, [], [])
+    return run_pipeline(source, passes, PARSERS)
+
+
+def text_report(reports: list[dict]) -> list[str]:
+    lines = []
+    for rep in reports:
+        if rep.get("pass") == "pipe-v-barrier":
+            for d in rep["decisions"]:
+                if d["pattern"] is None:
+                    continue
+                lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}): {d['reason']}")
+            lines.append(f"pipe-v-barrier: {rep['removed']} of {rep['barriers']} PIPE_V barriers removed")
+        else:
+            for item in rep.get("lines", []):
+                lines.append(item)
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..output import emit_report, emit_result
+    from ..source import read_source
+    source = read_source(args.file)
+    # Parse once up front so that bad input is reported even when no pass is selected.
+    from ..frontends import parse_cpp
+    parse_cpp(source)
+    passes = cpp_passes_from_args(args)
+    outcome = fix_cpp(source, passes)
+    for warning in outcome.warnings:
+        sys.stderr.write(warning + "\n")
+    status = emit_result(args, source, outcome.text)
+    emit_report(args, {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports},
+                text_report(outcome.reports))
+    return status

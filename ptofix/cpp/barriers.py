@@ -1,0 +1,352 @@
+"""The PIPE_V barrier proof (issue #2).
+
+For a ``pipe_barrier(PIPE_V)`` B:
+  before(B) = PIPE_V ops that may have been issued since the last V drain on any path into B,
+  after(B)  = PIPE_V ops that may be issued before the next V drain on any path out of B.
+B is removable iff no pair (p in before, c in after) has a RAW/WAR/WAW byte overlap, except a
+hardware-safe exact same-access chain (PTOAS PR #674, pto_isa_facts.md §5.3: same address and
+shape, contiguous, producer >= 16 repeats of 256 B, not across a loop back-edge, no tmp operand).
+
+Unknown ops count as touching everything. Function entry/exit count as unknown unless every
+caller in the file is itself clean there (kernel entry points are clean: nothing runs before or
+after them on the vector pipe). Barriers already removed in this run are not drains for the
+following proofs, so removing several barriers is checked as a whole.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..source import SourceText
+from .memory import FunctionMemory
+from .model import CppFile, Function, SimpleStmt
+from .vector_cfg import Access, Event, FunctionCFG
+
+PATTERNS = {
+    "gu": ("TROWEXPANDMUL", "TADD"),
+    "softmax-exp-sum": ("TEXP", "TROWSUM"),
+    "softmax-sum-add": ("TROWSUM", "TADD"),
+}
+PATTERN_ALIASES = {"trowexpandmul-tadd": "gu", "texp-trowsum": "softmax-exp-sum", "trowsum-tadd": "softmax-sum-add"}
+NO_PATTERN = {"none", "off", "disable", "disabled"}
+
+
+@dataclass
+class Hazard:
+    kind: str                 # RAW / WAR / WAW
+    earlier: Event
+    later: Event
+    earlier_access: Optional[Access]
+    later_access: Optional[Access]
+    via_back_edge: bool
+
+    def describe(self, source: SourceText) -> dict:
+        def side(event: Event, access: Optional[Access]) -> dict:
+            where = source.location(event.stmt.span.start) if event.stmt is not None else "function boundary"
+            text = event.stmt.text.strip() if isinstance(event.stmt, SimpleStmt) else (event.why or event.kind)
+            out = {"location": where, "statement": " ".join(text.split())[:200], "op": event.op or event.kind}
+            if access is not None:
+                out["operand"] = access.name
+                out["access"] = "write" if access.write else "read"
+                out["space"] = access.space
+                out["bytes"] = None if access.intervals is None else [list(iv) for iv in access.intervals]
+            else:
+                out["operand"] = "*"
+                out["why"] = event.why
+            return out
+        return {"kind": self.kind, "earlier": side(self.earlier, self.earlier_access),
+                "later": side(self.later, self.later_access), "across_loop_back_edge": self.via_back_edge}
+
+    def summary(self, source: SourceText) -> str:
+        d = self.describe(source)
+        e, l = d["earlier"], d["later"]
+
+        def fmt(s):
+            rng = "" if s.get("bytes") is None else " " + ",".join(f"[{a},{b})" for a, b in s["bytes"])
+            return f"{s['op']} {s['access'] if 'access' in s else 'touches'} {s['operand']}{rng} at {s['location']}"
+        return f"{self.kind}: {fmt(e)} -> {fmt(l)}" + (" (across loop back-edge)" if self.via_back_edge else "")
+
+
+@dataclass
+class Decision:
+    fn: Function
+    stmt: SimpleStmt
+    pattern: Optional[str]          # pattern that selected it (None = not a candidate)
+    removable: bool
+    removed: bool = False
+    reason: str = ""
+    hazard: Optional[Hazard] = None
+    pairs_checked: int = 0
+    same_access_pairs: int = 0
+    before_ops: list = field(default_factory=list)
+    after_ops: list = field(default_factory=list)
+    context: tuple = ("", "")
+
+
+def normalize_patterns(spec: Optional[str]) -> set[str]:
+    """``"gu,softmax-sum-add"`` -> {"gu", "softmax-sum-add"}; ``auto`` = every barrier."""
+    from ..source import PtofixError
+    if not spec:
+        return set()
+    out: set[str] = set()
+    for raw in spec.split(","):
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name in NO_PATTERN:
+            continue
+        name = PATTERN_ALIASES.get(name, name)
+        if name != "auto" and name not in PATTERNS:
+            supported = sorted(PATTERNS) + sorted(PATTERN_ALIASES) + ["auto", "none"]
+            raise PtofixError(f"unknown barrier pattern '{raw.strip()}' (supported: {', '.join(supported)})")
+        out.add(name)
+    return out
+
+
+class BarrierAnalysis:
+    def __init__(self, model: CppFile):
+        self.model = model
+        self.local = {fn.name: fn for fn in model.functions}
+        self.memories: dict[str, FunctionMemory] = {}
+        self.cfgs: dict[str, FunctionCFG] = {}
+        self.removed: set[int] = set()        # id(barrier Event) treated as gone
+        self._pure = self._pure_functions()
+        self._callers = self._call_sites()
+        self._entry_clean: dict[str, bool] = {}
+        self._exit_clean: dict[str, bool] = {}
+
+    # -- per-function models ---------------------------------------------------------------
+    def cfg(self, fn: Function) -> FunctionCFG:
+        cfg = self.cfgs.get(fn.name)
+        if cfg is None:
+            mem = self.memories.setdefault(fn.name, FunctionMemory(fn))
+            cfg = FunctionCFG(fn, mem, self.local, self._pure)
+            self.cfgs[fn.name] = cfg
+        return cfg
+
+    def _pure_functions(self) -> set[str]:
+        # A local function with no tile op and no unknown call cannot issue vector work.
+        from .parser import _TOKEN_RE  # noqa: F401  (documented dependency: same tokenizer)
+        from .vector_cfg import _benign_text
+        pure = set()
+        for fn in self.model.functions:
+            text = self.model.source.text[fn.span.start:fn.span.end]
+            body = text[text.find("{"):]
+            if _benign_text(body):
+                pure.add(fn.name)
+        return pure
+
+    def _call_sites(self) -> dict[str, list]:
+        sites: dict[str, list] = {}
+        for fn in self.model.functions:
+            for stmt in fn.statements():
+                if isinstance(stmt, SimpleStmt) and stmt.kind == "call" and stmt.head in self.local:
+                    sites.setdefault(stmt.head, []).append((fn, stmt))
+        return sites
+
+    def entry_clean(self, fn: Function, _stack: frozenset = frozenset()) -> bool:
+        if fn.name in self._entry_clean:
+            return self._entry_clean[fn.name]
+        if fn.name in _stack:
+            return False
+        sites = self._callers.get(fn.name, [])
+        clean = True
+        for caller, stmt in sites:
+            if not self.entry_clean(caller, _stack | {fn.name}):
+                clean = False
+                break
+            cfg = self.cfg(caller)
+            events = cfg.stmt_events.get(id(stmt)) or []
+            if not events or self._walk(cfg, events[0], backward=True, start_inclusive=False)[0]:
+                clean = False
+                break
+        self._entry_clean[fn.name] = clean
+        return clean
+
+    def exit_clean(self, fn: Function, _stack: frozenset = frozenset()) -> bool:
+        if fn.name in self._exit_clean:
+            return self._exit_clean[fn.name]
+        if fn.name in _stack:
+            return False
+        clean = True
+        for caller, stmt in self._callers.get(fn.name, []):
+            if not self.exit_clean(caller, _stack | {fn.name}):
+                clean = False
+                break
+            cfg = self.cfg(caller)
+            events = cfg.stmt_events.get(id(stmt)) or []
+            if not events or self._walk(cfg, events[-1], backward=False, start_inclusive=False)[0]:
+                clean = False
+                break
+        self._exit_clean[fn.name] = clean
+        return clean
+
+    # -- walks ---------------------------------------------------------------------------------
+    def _is_drain(self, event: Event) -> bool:
+        return event.kind == "drain" or (event.kind == "barrier" and id(event) not in self.removed)
+
+    def _walk(self, cfg: FunctionCFG, start: Event, backward: bool, start_inclusive: bool = False):
+        """Ops reachable from ``start`` without crossing a drain: [(event, via_back_edge)], boundary hit."""
+        found: dict[tuple, None] = {}
+        seen: set[tuple] = set()
+        boundary = False
+        stack = [(start, False)]
+        while stack:
+            event, back = stack.pop()
+            edges = event.pred if backward else event.succ
+            for nxt, is_back in edges:
+                state = (id(nxt), back or is_back)
+                if state in seen:
+                    continue
+                seen.add(state)
+                if self._is_drain(nxt):
+                    continue
+                if nxt is cfg.entry or nxt is cfg.exit:
+                    boundary = True
+                    continue
+                if nxt.kind in ("op", "unknown"):
+                    found[(id(nxt), back or is_back)] = None
+                    found.setdefault(("ev", id(nxt)), nxt)  # keep a handle
+                stack.append((nxt, back or is_back))
+        ops = []
+        handles = {k[1]: v for k, v in found.items() if k[0] == "ev"}
+        for key in found:
+            if key[0] != "ev":
+                ops.append((handles[key[0]], key[1]))
+        ops.sort(key=lambda pair: (pair[0].order, pair[1]))
+        return ops, boundary
+
+    # -- the proof -----------------------------------------------------------------------------
+    def decide(self, fn: Function, stmt: SimpleStmt, pattern: Optional[str]) -> Decision:
+        cfg = self.cfg(fn)
+        event = cfg.barrier_events.get(id(stmt))
+        decision = Decision(fn, stmt, pattern, False)
+        decision.context = self.context(fn, stmt)
+        if event is None:
+            decision.reason = "not a PIPE_V barrier in the model"
+            return decision
+        if cfg.unstructured:
+            decision.reason = f"kept: control flow of {fn.name}() is not modelled ({cfg.unstructured})"
+            return decision
+        before, hit_entry = self._walk(cfg, event, backward=True)
+        after, hit_exit = self._walk(cfg, event, backward=False)
+        boundary = Event("unknown", why=f"work issued outside {fn.name}()")
+        if hit_entry and not (fn.is_entry or self.entry_clean(fn)):
+            before.insert(0, (boundary, False))
+        if hit_exit and not (fn.is_entry or self.exit_clean(fn)):
+            after.append((boundary, False))
+        decision.before_ops = [e for e, _ in before]
+        decision.after_ops = [e for e, _ in after]
+        pairs = 0
+        chains = 0
+        for p, back_p in before:
+            for c, back_c in after:
+                # A pair is connected across a back-edge if either walk crossed one, or if the
+                # consumer precedes the producer in program order (only reachable around a loop).
+                back = back_p or back_c or c.order <= p.order
+                pairs += 1
+                hazard, used_chain = self._pair_hazard(p, c, back)
+                if hazard is not None:
+                    decision.hazard = hazard
+                    decision.pairs_checked = pairs
+                    decision.reason = "kept: " + hazard.summary(self.model.source)
+                    return decision
+                chains += used_chain
+        decision.removable = True
+        decision.pairs_checked = pairs
+        decision.same_access_pairs = chains
+        if pairs == 0:
+            decision.reason = (f"redundant: no PIPE_V op can be in flight across it "
+                               f"({len(before)} before, {len(after)} after since/until the nearest drains)")
+        else:
+            decision.reason = (f"proved: {pairs} op pair(s) across it have no RAW/WAR/WAW byte overlap"
+                               + (f" except {chains} hardware-safe exact same-access chain(s) (PTOAS #674)"
+                                  if chains else ""))
+        return decision
+
+    def _pair_hazard(self, p: Event, c: Event, back: bool):
+        if p.kind == "unknown" or c.kind == "unknown":
+            return Hazard("unknown", p, c, None, None, back), 0
+        used_chain = 0
+        for a in p.accesses:
+            for b in c.accesses:
+                if not (a.write or b.write):
+                    continue
+                if not a.overlaps(b):
+                    continue
+                kind = "RAW" if a.write and not b.write else "WAR" if b.write and not a.write else "WAW"
+                if self._same_access_chain(p, a, b, back):
+                    used_chain = 1
+                    continue
+                return Hazard(kind, p, c, a, b, back), 0
+        return None, used_chain
+
+    @staticmethod
+    def _same_access_chain(p: Event, a: Access, b: Access, back: bool) -> bool:
+        # PTOAS PR #674 CanPrunePipeVBarrier (pto_isa_facts.md §5.3).
+        if back or a.tmp or b.tmp or a.exact is None or a.exact != b.exact:
+            return False
+        if not (a.elementwise and b.elementwise):
+            return False   # e.g. TEXP -> TROWSUM reads with a reduction pattern (§6.3)
+        producer = [x for x in p.accesses if x.write and not x.tmp]
+        # PTOAS HEAD excludes producers with a tmp operand; the hidden TMP_UB scratch of a
+        # no-tmp row-expand is not an operand (ptoas does not model it) and is checked separately.
+        if not producer or any(x.tmp and not x.name.startswith("<hidden") for x in p.accesses):
+            return False
+        return a.contiguous_repeats >= 16 if a.write else producer[0].contiguous_repeats >= 16
+
+    # -- pattern context ---------------------------------------------------------------------------
+    def context(self, fn: Function, stmt: SimpleStmt) -> tuple[str, str]:
+        """Nearest vector op before and after the barrier along straight-line code."""
+        cfg = self.cfg(fn)
+        event = cfg.barrier_events.get(id(stmt))
+        if event is None:
+            return "", ""
+        return _nearest(event, backward=True), _nearest(event, backward=False)
+
+    def run(self, patterns: set[str], force: bool = False) -> list[Decision]:
+        decisions = []
+        for fn in self.model.functions:
+            for stmt in fn.statements():
+                if not (isinstance(stmt, SimpleStmt) and stmt.kind == "barrier"):
+                    continue
+                cfg = self.cfg(fn)
+                if id(stmt) not in cfg.barrier_events:
+                    continue
+                before, after = self.context(fn, stmt)
+                pattern = None
+                for name in sorted(patterns - {"auto"}):
+                    if PATTERNS[name] == (before, after):
+                        pattern = name
+                        break
+                if pattern is None and "auto" in patterns:
+                    pattern = "auto"
+                if pattern is None:
+                    d = Decision(fn, stmt, None, False, reason="not selected by --pattern", context=(before, after))
+                    decisions.append(d)
+                    continue
+                d = self.decide(fn, stmt, pattern)
+                if d.removable or force:
+                    d.removed = True
+                    self.removed.add(id(cfg.barrier_events[id(stmt)]))
+                decisions.append(d)
+        return decisions
+
+
+def _nearest(event: Event, backward: bool) -> str:
+    cur = event
+    while True:
+        edges = cur.pred if backward else cur.succ
+        if len(edges) != 1 or edges[0][1]:
+            return ""
+        cur = edges[0][0]
+        if cur.kind == "op":
+            return cur.op.split(".")[0]
+        if cur.kind == "drain" and isinstance(cur.stmt, SimpleStmt) and cur.stmt.kind == "call":
+            continue  # an op's internal barrier: the op itself is the neighbour
+        if cur.kind in ("drain", "barrier", "unknown"):
+            return ""
+        if cur.kind == "nop" and cur.stmt is not None:
+            return ""  # control structure boundary
+        if cur.why in ("entry", "exit"):
+            return ""

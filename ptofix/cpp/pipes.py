@@ -1,0 +1,451 @@
+"""Inventory of the ``TPipe`` objects and types in ptoas-generated C++ (issue 4, C++ side).
+
+Facts (../shared/reference/pto_isa_facts.md §4, pto_ir_syntax.md §2):
+
+* Template (pto-isa ``include/pto/npu/a2a3/TPush.hpp``, since 2dee72c3 2026-04-10)::
+
+      template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uint32_t SlotNum,
+                uint32_t LocalSlotNum = 2, bool IsNoSplit = false, bool EN_UNIT_FLAG = false>
+
+  Between c2d8efbe (2026-04-09) and 2dee72c3 the header had ``IsNoSplit`` *before*
+  ``LocalSlotNum``. ptoas followed in 0af11f61 (2026-04-14): before it it emitted
+  ``TPipe<F, Dir, Size, Num, <nosplit>[, Local]>`` ("old" order), after it
+  ``TPipe<F, Dir, Size, Num, Local, <nosplit>>`` ("new" order). Some older emitters print only
+  ``TPipe<F, Dir, Size, Num>`` ("short": LocalSlotNum and IsNoSplit take the header defaults).
+  The order of one type is decided from the literals: which of positions 5/6 holds the bool.
+* ptoas declares each pipe object as ``auto vN = TPipe<...>(gm, c2v_buf, v2c_buf);`` and repeats
+  the full ``TPipe<...>`` type as the first template argument of every
+  ``TALLOC/TPUSH/TPOP/TFREE<TPipe<...>, ...>(vN, ...)`` of that pipe (§4.2). A use is linked to
+  its object through the first call argument ``vN``.
+* FlagID: a single-direction pipe uses FlagID and FlagID+1, DIR_BOTH FlagID..FlagID+3 (§4.1).
+
+Nothing here edits text: the inventory records absolute spans of every template argument so that
+``passes/local_slot_num.py`` can return exact edits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..source import SourceText, Span
+from .model import CppFile, Function, SimpleStmt
+from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Number, TemplateId, TypeRef
+
+USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
+
+# Header defaults (pto_isa_facts.md §4.1): LocalSlotNum = 2, IsNoSplit = false, EN_UNIT_FLAG = false.
+DEFAULT_LOCAL_SLOT_NUM = 2
+DEFAULT_NOSPLIT = False
+DEFAULT_UNIT_FLAG = False
+
+NEW = "new"        # <F, Dir, Size, Num, Local, NoSplit[, UnitFlag]>
+OLD = "old"        # <F, Dir, Size, Num, NoSplit[, Local[, UnitFlag]]>
+SHORT = "short"    # <F, Dir, Size, Num> (order-agnostic)
+UNKNOWN = "unknown"
+
+DIRECTIONS = {"DIR_C2V": 1, "DIR_V2C": 2, "DIR_BOTH": 3, "DIR_V2C_CTRL": 4,
+              "DIR_C2V_GM": 5, "DIR_V2C_GM": 6, "DIR_BOTH_GM": 7}
+
+
+@dataclass
+class Arg:
+    """One template argument of a ``TPipe<...>``: its text, absolute span and literal value."""
+
+    text: str
+    span: Span
+    value: object = None        # int for a number, bool for true/false, str for a name, None otherwise
+
+    @property
+    def key(self) -> str:
+        return "".join(self.text.split())
+
+
+@dataclass
+class TPipeType:
+    """One written ``TPipe<...>`` type (at a pipe init or at a use)."""
+
+    span: Span                  # ``TPipe<...>`` including the closing '>'
+    args: list[Arg]
+    function: str
+    stmt_span: Span
+    order: str = UNKNOWN
+    flag_id: Optional[int] = None
+    direction: Optional[str] = None      # "DIR_C2V" (qualifier stripped)
+    slot_size: Optional[int] = None
+    slot_num: Optional[int] = None
+    local_arg: Optional[int] = None      # index into args of LocalSlotNum, None when not written
+    nosplit_arg: Optional[int] = None
+    unit_arg: Optional[int] = None
+    problem: str = ""                    # why the type could not be decoded ("" when fine)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return tuple(a.key for a in self.args)
+
+    @property
+    def local_slot_num(self) -> Optional[int]:
+        """Written LocalSlotNum, or the header default 2 when the argument is absent."""
+        if self.local_arg is None:
+            return DEFAULT_LOCAL_SLOT_NUM if self.order in (NEW, OLD, SHORT) else None
+        value = self.args[self.local_arg].value
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def local_written(self) -> bool:
+        return self.local_arg is not None
+
+    @property
+    def nosplit(self) -> Optional[bool]:
+        if self.nosplit_arg is None:
+            return DEFAULT_NOSPLIT if self.order in (NEW, OLD, SHORT) else None
+        value = self.args[self.nosplit_arg].value
+        return value if isinstance(value, bool) else None
+
+    @property
+    def unit_flag(self) -> Optional[bool]:
+        if self.unit_arg is None:
+            return DEFAULT_UNIT_FLAG if self.order in (NEW, OLD, SHORT) else None
+        value = self.args[self.unit_arg].value
+        return value if isinstance(value, bool) else None
+
+    def key_without_local(self) -> tuple[str, ...]:
+        return tuple(a.key for i, a in enumerate(self.args) if i != self.local_arg)
+
+    def text(self, source: SourceText) -> str:
+        return source.text[self.span.start:self.span.end]
+
+
+@dataclass
+class PipeUse:
+    op: str                     # TALLOC / TPUSH / TPOP / TFREE
+    type: TPipeType
+    var: str
+    stmt_span: Span
+    payload: str = ""           # "Tile" / "GlobalTensor" / "" (TFREE without entry)
+
+
+@dataclass
+class PipeObject:
+    """One ``auto vN = TPipe<...>(...)`` (or ``TPipe<...> vN(...)``) in a function."""
+
+    function: str
+    var: str
+    type: TPipeType
+    stmt_span: Span
+    uses: list[PipeUse] = field(default_factory=list)
+
+    @property
+    def flag_id(self) -> Optional[int]:
+        return self.type.flag_id
+
+    def occurrences(self) -> list[TPipeType]:
+        return [self.type] + [u.type for u in self.uses]
+
+    @property
+    def tile_form_pop(self) -> bool:
+        """A Tile-form TPOP reads LocalSlotNum (pto_isa_facts.md §4.1); GlobalTensor forms never do."""
+        return any(u.op == "TPOP" and u.payload == "Tile" for u in self.uses)
+
+
+@dataclass
+class Issue:
+    kind: str                   # same-flag | flag-overlap | use-mismatch | bad-type | unparsed | unlinked | mixed-order
+    message: str
+    offset: int
+    pipes: list[PipeObject] = field(default_factory=list)
+    local_only: bool = False    # use-mismatch that differs only in LocalSlotNum
+
+
+@dataclass
+class PipeInventory:
+    source: SourceText
+    pipes: list[PipeObject] = field(default_factory=list)
+    unlinked: list[TPipeType] = field(default_factory=list)   # TPipe types not tied to a pipe object
+    issues: list[Issue] = field(default_factory=list)
+
+    def orders(self) -> list[str]:
+        seen: list[str] = []
+        for pipe in self.pipes:
+            for t in pipe.occurrences():
+                if t.order not in seen:
+                    seen.append(t.order)
+        return seen
+
+    def flag_ids(self) -> list[int]:
+        return sorted({p.flag_id for p in self.pipes if p.flag_id is not None})
+
+    def issues_for(self, pipe: PipeObject) -> list[Issue]:
+        return [i for i in self.issues if any(p is pipe for p in i.pipes)]
+
+
+# ---- decoding ---------------------------------------------------------------------------------
+def _arg(node, base: int, text: str) -> Arg:
+    start, end = base + node.start, base + node.end
+    raw = text[start:end]
+    if isinstance(node, Literal) and isinstance(node.value, bool):
+        value: object = node.value
+    elif isinstance(node, Number):
+        value = node.value if isinstance(node.value, int) else None
+    elif isinstance(node, Name):
+        value = node.id
+    else:
+        value = None
+    return Arg(raw, Span(start, end), value)
+
+
+def _is_int(arg: Arg) -> bool:
+    return isinstance(arg.value, int) and not isinstance(arg.value, bool)
+
+
+def _is_bool(arg: Arg) -> bool:
+    return isinstance(arg.value, bool)
+
+
+def decode_type(node: TemplateId, base: int, source: SourceText, function: str, stmt_span: Span) -> TPipeType:
+    """Decode one ``TPipe<...>`` template id (``base`` = absolute offset of the statement)."""
+    args = [_arg(a, base, source.text) for a in node.args]
+    t = TPipeType(Span(base + node.start, base + node.end), args, function, stmt_span)
+    n = len(args)
+    if n < 4 or n > 7:
+        t.problem = f"TPipe with {n} template arguments (expected 4 to 7)"
+        return t
+    if _is_int(args[0]):
+        t.flag_id = args[0].value
+    if isinstance(args[1].value, str):
+        t.direction = args[1].value.split("::")[-1]
+    if _is_int(args[2]):
+        t.slot_size = args[2].value
+    if _is_int(args[3]):
+        t.slot_num = args[3].value
+    tail = args[4:]
+    # Order from the literals (pto_isa_facts.md §4.1): the bool IsNoSplit sits at position 6 in the
+    # new order and at position 5 in the old one; EN_UNIT_FLAG (7th) is a bool in both.
+    if n == 4:
+        t.order = SHORT
+    elif n == 5:
+        if _is_int(tail[0]):
+            t.order, t.local_arg = NEW, 4
+        elif _is_bool(tail[0]):
+            t.order, t.nosplit_arg = OLD, 4
+    elif n == 6:
+        if _is_int(tail[0]) and _is_bool(tail[1]):
+            t.order, t.local_arg, t.nosplit_arg = NEW, 4, 5
+        elif _is_bool(tail[0]) and _is_int(tail[1]):
+            t.order, t.nosplit_arg, t.local_arg = OLD, 4, 5
+    else:
+        if _is_int(tail[0]) and _is_bool(tail[1]) and _is_bool(tail[2]):
+            t.order, t.local_arg, t.nosplit_arg, t.unit_arg = NEW, 4, 5, 6
+        elif _is_bool(tail[0]) and _is_int(tail[1]) and _is_bool(tail[2]):
+            t.order, t.nosplit_arg, t.local_arg, t.unit_arg = OLD, 4, 5, 6
+    if t.order == UNKNOWN:
+        shown = ", ".join(a.text for a in tail)
+        t.problem = (f"cannot tell the TPipe argument order from '{shown}' after SlotNum: expected "
+                     "'LocalSlotNum, bool' (new order) or 'bool[, LocalSlotNum]' (old order) as literals")
+    elif t.flag_id is None or t.slot_num is None or t.direction is None or t.slot_size is None:
+        t.problem = "TPipe FlagID, direction, SlotSize and SlotNum must be literals"
+    return t
+
+
+def _tpipe_in_typeref(node) -> Optional[TemplateId]:
+    if isinstance(node, TypeRef) and isinstance(node.template, TemplateId) and node.template.name == "TPipe":
+        return node.template
+    return None
+
+
+def _collect_tpipes(node, out: list[TemplateId]) -> None:
+    """Every TemplateId named TPipe anywhere below ``node`` (outermost only)."""
+    if isinstance(node, TemplateId) and node.name == "TPipe":
+        out.append(node)
+        return
+    if isinstance(node, list):
+        for item in node:
+            _collect_tpipes(item, out)
+        return
+    if not hasattr(node, "__dataclass_fields__"):
+        return
+    for name in node.__dataclass_fields__:
+        if name in ("start", "end"):
+            continue
+        value = getattr(node, name)
+        if isinstance(value, (list, tuple)) or hasattr(value, "__dataclass_fields__"):
+            _collect_tpipes(value, out)
+
+
+def build_inventory(cpp: CppFile, source: SourceText) -> PipeInventory:
+    """Find every pipe object, its uses and every other ``TPipe`` occurrence; record inconsistencies."""
+    inv = PipeInventory(source)
+    covered: set[int] = set()
+    for fn in cpp.functions:
+        objects: dict[str, PipeObject] = {}
+        for stmt in fn.statements():
+            if not isinstance(stmt, SimpleStmt) or "TPipe" not in stmt.text:
+                continue
+            _scan_statement(inv, fn, stmt, objects, covered, source)
+    _check_uncovered(inv, source, covered)
+    _check_consistency(inv)
+    return inv
+
+
+def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects: dict[str, PipeObject],
+                    covered: set[int], source: SourceText) -> None:
+    base = stmt.span.start
+    ast = stmt.ast
+    if ast is None:
+        # Do not guess: a statement we cannot parse may hold a TPipe we would miss.
+        covered.update(_tpipe_token_offsets(source, stmt.span))
+        inv.issues.append(Issue("unparsed", "statement mentioning TPipe could not be parsed; its TPipe "
+                                "types are neither inventoried nor rewritten", base))
+        return
+    found: list[TemplateId] = []
+    _collect_tpipes(ast, found)
+    handled: set[int] = set()
+    # Pipe object: `auto vN = TPipe<...>(...)` or `TPipe<...> vN(...)`.
+    if isinstance(ast, Decl):
+        node = None
+        if isinstance(ast.init, Call) and isinstance(ast.init.func, TemplateId) and ast.init.func.name == "TPipe" \
+                and ast.type is not None and ast.type.name == "auto":
+            node = ast.init.func
+        elif ast.init is None and _tpipe_in_typeref(ast.type) is not None:
+            node = _tpipe_in_typeref(ast.type)
+        if node is not None:
+            t = decode_type(node, base, source, fn.name, stmt.span)
+            obj = PipeObject(fn.name, ast.name, t, stmt.span)
+            if ast.name in objects:
+                inv.issues.append(Issue("redeclared", f"pipe object '{ast.name}' declared again in '{fn.name}'",
+                                        base, [objects[ast.name], obj]))
+            objects[ast.name] = obj
+            inv.pipes.append(obj)
+            handled.add(id(node))
+            if t.problem:
+                inv.issues.append(Issue("bad-type", t.problem, t.span.start, [obj]))
+    # Use: `OP<TPipe<...>, ...>(vN, ...)`.
+    if isinstance(ast, ExprStmt) and isinstance(ast.expr, Call) and isinstance(ast.expr.func, TemplateId) \
+            and ast.expr.func.name in USE_OPS and ast.expr.func.args \
+            and isinstance(ast.expr.func.args[0], TemplateId) and ast.expr.func.args[0].name == "TPipe":
+        call = ast.expr
+        node = call.func.args[0]
+        t = decode_type(node, base, source, fn.name, stmt.span)
+        payload = ""
+        if len(call.func.args) > 2 and isinstance(call.func.args[1], (TemplateId, TypeRef)):
+            payload = call.func.args[1].name
+        var = call.args[0].id if call.args and isinstance(call.args[0], Name) else ""
+        obj = objects.get(var)
+        handled.add(id(node))
+        if obj is None:
+            inv.unlinked.append(t)
+            what = f"pipe object '{var}'" if var else "a pipe object (first call argument is not a name)"
+            inv.issues.append(Issue("unlinked", f"{call.func.name} uses {what} that is not declared "
+                                    f"earlier in '{fn.name}'", t.span.start))
+        else:
+            use = PipeUse(call.func.name, t, var, stmt.span, payload)
+            obj.uses.append(use)
+            if t.problem:
+                inv.issues.append(Issue("bad-type", t.problem, t.span.start, [obj]))
+            if t.key != obj.type.key:
+                local_only = (t.order == obj.type.order and t.local_arg is not None
+                              and t.key_without_local() == obj.type.key_without_local())
+                where = source.location(obj.type.span.start)
+                inv.issues.append(Issue(
+                    "use-mismatch",
+                    f"{use.op} type '{t.text(source)}' differs from the type of pipe '{var}' "
+                    f"'{obj.type.text(source)}' declared at {where}"
+                    + (" (only LocalSlotNum differs)" if local_only else ""),
+                    t.span.start, [obj], local_only))
+    for node in found:
+        covered.add(base + node.start)
+        if id(node) not in handled:
+            t = decode_type(node, base, source, fn.name, stmt.span)
+            inv.unlinked.append(t)
+            inv.issues.append(Issue("unlinked", "TPipe type is not a pipe object or the first template "
+                                    "argument of TALLOC/TPUSH/TPOP/TFREE; it is not rewritten", t.span.start))
+
+
+def _tpipe_token_offsets(source: SourceText, span: Optional[Span] = None) -> list[int]:
+    from .parser import tokenize
+    sub = source if span is None else SourceText(source.text[span.start:span.end], source.path)
+    base = 0 if span is None else span.start
+    return [base + tok.start for tok in tokenize(sub) if tok.kind == "i" and tok.text == "TPipe"]
+
+
+def _check_uncovered(inv: PipeInventory, source: SourceText, covered: set[int]) -> None:
+    # Every identifier token `TPipe` outside comments/strings must belong to something we looked at
+    # (e.g. a `using P = TPipe<...>;` at namespace scope is not in any function).
+    for offset in _tpipe_token_offsets(source):
+        if offset not in covered:
+            inv.issues.append(Issue("unlinked", "TPipe outside any statement the C++ model inventories "
+                                    "(namespace scope, alias or macro); it is not rewritten", offset))
+
+
+def _check_consistency(inv: PipeInventory) -> None:
+    source = inv.source
+    by_func: dict[str, list[PipeObject]] = {}
+    for pipe in inv.pipes:
+        by_func.setdefault(pipe.function, []).append(pipe)
+    for func, pipes in by_func.items():
+        decoded = [p for p in pipes if not p.type.problem]
+        for i, a in enumerate(decoded):
+            for b in decoded[i + 1:]:
+                if a.flag_id == b.flag_id:
+                    if a.type.key != b.type.key:
+                        inv.issues.append(Issue(
+                            "same-flag",
+                            f"FlagID {a.flag_id} is used by two different pipes in '{func}': "
+                            f"'{a.type.text(source)}' ({a.var}, {source.location(a.type.span.start)}) and "
+                            f"'{b.type.text(source)}' ({b.var})", b.type.span.start, [a, b]))
+                    else:
+                        inv.issues.append(Issue(
+                            "same-flag-same-type",
+                            f"pipes '{a.var}' and '{b.var}' in '{func}' have the same type and FlagID "
+                            f"{a.flag_id} (they share cross-core flags)", b.type.span.start, [a, b]))
+                elif _flags_overlap(a, b):
+                    inv.issues.append(Issue(
+                        "flag-overlap",
+                        f"pipes '{a.var}' (FlagID {a.flag_id}, {a.type.direction}) and '{b.var}' "
+                        f"(FlagID {b.flag_id}, {b.type.direction}) in '{func}' use overlapping "
+                        "cross-core flag ranges", b.type.span.start, [a, b]))
+    orders = {t.order for p in inv.pipes for t in p.occurrences() if t.order in (NEW, OLD)}
+    if len(orders) > 1:
+        first_old = next(t for p in inv.pipes for t in p.occurrences() if t.order == OLD)
+        inv.issues.append(Issue("mixed-order", "the file mixes old-order and new-order TPipe arguments",
+                                first_old.span.start))
+
+
+def _flag_width(t: TPipeType) -> int:
+    # pto_isa_facts.md §4.1: FlagID, FlagID+1 for one direction; FlagID..FlagID+3 for DIR_BOTH.
+    return 4 if t.direction in ("DIR_BOTH", "DIR_BOTH_GM") else 2
+
+
+def _flags_overlap(a: PipeObject, b: PipeObject) -> bool:
+    fa, fb = a.flag_id, b.flag_id
+    if fa is None or fb is None:
+        return False
+    return fa < fb + _flag_width(b.type) and fb < fa + _flag_width(a.type)
+
+
+def header_order(text: str) -> Optional[str]:
+    """Argument order of ``struct TPipe`` in a pto-isa ``TPush.hpp`` (``new``/``old``), None if not found.
+
+    pto_isa_facts.md §4.1: 03-26 ``<..., SlotNum, LocalSlotNum, EN_UNIT_FLAG>`` and since 04-10
+    ``<..., SlotNum, LocalSlotNum, IsNoSplit, EN_UNIT_FLAG>`` put LocalSlotNum fifth ("new"); the
+    04-09 header ``<..., SlotNum, bool IsNoSplit, uint32_t LocalSlotNum, ...>`` is "old".
+    """
+    import re
+    for match in re.finditer(r"template\s*<", text):
+        depth, i = 1, match.end()
+        while i < len(text) and depth:
+            if text[i] == "<":
+                depth += 1
+            elif text[i] == ">":
+                depth -= 1
+            i += 1
+        params = text[match.end():i - 1]
+        rest = text[i:i + 200]
+        if not re.match(r"\s*(struct|class)\s+TPipe\b", rest):
+            continue
+        names = [re.sub(r"=.*", "", p, flags=re.S).split()[-1] for p in params.split(",") if p.strip()]
+        if "LocalSlotNum" not in names:
+            continue
+        if "IsNoSplit" in names and names.index("IsNoSplit") < names.index("LocalSlotNum"):
+            return OLD
+        return NEW
+    return None

@@ -1,0 +1,324 @@
+"""Pipe inventory of a PTO IR module, and ptoas's own FlagID (``flag_base``) assignment rule.
+
+Used by the LocalSlotNum pass on the C++ side to tie ``TPipe<FlagID, Direction, SlotSize,
+SlotNum, LocalSlotNum, NoSplit>`` tokens back to the IR's pipe init ops.
+
+Public API::
+
+    pipe_inits(module) -> list[PipeInit]
+    effective_slot_num(init, version) -> int
+    assign_flag_bases(inits, version) -> dict[int, int]      # index in `inits` -> flag_base
+    direction_token(dir_mask) -> "DIR_C2V" | "DIR_V2C" | "DIR_BOTH"
+
+Facts: pto_ir_syntax.md §2 (lowering, flag_base) and pto_isa_facts.md §4.3; the allocation rule
+follows PTOAS ``lib/PTO/Transforms/PTOResolveReservedBuffersPass.cpp`` (newest): peer init ops
+(the cube and vector side of one logical pipe, joined through ``reserve_buffer`` /
+``import_reserved_buffer`` names, or through the frontend id for global-only pipes) form a
+component; components are sorted by (frontend id, dir_mask, creation order), lowered inits
+without frontend id after them in creation order; creation order walks all ``l2l`` inits, then
+all ``l2g2l`` inits. Each component takes its explicit flag_base, or else the first free even
+base of width 2 (single direction) or 4 (DIR_BOTH) that overlaps nothing already used in any of
+its functions; all ids must fit in 16. The id-less era (<= 2026-04-17) uses ``value_or(0)``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..source import PtofixError, Span
+from .model import Module, Operation
+from .versions import Version, resolve
+
+INIT_OPS = ("pto.aic_initialize_pipe", "pto.aiv_initialize_pipe", "pto.initialize_l2g2l_pipe",
+            "pto.initialize_l2l_pipe")
+FRONTEND_INIT_OPS = INIT_OPS[:2]
+
+#: frontend defaults (PTOLowerFrontendPipeOpsPass: kSingleDirectionSlotNum / kBidirectionalSlotNum)
+SINGLE_DIRECTION_SLOT_NUM = 8
+BIDIRECTIONAL_SLOT_NUM = 4
+MAX_FLAG_IDS = 16
+FLAG_ALIGNMENT = 2
+
+_KIND_RE = re.compile(r"pto\.kernel_kind\s*=\s*#pto\.kernel_kind<\s*(cube|vector)\s*>")
+
+
+@dataclass
+class PipeInit:
+    op: str                          # full op name, e.g. "pto.initialize_l2g2l_pipe"
+    func: str | None                 # enclosing func.func symbol
+    kernel_kind: str | None          # "cube" | "vector" | None
+    dir_mask: int
+    slot_size: int
+    slot_num: int | None             # explicit slot_num, else None
+    local_slot_num: int | None
+    flag_base: int | None            # explicit flag_base, else None
+    id: int | None                   # frontend `id` attribute (explicit), else None
+    nosplit: bool | None
+    has_local_addr: bool
+    global_only: bool
+    span: Span
+    line: int
+    frontend_id: int | None = None   # `id` (default 0) for frontend inits, `__pto.frontend_id` for lowered ones
+    peer_keys: list[tuple[str, str, int]] = field(default_factory=list)   # (owner func, buffer name, dir)
+    operands: dict[str, str] = field(default_factory=dict)               # role -> SSA name
+
+    @property
+    def is_frontend(self) -> bool:
+        return self.op in FRONTEND_INIT_OPS
+
+    @property
+    def direction(self) -> str:
+        return direction_token(self.dir_mask)
+
+
+def direction_token(dir_mask: int) -> str:
+    """TPipe Direction token for a dir_mask (pto_ir_syntax.md §2 EmitC)."""
+    tokens = {1: "DIR_C2V", 2: "DIR_V2C", 3: "DIR_BOTH"}
+    if dir_mask not in tokens:
+        raise ValueError(f"dir_mask must be 1, 2 or 3, got {dir_mask}")
+    return tokens[dir_mask]
+
+
+def kernel_kind_of(op: Operation) -> str | None:
+    """``cube``/``vector`` from the nearest ``pto.section.*`` or the function's ``pto.kernel_kind``."""
+    for anc in op.ancestors():
+        if anc.name in ("pto.section.cube", "pto.section.vector"):
+            return anc.name.rsplit(".", 1)[1]
+        if anc.name == "func.func":
+            m = _KIND_RE.search(anc.header_text)
+            return m.group(1) if m else None
+    return None
+
+
+def _definitions(func: Operation | None, module: Module) -> dict[str, Operation]:
+    scope = func.walk() if func is not None else module.walk()
+    out: dict[str, Operation] = {}
+    for op in scope:
+        for r in op.results:
+            out.setdefault(r.name, op)
+    return out
+
+
+def _buffer_key(defn: Operation | None, func: str | None) -> tuple[str, str] | None:
+    if defn is None:
+        return None
+    name = defn.attr("name")
+    if name is None or name.kind != "string":
+        return None
+    if defn.name == "pto.reserve_buffer":
+        return (func or "", name.value)
+    if defn.name == "pto.import_reserved_buffer":
+        peer = defn.attr("peer_func")
+        return (peer.value if peer is not None else "", name.value)
+    return None
+
+
+def pipe_inits(module: Module) -> list[PipeInit]:
+    """Every pipe init op of the module in textual order, custom or generic form."""
+    from .opspecs import SPECS
+    from .printer import read_op
+
+    source = module.source
+    defs_cache: dict[int, dict[str, Operation]] = {}
+    out: list[PipeInit] = []
+    for op in module.walk():
+        if op.name not in INIT_OPS or not (op.is_generic or op.parsed_custom):
+            continue
+        spec = SPECS[op.name]
+        canon = read_op(op, spec, source)
+        func_op = op.enclosing_func()
+        func = func_op.symbol if func_op is not None else None
+        key = id(func_op)
+        if key not in defs_cache:
+            defs_cache[key] = _definitions(func_op, module)
+        defs = defs_cache[key]
+        roles = {name: (v.name if not isinstance(v, list) else ",".join(x.name for x in v))
+                 for name, (v, _t) in canon.operands.items()}
+        dir_mask = canon.int("dir_mask") or 0
+        explicit_id = canon.int("id")
+        if op.name in FRONTEND_INIT_OPS:
+            if dir_mask == 1:
+                local = [("c2v_consumer_buf", 1)]
+            elif dir_mask == 2:
+                local = [("v2c_consumer_buf", 2)]
+            else:
+                local = [("c2v_consumer_buf", 1), ("v2c_consumer_buf", 2)]
+            has_local = any(r in roles for r, _ in local)
+            global_only = "gm_slot_tensor" in roles and not ("c2v_consumer_buf" in roles or "v2c_consumer_buf" in roles)
+            frontend_id = explicit_id if explicit_id is not None else 0
+        else:
+            if dir_mask == 3:
+                local = [("local_addr", 1), ("peer_local_addr", 2)]
+            else:
+                local = [("local_addr", dir_mask)]
+            has_local = "local_addr" in roles
+            global_only = op.name == "pto.initialize_l2g2l_pipe" and not has_local
+            fid = op.attr("__pto.frontend_id")
+            frontend_id = fid.value if fid is not None and fid.kind == "int" else None
+        peer_keys = []
+        if not global_only:
+            for role, d in local:
+                if role in roles:
+                    bk = _buffer_key(defs.get(roles[role]), func)
+                    if bk is not None:
+                        peer_keys.append((bk[0], bk[1], d))
+        ns = canon.attrs.get("nosplit")
+        out.append(PipeInit(
+            op=op.name, func=func, kernel_kind=kernel_kind_of(op), dir_mask=dir_mask,
+            slot_size=canon.int("slot_size") or 0, slot_num=canon.int("slot_num"),
+            local_slot_num=canon.int("local_slot_num"), flag_base=canon.int("flag_base"), id=explicit_id,
+            nosplit=bool(ns[1]) if ns is not None else None, has_local_addr=has_local, global_only=global_only,
+            span=op.span, line=source.line_col(op.span.start)[0], frontend_id=frontend_id,
+            peer_keys=peer_keys, operands=roles))
+    return out
+
+
+def effective_slot_num(init: PipeInit, version: "Version | str" = "newest") -> int:
+    """SlotNum ptoas uses: explicit slot_num (frontend ops honour it from v0.45), else 8 / 4 (DIR_BOTH)."""
+    v = resolve(version)
+    default = BIDIRECTIONAL_SLOT_NUM if init.dir_mask == 3 else SINGLE_DIRECTION_SLOT_NUM
+    if init.slot_num is None:
+        return default
+    if init.is_frontend and v < resolve("v0.45"):
+        return default
+    return init.slot_num
+
+
+def effective_local_slot_num(init: PipeInit, version: "Version | str" = "newest") -> int:
+    """LocalSlotNum EmitC emits: explicit local_slot_num, else SlotNum; l2l is always 2 (§2)."""
+    if init.op == "pto.initialize_l2l_pipe":
+        return 2
+    v = resolve(version)
+    if init.local_slot_num is not None and not (init.is_frontend and v < resolve("v0.35")) and not init.global_only:
+        return init.local_slot_num
+    return effective_slot_num(init, v)
+
+
+@dataclass
+class _Component:
+    members: list[int]
+    funcs: set[str]
+    width: int
+    explicit: int | None
+    sort_key: tuple[Any, ...]
+
+
+def _components(inits: list[PipeInit], arch: str | None = None) -> list[_Component]:
+    # creation order: all l2l inits first, then l2g2l (frontend inits lower to l2l on A5 for local pipes)
+    def lowered_to_l2l(p: PipeInit) -> bool:
+        return p.op == "pto.initialize_l2l_pipe" or (p.is_frontend and arch == "a5" and not p.global_only
+                                                     and "gm_slot_tensor" not in p.operands)
+    order = [i for i, p in enumerate(inits) if lowered_to_l2l(p)] + \
+            [i for i, p in enumerate(inits) if not lowered_to_l2l(p)]
+    parent = {i: i for i in order}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple, int] = {}
+    for i in order:
+        p = inits[i]
+        keys: list[tuple] = []
+        if p.global_only:
+            fid = p.frontend_id if p.frontend_id is not None else f"op{i}"
+            keys.append(("__pto_globaltensor_pipe", fid, p.dir_mask))
+        else:
+            keys.extend(p.peer_keys)
+        for k in keys:
+            if k in owner:
+                a, b = find(owner[k]), find(i)
+                if a != b:
+                    parent[b] = a
+            else:
+                owner[k] = i
+    comps: dict[int, list[int]] = {}
+    roots: list[int] = []
+    for i in order:
+        r = find(i)
+        if r not in comps:
+            comps[r] = []
+            roots.append(r)
+        comps[r].append(i)
+    out: list[_Component] = []
+    for creation, r in enumerate(roots):
+        members = comps[r]
+        dm = inits[members[0]].dir_mask
+        explicit = None
+        for m in members:
+            if inits[m].flag_base is not None:
+                explicit = inits[m].flag_base if explicit is None else explicit
+        fids = [inits[m].frontend_id for m in members if inits[m].frontend_id is not None]
+        key = (0, min(fids), dm, creation) if fids else (1, 0, 0, creation)
+        out.append(_Component(members, {inits[m].func or "" for m in members}, 4 if dm == 3 else 2, explicit, key))
+    out.sort(key=lambda c: c.sort_key)
+    return out
+
+
+def assign_flag_bases(inits: list[PipeInit], version: "Version | str" = "newest",
+                      arch: str | None = None) -> dict[int, int]:
+    """flag_base ptoas gives each init (index in ``inits`` -> flag_base), per the version's rule.
+
+    Raises ValueError when ptoas would reject the module (conflicting explicit flag_base in one
+    component, overlapping explicit ranges, more than 16 flag ids)."""
+    v = resolve(version)
+    comps = _components(inits, arch)
+    result: dict[int, int] = {}
+    if v <= resolve("2026-04-17"):
+        # HW-HEAD: explicit flag_base in the peer group wins, otherwise value_or(0).
+        for comp in comps:
+            base = comp.explicit if comp.explicit is not None else 0
+            for m in comp.members:
+                result[m] = base
+        return result
+    used: dict[str, list[tuple[int, int]]] = {}
+    for comp in comps:
+        explicit_values = {inits[m].flag_base for m in comp.members if inits[m].flag_base is not None}
+        if len(explicit_values) > 1:
+            raise ValueError(f"conflicting explicit flag_base across peer pipe inits: {sorted(explicit_values)}")
+        if comp.explicit is not None:
+            base = comp.explicit
+            for f in comp.funcs:
+                for lo, hi in used.get(f, []):
+                    if base < hi and lo < base + comp.width:
+                        raise ValueError(f"conflicting flag_base {base} across peer pipe init components in @{f}")
+        else:
+            base = 0
+            while True:
+                base = base + (base % FLAG_ALIGNMENT)
+                nxt = base + FLAG_ALIGNMENT
+                conflict = False
+                for f in comp.funcs:
+                    for lo, hi in used.get(f, []):
+                        if base < hi and lo < base + comp.width:
+                            conflict = True
+                            nxt = max(nxt, hi + (hi % FLAG_ALIGNMENT))
+                if not conflict:
+                    break
+                base = nxt
+        if base + comp.width > MAX_FLAG_IDS:
+            raise ValueError(f"pipe components need more than {MAX_FLAG_IDS} hardware flag ids")
+        for f in comp.funcs:
+            used.setdefault(f, []).append((base, base + comp.width))
+        for m in comp.members:
+            result[m] = base
+    return result
+
+
+def tpipe_token(init: PipeInit, flag_base: int, version: "Version | str" = "newest", nosplit: bool | None = None,
+                arch: str | None = None) -> str:
+    """The ``TPipe<...>`` token EmitC prints for an init (pto_ir_syntax.md §2); nosplit defaults to
+    the explicit value or False (ptoas infers it from users when absent)."""
+    direction = direction_token(init.dir_mask)
+    if arch == "a5" and init.op == "pto.initialize_l2g2l_pipe" and init.dir_mask in (1, 2):
+        direction += "_GM"
+    ns = nosplit if nosplit is not None else bool(init.nosplit)
+    return (f"TPipe<{flag_base}, Direction::{direction}, {init.slot_size}, {effective_slot_num(init, version)}, "
+            f"{effective_local_slot_num(init, version)}, {'true' if ns else 'false'}>")
+
+
+__all__ = ["PipeInit", "pipe_inits", "effective_slot_num", "effective_local_slot_num", "assign_flag_bases",
+           "direction_token", "kernel_kind_of", "tpipe_token", "PtofixError"]
