@@ -125,15 +125,22 @@ class BarrierAnalysis:
         return cfg
 
     def _pure_functions(self) -> set[str]:
-        # A local function with no tile op and no unknown call cannot issue vector work.
-        from .parser import _TOKEN_RE  # noqa: F401  (documented dependency: same tokenizer)
-        from .vector_cfg import _benign_text
-        pure = set()
-        for fn in self.model.functions:
-            text = self.model.source.text[fn.span.start:fn.span.end]
-            body = text[text.find("{"):]
-            if _benign_text(body):
-                pure.add(fn.name)
+        """Local functions that issue no PIPE_V work (their model has no vector op/unknown event).
+
+        Computed to a fixed point: a call to a pure local function is itself nothing.
+        """
+        pure: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for fn in self.model.functions:
+                if fn.name in pure:
+                    continue
+                mem = self.memories.setdefault(fn.name, FunctionMemory(fn))
+                cfg = FunctionCFG(fn, mem, self.local, pure)
+                if not cfg.unstructured and not any(e.kind in ("op", "unknown") for e in cfg.events):
+                    pure.add(fn.name)
+                    changed = True
         return pure
 
     def _call_sites(self) -> dict[str, list]:

@@ -131,8 +131,13 @@ class FunctionMemory:
                     size = dtype_size(type_.name)
                     if size:
                         self.ptr_elem[ast.name] = size
-                self.defs.setdefault(ast.name, []).append(("expr", ast.init) if ast.init is not None
-                                                          else ("unknown", None))
+                # An uninitialised declaration adds no definition: the assignments are the defs
+                # (`int64_t v; if (c) { v = A; } else { v = B; };` -> {A, B}); none at all = unknown.
+                defs = self.defs.setdefault(ast.name, [])
+                if ast.init is not None:
+                    defs.append(("expr", ast.init))
+                elif ast.ctor_args is not None:
+                    defs.append(("unknown", None))
             elif isinstance(ast, A.AssignStmt):
                 if isinstance(ast.target, A.Name):
                     kind = ("expr", ast.value) if ast.op == "=" else ("unknown", None)

@@ -154,6 +154,7 @@ class Issue:
     offset: int
     pipes: list[PipeObject] = field(default_factory=list)
     local_only: bool = False    # use-mismatch that differs only in LocalSlotNum
+    function: str = ""          # function the issue lies in ("" at namespace scope)
 
 
 @dataclass
@@ -294,7 +295,7 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
         # Do not guess: a statement we cannot parse may hold a TPipe we would miss.
         covered.update(_tpipe_token_offsets(source, stmt.span))
         inv.issues.append(Issue("unparsed", "statement mentioning TPipe could not be parsed; its TPipe "
-                                "types are neither inventoried nor rewritten", base))
+                                "types are neither inventoried nor rewritten", base, function=fn.name))
         return
     found: list[TemplateId] = []
     _collect_tpipes(ast, found)

@@ -320,6 +320,9 @@ class _Scanner:
                 op.symbol = m.group(1).strip('"')
         if generic:
             _parse_with_lark(self.source, op, own, "generic_op")
+            if op.name == "func.func":
+                sym = op.attr("sym_name")
+                op.symbol = sym.value if sym is not None and sym.kind == "string" else None
         else:
             from .opspecs import PIPE_OPS
             if name in PIPE_OPS:

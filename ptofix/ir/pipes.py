@@ -86,6 +86,10 @@ def kernel_kind_of(op: Operation) -> str | None:
         if anc.name in ("pto.section.cube", "pto.section.vector"):
             return anc.name.rsplit(".", 1)[1]
         if anc.name == "func.func":
+            if anc.is_generic:
+                a = anc.attr("pto.kernel_kind")
+                m = _KIND_RE.search(f"pto.kernel_kind = {a.value_text}") if a is not None else None
+                return m.group(1) if m else None
             m = _KIND_RE.search(anc.header_text)
             return m.group(1) if m else None
     return None

@@ -1,0 +1,472 @@
+"""Pass ``local-slot-num``: set TPipe LocalSlotNum per pipe from an explicit intent (issue 4).
+
+Facts: ../shared/reference/pto_isa_facts.md §4 and pto_ir_syntax.md §2-3.
+
+Why: for GM-only FIFO inits (``gm_slot_tensor``, l2g2l without ``local_addr``) ptoas cannot carry
+``local_slot_num`` (pto_ir_syntax.md §3), so EmitC falls back to ``LocalSlotNum = SlotNum`` while
+the hand-written FA kernel and the header default use 2 (pto_isa_facts.md §4.4). The only place to
+change it is the C++ text, and there the type ``TPipe<...>`` is written at the ``auto vN = ...``
+init *and* repeated as the first template argument of every TALLOC/TPUSH/TPOP/TFREE of that pipe
+(§4.2): all of them must be rewritten identically.
+
+Intent per pipe, first match wins:
+
+1. ``map``: ``"2"`` for every pipe, or per FlagID ``"0=2,4=2"`` (CLI ``--local-slot-num``);
+2. ``ir``: ``local_slot_num`` on the pipe's init op in the PTO IR, matched to the C++ pipe by
+   function name and FlagID = explicit ``flag_base`` or ptoas's own assignment rule for
+   ``target_ptoas`` (pto_isa_facts.md §4.3), checked against direction, SlotSize and SlotNum;
+3. ``sidecar``: the JSON ``canonicalize`` writes when it strips a ``local_slot_num`` the target
+   ptoas rejects;
+4. ``default``: a policy value (e.g. the header default 2) for pipes without any intent.
+
+Edits touch only the LocalSlotNum argument (inserted when absent), plus, when asked, the argument
+order (``tpipe_order`` / ``pto_lib``) and EN_UNIT_FLAG (``unit_flag``). Nothing else changes.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Optional
+
+from ptofix.cpp.pipes import (DEFAULT_LOCAL_SLOT_NUM, NEW, OLD, SHORT, PipeInventory, PipeObject, TPipeType,
+                              build_inventory, header_order)
+from ptofix.pass_manager import Pass, PassResult
+from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, read_source
+
+HEADER_RELPATH = os.path.join("include", "pto", "npu", "a2a3", "TPush.hpp")
+
+
+@dataclass
+class Intent:
+    value: int
+    source: str                 # cli | ir | sidecar | default
+    detail: str
+    note: Optional[Diagnostic] = None   # where the intent was written (IR line), for error notes
+
+
+# ---- option parsing -----------------------------------------------------------------------------
+def parse_map(text: str) -> tuple[Optional[int], dict[int, int]]:
+    """``"2"`` -> (2, {}); ``"0=2,4=2"`` -> (None, {0: 2, 4: 2}); ``""`` -> (None, {})."""
+    text = text.strip()
+    if not text:
+        return None, {}
+    if "=" not in text:
+        try:
+            return int(text, 0), {}
+        except ValueError:
+            raise PtofixError(f"local-slot-num: bad value '{text}' (expected N for every pipe or "
+                              "FLAGID=N[,FLAGID=N...])") from None
+    per_flag: dict[int, int] = {}
+    for part in text.replace(" ", ",").split(","):
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            flag, num = int(key, 0), int(value, 0)
+        except ValueError:
+            raise PtofixError(f"local-slot-num: bad entry '{part}' in '{text}' (expected FLAGID=N, "
+                              "e.g. 0=2,4=2)") from None
+        if flag in per_flag and per_flag[flag] != num:
+            raise PtofixError(f"local-slot-num: FlagID {flag} given twice ({per_flag[flag]} and {num})")
+        per_flag[flag] = num
+    return None, per_flag
+
+
+def parse_flag_list(text: str) -> list[int]:
+    flags: list[int] = []
+    for part in text.replace(" ", ",").split(","):
+        if not part:
+            continue
+        try:
+            flags.append(int(part, 0))
+        except ValueError:
+            raise PtofixError(f"local-slot-num: bad FlagID '{part}' in unit-flag list '{text}'") from None
+    return flags
+
+
+def find_tpush_header(path: str) -> str:
+    """``--pto-lib``: the pto-isa checkout, its ``include`` dir, or TPush.hpp itself."""
+    candidates = [path, os.path.join(path, HEADER_RELPATH),
+                  os.path.join(path, "pto", "npu", "a2a3", "TPush.hpp")]
+    for candidate in candidates:
+        if os.path.isfile(candidate):
+            return candidate
+    raise PtofixError(f"local-slot-num: pto-lib '{path}' has no {HEADER_RELPATH}")
+
+
+# ---- the pass -----------------------------------------------------------------------------------
+@dataclass
+class LocalSlotNumPass(Pass):
+    name: ClassVar[str] = "local-slot-num"
+    kind: ClassVar[str] = "cpp"
+    summary: ClassVar[str] = "set TPipe LocalSlotNum per pipe (CLI map, PTO IR, sidecar, default policy)"
+
+    map: str = ""               # "2" (all pipes) or "0=2,4=2" (per FlagID)
+    ir: str = ""                # PTO IR file whose init ops carry local_slot_num
+    sidecar: str = ""           # JSON written by `canonicalize` for stripped local_slot_num
+    target_ptoas: str = "newest"   # ptoas version whose flag_base assignment rule matches IR to C++
+    default: int = 0            # LocalSlotNum for pipes without intent (0: leave them alone)
+    tpipe_order: str = ""       # "old" | "new": normalise the argument order
+    pto_lib: str = ""           # pto-isa checkout: read the order from include/pto/npu/a2a3/TPush.hpp
+    unit_flag: str = ""         # FlagIDs whose EN_UNIT_FLAG becomes true, e.g. "0,4"
+
+    def __post_init__(self) -> None:
+        if self.tpipe_order not in ("", OLD, NEW):
+            raise ValueError(f"tpipe-order must be 'old' or 'new', not '{self.tpipe_order}'")
+        if self.default < 0:
+            raise ValueError(f"default must be a positive LocalSlotNum (or 0 for none), not {self.default}")
+
+    # -- entry point ------------------------------------------------------------------------------
+    def apply(self, model: Any, source: SourceText) -> PassResult:
+        inv = build_inventory(model, source)
+        warnings: list[str] = []
+        target_order, order_source = self._target_order(source)
+        all_value, per_flag = parse_map(self.map)
+        unit_flags = parse_flag_list(self.unit_flag)
+        present = set(inv.flag_ids())
+        for flag in list(per_flag) + unit_flags:
+            if flag not in present:
+                what = "local-slot-num" if flag in per_flag else "unit-flag"
+                raise PtofixError(f"{what} names FlagID {flag}, but no TPipe in this file has it "
+                                  f"(FlagIDs present: {', '.join(map(str, sorted(present))) or 'none'})", source)
+
+        ir_intents, ir_matches = self._ir_intents(inv, source) if self.ir else ({}, {})
+        sidecar_intents = self._sidecar_intents(inv, source) if self.sidecar else {}
+
+        intents: dict[int, Intent] = {}
+        for pipe in inv.pipes:
+            key = id(pipe)
+            if all_value is not None:
+                intents[key] = Intent(all_value, "cli", f"local-slot-num {all_value} (every pipe)")
+            elif pipe.flag_id in per_flag:
+                intents[key] = Intent(per_flag[pipe.flag_id], "cli",
+                                      f"local-slot-num {pipe.flag_id}={per_flag[pipe.flag_id]}")
+            elif key in ir_intents:
+                intents[key] = ir_intents[key]
+            elif key in sidecar_intents:
+                intents[key] = sidecar_intents[key]
+            elif self.default:
+                intents[key] = Intent(self.default, "default", f"default-local-slot-num {self.default}")
+
+        file_order = self._file_order(inv)
+        edits: list[Edit] = []
+        rows: list[dict[str, Any]] = []
+        lines: list[str] = []
+        for pipe in inv.pipes:
+            intent = intents.get(id(pipe))
+            row, pipe_edits = self._plan_pipe(inv, source, pipe, intent, target_order, file_order,
+                                              pipe.flag_id in unit_flags, warnings)
+            row["ir_match"] = ir_matches.get(id(pipe), "")
+            rows.append(row)
+            edits.extend(pipe_edits)
+            lines.append(_row_line(row))
+
+        for issue in inv.issues:
+            text = f"{source.location(issue.offset)}: warning: {issue.message}"
+            if text not in warnings:
+                warnings.append(text)
+        report = {
+            "file": source.path,
+            "orders_found": inv.orders(),
+            "target_order": target_order,
+            "target_order_source": order_source,
+            "pipes": rows,
+            "changed_pipes": sum(1 for r in rows if r["changed"]),
+            "edits": len(edits),
+            "issues": [{"kind": i.kind, "location": source.location(i.offset), "message": i.message}
+                       for i in inv.issues],
+            "lines": lines,
+        }
+        return PassResult(edits, report, warnings)
+
+    # -- order --------------------------------------------------------------------------------------
+    def _target_order(self, source: SourceText) -> tuple[Optional[str], str]:
+        order, origin = (self.tpipe_order or None), ("tpipe-order" if self.tpipe_order else "")
+        if self.pto_lib:
+            header = find_tpush_header(self.pto_lib)
+            found = header_order(read_source(header).text)
+            if found is None:
+                raise PtofixError(f"local-slot-num: cannot find the 'struct TPipe' template in {header}")
+            if order is not None and order != found:
+                raise PtofixError(f"local-slot-num: tpipe-order {order} contradicts {header}, which declares "
+                                  f"TPipe in the {found} order")
+            order, origin = found, header
+        return order, origin
+
+    @staticmethod
+    def _file_order(inv: PipeInventory) -> str:
+        orders = [o for o in inv.orders() if o in (NEW, OLD)]
+        return orders[0] if len(orders) == 1 else NEW
+
+    # -- one pipe -----------------------------------------------------------------------------------
+    def _plan_pipe(self, inv: PipeInventory, source: SourceText, pipe: PipeObject, intent: Optional[Intent],
+                   target_order: Optional[str], file_order: str, unit: bool,
+                   warnings: list[str]) -> tuple[dict[str, Any], list[Edit]]:
+        t = pipe.type
+        before = t.local_slot_num
+        row: dict[str, Any] = {
+            "function": pipe.function, "var": pipe.var, "flag_id": t.flag_id, "direction": t.direction,
+            "slot_size": t.slot_size, "slot_num": t.slot_num,
+            "local_before": before, "local_written": t.local_written,
+            "nosplit": t.nosplit, "unit_flag_before": t.unit_flag,
+            "order_before": t.order,
+            "intent": {"source": intent.source if intent else "none",
+                       "value": intent.value if intent else None,
+                       "detail": intent.detail if intent else ""},
+            "init": source.location(t.span.start),
+            "uses": [f"{source.location(u.type.span.start)} {u.op}" for u in pipe.uses],
+            "tile_form_pop": pipe.tile_form_pop,
+        }
+        want_local = intent.value if intent else None
+        if want_local is not None and t.slot_num is not None and not 0 < want_local <= t.slot_num:
+            raise PtofixError(
+                f"LocalSlotNum {want_local} for pipe '{pipe.var}' (FlagID {t.flag_id}) in '{pipe.function}' is "
+                f"out of range: 0 < LocalSlotNum <= SlotNum ({t.slot_num}) (intent from {intent.detail})",
+                source, t.span.start, [intent.note] if intent.note else None)
+        occurrences = pipe.occurrences()
+        wants_order = target_order is not None and any(o.order in (NEW, OLD) and o.order != target_order
+                                                       for o in occurrences)
+        needs_local = want_local is not None and any(o.local_slot_num != want_local for o in occurrences)
+        needs_unit = unit and any(o.unit_flag is not True for o in occurrences)
+        if unit and t.direction not in ("DIR_C2V", "DIR_BOTH"):
+            warnings.append(f"{source.location(t.span.start)}: warning: EN_UNIT_FLAG only affects the Acc "
+                            f"TPUSH of a C2V pipe; pipe '{pipe.var}' is {t.direction}")
+        changing = needs_local or needs_unit or wants_order
+        edits: list[Edit] = []
+        if changing:
+            self._check_editable(inv, source, pipe, intent)
+            order = target_order or (t.order if t.order in (NEW, OLD) else file_order)
+            reason = self._reason(pipe, intent, needs_local, needs_unit, wants_order, order)
+            new_texts = set()
+            for occ in occurrences:
+                occ_edits = _retemplate(occ, order, want_local, True if unit else None, reason)
+                edits.extend(occ_edits)
+                new_texts.add(_normalized_after(source, occ, occ_edits))
+            if len(new_texts) != 1:  # pragma: no cover - guarded by _check_editable
+                raise PtofixError(f"internal error: pipe '{pipe.var}' would get different types: "
+                                  f"{sorted(new_texts)}", source, t.span.start)
+            if needs_local and want_local > (before or 0) and pipe.tile_form_pop:
+                warnings.append(
+                    f"{source.location(t.span.start)}: warning: raising LocalSlotNum of pipe '{pipe.var}' "
+                    f"from {before} to {want_local}: its Tile-form TPOP uses a local ring of LocalSlotNum "
+                    "slots, the consumer buffer must hold that many (pto_isa_facts.md §4.1)")
+        row["local_after"] = want_local if needs_local else before
+        row["unit_flag_after"] = True if needs_unit else t.unit_flag
+        row["order_after"] = (target_order or t.order) if (wants_order or changing) and t.order != SHORT \
+            else t.order
+        if changing and t.order == SHORT and (needs_local or needs_unit):
+            row["order_after"] = target_order or file_order
+        row["changed"] = bool(edits)
+        row["edits"] = len(edits)
+        return row, edits
+
+    def _reason(self, pipe: PipeObject, intent: Optional[Intent], needs_local: bool, needs_unit: bool,
+                wants_order: bool, order: str) -> str:
+        parts = []
+        if needs_local and intent:
+            parts.append(f"LocalSlotNum {intent.value} ({intent.source}: {intent.detail})")
+        if needs_unit:
+            parts.append("EN_UNIT_FLAG true (unit-flag)")
+        if wants_order:
+            parts.append(f"{order} TPipe argument order")
+        return f"pipe {pipe.function}/{pipe.var} FlagID {pipe.flag_id}: " + "; ".join(parts)
+
+    def _check_editable(self, inv: PipeInventory, source: SourceText, pipe: PipeObject,
+                        intent: Optional[Intent]) -> None:
+        """Refuse to rewrite a pipe whose occurrences we do not fully understand (never guess)."""
+        for occ in pipe.occurrences():
+            if occ.problem:
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {occ.problem}", source, occ.span.start)
+        for issue in inv.issues_for(pipe):
+            if issue.kind == "use-mismatch" and not issue.local_only:
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}", source, issue.offset)
+            if issue.kind == "same-flag":
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}; FlagID-based intent "
+                                  "is ambiguous", source, issue.offset)
+            if issue.kind == "redeclared":
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}", source, issue.offset)
+        for issue in inv.issues:
+            if issue.kind == "unparsed" and issue.function == pipe.function:
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': a statement in '{pipe.function}' that "
+                                  "mentions TPipe could not be parsed", source, issue.offset)
+        for other in inv.unlinked:
+            if other.key_without_local() == pipe.type.key_without_local() or other.key == pipe.type.key:
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': the same TPipe type is written at "
+                                  f"{source.location(other.span.start)} where it is not tied to a pipe "
+                                  "object, and would be left inconsistent", source, pipe.type.span.start)
+
+    # -- IR intent ----------------------------------------------------------------------------------
+    def _ir_intents(self, inv: PipeInventory, source: SourceText) -> tuple[dict[int, Intent], dict[int, str]]:
+        try:
+            from ptofix.ir.parser import parse_ir
+            from ptofix.ir.pipes import assign_flag_bases, direction_token, effective_slot_num, pipe_inits
+            from ptofix.ir.versions import resolve
+        except ImportError as exc:  # pragma: no cover - depends on the IR model being present
+            raise PtofixError(f"local-slot-num: the PTO IR pipe model is not available ({exc})") from None
+        version = resolve(self.target_ptoas)
+        ir_source = read_source(self.ir)
+        inits = pipe_inits(parse_ir(ir_source))
+        try:
+            bases = assign_flag_bases(inits, version)
+        except ValueError as exc:
+            raise PtofixError(f"ptoas {version} would reject the pipe inits of this PTO IR: {exc}", ir_source) from None
+        functions = {p.function for p in inv.pipes}
+        intents: dict[int, Intent] = {}
+        matches: dict[int, str] = {}
+        for index, init in enumerate(inits):
+            explicit = init.flag_base is not None
+            flag = init.flag_base if explicit else bases.get(index)
+            how = f"flag_base = {flag}" if explicit else f"ptoas {version} flag assignment -> {flag}"
+            note = Diagnostic("note", f"PTO IR pipe init ({init.op}, {how})", ir_source, init.span.start)
+            if init.func is None or init.func not in functions:
+                continue    # function not emitted into this C++ file, or it has no TPipe
+            if flag is None:
+                raise PtofixError(f"ptoas {version} assigns no flag_base to this pipe init; cannot match it to "
+                                  "the C++", ir_source, init.span.start)
+            direction = direction_token(init.dir_mask).split("::")[-1]
+            slot_num = effective_slot_num(init, version)
+            same_flag = [p for p in inv.pipes if p.function == init.func and p.flag_id == flag]
+            if not same_flag:
+                present = sorted({p.flag_id for p in inv.pipes if p.function == init.func})
+                raise PtofixError(f"PTO IR pipe init in '{init.func}' ({how}) has no TPipe with FlagID {flag} in "
+                                  f"{source.path} (FlagIDs there: {', '.join(map(str, present))}); wrong "
+                                  "--target-ptoas or IR?", ir_source, init.span.start)
+            matching = [p for p in same_flag if p.type.direction == direction and p.type.slot_size == init.slot_size
+                        and p.type.slot_num == slot_num]
+            if not matching:
+                p = same_flag[0]
+                by_shape = [q for q in inv.pipes if q.function == init.func and q.type.direction == direction
+                            and q.type.slot_size == init.slot_size and q.type.slot_num == slot_num]
+                hint = ""
+                if not explicit:
+                    hint = (" (the C++ looks produced by a ptoas with another flag assignment: pass its version "
+                            "with --target-ptoas, give the init an explicit flag_base, or use --local-slot-num "
+                            "FLAGID=N")
+                    if len(by_shape) == 1:
+                        hint += f"; by shape this init is pipe '{by_shape[0].var}' with FlagID {by_shape[0].flag_id}"
+                    hint += ")"
+                raise PtofixError(
+                    f"pipe '{p.var}' (FlagID {flag}) in '{init.func}' is TPipe<{p.type.flag_id}, {p.type.direction}, "
+                    f"{p.type.slot_size}, {p.type.slot_num}, ...> but the PTO IR init matched to it ({how}) "
+                    f"gives {direction}, SlotSize {init.slot_size}, SlotNum {slot_num}{hint}",
+                    source, p.type.span.start, [note])
+            where = f"{ir_source.path}:{ir_source.line_col(init.span.start)[0]}"
+            for pipe in matching:
+                matches[id(pipe)] = f"{where} {init.op} ({how})"
+                if init.local_slot_num is None:
+                    continue
+                intent = Intent(init.local_slot_num, "ir",
+                                f"{where}: local_slot_num = {init.local_slot_num} on {init.op}, matched by {how}",
+                                note)
+                previous = intents.get(id(pipe))
+                if previous is not None and previous.value != intent.value:
+                    raise PtofixError(f"two PTO IR inits give pipe '{pipe.var}' different local_slot_num "
+                                      f"({previous.value} and {intent.value})", ir_source, init.span.start,
+                                      [previous.note] if previous.note else None)
+                intents[id(pipe)] = intent
+        return intents, matches
+
+    # -- sidecar intent -----------------------------------------------------------------------------
+    def _sidecar_intents(self, inv: PipeInventory, source: SourceText) -> dict[int, Intent]:
+        side = read_source(self.sidecar)
+        try:
+            data = json.loads(side.text)
+        except json.JSONDecodeError as exc:
+            raise PtofixError(f"sidecar is not JSON: {exc.msg}", side, exc.pos) from None
+        if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("pipes"), list):
+            raise PtofixError("sidecar must be {\"version\": 1, \"pipes\": [...]} as written by canonicalize", side)
+        dir_tokens = {1: "DIR_C2V", 2: "DIR_V2C", 3: "DIR_BOTH"}   # pto_ir_syntax.md §2 (A2/A3)
+        intents: dict[int, Intent] = {}
+        functions = {p.function for p in inv.pipes}
+        for n, entry in enumerate(data["pipes"]):
+            try:
+                func, value = entry["func"], int(entry["local_slot_num"])
+            except (KeyError, TypeError, ValueError):
+                raise PtofixError(f"sidecar pipe #{n} needs 'func' and an integer 'local_slot_num'", side) from None
+            if func not in functions:
+                continue
+            label = f"{side.path} pipe #{n} ({func}, IR line {entry.get('line', '?')})"
+            candidates = [p for p in inv.pipes if p.function == func]
+            if entry.get("flag_base") is not None:
+                candidates = [p for p in candidates if p.flag_id == int(entry["flag_base"])]
+                how = f"flag_base {entry['flag_base']}"
+            else:
+                how = "direction, SlotSize and SlotNum"
+            direction = dir_tokens.get(entry.get("dir_mask"))
+            checked = [p for p in candidates
+                       if (direction is None or p.type.direction == direction)
+                       and (entry.get("slot_size") is None or p.type.slot_size == entry["slot_size"])
+                       and (entry.get("slot_num") is None or p.type.slot_num == entry["slot_num"])]
+            if not checked:
+                raise PtofixError(f"{label}: no TPipe in '{func}' matches it by {how} (dir_mask "
+                                  f"{entry.get('dir_mask')}, slot_size {entry.get('slot_size')}, slot_num "
+                                  f"{entry.get('slot_num')})", source)
+            if entry.get("flag_base") is None and len({p.flag_id for p in checked}) > 1:
+                raise PtofixError(f"{label}: without flag_base it matches several pipes in '{func}' (FlagIDs "
+                                  f"{', '.join(str(p.flag_id) for p in checked)}); cannot choose", source)
+            for pipe in checked:
+                intents[id(pipe)] = Intent(value, "sidecar", f"{label}: local_slot_num = {value} stripped by "
+                                           f"canonicalize, matched by {how}")
+        return intents
+
+
+# ---- edit construction ----------------------------------------------------------------------------
+_DEFAULT_TEXT = {"local": str(DEFAULT_LOCAL_SLOT_NUM), "nosplit": "false", "unit": "false"}
+_LAYOUT = {NEW: ("local", "nosplit", "unit"), OLD: ("nosplit", "local", "unit")}
+
+
+def _retemplate(t: TPipeType, order: str, local: Optional[int], unit: Optional[bool], reason: str) -> list[Edit]:
+    """Minimal edits turning ``t``'s arguments after SlotNum into ``order`` with the new values."""
+    slots: dict[str, Optional[str]] = {
+        "local": t.args[t.local_arg].text if t.local_arg is not None else None,
+        "nosplit": t.args[t.nosplit_arg].text if t.nosplit_arg is not None else None,
+        "unit": t.args[t.unit_arg].text if t.unit_arg is not None else None,
+    }
+    if local is not None and t.local_slot_num != local:
+        slots["local"] = str(local)
+    if unit is not None and t.unit_flag is not unit:
+        slots["unit"] = "true" if unit else "false"
+    layout = _LAYOUT[order]
+    last = max((i for i, name in enumerate(layout) if slots[name] is not None), default=-1)
+    want = [slots[name] if slots[name] is not None else _DEFAULT_TEXT[name] for name in layout[:last + 1]]
+    tail = t.args[4:]
+    edits: list[Edit] = []
+    for arg, text in zip(tail, want):
+        if arg.key != "".join(text.split()):
+            edits.append(Edit(arg.span.start, arg.span.end, text, reason))
+    if len(want) > len(tail):
+        anchor = t.args[-1].span.end
+        edits.append(Edit(anchor, anchor, ", " + ", ".join(want[len(tail):]), reason))
+    return edits
+
+
+def _normalized_after(source: SourceText, t: TPipeType, edits: list[Edit]) -> str:
+    from ptofix.source import apply_edits
+    local = [Edit(e.start - t.span.start, e.end - t.span.start, e.replacement) for e in edits]
+    return "".join(apply_edits(source.text[t.span.start:t.span.end], local).split())
+
+
+def _row_line(row: dict[str, Any]) -> str:
+    before = row["local_before"] if row["local_written"] else f"{row['local_before']} (header default)"
+    head = (f"{row['init']}: {row['function']}/{row['var']} TPipe<{row['flag_id']}, {row['direction']}, "
+            f"{row['slot_size']}, {row['slot_num']}> ({row['order_before']} order, {len(row['uses'])} uses): ")
+    intent = row["intent"]
+    if not row["changed"]:
+        if intent["source"] == "none":
+            ir = f" (PTO IR init {row['ir_match']} has no local_slot_num)" if row.get("ir_match") else ""
+            return head + f"LocalSlotNum {before}, no intent{ir}, unchanged"
+        return head + f"LocalSlotNum {before}, already {intent['value']} ({intent['source']}: {intent['detail']})"
+    parts = []
+    if row["local_after"] != row["local_before"] or not row["local_written"] and intent["source"] != "none":
+        parts.append(f"LocalSlotNum {before} -> {row['local_after']} ({intent['source']}: {intent['detail']})")
+    if row["unit_flag_after"] != row["unit_flag_before"]:
+        parts.append(f"EN_UNIT_FLAG {str(row['unit_flag_before']).lower()} -> true")
+    if row["order_after"] != row["order_before"]:
+        parts.append(f"order {row['order_before']} -> {row['order_after']}")
+    return head + "; ".join(parts) + f" [{row['edits']} edits at init and every use]"
+
+
+PASS = LocalSlotNumPass

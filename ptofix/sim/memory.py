@@ -1,0 +1,316 @@
+"""Memory model for ``ptofix simulate``: the Unified Buffer, GM buffers and tile views.
+
+* UB is one ``numpy.uint8`` array (192 KiB on A2/A3, pto_isa_facts.md §3). A tile is a view of
+  ``Rows*Cols*sizeof(T)`` bytes starting at its TASSIGN byte offset, RowMajor (element (r, c) at
+  ``(r*Cols + c)*size``) or ColMajor (``(c*Rows + r)*size``). bf16 is stored as uint16 bits and
+  computed in float32.
+* GM buffers grow on demand in 64 KiB chunks whose random contents depend only on
+  ``(seed, buffer, chunk)``, so every run of the same seed sees the same bytes no matter in which
+  order the kernel touches them ("sized from the GlobalTensor views built on them").
+* Every UB/GM byte remembers the statement that last wrote it (for the difference report).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+UB_SIZE = 192 * 1024
+HIDDEN_SCRATCH = (184 * 1024, 192 * 1024)   # TMP_UB_OFFSET, pto_isa_facts.md §2.3
+GM_CHUNK = 64 * 1024
+
+# C++ element type -> (numpy storage dtype, kind) ; kind: f=float, b=bf16 bits, i=integer, o=opaque
+DTYPES: dict[str, tuple[np.dtype, str]] = {
+    "float": (np.dtype(np.float32), "f"), "float32_t": (np.dtype(np.float32), "f"),
+    "half": (np.dtype(np.float16), "f"), "float16_t": (np.dtype(np.float16), "f"),
+    "bfloat16_t": (np.dtype(np.uint16), "b"),
+    "double": (np.dtype(np.float64), "f"),
+    "int8_t": (np.dtype(np.int8), "i"), "uint8_t": (np.dtype(np.uint8), "i"),
+    "int16_t": (np.dtype(np.int16), "i"), "uint16_t": (np.dtype(np.uint16), "i"),
+    "int32_t": (np.dtype(np.int32), "i"), "uint32_t": (np.dtype(np.uint32), "i"),
+    "int64_t": (np.dtype(np.int64), "i"), "uint64_t": (np.dtype(np.uint64), "i"),
+    "int": (np.dtype(np.int32), "i"), "unsigned": (np.dtype(np.uint32), "i"),
+    "bool": (np.dtype(np.uint8), "i"), "char": (np.dtype(np.int8), "i"),
+    "hifloat8_t": (np.dtype(np.uint8), "o"), "float8_e4m3_t": (np.dtype(np.uint8), "o"),
+    "float8_e5m2_t": (np.dtype(np.uint8), "o"),
+}
+
+
+class SimError(Exception):
+    """Input the simulator cannot run (exit status 2); the interpreter adds the statement."""
+
+
+def dtype_of(name: str) -> tuple[np.dtype, str]:
+    try:
+        return DTYPES[name]
+    except KeyError:
+        raise SimError(f"unsupported element type '{name}'") from None
+
+
+# ---- bf16 helpers -------------------------------------------------------------------------------
+def bf16_to_f32(bits: np.ndarray) -> np.ndarray:
+    return (bits.astype(np.uint32) << 16).view(np.float32)
+
+
+def f32_to_bf16(values: np.ndarray) -> np.ndarray:
+    """Round-to-nearest-even float32 -> bf16 bits (NaN kept quiet)."""
+    v = np.asarray(values, dtype=np.float32)
+    u = v.view(np.uint32).astype(np.uint64)
+    rounded = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+    nan = np.isnan(v)
+    if nan.any():
+        rounded = np.where(nan, np.uint16(0x7FC0), rounded)
+    return rounded
+
+
+# ---- tiles --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TileType:
+    """Static part of ``Tile<Loc, T, Rows, Cols, BLayout, ValidRow, ValidCol, SLayout, ...>``."""
+
+    loc: str            # Vec, Mat, Left, Right, Acc, ...
+    elem: str           # C++ element type name
+    rows: int
+    cols: int
+    blayout: str = "RowMajor"
+    valid_rows: int = -1   # -1: dynamic (set by the constructor / SetValidShape)
+    valid_cols: int = -1
+    slayout: str = "NoneBox"
+    pad: str = "Null"
+
+    @property
+    def size(self) -> int:
+        return dtype_of(self.elem)[0].itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows * self.cols * self.size
+
+
+class TileVar:
+    """A C++ tile variable: its type plus the address/valid shape bound at run time."""
+
+    def __init__(self, name: str, ttype: TileType, valid_rows: Optional[int] = None,
+                 valid_cols: Optional[int] = None):
+        self.name = name
+        self.type = ttype
+        self.addr: Optional[int] = None
+        self.valid_rows = ttype.valid_rows if valid_rows is None else valid_rows
+        self.valid_cols = ttype.valid_cols if valid_cols is None else valid_cols
+        if self.valid_rows is None or self.valid_rows < 0:
+            self.valid_rows = ttype.rows
+        if self.valid_cols is None or self.valid_cols < 0:
+            self.valid_cols = ttype.cols
+
+    def snapshot(self) -> "TileView":
+        if self.addr is None:
+            raise SimError(f"tile '{self.name}' is used before TASSIGN gives it an address")
+        return TileView(self.name, self.type, int(self.addr), int(self.valid_rows), int(self.valid_cols))
+
+
+@dataclass(frozen=True)
+class TileView:
+    """Immutable snapshot of a tile operand at the moment an op was issued."""
+
+    name: str
+    type: TileType
+    addr: int
+    valid_rows: int
+    valid_cols: int
+
+    @property
+    def lo(self) -> int:
+        return self.addr
+
+    @property
+    def hi(self) -> int:
+        return self.addr + self.type.nbytes
+
+    @property
+    def key(self) -> tuple:
+        """Identity of the access for the same-access chain rule (pto_isa_facts.md §5.3)."""
+        t = self.type
+        return (t.loc, self.addr, t.elem, t.rows, t.cols, t.blayout, self.valid_rows, self.valid_cols)
+
+    @property
+    def repeats(self) -> int:
+        return -(-(self.valid_rows * self.valid_cols * self.type.size) // 256)
+
+    @property
+    def contiguous(self) -> bool:
+        t = self.type
+        if t.blayout == "RowMajor":
+            return self.valid_cols == t.cols or self.valid_rows == 1
+        return self.valid_rows == t.rows or self.valid_cols == 1
+
+
+class Memory:
+    """UB + GM state of one run."""
+
+    def __init__(self, seed: int, ub_size: int = UB_SIZE, fill_ub: bool = True):
+        self.seed = seed
+        self.ub_size = ub_size
+        rng = np.random.default_rng([seed, 0x5542])
+        # Uninitialised UB is random too (deterministic per seed), so reading a tile nobody wrote
+        # gives the same garbage in both kernels.
+        self.ub = rng.integers(0, 256, ub_size, dtype=np.uint8) if fill_ub else np.zeros(ub_size, np.uint8)
+        self.ub_writer = np.full(ub_size, -1, np.int32)
+        self.gm: dict[str, "GMRegion"] = {}
+
+    # -- UB tiles --
+    def check_tile(self, view: TileView) -> None:
+        if view.type.loc != "Vec":
+            raise SimError(f"tile '{view.name}' lives in {view.type.loc}, not in UB (vector side only)")
+        if view.type.slayout != "NoneBox":
+            raise SimError(f"tile '{view.name}' has a boxed (fractal) layout SLayout::{view.type.slayout}; "
+                           "only NoneBox vector tiles are modelled")
+        if view.lo < 0 or view.hi > self.ub_size:
+            raise SimError(f"tile '{view.name}' at UB [{view.lo}, {view.hi}) is outside the "
+                           f"{self.ub_size}-byte UB (use --ub-size)")
+
+    def storage(self, view: TileView) -> np.ndarray:
+        """Writable 2-D storage-dtype view [Rows, Cols] of a tile's full footprint."""
+        t = view.type
+        dt = dtype_of(t.elem)[0]
+        flat = self.ub[view.lo:view.hi].view(dt)
+        if t.blayout == "ColMajor":
+            return flat.reshape(t.cols, t.rows).T
+        return flat.reshape(t.rows, t.cols)
+
+    def read(self, view: TileView, full: bool = False) -> np.ndarray:
+        """Valid region (or full tile) as a compute array (bf16 -> float32), a copy."""
+        arr = self.storage(view)
+        if not full:
+            arr = arr[:view.valid_rows, :view.valid_cols]
+        kind = dtype_of(view.type.elem)[1]
+        if kind == "b":
+            return bf16_to_f32(arr)
+        return np.array(arr, copy=True)
+
+    def write(self, view: TileView, values, stmt: int, full: bool = False) -> None:
+        arr = self.storage(view)
+        if not full:
+            arr = arr[:view.valid_rows, :view.valid_cols]
+        dt, kind = dtype_of(view.type.elem)
+        values = np.asarray(values)
+        if kind == "b":
+            values = f32_to_bf16(values.astype(np.float32))
+        elif values.dtype != dt:
+            with np.errstate(all="ignore"):
+                values = to_dtype(values, dt)
+        arr[...] = np.broadcast_to(values, arr.shape)
+        self.ub_writer[view.lo:view.hi] = stmt
+
+    def write_bytes(self, lo: int, data: np.ndarray, stmt: int) -> None:
+        self.ub[lo:lo + data.size] = data
+        self.ub_writer[lo:lo + data.size] = stmt
+
+
+def to_dtype(values: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """C-like conversion: floats to ints truncate and wrap, like a plain cast."""
+    if dt.kind in "iu" and values.dtype.kind == "f":
+        info = np.iinfo(dt)
+        v = np.nan_to_num(np.trunc(values), nan=0.0, posinf=info.max, neginf=info.min)
+        return np.clip(v, info.min, info.max).astype(dt)
+    return values.astype(dt)
+
+
+# ---- GM ----------------------------------------------------------------------------------------
+class GMRegion:
+    """One GM buffer (a pointer argument), grown on demand with seed-determined random data."""
+
+    def __init__(self, name: str, elem: str, seed: int, index: int, fill: str = "random"):
+        self.name = name
+        self.elem = elem
+        self.seed = seed
+        self.index = index
+        self.fill = fill
+        self.data = np.zeros(0, np.uint8)
+        self.writer = np.zeros(0, np.int32)
+        self.origin = np.zeros(0, np.int32)
+        self.touched = 0           # highest byte touched by a GlobalTensor view
+
+    def ensure(self, end: int) -> None:
+        if end > self.touched:
+            self.touched = end
+        if end <= self.data.size:
+            return
+        chunks = -(-end // GM_CHUNK)
+        old = self.data.size // GM_CHUNK
+        parts = [self.data]
+        for k in range(old, chunks):
+            parts.append(random_bytes(self.elem, GM_CHUNK, [self.seed, self.index, k], self.fill))
+        self.data = np.concatenate(parts)
+        grow = self.data.size - self.writer.size
+        self.writer = np.concatenate([self.writer, np.full(grow, -1, np.int32)])
+        self.origin = np.concatenate([self.origin, np.full(grow, -1, np.int32)])
+
+
+def random_bytes(elem: str, nbytes: int, key, fill: str = "random") -> np.ndarray:
+    """Deterministic random contents for ``nbytes`` of elements of type ``elem``."""
+    if fill == "zero":
+        return np.zeros(nbytes, np.uint8)
+    rng = np.random.default_rng(key)
+    dt, kind = DTYPES.get(elem, (np.dtype(np.uint8), "o"))
+    count = nbytes // dt.itemsize
+    if kind == "f":
+        vals = rng.uniform(-1.0, 1.0, count).astype(dt)
+    elif kind == "b":
+        vals = f32_to_bf16(rng.uniform(-1.0, 1.0, count).astype(np.float32))
+    elif kind == "i":
+        vals = rng.integers(0, 8, count).astype(dt)
+    else:
+        return rng.integers(0, 256, nbytes, dtype=np.uint8)
+    out = vals.view(np.uint8)
+    if out.size < nbytes:
+        out = np.concatenate([out, np.zeros(nbytes - out.size, np.uint8)])
+    return out
+
+
+@dataclass(frozen=True)
+class GMPtr:
+    """A ``__gm__ T*`` value: a byte offset into one GM region."""
+
+    region: GMRegion
+    offset: int
+    elem: str
+
+    def add(self, count: int) -> "GMPtr":
+        size = dtype_of(self.elem)[0].itemsize if self.elem in DTYPES else 1
+        return GMPtr(self.region, self.offset + int(count) * size, self.elem)
+
+    def retype(self, elem: str) -> "GMPtr":
+        return GMPtr(self.region, self.offset, elem)
+
+
+@dataclass
+class GlobalTensor:
+    """``GlobalTensor<T, Shape<5>, Stride<5>, Layout>`` bound to a GM pointer (or nullptr)."""
+
+    elem: str
+    shape: tuple
+    stride: tuple
+    layout: str
+    ptr: Optional[GMPtr] = None
+
+    def rows_cols(self) -> tuple[int, int]:
+        s = self.shape
+        return s[0] * s[1] * s[2] * s[3], s[4]
+
+    def element_offsets(self) -> np.ndarray:
+        """Element offsets (from ptr) of the 2-D [rows, cols] view the tile sees.
+
+        Strides are explicit, so ND (row-major) and DN (column-major) only differ in which
+        stride is 1: element (n0..n3, n4) is row (n0..n3) and column n4 either way."""
+        if self.layout not in ("ND", "DN"):
+            raise SimError(f"GlobalTensor layout {self.layout} is not modelled (ND and DN only)")
+        idx = np.zeros(1, np.int64)
+        for dim, stride in zip(self.shape, self.stride):
+            idx = (idx[:, None] + np.arange(dim, dtype=np.int64)[None, :] * stride).reshape(-1)
+        return idx.reshape(self.rows_cols())
+
+    def byte_range(self) -> tuple[int, int]:
+        size = dtype_of(self.elem)[0].itemsize
+        span = sum((d - 1) * st for d, st in zip(self.shape, self.stride) if d > 0)
+        return self.ptr.offset, self.ptr.offset + (span + 1) * size
