@@ -164,6 +164,12 @@ class LocalSlotNumPass(Pass):
             edits.extend(pipe_edits)
             lines.append(_row_line(row))
 
+        if target_order is None and OLD in inv.orders():
+            first = next(t for p in inv.pipes for t in p.occurrences() if t.order == OLD)
+            warnings.append(
+                f"{source.location(first.span.start)}: warning: old TPipe argument order <F, Dir, Size, Num, "
+                "bool[, Local]> (ptoas before 2026-04-14); with pto-isa headers from 2026-04-10 on the bool binds "
+                "to LocalSlotNum: pass --tpipe-order new or --pto-lib PATH (pto_isa_facts.md §4.1)")
         for issue in inv.issues:
             text = f"{source.location(issue.offset)}: warning: {issue.message}"
             if text not in warnings:

@@ -26,7 +26,7 @@ def run_pytest() -> tuple[int, int, int, int]:
 
 
 def run_lit() -> tuple[int, int, int, int]:
-    proc = subprocess.run([sys.executable, "-m", "lit", "-sv", "lit_tests"], cwd=ROOT, text=True,
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "lit"), "-sv", "lit_tests"], cwd=ROOT, text=True,
                           capture_output=True)
     out = proc.stdout + proc.stderr
     sys.stdout.write(out[-8000:])

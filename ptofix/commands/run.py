@@ -87,7 +87,9 @@ def text_report(reports: list[dict]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from ..output import emit_report, emit_result
+    from ..cpp.barriers import normalize_patterns
     from ..source import read_source
+    normalize_patterns(getattr(args, "pattern", None))   # option errors before input errors
     source = read_source(args.file)
     # Parse once up front so that bad input is reported even when no pass is selected.
     from ..frontends import parse_cpp

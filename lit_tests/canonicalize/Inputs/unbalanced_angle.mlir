@@ -1,0 +1,1 @@
+%0 = pto.alloc_tile : !pto.tile_buf<loc=vec

@@ -1,0 +1,29 @@
+// RUN: %ptofix canonicalize --target-ptoas v0.45 %s -o %t.mlir --report json --report-file %t.report.json 2>%t.err
+// RUN: filecheck %s --input-file %t.mlir
+// RUN: filecheck %s --check-prefix=SIDECAR --input-file %t.mlir.slots.json
+// RUN: filecheck %s --check-prefix=WARN --input-file %t.err
+// RUN: filecheck %s --check-prefix=REPORT --input-file %t.report.json
+
+module {
+  func.func @vector_kernel(%gm: !pto.ptr<f32>) attributes {pto.kernel_kind = #pto.kernel_kind<vector>} {
+    // GM-only pipe: local_slot_num is rejected by v0.35+ ("only allowed when 'local_addr' is present").
+    // CHECK: %p = pto.initialize_l2g2l_pipe {dir_mask = 2, slot_size = 65536, slot_num = 8, flag_base = 2}(%gm : !pto.ptr<f32>) -> !pto.pipe
+    %p = "pto.initialize_l2g2l_pipe"(%gm) {dir_mask = 2 : i64, flag_base = 2 : i64, local_slot_num = 1 : i64, slot_num = 8 : i64, slot_size = 65536 : i64} : (!pto.ptr<f32>) -> !pto.pipe
+    return
+  }
+}
+// SIDECAR: "version": 1,
+// SIDECAR: "target_ptoas": "v0.45",
+// SIDECAR: "func": "vector_kernel",
+// SIDECAR-NEXT: "kernel_kind": "vector",
+// SIDECAR-NEXT: "op": "pto.initialize_l2g2l_pipe",
+// SIDECAR-NEXT: "id": null,
+// SIDECAR-NEXT: "flag_base": 2,
+// SIDECAR: "dir_mask": 2,
+// SIDECAR-NEXT: "slot_size": 65536,
+// SIDECAR-NEXT: "slot_num": 8,
+// SIDECAR-NEXT: "local_slot_num": 1,
+// SIDECAR-NEXT: "line": 11,
+// WARN: l2g2l_local_slot_num_sidecar.mlir:11: warning: removed local_slot_num = 1 from 'pto.initialize_l2g2l_pipe'
+// REPORT: "pass": "canonicalize"
+// REPORT: "rewritten"

@@ -1,0 +1,13 @@
+// A TPUSH whose TPipe type does not match its pipe object's type (SlotSize differs).
+#include "pto/pto-inst.hpp"
+using namespace pto;
+
+AICORE void cube_kernel(__gm__ float* v1, __gm__ float* v2) {
+  int32_t v3 = 0;
+  auto v4 = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>(v1, v3, v3);
+  auto v5 = TPipe<2, Direction::DIR_V2C, 512, 8, 8, false>(v2, v3, v3);
+  Tile<TileType::Acc, float, 16, 16, BLayout::ColMajor, 16, 16, SLayout::RowMajor, 1024, PadValue::Null, CompactMode::Null> v6;
+  TPUSH<TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>, Tile<TileType::Acc, float, 16, 16, BLayout::ColMajor, 16, 16, SLayout::RowMajor, 1024, PadValue::Null, CompactMode::Null>, TileSplitAxis::TILE_NO_SPLIT>(v4, v6);
+  TPUSH<TPipe<0, Direction::DIR_C2V, 4096, 8, 8, true>, Tile<TileType::Acc, float, 16, 16, BLayout::ColMajor, 16, 16, SLayout::RowMajor, 1024, PadValue::Null, CompactMode::Null>, TileSplitAxis::TILE_NO_SPLIT>(v4, v6);
+  TFREE<TPipe<2, Direction::DIR_V2C, 512, 8, 8, false>, TileSplitAxis::TILE_UP_DOWN>(v5);
+}

@@ -1,0 +1,39 @@
+// GU: TROWEXPANDMUL(o,o,e) -> barrier -> TADD(o,o,pv) is an exact same-access chain (32x128 f32 =
+// 64 repeats >= 16) and TROWEXPANDMUL's own leading barrier drained everything older.
+// RUN: %ptofix run --pattern gu %s | filecheck %s
+// RUN: %ptofix run --pattern trowexpandmul-tadd %s | filecheck %s
+// RUN: %ptofix run --pattern gu %s > %t.cpp && %ptofix run --pattern gu %t.cpp | diff - %t.cpp
+// RUN: %ptofix run %s | diff - %s
+// RUN: %ptofix run --pattern none %s | diff - %s
+// RUN: %ptofix run --pattern gu --report json %s 2>&1 >/dev/null | filecheck %s --check-prefix=JSON
+#include "pto/pto-inst.hpp"
+extern "C" __global__ AICORE void k(__gm__ float* v1) {
+  const int64_t v2 = 0;
+  const int64_t v3 = 16384;
+  const int64_t v4 = 32768;
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v5;
+  TASSIGN(v5, v2);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
+  TASSIGN(v6, v3);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7;
+  TASSIGN(v7, v4);
+  GlobalTensor<float, pto::Shape<1, 1, 1, 32, 128>, pto::Stride<4096, 4096, 4096, 128, 1>, pto::Layout::ND> v8 = GlobalTensor<float, pto::Shape<1, 1, 1, 32, 128>, pto::Stride<4096, 4096, 4096, 128, 1>, pto::Layout::ND>(v1);
+  TLOAD(v6, v8);
+  set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+  TROWEXPANDMUL(v5, v5, v7);
+  pipe_barrier(PIPE_V);
+  wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+  TADD(v5, v5, v6);
+  pipe_barrier(PIPE_V);
+  TMULS(v6, v5, 2.0f);
+}
+// CHECK: TROWEXPANDMUL(v5, v5, v7);
+// CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (gu) */
+// CHECK-NEXT: wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+// CHECK-NEXT: TADD(v5, v5, v6);
+// CHECK-NEXT: pipe_barrier(PIPE_V);
+// JSON: "removed": 1
+// JSON: "decision": "removed"
+// JSON: "reason": "proved: {{.*}}same-access chain
+// JSON: "pattern": null
+// JSON-NEXT: "decision": "kept"

@@ -1,0 +1,645 @@
+"""numpy semantics of the PTO vector tile ops, split into the steps the hardware runs.
+
+An op call becomes one or more :class:`Step` s. A step reads and writes whole tile operands
+(:class:`~ptofix.sim.memory.TileView` snapshots); ``drain_after`` marks an internal
+``pipe_barrier(PIPE_V)`` the implementation executes after the step (pto_isa_facts.md §2):
+
+* TROWSUM/TROWMAX/TROWMIN, TCOLMAX/TCOLMIN, TCOLSUM with tmp (or more than one valid row):
+  one step, then a drain (trailing barrier).
+* TROWEXPAND{ADD,SUB,MUL,DIV,MAX,MIN,EXPDIF} with a non-RowMajor per-row operand: ``vbrcb``
+  broadcasts src1 into the tmp tile, or into the hidden scratch [184 KiB, 192 KiB) without one
+  (§2.3); drain; then the op reads src0 and the broadcast (a *leading* barrier). EXPDIF adds a
+  drain and an in-place exp. More than 256 rows are processed in chunks of 240 with a drain each.
+* TDIVS (float, dst != src): vector_dup(dst, scalar); drain; divide.
+* TRSQRT with tmp: dup(tmp), sqrt(dst); drain; dst = tmp / dst. TSEL/TSELS: drain before select.
+
+Which operands are written comes from ``ptofix.cpp.ops.OPS`` (destination and tmp indices; every
+other tile argument is read), the convention the static pass uses too. Values: float ops run in
+the tile's dtype (f16 in float16, f32 and bf16 in float32); integer ops wrap like C.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+from ..cpp.ops import OPS
+from .memory import HIDDEN_SCRATCH, Memory, SimError, TileType, TileView, dtype_of, to_dtype
+
+
+@dataclass(frozen=True)
+class Sym:
+    """An enum constant or other symbolic C++ name (``RoundMode::CAST_RINT``, ``PIPE_V``)."""
+
+    name: str
+
+    @property
+    def leaf(self) -> str:
+        return self.name.rsplit("::", 1)[-1]
+
+
+@dataclass
+class Step:
+    reads: list
+    writes: list
+    fn: Callable[[Memory, int], None]
+    drain_after: bool = False
+    tmp: bool = False            # the op has a scratch (tmp) operand: never a same-access chain
+    label: str = ""
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+def _compute_dtype(view: TileView) -> np.dtype:
+    dt, kind = dtype_of(view.type.elem)
+    if kind == "b":
+        return np.dtype(np.float32)
+    if kind == "o":
+        raise SimError(f"tile '{view.name}': arithmetic on {view.type.elem} is not modelled")
+    return dt
+
+
+def _scalar(value, view: TileView):
+    """C++ scalar converted to the tile's compute type."""
+    if isinstance(value, Sym):
+        raise SimError(f"expected a scalar, got '{value.name}'")
+    dt = _compute_dtype(view)
+    with np.errstate(all="ignore"):
+        if dt.kind in "iu":
+            return np.array(int(value)).astype(dt)[()]
+        return dt.type(value)
+
+
+def _region(mem: Memory, src: TileView, rows: int, cols: int) -> np.ndarray:
+    if src.type.rows < rows or src.type.cols < cols:
+        raise SimError(f"tile '{src.name}' [{src.type.rows}x{src.type.cols}] is smaller than the "
+                       f"{rows}x{cols} region the op works on")
+    return mem.read(src, full=True)[:rows, :cols]
+
+
+def _as(values: np.ndarray, view: TileView) -> np.ndarray:
+    dt = _compute_dtype(view)
+    if values.dtype == dt:
+        return values
+    with np.errstate(all="ignore"):
+        return to_dtype(values, dt)
+
+
+def _tdiv(a, b):
+    if np.asarray(a).dtype.kind in "iu":
+        with np.errstate(all="ignore"):
+            q = np.where(b == 0, 0, np.trunc(np.true_divide(a, np.where(b == 0, 1, b))))
+        return q.astype(np.asarray(a).dtype)
+    return np.true_divide(a, b)
+
+
+def _trem(a, b):
+    if np.asarray(a).dtype.kind in "iu":
+        bb = np.where(b == 0, 1, b)
+        return np.where(b == 0, 0, np.fmod(a, bb)).astype(np.asarray(a).dtype)
+    return np.fmod(a, b)
+
+
+BINARY: dict[str, Callable] = {
+    "ADD": np.add, "SUB": np.subtract, "MUL": np.multiply, "DIV": _tdiv,
+    "MAX": np.maximum, "MIN": np.minimum, "AND": np.bitwise_and, "OR": np.bitwise_or,
+    "XOR": np.bitwise_xor, "SHL": np.left_shift, "SHR": np.right_shift, "REM": _trem, "FMOD": _trem,
+    "EXPDIF": lambda a, b: np.exp(np.subtract(a, b)),
+}
+
+
+def _recip(a):
+    return np.reciprocal(a) if a.dtype.kind == "f" else _tdiv(np.ones_like(a), a)
+
+
+UNARY: dict[str, Callable] = {
+    "TEXP": np.exp, "TLOG": np.log, "TSQRT": np.sqrt, "TRECIP": _recip,
+    "TABS": np.abs, "TNEG": np.negative, "TRELU": lambda a: np.maximum(a, a.dtype.type(0)),
+    "TNOT": np.invert, "TRSQRT": lambda a: _recip(np.sqrt(a)),
+}
+
+REDUCE = {"SUM": np.sum, "MAX": np.max, "MIN": np.min, "PROD": np.prod}
+
+
+def _tmp_fill(mem: Memory, tmp: TileView, src: TileView, stmt: int) -> None:
+    """Give a tmp operand deterministic contents derived from the source (partial results)."""
+    data = mem.ub[src.lo:src.hi]
+    need = tmp.hi - tmp.lo
+    reps = -(-need // max(1, data.size))
+    mem.write_bytes(tmp.lo, np.tile(data, reps)[:need].copy(), stmt)
+
+
+def _mask_bits(mem: Memory, mask: TileView, rows: int, cols: int) -> np.ndarray:
+    m = mem.read(mask, full=True)
+    if m.dtype.itemsize == 1 and mask.type.cols < cols:
+        bits = np.unpackbits(m.view(np.uint8)[:rows], axis=1, bitorder="little")
+        return bits[:, :cols].astype(bool)
+    return m[:rows, :cols] != 0
+
+
+def _cmp(mode: Sym, a, b):
+    ops = {"EQ": np.equal, "NE": np.not_equal, "LT": np.less, "GT": np.greater,
+           "LE": np.less_equal, "GE": np.greater_equal}
+    try:
+        return ops[mode.leaf](a, b)
+    except (KeyError, AttributeError):
+        raise SimError(f"unknown compare mode {mode}") from None
+
+
+def _write_mask(mem: Memory, dst: TileView, result: np.ndarray, stmt: int) -> None:
+    rows, cols = result.shape
+    if dtype_of(dst.type.elem)[0].itemsize == 1 and dst.type.cols < cols:
+        packed = np.packbits(result.astype(np.uint8), axis=1, bitorder="little")
+        full = mem.read(dst, full=True).view(np.uint8)
+        full[:rows, :packed.shape[1]] = packed
+        mem.write(dst, full, stmt, full=True)
+    else:
+        mem.write(dst, result.astype(_compute_dtype(dst)), stmt)
+
+
+_ROUND = {
+    "CAST_RINT": np.rint, "CAST_ROUND": lambda x: np.sign(x) * np.floor(np.abs(x) + 0.5),
+    "CAST_FLOOR": np.floor, "CAST_CEIL": np.ceil, "CAST_TRUNC": np.trunc, "CAST_NONE": np.rint,
+    "CAST_ODD": np.rint,
+}
+
+
+def _cvt(values: np.ndarray, dst: TileView, rmode: Optional[Sym]) -> np.ndarray:
+    dt, kind = dtype_of(dst.type.elem)
+    mode = rmode.leaf if isinstance(rmode, Sym) else "CAST_RINT"
+    with np.errstate(all="ignore"):
+        if kind == "i" and values.dtype.kind == "f":
+            info = np.iinfo(dt)
+            r = _ROUND.get(mode, np.rint)(values.astype(np.float64))
+            r = np.nan_to_num(r, nan=0.0, posinf=info.max, neginf=info.min)
+            return np.clip(r, info.min, info.max).astype(dt)        # saturating
+        if kind == "b":
+            return values.astype(np.float32)
+        # float <-> float and int -> float: round to nearest even (other modes approximated).
+        return values.astype(dt if kind != "o" else np.uint8)
+
+
+# ---- op builder ---------------------------------------------------------------------------------
+class OpBuilder:
+    """Turns one evaluated op call into steps. ``args`` are evaluated values: TileView for tiles,
+    Python/numpy numbers for scalars, :class:`Sym` for enum constants."""
+
+    def __init__(self, name: str, args: list, template_args: Optional[list] = None):
+        self.name = name
+        self.args = args
+        self.targs = template_args or []
+
+    # operand helpers
+    def tiles(self) -> list[int]:
+        return [i for i, a in enumerate(self.args) if isinstance(a, TileView)]
+
+    def tile(self, i: int) -> TileView:
+        if i >= len(self.args) or not isinstance(self.args[i], TileView):
+            raise SimError(f"{self.name}: argument {i + 1} must be a tile")
+        return self.args[i]
+
+    def default_rw(self) -> tuple[list, list, bool]:
+        spec = OPS.get(self.name)
+        writes_idx = spec.writes if spec else (0,)
+        tiles = self.tiles()
+        writes = [self.args[i] for i in tiles if i in writes_idx]
+        reads = [self.args[i] for i in tiles if i not in writes_idx]
+        has_tmp = bool(spec and any(i in tiles for i in spec.tmp))
+        return reads, writes, has_tmp
+
+    def single(self, fn, drain_after: bool = False) -> list[Step]:
+        reads, writes, has_tmp = self.default_rw()
+        return [Step(reads, writes, fn, drain_after, has_tmp, self.name)]
+
+    # ---------------------------------------------------------------------------------------
+    def build(self) -> list[Step]:
+        n = self.name
+        if n in ("TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TSHL", "TSHR", "TFMOD",
+                 "TXOR", "TREM", "TPRELU"):
+            return self._binary(n[1:])
+        if n in ("TADDS", "TSUBS", "TMULS", "TMAXS", "TMINS", "TANDS", "TORS", "TSHLS", "TSHRS",
+                 "TXORS", "TREMS", "TFMODS"):
+            return self._binary_scalar(n[1:-1])
+        if n == "TDIVS":
+            return self._divs()
+        if n == "TRSQRT" and len(self.tiles()) >= 3:
+            return self._rsqrt_tmp()
+        if n in UNARY:
+            return self._unary(UNARY[n])
+        if n == "TEXPANDS":
+            return self._expands()
+        if n == "TMOV":
+            return self._mov()
+        if n == "TCVT":
+            return self._tcvt()
+        if n in ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD"):
+            return self._row_reduce(n[4:], drain=n != "TROWPROD")
+        if n in ("TROWARGMAX", "TROWARGMIN"):
+            return self._arg_reduce(axis=1)
+        if n in ("TCOLARGMAX", "TCOLARGMIN"):
+            return self._arg_reduce(axis=0)
+        if n in ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD"):
+            return self._col_reduce(n[4:])
+        if n == "TROWEXPAND":
+            return self._row_expand_plain()
+        if n.startswith("TROWEXPAND"):
+            return self._row_expand_binary(n[len("TROWEXPAND"):])
+        if n == "TCOLEXPAND":
+            return self._col_expand_plain()
+        if n.startswith("TCOLEXPAND"):
+            return self._col_expand_binary(n[len("TCOLEXPAND"):])
+        if n in ("TCMP", "TCMPS"):
+            return self._cmp_op(n == "TCMPS")
+        if n == "TSEL":
+            return self._sel()
+        if n == "TSELS":
+            return self._sels()
+        if n in ("TFILLPAD", "TFILLPAD_INPLACE"):
+            return self._fillpad()
+        if n == "TAXPY":
+            return self._axpy()
+        if n == "TTRANS":
+            return self._trans()
+        raise SimError(f"unknown or unmodelled vector op '{n}'")
+
+    # --- elementwise ---
+    def _binary(self, op: str) -> list[Step]:
+        dst, a, b = self.tile(0), self.tile(1), self.tile(2)
+        fn = BINARY.get(op)
+        if op == "PRELU":
+            fn = lambda x, y: np.where(x > 0, x, x * y)
+        tmp = self.args[3] if len(self.args) > 3 and isinstance(self.args[3], TileView) else None
+
+        def run(mem: Memory, stmt: int) -> None:
+            r, c = dst.valid_rows, dst.valid_cols
+            x = _as(_region(mem, a, r, c), dst)
+            y = _as(_region(mem, b, r, c), dst)
+            with np.errstate(all="ignore"):
+                out = fn(x, y)
+            if tmp is not None:
+                _tmp_fill(mem, tmp, a, stmt)
+            mem.write(dst, out, stmt)
+        return self.single(run)
+
+    def _binary_scalar(self, op: str) -> list[Step]:
+        dst, a = self.tile(0), self.tile(1)
+        scalars = [x for x in self.args[2:] if not isinstance(x, (TileView, Sym))]
+        if not scalars:
+            raise SimError(f"{self.name}: missing scalar operand")
+        tmp = next((x for x in self.args[2:] if isinstance(x, TileView)), None)
+        fn = BINARY[op]
+
+        def run(mem: Memory, stmt: int) -> None:
+            r, c = dst.valid_rows, dst.valid_cols
+            x = _as(_region(mem, a, r, c), dst)
+            s = _scalar(scalars[0], dst)
+            with np.errstate(all="ignore"):
+                out = fn(x, s)
+            if tmp is not None:
+                _tmp_fill(mem, tmp, a, stmt)
+            mem.write(dst, out, stmt)
+        return self.single(run)
+
+    def _divs(self) -> list[Step]:
+        dst = self.tile(0)
+        scalar_first = not isinstance(self.args[1], TileView)
+        src = self.tile(2) if scalar_first else self.tile(1)
+        scalar = self.args[1] if scalar_first else self.args[2]
+
+        def run(mem: Memory, stmt: int) -> None:
+            r, c = dst.valid_rows, dst.valid_cols
+            x = _as(_region(mem, src, r, c), dst)
+            s = _scalar(scalar, dst)
+            with np.errstate(all="ignore"):
+                out = _tdiv(s, x) if scalar_first else _tdiv(x, s)
+            mem.write(dst, out, stmt)
+
+        is_float = _compute_dtype(dst).kind == "f"
+        if is_float and dst.key != src.key:
+            # TDivS.hpp: vector_dup(dst, scalar); pipe_barrier(PIPE_V); vdiv(dst, ...).
+            def dup(mem: Memory, stmt: int) -> None:
+                mem.write(dst, np.full((dst.valid_rows, dst.valid_cols), _scalar(scalar, dst)), stmt)
+            return [Step([], [dst], dup, True, False, "TDIVS.dup"),
+                    Step([src, dst], [dst], run, False, False, "TDIVS")]
+        return self.single(run, drain_after=not is_float)
+
+    def _unary(self, fn) -> list[Step]:
+        dst, a = self.tile(0), self.tile(1)
+
+        def run(mem: Memory, stmt: int) -> None:
+            x = _as(_region(mem, a, dst.valid_rows, dst.valid_cols), dst)
+            with np.errstate(all="ignore"):
+                mem.write(dst, fn(x), stmt)
+        return self.single(run)
+
+    def _rsqrt_tmp(self) -> list[Step]:
+        dst, a, tmp = self.tile(0), self.tile(1), self.tile(2)
+
+        def first(mem: Memory, stmt: int) -> None:
+            x = _as(_region(mem, a, dst.valid_rows, dst.valid_cols), dst)
+            mem.write(tmp, np.ones((tmp.valid_rows, tmp.valid_cols), _compute_dtype(tmp)), stmt)
+            with np.errstate(all="ignore"):
+                mem.write(dst, np.sqrt(x), stmt)
+
+        def second(mem: Memory, stmt: int) -> None:
+            r, c = dst.valid_rows, dst.valid_cols
+            y = _as(mem.read(dst), dst)
+            ones = _as(_region(mem, tmp, 1, 1), dst)[0, 0]
+            with np.errstate(all="ignore"):
+                mem.write(dst, ones / y, stmt)
+        return [Step([a], [dst, tmp], first, True, True, "TRSQRT.sqrt"),
+                Step([tmp, dst], [dst], second, False, True, "TRSQRT.div")]
+
+    def _expands(self) -> list[Step]:
+        dst = self.tile(0)
+        scalar = self.args[1]
+
+        def run(mem: Memory, stmt: int) -> None:
+            mem.write(dst, np.full((dst.valid_rows, dst.valid_cols), _scalar(scalar, dst)), stmt)
+        return self.single(run)
+
+    def _mov(self) -> list[Step]:
+        dst, src = self.tile(0), self.tile(1)
+        if dst.type.loc != "Vec" or src.type.loc != "Vec":
+            raise SimError(f"TMOV {src.type.loc}->{dst.type.loc} is not a vector-side move")
+
+        def run(mem: Memory, stmt: int) -> None:
+            r, c = dst.valid_rows, dst.valid_cols
+            if src.valid_rows * src.valid_cols == r * c and (src.valid_rows, src.valid_cols) != (r, c):
+                x = mem.read(src).reshape(r, c)
+            else:
+                x = _region(mem, src, r, c)
+            mem.write(dst, _as(x, dst), stmt)
+        return self.single(run)
+
+    def _tcvt(self) -> list[Step]:
+        dst, src = self.tile(0), self.tile(1)
+        rmode = next((a for a in self.args[2:] if isinstance(a, Sym) and "CAST_" in a.name), None)
+        tmp = next((a for a in self.args[2:] if isinstance(a, TileView)), None)
+        if tmp is not None:
+            # Old emitter form TCVT(dst, src, tmp, rmode): tmp is scratch.
+            reads, writes = [src], [dst, tmp]
+        else:
+            reads, writes = [src], [dst]
+
+        def run(mem: Memory, stmt: int) -> None:
+            x = _region(mem, src, dst.valid_rows, dst.valid_cols)
+            if tmp is not None:
+                _tmp_fill(mem, tmp, src, stmt)
+            mem.write(dst, _cvt(x, dst, rmode), stmt)
+        return [Step(reads, writes, run, False, tmp is not None, "TCVT")]
+
+    # --- reductions ---
+    def _row_reduce(self, op: str, drain: bool) -> list[Step]:
+        dst, src = self.tile(0), self.tile(1)
+        tmp = self.args[2] if len(self.args) > 2 and isinstance(self.args[2], TileView) else None
+        red = REDUCE[op]
+
+        def run(mem: Memory, stmt: int) -> None:
+            x = _as(_region(mem, src, dst.valid_rows, src.valid_cols), dst)
+            with np.errstate(all="ignore"):
+                out = red(x.astype(np.float32) if x.dtype == np.float16 else x, axis=1).astype(x.dtype)
+            if tmp is not None:
+                _tmp_fill(mem, tmp, src, stmt)
+            full = mem.read(dst, full=True)
+            full[:dst.valid_rows, 0] = out
+            mem.write(dst, full[:dst.valid_rows, :dst.valid_cols], stmt)
+        return self.single(run, drain_after=drain)
+
+    def _arg_reduce(self, axis: int) -> list[Step]:
+        dst, src = self.tile(0), self.tile(1)
+        tmp = self.args[2] if len(self.args) > 2 and isinstance(self.args[2], TileView) else None
+        is_max = self.name.endswith("MAX")
+
+        def run(mem: Memory, stmt: int) -> None:
+            if axis == 1:
+                x = _region(mem, src, dst.valid_rows, src.valid_cols)
+            else:
+                x = _region(mem, src, src.valid_rows, dst.valid_cols)
+            idx = (np.argmax if is_max else np.argmin)(x, axis=axis)
+            if tmp is not None:
+                _tmp_fill(mem, tmp, src, stmt)
+            full = mem.read(dst, full=True)
+            if axis == 1:
+                full[:dst.valid_rows, 0] = idx
+            else:
+                full[0, :dst.valid_cols] = idx
+            mem.write(dst, full[:dst.valid_rows, :dst.valid_cols], stmt)
+        return self.single(run, drain_after=True)
+
+    def _col_reduce(self, op: str) -> list[Step]:
+        dst, src = self.tile(0), self.tile(1)
+        tmp = self.args[2] if len(self.args) > 2 and isinstance(self.args[2], TileView) else None
+        red = REDUCE[op]
+
+        def run(mem: Memory, stmt: int) -> None:
+            x = _as(_region(mem, src, src.valid_rows, dst.valid_cols), dst)
+            with np.errstate(all="ignore"):
+                out = red(x.astype(np.float32) if x.dtype == np.float16 else x, axis=0).astype(x.dtype)
+            if tmp is not None:
+                _tmp_fill(mem, tmp, src, stmt)
+            full = mem.read(dst, full=True)
+            full[0, :dst.valid_cols] = out
+            mem.write(dst, full[:dst.valid_rows, :dst.valid_cols], stmt)
+        if op in ("MAX", "MIN"):
+            drain = True
+        elif op == "SUM":
+            drain = tmp is not None or src.valid_rows > 1
+        else:
+            drain = False
+        return self.single(run, drain_after=drain)
+
+    # --- expand family ---
+    def _row_expand_plain(self) -> list[Step]:
+        dst, src = self.tile(0), self.tile(1)
+
+        def run(mem: Memory, stmt: int) -> None:
+            col = _as(_region(mem, src, dst.valid_rows, 1), dst)
+            mem.write(dst, np.broadcast_to(col, (dst.valid_rows, dst.valid_cols)), stmt)
+        return self.single(run)
+
+    def _row_expand_binary(self, op: str) -> list[Step]:
+        if op not in BINARY:
+            raise SimError(f"unknown or unmodelled vector op '{self.name}'")
+        dst, src0, src1 = self.tile(0), self.tile(1), self.tile(2)
+        tmp = self.args[3] if len(self.args) > 3 and isinstance(self.args[3], TileView) else None
+        rows = dst.valid_rows
+        fn = BINARY["SUB"] if op == "EXPDIF" else BINARY[op]
+
+        def apply(lo_row: int, hi_row: int, per_row: np.ndarray, mem: Memory, stmt: int) -> None:
+            full = _as(mem.read(dst, full=True), dst)
+            x = _as(_region(mem, src0, hi_row, dst.valid_cols)[lo_row:hi_row], dst)
+            with np.errstate(all="ignore"):
+                full[lo_row:hi_row, :dst.valid_cols] = fn(x, per_row[:, None])
+            mem.write(dst, full[:dst.valid_rows, :dst.valid_cols], stmt)
+
+        if src1.type.blayout == "RowMajor" and src1.type.cols * src1.type.size == 32 and tmp is None:
+            # TRowExpandBinaryInstr32B: per-row scalar read straight from src1, no barrier at all.
+            def run(mem: Memory, stmt: int) -> None:
+                per_row = _as(_region(mem, src1, rows, 1)[:, 0], dst)
+                apply(0, rows, per_row, mem, stmt)
+            steps = [Step([src0, src1], [dst], run, False, False, self.name)]
+        else:
+            # vbrcb(scratch <- src1); pipe_barrier(PIPE_V); op(dst <- src0, scratch)  [§2, §2.3]
+            block = 32 // dst.type.size          # elements per 32-byte block
+            steps = []
+            chunk = 240 if rows > 256 else max(rows, 1)
+            for lo in range(0, rows, chunk):
+                hi = min(rows, lo + chunk)
+                if tmp is not None:
+                    scratch_base = tmp.addr
+                    scratch_name = tmp.name
+                else:
+                    scratch_base = HIDDEN_SCRATCH[0]
+                    scratch_name = "<hidden scratch TMP_UB_OFFSET>"
+                scratch = TileView(scratch_name, TileType("Vec", dst.type.elem, hi - lo, block),
+                                   scratch_base, hi - lo, block)
+
+                def brcb(mem: Memory, stmt: int, lo=lo, hi=hi, scratch=scratch) -> None:
+                    vals = _as(_region(mem, src1, hi, 1)[lo:hi, 0], dst)
+                    mem.write(scratch, np.repeat(vals[:, None], scratch.valid_cols, axis=1), stmt)
+
+                def body(mem: Memory, stmt: int, lo=lo, hi=hi, scratch=scratch) -> None:
+                    per_row = _as(mem.read(scratch)[:, 0], dst)
+                    apply(lo, hi, per_row, mem, stmt)
+
+                last = hi == rows
+                steps.append(Step([src1], [scratch], brcb, True, tmp is not None, self.name + ".vbrcb"))
+                steps.append(Step([src0, scratch], [dst], body, not last, tmp is not None, self.name))
+        if op == "EXPDIF":
+            steps[-1].drain_after = True
+
+            def exp(mem: Memory, stmt: int) -> None:
+                with np.errstate(all="ignore"):
+                    mem.write(dst, np.exp(_as(mem.read(dst), dst)), stmt)
+            steps.append(Step([dst], [dst], exp, False, tmp is not None, self.name + ".exp"))
+        return steps
+
+    def _col_expand_plain(self) -> list[Step]:
+        dst, src = self.tile(0), self.tile(1)
+
+        def run(mem: Memory, stmt: int) -> None:
+            row = _as(_region(mem, src, 1, dst.valid_cols), dst)
+            mem.write(dst, np.broadcast_to(row, (dst.valid_rows, dst.valid_cols)), stmt)
+        return self.single(run)
+
+    def _col_expand_binary(self, op: str) -> list[Step]:
+        if op not in BINARY:
+            raise SimError(f"unknown or unmodelled vector op '{self.name}'")
+        dst, src0, src1 = self.tile(0), self.tile(1), self.tile(2)
+        fn = BINARY[op]
+
+        def run(mem: Memory, stmt: int) -> None:
+            r, c = dst.valid_rows, dst.valid_cols
+            x = _as(_region(mem, src0, r, c), dst)
+            row = _as(_region(mem, src1, 1, c), dst)
+            with np.errstate(all="ignore"):
+                mem.write(dst, fn(x, row), stmt)
+        return self.single(run)
+
+    # --- compare / select ---
+    def _cmp_op(self, scalar: bool) -> list[Step]:
+        dst, a = self.tile(0), self.tile(1)
+        mode = next((x for x in self.args[2:] if isinstance(x, Sym)), Sym("CmpMode::EQ"))
+        other = self.args[2]
+
+        def run(mem: Memory, stmt: int) -> None:
+            r, c = a.valid_rows, a.valid_cols
+            x = _as(_region(mem, a, r, c), a)
+            y = _scalar(other, a) if scalar else _as(_region(mem, other, r, c), a)
+            _write_mask(mem, dst, _cmp(mode, x, y), stmt)
+        return self.single(run)
+
+    def _sel(self) -> list[Step]:
+        dst, mask, a, b = self.tile(0), self.tile(1), self.tile(2), self.tile(3)
+        tmp = self.args[4] if len(self.args) > 4 and isinstance(self.args[4], TileView) else None
+
+        def dup(mem: Memory, stmt: int) -> None:
+            if tmp is not None:
+                _tmp_fill(mem, tmp, mask, stmt)
+
+        def run(mem: Memory, stmt: int) -> None:
+            r, c = dst.valid_rows, dst.valid_cols
+            m = _mask_bits(mem, mask, r, c)
+            mem.write(dst, np.where(m, _as(_region(mem, a, r, c), dst), _as(_region(mem, b, r, c), dst)), stmt)
+        writes = [dst] + ([tmp] if tmp is not None else [])
+        return [Step([], [tmp] if tmp is not None else [], dup, True, tmp is not None, "TSEL.dup"),
+                Step([mask, a, b], writes, run, False, tmp is not None, "TSEL")]
+
+    def _sels(self) -> list[Step]:
+        dst, mask, a = self.tile(0), self.tile(1), self.tile(2)
+        tmp = self.args[3] if len(self.args) > 3 and isinstance(self.args[3], TileView) else None
+        scalar = next(x for x in self.args[3:] if not isinstance(x, (TileView, Sym)))
+
+        def run(mem: Memory, stmt: int) -> None:
+            r, c = dst.valid_rows, dst.valid_cols
+            m = _mask_bits(mem, mask, r, c)
+            if tmp is not None:
+                _tmp_fill(mem, tmp, mask, stmt)
+            mem.write(dst, np.where(m, _as(_region(mem, a, r, c), dst), _scalar(scalar, dst)), stmt)
+        writes = [dst] + ([tmp] if tmp is not None else [])
+        return [Step([], [], lambda mem, stmt: None, True, False, "TSELS.sync"),
+                Step([mask, a], writes, run, False, tmp is not None, "TSELS")]
+
+    # --- misc ---
+    def _fillpad(self) -> list[Step]:
+        dst, src = self.tile(0), self.tile(1)
+
+        def run(mem: Memory, stmt: int) -> None:
+            full = _as(mem.read(dst, full=True), dst)
+            pad = dst.type.pad
+            dt = full.dtype
+            if pad in ("Zero", "Null"):
+                value = 0
+            elif pad == "Max":
+                value = np.inf if dt.kind == "f" else np.iinfo(dt).max
+            elif pad == "Min":
+                value = -np.inf if dt.kind == "f" else np.iinfo(dt).min
+            else:
+                raise SimError(f"TFILLPAD: pad value {pad} is not modelled")
+            if pad != "Null":
+                full[...] = value
+            r, c = src.valid_rows, src.valid_cols
+            full[:r, :c] = _as(_region(mem, src, r, c), dst)
+            mem.write(dst, full, stmt, full=True)
+        return self.single(run)
+
+    def _axpy(self) -> list[Step]:
+        dst, src = self.tile(0), self.tile(1)
+        scalar = self.args[2]
+
+        def run(mem: Memory, stmt: int) -> None:
+            r, c = dst.valid_rows, dst.valid_cols
+            acc = _as(mem.read(dst), dst)
+            with np.errstate(all="ignore"):
+                mem.write(dst, acc + _as(_region(mem, src, r, c), dst) * _scalar(scalar, dst), stmt)
+        reads, writes, _ = self.default_rw()
+        return [Step(reads + [dst], writes, run, False, False, "TAXPY")]
+
+    def _trans(self) -> list[Step]:
+        dst, src = self.tile(0), self.tile(1)
+        tmp = self.args[2] if len(self.args) > 2 and isinstance(self.args[2], TileView) else None
+
+        def run(mem: Memory, stmt: int) -> None:
+            x = _region(mem, src, dst.valid_cols, dst.valid_rows)
+            if tmp is not None:
+                _tmp_fill(mem, tmp, src, stmt)
+            mem.write(dst, _as(x.T.copy(), dst), stmt)
+        return [Step([src], [dst] + ([tmp] if tmp is not None else []), run, False, tmp is not None, "TTRANS")]
+
+
+def build_steps(name: str, args: list, template_args: Optional[list] = None) -> list[Step]:
+    return OpBuilder(name, args, template_args).build()
+
+
+VECTOR_OPS = {
+    "TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TSHL", "TSHR", "TFMOD", "TXOR", "TREM",
+    "TPRELU", "TADDS", "TSUBS", "TMULS", "TMAXS", "TMINS", "TANDS", "TORS", "TSHLS", "TSHRS", "TXORS",
+    "TREMS", "TFMODS", "TDIVS", "TEXP", "TLOG", "TSQRT", "TRSQRT", "TRECIP", "TABS", "TNEG", "TRELU", "TNOT",
+    "TEXPANDS", "TMOV", "TCVT", "TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD", "TROWARGMAX", "TROWARGMIN",
+    "TCOLARGMAX", "TCOLARGMIN", "TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD", "TROWEXPAND", "TROWEXPANDADD",
+    "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDMAX", "TROWEXPANDMIN", "TROWEXPANDEXPDIF",
+    "TCOLEXPAND", "TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXPANDDIV", "TCOLEXPANDMAX",
+    "TCOLEXPANDMIN", "TCOLEXPANDEXPDIF", "TCMP", "TCMPS", "TSEL", "TSELS", "TFILLPAD", "TFILLPAD_INPLACE",
+    "TAXPY", "TTRANS",
+}

@@ -1,0 +1,202 @@
+"""Hazard model: a deterministic, seed-driven schedule of the vector pipe between drains.
+
+Between two PIPE_V drains (``pipe_barrier(PIPE_V)``/``PIPE_ALL``, ``wait_flag(PIPE_V, PIPE_S)``,
+the internal barriers of §2 ops) the vector pipe may overlap its instructions: a later op may
+read bytes an earlier op has not written yet (RAW), an earlier op's write may land after a later
+op's (WAW), and a later write may land before an earlier read (WAR). The model keeps the issued
+steps of the current *epoch* pending and, at the next drain, executes them in a random order
+drawn from the seed. Each step reads and writes atomically, so running step j before step i
+(i < j) shows exactly those three hazards between them.
+
+Orders that the hardware guarantees are kept:
+
+* steps of other pipes (TLOAD, TSTORE, FIFO copies) stay in program order among themselves and
+  relative to every vector step they share UB bytes with (cross-pipe set/wait flags are not what
+  ``ptofix run`` rewrites, so they are trusted);
+* the *same-access chain* rule (pto_isa_facts.md §5.3): a vector producer followed by a vector
+  consumer whose every conflicting operand is the exact same access (address, shape, dtype,
+  layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a contiguous
+  valid region, neither step having a tmp operand, both in the same iteration of every loop
+  enclosing both (no loop back-edge), stays in order.
+
+A step is overtaken only by steps less than ``window`` positions after it (and at most
+``window - 1`` times in a row), so only pairs closer than the window need checking. With ``rng=None`` the schedule is program order (the in-order reference).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+from .memory import Memory, TileView
+
+MAX_EPOCH = 512          # steps kept pending at most; a longer epoch is executed in two parts
+
+
+@dataclass
+class Record:
+    seq: int
+    stmt: int
+    label: str
+    vector: bool
+    reads: list            # TileView or (lo, hi) tuples
+    writes: list
+    fn: Callable[[Memory, int], None]
+    stamp: tuple = ()      # ((loop_uid, iteration), ...) of the enclosing loops
+    tmp: bool = False
+
+
+def _rng(x) -> tuple[int, int]:
+    return (x.lo, x.hi) if isinstance(x, TileView) else x
+
+
+def _overlap(a, b) -> bool:
+    alo, ahi = _rng(a)
+    blo, bhi = _rng(b)
+    return alo < bhi and blo < ahi
+
+
+@dataclass
+class Hazard:
+    first: Record          # issued first
+    second: Record         # issued later, executed earlier
+    kind: str              # RAW / WAR / WAW
+    lo: int
+    hi: int
+
+
+class Scheduler:
+    def __init__(self, mem: Memory, rng: Optional[np.random.Generator] = None, window: int = 4,
+                 p_in_order: float = 0.5):
+        self.mem = mem
+        self.rng = rng
+        self.window = max(1, window)
+        self.p_in_order = p_in_order
+        self.pending: list[Record] = []
+        self.seq = 0
+        self.hazards: list[Hazard] = []     # conflicting pairs that executed out of order
+        self.steps_run = 0
+        self.epochs = 0
+
+    # -- issue --------------------------------------------------------------------------------
+    def issue(self, stmt: int, label: str, vector: bool, reads: list, writes: list, fn,
+              stamp: tuple = (), tmp: bool = False) -> None:
+        self.pending.append(Record(self.seq, stmt, label, vector, reads, writes, fn, stamp, tmp))
+        self.seq += 1
+        if len(self.pending) >= MAX_EPOCH:
+            self._flush(self.pending[:MAX_EPOCH // 2])
+            self.pending = self.pending[MAX_EPOCH // 2:]
+
+    def drain(self) -> None:
+        """A PIPE_V drain: every pending step completes."""
+        if self.pending:
+            self._flush(self.pending)
+            self.pending = []
+
+    # -- ordering -----------------------------------------------------------------------------
+    @staticmethod
+    def conflicts(a: Record, b: Record) -> list[tuple[str, object, object]]:
+        """(kind, operand of a, operand of b) for every overlapping pair with a write (a first)."""
+        out = []
+        for w in a.writes:
+            for r in b.reads:
+                if _overlap(w, r):
+                    out.append(("RAW", w, r))
+            for w2 in b.writes:
+                if _overlap(w, w2):
+                    out.append(("WAW", w, w2))
+        for r in a.reads:
+            for w in b.writes:
+                if _overlap(r, w):
+                    out.append(("WAR", r, w))
+        return out
+
+    @staticmethod
+    def same_iteration(a: Record, b: Record) -> bool:
+        inner = dict(a.stamp)
+        for uid, it in b.stamp:
+            if uid in inner and inner[uid] != it:
+                return False
+        return True
+
+    @classmethod
+    def chain_safe(cls, a: Record, b: Record, conflicts) -> bool:
+        """pto_isa_facts.md §5.3: hardware-safe exact same-access chain from a to b."""
+        if not (a.vector and b.vector) or a.tmp or b.tmp:
+            return False
+        if not cls.same_iteration(a, b):
+            return False
+        produced = False
+        for kind, x, y in conflicts:
+            if not (isinstance(x, TileView) and isinstance(y, TileView)) or x.key != y.key:
+                return False
+            if kind in ("RAW", "WAW"):
+                if x.repeats < 16 or not x.contiguous:
+                    return False
+                produced = True
+        return produced
+
+    def ordered(self, a: Record, b: Record, conflicts) -> bool:
+        if not conflicts:
+            return False
+        if not a.vector or not b.vector:
+            return True           # cross-pipe dependency: flags are trusted
+        return self.chain_safe(a, b, conflicts)
+
+    def _order(self, recs: list[Record]) -> tuple[list[int], dict]:
+        n = len(recs)
+        conf: dict[tuple[int, int], list] = {}
+        if self.rng is None or n < 2:
+            return list(range(n)), conf
+        preds: list[set[int]] = [set() for _ in range(n)]
+        w = self.window
+        for j in range(n):
+            for i in range(max(0, j - w + 1), j):
+                a, b = recs[i], recs[j]
+                if not a.vector and not b.vector:
+                    preds[j].add(i)
+                    continue
+                c = self.conflicts(a, b)
+                if c:
+                    conf[(i, j)] = c
+                    if self.ordered(a, b, c):
+                        preds[j].add(i)
+        done = [False] * n
+        remaining = list(range(n))
+        order: list[int] = []
+        skipped = 0
+        rng = self.rng
+        while remaining:
+            head = remaining[0]
+            if skipped >= w - 1 or rng.random() < self.p_in_order:
+                pick = 0
+            else:
+                cands = [k for k, idx in enumerate(remaining[:w])
+                         if idx < head + w and all(done[p] for p in preds[idx])]
+                pick = cands[int(rng.integers(len(cands)))]
+            idx = remaining.pop(pick)
+            if idx == head:
+                skipped = 0
+            else:
+                skipped += 1
+            done[idx] = True
+            order.append(idx)
+        return order, conf
+
+    def _flush(self, recs: list[Record]) -> None:
+        order, conf = self._order(recs)
+        self.epochs += 1
+        if conf:
+            pos = {idx: k for k, idx in enumerate(order)}
+            for (i, j), pairs in conf.items():
+                if pos[j] < pos[i]:
+                    kind, x, y = pairs[0]
+                    lo = max(_rng(x)[0], _rng(y)[0])
+                    hi = min(_rng(x)[1], _rng(y)[1])
+                    self.hazards.append(Hazard(recs[i], recs[j], kind, lo, hi))
+        mem = self.mem
+        for idx in order:
+            rec = recs[idx]
+            rec.fn(mem, rec.stmt)
+        self.steps_run += len(recs)

@@ -1,0 +1,172 @@
+"""C++ front end: spans, round trip, statement grammar, memory model."""
+import glob
+import os
+
+import pytest
+
+from ptofix.cpp import stmt_parser as A
+from ptofix.cpp.memory import FunctionMemory
+from ptofix.cpp.model import Compound, ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
+from ptofix.cpp.parser import parse_cpp
+from ptofix.source import PtofixError, SourceText, apply_edits
+
+from conftest import CORPUS, ROOT
+
+
+def _check_spans(model):
+    text = model.source.text
+    for fn in model.functions:
+        assert text[fn.span.start:fn.span.end].rstrip().endswith("}")
+        last = fn.span.start
+        for stmt in fn.statements():
+            assert fn.span.start <= stmt.span.start <= stmt.span.end <= fn.span.end
+            if isinstance(stmt, SimpleStmt):
+                assert text[stmt.span.start:stmt.span.end] == stmt.text
+                assert stmt.text.endswith(";")
+                assert stmt.span.start >= last   # statements in source order, no overlap
+                last = stmt.span.end
+
+
+def corpus_cpp_files():
+    return sorted(glob.glob(os.path.join(CORPUS, "**", "*.cpp"), recursive=True))
+
+
+def test_corpus_parses_and_round_trips(corpus_dir):
+    files = corpus_cpp_files()
+    assert len(files) > 400
+    for path in files:
+        with open(path, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+        model = parse_cpp(SourceText(text, path))
+        assert model.print() == text
+        assert apply_edits(text, []) == text
+        _check_spans(model)
+
+
+def test_real_corpus_statement_grammar_coverage(corpus_dir):
+    total = failed = 0
+    for path in sorted(glob.glob(os.path.join(corpus_dir, "real", "*.cpp"))):
+        model = parse_cpp(SourceText(open(path, encoding="utf-8").read(), path))
+        for _, stmt in model.simple_statements():
+            if stmt.kind in ("empty", "barrier", "set_flag", "wait_flag"):
+                continue
+            total += 1
+            failed += stmt.ast is None
+    assert total > 5000
+    assert failed / total < 0.01, f"{failed} of {total} statements not understood"
+
+
+def test_structure_if_else_for_and_pp_sections():
+    src = """extern "C" __global__ AICORE void k(int32_t v1) {
+  #if defined(__DAV_VEC__)
+  for (int32_t v2 = 0; v2 < v1; v2 += 1) {
+    if (v1) {
+      TADD(v3, v3, v3);
+    } else {
+      TSUB(v3, v3, v3);
+    };
+  }
+  #endif // __DAV_VEC__
+  return;
+}
+"""
+    model = parse_cpp(SourceText(src, "k.cpp"))
+    fn = model.functions[0]
+    assert fn.is_entry and fn.name == "k"
+    kinds = [type(s).__name__ for s in fn.body.body]
+    assert kinds == ["PPIfStmt", "SimpleStmt"]
+    pp = fn.body.body[0]
+    assert isinstance(pp, PPIfStmt) and not pp.has_else
+    loop = pp.branches[0].body[0]
+    assert isinstance(loop, ForStmt) and loop.cond == "v2 < v1" and loop.step == "v2 += 1"
+    branch = loop.body.body[0]
+    assert isinstance(branch, IfStmt) and branch.orelse is not None
+    assert loop.body.body[1].kind == "empty"   # the trailing `};` ptoas prints
+
+
+def test_clang_formatted_multiline_statement():
+    src = """static AICORE void k() {
+    Tile<
+        TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null,
+        CompactMode::Null>
+        v81 = Tile<
+            TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512,
+            PadValue::Null, CompactMode::Null>(v20, v22);
+    uint64_t v82 = (uint64_t)v24;
+    TASSIGN(v81, v82);
+}
+"""
+    model = parse_cpp(SourceText(src, "k.cpp"))
+    stmts = [s for _, s in model.simple_statements()]
+    decl = stmts[0].ast
+    assert isinstance(decl, A.Decl) and decl.name == "v81"
+    assert decl.type.template.name == "Tile" and len(decl.type.template.args) == 11
+    mem = FunctionMemory(model.functions[0])
+    tt = mem.tile_type("v81")
+    assert (tt.rows, tt.cols, tt.valid_row, tt.valid_col) == (16, 128, None, None)
+
+
+def test_template_arg_spans_are_exact():
+    text = "TPUSH<TPipe<4, Direction::DIR_V2C, 65536, 8, 8, false>, Tile<TileType::Vec, half, 8, 16>, TileSplitAxis::TILE_UP_DOWN>(v47, v52);"
+    ast = A.parse_statement(text)
+    pipe = ast.expr.template.args[0]
+    assert text[pipe.start:pipe.end] == "TPipe<4, Direction::DIR_V2C, 65536, 8, 8, false>"
+    local = pipe.args[4]
+    assert text[local.start:local.end] == "8" and local.start == text.index("8, false") 
+
+
+def test_nested_template_closing_and_comparisons():
+    assert isinstance(A.parse_statement("GlobalTensor<float, pto::Shape<1,2>> v(a);"), A.Decl)
+    ast = A.parse_statement("bool v65 = v54 == v19;")
+    assert isinstance(ast.init, A.Binary) and ast.init.op == "=="
+    ast = A.parse_statement("bool v = a < b;")
+    assert ast.init.op == "<"
+    assert A.parse_statement("this is not C++;") is None
+
+
+def test_memory_value_sets_and_aliases():
+    src = """extern "C" __global__ AICORE void k(int32_t v1, int64_t v99) {
+  const int64_t v2 = 4096;
+  int64_t v3;
+  if (v1) { v3 = v2; } else { v3 = v2 * 2; };
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v4;
+  TASSIGN(v4, v3);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v5;
+  TRESHAPE(v5, v4);
+  __ubuf__ float* v6 = v4.data();
+  __ubuf__ float* v7 = v6 + 16;
+  uint64_t v8 = reinterpret_cast<uint64_t>(v7);
+  Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v9;
+  TASSIGN(v9, v8);
+  int32_t v10 = (int32_t) ((uint32_t) v2 + (uint32_t) 4294967295u);
+  Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v11;
+  TASSIGN(v11, v99);
+}
+"""
+    mem = FunctionMemory(parse_cpp(SourceText(src, "k.cpp")).functions[0])
+    assert mem.tile_addresses("v4") == frozenset({4096, 8192})
+    assert mem.tile_addresses("v5") == frozenset({4096, 8192})
+    assert mem.tile_addresses("v9") == frozenset({4096 + 64, 8192 + 64})
+    assert mem.value_set("v10") == frozenset({4095})
+    assert mem.tile_addresses("v11") is None   # from a kernel argument: unknown
+    assert mem.tile_type("v4").nbytes == 32 * 128 * 4
+
+
+def test_bad_input_is_a_located_error():
+    with pytest.raises(PtofixError) as info:
+        parse_cpp(SourceText('void k() {\n  TADD(v1, "abc);\n}\n', "bad.cpp"))
+    assert info.value.format().startswith("bad.cpp:2:")
+    with pytest.raises(PtofixError) as info:
+        parse_cpp(SourceText("void k() {\n  TADD(v1);\n", "bad.cpp"))
+    assert "never closed" in info.value.format()
+
+
+def test_goto_makes_function_unstructured():
+    src = """extern "C" __global__ AICORE void k() {
+  label1:
+  pipe_barrier(PIPE_V);
+  goto label1;
+}
+"""
+    model = parse_cpp(SourceText(src, "k.cpp"))
+    assert any(isinstance(s, OpaqueStmt) for s in model.functions[0].statements())

@@ -1,0 +1,160 @@
+"""canonicalize pass: generic/mixed PTO IR -> target form; errors; sidecar; idempotence."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ptofix.frontends import PARSERS
+from ptofix.ir.opspecs import SPECS
+from ptofix.ir.parser import parse_ir_text
+from ptofix.ir.versions import VERSIONS, resolve
+from ptofix.pass_manager import build_pass, run_pipeline
+from ptofix.source import PtofixError, SourceText
+
+FIX = os.path.join(os.path.dirname(__file__), "fixtures", "ir")
+ROOT = os.path.dirname(os.path.dirname(__file__))
+
+
+def run(text, target, to="custom"):
+    source = SourceText(text, "in.mlir")
+    outcome = run_pipeline(source, [build_pass("canonicalize", {"target-ptoas": target, "to": to})], PARSERS)
+    return outcome
+
+
+def fixture(name):
+    with open(os.path.join(FIX, name), encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def test_versions_ordered_and_aliases():
+    assert [v.rank for v in VERSIONS] == sorted(v.rank for v in VERSIONS)
+    assert resolve("hw-head") is resolve("2026-04-17")
+    assert resolve("v0.60") is resolve("newest") is resolve("2026-08-21")
+    assert resolve("v0.40").name == "v0.36" and resolve("2026-05-30").name == "v0.36"
+    with pytest.raises(PtofixError, match="unknown ptoas version"):
+        resolve("v0.1")
+
+
+def test_specs_cover_pipe_ops_with_widths():
+    for name in ["pto.aic_initialize_pipe", "pto.aiv_initialize_pipe", "pto.initialize_l2g2l_pipe",
+                 "pto.initialize_l2l_pipe", "pto.tpush", "pto.tpop", "pto.tfree", "pto.talloc",
+                 "pto.talloc_to_aiv", "pto.talloc_to_aic", "pto.tpush_to_aiv", "pto.tpush_to_aic",
+                 "pto.tpop_from_aic", "pto.tpop_from_aiv", "pto.tfree_from_aic", "pto.tfree_from_aiv",
+                 "pto.declare_global", "pto.reserve_buffer", "pto.import_reserved_buffer", "pto.tload", "pto.tmov"]:
+        assert name in SPECS
+    init = SPECS["pto.aic_initialize_pipe"]
+    assert init.attr("dir_mask").type == "i8" and init.attr("slot_size").type == "i32"
+    assert not init.has_segments("v0.31") and init.has_segments("v0.35")
+    assert [o.name for o in init.operands_at("newest")] == ["gm_slot_buffer", "gm_slot_tensor", "c2v_consumer_buf",
+                                                           "v2c_consumer_buf"]
+    assert SPECS["pto.tpop_from_aic"].segment_layouts() == {2: ["valid_row", "valid_col"],
+                                                            3: ["valid_row", "valid_col", "aiv_subblockid"]}
+    assert not SPECS["pto.talloc_to_aiv"].available("v0.31") and SPECS["pto.talloc_to_aiv"].available("v0.35")
+
+
+def test_mixed_module_to_custom_then_idempotent():
+    text = fixture("mixed_v031_binding.mlir")
+    out = run(text, "v0.36")
+    assert '"pto.' not in out.text.replace('"pto.target_arch"', "")
+    assert "pto.aic_initialize_pipe {id = 3, dir_mask = 1, slot_size = 1024}(gm_slot_tensor = %tv : !pto.tensor_view<16x16xf32>)" in out.text
+    assert "%entry = pto.talloc_to_aiv {id = 3, split = 0} -> !pto.tensor_view<16x16xf32>" in out.text
+    assert "pto.tfree_from_aic(%e : !pto.tensor_view<16x16xf32>) {id = 3, split = 0}" in out.text
+    # every untouched line is byte-identical
+    changed = [i for i, (a, b) in enumerate(zip(text.splitlines(), out.text.splitlines())) if a != b]
+    assert changed == [8, 9, 17, 19]
+    sidecar = out.reports[0]["sidecar"]["pipes"]
+    assert [(p["func"], p["kernel_kind"], p["local_slot_num"], p["id"], p["line"]) for p in sidecar] == \
+        [("vector_kernel", "vector", 2, 3, 18)]
+    assert out.warnings and "local_slot_num = 2" in out.warnings[0]
+    again = run(out.text, "v0.36")
+    assert again.text == out.text and again.reports[0]["sidecar"]["pipes"] == []
+
+
+def test_generic_output_is_exact_and_idempotent():
+    text = fixture("generic_module.mlir")
+    out = run(text, "v0.36", to="generic")
+    assert ('%1 = "pto.reserve_buffer"() <{autoAlloc = true, location = #pto.address_space<mat>, name = "v2c_fifo", '
+            'size = 4096 : i32}> : () -> i32') in out.text
+    assert ('%3 = "pto.initialize_l2g2l_pipe"(%arg0) <{dir_mask = 1 : i8, flag_base = 4 : i32, operandSegmentSizes = '
+            'array<i32: 1, 0, 0>, slot_num = 8 : i32, slot_size = 2048 : i32}> : (!pto.ptr<f32>) -> !pto.pipe loc("fa.py":12:3)') in out.text
+    assert run(out.text, "v0.36", to="generic").text == out.text
+    # custom round: back to custom and again generic gives the same generic text
+    custom = run(out.text, "v0.36").text
+    assert run(custom, "v0.36", to="generic").text == out.text
+
+
+def test_segments_follow_target_version():
+    text = '"pto.tpop_from_aic"(%r, %c) <{operandSegmentSizes = array<i32: 1, 1>, split = 0 : i8}> : (index, index) -> !pto.tile_buf<vec, 16x16xf32>\n'
+    text = "%t = " + text
+    assert "array<i32: 1, 1, 0>" in run(text, "newest", "generic").text
+    assert "array<i32: 1, 1>, split = 0 : i8}>" in run(text, "v0.36", "generic").text
+    assert run(text, "v0.36").text == "%t = pto.tpop_from_aic(%r, %c) {split = 0} -> !pto.tile_buf<vec, 16x16xf32>\n"
+
+
+def test_nothing_to_do_is_byte_identical():
+    text = fixture("mixed_v031_binding.mlir")
+    out = run(text, "v0.36").text
+    assert run(out, "newest").text == out
+
+
+@pytest.mark.parametrize("text,target,message", [
+    ('%e = "pto.talloc_to_aiv"() {id = 0 : i64, split = 0 : i64} : () -> !pto.tensor_view<16x16xf32>\n', "v0.31",
+     "'pto.talloc_to_aiv' is not available in ptoas v0.31 (first version that has it: v0.35)"),
+    ('%e = "pto.talloc_to_aiv"(%p) {split = 1 : i64} : (!pto.pipe) -> !pto.tensor_view<16x16xf32>\n', "newest",
+     "the pipe is selected by the 'id' attribute"),
+    ('"pto.tpush_to_aiv"(%t) {id = 2 : i64, split = 0 : i64} : (!pto.tile_buf<acc, 16x16xf32>) -> ()\n', "hw-head",
+     "attribute 'id' of 'pto.tpush_to_aiv' is not accepted by ptoas 2026-04-17 (first version that has it: v0.31)"),
+    ('"pto.tpush_to_aiv"(%t) {bogus = 1, split = 0 : i64} : (!pto.tile_buf<acc, 16x16xf32>) -> ()\n', "newest",
+     "has no attribute 'bogus'"),
+    ('"pto.tpush_to_aiv"(%t) {split = 300 : i64} : (!pto.tile_buf<acc, 16x16xf32>) -> ()\n', "newest",
+     "does not fit i8"),
+    ('"pto.tpop_from_aiv"(%a) <{operandSegmentSizes = array<i32: 1, 1>, split = 0 : i8}> : (index) -> !pto.tile_buf<mat, 16x16xf32>\n',
+     "newest", "operandSegmentSizes sums to 2 but the op has 1 operands"),
+])
+def test_errors(text, target, message):
+    with pytest.raises(PtofixError) as info:
+        run(text, target)
+    assert message in info.value.format()
+    assert info.value.format().startswith("in.mlir:1:")
+
+
+def test_id_zero_dropped_for_id_less_target():
+    text = '"pto.tpush_to_aiv"(%t) {id = 0 : i64, split = 0 : i64} : (!pto.tile_buf<acc, 16x16xf32>) -> ()\n'
+    assert run(text, "hw-head").text == "pto.tpush_to_aiv(%t : !pto.tile_buf<acc, 16x16xf32>) {split = 0}\n"
+
+
+def test_custom_local_slot_num_removed_minimally():
+    text = ("module {\n  func.func @k(%g: !pto.ptr<f32>) {\n"
+            "    %p = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 64, slot_num = 8, local_slot_num = 1, flag_base = 2}"
+            "(%g : !pto.ptr<f32>) -> !pto.pipe\n    return\n  }\n}\n")
+    out = run(text, "v0.36")
+    assert out.text == text.replace(", local_slot_num = 1", "")
+    entry = out.reports[0]["sidecar"]["pipes"][0]
+    assert (entry["func"], entry["flag_base"], entry["slot_num"], entry["dir_mask"], entry["line"]) == ("k", 2, 8, 1, 3)
+    # hw-head has no GM-only l2g2l at all (local_addr required)
+    with pytest.raises(PtofixError, match="needs operand 'local_addr'"):
+        run(text, "hw-head")
+
+
+def test_opt_style_options_and_command(tmp_path):
+    src = tmp_path / "in.mlir"
+    src.write_text(fixture("mixed_v031_binding.mlir"))
+    out = tmp_path / "out.mlir"
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.36", str(src),
+                           "-o", str(out)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: removed local_slot_num = 2" in proc.stderr
+    data = json.loads((tmp_path / "out.mlir.slots.json").read_text())
+    assert data["version"] == 1 and data["target_ptoas"] == "v0.36" and data["source"] == str(src)
+    assert data["pipes"][0]["op"] == "pto.aiv_initialize_pipe"
+    # error: no output written, input untouched, exit 2
+    bad = tmp_path / "bad.mlir"
+    bad.write_text('"pto.talloc_to_aiv"() {split = 0 : i64} : () -> !pto.tensor_view<4xf32>\n')
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "hw-head", str(bad),
+                           "-o", str(tmp_path / "x.mlir")], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"{bad}:1:1: error:")
+    assert not (tmp_path / "x.mlir").exists()

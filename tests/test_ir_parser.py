@@ -1,0 +1,135 @@
+"""PTO IR front end: spans, generic ops, pipe/FIFO custom clauses, errors, corpus round trip."""
+import glob
+import os
+import time
+
+import pytest
+
+from ptofix.ir.model import check_spans
+from ptofix.ir.parser import parse_ir_text
+from ptofix.source import PtofixError, SourceText
+
+HERE = os.path.dirname(__file__)
+CORPUS = os.path.abspath(os.path.join(HERE, "..", "..", "shared", "corpus"))
+
+
+def test_generic_op_parsed_exactly():
+    text = ('%r:2 = "test.op"(%a, %b#1)[^bb1, ^bb2] <{k = 1 : i8, s = "x\\"y", arr = array<i32: 1, 0>, d = dense<[1, 2]> : tensor<2xi32>}>'
+            ' ({\n  "test.yield"() : () -> ()\n}) {u, t = #pto.address_space<gm>, f = 1.5 : f32, sym = @foo, l = [1, 2]}'
+            ' : (memref<4xf32, #pto.address_space<gm>>, !pto.tile_buf<loc=vec, dtype=f32>) -> (i32, i32) loc("a.py":1:2)\n')
+    m = parse_ir_text(text)
+    op = m.ops[0]
+    assert op.is_generic and op.name == "test.op"
+    assert [r.name for r in op.results] == ["%r"] and op.results[0].count == 2
+    assert [v.name for v in op.operands] == ["%a", "%b#1"]
+    assert op.successors == ["^bb1", "^bb2"]
+    assert op.properties.names() == ["k", "s", "arr", "d"]
+    k = op.properties.get("k")
+    assert (k.kind, k.value, k.type_text, k.int_width) == ("int", 1, "i8", 8)
+    assert op.properties.get("s").value == 'x"y'
+    assert op.properties.get("arr").value == [1, 0]
+    assert op.properties.get("d").type_text == "tensor<2xi32>"
+    assert op.attributes.get("u").kind == "unit"
+    assert op.attributes.get("sym").value == "foo"
+    assert op.attributes.get("f").kind == "float"
+    assert op.operand_types == ["memref<4xf32, #pto.address_space<gm>>", "!pto.tile_buf<loc=vec, dtype=f32>"]
+    assert op.result_types == ["i32", "i32"]
+    assert text[op.loc_span.start:op.loc_span.end] == 'loc("a.py":1:2)'
+    assert len(op.regions) == 1 and op.regions[0].ops[0].name == "test.yield"
+    assert text[k.span.start:k.span.end] == "k = 1 : i8"
+    assert op.span == op.span.__class__(0, len(text) - 1)
+
+
+def test_pipe_custom_clauses_any_order_and_multiline():
+    text = """pto.aic_initialize_pipe {local_slot_num = 1, dir_mask = 2, id = 0, slot_size = 1024}
+  (v2c_consumer_buf = %v : i32,
+   gm_slot_buffer = %g : !pto.ptr<f32>,  // the GM FIFO
+   c2v_consumer_buf = %c : i32) {extra = 1 : i32}
+%e = pto.tpop_from_aic(%vr, %vc) {id = 0, split = 2} aiv_subblockid(%sb) -> !pto.tile_buf<vec, 16x16xf32>
+pto.tfree(%e, %pipe : !pto.tensor_view<16x16xf32>, !pto.pipe) {split = 0}
+"""
+    m = parse_ir_text(text)
+    init, pop, free = m.ops
+    assert init.keyword_attrs.names() == ["local_slot_num", "dir_mask", "id", "slot_size"]
+    assert init.int_attr("dir_mask") == 2 and init.attributes.get("extra").int_width == 32
+    assert [(c.keyword, c.value.name, c.type_text) for c in init.operand_clauses] == [
+        ("v2c_consumer_buf", "%v", "i32"), ("gm_slot_buffer", "%g", "!pto.ptr<f32>"), ("c2v_consumer_buf", "%c", "i32")]
+    assert text[init.span.start:init.span.end].endswith("{extra = 1 : i32}")
+    assert pop.calls["aiv_subblockid"][0].name == "%sb" and pop.result_type == "!pto.tile_buf<vec, 16x16xf32>"
+    assert [c.type_text for c in free.operand_clauses] == ["!pto.tensor_view<16x16xf32>", "!pto.pipe"]
+
+
+def test_custom_other_ops_have_operands_and_regions():
+    text = """func.func @k(%a: index) {
+  scf.for %i = %a to %a step %a {
+    %x = arith.addi %i, %a : index
+  } {attr = 1}
+  return
+}
+"""
+    m = parse_ir_text(text)
+    func = m.ops[0]
+    assert func.symbol == "k"
+    loop = func.regions[0].ops[0]
+    assert loop.name == "scf.for" and [v.name for v in loop.operands] == ["%i", "%a", "%a", "%a"]
+    assert loop.regions[0].ops[0].results[0].name == "%x"
+    assert text[loop.span.start:loop.span.end].endswith("{attr = 1}")
+    assert check_spans(m) == []
+
+
+@pytest.mark.parametrize("text,message,line,col", [
+    ('"pto.x"() {s = "abc} : () -> ()\n', "unterminated string", 1, 16),
+    ("%0 = pto.alloc_tile : !pto.tile_buf<loc=vec, dtype=f32\n", "unbalanced '<'", 1, 36),
+    ('"pto.x"(%a : () -> ()\n', "unbalanced '('", 1, 8),
+    ('"pto.x"() {a = } : () -> ()\n', "cannot parse generic op", 1, 16),
+])
+def test_errors_have_locations(text, message, line, col):
+    with pytest.raises(PtofixError) as info:
+        parse_ir_text(text, "bad.mlir")
+    formatted = info.value.format()
+    assert message in formatted
+    assert formatted.startswith(f"bad.mlir:{line}:{col}: error:")
+
+
+def _corpus_files():
+    files = sorted(glob.glob(os.path.join(CORPUS, "real", "*.pto*")))
+    files += sorted(glob.glob(os.path.join(CORPUS, "ptoas-*", "**", "*.pto"), recursive=True))
+    return files
+
+
+@pytest.mark.skipif(not os.path.isdir(CORPUS), reason="shared corpus not present")
+def test_corpus_parses_and_round_trips():
+    from ptofix.passes.canonicalize import CanonicalizePass
+    from ptofix.source import apply_edits
+    files = _corpus_files()
+    assert files
+    total = 0
+    start = time.perf_counter()
+    for path in files:
+        with open(path, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+        total += len(text)
+        module = __import__("ptofix.ir.parser", fromlist=["parse_ir"]).parse_ir(SourceText(text, path))
+        assert check_spans(module) == [], path
+        assert apply_edits(text, []) == text
+    elapsed = time.perf_counter() - start
+    assert elapsed < 60, f"{total / 1e6:.2f} MB took {elapsed:.1f} s"
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(CORPUS, "real")), reason="shared corpus not present")
+def test_real_pto_inventory():
+    from ptofix.ir.parser import parse_ir
+    from ptofix.ir.pipes import assign_flag_bases, pipe_inits
+    path = os.path.join(CORPUS, "real", "02_fa_call_both.pto")
+    with open(path, encoding="utf-8", newline="") as handle:
+        module = parse_ir(SourceText(handle.read(), path))
+    inits = pipe_inits(module)
+    ids = sorted({p.id for p in inits})
+    assert ids and {p.kernel_kind for p in inits} == {"cube", "vector"}
+    bases = assign_flag_bases(inits, "newest")
+    assert len(bases) == len(inits)
+    # peers (same id, cube + vector) share their base
+    by_id = {}
+    for i, p in enumerate(inits):
+        by_id.setdefault(p.id, set()).add(bases[i])
+    assert all(len(v) == 1 for v in by_id.values())
