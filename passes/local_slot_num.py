@@ -127,11 +127,16 @@ class LocalSlotNumPass(Pass):
         all_value, per_flag = parse_map(self.map)
         unit_flags = parse_flag_list(self.unit_flag)
         present = set(inv.flag_ids())
-        for flag in list(per_flag) + unit_flags:
-            if flag not in present:
-                what = "local-slot-num" if flag in per_flag else "unit-flag"
-                raise PtofixError(f"{what} names FlagID {flag}, but no TPipe in this file has it "
-                                  f"(FlagIDs present: {', '.join(map(str, sorted(present))) or 'none'})", source)
+        unmatched: list[str] = []
+        for what, flags in (("local-slot-num", list(per_flag)), ("unit-flag", unit_flags)):
+            for flag in flags:
+                if flag not in present:
+                    # One map may serve several kernels (e.g. the cube and vector files of one FA
+                    # kernel): a FlagID this file lacks is reported, not an error.
+                    unmatched.append(f"{what} {flag}")
+                    warnings.append(f"{source.path}: warning: {what} names FlagID {flag}, but no TPipe in this "
+                                    f"file has it (FlagIDs present: {', '.join(map(str, sorted(present))) or 'none'}"
+                                    "); ignored")
 
         ir_intents, ir_matches = self._ir_intents(inv, source) if self.ir else ({}, {})
         sidecar_intents = self._sidecar_intents(inv, source) if self.sidecar else {}
@@ -181,6 +186,7 @@ class LocalSlotNumPass(Pass):
             "target_order_source": order_source,
             "pipes": rows,
             "changed_pipes": sum(1 for r in rows if r["changed"]),
+            "unmatched_flag_ids": unmatched,
             "edits": len(edits),
             "issues": [{"kind": i.kind, "location": source.location(i.offset), "message": i.message}
                        for i in inv.issues],
@@ -295,6 +301,11 @@ class LocalSlotNumPass(Pass):
             if issue.kind == "redeclared":
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}", source, issue.offset)
         for issue in inv.issues:
+            if issue.kind == "unlinked" and not issue.function:
+                # A TPipe outside every function (alias, macro): we cannot tell which pipe it names.
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': a TPipe at {source.location(issue.offset)} is "
+                                  "not tied to a pipe object (outside any function) and could name this pipe",
+                                  source, pipe.type.span.start)
             if issue.kind == "unparsed" and issue.function == pipe.function:
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': a statement in '{pipe.function}' that "
                                   "mentions TPipe could not be parsed", source, issue.offset)
@@ -314,14 +325,19 @@ class LocalSlotNumPass(Pass):
             raise PtofixError(f"local-slot-num: the PTO IR pipe model is not available ({exc})") from None
         version = resolve(self.target_ptoas)
         ir_source = read_source(self.ir)
-        inits = pipe_inits(parse_ir(ir_source))
+        module = parse_ir(ir_source)
+        inits = pipe_inits(module)
+        intents: dict[int, Intent] = {}
+        matches: dict[int, str] = {}
+        if not any(init.local_slot_num is not None for init in inits):
+            # No intent in the IR: nothing depends on matching, so do not fail on it.
+            return intents, matches
+        arch = module.target_arch() if hasattr(module, "target_arch") else None
         try:
-            bases = assign_flag_bases(inits, version)
+            bases = assign_flag_bases(inits, version, arch)
         except ValueError as exc:
             raise PtofixError(f"ptoas {version} would reject the pipe inits of this PTO IR: {exc}", ir_source) from None
         functions = {p.function for p in inv.pipes}
-        intents: dict[int, Intent] = {}
-        matches: dict[int, str] = {}
         for index, init in enumerate(inits):
             explicit = init.flag_base is not None
             flag = init.flag_base if explicit else bases.get(index)
@@ -340,11 +356,12 @@ class LocalSlotNumPass(Pass):
                 raise PtofixError(f"PTO IR pipe init in '{init.func}' ({how}) has no TPipe with FlagID {flag} in "
                                   f"{source.path} (FlagIDs there: {', '.join(map(str, present))}); wrong "
                                   "--target-ptoas or IR?", ir_source, init.span.start)
-            matching = [p for p in same_flag if p.type.direction == direction and p.type.slot_size == init.slot_size
-                        and p.type.slot_num == slot_num]
+            # A5 l2g2l pipes print DIR_C2V_GM / DIR_V2C_GM (pto_ir_syntax.md §2 EmitC).
+            matching = [p for p in same_flag if _base_direction(p) == direction
+                        and p.type.slot_size == init.slot_size and p.type.slot_num == slot_num]
             if not matching:
                 p = same_flag[0]
-                by_shape = [q for q in inv.pipes if q.function == init.func and q.type.direction == direction
+                by_shape = [q for q in inv.pipes if q.function == init.func and _base_direction(q) == direction
                             and q.type.slot_size == init.slot_size and q.type.slot_num == slot_num]
                 hint = ""
                 if not explicit:
@@ -399,11 +416,13 @@ class LocalSlotNumPass(Pass):
             if entry.get("flag_base") is not None:
                 candidates = [p for p in candidates if p.flag_id == int(entry["flag_base"])]
                 how = f"flag_base {entry['flag_base']}"
+                if entry.get("flag_base_explicit") is False:
+                    how += f" (ptoas {data.get('target_ptoas', '?')} flag assignment)"
             else:
                 how = "direction, SlotSize and SlotNum"
             direction = dir_tokens.get(entry.get("dir_mask"))
             checked = [p for p in candidates
-                       if (direction is None or p.type.direction == direction)
+                       if (direction is None or _base_direction(p) == direction)
                        and (entry.get("slot_size") is None or p.type.slot_size == entry["slot_size"])
                        and (entry.get("slot_num") is None or p.type.slot_num == entry["slot_num"])]
             if not checked:
@@ -453,6 +472,11 @@ def _normalized_after(source: SourceText, t: TPipeType, edits: list[Edit]) -> st
     from ptofix.source import apply_edits
     local = [Edit(e.start - t.span.start, e.end - t.span.start, e.replacement) for e in edits]
     return "".join(apply_edits(source.text[t.span.start:t.span.end], local).split())
+
+
+def _base_direction(pipe: PipeObject) -> Optional[str]:
+    d = pipe.type.direction
+    return d[:-3] if d is not None and d.endswith("_GM") else d
 
 
 def _row_line(row: dict[str, Any]) -> str:

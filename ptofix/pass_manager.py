@@ -133,17 +133,24 @@ class PipelineOutcome:
 Parser = Callable[[SourceText], Any]
 
 
-def run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Parser]) -> PipelineOutcome:
-    """Run passes in order. Each pass sees a fresh model of the previous pass's output."""
+def run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Parser],
+                 models: dict[str, Any] | None = None) -> PipelineOutcome:
+    """Run passes in order. Each pass sees a fresh model of the previous pass's output.
+
+    ``models`` may hold already-parsed models of ``source`` by kind, to avoid parsing twice.
+    """
     text = source.text
     reports: list[dict[str, Any]] = []
     warnings: list[str] = []
     current = source
+    cached = dict(models or {})
     for pass_ in passes:
         parse = parsers.get(pass_.kind)
         if parse is None:
             raise PtofixError(f"pass '{pass_.name}' works on {pass_.kind} input, which this command does not handle")
-        model = parse(current)
+        model = cached.pop(pass_.kind, None) if current is source else None
+        if model is None:
+            model = parse(current)
         result = pass_.apply(model, current)
         reports.append({"pass": pass_.name, **result.report})
         warnings.extend(result.warnings)

@@ -170,3 +170,45 @@ def test_goto_makes_function_unstructured():
 """
     model = parse_cpp(SourceText(src, "k.cpp"))
     assert any(isinstance(s, OpaqueStmt) for s in model.functions[0].statements())
+
+
+def _shape(node):
+    """Comparable form of an AST (type name, fields, exact offsets)."""
+    if isinstance(node, A.Node):
+        fields = {k: _shape(v) for k, v in vars(node).items()}
+        return (type(node).__name__, tuple(sorted(fields.items())))
+    if isinstance(node, list):
+        return tuple(_shape(x) for x in node)
+    return node
+
+
+@pytest.mark.parametrize("text", [
+    "TADD(v5, v5, v6);",
+    "TMULS(v61, v61, v24);",
+    "TEXPANDS(v9, -3.40282347e+38f);",
+    "pipe_barrier(PIPE_V);",
+    "set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);",
+    "TASSIGN(v45, v18);",
+    "set_mask_norm();",
+    "Tile<TileType::Vec, float, 64, 1, BLayout::ColMajor, 64, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v54;",
+    "Tile<TileType::Vec, float, 16, 32, BLayout::RowMajor, 1, -1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7;",
+    "const int64_t v14 = 196608;",
+    "const float v24 = 0.0883883461f;",
+    "unsigned v5 = 3840;",
+    "int32_t v3 = v2;",
+    "uint64_t v82 = (uint64_t)v24;",
+    "TASSIGN(v60, v47 + 128);",
+    "TEXPANDS(v40, -3.40282347e+38f);",
+    "v47 = v23;",
+    "int64_t v47;",
+    "const int64_t v2 = 1e5;",
+    "uint64_t v82 = (uint64_t) v24;",
+    "RoundMode v4 = RoundMode::CAST_RINT;",
+    "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v81 = Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>(v20, v22);",
+    "Tile<\n    TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null,\n    CompactMode::Null>\n    v81 = Tile<\n        TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512,\n        PadValue::Null, CompactMode::Null>(v20, v22);",
+])
+def test_fast_path_matches_grammar(text):
+    fast = A.parse_statement(text)
+    slow = A.parse_statement(text, fast=False)
+    assert slow is not None
+    assert _shape(fast) == _shape(slow)

@@ -61,13 +61,13 @@ def cpp_passes_from_args(args: argparse.Namespace) -> list:
     return passes
 
 
-def fix_cpp(source, passes: list):
+def fix_cpp(source, passes: list, model=None):
     """Run the C++ passes on ``source``; returns a PipelineOutcome (text, reports, warnings)."""
     from ..frontends import PARSERS
     from ..pass_manager import PipelineOutcome, run_pipeline
     if not passes:
         return PipelineOutcome(source.text, [], [])
-    return run_pipeline(source, passes, PARSERS)
+    return run_pipeline(source, passes, PARSERS, {"cpp": model} if model is not None else None)
 
 
 def text_report(reports: list[dict]) -> list[str]:
@@ -93,9 +93,9 @@ def run(args: argparse.Namespace) -> int:
     source = read_source(args.file)
     # Parse once up front so that bad input is reported even when no pass is selected.
     from ..frontends import parse_cpp
-    parse_cpp(source)
+    model = parse_cpp(source)
     passes = cpp_passes_from_args(args)
-    outcome = fix_cpp(source, passes)
+    outcome = fix_cpp(source, passes, model)
     for warning in outcome.warnings:
         sys.stderr.write(warning + "\n")
     status = emit_result(args, source, outcome.text)

@@ -110,7 +110,7 @@ class BarrierAnalysis:
         self.memories: dict[str, FunctionMemory] = {}
         self.cfgs: dict[str, FunctionCFG] = {}
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
-        self._pure = self._pure_functions()
+        self._pure = self._pure_functions()   # also fills self.cfgs
         self._callers = self._call_sites()
         self._entry_clean: dict[str, bool] = {}
         self._exit_clean: dict[str, bool] = {}
@@ -127,21 +127,23 @@ class BarrierAnalysis:
     def _pure_functions(self) -> set[str]:
         """Local functions that issue no PIPE_V work (their model has no vector op/unknown event).
 
-        Computed to a fixed point: a call to a pure local function is itself nothing.
+        Computed to a fixed point: a call to a pure local function is itself nothing. The CFGs of
+        the last round are kept (they were built with the final set).
         """
         pure: set[str] = set()
-        changed = True
-        while changed:
-            changed = False
+        while True:
+            cfgs = {}
+            found = set(pure)
             for fn in self.model.functions:
-                if fn.name in pure:
-                    continue
                 mem = self.memories.setdefault(fn.name, FunctionMemory(fn))
                 cfg = FunctionCFG(fn, mem, self.local, pure)
+                cfgs[fn.name] = cfg
                 if not cfg.unstructured and not any(e.kind in ("op", "unknown") for e in cfg.events):
-                    pure.add(fn.name)
-                    changed = True
-        return pure
+                    found.add(fn.name)
+            if found == pure:
+                self.cfgs = cfgs
+                return pure
+            pure = found
 
     def _call_sites(self) -> dict[str, list]:
         sites: dict[str, list] = {}

@@ -11,6 +11,7 @@ Different spaces never alias.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -103,7 +104,13 @@ class FunctionMemory:
 
     # -- collection ---------------------------------------------------------------------------
     def _collect(self) -> None:
+        """Index statements by the name they define; parse them only when a value is asked for.
+
+        Most declarations (GlobalTensor views, shapes) never feed an address, so the lark parse
+        of a statement happens lazily in ``_materialize`` (speed: see scripts/bench.py).
+        """
         from .model import ForStmt
+        self._pending: dict[str, list] = {}
         for stmt in self.fn.statements():
             if isinstance(stmt, ForStmt):
                 # Induction variables and anything the header assigns are unknown.
@@ -111,50 +118,74 @@ class FunctionMemory:
                     for name in _assigned_names(part):
                         self.defs.setdefault(name, []).append(("unknown", None))
                 continue
-            if not isinstance(stmt, SimpleStmt) or stmt.kind in ("empty", "barrier", "set_flag", "wait_flag"):
+            if not isinstance(stmt, SimpleStmt):
                 continue
-            if stmt.kind == "call" and stmt.head not in ("TASSIGN", "TRESHAPE", "TPOP"):
+            kind = stmt.kind
+            if kind == "call":
+                if stmt.head in ("TASSIGN", "TRESHAPE"):
+                    target = _call_target(stmt)
+                    if target:
+                        self._pending.setdefault(target, []).append(stmt)
+                elif stmt.head == "TPOP" and _TPOP_TILE_FORM.match(stmt.text):
+                    # Tile-form TPOP re-TASSIGNs to the consumer ring at run time (§7).
+                    target = _call_target(stmt)
+                    if target:
+                        self.bindings.setdefault(target, []).append(("unknown", "TPOP rebinds it"))
                 continue
+            if kind in ("decl", "assign"):
+                name = _declared_name(stmt.text, kind)
+                if name:
+                    self._pending.setdefault(name, []).append(stmt)
+                    if kind == "decl" and stmt.head in ("Tile", "pto::Tile"):
+                        self.tile_decl_unknown.add(name)   # refined when the type is read
+
+    def _materialize(self, name: str) -> None:
+        stmts = self._pending.pop(name, None)
+        if not stmts:
+            return
+        for stmt in stmts:
             ast = stmt.ast
             if ast is None:
+                if stmt.kind in ("decl", "assign"):
+                    self.defs.setdefault(name, []).append(("unknown", None))
                 continue
-            if isinstance(ast, A.Decl):
-                type_ = ast.type
-                if type_.template is not None and type_.name in ("Tile", "pto::Tile"):
-                    tt = tile_type_from_template(type_.template)
-                    if tt is None:
-                        self.tile_decl_unknown.add(ast.name)
-                    else:
-                        self.tile_types[ast.name] = tt
-                    continue
-                if type_.pointer:
-                    size = dtype_size(type_.name)
-                    if size:
-                        self.ptr_elem[ast.name] = size
-                # An uninitialised declaration adds no definition: the assignments are the defs
-                # (`int64_t v; if (c) { v = A; } else { v = B; };` -> {A, B}); none at all = unknown.
-                defs = self.defs.setdefault(ast.name, [])
-                if ast.init is not None:
-                    defs.append(("expr", ast.init))
-                elif ast.ctor_args is not None:
-                    defs.append(("unknown", None))
-            elif isinstance(ast, A.AssignStmt):
-                if isinstance(ast.target, A.Name):
-                    kind = ("expr", ast.value) if ast.op == "=" else ("unknown", None)
-                    self.defs.setdefault(ast.target.id, []).append(kind)
-            elif isinstance(ast, A.ExprStmt) and isinstance(ast.expr, A.Call):
-                call = ast.expr
-                callee = call.callee
-                if callee == "TASSIGN" and len(call.args) == 2 and isinstance(call.args[0], A.Name):
-                    self.bindings.setdefault(call.args[0].id, []).append(("addr", call.args[1]))
-                elif callee == "TRESHAPE" and len(call.args) == 2 and all(isinstance(a, A.Name) for a in call.args):
-                    self.bindings.setdefault(call.args[0].id, []).append(("alias", call.args[1].id))
-                elif callee == "TPOP" and len(call.args) == 2 and isinstance(call.args[1], A.Name):
-                    tmpl = call.template
-                    if tmpl is not None and len(tmpl.args) > 1 and isinstance(tmpl.args[1], A.TemplateId) \
-                            and tmpl.args[1].name in ("Tile", "pto::Tile"):
-                        # Tile-form TPOP re-TASSIGNs to the consumer ring at run time (§7).
-                        self.bindings.setdefault(call.args[1].id, []).append(("unknown", "TPOP rebinds it"))
+            self._record(ast)
+
+    def _record(self, ast) -> None:
+        if isinstance(ast, A.Decl):
+            type_ = ast.type
+            if type_.template is not None and type_.name in ("Tile", "pto::Tile"):
+                tt = tile_type_from_template(type_.template)
+                if tt is not None:
+                    self.tile_types[ast.name] = tt
+                    self.tile_decl_unknown.discard(ast.name)
+                return
+            if type_.pointer:
+                size = dtype_size(type_.name)
+                if size:
+                    self.ptr_elem[ast.name] = size
+            # An uninitialised declaration adds no definition: the assignments are the defs
+            # (`int64_t v; if (c) { v = A; } else { v = B; };` -> {A, B}); none at all = unknown.
+            defs = self.defs.setdefault(ast.name, [])
+            if ast.init is not None:
+                defs.append(("expr", ast.init))
+            elif ast.ctor_args is not None:
+                defs.append(("unknown", None))
+        elif isinstance(ast, A.AssignStmt):
+            if isinstance(ast.target, A.Name):
+                kind = ("expr", ast.value) if ast.op == "=" else ("unknown", None)
+                self.defs.setdefault(ast.target.id, []).append(kind)
+        elif isinstance(ast, A.ExprStmt) and isinstance(ast.expr, A.Call):
+            call = ast.expr
+            callee = call.callee
+            if callee == "TASSIGN" and len(call.args) == 2 and isinstance(call.args[0], A.Name):
+                self.bindings.setdefault(call.args[0].id, []).append(("addr", call.args[1]))
+            elif callee == "TRESHAPE" and len(call.args) == 2 and all(isinstance(a, A.Name) for a in call.args):
+                self.bindings.setdefault(call.args[0].id, []).append(("alias", call.args[1].id))
+
+    def has_scalar(self, name: str) -> bool:
+        self._materialize(name)
+        return name in self.defs
 
     # -- scalar evaluation ---------------------------------------------------------------------
     def value_set(self, name: str) -> Optional[frozenset]:
@@ -162,6 +193,7 @@ class FunctionMemory:
         if cached is not _UNSET:
             return cached  # type: ignore[return-value]
         self._values[name] = None   # recursion guard: cyclic definitions are unknown
+        self._materialize(name)
         defs = self.defs.get(name)
         result: Optional[set] = set() if defs else None
         for kind, node in defs or ():
@@ -280,10 +312,11 @@ class FunctionMemory:
 
     # -- tiles ---------------------------------------------------------------------------------
     def tile_type(self, name: str) -> Optional[TileType]:
-        tt = self.tile_types.get(name)
-        return tt
+        self._materialize(name)
+        return self.tile_types.get(name)
 
     def is_tile(self, name: str) -> bool:
+        self._materialize(name)
         return name in self.tile_types or name in self.tile_decl_unknown
 
     def tile_addresses(self, name: str, _seen: frozenset = frozenset()) -> Optional[frozenset]:
@@ -293,6 +326,7 @@ class FunctionMemory:
         if name in _seen:
             return None
         result: Optional[set] = set()
+        self._materialize(name)
         bindings = self.bindings.get(name)
         if not bindings:
             result = None
@@ -320,6 +354,48 @@ class FunctionMemory:
 
 def _cap(values: frozenset) -> Optional[frozenset]:
     return values if len(values) <= MAX_VALUES else None
+
+
+_TPOP_TILE_FORM = re.compile(r"\s*TPOP<\s*TPipe<[^<>]*>\s*,\s*(?:pto::)?Tile<")
+_SIMPLE_DECL = re.compile(r"\s*(?:const\s+)?(?:__\w+__\s+)?[A-Za-z_][\w:]*\s*\**\s+([A-Za-z_]\w*)\s*(?:=(?!=)|;|\()")
+_INNER_TEMPLATE = re.compile(r"<[^<>]*>")
+_DECLARED = re.compile(r"(?<![\w:])([A-Za-z_]\w*)\s*(?:=(?!=)|\(|;|\[)")
+_CALL_TARGET = re.compile(r"\(\s*([A-Za-z_]\w*)\s*[,)]")
+
+
+def _declared_name(text: str, kind: str) -> str:
+    """Cheap: the variable a declaration or assignment defines (no grammar needed)."""
+    if kind == "assign":
+        match = re.match(r"\s*([A-Za-z_]\w*)", text)
+        return match.group(1) if match else ""
+    simple = _SIMPLE_DECL.match(text)
+    if simple:
+        return simple.group(1)
+    # Skip template argument lists so `Tile<..., CompactMode::Null> v5;` finds v5.
+    head = text.split("=", 1)[0] if "=" in text else text
+    previous = None
+    while previous != head:
+        previous, head = head, _INNER_TEMPLATE.sub(" ", head)
+    match = _DECLARED.search(head + ("=" if "=" in text else ""))
+    return match.group(1) if match else ""
+
+
+def _call_target(stmt: SimpleStmt) -> str:
+    """The tile a TASSIGN/TRESHAPE binds (first argument) or a TPOP fills (second argument)."""
+    text = stmt.text
+    if stmt.head == "TPOP":
+        depth = 0
+        for i, ch in enumerate(text):
+            if ch == "<":
+                depth += 1
+            elif ch == ">":
+                depth -= 1
+            elif ch == "(" and depth == 0:
+                args = text[i + 1:text.rfind(")")].split(",")
+                return args[1].strip() if len(args) == 2 else ""
+        return ""
+    match = _CALL_TARGET.search(text)
+    return match.group(1) if match else ""
 
 
 def _assigned_names(text: str) -> list[str]:

@@ -79,7 +79,7 @@ OPS: dict[str, OpSpec] = _specs()
 SCALAR_CALLS = {
     "get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "set_mask_norm", "set_vector_mask",
     "set_ffts_base_addr", "PTOAS__GLOBAL_TENSOR_DATA", "SetValidShape", "static_assert", "TRESHAPE", "TASSIGN",
-    "dcci", "set_atomic_none", "set_atomic_add", "set_atomic_f32", "ffts_cross_core_sync", "wait_flag_dev",
+    "dcci", "GetValue", "SetValue", "set_atomic_none", "set_atomic_add", "set_atomic_f32", "ffts_cross_core_sync", "wait_flag_dev",
 }
 
 # Cross-core pipe (FIFO) ops; only their Tile forms touch local memory (pto_isa_facts.md §1, §7).

@@ -336,7 +336,7 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
             inv.unlinked.append(t)
             what = f"pipe object '{var}'" if var else "a pipe object (first call argument is not a name)"
             inv.issues.append(Issue("unlinked", f"{call.func.name} uses {what} that is not declared "
-                                    f"earlier in '{fn.name}'", t.span.start))
+                                    f"earlier in '{fn.name}'", t.span.start, function=fn.name))
         else:
             use = PipeUse(call.func.name, t, var, stmt.span, payload)
             obj.uses.append(use)
@@ -358,7 +358,8 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
             t = decode_type(node, base, source, fn.name, stmt.span)
             inv.unlinked.append(t)
             inv.issues.append(Issue("unlinked", "TPipe type is not a pipe object or the first template "
-                                    "argument of TALLOC/TPUSH/TPOP/TFREE; it is not rewritten", t.span.start))
+                                    "argument of TALLOC/TPUSH/TPOP/TFREE; it is not rewritten", t.span.start,
+                                    function=fn.name))
 
 
 def _tpipe_token_offsets(source: SourceText, span: Optional[Span] = None) -> list[int]:

@@ -7,6 +7,7 @@ built once per process and its tables are cached on disk by lark (``cache=True``
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
@@ -347,11 +348,140 @@ def _transformer():
     return _TRANSFORMER
 
 
+# Fast path for the three statement shapes that make up most of ptoas output: a call with
+# plain arguments, `Tile<plain args> vN;` and `[const] T vN = literal-or-name;`. They build the
+# same AST the grammar would (tests compare both); anything else goes to lark. This keeps lark
+# (and its import) off the common path: see scripts/bench.py.
+_ATOM = r"-?[A-Za-z_0-9](?:[\w:.]|(?<=\d[eE])[+-])*"
+_OPERAND = _ATOM + r"(?:\s+[-+*]\s+" + _ATOM + r")?"
+_FAST_CALL = re.compile(r"([A-Za-z_]\w*)\(\s*((?:" + _OPERAND + r"\s*,\s*)*" + _OPERAND + r")?\s*\);\Z")
+_FAST_ASSIGN = re.compile(r"([A-Za-z_]\w*)(\s*)=(\s*)(" + _ATOM + r")\s*;\Z")
+_FAST_BARE_DECL = re.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)([A-Za-z_]\w*)\s*;\Z")
+_BINARY_ATOMS = re.compile(r"(" + _ATOM + r")(\s+)([-+*])(\s+)(" + _ATOM + r")\Z")
+_FAST_TILE = re.compile(r"(Tile)<([^<>()]*)>(\s+)([A-Za-z_]\w*);\Z")
+_FAST_SCALAR = re.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)"
+                          r"([A-Za-z_]\w*)\s*=\s*(?:\((u?int(?:8|16|32|64)_t|size_t|unsigned|int|float|half|bool)\)\s*)?"
+                          r"(" + _ATOM + r")\s*;\Z")
+_FAST_TILE_CTOR = re.compile(r"(Tile)<([^<>()]*)>(\s+)([A-Za-z_]\w*)\s*=\s*(Tile)<([^<>()]*)>\(([^()]*)\);\Z")
+_NUMBER_RE = re.compile(r"-?(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[uUlLfF]*\Z")
+_NAME_RE = re.compile(r"(::)?[A-Za-z_]\w*(::[A-Za-z_]\w*)*\Z")
+_BUILTIN_WORDS = {"float", "half", "bfloat16_t", "bool", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t",
+                  "uint32_t", "int64_t", "uint64_t", "int", "unsigned", "double", "size_t"}
+
+
+def _atom(text: str, start: int):
+    end = start + len(text)
+    binary = _BINARY_ATOMS.match(text)
+    if binary:
+        left = _atom(binary.group(1), start)
+        right = _atom(binary.group(5), start + binary.start(5))
+        if left is _FALLBACK or right is _FALLBACK or isinstance(left, Unary) or isinstance(right, Unary):
+            return _FALLBACK
+        return Binary(start, end, binary.group(3), left, right)
+    if _NUMBER_RE.match(text):
+        if text.startswith("-"):
+            return Unary(start, end, "-", Number(start + 1, end, text[1:]))
+        return Number(start, end, text)
+    if text in ("true", "false", "nullptr"):
+        return Literal(start, end, {"true": True, "false": False, "nullptr": None}[text])
+    if _NAME_RE.match(text):
+        return Name(start, end, text)
+    return _FALLBACK
+
+
+_FALLBACK = object()
+
+
+def _split_atoms(body: str, offset: int):
+    out = []
+    pos = 0
+    for part in body.split(","):
+        lead = len(part) - len(part.lstrip())
+        word = part.strip()
+        node = _atom(word, offset + pos + lead) if word else _FALLBACK
+        if node is _FALLBACK:
+            return None
+        out.append(node)
+        pos += len(part) + 1
+    return out
+
+
+def _fast_parse(text: str):
+    match = _FAST_CALL.match(text)
+    if match:
+        name = match.group(1)
+        if name in ("sizeof", "return") or name in _BUILTIN_WORDS:
+            return _FALLBACK
+        args = []
+        if match.group(2):
+            args = _split_atoms(match.group(2), match.start(2))
+            if args is None:
+                return _FALLBACK
+        close = text.rindex(")")
+        call = Call(0, close + 1, Name(0, len(name), name), args)
+        return ExprStmt(0, close + 1, call)
+    match = _FAST_TILE.match(text)
+    if match:
+        targs = _split_atoms(match.group(2), match.start(2))
+        if targs is None:
+            return _FALLBACK
+        targs = [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS else a
+                 for a in targs]
+        tmpl = TemplateId(0, match.end(2) + 1, "Tile", targs)
+        type_ = TypeRef(0, tmpl.end, "Tile", tmpl, 0, ())
+        return Decl(0, match.end(4), type_, match.group(4), None, None)
+    match = _FAST_TILE_CTOR.match(text)
+    if match:
+        targs = _split_atoms(match.group(2), match.start(2))
+        targs2 = _split_atoms(match.group(6), match.start(6))
+        args = _split_atoms(match.group(7), match.start(7)) if match.group(7).strip() else []
+        if targs is None or targs2 is None or args is None:
+            return _FALLBACK
+        fix = lambda lst: [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS else a
+                           for a in lst]
+        tmpl = TemplateId(0, match.end(2) + 1, "Tile", fix(targs))
+        type_ = TypeRef(0, tmpl.end, "Tile", tmpl, 0, ())
+        tmpl2 = TemplateId(match.start(5), match.end(6) + 1, "Tile", fix(targs2))
+        close = text.rindex(")")
+        call = Call(match.start(5), close + 1, tmpl2, args)
+        return Decl(0, close + 1, type_, match.group(4), call, None)
+    match = _FAST_ASSIGN.match(text)
+    if match:
+        value = _atom(match.group(4), match.start(4))
+        if value is _FALLBACK:
+            return _FALLBACK
+        return AssignStmt(0, value.end, Name(0, match.end(1), match.group(1)), "=", value)
+    match = _FAST_BARE_DECL.match(text)
+    if match and match.group(2) not in ("return", "const", "auto", "static", "goto", "delete", "new", "using"):
+        quals = ("const",) if match.group(1) else ()
+        type_ = TypeRef(0, match.end(2), match.group(2), None, 0, quals)
+        return Decl(0, match.end(4), type_, match.group(4), None, None)
+    match = _FAST_SCALAR.match(text)
+    if match:
+        type_name = match.group(2)
+        if type_name in ("return", "const", "auto", "static", "goto", "delete", "new"):
+            return _FALLBACK
+        value = _atom(match.group(6), match.start(6))
+        if value is _FALLBACK:
+            return _FALLBACK
+        if match.group(5):
+            cast_t = TypeRef(match.start(5), match.end(5), match.group(5), None, 0, ())
+            value = Cast(match.start(5) - 1, value.end, cast_t, value)
+        quals = ("const",) if match.group(1) else ()
+        type_ = TypeRef(0, match.end(2), type_name, None, 0, quals)
+        return Decl(0, value.end, type_, match.group(4), value, None)
+    return _FALLBACK
+
+
 _CURRENT_TEXT = [""]
 
 
-def parse_statement(text: str):
+def parse_statement(text: str, fast: bool = True):
     """Return the statement AST, or ``None`` if the grammar cannot parse ``text``."""
+    if fast:
+        node = _fast_parse(text)
+        if node is not _FALLBACK:
+            return node
     from lark.exceptions import LarkError
     _CURRENT_TEXT[0] = text
     try:

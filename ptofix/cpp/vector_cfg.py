@@ -61,6 +61,8 @@ class Event:
 _TYPE_CTORS = {"Tile", "pto::Tile", "GlobalTensor", "pto::GlobalTensor", "pto::Shape", "pto::Stride", "Shape",
                "Stride", "TPipe", "reinterpret_cast", "static_cast", "const_cast", "sizeof", "data"}
 _CALL_NAME = re.compile(r"([A-Za-z_][\w:]*)\s*(?:<[^;(]*>)?\s*\(")
+_CASTS = {"int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t", "size_t",
+          "unsigned", "int", "float", "half", "bool", "bfloat16_t"}
 _BENIGN_OPAQUE_CALLS = {"set_flag", "wait_flag", "switch", "case", "if", "while", "for", "return"}
 
 
@@ -177,11 +179,13 @@ class FunctionCFG:
         if kind == "call":
             return self._call(stmt)
         # Declarations and assignments: scalar unless they call something that may touch tiles.
+        # A cheap text check first; the grammar decides only when the text looks suspicious.
+        from .memory import _declared_name
+        declared = _declared_name(stmt.text, kind) if kind == "decl" else ""
+        if _benign_text(stmt.text, allow_ctors=True, ignore=declared):
+            return []
         ast = stmt.ast
-        if ast is not None:
-            if all(_benign_callee(call) for call in _calls_in(ast)):
-                return []
-        elif _benign_text(stmt.text, allow_ctors=True):
+        if ast is not None and all(_benign_callee(call) for call in _calls_in(ast)):
             return []
         return [self._new("unknown", stmt=stmt, why="statement calls a function ptofix does not model")]
 
@@ -258,14 +262,14 @@ class FunctionCFG:
                     access.elementwise = _elementwise_operand(op, index, spec)
                     out.append(access)
                     continue
-                if name in self.mem.defs:
+                if self.mem.has_scalar(name):
                     continue   # scalar operand
                 return [], f"{op}: operand '{name}' is neither a known tile nor a known scalar"
             elif isinstance(arg, (A.Number, A.Literal)):
                 continue
             else:
                 names = _names_in(arg)
-                if any(self.mem.is_tile(n) or n not in self.mem.defs for n in names):
+                if any(self.mem.is_tile(n) or not self.mem.has_scalar(n) for n in names):
                     return [], f"{op}: operand {index} is an expression ptofix cannot resolve"
         return out, ""
 
@@ -366,10 +370,12 @@ def _benign_callee(call: "A.Call") -> bool:
     return name in SCALAR_CALLS or base in SCALAR_CALLS or name in _TYPE_CTORS or base in _TYPE_CTORS
 
 
-def _benign_text(text: str, allow_ctors: bool = False) -> bool:
+def _benign_text(text: str, allow_ctors: bool = False, ignore: str = "") -> bool:
     """True if every call in ``text`` is a sync/scalar call (or, for declarations, a constructor)."""
     for match in _CALL_NAME.finditer(text):
         name = match.group(1)
+        if name == ignore or name in _CASTS:
+            continue
         base = name.split("::")[-1]
         if name in _BENIGN_OPAQUE_CALLS or name in SCALAR_CALLS or base in SCALAR_CALLS:
             continue

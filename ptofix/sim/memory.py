@@ -146,17 +146,16 @@ class TileView:
 
 
 class Memory:
-    """UB + GM state of one run."""
+    """The UB of one vector core (GM regions are shared by all cores of a run)."""
 
-    def __init__(self, seed: int, ub_size: int = UB_SIZE, fill_ub: bool = True):
+    def __init__(self, seed: int, ub_size: int = UB_SIZE, fill_ub: bool = True, core: int = 0):
         self.seed = seed
         self.ub_size = ub_size
-        rng = np.random.default_rng([seed, 0x5542])
+        rng = np.random.default_rng([seed, 0x5542, core])
         # Uninitialised UB is random too (deterministic per seed), so reading a tile nobody wrote
         # gives the same garbage in both kernels.
         self.ub = rng.integers(0, 256, ub_size, dtype=np.uint8) if fill_ub else np.zeros(ub_size, np.uint8)
         self.ub_writer = np.full(ub_size, -1, np.int32)
-        self.gm: dict[str, "GMRegion"] = {}
 
     # -- UB tiles --
     def check_tile(self, view: TileView) -> None:

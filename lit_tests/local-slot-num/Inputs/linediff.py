@@ -5,6 +5,13 @@ Used by the local-slot-num lit tests to prove that nothing but the intended line
 """
 import sys
 
+if sys.argv[1] == "--empty":
+    # `linediff.py --empty FILE`: fail unless FILE is empty (an error must not write output).
+    with open(sys.argv[2], encoding="utf-8") as f:
+        data = f.read()
+    print(f"{len(data)} bytes")
+    sys.exit(1 if data else 0)
+
 with open(sys.argv[1], encoding="utf-8", newline="") as f:
     old = f.read().split("\n")
 with open(sys.argv[2], encoding="utf-8", newline="") as f:

@@ -1,0 +1,447 @@
+"""Pipeline logic of ``ptofix build``: settings with provenance, config files, the stage plan, running it.
+
+The build replaces the shell steps of a kernel build script (pto-isa's FA ``compile.sh``):
+
+    IR.mlir --canonicalize--> OUT/STEM.canon.mlir (+ OUT/STEM.slots.json)
+            --ptoas FLAGS--> OUT/STEM.cpp            (ptoas writes C++ to stdout, as compile.sh uses it)
+            --C++ passes---> OUT/STEM.fixed.cpp      (pipe-v-barrier, local-slot-num)
+            --bisheng------> OUT/STEM.so             (only with a caller: -DKERNEL_CPP="OUT/STEM.fixed.cpp" CALLER)
+    and OUT/STEM.report.json (settings and where each came from, commands, exit codes, pass reports).
+
+Every value is resolved with the precedence: command-line flag > environment variable > config
+file > built-in default (:data:`ENV_VARS` lists the environment variables).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+from .source import PtofixError, SourceText
+
+# Environment variables honoured when the flag is absent (compile.sh conventions).
+ENV_VARS = {
+    "ptoas": "PTOAS",
+    "bisheng": "BISHENG",
+    "pto-lib": "PTO_LIB_PATH",
+    "pattern": "FA_REMOVE_VEC_BARRIER_PATTERNS",
+}
+TOOL_VARS = {"ptoas": "PTOAS", "bisheng": "BISHENG"}
+DEFAULT_PTOAS_FLAGS = "--pto-arch=a3 --enable-insert-sync"
+# Options that only make sense on the command line.
+CLI_ONLY = {"help", "config", "no-config", "dry-run", "quiet"}
+# Config keys whose relative values are relative to the config file's directory.
+PATH_KEYS = {"pto-lib", "caller", "output-dir", "ir", "sidecar"}
+TOOL_KEYS = {"ptoas", "bisheng"}
+ARGV_KEYS = {"ptoas-flags", "bisheng-flags"}
+CONFIG_NAME = "ptofix.toml"
+
+
+class StageFailed(Exception):
+    """A tool stage exited non-zero; ``status`` is the exit status the build returns."""
+
+    def __init__(self, stage: str, status: int):
+        super().__init__(stage)
+        self.stage = stage
+        self.status = status
+
+
+# ---- options of the build parser, as the resolver sees them ---------------------------------------
+@dataclass
+class OptionInfo:
+    key: str            # config key = long option without "--"
+    dest: str
+    flag: str           # the long option string, for messages
+    kind: str           # "bool" | "value" | "argv" | "append"
+    default: Any
+    action: argparse.Action
+
+
+def option_table(parser: argparse.ArgumentParser) -> dict[str, OptionInfo]:
+    """Every long option of ``parser`` that can come from a config file or the environment."""
+    table: dict[str, OptionInfo] = {}
+    for action in parser._actions:  # argparse keeps no public list of actions
+        longs = [s for s in action.option_strings if s.startswith("--")]
+        if not longs or action.dest in ("help", argparse.SUPPRESS):
+            continue
+        key = longs[0][2:]
+        if key in CLI_ONLY:
+            continue
+        if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction,
+                               argparse.BooleanOptionalAction)):
+            kind = "bool"
+        elif isinstance(action, argparse._AppendAction):
+            kind = "append"
+        elif key in ARGV_KEYS:
+            kind = "argv"
+        else:
+            kind = "value"
+        info = OptionInfo(key, action.dest, longs[0], kind, action.default, action)
+        # --compile/--no-compile share a dest; the first one names the key.
+        if not any(i.dest == action.dest for i in table.values()):
+            table[key] = info
+    return table
+
+
+# ---- config files --------------------------------------------------------------------------------
+@dataclass
+class Config:
+    path: str
+    source: SourceText
+    values: dict[str, Any]
+    table: str                      # "" for ptofix.toml, "tool.ptofix" for pyproject.toml
+
+    @property
+    def directory(self) -> str:
+        return os.path.dirname(os.path.abspath(self.path))
+
+    def offset_of(self, key: str) -> int | None:
+        """Offset of ``key = ...`` (inside the right table) for diagnostics."""
+        import re
+        text = self.source.text
+        start = 0
+        if self.table:
+            m = re.search(r"^\s*\[\s*tool\s*\.\s*ptofix\s*\]", text, re.M)
+            if m:
+                start = m.end()
+        m = re.compile(r"^[ \t]*(\"?)" + re.escape(key) + r"\1[ \t]*=", re.M).search(text, start)
+        if m:
+            return m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+        return None
+
+    def error(self, key: str, message: str) -> PtofixError:
+        offset = self.offset_of(key)
+        return PtofixError(message, self.source, offset)
+
+
+def _parse_toml(path: str) -> tuple[SourceText, dict[str, Any]]:
+    from .source import read_source
+    source = read_source(path)
+    try:
+        data = tomllib.loads(source.text)
+    except tomllib.TOMLDecodeError as exc:
+        import re
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        if m:
+            line, col = int(m.group(1)), int(m.group(2))
+            starts = source._starts()
+            offset = starts[min(line, len(starts)) - 1] + col - 1
+            raise PtofixError(f"bad TOML: {msg[:m.start()].strip()}", source, min(offset, len(source.text))) from None
+        raise PtofixError(f"bad TOML: {msg}", source) from None
+    return source, data
+
+
+def load_config(path: str) -> Config:
+    source, data = _parse_toml(path)
+    if os.path.basename(path) == "pyproject.toml":
+        tool = data.get("tool", {})
+        values = tool.get("ptofix", {}) if isinstance(tool, dict) else {}
+        if not isinstance(values, dict):
+            raise PtofixError("[tool.ptofix] must be a table", source)
+        return Config(path, source, values, "tool.ptofix")
+    if "tool" in data and isinstance(data["tool"], dict) and "ptofix" in data["tool"]:
+        # Accept [tool.ptofix] in ptofix.toml too (same keys), but not both forms.
+        values = dict(data["tool"]["ptofix"])
+        if len(data) > 1:
+            raise PtofixError("use either top-level keys or a [tool.ptofix] table in ptofix.toml, not both", source)
+        return Config(path, source, values, "tool.ptofix")
+    return Config(path, source, data, "")
+
+
+def find_config(start: str) -> str | None:
+    """Nearest ``ptofix.toml``, or ``pyproject.toml`` with a ``[tool.ptofix]`` table, from ``start`` up."""
+    directory = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(directory, CONFIG_NAME)
+        if os.path.isfile(candidate):
+            return candidate
+        pyproject = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(pyproject):
+            try:
+                with open(pyproject, "rb") as handle:
+                    data = tomllib.load(handle)
+            except (OSError, tomllib.TOMLDecodeError):
+                data = {}
+            if isinstance(data.get("tool"), dict) and "ptofix" in data["tool"]:
+                return pyproject
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _config_value(config: Config, info: OptionInfo, raw: Any) -> Any:
+    """Check the type of a config value and convert it to what argparse would have produced."""
+    where = f"'{info.key}' in {config.path}"
+    if info.kind == "bool":
+        if not isinstance(raw, bool):
+            raise config.error(info.key, f"{where} must be true or false, not {_toml_type(raw)}")
+        return raw if not isinstance(info.action, argparse._StoreFalseAction) else not raw
+    if info.kind == "argv":
+        if isinstance(raw, str):
+            return raw
+        if isinstance(raw, list) and all(isinstance(x, str) for x in raw):
+            return list(raw)
+        raise config.error(info.key, f"{where} must be a string or a list of strings, not {_toml_type(raw)}")
+    if info.kind == "append":
+        items = raw if isinstance(raw, list) else [raw]
+        if not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in items):
+            raise config.error(info.key, f"{where} must be a string or a list of strings")
+        return [_convert(config, info, str(x)) for x in items]
+    # a value option: string, integer, list (comma list) or table (K=V comma list)
+    if isinstance(raw, bool) or isinstance(raw, float):
+        raise config.error(info.key, f"{where} must be a string, not {_toml_type(raw)}")
+    if isinstance(raw, int):
+        text = str(raw)
+    elif isinstance(raw, str):
+        text = raw
+    elif isinstance(raw, list) and all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in raw):
+        text = ",".join(str(x) for x in raw)
+    elif isinstance(raw, dict) and all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()):
+        text = ",".join(f"{k}={v}" for k, v in raw.items())
+    else:
+        raise config.error(info.key, f"{where} must be a string, not {_toml_type(raw)}")
+    if info.key in PATH_KEYS and text and not os.path.isabs(text):
+        text = os.path.normpath(os.path.join(config.directory, text))
+    if info.key in TOOL_KEYS and os.sep in text and not os.path.isabs(text):
+        text = os.path.normpath(os.path.join(config.directory, text))
+    return _convert(config, info, text)
+
+
+def _convert(config: Config, info: OptionInfo, text: str) -> Any:
+    action = info.action
+    if action.choices is not None and text not in action.choices:
+        raise config.error(info.key, f"'{info.key}' in {config.path} must be one of "
+                                     f"{', '.join(map(str, action.choices))}, not '{text}'")
+    if action.type is not None and callable(action.type):
+        try:
+            return action.type(text)
+        except (TypeError, ValueError, argparse.ArgumentTypeError) as exc:
+            raise config.error(info.key, f"'{info.key}' in {config.path}: {exc}") from None
+    return text
+
+
+def _toml_type(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+# ---- settings ------------------------------------------------------------------------------------
+@dataclass
+class Setting:
+    value: Any
+    origin: str          # "command line" | "environment ($VAR)" | "config (path)" | "default"
+
+
+@dataclass
+class Settings:
+    values: dict[str, Setting] = field(default_factory=dict)
+    config: Config | None = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        s = self.values.get(key)
+        return default if s is None else s.value
+
+    def origin(self, key: str) -> str:
+        s = self.values.get(key)
+        return s.origin if s else "default"
+
+
+def resolve_settings(args: argparse.Namespace, table: dict[str, OptionInfo], env: dict[str, str] | None = None
+                     ) -> Settings:
+    """Fill every option of ``args`` (parsed with SUPPRESS defaults) by CLI > env > config > default."""
+    env = os.environ if env is None else env
+    config: Config | None = None
+    config_path = getattr(args, "config", None)
+    if config_path:
+        if not os.path.isfile(config_path):
+            raise PtofixError(f"no such config file: {config_path}")
+        config = load_config(config_path)
+    elif not getattr(args, "no_config", False):
+        found = find_config(os.path.dirname(os.path.abspath(args.input)))
+        if found:
+            config = load_config(found)
+    if config is not None:
+        for key in config.values:
+            if key not in table:
+                known = ", ".join(sorted(table))
+                raise config.error(key, f"unknown key '{key}' in {config.path}"
+                                        f"{' [tool.ptofix]' if config.table else ''} (known keys: {known})")
+    settings = Settings(config=config)
+    for key, info in table.items():
+        if hasattr(args, info.dest):
+            settings.values[key] = Setting(getattr(args, info.dest), "command line")
+        elif key in ENV_VARS and env.get(ENV_VARS[key], ""):
+            settings.values[key] = Setting(env[ENV_VARS[key]], f"environment ${ENV_VARS[key]}")
+        elif config is not None and key in config.values:
+            settings.values[key] = Setting(_config_value(config, info, config.values[key]), f"config {config.path}")
+        else:
+            settings.values[key] = Setting(info.default, "default")
+        setattr(args, info.dest, settings.values[key].value)
+    return settings
+
+
+def argv_of(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return list(value)
+    try:
+        return shlex.split(str(value))
+    except ValueError as exc:
+        raise PtofixError(f"cannot split flags '{value}': {exc}") from None
+
+
+# ---- tools ---------------------------------------------------------------------------------------
+def resolve_tool(tool: str, settings: Settings, *, required: bool) -> tuple[str, str | None]:
+    """(path to run, error message or None). The message names the variable to set."""
+    var = TOOL_VARS[tool]
+    value = settings.get(tool) or tool
+    origin = settings.origin(tool) if settings.get(tool) else "default"
+    how = f"set {var}=/path/to/{tool}, pass --{tool} PATH, or put {tool} = \"PATH\" in {CONFIG_NAME}"
+    if os.sep in value:
+        if not os.path.exists(value):
+            return value, f"{tool} not found: {value} (from {origin}) does not exist; {how}"
+        if os.path.isdir(value) or not os.access(value, os.X_OK):
+            return value, f"{tool} at {value} (from {origin}) is not an executable file; {how}"
+        return value, None
+    found = shutil.which(value)
+    if found is None:
+        return value, f"{tool} not found: '{value}' (from {origin}) is not on PATH; {how}"
+    return found, None
+
+
+# ---- the plan ------------------------------------------------------------------------------------
+@dataclass
+class Artefacts:
+    out_dir: str
+    stem: str
+
+    def path(self, suffix: str) -> str:
+        return os.path.join(self.out_dir, self.stem + suffix)
+
+    @property
+    def canon(self) -> str:
+        return self.path(".canon.mlir")
+
+    @property
+    def sidecar(self) -> str:
+        return self.path(".slots.json")
+
+    @property
+    def cpp(self) -> str:
+        return self.path(".cpp")
+
+    @property
+    def fixed(self) -> str:
+        return self.path(".fixed.cpp")
+
+    @property
+    def report(self) -> str:
+        return self.path(".report.json")
+
+    @property
+    def lib(self) -> str:
+        return self.path(".so")
+
+    def all(self) -> list[str]:
+        return [self.canon, self.sidecar, self.cpp, self.fixed, self.report, self.lib]
+
+
+def stem_of(path: str) -> str:
+    name = os.path.basename(path)
+    for suffix in (".mlir", ".pto"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[:-len(suffix)]
+    return name
+
+
+def ptoas_argv(ptoas: str, flags: list[str], canon: str) -> list[str]:
+    return [ptoas, *flags, canon]
+
+
+def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str, caller: str, lib: str) -> list[str]:
+    """The compile.sh command: -I$PTO_LIB_PATH/include FLAGS -DKERNEL_CPP="\"FIXED\"" CALLER -o LIB."""
+    argv = [bisheng]
+    if pto_lib:
+        argv.append(f"-I{os.path.join(pto_lib, 'include')}")
+    argv.extend(flags)
+    argv.append(f'-DKERNEL_CPP="{os.path.abspath(fixed)}"')
+    argv.extend([caller, "-o", lib])
+    return argv
+
+
+def pipeline_spec(passes: list) -> str:
+    """The passes as a ``ptofix opt -p`` pipeline (every option that is set: non-empty, true, non-zero)."""
+    import dataclasses
+    items = []
+    for p in passes:
+        opts = []
+        for f in dataclasses.fields(p):
+            value = getattr(p, f.name)
+            if value not in (None, "", False, 0):
+                if isinstance(value, bool):
+                    value = "true" if value else "false"
+                opts.append(f"{f.name.replace('_', '-')}={value}")
+        items.append(p.name + ("{" + " ".join(opts) + "}" if opts else ""))
+    return ",".join(items)
+
+
+def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, Any]:
+    """Run one tool; its stderr (and stdout unless captured to a file) is passed through.
+
+    Raises :class:`StageFailed` with the tool's exit status (128+N for signal N)."""
+    try:
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise PtofixError(f"cannot run {stage} ({argv[0]}): {exc.strerror}") from None
+    err = proc.stderr.decode("utf-8", "replace")
+    out = proc.stdout.decode("utf-8", "replace")
+    if err:
+        sys.stderr.write(err if err.endswith("\n") else err + "\n")
+    status = proc.returncode
+    record: dict[str, Any] = {"stage": stage, "command": argv, "exit_status": status,
+                              "stderr": err[-4000:]}
+    if status != 0:
+        if out and stdout_path is None:
+            sys.stdout.write(out)
+        code = 128 - status if status < 0 else status
+        if status < 0:
+            try:
+                name = signal.Signals(-status).name
+            except ValueError:
+                name = f"signal {-status}"
+            what = f"killed by {name}"
+        else:
+            what = f"exit status {status}"
+        sys.stderr.write(f"ptofix build: error: {stage} failed ({what}): {shlex.join(argv)}\n")
+        record["failed"] = True
+        raise StageFailedWithRecord(stage, code, record)
+    if stdout_path is not None:
+        from .output import write_atomically
+        write_atomically(stdout_path, out)
+        record["output"] = stdout_path
+    elif out:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    return record
+
+
+class StageFailedWithRecord(StageFailed):
+    def __init__(self, stage: str, status: int, record: dict[str, Any]):
+        super().__init__(stage, status)
+        self.record = record
+
+
+def write_report(path: str, report: dict[str, Any]) -> None:
+    from .output import write_atomically
+    write_atomically(path, json.dumps(report, indent=2) + "\n")

@@ -1,0 +1,336 @@
+"""Run a kernel's vector side on the model and compare two kernels (``ptofix simulate``).
+
+For every seed s (1..N):
+
+* inputs: GM buffers of every pointer argument, uninitialised UB and the cube side's FIFO slots
+  are random and depend only on s;
+* reference: ORIGINAL executed in program order (no overlap at all);
+* candidate: REWRITTEN executed with the overlapped schedule of seed s (``schedule.py``).
+
+The outputs compared byte for byte are: every GM buffer, every FIFO push (flag, index, subblock)
+and the final UB of every simulated vector core. The first difference is reported with the
+statements that last wrote the bytes in each kernel and the out-of-order pairs (hazards) the
+schedule produced.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+from ..cpp.model import CppFile, Function
+from ..cpp.parser import parse_cpp
+from ..source import PtofixError, SourceText
+from .fifo import FifoState
+from .interp import CVal, CTYPE, Interpreter, KernelConfig, StatementTable, parse_params
+from .memory import GMPtr, GMRegion, Memory, SimError, UB_SIZE, dtype_of
+from .schedule import Hazard, Scheduler
+
+DEFAULT_INT = 16
+DEFAULT_FLOAT = 1.0
+
+
+@dataclass
+class SimOptions:
+    function: Optional[str] = None
+    args: dict = field(default_factory=dict)       # scalar argument name -> text value
+    block_num: int = 1
+    blocks: Optional[list] = None                   # block ids to run (default: all of block_num)
+    subblock_num: int = 1
+    ub_size: int = UB_SIZE
+    provider: Optional[Callable] = None             # FIFO cube-side provider (see fifo.py)
+    provider_context: Optional[Callable] = None     # seed -> dict, stored in FifoState.context
+    gm_fill: dict = field(default_factory=dict)     # pointer argument -> "random" | "zero"
+
+
+@dataclass
+class CoreState:
+    block: int
+    subblock: int
+    mem: Memory
+    tiles: dict
+
+
+@dataclass
+class RunResult:
+    cpp: CppFile
+    function: Function
+    regions: dict                     # name -> GMRegion (parameter order)
+    fifo: FifoState
+    cores: list
+    table: StatementTable
+    hazards: list
+    steps: int
+
+    def stmt(self, sid: int) -> str:
+        if sid == -2:
+            return "the cube side (FIFO slot filled by TPOP)"
+        if sid < 0:
+            return "nothing (initial random contents)"
+        return self.table.info[sid].describe()
+
+
+def load(path_or_source) -> CppFile:
+    if isinstance(path_or_source, CppFile):
+        return path_or_source
+    if isinstance(path_or_source, SourceText):
+        return parse_cpp(path_or_source)
+    from ..source import read_source
+    return parse_cpp(read_source(path_or_source))
+
+
+def pick_function(cpp: CppFile, name: Optional[str]) -> Function:
+    if name:
+        fn = cpp.function(name)
+        if fn is None:
+            raise PtofixError(f"no function named '{name}'", cpp.source)
+        return fn
+    entries = [fn for fn in cpp.functions if fn.is_entry]
+    if len(entries) == 1:
+        return entries[0]
+    candidates = entries or cpp.functions
+    # Prefer the one function whose body mentions the vector side or tile ops.
+    vec = [fn for fn in candidates if "__DAV_VEC__" in cpp.source.text[fn.span.start:fn.span.end]]
+    if len(vec) == 1:
+        return vec[0]
+    users = [fn for fn in candidates if not fn.name.startswith(("ptoas_", "PTOAS__"))]
+    if len(users) == 1:
+        return users[0]
+    names = ", ".join(fn.name for fn in candidates)
+    raise PtofixError(f"several kernel functions ({names}); choose one with --function", cpp.source)
+
+
+def scalar_arg(text: str, ctype: str) -> CVal:
+    try:
+        if ctype[0] == "f":
+            return CVal(float(text), ctype)
+        if text.lower() in ("true", "false"):
+            return CVal(int(text.lower() == "true"), ctype)
+        return CVal(int(text, 0), ctype)
+    except ValueError:
+        raise PtofixError(f"--arg value '{text}' is not a {ctype} number") from None
+
+
+def run_kernel(cpp, seed: int, schedule_seed: Optional[int], options: SimOptions) -> RunResult:
+    cpp = load(cpp)
+    fn = pick_function(cpp, options.function)
+    try:
+        params = parse_params(fn)
+    except SimError as exc:
+        raise PtofixError(f"cannot simulate: {exc}", cpp.source, fn.span.start) from None
+    regions: dict[str, GMRegion] = {}
+    args = []
+    known = {p.name for p in params}
+    for name in options.args:
+        if name not in known:
+            raise PtofixError(f"--arg {name}: '{fn.name}' has no parameter named '{name}' "
+                              f"(parameters: {', '.join(sorted(known)) or 'none'})", cpp.source, fn.span.start)
+    for index, p in enumerate(params):
+        if p.is_pointer:
+            region = GMRegion(p.name, p.elem, seed, index, options.gm_fill.get(p.name, "random"))
+            regions[p.name] = region
+            args.append(GMPtr(region, 0, p.elem))
+        else:
+            ctype = CTYPE.get(p.elem)
+            if ctype is None:
+                raise PtofixError(f"cannot simulate: parameter '{p.text}' has a type the simulator "
+                                  "cannot supply", cpp.source, fn.span.start)
+            default = str(DEFAULT_FLOAT) if ctype[0] == "f" else str(DEFAULT_INT)
+            args.append(scalar_arg(options.args.get(p.name, default), ctype))
+    fifo = FifoState(seed, options.provider)
+    if options.provider_context is not None:
+        fifo.context = options.provider_context(seed)
+    table = StatementTable()
+    cores = []
+    hazards: list[Hazard] = []
+    steps = 0
+    blocks = options.blocks if options.blocks is not None else list(range(options.block_num))
+    for block in blocks:
+        for sub in range(options.subblock_num):
+            core = block * options.subblock_num + sub
+            mem = Memory(seed, options.ub_size, core=core)
+            rng = None
+            window, p_in = 4, 0.5
+            if schedule_seed is not None:
+                rng = np.random.default_rng([schedule_seed, 0x5CED, core])
+                window = 2 + schedule_seed % 4
+                p_in = (0.25, 0.5, 0.75)[(schedule_seed // 4) % 3]
+            sched = Scheduler(mem, rng, window, p_in)
+            config = KernelConfig(block, options.block_num, sub, options.subblock_num)
+            interp = Interpreter(cpp, mem, sched, fifo, config, table)
+            interp.run_function(fn, list(args))
+            hazards.extend(sched.hazards)
+            steps += sched.steps_run
+            cores.append(CoreState(block, sub, mem, {n: (t.addr, t.type.nbytes) for n, t in interp.tiles_seen.items()
+                                                      if t.addr is not None}))
+    return RunResult(cpp, fn, regions, fifo, cores, table, hazards, steps)
+
+
+# ---- comparison ---------------------------------------------------------------------------------
+@dataclass
+class Difference:
+    where: str                 # "GM v2", "FIFO flag 4 push #0 (subblock 0)", "UB of core 0"
+    offset: int                # byte offset inside that buffer
+    detail: str                # values
+    expected_writer: str
+    actual_writer: str
+    expected_origin: str = ""
+    actual_origin: str = ""
+    tiles: str = ""
+    hazards: list = field(default_factory=list)
+    seed: int = 0
+    original_also_differs: Optional[bool] = None
+
+    def format(self, orig_name: str, rew_name: str) -> str:
+        lines = [f"difference on seed {self.seed}: {self.where}, byte offset {self.offset}: {self.detail}"]
+        if self.tiles:
+            lines.append(f"  tile(s) at that UB address: {self.tiles}")
+        lines.append(f"  {orig_name} (in order): last written by {self.expected_writer}")
+        if self.expected_origin:
+            lines.append(f"      stored from UB bytes written by {self.expected_origin}")
+        lines.append(f"  {rew_name} (overlapped schedule): last written by {self.actual_writer}")
+        if self.actual_origin:
+            lines.append(f"      stored from UB bytes written by {self.actual_origin}")
+        if self.hazards:
+            lines.append("  out-of-order pairs in the overlapped run (first issued / executed first):")
+            lines.extend(f"    {h}" for h in self.hazards)
+        if self.original_also_differs:
+            lines.append(f"  note: {orig_name} also differs under this schedule (the model sees a race there too)")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def _values(elem: str, data_a: bytes, data_b: bytes, offset: int) -> str:
+    try:
+        dt, kind = dtype_of(elem)
+    except SimError:
+        return f"expected byte 0x{data_a[offset]:02x}, got 0x{data_b[offset]:02x}"
+    size = dt.itemsize
+    start = offset - offset % size
+    if start + size > min(len(data_a), len(data_b)):
+        return f"expected byte 0x{data_a[offset]:02x}, got 0x{data_b[offset]:02x}"
+    a = np.frombuffer(bytes(data_a[start:start + size]), dt)[0]
+    b = np.frombuffer(bytes(data_b[start:start + size]), dt)[0]
+    if kind == "b":
+        from .memory import bf16_to_f32
+        a = bf16_to_f32(np.array([a], np.uint16))[0]
+        b = bf16_to_f32(np.array([b], np.uint16))[0]
+    return f"element [{start // size}] ({elem}) expected {a.item()!r}, got {b.item()!r}"
+
+
+def _first_diff(a: np.ndarray, b: np.ndarray) -> Optional[int]:
+    n = min(a.size, b.size)
+    neq = np.flatnonzero(a[:n] != b[:n])
+    if neq.size:
+        return int(neq[0])
+    if a.size != b.size:
+        return n
+    return None
+
+
+def _hazard_lines(run: RunResult, sids: set, limit: int = 4) -> list[str]:
+    out = []
+    ranked = sorted(run.hazards, key=lambda h: (h.first.stmt not in sids and h.second.stmt not in sids))
+    seen = set()
+    for h in ranked:
+        key = (h.kind, h.first.stmt, h.second.stmt, h.first.label, h.second.label)
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(out) >= limit:
+            break
+        out.append(f"{h.kind} on UB [{h.lo}, {h.hi}): {run.stmt(h.first.stmt)} ({h.first.label})  <->  "
+                   f"{run.stmt(h.second.stmt)} ({h.second.label})")
+    return out
+
+
+def compare(ref: RunResult, cand: RunResult) -> Optional[Difference]:
+    # 1. GM buffers
+    for name, ra in ref.regions.items():
+        rb = cand.regions.get(name)
+        if rb is None:
+            continue
+        off = _first_diff(ra.data, rb.data)
+        if off is None:
+            continue
+        if off >= min(ra.data.size, rb.data.size):
+            return Difference(f"GM argument {name}", off, f"sizes differ ({ra.data.size} vs {rb.data.size} bytes)",
+                              "-", "-")
+        wa, wb = int(ra.writer[off]), int(rb.writer[off])
+        oa, ob = int(ra.origin[off]), int(rb.origin[off])
+        diff = Difference(f"GM argument {name} ({ra.elem}*)", off, _values(ra.elem, ra.data, rb.data, off),
+                          ref.stmt(wa), cand.stmt(wb),
+                          ref.stmt(oa) if wa >= 0 else "", cand.stmt(ob) if wb >= 0 else "")
+        diff.hazards = _hazard_lines(cand, {wb, ob})
+        return diff
+    # 2. FIFO pushes
+    pa = {(p.flag, p.index, p.subblock): p for p in ref.fifo.pushes}
+    pb = {(p.flag, p.index, p.subblock): p for p in cand.fifo.pushes}
+    for key in sorted(set(pa) | set(pb)):
+        a, b = pa.get(key), pb.get(key)
+        where = f"FIFO flag {key[0]} push #{key[1]} (subblock {key[2]})"
+        if a is None or b is None:
+            return Difference(where, 0, "pushed by only one of the kernels", ref.stmt(a.stmt) if a else "-",
+                              cand.stmt(b.stmt) if b else "-")
+        off = _first_diff(np.frombuffer(a.data, np.uint8), np.frombuffer(b.data, np.uint8))
+        if off is not None:
+            diff = Difference(where, off, f"byte 0x{a.data[off]:02x} vs 0x{b.data[off]:02x}",
+                              ref.stmt(a.stmt), cand.stmt(b.stmt))
+            diff.hazards = _hazard_lines(cand, {b.stmt})
+            return diff
+    # 3. UB of every core
+    for ca, cb in zip(ref.cores, cand.cores):
+        off = _first_diff(ca.mem.ub, cb.mem.ub)
+        if off is None:
+            continue
+        wa, wb = int(ca.mem.ub_writer[off]), int(cb.mem.ub_writer[off])
+        tiles = sorted({n for n, (addr, size) in list(ca.tiles.items()) + list(cb.tiles.items())
+                        if addr <= off < addr + size})
+        diff = Difference(f"UB of vector core block {ca.block} subblock {ca.subblock}", off,
+                          f"byte 0x{ca.mem.ub[off]:02x} vs 0x{cb.mem.ub[off]:02x}",
+                          ref.stmt(wa), cand.stmt(wb), tiles=", ".join(tiles))
+        diff.hazards = _hazard_lines(cand, {wb})
+        return diff
+    return None
+
+
+@dataclass
+class SimReport:
+    seeds: int
+    difference: Optional[Difference]
+    runs: int
+    steps: int
+    original_hazards: int = 0
+    rewritten_hazards: int = 0
+    gm_sizes: dict = field(default_factory=dict)
+
+
+def simulate(original, rewritten, seeds: int, options: SimOptions,
+             rewritten_options: Optional[SimOptions] = None) -> SimReport:
+    orig = load(original)
+    rew = load(rewritten)
+    ropts = rewritten_options or options
+    runs = steps = 0
+    haz_o = haz_r = 0
+    sizes = {}
+    for seed in range(1, seeds + 1):
+        ref = run_kernel(orig, seed, None, options)
+        cand = run_kernel(rew, seed, seed, ropts)
+        runs += 2
+        steps += ref.steps + cand.steps
+        haz_r += len(cand.hazards)
+        sizes = {n: r.touched for n, r in ref.regions.items()}
+        diff = compare(ref, cand)
+        if diff is not None:
+            diff.seed = seed
+            # Is the original itself racy under this schedule? (diagnostic only)
+            orig_sched = run_kernel(orig, seed, seed, options)
+            runs += 1
+            haz_o += len(orig_sched.hazards)
+            diff.original_also_differs = compare(ref, orig_sched) is not None
+            return SimReport(seed, diff, runs, steps, haz_o, haz_r, sizes)
+    return SimReport(seeds, None, runs, steps, haz_o, haz_r, sizes)

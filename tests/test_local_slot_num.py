@@ -1,0 +1,290 @@
+"""Tests for the TPipe inventory (ptofix/cpp/pipes.py), the local-slot-num pass and its CLI options.
+
+Facts: ../shared/reference/pto_isa_facts.md §4, pto_ir_syntax.md §2-3. Corpus tests read
+../shared/corpus when it exists and skip otherwise; corpus files are never copied into the repo.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import os
+
+import pytest
+
+from ptofix.cpp.parser import parse_cpp, tokenize
+from ptofix.cpp.pipes import NEW, OLD, SHORT, UNKNOWN, build_inventory, header_order
+from ptofix.frontends import PARSERS
+from ptofix.local_slot_options import add_local_slot_arguments, local_slot_pass_from_args
+from ptofix.pass_manager import build_pass, run_pipeline
+from ptofix.source import PtofixError, SourceText
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INPUTS = os.path.join(ROOT, "lit_tests", "local-slot-num", "Inputs")
+CORPUS = os.path.abspath(os.path.join(ROOT, "..", "shared", "corpus"))
+
+
+def kernel(body: str, name: str = "k") -> str:
+    return f"AICORE void {name}(__gm__ float* v1) {{\n  int32_t v2 = 0;\n{body}}}\n"
+
+
+def run(text: str, **options) -> tuple[str, dict, list[str]]:
+    source = SourceText(text, "t.cpp")
+    opts = {k.replace("_", "-"): str(v) for k, v in options.items()}
+    outcome = run_pipeline(source, [build_pass("local-slot-num", opts)], PARSERS)
+    return outcome.text, outcome.reports[0], outcome.warnings
+
+
+def inventory(text: str):
+    source = SourceText(text, "t.cpp")
+    return build_inventory(parse_cpp(source), source)
+
+
+# ---- inventory ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("args, order, local, nosplit, unit", [
+    ("0, Direction::DIR_C2V, 1024, 8, 8, true", NEW, 8, True, False),
+    ("0, Direction::DIR_C2V, 1024, 8, 2, false, true", NEW, 2, False, True),
+    ("0, Direction::DIR_C2V, 1024, 8, 4", NEW, 4, False, False),
+    ("0, Direction::DIR_C2V, 1024, 8, true, 8", OLD, 8, True, False),
+    ("0, Direction::DIR_C2V, 1024, 8, false", OLD, 2, False, False),
+    ("0, Direction::DIR_C2V, 1024, 8, true, 1, true", OLD, 1, True, True),
+    ("0, Direction::DIR_BOTH, 4096, 4", SHORT, 2, False, False),
+])
+def test_order_is_detected_from_the_literals(args, order, local, nosplit, unit):
+    inv = inventory(kernel(f"  auto v3 = TPipe<{args}>(v1, v2, v2);\n"))
+    (pipe,) = inv.pipes
+    t = pipe.type
+    assert (t.order, t.local_slot_num, t.nosplit, t.unit_flag) == (order, local, nosplit, unit)
+    assert t.flag_id == 0 and t.slot_num in (8, 4)
+    assert not inv.issues
+
+
+@pytest.mark.parametrize("args", ["0, Direction::DIR_C2V, 1024, 8, true, false", "0, Direction::DIR_C2V, 1024, 8, 8, 2",
+                                  "0, Direction::DIR_C2V, 1024"])
+def test_undecidable_types_are_reported(args):
+    inv = inventory(kernel(f"  auto v3 = TPipe<{args}>(v1, v2, v2);\n"))
+    assert inv.pipes[0].type.order == UNKNOWN or inv.pipes[0].type.problem
+    assert [i.kind for i in inv.issues] == ["bad-type"]
+    with pytest.raises(PtofixError, match="cannot rewrite pipe 'v3'"):
+        run(kernel(f"  auto v3 = TPipe<{args}>(v1, v2, v2);\n"), map="1")
+
+
+def test_uses_are_linked_by_pipe_object_and_spans_are_exact():
+    text = open(os.path.join(INPUTS, "new_order.cpp"), encoding="utf-8").read()
+    inv = inventory(text)
+    assert [(p.function, p.var, p.flag_id, p.type.direction, len(p.uses)) for p in inv.pipes] == [
+        ("cube_kernel", "v5", 0, "DIR_C2V", 2), ("cube_kernel", "v6", 2, "DIR_V2C", 2),
+        ("cube_kernel", "v7", 4, "DIR_C2V", 2), ("vector_kernel", "v6", 0, "DIR_C2V", 2),
+        ("vector_kernel", "v7", 2, "DIR_V2C", 1), ("vector_kernel", "v8", 4, "DIR_C2V", 2)]
+    for pipe in inv.pipes:
+        for occ in pipe.occurrences():
+            assert text[occ.span.start:occ.span.end].startswith("TPipe<")
+            assert text[occ.args[occ.local_arg].span.start:occ.args[occ.local_arg].span.end] == "8"
+    assert [u.op for u in inv.pipes[1].uses] == ["TPOP", "TFREE"]
+    assert inv.pipes[1].tile_form_pop and not inv.pipes[0].tile_form_pop
+    assert not inv.issues
+
+
+def test_same_flag_and_overlap_and_use_mismatch_are_reported():
+    inv = inventory(kernel(
+        "  auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>(v1, v2, v2);\n"
+        "  auto v4 = TPipe<0, Direction::DIR_C2V, 2048, 8, 8, true>(v1, v2, v2);\n"
+        "  auto v5 = TPipe<4, Direction::DIR_BOTH, 512, 4, 4, true>(v1, v2, v2);\n"
+        "  auto v6 = TPipe<6, Direction::DIR_C2V, 512, 8, 8, true>(v1, v2, v2);\n"
+        "  TFREE<TPipe<0, Direction::DIR_C2V, 1024, 8, 2, true>, TileSplitAxis::TILE_UP_DOWN>(v3);\n"
+        "  TFREE<TPipe<6, Direction::DIR_V2C, 512, 8, 8, true>, TileSplitAxis::TILE_UP_DOWN>(v6);\n"
+        "  TFREE<TPipe<6, Direction::DIR_C2V, 512, 8, 8, true>, TileSplitAxis::TILE_UP_DOWN>(v9);\n"))
+    kinds = sorted(i.kind for i in inv.issues)
+    assert kinds == ["flag-overlap", "same-flag", "unlinked", "use-mismatch", "use-mismatch"]
+    mismatches = [i for i in inv.issues if i.kind == "use-mismatch"]
+    assert [m.local_only for m in mismatches] == [True, False]
+
+
+def test_tpipe_outside_functions_is_not_silently_ignored():
+    text = "using QKPipe = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>;\n" + kernel(
+        "  auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>(v1, v2, v2);\n")
+    inv = inventory(text)
+    assert [i.kind for i in inv.issues] == ["unlinked"]
+    with pytest.raises(PtofixError, match="not tied to a pipe object \\(outside any function\\)"):
+        run(text, map="2")
+
+
+def test_header_order():
+    new = open(os.path.join(INPUTS, "pto-isa-new", "include", "pto", "npu", "a2a3", "TPush.hpp")).read()
+    old = open(os.path.join(INPUTS, "pto-isa-old", "include", "pto", "npu", "a2a3", "TPush.hpp")).read()
+    assert header_order(new) == NEW and header_order(old) == OLD
+    # 2026-03-26 header: LocalSlotNum fifth, no IsNoSplit (pto_isa_facts.md §4.1).
+    assert header_order("template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uint32_t SlotNum, "
+                        "uint32_t LocalSlotNum = 2, bool EN_UNIT_FLAG = false> struct TPipe;") == NEW
+    assert header_order("template <typename T> struct Other;") is None
+
+
+# ---- pass -----------------------------------------------------------------------------------------
+TWO = kernel(
+    "  auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>(v1, v2, v2);\n"
+    "  auto v4 = TPipe<2, Direction::DIR_V2C, 512, 8, 8, false>(v1, v2, v2);\n"
+    "  TFREE<TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>, TileSplitAxis::TILE_UP_DOWN>(v3);\n"
+    "  TFREE<TPipe<2, Direction::DIR_V2C, 512, 8, 8, false>, TileSplitAxis::TILE_UP_DOWN>(v4);\n")
+
+
+def test_per_flag_map_changes_only_the_local_argument_of_that_pipe():
+    text, report, _ = run(TWO, map="0=2")
+    assert text == TWO.replace("1024, 8, 8, true", "1024, 8, 2, true")
+    rows = {r["var"]: r for r in report["pipes"]}
+    assert (rows["v3"]["local_before"], rows["v3"]["local_after"], rows["v3"]["intent"]["source"]) == (8, 2, "cli")
+    assert (rows["v4"]["local_after"], rows["v4"]["intent"]["source"], rows["v4"]["changed"]) == (8, "none", False)
+    assert report["edits"] == 2 and report["changed_pipes"] == 1
+
+
+def test_all_pipes_default_policy_and_precedence():
+    text, report, _ = run(TWO, map="0=4", default=2)
+    assert "TPipe<0, Direction::DIR_C2V, 1024, 8, 4, true>" in text
+    assert "TPipe<2, Direction::DIR_V2C, 512, 8, 2, false>" in text
+    assert [r["intent"]["source"] for r in report["pipes"]] == ["cli", "default"]
+    text, _, _ = run(TWO, map="1")
+    assert text.count(", 8, 1, ") == 4
+
+
+@pytest.mark.parametrize("value", ["0", "9", "-1"])
+def test_out_of_range_is_an_error_at_the_pipe(value):
+    with pytest.raises(PtofixError) as info:
+        run(TWO, map=f"0={value}")
+    assert "out of range: 0 < LocalSlotNum <= SlotNum (8)" in str(info.value)
+    assert info.value.format().startswith("t.cpp:3:13: error:")
+
+
+def test_order_normalisation_round_trip_and_unit_flag():
+    old, _, warnings = run(TWO, tpipe_order="old")
+    assert "TPipe<0, Direction::DIR_C2V, 1024, 8, true, 8>" in old and "TPipe<2, Direction::DIR_V2C, 512, 8, false, 8>" in old
+    back, _, _ = run(old, tpipe_order="new")
+    assert back == TWO
+    # Without a target order an old-order file gets a warning about header binding.
+    _, _, warnings = run(old)
+    assert any("old TPipe argument order" in w for w in warnings)
+    unit, report, warnings = run(TWO, unit_flag="0,2")
+    assert unit.count("TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true, true>") == 2
+    assert unit.count("TPipe<2, Direction::DIR_V2C, 512, 8, 8, false, true>") == 2
+    assert any("EN_UNIT_FLAG only affects" in w for w in warnings)
+
+
+def test_raising_local_on_tile_form_pop_warns():
+    text = kernel(
+        "  auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 2, false>(v1, v2, v2);\n"
+        "  TPOP<TPipe<0, Direction::DIR_C2V, 1024, 8, 2, false>, Tile<TileType::Vec, float, 8, 16>, "
+        "TileSplitAxis::TILE_UP_DOWN>(v3, v2);\n")
+    out, _, warnings = run(text, map="4")
+    assert out.count(", 8, 4, false>") == 2
+    assert any("Tile-form TPOP" in w for w in warnings)
+
+
+# ---- CLI options ----------------------------------------------------------------------------------
+def test_options_build_the_pass_or_none():
+    parser = argparse.ArgumentParser()
+    add_local_slot_arguments(parser)
+    assert local_slot_pass_from_args(parser.parse_args([])) is None
+    assert local_slot_pass_from_args(parser.parse_args(["--target-ptoas", "v0.45"])) is None
+    p = local_slot_pass_from_args(parser.parse_args(["--local-slot-num", "0=2,4=2", "--ir", "fa.mlir",
+                                                     "--target-ptoas", "v0.36", "--default-local-slot-num", "2",
+                                                     "--tpipe-order", "new", "--unit-flag", "0,4"]))
+    assert (p.name, p.map, p.ir, p.target_ptoas, p.default, p.tpipe_order, p.unit_flag) == \
+        ("local-slot-num", "0=2,4=2", "fa.mlir", "v0.36", 2, "new", "0,4")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--tpipe-order", "sideways"])
+
+
+def test_options_coexist_with_a_command_that_has_target_ptoas():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--target-ptoas", default="newest")
+    add_local_slot_arguments(parser)   # must not raise on the duplicate option
+    p = local_slot_pass_from_args(parser.parse_args(["--target-ptoas", "v0.31", "--sidecar", "x.json"]))
+    assert (p.target_ptoas, p.sidecar) == ("v0.31", "x.json")
+
+
+# ---- corpus ---------------------------------------------------------------------------------------
+def corpus_files() -> list[str]:
+    if not os.path.isdir(CORPUS):
+        return []
+    files = glob.glob(os.path.join(CORPUS, "real", "*.cpp")) + glob.glob(os.path.join(CORPUS, "ptoas-*", "**", "*.cpp"),
+                                                                          recursive=True)
+    out = []
+    for path in sorted(files):
+        with open(path, encoding="utf-8", newline="") as handle:
+            if "TPipe" in handle.read():
+                out.append(path)
+    return out
+
+
+CORPUS_FILES = corpus_files()
+needs_corpus = pytest.mark.skipif(not CORPUS_FILES, reason="shared corpus not present")
+
+
+def _read(path: str) -> SourceText:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return SourceText(handle.read(), path)
+
+
+@needs_corpus
+def test_corpus_has_tpipe_files():
+    assert len(CORPUS_FILES) >= 50
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: os.path.relpath(p, CORPUS))
+def test_corpus_inventory_is_consistent_and_rewrites_are_idempotent(path):
+    source = _read(path)
+    inv = build_inventory(parse_cpp(source), source)
+    # Every TPipe token outside comments/strings is a pipe object or a linked use, all consistent.
+    tokens = sum(1 for t in tokenize(source) if t.kind == "i" and t.text == "TPipe")
+    assert sum(1 + len(p.uses) for p in inv.pipes) == tokens
+    assert not [i for i in inv.issues if i.kind not in ("same-flag-same-type",)], inv.issues
+    assert all(p.type.order in (NEW, SHORT) for p in inv.pipes)
+    # No intent: byte-identical output.
+    outcome = run_pipeline(source, [build_pass("local-slot-num", {})], PARSERS)
+    assert outcome.text == source.text
+    # LocalSlotNum 1 for every pipe (valid for any SlotNum): only LocalSlotNum arguments change,
+    # every occurrence of a pipe agrees, and a second run changes nothing.
+    outcome = run_pipeline(source, [build_pass("local-slot-num", {"map": "1"})], PARSERS)
+    changed = SourceText(outcome.text, path)
+    inv2 = build_inventory(parse_cpp(changed), changed)
+    for pipe in inv2.pipes:
+        assert {occ.key for occ in pipe.occurrences()} == {pipe.type.key}
+        assert pipe.type.local_slot_num == 1 and pipe.type.local_written
+    assert len(outcome.text) - len(source.text) == sum(
+        (1 + len(p.uses)) * (len("1") - (len(p.type.args[p.type.local_arg].text) if p.type.local_written else -2))
+        for p in inv.pipes)
+    again = run_pipeline(changed, [build_pass("local-slot-num", {"map": "1"})], PARSERS)
+    assert again.text == outcome.text
+    # Order round trip new -> old -> new is the identity for new-order files.
+    if all(p.type.order == NEW for p in inv.pipes):
+        old = run_pipeline(source, [build_pass("local-slot-num", {"tpipe-order": "old"})], PARSERS).text
+        assert old != source.text
+        back = run_pipeline(SourceText(old, path), [build_pass("local-slot-num", {"tpipe-order": "new"})], PARSERS).text
+        assert back == source.text
+
+
+@needs_corpus
+def test_corpus_manifest_tpipe_counts_match_inventory():
+    manifest = os.path.join(CORPUS, "real", "MANIFEST.tsv")
+    if not os.path.exists(manifest):
+        pytest.skip("no MANIFEST.tsv")
+    with open(manifest, encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["TPipe_count"] not in ("", "0")]
+    assert rows
+    for row in rows:
+        source = _read(os.path.join(CORPUS, "real", row["file"]))
+        inv = build_inventory(parse_cpp(source), source)
+        assert sum(1 + len(p.uses) for p in inv.pipes) == int(row["TPipe_count"]), row["file"]
+
+
+@needs_corpus
+def test_corpus_fa_ir_matching():
+    """02: the IR has no local_slot_num, so nothing changes; 03: the IR's local_slot_num = 1 is already
+    in the C++, and the C++ flag order differs from the newest ptoas rule, which must be an error."""
+    real = os.path.join(CORPUS, "real")
+    src = _read(os.path.join(real, "02_fa_call_both.cpp"))
+    out = run_pipeline(src, [build_pass("local-slot-num", {"ir": os.path.join(real, "02_fa_call_both.pto")})], PARSERS)
+    assert out.text == src.text
+    src = _read(os.path.join(real, "03_fa_splitpipe_call_both.cpp"))
+    with pytest.raises(PtofixError, match="by shape this init is pipe 'v41' with FlagID 0"):
+        run_pipeline(src, [build_pass("local-slot-num", {"ir": os.path.join(real, "03_fa_splitpipe_call_both.pto.mlir")})],
+                     PARSERS)
