@@ -288,3 +288,17 @@ def test_corpus_fa_ir_matching():
     with pytest.raises(PtofixError, match="by shape this init is pipe 'v41' with FlagID 0"):
         run_pipeline(src, [build_pass("local-slot-num", {"ir": os.path.join(real, "03_fa_splitpipe_call_both.pto.mlir")})],
                      PARSERS)
+
+
+@needs_corpus
+def test_corpus_split_pipe_matches_with_the_producing_ptoas_rule():
+    """03 was produced before PTOAS sorted pipe components by frontend id (dfee92e1, after v0.45):
+    with --target-ptoas v0.45 the IR inits match the C++ pipes 0/2/4 in creation order."""
+    real = os.path.join(CORPUS, "real")
+    src = _read(os.path.join(real, "03_fa_splitpipe_call_both.cpp"))
+    out = run_pipeline(src, [build_pass("local-slot-num", {"ir": os.path.join(real, "03_fa_splitpipe_call_both.pto.mlir"),
+                                                           "target-ptoas": "v0.45"})], PARSERS)
+    assert out.text == src.text     # local_slot_num = 1 is already in the C++
+    pipes = out.reports[0]["pipes"]
+    sources = {p["flag_id"]: p["intent"]["source"] for p in pipes if p["function"] == "cube_kernel"}
+    assert sources[0] == "ir" and sources[2] == "ir"

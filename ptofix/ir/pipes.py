@@ -14,8 +14,9 @@ Facts: pto_ir_syntax.md §2 (lowering, flag_base) and pto_isa_facts.md §4.3; th
 follows PTOAS ``lib/PTO/Transforms/PTOResolveReservedBuffersPass.cpp`` (newest): peer init ops
 (the cube and vector side of one logical pipe, joined through ``reserve_buffer`` /
 ``import_reserved_buffer`` names, or through the frontend id for global-only pipes) form a
-component; components are sorted by (frontend id, dir_mask, creation order), lowered inits
-without frontend id after them in creation order; creation order walks all ``l2l`` inits, then
+component; since PTOAS dfee92e1 (after v0.45) components are sorted by (frontend id, dir_mask,
+creation order), lowered inits without frontend id after them in creation order (older versions:
+creation order only); creation order walks all ``l2l`` inits, then
 all ``l2g2l`` inits. Each component takes its explicit flag_base, or else the first free even
 base of width 2 (single direction) or 4 (DIR_BOTH) that overlaps nothing already used in any of
 its functions; all ids must fit in 16. The id-less era (<= 2026-04-17) uses ``value_or(0)``.
@@ -208,7 +209,7 @@ class _Component:
     sort_key: tuple[Any, ...]
 
 
-def _components(inits: list[PipeInit], arch: str | None = None) -> list[_Component]:
+def _components(inits: list[PipeInit], arch: str | None = None, sort_by_frontend_id: bool = True) -> list[_Component]:
     # creation order: all l2l inits first, then l2g2l (frontend inits lower to l2l on A5 for local pipes)
     def lowered_to_l2l(p: PipeInit) -> bool:
         return p.op == "pto.initialize_l2l_pipe" or (p.is_frontend and arch == "a5" and not p.global_only
@@ -258,7 +259,8 @@ def _components(inits: list[PipeInit], arch: str | None = None) -> list[_Compone
         fids = [inits[m].frontend_id for m in members if inits[m].frontend_id is not None]
         key = (0, min(fids), dm, creation) if fids else (1, 0, 0, creation)
         out.append(_Component(members, {inits[m].func or "" for m in members}, 4 if dm == 3 else 2, explicit, key))
-    out.sort(key=lambda c: c.sort_key)
+    if sort_by_frontend_id:
+        out.sort(key=lambda c: c.sort_key)
     return out
 
 
@@ -269,7 +271,10 @@ def assign_flag_bases(inits: list[PipeInit], version: "Version | str" = "newest"
     Raises ValueError when ptoas would reject the module (conflicting explicit flag_base in one
     component, overlapping explicit ranges, more than 16 flag ids)."""
     v = resolve(version)
-    comps = _components(inits, arch)
+    # The (frontend id, dir_mask, creation) sort arrived with PTOAS dfee92e1 (2026-06-14), after
+    # v0.45 (2026-06-08); before it components were allocated in creation order (all l2l, then
+    # all l2g2l, in module walk order). Checked with `git log -S` on PTOResolveReservedBuffersPass.cpp.
+    comps = _components(inits, arch, sort_by_frontend_id=v > resolve("v0.45"))
     result: dict[int, int] = {}
     if v <= resolve("2026-04-17"):
         # HW-HEAD: explicit flag_base in the peer group wins, otherwise value_or(0).

@@ -26,7 +26,7 @@ from .fifo import FifoState, Pipe, PushRecord
 from .memory import (DTYPES, GlobalTensor, GMPtr, GMRegion, Memory, SimError, TileType, TileVar, TileView,
                      dtype_of)
 from .ops_numpy import VECTOR_OPS, Sym, build_steps
-from .schedule import Scheduler
+from .schedule import Scheduler, StepError
 
 MAX_STATEMENTS = 5_000_000
 
@@ -160,6 +160,7 @@ class StmtInfo:
     line: int
     text: str
     function: str
+    offset: int = 0
 
     def describe(self) -> str:
         return f"{self.path}:{self.line}: {self.text.strip()}"
@@ -182,7 +183,7 @@ class StatementTable:
             text = source.text[stmt.span.start:stmt.span.end]
             if len(text) > 160:
                 text = text[:157] + "..."
-            self.info.append(StmtInfo(source.path, line, text, function))
+            self.info.append(StmtInfo(source.path, line, text, function, stmt.span.start))
         return sid
 
 
@@ -288,7 +289,13 @@ class Interpreter:
         try:
             self.call_function(fn, args)
             self.sched.drain()
-        except SimError as exc:
+        except StepError as exc:
+            info = self.table.info[exc.record.stmt]
+            raise PtofixError(f"cannot simulate: {exc.error} (in `{info.text.strip()}`)", self.source,
+                              info.offset) from None
+        except (SimError, ValueError, IndexError, TypeError, KeyError, ZeroDivisionError) as exc:
+            if not isinstance(exc, SimError):
+                exc = SimError(f"{type(exc).__name__}: {exc}")
             stmt = self.cur_stmt
             if stmt is not None:
                 text = self.source.text[stmt.span.start:stmt.span.end].strip()
@@ -670,7 +677,32 @@ class Interpreter:
         return tuple(dims)
 
     # ------------------------------------------------------------------ assignment
+    def _gm_element(self, node: sp.Index):
+        """Scalar access to GM: every pending pipe step completes first (the scalar unit waits)."""
+        base = self.eval(node.obj)
+        if not isinstance(base, GMPtr):
+            raise SimError("indexing is only modelled on __gm__ pointers")
+        ptr = base.add(int(self.eval(node.index)))
+        self.sched.drain()
+        size = dtype_of(ptr.elem)[0].itemsize
+        ptr.region.ensure(ptr.offset + size)
+        return ptr, None
+
     def assign(self, a: sp.AssignStmt) -> None:
+        if isinstance(a.target, sp.Index) and a.op == "=":
+            ptr, _ = self._gm_element(a.target)
+            value = self.eval(a.value)
+            dt, kind = dtype_of(ptr.elem)
+            if not isinstance(value, CVal):
+                raise SimError("only scalars can be stored through a pointer")
+            if kind == "b":
+                from .memory import f32_to_bf16
+                arr = f32_to_bf16(np.array([value.v], np.float32))
+            else:
+                arr = np.array([value.v]).astype(dt)
+            ptr.region.data[ptr.offset:ptr.offset + dt.itemsize] = arr.view(np.uint8)
+            ptr.region.writer[ptr.offset:ptr.offset + dt.itemsize] = self._sid()
+            return
         if not isinstance(a.target, sp.Name):
             raise SimError("assignment target not modelled (only plain variables)")
         name = a.target.id
@@ -748,6 +780,15 @@ class Interpreter:
             if name and name in DTYPES:
                 return CVal(dtype_of(name)[0].itemsize, "u64")
             raise SimError("sizeof operand not modelled")
+        if isinstance(node, sp.Index):
+            ptr, idx = self._gm_element(node)
+            dt = dtype_of(ptr.elem)[0]
+            raw = ptr.region.data[ptr.offset:ptr.offset + dt.itemsize].view(dt)[0]
+            t = CTYPE.get(ptr.elem, "f32")
+            if ptr.elem == "bfloat16_t":
+                from .memory import bf16_to_f32
+                raw = bf16_to_f32(np.array([raw], np.uint16))[0]
+            return CVal(float(raw) if t[0] == "f" else int(raw), t)
         if isinstance(node, sp.Member):
             raise SimError(f"member access '.{node.field}' not modelled")
         raise SimError(f"expression {type(node).__name__} not modelled")
@@ -853,6 +894,14 @@ class Interpreter:
             return self.method(func, node.args)
         name = node.callee
         tmpl = node.template
+        if name in ("reinterpret_cast", "static_cast") and tmpl is not None and len(node.args) == 1:
+            return self.cast(tmpl.args[0] if isinstance(tmpl.args[0], sp.TypeRef)
+                             else sp.TypeRef(0, 0, self.type_name(tmpl.args[0])), self.eval(node.args[0]))
+        if tmpl is None and name in self.types:
+            alias = self.resolve_type(sp.TypeRef(0, 0, name))
+            if isinstance(alias, sp.TypeRef) and alias.template is not None:
+                tmpl = alias.template
+                name = alias.name
         short = name.rsplit("::", 1)[-1]
         if short in ("Tile",) and tmpl is not None:
             return self._new_tile("<temp>", self.tile_type(tmpl), node.args)
@@ -1010,6 +1059,8 @@ class Interpreter:
         if dtype_of(gt.elem)[0].itemsize != view.type.size:
             raise SimError(f"{name}: element types differ ({gt.elem} vs {view.type.elem})")
         region = gt.ptr.region
+        if rows * cols == 0:
+            return None            # empty view: nothing moves
         lo, hi = gt.byte_range()
         region.ensure(hi)
         offsets = gt.element_offsets()

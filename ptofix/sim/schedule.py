@@ -66,6 +66,16 @@ class Hazard:
     hi: int
 
 
+class StepError(Exception):
+    """A step failed while the epoch executed; carries the record (its statement) and the error."""
+
+    def __init__(self, record: Record, error: Exception):
+        super().__init__(str(error))
+        self.record = record
+        self.error = error if not isinstance(error, (ValueError, IndexError, TypeError)) else \
+            f"{type(error).__name__}: {error}"
+
+
 class Scheduler:
     def __init__(self, mem: Memory, rng: Optional[np.random.Generator] = None, window: int = 4,
                  p_in_order: float = 0.5):
@@ -198,5 +208,10 @@ class Scheduler:
         mem = self.mem
         for idx in order:
             rec = recs[idx]
-            rec.fn(mem, rec.stmt)
+            try:
+                rec.fn(mem, rec.stmt)
+            except StepError:
+                raise
+            except Exception as exc:     # noqa: BLE001 - reported with the statement
+                raise StepError(rec, exc) from None
         self.steps_run += len(recs)
