@@ -258,7 +258,7 @@ def parse_params(fn: Function) -> list[Param]:
 class Interpreter:
     HELPERS_DRAIN = {"ptoas_auto_sync_tail"}
     NOOP_CALLS = {"set_mask_norm", "set_vector_mask", "set_ffts_base_addr", "dcci", "set_atomic_none",
-                  "set_atomic_add", "set_atomic_f32", "set_atomic_f16", "set_atomic_bf16", "set_flag",
+                  "set_atomic_add", "set_atomic_f32", "set_atomic_f16", "set_atomic_bf16",
                   "static_assert", "PTOAS__DCCI_SINGLE_CACHE_LINE", "TPRINT", "ffts_cross_core_sync",
                   "wait_flag_dev", "TSYNC", "SYNCALL", "TPREFETCH"}
 
@@ -283,6 +283,8 @@ class Interpreter:
         self._cond_cache: dict[int, object] = {}
         self.functions = {fn.name: fn for fn in cpp.functions}
         self.tiles_seen: dict[str, TileVar] = {}
+        self.flag_seq: dict[tuple, int] = {}     # (src pipe, dst pipe, event) -> V horizon
+        self.horizon: dict[str, int] = {}        # pipe -> V steps it has waited for
 
     # ------------------------------------------------------------------ entry
     def run_function(self, fn: Function, args: list) -> None:
@@ -916,12 +918,8 @@ class Interpreter:
             if isinstance(pipe, Sym) and pipe.leaf in ("PIPE_V", "PIPE_ALL"):
                 self.sched.drain()
             return None
-        if name == "wait_flag":
-            a = [self.eval(x) for x in node.args[:2]]
-            if len(a) == 2 and isinstance(a[0], Sym) and a[0].leaf == "PIPE_V" and isinstance(a[1], Sym) \
-                    and a[1].leaf == "PIPE_S":
-                self.sched.drain()
-            return None
+        if name in ("set_flag", "wait_flag"):
+            return self._flag(name, [self.eval(x) for x in node.args])
         if name in self.NOOP_CALLS:
             return None
         if name in self.HELPERS_DRAIN:
@@ -961,6 +959,29 @@ class Interpreter:
             args = [self.eval(a) for a in node.args]
             return self.call_function(fn, args)
         raise SimError(f"unknown op or function '{name}'")
+
+    def _flag(self, name: str, a: list):
+        """Cross-pipe flags. ``wait_flag(PIPE_V, PIPE_S)`` drains V (the scalar unit waits for it).
+        A round trip V -> X -> V orders the V steps issued before ``set_flag(PIPE_V, X)`` before
+        the V steps after ``wait_flag(X, PIPE_V)``."""
+        if len(a) < 2 or not isinstance(a[0], Sym) or not isinstance(a[1], Sym):
+            return None
+        src, dst = a[0].leaf, a[1].leaf
+        ev = repr(a[2]) if len(a) > 2 else ""
+        if name == "set_flag":
+            if src == "PIPE_V":
+                self.flag_seq[(src, dst, ev)] = self.sched.seq
+            elif dst == "PIPE_V":
+                self.flag_seq[(src, dst, ev)] = self.horizon.get(src, 0)
+            return None
+        if src == "PIPE_V" and dst == "PIPE_S":
+            self.sched.drain()
+        elif src == "PIPE_V":
+            h = self.flag_seq.get((src, dst, ev), 0)
+            self.horizon[dst] = max(self.horizon.get(dst, 0), h)
+        elif dst == "PIPE_V":
+            self.sched.drain_before(self.flag_seq.get((src, dst, ev), 0))
+        return None
 
     def method(self, member: sp.Member, args: list):
         obj = self.eval(member.obj)

@@ -13,6 +13,9 @@ Orders that the hardware guarantees are kept:
 * steps of other pipes (TLOAD, TSTORE, FIFO copies) stay in program order among themselves and
   relative to every vector step they share UB bytes with (cross-pipe set/wait flags are not what
   ``ptofix run`` rewrites, so they are trusted);
+* a flag round trip ``set_flag(PIPE_V, X)`` ... ``wait_flag(PIPE_V, X)`` ... ``set_flag(X, PIPE_V)``
+  ... ``wait_flag(X, PIPE_V)`` completes every vector step issued before the first set_flag
+  before any later vector step starts (``drain_before``; tracked by the interpreter);
 * the *same-access chain* rule (pto_isa_facts.md §5.3): a vector producer followed by a vector
   consumer whose every conflicting operand is the exact same access (address, shape, dtype,
   layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a contiguous
@@ -97,6 +100,16 @@ class Scheduler:
         if len(self.pending) >= MAX_EPOCH:
             self._flush(self.pending[:MAX_EPOCH // 2])
             self.pending = self.pending[MAX_EPOCH // 2:]
+
+    def drain_before(self, seq: int) -> None:
+        """Complete every pending step issued before ``seq`` (a flag round trip through another
+        pipe that waited for those vector steps)."""
+        k = 0
+        while k < len(self.pending) and self.pending[k].seq < seq:
+            k += 1
+        if k:
+            self._flush(self.pending[:k])
+            self.pending = self.pending[k:]
 
     def drain(self) -> None:
         """A PIPE_V drain: every pending step completes."""
