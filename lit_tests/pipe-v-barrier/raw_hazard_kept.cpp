@@ -15,5 +15,5 @@ extern "C" __global__ AICORE void k() {
 }
 // CHECK: TEXP(v5, v5);
 // CHECK-NEXT: pipe_barrier(PIPE_V);
-// FORCE: warning: --force removed an unproven PIPE_V barrier: kept: RAW: TEXP write v5 [0,16384)
+// FORCE: warning: --force removed an unproven PIPE_V barrier: RAW: TEXP write v5 [0,16384)
 // FORCE: /* ptofix: removed pipe_barrier(PIPE_V) (auto, FORCED) */

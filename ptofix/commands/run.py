@@ -77,7 +77,8 @@ def text_report(reports: list[dict]) -> list[str]:
             for d in rep["decisions"]:
                 if d["pattern"] is None:
                     continue
-                lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}): {d['reason']}")
+                around = f"{d['before_op'] or '?'} -> {d['after_op'] or '?'}"
+                lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}): {d['reason']}")
             lines.append(f"pipe-v-barrier: {rep['removed']} of {rep['barriers']} PIPE_V barriers removed")
         else:
             for item in rep.get("lines", []):

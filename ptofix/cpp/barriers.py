@@ -114,6 +114,7 @@ class BarrierAnalysis:
         self._callers = self._call_sites()
         self._entry_clean: dict[str, bool] = {}
         self._exit_clean: dict[str, bool] = {}
+        self.rewrites_used = 0
 
     # -- per-function models ---------------------------------------------------------------
     def cfg(self, fn: Function) -> FunctionCFG:
@@ -235,7 +236,7 @@ class BarrierAnalysis:
             decision.reason = "not a PIPE_V barrier in the model"
             return decision
         if cfg.unstructured:
-            decision.reason = f"kept: control flow of {fn.name}() is not modelled ({cfg.unstructured})"
+            decision.reason = f"control flow of {fn.name}() is not modelled ({cfg.unstructured})"
             return decision
         before, hit_entry = self._walk(cfg, event, backward=True)
         after, hit_exit = self._walk(cfg, event, backward=False)
@@ -248,32 +249,38 @@ class BarrierAnalysis:
         decision.after_ops = [e for e, _ in after]
         pairs = 0
         chains = 0
+        rewrites_before = self.rewrites_used
         for p, back_p in before:
             for c, back_c in after:
                 # A pair is connected across a back-edge if either walk crossed one, or if the
                 # consumer precedes the producer in program order (only reachable around a loop).
                 back = back_p or back_c or c.order <= p.order
                 pairs += 1
-                hazard, used_chain = self._pair_hazard(p, c, back)
+                hazard, used_chain = self._pair_hazard(p, c, back, cfg)
                 if hazard is not None:
                     decision.hazard = hazard
                     decision.pairs_checked = pairs
-                    decision.reason = "kept: " + hazard.summary(self.model.source)
+                    decision.reason = hazard.summary(self.model.source)
                     return decision
                 chains += used_chain
         decision.removable = True
         decision.pairs_checked = pairs
         decision.same_access_pairs = chains
+        rewritten = self.rewrites_used - rewrites_before
         if pairs == 0:
             decision.reason = (f"redundant: no PIPE_V op can be in flight across it "
                                f"({len(before)} before, {len(after)} after since/until the nearest drains)")
         else:
+            excuses = []
+            if chains:
+                excuses.append(f"{chains} hardware-safe exact same-access chain(s) (PTOAS #674)")
+            if rewritten:
+                excuses.append(f"{rewritten} overlap(s) rewritten in between by another pipe, ordered by set/wait flags")
             decision.reason = (f"proved: {pairs} op pair(s) across it have no RAW/WAR/WAW byte overlap"
-                               + (f" except {chains} hardware-safe exact same-access chain(s) (PTOAS #674)"
-                                  if chains else ""))
+                               + (" except " + " and ".join(excuses) if excuses else ""))
         return decision
 
-    def _pair_hazard(self, p: Event, c: Event, back: bool):
+    def _pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG):
         if p.kind == "unknown" or c.kind == "unknown":
             return Hazard("unknown", p, c, None, None, back), 0
         used_chain = 0
@@ -287,8 +294,38 @@ class BarrierAnalysis:
                 if self._same_access_chain(p, a, b, back):
                     used_chain = 1
                     continue
+                if not back and self._rewritten_between(cfg, p, c, a, b):
+                    self.rewrites_used += 1
+                    continue
                 return Hazard(kind, p, c, a, b, back), 0
         return None, used_chain
+
+    def _rewritten_between(self, cfg: FunctionCFG, p: Event, c: Event, a: Access, b: Access) -> bool:
+        """Rule (b): another pipe rewrites every overlapping byte between p and c, ordered by flags.
+
+        Needs, in one straight statement list: p ... set_flag(PIPE_V, X, e) ... wait_flag(PIPE_V, X, e)
+        ... W (an op on pipe X writing all bytes of a∩b) ... set_flag(X, PIPE_V, f) ...
+        wait_flag(X, PIPE_V, f) ... c. The flag chain orders p before W and W before c, so c observes
+        W's bytes, not p's. Without the flag pairs the pair stays a hazard.
+        """
+        if a.intervals is None or b.intervals is None or a.space != b.space:
+            return False
+        pos_p, pos_c = cfg.position.get(id(p.stmt)), cfg.position.get(id(c.stmt))
+        if pos_p is None or pos_c is None or pos_p[0] is not pos_c[0] or pos_p[1] >= pos_c[1]:
+            return False
+        stmts, lo, hi = pos_p[0], pos_p[1], pos_c[1]
+        overlap = [(max(x, u), min(y, v)) for x, y in a.intervals for u, v in b.intervals if x < v and u < y]
+        for k in range(lo + 1, hi):
+            writer = cfg.other_pipe_writes.get(id(stmts[k]))
+            if writer is None:
+                continue
+            pipe, writes = writer
+            covers = all(any(w.space == a.space and w.intervals is not None and
+                             any(s <= lo_ and hi_ <= e for s, e in w.intervals) for w in writes)
+                         for lo_, hi_ in overlap)
+            if covers and _flag_pair(stmts, lo, k, "PIPE_V", pipe) and _flag_pair(stmts, k, hi, pipe, "PIPE_V"):
+                return True
+        return False
 
     @staticmethod
     def _same_access_chain(p: Event, a: Access, b: Access, back: bool) -> bool:
@@ -297,12 +334,14 @@ class BarrierAnalysis:
             return False
         if not (a.elementwise and b.elementwise):
             return False   # e.g. TEXP -> TROWSUM reads with a reduction pattern (§6.3)
-        producer = [x for x in p.accesses if x.write and not x.tmp]
+        # "from the producer result to the consumer source": the earlier op must itself write this
+        # exact access (in-place chains then carry their WAR/WAW along); a plain read is not a chain.
+        producer = [x for x in p.accesses if x.write and not x.tmp and x.exact == a.exact and x.elementwise]
         # PTOAS HEAD excludes producers with a tmp operand; the hidden TMP_UB scratch of a
         # no-tmp row-expand is not an operand (ptoas does not model it) and is checked separately.
         if not producer or any(x.tmp and not x.name.startswith("<hidden") for x in p.accesses):
             return False
-        return a.contiguous_repeats >= 16 if a.write else producer[0].contiguous_repeats >= 16
+        return producer[0].contiguous_repeats >= 16
 
     # -- pattern context ---------------------------------------------------------------------------
     def context(self, fn: Function, stmt: SimpleStmt) -> tuple[str, str]:
@@ -340,6 +379,24 @@ class BarrierAnalysis:
                     self.removed.add(id(cfg.barrier_events[id(stmt)]))
                 decisions.append(d)
         return decisions
+
+
+def _flag_pair(stmts: list, lo: int, hi: int, src: str, dst: str) -> bool:
+    """A set_flag(src, dst, e) followed by wait_flag(src, dst, e) strictly between lo and hi."""
+    from .vector_cfg import _args
+    pending: set[str] = set()
+    for k in range(lo + 1, hi):
+        stmt = stmts[k]
+        if not isinstance(stmt, SimpleStmt) or stmt.kind not in ("set_flag", "wait_flag"):
+            continue
+        args = _args(stmt.text)
+        if len(args) < 3 or args[0] != src or args[1] != dst:
+            continue
+        if stmt.kind == "set_flag":
+            pending.add(args[2])
+        elif args[2] in pending:
+            return True
+    return False
 
 
 def _nearest(event: Event, backward: bool) -> str:

@@ -79,6 +79,8 @@ class FunctionCFG:
         self.unstructured: Optional[str] = None
         self.barrier_events: dict[int, Event] = {}   # id(stmt) -> barrier event
         self.stmt_events: dict[int, list] = {}
+        self.position: dict[int, tuple] = {}          # id(stmt) -> (statement list, index)
+        self.other_pipe_writes: dict[int, tuple] = {} # id(stmt) -> (pipe, [Access]) for TLOAD etc.
         body = fn.body
         if isinstance(body, OpaqueStmt):
             self.unstructured = body.reason
@@ -105,7 +107,8 @@ class FunctionCFG:
         return preds
 
     def _block(self, stmts: list[Stmt], preds: list) -> list:
-        for stmt in stmts:
+        for index, stmt in enumerate(stmts):
+            self.position[id(stmt)] = (stmts, index)
             preds = self._stmt(stmt, preds)
         return preds
 
@@ -217,6 +220,10 @@ class FunctionCFG:
             if pipe is None:
                 return [self._new("unknown", stmt=stmt, why=f"{base}: cannot tell its pipe from the tile types")]
         if pipe != PIPE_V:
+            # Not vector work, but its UB writes matter to rule (b) of the proof (rewritten bytes).
+            accesses, problem = self._accesses(base, spec, args)
+            if not problem:
+                self.other_pipe_writes[id(stmt)] = (pipe, [a for a in accesses if a.write])
             return []
         accesses, problem = self._accesses(base, spec, args)
         if problem:

@@ -20,7 +20,7 @@ from typing import Optional
 import numpy as np
 
 from .fifo import FifoState, Pipe
-from .memory import UB_SIZE
+from .memory import UB_SIZE, SimError
 from .runner import RunResult, SimOptions, run_kernel
 
 FA_TOLERANCE = dict(atol=2e-3, rtol=2e-3)
@@ -55,7 +55,8 @@ class CubeModel:
             return None
         role = self.roles.get(pipe.flag)
         if role is None:
-            role = "PV" if fifo.pushes else "S"
+            # The vector side pops S first; the other C2V pipe carries PV.
+            role = "PV" if "S" in self.roles.values() else "S"
             self.roles[pipe.flag] = role
         s0 = shape[0]
         if role == "S":
@@ -65,7 +66,8 @@ class CubeModel:
             return (self._q(s0) @ k.T).astype(np.float32).view(np.uint8).reshape(-1)
         pushes = [p for p in fifo.pushes if p.index == index and p.flag not in self.roles]
         if not pushes or self.s1 is None:
-            raise RuntimeError(f"PV pop #{index} before the matching P push")
+            raise SimError(f"cube model: PV pop #{index} before the vector kernel pushed P #{index} "
+                           "(on the NPU the cube would wait for that P forever)")
         s1 = self.s1
         half = s0 // self.subblocks if self.subblocks > 1 else s0
         p = np.zeros((s0, s1), np.float32)
