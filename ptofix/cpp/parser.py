@@ -14,15 +14,17 @@ from ..source import PtofixError, SourceText, Span
 from .model import (Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
                     PPBranch, PPIfStmt, SimpleStmt, Stmt)
 
-# Token kinds: c=comment, p=preprocessor line, s=string/char, i=identifier, n=number, o=punct.
+# Coarse tokens: the structure only needs brackets, ';', comments, directives and strings, so
+# every other run of characters is one "word" token (w). Kinds: c=comment, p=preprocessor line,
+# s=string/char, w=word run, o=one of ; { } ( ) [ ]. Statement contents are classified from their
+# text (classify) and parsed by the grammar, not from these tokens.
 _TOKEN_RE = re.compile(r"""
     (?P<ws>[ \t\r\n\f\v]+)
   | (?P<c>//[^\n]*|/\*.*?\*/)
   | (?P<p>\#(?:\\\r?\n|[^\n])*)
   | (?P<s>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
-  | (?P<i>[A-Za-z_]\w*)
-  | (?P<n>\.?\d(?:[\w.]|[eEpP][+-])*)
-  | (?P<o>::|->|\+\+|--|<<=|>>=|<=|>=|==|!=|&&|\|\||[-+*/%&|^]=|\.\.\.|[^\s\w"'])
+  | (?P<o>[;{}()\[\]])
+  | (?P<w>(?:[^\s;{}()\[\]"'/\#]|/(?![/*]))+)
 """, re.S | re.X)
 
 
@@ -156,14 +158,18 @@ class _Parser:
         paren = None
         for j in range(start, brace):
             tok = toks[j]
-            if tok.kind == "o" and tok.text == "=":
+            if tok.kind == "w" and "=" in tok.text.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", ""):
                 return None
             if tok.kind == "o" and tok.text == "(":
                 paren = j
                 break
-        if paren is None or paren == start or toks[paren - 1].kind != "i":
+        if paren is None or paren == start or toks[paren - 1].kind != "w" \
+                or toks[paren - 1].end != toks[paren].start and not _IDENT.fullmatch(toks[paren - 1].text):
             return None
-        name = toks[paren - 1].text
+        name_match = _TRAILING_IDENT.search(toks[paren - 1].text)
+        if name_match is None:
+            return None
+        name = name_match.group(1)
         if name in ("if", "for", "while", "switch"):
             return None
         pclose = self._match_close(paren)
@@ -243,7 +249,7 @@ class _Parser:
                 return SimpleStmt(Span(tok.start, tok.end), ";", "empty"), i + 1
             if t in _CLOSE:
                 raise StructureError(f"unbalanced '{t}'", tok.start)
-        if tok.kind == "i":
+        if tok.kind == "w":
             if t == "for" and i + 1 < stop and toks[i + 1].text == "(":
                 pclose = self._match_close(i + 1)
                 body, end = self._body(pclose + 1, stop)
@@ -265,9 +271,8 @@ class _Parser:
                 return IfStmt(Span(tok.start, end_off), cond=cond, then=then, orelse=orelse), j
             if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
                 return self._opaque_control(i, stop, t)
-            if i + 1 < stop and toks[i + 1].text == ":":
-                label = toks[i + 1]
-                return OpaqueStmt(Span(tok.start, label.end), self.text[tok.start:label.end], "label"), i + 2
+            if _LABEL.fullmatch(t):
+                return OpaqueStmt(Span(tok.start, tok.end), t, "label"), i + 1
         return self._simple(i, stop)
 
     def _body(self, i: int, stop: int) -> tuple[Stmt, int]:
@@ -299,7 +304,7 @@ class _Parser:
             if toks[j].kind == "o" and t == ";":
                 j += 1
                 break
-            if toks[j].kind == "o" and t == ":" and word in ("case", "default"):
+            if word in ("case", "default") and t.endswith(":") and not t.endswith("::"):
                 j += 1
                 break
             j += 1
@@ -329,7 +334,7 @@ class _Parser:
                 if t == ";":
                     span = Span(toks[i].start, tok.end)
                     stmt_text = self.text[span.start:span.end]
-                    kind, head = classify(toks, i, j)
+                    kind, head = classify(stmt_text)
                     return SimpleStmt(span, stmt_text, kind, head), j + 1
                 if t == "}":
                     raise StructureError("expected ';' before '}'", tok.start)
@@ -362,59 +367,57 @@ class _Parser:
 _SYNC_CALLS = {"pipe_barrier": "barrier", "set_flag": "set_flag", "wait_flag": "wait_flag"}
 
 
-def classify(toks: list[Token], i: int, j: int) -> tuple[str, str]:
-    first = toks[i]
-    t = first.text
-    nxt = toks[i + 1].text if i + 1 < j else ""
-    if first.kind == "i":
-        if t in _SYNC_CALLS and nxt == "(":
-            return _SYNC_CALLS[t], t
-        if t in ("return", "break", "continue"):
-            return "jump", t
-        if t == "using" or t == "typedef":
-            return "alias", t
-        if t == "static_assert":
-            return "scalar", t
-        k = i
-        # Qualified name: a::b::c
-        name = t
-        while k + 2 < j and toks[k + 1].text == "::" and toks[k + 2].kind == "i":
-            k += 2
-            name += "::" + toks[k].text
-        after = toks[k + 1].text if k + 1 < j else ""
-        if after == "(" or (after == "<" and toks[k + 1].start == toks[k].end):
-            # Call (possibly templated) or a declaration of a templated type (`Tile<...> v;`).
-            if after == "<":
-                depth = 0
-                m = k + 1
-                while m < j:
-                    tt = toks[m].text
-                    if tt == "<":
-                        depth += 1
-                    elif tt == ">":
-                        depth -= 1
-                        if depth == 0:
-                            break
-                    elif tt == ">>":
-                        depth -= 2
-                        if depth <= 0:
-                            break
-                    elif tt in ("(", ")", ";"):
-                        break
-                    m += 1
-                if m + 1 < j and toks[m + 1].kind == "i":
-                    return "decl", name      # Tile<...> v45; / GlobalTensor<...> v = ...;
-                if m + 1 < j and toks[m + 1].text == "(":
-                    return "call", name
-                return "opaque", name
+_HEAD = re.compile(r"\s*([A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)\s*(<<=|>>=|::|[-+*/%&|^]=|\+\+|--|==|[=(<.\[:])?")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+_TRAILING_IDENT = re.compile(r"([A-Za-z_]\w*)\Z")
+_LABEL = re.compile(r"[A-Za-z_]\w*:")
+
+
+def classify(text: str) -> tuple[str, str]:
+    """Statement kind and head name from the statement text (no grammar needed)."""
+    match = _HEAD.match(text)
+    if match is None:
+        return "opaque", text.strip()[:1]
+    name = re.sub(r"\s+", "", match.group(1))
+    after = match.group(2) or ""
+    if name in _SYNC_CALLS and after == "(":
+        return _SYNC_CALLS[name], name
+    if name in ("return", "break", "continue"):
+        return "jump", name
+    if name in ("using", "typedef"):
+        return "alias", name
+    if name == "static_assert":
+        return "scalar", name
+    if after == "(":
+        return "call", name
+    if after == "<":
+        if match.end(2) - 1 != match.end(1):
+            return "decl", name          # `a < b` is not a template
+        # Templated call (`TPUSH<...>(...)`) or declaration (`Tile<...> v45;`).
+        depth = 0
+        pos = match.end(2) - 1
+        while pos < len(text):
+            ch = text[pos]
+            if ch == "<":
+                depth += 1
+            elif ch == ">":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif ch in "();":
+                break
+            pos += 1
+        rest = text[pos + 1:].lstrip()
+        if rest[:1] == "(":
             return "call", name
-        if after in ("=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "++", "--", "[") :
-            return "assign", name
-        if after == ".":
-            return "method", name
-        # Declaration: type words then a name (`const int32_t v11 = 16;`, `auto v40 = ...`).
-        return "decl", name
-    return "opaque", t
+        if rest[:1].isalpha() or rest[:1] == "_":
+            return "decl", name
+        return "opaque", name
+    if after in ("=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "++", "--", "["):
+        return "assign", name
+    if after == ".":
+        return "method", name
+    return "decl", name
 
 
 def parse_cpp(source: SourceText) -> CppFile:

@@ -24,6 +24,8 @@ Nothing here edits text: the inventory records absolute spans of every template 
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -362,11 +364,16 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
                                     function=fn.name))
 
 
+_TPIPE_WORD = re.compile(r"(?<![\w:])TPipe(?!\w)")
+
+
 def _tpipe_token_offsets(source: SourceText, span: Optional[Span] = None) -> list[int]:
     from .parser import tokenize
     sub = source if span is None else SourceText(source.text[span.start:span.end], source.path)
     base = 0 if span is None else span.start
-    return [base + tok.start for tok in tokenize(sub) if tok.kind == "i" and tok.text == "TPipe"]
+    # Word tokens are runs of code outside comments and strings; find the identifier inside them.
+    return [base + tok.start + m.start() for tok in tokenize(sub) if tok.kind == "w"
+            for m in _TPIPE_WORD.finditer(tok.text)]
 
 
 def _check_uncovered(inv: PipeInventory, source: SourceText, covered: set[int]) -> None:

@@ -221,9 +221,9 @@ class FunctionCFG:
                 return [self._new("unknown", stmt=stmt, why=f"{base}: cannot tell its pipe from the tile types")]
         if pipe != PIPE_V:
             # Not vector work, but its UB writes matter to rule (b) of the proof (rewritten bytes).
-            accesses, problem = self._accesses(base, spec, args)
-            if not problem:
-                self.other_pipe_writes[id(stmt)] = (pipe, [a for a in accesses if a.write])
+            writes = [arg for index, arg in enumerate(args) if index in spec.writes]
+            if writes and all(isinstance(arg, A.Name) and self.mem.is_tile(arg.id) for arg in writes):
+                self.other_pipe_writes[id(stmt)] = (pipe, [self._tile_access(arg.id, True, False) for arg in writes])
             return []
         accesses, problem = self._accesses(base, spec, args)
         if problem:

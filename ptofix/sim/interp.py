@@ -127,6 +127,17 @@ def number(text: str) -> CVal:
     return CVal(v, "i64" if "l" in suffix or v > 0x7FFFFFFF else "i32")
 
 
+@dataclass(frozen=True)
+class UBPtr:
+    """A ``__ubuf__ T*`` value (``tile.data()``): a UB byte address."""
+
+    addr: int
+    elem: str
+
+    def add(self, count: int) -> "UBPtr":
+        return UBPtr(self.addr + int(count) * dtype_of(self.elem)[0].itemsize, self.elem)
+
+
 @dataclass
 class ShapeVal:
     kind: str          # Shape / Stride
@@ -571,6 +582,10 @@ class Interpreter:
         if t.pointer:
             if isinstance(value, GMPtr):
                 return value.retype(t.name) if t.name not in ("void",) else value
+            if isinstance(value, UBPtr):
+                return UBPtr(value.addr, t.name) if t.name in DTYPES else value
+            if isinstance(value, CVal) and "__ubuf__" in t.quals:
+                return UBPtr(int(value.v), t.name)
             if value is None or (isinstance(value, CVal) and value.v == 0):
                 return None
             raise SimError(f"cannot convert {value!r} to a pointer")
@@ -818,7 +833,7 @@ class Interpreter:
     def binary(self, op: str, a, b):
         if op in ("&&", "||"):
             pass
-        if isinstance(a, GMPtr) or isinstance(b, GMPtr):
+        if isinstance(a, (GMPtr, UBPtr)) or isinstance(b, (GMPtr, UBPtr)):
             return self._ptr_arith(op, a, b)
         if not isinstance(a, CVal) or not isinstance(b, CVal):
             if op in ("==", "!=") and isinstance(a, Sym) and isinstance(b, Sym):
@@ -861,6 +876,8 @@ class Interpreter:
         return CVal(wrap(r, t), t)
 
     def _ptr_arith(self, op, a, b):
+        if isinstance(a, UBPtr) and isinstance(b, CVal) and op in ("+", "-"):
+            return a.add(int(b.v) if op == "+" else -int(b.v))
         if isinstance(a, GMPtr) and isinstance(b, CVal) and op in ("+", "-"):
             return a.add(int(b.v) if op == "+" else -int(b.v))
         if isinstance(b, GMPtr) and isinstance(a, CVal) and op == "+":
@@ -878,7 +895,13 @@ class Interpreter:
         if t.pointer:
             if isinstance(v, GMPtr):
                 return v.retype(t.name) if t.name != "void" else v
+            if isinstance(v, UBPtr):
+                return UBPtr(v.addr, t.name) if t.name in DTYPES else v
+            if isinstance(v, CVal) and "__ubuf__" in t.quals:
+                return UBPtr(int(v.v), t.name)
             raise SimError("cast of an integer to a pointer is not modelled")
+        if isinstance(v, UBPtr):
+            return CVal(wrap(v.addr, CTYPE.get(t.name, "u64")), CTYPE.get(t.name, "u64"))
         if isinstance(v, GMPtr):
             return v          # (uint64_t) ptr: kept opaque
         if isinstance(v, CVal):
@@ -990,7 +1013,7 @@ class Interpreter:
             if isinstance(obj, TileVar):
                 if obj.addr is None:
                     raise SimError(f"{obj.name}.data() before TASSIGN")
-                return CVal(obj.addr, "u64")
+                return UBPtr(obj.addr, obj.type.elem)
             if isinstance(obj, GlobalTensor):
                 return obj.ptr
         if f == "SetValidShape" and isinstance(obj, TileVar):
@@ -1007,6 +1030,8 @@ class Interpreter:
         if isinstance(target, TileVar):
             if isinstance(value, GMPtr):
                 raise SimError("TASSIGN of a GM address to a tile")
+            if isinstance(value, UBPtr):
+                value = CVal(value.addr, "u64")
             if not isinstance(value, CVal):
                 raise SimError("TASSIGN address must be an integer")
             target.addr = int(value.v)
