@@ -14,9 +14,9 @@ following proofs, so removing several barriers is checked as a whole.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional
 
+from ..record import Record
 from ..source import SourceText
 from .memory import FunctionMemory
 from .model import CppFile, Function, SimpleStmt
@@ -31,8 +31,7 @@ PATTERN_ALIASES = {"trowexpandmul-tadd": "gu", "texp-trowsum": "softmax-exp-sum"
 NO_PATTERN = {"none", "off", "disable", "disabled"}
 
 
-@dataclass
-class Hazard:
+class Hazard(Record):
     kind: str                 # RAW / WAR / WAW
     earlier: Event
     later: Event
@@ -67,8 +66,7 @@ class Hazard:
         return f"{self.kind}: {fmt(e)} -> {fmt(l)}" + (" (across loop back-edge)" if self.via_back_edge else "")
 
 
-@dataclass
-class Decision:
+class Decision(Record):
     fn: Function
     stmt: SimpleStmt
     pattern: Optional[str]          # pattern that selected it (None = not a candidate)
@@ -78,8 +76,8 @@ class Decision:
     hazard: Optional[Hazard] = None
     pairs_checked: int = 0
     same_access_pairs: int = 0
-    before_ops: list = field(default_factory=list)
-    after_ops: list = field(default_factory=list)
+    before_ops: list = []
+    after_ops: list = []
     context: tuple = ("", "")
 
 

@@ -12,8 +12,7 @@ Different spaces never alias.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from . import stmt_parser as A
 from .model import Function, SimpleStmt
@@ -26,8 +25,7 @@ _SPACE_CAPACITY = {"Vec": 192 * 1024, "Mat": 512 * 1024, "Left": 64 * 1024, "Rig
                    "Acc": 128 * 1024, "Bias": 1024, "Scaling": 2048}
 
 
-@dataclass(frozen=True)
-class TileType:
+class TileType(NamedTuple):
     space: str            # Vec, Mat, Left, Right, Acc, ...
     dtype: str
     rows: int

@@ -8,29 +8,29 @@ understand a statement, and the analysis then treats it as opaque ("may touch an
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+
+from ..record import Record
 from typing import Iterator, Optional
 
 from ..source import SourceText, Span
 
 
-@dataclass(eq=False)
-class Stmt:
+class Stmt(Record):
     span: Span
 
     def walk(self) -> Iterator["Stmt"]:
         yield self
 
 
-@dataclass(eq=False)
 class SimpleStmt(Stmt):
     """One statement ending in ``;`` (declaration, call, assignment...)."""
 
     text: str = ""
     kind: str = "opaque"        # see parser.classify
     head: str = ""              # callee / declared type head, e.g. "TADD", "Tile", "pipe_barrier"
-    _ast: object = field(default=None, repr=False)
-    _parsed: bool = field(default=False, repr=False)
+    _ast: object = None
+    _parsed: bool = False
+    _hidden = frozenset({"_ast", "_parsed"})
 
     @property
     def ast(self):
@@ -42,21 +42,18 @@ class SimpleStmt(Stmt):
         return self._ast
 
 
-@dataclass(eq=False)
 class Directive(Stmt):
     """A preprocessor line inside a function body (``#if``, ``#endif``, ``#define`` ...)."""
 
     text: str = ""
 
 
-@dataclass(eq=False)
 class Comment(Stmt):
     text: str = ""
 
 
-@dataclass(eq=False)
 class Compound(Stmt):
-    body: list[Stmt] = field(default_factory=list)
+    body: list[Stmt] = []
 
     def walk(self) -> Iterator[Stmt]:
         yield self
@@ -64,12 +61,11 @@ class Compound(Stmt):
             yield from stmt.walk()
 
 
-@dataclass(eq=False)
 class ForStmt(Stmt):
     init: str = ""
     cond: str = ""
     step: str = ""
-    header: Span = field(default_factory=lambda: Span(0, 0))
+    header: Span = Span(0, 0)
     body: Optional[Stmt] = None
 
     def walk(self) -> Iterator[Stmt]:
@@ -78,7 +74,6 @@ class ForStmt(Stmt):
             yield from self.body.walk()
 
 
-@dataclass(eq=False)
 class IfStmt(Stmt):
     cond: str = ""
     then: Optional[Stmt] = None
@@ -91,17 +86,15 @@ class IfStmt(Stmt):
                 yield from part.walk()
 
 
-@dataclass(eq=False)
-class PPBranch:
+class PPBranch(Record):
     directive: Directive
     body: list[Stmt]
 
 
-@dataclass(eq=False)
 class PPIfStmt(Stmt):
     """``#if ... [#elif/#else ...] #endif`` inside a body: any one branch (or none) is compiled."""
 
-    branches: list[PPBranch] = field(default_factory=list)
+    branches: list[PPBranch] = []
     has_else: bool = False
     endif: Optional[Directive] = None
 
@@ -113,7 +106,6 @@ class PPIfStmt(Stmt):
                 yield from stmt.walk()
 
 
-@dataclass(eq=False)
 class OpaqueStmt(Stmt):
     """Control flow or a construct the model does not understand (``switch``, ``while``...)."""
 
@@ -121,8 +113,7 @@ class OpaqueStmt(Stmt):
     reason: str = ""
 
 
-@dataclass(eq=False)
-class Function:
+class Function(Record):
     name: str
     span: Span                   # whole definition
     head: str                    # text before the body's '{'
@@ -134,8 +125,7 @@ class Function:
         yield from self.body.walk()
 
 
-@dataclass(eq=False)
-class CppFile:
+class CppFile(Record):
     source: SourceText
     functions: list[Function]
 

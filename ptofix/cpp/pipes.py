@@ -31,7 +31,7 @@ from typing import Optional
 
 from ..source import SourceText, Span
 from .model import CppFile, Function, SimpleStmt
-from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Number, TemplateId, TypeRef
+from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef
 
 USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
 
@@ -264,13 +264,13 @@ def _collect_tpipes(node, out: list[TemplateId]) -> None:
         for item in node:
             _collect_tpipes(item, out)
         return
-    if not hasattr(node, "__dataclass_fields__"):
+    if not isinstance(node, Node):
         return
-    for name in node.__dataclass_fields__:
+    for name in node._fields:
         if name in ("start", "end"):
             continue
         value = getattr(node, name)
-        if isinstance(value, (list, tuple)) or hasattr(value, "__dataclass_fields__"):
+        if isinstance(value, (list, tuple, Node)):
             _collect_tpipes(value, out)
 
 

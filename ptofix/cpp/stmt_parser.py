@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+
+from ..record import Record
 from typing import Optional, Union
 
 _PARSER = None
@@ -26,18 +27,15 @@ def _parser():
 
 
 # ---- AST ------------------------------------------------------------------------------------
-@dataclass(eq=False)
-class Node:
+class Node(Record):
     start: int
     end: int
 
 
-@dataclass(eq=False)
 class Name(Node):
     id: str = ""
 
 
-@dataclass(eq=False)
 class Number(Node):
     text: str = ""
 
@@ -50,17 +48,14 @@ class Number(Node):
             return float(raw)
 
 
-@dataclass(eq=False)
 class Literal(Node):
     value: object = None   # True / False / None (nullptr)
 
 
-@dataclass(eq=False)
 class String(Node):
     text: str = ""
 
 
-@dataclass(eq=False)
 class TypeRef(Node):
     name: str = ""                       # "float", "Tile", "pto::Shape", "auto"
     template: Optional["TemplateId"] = None
@@ -68,16 +63,14 @@ class TypeRef(Node):
     quals: tuple = ()
 
 
-@dataclass(eq=False)
 class TemplateId(Node):
     name: str = ""
-    args: list = field(default_factory=list)   # Node (expr) or TypeRef
+    args: list = []   # Node (expr) or TypeRef
 
 
-@dataclass(eq=False)
 class Call(Node):
     func: Node = None
-    args: list = field(default_factory=list)
+    args: list = []
 
     @property
     def callee(self) -> str:
@@ -94,51 +87,43 @@ class Call(Node):
         return self.func if isinstance(self.func, TemplateId) else None
 
 
-@dataclass(eq=False)
 class Index(Node):
     obj: Node = None
     index: Node = None
 
 
-@dataclass(eq=False)
 class Member(Node):
     obj: Node = None
     field: str = ""
     arrow: bool = False
 
 
-@dataclass(eq=False)
 class Unary(Node):
     op: str = ""
     operand: Node = None
 
 
-@dataclass(eq=False)
 class Binary(Node):
     op: str = ""
     left: Node = None
     right: Node = None
 
 
-@dataclass(eq=False)
 class Ternary(Node):
     cond: Node = None
     then: Node = None
     orelse: Node = None
 
 
-@dataclass(eq=False)
 class Cast(Node):
     type: TypeRef = None
     operand: Node = None
 
 
-@dataclass(eq=False)
 class SizeOf(Node):
     arg: Node = None
 
 
-@dataclass(eq=False)
 class Decl(Node):
     type: TypeRef = None
     name: str = ""
@@ -146,19 +131,16 @@ class Decl(Node):
     ctor_args: Optional[list] = None     # `T v(a, b);`
 
 
-@dataclass(eq=False)
 class ExprStmt(Node):
     expr: Node = None
 
 
-@dataclass(eq=False)
 class AssignStmt(Node):
     target: Node = None
     op: str = "="
     value: Node = None
 
 
-@dataclass(eq=False)
 class ReturnStmt(Node):
     value: Optional[Node] = None
 

@@ -13,9 +13,9 @@ TCOLMAX/TCOLMIN and TCOLSUM with tmp; TROWEXPAND* with a non-RowMajor src1 and n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Optional
 
+from ..record import Record
 from . import stmt_parser as A
 from .memory import FunctionMemory
 from .model import (Comment, Compound, Directive, ForStmt, Function, IfStmt, OpaqueStmt, PPIfStmt,
@@ -23,8 +23,7 @@ from .model import (Comment, Compound, Directive, ForStmt, Function, IfStmt, Opa
 from .ops import HIDDEN_SCRATCH, OPS, PIPE_FIFO_OPS, PIPE_V, SCALAR_CALLS, move_pipe
 
 
-@dataclass
-class Access:
+class Access(Record):
     name: str                       # variable or "<hidden scratch>"
     write: bool
     space: Optional[str]            # None = any space
@@ -46,15 +45,14 @@ class Access:
         return f"{self.name} ({self.space or 'any space'} {where})"
 
 
-@dataclass(eq=False)
-class Event:
+class Event(Record):
     kind: str                        # "op" | "drain" | "barrier" | "unknown" | "nop"
     stmt: Optional[Stmt] = None
     op: str = ""
-    accesses: list = field(default_factory=list)
+    accesses: list = []
     why: str = ""                    # for unknown events / drains
-    succ: list = field(default_factory=list)   # [(Event, is_back_edge)]
-    pred: list = field(default_factory=list)
+    succ: list = []   # [(Event, is_back_edge)]
+    pred: list = []
     order: int = 0
 
 

@@ -1,0 +1,67 @@
+"""``ptofix simulate`` command line: exit statuses, defaults, errors naming the statement."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from test_sim_hazard import chain
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def sim(*args: str):
+    return subprocess.run([sys.executable, "-m", "ptofix", "simulate", *args], capture_output=True, text=True,
+                          cwd=REPO)
+
+
+def test_equal_difference_and_json(tmp_path):
+    a, b = tmp_path / "a.cpp", tmp_path / "b.cpp"
+    a.write_text(chain(4, 64, True))
+    b.write_text(chain(4, 64, False))
+    ok = sim(str(a), str(a), "--seeds", "3")
+    assert ok.returncode == 0 and "equal on 3 seed(s)" in ok.stdout
+    bad = sim(str(a), str(b))
+    assert bad.returncode == 1
+    assert "difference on seed" in bad.stdout and f"{b}:" in bad.stdout and "RAW" in bad.stdout
+    js = sim(str(a), str(b), "--report", "json")
+    data = json.loads(js.stdout)
+    assert js.returncode == 1 and data["equal"] is False and "TMUL" in data["difference"]["actual_origin"]
+
+
+def test_unknown_op_is_exit_2_naming_the_statement(tmp_path):
+    a = tmp_path / "a.cpp"
+    a.write_text(chain(4, 64, True, "TFROBNICATE(c, b);"))
+    r = sim(str(a), str(a))
+    assert r.returncode == 2
+    assert "error: cannot simulate: unknown op or function 'TFROBNICATE'" in r.stderr
+    assert f"{a}:" in r.stderr and "TFROBNICATE(c, b)" in r.stderr
+
+
+def test_scalar_arguments_defaults_and_overrides(tmp_path):
+    text = chain(4, 64, True).replace("__gm__ float* y)", "__gm__ float* y, int32_t n)")
+    text = text.replace("  TADD(b, a, a);", "  if (n > 16) {\n    TFROBNICATE(b);\n  };\n  TADD(b, a, a);")
+    a = tmp_path / "a.cpp"
+    a.write_text(text)
+    assert sim(str(a), str(a)).returncode == 0                 # default n = 16
+    r = sim(str(a), str(a), "--arg", "n=17")
+    assert r.returncode == 2 and "TFROBNICATE" in r.stderr
+    r = sim(str(a), str(a), "--arg", "m=1")
+    assert r.returncode == 2 and "no parameter named 'm'" in r.stderr
+
+
+def test_tile_outside_ub_is_exit_2(tmp_path):
+    a = tmp_path / "a.cpp"
+    a.write_text(chain(4, 64, True).replace("TASSIGN(c, 65536)", "TASSIGN(c, 196608)"))
+    r = sim(str(a), str(a))
+    assert r.returncode == 2 and "outside the 196608-byte UB" in r.stderr
+    assert sim(str(a), str(a), "--ub-size", "256K").returncode == 0
+
+
+def test_help_documents_defaults():
+    r = subprocess.run([sys.executable, "-m", "ptofix", "simulate", "--help"], capture_output=True, text=True,
+                       cwd=REPO)
+    assert r.returncode == 0
+    for word in ("--seeds", "--arg", "integer scalars   16", "Exit status", "--subblocks"):
+        assert word in r.stdout

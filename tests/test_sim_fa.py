@@ -1,0 +1,123 @@
+"""FA check: the vector kernel against a numpy cube model and flash-attention reference, and
+simulation of the barrier pass's rewrites (gu / auto) and of a forced unsafe removal."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ptofix.sim.fa import FA_TOLERANCE, fa_check
+from ptofix.sim.runner import SimOptions, simulate
+
+from sim_kernels import src
+from test_sim_hazard import chain
+
+REPO = Path(__file__).resolve().parent.parent
+FA_SAMPLE = REPO / "kernels" / "flash_attention" / "fa.cpp"
+CORPUS_FA = REPO.parent / "shared" / "corpus" / "real" / "02_fa_call_both.cpp"
+needs_corpus_fa = pytest.mark.skipif(not CORPUS_FA.exists(), reason="corpus FA kernel (shared/corpus/real) not present")
+needs_sample = pytest.mark.skipif(not FA_SAMPLE.exists(), reason="kernels/flash_attention/fa.cpp not present")
+# 02_fa_call_both places tiles up to 449.5 KiB: run it with a larger UB; one query block (128 rows)
+# per block, both vector subblocks.
+FA02 = dict(block_num=16, block=0, ub_size=512 * 1024)
+FA02_OPTS = SimOptions(block_num=16, blocks=[0], subblock_num=2, ub_size=512 * 1024)
+
+
+def ptofix_run(path: Path, *flags: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "run", *flags, str(path)], capture_output=True,
+                          text=True, cwd=REPO)
+    if proc.returncode != 0 and "No module" in proc.stderr:
+        pytest.skip("ptofix run is not available")
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def removed(text: str) -> int:
+    return text.count("ptofix: removed")
+
+
+@needs_corpus_fa
+def test_fa_vector_output_matches_numpy_reference():
+    r = fa_check(CORPUS_FA, "v6", head_dim=128, **FA02)
+    assert r.tiles == 16 and r.o.shape == (128, 128)
+    assert r.ok, f"max abs error {r.max_abs_err}"
+    assert r.max_abs_err < FA_TOLERANCE["atol"]
+    # The check can fail: a wrong scale moves O far outside the tolerance.
+    bad = fa_check(CORPUS_FA, "v6", head_dim=128, scale=0.05, **FA02)
+    assert not bad.ok
+
+
+@needs_corpus_fa
+@pytest.mark.parametrize("pattern", ["gu", "auto"])
+def test_fa_rewrite_by_the_pass_is_confirmed(pattern, tmp_path):
+    out = ptofix_run(CORPUS_FA, "--pattern", pattern)
+    assert removed(out) >= 1
+    rewritten = tmp_path / "fa.cpp"
+    rewritten.write_text(out)
+    rep = simulate(CORPUS_FA, rewritten, 3, FA02_OPTS)
+    assert rep.difference is None
+    r = fa_check(rewritten, "v6", head_dim=128, schedule_seed=2, **FA02)
+    assert r.ok
+
+
+@needs_corpus_fa
+def test_fa_unsafe_removal_is_detected(tmp_path):
+    # TEXP(p, p) -> TROWSUM(sum, p, tmp): a real RAW the static proof keeps (pto_isa_facts.md §6.3).
+    lines = CORPUS_FA.read_text().split("\n")
+    for i, line in enumerate(lines):
+        if line.strip() == "pipe_barrier(PIPE_V);" and lines[i - 1].strip().startswith("TEXP(v51"):
+            lines[i] = line.replace("pipe_barrier(PIPE_V);", "/* forced */")
+    bad = tmp_path / "fa_bad.cpp"
+    bad.write_text("\n".join(lines))
+    rep = simulate(CORPUS_FA, bad, 4, FA02_OPTS)
+    assert rep.difference is not None
+    assert any("TEXP(v51, v51)" in h and "TROWSUM" in h for h in rep.difference.hazards)
+
+
+@needs_sample
+@pytest.mark.parametrize("pattern", ["gu", "auto"])
+def test_fa_sample_rewrites_are_confirmed(pattern, tmp_path):
+    out = ptofix_run(FA_SAMPLE, "--pattern", pattern)
+    assert removed(out) >= 1
+    rewritten = tmp_path / "fa.cpp"
+    rewritten.write_text(out)
+    rep = simulate(FA_SAMPLE, rewritten, 4, SimOptions(args={"v7": "4"}, subblock_num=2))
+    assert rep.difference is None and rep.steps > 1000
+
+
+@needs_sample
+def test_fa_sample_forced_unsafe_removal_is_detected(tmp_path):
+    # Removing every PIPE_V barrier of the sample (the proof would refuse most) must show.
+    text = FA_SAMPLE.read_text().replace("pipe_barrier(PIPE_V);", "/* forced */")
+    bad = tmp_path / "fa_bad.cpp"
+    bad.write_text(text)
+    rep = simulate(FA_SAMPLE, bad, 4, SimOptions(args={"v7": "4"}, subblock_num=2))
+    assert rep.difference is not None
+
+
+def test_forced_removal_on_crafted_kernel_exits_1(tmp_path):
+    orig = tmp_path / "k.cpp"
+    orig.write_text(chain(4, 64, True))
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "--force", str(orig)],
+                          capture_output=True, text=True, cwd=REPO)
+    if proc.returncode != 0 and ("invalid choice" in proc.stderr or "unrecognized" in proc.stderr):
+        pytest.skip("ptofix run --force not available")
+    assert proc.returncode == 0, proc.stderr
+    assert "pipe_barrier(PIPE_V);" not in proc.stdout.replace("removed pipe_barrier(PIPE_V)", "")
+    rew = tmp_path / "k.forced.cpp"
+    rew.write_text(proc.stdout)
+    sim = subprocess.run([sys.executable, "-m", "ptofix", "simulate", str(orig), str(rew)], capture_output=True,
+                         text=True, cwd=REPO)
+    assert sim.returncode == 1, sim.stdout + sim.stderr
+    assert "TMUL(c, b, b)" in sim.stdout
+    # Without --force the proof keeps that barrier and the simulation agrees.
+    safe = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", str(orig)],
+                          capture_output=True, text=True, cwd=REPO)
+    rew.write_text(safe.stdout)
+    sim = subprocess.run([sys.executable, "-m", "ptofix", "simulate", str(orig), str(rew)], capture_output=True,
+                         text=True, cwd=REPO)
+    assert sim.returncode == 0, sim.stdout
