@@ -121,3 +121,14 @@ def test_forced_removal_on_crafted_kernel_exits_1(tmp_path):
     sim = subprocess.run([sys.executable, "-m", "ptofix", "simulate", str(orig), str(rew)], capture_output=True,
                          text=True, cwd=REPO)
     assert sim.returncode == 0, sim.stdout
+
+
+@needs_sample
+@pytest.mark.parametrize("tiles", [1, 4])
+def test_fa_sample_output_matches_numpy_reference(tiles):
+    """The shipped FA sample (entry fa_kernel, O = v5, tile count = v7) against fp32 attention."""
+    r = fa_check(FA_SAMPLE, "v5", head_dim=128, args={"v7": str(tiles)}, function="fa_kernel")
+    assert r.tiles == tiles and r.o.shape == (64, 128)   # both subblocks x 32 rows
+    assert r.ok and r.max_abs_err < FA_TOLERANCE["atol"], r.max_abs_err
+    bad = fa_check(FA_SAMPLE, "v5", head_dim=128, args={"v7": str(tiles)}, function="fa_kernel", scale=0.05)
+    assert not bad.ok
