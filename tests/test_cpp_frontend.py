@@ -212,3 +212,20 @@ def test_fast_path_matches_grammar(text):
     slow = A.parse_statement(text, fast=False)
     assert slow is not None
     assert _shape(fast) == _shape(slow)
+
+
+def test_logical_and_bitwise_operators_keep_their_operator():
+    for text, op in [("bool v = a && b;", "&&"), ("bool v = a || b;", "||"), ("int32_t v = a & b;", "&"),
+                     ("int32_t v = a | b;", "|"), ("int32_t v = a ^ b;", "^")]:
+        assert A.parse_statement(text).init.op == op
+    src = """extern "C" __global__ AICORE void k() {
+  const int32_t v1 = 6;
+  int32_t v2 = v1 & 3;
+  int32_t v3 = (v1 | 1) ^ 2;
+  bool v4 = v1 > 5 && v1 < 7;
+}
+"""
+    mem = FunctionMemory(parse_cpp(SourceText(src, "k.cpp")).functions[0])
+    assert mem.value_set("v2") == frozenset({2})
+    assert mem.value_set("v3") == frozenset({5})
+    assert mem.value_set("v4") == frozenset({1})

@@ -290,6 +290,10 @@ class FunctionMemory:
                         out.add(a << b)
                     elif op == ">>":
                         out.add(a >> b)
+                    elif op in ("&", "|", "^"):
+                        out.add(a & b if op == "&" else a | b if op == "|" else a ^ b)
+                    elif op in ("&&", "||"):
+                        out.add(int(bool(a) and bool(b)) if op == "&&" else int(bool(a) or bool(b)))
                     elif op in ("<", ">", "<=", ">=", "==", "!="):
                         out.add(int({"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b,
                                      "==": a == b, "!=": a != b}[op]))

@@ -263,10 +263,11 @@ def _transformer():
             return Unary(c[0].start - 1, c[0].end, "~", c[0])
 
         def deref(self, c):
-            return Unary(c[0].start - 1, c[0].end, "*", c[0])
+            start = c[0].start_pos if isinstance(c[0], Token) else c[0].start - 1
+            return Unary(start, c[-1].end, "*", c[-1])
 
         def addr_of(self, c):
-            return Unary(c[0].start - 1, c[0].end, "&", c[0])
+            return Unary(c[0].start_pos, c[-1].end, "&", c[-1])
 
         def cast(self, c):
             type_, operand = c
@@ -296,10 +297,6 @@ def _transformer():
         def arrow(self, c):
             obj, name = c
             return Member(obj.start, name.end_pos, obj, str(name), True)
-
-        def binary_lit(self, c):
-            left, right = c
-            return Binary(left.start, right.end, "?", left, right)
 
         def args(self, c):
             return list(c)

@@ -765,19 +765,13 @@ class Interpreter:
             return CVal(1 if node.value else 0, "bool")
         if isinstance(node, sp.Binary):
             op = node.op
-            if op == "?":
-                # The grammar folds && || & | ^ into one node kind: read the operator back from
-                # the statement text between the operands.
-                op = re.sub(r"[\s()]", "", self.cur_text[node.left.end:node.right.start])
-                if op not in ("&&", "||", "&", "|", "^"):
-                    raise SimError(f"cannot recover the operator between operands ('{op}')")
-                if op in ("&&", "||"):
-                    left = self.truth(self.eval(node.left))
-                    if op == "&&" and not left:
-                        return CVal(0, "bool")
-                    if op == "||" and left:
-                        return CVal(1, "bool")
-                    return CVal(int(self.truth(self.eval(node.right))), "bool")
+            if op in ("&&", "||"):   # short-circuit, as in C
+                left = self.truth(self.eval(node.left))
+                if op == "&&" and not left:
+                    return CVal(0, "bool")
+                if op == "||" and left:
+                    return CVal(1, "bool")
+                return CVal(int(self.truth(self.eval(node.right))), "bool")
             return self.binary(op, self.eval(node.left), self.eval(node.right))
         if isinstance(node, sp.Unary):
             return self.unary(node.op, node.operand)
@@ -810,9 +804,6 @@ class Interpreter:
             raise SimError(f"member access '.{node.field}' not modelled")
         raise SimError(f"expression {type(node).__name__} not modelled")
 
-    def _binary_lit(self, node):
-        raise SimError("operator not modelled")
-
     def unary(self, op: str, operand_node):
         v = self.eval(operand_node)
         if op == "!":
@@ -831,8 +822,6 @@ class Interpreter:
         raise SimError(f"unary '{op}' not modelled")
 
     def binary(self, op: str, a, b):
-        if op in ("&&", "||"):
-            pass
         if isinstance(a, (GMPtr, UBPtr)) or isinstance(b, (GMPtr, UBPtr)):
             return self._ptr_arith(op, a, b)
         if not isinstance(a, CVal) or not isinstance(b, CVal):
