@@ -88,3 +88,58 @@ def test_reduction_read_is_not_a_same_access_chain():
     for d in decisions:
         if d["after_op"] == "TROWSUM":
             assert d["decision"] == "kept"
+
+
+T = "Tile<TileType::Vec, {dt}, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>"
+C = "Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>"
+
+
+def _kernel(head, body):
+    decls = "\n".join([
+        "  const int64_t v2 = 0;", "  const int64_t v3 = 16384;", "  const int64_t v4 = 32768;",
+        f"  {T.format(dt='float')} v5;", "  TASSIGN(v5, v2);",
+        f"  {T.format(dt='int32_t')} v6;", "  TASSIGN(v6, v3);",
+        f"  {C} v7;", "  TASSIGN(v7, v4);",
+        f"  {T.format(dt='float')} v8;", "  TASSIGN(v8, v3);"])
+    return f"{head} {{\n{decls}\n{body}}}\n"
+
+
+def _decisions(text, pattern="auto"):
+    return run(text, pattern).reports[0]["decisions"]
+
+
+def test_function_without_callers_is_not_a_clean_entry():
+    body = "  TADDS(v5, v5, 1.0f);\n  pipe_barrier(PIPE_V);\n  TMULS(v5, v5, 2.0f);\n"
+    entry = _decisions(_kernel('extern "C" __global__ AICORE void k()', body))
+    helper = _decisions(_kernel("static AICORE void helper()", body))
+    assert entry[0]["decision"] == "removed"          # in-place 64-repeat chain in a kernel entry
+    assert helper[0]["decision"] == "kept"            # a caller elsewhere may have work in flight
+    assert helper[0]["hazard"]["kind"] == "unknown"
+
+
+def test_integer_tcvt_may_use_the_hidden_scratch():
+    body = "  TCVT(v5, v6, RoundMode::CAST_RINT);\n  pipe_barrier(PIPE_V);\n  TROWEXPANDMUL(v8, v8, v7);\n"
+    d = _decisions(_kernel('extern "C" __global__ AICORE void k()', body))[0]
+    assert d["decision"] == "kept" and d["hazard"]["earlier"]["operand"] == "<hidden TMP_UB scratch>"
+
+
+def test_address_taken_scalar_is_unknown():
+    from ptofix.cpp.memory import FunctionMemory
+    src = """extern "C" __global__ AICORE void k() {
+  int64_t v1 = 0;
+  int64_t* v2 = &v1;
+  *v2 = 4096;
+  int64_t v3 = 0;
+  int64_t v4 = v3 & 1;
+}
+"""
+    mem = FunctionMemory(parse_cpp(SourceText(src, "k.cpp")).functions[0])
+    assert mem.value_set("v1") is None
+    assert mem.value_set("v4") == frozenset({0})      # bitwise & is not an address-of
+
+
+def test_call_in_loop_header_is_unknown_work():
+    body = ("  for (int32_t v9 = 0; v9 < mystery(); v9 += 1) {\n    TADDS(v5, v5, 1.0f);\n"
+            "    pipe_barrier(PIPE_V);\n    TMULS(v5, v5, 2.0f);\n  }\n")
+    d = _decisions(_kernel('extern "C" __global__ AICORE void k()', body))[0]
+    assert d["decision"] == "kept" and d["hazard"]["kind"] == "unknown"

@@ -153,12 +153,17 @@ class BarrierAnalysis:
         return sites
 
     def entry_clean(self, fn: Function, _stack: frozenset = frozenset()) -> bool:
+        """Nothing can be in flight on PIPE_V when ``fn`` starts: it is a kernel entry, or every
+        caller in this file is clean there. A function nobody in this file calls may be called from
+        elsewhere with vector work in flight, so it is not clean."""
+        if fn.is_entry:
+            return True
         if fn.name in self._entry_clean:
             return self._entry_clean[fn.name]
         if fn.name in _stack:
             return False
         sites = self._callers.get(fn.name, [])
-        clean = True
+        clean = bool(sites)
         for caller, stmt in sites:
             if not self.entry_clean(caller, _stack | {fn.name}):
                 clean = False
@@ -172,12 +177,15 @@ class BarrierAnalysis:
         return clean
 
     def exit_clean(self, fn: Function, _stack: frozenset = frozenset()) -> bool:
+        if fn.is_entry:
+            return True
         if fn.name in self._exit_clean:
             return self._exit_clean[fn.name]
         if fn.name in _stack:
             return False
-        clean = True
-        for caller, stmt in self._callers.get(fn.name, []):
+        sites = self._callers.get(fn.name, [])
+        clean = bool(sites)
+        for caller, stmt in sites:
             if not self.exit_clean(caller, _stack | {fn.name}):
                 clean = False
                 break
@@ -239,9 +247,9 @@ class BarrierAnalysis:
         before, hit_entry = self._walk(cfg, event, backward=True)
         after, hit_exit = self._walk(cfg, event, backward=False)
         boundary = Event("unknown", why=f"work issued outside {fn.name}()")
-        if hit_entry and not (fn.is_entry or self.entry_clean(fn)):
+        if hit_entry and not self.entry_clean(fn):
             before.insert(0, (boundary, False))
-        if hit_exit and not (fn.is_entry or self.exit_clean(fn)):
+        if hit_exit and not self.exit_clean(fn):
             after.append((boundary, False))
         decision.before_ops = [e for e, _ in before]
         decision.after_ops = [e for e, _ in after]

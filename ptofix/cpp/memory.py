@@ -118,6 +118,10 @@ class FunctionMemory:
                 continue
             if not isinstance(stmt, SimpleStmt):
                 continue
+            if "&" in stmt.text:
+                # A scalar whose address is taken may change through the pointer: unknown.
+                for name in _ADDRESS_TAKEN.findall(stmt.text):
+                    self.defs.setdefault(name, []).append(("unknown", None))
             kind = stmt.kind
             if kind == "call":
                 if stmt.head in ("TASSIGN", "TRESHAPE"):
@@ -358,6 +362,7 @@ def _cap(values: frozenset) -> Optional[frozenset]:
     return values if len(values) <= MAX_VALUES else None
 
 
+_ADDRESS_TAKEN = re.compile(r"(?:^|[=(,?:{]|\breturn)\s*&\s*([A-Za-z_]\w*)(?!\s*[(\w])")
 _TPOP_TILE_FORM = re.compile(r"\s*TPOP<\s*TPipe<[^<>]*>\s*,\s*(?:pto::)?Tile<")
 _SIMPLE_DECL = re.compile(r"\s*(?:const\s+)?(?:__\w+__\s+)?[A-Za-z_][\w:]*\s*\**\s+([A-Za-z_]\w*)\s*(?:=(?!=)|;|\()")
 _INNER_TEMPLATE = re.compile(r"<[^<>]*>")

@@ -116,14 +116,18 @@ class FunctionCFG:
         if isinstance(stmt, Compound):
             return self._block(stmt.body, preds)
         if isinstance(stmt, ForStmt):
-            header = self._new("nop", stmt=stmt, why="loop header")
+            header_text = ";".join((stmt.init, stmt.cond, stmt.step))
+            header = self._new("nop" if _benign_text(header_text) else "unknown", stmt=stmt,
+                               why="loop header" if _benign_text(header_text) else "loop header calls a function")
             self._chain(preds, [header])
             tails = self._stmt(stmt.body, [(header, False)]) if stmt.body is not None else [(header, False)]
             for tail, _ in tails:
                 _link(tail, header, True)
             return [(header, False)]
         if isinstance(stmt, IfStmt):
-            cond = self._new("nop", stmt=stmt, why="if")
+            benign = _benign_text(stmt.cond)
+            cond = self._new("nop" if benign else "unknown", stmt=stmt,
+                             why="if" if benign else "if condition calls a function")
             self._chain(preds, [cond])
             out = self._stmt(stmt.then, [(cond, False)])
             out += self._stmt(stmt.orelse, [(cond, False)]) if stmt.orelse is not None else [(cond, False)]
@@ -226,6 +230,9 @@ class FunctionCFG:
         accesses, problem = self._accesses(base, spec, args)
         if problem:
             return [self._new("unknown", stmt=stmt, op=base, why=problem)]
+        if base in ("TCVT", "TEXTRACT") and not self._float_only(args[:2]):
+            # Integer conversions / the int8 extract path may use the hidden TMP_UB scratch (§2.3).
+            accesses = accesses + [_scratch(True), _scratch(False)]
         if spec.row_expand and len(args) == 3:
             src1 = args[2]
             tt = self.mem.tile_type(src1.id) if isinstance(src1, A.Name) else None
@@ -247,6 +254,13 @@ class FunctionCFG:
         if drains:
             return [event, self._new("drain", stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)")]
         return [event]
+
+    def _float_only(self, args: list) -> bool:
+        for arg in args:
+            tt = self.mem.tile_type(arg.id) if isinstance(arg, A.Name) else None
+            if tt is None or tt.dtype not in ("float", "half", "bfloat16_t", "float16_t", "float32_t"):
+                return False
+        return True
 
     def _tile_space(self, node) -> Optional[str]:
         if isinstance(node, A.Name):
