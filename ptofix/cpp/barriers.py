@@ -108,7 +108,7 @@ class BarrierAnalysis:
         self.memories: dict[str, FunctionMemory] = {}
         self.cfgs: dict[str, FunctionCFG] = {}
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
-        self._pure = self._pure_functions()   # also fills self.cfgs
+        self._pure = self._resolve_local_calls()   # also fills self.cfgs
         self._callers = self._call_sites()
         self._entry_clean: dict[str, bool] = {}
         self._exit_clean: dict[str, bool] = {}
@@ -119,30 +119,36 @@ class BarrierAnalysis:
         cfg = self.cfgs.get(fn.name)
         if cfg is None:
             mem = self.memories.setdefault(fn.name, FunctionMemory(fn))
-            cfg = FunctionCFG(fn, mem, self.local, self._pure)
+            cfg = FunctionCFG(fn, mem, self.local)
             self.cfgs[fn.name] = cfg
         return cfg
 
-    def _pure_functions(self) -> set[str]:
-        """Local functions that issue no PIPE_V work (their model has no vector op/unknown event).
+    def _resolve_local_calls(self) -> set[str]:
+        """Build every function's CFG once, then decide which local functions issue no PIPE_V work.
 
-        Computed to a fixed point: a call to a pure local function is itself nothing. The CFGs of
-        the last round are kept (they were built with the final set).
+        A function is pure if it has no vector op or unknown event and every local function it
+        calls is pure (greatest fixed point over the call graph; recursion is not pure). Calls to
+        pure functions become nothing, calls to the others unknown work.
         """
-        pure: set[str] = set()
-        while True:
-            cfgs = {}
-            found = set(pure)
-            for fn in self.model.functions:
-                mem = self.memories.setdefault(fn.name, FunctionMemory(fn))
-                cfg = FunctionCFG(fn, mem, self.local, pure)
-                cfgs[fn.name] = cfg
-                if not cfg.unstructured and not any(e.kind in ("op", "unknown") for e in cfg.events):
-                    found.add(fn.name)
-            if found == pure:
-                self.cfgs = cfgs
-                return pure
-            pure = found
+        for fn in self.model.functions:
+            self.cfg(fn)
+        pure = {name for name, cfg in self.cfgs.items()
+                if not cfg.unstructured and not any(e.kind in ("op", "unknown") for e in cfg.events)}
+        changed = True
+        while changed:
+            changed = False
+            for name in sorted(pure):
+                if any(call.op not in pure or call.op == name for call in self.cfgs[name].local_calls):
+                    pure.discard(name)
+                    changed = True
+        for cfg in self.cfgs.values():
+            for call in cfg.local_calls:
+                if call.op in pure:
+                    call.kind = "nop"
+                else:
+                    call.kind = "unknown"
+                    call.why = f"call to {call.op}() which issues vector work"
+        return pure
 
     def _call_sites(self) -> dict[str, list]:
         sites: dict[str, list] = {}

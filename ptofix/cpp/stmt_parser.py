@@ -340,7 +340,11 @@ _BINARY_ATOMS = re.compile(r"(" + _ATOM + r")(\s+)([-+*])(\s+)(" + _ATOM + r")\Z
 _FAST_TILE = re.compile(r"(Tile)<([^<>()]*)>(\s+)([A-Za-z_]\w*);\Z")
 _FAST_SCALAR = re.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)"
                           r"([A-Za-z_]\w*)\s*=\s*(?:\((u?int(?:8|16|32|64)_t|size_t|unsigned|int|float|half|bool)\)\s*)?"
-                          r"(" + _ATOM + r")\s*;\Z")
+                          r"(" + _ATOM + r"|reinterpret_cast<\w+>\(" + _ATOM + r"\))\s*;\Z")
+_FAST_PTR_DECL = re.compile(r"((?:__\w+__\s+)?)(u?int(?:8|16|32|64)_t|float|half|bfloat16_t|bool|void)(\s*)(\*+)\s*"
+                            r"([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
+_FAST_CAST_RHS = re.compile(r"reinterpret_cast<(u?int(?:8|16|32|64)_t)>\((" + _ATOM + r")\)\Z")
+_FAST_DATA_RHS = re.compile(r"([A-Za-z_]\w*)\.data\(\)\Z")
 _FAST_TILE_CTOR = re.compile(r"(Tile)<([^<>()]*)>(\s+)([A-Za-z_]\w*)\s*=\s*(Tile)<([^<>()]*)>\(([^()]*)\);\Z")
 _NUMBER_RE = re.compile(r"-?(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[uUlLfF]*\Z")
 _NAME_RE = re.compile(r"(::)?[A-Za-z_]\w*(::[A-Za-z_]\w*)*\Z")
@@ -385,6 +389,24 @@ def _split_atoms(body: str, offset: int):
     return out
 
 
+def _rhs(text: str, start: int):
+    """Fast path for the right-hand sides ptoas uses to compute addresses."""
+    match = _FAST_DATA_RHS.match(text)
+    if match:
+        name = Name(start, start + match.end(1), match.group(1))
+        member = Member(start, start + match.end(1) + 5, name, "data", False)
+        return Call(start, start + len(text), member, [])
+    match = _FAST_CAST_RHS.match(text)
+    if match:
+        arg = _atom(match.group(2), start + match.start(2))
+        if arg is _FALLBACK:
+            return _FALLBACK
+        targ = TypeRef(start + match.start(1), start + match.end(1), match.group(1), None, 0, ())
+        tmpl = TemplateId(start, start + match.end(1) + 1, "reinterpret_cast", [targ])
+        return Call(start, start + len(text), tmpl, [arg])
+    return _atom(text, start)
+
+
 def _fast_parse(text: str):
     match = _FAST_CALL.match(text)
     if match:
@@ -424,6 +446,14 @@ def _fast_parse(text: str):
         close = text.rindex(")")
         call = Call(match.start(5), close + 1, tmpl2, args)
         return Decl(0, close + 1, type_, match.group(4), call, None)
+    match = _FAST_PTR_DECL.match(text)
+    if match:
+        value = _rhs(match.group(6), match.start(6))
+        if value is _FALLBACK:
+            return _FALLBACK
+        quals = (match.group(1).strip(),) if match.group(1) else ()
+        type_ = TypeRef(0, match.end(4), match.group(2), None, len(match.group(4)), quals)
+        return Decl(0, value.end, type_, match.group(5), value, None)
     match = _FAST_ASSIGN.match(text)
     if match:
         value = _atom(match.group(4), match.start(4))
@@ -440,8 +470,8 @@ def _fast_parse(text: str):
         type_name = match.group(2)
         if type_name in ("return", "const", "auto", "static", "goto", "delete", "new"):
             return _FALLBACK
-        value = _atom(match.group(6), match.start(6))
-        if value is _FALLBACK:
+        value = _rhs(match.group(6), match.start(6))
+        if value is _FALLBACK or (match.group(5) and isinstance(value, Call)):
             return _FALLBACK
         if match.group(5):
             cast_t = TypeRef(match.start(5), match.end(5), match.group(5), None, 0, ())

@@ -65,12 +65,11 @@ _BENIGN_OPAQUE_CALLS = {"set_flag", "wait_flag", "switch", "case", "if", "while"
 
 
 class FunctionCFG:
-    def __init__(self, fn: Function, memory: FunctionMemory, local_functions: dict[str, Function],
-                 pure_functions: set[str]):
+    def __init__(self, fn: Function, memory: FunctionMemory, local_functions: dict[str, Function]):
         self.fn = fn
         self.mem = memory
         self.local_functions = local_functions
-        self.pure_functions = pure_functions
+        self.local_calls: list[Event] = []            # resolved by BarrierAnalysis once purity is known
         self.events: list[Event] = []
         self.entry = self._new("nop", why="entry")
         self.exit = Event("nop", why="exit")
@@ -202,9 +201,11 @@ class FunctionCFG:
         if base in PIPE_FIFO_OPS:
             return []   # GlobalTensor form: signal only; Tile form: MTE2/MTE3 (not PIPE_V)
         if head in self.local_functions:
-            if head in self.pure_functions:
-                return []
-            return [self._new("unknown", stmt=stmt, why=f"call to {head}() which issues vector work")]
+            # Becomes "nop" if the callee issues no vector work, "unknown" otherwise (see
+            # BarrierAnalysis._resolve_local_calls); both are decided once every function is built.
+            event = self._new("call", stmt=stmt, op=head, why=f"call to {head}()")
+            self.local_calls.append(event)
+            return [event]
         spec = OPS.get(base)
         if spec is None:
             return [self._new("unknown", stmt=stmt, why=f"'{head}' is not in the effects table")]
