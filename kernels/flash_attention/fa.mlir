@@ -1,6 +1,8 @@
 // Flash attention forward (A3), as a DSL built on an older MLIR Python binding prints it. Written
 // for ptofix (not taken from upstream); fa.cpp next to it is the matching ptoas-style C++.
-// Shapes: S0 = 64 query rows (two 32-row vector slices), S1 tile = 256, head = 128, f16 in, f32 acc.
+// Shapes: S0 = 64 query rows (32 per vector subblock), S1 tile = 256, head = 128, f16 in, f32 acc.
+// fa.cpp beside it is the C++ the tests' stand-in ptoas emits for this IR; it is more detailed than
+// this sketch (software-pipelined GU/softmax, two 16-row slices per subblock), the pipes are the same.
 //
 // The binding knows the tile ops and prints them in custom form. It predates the GM-only pipe
 // form (l2g2l without local_addr) and GlobalTensor pipe entries, so the module fails
