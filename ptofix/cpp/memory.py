@@ -97,6 +97,7 @@ class FunctionMemory:
         self.tile_decl_unknown: set[str] = set() # declared with a type we could not read
         self.bindings: dict[str, list] = {}      # tile -> list of ("addr", expr) | ("alias", name) | ("unknown", why)
         self._values: dict[str, object] = {}
+        self.decl_types: dict[str, list] = {}      # name -> declared TypeRefs (after materialize)
         self._addr_cache: dict[str, object] = {}
         self._collect()
 
@@ -156,6 +157,7 @@ class FunctionMemory:
     def _record(self, ast) -> None:
         if isinstance(ast, A.Decl):
             type_ = ast.type
+            self.decl_types.setdefault(ast.name, []).append(type_)
             if type_.template is not None and type_.name in ("Tile", "pto::Tile"):
                 tt = tile_type_from_template(type_.template)
                 if tt is not None:
@@ -184,6 +186,21 @@ class FunctionMemory:
                 self.bindings.setdefault(call.args[0].id, []).append(("addr", call.args[1]))
             elif callee == "TRESHAPE" and len(call.args) == 2 and all(isinstance(a, A.Name) for a in call.args):
                 self.bindings.setdefault(call.args[0].id, []).append(("alias", call.args[1].id))
+
+    def global_tensor_shape(self, name: str) -> Optional[tuple]:
+        """(rows, cols) of a GlobalTensor variable from its pto::Shape<1, 1, 1, R, C>, if static."""
+        self._materialize(name)
+        types = self.decl_types.get(name) or []
+        if len(types) != 1 or types[0].template is None or types[0].name not in ("GlobalTensor", "pto::GlobalTensor"):
+            return None
+        args = types[0].template.args
+        shape = args[1] if len(args) > 1 else None
+        if not isinstance(shape, A.TemplateId) or not shape.name.endswith("Shape"):
+            return None
+        dims = [a.value for a in shape.args if isinstance(a, A.Number)]
+        if len(dims) != len(shape.args) or any(d != 1 for d in dims[:-2]):
+            return None
+        return int(dims[-2]), int(dims[-1])
 
     def has_scalar(self, name: str) -> bool:
         self._materialize(name)

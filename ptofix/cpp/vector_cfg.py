@@ -224,9 +224,8 @@ class FunctionCFG:
                 return [self._new("unknown", stmt=stmt, why=f"{base}: cannot tell its pipe from the tile types")]
         if pipe != PIPE_V:
             # Not vector work, but its UB writes matter to rule (b) of the proof (rewritten bytes).
-            writes = [arg for index, arg in enumerate(args) if index in spec.writes]
-            if writes and all(isinstance(arg, A.Name) and self.mem.is_tile(arg.id) for arg in writes):
-                self.other_pipe_writes[id(stmt)] = (pipe, [self._tile_access(arg.id, True, False) for arg in writes])
+            if base == "TLOAD" and len(args) == 2 and self._fully_written(args[0], args[1]):
+                self.other_pipe_writes[id(stmt)] = (pipe, [self._tile_access(args[0].id, True, False)])
             return []
         accesses, problem = self._accesses(base, spec, args)
         if problem:
@@ -255,6 +254,15 @@ class FunctionCFG:
         if drains:
             return [event, self._new("drain", stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)")]
         return [event]
+
+    def _fully_written(self, dst, src) -> bool:
+        """TLOAD rewrites every byte of ``dst``: static full valid shape equal to the GM view's."""
+        if not (isinstance(dst, A.Name) and isinstance(src, A.Name)):
+            return False
+        tt = self.mem.tile_type(dst.id)
+        if tt is None or tt.valid_row != tt.rows or tt.valid_col != tt.cols or tt.blayout != "RowMajor":
+            return False
+        return self.mem.global_tensor_shape(src.id) == (tt.rows, tt.cols)
 
     def _float_only(self, args: list) -> bool:
         for arg in args:
