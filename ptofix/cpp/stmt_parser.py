@@ -32,6 +32,20 @@ class Node(Record):
     end: int
 
 
+def walk(node: "Node"):
+    """Every AST node under ``node`` (itself included), depth first."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        yield cur
+        for name in cur._fields:
+            value = getattr(cur, name)
+            if isinstance(value, Node):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, Node))
+
+
 class Name(Node):
     id: str = ""
 
@@ -482,9 +496,6 @@ def _fast_parse(text: str):
     return _FALLBACK
 
 
-_CURRENT_TEXT = [""]
-
-
 def parse_statement(text: str, fast: bool = True):
     """Return the statement AST, or ``None`` if the grammar cannot parse ``text``."""
     if fast:
@@ -492,7 +503,6 @@ def parse_statement(text: str, fast: bool = True):
         if node is not _FALLBACK:
             return node
     from lark.exceptions import LarkError
-    _CURRENT_TEXT[0] = text
     try:
         tree = _parser().parse(text)
         return _transformer().transform(tree)

@@ -361,35 +361,11 @@ def _first_arg(text: str) -> str:
 
 
 def _names_in(node) -> set[str]:
-    names: set[str] = set()
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, A.Name):
-            names.add(cur.id)
-        elif isinstance(cur, A.Node):
-            for value in vars(cur).values():
-                if isinstance(value, A.Node):
-                    stack.append(value)
-                elif isinstance(value, list):
-                    stack.extend(v for v in value if isinstance(v, A.Node))
-    return names
+    return {n.id for n in A.walk(node) if isinstance(n, A.Name)}
 
 
 def _calls_in(node) -> list:
-    calls = []
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, A.Call):
-            calls.append(cur)
-        if isinstance(cur, A.Node):
-            for value in vars(cur).values():
-                if isinstance(value, A.Node):
-                    stack.append(value)
-                elif isinstance(value, list):
-                    stack.extend(v for v in value if isinstance(v, A.Node))
-    return calls
+    return [n for n in A.walk(node) if isinstance(n, A.Call)]
 
 
 def _benign_callee(call: "A.Call") -> bool:
