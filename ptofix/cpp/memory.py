@@ -130,10 +130,11 @@ class FunctionMemory:
                     if target:
                         self._pending.setdefault(target, []).append(stmt)
                 elif stmt.head == "TPOP" and _TPOP_TILE_FORM.match(stmt.text):
-                    # Tile-form TPOP re-TASSIGNs to the consumer ring at run time (§7).
+                    # Tile-form TPOP re-TASSIGNs the tile into the consumer ring at run time
+                    # (pto_isa_facts.md §4.1, §7): resolved from the pipe object in tpop_addresses.
                     target = _call_target(stmt)
                     if target:
-                        self.bindings.setdefault(target, []).append(("unknown", "TPOP rebinds it"))
+                        self.bindings.setdefault(target, []).append(("tpop", stmt))
                 continue
             if kind in ("decl", "assign"):
                 name = _declared_name(stmt.text, kind)
@@ -358,6 +359,8 @@ class FunctionMemory:
                 values = self.eval(what)
             elif kind == "alias":
                 values = self.tile_addresses(what, _seen | {name})
+            elif kind == "tpop":
+                values = self.tpop_addresses(what, name)
             else:
                 values = None
             if values is None:
@@ -367,6 +370,45 @@ class FunctionMemory:
         final = _cap(frozenset(result)) if result is not None else None
         self._addr_cache[name] = final
         return final
+
+    def tpop_addresses(self, stmt: SimpleStmt, tile: str) -> Optional[frozenset]:
+        """Where a Tile-form TPOP puts ``tile``: ``CONSUMER_BUF + (i % LocalSlotNum) * stride``.
+
+        pto_isa_facts.md §4.1: the consumer buffer is the pipe constructor's C2V (vector side) or
+        V2C (cube side) argument; stride is the consumer tile size (pto-isa b9122ec5) or SlotSize
+        (HEAD), so both are included. Old argument order, DIR_BOTH or anything not constant: unknown.
+        """
+        ast = stmt.ast
+        if not (isinstance(ast, A.ExprStmt) and isinstance(ast.expr, A.Call) and len(ast.expr.args) == 2
+                and isinstance(ast.expr.args[0], A.Name)):
+            return None
+        pipe_type = ast.expr.template.args[0] if ast.expr.template and ast.expr.template.args else None
+        ctor = self._pipe_constructor(ast.expr.args[0].id)
+        tt = self.tile_type(tile)
+        if ctor is None or tt is None or not isinstance(pipe_type, A.TemplateId) or len(pipe_type.args) < 6:
+            return None
+        targs = pipe_type.args
+        direction = targs[1].id.split("::")[-1] if isinstance(targs[1], A.Name) else ""
+        consumer_arg = {"DIR_C2V": 1, "DIR_V2C": 2}.get(direction)
+        if consumer_arg is None or not all(isinstance(a, A.Number) for a in (targs[2], targs[4])) \
+                or len(ctor.args) < 3:
+            return None   # DIR_BOTH / old order (bool in the LocalSlotNum position)
+        slot_size, local = int(targs[2].value), int(targs[4].value)
+        bases = self.eval(ctor.args[consumer_arg])
+        if bases is None or not 0 < local <= MAX_VALUES:
+            return None
+        strides = {tt.nbytes, slot_size}
+        return _cap(frozenset(b + k * s for b in bases for k in range(local) for s in strides))
+
+    def _pipe_constructor(self, name: str) -> Optional["A.Call"]:
+        self._materialize(name)
+        inits = [d for kind, d in self.defs.get(name, []) if kind == "expr"]
+        if len(inits) != 1 or len(self.defs.get(name, [])) != 1:
+            return None
+        init = inits[0]
+        if isinstance(init, A.Call) and isinstance(init.func, A.TemplateId) and init.func.name == "TPipe":
+            return init
+        return None
 
     def binding_summary(self, name: str) -> str:
         addrs = self.tile_addresses(name)
