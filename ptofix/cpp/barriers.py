@@ -328,7 +328,7 @@ class BarrierAnalysis:
         stmts, lo, hi = pos_p[0], pos_p[1], pos_c[1]
         overlap = [(max(x, u), min(y, v)) for x, y in a.intervals for u, v in b.intervals if x < v and u < y]
         for k in range(lo + 1, hi):
-            writer = cfg.other_pipe_writes.get(id(stmts[k]))
+            writer = cfg.rewrite_by(stmts[k])
             if writer is None:
                 continue
             pipe, writes = writer

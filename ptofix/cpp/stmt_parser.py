@@ -403,6 +403,45 @@ def _split_atoms(body: str, offset: int):
     return out
 
 
+_TEMPLATE_TEXT = re.compile(r"[\w:\s,<>.+-]*\Z")
+_FAST_TEMPLATED_CALL = re.compile(r"((?:auto\s+([A-Za-z_]\w*)\s*=\s*)?)([A-Za-z_][\w:]*<.*>)\(([^()]*)\);\Z", re.S)
+
+
+def _template(text: str, start: int):
+    """``Name<arg, Name<...>, ...>`` made of atoms and nested templates only (else _FALLBACK)."""
+    lt = text.find("<")
+    name = text[:lt]
+    if lt <= 0 or not text.endswith(">") or not _NAME_RE.match(name) or not _TEMPLATE_TEXT.match(text):
+        return _FALLBACK
+    args, depth, piece_start = [], 0, lt + 1
+    body_end = len(text) - 1
+    for pos in range(lt + 1, body_end + 1):
+        ch = text[pos]
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and pos != body_end:
+            depth -= 1
+            if depth < 0:
+                return _FALLBACK
+        if (ch == "," and depth == 0) or pos == body_end:
+            if depth != 0:
+                return _FALLBACK
+            piece = text[piece_start:pos]
+            lead = len(piece) - len(piece.lstrip())
+            word = piece.strip()
+            at = start + piece_start + lead
+            if not word:
+                return _FALLBACK
+            node = _template(word, at) if "<" in word else _atom(word, at)
+            if node is _FALLBACK:
+                return _FALLBACK
+            if isinstance(node, Name) and node.id in _BUILTIN_WORDS:
+                node = TypeRef(node.start, node.end, node.id)
+            args.append(node)
+            piece_start = pos + 1
+    return TemplateId(start, start + len(text), name, args)
+
+
 def _rhs(text: str, start: int):
     """Fast path for the right-hand sides ptoas uses to compute addresses."""
     match = _FAST_DATA_RHS.match(text)
@@ -435,6 +474,16 @@ def _fast_parse(text: str):
         close = text.rindex(")")
         call = Call(0, close + 1, Name(0, len(name), name), args)
         return ExprStmt(0, close + 1, call)
+    match = _FAST_TEMPLATED_CALL.match(text)
+    if match:
+        tmpl = _template(match.group(3), match.start(3))
+        args = _split_atoms(match.group(4), match.start(4)) if match.group(4).strip() else []
+        if tmpl is not _FALLBACK and args is not None:
+            close = text.rindex(")")
+            call = Call(tmpl.start, close + 1, tmpl, args)
+            if not match.group(1):
+                return ExprStmt(0, close + 1, call)
+            return Decl(0, close + 1, TypeRef(0, 4, "auto", None, 0, ()), match.group(2), call, None)
     match = _FAST_TILE.match(text)
     if match:
         targs = _split_atoms(match.group(2), match.start(2))

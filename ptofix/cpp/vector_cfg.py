@@ -77,7 +77,7 @@ class FunctionCFG:
         self.barrier_events: dict[int, Event] = {}   # id(stmt) -> barrier event
         self.stmt_events: dict[int, list] = {}
         self.position: dict[int, tuple] = {}          # id(stmt) -> (statement list, index)
-        self.other_pipe_writes: dict[int, tuple] = {} # id(stmt) -> (pipe, [Access]) for TLOAD etc.
+        self.other_pipe_writes: dict[int, tuple] = {} # id(stmt) -> (pipe, dst, src) of a TLOAD
         body = fn.body
         if isinstance(body, OpaqueStmt):
             self.unstructured = body.reason
@@ -224,8 +224,8 @@ class FunctionCFG:
                 return [self._new("unknown", stmt=stmt, why=f"{base}: cannot tell its pipe from the tile types")]
         if pipe != PIPE_V:
             # Not vector work, but its UB writes matter to rule (b) of the proof (rewritten bytes).
-            if base == "TLOAD" and len(args) == 2 and self._fully_written(args[0], args[1]):
-                self.other_pipe_writes[id(stmt)] = (pipe, [self._tile_access(args[0].id, True, False)])
+            if base == "TLOAD" and len(args) == 2:
+                self.other_pipe_writes[id(stmt)] = (pipe, args[0], args[1])   # checked on demand
             return []
         accesses, problem = self._accesses(base, spec, args)
         if problem:
@@ -254,6 +254,13 @@ class FunctionCFG:
         if drains:
             return [event, self._new("drain", stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)")]
         return [event]
+
+    def rewrite_by(self, stmt) -> Optional[tuple]:
+        """(pipe, [Access]) if ``stmt`` is a TLOAD that rewrites every byte of its tile, else None."""
+        entry = self.other_pipe_writes.get(id(stmt))
+        if entry is None or not self._fully_written(entry[1], entry[2]):
+            return None
+        return entry[0], [self._tile_access(entry[1].id, True, False)]
 
     def _fully_written(self, dst, src) -> bool:
         """TLOAD rewrites every byte of ``dst``: static full valid shape equal to the GM view's."""
