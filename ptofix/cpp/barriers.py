@@ -158,65 +158,51 @@ class BarrierAnalysis:
                     sites.setdefault(stmt.head, []).append((fn, stmt))
         return sites
 
-    def entry_clean(self, fn: Function, _stack: frozenset = frozenset()) -> bool:
-        """Nothing can be in flight on PIPE_V when ``fn`` starts: it is a kernel entry, or every
-        caller in this file is clean there. A function nobody in this file calls may be called from
-        elsewhere with vector work in flight, so it is not clean."""
-        if fn.is_entry:
-            return True
-        if fn.name in self._entry_clean:
-            return self._entry_clean[fn.name]
-        if fn.name in _stack:
-            return False
-        sites = self._callers.get(fn.name, [])
-        clean = bool(sites)
-        for caller, stmt in sites:
-            if not self.entry_clean(caller, _stack | {fn.name}):
-                clean = False
-                break
-            cfg = self.cfg(caller)
-            events = cfg.stmt_events.get(id(stmt)) or []
-            if not events or self._walk(cfg, events[0], backward=True, start_inclusive=False)[0]:
-                clean = False
-                break
-        self._entry_clean[fn.name] = clean
-        return clean
+    def entry_clean(self, fn: Function) -> bool:
+        """Nothing can be in flight on PIPE_V when ``fn`` starts: it is a kernel entry, or at every
+        call site in this file no vector work precedes the call since a drain and the caller's own
+        entry is clean. A function nobody in this file calls may be called from elsewhere with
+        vector work in flight, so it is not clean."""
+        return self._boundary_clean(fn, backward=True, cache=self._entry_clean, stack=frozenset())
 
-    def exit_clean(self, fn: Function, _stack: frozenset = frozenset()) -> bool:
+    def exit_clean(self, fn: Function) -> bool:
+        """Nothing can still run on PIPE_V after ``fn`` returns (the mirror of entry_clean)."""
+        return self._boundary_clean(fn, backward=False, cache=self._exit_clean, stack=frozenset())
+
+    def _boundary_clean(self, fn: Function, backward: bool, cache: dict, stack: frozenset) -> bool:
         if fn.is_entry:
             return True
-        if fn.name in self._exit_clean:
-            return self._exit_clean[fn.name]
-        if fn.name in _stack:
+        if fn.name in cache:
+            return cache[fn.name]
+        if fn.name in stack:
             return False
         sites = self._callers.get(fn.name, [])
         clean = bool(sites)
         for caller, stmt in sites:
-            if not self.exit_clean(caller, _stack | {fn.name}):
+            if not self._boundary_clean(caller, backward, cache, stack | {fn.name}):
                 clean = False
                 break
             cfg = self.cfg(caller)
             events = cfg.stmt_events.get(id(stmt)) or []
-            if not events or self._walk(cfg, events[-1], backward=False, start_inclusive=False)[0]:
+            if not events or self._walk(cfg, events[0] if backward else events[-1], backward=backward)[0]:
                 clean = False
                 break
-        self._exit_clean[fn.name] = clean
+        cache[fn.name] = clean
         return clean
 
     # -- walks ---------------------------------------------------------------------------------
     def _is_drain(self, event: Event) -> bool:
         return event.kind == "drain" or (event.kind == "barrier" and id(event) not in self.removed)
 
-    def _walk(self, cfg: FunctionCFG, start: Event, backward: bool, start_inclusive: bool = False):
+    def _walk(self, cfg: FunctionCFG, start: Event, backward: bool):
         """Ops reachable from ``start`` without crossing a drain: [(event, via_back_edge)], boundary hit."""
-        found: dict[tuple, None] = {}
+        found: dict[tuple, Event] = {}
         seen: set[tuple] = set()
         boundary = False
         stack = [(start, False)]
         while stack:
             event, back = stack.pop()
-            edges = event.pred if backward else event.succ
-            for nxt, is_back in edges:
+            for nxt, is_back in (event.pred if backward else event.succ):
                 state = (id(nxt), back or is_back)
                 if state in seen:
                     continue
@@ -227,15 +213,9 @@ class BarrierAnalysis:
                     boundary = True
                     continue
                 if nxt.kind in ("op", "unknown"):
-                    found[(id(nxt), back or is_back)] = None
-                    found.setdefault(("ev", id(nxt)), nxt)  # keep a handle
-                stack.append((nxt, back or is_back))
-        ops = []
-        handles = {k[1]: v for k, v in found.items() if k[0] == "ev"}
-        for key in found:
-            if key[0] != "ev":
-                ops.append((handles[key[0]], key[1]))
-        ops.sort(key=lambda pair: (pair[0].order, pair[1]))
+                    found[state] = nxt
+                stack.append((nxt, state[1]))
+        ops = sorted(((ev, key[1]) for key, ev in found.items()), key=lambda pair: (pair[0].order, pair[1]))
         return ops, boundary
 
     # -- the proof -----------------------------------------------------------------------------
