@@ -464,9 +464,10 @@ def _call_target(stmt: SimpleStmt) -> str:
     return match.group(1) if match else ""
 
 
+_ASSIGNED = re.compile(r"\b([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)")
+_INCREMENTED = re.compile(r"(?:\+\+|--)\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*(?:\+\+|--)")
+
+
 def _assigned_names(text: str) -> list[str]:
-    import re
-    names = re.findall(r"\b([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)", text)
-    names += re.findall(r"(?:\+\+|--)\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*(?:\+\+|--)", text) and \
-        [a or b for a, b in re.findall(r"(?:\+\+|--)\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*(?:\+\+|--)", text)]
-    return names
+    """Variables a `for` header assigns or increments (they are not constants)."""
+    return _ASSIGNED.findall(text) + [a or b for a, b in _INCREMENTED.findall(text)]
