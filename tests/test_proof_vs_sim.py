@@ -24,11 +24,18 @@ ROW = tile("float", 16, 1, "ColMajor")        # 64 B per-row operand
 ROW_R = tile("float", 1, 16)                  # its TRESHAPE view
 
 
-def random_kernel(rng: random.Random, n_ops: int = 8) -> str:
+def random_kernel(rng: random.Random, n_ops: int = 8, loop: bool = False) -> str:
+    """``loop``: the ops run 3 times in a `for` (back-edges) and one tile's address is chosen by
+    an `if/else` on a kernel argument (a value set)."""
     full_addrs = rng.sample([0, 4096, 8192, 16384, 20480, 32768], 4)
     row_addrs = [65536, 65536 + 64, 65536 + 128]
     lines = []
     for i, addr in enumerate(full_addrs):
+        if loop and i == 0:
+            other = rng.choice([a for a in (0, 4096, 8192, 16384, 20480, 32768) if a != addr])
+            lines += ["  int64_t pick;", f"  if (n) {{", f"    pick = {addr};", "  } else {", f"    pick = {other};",
+                      "  };", f"  {FULL} f0;", "  TASSIGN(f0, pick);"]
+            continue
         lines += [f"  {FULL} f{i};", f"  TASSIGN(f{i}, {addr});"]
     for i, addr in enumerate(row_addrs):
         lines += [f"  {ROW} c{i};", f"  TASSIGN(c{i}, {addr});", f"  {ROW_R} r{i};", f"  TRESHAPE(r{i}, c{i});"]
@@ -43,6 +50,7 @@ def random_kernel(rng: random.Random, n_ops: int = 8) -> str:
     f = lambda: f"f{rng.randrange(len(full_addrs))}"
     c = lambda: f"c{rng.randrange(len(row_addrs))}"
     r = lambda: f"r{rng.randrange(len(row_addrs))}"
+    body_start = len(lines)
     for _ in range(n_ops):
         kind = rng.choice(["bin", "bin", "scalar", "scalar", "rowsum", "rowmax", "rowexpand", "mov", "rowbin"])
         if kind == "bin":
@@ -59,18 +67,21 @@ def random_kernel(rng: random.Random, n_ops: int = 8) -> str:
         else:
             op = f"{rng.choice(['TADD', 'TMAX'])}({r()}, {r()}, {r()});"
         lines += [f"  {op}", "  pipe_barrier(PIPE_V);"]
+    if loop:
+        lines[body_start:] = (["  for (int32_t i = 0; i < 3; i += 1) {"] + ["  " + x for x in lines[body_start:]]
+                              + ["  }"])
     lines += ["  set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);", "  wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);"]
     for i in range(len(full_addrs)):
         lines.append(f"  TSTORE(o{i}, f{i});")
-    return kernel("__gm__ float* x, __gm__ float* y", "\n".join(lines) + "\n")
+    return kernel("__gm__ float* x, __gm__ float* y, int32_t n", "\n".join(lines) + "\n")
 
 
-@pytest.mark.parametrize("block", range(4))
-def test_every_proven_removal_is_confirmed_by_simulation(block):
+@pytest.mark.parametrize("block, loop", [(0, False), (1, False), (2, True), (3, True)])
+def test_every_proven_removal_is_confirmed_by_simulation(block, loop):
     removed_total = 0
     for case in range(25):
         rng = random.Random(1000 * block + case)
-        text = random_kernel(rng)
+        text = random_kernel(rng, loop=loop)
         out = run_pipeline(src(text, "orig.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
         removed = out.reports[0]["removed"]
         if not removed:
