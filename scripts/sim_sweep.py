@@ -48,16 +48,26 @@ def main() -> int:
             rewritten = os.path.join(tmp, os.path.basename(path))
             with open(rewritten, "w", encoding="utf-8", newline="") as handle:
                 handle.write(out.text)
-            try:
-                report = simulate(path, rewritten, args.seeds, options)
-            except (PtofixError, Exception):  # the interpreter cannot run this kernel
+            # The whole kernel from its entry; failing that (e.g. a pypto wrapper unpacking a
+            # Tensor struct), each function that lost a barrier, with generated arguments.
+            functions = [None] + sorted({d["function"] for d in out.reports[0]["decisions"] if d["decision"] == "removed"})
+            report = None
+            for function in functions:
+                opts = SimOptions(ub_size=options.ub_size, function=function)
+                try:
+                    report = simulate(path, rewritten, args.seeds, opts)
+                    break
+                except Exception:  # noqa: BLE001 - the interpreter cannot run this kernel this way
+                    continue
+            if report is None:
                 counts["cannot run"] += 1
                 continue
+            options_used = opts
             if report.difference is None:
                 counts["confirmed"] += 1
                 removals += removed
                 continue
-            if simulate(path, path, args.seeds, options).difference is not None:
+            if simulate(path, path, args.seeds, options_used).difference is not None:
                 counts["racy original"] += 1
                 continue
             counts["DIFFERENT"] += 1

@@ -154,15 +154,21 @@ class _Parser:
         if not words or words[0] in ("enum", "struct", "class", "union", "typedef", "using"):
             return None
         toks = self.toks
-        # The first top-level '(' after the name, with no '=' before it.
+        # The first top-level '(' after the name, with no '=' before it; attribute groups such as
+        # `__attribute__((always_inline))` are skipped.
         paren = None
-        for j in range(start, brace):
+        j = start
+        while j < brace:
             tok = toks[j]
             if tok.kind == "w" and "=" in tok.text.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", ""):
                 return None
             if tok.kind == "o" and tok.text == "(":
+                if j > start and toks[j - 1].text in _ATTRIBUTE_WORDS:
+                    j = self._match_close(j) + 1
+                    continue
                 paren = j
                 break
+            j += 1
         if paren is None or paren == start or toks[paren - 1].kind != "w" \
                 or toks[paren - 1].end != toks[paren].start and not _IDENT.fullmatch(toks[paren - 1].text):
             return None
@@ -369,6 +375,7 @@ _SYNC_CALLS = {"pipe_barrier": "barrier", "set_flag": "set_flag", "wait_flag": "
 
 _HEAD = re.compile(r"\s*([A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)\s*(<<=|>>=|::|[-+*/%&|^]=|\+\+|--|==|[=(<.\[:])?")
 _IDENT = re.compile(r"[A-Za-z_]\w*")
+_ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
 _TRAILING_IDENT = re.compile(r"([A-Za-z_]\w*)\Z")
 _LABEL = re.compile(r"[A-Za-z_]\w*:")
 
