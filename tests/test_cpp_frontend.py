@@ -240,3 +240,16 @@ def test_logical_and_bitwise_operators_keep_their_operator():
     assert mem.value_set("v2") == frozenset({2})
     assert mem.value_set("v3") == frozenset({5})
     assert mem.value_set("v4") == frozenset({1})
+
+
+def test_function_name_skips_attribute_groups():
+    src = """extern "C" __aicore__ __attribute__((always_inline)) void kernel_entry(__gm__ int64_t *args) {
+  k(args);
+}
+static __aicore__ void k(__gm__ int64_t *a) {
+  return;
+}
+"""
+    model = parse_cpp(SourceText(src, "k.cpp"))
+    assert [(f.name, f.is_entry, f.params.strip()) for f in model.functions] == [
+        ("kernel_entry", True, "__gm__ int64_t *args"), ("k", False, "__gm__ int64_t *a")]
