@@ -48,6 +48,10 @@ class PipeVBarrierPass(Pass):
                 entry["ops_after"] = [e.op or e.kind for e in d.after_ops]
             if d.hazard is not None:
                 entry["hazard"] = d.hazard.describe(source)
+            if d.unknown_events:
+                entry["not_understood"] = [
+                    {"location": source.location(e.stmt.span.start) if e.stmt is not None else None, "why": e.why}
+                    for e in d.unknown_events]
             entries.append(entry)
             if d.removed:
                 tag = d.pattern if d.removable else f"{d.pattern}, FORCED"
@@ -57,7 +61,10 @@ class PipeVBarrierPass(Pass):
                     warnings.append(f"{source.path}:{line}:{col}: warning: --force removed an unproven "
                                     f"PIPE_V barrier: {d.reason}")
         removed = sum(1 for d in decisions if d.removed)
+        unparsed = analysis.unparsed_statements()
         report = {"patterns": sorted(patterns), "barriers": len(decisions), "removed": removed,
+                  "statements_not_parsed": len(unparsed),
+                  "not_parsed": [source.location(stmt.span.start) for stmt in unparsed],
                   "decisions": entries}
         return PassResult(edits, report, warnings)
 

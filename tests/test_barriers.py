@@ -127,7 +127,7 @@ def test_integer_tcvt_may_use_the_hidden_scratch():
 
 
 def test_address_taken_scalar_is_unknown():
-    from ptofix.cpp.memory import FunctionMemory
+    from ptofix.cpp.semantics import analyse_function
     src = """extern "C" __global__ AICORE void k() {
   int64_t v1 = 0;
   int64_t* v2 = &v1;
@@ -136,7 +136,7 @@ def test_address_taken_scalar_is_unknown():
   int64_t v4 = v3 & 1;
 }
 """
-    mem = FunctionMemory(parse_cpp(SourceText(src, "k.cpp")).functions[0])
+    mem = analyse_function(parse_cpp(SourceText(src, "k.cpp")))
     assert mem.value_set("v1") is None
     assert mem.value_set("v4") == frozenset({0})      # bitwise & is not an address-of
 

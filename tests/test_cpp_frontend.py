@@ -5,7 +5,7 @@ import os
 import pytest
 
 from ptofix.cpp import stmt_parser as A
-from ptofix.cpp.memory import FunctionMemory
+from ptofix.cpp.semantics import analyse_function
 from ptofix.cpp.model import Compound, ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
 from ptofix.cpp.parser import parse_cpp
 from ptofix.source import PtofixError, SourceText, apply_edits
@@ -101,7 +101,7 @@ def test_clang_formatted_multiline_statement():
     decl = stmts[0].ast
     assert isinstance(decl, A.Decl) and decl.name == "v81"
     assert decl.type.template.name == "Tile" and len(decl.type.template.args) == 11
-    mem = FunctionMemory(model.functions[0])
+    mem = analyse_function(model)
     tt = mem.tile_type("v81")
     assert (tt.rows, tt.cols, tt.valid_row, tt.valid_col) == (16, 128, None, None)
 
@@ -143,7 +143,7 @@ def test_memory_value_sets_and_aliases():
   TASSIGN(v11, v99);
 }
 """
-    mem = FunctionMemory(parse_cpp(SourceText(src, "k.cpp")).functions[0])
+    mem = analyse_function(parse_cpp(SourceText(src, "k.cpp")))
     assert mem.tile_addresses("v4") == frozenset({4096, 8192})
     assert mem.tile_addresses("v5") == frozenset({4096, 8192})
     assert mem.tile_addresses("v9") == frozenset({4096 + 64, 8192 + 64})
@@ -236,7 +236,7 @@ def test_logical_and_bitwise_operators_keep_their_operator():
   bool v4 = v1 > 5 && v1 < 7;
 }
 """
-    mem = FunctionMemory(parse_cpp(SourceText(src, "k.cpp")).functions[0])
+    mem = analyse_function(parse_cpp(SourceText(src, "k.cpp")))
     assert mem.value_set("v2") == frozenset({2})
     assert mem.value_set("v3") == frozenset({5})
     assert mem.value_set("v4") == frozenset({1})
@@ -251,5 +251,17 @@ static __aicore__ void k(__gm__ int64_t *a) {
 }
 """
     model = parse_cpp(SourceText(src, "k.cpp"))
+    # `extern "C"` only gives C linkage: anything may call it, so it is not a kernel entry.
     assert [(f.name, f.is_entry, f.params.strip()) for f in model.functions] == [
-        ("kernel_entry", True, "__gm__ int64_t *args"), ("k", False, "__gm__ int64_t *a")]
+        ("kernel_entry", False, "__gm__ int64_t *args"), ("k", False, "__gm__ int64_t *a")]
+    entry = parse_cpp(SourceText(src.replace('extern "C"', 'extern "C" __global__'), "k.cpp")).functions[0]
+    assert entry.is_entry
+
+
+def test_kernel_entry_is_read_from_the_declaration_not_from_comments():
+    src = """/* __global__ */ AICORE void k(__gm__ float *a) // __global__
+{
+  return;
+}
+"""
+    assert not parse_cpp(SourceText(src, "k.cpp")).functions[0].is_entry

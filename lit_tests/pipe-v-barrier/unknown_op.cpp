@@ -16,4 +16,8 @@ extern "C" __global__ AICORE void k() {
 // CHECK: TFANCYNEWOP(v5, v6);
 // CHECK-NEXT: pipe_barrier(PIPE_V);
 // JSON: "kind": "unknown"
-// JSON: "why": "'TFANCYNEWOP' is not in the effects table"
+// JSON: "why": "call to 'TFANCYNEWOP' is not modelled"
+// JSON: "not_understood": [
+// JSON-NEXT: {
+// JSON-NEXT: "location": "{{.*}}unknown_op.cpp:12:3"
+// JSON: "statements_not_parsed": 0

@@ -79,7 +79,10 @@ def text_report(reports: list[dict]) -> list[str]:
                     continue
                 around = f"{d['before_op'] or '?'} -> {d['after_op'] or '?'}"
                 lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}): {d['reason']}")
-            lines.append(f"pipe-v-barrier: {rep['removed']} of {rep['barriers']} PIPE_V barriers removed")
+            for where in rep.get("not_parsed", []):
+                lines.append(f"{where}: note: statement not understood by the grammar (treated as unknown)")
+            lines.append(f"pipe-v-barrier: {rep['removed']} of {rep['barriers']} PIPE_V barriers removed"
+                         f" ({rep.get('statements_not_parsed', 0)} statement(s) not parsed)")
         else:
             for item in rep.get("lines", []):
                 lines.append(item)

@@ -18,9 +18,40 @@ from typing import Optional
 
 from ..record import Record
 from ..source import SourceText
-from .memory import FunctionMemory
-from .model import CppFile, Function, SimpleStmt
-from .vector_cfg import Access, Event, FunctionCFG
+from .model import Compound, CppFile, Function, SimpleStmt
+from .semantics import FileContext
+from .vector_cfg import Access, Event, EventKind, FunctionCFG
+
+_NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
+_NONE_PENDING = frozenset({0})
+_MAYBE_PENDING = frozenset({0, 1})
+
+
+def _flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset) -> tuple[dict, bool]:
+    """Possible 'set pending' states (0/1) of V->S event ``tag`` before each event (by order)."""
+    states: dict[int, frozenset] = {cfg.entry.order: entry}
+    work = [cfg.entry]
+    ok = True
+    while work:
+        event = work.pop()
+        state = states[event.order]
+        if event.kind is EventKind.SET_VS and event.tag == tag:
+            ok = ok and 1 not in state
+            out = frozenset({1})
+        elif event.kind is EventKind.WAIT_VS and event.tag == tag:
+            ok = ok and 0 not in state
+            out = frozenset({0})
+        elif event.kind is EventKind.UNKNOWN:
+            out = _MAYBE_PENDING
+        else:
+            out = state
+        for nxt, _ in event.succ:
+            old = states.get(nxt.order, frozenset())
+            new = old | out
+            if new != old:
+                states[nxt.order] = new
+                work.append(nxt)
+    return states, ok
 
 PATTERNS = {
     "gu": ("TROWEXPANDMUL", "TADD"),
@@ -42,8 +73,8 @@ class Hazard(Record):
     def describe(self, source: SourceText) -> dict:
         def side(event: Event, access: Optional[Access]) -> dict:
             where = source.location(event.stmt.span.start) if event.stmt is not None else "function boundary"
-            text = event.stmt.text.strip() if isinstance(event.stmt, SimpleStmt) else (event.why or event.kind)
-            out = {"location": where, "statement": " ".join(text.split())[:200], "op": event.op or event.kind}
+            text = event.stmt.span.text(source) if event.stmt is not None else (event.why or event.kind.value)
+            out = {"location": where, "statement": " ".join(text.split())[:200], "op": event.op or event.kind.value}
             if access is not None:
                 out["operand"] = access.name
                 out["access"] = "write" if access.write else "read"
@@ -78,6 +109,7 @@ class Decision(Record):
     same_access_pairs: int = 0
     before_ops: list = []
     after_ops: list = []
+    unknown_events: list = []
     context: tuple = ("", "")
 
 
@@ -104,58 +136,68 @@ def normalize_patterns(spec: Optional[str]) -> set[str]:
 class BarrierAnalysis:
     def __init__(self, model: CppFile):
         self.model = model
-        self.local = {fn.name: fn for fn in model.functions}
-        self.memories: dict[str, FunctionMemory] = {}
-        self.cfgs: dict[str, FunctionCFG] = {}
+        self.ctx = FileContext(model)
+        self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
         self._pure = self._resolve_local_calls()   # also fills self.cfgs
         self._callers = self._call_sites()
-        self._entry_clean: dict[str, bool] = {}
-        self._exit_clean: dict[str, bool] = {}
+        self._entry_clean: dict[int, bool] = {}
+        self._exit_clean: dict[int, bool] = {}
+        self._flag_entry: dict[tuple, frozenset] = {}
+        self._trusted_tags: dict[int, set] = {}
         self.rewrites_used = 0
 
     # -- per-function models ---------------------------------------------------------------
     def cfg(self, fn: Function) -> FunctionCFG:
-        cfg = self.cfgs.get(fn.name)
+        cfg = self.cfgs.get(id(fn))
         if cfg is None:
-            mem = self.memories.setdefault(fn.name, FunctionMemory(fn))
-            cfg = FunctionCFG(fn, mem, self.local)
-            self.cfgs[fn.name] = cfg
+            sem = self.ctx.semantics(fn)
+            assert sem is not None
+            cfg = FunctionCFG(fn, sem)
+            self.cfgs[id(fn)] = cfg
         return cfg
 
-    def _resolve_local_calls(self) -> set[str]:
+    def unparsed_statements(self) -> list:
+        return [stmt for fn in self.model.functions for stmt in self.cfg(fn).sem.unparsed]
+
+    def _resolve_local_calls(self) -> set[int]:
         """Build every function's CFG once, then decide which local functions issue no PIPE_V work.
 
-        A function is pure if it has no vector op or unknown event and every local function it
-        calls is pure (greatest fixed point over the call graph; recursion is not pure). Calls to
-        pure functions become nothing, calls to the others unknown work.
+        A function is vector-free if it has no vector op, no unknown event and no V->S flag, and
+        every local function it calls is vector-free (greatest fixed point over the call graph;
+        recursion is not). Calls of vector-free functions become nothing, the others unknown work.
         """
         for fn in self.model.functions:
             self.cfg(fn)
-        pure = {name for name, cfg in self.cfgs.items()
-                if not cfg.unstructured and not any(e.kind in ("op", "unknown") for e in cfg.events)}
+        pure = {key for key, cfg in self.cfgs.items()
+                if not cfg.unstructured and not any(e.kind in _NOT_PURE for e in cfg.events)}
         changed = True
         while changed:
             changed = False
-            for name in sorted(pure):
-                if any(call.op not in pure or call.op == name for call in self.cfgs[name].local_calls):
-                    pure.discard(name)
-                    changed = True
+            for key in sorted(pure):
+                for call in self.cfgs[key].local_calls:
+                    callee = self.ctx.local_function(call.callee)
+                    if callee is None or id(callee) not in pure or id(callee) == key:
+                        pure.discard(key)
+                        changed = True
+                        break
         for cfg in self.cfgs.values():
             for call in cfg.local_calls:
-                if call.op in pure:
-                    call.kind = "nop"
+                callee = self.ctx.local_function(call.callee)
+                if callee is not None and id(callee) in pure:
+                    call.kind = EventKind.NOP
                 else:
-                    call.kind = "unknown"
-                    call.why = f"call to {call.op}() which issues vector work"
+                    call.kind = EventKind.UNKNOWN
+                    call.why = f"call to {call.callee}() which issues vector work or is not fully understood"
         return pure
 
-    def _call_sites(self) -> dict[str, list]:
-        sites: dict[str, list] = {}
+    def _call_sites(self) -> dict[int, list]:
+        sites: dict[int, list] = {}
         for fn in self.model.functions:
-            for stmt in fn.statements():
-                if isinstance(stmt, SimpleStmt) and stmt.kind == "call" and stmt.head in self.local:
-                    sites.setdefault(stmt.head, []).append((fn, stmt))
+            for event in self.cfg(fn).local_calls:
+                callee = self.ctx.local_function(event.callee)
+                if callee is not None:
+                    sites.setdefault(id(callee), []).append((fn, event))
         return sites
 
     def entry_clean(self, fn: Function) -> bool:
@@ -172,38 +214,84 @@ class BarrierAnalysis:
     def _boundary_clean(self, fn: Function, backward: bool, cache: dict, stack: frozenset) -> bool:
         if fn.is_entry:
             return True
-        if fn.name in cache:
-            return cache[fn.name]
-        if fn.name in stack:
+        key = id(fn)
+        if key in cache:
+            return cache[key]
+        if key in stack:
             return False
-        sites = self._callers.get(fn.name, [])
+        sites = self._callers.get(key, [])
         clean = bool(sites)
-        for caller, stmt in sites:
-            if not self._boundary_clean(caller, backward, cache, stack | {fn.name}):
+        for caller, event in sites:
+            if not self._boundary_clean(caller, backward, cache, stack | {key}):
                 clean = False
                 break
-            cfg = self.cfg(caller)
-            events = cfg.stmt_events.get(id(stmt)) or []
-            if not events or self._walk(cfg, events[0] if backward else events[-1], backward=backward)[0]:
+            ops, boundary = self._walk(self.cfg(caller), event, backward=backward)
+            if ops:
                 clean = False
                 break
-        cache[fn.name] = clean
+        cache[key] = clean
         return clean
+
+    # -- V->S flag pairs -----------------------------------------------------------------------
+    def trusted_tags(self, cfg: FunctionCFG) -> set:
+        """Event ids whose V->S set/wait strictly alternate on every path of ``cfg``'s function.
+
+        ``wait_flag(PIPE_V, PIPE_S, e)`` drains only the V work issued before the matching
+        ``set_flag``; it matches the nearest earlier set only when sets and waits of ``e``
+        alternate. A set while one may be pending, a wait with none pending (it may consume a set
+        made elsewhere), or an unknown event in between makes ``e`` untrusted in this function.
+        """
+        key = id(cfg.fn)
+        if key in self._trusted_tags:
+            return self._trusted_tags[key]
+        self._trusted_tags[key] = set()
+        tags = {e.tag for e in cfg.events if e.kind in (EventKind.SET_VS, EventKind.WAIT_VS)}
+        trusted = {tag for tag in tags if self._alternates(cfg, tag)}
+        self._trusted_tags[key] = trusted
+        return trusted
+
+    def _alternates(self, cfg: FunctionCFG, tag: str) -> bool:
+        entry = self._flag_state_at_entry(cfg.fn, tag, frozenset())
+        states, ok = _flag_dataflow(cfg, tag, entry)
+        return ok
+
+    def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
+        if fn.is_entry:
+            return _NONE_PENDING
+        key = (id(fn), tag)
+        if key in self._flag_entry:
+            return self._flag_entry[key]
+        sites = self._callers.get(id(fn), [])
+        if not sites or id(fn) in stack:
+            return _MAYBE_PENDING
+        result: frozenset = frozenset()
+        for caller, event in sites:
+            cfg = self.cfg(caller)
+            states, _ = _flag_dataflow(cfg, tag, self._flag_state_at_entry(caller, tag, stack | {id(fn)}))
+            result = result | states.get(event.order, _MAYBE_PENDING)
+        self._flag_entry[key] = result
+        return result
 
     # -- walks ---------------------------------------------------------------------------------
     def _is_drain(self, event: Event) -> bool:
-        return event.kind == "drain" or (event.kind == "barrier" and id(event) not in self.removed)
+        return event.kind is EventKind.DRAIN or (event.kind is EventKind.BARRIER and id(event) not in self.removed)
 
     def _walk(self, cfg: FunctionCFG, start: Event, backward: bool):
-        """Ops reachable from ``start`` without crossing a drain: [(event, via_back_edge)], boundary hit."""
+        """Ops reachable from ``start`` without crossing a drain: [(event, via_back_edge)], boundary hit.
+
+        A V->S flag pair drains along a path that crosses both halves in order: walking back, a
+        wait_flag(V, S, e) then its set_flag; walking forward, a set_flag then its wait_flag.
+        """
+        trusted = self.trusted_tags(cfg)
         found: dict[tuple, Event] = {}
         seen: set[tuple] = set()
         boundary = False
-        stack = [(start, False)]
+        stack = [(start, False, frozenset())]
+        opens, closes = (EventKind.WAIT_VS, EventKind.SET_VS) if backward else (EventKind.SET_VS, EventKind.WAIT_VS)
         while stack:
-            event, back = stack.pop()
+            event, back, pending = stack.pop()
             for nxt, is_back in (event.pred if backward else event.succ):
-                state = (id(nxt), back or is_back)
+                state = (id(nxt), back or is_back, pending)
                 if state in seen:
                     continue
                 seen.add(state)
@@ -212,9 +300,14 @@ class BarrierAnalysis:
                 if nxt is cfg.entry or nxt is cfg.exit:
                     boundary = True
                     continue
-                if nxt.kind in ("op", "unknown"):
-                    found[state] = nxt
-                stack.append((nxt, state[1]))
+                next_pending = pending
+                if nxt.kind is closes and nxt.tag in pending:
+                    continue      # the other half of a V->S pair crossed before: drained here
+                if nxt.kind is opens and nxt.tag in trusted:
+                    next_pending = pending | {nxt.tag}
+                if nxt.kind in (EventKind.OP, EventKind.UNKNOWN):
+                    found.setdefault((id(nxt), state[1]), nxt)
+                stack.append((nxt, state[1], next_pending))
         ops = sorted(((ev, key[1]) for key, ev in found.items()), key=lambda pair: (pair[0].order, pair[1]))
         return ops, boundary
 
@@ -232,13 +325,22 @@ class BarrierAnalysis:
             return decision
         before, hit_entry = self._walk(cfg, event, backward=True)
         after, hit_exit = self._walk(cfg, event, backward=False)
-        boundary = Event("unknown", why=f"work issued outside {fn.name}()")
+        boundary = Event(EventKind.UNKNOWN, why=f"vector work issued outside {fn.name}() may be in flight")
         if hit_entry and not self.entry_clean(fn):
             before.insert(0, (boundary, False))
         if hit_exit and not self.exit_clean(fn):
             after.append((boundary, False))
         decision.before_ops = [e for e, _ in before]
         decision.after_ops = [e for e, _ in after]
+        unknown = [e for e in decision.before_ops + decision.after_ops if e.kind is EventKind.UNKNOWN]
+        if unknown:
+            # Fail closed: an event the model does not understand touches every UB byte.
+            decision.unknown_events = unknown
+            decision.reason = "kept: not understood in its window: " + "; ".join(
+                _describe_unknown(e, self.model.source) for e in unknown)
+            first_p = unknown[0] if unknown[0] in decision.before_ops else (before[0][0] if before else unknown[0])
+            decision.hazard = Hazard("unknown", first_p, unknown[-1], None, None, False)
+            return decision
         pairs = 0
         chains = 0
         rewrites_before = self.rewrites_used
@@ -273,7 +375,7 @@ class BarrierAnalysis:
         return decision
 
     def _pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG):
-        if p.kind == "unknown" or c.kind == "unknown":
+        if p.kind is EventKind.UNKNOWN or c.kind is EventKind.UNKNOWN:
             return Hazard("unknown", p, c, None, None, back), 0
         used_chain = 0
         for a in p.accesses:
@@ -315,7 +417,7 @@ class BarrierAnalysis:
             covers = all(any(w.space == a.space and w.intervals is not None and
                              any(s <= lo_ and hi_ <= e for s, e in w.intervals) for w in writes)
                          for lo_, hi_ in overlap)
-            if covers and _flag_pair(stmts, lo, k, "PIPE_V", pipe) and _flag_pair(stmts, k, hi, pipe, "PIPE_V"):
+            if covers and _flag_pair(cfg, stmts, lo, k, "PIPE_V", pipe) and _flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V"):
                 return True
         return False
 
@@ -347,10 +449,8 @@ class BarrierAnalysis:
     def run(self, patterns: set[str], force: bool = False) -> list[Decision]:
         decisions = []
         for fn in self.model.functions:
+            cfg = self.cfg(fn)
             for stmt in fn.statements():
-                if not (isinstance(stmt, SimpleStmt) and stmt.kind == "barrier"):
-                    continue
-                cfg = self.cfg(fn)
                 if id(stmt) not in cfg.barrier_events:
                     continue
                 before, after = self.context(fn, stmt)
@@ -373,21 +473,35 @@ class BarrierAnalysis:
         return decisions
 
 
-def _flag_pair(stmts: list, lo: int, hi: int, src: str, dst: str) -> bool:
-    """A set_flag(src, dst, e) followed by wait_flag(src, dst, e) strictly between lo and hi."""
-    from .vector_cfg import _args
-    pending: set[str] = set()
-    for k in range(lo + 1, hi):
-        stmt = stmts[k]
-        if not isinstance(stmt, SimpleStmt) or stmt.kind not in ("set_flag", "wait_flag"):
-            continue
-        args = _args(stmt.text)
-        if len(args) < 3 or args[0] != src or args[1] != dst:
-            continue
-        if stmt.kind == "set_flag":
-            pending.add(args[2])
-        elif args[2] in pending:
+def _describe_unknown(event: Event, source: SourceText) -> str:
+    where = source.location(event.stmt.span.start) if event.stmt is not None else "function boundary"
+    return f"{where}: {event.why or 'not understood'}"
+
+
+def _flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: str) -> bool:
+    """A set_flag(src, dst, e) followed by its wait_flag(src, dst, e) strictly between lo and hi.
+
+    The wait matches that set only if no set of ``e`` can still be pending before it: the
+    nearest earlier flag of ``e`` in this statement list must be a wait (or, in the function's
+    outermost list, there is none).
+    """
+    def flags(indices):
+        for k in indices:
+            flag = cfg.flag(stmts[k])
+            if flag is not None and flag[1] == src and flag[2] == dst and flag[3]:
+                yield flag[0], flag[3]
+
+    outermost = isinstance(cfg.fn.body, Compound) and stmts is cfg.fn.body.body
+    state: dict[str, str] = {}
+    for kind, event in flags(range(lo + 1, hi)):
+        if event not in state:
+            previous = next((k for k, e in flags(range(lo, -1, -1)) if e == event), None)
+            clean = previous == "wait_flag" or (previous is None and outermost)
+            state[event] = "pending" if kind == "set_flag" and clean else "bad"
+        elif state[event] == "pending" and kind == "wait_flag":
             return True
+        else:
+            state[event] = "bad"
     return False
 
 
@@ -398,13 +512,13 @@ def _nearest(event: Event, backward: bool) -> str:
         if len(edges) != 1 or edges[0][1]:
             return ""
         cur = edges[0][0]
-        if cur.kind == "op":
+        if cur.kind is EventKind.OP:
             return cur.op.split(".")[0]
-        if cur.kind == "drain" and isinstance(cur.stmt, SimpleStmt) and cur.stmt.kind == "call":
+        if cur.kind is EventKind.DRAIN and cur.stmt is not None and cur.why.endswith(("pipe_barrier(PIPE_V)", "vbrcb")):
             continue  # an op's internal barrier: the op itself is the neighbour
-        if cur.kind in ("drain", "barrier", "unknown"):
+        if cur.kind in (EventKind.DRAIN, EventKind.BARRIER, EventKind.UNKNOWN, EventKind.CALL):
             return ""
-        if cur.kind == "nop" and cur.stmt is not None:
+        if cur.kind is EventKind.NOP and cur.stmt is not None:
             return ""  # control structure boundary
         if cur.why in ("entry", "exit"):
             return ""

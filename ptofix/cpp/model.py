@@ -106,6 +106,25 @@ class PPIfStmt(Stmt):
                 yield from stmt.walk()
 
 
+class CaseLabel(Stmt):
+    """``case X:`` or ``default:`` inside a switch body."""
+
+    text: str = ""
+    is_default: bool = False
+
+
+class SwitchStmt(Stmt):
+    """``switch (cond) { case ...: ... }``: the body is one statement list with case labels."""
+
+    cond: str = ""
+    body: list[Stmt] = []
+
+    def walk(self) -> Iterator[Stmt]:
+        yield self
+        for stmt in self.body:
+            yield from stmt.walk()
+
+
 class OpaqueStmt(Stmt):
     """Control flow or a construct the model does not understand (``switch``, ``while``...)."""
 
@@ -128,6 +147,8 @@ class Function(Record):
 class CppFile(Record):
     source: SourceText
     functions: list[Function]
+    globals: list = []                # file-scope declarations (SimpleStmt), e.g. `using T = ...;`
+    macros: frozenset = frozenset()   # names `#define`d anywhere in the file
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

@@ -21,13 +21,22 @@ PIPE_V = "PIPE_V"
 HIDDEN_SCRATCH = (184 * 1024, 192 * 1024)   # pto_isa_facts.md §2.3
 
 
+# When an op's implementation ends with its own pipe_barrier(PIPE_V):
+NEVER = "never"
+ALWAYS = "always"                  # TROWSUM/TROWMAX/TROWMIN: every return path ends with one
+STATIC_NONEMPTY = "static-nonempty"  # TCOLSUM/TCOLMAX/TCOLMIN return early (no barrier) when a valid
+                                   # row/col count is 0, so only a static non-empty valid shape drains
+
+
 @dataclass(frozen=True)
 class OpSpec:
     pipe: str                        # PIPE_V, PIPE_MTE2, ... or "by-type" (decided from tile types)
     writes: tuple[int, ...] = (0,)   # argument indices written (dst, tmp); others that are tiles are read
     tmp: tuple[int, ...] = ()        # subset of ``writes`` that are scratch (tmp) operands
-    trailing_drain: bool = False     # implementation ends with pipe_barrier(PIPE_V) (§2)
-    row_expand: bool = False         # TROWEXPAND* binary family (§2, §2.3)
+    trailing_drain: str = NEVER      # implementation ends with pipe_barrier(PIPE_V) (§2), and when
+    drain_needs_tmp: bool = False    # ... only in the form with a tmp operand (TCOLSUM)
+    row_expand: bool = False         # TROWEXPAND* binary family (§2, §2.3, §8)
+    hidden_writes: bool = False      # writes UB outside its explicit operands at an unknown place (§8)
 
 
 def _specs() -> dict[str, OpSpec]:
@@ -46,11 +55,12 @@ def _specs() -> dict[str, OpSpec]:
         table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
     for name in ("TROWSUM", "TROWMAX", "TROWMIN"):
         # float/half end with pipe_barrier(PIPE_V); int16/int32 end with V->S->V flags: both drain.
-        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=True)
-    table["TCOLMAX"] = OpSpec(PIPE_V, trailing_drain=True)
-    table["TCOLMIN"] = OpSpec(PIPE_V, trailing_drain=True)
+        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=ALWAYS)
+    table["TCOLMAX"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
+    table["TCOLMIN"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
     # TCOLSUM(dst, src) / TCOLSUM(dst, src, tmp, isBinary): trailing barrier with tmp (§2).
-    table["TCOLSUM"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
+    table["TCOLSUM"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=STATIC_NONEMPTY,
+                              drain_needs_tmp=True)
     for name in ("TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDSUB", "TROWEXPANDADD", "TROWEXPANDMAX",
                  "TROWEXPANDMIN", "TROWEXPANDEXPDIF"):
         table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), row_expand=True)
@@ -60,7 +70,9 @@ def _specs() -> dict[str, OpSpec]:
     for name in ("TXOR", "TXORS", "TREM", "TREMS", "TPRELU"):
         table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
     table["TSORT32"] = OpSpec(PIPE_V, writes=(0, 2, 3), tmp=(2, 3))
-    table["TGATHER"] = OpSpec(PIPE_V)          # its tmp is modelled as a read by ptoas
+    # ptoas models TGATHER's tmp as a read, but its compare form also writes a conversion buffer
+    # past the tmp tile, outside every explicit operand (§8): treated as writing unknown UB bytes.
+    table["TGATHER"] = OpSpec(PIPE_V, hidden_writes=True)
     # Data movement between memories; pipe depends on tile types (§1).
     table["TMOV"] = OpSpec("by-type")
     table["TEXTRACT"] = OpSpec("by-type")
@@ -75,15 +87,23 @@ def _specs() -> dict[str, OpSpec]:
 
 OPS: dict[str, OpSpec] = _specs()
 
-# Calls with no memory effect on tiles and no effect on the vector pipe's ordering.
-SCALAR_CALLS = {
-    "get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "set_mask_norm", "set_vector_mask",
-    "set_ffts_base_addr", "PTOAS__GLOBAL_TENSOR_DATA", "SetValidShape", "static_assert", "TRESHAPE", "TASSIGN",
-    "dcci", "GetValue", "SetValue", "set_atomic_none", "set_atomic_add", "set_atomic_f32", "ffts_cross_core_sync", "wait_flag_dev",
+# Statement-level calls with no effect on UB and none on the vector pipe's ordering (mask and
+# atomic-mode registers, cache maintenance on GM, cross-core signals, compile-time checks).
+HARMLESS_CALLS = {
+    "set_mask_norm", "set_vector_mask", "set_ffts_base_addr", "static_assert", "dcci", "dsb",
+    "set_atomic_none", "set_atomic_add", "set_atomic_f32", "set_atomic_f16", "set_atomic_bf16",
+    "ffts_cross_core_sync", "wait_flag_dev", "std::atomic_thread_fence",
 }
 
-# Cross-core pipe (FIFO) ops; only their Tile forms touch local memory (pto_isa_facts.md §1, §7).
-PIPE_FIFO_OPS = {"TPUSH", "TPOP", "TALLOC", "TFREE"}
+# Functions that may appear inside expressions: they only read scalar state.
+PURE_FUNCTIONS = {"get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "get_sub_block_id"}
+
+# Cross-core pipe (FIFO) ops; never on PIPE_V, only their Tile forms touch local memory (§1, §7).
+FIFO_OPS = {"TPUSH", "TPOP", "TALLOC", "TFREE"}
+PIPE_FIFO_OPS = FIFO_OPS
+
+# Memory spaces a Tile may live in (`TileType::X`); tiles of different spaces never alias (§3).
+TILE_SPACES = {"Vec", "Mat", "Left", "Right", "Acc", "Bias", "Scaling", "ScaleLeft", "ScaleRight"}
 
 
 def dtype_size(dtype: str) -> int | None:

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import re
 
+from typing import Optional
+
 from ..source import PtofixError, SourceText, Span
-from .model import (Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
-                    PPBranch, PPIfStmt, SimpleStmt, Stmt)
+from .model import (CaseLabel, Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
+                    PPBranch, PPIfStmt, SimpleStmt, Stmt, SwitchStmt)
 
 # Coarse tokens: the structure only needs brackets, ';', comments, directives and strings, so
 # every other run of characters is one "word" token (w). Kinds: c=comment, p=preprocessor line,
 # s=string/char, w=word run, o=one of ; { } ( ) [ ]. Statement contents are classified from their
 # text (classify) and parsed by the grammar, not from these tokens.
 _TOKEN_RE = re.compile(r"""
-    (?P<ws>[ \t\r\n\f\v]+)
-  | (?P<c>//[^\n]*|/\*.*?\*/)
-  | (?P<p>\#(?:\\\r?\n|[^\n])*)
+    (?P<ws>[ \t\r\n\f\v\ufeff]+)
+  | (?P<c>//[^\r\n]*|/\*.*?\*/)
+  | (?P<p>\#(?:\\\r?\n|\\\r|[^\r\n])*)
   | (?P<s>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
   | (?P<o>[;{}()\[\]])
   | (?P<w>(?:[^\s;{}()\[\]"'/\#]|/(?![/*]))+)
@@ -83,6 +85,7 @@ class _Parser:
         self.text = source.text
         self.toks = tokens
         self.n = len(tokens)
+        self.depth = 0
 
     # -- helpers -----------------------------------------------------------------------------
     def _match_close(self, i: int) -> int:
@@ -108,8 +111,22 @@ class _Parser:
     # -- top level ---------------------------------------------------------------------------
     def parse_file(self) -> CppFile:
         functions: list[Function] = []
+        self.globals: list[SimpleStmt] = []
         self._top_level(0, self.n, functions)
-        return CppFile(self.source, functions)
+        macros = set()
+        for tok in self.toks:
+            if tok.kind == "p":
+                match = _DEFINE.match(tok.text)
+                if match:
+                    macros.add(match.group(1))
+        seen: dict[tuple, Function] = {}
+        for fn in functions:
+            key = (fn.name, " ".join(fn.params.split()))
+            if key in seen:
+                raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
+                                  f"{self.source.location(seen[key].span.start)})", self.source, fn.span.start)
+            seen[key] = fn
+        return CppFile(self.source, functions, self.globals, frozenset(macros))
 
     def _top_level(self, i: int, stop: int, functions: list[Function]) -> None:
         toks = self.toks
@@ -126,6 +143,9 @@ class _Parser:
                 i = self._match_close(i) + 1
                 continue
             if tok.kind == "o" and t == ";":
+                # File-scope declarations (`using T = ...;`, constants): kept for type aliases.
+                span = Span(toks[item_start].start, tok.end)
+                self.globals.append(SimpleStmt(span, self.text[span.start:span.end]))
                 item_start = None
                 i += 1
                 continue
@@ -186,7 +206,9 @@ class _Parser:
         except StructureError as exc:
             body = OpaqueStmt(Span(toks[brace].start, toks[close].end),
                               self.text[toks[brace].start:toks[close].end], f"unstructured body: {exc}")
-        is_entry = bool(re.search(r"\b(__global__|extern\s+\"C\")", head))
+        # A kernel entry point is declared `__global__` (a word of the declaration itself, not of a
+        # comment); `extern "C"` alone only names a C-linkage function that anything may call.
+        is_entry = "__global__" in words
         return Function(name, Span(toks[start].start, toks[close].end), head, params, body, is_entry)
 
     # -- statements --------------------------------------------------------------------------
@@ -222,6 +244,15 @@ class _Parser:
         return out, i
 
     def _pp_if(self, i: int, stop: int) -> tuple[Stmt, int]:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise StructureError(f"#if sections nested deeper than {MAX_NESTING} levels", self.toks[i].start)
+            return self._pp_if_at(i, stop)
+        finally:
+            self.depth -= 1
+
+    def _pp_if_at(self, i: int, stop: int) -> tuple[Stmt, int]:
         toks = self.toks
         start = toks[i].start
         branches: list[PPBranch] = []
@@ -241,6 +272,15 @@ class _Parser:
                 has_else = True
 
     def _statement(self, i: int, stop: int) -> tuple[Stmt, int]:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise StructureError(f"statements nested deeper than {MAX_NESTING} levels", self.toks[i].start)
+            return self._statement_at(i, stop)
+        finally:
+            self.depth -= 1
+
+    def _statement_at(self, i: int, stop: int) -> tuple[Stmt, int]:
         toks = self.toks
         tok = toks[i]
         text = self.text
@@ -275,11 +315,48 @@ class _Parser:
                 end_off = (orelse or then).span.end
                 cond = text[toks[i + 1].end:toks[pclose].start]
                 return IfStmt(Span(tok.start, end_off), cond=cond, then=then, orelse=orelse), j
+            if t == "switch" and i + 1 < stop and toks[i + 1].text == "(":
+                switch = self._switch(i, stop)
+                if switch is not None:
+                    return switch
             if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
                 return self._opaque_control(i, stop, t)
             if _LABEL.fullmatch(t):
                 return OpaqueStmt(Span(tok.start, tok.end), t, "label"), i + 1
         return self._simple(i, stop)
+
+    def _switch(self, i: int, stop: int) -> Optional[tuple[Stmt, int]]:
+        """``switch (c) { case A: ...; break; default: ... }`` with labels at the top level of the
+        braces; anything else (no braces, labels nested in blocks, #if around labels) is opaque."""
+        toks = self.toks
+        pclose = self._match_close(i + 1)
+        brace = pclose + 1
+        if brace >= stop or toks[brace].text != "{":
+            return None
+        close = self._match_close(brace)
+        body: list[Stmt] = []
+        j = brace + 1
+        while j < close:
+            tok = toks[j]
+            if tok.kind == "w" and (tok.text in ("case", "default", "default:")):
+                k = j
+                while k < close and not (toks[k].kind == "w" and toks[k].text.endswith(":")
+                                         and not toks[k].text.endswith("::")):
+                    if toks[k].kind != "w":
+                        return None
+                    k += 1
+                if k >= close:
+                    return None
+                span = Span(tok.start, toks[k].end)
+                body.append(CaseLabel(span, self.text[span.start:span.end], tok.text.startswith("default")))
+                j = k + 1
+                continue
+            if tok.kind == "p":
+                return None
+            stmt, j = self._statement(j, close)
+            body.append(stmt)
+        cond = self.text[toks[i + 1].end:toks[pclose].start]
+        return SwitchStmt(Span(toks[i].start, toks[close].end), cond, body), close + 1
 
     def _body(self, i: int, stop: int) -> tuple[Stmt, int]:
         toks = self.toks
@@ -378,6 +455,8 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 _ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
 _TRAILING_IDENT = re.compile(r"([A-Za-z_]\w*)\Z")
 _LABEL = re.compile(r"[A-Za-z_]\w*:")
+_DEFINE = re.compile(r"#\s*define\s+([A-Za-z_]\w*)")
+MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
 
 
 def classify(text: str) -> tuple[str, str]:
@@ -425,6 +504,14 @@ def classify(text: str) -> tuple[str, str]:
     if after == ".":
         return "method", name
     return "decl", name
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def identifiers(text: str) -> list[str]:
+    """Every identifier in a piece of C++ (a lexical scan: the names a statement mentions)."""
+    return _IDENTIFIER.findall(text)
 
 
 def parse_cpp(source: SourceText) -> CppFile:

@@ -22,7 +22,7 @@ def _parser():
         grammar = os.path.join(os.path.dirname(__file__), "cpp_stmt.lark")
         with open(grammar, encoding="utf-8") as handle:
             _PARSER = Lark(handle.read(), parser="lalr", lexer="contextual", cache=True,
-                           maybe_placeholders=False)
+                           maybe_placeholders=False, start=["start", "cond_start", "for_init_start", "param_start"])
     return _PARSER
 
 
@@ -75,6 +75,7 @@ class TypeRef(Node):
     template: Optional["TemplateId"] = None
     pointer: int = 0
     quals: tuple = ()
+    ref: bool = False                    # declared as a reference (`T&`, `T&&`)
 
 
 class TemplateId(Node):
@@ -123,6 +124,23 @@ class Binary(Node):
     right: Node = None
 
 
+class Assign(Node):
+    """An assignment used as an expression (`a = b = 5`, `if ((x = f()))`, `g(a += 1)`)."""
+    target: Node = None
+    op: str = "="
+    value: Node = None
+
+
+class IncDec(Node):
+    op: str = "++"
+    operand: Node = None
+    prefix: bool = True
+
+
+class Comma(Node):
+    items: list = []
+
+
 class Ternary(Node):
     cond: Node = None
     then: Node = None
@@ -143,6 +161,13 @@ class Decl(Node):
     name: str = ""
     init: Optional[Node] = None
     ctor_args: Optional[list] = None     # `T v(a, b);`
+    array: bool = False                  # `T v[N]...;`
+
+
+class TypeAlias(Node):
+    """`using NAME = type;` or `typedef type NAME;`."""
+    name: str = ""
+    type: TypeRef = None
 
 
 class ExprStmt(Node):
@@ -182,6 +207,8 @@ def _span(items) -> tuple[int, int]:
 
 
 _TRANSFORMER = None
+_REF = object()      # marker children produced by the `ref` and `array_dim` rules
+_ARRAY = object()
 
 
 def _transformer():
@@ -193,32 +220,84 @@ def _transformer():
     def quals_and_rest(children):
         quals = tuple(str(c) for c in children if isinstance(c, Token) and c.type == "QUAL")
         stars = sum(1 for c in children if isinstance(c, Token) and c.type == "STAR")
-        rest = [c for c in children if not (isinstance(c, Token) and c.type in ("QUAL", "STAR"))]
+        rest = [c for c in children if not (isinstance(c, Token) and c.type in ("QUAL", "STAR"))
+                and c is not _REF and c is not _ARRAY]
         return quals, stars, rest
 
     class ToAst(Transformer):
         def start(self, c):
             return c[0]
 
+        cond_start = start
+        for_init_start = start
+
+        def param_type(self, c):
+            quals, stars, rest = quals_and_rest(c)
+            s, e = _span(c)
+            base = rest[0]
+            if isinstance(base, TemplateId):
+                return TypeRef(s, e, base.name, base, stars, quals, _REF in c)
+            return TypeRef(s, e, " ".join(str(base).split()), None, stars, quals, _REF in c)
+
+        def param_start(self, c):
+            type_ = c[0]
+            name = next((x for x in c[1:] if isinstance(x, Token) and x.type == "NAME"), None)
+            array = _ARRAY in c
+            init = next((x for x in c[1:] if isinstance(x, Node)), None)
+            end = init.end if init is not None else (name.end_pos if name is not None else type_.end)
+            return Decl(type_.start, end, type_, str(name) if name is not None else "", init, None, array)
+
+        def ref(self, c):
+            return _REF
+
+        def array_dim(self, c):
+            return _ARRAY
+
+        def using_alias(self, c):
+            name, type_ = c
+            return TypeAlias(name.start_pos, type_.end, str(name), type_)
+
+        def typedef_alias(self, c):
+            type_, name = c
+            return TypeAlias(type_.start, name.end_pos, str(name), type_)
+
+        def assign(self, c):
+            target, op, value = c
+            return Assign(target.start, value.end, target, str(op), value)
+
+        def comma(self, c):
+            left, right = c
+            items = (left.items if isinstance(left, Comma) else [left]) + [right]
+            return Comma(items[0].start, right.end, items)
+
+        def pre_incdec(self, c):
+            op, operand = c
+            return IncDec(op.start_pos, operand.end, str(op), operand, True)
+
+        def post_incdec(self, c):
+            operand, op = c
+            return IncDec(operand.start, op.end_pos, str(op), operand, False)
+
         # -- types --
         def auto_type(self, c):
             quals, _, _ = quals_and_rest(c)
             s, e = _span(c)
-            return TypeRef(s if s is not None else 0, e if e is not None else 0, "auto", None, 0, quals)
+            return TypeRef(s if s is not None else 0, e if e is not None else 0, "auto", None, 0, quals,
+                           _REF in c)
 
         def builtin_type(self, c):
             quals, stars, rest = quals_and_rest(c)
             s, e = _span(c)
             name = " ".join(str(rest[0]).split())
-            return TypeRef(s, e, name, None, stars, quals)
+            return TypeRef(s, e, name, None, stars, quals, _REF in c)
 
         def _named(self, c):
             quals, stars, rest = quals_and_rest(c)
             s, e = _span(c)
             base = rest[0]
             if isinstance(base, TemplateId):
-                return TypeRef(s, e, base.name, base, stars, quals)
-            return TypeRef(s, e, str(base), None, stars, quals)
+                return TypeRef(s, e, base.name, base, stars, quals, _REF in c)
+            return TypeRef(s, e, str(base), None, stars, quals, _REF in c)
 
         qual_named_type = _named
         plain_named_type = _named
@@ -318,8 +397,10 @@ def _transformer():
         # -- statements --
         def decl(self, c):
             type_, name = c[0], c[1]
-            init = c[2] if len(c) > 2 else None
-            return Decl(type_.start, (init.end if init else name.end_pos), type_, str(name), init, None)
+            array = _ARRAY in c
+            rest = [x for x in c[2:] if x is not _ARRAY]
+            init = rest[0] if rest else None
+            return Decl(type_.start, (init.end if init else name.end_pos), type_, str(name), init, None, array)
 
         def ctor_decl(self, c):
             type_, name = c[0], c[1]
@@ -327,11 +408,10 @@ def _transformer():
             return Decl(type_.start, name.end_pos, type_, str(name), None, args)
 
         def expr_stmt(self, c):
+            if isinstance(c[0], Assign):
+                # A statement that is one assignment (the common `x = e;`) gets its own node.
+                return AssignStmt(c[0].start, c[0].end, c[0].target, c[0].op, c[0].value)
             return ExprStmt(c[0].start, c[0].end, c[0])
-
-        def assign_stmt(self, c):
-            target, op, value = c
-            return AssignStmt(target.start, value.end, target, str(op), value)
 
         def return_stmt(self, c):
             value = c[0] if c else None
@@ -460,6 +540,12 @@ def _rhs(text: str, start: int):
     return _atom(text, start)
 
 
+# Words that start a statement but are not a declared type (the grammar handles those statements).
+_NOT_TYPES = {"return", "const", "auto", "static", "goto", "delete", "new", "using", "typedef", "case",
+              "default", "break", "continue", "throw", "namespace", "template", "typename", "volatile",
+              "constexpr", "inline", "extern", "register", "struct", "class", "union", "enum", "sizeof"}
+
+
 def _fast_parse(text: str):
     match = _FAST_CALL.match(text)
     if match:
@@ -524,14 +610,14 @@ def _fast_parse(text: str):
             return _FALLBACK
         return AssignStmt(0, value.end, Name(0, match.end(1), match.group(1)), "=", value)
     match = _FAST_BARE_DECL.match(text)
-    if match and match.group(2) not in ("return", "const", "auto", "static", "goto", "delete", "new", "using"):
+    if match and match.group(2) not in _NOT_TYPES:
         quals = ("const",) if match.group(1) else ()
         type_ = TypeRef(0, match.end(2), match.group(2), None, 0, quals)
         return Decl(0, match.end(4), type_, match.group(4), None, None)
     match = _FAST_SCALAR.match(text)
     if match:
         type_name = match.group(2)
-        if type_name in ("return", "const", "auto", "static", "goto", "delete", "new"):
+        if type_name in _NOT_TYPES:
             return _FALLBACK
         value = _rhs(match.group(6), match.start(6))
         if value is _FALLBACK or (match.group(5) and isinstance(value, Call)):
@@ -551,12 +637,34 @@ def parse_statement(text: str, fast: bool = True):
         node = _fast_parse(text)
         if node is not _FALLBACK:
             return node
+    return _parse(text, "start")
+
+
+def parse_condition(text: str):
+    """An ``if``/``for`` condition or a ``for`` step as an expression AST, or ``None``."""
+    return _parse(text, "cond_start")
+
+
+def parse_for_init(text: str):
+    """A ``for`` init clause (declaration or expression) as an AST, or ``None``."""
+    return _parse(text, "for_init_start")
+
+
+def parse_parameter(text: str):
+    """One function parameter (``const T& name = default``) as a Decl (name may be ''), or None."""
+    return _parse(text, "param_start")
+
+
+def _parse(text: str, start: str):
     from lark.exceptions import LarkError
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(text, start=start)
         return _transformer().transform(tree)
     except LarkError:
         return None
+    except RecursionError:
+        return None   # nesting deeper than the interpreter's stack: not understood
     except (TypeError, AttributeError, ValueError, IndexError):
-        # A shape the transformer does not expect: treat as not understood (opaque).
+        # A shape the transformer does not expect: not understood. Callers count these and treat
+        # the statement as Unknown (it touches every UB byte and may write what it names).
         return None

@@ -1,26 +1,42 @@
-"""Control-flow model of the vector pipe for one function.
+"""Control-flow model of the vector pipe for one function, built from its semantic model.
 
 Each statement becomes zero or more *events*: a PIPE_V op with its byte accesses, a drain
-(something that waits for every earlier PIPE_V instruction), an unknown op ("reads and writes
-everything"), or nothing. Events are linked along the function's control flow: sequences,
-``if/else``, ``#if`` sections (any branch or none), and ``for`` with a back-edge.
+(something that waits for every earlier PIPE_V instruction), the two halves of a V->S flag pair,
+an unknown event ("reads and writes every UB byte"), or nothing. Events are linked along the
+function's control flow: sequences, ``if/else``, ``switch``, ``#if`` sections (any branch or
+none), ``for`` with a back-edge, ``break``/``continue``/``return``.
 
-Drains (issue #2, pto_isa_facts.md §2, §2.1): ``pipe_barrier(PIPE_V)``, ``pipe_barrier(PIPE_ALL)``,
-``wait_flag(PIPE_V, PIPE_S, ...)``, and the internal trailing barrier of TROWSUM/TROWMAX/TROWMIN,
-TCOLMAX/TCOLMIN and TCOLSUM with tmp; TROWEXPAND* with a non-RowMajor src1 and no tmp is
-``vbrcb(scratch <- src1); barrier; op`` (a leading internal drain, §2).
+Drains (docs/reference/pto-facts.md, "Internal barriers"): ``pipe_barrier(PIPE_V)``,
+``pipe_barrier(PIPE_ALL)``, the trailing internal barrier of TROWSUM/TROWMAX/TROWMIN and (with a
+static, non-empty valid shape) TCOLMAX/TCOLMIN/TCOLSUM-with-tmp; TROWEXPAND* with a non-RowMajor
+per-row operand and no tmp is ``vbrcb(scratch <- per-row); barrier; op`` (a leading internal
+drain). ``wait_flag(PIPE_V, PIPE_S, e)`` only drains the V work issued before its matching
+``set_flag(PIPE_V, PIPE_S, e)``: the proof's walks track that pairing (barriers.py).
 """
 from __future__ import annotations
 
-import re
+import enum
 from typing import Optional
 
 from ..record import Record
 from . import stmt_parser as A
-from .memory import FunctionMemory
-from .model import (Comment, Compound, Directive, ForStmt, Function, IfStmt, OpaqueStmt, PPIfStmt,
-                    SimpleStmt, Stmt)
-from .ops import HIDDEN_SCRATCH, OPS, PIPE_FIFO_OPS, PIPE_V, SCALAR_CALLS, move_pipe
+from .model import (CaseLabel, Comment, Compound, Directive, ForStmt, Function, IfStmt, OpaqueStmt, PPIfStmt,
+                    SimpleStmt, Stmt, SwitchStmt)
+from .ops import ALWAYS, HIDDEN_SCRATCH, NEVER, OPS, PIPE_V, STATIC_NONEMPTY, move_pipe
+from .semantics import FunctionSemantics, Kind, StmtInfo, Symbol
+
+UB_SPACE = "Vec"
+
+
+class EventKind(enum.Enum):
+    OP = "op"                # a PIPE_V instruction (or one phase of one)
+    DRAIN = "drain"          # waits for every earlier PIPE_V instruction
+    BARRIER = "barrier"      # pipe_barrier(PIPE_V): a drain the pass may remove
+    UNKNOWN = "unknown"      # not understood: touches all UB, drains nothing
+    CALL = "call"            # call of a local function, resolved to NOP or UNKNOWN later
+    SET_VS = "set_vs"        # set_flag(PIPE_V, PIPE_S, e)
+    WAIT_VS = "wait_vs"      # wait_flag(PIPE_V, PIPE_S, e)
+    NOP = "nop"
 
 
 class Access(Record):
@@ -30,7 +46,7 @@ class Access(Record):
     intervals: Optional[list]       # [(lo, hi)], None = unknown (whole space)
     exact: Optional[tuple] = None   # key for the same-access rule, None if not provable
     tmp: bool = False
-    contiguous_repeats: int = 0     # producer repeat count when contiguous (for §5.3), else 0
+    contiguous_repeats: int = 0     # producer repeat count when contiguous (same-access rule), else 0
     elementwise: bool = False       # op walks this operand element-for-element like its dst
 
     def overlaps(self, other: "Access") -> bool:
@@ -46,42 +62,39 @@ class Access(Record):
 
 
 class Event(Record):
-    kind: str                        # "op" | "drain" | "barrier" | "unknown" | "nop"
+    kind: EventKind
     stmt: Optional[Stmt] = None
     op: str = ""
     accesses: list = []
     why: str = ""                    # for unknown events / drains
+    tag: str = ""                    # SET_VS / WAIT_VS event id
+    callee: str = ""                 # CALL
+    call_args: tuple = ()            # CALL: (arg nodes, env)
     succ: list = []   # [(Event, is_back_edge)]
     pred: list = []
     order: int = 0
 
 
-_TYPE_CTORS = {"Tile", "pto::Tile", "GlobalTensor", "pto::GlobalTensor", "pto::Shape", "pto::Stride", "Shape",
-               "Stride", "TPipe", "reinterpret_cast", "static_cast", "const_cast", "sizeof", "data"}
-_CALL_NAME = re.compile(r"([A-Za-z_][\w:]*)\s*(?:<[^;(]*>)?\s*\(")
-_CASTS = {"int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t", "size_t",
-          "unsigned", "int", "float", "half", "bool", "bfloat16_t"}
-_BENIGN_OPAQUE_CALLS = {"set_flag", "wait_flag", "switch", "case", "if", "while", "for", "return"}
-
-
 class FunctionCFG:
-    def __init__(self, fn: Function, memory: FunctionMemory, local_functions: dict[str, Function]):
+    def __init__(self, fn: Function, sem: FunctionSemantics):
         self.fn = fn
-        self.mem = memory
-        self.local_functions = local_functions
+        self.sem = sem
+        self.values = sem.values
         self.local_calls: list[Event] = []            # resolved by BarrierAnalysis once purity is known
         self.events: list[Event] = []
-        self.entry = self._new("nop", why="entry")
-        self.exit = Event("nop", why="exit")
+        self.entry = self._new(EventKind.NOP, why="entry")
+        self.exit = Event(EventKind.NOP, why="exit")
         self.unstructured: Optional[str] = None
         self.barrier_events: dict[int, Event] = {}   # id(stmt) -> barrier event
         self.stmt_events: dict[int, list] = {}
         self.position: dict[int, tuple] = {}          # id(stmt) -> (statement list, index)
-        self.other_pipe_writes: dict[int, tuple] = {} # id(stmt) -> (pipe, dst, src) of a TLOAD
+        self.other_pipe_writes: dict[int, tuple] = {} # id(stmt) -> (pipe, dst, src, env) of a TLOAD
+        self._breaks: list[list] = []                 # innermost loop/switch: break sources
+        self._continues: list[Optional[Event]] = []   # innermost loop header (None for a switch)
         body = fn.body
         if isinstance(body, OpaqueStmt):
             self.unstructured = body.reason
-            tails = [self.entry]
+            tails = [(self.entry, False)]
         else:
             tails = self._block(body.body if isinstance(body, Compound) else [body], [(self.entry, False)])
         self.exit.order = len(self.events)
@@ -90,7 +103,7 @@ class FunctionCFG:
             _link(tail, self.exit, back)
 
     # -- construction ----------------------------------------------------------------------------
-    def _new(self, kind: str, **kw) -> Event:
+    def _new(self, kind: EventKind, **kw) -> Event:
         event = Event(kind, **kw)
         event.order = len(self.events)
         self.events.append(event)
@@ -109,30 +122,54 @@ class FunctionCFG:
             preds = self._stmt(stmt, preds)
         return preds
 
+    def _header(self, stmt: Stmt, what: str) -> list[Event]:
+        info = self.sem.info.get(id(stmt))
+        events = self._calls(stmt, info)
+        if info is None or info.kind is Kind.UNKNOWN:
+            why = info.reason if info is not None else f"{what} not understood"
+            events.insert(0, self._new(EventKind.UNKNOWN, stmt=stmt, why=why))
+        return events or [self._new(EventKind.NOP, stmt=stmt, why=what)]
+
     def _stmt(self, stmt: Stmt, preds: list) -> list:
         if isinstance(stmt, (Comment, Directive)):
             return preds
         if isinstance(stmt, Compound):
             return self._block(stmt.body, preds)
         if isinstance(stmt, ForStmt):
-            header_text = ";".join((stmt.init, stmt.cond, stmt.step))
-            header = self._new("nop" if _benign_text(header_text) else "unknown", stmt=stmt,
-                               why="loop header" if _benign_text(header_text) else "loop header calls a function")
-            self._chain(preds, [header])
-            tails = self._stmt(stmt.body, [(header, False)]) if stmt.body is not None else [(header, False)]
+            events = self._header(stmt, "loop header")
+            head = self._chain(preds, events)
+            header = events[0]
+            self._breaks.append([])
+            self._continues.append(header)
+            tails = self._stmt(stmt.body, head) if stmt.body is not None else head
             for tail, _ in tails:
                 _link(tail, header, True)
-            return [(header, False)]
+            breaks = self._breaks.pop()
+            self._continues.pop()
+            return head + breaks
         if isinstance(stmt, IfStmt):
-            benign = _benign_text(stmt.cond)
-            cond = self._new("nop" if benign else "unknown", stmt=stmt,
-                             why="if" if benign else "if condition calls a function")
-            self._chain(preds, [cond])
-            out = self._stmt(stmt.then, [(cond, False)])
-            out += self._stmt(stmt.orelse, [(cond, False)]) if stmt.orelse is not None else [(cond, False)]
+            head = self._chain(preds, self._header(stmt, "if"))
+            out = self._stmt(stmt.then, head)
+            out += self._stmt(stmt.orelse, head) if stmt.orelse is not None else head
             return out
+        if isinstance(stmt, SwitchStmt):
+            head = self._chain(preds, self._header(stmt, "switch"))
+            self._breaks.append([])
+            self._continues.append(None)
+            current: list = []
+            has_default = False
+            for index, item in enumerate(stmt.body):
+                self.position[id(item)] = (stmt.body, index)
+                if isinstance(item, CaseLabel):
+                    current = current + head
+                    has_default = has_default or item.is_default
+                    continue
+                current = self._stmt(item, current)
+            breaks = self._breaks.pop()
+            self._continues.pop()
+            return current + breaks + ([] if has_default else head)
         if isinstance(stmt, PPIfStmt):
-            split = self._new("nop", stmt=stmt, why="#if")
+            split = self._new(EventKind.NOP, stmt=stmt, why="#if")
             self._chain(preds, [split])
             out: list = []
             for branch in stmt.branches:
@@ -141,197 +178,268 @@ class FunctionCFG:
                 out.append((split, False))
             return out
         if isinstance(stmt, OpaqueStmt):
-            if stmt.reason in ("label",) or "goto" in stmt.reason:
+            if stmt.reason == "label" or "goto" in stmt.reason:
                 self.unstructured = self.unstructured or f"{stmt.reason} (goto/labels are not modelled)"
                 return preds
-            if _benign_text(stmt.text):
-                return preds
-            event = self._new("unknown", stmt=stmt, why=stmt.reason)
+            info = self.sem.info.get(id(stmt))
+            event = self._new(EventKind.UNKNOWN, stmt=stmt, why=info.reason if info else stmt.reason)
             return self._chain(preds, [event])
         if isinstance(stmt, SimpleStmt):
-            events = self._simple(stmt)
+            info = self.sem.info.get(id(stmt))
+            if info is None:
+                events = [self._new(EventKind.UNKNOWN, stmt=stmt, why="statement not in the semantic model")]
+                return self._chain(preds, events)
+            if info.kind in (Kind.BREAK, Kind.CONTINUE):
+                targets = self._breaks if info.kind is Kind.BREAK else self._continues
+                if not targets or (info.kind is Kind.CONTINUE and all(t is None for t in targets)):
+                    self.unstructured = self.unstructured or f"'{info.kind.value}' outside a loop or switch"
+                    return preds
+                if info.kind is Kind.BREAK:
+                    self._breaks[-1].extend(preds)
+                else:
+                    header = next(t for t in reversed(self._continues) if t is not None)
+                    for pred, _ in preds:
+                        _link(pred, header, True)
+                return []
+            events = self._simple(stmt, info)
             self.stmt_events[id(stmt)] = events
-            if stmt.kind == "jump" and stmt.head == "return":
-                tails = self._chain(preds, events)
+            tails = self._chain(preds, events)
+            if info.kind is Kind.RETURN:
                 for tail, back in tails:
                     _link(tail, self.exit, back)
                 return []
-            if stmt.kind == "jump":
-                self.unstructured = self.unstructured or f"'{stmt.head}' is not modelled"
-            return self._chain(preds, events)
-        return preds
+            return tails
+        event = self._new(EventKind.UNKNOWN, stmt=stmt, why=f"{type(stmt).__name__} not modelled")
+        return self._chain(preds, [event])
 
     # -- statements -> events ------------------------------------------------------------------
-    def _simple(self, stmt: SimpleStmt) -> list[Event]:
-        kind, head = stmt.kind, stmt.head
-        if kind == "barrier":
-            pipe = _first_arg(stmt.text)
-            if pipe == "PIPE_V":
-                event = self._new("barrier", stmt=stmt, why="pipe_barrier(PIPE_V)")
-                self.barrier_events[id(stmt)] = event
-                return [event]
-            if pipe == "PIPE_ALL":
-                return [self._new("drain", stmt=stmt, why="pipe_barrier(PIPE_ALL)")]
-            return []
-        if kind == "wait_flag":
-            args = _args(stmt.text)
-            if len(args) >= 2 and args[0] == "PIPE_V" and args[1] == "PIPE_S":
-                return [self._new("drain", stmt=stmt, why="wait_flag(PIPE_V, PIPE_S)")]
-            return []
-        if kind in ("set_flag", "empty", "alias", "jump", "method"):
-            return []
-        if kind == "call":
-            return self._call(stmt)
-        # Declarations and assignments: scalar unless they call something that may touch tiles.
-        # A cheap text check first; the grammar decides only when the text looks suspicious.
-        from .memory import _declared_name
-        declared = _declared_name(stmt.text, kind) if kind == "decl" else ""
-        if _benign_text(stmt.text, allow_ctors=True, ignore=declared):
-            return []
-        ast = stmt.ast
-        if ast is not None and all(_benign_callee(call) for call in _calls_in(ast)):
-            return []
-        return [self._new("unknown", stmt=stmt, why="statement calls a function ptofix does not model")]
-
-    def _call(self, stmt: SimpleStmt) -> list[Event]:
-        head = stmt.head
-        base = head.split("::")[-1]
-        if head in SCALAR_CALLS or base in ("TASSIGN", "TRESHAPE"):
-            return []
-        if base in PIPE_FIFO_OPS:
-            return []   # GlobalTensor form: signal only; Tile form: MTE2/MTE3 (not PIPE_V)
-        if head in self.local_functions:
-            # Becomes "nop" if the callee issues no vector work, "unknown" otherwise (see
-            # BarrierAnalysis._resolve_local_calls); both are decided once every function is built.
-            event = self._new("call", stmt=stmt, op=head, why=f"call to {head}()")
+    def _calls(self, stmt: Stmt, info: Optional[StmtInfo]) -> list[Event]:
+        events = []
+        for name, args, env in (info.local_calls if info is not None else []):
+            event = self._new(EventKind.CALL, stmt=stmt, op=name, callee=name, call_args=(args, env),
+                              why=f"call to {name}()")
             self.local_calls.append(event)
+            events.append(event)
+        return events
+
+    def _simple(self, stmt: SimpleStmt, info: StmtInfo) -> list[Event]:
+        kind = info.kind
+        if kind is Kind.UNKNOWN:
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, why=info.reason)]
+        calls = self._calls(stmt, info)
+        if kind is Kind.BARRIER:
+            event = self._new(EventKind.BARRIER, stmt=stmt, why="pipe_barrier(PIPE_V)")
+            self.barrier_events[id(stmt)] = event
             return [event]
-        spec = OPS.get(base)
-        if spec is None:
-            return [self._new("unknown", stmt=stmt, why=f"'{head}' is not in the effects table")]
-        ast = stmt.ast
-        if ast is None or not isinstance(ast, A.ExprStmt) or not isinstance(ast.expr, A.Call):
-            return [self._new("unknown", stmt=stmt, why="statement could not be parsed")]
-        args = ast.expr.args
+        if kind is Kind.DRAIN_ALL:
+            return [self._new(EventKind.DRAIN, stmt=stmt, why="pipe_barrier(PIPE_ALL)")]
+        if kind in (Kind.SET_FLAG, Kind.WAIT_FLAG):
+            src, dst, tag = info.flag
+            if src == "PIPE_V" and dst == "PIPE_S" and tag:
+                flag_kind = EventKind.SET_VS if kind is Kind.SET_FLAG else EventKind.WAIT_VS
+                return [self._new(flag_kind, stmt=stmt, tag=tag, why=f"{kind.value}(PIPE_V, PIPE_S, {tag})")]
+            return []
+        if kind is Kind.VECTOR_OP:
+            return self._op(stmt, info)
+        if kind is Kind.RETURN and info.then_unknown:
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, why=info.reason)] + calls
+        return calls
+
+    def _op(self, stmt: SimpleStmt, info: StmtInfo) -> list[Event]:
+        base, args, env = info.op, info.args, info.env
+        spec = OPS[base]
         pipe = spec.pipe
         if pipe == "by-type":
             if base == "TSTORE":
                 return []   # MTE3 / FIX, never PIPE_V
-            dst = self._tile_space(args[0]) if args else None
-            src = self._tile_space(args[1]) if len(args) > 1 else None
-            pipe = move_pipe(dst, src)
+            dst = self._tile(args[0], env) if args else None
+            src = self._tile(args[1], env) if len(args) > 1 else None
+            pipe = move_pipe(dst.tile.space if dst and dst.tile else None, src.tile.space if src and src.tile else None)
             if pipe is None:
-                return [self._new("unknown", stmt=stmt, why=f"{base}: cannot tell its pipe from the tile types")]
+                return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
+                                  why=f"{base}: cannot tell its pipe from the tile types")]
         if pipe != PIPE_V:
             # Not vector work, but its UB writes matter to rule (b) of the proof (rewritten bytes).
             if base == "TLOAD" and len(args) == 2:
-                self.other_pipe_writes[id(stmt)] = (pipe, args[0], args[1])   # checked on demand
+                self.other_pipe_writes[id(stmt)] = (pipe, args[0], args[1], env)
             return []
-        accesses, problem = self._accesses(base, spec, args)
+        accesses, problem = self._accesses(base, spec, args, env)
         if problem:
-            return [self._new("unknown", stmt=stmt, op=base, why=problem)]
-        if base in ("TCVT", "TEXTRACT") and not self._float_only(args[:2]):
-            # Integer conversions / the int8 extract path may use the hidden TMP_UB scratch (§2.3).
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base, why=problem)]
+        if base in ("TCVT", "TEXTRACT") and not self._float_only(args[:2], env):
+            # Integer conversions / the int8 extract path may use the hidden TMP_UB scratch.
             accesses = accesses + [_scratch(True), _scratch(False)]
+        if spec.hidden_writes:
+            accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE, None,
+                                          None, True)]
         if spec.row_expand and len(args) == 3:
-            src1 = args[2]
-            tt = self.mem.tile_type(src1.id) if isinstance(src1, A.Name) else None
-            if tt is not None and tt.blayout != "RowMajor":
-                # vbrcb(scratch <- src1); pipe_barrier(PIPE_V); op(dst <- src0, scratch)  (§2, §2.3)
-                scratch_w = _scratch(True)
-                scratch_r = _scratch(False)
-                src1_reads = [a for a in accesses if a.name == src1.id and not a.write]
-                main = [a for a in accesses if not (a.name == src1.id and not a.write)]
-                if any(isinstance(x, A.Name) and x.id == src1.id for x in args[:2]):
-                    main = accesses  # src1 also used as src0/dst: keep every access on the main op
-                return [self._new("op", stmt=stmt, op=base + ".vbrcb", accesses=src1_reads + [scratch_w]),
-                        self._new("drain", stmt=stmt, why=f"{base} internal barrier after vbrcb"),
-                        self._new("op", stmt=stmt, op=base, accesses=main + [scratch_r])]
-            if tt is None or tt.blayout != "RowMajor":
-                accesses = accesses + [_scratch(True), _scratch(False)]
-        event = self._new("op", stmt=stmt, op=base, accesses=accesses)
-        drains = spec.trailing_drain or (base == "TCOLSUM" and len(args) >= 3)
-        if drains:
-            return [event, self._new("drain", stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)")]
+            return self._row_expand(stmt, base, args, env, accesses)
+        event = self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)
+        if self._drains(spec, args, env):
+            return [event, self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)")]
         return [event]
+
+    def _row_expand(self, stmt, base: str, args: list, env: dict, accesses: list) -> list[Event]:
+        """3-operand TROWEXPAND*: which source is the per-row one decides the path (pto-isa
+        TRowExpandBinOp.hpp): non-RowMajor per-row -> vbrcb into the hidden scratch, internal
+        barrier, then the op; RowMajor per-row -> one op, no scratch, no barrier."""
+        dst, a, b = (self._tile(x, env) for x in args)
+        per_row = None
+        if dst is not None and dst.tile is not None and a is not None and b is not None and a.tile and b.tile \
+                and None not in (dst.tile.rows, dst.tile.cols, a.tile.rows, a.tile.cols, b.tile.rows, b.tile.cols):
+            full = (dst.tile.rows, dst.tile.cols)
+            a_full, b_full = (a.tile.rows, a.tile.cols) == full, (b.tile.rows, b.tile.cols) == full
+            if a_full != b_full:
+                per_row = 2 if a_full else 1
+        if per_row is None:
+            # Cannot tell the path: every access, the scratch both ways, no internal drain, and no
+            # operand counts as walked element for element (no same-access chain).
+            for access in accesses:
+                access.elementwise = False
+            return [self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses + [_scratch(True), _scratch(False)])]
+        full_name, row_name = args[3 - per_row].id, args[per_row].id
+        for access in accesses:
+            # dst and the full-shape source are walked like dst; the per-row source is broadcast.
+            access.elementwise = access.name in (args[0].id, full_name) and access.name != row_name and not access.tmp
+        row_sym = a if per_row == 1 else b
+        if row_sym.tile.blayout == "RowMajor":
+            return [self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)]
+        row_reads = [x for x in accesses if x.name == row_name and not x.write]
+        main = [x for x in accesses if not (x.name == row_name and not x.write)]
+        if row_name in (args[0].id, args[3 - per_row].id):
+            main = accesses    # the per-row tile is also another operand: keep every access on the op
+        return [self._new(EventKind.OP, stmt=stmt, op=base + ".vbrcb", accesses=row_reads + [_scratch(True)]),
+                self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} internal barrier after vbrcb"),
+                self._new(EventKind.OP, stmt=stmt, op=base, accesses=main + [_scratch(False)])]
+
+    def _drains(self, spec, args: list, env: dict) -> bool:
+        if spec.trailing_drain == NEVER:
+            return False
+        if spec.drain_needs_tmp and len(args) < 3:
+            return False
+        if spec.trailing_drain == ALWAYS:
+            return True
+        if spec.trailing_drain == STATIC_NONEMPTY:
+            for arg in args[:2]:
+                sym = self._tile(arg, env)
+                tt = sym.tile if sym is not None else None
+                if tt is None or not tt.static_valid or not tt.valid_row or not tt.valid_col:
+                    return False
+            return True
+        return False
 
     def rewrite_by(self, stmt) -> Optional[tuple]:
         """(pipe, [Access]) if ``stmt`` is a TLOAD that rewrites every byte of its tile, else None."""
         entry = self.other_pipe_writes.get(id(stmt))
-        if entry is None or not self._fully_written(entry[1], entry[2]):
+        if entry is None:
             return None
-        return entry[0], [self._tile_access(entry[1].id, True, False)]
+        pipe, dst, src, env = entry
+        if not self._fully_written(dst, src, env):
+            return None
+        return pipe, [self._tile_access(self._tile(dst, env), True, False)]
 
-    def _fully_written(self, dst, src) -> bool:
+    def _fully_written(self, dst, src, env: dict) -> bool:
         """TLOAD rewrites every byte of ``dst``: static full valid shape equal to the GM view's."""
-        if not (isinstance(dst, A.Name) and isinstance(src, A.Name)):
+        tile = self._tile(dst, env)
+        if tile is None or tile.tile is None or not isinstance(src, A.Name):
             return False
-        tt = self.mem.tile_type(dst.id)
-        if tt is None or tt.valid_row != tt.rows or tt.valid_col != tt.cols or tt.blayout != "RowMajor":
+        tt = tile.tile
+        if tt.valid_row != tt.rows or tt.valid_col != tt.cols or tt.blayout != "RowMajor" or tt.rows is None:
             return False
-        return self.mem.global_tensor_shape(src.id) == (tt.rows, tt.cols)
+        return global_tensor_shape(env.get(src.id)) == (tt.rows, tt.cols)
 
-    def _float_only(self, args: list) -> bool:
+    def flag(self, stmt) -> Optional[tuple]:
+        """(kind, src, dst, event) if ``stmt`` is a set_flag/wait_flag, else None."""
+        info = self.sem.info.get(id(stmt)) if isinstance(stmt, SimpleStmt) else None
+        if info is None or info.kind not in (Kind.SET_FLAG, Kind.WAIT_FLAG):
+            return None
+        return (info.kind.value,) + tuple(info.flag)
+
+    def _float_only(self, args: list, env: dict) -> bool:
         for arg in args:
-            tt = self.mem.tile_type(arg.id) if isinstance(arg, A.Name) else None
-            if tt is None or tt.dtype not in ("float", "half", "bfloat16_t", "float16_t", "float32_t"):
+            sym = self._tile(arg, env)
+            if sym is None or sym.tile is None or sym.tile.dtype not in ("float", "half", "bfloat16_t", "float16_t",
+                                                                          "float32_t"):
                 return False
         return True
 
-    def _tile_space(self, node) -> Optional[str]:
+    @staticmethod
+    def _tile(node, env: dict) -> Optional[Symbol]:
         if isinstance(node, A.Name):
-            tt = self.mem.tile_type(node.id)
-            return tt.space if tt else None
+            sym = env.get(node.id)
+            if sym is not None and sym.kind == "tile":
+                return sym
         return None
 
-    def _accesses(self, op: str, spec, args: list) -> tuple[list, str]:
+    def _accesses(self, op: str, spec, args: list, env: dict) -> tuple[list, str]:
         out: list[Access] = []
         for index, arg in enumerate(args):
             write = index in spec.writes
+            if isinstance(arg, (A.Number, A.Literal)):
+                continue
             if isinstance(arg, A.Name):
-                name = arg.id
-                if name.split("::")[0] in ("RoundMode", "SaturationMode", "CmpMode", "pto") or "::" in name:
-                    continue
-                if self.mem.is_tile(name):
-                    access = self._tile_access(name, write, index in spec.tmp)
+                sym = env.get(arg.id)
+                if sym is None:
+                    if "::" in arg.id:
+                        continue      # an enumerator such as RoundMode::CAST_RINT
+                    return [], f"{op}: operand '{arg.id}' is not declared in this function"
+                if sym.kind == "tile":
+                    access = self._tile_access(sym, write, index in spec.tmp)
                     access.elementwise = _elementwise_operand(op, index, spec)
                     out.append(access)
                     continue
-                if self.mem.has_scalar(name):
+                if sym.kind == "scalar" and not write:
                     continue   # scalar operand
-                return [], f"{op}: operand '{name}' is neither a known tile nor a known scalar"
-            elif isinstance(arg, (A.Number, A.Literal)):
-                continue
-            else:
-                names = _names_in(arg)
-                if any(self.mem.is_tile(n) or not self.mem.has_scalar(n) for n in names):
+                if sym.kind == "object" and sym.object_type in ("RoundMode", "SaturationMode", "CmpMode") and not write:
+                    continue
+                return [], f"{op}: operand '{arg.id}' is neither a tile nor a scalar ptofix knows"
+            names = [n.id for n in A.walk(arg) if isinstance(n, A.Name)]
+            for name in names:
+                sym = env.get(name)
+                if (sym is None and "::" not in name) or (sym is not None and sym.kind not in ("scalar",)):
                     return [], f"{op}: operand {index} is an expression ptofix cannot resolve"
+            if write:
+                return [], f"{op}: written operand {index} is an expression"
         return out, ""
 
-    def _tile_access(self, name: str, write: bool, tmp: bool) -> Access:
-        tt = self.mem.tile_type(name)
-        addrs = self.mem.tile_addresses(name)
+    def _tile_access(self, sym: Symbol, write: bool, tmp: bool) -> Access:
+        tt = sym.tile
+        addrs = self.values.tile_addresses(sym)
         if tt is None:
-            return Access(name, write, None, None, None, tmp)
-        if addrs is None:
-            return Access(name, write, tt.space, None, None, tmp)
+            return Access(sym.name, write, None, None, None, tmp)
         size = tt.nbytes
+        if addrs is None or size is None:
+            return Access(sym.name, write, tt.space, None, None, tmp)
         intervals = sorted((a, a + size) for a in addrs)
         exact = None
         repeats = 0
-        if len(addrs) == 1 and tt.valid_row is not None and tt.valid_col is not None:
+        if len(addrs) == 1 and tt.static_valid and tt.space is not None and tt.blayout in ("RowMajor", "ColMajor"):
             exact = (tt.space, next(iter(addrs)), tt.rows, tt.cols, tt.dtype, tt.blayout, tt.valid_row, tt.valid_col)
             contiguous = (tt.valid_col == tt.cols or tt.valid_row == 1) if tt.blayout == "RowMajor" \
                 else (tt.valid_row == tt.rows or tt.valid_col == 1)
             if contiguous and tt.elem_size:
                 per_repeat = 256 // tt.elem_size
                 repeats = -(-(tt.valid_row * tt.valid_col) // per_repeat)
-        return Access(name, write, tt.space, intervals, exact, tmp, repeats)
+        return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats)
+
+
+def global_tensor_shape(sym: Optional[Symbol]) -> Optional[tuple]:
+    """(rows, cols) of a GlobalTensor variable from its pto::Shape<1, 1, 1, R, C>, if static."""
+    if sym is None or sym.object_type != "GlobalTensor" or sym.type_ref is None or sym.type_ref.template is None:
+        return None
+    args = sym.type_ref.template.args
+    shape = args[1] if len(args) > 1 else None
+    if not isinstance(shape, A.TemplateId) or not shape.name.endswith("Shape"):
+        return None
+    dims = [a.value for a in shape.args if isinstance(a, A.Number)]
+    if len(dims) != len(shape.args) or len(dims) < 2 or any(d != 1 for d in dims[:-2]):
+        return None
+    return int(dims[-2]), int(dims[-1])
 
 
 # Ops that walk every operand element-for-element like the destination (same repeats, same
-# addresses): only these can form the same-access chain of pto_isa_facts.md §5.3. Reductions,
-# broadcasts of a per-row/per-col operand and dtype conversions read with another pattern (§6.3).
+# addresses): only these can form the same-access chain (PTOAS PR #674). Reductions, broadcasts
+# of a per-row/per-col operand and dtype conversions read with another pattern.
 _ELEMENTWISE = {"TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TADDS", "TSUBS", "TMULS",
                 "TDIVS", "TMAXS", "TMINS", "TANDS", "TORS", "TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TNEG",
                 "TRELU", "TNOT", "TEXPANDS", "TMOV"}
@@ -349,50 +457,9 @@ def _elementwise_operand(op: str, index: int, spec) -> bool:
 
 
 def _scratch(write: bool) -> Access:
-    return Access("<hidden TMP_UB scratch>", write, "Vec", [HIDDEN_SCRATCH], None, True)
+    return Access("<hidden TMP_UB scratch>", write, UB_SPACE, [HIDDEN_SCRATCH], None, True)
 
 
 def _link(a: Event, b: Event, back: bool) -> None:
     a.succ.append((b, back))
     b.pred.append((a, back))
-
-
-def _args(text: str) -> list[str]:
-    inside = text[text.find("(") + 1:text.rfind(")")]
-    return [part.strip() for part in inside.split(",")]
-
-
-def _first_arg(text: str) -> str:
-    args = _args(text)
-    return args[0] if args else ""
-
-
-def _names_in(node) -> set[str]:
-    return {n.id for n in A.walk(node) if isinstance(n, A.Name)}
-
-
-def _calls_in(node) -> list:
-    return [n for n in A.walk(node) if isinstance(n, A.Call)]
-
-
-def _benign_callee(call: "A.Call") -> bool:
-    name = call.callee
-    base = name.split("::")[-1]
-    return name in SCALAR_CALLS or base in SCALAR_CALLS or name in _TYPE_CTORS or base in _TYPE_CTORS
-
-
-def _benign_text(text: str, allow_ctors: bool = False, ignore: str = "") -> bool:
-    """True if every call in ``text`` is a sync/scalar call (or, for declarations, a constructor)."""
-    for match in _CALL_NAME.finditer(text):
-        name = match.group(1)
-        if name == ignore or name in _CASTS:
-            continue
-        base = name.split("::")[-1]
-        if name in _BENIGN_OPAQUE_CALLS or name in SCALAR_CALLS or base in SCALAR_CALLS:
-            continue
-        if name == "pipe_barrier":
-            continue   # may drain; treating it as nothing is the conservative reading
-        if allow_ctors and (name in _TYPE_CTORS or base in _TYPE_CTORS):
-            continue
-        return False
-    return True

@@ -1,0 +1,1275 @@
+"""What every statement of a ptoas C++ function does: the one semantic model the analyses read.
+
+One walk over a function builds
+
+* a scope-aware symbol table: every declaration (parameters included) is a :class:`Symbol`; every
+  name in a statement is resolved to the symbol visible *at that statement* (nested scopes,
+  shadowing, ``#if`` branches, ``for`` headers);
+* the definitions of every scalar symbol and the bindings of every tile symbol, from which
+  :class:`ValueModel` computes value sets (flow-insensitive: the union over every definition is an
+  over-approximation of every program point), with C++ integer semantics (values wrap to the
+  declared width, pointer arithmetic scales by the pointee size);
+* one :class:`StmtInfo` per statement (and per ``if``/``for``/``switch`` header) from a closed set
+  of forms. Whatever is not one of them is ``UNKNOWN``: it touches every UB byte, drains nothing,
+  and every variable it names (every variable at all, for a macro) becomes unknown-valued.
+
+Statements are read from the typed AST of ``stmt_parser`` only, never from their text.
+The hardware facts (op effects, pipes, tile footprints) come from ``ptofix.cpp.ops``; the memory
+rules are documented in ``docs/reference/pto-facts.md``.
+"""
+from __future__ import annotations
+
+import enum
+from typing import Optional
+
+from ..record import Record
+from . import stmt_parser as A
+from .model import (Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
+                    PPIfStmt, SimpleStmt, Stmt, SwitchStmt, CaseLabel)
+from .ops import FIFO_OPS, HARMLESS_CALLS, OPS, PURE_FUNCTIONS, TILE_SPACES, dtype_size
+from .parser import identifiers
+
+MAX_VALUES = 64          # larger value sets are treated as unknown
+
+
+class Kind(enum.Enum):
+    """The closed set of statement forms the analyses understand."""
+
+    NOP = "nop"                  # declarations, scalar/tile bookkeeping, calls known to be harmless
+    UNKNOWN = "unknown"          # anything else: touches all UB, drains nothing
+    VECTOR_OP = "vector-op"      # a tile op from the effects table (pipe decided later from types)
+    BARRIER = "barrier"          # pipe_barrier(PIPE_V)
+    DRAIN_ALL = "drain"          # pipe_barrier(PIPE_ALL)
+    SET_FLAG = "set_flag"
+    WAIT_FLAG = "wait_flag"
+    LOCAL_CALL = "local-call"    # call of a function defined in this file (purity decided later)
+    RETURN = "return"
+    BREAK = "break"
+    CONTINUE = "continue"
+
+
+class StmtInfo(Record):
+    kind: Kind
+    reason: str = ""             # why UNKNOWN
+    op: str = ""                 # VECTOR_OP: op name (qualifier stripped)
+    args: list = []              # VECTOR_OP: argument AST nodes
+    env: dict = {}               # name -> Symbol, as visible at this statement
+    flag: tuple = ()             # SET_FLAG/WAIT_FLAG: (src pipe, dst pipe, event) names
+    callee: str = ""             # LOCAL_CALL
+    local_calls: list = []       # LOCAL_CALL: [(callee name, arg nodes)] (also inside expressions)
+    then_unknown: bool = False   # RETURN whose value was not understood
+
+
+class TileType(Record):
+    """``Tile<Space, DType, Rows, Cols, BLayout, ValidRow, ValidCol, ...>`` (None = not known)."""
+
+    space: Optional[str]
+    dtype: Optional[str]
+    rows: Optional[int]
+    cols: Optional[int]
+    blayout: str = "RowMajor"
+    valid_row: Optional[int] = None     # None = dynamic (-1) or not a literal
+    valid_col: Optional[int] = None
+
+    @property
+    def elem_size(self) -> int:
+        return (dtype_size(self.dtype) or 0) if self.dtype else 0
+
+    @property
+    def nbytes(self) -> Optional[int]:
+        """Footprint ``Rows*Cols*sizeof(T)`` (pto-isa tassign_check.hpp), None if unknown."""
+        if self.rows is None or self.cols is None or not self.elem_size:
+            return None
+        return self.rows * self.cols * self.elem_size
+
+    @property
+    def static_valid(self) -> bool:
+        return self.valid_row is not None and self.valid_col is not None
+
+
+class IntType(Record):
+    bits: int
+    signed: bool
+
+
+class PtrType(Record):
+    elem: Optional[int]          # pointee size in bytes (None: unknown)
+    space: str = ""              # "gm" (__gm__), "ub" (__ubuf__), "" (not said)
+
+
+_INT_TYPES = {
+    "int8_t": (8, True), "uint8_t": (8, False), "char": (8, True), "signed char": (8, True),
+    "unsigned char": (8, False), "int16_t": (16, True), "uint16_t": (16, False), "short": (16, True),
+    "unsigned short": (16, False), "int32_t": (32, True), "uint32_t": (32, False), "int": (32, True),
+    "signed": (32, True), "signed int": (32, True), "unsigned": (32, False), "unsigned int": (32, False),
+    "int64_t": (64, True), "uint64_t": (64, False), "long": (64, True), "unsigned long": (64, False),
+    "long long": (64, True), "unsigned long long": (64, False), "size_t": (64, False),
+    "ssize_t": (64, True), "uintptr_t": (64, False), "intptr_t": (64, True), "bool": (1, False),
+    "event_t": (32, True), "pipe_t": (32, True),
+}
+_FLOAT_TYPES = {"float", "double", "half", "bfloat16_t", "float16_t", "float32_t"}
+INT64 = IntType(64, True)
+INT32 = IntType(32, True)
+# Named types whose objects carry no UB binding of their own and whose constructors are plain data
+# (pto-isa GlobalTensor/Shape/Stride views, the TPipe object, mode enums).
+_VALUE_OBJECT_TYPES = {"GlobalTensor", "Shape", "Stride", "TPipe", "RoundMode", "SaturationMode", "CmpMode",
+                       "Layout", "TileSplitAxis", "PTOAutoSyncTailMode"}
+_TILE_TYPES = {"Tile", "pto::Tile", "::pto::Tile"}
+
+
+def _strip_pto(name: str) -> str:
+    for prefix in ("::pto::", "pto::", "::"):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+class Symbol:
+    """One declared entity. ``defs``: scalar definitions; ``bindings``: tile address bindings."""
+
+    __slots__ = ("name", "uid", "kind", "ctype", "tile", "defs", "bindings", "is_param", "pipe_ctor",
+                 "object_type", "generic", "type_ref")
+
+    def __init__(self, name: str, uid: int, kind: str):
+        self.name = name
+        self.uid = uid
+        self.kind = kind                  # scalar | tile | array | object | type | unknown
+        self.ctype: object = None         # IntType | PtrType | "float" | None
+        self.tile: Optional[TileType] = None
+        self.defs: list = []              # (node, env) or UNKNOWN_DEF
+        self.bindings: list = []          # ("addr", node, env) | ("alias", Symbol) | ("tpop", ...) | ("unknown", why)
+        self.is_param = False
+        self.pipe_ctor: Optional[tuple] = None   # (TPipe ctor Call, env) for `auto p = TPipe<...>(...)`
+        self.object_type = ""             # GlobalTensor, TPipe, ... for objects
+        self.generic = False              # parameter of a template type parameter
+        self.type_ref: Optional[A.TypeRef] = None   # declared type after alias resolution
+
+    def make_unknown(self, why: str) -> None:
+        self.defs.append(UNKNOWN_DEF)
+        self.bindings.append(("unknown", why))
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Symbol({self.name}#{self.uid}, {self.kind})"
+
+
+UNKNOWN_DEF = ("unknown", None)
+
+
+class Scope:
+    __slots__ = ("parent", "names", "aliases")
+
+    def __init__(self, parent: Optional["Scope"]):
+        self.parent = parent
+        self.names: dict[str, Symbol] = {}
+        self.aliases: dict[str, A.TypeRef] = {}
+
+    def lookup(self, name: str) -> Optional[Symbol]:
+        scope: Optional[Scope] = self
+        while scope is not None:
+            sym = scope.names.get(name)
+            if sym is not None:
+                return sym
+            scope = scope.parent
+        return None
+
+    def alias(self, name: str) -> Optional[A.TypeRef]:
+        scope: Optional[Scope] = self
+        while scope is not None:
+            found = scope.aliases.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+        return None
+
+
+class FileContext:
+    """What every function of a file shares: file-scope type aliases, macros, local functions."""
+
+    def __init__(self, model: CppFile):
+        self.model = model
+        self.macros = model.macros
+        self.scope = Scope(None)
+        self.unparsed = 0
+        by_name: dict[str, list[Function]] = {}
+        for fn in model.functions:
+            by_name.setdefault(fn.name, []).append(fn)
+        self.functions = by_name
+        self._semantics: dict[int, Optional[FunctionSemantics]] = {}
+        for stmt in model.globals:
+            ast = stmt.ast
+            if isinstance(ast, A.TypeAlias):
+                self.scope.aliases[ast.name] = ast.type
+
+    def semantics(self, fn: Function) -> Optional["FunctionSemantics"]:
+        """The semantic model of ``fn`` (None while it is being built: recursion)."""
+        key = id(fn)
+        if key in self._semantics:
+            return self._semantics[key]
+        self._semantics[key] = None
+        sem = FunctionSemantics(fn, self)
+        self._semantics[key] = sem
+        return sem
+
+    def local_function(self, name: str) -> Optional[Function]:
+        fns = self.functions.get(name)
+        return fns[0] if fns and len(fns) == 1 else None
+
+    def is_local_name(self, name: str) -> bool:
+        return name in self.functions
+
+
+class FunctionSemantics:
+    """Symbols, value definitions and one StmtInfo per statement of one function."""
+
+    def __init__(self, fn: Function, ctx: FileContext):
+        self.fn = fn
+        self.ctx = ctx
+        self.info: dict[int, StmtInfo] = {}          # id(stmt) -> info (headers: id of the For/If/Switch)
+        self.header_parts: dict[int, list] = {}      # id(ForStmt) -> [StmtInfo] of init/cond/step
+        self.symbols: list[Symbol] = []
+        self.params: list[Symbol] = []
+        self.param_refs: list[bool] = []             # parameter passed by reference or pointer
+        self.unparsed: list[SimpleStmt] = []
+        self.writes_everything: Optional[str] = None  # a macro-like statement may write any variable
+        self.template_params = _template_params(fn.head)
+        scope = Scope(ctx.scope)
+        self._declare_params(scope)
+        self._param_baseline = [(len(p.defs), len(p.bindings)) for p in self.params]
+        self.generic_params_used: set[int] = set()
+        body = fn.body
+        if isinstance(body, Compound):
+            self._block(body.body, Scope(scope))
+        if self.writes_everything:
+            for sym in self.symbols:
+                sym.make_unknown(self.writes_everything)
+        self.values = ValueModel(self)
+
+    # -- declarations -------------------------------------------------------------------------
+    def _new_symbol(self, scope: Scope, name: str, kind: str) -> Symbol:
+        sym = Symbol(name, len(self.symbols), kind)
+        self.symbols.append(sym)
+        scope.names[name] = sym
+        return sym
+
+    def _declare_params(self, scope: Scope) -> None:
+        for text in _split_params(self.fn.params):
+            ast = A.parse_parameter(text) if text else None
+            if isinstance(ast, A.Decl) and ast.name:
+                sym = self._declare(scope, ast, None)
+                is_ref = ast.type.ref or ast.type.pointer > 0
+            else:
+                # An unnamed, defaulted or unreadable parameter: its name (if any) is unknown-valued.
+                name = _last_identifier(text)
+                sym = self._new_symbol(scope, name or f"<param {len(self.params)}>", "unknown")
+                sym.make_unknown("parameter not understood")
+                is_ref = True
+                if isinstance(ast, A.Decl) and ast.init is not None:
+                    sym.name = ast.name
+                    scope.names[ast.name] = sym
+                    is_ref = ast.type.ref or ast.type.pointer > 0
+            sym.is_param = True
+            # The incoming value of every parameter is unknown (it may also be reassigned).
+            sym.make_unknown("function parameter")
+            self.params.append(sym)
+            self.param_refs.append(is_ref)
+
+    def resolve_type(self, type_: A.TypeRef, scope: Scope) -> A.TypeRef:
+        """Follow `using`/`typedef` aliases (keeping the outer reference/pointer/qualifiers)."""
+        seen = 0
+        while type_.template is None and seen < 16:
+            target = scope.alias(type_.name)
+            if target is None:
+                break
+            type_ = A.TypeRef(type_.start, type_.end, target.name, target.template,
+                              target.pointer + type_.pointer, tuple(target.quals) + tuple(type_.quals),
+                              target.ref or type_.ref)
+            seen += 1
+        return type_
+
+    def template_tile_type(self, tmpl: A.TemplateId, scope: Scope) -> TileType:
+        args = tmpl.args
+
+        def word(node) -> Optional[str]:
+            if isinstance(node, A.Name):
+                return node.id
+            if isinstance(node, A.TypeRef):
+                resolved = self.resolve_type(node, scope)
+                return resolved.name if not resolved.pointer and resolved.template is None else None
+            return None
+
+        def num(node) -> Optional[int]:
+            if isinstance(node, A.Number) and isinstance(node.value, int):
+                return node.value
+            if isinstance(node, A.Unary) and node.op == "-" and isinstance(node.operand, A.Number) \
+                    and isinstance(node.operand.value, int):
+                return -node.operand.value
+            return None
+
+        space_word = word(args[0]) if args else None
+        space = None
+        if space_word is not None:
+            stripped = _strip_pto(space_word)
+            if stripped.startswith("TileType::") and stripped[len("TileType::"):] in TILE_SPACES:
+                space = stripped[len("TileType::"):]
+        dtype = word(args[1]) if len(args) > 1 else None
+        if dtype is not None:
+            alias = scope.alias(dtype)
+            if alias is not None and alias.template is None and not alias.pointer:
+                dtype = alias.name
+            if dtype_size(dtype) is None:
+                dtype = None
+        rows = num(args[2]) if len(args) > 2 else None
+        cols = num(args[3]) if len(args) > 3 else None
+        layout_word = word(args[4]) if len(args) > 4 else "BLayout::RowMajor"
+        blayout = _strip_pto(layout_word or "?").split("::")[-1] if layout_word else "?"
+        if layout_word and not _strip_pto(layout_word).startswith("BLayout::"):
+            blayout = "?"
+        vr = num(args[5]) if len(args) > 5 else rows
+        vc = num(args[6]) if len(args) > 6 else cols
+        return TileType(space, dtype, rows if rows and rows > 0 else None, cols if cols and cols > 0 else None,
+                        blayout, vr if vr is not None and vr >= 0 else None, vc if vc is not None and vc >= 0 else None)
+
+    def _declare(self, scope: Scope, decl: A.Decl, stmt_env: Optional[dict]) -> Symbol:
+        sym = self._declare_symbol(scope, decl)
+        sym.type_ref = self.resolve_type(decl.type, scope)
+        return sym
+
+    def _declare_symbol(self, scope: Scope, decl: A.Decl) -> Symbol:
+        type_ = self.resolve_type(decl.type, scope)
+        name = decl.name
+        base = _strip_pto(type_.name)
+        if type_.template is not None and type_.name in _TILE_TYPES and not type_.pointer:
+            sym = self._new_symbol(scope, name, "tile")
+            sym.tile = self.template_tile_type(type_.template, scope)
+            if type_.ref:
+                sym.bindings.append(("unknown", "declared as a reference"))
+            return sym
+        if type_.pointer:
+            sym = self._new_symbol(scope, name, "array" if decl.array else "scalar")
+            sym.ctype = pointer_type(type_)
+            if decl.array:
+                sym.make_unknown("array")
+            return sym
+        if type_.name in _INT_TYPES or type_.name in _FLOAT_TYPES:
+            sym = self._new_symbol(scope, name, "array" if decl.array else "scalar")
+            if type_.name in _INT_TYPES:
+                bits, signed = _INT_TYPES[type_.name]
+                sym.ctype = IntType(bits, signed)
+            else:
+                sym.ctype = "float"
+            if decl.array:
+                sym.make_unknown("array")
+            return sym
+        if type_.name == "auto":
+            return self._new_symbol(scope, name, "unknown")     # refined by the initializer
+        if type_.name == "void":
+            return self._new_symbol(scope, name, "unknown")
+        if base.split("::")[0] in _VALUE_OBJECT_TYPES or base in _VALUE_OBJECT_TYPES:
+            sym = self._new_symbol(scope, name, "object")
+            sym.object_type = base.split("::")[0]
+            return sym
+        if type_.name in self.template_params:
+            sym = self._new_symbol(scope, name, "object")
+            sym.generic = True
+            return sym
+        sym = self._new_symbol(scope, name, "unknown")
+        sym.object_type = type_.name
+        return sym
+
+    # -- queries by name (reports, tests) -------------------------------------------------------
+    def symbol(self, name: str) -> Symbol:
+        """The one symbol declared as ``name`` (KeyError if none, ValueError if several)."""
+        found = [s for s in self.symbols if s.name == name]
+        if not found:
+            raise KeyError(name)
+        if len(found) > 1:
+            raise ValueError(f"'{name}' is declared {len(found)} times")
+        return found[0]
+
+    def value_set(self, name: str) -> Optional[frozenset]:
+        return self.values.value_set(self.symbol(name))
+
+    def tile_addresses(self, name: str) -> Optional[frozenset]:
+        return self.values.tile_addresses(self.symbol(name))
+
+    def tile_type(self, name: str) -> Optional[TileType]:
+        return self.symbol(name).tile
+
+    def param_written(self, index: int) -> bool:
+        """The function changes its parameter ``index`` (visible to the caller if by reference)."""
+        sym = self.params[index]
+        defs, bindings = self._param_baseline[index]
+        return len(sym.defs) > defs or len(sym.bindings) > bindings
+
+    def _local_call(self, name: str, args: list, env: dict) -> str:
+        """Record a call of a function of this file; returns why it is not understood ('' if it is).
+
+        Whether it issues vector work is decided once every function is built (vector_cfg); here:
+        variables passed to a by-reference/pointer parameter that the callee writes become unknown,
+        and a template parameter whose ``.data()`` the callee reads must get a tile or GlobalTensor.
+        """
+        fn = self.ctx.local_function(name)
+        if fn is None:
+            return f"call to the overloaded local function '{name}'"
+        callee = self.ctx.semantics(fn)
+        if callee is None:
+            for arg in args:
+                for sub in _names(arg):
+                    if sub in env:
+                        env[sub].make_unknown(f"passed to {name}()")
+        elif len(args) > len(callee.params):
+            return f"call to {name}() with more arguments than it declares"
+        else:
+            for index, arg in enumerate(args):
+                if index in callee.generic_params_used:
+                    sym = env.get(arg.id) if isinstance(arg, A.Name) else None
+                    if sym is None or not (sym.kind == "tile" or sym.object_type == "GlobalTensor"):
+                        return f"{name}() reads .data() of an argument that is not a tile or GlobalTensor"
+                if callee.param_refs[index] and callee.param_written(index):
+                    for sub in _names(arg):
+                        if sub in env:
+                            env[sub].make_unknown(f"written by {name}() through a reference")
+        self._pending_calls.append((name, args, env))
+        return ""
+
+    # -- statement walk -----------------------------------------------------------------------
+    def _block(self, stmts: list[Stmt], scope: Scope) -> None:
+        for stmt in stmts:
+            self._stmt(stmt, scope)
+
+    def _stmt(self, stmt: Stmt, scope: Scope) -> None:
+        if isinstance(stmt, (Comment, Directive)):
+            return
+        if isinstance(stmt, Compound):
+            self._block(stmt.body, Scope(scope))
+        elif isinstance(stmt, SimpleStmt):
+            self.info[id(stmt)] = self._simple(stmt, scope)
+        elif isinstance(stmt, ForStmt):
+            inner = Scope(scope)
+            parts = []
+            if stmt.init.strip():
+                parts.append(self._header_part(A.parse_for_init(stmt.init), stmt.init, inner, "for init"))
+            if stmt.cond.strip():
+                parts.append(self._header_part(A.parse_condition(stmt.cond), stmt.cond, inner, "for condition"))
+            if stmt.step.strip():
+                parts.append(self._header_part(A.parse_condition(stmt.step), stmt.step, inner, "for step"))
+            self.header_parts[id(stmt)] = parts
+            self.info[id(stmt)] = _merge_header(parts)
+            if stmt.body is not None:
+                self._stmt(stmt.body, Scope(inner))
+        elif isinstance(stmt, IfStmt):
+            self.info[id(stmt)] = self._header_part(A.parse_condition(stmt.cond), stmt.cond, scope, "if condition")
+            for part in (stmt.then, stmt.orelse):
+                if part is not None:
+                    self._stmt(part, Scope(scope))
+        elif isinstance(stmt, SwitchStmt):
+            self.info[id(stmt)] = self._header_part(A.parse_condition(stmt.cond), stmt.cond, scope,
+                                                    "switch condition")
+            inner = Scope(scope)
+            for item in stmt.body:
+                if not isinstance(item, CaseLabel):
+                    self._stmt(item, inner)
+        elif isinstance(stmt, PPIfStmt):
+            # Only one branch is compiled; names declared inside a branch are not visible after it
+            # here, so later uses resolve to nothing and are unknown.
+            for branch in stmt.branches:
+                self._block(branch.body, Scope(scope))
+        elif isinstance(stmt, OpaqueStmt):
+            self.info[id(stmt)] = self._unknown_text(stmt.text, scope, stmt.reason)
+        elif isinstance(stmt, CaseLabel):
+            return
+
+    def _header_part(self, ast, text: str, scope: Scope, what: str) -> StmtInfo:
+        self._pending_calls = []
+        if ast is None:
+            return self._unknown_text(text, scope, f"{what} not understood")
+        if isinstance(ast, A.Decl):
+            return self._decl(ast, scope)
+        env = self._env(ast, scope)
+        reason = self._expression(ast, scope, env)
+        if reason:
+            return self._unknown_names(env, f"{what}: {reason}")
+        return StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
+
+    def _unknown_text(self, text: str, scope: Scope, reason: str) -> StmtInfo:
+        """A statement the model cannot read: every variable it names may be written."""
+        env = {}
+        for name in identifiers(text):
+            if name in self.ctx.macros:
+                self.writes_everything = f"macro '{name}' may write any variable"
+            sym = scope.lookup(name)
+            if sym is not None:
+                env[name] = sym
+        return self._unknown_names(env, reason)
+
+    def _unknown_names(self, env: dict, reason: str) -> StmtInfo:
+        for sym in env.values():
+            sym.make_unknown(reason)
+        return StmtInfo(Kind.UNKNOWN, reason=reason, env=env)
+
+    def _env(self, node, scope: Scope) -> dict:
+        env = {}
+        for sub in A.walk(node):
+            if isinstance(sub, A.Name):
+                sym = scope.lookup(sub.id)
+                if sym is not None:
+                    env[sub.id] = sym
+        return env
+
+    def _simple(self, stmt: SimpleStmt, scope: Scope) -> StmtInfo:
+        ast = stmt.ast
+        self._pending_calls = []
+        if ast is None:
+            if stmt.text.strip() == ";":
+                return StmtInfo(Kind.NOP)
+            self.unparsed.append(stmt)
+            return self._unknown_text(stmt.text, scope, "statement not understood by the grammar")
+        for name in _names(ast):
+            if name in self.ctx.macros:
+                self.writes_everything = f"macro '{name}' may write any variable"
+                return self._unknown_text(stmt.text, scope, f"uses the macro '{name}'")
+        self._pending_calls: list = []
+        if isinstance(ast, A.TypeAlias):
+            scope.aliases[ast.name] = self.resolve_type(ast.type, scope)
+            return StmtInfo(Kind.NOP)
+        if isinstance(ast, A.Decl):
+            return self._decl(ast, scope)
+        env = self._env(ast, scope)
+        if isinstance(ast, A.ReturnStmt):
+            if ast.value is None:
+                return StmtInfo(Kind.RETURN, env=env)
+            reason = self._expression(ast.value, scope, env)
+            if reason:
+                self._unknown_names(env, reason)
+            return StmtInfo(Kind.RETURN, env=env, reason=reason, then_unknown=bool(reason),
+                            local_calls=self._pending_calls)
+        if isinstance(ast, A.AssignStmt):
+            return self._assignment(A.Assign(ast.start, ast.end, ast.target, ast.op, ast.value), scope, env)
+        if isinstance(ast, A.ExprStmt):
+            expr = ast.expr
+            if isinstance(expr, A.Call):
+                return self._call_statement(expr, scope, env)
+            if isinstance(expr, A.Name) and expr.id in ("break", "continue"):
+                return StmtInfo(Kind.BREAK if expr.id == "break" else Kind.CONTINUE)
+            if isinstance(expr, A.Name) and scope.lookup(expr.id) is None:
+                # `FOO;`: a macro invocation without parentheses (or an undeclared name).
+                self.writes_everything = f"'{expr.id}' may be a macro that writes any variable"
+                return StmtInfo(Kind.UNKNOWN, reason=f"'{expr.id}' is not a declared name (macro?)", env=env)
+            reason = self._expression(expr, scope, env)
+            if reason:
+                return self._unknown_names(env, reason)
+            return StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
+        return self._unknown_names(env, f"{type(ast).__name__} statement not modelled")
+
+    # -- declarations and assignments ---------------------------------------------------------
+    def _decl(self, decl: A.Decl, scope: Scope) -> StmtInfo:
+        # The initializer is evaluated in the scope *before* the new name (for `int a = a;` C++
+        # already sees the new one, which only makes our reading more conservative).
+        init_nodes = [decl.init] if decl.init is not None else list(decl.ctor_args or [])
+        env = {}
+        for node in init_nodes:
+            env.update(self._env(node, scope))
+        for node in decl.type.template.args if decl.type.template is not None else []:
+            env.update(self._env(node, scope))
+        reason = ""
+        for node in init_nodes:
+            reason = reason or self._expression(node, scope, env)
+        sym = self._declare(scope, decl, env)
+        env_with_self = dict(env)
+        if reason:
+            sym.make_unknown(reason)
+            for other in env.values():
+                other.make_unknown(reason)
+            return StmtInfo(Kind.UNKNOWN, reason=reason, env=env_with_self)
+        if decl.type.ref:
+            # A reference makes its target reachable under another name: both are unknown.
+            for other in env.values():
+                other.make_unknown(f"bound to the reference '{decl.name}'")
+            sym.make_unknown("reference")
+            return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
+        init = decl.init
+        if sym.kind == "tile":
+            if init is None:
+                return StmtInfo(Kind.NOP, env=env_with_self)
+            if isinstance(init, A.Name) and env.get(init.id) is not None and env[init.id].kind == "tile":
+                sym.bindings.append(("alias", env[init.id]))
+            elif not (isinstance(init, A.Call) and isinstance(init.func, A.TemplateId)
+                      and init.func.name in _TILE_TYPES):
+                sym.bindings.append(("unknown", "initialised from an expression"))
+            return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
+        if decl.type.name == "auto" and sym.kind == "unknown":
+            self._refine_auto(sym, init, env)
+            return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
+        if sym.kind in ("scalar", "array"):
+            if decl.ctor_args is not None:
+                sym.make_unknown("constructed")
+            elif init is not None:
+                sym.defs.append((init, env))
+            return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
+        if sym.kind == "object":
+            if sym.object_type == "TPipe" or (decl.type.template is not None and decl.type.template.name == "TPipe"):
+                sym.object_type = "TPipe"
+                if isinstance(init, A.Call) and isinstance(init.func, A.TemplateId):
+                    sym.pipe_ctor = (init, env)
+            return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
+        # An object of a type ptofix does not know: its constructor may do anything.
+        return self._unknown_names(env_with_self, f"declaration of type '{decl.type.name}' is not modelled")
+
+    def _refine_auto(self, sym: Symbol, init, env: dict) -> None:
+        if isinstance(init, A.Name) and env.get(init.id) is not None:
+            src = env[init.id]
+            if src.kind == "tile":
+                sym.kind, sym.tile = "tile", src.tile
+                sym.bindings.append(("alias", src))
+                return
+            if src.kind == "scalar":
+                sym.kind, sym.ctype = "scalar", src.ctype
+                sym.defs.append((init, env))
+                return
+        if isinstance(init, A.Call) and isinstance(init.func, A.TemplateId):
+            name = _strip_pto(init.func.name)
+            if name == "TPipe":
+                sym.kind, sym.object_type, sym.pipe_ctor = "object", "TPipe", (init, env)
+                return
+            if name in _VALUE_OBJECT_TYPES:
+                sym.kind, sym.object_type = "object", name
+                return
+        ctype = self.values_type(init, env)
+        if ctype is not None:
+            sym.kind, sym.ctype = "scalar", ctype
+            sym.defs.append((init, env))
+            return
+        sym.make_unknown("auto variable of a type ptofix cannot tell")
+
+    def values_type(self, node, env: dict):
+        return expr_type(node, env, self)
+
+    def _assignment(self, node: A.Assign, scope: Scope, env: dict) -> StmtInfo:
+        reason = self._expression(node, scope, env)
+        if reason:
+            return self._unknown_names(env, reason)
+        return StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
+
+    # -- expressions --------------------------------------------------------------------------
+    def _expression(self, node, scope: Scope, env: dict) -> str:
+        """Record the writes of an expression; return why it is not understood ('' if it is).
+
+        Understood: arithmetic on names and literals, casts, ``sizeof``, reads through pointers,
+        assignments to scalars and tiles, ``++``/``--``, calls of pure functions (casts,
+        ``t.data()``, block ids, pto value-type constructors) and of functions of this file (their
+        effects are decided from their bodies). Everything else makes the statement Unknown.
+        """
+        try:
+            return self._expr(node, env)
+        except RecursionError:
+            return "expression nested too deeply"
+
+    def _expr(self, node, env: dict) -> str:
+        if isinstance(node, (A.Number, A.Literal, A.String, A.TypeRef, A.SizeOf)):
+            return ""
+        if isinstance(node, A.Name):
+            return ""
+        if isinstance(node, A.TemplateId):
+            return ""
+        if isinstance(node, A.Unary):
+            if node.op == "&":
+                # Address taken: the variable may change through the pointer from now on.
+                for name in _names(node.operand):
+                    if name in env:
+                        env[name].make_unknown("its address is taken")
+                return self._expr(node.operand, env)
+            return self._expr(node.operand, env)
+        if isinstance(node, A.Binary):
+            return self._expr(node.left, env) or self._expr(node.right, env)
+        if isinstance(node, A.Ternary):
+            return self._expr(node.cond, env) or self._expr(node.then, env) or self._expr(node.orelse, env)
+        if isinstance(node, A.Cast):
+            return self._expr(node.operand, env)
+        if isinstance(node, A.Index):
+            return self._expr(node.obj, env) or self._expr(node.index, env)
+        if isinstance(node, A.Member):
+            return self._expr(node.obj, env)
+        if isinstance(node, A.Comma):
+            for item in node.items:
+                reason = self._expr(item, env)
+                if reason:
+                    return reason
+            return ""
+        if isinstance(node, A.IncDec):
+            target = node.operand
+            if isinstance(target, A.Name) and target.id in env and env[target.id].kind == "scalar":
+                env[target.id].defs.append(UNKNOWN_DEF)
+                return ""
+            return f"'{node.op}' on something other than a scalar variable"
+        if isinstance(node, A.Assign):
+            reason = self._expr(node.value, env)
+            if reason:
+                return reason
+            return self._write(node, env)
+        if isinstance(node, A.Call):
+            return self._call_expr(node, env)
+        return f"{type(node).__name__} expression not modelled"
+
+    def _write(self, node: A.Assign, env: dict) -> str:
+        target = node.target
+        if isinstance(target, A.Name):
+            sym = env.get(target.id)
+            if sym is None:
+                return f"assignment to '{target.id}', which is not a local variable"
+            if sym.kind == "scalar":
+                sym.defs.append((node.value, env) if node.op == "=" else UNKNOWN_DEF)
+                return ""
+            if sym.kind == "tile":
+                value = node.value
+                if node.op == "=" and isinstance(value, A.Name) and env.get(value.id) is not None \
+                        and env[value.id].kind == "tile":
+                    sym.bindings.append(("alias", env[value.id]))
+                    return ""
+                sym.bindings.append(("unknown", "assigned from an expression"))
+                return "tile assigned from an expression ptofix does not model"
+            if sym.kind == "object" and node.op == "=" and isinstance(node.value, A.Name):
+                return ""
+            sym.make_unknown("assigned")
+            return f"assignment to '{target.id}' ({sym.kind}) not modelled"
+        if isinstance(target, A.Index) and isinstance(target.obj, A.Name):
+            sym = env.get(target.obj.id)
+            if sym is not None and sym.kind == "array" and not isinstance(sym.ctype, PtrType):
+                sym.defs.append(UNKNOWN_DEF)
+                return ""          # a local array element: not UB
+            if sym is not None and sym.kind == "scalar" and isinstance(sym.ctype, PtrType) \
+                    and sym.ctype.space == "gm":
+                return ""          # a store to global memory through a __gm__ pointer
+        return "store through a pointer, reference or member (may write UB)"
+
+    def _call_expr(self, call: A.Call, env: dict) -> str:
+        for arg in call.args:
+            reason = self._expr(arg, env)
+            if reason:
+                return reason
+        func = call.func
+        if isinstance(func, A.Member):
+            reason = self._expr(func.obj, env)
+            if reason:
+                return reason
+            obj = func.obj
+            if func.field in ("data", "GetValue", "GetValidRow", "GetValidCol") and isinstance(obj, A.Name):
+                sym = env.get(obj.id)
+                if sym is not None and (sym.kind == "tile" or sym.object_type == "GlobalTensor"):
+                    return ""
+                if sym is not None and sym.generic and sym.is_param and func.field == "data":
+                    # Pure for the pto types it is instantiated with; call sites check that.
+                    self.generic_params_used.add(self.params.index(sym))
+                    return ""
+            return f"method call '.{func.field}()' not modelled"
+        name = call.callee
+        if isinstance(func, A.TemplateId):
+            base = _strip_pto(func.name)
+            if base in ("reinterpret_cast", "static_cast", "const_cast") and len(call.args) == 1:
+                return ""
+            if base.split("::")[0] in _VALUE_OBJECT_TYPES or func.name in _TILE_TYPES:
+                return ""
+        if not isinstance(func, (A.Name, A.TemplateId)):
+            return "call through an expression not modelled"
+        if self.ctx.is_local_name(name):
+            return self._local_call(name, call.args, env)
+        base = _strip_pto(name)
+        if base in PURE_FUNCTIONS or base.split("::")[0] in _VALUE_OBJECT_TYPES:
+            return ""
+        return f"call to '{name}' inside an expression is not modelled"
+
+    # -- call statements ----------------------------------------------------------------------
+    def _call_statement(self, call: A.Call, scope: Scope, env: dict) -> StmtInfo:
+        func = call.func
+        name = call.callee
+        if isinstance(func, A.Member):
+            reason = self._call_expr(call, env)
+            if not reason or (func.field in HARMLESS_METHODS and isinstance(func.obj, A.Name)
+                              and env.get(func.obj.id) is not None and env[func.obj.id].kind == "tile"):
+                for arg in call.args:
+                    reason2 = self._expr(arg, env)
+                    if reason2:
+                        return self._unknown_names(env, reason2)
+                return StmtInfo(Kind.NOP, env=env)
+            return self._unknown_names(env, reason)
+        if not isinstance(func, (A.Name, A.TemplateId)):
+            return self._unknown_names(env, "call through an expression not modelled")
+        if self.ctx.is_local_name(name):
+            for arg in call.args:
+                reason = self._expr(arg, env)
+                if reason:
+                    return self._unknown_names(env, reason)
+            reason = self._local_call(name, call.args, env)
+            if reason:
+                return self._unknown_names(env, reason)
+            return StmtInfo(Kind.LOCAL_CALL, env=env, callee=name, local_calls=self._pending_calls)
+        base = _strip_pto(name)
+        for arg in call.args:
+            reason = self._expr(arg, env)
+            if reason:
+                return self._unknown_names(env, reason)
+        if self._pending_calls:
+            return self._unknown_names(env, "local function called inside the arguments of a call")
+        if base in ("pipe_barrier", "set_flag", "wait_flag"):
+            words = [a.id if isinstance(a, A.Name) else None for a in call.args]
+            if base == "pipe_barrier" and len(words) == 1 and words[0]:
+                pipe = _strip_pto(words[0])
+                if pipe == "PIPE_V":
+                    return StmtInfo(Kind.BARRIER, env=env)
+                if pipe == "PIPE_ALL":
+                    return StmtInfo(Kind.DRAIN_ALL, env=env)
+                if pipe.startswith("PIPE_"):
+                    return StmtInfo(Kind.NOP, env=env)
+            if base in ("set_flag", "wait_flag") and len(words) == 3 and words[0] and words[1]:
+                event = words[2] or (str(call.args[2].value) if isinstance(call.args[2], A.Number) else "")
+                flag = (_strip_pto(words[0]), _strip_pto(words[1]), event)
+                return StmtInfo(Kind.SET_FLAG if base == "set_flag" else Kind.WAIT_FLAG, env=env, flag=flag)
+            return StmtInfo(Kind.UNKNOWN, reason=f"{base} with arguments ptofix cannot read", env=env)
+        if base == "TASSIGN":
+            return self._tassign(call, env)
+        if base == "TRESHAPE":
+            if len(call.args) == 2 and all(isinstance(a, A.Name) for a in call.args):
+                dst, src = (env.get(a.id) for a in call.args)
+                if dst is not None and src is not None and dst.kind == "tile" and src.kind == "tile":
+                    dst.bindings.append(("alias", src))
+                    return StmtInfo(Kind.NOP, env=env)
+            return self._unknown_names(env, "TRESHAPE of operands that are not declared tiles")
+        if base in FIFO_OPS:
+            return self._fifo(base, call, env)
+        if base in OPS:
+            return StmtInfo(Kind.VECTOR_OP, op=base, args=list(call.args), env=env)
+        if base in HARMLESS_CALLS:
+            return StmtInfo(Kind.NOP, env=env)
+        return self._unknown_names(env, f"call to '{name}' is not modelled")
+
+    def _tassign(self, call: A.Call, env: dict) -> StmtInfo:
+        tmpl = call.template
+        if tmpl is None and len(call.args) == 2 and isinstance(call.args[0], A.Name):
+            tile, addr = env.get(call.args[0].id), call.args[1]
+        elif tmpl is not None and len(tmpl.args) == 1 and len(call.args) == 1 and isinstance(call.args[0], A.Name):
+            tile, addr = env.get(call.args[0].id), tmpl.args[0]      # TASSIGN<ADDR>(tile)
+        else:
+            return self._unknown_names(env, "TASSIGN form not modelled")
+        if tile is None or tile.kind != "tile":
+            return self._unknown_names(env, "TASSIGN to something that is not a declared tile")
+        tile.bindings.append(("addr", addr, env))
+        return StmtInfo(Kind.NOP, env=env)
+
+    def _fifo(self, op: str, call: A.Call, env: dict) -> StmtInfo:
+        """TPUSH/TPOP/TALLOC/TFREE: never PIPE_V (pto-isa TPush.hpp); Tile-form TPOP rebinds its tile."""
+        tmpl = call.template
+        if tmpl is None or not call.args or not isinstance(call.args[0], A.Name):
+            return self._unknown_names(env, f"{op} form not modelled")
+        pipe = env.get(call.args[0].id)
+        for arg in call.args[1:]:
+            if not isinstance(arg, A.Name):
+                return self._unknown_names(env, f"{op} with an argument that is not a name")
+            sym = env.get(arg.id)
+            if sym is None:
+                return self._unknown_names(env, f"{op} of an undeclared name '{arg.id}'")
+            if sym.kind == "tile":
+                if op == "TPOP":
+                    sym.bindings.append(("tpop", pipe, tmpl, sym))
+            elif sym.kind != "object":
+                sym.make_unknown(f"passed to {op}")
+        return StmtInfo(Kind.NOP, env=env)
+
+
+HARMLESS_METHODS = {"SetValidShape", "SetValue", "GetValue"}
+
+
+def _merge_header(parts: list) -> StmtInfo:
+    unknown = [p for p in parts if p.kind is Kind.UNKNOWN]
+    if unknown:
+        return StmtInfo(Kind.UNKNOWN, reason="; ".join(p.reason for p in unknown))
+    calls = [c for p in parts for c in p.local_calls]
+    return StmtInfo(Kind.NOP, local_calls=calls)
+
+
+def _names(node) -> set:
+    return {n.id for n in A.walk(node) if isinstance(n, A.Name)}
+
+
+def _split_params(text: str) -> list[str]:
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch in "(<[":
+            depth += 1
+        elif ch in ")>]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(ch)
+    last = "".join(cur).strip()
+    if last and last != "void":
+        parts.append(last)
+    return parts
+
+
+def _last_identifier(text: str) -> str:
+    names = identifiers(text)
+    return names[-1] if names else ""
+
+
+def _template_params(head: str) -> set:
+    """`template <typename T, class U>` parameter names from a function head."""
+    names = identifiers(head)
+    out = set()
+    for i, word in enumerate(names[:-1]):
+        if word in ("typename", "class"):
+            out.add(names[i + 1])
+    return out
+
+
+# -- value computation ----------------------------------------------------------------------------
+def _wrap(value: int, ctype) -> int:
+    if not isinstance(ctype, IntType):
+        return value
+    if ctype.bits == 1:
+        return int(bool(value))
+    value &= (1 << ctype.bits) - 1
+    if ctype.signed and value >= 1 << (ctype.bits - 1):
+        value -= 1 << ctype.bits
+    return value
+
+
+def _promote(t):
+    if isinstance(t, IntType) and t.bits < 32:
+        return INT32
+    return t
+
+
+def _common(a, b):
+    a, b = _promote(a), _promote(b)
+    if not isinstance(a, IntType) or not isinstance(b, IntType):
+        return None
+    if a.bits == b.bits:
+        return IntType(a.bits, a.signed and b.signed)
+    return a if a.bits > b.bits else b
+
+
+def literal_type(node: A.Number):
+    text = node.text.lower()
+    value = node.value
+    if not isinstance(value, int):
+        return "float"
+    unsigned = "u" in text.rstrip("0123456789abcdefx")
+    longs = text.count("l")
+    bits = 64 if longs or value >= (1 << 31) else 32
+    if not unsigned and bits == 32 and value >= (1 << 31):
+        bits = 64
+    return IntType(bits, not unsigned)
+
+
+def expr_type(node, env: dict, sem: "FunctionSemantics"):
+    """Static C++ type of an expression: IntType, PtrType, "float" or None (unknown)."""
+    if isinstance(node, A.Number):
+        return literal_type(node)
+    if isinstance(node, A.Literal):
+        return IntType(1, False) if isinstance(node.value, bool) else PtrType(None)
+    if isinstance(node, A.Name):
+        sym = env.get(node.id)
+        return sym.ctype if sym is not None and sym.kind == "scalar" else None
+    if isinstance(node, A.Cast):
+        return _cast_type(node.type, sem, env)
+    if isinstance(node, A.Call):
+        tmpl = node.template
+        if tmpl is not None and _strip_pto(tmpl.name) in ("reinterpret_cast", "static_cast") and tmpl.args \
+                and isinstance(tmpl.args[0], A.TypeRef):
+            return _cast_type(tmpl.args[0], sem, env)
+        func = node.func
+        if isinstance(func, A.Member) and func.field == "data" and isinstance(func.obj, A.Name):
+            sym = env.get(func.obj.id)
+            if sym is not None and sym.kind == "tile" and sym.tile is not None and sym.tile.dtype:
+                return PtrType(dtype_size(sym.tile.dtype))
+        return None
+    if isinstance(node, A.Unary):
+        inner = expr_type(node.operand, env, sem)
+        if node.op in ("-", "+", "~"):
+            return _promote(inner) if isinstance(inner, IntType) else inner if inner == "float" else None
+        if node.op == "!":
+            return IntType(1, False)
+        return None
+    if isinstance(node, A.Binary):
+        left, right = expr_type(node.left, env, sem), expr_type(node.right, env, sem)
+        if node.op in ("<", ">", "<=", ">=", "==", "!=", "&&", "||"):
+            return IntType(1, False)
+        if node.op in ("<<", ">>"):
+            return _promote(left) if isinstance(left, IntType) else None
+        if isinstance(left, PtrType) and isinstance(right, IntType) and node.op in "+-":
+            return left
+        if isinstance(right, PtrType) and isinstance(left, IntType) and node.op == "+":
+            return right
+        if left == "float" or right == "float":
+            return "float"
+        return _common(left, right)
+    if isinstance(node, A.Ternary):
+        a, b = expr_type(node.then, env, sem), expr_type(node.orelse, env, sem)
+        return a if a == b else _common(a, b)
+    return None
+
+
+def _cast_type(type_: A.TypeRef, sem: "FunctionSemantics", env: dict):
+    resolved = sem.resolve_type(type_, sem.ctx.scope) if type_.template is None else type_
+    if resolved.pointer:
+        return pointer_type(resolved)
+    if resolved.name in _INT_TYPES:
+        bits, signed = _INT_TYPES[resolved.name]
+        return IntType(bits, signed)
+    if resolved.name in _FLOAT_TYPES:
+        return "float"
+    return None
+
+
+class ValueModel:
+    """Value sets of scalar symbols and address sets of tile symbols (None = unknown)."""
+
+    def __init__(self, sem: FunctionSemantics):
+        self.sem = sem
+        self._values: dict[int, Optional[frozenset]] = {}
+        self._addrs: dict[int, Optional[frozenset]] = {}
+
+    def value_set(self, sym: Symbol) -> Optional[frozenset]:
+        if sym.uid in self._values:
+            return self._values[sym.uid]
+        self._values[sym.uid] = None        # recursion guard: cyclic definitions are unknown
+        result: Optional[set] = set() if sym.defs and sym.kind == "scalar" else None
+        for definition in sym.defs if result is not None else ():
+            node, env = definition
+            if node is None:
+                result = None
+                break
+            values = self.eval(node, env)
+            if values is None:
+                result = None
+                break
+            result |= {_wrap(v, sym.ctype) for v in values}
+            if len(result) > MAX_VALUES:
+                result = None
+                break
+        final = frozenset(result) if result is not None else None
+        self._values[sym.uid] = final
+        return final
+
+    def eval(self, node, env: dict) -> Optional[frozenset]:
+        try:
+            return self._eval(node, env)
+        except RecursionError:
+            return None
+
+    def _eval(self, node, env: dict) -> Optional[frozenset]:
+        if isinstance(node, A.Number):
+            value = node.value
+            return frozenset([_wrap(value, literal_type(node))]) if isinstance(value, int) else None
+        if isinstance(node, A.Literal):
+            return frozenset([0]) if node.value is None else frozenset([int(bool(node.value))])
+        if isinstance(node, A.Name):
+            sym = env.get(node.id)
+            return self.value_set(sym) if sym is not None else None
+        if isinstance(node, A.Cast):
+            inner = self._eval(node.operand, env)
+            ctype = _cast_type(node.type, self.sem, env)
+            if inner is None or ctype is None or ctype == "float":
+                return None
+            return frozenset(_wrap(v, ctype) for v in inner)
+        if isinstance(node, A.Unary):
+            inner = self._eval(node.operand, env)
+            ctype = expr_type(node, env, self.sem)
+            if inner is None or not isinstance(ctype, IntType):
+                return None
+            if node.op == "-":
+                return frozenset(_wrap(-v, ctype) for v in inner)
+            if node.op == "+":
+                return frozenset(_wrap(v, ctype) for v in inner)
+            if node.op == "!":
+                return frozenset(int(not v) for v in inner)
+            if node.op == "~":
+                return frozenset(_wrap(~v, ctype) for v in inner)
+            return None
+        if isinstance(node, A.Ternary):
+            cond = self._eval(node.cond, env)
+            a, b = self._eval(node.then, env), self._eval(node.orelse, env)
+            if cond is not None and len(cond) == 1:
+                return a if next(iter(cond)) else b
+            if a is None or b is None:
+                return None
+            return _cap(a | b)
+        if isinstance(node, A.Binary):
+            return self._binary(node, env)
+        if isinstance(node, A.Call):
+            tmpl = node.template
+            if tmpl is not None and _strip_pto(tmpl.name) in ("reinterpret_cast", "static_cast") \
+                    and len(node.args) == 1:
+                inner = self._eval(node.args[0], env)
+                ctype = expr_type(node, env, self.sem)
+                if inner is None or ctype is None or ctype == "float":
+                    return None
+                return frozenset(_wrap(v, ctype) if isinstance(ctype, IntType) else v for v in inner)
+            func = node.func
+            if isinstance(func, A.Member) and func.field == "data" and not node.args and isinstance(func.obj, A.Name):
+                sym = env.get(func.obj.id)
+                if sym is not None and sym.kind == "tile":
+                    return self.tile_addresses(sym)
+            return None
+        return None
+
+    def _binary(self, node: A.Binary, env: dict) -> Optional[frozenset]:
+        left, right = self._eval(node.left, env), self._eval(node.right, env)
+        if left is None or right is None:
+            return None
+        op = node.op
+        ltype, rtype = expr_type(node.left, env, self.sem), expr_type(node.right, env, self.sem)
+        rtype_all = expr_type(node, env, self.sem)
+        if rtype_all is None or rtype_all == "float":
+            return None
+        scale_left = scale_right = 1
+        if isinstance(ltype, PtrType) or isinstance(rtype, PtrType):
+            if op not in "+-" or (isinstance(ltype, PtrType) and isinstance(rtype, PtrType)):
+                return None
+            ptr = ltype if isinstance(ltype, PtrType) else rtype
+            if not isinstance(ptr, PtrType) or not ptr.elem:
+                return None
+            if isinstance(ltype, PtrType):
+                scale_right = ptr.elem
+            else:
+                scale_left = ptr.elem
+            rtype_all = IntType(64, False)
+        out = set()
+        for a in left:
+            for b in right:
+                a2, b2 = a * scale_left, b * scale_right
+                if op == "+":
+                    value = a2 + b2
+                elif op == "-":
+                    value = a2 - b2
+                elif op == "*":
+                    value = a * b
+                elif op in ("/", "%"):
+                    if b == 0:
+                        return None
+                    quotient = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
+                    value = quotient if op == "/" else a - quotient * b
+                elif op == "<<":
+                    if b < 0 or b >= 64:
+                        return None
+                    value = a << b
+                elif op == ">>":
+                    if b < 0 or b >= 64:
+                        return None
+                    value = a >> b
+                elif op == "&":
+                    value = a & b
+                elif op == "|":
+                    value = a | b
+                elif op == "^":
+                    value = a ^ b
+                elif op == "&&":
+                    value = int(bool(a) and bool(b))
+                elif op == "||":
+                    value = int(bool(a) or bool(b))
+                elif op in ("<", ">", "<=", ">=", "==", "!="):
+                    # Compare after the usual arithmetic conversions (wrap both to the common type).
+                    common = _common(ltype, rtype) if not isinstance(ltype, PtrType) else IntType(64, False)
+                    if common is None:
+                        return None
+                    x, y = _wrap(a, common), _wrap(b, common)
+                    value = int({"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y,
+                                 "==": x == y, "!=": x != y}[op])
+                else:
+                    return None
+                out.add(_wrap(value, rtype_all))
+                if len(out) > MAX_VALUES:
+                    return None
+        return frozenset(out)
+
+    # -- tiles ---------------------------------------------------------------------------------
+    def tile_addresses(self, sym: Symbol, _seen: frozenset = frozenset()) -> Optional[frozenset]:
+        """Possible base addresses of tile ``sym`` in its memory space (None = unknown)."""
+        if sym.uid in self._addrs:
+            return self._addrs[sym.uid]
+        if sym.uid in _seen or not sym.bindings:
+            return None
+        result: Optional[set] = set()
+        for binding in sym.bindings:
+            kind = binding[0]
+            if kind == "addr":
+                values = self.eval(binding[1], binding[2])
+            elif kind == "alias":
+                values = self.tile_addresses(binding[1], _seen | {sym.uid})
+            elif kind == "tpop":
+                values = self.tpop_addresses(binding[1], binding[2], binding[3])
+            else:
+                values = None
+            if values is None:
+                result = None
+                break
+            result |= values
+        final = _cap(frozenset(result)) if result is not None else None
+        if not _seen:
+            self._addrs[sym.uid] = final
+        return final
+
+    def tpop_addresses(self, pipe: Optional[Symbol], tmpl: A.TemplateId, tile: Symbol) -> Optional[frozenset]:
+        """Tile-form TPOP: ``CONSUMER_BUF + (i % LocalSlotNum) * stride`` (pto-isa TPush.hpp).
+
+        The consumer buffer is the pipe constructor's C2V (vector side) or V2C (cube side)
+        argument; stride is the consumer tile size (pto-isa b9122ec5) or SlotSize (later), so
+        both are included. Only the current template order (or the 4-argument short form, which
+        takes the header default 2) is trusted; anything else is unknown.
+        """
+        from .pipes import DEFAULT_LOCAL_SLOT_NUM
+        if pipe is None or pipe.pipe_ctor is None or tile.tile is None or tile.tile.nbytes is None:
+            return None
+        ctor, env = pipe.pipe_ctor
+        pipe_type = tmpl.args[0] if tmpl.args else None
+        if not isinstance(pipe_type, A.TemplateId) or not isinstance(ctor.func, A.TemplateId) \
+                or _template_key(pipe_type) != _template_key(ctor.func):
+            return None
+        targs = pipe_type.args
+        nums = [a.value if isinstance(a, A.Number) and isinstance(a.value, int) else None for a in targs]
+        direction = targs[1].id.split("::")[-1] if len(targs) > 1 and isinstance(targs[1], A.Name) else ""
+        consumer_arg = {"DIR_C2V": 1, "DIR_V2C": 2}.get(direction)
+        if consumer_arg is None or len(ctor.args) < 3 or len(targs) < 4 or nums[2] is None:
+            return None
+        if len(targs) == 4:
+            local = DEFAULT_LOCAL_SLOT_NUM
+        elif len(targs) >= 6 and nums[4] is not None and isinstance(targs[5], A.Literal):
+            local = nums[4]
+        else:
+            return None
+        bases = self.eval(ctor.args[consumer_arg], env)
+        if bases is None or not 0 < local <= MAX_VALUES:
+            return None
+        strides = {tile.tile.nbytes, nums[2]}
+        return _cap(frozenset(b + k * s for b in bases for k in range(local) for s in strides))
+
+
+def pointer_type(type_: A.TypeRef) -> PtrType:
+    space = "gm" if "__gm__" in type_.quals else "ub" if "__ubuf__" in type_.quals else ""
+    return PtrType(dtype_size(type_.name) if type_.pointer == 1 else 8, space)
+
+
+def _template_key(node: A.TemplateId) -> tuple:
+    out = []
+    for arg in node.args:
+        if isinstance(arg, A.Number):
+            out.append(str(arg.value))
+        elif isinstance(arg, A.Name):
+            out.append(arg.id.split("::")[-1])
+        elif isinstance(arg, A.Literal):
+            out.append(str(arg.value))
+        else:
+            out.append(type(arg).__name__)
+    return (node.name, tuple(out))
+
+
+def _cap(values: frozenset) -> Optional[frozenset]:
+    return values if len(values) <= MAX_VALUES else None
+
+
+def analyse_function(model: CppFile, index: int = 0) -> FunctionSemantics:
+    """The semantic model of ``model.functions[index]`` (a fresh file context)."""
+    sem = FileContext(model).semantics(model.functions[index])
+    assert sem is not None
+    return sem
