@@ -44,8 +44,8 @@ class PipeVBarrierPass(Pass):
             if d.pattern is not None:
                 entry["pairs_checked"] = d.pairs_checked
                 entry["same_access_chains"] = d.same_access_pairs
-                entry["ops_before"] = [e.op or e.kind for e in d.before_ops]
-                entry["ops_after"] = [e.op or e.kind for e in d.after_ops]
+                entry["ops_before"] = [e.op or e.kind.value for e in d.before_ops]
+                entry["ops_after"] = [e.op or e.kind.value for e in d.after_ops]
             if d.hazard is not None:
                 entry["hazard"] = d.hazard.describe(source)
             if d.unknown_events:

@@ -15,9 +15,9 @@ extern "C" __global__ AICORE void k() {
 }
 // CHECK: TFANCYNEWOP(v5, v6);
 // CHECK-NEXT: pipe_barrier(PIPE_V);
+// JSON: "statements_not_parsed": 0
 // JSON: "kind": "unknown"
 // JSON: "why": "call to 'TFANCYNEWOP' is not modelled"
 // JSON: "not_understood": [
 // JSON-NEXT: {
 // JSON-NEXT: "location": "{{.*}}unknown_op.cpp:12:3"
-// JSON: "statements_not_parsed": 0
