@@ -225,6 +225,34 @@ def test_fast_path_matches_grammar(text):
     assert _shape(fast) == _shape(slow)
 
 
+@pytest.mark.parametrize("text", ["using T = float;", "typedef int mem_dsb_t;", "f(\n    a, b\n  );",
+                                  "v2[v3] = v4;", "x = y[ 2 ];"])
+def test_fast_path_leaves_other_forms_to_the_grammar_or_agrees(text):
+    fast = A._fast_parse(text)
+    assert fast is A._FALLBACK or repr(fast) == repr(A.parse_statement(text, fast=False))
+
+
+def test_fast_path_builds_the_grammars_ast_for_every_corpus_statement(corpus_dir):
+    """The regex fast path may stay in front of lark only if it builds the identical AST (spans
+    included) for every statement it accepts; checked over every distinct corpus statement."""
+    seen: set[str] = set()
+    accepted = 0
+    for path in sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True)):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            model = parse_cpp(SourceText(handle.read(), path))
+        for fn in model.functions:
+            for stmt in fn.statements():
+                if not isinstance(stmt, SimpleStmt) or stmt.text in seen:
+                    continue
+                seen.add(stmt.text)
+                fast = A._fast_parse(stmt.text)
+                if fast is A._FALLBACK:
+                    continue
+                accepted += 1
+                assert repr(fast) == repr(A.parse_statement(stmt.text, fast=False)), (path, stmt.text)
+    assert accepted > 10000
+
+
 def test_logical_and_bitwise_operators_keep_their_operator():
     for text, op in [("bool v = a && b;", "&&"), ("bool v = a || b;", "||"), ("int32_t v = a & b;", "&"),
                      ("int32_t v = a | b;", "|"), ("int32_t v = a ^ b;", "^")]:

@@ -374,14 +374,14 @@ def _transformer():
             return Ternary(cond.start, b.end, cond, a, b)
 
         def call(self, c):
-            func = c[0]
-            args = c[1] if len(c) > 1 and isinstance(c[1], list) else []
-            _, e = _span(args)
-            return Call(func.start, (e if e is not None else func.end + 1) + 1, func, args)
+            func, close = c[0], c[-1]
+            args = next((x for x in c[1:-1] if isinstance(x, list)), [])
+            return Call(func.start, close.end_pos, func, args)
 
         def index(self, c):
-            obj, idx = c
-            return Index(obj.start, idx.end + 1, obj, idx)
+            obj, close = c[0], c[-1]
+            idx = next(x for x in c[1:-1] if isinstance(x, Node))
+            return Index(obj.start, close.end_pos, obj, idx)
 
         def member(self, c):
             obj, name = c
