@@ -92,6 +92,12 @@ CASES = {
     "method call": "  TASSIGN(b, 65536);",
     "unknown function": "  TASSIGN(b, 65536);",
     "void cast": "  TASSIGN(b, 65536);",
+    "operator on tiles": "  TASSIGN(b, 65536);",
+    "tile read through a pointer": f"  TASSIGN(b, 65536);\n  {TILE}* pa = &a;",
+    "event id variable changes between set and wait": "  TASSIGN(b, 65536);\n  {TILE} c;\n  TASSIGN(c, 4096);\n  int32_t e = 0;",
+    "TCVT writes its tmp": "  TASSIGN(b, 65536);\n  {TILE} c;\n  TASSIGN(c, 4096);\n"
+                           "  Tile<TileType::Vec, half, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> h;\n"
+                           "  TASSIGN(h, 131072);",
     # -- drains --------------------------------------------------------------------------------
     "wait_flag covers only work before its set_flag": "  TASSIGN(b, 65536);\n  {TILE} c;\n  TASSIGN(c, 4096);",
     "TCOLMAX with a dynamic valid shape is no drain": "  TASSIGN(b, 65536);\n  {TILE} c;\n  TASSIGN(c, 4096);",
@@ -106,6 +112,12 @@ OPS = {
     "method call": ("TADD(a, a, a);", "a.Apply();"),
     "unknown function": ("TADD(a, a, a);", "scale_rows(a);"),
     "void cast": ("TADD(a, a, a);", "(void) TMUL(a, a, a);"),
+    "operator on tiles": ("TADD(a, a, a);", "a * b;"),
+    "tile read through a pointer": ("TADD(a, a, a);", "TMUL(b, *pa, b);"),
+    "event id variable changes between set and wait":
+        ("TADD(a, a, a);\n  set_flag(PIPE_V, PIPE_S, e);\n  TADD(c, c, c);\n  e = 1;\n  set_flag(PIPE_V, PIPE_S, e);\n"
+         "  wait_flag(PIPE_V, PIPE_S, e);", "TMUL(a, a, a);"),
+    "TCVT writes its tmp": ("TCVT(h, b, c, RoundMode::CAST_RINT);", "TMUL(a, a, a);"),
     "wait_flag covers only work before its set_flag":
         ("TADD(a, a, a);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  TADD(c, c, c);\n  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);",
          "TMUL(a, a, a);"),

@@ -44,12 +44,15 @@ def _specs() -> dict[str, OpSpec]:
     elementwise = ["TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TSHL", "TSHR", "TFMOD",
                    "TADDS", "TSUBS", "TMULS", "TDIVS", "TMAXS", "TMINS", "TANDS", "TORS", "TSHLS", "TSHRS",
                    "TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TNEG", "TRELU", "TNOT",
-                   "TEXPANDS", "TCMP", "TCMPS", "TCVT",
+                   "TEXPANDS", "TCMP", "TCMPS",
                    "TROWEXPAND", "TCOLEXPAND", "TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV",
                    "TCOLEXPANDSUB", "TCOLEXPANDEXPDIF", "TCOLEXPANDMAX", "TCOLEXPANDMIN",
                    "TCOLPROD", "TFILLPAD", "TFILLPAD_INPLACE", "TAXPY"]
     for name in elementwise:
         table[name] = OpSpec(PIPE_V)
+    # TCVT(dst, src, rmode, satmode) (v0.45) or TCVT(dst, src[, tmp], rmode[, sat]) (older emitters):
+    # a tile in position 2 is a tmp, written.
+    table["TCVT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
     # Ops whose tmp operand (always a write per ptoas getEffects) sits at a fixed index.
     for name in ("TROWARGMAX", "TROWARGMIN", "TCOLARGMAX", "TCOLARGMIN", "TROWPROD"):
         table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))

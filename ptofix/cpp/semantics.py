@@ -236,6 +236,7 @@ class FunctionSemantics:
         self._declare_params(scope)
         self._param_baseline = [(len(p.defs), len(p.bindings)) for p in self.params]
         self.generic_params_used: set[int] = set()
+        self._flag_symbols: list[Symbol] = []
         body = fn.body
         if isinstance(body, Compound):
             self._block(body.body, Scope(scope))
@@ -671,6 +672,14 @@ class FunctionSemantics:
             return ""
         if isinstance(node, A.TemplateId):
             return ""
+        if isinstance(node, (A.Unary, A.Binary, A.Index)):
+            # An operator applied to a class-type value may be an overloaded operator (a call).
+            operands = [node.operand] if isinstance(node, A.Unary) else \
+                [node.left, node.right] if isinstance(node, A.Binary) else [node.obj]
+            for operand in operands:
+                if isinstance(operand, A.Name) and operand.id in env and env[operand.id].kind in ("tile", "object", "unknown") \
+                        and not (isinstance(node, A.Unary) and node.op == "&"):
+                    return f"operator '{getattr(node, 'op', '[]')}' on '{operand.id}' (a class-type value)"
         if isinstance(node, A.Unary):
             if node.op == "&":
                 # Address taken: the variable may change through the pointer from now on.
@@ -820,7 +829,7 @@ class FunctionSemantics:
                 if pipe.startswith("PIPE_"):
                     return StmtInfo(Kind.NOP, env=env)
             if base in ("set_flag", "wait_flag") and len(words) == 3 and words[0] and words[1]:
-                event = words[2] or (str(call.args[2].value) if isinstance(call.args[2], A.Number) else "")
+                event = self._event_id(call.args[2], env)
                 flag = (_strip_pto(words[0]), _strip_pto(words[1]), event)
                 return StmtInfo(Kind.SET_FLAG if base == "set_flag" else Kind.WAIT_FLAG, env=env, flag=flag)
             return StmtInfo(Kind.UNKNOWN, reason=f"{base} with arguments ptofix cannot read", env=env)
@@ -840,6 +849,27 @@ class FunctionSemantics:
         if base in HARMLESS_CALLS:
             return StmtInfo(Kind.NOP, env=env)
         return self._unknown_names(env, f"call to '{name}' is not modelled")
+
+    def _event_id(self, node, env: dict) -> str:
+        """A flag's event id as a constant ('' if it may vary: then it pairs with nothing)."""
+        if isinstance(node, A.Number):
+            return str(node.value)
+        if isinstance(node, A.Name):
+            sym = env.get(node.id)
+            if sym is None:
+                return _strip_pto(node.id)           # an enumerator such as EVENT_ID0
+            if sym.kind == "scalar":
+                self._flag_symbols.append(sym)
+                return f"<{sym.uid}>"                 # resolved to its value once defs are known
+        return ""
+
+    def event_value(self, tag: str) -> str:
+        """The constant a symbolic flag tag stands for ('' when it is not one constant)."""
+        if not tag.startswith("<"):
+            return tag
+        sym = self.symbols[int(tag[1:-1])]
+        values = self.values.value_set(sym)
+        return str(next(iter(values))) if values is not None and len(values) == 1 else ""
 
     def _tassign(self, call: A.Call, env: dict) -> StmtInfo:
         tmpl = call.template

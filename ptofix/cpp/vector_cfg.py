@@ -23,7 +23,7 @@ from . import stmt_parser as A
 from .model import (CaseLabel, Comment, Compound, Directive, ForStmt, Function, IfStmt, OpaqueStmt, PPIfStmt,
                     SimpleStmt, Stmt, SwitchStmt)
 from .ops import ALWAYS, HIDDEN_SCRATCH, NEVER, OPS, PIPE_V, STATIC_NONEMPTY, move_pipe
-from .semantics import FunctionSemantics, Kind, StmtInfo, Symbol
+from .semantics import FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symbol, expr_type
 
 UB_SPACE = "Vec"
 
@@ -235,6 +235,7 @@ class FunctionCFG:
             return [self._new(EventKind.DRAIN, stmt=stmt, why="pipe_barrier(PIPE_ALL)")]
         if kind in (Kind.SET_FLAG, Kind.WAIT_FLAG):
             src, dst, tag = info.flag
+            tag = self.sem.event_value(tag)
             if src == "PIPE_V" and dst == "PIPE_S" and tag:
                 flag_kind = EventKind.SET_VS if kind is Kind.SET_FLAG else EventKind.WAIT_VS
                 return [self._new(flag_kind, stmt=stmt, tag=tag, why=f"{kind.value}(PIPE_V, PIPE_S, {tag})")]
@@ -388,18 +389,16 @@ class FunctionCFG:
                     access.elementwise = _elementwise_operand(op, index, spec)
                     out.append(access)
                     continue
-                if sym.kind == "scalar" and not write:
+                if sym.kind == "scalar" and not write and not isinstance(sym.ctype, PtrType):
                     continue   # scalar operand
-                if sym.kind == "object" and sym.object_type in ("RoundMode", "SaturationMode", "CmpMode") and not write:
+                if sym.kind == "object" and sym.object_type in ("RoundMode", "SaturationMode", "CmpMode"):
                     continue
                 return [], f"{op}: operand '{arg.id}' is neither a tile nor a scalar ptofix knows"
-            names = [n.id for n in A.walk(arg) if isinstance(n, A.Name)]
-            for name in names:
-                sym = env.get(name)
-                if (sym is None and "::" not in name) or (sym is not None and sym.kind not in ("scalar",)):
-                    return [], f"{op}: operand {index} is an expression ptofix cannot resolve"
-            if write:
-                return [], f"{op}: written operand {index} is an expression"
+            # Any other operand must be an arithmetic expression of scalars (not a pointer, not a
+            # dereference, nothing naming a tile).
+            ctype = expr_type(arg, env, self.sem)
+            if write or not (isinstance(ctype, IntType) or ctype == "float"):
+                return [], f"{op}: operand {index} is an expression ptofix cannot resolve"
         return out, ""
 
     def _tile_access(self, sym: Symbol, write: bool, tmp: bool) -> Access:
