@@ -11,7 +11,11 @@ from .source import SourceText
 
 def parse_cpp(source: SourceText) -> Any:
     from .cpp.parser import parse_cpp as parse
-    return parse(source)
+    from .source import PtofixError
+    model = parse(source)
+    if not model.functions:
+        raise PtofixError("no function definition found: this is not ptoas-generated C++", source, 0)
+    return model
 
 
 def parse_mlir(source: SourceText) -> Any:

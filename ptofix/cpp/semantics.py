@@ -994,6 +994,13 @@ def literal_type(node: A.Number):
 
 def expr_type(node, env: dict, sem: "FunctionSemantics"):
     """Static C++ type of an expression: IntType, PtrType, "float" or None (unknown)."""
+    try:
+        return _expr_type(node, env, sem)
+    except RecursionError:
+        return None
+
+
+def _expr_type(node, env: dict, sem: "FunctionSemantics"):
     if isinstance(node, A.Number):
         return literal_type(node)
     if isinstance(node, A.Literal):
@@ -1015,14 +1022,14 @@ def expr_type(node, env: dict, sem: "FunctionSemantics"):
                 return PtrType(dtype_size(sym.tile.dtype))
         return None
     if isinstance(node, A.Unary):
-        inner = expr_type(node.operand, env, sem)
+        inner = _expr_type(node.operand, env, sem)
         if node.op in ("-", "+", "~"):
             return _promote(inner) if isinstance(inner, IntType) else inner if inner == "float" else None
         if node.op == "!":
             return IntType(1, False)
         return None
     if isinstance(node, A.Binary):
-        left, right = expr_type(node.left, env, sem), expr_type(node.right, env, sem)
+        left, right = _expr_type(node.left, env, sem), _expr_type(node.right, env, sem)
         if node.op in ("<", ">", "<=", ">=", "==", "!=", "&&", "||"):
             return IntType(1, False)
         if node.op in ("<<", ">>"):
@@ -1035,7 +1042,7 @@ def expr_type(node, env: dict, sem: "FunctionSemantics"):
             return "float"
         return _common(left, right)
     if isinstance(node, A.Ternary):
-        a, b = expr_type(node.then, env, sem), expr_type(node.orelse, env, sem)
+        a, b = _expr_type(node.then, env, sem), _expr_type(node.orelse, env, sem)
         return a if a == b else _common(a, b)
     return None
 
