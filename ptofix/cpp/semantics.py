@@ -339,6 +339,10 @@ class FunctionSemantics:
         type_ = self.resolve_type(decl.type, scope)
         name = decl.name
         base = _strip_pto(type_.name)
+        if type_.template is not None and type_.name in _TILE_TYPES and decl.array:
+            sym = self._new_symbol(scope, name, "array")     # elements are not modelled one by one
+            sym.make_unknown("array of tiles")
+            return sym
         if type_.template is not None and type_.name in _TILE_TYPES and not type_.pointer:
             sym = self._new_symbol(scope, name, "tile")
             sym.tile = self.template_tile_type(type_.template, scope)
