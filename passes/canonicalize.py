@@ -97,8 +97,10 @@ class CanonicalizePass(Pass):
             if canon.stripped:
                 stripped.append((op, canon))
         sidecar = _sidecar_entries(model, stripped, target)
-        for entry in sidecar:
-            warnings.append(f"{source.path}:{entry['line']}: warning: removed local_slot_num = {entry['local_slot_num']}"
+        # Same order as the entries: one per stripped attribute, located at the attribute.
+        where = [(op.attr(name) or op).span.start for op, canon in stripped for name in canon.stripped]
+        for entry, offset in zip(sidecar, where):
+            warnings.append(f"{source.location(offset)}: warning: removed local_slot_num = {entry['local_slot_num']}"
                             f" from '{entry['op']}' ({entry['reason']}); recorded in the sidecar for the C++ side")
         report = {"target_ptoas": target.name, "to": self.to, "rewritten": rewritten,
                   "kept_generic": kept_generic, "unknown_generic_ops": unknown,
