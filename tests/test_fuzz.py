@@ -67,3 +67,15 @@ def test_every_mutation_once_as_a_subprocess(mutation, tmp_path):
     assert not found, [(f.kind, f.where, f.detail) for f in found]
     assert stats.subprocess_runs == 1
     assert os.listdir(tmp_path) == []
+
+
+# Crashes the fuzzer found in code this suite does not own (the C++ front end). They stay listed
+# here, not tolerated: each must become exit 2 with a located error; strict=False so that the fix
+# there turns them into passes without editing this file.
+@pytest.mark.xfail(reason="stray #endif in a kernel: internal error in ptofix/cpp/vector_cfg.py", strict=False)
+def test_known_crash_stray_endif(tmp_path):
+    src = (REPO / "lit_tests" / "simulate" / "Inputs" / "unknown_op.cpp").read_text().splitlines(keepends=True)
+    src.insert(3, "#endif\n")
+    stats = fuzz.Stats()
+    found = fuzz.check_case(str(tmp_path), "stray_endif.cpp", "".join(src).encode(), "run-auto", "plain", stats, 30.0)
+    assert not found, [(f.kind, f.where, f.detail) for f in found]
