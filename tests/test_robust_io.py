@@ -403,3 +403,11 @@ def test_build_output_dir_that_is_a_file_is_refused(work, capsys, monkeypatch):
     assert ptofix("build", "fa.mlir", "-o", "out", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 2
     assert "exists and is not a directory" in capsys.readouterr().err
     assert (work / "out").read_text() == "a file\n"
+
+
+def test_opt_canonicalize_in_place_records_the_stripped_values(work, capsys):
+    assert ptofix("opt", "-p", "canonicalize{target-ptoas=v0.36}", "-i", "fa.mlir") == 0
+    pipes = json.loads((work / "fa.mlir.slots.json").read_text())["pipes"]
+    assert len(pipes) == 6 and {e["local_slot_num"] for e in pipes} == {2}
+    assert ptofix("opt", "-p", "canonicalize{target-ptoas=v0.36}", "-i", "fa.mlir") == 0
+    assert len(json.loads((work / "fa.mlir.slots.json").read_text())["pipes"]) == 6

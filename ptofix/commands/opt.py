@@ -16,6 +16,9 @@ the shell, with single quotes, because '{', '}' and spaces are special to it:
   ptofix opt -p 'canonicalize{target-ptoas=v0.36 to=generic}' fa.mlir
   ptofix opt -p pipe-v-barrier fa.cpp          (no options: no quotes needed)
 
+A canonicalize pass that strips local_slot_num records it in OUT.slots.json (-o OUT) or
+FILE.slots.json (-i), as `ptofix canonicalize` does.
+
 Unquoted, `-p a,b{k=v}` may be brace-expanded by bash/zsh into two arguments (a,bk=v ...), and
 `{k=v x=1}` split at the space. --list-passes shows what is available.
 
@@ -60,4 +63,29 @@ def run(args: argparse.Namespace) -> int:
     if outcome.warnings:
         write_stderr("".join(warning + "\n" for warning in outcome.warnings))
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
-    return deliver(args, source, outcome.text, report, [])
+    return deliver(args, source, outcome.text, report, [], _sidecar_outputs(args, source, outcome))
+
+
+def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
+    """local_slot_num values a canonicalize pass stripped go to the sidecar the canonicalize
+    command would write (OUT.slots.json with -o OUT, FILE.slots.json with -i), merged with what
+    it holds: rewriting the IR must not drop them."""
+    import json
+
+    from .canonicalize import merge_sidecar
+    pipes, sidecar = [], None
+    for rep in outcome.reports:
+        if rep.get("pass") == "canonicalize" and rep.get("sidecar", {}).get("pipes"):
+            sidecar = sidecar or dict(rep["sidecar"])
+            pipes.extend(rep["sidecar"]["pipes"])
+    if sidecar is None or args.check or args.diff:
+        return []
+    if args.in_place and source.path != "<stdin>":
+        path = source.path + ".slots.json"
+    elif args.output and args.output != "-":
+        path = args.output + ".slots.json"
+    else:
+        return []       # the input file is not replaced: its local_slot_num values stay there
+    sidecar["pipes"] = pipes
+    merged, _kept = merge_sidecar(path, sidecar, outcome.text, source.path)
+    return [(path, json.dumps(merged, indent=2) + "\n", "sidecar")]
