@@ -169,23 +169,29 @@ def run_in_process(argv: list[str], stdin: bytes = b"", time_bound: float = 20.0
     escaped = None
     timed_out = False
 
+    armed = [True]
+
     def on_alarm(signum, frame):
-        raise TimeBound()
+        if armed[0]:
+            raise TimeBound()
     use_alarm = hasattr(signal, "setitimer") and time_bound > 0
     if use_alarm:
         old_handler = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, time_bound)
+        # Repeat after the bound: an exception raised while a finalizer runs is swallowed.
+        signal.setitimer(signal.ITIMER_REAL, time_bound, 0.2)
     start = time.perf_counter()
     try:
         status = main(["--debug", *argv])
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except TimeBound:
+        armed[0] = False
         timed_out = True
     except BaseException as exc:  # noqa: BLE001 - anything else leaving main() is a finding
         import traceback
         escaped = "".join(traceback.format_exception(exc))
     finally:
+        armed[0] = False
         seconds = time.perf_counter() - start
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
