@@ -49,6 +49,7 @@ class CanonicalizePass(Pass):
         if not self.target_ptoas:
             raise PtofixError("canonicalize needs a target ptoas version (target-ptoas=VERSION)")
         target = resolve(self.target_ptoas)
+        _check_is_mlir(model, source)
         text = source.text
         edits: list[Edit] = []
         rewritten: list[dict[str, Any]] = []
@@ -96,13 +97,27 @@ class CanonicalizePass(Pass):
             if canon.stripped:
                 stripped.append((op, canon))
         sidecar = _sidecar_entries(model, stripped, target)
-        for entry in sidecar:
-            warnings.append(f"{source.path}:{entry['line']}: warning: removed local_slot_num = {entry['local_slot_num']}"
+        # Same order as the entries: one per stripped attribute, located at the attribute.
+        where = [(op.attr(name) or op).span.start for op, canon in stripped for name in canon.stripped]
+        for entry, offset in zip(sidecar, where):
+            warnings.append(f"{source.location(offset)}: warning: removed local_slot_num = {entry['local_slot_num']}"
                             f" from '{entry['op']}' ({entry['reason']}); recorded in the sidecar for the C++ side")
         report = {"target_ptoas": target.name, "to": self.to, "rewritten": rewritten,
                   "kept_generic": kept_generic, "unknown_generic_ops": unknown,
                   "sidecar": {"version": 1, "source": source.path, "target_ptoas": target.name, "pipes": sidecar}}
         return PassResult(edits=edits, report=report, warnings=warnings)
+
+
+def _check_is_mlir(model, source: SourceText) -> None:
+    """Refuse input that is not MLIR, rather than pass it through unchanged."""
+    ops = list(model.ops)
+    if not ops:
+        raise PtofixError("not MLIR: no operation found (expected 'module', 'func.func' or a pto op)", source,
+                          len(source.text) - len(source.text.lstrip()) if source.text.strip() else 0)
+    for op in ops:
+        if not (op.name in ("module", "builtin.module") or "." in op.name or op.is_generic):
+            raise PtofixError(f"not MLIR: expected an operation such as 'module', 'func.func' or a pto op at"
+                              f" top level, found '{op.name}'", source, op.span.start)
 
 
 _FIXED_ORDER_FORMS = {"l2g2l", "l2l", "braces_arrow", "paren_typed_braces", "tpop_from", "tfree_from", "paren_pair"}

@@ -1,5 +1,3 @@
-import sys
+from ptofix.cli import console_main
 
-from ptofix.cli import main
-
-sys.exit(main())
+console_main()

@@ -428,7 +428,7 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
         raise StageFailedWithRecord(stage, code, record)
     if stdout_path is not None:
         from .output import write_atomically
-        write_atomically(stdout_path, out)
+        write_atomically(stdout_path, out, "build artefact")
         record["output"] = stdout_path
     elif out:
         sys.stdout.write(out)
@@ -444,4 +444,4 @@ class StageFailedWithRecord(StageFailed):
 
 def write_report(path: str, report: dict[str, Any]) -> None:
     from .output import write_atomically
-    write_atomically(path, json.dumps(report, indent=2) + "\n")
+    write_atomically(path, json.dumps(report, indent=2) + "\n", "build report")

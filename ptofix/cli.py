@@ -2,7 +2,7 @@
 
 Each command lives in ``ptofix/commands/<name>.py`` with ``add_parser(subparsers)`` and
 ``run(args) -> int``. Heavy imports (lark, numpy) happen inside ``run`` so start-up stays fast.
-Exit status: 0 success, 1 ``--check`` found changes / simulation found a difference, 2 bad input.
+Exit status: see :data:`EXIT_STATUS` (also printed by ``ptofix --help``).
 """
 from __future__ import annotations
 
@@ -26,7 +26,19 @@ ptofix: provably safe rewrites for the Ascend PTO toolchain.
   ptofix opt -p pass-a,pass-b{k=v} FILE    run any registered passes as a pipeline
 
 Errors are reported as file:line:col: error: ... with exit status 2; the input is never modified
-on error. Use `ptofix <command> --help` for details."""
+on error. Use `ptofix <command> --help` for details.
+
+exit status:
+  0    success (nothing to change, or the result was written)
+  1    --check: the file would change; simulate: the kernels differ
+  2    bad input, bad option or an output that cannot be written (file:line:col: error: ...);
+       nothing was written
+  3    internal error in ptofix: one line "ptofix: internal error: ... (please report)",
+       the traceback with --debug
+  130  interrupted
+  build only: a failing ptoas/bisheng stops the build with that tool's own exit status."""
+
+EXIT_OK, EXIT_CHANGED, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -35,6 +47,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     from . import __version__
     parser.add_argument("--version", action="version", version=f"ptofix {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, print the Python traceback (also accepted after COMMAND)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         if only is not None and name != only:
@@ -46,31 +60,87 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                 continue  # command not built yet
             raise
         module.add_parser(subparsers)
+    for sub in subparsers.choices.values():
+        if "--debug" not in sub._option_string_actions:
+            sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="print the Python traceback of an internal error")
     return parser
 
 
+def _command_of(argv: list[str]) -> str | None:
+    for arg in argv:
+        if arg == "--debug":
+            continue
+        return arg if arg in COMMANDS else None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    # A run is short-lived and builds many small linked objects (CFG edges are cycles): the cyclic
-    # collector only costs time here (~30% of a corpus run, scripts/bench.py); refcounting still
-    # frees everything acyclic and the process exits right after.
-    import gc
-    gc.disable()
-    argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
+    """Run one command; returns the exit status (see ``ptofix --help``).
+
+    Raises only SystemExit, from argparse (--help, --version: 0; usage errors: 2)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in argv[:argv.index("--")] if "--" in argv else "--debug" in argv
     try:
+        parser = build_parser(_command_of(argv))
+        # --help, --version and usage errors raise SystemExit (0 or 2) after argparse printed them.
+        args = parser.parse_args(argv)
+        debug = bool(getattr(args, "debug", False))
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return EXIT_ERROR
         return args.handler(args)
     except PtofixError as exc:
-        sys.stderr.write(exc.format() + "\n")
-        return 2
+        _stderr(exc.format() + "\n")
+        return EXIT_ERROR
     except BrokenPipeError:
-        return 0
+        # The reader went away (`ptofix ... | head`): not an error. Point stdout at /dev/null so
+        # that the interpreter's final flush does not complain again.
+        try:
+            import os
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_OK
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except RecursionError:
+        _internal("input nested too deeply for ptofix (RecursionError)", debug)
+        return EXIT_INTERNAL
+    except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into exit 3
+        _internal(f"{type(exc).__name__}: {exc}", debug)
+        return EXIT_INTERNAL
+
+
+def _stderr(text: str) -> None:
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _internal(what: str, debug: bool) -> None:
+    first = what.splitlines()[0] if what else what
+    _stderr(f"ptofix: internal error: {first} (please report)\n")
+    if debug:
+        import traceback
+        _stderr(traceback.format_exc())
+    else:
+        _stderr("ptofix: run again with --debug for the traceback\n")
+
+
+def console_main() -> None:
+    """The ``ptofix`` console script."""
+    # A run is short-lived and builds many small linked objects (CFG edges are cycles): the cyclic
+    # collector only costs time here (~30% of a corpus run, scripts/bench.py); refcounting still
+    # frees everything acyclic and the process exits right after. Only here, never in main(),
+    # which tests and other programs call as a library.
+    import gc
+    gc.disable()
+    sys.exit(main())
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console_main()

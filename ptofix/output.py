@@ -1,16 +1,27 @@
-"""Writing results: stdout, ``-o``, atomic ``-i``, ``--diff``, ``--check``, JSON reports.
+"""Writing results: stdout, ``-o``, ``-i``, ``--diff``, ``--check``, reports, and every file a
+command writes.
 
-Shared by every command that rewrites a file, so all of them behave the same way.
+All file output goes through :class:`Outputs`, so every command behaves the same way:
+
+* every output path is checked before anything is written (the directory exists and is
+  writable; an existing target is a regular, writable file), and nothing is created on error;
+* several outputs of one command (``-i`` + ``--report-file``, ``-i`` + ``--sidecar``, ...) are
+  written all or none: each is staged to a temporary file in its target directory, then all are
+  renamed into place (a failed rename puts the earlier ones back);
+* a symlink is written through to its target; anything that is not a regular file (FIFO,
+  device, directory, socket) is refused -- ``-o -`` means stdout;
+* a new file gets the mode the umask gives (``0666 & ~umask``), a replaced file keeps its own.
 """
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
+import secrets
+import stat
 import sys
-import tempfile
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterable
 
 from .source import PtofixError, SourceText
 
@@ -18,61 +29,335 @@ from .source import PtofixError, SourceText
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("output")
     mode = group.add_mutually_exclusive_group()
-    mode.add_argument("-o", "--output", metavar="OUT", help="write the result to OUT (default: stdout)")
-    mode.add_argument("-i", "--in-place", action="store_true", help="rewrite FILE atomically in place")
-    mode.add_argument("--diff", action="store_true", help="print a unified diff instead of the result")
+    mode.add_argument("-o", "--output", metavar="OUT",
+                      help="write the result to OUT ('-' for stdout, the default); OUT must be a regular file "
+                           "or not exist (a symlink is written through)")
+    mode.add_argument("-i", "--in-place", action="store_true",
+                      help="rewrite FILE in place (atomically, keeping its mode; untouched on any error)")
+    mode.add_argument("--diff", action="store_true",
+                      help="print a unified diff (a/ b/ prefixes, `git apply` takes it) instead of the result")
     mode.add_argument("--check", action="store_true",
                       help="write nothing; exit 1 if the file would change, 0 if not")
     group.add_argument("--report", metavar="FORMAT", choices=["json", "text"],
-                       help="print a report of every decision (json or text) to stderr, or to --report-file")
+                       help="print a report of every decision (json or text) to stderr after any warnings, "
+                            "or to --report-file")
     group.add_argument("--report-file", metavar="PATH", help="write the report to PATH instead of stderr")
 
 
-def write_atomically(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path)) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".ptofix-", dir=directory)
+# ---- output paths --------------------------------------------------------------------------------
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(mode: int) -> str:
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+@dataclass
+class Target:
+    path: str                       # as the user wrote it
+    real: str                       # symlinks resolved: the file that is written
+    st: os.stat_result | None       # the existing file, or None
+
+
+def check_output_path(path: str, what: str = "output") -> Target:
+    """Check that ``path`` can be written as ``what``; raises :class:`PtofixError` (nothing is created)."""
+    if not path:
+        raise PtofixError(f"empty file name for the {what}")
+    if "\0" in path:
+        raise PtofixError(f"bad file name for the {what}: {path!r} contains a NUL character")
+    real = os.path.realpath(path)
+    via = f" (symlink to {real})" if real != os.path.abspath(path) else ""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        if os.path.exists(path):
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        st: os.stat_result | None = os.stat(real)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise PtofixError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            hint = "; use -o - for stdout" if what == "output" else ""
+            raise PtofixError(f"refusing to replace {path}{via}: it is {_kind(st.st_mode)}, and ptofix only "
+                              f"replaces regular files{hint}")
+        if not (st.st_mode & 0o222) or not os.access(real, os.W_OK):
+            raise PtofixError(f"cannot write {what} {path}{via}: the file is read-only")
+    directory = os.path.dirname(real) or "."
+    try:
+        dst = os.stat(directory)
+    except FileNotFoundError:
+        raise PtofixError(f"cannot write {what} {path}: directory {os.path.dirname(path) or directory} "
+                          f"does not exist") from None
+    except OSError as exc:
+        raise PtofixError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(dst.st_mode):
+        raise PtofixError(f"cannot write {what} {path}: {directory} is not a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise PtofixError(f"cannot write {what} {path}: directory {directory} is not writable")
+    return Target(path, real, st)
 
 
-def emit_result(args: argparse.Namespace, source: SourceText, new_text: str) -> int:
-    """Deliver ``new_text`` as the options ask. Returns the exit status."""
+def _identity(target: Target) -> tuple:
+    return (target.st.st_dev, target.st.st_ino) if target.st is not None else ("new", target.real)
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@dataclass
+class _Item:
+    target: Target
+    data: bytes
+    what: str
+
+
+class Outputs:
+    """The files one command writes: checked when added, written all or none by :meth:`commit`."""
+
+    def __init__(self, inputs: Iterable[str] = ()):
+        self.items: list[_Item] = []
+        self._inputs: dict[tuple, str] = {}
+        for path in inputs:
+            if path and path not in ("-", "<stdin>"):
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                self._inputs[(st.st_dev, st.st_ino)] = path
+
+    def add(self, path: str, data: str | bytes, what: str = "output", *, may_be_input: bool = False) -> Target:
+        target = check_output_path(path, what)
+        key = _identity(target)
+        for item in self.items:
+            if _identity(item.target) == key:
+                raise PtofixError(f"the {item.what} ({item.target.path}) and the {what} ({path}) are the same file")
+        if not may_be_input and key in self._inputs:
+            raise PtofixError(f"refusing to write the {what} to {path}: it is the input {self._inputs[key]}")
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogateescape")
+        self.items.append(_Item(target, data, what))
+        return target
+
+    def commit(self) -> None:
+        """Stage every output next to its target, then rename them all into place."""
+        if not self.items:
+            return
+        umask = current_umask()
+        staged: list[tuple[_Item, Target, str]] = []
+        backups: dict[str, str] = {}
+        placed: list[tuple[_Item, Target]] = []
+        current: _Item | None = None
+        try:
+            for item in self.items:
+                current = item
+                target = check_output_path(item.target.path, item.what)   # again: time of use
+                directory = os.path.dirname(target.real) or "."
+                tmp = _create_temp(directory, ".ptofix-", ".tmp")
+                staged.append((item, target, tmp))
+                fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC)
+                try:
+                    view = memoryview(item.data)
+                    while view:
+                        view = view[os.write(fd, view):]
+                    os.fchmod(fd, (target.st.st_mode & 0o7777) if target.st is not None else (0o666 & ~umask))
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            if len(staged) > 1:
+                # Hard links of the files about to be replaced, so a failed rename can be undone.
+                for item, target, _tmp in staged:
+                    if target.st is not None:
+                        backup = os.path.join(os.path.dirname(target.real), f".ptofix-bak-{secrets.token_hex(6)}")
+                        try:
+                            os.link(target.real, backup)
+                            backups[target.real] = backup
+                        except OSError:
+                            pass
+            for item, target, tmp in staged:
+                current = item
+                os.replace(tmp, target.real)
+                placed.append((item, target))
+        except OSError as exc:
+            for item, target in reversed(placed):
+                try:
+                    if target.real in backups:
+                        os.replace(backups.pop(target.real), target.real)
+                    elif target.st is None:
+                        os.unlink(target.real)
+                except OSError:
+                    pass
+            what = f"{current.what} {current.target.path}" if current else "output"
+            raise PtofixError(f"cannot write {what}: {exc.strerror or exc}; nothing was written") from None
+        finally:
+            for _item, _target, tmp in staged:
+                if os.path.lexists(tmp):
+                    try:
+                        os.unlink(tmp)
+                    except OSError:
+                        pass
+            for backup in backups.values():
+                try:
+                    os.unlink(backup)
+                except OSError:
+                    pass
+        self.items = []
+
+
+def _create_temp(directory: str, prefix: str, suffix: str) -> str:
+    for _ in range(100):
+        path = os.path.join(directory, f"{prefix}{secrets.token_hex(6)}{suffix}")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return path
+    raise FileExistsError(f"no free temporary name in {directory}")
+
+
+def write_atomically(path: str, text: str | bytes, what: str = "output") -> None:
+    """One output file, with the checks and atomic replacement of :class:`Outputs`."""
+    outputs = Outputs()
+    outputs.add(path, text, what, may_be_input=True)
+    outputs.commit()
+
+
+# ---- stdout --------------------------------------------------------------------------------------
+def write_stdout(text: str) -> None:
+    """Write ``text`` to stdout as UTF-8 whatever the locale (a non-UTF-8 file name is kept as bytes)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8", "surrogateescape"))
+    buffer.flush()
+
+
+def write_stderr(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+# ---- diffs ---------------------------------------------------------------------------------------
+def _lines(text: str) -> list[str]:
+    """Lines split at '\\n' only (what diff and git see; CR, FF, U+2028 are ordinary characters)."""
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def diff_path(path: str) -> str:
+    """The file name in diff headers: relative to the current directory when it is below it."""
+    if path == "<stdin>":
+        return path
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute)
+    if rel != ".." and not rel.startswith(".." + os.sep):
+        return rel
+    return absolute.lstrip(os.sep)   # outside the current directory: apply with `git apply --directory=/`
+
+
+def unified_diff(old: str, new: str, path: str) -> str:
+    """A unified diff with ``a/``/``b/`` prefixes and "\\ No newline at end of file" markers."""
+    import difflib
+    if old == new:
+        return ""
+    name = diff_path(path)
+    out: list[str] = []
+    for line in difflib.unified_diff(_lines(old), _lines(new), fromfile=f"a/{name}", tofile=f"b/{name}"):
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+# ---- results -------------------------------------------------------------------------------------
+def check_output_options(args: argparse.Namespace, extra: Iterable[tuple[str | None, str]] = ()) -> None:
+    """Check -o, --report-file and ``extra`` (path, what) before any work; creates nothing."""
+    paths: list[tuple[str | None, str]] = []
+    if getattr(args, "output", None) not in (None, "-") and not getattr(args, "check", False):
+        paths.append((args.output, "output"))
+    if getattr(args, "report", None) and getattr(args, "report_file", None):
+        paths.append((args.report_file, "report"))
+    paths.extend(extra)
+    for path, what in paths:
+        if path is not None:
+            check_output_path(path, what)
+
+
+def report_body(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str]) -> str | None:
+    fmt = getattr(args, "report", None)
+    if not fmt:
+        return None
+    if fmt == "json":
+        return json.dumps(report, indent=2, sort_keys=False) + "\n"
+    return "".join(line + "\n" for line in text_lines)
+
+
+def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report: dict[str, Any] | None = None,
+            text_lines: list[str] | None = None, extra: Iterable[tuple[str, str | bytes, str]] = ()) -> int:
+    """Deliver ``new_text`` (and the report, and ``extra`` files) as the options ask; the exit status.
+
+    Every file is written all or none; stdout/stderr output comes after the files are in place,
+    the report on stderr last (after the warnings the command printed before calling this)."""
     changed = new_text != source.text
+    outputs = Outputs(inputs=[source.path])
+    stdout_text: str | None = None
     if args.check:
-        return 1 if changed else 0
-    if args.diff:
-        diff = difflib.unified_diff(source.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-                                    fromfile=source.path, tofile=source.path)
-        sys.stdout.writelines(diff)
-        return 0
-    if args.in_place:
+        status = 1 if changed else 0
+    elif args.diff:
+        stdout_text = unified_diff(source.text, new_text, source.path)
+        status = 0
+    elif args.in_place:
         if source.path == "<stdin>":
             raise PtofixError("-i needs a file, not stdin")
+        target = check_output_path(source.path, "input file (-i)")
         if changed:
-            write_atomically(source.path, new_text)
-        return 0
-    if args.output:
-        write_atomically(args.output, new_text)
-        return 0
-    sys.stdout.write(new_text)
-    sys.stdout.flush()
-    return 0
+            outputs.add(target.path, new_text, "input file (-i)", may_be_input=True)
+        status = 0
+    elif args.output and args.output != "-":
+        outputs.add(args.output, new_text, "output", may_be_input=True)
+        status = 0
+    else:
+        stdout_text = new_text
+        status = 0
+    for path, data, what in extra:
+        outputs.add(path, data, what)
+    body = report_body(args, report or {}, text_lines or []) if report is not None else None
+    to_stderr = None
+    if body is not None:
+        if getattr(args, "report_file", None):
+            outputs.add(args.report_file, body, "report")
+        else:
+            to_stderr = body
+    outputs.commit()
+    if stdout_text:
+        write_stdout(stdout_text)
+    if to_stderr is not None:
+        write_stderr(to_stderr)
+    return status
+
+
+# Kept for callers outside the commands (tests, scripts).
+def emit_result(args: argparse.Namespace, source: SourceText, new_text: str) -> int:
+    return deliver(args, source, new_text)
 
 
 def emit_report(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str]) -> None:
-    fmt = getattr(args, "report", None)
-    if not fmt:
+    body = report_body(args, report, text_lines)
+    if body is None:
         return
-    body = json.dumps(report, indent=2, sort_keys=False) + "\n" if fmt == "json" else "\n".join(text_lines) + "\n"
     if getattr(args, "report_file", None):
-        write_atomically(args.report_file, body)
+        write_atomically(args.report_file, body, "report")
     else:
-        sys.stderr.write(body)
+        write_stderr(body)

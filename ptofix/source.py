@@ -110,25 +110,72 @@ class PtofixError(Exception):
     """A user-facing error: printed as ``file:line:col: error: msg`` and exit status 2."""
 
     def __init__(self, message: str, source: SourceText | None = None, offset: int | None = None,
-                 notes: list[Diagnostic] | None = None):
+                 notes: list[Diagnostic] | None = None, *, plain: bool = False):
         super().__init__(message)
         self.diagnostic = Diagnostic("error", message, source, offset, notes or [])
+        self.plain = plain   # ``message`` is already a whole ``file:line:col: error: ...`` line
 
     def format(self) -> str:
+        if self.plain:
+            return str(self)
         return self.diagnostic.format()
 
 
-def read_source(path: str) -> SourceText:
-    """Read a file as text, keeping its bytes exactly (newline='' keeps CRLF)."""
-    if path == "-":
-        import sys
-        return SourceText(sys.stdin.read(), "<stdin>")
+# Larger inputs are refused rather than read: a kernel is a few MB, and a device such as
+# /dev/zero must not make ptofix read forever.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+
+def decode_utf8(data: bytes, path: str) -> SourceText:
+    """Strict UTF-8 text of ``data``; an invalid byte is an error at its line and column."""
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return SourceText(handle.read(), path)
+        return SourceText(data.decode("utf-8"), path)
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+        line = data.count(b"\n", 0, bad) + 1
+        line_start = data.rfind(b"\n", 0, bad) + 1
+        # Column in characters, like every other diagnostic (the line's prefix is valid UTF-8).
+        col = len(data[line_start:bad].decode("utf-8", "replace")) + 1
+        byte = data[bad:bad + 1].hex()
+        raise PtofixError(f"{path}:{line}:{col}: error: invalid UTF-8 byte 0x{byte} ({exc.reason});"
+                          f" ptofix reads UTF-8 text only", plain=True) from None
+
+
+def _read_limited(handle, path: str) -> bytes:
+    data = handle.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise PtofixError(f"{path}: input larger than {MAX_INPUT_BYTES >> 20} MiB; refusing to read it")
+    return data
+
+
+def read_source(path: str) -> SourceText:
+    """Read a file as UTF-8 text, keeping its bytes exactly (CRLF, CR, BOM stay as they are)."""
+    import os
+    import stat
+    import sys
+    path = os.fspath(path)
+    if path == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:   # a replaced text stream (tests): it is already decoded
+            text = sys.stdin.read()
+            return SourceText(text, "<stdin>")
+        return decode_utf8(_read_limited(stream, "<stdin>"), "<stdin>")
+    if not path:
+        raise PtofixError("empty file name")
+    if "\0" in path:
+        raise PtofixError(f"bad file name {path!r}: contains a NUL character")
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise PtofixError(f"cannot read {path}: it is a directory")
+        if stat.S_ISBLK(st.st_mode) or stat.S_ISSOCK(st.st_mode):
+            raise PtofixError(f"cannot read {path}: not a regular file")
+        with open(path, "rb") as handle:
+            data = _read_limited(handle, path)
     except FileNotFoundError:
         raise PtofixError(f"no such file: {path}") from None
-    except UnicodeDecodeError as exc:
-        raise PtofixError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except PtofixError:
+        raise
     except OSError as exc:
-        raise PtofixError(f"cannot read {path}: {exc.strerror}") from None
+        raise PtofixError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return decode_utf8(data, path)

@@ -24,6 +24,6 @@ module {
 // SIDECAR-NEXT: "slot_num": 8,
 // SIDECAR-NEXT: "local_slot_num": 1,
 // SIDECAR-NEXT: "line": 11,
-// WARN: l2g2l_local_slot_num_sidecar.mlir:11: warning: removed local_slot_num = 1 from 'pto.initialize_l2g2l_pipe'
+// WARN: l2g2l_local_slot_num_sidecar.mlir:11:{{[0-9]+}}: warning: removed local_slot_num = 1 from 'pto.initialize_l2g2l_pipe'
 // REPORT: "pass": "canonicalize"
 // REPORT: "rewritten"

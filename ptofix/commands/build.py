@@ -42,8 +42,15 @@ Flags whose value starts with '-' need '=': --ptoas-flags='--pto-arch=a3 --enabl
 example (the FA workload, kernels/flash_attention/ptofix.toml sets the rest):
   PTOAS=/opt/ptoas/bin/ptoas ptofix build kernels/flash_attention/fa.mlir -o build --dry-run
 
-exit status: 0 ok; 2 bad input, bad config or missing tool (the message names the variable to
-set); a failing ptoas/bisheng stops the build with its stderr and its own exit status."""
+Writing: every artefact path is checked before the first write (OUT_DIR, or its nearest existing
+parent, is a writable directory; an existing artefact is a regular file), and the input is
+canonicalized before OUT_DIR is touched, so bad IR or an unwritable OUT_DIR leave a previous
+build's artefacts as they were. Then the previous artefacts are removed and this build's are
+written stage by stage (STEM.canon.mlir and STEM.slots.json together).
+
+exit status: 0 ok; 2 bad input, bad config, unwritable output or missing tool (the message names
+the variable to set); 3 internal error (--debug); a failing ptoas/bisheng stops the build with its
+stderr and its own exit status (OUT/STEM.report.json says which stage failed)."""
 
 
 def add_parser(subparsers) -> None:
@@ -125,8 +132,11 @@ def run(args: argparse.Namespace) -> int:
     if not getattr(args, "target_ptoas", None):
         raise PtofixError("build needs the ptoas version to canonicalize for: --target-ptoas VERSION "
                           "(or target-ptoas = \"v0.45\" in ptofix.toml)")
+    from ..ir.versions import resolve
+    resolve(args.target_ptoas)
     if not os.path.isfile(args.input):
-        raise PtofixError(f"no such file: {args.input}")
+        raise PtofixError(f"no such file: {args.input}" if not os.path.exists(args.input)
+                          else f"cannot read {args.input}: not a regular file")
     say = (lambda msg: None) if args.quiet else (lambda msg: sys.stderr.write(f"ptofix build: {msg}\n"))
     if os.environ.get("FA_REMOVE_VEC_BARRIERS"):
         sys.stderr.write("ptofix build: warning: FA_REMOVE_VEC_BARRIERS (line numbers) is ignored; ptofix "
@@ -163,10 +173,7 @@ def run(args: argparse.Namespace) -> int:
                     "settings": {k: {"value": s.value, "from": s.origin} for k, s in settings.values.items()},
                     "config": settings.config.path if settings.config else None,
                     "artefacts": {}, "stages": [], "status": "running"}
-    os.makedirs(art.out_dir, exist_ok=True)
-    for stale in art.all():
-        if os.path.lexists(stale):
-            os.unlink(stale)
+    _check_output_dir(art)
     try:
         status = _execute(args, art, passes, ptoas_cmd, bisheng_cmd, report, say)
     except B.StageFailedWithRecord as failed:
@@ -175,14 +182,56 @@ def run(args: argparse.Namespace) -> int:
         B.write_report(art.report, report)
         return failed.status
     except PtofixError as exc:
-        report["status"] = "error"
-        report["error"] = exc.format()
-        B.write_report(art.report, report)
+        if report["artefacts"]:
+            # OUT_DIR already holds this build's first artefacts: say in the report why it stopped.
+            # (Before that, e.g. on bad IR, a previous build's artefacts are left as they were.)
+            report["status"] = "error"
+            report["error"] = exc.format()
+            try:
+                B.write_report(art.report, report)
+            except PtofixError:
+                pass
         raise
     report["status"] = "ok"
     B.write_report(art.report, report)
     say(f"report {art.report}")
     return status
+
+
+def _check_output_dir(art) -> None:
+    """OUT_DIR is (or can be created as) a writable directory, and no artefact path in it is
+    anything but a regular file. Creates nothing."""
+    from ..output import check_output_path
+    from ..source import PtofixError
+    directory = art.out_dir
+    if os.path.exists(directory):
+        if not os.path.isdir(directory):
+            raise PtofixError(f"output directory {directory} exists and is not a directory")
+        for path in art.all():
+            check_output_path(path, "build artefact")
+        return
+    parent = os.path.dirname(os.path.abspath(directory))
+    while not os.path.exists(parent):
+        up = os.path.dirname(parent)
+        if up == parent:
+            break
+        parent = up
+    if not os.path.isdir(parent):
+        raise PtofixError(f"cannot create output directory {directory}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PtofixError(f"cannot create output directory {directory}: {parent} is not writable")
+
+
+def _prepare_output_dir(art) -> None:
+    """Create OUT_DIR and remove the previous build's artefacts (after the input was accepted)."""
+    from ..source import PtofixError
+    try:
+        os.makedirs(art.out_dir, exist_ok=True)
+        for stale in art.all():
+            if os.path.lexists(stale):
+                os.unlink(stale)
+    except OSError as exc:
+        raise PtofixError(f"cannot prepare output directory {art.out_dir}: {exc.strerror or exc}") from None
 
 
 def _cpp_passes(args, art, table, settings) -> list:
@@ -263,7 +312,7 @@ def _execute(args, art, passes, ptoas_cmd, bisheng_cmd, report, say) -> int:
 
     from .. import build as B
     from ..frontends import PARSERS
-    from ..output import write_atomically
+    from ..output import Outputs, write_atomically
     from ..pass_manager import build_pass, run_pipeline
     from ..source import read_source
     from .run import fix_cpp, text_report
@@ -276,10 +325,14 @@ def _execute(args, art, passes, ptoas_cmd, bisheng_cmd, report, say) -> int:
     outcome = run_pipeline(source, [canon_pass], PARSERS)
     for warning in outcome.warnings:
         sys.stderr.write(warning + "\n")
-    write_atomically(art.canon, outcome.text)
     canon_report = outcome.reports[0]
     sidecar = canon_report.get("sidecar", {"version": 1, "pipes": []})
-    write_atomically(art.sidecar, json.dumps(sidecar, indent=2) + "\n")
+    # The input is accepted: only now is OUT_DIR touched.
+    _prepare_output_dir(art)
+    first = Outputs(inputs=[args.input])
+    first.add(art.canon, outcome.text, "build artefact")
+    first.add(art.sidecar, json.dumps(sidecar, indent=2) + "\n", "build artefact")
+    first.commit()
     report["artefacts"].update(canon=art.canon, sidecar=art.sidecar)
     report["stages"].append({"stage": "canonicalize", "output": art.canon, "changed": outcome.text != source.text,
                              "report": canon_report})
@@ -293,7 +346,7 @@ def _execute(args, art, passes, ptoas_cmd, bisheng_cmd, report, say) -> int:
     fixed = fix_cpp(cpp, passes)
     for warning in fixed.warnings:
         sys.stderr.write(warning + "\n")
-    write_atomically(art.fixed, fixed.text)
+    write_atomically(art.fixed, fixed.text, "build artefact")
     report["artefacts"]["fixed"] = art.fixed
     report["stages"].append({"stage": "fix", "input": art.cpp, "output": art.fixed,
                              "pipeline": B.pipeline_spec(passes), "changed": fixed.text != cpp.text,

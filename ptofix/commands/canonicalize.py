@@ -5,7 +5,8 @@ import argparse
 import json
 import sys
 
-from ..output import add_output_arguments, emit_report, emit_result, write_atomically
+from ..output import add_output_arguments
+from ..source import PtofixError, SourceText
 
 HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"
 
@@ -22,6 +23,10 @@ Ops, attributes or operands the target does not have are errors (file:line:col, 
 name the first version that has them. A local_slot_num the target rejects (GM-only pipe init)
 is removed, reported as a warning and recorded in a sidecar JSON for the C++-side
 LocalSlotNum pass: --sidecar PATH, default OUT.slots.json with -o OUT (FILE.slots.json with -i).
+An existing sidecar is merged, never overwritten with less: its entries for pipes that still
+lack local_slot_num are kept (a second run on canonical IR keeps them); if it records a pipe
+the output no longer has, or is not a sidecar at all, that is an error and nothing is written.
+Input that is not MLIR (no module/func.func/pto op) is an error.
 
 versions: 2026-04-17 (hw-head), v0.31, v0.35, v0.36, v0.45, newest (v0.60, 2026-08-21);
 other vX.Y / YYYY-MM-DD map to the newest listed version not after them.
@@ -29,7 +34,10 @@ other vX.Y / YYYY-MM-DD map to the newest listed version not after them.
 examples:
   ptofix canonicalize --target-ptoas v0.36 fa.mlir -o fa.pto
   ptofix canonicalize --target-ptoas hw-head --to generic fa.mlir
-  ptofix canonicalize --target-ptoas v0.31 --check fa.mlir"""
+  ptofix canonicalize --target-ptoas v0.31 --check fa.mlir
+
+exit status: 0 ok, 1 --check found changes, 2 bad input, version or output (nothing is
+written), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
@@ -48,26 +56,35 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..frontends import PARSERS
+    from ..ir.versions import resolve
+    from ..output import check_output_options, deliver, write_stderr
     from ..pass_manager import build_pass, run_pipeline
     from ..source import read_source
 
+    resolve(args.target_ptoas)                      # option errors before input errors
+    check_output_options(args, [(args.sidecar, "sidecar")] if not args.check else [])
     source = read_source(args.file)
     pass_ = build_pass("canonicalize", {"target-ptoas": args.target_ptoas, "to": args.to})
     outcome = run_pipeline(source, [pass_], PARSERS)
     report = outcome.reports[0]
     sidecar = report["sidecar"]
-    for warning in outcome.warnings:
-        sys.stderr.write(warning + "\n")
     sidecar_path = args.sidecar
     if sidecar_path is None and not (args.check or args.diff):
-        if args.output:
+        if args.output and args.output != "-":
             sidecar_path = args.output + ".slots.json"
         elif args.in_place and source.path != "<stdin>":
             sidecar_path = source.path + ".slots.json"
-    status = emit_result(args, source, outcome.text)
+    extra = []
+    kept_ids: set[int] = set()
     if sidecar_path and not args.check:
-        write_atomically(sidecar_path, json.dumps(sidecar, indent=2) + "\n")
+        sidecar, kept = merge_sidecar(sidecar_path, sidecar, outcome.text, source.path)
+        report["sidecar"] = sidecar
+        report["sidecar_kept"] = len(kept)
+        kept_ids = {id(e) for e in kept}
         report["sidecar_path"] = sidecar_path
+        extra.append((sidecar_path, json.dumps(sidecar, indent=2) + "\n", "sidecar"))
+    if outcome.warnings:
+        write_stderr("".join(warning + "\n" for warning in outcome.warnings))
     lines = [f"canonicalize for ptoas {report['target_ptoas']} (--to {report['to']}):"]
     for item in report["rewritten"]:
         lines.append(f"  line {item['line']}: {item['op']} {item['from']} -> {item['to']}"
@@ -76,7 +93,96 @@ def run(args: argparse.Namespace) -> int:
         lines.append(f"  line {item['line']}: {item['op']} kept generic")
     for item in report["unknown_generic_ops"]:
         lines.append(f"  line {item['line']}: {item['op']} unknown to ptofix, kept as written")
-    for entry in sidecar["pipes"]:
-        lines.append(f"  line {entry['line']}: local_slot_num = {entry['local_slot_num']} moved to the sidecar")
-    emit_report(args, report, lines)
-    return status
+    for entry in report["sidecar"]["pipes"]:
+        if id(entry) in kept_ids:
+            lines.append(f"  line {entry['line']}: local_slot_num = {entry['local_slot_num']} kept from the sidecar")
+        else:
+            lines.append(f"  line {entry['line']}: local_slot_num = {entry['local_slot_num']} moved to the sidecar")
+    return deliver(args, source, outcome.text, report, lines, extra)
+
+
+# ---- the sidecar: merged, never overwritten with less --------------------------------------------
+_KEY_FIELDS = ("func", "op", "id", "flag_base", "dir_mask", "slot_size")
+
+
+def _pipe_key(entry: dict) -> tuple:
+    return tuple(entry.get(k) for k in _KEY_FIELDS)
+
+
+def _load_sidecar(path: str) -> dict | None:
+    """The existing sidecar at ``path``, None if there is none (or it is empty)."""
+    import os
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise PtofixError(f"cannot read the existing sidecar {path}: {exc.strerror or exc}") from None
+    if not data.strip():
+        return None
+    why = None
+    try:
+        old = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        old, why = None, f"not JSON: {exc}"
+    if why is None and not (isinstance(old, dict) and isinstance(old.get("pipes"), list)
+                            and all(isinstance(e, dict) and "local_slot_num" in e for e in old["pipes"])):
+        why = "no 'pipes' list of local_slot_num entries"
+    if why is not None:
+        raise PtofixError(f"{path} exists and is not a ptofix sidecar ({why}); refusing to overwrite it "
+                          f"(remove it, or write the sidecar elsewhere with --sidecar PATH)")
+    return old
+
+
+def merge_sidecar(path: str, new: dict, out_text: str, source_path: str) -> tuple[dict, list[dict]]:
+    """(``new`` plus every entry of the existing sidecar at ``path`` that still applies to the output, the entries kept).
+
+    An old entry is kept when its pipe is still in the output without a local_slot_num (it was
+    stripped by an earlier run: the sidecar is the only place the value lives); it is dropped
+    when this run recorded the same pipe again, or when the output IR carries local_slot_num on
+    that pipe itself. An entry for a pipe the output does not have would be lost: error."""
+    old = _load_sidecar(path)
+    if old is None or not old["pipes"]:
+        return new, []
+    fresh = {_pipe_key(e) for e in new["pipes"]}
+    pending = [e for e in old["pipes"] if _pipe_key(e) not in fresh]
+    if not pending:
+        return new, []
+    current = _current_pipes(out_text, source_path, new.get("target_ptoas") or "newest")
+    kept, lost = [], []
+    for entry in pending:
+        init = current.get(_pipe_key(entry))
+        if init is None:
+            lost.append(entry)
+        elif init["local_slot_num"] is None:
+            kept.append({**entry, "line": init["line"]})
+    if lost:
+        first = lost[0]
+        where = f"func {first.get('func')}, flag_base {first.get('flag_base')}"
+        raise PtofixError(f"refusing to overwrite sidecar {path}: it records local_slot_num = "
+                          f"{first.get('local_slot_num')} for '{first.get('op')}' ({where}), a pipe "
+                          f"{source_path} does not have{f' (and {len(lost) - 1} more)' if len(lost) > 1 else ''}; "
+                          f"remove the sidecar, or write this one elsewhere with --sidecar PATH")
+    merged = dict(new)
+    merged["pipes"] = sorted(new["pipes"] + kept, key=lambda e: (e.get("line") or 0))
+    return merged, kept
+
+
+def _current_pipes(text: str, path: str, target: str) -> dict[tuple, dict]:
+    """Pipe inits of the output IR by sidecar key (flag_base as ptoas assigns it when not explicit)."""
+    from ..frontends import parse_mlir
+    from ..ir.pipes import assign_flag_bases, pipe_inits
+    model = parse_mlir(SourceText(text, path))
+    inits = pipe_inits(model)
+    try:
+        bases = assign_flag_bases(inits, target, model.target_arch())
+    except ValueError:
+        bases = {}
+    out = {}
+    for idx, init in enumerate(inits):
+        entry = {"func": init.func, "op": init.op, "id": init.id,
+                 "flag_base": init.flag_base if init.flag_base is not None else bases.get(idx),
+                 "dir_mask": init.dir_mask, "slot_size": init.slot_size}
+        out[_pipe_key(entry)] = {"local_slot_num": init.local_slot_num, "line": init.line}
+    return out

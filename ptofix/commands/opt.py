@@ -5,16 +5,35 @@ import argparse
 import sys
 
 
+OPT_DESCRIPTION = """\
+Run registered passes in order on FILE (C++ or PTO IR, as each pass declares).
+
+PIPELINE is one argument: passes separated by ',', each with optional {key=value ...} options
+(separated by spaces or ','; a value may itself be a comma list). Quote the whole pipeline for
+the shell, with single quotes, because '{', '}' and spaces are special to it:
+
+  ptofix opt -p 'pipe-v-barrier{pattern=gu},local-slot-num{map=0=2,4=2}' fa.cpp
+  ptofix opt -p 'canonicalize{target-ptoas=v0.36 to=generic}' fa.mlir
+  ptofix opt -p pipe-v-barrier fa.cpp          (no options: no quotes needed)
+
+A canonicalize pass that strips local_slot_num records it in OUT.slots.json (-o OUT) or
+FILE.slots.json (-i), as `ptofix canonicalize` does.
+
+Unquoted, `-p a,b{k=v}` may be brace-expanded by bash/zsh into two arguments (a,bk=v ...), and
+`{k=v x=1}` split at the space. --list-passes shows what is available.
+
+exit status: 0 ok, 1 --check found changes, 2 bad input, pipeline or output (nothing is
+written), 3 internal error (--debug shows the traceback)."""
+
+
 def add_parser(subparsers) -> None:
     from ..output import add_output_arguments
     parser = subparsers.add_parser(
         "opt", help="run passes by name: -p 'pass-a,pass-b{opt=value}'",
-        description="Run registered passes in order on FILE (C++ or PTO IR, as each pass declares).\n"
-                    "Example: ptofix opt -p 'pipe-v-barrier{pattern=gu},local-slot-num{map=0=2}' fa.cpp\n"
-                    "--list-passes shows what is available.",
+        description=OPT_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", nargs="?", metavar="FILE")
-    parser.add_argument("-p", "--passes", metavar="PIPELINE", default="", help="comma-separated passes with {k=v} options")
+    parser.add_argument("-p", "--passes", metavar="PIPELINE", default="", help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
     parser.add_argument("--list-passes", action="store_true", help="list registered passes and exit")
     add_output_arguments(parser)
     parser.set_defaults(handler=run)
@@ -22,7 +41,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..frontends import PARSERS
-    from ..output import emit_report, emit_result
+    from ..output import check_output_options, deliver, write_stderr
     from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline, run_pipeline
     from ..source import PtofixError, read_source
     if args.list_passes:
@@ -33,10 +52,40 @@ def run(args: argparse.Namespace) -> int:
     if not args.file:
         raise PtofixError("opt needs a FILE (or --list-passes)")
     passes = [build_pass(name, options) for name, options in parse_pipeline(args.passes)]
+    for pass_ in passes:
+        target = getattr(pass_, "target_ptoas", None)
+        if target:
+            from ..ir.versions import resolve
+            resolve(target)
+    check_output_options(args)
     source = read_source(args.file)
     outcome = run_pipeline(source, passes, PARSERS)
-    for warning in outcome.warnings:
-        sys.stderr.write(warning + "\n")
-    status = emit_result(args, source, outcome.text)
-    emit_report(args, {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}, [])
-    return status
+    if outcome.warnings:
+        write_stderr("".join(warning + "\n" for warning in outcome.warnings))
+    report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
+    return deliver(args, source, outcome.text, report, [], _sidecar_outputs(args, source, outcome))
+
+
+def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
+    """local_slot_num values a canonicalize pass stripped go to the sidecar the canonicalize
+    command would write (OUT.slots.json with -o OUT, FILE.slots.json with -i), merged with what
+    it holds: rewriting the IR must not drop them."""
+    import json
+
+    from .canonicalize import merge_sidecar
+    pipes, sidecar = [], None
+    for rep in outcome.reports:
+        if rep.get("pass") == "canonicalize" and rep.get("sidecar", {}).get("pipes"):
+            sidecar = sidecar or dict(rep["sidecar"])
+            pipes.extend(rep["sidecar"]["pipes"])
+    if sidecar is None or args.check or args.diff:
+        return []
+    if args.in_place and source.path != "<stdin>":
+        path = source.path + ".slots.json"
+    elif args.output and args.output != "-":
+        path = args.output + ".slots.json"
+    else:
+        return []       # the input file is not replaced: its local_slot_num values stay there
+    sidecar["pipes"] = pipes
+    merged, _kept = merge_sidecar(path, sidecar, outcome.text, source.path)
+    return [(path, json.dumps(merged, indent=2) + "\n", "sidecar")]

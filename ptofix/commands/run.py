@@ -20,7 +20,8 @@ path) and no op that may run after it (until the next drain) touch overlapping U
 write, except PTOAS's hardware-safe exact same-access chain. The removed statement becomes a
 comment on the same line. --report json explains every decision.
 
-exit status: 0 ok, 1 --check found changes, 2 bad input (file:line:col: error: ...)."""
+exit status: 0 ok, 1 --check found changes, 2 bad input or an output that cannot be written
+(file:line:col: error: ...; nothing is written), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
@@ -89,20 +90,28 @@ def text_report(reports: list[dict]) -> list[str]:
     return lines
 
 
+def check_target_ptoas(args: argparse.Namespace) -> None:
+    """An unknown --target-ptoas is an error whether or not a pass uses it."""
+    value = getattr(args, "target_ptoas", None)
+    if value is not None:
+        from ..ir.versions import resolve
+        resolve(value)
+
+
 def run(args: argparse.Namespace) -> int:
-    from ..output import emit_report, emit_result
+    from ..output import check_output_options, deliver, write_stderr
     from ..cpp.barriers import normalize_patterns
     from ..source import read_source
     normalize_patterns(getattr(args, "pattern", None))   # option errors before input errors
+    check_target_ptoas(args)
+    check_output_options(args)
     source = read_source(args.file)
     # Parse once up front so that bad input is reported even when no pass is selected.
     from ..frontends import parse_cpp
     model = parse_cpp(source)
     passes = cpp_passes_from_args(args)
     outcome = fix_cpp(source, passes, model)
-    for warning in outcome.warnings:
-        sys.stderr.write(warning + "\n")
-    status = emit_result(args, source, outcome.text)
-    emit_report(args, {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports},
-                text_report(outcome.reports))
-    return status
+    if outcome.warnings:
+        write_stderr("".join(warning + "\n" for warning in outcome.warnings))
+    report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
+    return deliver(args, source, outcome.text, report, text_report(outcome.reports))

@@ -1,0 +1,457 @@
+"""Fuzz the ptofix CLI with mutants of real inputs; print the figures and every finding.
+
+    python scripts/fuzz.py                      # 500 examples, seed 0
+    python scripts/fuzz.py --examples 5000 --seed 7 --time-bound 20 --subprocess-every 50
+
+Inputs are mutants (hypothesis) of the repository's own fixtures (tests/fixtures, lit_tests/**/Inputs,
+kernels/flash_attention/*) and, when present, ../shared/corpus: line drops and swaps, byte flips,
+truncation, unbalanced brackets and #if, invalid UTF-8, NUL, long lines, CRLF, CR-only, BOM; plus
+odd paths (directories, missing files, names with spaces or newlines, a path through a file) and
+stdin. Each mutant goes through
+
+    run --pattern auto F          run --pattern gu -i F          run --local-slot-num 0=2 F
+    canonicalize --target-ptoas v0.45 F                          simulate SEED F
+
+in process (``ptofix.cli.main``; some also as a real subprocess) and must: exit with 0, 1, 2 or
+4 (3 is an internal error: a finding, located by the traceback ``--debug`` prints); print no
+``Traceback`` unless it was an internal error; finish within the time bound; leave the input
+file byte for byte as it was whenever the exit status is not 0 (and always, without -i); leave
+no temporary file behind. Exit status of this script: 0 no finding, 1 findings.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import glob
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(os.path.dirname(ROOT), "shared", "corpus")
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+ALLOWED_STATUS = {0, 1, 2, 4}
+
+COMMANDS = {
+    "run-auto": lambda f, seed: ["run", "--pattern", "auto", f],
+    "run-gu-i": lambda f, seed: ["run", "--pattern", "gu", "-i", f],
+    "run-slots": lambda f, seed: ["run", "--local-slot-num", "0=2", f],
+    "canonicalize": lambda f, seed: ["canonicalize", "--target-ptoas", "v0.45", f],
+    "simulate": lambda f, seed: ["simulate", "--seeds", "1", seed, f],
+}
+# Commands that may rewrite their input (with exit status 0).
+WRITES_INPUT = {"run-gu-i"}
+
+
+# ---- seed files ----------------------------------------------------------------------------------
+def seed_files(corpus: bool = True, limit_corpus: int | None = None) -> list[str]:
+    """Text inputs to mutate: the repository's fixtures, then (optionally) corpus files."""
+    patterns = ["tests/fixtures/**/*", "lit_tests/**/Inputs/**/*", "kernels/flash_attention/*"]
+    files: list[str] = []
+    for pattern in patterns:
+        for path in sorted(glob.glob(os.path.join(ROOT, pattern), recursive=True)):
+            if os.path.isfile(path) and os.path.getsize(path) < 2_000_000 and _is_text(path):
+                files.append(path)
+    if corpus and os.path.isdir(CORPUS):
+        extra = sorted(p for p in glob.glob(os.path.join(CORPUS, "**", "*"), recursive=True)
+                       if os.path.isfile(p) and p.endswith((".cpp", ".pto", ".mlir")))
+        if limit_corpus is not None:
+            step = max(1, len(extra) // max(1, limit_corpus))
+            extra = extra[::step][:limit_corpus]
+        files.extend(extra)
+    return files
+
+
+def _is_text(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return b"\0" not in head
+
+
+# ---- mutations -----------------------------------------------------------------------------------
+def _split_lines(data: bytes) -> list[bytes]:
+    return data.splitlines(keepends=True)
+
+
+def mutate(data: bytes, ops: list[tuple[str, int, int]]) -> bytes:
+    """Apply mutation ops (name, a, b) in order; a and b are arbitrary non-negative numbers."""
+    for name, a, b in ops:
+        lines = _split_lines(data)
+        n = len(data)
+        if name == "drop_line" and lines:
+            del lines[a % len(lines)]
+            data = b"".join(lines)
+        elif name == "swap_lines" and len(lines) > 1:
+            i, j = a % len(lines), b % len(lines)
+            lines[i], lines[j] = lines[j], lines[i]
+            data = b"".join(lines)
+        elif name == "dup_line" and lines:
+            i = a % len(lines)
+            lines.insert(i, lines[i])
+            data = b"".join(lines)
+        elif name == "flip_byte" and n:
+            i = a % n
+            data = data[:i] + bytes([(data[i] ^ (1 + b % 255)) & 0xFF]) + data[i + 1:]
+        elif name == "truncate":
+            data = data[:a % (n + 1)]
+        elif name == "bracket":
+            i = a % (n + 1)
+            data = data[:i] + b"{}()[]<>\"'"[b % 10:b % 10 + 1] + data[i:]
+        elif name == "pp":
+            i = a % (len(lines) + 1)
+            lines.insert(i, [b"#if 0\n", b"#endif\n", b"#else\n", b"#ifdef __DAV_VEC__\n", b"#elif 1\n"][b % 5])
+            data = b"".join(lines)
+        elif name == "bad_utf8":
+            i = a % (n + 1)
+            data = data[:i] + [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xe2\x82", b"\x80"][b % 5] + data[i:]
+        elif name == "nul":
+            i = a % (n + 1)
+            data = data[:i] + b"\0" + data[i:]
+        elif name == "long_line":
+            i = a % (n + 1)
+            unit = [b"a", b"(", b"{", b"x+", b"pipe_barrier(PIPE_V);", b"%0 = "][b % 6]
+            data = data[:i] + unit * (2000 + 50 * (b % 200)) + data[i:]
+        elif name == "crlf":
+            data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        elif name == "cr_only":
+            data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r")
+        elif name == "bom":
+            data = b"\xef\xbb\xbf" + data
+        elif name == "empty":
+            data = b""
+    return data
+
+
+MUTATIONS = ["drop_line", "swap_lines", "dup_line", "flip_byte", "truncate", "bracket", "pp", "bad_utf8",
+             "nul", "long_line", "crlf", "cr_only", "bom", "empty"]
+
+# How the mutant is handed to the command.
+PATH_KINDS = ["plain", "plain", "plain", "plain", "spaces", "unicode", "newline", "dash", "directory",
+              "missing", "through_file", "stdin", "symlink"]
+
+
+# ---- running one case ----------------------------------------------------------------------------
+class TimeBound(BaseException):
+    """Raised by SIGALRM inside an in-process run (a BaseException: ptofix must not catch it)."""
+
+
+@dataclass
+class Outcome:
+    status: int | None
+    stdout: bytes
+    stderr: str
+    seconds: float
+    escaped: str | None = None     # an exception that left ptofix.cli.main
+    timed_out: bool = False
+
+
+def run_in_process(argv: list[str], stdin: bytes = b"", time_bound: float = 20.0) -> Outcome:
+    from ptofix.cli import main
+    out_buffer, err_buffer = io.BytesIO(), io.BytesIO()
+    out = io.TextIOWrapper(out_buffer, encoding="utf-8", errors="surrogateescape", write_through=True)
+    err = io.TextIOWrapper(err_buffer, encoding="utf-8", errors="backslashreplace", write_through=True)
+    inp = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+    saved = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin, sys.stdout, sys.stderr = inp, out, err
+    status: int | None = None
+    escaped = None
+    timed_out = False
+
+    armed = [True]
+
+    def on_alarm(signum, frame):
+        if armed[0]:
+            raise TimeBound()
+    use_alarm = hasattr(signal, "setitimer") and time_bound > 0
+    if use_alarm:
+        old_handler = signal.signal(signal.SIGALRM, on_alarm)
+        # Repeat after the bound: an exception raised while a finalizer runs is swallowed.
+        signal.setitimer(signal.ITIMER_REAL, time_bound, 0.2)
+    start = time.perf_counter()
+    try:
+        status = main(["--debug", *argv])
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except TimeBound:
+        armed[0] = False
+        timed_out = True
+    except BaseException as exc:  # noqa: BLE001 - anything else leaving main() is a finding
+        import traceback
+        escaped = "".join(traceback.format_exception(exc))
+    finally:
+        armed[0] = False
+        seconds = time.perf_counter() - start
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old_handler)
+        sys.stdin, sys.stdout, sys.stderr = saved
+    return Outcome(status, out_buffer.getvalue(), err_buffer.getvalue().decode("utf-8", "replace"), seconds,
+                   escaped, timed_out)
+
+
+def run_subprocess(argv: list[str], stdin: bytes = b"", time_bound: float = 20.0) -> Outcome:
+    start = time.perf_counter()
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    try:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", *argv], input=stdin, capture_output=True,
+                              timeout=time_bound, env=env, cwd=ROOT)
+    except subprocess.TimeoutExpired as exc:
+        return Outcome(None, exc.stdout or b"", (exc.stderr or b"").decode("utf-8", "replace"),
+                       time.perf_counter() - start, timed_out=True)
+    return Outcome(proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace"),
+                   time.perf_counter() - start)
+
+
+@dataclass
+class Finding:
+    kind: str            # internal-error | escaped | traceback | status | timeout | input-changed | temp-left
+    where: str           # innermost ptofix frame, or the rule broken
+    command: str
+    argv: list[str]
+    detail: str
+    input_bytes: bytes = b""
+    reproducer: str = ""
+
+    def key(self) -> tuple[str, str, str]:
+        return self.kind, self.where, self.command
+
+
+_FRAME = re.compile(r'File "([^"]*)", line (\d+), in (\S+)')
+
+
+def innermost_ptofix_frame(text: str) -> str:
+    frames = [(f, int(n), fn) for f, n, fn in _FRAME.findall(text)
+              if os.sep + "ptofix" + os.sep in f or os.sep + "passes" + os.sep in f]
+    if not frames:
+        return "?"
+    f, n, fn = frames[-1]
+    rel = os.path.relpath(f, ROOT) if f.startswith(ROOT) else f
+    return f"{rel}:{n} in {fn}"
+
+
+def exception_line(text: str) -> str:
+    for line in reversed(text.strip().splitlines()):
+        if line and not line.startswith(" "):
+            return line[:200]
+    return ""
+
+
+@dataclass
+class Stats:
+    examples: int = 0
+    runs: int = 0
+    subprocess_runs: int = 0
+    seconds: float = 0.0
+    slowest: float = 0.0
+    statuses: collections.Counter = field(default_factory=collections.Counter)
+    findings: dict = field(default_factory=dict)     # key -> first Finding
+    counts: collections.Counter = field(default_factory=collections.Counter)
+
+    def add(self, finding: Finding) -> None:
+        self.counts[finding.key()] += 1
+        self.findings.setdefault(finding.key(), finding)
+
+
+def _odd_name(kind: str, suffix: str) -> str:
+    return {"spaces": f"in put file{suffix}", "unicode": f"ввод-π{suffix}", "newline": f"in\nput{suffix}",
+            "dash": f"-input{suffix}"}.get(kind, f"input{suffix}")
+
+
+def check_case(workdir: str, seed_path: str, data: bytes, command: str, path_kind: str, stats: Stats,
+               time_bound: float, subprocess_mode: bool = False) -> list[Finding]:
+    """Run one command on one mutant; return the rules it broke."""
+    suffix = os.path.splitext(seed_path)[1] or ".txt"
+    case_dir = tempfile.mkdtemp(prefix="case-", dir=workdir)
+    stdin = b""
+    findings: list[Finding] = []
+    try:
+        target = os.path.join(case_dir, _odd_name(path_kind, suffix))
+        if path_kind == "directory":
+            os.mkdir(target)
+        elif path_kind == "missing":
+            pass
+        elif path_kind == "through_file":
+            with open(os.path.join(case_dir, "afile"), "wb") as handle:
+                handle.write(data)
+            target = os.path.join(case_dir, "afile", "x" + suffix)
+        elif path_kind == "symlink":
+            real = os.path.join(case_dir, "real" + suffix)
+            with open(real, "wb") as handle:
+                handle.write(data)
+            os.symlink("real" + suffix, target)
+        elif path_kind == "stdin":
+            stdin = data
+        else:
+            with open(target, "wb") as handle:
+                handle.write(data)
+        arg = "-" if path_kind == "stdin" else target
+        if path_kind == "dash":
+            arg = os.path.join(case_dir, os.path.basename(target))   # absolute: not an option
+        argv = COMMANDS[command](arg, seed_path)
+        before = _snapshot(case_dir)
+        runner = run_subprocess if subprocess_mode else run_in_process
+        outcome = runner(argv, stdin, time_bound)
+        if subprocess_mode and outcome.status == 3:
+            # The process printed one line (no --debug): locate the bug in process.
+            located = run_in_process(argv, stdin, time_bound)
+            outcome.stderr += "\n" + located.stderr
+        stats.runs += 1
+        stats.subprocess_runs += subprocess_mode
+        stats.seconds += outcome.seconds
+        stats.slowest = max(stats.slowest, outcome.seconds)
+        stats.statuses[outcome.status] += 1
+        after = _snapshot(case_dir)
+
+        def finding(kind: str, where: str, detail: str) -> None:
+            findings.append(Finding(kind, where, command, argv, detail, data))
+        if outcome.timed_out:
+            finding("timeout", f"over {time_bound:g}s", f"{outcome.seconds:.1f}s")
+        elif outcome.escaped:
+            finding("escaped", innermost_ptofix_frame(outcome.escaped), exception_line(outcome.escaped))
+        elif outcome.status == 3:
+            finding("internal-error", innermost_ptofix_frame(outcome.stderr), exception_line(outcome.stderr))
+        elif outcome.status not in ALLOWED_STATUS:
+            finding("status", f"exit {outcome.status}", outcome.stderr[-300:])
+        elif "Traceback" in outcome.stderr:
+            finding("traceback", innermost_ptofix_frame(outcome.stderr), exception_line(outcome.stderr))
+        changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+        temps = [p for p in after if os.path.basename(p).startswith(".ptofix-")]
+        if temps:
+            finding("temp-left", "output", ", ".join(sorted(temps)))
+        if changed and (outcome.status != 0 or command not in WRITES_INPUT):
+            finding("input-changed", f"exit {outcome.status}", ", ".join(sorted(changed)))
+    finally:
+        shutil.rmtree(case_dir, ignore_errors=True)
+    return findings
+
+
+def _snapshot(directory: str) -> dict[str, tuple]:
+    """Every entry under ``directory``: (kind, bytes or link target)."""
+    out = {}
+    for base, dirs, files in os.walk(directory):
+        for name in dirs + files:
+            path = os.path.join(base, name)
+            if os.path.islink(path):
+                out[path] = ("link", os.readlink(path))
+            elif os.path.isfile(path):
+                with open(path, "rb") as handle:
+                    out[path] = ("file", handle.read())
+            else:
+                out[path] = ("dir",)
+    return out
+
+
+# ---- hypothesis driver ---------------------------------------------------------------------------
+def strategies(seeds: list[str]):
+    from hypothesis import strategies as st
+    op = st.tuples(st.sampled_from(MUTATIONS), st.integers(0, 1 << 20), st.integers(0, 1 << 16))
+    return dict(seed=st.sampled_from(seeds), ops=st.lists(op, min_size=0, max_size=4),
+                command=st.sampled_from(list(COMMANDS)), path_kind=st.sampled_from(PATH_KINDS))
+
+
+def fuzz(examples: int, seed: int, seeds: list[str], time_bound: float = 20.0, subprocess_every: int = 0,
+         commands: list[str] | None = None, stats: Stats | None = None, progress=None) -> Stats:
+    """Run ``examples`` generated cases (deterministic for a given ``seed``); collect findings."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+    stats = stats or Stats()
+    strat = strategies(seeds)
+    if commands:
+        strat["command"] = st.sampled_from(commands)
+    workdir = tempfile.mkdtemp(prefix="ptofix-fuzz-")
+    cache: dict[str, bytes] = {}
+
+    @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), derandomize=False)
+    @given(**strat)
+    def case(seed, ops, command, path_kind):
+        if seed not in cache:
+            with open(seed, "rb") as handle:
+                cache[seed] = handle.read()
+        data = mutate(cache[seed], ops)
+        stats.examples += 1
+        use_subprocess = bool(subprocess_every) and stats.examples % subprocess_every == 0
+        for found in check_case(workdir, seed, data, command, path_kind, stats, time_bound, use_subprocess):
+            found.reproducer = _reproducer(seed, ops, command, path_kind)
+            stats.add(found)
+        if progress:
+            progress(stats)
+
+    import random
+    from hypothesis import seed as hseed
+    try:
+        hseed(seed)(case)()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        random.seed()
+    return stats
+
+
+def _reproducer(seed: str, ops, command: str, path_kind: str) -> str:
+    rel = os.path.relpath(seed, ROOT)
+    return (f"mutate(open({rel!r},'rb').read(), {ops!r}) -> {path_kind} path; "
+            f"ptofix {' '.join(COMMANDS[command]('F', rel))}")
+
+
+def summary(stats: Stats) -> str:
+    lines = [f"fuzz: {stats.examples} examples, {stats.runs} runs ({stats.subprocess_runs} as subprocesses), "
+             f"{stats.seconds:.1f}s in ptofix, slowest run {stats.slowest:.2f}s",
+             "exit statuses: " + ", ".join(f"{k}: {v}" for k, v in sorted(stats.statuses.items(), key=str)),
+             f"findings: {sum(stats.counts.values())} ({len(stats.findings)} distinct)"]
+    by_kind = collections.Counter()
+    for (kind, _where, _cmd), n in stats.counts.items():
+        by_kind[kind] += n
+    for kind, n in sorted(by_kind.items()):
+        lines.append(f"  {kind}: {n}")
+    for key, f in sorted(stats.findings.items()):
+        lines.append(f"- [{f.kind}] {f.where} ({f.command}, x{stats.counts[key]}): {f.detail}")
+        lines.append(f"    reproduce: {f.reproducer}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--examples", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--time-bound", type=float, default=20.0, help="seconds per run (default 20)")
+    parser.add_argument("--no-corpus", action="store_true", help="only the repository's fixtures")
+    parser.add_argument("--corpus-files", type=int, default=200, help="corpus files to sample (default 200)")
+    parser.add_argument("--subprocess-every", type=int, default=25,
+                        help="run every Nth example as a real `python -m ptofix` process (0: never)")
+    parser.add_argument("--command", action="append", choices=list(COMMANDS), help="only these commands")
+    parser.add_argument("--save", metavar="DIR", help="write each distinct finding's input to DIR")
+    args = parser.parse_args(argv)
+    seeds = seed_files(corpus=not args.no_corpus, limit_corpus=args.corpus_files)
+    print(f"fuzz: {len(seeds)} seed files, {args.examples} examples, seed {args.seed}", flush=True)
+    start = time.perf_counter()
+
+    def progress(stats: Stats) -> None:
+        if stats.examples % 100 == 0:
+            print(f"  ... {stats.examples} examples, {len(stats.findings)} distinct findings, "
+                  f"{time.perf_counter() - start:.0f}s", flush=True)
+    stats = fuzz(args.examples, args.seed, seeds, args.time_bound, args.subprocess_every, args.command,
+                 progress=progress)
+    print(summary(stats))
+    print(f"wall time {time.perf_counter() - start:.1f}s")
+    if args.save:
+        os.makedirs(args.save, exist_ok=True)
+        for n, f in enumerate(sorted(stats.findings.values(), key=lambda f: f.key())):
+            with open(os.path.join(args.save, f"finding-{n:03d}-{f.kind}-{f.command}.bin"), "wb") as handle:
+                handle.write(f.input_bytes)
+    return 1 if stats.findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
