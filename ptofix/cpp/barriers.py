@@ -22,6 +22,7 @@ from .model import Compound, CppFile, Function, SimpleStmt
 from .semantics import FileContext
 from .vector_cfg import Access, Event, EventKind, FunctionCFG
 
+MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it gives up (fail closed)
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
 _NONE_PENDING = frozenset({0})
 _MAYBE_PENDING = frozenset({0, 1})
@@ -286,6 +287,7 @@ class BarrierAnalysis:
         found: dict[tuple, Event] = {}
         seen: set[tuple] = set()
         boundary = False
+        crossed = 0
         stack = [(start, False, frozenset())]
         opens, closes = (EventKind.WAIT_VS, EventKind.SET_VS) if backward else (EventKind.SET_VS, EventKind.WAIT_VS)
         while stack:
@@ -297,6 +299,14 @@ class BarrierAnalysis:
                 seen.add(state)
                 if self._is_drain(nxt):
                     continue
+                if nxt.kind is EventKind.BARRIER:
+                    crossed += 1
+                    if crossed > MAX_REMOVED_CROSSED:
+                        # Bounded work: a window this long is reported as not analysed (kept).
+                        found.setdefault((id(nxt), state[1]), Event(
+                            EventKind.UNKNOWN, stmt=nxt.stmt, order=nxt.order,
+                            why=f"more than {MAX_REMOVED_CROSSED} removed barriers in one window (not analysed)"))
+                        continue
                 if nxt is cfg.entry or nxt is cfg.exit:
                     boundary = True
                     continue
