@@ -71,10 +71,22 @@ class EditConflict(ValueError):
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
-    """Apply non-overlapping edits. Identical duplicate edits are merged; overlaps are a bug."""
-    unique = sorted(set(edits), key=lambda e: (e.start, e.end))
+    """Apply non-overlapping edits (the one place where ptofix changes text).
+
+    Identical duplicates are merged. Edits are ordered by position; insertions at the same offset
+    keep the order in which they were emitted (as clang's tooling Replacements do), so the result
+    never depends on hashing. Two different edits of overlapping (non-empty) ranges are a bug.
+    """
+    unique: list[Edit] = []
+    seen: set[Edit] = set()
+    for edit in edits:
+        if edit not in seen:
+            seen.add(edit)
+            unique.append(edit)
+    unique.sort(key=lambda e: (e.start, e.end))      # stable: emission order breaks ties
     for before, after in zip(unique, unique[1:]):
-        if after.start < before.end:
+        if after.start < before.end or (after.start == before.start and after.end == before.end
+                                        and before.end > before.start):
             raise EditConflict(f"overlapping edits at offsets {before.start}-{before.end} and {after.start}-{after.end}")
     parts: list[str] = []
     cursor = 0

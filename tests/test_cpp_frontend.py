@@ -293,3 +293,15 @@ def test_kernel_entry_is_read_from_the_declaration_not_from_comments():
 }
 """
     assert not parse_cpp(SourceText(src, "k.cpp")).functions[0].is_entry
+
+
+def test_apply_edits_orders_same_offset_inserts_by_emission_and_rejects_overlaps():
+    from ptofix.source import Edit, EditConflict
+    text = "abcdef"
+    edits = [Edit(3, 3, "X"), Edit(1, 2, "B"), Edit(3, 3, "Y"), Edit(1, 2, "B")]
+    assert apply_edits(text, edits) == "aBcXYdef"
+    assert apply_edits(text, [edits[2], edits[0]]) == "abcYXdef"
+    with pytest.raises(EditConflict):
+        apply_edits(text, [Edit(1, 3, "Q"), Edit(2, 4, "R")])
+    with pytest.raises(EditConflict):
+        apply_edits(text, [Edit(1, 3, "Q"), Edit(1, 3, "R")])
