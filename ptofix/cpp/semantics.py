@@ -522,11 +522,11 @@ class FunctionSemantics:
         return env
 
     def _simple(self, stmt: SimpleStmt, scope: Scope) -> StmtInfo:
+        if stmt.text == ";":
+            return _EMPTY
         ast = stmt.ast
         self._pending_calls = []
         if ast is None:
-            if stmt.text.strip() == ";":
-                return StmtInfo(Kind.NOP)
             self.unparsed.append(stmt)
             return self._unknown_text(stmt.text, scope, "statement not understood by the grammar")
         for name in _names(ast):
@@ -909,6 +909,9 @@ class FunctionSemantics:
 
 
 HARMLESS_METHODS = {"SetValidShape", "SetValue", "GetValue"}
+
+
+_EMPTY = StmtInfo(Kind.NOP)
 
 
 def _merge_header(parts: list) -> StmtInfo:

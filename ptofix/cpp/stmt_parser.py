@@ -6,6 +6,7 @@ built once per process and its tables are cached on disk by lark (``cache=True``
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -546,7 +547,15 @@ _NOT_TYPES = {"return", "const", "auto", "static", "goto", "delete", "new", "usi
               "constexpr", "inline", "extern", "register", "struct", "class", "union", "enum", "sizeof"}
 
 
+_JUMPS = {"break;": "break", "continue;": "continue"}
+
+
 def _fast_parse(text: str):
+    jump = _JUMPS.get(text)
+    if jump is not None:
+        return ExprStmt(0, len(jump), Name(0, len(jump), jump))
+    if text == "return;":
+        return ReturnStmt(0, 0, None)
     match = _FAST_CALL.match(text)
     if match:
         name = match.group(1)
@@ -655,7 +664,10 @@ def parse_parameter(text: str):
     return _parse(text, "param_start")
 
 
+@functools.lru_cache(maxsize=16384)
 def _parse(text: str, start: str):
+    """Parse with the grammar. Cached by text: the ASTs are never mutated, and kernels repeat
+    many statements word for word (views, shapes, strides)."""
     from lark.exceptions import LarkError
     try:
         tree = _parser().parse(text, start=start)
