@@ -1187,7 +1187,10 @@ class Interpreter:
                 raise SimError("PTOAS__GLOBAL_TENSOR_DATA of a non-GlobalTensor")
             return gt.ptr
         if name in ("get_block_idx", "get_block_num", "get_subblockid", "get_sub_block_id", "get_subblockdim"):
-            self._arity(name, node, 0)
+            # `get_block_idx(args)`: the pypto runtime form reads the same id from its argument array.
+            self._arity(name, node, 0, 0 if name in ("get_subblockdim", "get_subblockid") else 1)
+            if node.args and not isinstance(self.eval(node.args[0]), GMPtr):
+                raise SimError(f"{name}(...) of something other than the runtime argument array")
             value = {"get_block_idx": self.config.block_idx, "get_block_num": self.config.block_num,
                      "get_subblockid": self.config.subblock_id, "get_sub_block_id": self.config.subblock_id,
                      "get_subblockdim": self.config.subblock_num}[name]
@@ -1202,7 +1205,7 @@ class Interpreter:
         # ---- calls with effects: only as a whole statement
         if not statement:
             raise SimError(f"call of '{name}' inside an expression (only a call statement `{name}(...);` is run)")
-        if tmpl is not None and name not in VECTOR_OPS and name not in PIPE_FIFO_OPS:
+        if tmpl is not None and name not in VECTOR_OPS and name not in PIPE_FIFO_OPS and name not in ("TLOAD", "TSTORE"):
             raise SimError(f"template arguments of '{name}' not modelled")
         if name == "pipe_barrier":
             self._arity(name, node, 1)
