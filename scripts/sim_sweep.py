@@ -7,7 +7,7 @@ model, e.g. two no-tmp TROWEXPAND* sharing the hidden scratch) are reported apar
 there says nothing about the removal. Kernels the simulator cannot run (it fails closed on any
 statement it does not interpret exactly) count as "cannot run"; an exception inside the simulator
 counts as "internal error" and is printed. Prints numbers; asserts nothing.
-Usage: python scripts/sim_sweep.py [--seeds N] [--pattern auto]
+Usage: python scripts/sim_sweep.py [--seeds N] [--pattern auto] [--verbose]
 """
 from __future__ import annotations
 
