@@ -62,6 +62,7 @@ def line_of(text: str, needle: str) -> int:
     ("  auto r = TMUL(c, b, b);", "call of 'TMUL' inside an expression"),
     ("  int32_t r = 1 + TMUL(c, b, b);", "call of 'TMUL' inside an expression"),
     ("  if (TMUL(c, b, b)) {\n  };", "call of 'TMUL' inside an expression"),
+    ("  return TMUL(c, b, b);", "call of 'TMUL' inside an expression"),
     ("  TADD(b, a, a), TMUL(c, b, b);", "grammar cannot parse"),
     ("  pipe_barrier((pipe_barrier(PIPE_V), PIPE_V));", "cannot"),
     # methods it does not model
@@ -85,6 +86,7 @@ def line_of(text: str, needle: str) -> int:
     ("  b = a;", "assignment of a TileVar to 'b'"),
     # declarations it does not model
     ("  Foo f;", "declaration of type 'Foo'"),
+    ("  static int32_t calls = 0;", "static local variable 'calls'"),
     (f"  {tile('float', 4, 64)} t2 = a;", "tile copies are not modelled"),
     ("  auto t3 = a;", "copy of a TileVar"),
     # flags and barriers on things it does not know
@@ -116,6 +118,18 @@ def test_top_level_macros_are_not_expanded():
     text = "#define PIPE_FIX PIPE_M\n" + with_stmt("  pipe_barrier(PIPE_FIX);")
     rep = simulate(src(text), src(text), 2, SimOptions())
     assert rep.status == "equal"
+
+
+def test_preprocessor_conditions_see_the_files_macros():
+    inner = "  #if MODE == 2\n  TADDS(b, a, 1.0f);\n  #else\n  TADD(b, a, a);\n  #endif\n"
+    base = chain(4, 64, True).replace("  TADD(b, a, a);\n", inner)
+    two = simulate(src("#define MODE 2\n" + base), src("#define MODE 2\n" + base), 1, SimOptions())
+    none = simulate(src(base), src(base), 1, SimOptions())
+    assert two.status == none.status == "equal"
+    # MODE 2 takes the TADDS branch, no MODE the TADD one: the two kernels compute different values
+    assert simulate(src(base), src("#define MODE 2\n" + base), 1, SimOptions()).status == "different"
+    text = "#define MODE FAST\n" + base
+    assert "preprocessor condition on macro 'MODE'" in cannot_run(text)
 
 
 def test_break_outside_a_loop_is_a_located_error():

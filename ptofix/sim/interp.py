@@ -251,20 +251,36 @@ def _directive_word(text: str) -> str:
     return m.group(1) if m else ""
 
 
-def pp_condition(text: str, defined: set[str]) -> bool:
+def pp_condition(text: str, defined: set[str], macros: Optional[dict] = None) -> bool:
+    """Truth of one ``#if/#ifdef/#ifndef/#elif/#else`` branch with ``defined`` (the vector side's
+    predefined names) plus the file's own ``#define``s; a condition on a macro with a value other
+    than a plain number cannot be evaluated and stops the run."""
+    macros = macros or {}
     m = re.match(r"\s*#\s*(\w+)\s*(.*)", text, re.S)
     if not m:
-        return False
+        raise SimError(f"cannot read preprocessor directive '{text.strip()}'")
     word, rest = m.group(1), m.group(2).split("//")[0].strip()
+    known = lambda name: name in defined or name in macros
     if word == "ifdef":
-        return rest.split()[0] in defined if rest else False
+        return known(rest.split()[0]) if rest else False
     if word == "ifndef":
-        return rest.split()[0] not in defined if rest else True
+        return not known(rest.split()[0]) if rest else True
     if word == "else":
         return True
+    if word not in ("if", "elif"):
+        raise SimError(f"preprocessor directive '#{word}' opening a section not modelled")
     expr = re.sub(r"defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)",
-                  lambda mm: "1" if (mm.group(1) or mm.group(2)) in defined else "0", rest)
-    expr = re.sub(r"\b[A-Za-z_]\w*\b", "0", expr)
+                  lambda mm: "1" if known(mm.group(1) or mm.group(2)) else "0", rest)
+
+    def ident(mm) -> str:
+        macro = macros.get(mm.group(0))
+        if macro is None:
+            return "0"                       # C: an identifier that is not a macro is 0
+        value = macro.replacement.rstrip("uUlL")
+        if macro.function_like or not value.isdigit():
+            raise SimError(f"preprocessor condition on macro '{mm.group(0)}' ('{macro.replacement}') not modelled")
+        return value
+    expr = re.sub(r"\b[A-Za-z_]\w*\b", ident, expr)
     expr = expr.replace("&&", " and ").replace("||", " or ")
     expr = re.sub(r"!(?!=)", " not ", expr)
     try:
@@ -496,7 +512,8 @@ class Interpreter:
         elif kind is PPIfStmt:
             self.cur_stmt = stmt
             for branch in stmt.branches:
-                if pp_condition(branch.directive.text, self.defined):
+                self.cur_stmt = branch.directive
+                if pp_condition(branch.directive.text, self.defined, self.macros):
                     self.exec_block(branch.body, new_scope=False)
                     break
         elif kind is OpaqueStmt:
@@ -753,6 +770,8 @@ class Interpreter:
             raise SimError(f"declared name '{name}' is a macro (macros are not expanded)")
         tmpl = t.template
         base = t.name.rsplit("::", 1)[-1]
+        if "static" in t.quals and "const" not in t.quals and "constexpr" not in t.quals:
+            raise SimError(f"static local variable '{name}' not modelled (it keeps its value across calls)")
         if t.pointer:
             value = self.eval(d.init) if d.init is not None else None
             if d.ctor_args is not None:
