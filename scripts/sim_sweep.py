@@ -4,8 +4,10 @@ For each corpus C++ file (and the FA sample) where the pass removes barriers, ru
 and the rewrite on the numpy UB model (`ptofix.sim`) with several seeds. Kernels whose original
 already differs from itself under the overlapped schedule (ptoas output that races under the
 model, e.g. two no-tmp TROWEXPAND* sharing the hidden scratch) are reported apart: a difference
-there says nothing about the removal. Prints numbers; asserts nothing.
-Usage: python scripts/sim_sweep.py [--seeds N] [--pattern auto]
+there says nothing about the removal. Kernels the simulator cannot run (it fails closed on any
+statement it does not interpret exactly) count as "cannot run"; an exception inside the simulator
+counts as "internal error" and is printed. Prints numbers; asserts nothing.
+Usage: python scripts/sim_sweep.py [--seeds N] [--pattern auto] [--verbose]
 """
 from __future__ import annotations
 
@@ -29,11 +31,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--pattern", default="auto")
+    parser.add_argument("--verbose", action="store_true", help="print the error of every kernel that cannot run")
     args = parser.parse_args()
     files = sorted(glob.glob(os.path.join(ROOT, "..", "shared", "corpus", "**", "*.cpp"), recursive=True))
     files.append(os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp"))
     options = SimOptions(ub_size=512 * 1024)   # some corpus kernels place tiles above 192 KiB
-    counts = {"rewritten": 0, "confirmed": 0, "racy original": 0, "cannot run": 0, "DIFFERENT": 0}
+    counts = {"rewritten": 0, "confirmed": 0, "racy original": 0, "cannot run": 0, "internal error": 0,
+              "DIFFERENT": 0}
+    reasons: dict[str, int] = {}
     removals = 0
     start = time.time()
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,26 +57,45 @@ def main() -> int:
             # Tensor struct), each function that lost a barrier, with generated arguments.
             functions = [None] + sorted({d["function"] for d in out.reports[0]["decisions"] if d["decision"] == "removed"})
             report = None
+            internal = None
+            first_error = None
             for function in functions:
                 opts = SimOptions(ub_size=options.ub_size, function=function)
                 try:
                     report = simulate(path, rewritten, args.seeds, opts)
                     break
-                except Exception:  # noqa: BLE001 - the interpreter cannot run this kernel this way
+                except PtofixError as exc:       # the interpreter cannot run this kernel this way
+                    first_error = first_error or exc
                     continue
+                except Exception as exc:  # noqa: BLE001 - a simulator bug: counted apart
+                    internal = exc
+                    break
+            if internal is not None:
+                counts["internal error"] += 1
+                print(f"INTERNAL ERROR: {os.path.relpath(path, ROOT)}: {type(internal).__name__}: {internal}")
+                continue
             if report is None:
                 counts["cannot run"] += 1
+                if first_error is not None:
+                    msg = first_error.diagnostic.message
+                    key = msg.split(" (in `")[0][:90]
+                    reasons[key] = reasons.get(key, 0) + 1
+                    if args.verbose:
+                        print(f"cannot run: {first_error.format().splitlines()[0]}")
                 continue
-            options_used = opts
-            if report.difference is None:
+            if report.difference is None and report.racy_original is None:
                 counts["confirmed"] += 1
                 removals += removed
                 continue
-            if simulate(path, path, args.seeds, options_used).difference is not None:
+            if report.difference is None:
                 counts["racy original"] += 1
                 continue
             counts["DIFFERENT"] += 1
             print(f"DIFFERENT: {os.path.relpath(path, ROOT)}: {report.difference}")
+    if reasons:
+        print("cannot run, by first reason:")
+        for key, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+            print(f"  {n:3d}  {key}")
     print(f"{len(files)} files, pattern {args.pattern}, {args.seeds} seeds, {time.time() - start:.0f} s: "
           + ", ".join(f"{k} {v}" for k, v in counts.items()) + f"; {removals} removals confirmed")
     return 0

@@ -31,8 +31,19 @@ Defaults:
   get_subblockid()  0 with --subblocks 1; --subblocks 2 runs both vector cores of a block
   FIFO (TPOP)       random slot contents per (seed, FlagID, pop index)
 
-Exit status: 0 equal on every seed, 1 a difference (reported with the statements that wrote
-the bytes and the out-of-order pairs), 2 input it cannot run (the statement is named)."""
+The simulator fails closed: any statement it cannot interpret exactly (an unknown call or
+method, a macro, a tile op inside a larger expression, while/switch/goto, an assignment through
+a pointer, ...) stops the run with file:line:col: error: cannot simulate: ... naming it.
+
+Exit status:
+  0  equal on every seed
+  1  the rewrite differs (reported with the statements that wrote the bytes and the
+     out-of-order pairs) on a seed where the original alone does not
+  2  input it cannot run (the statement is named), or bad arguments
+  3  internal error of the simulator (one line; the traceback with --debug)
+  4  the original already races: ORIGINAL alone differs between in-order and overlapped
+     execution (first differing buffer and location reported); nothing is said about the
+     rewrite on those seeds"""
 
 
 def _size(text: str) -> int:
@@ -80,24 +91,57 @@ def add_parser(subparsers) -> None:
     p.add_argument("--ub-size", type=_size, default=192 * 1024, metavar="BYTES",
                    help="UB size, e.g. 192K (default: 192K, A2/A3)")
     p.add_argument("--report", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     p.set_defaults(handler=run)
 
 
+EXIT_EQUAL, EXIT_DIFFERENT, EXIT_INTERNAL, EXIT_RACY_ORIGINAL = 0, 1, 3, 4
+
+
 def run(args) -> int:
-    from ..sim.runner import SimOptions, simulate   # numpy is imported lazily
     if args.seeds < 1:
         raise PtofixError("--seeds must be at least 1")
+    try:
+        return _run(args)
+    except (PtofixError, BrokenPipeError, KeyboardInterrupt):
+        raise
+    except Exception as exc:    # noqa: BLE001 - the simulator's own failure, not the user's input
+        from ..sim.interp import InternalError
+        if args.debug:
+            import traceback
+            traceback.print_exception(exc.error if isinstance(exc, InternalError) else exc)
+        if isinstance(exc, InternalError):
+            sys.stderr.write(exc.format() + "\n")
+        else:
+            sys.stderr.write(f"ptofix: internal error: {type(exc).__name__}: {exc}; please report\n")
+        return EXIT_INTERNAL
+
+
+def _run(args) -> int:
+    from ..sim.runner import SimOptions, simulate   # numpy is imported lazily
     options = SimOptions(function=args.function, args=dict(args.arg), block_num=args.block_num,
                          blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size)
     report = simulate(args.original, args.rewritten, args.seeds, options)
     diff = report.difference
+    racy = report.racy_original
     if args.report == "json":
-        out = {"equal": diff is None, "seeds": report.seeds, "runs": report.runs, "steps": report.steps,
-               "gm_bytes": report.gm_sizes, "difference": diff.as_dict() if diff else None}
+        out = {"equal": report.status == "equal", "status": report.status, "seeds": report.seeds,
+               "runs": report.runs, "steps": report.steps, "gm_bytes": report.gm_sizes,
+               "difference": diff.as_dict() if diff else None,
+               "racy_original": racy.as_dict() if racy else None}
         sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
-    elif diff is None:
+    elif diff is not None:
+        sys.stdout.write(diff.format(args.original, args.rewritten) + "\n")
+    elif racy is not None:
+        sys.stdout.write(f"simulate: the original already races: {args.original} alone differs between "
+                         f"in-order and overlapped execution on seed {racy.seed} ({racy.where}, byte offset "
+                         f"{racy.offset}); the comparison says nothing about the rewrite there\n")
+        sys.stdout.write(racy.format(args.original, args.original) + "\n")
+    else:
         sys.stdout.write(f"simulate: equal on {report.seeds} seed(s) ({report.runs} runs, "
                          f"{report.steps} pipe steps)\n")
-    else:
-        sys.stdout.write(diff.format(args.original, args.rewritten) + "\n")
-    return 0 if diff is None else 1
+    if diff is not None:
+        return EXIT_DIFFERENT
+    if racy is not None:
+        return EXIT_RACY_ORIGINAL
+    return EXIT_EQUAL

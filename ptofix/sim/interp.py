@@ -8,6 +8,13 @@ declarations, TASSIGN/TRESHAPE, GlobalTensor/Shape/Stride views on GM pointers, 
 the tile ops. Vector ops become steps of the hazard scheduler (``schedule.py``); TLOAD/TSTORE and
 FIFO copies are steps of other pipes. Anything it cannot run is a :class:`SimError`, reported with
 the statement (``file:line:col: error: cannot simulate ...``, exit status 2).
+
+The interpreter fails closed: statements are dispatched on the exact class of their AST node
+(``stmt_parser``), and any node class, call, method, declaration type or control construct not
+handled below stops the run. Calls with effects (tile ops, TASSIGN, flags, barriers, the no-op
+scalar calls listed by name) run only as a whole call statement ``f(...);``; inside a larger
+expression (a cast, a return value, an initialiser, a condition) they are refused. A bug in the
+interpreter itself surfaces as :class:`InternalError` (exit status 3), never as a user error.
 """
 from __future__ import annotations
 
@@ -138,6 +145,27 @@ class UBPtr:
         return UBPtr(self.addr + int(count) * dtype_of(self.elem)[0].itemsize, self.elem)
 
 
+def _int(value, what: str = "value") -> int:
+    """An integer operand (Python/numpy int or integer CVal); anything else cannot be run."""
+    if isinstance(value, CVal):
+        if value.t[0] == "f":
+            raise SimError(f"{what} must be an integer, got a {value.t} value")
+        return int(value.v)
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value)
+    raise SimError(f"{what} must be an integer, got {_describe(value)}")
+
+
+def _describe(value) -> str:
+    if isinstance(value, CVal):
+        return f"a {value.t} value"
+    if isinstance(value, Sym):
+        return f"'{value.name}'"
+    if value is None:
+        return "nothing (void)"
+    return f"a {type(value).__name__}"
+
+
 @dataclass
 class ShapeVal:
     kind: str          # Shape / Stride
@@ -150,11 +178,28 @@ class _Return(Exception):
 
 
 class _Break(Exception):
-    pass
+    def __init__(self, stmt=None):
+        super().__init__("break")
+        self.stmt = stmt
 
 
 class _Continue(Exception):
-    pass
+    def __init__(self, stmt=None):
+        super().__init__("continue")
+        self.stmt = stmt
+
+
+class InternalError(Exception):
+    """An exception inside the simulator itself (not the user's input): exit status 3."""
+
+    def __init__(self, error: BaseException, location: str = ""):
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.error = error
+        self.location = location
+
+    def format(self) -> str:
+        where = f" while simulating {self.location}" if self.location else ""
+        return f"ptofix: internal error: {self}{where}; please report"
 
 
 @dataclass
@@ -201,20 +246,41 @@ class StatementTable:
 _PP_DEFINED_VEC = {"__DAV_VEC__", "__DAV_C220_VEC__", "__CCE_AICORE__", "__CCE_KT_TEST__"}
 
 
-def pp_condition(text: str, defined: set[str]) -> bool:
+def _directive_word(text: str) -> str:
+    m = re.match(r"\s*#\s*(\w*)", text)
+    return m.group(1) if m else ""
+
+
+def pp_condition(text: str, defined: set[str], macros: Optional[dict] = None) -> bool:
+    """Truth of one ``#if/#ifdef/#ifndef/#elif/#else`` branch with ``defined`` (the vector side's
+    predefined names) plus the file's own ``#define``s; a condition on a macro with a value other
+    than a plain number cannot be evaluated and stops the run."""
+    macros = macros or {}
     m = re.match(r"\s*#\s*(\w+)\s*(.*)", text, re.S)
     if not m:
-        return False
+        raise SimError(f"cannot read preprocessor directive '{text.strip()}'")
     word, rest = m.group(1), m.group(2).split("//")[0].strip()
+    known = lambda name: name in defined or name in macros
     if word == "ifdef":
-        return rest.split()[0] in defined if rest else False
+        return known(rest.split()[0]) if rest else False
     if word == "ifndef":
-        return rest.split()[0] not in defined if rest else True
+        return not known(rest.split()[0]) if rest else True
     if word == "else":
         return True
+    if word not in ("if", "elif"):
+        raise SimError(f"preprocessor directive '#{word}' opening a section not modelled")
     expr = re.sub(r"defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)",
-                  lambda mm: "1" if (mm.group(1) or mm.group(2)) in defined else "0", rest)
-    expr = re.sub(r"\b[A-Za-z_]\w*\b", "0", expr)
+                  lambda mm: "1" if known(mm.group(1) or mm.group(2)) else "0", rest)
+
+    def ident(mm) -> str:
+        macro = macros.get(mm.group(0))
+        if macro is None:
+            return "0"                       # C: an identifier that is not a macro is 0
+        value = macro.replacement.rstrip("uUlL")
+        if macro.function_like or not value.isdigit():
+            raise SimError(f"preprocessor condition on macro '{mm.group(0)}' ('{macro.replacement}') not modelled")
+        return value
+    expr = re.sub(r"\b[A-Za-z_]\w*\b", ident, expr)
     expr = expr.replace("&&", " and ").replace("||", " or ")
     expr = re.sub(r"!(?!=)", " not ", expr)
     try:
@@ -266,12 +332,45 @@ def parse_params(fn: Function) -> list[Param]:
 
 
 # ---- interpreter ----------------------------------------------------------------------------------
+_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?[ \t]*((?:\\\r?\n|[^\n])*)", re.M)
+_UNDEF = re.compile(r"^[ \t]*#[ \t]*undef[ \t]+([A-Za-z_]\w*)", re.M)
+_SIMPLE_REPLACEMENT = re.compile(r"[A-Za-z_]\w*(::[A-Za-z_]\w*)*|\d+[uUlL]*")
+
+
+@dataclass(frozen=True)
+class Macro:
+    name: str
+    function_like: bool
+    replacement: str
+    offset: int
+
+
+def file_macros(text: str) -> dict[str, Macro]:
+    """``#define``s of the file. The simulator does not expand macros: a statement that uses one
+    stops the run, except an object-like macro that names one identifier or number (``#define
+    PIPE_FIX PIPE_M``), which is read as that token."""
+    out = {}
+    for m in _DEFINE.finditer(text):
+        out[m.group(1)] = Macro(m.group(1), bool(m.group(2)), m.group(3).split("//")[0].strip(), m.start())
+    return out
+
+
 class Interpreter:
     HELPERS_DRAIN = {"ptoas_auto_sync_tail"}
+    # Scalar-unit calls with no effect on UB, GM or the order of the pipes the model runs. Only
+    # these names are skipped; any other unknown call stops the run.
     NOOP_CALLS = {"set_mask_norm", "set_vector_mask", "set_ffts_base_addr", "dcci", "set_atomic_none",
-                  "set_atomic_add", "set_atomic_f32", "set_atomic_f16", "set_atomic_bf16",
                   "static_assert", "PTOAS__DCCI_SINGLE_CACHE_LINE", "TPRINT", "ffts_cross_core_sync",
                   "wait_flag_dev", "TSYNC", "SYNCALL", "TPREFETCH"}
+    # Calls that only compute a value: allowed anywhere in an expression.
+    VALUE_CALLS = {"get_block_idx", "get_block_num", "get_subblockid", "get_sub_block_id", "get_subblockdim",
+                   "reinterpret_cast", "static_cast", "PTOAS__GLOBAL_TENSOR_DATA"}
+    VALUE_CTORS = {"Tile", "GlobalTensor", "Shape", "Stride", "TPipe"}
+    VALUE_METHODS = {"data", "GetValidRow", "GetValidCol"}
+    KNOWN_PIPES = {"PIPE_S", "PIPE_V", "PIPE_M", "PIPE_MTE1", "PIPE_MTE2", "PIPE_MTE3", "PIPE_FIX", "PIPE_ALL"}
+    MAX_CALL_DEPTH = 64
+    MODELLED_CALLS = NOOP_CALLS | VALUE_CALLS | {"pipe_barrier", "set_flag", "wait_flag", "TASSIGN", "TRESHAPE",
+                                                 "TLOAD", "TSTORE"}
 
     def __init__(self, cpp: CppFile, mem: Memory, sched: Scheduler, fifo: FifoState, config: KernelConfig,
                  table: StatementTable, defined: Optional[set] = None):
@@ -287,55 +386,88 @@ class Interpreter:
         self.types: dict[str, object] = {}     # using-aliases
         self.loop_stack: list[tuple[int, int]] = []
         self.count = 0
+        self.depth = 0
         self.cur_stmt: Optional[Stmt] = None
         self.cur_fn = ""
-        self.cur_text = ""
         self._for_cache: dict[int, tuple] = {}
         self._cond_cache: dict[int, object] = {}
-        self.functions = {fn.name: fn for fn in cpp.functions}
+        self.functions: dict[str, Function] = {}
+        self.overloaded: set[str] = set()
+        for fn in cpp.functions:
+            if fn.name in self.functions:
+                self.overloaded.add(fn.name)
+            self.functions[fn.name] = fn
+        self.macros = file_macros(self.source.text)
         self.tiles_seen: dict[str, TileVar] = {}
         self.flag_seq: dict[tuple, int] = {}     # (src pipe, dst pipe, event) -> V horizon
         self.horizon: dict[str, int] = {}        # pipe -> V steps it has waited for
 
     # ------------------------------------------------------------------ entry
+    def _located(self, message: str, fn: Function) -> PtofixError:
+        stmt = self.cur_stmt
+        if stmt is not None:
+            text = self.source.text[stmt.span.start:stmt.span.end].strip()
+            if len(text) > 200:
+                text = text[:197] + "..."
+            return PtofixError(f"cannot simulate: {message} (in `{text}`)", self.source, stmt.span.start)
+        return PtofixError(f"cannot simulate {fn.name}: {message}", self.source, fn.span.start)
+
+    def _where(self, fn: Function) -> str:
+        stmt = self.cur_stmt
+        offset = stmt.span.start if stmt is not None else fn.span.start
+        return self.source.location(offset)
+
     def run_function(self, fn: Function, args: list) -> None:
         try:
             self.call_function(fn, args)
             self.sched.drain()
         except StepError as exc:
             info = self.table.info[exc.record.stmt]
+            if not isinstance(exc.original, SimError):
+                raise InternalError(exc.original, self.source.location(info.offset)) from exc.original
             raise PtofixError(f"cannot simulate: {exc.error} (in `{info.text.strip()}`)", self.source,
                               info.offset) from None
-        except (SimError, ValueError, IndexError, TypeError, KeyError, ZeroDivisionError) as exc:
-            if not isinstance(exc, SimError):
-                exc = SimError(f"{type(exc).__name__}: {exc}")
-            stmt = self.cur_stmt
-            if stmt is not None:
-                text = self.source.text[stmt.span.start:stmt.span.end].strip()
-                if len(text) > 200:
-                    text = text[:197] + "..."
-                raise PtofixError(f"cannot simulate: {exc} (in `{text}`)", self.source, stmt.span.start) from None
-            raise PtofixError(f"cannot simulate {fn.name}: {exc}", self.source, fn.span.start) from None
+        except SimError as exc:
+            raise self._located(str(exc), fn) from None
+        except (PtofixError, InternalError):
+            raise
+        except (_Return, _Break, _Continue) as exc:   # pragma: no cover - call_function handles them
+            raise InternalError(exc, self._where(fn)) from exc
+        except RecursionError as exc:
+            raise self._located("recursion too deep", fn) from exc
+        except Exception as exc:    # noqa: BLE001 - a bug in the simulator, not bad input
+            raise InternalError(exc, self._where(fn)) from exc
 
     def call_function(self, fn: Function, args: list):
+        if fn.name in self.overloaded:
+            raise SimError(f"'{fn.name}' has several definitions (overloads or templates are not modelled)")
         if not isinstance(fn.body, Compound):
             self.cur_stmt = fn.body
             raise SimError(f"the body of '{fn.name}' could not be structured")
+        if self.depth >= self.MAX_CALL_DEPTH:
+            raise SimError(f"calls nested more than {self.MAX_CALL_DEPTH} deep (recursion?)")
         params = parse_params(fn)
         if len(params) != len(args):
             raise SimError(f"'{fn.name}' takes {len(params)} arguments, got {len(args)}")
         frame = {}
         for p, a in zip(params, args):
             frame[p.name] = self._convert_to(p.type, a)
-        saved = self.scopes, self.cur_fn, self.cur_text, self.cur_stmt
+        saved = self.scopes, self.cur_fn, self.cur_stmt, self.loop_stack
         self.scopes = [frame]
         self.cur_fn = fn.name
+        self.loop_stack = list(self.loop_stack)
+        self.depth += 1
         try:
             self.exec_block(fn.body.body)
         except _Return as ret:
-            self.scopes, self.cur_fn, self.cur_text, self.cur_stmt = saved
+            self.scopes, self.cur_fn, self.cur_stmt, self.loop_stack = saved
+            self.depth -= 1
             return ret.value
-        self.scopes, self.cur_fn, self.cur_text, self.cur_stmt = saved
+        except (_Break, _Continue) as exc:
+            self.cur_stmt = exc.stmt
+            raise SimError(f"'{exc}' outside a loop") from None
+        self.scopes, self.cur_fn, self.cur_stmt, self.loop_stack = saved
+        self.depth -= 1
         return None
 
     # ------------------------------------------------------------------ statements
@@ -353,33 +485,38 @@ class Interpreter:
         self.count += 1
         if self.count > MAX_STATEMENTS:
             raise SimError(f"more than {MAX_STATEMENTS} statements executed (runaway loop?)")
-        if isinstance(stmt, SimpleStmt):
+        kind = type(stmt)
+        if kind is SimpleStmt:
             self.cur_stmt = stmt
             self.exec_simple(stmt)
-        elif isinstance(stmt, (Comment, Directive)):
+        elif kind is Comment:
             return
-        elif isinstance(stmt, Compound):
+        elif kind is Directive:
+            self.cur_stmt = stmt
+            if _directive_word(stmt.text) != "pragma":
+                raise SimError(f"preprocessor directive '#{_directive_word(stmt.text)}' inside a function body")
+        elif kind is Compound:
             self.exec_block(stmt.body)
-        elif isinstance(stmt, ForStmt):
+        elif kind is ForStmt:
             self.exec_for(stmt)
-        elif isinstance(stmt, IfStmt):
+        elif kind is IfStmt:
             self.cur_stmt = stmt
             cond = self._cond_cache.get(id(stmt))
             if cond is None:
                 cond = self._parse_expr(stmt.cond, stmt)
                 self._cond_cache[id(stmt)] = cond
-            self.cur_text = stmt.cond + ";"
             if self.truth(self.eval(cond)):
                 self.exec_sub(stmt.then)
             elif stmt.orelse is not None:
                 self.exec_sub(stmt.orelse)
-        elif isinstance(stmt, PPIfStmt):
+        elif kind is PPIfStmt:
             self.cur_stmt = stmt
             for branch in stmt.branches:
-                if pp_condition(branch.directive.text, self.defined):
+                self.cur_stmt = branch.directive
+                if pp_condition(branch.directive.text, self.defined, self.macros):
                     self.exec_block(branch.body, new_scope=False)
                     break
-        elif isinstance(stmt, OpaqueStmt):
+        elif kind is OpaqueStmt:
             self.cur_stmt = stmt
             raise SimError(f"statement not modelled ({stmt.reason})")
         else:
@@ -398,7 +535,7 @@ class Interpreter:
 
     def _parse_expr(self, text: str, stmt: Stmt):
         ast = sp.parse_statement(text + ";")
-        if isinstance(ast, sp.ExprStmt):
+        if type(ast) is sp.ExprStmt:
             return ast.expr
         raise SimError(f"cannot parse expression '{text}'")
 
@@ -409,31 +546,33 @@ class Interpreter:
             init = sp.parse_statement(stmt.init + ";") if stmt.init.strip() else None
             cond = self._parse_expr(stmt.cond, stmt) if stmt.cond.strip() else None
             step_text = stmt.step.strip()
-            m = re.fullmatch(r"(\+\+|--)?\s*(\w+)\s*(\+\+|--)?", step_text)
-            if m and (m.group(1) or m.group(3)):
-                op = "+=" if "++" in (m.group(1) or m.group(3)) else "-="
-                step = sp.parse_statement(f"{m.group(2)} {op} 1;")
+            # The statement grammar has no increment node: `i++` / `++i` / `i--` / `--i` alone
+            # is read as `i += 1` / `i -= 1`; any other step goes through the grammar.
+            m = re.fullmatch(r"(\+\+|--)\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*(\+\+|--)", step_text)
+            if m:
+                var, incdec = (m.group(2), m.group(1)) if m.group(2) else (m.group(3), m.group(4))
+                step = sp.parse_statement(f"{var} {'+=' if incdec == '++' else '-='} 1;")
             else:
                 step = sp.parse_statement(step_text + ";") if step_text else None
             if (stmt.init.strip() and init is None) or (step_text and step is None):
                 raise SimError("cannot parse the for header")
-            if step is not None and m and (m.group(1) or m.group(3)):
-                step_text = f"{m.group(2)} {op} 1"
-            parsed = (init, cond, step, stmt.init + ";", stmt.cond + ";", step_text + ";")
+            if init is not None and type(init) not in (sp.Decl, sp.AssignStmt):
+                raise SimError("for-loop initialiser is not a declaration or an assignment")
+            if step is not None and type(step) is not sp.AssignStmt:
+                raise SimError(f"for-loop step '{step_text}' is not an assignment or an increment")
+            parsed = (init, cond, step)
             self._for_cache[id(stmt)] = parsed
-        init, cond, step, init_text, cond_text, step_text = parsed
+        init, cond, step = parsed
         uid = self.table.id_of(stmt, self.source, self.cur_fn)
         self.scopes.append({})
         try:
             if init is not None:
-                self.cur_text = init_text
                 self.exec_ast(init)
             it = 0
             self.loop_stack.append((uid, it))
             try:
                 while True:
                     self.cur_stmt = stmt
-                    self.cur_text = cond_text
                     if cond is not None and not self.truth(self.eval(cond)):
                         break
                     self.loop_stack[-1] = (uid, it)
@@ -445,7 +584,6 @@ class Interpreter:
                         break
                     self.cur_stmt = stmt
                     if step is not None:
-                        self.cur_text = step_text
                         self.exec_ast(step)
                     it += 1
                     self.count += 1
@@ -457,43 +595,62 @@ class Interpreter:
             self.scopes.pop()
 
     def exec_simple(self, stmt: SimpleStmt) -> None:
-        kind = stmt.kind
-        if kind == "empty":
-            return
-        if kind == "alias":
-            m = re.match(r"\s*using\s+(\w+)\s*=\s*(.+?)\s*;\s*$", stmt.text, re.S)
-            if m:
-                ast = sp.parse_statement(f"{m.group(2)} __alias;")
-                self.types[m.group(1)] = ast.type if isinstance(ast, sp.Decl) else m.group(2)
-                return
-            if re.match(r"\s*using\s+namespace\b", stmt.text):
-                return
-            raise SimError("alias not modelled")
-        if kind == "jump":
-            word = stmt.head
-            if word == "break":
-                raise _Break()
-            if word == "continue":
-                raise _Continue()
-        if kind == "scalar" and stmt.head == "static_assert":
-            return
         ast = stmt.ast
         if ast is None:
+            if stmt.text.strip() == ";":
+                return                      # empty statement
             raise SimError("the statement grammar cannot parse this statement")
-        self.cur_text = stmt.text
         self.exec_ast(ast)
 
     def exec_ast(self, ast) -> None:
-        if isinstance(ast, sp.Decl):
-            self.declare(ast)
-        elif isinstance(ast, sp.ExprStmt):
-            self.eval(ast.expr)
-        elif isinstance(ast, sp.AssignStmt):
+        kind = type(ast)
+        if kind is sp.Decl:
+            if ast.type is not None and type(ast.type) is sp.TypeRef and ast.type.name == "using":
+                self.alias(ast)
+            else:
+                self.declare(ast)
+        elif kind is sp.ExprStmt:
+            self.expr_stmt(ast.expr)
+        elif kind is sp.AssignStmt:
             self.assign(ast)
-        elif isinstance(ast, sp.ReturnStmt):
+        elif kind is sp.ReturnStmt:
             raise _Return(self.eval(ast.value) if ast.value is not None else None)
         else:
-            raise SimError(f"statement kind {type(ast).__name__} not modelled")
+            raise SimError(f"statement kind {kind.__name__} not modelled")
+
+    def expr_stmt(self, expr) -> None:
+        kind = type(expr)
+        if kind is sp.Call:
+            self.call(expr, statement=True)
+            return
+        if kind is sp.Name and expr.id in ("break", "continue"):
+            # The statement grammar reads `break;` / `continue;` as a bare name.
+            raise (_Break if expr.id == "break" else _Continue)(self.cur_stmt)
+        if kind is sp.Name:
+            if expr.id in self.macros:
+                raise SimError(f"macro '{expr.id}' used without parentheses (macros are not expanded)")
+            raise SimError(f"expression statement '{expr.id}' does nothing the simulator can run "
+                           "(a macro invocation without parentheses?)")
+        if kind is sp.Unary and expr.op in "+-" and type(expr.operand) is sp.Unary and expr.operand.op == expr.op:
+            raise SimError(f"increment/decrement statement '{expr.op * 2}' not modelled")
+        calls = [n.callee for n in sp.walk(expr) if type(n) is sp.Call]
+        if calls:
+            raise SimError(f"call of '{calls[0]}' inside a {kind.__name__.lower()} expression statement")
+        raise SimError(f"expression statement ({kind.__name__}) not modelled")
+
+    def alias(self, d: sp.Decl) -> None:
+        """``using NAME = TYPE;`` (the grammar reads it as a declaration of type ``using``)."""
+        target = d.init
+        if d.ctor_args is not None or d.type.template is not None or d.type.pointer or d.type.quals:
+            raise SimError("alias declaration not modelled")
+        if type(target) is sp.Name:
+            self.types[d.name] = sp.TypeRef(target.start, target.end, target.id, None, 0, ())
+        elif type(target) is sp.TemplateId:
+            self.types[d.name] = sp.TypeRef(target.start, target.end, target.name, target, 0, ())
+        elif type(target) is sp.TypeRef:
+            self.types[d.name] = target
+        else:
+            raise SimError("alias of something other than a type name not modelled")
 
     # ------------------------------------------------------------------ variables
     def lookup(self, name: str):
@@ -569,10 +726,10 @@ class Interpreter:
         elem = a[1] if isinstance(a[1], str) else None
         if elem is None:
             raise SimError("cannot resolve the element type of Tile<>")
-        rows, cols = int(a[2]), int(a[3])
+        rows, cols = _int(a[2], "Tile rows"), _int(a[3], "Tile cols")
         blayout = leaf(a[4], "RowMajor") if len(a) > 4 else "RowMajor"
-        vr = int(a[5]) if len(a) > 5 and not isinstance(a[5], Sym) else rows
-        vc = int(a[6]) if len(a) > 6 and not isinstance(a[6], Sym) else cols
+        vr = _int(a[5], "Tile valid rows") if len(a) > 5 and not isinstance(a[5], Sym) else rows
+        vc = _int(a[6], "Tile valid cols") if len(a) > 6 and not isinstance(a[6], Sym) else cols
         slayout = leaf(a[7], "NoneBox") if len(a) > 7 else "NoneBox"
         pad = leaf(a[9], "Null") if len(a) > 9 else "Null"
         return TileType(loc, elem, rows, cols, blayout, vr, vc, slayout, pad)
@@ -588,52 +745,104 @@ class Interpreter:
                 return UBPtr(int(value.v), t.name)
             if value is None or (isinstance(value, CVal) and value.v == 0):
                 return None
-            raise SimError(f"cannot convert {value!r} to a pointer")
-        if isinstance(value, CVal) and t.name in CTYPE:
+            raise SimError(f"cannot convert {_describe(value)} to a pointer")
+        if t.name in CTYPE:
+            if isinstance(value, GMPtr) and CTYPE[t.name] in ("i64", "u64"):
+                return value          # a GM address held in a 64-bit integer: kept as the pointer
+            if not isinstance(value, CVal):
+                raise SimError(f"cannot convert {_describe(value)} to '{t.name}'")
             return conv(value, CTYPE[t.name])
+        if isinstance(value, TileVar):           # a tile passed by value: the callee's copy
+            copy = TileVar(value.name, value.type, value.valid_rows, value.valid_cols)
+            copy.addr = value.addr
+            return copy
+        if isinstance(value, GlobalTensor):
+            return GlobalTensor(value.elem, value.shape, value.stride, value.layout, value.ptr)
         return value
 
     # ------------------------------------------------------------------ declarations
     def declare(self, d: sp.Decl) -> None:
+        if type(d.type) is not sp.TypeRef:
+            raise SimError("declaration type not modelled")
         t = self.resolve_type(d.type)
         name = d.name
+        if name in self.macros:
+            raise SimError(f"declared name '{name}' is a macro (macros are not expanded)")
         tmpl = t.template
         base = t.name.rsplit("::", 1)[-1]
+        if "static" in t.quals and "const" not in t.quals and "constexpr" not in t.quals:
+            raise SimError(f"static local variable '{name}' not modelled (it keeps its value across calls)")
+        if t.pointer:
+            value = self.eval(d.init) if d.init is not None else None
+            if d.ctor_args is not None:
+                raise SimError("pointer declared with constructor arguments")
+            self.bind(name, self._convert_to(t, value))
+            return
         if tmpl is not None and base == "Tile":
-            ttype = self.tile_type(tmpl)
             args = d.ctor_args
-            if args is None and isinstance(d.init, sp.Call):
+            if d.init is not None:
+                if not (type(d.init) is sp.Call and d.init.template is not None
+                        and d.init.template.name.rsplit("::", 1)[-1] == "Tile"):
+                    raise SimError(f"tile '{name}' initialised from something other than a Tile<...>(...) "
+                                   "constructor (tile copies are not modelled)")
                 args = d.init.args
-            self.bind(name, self._new_tile(name, ttype, args or []))
+            self.bind(name, self._new_tile(name, self.tile_type(tmpl), args or []))
             return
         if tmpl is not None and base == "GlobalTensor":
             if d.init is not None:
                 value = self.eval(d.init)
+                if not isinstance(value, GlobalTensor):
+                    raise SimError(f"GlobalTensor '{name}' initialised from a non-GlobalTensor value")
+                value = GlobalTensor(value.elem, value.shape, value.stride, value.layout, value.ptr)
             else:
                 value = self._new_global_tensor(tmpl, d.ctor_args or [])
             self.bind(name, value)
             return
         if tmpl is not None and base in ("Shape", "Stride"):
             value = self.eval(d.init) if d.init is not None else self._new_shape(tmpl, d.ctor_args or [])
+            if not isinstance(value, ShapeVal):
+                raise SimError(f"{base} '{name}' initialised from a non-{base} value")
+            self.bind(name, value)
+            return
+        if tmpl is not None and base == "TPipe":
+            if d.init is not None:
+                if not (type(d.init) is sp.Call and d.init.template is not None
+                        and d.init.template.name.rsplit("::", 1)[-1] == "TPipe"):
+                    raise SimError("TPipe copies are not modelled")
+                value = self.eval(d.init)
+            else:
+                value = self._new_pipe(tmpl, d.ctor_args or [])
             self.bind(name, value)
             return
         if d.ctor_args is not None:
-            value = self.eval(sp.Call(d.start, d.end, sp.TemplateId(0, 0, t.name, tmpl.args if tmpl else []),
-                                      d.ctor_args)) if tmpl else None
-            if value is None:
-                raise SimError(f"constructor of '{t.name}' not modelled")
-            self.bind(name, value)
-            return
-        value = self.eval(d.init) if d.init is not None else None
+            if t.name in CTYPE and len(d.ctor_args) == 1:       # `int32_t v(expr);`
+                self.bind(name, self._convert_to(t, self.eval(d.ctor_args[0])))
+                return
+            raise SimError(f"constructor of '{t.name}' not modelled")
         if t.name == "auto":
+            if d.init is None:
+                raise SimError("'auto' declaration without an initialiser")
+            value = self.eval(d.init)
+            if value is None:
+                raise SimError("'auto' variable initialised from a call without a value")
+            if isinstance(value, (TileVar, GlobalTensor, Pipe)) and type(d.init) is not sp.Call:
+                raise SimError(f"copy of a {type(value).__name__} object is not modelled")
             self.bind(name, value)
             return
-        if value is None and not t.pointer:
-            value = CVal(0, CTYPE.get(t.name, "i64")) if t.name in CTYPE else None
-        self.bind(name, self._convert_to(t, value) if value is not None else None)
+        if t.name in CTYPE:
+            value = self.eval(d.init) if d.init is not None else CVal(0, CTYPE[t.name])
+            self.bind(name, self._convert_to(t, value))
+            return
+        if tmpl is None and d.init is not None:
+            # enum-typed constant: `RoundMode v = RoundMode::CAST_RINT;`
+            value = self.eval(d.init)
+            if isinstance(value, Sym):
+                self.bind(name, value)
+                return
+        raise SimError(f"declaration of type '{t.name}' not modelled")
 
     def _new_tile(self, name: str, ttype: TileType, args: list) -> TileVar:
-        vals = [int(self.eval(a)) for a in args]
+        vals = [_int(self.eval(a), "Tile valid shape") for a in args]
         vr, vc = None, None
         dyn = [i for i, v in enumerate((ttype.valid_rows, ttype.valid_cols)) if v < 0]
         for i, v in zip(dyn, vals):
@@ -646,8 +855,8 @@ class Interpreter:
         return TileVar(name, ttype, vr, vc)
 
     def _new_shape(self, tid: sp.TemplateId, args: list) -> ShapeVal:
-        dims = [int(self.targ_value(x)) for x in tid.args]
-        vals = [int(self.eval(a)) for a in args]
+        dims = [_int(self.targ_value(x), f"{tid.name} dimension") for x in tid.args]
+        vals = [_int(self.eval(a), f"{tid.name} dimension") for a in args]
         k = 0
         for i, d in enumerate(dims):
             if d < 0:
@@ -688,7 +897,7 @@ class Interpreter:
     def _static_dims(self, node, kind: str) -> tuple:
         if not isinstance(node, sp.TemplateId):
             raise SimError(f"GlobalTensor {kind} must be a template")
-        dims = [int(self.targ_value(x)) for x in node.args]
+        dims = [_int(self.targ_value(x), f"GlobalTensor {kind} dimension") for x in node.args]
         if any(d < 0 for d in dims):
             raise SimError(f"dynamic GlobalTensor {kind} without a {kind} value")
         return tuple(dims)
@@ -699,30 +908,43 @@ class Interpreter:
         base = self.eval(node.obj)
         if not isinstance(base, GMPtr):
             raise SimError("indexing is only modelled on __gm__ pointers")
-        ptr = base.add(int(self.eval(node.index)))
+        ptr = base.add(_int(self.eval(node.index), "pointer index"))
+        if ptr.offset < 0:
+            raise SimError("pointer index before the start of the GM buffer")
         self.sched.drain()
         size = dtype_of(ptr.elem)[0].itemsize
         ptr.region.ensure(ptr.offset + size)
         return ptr, None
 
     def assign(self, a: sp.AssignStmt) -> None:
-        if isinstance(a.target, sp.Index) and a.op == "=":
-            ptr, _ = self._gm_element(a.target)
+        target = a.target
+        kind = type(target)
+        if kind is sp.Index:
+            if a.op != "=":
+                raise SimError(f"compound assignment '{a.op}' through a pointer not modelled")
+            ptr, _ = self._gm_element(target)
             value = self.eval(a.value)
-            dt, kind = dtype_of(ptr.elem)
+            dt, dkind = dtype_of(ptr.elem)
             if not isinstance(value, CVal):
                 raise SimError("only scalars can be stored through a pointer")
-            if kind == "b":
+            if dkind == "b":
                 from .memory import f32_to_bf16
                 arr = f32_to_bf16(np.array([value.v], np.float32))
             else:
-                arr = np.array([value.v]).astype(dt)
+                with np.errstate(all="ignore"):
+                    arr = np.array([value.v]).astype(dt)
             ptr.region.data[ptr.offset:ptr.offset + dt.itemsize] = arr.view(np.uint8)
             ptr.region.writer[ptr.offset:ptr.offset + dt.itemsize] = self._sid()
             return
-        if not isinstance(a.target, sp.Name):
-            raise SimError("assignment target not modelled (only plain variables)")
-        name = a.target.id
+        if kind is sp.Unary and target.op == "*":
+            raise SimError("assignment through a pointer dereference not modelled")
+        if kind is sp.Member:
+            raise SimError(f"assignment to member '{target.field}' not modelled")
+        if kind is not sp.Name:
+            raise SimError(f"assignment target ({kind.__name__}) not modelled (only plain variables)")
+        name = target.id
+        if name in self.macros:
+            raise SimError(f"assignment to macro '{name}' (macros are not expanded)")
         try:
             cur = self.lookup(name)
         except KeyError:
@@ -734,6 +956,16 @@ class Interpreter:
             value = conv(value, cur.t)
         elif isinstance(cur, GMPtr) and isinstance(value, GMPtr):
             value = value.retype(cur.elem)
+        elif isinstance(cur, UBPtr) and isinstance(value, UBPtr):
+            value = UBPtr(value.addr, cur.elem)
+        elif cur is None and (value is None or isinstance(value, (GMPtr, UBPtr))):
+            pass                                   # pointer declared without a value
+        elif isinstance(cur, (GMPtr, UBPtr)) and value is None:
+            pass                                   # = nullptr
+        elif isinstance(cur, Sym) and isinstance(value, Sym):
+            pass                                   # enum variable
+        else:
+            raise SimError(f"assignment of {_describe(value)} to '{name}' ({_describe(cur)}) not modelled")
         self.set_var(name, value)
 
     # ------------------------------------------------------------------ expressions
@@ -748,22 +980,16 @@ class Interpreter:
         raise SimError(f"cannot use {v!r} as a condition")
 
     def eval(self, node):
-        if isinstance(node, sp.Number):
+        kind = type(node)
+        if kind is sp.Number:
             return number(node.text)
-        if isinstance(node, sp.Name):
-            try:
-                return self.lookup(node.id)
-            except KeyError:
-                if node.id in self.types:
-                    return self.types[node.id]
-                if "::" in node.id or node.id.isupper() or node.id.startswith(("PIPE_", "EVENT_ID")):
-                    return Sym(node.id)
-                raise SimError(f"unknown name '{node.id}'") from None
-        if isinstance(node, sp.Literal):
+        if kind is sp.Name:
+            return self.name_value(node.id)
+        if kind is sp.Literal:
             if node.value is None:
                 return None
             return CVal(1 if node.value else 0, "bool")
-        if isinstance(node, sp.Binary):
+        if kind is sp.Binary:
             op = node.op
             if op in ("&&", "||"):   # short-circuit, as in C
                 left = self.truth(self.eval(node.left))
@@ -773,25 +999,26 @@ class Interpreter:
                     return CVal(1, "bool")
                 return CVal(int(self.truth(self.eval(node.right))), "bool")
             return self.binary(op, self.eval(node.left), self.eval(node.right))
-        if isinstance(node, sp.Unary):
+        if kind is sp.Unary:
             return self.unary(node.op, node.operand)
-        if isinstance(node, sp.Ternary):
+        if kind is sp.Ternary:
             c = self.truth(self.eval(node.cond))
-            a = self.eval(node.then) if c else self.eval(node.orelse)
-            return a
-        if isinstance(node, sp.Cast):
+            return self.eval(node.then) if c else self.eval(node.orelse)
+        if kind is sp.Cast:
             return self.cast(node.type, self.eval(node.operand))
-        if isinstance(node, sp.Call):
-            return self.call(node)
-        if isinstance(node, sp.TemplateId):
+        if kind is sp.Call:
+            return self.call(node, statement=False)
+        if kind is sp.TemplateId:
+            if node.name in self.macros:
+                raise SimError(f"macro '{node.name}' (macros are not expanded)")
             return Sym(node.name)
-        if isinstance(node, sp.SizeOf):
+        if kind is sp.SizeOf:
             arg = node.arg
-            name = self.type_name(arg) if isinstance(arg, (sp.TypeRef, sp.Name)) else None
+            name = self.type_name(arg) if type(arg) in (sp.TypeRef, sp.Name) else None
             if name and name in DTYPES:
                 return CVal(dtype_of(name)[0].itemsize, "u64")
             raise SimError("sizeof operand not modelled")
-        if isinstance(node, sp.Index):
+        if kind is sp.Index:
             ptr, idx = self._gm_element(node)
             dt = dtype_of(ptr.elem)[0]
             raw = ptr.region.data[ptr.offset:ptr.offset + dt.itemsize].view(dt)[0]
@@ -800,9 +1027,28 @@ class Interpreter:
                 from .memory import bf16_to_f32
                 raw = bf16_to_f32(np.array([raw], np.uint16))[0]
             return CVal(float(raw) if t[0] == "f" else int(raw), t)
-        if isinstance(node, sp.Member):
-            raise SimError(f"member access '.{node.field}' not modelled")
-        raise SimError(f"expression {type(node).__name__} not modelled")
+        if kind is sp.Member:
+            raise SimError(f"member access '{'->' if node.arrow else '.'}{node.field}' not modelled")
+        raise SimError(f"expression {kind.__name__} not modelled")
+
+    def name_value(self, name: str, depth: int = 0):
+        macro = self.macros.get(name)
+        if macro is not None:
+            if macro.function_like or not _SIMPLE_REPLACEMENT.fullmatch(macro.replacement) or depth > 8:
+                line, _ = self.source.line_col(macro.offset)
+                raise SimError(f"'{name}' is a macro (#define at line {line}); macros are not expanded")
+            if macro.replacement[0].isdigit():
+                return number(macro.replacement)
+            return self.name_value(macro.replacement, depth + 1)
+        try:
+            return self.lookup(name)
+        except KeyError:
+            pass
+        if name in self.types:
+            return self.types[name]
+        if "::" in name or name.isupper() or name.startswith(("PIPE_", "EVENT_ID")):
+            return Sym(name)
+        raise SimError(f"unknown name '{name}'")
 
     def unary(self, op: str, operand_node):
         v = self.eval(operand_node)
@@ -902,14 +1148,42 @@ class Interpreter:
         raise SimError(f"cast of {type(v).__name__} to '{t.name}' not modelled")
 
     # ------------------------------------------------------------------ calls
-    def call(self, node: sp.Call):
+    def _arity(self, name: str, node: sp.Call, lo: int, hi: Optional[int] = None) -> None:
+        n = len(node.args)
+        hi = lo if hi is None else hi
+        if not lo <= n <= hi:
+            want = str(lo) if lo == hi else f"{lo} to {hi}"
+            raise SimError(f"{name} takes {want} argument(s), got {n}")
+
+    def _vector_template_ok(self, name: str, tmpl: Optional[sp.TemplateId]) -> None:
+        """Template arguments of a vector op: only the precision choice (``*Algorithm::*``, the
+        numpy model computes in the tile's dtype either way) and TFILLPAD's InPlace mode."""
+        if tmpl is None:
+            return
+        for x in tmpl.args:
+            v = self.targ_value(x) if type(x) is sp.Name else None
+            if isinstance(v, Sym) and "Algorithm::" in v.name:
+                continue
+            if isinstance(v, Sym) and name == "TFILLPAD" and v.leaf == "InPlace":
+                continue
+            raise SimError(f"template argument of {name} not modelled")
+
+    def call(self, node: sp.Call, statement: bool = False):
+        """A call. ``statement``: the call is the whole statement (``f(...);``); calls with effects
+        are refused anywhere else (inside casts, conditions, initialisers, return values)."""
         func = node.func
-        if isinstance(func, sp.Member):
-            return self.method(func, node.args)
+        if type(func) is sp.Member:
+            return self.method(func, node.args, statement)
+        if type(func) not in (sp.Name, sp.TemplateId):
+            raise SimError("call of a computed function not modelled")
         name = node.callee
         tmpl = node.template
-        if name in ("reinterpret_cast", "static_cast") and tmpl is not None and len(node.args) == 1:
-            return self.cast(tmpl.args[0] if isinstance(tmpl.args[0], sp.TypeRef)
+        if name in self.macros:
+            line, _ = self.source.line_col(self.macros[name].offset)
+            raise SimError(f"'{name}' is a macro (#define at line {line}); macros are not expanded")
+        if name in ("reinterpret_cast", "static_cast") and tmpl is not None and len(node.args) == 1 \
+                and len(tmpl.args) == 1:
+            return self.cast(tmpl.args[0] if type(tmpl.args[0]) is sp.TypeRef
                              else sp.TypeRef(0, 0, self.type_name(tmpl.args[0])), self.eval(node.args[0]))
         if tmpl is None and name in self.types:
             alias = self.resolve_type(sp.TypeRef(0, 0, name))
@@ -917,42 +1191,63 @@ class Interpreter:
                 tmpl = alias.template
                 name = alias.name
         short = name.rsplit("::", 1)[-1]
-        if short in ("Tile",) and tmpl is not None:
-            return self._new_tile("<temp>", self.tile_type(tmpl), node.args)
-        if short == "GlobalTensor" and tmpl is not None:
-            return self._new_global_tensor(tmpl, node.args)
-        if short in ("Shape", "Stride") and tmpl is not None:
-            return self._new_shape(tmpl, node.args)
-        if short == "TPipe" and tmpl is not None:
+        if short in self.VALUE_CTORS and tmpl is not None and (short == name or name.startswith("pto::")):
+            if short == "Tile":
+                return self._new_tile("<temp>", self.tile_type(tmpl), node.args)
+            if short == "GlobalTensor":
+                return self._new_global_tensor(tmpl, node.args)
+            if short in ("Shape", "Stride"):
+                return self._new_shape(tmpl, node.args)
             return self._new_pipe(tmpl, node.args)
+        if name == "PTOAS__GLOBAL_TENSOR_DATA":
+            self._arity(name, node, 1)
+            gt = self.eval(node.args[0])
+            if not isinstance(gt, GlobalTensor):
+                raise SimError("PTOAS__GLOBAL_TENSOR_DATA of a non-GlobalTensor")
+            return gt.ptr
+        if name in ("get_block_idx", "get_block_num", "get_subblockid", "get_sub_block_id", "get_subblockdim"):
+            # `get_block_idx(args)`: the pypto runtime form reads the same id from its argument array.
+            self._arity(name, node, 0, 0 if name in ("get_subblockdim", "get_subblockid") else 1)
+            if node.args and not isinstance(self.eval(node.args[0]), GMPtr):
+                raise SimError(f"{name}(...) of something other than the runtime argument array")
+            value = {"get_block_idx": self.config.block_idx, "get_block_num": self.config.block_num,
+                     "get_subblockid": self.config.subblock_id, "get_sub_block_id": self.config.subblock_id,
+                     "get_subblockdim": self.config.subblock_num}[name]
+            return CVal(value, "i64")
+        fn = self.functions.get(name)
+        if fn is not None and name not in self.HELPERS_DRAIN:
+            if name in self.MODELLED_CALLS or name in VECTOR_OPS or name in PIPE_FIFO_OPS:
+                raise SimError(f"the file defines its own '{name}'; the simulator models the PTO one")
+            if tmpl is None:
+                args = [self.eval(a) for a in node.args]
+                return self.call_function(fn, args)
+        # ---- calls with effects: only as a whole statement
+        if not statement:
+            raise SimError(f"call of '{name}' inside an expression (only a call statement `{name}(...);` is run)")
+        if tmpl is not None and name not in VECTOR_OPS and name not in PIPE_FIFO_OPS and name not in ("TLOAD", "TSTORE"):
+            raise SimError(f"template arguments of '{name}' not modelled")
         if name == "pipe_barrier":
-            pipe = self.eval(node.args[0]) if node.args else None
-            if isinstance(pipe, Sym) and pipe.leaf in ("PIPE_V", "PIPE_ALL"):
+            self._arity(name, node, 1)
+            pipe = self.eval(node.args[0])
+            if not isinstance(pipe, Sym) or pipe.leaf not in self.KNOWN_PIPES:
+                raise SimError(f"pipe_barrier on {_describe(pipe)} not modelled")
+            if pipe.leaf in ("PIPE_V", "PIPE_ALL"):
                 self.sched.drain()
+            # Other pipes: the model keeps their steps in program order already.
             return None
         if name in ("set_flag", "wait_flag"):
+            self._arity(name, node, 3)
             return self._flag(name, [self.eval(x) for x in node.args])
         if name in self.NOOP_CALLS:
             return None
         if name in self.HELPERS_DRAIN:
             self.sched.drain()
             return None
-        if name == "PTOAS__GLOBAL_TENSOR_DATA":
-            gt = self.eval(node.args[0])
-            if not isinstance(gt, GlobalTensor):
-                raise SimError("PTOAS__GLOBAL_TENSOR_DATA of a non-GlobalTensor")
-            return gt.ptr
-        if name == "get_block_idx":
-            return CVal(self.config.block_idx, "i64")
-        if name == "get_block_num":
-            return CVal(self.config.block_num, "i64")
-        if name in ("get_subblockid", "get_sub_block_id"):
-            return CVal(self.config.subblock_id, "i64")
-        if name == "get_subblockdim":
-            return CVal(self.config.subblock_num, "i64")
         if name == "TASSIGN":
+            self._arity(name, node, 2)
             return self._tassign(node.args)
         if name == "TRESHAPE":
+            self._arity(name, node, 2)
             dst, src = self.eval(node.args[0]), self.eval(node.args[1])
             if not isinstance(dst, TileVar) or not isinstance(src, TileVar):
                 raise SimError("TRESHAPE needs two tiles")
@@ -961,25 +1256,29 @@ class Interpreter:
             dst.addr = src.addr
             return None
         if name in ("TLOAD", "TSTORE"):
+            if tmpl is not None:
+                raise SimError(f"template arguments of {name} (atomic or phase modes) not modelled")
+            self._arity(name, node, 2)
             return self._load_store(name, node)
         if name in PIPE_FIFO_OPS:
             return self._fifo_op(name, node)
         if name in VECTOR_OPS:
+            self._vector_template_ok(name, tmpl)
             return self._vector_op(name, node)
-        fn = self.functions.get(name)
         if fn is not None:
-            args = [self.eval(a) for a in node.args]
-            return self.call_function(fn, args)
+            raise SimError(f"template arguments of '{name}' not modelled")
         raise SimError(f"unknown op or function '{name}'")
 
     def _flag(self, name: str, a: list):
         """Cross-pipe flags. ``wait_flag(PIPE_V, PIPE_S)`` drains V (the scalar unit waits for it).
         A round trip V -> X -> V orders the V steps issued before ``set_flag(PIPE_V, X)`` before
         the V steps after ``wait_flag(X, PIPE_V)``."""
-        if len(a) < 2 or not isinstance(a[0], Sym) or not isinstance(a[1], Sym):
-            return None
+        if not all(isinstance(x, Sym) and x.leaf in self.KNOWN_PIPES and x.leaf != "PIPE_ALL" for x in a[:2]):
+            raise SimError(f"{name} between {', '.join(_describe(x) for x in a[:2])} not modelled")
+        if not isinstance(a[2], (Sym, CVal)):
+            raise SimError(f"{name} event {_describe(a[2])} not modelled")
         src, dst = a[0].leaf, a[1].leaf
-        ev = repr(a[2]) if len(a) > 2 else ""
+        ev = a[2].leaf if isinstance(a[2], Sym) else str(int(a[2].v))
         if name == "set_flag":
             if src == "PIPE_V":
                 self.flag_seq[(src, dst, ev)] = self.sched.seq
@@ -995,23 +1294,29 @@ class Interpreter:
             self.sched.drain_before(self.flag_seq.get((src, dst, ev), 0))
         return None
 
-    def method(self, member: sp.Member, args: list):
-        obj = self.eval(member.obj)
+    def method(self, member: sp.Member, args: list, statement: bool = False):
         f = member.field
-        if f == "data":
+        if member.arrow:
+            raise SimError(f"method call through a pointer '->{f}()' not modelled")
+        obj = self.eval(member.obj)
+        if f == "data" and not args:
             if isinstance(obj, TileVar):
                 if obj.addr is None:
                     raise SimError(f"{obj.name}.data() before TASSIGN")
                 return UBPtr(obj.addr, obj.type.elem)
             if isinstance(obj, GlobalTensor):
                 return obj.ptr
+        if f in ("GetValidRow", "GetValidCol") and isinstance(obj, TileVar) and not args:
+            return CVal(obj.valid_rows if f == "GetValidRow" else obj.valid_cols, "i32")
         if f == "SetValidShape" and isinstance(obj, TileVar):
-            vals = [int(self.eval(a)) for a in args]
+            if not statement:
+                raise SimError("'.SetValidShape()' inside an expression (only a call statement is run)")
+            if len(args) != 2:
+                raise SimError("SetValidShape takes two arguments")
+            vals = [_int(self.eval(a), "valid shape") for a in args]
             obj.valid_rows, obj.valid_cols = vals[0], vals[1]
             return None
-        if f in ("GetValidRow", "GetValidCol") and isinstance(obj, TileVar):
-            return CVal(obj.valid_rows if f == "GetValidRow" else obj.valid_cols, "i32")
-        raise SimError(f"method '.{f}()' not modelled")
+        raise SimError(f"method '.{f}()' on {_describe(obj)} not modelled")
 
     def _tassign(self, args: list):
         target = self.eval(args[0])
@@ -1043,8 +1348,10 @@ class Interpreter:
                 out.append(view)
             elif isinstance(v, CVal):
                 out.append(v.v)
-            else:
+            elif isinstance(v, Sym):
                 out.append(v)
+            else:
+                raise SimError(f"{node.callee}: operand {_describe(v)} not modelled")
         return out
 
     def _stamp(self) -> tuple:
@@ -1139,12 +1446,13 @@ class Interpreter:
         if len(a) < 4:
             raise SimError("TPipe<> needs <FlagID, Dir, SlotSize, SlotNum, ...>")
         direction = a[1].leaf.replace("DIR_", "") if isinstance(a[1], Sym) else {1: "C2V", 2: "V2C", 3: "BOTH"}.get(a[1])
-        local = int(a[4]) if len(a) > 4 and not isinstance(a[4], Sym) else 2
+        local = _int(a[4], "TPipe LocalSlotNum") if len(a) > 4 and not isinstance(a[4], Sym) else 2
         vals = [self.eval(x) for x in args]
         gm = vals[0] if vals and isinstance(vals[0], GMPtr) else None
         c2v = int(vals[1]) if len(vals) > 1 and isinstance(vals[1], CVal) else 0
         v2c = int(vals[2]) if len(vals) > 2 and isinstance(vals[2], CVal) else 0
-        return Pipe(int(a[0]), direction, int(a[2]), int(a[3]), local, gm, c2v, v2c)
+        return Pipe(_int(a[0], "TPipe FlagID"), direction, _int(a[2], "TPipe SlotSize"), _int(a[3], "TPipe SlotNum"),
+                    local, gm, c2v, v2c)
 
     def _fifo_op(self, name: str, node: sp.Call):
         tmpl = node.template

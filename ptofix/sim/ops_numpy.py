@@ -121,6 +121,12 @@ UNARY: dict[str, Callable] = {
 REDUCE = {"SUM": np.sum, "MAX": np.max, "MIN": np.min, "PROD": np.prod}
 
 
+def _nonempty(x: np.ndarray, axis: int, name: str) -> np.ndarray:
+    if x.shape[axis] == 0:
+        raise SimError(f"{name}: reduction over an empty valid region is not modelled")
+    return x
+
+
 def _tmp_fill(mem: Memory, tmp: TileView, src: TileView, stmt: int) -> None:
     """Give a tmp operand deterministic contents derived from the source (partial results)."""
     data = mem.ub[src.lo:src.hi]
@@ -396,7 +402,7 @@ class OpBuilder:
         red = REDUCE[op]
 
         def run(mem: Memory, stmt: int) -> None:
-            x = _as(_region(mem, src, dst.valid_rows, src.valid_cols), dst)
+            x = _nonempty(_as(_region(mem, src, dst.valid_rows, src.valid_cols), dst), 1, self.name)
             with np.errstate(all="ignore"):
                 out = red(x.astype(np.float32) if x.dtype == np.float16 else x, axis=1).astype(x.dtype)
             if tmp is not None:
@@ -416,7 +422,7 @@ class OpBuilder:
                 x = _region(mem, src, dst.valid_rows, src.valid_cols)
             else:
                 x = _region(mem, src, src.valid_rows, dst.valid_cols)
-            idx = (np.argmax if is_max else np.argmin)(x, axis=axis)
+            idx = (np.argmax if is_max else np.argmin)(_nonempty(x, axis, self.name), axis=axis)
             if tmp is not None:
                 _tmp_fill(mem, tmp, src, stmt)
             full = mem.read(dst, full=True)
@@ -433,7 +439,7 @@ class OpBuilder:
         red = REDUCE[op]
 
         def run(mem: Memory, stmt: int) -> None:
-            x = _as(_region(mem, src, src.valid_rows, dst.valid_cols), dst)
+            x = _nonempty(_as(_region(mem, src, src.valid_rows, dst.valid_cols), dst), 0, self.name)
             with np.errstate(all="ignore"):
                 out = red(x.astype(np.float32) if x.dtype == np.float16 else x, axis=0).astype(x.dtype)
             if tmp is not None:

@@ -25,7 +25,7 @@ from ..cpp.parser import parse_cpp
 from ..source import PtofixError, SourceText
 from .fifo import FifoState
 from .interp import CVal, CTYPE, Interpreter, KernelConfig, StatementTable, parse_params
-from .memory import GMPtr, GMRegion, Memory, SimError, UB_SIZE, dtype_of
+from .memory import HIDDEN_SCRATCH, GMPtr, GMRegion, Memory, SimError, UB_SIZE, dtype_of
 from .schedule import Hazard, Scheduler
 
 DEFAULT_INT = 16
@@ -82,10 +82,13 @@ def load(path_or_source) -> CppFile:
 
 
 def pick_function(cpp: CppFile, name: Optional[str]) -> Function:
+    if not cpp.functions:
+        raise PtofixError("no function definition to simulate (expected a ptoas kernel)", cpp.source, 0)
     if name:
         fn = cpp.function(name)
         if fn is None:
-            raise PtofixError(f"no function named '{name}'", cpp.source)
+            known = ", ".join(sorted({f.name for f in cpp.functions}))
+            raise PtofixError(f"no function named '{name}' (functions: {known})", cpp.source, 0)
         return fn
     entries = [fn for fn in cpp.functions if fn.is_entry]
     if len(entries) == 1:
@@ -99,7 +102,8 @@ def pick_function(cpp: CppFile, name: Optional[str]) -> Function:
     if len(users) == 1:
         return users[0]
     names = ", ".join(fn.name for fn in candidates)
-    raise PtofixError(f"several kernel functions ({names}); choose one with --function", cpp.source)
+    raise PtofixError(f"several kernel functions ({names}); choose one with --function", cpp.source,
+                      candidates[0].span.start)
 
 
 def scalar_arg(text: str, ctype: str) -> CVal:
@@ -243,7 +247,8 @@ def _hazard_lines(run: RunResult, sids: set, limit: int = 4) -> list[str]:
         seen.add(key)
         if len(out) >= limit:
             break
-        out.append(f"{h.kind} on UB [{h.lo}, {h.hi}): {run.stmt(h.first.stmt)} ({h.first.label})  <->  "
+        scratch = " (hidden scratch)" if HIDDEN_SCRATCH[0] <= h.lo < HIDDEN_SCRATCH[1] else ""
+        out.append(f"{h.kind} on UB [{h.lo}, {h.hi}){scratch}: {run.stmt(h.first.stmt)} ({h.first.label})  <->  "
                    f"{run.stmt(h.second.stmt)} ({h.second.label})")
     return out
 
@@ -300,6 +305,11 @@ def compare(ref: RunResult, cand: RunResult) -> Optional[Difference]:
 
 @dataclass
 class SimReport:
+    """``difference``: the rewrite differs from the in-order original on some seed where the
+    original itself does not race (exit 1). ``racy_original``: the original alone differs between
+    in-order and overlapped execution (exit 4); a difference of the rewrite on such a seed says
+    nothing about the rewrite, so it is not reported as one."""
+
     seeds: int
     difference: Optional[Difference]
     runs: int
@@ -307,6 +317,15 @@ class SimReport:
     original_hazards: int = 0
     rewritten_hazards: int = 0
     gm_sizes: dict = field(default_factory=dict)
+    racy_original: Optional[Difference] = None
+
+    @property
+    def status(self) -> str:
+        if self.difference is not None:
+            return "different"
+        if self.racy_original is not None:
+            return "original races"
+        return "equal"
 
 
 def simulate(original, rewritten, seeds: int, options: SimOptions,
@@ -317,6 +336,7 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
     runs = steps = 0
     haz_o = haz_r = 0
     sizes = {}
+    racy: Optional[Difference] = None
     for seed in range(1, seeds + 1):
         ref = run_kernel(orig, seed, None, options)
         cand = run_kernel(rew, seed, seed, ropts)
@@ -325,12 +345,20 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
         haz_r += len(cand.hazards)
         sizes = {n: r.touched for n, r in ref.regions.items()}
         diff = compare(ref, cand)
-        if diff is not None:
-            diff.seed = seed
-            # Is the original itself racy under this schedule? (diagnostic only)
-            orig_sched = run_kernel(orig, seed, seed, options)
-            runs += 1
-            haz_o += len(orig_sched.hazards)
-            diff.original_also_differs = compare(ref, orig_sched) is not None
-            return SimReport(seed, diff, runs, steps, haz_o, haz_r, sizes)
-    return SimReport(seeds, None, runs, steps, haz_o, haz_r, sizes)
+        if diff is None:
+            continue
+        diff.seed = seed
+        # Does the original itself differ under this schedule? Then the model sees a race in the
+        # original and this seed says nothing about the rewrite.
+        orig_sched = run_kernel(orig, seed, seed, options)
+        runs += 1
+        steps += orig_sched.steps
+        haz_o += len(orig_sched.hazards)
+        own = compare(ref, orig_sched)
+        if own is None:
+            diff.original_also_differs = False
+            return SimReport(seed, diff, runs, steps, haz_o, haz_r, sizes, racy)
+        if racy is None:
+            own.seed = seed
+            racy = own
+    return SimReport(seeds, None, runs, steps, haz_o, haz_r, sizes, racy)

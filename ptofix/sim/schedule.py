@@ -75,6 +75,7 @@ class StepError(Exception):
     def __init__(self, record: Record, error: Exception):
         super().__init__(str(error))
         self.record = record
+        self.original = error      # a SimError is the input's fault; anything else is a simulator bug
         self.error = error if not isinstance(error, (ValueError, IndexError, TypeError)) else \
             f"{type(error).__name__}: {error}"
 

@@ -1,0 +1,3 @@
+#include "pto/pto-inst.hpp"
+using namespace pto;
+int x = 1;

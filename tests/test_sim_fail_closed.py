@@ -1,0 +1,333 @@
+"""The simulator fails closed: every statement it cannot interpret exactly stops the run with a
+located `cannot simulate` error (exit 2), never a silent no-op; its own bugs are internal errors
+(exit 3); an original that races on its own is told apart from a rewrite that differs (exit 4)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ptofix.cpp import stmt_parser as sp
+from ptofix.cpp.model import SimpleStmt, Stmt
+from ptofix.cpp.parser import parse_cpp
+from ptofix.sim.runner import SimOptions, simulate
+from ptofix.source import PtofixError
+
+from sim_kernels import gt, kernel, src, tile
+from test_sim_hazard import chain
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def sim(*args: str):
+    return subprocess.run([sys.executable, "-m", "ptofix", "simulate", *args], capture_output=True, text=True,
+                          cwd=REPO)
+
+
+def with_stmt(stmt: str, before: str = "  TADD(b, a, a);") -> str:
+    """The in-order chain kernel with ``stmt`` inserted before ``before``."""
+    text = chain(4, 64, True)
+    assert before in text
+    return text.replace(before, stmt + "\n" + before, 1)
+
+
+def cannot_run(text: str, **options) -> str:
+    with pytest.raises(PtofixError) as info:
+        simulate(src(text, "k.cpp"), src(text, "k.cpp"), 1, SimOptions(**options))
+    out = info.value.format()
+    assert out.startswith("k.cpp:") and ": error: cannot simulate" in out, out
+    return out
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+# ---- one test per family of statements the simulator must refuse -------------------------------
+@pytest.mark.parametrize("stmt, words", [
+    # unknown calls
+    ("  TFROBNICATE(c, b);", "unknown op or function 'TFROBNICATE'"),
+    ("  pto::TADD(b, a, a);", "unknown op or function 'pto::TADD'"),
+    ("  std::atomic_thread_fence(0);", "unknown op or function"),
+    ("  dsb(DSB_DDR);", "unknown op or function 'dsb'"),
+    # a macro invocation without parentheses, an expression statement with no effect
+    ("  PTOAS_SYNC_ALL;", "PTOAS_SYNC_ALL"),
+    ("  i0;", "expression statement 'i0'"),
+    ("  ++i0;", "increment"),
+    # vector ops inside a larger expression
+    ("  (void)TMUL(c, b, b);", "call of 'TMUL' inside a cast"),
+    ("  auto r = TMUL(c, b, b);", "call of 'TMUL' inside an expression"),
+    ("  int32_t r = 1 + TMUL(c, b, b);", "call of 'TMUL' inside an expression"),
+    ("  if (TMUL(c, b, b)) {\n  };", "call of 'TMUL' inside an expression"),
+    ("  return TMUL(c, b, b);", "call of 'TMUL' inside an expression"),
+    ("  TADD(b, a, a), TMUL(c, b, b);", "grammar cannot parse"),
+    ("  pipe_barrier((pipe_barrier(PIPE_V), PIPE_V));", "cannot"),
+    # methods it does not model
+    ("  a.SetValue(0, 1.0f);", "method '.SetValue()'"),
+    ("  gx.setEntryOffset(0);", "method '.setEntryOffset()'"),
+    ("  int32_t r = a.GetValidRow(1);", "method '.GetValidRow()'"),
+    # control flow it does not run
+    ("  while (i0 < 3) {\n    TMUL(c, b, b);\n  }", "'while' is not modelled"),
+    ("  do {\n    TMUL(c, b, b);\n  } while (0);", "'do' is not modelled"),
+    ("  switch (i0) {\n  case 0:\n    TMUL(c, b, b);\n  }", "'switch' is not modelled"),
+    ("  goto done;", "'goto' is not modelled"),
+    ("  done:", "label"),
+    # assignments through pointers, references, members
+    ("  *x = 1.0f;", "assignment through a pointer"),
+    ("  x[0] += 1.0f;", "compound assignment '+=' through a pointer"),
+    ("  gx.x = 1;", "assignment to member 'x'"),
+    ("  float& r = i0;", "grammar cannot parse"),
+    ("  i0++;", "grammar cannot parse"),
+    ("  int32_t v6[2];", "grammar cannot parse"),
+    ("  i0 = b;", "assignment of a TileVar"),
+    ("  b = a;", "assignment of a TileVar to 'b'"),
+    # declarations it does not model
+    ("  Foo f;", "declaration of type 'Foo'"),
+    ("  static int32_t calls = 0;", "static local variable 'calls'"),
+    (f"  {tile('float', 4, 64)} t2 = a;", "tile copies are not modelled"),
+    ("  auto t3 = a;", "copy of a TileVar"),
+    # flags and barriers on things it does not know
+    ("  pipe_barrier(PIPE_X);", "pipe_barrier on 'PIPE_X'"),
+    ("  set_flag(PIPE_V, PIPE_MTE3);", "set_flag takes 3 argument(s), got 2"),
+    ("  set_flag(PIPE_V, i0, EVENT_ID0);", "set_flag between"),
+    # template arguments that change what an op does
+    ("  TSTORE<AtomicType::AtomicAdd>(gy, c);", "template arguments of TSTORE"),
+    ("  TADD<SomeMode::X>(b, a, a);", "template argument of TADD"),
+    ("  set_flag<1>(PIPE_V, PIPE_MTE3, EVENT_ID0);", "template arguments of 'set_flag'"),
+    # a directive inside the body
+    ("#define TMUL TADD", "'#define' inside a function body"),
+])
+def test_cannot_run_family(stmt, words):
+    text = with_stmt("  int32_t i0 = 0;\n" + stmt)
+    out = cannot_run(text)
+    assert words in out, out
+    first = stmt.strip().splitlines()[0]
+    assert f"k.cpp:{line_of(text, first)}:" in out, out   # the statement itself is located
+
+
+def test_top_level_macros_are_not_expanded():
+    # A function-like macro redefining a name the simulator knows.
+    text = "#define get_subblockid() 1\n" + with_stmt("  int64_t s = get_subblockid();")
+    assert "'get_subblockid' is a macro (#define at line 1)" in cannot_run(text)
+    text = "#define MYADD TADD\n" + with_stmt("  MYADD(b, a, a);")
+    assert "'MYADD' is a macro" in cannot_run(text)
+    # An object-like macro naming one token is read as that token (ptoas prints PIPE_FIX so).
+    text = "#define PIPE_FIX PIPE_M\n" + with_stmt("  pipe_barrier(PIPE_FIX);")
+    rep = simulate(src(text), src(text), 2, SimOptions())
+    assert rep.status == "equal"
+
+
+def test_preprocessor_conditions_see_the_files_macros():
+    inner = "  #if MODE == 2\n  TADDS(b, a, 1.0f);\n  #else\n  TADD(b, a, a);\n  #endif\n"
+    base = chain(4, 64, True).replace("  TADD(b, a, a);\n", inner)
+    two = simulate(src("#define MODE 2\n" + base), src("#define MODE 2\n" + base), 1, SimOptions())
+    none = simulate(src(base), src(base), 1, SimOptions())
+    assert two.status == none.status == "equal"
+    # MODE 2 takes the TADDS branch, no MODE the TADD one: the two kernels compute different values
+    assert simulate(src(base), src("#define MODE 2\n" + base), 1, SimOptions()).status == "different"
+    text = "#define MODE FAST\n" + base
+    assert "preprocessor condition on macro 'MODE'" in cannot_run(text)
+
+
+def test_break_outside_a_loop_is_a_located_error():
+    text = with_stmt("  break;")
+    out = cannot_run(text)
+    assert "'break' outside a loop" in out and f"k.cpp:{line_of(text, 'break;')}:" in out
+    text = with_stmt("  if (1) {\n    continue;\n  };")
+    assert "'continue' outside a loop" in cannot_run(text)
+
+
+def test_break_and_continue_inside_loops_still_run():
+    body = ("  for (int32_t i = 0; i < 4; i++) {\n    if (i == 1) {\n      continue;\n    };\n"
+            "    if (i == 3) {\n      break;\n    };\n    TADDS(b, b, 1.0f);\n    pipe_barrier(PIPE_V);\n  }")
+    text = with_stmt("  TEXPANDS(b, 0.0f);\n  pipe_barrier(PIPE_V);\n" + body, "  TMUL(c, b, b);")
+    rep = simulate(src(text), src(text), 2, SimOptions())
+    assert rep.status == "equal"
+
+
+def test_an_unknown_ast_node_class_is_refused(monkeypatch):
+    """New node classes the parser may gain (comma, increment, assignment expression, an
+    ``Unknown`` statement, even a subclass of a known one) stop the run."""
+    class Comma(sp.Node):
+        items: list = []
+
+    class Unknown(sp.ExprStmt):      # a subclass of a handled class is not that class
+        pass
+
+    class Increment(sp.Node):
+        operand: sp.Node = None
+
+    base = with_stmt("  TMULS(c, b, 2.0f);", "  TMUL(c, b, b);")
+    for node, words in [(Comma(0, 1, []), "statement kind Comma"),
+                        (Unknown(0, 1, sp.Call(0, 1, sp.Name(0, 4, "TMUL"), [])), "statement kind Unknown"),
+                        (sp.ExprStmt(0, 1, Increment(0, 1, sp.Name(0, 1, "b"))), "Increment"),
+                        (sp.ExprStmt(0, 1, sp.Call(0, 1, sp.Name(0, 4, "TMULS"), [Increment(0, 1, None)])),
+                         "expression Increment not modelled")]:
+        cpp = parse_cpp(src(base, "k.cpp"))
+        target = next(s for s in cpp.functions[0].statements()
+                      if isinstance(s, SimpleStmt) and s.text.startswith("TMULS"))
+        target._ast, target._parsed = node, True
+        with pytest.raises(PtofixError) as info:
+            simulate(cpp, cpp, 1, SimOptions())
+        assert words in str(info.value) and "TMULS(c, b, 2.0f)" in str(info.value)
+
+
+def test_an_unknown_statement_class_and_a_none_ast_are_refused():
+    class WhileStmt(Stmt):
+        pass
+
+    cpp = parse_cpp(src(chain(4, 64, True), "k.cpp"))
+    body = cpp.functions[0].body.body
+    pp = next(s for s in body if type(s).__name__ == "PPIfStmt")
+    stmts = pp.branches[0].body
+    k = next(i for i, s in enumerate(stmts) if isinstance(s, SimpleStmt) and s.text.startswith("TADD"))
+    stmts.insert(k, WhileStmt(stmts[k].span))
+    with pytest.raises(PtofixError) as info:
+        simulate(cpp, cpp, 1, SimOptions())
+    assert "statement not modelled (WhileStmt)" in str(info.value)
+
+    cpp = parse_cpp(src(chain(4, 64, True), "k.cpp"))
+    target = next(s for s in cpp.functions[0].statements() if isinstance(s, SimpleStmt) and s.text.startswith("TADD"))
+    target._ast, target._parsed = None, True
+    with pytest.raises(PtofixError) as info:
+        simulate(cpp, cpp, 1, SimOptions())
+    assert "grammar cannot parse" in str(info.value)
+
+
+def test_known_scalar_calls_are_no_ops_by_name_only():
+    text = with_stmt("  set_mask_norm();\n  set_vector_mask(-1, -1);\n  dcci(x, 0);")
+    assert simulate(src(text), src(text), 2, SimOptions()).status == "equal"
+    assert "unknown op or function 'set_mask_norm2'" in cannot_run(with_stmt("  set_mask_norm2();"))
+
+
+def test_a_file_defining_its_own_tile_op_is_refused():
+    text = chain(4, 64, True).replace('extern "C"', "void TMUL(int a, int b, int c) {\n  return;\n}\nextern \"C\"")
+    assert "defines its own 'TMUL'" in cannot_run(text)
+
+
+# ---- kernel selection -----------------------------------------------------------------------------
+def test_file_without_a_kernel_is_a_located_error(tmp_path):
+    a = tmp_path / "a.cpp"
+    a.write_text('#include "pto/pto-inst.hpp"\nusing namespace pto;\nint x = 1;\n')
+    r = sim(str(a), str(a))
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"{a}:1:1: error: no function definition to simulate"), r.stderr
+    assert "several kernel functions ()" not in r.stderr
+    b = tmp_path / "b.cpp"
+    b.write_text(chain(4, 64, True))
+    r = sim(str(b), str(b), "--function", "nope")
+    assert r.returncode == 2 and f"{b}:1:1: error: no function named 'nope'" in r.stderr
+
+
+# ---- exit statuses ----------------------------------------------------------------------------------
+def racy_kernel(barrier: bool) -> str:
+    """Two no-tmp TROWEXPANDMUL with a ColMajor per-row operand: each is vbrcb(hidden scratch <-
+    row) -> barrier -> mul(dst <- src, scratch). Without a barrier between them the second vbrcb
+    may overwrite the scratch before the first mul reads it."""
+    full, row = tile("float", 16, 128), tile("float", 16, 1, "ColMajor")
+    g = gt("float", 16, 128)
+    bar = "  pipe_barrier(PIPE_V);\n" if barrier else ""
+    body = f"""  {full} a;
+  TASSIGN(a, 0);
+  {full} d1;
+  TASSIGN(d1, 8192);
+  {full} d2;
+  TASSIGN(d2, 16384);
+  {row} r1;
+  TASSIGN(r1, 65536);
+  {row} r2;
+  TASSIGN(r2, 65600);
+  {g} gx = {g}(x);
+  {g} gy1 = {g}(y);
+  {g} gy2 = {g}(y + 2048);
+  TLOAD(a, gx);
+  set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+  wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+  TEXPANDS(r1, 0.5f);
+  pipe_barrier(PIPE_V);
+  TEXPANDS(r2, 2.0f);
+  pipe_barrier(PIPE_V);
+  TROWEXPANDMUL(d1, a, r1);
+{bar}  TROWEXPANDMUL(d2, a, r2);
+  set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);
+  wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);
+  TSTORE(gy1, d1);
+  TSTORE(gy2, d2);
+"""
+    return kernel("__gm__ float* x, __gm__ float* y", body)
+
+
+def test_racy_original_is_not_reported_as_a_difference(tmp_path):
+    racy = tmp_path / "racy.cpp"
+    racy.write_text(racy_kernel(False))
+    r = sim(str(racy), str(racy), "--seeds", "8")
+    assert r.returncode == 4, (r.returncode, r.stdout, r.stderr)
+    assert r.stdout.startswith(f"simulate: the original already races: {racy} alone differs")
+    assert "GM argument y (float*), byte offset" in r.stdout
+    assert "hidden scratch" in r.stdout and "TROWEXPANDMUL" in r.stdout
+    assert "difference on seed" in r.stdout and "equal" not in r.stdout.splitlines()[0]
+    js = json.loads(sim(str(racy), str(racy), "--seeds", "8", "--report", "json").stdout)
+    assert js["status"] == "original races" and js["equal"] is False and js["difference"] is None
+    assert js["racy_original"]["where"].startswith("GM argument y")
+    # with the barrier the same kernel is race-free, and removing it is a difference (exit 1)
+    fixed = tmp_path / "fixed.cpp"
+    fixed.write_text(racy_kernel(True))
+    assert sim(str(fixed), str(fixed), "--seeds", "8").returncode == 0
+    r = sim(str(fixed), str(racy), "--seeds", "8")
+    assert r.returncode == 1 and "difference on seed" in r.stdout
+
+
+def test_exit_statuses(tmp_path):
+    a, b, bad = tmp_path / "a.cpp", tmp_path / "b.cpp", tmp_path / "bad.cpp"
+    a.write_text(chain(4, 64, True))
+    b.write_text(chain(4, 64, False))
+    bad.write_text(with_stmt("  PTOAS_SYNC_ALL;"))
+    assert sim(str(a), str(a), "--seeds", "2").returncode == 0
+    assert sim(str(a), str(b)).returncode == 1
+    r = sim(str(a), str(bad))
+    assert r.returncode == 2 and f"{bad}:{line_of(bad.read_text(), 'PTOAS_SYNC_ALL')}:3: error: cannot simulate" \
+        in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+INTERNAL = """
+import sys
+from ptofix.sim import interp, memory
+from ptofix import cli
+where = sys.argv[1]
+if where == "interp":
+    def boom(self, args):
+        raise ZeroDivisionError("planted bug")
+    interp.Interpreter._tassign = boom
+else:
+    def boom(self, *a, **k):
+        raise KeyError("planted bug in a step")
+    memory.Memory.write = boom
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("where", ["interp", "step"])
+def test_internal_error_is_exit_3_one_line(tmp_path, where):
+    a = tmp_path / "a.cpp"
+    a.write_text(chain(4, 64, True))
+    run = lambda *extra: subprocess.run([sys.executable, "-c", INTERNAL, where, "simulate", str(a), str(a), *extra],
+                                        capture_output=True, text=True, cwd=REPO)
+    r = run()
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ptofix: internal error: ") and "please report" in lines[0]
+    assert "planted bug" in lines[0] and f"{a}:" in lines[0] and "cannot simulate" not in r.stderr
+    r = run("--debug")
+    assert r.returncode == 3 and "Traceback" in r.stderr and "planted bug" in r.stderr
+
+
+def test_help_documents_exit_statuses():
+    r = sim("--help")
+    assert r.returncode == 0
+    for words in ("0  equal", "1  the rewrite differs", "2  input it cannot run", "3  internal error",
+                  "4  the original already races", "--debug"):
+        assert words in r.stdout, words
