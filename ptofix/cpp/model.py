@@ -26,8 +26,6 @@ class SimpleStmt(Stmt):
     """One statement ending in ``;`` (declaration, call, assignment...)."""
 
     text: str = ""
-    kind: str = "opaque"        # see parser.classify
-    head: str = ""              # callee / declared type head, e.g. "TADD", "Tile", "pipe_barrier"
     _ast: object = None
     _parsed: bool = False
     _hidden = frozenset({"_ast", "_parsed"})

@@ -18,8 +18,8 @@ from .model import (CaseLabel, Comment, Compound, CppFile, Directive, ForStmt, F
 
 # Coarse tokens: the structure only needs brackets, ';', comments, directives and strings, so
 # every other run of characters is one "word" token (w). Kinds: c=comment, p=preprocessor line,
-# s=string/char, w=word run, o=one of ; { } ( ) [ ]. Statement contents are classified from their
-# text (classify) and parsed by the grammar, not from these tokens.
+# s=string/char, w=word run, o=one of ; { } ( ) [ ]. Statement contents are parsed by the grammar
+# (stmt_parser.py), not from these tokens.
 _TOKEN_RE = re.compile(r"""
     (?P<ws>[ \t\r\n\f\v\ufeff]+)
   | (?P<c>//[^\r\n]*|/\*.*?\*/)
@@ -292,7 +292,7 @@ class _Parser:
                 close = self._match_close(i)
                 return self._compound(i, close), close + 1
             if t == ";":
-                return SimpleStmt(Span(tok.start, tok.end), ";", "empty"), i + 1
+                return SimpleStmt(Span(tok.start, tok.end), ";"), i + 1
             if t in _CLOSE:
                 raise StructureError(f"unbalanced '{t}'", tok.start)
         if tok.kind == "w":
@@ -417,8 +417,7 @@ class _Parser:
                 if t == ";":
                     span = Span(toks[i].start, tok.end)
                     stmt_text = self.text[span.start:span.end]
-                    kind, head = classify(stmt_text)
-                    return SimpleStmt(span, stmt_text, kind, head), j + 1
+                    return SimpleStmt(span, stmt_text), j + 1
                 if t == "}":
                     raise StructureError("expected ';' before '}'", tok.start)
             elif tok.kind == "p":
@@ -445,65 +444,12 @@ class _Parser:
         return seg(open_i, a), seg(a, b), seg(b, close_i)
 
 
-# Statement classification from the first tokens; cheap, no grammar. The analysis uses the kind
-# to decide which statements to parse fully.
-_SYNC_CALLS = {"pipe_barrier": "barrier", "set_flag": "set_flag", "wait_flag": "wait_flag"}
-
-
-_HEAD = re.compile(r"\s*([A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)\s*(<<=|>>=|::|[-+*/%&|^]=|\+\+|--|==|[=(<.\[:])?")
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
 _TRAILING_IDENT = re.compile(r"([A-Za-z_]\w*)\Z")
 _LABEL = re.compile(r"[A-Za-z_]\w*:")
 _DEFINE = re.compile(r"#\s*define\s+([A-Za-z_]\w*)")
 MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
-
-
-def classify(text: str) -> tuple[str, str]:
-    """Statement kind and head name from the statement text (no grammar needed)."""
-    match = _HEAD.match(text)
-    if match is None:
-        return "opaque", text.strip()[:1]
-    name = re.sub(r"\s+", "", match.group(1))
-    after = match.group(2) or ""
-    if name in _SYNC_CALLS and after == "(":
-        return _SYNC_CALLS[name], name
-    if name in ("return", "break", "continue"):
-        return "jump", name
-    if name in ("using", "typedef"):
-        return "alias", name
-    if name == "static_assert":
-        return "scalar", name
-    if after == "(":
-        return "call", name
-    if after == "<":
-        if match.end(2) - 1 != match.end(1):
-            return "decl", name          # `a < b` is not a template
-        # Templated call (`TPUSH<...>(...)`) or declaration (`Tile<...> v45;`).
-        depth = 0
-        pos = match.end(2) - 1
-        while pos < len(text):
-            ch = text[pos]
-            if ch == "<":
-                depth += 1
-            elif ch == ">":
-                depth -= 1
-                if depth == 0:
-                    break
-            elif ch in "();":
-                break
-            pos += 1
-        rest = text[pos + 1:].lstrip()
-        if rest[:1] == "(":
-            return "call", name
-        if rest[:1].isalpha() or rest[:1] == "_":
-            return "decl", name
-        return "opaque", name
-    if after in ("=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "++", "--", "["):
-        return "assign", name
-    if after == ".":
-        return "method", name
-    return "decl", name
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")

@@ -503,7 +503,9 @@ class Interpreter:
             self.cur_stmt = stmt
             cond = self._cond_cache.get(id(stmt))
             if cond is None:
-                cond = self._parse_expr(stmt.cond, stmt)
+                cond = sp.parse_condition(stmt.cond)
+                if cond is None:
+                    raise SimError("cannot parse the if condition")
                 self._cond_cache[id(stmt)] = cond
             if self.truth(self.eval(cond)):
                 self.exec_sub(stmt.then)
@@ -533,33 +535,21 @@ class Interpreter:
             finally:
                 self.scopes.pop()
 
-    def _parse_expr(self, text: str, stmt: Stmt):
-        ast = sp.parse_statement(text + ";")
-        if type(ast) is sp.ExprStmt:
-            return ast.expr
-        raise SimError(f"cannot parse expression '{text}'")
-
     def exec_for(self, stmt: ForStmt) -> None:
         self.cur_stmt = stmt
         parsed = self._for_cache.get(id(stmt))
         if parsed is None:
-            init = sp.parse_statement(stmt.init + ";") if stmt.init.strip() else None
-            cond = self._parse_expr(stmt.cond, stmt) if stmt.cond.strip() else None
-            step_text = stmt.step.strip()
-            # The statement grammar has no increment node: `i++` / `++i` / `i--` / `--i` alone
-            # is read as `i += 1` / `i -= 1`; any other step goes through the grammar.
-            m = re.fullmatch(r"(\+\+|--)\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*(\+\+|--)", step_text)
-            if m:
-                var, incdec = (m.group(2), m.group(1)) if m.group(2) else (m.group(3), m.group(4))
-                step = sp.parse_statement(f"{var} {'+=' if incdec == '++' else '-='} 1;")
-            else:
-                step = sp.parse_statement(step_text + ";") if step_text else None
-            if (stmt.init.strip() and init is None) or (step_text and step is None):
+            init = sp.parse_for_init(stmt.init) if stmt.init.strip() else None
+            cond = sp.parse_condition(stmt.cond) if stmt.cond.strip() else None
+            step = sp.parse_condition(stmt.step) if stmt.step.strip() else None
+            if (stmt.init.strip() and init is None) or (stmt.cond.strip() and cond is None) \
+                    or (stmt.step.strip() and step is None):
                 raise SimError("cannot parse the for header")
+            init, step = _as_statement(init), _as_statement(step)
             if init is not None and type(init) not in (sp.Decl, sp.AssignStmt):
                 raise SimError("for-loop initialiser is not a declaration or an assignment")
             if step is not None and type(step) is not sp.AssignStmt:
-                raise SimError(f"for-loop step '{step_text}' is not an assignment or an increment")
+                raise SimError(f"for-loop step '{stmt.step.strip()}' is not an assignment or an increment")
             parsed = (init, cond, step)
             self._for_cache[id(stmt)] = parsed
         init, cond, step = parsed
@@ -605,10 +595,9 @@ class Interpreter:
     def exec_ast(self, ast) -> None:
         kind = type(ast)
         if kind is sp.Decl:
-            if ast.type is not None and type(ast.type) is sp.TypeRef and ast.type.name == "using":
-                self.alias(ast)
-            else:
-                self.declare(ast)
+            self.declare(ast)
+        elif kind is sp.TypeAlias:
+            self.alias(ast)
         elif kind is sp.ExprStmt:
             self.expr_stmt(ast.expr)
         elif kind is sp.AssignStmt:
@@ -631,26 +620,18 @@ class Interpreter:
                 raise SimError(f"macro '{expr.id}' used without parentheses (macros are not expanded)")
             raise SimError(f"expression statement '{expr.id}' does nothing the simulator can run "
                            "(a macro invocation without parentheses?)")
-        if kind is sp.Unary and expr.op in "+-" and type(expr.operand) is sp.Unary and expr.operand.op == expr.op:
-            raise SimError(f"increment/decrement statement '{expr.op * 2}' not modelled")
+        if kind is sp.IncDec:
+            raise SimError(f"increment/decrement statement '{expr.op}' not modelled")
         calls = [n.callee for n in sp.walk(expr) if type(n) is sp.Call]
         if calls:
             raise SimError(f"call of '{calls[0]}' inside a {kind.__name__.lower()} expression statement")
         raise SimError(f"expression statement ({kind.__name__}) not modelled")
 
-    def alias(self, d: sp.Decl) -> None:
-        """``using NAME = TYPE;`` (the grammar reads it as a declaration of type ``using``)."""
-        target = d.init
-        if d.ctor_args is not None or d.type.template is not None or d.type.pointer or d.type.quals:
+    def alias(self, d: sp.TypeAlias) -> None:
+        """``using NAME = TYPE;`` / ``typedef TYPE NAME;``."""
+        if type(d.type) is not sp.TypeRef or d.type.ref:
             raise SimError("alias declaration not modelled")
-        if type(target) is sp.Name:
-            self.types[d.name] = sp.TypeRef(target.start, target.end, target.id, None, 0, ())
-        elif type(target) is sp.TemplateId:
-            self.types[d.name] = sp.TypeRef(target.start, target.end, target.name, target, 0, ())
-        elif type(target) is sp.TypeRef:
-            self.types[d.name] = target
-        else:
-            raise SimError("alias of something other than a type name not modelled")
+        self.types[d.name] = d.type
 
     # ------------------------------------------------------------------ variables
     def lookup(self, name: str):
@@ -764,6 +745,10 @@ class Interpreter:
     def declare(self, d: sp.Decl) -> None:
         if type(d.type) is not sp.TypeRef:
             raise SimError("declaration type not modelled")
+        if d.type.ref:
+            raise SimError("reference declaration not modelled")
+        if d.array:
+            raise SimError("array declaration not modelled")
         t = self.resolve_type(d.type)
         name = d.name
         if name in self.macros:
@@ -1565,3 +1550,13 @@ class Interpreter:
                 region.writer[base:base + n] = stmt
                 region.origin[base:base + n] = mem.ub_writer[view.lo:view.hi]
             self.sched.issue(sid, "TPUSH.store", False, [view], [], run, self._stamp())
+
+
+def _as_statement(node):
+    """A for-header clause as a statement: `i++`/`--i` -> `i += 1`/`i -= 1`, `i = e` -> AssignStmt."""
+    if type(node) is sp.IncDec and type(node.operand) is sp.Name:
+        one = sp.Number(node.end, node.end, "1")
+        return sp.AssignStmt(node.start, node.end, node.operand, "+=" if node.op == "++" else "-=", one)
+    if type(node) is sp.Assign:
+        return sp.AssignStmt(node.start, node.end, node.target, node.op, node.value)
+    return node
