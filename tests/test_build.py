@@ -99,7 +99,11 @@ def test_full_pipeline_with_standins(tools, tmp_path, capsys, monkeypatch):
     canon = (out / "fa.canon.mlir").read_text()
     assert calls[0]["inputs"][str(out / "fa.canon.mlir")] == canon
     assert '"pto.initialize_l2g2l_pipe"' in FA_MLIR.read_text()
-    assert '"pto.initialize_l2g2l_pipe"' not in canon and "local_slot_num = 2 : i64" not in canon
+    # GM-only inits with flag_base have no custom form v0.45 parses: exact generic, intent stripped
+    inits = [line for line in canon.splitlines() if "pto.initialize_l2g2l_pipe" in line]
+    assert len(inits) == 6 and all('"pto.initialize_l2g2l_pipe"' in line and "<{dir_mask = " in line
+                                   and "local_slot_num" not in line and ": i64" not in line for line in inits)
+    assert "local_slot_num = 2 : i64" not in canon
     assert (out / "fa.cpp").read_text() == FA_CPP.read_text()
     # the sidecar carries the stripped intent (3 pipes x cube/vector)
     sidecar = json.loads((out / "fa.slots.json").read_text())
