@@ -12,6 +12,9 @@ other byte alone:
   order the target's fixed ODS format rejects).
 * ``to=generic``: every pipe/FIFO op (custom or generic) is printed in exact generic form: i8/i32
   widths, sorted ``<{...}>`` properties, the target's ``operandSegmentSizes``.
+* A custom form the target's own parser rejects (the op spec's ``custom_rules``, e.g. a GM-only
+  ``initialize_l2g2l_pipe`` with ``flag_base`` but no ``local_slot_num`` for ptoas v0.45) is not
+  printed: such an op is printed in exact generic form instead, in both directions of input.
 * Ops, attributes or operands the target does not have are errors at ``file:line:col`` naming the
   first version that has them. A ``local_slot_num`` the target rejects (GM-only pipe init,
   pto_ir_syntax.md §3) is removed and reported in ``report["sidecar"]["pipes"]`` (the
@@ -79,8 +82,16 @@ class CanonicalizePass(Pass):
             canon = normalize(op, spec, target, source)
             start, end = op.name_span.start, op.span.end
             old = text[start:end]
+            # The op spec says when the target's parser cannot read the custom form (opspecs.CommaChainRule).
+            blocker = spec.custom_blocker(canon.attrs, target) if self.to == "custom" else None
+            to = self.to
             if self.to == "generic":
                 new = print_generic(canon, source)
+            elif blocker is not None:
+                to = "generic"
+                new = print_generic(canon, source)
+                if not op.is_generic or new != old:
+                    canon.changes.append(f"printed generic: {blocker}")
             elif op.is_generic or _needs_reprint(op, canon, target):
                 new = print_custom(canon, source)
             elif canon.stripped:
@@ -91,7 +102,7 @@ class CanonicalizePass(Pass):
             if new is not None and new != old:
                 edits.append(Edit(start, end, new, f"canonicalize {op.name} for ptoas {target.name}"))
             if new is None or new != old:
-                rewritten.append({"op": op.name, "line": line, "from": op.form, "to": self.to,
+                rewritten.append({"op": op.name, "line": line, "from": op.form, "to": to,
                                   "changes": canon.changes + [f"removed local_slot_num = {v} ({why})"
                                                               for v, why in canon.stripped.values()]})
             if canon.stripped:

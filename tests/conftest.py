@@ -1,4 +1,5 @@
 import os
+import re
 
 import pytest
 
@@ -12,3 +13,19 @@ def corpus_dir():
     if not os.path.isdir(CORPUS):
         pytest.skip("../shared/corpus is not present")
     return CORPUS
+
+
+def in_place_gu_barriers(text):
+    """Lines of the `pipe_barrier(PIPE_V);` between an in-place TROWEXPANDMUL(o, o, e) and the next
+    vector op, a TADD(o, o, pv) (set_flag/wait_flag in between are not vector ops)."""
+    lines = [line.strip() for line in text.splitlines()]
+    found = []
+    for i, line in enumerate(lines):
+        m = re.match(r"TROWEXPANDMUL\((\w+), (\w+), ", line)
+        if not (m and m.group(1) == m.group(2)):
+            continue
+        rest = [(j, x) for j, x in enumerate(lines[i + 1:i + 8], i + 1) if not x.startswith(("set_flag(", "wait_flag("))]
+        if len(rest) >= 2 and rest[0][1] == "pipe_barrier(PIPE_V);" \
+                and rest[1][1].startswith(f"TADD({m.group(1)}, {m.group(1)}, "):
+            found.append(rest[0][0] + 1)
+    return found

@@ -11,7 +11,7 @@ from ptofix.pass_manager import run_pipeline, build_pass
 from ptofix.frontends import PARSERS
 from ptofix.source import PtofixError, SourceText, read_source
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, in_place_gu_barriers as _in_place_gu_barriers
 
 FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
 
@@ -33,7 +33,9 @@ def test_fa_sample_gu_removes_every_in_place_gu_barrier_with_a_proof():
     outcome = run(text, "gu")
     decisions = outcome.reports[0]["decisions"]
     gu = [d for d in decisions if d["pattern"] == "gu"]
-    assert len(gu) == text.count("TROWEXPANDMUL(") and gu
+    # every in-place GU that ptoas left a barrier in (TROWEXPANDMUL(o, o, e); barrier; TADD(o, o, pv)):
+    # counted from the file, since ptoas v0.45 already prunes some same-access chains itself
+    assert len(gu) == len(_in_place_gu_barriers(text)) and gu
     assert all(d["decision"] == "removed" and "same-access chain" in d["reason"] for d in gu)
     # Only those barriers changed, each turned into a comment on its own line.
     assert outcome.text.count("pipe_barrier(PIPE_V);") == text.count("pipe_barrier(PIPE_V);") - len(gu)

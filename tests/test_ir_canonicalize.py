@@ -126,16 +126,63 @@ def test_id_zero_dropped_for_id_less_target():
 
 
 def test_custom_local_slot_num_removed_minimally():
+    # without flag_base the custom form still parses after the removal: only the clause goes
     text = ("module {\n  func.func @k(%g: !pto.ptr<f32>) {\n"
-            "    %p = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 64, slot_num = 8, local_slot_num = 1, flag_base = 2}"
+            "    %p = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 64, slot_num = 8, local_slot_num = 1}"
             "(%g : !pto.ptr<f32>) -> !pto.pipe\n    return\n  }\n}\n")
     out = run(text, "v0.36")
     assert out.text == text.replace(", local_slot_num = 1", "")
     entry = out.reports[0]["sidecar"]["pipes"][0]
-    assert (entry["func"], entry["flag_base"], entry["slot_num"], entry["dir_mask"], entry["line"]) == ("k", 2, 8, 1, 3)
+    assert (entry["func"], entry["slot_num"], entry["dir_mask"], entry["line"]) == ("k", 8, 1, 3)
+
+
+def test_custom_local_slot_num_with_flag_base_becomes_generic():
+    # `slot_num = 8, flag_base = 2` does not parse in ptoas (the parser commits to local_slot_num after
+    # the comma), and local_slot_num is rejected on a GM-only pipe: only the generic form is accepted.
+    text = ("module {\n  func.func @k(%g: !pto.ptr<f32>) {\n"
+            "    %p = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 64, slot_num = 8, local_slot_num = 1, flag_base = 2}"
+            "(%g : !pto.ptr<f32>) -> !pto.pipe\n    return\n  }\n}\n")
+    for target in ("v0.36", "v0.45"):
+        out = run(text, target)
+        line = out.text.splitlines()[2]
+        assert line == ('    %p = "pto.initialize_l2g2l_pipe"(%g) <{dir_mask = 1 : i8, flag_base = 2 : i32, '
+                        'operandSegmentSizes = array<i32: 1, 0, 0>, slot_num = 8 : i32, slot_size = 64 : i32}> '
+                        ': (!pto.ptr<f32>) -> !pto.pipe'), line
+        entry = out.reports[0]["sidecar"]["pipes"][0]
+        assert (entry["func"], entry["flag_base"], entry["slot_num"], entry["dir_mask"], entry["line"]) == ("k", 2, 8, 1, 3)
+        assert out.reports[0]["rewritten"][0]["to"] == "generic"
+        assert any(c.startswith("printed generic:") for c in out.reports[0]["rewritten"][0]["changes"])
+        assert run(out.text, target).text == out.text          # idempotent: stays generic
     # hw-head has no GM-only l2g2l at all (local_addr required)
     with pytest.raises(PtofixError, match="needs operand 'local_addr'"):
         run(text, "hw-head")
+
+
+@pytest.mark.parametrize("present, ok", [
+    ((), True), (("local_slot_num",), True), (("local_slot_num", "flag_base"), True),
+    (("local_slot_num", "flag_base", "nosplit"), True), (("flag_base",), False), (("nosplit",), False),
+    (("local_slot_num", "nosplit"), False), (("flag_base", "nosplit"), False)])
+def test_l2g2l_custom_printability_rule(present, ok):
+    spec = SPECS["pto.initialize_l2g2l_pipe"]
+    for v in VERSIONS:
+        assert (spec.custom_blocker(set(present) | {"dir_mask", "slot_size", "slot_num"}, v) is None) == ok
+    l2l = SPECS["pto.initialize_l2l_pipe"]
+    assert l2l.custom_blocker({"flag_base", "nosplit"}, "v0.45") is None
+    assert "generic" in l2l.custom_blocker({"nosplit"}, "v0.45")
+    assert SPECS["pto.tpush"].custom_blocker({"split"}, "v0.45") is None
+
+
+def test_generic_gm_only_init_with_flag_base_stays_generic_for_v045():
+    # the mixed form an older binding prints: i64 widths, `{}` dictionary
+    text = ("module {\n  func.func @k(%g: !pto.ptr<f32>) {\n"
+            '    %p = "pto.initialize_l2g2l_pipe"(%g) {dir_mask = 1 : i64, flag_base = 4 : i64, '
+            "local_slot_num = 2 : i64, slot_num = 8 : i64, slot_size = 64 : i64} : (!pto.ptr<f32>) -> !pto.pipe\n"
+            "    return\n  }\n}\n")
+    out = run(text, "v0.45")
+    assert '<{dir_mask = 1 : i8, flag_base = 4 : i32, operandSegmentSizes = array<i32: 1, 0, 0>, ' \
+           'slot_num = 8 : i32, slot_size = 64 : i32}>' in out.text
+    assert "pto.initialize_l2g2l_pipe {" not in out.text
+    assert out.reports[0]["sidecar"]["pipes"][0]["local_slot_num"] == 2
 
 
 def test_opt_style_options_and_command(tmp_path):

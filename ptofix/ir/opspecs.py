@@ -71,6 +71,66 @@ class OperandSpec:
 
 
 @dataclass(frozen=True)
+class CommaChainRule:
+    """Custom-form printability: optional keyword clauses that each open with a literal ``,``.
+
+    For an ODS format such as ``slot_num = $n (`,` `local_slot_num` = $l^)? (`,` `flag_base` = $f^)?
+    (`,` `nosplit` = $s^)? `}` ``, MLIR's generated parser tries the groups in order and commits to
+    the first one as soon as its leading ``,`` parses; it then demands that group's keyword. A
+    later clause without the earlier ones is therefore a parse error ("expected 'local_slot_num'"),
+    although the printer happily writes it. The clauses present must form a *prefix* of ``attrs``;
+    anything else only round-trips in generic form.
+
+    Established by running the real ``ptoas`` v0.45 (tonibohnlein/PTOAS 393929e9, built locally)
+    with ``ptoas --pto-arch=a3 --enable-insert-sync k.pto`` on a one-function cube kernel holding one
+    init over a ``!pto.tensor_view<16x16xf32>`` GM slot (``make_tensor_view`` of a ``!pto.ptr<f32>``
+    argument), ``%c0_i32 : i32`` as local_addr where noted:
+
+    ====================================================================== ====================================
+    ``initialize_l2g2l_pipe {dir_mask, slot_size, slot_num ...}(...)``     v0.45 result
+    ====================================================================== ====================================
+    ``slot_num = 8`` (nothing after it), GM-only                           accepted
+    ``slot_num = 8, flag_base = 0``, GM-only or with local_addr            parse error: expected 'local_slot_num'
+    ``slot_num = 8, nosplit = true``, GM-only                              parse error: expected 'local_slot_num'
+    ``slot_num = 8, local_slot_num = 2, flag_base = 0``, GM-only           verifier: 'local_slot_num' is only
+                                                                           allowed when 'local_addr' is present
+    ``slot_num = 8, local_slot_num = 2, flag_base = 0``, with local_addr   accepted
+    ``slot_num = 8, local_slot_num = 2, nosplit = true``, with local_addr  parse error: expected 'flag_base'
+    ``slot_num = 8}(...) {flag_base = 0 : i32}`` (trailing attr-dict)      accepted
+    generic ``<{dir_mask = 1 : i8, flag_base = 0 : i32,                    accepted
+    operandSegmentSizes = array<i32: 1, 0, 0>, ...}>``, GM-only
+    ``initialize_l2l_pipe {..., slot_num = 8, nosplit = true}``            parse error: expected 'flag_base'
+    ``initialize_l2l_pipe {..., slot_num = 8, flag_base = 0, nosplit}``    accepted
+    ====================================================================== ====================================
+
+    So a GM-only ``initialize_l2g2l_pipe`` with ``flag_base`` (its ``local_slot_num`` must go: the
+    verifier rejects it) has no custom form v0.45 accepts; canonicalize prints it generic. The
+    assembly format is the same at every listed release (PTOAS ``include/PTO/IR/PTOOps.td``,
+    ``InitializeL2G2LPipeOp``/``InitializeL2LPipeOp`` at v0.31, v0.35, v0.36, v0.45 and main), so
+    the rule is listed for all of them; only v0.45 was run.
+    """
+    attrs: tuple[str, ...]
+    since: str = V0426
+    until: str | None = None
+
+    def available(self, v: Version) -> bool:
+        return v >= resolve(self.since) and (self.until is None or v < resolve(self.until))
+
+    def blocker(self, present, v: Version) -> str | None:
+        """Why the custom form with attributes ``present`` does not parse in ``v`` (None: it does)."""
+        if not self.available(v):
+            return None
+        have = [a for a in self.attrs if a in present]
+        prefix = list(self.attrs[:len(have)])
+        if have == prefix:
+            return None
+        missing = next(a for a in self.attrs if a not in present)
+        after = next(a for a in self.attrs[self.attrs.index(missing):] if a in present)
+        return (f"ptoas {v.name}'s parser commits to the optional ', {missing} = ...' clause after the"
+                f" preceding keyword, so '{after}' without '{missing}' only parses in generic form")
+
+
+@dataclass(frozen=True)
 class OpSpec:
     name: str
     family: str                  # frontend-init | frontend-data | lowered-init | lowered-data | buffer | tile
@@ -83,6 +143,16 @@ class OpSpec:
     syntax: str                  # custom syntax, for --help/docs
     ref: str = ""                # where the facts come from
     until: str | None = None
+    custom_rules: tuple[CommaChainRule, ...] = ()   # when the custom form does not round-trip
+
+    def custom_blocker(self, present, v: "Version | str") -> str | None:
+        """Why the target cannot parse this op's custom form with attributes ``present`` (None: it can)."""
+        v = resolve(v)
+        for rule in self.custom_rules:
+            why = rule.blocker(present, v)
+            if why is not None:
+                return why
+        return None
 
     def available(self, v: "Version | str") -> bool:
         v = resolve(v)
@@ -205,7 +275,8 @@ _add(OpSpec("pto.initialize_l2g2l_pipe", "lowered-init", V0426,
             segments_since=V035, result="pipe", custom="l2g2l",
             syntax="%p = pto.initialize_l2g2l_pipe {dir_mask = D, slot_size = S, slot_num = N[, local_slot_num = L]"
                    "[, flag_base = F][, nosplit = B]}(%gm : T[, %local : T][, %peer : T]) -> !pto.pipe  (fixed key order)",
-            ref="pto_ir_syntax.md §1.7"))
+            ref="pto_ir_syntax.md §1.7",
+            custom_rules=(CommaChainRule(("local_slot_num", "flag_base", "nosplit")),)))
 _add(OpSpec("pto.initialize_l2l_pipe", "lowered-init", V0426,
             attrs=(AttrSpec("dir_mask", "i8", required=True), AttrSpec("slot_size", "i32", required=True),
                    AttrSpec("slot_num", "i32", required=True), AttrSpec("flag_base", "i32"),
@@ -213,7 +284,8 @@ _add(OpSpec("pto.initialize_l2l_pipe", "lowered-init", V0426,
             operands=(OperandSpec("local_addr"), OperandSpec("peer_local_addr", optional=True)),
             segments_since=None, result="pipe", custom="l2l",
             syntax="%p = pto.initialize_l2l_pipe {dir_mask = D, slot_size = S, slot_num = N[, flag_base = F]"
-                   "[, nosplit = B]}(%local : T[, %peer : T]) -> !pto.pipe", ref="pto_ir_syntax.md §1.7"))
+                   "[, nosplit = B]}(%local : T[, %peer : T]) -> !pto.pipe", ref="pto_ir_syntax.md §1.7",
+            custom_rules=(CommaChainRule(("flag_base", "nosplit")),)))
 _SPLIT = (AttrSpec("split", "i8", required=True),)
 _add(OpSpec("pto.tpush", "lowered-data", V0426, _SPLIT,
             (OperandSpec("tile", "entry"), OperandSpec("pipe_handle", "pipe"), _SUBBLOCK), None, None, "paren_pair",

@@ -4,8 +4,10 @@
     ptoas_standin.py [FLAGS...] IN.mlir [-o OUT.cpp]
 
 * appends {"tool": "ptoas", "argv": [...], "inputs": {IN.mlir: text}} to $PTOFIX_STANDIN_LOG;
-* checks that IN.mlir exists and has no generic-form pipe op left (a stand-in for "ptoas of this
-  version cannot parse it"): exit 1 with an MLIR-style error otherwise, unless $PTOAS_STANDIN_LAX;
+* checks that IN.mlir exists and has no pipe op left in the generic form an older binding prints
+  (`{...}` dictionary or `: i64` widths; a stand-in for "ptoas of this version cannot parse it"):
+  exit 1 with an MLIR-style error otherwise, unless $PTOAS_STANDIN_LAX. Exact generic form
+  (`<{...}>` properties, i8/i32 widths) is accepted, as the real ptoas does;
 * writes the file named by $PTOAS_STANDIN_CPP (e.g. kernels/flash_attention/fa.cpp) to OUT.cpp,
   or to stdout when there is no -o (the way compile.sh calls ptoas: `ptoas ... fa.mlir > fa.cpp`);
 * $PTOAS_STANDIN_FAIL=N [$PTOAS_STANDIN_STDERR=MSG]: print MSG to stderr and exit N.
@@ -46,9 +48,12 @@ def main(argv: list[str]) -> int:
     with open(inputs[0], encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             m = GENERIC_PIPE_OP.search(line)
-            if m and not os.environ.get("PTOAS_STANDIN_LAX"):
+            exact = m is not None and "<{" in line and not re.search(r":\s*i64\b[^>]*}>", line)
+            if m and m.group(1) in ("declare_global", "declare_tile"):
+                exact = '"() : ()' in line
+            if m and not exact and not os.environ.get("PTOAS_STANDIN_LAX"):
                 sys.stderr.write(f"{inputs[0]}:{number}:{m.start() + 1}: error: stand-in ptoas accepts pipe ops only "
-                                 f"in custom form\n")
+                                 f"in custom or exact generic form\n")
                 return 1
     cpp_path = os.environ.get("PTOAS_STANDIN_CPP")
     if not cpp_path:
