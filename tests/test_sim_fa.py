@@ -82,14 +82,8 @@ def test_fa_unsafe_removal_is_detected(tmp_path):
 # InsertSyncAnalysis::CanPrunePipeVBarrier does not look at the consumer's tmp operand), which the
 # simulator's chain rule (no tmp) treats as a race. So the sample itself differs under an overlapped
 # schedule; a rewrite is confirmed when it adds no out-of-order pair of its own.
-AUTO_SCRATCH_GAP = pytest.mark.xfail(strict=True, reason=(
-    "known proof gap (ptofix/cpp, not changed here): `auto` removes the TADD -> TROWEXPANDDIV barrier of "
-    "the epilogue although the TROWEXPANDMUL before the TADD reads the hidden UB scratch that "
-    "TROWEXPANDDIV's vbrcb rewrites (the simulator reports that WAR)"))
-
-
 @needs_sample
-@pytest.mark.parametrize("pattern", ["gu", pytest.param("auto", marks=AUTO_SCRATCH_GAP)])
+@pytest.mark.parametrize("pattern", ["gu", "auto"])
 def test_fa_sample_rewrites_are_confirmed(pattern, tmp_path):
     out = ptofix_run(FA_SAMPLE, "--pattern", pattern)
     assert removed(out) >= 1
