@@ -35,18 +35,8 @@ from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, Temp
 
 USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
 
-# Header defaults (pto_isa_facts.md §4.1): LocalSlotNum = 2, IsNoSplit = false, EN_UNIT_FLAG = false.
-DEFAULT_LOCAL_SLOT_NUM = 2
-DEFAULT_NOSPLIT = False
-DEFAULT_UNIT_FLAG = False
-
-NEW = "new"        # <F, Dir, Size, Num, Local, NoSplit[, UnitFlag]>
-OLD = "old"        # <F, Dir, Size, Num, NoSplit[, Local[, UnitFlag]]>
-SHORT = "short"    # <F, Dir, Size, Num> (order-agnostic)
-UNKNOWN = "unknown"
-
-DIRECTIONS = {"DIR_C2V": 1, "DIR_V2C": 2, "DIR_BOTH": 3, "DIR_V2C_CTRL": 4,
-              "DIR_C2V_GM": 5, "DIR_V2C_GM": 6, "DIR_BOTH_GM": 7}
+from ..pto.tpipe import (DEFAULT_LOCAL_SLOT_NUM, DEFAULT_NOSPLIT, DEFAULT_UNIT_FLAG, DIRECTIONS,  # noqa: F401
+                         NEW, OLD, SHORT, UNKNOWN, flag_width, layout)
 
 
 @dataclass
@@ -220,28 +210,11 @@ def decode_type(node: TemplateId, base: int, source: SourceText, function: str, 
         t.slot_size = args[2].value
     if _is_int(args[3]):
         t.slot_num = args[3].value
-    tail = args[4:]
-    # Order from the literals (pto_isa_facts.md §4.1): the bool IsNoSplit sits at position 6 in the
-    # new order and at position 5 in the old one; EN_UNIT_FLAG (7th) is a bool in both.
-    if n == 4:
-        t.order = SHORT
-    elif n == 5:
-        if _is_int(tail[0]):
-            t.order, t.local_arg = NEW, 4
-        elif _is_bool(tail[0]):
-            t.order, t.nosplit_arg = OLD, 4
-    elif n == 6:
-        if _is_int(tail[0]) and _is_bool(tail[1]):
-            t.order, t.local_arg, t.nosplit_arg = NEW, 4, 5
-        elif _is_bool(tail[0]) and _is_int(tail[1]):
-            t.order, t.nosplit_arg, t.local_arg = OLD, 4, 5
-    else:
-        if _is_int(tail[0]) and _is_bool(tail[1]) and _is_bool(tail[2]):
-            t.order, t.local_arg, t.nosplit_arg, t.unit_arg = NEW, 4, 5, 6
-        elif _is_bool(tail[0]) and _is_int(tail[1]) and _is_bool(tail[2]):
-            t.order, t.nosplit_arg, t.local_arg, t.unit_arg = OLD, 4, 5, 6
+    # Order from the literals (docs/reference/pto-facts.md §4.1).
+    shape = layout([a.value for a in args])
+    t.order, t.local_arg, t.nosplit_arg, t.unit_arg = shape.order, shape.local, shape.nosplit, shape.unit_flag
     if t.order == UNKNOWN:
-        shown = ", ".join(a.text for a in tail)
+        shown = ", ".join(a.text for a in args[4:])
         t.problem = (f"cannot tell the TPipe argument order from '{shown}' after SlotNum: expected "
                      "'LocalSlotNum, bool' (new order) or 'bool[, LocalSlotNum]' (old order) as literals")
     elif t.flag_id is None or t.slot_num is None or t.direction is None or t.slot_size is None:
@@ -420,8 +393,7 @@ def _check_consistency(inv: PipeInventory) -> None:
 
 
 def _flag_width(t: TPipeType) -> int:
-    # pto_isa_facts.md §4.1: FlagID, FlagID+1 for one direction; FlagID..FlagID+3 for DIR_BOTH.
-    return 4 if t.direction in ("DIR_BOTH", "DIR_BOTH_GM") else 2
+    return flag_width(t.direction)
 
 
 def _flags_overlap(a: PipeObject, b: PipeObject) -> bool:

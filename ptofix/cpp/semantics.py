@@ -14,8 +14,8 @@ One walk over a function builds
   and every variable it names (every variable at all, for a macro) becomes unknown-valued.
 
 Statements are read from the typed AST of ``stmt_parser`` only, never from their text.
-The hardware facts (op effects, pipes, tile footprints) come from ``ptofix.cpp.ops``; the memory
-rules are documented in ``docs/reference/pto-facts.md``.
+The hardware facts (op effects, pipes, tile footprints, TPipe layout) come from ``ptofix.pto``;
+they are documented in ``docs/reference/pto-facts.md``.
 """
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ from ..record import Record
 from . import stmt_parser as A
 from .model import (Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
                     PPIfStmt, SimpleStmt, Stmt, SwitchStmt, CaseLabel)
-from .ops import FIFO_OPS, HARMLESS_CALLS, OPS, PURE_FUNCTIONS, TILE_SPACES, dtype_size
+from ..pto.ops import FIFO_OPS, HARMLESS_CALLS, OPS, PURE_FUNCTIONS
+from ..pto.tiles import TILE_SPACES, TileType, dtype_size
+from ..pto import tpipe
 from .parser import identifiers
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
@@ -58,33 +60,6 @@ class StmtInfo(Record):
     callee: str = ""             # LOCAL_CALL
     local_calls: list = []       # LOCAL_CALL: [(callee name, arg nodes)] (also inside expressions)
     then_unknown: bool = False   # RETURN whose value was not understood
-
-
-class TileType(Record):
-    """``Tile<Space, DType, Rows, Cols, BLayout, ValidRow, ValidCol, ...>`` (None = not known)."""
-
-    space: Optional[str]
-    dtype: Optional[str]
-    rows: Optional[int]
-    cols: Optional[int]
-    blayout: str = "RowMajor"
-    valid_row: Optional[int] = None     # None = dynamic (-1) or not a literal
-    valid_col: Optional[int] = None
-
-    @property
-    def elem_size(self) -> int:
-        return (dtype_size(self.dtype) or 0) if self.dtype else 0
-
-    @property
-    def nbytes(self) -> Optional[int]:
-        """Footprint ``Rows*Cols*sizeof(T)`` (pto-isa tassign_check.hpp), None if unknown."""
-        if self.rows is None or self.cols is None or not self.elem_size:
-            return None
-        return self.rows * self.cols * self.elem_size
-
-    @property
-    def static_valid(self) -> bool:
-        return self.valid_row is not None and self.valid_col is not None
 
 
 class IntType(Record):
@@ -1262,7 +1237,6 @@ class ValueModel:
         both are included. Only the current template order (or the 4-argument short form, which
         takes the header default 2) is trusted; anything else is unknown.
         """
-        from .pipes import DEFAULT_LOCAL_SLOT_NUM
         if pipe is None or pipe.pipe_ctor is None or tile.tile is None or tile.tile.nbytes is None:
             return None
         ctor, env = pipe.pipe_ctor
@@ -1271,21 +1245,19 @@ class ValueModel:
                 or _template_key(pipe_type) != _template_key(ctor.func):
             return None
         targs = pipe_type.args
-        nums = [a.value if isinstance(a, A.Number) and isinstance(a.value, int) else None for a in targs]
+        values = [a.value if isinstance(a, (A.Number, A.Literal)) else None for a in targs]
         direction = targs[1].id.split("::")[-1] if len(targs) > 1 and isinstance(targs[1], A.Name) else ""
-        consumer_arg = {"DIR_C2V": 1, "DIR_V2C": 2}.get(direction)
-        if consumer_arg is None or len(ctor.args) < 3 or len(targs) < 4 or nums[2] is None:
+        consumer_arg = tpipe.CONSUMER_BUFFER_ARG.get(direction)
+        shape = tpipe.layout(values)
+        slot_size = values[2] if len(values) > 2 else None
+        if consumer_arg is None or len(ctor.args) <= consumer_arg or not isinstance(slot_size, int) \
+                or isinstance(slot_size, bool) or shape.order not in (tpipe.NEW, tpipe.SHORT):
             return None
-        if len(targs) == 4:
-            local = DEFAULT_LOCAL_SLOT_NUM
-        elif len(targs) >= 6 and nums[4] is not None and isinstance(targs[5], A.Literal):
-            local = nums[4]
-        else:
-            return None
+        local = tpipe.DEFAULT_LOCAL_SLOT_NUM if shape.local is None else values[shape.local]
         bases = self.eval(ctor.args[consumer_arg], env)
         if bases is None or not 0 < local <= MAX_VALUES:
             return None
-        strides = {tile.tile.nbytes, nums[2]}
+        strides = {tile.tile.nbytes, slot_size}
         return _cap(frozenset(b + k * s for b in bases for k in range(local) for s in strides))
 
 

@@ -22,7 +22,8 @@ from ..record import Record
 from . import stmt_parser as A
 from .model import (CaseLabel, Comment, Compound, Directive, ForStmt, Function, IfStmt, OpaqueStmt, PPIfStmt,
                     SimpleStmt, Stmt, SwitchStmt)
-from .ops import ALWAYS, HIDDEN_SCRATCH, NEVER, OPS, PIPE_V, STATIC_NONEMPTY, move_pipe
+from ..pto.ops import ALWAYS, NEVER, OPS, PIPE_V, STATIC_NONEMPTY, move_pipe
+from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH
 from .semantics import FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symbol, expr_type
 
 UB_SPACE = "Vec"
@@ -359,8 +360,7 @@ class FunctionCFG:
     def _float_only(self, args: list, env: dict) -> bool:
         for arg in args:
             sym = self._tile(arg, env)
-            if sym is None or sym.tile is None or sym.tile.dtype not in ("float", "half", "bfloat16_t", "float16_t",
-                                                                          "float32_t"):
+            if sym is None or sym.tile is None or sym.tile.dtype not in FLOAT_TYPES:
                 return False
         return True
 
@@ -416,9 +416,8 @@ class FunctionCFG:
             exact = (tt.space, next(iter(addrs)), tt.rows, tt.cols, tt.dtype, tt.blayout, tt.valid_row, tt.valid_col)
             contiguous = (tt.valid_col == tt.cols or tt.valid_row == 1) if tt.blayout == "RowMajor" \
                 else (tt.valid_row == tt.rows or tt.valid_col == 1)
-            if contiguous and tt.elem_size:
-                per_repeat = 256 // tt.elem_size
-                repeats = -(-(tt.valid_row * tt.valid_col) // per_repeat)
+            if contiguous:
+                repeats = tt.repeats
         return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats)
 
 

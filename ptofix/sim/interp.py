@@ -27,7 +27,7 @@ import numpy as np
 from ..cpp import stmt_parser as sp
 from ..cpp.model import (Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
                          PPIfStmt, SimpleStmt, Stmt)
-from ..cpp.ops import PIPE_FIFO_OPS
+from ..pto.ops import PIPE_FIFO_OPS
 from ..source import PtofixError
 from .fifo import FifoState, Pipe, PushRecord
 from .memory import (DTYPES, GlobalTensor, GMPtr, GMRegion, Memory, SimError, TileType, TileVar, TileView,

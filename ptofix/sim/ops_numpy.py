@@ -13,7 +13,7 @@ An op call becomes one or more :class:`Step` s. A step reads and writes whole ti
 * TDIVS (float, dst != src): vector_dup(dst, scalar); drain; divide.
 * TRSQRT with tmp: dup(tmp), sqrt(dst); drain; dst = tmp / dst. TSEL/TSELS: drain before select.
 
-Which operands are written comes from ``ptofix.cpp.ops.OPS`` (destination and tmp indices; every
+Which operands are written comes from ``ptofix.pto.ops.OPS`` (destination and tmp indices; every
 other tile argument is read), the convention the static pass uses too. Values: float ops run in
 the tile's dtype (f16 in float16, f32 and bf16 in float32); integer ops wrap like C.
 """
@@ -24,7 +24,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from ..cpp.ops import OPS
+from ..pto.ops import OPS
 from .memory import HIDDEN_SCRATCH, Memory, SimError, TileType, TileView, dtype_of, to_dtype
 
 

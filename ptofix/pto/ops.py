@@ -1,6 +1,6 @@
 """Effects table for the tile ops ptoas emits (A2/A3).
 
-Source of every rule: ../shared/reference/pto_isa_facts.md
+Source of every rule: docs/reference/pto-facts.md
   §1 argument convention (destination first) and pipes; ptoas `getEffects()` models tmp as a write.
   §2 ops whose implementation ends with an internal `pipe_barrier(PIPE_V)` (drains V).
   §2 TROWEXPAND{MUL,DIV,SUB,ADD,MAX,MIN} with non-RowMajor src1 and no tmp: `vbrcb(scratch <- src1);
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 PIPE_V = "PIPE_V"
 
-HIDDEN_SCRATCH = (184 * 1024, 192 * 1024)   # pto_isa_facts.md §2.3
+from .tiles import HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re-exported for the op effects)
 
 
 # When an op's implementation ends with its own pipe_barrier(PIPE_V):
@@ -105,17 +105,7 @@ PURE_FUNCTIONS = {"get_block_idx", "get_block_num", "get_subblockid", "get_subbl
 FIFO_OPS = {"TPUSH", "TPOP", "TALLOC", "TFREE"}
 PIPE_FIFO_OPS = FIFO_OPS
 
-# Memory spaces a Tile may live in (`TileType::X`); tiles of different spaces never alias (§3).
-TILE_SPACES = {"Vec", "Mat", "Left", "Right", "Acc", "Bias", "Scaling", "ScaleLeft", "ScaleRight"}
 
-
-def dtype_size(dtype: str) -> int | None:
-    return {
-        "float": 4, "float32_t": 4, "int32_t": 4, "uint32_t": 4,
-        "half": 2, "bfloat16_t": 2, "int16_t": 2, "uint16_t": 2, "float16_t": 2,
-        "int8_t": 1, "uint8_t": 1, "hifloat8_t": 1, "float8_e4m3_t": 1, "float8_e5m2_t": 1,
-        "int64_t": 8, "uint64_t": 8, "double": 8, "bool": 1,
-    }.get(dtype)
 
 
 def move_pipe(dst_space: str | None, src_space: str | None) -> str | None:
@@ -129,11 +119,3 @@ def move_pipe(dst_space: str | None, src_space: str | None) -> str | None:
     if src_space == "Vec" and dst_space == "Mat":
         return "PIPE_FIX"
     return None
-
-
-def store_pipe(src_space: str | None) -> str | None:
-    if src_space == "Acc":
-        return "PIPE_FIX"
-    if src_space is None:
-        return None
-    return "PIPE_MTE3"

@@ -1,0 +1,72 @@
+"""Tile memory facts (docs/reference/pto-facts.md §2.3, §3).
+
+A ``Tile<Space, DType, Rows, Cols, BLayout, ValidRow, ValidCol, ...>`` occupies
+``Rows * Cols * sizeof(DType)`` contiguous bytes from its assigned address inside its own memory
+space (pto-isa ``include/pto/common/tassign_check.hpp``); tiles of different spaces never alias.
+Valid rows/cols do not change the storage; ``-1`` means dynamic (set at run time).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..record import Record
+
+# Memory spaces a Tile may live in (`TileType::X`) and their sizes on A2/A3
+# (pto-isa include/pto/common/buffer_limits.hpp).
+SPACE_BYTES = {"Vec": 192 * 1024, "Mat": 512 * 1024, "Left": 64 * 1024, "Right": 64 * 1024,
+               "Acc": 128 * 1024, "Bias": 1024, "Scaling": 2048, "ScaleLeft": 2048, "ScaleRight": 2048}
+TILE_SPACES = frozenset(SPACE_BYTES)
+UB_BYTES = SPACE_BYTES["Vec"]
+
+# pto-isa include/pto/common/constants.hpp: TMP_UB_OFFSET = 184 KiB, TMP_UB_SIZE = 8 KiB. Row-expand
+# ops with a non-RowMajor per-row operand, integer TCVT and the int8 TEXTRACT path write it (§2.3).
+HIDDEN_SCRATCH = (184 * 1024, 192 * 1024)
+
+REPEAT_BYTES = 256      # one vector repeat (constants.hpp REPEAT_BYTE)
+
+ELEMENT_BYTES = {
+    "float": 4, "float32_t": 4, "int32_t": 4, "uint32_t": 4,
+    "half": 2, "bfloat16_t": 2, "int16_t": 2, "uint16_t": 2, "float16_t": 2,
+    "int8_t": 1, "uint8_t": 1, "hifloat8_t": 1, "float8_e4m3_t": 1, "float8_e5m2_t": 1,
+    "int64_t": 8, "uint64_t": 8, "double": 8, "bool": 1,
+}
+FLOAT_TYPES = frozenset({"float", "half", "bfloat16_t", "float16_t", "float32_t"})
+
+
+def dtype_size(dtype: Optional[str]) -> Optional[int]:
+    return ELEMENT_BYTES.get(dtype) if dtype else None
+
+
+class TileType(Record):
+    """A tile's static type (None where the C++ does not say it with a literal)."""
+
+    space: Optional[str]
+    dtype: Optional[str]
+    rows: Optional[int]
+    cols: Optional[int]
+    blayout: str = "RowMajor"
+    valid_row: Optional[int] = None     # None = dynamic (-1) or not a literal
+    valid_col: Optional[int] = None
+
+    @property
+    def elem_size(self) -> int:
+        return dtype_size(self.dtype) or 0
+
+    @property
+    def nbytes(self) -> Optional[int]:
+        """Footprint ``Rows*Cols*sizeof(T)``, None if unknown."""
+        if self.rows is None or self.cols is None or not self.elem_size:
+            return None
+        return self.rows * self.cols * self.elem_size
+
+    @property
+    def static_valid(self) -> bool:
+        return self.valid_row is not None and self.valid_col is not None
+
+    @property
+    def repeats(self) -> int:
+        """Vector repeats over the valid region (0 if not static)."""
+        if not self.static_valid or not self.elem_size:
+            return 0
+        per_repeat = REPEAT_BYTES // self.elem_size
+        return -(-(self.valid_row * self.valid_col) // per_repeat)  # type: ignore[operator]

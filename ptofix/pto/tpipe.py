@@ -1,0 +1,70 @@
+"""The ``TPipe<...>`` template of pto-isa (docs/reference/pto-facts.md §4.1, §4.2).
+
+``template <FlagID, DirType, SlotSize, SlotNum, LocalSlotNum = 2, IsNoSplit = false,
+EN_UNIT_FLAG = false>`` since pto-isa 2dee72c3 (2026-04-10); ptoas emits that order since PTOAS
+0af11f61 (2026-04-14). Before, ptoas printed ``<F, Dir, Size, Num, <nosplit bool>[, Local]>``
+("old" order). Some emitters print only the first four arguments ("short"). The order of one
+written type is decided from the literals: which of positions 5/6 holds the bool.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+DEFAULT_LOCAL_SLOT_NUM = 2
+DEFAULT_NOSPLIT = False
+DEFAULT_UNIT_FLAG = False
+
+NEW = "new"        # <F, Dir, Size, Num, Local, NoSplit[, UnitFlag]>
+OLD = "old"        # <F, Dir, Size, Num, NoSplit[, Local[, UnitFlag]]>
+SHORT = "short"    # <F, Dir, Size, Num> (header defaults for the rest)
+UNKNOWN = "unknown"
+
+# pto-isa include/pto/common/fifo.hpp; the _GM variants exist on A5 only.
+DIRECTIONS = {"DIR_C2V": 1, "DIR_V2C": 2, "DIR_BOTH": 3, "DIR_V2C_CTRL": 4,
+              "DIR_C2V_GM": 5, "DIR_V2C_GM": 6, "DIR_BOTH_GM": 7}
+
+# Which constructor argument is the consumer buffer of a direction (the Tile-form TPOP ring):
+# TPipe(gm_slot_buffer, c2v_consumer_buf, v2c_consumer_buf).
+CONSUMER_BUFFER_ARG = {"DIR_C2V": 1, "DIR_V2C": 2}
+
+
+class Layout(NamedTuple):
+    order: str
+    local: Optional[int]      # index of LocalSlotNum among the template arguments (None: not written)
+    nosplit: Optional[int]
+    unit_flag: Optional[int]
+
+
+def layout(values: list) -> Layout:
+    """Argument layout of a written ``TPipe<...>`` from its literal values (int, bool, or other)."""
+    def is_int(v) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    def is_bool(v) -> bool:
+        return isinstance(v, bool)
+
+    n = len(values)
+    tail = values[4:]
+    if n == 4:
+        return Layout(SHORT, None, None, None)
+    if n == 5:
+        if is_int(tail[0]):
+            return Layout(NEW, 4, None, None)
+        if is_bool(tail[0]):
+            return Layout(OLD, None, 4, None)
+    elif n == 6:
+        if is_int(tail[0]) and is_bool(tail[1]):
+            return Layout(NEW, 4, 5, None)
+        if is_bool(tail[0]) and is_int(tail[1]):
+            return Layout(OLD, 5, 4, None)
+    elif n == 7:
+        if is_int(tail[0]) and is_bool(tail[1]) and is_bool(tail[2]):
+            return Layout(NEW, 4, 5, 6)
+        if is_bool(tail[0]) and is_int(tail[1]) and is_bool(tail[2]):
+            return Layout(OLD, 5, 4, 6)
+    return Layout(UNKNOWN, None, None, None)
+
+
+def flag_width(direction: Optional[str]) -> int:
+    """Flags a pipe uses from its FlagID: 2 for one direction, 4 for DIR_BOTH (§4.1)."""
+    return 4 if direction in ("DIR_BOTH", "DIR_BOTH_GM") else 2
