@@ -32,24 +32,26 @@ def add_parser(subparsers) -> None:
         "opt", help="run passes by name: -p 'pass-a,pass-b{opt=value}'",
         description=OPT_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file", nargs="?", metavar="FILE")
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="input (C++ or PTO IR); several need -i, -o DIR, --check or --diff")
     parser.add_argument("-p", "--passes", metavar="PIPELINE", default="", help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
     parser.add_argument("--list-passes", action="store_true", help="list registered passes and exit")
     add_output_arguments(parser)
+    from ..batch import add_batch_arguments
+    add_batch_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..frontends import PARSERS
-    from ..output import check_output_options, deliver, write_stderr
-    from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline, run_pipeline
-    from ..source import PtofixError, read_source
+    from ..output import check_output_options
+    from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
+    from ..source import PtofixError
     if args.list_passes:
         for name in available_passes():
             cls = get_pass_class(name)
             print(f"{name:20} [{cls.kind}] {cls.summary}")
         return 0
-    if not args.file:
+    if not args.files:
         raise PtofixError("opt needs a FILE (or --list-passes)")
     passes = [build_pass(name, options) for name, options in parse_pipeline(args.passes)]
     for pass_ in passes:
@@ -57,13 +59,32 @@ def run(args: argparse.Namespace) -> int:
         if target:
             from ..ir.versions import resolve
             resolve(target)
-    check_output_options(args)
-    source = read_source(args.file)
+    from ..batch import check_batch_options, run_files
+    check_batch_options(args, args.files)
+    if len(args.files) == 1:
+        check_output_options(args)
+    return run_files(args, args.files, process_file, deliver_file)
+
+
+def process_file(path: str, args: argparse.Namespace):
+    """Run the pipeline on one file (in a worker process with -j)."""
+    from ..batch import Processed
+    from ..frontends import PARSERS
+    from ..pass_manager import build_pass, parse_pipeline, run_pipeline
+    from ..source import read_source
+    passes = [build_pass(name, options) for name, options in parse_pipeline(args.passes)]
+    source = read_source(path)
     outcome = run_pipeline(source, passes, PARSERS)
-    if outcome.warnings:
-        write_stderr("".join(warning + "\n" for warning in outcome.warnings))
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
-    return deliver(args, source, outcome.text, report, [], _sidecar_outputs(args, source, outcome))
+    return Processed(source, outcome.text, report, [], list(outcome.warnings), [])
+
+
+def deliver_file(args: argparse.Namespace, result) -> int:
+    from ..output import deliver, write_stderr
+    if result.warnings:
+        write_stderr("".join(warning + "\n" for warning in result.warnings))
+    extra = _sidecar_outputs(args, result.source, result)
+    return deliver(args, result.source, result.text, result.report, [], extra)
 
 
 def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
@@ -74,7 +95,7 @@ def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
 
     from .canonicalize import merge_sidecar
     pipes, sidecar = [], None
-    for rep in outcome.reports:
+    for rep in outcome.report["passes"]:
         if rep.get("pass") == "canonicalize" and rep.get("sidecar", {}).get("pipes"):
             sidecar = sidecar or dict(rep["sidecar"])
             pipes.extend(rep["sidecar"]["pipes"])

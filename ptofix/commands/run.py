@@ -28,7 +28,8 @@ def add_parser(subparsers) -> None:
     from ..output import add_output_arguments
     parser = subparsers.add_parser("run", help="fix ptoas C++: PIPE_V barriers, TPipe LocalSlotNum",
                                    description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file", metavar="FILE", help="ptoas-generated C++ ('-' for stdin)")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
     parser.add_argument("--pattern", "-P", metavar="P[,P...]",
                         help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
     parser.add_argument("--force", action="store_true",
@@ -40,6 +41,8 @@ def add_parser(subparsers) -> None:
     if add_local_slot_arguments is not None:
         add_local_slot_arguments(parser)
     add_output_arguments(parser)
+    from ..batch import add_batch_arguments
+    add_batch_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -99,19 +102,32 @@ def check_target_ptoas(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import check_output_options, deliver, write_stderr
+    from ..batch import check_batch_options, run_files
     from ..cpp.barriers import normalize_patterns
-    from ..source import read_source
+    from ..output import check_output_options
     normalize_patterns(getattr(args, "pattern", None))   # option errors before input errors
     check_target_ptoas(args)
-    check_output_options(args)
-    source = read_source(args.file)
-    # Parse once up front so that bad input is reported even when no pass is selected.
+    check_batch_options(args, args.files)
+    if len(args.files) == 1:
+        check_output_options(args)
+    return run_files(args, args.files, process_file, deliver_file)
+
+
+def process_file(path: str, args: argparse.Namespace):
+    """Read, parse and fix one C++ file (in a worker process with -j)."""
+    from ..batch import Processed
     from ..frontends import parse_cpp
+    from ..source import read_source
+    source = read_source(path)
+    # Parse once up front so that bad input is reported even when no pass is selected.
     model = parse_cpp(source)
-    passes = cpp_passes_from_args(args)
-    outcome = fix_cpp(source, passes, model)
-    if outcome.warnings:
-        write_stderr("".join(warning + "\n" for warning in outcome.warnings))
+    outcome = fix_cpp(source, cpp_passes_from_args(args), model)
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
-    return deliver(args, source, outcome.text, report, text_report(outcome.reports))
+    return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings), [])
+
+
+def deliver_file(args: argparse.Namespace, result) -> int:
+    from ..output import deliver, write_stderr
+    if result.warnings:
+        write_stderr("".join(warning + "\n" for warning in result.warnings))
+    return deliver(args, result.source, result.text, result.report, result.text_lines, result.extra)

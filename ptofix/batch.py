@@ -1,0 +1,110 @@
+"""Several input files in one call: ``ptofix run|opt FILE... (-i | -o DIR | --check | --diff) [-j N]``.
+
+Each file is processed on its own (in a worker process with ``-j N``), then delivered in the
+order given, each through the same all-or-none writer as a single file. A file with bad input is
+reported (``file:line:col: error: ...``) without stopping the others; the exit status is the
+worst one: 3 internal error, 2 bad input, 1 ``--check`` found changes, 0 ok.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import sys
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, NamedTuple, Optional
+
+from .source import PtofixError, SourceText
+
+
+class Processed(NamedTuple):
+    """What a command computed for one file (picklable, for worker processes)."""
+
+    source: SourceText
+    text: str
+    report: dict
+    text_lines: list
+    warnings: list
+    extra: list          # [(path, data, what)] more files to write with this one
+
+
+class Failure(NamedTuple):
+    message: str
+    status: int          # 2 bad input, 3 internal error
+
+
+Process = Callable[[str, argparse.Namespace], Processed]
+
+
+def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                        help="process several FILEs on N worker processes (default 1)")
+
+
+def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
+    if getattr(args, "jobs", 1) < 1:
+        raise PtofixError("-j needs a positive number of jobs")
+    if len(files) < 2:
+        return
+    if "-" in files:
+        raise PtofixError("stdin ('-') can only be the one input file")
+    output = getattr(args, "output", None)
+    if output == "-" or not (args.in_place or args.check or args.diff or output):
+        raise PtofixError("several input files need -i, -o DIR, --check or --diff (stdout takes one file)")
+    if output:
+        if not os.path.isdir(output):
+            raise PtofixError(f"-o {output}: with several input files -o names an existing directory")
+        names = [os.path.basename(path) for path in files]
+        duplicate = next((n for n in names if names.count(n) > 1), None)
+        if duplicate:
+            raise PtofixError(f"two input files are named '{duplicate}': they would both be written to {output}")
+    if getattr(args, "report_file", None):
+        raise PtofixError("--report-file takes one input file (the report goes to stderr with several)")
+
+
+def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | Failure:
+    try:
+        return process(path, args)
+    except PtofixError as exc:
+        return Failure(exc.format(), 2)
+    except RecursionError:
+        return Failure(f"{path}: error: input nested too deeply", 2)
+    except Exception as exc:  # noqa: BLE001 - reported as an internal error, the others go on
+        detail = traceback.format_exc() if getattr(args, "debug", False) else ""
+        return Failure(f"ptofix: internal error: {type(exc).__name__}: {exc} while processing {path}; "
+                       f"please report\n{detail}", 3)
+
+
+def run_files(args: argparse.Namespace, files: list[str], process: Process,
+              deliver: Callable[[argparse.Namespace, Processed], int]) -> int:
+    """Process ``files`` and deliver each; returns the worst exit status."""
+    jobs = min(getattr(args, "jobs", 1), len(files))
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results: list[Any] = list(pool.map(_job, [process] * len(files), files, [args] * len(files)))
+    else:
+        results = [_job(process, path, args) for path in files]
+    worst = 0
+    for path, result in zip(files, results, strict=True):
+        if isinstance(result, Failure):
+            sys.stderr.write(result.message.rstrip("\n") + "\n")
+            worst = max(worst, result.status)
+            continue
+        file_args = per_file_args(args, path) if len(files) > 1 else args
+        try:
+            status = deliver(file_args, result)
+        except PtofixError as exc:
+            sys.stderr.write(exc.format() + "\n")
+            status = 2
+        worst = max(worst, status)
+    return worst
+
+
+def per_file_args(args: argparse.Namespace, path: str) -> argparse.Namespace:
+    """``-o DIR`` becomes ``-o DIR/<file name>`` for one of several files."""
+    file_args = copy.copy(args)
+    output: Optional[str] = getattr(args, "output", None)
+    if output and output != "-":
+        file_args.output = os.path.join(output, os.path.basename(path))
+    return file_args
