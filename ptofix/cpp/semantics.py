@@ -73,7 +73,7 @@ class PtrType(Record):
 
 
 _INT_TYPES = {
-    "int8_t": (8, True), "uint8_t": (8, False), "char": (8, True), "signed char": (8, True),
+    "int8_t": (8, True), "uint8_t": (8, False), "signed char": (8, True),
     "unsigned char": (8, False), "int16_t": (16, True), "uint16_t": (16, False), "short": (16, True),
     "unsigned short": (16, False), "int32_t": (32, True), "uint32_t": (32, False), "int": (32, True),
     "signed": (32, True), "signed int": (32, True), "unsigned": (32, False), "unsigned int": (32, False),
@@ -1169,14 +1169,12 @@ class ValueModel:
                         return None
                     quotient = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
                     value = quotient if op == "/" else a - quotient * b
-                elif op == "<<":
-                    if b < 0 or b >= 64:
+                elif op in ("<<", ">>"):
+                    # A shift by the width of the promoted left operand or more is undefined.
+                    width = rtype_all.bits if isinstance(rtype_all, IntType) else 64
+                    if b < 0 or b >= width:
                         return None
-                    value = a << b
-                elif op == ">>":
-                    if b < 0 or b >= 64:
-                        return None
-                    value = a >> b
+                    value = a << b if op == "<<" else a >> b
                 elif op == "&":
                     value = a & b
                 elif op == "|":
