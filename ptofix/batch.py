@@ -64,6 +64,7 @@ def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
 
 
 def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | Failure:
+    """One file of several: its failure is reported, the others go on."""
     try:
         return process(path, args)
     except PtofixError as exc:
@@ -72,14 +73,17 @@ def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | F
         return Failure(f"{path}: error: input nested too deeply", 2)
     except Exception as exc:  # noqa: BLE001 - reported as an internal error, the others go on
         detail = traceback.format_exc() if getattr(args, "debug", False) else ""
-        return Failure(f"ptofix: internal error: {type(exc).__name__}: {exc} while processing {path}; "
-                       f"please report\n{detail}", 3)
+        return Failure(f"ptofix: internal error: {type(exc).__name__}: {exc} (please report; while processing "
+                       f"{path})\n{detail}", 3)
 
 
 def run_files(args: argparse.Namespace, files: list[str], process: Process,
               deliver: Callable[[argparse.Namespace, Processed], int]) -> int:
     """Process ``files`` and deliver each; returns the worst exit status."""
     jobs = min(getattr(args, "jobs", 1), len(files))
+    if len(files) == 1:
+        # One file: errors propagate to the command line's own handling (exit 2 / 3).
+        return deliver(args, process(files[0], args))
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results: list[Any] = list(pool.map(_job, [process] * len(files), files, [args] * len(files)))
