@@ -5,7 +5,7 @@ import os
 import pytest
 
 from ptofix.cpp import stmt_parser as A
-from ptofix.cpp.semantics import analyse_function
+from ptofix.cpp.semantics import _split_params, analyse_function
 from ptofix.cpp.model import Compound, ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
 from ptofix.cpp.parser import parse_cpp
 from ptofix.source import PtofixError, SourceText, apply_edits
@@ -245,12 +245,20 @@ def test_fast_path_builds_the_grammars_ast_for_every_corpus_statement(corpus_dir
                 if not isinstance(stmt, SimpleStmt) or stmt.text in seen:
                     continue
                 seen.add(stmt.text)
-                fast = A._fast_parse(stmt.text)
+                fast = A.fast_parse(stmt.text)
                 if fast is A._FALLBACK:
                     continue
                 accepted += 1
                 assert repr(fast) == repr(A.parse_statement(stmt.text, fast=False)), (path, stmt.text)
-    assert accepted > 10000
+            for text in _split_params(fn.params):
+                assert repr(A.parse_parameter(text)) == repr(A.parse_parameter(text, fast=False)), (path, text)
+            for stmt in fn.statements():
+                clauses = [(A.parse_for_init, stmt.init), (A.parse_condition, stmt.cond), (A.parse_condition, stmt.step)] \
+                    if isinstance(stmt, ForStmt) else [(A.parse_condition, stmt.cond)] if isinstance(stmt, IfStmt) else []
+                for parse, text in clauses:
+                    if text.strip():
+                        assert repr(parse(text)) == repr(parse(text, fast=False)), (path, text)
+    assert accepted > 20000
 
 
 def test_logical_and_bitwise_operators_keep_their_operator():

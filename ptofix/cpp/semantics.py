@@ -171,6 +171,9 @@ class FileContext:
         self.functions = by_name
         self._semantics: dict[int, Optional[FunctionSemantics]] = {}
         for stmt in model.globals:
+            # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
+            if not (stmt.text.startswith("typedef ") or (stmt.text.startswith("using ") and "=" in stmt.text)):
+                continue
             ast = stmt.ast
             if isinstance(ast, A.TypeAlias):
                 self.scope.aliases[ast.name] = ast.type

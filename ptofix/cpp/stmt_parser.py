@@ -643,24 +643,50 @@ def _fast_parse(text: str):
 def parse_statement(text: str, fast: bool = True):
     """Return the statement AST, or ``None`` if the grammar cannot parse ``text``."""
     if fast:
-        node = _fast_parse(text)
+        node = fast_parse(text)
         if node is not _FALLBACK:
             return node
     return _parse(text, "start")
 
 
-def parse_condition(text: str):
+def fast_parse(text: str):
+    """The fast paths (regexes, then the small expression parser), or _FALLBACK."""
+    node = _fast_parse(text)
+    if node is _FALLBACK:
+        from .fast_expr import parse_statement as general
+        node = general(text)
+    return node
+
+
+def parse_condition(text: str, fast: bool = True):
     """An ``if``/``for`` condition or a ``for`` step as an expression AST, or ``None``."""
+    if fast:
+        from .fast_expr import parse_header_expression
+        node = parse_header_expression(text)
+        if node is not _FALLBACK:
+            return node
     return _parse(text, "cond_start")
 
 
-def parse_for_init(text: str):
+def parse_for_init(text: str, fast: bool = True):
     """A ``for`` init clause (declaration or expression) as an AST, or ``None``."""
+    if fast:
+        from .fast_expr import parse_statement as general
+        node = general(text + ";")
+        if isinstance(node, Decl):
+            return node
+        if isinstance(node, AssignStmt):
+            return Assign(node.start, node.end, node.target, node.op, node.value)
     return _parse(text, "for_init_start")
 
 
-def parse_parameter(text: str):
+def parse_parameter(text: str, fast: bool = True):
     """One function parameter (``const T& name = default``) as a Decl (name may be ''), or None."""
+    if fast:
+        from .fast_expr import parse_parameter as fast_parameter
+        node = fast_parameter(text)
+        if node is not _FALLBACK:
+            return node
     return _parse(text, "param_start")
 
 

@@ -1,0 +1,420 @@
+"""A small precedence-climbing parser for the expressions ptoas writes in address and view setup
+(names, literals, C casts to builtin types, arithmetic/comparison/logical operators, calls of
+plain names and ``x.data()``), plus the declaration shapes around them.
+
+It exists only to keep lark off the common path (speed). It builds exactly the AST the lark
+grammar builds (spans included) or gives up with ``FALLBACK``, and the corpus-wide parity test
+(tests/test_cpp_frontend.py) checks that for every statement it accepts.
+"""
+from __future__ import annotations
+
+import re
+
+from . import stmt_parser as A
+
+FALLBACK = A._FALLBACK
+
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<num>(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
+  | (?P<name>(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
+  | (?P<op><<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.])
+)""", re.X)
+
+# Keywords of the grammar that are not plain names.
+_QUALS = {"const", "constexpr", "static", "volatile", "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__",
+          "__cb__", "__fbuf__", "__ssbuf__", "__restrict__", "inline"}
+_BUILTINS = {"unsigned", "signed", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t",
+             "uint64_t", "size_t", "ssize_t", "event_t", "mem_dsb_t", "pipe_t", "uintptr_t", "intptr_t", "int",
+             "long", "short", "char", "float", "double", "half", "bfloat16_t", "bool", "void"}
+_RESERVED = _QUALS | _BUILTINS | {"auto", "sizeof", "return", "using", "typedef", "true", "false", "nullptr",
+                                  "new", "delete", "this", "operator", "template", "typename"}
+_LITERALS = {"true": True, "false": False, "nullptr": None}
+
+# Binary operators by precedence level (lowest first), as in cpp_stmt.lark.
+_LEVELS = [("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", ">", "<=", ">="), ("<<", ">>"),
+           ("+", "-"), ("*", "/", "%")]
+
+
+class _Fail(Exception):
+    pass
+
+
+class _Parser:
+    def __init__(self, text: str, offset: int):
+        self.toks: list[tuple[str, str, int, int]] = []
+        pos = 0
+        end = len(text)
+        while pos < end:
+            match = _TOKEN.match(text, pos)
+            if match is None or match.end() == pos:
+                if text[pos:].strip() == "":
+                    break
+                raise _Fail()
+            kind = match.lastgroup or ""
+            self.toks.append((kind, match.group(kind), offset + match.start(kind), offset + match.end(kind)))
+            pos = match.end()
+        self.i = 0
+
+    def peek(self, k: int = 0):
+        i = self.i + k
+        return self.toks[i] if i < len(self.toks) else ("eof", "", -1, -1)
+
+    def take(self):
+        tok = self.peek()
+        if tok[0] == "eof":
+            raise _Fail()
+        self.i += 1
+        return tok
+
+    def expect(self, text: str):
+        tok = self.take()
+        if tok[1] != text or tok[0] != "op":
+            raise _Fail()
+        return tok
+
+    # -- expressions --------------------------------------------------------------------------
+    def expr(self, level: int = 0):
+        if level == len(_LEVELS):
+            return self.unary()
+        left = self.expr(level + 1)
+        while True:
+            tok = self.peek()
+            if tok[0] == "op" and tok[1] in _LEVELS[level]:
+                # `a < b` written against a name is the grammar's template start: leave it to lark.
+                if tok[1] == "<" and self.toks[self.i - 1][3] == tok[2]:
+                    raise _Fail()
+                self.take()
+                right = self.expr(level + 1)
+                left = A.Binary(left.start, right.end, tok[1], left, right)
+            else:
+                return left
+
+    def unary(self):
+        tok = self.peek()
+        if tok[0] == "op":
+            if tok[1] in ("-", "+"):
+                self.take()
+                operand = self.unary()
+                return A.Unary(tok[2], operand.end, tok[1], operand)
+            if tok[1] in ("!", "~"):
+                self.take()
+                operand = self.unary()
+                return A.Unary(operand.start - 1, operand.end, tok[1], operand)
+            if tok[1] == "(" and self._is_cast():
+                return self.cast()
+        return self.postfix()
+
+    def _is_cast(self) -> bool:
+        k = 1
+        while self.peek(k)[0] == "name" and self.peek(k)[1] in _QUALS:
+            k += 1
+        tok = self.peek(k)
+        return tok[0] == "name" and tok[1] in _BUILTINS
+
+    def cast(self):
+        self.expect("(")
+        quals, words = [], []
+        first = None
+        while self.peek()[1] in _QUALS:
+            tok = self.take()
+            first = first or tok
+            quals.append(tok[1])
+        tok = self.take()
+        first = first or tok
+        # Multi-word builtins (`unsigned int`, `long long`) go to the grammar.
+        words.append(tok[1])
+        if self.peek()[0] == "name" and self.peek()[1] in _BUILTINS:
+            raise _Fail()
+        stars = 0
+        last = tok
+        while self.peek() [0] == "op" and self.peek()[1] == "*":
+            last = self.take()
+            stars += 1
+        self.expect(")")
+        type_ = A.TypeRef(first[2], last[3], words[0], None, stars, tuple(quals))
+        operand = self.unary()
+        return A.Cast(type_.start - 1, operand.end, type_, operand)
+
+    def postfix(self):
+        node = self.primary()
+        while True:
+            tok = self.peek()
+            if tok[0] != "op":
+                return node
+            if tok[1] == "(":
+                if not isinstance(node, (A.Name, A.Member)):
+                    raise _Fail()
+                self.take()
+                args = []
+                if self.peek()[1] != ")":
+                    args.append(self.expr())
+                    while self.peek()[1] == ",":
+                        self.take()
+                        args.append(self.expr())
+                close = self.expect(")")
+                node = A.Call(node.start, close[3], node, args)
+            elif tok[1] == ".":
+                self.take()
+                field = self.take()
+                if field[0] != "name" or "::" in field[1] or field[1] in _RESERVED:
+                    raise _Fail()
+                node = A.Member(node.start, field[3], node, field[1], False)
+            else:
+                return node
+
+    def primary(self):
+        tok = self.take()
+        kind, text, start, end = tok
+        if kind == "num":
+            return A.Number(start, end, text)
+        if kind == "name":
+            if text in _LITERALS:
+                return A.Literal(start, end, _LITERALS[text])
+            if text in _RESERVED or any(part in _RESERVED for part in text.split("::") if part):
+                raise _Fail()
+            nxt = self.peek()
+            if nxt[0] == "op" and nxt[1] == "<" and nxt[2] == end:
+                raise _Fail()      # a template id: the grammar's business
+            return A.Name(start, end, text)
+        if kind == "op" and text == "(":
+            inner = self.expr()
+            self.expect(")")
+            return inner
+        raise _Fail()
+
+
+def parse_expression(text: str, offset: int):
+    """The AST of ``text`` (an expression at ``offset`` in its statement), or FALLBACK."""
+    try:
+        parser = _Parser(text, offset)
+        node = parser.expr()
+        if parser.peek()[0] != "eof":
+            return FALLBACK
+        return node
+    except (_Fail, RecursionError):
+        return FALLBACK
+
+
+def parse_args(text: str, offset: int):
+    """A comma-separated argument list (the text between the parentheses), or FALLBACK."""
+    if not text.strip():
+        return []
+    try:
+        parser = _Parser(text, offset)
+        args = [parser.expr()]
+        while parser.peek()[1] == ",":
+            parser.take()
+            args.append(parser.expr())
+        if parser.peek()[0] != "eof":
+            return FALLBACK
+        return args
+    except (_Fail, RecursionError):
+        return FALLBACK
+
+
+_QUAL_RE = r"(?:const|constexpr|static|volatile|__gm__|__ubuf__|__cbuf__|__cc__|__ca__|__cb__|__fbuf__|__ssbuf__|__restrict__|inline)"
+_BUILTIN_DECL = re.compile(r"((?:" + _QUAL_RE + r"\s+)*)([A-Za-z_]\w*)(\s*\**)\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
+_TEMPLATE_HEAD = re.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _matching(text: str, start: int, open_: str, close: str) -> int:
+    """Index of the bracket closing ``text[start]`` (no strings or comments expected)."""
+    depth = 0
+    for pos in range(start, len(text)):
+        ch = text[pos]
+        if ch == open_:
+            depth += 1
+        elif ch == close:
+            depth -= 1
+            if depth == 0:
+                return pos
+    return -1
+
+
+def _template_at(text: str, start: int):
+    """``Name<...>`` starting at ``start``: (TemplateId, end index) or FALLBACK."""
+    head = _TEMPLATE_HEAD.match(text, start)
+    if head is None:
+        return FALLBACK
+    close = _matching(text, head.end() - 1, "<", ">")
+    if close < 0:
+        return FALLBACK
+    node = A._template(text[start:close + 1], start)
+    if node is FALLBACK:
+        return FALLBACK
+    return node, close + 1
+
+
+def parse_statement(text: str):
+    """Declaration/assignment/call/return shapes built on the fast expression parser."""
+    if not text.endswith(";"):
+        return FALLBACK
+    body = text[:-1]
+    stripped = body.rstrip()
+    if text.startswith("return ") or text.startswith("return("):
+        value = parse_expression(body[6:], 6)
+        return FALLBACK if value is FALLBACK else A.ReturnStmt(0, 0, value)
+    if text.startswith("using "):
+        return _using(text)
+    match = _BUILTIN_DECL.match(text)
+    if match and match.group(2) in _BUILTINS and match.group(2) not in ("void",) \
+            and not (match.group(2) in ("unsigned", "signed", "long", "short") and False):
+        quals = tuple(match.group(1).split())
+        stars = match.group(3).count("*")
+        type_end = match.end(3) if stars else match.end(2)
+        if stars:
+            type_end = match.start(3) + match.group(3).rindex("*") + 1
+        type_ = A.TypeRef(0, type_end, match.group(2), None, stars, quals)
+        value = parse_expression(match.group(5), match.start(5))
+        if value is FALLBACK:
+            return FALLBACK
+        return A.Decl(0, value.end, type_, match.group(4), value, None)
+    if _TEMPLATE_HEAD.match(text):
+        return _templated(text, stripped)
+    name = _NAME.match(text)
+    if name is None or name.group() in _RESERVED:
+        return FALLBACK
+    rest = text[name.end():].lstrip()
+    if rest.startswith("=") and not rest.startswith("=="):
+        # NAME = EXPR;
+        eq = text.index("=", name.end())
+        value = parse_expression(body[eq + 1:], eq + 1)
+        if value is FALLBACK:
+            return FALLBACK
+        return A.AssignStmt(0, value.end, A.Name(0, name.end(), name.group()), "=", value)
+    second = _NAME.match(text, name.end() + (len(text[name.end():]) - len(rest)))
+    if second is not None and second.start() > name.end() and second.group() not in _RESERVED:
+        # TypeName NAME = EXPR;  /  TypeName NAME(ARGS);
+        type_ = A.TypeRef(0, name.end(), name.group(), None, 0, ())
+        return _declaration(text, body, type_, second)
+    value = parse_expression(body, 0)
+    if isinstance(value, A.Call):
+        return A.ExprStmt(value.start, value.end, value)
+    return FALLBACK
+
+
+def _declaration(text: str, body: str, type_, name_match):
+    after = text[name_match.end():]
+    rest = after.lstrip()
+    at = name_match.end() + len(after) - len(rest)
+    if rest.startswith("=") and not rest.startswith("=="):
+        value = _init(body, at + 1)
+        if value is FALLBACK:
+            return FALLBACK
+        return A.Decl(type_.start, value.end, type_, name_match.group(), value, None)
+    if rest.startswith("("):
+        close = _matching(text, at, "(", ")")
+        if close < 0 or text[close + 1:].strip() != ";":
+            return FALLBACK
+        args = parse_args(text[at + 1:close], at + 1)
+        if args is FALLBACK:
+            return FALLBACK
+        return A.Decl(type_.start, name_match.end(), type_, name_match.group(), None, args)
+    return FALLBACK
+
+
+def _init(body: str, at: int):
+    """An initializer: an expression, or ``Templ<...>(ARGS)``."""
+    lead = len(body[at:]) - len(body[at:].lstrip())
+    start = at + lead
+    if _TEMPLATE_HEAD.match(body, start):
+        found = _template_at(body, start)
+        if found is FALLBACK:
+            return FALLBACK
+        tmpl, end = found
+        if end >= len(body) or body[end] != "(":
+            return FALLBACK
+        close = _matching(body, end, "(", ")")
+        if close < 0 or body[close + 1:].strip():
+            return FALLBACK
+        args = parse_args(body[end + 1:close], end + 1)
+        if args is FALLBACK:
+            return FALLBACK
+        return A.Call(tmpl.start, close + 1, tmpl, args)
+    return parse_expression(body[at:], at)
+
+
+def _templated(text: str, stripped: str):
+    """``Templ<...> NAME = INIT;`` / ``Templ<...> NAME(ARGS);`` / ``Templ<...>(ARGS);``."""
+    found = _template_at(text, 0)
+    if found is FALLBACK:
+        return FALLBACK
+    tmpl, end = found
+    if text[end:end + 1] == "(":
+        close = _matching(text, end, "(", ")")
+        if close < 0 or text[close + 1:].strip() != ";":
+            return FALLBACK
+        args = parse_args(text[end + 1:close], end + 1)
+        if args is FALLBACK:
+            return FALLBACK
+        call = A.Call(tmpl.start, close + 1, tmpl, args)
+        return A.ExprStmt(call.start, call.end, call)
+    name = _NAME.match(text, end + len(text[end:]) - len(text[end:].lstrip()))
+    if name is None or name.start() == end or name.group() in _RESERVED:
+        return FALLBACK
+    type_ = A.TypeRef(tmpl.start, tmpl.end, tmpl.name, tmpl, 0, ())
+    return _declaration(text, text[:-1], type_, name)
+
+
+def _using(text: str):
+    match = re.match(r"using\s+([A-Za-z_]\w*)\s*=\s*", text)
+    if match is None:
+        return FALLBACK
+    at = match.end()
+    rest = text[at:-1].rstrip()
+    if _TEMPLATE_HEAD.match(text, at):
+        found = _template_at(text, at)
+        if found is FALLBACK or found[1] != at + len(rest):
+            return FALLBACK
+        tmpl = found[0]
+        type_ = A.TypeRef(tmpl.start, tmpl.end, tmpl.name, tmpl, 0, ())
+    elif rest in _BUILTINS:
+        type_ = A.TypeRef(at, at + len(rest), rest, None, 0, ())
+    else:
+        return FALLBACK
+    return A.TypeAlias(match.start(1), type_.end, match.group(1), type_)
+
+
+_COMPOUND = re.compile(r"\s*((?:::)?[A-Za-z_]\w*)\s*(\+=|-=|\*=|/=|<<=|>>=|=(?!=))")
+
+
+def parse_header_expression(text: str):
+    """An ``if``/``for`` condition or ``for`` step: an expression, or ``NAME op= EXPR``."""
+    match = _COMPOUND.match(text)
+    if match is not None and match.group(1) not in _RESERVED:
+        value = parse_expression(text[match.end():], match.end())
+        if value is FALLBACK:
+            return FALLBACK
+        target = A.Name(match.start(1), match.end(1), match.group(1))
+        return A.Assign(target.start, value.end, target, match.group(2), value)
+    return parse_expression(text, 0)
+
+
+_PARAM = re.compile(r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)(\s*\*+)?(\s*&&?)?\s*(?<=[\s*&])([A-Za-z_]\w*)\Z")
+
+
+def parse_parameter(text: str):
+    """``[quals] Type[*...][&] name [= default]`` (the plain parameter shapes), or FALLBACK."""
+    default = None
+    eq = text.find("=")
+    if eq > 0 and not text.startswith("=", eq + 1):
+        default = parse_expression(text[eq + 1:], eq + 1)
+        if default is FALLBACK:
+            return FALLBACK
+        text = text[:eq].rstrip()
+    match = _PARAM.match(text)
+    if match is None or match.group(5) in _RESERVED or match.group(2) in _QUALS:
+        return FALLBACK
+    base = match.group(2)
+    if base in _RESERVED and base not in _BUILTINS and base != "auto":
+        return FALLBACK
+    if base in ("unsigned", "signed", "long", "short") and not match.group(3) and not match.group(4):
+        return FALLBACK          # `unsigned x` vs multi-word builtins: the grammar decides
+    stars = (match.group(3) or "").count("*")
+    ref = bool(match.group(4))
+    # The grammar's type span ends at the last '*' (or the type name); a '&' is not part of it.
+    end = match.start(3) + match.group(3).rindex("*") + 1 if stars else match.end(2)
+    quals = tuple(match.group(1).split())
+    type_ = A.TypeRef(0, end, base, None, stars, quals, ref)
+    return A.Decl(0, default.end if default is not None else match.end(5), type_, match.group(5), default, None)
