@@ -1,119 +1,257 @@
-"""Benchmark: ptofix throughput over the corpus and process time on the FA sample.
+"""Benchmark: ptofix against a line-regex barrier patcher, per kernel and over kernel trees.
 
-Prints numbers, asserts nothing. Usage: python scripts/bench.py [--repeat N]
-  1. MB/s of parse + `pipe-v-barrier{pattern=auto}` over every corpus C++ file (in process),
-     and of the structural parse alone, next to a plain line-regex pass over the same text.
-  2. Wall time of the whole `python -m ptofix run --pattern gu kernels/flash_attention/fa.cpp`
-     process next to a line-regex barrier-patch process run by the same interpreter.
+Prints numbers, asserts nothing. Every figure is the median of N runs with its min-max; process
+figures are CPU (user+sys of the child) and wall; ratios are taken per interleaved pair (ptofix
+run, patcher run, ptofix run, ...) and their median is quoted, because the machine is shared.
+
+    python scripts/bench.py [--repeat N] [--sizes 1,5,20] [--quick]
+
+1. FA kernel, whole process: `ptofix run --pattern gu|auto -o OUT` vs `scripts/regex_patcher.py`
+   (read, match line by line, drop the barrier lines, write) in the same interpreter.
+2. In process: parse + `pipe-v-barrier{pattern=auto}` over ../shared/corpus (MB/s), and over the
+   corpus concatenated to 1/5/20 MB (MB/s, peak memory of a child process per MB, linearity).
+3. The IR side: `canonicalize --target-ptoas v0.45` over the corpus .pto files (MB/s).
+4. A kernel tree: one process per file vs one `ptofix run FILE... -o DIR -j 2` call (files/s).
 """
 from __future__ import annotations
 
 import argparse
-import gc
 import glob
+import json
 import os
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
 FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
+PATCHER = os.path.join(ROOT, "scripts", "regex_patcher.py")
+# Measure as a kernel build runs it: with bytecode caches (some shells export
+# PYTHONDONTWRITEBYTECODE, which recompiles every module at every start).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
-# The kind of line-regex pass people used before (name-based, no proof): the baseline.
-REGEX_PASS = r'''
-import re, sys
-CALL_RE = re.compile(r"^\s*([A-Za-z_][\w]*)\s*(?:<[^;]*)?\((.*)\);\s*$")
-lines = open(sys.argv[1]).read().splitlines(keepends=True)
-out = []
-last = None
-for i, line in enumerate(lines):
-    m = CALL_RE.match(line)
-    if m and m.group(1) == "pipe_barrier" and "PIPE_V" in line and last == "TROWEXPANDMUL":
-        nxt = next((l for l in lines[i + 1:] if CALL_RE.match(l) and not l.strip().startswith("wait_flag")), "")
-        if CALL_RE.match(nxt) and CALL_RE.match(nxt).group(1) == "TADD":
-            out.append("/* removed */\n"); continue
-    if m and m.group(1) not in ("set_flag", "wait_flag"):
-        last = m.group(1)
-    out.append(line)
-sys.stdout.write("".join(out))
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def fmt(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str:
+    med = statistics.median(values) * scale
+    return f"{med:8.1f} {unit} (min {min(values) * scale:.1f}, max {max(values) * scale:.1f})"
+
+
+def run_process(cmd: list[str]) -> tuple[float, float]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if status != 0:
+        raise SystemExit(f"command failed ({status}): {' '.join(cmd)}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def interleaved(ours: list[str], base: list[str], repeat: int) -> dict:
+    run_process(ours)
+    run_process(base)            # warm-up: bytecode caches, page cache
+    out: dict[str, list[float]] = {"ours_wall": [], "ours_cpu": [], "base_wall": [], "base_cpu": [],
+                                   "ratio_wall": [], "ratio_cpu": []}
+    for _ in range(repeat):
+        ow, oc = run_process(ours)
+        bw, bc = run_process(base)
+        out["ours_wall"].append(ow)
+        out["ours_cpu"].append(oc)
+        out["base_wall"].append(bw)
+        out["base_cpu"].append(bc)
+        out["ratio_wall"].append(ow / bw)
+        out["ratio_cpu"].append(oc / bc)
+    return out
+
+
+def fa_kernel(repeat: int) -> None:
+    print(f"1. FA kernel {os.path.relpath(FA, ROOT)} ({os.path.getsize(FA)} bytes), {repeat} interleaved pairs; {load()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out.cpp")
+        for pattern, base_patterns in (("gu", ["gu"]), ("auto", ["gu", "softmax-exp-sum", "softmax-sum-add"])):
+            ours = [sys.executable, "-m", "ptofix", "run", "--pattern", pattern, FA, "-o", out]
+            base = [sys.executable, PATCHER, FA, out, *base_patterns]
+            r = interleaved(ours, base, repeat)
+            print(f"   run --pattern {pattern:5}  CPU {fmt(r['ours_cpu'])}   wall {fmt(r['ours_wall'])}")
+            print(f"   regex patcher       CPU {fmt(r['base_cpu'])}   wall {fmt(r['base_wall'])}")
+            print(f"   ratio (pairs)       CPU {statistics.median(r['ratio_cpu']):6.2f}x "
+                  f"(min {min(r['ratio_cpu']):.2f}, max {max(r['ratio_cpu']):.2f})   wall "
+                  f"{statistics.median(r['ratio_wall']):6.2f}x")
+
+
+def corpus_files(ext: str) -> list[str]:
+    return sorted(glob.glob(os.path.join(CORPUS, "**", f"*{ext}"), recursive=True))
+
+
+IN_PROCESS = r'''
+import gc, json, resource, sys, time
+from ptofix.frontends import PARSERS
+from ptofix.pass_manager import build_pass, run_pipeline
+from ptofix.source import SourceText
+text = open(sys.argv[1], encoding="utf-8").read()
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0, c0 = time.perf_counter(), time.process_time()
+out = run_pipeline(SourceText(text, sys.argv[1]), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
+wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"wall": wall, "cpu": cpu, "peak_kib": peak, "base_kib": base, "removed": out.reports[0]["removed"]}))
 '''
 
 
-def corpus_throughput() -> None:
+def concatenation(target_mb: float) -> str:
+    """The corpus kernels concatenated to about ``target_mb`` MB, function names made unique."""
     sys.path.insert(0, ROOT)
     from ptofix.cpp.parser import parse_cpp
+    from ptofix.source import PtofixError, SourceText
+    parts: list[str] = []
+    size = 0
+    copy = 0
+    files = corpus_files(".cpp")
+    while size < target_mb * 1e6:
+        for path in files:
+            text = open(path, encoding="utf-8", errors="replace").read()
+            if "pipe_barrier" not in text:
+                continue
+            try:
+                names = {fn.name for fn in parse_cpp(SourceText(text, path)).functions}
+            except PtofixError:
+                continue
+            for name in sorted(names, key=len, reverse=True):
+                text = re.sub(rf"\b{re.escape(name)}\b", f"{name}_{copy}", text)
+            parts.append(text)
+            size += len(text)
+            copy += 1
+            if size >= target_mb * 1e6:
+                break
+    return "".join(parts)
+
+
+def in_process(sizes: list[float], repeat: int) -> None:
+    files = corpus_files(".cpp")
+    if not files:
+        print("2. corpus: ../shared/corpus not found, skipped")
+        return
+    total = sum(os.path.getsize(p) for p in files) / 1e6
+    sys.path.insert(0, ROOT)
     from ptofix.frontends import PARSERS
     from ptofix.pass_manager import build_pass, run_pipeline
-    from ptofix.source import SourceText
-    files = sorted(glob.glob(os.path.join(CORPUS, "**", "*.cpp"), recursive=True))
+    from ptofix.source import PtofixError, SourceText
+    texts = [(p, open(p, encoding="utf-8", errors="replace").read()) for p in files]
+    runs = []
+    for _ in range(repeat):
+        c0, t0 = time.process_time(), time.perf_counter()
+        for path, text in texts:
+            try:
+                run_pipeline(SourceText(text, path), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
+            except PtofixError:
+                pass
+        runs.append((time.perf_counter() - t0, time.process_time() - c0))
+    print(f"2. in process, parse + proof (auto) over {len(files)} corpus files ({total:.2f} MB); {load()}")
+    print(f"   {statistics.median(total / c for _, c in runs):6.2f} MB/s CPU "
+          f"(min {min(total / c for _, c in runs):.2f}, max {max(total / c for _, c in runs):.2f}), "
+          f"{statistics.median(total / w for w, _ in runs):6.2f} MB/s wall")
+    with tempfile.TemporaryDirectory() as tmp:
+        results = []
+        for mb in sizes:
+            path = os.path.join(tmp, f"cat{mb}.cpp")
+            text = concatenation(mb)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            measured = []
+            for _ in range(max(1, repeat // 2)):
+                proc = subprocess.run([sys.executable, "-c", IN_PROCESS, path], capture_output=True, text=True,
+                                      env=ENV, cwd=ROOT)
+                if proc.returncode != 0:
+                    raise SystemExit(proc.stderr)
+                measured.append(json.loads(proc.stdout))
+            real_mb = len(text) / 1e6
+            cpu = statistics.median(m["cpu"] for m in measured)
+            peak = statistics.median((m["peak_kib"] - m["base_kib"]) / 1024 for m in measured)
+            results.append((real_mb, cpu, peak))
+            print(f"   concatenation {real_mb:5.1f} MB: {real_mb / cpu:6.2f} MB/s CPU, peak +{peak:6.1f} MiB "
+                  f"({peak / real_mb:5.1f} MiB per MB), {measured[0]['removed']} barriers removed")
+        if len(results) > 1:
+            (m0, c0, p0), (m1, c1, p1) = results[0], results[-1]
+            print(f"   linearity {m1 / m0:.1f}x input: {c1 / c0:.1f}x time, {p1 / max(p0, 0.1):.1f}x memory")
+
+
+def ir_side(repeat: int) -> None:
+    files = corpus_files(".pto")
     if not files:
-        print("corpus: ../shared/corpus not found, skipped")
+        print("3. IR: no corpus .pto files, skipped")
         return
-    texts = [(p, open(p, encoding="utf-8", newline="").read()) for p in files]
-    size = sum(len(t) for _, t in texts) / 1e6
-    # The CLI runs one file per process with the cyclic GC off (ptofix/cli.py); mirror that:
-    # GC off while a file is processed, its garbage collected between files, outside the clock.
-    wall = {"parse": 0.0, "run": 0.0, "regex": 0.0}
-    cpu = {"parse": 0.0, "run": 0.0}
-    removed = 0
-    rx = re.compile(r"^\s*([A-Za-z_][\w]*)\s*(?:<[^;]*)?\((.*)\);\s*$", re.M)
-    gc.disable()
-    for path, text in texts:
-        w, c = time.perf_counter(), time.process_time()
-        parse_cpp(SourceText(text, path))
-        wall["parse"] += time.perf_counter() - w
-        cpu["parse"] += time.process_time() - c
-        w, c = time.perf_counter(), time.process_time()
-        out = run_pipeline(SourceText(text, path), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
-        wall["run"] += time.perf_counter() - w
-        cpu["run"] += time.process_time() - c
-        removed += out.reports[0]["removed"]
-        w = time.perf_counter()
-        sum(1 for _ in rx.finditer(text))
-        wall["regex"] += time.perf_counter() - w
-        gc.collect()
-    gc.enable()
-    print(f"corpus: {len(files)} C++ files, {size:.2f} MB")
-    print(f"  structural parse        : {size / wall['parse']:6.2f} MB/s wall, {size / cpu['parse']:6.2f} MB/s CPU")
-    print(f"  parse + proof (auto)    : {size / wall['run']:6.2f} MB/s wall, {size / cpu['run']:6.2f} MB/s CPU, "
-          f"{removed} barriers removed")
-    print(f"  line-regex scan         : {size / wall['regex']:6.2f} MB/s")
+    sys.path.insert(0, ROOT)
+    from ptofix.frontends import PARSERS
+    from ptofix.pass_manager import build_pass, run_pipeline
+    from ptofix.source import PtofixError, SourceText
+    texts = [(p, open(p, encoding="utf-8", errors="replace").read()) for p in files]
+    total = sum(len(t) for _, t in texts) / 1e6
+    cpus = []
+    for _ in range(repeat):
+        c0 = time.process_time()
+        for path, text in texts:
+            try:
+                run_pipeline(SourceText(text, path), [build_pass("canonicalize", {"target-ptoas": "v0.45"})], PARSERS)
+            except PtofixError:
+                pass
+        cpus.append(time.process_time() - c0)
+    print(f"3. IR: canonicalize --target-ptoas v0.45 over {len(files)} .pto files ({total:.2f} MB): "
+          f"{statistics.median(total / c for c in cpus):.2f} MB/s CPU (min {min(total / c for c in cpus):.2f}, "
+          f"max {max(total / c for c in cpus):.2f})")
 
 
-def process_times(repeat: int) -> None:
-    # Measure as a kernel build runs it: bytecode caches allowed (some shells export
-    # PYTHONDONTWRITEBYTECODE, which would recompile every module on every start) and warm.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-    def timed(cmd):
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)   # warm-up: writes .pyc
-        wall, cpu = [], []
-        for _ in range(repeat):
+def kernel_tree(repeat: int) -> None:
+    files = [p for p in corpus_files(".cpp") if "pipe_barrier" in open(p, encoding="utf-8", errors="replace").read()]
+    files = files[:60]
+    if not files:
+        print("4. kernel tree: no corpus, skipped")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = []
+        for i, path in enumerate(files):
+            target = os.path.join(tmp, f"k{i}.cpp")
+            with open(path, encoding="utf-8", errors="replace") as src, open(target, "w", encoding="utf-8") as dst:
+                dst.write(src.read())
+            tree.append(target)
+        outdir = os.path.join(tmp, "out")
+        os.mkdir(outdir)
+        per_file, one_call = [], []
+        for _ in range(max(1, repeat // 2)):
             t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=env)
-            _, status, usage = os.wait4(proc.pid, 0)
-            wall.append(time.perf_counter() - t0)
-            cpu.append(usage.ru_utime + usage.ru_stime)
-            if status != 0:
-                raise SystemExit(f"command failed: {cmd}")
-        return min(wall), min(cpu)   # the least-disturbed run: this box is shared and noisy
-    ours = timed([sys.executable, "-m", "ptofix", "run", "--pattern", "gu", FA])
-    regex = timed([sys.executable, "-c", REGEX_PASS, FA])
-    print(f"FA sample ({os.path.getsize(FA)} bytes), best of {repeat} process runs (wall / CPU):")
-    print(f"  ptofix run --pattern gu : {ours[0] * 1000:7.1f} ms / {ours[1] * 1000:7.1f} ms")
-    print(f"  line-regex pass         : {regex[0] * 1000:7.1f} ms / {regex[1] * 1000:7.1f} ms")
-    print(f"  ratio                   : {ours[0] / regex[0]:7.2f}x / {ours[1] / regex[1]:7.2f}x")
+            for path in tree:
+                subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", path, "-o",
+                                os.path.join(outdir, os.path.basename(path))], env=ENV, capture_output=True)
+            per_file.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-j", "2", "-o", outdir, *tree],
+                           env=ENV, capture_output=True)
+            one_call.append(time.perf_counter() - t0)
+        n = len(tree)
+        print(f"4. kernel tree of {n} corpus kernels, `run --pattern auto`; {load()}")
+        print(f"   one process per file : {statistics.median(n / t for t in per_file):6.1f} files/s wall")
+        print(f"   one call, -j 2       : {statistics.median(n / t for t in one_call):6.1f} files/s wall")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--sizes", default="1,5,20", help="corpus concatenation sizes in MB")
+    parser.add_argument("--quick", action="store_true", help="3 repeats, 1 MB only")
     args = parser.parse_args()
-    corpus_throughput()
-    process_times(args.repeat)
+    repeat = 3 if args.quick else args.repeat
+    sizes = [1.0] if args.quick else [float(x) for x in args.sizes.split(",")]
+    fa_kernel(repeat)
+    in_process(sizes, max(1, repeat // 3))
+    ir_side(max(1, repeat // 3))
+    kernel_tree(repeat)
     return 0
 
 

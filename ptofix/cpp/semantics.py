@@ -507,7 +507,7 @@ class FunctionSemantics:
         if ast is None:
             self.unparsed.append(stmt)
             return self._unknown_text(stmt.text, scope, "statement not understood by the grammar")
-        for name in _names(ast):
+        for name in (_names(ast) if self.ctx.macros else ()):
             if name in self.ctx.macros:
                 self.writes_everything = f"macro '{name}' may write any variable"
                 return self._unknown_text(stmt.text, scope, f"uses the macro '{name}'")

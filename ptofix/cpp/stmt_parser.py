@@ -36,15 +36,17 @@ class Node(Record):
 def walk(node: "Node"):
     """Every AST node under ``node`` (itself included), depth first."""
     stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        cur = stack.pop()
+        cur = pop()
         yield cur
+        values = cur.__dict__
         for name in cur._fields:
-            value = getattr(cur, name)
+            value = values[name]
             if isinstance(value, Node):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, Node))
+                push(value)
+            elif type(value) is list and value:
+                extend(v for v in value if isinstance(v, Node))
 
 
 class Name(Node):
