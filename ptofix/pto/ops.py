@@ -42,7 +42,7 @@ class OpSpec:
 def _specs() -> dict[str, OpSpec]:
     table: dict[str, OpSpec] = {}
     elementwise = ["TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TSHL", "TSHR", "TFMOD",
-                   "TADDS", "TSUBS", "TMULS", "TDIVS", "TMAXS", "TMINS", "TANDS", "TORS", "TSHLS", "TSHRS",
+                   "TADDS", "TSUBS", "TMULS", "TDIVS", "TMAXS", "TMINS", "TANDS", "TORS", "TSHLS", "TSHRS", "TFMODS",
                    "TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TNEG", "TRELU", "TNOT",
                    "TEXPANDS", "TCMP", "TCMPS",
                    "TROWEXPAND", "TCOLEXPAND", "TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV",
@@ -72,6 +72,9 @@ def _specs() -> dict[str, OpSpec]:
     table["TSELS"] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
     for name in ("TXOR", "TXORS", "TREM", "TREMS", "TPRELU"):
         table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
+    # TTRANS(dst, src, tmp): ptoas models tmp as written; its internals are not in our notes, so it
+    # is also taken to write UB outside its operands (fail closed).
+    table["TTRANS"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), hidden_writes=True)
     table["TSORT32"] = OpSpec(PIPE_V, writes=(0, 2, 3), tmp=(2, 3))
     # ptoas models TGATHER's tmp as a read, but its compare form also writes a conversion buffer
     # past the tmp tile, outside every explicit operand (§8): treated as writing unknown UB bytes.

@@ -27,6 +27,7 @@ import numpy as np
 from ..cpp import stmt_parser as sp
 from ..cpp.model import (Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
                          PPIfStmt, SimpleStmt, Stmt)
+from ..pto import tpipe
 from ..pto.ops import PIPE_FIFO_OPS
 from ..source import PtofixError
 from .fifo import FifoState, Pipe, PushRecord
@@ -1431,7 +1432,12 @@ class Interpreter:
         if len(a) < 4:
             raise SimError("TPipe<> needs <FlagID, Dir, SlotSize, SlotNum, ...>")
         direction = a[1].leaf.replace("DIR_", "") if isinstance(a[1], Sym) else {1: "C2V", 2: "V2C", 3: "BOTH"}.get(a[1])
-        local = _int(a[4], "TPipe LocalSlotNum") if len(a) > 4 and not isinstance(a[4], Sym) else 2
+        # Argument order and defaults come from the one TPipe decoder (ptofix.pto.tpipe).
+        shape = tpipe.layout([x.value if type(x) in (sp.Number, sp.Literal) else None for x in tid.args])
+        if shape.order not in (tpipe.NEW, tpipe.SHORT):
+            raise SimError(f"TPipe argument order '{shape.order}': the LocalSlotNum in effect depends on the "
+                           "pto-isa header version")
+        local = tpipe.DEFAULT_LOCAL_SLOT_NUM if shape.local is None else _int(a[shape.local], "TPipe LocalSlotNum")
         vals = [self.eval(x) for x in args]
         gm = vals[0] if vals and isinstance(vals[0], GMPtr) else None
         c2v = int(vals[1]) if len(vals) > 1 and isinstance(vals[1], CVal) else 0

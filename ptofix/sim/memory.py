@@ -16,8 +16,8 @@ from typing import Optional
 
 import numpy as np
 
-UB_SIZE = 192 * 1024
-HIDDEN_SCRATCH = (184 * 1024, 192 * 1024)   # TMP_UB_OFFSET, pto_isa_facts.md §2.3
+from ..pto.tiles import HIDDEN_SCRATCH  # noqa: F401  (used by the op semantics)
+from ..pto.tiles import UB_BYTES as UB_SIZE
 GM_CHUNK = 64 * 1024
 
 # C++ element type -> (numpy storage dtype, kind) ; kind: f=float, b=bf16 bits, i=integer, o=opaque
