@@ -313,3 +313,17 @@ def test_apply_edits_orders_same_offset_inserts_by_emission_and_rejects_overlaps
         apply_edits(text, [Edit(1, 3, "Q"), Edit(2, 4, "R")])
     with pytest.raises(EditConflict):
         apply_edits(text, [Edit(1, 3, "Q"), Edit(1, 3, "R")])
+
+
+def test_mlir_and_other_non_cpp_input_has_no_functions():
+    mlir = 'module {\n  func.func @k(%a: i32) {\n    return\n  }\n}\n'
+    assert parse_cpp(SourceText(mlir, "k.mlir")).functions == []
+    from ptofix.frontends import parse_cpp as parse_for_passes
+    with pytest.raises(PtofixError, match="no function definition"):
+        parse_for_passes(SourceText(mlir, "k.mlir"))
+
+
+def test_block_boundary_error_at_end_of_file_is_located():
+    src = "__global__ AICORE void k() {\n#if A\n  x = {1;\n#endif\n}\n"
+    with pytest.raises(PtofixError):
+        parse_cpp(SourceText(src, "k.cpp"))

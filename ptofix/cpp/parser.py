@@ -192,9 +192,10 @@ class _Parser:
         if paren is None or paren == start or toks[paren - 1].kind != "w" \
                 or toks[paren - 1].end != toks[paren].start and not _IDENT.fullmatch(toks[paren - 1].text):
             return None
-        name_match = _TRAILING_IDENT.search(toks[paren - 1].text)
-        if name_match is None:
-            return None
+        word = toks[paren - 1].text
+        name_match = _TRAILING_IDENT.search(word)
+        if name_match is None or (name_match.start() > 0 and word[name_match.start() - 1] not in "*&:"):
+            return None          # `@name(` (MLIR), `x.name(`...: not a C++ function declarator
         name = name_match.group(1)
         if name in ("if", "for", "while", "switch"):
             return None
@@ -215,7 +216,8 @@ class _Parser:
     def _compound(self, open_i: int, close_i: int) -> Compound:
         body, end = self._stmt_list(open_i + 1, close_i, in_pp=False)
         if end != close_i:
-            raise StructureError("preprocessor branch crosses a block boundary", self.toks[end].start)
+            raise StructureError("preprocessor branch crosses a block boundary",
+                                 self.toks[min(end, self.n - 1)].start)
         return Compound(Span(self.toks[open_i].start, self.toks[close_i].end), body)
 
     def _stmt_list(self, i: int, stop: int, in_pp: bool) -> tuple[list[Stmt], int]:
