@@ -327,3 +327,14 @@ def test_block_boundary_error_at_end_of_file_is_located():
     src = "__global__ AICORE void k() {\n#if A\n  x = {1;\n#endif\n}\n"
     with pytest.raises(PtofixError):
         parse_cpp(SourceText(src, "k.cpp"))
+
+
+def test_pass_registry_lists_every_pass_module_once():
+    import pkgutil
+
+    import ptofix.passes as package
+    from ptofix.pass_manager import PASSES, get_pass_class
+    modules = sorted(i.name.replace("_", "-") for i in pkgutil.iter_modules(package.__path__) if not i.name.startswith("_"))
+    assert sorted(PASSES) == modules
+    for name in PASSES:
+        assert get_pass_class(name).name == name
