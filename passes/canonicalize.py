@@ -110,7 +110,7 @@ class CanonicalizePass(Pass):
         sidecar = _sidecar_entries(model, stripped, target)
         # Same order as the entries: one per stripped attribute, located at the attribute.
         where = [(op.attr(name) or op).span.start for op, canon in stripped for name in canon.stripped]
-        for entry, offset in zip(sidecar, where):
+        for entry, offset in zip(sidecar, where, strict=False):
             warnings.append(f"{source.location(offset)}: warning: removed local_slot_num = {entry['local_slot_num']}"
                             f" from '{entry['op']}' ({entry['reason']}); recorded in the sidecar for the C++ side")
         report = {"target_ptoas": target.name, "to": self.to, "rewritten": rewritten,
@@ -192,7 +192,7 @@ def _sidecar_entries(model, stripped, target) -> list[dict[str, Any]]:
     for op, canon in stripped:
         idx = by_start.get(op.span.start)
         init = inits[idx] if idx is not None else None
-        for attr, (value, reason) in canon.stripped.items():
+        for _attr, (value, reason) in canon.stripped.items():
             out.append({
                 "func": init.func if init else None,
                 "kernel_kind": init.kernel_kind if init else None,

@@ -26,11 +26,20 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Optional
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from ptofix.cpp.pipes import (DEFAULT_LOCAL_SLOT_NUM, NEW, OLD, SHORT, PipeInventory, PipeObject, TPipeType,
-                              build_inventory, header_order)
+from ptofix.cpp.pipes import (
+    DEFAULT_LOCAL_SLOT_NUM,
+    NEW,
+    OLD,
+    SHORT,
+    PipeInventory,
+    PipeObject,
+    TPipeType,
+    build_inventory,
+    header_order,
+)
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, read_source
 
@@ -42,11 +51,11 @@ class Intent:
     value: int
     source: str                 # cli | ir | sidecar | default
     detail: str
-    note: Optional[Diagnostic] = None   # where the intent was written (IR line), for error notes
+    note: Diagnostic | None = None   # where the intent was written (IR line), for error notes
 
 
 # ---- option parsing -----------------------------------------------------------------------------
-def parse_map(text: str) -> tuple[Optional[int], dict[int, int]]:
+def parse_map(text: str) -> tuple[int | None, dict[int, int]]:
     """``"2"`` -> (2, {}); ``"0=2,4=2"`` -> (None, {0: 2, 4: 2}); ``""`` -> (None, {})."""
     text = text.strip()
     if not text:
@@ -195,7 +204,7 @@ class LocalSlotNumPass(Pass):
         return PassResult(edits, report, warnings)
 
     # -- order --------------------------------------------------------------------------------------
-    def _target_order(self, source: SourceText) -> tuple[Optional[str], str]:
+    def _target_order(self, source: SourceText) -> tuple[str | None, str]:
         order, origin = (self.tpipe_order or None), ("tpipe-order" if self.tpipe_order else "")
         if self.pto_lib:
             header = find_tpush_header(self.pto_lib)
@@ -214,8 +223,8 @@ class LocalSlotNumPass(Pass):
         return orders[0] if len(orders) == 1 else NEW
 
     # -- one pipe -----------------------------------------------------------------------------------
-    def _plan_pipe(self, inv: PipeInventory, source: SourceText, pipe: PipeObject, intent: Optional[Intent],
-                   target_order: Optional[str], file_order: str, unit: bool,
+    def _plan_pipe(self, inv: PipeInventory, source: SourceText, pipe: PipeObject, intent: Intent | None,
+                   target_order: str | None, file_order: str, unit: bool,
                    warnings: list[str]) -> tuple[dict[str, Any], list[Edit]]:
         t = pipe.type
         before = t.local_slot_num
@@ -275,7 +284,7 @@ class LocalSlotNumPass(Pass):
         row["edits"] = len(edits)
         return row, edits
 
-    def _reason(self, pipe: PipeObject, intent: Optional[Intent], needs_local: bool, needs_unit: bool,
+    def _reason(self, pipe: PipeObject, intent: Intent | None, needs_local: bool, needs_unit: bool,
                 wants_order: bool, order: str) -> str:
         parts = []
         if needs_local and intent:
@@ -287,7 +296,7 @@ class LocalSlotNumPass(Pass):
         return f"pipe {pipe.function}/{pipe.var} FlagID {pipe.flag_id}: " + "; ".join(parts)
 
     def _check_editable(self, inv: PipeInventory, source: SourceText, pipe: PipeObject,
-                        intent: Optional[Intent]) -> None:
+                        intent: Intent | None) -> None:
         """Refuse to rewrite a pipe whose occurrences we do not fully understand (never guess)."""
         for occ in pipe.occurrences():
             if occ.problem:
@@ -443,9 +452,9 @@ _DEFAULT_TEXT = {"local": str(DEFAULT_LOCAL_SLOT_NUM), "nosplit": "false", "unit
 _LAYOUT = {NEW: ("local", "nosplit", "unit"), OLD: ("nosplit", "local", "unit")}
 
 
-def _retemplate(t: TPipeType, order: str, local: Optional[int], unit: Optional[bool], reason: str) -> list[Edit]:
+def _retemplate(t: TPipeType, order: str, local: int | None, unit: bool | None, reason: str) -> list[Edit]:
     """Minimal edits turning ``t``'s arguments after SlotNum into ``order`` with the new values."""
-    slots: dict[str, Optional[str]] = {
+    slots: dict[str, str | None] = {
         "local": t.args[t.local_arg].text if t.local_arg is not None else None,
         "nosplit": t.args[t.nosplit_arg].text if t.nosplit_arg is not None else None,
         "unit": t.args[t.unit_arg].text if t.unit_arg is not None else None,
@@ -459,7 +468,7 @@ def _retemplate(t: TPipeType, order: str, local: Optional[int], unit: Optional[b
     want = [slots[name] if slots[name] is not None else _DEFAULT_TEXT[name] for name in layout[:last + 1]]
     tail = t.args[4:]
     edits: list[Edit] = []
-    for arg, text in zip(tail, want):
+    for arg, text in zip(tail, want, strict=False):
         if arg.key != "".join(text.split()):
             edits.append(Edit(arg.span.start, arg.span.end, text, reason))
     if len(want) > len(tail):
@@ -474,7 +483,7 @@ def _normalized_after(source: SourceText, t: TPipeType, edits: list[Edit]) -> st
     return "".join(apply_edits(source.text[t.span.start:t.span.end], local).split())
 
 
-def _base_direction(pipe: PipeObject) -> Optional[str]:
+def _base_direction(pipe: PipeObject) -> str | None:
     d = pipe.type.direction
     return d[:-3] if d is not None and d.endswith("_GM") else d
 

@@ -12,8 +12,9 @@ import copy
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 from .source import PtofixError, SourceText
 
@@ -108,7 +109,7 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
 def per_file_args(args: argparse.Namespace, path: str) -> argparse.Namespace:
     """``-o DIR`` becomes ``-o DIR/<file name>`` for one of several files."""
     file_args = copy.copy(args)
-    output: Optional[str] = getattr(args, "output", None)
+    output: str | None = getattr(args, "output", None)
     if output and output != "-":
         file_args.output = os.path.join(output, os.path.basename(path))
     return file_args

@@ -401,7 +401,7 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
 
     Raises :class:`StageFailed` with the tool's exit status (128+N for signal N)."""
     try:
-        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.run(argv, capture_output=True)
     except OSError as exc:
         raise PtofixError(f"cannot run {stage} ({argv[0]}): {exc.strerror}") from None
     err = proc.stderr.decode("utf-8", "replace")

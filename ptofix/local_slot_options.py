@@ -12,7 +12,7 @@ Spellings (issue 4): ``--local-slot-num 2`` (every pipe) or ``--local-slot-num 0
 from __future__ import annotations
 
 import argparse
-from typing import Any, Optional
+from typing import Any
 
 # (flag, dest, keyword arguments for add_argument)
 _OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
@@ -51,7 +51,7 @@ def add_local_slot_arguments(parser: argparse.ArgumentParser) -> None:
         group.add_argument(flag, dest=dest, default=None, **kwargs)
 
 
-def local_slot_pass_from_args(args: argparse.Namespace) -> Optional[Any]:
+def local_slot_pass_from_args(args: argparse.Namespace) -> Any | None:
     """A configured ``LocalSlotNumPass``, or ``None`` when none of its options was given.
 
     ``--target-ptoas`` alone does not enable the pass (other commands share that option).

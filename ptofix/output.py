@@ -20,8 +20,9 @@ import os
 import secrets
 import stat
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .source import PtofixError, SourceText
 
@@ -170,7 +171,7 @@ class Outputs:
                     os.close(fd)
             if len(staged) > 1:
                 # Hard links of the files about to be replaced, so a failed rename can be undone.
-                for item, target, _tmp in staged:
+                for _item, target, _tmp in staged:
                     if target.st is not None:
                         backup = os.path.join(os.path.dirname(target.real), f".ptofix-bak-{secrets.token_hex(6)}")
                         try:
@@ -183,7 +184,7 @@ class Outputs:
                 os.replace(tmp, target.real)
                 placed.append((item, target))
         except OSError as exc:
-            for item, target in reversed(placed):
+            for _item, target in reversed(placed):
                 try:
                     if target.real in backups:
                         os.replace(backups.pop(target.real), target.real)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from .source import Edit, PtofixError, SourceText, apply_edits
 

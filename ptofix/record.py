@@ -38,7 +38,7 @@ class Record:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields
         values = self.__dict__
-        values.update(zip(fields, args))          # positional arguments, set in C
+        values.update(zip(fields, args, strict=False))          # positional arguments, set in C
         if not kwargs and len(args) == len(fields):
             return
         if len(args) < len(fields):

@@ -17,7 +17,7 @@ class Span:
     start: int
     end: int
 
-    def text(self, source: "SourceText") -> str:
+    def text(self, source: SourceText) -> str:
         return source.text[self.start:self.end]
 
 
@@ -84,7 +84,7 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
             seen.add(edit)
             unique.append(edit)
     unique.sort(key=lambda e: (e.start, e.end))      # stable: emission order breaks ties
-    for before, after in zip(unique, unique[1:]):
+    for before, after in zip(unique, unique[1:], strict=False):
         if after.start < before.end or (after.start == before.start and after.end == before.end
                                         and before.end > before.start):
             raise EditConflict(f"overlapping edits at offsets {before.start}-{before.end} and {after.start}-{after.end}")
@@ -104,7 +104,7 @@ class Diagnostic:
     message: str
     source: SourceText | None = None
     offset: int | None = None
-    notes: list["Diagnostic"] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)
 
     def format(self) -> str:
         if self.source is not None and self.offset is not None:

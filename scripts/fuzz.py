@@ -390,6 +390,7 @@ def fuzz(examples: int, seed: int, seeds: list[str], time_bound: float = 20.0, s
             progress(stats)
 
     import random
+
     from hypothesis import seed as hseed
     try:
         hseed(seed)(case)()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from ..output import add_output_arguments
 from ..source import PtofixError, SourceText

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
-
 
 OPT_DESCRIPTION = """\
 Run registered passes in order on FILE (C++ or PTO IR, as each pass declares).
@@ -34,7 +32,8 @@ def add_parser(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="input (C++ or PTO IR); several need -i, -o DIR, --check or --diff")
-    parser.add_argument("-p", "--passes", metavar="PIPELINE", default="", help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
+    parser.add_argument("-p", "--passes", metavar="PIPELINE", default="",
+                        help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
     parser.add_argument("--list-passes", action="store_true", help="list registered passes and exit")
     add_output_arguments(parser)
     from ..batch import add_batch_arguments

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 HELP = """\
 Rewrite ptoas-generated C++. Without --pattern no barrier is touched; without a LocalSlotNum

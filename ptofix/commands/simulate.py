@@ -118,7 +118,7 @@ def run(args) -> int:
 
 
 def _run(args) -> int:
-    from ..sim.runner import SimOptions, simulate   # numpy is imported lazily
+    from ..sim.runner import SimOptions, simulate  # numpy is imported lazily
     options = SimOptions(function=args.function, args=dict(args.arg), block_num=args.block_num,
                          blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size)
     report = simulate(args.original, args.rewritten, args.seeds, options)

@@ -14,8 +14,6 @@ following proofs, so removing several barriers is checked as a whole.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from ..record import Record
 from ..source import SourceText
 from .model import Compound, CppFile, Function, SimpleStmt
@@ -67,12 +65,12 @@ class Hazard(Record):
     kind: str                 # RAW / WAR / WAW
     earlier: Event
     later: Event
-    earlier_access: Optional[Access]
-    later_access: Optional[Access]
+    earlier_access: Access | None
+    later_access: Access | None
     via_back_edge: bool
 
     def describe(self, source: SourceText) -> dict:
-        def side(event: Event, access: Optional[Access]) -> dict:
+        def side(event: Event, access: Access | None) -> dict:
             where = source.location(event.stmt.span.start) if event.stmt is not None else "function boundary"
             text = event.stmt.span.text(source) if event.stmt is not None else (event.why or event.kind.value)
             out = {"location": where, "statement": " ".join(text.split())[:200], "op": event.op or event.kind.value}
@@ -90,22 +88,22 @@ class Hazard(Record):
 
     def summary(self, source: SourceText) -> str:
         d = self.describe(source)
-        e, l = d["earlier"], d["later"]
+        earlier, later = d["earlier"], d["later"]
 
         def fmt(s):
             rng = "" if s.get("bytes") is None else " " + ",".join(f"[{a},{b})" for a, b in s["bytes"])
             return f"{s['op']} {s['access'] if 'access' in s else 'touches'} {s['operand']}{rng} at {s['location']}"
-        return f"{self.kind}: {fmt(e)} -> {fmt(l)}" + (" (across loop back-edge)" if self.via_back_edge else "")
+        return f"{self.kind}: {fmt(earlier)} -> {fmt(later)}" + (" (across loop back-edge)" if self.via_back_edge else "")
 
 
 class Decision(Record):
     fn: Function
     stmt: SimpleStmt
-    pattern: Optional[str]          # pattern that selected it (None = not a candidate)
+    pattern: str | None          # pattern that selected it (None = not a candidate)
     removable: bool
     removed: bool = False
     reason: str = ""
-    hazard: Optional[Hazard] = None
+    hazard: Hazard | None = None
     pairs_checked: int = 0
     same_access_pairs: int = 0
     before_ops: list = []
@@ -114,7 +112,7 @@ class Decision(Record):
     context: tuple = ("", "")
 
 
-def normalize_patterns(spec: Optional[str]) -> set[str]:
+def normalize_patterns(spec: str | None) -> set[str]:
     """``"gu,softmax-sum-add"`` -> {"gu", "softmax-sum-add"}; ``auto`` = every barrier."""
     from ..source import PtofixError
     if not spec:
@@ -322,7 +320,7 @@ class BarrierAnalysis:
         return ops, boundary
 
     # -- the proof -----------------------------------------------------------------------------
-    def decide(self, fn: Function, stmt: SimpleStmt, pattern: Optional[str]) -> Decision:
+    def decide(self, fn: Function, stmt: SimpleStmt, pattern: str | None) -> Decision:
         cfg = self.cfg(fn)
         event = cfg.barrier_events.get(id(stmt))
         decision = Decision(fn, stmt, pattern, False)

@@ -212,7 +212,7 @@ def parse_args(text: str, offset: int):
         return FALLBACK
 
 
-_QUAL_RE = r"(?:const|constexpr|static|volatile|__gm__|__ubuf__|__cbuf__|__cc__|__ca__|__cb__|__fbuf__|__ssbuf__|__restrict__|inline)"
+_QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=len, reverse=True)) + ")"
 _BUILTIN_DECL = re.compile(r"((?:" + _QUAL_RE + r"\s+)*)([A-Za-z_]\w*)(\s*\**)\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
 _TEMPLATE_HEAD = re.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
 _NAME = re.compile(r"[A-Za-z_]\w*")
@@ -391,7 +391,8 @@ def parse_header_expression(text: str):
     return parse_expression(text, 0)
 
 
-_PARAM = re.compile(r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)(\s*\*+)?(\s*&&?)?\s*(?<=[\s*&])([A-Za-z_]\w*)\Z")
+_PARAM = re.compile(r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)"
+                    r"(\s*\*+)?(\s*&&?)?\s*(?<=[\s*&])([A-Za-z_]\w*)\Z")
 
 
 def parse_parameter(text: str):

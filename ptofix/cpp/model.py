@@ -8,17 +8,16 @@ understand a statement, and the analysis then treats it as opaque ("may touch an
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 
 from ..record import Record
-from typing import Iterator, Optional
-
 from ..source import SourceText, Span
 
 
 class Stmt(Record):
     span: Span
 
-    def walk(self) -> Iterator["Stmt"]:
+    def walk(self) -> Iterator[Stmt]:
         yield self
 
 
@@ -64,7 +63,7 @@ class ForStmt(Stmt):
     cond: str = ""
     step: str = ""
     header: Span = Span(0, 0)
-    body: Optional[Stmt] = None
+    body: Stmt | None = None
 
     def walk(self) -> Iterator[Stmt]:
         yield self
@@ -74,8 +73,8 @@ class ForStmt(Stmt):
 
 class IfStmt(Stmt):
     cond: str = ""
-    then: Optional[Stmt] = None
-    orelse: Optional[Stmt] = None
+    then: Stmt | None = None
+    orelse: Stmt | None = None
 
     def walk(self) -> Iterator[Stmt]:
         yield self
@@ -94,7 +93,7 @@ class PPIfStmt(Stmt):
 
     branches: list[PPBranch] = []
     has_else: bool = False
-    endif: Optional[Directive] = None
+    endif: Directive | None = None
 
     def walk(self) -> Iterator[Stmt]:
         yield self

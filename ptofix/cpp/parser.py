@@ -10,11 +10,23 @@ from __future__ import annotations
 
 import re
 
-from typing import Optional
-
 from ..source import PtofixError, SourceText, Span
-from .model import (CaseLabel, Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
-                    PPBranch, PPIfStmt, SimpleStmt, Stmt, SwitchStmt)
+from .model import (
+    CaseLabel,
+    Comment,
+    Compound,
+    CppFile,
+    Directive,
+    ForStmt,
+    Function,
+    IfStmt,
+    OpaqueStmt,
+    PPBranch,
+    PPIfStmt,
+    SimpleStmt,
+    Stmt,
+    SwitchStmt,
+)
 
 # Coarse tokens: the structure only needs brackets, ';', comments, directives and strings, so
 # every other run of characters is one "word" token (w). Kinds: c=comment, p=preprocessor line,
@@ -327,7 +339,7 @@ class _Parser:
                 return OpaqueStmt(Span(tok.start, tok.end), t, "label"), i + 1
         return self._simple(i, stop)
 
-    def _switch(self, i: int, stop: int) -> Optional[tuple[Stmt, int]]:
+    def _switch(self, i: int, stop: int) -> tuple[Stmt, int] | None:
         """``switch (c) { case A: ...; break; default: ... }`` with labels at the top level of the
         braces; anything else (no braces, labels nested in blocks, #if around labels) is opaque."""
         toks = self.toks
@@ -442,7 +454,8 @@ class _Parser:
         if len(cuts) != 2:
             return self.text[toks[open_i].end:toks[close_i].start], "", ""
         a, b = cuts
-        seg = lambda x, y: self.text[toks[x].end:toks[y].start].strip()
+        def seg(x: int, y: int) -> str:
+            return self.text[toks[x].end:toks[y].start].strip()
         return seg(open_i, a), seg(a, b), seg(b, close_i)
 
 

@@ -25,18 +25,26 @@ Nothing here edits text: the inventory records absolute spans of every template 
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
-from typing import Optional
 
+from ..pto.tpipe import (  # noqa: F401
+    DEFAULT_LOCAL_SLOT_NUM,
+    DEFAULT_NOSPLIT,
+    DEFAULT_UNIT_FLAG,
+    DIRECTIONS,
+    NEW,
+    OLD,
+    SHORT,
+    UNKNOWN,
+    flag_width,
+    layout,
+)
 from ..source import SourceText, Span
 from .model import CppFile, Function, SimpleStmt
 from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef
 
 USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
 
-from ..pto.tpipe import (DEFAULT_LOCAL_SLOT_NUM, DEFAULT_NOSPLIT, DEFAULT_UNIT_FLAG, DIRECTIONS,  # noqa: F401
-                         NEW, OLD, SHORT, UNKNOWN, flag_width, layout)
 
 
 @dataclass
@@ -61,13 +69,13 @@ class TPipeType:
     function: str
     stmt_span: Span
     order: str = UNKNOWN
-    flag_id: Optional[int] = None
-    direction: Optional[str] = None      # "DIR_C2V" (qualifier stripped)
-    slot_size: Optional[int] = None
-    slot_num: Optional[int] = None
-    local_arg: Optional[int] = None      # index into args of LocalSlotNum, None when not written
-    nosplit_arg: Optional[int] = None
-    unit_arg: Optional[int] = None
+    flag_id: int | None = None
+    direction: str | None = None      # "DIR_C2V" (qualifier stripped)
+    slot_size: int | None = None
+    slot_num: int | None = None
+    local_arg: int | None = None      # index into args of LocalSlotNum, None when not written
+    nosplit_arg: int | None = None
+    unit_arg: int | None = None
     problem: str = ""                    # why the type could not be decoded ("" when fine)
 
     @property
@@ -75,7 +83,7 @@ class TPipeType:
         return tuple(a.key for a in self.args)
 
     @property
-    def local_slot_num(self) -> Optional[int]:
+    def local_slot_num(self) -> int | None:
         """Written LocalSlotNum, or the header default 2 when the argument is absent."""
         if self.local_arg is None:
             return DEFAULT_LOCAL_SLOT_NUM if self.order in (NEW, OLD, SHORT) else None
@@ -87,14 +95,14 @@ class TPipeType:
         return self.local_arg is not None
 
     @property
-    def nosplit(self) -> Optional[bool]:
+    def nosplit(self) -> bool | None:
         if self.nosplit_arg is None:
             return DEFAULT_NOSPLIT if self.order in (NEW, OLD, SHORT) else None
         value = self.args[self.nosplit_arg].value
         return value if isinstance(value, bool) else None
 
     @property
-    def unit_flag(self) -> Optional[bool]:
+    def unit_flag(self) -> bool | None:
         if self.unit_arg is None:
             return DEFAULT_UNIT_FLAG if self.order in (NEW, OLD, SHORT) else None
         value = self.args[self.unit_arg].value
@@ -127,7 +135,7 @@ class PipeObject:
     uses: list[PipeUse] = field(default_factory=list)
 
     @property
-    def flag_id(self) -> Optional[int]:
+    def flag_id(self) -> int | None:
         return self.type.flag_id
 
     def occurrences(self) -> list[TPipeType]:
@@ -222,7 +230,7 @@ def decode_type(node: TemplateId, base: int, source: SourceText, function: str, 
     return t
 
 
-def _tpipe_in_typeref(node) -> Optional[TemplateId]:
+def _tpipe_in_typeref(node) -> TemplateId | None:
     if isinstance(node, TypeRef) and isinstance(node.template, TemplateId) and node.template.name == "TPipe":
         return node.template
     return None
@@ -340,7 +348,7 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
 _TPIPE_WORD = re.compile(r"(?<![\w:])TPipe(?!\w)")
 
 
-def _tpipe_token_offsets(source: SourceText, span: Optional[Span] = None) -> list[int]:
+def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[int]:
     from .parser import tokenize
     sub = source if span is None else SourceText(source.text[span.start:span.end], source.path)
     base = 0 if span is None else span.start
@@ -403,7 +411,7 @@ def _flags_overlap(a: PipeObject, b: PipeObject) -> bool:
     return fa < fb + _flag_width(b.type) and fb < fa + _flag_width(a.type)
 
 
-def header_order(text: str) -> Optional[str]:
+def header_order(text: str) -> str | None:
     """Argument order of ``struct TPipe`` in a pto-isa ``TPush.hpp`` (``new``/``old``), None if not found.
 
     pto_isa_facts.md §4.1: 03-26 ``<..., SlotNum, LocalSlotNum, EN_UNIT_FLAG>`` and since 04-10

@@ -20,15 +20,27 @@ they are documented in ``docs/reference/pto-facts.md``.
 from __future__ import annotations
 
 import enum
-from typing import Optional
 
-from ..record import Record
-from . import stmt_parser as A
-from .model import (Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
-                    PPIfStmt, SimpleStmt, Stmt, SwitchStmt, CaseLabel)
+from ..pto import tpipe
 from ..pto.ops import FIFO_OPS, HARMLESS_CALLS, OPS, PURE_FUNCTIONS
 from ..pto.tiles import TILE_SPACES, TileType, dtype_size
-from ..pto import tpipe
+from ..record import Record
+from . import stmt_parser as A
+from .model import (
+    CaseLabel,
+    Comment,
+    Compound,
+    CppFile,
+    Directive,
+    ForStmt,
+    Function,
+    IfStmt,
+    OpaqueStmt,
+    PPIfStmt,
+    SimpleStmt,
+    Stmt,
+    SwitchStmt,
+)
 from .parser import identifiers
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
@@ -68,7 +80,7 @@ class IntType(Record):
 
 
 class PtrType(Record):
-    elem: Optional[int]          # pointee size in bytes (None: unknown)
+    elem: int | None          # pointee size in bytes (None: unknown)
     space: str = ""              # "gm" (__gm__), "ub" (__ubuf__), "" (not said)
 
 
@@ -110,14 +122,14 @@ class Symbol:
         self.uid = uid
         self.kind = kind                  # scalar | tile | array | object | type | unknown
         self.ctype: object = None         # IntType | PtrType | "float" | None
-        self.tile: Optional[TileType] = None
+        self.tile: TileType | None = None
         self.defs: list = []              # (node, env) or UNKNOWN_DEF
         self.bindings: list = []          # ("addr", node, env) | ("alias", Symbol) | ("tpop", ...) | ("unknown", why)
         self.is_param = False
-        self.pipe_ctor: Optional[tuple] = None   # (TPipe ctor Call, env) for `auto p = TPipe<...>(...)`
+        self.pipe_ctor: tuple | None = None   # (TPipe ctor Call, env) for `auto p = TPipe<...>(...)`
         self.object_type = ""             # GlobalTensor, TPipe, ... for objects
         self.generic = False              # parameter of a template type parameter
-        self.type_ref: Optional[A.TypeRef] = None   # declared type after alias resolution
+        self.type_ref: A.TypeRef | None = None   # declared type after alias resolution
 
     def make_unknown(self, why: str) -> None:
         self.defs.append(UNKNOWN_DEF)
@@ -133,13 +145,13 @@ UNKNOWN_DEF = ("unknown", None)
 class Scope:
     __slots__ = ("parent", "names", "aliases")
 
-    def __init__(self, parent: Optional["Scope"]):
+    def __init__(self, parent: Scope | None):
         self.parent = parent
         self.names: dict[str, Symbol] = {}
         self.aliases: dict[str, A.TypeRef] = {}
 
-    def lookup(self, name: str) -> Optional[Symbol]:
-        scope: Optional[Scope] = self
+    def lookup(self, name: str) -> Symbol | None:
+        scope: Scope | None = self
         while scope is not None:
             sym = scope.names.get(name)
             if sym is not None:
@@ -147,8 +159,8 @@ class Scope:
             scope = scope.parent
         return None
 
-    def alias(self, name: str) -> Optional[A.TypeRef]:
-        scope: Optional[Scope] = self
+    def alias(self, name: str) -> A.TypeRef | None:
+        scope: Scope | None = self
         while scope is not None:
             found = scope.aliases.get(name)
             if found is not None:
@@ -169,7 +181,7 @@ class FileContext:
         for fn in model.functions:
             by_name.setdefault(fn.name, []).append(fn)
         self.functions = by_name
-        self._semantics: dict[int, Optional[FunctionSemantics]] = {}
+        self._semantics: dict[int, FunctionSemantics | None] = {}
         for stmt in model.globals:
             # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
             if not (stmt.text.startswith("typedef ") or (stmt.text.startswith("using ") and "=" in stmt.text)):
@@ -178,7 +190,7 @@ class FileContext:
             if isinstance(ast, A.TypeAlias):
                 self.scope.aliases[ast.name] = ast.type
 
-    def semantics(self, fn: Function) -> Optional["FunctionSemantics"]:
+    def semantics(self, fn: Function) -> FunctionSemantics | None:
         """The semantic model of ``fn`` (None while it is being built: recursion)."""
         key = id(fn)
         if key in self._semantics:
@@ -188,7 +200,7 @@ class FileContext:
         self._semantics[key] = sem
         return sem
 
-    def local_function(self, name: str) -> Optional[Function]:
+    def local_function(self, name: str) -> Function | None:
         fns = self.functions.get(name)
         return fns[0] if fns and len(fns) == 1 else None
 
@@ -208,7 +220,7 @@ class FunctionSemantics:
         self.params: list[Symbol] = []
         self.param_refs: list[bool] = []             # parameter passed by reference or pointer
         self.unparsed: list[SimpleStmt] = []
-        self.writes_everything: Optional[str] = None  # a macro-like statement may write any variable
+        self.writes_everything: str | None = None  # a macro-like statement may write any variable
         self.template_params = _template_params(fn.head)
         scope = Scope(ctx.scope)
         self._declare_params(scope)
@@ -268,7 +280,7 @@ class FunctionSemantics:
     def template_tile_type(self, tmpl: A.TemplateId, scope: Scope) -> TileType:
         args = tmpl.args
 
-        def word(node) -> Optional[str]:
+        def word(node) -> str | None:
             if isinstance(node, A.Name):
                 return node.id
             if isinstance(node, A.TypeRef):
@@ -276,7 +288,7 @@ class FunctionSemantics:
                 return resolved.name if not resolved.pointer and resolved.template is None else None
             return None
 
-        def num(node) -> Optional[int]:
+        def num(node) -> int | None:
             if isinstance(node, A.Number) and isinstance(node.value, int):
                 return node.value
             if isinstance(node, A.Unary) and node.op == "-" and isinstance(node.operand, A.Number) \
@@ -308,7 +320,7 @@ class FunctionSemantics:
         return TileType(space, dtype, rows if rows and rows > 0 else None, cols if cols and cols > 0 else None,
                         blayout, vr if vr is not None and vr >= 0 else None, vc if vc is not None and vc >= 0 else None)
 
-    def _declare(self, scope: Scope, decl: A.Decl, stmt_env: Optional[dict]) -> Symbol:
+    def _declare(self, scope: Scope, decl: A.Decl, stmt_env: dict | None) -> Symbol:
         sym = self._declare_symbol(scope, decl)
         sym.type_ref = self.resolve_type(decl.type, scope)
         return sym
@@ -369,13 +381,13 @@ class FunctionSemantics:
             raise ValueError(f"'{name}' is declared {len(found)} times")
         return found[0]
 
-    def value_set(self, name: str) -> Optional[frozenset]:
+    def value_set(self, name: str) -> frozenset | None:
         return self.values.value_set(self.symbol(name))
 
-    def tile_addresses(self, name: str) -> Optional[frozenset]:
+    def tile_addresses(self, name: str) -> frozenset | None:
         return self.values.tile_addresses(self.symbol(name))
 
-    def tile_type(self, name: str) -> Optional[TileType]:
+    def tile_type(self, name: str) -> TileType | None:
         return self.symbol(name).tile
 
     def param_written(self, index: int) -> bool:
@@ -977,7 +989,7 @@ def literal_type(node: A.Number):
     return IntType(bits, not unsigned)
 
 
-def expr_type(node, env: dict, sem: "FunctionSemantics"):
+def expr_type(node, env: dict, sem: FunctionSemantics):
     """Static C++ type of an expression: IntType, PtrType, "float" or None (unknown)."""
     try:
         return _expr_type(node, env, sem)
@@ -985,7 +997,7 @@ def expr_type(node, env: dict, sem: "FunctionSemantics"):
         return None
 
 
-def _expr_type(node, env: dict, sem: "FunctionSemantics"):
+def _expr_type(node, env: dict, sem: FunctionSemantics):
     if isinstance(node, A.Number):
         return literal_type(node)
     if isinstance(node, A.Literal):
@@ -1032,7 +1044,7 @@ def _expr_type(node, env: dict, sem: "FunctionSemantics"):
     return None
 
 
-def _cast_type(type_: A.TypeRef, sem: "FunctionSemantics", env: dict):
+def _cast_type(type_: A.TypeRef, sem: FunctionSemantics, env: dict):
     resolved = sem.resolve_type(type_, sem.ctx.scope) if type_.template is None else type_
     if resolved.pointer:
         return pointer_type(resolved)
@@ -1049,14 +1061,14 @@ class ValueModel:
 
     def __init__(self, sem: FunctionSemantics):
         self.sem = sem
-        self._values: dict[int, Optional[frozenset]] = {}
-        self._addrs: dict[int, Optional[frozenset]] = {}
+        self._values: dict[int, frozenset | None] = {}
+        self._addrs: dict[int, frozenset | None] = {}
 
-    def value_set(self, sym: Symbol) -> Optional[frozenset]:
+    def value_set(self, sym: Symbol) -> frozenset | None:
         if sym.uid in self._values:
             return self._values[sym.uid]
         self._values[sym.uid] = None        # recursion guard: cyclic definitions are unknown
-        result: Optional[set] = set() if sym.defs and sym.kind == "scalar" else None
+        result: set | None = set() if sym.defs and sym.kind == "scalar" else None
         for definition in sym.defs if result is not None else ():
             node, env = definition
             if node is None:
@@ -1074,13 +1086,13 @@ class ValueModel:
         self._values[sym.uid] = final
         return final
 
-    def eval(self, node, env: dict) -> Optional[frozenset]:
+    def eval(self, node, env: dict) -> frozenset | None:
         try:
             return self._eval(node, env)
         except RecursionError:
             return None
 
-    def _eval(self, node, env: dict) -> Optional[frozenset]:
+    def _eval(self, node, env: dict) -> frozenset | None:
         if isinstance(node, A.Number):
             value = node.value
             return frozenset([_wrap(value, literal_type(node))]) if isinstance(value, int) else None
@@ -1136,7 +1148,7 @@ class ValueModel:
             return None
         return None
 
-    def _binary(self, node: A.Binary, env: dict) -> Optional[frozenset]:
+    def _binary(self, node: A.Binary, env: dict) -> frozenset | None:
         left, right = self._eval(node.left, env), self._eval(node.right, env)
         if left is None or right is None:
             return None
@@ -1204,13 +1216,13 @@ class ValueModel:
         return frozenset(out)
 
     # -- tiles ---------------------------------------------------------------------------------
-    def tile_addresses(self, sym: Symbol, _seen: frozenset = frozenset()) -> Optional[frozenset]:
+    def tile_addresses(self, sym: Symbol, _seen: frozenset = frozenset()) -> frozenset | None:
         """Possible base addresses of tile ``sym`` in its memory space (None = unknown)."""
         if sym.uid in self._addrs:
             return self._addrs[sym.uid]
         if sym.uid in _seen or not sym.bindings:
             return None
-        result: Optional[set] = set()
+        result: set | None = set()
         for binding in sym.bindings:
             kind = binding[0]
             if kind == "addr":
@@ -1230,7 +1242,7 @@ class ValueModel:
             self._addrs[sym.uid] = final
         return final
 
-    def tpop_addresses(self, pipe: Optional[Symbol], tmpl: A.TemplateId, tile: Symbol) -> Optional[frozenset]:
+    def tpop_addresses(self, pipe: Symbol | None, tmpl: A.TemplateId, tile: Symbol) -> frozenset | None:
         """Tile-form TPOP: ``CONSUMER_BUF + (i % LocalSlotNum) * stride`` (pto-isa TPush.hpp).
 
         The consumer buffer is the pipe constructor's C2V (vector side) or V2C (cube side)
@@ -1281,7 +1293,7 @@ def _template_key(node: A.TemplateId) -> tuple:
     return (node.name, tuple(out))
 
 
-def _cap(values: frozenset) -> Optional[frozenset]:
+def _cap(values: frozenset) -> frozenset | None:
     return values if len(values) <= MAX_VALUES else None
 
 

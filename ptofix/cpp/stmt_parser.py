@@ -11,7 +11,6 @@ import os
 import re
 
 from ..record import Record
-from typing import Optional, Union
 
 _PARSER = None
 
@@ -33,7 +32,7 @@ class Node(Record):
     end: int
 
 
-def walk(node: "Node"):
+def walk(node: Node):
     """Every AST node under ``node`` (itself included), depth first."""
     stack = [node]
     pop, push, extend = stack.pop, stack.append, stack.extend
@@ -57,7 +56,7 @@ class Number(Node):
     text: str = ""
 
     @property
-    def value(self) -> Union[int, float]:
+    def value(self) -> int | float:
         raw = self.text.rstrip("uUlLfF") if not self.text.lower().startswith("0x") else self.text.rstrip("uUlL")
         try:
             return int(raw, 0) if not any(c in raw for c in ".eE") or raw.lower().startswith("0x") else float(raw)
@@ -75,7 +74,7 @@ class String(Node):
 
 class TypeRef(Node):
     name: str = ""                       # "float", "Tile", "pto::Shape", "auto"
-    template: Optional["TemplateId"] = None
+    template: TemplateId | None = None
     pointer: int = 0
     quals: tuple = ()
     ref: bool = False                    # declared as a reference (`T&`, `T&&`)
@@ -101,7 +100,7 @@ class Call(Node):
         return ""
 
     @property
-    def template(self) -> Optional[TemplateId]:
+    def template(self) -> TemplateId | None:
         return self.func if isinstance(self.func, TemplateId) else None
 
 
@@ -162,8 +161,8 @@ class SizeOf(Node):
 class Decl(Node):
     type: TypeRef = None
     name: str = ""
-    init: Optional[Node] = None
-    ctor_args: Optional[list] = None     # `T v(a, b);`
+    init: Node | None = None
+    ctor_args: list | None = None     # `T v(a, b);`
     array: bool = False                  # `T v[N]...;`
 
 
@@ -184,7 +183,7 @@ class AssignStmt(Node):
 
 
 class ReturnStmt(Node):
-    value: Optional[Node] = None
+    value: Node | None = None
 
 
 def _span(items) -> tuple[int, int]:
@@ -314,7 +313,6 @@ def _transformer():
             return TypeRef(s, e, " ".join(str(base).split()), None, stars, quals)
 
         def template_id(self, c):
-            s, e = c[0].start_pos, c[-1].end_pos if isinstance(c[-1], Token) else None
             args = [x for x in c[1:] if not isinstance(x, Token) or x.type not in ("LT", "GT")]
             args = [x if not isinstance(x, Token) else Name(x.start_pos, x.end_pos, str(x)) for x in args]
             s2, e2 = _span(c)
@@ -598,8 +596,9 @@ def _fast_parse(text: str):
         args = _split_atoms(match.group(7), match.start(7)) if match.group(7).strip() else []
         if targs is None or targs2 is None or args is None:
             return _FALLBACK
-        fix = lambda lst: [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS else a
-                           for a in lst]
+        def fix(lst: list) -> list:
+            return [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS else a
+                    for a in lst]
         tmpl = TemplateId(0, match.end(2) + 1, "Tile", fix(targs))
         type_ = TypeRef(0, tmpl.end, "Tile", tmpl, 0, ())
         tmpl2 = TemplateId(match.start(5), match.end(6) + 1, "Tile", fix(targs2))

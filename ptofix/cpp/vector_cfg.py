@@ -16,14 +16,25 @@ drain). ``wait_flag(PIPE_V, PIPE_S, e)`` only drains the V work issued before it
 from __future__ import annotations
 
 import enum
-from typing import Optional
 
-from ..record import Record
-from . import stmt_parser as A
-from .model import (CaseLabel, Comment, Compound, Directive, ForStmt, Function, IfStmt, OpaqueStmt, PPIfStmt,
-                    SimpleStmt, Stmt, SwitchStmt)
 from ..pto.ops import ALWAYS, NEVER, OPS, PIPE_V, STATIC_NONEMPTY, move_pipe
 from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH
+from ..record import Record
+from . import stmt_parser as A
+from .model import (
+    CaseLabel,
+    Comment,
+    Compound,
+    Directive,
+    ForStmt,
+    Function,
+    IfStmt,
+    OpaqueStmt,
+    PPIfStmt,
+    SimpleStmt,
+    Stmt,
+    SwitchStmt,
+)
 from .semantics import FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symbol, expr_type
 
 UB_SPACE = "Vec"
@@ -43,14 +54,14 @@ class EventKind(enum.Enum):
 class Access(Record):
     name: str                       # variable or "<hidden scratch>"
     write: bool
-    space: Optional[str]            # None = any space
-    intervals: Optional[list]       # [(lo, hi)], None = unknown (whole space)
-    exact: Optional[tuple] = None   # key for the same-access rule, None if not provable
+    space: str | None            # None = any space
+    intervals: list | None       # [(lo, hi)], None = unknown (whole space)
+    exact: tuple | None = None   # key for the same-access rule, None if not provable
     tmp: bool = False
     contiguous_repeats: int = 0     # producer repeat count when contiguous (same-access rule), else 0
     elementwise: bool = False       # op walks this operand element-for-element like its dst
 
-    def overlaps(self, other: "Access") -> bool:
+    def overlaps(self, other: Access) -> bool:
         if self.space is not None and other.space is not None and self.space != other.space:
             return False
         if self.intervals is None or other.intervals is None:
@@ -64,7 +75,7 @@ class Access(Record):
 
 class Event(Record):
     kind: EventKind
-    stmt: Optional[Stmt] = None
+    stmt: Stmt | None = None
     op: str = ""
     accesses: list = []
     why: str = ""                    # for unknown events / drains
@@ -85,13 +96,13 @@ class FunctionCFG:
         self.events: list[Event] = []
         self.entry = self._new(EventKind.NOP, why="entry")
         self.exit = Event(EventKind.NOP, why="exit")
-        self.unstructured: Optional[str] = None
+        self.unstructured: str | None = None
         self.barrier_events: dict[int, Event] = {}   # id(stmt) -> barrier event
         self.stmt_events: dict[int, list] = {}
         self.position: dict[int, tuple] = {}          # id(stmt) -> (statement list, index)
         self.other_pipe_writes: dict[int, tuple] = {} # id(stmt) -> (pipe, dst, src, env) of a TLOAD
         self._breaks: list[list] = []                 # innermost loop/switch: break sources
-        self._continues: list[Optional[Event]] = []   # innermost loop header (None for a switch)
+        self._continues: list[Event | None] = []   # innermost loop header (None for a switch)
         body = fn.body
         if isinstance(body, OpaqueStmt):
             self.unstructured = body.reason
@@ -214,7 +225,7 @@ class FunctionCFG:
         return self._chain(preds, [event])
 
     # -- statements -> events ------------------------------------------------------------------
-    def _calls(self, stmt: Stmt, info: Optional[StmtInfo]) -> list[Event]:
+    def _calls(self, stmt: Stmt, info: StmtInfo | None) -> list[Event]:
         events = []
         for name, args, env in (info.local_calls if info is not None else []):
             event = self._new(EventKind.CALL, stmt=stmt, op=name, callee=name, call_args=(args, env),
@@ -330,7 +341,7 @@ class FunctionCFG:
             return True
         return False
 
-    def rewrite_by(self, stmt) -> Optional[tuple]:
+    def rewrite_by(self, stmt) -> tuple | None:
         """(pipe, [Access]) if ``stmt`` is a TLOAD that rewrites every byte of its tile, else None."""
         entry = self.other_pipe_writes.get(id(stmt))
         if entry is None:
@@ -350,7 +361,7 @@ class FunctionCFG:
             return False
         return global_tensor_shape(env.get(src.id)) == (tt.rows, tt.cols)
 
-    def flag(self, stmt) -> Optional[tuple]:
+    def flag(self, stmt) -> tuple | None:
         """(kind, src, dst, event) if ``stmt`` is a set_flag/wait_flag, else None."""
         info = self.sem.info.get(id(stmt)) if isinstance(stmt, SimpleStmt) else None
         if info is None or info.kind not in (Kind.SET_FLAG, Kind.WAIT_FLAG):
@@ -365,7 +376,7 @@ class FunctionCFG:
         return True
 
     @staticmethod
-    def _tile(node, env: dict) -> Optional[Symbol]:
+    def _tile(node, env: dict) -> Symbol | None:
         if isinstance(node, A.Name):
             sym = env.get(node.id)
             if sym is not None and sym.kind == "tile":
@@ -421,7 +432,7 @@ class FunctionCFG:
         return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats)
 
 
-def global_tensor_shape(sym: Optional[Symbol]) -> Optional[tuple]:
+def global_tensor_shape(sym: Symbol | None) -> tuple | None:
     """(rows, cols) of a GlobalTensor variable from its pto::Shape<1, 1, 1, R, C>, if static."""
     if sym is None or sym.object_type != "GlobalTensor" or sym.type_ref is None or sym.type_ref.template is None:
         return None

@@ -17,8 +17,9 @@ unedited output *is* the input text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from ..source import SourceText, Span
 
@@ -87,7 +88,7 @@ class OperandClause:
 @dataclass
 class Region:
     span: Span                 # from ``{`` to ``}`` inclusive
-    ops: list["Operation"] = field(default_factory=list)
+    ops: list[Operation] = field(default_factory=list)
 
 
 @dataclass
@@ -99,7 +100,7 @@ class Operation:
     results: list[Value] = field(default_factory=list)
     operands: list[Value] = field(default_factory=list)
     regions: list[Region] = field(default_factory=list)
-    parent: "Operation | None" = None
+    parent: Operation | None = None
     # generic form
     successors: list[str] = field(default_factory=list)
     properties: AttrDict | None = None
@@ -167,19 +168,19 @@ class Operation:
         a = self.attr("operandSegmentSizes")
         return list(a.value) if a is not None and a.kind == "array" else None
 
-    def walk(self) -> Iterator["Operation"]:
+    def walk(self) -> Iterator[Operation]:
         yield self
         for region in self.regions:
             for op in region.ops:
                 yield from op.walk()
 
-    def ancestors(self) -> Iterator["Operation"]:
+    def ancestors(self) -> Iterator[Operation]:
         p = self.parent
         while p is not None:
             yield p
             p = p.parent
 
-    def enclosing_func(self) -> "Operation | None":
+    def enclosing_func(self) -> Operation | None:
         for p in self.ancestors():
             if p.name == "func.func":
                 return p

@@ -18,10 +18,10 @@ Conventions (§4 "General custom-assembly conventions"):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from .versions import NEWEST, OLDEST, Version, resolve
+from .versions import Version, resolve
 
 V0426 = "2026-04-17"
 V031 = "v0.31"
@@ -145,7 +145,7 @@ class OpSpec:
     until: str | None = None
     custom_rules: tuple[CommaChainRule, ...] = ()   # when the custom form does not round-trip
 
-    def custom_blocker(self, present, v: "Version | str") -> str | None:
+    def custom_blocker(self, present, v: Version | str) -> str | None:
         """Why the target cannot parse this op's custom form with attributes ``present`` (None: it can)."""
         v = resolve(v)
         for rule in self.custom_rules:
@@ -154,11 +154,11 @@ class OpSpec:
                 return why
         return None
 
-    def available(self, v: "Version | str") -> bool:
+    def available(self, v: Version | str) -> bool:
         v = resolve(v)
         return v >= resolve(self.since) and (self.until is None or v < resolve(self.until))
 
-    def attrs_at(self, v: "Version | str") -> list[AttrSpec]:
+    def attrs_at(self, v: Version | str) -> list[AttrSpec]:
         v = resolve(v)
         return [a for a in self.attrs if a.available(v)]
 
@@ -168,7 +168,7 @@ class OpSpec:
                 return a
         return None
 
-    def operands_at(self, v: "Version | str") -> list[OperandSpec]:
+    def operands_at(self, v: Version | str) -> list[OperandSpec]:
         v = resolve(v)
         return [o for o in self.operands if o.available(v)]
 
@@ -178,7 +178,7 @@ class OpSpec:
                 return o
         return None
 
-    def has_segments(self, v: "Version | str") -> bool:
+    def has_segments(self, v: Version | str) -> bool:
         return self.segments_since is not None and resolve(v) >= resolve(self.segments_since)
 
     def segment_layouts(self) -> dict[int, list[str]]:
@@ -310,7 +310,8 @@ _add(OpSpec("pto.reserve_buffer", "buffer", V0426,
                    AttrSpec("location", "enum", required=True), AttrSpec("autoAlloc", "bool", required=True, keyword="auto"),
                    AttrSpec("base", "i32")),
             operands=(), segments_since=None, result="i32", custom="braces_arrow",
-            syntax='%b = pto.reserve_buffer {name = "n", size = S, location = #pto.address_space<mat>, auto = B[, base = X]} -> i32',
+            syntax=('%b = pto.reserve_buffer {name = "n", size = S, location = #pto.address_space<mat>, '
+                    'auto = B[, base = X]} -> i32'),
             ref="pto_ir_syntax.md §1.6"))
 _add(OpSpec("pto.import_reserved_buffer", "buffer", V0426,
             attrs=(AttrSpec("name", "str", required=True), AttrSpec("peer_func", "symbol", required=True)),

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from ..source import PtofixError, SourceText, Span
-from .model import Attr, AttrDict, Module, Operation, OperandClause, Region, Value
+from .model import Attr, AttrDict, Module, OperandClause, Operation, Region, Value
 
 # --------------------------------------------------------------------------------------------
 # lark (lazy, cached)
@@ -210,7 +210,6 @@ class _Scanner:
         self.seek(start)
         stack: list[tuple[str, int]] = []
         regions: list[Region] = []
-        last_end = start
         comment_start: int | None = None
         while self.ti < len(toks):
             kind, s, e = toks[self.ti]
@@ -374,7 +373,6 @@ class _Builder:
         return self.text[span.start:span.end]
 
     def build(self, tree, start_rule: str) -> None:
-        from lark import Token, Tree
         op = self.op
         children = tree.children
         if start_rule == "generic_op":
@@ -434,7 +432,7 @@ class _Builder:
                     untyped = [c for c in op.operand_clauses if c.keyword is None]
                     if typed and len(untyped) == len(pending_types) + len(typed):
                         all_types = [typed[0].type_text] + pending_types
-                        for c, t in zip(untyped, all_types):
+                        for c, t in zip(untyped, all_types, strict=False):
                             c.type_text = t
             elif kind == "arrow_clause":
                 op.result_type = self.type_text(clause.children[0])

@@ -179,7 +179,7 @@ def pipe_inits(module: Module) -> list[PipeInit]:
     return out
 
 
-def effective_slot_num(init: PipeInit, version: "Version | str" = "newest") -> int:
+def effective_slot_num(init: PipeInit, version: Version | str = "newest") -> int:
     """SlotNum ptoas uses: explicit slot_num (frontend ops honour it from v0.45), else 8 / 4 (DIR_BOTH)."""
     v = resolve(version)
     default = BIDIRECTIONAL_SLOT_NUM if init.dir_mask == 3 else SINGLE_DIRECTION_SLOT_NUM
@@ -190,7 +190,7 @@ def effective_slot_num(init: PipeInit, version: "Version | str" = "newest") -> i
     return init.slot_num
 
 
-def effective_local_slot_num(init: PipeInit, version: "Version | str" = "newest") -> int:
+def effective_local_slot_num(init: PipeInit, version: Version | str = "newest") -> int:
     """LocalSlotNum EmitC emits: explicit local_slot_num, else SlotNum; l2l is always 2 (§2)."""
     if init.op == "pto.initialize_l2l_pipe":
         return 2
@@ -264,7 +264,7 @@ def _components(inits: list[PipeInit], arch: str | None = None, sort_by_frontend
     return out
 
 
-def assign_flag_bases(inits: list[PipeInit], version: "Version | str" = "newest",
+def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
                       arch: str | None = None) -> dict[int, int]:
     """flag_base ptoas gives each init (index in ``inits`` -> flag_base), per the version's rule.
 
@@ -317,7 +317,7 @@ def assign_flag_bases(inits: list[PipeInit], version: "Version | str" = "newest"
     return result
 
 
-def tpipe_token(init: PipeInit, flag_base: int, version: "Version | str" = "newest", nosplit: bool | None = None,
+def tpipe_token(init: PipeInit, flag_base: int, version: Version | str = "newest", nosplit: bool | None = None,
                 arch: str | None = None) -> str:
     """The ``TPipe<...>`` token EmitC prints for an init (pto_ir_syntax.md §2); nosplit defaults to
     the explicit value or False (ptoas infers it from users when absent)."""

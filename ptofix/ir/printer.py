@@ -18,7 +18,7 @@ from typing import Any
 
 from ..source import PtofixError, SourceText
 from .model import Attr, Operation, Value
-from .opspecs import ATTR_WIDTHS, OpSpec, first_version, last_version
+from .opspecs import ATTR_WIDTHS, OpSpec, first_version
 from .versions import Version, resolve
 
 _INT_RANGE = {"i8": (-128, 255), "i32": (-(2 ** 31), 2 ** 32 - 1)}
@@ -174,7 +174,7 @@ def _assign_operands(c: Canon, source: SourceText) -> None:
                 names = ["pipe_handle"]
             if len(pos) > len(names):
                 raise _err(source, pos[len(names)][0].span.start, f"'{name}': too many operands")
-            for (value, type_text), oname in zip(pos, names):
+            for (value, type_text), oname in zip(pos, names, strict=False):
                 if type_text is None:
                     o = spec.operand(oname)
                     type_text = {"index": "index", "i32": "i32", "i64": "i64", "pipe": "!pto.pipe"}.get(o.hint) if o else None
@@ -200,7 +200,7 @@ def _assign_operands(c: Canon, source: SourceText) -> None:
             raise _err(source, at, f"'{name}': operandSegmentSizes sums to {sum(c.segments_in)} but the op has"
                                    f" {len(values)} operands")
         i = 0
-        for oname, size in zip(names, c.segments_in):
+        for oname, size in zip(names, c.segments_in, strict=False):
             o = spec.operand(oname)
             if size > 1 and not (o and o.variadic):
                 raise _err(source, at, f"'{name}': segment '{oname}' has size {size}")

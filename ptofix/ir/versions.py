@@ -40,16 +40,16 @@ class Version:
     def __str__(self) -> str:
         return self.name
 
-    def __lt__(self, other: "Version") -> bool:
+    def __lt__(self, other: Version) -> bool:
         return self.rank < other.rank
 
-    def __le__(self, other: "Version") -> bool:
+    def __le__(self, other: Version) -> bool:
         return self.rank <= other.rank
 
-    def __gt__(self, other: "Version") -> bool:
+    def __gt__(self, other: Version) -> bool:
         return self.rank > other.rank
 
-    def __ge__(self, other: "Version") -> bool:
+    def __ge__(self, other: Version) -> bool:
         return self.rank >= other.rank
 
 
@@ -75,7 +75,7 @@ OLDEST = VERSIONS[0]
 NEWEST = VERSIONS[-1]
 
 
-def resolve(name: "str | Version") -> Version:
+def resolve(name: str | Version) -> Version:
     """Version by name or alias; unlisted ``vX.Y``/dates map to the newest listed one not after it."""
     if isinstance(name, Version):
         return name
@@ -103,7 +103,7 @@ def known_names() -> list[str]:
     return out
 
 
-def at_least(version: "str | Version", since: "str | Version | None") -> bool:
+def at_least(version: str | Version, since: str | Version | None) -> bool:
     """True when ``version`` has a feature introduced in ``since`` (None = always)."""
     if since is None:
         return True

@@ -14,12 +14,11 @@ everything they touch.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-PIPE_V = "PIPE_V"
+from dataclasses import dataclass
 
 from .tiles import HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re-exported for the op effects)
 
+PIPE_V = "PIPE_V"
 
 # When an op's implementation ends with its own pipe_barrier(PIPE_V):
 NEVER = "never"

@@ -7,8 +7,6 @@ Valid rows/cols do not change the storage; ``-1`` means dynamic (set at run time
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from ..record import Record
 
 # Memory spaces a Tile may live in (`TileType::X`) and their sizes on A2/A3
@@ -33,27 +31,27 @@ ELEMENT_BYTES = {
 FLOAT_TYPES = frozenset({"float", "half", "bfloat16_t", "float16_t", "float32_t"})
 
 
-def dtype_size(dtype: Optional[str]) -> Optional[int]:
+def dtype_size(dtype: str | None) -> int | None:
     return ELEMENT_BYTES.get(dtype) if dtype else None
 
 
 class TileType(Record):
     """A tile's static type (None where the C++ does not say it with a literal)."""
 
-    space: Optional[str]
-    dtype: Optional[str]
-    rows: Optional[int]
-    cols: Optional[int]
+    space: str | None
+    dtype: str | None
+    rows: int | None
+    cols: int | None
     blayout: str = "RowMajor"
-    valid_row: Optional[int] = None     # None = dynamic (-1) or not a literal
-    valid_col: Optional[int] = None
+    valid_row: int | None = None     # None = dynamic (-1) or not a literal
+    valid_col: int | None = None
 
     @property
     def elem_size(self) -> int:
         return dtype_size(self.dtype) or 0
 
     @property
-    def nbytes(self) -> Optional[int]:
+    def nbytes(self) -> int | None:
         """Footprint ``Rows*Cols*sizeof(T)``, None if unknown."""
         if self.rows is None or self.cols is None or not self.elem_size:
             return None

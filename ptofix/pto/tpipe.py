@@ -8,7 +8,7 @@ written type is decided from the literals: which of positions 5/6 holds the bool
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 DEFAULT_LOCAL_SLOT_NUM = 2
 DEFAULT_NOSPLIT = False
@@ -30,9 +30,9 @@ CONSUMER_BUFFER_ARG = {"DIR_C2V": 1, "DIR_V2C": 2}
 
 class Layout(NamedTuple):
     order: str
-    local: Optional[int]      # index of LocalSlotNum among the template arguments (None: not written)
-    nosplit: Optional[int]
-    unit_flag: Optional[int]
+    local: int | None      # index of LocalSlotNum among the template arguments (None: not written)
+    nosplit: int | None
+    unit_flag: int | None
 
 
 def layout(values: list) -> Layout:
@@ -65,6 +65,6 @@ def layout(values: list) -> Layout:
     return Layout(UNKNOWN, None, None, None)
 
 
-def flag_width(direction: Optional[str]) -> int:
+def flag_width(direction: str | None) -> int:
     """Flags a pipe uses from its FlagID: 2 for one direction, 4 for DIR_BOTH (§4.1)."""
     return 4 if direction in ("DIR_BOTH", "DIR_BOTH_GM") else 2

@@ -15,7 +15,6 @@ P is rounded to half before PV (as on the NPU), so O carries ~2^-11 relative err
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
@@ -34,8 +33,8 @@ class CubeModel:
         self.d = head_dim
         self.subblocks = subblocks
         self.roles: dict[int, str] = {}
-        self.q: Optional[np.ndarray] = None
-        self.s1: Optional[int] = None
+        self.q: np.ndarray | None = None
+        self.s1: int | None = None
         self.k: dict[int, np.ndarray] = {}
         self.v: dict[int, np.ndarray] = {}
 
@@ -101,10 +100,10 @@ def reference(q: np.ndarray, ks: list, vs: list, scale: float) -> np.ndarray:
     return (p @ v / p.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
-def fa_check(path, out_arg: str, head_dim: int = 128, scale: Optional[float] = None, seed: int = 1,
+def fa_check(path, out_arg: str, head_dim: int = 128, scale: float | None = None, seed: int = 1,
              block_num: int = 1, block: int = 0, subblocks: int = 2, ub_size: int = UB_SIZE,
-             function: Optional[str] = None, schedule_seed: Optional[int] = None,
-             args: Optional[dict] = None) -> FACheck:
+             function: str | None = None, schedule_seed: int | None = None,
+             args: dict | None = None) -> FACheck:
     """Run one block (= one query block) of an FA kernel with the cube model; compare O."""
     cube = CubeModel(seed, head_dim, subblocks)
     options = SimOptions(function=function, args=args or {}, block_num=block_num, blocks=[block],

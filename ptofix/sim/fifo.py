@@ -15,8 +15,8 @@ ring of ``SlotNum`` slots of ``SlotSize`` bytes at ``gm``. The cube side is not 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 import numpy as np
 
@@ -30,7 +30,7 @@ class Pipe:
     slot_size: int
     slot_num: int
     local_slot_num: int
-    gm: Optional[GMPtr]
+    gm: GMPtr | None
     c2v_buf: int = 0
     v2c_buf: int = 0
     pops: int = 0
@@ -55,7 +55,7 @@ class PushRecord:
 
 # provider(fifo, pipe, index, elem, nbytes, shape) -> np.uint8 array of nbytes (or None: random).
 # ``shape`` is the (rows, cols) of the whole slot as the consumer's view describes it.
-Provider = Callable[["FifoState", Pipe, int, str, int, tuple], Optional[np.ndarray]]
+Provider = Callable[["FifoState", Pipe, int, str, int, tuple], np.ndarray | None]
 
 
 @dataclass
@@ -63,7 +63,7 @@ class FifoState:
     """Shared by the vector subblocks of one run: the pushed log and the cube-side provider."""
 
     seed: int
-    provider: Optional[Provider] = None
+    provider: Provider | None = None
     pushes: list = field(default_factory=list)
     context: dict = field(default_factory=dict)   # free for providers (cube models)
 

@@ -20,19 +20,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
 from ..cpp import stmt_parser as sp
-from ..cpp.model import (Comment, Compound, CppFile, Directive, ForStmt, Function, IfStmt, OpaqueStmt,
-                         PPIfStmt, SimpleStmt, Stmt)
+from ..cpp.model import (
+    Comment,
+    Compound,
+    CppFile,
+    Directive,
+    ForStmt,
+    Function,
+    IfStmt,
+    OpaqueStmt,
+    PPIfStmt,
+    SimpleStmt,
+    Stmt,
+)
 from ..pto import tpipe
 from ..pto.ops import PIPE_FIFO_OPS
 from ..source import PtofixError
 from .fifo import FifoState, Pipe, PushRecord
-from .memory import (DTYPES, GlobalTensor, GMPtr, GMRegion, Memory, SimError, TileType, TileVar, TileView,
-                     dtype_of)
+from .memory import DTYPES, GlobalTensor, GMPtr, Memory, SimError, TileType, TileVar, TileView, dtype_of
 from .ops_numpy import VECTOR_OPS, Sym, build_steps
 from .schedule import Scheduler, StepError
 
@@ -142,7 +151,7 @@ class UBPtr:
     addr: int
     elem: str
 
-    def add(self, count: int) -> "UBPtr":
+    def add(self, count: int) -> UBPtr:
         return UBPtr(self.addr + int(count) * dtype_of(self.elem)[0].itemsize, self.elem)
 
 
@@ -252,7 +261,7 @@ def _directive_word(text: str) -> str:
     return m.group(1) if m else ""
 
 
-def pp_condition(text: str, defined: set[str], macros: Optional[dict] = None) -> bool:
+def pp_condition(text: str, defined: set[str], macros: dict | None = None) -> bool:
     """Truth of one ``#if/#ifdef/#ifndef/#elif/#else`` branch with ``defined`` (the vector side's
     predefined names) plus the file's own ``#define``s; a condition on a macro with a value other
     than a plain number cannot be evaluated and stops the run."""
@@ -261,7 +270,8 @@ def pp_condition(text: str, defined: set[str], macros: Optional[dict] = None) ->
     if not m:
         raise SimError(f"cannot read preprocessor directive '{text.strip()}'")
     word, rest = m.group(1), m.group(2).split("//")[0].strip()
-    known = lambda name: name in defined or name in macros
+    def known(name: str) -> bool:
+        return name in defined or name in macros
     if word == "ifdef":
         return known(rest.split()[0]) if rest else False
     if word == "ifndef":
@@ -374,7 +384,7 @@ class Interpreter:
                                                  "TLOAD", "TSTORE"}
 
     def __init__(self, cpp: CppFile, mem: Memory, sched: Scheduler, fifo: FifoState, config: KernelConfig,
-                 table: StatementTable, defined: Optional[set] = None):
+                 table: StatementTable, defined: set | None = None):
         self.cpp = cpp
         self.source = cpp.source
         self.mem = mem
@@ -388,7 +398,7 @@ class Interpreter:
         self.loop_stack: list[tuple[int, int]] = []
         self.count = 0
         self.depth = 0
-        self.cur_stmt: Optional[Stmt] = None
+        self.cur_stmt: Stmt | None = None
         self.cur_fn = ""
         self._for_cache: dict[int, tuple] = {}
         self._cond_cache: dict[int, object] = {}
@@ -451,7 +461,7 @@ class Interpreter:
         if len(params) != len(args):
             raise SimError(f"'{fn.name}' takes {len(params)} arguments, got {len(args)}")
         frame = {}
-        for p, a in zip(params, args):
+        for p, a in zip(params, args, strict=False):
             frame[p.name] = self._convert_to(p.type, a)
         saved = self.scopes, self.cur_fn, self.cur_stmt, self.loop_stack
         self.scopes = [frame]
@@ -831,7 +841,7 @@ class Interpreter:
         vals = [_int(self.eval(a), "Tile valid shape") for a in args]
         vr, vc = None, None
         dyn = [i for i, v in enumerate((ttype.valid_rows, ttype.valid_cols)) if v < 0]
-        for i, v in zip(dyn, vals):
+        for i, v in zip(dyn, vals, strict=False):
             if i == 0:
                 vr = v
             else:
@@ -1134,14 +1144,14 @@ class Interpreter:
         raise SimError(f"cast of {type(v).__name__} to '{t.name}' not modelled")
 
     # ------------------------------------------------------------------ calls
-    def _arity(self, name: str, node: sp.Call, lo: int, hi: Optional[int] = None) -> None:
+    def _arity(self, name: str, node: sp.Call, lo: int, hi: int | None = None) -> None:
         n = len(node.args)
         hi = lo if hi is None else hi
         if not lo <= n <= hi:
             want = str(lo) if lo == hi else f"{lo} to {hi}"
             raise SimError(f"{name} takes {want} argument(s), got {n}")
 
-    def _vector_template_ok(self, name: str, tmpl: Optional[sp.TemplateId]) -> None:
+    def _vector_template_ok(self, name: str, tmpl: sp.TemplateId | None) -> None:
         """Template arguments of a vector op: only the precision choice (``*Algorithm::*``, the
         numpy model computes in the tile's dtype either way) and TFILLPAD's InPlace mode."""
         if tmpl is None:

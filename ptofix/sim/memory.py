@@ -12,12 +12,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
 from ..pto.tiles import HIDDEN_SCRATCH  # noqa: F401  (used by the op semantics)
 from ..pto.tiles import UB_BYTES as UB_SIZE
+
 GM_CHUNK = 64 * 1024
 
 # C++ element type -> (numpy storage dtype, kind) ; kind: f=float, b=bf16 bits, i=integer, o=opaque
@@ -91,11 +91,11 @@ class TileType:
 class TileVar:
     """A C++ tile variable: its type plus the address/valid shape bound at run time."""
 
-    def __init__(self, name: str, ttype: TileType, valid_rows: Optional[int] = None,
-                 valid_cols: Optional[int] = None):
+    def __init__(self, name: str, ttype: TileType, valid_rows: int | None = None,
+                 valid_cols: int | None = None):
         self.name = name
         self.type = ttype
-        self.addr: Optional[int] = None
+        self.addr: int | None = None
         self.valid_rows = ttype.valid_rows if valid_rows is None else valid_rows
         self.valid_cols = ttype.valid_cols if valid_cols is None else valid_cols
         if self.valid_rows is None or self.valid_rows < 0:
@@ -103,7 +103,7 @@ class TileVar:
         if self.valid_cols is None or self.valid_cols < 0:
             self.valid_cols = ttype.cols
 
-    def snapshot(self) -> "TileView":
+    def snapshot(self) -> TileView:
         if self.addr is None:
             raise SimError(f"tile '{self.name}' is used before TASSIGN gives it an address")
         return TileView(self.name, self.type, int(self.addr), int(self.valid_rows), int(self.valid_cols))
@@ -275,11 +275,11 @@ class GMPtr:
     offset: int
     elem: str
 
-    def add(self, count: int) -> "GMPtr":
+    def add(self, count: int) -> GMPtr:
         size = dtype_of(self.elem)[0].itemsize if self.elem in DTYPES else 1
         return GMPtr(self.region, self.offset + int(count) * size, self.elem)
 
-    def retype(self, elem: str) -> "GMPtr":
+    def retype(self, elem: str) -> GMPtr:
         return GMPtr(self.region, self.offset, elem)
 
 
@@ -291,7 +291,7 @@ class GlobalTensor:
     shape: tuple
     stride: tuple
     layout: str
-    ptr: Optional[GMPtr] = None
+    ptr: GMPtr | None = None
 
     def rows_cols(self) -> tuple[int, int]:
         s = self.shape
@@ -305,11 +305,11 @@ class GlobalTensor:
         if self.layout not in ("ND", "DN"):
             raise SimError(f"GlobalTensor layout {self.layout} is not modelled (ND and DN only)")
         idx = np.zeros(1, np.int64)
-        for dim, stride in zip(self.shape, self.stride):
+        for dim, stride in zip(self.shape, self.stride, strict=False):
             idx = (idx[:, None] + np.arange(dim, dtype=np.int64)[None, :] * stride).reshape(-1)
         return idx.reshape(self.rows_cols())
 
     def byte_range(self) -> tuple[int, int]:
         size = dtype_of(self.elem)[0].itemsize
-        span = sum((d - 1) * st for d, st in zip(self.shape, self.stride) if d > 0)
+        span = sum((d - 1) * st for d, st in zip(self.shape, self.stride, strict=False) if d > 0)
         return self.ptr.offset, self.ptr.offset + (span + 1) * size

@@ -19,8 +19,8 @@ the tile's dtype (f16 in float16, f32 and bf16 in float32); integer ops wrap lik
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -170,7 +170,7 @@ _ROUND = {
 }
 
 
-def _cvt(values: np.ndarray, dst: TileView, rmode: Optional[Sym]) -> np.ndarray:
+def _cvt(values: np.ndarray, dst: TileView, rmode: Sym | None) -> np.ndarray:
     dt, kind = dtype_of(dst.type.elem)
     mode = rmode.leaf if isinstance(rmode, Sym) else "CAST_RINT"
     with np.errstate(all="ignore"):
@@ -190,7 +190,7 @@ class OpBuilder:
     """Turns one evaluated op call into steps. ``args`` are evaluated values: TileView for tiles,
     Python/numpy numbers for scalars, :class:`Sym` for enum constants."""
 
-    def __init__(self, name: str, args: list, template_args: Optional[list] = None):
+    def __init__(self, name: str, args: list, template_args: list | None = None):
         self.name = name
         self.args = args
         self.targs = template_args or []
@@ -273,7 +273,8 @@ class OpBuilder:
         dst, a, b = self.tile(0), self.tile(1), self.tile(2)
         fn = BINARY.get(op)
         if op == "PRELU":
-            fn = lambda x, y: np.where(x > 0, x, x * y)
+            def fn(x, y):
+                return np.where(x > 0, x, x * y)
         tmp = self.args[3] if len(self.args) > 3 and isinstance(self.args[3], TileView) else None
 
         def run(mem: Memory, stmt: int) -> None:
@@ -348,7 +349,6 @@ class OpBuilder:
                 mem.write(dst, np.sqrt(x), stmt)
 
         def second(mem: Memory, stmt: int) -> None:
-            r, c = dst.valid_rows, dst.valid_cols
             y = _as(mem.read(dst), dst)
             ones = _as(_region(mem, tmp, 1, 1), dst)[0, 0]
             with np.errstate(all="ignore"):
@@ -641,7 +641,7 @@ class OpBuilder:
 TRAILING_DRAIN_OPS = frozenset({"TROWSUM", "TROWMAX", "TROWMIN", "TCOLMAX", "TCOLMIN", "TCOLSUM"})
 
 
-def build_steps(name: str, args: list, template_args: Optional[list] = None) -> list[Step]:
+def build_steps(name: str, args: list, template_args: list | None = None) -> list[Step]:
     return OpBuilder(name, args, template_args).build()
 
 

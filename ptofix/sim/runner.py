@@ -14,9 +14,8 @@ schedule produced.
 """
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 import numpy as np
 
@@ -24,8 +23,8 @@ from ..cpp.model import CppFile, Function
 from ..cpp.parser import parse_cpp
 from ..source import PtofixError, SourceText
 from .fifo import FifoState
-from .interp import CVal, CTYPE, Interpreter, KernelConfig, StatementTable, parse_params
-from .memory import HIDDEN_SCRATCH, GMPtr, GMRegion, Memory, SimError, UB_SIZE, dtype_of
+from .interp import CTYPE, CVal, Interpreter, KernelConfig, StatementTable, parse_params
+from .memory import HIDDEN_SCRATCH, UB_SIZE, GMPtr, GMRegion, Memory, SimError, dtype_of
 from .schedule import Hazard, Scheduler
 
 DEFAULT_INT = 16
@@ -34,14 +33,14 @@ DEFAULT_FLOAT = 1.0
 
 @dataclass
 class SimOptions:
-    function: Optional[str] = None
+    function: str | None = None
     args: dict = field(default_factory=dict)       # scalar argument name -> text value
     block_num: int = 1
-    blocks: Optional[list] = None                   # block ids to run (default: all of block_num)
+    blocks: list | None = None                   # block ids to run (default: all of block_num)
     subblock_num: int = 1
     ub_size: int = UB_SIZE
-    provider: Optional[Callable] = None             # FIFO cube-side provider (see fifo.py)
-    provider_context: Optional[Callable] = None     # seed -> dict, stored in FifoState.context
+    provider: Callable | None = None             # FIFO cube-side provider (see fifo.py)
+    provider_context: Callable | None = None     # seed -> dict, stored in FifoState.context
     gm_fill: dict = field(default_factory=dict)     # pointer argument -> "random" | "zero"
 
 
@@ -81,7 +80,7 @@ def load(path_or_source) -> CppFile:
     return parse_cpp(read_source(path_or_source))
 
 
-def pick_function(cpp: CppFile, name: Optional[str]) -> Function:
+def pick_function(cpp: CppFile, name: str | None) -> Function:
     if not cpp.functions:
         raise PtofixError("no function definition to simulate (expected a ptoas kernel)", cpp.source, 0)
     if name:
@@ -117,7 +116,7 @@ def scalar_arg(text: str, ctype: str) -> CVal:
         raise PtofixError(f"--arg value '{text}' is not a {ctype} number") from None
 
 
-def run_kernel(cpp, seed: int, schedule_seed: Optional[int], options: SimOptions) -> RunResult:
+def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -> RunResult:
     cpp = load(cpp)
     fn = pick_function(cpp, options.function)
     try:
@@ -185,7 +184,7 @@ class Difference:
     tiles: str = ""
     hazards: list = field(default_factory=list)
     seed: int = 0
-    original_also_differs: Optional[bool] = None
+    original_also_differs: bool | None = None
 
     def format(self, orig_name: str, rew_name: str) -> str:
         lines = [f"difference on seed {self.seed}: {self.where}, byte offset {self.offset}: {self.detail}"]
@@ -226,7 +225,7 @@ def _values(elem: str, data_a: bytes, data_b: bytes, offset: int) -> str:
     return f"element [{start // size}] ({elem}) expected {a.item()!r}, got {b.item()!r}"
 
 
-def _first_diff(a: np.ndarray, b: np.ndarray) -> Optional[int]:
+def _first_diff(a: np.ndarray, b: np.ndarray) -> int | None:
     n = min(a.size, b.size)
     neq = np.flatnonzero(a[:n] != b[:n])
     if neq.size:
@@ -253,7 +252,7 @@ def _hazard_lines(run: RunResult, sids: set, limit: int = 4) -> list[str]:
     return out
 
 
-def compare(ref: RunResult, cand: RunResult) -> Optional[Difference]:
+def compare(ref: RunResult, cand: RunResult) -> Difference | None:
     # 1. GM buffers
     for name, ra in ref.regions.items():
         rb = cand.regions.get(name)
@@ -288,7 +287,7 @@ def compare(ref: RunResult, cand: RunResult) -> Optional[Difference]:
             diff.hazards = _hazard_lines(cand, {b.stmt})
             return diff
     # 3. UB of every core
-    for ca, cb in zip(ref.cores, cand.cores):
+    for ca, cb in zip(ref.cores, cand.cores, strict=False):
         off = _first_diff(ca.mem.ub, cb.mem.ub)
         if off is None:
             continue
@@ -311,13 +310,13 @@ class SimReport:
     nothing about the rewrite, so it is not reported as one."""
 
     seeds: int
-    difference: Optional[Difference]
+    difference: Difference | None
     runs: int
     steps: int
     original_hazards: int = 0
     rewritten_hazards: int = 0
     gm_sizes: dict = field(default_factory=dict)
-    racy_original: Optional[Difference] = None
+    racy_original: Difference | None = None
 
     @property
     def status(self) -> str:
@@ -329,14 +328,14 @@ class SimReport:
 
 
 def simulate(original, rewritten, seeds: int, options: SimOptions,
-             rewritten_options: Optional[SimOptions] = None) -> SimReport:
+             rewritten_options: SimOptions | None = None) -> SimReport:
     orig = load(original)
     rew = load(rewritten)
     ropts = rewritten_options or options
     runs = steps = 0
     haz_o = haz_r = 0
     sizes = {}
-    racy: Optional[Difference] = None
+    racy: Difference | None = None
     for seed in range(1, seeds + 1):
         ref = run_kernel(orig, seed, None, options)
         cand = run_kernel(rew, seed, seed, ropts)

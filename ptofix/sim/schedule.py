@@ -23,12 +23,13 @@ Orders that the hardware guarantees are kept:
   enclosing both (no loop back-edge), stays in order.
 
 A step is overtaken only by steps less than ``window`` positions after it (and at most
-``window - 1`` times in a row), so only pairs closer than the window need checking. With ``rng=None`` the schedule is program order (the in-order reference).
+``window - 1`` times in a row), so only pairs closer than the window need checking. With
+``rng=None`` the schedule is program order (the in-order reference).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -81,7 +82,7 @@ class StepError(Exception):
 
 
 class Scheduler:
-    def __init__(self, mem: Memory, rng: Optional[np.random.Generator] = None, window: int = 4,
+    def __init__(self, mem: Memory, rng: np.random.Generator | None = None, window: int = 4,
                  p_in_order: float = 0.5):
         self.mem = mem
         self.rng = rng
