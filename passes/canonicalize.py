@@ -198,7 +198,8 @@ def _sidecar_entries(model, stripped, target) -> list[dict[str, Any]]:
                 "kernel_kind": init.kernel_kind if init else None,
                 "op": op.name,
                 "id": init.id if init else None,
-                "flag_base": (init.flag_base if init.flag_base is not None else bases.get(idx)) if init else None,
+                "flag_base": (init.flag_base if init.flag_base is not None
+                              else bases.get(idx) if idx is not None else None) if init else None,
                 "flag_base_explicit": bool(init and init.flag_base is not None),
                 "dir_mask": canon.int("dir_mask"),
                 "slot_size": canon.int("slot_size"),

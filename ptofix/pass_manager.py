@@ -97,7 +97,7 @@ def _split_options(body: str) -> list[str]:
 
 def build_pass(name: str, options: dict[str, str]) -> Pass:
     cls = get_pass_class(name)
-    fields = {f.name.replace("_", "-"): f for f in dataclasses.fields(cls)}
+    fields = {f.name.replace("_", "-"): f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]  # passes are dataclasses
     kwargs: dict[str, Any] = {}
     for key, raw in options.items():
         f = fields.get(key) or fields.get(key.replace("_", "-"))

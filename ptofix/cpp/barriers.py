@@ -14,6 +14,8 @@ following proofs, so removing several barriers is checked as a whole.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ..record import Record
 from ..source import SourceText
 from .model import Compound, CppFile, Function, SimpleStmt
@@ -73,7 +75,8 @@ class Hazard(Record):
         def side(event: Event, access: Access | None) -> dict:
             where = source.location(event.stmt.span.start) if event.stmt is not None else "function boundary"
             text = event.stmt.span.text(source) if event.stmt is not None else (event.why or event.kind.value)
-            out = {"location": where, "statement": " ".join(text.split())[:200], "op": event.op or event.kind.value}
+            out: dict[str, Any] = {"location": where, "statement": " ".join(text.split())[:200],
+                                   "op": event.op or event.kind.value}
             if access is not None:
                 out["operand"] = access.name
                 out["access"] = "write" if access.write else "read"
@@ -286,7 +289,7 @@ class BarrierAnalysis:
         seen: set[tuple] = set()
         boundary = False
         crossed = 0
-        stack = [(start, False, frozenset())]
+        stack: list[tuple[Event, bool, frozenset]] = [(start, False, frozenset())]
         opens, closes = (EventKind.WAIT_VS, EventKind.SET_VS) if backward else (EventKind.SET_VS, EventKind.WAIT_VS)
         while stack:
             event, back, pending = stack.pop()
@@ -459,7 +462,7 @@ class BarrierAnalysis:
         for fn in self.model.functions:
             cfg = self.cfg(fn)
             for stmt in fn.statements():
-                if id(stmt) not in cfg.barrier_events:
+                if id(stmt) not in cfg.barrier_events or not isinstance(stmt, SimpleStmt):
                     continue
                 before, after = self.context(fn, stmt)
                 pattern = None

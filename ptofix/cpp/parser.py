@@ -61,7 +61,7 @@ def tokenize(source: SourceText) -> list[Token]:
         if match.start() != pos:
             break
         pos = match.end()
-        kind = match.lastgroup
+        kind = match.lastgroup or ""
         if kind == "ws":
             continue
         append(Token(kind, match.group(), match.start(), pos))

@@ -210,14 +210,15 @@ def decode_type(node: TemplateId, base: int, source: SourceText, function: str, 
     if n < 4 or n > 7:
         t.problem = f"TPipe with {n} template arguments (expected 4 to 7)"
         return t
-    if _is_int(args[0]):
-        t.flag_id = args[0].value
-    if isinstance(args[1].value, str):
-        t.direction = args[1].value.split("::")[-1]
-    if _is_int(args[2]):
-        t.slot_size = args[2].value
-    if _is_int(args[3]):
-        t.slot_num = args[3].value
+    values = [a.value for a in args]
+    if isinstance(values[0], int) and _is_int(args[0]):
+        t.flag_id = values[0]
+    if isinstance(values[1], str):
+        t.direction = values[1].split("::")[-1]
+    if isinstance(values[2], int) and _is_int(args[2]):
+        t.slot_size = values[2]
+    if isinstance(values[3], int) and _is_int(args[3]):
+        t.slot_num = values[3]
     # Order from the literals (docs/reference/pto-facts.md §4.1).
     shape = layout([a.value for a in args])
     t.order, t.local_arg, t.nosplit_arg, t.unit_arg = shape.order, shape.local, shape.nosplit, shape.unit_flag
@@ -307,34 +308,38 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
             and ast.expr.func.name in USE_OPS and ast.expr.func.args \
             and isinstance(ast.expr.func.args[0], TemplateId) and ast.expr.func.args[0].name == "TPipe":
         call = ast.expr
-        node = call.func.args[0]
-        t = decode_type(node, base, source, fn.name, stmt.span)
+        func = call.func
+        assert isinstance(func, TemplateId)
+        use_type = func.args[0]
+        assert isinstance(use_type, TemplateId)
+        t = decode_type(use_type, base, source, fn.name, stmt.span)
         payload = ""
-        if len(call.func.args) > 2 and isinstance(call.func.args[1], (TemplateId, TypeRef)):
-            payload = call.func.args[1].name
+        payload_type = func.args[1] if len(func.args) > 2 else None
+        if isinstance(payload_type, (TemplateId, TypeRef)):
+            payload = payload_type.name
         var = call.args[0].id if call.args and isinstance(call.args[0], Name) else ""
-        obj = objects.get(var)
-        handled.add(id(node))
-        if obj is None:
+        owner = objects.get(var)
+        handled.add(id(use_type))
+        if owner is None:
             inv.unlinked.append(t)
             what = f"pipe object '{var}'" if var else "a pipe object (first call argument is not a name)"
-            inv.issues.append(Issue("unlinked", f"{call.func.name} uses {what} that is not declared "
+            inv.issues.append(Issue("unlinked", f"{func.name} uses {what} that is not declared "
                                     f"earlier in '{fn.name}'", t.span.start, function=fn.name))
         else:
-            use = PipeUse(call.func.name, t, var, stmt.span, payload)
-            obj.uses.append(use)
+            use = PipeUse(func.name, t, var, stmt.span, payload)
+            owner.uses.append(use)
             if t.problem:
-                inv.issues.append(Issue("bad-type", t.problem, t.span.start, [obj]))
-            if t.key != obj.type.key:
-                local_only = (t.order == obj.type.order and t.local_arg is not None
-                              and t.key_without_local() == obj.type.key_without_local())
-                where = source.location(obj.type.span.start)
+                inv.issues.append(Issue("bad-type", t.problem, t.span.start, [owner]))
+            if t.key != owner.type.key:
+                local_only = (t.order == owner.type.order and t.local_arg is not None
+                              and t.key_without_local() == owner.type.key_without_local())
+                where = source.location(owner.type.span.start)
                 inv.issues.append(Issue(
                     "use-mismatch",
                     f"{use.op} type '{t.text(source)}' differs from the type of pipe '{var}' "
-                    f"'{obj.type.text(source)}' declared at {where}"
+                    f"'{owner.type.text(source)}' declared at {where}"
                     + (" (only LocalSlotNum differs)" if local_only else ""),
-                    t.span.start, [obj], local_only))
+                    t.span.start, [owner], local_only))
     for node in found:
         covered.add(base + node.start)
         if id(node) not in handled:

@@ -475,7 +475,7 @@ class FunctionSemantics:
             return
 
     def _header_part(self, ast, text: str, scope: Scope, what: str) -> StmtInfo:
-        self._pending_calls = []
+        self._pending_calls: list = []
         if ast is None:
             return self._unknown_text(text, scope, f"{what} not understood")
         if isinstance(ast, A.Decl):
@@ -523,7 +523,7 @@ class FunctionSemantics:
             if name in self.ctx.macros:
                 self.writes_everything = f"macro '{name}' may write any variable"
                 return self._unknown_text(stmt.text, scope, f"uses the macro '{name}'")
-        self._pending_calls: list = []
+        self._pending_calls = []
         if isinstance(ast, A.TypeAlias):
             scope.aliases[ast.name] = self.resolve_type(ast.type, scope)
             return StmtInfo(Kind.NOP)
@@ -917,7 +917,9 @@ def _names(node) -> set:
 
 
 def _split_params(text: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "(<[":
             depth += 1
@@ -1075,10 +1077,10 @@ class ValueModel:
                 result = None
                 break
             values = self.eval(node, env)
-            if values is None:
+            if values is None or result is None:
                 result = None
                 break
-            result |= {_wrap(v, sym.ctype) for v in values}
+            result = result | {_wrap(v, sym.ctype) for v in values}
             if len(result) > MAX_VALUES:
                 result = None
                 break
@@ -1233,10 +1235,10 @@ class ValueModel:
                 values = self.tpop_addresses(binding[1], binding[2], binding[3])
             else:
                 values = None
-            if values is None:
+            if values is None or result is None:
                 result = None
                 break
-            result |= values
+            result = result | values
         final = _cap(frozenset(result)) if result is not None else None
         if not _seen:
             self._addrs[sym.uid] = final
@@ -1268,7 +1270,7 @@ class ValueModel:
             return None
         local = tpipe.DEFAULT_LOCAL_SLOT_NUM if shape.local is None else values[shape.local]
         bases = self.eval(ctor.args[consumer_arg], env)
-        if bases is None or not 0 < local <= MAX_VALUES:
+        if bases is None or not isinstance(local, int) or not 0 < local <= MAX_VALUES:
             return None
         strides = {tile.tile.nbytes, slot_size}
         return _cap(frozenset(b + k * s for b in bases for k in range(local) for s in strides))

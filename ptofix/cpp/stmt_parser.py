@@ -86,7 +86,7 @@ class TemplateId(Node):
 
 
 class Call(Node):
-    func: Node = None
+    func: Node
     args: list = []
 
     @property
@@ -105,37 +105,37 @@ class Call(Node):
 
 
 class Index(Node):
-    obj: Node = None
-    index: Node = None
+    obj: Node
+    index: Node
 
 
 class Member(Node):
-    obj: Node = None
+    obj: Node
     field: str = ""
     arrow: bool = False
 
 
 class Unary(Node):
     op: str = ""
-    operand: Node = None
+    operand: Node
 
 
 class Binary(Node):
     op: str = ""
-    left: Node = None
-    right: Node = None
+    left: Node
+    right: Node
 
 
 class Assign(Node):
     """An assignment used as an expression (`a = b = 5`, `if ((x = f()))`, `g(a += 1)`)."""
-    target: Node = None
+    target: Node
     op: str = "="
-    value: Node = None
+    value: Node
 
 
 class IncDec(Node):
     op: str = "++"
-    operand: Node = None
+    operand: Node
     prefix: bool = True
 
 
@@ -144,22 +144,22 @@ class Comma(Node):
 
 
 class Ternary(Node):
-    cond: Node = None
-    then: Node = None
-    orelse: Node = None
+    cond: Node
+    then: Node
+    orelse: Node
 
 
 class Cast(Node):
-    type: TypeRef = None
-    operand: Node = None
+    type: TypeRef
+    operand: Node
 
 
 class SizeOf(Node):
-    arg: Node = None
+    arg: Node
 
 
 class Decl(Node):
-    type: TypeRef = None
+    type: TypeRef
     name: str = ""
     init: Node | None = None
     ctor_args: list | None = None     # `T v(a, b);`
@@ -169,26 +169,29 @@ class Decl(Node):
 class TypeAlias(Node):
     """`using NAME = type;` or `typedef type NAME;`."""
     name: str = ""
-    type: TypeRef = None
+    type: TypeRef
 
 
 class ExprStmt(Node):
-    expr: Node = None
+    expr: Node
 
 
 class AssignStmt(Node):
-    target: Node = None
+    target: Node
     op: str = "="
-    value: Node = None
+    value: Node
 
 
 class ReturnStmt(Node):
     value: Node | None = None
 
 
-def _span(items) -> tuple[int, int]:
-    start, end = None, None
+def _span(items) -> tuple[int | None, int | None]:
+    start: int | None = None
+    end: int | None = None
     for item in items:
+        s: int | None
+        e: int | None
         if item is None:
             continue
         if isinstance(item, Node):
@@ -199,7 +202,7 @@ def _span(items) -> tuple[int, int]:
             if not item:
                 continue
             s, e = _span(item)
-            if s is None:
+            if s is None or e is None:
                 continue
         else:
             continue

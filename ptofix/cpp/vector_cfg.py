@@ -161,9 +161,9 @@ class FunctionCFG:
             return head + breaks
         if isinstance(stmt, IfStmt):
             head = self._chain(preds, self._header(stmt, "if"))
-            out = self._stmt(stmt.then, head)
-            out += self._stmt(stmt.orelse, head) if stmt.orelse is not None else head
-            return out
+            tails = self._stmt(stmt.then, head) if stmt.then is not None else head
+            tails += self._stmt(stmt.orelse, head) if stmt.orelse is not None else head
+            return tails
         if isinstance(stmt, SwitchStmt):
             head = self._chain(preds, self._header(stmt, "switch"))
             self._breaks.append([])
@@ -267,7 +267,11 @@ class FunctionCFG:
                 return []   # MTE3 / FIX, never PIPE_V
             dst = self._tile(args[0], env) if args else None
             src = self._tile(args[1], env) if len(args) > 1 else None
-            pipe = move_pipe(dst.tile.space if dst and dst.tile else None, src.tile.space if src and src.tile else None)
+            moved = move_pipe(dst.tile.space if dst and dst.tile else None, src.tile.space if src and src.tile else None)
+            if moved is None:
+                return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
+                                  why=f"{base}: cannot tell its pipe from the tile types")]
+            pipe = moved
             if pipe is None:
                 return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
                                   why=f"{base}: cannot tell its pipe from the tile types")]
@@ -315,6 +319,7 @@ class FunctionCFG:
             # dst and the full-shape source are walked like dst; the per-row source is broadcast.
             access.elementwise = access.name in (args[0].id, full_name) and access.name != row_name and not access.tmp
         row_sym = a if per_row == 1 else b
+        assert row_sym is not None and row_sym.tile is not None    # both checked above
         if row_sym.tile.blayout == "RowMajor":
             return [self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)]
         row_reads = [x for x in accesses if x.name == row_name and not x.write]
@@ -347,9 +352,10 @@ class FunctionCFG:
         if entry is None:
             return None
         pipe, dst, src, env = entry
-        if not self._fully_written(dst, src, env):
+        tile = self._tile(dst, env)
+        if tile is None or not self._fully_written(dst, src, env):
             return None
-        return pipe, [self._tile_access(self._tile(dst, env), True, False)]
+        return pipe, [self._tile_access(tile, True, False)]
 
     def _fully_written(self, dst, src, env: dict) -> bool:
         """TLOAD rewrites every byte of ``dst``: static full valid shape equal to the GM view's."""
