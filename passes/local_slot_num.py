@@ -242,7 +242,8 @@ class LocalSlotNumPass(Pass):
             "tile_form_pop": pipe.tile_form_pop,
         }
         want_local = intent.value if intent else None
-        if want_local is not None and t.slot_num is not None and not 0 < want_local <= t.slot_num:
+        if intent is not None and want_local is not None and t.slot_num is not None \
+                and not 0 < want_local <= t.slot_num:
             raise PtofixError(
                 f"LocalSlotNum {want_local} for pipe '{pipe.var}' (FlagID {t.flag_id}) in '{pipe.function}' is "
                 f"out of range: 0 < LocalSlotNum <= SlotNum ({t.slot_num}) (intent from {intent.detail})",
@@ -269,7 +270,7 @@ class LocalSlotNumPass(Pass):
             if len(new_texts) != 1:  # pragma: no cover - guarded by _check_editable
                 raise PtofixError(f"internal error: pipe '{pipe.var}' would get different types: "
                                   f"{sorted(new_texts)}", source, t.span.start)
-            if needs_local and want_local > (before or 0) and pipe.tile_form_pop:
+            if needs_local and want_local is not None and want_local > (before or 0) and pipe.tile_form_pop:
                 warnings.append(
                     f"{source.location(t.span.start)}: warning: raising LocalSlotNum of pipe '{pipe.var}' "
                     f"from {before} to {want_local}: its Tile-form TPOP uses a local ring of LocalSlotNum "
@@ -361,7 +362,7 @@ class LocalSlotNumPass(Pass):
             slot_num = effective_slot_num(init, version)
             same_flag = [p for p in inv.pipes if p.function == init.func and p.flag_id == flag]
             if not same_flag:
-                present = sorted({p.flag_id for p in inv.pipes if p.function == init.func})
+                present = sorted({f for p in inv.pipes if p.function == init.func and (f := p.flag_id) is not None})
                 raise PtofixError(f"PTO IR pipe init in '{init.func}' ({how}) has no TPipe with FlagID {flag} in "
                                   f"{source.path} (FlagIDs there: {', '.join(map(str, present))}); wrong "
                                   "--target-ptoas or IR?", ir_source, init.span.start)
@@ -465,7 +466,7 @@ def _retemplate(t: TPipeType, order: str, local: int | None, unit: bool | None, 
         slots["unit"] = "true" if unit else "false"
     layout = _LAYOUT[order]
     last = max((i for i, name in enumerate(layout) if slots[name] is not None), default=-1)
-    want = [slots[name] if slots[name] is not None else _DEFAULT_TEXT[name] for name in layout[:last + 1]]
+    want = [slots[name] or _DEFAULT_TEXT[name] for name in layout[:last + 1]]
     tail = t.args[4:]
     edits: list[Edit] = []
     for arg, text in zip(tail, want, strict=False):

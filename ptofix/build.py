@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,7 +260,7 @@ class Settings:
 def resolve_settings(args: argparse.Namespace, table: dict[str, OptionInfo], env: dict[str, str] | None = None
                      ) -> Settings:
     """Fill every option of ``args`` (parsed with SUPPRESS defaults) by CLI > env > config > default."""
-    env = os.environ if env is None else env
+    environment: Mapping[str, str] = os.environ if env is None else env
     config: Config | None = None
     config_path = getattr(args, "config", None)
     if config_path:
@@ -280,8 +281,8 @@ def resolve_settings(args: argparse.Namespace, table: dict[str, OptionInfo], env
     for key, info in table.items():
         if hasattr(args, info.dest):
             settings.values[key] = Setting(getattr(args, info.dest), "command line")
-        elif key in ENV_VARS and env.get(ENV_VARS[key], ""):
-            settings.values[key] = Setting(env[ENV_VARS[key]], f"environment ${ENV_VARS[key]}")
+        elif key in ENV_VARS and environment.get(ENV_VARS[key], ""):
+            settings.values[key] = Setting(environment[ENV_VARS[key]], f"environment ${ENV_VARS[key]}")
         elif config is not None and key in config.values:
             settings.values[key] = Setting(_config_value(config, info, config.values[key]), f"config {config.path}")
         else:

@@ -4,6 +4,7 @@ Imported lazily so that commands that do not need a front end do not pay for lar
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .source import SourceText
@@ -23,4 +24,4 @@ def parse_mlir(source: SourceText) -> Any:
     return parse(source)
 
 
-PARSERS = {"cpp": parse_cpp, "mlir": parse_mlir}
+PARSERS: dict[str, Callable[[SourceText], Any]] = {"cpp": parse_cpp, "mlir": parse_mlir}

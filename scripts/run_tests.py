@@ -39,11 +39,30 @@ def run_lit() -> tuple[int, int, int, int]:
     return passed, failed, skipped, proc.returncode
 
 
+def run_static_checks() -> tuple[int, int]:
+    """ruff and mypy (configured in pyproject.toml), one test each."""
+    passed = failed = 0
+    bindir = os.path.dirname(sys.executable)
+    for name, argv in (("ruff", [os.path.join(bindir, "ruff"), "check", "ptofix", "passes", "scripts"]),
+                       ("mypy", [os.path.join(bindir, "mypy")])):
+        proc = subprocess.run(argv, cwd=ROOT, text=True, capture_output=True)
+        if proc.returncode == 0:
+            passed += 1
+            print(f"{name}: ok")
+        else:
+            failed += 1
+            sys.stdout.write((proc.stdout + proc.stderr)[-6000:])
+            print(f"{name}: FAILED")
+    return passed, failed
+
+
 def main() -> int:
+    s_pass, s_fail = run_static_checks()
     p_pass, p_fail, p_skip, _ = run_pytest()
     l_pass, l_fail, l_skip, _ = run_lit()
-    print(f"pytest: {p_pass} passed, {p_fail} failed, {p_skip} skipped; lit: {l_pass} passed, {l_fail} failed, {l_skip} skipped")
-    passed, failed, skipped = p_pass + l_pass, p_fail + l_fail, p_skip + l_skip
+    print(f"static: {s_pass} passed, {s_fail} failed; pytest: {p_pass} passed, {p_fail} failed, {p_skip} skipped; "
+          f"lit: {l_pass} passed, {l_fail} failed, {l_skip} skipped")
+    passed, failed, skipped = s_pass + p_pass + l_pass, s_fail + p_fail + l_fail, p_skip + l_skip
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 0 if failed == 0 and passed > 0 else 1
 

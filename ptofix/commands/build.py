@@ -62,18 +62,14 @@ def add_parser(subparsers) -> None:
         return option in p._option_string_actions
 
     # LocalSlotNum options of `ptofix run` (helper module), so build accepts the same C++ options.
-    try:
-        from ..local_slot_options import add_local_slot_arguments
-    except ImportError:
-        add_local_slot_arguments = None
+    from ..local_slot_options import add_local_slot_arguments
     cpp = p.add_argument_group("C++ passes (as `ptofix run`)")
     cpp.add_argument("--pattern", "-P", metavar="P[,P...]",
                      help="PIPE_V barrier candidates: gu, softmax-exp-sum, softmax-sum-add, auto, none "
                           "(env FA_REMOVE_VEC_BARRIER_PATTERNS)")
     cpp.add_argument("--force", action="store_true",
                      help="also remove selected barriers the proof rejects (warns)")
-    if add_local_slot_arguments is not None:
-        add_local_slot_arguments(p)
+    add_local_slot_arguments(p)
     if not have("--local-slot-num"):
         cpp.add_argument("--local-slot-num", metavar="N|F=N[,F=N]",
                          help="TPipe LocalSlotNum for every pipe (N) or per FlagID; without it the "
@@ -157,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     bisheng, bisheng_err = B.resolve_tool("bisheng", settings, required=compile_) if compile_ else (None, None)
     ptoas_cmd = B.ptoas_argv(args.ptoas or "ptoas", ptoas_flags, art.canon)
     bisheng_cmd = (B.bisheng_argv(args.bisheng or "bisheng", pto_lib, bisheng_flags, art.fixed, caller, art.lib)
-                   if compile_ else None)
+                   if compile_ and caller is not None else None)
 
     if args.dry_run:
         for err in (ptoas_err, bisheng_err):

@@ -33,12 +33,8 @@ def add_parser(subparsers) -> None:
                         help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
     parser.add_argument("--force", action="store_true",
                         help="also remove selected barriers the proof rejects (prints a warning naming the hazard)")
-    try:
-        from ..local_slot_options import add_local_slot_arguments
-    except ImportError:  # LocalSlotNum options not installed in this build
-        add_local_slot_arguments = None
-    if add_local_slot_arguments is not None:
-        add_local_slot_arguments(parser)
+    from ..local_slot_options import add_local_slot_arguments
+    add_local_slot_arguments(parser)
     add_output_arguments(parser)
     from ..batch import add_batch_arguments
     add_batch_arguments(parser)
@@ -53,14 +49,10 @@ def cpp_passes_from_args(args: argparse.Namespace) -> list:
     if getattr(args, "pattern", None) and normalize_patterns(args.pattern):
         passes.append(build_pass("pipe-v-barrier", {"pattern": args.pattern,
                                                     "force": "true" if getattr(args, "force", False) else "false"}))
-    try:
-        from ..local_slot_options import local_slot_pass_from_args
-    except ImportError:
-        local_slot_pass_from_args = None
-    if local_slot_pass_from_args is not None:
-        slot_pass = local_slot_pass_from_args(args)
-        if slot_pass is not None:
-            passes.append(slot_pass)
+    from ..local_slot_options import local_slot_pass_from_args
+    slot_pass = local_slot_pass_from_args(args)
+    if slot_pass is not None:
+        passes.append(slot_pass)
     return passes
 
 

@@ -92,7 +92,8 @@ class _Scanner:
         return PtofixError(message, self.source, offset)
 
     def skip_ws(self, pos: int) -> int:
-        return _WS.match(self.text, pos).end()
+        match = _WS.match(self.text, pos)
+        return match.end() if match else pos
 
     def seek(self, pos: int) -> None:
         toks = self.tokens
@@ -174,6 +175,7 @@ class _Scanner:
         saw_newline = False
         while True:
             m = _WS.match(text, p)
+            assert m is not None        # _WS matches the empty string
             if "\n" in m.group(0):
                 saw_newline = True
             p = m.end()
@@ -281,6 +283,7 @@ class _Scanner:
     def parse_op(self, start: int, parent: Operation | None) -> Operation:
         text = self.text
         head = _HEAD.match(text, start)
+        assert head is not None        # the op scanner only starts ops where _HEAD matches
         results: list[Value] = []
         pos = head.end()
         if head.group("results"):
@@ -314,9 +317,9 @@ class _Scanner:
             own = "".join(pieces)
         del self.blank_regions[first_blank:]
         if op.name == "func.func":
-            m = _SYMBOL.search(op.header_text)
-            if m:
-                op.symbol = m.group(1).strip('"')
+            found = _SYMBOL.search(op.header_text)
+            if found:
+                op.symbol = found.group(1).strip('"')
         if generic:
             _parse_with_lark(self.source, op, own, "generic_op")
             if op.name == "func.func":
@@ -453,7 +456,7 @@ class _Builder:
         return self.span_text(_node_span(node, self.base))
 
     def function_type(self, node) -> tuple[list[str] | None, list[str] | None]:
-        # type: paren_types ["->" type]
+        # grammar: paren_types ["->" type]
         kids = node.children
         if len(kids) == 2 and getattr(kids[0], "data", None) == "paren_types" and kids[1] is not None:
             ins = self.type_list(kids[0])

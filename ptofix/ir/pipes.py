@@ -151,7 +151,7 @@ def pipe_inits(module: Module) -> list[PipeInit]:
                 local = [("c2v_consumer_buf", 1), ("v2c_consumer_buf", 2)]
             has_local = any(r in roles for r, _ in local)
             global_only = "gm_slot_tensor" in roles and not ("c2v_consumer_buf" in roles or "v2c_consumer_buf" in roles)
-            frontend_id = explicit_id if explicit_id is not None else 0
+            frontend_id: int | None = explicit_id if explicit_id is not None else 0
         else:
             if dir_mask == 3:
                 local = [("local_addr", 1), ("peer_local_addr", 2)]
@@ -160,7 +160,7 @@ def pipe_inits(module: Module) -> list[PipeInit]:
             has_local = "local_addr" in roles
             global_only = op.name == "pto.initialize_l2g2l_pipe" and not has_local
             fid = op.attr("__pto.frontend_id")
-            frontend_id = fid.value if fid is not None and fid.kind == "int" else None
+            frontend_id = int(fid.value) if fid is not None and fid.kind == "int" else None
         peer_keys = []
         if not global_only:
             for role, d in local:
@@ -256,7 +256,7 @@ def _components(inits: list[PipeInit], arch: str | None = None, sort_by_frontend
         for m in members:
             if inits[m].flag_base is not None:
                 explicit = inits[m].flag_base if explicit is None else explicit
-        fids = [inits[m].frontend_id for m in members if inits[m].frontend_id is not None]
+        fids = [front for m in members if (front := inits[m].frontend_id) is not None]
         key = (0, min(fids), dm, creation) if fids else (1, 0, 0, creation)
         out.append(_Component(members, {inits[m].func or "" for m in members}, 4 if dm == 3 else 2, explicit, key))
     if sort_by_frontend_id:
@@ -285,7 +285,7 @@ def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
         return result
     used: dict[str, list[tuple[int, int]]] = {}
     for comp in comps:
-        explicit_values = {inits[m].flag_base for m in comp.members if inits[m].flag_base is not None}
+        explicit_values = {flag for m in comp.members if (flag := inits[m].flag_base) is not None}
         if len(explicit_values) > 1:
             raise ValueError(f"conflicting explicit flag_base across peer pipe inits: {sorted(explicit_values)}")
         if comp.explicit is not None:

@@ -249,11 +249,14 @@ def _check_target(c: Canon, source: SourceText) -> None:
     for aname in list(c.attrs):
         a_spec = spec.attr(aname)
         kind, value, attr = c.attrs[aname]
+        if a_spec is None:
+            raise _err(source, attr.span.start, f"attribute '{aname}' of '{name}' is not known to ptofix")
         if a_spec.available(v):
             continue
         if aname == "local_slot_num":
+            introduced = first_version(spec, attr=aname)
             c.stripped[aname] = (value, f"ptoas {v.name} has no 'local_slot_num' on '{name}'"
-                                         f" (first version: {first_version(spec, attr=aname).name})")
+                                         f" (first version: {introduced.name if introduced else 'none'})")
             del c.attrs[aname]
             continue
         if a_spec.default is not None and value == a_spec.default:
@@ -268,7 +271,7 @@ def _check_target(c: Canon, source: SourceText) -> None:
             raise _err(source, op.span.start, f"'{name}' is missing required attribute '{a_spec.kw}'")
     for oname in c.operands:
         o = spec.operand(oname)
-        if not o.available(v):
+        if o is None or not o.available(v):
             first = first_version(spec, operand=oname)
             raise _err(source, c.operands[oname][0].span.start if isinstance(c.operands[oname][0], Value) else op.span.start,
                        f"operand '{oname}' of '{name}' is not accepted by ptoas {v.name}"
@@ -333,6 +336,7 @@ def _custom_value(c: Canon, aname: str) -> str:
 def _generic_value(c: Canon, aname: str) -> str:
     kind, value, attr = c.attrs[aname]
     a_spec = c.spec.attr(aname)
+    assert a_spec is not None       # every kept attribute was checked against the spec
     if kind == "int":
         return f"{value} : {ATTR_WIDTHS.get(aname, a_spec.type)}"
     if kind == "bool":
@@ -349,7 +353,9 @@ def _kw_clause(c: Canon, order: list[str]) -> str:
     parts = []
     for aname in order:
         if aname in c.attrs:
-            parts.append(f"{c.spec.attr(aname).kw} = {_custom_value(c, aname)}")
+            a_spec = c.spec.attr(aname)
+            assert a_spec is not None
+            parts.append(f"{a_spec.kw} = {_custom_value(c, aname)}")
     return "{" + ", ".join(parts) + "}"
 
 

@@ -312,4 +312,6 @@ class GlobalTensor:
     def byte_range(self) -> tuple[int, int]:
         size = dtype_of(self.elem)[0].itemsize
         span = sum((d - 1) * st for d, st in zip(self.shape, self.stride, strict=False) if d > 0)
+        if self.ptr is None:
+            raise SimError("GlobalTensor without a GM pointer")
         return self.ptr.offset, self.ptr.offset + (span + 1) * size

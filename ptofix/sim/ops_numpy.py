@@ -118,7 +118,7 @@ UNARY: dict[str, Callable] = {
     "TNOT": np.invert, "TRSQRT": lambda a: _recip(np.sqrt(a)),
 }
 
-REDUCE = {"SUM": np.sum, "MAX": np.max, "MIN": np.min, "PROD": np.prod}
+REDUCE: dict[str, Callable] = {"SUM": np.sum, "MAX": np.max, "MIN": np.min, "PROD": np.prod}
 
 
 def _nonempty(x: np.ndarray, axis: int, name: str) -> np.ndarray:
@@ -163,7 +163,7 @@ def _write_mask(mem: Memory, dst: TileView, result: np.ndarray, stmt: int) -> No
         mem.write(dst, result.astype(_compute_dtype(dst)), stmt)
 
 
-_ROUND = {
+_ROUND: dict[str, Callable] = {
     "CAST_RINT": np.rint, "CAST_ROUND": lambda x: np.sign(x) * np.floor(np.abs(x) + 0.5),
     "CAST_FLOOR": np.floor, "CAST_CEIL": np.ceil, "CAST_TRUNC": np.trunc, "CAST_NONE": np.rint,
     "CAST_ODD": np.rint,
@@ -281,6 +281,7 @@ class OpBuilder:
             r, c = dst.valid_rows, dst.valid_cols
             x = _as(_region(mem, a, r, c), dst)
             y = _as(_region(mem, b, r, c), dst)
+            assert fn is not None
             with np.errstate(all="ignore"):
                 out = fn(x, y)
             if tmp is not None:
@@ -596,6 +597,7 @@ class OpBuilder:
             full = _as(mem.read(dst, full=True), dst)
             pad = dst.type.pad
             dt = full.dtype
+            value: float
             if pad in ("Zero", "Null"):
                 value = 0
             elif pad == "Max":

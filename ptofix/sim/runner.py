@@ -124,7 +124,7 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
     except SimError as exc:
         raise PtofixError(f"cannot simulate: {exc}", cpp.source, fn.span.start) from None
     regions: dict[str, GMRegion] = {}
-    args = []
+    args: list = []
     known = {p.name for p in params}
     for name in options.args:
         if name not in known:
@@ -236,7 +236,7 @@ def _first_diff(a: np.ndarray, b: np.ndarray) -> int | None:
 
 
 def _hazard_lines(run: RunResult, sids: set, limit: int = 4) -> list[str]:
-    out = []
+    out: list[str] = []
     ranked = sorted(run.hazards, key=lambda h: (h.first.stmt not in sids and h.second.stmt not in sids))
     seen = set()
     for h in ranked:
