@@ -1,4 +1,4 @@
-# lit configuration for ptofix regression tests (see ../shared/reference/ecosystem.md, "lit + filecheck").
+# lit configuration for ptofix regression tests (see docs/reference/ecosystem.md, "lit + filecheck").
 import os
 import sys
 

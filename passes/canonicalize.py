@@ -3,7 +3,7 @@
 DSL builders print PTO IR through an MLIR Python binding that is often older or newer than the
 ``ptoas`` that compiles it; ops the binding does not know come out generic, with the wrong integer
 widths, ``{}`` instead of ``<{}>``, or ``operandSegmentSizes`` of another version
-(pto_ir_syntax.md §1). This pass rewrites each such op into the target's form and leaves every
+(docs/reference/pto-ir.md §1). This pass rewrites each such op into the target's form and leaves every
 other byte alone:
 
 * ``to=custom`` (default): every generic pipe/FIFO op (``opspecs.PIPE_OPS``) is printed in the
@@ -17,7 +17,7 @@ other byte alone:
   printed: such an op is printed in exact generic form instead, in both directions of input.
 * Ops, attributes or operands the target does not have are errors at ``file:line:col`` naming the
   first version that has them. A ``local_slot_num`` the target rejects (GM-only pipe init,
-  pto_ir_syntax.md §3) is removed and reported in ``report["sidecar"]["pipes"]`` (the
+  docs/reference/pto-ir.md §3) is removed and reported in ``report["sidecar"]["pipes"]`` (the
   ``canonicalize`` command writes it to the ``.slots.json`` sidecar) and as a warning.
 * Generic PTO tile ops are kept generic (ptoas parses generic form of every op it registers);
   they are only checked for existence in the target.
@@ -135,7 +135,7 @@ _FIXED_ORDER_FORMS = {"l2g2l", "l2l", "braces_arrow", "paren_typed_braces", "tpo
 
 
 def _needs_reprint(op, canon, target) -> bool:
-    """Custom op the target cannot parse as written (pto_ir_syntax.md §4: no `: iN` in custom form)."""
+    """Custom op the target cannot parse as written (docs/reference/pto-ir.md §4: no `: iN` in custom form)."""
     from ptofix.ir.versions import resolve
     kw = op.keyword_attrs
     if kw is not None and any(a.type_text is not None for a in kw.attrs):

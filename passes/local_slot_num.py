@@ -1,10 +1,10 @@
-"""Pass ``local-slot-num``: set TPipe LocalSlotNum per pipe from an explicit intent (issue 4).
+"""Pass ``local-slot-num``: set TPipe LocalSlotNum per pipe from an explicit intent.
 
-Facts: ../shared/reference/pto_isa_facts.md §4 and pto_ir_syntax.md §2-3.
+Facts: docs/reference/pto-facts.md §4 and docs/reference/pto-ir.md §2-3.
 
 Why: for GM-only FIFO inits (``gm_slot_tensor``, l2g2l without ``local_addr``) ptoas cannot carry
-``local_slot_num`` (pto_ir_syntax.md §3), so EmitC falls back to ``LocalSlotNum = SlotNum`` while
-the hand-written FA kernel and the header default use 2 (pto_isa_facts.md §4.4). The only place to
+``local_slot_num`` (docs/reference/pto-ir.md §3), so EmitC falls back to ``LocalSlotNum = SlotNum`` while
+the hand-written FA kernel and the header default use 2 (docs/reference/pto-facts.md §4.4). The only place to
 change it is the C++ text, and there the type ``TPipe<...>`` is written at the ``auto vN = ...``
 init *and* repeated as the first template argument of every TALLOC/TPUSH/TPOP/TFREE of that pipe
 (§4.2): all of them must be rewritten identically.
@@ -14,7 +14,7 @@ Intent per pipe, first match wins:
 1. ``map``: ``"2"`` for every pipe, or per FlagID ``"0=2,4=2"`` (CLI ``--local-slot-num``);
 2. ``ir``: ``local_slot_num`` on the pipe's init op in the PTO IR, matched to the C++ pipe by
    function name and FlagID = explicit ``flag_base`` or ptoas's own assignment rule for
-   ``target_ptoas`` (pto_isa_facts.md §4.3), checked against direction, SlotSize and SlotNum;
+   ``target_ptoas`` (docs/reference/pto-facts.md §4.3), checked against direction, SlotSize and SlotNum;
 3. ``sidecar``: the JSON ``canonicalize`` writes when it strips a ``local_slot_num`` the target
    ptoas rejects;
 4. ``default``: a policy value (e.g. the header default 2) for pipes without any intent.
@@ -183,7 +183,7 @@ class LocalSlotNumPass(Pass):
             warnings.append(
                 f"{source.location(first.span.start)}: warning: old TPipe argument order <F, Dir, Size, Num, "
                 "bool[, Local]> (ptoas before 2026-04-14); with pto-isa headers from 2026-04-10 on the bool binds "
-                "to LocalSlotNum: pass --tpipe-order new or --pto-lib PATH (pto_isa_facts.md §4.1)")
+                "to LocalSlotNum: pass --tpipe-order new or --pto-lib PATH (docs/reference/pto-facts.md §4.1)")
         for issue in inv.issues:
             text = f"{source.location(issue.offset)}: warning: {issue.message}"
             if text not in warnings:
@@ -274,7 +274,7 @@ class LocalSlotNumPass(Pass):
                 warnings.append(
                     f"{source.location(t.span.start)}: warning: raising LocalSlotNum of pipe '{pipe.var}' "
                     f"from {before} to {want_local}: its Tile-form TPOP uses a local ring of LocalSlotNum "
-                    "slots, the consumer buffer must hold that many (pto_isa_facts.md §4.1)")
+                    "slots, the consumer buffer must hold that many (docs/reference/pto-facts.md §4.1)")
         row["local_after"] = want_local if needs_local else before
         row["unit_flag_after"] = True if needs_unit else t.unit_flag
         row["order_after"] = (target_order or t.order) if (wants_order or changing) and t.order != SHORT \
@@ -366,7 +366,7 @@ class LocalSlotNumPass(Pass):
                 raise PtofixError(f"PTO IR pipe init in '{init.func}' ({how}) has no TPipe with FlagID {flag} in "
                                   f"{source.path} (FlagIDs there: {', '.join(map(str, present))}); wrong "
                                   "--target-ptoas or IR?", ir_source, init.span.start)
-            # A5 l2g2l pipes print DIR_C2V_GM / DIR_V2C_GM (pto_ir_syntax.md §2 EmitC).
+            # A5 l2g2l pipes print DIR_C2V_GM / DIR_V2C_GM (docs/reference/pto-ir.md §2 EmitC).
             matching = [p for p in same_flag if _base_direction(p) == direction
                         and p.type.slot_size == init.slot_size and p.type.slot_num == slot_num]
             if not matching:
@@ -411,7 +411,7 @@ class LocalSlotNumPass(Pass):
             raise PtofixError(f"sidecar is not JSON: {exc.msg}", side, exc.pos) from None
         if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("pipes"), list):
             raise PtofixError("sidecar must be {\"version\": 1, \"pipes\": [...]} as written by canonicalize", side)
-        dir_tokens = {1: "DIR_C2V", 2: "DIR_V2C", 3: "DIR_BOTH"}   # pto_ir_syntax.md §2 (A2/A3)
+        dir_tokens = {1: "DIR_C2V", 2: "DIR_V2C", 3: "DIR_BOTH"}   # docs/reference/pto-ir.md §2 (A2/A3)
         intents: dict[int, Intent] = {}
         functions = {p.function for p in inv.pipes}
         for n, entry in enumerate(data["pipes"]):

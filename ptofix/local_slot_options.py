@@ -5,7 +5,7 @@
     args = parser.parse_args([...])
     pass_ = local_slot_pass_from_args(args)    # LocalSlotNumPass, or None if no option was given
 
-Spellings (issue 4): ``--local-slot-num 2`` (every pipe) or ``--local-slot-num 0=2,4=2`` (per FlagID),
+Spellings: ``--local-slot-num 2`` (every pipe) or ``--local-slot-num 0=2,4=2`` (per FlagID),
 ``--ir fa.mlir``, ``--sidecar fa.local_slot_num.json``, ``--target-ptoas v0.45``,
 ``--default-local-slot-num 2``, ``--tpipe-order old|new``, ``--pto-lib PATH``, ``--unit-flag 0,4``.
 """

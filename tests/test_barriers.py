@@ -87,7 +87,7 @@ def test_real_fa_kernel_gu(corpus_dir, name):
 
 def test_reduction_read_is_not_a_same_access_chain():
     # TEXP writes p in place (64 repeats) and TROWSUM reads p with a reduction pattern:
-    # not an exact same-access chain (pto_isa_facts.md §6.3), so the barrier stays.
+    # not an exact same-access chain (docs/reference/pto-facts.md §6.3), so the barrier stays.
     text = open(FA, encoding="utf-8").read()
     decisions = run(text, "softmax-exp-sum").reports[0]["decisions"]
     for d in decisions:

@@ -1,4 +1,4 @@
-"""`ptofix build` (issue 5): the pre-build hook, run with STAND-IN ptoas/bisheng executables.
+"""`ptofix build`: the pre-build hook, run with STAND-IN ptoas/bisheng executables.
 
 tests/standins/ptoas_standin.py and bisheng_standin.py are not compilers: they record their argv
 (and input files) to $PTOFIX_STANDIN_LOG, the ptoas stand-in emits a known C++ file (the FA

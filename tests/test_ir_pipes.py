@@ -1,4 +1,4 @@
-"""Pipe inventory and ptoas's flag_base rule (pto_ir_syntax.md §2, pto_isa_facts.md §4.3)."""
+"""Pipe inventory and ptoas's flag_base rule (docs/reference/pto-ir.md §2, docs/reference/pto-facts.md §4.3)."""
 import pytest
 
 from ptofix.ir.parser import parse_ir_text

@@ -1,6 +1,6 @@
 """Tests for the TPipe inventory (ptofix/cpp/pipes.py), the local-slot-num pass and its CLI options.
 
-Facts: ../shared/reference/pto_isa_facts.md §4, pto_ir_syntax.md §2-3. Corpus tests read
+Facts: docs/reference/pto-facts.md §4, docs/reference/pto-ir.md §2-3. Corpus tests read
 ../shared/corpus when it exists and skip otherwise; corpus files are never copied into the repo.
 """
 from __future__ import annotations
@@ -114,7 +114,7 @@ def test_header_order():
     new = open(os.path.join(INPUTS, "pto-isa-new", "include", "pto", "npu", "a2a3", "TPush.hpp")).read()
     old = open(os.path.join(INPUTS, "pto-isa-old", "include", "pto", "npu", "a2a3", "TPush.hpp")).read()
     assert header_order(new) == NEW and header_order(old) == OLD
-    # 2026-03-26 header: LocalSlotNum fifth, no IsNoSplit (pto_isa_facts.md §4.1).
+    # 2026-03-26 header: LocalSlotNum fifth, no IsNoSplit (docs/reference/pto-facts.md §4.1).
     assert header_order("template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uint32_t SlotNum, "
                         "uint32_t LocalSlotNum = 2, bool EN_UNIT_FLAG = false> struct TPipe;") == NEW
     assert header_order("template <typename T> struct Other;") is None

@@ -66,7 +66,7 @@ def test_fa_rewrite_by_the_pass_is_confirmed(pattern, tmp_path):
 
 @needs_corpus_fa
 def test_fa_unsafe_removal_is_detected(tmp_path):
-    # TEXP(p, p) -> TROWSUM(sum, p, tmp): a real RAW the static proof keeps (pto_isa_facts.md §6.3).
+    # TEXP(p, p) -> TROWSUM(sum, p, tmp): a real RAW the static proof keeps (docs/reference/pto-facts.md §6.3).
     lines = CORPUS_FA.read_text().split("\n")
     for i, line in enumerate(lines):
         if line.strip() == "pipe_barrier(PIPE_V);" and lines[i - 1].strip().startswith("TEXP(v51"):

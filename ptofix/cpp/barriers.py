@@ -1,10 +1,10 @@
-"""The PIPE_V barrier proof (issue #2).
+"""The PIPE_V barrier proof.
 
 For a ``pipe_barrier(PIPE_V)`` B:
   before(B) = PIPE_V ops that may have been issued since the last V drain on any path into B,
   after(B)  = PIPE_V ops that may be issued before the next V drain on any path out of B.
 B is removable iff no pair (p in before, c in after) has a RAW/WAR/WAW byte overlap, except a
-hardware-safe exact same-access chain (PTOAS PR #674, pto_isa_facts.md §5.3: same address and
+hardware-safe exact same-access chain (PTOAS PR #674, docs/reference/pto-facts.md §5.3: same address and
 shape, contiguous, producer >= 16 repeats of 256 B, not across a loop back-edge, no tmp operand).
 
 Unknown ops count as touching everything. Function entry/exit count as unknown unless every
@@ -434,7 +434,7 @@ class BarrierAnalysis:
 
     @staticmethod
     def _same_access_chain(p: Event, a: Access, b: Access, back: bool) -> bool:
-        # PTOAS PR #674 CanPrunePipeVBarrier (pto_isa_facts.md §5.3).
+        # PTOAS PR #674 CanPrunePipeVBarrier (docs/reference/pto-facts.md §5.3).
         if back or a.tmp or b.tmp or a.exact is None or a.exact != b.exact:
             return False
         if not (a.elementwise and b.elementwise):

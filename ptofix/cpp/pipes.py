@@ -1,6 +1,6 @@
-"""Inventory of the ``TPipe`` objects and types in ptoas-generated C++ (issue 4, C++ side).
+"""Inventory of the ``TPipe`` objects and types in ptoas-generated C++.
 
-Facts (../shared/reference/pto_isa_facts.md §4, pto_ir_syntax.md §2):
+Facts (docs/reference/pto-facts.md §4, docs/reference/pto-ir.md §2):
 
 * Template (pto-isa ``include/pto/npu/a2a3/TPush.hpp``, since 2dee72c3 2026-04-10)::
 
@@ -143,7 +143,7 @@ class PipeObject:
 
     @property
     def tile_form_pop(self) -> bool:
-        """A Tile-form TPOP reads LocalSlotNum (pto_isa_facts.md §4.1); GlobalTensor forms never do."""
+        """A Tile-form TPOP reads LocalSlotNum (docs/reference/pto-facts.md §4.1); GlobalTensor forms never do."""
         return any(u.op == "TPOP" and u.payload == "Tile" for u in self.uses)
 
 
@@ -419,7 +419,7 @@ def _flags_overlap(a: PipeObject, b: PipeObject) -> bool:
 def header_order(text: str) -> str | None:
     """Argument order of ``struct TPipe`` in a pto-isa ``TPush.hpp`` (``new``/``old``), None if not found.
 
-    pto_isa_facts.md §4.1: 03-26 ``<..., SlotNum, LocalSlotNum, EN_UNIT_FLAG>`` and since 04-10
+    docs/reference/pto-facts.md §4.1: 03-26 ``<..., SlotNum, LocalSlotNum, EN_UNIT_FLAG>`` and since 04-10
     ``<..., SlotNum, LocalSlotNum, IsNoSplit, EN_UNIT_FLAG>`` put LocalSlotNum fifth ("new"); the
     04-09 header ``<..., SlotNum, bool IsNoSplit, uint32_t LocalSlotNum, ...>`` is "old".
     """

@@ -204,7 +204,7 @@ class Module:
         return self.source.text[span.start:span.end]
 
     def target_arch(self) -> str | None:
-        """``pto.target_arch`` from the module header (pto_ir_syntax.md §4)."""
+        """``pto.target_arch`` from the module header (docs/reference/pto-ir.md §4)."""
         for op in self.ops:
             if op.name in ("module", "builtin.module"):
                 m = re.search(r'"?pto\.target_arch"?\s*=\s*"(\w+)"', op.header_text)

@@ -1,6 +1,6 @@
 """Op specs per ptoas version range: attribute names and widths, operand segments, custom syntax.
 
-Facts are from /work/shared/reference/pto_ir_syntax.md (cited per op as "§1.x") and the PTOAS
+Facts are from docs/reference/pto-ir.md (cited per op as "§1.x") and the PTOAS
 ODS (``include/PTO/IR/PTOOps.td``) at the release commits listed in :mod:`ptofix.ir.versions`.
 
 Conventions (§4 "General custom-assembly conventions"):
@@ -30,7 +30,7 @@ V036 = "v0.36"
 V045 = "v0.45"
 VNEW = "newest"
 
-#: Exact generic widths (pto_ir_syntax.md §4).
+#: Exact generic widths (docs/reference/pto-ir.md §4).
 ATTR_WIDTHS = {"dir_mask": "i8", "split": "i8", "id": "i32", "slot_size": "i32", "slot_num": "i32",
                "local_slot_num": "i32", "flag_base": "i32", "size": "i32", "base": "i32"}
 
@@ -211,7 +211,7 @@ def _fe_init(name: str) -> OpSpec:
         segments_since=V035, result=None, custom="frontend_init",
         syntax=f"{name} {{[id = N, ]dir_mask = D, slot_size = S[, slot_num = N][, local_slot_num = L]"
                "[, nosplit = B]}(kw = %v : T, ...)  kw in gm_slot_buffer|gm_slot_tensor|c2v_consumer_buf|v2c_consumer_buf",
-        ref="pto_ir_syntax.md §1.1")
+        ref="docs/reference/pto-ir.md §1.1")
 
 
 def _fe_data(name: str, *, operands: tuple[OperandSpec, ...], segments_since: str | None, result: str | None,
@@ -237,32 +237,32 @@ for _n in ("pto.aic_initialize_pipe", "pto.aiv_initialize_pipe"):
 # §1.2 talloc_to_*: PR606+ only, no operands (the pipe is selected by `id`).
 for _n in ("pto.talloc_to_aiv", "pto.talloc_to_aic"):
     _add(_fe_data(_n, operands=(), segments_since=None, result="tensor_view", custom="braces_arrow", since=V035,
-                  syntax=f"%e = {_n} {{[id = N, ]split = S}} -> !pto.tensor_view<...>", ref="pto_ir_syntax.md §1.2"))
+                  syntax=f"%e = {_n} {{[id = N, ]split = S}} -> !pto.tensor_view<...>", ref="docs/reference/pto-ir.md §1.2"))
 
 # §1.3 tpush_to_*: newest adds aiv_subblockid on tpush_to_aic only.
 _add(_fe_data("pto.tpush_to_aiv", operands=(OperandSpec("tile", "entry"),), segments_since=None, result=None,
               custom="paren_typed_braces", syntax="pto.tpush_to_aiv(%t : T) {[id = N, ]split = S}",
-              ref="pto_ir_syntax.md §1.3"))
+              ref="docs/reference/pto-ir.md §1.3"))
 _add(_fe_data("pto.tpush_to_aic", operands=(OperandSpec("tile", "entry"), _SUBBLOCK), segments_since=None, result=None,
               custom="paren_typed_braces",
-              syntax="pto.tpush_to_aic(%t : T) {[id = N, ]split = S}[ aiv_subblockid(%x)]", ref="pto_ir_syntax.md §1.3"))
+              syntax="pto.tpush_to_aic(%t : T) {[id = N, ]split = S}[ aiv_subblockid(%x)]", ref="docs/reference/pto-ir.md §1.3"))
 
 # §1.4 tpop_from_*: AttrSizedOperandSegments in every version; newest tpop_from_aic has 3.
 _add(_fe_data("pto.tpop_from_aic", operands=(OperandSpec("valid_row", "index", optional=True),
                                             OperandSpec("valid_col", "index", optional=True), _SUBBLOCK),
               segments_since=V0426, result="entry", custom="tpop_from",
               syntax="%t = pto.tpop_from_aic[(%vr, %vc)] {[id = N, ]split = S}[ aiv_subblockid(%x)] -> T",
-              ref="pto_ir_syntax.md §1.4"))
+              ref="docs/reference/pto-ir.md §1.4"))
 _add(_fe_data("pto.tpop_from_aiv", operands=(OperandSpec("valid_row", "index", optional=True),
                                             OperandSpec("valid_col", "index", optional=True)),
               segments_since=V0426, result="entry", custom="tpop_from",
-              syntax="%t = pto.tpop_from_aiv[(%vr, %vc)] {[id = N, ]split = S} -> T", ref="pto_ir_syntax.md §1.4"))
+              syntax="%t = pto.tpop_from_aiv[(%vr, %vc)] {[id = N, ]split = S} -> T", ref="docs/reference/pto-ir.md §1.4"))
 
 # §1.5 tfree_from_*: optional entry operand from PR606 (v0.35).
 for _n in ("pto.tfree_from_aic", "pto.tfree_from_aiv"):
     _add(_fe_data(_n, operands=(OperandSpec("entry", "entry", optional=True, since=V035),), segments_since=None,
                   result=None, custom="tfree_from", syntax=f"{_n}[(%e : T)] {{[id = N, ]split = S}}",
-                  ref="pto_ir_syntax.md §1.5"))
+                  ref="docs/reference/pto-ir.md §1.5"))
 
 # §1.7 lowered pipe ops.
 _add(OpSpec("pto.initialize_l2g2l_pipe", "lowered-init", V0426,
@@ -275,7 +275,7 @@ _add(OpSpec("pto.initialize_l2g2l_pipe", "lowered-init", V0426,
             segments_since=V035, result="pipe", custom="l2g2l",
             syntax="%p = pto.initialize_l2g2l_pipe {dir_mask = D, slot_size = S, slot_num = N[, local_slot_num = L]"
                    "[, flag_base = F][, nosplit = B]}(%gm : T[, %local : T][, %peer : T]) -> !pto.pipe  (fixed key order)",
-            ref="pto_ir_syntax.md §1.7",
+            ref="docs/reference/pto-ir.md §1.7",
             custom_rules=(CommaChainRule(("local_slot_num", "flag_base", "nosplit")),)))
 _add(OpSpec("pto.initialize_l2l_pipe", "lowered-init", V0426,
             attrs=(AttrSpec("dir_mask", "i8", required=True), AttrSpec("slot_size", "i32", required=True),
@@ -284,25 +284,25 @@ _add(OpSpec("pto.initialize_l2l_pipe", "lowered-init", V0426,
             operands=(OperandSpec("local_addr"), OperandSpec("peer_local_addr", optional=True)),
             segments_since=None, result="pipe", custom="l2l",
             syntax="%p = pto.initialize_l2l_pipe {dir_mask = D, slot_size = S, slot_num = N[, flag_base = F]"
-                   "[, nosplit = B]}(%local : T[, %peer : T]) -> !pto.pipe", ref="pto_ir_syntax.md §1.7",
+                   "[, nosplit = B]}(%local : T[, %peer : T]) -> !pto.pipe", ref="docs/reference/pto-ir.md §1.7",
             custom_rules=(CommaChainRule(("flag_base", "nosplit")),)))
 _SPLIT = (AttrSpec("split", "i8", required=True),)
 _add(OpSpec("pto.tpush", "lowered-data", V0426, _SPLIT,
             (OperandSpec("tile", "entry"), OperandSpec("pipe_handle", "pipe"), _SUBBLOCK), None, None, "paren_pair",
-            "pto.tpush(%tile, %pipe : T, !pto.pipe) {split = S}[ aiv_subblockid(%x)]", "pto_ir_syntax.md §1.7"))
+            "pto.tpush(%tile, %pipe : T, !pto.pipe) {split = S}[ aiv_subblockid(%x)]", "docs/reference/pto-ir.md §1.7"))
 _add(OpSpec("pto.tpop", "lowered-data", V0426, _SPLIT,
             (OperandSpec("tile", "entry"), OperandSpec("pipe_handle", "pipe")), None, None, "paren_pair",
-            "pto.tpop(%tile, %pipe : T, !pto.pipe) {split = S}", "pto_ir_syntax.md §1.7"))
+            "pto.tpop(%tile, %pipe : T, !pto.pipe) {split = S}", "docs/reference/pto-ir.md §1.7"))
 _add(OpSpec("pto.tfree", "lowered-data", V0426, _SPLIT,
             (OperandSpec("entry", "entry", optional=True, since=V035), OperandSpec("pipe_handle", "pipe")), None, None,
-            "paren_pair", "pto.tfree([%entry, ]%pipe : [T, ]!pto.pipe) {split = S}", "pto_ir_syntax.md §1.7"))
+            "paren_pair", "pto.tfree([%entry, ]%pipe : [T, ]!pto.pipe) {split = S}", "docs/reference/pto-ir.md §1.7"))
 _add(OpSpec("pto.talloc", "lowered-data", V035, _SPLIT,
             (OperandSpec("entry", "entry"), OperandSpec("pipe_handle", "pipe")), None, None, "paren_pair",
-            "pto.talloc(%entry, %pipe : T, !pto.pipe) {split = S}", "pto_ir_syntax.md §1.7"))
+            "pto.talloc(%entry, %pipe : T, !pto.pipe) {split = S}", "docs/reference/pto-ir.md §1.7"))
 _add(OpSpec("pto.declare_global", "lowered-data", V035, (), (), None, "tensor_view", "attr_arrow",
-            "%e = pto.declare_global -> !pto.tensor_view<...>", "pto_ir_syntax.md §1.7"))
+            "%e = pto.declare_global -> !pto.tensor_view<...>", "docs/reference/pto-ir.md §1.7"))
 _add(OpSpec("pto.declare_tile", "lowered-data", V0426, (), (), None, "entry", "attr_arrow",
-            "%t = pto.declare_tile -> !pto.tile_buf<...>", "pto_ir_syntax.md §1.7"))
+            "%t = pto.declare_tile -> !pto.tile_buf<...>", "docs/reference/pto-ir.md §1.7"))
 
 # §1.6 consumer-buffer helpers.
 _add(OpSpec("pto.reserve_buffer", "buffer", V0426,
@@ -312,23 +312,23 @@ _add(OpSpec("pto.reserve_buffer", "buffer", V0426,
             operands=(), segments_since=None, result="i32", custom="braces_arrow",
             syntax=('%b = pto.reserve_buffer {name = "n", size = S, location = #pto.address_space<mat>, '
                     'auto = B[, base = X]} -> i32'),
-            ref="pto_ir_syntax.md §1.6"))
+            ref="docs/reference/pto-ir.md §1.6"))
 _add(OpSpec("pto.import_reserved_buffer", "buffer", V0426,
             attrs=(AttrSpec("name", "str", required=True), AttrSpec("peer_func", "symbol", required=True)),
             operands=(), segments_since=None, result="i32", custom="braces_arrow",
-            syntax='%b = pto.import_reserved_buffer {name = "n", peer_func = @f} -> i32', ref="pto_ir_syntax.md §1.6"))
+            syntax='%b = pto.import_reserved_buffer {name = "n", peer_func = @f} -> i32', ref="docs/reference/pto-ir.md §1.6"))
 
 #: ops whose custom syntax the parser reads fully (keyword and operand clauses)
 PIPE_OPS = frozenset(SPECS)
 
 
-# Common tile ops (pto_ir_syntax.md §4 "Ops"; ODS at newest). Custom syntax is documented but
+# Common tile ops (docs/reference/pto-ir.md §4 "Ops"; ODS at newest). Custom syntax is documented but
 # canonicalize keeps these in generic form when it meets them generic (ptoas parses generic form
 # of every registered op, §1): it only normalises widths/properties and checks segment lengths.
 def _tile(name: str, operands: tuple[OperandSpec, ...], syntax: str, segments: bool = False,
           result: str | None = None, attrs: tuple[AttrSpec, ...] = ()) -> None:
     _add(OpSpec(name, "tile", V0426, attrs, operands, V0426 if segments else None, result, None, syntax,
-                "pto_ir_syntax.md §4"))
+                "docs/reference/pto-ir.md §4"))
 
 
 _tile("pto.tload", (OperandSpec("src"), OperandSpec("dst"), OperandSpec("pad_value", optional=True),

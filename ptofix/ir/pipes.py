@@ -10,7 +10,7 @@ Public API::
     assign_flag_bases(inits, version) -> dict[int, int]      # index in `inits` -> flag_base
     direction_token(dir_mask) -> "DIR_C2V" | "DIR_V2C" | "DIR_BOTH"
 
-Facts: pto_ir_syntax.md §2 (lowering, flag_base) and pto_isa_facts.md §4.3; the allocation rule
+Facts: docs/reference/pto-ir.md §2 (lowering, flag_base) and docs/reference/pto-facts.md §4.3; the allocation rule
 follows PTOAS ``lib/PTO/Transforms/PTOResolveReservedBuffersPass.cpp`` (newest): peer init ops
 (the cube and vector side of one logical pipe, joined through ``reserve_buffer`` /
 ``import_reserved_buffer`` names, or through the frontend id for global-only pipes) form a
@@ -74,7 +74,7 @@ class PipeInit:
 
 
 def direction_token(dir_mask: int) -> str:
-    """TPipe Direction token for a dir_mask (pto_ir_syntax.md §2 EmitC)."""
+    """TPipe Direction token for a dir_mask (docs/reference/pto-ir.md §2 EmitC)."""
     tokens = {1: "DIR_C2V", 2: "DIR_V2C", 3: "DIR_BOTH"}
     if dir_mask not in tokens:
         raise ValueError(f"dir_mask must be 1, 2 or 3, got {dir_mask}")
@@ -319,7 +319,7 @@ def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
 
 def tpipe_token(init: PipeInit, flag_base: int, version: Version | str = "newest", nosplit: bool | None = None,
                 arch: str | None = None) -> str:
-    """The ``TPipe<...>`` token EmitC prints for an init (pto_ir_syntax.md §2); nosplit defaults to
+    """The ``TPipe<...>`` token EmitC prints for an init (docs/reference/pto-ir.md §2); nosplit defaults to
     the explicit value or False (ptoas infers it from users when absent)."""
     direction = direction_token(init.dir_mask)
     if arch == "a5" and init.op == "pto.initialize_l2g2l_pipe" and init.dir_mask in (1, 2):

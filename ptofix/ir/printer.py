@@ -6,7 +6,7 @@ segment name. It checks everything against the target version and raises
 :class:`~ptofix.source.PtofixError` at the op for what the target cannot take (an op or
 attribute it does not have, a wrong segment count, a talloc with a pipe operand, ...).
 ``local_slot_num`` that the target rejects is not an error: it is moved to ``Canon.stripped``
-so that the caller can record it in the sidecar (pto_ir_syntax.md §3).
+so that the caller can record it in the sidecar (docs/reference/pto-ir.md §3).
 
 :func:`print_custom` / :func:`print_generic` print the op text from the op name to its end.
 """
@@ -224,7 +224,7 @@ def _assign_by_type(c: Canon, values: list[Value], types: list[str], source: Sou
     name = op.name
     specs = list(spec.operands)
     if spec.family == "frontend-init":
-        # c2v/v2c are both i32: with one i32, the direction picks it (pto_ir_syntax.md §2).
+        # c2v/v2c are both i32: with one i32, the direction picks it (docs/reference/pto-ir.md §2).
         n_i32 = sum(1 for t in types if t.strip() == "i32")
         if n_i32 == 1:
             dm = c.int("dir_mask")
@@ -288,7 +288,7 @@ def _check_target(c: Canon, source: SourceText) -> None:
 
 
 def _local_slot_rules(c: Canon) -> None:
-    """Strip a local_slot_num the target's verifier rejects (pto_ir_syntax.md §3)."""
+    """Strip a local_slot_num the target's verifier rejects (docs/reference/pto-ir.md §3)."""
     if "local_slot_num" not in c.attrs:
         return
     spec, v = c.spec, c.target

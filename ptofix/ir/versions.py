@@ -1,10 +1,10 @@
-"""Named ptoas versions, ordered, with aliases (facts: pto_ir_syntax.md §0 "Sources and versions").
+"""Named ptoas versions, ordered, with aliases (facts: docs/reference/pto-ir.md §0 "Sources and versions").
 
 A *target* is the ``ptoas`` that will compile the canonicalized IR. Op specs
 (:mod:`ptofix.ir.opspecs`) say from which of these versions an op, attribute or operand exists.
 
 =========== ======================= ===========================================================
-name        aliases                 what changed (pto_ir_syntax.md §0, §1)
+name        aliases                 what changed (docs/reference/pto-ir.md §0, §1)
 =========== ======================= ===========================================================
 2026-04-17  hw-head, v0.26          hw-native-sys HEAD: frontend pipe ops without ``id``,
                                     ``local_slot_num``, ``slot_num``, ``gm_slot_tensor``, talloc

@@ -111,7 +111,7 @@ PIPE_FIFO_OPS = FIFO_OPS
 
 
 def move_pipe(dst_space: str | None, src_space: str | None) -> str | None:
-    """Pipe of TMOV/TEXTRACT/TINSERT by memory spaces (pto_isa_facts.md §1)."""
+    """Pipe of TMOV/TEXTRACT/TINSERT by memory spaces (docs/reference/pto-facts.md §1)."""
     if dst_space == "Vec" and src_space == "Vec":
         return PIPE_V
     if src_space == "Mat" and dst_space in ("Left", "Right", "Bias", "Scaling"):

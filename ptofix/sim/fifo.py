@@ -1,4 +1,4 @@
-"""GM FIFO model for ``TPipe`` and TPOP/TPUSH/TALLOC/TFREE on the vector side (pto_isa_facts.md §4).
+"""GM FIFO model for ``TPipe`` and TPOP/TPUSH/TALLOC/TFREE on the vector side (docs/reference/pto-facts.md §4).
 
 A ``TPipe<FlagID, Dir, SlotSize, SlotNum, LocalSlotNum, NoSplit>(gm, c2vBuf, v2cBuf)`` owns a GM
 ring of ``SlotNum`` slots of ``SlotSize`` bytes at ``gm``. The cube side is not simulated:

@@ -1,6 +1,6 @@
 """Memory model for ``ptofix simulate``: the Unified Buffer, GM buffers and tile views.
 
-* UB is one ``numpy.uint8`` array (192 KiB on A2/A3, pto_isa_facts.md §3). A tile is a view of
+* UB is one ``numpy.uint8`` array (192 KiB on A2/A3, docs/reference/pto-facts.md §3). A tile is a view of
   ``Rows*Cols*sizeof(T)`` bytes starting at its TASSIGN byte offset, RowMajor (element (r, c) at
   ``(r*Cols + c)*size``) or ColMajor (``(c*Rows + r)*size``). bf16 is stored as uint16 bits and
   computed in float32.
@@ -129,7 +129,7 @@ class TileView:
 
     @property
     def key(self) -> tuple:
-        """Identity of the access for the same-access chain rule (pto_isa_facts.md §5.3)."""
+        """Identity of the access for the same-access chain rule (docs/reference/pto-facts.md §5.3)."""
         t = self.type
         return (t.loc, self.addr, t.elem, t.rows, t.cols, t.blayout, self.valid_rows, self.valid_cols)
 

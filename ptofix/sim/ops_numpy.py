@@ -2,7 +2,7 @@
 
 An op call becomes one or more :class:`Step` s. A step reads and writes whole tile operands
 (:class:`~ptofix.sim.memory.TileView` snapshots); ``drain_after`` marks an internal
-``pipe_barrier(PIPE_V)`` the implementation executes after the step (pto_isa_facts.md §2):
+``pipe_barrier(PIPE_V)`` the implementation executes after the step (docs/reference/pto-facts.md §2):
 
 * TROWSUM/TROWMAX/TROWMIN, TCOLMAX/TCOLMIN, TCOLSUM with tmp (or more than one valid row):
   one step, then a drain (trailing barrier).

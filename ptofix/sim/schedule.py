@@ -16,7 +16,7 @@ Orders that the hardware guarantees are kept:
 * a flag round trip ``set_flag(PIPE_V, X)`` ... ``wait_flag(PIPE_V, X)`` ... ``set_flag(X, PIPE_V)``
   ... ``wait_flag(X, PIPE_V)`` completes every vector step issued before the first set_flag
   before any later vector step starts (``drain_before``; tracked by the interpreter);
-* the *same-access chain* rule (pto_isa_facts.md §5.3): a vector producer followed by a vector
+* the *same-access chain* rule (docs/reference/pto-facts.md §5.3): a vector producer followed by a vector
   consumer whose every conflicting operand is the exact same access (address, shape, dtype,
   layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a contiguous
   valid region, neither step having a tmp operand, both in the same iteration of every loop
@@ -147,7 +147,7 @@ class Scheduler:
 
     @classmethod
     def chain_safe(cls, a: Record, b: Record, conflicts) -> bool:
-        """pto_isa_facts.md §5.3: hardware-safe exact same-access chain from a to b."""
+        """docs/reference/pto-facts.md §5.3: hardware-safe exact same-access chain from a to b."""
         if not (a.vector and b.vector) or a.tmp or b.tmp:
             return False
         if not cls.same_iteration(a, b):
