@@ -13,7 +13,7 @@ import sys
 from .source import PtofixError
 
 # Order is the order shown in --help.
-COMMANDS = ["run", "opt", "canonicalize", "build", "simulate"]
+COMMANDS = ["run", "check", "opt", "canonicalize", "build", "simulate"]
 
 DESCRIPTION = """\
 ptofix: provably safe rewrites for the Ascend PTO toolchain.

@@ -48,6 +48,7 @@ PASSES: dict[str, Callable[[], type[Pass]]] = {
     "canonicalize": _loader("canonicalize"),
     "local-slot-num": _loader("local_slot_num"),
     "pipe-v-barrier": _loader("pipe_v_barrier"),
+    "pipe-v-barrier-insert": _loader("pipe_v_barrier_insert"),
 }
 
 

@@ -136,8 +136,12 @@ def normalize_patterns(spec: str | None) -> set[str]:
 
 
 class BarrierAnalysis:
-    def __init__(self, model: CppFile):
+    def __init__(self, model: CppFile, lenient_flags: bool = False):
+        """``lenient_flags``: take every set/wait flag pair as ordering (for reporting races that
+        must exist, `ptofix check`); the proof itself (default) trusts a pair only where it
+        provably matches."""
         self.model = model
+        self.lenient_flags = lenient_flags
         self.ctx = FileContext(model)
         self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
@@ -248,7 +252,7 @@ class BarrierAnalysis:
             return self._trusted_tags[key]
         self._trusted_tags[key] = set()
         tags = {e.tag for e in cfg.events if e.kind in (EventKind.SET_VS, EventKind.WAIT_VS)}
-        trusted = {tag for tag in tags if self._alternates(cfg, tag)}
+        trusted = tags if self.lenient_flags else {tag for tag in tags if self._alternates(cfg, tag)}
         self._trusted_tags[key] = trusted
         return trusted
 
@@ -291,6 +295,8 @@ class BarrierAnalysis:
         crossed = 0
         stack: list[tuple[Event, bool, frozenset]] = [(start, False, frozenset())]
         opens, closes = (EventKind.WAIT_VS, EventKind.SET_VS) if backward else (EventKind.SET_VS, EventKind.WAIT_VS)
+        chain_opens, chain_closes = (EventKind.WAIT_XV, EventKind.SET_VX) if backward \
+            else (EventKind.SET_VX, EventKind.WAIT_XV)
         while stack:
             event, back, pending = stack.pop()
             for nxt, is_back in (event.pred if backward else event.succ):
@@ -316,6 +322,14 @@ class BarrierAnalysis:
                     continue      # the other half of a V->S pair crossed before: drained here
                 if nxt.kind is opens and nxt.tag in trusted:
                     next_pending = pending | {nxt.tag}
+                if self.lenient_flags:
+                    # V -> X ... Y -> V: V signals another pipe after the earlier op and waits for
+                    # another pipe before the later one; taken as ordering them (ptoas chains its
+                    # cross-pipe flags), so only races that must exist are reported.
+                    if nxt.kind is chain_closes and "chain" in pending:
+                        continue
+                    if nxt.kind is chain_opens:
+                        next_pending = next_pending | {"chain"}
                 if nxt.kind in (EventKind.OP, EventKind.UNKNOWN):
                     found.setdefault((id(nxt), state[1]), nxt)
                 stack.append((nxt, state[1], next_pending))
@@ -428,7 +442,9 @@ class BarrierAnalysis:
             covers = all(any(w.space == a.space and w.intervals is not None and
                              any(s <= lo_ and hi_ <= e for s, e in w.intervals) for w in writes)
                          for lo_, hi_ in overlap)
-            if covers and _flag_pair(cfg, stmts, lo, k, "PIPE_V", pipe) and _flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V"):
+            lenient = self.lenient_flags
+            if covers and _flag_pair(cfg, stmts, lo, k, "PIPE_V", pipe, lenient) \
+                    and _flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V", lenient):
                 return True
         return False
 
@@ -489,7 +505,7 @@ def _describe_unknown(event: Event, source: SourceText) -> str:
     return f"{where}: {event.why or 'not understood'}"
 
 
-def _flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: str) -> bool:
+def _flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: str, lenient: bool = False) -> bool:
     """A set_flag(src, dst, e) followed by its wait_flag(src, dst, e) strictly between lo and hi.
 
     The wait matches that set only if no set of ``e`` can still be pending before it: the
@@ -507,7 +523,7 @@ def _flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: s
     for kind, event in flags(range(lo + 1, hi)):
         if event not in state:
             previous = next((k for k, e in flags(range(lo, -1, -1)) if e == event), None)
-            clean = previous == "wait_flag" or (previous is None and outermost)
+            clean = lenient or previous == "wait_flag" or (previous is None and outermost)
             state[event] = "pending" if kind == "set_flag" and clean else "bad"
         elif state[event] == "pending" and kind == "wait_flag":
             return True

@@ -48,6 +48,8 @@ class EventKind(enum.Enum):
     CALL = "call"            # call of a local function, resolved to NOP or UNKNOWN later
     SET_VS = "set_vs"        # set_flag(PIPE_V, PIPE_S, e)
     WAIT_VS = "wait_vs"      # wait_flag(PIPE_V, PIPE_S, e)
+    SET_VX = "set_vx"        # set_flag(PIPE_V, X, e): V signals another pipe X (tag = X)
+    WAIT_XV = "wait_xv"      # wait_flag(X, PIPE_V, e): V waits for another pipe X (tag = X)
     NOP = "nop"
 
 
@@ -251,6 +253,12 @@ class FunctionCFG:
             if src == "PIPE_V" and dst == "PIPE_S" and tag:
                 flag_kind = EventKind.SET_VS if kind is Kind.SET_FLAG else EventKind.WAIT_VS
                 return [self._new(flag_kind, stmt=stmt, tag=tag, why=f"{kind.value}(PIPE_V, PIPE_S, {tag})")]
+            # Cross-pipe chains (V signals X, later V waits for X): only `ptofix check` takes them
+            # as ordering; the proof does not rely on them.
+            if kind is Kind.SET_FLAG and src == "PIPE_V" and dst != "PIPE_V":
+                return [self._new(EventKind.SET_VX, stmt=stmt, tag=dst, why=f"set_flag(PIPE_V, {dst})")]
+            if kind is Kind.WAIT_FLAG and dst == "PIPE_V" and src != "PIPE_V":
+                return [self._new(EventKind.WAIT_XV, stmt=stmt, tag=src, why=f"wait_flag({src}, PIPE_V)")]
             return []
         if kind is Kind.VECTOR_OP:
             return self._op(stmt, info)

@@ -1,0 +1,27 @@
+// Two no-tmp TROWEXPANDMULs with a ColMajor per-row operand and no barrier between them share the
+// hidden UB scratch: check reports it at the second op, --fix inserts one barrier, and the fixed
+// file checks clean; `run --pattern auto` keeps the inserted barrier.
+// RUN: not %ptofix check %s 2>&1 | filecheck %s
+// RUN: %ptofix check --fix %s -o %t.cpp
+// RUN: filecheck %s --check-prefix=FIX < %t.cpp
+// RUN: grep -c "^  /\* ptofix" %t.cpp | filecheck %s --check-prefix=COUNT
+// RUN: %ptofix check %t.cpp
+// RUN: %ptofix check --fix %t.cpp --check
+// RUN: %ptofix run --pattern auto %t.cpp | filecheck %s --check-prefix=KEPT
+__global__ AICORE void k() {
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  TROWEXPANDMUL(v5, v5, v7);
+  TROWEXPANDMUL(v6, v6, v7);
+}
+// CHECK: hidden_scratch_race.cpp:19:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608) while TROWEXPANDMUL may still run
+// CHECK-NEXT: hidden_scratch_race.cpp:18:3: note: TROWEXPANDMUL reads <hidden TMP_UB scratch> [188416, 196608) here
+// FIX: TROWEXPANDMUL(v5, v5, v7);
+// FIX-NEXT: /* ptofix: WAR on <hidden TMP_UB scratch> with TROWEXPANDMUL at line 18 */ pipe_barrier(PIPE_V);
+// FIX-NEXT: TROWEXPANDMUL(v6, v6, v7);
+// KEPT: pipe_barrier(PIPE_V);
+// COUNT: 1

@@ -1,0 +1,17 @@
+// The last op of a loop body and the first op of the next iteration may overlap: a race across the
+// loop back-edge; --fix puts the barrier where every path to the later op passes.
+// RUN: not %ptofix check %s 2>&1 | filecheck %s
+// RUN: %ptofix check --fix %s | %ptofix check -
+__global__ AICORE void k() {
+  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> a;
+  TASSIGN(a, 0);
+  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> b;
+  TASSIGN(b, 4096);
+  for (int32_t i = 0; i < 4; i += 1) {
+    TEXP(a, a);
+    pipe_barrier(PIPE_V);
+    TMULS(b, b, 0.5f);
+  }
+}
+// CHECK: loop_back_edge_race.cpp:11:5: warning: {{[A-Z]+}} race: TEXP {{.*}}across the loop back-edge)
+// CHECK-NEXT: loop_back_edge_race.cpp:13:5: note: TMULS {{.*}} here

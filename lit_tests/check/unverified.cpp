@@ -1,0 +1,12 @@
+// A statement ptofix does not understand makes the function unverified (a note), not a race.
+// RUN: %ptofix check %s 2>&1 | filecheck %s
+__global__ AICORE void k() {
+  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> a;
+  TASSIGN(a, 0);
+  TADD(a, a, a);
+  vendor_hook(a);
+  TMUL(a, a, a);
+}
+// CHECK-NOT: warning:
+// CHECK: unverified.cpp:7:3: note: 'k' is unverified: call to 'vendor_hook' is not modelled
+// CHECK-NOT: warning:

@@ -1,0 +1,81 @@
+"""`ptofix check FILE.cpp...`: report the PIPE_V races in ptoas C++ (and `--fix` them)."""
+from __future__ import annotations
+
+import argparse
+
+HELP = """\
+Report every pair of vector ops that may run at the same time (no PIPE_V drain between them on
+some path, loop back-edges included) and conflict in UB bytes: RAW/WAR/WAW, the hidden TMP_UB
+scratch included, PTOAS's exact same-access chain excepted. Each race is a warning at the later
+op with a note at the earlier one. Statements ptofix does not understand make their function
+"unverified" (one note), never a race.
+
+--fix inserts the fewest pipe_barrier(PIPE_V) that separate every race (the pass
+pipe-v-barrier-insert); the output options below then apply as for `ptofix run`.
+
+exit status: 0 no race (or --fix applied), 1 races found, 2 bad input, 3 internal error."""
+
+
+def add_parser(subparsers) -> None:
+    from ..batch import add_batch_arguments
+    from ..output import add_output_arguments
+    parser = subparsers.add_parser("check", help="report PIPE_V races ptoas left in (and --fix them)",
+                                   description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")
+    parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
+    add_output_arguments(parser)
+    add_batch_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..batch import check_batch_options, run_files
+    from ..output import check_output_options
+    check_batch_options(args, args.files) if args.fix else None
+    if len(args.files) == 1 and args.fix:
+        check_output_options(args)
+    return run_files(args, args.files, process_file, deliver_file)
+
+
+def process_file(path: str, args: argparse.Namespace):
+    from ..batch import Processed
+    from ..cpp.races import describe, find_races
+    from ..frontends import PARSERS, parse_cpp
+    from ..pass_manager import build_pass, run_pipeline
+    from ..source import read_source
+    source = read_source(path)
+    model = parse_cpp(source)
+    races, unverified = find_races(model)
+    lines = []
+    for race in races:
+        lines.extend(describe(race, source))
+    for item in {id(u.fn): u for u in unverified}.values():
+        event = item.event
+        where = source.location(event.stmt.span.start) if event.stmt is not None else source.location(item.fn.span.start)
+        lines.append(f"{where}: note: '{item.fn.name}' is unverified: {event.why or 'control flow not modelled'}")
+    report = {"file": source.path, "races": [
+        {"kind": r.hazard.kind, "later": describe(r, source)[0], "earlier": describe(r, source)[1],
+         "across_loop_back_edge": r.hazard.via_back_edge} for r in races],
+        "unverified": sorted({u.fn.name for u in unverified})}
+    text = source.text
+    if args.fix and races:
+        outcome = run_pipeline(source, [build_pass("pipe-v-barrier-insert", {})], PARSERS, {"cpp": model})
+        text = outcome.text
+        report["inserted"] = outcome.reports[0]["inserted"]
+    return Processed(source, text, report, lines, [], [])
+
+
+def deliver_file(args: argparse.Namespace, result) -> int:
+    from ..output import deliver, write_stderr
+    if not args.report or args.report == "text":
+        if result.text_lines and not args.report:
+            write_stderr("".join(line + "\n" for line in result.text_lines))
+    races = len(result.report["races"])
+    if args.fix:
+        return deliver(args, result.source, result.text, result.report, result.text_lines)
+    if args.report:
+        from ..output import report_body
+        body = report_body(args, result.report, result.text_lines)
+        if body:
+            write_stderr(body)
+    return 1 if races else 0
