@@ -31,7 +31,8 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..batch import check_batch_options, run_files
     from ..output import check_output_options
-    check_batch_options(args, args.files) if args.fix else None
+    if args.fix:
+        check_batch_options(args, args.files)
     if len(args.files) == 1 and args.fix:
         check_output_options(args)
     return run_files(args, args.files, process_file, deliver_file)
@@ -46,7 +47,7 @@ def process_file(path: str, args: argparse.Namespace):
     source = read_source(path)
     model = parse_cpp(source)
     races, unverified = find_races(model)
-    lines = []
+    lines: list[str] = []
     for race in races:
         lines.extend(describe(race, source))
     for item in {id(u.fn): u for u in unverified}.values():

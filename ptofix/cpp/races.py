@@ -10,8 +10,6 @@ operand share the hidden scratch (docs/reference/pto-facts.md §2.3).
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from ..record import Record
 from ..source import SourceText
 from .barriers import BarrierAnalysis, Hazard
@@ -37,7 +35,7 @@ class Unverified(Record):
     event: Event
 
 
-def find_races(model: CppFile, analysis: Optional[BarrierAnalysis] = None) -> tuple[list[Race], list[Unverified]]:
+def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple[list[Race], list[Unverified]]:
     # Report only races that must exist: every flag pair is taken to order what it may order.
     analysis = analysis or BarrierAnalysis(model, lenient_flags=True)
     races: list[Race] = []
@@ -48,7 +46,7 @@ def find_races(model: CppFile, analysis: Optional[BarrierAnalysis] = None) -> tu
             unverified.append(Unverified(fn, cfg.entry))
             continue
         seen: set[tuple] = set()
-        first_unknown: Optional[Event] = None
+        first_unknown: Event | None = None
         for c in cfg.events:
             if c.kind is not EventKind.OP:
                 continue
