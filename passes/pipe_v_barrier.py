@@ -21,13 +21,21 @@ class PipeVBarrierPass(Pass):
 
     pattern: str = "auto"
     force: bool = False
+    weight: str = ""          # "LINE=N,LINE=N": how often the barrier on LINE runs (overrides the estimate)
 
     def apply(self, model, source: SourceText) -> PassResult:
         from ptofix.cpp.barriers import BarrierAnalysis, normalize_patterns
+        from ptofix.source import PtofixError
 
         patterns = normalize_patterns(self.pattern)
+        overrides: dict[int, int] = {}
+        for item in filter(None, (part.strip() for part in self.weight.split(","))):
+            line_text, sep, count = item.partition("=")
+            if not sep or not line_text.strip().isdigit() or not count.strip().isdigit():
+                raise PtofixError(f"--weight '{item}': expected LINE=COUNT")
+            overrides[int(line_text)] = int(count)
         analysis = BarrierAnalysis(model)
-        decisions = analysis.run(patterns, force=self.force)
+        decisions = analysis.run(patterns, force=self.force, weights=overrides)
         edits: list[Edit] = []
         warnings: list[str] = []
         entries = []
@@ -42,6 +50,7 @@ class PipeVBarrierPass(Pass):
                 "reason": d.reason,
             }
             if d.pattern is not None:
+                entry["weight"] = d.weight
                 entry["pairs_checked"] = d.pairs_checked
                 entry["same_access_chains"] = d.same_access_pairs
                 entry["ops_before"] = [e.op or e.kind.value for e in d.before_ops]
@@ -61,9 +70,15 @@ class PipeVBarrierPass(Pass):
                     warnings.append(f"{source.path}:{line}:{col}: warning: --force removed an unproven "
                                     f"PIPE_V barrier: {d.reason}")
         removed = sum(1 for d in decisions if d.removed)
+        dynamic: dict[str, dict[str, int]] = {}
+        for d in decisions:
+            counts = dynamic.setdefault(d.fn.name, {"before": 0, "after": 0})
+            counts["before"] += d.weight
+            counts["after"] += 0 if d.removed else d.weight
         unparsed = analysis.unparsed_statements()
         report = {"patterns": sorted(patterns), "barriers": len(decisions), "removed": removed,
                   "statements_not_parsed": len(unparsed),
+                  "dynamic_barriers": dynamic,
                   "not_parsed": [source.location(stmt.span.start) for stmt in unparsed],
                   "decisions": entries}
         return PassResult(edits, report, warnings)

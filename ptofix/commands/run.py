@@ -31,6 +31,9 @@ def add_parser(subparsers) -> None:
                         help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
     parser.add_argument("--pattern", "-P", metavar="P[,P...]",
                         help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
+    parser.add_argument("--weight", metavar="LINE=N[,...]",
+                        help="how often the barrier on LINE runs, overriding the estimate (loop trip counts) that "
+                             "decides which of two conflicting removals is made")
     parser.add_argument("--force", action="store_true",
                         help="also remove selected barriers the proof rejects (prints a warning naming the hazard)")
     from ..local_slot_options import add_local_slot_arguments
@@ -48,7 +51,8 @@ def cpp_passes_from_args(args: argparse.Namespace) -> list:
     passes = []
     if getattr(args, "pattern", None) and normalize_patterns(args.pattern):
         passes.append(build_pass("pipe-v-barrier", {"pattern": args.pattern,
-                                                    "force": "true" if getattr(args, "force", False) else "false"}))
+                                                    "force": "true" if getattr(args, "force", False) else "false",
+                                                    "weight": getattr(args, "weight", None) or ""}))
     from ..local_slot_options import local_slot_pass_from_args
     slot_pass = local_slot_pass_from_args(args)
     if slot_pass is not None:
@@ -76,6 +80,9 @@ def text_report(reports: list[dict]) -> list[str]:
                 lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}): {d['reason']}")
             for where in rep.get("not_parsed", []):
                 lines.append(f"{where}: note: statement not understood by the grammar (treated as unknown)")
+            for name, counts in rep.get("dynamic_barriers", {}).items():
+                lines.append(f"pipe-v-barrier: {name}: estimated {counts['before']} -> {counts['after']} "
+                             "barrier executions per call")
             lines.append(f"pipe-v-barrier: {rep['removed']} of {rep['barriers']} PIPE_V barriers removed"
                          f" ({rep.get('statements_not_parsed', 0)} statement(s) not parsed)")
         else:

@@ -113,6 +113,7 @@ class Decision(Record):
     after_ops: list = []
     unknown_events: list = []
     context: tuple = ("", "")
+    weight: int = 1                 # estimated executions per call of its function
 
 
 def normalize_patterns(spec: str | None) -> set[str]:
@@ -473,14 +474,22 @@ class BarrierAnalysis:
             return "", ""
         return _nearest(event, backward=True), _nearest(event, backward=False)
 
-    def run(self, patterns: set[str], force: bool = False) -> list[Decision]:
-        decisions = []
+    def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None) -> list[Decision]:
+        """Decide every selected barrier. Removals interact (a removed barrier is no drain for the
+        next proof), so candidates are tried by how often they run, most first (``weights``: the
+        user's per-line overrides); the decisions come back in file order."""
+        from .weights import statement_weights
+        slots: list[Decision | None] = []
+        candidates = []
         for fn in self.model.functions:
             cfg = self.cfg(fn)
+            counts = statement_weights(fn, cfg.sem)
             for stmt in fn.statements():
                 if id(stmt) not in cfg.barrier_events or not isinstance(stmt, SimpleStmt):
                     continue
                 before, after = self.context(fn, stmt)
+                line = self.model.source.line_col(stmt.span.start)[0]
+                weight = (weights or {}).get(line, counts.get(id(stmt), 1))
                 pattern = None
                 for name in sorted(patterns - {"auto"}):
                     if PATTERNS[name] == (before, after):
@@ -490,14 +499,19 @@ class BarrierAnalysis:
                     pattern = "auto"
                 if pattern is None:
                     d = Decision(fn, stmt, None, False, reason="not selected by --pattern", context=(before, after))
-                    decisions.append(d)
+                    d.weight = weight
+                    slots.append(d)
                     continue
-                d = self.decide(fn, stmt, pattern)
-                if d.removable or force:
-                    d.removed = True
-                    self.removed.add(id(cfg.barrier_events[id(stmt)]))
-                decisions.append(d)
-        return decisions
+                candidates.append((-weight, len(slots), fn, stmt, pattern, weight))
+                slots.append(None)
+        for _neg, index, fn, stmt, pattern, weight in sorted(candidates, key=lambda c: (c[0], c[1])):
+            d = self.decide(fn, stmt, pattern)
+            d.weight = weight
+            if d.removable or force:
+                d.removed = True
+                self.removed.add(id(self.cfg(fn).barrier_events[id(stmt)]))
+            slots[index] = d
+        return [d for d in slots if d is not None]
 
 
 def _describe_unknown(event: Event, source: SourceText) -> str:
