@@ -354,8 +354,13 @@ class Artefacts:
     def lib(self) -> str:
         return self.path(".so")
 
+    @property
+    def obj(self) -> str:
+        """The fixed kernel compiled on its own (no caller)."""
+        return self.path(".o")
+
     def all(self) -> list[str]:
-        return [self.canon, self.sidecar, self.cpp, self.fixed, self.report, self.lib]
+        return [self.canon, self.sidecar, self.cpp, self.fixed, self.report, self.lib, self.obj]
 
 
 def stem_of(path: str) -> str:
@@ -366,16 +371,51 @@ def stem_of(path: str) -> str:
     return name
 
 
+def ptoas_version(ptoas: str) -> tuple[str | None, str]:
+    """(ptofix's name for the ptoas version, what the tool printed) from ``ptoas --version``.
+
+    The printed number (``ptoas 0.45``) maps to the newest version ptofix knows that is not after
+    it; None when the tool cannot be run or prints no version number.
+    """
+    import re
+
+    from .ir.versions import resolve
+    try:
+        proc = subprocess.run([ptoas, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None, ""
+    printed = (proc.stdout + proc.stderr).strip()
+    match = re.search(r"\b(\d+)\.(\d+)(?:\.\d+)?\b", printed)
+    if proc.returncode != 0 or match is None:
+        return None, printed
+    try:
+        return resolve(f"v{match.group(1)}.{match.group(2)}").name, printed
+    except PtofixError:
+        return None, printed
+
+
+def depfile_text(targets: list[str], deps: list[str]) -> str:
+    """``target...: dep...`` as Make (and Ninja's `deps = gcc`) read it: spaces and '#' escaped."""
+    def escape(path: str) -> str:
+        return path.replace("\\", "\\\\").replace(" ", "\\ ").replace("#", "\\#").replace("$", "$$")
+    return f"{' '.join(map(escape, targets))}: {' '.join(map(escape, deps))}\n"
+
+
 def ptoas_argv(ptoas: str, flags: list[str], canon: str) -> list[str]:
     return [ptoas, *flags, canon]
 
 
-def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str, caller: str, lib: str) -> list[str]:
-    """The compile.sh command: -I$PTO_LIB_PATH/include FLAGS -DKERNEL_CPP="\"FIXED\"" CALLER -o LIB."""
+def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str, caller: str | None,
+                 lib: str) -> list[str]:
+    """The compile.sh command: -I$PTO_LIB_PATH/include FLAGS -DKERNEL_CPP="\"FIXED\"" CALLER -o LIB;
+    without a caller, the fixed kernel alone: -I... FLAGS -c FIXED -o OBJ."""
     argv = [bisheng]
     if pto_lib:
         argv.append(f"-I{os.path.join(pto_lib, 'include')}")
     argv.extend(flags)
+    if caller is None:
+        argv.extend(["-c", fixed, "-o", lib])
+        return argv
     argv.append(f'-DKERNEL_CPP="{os.path.abspath(fixed)}"')
     argv.extend([caller, "-o", lib])
     return argv

@@ -286,9 +286,41 @@ def test_pyproject_tool_table_is_found_and_cli_overrides(tools, tmp_path, capsys
                  "--ptoas-flags=--pto-arch=a3 -v") == 0
     out = capsys.readouterr().out
     assert "--target-ptoas v0.45" in out and "ptoas --pto-arch=a3 -v o/fa.canon.mlir" in out
-    # --no-config ignores it: then the target is missing
-    assert build(str(ir), "-o", "o", "--dry-run", "--no-config") == 2
+    # --no-config ignores it: then the ptoas the build runs says its version (`ptoas --version`)
+    assert build(str(ir), "-o", "o", "--dry-run", "--no-config") == 0
+    captured = capsys.readouterr()
+    assert "--target-ptoas v0.45" in captured.out
+    assert "note: target ptoas v0.45 (from '" in captured.err and "'ptoas 0.45'" in captured.err
+
+
+def test_target_version_from_ptoas_maps_to_the_nearest_known_one(tools, tmp_path, capsys, monkeypatch):
+    ir = tmp_path / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    monkeypatch.setenv("PTOAS_STANDIN_VERSION", "ptoas 0.40")
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--dry-run", "--no-config", "--no-compile") == 0
+    captured = capsys.readouterr()
+    assert "--target-ptoas v0.36" in captured.out
+    report_origin = "'ptoas 0.40'"
+    assert report_origin in captured.out or report_origin in captured.err
+    # a ptoas that cannot tell: the error says how to give the version
+    monkeypatch.setenv("PTOAS_STANDIN_VERSION", "")
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--dry-run", "--no-config", "--no-compile") == 2
     assert "--target-ptoas VERSION" in capsys.readouterr().err
+
+
+def test_a_build_with_a_compiler_and_no_caller_compiles_the_kernel_alone(tools, tmp_path, capsys, monkeypatch):
+    ir = tmp_path / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    out = tmp_path / "o"
+    monkeypatch.setenv("BISHENG", str(tools.bisheng))
+    assert build(str(ir), "-o", str(out), "--no-config", "--target-ptoas", "v0.45") == 0
+    report = json.loads((out / "fa.report.json").read_text())
+    bisheng = [stage for stage in report["stages"] if stage.get("stage") == "bisheng"]
+    assert bisheng and "-c" in bisheng[0]["command"] and bisheng[0]["command"][-1].endswith("fa.o")
+    assert report["artefacts"]["obj"].endswith("fa.o")
+    assert build(str(ir), "-o", str(out), "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 0
+    report = json.loads((out / "fa.report.json").read_text())
+    assert not [stage for stage in report["stages"] if stage.get("stage") == "bisheng"]
 
 
 # ---- errors --------------------------------------------------------------------------------------
@@ -376,9 +408,10 @@ def test_explicit_missing_config_file(tools, tmp_path, capsys):
     assert "no such config file" in capsys.readouterr().err
 
 
-def test_compile_without_caller_is_an_error(tools, tmp_path, capsys):
-    assert build(str(FA_MLIR), "-o", "o", "--no-config", "--target-ptoas", "v0.45", "--compile", "--dry-run") == 2
-    assert "needs a caller" in capsys.readouterr().err
+def test_compile_without_caller_compiles_the_fixed_kernel_alone(tools, tmp_path, capsys):
+    assert build(str(FA_MLIR), "-o", "o", "--no-config", "--target-ptoas", "v0.45", "--compile", "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "bisheng -c o/fa.fixed.cpp -o o/fa.o" in out
 
 
 def test_line_number_barrier_list_is_ignored_with_a_warning(tools, tmp_path, capsys, monkeypatch):

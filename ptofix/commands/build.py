@@ -15,7 +15,13 @@ Run the kernel pre-build pipeline that a compile.sh does with shell steps, plus 
   2. ptoas         $PTOAS PTOAS-FLAGS OUT/STEM.canon.mlir > OUT/STEM.cpp
   3. C++ passes    OUT/STEM.cpp -> OUT/STEM.fixed.cpp  (--pattern, LocalSlotNum; in process)
   4. bisheng       $BISHENG -I$PTO_LIB_PATH/include BISHENG-FLAGS -DKERNEL_CPP="OUT/STEM.fixed.cpp"
-                   CALLER -o OUT/STEM.so     (only with --caller, unless --no-compile)
+                   CALLER -o OUT/STEM.so, or without a caller -c OUT/STEM.fixed.cpp -o OUT/STEM.o
+                   (whenever a compiler is set: --bisheng, $BISHENG or the config; --no-compile
+                   stops before it)
+
+Without --target-ptoas (flag or config) the version comes from `$PTOAS --version`, mapped to the
+newest version ptofix knows that is not after it (a note says which). --depfile FILE writes a
+Make-style dependency file (the IR, the config file, the caller) for Make/Ninja/CMake.
 
 Every artefact stays in OUT_DIR, plus OUT/STEM.report.json (settings and where each came from,
 commands, exit statuses, pass reports). --dry-run prints the commands and writes nothing. The
@@ -78,7 +84,7 @@ def add_parser(subparsers) -> None:
     ir = p.add_argument_group("IR / ptoas")
     if not have("--target-ptoas"):
         ir.add_argument("--target-ptoas", metavar="VERSION",
-                        help="ptoas version that compiles the IR (e.g. v0.45); required (flag or config)")
+                        help="ptoas version that compiles the IR (e.g. v0.45); default: what `$PTOAS --version` says")
     ir.add_argument("--to", choices=["custom", "generic"], default="custom",
                     help="form canonicalize prints pipe/FIFO ops in (default: custom)")
     ir.add_argument("--ptoas", metavar="PATH", help="ptoas executable (env PTOAS; default: ptoas on PATH)")
@@ -100,6 +106,8 @@ def add_parser(subparsers) -> None:
     out.add_argument("-o", "--output-dir", metavar="OUT_DIR", help="directory for every artefact (created)")
     out.add_argument("--dry-run", action="store_true", help="print the commands, run and write nothing")
     out.add_argument("--config", metavar="FILE", help="config file (default: nearest ptofix.toml / pyproject.toml)")
+    out.add_argument("--depfile", metavar="FILE",
+                     help="write a Make-style dependency file: the fixed C++ depends on the IR, config, caller")
     out.add_argument("--no-config", action="store_true", help="ignore config files")
     out.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
 
@@ -125,9 +133,19 @@ def run(args: argparse.Namespace) -> int:
     settings = B.resolve_settings(args, table)
     if not args.output_dir:
         raise PtofixError("build needs an output directory: -o OUT_DIR (or output-dir in the config file)")
+    version_note = None
     if not getattr(args, "target_ptoas", None):
-        raise PtofixError("build needs the ptoas version to canonicalize for: --target-ptoas VERSION "
-                          "(or target-ptoas = \"v0.45\" in ptofix.toml)")
+        # Ask the ptoas the build will run, as compile.sh's user never had to say it.
+        tool, tool_err = B.resolve_tool("ptoas", settings, required=True)
+        detected, printed = (None, "") if tool_err else B.ptoas_version(tool)
+        if detected is None:
+            raise PtofixError("build needs the ptoas version to canonicalize for, and "
+                              + (f"{tool_err}" if tool_err else f"'{tool} --version' does not say it"
+                                 + (f" (it printed: {printed[:80]!r})" if printed else ""))
+                              + ": pass --target-ptoas VERSION (or target-ptoas = \"v0.45\" in ptofix.toml)")
+        args.target_ptoas = detected
+        settings.values["target-ptoas"] = B.Setting(detected, f"'{tool} --version' printed {printed!r}")
+        version_note = f"note: target ptoas {detected} (from '{tool} --version': {printed!r})"
     from ..ir.versions import resolve
     resolve(args.target_ptoas)
     if not os.path.isfile(args.input):
@@ -143,17 +161,21 @@ def run(args: argparse.Namespace) -> int:
     bisheng_flags = B.argv_of(args.bisheng_flags)
     pto_lib = getattr(args, "pto_lib", None) or None
     caller = args.caller or None
-    compile_ = args.compile if args.compile is not None else caller is not None
-    if compile_ and caller is None:
-        raise PtofixError("the compile stage needs a caller: --caller FILE (or caller = \"...\" in ptofix.toml)")
+    # A build that has a compiler compiles: with a caller as compile.sh does, else the fixed kernel
+    # on its own (`-c`, an object next to the other artefacts).
+    has_compiler = bool(settings.get("bisheng"))
+    compile_ = args.compile if args.compile is not None else (caller is not None or has_compiler)
 
     passes = _cpp_passes(args, art, table, settings)
 
     ptoas, ptoas_err = B.resolve_tool("ptoas", settings, required=True)
     bisheng, bisheng_err = B.resolve_tool("bisheng", settings, required=compile_) if compile_ else (None, None)
     ptoas_cmd = B.ptoas_argv(args.ptoas or "ptoas", ptoas_flags, art.canon)
-    bisheng_cmd = (B.bisheng_argv(args.bisheng or "bisheng", pto_lib, bisheng_flags, art.fixed, caller, art.lib)
-                   if compile_ and caller is not None else None)
+    bisheng_cmd = (B.bisheng_argv(args.bisheng or "bisheng", pto_lib, bisheng_flags, art.fixed, caller,
+                                  art.lib if caller is not None else art.obj)
+                   if compile_ else None)
+    if version_note:
+        say(version_note)
 
     if args.dry_run:
         for err in (ptoas_err, bisheng_err):
@@ -190,6 +212,11 @@ def run(args: argparse.Namespace) -> int:
         raise
     report["status"] = "ok"
     B.write_report(art.report, report)
+    depfile = getattr(args, "depfile", None)
+    if depfile:
+        deps = [args.input] + ([settings.config.path] if settings.config else []) + ([caller] if caller else [])
+        from ..output import write_atomically
+        write_atomically(depfile, B.depfile_text([art.fixed], deps))
     say(f"report {art.report}")
     return status
 
@@ -353,5 +380,5 @@ def _execute(args, art, passes, ptoas_cmd, bisheng_cmd, report, say) -> int:
     if bisheng_cmd:
         say(f"[4/{total}] {shlex.join(bisheng_cmd)}")
         report["stages"].append(B.run_tool("bisheng", bisheng_cmd, None))
-        report["artefacts"]["lib"] = art.lib
+        report["artefacts"]["lib" if "-c" not in bisheng_cmd else "obj"] = bisheng_cmd[-1]
     return 0

@@ -26,6 +26,12 @@ GENERIC_PIPE_OP = re.compile(r'"pto\.(initialize_l2g2l_pipe|initialize_l2l_pipe|
 
 
 def main(argv: list[str]) -> int:
+    if argv == ["--version"]:
+        # `ptoas --version` as the real one prints it; $PTOAS_STANDIN_VERSION="" answers nothing.
+        version = os.environ.get("PTOAS_STANDIN_VERSION", "ptoas 0.45")
+        if version:
+            print(version)
+        return 0 if version else 1
     record("ptoas", argv)
     maybe_fail("PTOAS_STANDIN")
     out = None
