@@ -147,7 +147,7 @@ class LocalSlotNumPass(Pass):
                                     f"file has it (FlagIDs present: {', '.join(map(str, sorted(present))) or 'none'}"
                                     "); ignored")
 
-        ir_intents, ir_matches = self._ir_intents(inv, source) if self.ir else ({}, {})
+        ir_intents, ir_matches = self._ir_intents(inv, source, warnings) if self.ir else ({}, {})
         sidecar_intents = self._sidecar_intents(inv, source) if self.sidecar else {}
 
         intents: dict[int, Intent] = {}
@@ -326,7 +326,15 @@ class LocalSlotNumPass(Pass):
                                   "object, and would be left inconsistent", source, pipe.type.span.start)
 
     # -- IR intent ----------------------------------------------------------------------------------
-    def _ir_intents(self, inv: PipeInventory, source: SourceText) -> tuple[dict[int, Intent], dict[int, str]]:
+    def _ir_intents(self, inv: PipeInventory, source: SourceText,
+                    warnings: list[str] | None = None) -> tuple[dict[int, Intent], dict[int, str]]:
+        """Match each IR pipe init to its C++ pipe(s), then take the init's local_slot_num.
+
+        By shape first: an init's (function, direction, SlotSize, SlotNum) names exactly one C++
+        pipe whenever the inits and pipes of that shape pair up one to one, whatever ptoas version
+        made the C++. The target version's flag_base rule decides only ties (several pipes of one
+        shape); where shape and rule disagree, the shape wins with a warning naming both.
+        """
         try:
             from ptofix.ir.parser import parse_ir
             from ptofix.ir.pipes import assign_flag_bases, direction_token, effective_slot_num, pipe_inits
@@ -348,6 +356,20 @@ class LocalSlotNumPass(Pass):
         except ValueError as exc:
             raise PtofixError(f"ptoas {version} would reject the pipe inits of this PTO IR: {exc}", ir_source) from None
         functions = {p.function for p in inv.pipes}
+
+        def shape(func, direction, slot_size, slot_num) -> tuple:
+            return (func, direction, slot_size, slot_num)
+
+        init_shapes: dict[tuple, list[int]] = {}
+        for index, init in enumerate(inits):
+            if init.func in functions:
+                key = shape(init.func, direction_token(init.dir_mask).split("::")[-1], init.slot_size,
+                            effective_slot_num(init, version))
+                init_shapes.setdefault(key, []).append(index)
+        pipe_shapes: dict[tuple, list] = {}
+        for p in inv.pipes:
+            pipe_shapes.setdefault(shape(p.function, _base_direction(p), p.type.slot_size, p.type.slot_num),
+                                   []).append(p)
         for index, init in enumerate(inits):
             explicit = init.flag_base is not None
             flag = init.flag_base if explicit else bases.get(index)
@@ -355,6 +377,32 @@ class LocalSlotNumPass(Pass):
             note = Diagnostic("note", f"PTO IR pipe init ({init.op}, {how})", ir_source, init.span.start)
             if init.func is None or init.func not in functions:
                 continue    # function not emitted into this C++ file, or it has no TPipe
+            key = shape(init.func, direction_token(init.dir_mask).split("::")[-1], init.slot_size,
+                        effective_slot_num(init, version))
+            by_shape_pipes = pipe_shapes.get(key, [])
+            if len(init_shapes.get(key, [])) == 1 and len(by_shape_pipes) == 1:
+                pipe = by_shape_pipes[0]
+                if flag is not None and pipe.flag_id != flag and warnings is not None:
+                    warnings.append(
+                        f"{ir_source.location(init.span.start)}: warning: by shape this {init.op} is pipe "
+                        f"'{pipe.var}' with FlagID {pipe.flag_id} in {source.path}, but {how}; matched by shape")
+                agrees = f", as {how}" if flag is not None and pipe.flag_id == flag else ""
+                how = f"shape ({key[1]}, SlotSize {key[2]}, SlotNum {key[3]}){agrees}"
+                where = f"{ir_source.path}:{ir_source.line_col(init.span.start)[0]}"
+                matches[id(pipe)] = f"{where} {init.op} ({how})"
+                if init.local_slot_num is not None:
+                    note = Diagnostic("note", f"PTO IR pipe init ({init.op}, matched by {how})", ir_source,
+                                      init.span.start)
+                    intent = Intent(init.local_slot_num, "ir",
+                                    f"{where}: local_slot_num = {init.local_slot_num} on {init.op}, matched by {how}",
+                                    note)
+                    previous = intents.get(id(pipe))
+                    if previous is not None and previous.value != intent.value:
+                        raise PtofixError(f"two PTO IR inits give pipe '{pipe.var}' different local_slot_num "
+                                          f"({previous.value} and {intent.value})", ir_source, init.span.start,
+                                          [previous.note] if previous.note else None)
+                    intents[id(pipe)] = intent
+                continue
             if flag is None:
                 raise PtofixError(f"ptoas {version} assigns no flag_base to this pipe init; cannot match it to "
                                   "the C++", ir_source, init.span.start)
