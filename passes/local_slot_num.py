@@ -388,20 +388,9 @@ class LocalSlotNumPass(Pass):
                         f"'{pipe.var}' with FlagID {pipe.flag_id} in {source.path}, but {how}; matched by shape")
                 agrees = f", as {how}" if flag is not None and pipe.flag_id == flag else ""
                 how = f"shape ({key[1]}, SlotSize {key[2]}, SlotNum {key[3]}){agrees}"
-                where = f"{ir_source.path}:{ir_source.line_col(init.span.start)[0]}"
-                matches[id(pipe)] = f"{where} {init.op} ({how})"
-                if init.local_slot_num is not None:
-                    note = Diagnostic("note", f"PTO IR pipe init ({init.op}, matched by {how})", ir_source,
-                                      init.span.start)
-                    intent = Intent(init.local_slot_num, "ir",
-                                    f"{where}: local_slot_num = {init.local_slot_num} on {init.op}, matched by {how}",
-                                    note)
-                    previous = intents.get(id(pipe))
-                    if previous is not None and previous.value != intent.value:
-                        raise PtofixError(f"two PTO IR inits give pipe '{pipe.var}' different local_slot_num "
-                                          f"({previous.value} and {intent.value})", ir_source, init.span.start,
-                                          [previous.note] if previous.note else None)
-                    intents[id(pipe)] = intent
+                note = Diagnostic("note", f"PTO IR pipe init ({init.op}, matched by {how})", ir_source,
+                                  init.span.start)
+                self._record_ir_match(init, [pipe], how, note, ir_source, intents, matches)
                 continue
             if flag is None:
                 raise PtofixError(f"ptoas {version} assigns no flag_base to this pipe init; cannot match it to "
@@ -434,21 +423,26 @@ class LocalSlotNumPass(Pass):
                     f"{p.type.slot_size}, {p.type.slot_num}, ...> but the PTO IR init matched to it ({how}) "
                     f"gives {direction}, SlotSize {init.slot_size}, SlotNum {slot_num}{hint}",
                     source, p.type.span.start, [note])
-            where = f"{ir_source.path}:{ir_source.line_col(init.span.start)[0]}"
-            for pipe in matching:
-                matches[id(pipe)] = f"{where} {init.op} ({how})"
-                if init.local_slot_num is None:
-                    continue
-                intent = Intent(init.local_slot_num, "ir",
-                                f"{where}: local_slot_num = {init.local_slot_num} on {init.op}, matched by {how}",
-                                note)
-                previous = intents.get(id(pipe))
-                if previous is not None and previous.value != intent.value:
-                    raise PtofixError(f"two PTO IR inits give pipe '{pipe.var}' different local_slot_num "
-                                      f"({previous.value} and {intent.value})", ir_source, init.span.start,
-                                      [previous.note] if previous.note else None)
-                intents[id(pipe)] = intent
+            self._record_ir_match(init, matching, how, note, ir_source, intents, matches)
         return intents, matches
+
+    @staticmethod
+    def _record_ir_match(init, pipes: list, how: str, note: Diagnostic, ir_source: SourceText,
+                         intents: dict[int, Intent], matches: dict[int, str]) -> None:
+        """Remember how ``init`` matched ``pipes`` and, if it carries one, its local_slot_num."""
+        where = f"{ir_source.path}:{ir_source.line_col(init.span.start)[0]}"
+        for pipe in pipes:
+            matches[id(pipe)] = f"{where} {init.op} ({how})"
+            if init.local_slot_num is None:
+                continue
+            intent = Intent(init.local_slot_num, "ir",
+                            f"{where}: local_slot_num = {init.local_slot_num} on {init.op}, matched by {how}", note)
+            previous = intents.get(id(pipe))
+            if previous is not None and previous.value != intent.value:
+                raise PtofixError(f"two PTO IR inits give pipe '{pipe.var}' different local_slot_num "
+                                  f"({previous.value} and {intent.value})", ir_source, init.span.start,
+                                  [previous.note] if previous.note else None)
+            intents[id(pipe)] = intent
 
     # -- sidecar intent -----------------------------------------------------------------------------
     def _sidecar_intents(self, inv: PipeInventory, source: SourceText) -> dict[int, Intent]:

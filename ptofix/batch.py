@@ -106,6 +106,15 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
     return worst
 
 
+def deliver_processed(args: argparse.Namespace, result: Processed, extra: list | None = None) -> int:
+    """Warnings first, then the file(s) and the report, through the one writer."""
+    from .output import deliver, write_stderr
+    if result.warnings:
+        write_stderr("".join(warning + "\n" for warning in result.warnings))
+    return deliver(args, result.source, result.text, result.report, result.text_lines,
+                   result.extra if extra is None else extra)
+
+
 def per_file_args(args: argparse.Namespace, path: str) -> argparse.Namespace:
     """``-o DIR`` becomes ``-o DIR/<file name>`` for one of several files."""
     file_args = copy.copy(args)

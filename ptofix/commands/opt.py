@@ -79,11 +79,8 @@ def process_file(path: str, args: argparse.Namespace):
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:
-    from ..output import deliver, write_stderr
-    if result.warnings:
-        write_stderr("".join(warning + "\n" for warning in result.warnings))
-    extra = _sidecar_outputs(args, result.source, result)
-    return deliver(args, result.source, result.text, result.report, [], extra)
+    from ..batch import deliver_processed
+    return deliver_processed(args, result, _sidecar_outputs(args, result.source, result))
 
 
 def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:

@@ -125,7 +125,5 @@ def process_file(path: str, args: argparse.Namespace):
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:
-    from ..output import deliver, write_stderr
-    if result.warnings:
-        write_stderr("".join(warning + "\n" for warning in result.warnings))
-    return deliver(args, result.source, result.text, result.report, result.text_lines, result.extra)
+    from ..batch import deliver_processed
+    return deliver_processed(args, result)
