@@ -68,6 +68,9 @@ CASES = {
     "definition inside lambda": "  int64_t q = 65536;\n  auto f = [&]() { q = 4096; };\n  f();\n  TASSIGN(b, q);",
     "several declarators": "  int64_t q = 65536, r = 4096;\n  TASSIGN(b, r);",
     "parameter reassigned": "  n = 65536;\n  TASSIGN(b, n);",
+    "volatile variable": "  volatile int64_t q = 65536;\n  TASSIGN(b, q);",
+    "comma in for step": "  int64_t q = 65536;\n  for (int64_t i = 0; i < 1; i += 1, q -= 61440) {\n  }\n  TASSIGN(b, q);",
+    "if constexpr": "  int64_t q = 65536;\n  if constexpr (true) {\n    q = 4096;\n  }\n  TASSIGN(b, q);",
     # -- integer semantics ---------------------------------------------------------------------
     "uint16 wraps": "  uint16_t q = 69632;\n  TASSIGN(b, q);",
     "int32 product wraps": "  int32_t q = 65536 * 65537;\n  TASSIGN(b, (int64_t) q - 61440);",

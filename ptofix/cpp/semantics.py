@@ -323,6 +323,8 @@ class FunctionSemantics:
     def _declare(self, scope: Scope, decl: A.Decl, stmt_env: dict | None) -> Symbol:
         sym = self._declare_symbol(scope, decl)
         sym.type_ref = self.resolve_type(decl.type, scope)
+        if "volatile" in sym.type_ref.quals:
+            sym.make_unknown("volatile: may change outside the program")
         return sym
 
     def _declare_symbol(self, scope: Scope, decl: A.Decl) -> Symbol:
