@@ -7,6 +7,7 @@ that turns them into new text.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 
@@ -19,6 +20,9 @@ class Span:
 
     def text(self, source: SourceText) -> str:
         return source.text[self.start:self.end]
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 class SourceText:
@@ -37,6 +41,9 @@ class SourceText:
             while pos != -1:
                 starts.append(pos + 1)
                 pos = find("\n", pos + 1)
+            if "\r" in self.text:
+                # A lone CR ends a line too (CR-only files), as compilers count lines.
+                starts = sorted(set(starts) | {m.end() for m in _LONE_CR.finditer(self.text)})
             self._line_starts = starts
         return self._line_starts
 

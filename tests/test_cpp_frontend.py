@@ -338,3 +338,14 @@ def test_pass_registry_lists_every_pass_module_once():
     assert sorted(PASSES) == modules
     for name in PASSES:
         assert get_pass_class(name).name == name
+
+
+def test_cr_only_line_ends_and_a_bom_with_a_namespace_still_find_the_kernel():
+    text = "// header comment\r__global__ AICORE void k() {\r  pipe_barrier(PIPE_V);\r}\r"
+    source = SourceText(text, "k.cpp")
+    model = parse_cpp(source)
+    assert [f.name for f in model.functions] == ["k"]
+    barrier = text.index("pipe_barrier")
+    assert source.line_col(barrier) == (3, 3)
+    bom = "\ufeffnamespace x {\n__global__ AICORE void k() {\n  pipe_barrier(PIPE_V);\n}\n}\n"
+    assert [f.name for f in parse_cpp(SourceText(bom, "k.cpp")).functions] == ["k"]
