@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 
@@ -67,7 +68,7 @@ RANK = {"bool": 0, "i8": 1, "u8": 1, "i16": 2, "u16": 2, "i32": 3, "u32": 3, "i6
 class CVal:
     """A C scalar: Python int/float plus its type code (i32, u64, f32, ...)."""
 
-    v: object
+    v: Any          # int or float
     t: str
 
     def __int__(self) -> int:
@@ -134,8 +135,8 @@ def number(text: str) -> CVal:
                     else "i64" if ("l" in suffix or v > 0x7FFFFFFF) else "i32")
     if any(c in low for c in ".e") or (low.endswith("f") and not low.startswith("0x")):
         is_f = low.endswith("f")
-        v = float(low.rstrip("fl"))
-        return CVal(wrap(v, "f32") if is_f else v, "f32" if is_f else "f64")
+        fv = float(low.rstrip("fl"))
+        return CVal(wrap(fv, "f32") if is_f else fv, "f32" if is_f else "f64")
     digits = low.rstrip("ul")
     suffix = low[len(digits):]
     v = int(digits, 10)
@@ -497,41 +498,46 @@ class Interpreter:
         if self.count > MAX_STATEMENTS:
             raise SimError(f"more than {MAX_STATEMENTS} statements executed (runaway loop?)")
         kind = type(stmt)
+        # Dispatch on the exact class (a subclass this interpreter does not know is refused); the
+        # casts tell the type checker what the class test established.
         if kind is SimpleStmt:
             self.cur_stmt = stmt
-            self.exec_simple(stmt)
+            self.exec_simple(cast(SimpleStmt, stmt))
         elif kind is Comment:
             return
         elif kind is Directive:
             self.cur_stmt = stmt
-            if _directive_word(stmt.text) != "pragma":
-                raise SimError(f"preprocessor directive '#{_directive_word(stmt.text)}' inside a function body")
+            word = _directive_word(cast(Directive, stmt).text)
+            if word != "pragma":
+                raise SimError(f"preprocessor directive '#{word}' inside a function body")
         elif kind is Compound:
-            self.exec_block(stmt.body)
+            self.exec_block(cast(Compound, stmt).body)
         elif kind is ForStmt:
-            self.exec_for(stmt)
+            self.exec_for(cast(ForStmt, stmt))
         elif kind is IfStmt:
+            branch_stmt = cast(IfStmt, stmt)
             self.cur_stmt = stmt
             cond = self._cond_cache.get(id(stmt))
             if cond is None:
-                cond = sp.parse_condition(stmt.cond)
+                cond = sp.parse_condition(branch_stmt.cond)
                 if cond is None:
                     raise SimError("cannot parse the if condition")
                 self._cond_cache[id(stmt)] = cond
             if self.truth(self.eval(cond)):
-                self.exec_sub(stmt.then)
-            elif stmt.orelse is not None:
-                self.exec_sub(stmt.orelse)
+                if branch_stmt.then is not None:
+                    self.exec_sub(branch_stmt.then)
+            elif branch_stmt.orelse is not None:
+                self.exec_sub(branch_stmt.orelse)
         elif kind is PPIfStmt:
             self.cur_stmt = stmt
-            for branch in stmt.branches:
+            for branch in cast(PPIfStmt, stmt).branches:
                 self.cur_stmt = branch.directive
                 if pp_condition(branch.directive.text, self.defined, self.macros):
                     self.exec_block(branch.body, new_scope=False)
                     break
         elif kind is OpaqueStmt:
             self.cur_stmt = stmt
-            raise SimError(f"statement not modelled ({stmt.reason})")
+            raise SimError(f"statement not modelled ({cast(OpaqueStmt, stmt).reason})")
         else:
             self.cur_stmt = stmt
             raise SimError(f"statement not modelled ({type(stmt).__name__})")
@@ -578,7 +584,8 @@ class Interpreter:
                         break
                     self.loop_stack[-1] = (uid, it)
                     try:
-                        self.exec_sub(stmt.body)
+                        if stmt.body is not None:
+                            self.exec_sub(stmt.body)
                     except _Continue:
                         pass
                     except _Break:
@@ -918,7 +925,7 @@ class Interpreter:
         if kind is sp.Index:
             if a.op != "=":
                 raise SimError(f"compound assignment '{a.op}' through a pointer not modelled")
-            ptr, _ = self._gm_element(target)
+            ptr, _ = self._gm_element(cast(sp.Index, target))
             value = self.eval(a.value)
             dt, dkind = dtype_of(ptr.elem)
             if not isinstance(value, CVal):
@@ -932,13 +939,13 @@ class Interpreter:
             ptr.region.data[ptr.offset:ptr.offset + dt.itemsize] = arr.view(np.uint8)
             ptr.region.writer[ptr.offset:ptr.offset + dt.itemsize] = self._sid()
             return
-        if kind is sp.Unary and target.op == "*":
+        if kind is sp.Unary and cast(sp.Unary, target).op == "*":
             raise SimError("assignment through a pointer dereference not modelled")
         if kind is sp.Member:
-            raise SimError(f"assignment to member '{target.field}' not modelled")
+            raise SimError(f"assignment to member '{cast(sp.Member, target).field}' not modelled")
         if kind is not sp.Name:
             raise SimError(f"assignment target ({kind.__name__}) not modelled (only plain variables)")
-        name = target.id
+        name = cast(sp.Name, target).id
         if name in self.macros:
             raise SimError(f"assignment to macro '{name}' (macros are not expanded)")
         try:
@@ -1345,7 +1352,7 @@ class Interpreter:
             elif isinstance(v, CVal):
                 out.append(v.v)
             elif isinstance(v, Sym):
-                out.append(v)
+                out.append(v)  # type: ignore[arg-type]  # mode constants travel with the operands
             else:
                 raise SimError(f"{node.callee}: operand {_describe(v)} not modelled")
         return out
@@ -1354,6 +1361,7 @@ class Interpreter:
         return tuple(self.loop_stack)
 
     def _sid(self) -> int:
+        assert self.cur_stmt is not None
         return self.table.id_of(self.cur_stmt, self.source, self.cur_fn)
 
     def _vector_op(self, name: str, node: sp.Call):
@@ -1396,6 +1404,8 @@ class Interpreter:
                            f"[{view.type.rows}x{view.type.cols}]")
         if dtype_of(gt.elem)[0].itemsize != view.type.size:
             raise SimError(f"{name}: element types differ ({gt.elem} vs {view.type.elem})")
+        if gt.ptr is None:
+            raise SimError(f"{name}: GlobalTensor without a GM pointer")
         region = gt.ptr.region
         if rows * cols == 0:
             return None            # empty view: nothing moves
@@ -1448,6 +1458,8 @@ class Interpreter:
             raise SimError(f"TPipe argument order '{shape.order}': the LocalSlotNum in effect depends on the "
                            "pto-isa header version")
         local = tpipe.DEFAULT_LOCAL_SLOT_NUM if shape.local is None else _int(a[shape.local], "TPipe LocalSlotNum")
+        if direction is None:
+            raise SimError("TPipe direction not understood")
         vals = [self.eval(x) for x in args]
         gm = vals[0] if vals and isinstance(vals[0], GMPtr) else None
         c2v = int(vals[1]) if len(vals) > 1 and isinstance(vals[1], CVal) else 0
@@ -1485,6 +1497,7 @@ class Interpreter:
             pipe.pops += 1
             slot = pipe.slot(index)
             elem = obj.elem if isinstance(obj, GlobalTensor) else obj.type.elem if isinstance(obj, TileVar) else "float"
+            shape: tuple[int, ...]
             if isinstance(obj, GlobalTensor):
                 shape = obj.rows_cols()
             elif isinstance(obj, TileVar):
