@@ -260,8 +260,8 @@ def _prepare_output_dir(art) -> None:
 def _cpp_passes(args, art, table, settings) -> list:
     """The C++ passes, as `ptofix run` builds them, with the LocalSlotNum intent defaulting to the
     canonicalized IR and its sidecar."""
+    from ..cpp_fixes import cpp_passes_from_args
     from ..pass_manager import available_passes, build_pass
-    from .run import cpp_passes_from_args
     helper = _has_local_slot_options()
     if helper:
         # `ptofix run` options from ptofix.local_slot_options: point unset IR/sidecar at the build's.
@@ -334,11 +334,11 @@ def _execute(args, art, passes, ptoas_cmd, bisheng_cmd, report, say) -> int:
     import json
 
     from .. import build as B
+    from ..cpp_fixes import fix_cpp, text_report
     from ..frontends import PARSERS
     from ..output import Outputs, write_atomically
     from ..pass_manager import build_pass, run_pipeline
     from ..source import read_source
-    from .run import fix_cpp, text_report
 
     total = 4 if bisheng_cmd else 3
     # 1. canonicalize

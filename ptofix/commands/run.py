@@ -44,53 +44,6 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def cpp_passes_from_args(args: argparse.Namespace) -> list:
-    """The C++ pass pipeline selected by `run`-style options (also used by `ptofix build`)."""
-    from ..cpp.barriers import normalize_patterns
-    from ..pass_manager import build_pass
-    passes = []
-    if getattr(args, "pattern", None) and normalize_patterns(args.pattern):
-        passes.append(build_pass("pipe-v-barrier", {"pattern": args.pattern,
-                                                    "force": "true" if getattr(args, "force", False) else "false",
-                                                    "weight": getattr(args, "weight", None) or ""}))
-    from ..local_slot_options import local_slot_pass_from_args
-    slot_pass = local_slot_pass_from_args(args)
-    if slot_pass is not None:
-        passes.append(slot_pass)
-    return passes
-
-
-def fix_cpp(source, passes: list, model=None):
-    """Run the C++ passes on ``source``; returns a PipelineOutcome (text, reports, warnings)."""
-    from ..frontends import PARSERS
-    from ..pass_manager import PipelineOutcome, run_pipeline
-    if not passes:
-        return PipelineOutcome(source.text, [], [])
-    return run_pipeline(source, passes, PARSERS, {"cpp": model} if model is not None else None)
-
-
-def text_report(reports: list[dict]) -> list[str]:
-    lines = []
-    for rep in reports:
-        if rep.get("pass") == "pipe-v-barrier":
-            for d in rep["decisions"]:
-                if d["pattern"] is None:
-                    continue
-                around = f"{d['before_op'] or '?'} -> {d['after_op'] or '?'}"
-                lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}): {d['reason']}")
-            for where in rep.get("not_parsed", []):
-                lines.append(f"{where}: note: statement not understood by the grammar (treated as unknown)")
-            for name, counts in rep.get("dynamic_barriers", {}).items():
-                lines.append(f"pipe-v-barrier: {name}: estimated {counts['before']} -> {counts['after']} "
-                             "barrier executions per call")
-            lines.append(f"pipe-v-barrier: {rep['removed']} of {rep['barriers']} PIPE_V barriers removed"
-                         f" ({rep.get('statements_not_parsed', 0)} statement(s) not parsed)")
-        else:
-            for item in rep.get("lines", []):
-                lines.append(item)
-    return lines
-
-
 def check_target_ptoas(args: argparse.Namespace) -> None:
     """An unknown --target-ptoas is an error whether or not a pass uses it."""
     value = getattr(args, "target_ptoas", None)
@@ -114,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
 def process_file(path: str, args: argparse.Namespace):
     """Read, parse and fix one C++ file (in a worker process with -j)."""
     from ..batch import Processed
+    from ..cpp_fixes import cpp_passes_from_args, fix_cpp, text_report
     from ..frontends import parse_cpp
     from ..source import read_source
     source = read_source(path)

@@ -1,0 +1,52 @@
+"""The C++ fixes of ptoas output as a library: the pass pipeline `run`-style options select, running
+it, and the text report. Used by the `run` and `build` commands."""
+from __future__ import annotations
+
+import argparse
+
+
+def cpp_passes_from_args(args: argparse.Namespace) -> list:
+    """The C++ pass pipeline selected by `run`-style options (also used by `ptofix build`)."""
+    from .cpp.barriers import normalize_patterns
+    from .pass_manager import get_pass_class
+    passes: list = []
+    if getattr(args, "pattern", None) and normalize_patterns(args.pattern):
+        passes.append(get_pass_class("pipe-v-barrier")(pattern=args.pattern,  # type: ignore[call-arg]
+                                                       force=bool(getattr(args, "force", False)),
+                                                       weight=getattr(args, "weight", None) or ""))
+    from .local_slot_options import local_slot_pass_from_args
+    slot_pass = local_slot_pass_from_args(args)
+    if slot_pass is not None:
+        passes.append(slot_pass)
+    return passes
+
+
+def fix_cpp(source, passes: list, model=None):
+    """Run the C++ passes on ``source``; returns a PipelineOutcome (text, reports, warnings)."""
+    from .frontends import PARSERS
+    from .pass_manager import PipelineOutcome, run_pipeline
+    if not passes:
+        return PipelineOutcome(source.text, [], [])
+    return run_pipeline(source, passes, PARSERS, {"cpp": model} if model is not None else None)
+
+
+def text_report(reports: list[dict]) -> list[str]:
+    lines = []
+    for rep in reports:
+        if rep.get("pass") == "pipe-v-barrier":
+            for d in rep["decisions"]:
+                if d["pattern"] is None:
+                    continue
+                around = f"{d['before_op'] or '?'} -> {d['after_op'] or '?'}"
+                lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}): {d['reason']}")
+            for where in rep.get("not_parsed", []):
+                lines.append(f"{where}: note: statement not understood by the grammar (treated as unknown)")
+            for name, counts in rep.get("dynamic_barriers", {}).items():
+                lines.append(f"pipe-v-barrier: {name}: estimated {counts['before']} -> {counts['after']} "
+                             "barrier executions per call")
+            lines.append(f"pipe-v-barrier: {rep['removed']} of {rep['barriers']} PIPE_V barriers removed"
+                         f" ({rep.get('statements_not_parsed', 0)} statement(s) not parsed)")
+        else:
+            for item in rep.get("lines", []):
+                lines.append(item)
+    return lines
