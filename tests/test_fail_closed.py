@@ -179,6 +179,14 @@ def test_flag_pair_and_static_colmax_drain_when_they_provably_do():
     assert removed(colmax) == [True]
 
 
+def test_set_valid_shape_makes_the_valid_shape_dynamic():
+    # TCOLMAX drains only with a static, non-empty valid shape; SetValidShape may set 0 at run time.
+    setup = (f"  TASSIGN(b, 65536);\n  {TILE} c;\n  TASSIGN(c, 4096);\n  {TILE} d;\n  TASSIGN(d, 131072);\n"
+             "  d.SetValidShape(n, n);")
+    src = kernel(setup, before="TADD(c, c, c);\n  TCOLMAX(d, d);", after="TMUL(a, a, a);")
+    assert removed(src) == [False]
+
+
 def test_pure_helper_call_is_no_effect():
     helpers = "static AICORE void h(int x) {\n  return;\n}"
     assert removed(kernel("  TASSIGN(b, 65536);\n  h(3);", helpers=helpers)) == [True]

@@ -794,6 +794,12 @@ class FunctionSemantics:
                     reason2 = self._expr(arg, env)
                     if reason2:
                         return self._unknown_names(env, reason2)
+                owner = env.get(func.obj.id) if isinstance(func.obj, A.Name) else None
+                if func.field == "SetValidShape" and owner is not None and owner.tile is not None:
+                    # The valid shape set at run time may be anything (0 included): no longer static,
+                    # so no internal barrier that depends on it counts as a drain.
+                    tt = owner.tile
+                    owner.tile = TileType(tt.space, tt.dtype, tt.rows, tt.cols, tt.blayout, None, None)
                 return StmtInfo(Kind.NOP, env=env)
             return self._unknown_names(env, reason)
         if not isinstance(func, (A.Name, A.TemplateId)):
