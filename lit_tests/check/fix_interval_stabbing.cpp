@@ -34,8 +34,7 @@ __global__ AICORE void k() {
 // CHECK-NEXT: TMULS(b, c, 2.0f);
 // CHECK-NEXT:   /* ptofix: WAR on a with line 25 */ pipe_barrier(PIPE_V);
 // CHECK-NEXT: TADDS(a, a, 1.0f);
-// CHECK-NOT: pipe_barrier
-// KEPT: /* removed
-// KEPT-NOT: /* removed
+// KEPT: ptofix: removed pipe_barrier(PIPE_V) (auto)
+// KEPT-NOT: ptofix: removed
 // KEPT: /* ptofix: WAR on d with line 24 */ pipe_barrier(PIPE_V);
 // KEPT: /* ptofix: WAR on a with line 25 */ pipe_barrier(PIPE_V);
