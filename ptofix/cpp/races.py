@@ -4,8 +4,11 @@ The same machinery that proves a barrier redundant (barriers.py) proves one miss
 vector op ``c``, walk back to the nearest drains (V->S flag pairs and op-internal barriers
 included, loop back-edges followed) and check every op ``p`` found there with the proof's own
 hazard rule (RAW/WAR/WAW byte overlap, hidden scratch included, exact same-access chains
-excepted). Statements the model does not understand make the function *unverified* (one note),
-never a race. ptoas output can race this way: two no-tmp row-expands with a ColMajor per-row
+excepted, and only within one loop iteration, as in the proof). Statements the model does not
+understand make the function *unverified* (one note naming the first of them), never a race. Only a
+certain use of the hidden scratch races: a row-expand whose broadcast path is known, not an integer
+TCVT/TEXTRACT that may use it. Flag round trips V -> X ... X -> V are taken as ordering (the
+report lists races that must exist; the proof trusts less). ptoas output can race this way: two no-tmp row-expands with a ColMajor per-row
 operand share the hidden scratch (docs/reference/pto-facts.md §2.3).
 """
 from __future__ import annotations
@@ -74,7 +77,8 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                     races.append(Race(fn, hazard))
         located = [u for u in unknowns if u.stmt is not None]
         if located or unknowns:
-            first = min(located, key=lambda u: u.stmt.span.start) if located else unknowns[0]
+            first = min(located, key=lambda u: u.stmt.span.start if u.stmt is not None else 0) \
+                if located else unknowns[0]
             unverified.append(Unverified(fn, first))
     return races, unverified
 
