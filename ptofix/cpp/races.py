@@ -8,8 +8,10 @@ excepted, and only within one loop iteration, as in the proof). Statements the m
 understand make the function *unverified* (one note naming the first of them), never a race. Only a
 certain use of the hidden scratch races: a row-expand whose broadcast path is known, not an integer
 TCVT/TEXTRACT that may use it. Flag round trips V -> X ... X -> V are taken as ordering (the
-report lists races that must exist; the proof trusts less). ptoas output can race this way: two no-tmp row-expands with a ColMajor per-row
-operand share the hidden scratch (docs/reference/pto-facts.md §2.3).
+report lists races that must exist; the proof trusts less).
+
+ptoas output can race this way: two no-tmp row-expands with a ColMajor per-row operand share the
+hidden scratch (docs/reference/pto-facts.md §2.3).
 """
 from __future__ import annotations
 
