@@ -18,32 +18,41 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Races found in ../shared/corpus (relative path -> count); a change in the model shows here.
 CORPUS_RACES = {
-    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/build_valid.pto.l3.cpp": 1,
     "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/comb_sinkhorn.pto.l3.cpp": 2,
-    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/exp_gate_up_act.pto.l3.cpp": 2,
     "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/hc_head_reduce.pto.l3.cpp": 1,
     "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/mix_x.pto.l3.cpp": 6,
     "ptoas-2026-08-21/samples/PyPTOIRParser/paged_attention_example_kernel_softmax_prepare.pto.cpp": 3,
     "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/online_softmax.pto.l3.cpp": 2,
     "ptoas-2026-08-21/samples/Qwen3_14BDecodeA3/kernels/aiv/silu.pto.l3.cpp": 2,
+    "ptoas-2026-08-21/samples/SCF/scf_for_break_like.pto.cpp": 2,
     "ptoas-v0.45/lit/pto/tsort32_emitc.pto.cpp": 1,
     "real/03_fa_splitpipe_call_both.cpp": 15,
     "real/06_online_softmax.cpp": 3,
     "real/24_gqa_softmax_block.cpp": 2,
     "real/26_tpushpop_test6_scope3_incore.cpp": 5,
-    "real/41_exp_gate_up_act.cpp": 2,
     "real/44_silu_a2a3.cpp": 2,
 }
 
-# Of those, the originals the simulator shows racing on its own (different results between
-# schedules). The others it either cannot run or sees equal results on 4 schedules (e.g. two
-# broadcasts of the same per-row operand into the hidden scratch write identical bytes).
-SIMULATOR_CONFIRMED = {
-    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/hc_head_reduce.pto.l3.cpp",
-    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/mix_x.pto.l3.cpp",
-    "ptoas-2026-08-21/samples/PyPTOIRParser/paged_attention_example_kernel_softmax_prepare.pto.cpp",
-    "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/online_softmax.pto.l3.cpp",
-    "real/03_fa_splitpipe_call_both.cpp",
+# Every flagged file, by what the simulator (4 seeds) says about the original on its own.
+# "original races": confirmed. "cannot run": the statement the simulator stops at. "equal": it runs
+# the file but sees identical bytes on every schedule; the reason is given where it is known.
+SIMULATOR = {
+    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/hc_head_reduce.pto.l3.cpp": "original races",
+    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/mix_x.pto.l3.cpp": "original races",
+    "ptoas-2026-08-21/samples/PyPTOIRParser/paged_attention_example_kernel_softmax_prepare.pto.cpp": "original races",
+    "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/online_softmax.pto.l3.cpp": "original races",
+    "real/03_fa_splitpipe_call_both.cpp": "original races",
+    "ptoas-v0.45/lit/pto/tsort32_emitc.pto.cpp": "cannot run: TSORT32",
+    "real/24_gqa_softmax_block.cpp": "cannot run: GlobalTensor layout",
+    "real/26_tpushpop_test6_scope3_incore.cpp": "cannot run: boxed (fractal) layout",
+    # Both row-expands broadcast the same per-row tile: the second vbrcb rewrites identical bytes.
+    "ptoas-2026-08-21/samples/Qwen3_14BDecodeA3/kernels/aiv/silu.pto.l3.cpp": "equal",
+    "real/44_silu_a2a3.cpp": "equal",
+    # Different per-row tiles; the values the schedules produce agree (not explained yet).
+    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/comb_sinkhorn.pto.l3.cpp": "equal",
+    "real/06_online_softmax.cpp": "equal",
+    # Back-edge WAW of one accumulator: not confirmed by the simulator's schedules.
+    "ptoas-2026-08-21/samples/SCF/scf_for_break_like.pto.cpp": "equal",
 }
 
 
@@ -81,20 +90,29 @@ def test_fix_makes_every_corpus_file_check_clean_and_the_proof_keeps_the_barrier
         assert len(lines) == inserted, rel     # none of the inserted barriers was removed
 
 
-def test_simulator_confirms_the_races_it_can_run(corpus_dir):
+def test_simulator_on_every_flagged_file(corpus_dir):
     from ptofix.sim.runner import SimOptions, simulate
-    for rel in sorted(SIMULATOR_CONFIRMED):
+    assert set(SIMULATOR) == set(CORPUS_RACES)
+    seen = {}
+    for rel in sorted(CORPUS_RACES):
         path = os.path.join(corpus_dir, rel)
         text = open(path, encoding="utf-8").read()
-        report = simulate(SourceText(text, path), SourceText(text, path), 4, SimOptions(ub_size=512 * 1024))
-        assert report.status == "original races", (rel, report.status)
+        try:
+            report = simulate(SourceText(text, path), SourceText(text, path), 4, SimOptions(ub_size=512 * 1024))
+            seen[rel] = report.status
+        except PtofixError as exc:
+            seen[rel] = "cannot run: " + str(exc)
+    for rel, want in SIMULATOR.items():
+        assert seen[rel].startswith(want) or (want.startswith("cannot run") and seen[rel].startswith("cannot run")
+                                               and want.split(": ", 1)[1] in seen[rel]), (rel, seen[rel])
 
 
 def test_fa_sample_races_and_fix():
     fa = REPO / "kernels" / "flash_attention" / "fa.cpp"
     proc = subprocess.run([sys.executable, "-m", "ptofix", "check", str(fa)], capture_output=True, text=True)
     assert proc.returncode == 1
-    assert "warning: WAR race: TROWEXPANDDIV.vbrcb writes <hidden TMP_UB scratch>" in proc.stderr
+    assert ("warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDDIV.vbrcb writes it while "
+            "TROWEXPANDMUL (line 411) may still read it") in proc.stderr
     fixed = subprocess.run([sys.executable, "-m", "ptofix", "check", "--fix", str(fa)], capture_output=True, text=True)
     assert fixed.returncode == 0 and fixed.stdout.count("/* ptofix: ") >= 1
     recheck = subprocess.run([sys.executable, "-m", "ptofix", "check", "-"], input=fixed.stdout, capture_output=True,
@@ -118,3 +136,47 @@ def test_each_hazard_kind_is_a_race(kind):
            f"  {tile} c;\n  TASSIGN(c, 65536);\n  {ops[0]}\n  {ops[1]}\n}}\n")
     races, unverified = find_races(parse_cpp(SourceText(src, "k.cpp")))
     assert [r.hazard.kind for r in races] == [kind] and not unverified
+
+
+TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
+RACY = (f"__global__ AICORE void k() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 4096);\n"
+        "  for (int32_t i = 0; i < 4; i += 1) {\n    TEXP(a, a);\n    TMULS(b, b, 0.5f);\n    pipe_barrier(PIPE_V);\n"
+        "    TADD(a, b, b);\n  }\n  if (x) TMULS(b, a, 2.0f);\n  pipe_barrier(PIPE_V);\n  TEXP(b, b);\n}\n")
+
+
+def test_fix_is_idempotent_and_run_auto_keeps_the_inserted_barriers():
+    source = SourceText(RACY, "k.cpp")
+    assert find_races(parse_cpp(source))[0]
+    fixed = run_pipeline(source, [build_pass("pipe-v-barrier-insert", {})], PARSERS).text
+    inserted = fixed.count("/* ptofix: ")
+    assert inserted >= 2
+    again = SourceText(fixed, "k.cpp")
+    assert find_races(parse_cpp(again))[0] == []
+    assert run_pipeline(again, [build_pass("pipe-v-barrier-insert", {})], PARSERS).text == fixed
+    after = run_pipeline(again, [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS).text
+    kept = [line for line in after.splitlines() if "/* ptofix: " in line and "pipe_barrier(PIPE_V);" in line
+            and "removed" not in line]
+    assert len(kept) == inserted, after
+
+
+def test_check_cli_several_files_json_and_exit_codes(tmp_path):
+    racy = tmp_path / "racy.cpp"
+    racy.write_text(RACY)
+    clean = tmp_path / "clean.cpp"
+    clean.write_text(f"__global__ AICORE void k() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  TEXP(a, a);\n}}\n")
+    run = [sys.executable, "-m", "ptofix", "check"]
+    assert subprocess.run(run + [str(clean)], capture_output=True).returncode == 0
+    proc = subprocess.run(run + ["-j", "2", str(racy), str(clean)], capture_output=True, text=True)
+    assert proc.returncode == 1 and "racy.cpp:" in proc.stderr and "clean.cpp:" not in proc.stderr
+    report = tmp_path / "r.json"
+    proc = subprocess.run(run + ["--report", "json", "--report-file", str(report), str(racy)], capture_output=True,
+                          text=True)
+    import json
+    data = json.loads(report.read_text())
+    assert proc.returncode == 1 and data["races"] and {r["kind"] for r in data["races"]} <= {"RAW", "WAR", "WAW"}
+    assert all("bytes" in r and "path" in r for r in data["races"])
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.run(run + ["--fix", "-o", str(out), str(racy), str(clean)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert subprocess.run(run + [str(out / "racy.cpp"), str(out / "clean.cpp")], capture_output=True).returncode == 0

@@ -1,5 +1,6 @@
-// RAW, WAR and WAW byte overlaps between ops with no drain between them; an exact same-access chain
-// (same tile, contiguous, >= 16 repeats) is not a race, and neither is a pair a barrier separates.
+// RAW, WAR and WAW byte overlaps between ops with no drain between them (names differ, bytes
+// overlap: b aliases the upper half of a); an exact same-access chain (same tile, contiguous,
+// >= 16 repeats) is not a race, and neither is a pair a barrier separates.
 // RUN: not %ptofix check %s 2>&1 | filecheck %s
 __global__ AICORE void k() {
   Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> a;
@@ -8,14 +9,26 @@ __global__ AICORE void k() {
   TASSIGN(b, 4096);
   Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> c;
   TASSIGN(c, 65536);
+  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> d;
+  TASSIGN(d, 98304);
   TADD(a, a, a);
   TMUL(a, a, a);
   TADD(c, b, b);
   pipe_barrier(PIPE_V);
   TEXP(c, c);
+  pipe_barrier(PIPE_V);
+  TADD(d, c, c);
+  TMULS(c, a, 2.0f);
+  pipe_barrier(PIPE_V);
+  TEXP(b, c);
+  TMULS(a, c, 2.0f);
 }
-// CHECK: byte_overlap_races.cpp:13:3: warning: RAW race: TADD reads b [4096, 12288) while TADD may still run (no PIPE_V drain between them)
-// CHECK-NEXT: byte_overlap_races.cpp:11:3: note: TADD writes a [0, 8192) here
-// CHECK-NEXT: byte_overlap_races.cpp:13:3: warning: RAW race: TADD reads b [4096, 12288) while TMUL may still run (no PIPE_V drain between them)
-// CHECK-NEXT: byte_overlap_races.cpp:12:3: note: TMUL writes a [0, 8192) here
+// CHECK: byte_overlap_races.cpp:16:3: warning: RAW race on b [4096, 8192): TADD reads it while TADD (line 14) may still write it (as a); no PIPE_V drain between them in straight-line code
+// CHECK-NEXT: byte_overlap_races.cpp:14:3: note: TADD writes a [0, 8192) here
+// CHECK-NEXT: byte_overlap_races.cpp:16:3: warning: RAW race on b [4096, 8192): TADD reads it while TMUL (line 15) may still write it (as a); no PIPE_V drain between them in straight-line code
+// CHECK-NEXT: byte_overlap_races.cpp:15:3: note: TMUL writes a [0, 8192) here
+// CHECK-NEXT: byte_overlap_races.cpp:21:3: warning: WAR race on c [65536, 73728): TMULS writes it while TADD (line 20) may still read it; no PIPE_V drain between them in straight-line code
+// CHECK-NEXT: byte_overlap_races.cpp:20:3: note: TADD reads c [65536, 73728) here
+// CHECK-NEXT: byte_overlap_races.cpp:24:3: warning: WAW race on a [4096, 8192): TMULS writes it while TEXP (line 23) may still write it (as b); no PIPE_V drain between them in straight-line code
+// CHECK-NEXT: byte_overlap_races.cpp:23:3: note: TEXP writes b [4096, 12288) here
 // CHECK-NOT: warning:

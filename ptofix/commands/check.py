@@ -33,31 +33,40 @@ def run(args: argparse.Namespace) -> int:
     from ..output import check_output_options
     if args.fix:
         check_batch_options(args, args.files)
-    if len(args.files) == 1 and args.fix:
+    elif getattr(args, "jobs", 1) < 1:
+        check_batch_options(args, args.files[:1])
+    if len(args.files) == 1:
         check_output_options(args)
     return run_files(args, args.files, process_file, deliver_file)
 
 
 def process_file(path: str, args: argparse.Namespace):
     from ..batch import Processed
-    from ..cpp.races import describe, find_races
+    from ..cpp.barriers import BarrierAnalysis
+    from ..cpp.races import describe, find_races, to_json
     from ..frontends import PARSERS, parse_cpp
     from ..pass_manager import build_pass, run_pipeline
     from ..source import read_source
     source = read_source(path)
     model = parse_cpp(source)
-    races, unverified = find_races(model)
+    analysis = BarrierAnalysis(model, lenient_flags=True)
+    races, unverified = find_races(model, analysis)
     lines: list[str] = []
     for race in races:
-        lines.extend(describe(race, source))
+        lines.extend(describe(race, source, analysis))
+    notes = []
     for item in {id(u.fn): u for u in unverified}.values():
         event = item.event
         where = source.location(event.stmt.span.start) if event.stmt is not None else source.location(item.fn.span.start)
-        lines.append(f"{where}: note: '{item.fn.name}' is unverified: {event.why or 'control flow not modelled'}")
-    report = {"file": source.path, "races": [
-        {"kind": r.hazard.kind, "later": describe(r, source)[0], "earlier": describe(r, source)[1],
-         "across_loop_back_edge": r.hazard.via_back_edge} for r in races],
-        "unverified": sorted({u.fn.name for u in unverified})}
+        text = (f"{where}: note: '{item.fn.name}' is unverified: {event.why or 'control flow not modelled'} "
+                "(races through it are neither shown nor ruled out)")
+        lines.append(text)
+        notes.append({"function": item.fn.name, "location": where, "why": event.why or "control flow not modelled"})
+    kinds: dict[str, int] = {}
+    for race in races:
+        kinds[race.hazard.kind] = kinds.get(race.hazard.kind, 0) + 1
+    report = {"file": source.path, "races": [to_json(r, source, analysis) for r in races], "by_kind": kinds,
+              "unverified": notes}
     text = source.text
     if args.fix and races:
         outcome = run_pipeline(source, [build_pass("pipe-v-barrier-insert", {})], PARSERS, {"cpp": model})
@@ -67,16 +76,11 @@ def process_file(path: str, args: argparse.Namespace):
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:
-    from ..output import deliver, write_stderr
-    if not args.report or args.report == "text":
-        if result.text_lines and not args.report:
-            write_stderr("".join(line + "\n" for line in result.text_lines))
-    races = len(result.report["races"])
+    """Diagnostics on stderr (or the report --report asks for), then --fix's output."""
+    from ..output import deliver, emit_report, write_stderr
+    if result.text_lines and not args.report:
+        write_stderr("".join(line + "\n" for line in result.text_lines))
     if args.fix:
         return deliver(args, result.source, result.text, result.report, result.text_lines)
-    if args.report:
-        from ..output import report_body
-        body = report_body(args, result.report, result.text_lines)
-        if body:
-            write_stderr(body)
-    return 1 if races else 0
+    emit_report(args, result.report, result.text_lines)
+    return 1 if result.report["races"] else 0

@@ -4,9 +4,14 @@ The same machinery that proves a barrier redundant (barriers.py) proves one miss
 vector op ``c``, walk back to the nearest drains (V->S flag pairs and op-internal barriers
 included, loop back-edges followed) and check every op ``p`` found there with the proof's own
 hazard rule (RAW/WAR/WAW byte overlap, hidden scratch included, exact same-access chains
-excepted). Statements the model does not understand make the function *unverified* (one note),
-never a race. ptoas output can race this way: two no-tmp row-expands with a ColMajor per-row
-operand share the hidden scratch (docs/reference/pto-facts.md §2.3).
+excepted, and only within one loop iteration, as in the proof). Statements the model does not
+understand make the function *unverified* (one note naming the first of them), never a race. Only a
+certain use of the hidden scratch races: a row-expand whose broadcast path is known, not an integer
+TCVT/TEXTRACT that may use it. Flag round trips V -> X ... X -> V are taken as ordering (the
+report lists races that must exist; the proof trusts less).
+
+ptoas output can race this way: two no-tmp row-expands with a ColMajor per-row operand share the
+hidden scratch (docs/reference/pto-facts.md §2.3).
 """
 from __future__ import annotations
 
@@ -46,36 +51,37 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
             unverified.append(Unverified(fn, cfg.entry))
             continue
         seen: set[tuple] = set()
-        first_unknown: Event | None = None
+        unknowns: list[Event] = []
         for c in cfg.events:
             if c.kind is not EventKind.OP:
                 continue
             before, _ = analysis._walk(cfg, c, backward=True)
-            for p, _back in before:
-                if p.kind is EventKind.UNKNOWN:
-                    first_unknown = first_unknown or p      # a statement not understood comes first
+            unknowns.extend(p for p, _back in before if p.kind is EventKind.UNKNOWN)
             for p, back_p in before:
                 if p.kind is EventKind.UNKNOWN:
                     continue
-                if p.stmt is not None and p.stmt is c.stmt:
-                    continue      # two phases of one op, ordered by its internal barrier
                 back = back_p or c.order <= p.order
-                # The same-access chain is taken as safe across a back-edge too: only races that
-                # must exist are reported (the proof keeps its stricter rule).
-                hazard, _ = analysis._pair_hazard(p, c, False, cfg)
-                if hazard is not None:
-                    hazard.via_back_edge = back
+                if p.stmt is not None and p.stmt is c.stmt and not back:
+                    continue      # two phases of one op, ordered by its internal barrier
+                # The same-access chain is hardware-safe only within one iteration (as in the proof).
+                hazard, _ = analysis._pair_hazard(p, c, back, cfg)
                 key = (id(p.stmt), id(c.stmt))
                 if hazard is not None and not _proven(hazard):
-                    first_unknown = first_unknown or Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
+                    unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
                         f"{c.op}: the bytes {p.op} and it touch are not known, so a conflict can be neither "
-                        "shown nor ruled out"))
+                        "shown nor ruled out")))
                     continue
+                if hazard is not None and not (_certain(cfg, p, hazard.earlier_access)
+                                               and _certain(cfg, c, hazard.later_access)):
+                    continue      # only a possible use of the hidden scratch: not a race that must exist
                 if hazard is not None and key not in seen:
                     seen.add(key)
                     races.append(Race(fn, hazard))
-        if first_unknown is not None:
-            unverified.append(Unverified(fn, first_unknown))
+        located = [u for u in unknowns if u.stmt is not None]
+        if located or unknowns:
+            first = min(located, key=lambda u: u.stmt.span.start if u.stmt is not None else 0) \
+                if located else unknowns[0]
+            unverified.append(Unverified(fn, first))
     return races, unverified
 
 
@@ -85,7 +91,45 @@ def _proven(hazard: Hazard) -> bool:
                for a in (hazard.earlier_access, hazard.later_access))
 
 
-def describe(race: Race, source: SourceText) -> tuple[str, str]:
+SCRATCH = "<hidden TMP_UB scratch>"
+
+
+def _certain(cfg, event: Event, access) -> bool:
+    """The access surely happens: the hidden scratch is certain only for a row-expand whose
+    broadcast path is known (its statement has a ``.vbrcb`` phase); integer TCVT/TEXTRACT and a
+    row-expand whose path cannot be told only *may* use it."""
+    if access is None or access.name != SCRATCH or event.stmt is None:
+        return True
+    return any(e.op.endswith(".vbrcb") for e in cfg.stmt_events.get(id(event.stmt), []))
+
+
+def overlap(race: Race) -> list[tuple[int, int]]:
+    """The conflicting bytes: the intersection of the two accesses' intervals."""
+    a, b = race.hazard.earlier_access, race.hazard.later_access
+    if a is None or b is None or a.intervals is None or b.intervals is None:
+        return []
+    out = sorted({(max(x, u), min(y, v)) for x, y in a.intervals for u, v in b.intervals if x < v and u < y})
+    return out
+
+
+def _bytes(intervals) -> str:
+    return ", ".join(f"[{lo}, {hi})" for lo, hi in intervals) if intervals else "unknown bytes"
+
+
+def path_text(race: Race, analysis: BarrierAnalysis | None = None) -> str:
+    """How the two ops meet: around the loop, in one statement list, or along some path."""
+    if race.hazard.via_back_edge:
+        return "across the loop back-edge"
+    if analysis is not None:
+        cfg = analysis.cfg(race.fn)
+        pos_p = cfg.position.get(id(race.earlier.stmt))
+        pos_c = cfg.position.get(id(race.later.stmt))
+        if pos_p and pos_c and pos_p[0] is pos_c[0]:
+            return "in straight-line code"
+    return "on a path into it"
+
+
+def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = None) -> tuple[str, str]:
     """(warning at the later op, note at the earlier one), GCC style."""
     h = race.hazard
     later, earlier = h.later, h.earlier
@@ -94,18 +138,36 @@ def describe(race: Race, source: SourceText) -> tuple[str, str]:
     def where(event: Event) -> str:
         return source.location(event.stmt.span.start) if event.stmt is not None else source.path
 
-    def what(access) -> str:
-        if access is None:
-            return "unknown bytes"
-        span = "unknown bytes" if access.intervals is None else \
-            ", ".join(f"[{a}, {b})" for a, b in access.intervals)
-        return f"{'writes' if access.write else 'reads'} {access.name} {span}"
+    def verb(access) -> str:
+        return "writes" if access is not None and access.write else "reads"
 
-    path = " across the loop back-edge" if h.via_back_edge else ""
-    warning = (f"{where(later)}: warning: {h.kind} race: {later.op} {what(la)} while {earlier.op} may still "
-               f"run (no PIPE_V drain between them{path})")
-    note = f"{where(earlier)}: note: {earlier.op} {what(ea)} here"
+    lname = la.name if la is not None else "UB"
+    ename = ea.name if ea is not None else "UB"
+    line = source.line_col(earlier.stmt.span.start)[0] if earlier.stmt is not None else 0
+    same = "" if ename == lname else f" (as {ename})"
+    warning = (f"{where(later)}: warning: {h.kind} race on {lname} {_bytes(overlap(race))}: {later.op} {verb(la)} it "
+               f"while {earlier.op} (line {line}) may still {verb(ea)[:-1]} it{same}; no PIPE_V drain between them "
+               f"{path_text(race, analysis)}")
+    note = (f"{where(earlier)}: note: {earlier.op} {verb(ea)} {ename} "
+            f"{_bytes(ea.intervals if ea is not None else None)} here")
     return warning, note
+
+
+def comment(race: Race, source: SourceText) -> str:
+    """The comment in front of an inserted barrier: ``/* ptofix: <kind> on <operand> with line N */``."""
+    h = race.hazard
+    access = h.later_access or h.earlier_access
+    operand = access.name if access is not None else "UB"
+    line = source.line_col(h.earlier.stmt.span.start)[0] if h.earlier.stmt is not None else 0
+    return f"/* ptofix: {h.kind} on {operand} with line {line} */"
+
+
+def to_json(race: Race, source: SourceText, analysis: BarrierAnalysis | None = None) -> dict:
+    warning, note = describe(race, source, analysis)
+    out = race.hazard.describe(source)
+    out.update({"bytes": [list(iv) for iv in overlap(race)], "path": path_text(race, analysis),
+                "warning": warning, "note": note})
+    return out
 
 
 def barrier_positions(races: list[Race], analysis: BarrierAnalysis) -> list[tuple[Stmt, list[Race]]]:
@@ -116,6 +178,7 @@ def barrier_positions(races: list[Race], analysis: BarrierAnalysis) -> list[tupl
     a barrier right before its later op, which every path to it passes.
     """
     chosen: dict[int, tuple[Stmt, list[Race]]] = {}
+    stmt_fn: dict[int, Function] = {}
     intervals = []
     for race in races:
         cfg = analysis.cfg(race.fn)
@@ -127,8 +190,14 @@ def barrier_positions(races: list[Race], analysis: BarrierAnalysis) -> list[tupl
             stmt = race.later.stmt
             assert stmt is not None
             chosen.setdefault(id(stmt), (stmt, []))[1].append(race)
+            stmt_fn[id(stmt)] = race.fn
     intervals.sort(key=lambda item: (id(item[2]), item[0]))
     placed: dict[int, list[int]] = {}
+    for stmt, _covered in list(chosen.values()):
+        # A barrier already placed for a race across lists stabs the same-list intervals it lies in.
+        pos = analysis.cfg(stmt_fn[id(stmt)]).position.get(id(stmt))
+        if pos is not None:
+            placed.setdefault(id(pos[0]), []).append(pos[1])
     for right, left, stmts, race in intervals:
         marks = placed.setdefault(id(stmts), [])
         if any(left < m <= right for m in marks):
