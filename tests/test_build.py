@@ -430,10 +430,10 @@ def test_help_documents_precedence(capsys):
 
 
 # ---- the real corpus for the C++ stage -------------------------------------------------------------
-# 03: the corpus C++ numbers its pipes differently from ptofix's model of ptoas's flag assignment
-# for this IR, so the IR-matched LocalSlotNum intent is turned off with `--ir=` (the sidecar stays).
+# 03's C++ numbers its pipes as the ptoas that made it did; the IR's inits still pair up with its
+# pipes one to one by shape, so the IR-matched LocalSlotNum intent stays on.
 CORPUS_CASES = [("02_fa_call_both.pto", "02_fa_call_both.cpp", []),
-                ("03_fa_splitpipe_call_both.pto.mlir", "03_fa_splitpipe_call_both.cpp", ["--ir="])]
+                ("03_fa_splitpipe_call_both.pto.mlir", "03_fa_splitpipe_call_both.cpp", [])]
 
 
 @pytest.mark.parametrize("ir_name,cpp_name,extra", CORPUS_CASES)
