@@ -84,3 +84,18 @@ def test_cmake_ninja_rebuild_exactly_when_ir_or_config_change(kernel, tmp_path):
         os.utime(kernel / changed)
         assert "ptofix build fa.mlir" in ninja(), changed
         assert "no work to do" in ninja()
+
+
+def test_depfile_paths_are_absolute_and_escaped(kernel, tmp_path, monkeypatch):
+    """Make and Ninja read depfile paths against their own directory: ptofix writes absolute ones."""
+    spaced = tmp_path / "my kernel"
+    shutil.copytree(kernel, spaced)
+    monkeypatch.chdir(spaced)
+    assert main(["build", "fa.mlir", "-o", "out", "--quiet", "--depfile", "fa.d"]) == 0
+    text = (spaced / "fa.d").read_text()
+    assert text.startswith(str(spaced / "out" / "fa.fixed.cpp").replace(" ", "\\ ") + ": ")
+    assert f" {spaced / 'fa.mlir'}".replace("my kernel", "my\\ kernel") in text
+    # a dry run writes no depfile, and a failed build leaves the previous one alone
+    (spaced / "fa.d").unlink()
+    assert main(["build", "fa.mlir", "-o", "out", "--quiet", "--depfile", "fa.d", "--dry-run"]) == 0
+    assert not (spaced / "fa.d").exists()
