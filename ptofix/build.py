@@ -384,8 +384,12 @@ class DetectedVersion:
     def note(self, tool: str) -> str:
         if self.exact:
             return f"target ptoas {self.name} (from '{tool} --version': {self.printed!r})"
+        from .ir.versions import resolve
+        known = resolve(self.name) if self.name else None
+        label = self.name if known is None or known.number is None or str(self.name).startswith("v") \
+            else f"{self.name} (v{known.number[0]}.{known.number[1]})"
         return (f"target ptoas {self.name}: '{tool} --version' says {self.number} ({self.printed!r}), which "
-                f"ptofix does not know; using {self.name}, the nearest known version not after it")
+                f"ptofix does not know; using {label}, the nearest known version not after it")
 
     def origin(self, tool: str) -> str:
         how = "" if self.exact else f", mapped to the nearest known version not after {self.number}"
