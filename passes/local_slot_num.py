@@ -13,10 +13,12 @@ Intent per pipe, first match wins:
 
 1. ``map``: ``"2"`` for every pipe, or per FlagID ``"0=2,4=2"`` (CLI ``--local-slot-num``);
 2. ``ir``: ``local_slot_num`` on the pipe's init op in the PTO IR, matched to the C++ pipe by
-   function name and FlagID = explicit ``flag_base`` or ptoas's own assignment rule for
-   ``target_ptoas`` (docs/reference/pto-facts.md §4.3), checked against direction, SlotSize and SlotNum;
+   shape: (function, direction, SlotSize, SlotNum) whenever inits and pipes of a shape pair up one
+   to one, whichever ptoas made the C++; the flag_base rule of ``target_ptoas``
+   (docs/reference/pto-facts.md §4.3) decides only ties (order within the function when it cannot),
+   and places inits the shapes cannot, checked against their shape;
 3. ``sidecar``: the JSON ``canonicalize`` writes when it strips a ``local_slot_num`` the target
-   ptoas rejects;
+   ptoas rejects (matched the same way);
 4. ``default``: a policy value (e.g. the header default 2) for pipes without any intent.
 
 Edits touch only the LocalSlotNum argument (inserted when absent), plus, when asked, the argument
@@ -52,6 +54,7 @@ class Intent:
     source: str                 # cli | ir | sidecar | default
     detail: str
     note: Diagnostic | None = None   # where the intent was written (IR line), for error notes
+    by: str = ""                # how an IR/sidecar intent was matched to its pipe (see match_by_shape)
 
 
 # ---- option parsing -----------------------------------------------------------------------------
@@ -148,7 +151,7 @@ class LocalSlotNumPass(Pass):
                                     "); ignored")
 
         ir_intents, ir_matches = self._ir_intents(inv, source, warnings) if self.ir else ({}, {})
-        sidecar_intents = self._sidecar_intents(inv, source) if self.sidecar else {}
+        sidecar_intents = self._sidecar_intents(inv, source, warnings) if self.sidecar else {}
 
         intents: dict[int, Intent] = {}
         for pipe in inv.pipes:
@@ -173,7 +176,10 @@ class LocalSlotNumPass(Pass):
             intent = intents.get(id(pipe))
             row, pipe_edits = self._plan_pipe(inv, source, pipe, intent, target_order, file_order,
                                               pipe.flag_id in unit_flags, warnings)
-            row["ir_match"] = ir_matches.get(id(pipe), "")
+            ir_match, ir_by = ir_matches.get(id(pipe), ("", ""))
+            row["ir_match"] = ir_match
+            # how the pipe was tied to the IR: shape | shape, flag rule | shape, order | flag_base | flag rule
+            row["matched_by"] = intent.by if intent is not None and intent.by else ir_by
             rows.append(row)
             edits.extend(pipe_edits)
             lines.append(_row_line(row))
@@ -326,14 +332,16 @@ class LocalSlotNumPass(Pass):
                                   "object, and would be left inconsistent", source, pipe.type.span.start)
 
     # -- IR intent ----------------------------------------------------------------------------------
-    def _ir_intents(self, inv: PipeInventory, source: SourceText,
-                    warnings: list[str] | None = None) -> tuple[dict[int, Intent], dict[int, str]]:
+    def _ir_intents(self, inv: PipeInventory, source: SourceText, warnings: list[str] | None = None
+                    ) -> tuple[dict[int, Intent], dict[int, tuple[str, str]]]:
         """Match each IR pipe init to its C++ pipe(s), then take the init's local_slot_num.
 
-        By shape first: an init's (function, direction, SlotSize, SlotNum) names exactly one C++
-        pipe whenever the inits and pipes of that shape pair up one to one, whatever ptoas version
-        made the C++. The target version's flag_base rule decides only ties (several pipes of one
-        shape); where shape and rule disagree, the shape wins with a warning naming both.
+        By shape first (:func:`match_by_shape`): whatever ptoas version made the C++, an init's
+        (function, direction, SlotSize, SlotNum) names its C++ pipe whenever inits and pipes of
+        that shape pair up one to one; the target version's flag_base rule decides only ties
+        (several pipes of one shape), and order within the function breaks a tie the rule cannot.
+        Where shape and rule disagree, the shape wins with a warning naming both. Inits the shapes
+        cannot place are matched by flag_base / the rule and checked against their shape.
         """
         try:
             from ptofix.ir.parser import parse_ir
@@ -346,7 +354,7 @@ class LocalSlotNumPass(Pass):
         module = parse_ir(ir_source)
         inits = pipe_inits(module)
         intents: dict[int, Intent] = {}
-        matches: dict[int, str] = {}
+        matches: dict[int, tuple[str, str]] = {}
         if not any(init.local_slot_num is not None for init in inits):
             # No intent in the IR: nothing depends on matching, so do not fail on it.
             return intents, matches
@@ -356,47 +364,34 @@ class LocalSlotNumPass(Pass):
         except ValueError as exc:
             raise PtofixError(f"ptoas {version} would reject the pipe inits of this PTO IR: {exc}", ir_source) from None
         functions = {p.function for p in inv.pipes}
-
-        def shape(func, direction, slot_size, slot_num) -> tuple:
-            return (func, direction, slot_size, slot_num)
-
-        init_shapes: dict[tuple, list[int]] = {}
+        refs: list[InitRef] = []
+        ref_inits: list[int] = []
         for index, init in enumerate(inits):
-            if init.func in functions:
-                key = shape(init.func, direction_token(init.dir_mask).split("::")[-1], init.slot_size,
-                            effective_slot_num(init, version))
-                init_shapes.setdefault(key, []).append(index)
-        pipe_shapes: dict[tuple, list] = {}
-        for p in inv.pipes:
-            pipe_shapes.setdefault(shape(p.function, _base_direction(p), p.type.slot_size, p.type.slot_num),
-                                   []).append(p)
-        for index, init in enumerate(inits):
-            explicit = init.flag_base is not None
-            flag = init.flag_base if explicit else bases.get(index)
-            how = f"flag_base = {flag}" if explicit else f"ptoas {version} flag assignment -> {flag}"
-            note = Diagnostic("note", f"PTO IR pipe init ({init.op}, {how})", ir_source, init.span.start)
             if init.func is None or init.func not in functions:
                 continue    # function not emitted into this C++ file, or it has no TPipe
-            key = shape(init.func, direction_token(init.dir_mask).split("::")[-1], init.slot_size,
-                        effective_slot_num(init, version))
-            by_shape_pipes = pipe_shapes.get(key, [])
-            if len(init_shapes.get(key, [])) == 1 and len(by_shape_pipes) == 1:
-                pipe = by_shape_pipes[0]
-                if flag is not None and pipe.flag_id != flag and warnings is not None:
-                    warnings.append(
-                        f"{ir_source.location(init.span.start)}: warning: by shape this {init.op} is pipe "
-                        f"'{pipe.var}' with FlagID {pipe.flag_id} in {source.path}, but {how}; matched by shape")
-                agrees = f", as {how}" if flag is not None and pipe.flag_id == flag else ""
-                how = f"shape ({key[1]}, SlotSize {key[2]}, SlotNum {key[3]}){agrees}"
-                note = Diagnostic("note", f"PTO IR pipe init ({init.op}, matched by {how})", ir_source,
+            explicit = init.flag_base is not None
+            flag = init.flag_base if explicit else bases.get(index)
+            rule = f"flag_base = {flag}" if explicit else f"ptoas {version} flag assignment -> {flag}"
+            refs.append(InitRef(init.func, direction_token(init.dir_mask), init.slot_size,
+                                effective_slot_num(init, version), flag, rule,
+                                ir_source.location(init.span.start), f"this {init.op}"))
+            ref_inits.append(index)
+        by_shape = match_by_shape(refs, inv, source.path, warnings)
+        for r, index in enumerate(ref_inits):
+            init, ref = inits[index], refs[r]
+            if r in by_shape:
+                found = by_shape[r]
+                note = Diagnostic("note", f"PTO IR pipe init ({init.op}, matched by {found.how})", ir_source,
                                   init.span.start)
-                self._record_ir_match(init, [pipe], how, note, ir_source, intents, matches)
+                self._record_ir_match(init, [found.pipe], found.how, found.by, note, ir_source, intents, matches)
                 continue
+            explicit = init.flag_base is not None
+            flag, how = ref.flag, ref.rule
+            note = Diagnostic("note", f"PTO IR pipe init ({init.op}, {how})", ir_source, init.span.start)
             if flag is None:
                 raise PtofixError(f"ptoas {version} assigns no flag_base to this pipe init; cannot match it to "
                                   "the C++", ir_source, init.span.start)
-            direction = direction_token(init.dir_mask).split("::")[-1]
-            slot_num = effective_slot_num(init, version)
+            direction, slot_num = ref.direction, ref.slot_num
             same_flag = [p for p in inv.pipes if p.function == init.func and p.flag_id == flag]
             if not same_flag:
                 present = sorted({f for p in inv.pipes if p.function == init.func and (f := p.flag_id) is not None})
@@ -408,35 +403,32 @@ class LocalSlotNumPass(Pass):
                         and p.type.slot_size == init.slot_size and p.type.slot_num == slot_num]
             if not matching:
                 p = same_flag[0]
-                by_shape = [q for q in inv.pipes if q.function == init.func and _base_direction(q) == direction
-                            and q.type.slot_size == init.slot_size and q.type.slot_num == slot_num]
                 hint = ""
                 if not explicit:
-                    hint = (" (the C++ looks produced by a ptoas with another flag assignment: pass its version "
-                            "with --target-ptoas, give the init an explicit flag_base, or use --local-slot-num "
-                            "FLAGID=N")
-                    if len(by_shape) == 1:
-                        hint += f"; by shape this init is pipe '{by_shape[0].var}' with FlagID {by_shape[0].flag_id}"
-                    hint += ")"
+                    hint = (" (the C++ looks produced by a ptoas with another flag assignment, and the pipe "
+                            "shapes do not pair up one to one: pass its version with --target-ptoas, give the "
+                            "init an explicit flag_base, or use --local-slot-num FLAGID=N)")
                 raise PtofixError(
                     f"pipe '{p.var}' (FlagID {flag}) in '{init.func}' is TPipe<{p.type.flag_id}, {p.type.direction}, "
                     f"{p.type.slot_size}, {p.type.slot_num}, ...> but the PTO IR init matched to it ({how}) "
                     f"gives {direction}, SlotSize {init.slot_size}, SlotNum {slot_num}{hint}",
                     source, p.type.span.start, [note])
-            self._record_ir_match(init, matching, how, note, ir_source, intents, matches)
+            self._record_ir_match(init, matching, how, "flag_base" if explicit else "flag rule", note, ir_source,
+                                  intents, matches)
         return intents, matches
 
     @staticmethod
-    def _record_ir_match(init, pipes: list, how: str, note: Diagnostic, ir_source: SourceText,
-                         intents: dict[int, Intent], matches: dict[int, str]) -> None:
+    def _record_ir_match(init, pipes: list, how: str, by: str, note: Diagnostic, ir_source: SourceText,
+                         intents: dict[int, Intent], matches: dict[int, tuple[str, str]]) -> None:
         """Remember how ``init`` matched ``pipes`` and, if it carries one, its local_slot_num."""
         where = f"{ir_source.path}:{ir_source.line_col(init.span.start)[0]}"
         for pipe in pipes:
-            matches[id(pipe)] = f"{where} {init.op} ({how})"
+            matches[id(pipe)] = (f"{where} {init.op} ({how})", by)
             if init.local_slot_num is None:
                 continue
             intent = Intent(init.local_slot_num, "ir",
-                            f"{where}: local_slot_num = {init.local_slot_num} on {init.op}, matched by {how}", note)
+                            f"{where}: local_slot_num = {init.local_slot_num} on {init.op}, matched by {how}", note,
+                            by)
             previous = intents.get(id(pipe))
             if previous is not None and previous.value != intent.value:
                 raise PtofixError(f"two PTO IR inits give pipe '{pipe.var}' different local_slot_num "
@@ -445,7 +437,11 @@ class LocalSlotNumPass(Pass):
             intents[id(pipe)] = intent
 
     # -- sidecar intent -----------------------------------------------------------------------------
-    def _sidecar_intents(self, inv: PipeInventory, source: SourceText) -> dict[int, Intent]:
+    def _sidecar_intents(self, inv: PipeInventory, source: SourceText,
+                         warnings: list[str] | None = None) -> dict[int, Intent]:
+        """The sidecar's entries, matched like the IR's inits: by shape first, flag_base for the rest."""
+        from ptofix.ir.pipes import BIDIRECTIONAL_SLOT_NUM, FRONTEND_INIT_OPS, SINGLE_DIRECTION_SLOT_NUM
+        from ptofix.ir.versions import resolve
         side = read_source(self.sidecar)
         try:
             data = json.loads(side.text)
@@ -454,8 +450,14 @@ class LocalSlotNumPass(Pass):
         if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("pipes"), list):
             raise PtofixError("sidecar must be {\"version\": 1, \"pipes\": [...]} as written by canonicalize", side)
         dir_tokens = {1: "DIR_C2V", 2: "DIR_V2C", 3: "DIR_BOTH"}   # docs/reference/pto-ir.md §2 (A2/A3)
+        try:
+            target = resolve(str(data.get("target_ptoas") or "newest"))
+        except PtofixError:
+            target = resolve("newest")
         intents: dict[int, Intent] = {}
         functions = {p.function for p in inv.pipes}
+        refs: list[InitRef] = []
+        entries: list[tuple[int, dict[str, Any], int, str]] = []
         for n, entry in enumerate(data["pipes"]):
             try:
                 func, value = entry["func"], int(entry["local_slot_num"])
@@ -464,15 +466,36 @@ class LocalSlotNumPass(Pass):
             if func not in functions:
                 continue
             label = f"{side.path} pipe #{n} ({func}, IR line {entry.get('line', '?')})"
+            flag = entry.get("flag_base")
+            if flag is not None:
+                rule = f"flag_base {flag}"
+                if entry.get("flag_base_explicit") is False:
+                    rule += f" (ptoas {data.get('target_ptoas', '?')} flag assignment)"
+            else:
+                rule = ""
+            dir_mask = entry.get("dir_mask")
+            slot_num = entry.get("slot_num")
+            if slot_num is None or (entry.get("op") in FRONTEND_INIT_OPS and target < resolve("v0.45")):
+                slot_num = BIDIRECTIONAL_SLOT_NUM if dir_mask == 3 else SINGLE_DIRECTION_SLOT_NUM
+            refs.append(InitRef(func, dir_tokens.get(dir_mask), entry.get("slot_size"), slot_num,
+                                None if flag is None else int(flag), rule, side.path,
+                                f"sidecar pipe #{n} ({func}, IR line {entry.get('line', '?')})"))
+            entries.append((n, entry, value, label))
+        by_shape = match_by_shape(refs, inv, source.path, warnings)
+        for r, (_n, entry, value, label) in enumerate(entries):
+            if r in by_shape:
+                found = by_shape[r]
+                intents[id(found.pipe)] = Intent(value, "sidecar", f"{label}: local_slot_num = {value} stripped by "
+                                                 f"canonicalize, matched by {found.how}", None, found.by)
+                continue
+            func = entry["func"]
             candidates = [p for p in inv.pipes if p.function == func]
             if entry.get("flag_base") is not None:
                 candidates = [p for p in candidates if p.flag_id == int(entry["flag_base"])]
-                how = f"flag_base {entry['flag_base']}"
-                if entry.get("flag_base_explicit") is False:
-                    how += f" (ptoas {data.get('target_ptoas', '?')} flag assignment)"
+                how, by = refs[r].rule, "flag_base" if entry.get("flag_base_explicit") is not False else "flag rule"
             else:
-                how = "direction, SlotSize and SlotNum"
-            direction = dir_tokens.get(entry.get("dir_mask"))
+                how, by = "direction, SlotSize and SlotNum", "shape"
+            direction = refs[r].direction
             checked = [p for p in candidates
                        if (direction is None or _base_direction(p) == direction)
                        and (entry.get("slot_size") is None or p.type.slot_size == entry["slot_size"])
@@ -486,8 +509,92 @@ class LocalSlotNumPass(Pass):
                                   f"{', '.join(str(p.flag_id) for p in checked)}); cannot choose", source)
             for pipe in checked:
                 intents[id(pipe)] = Intent(value, "sidecar", f"{label}: local_slot_num = {value} stripped by "
-                                           f"canonicalize, matched by {how}")
+                                           f"canonicalize, matched by {how}", None, by)
         return intents
+
+
+# ---- matching IR pipe inits to C++ pipes ----------------------------------------------------------
+@dataclass
+class InitRef:
+    """One pipe init of the PTO IR (from --ir or a sidecar entry) as the matcher sees it."""
+
+    func: str
+    direction: str | None       # DIR_C2V | DIR_V2C | DIR_BOTH
+    slot_size: int | None
+    slot_num: int | None        # the SlotNum ptoas emits for it
+    flag: int | None            # explicit flag_base, or what the version's rule assigns
+    rule: str                   # how ``flag`` was found: "flag_base = 0", "ptoas v0.45 flag assignment -> 0"
+    where: str                  # location for warnings ("fa.pto:41:5")
+    what: str                   # "this pto.initialize_l2g2l_pipe", "sidecar pipe #0 (...)"
+
+    @property
+    def shape(self) -> tuple[str | None, int | None, int | None]:
+        return (self.direction, self.slot_size, self.slot_num)
+
+
+@dataclass
+class ShapeMatch:
+    pipe: PipeObject
+    how: str                    # for the report and intent details
+    by: str                     # "shape" | "shape, flag rule" | "shape, order"
+
+
+def match_by_shape(refs: list[InitRef], inv: PipeInventory, cpp_path: str,
+                   warnings: list[str] | None) -> dict[int, ShapeMatch]:
+    """Index in ``refs`` -> its C++ pipe, for every init that its shape places.
+
+    Per function (the kernel's side) inits and pipes are grouped by (direction, SlotSize,
+    SlotNum). One init and one pipe of a shape: they match, whatever the flag rule says (a
+    disagreement is a warning naming both). n inits and n pipes of a shape (a tie): the flag
+    rule decides when it gives those inits exactly those pipes' FlagIDs, else order within the
+    function does (k-th init of the shape <-> k-th pipe of the shape). Other inits are left to the
+    caller (matched by flag).
+    """
+    out: dict[int, ShapeMatch] = {}
+    for func in dict.fromkeys(r.func for r in refs):
+        ref_groups: dict[tuple, list[int]] = {}
+        for i, ref in enumerate(refs):
+            if ref.func == func and None not in ref.shape:
+                ref_groups.setdefault(ref.shape, []).append(i)
+        pipe_groups: dict[tuple, list[PipeObject]] = {}
+        for p in inv.pipes:
+            if p.function == func:
+                pipe_groups.setdefault((_base_direction(p), p.type.slot_size, p.type.slot_num), []).append(p)
+        for key, indices in ref_groups.items():
+            pipes = pipe_groups.get(key, [])
+            desc = f"shape ({key[0]}, SlotSize {key[1]}, SlotNum {key[2]})"
+            if len(pipes) != len(indices):
+                continue
+            if len(pipes) == 1:
+                pairs, by = [(indices[0], pipes[0])], "shape"
+            else:
+                flags = [refs[i].flag for i in indices]
+                ids = [p.flag_id for p in pipes]
+                if None not in flags and len(set(flags)) == len(flags) and set(flags) == set(ids):
+                    pairs = [(i, pipes[ids.index(refs[i].flag)]) for i in indices]
+                    by = "shape, flag rule"
+                else:
+                    pairs, by = list(zip(indices, pipes, strict=True)), "shape, order"
+            for k, (i, pipe) in enumerate(pairs):
+                ref = refs[i]
+                agrees = ref.flag is not None and pipe.flag_id == ref.flag
+                if by == "shape":
+                    how = desc + (f", as {ref.rule}" if agrees else "")
+                elif by == "shape, flag rule":
+                    how = f"{desc} (one of {len(pipes)} in '{func}'), {ref.rule}"
+                else:
+                    how = (f"{desc} (the {_ordinal(k + 1)} of {len(pipes)} in '{func}', by order)"
+                           + (f", as {ref.rule}" if agrees else ""))
+                if ref.flag is not None and not agrees and warnings is not None:
+                    words = by.replace(", ", " and ").replace("flag rule", "flag")
+                    warnings.append(f"{ref.where}: warning: by {words} {ref.what} is pipe '{pipe.var}' with "
+                                    f"FlagID {pipe.flag_id} in {cpp_path}, but {ref.rule}; matched by {words}")
+                out[i] = ShapeMatch(pipe, how, by)
+    return out
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 < 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 # ---- edit construction ----------------------------------------------------------------------------

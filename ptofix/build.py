@@ -371,27 +371,67 @@ def stem_of(path: str) -> str:
     return name
 
 
-def ptoas_version(ptoas: str) -> tuple[str | None, str]:
-    """(ptofix's name for the ptoas version, what the tool printed) from ``ptoas --version``.
+@dataclass
+class DetectedVersion:
+    """What ``ptoas --version`` said and the version ptofix canonicalizes for."""
 
-    The printed number (``ptoas 0.45``) maps to the newest version ptofix knows that is not after
-    it; None when the tool cannot be run or prints no version number.
+    name: str | None         # ptofix's version name (None: the tool cannot tell)
+    printed: str             # what the tool printed (first line)
+    number: str | None       # the version number in it ("0.40", "2026-05-01")
+    exact: bool              # the number is a version ptofix knows by that number
+    problem: str = ""        # why there is no name
+
+    def note(self, tool: str) -> str:
+        if self.exact:
+            return f"target ptoas {self.name} (from '{tool} --version': {self.printed!r})"
+        from .ir.versions import resolve
+        known = resolve(self.name) if self.name else None
+        label = self.name if known is None or known.number is None or str(self.name).startswith("v") \
+            else f"{self.name} (v{known.number[0]}.{known.number[1]})"
+        return (f"target ptoas {self.name}: '{tool} --version' says {self.number} ({self.printed!r}), which "
+                f"ptofix does not know; using {label}, the nearest known version not after it")
+
+    def origin(self, tool: str) -> str:
+        how = "" if self.exact else f", mapped to the nearest known version not after {self.number}"
+        return f"'{tool} --version' printed {self.printed!r}{how}"
+
+
+def ptoas_version(ptoas: str) -> DetectedVersion:
+    """The ptoas version from ``ptoas --version`` (``ptoas 0.45``, ``ptoas version 0.45.1``, a date).
+
+    A number ptofix does not list maps to the newest version it knows that is not after it.
     """
     import re
 
-    from .ir.versions import resolve
+    from .ir.versions import VERSIONS, resolve
     try:
         proc = subprocess.run([ptoas, "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None, ""
-    printed = (proc.stdout + proc.stderr).strip()
-    match = re.search(r"\b(\d+)\.(\d+)(?:\.\d+)?\b", printed)
-    if proc.returncode != 0 or match is None:
-        return None, printed
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return DetectedVersion(None, "", None, False, f"'{ptoas} --version' cannot be run ({exc})")
+    output = (proc.stdout + proc.stderr).strip()
+    # A line naming ptoas first (an LLVM-based tool may also print "LLVM version 19.1.0").
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    output = "\n".join(sorted(lines, key=lambda ln: "ptoas" not in ln.lower()))
+    printed = output.splitlines()[0] if output else ""
+    if proc.returncode != 0:
+        return DetectedVersion(None, printed, None, False,
+                               f"'{ptoas} --version' failed (exit status {proc.returncode})")
+    match = (re.search(r"\b(\d{4}-\d{2}-\d{2})\b", output)
+             or re.search(r"\bv?(\d+\.\d+)(?:\.\d+)*\b", output))
+    if match is None:
+        return DetectedVersion(None, printed, None, False, f"'{ptoas} --version' prints no version number")
+    number = match.group(1)
+    line = next((ln.strip() for ln in output.splitlines() if number in ln), printed)
     try:
-        return resolve(f"v{match.group(1)}.{match.group(2)}").name, printed
+        version = resolve(number if "-" in number else "v" + number)
     except PtofixError:
-        return None, printed
+        oldest = VERSIONS[0]
+        return DetectedVersion(None, line, number, False,
+                               f"'{ptoas} --version' says {number}, older than every version ptofix knows "
+                               f"(the oldest is {oldest.name}, {oldest.date})")
+    exact = number == version.date or ("-" not in number and version.number is not None
+                                       and tuple(int(x) for x in number.split(".")[:2]) == version.number)
+    return DetectedVersion(version.name, line, number, exact)
 
 
 def depfile_text(targets: list[str], deps: list[str]) -> str:
@@ -486,3 +526,286 @@ class StageFailedWithRecord(StageFailed):
 def write_report(path: str, report: dict[str, Any]) -> None:
     from .output import write_atomically
     write_atomically(path, json.dumps(report, indent=2) + "\n", "build report")
+
+
+# ---- the plan: every decision of a build, before anything runs --------------------------------------
+@dataclass
+class Plan:
+    input: str
+    art: Artefacts
+    target_ptoas: str
+    to: str
+    ptoas_cmd: list[str]
+    passes: list
+    bisheng_cmd: list[str] | None
+    kernel_output: str | None        # OUT/STEM.so (with a caller) or OUT/STEM.o (kernel alone)
+    compile_note: str                # why bisheng runs or not
+    depfile: str | None
+    deps: list[str]                  # what the depfile names
+    notes: list[str] = field(default_factory=list)
+    tool_errors: list[str] = field(default_factory=list)
+
+
+def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo]) -> Plan:
+    """Resolve the target version, the tools, the passes and the commands (runs only `ptoas --version`)."""
+    from .ir.versions import resolve
+    if not args.output_dir:
+        raise PtofixError("build needs an output directory: -o OUT_DIR (or output-dir in the config file)")
+    notes: list[str] = []
+    ptoas, ptoas_err = resolve_tool("ptoas", settings, required=True)
+    if not getattr(args, "target_ptoas", None):
+        # compile.sh never names the version: ask the ptoas this build runs.
+        detected = DetectedVersion(None, "", None, False, ptoas_err or "") if ptoas_err else ptoas_version(ptoas)
+        if detected.name is None:
+            raise PtofixError("build needs the ptoas version to canonicalize for, and " + detected.problem
+                              + (f" (it printed: {detected.printed[:80]!r})" if detected.printed
+                                 and "prints no version" in detected.problem else "")
+                              + ": pass --target-ptoas VERSION (or target-ptoas = \"v0.45\" in ptofix.toml)")
+        args.target_ptoas = detected.name
+        settings.values["target-ptoas"] = Setting(detected.name, detected.origin(ptoas))
+        notes.append(detected.note(ptoas))
+    resolve(args.target_ptoas)
+    if not os.path.isfile(args.input):
+        raise PtofixError(f"no such file: {args.input}" if not os.path.exists(args.input)
+                          else f"cannot read {args.input}: not a regular file")
+
+    art = Artefacts(args.output_dir, stem_of(args.input))
+    ptoas_flags = argv_of(args.ptoas_flags if args.ptoas_flags is not None else DEFAULT_PTOAS_FLAGS)
+    bisheng_flags = argv_of(args.bisheng_flags)
+    pto_lib = getattr(args, "pto_lib", None) or None
+    caller = args.caller or None
+    # A build that has a compiler compiles: with a caller as compile.sh does, else the fixed kernel
+    # on its own (`-c`, an object next to the other artefacts).
+    compiler_origin = settings.origin("bisheng") if settings.get("bisheng") else None
+    if args.compile is False:
+        compile_, compile_note = False, "--no-compile"
+    elif args.compile:
+        compile_, compile_note = True, f"compile = true ({settings.origin('compile')})"
+    elif compiler_origin:
+        compile_, compile_note = True, f"compiler set ({compiler_origin})"
+    elif caller is not None:
+        compile_, compile_note = True, f"caller set ({settings.origin('caller')})"
+    else:
+        compile_, compile_note = False, "no compiler set: --bisheng, $BISHENG or bisheng in the config"
+    passes = cpp_passes(args, art, table, settings)
+    bisheng_err = None
+    bisheng_cmd = kernel_output = None
+    if compile_:
+        _, bisheng_err = resolve_tool("bisheng", settings, required=True)
+        kernel_output = art.lib if caller is not None else art.obj
+        bisheng_cmd = bisheng_argv(args.bisheng or "bisheng", pto_lib, bisheng_flags, art.fixed, caller,
+                                   kernel_output)
+    ptoas_cmd = ptoas_argv(args.ptoas or "ptoas", ptoas_flags, art.canon)
+    depfile = getattr(args, "depfile", None) or None
+    return Plan(args.input, art, args.target_ptoas, args.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
+                compile_note, depfile, dependencies(args, settings, table, ptoas, caller, pto_lib), notes,
+                [e for e in (ptoas_err, bisheng_err) if e])
+
+
+def dependencies(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo], ptoas: str,
+                 caller: str | None, pto_lib: str | None) -> list[str]:
+    """Every file the fixed C++ depends on, absolute (Make and Ninja resolve relative paths against
+    their own directory, not ptofix's): the IR, the config file, the caller, IR/sidecar files the
+    user named, the pto-isa TPipe header the pass reads, and the tools that run."""
+    deps = [args.input]
+    if settings.config is not None:
+        deps.append(settings.config.path)
+    if caller:
+        deps.append(caller)
+    for key in ("ir", "sidecar"):
+        info = table.get(key)
+        value = getattr(args, info.dest, None) if info is not None else None
+        if info is not None and settings.origin(key) != "default" and value and os.path.isfile(value):
+            deps.append(value)
+    if pto_lib:
+        header = os.path.join(pto_lib, "include", "pto", "npu", "a2a3", "TPush.hpp")
+        if os.path.isfile(header):
+            deps.append(header)
+    if os.path.isfile(ptoas):
+        deps.append(ptoas)
+    return list(dict.fromkeys(os.path.abspath(d) for d in deps))
+
+
+def cpp_passes(args: argparse.Namespace, art: Artefacts, table: dict[str, OptionInfo], settings: Settings) -> list:
+    """The C++ passes, as `ptofix run` builds them, with the LocalSlotNum intent defaulting to the
+    canonicalized IR and its sidecar (``--ir=``, empty, turns the IR matching off)."""
+    from .cpp_fixes import cpp_passes_from_args
+    for key, path in (("ir", art.canon), ("sidecar", art.sidecar)):
+        info = table.get(key)
+        if info is not None and settings.origin(key) == "default":
+            setattr(args, info.dest, path)
+    # --pto-lib / PTO_LIB_PATH is the include path for bisheng; the LocalSlotNum pass also reads the
+    # TPipe argument order from its headers, but only if they are there.
+    pto_lib = getattr(args, "pto_lib", None)
+    header = os.path.join(pto_lib or "", "include", "pto", "npu", "a2a3", "TPush.hpp")
+    if pto_lib and not os.path.isfile(header):
+        args.pto_lib = None
+        try:
+            return cpp_passes_from_args(args)
+        finally:
+            args.pto_lib = pto_lib
+    return cpp_passes_from_args(args)
+
+
+def plan_text(plan: Plan, settings: Settings, table: dict[str, OptionInfo]) -> str:
+    """The plan as `--dry-run` prints it: settings with their origin, then the commands."""
+    art = plan.art
+    lines = [f"# ptofix build --dry-run: {plan.input} -> {art.out_dir}/"]
+    if settings.config is not None:
+        lines.append(f"# config: {settings.config.path}")
+    for key in table:
+        s = settings.values[key]
+        if s.value in (None, False, "", []) or (s.origin == "default" and key == "to"):
+            continue
+        value = s.value if not isinstance(s.value, list) else shlex.join(s.value)
+        lines.append(f"#   {key} = {value}  [{s.origin}]")
+    q = shlex.quote
+    lines.append(f"mkdir -p {q(art.out_dir)}")
+    lines.append(shlex.join(["ptofix", "canonicalize", "--target-ptoas", plan.target_ptoas, "--to", plan.to,
+                             plan.input, "-o", art.canon, "--sidecar", art.sidecar]))
+    lines.append(f"{shlex.join(plan.ptoas_cmd)} > {q(art.cpp)}")
+    if plan.passes:
+        lines.append(shlex.join(["ptofix", "opt", "-p", pipeline_spec(plan.passes), art.cpp, "-o", art.fixed]))
+    else:
+        lines.append(shlex.join(["cp", art.cpp, art.fixed]) + "   # no C++ pass selected")
+    if plan.bisheng_cmd:
+        lines.append(f"# bisheng runs: {plan.compile_note}")
+        lines.append(shlex.join(plan.bisheng_cmd))
+    else:
+        lines.append(f"# bisheng: skipped ({plan.compile_note})")
+    lines.append(f"# report: {art.report}")
+    if plan.depfile:
+        lines.append(f"# depfile: {plan.depfile}: {' '.join(plan.deps)}")
+    return "\n".join(lines) + "\n"
+
+
+# ---- execution ---------------------------------------------------------------------------------------
+def check_output_dir(art: Artefacts, depfile: str | None = None) -> None:
+    """OUT_DIR is (or can be created as) a writable directory, no artefact path in it is anything
+    but a regular file, and the depfile can be written. Creates nothing."""
+    from .output import check_output_path
+    if depfile:
+        check_output_path(depfile, "depfile")
+    directory = art.out_dir
+    if os.path.exists(directory):
+        if not os.path.isdir(directory):
+            raise PtofixError(f"output directory {directory} exists and is not a directory")
+        for path in art.all():
+            check_output_path(path, "build artefact")
+        return
+    parent = os.path.dirname(os.path.abspath(directory))
+    while not os.path.exists(parent):
+        up = os.path.dirname(parent)
+        if up == parent:
+            break
+        parent = up
+    if not os.path.isdir(parent):
+        raise PtofixError(f"cannot create output directory {directory}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PtofixError(f"cannot create output directory {directory}: {parent} is not writable")
+
+
+def prepare_output_dir(art: Artefacts) -> None:
+    """Create OUT_DIR and remove the previous build's artefacts (after the input was accepted)."""
+    try:
+        os.makedirs(art.out_dir, exist_ok=True)
+        for stale in art.all():
+            if os.path.lexists(stale):
+                os.unlink(stale)
+    except OSError as exc:
+        raise PtofixError(f"cannot prepare output directory {art.out_dir}: {exc.strerror or exc}") from None
+
+
+def execute(plan: Plan, settings: Settings, say) -> int:
+    """Run the plan; write the report (and the depfile) when it ends. Returns the exit status."""
+    for err in plan.tool_errors:
+        raise PtofixError(err)
+    art = plan.art
+    report: dict[str, Any] = {
+        "input": plan.input, "output_dir": art.out_dir, "stem": art.stem,
+        "target_ptoas": {"value": plan.target_ptoas, "from": settings.origin("target-ptoas")},
+        "settings": {k: {"value": s.value, "from": s.origin} for k, s in settings.values.items()},
+        "config": settings.config.path if settings.config else None,
+        "compile": {"runs": plan.bisheng_cmd is not None, "why": plan.compile_note},
+        "artefacts": {}, "stages": [], "status": "running"}
+    check_output_dir(art, plan.depfile)
+    try:
+        _run_stages(plan, report, say)
+    except StageFailedWithRecord as failed:
+        report["stages"].append(failed.record)
+        report["status"] = f"failed at {failed.stage}"
+        write_report(art.report, report)
+        return failed.status
+    except PtofixError as exc:
+        if report["artefacts"]:
+            # OUT_DIR already holds this build's first artefacts: say in the report why it stopped.
+            # (Before that, e.g. on bad IR, a previous build's artefacts are left as they were.)
+            report["status"] = "error"
+            report["error"] = exc.format()
+            try:
+                write_report(art.report, report)
+            except PtofixError:
+                pass
+        raise
+    report["status"] = "ok"
+    from .output import Outputs
+    final = Outputs(inputs=[plan.input])
+    if plan.depfile:
+        report["depfile"] = {"path": plan.depfile, "deps": plan.deps}
+    final.add(art.report, json.dumps(report, indent=2) + "\n", "build report")
+    if plan.depfile:
+        final.add(plan.depfile, depfile_text([os.path.abspath(art.fixed)], plan.deps), "depfile")
+    final.commit()
+    say(f"report {art.report}")
+    return 0
+
+
+def _run_stages(plan: Plan, report: dict[str, Any], say) -> None:
+    from .cpp_fixes import fix_cpp, text_report
+    from .frontends import PARSERS
+    from .output import Outputs, write_atomically
+    from .pass_manager import build_pass, run_pipeline
+    from .source import read_source
+
+    art = plan.art
+    total = 4 if plan.bisheng_cmd else 3
+    # 1. canonicalize
+    say(f"[1/{total}] canonicalize for ptoas {plan.target_ptoas}: {plan.input} -> {art.canon}")
+    source = read_source(plan.input)
+    canon_pass = build_pass("canonicalize", {"target-ptoas": plan.target_ptoas, "to": plan.to})
+    outcome = run_pipeline(source, [canon_pass], PARSERS)
+    for warning in outcome.warnings:
+        sys.stderr.write(warning + "\n")
+    canon_report = outcome.reports[0]
+    sidecar = canon_report.get("sidecar", {"version": 1, "pipes": []})
+    # The input is accepted: only now is OUT_DIR touched.
+    prepare_output_dir(art)
+    first = Outputs(inputs=[plan.input])
+    first.add(art.canon, outcome.text, "build artefact")
+    first.add(art.sidecar, json.dumps(sidecar, indent=2) + "\n", "build artefact")
+    first.commit()
+    report["artefacts"].update(canon=art.canon, sidecar=art.sidecar)
+    report["stages"].append({"stage": "canonicalize", "output": art.canon, "changed": outcome.text != source.text,
+                             "report": canon_report})
+    # 2. ptoas
+    say(f"[2/{total}] {shlex.join(plan.ptoas_cmd)} > {art.cpp}")
+    report["stages"].append(run_tool("ptoas", plan.ptoas_cmd, art.cpp))
+    report["artefacts"]["cpp"] = art.cpp
+    # 3. C++ passes
+    say(f"[3/{total}] C++ passes ({', '.join(p.name for p in plan.passes) or 'none'}): {art.cpp} -> {art.fixed}")
+    cpp = read_source(art.cpp)
+    fixed = fix_cpp(cpp, plan.passes)
+    for warning in fixed.warnings:
+        sys.stderr.write(warning + "\n")
+    write_atomically(art.fixed, fixed.text, "build artefact")
+    report["artefacts"]["fixed"] = art.fixed
+    report["stages"].append({"stage": "fix", "input": art.cpp, "output": art.fixed,
+                             "pipeline": pipeline_spec(plan.passes), "changed": fixed.text != cpp.text,
+                             "passes": fixed.reports})
+    for line in text_report(fixed.reports):
+        say("  " + line)
+    # 4. bisheng
+    if plan.bisheng_cmd:
+        say(f"[4/{total}] {shlex.join(plan.bisheng_cmd)}")
+        report["stages"].append(run_tool("bisheng", plan.bisheng_cmd, None))
+        report["artefacts"]["lib" if plan.kernel_output == art.lib else "obj"] = plan.kernel_output

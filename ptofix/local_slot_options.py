@@ -22,11 +22,13 @@ _OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("--ir", "local_slot_ir", dict(
         metavar="PTO_IR",
         help="take LocalSlotNum from local_slot_num on the pipe init ops of this PTO IR file, matched to the "
-             "C++ pipes by flag_base or by ptoas's flag assignment rule for --target-ptoas")),
+             "C++ pipes by shape (function, direction, SlotSize, SlotNum) where that pairs them one to one; "
+             "flag_base or the flag assignment rule of --target-ptoas breaks ties and places the rest")),
     ("--sidecar", "local_slot_sidecar", dict(
         metavar="JSON", help="take LocalSlotNum from the sidecar canonicalize wrote when it stripped local_slot_num")),
     ("--target-ptoas", "target_ptoas", dict(
-        metavar="VERSION", help="ptoas version that produced the C++ (flag_base assignment rule; default newest)")),
+        metavar="VERSION", help="ptoas version that produced the C++ (its flag_base assignment rule breaks ties "
+                                "between pipes of one shape; default newest)")),
     ("--default-local-slot-num", "default_local_slot_num", dict(
         metavar="N", type=int, help="LocalSlotNum for pipes without any other intent (e.g. 2, the header default)")),
     ("--tpipe-order", "tpipe_order", dict(

@@ -430,10 +430,10 @@ def test_help_documents_precedence(capsys):
 
 
 # ---- the real corpus for the C++ stage -------------------------------------------------------------
-# 03: the corpus C++ numbers its pipes differently from ptofix's model of ptoas's flag assignment
-# for this IR, so the IR-matched LocalSlotNum intent is turned off with `--ir=` (the sidecar stays).
+# 03's C++ numbers its pipes as the ptoas that made it did; the IR's inits still pair up with its
+# pipes one to one by shape, so the IR-matched LocalSlotNum intent stays on.
 CORPUS_CASES = [("02_fa_call_both.pto", "02_fa_call_both.cpp", []),
-                ("03_fa_splitpipe_call_both.pto.mlir", "03_fa_splitpipe_call_both.cpp", ["--ir="])]
+                ("03_fa_splitpipe_call_both.pto.mlir", "03_fa_splitpipe_call_both.cpp", [])]
 
 
 @pytest.mark.parametrize("ir_name,cpp_name,extra", CORPUS_CASES)
@@ -459,3 +459,119 @@ def test_corpus_cpp_stage(tools, tmp_path, capsys, monkeypatch, ir_name, cpp_nam
     # every other line is untouched: the fixed file differs only where a barrier became a comment
     diff = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
     assert all("pipe_barrier(PIPE_V)" in a or "TPipe<" in a for a, _ in diff)
+
+
+# ---- zero configuration: the version from `ptoas --version`, the compiler from $BISHENG ------------
+@pytest.mark.parametrize("printed,name,exact", [
+    ("ptoas 0.45", "v0.45", True),
+    ("ptoas version 0.45.1 (git 1234abc)", "v0.45", True),
+    ("LLVM version 19.1.0\nptoas 0.36", "v0.36", True),      # the line naming ptoas wins
+    ("ptoas 0.40", "v0.36", False),                          # not a known one: nearest not after it
+    ("ptoas 0.27", "2026-04-17", False),
+    ("ptoas 2026-05-01", "v0.36", False),
+    ("ptoas 1.2", "newest", False),
+])
+def test_version_detection_maps_to_a_known_version(tools, tmp_path, capsys, monkeypatch, printed, name, exact):
+    from ptofix.build import ptoas_version
+    monkeypatch.setenv("PTOAS_STANDIN_VERSION", printed)
+    detected = ptoas_version(str(tools.ptoas))
+    assert (detected.name, detected.exact) == (name, exact)
+    note = detected.note("ptoas")
+    assert name in note and (exact or f"says {detected.number}" in note and "nearest known version" in note)
+
+
+@pytest.mark.parametrize("printed,problem", [
+    ("", "failed (exit status 1)"),
+    ("ptoas (development build)", "prints no version number"),
+    ("ptoas 0.20", "older than every version ptofix knows"),
+])
+def test_a_ptoas_that_cannot_tell_is_the_only_error(tools, tmp_path, capsys, monkeypatch, printed, problem):
+    ir = tmp_path / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    monkeypatch.setenv("PTOAS_STANDIN_VERSION", printed)
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--no-config", "--dry-run") == 2
+    err = capsys.readouterr().err
+    assert problem in err and "pass --target-ptoas VERSION" in err
+    assert tools.calls() == []
+
+
+def test_dry_run_detects_the_version_and_runs_nothing_else(tools, tmp_path, capsys, monkeypatch):
+    ir = tmp_path / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    monkeypatch.setenv("PTOAS_STANDIN_VERSION", "ptoas 0.40")
+    monkeypatch.setenv("BISHENG", str(tools.bisheng))
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--no-config", "--dry-run") == 0
+    captured = capsys.readouterr()
+    assert tools.calls() == [] and not (tmp_path / "o").exists()
+    assert "note: target ptoas v0.36: 'ptoas --version' says 0.40" not in captured.err   # the full path is named
+    assert f"note: target ptoas v0.36: '{tools.ptoas} --version' says 0.40 ('ptoas 0.40')" in captured.err
+    assert "using v0.36, the nearest known version not after it" in captured.err
+    settings = _settings_lines(captured.out)
+    assert settings["target-ptoas"][0] == "v0.36"
+    assert settings["target-ptoas"][1].startswith(f"'{tools.ptoas} --version' printed 'ptoas 0.40', mapped")
+    assert "--target-ptoas v0.36" in captured.out
+    assert "# bisheng runs: compiler set (environment $BISHENG)" in captured.out
+    assert f"bisheng -c {tmp_path}/o/fa.fixed.cpp -o {tmp_path}/o/fa.o" in captured.out
+
+
+def test_the_report_says_where_the_version_came_from(tools, tmp_path, capsys, monkeypatch):
+    ir = tmp_path / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    out = tmp_path / "o"
+    assert build(str(ir), "-o", str(out), "--no-config", "--no-compile") == 0
+    report = json.loads((out / "fa.report.json").read_text())
+    assert report["target_ptoas"] == {"value": "v0.45", "from": f"'{tools.ptoas} --version' printed 'ptoas 0.45'"}
+    assert report["settings"]["target-ptoas"] == report["target_ptoas"]
+    assert report["compile"] == {"runs": False, "why": "--no-compile"}
+    # a pinned version is not asked for
+    assert build(str(ir), "-o", str(out), "--no-config", "--no-compile", "--target-ptoas", "v0.36") == 0
+    report = json.loads((out / "fa.report.json").read_text())
+    assert report["target_ptoas"] == {"value": "v0.36", "from": "command line"}
+
+
+def test_compile_dry_run_names_why_bisheng_is_skipped(tools, tmp_path, capsys):
+    ir = tmp_path / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--no-config", "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "# bisheng: skipped (no compiler set: --bisheng, $BISHENG or bisheng in the config)" in out
+
+
+def test_real_fa_kernel_builds_with_no_flags(tools, tmp_path, capsys, monkeypatch):
+    """compile.sh's lines replaced by one call on the real three-pipe FA kernel (its own .pto): only
+    $PTOAS and $BISHENG, no flag and no config. The version comes from the ptoas, the kernel is
+    compiled on its own, and the IR's local_slot_num reaches every use of its two pipes per side
+    although the C++ numbers the pipes by an older rule than the newest."""
+    ir_src, cpp_src = CORPUS / "03_fa_splitpipe_call_both.pto.mlir", CORPUS / "03_fa_splitpipe_call_both.cpp"
+    if not (ir_src.is_file() and cpp_src.is_file()):
+        pytest.skip("corpus not present")
+    kernel = tmp_path / "kernel"
+    kernel.mkdir()
+    ir = kernel / "fa.pto"
+    ir.write_text(ir_src.read_text())
+    original = cpp_src.read_text()
+    older = re.sub(r"(TPipe<\d, Direction::DIR_\w+, \d+, 8, )1(, false>)", r"\g<1>8\2", original)
+    assert older != original
+    (tmp_path / "ptoas_out.cpp").write_text(older)
+    monkeypatch.setenv("PTOAS_STANDIN_CPP", str(tmp_path / "ptoas_out.cpp"))
+    monkeypatch.setenv("PTOAS", str(tools.ptoas))
+    monkeypatch.setenv("BISHENG", str(tools.bisheng))
+    monkeypatch.chdir(kernel)
+    assert build("fa.pto", "-o", "out") == 0, capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"note: target ptoas v0.45 (from '{tools.ptoas} --version': 'ptoas 0.45')" in err
+    out = kernel / "out"
+    assert [c["tool"] for c in tools.calls()] == ["ptoas", "bisheng"]
+    assert tools.calls()[1]["argv"] == ["-c", "out/fa.fixed.cpp", "-o", "out/fa.o"]
+    assert (out / "fa.o").is_file()
+    fixed = (out / "fa.fixed.cpp").read_text()
+    occurrences = re.findall(r"TPipe<(\d), Direction::DIR_\w+, \d+, 8, (\d+), false>", fixed)
+    assert len(occurrences) > 20 and all(local == ("8" if flag == "4" else "1") for flag, local in occurrences)
+    assert fixed == original
+    report = json.loads((out / "fa.report.json").read_text())
+    assert report["status"] == "ok" and report["artefacts"]["obj"] == "out/fa.o"
+    assert report["compile"] == {"runs": True, "why": "compiler set (environment $BISHENG)"}
+    fix = next(s for s in report["stages"] if s["stage"] == "fix")
+    rows = next(p for p in fix["passes"] if p["pass"] == "local-slot-num")["pipes"]
+    assert sorted((r["function"], r["flag_id"], r["local_after"], r["matched_by"]) for r in rows) == sorted(
+        (f, flag, 8 if flag == 4 else 1, "shape") for f in ("cube_kernel", "vector_kernel") for flag in (0, 2, 4))

@@ -1,6 +1,7 @@
-"""`ptofix build --depfile`: Make/Ninja/CMake rebuild exactly when the IR or the config changes."""
+"""`ptofix build --depfile`: Make/Ninja/CMake rebuild exactly when the IR, the config or the caller change."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -45,25 +46,56 @@ def test_depfile_names_the_ir_the_config_and_the_caller(kernel, tmp_path):
     assert main(["build", str(kernel / "fa.mlir"), "-o", str(out), "--quiet", "--depfile", str(depfile)]) == 0
     target, deps = depfile.read_text().split(":", 1)
     assert target.strip() == str(out / "fa.fixed.cpp")
-    assert set(deps.split()) == {str(kernel / "fa.mlir"), str(kernel / "ptofix.toml"), str(kernel / "caller.cpp")}
+    # the IR, ptofix.toml, the caller (all absolute), and the ptoas the build ran
+    assert set(deps.split()) == {str(kernel / "fa.mlir"), str(kernel / "ptofix.toml"), str(kernel / "caller.cpp"),
+                                 os.environ["PTOAS"]}
+    report = json.loads((out / "fa.report.json").read_text())
+    assert report["depfile"] == {"path": str(depfile), "deps": deps.split()}
 
 
-@pytest.mark.skipif(not shutil.which("cmake") or not shutil.which("ninja"), reason="needs cmake and ninja")
+def _tool(name: str) -> str | None:
+    """On PATH (apt-get install cmake ninja-build) or in this venv (pip install cmake ninja)."""
+    beside = Path(sys.executable).parent / name
+    return shutil.which(name) or (str(beside) if beside.is_file() else None)
+
+
+CMAKE, NINJA = _tool("cmake"), _tool("ninja")
+
+
+@pytest.mark.skipif(CMAKE is None or NINJA is None, reason="needs cmake and ninja (apt or pip)")
 def test_cmake_ninja_rebuild_exactly_when_ir_or_config_change(kernel, tmp_path):
+    assert CMAKE is not None and NINJA is not None
     build = tmp_path / "build"
     ptofix = Path(sys.executable).parent / "ptofix"
-    subprocess.run(["cmake", "-S", str(kernel), "-B", str(build), "-G", "Ninja", f"-DPTOFIX={ptofix}"],
-                   check=True, capture_output=True)
+    subprocess.run([CMAKE, "-S", str(kernel), "-B", str(build), "-G", "Ninja", f"-DCMAKE_MAKE_PROGRAM={NINJA}",
+                    f"-DPTOFIX={ptofix}"], check=True, capture_output=True)
 
     def ninja() -> str:
-        proc = subprocess.run(["ninja", "-C", str(build)], capture_output=True, text=True)
+        proc = subprocess.run([NINJA, "-C", str(build)], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         return proc.stdout
 
     assert "ptofix build fa.mlir" in ninja()
+    # ptofix.toml names caller.cpp and $BISHENG is set: the build compiled it
+    assert (build / "build_artifacts" / "fa.so").is_file()
     assert "no work to do" in ninja()
-    for changed in ("fa.mlir", "ptofix.toml"):
+    for changed in ("fa.mlir", "ptofix.toml", "caller.cpp"):
         time.sleep(1.1)
         os.utime(kernel / changed)
         assert "ptofix build fa.mlir" in ninja(), changed
         assert "no work to do" in ninja()
+
+
+def test_depfile_paths_are_absolute_and_escaped(kernel, tmp_path, monkeypatch):
+    """Make and Ninja read depfile paths against their own directory: ptofix writes absolute ones."""
+    spaced = tmp_path / "my kernel"
+    shutil.copytree(kernel, spaced)
+    monkeypatch.chdir(spaced)
+    assert main(["build", "fa.mlir", "-o", "out", "--quiet", "--depfile", "fa.d"]) == 0
+    text = (spaced / "fa.d").read_text()
+    assert text.startswith(str(spaced / "out" / "fa.fixed.cpp").replace(" ", "\\ ") + ": ")
+    assert f" {spaced / 'fa.mlir'}".replace("my kernel", "my\\ kernel") in text
+    # a dry run writes no depfile, and a failed build leaves the previous one alone
+    (spaced / "fa.d").unlink()
+    assert main(["build", "fa.mlir", "-o", "out", "--quiet", "--depfile", "fa.d", "--dry-run"]) == 0
+    assert not (spaced / "fa.d").exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import glob
+import json
 import os
 import re
 
@@ -307,3 +308,47 @@ def test_corpus_split_pipe_matches_with_the_producing_ptoas_rule():
     pipes = out.reports[0]["pipes"]
     sources = {p["flag_id"]: p["intent"]["source"] for p in pipes if p["function"] == "cube_kernel"}
     assert sources[0] == "ir" and sources[2] == "ir"
+
+
+# ---- the real FA kernel with three pipes, `ptofix run --ir PTO CPP` and nothing else ------------------
+FA03 = os.path.join(CORPUS, "real", "03_fa_splitpipe_call_both")
+
+
+def _fa03_as_older_ptoas_printed_it(tmp_path) -> tuple[str, str]:
+    """The corpus kernel with every LocalSlotNum back at SlotNum (8), as a ptoas that cannot carry
+    local_slot_num prints it; returns (that C++ path, the corpus C++ text)."""
+    if not (os.path.isfile(FA03 + ".pto.mlir") and os.path.isfile(FA03 + ".cpp")):
+        pytest.skip("../shared/corpus/real/03_fa_splitpipe_call_both.* not present")
+    with open(FA03 + ".cpp", encoding="utf-8", newline="") as handle:
+        original = handle.read()
+    older = re.sub(r"(TPipe<\d, Direction::DIR_\w+, \d+, 8, )1(, false>)", r"\g<1>8\2", original)
+    assert older != original
+    path = tmp_path / "fa.cpp"
+    path.write_text(older, encoding="utf-8", newline="")
+    return str(path), original
+
+
+def test_real_fa_kernel_ir_sets_the_intended_pipes_with_no_other_flag(tmp_path, capsys):
+    """The IR carries local_slot_num = 1 on two of the three pipes of each side; the C++ numbers them
+    as the ptoas that made it did, not as the newest rule (the default): the shapes pair up one to
+    one, so `--ir` alone sets LocalSlotNum 1 at the init and every use of exactly those pipes."""
+    from ptofix.cli import main
+    cpp, original = _fa03_as_older_ptoas_printed_it(tmp_path)
+    out = tmp_path / "fixed.cpp"
+    assert main(["run", "--ir", FA03 + ".pto.mlir", cpp, "-o", str(out), "--report", "json",
+                 "--report-file", str(tmp_path / "r.json")]) == 0
+    err = capsys.readouterr().err
+    fixed = out.read_text(encoding="utf-8")
+    # every occurrence (init + TALLOC/TPUSH/TPOP/TFREE) of the C2V pipes 0 and 2 says 1; pipe 4 keeps 8
+    occurrences = re.findall(r"TPipe<(\d), Direction::DIR_(\w+), (\d+), 8, (\d+), false>", fixed)
+    assert {(f, d, s) for f, d, s, _ in occurrences} == {("0", "C2V", "65536"), ("2", "C2V", "16384"),
+                                                          ("4", "V2C", "32768")}
+    assert all(local == ("8" if flag == "4" else "1") for flag, _, _, local in occurrences)
+    assert sum(1 for f, *_ in occurrences if f in "02") > 20
+    assert fixed == original            # exactly what the ptoas that honours local_slot_num prints
+    # the newest rule numbers these pipes differently: warnings naming both, not an error
+    assert "but ptoas newest flag assignment -> 2; matched by shape" in err
+    report = json.loads((tmp_path / "r.json").read_text())
+    rows = [r for p in report["passes"] for r in p.get("pipes", [])]
+    assert len(rows) == 6 and all(r["matched_by"] == "shape" for r in rows)
+    assert sorted(r["local_after"] for r in rows) == [1, 1, 1, 1, 8, 8]

@@ -2,6 +2,10 @@
 """STAND-IN for ptoas (no real compiler runs): records its argv and emits a known C++ file.
 
     ptoas_standin.py [FLAGS...] IN.mlir [-o OUT.cpp]
+    ptoas_standin.py --version     # prints $PTOAS_STANDIN_VERSION (default "ptoas 0.45"), as ptoas does
+
+* `--version`: prints $PTOAS_STANDIN_VERSION, e.g. "ptoas 0.27" or several lines; set to "" it
+  prints nothing and exits 1 (a ptoas that cannot tell its version);
 
 * appends {"tool": "ptoas", "argv": [...], "inputs": {IN.mlir: text}} to $PTOFIX_STANDIN_LOG;
 * checks that IN.mlir exists and has no pipe op left in the generic form an older binding prints
