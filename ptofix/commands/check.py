@@ -52,7 +52,8 @@ def process_file(path: str, args: argparse.Namespace):
         lines.extend(describe(race, source))
     for item in {id(u.fn): u for u in unverified}.values():
         event = item.event
-        where = source.location(event.stmt.span.start) if event.stmt is not None else source.location(item.fn.span.start)
+        start = event.stmt.span.start if event.stmt is not None else item.fn.span.start
+        where = source.location(start)
         lines.append(f"{where}: note: '{item.fn.name}' is unverified: {event.why or 'control flow not modelled'}")
     report = {"file": source.path, "races": [
         {"kind": r.hazard.kind, "later": describe(r, source)[0], "earlier": describe(r, source)[1],
