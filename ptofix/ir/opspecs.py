@@ -388,13 +388,3 @@ def first_version(spec_: OpSpec, *, attr: str | None = None, operand: str | None
                 continue
         return v
     return None
-
-
-def last_version(spec_: OpSpec, *, attr: str) -> Version | None:
-    from .versions import VERSIONS
-    found = None
-    for v in VERSIONS:
-        a = spec_.attr(attr)
-        if spec_.available(v) and a is not None and a.available(v):
-            found = v
-    return found

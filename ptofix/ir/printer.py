@@ -372,10 +372,6 @@ def _attr_text(c: Canon, attr: Attr) -> str:
     return c._text[attr.span.start:attr.span.end]  # type: ignore[attr-defined]
 
 
-def _opnd(c: Canon, oname: str) -> tuple[Value, str | None] | None:
-    return c.operands.get(oname)
-
-
 def _need_type(c: Canon, oname: str) -> str:
     value, type_text = c.operands[oname]
     if type_text is None:

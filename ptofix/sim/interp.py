@@ -378,7 +378,6 @@ class Interpreter:
     VALUE_CALLS = {"get_block_idx", "get_block_num", "get_subblockid", "get_sub_block_id", "get_subblockdim",
                    "reinterpret_cast", "static_cast", "PTOAS__GLOBAL_TENSOR_DATA"}
     VALUE_CTORS = {"Tile", "GlobalTensor", "Shape", "Stride", "TPipe"}
-    VALUE_METHODS = {"data", "GetValidRow", "GetValidCol"}
     KNOWN_PIPES = {"PIPE_S", "PIPE_V", "PIPE_M", "PIPE_MTE1", "PIPE_MTE2", "PIPE_MTE3", "PIPE_FIX", "PIPE_ALL"}
     MAX_CALL_DEPTH = 64
     MODELLED_CALLS = NOOP_CALLS | VALUE_CALLS | {"pipe_barrier", "set_flag", "wait_flag", "TASSIGN", "TRESHAPE",
