@@ -17,7 +17,8 @@ from ptofix.source import Edit, SourceText
 class PipeVBarrierPass(Pass):
     name: ClassVar[str] = "pipe-v-barrier"
     kind: ClassVar[str] = "cpp"
-    summary: ClassVar[str] = "remove provably redundant pipe_barrier(PIPE_V) (pattern=gu|softmax-exp-sum|softmax-sum-add|auto)"
+    summary: ClassVar[str] = ("remove provably redundant pipe_barrier(PIPE_V) "
+                              "(pattern=gu|softmax-exp-sum|softmax-sum-add|auto)")
 
     pattern: str = "auto"
     force: bool = False

@@ -347,18 +347,3 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
     if to_stderr is not None:
         write_stderr(to_stderr)
     return status
-
-
-# Kept for callers outside the commands (tests, scripts).
-def emit_result(args: argparse.Namespace, source: SourceText, new_text: str) -> int:
-    return deliver(args, source, new_text)
-
-
-def emit_report(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str]) -> None:
-    body = report_body(args, report, text_lines)
-    if body is None:
-        return
-    if getattr(args, "report_file", None):
-        write_atomically(args.report_file, body, "report")
-    else:
-        write_stderr(body)

@@ -133,9 +133,6 @@ class PipelineOutcome:
     reports: list[dict[str, Any]]
     warnings: list[str]
 
-    def changed(self, original: str) -> bool:
-        return self.text != original
-
 
 Parser = Callable[[SourceText], Any]
 

@@ -10,11 +10,12 @@ A list, dict or set default is copied per instance.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, dataclass_transform
 
 _MUTABLE = (list, dict, set)
 
 
+@dataclass_transform(eq_default=False)
 class Record:
     _fields: ClassVar[tuple] = ()
     _defaults: ClassVar[dict] = {}

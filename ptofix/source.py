@@ -94,7 +94,8 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     for before, after in zip(unique, unique[1:], strict=False):
         if after.start < before.end or (after.start == before.start and after.end == before.end
                                         and before.end > before.start):
-            raise EditConflict(f"overlapping edits at offsets {before.start}-{before.end} and {after.start}-{after.end}")
+            raise EditConflict(f"overlapping edits at offsets {before.start}-{before.end}"
+                               f" and {after.start}-{after.end}")
     parts: list[str] = []
     cursor = 0
     for edit in unique:

@@ -73,7 +73,8 @@ def interleaved(ours: list[str], base: list[str], repeat: int) -> dict:
 
 
 def fa_kernel(repeat: int) -> None:
-    print(f"1. FA kernel {os.path.relpath(FA, ROOT)} ({os.path.getsize(FA)} bytes), {repeat} interleaved pairs; {load()}")
+    print(f"1. FA kernel {os.path.relpath(FA, ROOT)} ({os.path.getsize(FA)} bytes), {repeat} interleaved pairs;"
+          f" {load()}")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.cpp")
         for pattern, base_patterns in (("gu", ["gu"]), ("auto", ["gu", "softmax-exp-sum", "softmax-sum-add"])):

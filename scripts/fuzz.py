@@ -339,7 +339,7 @@ def check_case(workdir: str, seed_path: str, data: bytes, command: str, path_kin
 
 def _snapshot(directory: str) -> dict[str, tuple]:
     """Every entry under ``directory``: (kind, bytes or link target)."""
-    out = {}
+    out: dict[str, tuple] = {}
     for base, dirs, files in os.walk(directory):
         for name in dirs + files:
             path = os.path.join(base, name)
@@ -411,7 +411,7 @@ def summary(stats: Stats) -> str:
              f"{stats.seconds:.1f}s in ptofix, slowest run {stats.slowest:.2f}s",
              "exit statuses: " + ", ".join(f"{k}: {v}" for k, v in sorted(stats.statuses.items(), key=str)),
              f"findings: {sum(stats.counts.values())} ({len(stats.findings)} distinct)"]
-    by_kind = collections.Counter()
+    by_kind: collections.Counter[str] = collections.Counter()
     for (kind, _where, _cmd), n in stats.counts.items():
         by_kind[kind] += n
     for kind, n in sorted(by_kind.items()):

@@ -47,7 +47,9 @@ def patch(lines: list[str], pattern: str) -> int:
         if not check:
             while k < len(lines) and call(lines[k])[0] == "wait_flag" and "PIPE_MTE2, PIPE_V" in lines[k]:
                 k += 1
-        nxt, nargs = call(lines[k]) if k < len(lines) else (None, None)
+        if k >= len(lines):
+            continue
+        nxt, nargs = call(lines[k])
         if nxt != second or (check and depends(args, nargs)):
             continue
         indent = lines[j][:len(lines[j]) - len(lines[j].lstrip())]

@@ -55,7 +55,8 @@ def main() -> int:
                 handle.write(out.text)
             # The whole kernel from its entry; failing that (e.g. a pypto wrapper unpacking a
             # Tensor struct), each function that lost a barrier, with generated arguments.
-            functions = [None] + sorted({d["function"] for d in out.reports[0]["decisions"] if d["decision"] == "removed"})
+            decisions = out.reports[0]["decisions"]
+            functions = [None] + sorted({d["function"] for d in decisions if d["decision"] == "removed"})
             report = None
             internal = None
             first_error = None

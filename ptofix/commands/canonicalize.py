@@ -135,7 +135,8 @@ def _load_sidecar(path: str) -> dict | None:
 
 
 def merge_sidecar(path: str, new: dict, out_text: str, source_path: str) -> tuple[dict, list[dict]]:
-    """(``new`` plus every entry of the existing sidecar at ``path`` that still applies to the output, the entries kept).
+    """(``new`` plus every entry of the existing sidecar at ``path`` that still applies to the output,
+    the entries kept).
 
     An old entry is kept when its pipe is still in the output without a local_slot_num (it was
     stripped by an earlier run: the sidecar is the only place the value lives); it is dropped

@@ -57,7 +57,8 @@ def process_file(path: str, args: argparse.Namespace):
     notes = []
     for item in {id(u.fn): u for u in unverified}.values():
         event = item.event
-        where = source.location(event.stmt.span.start) if event.stmt is not None else source.location(item.fn.span.start)
+        start = event.stmt.span.start if event.stmt is not None else item.fn.span.start
+        where = source.location(start)
         text = (f"{where}: note: '{item.fn.name}' is unverified: {event.why or 'control flow not modelled'} "
                 "(races through it are neither shown nor ruled out)")
         lines.append(text)

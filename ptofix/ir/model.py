@@ -124,10 +124,6 @@ class Operation:
     def is_generic(self) -> bool:
         return self.form == "generic"
 
-    @property
-    def dialect(self) -> str:
-        return self.name.split(".", 1)[0]
-
     def attr(self, name: str) -> Attr | None:
         """Look an attribute up in the keyword clause, the properties, then the attr dict."""
         for d in (self.keyword_attrs, self.properties, self.attributes):
@@ -152,16 +148,6 @@ class Operation:
             return a.value
         if a.kind == "bool":
             return int(a.value)
-        return None
-
-    def bool_attr(self, name: str) -> bool | None:
-        a = self.attr(name)
-        if a is None:
-            return None
-        if a.kind == "bool":
-            return a.value
-        if a.kind == "int":
-            return bool(a.value)
         return None
 
     def operand_segments(self) -> list[int] | None:

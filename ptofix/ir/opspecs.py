@@ -210,7 +210,8 @@ def _fe_init(name: str) -> OpSpec:
                   OperandSpec("v2c_consumer_buf", "i32", optional_since=V035)),
         segments_since=V035, result=None, custom="frontend_init",
         syntax=f"{name} {{[id = N, ]dir_mask = D, slot_size = S[, slot_num = N][, local_slot_num = L]"
-               "[, nosplit = B]}(kw = %v : T, ...)  kw in gm_slot_buffer|gm_slot_tensor|c2v_consumer_buf|v2c_consumer_buf",
+               "[, nosplit = B]}(kw = %v : T, ...)"
+               "  kw in gm_slot_buffer|gm_slot_tensor|c2v_consumer_buf|v2c_consumer_buf",
         ref="docs/reference/pto-ir.md §1.1")
 
 
@@ -237,7 +238,8 @@ for _n in ("pto.aic_initialize_pipe", "pto.aiv_initialize_pipe"):
 # §1.2 talloc_to_*: PR606+ only, no operands (the pipe is selected by `id`).
 for _n in ("pto.talloc_to_aiv", "pto.talloc_to_aic"):
     _add(_fe_data(_n, operands=(), segments_since=None, result="tensor_view", custom="braces_arrow", since=V035,
-                  syntax=f"%e = {_n} {{[id = N, ]split = S}} -> !pto.tensor_view<...>", ref="docs/reference/pto-ir.md §1.2"))
+                  syntax=f"%e = {_n} {{[id = N, ]split = S}} -> !pto.tensor_view<...>",
+                  ref="docs/reference/pto-ir.md §1.2"))
 
 # §1.3 tpush_to_*: newest adds aiv_subblockid on tpush_to_aic only.
 _add(_fe_data("pto.tpush_to_aiv", operands=(OperandSpec("tile", "entry"),), segments_since=None, result=None,
@@ -245,7 +247,8 @@ _add(_fe_data("pto.tpush_to_aiv", operands=(OperandSpec("tile", "entry"),), segm
               ref="docs/reference/pto-ir.md §1.3"))
 _add(_fe_data("pto.tpush_to_aic", operands=(OperandSpec("tile", "entry"), _SUBBLOCK), segments_since=None, result=None,
               custom="paren_typed_braces",
-              syntax="pto.tpush_to_aic(%t : T) {[id = N, ]split = S}[ aiv_subblockid(%x)]", ref="docs/reference/pto-ir.md §1.3"))
+              syntax="pto.tpush_to_aic(%t : T) {[id = N, ]split = S}[ aiv_subblockid(%x)]",
+              ref="docs/reference/pto-ir.md §1.3"))
 
 # §1.4 tpop_from_*: AttrSizedOperandSegments in every version; newest tpop_from_aic has 3.
 _add(_fe_data("pto.tpop_from_aic", operands=(OperandSpec("valid_row", "index", optional=True),
@@ -256,7 +259,8 @@ _add(_fe_data("pto.tpop_from_aic", operands=(OperandSpec("valid_row", "index", o
 _add(_fe_data("pto.tpop_from_aiv", operands=(OperandSpec("valid_row", "index", optional=True),
                                             OperandSpec("valid_col", "index", optional=True)),
               segments_since=V0426, result="entry", custom="tpop_from",
-              syntax="%t = pto.tpop_from_aiv[(%vr, %vc)] {[id = N, ]split = S} -> T", ref="docs/reference/pto-ir.md §1.4"))
+              syntax="%t = pto.tpop_from_aiv[(%vr, %vc)] {[id = N, ]split = S} -> T",
+              ref="docs/reference/pto-ir.md §1.4"))
 
 # §1.5 tfree_from_*: optional entry operand from PR606 (v0.35).
 for _n in ("pto.tfree_from_aic", "pto.tfree_from_aiv"):
@@ -274,7 +278,8 @@ _add(OpSpec("pto.initialize_l2g2l_pipe", "lowered-init", V0426,
                       OperandSpec("peer_local_addr", optional=True)),
             segments_since=V035, result="pipe", custom="l2g2l",
             syntax="%p = pto.initialize_l2g2l_pipe {dir_mask = D, slot_size = S, slot_num = N[, local_slot_num = L]"
-                   "[, flag_base = F][, nosplit = B]}(%gm : T[, %local : T][, %peer : T]) -> !pto.pipe  (fixed key order)",
+                   "[, flag_base = F][, nosplit = B]}(%gm : T[, %local : T][, %peer : T]) -> !pto.pipe"
+                   "  (fixed key order)",
             ref="docs/reference/pto-ir.md §1.7",
             custom_rules=(CommaChainRule(("local_slot_num", "flag_base", "nosplit")),)))
 _add(OpSpec("pto.initialize_l2l_pipe", "lowered-init", V0426,
@@ -307,7 +312,8 @@ _add(OpSpec("pto.declare_tile", "lowered-data", V0426, (), (), None, "entry", "a
 # §1.6 consumer-buffer helpers.
 _add(OpSpec("pto.reserve_buffer", "buffer", V0426,
             attrs=(AttrSpec("name", "str", required=True), AttrSpec("size", "i32", required=True),
-                   AttrSpec("location", "enum", required=True), AttrSpec("autoAlloc", "bool", required=True, keyword="auto"),
+                   AttrSpec("location", "enum", required=True),
+                   AttrSpec("autoAlloc", "bool", required=True, keyword="auto"),
                    AttrSpec("base", "i32")),
             operands=(), segments_since=None, result="i32", custom="braces_arrow",
             syntax=('%b = pto.reserve_buffer {name = "n", size = S, location = #pto.address_space<mat>, '
@@ -316,7 +322,8 @@ _add(OpSpec("pto.reserve_buffer", "buffer", V0426,
 _add(OpSpec("pto.import_reserved_buffer", "buffer", V0426,
             attrs=(AttrSpec("name", "str", required=True), AttrSpec("peer_func", "symbol", required=True)),
             operands=(), segments_since=None, result="i32", custom="braces_arrow",
-            syntax='%b = pto.import_reserved_buffer {name = "n", peer_func = @f} -> i32', ref="docs/reference/pto-ir.md §1.6"))
+            syntax='%b = pto.import_reserved_buffer {name = "n", peer_func = @f} -> i32',
+            ref="docs/reference/pto-ir.md §1.6"))
 
 #: ops whose custom syntax the parser reads fully (keyword and operand clauses)
 PIPE_OPS = frozenset(SPECS)
@@ -381,13 +388,3 @@ def first_version(spec_: OpSpec, *, attr: str | None = None, operand: str | None
                 continue
         return v
     return None
-
-
-def last_version(spec_: OpSpec, *, attr: str) -> Version | None:
-    from .versions import VERSIONS
-    found = None
-    for v in VERSIONS:
-        a = spec_.attr(attr)
-        if spec_.available(v) and a is not None and a.available(v):
-            found = v
-    return found

@@ -290,7 +290,8 @@ class _Scanner:
             base = head.start("results")
             for m in _RESULT.finditer(head.group("results")):
                 count = int(m.group(2)) if m.group(2) else 1
-                results.append(Value("%" + m.group(1), Span(base + m.start(), base + m.start() + 1 + len(m.group(1))), count))
+                at = base + m.start()
+                results.append(Value("%" + m.group(1), Span(at, at + 1 + len(m.group(1))), count))
         name_match = _OPNAME.match(text, pos)
         if not name_match:
             raise self.error("expected an operation name", pos)
@@ -349,8 +350,8 @@ def _parse_with_lark(source: SourceText, op: Operation, own: str, start_rule: st
         what = "generic op" if start_rule == "generic_op" else f"'{op.name}'"
         token = getattr(exc, "token", None)
         detail = f" near '{token}'" if token is not None and str(token) else ""
-        raise PtofixError(f"cannot parse {what}{detail}: {type(exc).__name__.replace('Unexpected', 'unexpected ').lower()}",
-                          source, offset) from None
+        kind = type(exc).__name__.replace("Unexpected", "unexpected ").lower()
+        raise PtofixError(f"cannot parse {what}{detail}: {kind}", source, offset) from None
     _Builder(source, op, base).build(tree, start_rule)
 
 
@@ -419,13 +420,14 @@ class _Builder:
                     if item.data == "kw_operand":
                         kw, val, typ = item.children
                         v = Value(str(val), _tok_span(val, self.base))
-                        op.operand_clauses.append(OperandClause(str(kw), v, self.type_text(typ), _node_span(item, self.base)))
+                        op.operand_clauses.append(OperandClause(str(kw), v, self.type_text(typ),
+                                                                _node_span(item, self.base)))
                         operands.append(v)
                     elif item.data == "pos_operand":
                         val, typ = item.children
                         v = Value(str(val), _tok_span(val, self.base))
-                        op.operand_clauses.append(OperandClause(None, v, self.type_text(typ) if typ is not None else None,
-                                                                _node_span(item, self.base)))
+                        type_text = self.type_text(typ) if typ is not None else None
+                        op.operand_clauses.append(OperandClause(None, v, type_text, _node_span(item, self.base)))
                         operands.append(v)
                     else:
                         pending_types.append(self.type_text(item.children[0]))

@@ -177,7 +177,8 @@ def _assign_operands(c: Canon, source: SourceText) -> None:
             for (value, type_text), oname in zip(pos, names, strict=False):
                 if type_text is None:
                     o = spec.operand(oname)
-                    type_text = {"index": "index", "i32": "i32", "i64": "i64", "pipe": "!pto.pipe"}.get(o.hint) if o else None
+                    hint_types = {"index": "index", "i32": "i32", "i64": "i64", "pipe": "!pto.pipe"}
+                    type_text = hint_types.get(o.hint) if o else None
                 c.operands[oname] = (value, type_text)
         return
 
@@ -273,7 +274,8 @@ def _check_target(c: Canon, source: SourceText) -> None:
         o = spec.operand(oname)
         if o is None or not o.available(v):
             first = first_version(spec, operand=oname)
-            raise _err(source, c.operands[oname][0].span.start if isinstance(c.operands[oname][0], Value) else op.span.start,
+            used = c.operands[oname][0]
+            raise _err(source, used.span.start if isinstance(used, Value) else op.span.start,
                        f"operand '{oname}' of '{name}' is not accepted by ptoas {v.name}"
                        f" (first version that has it: {first.name if first else 'none'})")
     for o in spec.operands_at(v):
@@ -370,10 +372,6 @@ def _attr_text(c: Canon, attr: Attr) -> str:
     return c._text[attr.span.start:attr.span.end]  # type: ignore[attr-defined]
 
 
-def _opnd(c: Canon, oname: str) -> tuple[Value, str | None] | None:
-    return c.operands.get(oname)
-
-
 def _need_type(c: Canon, oname: str) -> str:
     value, type_text = c.operands[oname]
     if type_text is None:
@@ -421,9 +419,13 @@ def print_custom(c: Canon, source: SourceText) -> str:
         return f"{name}{entry} {_kw_clause(c, order)}{_discardable_text(c)}{loc}"
     if form in ("l2g2l", "l2l"):
         kw_attrs = [a for a in order if a != "acc_push_epilogue"]
-        extra = [f"acc_push_epilogue = {_custom_value(c, 'acc_push_epilogue')}"] if "acc_push_epilogue" in c.attrs else []
-        ops = [f"{c.operands[o.name][0].name} : {_need_type(c, o.name)}" for o in spec.operands if o.name in c.operands]
-        return f"{name} {_kw_clause(c, kw_attrs)}({', '.join(ops)}){_discardable_text(c, extra)} -> {c.result_type}{loc}"
+        extra = []
+        if "acc_push_epilogue" in c.attrs:
+            extra = [f"acc_push_epilogue = {_custom_value(c, 'acc_push_epilogue')}"]
+        ops = [f"{c.operands[o.name][0].name} : {_need_type(c, o.name)}"
+               for o in spec.operands if o.name in c.operands]
+        discardable = _discardable_text(c, extra)
+        return f"{name} {_kw_clause(c, kw_attrs)}({', '.join(ops)}){discardable} -> {c.result_type}{loc}"
     if form == "paren_pair":
         names = [o.name for o in spec.operands if o.name in c.operands and o.name != "aiv_subblockid"]
         vals = ", ".join(c.operands[n][0].name for n in names)

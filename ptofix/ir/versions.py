@@ -101,10 +101,3 @@ def known_names() -> list[str]:
     for v in VERSIONS:
         out.append(v.name + (f" ({', '.join(v.aliases)})" if v.aliases else ""))
     return out
-
-
-def at_least(version: str | Version, since: str | Version | None) -> bool:
-    """True when ``version`` has a feature introduced in ``since`` (None = always)."""
-    if since is None:
-        return True
-    return resolve(version).rank >= resolve(since).rank

@@ -77,6 +77,3 @@ class FifoState:
         if data.size != pipe.slot_size:
             raise SimError(f"provider returned {data.size} bytes for a {pipe.slot_size}-byte slot")
         return data
-
-    def pushed(self, flag: int) -> list:
-        return [p for p in self.pushes if p.flag == flag]

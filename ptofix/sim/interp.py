@@ -378,7 +378,6 @@ class Interpreter:
     VALUE_CALLS = {"get_block_idx", "get_block_num", "get_subblockid", "get_sub_block_id", "get_subblockdim",
                    "reinterpret_cast", "static_cast", "PTOAS__GLOBAL_TENSOR_DATA"}
     VALUE_CTORS = {"Tile", "GlobalTensor", "Shape", "Stride", "TPipe"}
-    VALUE_METHODS = {"data", "GetValidRow", "GetValidCol"}
     KNOWN_PIPES = {"PIPE_S", "PIPE_V", "PIPE_M", "PIPE_MTE1", "PIPE_MTE2", "PIPE_MTE3", "PIPE_FIX", "PIPE_ALL"}
     MAX_CALL_DEPTH = 64
     MODELLED_CALLS = NOOP_CALLS | VALUE_CALLS | {"pipe_barrier", "set_flag", "wait_flag", "TASSIGN", "TRESHAPE",
@@ -1227,7 +1226,8 @@ class Interpreter:
         # ---- calls with effects: only as a whole statement
         if not statement:
             raise SimError(f"call of '{name}' inside an expression (only a call statement `{name}(...);` is run)")
-        if tmpl is not None and name not in VECTOR_OPS and name not in PIPE_FIFO_OPS and name not in ("TLOAD", "TSTORE"):
+        if tmpl is not None and name not in VECTOR_OPS and name not in PIPE_FIFO_OPS \
+                and name not in ("TLOAD", "TSTORE"):
             raise SimError(f"template arguments of '{name}' not modelled")
         if name == "pipe_barrier":
             self._arity(name, node, 1)
@@ -1451,7 +1451,11 @@ class Interpreter:
         a = [self.targ_value(x) for x in tid.args]
         if len(a) < 4:
             raise SimError("TPipe<> needs <FlagID, Dir, SlotSize, SlotNum, ...>")
-        direction = a[1].leaf.replace("DIR_", "") if isinstance(a[1], Sym) else {1: "C2V", 2: "V2C", 3: "BOTH"}.get(a[1])
+        direction: str | None
+        if isinstance(a[1], Sym):
+            direction = a[1].leaf.replace("DIR_", "")
+        else:
+            direction = {1: "C2V", 2: "V2C", 3: "BOTH"}.get(a[1])
         # Argument order and defaults come from the one TPipe decoder (ptofix.pto.tpipe).
         shape = tpipe.layout([x.value if type(x) in (sp.Number, sp.Literal) else None for x in tid.args])
         if shape.order not in (tpipe.NEW, tpipe.SHORT):
