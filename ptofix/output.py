@@ -347,3 +347,14 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
     if to_stderr is not None:
         write_stderr(to_stderr)
     return status
+
+
+def emit_report(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str]) -> None:
+    """Write the report ``--report`` asks for (to ``--report-file`` or stderr) when no text is delivered."""
+    body = report_body(args, report, text_lines)
+    if body is None:
+        return
+    if getattr(args, "report_file", None):
+        write_atomically(args.report_file, body, "report")
+    else:
+        write_stderr(body)

@@ -96,7 +96,8 @@ class Hazard(Record):
         def fmt(s):
             rng = "" if s.get("bytes") is None else " " + ",".join(f"[{a},{b})" for a, b in s["bytes"])
             return f"{s['op']} {s['access'] if 'access' in s else 'touches'} {s['operand']}{rng} at {s['location']}"
-        return f"{self.kind}: {fmt(earlier)} -> {fmt(later)}" + (" (across loop back-edge)" if self.via_back_edge else "")
+        suffix = " (across loop back-edge)" if self.via_back_edge else ""
+        return f"{self.kind}: {fmt(earlier)} -> {fmt(later)}{suffix}"
 
 
 class Decision(Record):
@@ -395,7 +396,8 @@ class BarrierAnalysis:
             if chains:
                 excuses.append(f"{chains} hardware-safe exact same-access chain(s) (PTOAS #674)")
             if rewritten:
-                excuses.append(f"{rewritten} overlap(s) rewritten in between by another pipe, ordered by set/wait flags")
+                excuses.append(f"{rewritten} overlap(s) rewritten in between by another pipe, "
+                               "ordered by set/wait flags")
             decision.reason = (f"proved: {pairs} op pair(s) across it have no RAW/WAR/WAW byte overlap"
                                + (" except " + " and ".join(excuses) if excuses else ""))
         return decision

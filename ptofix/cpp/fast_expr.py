@@ -213,7 +213,8 @@ def parse_args(text: str, offset: int):
 
 
 _QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=len, reverse=True)) + ")"
-_BUILTIN_DECL = re.compile(r"((?:" + _QUAL_RE + r"\s+)*)([A-Za-z_]\w*)(\s*\**)\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
+_BUILTIN_DECL = re.compile(
+    r"((?:" + _QUAL_RE + r"\s+)*)([A-Za-z_]\w*)(\s*\**)\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
 _TEMPLATE_HEAD = re.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
 _NAME = re.compile(r"[A-Za-z_]\w*")
 

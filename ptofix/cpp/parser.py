@@ -52,6 +52,11 @@ class Token:
         return f"Token({self.kind}, {self.text!r}, {self.start})"
 
 
+def _has_assignment(text: str) -> bool:
+    """True when ``text`` holds an '=' that is not part of a comparison operator."""
+    return "=" in text.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", "")
+
+
 def tokenize(source: SourceText) -> list[Token]:
     text = source.text
     tokens: list[Token] = []
@@ -192,7 +197,7 @@ class _Parser:
         j = start
         while j < brace:
             tok = toks[j]
-            if tok.kind == "w" and "=" in tok.text.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", ""):
+            if tok.kind == "w" and "=" in tok.text and _has_assignment(tok.text):
                 return None
             if tok.kind == "o" and tok.text == "(":
                 if j > start and toks[j - 1].text in _ATTRIBUTE_WORDS:

@@ -673,9 +673,11 @@ class FunctionSemantics:
             operands = [node.operand] if isinstance(node, A.Unary) else \
                 [node.left, node.right] if isinstance(node, A.Binary) else [node.obj]
             for operand in operands:
-                if isinstance(operand, A.Name) and operand.id in env and env[operand.id].kind in ("tile", "object", "unknown") \
-                        and not (isinstance(node, A.Unary) and node.op == "&"):
-                    return f"operator '{getattr(node, 'op', '[]')}' on '{operand.id}' (a class-type value)"
+                class_typed = isinstance(operand, A.Name) and operand.id in env \
+                    and env[operand.id].kind in ("tile", "object", "unknown")
+                if class_typed and not (isinstance(node, A.Unary) and node.op == "&"):
+                    name = operand.id if isinstance(operand, A.Name) else "?"
+                    return f"operator '{getattr(node, 'op', '[]')}' on '{name}' (a class-type value)"
         if isinstance(node, A.Unary):
             if node.op == "&":
                 # Address taken: the variable may change through the pointer from now on.

@@ -116,12 +116,12 @@ class Member(Node):
 
 
 class Unary(Node):
-    op: str = ""
+    op: str
     operand: Node
 
 
 class Binary(Node):
-    op: str = ""
+    op: str
     left: Node
     right: Node
 
@@ -129,12 +129,12 @@ class Binary(Node):
 class Assign(Node):
     """An assignment used as an expression (`a = b = 5`, `if ((x = f()))`, `g(a += 1)`)."""
     target: Node
-    op: str = "="
+    op: str
     value: Node
 
 
 class IncDec(Node):
-    op: str = "++"
+    op: str
     operand: Node
     prefix: bool = True
 
@@ -168,7 +168,7 @@ class Decl(Node):
 
 class TypeAlias(Node):
     """`using NAME = type;` or `typedef type NAME;`."""
-    name: str = ""
+    name: str
     type: TypeRef
 
 
@@ -178,7 +178,7 @@ class ExprStmt(Node):
 
 class AssignStmt(Node):
     target: Node
-    op: str = "="
+    op: str
     value: Node
 
 
@@ -211,6 +211,25 @@ def _span(items) -> tuple[int | None, int | None]:
     return start, end
 
 
+def _token_start(token) -> int:
+    """A lark token's start offset (always set: the parser is built with position tracking)."""
+    assert token.start_pos is not None
+    return int(token.start_pos)
+
+
+def _token_end(token) -> int:
+    assert token.end_pos is not None
+    return int(token.end_pos)
+
+
+def _required_span(items) -> tuple[int, int]:
+    """The span of a grammar rule's children; every rule that calls this matches at least one token."""
+    start, end = _span(items)
+    if start is None or end is None:
+        raise ValueError("grammar rule matched no token")
+    return start, end
+
+
 _TRANSFORMER = None
 _REF = object()      # marker children produced by the `ref` and `array_dim` rules
 _ARRAY = object()
@@ -238,7 +257,7 @@ def _transformer():
 
         def param_type(self, c):
             quals, stars, rest = quals_and_rest(c)
-            s, e = _span(c)
+            s, e = _required_span(c)
             base = rest[0]
             if isinstance(base, TemplateId):
                 return TypeRef(s, e, base.name, base, stars, quals, _REF in c)
@@ -249,7 +268,7 @@ def _transformer():
             name = next((x for x in c[1:] if isinstance(x, Token) and x.type == "NAME"), None)
             array = _ARRAY in c
             init = next((x for x in c[1:] if isinstance(x, Node)), None)
-            end = init.end if init is not None else (name.end_pos if name is not None else type_.end)
+            end = init.end if init is not None else (_token_end(name) if name is not None else type_.end)
             return Decl(type_.start, end, type_, str(name) if name is not None else "", init, None, array)
 
         def ref(self, c):
@@ -292,13 +311,13 @@ def _transformer():
 
         def builtin_type(self, c):
             quals, stars, rest = quals_and_rest(c)
-            s, e = _span(c)
+            s, e = _required_span(c)
             name = " ".join(str(rest[0]).split())
             return TypeRef(s, e, name, None, stars, quals, _REF in c)
 
         def _named(self, c):
             quals, stars, rest = quals_and_rest(c)
-            s, e = _span(c)
+            s, e = _required_span(c)
             base = rest[0]
             if isinstance(base, TemplateId):
                 return TypeRef(s, e, base.name, base, stars, quals, _REF in c)
@@ -309,7 +328,7 @@ def _transformer():
 
         def cast_type(self, c):
             quals, stars, rest = quals_and_rest(c)
-            s, e = _span(c)
+            s, e = _required_span(c)
             base = rest[0]
             if isinstance(base, TemplateId):
                 return TypeRef(s, e, base.name, base, stars, quals)
@@ -317,11 +336,11 @@ def _transformer():
 
         def template_id(self, c):
             args = [x for x in c[1:] if not isinstance(x, Token) or x.type not in ("LT", "GT")]
-            args = [x if not isinstance(x, Token) else Name(x.start_pos, x.end_pos, str(x)) for x in args]
-            s2, e2 = _span(c)
+            args = [x if not isinstance(x, Token) else Name(_token_start(x), _token_end(x), str(x)) for x in args]
+            s2, e2 = _required_span(c)
             # The closing '>' is an anonymous token that lark filters out: find it in the text.
             gt = [x for x in c if isinstance(x, Token) and x.type == "GT"]
-            return TemplateId(s2, gt[-1].end_pos if gt else e2, str(c[0]), args)
+            return TemplateId(s2, _token_end(gt[-1]) if gt else e2, str(c[0]), args)
 
         # -- expressions --
         def name(self, c):
@@ -360,7 +379,7 @@ def _transformer():
             return Unary(c[0].start - 1, c[0].end, "~", c[0])
 
         def deref(self, c):
-            start = c[0].start_pos if isinstance(c[0], Token) else c[0].start - 1
+            start = _token_start(c[0]) if isinstance(c[0], Token) else c[0].start - 1
             return Unary(start, c[-1].end, "*", c[-1])
 
         def addr_of(self, c):

@@ -275,7 +275,8 @@ class FunctionCFG:
                 return []   # MTE3 / FIX, never PIPE_V
             dst = self._tile(args[0], env) if args else None
             src = self._tile(args[1], env) if len(args) > 1 else None
-            moved = move_pipe(dst.tile.space if dst and dst.tile else None, src.tile.space if src and src.tile else None)
+            moved = move_pipe(dst.tile.space if dst and dst.tile else None,
+                              src.tile.space if src and src.tile else None)
             if moved is None:
                 return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
                                   why=f"{base}: cannot tell its pipe from the tile types")]
