@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ptofix.frontends import PARSERS
 from ptofix.pass_manager import build_pass, run_pipeline
+from ptofix.pto.tiles import HIDDEN_SCRATCH
 from ptofix.source import SourceText
 
 FULL = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
@@ -28,7 +29,7 @@ FULL_BYTES = 16 * 128 * 4
 COL = "Tile<TileType::Vec, float, 16, 1, BLayout::ColMajor, 16, 1, SLayout::NoneBox, 512, PadValue::Null>"
 ROW = "Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null>"
 COL_BYTES = 64
-SCRATCH = (184 * 1024, 192 * 1024)
+SCRATCH = HIDDEN_SCRATCH
 FULL_ADDRS = [0, 4096, 8192, 16384, 20480, 32768]
 
 HELPERS = """static AICORE void set_addr(int64_t& v, int64_t a) {

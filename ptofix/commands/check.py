@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 
 HELP = """\
 Report every pair of vector ops that may run at the same time (no PIPE_V drain between them on
@@ -59,13 +60,11 @@ def process_file(path: str, args: argparse.Namespace):
         event = item.event
         start = event.stmt.span.start if event.stmt is not None else item.fn.span.start
         where = source.location(start)
-        text = (f"{where}: note: '{item.fn.name}' is unverified: {event.why or 'control flow not modelled'} "
-                "(races through it are neither shown nor ruled out)")
-        lines.append(text)
-        notes.append({"function": item.fn.name, "location": where, "why": event.why or "control flow not modelled"})
-    kinds: dict[str, int] = {}
-    for race in races:
-        kinds[race.hazard.kind] = kinds.get(race.hazard.kind, 0) + 1
+        why = event.why or "control flow not modelled"
+        lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why} "
+                     "(races through it are neither shown nor ruled out)")
+        notes.append({"function": item.fn.name, "location": where, "why": why})
+    kinds = dict(Counter(race.hazard.kind for race in races))
     report = {"file": source.path, "races": [to_json(r, source, analysis) for r in races], "by_kind": kinds,
               "unverified": notes}
     text = source.text

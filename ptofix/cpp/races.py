@@ -19,7 +19,7 @@ from ..record import Record
 from ..source import SourceText
 from .barriers import BarrierAnalysis, Hazard
 from .model import CppFile, Function, Stmt
-from .vector_cfg import Event, EventKind
+from .vector_cfg import SCRATCH_ACCESS_NAME, Event, EventKind
 
 
 class Race(Record):
@@ -78,7 +78,7 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                     seen.add(key)
                     races.append(Race(fn, hazard))
         located = [u for u in unknowns if u.stmt is not None]
-        if located or unknowns:
+        if unknowns:
             first = min(located, key=lambda u: u.stmt.span.start if u.stmt is not None else 0) \
                 if located else unknowns[0]
             unverified.append(Unverified(fn, first))
@@ -91,14 +91,11 @@ def _proven(hazard: Hazard) -> bool:
                for a in (hazard.earlier_access, hazard.later_access))
 
 
-SCRATCH = "<hidden TMP_UB scratch>"
-
-
 def _certain(cfg, event: Event, access) -> bool:
     """The access surely happens: the hidden scratch is certain only for a row-expand whose
     broadcast path is known (its statement has a ``.vbrcb`` phase); integer TCVT/TEXTRACT and a
     row-expand whose path cannot be told only *may* use it."""
-    if access is None or access.name != SCRATCH or event.stmt is None:
+    if access is None or access.name != SCRATCH_ACCESS_NAME or event.stmt is None:
         return True
     return any(e.op.endswith(".vbrcb") for e in cfg.stmt_events.get(id(event.stmt), []))
 

@@ -480,8 +480,11 @@ def _elementwise_operand(op: str, index: int, spec) -> bool:
     return False
 
 
+SCRATCH_ACCESS_NAME = "<hidden TMP_UB scratch>"
+
+
 def _scratch(write: bool) -> Access:
-    return Access("<hidden TMP_UB scratch>", write, UB_SPACE, [HIDDEN_SCRATCH], None, True)
+    return Access(SCRATCH_ACCESS_NAME, write, UB_SPACE, [HIDDEN_SCRATCH], None, True)
 
 
 def _link(a: Event, b: Event, back: bool) -> None:
