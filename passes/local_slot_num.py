@@ -43,6 +43,7 @@ from ptofix.cpp.pipes import (
     header_order,
 )
 from ptofix.pass_manager import Pass, PassResult
+from ptofix.pto.tpipe import MASK_DIRECTIONS, TAIL_ORDER, UNIT_FLAG_DIRECTIONS, base_direction, direction_token
 from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, read_source
 
 HEADER_RELPATH = os.path.join("include", "pto", "npu", "a2a3", "TPush.hpp")
@@ -259,7 +260,7 @@ class LocalSlotNumPass(Pass):
                                                        for o in occurrences)
         needs_local = want_local is not None and any(o.local_slot_num != want_local for o in occurrences)
         needs_unit = unit and any(o.unit_flag is not True for o in occurrences)
-        if unit and t.direction not in ("DIR_C2V", "DIR_BOTH"):
+        if unit and t.direction not in UNIT_FLAG_DIRECTIONS:
             warnings.append(f"{source.location(t.span.start)}: warning: EN_UNIT_FLAG only affects the Acc "
                             f"TPUSH of a C2V pipe; pipe '{pipe.var}' is {t.direction}")
         changing = needs_local or needs_unit or wants_order
@@ -345,7 +346,7 @@ class LocalSlotNumPass(Pass):
         """
         try:
             from ptofix.ir.parser import parse_ir
-            from ptofix.ir.pipes import assign_flag_bases, direction_token, effective_slot_num, pipe_inits
+            from ptofix.ir.pipes import assign_flag_bases, effective_slot_num, pipe_inits
             from ptofix.ir.versions import resolve
         except ImportError as exc:  # pragma: no cover - depends on the IR model being present
             raise PtofixError(f"local-slot-num: the PTO IR pipe model is not available ({exc})") from None
@@ -449,7 +450,6 @@ class LocalSlotNumPass(Pass):
             raise PtofixError(f"sidecar is not JSON: {exc.msg}", side, exc.pos) from None
         if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("pipes"), list):
             raise PtofixError("sidecar must be {\"version\": 1, \"pipes\": [...]} as written by canonicalize", side)
-        dir_tokens = {1: "DIR_C2V", 2: "DIR_V2C", 3: "DIR_BOTH"}   # docs/reference/pto-ir.md §2 (A2/A3)
         try:
             target = resolve(str(data.get("target_ptoas") or "newest"))
         except PtofixError:
@@ -477,7 +477,7 @@ class LocalSlotNumPass(Pass):
             slot_num = entry.get("slot_num")
             if slot_num is None or (entry.get("op") in FRONTEND_INIT_OPS and target < resolve("v0.45")):
                 slot_num = BIDIRECTIONAL_SLOT_NUM if dir_mask == 3 else SINGLE_DIRECTION_SLOT_NUM
-            refs.append(InitRef(func, dir_tokens.get(dir_mask), entry.get("slot_size"), slot_num,
+            refs.append(InitRef(func, MASK_DIRECTIONS.get(dir_mask), entry.get("slot_size"), slot_num,
                                 None if flag is None else int(flag), rule, side.path,
                                 f"sidecar pipe #{n} ({func}, IR line {entry.get('line', '?')})"))
             entries.append((n, entry, value, label))
@@ -599,7 +599,6 @@ def _ordinal(n: int) -> str:
 
 # ---- edit construction ----------------------------------------------------------------------------
 _DEFAULT_TEXT = {"local": str(DEFAULT_LOCAL_SLOT_NUM), "nosplit": "false", "unit": "false"}
-_LAYOUT = {NEW: ("local", "nosplit", "unit"), OLD: ("nosplit", "local", "unit")}
 
 
 def _retemplate(t: TPipeType, order: str, local: int | None, unit: bool | None, reason: str) -> list[Edit]:
@@ -613,7 +612,7 @@ def _retemplate(t: TPipeType, order: str, local: int | None, unit: bool | None, 
         slots["local"] = str(local)
     if unit is not None and t.unit_flag is not unit:
         slots["unit"] = "true" if unit else "false"
-    layout = _LAYOUT[order]
+    layout = TAIL_ORDER[order]
     last = max((i for i, name in enumerate(layout) if slots[name] is not None), default=-1)
     want = [slots[name] or _DEFAULT_TEXT[name] for name in layout[:last + 1]]
     tail = t.args[4:]
@@ -634,8 +633,7 @@ def _normalized_after(source: SourceText, t: TPipeType, edits: list[Edit]) -> st
 
 
 def _base_direction(pipe: PipeObject) -> str | None:
-    d = pipe.type.direction
-    return d[:-3] if d is not None and d.endswith("_GM") else d
+    return base_direction(pipe.type.direction)
 
 
 def _row_line(row: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ counts an op's internal barrier as a drain the simulator drains too."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ptofix.pto import tpipe
 from ptofix.pto.ops import ALWAYS, NEVER, OPS
@@ -39,3 +40,24 @@ def test_tpipe_layout_is_decoded_once():
     assert tpipe.layout([0, "DIR_C2V", 1024, 8, 2, False]).local == 4
     assert tpipe.layout([0, "DIR_C2V", 1024, 8, True, 2]).order == tpipe.OLD
     assert tpipe.layout([0, "DIR_C2V", 1024, 8]).order == tpipe.SHORT
+
+
+def test_direction_tokens():
+    assert [tpipe.direction_token(m) for m in (1, 2, 3)] == ["DIR_C2V", "DIR_V2C", "DIR_BOTH"]
+    assert tpipe.direction_token(1, gm=True) == "DIR_C2V_GM"
+    assert tpipe.direction_token(3, gm=True) == "DIR_BOTH"      # no DIR_BOTH_GM for one l2g2l pipe
+    assert tpipe.base_direction("DIR_V2C_GM") == "DIR_V2C" and tpipe.base_direction(None) is None
+    for mask, token in tpipe.MASK_DIRECTIONS.items():
+        assert tpipe.DIRECTIONS[token] == mask       # the IR's dir_mask is the Direction enum's value
+    with pytest.raises(ValueError):
+        tpipe.direction_token(0)
+    assert tpipe.flag_width("DIR_BOTH") == 4 and tpipe.flag_width("DIR_C2V_GM") == 2
+
+
+def test_render_round_trips_through_layout():
+    for order, local_index, nosplit_index in ((tpipe.NEW, 4, 5), (tpipe.OLD, 5, 4)):
+        text = tpipe.render(2, "DIR_V2C", 512, 8, 4, True, order)
+        args = [a.strip() for a in text[len("TPipe<"):-1].split(",")]
+        values: list = [int(a) if a.isdigit() else {"true": True, "false": False}.get(a, a) for a in args]
+        assert tpipe.layout(values) == tpipe.Layout(order, local_index, nosplit_index, None)
+        assert values[local_index] == 4 and values[nosplit_index] is True

@@ -2,7 +2,7 @@
 import pytest
 
 from ptofix.ir.parser import parse_ir_text
-from ptofix.ir.pipes import (assign_flag_bases, direction_token, effective_local_slot_num, effective_slot_num,
+from ptofix.ir.pipes import (assign_flag_bases, effective_local_slot_num, effective_slot_num,
                              pipe_inits, tpipe_token)
 
 
@@ -14,14 +14,6 @@ def _frontend_module(specs, kind="cube"):
         lines.append(f"    {op} {{id = {pid}, dir_mask = {dm}, slot_size = 1024}}(gm_slot_tensor = %t : !pto.tensor_view<16x16xf32>)")
     lines.append("    return\n  }\n}\n")
     return parse_ir_text("\n".join(lines))
-
-
-def test_direction_token():
-    assert direction_token(1) == "DIR_C2V"
-    assert direction_token(2) == "DIR_V2C"
-    assert direction_token(3) == "DIR_BOTH"
-    with pytest.raises(ValueError):
-        direction_token(0)
 
 
 def test_reference_example_ids_0_2_1():

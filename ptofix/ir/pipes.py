@@ -8,7 +8,8 @@ Public API::
     pipe_inits(module) -> list[PipeInit]
     effective_slot_num(init, version) -> int
     assign_flag_bases(inits, version) -> dict[int, int]      # index in `inits` -> flag_base
-    direction_token(dir_mask) -> "DIR_C2V" | "DIR_V2C" | "DIR_BOTH"
+
+The TPipe template itself (direction tokens, flag width, argument orders) is ``ptofix.pto.tpipe``.
 
 Facts: docs/reference/pto-ir.md §2 (lowering, flag_base) and docs/reference/pto-facts.md §4.3; the allocation rule
 follows PTOAS ``lib/PTO/Transforms/PTOResolveReservedBuffersPass.cpp`` (newest): peer init ops
@@ -27,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..pto.tpipe import MASK_DIRECTIONS, direction_token, flag_width, render
 from ..source import PtofixError, Span
 from .model import Module, Operation
 from .versions import Version, resolve
@@ -71,14 +73,6 @@ class PipeInit:
     @property
     def direction(self) -> str:
         return direction_token(self.dir_mask)
-
-
-def direction_token(dir_mask: int) -> str:
-    """TPipe Direction token for a dir_mask (docs/reference/pto-ir.md §2 EmitC)."""
-    tokens = {1: "DIR_C2V", 2: "DIR_V2C", 3: "DIR_BOTH"}
-    if dir_mask not in tokens:
-        raise ValueError(f"dir_mask must be 1, 2 or 3, got {dir_mask}")
-    return tokens[dir_mask]
 
 
 def kernel_kind_of(op: Operation) -> str | None:
@@ -258,7 +252,8 @@ def _components(inits: list[PipeInit], arch: str | None = None, sort_by_frontend
                 explicit = inits[m].flag_base if explicit is None else explicit
         fids = [front for m in members if (front := inits[m].frontend_id) is not None]
         key = (0, min(fids), dm, creation) if fids else (1, 0, 0, creation)
-        out.append(_Component(members, {inits[m].func or "" for m in members}, 4 if dm == 3 else 2, explicit, key))
+        out.append(_Component(members, {inits[m].func or "" for m in members}, flag_width(MASK_DIRECTIONS.get(dm)),
+                              explicit, key))
     if sort_by_frontend_id:
         out.sort(key=lambda c: c.sort_key)
     return out
@@ -321,13 +316,11 @@ def tpipe_token(init: PipeInit, flag_base: int, version: Version | str = "newest
                 arch: str | None = None) -> str:
     """The ``TPipe<...>`` token EmitC prints for an init (docs/reference/pto-ir.md §2); nosplit defaults to
     the explicit value or False (ptoas infers it from users when absent)."""
-    direction = direction_token(init.dir_mask)
-    if arch == "a5" and init.op == "pto.initialize_l2g2l_pipe" and init.dir_mask in (1, 2):
-        direction += "_GM"
+    direction = direction_token(init.dir_mask, gm=arch == "a5" and init.op == "pto.initialize_l2g2l_pipe")
     ns = nosplit if nosplit is not None else bool(init.nosplit)
-    return (f"TPipe<{flag_base}, Direction::{direction}, {init.slot_size}, {effective_slot_num(init, version)}, "
-            f"{effective_local_slot_num(init, version)}, {'true' if ns else 'false'}>")
+    return render(flag_base, direction, init.slot_size, effective_slot_num(init, version),
+                  effective_local_slot_num(init, version), ns)
 
 
 __all__ = ["PipeInit", "pipe_inits", "effective_slot_num", "effective_local_slot_num", "assign_flag_bases",
-           "direction_token", "kernel_kind_of", "tpipe_token", "PtofixError"]
+           "kernel_kind_of", "tpipe_token", "PtofixError"]

@@ -23,9 +23,20 @@ UNKNOWN = "unknown"
 DIRECTIONS = {"DIR_C2V": 1, "DIR_V2C": 2, "DIR_BOTH": 3, "DIR_V2C_CTRL": 4,
               "DIR_C2V_GM": 5, "DIR_V2C_GM": 6, "DIR_BOTH_GM": 7}
 
+# The IR's dir_mask attribute (1, 2, 3) prints as these tokens on A2/A3 (docs/reference/pto-ir.md §2).
+MASK_DIRECTIONS = {1: "DIR_C2V", 2: "DIR_V2C", 3: "DIR_BOTH"}
+GM_SUFFIX = "_GM"          # A5 l2g2l pipes print DIR_C2V_GM / DIR_V2C_GM
+
+# Directions whose Acc TPUSH EN_UNIT_FLAG affects (§4.2).
+UNIT_FLAG_DIRECTIONS = ("DIR_C2V", "DIR_BOTH")
+
 # Which constructor argument is the consumer buffer of a direction (the Tile-form TPOP ring):
 # TPipe(gm_slot_buffer, c2v_consumer_buf, v2c_consumer_buf).
 CONSUMER_BUFFER_ARG = {"DIR_C2V": 1, "DIR_V2C": 2}
+
+
+# The arguments after SlotNum, by written order; any prefix of a tail may be written.
+TAIL_ORDER = {NEW: ("local", "nosplit", "unit"), OLD: ("nosplit", "local", "unit")}
 
 
 class Layout(NamedTuple):
@@ -68,3 +79,25 @@ def layout(values: list) -> Layout:
 def flag_width(direction: str | None) -> int:
     """Flags a pipe uses from its FlagID: 2 for one direction, 4 for DIR_BOTH (§4.1)."""
     return 4 if direction in ("DIR_BOTH", "DIR_BOTH_GM") else 2
+
+
+def direction_token(dir_mask: int, gm: bool = False) -> str:
+    """The ``Direction::`` token of an IR ``dir_mask`` (``gm``: the A5 global-memory variant)."""
+    if dir_mask not in MASK_DIRECTIONS:
+        raise ValueError(f"dir_mask must be 1, 2 or 3, got {dir_mask}")
+    token = MASK_DIRECTIONS[dir_mask]
+    return token + GM_SUFFIX if gm and dir_mask != 3 else token
+
+
+def base_direction(token: str | None) -> str | None:
+    """A direction token without the A5 ``_GM`` suffix."""
+    return token[:-len(GM_SUFFIX)] if token is not None and token.endswith(GM_SUFFIX) else token
+
+
+def render(flag_id: int, direction: str, slot_size: int, slot_num: int, local_slot_num: int, nosplit: bool,
+           order: str = NEW) -> str:
+    """``TPipe<...>`` as ptoas prints it in ``order`` (new: Local before NoSplit; old: the reverse)."""
+    tail = {"local": str(local_slot_num), "nosplit": "true" if nosplit else "false"}
+    names = [name for name in TAIL_ORDER[order] if name in tail]
+    args = [str(flag_id), f"Direction::{direction}", str(slot_size), str(slot_num)] + [tail[n] for n in names]
+    return f"TPipe<{', '.join(args)}>"
