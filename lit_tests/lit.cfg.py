@@ -1,4 +1,9 @@
-# lit configuration for ptofix regression tests (see docs/reference/ecosystem.md, "lit + filecheck").
+# lit configuration for ptofix regression tests.
+#
+# Two checkers are on PATH: `filecheck` (Python clone) and `FileCheck` (LLVM's, from the
+# llvm-testing-tools wheel), used where a rewrite must touch nothing else (`--implicit-check-not`).
+# Tests that check a rewrite of their own file drop comment lines first (`grep -v '^//'`): the
+# CHECK lines are copied into the output and would otherwise match themselves.
 import os
 import sys
 
