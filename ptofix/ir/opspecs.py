@@ -131,7 +131,7 @@ class CommaChainRule:
 
 
 @dataclass(frozen=True)
-class OpSpec:
+class OpSyntax:
     name: str
     family: str                  # frontend-init | frontend-data | lowered-init | lowered-data | buffer | tile
     since: str
@@ -192,10 +192,10 @@ class OpSpec:
         return out
 
 
-def _fe_init(name: str) -> OpSpec:
+def _fe_init(name: str) -> OpSyntax:
     # §1.1: HW-HEAD ODS format; v0.31 adds `id`; v0.35 (23447a4d) custom parser with
     # local_slot_num, gm_slot_tensor and 4 operand segments; v0.45 slot_num; newest acc_push_epilogue.
-    return OpSpec(
+    return OpSyntax(
         name, "frontend-init", V0426,
         attrs=(AttrSpec("id", "i32", since=V031, default=0),
                AttrSpec("dir_mask", "i8", required=True),
@@ -216,8 +216,8 @@ def _fe_init(name: str) -> OpSpec:
 
 
 def _fe_data(name: str, *, operands: tuple[OperandSpec, ...], segments_since: str | None, result: str | None,
-             custom: str, syntax: str, since: str = V0426, ref: str = "") -> OpSpec:
-    return OpSpec(name, "frontend-data", since,
+             custom: str, syntax: str, since: str = V0426, ref: str = "") -> OpSyntax:
+    return OpSyntax(name, "frontend-data", since,
                   attrs=(AttrSpec("id", "i32", since=V031, default=0), AttrSpec("split", "i8", required=True)),
                   operands=operands, segments_since=segments_since, result=result, custom=custom, syntax=syntax,
                   ref=ref)
@@ -225,10 +225,10 @@ def _fe_data(name: str, *, operands: tuple[OperandSpec, ...], segments_since: st
 
 _SUBBLOCK = OperandSpec("aiv_subblockid", "i64", optional=True, since=VNEW)
 
-SPECS: dict[str, OpSpec] = {}
+SPECS: dict[str, OpSyntax] = {}
 
 
-def _add(spec: OpSpec) -> None:
+def _add(spec: OpSyntax) -> None:
     SPECS[spec.name] = spec
 
 
@@ -269,7 +269,7 @@ for _n in ("pto.tfree_from_aic", "pto.tfree_from_aiv"):
                   ref="docs/reference/pto-ir.md §1.5"))
 
 # §1.7 lowered pipe ops.
-_add(OpSpec("pto.initialize_l2g2l_pipe", "lowered-init", V0426,
+_add(OpSyntax("pto.initialize_l2g2l_pipe", "lowered-init", V0426,
             attrs=(AttrSpec("dir_mask", "i8", required=True), AttrSpec("slot_size", "i32", required=True),
                    AttrSpec("slot_num", "i32", required=True), AttrSpec("local_slot_num", "i32"),
                    AttrSpec("flag_base", "i32"), AttrSpec("nosplit", "bool"),
@@ -282,7 +282,7 @@ _add(OpSpec("pto.initialize_l2g2l_pipe", "lowered-init", V0426,
                    "  (fixed key order)",
             ref="docs/reference/pto-ir.md §1.7",
             custom_rules=(CommaChainRule(("local_slot_num", "flag_base", "nosplit")),)))
-_add(OpSpec("pto.initialize_l2l_pipe", "lowered-init", V0426,
+_add(OpSyntax("pto.initialize_l2l_pipe", "lowered-init", V0426,
             attrs=(AttrSpec("dir_mask", "i8", required=True), AttrSpec("slot_size", "i32", required=True),
                    AttrSpec("slot_num", "i32", required=True), AttrSpec("flag_base", "i32"),
                    AttrSpec("nosplit", "bool")),
@@ -292,25 +292,25 @@ _add(OpSpec("pto.initialize_l2l_pipe", "lowered-init", V0426,
                    "[, nosplit = B]}(%local : T[, %peer : T]) -> !pto.pipe", ref="docs/reference/pto-ir.md §1.7",
             custom_rules=(CommaChainRule(("flag_base", "nosplit")),)))
 _SPLIT = (AttrSpec("split", "i8", required=True),)
-_add(OpSpec("pto.tpush", "lowered-data", V0426, _SPLIT,
+_add(OpSyntax("pto.tpush", "lowered-data", V0426, _SPLIT,
             (OperandSpec("tile", "entry"), OperandSpec("pipe_handle", "pipe"), _SUBBLOCK), None, None, "paren_pair",
             "pto.tpush(%tile, %pipe : T, !pto.pipe) {split = S}[ aiv_subblockid(%x)]", "docs/reference/pto-ir.md §1.7"))
-_add(OpSpec("pto.tpop", "lowered-data", V0426, _SPLIT,
+_add(OpSyntax("pto.tpop", "lowered-data", V0426, _SPLIT,
             (OperandSpec("tile", "entry"), OperandSpec("pipe_handle", "pipe")), None, None, "paren_pair",
             "pto.tpop(%tile, %pipe : T, !pto.pipe) {split = S}", "docs/reference/pto-ir.md §1.7"))
-_add(OpSpec("pto.tfree", "lowered-data", V0426, _SPLIT,
+_add(OpSyntax("pto.tfree", "lowered-data", V0426, _SPLIT,
             (OperandSpec("entry", "entry", optional=True, since=V035), OperandSpec("pipe_handle", "pipe")), None, None,
             "paren_pair", "pto.tfree([%entry, ]%pipe : [T, ]!pto.pipe) {split = S}", "docs/reference/pto-ir.md §1.7"))
-_add(OpSpec("pto.talloc", "lowered-data", V035, _SPLIT,
+_add(OpSyntax("pto.talloc", "lowered-data", V035, _SPLIT,
             (OperandSpec("entry", "entry"), OperandSpec("pipe_handle", "pipe")), None, None, "paren_pair",
             "pto.talloc(%entry, %pipe : T, !pto.pipe) {split = S}", "docs/reference/pto-ir.md §1.7"))
-_add(OpSpec("pto.declare_global", "lowered-data", V035, (), (), None, "tensor_view", "attr_arrow",
+_add(OpSyntax("pto.declare_global", "lowered-data", V035, (), (), None, "tensor_view", "attr_arrow",
             "%e = pto.declare_global -> !pto.tensor_view<...>", "docs/reference/pto-ir.md §1.7"))
-_add(OpSpec("pto.declare_tile", "lowered-data", V0426, (), (), None, "entry", "attr_arrow",
+_add(OpSyntax("pto.declare_tile", "lowered-data", V0426, (), (), None, "entry", "attr_arrow",
             "%t = pto.declare_tile -> !pto.tile_buf<...>", "docs/reference/pto-ir.md §1.7"))
 
 # §1.6 consumer-buffer helpers.
-_add(OpSpec("pto.reserve_buffer", "buffer", V0426,
+_add(OpSyntax("pto.reserve_buffer", "buffer", V0426,
             attrs=(AttrSpec("name", "str", required=True), AttrSpec("size", "i32", required=True),
                    AttrSpec("location", "enum", required=True),
                    AttrSpec("autoAlloc", "bool", required=True, keyword="auto"),
@@ -319,7 +319,7 @@ _add(OpSpec("pto.reserve_buffer", "buffer", V0426,
             syntax=('%b = pto.reserve_buffer {name = "n", size = S, location = #pto.address_space<mat>, '
                     'auto = B[, base = X]} -> i32'),
             ref="docs/reference/pto-ir.md §1.6"))
-_add(OpSpec("pto.import_reserved_buffer", "buffer", V0426,
+_add(OpSyntax("pto.import_reserved_buffer", "buffer", V0426,
             attrs=(AttrSpec("name", "str", required=True), AttrSpec("peer_func", "symbol", required=True)),
             operands=(), segments_since=None, result="i32", custom="braces_arrow",
             syntax='%b = pto.import_reserved_buffer {name = "n", peer_func = @f} -> i32',
@@ -334,7 +334,7 @@ PIPE_OPS = frozenset(SPECS)
 # of every registered op, §1): it only normalises widths/properties and checks segment lengths.
 def _tile(name: str, operands: tuple[OperandSpec, ...], syntax: str, segments: bool = False,
           result: str | None = None, attrs: tuple[AttrSpec, ...] = ()) -> None:
-    _add(OpSpec(name, "tile", V0426, attrs, operands, V0426 if segments else None, result, None, syntax,
+    _add(OpSyntax(name, "tile", V0426, attrs, operands, V0426 if segments else None, result, None, syntax,
                 "docs/reference/pto-ir.md §4"))
 
 
@@ -368,11 +368,11 @@ _tile("pto.get_block_idx", (), "%i = pto.get_block_idx", result="i64")
 _tile("pto.get_block_num", (), "%n = pto.get_block_num", result="i64")
 
 
-def spec(name: str) -> OpSpec | None:
+def spec(name: str) -> OpSyntax | None:
     return SPECS.get(name)
 
 
-def first_version(spec_: OpSpec, *, attr: str | None = None, operand: str | None = None) -> Version | None:
+def first_version(spec_: OpSyntax, *, attr: str | None = None, operand: str | None = None) -> Version | None:
     """First listed version that has the op (or one of its attributes/operands)."""
     from .versions import VERSIONS
     for v in VERSIONS:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..source import PtofixError, SourceText
 from .model import Attr, Operation, Value
-from .opspecs import ATTR_WIDTHS, OpSpec, first_version
+from .opspecs import ATTR_WIDTHS, OpSyntax, first_version
 from .versions import Version, resolve
 
 _INT_RANGE = {"i8": (-128, 255), "i32": (-(2 ** 31), 2 ** 32 - 1)}
@@ -27,7 +27,7 @@ _INT_RANGE = {"i8": (-128, 255), "i32": (-(2 ** 31), 2 ** 32 - 1)}
 @dataclass
 class Canon:
     op: Operation
-    spec: OpSpec
+    spec: OpSyntax
     target: Version
     attrs: dict[str, tuple[str, Any, Attr]] = field(default_factory=dict)   # name -> (kind, value, attr)
     discardable: list[Attr] = field(default_factory=list)
@@ -64,7 +64,7 @@ def _matches(hint: str, type_text: str | None) -> bool:
     return type_text is None or _HINTS.get(hint, _HINTS["any"])(type_text.strip())
 
 
-def normalize(op: Operation, spec: OpSpec, target: Version, source: SourceText) -> Canon:
+def normalize(op: Operation, spec: OpSyntax, target: Version, source: SourceText) -> Canon:
     """Read the op (:func:`read_op`) and check it against ``target``."""
     if not spec.available(target):
         first = first_version(spec)
@@ -75,7 +75,7 @@ def normalize(op: Operation, spec: OpSpec, target: Version, source: SourceText) 
     return c
 
 
-def read_op(op: Operation, spec: OpSpec, source: SourceText, target: Version | None = None) -> Canon:
+def read_op(op: Operation, spec: OpSyntax, source: SourceText, target: Version | None = None) -> Canon:
     """Attributes by spec name with typed values and operands by segment name; no version checks."""
     from .versions import NEWEST
     c = Canon(op, spec, target or NEWEST)
