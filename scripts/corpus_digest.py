@@ -9,7 +9,7 @@ is rejected. Run it on two checkouts and compare the files with ``diff``:
     diff before.tsv after.tsv && echo byte-identical
 
 Jobs: C++ files through ``pipe-v-barrier`` (patterns gu and auto), ``pipe-v-barrier-insert``
-(``check --fix``) and ``local-slot-num{map=2,tpipe-order=new}``; PTO IR files through
+(``check --fix``) and ``local-slot-num{map=2,tpipe-order=new}``; PTO IR files (.pto, .mlir) through
 ``canonicalize`` (to v0.45 custom form, and to generic form).
 """
 from __future__ import annotations
@@ -31,6 +31,7 @@ from ptofix.source import PtofixError, SourceText  # noqa: E402
 JOBS = {
     ".cpp": [("pipe-v-barrier", {"pattern": "gu"}), ("pipe-v-barrier", {"pattern": "auto"}),
              ("pipe-v-barrier-insert", {}), ("local-slot-num", {"map": "2", "tpipe-order": "new"})],
+    ".mlir": [("canonicalize", {"target-ptoas": "v0.45"}), ("canonicalize", {"to": "generic"})],
     ".pto": [("canonicalize", {"target-ptoas": "v0.45"}), ("canonicalize", {"to": "generic"})],
 }
 
