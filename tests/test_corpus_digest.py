@@ -33,3 +33,15 @@ def test_digest_is_deterministic_and_sees_a_change(tmp_path):
                                      encoding="utf-8")
     changed = {(rel, job) for (rel, job, a), (_, _, b) in zip(first, digest(tmp_path), strict=True) if a != b}
     assert changed and {rel for rel, _ in changed} == {"fa.cpp"}
+
+
+def test_corpus_outputs_are_pinned(corpus_dir):
+    """Every pass's output over the corpus is byte-identical to the pinned digest (a refactor changes no
+    behaviour); an intended change regenerates tests/corpus_digest.tsv (see scripts/corpus_digest.py)."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    from corpus_digest import digest_lines
+    pinned = (REPO / "tests" / "corpus_digest.tsv").read_text(encoding="utf-8").splitlines()
+    now = list(digest_lines(str(corpus_dir)))
+    assert [line.rsplit("\t", 1)[0] for line in now] == [line.rsplit("\t", 1)[0] for line in pinned]
+    changed = [line.rsplit("\t", 1)[0] for line, old in zip(now, pinned, strict=True) if line != old]
+    assert not changed, f"{len(changed)} outputs changed, e.g. {changed[:8]}"
