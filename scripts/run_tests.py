@@ -1,6 +1,6 @@
 """Run every ptofix test and print one closing line `N passed, N failed, N skipped`.
 
-ruff (`ruff check ptofix passes scripts`) and mypy (`mypy ptofix passes`), both configured in
+ruff (`ruff check ptofix passes scripts tests lit_tests`) and mypy (`mypy ptofix passes`), both configured in
 pyproject.toml, count as one test each; then pytest and lit/FileCheck. A failing tool's output is
 printed. Used by the README test command and by .ci/run. Exit status 0 only if everything passes.
 """
@@ -46,7 +46,8 @@ def run_static_checks() -> tuple[int, int]:
     """ruff and mypy (configured in pyproject.toml), one test each."""
     passed = failed = 0
     bindir = os.path.dirname(sys.executable)
-    for name, argv in (("ruff", [os.path.join(bindir, "ruff"), "check", "ptofix", "passes", "scripts"]),
+    ruff_paths = ["ptofix", "passes", "scripts", "tests", "lit_tests"]
+    for name, argv in (("ruff", [os.path.join(bindir, "ruff"), "check", *ruff_paths]),
                        ("mypy", [os.path.join(bindir, "mypy"), "ptofix", "passes"])):
         proc = subprocess.run(argv, cwd=ROOT, text=True, capture_output=True)
         if proc.returncode == 0:

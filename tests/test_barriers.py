@@ -4,14 +4,14 @@ import os
 import re
 
 import pytest
+from conftest import ROOT
+from conftest import in_place_gu_barriers as _in_place_gu_barriers
 
-from ptofix.cpp.barriers import BarrierAnalysis, normalize_patterns
+from ptofix.cpp.barriers import normalize_patterns
 from ptofix.cpp.parser import parse_cpp
-from ptofix.pass_manager import run_pipeline, build_pass
 from ptofix.frontends import PARSERS
-from ptofix.source import PtofixError, SourceText, read_source
-
-from conftest import CORPUS, ROOT, in_place_gu_barriers as _in_place_gu_barriers
+from ptofix.pass_manager import build_pass, run_pipeline
+from ptofix.source import PtofixError, SourceText
 
 FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
 
@@ -58,7 +58,7 @@ def test_fa_sample_auto_removes_more_and_explains_every_decision():
 def _removed_lines(before, after):
     a, b = before.splitlines(), after.splitlines()
     assert len(a) == len(b)
-    return [(x, y) for x, y in zip(a, b) if x != y]
+    return [(x, y) for x, y in zip(a, b, strict=True) if x != y]
 
 
 def test_real_corpus_auto_only_touches_barriers_and_is_idempotent(corpus_dir):

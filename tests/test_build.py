@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import in_place_gu_barriers
 
 from ptofix.cli import main
@@ -457,7 +456,7 @@ def test_corpus_cpp_stage(tools, tmp_path, capsys, monkeypatch, ir_name, cpp_nam
     assert removed == barrier["removed"]
     assert f"pipe-v-barrier: {removed} of {barrier['barriers']} PIPE_V barriers removed" in err
     # every other line is untouched: the fixed file differs only where a barrier became a comment
-    diff = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    diff = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
     assert all("pipe_barrier(PIPE_V)" in a or "TPipe<" in a for a, _ in diff)
 
 

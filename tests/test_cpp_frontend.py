@@ -3,14 +3,13 @@ import glob
 import os
 
 import pytest
+from conftest import CORPUS
 
 from ptofix.cpp import stmt_parser as A
-from ptofix.cpp.semantics import _split_params, analyse_function
-from ptofix.cpp.model import Compound, ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
+from ptofix.cpp.model import ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
 from ptofix.cpp.parser import parse_cpp
+from ptofix.cpp.semantics import _split_params, analyse_function
 from ptofix.source import PtofixError, SourceText, apply_edits
-
-from conftest import CORPUS, ROOT
 
 
 def _check_spans(model):
@@ -112,7 +111,7 @@ def test_template_arg_spans_are_exact():
     pipe = ast.expr.template.args[0]
     assert text[pipe.start:pipe.end] == "TPipe<4, Direction::DIR_V2C, 65536, 8, 8, false>"
     local = pipe.args[4]
-    assert text[local.start:local.end] == "8" and local.start == text.index("8, false") 
+    assert text[local.start:local.end] == "8" and local.start == text.index("8, false")
 
 
 def test_nested_template_closing_and_comparisons():
@@ -333,6 +332,7 @@ def test_pass_registry_lists_every_pass_module_once():
     import pkgutil
 
     import ptofix.passes as package
+
     from ptofix.pass_manager import PASSES, get_pass_class
     modules = sorted(i.name.replace("_", "-") for i in pkgutil.iter_modules(package.__path__) if not i.name.startswith("_"))
     assert sorted(PASSES) == modules

@@ -135,7 +135,8 @@ def random_kernel(rng: random.Random, n_ops: int = 10):
     ops: list[Op] = []
     for _ in range(n_ops):
         kind = rng.choice(["bin", "bin", "scalar", "rowsum", "rowexpand", "mov", "rowbin", "unknown"])
-        f = lambda: f"f{rng.randrange(4)}"
+        def f():
+            return f"f{rng.randrange(4)}"
         if kind == "bin":
             d, a, b = f(), f(), f()
             text = f"{rng.choice(['TADD', 'TSUB', 'TMAX'])}({d}, {a}, {b});"

@@ -8,7 +8,6 @@ import pytest
 
 from ptofix.frontends import PARSERS
 from ptofix.ir.opspecs import SPECS
-from ptofix.ir.parser import parse_ir_text
 from ptofix.ir.versions import VERSIONS, resolve
 from ptofix.pass_manager import build_pass, run_pipeline
 from ptofix.source import PtofixError, SourceText
@@ -62,7 +61,7 @@ def test_mixed_module_to_custom_then_idempotent():
     assert "%entry = pto.talloc_to_aiv {id = 3, split = 0} -> !pto.tensor_view<16x16xf32>" in out.text
     assert "pto.tfree_from_aic(%e : !pto.tensor_view<16x16xf32>) {id = 3, split = 0}" in out.text
     # every untouched line is byte-identical
-    changed = [i for i, (a, b) in enumerate(zip(text.splitlines(), out.text.splitlines())) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(text.splitlines(), out.text.splitlines(), strict=True)) if a != b]
     assert changed == [8, 9, 17, 19]
     sidecar = out.reports[0]["sidecar"]["pipes"]
     assert [(p["func"], p["kernel_kind"], p["local_slot_num"], p["id"], p["line"]) for p in sidecar] == \

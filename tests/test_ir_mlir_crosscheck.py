@@ -80,7 +80,7 @@ def _compare(text):
     theirs = [op for op in _mlir_ops(_props_to_attrs(text)) if op.name != "builtin.module" or text.lstrip().startswith('"builtin')]
     assert [o.name for o in ours] == [o.name for o in theirs]
     checked = 0
-    for mine, up in zip(ours, theirs):
+    for mine, up in zip(ours, theirs, strict=True):
         assert len(mine.operands) == len(up.operands), mine.name
         assert [t for t in (mine.operand_types or [])] == [str(v.type) for v in up.operands], mine.name
         expected = {}

@@ -99,7 +99,6 @@ def _corpus_files():
 
 @pytest.mark.skipif(not os.path.isdir(CORPUS), reason="shared corpus not present")
 def test_corpus_parses_and_round_trips():
-    from ptofix.passes.canonicalize import CanonicalizePass
     from ptofix.source import apply_edits
     files = _corpus_files()
     assert files

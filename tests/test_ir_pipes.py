@@ -2,8 +2,7 @@
 import pytest
 
 from ptofix.ir.parser import parse_ir_text
-from ptofix.ir.pipes import (assign_flag_bases, effective_local_slot_num, effective_slot_num,
-                             pipe_inits, tpipe_token)
+from ptofix.ir.pipes import assign_flag_bases, effective_local_slot_num, effective_slot_num, pipe_inits, tpipe_token
 
 
 def _frontend_module(specs, kind="cube"):

@@ -12,12 +12,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from sim_kernels import gt, kernel, src, tile
 
 from ptofix.frontends import PARSERS
 from ptofix.pass_manager import build_pass, run_pipeline
 from ptofix.sim.runner import SimOptions, simulate
-
-from sim_kernels import gt, kernel, src, tile
 
 FULL = tile("float", 16, 128)                 # 8 KiB, 32 repeats of 256 B
 ROW = tile("float", 16, 1, "ColMajor")        # 64 B per-row operand
@@ -33,7 +32,7 @@ def random_kernel(rng: random.Random, n_ops: int = 8, loop: bool = False) -> str
     for i, addr in enumerate(full_addrs):
         if loop and i == 0:
             other = rng.choice([a for a in (0, 4096, 8192, 16384, 20480, 32768) if a != addr])
-            lines += ["  int64_t pick;", f"  if (n) {{", f"    pick = {addr};", "  } else {", f"    pick = {other};",
+            lines += ["  int64_t pick;", "  if (n) {", f"    pick = {addr};", "  } else {", f"    pick = {other};",
                       "  };", f"  {FULL} f0;", "  TASSIGN(f0, pick);"]
             continue
         lines += [f"  {FULL} f{i};", f"  TASSIGN(f{i}, {addr});"]
@@ -47,9 +46,12 @@ def random_kernel(rng: random.Random, n_ops: int = 8, loop: bool = False) -> str
     lines += ["  set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);", "  wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);"]
     for i in range(len(row_addrs)):
         lines += [f"  TEXPANDS(c{i}, {0.5 + i}f);", "  pipe_barrier(PIPE_V);"]
-    f = lambda: f"f{rng.randrange(len(full_addrs))}"
-    c = lambda: f"c{rng.randrange(len(row_addrs))}"
-    r = lambda: f"r{rng.randrange(len(row_addrs))}"
+    def f():
+        return f"f{rng.randrange(len(full_addrs))}"
+    def c():
+        return f"c{rng.randrange(len(row_addrs))}"
+    def r():
+        return f"r{rng.randrange(len(row_addrs))}"
     body_start = len(lines)
     for _ in range(n_ops):
         kind = rng.choice(["bin", "bin", "scalar", "scalar", "rowsum", "rowmax", "rowexpand", "mov", "rowbin"])

@@ -2,19 +2,15 @@
 simulation of the barrier pass's rewrites (gu / auto) and of a forced unsafe removal."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
+from test_sim_hazard import chain
 
 from ptofix.sim.fa import FA_TOLERANCE, fa_check
 from ptofix.sim.runner import SimOptions, simulate
-
-from sim_kernels import src
-from test_sim_hazard import chain
 
 REPO = Path(__file__).resolve().parent.parent
 FA_SAMPLE = REPO / "kernels" / "flash_attention" / "fa.cpp"

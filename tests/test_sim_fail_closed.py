@@ -9,15 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from sim_kernels import gt, kernel, src, tile
+from test_sim_hazard import chain
 
 from ptofix.cpp import stmt_parser as sp
 from ptofix.cpp.model import SimpleStmt, Stmt
 from ptofix.cpp.parser import parse_cpp
 from ptofix.sim.runner import SimOptions, simulate
 from ptofix.source import PtofixError
-
-from sim_kernels import gt, kernel, src, tile
-from test_sim_hazard import chain
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -314,8 +313,9 @@ sys.exit(cli.main(sys.argv[2:]))
 def test_internal_error_is_exit_3_one_line(tmp_path, where):
     a = tmp_path / "a.cpp"
     a.write_text(chain(4, 64, True))
-    run = lambda *extra: subprocess.run([sys.executable, "-c", INTERNAL, where, "simulate", str(a), str(a), *extra],
-                                        capture_output=True, text=True, cwd=REPO)
+    def run(*extra):
+        return subprocess.run([sys.executable, "-c", INTERNAL, where, "simulate", str(a), str(a), *extra],
+                                            capture_output=True, text=True, cwd=REPO)
     r = run()
     assert r.returncode == 3, (r.returncode, r.stderr)
     lines = r.stderr.strip().splitlines()

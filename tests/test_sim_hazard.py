@@ -1,11 +1,9 @@
 """Hazard model: removed barriers with real hazards differ on some seed, intact kernels never do."""
 from __future__ import annotations
 
-import pytest
+from sim_kernels import gt, kernel, src, tile
 
 from ptofix.sim.runner import SimOptions, simulate
-
-from sim_kernels import gt, kernel, src, tile
 
 
 def chain(rows: int, cols: int, barrier: bool, second: str = "TMUL(c, b, b);", loop: int = 0) -> str:

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sim_kernels import gm, src, tile, unary_kernel
 
 from ptofix.sim.memory import bf16_to_f32, f32_to_bf16
 from ptofix.sim.runner import SimOptions, run_kernel
-
-from sim_kernels import gm, src, tile, unary_kernel
 
 R, C = 8, 64
 
@@ -115,7 +114,7 @@ def test_hidden_scratch_is_written_by_rowexpand_without_tmp():
 
 
 def test_scalar_c_semantics_wrap_and_truncating_division():
-    from ptofix.sim.interp import CVal, common_type, number, wrap
+    from ptofix.sim.interp import common_type, number, wrap
     assert wrap(2**31, "i32") == -2**31
     assert wrap(-1, "u32") == 2**32 - 1
     assert common_type("i32", "u32") == "u32" and common_type("i64", "u32") == "i64"

@@ -20,7 +20,7 @@ if len(old) != len(new):
     print(f"line count differs: {len(old)} -> {len(new)}")
     sys.exit(0)
 changed = 0
-for n, (a, b) in enumerate(zip(old, new), 1):
+for n, (a, b) in enumerate(zip(old, new, strict=True), 1):
     if a != b:
         changed += 1
         print(f"L{n}- {a.strip()}")
