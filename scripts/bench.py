@@ -71,6 +71,24 @@ def ptofix_command(python: str) -> tuple[list[str], str]:
     return command, f"interpreter {python} (Python {version}); ptofix: `{' '.join(command)}`, from {kind}"
 
 
+LARK_PROBE = r'''
+import sys
+from ptofix.cli import main
+status = main(["run", "--pattern", "auto", sys.argv[1], "-o", sys.argv[2]])
+print(status, "lark" in sys.modules)
+'''
+
+
+def grammar_note(python: str, kernel: str, out: str) -> str:
+    """Whether a run of ``kernel`` needs the lark grammar (statements beyond the fast path): ~40 ms."""
+    probe = subprocess.run([python, "-c", LARK_PROBE, kernel, out], capture_output=True, text=True, env=ENV,
+                           cwd=tempfile.gettempdir())
+    if probe.returncode != 0 or not probe.stdout.strip():
+        return "grammar use unknown"
+    return "imports lark: a statement is beyond the fast path" if probe.stdout.split()[-1] == "True" \
+        else "fast path only, no lark"
+
+
 def run_process(cmd: list[str]) -> tuple[float, float]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV,
@@ -113,7 +131,8 @@ def fa_kernel(repeat: int, python: str) -> None:
         for kernel in kernels:
             with open(kernel, encoding="utf-8", errors="replace") as handle:
                 barriers = handle.read().count("pipe_barrier(PIPE_V)")
-            print(f"   {os.path.relpath(kernel, ROOT)} ({os.path.getsize(kernel)} bytes, {barriers} PIPE_V barriers)")
+            print(f"   {os.path.relpath(kernel, ROOT)} ({os.path.getsize(kernel)} bytes, {barriers} PIPE_V barriers;"
+                  f" {grammar_note(python, kernel, out)})")
             for pattern, base_patterns in (("gu", ["gu"]), ("auto", ["gu", "softmax-exp-sum", "softmax-sum-add"])):
                 ours = [*command, "run", "--pattern", pattern, kernel, "-o", out]
                 base = [python, PATCHER, kernel, out, *base_patterns]
