@@ -24,14 +24,12 @@ other byte alone:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Edit, PtofixError, SourceText
 
 
-@dataclass
 class CanonicalizePass(Pass):
     name: ClassVar[str] = "canonicalize"
     kind: ClassVar[str] = "mlir"

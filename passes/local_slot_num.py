@@ -111,7 +111,6 @@ def find_tpush_header(path: str) -> str:
 
 
 # ---- the pass -----------------------------------------------------------------------------------
-@dataclass
 class LocalSlotNumPass(Pass):
     name: ClassVar[str] = "local-slot-num"
     kind: ClassVar[str] = "cpp"

@@ -6,14 +6,12 @@ numbers stay stable and a second run finds nothing to do.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Edit, SourceText
 
 
-@dataclass
 class PipeVBarrierPass(Pass):
     name: ClassVar[str] = "pipe-v-barrier"
     kind: ClassVar[str] = "cpp"

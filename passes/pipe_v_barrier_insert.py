@@ -8,14 +8,12 @@ never removes an inserted barrier (it separates a real hazard).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Edit, SourceText
 
 
-@dataclass
 class PipeVBarrierInsertPass(Pass):
     name: ClassVar[str] = "pipe-v-barrier-insert"
     kind: ClassVar[str] = "cpp"

@@ -8,12 +8,9 @@ worst one: 3 internal error, 2 bad input, 1 ``--check`` found changes, 0 ok.
 from __future__ import annotations
 
 import argparse
-import copy
 import os
 import sys
-import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, NamedTuple
 
 from .source import PtofixError, SourceText
@@ -73,6 +70,7 @@ def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | F
     except RecursionError:
         return Failure(f"{path}: error: input nested too deeply", 2)
     except Exception as exc:  # noqa: BLE001 - reported as an internal error, the others go on
+        import traceback
         detail = traceback.format_exc() if getattr(args, "debug", False) else ""
         return Failure(f"ptofix: internal error: {type(exc).__name__}: {exc} (please report; while processing "
                        f"{path})\n{detail}", 3)
@@ -86,6 +84,8 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
         return deliver(args, process(files[0], args))
     if jobs > 1:
+        # Imported here: the process pool machinery costs a one-file run ~10 ms of start-up.
+        from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results: list[Any] = list(pool.map(_job, [process] * len(files), files, [args] * len(files)))
     else:
@@ -117,6 +117,7 @@ def deliver_processed(args: argparse.Namespace, result: Processed, extra: list |
 
 def per_file_args(args: argparse.Namespace, path: str) -> argparse.Namespace:
     """``-o DIR`` becomes ``-o DIR/<file name>`` for one of several files."""
+    import copy
     file_args = copy.copy(args)
     output: str | None = getattr(args, "output", None)
     if output and output != "-":

@@ -463,16 +463,16 @@ def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str
 
 def pipeline_spec(passes: list) -> str:
     """The passes as a ``ptofix opt -p`` pipeline (every option that is set: non-empty, true, non-zero)."""
-    import dataclasses
+    from .pass_manager import pass_options
     items = []
     for p in passes:
         opts = []
-        for f in dataclasses.fields(p):
-            value = getattr(p, f.name)
+        for name in pass_options(type(p)):
+            value = getattr(p, name)
             if value not in (None, "", False, 0):
                 if isinstance(value, bool):
                     value = "true" if value else "false"
-                opts.append(f"{f.name.replace('_', '-')}={value}")
+                opts.append(f"{name.replace('_', '-')}={value}")
         items.append(p.name + ("{" + " ".join(opts) + "}" if opts else ""))
     return ",".join(items)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .source import PtofixError
@@ -41,10 +42,37 @@ exit status:
 EXIT_OK, EXIT_CHANGED, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's RawDescriptionHelpFormatter, sized without importing shutil.
+
+    argparse builds a formatter for every add_argument (to check the metavar) and sizes it with
+    shutil.get_terminal_size; importing shutil (with zlib, bz2 and lzma) costs every run ~2 ms.
+    The width is the one shutil gives: $COLUMNS when positive, else the terminal's, else 80.
+    """
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; with ``only``, just that command's subparser (faster start-up)."""
-    parser = argparse.ArgumentParser(prog="ptofix", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="ptofix", description=DESCRIPTION, formatter_class=HelpFormatter)
     from . import __version__
     parser.add_argument("--version", action="version", version=f"ptofix {__version__}")
     parser.add_argument("--debug", action="store_true",
@@ -97,7 +125,6 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`ptofix ... | head`): not an error. Point stdout at /dev/null so
         # that the interpreter's final flush does not complain again.
         try:
-            import os
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         except (OSError, ValueError, AttributeError):
@@ -139,7 +166,21 @@ def console_main() -> None:
     # which tests and other programs call as a library.
     import gc
     gc.disable()
-    sys.exit(main())
+    status = main()
+    # Everything is written and closed when main() returns (outputs are committed, temporaries
+    # removed); what is left is the interpreter tearing down the model object by object and every
+    # module, about a fifth of a one-kernel run (scripts/bench.py). Flush the standard streams
+    # and leave at once. A worker pool (-j) or a failing flush takes the normal exit, which joins
+    # the pool and reports the stream error as it always did.
+    if "concurrent.futures" in sys.modules or "multiprocessing" in sys.modules:
+        sys.exit(status)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except BaseException:  # noqa: BLE001 - the normal exit reports it
+        sys.exit(status)
+    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

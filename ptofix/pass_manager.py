@@ -1,6 +1,7 @@
 """Pass registry and pipelines (modelled on xDSL: one pass a file, `-p a,b{k=v}` pipelines).
 
-A pass is a dataclass whose fields are its options. It declares which artefact it works on
+A pass is a :class:`~ptofix.record.Record` whose fields are its options (not a dataclass: importing
+dataclasses costs every `ptofix` run several ms of start-up). It declares which artefact it works on
 (``kind = "cpp"`` for ptoas C++ or ``"mlir"`` for PTO IR), reads the parsed model and returns a
 :class:`PassResult` with edits; it never touches text. :func:`run_pipeline` parses, runs each pass,
 applies edits in one place and re-parses before the next pass.
@@ -11,29 +12,36 @@ lazy loader, so listing passes imports nothing heavy.
 """
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from .record import Record
 from .source import Edit, PtofixError, SourceText, apply_edits
 
 
-@dataclass
-class PassResult:
-    edits: list[Edit] = field(default_factory=list)
-    report: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+class PassResult(Record):
+    edits: list[Edit] = []           # a Record copies list and dict defaults per instance
+    report: dict[str, Any] = {}
+    warnings: list[str] = []
 
 
-class Pass:
-    """Base class. Subclasses are ``@dataclass`` with option fields and a class-level ``name``."""
+class Pass(Record):
+    """Base class. Subclasses declare their options as annotated fields with defaults (keyword or
+    positional arguments), a class-level ``name``, and check option values in ``__post_init__``
+    (raising ValueError)."""
 
     name: ClassVar[str] = ""
     kind: ClassVar[str] = "cpp"
     summary: ClassVar[str] = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.__post_init__()
+
+    def __post_init__(self) -> None:
+        pass
 
     def apply(self, model: Any, source: SourceText) -> PassResult:  # pragma: no cover - interface
         raise NotImplementedError
@@ -96,15 +104,23 @@ def _split_options(body: str) -> list[str]:
     return [p.strip().strip(",") for p in parts if p.strip()]
 
 
+def pass_options(cls: type[Pass]) -> dict[str, Any]:
+    """A pass's options in declaration order: field name -> annotation (a string, as written)."""
+    annotations: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        annotations.update(klass.__dict__.get("__annotations__", {}))
+    return {name: annotations[name] for name in cls._fields}
+
+
 def build_pass(name: str, options: dict[str, str]) -> Pass:
     cls = get_pass_class(name)
-    fields = {f.name.replace("_", "-"): f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]  # passes are dataclasses
+    fields = {field.replace("_", "-"): (field, annotation) for field, annotation in pass_options(cls).items()}
     kwargs: dict[str, Any] = {}
     for key, raw in options.items():
         f = fields.get(key) or fields.get(key.replace("_", "-"))
         if f is None:
             raise PtofixError(f"pass '{name}' has no option '{key}' (options: {', '.join(sorted(fields)) or 'none'})")
-        kwargs[f.name] = _convert(raw, f.type, name, key)
+        kwargs[f[0]] = _convert(raw, f[1], name, key)
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:
@@ -127,8 +143,7 @@ def _convert(raw: str, annotation: Any, pass_name: str, key: str) -> Any:
     return raw
 
 
-@dataclass
-class PipelineOutcome:
+class PipelineOutcome(Record):
     text: str
     reports: list[dict[str, Any]]
     warnings: list[str]

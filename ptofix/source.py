@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
+
+# Value types are NamedTuples and plain classes, not dataclasses: importing dataclasses (and
+# inspect) and generating each class's methods costs every `ptofix` run several ms of start-up.
 
 
-@dataclass(frozen=True, order=True)
-class Span:
-    """Half-open character range ``[start, end)`` into a :class:`SourceText`."""
+class Span(NamedTuple):
+    """Half-open character range ``[start, end)`` into a :class:`SourceText` (immutable, ordered)."""
 
     start: int
     end: int
@@ -63,9 +65,8 @@ class SourceText:
         return f"{self.path}:{line}:{col}"
 
 
-@dataclass(frozen=True)
-class Edit:
-    """Replace ``[start, end)`` of the input with ``replacement``; ``reason`` is for reports."""
+class Edit(NamedTuple):
+    """Replace ``[start, end)`` of the input with ``replacement``; ``reason`` is for reports (immutable)."""
 
     start: int
     end: int
@@ -106,13 +107,28 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(parts)
 
 
-@dataclass
 class Diagnostic:
-    severity: str  # "error" | "warning" | "note"
-    message: str
-    source: SourceText | None = None
-    offset: int | None = None
-    notes: list[Diagnostic] = field(default_factory=list)
+    def __init__(self, severity: str, message: str, source: SourceText | None = None, offset: int | None = None,
+                 notes: list[Diagnostic] | None = None):
+        self.severity = severity    # "error" | "warning" | "note"
+        self.message = message
+        self.source = source
+        self.offset = offset
+        self.notes: list[Diagnostic] = [] if notes is None else notes
+
+    def _key(self) -> tuple:
+        return (self.severity, self.message, self.source, self.offset, self.notes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Diagnostic) or type(other) is not type(self):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return (f"Diagnostic(severity={self.severity!r}, message={self.message!r}, source={self.source!r}, "
+                f"offset={self.offset!r}, notes={self.notes!r})")
 
     def format(self) -> str:
         if self.source is not None and self.offset is not None:

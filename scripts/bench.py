@@ -4,14 +4,21 @@ Prints numbers, asserts nothing. Every figure is the median of N runs with its m
 figures are CPU (user+sys of the child) and wall; ratios are taken per interleaved pair (ptofix
 run, patcher run, ptofix run, ...) and their median is quoted, because the machine is shared.
 
-    python scripts/bench.py [--repeat N] [--sizes 1,5,20] [--quick]
+    python scripts/bench.py [--repeat N] [--sizes 1,5,20] [--quick] [--python PATH] [--sections 1,2,3,4]
 
-1. FA kernel, whole process: `ptofix run --pattern gu|auto -o OUT` vs `scripts/regex_patcher.py`
-   (read, match line by line, drop the barrier lines, write) in the same interpreter.
+1. FA kernels, whole process: `ptofix run --pattern gu|auto FILE -o OUT` vs `scripts/regex_patcher.py`
+   (read, match line by line, replace the barrier lines, write) run by the same interpreter; on the
+   shipped kernels/flash_attention/fa.cpp and on the corpus's largest FA kernel (when present).
 2. In process: parse + `pipe-v-barrier{pattern=auto}` over ../shared/corpus (MB/s), and over the
    corpus concatenated to 1/5/20 MB (MB/s, peak memory of a child process per MB, linearity).
 3. The IR side: `canonicalize --target-ptoas v0.45` over the corpus .pto files (MB/s).
 4. A kernel tree: one process per file vs one `ptofix run FILE... -o DIR -j 2` call (files/s).
+
+--python PATH picks the interpreter of the process measurements (1 and 4; default: the one running
+this script): its `ptofix` console script (what a kernel build runs) when it has one, else
+`PATH -m ptofix`, with the ptofix that interpreter imports (an editable install of this tree, or a
+regular install, e.g. `python3 -m venv /tmp/venv-reg && /tmp/venv-reg/bin/pip install .`).
+Sections 2 and 3 run in this script's own interpreter on the source tree.
 """
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,6 +37,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
 FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
+# The corpus's largest FA kernel (58 KB, 46 PIPE_V barriers); section 1 skips it when absent.
+FA_LARGE = os.path.join(CORPUS, "real", "02_fa_call_both.cpp")
 PATCHER = os.path.join(ROOT, "scripts", "regex_patcher.py")
 # Measure as a kernel build runs it: with bytecode caches (some shells export
 # PYTHONDONTWRITEBYTECODE, which recompiles every module at every start).
@@ -45,9 +55,44 @@ def fmt(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str:
     return f"{med:8.1f} {unit} (min {min(values) * scale:.1f}, max {max(values) * scale:.1f})"
 
 
+def ptofix_command(python: str) -> tuple[list[str], str]:
+    """How to start ptofix with ``python``, and a line saying what that runs."""
+    script = os.path.join(os.path.dirname(python), "ptofix")
+    command = [script] if os.path.isfile(script) and os.access(script, os.X_OK) else [python, "-m", "ptofix"]
+    # From a scratch directory: `-m` must not pick up ./ptofix of the current directory.
+    probe = subprocess.run([python, "-c", "import platform, ptofix; print(platform.python_version(), ptofix.__file__)"],
+                           capture_output=True, text=True, env=ENV, cwd=tempfile.gettempdir())
+    if probe.returncode != 0:
+        raise SystemExit(f"{python} cannot import ptofix:\n{probe.stderr}")
+    version, where = probe.stdout.split(maxsplit=1)
+    where = os.path.dirname(where.strip())
+    in_tree = os.path.realpath(where).startswith(os.path.realpath(ROOT) + os.sep)
+    kind = "this source tree (editable install)" if in_tree else f"an installed copy in {where}"
+    return command, f"interpreter {python} (Python {version}); ptofix: `{' '.join(command)}`, from {kind}"
+
+
+LARK_PROBE = r'''
+import sys
+from ptofix.cli import main
+status = main(["run", "--pattern", "auto", sys.argv[1], "-o", sys.argv[2]])
+print(status, "lark" in sys.modules)
+'''
+
+
+def grammar_note(python: str, kernel: str, out: str) -> str:
+    """Whether a run of ``kernel`` needs the lark grammar (statements beyond the fast path): ~40 ms."""
+    probe = subprocess.run([python, "-c", LARK_PROBE, kernel, out], capture_output=True, text=True, env=ENV,
+                           cwd=tempfile.gettempdir())
+    if probe.returncode != 0 or not probe.stdout.strip():
+        return "grammar use unknown"
+    return "imports lark: a statement is beyond the fast path" if probe.stdout.split()[-1] == "True" \
+        else "fast path only, no lark"
+
+
 def run_process(cmd: list[str]) -> tuple[float, float]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV,
+                            cwd=tempfile.gettempdir())
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     if status != 0:
@@ -72,20 +117,31 @@ def interleaved(ours: list[str], base: list[str], repeat: int) -> dict:
     return out
 
 
-def fa_kernel(repeat: int) -> None:
-    print(f"1. FA kernel {os.path.relpath(FA, ROOT)} ({os.path.getsize(FA)} bytes), {repeat} interleaved pairs;"
-          f" {load()}")
+def fa_kernel(repeat: int, python: str) -> None:
+    command, what = ptofix_command(python)
+    print(f"1. FA kernels, whole process, {repeat} interleaved pairs; {load()}")
+    print(f"   {what}")
+    kernels = [FA]
+    if os.path.isfile(FA_LARGE):
+        kernels.append(FA_LARGE)
+    else:
+        print(f"   {os.path.relpath(FA_LARGE, ROOT)} not found (no corpus): only the shipped kernel")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.cpp")
-        for pattern, base_patterns in (("gu", ["gu"]), ("auto", ["gu", "softmax-exp-sum", "softmax-sum-add"])):
-            ours = [sys.executable, "-m", "ptofix", "run", "--pattern", pattern, FA, "-o", out]
-            base = [sys.executable, PATCHER, FA, out, *base_patterns]
-            r = interleaved(ours, base, repeat)
-            print(f"   run --pattern {pattern:5}  CPU {fmt(r['ours_cpu'])}   wall {fmt(r['ours_wall'])}")
-            print(f"   regex patcher       CPU {fmt(r['base_cpu'])}   wall {fmt(r['base_wall'])}")
-            print(f"   ratio (pairs)       CPU {statistics.median(r['ratio_cpu']):6.2f}x "
-                  f"(min {min(r['ratio_cpu']):.2f}, max {max(r['ratio_cpu']):.2f})   wall "
-                  f"{statistics.median(r['ratio_wall']):6.2f}x")
+        for kernel in kernels:
+            with open(kernel, encoding="utf-8", errors="replace") as handle:
+                barriers = handle.read().count("pipe_barrier(PIPE_V)")
+            print(f"   {os.path.relpath(kernel, ROOT)} ({os.path.getsize(kernel)} bytes, {barriers} PIPE_V barriers;"
+                  f" {grammar_note(python, kernel, out)})")
+            for pattern, base_patterns in (("gu", ["gu"]), ("auto", ["gu", "softmax-exp-sum", "softmax-sum-add"])):
+                ours = [*command, "run", "--pattern", pattern, kernel, "-o", out]
+                base = [python, PATCHER, kernel, out, *base_patterns]
+                r = interleaved(ours, base, repeat)
+                print(f"   run --pattern {pattern:5}  CPU {fmt(r['ours_cpu'])}   wall {fmt(r['ours_wall'])}")
+                print(f"   regex patcher       CPU {fmt(r['base_cpu'])}   wall {fmt(r['base_wall'])}")
+                print(f"   ratio (pairs)       CPU {statistics.median(r['ratio_cpu']):6.2f}x "
+                      f"(min {min(r['ratio_cpu']):.2f}, max {max(r['ratio_cpu']):.2f})   wall "
+                      f"{statistics.median(r['ratio_wall']):6.2f}x")
 
 
 def corpus_files(ext: str) -> list[str]:
@@ -209,7 +265,7 @@ def ir_side(repeat: int) -> None:
           f"max {max(total / c for c in cpus):.2f})")
 
 
-def kernel_tree(repeat: int) -> None:
+def kernel_tree(repeat: int, python: str) -> None:
     files = [p for p in corpus_files(".cpp") if "pipe_barrier" in open(p, encoding="utf-8", errors="replace").read()]
     files = files[:60]
     if not files:
@@ -224,19 +280,21 @@ def kernel_tree(repeat: int) -> None:
             tree.append(target)
         outdir = os.path.join(tmp, "out")
         os.mkdir(outdir)
+        command, what = ptofix_command(python)
         per_file, one_call = [], []
         for _ in range(max(1, repeat // 2)):
             t0 = time.perf_counter()
             for path in tree:
-                subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", path, "-o",
-                                os.path.join(outdir, os.path.basename(path))], env=ENV, capture_output=True)
+                subprocess.run([*command, "run", "--pattern", "auto", path, "-o",
+                                os.path.join(outdir, os.path.basename(path))], env=ENV, capture_output=True, cwd=tmp)
             per_file.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-j", "2", "-o", outdir, *tree],
-                           env=ENV, capture_output=True)
+            subprocess.run([*command, "run", "--pattern", "auto", "-j", "2", "-o", outdir, *tree],
+                           env=ENV, capture_output=True, cwd=tmp)
             one_call.append(time.perf_counter() - t0)
         n = len(tree)
         print(f"4. kernel tree of {n} corpus kernels, `run --pattern auto`; {load()}")
+        print(f"   {what}")
         print(f"   one process per file : {statistics.median(n / t for t in per_file):6.1f} files/s wall")
         print(f"   one call, -j 2       : {statistics.median(n / t for t in one_call):6.1f} files/s wall")
 
@@ -246,13 +304,23 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--sizes", default="1,5,20", help="corpus concatenation sizes in MB")
     parser.add_argument("--quick", action="store_true", help="3 repeats, 1 MB only")
+    parser.add_argument("--python", default=sys.executable, metavar="PATH",
+                        help="interpreter of the process measurements, sections 1 and 4 (default: this one)")
+    parser.add_argument("--sections", default="1,2,3,4", metavar="N[,N...]", help="which sections to run")
     args = parser.parse_args()
     repeat = 3 if args.quick else args.repeat
     sizes = [1.0] if args.quick else [float(x) for x in args.sizes.split(",")]
-    fa_kernel(repeat)
-    in_process(sizes, max(1, repeat // 3))
-    ir_side(max(1, repeat // 3))
-    kernel_tree(repeat)
+    # Not resolved through symlinks: a venv's python is a symlink to the base interpreter.
+    python = os.path.abspath(args.python if os.sep in args.python else shutil.which(args.python) or args.python)
+    sections = {int(x) for x in args.sections.split(",")}
+    if 1 in sections:
+        fa_kernel(repeat, python)
+    if 2 in sections:
+        in_process(sizes, max(1, repeat // 3))
+    if 3 in sections:
+        ir_side(max(1, repeat // 3))
+    if 4 in sections:
+        kernel_tree(repeat, python)
     return 0
 
 

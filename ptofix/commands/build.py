@@ -68,8 +68,9 @@ def _description() -> str:
 
 
 def add_parser(subparsers) -> None:
+    from ..cli import HelpFormatter
     p = subparsers.add_parser("build", help=HELP, description=_description(),
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+                              formatter_class=HelpFormatter)
     p.add_argument("input", metavar="IR.mlir", help="PTO IR as the DSL printed it")
 
     def have(option: str) -> bool:

@@ -40,8 +40,9 @@ written), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
+    from ..cli import HelpFormatter
     p = subparsers.add_parser("canonicalize", help=HELP, description=DESCRIPTION,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+                              formatter_class=HelpFormatter)
     p.add_argument("file", metavar="IN.mlir", help="PTO IR input ('-' for stdin)")
     p.add_argument("--target-ptoas", required=True, metavar="VERSION",
                    help="ptoas version that will compile the output (e.g. v0.36, hw-head, newest)")

@@ -19,9 +19,10 @@ exit status: 0 no race (or --fix applied), 1 races found, 2 bad input, 3 interna
 
 def add_parser(subparsers) -> None:
     from ..batch import add_batch_arguments
+    from ..cli import HelpFormatter
     from ..output import add_output_arguments
     parser = subparsers.add_parser("check", help="report PIPE_V races ptoas left in (and --fix them)",
-                                   description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")
     parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
     add_output_arguments(parser)

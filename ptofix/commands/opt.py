@@ -25,11 +25,12 @@ written), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
+    from ..cli import HelpFormatter
     from ..output import add_output_arguments
     parser = subparsers.add_parser(
         "opt", help="run passes by name: -p 'pass-a,pass-b{opt=value}'",
         description=OPT_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="input (C++ or PTO IR); several need -i, -o DIR, --check or --diff")
     parser.add_argument("-p", "--passes", metavar="PIPELINE", default="",

@@ -24,9 +24,10 @@ exit status: 0 ok, 1 --check found changes, 2 bad input or an output that cannot
 
 
 def add_parser(subparsers) -> None:
+    from ..cli import HelpFormatter
     from ..output import add_output_arguments
     parser = subparsers.add_parser("run", help="fix ptoas C++: PIPE_V barriers, TPipe LocalSlotNum",
-                                   description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
     parser.add_argument("--pattern", "-P", metavar="P[,P...]",

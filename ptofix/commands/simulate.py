@@ -74,8 +74,9 @@ def _blocks(text: str) -> list[int]:
 
 
 def add_parser(subparsers) -> None:
+    from ..cli import HelpFormatter
     p = subparsers.add_parser("simulate", help=HELP, description=DESCRIPTION,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+                              formatter_class=HelpFormatter)
     p.add_argument("original", metavar="ORIGINAL", help="ptoas C++ before the rewrite")
     p.add_argument("rewritten", metavar="REWRITTEN", help="the same kernel after the rewrite")
     p.add_argument("--function", metavar="NAME", help="kernel function to run (default: the entry)")

@@ -14,7 +14,7 @@ everything they touch.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .tiles import HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re-exported for the op effects)
 
@@ -27,8 +27,7 @@ STATIC_NONEMPTY = "static-nonempty"  # TCOLSUM/TCOLMAX/TCOLMIN return early (no 
                                    # row/col count is 0, so only a static non-empty valid shape drains
 
 
-@dataclass(frozen=True)
-class OpSpec:
+class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up (see ptofix/source.py)
     pipe: str                        # PIPE_V, PIPE_MTE2, ... or "by-type" (decided from tile types)
     writes: tuple[int, ...] = (0,)   # argument indices written (dst, tmp); others that are tiles are read
     tmp: tuple[int, ...] = ()        # subset of ``writes`` that are scratch (tmp) operands

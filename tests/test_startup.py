@@ -1,0 +1,74 @@
+"""Whole-process behaviour of the `ptofix` console entry point: what a one-file `run` imports, and
+the fast exit (os._exit after flushing) leaving every output complete."""
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
+# Without PYTHONUNBUFFERED (some shells set it): stdout to a pipe is block-buffered, as in a build.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+# Modules a one-file `run` has no use for: the worker pool (only -j N over several files), the
+# simulator's numpy, the statement grammar's lark (the fast path parses the FA kernel), and
+# dataclasses/secrets (start-up cost of several ms each; the run path uses neither).
+NOT_IMPORTED = ("multiprocessing", "concurrent.futures", "numpy", "lark", "dataclasses", "secrets")
+
+PROBE = """
+import sys
+from ptofix.cli import main
+status = main(sys.argv[1:])
+print(status, " ".join(sorted(m for m in {names!r} if m in sys.modules)))
+"""
+
+
+def _probe(args, tmp_path):
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(names=NOT_IMPORTED), *args], capture_output=True,
+                          text=True, env=ENV, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    status, _, loaded = proc.stdout.strip().partition(" ")
+    return int(status), loaded.split()
+
+
+def test_one_file_run_imports_no_pool_numpy_or_lark(tmp_path):
+    out = tmp_path / "out.cpp"
+    status, loaded = _probe(["run", "--pattern", "auto", FA, "-o", str(out)], tmp_path)
+    assert status == 0 and loaded == []
+    original = open(FA, encoding="utf-8").read()
+    assert out.read_text(encoding="utf-8") != original          # the proof ran and removed barriers
+    assert out.read_text(encoding="utf-8").count("pipe_barrier(PIPE_V);") < original.count("pipe_barrier(PIPE_V);")
+
+
+def test_several_files_with_jobs_use_the_pool(tmp_path):
+    # The counterpart: -j 2 over two files does start the pool (the lazy import still happens).
+    copies = []
+    for name in ("k.cpp", "m.cpp"):
+        (tmp_path / name).write_text(open(FA, encoding="utf-8").read(), encoding="utf-8")
+        copies.append(str(tmp_path / name))
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    status, loaded = _probe(["run", "--pattern", "auto", "-j", "2", "-o", str(outdir), *copies], tmp_path)
+    assert status == 0 and "concurrent.futures" in loaded
+    assert sorted(os.listdir(outdir)) == ["k.cpp", "m.cpp"]
+
+
+def _console(args, cwd):
+    return subprocess.run([sys.executable, "-m", "ptofix", *args], capture_output=True, env=ENV, cwd=cwd)
+
+
+def test_console_exit_leaves_outputs_complete(tmp_path):
+    to_file = _console(["run", "--pattern", "auto", FA, "-o", "out.cpp", "--report", "json",
+                        "--report-file", "report.json"], tmp_path)
+    assert to_file.returncode == 0, to_file.stderr
+    written = (tmp_path / "out.cpp").read_bytes()
+    assert (tmp_path / "report.json").read_text(encoding="utf-8").rstrip().endswith("}")
+    # stdout and the stderr report, block-buffered into pipes, arrive whole before the fast exit.
+    to_stdout = _console(["run", "--pattern", "auto", "--report", "text", FA], tmp_path)
+    assert to_stdout.returncode == 0
+    assert to_stdout.stdout == written
+    assert to_stdout.stderr.decode().splitlines()[-1].startswith("pipe-v-barrier: ")
+    # The exit status goes through too; no staging file is left behind.
+    assert _console(["run", "--pattern", "auto", "--check", FA], tmp_path).returncode == 1
+    assert _console(["run", "--pattern", "auto", "--check", "out.cpp"], tmp_path).returncode == 0
+    assert sorted(os.listdir(tmp_path)) == ["out.cpp", "report.json"]
