@@ -39,9 +39,8 @@ def walk(node: Node):
     while stack:
         cur = pop()
         yield cur
-        values = cur.__dict__
         for name in cur._fields:
-            value = values[name]
+            value = getattr(cur, name)
             if isinstance(value, Node):
                 push(value)
             elif type(value) is list and value:
@@ -663,13 +662,27 @@ def _fast_parse(text: str):
     return _FALLBACK
 
 
+# Statement ASTs by text. Kernels repeat many statements word for word (about half of the corpus
+# statements are repeats), an AST holds offsets relative to its own text only and no consumer
+# mutates one, so equal texts can share one AST. Cleared when full to bound memory.
+_STATEMENTS: dict[str, object] = {}
+_STATEMENTS_MAX = 32768
+_MISS = object()
+
+
 def parse_statement(text: str, fast: bool = True):
     """Return the statement AST, or ``None`` if the grammar cannot parse ``text``."""
-    if fast:
+    if not fast:
+        return _parse(text, "start")
+    node = _STATEMENTS.get(text, _MISS)
+    if node is _MISS:
         node = fast_parse(text)
-        if node is not _FALLBACK:
-            return node
-    return _parse(text, "start")
+        if node is _FALLBACK:
+            node = _parse(text, "start")
+        if len(_STATEMENTS) >= _STATEMENTS_MAX:
+            _STATEMENTS.clear()
+        _STATEMENTS[text] = node
+    return node
 
 
 def fast_parse(text: str):
