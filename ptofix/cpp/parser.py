@@ -32,14 +32,20 @@ from .model import (
 # every other run of characters is one "word" token (w). Kinds: c=comment, p=preprocessor line,
 # s=string/char, w=word run, o=one of ; { } ( ) [ ]. Statement contents are parsed by the grammar
 # (stmt_parser.py), not from these tokens.
+# Whitespace is folded into the token that follows it (one match per token instead of two). The
+# alternatives start with disjoint characters, so their order only affects speed: words first.
+_WORD_CHARS = r"""[^\s;{}()\[\]"'/\#]"""
 _TOKEN_RE = re.compile(r"""
-    (?P<ws>[ \t\r\n\f\v\ufeff]+)
+    [ \t\r\n\f\v\ufeff]*
+  (?:
+    (?P<w>@W+(?:/(?![/*])@W*)*|/(?![/*])@W*(?:/(?![/*])@W*)*)
+  | (?P<o>[;{}()\[\]])
   | (?P<c>//[^\r\n]*|/\*.*?\*/)
   | (?P<p>\#(?:\\\r?\n|\\\r|[^\r\n])*)
   | (?P<s>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
-  | (?P<o>[;{}()\[\]])
-  | (?P<w>(?:[^\s;{}()\[\]"'/\#]|/(?![/*]))+)
-""", re.S | re.X)
+  )
+""".replace("@W", _WORD_CHARS), re.S | re.X)
+_SPACE_RE = re.compile(r"[ \t\r\n\f\v\ufeff]*")
 
 
 class Token:
@@ -67,9 +73,10 @@ def tokenize(source: SourceText) -> list[Token]:
             break
         pos = match.end()
         kind = match.lastgroup or ""
-        if kind == "ws":
-            continue
-        append(Token(kind, match.group(), match.start(), pos))
+        append(Token(kind, match.group(kind), match.start(kind), pos))
+    blank = _SPACE_RE.match(text, pos)   # trailing whitespace (or the blanks before a bad character)
+    if blank is not None:
+        pos = blank.end()
     if pos != len(text):
         ch = text[pos]
         if ch in "\"'":
@@ -96,6 +103,25 @@ def _directive_word(text: str) -> str:
     return "#" + (match.group(1) if match else "")
 
 
+def _pair_brackets(tokens: list[Token]) -> dict[int, int] | None:
+    """Index of the closing bracket of every opening one, or None if the file's brackets are not
+    balanced. In a balanced file a scan from any opening bracket ends at the bracket found here, so
+    the parser looks it up instead of rescanning nested blocks; otherwise it scans, which finds
+    the error a scan from that bracket reports."""
+    closing: dict[int, int] = {}
+    stack: list[tuple[str, int]] = []
+    for index, tok in enumerate(tokens):
+        if tok.kind == "o":
+            t = tok.text
+            if t in _OPEN:
+                stack.append((_OPEN[t], index))
+            elif t in _CLOSE:
+                if not stack or stack[-1][0] != t:
+                    return None
+                closing[stack.pop()[1]] = index
+    return None if stack else closing
+
+
 class _Parser:
     def __init__(self, source: SourceText, tokens: list[Token]):
         self.source = source
@@ -103,10 +129,15 @@ class _Parser:
         self.toks = tokens
         self.n = len(tokens)
         self.depth = 0
+        self.closing = _pair_brackets(tokens)
+
 
     # -- helpers -----------------------------------------------------------------------------
     def _match_close(self, i: int) -> int:
         """Index of the bracket closing the one at ``i`` (comments/directives skipped)."""
+        closing = self.closing
+        if closing is not None:
+            return closing[i]
         stack = [_OPEN[self.toks[i].text]]
         j = i + 1
         toks = self.toks
