@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from typing import ClassVar
 
 from ..record import Record
 
@@ -30,6 +31,9 @@ def _parser():
 class Node(Record):
     start: int
     end: int
+    # The identifiers under this node (see name_ids), computed on first use: ASTs are shared and
+    # never mutated, and the analysis asks for the names of the same statements many times.
+    _name_ids: ClassVar[tuple[str, ...] | None] = None
 
 
 def walk(node: Node):
@@ -45,6 +49,15 @@ def walk(node: Node):
                 push(value)
             elif type(value) is list and value:
                 extend(v for v in value if isinstance(v, Node))
+
+
+def name_ids(node: Node) -> tuple[str, ...]:
+    """The ``Name`` identifiers under ``node`` in first-occurrence order of ``walk``, no repeats."""
+    ids = node._name_ids
+    if ids is None:
+        ids = tuple(dict.fromkeys([sub.id for sub in walk(node) if isinstance(sub, Name)]))
+        node._name_ids = ids  # type: ignore[misc]  # per instance, shadowing the class default
+    return ids
 
 
 class Name(Node):
