@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import ClassVar
+from typing import Any
 
 from ..record import Record
 
@@ -31,9 +31,10 @@ def _parser():
 class Node(Record):
     start: int
     end: int
-    # The identifiers under this node (see name_ids), computed on first use: ASTs are shared and
-    # never mutated, and the analysis asks for the names of the same statements many times.
-    _name_ids: ClassVar[tuple[str, ...] | None] = None
+    # A slot (not a field, so out of repr and vars()) for the identifiers under this node (see
+    # name_ids), computed on first use: ASTs are shared and never mutated, and the analysis asks
+    # for the names of the same statements many times.
+    __slots__ = ("_name_ids",)
 
 
 def walk(node: Node):
@@ -53,11 +54,12 @@ def walk(node: Node):
 
 def name_ids(node: Node) -> tuple[str, ...]:
     """The ``Name`` identifiers under ``node`` in first-occurrence order of ``walk``, no repeats."""
-    ids = node._name_ids
-    if ids is None:
-        ids = tuple(dict.fromkeys([sub.id for sub in walk(node) if isinstance(sub, Name)]))
-        node._name_ids = ids  # type: ignore[misc]  # per instance, shadowing the class default
-    return ids
+    slot: Any = node     # the slot is not a field, so the type checker does not know it
+    try:
+        return slot._name_ids
+    except AttributeError:
+        ids = slot._name_ids = tuple(dict.fromkeys([sub.id for sub in walk(node) if isinstance(sub, Name)]))
+        return ids
 
 
 class Name(Node):
