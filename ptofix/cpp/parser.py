@@ -521,6 +521,8 @@ def identifiers(text: str) -> list[str]:
 
 
 def parse_cpp(source: SourceText) -> CppFile:
+    from .stmt_parser import forget_statements
+    forget_statements()
     tokens = _scan(source)
     parser = _Parser(source, tokens)
     try:

@@ -677,12 +677,18 @@ def _fast_parse(text: str):
     return _FALLBACK
 
 
-# Statement ASTs by text. Kernels repeat many statements word for word (about half of the corpus
-# statements are repeats), an AST holds offsets relative to its own text only and no consumer
-# mutates one, so equal texts can share one AST. Cleared when full to bound memory.
+# Statement ASTs by text. Kernels repeat many statements word for word, an AST holds offsets
+# relative to its own text only and no consumer mutates one, so equal texts can share one AST.
+# parse_cpp starts each file with an empty table (kept across files it would hold every AST of a
+# batch: +46 MiB over the corpus); it is also cleared when full to bound memory.
 _STATEMENTS: dict[str, object] = {}
 _STATEMENTS_MAX = 32768
 _MISS = object()
+
+
+def forget_statements() -> None:
+    """Drop the shared statement ASTs (those still referenced by a model stay alive there)."""
+    _STATEMENTS.clear()
 
 
 def parse_statement(text: str, fast: bool = True):
