@@ -54,6 +54,11 @@ def walk(node: Node):
 
 def name_ids(node: Node) -> tuple[str, ...]:
     """The ``Name`` identifiers under ``node`` in first-occurrence order of ``walk``, no repeats."""
+    kind = type(node)
+    if kind is Name:
+        return (node.id,)       # type: ignore[attr-defined]
+    if kind in _LEAVES:
+        return ()
     slot: Any = node     # the slot is not a field, so the type checker does not know it
     try:
         return slot._name_ids
@@ -101,6 +106,9 @@ class Literal(Node):
 
 class String(Node):
     text: str = ""
+
+
+_LEAVES = (Number, Literal, String)     # nodes without child nodes (exact types, see name_ids)
 
 
 class TypeRef(Node):
