@@ -12,8 +12,10 @@ from .source import SourceText
 
 def parse_cpp(source: SourceText) -> Any:
     from .cpp.parser import parse_cpp as parse
+    from .gc_pause import gc_paused
     from .source import PtofixError
-    model = parse(source)
+    with gc_paused():
+        model = parse(source)
     if not model.functions:
         raise PtofixError("no function definition found: this is not ptoas-generated C++", source, 0)
     return model

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from .gc_pause import gc_paused
 from .record import Record
 from .source import Edit, PtofixError, SourceText, apply_edits
 
@@ -158,6 +159,12 @@ def run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Pars
 
     ``models`` may hold already-parsed models of ``source`` by kind, to avoid parsing twice.
     """
+    with gc_paused():
+        return _run_pipeline(source, passes, parsers, models)
+
+
+def _run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Parser],
+                  models: dict[str, Any] | None) -> PipelineOutcome:
     text = source.text
     reports: list[dict[str, Any]] = []
     warnings: list[str] = []

@@ -2,17 +2,62 @@
 
 ``@dataclass`` generates code with ``exec`` for every class at import, which cost ~25 ms of the
 CLI's start-up across the ~40 node classes (measured with ``-X importtime``). ``Record`` reads the
-field names from the class annotations once and shares one ``__init__`` that sets positional
-arguments with a single ``dict.update`` (generating code per class, as dataclass does, costs ~1 ms a
-class with ``exec``). Instances behave like
-``@dataclass(eq=False)`` ones (positional or keyword arguments, defaults, repr, ``vars()``).
-A list, dict or set default is copied per instance.
+field names from the class annotations once at import and generates a class's ``__init__`` only
+when the class is first instantiated, so start-up pays nothing for classes a run never builds
+while the hot constructors (hundreds of thousands of AST nodes per MB) run plain attribute stores.
+Instances behave like ``@dataclass(eq=False)`` ones (positional or keyword arguments, defaults,
+repr, ``vars()``). A list, dict or set default is copied per instance.
 """
 from __future__ import annotations
 
 from typing import Any, ClassVar, dataclass_transform
 
 _MUTABLE = (list, dict, set)
+
+
+class _Missing:
+    """Default of a parameter that needs work when it is left out (a copied or required field)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING = _Missing()
+
+
+def _generate_init(cls: type) -> Any:
+    """``__init__`` for ``cls``: one parameter and one attribute store per field."""
+    fields: tuple = cls._fields  # type: ignore[attr-defined]
+    defaults: dict = cls._defaults  # type: ignore[attr-defined]
+    namespace: dict[str, Any] = {"_MISSING": _MISSING, "_cls": cls}
+    params, body = ["_self_"], []
+    seen_default = False
+    for i, name in enumerate(fields):
+        if name in defaults:
+            seen_default = True
+            value = defaults[name]
+            if isinstance(value, _MUTABLE):
+                namespace[f"_d{i}"] = value
+                params.append(f"{name}=_MISSING")
+                body.append(f"    _self_.{name} = _d{i}.copy() if {name} is _MISSING else {name}")
+                continue
+            namespace[f"_d{i}"] = value
+            params.append(f"{name}=_d{i}")
+        elif seen_default:
+            # A required field after a defaulted one: Python's signature cannot say so directly.
+            params.append(f"{name}=_MISSING")
+            body.append(f"    if {name} is _MISSING:\n"
+                        f"        raise TypeError(_cls.__name__ + \"() missing argument '{name}'\")")
+        else:
+            params.append(name)
+        body.append(f"    _self_.{name} = {name}")
+    source = f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
+    exec(source, namespace)   # noqa: S102 - the text is built from the class's own field names
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
 
 
 @dataclass_transform(eq_default=False)
@@ -35,29 +80,18 @@ class Record:
                 defaults[name] = cls.__dict__[name]
         cls._fields = tuple(fields)
         cls._defaults = defaults
+        if "__init__" not in cls.__dict__:
+            # Every class gets its own stub: an inherited generated __init__ would set the
+            # parent's fields only.
+            cls.__init__ = Record.__init__  # type: ignore[method-assign]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        fields = self._fields
-        values = self.__dict__
-        values.update(zip(fields, args, strict=False))          # positional arguments, set in C
-        if not kwargs and len(args) == len(fields):
-            return
-        if len(args) < len(fields):
-            defaults = self._defaults
-            for name in fields[len(args):]:
-                if name in kwargs:
-                    values[name] = kwargs.pop(name)
-                elif name in defaults:
-                    value = defaults[name]
-                    values[name] = value.copy() if isinstance(value, _MUTABLE) else value
-                else:
-                    raise TypeError(f"{type(self).__name__}() missing argument '{name}'")
-        elif len(args) > len(fields):
-            raise TypeError(f"{type(self).__name__}() takes at most {len(fields)} arguments")
-        if kwargs:
-            raise TypeError(f"{type(self).__name__}() got unexpected arguments {sorted(kwargs)}")
+        # First instance of this class: replace the stub by the generated constructor.
+        cls = type(self)
+        init = _generate_init(cls)
+        cls.__init__ = init  # type: ignore[method-assign]
+        init(self, *args, **kwargs)
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields if name not in self._hidden)
         return f"{type(self).__name__}({parts})"
-

@@ -506,11 +506,11 @@ class FunctionSemantics:
 
     def _env(self, node, scope: Scope) -> dict:
         env = {}
-        for sub in A.walk(node):
-            if isinstance(sub, A.Name):
-                sym = scope.lookup(sub.id)
-                if sym is not None:
-                    env[sub.id] = sym
+        lookup = scope.lookup
+        for name in A.name_ids(node):
+            sym = lookup(name)
+            if sym is not None:
+                env[name] = sym
         return env
 
     def _simple(self, stmt: SimpleStmt, scope: Scope) -> StmtInfo:
@@ -923,7 +923,7 @@ def _merge_header(parts: list) -> StmtInfo:
 
 
 def _names(node) -> set:
-    return {n.id for n in A.walk(node) if isinstance(n, A.Name)}
+    return set(A.name_ids(node))
 
 
 def _split_params(text: str) -> list[str]:

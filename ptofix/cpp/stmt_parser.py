@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from typing import Any
 
 from ..record import Record
 
@@ -30,6 +31,10 @@ def _parser():
 class Node(Record):
     start: int
     end: int
+    # A slot (not a field, so out of repr and vars()) for the identifiers under this node (see
+    # name_ids), computed on first use: ASTs are shared and never mutated, and the analysis asks
+    # for the names of the same statements many times.
+    __slots__ = ("_name_ids",)
 
 
 def walk(node: Node):
@@ -39,13 +44,44 @@ def walk(node: Node):
     while stack:
         cur = pop()
         yield cur
-        values = cur.__dict__
         for name in cur._fields:
-            value = values[name]
+            value = getattr(cur, name)
             if isinstance(value, Node):
                 push(value)
             elif type(value) is list and value:
                 extend(v for v in value if isinstance(v, Node))
+
+
+def name_ids(node: Node) -> tuple[str, ...]:
+    """The ``Name`` identifiers under ``node`` in first-occurrence order of ``walk``, no repeats."""
+    kind = type(node)
+    if kind is Name:
+        return (node.id,)       # type: ignore[attr-defined]
+    if kind in _LEAVES:
+        return ()
+    slot: Any = node     # the slot is not a field, so the type checker does not know it
+    try:
+        return slot._name_ids
+    except AttributeError:
+        pass
+    # walk() inlined (same visiting order), the hottest loop of the analysis.
+    found: dict[str, None] = {}
+    stack: list = [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        cur = pop()
+        if isinstance(cur, Name):
+            found[cur.id] = None
+        for field in cur._fields:
+            value = getattr(cur, field)
+            if isinstance(value, Node):
+                push(value)
+            elif type(value) is list and value:
+                for item in value:
+                    if isinstance(item, Node):
+                        push(item)
+    ids = slot._name_ids = tuple(found)
+    return ids
 
 
 class Name(Node):
@@ -70,6 +106,9 @@ class Literal(Node):
 
 class String(Node):
     text: str = ""
+
+
+_LEAVES = (Number, Literal, String)     # nodes without child nodes (exact types, see name_ids)
 
 
 class TypeRef(Node):
@@ -471,6 +510,12 @@ _BUILTIN_WORDS = {"float", "half", "bfloat16_t", "bool", "int8_t", "uint8_t", "i
 
 def _atom(text: str, start: int):
     end = start + len(text)
+    if text.isidentifier() and text.isascii():
+        # The common case, decided without the regexes below (a plain identifier has no blank
+        # for _BINARY_ATOMS and does not start like a number).
+        if text in _LITERALS:
+            return Literal(start, end, _LITERALS[text])
+        return Name(start, end, _share(text))
     binary = _BINARY_ATOMS.match(text)
     if binary:
         left = _atom(binary.group(1), start)
@@ -480,16 +525,17 @@ def _atom(text: str, start: int):
         return Binary(start, end, binary.group(3), left, right)
     if _NUMBER_RE.match(text):
         if text.startswith("-"):
-            return Unary(start, end, "-", Number(start + 1, end, text[1:]))
-        return Number(start, end, text)
-    if text in ("true", "false", "nullptr"):
-        return Literal(start, end, {"true": True, "false": False, "nullptr": None}[text])
+            return Unary(start, end, "-", Number(start + 1, end, _share(text[1:])))
+        return Number(start, end, _share(text))
+    if text in _LITERALS:
+        return Literal(start, end, _LITERALS[text])
     if _NAME_RE.match(text):
-        return Name(start, end, text)
+        return Name(start, end, _share(text))
     return _FALLBACK
 
 
 _FALLBACK = object()
+_LITERALS = {"true": True, "false": False, "nullptr": None}
 
 
 def _split_atoms(body: str, offset: int):
@@ -663,13 +709,44 @@ def _fast_parse(text: str):
     return _FALLBACK
 
 
+# Statement ASTs by text. Kernels repeat many statements word for word, an AST holds offsets
+# relative to its own text only and no consumer mutates one, so equal texts can share one AST.
+# parse_cpp starts each file with an empty table (kept across files it would hold every AST of a
+# batch: +46 MiB over the corpus); it is also cleared when full to bound memory.
+_STATEMENTS: dict[str, object] = {}
+_STATEMENTS_MAX = 32768
+_MISS = object()
+
+
+# One string object per distinct identifier or number text of a file's fast-path atoms: a kernel
+# names the same few hundred values tens of thousands of times (a 1 MB kernel: 4 MB of strings,
+# 56 kB distinct).
+_STRINGS: dict[str, str] = {}
+
+
+def _share(text: str) -> str:
+    return _STRINGS.setdefault(text, text)
+
+
+def forget_statements() -> None:
+    """Drop the shared statement ASTs (those still referenced by a model stay alive there)."""
+    _STATEMENTS.clear()
+    _STRINGS.clear()
+
+
 def parse_statement(text: str, fast: bool = True):
     """Return the statement AST, or ``None`` if the grammar cannot parse ``text``."""
-    if fast:
+    if not fast:
+        return _parse(text, "start")
+    node = _STATEMENTS.get(text, _MISS)
+    if node is _MISS:
         node = fast_parse(text)
-        if node is not _FALLBACK:
-            return node
-    return _parse(text, "start")
+        if node is _FALLBACK:
+            node = _parse(text, "start")
+        if len(_STATEMENTS) >= _STATEMENTS_MAX:
+            forget_statements()
+        _STATEMENTS[text] = node
+    return node
 
 
 def fast_parse(text: str):
