@@ -49,6 +49,7 @@ class Record:
     fn: Callable[[Memory, int], None]
     stamp: tuple = ()      # ((loop_uid, iteration), ...) of the enclosing loops
     tmp: bool = False
+    back: int = 0          # loop back-edges taken before this step was issued
 
 
 def _rng(x) -> tuple[int, int]:
@@ -93,11 +94,14 @@ class Scheduler:
         self.hazards: list[Hazard] = []     # conflicting pairs that executed out of order
         self.steps_run = 0
         self.epochs = 0
+        # issue number -> (digest of the value identities the step read, statement, label);
+        # see memory.py: equal flows mean equal values on every input.
+        self.flow: dict[int, tuple] = {}
 
     # -- issue --------------------------------------------------------------------------------
     def issue(self, stmt: int, label: str, vector: bool, reads: list, writes: list, fn,
-              stamp: tuple = (), tmp: bool = False) -> None:
-        self.pending.append(Record(self.seq, stmt, label, vector, reads, writes, fn, stamp, tmp))
+              stamp: tuple = (), tmp: bool = False, back: int = 0) -> None:
+        self.pending.append(Record(self.seq, stmt, label, vector, reads, writes, fn, stamp, tmp, back))
         self.seq += 1
         if len(self.pending) >= MAX_EPOCH:
             self._flush(self.pending[:MAX_EPOCH // 2])
@@ -139,11 +143,14 @@ class Scheduler:
 
     @staticmethod
     def same_iteration(a: Record, b: Record) -> bool:
+        """No loop back-edge was taken between the two issues: the pair is not "across a loop
+        back-edge" (§5.3). This matches the proof's control-flow graph, where leaving a loop after
+        an iteration also passes its back-edge (the exit is at the loop header)."""
         inner = dict(a.stamp)
         for uid, it in b.stamp:
             if uid in inner and inner[uid] != it:
                 return False
-        return True
+        return a.back == b.back
 
     @classmethod
     def chain_safe(cls, a: Record, b: Record, conflicts) -> bool:
@@ -223,10 +230,13 @@ class Scheduler:
         mem = self.mem
         for idx in order:
             rec = recs[idx]
+            mem.cur_vid = rec.seq + 1
+            mem.observed = []
             try:
                 rec.fn(mem, rec.stmt)
             except StepError:
                 raise
             except Exception as exc:     # noqa: BLE001 - reported with the statement
                 raise StepError(rec, exc) from None
+            self.flow[rec.seq] = (hash(tuple(mem.observed)), rec.stmt, rec.label)
         self.steps_run += len(recs)
