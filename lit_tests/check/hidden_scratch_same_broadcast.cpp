@@ -2,9 +2,11 @@
 // vbrcb rewrites the bytes the first op reads with identical values, so k1 (nothing writes v7 in
 // between) has no race (docs/reference/pto-facts.md §2.4). The same pair races when the per-row
 // bytes may change between the two broadcasts (k2: a vector op writes v7; k3: a TLOAD rewrites
-// it, ordered before the second op by a flag), when the second op broadcasts a different tile at the same address (k4: another dtype),
-// or when the ops take more than one 240-row chunk (k5: the first op's last chunk reads rows 240..
-// while the second op's first chunk writes rows 0..).
+// it, ordered before the second op by a flag), when the second op broadcasts a different tile at
+// the same address (k4: another dtype), when the ops take more than one 240-row chunk (k5: the
+// first op's last chunk reads rows 240.. while the second op's first chunk writes rows 0..), or
+// when a write of v7 may still be in flight at the first broadcast (k6), or a scalar SetValue
+// writes v7 in between (k7).
 // RUN: not %ptofix check %s 2>&1 | filecheck %s
 // RUN: not %ptofix check %s 2>&1 | grep -c "warning:" | filecheck %s --check-prefix=COUNT
 // RUN: %ptofix check --fix %s -o %t.cpp
@@ -68,14 +70,39 @@ __global__ AICORE void k5() {
   TROWEXPANDMUL(v5, v5, v7);
   TROWEXPANDMUL(v6, v6, v7);
 }
-// CHECK: hidden_scratch_same_broadcast.cpp:32:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 30) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:32:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 31) may still write it
-// CHECK: hidden_scratch_same_broadcast.cpp:47:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 43) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:59:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 58) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:69:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 68) may still read it
+__global__ AICORE void k6() {
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  TMULS(v7, v7, 2.0f);
+  TROWEXPANDMUL(v5, v5, v7);
+  TROWEXPANDMUL(v6, v6, v7);
+}
+__global__ AICORE void k7() {
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  TROWEXPANDMUL(v5, v5, v7);
+  v7.SetValue(0, 3.0f);
+  TROWEXPANDMUL(v6, v6, v7);
+}
+// CHECK: hidden_scratch_same_broadcast.cpp:34:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 32) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:34:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 33) may still write it
+// CHECK: hidden_scratch_same_broadcast.cpp:49:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 45) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:61:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 60) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:71:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 70) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:81:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 80) may still write it
+// CHECK: hidden_scratch_same_broadcast.cpp:82:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 81) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:93:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 91) may still read it
 // CHECK-NOT: warning:
 // FIX: void k1()
 // FIX-NOT: ptofix:
 // FIX: void k2()
-// FIX: ptofix: WAR on <hidden TMP_UB scratch> with line 30 */ pipe_barrier(PIPE_V);
-// COUNT: 5
+// FIX: ptofix: WAR on <hidden TMP_UB scratch> with line 32 */ pipe_barrier(PIPE_V);
+// COUNT: 8

@@ -167,6 +167,8 @@ def _keeps(cfg: FunctionCFG, stmt: Stmt, source: Access) -> bool:
     info = cfg.sem.info.get(id(stmt))
     if info is None or info.local_calls:
         return False
+    if "SetValue" in stmt.text:
+        return False      # a scalar store into a tile (the model takes it as harmless to PIPE_V)
     if info.kind in _NO_UB_WRITE:
         return True
     if info.kind is not Kind.VECTOR_OP:

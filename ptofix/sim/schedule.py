@@ -8,6 +8,9 @@ steps of the current *epoch* pending and, at the next drain, executes them in a 
 drawn from the seed. Each step reads and writes atomically, so running step j before step i
 (i < j) shows exactly those three hazards between them.
 
+Besides the byte hazards, every executed step records which writes it read (``flow``, see
+memory.py), so a reordering whose values happen to coincide is still visible.
+
 Orders that the hardware guarantees are kept:
 
 * steps of other pipes (TLOAD, TSTORE, FIFO copies) stay in program order among themselves and
@@ -19,8 +22,9 @@ Orders that the hardware guarantees are kept:
 * the *same-access chain* rule (docs/reference/pto-facts.md §5.3): a vector producer followed by a vector
   consumer whose every conflicting operand is the exact same access (address, shape, dtype,
   layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a contiguous
-  valid region, neither step having a tmp operand, both in the same iteration of every loop
-  enclosing both (no loop back-edge), stays in order.
+  valid region, neither step having a tmp operand, no loop back-edge taken between the two
+  issues (leaving a loop after an iteration takes one, as in the proof's control-flow graph),
+  stays in order.
 
 A step is overtaken only by steps less than ``window`` positions after it (and at most
 ``window - 1`` times in a row), so only pairs closer than the window need checking. With
