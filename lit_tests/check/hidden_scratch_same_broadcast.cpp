@@ -4,9 +4,10 @@
 // bytes may change between the two broadcasts (k2: a vector op writes v7; k3: a TLOAD rewrites
 // it, ordered before the second op by a flag), when the second op broadcasts a different tile at
 // the same address (k4: another dtype), when the ops take more than one 240-row chunk (k5: the
-// first op's last chunk reads rows 240.. while the second op's first chunk writes rows 0..), or
-// when a write of v7 may still be in flight at the first broadcast (k6), or a scalar SetValue
-// writes v7 in between (k7).
+// first op's last chunk reads rows 240.. while the second op's first chunk writes rows 0..),
+// when a write of v7 may still be in flight at the first broadcast (k6), a scalar SetValue
+// writes v7 in between (k7), or dst has more rows than the per-row tile (k8: rows 32.. come from
+// bytes after v7, which nothing checks).
 // RUN: not %ptofix check %s 2>&1 | filecheck %s
 // RUN: not %ptofix check %s 2>&1 | grep -c "warning:" | filecheck %s --check-prefix=COUNT
 // RUN: %ptofix check --fix %s -o %t.cpp
@@ -92,17 +93,29 @@ __global__ AICORE void k7() {
   v7.SetValue(0, 3.0f);
   TROWEXPANDMUL(v6, v6, v7);
 }
-// CHECK: hidden_scratch_same_broadcast.cpp:34:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 32) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:34:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 33) may still write it
-// CHECK: hidden_scratch_same_broadcast.cpp:49:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 45) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:61:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 60) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:71:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 70) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:81:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 80) may still write it
-// CHECK: hidden_scratch_same_broadcast.cpp:82:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 81) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:93:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 91) may still read it
+__global__ AICORE void k8() {
+  Tile<TileType::Vec, float, 64, 64, BLayout::RowMajor, 64, 64, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 64, 64, BLayout::RowMajor, 64, 64, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  TROWEXPANDMUL(v5, v5, v7);
+  TMULS(v6, v6, 2.0f);
+  TROWEXPANDMUL(v6, v6, v7);
+}
+// CHECK: hidden_scratch_same_broadcast.cpp:35:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 33) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:35:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 34) may still write it
+// CHECK: hidden_scratch_same_broadcast.cpp:50:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 46) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:62:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 61) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:72:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 71) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:82:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 81) may still write it
+// CHECK: hidden_scratch_same_broadcast.cpp:83:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 82) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:94:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 92) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:105:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 103) may still read it
 // CHECK-NOT: warning:
 // FIX: void k1()
 // FIX-NOT: ptofix:
 // FIX: void k2()
-// FIX: ptofix: WAR on <hidden TMP_UB scratch> with line 32 */ pipe_barrier(PIPE_V);
-// COUNT: 8
+// FIX: ptofix: WAR on <hidden TMP_UB scratch> with line 33 */ pipe_barrier(PIPE_V);
+// COUNT: 9

@@ -131,6 +131,8 @@ def _same_rebroadcast(analysis: BarrierAnalysis, cfg: FunctionCFG, hazard: Hazar
         return False
     if not all(_keeps(cfg, stmt, source) for stmt in pos1[0][pos1[1] + 1:pos2[1]]):
         return False
+    # Vector work of a caller is not looked at, as for every race check reports (races that must
+    # exist in this function); the barrier proof, which must be sound, does not use this rule.
     in_flight, _ = analysis._walk(cfg, first[0], backward=True)
     return not any(e.kind is EventKind.UNKNOWN or any(a.write and a.overlaps(source) for a in e.accesses)
                    for e, _back in in_flight)
@@ -138,7 +140,8 @@ def _same_rebroadcast(analysis: BarrierAnalysis, cfg: FunctionCFG, hazard: Hazar
 
 def _broadcast_source(cfg: FunctionCFG, stmt: Stmt) -> tuple | None:
     """(address, rows, cols, dtype, layout, bytes) of the per-row tile a one-chunk vbrcb reads,
-    None unless dst has its dtype, at most one chunk of rows, and one known address."""
+    None unless dst has its dtype, at most one chunk of rows and no more rows than the per-row
+    tile (every broadcast row comes from inside it), and one known address."""
     info = cfg.sem.info.get(id(stmt))
     if info is None or info.kind is not Kind.VECTOR_OP or len(info.args) != 3:
         return None
@@ -153,7 +156,8 @@ def _broadcast_source(cfg: FunctionCFG, stmt: Stmt) -> tuple | None:
     tt, dt = row.tile, dst.tile
     addrs = cfg.values.tile_addresses(row)
     if addrs is None or len(addrs) != 1 or tt.space != UB_SPACE or tt.nbytes is None or tt.dtype != dt.dtype \
-            or dt.rows is None or dt.rows > _ONE_CHUNK_ROWS or (dt.valid_row is not None and dt.valid_row > dt.rows):
+            or dt.rows is None or tt.rows is None or dt.rows > min(_ONE_CHUNK_ROWS, tt.rows) \
+            or (dt.valid_row is not None and dt.valid_row > dt.rows):
         return None
     return (next(iter(addrs)), tt.rows, tt.cols, tt.dtype, tt.blayout, tt.nbytes)
 
