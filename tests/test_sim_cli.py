@@ -65,3 +65,25 @@ def test_help_documents_defaults():
     assert r.returncode == 0
     for word in ("--seeds", "--arg", "integer scalars   16", "Exit status", "--subblocks"):
         assert word in r.stdout
+
+
+def test_gm_fill_sets_integer_ranges_and_rejects_bad_modes_and_names(tmp_path):
+    from ptofix.sim.memory import parse_fill, random_bytes
+    ints = random_bytes("int32_t", 4096, [1, 2, 3], "ints:300:400").view("int32")
+    assert ints.min() >= 300 and ints.max() < 400
+    floats = random_bytes("float", 4096, [1, 2, 3], "ints:-2:2").view("float32")
+    assert set(floats.tolist()) <= {-2.0, -1.0, 0.0, 1.0}
+    assert parse_fill("zero") == ("zero", 0, 8)
+    for bad in ("ints:5:1", "ints:a:b", "ones"):
+        try:
+            parse_fill(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+    a = tmp_path / "a.cpp"
+    a.write_text(chain(4, 64, True))
+    assert sim(str(a), str(a), "--seeds", "1", "--gm-fill", "x=ints:0:4").returncode == 0
+    r = sim(str(a), str(a), "--gm-fill", "x=ones")
+    assert r.returncode == 2 and "is not random, zero or ints:LO:HI" in r.stderr
+    r = sim(str(a), str(a), "--gm-fill", "z=zero")
+    assert r.returncode == 2 and "--gm-fill z:" in r.stderr and "pointer parameters: x, y" in r.stderr

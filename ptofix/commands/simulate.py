@@ -19,12 +19,17 @@ order (the reference); REWRITTEN runs with an overlapped vector-pipe schedule dr
 between two PIPE_V drains a later op may read bytes an earlier op has not written yet, and
 writes may land out of order. Orders the hardware guarantees are kept (other pipes behind their
 flags, the same-access chain rule of ptoas). With its barriers intact a kernel equals in-order
-execution; a removed barrier with a real hazard gives different bytes on some seed.
+execution; a removed barrier with a real hazard gives different bytes on some seed. Where the
+bytes agree but both runs issued the same steps, the data flow is compared too: a step that
+reads what another write left than in program order (values that merely coincide on these
+inputs) is a difference as well ("data flow of ..."). Leaving a loop after an iteration counts
+as crossing its back-edge (no same-access chain across it), as in the barrier proof.
 
 Defaults:
   kernel function   the only __global__/extern "C" entry (else the only one with __DAV_VEC__)
   pointer args      random GM buffers sized by the GlobalTensor views built on them
-                    (floats uniform in [-1, 1), integers in [0, 8))
+                    (floats uniform in [-1, 1), integers in [0, 8); --gm-fill NAME=zero or
+                    NAME=ints:LO:HI to override, e.g. lengths that make a loop run)
   integer scalars   16     (--arg NAME=VALUE to override; hex and true/false accepted)
   float scalars     1.0
   get_block_num()   1, get_block_idx() 0 (--block-num, --block-idx)
@@ -66,6 +71,16 @@ def _arg(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _fill(text: str) -> tuple[str, str]:
+    name, mode = _arg(text)
+    from ..sim.memory import parse_fill
+    try:
+        parse_fill(mode)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return name, mode
+
+
 def _blocks(text: str) -> list[int]:
     try:
         return [int(x) for x in text.split(",") if x.strip()]
@@ -84,6 +99,10 @@ def add_parser(subparsers) -> None:
                    help="number of input/schedule seeds to try (default: 8)")
     p.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",
                    help="value of a scalar kernel parameter (repeatable)")
+    p.add_argument("--gm-fill", type=_fill, action="append", default=[], metavar="NAME=MODE",
+                   help="contents of the GM buffer of pointer parameter NAME: random (default), zero, or "
+                        "ints:LO:HI (integers in [LO, HI), e.g. sequence lengths that make a loop run; "
+                        "repeatable)")
     p.add_argument("--block-num", type=int, default=1, metavar="N", help="get_block_num() (default: 1)")
     p.add_argument("--block-idx", type=_blocks, default=None, metavar="I[,J...]",
                    help="blocks to run (default: every block 0..block-num-1)")
@@ -121,7 +140,8 @@ def run(args) -> int:
 def _run(args) -> int:
     from ..sim.runner import SimOptions, simulate  # numpy is imported lazily
     options = SimOptions(function=args.function, args=dict(args.arg), block_num=args.block_num,
-                         blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size)
+                         blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size,
+                         gm_fill=dict(args.gm_fill))
     report = simulate(args.original, args.rewritten, args.seeds, options)
     diff = report.difference
     racy = report.racy_original

@@ -11,15 +11,18 @@ TCVT/TEXTRACT that may use it. Flag round trips V -> X ... X -> V are taken as o
 report lists races that must exist; the proof trusts less).
 
 ptoas output can race this way: two no-tmp row-expands with a ColMajor per-row operand share the
-hidden scratch (docs/reference/pto-facts.md §2.3).
+hidden scratch (docs/reference/pto-facts.md §2.3). One such pair is not a race: the second op
+broadcasts the very same, unchanged per-row bytes, so the scratch holds the same bytes whichever
+broadcast the first op reads (§2.4, ``_same_rebroadcast``).
 """
 from __future__ import annotations
 
 from ..record import Record
 from ..source import SourceText
 from .barriers import BarrierAnalysis, Hazard
-from .model import CppFile, Function, Stmt
-from .vector_cfg import SCRATCH_ACCESS_NAME, Event, EventKind
+from .model import Comment, CppFile, Directive, Function, SimpleStmt, Stmt
+from .semantics import Kind
+from .vector_cfg import SCRATCH_ACCESS_NAME, UB_SPACE, Access, Event, EventKind, FunctionCFG
 
 
 class Race(Record):
@@ -74,6 +77,8 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                 if hazard is not None and not (_certain(cfg, p, hazard.earlier_access)
                                                and _certain(cfg, c, hazard.later_access)):
                     continue      # only a possible use of the hidden scratch: not a race that must exist
+                if hazard is not None and _same_rebroadcast(analysis, cfg, hazard):
+                    continue      # the later broadcast rewrites the scratch with identical bytes
                 if hazard is not None and key not in seen:
                     seen.add(key)
                     races.append(Race(fn, hazard))
@@ -83,6 +88,109 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                 if located else unknowns[0]
             unverified.append(Unverified(fn, first))
     return races, unverified
+
+
+# One vbrcb chunk covers at most this many rows (pto-facts.md §2: 240-row chunks from 256 rows on).
+_ONE_CHUNK_ROWS = 240
+# Statements between the two row-expands that write no UB byte (or only drain / wait).
+_NO_UB_WRITE = (Kind.NOP, Kind.SET_FLAG, Kind.WAIT_FLAG, Kind.BARRIER, Kind.DRAIN_ALL)
+
+
+def _same_rebroadcast(analysis: BarrierAnalysis, cfg: FunctionCFG, hazard: Hazard) -> bool:
+    """The scratch WAR of row-expand R1 (reading its broadcast) with the vbrcb of a later
+    row-expand R2 is benign when R2 writes the same bytes R1 reads (docs/reference/pto-facts.md
+    §2.4): one statement list, R1 before R2, the scratch the only conflict between the two
+    phases, one broadcast chunk each (row i of the scratch holds element i of the per-row
+    operand), the same per-row tile (address, shape, layout, dtype) with dst of that dtype in
+    both, and nothing that may write the per-row bytes from R1's broadcast to R2's: not R1
+    itself, no statement in between (each one understood), no V op still in flight at R1's
+    broadcast. Anything else keeps the race."""
+    p, c = hazard.earlier, hazard.later
+    ea, la = hazard.earlier_access, hazard.later_access
+    if hazard.via_back_edge or hazard.kind != "WAR" or ea is None or la is None \
+            or ea.name != SCRATCH_ACCESS_NAME or la.name != SCRATCH_ACCESS_NAME:
+        return False
+    if p.stmt is None or c.stmt is None or p.stmt is c.stmt or not c.op.endswith(".vbrcb"):
+        return False
+    first, second = cfg.stmt_events.get(id(p.stmt), []), cfg.stmt_events.get(id(c.stmt), [])
+    if len(first) != 3 or first[2] is not p or len(second) != 3 or second[0] is not c \
+            or not first[0].op.endswith(".vbrcb"):
+        return False
+    for a in p.accesses:
+        for b in c.accesses:
+            if (a.write or b.write) and a.overlaps(b) and not (a.name == b.name == SCRATCH_ACCESS_NAME):
+                return False
+    src1, src2 = _broadcast_source(cfg, p.stmt), _broadcast_source(cfg, c.stmt)
+    if src1 is None or src1 != src2:
+        return False
+    source = Access("per-row", False, UB_SPACE, [(src1[0], src1[0] + src1[5])])
+    if any(a.write and a.overlaps(source) for a in p.accesses):
+        return False      # R1 writes its own per-row operand
+    pos1, pos2 = cfg.position.get(id(p.stmt)), cfg.position.get(id(c.stmt))
+    if pos1 is None or pos2 is None or pos1[0] is not pos2[0] or pos1[1] >= pos2[1]:
+        return False
+    if not all(_keeps(cfg, stmt, source) for stmt in pos1[0][pos1[1] + 1:pos2[1]]):
+        return False
+    # Vector work of a caller is not looked at, as for every race check reports (races that must
+    # exist in this function); the barrier proof, which must be sound, does not use this rule.
+    in_flight, _ = analysis._walk(cfg, first[0], backward=True)
+    return not any(e.kind is EventKind.UNKNOWN or any(a.write and a.overlaps(source) for a in e.accesses)
+                   for e, _back in in_flight)
+
+
+def _broadcast_source(cfg: FunctionCFG, stmt: Stmt) -> tuple | None:
+    """(address, rows, cols, dtype, layout, bytes) of the per-row tile a one-chunk vbrcb reads,
+    None unless dst has its dtype, at most one chunk of rows and no more rows than the per-row
+    tile (every broadcast row comes from inside it), and one known address."""
+    info = cfg.sem.info.get(id(stmt))
+    if info is None or info.kind is not Kind.VECTOR_OP or len(info.args) != 3:
+        return None
+    dst, a, b = (cfg._tile(x, info.env) for x in info.args)
+    if dst is None or a is None or b is None or dst.tile is None or a.tile is None or b.tile is None:
+        return None
+    full = (dst.tile.rows, dst.tile.cols)
+    row = b if (a.tile.rows, a.tile.cols) == full and (b.tile.rows, b.tile.cols) != full else \
+        a if (b.tile.rows, b.tile.cols) == full and (a.tile.rows, a.tile.cols) != full else None
+    if row is None or row.tile is None:
+        return None
+    tt, dt = row.tile, dst.tile
+    addrs = cfg.values.tile_addresses(row)
+    if addrs is None or len(addrs) != 1 or tt.space != UB_SPACE or tt.nbytes is None or tt.dtype != dt.dtype \
+            or dt.rows is None or tt.rows is None or dt.rows > min(_ONE_CHUNK_ROWS, tt.rows) \
+            or (dt.valid_row is not None and dt.valid_row > dt.rows):
+        return None
+    return (next(iter(addrs)), tt.rows, tt.cols, tt.dtype, tt.blayout, tt.nbytes)
+
+
+def _keeps(cfg: FunctionCFG, stmt: Stmt, source: Access) -> bool:
+    """``stmt`` provably writes none of ``source``'s bytes, on any pipe."""
+    if isinstance(stmt, (Comment, Directive)):
+        return True
+    if not isinstance(stmt, SimpleStmt):
+        return False
+    info = cfg.sem.info.get(id(stmt))
+    if info is None or info.local_calls:
+        return False
+    if "SetValue" in stmt.text:
+        return False      # a scalar store into a tile (the model takes it as harmless to PIPE_V)
+    if info.kind in _NO_UB_WRITE:
+        return True
+    if info.kind is not Kind.VECTOR_OP:
+        return False
+    events = cfg.stmt_events.get(id(stmt), [])
+    if events:
+        return all(e.kind in (EventKind.OP, EventKind.DRAIN) and
+                   all(not a.write or (a.intervals is not None and a.space is not None and not a.overlaps(source))
+                       for a in e.accesses) for e in events)
+    if info.op == "TSTORE":
+        return True       # writes GM only
+    if info.op == "TLOAD" and info.args:
+        tile = cfg._tile(info.args[0], info.env)
+        if tile is None:
+            return False
+        dst = cfg._tile_access(tile, True, False)
+        return dst.intervals is not None and dst.space is not None and not dst.overlaps(source)
+    return False
 
 
 def _proven(hazard: Hazard) -> bool:

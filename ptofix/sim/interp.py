@@ -396,6 +396,7 @@ class Interpreter:
         self.scopes: list[dict] = []
         self.types: dict[str, object] = {}     # using-aliases
         self.loop_stack: list[tuple[int, int]] = []
+        self.back_edges = 0          # loop back-edges taken so far (the chain rule's "across")
         self.count = 0
         self.depth = 0
         self.cur_stmt: Stmt | None = None
@@ -593,6 +594,7 @@ class Interpreter:
                     if step is not None:
                         self.exec_ast(step)
                     it += 1
+                    self.back_edges += 1
                     self.count += 1
                     if self.count > MAX_STATEMENTS:
                         raise SimError(f"more than {MAX_STATEMENTS} statements executed (runaway loop?)")
@@ -705,6 +707,8 @@ class Interpreter:
                 v = self.lookup(node.id)
                 if isinstance(v, CVal):
                     return int(v.v)
+                if isinstance(v, Sym):
+                    return v      # e.g. `constexpr pto::Layout L = pto::Layout::ND;` used as GlobalTensor<..., L>
             except KeyError:
                 pass
             return Sym(node.id)
@@ -1376,7 +1380,8 @@ class Interpreter:
         sid = self._sid()
         stamp = self._stamp()
         for step in steps:
-            self.sched.issue(sid, step.label, True, step.reads, step.writes, step.fn, stamp, step.tmp)
+            self.sched.issue(sid, step.label, True, step.reads, step.writes, step.fn, stamp, step.tmp,
+                             self.back_edges)
             if step.drain_after:
                 self.sched.drain()
         return None
@@ -1422,10 +1427,12 @@ class Interpreter:
                 st = mem.storage(view)
                 st[:rows, :cols] = block
                 mem.ub_writer[view.lo:view.hi] = stmt
+                mem.ub_vid[view.lo:view.hi] = mem.cur_vid
             self.sched.issue(self._sid(), "TLOAD", False, [], [view], run, self._stamp())
         else:
             def run(mem: Memory, stmt: int) -> None:
                 st = mem.storage(view)[:rows, :cols]
+                mem.observe(view)
                 nbytes = (int(offsets.max()) + 1) * storage_dt.itemsize
                 flat = region.data[base:base + nbytes].view(storage_dt)
                 flat[offsets] = st
@@ -1580,6 +1587,7 @@ class Interpreter:
         else:
             def run(mem: Memory, stmt: int) -> None:
                 region.data[base:base + n] = mem.ub[view.lo:view.hi]
+                mem.observe_bytes(view.lo, view.hi)
                 region.writer[base:base + n] = stmt
                 region.origin[base:base + n] = mem.ub_writer[view.lo:view.hi]
             self.sched.issue(sid, "TPUSH.store", False, [view], [], run, self._stamp())

@@ -8,6 +8,13 @@
   ``(seed, buffer, chunk)``, so every run of the same seed sees the same bytes no matter in which
   order the kernel touches them ("sized from the GlobalTensor views built on them").
 * Every UB/GM byte remembers the statement that last wrote it (for the difference report).
+* Every UB byte also carries the *value identity* of its last write (``ub_vid``): the issue
+  number of the step that wrote it, or, for a pure copy such as a broadcast, a key derived from
+  what it copied (so two copies of unchanged bytes are one value). Each step records a digest of
+  the identities it read (``observed``). Two schedules of one kernel whose steps read the same
+  identities compute the same values on every input; a step that reads another write than in
+  program order is a race even when the bytes happen to agree (e.g. two per-row tiles that both
+  hold 1.0 after a normalisation).
 """
 from __future__ import annotations
 
@@ -156,6 +163,36 @@ class Memory:
         # gives the same garbage in both kernels.
         self.ub = rng.integers(0, 256, ub_size, dtype=np.uint8) if fill_ub else np.zeros(ub_size, np.uint8)
         self.ub_writer = np.full(ub_size, -1, np.int32)
+        self.ub_vid = np.zeros(ub_size, np.int32)
+        self.cur_vid = 0                    # value identity of what the running step writes
+        self.observed: list = []            # digests of the identities the running step read
+
+    # -- value identities --
+    def _vid_storage(self, view: TileView) -> np.ndarray:
+        """[Rows, Cols, size] view of ``ub_vid`` over a tile's footprint (element-wise like storage)."""
+        t = view.type
+        size = dtype_of(t.elem)[0].itemsize
+        flat = self.ub_vid[view.lo:view.hi].reshape(-1, size)
+        if t.blayout == "ColMajor":
+            return flat.reshape(t.cols, t.rows, size).transpose(1, 0, 2)
+        return flat.reshape(t.rows, t.cols, size)
+
+    def observe(self, view: TileView, full: bool = False) -> None:
+        # One identity per element (its first byte): every write covers whole elements.
+        t = view.type
+        if full or (view.valid_rows == t.rows and view.valid_cols == t.cols):
+            vids = self.ub_vid[view.lo:view.hi:dtype_of(t.elem)[0].itemsize]
+        else:
+            vids = self._vid_storage(view)[:view.valid_rows, :view.valid_cols, 0]
+        self.observed.append(hash(vids.tobytes()))
+
+    def observe_bytes(self, lo: int, hi: int) -> None:
+        self.observed.append(hash(self.ub_vid[lo:hi].tobytes()))
+
+    def derive_vid(self, key: tuple) -> None:
+        """What the running step writes from now on is a copy: its identity is ``key`` plus the
+        identities it has read so far (two copies of unchanged bytes get the same identity)."""
+        self.cur_vid = -(hash((key, tuple(self.observed))) & 0x7FFFFFFF) - 1
 
     # -- UB tiles --
     def check_tile(self, view: TileView) -> None:
@@ -182,6 +219,7 @@ class Memory:
         arr = self.storage(view)
         if not full:
             arr = arr[:view.valid_rows, :view.valid_cols]
+        self.observe(view, full)
         kind = dtype_of(view.type.elem)[1]
         if kind == "b":
             return bf16_to_f32(arr)
@@ -200,10 +238,15 @@ class Memory:
                 values = to_dtype(values, dt)
         arr[...] = np.broadcast_to(values, arr.shape)
         self.ub_writer[view.lo:view.hi] = stmt
+        if full or (view.valid_rows == view.type.rows and view.valid_cols == view.type.cols):
+            self.ub_vid[view.lo:view.hi] = self.cur_vid
+        else:
+            self._vid_storage(view)[:view.valid_rows, :view.valid_cols] = self.cur_vid
 
     def write_bytes(self, lo: int, data: np.ndarray, stmt: int) -> None:
         self.ub[lo:lo + data.size] = data
         self.ub_writer[lo:lo + data.size] = stmt
+        self.ub_vid[lo:lo + data.size] = self.cur_vid
 
 
 def to_dtype(values: np.ndarray, dt: np.dtype) -> np.ndarray:
@@ -246,14 +289,33 @@ class GMRegion:
         self.origin = np.concatenate([self.origin, np.full(grow, -1, np.int32)])
 
 
+def parse_fill(fill: str) -> tuple[str, int, int]:
+    """``random`` | ``zero`` | ``ints:LO:HI`` -> (mode, lo, hi); ValueError for anything else."""
+    if fill in ("random", "zero"):
+        return fill, 0, 8
+    parts = fill.split(":")
+    if len(parts) == 3 and parts[0] == "ints":
+        try:
+            lo, hi = int(parts[1], 0), int(parts[2], 0)
+        except ValueError:
+            lo = hi = 0
+        if lo < hi:
+            return "ints", lo, hi
+    raise ValueError(f"GM fill '{fill}' is not random, zero or ints:LO:HI with LO < HI")
+
+
 def random_bytes(elem: str, nbytes: int, key, fill: str = "random") -> np.ndarray:
     """Deterministic random contents for ``nbytes`` of elements of type ``elem``."""
-    if fill == "zero":
+    mode, lo, hi = parse_fill(fill)
+    if mode == "zero":
         return np.zeros(nbytes, np.uint8)
     rng = np.random.default_rng(key)
     dt, kind = DTYPES.get(elem, (np.dtype(np.uint8), "o"))
     count = nbytes // dt.itemsize
-    if kind == "f":
+    if mode == "ints" and kind in "fi":
+        vals = to_dtype(rng.integers(lo, hi, count).astype(np.float64), dt) if kind == "f" else \
+            rng.integers(lo, hi, count).astype(dt)
+    elif kind == "f":
         vals = rng.uniform(-1.0, 1.0, count).astype(dt)
     elif kind == "b":
         vals = f32_to_bf16(rng.uniform(-1.0, 1.0, count).astype(np.float32))

@@ -130,6 +130,7 @@ def _nonempty(x: np.ndarray, axis: int, name: str) -> np.ndarray:
 def _tmp_fill(mem: Memory, tmp: TileView, src: TileView, stmt: int) -> None:
     """Give a tmp operand deterministic contents derived from the source (partial results)."""
     data = mem.ub[src.lo:src.hi]
+    mem.observe_bytes(src.lo, src.hi)
     need = tmp.hi - tmp.lo
     reps = -(-need // max(1, data.size))
     mem.write_bytes(tmp.lo, np.tile(data, reps)[:need].copy(), stmt)
@@ -505,6 +506,9 @@ class OpBuilder:
 
                 def brcb(mem: Memory, stmt: int, lo=lo, hi=hi, scratch=scratch) -> None:
                     vals = _as(_region(mem, src1, hi, 1)[lo:hi, 0], dst)
+                    # A pure copy: broadcasting unchanged bytes again writes the same value
+                    # (docs/reference/pto-facts.md §2.4).
+                    mem.derive_vid(("vbrcb", src1.key, lo, hi, scratch.key))
                     mem.write(scratch, np.repeat(vals[:, None], scratch.valid_cols, axis=1), stmt)
 
                 def body(mem: Memory, stmt: int, lo=lo, hi=hi, scratch=scratch) -> None:

@@ -8,6 +8,9 @@ steps of the current *epoch* pending and, at the next drain, executes them in a 
 drawn from the seed. Each step reads and writes atomically, so running step j before step i
 (i < j) shows exactly those three hazards between them.
 
+Besides the byte hazards, every executed step records which writes it read (``flow``, see
+memory.py), so a reordering whose values happen to coincide is still visible.
+
 Orders that the hardware guarantees are kept:
 
 * steps of other pipes (TLOAD, TSTORE, FIFO copies) stay in program order among themselves and
@@ -19,8 +22,9 @@ Orders that the hardware guarantees are kept:
 * the *same-access chain* rule (docs/reference/pto-facts.md §5.3): a vector producer followed by a vector
   consumer whose every conflicting operand is the exact same access (address, shape, dtype,
   layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a contiguous
-  valid region, neither step having a tmp operand, both in the same iteration of every loop
-  enclosing both (no loop back-edge), stays in order.
+  valid region, neither step having a tmp operand, no loop back-edge taken between the two
+  issues (leaving a loop after an iteration takes one, as in the proof's control-flow graph),
+  stays in order.
 
 A step is overtaken only by steps less than ``window`` positions after it (and at most
 ``window - 1`` times in a row), so only pairs closer than the window need checking. With
@@ -49,6 +53,7 @@ class Record:
     fn: Callable[[Memory, int], None]
     stamp: tuple = ()      # ((loop_uid, iteration), ...) of the enclosing loops
     tmp: bool = False
+    back: int = 0          # loop back-edges taken before this step was issued
 
 
 def _rng(x) -> tuple[int, int]:
@@ -93,11 +98,14 @@ class Scheduler:
         self.hazards: list[Hazard] = []     # conflicting pairs that executed out of order
         self.steps_run = 0
         self.epochs = 0
+        # issue number -> (digest of the value identities the step read, statement, label);
+        # see memory.py: equal flows mean equal values on every input.
+        self.flow: dict[int, tuple] = {}
 
     # -- issue --------------------------------------------------------------------------------
     def issue(self, stmt: int, label: str, vector: bool, reads: list, writes: list, fn,
-              stamp: tuple = (), tmp: bool = False) -> None:
-        self.pending.append(Record(self.seq, stmt, label, vector, reads, writes, fn, stamp, tmp))
+              stamp: tuple = (), tmp: bool = False, back: int = 0) -> None:
+        self.pending.append(Record(self.seq, stmt, label, vector, reads, writes, fn, stamp, tmp, back))
         self.seq += 1
         if len(self.pending) >= MAX_EPOCH:
             self._flush(self.pending[:MAX_EPOCH // 2])
@@ -139,11 +147,14 @@ class Scheduler:
 
     @staticmethod
     def same_iteration(a: Record, b: Record) -> bool:
+        """No loop back-edge was taken between the two issues: the pair is not "across a loop
+        back-edge" (§5.3). This matches the proof's control-flow graph, where leaving a loop after
+        an iteration also passes its back-edge (the exit is at the loop header)."""
         inner = dict(a.stamp)
         for uid, it in b.stamp:
             if uid in inner and inner[uid] != it:
                 return False
-        return True
+        return a.back == b.back
 
     @classmethod
     def chain_safe(cls, a: Record, b: Record, conflicts) -> bool:
@@ -223,10 +234,13 @@ class Scheduler:
         mem = self.mem
         for idx in order:
             rec = recs[idx]
+            mem.cur_vid = rec.seq + 1
+            mem.observed = []
             try:
                 rec.fn(mem, rec.stmt)
             except StepError:
                 raise
             except Exception as exc:     # noqa: BLE001 - reported with the statement
                 raise StepError(rec, exc) from None
+            self.flow[rec.seq] = (hash(tuple(mem.observed)), rec.stmt, rec.label)
         self.steps_run += len(recs)

@@ -1,0 +1,121 @@
+// Two no-tmp row-expands that broadcast the same per-row tile into the hidden scratch: the second
+// vbrcb rewrites the bytes the first op reads with identical values, so k1 (nothing writes v7 in
+// between) has no race (docs/reference/pto-facts.md §2.4). The same pair races when the per-row
+// bytes may change between the two broadcasts (k2: a vector op writes v7; k3: a TLOAD rewrites
+// it, ordered before the second op by a flag), when the second op broadcasts a different tile at
+// the same address (k4: another dtype), when the ops take more than one 240-row chunk (k5: the
+// first op's last chunk reads rows 240.. while the second op's first chunk writes rows 0..),
+// when a write of v7 may still be in flight at the first broadcast (k6), a scalar SetValue
+// writes v7 in between (k7), or dst has more rows than the per-row tile (k8: rows 32.. come from
+// bytes after v7, which nothing checks).
+// RUN: not %ptofix check %s 2>&1 | filecheck %s
+// RUN: not %ptofix check %s 2>&1 | grep -c "warning:" | filecheck %s --check-prefix=COUNT
+// RUN: %ptofix check --fix %s -o %t.cpp
+// RUN: filecheck %s --check-prefix=FIX < %t.cpp
+__global__ AICORE void k1() {
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  TROWEXPANDMUL(v5, v5, v7);
+  TMULS(v6, v6, 2.0f);
+  TROWEXPANDDIV(v6, v6, v7);
+}
+__global__ AICORE void k2() {
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  TROWEXPANDMUL(v5, v5, v7);
+  TMULS(v7, v7, 2.0f);
+  TROWEXPANDMUL(v6, v6, v7);
+}
+__global__ AICORE void k3(__gm__ float *x) {
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  GlobalTensor<float, pto::Shape<1, 1, 1, 32, 1>, pto::Stride<32, 32, 32, 1, 1>, pto::Layout::DN> g =
+      GlobalTensor<float, pto::Shape<1, 1, 1, 32, 1>, pto::Stride<32, 32, 32, 1, 1>, pto::Layout::DN>(x);
+  TROWEXPANDMUL(v5, v5, v7);
+  TLOAD(v7, g);
+  set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+  wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+  TROWEXPANDMUL(v6, v6, v7);
+}
+__global__ AICORE void k4() {
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, half, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  Tile<TileType::Vec, half, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v8;
+  TASSIGN(v8, 32768);
+  TROWEXPANDMUL(v5, v5, v7);
+  TROWEXPANDMUL(v6, v6, v8);
+}
+__global__ AICORE void k5() {
+  Tile<TileType::Vec, float, 256, 8, BLayout::RowMajor, 256, 8, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 256, 8, BLayout::RowMajor, 256, 8, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 256, 1, BLayout::ColMajor, 256, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  TROWEXPANDMUL(v5, v5, v7);
+  TROWEXPANDMUL(v6, v6, v7);
+}
+__global__ AICORE void k6() {
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  TMULS(v7, v7, 2.0f);
+  TROWEXPANDMUL(v5, v5, v7);
+  TROWEXPANDMUL(v6, v6, v7);
+}
+__global__ AICORE void k7() {
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  TROWEXPANDMUL(v5, v5, v7);
+  v7.SetValue(0, 3.0f);
+  TROWEXPANDMUL(v6, v6, v7);
+}
+__global__ AICORE void k8() {
+  Tile<TileType::Vec, float, 64, 64, BLayout::RowMajor, 64, 64, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 64, 64, BLayout::RowMajor, 64, 64, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 32768);
+  TROWEXPANDMUL(v5, v5, v7);
+  TMULS(v6, v6, 2.0f);
+  TROWEXPANDMUL(v6, v6, v7);
+}
+// CHECK: hidden_scratch_same_broadcast.cpp:35:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 33) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:35:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 34) may still write it
+// CHECK: hidden_scratch_same_broadcast.cpp:50:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 46) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:62:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 61) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:72:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 71) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:82:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 81) may still write it
+// CHECK: hidden_scratch_same_broadcast.cpp:83:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 82) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:94:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 92) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:105:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 103) may still read it
+// CHECK-NOT: warning:
+// FIX: void k1()
+// FIX-NOT: ptofix:
+// FIX: void k2()
+// FIX: ptofix: WAR on <hidden TMP_UB scratch> with line 33 */ pipe_barrier(PIPE_V);
+// COUNT: 9
