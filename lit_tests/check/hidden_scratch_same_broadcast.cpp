@@ -11,7 +11,7 @@
 // RUN: not %ptofix check %s 2>&1 | filecheck %s
 // RUN: not %ptofix check %s 2>&1 | grep -c "warning:" | filecheck %s --check-prefix=COUNT
 // RUN: %ptofix check --fix %s -o %t.cpp
-// RUN: filecheck %s --check-prefix=FIX < %t.cpp
+// RUN: grep -v '^//' %t.cpp | FileCheck %s --check-prefix=FIX
 __global__ AICORE void k1() {
   Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
   TASSIGN(v5, 0);
