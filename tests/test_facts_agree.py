@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ptofix.cpp.parser import parse_cpp
+from ptofix.cpp.semantics import analyse_function
 from ptofix.pto import tpipe
 from ptofix.pto.ops import ALWAYS, NEVER, OPS
-from ptofix.pto.tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, UB_BYTES
+from ptofix.pto.tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_ARG, TILE_DEFAULTS, UB_BYTES
 from ptofix.sim import memory as sim_memory
+from ptofix.sim.fifo import FifoState
+from ptofix.sim.interp import Interpreter, KernelConfig, StatementTable
+from ptofix.sim.schedule import Scheduler
+from ptofix.source import SourceText
 from ptofix.sim.ops_numpy import VECTOR_OPS
 
 
@@ -61,3 +69,42 @@ def test_render_round_trips_through_layout():
         values: list = [int(a) if a.isdigit() else {"true": True, "false": False}.get(a, a) for a in args]
         assert tpipe.layout(values) == tpipe.Layout(order, local_index, nosplit_index, None)
         assert values[local_index] == 4 and values[nosplit_index] is True
+
+
+TILE_DTYPES = ("float", "half", "int8_t", "int32_t")
+
+
+@st.composite
+def tile_templates(draw) -> list[str]:
+    """``Tile<...>`` argument lists as ptoas prints them, cut after any argument from Cols on."""
+    rows, cols = draw(st.sampled_from((1, 8, 16, 32))), draw(st.sampled_from((1, 16, 64, 128)))
+    args = ["TileType::Vec", draw(st.sampled_from(TILE_DTYPES)), str(rows), str(cols),
+            "BLayout::" + draw(st.sampled_from(("RowMajor", "ColMajor"))),
+            draw(st.sampled_from(("-1", str(rows), str(max(1, rows // 2))))),
+            draw(st.sampled_from(("-1", str(cols), str(max(1, cols // 2))))),
+            "SLayout::" + draw(st.sampled_from(("NoneBox", "RowMajor"))), "512",
+            "PadValue::" + draw(st.sampled_from(("Null", "Zero")))]
+    return args[:draw(st.integers(4, len(args)))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(tile_templates())
+def test_static_model_and_simulator_read_tile_templates_alike(args):
+    # Both sides find each template argument by its TILE_ARGS position and use the same defaults.
+    text = f"__global__ AICORE void k() {{\n  Tile<{', '.join(args)}> v1;\n}}\n"
+    model = parse_cpp(SourceText(text, "k.cpp"))
+    static = analyse_function(model).tile_type("v1")
+    decl = next(stmt for _, stmt in model.simple_statements()).ast
+    memory = sim_memory.Memory(0, UB_BYTES, core=0)
+    interpreter = Interpreter(model, memory, Scheduler(memory, None, 4, 0.5), FifoState(0), KernelConfig(),
+                              StatementTable())
+    simulated = interpreter.tile_type(decl.type.template)
+    assert static is not None
+    assert (static.space, static.dtype, static.rows, static.cols, static.blayout) == \
+        (simulated.loc, simulated.elem, simulated.rows, simulated.cols, simulated.blayout)
+    assert static.nbytes == simulated.nbytes
+    # The static model says None where the simulator keeps -1 (valid shape set at run time).
+    assert (static.valid_row, static.valid_col) == tuple(
+        None if value < 0 else value for value in (simulated.valid_rows, simulated.valid_cols))
+    assert simulated.slayout == (args[TILE_ARG["slayout"]].split("::")[1] if len(args) > TILE_ARG["slayout"]
+                                 else TILE_DEFAULTS["slayout"])

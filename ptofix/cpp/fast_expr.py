@@ -39,7 +39,7 @@ class _Fail(Exception):
     pass
 
 
-class _Parser:
+class _ExpressionParser:
     def __init__(self, text: str, offset: int):
         self.toks: list[tuple[str, str, int, int]] = []
         pos = 0
@@ -186,7 +186,7 @@ class _Parser:
 def parse_expression(text: str, offset: int):
     """The AST of ``text`` (an expression at ``offset`` in its statement), or FALLBACK."""
     try:
-        parser = _Parser(text, offset)
+        parser = _ExpressionParser(text, offset)
         node = parser.expr()
         if parser.peek()[0] != "eof":
             return FALLBACK
@@ -200,7 +200,7 @@ def parse_args(text: str, offset: int):
     if not text.strip():
         return []
     try:
-        parser = _Parser(text, offset)
+        parser = _ExpressionParser(text, offset)
         args = [parser.expr()]
         while parser.peek()[1] == ",":
             parser.take()

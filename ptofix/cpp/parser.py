@@ -131,7 +131,7 @@ def _pair_brackets(tokens: list[Tok]) -> dict[int, int] | None:
     return None if stack else closing
 
 
-class _Parser:
+class _StructureParser:
     def __init__(self, source: SourceText, tokens: list[Tok]):
         self.source = source
         self.text = source.text
@@ -524,7 +524,7 @@ def parse_cpp(source: SourceText) -> CppFile:
     from .stmt_parser import forget_statements
     forget_statements()
     tokens = _scan(source)
-    parser = _Parser(source, tokens)
+    parser = _StructureParser(source, tokens)
     try:
         return parser.parse_file()
     except StructureError as exc:

@@ -23,7 +23,7 @@ import enum
 
 from ..pto import tpipe
 from ..pto.ops import FIFO_OPS, HARMLESS_CALLS, OPS, PURE_FUNCTIONS
-from ..pto.tiles import TILE_SPACES, TileType, dtype_size
+from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from ..record import Record
 from . import stmt_parser as A
 from .model import (
@@ -296,27 +296,29 @@ class FunctionSemantics:
                 return -node.operand.value
             return None
 
-        space_word = word(args[0]) if args else None
+        space_word = word(tile_arg(args, "loc"))
         space = None
         if space_word is not None:
             stripped = _strip_pto(space_word)
             if stripped.startswith("TileType::") and stripped[len("TileType::"):] in TILE_SPACES:
                 space = stripped[len("TileType::"):]
-        dtype = word(args[1]) if len(args) > 1 else None
+        dtype = word(tile_arg(args, "dtype"))
         if dtype is not None:
             alias = scope.alias(dtype)
             if alias is not None and alias.template is None and not alias.pointer:
                 dtype = alias.name
             if dtype_size(dtype) is None:
                 dtype = None
-        rows = num(args[2]) if len(args) > 2 else None
-        cols = num(args[3]) if len(args) > 3 else None
-        layout_word = word(args[4]) if len(args) > 4 else "BLayout::RowMajor"
+        rows = num(tile_arg(args, "rows"))
+        cols = num(tile_arg(args, "cols"))
+        layout_node = tile_arg(args, "blayout")
+        layout_word = word(layout_node) if layout_node is not None else "BLayout::" + TILE_DEFAULTS["blayout"]
         blayout = _strip_pto(layout_word or "?").split("::")[-1] if layout_word else "?"
         if layout_word and not _strip_pto(layout_word).startswith("BLayout::"):
             blayout = "?"
-        vr = num(args[5]) if len(args) > 5 else rows
-        vc = num(args[6]) if len(args) > 6 else cols
+        valid_row_node, valid_col_node = tile_arg(args, "valid_row"), tile_arg(args, "valid_col")
+        vr = num(valid_row_node) if valid_row_node is not None else rows
+        vc = num(valid_col_node) if valid_col_node is not None else cols
         return TileType(space, dtype, rows if rows and rows > 0 else None, cols if cols and cols > 0 else None,
                         blayout, vr if vr is not None and vr >= 0 else None, vc if vc is not None and vc >= 0 else None)
 

@@ -7,7 +7,12 @@ Valid rows/cols do not change the storage; ``-1`` means dynamic (set at run time
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from ..record import Record
+
+T = TypeVar("T")
 
 # Memory spaces a Tile may live in (`TileType::X`) and their sizes on A2/A3
 # (pto-isa include/pto/common/buffer_limits.hpp).
@@ -19,6 +24,20 @@ UB_BYTES = SPACE_BYTES["Vec"]
 # pto-isa include/pto/common/constants.hpp: TMP_UB_OFFSET = 184 KiB, TMP_UB_SIZE = 8 KiB. Row-expand
 # ops with a non-RowMajor per-row operand, integer TCVT and the int8 TEXTRACT path write it (§2.3).
 HIDDEN_SCRATCH = (184 * 1024, 192 * 1024)
+
+# Position of each Tile template argument (pto-facts.md §3): Tile<Loc, T, Rows, Cols, BLayout,
+# ValidRow, ValidCol, SLayout, SFractalSize, PadVal, CompactMode>; ValidRow/ValidCol default to
+# Rows/Cols, the others to TILE_DEFAULTS.
+TILE_ARGS = ("loc", "dtype", "rows", "cols", "blayout", "valid_row", "valid_col", "slayout", "fractal", "pad",
+             "compact")
+TILE_ARG = {name: index for index, name in enumerate(TILE_ARGS)}
+TILE_DEFAULTS = {"blayout": "RowMajor", "slayout": "NoneBox", "pad": "Null"}
+
+
+def tile_arg(args: Sequence[T], name: str) -> T | None:
+    """The Tile template argument called ``name`` (see TILE_ARGS), None when the C++ leaves it out."""
+    index = TILE_ARG[name]
+    return args[index] if index < len(args) else None
 
 REPEAT_BYTES = 256      # one vector repeat (constants.hpp REPEAT_BYTE)
 

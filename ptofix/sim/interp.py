@@ -40,9 +40,10 @@ from ..cpp.model import (
 )
 from ..pto import tpipe
 from ..pto.ops import PIPE_FIFO_OPS
+from ..pto.tiles import TILE_ARG, TILE_DEFAULTS
 from ..source import PtofixError
 from .fifo import FifoState, Pipe, PushRecord
-from .memory import DTYPES, GlobalTensor, GMPtr, Memory, SimError, TileType, TileVar, TileView, dtype_of
+from .memory import DTYPES, GlobalTensor, GMPtr, Memory, SimError, SimTileType, TileVar, TileView, dtype_of
 from .ops_numpy import VECTOR_OPS, Sym, build_steps
 from .schedule import Scheduler, StepError
 
@@ -222,7 +223,7 @@ class KernelConfig:
 
 
 @dataclass
-class StmtInfo:
+class SimStatement:
     path: str
     line: int
     text: str
@@ -238,7 +239,7 @@ class StatementTable:
 
     def __init__(self):
         self.ids: dict[int, int] = {}
-        self.info: list[StmtInfo] = []
+        self.info: list[SimStatement] = []
 
     def id_of(self, stmt: Stmt, source, function: str) -> int:
         key = id(stmt)
@@ -250,7 +251,7 @@ class StatementTable:
             text = source.text[stmt.span.start:stmt.span.end]
             if len(text) > 160:
                 text = text[:157] + "..."
-            self.info.append(StmtInfo(source.path, line, text, function, stmt.span.start))
+            self.info.append(SimStatement(source.path, line, text, function, stmt.span.start))
         return sid
 
 
@@ -717,24 +718,30 @@ class Interpreter:
             return v.v
         return v
 
-    def tile_type(self, tid: sp.TemplateId) -> TileType:
+    def tile_type(self, tid: sp.TemplateId) -> SimTileType:
         a = [self.targ_value(x) for x in tid.args]
         if len(a) < 4:
             raise SimError("Tile<> needs at least <Loc, T, Rows, Cols>")
 
         def leaf(x, default):
             return x.leaf if isinstance(x, Sym) else default
-        loc = leaf(a[0], "Vec")
-        elem = a[1] if isinstance(a[1], str) else None
-        if elem is None:
+        def arg(name: str, default):
+            index = TILE_ARG[name]
+            return a[index] if index < len(a) else default
+
+        def valid(name: str, default: int, what: str) -> int:
+            value = arg(name, Sym("default"))
+            return default if isinstance(value, Sym) else _int(value, what)
+        loc = leaf(arg("loc", None), "Vec")
+        elem = arg("dtype", None)
+        if not isinstance(elem, str):
             raise SimError("cannot resolve the element type of Tile<>")
-        rows, cols = _int(a[2], "Tile rows"), _int(a[3], "Tile cols")
-        blayout = leaf(a[4], "RowMajor") if len(a) > 4 else "RowMajor"
-        vr = _int(a[5], "Tile valid rows") if len(a) > 5 and not isinstance(a[5], Sym) else rows
-        vc = _int(a[6], "Tile valid cols") if len(a) > 6 and not isinstance(a[6], Sym) else cols
-        slayout = leaf(a[7], "NoneBox") if len(a) > 7 else "NoneBox"
-        pad = leaf(a[9], "Null") if len(a) > 9 else "Null"
-        return TileType(loc, elem, rows, cols, blayout, vr, vc, slayout, pad)
+        rows, cols = _int(arg("rows", None), "Tile rows"), _int(arg("cols", None), "Tile cols")
+        blayout = leaf(arg("blayout", None), TILE_DEFAULTS["blayout"])
+        vr, vc = valid("valid_row", rows, "Tile valid rows"), valid("valid_col", cols, "Tile valid cols")
+        slayout = leaf(arg("slayout", None), TILE_DEFAULTS["slayout"])
+        pad = leaf(arg("pad", None), TILE_DEFAULTS["pad"])
+        return SimTileType(loc, elem, rows, cols, blayout, vr, vc, slayout, pad)
 
     def _convert_to(self, t: sp.TypeRef, value):
         t = self.resolve_type(t)
@@ -847,7 +854,7 @@ class Interpreter:
                 return
         raise SimError(f"declaration of type '{t.name}' not modelled")
 
-    def _new_tile(self, name: str, ttype: TileType, args: list) -> TileVar:
+    def _new_tile(self, name: str, ttype: SimTileType, args: list) -> TileVar:
         vals = [_int(self.eval(a), "Tile valid shape") for a in args]
         vr, vc = None, None
         dyn = [i for i, v in enumerate((ttype.valid_rows, ttype.valid_cols)) if v < 0]

@@ -73,7 +73,7 @@ def f32_to_bf16(values: np.ndarray) -> np.ndarray:
 
 # ---- tiles --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class TileType:
+class SimTileType:
     """Static part of ``Tile<Loc, T, Rows, Cols, BLayout, ValidRow, ValidCol, SLayout, ...>``."""
 
     loc: str            # Vec, Mat, Left, Right, Acc, ...
@@ -98,7 +98,7 @@ class TileType:
 class TileVar:
     """A C++ tile variable: its type plus the address/valid shape bound at run time."""
 
-    def __init__(self, name: str, ttype: TileType, valid_rows: int | None = None,
+    def __init__(self, name: str, ttype: SimTileType, valid_rows: int | None = None,
                  valid_cols: int | None = None):
         self.name = name
         self.type = ttype
@@ -121,7 +121,7 @@ class TileView:
     """Immutable snapshot of a tile operand at the moment an op was issued."""
 
     name: str
-    type: TileType
+    type: SimTileType
     addr: int
     valid_rows: int
     valid_cols: int

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..pto.ops import OPS
-from .memory import HIDDEN_SCRATCH, Memory, SimError, TileType, TileView, dtype_of, to_dtype
+from .memory import HIDDEN_SCRATCH, Memory, SimError, SimTileType, TileView, dtype_of, to_dtype
 
 
 @dataclass(frozen=True)
@@ -501,7 +501,7 @@ class OpBuilder:
                 else:
                     scratch_base = HIDDEN_SCRATCH[0]
                     scratch_name = "<hidden scratch TMP_UB_OFFSET>"
-                scratch = TileView(scratch_name, TileType("Vec", dst.type.elem, hi - lo, block),
+                scratch = TileView(scratch_name, SimTileType("Vec", dst.type.elem, hi - lo, block),
                                    scratch_base, hi - lo, block)
 
                 def brcb(mem: Memory, stmt: int, lo=lo, hi=hi, scratch=scratch) -> None:

@@ -30,7 +30,7 @@ from ..source import PtofixError, SourceText
 from .fifo import FifoState
 from .interp import CTYPE, CVal, Interpreter, KernelConfig, StatementTable, parse_params
 from .memory import HIDDEN_SCRATCH, UB_SIZE, GMPtr, GMRegion, Memory, SimError, dtype_of
-from .schedule import Hazard, Scheduler
+from .schedule import ScheduleHazard, Scheduler
 
 DEFAULT_INT = 16
 DEFAULT_FLOAT = 1.0
@@ -159,7 +159,7 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
         fifo.context = options.provider_context(seed)
     table = StatementTable()
     cores = []
-    hazards: list[Hazard] = []
+    hazards: list[ScheduleHazard] = []
     steps = 0
     blocks = options.blocks if options.blocks is not None else list(range(options.block_num))
     for block in blocks:

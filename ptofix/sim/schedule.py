@@ -43,7 +43,7 @@ MAX_EPOCH = 512          # steps kept pending at most; a longer epoch is execute
 
 
 @dataclass
-class Record:
+class IssuedStep:
     seq: int
     stmt: int
     label: str
@@ -67,9 +67,9 @@ def _overlap(a, b) -> bool:
 
 
 @dataclass
-class Hazard:
-    first: Record          # issued first
-    second: Record         # issued later, executed earlier
+class ScheduleHazard:
+    first: IssuedStep      # issued first
+    second: IssuedStep     # issued later, executed earlier
     kind: str              # RAW / WAR / WAW
     lo: int
     hi: int
@@ -78,7 +78,7 @@ class Hazard:
 class StepError(Exception):
     """A step failed while the epoch executed; carries the record (its statement) and the error."""
 
-    def __init__(self, record: Record, error: Exception):
+    def __init__(self, record: IssuedStep, error: Exception):
         super().__init__(str(error))
         self.record = record
         self.original = error      # a SimError is the input's fault; anything else is a simulator bug
@@ -93,9 +93,9 @@ class Scheduler:
         self.rng = rng
         self.window = max(1, window)
         self.p_in_order = p_in_order
-        self.pending: list[Record] = []
+        self.pending: list[IssuedStep] = []
         self.seq = 0
-        self.hazards: list[Hazard] = []     # conflicting pairs that executed out of order
+        self.hazards: list[ScheduleHazard] = []     # conflicting pairs that executed out of order
         self.steps_run = 0
         self.epochs = 0
         # issue number -> (digest of the value identities the step read, statement, label);
@@ -105,7 +105,7 @@ class Scheduler:
     # -- issue --------------------------------------------------------------------------------
     def issue(self, stmt: int, label: str, vector: bool, reads: list, writes: list, fn,
               stamp: tuple = (), tmp: bool = False, back: int = 0) -> None:
-        self.pending.append(Record(self.seq, stmt, label, vector, reads, writes, fn, stamp, tmp, back))
+        self.pending.append(IssuedStep(self.seq, stmt, label, vector, reads, writes, fn, stamp, tmp, back))
         self.seq += 1
         if len(self.pending) >= MAX_EPOCH:
             self._flush(self.pending[:MAX_EPOCH // 2])
@@ -129,7 +129,7 @@ class Scheduler:
 
     # -- ordering -----------------------------------------------------------------------------
     @staticmethod
-    def conflicts(a: Record, b: Record) -> list[tuple[str, object, object]]:
+    def conflicts(a: IssuedStep, b: IssuedStep) -> list[tuple[str, object, object]]:
         """(kind, operand of a, operand of b) for every overlapping pair with a write (a first)."""
         out = []
         for w in a.writes:
@@ -146,7 +146,7 @@ class Scheduler:
         return out
 
     @staticmethod
-    def same_iteration(a: Record, b: Record) -> bool:
+    def same_iteration(a: IssuedStep, b: IssuedStep) -> bool:
         """No loop back-edge was taken between the two issues: the pair is not "across a loop
         back-edge" (§5.3). This matches the proof's control-flow graph, where leaving a loop after
         an iteration also passes its back-edge (the exit is at the loop header)."""
@@ -157,7 +157,7 @@ class Scheduler:
         return a.back == b.back
 
     @classmethod
-    def chain_safe(cls, a: Record, b: Record, conflicts) -> bool:
+    def chain_safe(cls, a: IssuedStep, b: IssuedStep, conflicts) -> bool:
         """docs/reference/pto-facts.md §5.3: hardware-safe exact same-access chain from a to b."""
         if not (a.vector and b.vector) or a.tmp or b.tmp:
             return False
@@ -173,14 +173,14 @@ class Scheduler:
                 produced = True
         return produced
 
-    def ordered(self, a: Record, b: Record, conflicts) -> bool:
+    def ordered(self, a: IssuedStep, b: IssuedStep, conflicts) -> bool:
         if not conflicts:
             return False
         if not a.vector or not b.vector:
             return True           # cross-pipe dependency: flags are trusted
         return self.chain_safe(a, b, conflicts)
 
-    def _order(self, recs: list[Record]) -> tuple[list[int], dict]:
+    def _order(self, recs: list[IssuedStep]) -> tuple[list[int], dict]:
         n = len(recs)
         conf: dict[tuple[int, int], list] = {}
         if self.rng is None or n < 2:
@@ -220,7 +220,7 @@ class Scheduler:
             order.append(idx)
         return order, conf
 
-    def _flush(self, recs: list[Record]) -> None:
+    def _flush(self, recs: list[IssuedStep]) -> None:
         order, conf = self._order(recs)
         self.epochs += 1
         if conf:
@@ -230,7 +230,7 @@ class Scheduler:
                     kind, x, y = pairs[0]
                     lo = max(_rng(x)[0], _rng(y)[0])
                     hi = min(_rng(x)[1], _rng(y)[1])
-                    self.hazards.append(Hazard(recs[i], recs[j], kind, lo, hi))
+                    self.hazards.append(ScheduleHazard(recs[i], recs[j], kind, lo, hi))
         mem = self.mem
         for idx in order:
             rec = recs[idx]
