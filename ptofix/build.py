@@ -512,8 +512,8 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
         write_atomically(stdout_path, out, "build artefact")
         record["output"] = stdout_path
     elif out:
-        sys.stdout.write(out)
-        sys.stdout.flush()
+        from .output import write_stdout
+        write_stdout(out)
     return record
 
 

@@ -124,11 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`ptofix ... | head`): not an error. Point stdout at /dev/null so
         # that the interpreter's final flush does not complain again.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
+        discard_stdout()
         return EXIT_OK
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -166,21 +162,54 @@ def console_main() -> None:
     # which tests and other programs call as a library.
     import gc
     gc.disable()
-    status = main()
+    try:
+        status = main()
+    except SystemExit as exc:       # --help, --version, usage errors: argparse printed them
+        if not isinstance(exc.code, int | None):
+            raise
+        status = exc.code or 0
     # Everything is written and closed when main() returns (outputs are committed, temporaries
     # removed); what is left is the interpreter tearing down the model object by object and every
     # module, about a fifth of a one-kernel run (scripts/bench.py). Flush the standard streams
     # and leave at once. A worker pool (-j) or a failing flush takes the normal exit, which joins
     # the pool and reports the stream error as it always did.
+    status = _flush_stdout(status)
     if "concurrent.futures" in sys.modules or "multiprocessing" in sys.modules:
         sys.exit(status)
     try:
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
+        if sys.stderr is not None:
+            sys.stderr.flush()
     except BaseException:  # noqa: BLE001 - the normal exit reports it
         sys.exit(status)
     os._exit(status)
+
+
+def _flush_stdout(status: int) -> int:
+    """Flush what a command left buffered on stdout; a stdout that cannot take it (a full disk,
+    ``> /dev/full``) is an output that cannot be written: an error line and exit status 2."""
+    if sys.stdout is None:
+        return status
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        discard_stdout()
+    except OSError as exc:
+        discard_stdout()
+        _stderr(f"ptofix: error: cannot write the output to stdout: {exc.strerror or exc}\n")
+        return max(status, EXIT_ERROR)
+    except ValueError:      # closed by the command
+        pass
+    return status
+
+
+def discard_stdout() -> None:
+    """Point stdout at /dev/null, so that nothing still buffered there fails again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -241,15 +241,27 @@ def write_atomically(path: str, text: str | bytes, what: str = "output") -> None
 
 # ---- stdout --------------------------------------------------------------------------------------
 def write_stdout(text: str) -> None:
-    """Write ``text`` to stdout as UTF-8 whatever the locale (a non-UTF-8 file name is kept as bytes)."""
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(text)
+    """Write ``text`` to stdout as UTF-8 whatever the locale (a non-UTF-8 file name is kept as bytes).
+
+    A stdout that cannot take it (a full disk, ``> /dev/full``, a closed descriptor) is an output
+    that cannot be written: :class:`PtofixError`, exit status 2. A reader that went away
+    (BrokenPipeError) is left to the caller, which ends quietly."""
+    try:
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
         sys.stdout.flush()
-        return
-    sys.stdout.flush()
-    buffer.write(text.encode("utf-8", "surrogateescape"))
-    buffer.flush()
+        buffer.write(text.encode("utf-8", "surrogateescape"))
+        buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        from .cli import discard_stdout
+        discard_stdout()
+        raise PtofixError(f"cannot write the output to stdout: {exc.strerror or exc}") from None
+
 
 
 def write_stderr(text: str) -> None:

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import stat
@@ -141,6 +142,37 @@ def test_console_script_prints_no_traceback_on_bad_stdin():
                           env=dict(os.environ, LC_ALL="C.UTF-8", PYTHONPATH=str(REPO)))
     assert proc.returncode == 2
     assert proc.stderr.decode() == "<stdin>:1:5: error: invalid UTF-8 byte 0xff (invalid start byte); ptofix reads UTF-8 text only\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["run", "--pattern", "gu", "fa.cpp"], ["run", "--pattern", "gu", "--diff", "fa.cpp"],
+                                  ["opt", "--list-passes"]])
+def test_stdout_that_cannot_be_written_is_an_error_not_a_crash(work, argv):
+    # `> /dev/full`: every write fails with ENOSPC. An output that cannot be written: exit 2, one
+    # error line, no traceback, no internal error.
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", *argv], stdout=full, stderr=subprocess.PIPE,
+                              cwd=work, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "ptofix: error: cannot write the output to stdout: No space left on device\n"
+
+
+def test_stdout_write_failure_in_process_raises_a_user_error(work, capsys, monkeypatch):
+    class Full(io.BytesIO):
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(Full(), encoding="utf-8"))
+    monkeypatch.setattr("ptofix.cli.discard_stdout", lambda: None)
+    assert ptofix("run", "--pattern", "gu", "fa.cpp") == 2
+    assert capsys.readouterr().err == "ptofix: error: cannot write the output to stdout: No space left on device\n"
+
+
+def test_a_reader_that_goes_away_is_not_an_error():
+    proc = subprocess.run(f"{shlex.quote(sys.executable)} -m ptofix run --pattern gu {shlex.quote(str(FA_CPP))} | head -1",
+                          shell=True, capture_output=True, cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.stdout.decode().count("\n") == 1
+    assert proc.stderr.decode() == ""
 
 
 # ---- output paths --------------------------------------------------------------------------------

@@ -148,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         for err in plan.tool_errors:
             sys.stderr.write(f"ptofix build: warning: {err}\n")
-        sys.stdout.write(B.plan_text(plan, settings, table))
+        from ..output import write_stdout
+        write_stdout(B.plan_text(plan, settings, table))
         return 0
     return B.execute(plan, settings, say)

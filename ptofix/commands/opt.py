@@ -47,9 +47,12 @@ def run(args: argparse.Namespace) -> int:
     from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
     from ..source import PtofixError
     if args.list_passes:
+        from ..output import write_stdout
+        lines = []
         for name in available_passes():
             cls = get_pass_class(name)
-            print(f"{name:20} [{cls.kind}] {cls.summary}")
+            lines.append(f"{name:20} [{cls.kind}] {cls.summary}\n")
+        write_stdout("".join(lines))
         return 0
     if not args.files:
         raise PtofixError("opt needs a FILE (or --list-passes)")

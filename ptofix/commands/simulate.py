@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 
+from ..output import write_stdout
 from ..source import PtofixError
 
 HELP = "run both vector kernels on a numpy UB model and compare the bytes"
@@ -150,16 +151,16 @@ def _run(args) -> int:
                "runs": report.runs, "steps": report.steps, "gm_bytes": report.gm_sizes,
                "difference": diff.as_dict() if diff else None,
                "racy_original": racy.as_dict() if racy else None}
-        sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
+        write_stdout(json.dumps(out, indent=2, default=str) + "\n")
     elif diff is not None:
-        sys.stdout.write(diff.format(args.original, args.rewritten) + "\n")
+        write_stdout(diff.format(args.original, args.rewritten) + "\n")
     elif racy is not None:
-        sys.stdout.write(f"simulate: the original already races: {args.original} alone differs between "
+        write_stdout(f"simulate: the original already races: {args.original} alone differs between "
                          f"in-order and overlapped execution on seed {racy.seed} ({racy.where}, byte offset "
                          f"{racy.offset}); the comparison says nothing about the rewrite there\n")
-        sys.stdout.write(racy.format(args.original, args.original) + "\n")
+        write_stdout(racy.format(args.original, args.original) + "\n")
     else:
-        sys.stdout.write(f"simulate: equal on {report.seeds} seed(s) ({report.runs} runs, "
+        write_stdout(f"simulate: equal on {report.seeds} seed(s) ({report.runs} runs, "
                          f"{report.steps} pipe steps)\n")
     if diff is not None:
         return EXIT_DIFFERENT
