@@ -216,6 +216,16 @@ def _shape(node):
     "RoundMode v4 = RoundMode::CAST_RINT;",
     "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v81 = Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>(v20, v22);",
     "Tile<\n    TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null,\n    CompactMode::Null>\n    v81 = Tile<\n        TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512,\n        PadValue::Null, CompactMode::Null>(v20, v22);",
+    # `?:` as ptoas writes it for a loop bound (and the nestings the grammar allows).
+    "int32_t v35 = v34 ? (int32_t) ((uint32_t) v30 * (uint32_t) v33) : (int32_t) ((uint32_t) v32 * (uint32_t) v33);",
+    "x = a ? b : c ? d : e;",
+    "x = a ? b ? c : d : e;",
+    "x = a || b ? c : d;",
+    "x = a?b:c;",
+    "x = a ? ns::b : c;",
+    "int32_t y = (a ? b : c) + 1;",
+    "f(a ? b : c, (uint32_t) (d ? e : g));",
+    "return a < b ? a : b;",
 ])
 def test_fast_path_matches_grammar(text):
     fast = A.parse_statement(text)
@@ -229,6 +239,24 @@ def test_fast_path_matches_grammar(text):
 def test_fast_path_leaves_other_forms_to_the_grammar_or_agrees(text):
     fast = A._fast_parse(text)
     assert fast is A._FALLBACK or repr(fast) == repr(A.parse_statement(text, fast=False))
+
+
+@pytest.mark.parametrize("text", ["x = a ? b, c : d;", "x = a ? b : c = d;", "x = a ? b = c : d;", "x = a ? b :: c : d;",
+                                  "x = a ? b;", "x = a ? : b;", "f(a ? b);"])
+def test_ternary_forms_beyond_the_fast_path_go_to_the_grammar(text):
+    # Never a guess and never "no effect": the fast expression parser gives up, and the statement
+    # gets whatever the grammar makes of it (an AST, or None: an opaque statement).
+    from ptofix.cpp import fast_expr
+    assert fast_expr.parse_statement(text) is fast_expr.FALLBACK
+    assert repr(A.parse_statement(text)) == repr(A.parse_statement(text, fast=False))
+
+
+@pytest.mark.parametrize("text", ["v55 < ((size_t) ((int32_t) (uint32_t) v35 + (uint32_t) (v34 ? v33 : v31)))",
+                                  "i < (a ? b : c)", "v = a ? b : c"])
+def test_ternary_in_a_loop_header_matches_the_grammar(text):
+    from ptofix.cpp import fast_expr
+    assert fast_expr.parse_header_expression(text) is not fast_expr.FALLBACK
+    assert repr(A.parse_condition(text)) == repr(A.parse_condition(text, fast=False))
 
 
 def test_fast_path_builds_the_grammars_ast_for_every_corpus_statement(corpus_dir):

@@ -4,7 +4,8 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+import pytest
+from conftest import CORPUS, ROOT
 
 FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
 # Without PYTHONUNBUFFERED (some shells set it): stdout to a pipe is block-buffered, as in a build.
@@ -38,6 +39,19 @@ def test_one_file_run_imports_no_pool_numpy_or_lark(tmp_path):
     original = open(FA, encoding="utf-8").read()
     assert out.read_text(encoding="utf-8") != original          # the proof ran and removed barriers
     assert out.read_text(encoding="utf-8").count("pipe_barrier(PIPE_V);") < original.count("pipe_barrier(PIPE_V);")
+
+
+def test_corpus_fa_kernel_with_a_ternary_loop_bound_runs_without_lark(tmp_path):
+    # The corpus's largest FA kernel computes loop bounds with `c ? a : b` (a declaration and two
+    # for conditions): the fast expression parser builds those, so lark stays unloaded.
+    kernel = os.path.join(CORPUS, "real", "02_fa_call_both.cpp")
+    if not os.path.isfile(kernel):
+        pytest.skip("corpus FA kernel not present")
+    assert " ? " in open(kernel, encoding="utf-8").read()
+    out = tmp_path / "out.cpp"
+    status, loaded = _probe(["run", "--pattern", "auto", kernel, "-o", str(out)], tmp_path)
+    assert status == 0 and loaded == []
+    assert out.read_text(encoding="utf-8").count("pipe_barrier(PIPE_V);") < 46
 
 
 def test_several_files_with_jobs_use_the_pool(tmp_path):

@@ -1,6 +1,6 @@
 """A small precedence-climbing parser for the expressions ptoas writes in address and view setup
-(names, literals, C casts to builtin types, arithmetic/comparison/logical operators, calls of
-plain names and ``x.data()``), plus the declaration shapes around them.
+(names, literals, C casts to builtin types, arithmetic/comparison/logical operators, ``?:``,
+calls of plain names and ``x.data()``), plus the declaration shapes around them.
 
 It exists only to keep lark off the common path (speed). It builds exactly the AST the lark
 grammar builds (spans included) or gives up with ``FALLBACK``, and the corpus-wide parity test
@@ -17,7 +17,7 @@ FALLBACK = A._FALLBACK
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
   | (?P<name>(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
-  | (?P<op><<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.])
+  | (?P<op><<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:])
 )""", re.X)
 
 # Keywords of the grammar that are not plain names.
@@ -73,6 +73,20 @@ class _ExpressionParser:
         return tok
 
     # -- expressions --------------------------------------------------------------------------
+    def ternary(self):
+        """The grammar's ``logor "?" expr ":" assign_expr``, right-associative. The middle may be
+        a ternary, not a comma expression, and neither branch an assignment: those never reach
+        ``:`` or the end here, and the whole statement goes to the grammar."""
+        cond = self.expr()
+        tok = self.peek()
+        if tok[0] != "op" or tok[1] != "?":
+            return cond
+        self.take()
+        then = self.ternary()
+        self.expect(":")
+        orelse = self.ternary()
+        return A.Ternary(cond.start, orelse.end, cond, then, orelse)
+
     def expr(self, level: int = 0):
         if level == len(_LEVELS):
             return self.unary()
@@ -147,10 +161,10 @@ class _ExpressionParser:
                 self.take()
                 args = []
                 if self.peek()[1] != ")":
-                    args.append(self.expr())
+                    args.append(self.ternary())
                     while self.peek()[1] == ",":
                         self.take()
-                        args.append(self.expr())
+                        args.append(self.ternary())
                 close = self.expect(")")
                 node = A.Call(node.start, close[3], node, args)
             elif tok[1] == ".":
@@ -177,7 +191,7 @@ class _ExpressionParser:
                 raise _Fail()      # a template id: the grammar's business
             return A.Name(start, end, text)
         if kind == "op" and text == "(":
-            inner = self.expr()
+            inner = self.ternary()
             self.expect(")")
             return inner
         raise _Fail()
@@ -187,7 +201,7 @@ def parse_expression(text: str, offset: int):
     """The AST of ``text`` (an expression at ``offset`` in its statement), or FALLBACK."""
     try:
         parser = _ExpressionParser(text, offset)
-        node = parser.expr()
+        node = parser.ternary()
         if parser.peek()[0] != "eof":
             return FALLBACK
         return node
@@ -201,10 +215,10 @@ def parse_args(text: str, offset: int):
         return []
     try:
         parser = _ExpressionParser(text, offset)
-        args = [parser.expr()]
+        args = [parser.ternary()]
         while parser.peek()[1] == ",":
             parser.take()
-            args.append(parser.expr())
+            args.append(parser.ternary())
         if parser.peek()[0] != "eof":
             return FALLBACK
         return args
