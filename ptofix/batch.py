@@ -7,13 +7,16 @@ worst one: 3 internal error, 2 bad input, 1 ``--check`` found changes, 0 ok.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .source import PtofixError, SourceText
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 class Processed(NamedTuple):
@@ -32,7 +35,8 @@ class Failure(NamedTuple):
     status: int          # 2 bad input, 3 internal error
 
 
-Process = Callable[[str, argparse.Namespace], Processed]
+if TYPE_CHECKING:
+    Process = Callable[[str, argparse.Namespace], Processed]
 
 
 def add_batch_arguments(parser: argparse.ArgumentParser) -> None:

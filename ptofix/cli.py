@@ -6,8 +6,6 @@ Exit status: see :data:`EXIT_STATUS` (also printed by ``ptofix --help``).
 """
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
 
@@ -41,37 +39,48 @@ exit status:
 
 EXIT_OK, EXIT_CHANGED, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """argparse's RawDescriptionHelpFormatter, sized without importing shutil.
-
-    argparse builds a formatter for every add_argument (to check the metavar) and sizes it with
-    shutil.get_terminal_size; importing shutil (with zlib, bz2 and lzma) costs every run ~2 ms.
-    The width is the one shutil gives: $COLUMNS when positive, else the terminal's, else 80.
-    """
-
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:
-        if width is None:
-            width = _terminal_columns() - 2
-        super().__init__(prog, indent_increment, max_help_position, width)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
-def _terminal_columns() -> int:
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or 80
+class Arguments:
+    """The parsed command line when argparse was not needed (see ``_fast_arguments``): attributes
+    as on the ``argparse.Namespace`` argparse would have returned, compared by them too."""
+
+    def __init__(self, **values: object) -> None:
+        self.__dict__.update(values)
+
+    def __eq__(self, other: object) -> bool:
+        return vars(self) == vars(other) if hasattr(other, "__dict__") else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.__dict__
+
+    def __repr__(self) -> str:
+        return f"Arguments({', '.join(f'{k}={v!r}' for k, v in self.__dict__.items())})"
+
+
+def _fast_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The common ``run`` command lines, read without argparse (start-up), or None."""
+    if _command_of(argv) != "run":
+        return None
+    from .commands.run import fast_arguments
+    values = fast_arguments(argv)
+    if values is None:
+        return None
+    found: argparse.Namespace = Arguments(**values)  # type: ignore[assignment]
+    return found
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; with ``only``, just that command's subparser (faster start-up)."""
+    import argparse
+    import importlib
+
+    from .help_format import HelpFormatter
     parser = argparse.ArgumentParser(prog="ptofix", description=DESCRIPTION, formatter_class=HelpFormatter)
     from . import __version__
     parser.add_argument("--version", action="version", version=f"ptofix {__version__}")
@@ -110,13 +119,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv[:argv.index("--")] if "--" in argv else "--debug" in argv
     try:
-        parser = build_parser(_command_of(argv))
-        # --help, --version and usage errors raise SystemExit (0 or 2) after argparse printed them.
-        args = parser.parse_args(argv)
+        args = _fast_arguments(argv)
+        if args is None:
+            parser = build_parser(_command_of(argv))
+            # --help, --version and usage errors raise SystemExit (0 or 2) after argparse printed them.
+            args = parser.parse_args(argv)
+            if not getattr(args, "command", None):
+                parser.print_help()
+                return EXIT_ERROR
         debug = bool(getattr(args, "debug", False))
-        if not getattr(args, "command", None):
-            parser.print_help()
-            return EXIT_ERROR
         return args.handler(args)
     except PtofixError as exc:
         _stderr(exc.format() + "\n")

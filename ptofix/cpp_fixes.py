@@ -2,7 +2,9 @@
 it, and the text report. Used by the `run` and `build` commands."""
 from __future__ import annotations
 
-import argparse
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 def cpp_passes_from_args(args: argparse.Namespace) -> list:

@@ -14,7 +14,6 @@ All file output goes through :class:`Outputs`, so every command behaves the same
 """
 from __future__ import annotations
 
-import argparse
 import os
 import stat
 import sys
@@ -22,6 +21,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from .source import PtofixError, SourceText
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:

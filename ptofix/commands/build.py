@@ -68,7 +68,7 @@ def _description() -> str:
 
 
 def add_parser(subparsers) -> None:
-    from ..cli import HelpFormatter
+    from ..help_format import HelpFormatter
     p = subparsers.add_parser("build", help=HELP, description=_description(),
                               formatter_class=HelpFormatter)
     p.add_argument("input", metavar="IR.mlir", help="PTO IR as the DSL printed it")

@@ -40,7 +40,7 @@ written), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
-    from ..cli import HelpFormatter
+    from ..help_format import HelpFormatter
     p = subparsers.add_parser("canonicalize", help=HELP, description=DESCRIPTION,
                               formatter_class=HelpFormatter)
     p.add_argument("file", metavar="IN.mlir", help="PTO IR input ('-' for stdin)")

@@ -19,7 +19,7 @@ exit status: 0 no race (or --fix applied), 1 races found, 2 bad input, 3 interna
 
 def add_parser(subparsers) -> None:
     from ..batch import add_batch_arguments
-    from ..cli import HelpFormatter
+    from ..help_format import HelpFormatter
     from ..output import add_output_arguments
     parser = subparsers.add_parser("check", help="report PIPE_V races ptoas left in (and --fix them)",
                                    description=HELP, formatter_class=HelpFormatter)

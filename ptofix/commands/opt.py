@@ -25,7 +25,7 @@ written), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
-    from ..cli import HelpFormatter
+    from ..help_format import HelpFormatter
     from ..output import add_output_arguments
     parser = subparsers.add_parser(
         "opt", help="run passes by name: -p 'pass-a,pass-b{opt=value}'",

@@ -1,7 +1,9 @@
 """`ptofix run`: the C++ fixes on ptoas output (PIPE_V barrier removal, LocalSlotNum)."""
 from __future__ import annotations
 
-import argparse
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 HELP = """\
 Rewrite ptoas-generated C++. Without --pattern no barrier is touched; without a LocalSlotNum
@@ -24,7 +26,7 @@ exit status: 0 ok, 1 --check found changes, 2 bad input or an output that cannot
 
 
 def add_parser(subparsers) -> None:
-    from ..cli import HelpFormatter
+    from ..help_format import HelpFormatter
     from ..output import add_output_arguments
     parser = subparsers.add_parser("run", help="fix ptoas C++: PIPE_V barriers, TPipe LocalSlotNum",
                                    description=HELP, formatter_class=HelpFormatter)
@@ -43,6 +45,99 @@ def add_parser(subparsers) -> None:
     from ..batch import add_batch_arguments
     add_batch_arguments(parser)
     parser.set_defaults(handler=run)
+
+
+# ---- the common command lines without argparse -----------------------------------------------
+# A kernel build runs `ptofix run [--pattern P] FILE -o OUT` once per kernel; importing argparse
+# (with gettext and locale) and building this parser cost such a run ~6 ms of start-up, a tenth
+# of it. fast_arguments() reads the plain spellings of the options below into the same values
+# argparse gives (tests/test_cli_fast_args.py checks both agree, option by option and on random
+# command lines) and answers None for anything else (--help, abbreviations, `--`, a repeated or
+# conflicting option, a value that looks like an option, ...), which argparse then parses, and
+# reports, as before.
+_FAST_VALUES = {"--pattern": "pattern", "-P": "pattern", "--weight": "weight", "-o": "output", "--output": "output",
+                "--report-file": "report_file", "--local-slot-num": "local_slot_num", "--ir": "local_slot_ir",
+                "--sidecar": "local_slot_sidecar", "--target-ptoas": "target_ptoas", "--pto-lib": "pto_lib",
+                "--unit-flag": "unit_flag"}
+_FAST_CHOICES = {"--report": ("report", ("json", "text")), "--tpipe-order": ("tpipe_order", ("old", "new"))}
+_FAST_INTS = {"-j": "jobs", "--jobs": "jobs", "--default-local-slot-num": "default_local_slot_num"}
+_FAST_FLAGS = {"--force": "force", "-i": "in_place", "--in-place": "in_place", "--diff": "diff", "--check": "check",
+               "--debug": "debug"}
+_EXCLUSIVE = ("output", "in_place", "diff", "check")     # one output mode (a mutually exclusive group)
+FAST_DEFAULTS = {"debug": False, "command": "run", "pattern": None, "weight": None, "force": False,
+                 "local_slot_num": None, "local_slot_ir": None, "local_slot_sidecar": None, "target_ptoas": None,
+                 "default_local_slot_num": None, "tpipe_order": None, "pto_lib": None, "unit_flag": None,
+                 "output": None, "in_place": False, "diff": False, "check": False, "report": None,
+                 "report_file": None, "jobs": 1}
+
+
+def fast_arguments(argv: list[str]) -> dict | None:
+    """The values argparse gives ``argv`` (``[--debug...] run ...``) without argparse, or None."""
+    values: dict = dict(FAST_DEFAULTS)
+    i = 0
+    while i < len(argv) and argv[i] == "--debug":
+        values["debug"] = True
+        i += 1
+    if i >= len(argv) or argv[i] != "run":
+        return None
+    files: list[str] = []
+    seen: set[str] = set()
+    files_closed = False
+    i += 1
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if arg == "-" or not arg.startswith("-"):
+            if files_closed:
+                return None        # argparse takes one run of FILEs; the rest is its error
+            files.append(arg)
+            continue
+        if files:
+            files_closed = True
+        flag, eq, attached = arg.partition("=")
+        if eq and not flag.startswith("--"):
+            return None
+        if flag in _FAST_FLAGS:
+            if eq:
+                return None
+            dest = _FAST_FLAGS[flag]
+            if dest in seen and dest != "debug":
+                return None
+            seen.add(dest)
+            values[dest] = True
+            continue
+        if eq:
+            value = attached
+        else:
+            if i >= len(argv):
+                return None
+            value = argv[i]
+            i += 1
+            if value.startswith("-") and value != "-":
+                return None
+        stored: str | int = value
+        if flag in _FAST_VALUES:
+            dest = _FAST_VALUES[flag]
+        elif flag in _FAST_CHOICES:
+            dest, choices = _FAST_CHOICES[flag]
+            if value not in choices:
+                return None
+        elif flag in _FAST_INTS:
+            dest = _FAST_INTS[flag]
+            if not (value.isascii() and value.isdigit()):
+                return None
+            stored = int(value)
+        else:
+            return None
+        if dest in seen:
+            return None
+        seen.add(dest)
+        values[dest] = stored
+    if not files or sum(1 for dest in _EXCLUSIVE if dest in seen) > 1:
+        return None
+    values["files"] = files
+    values["handler"] = run
+    return values
 
 
 def check_target_ptoas(args: argparse.Namespace) -> None:

@@ -90,7 +90,7 @@ def _blocks(text: str) -> list[int]:
 
 
 def add_parser(subparsers) -> None:
-    from ..cli import HelpFormatter
+    from ..help_format import HelpFormatter
     p = subparsers.add_parser("simulate", help=HELP, description=DESCRIPTION,
                               formatter_class=HelpFormatter)
     p.add_argument("original", metavar="ORIGINAL", help="ptoas C++ before the rewrite")
