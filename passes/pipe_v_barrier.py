@@ -6,10 +6,12 @@ numbers stay stable and a second run finds nothing to do.
 """
 from __future__ import annotations
 
-from typing import ClassVar
-
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Edit, SourceText
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 
 class PipeVBarrierPass(Pass):

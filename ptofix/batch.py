@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import Any, NamedTuple
 
 from .source import PtofixError, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import Any, NamedTuple
+else:
+    from .ntuple import NamedTuple
 
 
 class Processed(NamedTuple):
@@ -36,6 +37,7 @@ class Failure(NamedTuple):
 
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     Process = Callable[[str, argparse.Namespace], Processed]
 
 

@@ -4,10 +4,12 @@ Imported lazily so that commands that do not need a front end do not pay for lar
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from .source import SourceText
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 def parse_cpp(source: SourceText) -> Any:

@@ -11,11 +11,10 @@ Spellings: ``--local-slot-num 2`` (every pipe) or ``--local-slot-num 0=2,4=2`` (
 """
 from __future__ import annotations
 
-from typing import Any
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
 # (flag, dest, keyword arguments for add_argument)
 _OPTIONS: list[tuple[str, str, dict[str, Any]]] = [

@@ -18,13 +18,13 @@ import os
 import stat
 import sys
 from collections.abc import Iterable
-from typing import Any
 
 from .source import PtofixError, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
-from typing import Any, ClassVar
 
 from .gc_pause import gc_paused
 from .record import Record
 from .source import Edit, PtofixError, SourceText, apply_edits
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, ClassVar
+
+    Parser = Callable[[SourceText], Any]
 
 
 class PassResult(Record):
@@ -150,7 +155,6 @@ class PipelineOutcome(Record):
     warnings: list[str]
 
 
-Parser = Callable[[SourceText], Any]
 
 
 def run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Parser],

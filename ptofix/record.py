@@ -10,7 +10,13 @@ repr, ``vars()``). A list, dict or set default is copied per instance.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, dataclass_transform
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, dataclass_transform
+else:
+    def dataclass_transform(**kwargs):
+        """typing.dataclass_transform for the type checker only (importing typing costs start-up)."""
+        return lambda cls: cls
 
 _MUTABLE = (list, dict, set)
 

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from .ntuple import NamedTuple
 
 # Value types are NamedTuples and plain classes, not dataclasses: importing dataclasses (and
 # inspect) and generating each class's methods costs every `ptofix` run several ms of start-up.

@@ -14,13 +14,15 @@ following proofs, so removing several barriers is checked as a whole.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from ..record import Record
 from ..source import SourceText
 from .model import Compound, CppFile, Function, SimpleStmt
 from .semantics import FileContext
 from .vector_cfg import Access, Event, EventKind, FunctionCFG
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it gives up (fail closed)
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import Any
 
 from ..record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _PARSER = None
 

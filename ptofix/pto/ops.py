@@ -14,9 +14,13 @@ everything they touch.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from .tiles import HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re-exported for the op effects)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from ..ntuple import NamedTuple
 
 PIPE_V = "PIPE_V"
 

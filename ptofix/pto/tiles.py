@@ -7,12 +7,14 @@ Valid rows/cols do not change the storage; ``-1`` means dynamic (set at run time
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
-
 from ..record import Record
 
-T = TypeVar("T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 # Memory spaces a Tile may live in (`TileType::X`) and their sizes on A2/A3
 # (pto-isa include/pto/common/buffer_limits.hpp).

@@ -8,7 +8,11 @@ written type is decided from the literals: which of positions 5/6 holds the bool
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from ..ntuple import NamedTuple
 
 DEFAULT_LOCAL_SLOT_NUM = 2
 DEFAULT_NOSPLIT = False
