@@ -16,9 +16,9 @@ from ptofix.pto.tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_ARG, TILE_DEFAU
 from ptofix.sim import memory as sim_memory
 from ptofix.sim.fifo import FifoState
 from ptofix.sim.interp import Interpreter, KernelConfig, StatementTable
+from ptofix.sim.ops_numpy import VECTOR_OPS
 from ptofix.sim.schedule import Scheduler
 from ptofix.source import SourceText
-from ptofix.sim.ops_numpy import VECTOR_OPS
 
 
 def test_every_simulated_op_has_an_effects_entry():
