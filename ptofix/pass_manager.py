@@ -42,10 +42,6 @@ class Pass(Record):
     kind: ClassVar[str] = "cpp"
     summary: ClassVar[str] = ""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.__post_init__()
-
     def __post_init__(self) -> None:
         pass
 

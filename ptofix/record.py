@@ -59,10 +59,13 @@ def _generate_init(cls: type) -> Any:
         else:
             params.append(name)
         body.append(f"    _self_.{name} = {name}")
+    if hasattr(cls, "__post_init__"):
+        body.append("    _self_.__post_init__()")      # option checks, as a dataclass does
     source = f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
     exec(source, namespace)   # noqa: S102 - the text is built from the class's own field names
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init._record_generated = True
     return init
 
 
@@ -71,6 +74,7 @@ class Record:
     _fields: ClassVar[tuple] = ()
     _defaults: ClassVar[dict] = {}
     _hidden: ClassVar[frozenset] = frozenset()   # fields left out of repr
+    _generated_init: ClassVar[Any] = None         # the class's own constructor, built on first use
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -86,16 +90,22 @@ class Record:
                 defaults[name] = cls.__dict__[name]
         cls._fields = tuple(fields)
         cls._defaults = defaults
-        if "__init__" not in cls.__dict__:
+        inherited = getattr(parent, "__init__", None)
+        if "__init__" not in cls.__dict__ and (inherited is Record.__init__
+                                               or getattr(inherited, "_record_generated", False)):
             # Every class gets its own stub: an inherited generated __init__ would set the
-            # parent's fields only.
+            # parent's fields only. A hand-written __init__ up the chain is inherited as it is.
             cls.__init__ = Record.__init__  # type: ignore[method-assign]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # First instance of this class: replace the stub by the generated constructor.
         cls = type(self)
-        init = _generate_init(cls)
-        cls.__init__ = init  # type: ignore[method-assign]
+        init = cls.__dict__.get("_generated_init")
+        if init is None:
+            init = _generate_init(cls)
+            cls._generated_init = init
+            if cls.__dict__.get("__init__") is Record.__init__:
+                cls.__init__ = init  # type: ignore[method-assign]
         init(self, *args, **kwargs)
 
     def __repr__(self) -> str:

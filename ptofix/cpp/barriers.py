@@ -149,7 +149,7 @@ class BarrierAnalysis:
         self.ctx = FileContext(model)
         self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
-        self._pure = self._resolve_local_calls()   # also fills self.cfgs
+        self._resolve_local_calls()   # also fills self.cfgs
         self._callers = self._call_sites()
         self._entry_clean: dict[int, bool] = {}
         self._exit_clean: dict[int, bool] = {}

@@ -198,10 +198,6 @@ def _is_int(arg: Arg) -> bool:
     return isinstance(arg.value, int) and not isinstance(arg.value, bool)
 
 
-def _is_bool(arg: Arg) -> bool:
-    return isinstance(arg.value, bool)
-
-
 def decode_type(node: TemplateId, base: int, source: SourceText, function: str, stmt_span: Span) -> TPipeType:
     """Decode one ``TPipe<...>`` template id (``base`` = absolute offset of the statement)."""
     args = [_arg(a, base, source.text) for a in node.args]

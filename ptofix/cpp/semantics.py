@@ -95,7 +95,6 @@ _INT_TYPES = {
     "event_t": (32, True), "pipe_t": (32, True),
 }
 _FLOAT_TYPES = {"float", "double", "half", "bfloat16_t", "float16_t", "float32_t"}
-INT64 = IntType(64, True)
 INT32 = IntType(32, True)
 # Named types whose objects carry no UB binding of their own and whose constructors are plain data
 # (pto-isa GlobalTensor/Shape/Stride views, the TPipe object, mode enums).
@@ -246,7 +245,7 @@ class FunctionSemantics:
         for text in _split_params(self.fn.params):
             ast = A.parse_parameter(text) if text else None
             if isinstance(ast, A.Decl) and ast.name:
-                sym = self._declare(scope, ast, None)
+                sym = self._declare(scope, ast)
                 is_ref = ast.type.ref or ast.type.pointer > 0
             else:
                 # An unnamed, defaulted or unreadable parameter: its name (if any) is unknown-valued.
@@ -322,7 +321,7 @@ class FunctionSemantics:
         return TileType(space, dtype, rows if rows and rows > 0 else None, cols if cols and cols > 0 else None,
                         blayout, vr if vr is not None and vr >= 0 else None, vc if vc is not None and vc >= 0 else None)
 
-    def _declare(self, scope: Scope, decl: A.Decl, stmt_env: dict | None) -> Symbol:
+    def _declare(self, scope: Scope, decl: A.Decl) -> Symbol:
         sym = self._declare_symbol(scope, decl)
         sym.type_ref = self.resolve_type(decl.type, scope)
         if "volatile" in sym.type_ref.quals:
@@ -573,7 +572,7 @@ class FunctionSemantics:
         reason = ""
         for node in init_nodes:
             reason = reason or self._expression(node, scope, env)
-        sym = self._declare(scope, decl, env)
+        sym = self._declare(scope, decl)
         env_with_self = dict(env)
         if reason:
             sym.make_unknown(reason)

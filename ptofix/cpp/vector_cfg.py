@@ -83,7 +83,6 @@ class Event(Record):
     why: str = ""                    # for unknown events / drains
     tag: str = ""                    # SET_VS / WAIT_VS event id
     callee: str = ""                 # CALL
-    call_args: tuple = ()            # CALL: (arg nodes, env)
     succ: list = []   # [(Event, is_back_edge)]
     pred: list = []
     order: int = 0
@@ -229,8 +228,8 @@ class FunctionCFG:
     # -- statements -> events ------------------------------------------------------------------
     def _calls(self, stmt: Stmt, info: StmtInfo | None) -> list[Event]:
         events = []
-        for name, args, env in (info.local_calls if info is not None else []):
-            event = self._new(EventKind.CALL, stmt=stmt, op=name, callee=name, call_args=(args, env),
+        for name, _args, _env in (info.local_calls if info is not None else []):
+            event = self._new(EventKind.CALL, stmt=stmt, op=name, callee=name,
                               why=f"call to {name}()")
             self.local_calls.append(event)
             events.append(event)

@@ -71,7 +71,6 @@ for _v in VERSIONS:
     for _a in _v.aliases:
         _BY_NAME[_a.lower()] = _v
 
-OLDEST = VERSIONS[0]
 NEWEST = VERSIONS[-1]
 
 

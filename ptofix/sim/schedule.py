@@ -97,7 +97,6 @@ class Scheduler:
         self.seq = 0
         self.hazards: list[ScheduleHazard] = []     # conflicting pairs that executed out of order
         self.steps_run = 0
-        self.epochs = 0
         # issue number -> (digest of the value identities the step read, statement, label);
         # see memory.py: equal flows mean equal values on every input.
         self.flow: dict[int, tuple] = {}
@@ -222,7 +221,6 @@ class Scheduler:
 
     def _flush(self, recs: list[IssuedStep]) -> None:
         order, conf = self._order(recs)
-        self.epochs += 1
         if conf:
             pos = {idx: k for k, idx in enumerate(order)}
             for (i, j), pairs in conf.items():

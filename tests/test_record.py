@@ -1,0 +1,86 @@
+"""ptofix.record.Record: the light dataclass-like base of model nodes and passes."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+
+from ptofix.pass_manager import PASSES, get_pass_class
+from ptofix.record import Record
+
+
+class Point(Record):
+    x: int
+    y: int = 0
+    tags: list = []
+
+
+class Point3(Point):
+    z: int = 0
+
+
+class Checked(Record):
+    value: int = 1
+    checks: ClassVar[list] = []
+
+    def __post_init__(self) -> None:
+        Checked.checks.append(self.value)
+        if self.value < 0:
+            raise ValueError("negative")
+
+
+class CheckedChild(Checked):
+    extra: str = ""
+
+
+class HandWritten(Record):
+    a: int = 0
+
+    def __init__(self, a: int) -> None:
+        super().__init__(a * 10)
+
+
+class HandWrittenChild(HandWritten):
+    pass
+
+
+def test_fields_defaults_and_copied_mutables():
+    p, q = Point(1), Point(2, 3)
+    p.tags.append("x")
+    assert (p.x, p.y, q.x, q.y, q.tags) == (1, 0, 2, 3, [])
+    assert repr(Point3(1, z=4)) == "Point3(x=1, y=0, tags=[], z=4)"
+    with pytest.raises(TypeError):
+        Point()  # type: ignore[call-arg]
+
+
+def test_post_init_runs_for_every_instance_and_subclass():
+    Checked.checks.clear()
+    Checked(2)
+    Checked(3)
+    CheckedChild(4, "e")
+    assert Checked.checks == [2, 3, 4]
+    with pytest.raises(ValueError):
+        CheckedChild(-1)
+
+
+def test_a_hand_written_init_is_kept_for_every_instance():
+    # The first instance must not swap in the generated constructor for later ones.
+    assert [HandWritten(1).a, HandWritten(2).a] == [10, 20]
+    assert [HandWrittenChild(3).a, HandWrittenChild(4).a] == [30, 40]
+
+
+@pytest.mark.parametrize("name, options", [("local-slot-num", {"tpipe_order": "middle"}),
+                                           ("local-slot-num", {"default": -1}),
+                                           ("canonicalize", {"to": "sideways"})])
+def test_pass_options_are_checked_at_construction(name, options):
+    cls = get_pass_class(name)
+    cls()                       # the defaults are valid ...
+    with pytest.raises(ValueError):
+        cls(**options)          # ... and a bad value is refused every time, not only the first
+    with pytest.raises(ValueError):
+        cls(**options)
+
+
+def test_every_registered_pass_builds_with_its_defaults():
+    for name in PASSES:
+        assert get_pass_class(name)().name == name
