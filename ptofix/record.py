@@ -10,6 +10,8 @@ repr, ``vars()``). A list, dict or set default is copied per instance.
 """
 from __future__ import annotations
 
+from types import FunctionType
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar, dataclass_transform
@@ -33,39 +35,56 @@ class _Missing:
 _MISSING = _Missing()
 
 
+# Compiled constructors by shape. A constructor's code depends on a field's name only through
+# the names it binds and stores, so it is compiled once per shape with placeholder names (a0, f0,
+# ...) and each class gets a copy with its own names (code.replace): most node classes share a
+# shape (so many fields, plain stores), and compiling each class's own source cost a one-kernel
+# run ~3 ms.
+_SHAPES: dict[str, Any] = {}
+
+
 def _generate_init(cls: type) -> Any:
     """``__init__`` for ``cls``: one parameter and one attribute store per field."""
     fields: tuple = cls._fields  # type: ignore[attr-defined]
     defaults: dict = cls._defaults  # type: ignore[attr-defined]
     namespace: dict[str, Any] = {"_MISSING": _MISSING, "_cls": cls}
-    params, body = ["_self_"], []
+    params, body, argdefs = ["_self_"], [], []
     seen_default = False
     for i, name in enumerate(fields):
         if name in defaults:
             seen_default = True
             value = defaults[name]
+            params.append(f"a{i}")
             if isinstance(value, _MUTABLE):
                 namespace[f"_d{i}"] = value
-                params.append(f"{name}=_MISSING")
-                body.append(f"    _self_.{name} = _d{i}.copy() if {name} is _MISSING else {name}")
+                argdefs.append(_MISSING)
+                body.append(f"    _self_.f{i} = _d{i}.copy() if a{i} is _MISSING else a{i}")
                 continue
-            namespace[f"_d{i}"] = value
-            params.append(f"{name}=_d{i}")
+            argdefs.append(value)
         elif seen_default:
             # A required field after a defaulted one: Python's signature cannot say so directly.
-            params.append(f"{name}=_MISSING")
-            body.append(f"    if {name} is _MISSING:\n"
+            params.append(f"a{i}")
+            argdefs.append(_MISSING)
+            body.append(f"    if a{i} is _MISSING:\n"
                         f"        raise TypeError(_cls.__name__ + \"() missing argument '{name}'\")")
         else:
-            params.append(name)
-        body.append(f"    _self_.{name} = {name}")
+            params.append(f"a{i}")
+        body.append(f"    _self_.f{i} = a{i}")
     if hasattr(cls, "__post_init__"):
         body.append("    _self_.__post_init__()")      # option checks, as a dataclass does
     source = f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
-    exec(source, namespace)   # noqa: S102 - the text is built from the class's own field names
-    init = namespace["__init__"]
+    code = _SHAPES.get(source)
+    if code is None:
+        scratch: dict[str, Any] = {}
+        exec(source, scratch)   # noqa: S102 - the text is built from placeholders and field names
+        code = _SHAPES[source] = scratch["__init__"].__code__
+    rename = {f"f{i}": name for i, name in enumerate(fields)}
+    rename.update((f"a{i}", name) for i, name in enumerate(fields))
+    code = code.replace(co_varnames=tuple(rename.get(n, n) for n in code.co_varnames),
+                        co_names=tuple(rename.get(n, n) for n in code.co_names))
+    init = FunctionType(code, namespace, "__init__", tuple(argdefs) or None)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init._record_generated = True
+    init._record_generated = True  # type: ignore[attr-defined]
     return init
 
 

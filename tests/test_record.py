@@ -84,3 +84,39 @@ def test_pass_options_are_checked_at_construction(name, options):
 def test_every_registered_pass_builds_with_its_defaults():
     for name in PASSES:
         assert get_pass_class(name)().name == name
+
+
+class Pair(Record):
+    left: int
+    right: str = "r"
+
+
+class Other(Record):          # the same shape as Pair: one compiled constructor, two sets of names
+    first: int
+    second: str = "s"
+
+
+class Gap(Record):
+    a: int = 1
+    b: int = 2
+
+    __annotations__["c"] = "int"   # a required field after defaulted ones (as a subclass adds one)
+
+
+def test_classes_of_one_shape_keep_their_own_field_names_and_defaults():
+    p, o = Pair(1), Other(2)
+    assert (vars(p), vars(o)) == ({"left": 1, "right": "r"}, {"first": 2, "second": "s"})
+    assert vars(Pair(right="x", left=3)) == {"left": 3, "right": "x"}
+    assert vars(Other(second="y", first=4)) == {"first": 4, "second": "y"}
+    assert Pair.__init__.__qualname__ == "Pair.__init__" and Pair.__init__ is not Other.__init__
+    with pytest.raises(TypeError, match="unexpected keyword argument 'first'"):
+        Pair(first=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'first'"):
+        Other()  # type: ignore[call-arg]
+
+
+def test_required_field_after_defaults_is_still_required():
+    assert Gap._fields == ("a", "b", "c")
+    assert vars(Gap(c=3)) == {"a": 1, "b": 2, "c": 3}
+    with pytest.raises(TypeError, match="Gap\\(\\) missing argument 'c'"):
+        Gap()
