@@ -226,6 +226,10 @@ def _shape(node):
     "int32_t y = (a ? b : c) + 1;",
     "f(a ? b : c, (uint32_t) (d ? e : g));",
     "return a < b ? a : b;",
+    # A qualifier and a (qualified) named type: the grammar's qual_named_type.
+    "constexpr pto::Layout GT_94178561266080_layout = pto::Layout::ND;",
+    "const T x = v;",
+    "static ::ns::T* x = v + 1;",
 ])
 def test_fast_path_matches_grammar(text):
     fast = A.parse_statement(text)
@@ -246,6 +250,20 @@ def test_fast_path_leaves_other_forms_to_the_grammar_or_agrees(text):
 def test_ternary_forms_beyond_the_fast_path_go_to_the_grammar(text):
     # Never a guess and never "no effect": the fast expression parser gives up, and the statement
     # gets whatever the grammar makes of it (an AST, or None: an opaque statement).
+    from ptofix.cpp import fast_expr
+    assert fast_expr.parse_statement(text) is fast_expr.FALLBACK
+    assert repr(A.parse_statement(text)) == repr(A.parse_statement(text, fast=False))
+
+
+def test_empty_statement_is_opaque_on_both_paths():
+    # `;` (ptoas prints it for an empty loop body): no grammar rule, so no AST on either path.
+    assert A._fast_parse(";") is None
+    assert A.parse_statement(";") is None and A.parse_statement(";", fast=False) is None
+
+
+@pytest.mark.parametrize("text", ["const auto x = 1;", "const pto::int x = 1;", "const const x = 1;",
+                                  "volatile ns::T * * x = 0;"])
+def test_qualified_declarations_beyond_the_fast_path_go_to_the_grammar(text):
     from ptofix.cpp import fast_expr
     assert fast_expr.parse_statement(text) is fast_expr.FALLBACK
     assert repr(A.parse_statement(text)) == repr(A.parse_statement(text, fast=False))

@@ -228,9 +228,15 @@ def parse_args(text: str, offset: int):
 
 _QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=len, reverse=True)) + ")"
 _BUILTIN_DECL = re.compile(
-    r"((?:" + _QUAL_RE + r"\s+)*)([A-Za-z_]\w*)(\s*\**)\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
+    r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)(\s*\**)\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z",
+    re.S)
 _TEMPLATE_HEAD = re.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
 _NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _plain_type_name(name: str) -> bool:
+    """A NAME or QNAME the grammar reads as a named type (no keyword, builtin or qualifier in it)."""
+    return not any(part in _RESERVED for part in name.split("::") if part)
 
 
 def _matching(text: str, start: int, open_: str, close: str) -> int:
@@ -273,8 +279,10 @@ def parse_statement(text: str):
     if text.startswith("using "):
         return _using(text)
     match = _BUILTIN_DECL.match(text)
-    if match and match.group(2) in _BUILTINS and match.group(2) not in ("void",) \
-            and not (match.group(2) in ("unsigned", "signed", "long", "short") and False):
+    if match and (match.group(2) in _BUILTINS and match.group(2) != "void"
+                  or match.group(1) and _plain_type_name(match.group(2))):
+        # `[quals] builtin[*] NAME = EXPR;`, or `quals+ [ns::]Type[*] NAME = EXPR;` (the grammar's
+        # qual_named_type: without a qualifier a named type is the plain form further down).
         quals = tuple(match.group(1).split())
         stars = match.group(3).count("*")
         type_end = match.end(3) if stars else match.end(2)

@@ -622,6 +622,8 @@ _JUMPS = {"break;": "break", "continue;": "continue"}
 
 
 def _fast_parse(text: str):
+    if text == ";":
+        return None        # the empty statement: the grammar has no rule for it either (opaque)
     jump = _JUMPS.get(text)
     if jump is not None:
         return ExprStmt(0, len(jump), Name(0, len(jump), jump))
