@@ -4,6 +4,8 @@ import os
 
 import pytest
 from conftest import CORPUS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ptofix.cpp import stmt_parser as A
 from ptofix.cpp.model import ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
@@ -395,3 +397,40 @@ def test_cr_only_line_ends_and_a_bom_with_a_namespace_still_find_the_kernel():
     assert source.line_col(barrier) == (3, 3)
     bom = "\ufeffnamespace x {\n__global__ AICORE void k() {\n  pipe_barrier(PIPE_V);\n}\n}\n"
     assert [f.name for f in parse_cpp(SourceText(bom, "k.cpp")).functions] == ["k"]
+
+
+def _atom_by_regexes(text, start):
+    """_atom without its shortcuts: the regexes alone decide (the reference the shortcuts must meet)."""
+    end = start + len(text)
+    binary = A._BINARY_ATOMS.match(text)
+    if binary:
+        left = _atom_by_regexes(binary.group(1), start)
+        right = _atom_by_regexes(binary.group(5), start + binary.start(5))
+        if left is A._FALLBACK or right is A._FALLBACK or isinstance(left, A.Unary) or isinstance(right, A.Unary):
+            return A._FALLBACK
+        return A.Binary(start, end, binary.group(3), left, right)
+    if A._NUMBER_RE.match(text):
+        if text.startswith("-"):
+            return A.Unary(start, end, "-", A.Number(start + 1, end, text[1:]))
+        return A.Number(start, end, text)
+    if text in A._LITERALS:
+        return A.Literal(start, end, A._LITERALS[text])
+    if A._NAME_RE.match(text):
+        return A.Name(start, end, text)
+    return A._FALLBACK
+
+
+ATOMS = ["v1", "true", "nullptr", "0", "128", "007", "0x1F", "1e5", "-3.40282347e+38f", "3u", "\u0663", "\u00b2", "12a",
+         "TileType::Vec", "::pto::Layout::ND", "pto::", "a::::b", ":::a", "::", "a::1b", "a::b c", "x\u00e9::y", "v1 + 128",
+         "a * -1", "v1 +128", "a::b + 2", "-x", "_", "__gm__", "a.b", "1.5.2"]
+
+
+@pytest.mark.parametrize("text", ATOMS)
+def test_atom_shortcuts_agree_with_the_regexes(text):
+    assert repr(A._atom(text, 3)) == repr(_atom_by_regexes(text, 3))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab_1:0x. +-*e\u0663\u00e9", max_size=12))
+def test_atom_shortcuts_agree_with_the_regexes_on_random_text(text):
+    assert repr(A._atom(text, 0)) == repr(_atom_by_regexes(text, 0))

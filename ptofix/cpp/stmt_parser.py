@@ -519,6 +519,16 @@ def _atom(text: str, start: int):
         if text in _LITERALS:
             return Literal(start, end, _LITERALS[text])
         return Name(start, end, _share(text))
+    if "::" in text and text.isascii():
+        # A qualified name (`TileType::Vec`, `::pto::Layout::ND`): no blank, no number, not a
+        # literal, and _NAME_RE takes it exactly when every part is an identifier.
+        head, *rest = text.split("::")
+        if (head == "" or head.isidentifier()) and all(part.isidentifier() for part in rest):
+            return Name(start, end, _share(text))
+    if text.isdigit() and text.isascii():
+        # A plain decimal number (template arguments are mostly these), decided without the
+        # regexes below: no blank for _BINARY_ATOMS, and _NUMBER_RE takes it as it is.
+        return Number(start, end, _share(text))
     binary = _BINARY_ATOMS.match(text)
     if binary:
         left = _atom(binary.group(1), start)
