@@ -434,3 +434,17 @@ def test_atom_shortcuts_agree_with_the_regexes(text):
 @given(st.text(alphabet="ab_1:0x. +-*e\u0663\u00e9", max_size=12))
 def test_atom_shortcuts_agree_with_the_regexes_on_random_text(text):
     assert repr(A._atom(text, 0)) == repr(_atom_by_regexes(text, 0))
+
+
+def test_template_arguments_are_shared_per_file_by_text_and_offset():
+    a = "TPUSH<TPipe<0, Direction::DIR_C2V, 32768, 8, 8, true>, TileSplitAxis::TILE_NO_SPLIT>(v5, v8);"
+    b = "TPUSH<TPipe<0, Direction::DIR_C2V, 32768, 8, 8, true>, TileSplitAxis::TILE_NO_SPLIT>(v5, v9);"
+    c = "auto v7 = TPipe<0, Direction::DIR_C2V, 32768, 8, 8, true>(v1, v2, v3);"
+    A.forget_statements()
+    fa, fb, fc = (A.fast_parse(t) for t in (a, b, c))
+    for text, fast in ((a, fa), (b, fb), (c, fc)):
+        assert repr(fast) == repr(A.parse_statement(text, fast=False))
+    assert fa.expr.func is fb.expr.func                      # same text at the same offset: one AST
+    assert fc.init.func is not fa.expr.func.args[0]          # the same text elsewhere: its own spans
+    A.forget_statements()
+    assert A.fast_parse(b).expr.func is not fb.expr.func     # a new file starts afresh

@@ -570,7 +570,21 @@ _FAST_TEMPLATED_CALL = re.compile(r"((?:auto\s+([A-Za-z_]\w*)\s*=\s*)?)([A-Za-z_
 
 
 def _template(text: str, start: int):
-    """``Name<arg, Name<...>, ...>`` made of atoms and nested templates only (else _FALLBACK)."""
+    """``Name<arg, Name<...>, ...>`` made of atoms and nested templates only (else _FALLBACK).
+
+    Shared per file by text and offset, as whole statements are (see _STATEMENTS): a kernel
+    declares and constructs the same GlobalTensor/TPipe types at the same offsets in many
+    statements, and these long argument lists are most of the fast path's work."""
+    key = (text, start)
+    node = _TEMPLATES.get(key, _MISS)
+    if node is _MISS:
+        if len(_TEMPLATES) >= _STATEMENTS_MAX:
+            _TEMPLATES.clear()
+        node = _TEMPLATES[key] = _parse_template(text, start)
+    return node
+
+
+def _parse_template(text: str, start: int):
     lt = text.find("<")
     name = text[:lt]
     if lt <= 0 or not text.endswith(">") or not _NAME_RE.match(name) or not _TEMPLATE_TEXT.match(text):
@@ -731,6 +745,7 @@ def _fast_parse(text: str):
 _STATEMENTS: dict[str, object] = {}
 _STATEMENTS_MAX = 32768
 _MISS = object()
+_TEMPLATES: dict[tuple[str, int], object] = {}     # _template results by (text, offset)
 
 
 # One string object per distinct identifier or number text of a file's fast-path atoms: a kernel
@@ -747,6 +762,7 @@ def forget_statements() -> None:
     """Drop the shared statement ASTs (those still referenced by a model stay alive there)."""
     _STATEMENTS.clear()
     _STRINGS.clear()
+    _TEMPLATES.clear()
 
 
 def parse_statement(text: str, fast: bool = True):
