@@ -73,7 +73,7 @@ def get_pass_class(name: str) -> type[Pass]:
     return loader()
 
 
-_PIPELINE_ITEM = re.compile(r"\s*([A-Za-z0-9_-]+)\s*(\{[^{}]*\})?\s*(,|$)")
+_PIPELINE_ITEM = r"\s*([A-Za-z0-9_-]+)\s*(\{[^{}]*\})?\s*(,|$)"     # compiled when a pipeline is read
 
 
 def parse_pipeline(spec: str) -> list[tuple[str, dict[str, str]]]:
@@ -81,7 +81,7 @@ def parse_pipeline(spec: str) -> list[tuple[str, dict[str, str]]]:
     items: list[tuple[str, dict[str, str]]] = []
     pos = 0
     while pos < len(spec):
-        match = _PIPELINE_ITEM.match(spec, pos)
+        match = re.compile(_PIPELINE_ITEM).match(spec, pos)
         if not match or match.end() == pos:
             raise PtofixError(f"bad pipeline syntax at character {pos + 1} of '{spec}'")
         options: dict[str, str] = {}

@@ -29,7 +29,7 @@ class Span(NamedTuple):
         return source.text[self.start:self.end]
 
 
-_LONE_CR = re.compile(r"\r(?!\n)")
+_LONE_CR = r"\r(?!\n)"      # compiled (by re, cached) only for a file that has a CR
 
 
 class SourceText:
@@ -50,7 +50,7 @@ class SourceText:
                 pos = find("\n", pos + 1)
             if "\r" in self.text:
                 # A lone CR ends a line too (CR-only files), as compilers count lines.
-                starts = sorted(set(starts) | {m.end() for m in _LONE_CR.finditer(self.text)})
+                starts = sorted(set(starts) | {m.end() for m in re.finditer(_LONE_CR, self.text)})
             self._line_starts = starts
         return self._line_starts
 
