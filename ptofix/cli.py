@@ -182,8 +182,9 @@ def console_main() -> None:
     # Everything is written and closed when main() returns (outputs are committed, temporaries
     # removed); what is left is the interpreter tearing down the model object by object and every
     # module, about a fifth of a one-kernel run (scripts/bench.py). Flush the standard streams
-    # and leave at once. A worker pool (-j) or a failing flush takes the normal exit, which joins
-    # the pool and reports the stream error as it always did.
+    # and leave at once. A stdout that cannot take what is left is reported here (exit 2); a
+    # worker pool (-j) or a failing stderr takes the normal exit, which joins the pool and reports
+    # the stream error as it always did.
     status = _flush_stdout(status)
     if "concurrent.futures" in sys.modules or "multiprocessing" in sys.modules:
         sys.exit(status)
