@@ -80,8 +80,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     import argparse
     import importlib
 
-    from .help_format import HelpFormatter
-    parser = argparse.ArgumentParser(prog="ptofix", description=DESCRIPTION, formatter_class=HelpFormatter)
+    from .help_format import ArgumentParser, HelpFormatter
+    parser = ArgumentParser(prog="ptofix", description=DESCRIPTION, formatter_class=HelpFormatter)
     from . import __version__
     parser.add_argument("--version", action="version", version=f"ptofix {__version__}")
     parser.add_argument("--debug", action="store_true",

@@ -1,4 +1,5 @@
-"""The help formatter of every ``ptofix`` parser (argparse is imported only when a parser is built)."""
+"""The parser class and help formatter of every ``ptofix`` parser (argparse is imported only when a
+parser is built)."""
 from __future__ import annotations
 
 import argparse
@@ -32,3 +33,20 @@ def _terminal_columns() -> int:
         except (AttributeError, ValueError, OSError):
             columns = 0
     return columns or 80
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser whose stdout output (``--help``, ``--version``) is checked.
+
+    argparse writes help and version text and ignores an OSError (``ptofix --help > /dev/full``
+    would print nothing and exit 0). Here a stdout that cannot take it is an output that cannot be
+    written: :class:`~ptofix.source.PtofixError`, exit status 2, as for every other command output.
+    Messages for stderr (usage errors) are written as argparse does.
+    """
+
+    def _print_message(self, message: str, file=None) -> None:  # type: ignore[override]
+        if message and file is sys.stdout:
+            from .output import write_stdout
+            write_stdout(message)
+            return
+        super()._print_message(message, file)

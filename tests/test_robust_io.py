@@ -146,7 +146,7 @@ def test_console_script_prints_no_traceback_on_bad_stdin():
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 @pytest.mark.parametrize("argv", [["run", "--pattern", "gu", "fa.cpp"], ["run", "--pattern", "gu", "--diff", "fa.cpp"],
-                                  ["opt", "--list-passes"]])
+                                  ["opt", "--list-passes"], ["--help"], ["run", "--help"], ["--version"]])
 def test_stdout_that_cannot_be_written_is_an_error_not_a_crash(work, argv):
     # `> /dev/full`: every write fails with ENOSPC. An output that cannot be written: exit 2, one
     # error line, no traceback, no internal error.
