@@ -38,6 +38,11 @@ class SimpleStmt(Stmt):
             self._parsed = True
         return self._ast
 
+    def forget_ast(self) -> None:
+        """Drop the cached AST (memory: its function is analysed); ``ast`` parses it again."""
+        self._ast = None
+        self._parsed = False
+
 
 class Directive(Stmt):
     """A preprocessor line inside a function body (``#if``, ``#endif``, ``#define`` ...)."""

@@ -580,9 +580,10 @@ MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
-def identifiers(text: str) -> list[str]:
-    """Every identifier in a piece of C++ (a lexical scan: the names a statement mentions)."""
-    return _IDENTIFIER.findall(text)
+def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    """Every identifier in a piece of C++ (a lexical scan: the names a statement mentions), or in
+    ``text[start:end]`` without copying it."""
+    return _IDENTIFIER.findall(text, start, len(text) if end is None else end)
 
 
 def parse_cpp(source: SourceText) -> CppFile:
