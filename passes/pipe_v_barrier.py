@@ -25,7 +25,7 @@ class PipeVBarrierPass(Pass):
     weight: str = ""          # "LINE=N,LINE=N": how often the barrier on LINE runs (overrides the estimate)
 
     def apply(self, model, source: SourceText) -> PassResult:
-        from ptofix.cpp.barriers import BarrierAnalysis, normalize_patterns
+        from ptofix.cpp.barriers import decide_by_groups, normalize_patterns
         from ptofix.source import PtofixError
 
         patterns = normalize_patterns(self.pattern)
@@ -35,54 +35,59 @@ class PipeVBarrierPass(Pass):
             if not sep or not line_text.strip().isdigit() or not count.strip().isdigit():
                 raise PtofixError(f"--weight '{item}': expected LINE=COUNT")
             overrides[int(line_text)] = int(count)
-        analysis = BarrierAnalysis(model)
-        decisions = analysis.run(patterns, force=self.force, weights=overrides)
-        edits: list[Edit] = []
-        warnings: list[str] = []
-        entries = []
-        for d in decisions:
-            line, col = source.line_col(d.stmt.span.start)
-            entry = {
-                "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": d.fn.name,
-                "before_op": d.context[0] or None, "after_op": d.context[1] or None,
-                "pattern": d.pattern,
-                "decision": "removed" if d.removed else "kept",
-                "proved": d.removable,
-                "reason": d.reason,
-            }
-            if d.pattern is not None:
-                entry["weight"] = d.weight
-                entry["pairs_checked"] = d.pairs_checked
-                entry["same_access_chains"] = d.same_access_pairs
-                entry["ops_before"] = [e.op or e.kind.value for e in d.before_ops]
-                entry["ops_after"] = [e.op or e.kind.value for e in d.after_ops]
-            if d.hazard is not None:
-                entry["hazard"] = d.hazard.describe(source)
-            if d.unknown_events:
-                entry["not_understood"] = [
-                    {"location": source.location(e.stmt.span.start) if e.stmt is not None else None, "why": e.why}
-                    for e in d.unknown_events]
-            entries.append(entry)
-            if d.removed:
-                tag = d.pattern if d.removable else f"{d.pattern}, FORCED"
-                edits.append(Edit(d.stmt.span.start, d.stmt.span.end,
-                                  f"/* ptofix: removed pipe_barrier(PIPE_V) ({tag}) */", d.reason))
-                if not d.removable:
-                    warnings.append(f"{source.path}:{line}:{col}: warning: --force removed an unproven "
-                                    f"PIPE_V barrier: {d.reason}")
-        removed = sum(1 for d in decisions if d.removed)
+        # Each decision is turned into what the report keeps as soon as its group of functions is
+        # decided, so the analysis can free that group's models before the next (memory).
+        kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source), force=self.force,
+                                          weights=overrides)
+        edits: list[Edit] = [edit for _, edit, _, _ in kept if edit is not None]
+        warnings: list[str] = [warning for _, _, warning, _ in kept if warning is not None]
+        entries = [entry for entry, _, _, _ in kept]
+        removed = sum(1 for _, _, _, (_, _, gone) in kept if gone)
         dynamic: dict[str, dict[str, int]] = {}
-        for d in decisions:
-            counts = dynamic.setdefault(d.fn.name, {"before": 0, "after": 0})
-            counts["before"] += d.weight
-            counts["after"] += 0 if d.removed else d.weight
-        unparsed = analysis.unparsed_statements()
-        report = {"patterns": sorted(patterns), "barriers": len(decisions), "removed": removed,
+        for _, _, _, (name, weight, gone) in kept:
+            counts = dynamic.setdefault(name, {"before": 0, "after": 0})
+            counts["before"] += weight
+            counts["after"] += 0 if gone else weight
+        report = {"patterns": sorted(patterns), "barriers": len(kept), "removed": removed,
                   "statements_not_parsed": len(unparsed),
                   "dynamic_barriers": dynamic,
                   "not_parsed": [source.location(stmt.span.start) for stmt in unparsed],
                   "decisions": entries}
         return PassResult(edits, report, warnings)
+
+
+def _keep(d, source: SourceText) -> tuple:
+    """(report entry, edit or None, warning or None, (function, weight, removed)) of decision ``d``."""
+    line, col = source.line_col(d.stmt.span.start)
+    entry = {
+        "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": d.fn.name,
+        "before_op": d.context[0] or None, "after_op": d.context[1] or None,
+        "pattern": d.pattern,
+        "decision": "removed" if d.removed else "kept",
+        "proved": d.removable,
+        "reason": d.reason,
+    }
+    if d.pattern is not None:
+        entry["weight"] = d.weight
+        entry["pairs_checked"] = d.pairs_checked
+        entry["same_access_chains"] = d.same_access_pairs
+        entry["ops_before"] = [e.op or e.kind.value for e in d.before_ops]
+        entry["ops_after"] = [e.op or e.kind.value for e in d.after_ops]
+    if d.hazard is not None:
+        entry["hazard"] = d.hazard.describe(source)
+    if d.unknown_events:
+        entry["not_understood"] = [
+            {"location": source.location(e.stmt.span.start) if e.stmt is not None else None, "why": e.why}
+            for e in d.unknown_events]
+    edit = warning = None
+    if d.removed:
+        tag = d.pattern if d.removable else f"{d.pattern}, FORCED"
+        edit = Edit(d.stmt.span.start, d.stmt.span.end, f"/* ptofix: removed pipe_barrier(PIPE_V) ({tag}) */",
+                    d.reason)
+        if not d.removable:
+            warning = (f"{source.path}:{line}:{col}: warning: --force removed an unproven "
+                       f"PIPE_V barrier: {d.reason}")
+    return entry, edit, warning, (d.fn.name, d.weight, d.removed)
 
 
 PASS = PipeVBarrierPass

@@ -6,7 +6,7 @@ from typing import ClassVar
 import pytest
 
 from ptofix.pass_manager import PASSES, get_pass_class
-from ptofix.record import Record
+from ptofix.record import Record, fields
 
 
 class Point(Record):
@@ -120,3 +120,64 @@ def test_required_field_after_defaults_is_still_required():
     assert vars(Gap(c=3)) == {"a": 1, "b": 2, "c": 3}
     with pytest.raises(TypeError, match="Gap\\(\\) missing argument 'c'"):
         Gap()
+
+
+class SlotPoint(Record, slots=True):
+    x: int
+    y: int = 0
+    tags: list = []
+
+
+class SlotPoint3(SlotPoint, slots=True):
+    z: int = 0
+    _hidden = frozenset({"z"})
+
+
+class SlotChecked(Record, slots=True):
+    value: int = 1
+    seen: ClassVar[list] = []
+
+    def __post_init__(self) -> None:
+        SlotChecked.seen.append(self.value)
+
+
+def test_slotted_records_behave_like_the_others():
+    for plain, slotted in ((Point, SlotPoint), (Point3, SlotPoint3)):
+        for args, kwargs in (((1,), {}), ((2, 3), {}), ((4,), {"tags": ["t"]})):
+            p, s = plain(*args, **kwargs), slotted(*args, **kwargs)
+            assert fields(p) == fields(s) == vars(p)
+            assert repr(s).split("(", 1)[1].replace(", z=0", "") == repr(p).split("(", 1)[1].replace(", z=0", "")
+    a, b = SlotPoint(1), SlotPoint(2)
+    a.tags.append("x")
+    assert b.tags == [] and SlotPoint._defaults == {"y": 0, "tags": []}
+    assert repr(SlotPoint3(1, 2)) == "SlotPoint3(x=1, y=2, tags=[])"    # z is hidden
+    with pytest.raises(TypeError):
+        SlotPoint()  # type: ignore[call-arg]
+    SlotChecked.seen.clear()
+    SlotChecked(5)
+    assert SlotChecked.seen == [5]
+
+
+def test_slotted_records_have_no_instance_dict():
+    s = SlotPoint3(1)
+    assert not hasattr(s, "__dict__")
+    assert SlotPoint3.__slots__ == ("z",) and SlotPoint.__slots__ == ("x", "y", "tags")
+    with pytest.raises(AttributeError):
+        s.other = 1  # type: ignore[attr-defined]
+    s.y = 7
+    assert fields(s) == {"x": 1, "y": 7, "tags": [], "z": 0}
+    assert hasattr(Point(1), "__dict__")          # records that do not ask keep their dict
+
+
+def test_model_statements_are_slotted():
+    from ptofix.cpp.model import Compound, SimpleStmt
+    from ptofix.cpp.parser import parse_cpp
+    from ptofix.source import SourceText
+    model = parse_cpp(SourceText("void k() { a = 1; { b(); } }", "k.cpp"))
+    for stmt in model.functions[0].statements():
+        assert not hasattr(stmt, "__dict__")
+        assert isinstance(stmt, (Compound, SimpleStmt))
+    stmt = [s for s in model.functions[0].statements() if isinstance(s, SimpleStmt)][0]
+    assert fields(stmt)["text"] == "a = 1;" and stmt.ast is not None
+    stmt.forget_ast()
+    assert fields(stmt)["_ast"] is None and stmt.ast is not None

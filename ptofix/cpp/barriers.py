@@ -17,11 +17,14 @@ from __future__ import annotations
 from ..record import Record
 from ..source import SourceText
 from .model import Compound, CppFile, Function, SimpleStmt
+from .parser import identifiers
 from .semantics import FileContext
+from .stmt_parser import forget_statements
 from .vector_cfg import Access, Event, EventKind, FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it gives up (fail closed)
@@ -140,13 +143,16 @@ def normalize_patterns(spec: str | None) -> set[str]:
 
 
 class BarrierAnalysis:
-    def __init__(self, model: CppFile, lenient_flags: bool = False):
+    def __init__(self, model: CppFile, lenient_flags: bool = False, functions: list[Function] | None = None,
+                 ctx: FileContext | None = None):
         """``lenient_flags``: take every set/wait flag pair as ordering (for reporting races that
         must exist, `ptofix check`); the proof itself (default) trusts a pair only where it
-        provably matches."""
+        provably matches. ``functions``: analyse only these (a group no call crosses, see
+        decide_by_groups), sharing the file's ``ctx``; default every function of the file."""
         self.model = model
+        self.functions = list(model.functions if functions is None else functions)
         self.lenient_flags = lenient_flags
-        self.ctx = FileContext(model)
+        self.ctx = FileContext(model) if ctx is None else ctx
         self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
         self._resolve_local_calls()   # also fills self.cfgs
@@ -156,6 +162,24 @@ class BarrierAnalysis:
         self._flag_entry: dict[tuple, frozenset] = {}
         self._trusted_tags: dict[int, set] = {}
         self.rewrites_used = 0
+
+    def release(self) -> None:
+        """Free the models of this analysis's functions once its decisions are read: the event
+        graphs are cycles (kept until the pass ends, as the cyclic collector is paused while it
+        runs), the semantic models live in the shared FileContext and each statement caches its
+        AST. Nothing of this analysis may be used afterwards (ids it keyed by may be reused)."""
+        for cfg in self.cfgs.values():
+            for event in cfg.events:
+                event.succ = event.pred = []
+            cfg.__dict__.clear()
+        self.ctx.forget(self.functions)
+        for fn in self.functions:
+            for stmt in fn.statements():
+                if isinstance(stmt, SimpleStmt):
+                    stmt.forget_ast()
+        # The per-file table of shared statement ASTs holds them too (up to 32768 of them: ~40 MiB).
+        forget_statements()
+        self.__dict__.clear()
 
     # -- per-function models ---------------------------------------------------------------
     def cfg(self, fn: Function) -> FunctionCFG:
@@ -168,7 +192,7 @@ class BarrierAnalysis:
         return cfg
 
     def unparsed_statements(self) -> list:
-        return [stmt for fn in self.model.functions for stmt in self.cfg(fn).sem.unparsed]
+        return [stmt for fn in self.functions for stmt in self.cfg(fn).sem.unparsed]
 
     def _resolve_local_calls(self) -> set[int]:
         """Build every function's CFG once, then decide which local functions issue no PIPE_V work.
@@ -177,7 +201,7 @@ class BarrierAnalysis:
         every local function it calls is vector-free (greatest fixed point over the call graph;
         recursion is not). Calls of vector-free functions become nothing, the others unknown work.
         """
-        for fn in self.model.functions:
+        for fn in self.functions:
             self.cfg(fn)
         pure = {key for key, cfg in self.cfgs.items()
                 if not cfg.unstructured and not any(e.kind in _NOT_PURE for e in cfg.events)}
@@ -203,7 +227,7 @@ class BarrierAnalysis:
 
     def _call_sites(self) -> dict[int, list]:
         sites: dict[int, list] = {}
-        for fn in self.model.functions:
+        for fn in self.functions:
             for event in self.cfg(fn).local_calls:
                 callee = self.ctx.local_function(event.callee)
                 if callee is not None:
@@ -485,7 +509,7 @@ class BarrierAnalysis:
         from .weights import statement_weights
         slots: list[Decision | None] = []
         candidates = []
-        for fn in self.model.functions:
+        for fn in self.functions:
             cfg = self.cfg(fn)
             counts = statement_weights(fn, cfg.sem)
             for stmt in fn.statements():
@@ -516,6 +540,104 @@ class BarrierAnalysis:
                 self.removed.add(id(self.cfg(fn).barrier_events[id(stmt)]))
             slots[index] = d
         return [d for d in slots if d is not None]
+
+
+class _GroupLeak(Exception):
+    """An analysis read the model of a function outside its group."""
+
+
+def independent_groups(model: CppFile) -> list[list[Function]]:
+    """The file's functions in groups that no analysis result crosses, in file order.
+
+    Deciding a barrier of f reads the models of f, of the local functions f calls and of those
+    that call f (entry/exit cleanliness, flag states at entry, purity of callees), all found by
+    name. Two functions share a group when one's name is an identifier of the other's text or
+    they have the same name: a superset of the call graph's edges, so a group is a union of
+    connected components. decide_by_groups checks that no analysis reaches outside its group.
+    """
+    functions = model.functions
+    text = model.source.text
+    first: dict[str, int] = {}
+    for i, fn in enumerate(functions):
+        first.setdefault(fn.name, i)
+    parent = list(range(len(functions)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, fn in enumerate(functions):
+        a = root(i)
+        if first[fn.name] != i:
+            b = root(first[fn.name])
+            parent[max(a, b)] = a = min(a, b)
+        for name in set(identifiers(text, fn.span.start, fn.span.end)):
+            j = first.get(name)
+            if j is not None:
+                a, b = root(i), root(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[Function]] = {}
+    for i, fn in enumerate(functions):
+        groups.setdefault(root(i), []).append(fn)
+    return list(groups.values())
+
+
+def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decision], Any], force: bool = False,
+                     weights: dict[int, int] | None = None) -> tuple[list, list]:
+    """``BarrierAnalysis(model).run(...)``, one independent group of functions at a time, each
+    group's models freed before the next: peak memory grows with the largest group, not the file.
+
+    Returns ``keep(decision)`` of every decision and the statements the grammar did not parse,
+    both in file order, as the whole-file run lists them. The decisions are the whole-file run's:
+    a proof's walks stay in its function and its callers, so removals interact only inside a
+    group, and a group's candidates are tried in the order the whole-file run tries them. Should
+    an analysis reach outside its group after all, the whole file is decided again in one piece.
+    """
+    groups = independent_groups(model)
+    if len(groups) > 1:
+        try:
+            return _decide_groups(model, groups, patterns, keep, force, weights)
+        except _GroupLeak:
+            pass
+    return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights)
+
+
+def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[str], keep: Callable[[Decision], Any],
+                   force: bool, weights: dict[int, int] | None) -> tuple[list, list]:
+    position = {id(fn): i for i, fn in enumerate(model.functions)}
+    kept: list[list] = [[] for _ in model.functions]
+    unparsed: list[list] = [[] for _ in model.functions]
+    ctx = FileContext(model)
+    for group in groups:
+        analysis = BarrierAnalysis(model, functions=group, ctx=ctx)
+        _check_group(analysis, len(groups))
+        decisions = analysis.run(patterns, force=force, weights=weights)
+        _check_group(analysis, len(groups))
+        for d in decisions:
+            kept[position[id(d.fn)]].append(keep(d))
+        for fn in group:
+            unparsed[position[id(fn)]] = analysis.cfg(fn).sem.unparsed
+        del decisions
+        analysis.release()
+    return [x for items in kept for x in items], [x for items in unparsed for x in items]
+
+
+def _check_group(analysis: BarrierAnalysis, groups: int) -> None:
+    """Raise _GroupLeak if ``analysis`` read or resolved a function outside its group."""
+    if groups == 1:
+        return
+    members = {id(fn) for fn in analysis.functions}
+    leaked = not analysis.ctx.built() <= members
+    for cfg in analysis.cfgs.values():
+        for call in cfg.local_calls:
+            callee = analysis.ctx.local_function(call.callee)
+            leaked = leaked or (callee is not None and id(callee) not in members)
+    if leaked:
+        analysis.release()
+        raise _GroupLeak
 
 
 def _describe_unknown(event: Event, source: SourceText) -> str:

@@ -14,14 +14,14 @@ from ..record import Record
 from ..source import SourceText, Span
 
 
-class Stmt(Record):
+class Stmt(Record, slots=True):
     span: Span
 
     def walk(self) -> Iterator[Stmt]:
         yield self
 
 
-class SimpleStmt(Stmt):
+class SimpleStmt(Stmt, slots=True):
     """One statement ending in ``;`` (declaration, call, assignment...)."""
 
     text: str = ""
@@ -38,18 +38,23 @@ class SimpleStmt(Stmt):
             self._parsed = True
         return self._ast
 
+    def forget_ast(self) -> None:
+        """Drop the cached AST (memory: its function is analysed); ``ast`` parses it again."""
+        self._ast = None
+        self._parsed = False
 
-class Directive(Stmt):
+
+class Directive(Stmt, slots=True):
     """A preprocessor line inside a function body (``#if``, ``#endif``, ``#define`` ...)."""
 
     text: str = ""
 
 
-class Comment(Stmt):
+class Comment(Stmt, slots=True):
     text: str = ""
 
 
-class Compound(Stmt):
+class Compound(Stmt, slots=True):
     body: list[Stmt] = []
 
     def walk(self) -> Iterator[Stmt]:
@@ -58,7 +63,7 @@ class Compound(Stmt):
             yield from stmt.walk()
 
 
-class ForStmt(Stmt):
+class ForStmt(Stmt, slots=True):
     init: str = ""
     cond: str = ""
     step: str = ""
@@ -71,7 +76,7 @@ class ForStmt(Stmt):
             yield from self.body.walk()
 
 
-class IfStmt(Stmt):
+class IfStmt(Stmt, slots=True):
     cond: str = ""
     then: Stmt | None = None
     orelse: Stmt | None = None
@@ -83,12 +88,12 @@ class IfStmt(Stmt):
                 yield from part.walk()
 
 
-class PPBranch(Record):
+class PPBranch(Record, slots=True):
     directive: Directive
     body: list[Stmt]
 
 
-class PPIfStmt(Stmt):
+class PPIfStmt(Stmt, slots=True):
     """``#if ... [#elif/#else ...] #endif`` inside a body: any one branch (or none) is compiled."""
 
     branches: list[PPBranch] = []
@@ -103,14 +108,14 @@ class PPIfStmt(Stmt):
                 yield from stmt.walk()
 
 
-class CaseLabel(Stmt):
+class CaseLabel(Stmt, slots=True):
     """``case X:`` or ``default:`` inside a switch body."""
 
     text: str = ""
     is_default: bool = False
 
 
-class SwitchStmt(Stmt):
+class SwitchStmt(Stmt, slots=True):
     """``switch (cond) { case ...: ... }``: the body is one statement list with case labels."""
 
     cond: str = ""
@@ -122,14 +127,14 @@ class SwitchStmt(Stmt):
             yield from stmt.walk()
 
 
-class OpaqueStmt(Stmt):
+class OpaqueStmt(Stmt, slots=True):
     """Control flow or a construct the model does not understand (``switch``, ``while``...)."""
 
     text: str = ""
     reason: str = ""
 
 
-class Function(Record):
+class Function(Record, slots=True):
     name: str
     span: Span                   # whole definition
     head: str                    # text before the body's '{'
@@ -141,7 +146,7 @@ class Function(Record):
         yield from self.body.walk()
 
 
-class CppFile(Record):
+class CppFile(Record, slots=True):
     source: SourceText
     functions: list[Function]
     globals: list = []                # file-scope declarations (SimpleStmt), e.g. `using T = ...;`

@@ -9,6 +9,7 @@ layer is fast and never fails on valid C++: anything it does not recognise becom
 from __future__ import annotations
 
 import re
+from array import array
 
 from ..source import PtofixError, SourceText, Span
 from .model import (
@@ -63,26 +64,57 @@ def _has_assignment(text: str) -> bool:
     return "=" in text.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", "")
 
 
-# The structural parser works on plain tuples (kind, text, start, end): building one costs a
-# third of building a Token, and the parser reads them by index (0 kind, 1 text, 2 start, 3 end).
+# (kind, text, start, end) of one token: the shape of tokenize()'s tokens and Tokens.tuples().
 Tok = tuple[str, str, int, int]
+
+# Regex group number -> kind letter (the groups' order in _TOKEN_RE).
+_KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 6)), b"wocps")
+
+
+class Tokens:
+    """A file's tokens as parallel compact arrays: ``kinds`` (a str, one letter a token: indexing
+    gives the same one-letter strings the parser compares), ``starts`` and ``ends`` (array of
+    unsigned ints). A token's text is sliced from the source on demand. A tuple (kind, text,
+    start, end) per token cost ~190 bytes (tuple, text, two ints) and held most of the peak
+    memory of a parse: 150 MiB for a 5 MB file; these arrays take 9 bytes a token."""
+
+    __slots__ = ("text", "kinds", "starts", "ends")
+
+    def __init__(self, text: str, kinds: str, starts: array, ends: array):
+        self.text, self.kinds, self.starts, self.ends = text, kinds, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def text_of(self, i: int) -> str:
+        return self.text[self.starts[i]:self.ends[i]]
+
+    def tuples(self) -> list[Tok]:
+        text = self.text
+        return [(k, text[s:e], s, e) for k, s, e in zip(self.kinds, self.starts, self.ends, strict=True)]
 
 
 def tokenize(source: SourceText) -> list[Token]:
-    return [Token(*tok) for tok in _scan(source)]
+    return [Token(*tok) for tok in _scan(source).tuples()]
 
 
-def _scan(source: SourceText) -> list[Tok]:
+def _scan(source: SourceText) -> Tokens:
     text = source.text
-    tokens: list[Tok] = []
-    append = tokens.append
+    # 'I' (4 bytes) holds every offset of a text shorter than 4 Gi characters.
+    code = "I" if len(text) < 2 ** 32 and array("I").itemsize == 4 else "q"
+    groups = bytearray()
+    starts = array(code)
+    ends = array(code)
+    add_group, add_start, add_end = groups.append, starts.append, ends.append
     pos = 0
     for match in _TOKEN_RE.finditer(text):
         if match.start() != pos:
             break
         pos = match.end()
-        kind = match.lastgroup or ""
-        append((kind, match.group(kind), match.start(kind), pos))
+        group = match.lastindex or 0
+        add_group(group)
+        add_start(match.start(group))
+        add_end(pos)
     blank = _SPACE_RE.match(text, pos)   # trailing whitespace (or the blanks before a bad character)
     if blank is not None:
         pos = blank.end()
@@ -93,7 +125,7 @@ def _scan(source: SourceText) -> list[Tok]:
         if text.startswith("/*", pos):
             raise PtofixError("unterminated comment", source, pos)
         raise PtofixError(f"stray character {ch!r} in program", source, pos)
-    return tokens
+    return Tokens(text, groups.translate(_KIND_OF_GROUP).decode("ascii"), starts, ends)
 
 
 class StructureError(Exception):
@@ -112,58 +144,70 @@ def _directive_word(text: str) -> str:
     return "#" + (match.group(1) if match else "")
 
 
-def _pair_brackets(tokens: list[Tok]) -> dict[int, int] | None:
-    """Index of the closing bracket of every opening one, or None if the file's brackets are not
-    balanced. In a balanced file a scan from any opening bracket ends at the bracket found here, so
-    the parser looks it up instead of rescanning nested blocks; otherwise it scans, which finds
-    the error a scan from that bracket reports."""
-    closing: dict[int, int] = {}
+def _pair_brackets(tokens: Tokens) -> array | None:
+    """Index of the closing bracket of every opening one (at the opening one's index; 0 elsewhere),
+    or None if the file's brackets are not balanced. In a balanced file a scan from any opening
+    bracket ends at the bracket found here, so the parser looks it up instead of rescanning nested
+    blocks; otherwise it scans, which finds the error a scan from that bracket reports. An array,
+    not a dict: a dict entry and its two ints cost ~80 bytes a bracket pair."""
+    kinds, starts, text = tokens.kinds, tokens.starts, tokens.text
+    closing = array(starts.typecode, bytes(starts.itemsize * len(kinds)))
     stack: list[tuple[str, int]] = []
-    for index, tok in enumerate(tokens):
-        if tok[0] == "o":
-            t = tok[1]
-            if t in _OPEN:
-                stack.append((_OPEN[t], index))
-            elif t in _CLOSE:
-                if not stack or stack[-1][0] != t:
-                    return None
-                closing[stack.pop()[1]] = index
+    find = kinds.find
+    index = find("o")
+    while index != -1:
+        t = text[starts[index]]
+        if t in _OPEN:
+            stack.append((_OPEN[t], index))
+        elif t in _CLOSE:
+            if not stack or stack[-1][0] != t:
+                return None
+            closing[stack.pop()[1]] = index
+        index = find("o", index + 1)
     return None if stack else closing
 
 
 class _StructureParser:
-    def __init__(self, source: SourceText, tokens: list[Tok]):
+    # The tokens are read through three arrays (kinds[i], starts[i], ends[i]); a token's text is
+    # sliced from the source only where the parser needs more than its first character. An 'o'
+    # token is one character, and only an 'o' token starts with a bracket or ';' (the other kinds
+    # start with a word character, '/', '#' or a quote), so text[starts[i]] == "(" is tok.text == "(".
+    def __init__(self, source: SourceText, tokens: Tokens):
         self.source = source
         self.text = source.text
-        self.toks = tokens
+        self.tokens = tokens
+        self.kinds = tokens.kinds
+        self.starts = tokens.starts
+        self.ends = tokens.ends
         self.n = len(tokens)
         self.depth = 0
         self.closing = _pair_brackets(tokens)
 
-
     # -- helpers -----------------------------------------------------------------------------
+    def _tok_text(self, i: int) -> str:
+        return self.text[self.starts[i]:self.ends[i]]
+
     def _match_close(self, i: int) -> int:
         """Index of the bracket closing the one at ``i`` (comments/directives skipped)."""
         closing = self.closing
         if closing is not None:
             return closing[i]
-        stack = [_OPEN[self.toks[i][1]]]
+        kinds, starts, text = self.kinds, self.starts, self.text
+        stack = [_OPEN[text[starts[i]]]]
         j = i + 1
-        toks = self.toks
         while j < self.n:
-            tok = toks[j]
-            if tok[0] == "o":
-                t = tok[1]
+            if kinds[j] == "o":
+                t = text[starts[j]]
                 if t in _OPEN:
                     stack.append(_OPEN[t])
                 elif t in _CLOSE:
                     if t != stack[-1]:
-                        raise StructureError(f"expected '{stack[-1]}' before '{t}'", tok[2])
+                        raise StructureError(f"expected '{stack[-1]}' before '{t}'", starts[j])
                     stack.pop()
                     if not stack:
                         return j
             j += 1
-        raise StructureError(f"'{toks[i][1]}' is never closed", toks[i][2])
+        raise StructureError(f"'{text[starts[i]]}' is never closed", starts[i])
 
     # -- top level ---------------------------------------------------------------------------
     def parse_file(self) -> CppFile:
@@ -171,11 +215,13 @@ class _StructureParser:
         self.globals: list[SimpleStmt] = []
         self._top_level(0, self.n, functions)
         macros = set()
-        for tok in self.toks:
-            if tok[0] == "p":
-                match = _DEFINE.match(tok[1])
-                if match:
-                    macros.add(match.group(1))
+        find = self.kinds.find
+        index = find("p")
+        while index != -1:
+            match = _DEFINE.match(self._tok_text(index))
+            if match:
+                macros.add(match.group(1))
+            index = find("p", index + 1)
         seen: dict[tuple, Function] = {}
         for fn in functions:
             key = (fn.name, " ".join(fn.params.split()))
@@ -186,70 +232,73 @@ class _StructureParser:
         return CppFile(self.source, functions, self.globals, frozenset(macros))
 
     def _top_level(self, i: int, stop: int, functions: list[Function]) -> None:
-        toks = self.toks
+        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
         item_start = None
         while i < stop:
-            tok = toks[i]
-            if tok[0] in "cp":
+            kind = kinds[i]
+            if kind in "cp":
                 i += 1
                 continue
             if item_start is None:
                 item_start = i
-            t = tok[1]
-            if tok[0] == "o" and t in ("(", "["):
-                i = self._match_close(i) + 1
-                continue
-            if tok[0] == "o" and t == ";":
-                # File-scope declarations (`using T = ...;`, constants): kept for type aliases.
-                span = Span(toks[item_start][2], tok[3])
-                self.globals.append(SimpleStmt(span, self.text[span.start:span.end]))
-                item_start = None
-                i += 1
-                continue
-            if tok[0] == "o" and t == "{":
-                close = self._match_close(i)
-                words = [x[1] for x in toks[item_start:i] if x[0] not in "cp"]
-                first = words[0] if words else ""
-                if first == "namespace" or (first == "extern" and len(words) == 2 and words[1].startswith('"')):
-                    self._top_level(i + 1, close, functions)  # transparent block
-                    item_start = None
-                    i = close + 1
+            if kind == "o":
+                t = text[starts[i]]
+                if t in ("(", "["):
+                    i = self._match_close(i) + 1
                     continue
-                fn = self._maybe_function(item_start, i, close, words)
-                if fn is not None:
-                    functions.append(fn)
+                if t == ";":
+                    # File-scope declarations (`using T = ...;`, constants): kept for type aliases.
+                    span = Span(starts[item_start], ends[i])
+                    self.globals.append(SimpleStmt(span, text[span.start:span.end]))
                     item_start = None
-                    i = close + 1
+                    i += 1
                     continue
-                i = close + 1  # enum/struct/initializer: skip, item ends at ';'
-                continue
-            if tok[0] == "o" and t in _CLOSE:
-                raise StructureError(f"unbalanced '{t}'", tok[2])
+                if t == "{":
+                    close = self._match_close(i)
+                    words = [text[starts[x]:ends[x]] for x in range(item_start, i) if kinds[x] not in "cp"]
+                    first = words[0] if words else ""
+                    if first == "namespace" or (first == "extern" and len(words) == 2 and words[1].startswith('"')):
+                        self._top_level(i + 1, close, functions)  # transparent block
+                        item_start = None
+                        i = close + 1
+                        continue
+                    fn = self._maybe_function(item_start, i, close, words)
+                    if fn is not None:
+                        functions.append(fn)
+                        item_start = None
+                        i = close + 1
+                        continue
+                    i = close + 1  # enum/struct/initializer: skip, item ends at ';'
+                    continue
+                if t in _CLOSE:
+                    raise StructureError(f"unbalanced '{t}'", starts[i])
             i += 1
 
     def _maybe_function(self, start: int, brace: int, close: int, words: list[str]) -> Function | None:
         if not words or words[0] in ("enum", "struct", "class", "union", "typedef", "using"):
             return None
-        toks = self.toks
+        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
         # The first top-level '(' after the name, with no '=' before it; attribute groups such as
         # `__attribute__((always_inline))` are skipped.
         paren = None
         j = start
         while j < brace:
-            tok = toks[j]
-            if tok[0] == "w" and "=" in tok[1] and _has_assignment(tok[1]):
-                return None
-            if tok[0] == "o" and tok[1] == "(":
-                if j > start and toks[j - 1][1] in _ATTRIBUTE_WORDS:
+            kind = kinds[j]
+            if kind == "w":
+                word = text[starts[j]:ends[j]]
+                if "=" in word and _has_assignment(word):
+                    return None
+            elif kind == "o" and text[starts[j]] == "(":
+                if j > start and self._tok_text(j - 1) in _ATTRIBUTE_WORDS:
                     j = self._match_close(j) + 1
                     continue
                 paren = j
                 break
             j += 1
-        if paren is None or paren == start or toks[paren - 1][0] != "w" \
-                or toks[paren - 1][3] != toks[paren][2] and not _IDENT.fullmatch(toks[paren - 1][1]):
+        if paren is None or paren == start or kinds[paren - 1] != "w" \
+                or ends[paren - 1] != starts[paren] and not _IDENT.fullmatch(self._tok_text(paren - 1)):
             return None
-        word = toks[paren - 1][1]
+        word = self._tok_text(paren - 1)
         name_match = _TRAILING_IDENT.search(word)
         if name_match is None or (name_match.start() > 0 and word[name_match.start() - 1] not in "*&:"):
             return None          # `@name(` (MLIR), `x.name(`...: not a C++ function declarator
@@ -257,76 +306,77 @@ class _StructureParser:
         if name in ("if", "for", "while", "switch"):
             return None
         pclose = self._match_close(paren)
-        head = self.text[toks[start][2]:toks[brace][2]]
-        params = self.text[toks[paren][3]:toks[pclose][2]]
+        head = text[starts[start]:starts[brace]]
+        params = text[ends[paren]:starts[pclose]]
         try:
             body: Stmt = self._compound(brace, close)
         except StructureError as exc:
-            body = OpaqueStmt(Span(toks[brace][2], toks[close][3]),
-                              self.text[toks[brace][2]:toks[close][3]], f"unstructured body: {exc}")
+            body = OpaqueStmt(Span(starts[brace], ends[close]),
+                              text[starts[brace]:ends[close]], f"unstructured body: {exc}")
         # A kernel entry point is declared `__global__` (a word of the declaration itself, not of a
         # comment); `extern "C"` alone only names a C-linkage function that anything may call.
         is_entry = "__global__" in words
-        return Function(name, Span(toks[start][2], toks[close][3]), head, params, body, is_entry)
+        return Function(name, Span(starts[start], ends[close]), head, params, body, is_entry)
 
     # -- statements --------------------------------------------------------------------------
     def _compound(self, open_i: int, close_i: int) -> Compound:
         body, end = self._stmt_list(open_i + 1, close_i, in_pp=False)
         if end != close_i:
             raise StructureError("preprocessor branch crosses a block boundary",
-                                 self.toks[min(end, self.n - 1)][2])
-        return Compound(Span(self.toks[open_i][2], self.toks[close_i][3]), body)
+                                 self.starts[min(end, self.n - 1)])
+        return Compound(Span(self.starts[open_i], self.ends[close_i]), body)
 
     def _stmt_list(self, i: int, stop: int, in_pp: bool) -> tuple[list[Stmt], int]:
         """Statements from ``i`` up to ``stop`` or (inside ``#if``) the next #elif/#else/#endif."""
         out: list[Stmt] = []
-        toks = self.toks
+        kinds, starts, ends = self.kinds, self.starts, self.ends
         while i < stop:
-            tok = toks[i]
-            if tok[0] == "p":
-                word = _directive_word(tok[1])
+            if kinds[i] == "p":
+                tok_text = self._tok_text(i)
+                word = _directive_word(tok_text)
                 if word in ("#elif", "#else", "#endif"):
                     if not in_pp:
-                        raise StructureError(f"{word} without #if", tok[2])
+                        raise StructureError(f"{word} without #if", starts[i])
                     return out, i
                 if word in _PP_OPEN:
                     stmt, i = self._pp_if(i, stop)
                     out.append(stmt)
                     continue
-                out.append(Directive(Span(tok[2], tok[3]), tok[1]))
+                out.append(Directive(Span(starts[i], ends[i]), tok_text))
                 i += 1
                 continue
             stmt, i = self._statement(i, stop)
             out.append(stmt)
         if in_pp:
-            raise StructureError("#if without #endif in this block", toks[stop - 1][2] if stop else 0)
+            raise StructureError("#if without #endif in this block", starts[stop - 1] if stop else 0)
         return out, i
 
     def _pp_if(self, i: int, stop: int) -> tuple[Stmt, int]:
         self.depth += 1
         try:
             if self.depth > MAX_NESTING:
-                raise StructureError(f"#if sections nested deeper than {MAX_NESTING} levels", self.toks[i][2])
+                raise StructureError(f"#if sections nested deeper than {MAX_NESTING} levels", self.starts[i])
             return self._pp_if_at(i, stop)
         finally:
             self.depth -= 1
 
     def _pp_if_at(self, i: int, stop: int) -> tuple[Stmt, int]:
-        toks = self.toks
-        start = toks[i][2]
+        starts, ends = self.starts, self.ends
+        start = starts[i]
         branches: list[PPBranch] = []
         has_else = False
-        directive = Directive(Span(toks[i][2], toks[i][3]), toks[i][1])
+        directive = Directive(Span(starts[i], ends[i]), self._tok_text(i))
         i += 1
         while True:
             body, i = self._stmt_list(i, stop, in_pp=True)
             branches.append(PPBranch(directive, body))
-            tok = toks[i]
-            word = _directive_word(tok[1])
-            directive = Directive(Span(tok[2], tok[3]), tok[1])
+            tok_text = self._tok_text(i)
+            word = _directive_word(tok_text)
+            directive = Directive(Span(starts[i], ends[i]), tok_text)
+            end = ends[i]
             i += 1
             if word == "#endif":
-                return PPIfStmt(Span(start, tok[3]), branches, has_else, directive), i
+                return PPIfStmt(Span(start, end), branches, has_else, directive), i
             if word == "#else":
                 has_else = True
 
@@ -334,162 +384,177 @@ class _StructureParser:
         self.depth += 1
         try:
             if self.depth > MAX_NESTING:
-                raise StructureError(f"statements nested deeper than {MAX_NESTING} levels", self.toks[i][2])
+                raise StructureError(f"statements nested deeper than {MAX_NESTING} levels", self.starts[i])
             return self._statement_at(i, stop)
         finally:
             self.depth -= 1
 
     def _statement_at(self, i: int, stop: int) -> tuple[Stmt, int]:
-        toks = self.toks
-        tok = toks[i]
-        text = self.text
-        if tok[0] == "c":
-            return Comment(Span(tok[2], tok[3]), tok[1]), i + 1
-        t = tok[1]
-        if tok[0] == "o":
+        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
+        kind = kinds[i]
+        start = starts[i]
+        if kind == "c":
+            return Comment(Span(start, ends[i]), text[start:ends[i]]), i + 1
+        if kind == "o":
+            t = text[start]
             if t == "{":
                 close = self._match_close(i)
                 return self._compound(i, close), close + 1
             if t == ";":
-                return SimpleStmt(Span(tok[2], tok[3]), ";"), i + 1
+                return SimpleStmt(Span(start, ends[i]), ";"), i + 1
             if t in _CLOSE:
-                raise StructureError(f"unbalanced '{t}'", tok[2])
-        if tok[0] == "w":
-            if t == "for" and i + 1 < stop and toks[i + 1][1] == "(":
+                raise StructureError(f"unbalanced '{t}'", start)
+        if kind == "w":
+            t = text[start:ends[i]]
+            paren_next = i + 1 < stop and text[starts[i + 1]] == "("
+            if t == "for" and paren_next:
                 pclose = self._match_close(i + 1)
                 body, end = self._body(pclose + 1, stop)
-                header = Span(toks[i + 1][3], toks[pclose][2])
+                header = Span(ends[i + 1], starts[pclose])
                 parts = self._split_for_header(i + 1, pclose)
-                return ForStmt(Span(tok[2], body.span.end), init=parts[0], cond=parts[1], step=parts[2],
+                return ForStmt(Span(start, body.span.end), init=parts[0], cond=parts[1], step=parts[2],
                                header=header, body=body), end
-            if t == "if" and i + 1 < stop and toks[i + 1][1] == "(":
+            if t == "if" and paren_next:
                 pclose = self._match_close(i + 1)
                 then, j = self._body(pclose + 1, stop)
                 orelse = None
                 k = j
-                while k < stop and toks[k][0] == "c":
+                while k < stop and kinds[k] == "c":
                     k += 1
-                if k < stop and toks[k][1] == "else":
+                if k < stop and self._tok_text(k) == "else":
                     orelse, j = self._body(k + 1, stop)
                 end_off = (orelse or then).span.end
-                cond = text[toks[i + 1][3]:toks[pclose][2]]
-                return IfStmt(Span(tok[2], end_off), cond=cond, then=then, orelse=orelse), j
-            if t == "switch" and i + 1 < stop and toks[i + 1][1] == "(":
+                cond = text[ends[i + 1]:starts[pclose]]
+                return IfStmt(Span(start, end_off), cond=cond, then=then, orelse=orelse), j
+            if t == "switch" and paren_next:
                 switch = self._switch(i, stop)
                 if switch is not None:
                     return switch
             if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
                 return self._opaque_control(i, stop, t)
             if _LABEL.fullmatch(t):
-                return OpaqueStmt(Span(tok[2], tok[3]), t, "label"), i + 1
+                return OpaqueStmt(Span(start, ends[i]), t, "label"), i + 1
         return self._simple(i, stop)
 
     def _switch(self, i: int, stop: int) -> tuple[Stmt, int] | None:
         """``switch (c) { case A: ...; break; default: ... }`` with labels at the top level of the
         braces; anything else (no braces, labels nested in blocks, #if around labels) is opaque."""
-        toks = self.toks
+        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
         pclose = self._match_close(i + 1)
         brace = pclose + 1
-        if brace >= stop or toks[brace][1] != "{":
+        if brace >= stop or text[starts[brace]] != "{":
             return None
         close = self._match_close(brace)
         body: list[Stmt] = []
         j = brace + 1
         while j < close:
-            tok = toks[j]
-            if tok[0] == "w" and (tok[1] in ("case", "default", "default:")):
+            kind = kinds[j]
+            word = text[starts[j]:ends[j]] if kind == "w" else ""
+            if word in ("case", "default", "default:"):
                 k = j
-                while k < close and not (toks[k][0] == "w" and toks[k][1].endswith(":")
-                                         and not toks[k][1].endswith("::")):
-                    if toks[k][0] != "w":
+                while k < close and not (kinds[k] == "w" and self._tok_text(k).endswith(":")
+                                         and not self._tok_text(k).endswith("::")):
+                    if kinds[k] != "w":
                         return None
                     k += 1
                 if k >= close:
                     return None
-                span = Span(tok[2], toks[k][3])
-                body.append(CaseLabel(span, self.text[span.start:span.end], tok[1].startswith("default")))
+                span = Span(starts[j], ends[k])
+                body.append(CaseLabel(span, text[span.start:span.end], word.startswith("default")))
                 j = k + 1
                 continue
-            if tok[0] == "p":
+            if kind == "p":
                 return None
             stmt, j = self._statement(j, close)
             body.append(stmt)
-        cond = self.text[toks[i + 1][3]:toks[pclose][2]]
-        return SwitchStmt(Span(toks[i][2], toks[close][3]), cond, body), close + 1
+        cond = text[ends[i + 1]:starts[pclose]]
+        return SwitchStmt(Span(starts[i], ends[close]), cond, body), close + 1
 
     def _body(self, i: int, stop: int) -> tuple[Stmt, int]:
-        toks = self.toks
-        while i < stop and toks[i][0] == "c":
+        kinds = self.kinds
+        while i < stop and kinds[i] == "c":
             i += 1
         if i >= stop:
-            raise StructureError("missing statement body", toks[stop - 1][2])
-        if toks[i][0] == "p":
-            raise StructureError("preprocessor directive as a statement body", toks[i][2])
+            raise StructureError("missing statement body", self.starts[stop - 1])
+        if kinds[i] == "p":
+            raise StructureError("preprocessor directive as a statement body", self.starts[i])
         return self._statement(i, stop)
 
     def _opaque_control(self, i: int, stop: int, word: str) -> tuple[Stmt, int]:
         # Consume up to and including the first '{...}' block (plus `while(...);` for do) or ';'.
-        toks = self.toks
+        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
+        labelled = word in ("case", "default")
         j = i
         while j < stop:
-            t = toks[j][1]
-            if toks[j][0] == "o" and t in ("(", "["):
-                j = self._match_close(j) + 1
-                continue
-            if toks[j][0] == "o" and t == "{":
-                j = self._match_close(j) + 1
-                if word == "do":
-                    while j < stop and toks[j][1] != ";":
+            if kinds[j] == "o":
+                t = text[starts[j]]
+                if t in ("(", "["):
+                    j = self._match_close(j) + 1
+                    continue
+                if t == "{":
+                    j = self._match_close(j) + 1
+                    if word == "do":
+                        while j < stop and not (kinds[j] == "o" and text[starts[j]] == ";"):
+                            j += 1
                         j += 1
+                    break
+                if t == ";":
                     j += 1
-                break
-            if toks[j][0] == "o" and t == ";":
-                j += 1
-                break
-            if word in ("case", "default") and t.endswith(":") and not t.endswith("::"):
-                j += 1
-                break
+                    break
+            elif labelled:
+                t = text[starts[j]:ends[j]]
+                if t.endswith(":") and not t.endswith("::"):
+                    j += 1
+                    break
             j += 1
-        end = toks[min(j, stop) - 1][3]
-        span = Span(toks[i][2], end)
-        return OpaqueStmt(span, self.text[span.start:span.end], f"'{word}' is not modelled"), j
+        end = ends[min(j, stop) - 1]
+        span = Span(starts[i], end)
+        return OpaqueStmt(span, text[span.start:span.end], f"'{word}' is not modelled"), j
 
     def _simple(self, i: int, stop: int) -> tuple[Stmt, int]:
-        toks = self.toks
+        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
+        find = kinds.find
         j = i
         while j < stop:
-            tok = toks[j]
-            if tok[0] == "o":
-                t = tok[1]
+            kind = kinds[j]
+            if kind == "o":
+                t = text[starts[j]]
                 if t in ("(", "["):
                     j = self._match_close(j) + 1
                     continue
                 if t == "{":
                     # `union {...} x;`, `int a[] = {...};` or a lambda: keep as one opaque statement.
                     j = self._match_close(j) + 1
-                    while j < stop and toks[j][1] != ";":
-                        if toks[j][1] in _OPEN:
+                    while j < stop and not (kinds[j] == "o" and text[starts[j]] == ";"):
+                        if kinds[j] == "o" and text[starts[j]] in _OPEN:
                             j = self._match_close(j)
                         j += 1
-                    span = Span(toks[i][2], toks[min(j, stop - 1)][3])
-                    return OpaqueStmt(span, self.text[span.start:span.end], "braced construct"), j + 1
+                    span = Span(starts[i], ends[min(j, stop - 1)])
+                    return OpaqueStmt(span, text[span.start:span.end], "braced construct"), j + 1
                 if t == ";":
-                    span = Span(toks[i][2], tok[3])
-                    stmt_text = self.text[span.start:span.end]
-                    return SimpleStmt(span, stmt_text), j + 1
+                    span = Span(starts[i], ends[j])
+                    return SimpleStmt(span, text[span.start:span.end]), j + 1
                 if t == "}":
-                    raise StructureError("expected ';' before '}'", tok[2])
-            elif tok[0] == "p":
-                raise StructureError("preprocessor directive inside a statement", tok[2])
-            j += 1
-        raise StructureError("expected ';' at end of statement", toks[i][2])
+                    raise StructureError("expected ';' before '}'", starts[j])
+                j += 1
+            elif kind == "p":
+                raise StructureError("preprocessor directive inside a statement", starts[j])
+            else:
+                # Words, comments and strings: jump to the next 'o' or 'p' token (the directive
+                # search stops at the 'o' one, so a statement costs its own length).
+                o = find("o", j, stop)
+                p = find("p", j, stop if o == -1 else o)
+                j = p if p != -1 else stop if o == -1 else o
+        raise StructureError("expected ';' at end of statement", starts[i])
 
     def _split_for_header(self, open_i: int, close_i: int) -> tuple[str, str, str]:
-        toks = self.toks
+        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
         cuts = []
         depth = 0
         for j in range(open_i + 1, close_i):
-            t = toks[j][1]
+            if kinds[j] != "o":
+                continue
+            t = text[starts[j]]
             if t in _OPEN:
                 depth += 1
             elif t in _CLOSE:
@@ -497,10 +562,10 @@ class _StructureParser:
             elif t == ";" and depth == 0:
                 cuts.append(j)
         if len(cuts) != 2:
-            return self.text[toks[open_i][3]:toks[close_i][2]], "", ""
+            return text[ends[open_i]:starts[close_i]], "", ""
         a, b = cuts
         def seg(x: int, y: int) -> str:
-            return self.text[toks[x][3]:toks[y][2]].strip()
+            return text[ends[x]:starts[y]].strip()
         return seg(open_i, a), seg(a, b), seg(b, close_i)
 
 
@@ -515,9 +580,10 @@ MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
-def identifiers(text: str) -> list[str]:
-    """Every identifier in a piece of C++ (a lexical scan: the names a statement mentions)."""
-    return _IDENTIFIER.findall(text)
+def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    """Every identifier in a piece of C++ (a lexical scan: the names a statement mentions), or in
+    ``text[start:end]`` without copying it."""
+    return _IDENTIFIER.findall(text, start, len(text) if end is None else end)
 
 
 def parse_cpp(source: SourceText) -> CppFile:

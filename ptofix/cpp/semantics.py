@@ -206,6 +206,24 @@ class FileContext:
     def is_local_name(self, name: str) -> bool:
         return name in self.functions
 
+    def built(self) -> set[int]:
+        """ids of the functions whose semantic model has been asked for."""
+        return set(self._semantics)
+
+    def forget(self, functions: list[Function]) -> None:
+        """Drop the semantic models of ``functions`` once their analysis is done (memory). Their
+        cycles are broken too (a model and its ValueModel point at each other, a definition's env
+        holds its own symbol), as the cyclic collector is paused while a pass runs."""
+        for fn in functions:
+            sem = self._semantics.pop(id(fn), None)
+            if sem is not None:
+                for sym in sem.symbols:
+                    sym.defs = []
+                    sym.bindings = []
+                    sym.pipe_ctor = None
+                sem.values.__dict__.clear()
+                sem.__dict__.clear()
+
 
 class FunctionSemantics:
     """Symbols, value definitions and one StmtInfo per statement of one function."""

@@ -51,28 +51,30 @@ def trip_count(sem: FunctionSemantics, loop: ForStmt) -> int | None:
 def statement_weights(fn: Function, sem: FunctionSemantics) -> dict[int, int]:
     """id(SimpleStmt) -> how many times it runs per call of ``fn`` (estimated)."""
     weights: dict[int, int] = {}
-
-    def visit(stmt: Stmt | None, factor: int) -> None:
-        if stmt is None:
-            return
-        if isinstance(stmt, SimpleStmt):
-            weights[id(stmt)] = factor
-        elif isinstance(stmt, Compound):
-            for item in stmt.body:
-                visit(item, factor)
-        elif isinstance(stmt, ForStmt):
-            trips = trip_count(sem, stmt)
-            visit(stmt.body, factor * (UNKNOWN_TRIPS if trips is None else max(trips, 0)))
-        elif isinstance(stmt, IfStmt):
-            visit(stmt.then, factor)
-            visit(stmt.orelse, factor)
-        elif isinstance(stmt, SwitchStmt):
-            for item in stmt.body:
-                visit(item, factor)
-        elif isinstance(stmt, PPIfStmt):
-            for branch in stmt.branches:
-                for item in branch.body:
-                    visit(item, factor)
-
-    visit(fn.body, 1)
+    # A module-level walk, not a nested function: a nested recursive one refers to itself (and
+    # so to `weights` and `sem`), a cycle that outlives the call while the collector is paused.
+    _visit(fn.body, 1, sem, weights)
     return weights
+
+
+def _visit(stmt: Stmt | None, factor: int, sem: FunctionSemantics, weights: dict[int, int]) -> None:
+    if stmt is None:
+        return
+    if isinstance(stmt, SimpleStmt):
+        weights[id(stmt)] = factor
+    elif isinstance(stmt, Compound):
+        for item in stmt.body:
+            _visit(item, factor, sem, weights)
+    elif isinstance(stmt, ForStmt):
+        trips = trip_count(sem, stmt)
+        _visit(stmt.body, factor * (UNKNOWN_TRIPS if trips is None else max(trips, 0)), sem, weights)
+    elif isinstance(stmt, IfStmt):
+        _visit(stmt.then, factor, sem, weights)
+        _visit(stmt.orelse, factor, sem, weights)
+    elif isinstance(stmt, SwitchStmt):
+        for item in stmt.body:
+            _visit(item, factor, sem, weights)
+    elif isinstance(stmt, PPIfStmt):
+        for branch in stmt.branches:
+            for item in branch.body:
+                _visit(item, factor, sem, weights)

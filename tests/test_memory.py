@@ -1,0 +1,184 @@
+"""Memory-saving representations behave like the plain ones they replace."""
+import glob
+import os
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ptofix.cpp.parser import _TOKEN_RE, Tokens, _scan, parse_cpp, tokenize
+from ptofix.source import PtofixError, SourceText
+
+
+def reference_tokens(text):
+    """The tokenizer's tuples (kind, text, start, end) built one tuple a token, as it once did."""
+    out = []
+    pos = 0
+    for match in _TOKEN_RE.finditer(text):
+        if match.start() != pos:
+            break
+        pos = match.end()
+        kind = match.lastgroup
+        out.append((kind, match.group(kind), match.start(kind), pos))
+    return out
+
+
+def scanned(text):
+    try:
+        return _scan(SourceText(text, "x"))
+    except PtofixError:
+        return None
+
+
+_PIECES = list("ab1_(){}[];:/*#\"'\\\n\t =<>,.&") + [
+    "for", "if", "else", "//c\n", "/* d */", "/*", "#if X\n", "#endif\n", "#define Y 1 \\\n 2\n",
+    "\"s;\"", "'c'", "a/b", "x//y\n", "\r\n", "\r", "\ufeff", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60))
+def test_compact_tokens_equal_the_tuples_on_random_text(pieces):
+    text = "".join(pieces)
+    tokens = scanned(text)
+    if tokens is None:
+        return
+    assert isinstance(tokens, Tokens)
+    assert tokens.tuples() == reference_tokens(text)
+    assert len(tokens) == len(tokens.kinds) == len(tokens.starts) == len(tokens.ends)
+    for i, tok in enumerate(tokens.tuples()):
+        assert tokens.text_of(i) == tok[1]
+    assert [(t.kind, t.text, t.start, t.end) for t in tokenize(SourceText(text))] == tokens.tuples()
+
+
+def test_compact_tokens_equal_the_tuples_on_the_corpus(corpus_dir):
+    files = sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True))
+    rnd = random.Random(7)
+    for path in files:
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+            text = handle.read()
+        tokens = scanned(text)
+        if tokens is not None:
+            assert tokens.tuples() == reference_tokens(text), path
+    for _ in range(50):       # cut corpus files: unbalanced brackets, split comments and strings
+        with open(rnd.choice(files), encoding="utf-8", errors="replace", newline="") as handle:
+            text = handle.read()
+        i = rnd.randrange(len(text) + 1)
+        text = text[:i] + text[i + rnd.randint(0, 300):]
+        tokens = scanned(text)
+        if tokens is not None:
+            assert tokens.tuples() == reference_tokens(text)
+
+
+def test_bracket_table_and_scans_agree_on_unbalanced_text():
+    # Unbalanced files are parsed by scanning from each bracket instead of the table: the errors
+    # and models must be those of a balanced prefix either way.
+    for text in ("void f() { a(; }", "void f() { g(x]; }", "void f() { x; ", "void f() { if (a) b; else }",
+                 "void f() { switch (x) { case 1: a; } }", "void f() { do { a; } while (b); }"):
+        try:
+            model = parse_cpp(SourceText(text, "x"))
+        except PtofixError as exc:
+            assert exc.args
+        else:
+            assert model.print() == text
+
+
+# -- the barrier proof, one independent group of functions at a time ---------------------------
+
+def _decision_key(d):
+    return (d.fn.name, d.stmt.span, d.pattern, d.removable, d.removed, d.reason, d.weight, d.pairs_checked,
+            d.same_access_pairs, d.context, [e.op or e.kind.value for e in d.before_ops],
+            [e.op or e.kind.value for e in d.after_ops])
+
+
+def _whole_file(model, patterns, force=False):
+    from ptofix.cpp.barriers import BarrierAnalysis
+    analysis = BarrierAnalysis(model)
+    decisions = analysis.run(patterns, force=force)
+    return [_decision_key(d) for d in decisions], [s.span for s in analysis.unparsed_statements()]
+
+
+def _by_groups(model, patterns, force=False):
+    from ptofix.cpp.barriers import decide_by_groups
+    kept, unparsed = decide_by_groups(model, patterns, _decision_key, force=force)
+    return kept, [s.span for s in unparsed]
+
+
+def _corpus_models(corpus_dir, limit=None):
+    files = sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True))
+    out = []
+    for path in files:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        if "pipe_barrier" not in text:
+            continue
+        try:
+            out.append((path, text, parse_cpp(SourceText(text, path))))
+        except PtofixError:
+            continue
+    return out[:limit]
+
+
+def _concatenation(models, rename):
+    import re
+    parts = []
+    for copy, (_, text, model) in enumerate(models):
+        if rename:
+            for name in sorted({fn.name for fn in model.functions}, key=len, reverse=True):
+                text = re.sub(rf"\b{re.escape(name)}\b", f"{name}_{copy}", text)
+        parts.append(text)
+    return "".join(parts)
+
+
+def test_groups_decide_as_the_whole_file_on_the_corpus(corpus_dir):
+    for path, _, model in _corpus_models(corpus_dir):
+        assert _by_groups(model, {"auto"}) == _whole_file(model, {"auto"}), path
+
+
+def test_groups_decide_as_the_whole_file_on_concatenations(corpus_dir):
+    from ptofix.cpp.barriers import independent_groups
+    models = _corpus_models(corpus_dir, 60)
+    for rename in (True, False):
+        text = _concatenation(models, rename)
+        try:
+            model = parse_cpp(SourceText(text, "cat.cpp"))
+        except PtofixError:      # duplicate definitions without renaming
+            continue
+        assert len(independent_groups(model)) > 10
+        for patterns, force in (({"auto"}, False), ({"gu", "softmax-sum-add"}, False), ({"auto"}, True)):
+            assert _by_groups(model, patterns, force) == _whole_file(model, patterns, force)
+
+
+def test_a_call_the_grouping_missed_falls_back_to_the_whole_file(corpus_dir, monkeypatch):
+    from ptofix.cpp import barriers
+    calls = [(path, model) for path, _, model in _corpus_models(corpus_dir)
+             if any(len(g) > 1 for g in barriers.independent_groups(model))]
+    assert calls
+    seen = []
+    original = barriers._decide_groups
+
+    def spy(model, groups, *args):
+        seen.append(len(groups))
+        return original(model, groups, *args)
+
+    monkeypatch.setattr(barriers, "_decide_groups", spy)
+    # Every function alone: a caller's analysis reads its callee's model, outside its group.
+    monkeypatch.setattr(barriers, "independent_groups", lambda model: [[fn] for fn in model.functions])
+    for path, model in calls[:20]:
+        seen.clear()
+        assert _by_groups(model, {"auto"}) == _whole_file(model, {"auto"}), path
+        assert seen == [len(model.functions), 1], path
+
+
+def test_release_leaves_no_cycles(corpus_dir):
+    import gc
+
+    from ptofix.cpp.barriers import decide_by_groups
+    models = _corpus_models(corpus_dir, 30)
+    model = parse_cpp(SourceText(_concatenation(models, True), "cat.cpp"))
+    gc.collect()
+    gc.disable()
+    try:
+        decide_by_groups(model, {"auto"}, _decision_key)
+        assert gc.collect() < 200     # a few objects of lazily built caches, not the models
+    finally:
+        gc.enable()
