@@ -35,7 +35,7 @@ class PipeVBarrierPass(Pass):
             if not sep or not line_text.strip().isdigit() or not count.strip().isdigit():
                 raise PtofixError(f"--weight '{item}': expected LINE=COUNT")
             overrides[int(line_text)] = int(count)
-        analysis = BarrierAnalysis(model)
+        analysis = BarrierAnalysis(model, barrier_components_only=True)
         decisions = analysis.run(patterns, force=self.force, weights=overrides)
         edits: list[Edit] = []
         warnings: list[str] = []

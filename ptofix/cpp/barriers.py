@@ -14,6 +14,8 @@ following proofs, so removing several barriers is checked as a whole.
 """
 from __future__ import annotations
 
+import re
+
 from ..record import Record
 from ..source import SourceText
 from .model import Compound, CppFile, Function, SimpleStmt
@@ -139,14 +141,70 @@ def normalize_patterns(spec: str | None) -> set[str]:
     return out
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A pipe_barrier up to the next ';' that plainly names a pipe other than PIPE_V. Anything else
+# (PIPE_V, a comment, a macro, a ';' elsewhere...) may be a PIPE_V barrier.
+_OTHER_PIPE_BARRIER = re.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*;")
+
+
+def _may_hold_v_barrier(text: str) -> bool:
+    start = text.find("pipe_barrier")
+    while start >= 0:
+        start += len("pipe_barrier")
+        if not _OTHER_PIPE_BARRIER.match(text, start):
+            return True
+        start = text.find("pipe_barrier", start)
+    return False
+
+
+def barrier_components(model: CppFile) -> list[Function]:
+    """The functions a decision on a ``pipe_barrier`` of this file can depend on, in file order.
+
+    A decision reads its function's model, its local callees' (purity, what they write) and its
+    callers' (entry/exit state, flags), transitively; building a model may build a callee's first,
+    so the order of construction matters only within one connected component of the call graph.
+    The components that hold a function that may contain ``pipe_barrier(PIPE_V)`` are therefore
+    enough. Calls are over-approximated by text: ``g`` may be called by ``f`` if the last
+    identifier of ``g``'s name occurs anywhere in ``f``'s definition (a call names its callee; a
+    macro that hides one is not a local call for the model either). A line splice could join a
+    name the scan does not see: then every function is kept.
+    """
+    fns = model.functions
+    text = model.source.text
+    if "\\\n" in text or "\\\r" in text:
+        return list(fns)
+    bodies = [text[fn.span.start:fn.span.end] for fn in fns]
+    keep = [_may_hold_v_barrier(body) for body in bodies]
+    if all(keep) or not any(keep):
+        return [fn for fn, kept in zip(fns, keep, strict=True) if kept]
+    words = [_WORD.findall(fn.name) for fn in fns]
+    linked: list[list[int]] = [[] for _ in fns]
+    for i, body in enumerate(bodies):
+        for j, word in enumerate(words):
+            # A name without an identifier in it is not understood: linked to everything.
+            if i != j and (not word or word[-1] in body):
+                linked[i].append(j)
+                linked[j].append(i)
+    work = [i for i, kept in enumerate(keep) if kept]
+    while work:
+        for j in linked[work.pop()]:
+            if not keep[j]:
+                keep[j] = True
+                work.append(j)
+    return [fn for fn, kept in zip(fns, keep, strict=True) if kept]
+
+
 class BarrierAnalysis:
-    def __init__(self, model: CppFile, lenient_flags: bool = False):
+    def __init__(self, model: CppFile, lenient_flags: bool = False, barrier_components_only: bool = False):
         """``lenient_flags``: take every set/wait flag pair as ordering (for reporting races that
         must exist, `ptofix check`); the proof itself (default) trusts a pair only where it
-        provably matches."""
+        provably matches. ``barrier_components_only``: model only :func:`barrier_components`
+        (what the removal pass decides on; the other functions cannot change its decisions)."""
         self.model = model
         self.lenient_flags = lenient_flags
         self.ctx = FileContext(model)
+        self.functions = barrier_components(model) if barrier_components_only else list(model.functions)
+        self._analysed = {id(fn) for fn in self.functions}
         self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
         self._resolve_local_calls()   # also fills self.cfgs
@@ -161,6 +219,9 @@ class BarrierAnalysis:
     def cfg(self, fn: Function) -> FunctionCFG:
         cfg = self.cfgs.get(id(fn))
         if cfg is None:
+            if id(fn) not in self._analysed:
+                # Its local calls would stay unresolved (no effect): never model it half-way.
+                raise ValueError(f"{fn.name}() is outside the functions this analysis models")
             sem = self.ctx.semantics(fn)
             assert sem is not None
             cfg = FunctionCFG(fn, sem)
@@ -168,7 +229,15 @@ class BarrierAnalysis:
         return cfg
 
     def unparsed_statements(self) -> list:
-        return [stmt for fn in self.model.functions for stmt in self.cfg(fn).sem.unparsed]
+        """Statements the grammar cannot parse, in every function of the file (also those not
+        modelled: parsing is much cheaper than modelling)."""
+        out: list = []
+        for fn in self.model.functions:
+            if id(fn) in self._analysed:
+                out += self.cfg(fn).sem.unparsed
+            else:
+                out += unparsed_in(fn)
+        return out
 
     def _resolve_local_calls(self) -> set[int]:
         """Build every function's CFG once, then decide which local functions issue no PIPE_V work.
@@ -177,7 +246,7 @@ class BarrierAnalysis:
         every local function it calls is vector-free (greatest fixed point over the call graph;
         recursion is not). Calls of vector-free functions become nothing, the others unknown work.
         """
-        for fn in self.model.functions:
+        for fn in self.functions:
             self.cfg(fn)
         pure = {key for key, cfg in self.cfgs.items()
                 if not cfg.unstructured and not any(e.kind in _NOT_PURE for e in cfg.events)}
@@ -203,7 +272,7 @@ class BarrierAnalysis:
 
     def _call_sites(self) -> dict[int, list]:
         sites: dict[int, list] = {}
-        for fn in self.model.functions:
+        for fn in self.functions:
             for event in self.cfg(fn).local_calls:
                 callee = self.ctx.local_function(event.callee)
                 if callee is not None:
@@ -485,7 +554,7 @@ class BarrierAnalysis:
         from .weights import statement_weights
         slots: list[Decision | None] = []
         candidates = []
-        for fn in self.model.functions:
+        for fn in self.functions:
             cfg = self.cfg(fn)
             counts = statement_weights(fn, cfg.sem)
             for stmt in fn.statements():
@@ -516,6 +585,15 @@ class BarrierAnalysis:
                 self.removed.add(id(self.cfg(fn).barrier_events[id(stmt)]))
             slots[index] = d
         return [d for d in slots if d is not None]
+
+
+def unparsed_in(fn: Function) -> list:
+    """The statements of ``fn`` the grammar cannot parse, as FunctionSemantics.unparsed lists them
+    (its walk: every simple statement of a structured body but the empty one, in order)."""
+    if not isinstance(fn.body, Compound):
+        return []
+    return [stmt for stmt in fn.body.walk()
+            if isinstance(stmt, SimpleStmt) and stmt.text != ";" and stmt.ast is None]
 
 
 def _describe_unknown(event: Event, source: SourceText) -> str:
