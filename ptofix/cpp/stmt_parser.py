@@ -7,6 +7,7 @@ built once per process and its tables are cached on disk by lark (``cache=True``
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import re
 
@@ -745,6 +746,11 @@ def _fast_parse(text: str):
 _STATEMENTS: dict[str, object] = {}
 _STATEMENTS_MAX = 32768
 _MISS = object()
+# The most recently used statement ASTs of earlier files, oldest first: kernels of one tree share
+# their boilerplate (views, shapes, flags), so a process that parses many kernels parses a third
+# of their statements once instead of once per file (2048 entries, a few MiB).
+_RECENT: dict[str, object] = {}
+_RECENT_MAX = 2048
 _TEMPLATES: dict[tuple[str, int], object] = {}     # _template results by (text, offset)
 
 
@@ -759,10 +765,26 @@ def _share(text: str) -> str:
 
 
 def forget_statements() -> None:
-    """Drop the shared statement ASTs (those still referenced by a model stay alive there)."""
+    """Drop the shared statement ASTs of this file (those still referenced by a model stay alive
+    there), keeping the most recently used ones up to ``_RECENT_MAX``."""
+    recent = _RECENT
+    pop = recent.pop
+    for text, node in _STATEMENTS.items():
+        pop(text, None)           # re-inserted: most recent last
+        recent[text] = node
+    excess = len(recent) - _RECENT_MAX
+    if excess > 0:
+        for text in list(itertools.islice(recent, excess)):
+            del recent[text]
     _STATEMENTS.clear()
     _STRINGS.clear()
     _TEMPLATES.clear()
+
+
+def forget_all_statements() -> None:
+    """Drop every shared statement AST, also those kept across files."""
+    forget_statements()
+    _RECENT.clear()
 
 
 def parse_statement(text: str, fast: bool = True):
@@ -771,9 +793,11 @@ def parse_statement(text: str, fast: bool = True):
         return _parse(text, "start")
     node = _STATEMENTS.get(text, _MISS)
     if node is _MISS:
-        node = fast_parse(text)
-        if node is _FALLBACK:
-            node = _parse(text, "start")
+        node = _RECENT.get(text, _MISS)
+        if node is _MISS:
+            node = fast_parse(text)
+            if node is _FALLBACK:
+                node = _parse(text, "start")
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
             forget_statements()
         _STATEMENTS[text] = node
