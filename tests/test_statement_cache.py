@@ -70,3 +70,32 @@ def test_no_pass_mutates_a_shared_ast(corpus_dir):
     for text, node in A._RECENT.items():
         assert repr(node) == repr(fresh(text)), text
     A.forget_all_statements()
+
+
+def _names_by_walk(node) -> tuple:
+    return tuple(dict.fromkeys(n.id for n in A.walk(node) if isinstance(n, A.Name)))
+
+
+def test_name_ids_equal_the_generic_walk_on_every_corpus_statement(corpus_dir):
+    A.forget_all_statements()
+    checked = 0
+    for path in sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True)):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        try:
+            model = PARSERS["cpp"](SourceText(text, path))
+        except PtofixError:
+            continue
+        for _fn, stmt in model.simple_statements():
+            if stmt.ast is None:
+                continue
+            for node in A.walk(stmt.ast):            # every sub-node: the analysis asks for those too
+                assert A.name_ids(node) == _names_by_walk(node), stmt.text
+                checked += 1
+    assert checked > 100000
+    A.forget_all_statements()
+
+
+def test_only_fields_that_may_hold_nodes_are_walked():
+    assert A._child_fields(A.Member) == ("obj",) and A._child_fields(A.Name) == ()
+    assert A._child_fields(A.Decl) == ("type", "init", "ctor_args")

@@ -68,15 +68,22 @@ def name_ids(node: Node) -> tuple[str, ...]:
         return slot._name_ids
     except AttributeError:
         pass
-    # walk() inlined (same visiting order), the hottest loop of the analysis.
+    # walk() inlined (same visiting order, over the fields that may hold nodes only), the
+    # hottest loop of the analysis.
     found: dict[str, None] = {}
     stack: list = [node]
     pop, push = stack.pop, stack.append
+    children = _CHILD_FIELDS
     while stack:
         cur = pop()
-        if isinstance(cur, Name):
+        kind = type(cur)
+        if kind is Name:
             found[cur.id] = None
-        for field in cur._fields:
+            continue
+        fields = children.get(kind)
+        if fields is None:
+            fields = _child_fields(kind)
+        for field in fields:
             value = getattr(cur, field)
             if isinstance(value, Node):
                 push(value)
@@ -86,6 +93,21 @@ def name_ids(node: Node) -> tuple[str, ...]:
                         push(item)
     ids = slot._name_ids = tuple(found)
     return ids
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Fields declared with these types hold no node (walk() would look into them and find none).
+_SCALAR_FIELDS = {"str", "bool", "int", "tuple"}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of node class ``kind`` that may hold a node or a list of nodes, in field order."""
+    notes: dict = {}
+    for klass in reversed(kind.__mro__):
+        notes.update(klass.__dict__.get("__annotations__", {}))
+    fields = tuple(field for field in getattr(kind, "_fields", ()) if str(notes.get(field)) not in _SCALAR_FIELDS)
+    _CHILD_FIELDS[kind] = fields
+    return fields
 
 
 class Name(Node):
