@@ -3,6 +3,10 @@
 Patterns only select candidates (by the nearest vector op before/after); the proof in
 ptofix/cpp/barriers.py decides. A removed barrier becomes a comment on the same line, so line
 numbers stay stable and a second run finds nothing to do.
+
+Only the functions a decision can depend on are modelled: those that may hold a PIPE_V barrier,
+with their callers and callees (``barrier_components``). The report's ``not_parsed`` lists the
+statements of those functions the grammar cannot parse (each read as unknown by the proof).
 """
 from __future__ import annotations
 

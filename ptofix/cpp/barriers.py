@@ -229,15 +229,9 @@ class BarrierAnalysis:
         return cfg
 
     def unparsed_statements(self) -> list:
-        """Statements the grammar cannot parse, in every function of the file (also those not
-        modelled: parsing is much cheaper than modelling)."""
-        out: list = []
-        for fn in self.model.functions:
-            if id(fn) in self._analysed:
-                out += self.cfg(fn).sem.unparsed
-            else:
-                out += unparsed_in(fn)
-        return out
+        """Statements the grammar cannot parse in the functions this analysis models (read as
+        unknown there); the other functions cannot change a decision, and are not parsed."""
+        return [stmt for fn in self.functions for stmt in self.cfg(fn).sem.unparsed]
 
     def _resolve_local_calls(self) -> set[int]:
         """Build every function's CFG once, then decide which local functions issue no PIPE_V work.
@@ -585,15 +579,6 @@ class BarrierAnalysis:
                 self.removed.add(id(self.cfg(fn).barrier_events[id(stmt)]))
             slots[index] = d
         return [d for d in slots if d is not None]
-
-
-def unparsed_in(fn: Function) -> list:
-    """The statements of ``fn`` the grammar cannot parse, as FunctionSemantics.unparsed lists them
-    (its walk: every simple statement of a structured body but the empty one, in order)."""
-    if not isinstance(fn.body, Compound):
-        return []
-    return [stmt for stmt in fn.body.walk()
-            if isinstance(stmt, SimpleStmt) and stmt.text != ";" and stmt.ast is None]
 
 
 def _describe_unknown(event: Event, source: SourceText) -> str:
