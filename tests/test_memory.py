@@ -91,10 +91,14 @@ def _decision_key(d):
 
 
 def _whole_file(model, patterns, force=False):
-    from ptofix.cpp.barriers import BarrierAnalysis
+    """The whole-file analysis; its unparsed statements of the functions decide_by_groups models."""
+    from ptofix.cpp.barriers import BarrierAnalysis, candidate_groups, independent_groups
+    modelled = [(fn.span.start, fn.span.end) for group in candidate_groups(model, independent_groups(model))
+                for fn in group]
     analysis = BarrierAnalysis(model)
     decisions = analysis.run(patterns, force=force)
-    return [_decision_key(d) for d in decisions], [s.span for s in analysis.unparsed_statements()]
+    return [_decision_key(d) for d in decisions], [s.span for s in analysis.unparsed_statements()
+                                                   if any(lo <= s.span.start < hi for lo, hi in modelled)]
 
 
 def _by_groups(model, patterns, force=False):
@@ -163,10 +167,19 @@ def test_a_call_the_grouping_missed_falls_back_to_the_whole_file(corpus_dir, mon
     monkeypatch.setattr(barriers, "_decide_groups", spy)
     # Every function alone: a caller's analysis reads its callee's model, outside its group.
     monkeypatch.setattr(barriers, "independent_groups", lambda model: [[fn] for fn in model.functions])
-    for path, model in calls[:20]:
+    fell_back = 0
+    for path, model in calls[:40]:
         seen.clear()
-        assert _by_groups(model, {"auto"}) == _whole_file(model, {"auto"}), path
-        assert seen == [len(model.functions), 1], path
+        kept, unparsed = _by_groups(model, {"auto"})
+        analysis = barriers.BarrierAnalysis(model)
+        assert kept == [_decision_key(d) for d in analysis.run({"auto"})], path
+        # The whole file decided again: every function modelled, as the full analysis.
+        assert unparsed == [stmt.span for stmt in analysis.unparsed_statements()], path
+        candidates = len(barriers.candidate_groups(model, barriers.independent_groups(model)))
+        # A file without a candidate models nothing; the others leak and are decided again whole.
+        assert seen == ([candidates, 1] if candidates else [0]), path
+        fell_back += len(seen) == 2
+    assert fell_back >= 5
 
 
 def test_release_leaves_no_cycles(corpus_dir):

@@ -14,6 +14,8 @@ following proofs, so removing several barriers is checked as a whole.
 """
 from __future__ import annotations
 
+import re
+
 from ..record import Record
 from ..source import SourceText
 from .model import Compound, CppFile, Function, SimpleStmt
@@ -542,6 +544,35 @@ class BarrierAnalysis:
         return [d for d in slots if d is not None]
 
 
+# A pipe_barrier up to the next ';' that plainly names a pipe other than PIPE_V. Anything else
+# (PIPE_V, a comment, a macro, a ';' elsewhere...) may be a PIPE_V barrier.
+_OTHER_PIPE_BARRIER = re.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*;")
+
+
+def _may_hold_v_barrier(text: str) -> bool:
+    """Whether ``text`` may hold a ``pipe_barrier(PIPE_V)`` (anything but plain other-pipe ones)."""
+    start = text.find("pipe_barrier")
+    while start >= 0:
+        start += len("pipe_barrier")
+        if not _OTHER_PIPE_BARRIER.match(text, start):
+            return True
+        start = text.find("pipe_barrier", start)
+    return False
+
+
+def candidate_groups(model: CppFile, groups: list[list[Function]]) -> list[list[Function]]:
+    """The ``groups`` that hold a function that may contain ``pipe_barrier(PIPE_V)``.
+
+    A group without a candidate has no decision to make, and no other group reads it: it is not
+    modelled at all (nor are its statements parsed). A line splice could hide a barrier or a name
+    from the text scans, so then every group is kept.
+    """
+    text = model.source.text
+    if "\\\n" in text or "\\\r" in text:
+        return groups
+    return [group for group in groups if any(_may_hold_v_barrier(text[fn.span.start:fn.span.end]) for fn in group)]
+
+
 class _GroupLeak(Exception):
     """An analysis read the model of a function outside its group."""
 
@@ -590,32 +621,35 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     """``BarrierAnalysis(model).run(...)``, one independent group of functions at a time, each
     group's models freed before the next: peak memory grows with the largest group, not the file.
 
-    Returns ``keep(decision)`` of every decision and the statements the grammar did not parse,
-    both in file order, as the whole-file run lists them. The decisions are the whole-file run's:
+    Only the groups that may hold a candidate are modelled (candidate_groups). Returns
+    ``keep(decision)`` of every decision and the statements of the modelled functions the grammar
+    did not parse, both in file order, as the whole-file run lists them. The decisions are the whole-file run's:
     a proof's walks stay in its function and its callers, so removals interact only inside a
     group, and a group's candidates are tried in the order the whole-file run tries them. Should
     an analysis reach outside its group after all, the whole file is decided again in one piece.
     """
     groups = independent_groups(model)
-    if len(groups) > 1:
+    candidates = candidate_groups(model, groups)
+    if len(groups) > 1 or not candidates:
         try:
-            return _decide_groups(model, groups, patterns, keep, force, weights)
+            return _decide_groups(model, candidates, patterns, keep, force, weights, len(groups))
         except _GroupLeak:
             pass
-    return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights)
+    return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1)
 
 
 def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[str], keep: Callable[[Decision], Any],
-                   force: bool, weights: dict[int, int] | None) -> tuple[list, list]:
+                   force: bool, weights: dict[int, int] | None, all_groups: int) -> tuple[list, list]:
+    """Decide ``groups`` (of ``all_groups`` independent groups of the file) one after another."""
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
     unparsed: list[list] = [[] for _ in model.functions]
     ctx = FileContext(model)
     for group in groups:
         analysis = BarrierAnalysis(model, functions=group, ctx=ctx)
-        _check_group(analysis, len(groups))
+        _check_group(analysis, all_groups)
         decisions = analysis.run(patterns, force=force, weights=weights)
-        _check_group(analysis, len(groups))
+        _check_group(analysis, all_groups)
         for d in decisions:
             kept[position[id(d.fn)]].append(keep(d))
         for fn in group:

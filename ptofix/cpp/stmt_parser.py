@@ -7,6 +7,7 @@ built once per process and its tables are cached on disk by lark (``cache=True``
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import re
 
@@ -67,15 +68,22 @@ def name_ids(node: Node) -> tuple[str, ...]:
         return slot._name_ids
     except AttributeError:
         pass
-    # walk() inlined (same visiting order), the hottest loop of the analysis.
+    # walk() inlined (same visiting order, over the fields that may hold nodes only), the
+    # hottest loop of the analysis.
     found: dict[str, None] = {}
     stack: list = [node]
     pop, push = stack.pop, stack.append
+    children = _CHILD_FIELDS
     while stack:
         cur = pop()
-        if isinstance(cur, Name):
+        kind = type(cur)
+        if kind is Name:
             found[cur.id] = None
-        for field in cur._fields:
+            continue
+        fields = children.get(kind)
+        if fields is None:
+            fields = _child_fields(kind)
+        for field in fields:
             value = getattr(cur, field)
             if isinstance(value, Node):
                 push(value)
@@ -85,6 +93,21 @@ def name_ids(node: Node) -> tuple[str, ...]:
                         push(item)
     ids = slot._name_ids = tuple(found)
     return ids
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Fields declared with these types hold no node (walk() would look into them and find none).
+_SCALAR_FIELDS = {"str", "bool", "int", "tuple"}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of node class ``kind`` that may hold a node or a list of nodes, in field order."""
+    notes: dict = {}
+    for klass in reversed(kind.__mro__):
+        notes.update(klass.__dict__.get("__annotations__", {}))
+    fields = tuple(field for field in getattr(kind, "_fields", ()) if str(notes.get(field)) not in _SCALAR_FIELDS)
+    _CHILD_FIELDS[kind] = fields
+    return fields
 
 
 class Name(Node):
@@ -745,6 +768,11 @@ def _fast_parse(text: str):
 _STATEMENTS: dict[str, object] = {}
 _STATEMENTS_MAX = 32768
 _MISS = object()
+# The most recently used statement ASTs of earlier files, oldest first: kernels of one tree share
+# their boilerplate (views, shapes, flags), so a process that parses many kernels parses a third
+# of their statements once instead of once per file (2048 entries, a few MiB).
+_RECENT: dict[str, object] = {}
+_RECENT_MAX = 2048
 _TEMPLATES: dict[tuple[str, int], object] = {}     # _template results by (text, offset)
 
 
@@ -759,10 +787,26 @@ def _share(text: str) -> str:
 
 
 def forget_statements() -> None:
-    """Drop the shared statement ASTs (those still referenced by a model stay alive there)."""
+    """Drop the shared statement ASTs of this file (those still referenced by a model stay alive
+    there), keeping the most recently used ones up to ``_RECENT_MAX``."""
+    recent = _RECENT
+    pop = recent.pop
+    for text, node in _STATEMENTS.items():
+        pop(text, None)           # re-inserted: most recent last
+        recent[text] = node
+    excess = len(recent) - _RECENT_MAX
+    if excess > 0:
+        for text in list(itertools.islice(recent, excess)):
+            del recent[text]
     _STATEMENTS.clear()
     _STRINGS.clear()
     _TEMPLATES.clear()
+
+
+def forget_all_statements() -> None:
+    """Drop every shared statement AST, also those kept across files."""
+    forget_statements()
+    _RECENT.clear()
 
 
 def parse_statement(text: str, fast: bool = True):
@@ -771,9 +815,11 @@ def parse_statement(text: str, fast: bool = True):
         return _parse(text, "start")
     node = _STATEMENTS.get(text, _MISS)
     if node is _MISS:
-        node = fast_parse(text)
-        if node is _FALLBACK:
-            node = _parse(text, "start")
+        node = _RECENT.get(text, _MISS)
+        if node is _MISS:
+            node = fast_parse(text)
+            if node is _FALLBACK:
+                node = _parse(text, "start")
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
             forget_statements()
         _STATEMENTS[text] = node

@@ -1,0 +1,101 @@
+"""Statement ASTs kept across files: a hit is the AST a fresh parse gives, the table stays bounded,
+and no analysis mutates a shared AST (every pass that reads C++ runs over kernels that share them)."""
+from __future__ import annotations
+
+import glob
+import os
+
+from conftest import ROOT
+
+from ptofix.cpp import stmt_parser as A
+from ptofix.frontends import PARSERS
+from ptofix.pass_manager import build_pass, run_pipeline
+from ptofix.source import PtofixError, SourceText
+
+FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
+JOBS = [("pipe-v-barrier", {"pattern": "auto"}), ("pipe-v-barrier-insert", {}),
+        ("local-slot-num", {"map": "2", "tpipe-order": "new"})]
+
+
+def fresh(text: str):
+    node = A._fast_parse(text)
+    if node is A._FALLBACK:
+        from ptofix.cpp.fast_expr import parse_statement as general
+        node = general(text)
+    if node is A._FALLBACK:
+        node = A._parse.__wrapped__(text, "start")       # not the grammar's cache either
+    return node
+
+
+def run_all(paths: list[str]) -> None:
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        for name, options in JOBS:
+            try:
+                run_pipeline(SourceText(text, path), [build_pass(name, options)], PARSERS)
+            except PtofixError:
+                pass
+
+
+def test_a_statement_of_an_earlier_file_is_shared_and_equals_a_fresh_parse():
+    A.forget_all_statements()
+    text = "pipe_barrier(PIPE_V);"
+    first = A.parse_statement(text)
+    A.forget_statements()                       # the next file starts
+    assert A.parse_statement(text) is first and repr(first) == repr(fresh(text))
+    A.forget_all_statements()
+    assert A.parse_statement(text) is not first
+
+
+def test_kept_statements_are_bounded_and_most_recent(monkeypatch):
+    monkeypatch.setattr(A, "_RECENT_MAX", 3)
+    A.forget_all_statements()
+    for index in range(5):
+        A.parse_statement(f"x{index} = 1;")
+        A.forget_statements()
+    A.parse_statement("x2 = 1;")                # used again: most recent
+    A.forget_statements()
+    assert list(A._RECENT) == ["x3 = 1;", "x4 = 1;", "x2 = 1;"]
+    A.forget_all_statements()
+
+
+def test_no_pass_mutates_a_shared_ast(corpus_dir):
+    paths = [FA] + sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True))[::15]
+    A.forget_all_statements()
+    run_all(paths)
+    run_all(paths)                             # the second round reads ASTs of the first
+    A.forget_statements()
+    assert len(A._RECENT) > 500
+    for text, node in A._RECENT.items():
+        assert repr(node) == repr(fresh(text)), text
+    A.forget_all_statements()
+
+
+def _names_by_walk(node) -> tuple:
+    return tuple(dict.fromkeys(n.id for n in A.walk(node) if isinstance(n, A.Name)))
+
+
+def test_name_ids_equal_the_generic_walk_on_every_corpus_statement(corpus_dir):
+    A.forget_all_statements()
+    checked = 0
+    for path in sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True)):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        try:
+            model = PARSERS["cpp"](SourceText(text, path))
+        except PtofixError:
+            continue
+        for _fn, stmt in model.simple_statements():
+            if stmt.ast is None:
+                continue
+            for node in A.walk(stmt.ast):            # every sub-node: the analysis asks for those too
+                assert A.name_ids(node) == _names_by_walk(node), stmt.text
+                checked += 1
+    assert checked > 100000
+    A.forget_all_statements()
+
+
+def test_only_fields_that_may_hold_nodes_are_walked():
+    assert A._child_fields(A.Member) == ("obj",) and A._child_fields(A.Name) == ()
+    assert A._child_fields(A.Decl) == ("type", "init", "ctor_args")
