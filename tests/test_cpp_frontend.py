@@ -240,6 +240,48 @@ def test_fast_path_matches_grammar(text):
     assert _shape(fast) == _shape(slow)
 
 
+@pytest.mark.parametrize("text", [
+    "GlobalTensor<float, pto::Shape<1, 1, 1, 64, 128>, pto::Stride<8192, 8192, 8192, 128, 1>, pto::Layout::ND> v40 = GlobalTensor<float, pto::Shape<1, 1, 1, 64, 128>, pto::Stride<8192, 8192, 8192, 128, 1>, pto::Layout::ND>(v39, v37, v38);",
+    "GlobalTensor<half, pto::Shape<-1, -1, -1, -1, -1>, pto::Stride<1, 1, 1, 1, 1>, pto::Layout::DN> v25 = GlobalTensor<half, pto::Shape<-1, -1, -1, -1, -1>, pto::Stride<1, 1, 1, 1, 1>, pto::Layout::DN>(v1 + (((v13 + (unsigned) v3 * (unsigned) v14) + (unsigned) v4 * (unsigned) v14)), v23, v24);",
+    "GlobalTensor<float, pto::Shape<1, 1, 1, 64, 128>, pto::Stride<8192, 8192, 8192, 128, 1>, pto::Layout::ND> v41(nullptr);",
+    "pto::Shape<1, 1, 1, 64, 128> v37 = pto::Shape<1, 1, 1, 64, 128>();",
+    "pto::Stride<-1, -1, -1, -1, -1> v5 = pto::Stride<-1, -1, -1, -1, -1>(v3 * v4, v3, v3, v3, v3);",
+    "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> v81;",
+    "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v81 = Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>(v20, v22);",
+    "Tile<\n    TileType::Vec, float, 16, 128>\n    v81 = Tile<\n        TileType::Vec, float, 16, 128>(v20, v22);",
+])
+def test_template_declarations_take_the_regex_fast_path_and_build_the_grammars_ast(text):
+    """The declarations of GM views and tiles (most of a kernel's setup) are read by the regex fast
+    path, shared template types included, and give exactly the grammar's AST."""
+    fast = A._fast_parse(text)
+    assert fast is not A._FALLBACK
+    assert repr(fast) == repr(A.parse_statement(text, fast=False))
+
+
+@pytest.mark.parametrize("text", [
+    "A<b> c = d<e>(f)(g);",       # a call of a call: not a plain initializer
+    "A<b> c = d<e>(f));",          # unbalanced
+    "A<b> return(x);",             # a keyword where the name goes
+    "A<b> > c = d<e>(f);",         # not one template
+    "A<b> c = d<e> (f);",          # a blank before the arguments: the general parser's business
+])
+def test_template_declaration_fast_path_leaves_other_forms_alone_or_agrees(text):
+    fast = A._fast_parse(text)
+    assert fast is A._FALLBACK or repr(fast) == repr(A.parse_statement(text, fast=False))
+
+
+@pytest.mark.parametrize("text", [
+    "x = a - b - c * d / e % f << 1 | g & h ^ i || j && k == l;",
+    "x = a + b * c - d << e >> f <= g == h != i & j | k && l || m;",
+    "x = a * (b + c) - -d * ~e + !f;",
+])
+def test_expression_precedence_matches_the_grammar(text):
+    from ptofix.cpp import fast_expr
+    fast = fast_expr.parse_statement(text)
+    assert fast is not fast_expr.FALLBACK
+    assert repr(fast) == repr(A.parse_statement(text, fast=False))
+
+
 @pytest.mark.parametrize("text", ["using T = float;", "typedef int mem_dsb_t;", "f(\n    a, b\n  );",
                                   "v2[v3] = v4;", "x = y[ 2 ];"])
 def test_fast_path_leaves_other_forms_to_the_grammar_or_agrees(text):

@@ -34,6 +34,8 @@ _LITERALS = {"true": True, "false": False, "nullptr": None}
 _LEVELS = [("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", ">", "<=", ">="), ("<<", ">>"),
            ("+", "-"), ("*", "/", "%")]
 
+_PRECEDENCE = {op: level for level, ops in enumerate(_LEVELS) for op in ops}
+
 
 class _Fail(Exception):
     pass
@@ -87,21 +89,21 @@ class _ExpressionParser:
         orelse = self.ternary()
         return A.Ternary(cond.start, orelse.end, cond, then, orelse)
 
-    def expr(self, level: int = 0):
-        if level == len(_LEVELS):
-            return self.unary()
-        left = self.expr(level + 1)
+    def expr(self, min_level: int = 0):
+        """Binary operators of precedence ``min_level`` or higher, left-associative (precedence
+        climbing: one call a operand instead of one a precedence level, same tree)."""
+        left = self.unary()
         while True:
             tok = self.peek()
-            if tok[0] == "op" and tok[1] in _LEVELS[level]:
-                # `a < b` written against a name is the grammar's template start: leave it to lark.
-                if tok[1] == "<" and self.toks[self.i - 1][3] == tok[2]:
-                    raise _Fail()
-                self.take()
-                right = self.expr(level + 1)
-                left = A.Binary(left.start, right.end, tok[1], left, right)
-            else:
+            level = _PRECEDENCE.get(tok[1], -1) if tok[0] == "op" else -1
+            if level < min_level:
                 return left
+            # `a < b` written against a name is the grammar's template start: leave it to lark.
+            if tok[1] == "<" and self.toks[self.i - 1][3] == tok[2]:
+                raise _Fail()
+            self.take()
+            right = self.expr(level + 1)
+            left = A.Binary(left.start, right.end, tok[1], left, right)
 
     def unary(self):
         tok = self.peek()

@@ -527,7 +527,12 @@ _FAST_PTR_DECL = re.compile(r"((?:__\w+__\s+)?)(u?int(?:8|16|32|64)_t|float|half
                             r"([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
 _FAST_CAST_RHS = re.compile(r"reinterpret_cast<(u?int(?:8|16|32|64)_t)>\((" + _ATOM + r")\)\Z")
 _FAST_DATA_RHS = re.compile(r"([A-Za-z_]\w*)\.data\(\)\Z")
-_FAST_TILE_CTOR = re.compile(r"(Tile)<([^<>()]*)>(\s+)([A-Za-z_]\w*)\s*=\s*(Tile)<([^<>()]*)>\(([^()]*)\);\Z")
+# `Templ<...> vN = Templ<...>(plain args);` and `Templ<...> vN(plain args);`: the GlobalTensor, Shape
+# and Stride declarations of every kernel's GM views (a quarter of the statements the fast paths
+# above left to the expression parser, and most of its time).
+_FAST_TEMPLATE_INIT = re.compile(r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w:]*<[^()]*>)"
+                                 r"\((.*)\);\Z", re.S)
+_FAST_TEMPLATE_CTOR = re.compile(r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\((.*)\);\Z", re.S)
 _NUMBER_RE = re.compile(r"-?(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[uUlLfF]*\Z")
 _NAME_RE = re.compile(r"(::)?[A-Za-z_]\w*(::[A-Za-z_]\w*)*\Z")
 _BUILTIN_WORDS = {"float", "half", "bfloat16_t", "bool", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t",
@@ -589,6 +594,7 @@ def _split_atoms(body: str, offset: int):
 
 
 _TEMPLATE_TEXT = re.compile(r"[\w:\s,<>.+-]*\Z")
+_TEMPLATE_PUNCT = re.compile(r"[<>,]")
 _FAST_TEMPLATED_CALL = re.compile(r"((?:auto\s+([A-Za-z_]\w*)\s*=\s*)?)([A-Za-z_][\w:]*<.*>)\(([^()]*)\);\Z", re.S)
 
 
@@ -614,7 +620,9 @@ def _parse_template(text: str, start: int):
         return _FALLBACK
     args, depth, piece_start = [], 0, lt + 1
     body_end = len(text) - 1
-    for pos in range(lt + 1, body_end + 1):
+    # Only '<', '>' and ',' matter (the last '>' at body_end among them): visit just those.
+    for punct in _TEMPLATE_PUNCT.finditer(text, lt + 1):
+        pos = punct.start()
         ch = text[pos]
         if ch == "<":
             depth += 1
@@ -701,30 +709,22 @@ def _fast_parse(text: str):
             return Decl(0, close + 1, TypeRef(0, 4, "auto", None, 0, ()), match.group(2), call, None)
     match = _FAST_TILE.match(text)
     if match:
-        targs = _split_atoms(match.group(2), match.start(2))
-        if targs is None:
-            return _FALLBACK
-        targs = [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS else a
-                 for a in targs]
-        tmpl = TemplateId(0, match.end(2) + 1, "Tile", targs)
+        # A kernel declares the same few tile types many times: the type is shared (_template).
+        tmpl = _template(text[:match.end(2) + 1], 0)
+        if tmpl is _FALLBACK:
+            targs = _split_atoms(match.group(2), match.start(2))
+            if targs is None:
+                return _FALLBACK
+            targs = [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS else a
+                     for a in targs]
+            tmpl = TemplateId(0, match.end(2) + 1, "Tile", targs)
         type_ = TypeRef(0, tmpl.end, "Tile", tmpl, 0, ())
         return Decl(0, match.end(4), type_, match.group(4), None, None)
-    match = _FAST_TILE_CTOR.match(text)
-    if match:
-        targs = _split_atoms(match.group(2), match.start(2))
-        targs2 = _split_atoms(match.group(6), match.start(6))
-        args = _split_atoms(match.group(7), match.start(7)) if match.group(7).strip() else []
-        if targs is None or targs2 is None or args is None:
-            return _FALLBACK
-        def fix(lst: list) -> list:
-            return [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS else a
-                    for a in lst]
-        tmpl = TemplateId(0, match.end(2) + 1, "Tile", fix(targs))
-        type_ = TypeRef(0, tmpl.end, "Tile", tmpl, 0, ())
-        tmpl2 = TemplateId(match.start(5), match.end(6) + 1, "Tile", fix(targs2))
-        close = text.rindex(")")
-        call = Call(match.start(5), close + 1, tmpl2, args)
-        return Decl(0, close + 1, type_, match.group(4), call, None)
+    match = _FAST_TEMPLATE_INIT.match(text) or _FAST_TEMPLATE_CTOR.match(text)
+    if match and match.group(3) not in _NOT_NAMES:
+        node = _template_decl(match)
+        if node is not _FALLBACK:
+            return node
     match = _FAST_PTR_DECL.match(text)
     if match:
         value = _rhs(match.group(6), match.start(6))
@@ -759,6 +759,46 @@ def _fast_parse(text: str):
         type_ = TypeRef(0, match.end(2), type_name, None, 0, quals)
         return Decl(0, value.end, type_, match.group(4), value, None)
     return _FALLBACK
+
+
+def _template_decl(match: re.Match):
+    """The Decl of a _FAST_TEMPLATE_INIT or _FAST_TEMPLATE_CTOR match, or _FALLBACK."""
+    tmpl = _template(match.group(1), 0)
+    if tmpl is _FALLBACK:
+        return _FALLBACK
+    type_ = TypeRef(0, tmpl.end, tmpl.name, tmpl, 0, ())
+    name = match.group(3)
+    ctor = match.re is _FAST_TEMPLATE_CTOR
+    group = 4 if ctor else 5
+    args = _arguments(match.group(group), match.start(group))
+    if args is None:
+        return _FALLBACK
+    if ctor:
+        return Decl(0, match.end(3), type_, name, None, args)
+    init = _template(match.group(4), match.start(4))
+    if init is _FALLBACK:
+        return _FALLBACK
+    close = match.end(5) + 1
+    return Decl(0, close, type_, name, Call(init.start, close, init, args), None)
+
+
+def _arguments(body: str, start: int) -> list | None:
+    """The arguments between a call's parentheses (``body`` at ``start``): plain atoms here, any
+    other expression by the fast expression parser; None if that cannot read them."""
+    if not body.strip():
+        return []
+    if "(" not in body and ")" not in body:
+        args = _split_atoms(body, start)
+        if args is not None:
+            return args
+    from .fast_expr import FALLBACK, parse_args
+    args = parse_args(body, start)
+    return None if args is FALLBACK else args
+
+
+# Names that cannot be a declared variable's (keywords, builtin types, literals): the statement
+# is something else, left to the general parsers.
+_NOT_NAMES = _NOT_TYPES | _BUILTIN_WORDS | set(_LITERALS) | {"this", "operator", "new", "delete"}
 
 
 # Statement ASTs by text. Kernels repeat many statements word for word, an AST holds offsets
