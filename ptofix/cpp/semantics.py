@@ -524,9 +524,16 @@ class FunctionSemantics:
         return StmtInfo(Kind.UNKNOWN, reason=reason, env=env)
 
     def _env(self, node, scope: Scope) -> dict:
-        env = {}
+        return self._env_of_names(A.name_ids(node), scope, {})
+
+    @staticmethod
+    def _env_of_names(names: tuple[str, ...], scope: Scope, env: dict) -> dict:
         lookup = scope.lookup
-        for name in A.name_ids(node):
+        for name in names:
+            # A qualified name (`TileType::Vec`) is never a variable of this function: a declarator
+            # is one identifier (the grammar's `decl`), so the scopes hold no such key.
+            if ":" in name:
+                continue
             sym = lookup(name)
             if sym is not None:
                 env[name] = sym
@@ -585,8 +592,8 @@ class FunctionSemantics:
         env = {}
         for node in init_nodes:
             env.update(self._env(node, scope))
-        for node in decl.type.template.args if decl.type.template is not None else []:
-            env.update(self._env(node, scope))
+        if decl.type.template is not None:
+            self._env_of_names(A.argument_name_ids(decl.type.template), scope, env)
         reason = ""
         for node in init_nodes:
             reason = reason or self._expression(node, scope, env)

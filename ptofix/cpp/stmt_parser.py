@@ -95,6 +95,21 @@ def name_ids(node: Node) -> tuple[str, ...]:
     return ids
 
 
+def argument_name_ids(tmpl: TemplateId) -> tuple[str, ...]:
+    """The ``name_ids`` of a template's arguments one after the other, no repeats; cached on the
+    template (a kernel declares the same few tile types many times and they share one node)."""
+    slot: Any = tmpl
+    try:
+        return slot._argument_name_ids
+    except AttributeError:
+        pass
+    found: dict[str, None] = {}
+    for arg in tmpl.args:
+        found.update(dict.fromkeys(name_ids(arg)))
+    ids = slot._argument_name_ids = tuple(found)
+    return ids
+
+
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 # Fields declared with these types hold no node (walk() would look into them and find none).
 _SCALAR_FIELDS = {"str", "bool", "int", "tuple"}
