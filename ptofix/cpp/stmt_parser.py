@@ -524,10 +524,11 @@ def _transformer():
     return _TRANSFORMER
 
 
-# Fast path for the three statement shapes that make up most of ptoas output: a call with
-# plain arguments, `Tile<plain args> vN;` and `[const] T vN = literal-or-name;`. They build the
-# same AST the grammar would (tests compare both); anything else goes to lark. This keeps lark
-# (and its import) off the common path: see scripts/bench.py.
+# Fast path for the statement shapes that make up most of ptoas output: calls with plain
+# arguments, `Tile<plain args> vN;`, template-typed declarations (`T<...> vN = T<...>(args);`,
+# `T<...> vN(args);`) and `[const] T vN = literal-or-name;`. They build the same AST the grammar
+# would (tests compare both); anything else goes to the expression parser (fast_expr.py), then to
+# lark. This keeps lark (and its import) off the common path: see scripts/bench.py.
 _ATOM = r"-?[A-Za-z_0-9](?:[\w:.]|(?<=\d[eE])[+-])*"
 _OPERAND = _ATOM + r"(?:\s+[-+*]\s+" + _ATOM + r")?"
 _FAST_CALL = re.compile(r"([A-Za-z_]\w*)\(\s*((?:" + _OPERAND + r"\s*,\s*)*" + _OPERAND + r")?\s*\);\Z")
