@@ -195,3 +195,39 @@ def test_release_leaves_no_cycles(corpus_dir):
         assert gc.collect() < 200     # a few objects of lazily built caches, not the models
     finally:
         gc.enable()
+
+
+def test_run_pipeline_frees_the_model_before_building_the_output(monkeypatch):
+    # The output text of a large file is built after the pass: the model must not still be alive.
+    import weakref
+
+    import ptofix.pass_manager as pm
+    from ptofix.source import Edit
+
+    class Model:
+        pass
+
+    class Rewrite(pm.Pass):
+        name = "rewrite"
+
+        def apply(self, model, source):
+            return pm.PassResult([Edit(0, 1, "y")], {}, [])
+
+    built: list = []
+
+    def parse(source):
+        model = Model()
+        built.append(weakref.ref(model))
+        return model
+
+    alive_at_edits: list[bool] = []
+    apply_edits = pm.apply_edits
+
+    def spy(text, edits):
+        alive_at_edits.append(built[-1]() is not None)
+        return apply_edits(text, edits)
+
+    monkeypatch.setattr(pm, "apply_edits", spy)
+    outcome = pm.run_pipeline(SourceText("x;", "m.cpp"), [Rewrite(), Rewrite()], {"cpp": parse})
+    assert outcome.text == "y;"
+    assert alive_at_edits == [False, False]
