@@ -178,6 +178,9 @@ def _run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Par
         if model is None:
             model = parse(current)
         result = pass_.apply(model, current)
+        # The model is not needed to apply the edits: freed first, it does not stay alive next
+        # to the output text being built (peak memory of a large file).
+        del model
         reports.append({"pass": pass_.name, **result.report})
         warnings.extend(result.warnings)
         if result.edits:

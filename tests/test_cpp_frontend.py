@@ -232,6 +232,12 @@ def _shape(node):
     "constexpr pto::Layout GT_94178561266080_layout = pto::Layout::ND;",
     "const T x = v;",
     "static ::ns::T* x = v + 1;",
+    # Subscripts, and a qualified named type without a qualifier.
+    "v30[v31] = v17;",
+    "(v4)[v90] = v89;",
+    "int32_t v19 = (v5)[v18];",
+    "float v59 = (v4)[(int64_t) ((uint64_t) v58 + (uint64_t) v29)];",
+    "pto::comm::ReduceOp v79 = pto::comm::ReduceOp::Sum;",
 ])
 def test_fast_path_matches_grammar(text):
     fast = A.parse_statement(text)

@@ -195,3 +195,71 @@ def test_release_leaves_no_cycles(corpus_dir):
         assert gc.collect() < 200     # a few objects of lazily built caches, not the models
     finally:
         gc.enable()
+
+
+def test_run_pipeline_frees_the_model_before_building_the_output(monkeypatch):
+    # The output text of a large file is built after the pass: the model must not still be alive.
+    import weakref
+
+    import ptofix.pass_manager as pm
+    from ptofix.source import Edit
+
+    class Model:
+        pass
+
+    class Rewrite(pm.Pass):
+        name = "rewrite"
+
+        def apply(self, model, source):
+            return pm.PassResult([Edit(0, 1, "y")], {}, [])
+
+    built: list = []
+
+    def parse(source):
+        model = Model()
+        built.append(weakref.ref(model))
+        return model
+
+    alive_at_edits: list[bool] = []
+    apply_edits = pm.apply_edits
+
+    def spy(text, edits):
+        alive_at_edits.append(built[-1]() is not None)
+        return apply_edits(text, edits)
+
+    monkeypatch.setattr(pm, "apply_edits", spy)
+    outcome = pm.run_pipeline(SourceText("x;", "m.cpp"), [Rewrite(), Rewrite()], {"cpp": parse})
+    assert outcome.text == "y;"
+    assert alive_at_edits == [False, False]
+
+
+# Statement forms of the corpus's first megabyte that once loaded lark (several MiB of modules and
+# tables): the fast paths now give the grammar's result, None included, without the grammar.
+_FORMS_WITHOUT_GRAMMAR = [
+    ("start", "v30[v31] = v17;"),
+    ("start", "int32_t v19 = (v5)[v18];"),
+    ("start", "pto::comm::ReduceOp v79 = pto::comm::ReduceOp::Sum;"),
+    ("start", "pto::comm::ParallelGroup<GlobalTensor<float, pto::Shape<1, 1, 1, 1, 128>, pto::Stride<128, 128, 128, "
+              "128, 1>, pto::Layout::ND>> v36 = pto::comm::ParallelGroup<GlobalTensor<float, pto::Shape<1, 1, 1, 1, "
+              "128>, pto::Stride<128, 128, 128, 128, 1>, pto::Layout::ND>>::Create(v30, v34, v35);"),
+    ("param", "Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, 16, 16, SLayout::NoneBox, 512, PadValue::Null, "
+              "CompactMode::Null> v1"),
+    ("param", "GlobalTensor<half, pto::Shape<1, 1, 1, 16, 16>, pto::Stride<-1, -1, -1, -1, -1>, pto::Layout::ND> v1"),
+]
+
+
+def test_common_forms_do_not_need_the_grammar(monkeypatch):
+    from ptofix.cpp import stmt_parser as A
+    grammar = {text: (A.parse_statement(text, fast=False) if kind == "start" else A.parse_parameter(text, fast=False))
+               for kind, text in _FORMS_WITHOUT_GRAMMAR}
+    A.forget_all_statements()
+
+    def no_grammar(text, start):
+        raise AssertionError(f"grammar used for {text!r}")
+
+    monkeypatch.setattr(A, "_parse", no_grammar)
+    for kind, text in _FORMS_WITHOUT_GRAMMAR:
+        fast = A.parse_statement(text) if kind == "start" else A.parse_parameter(text)
+        assert repr(fast) == repr(grammar[text]), text
+    assert grammar[_FORMS_WITHOUT_GRAMMAR[3][1]] is None      # the grammar rejects `Templ<...>::Create`
+    A.forget_all_statements()

@@ -17,7 +17,7 @@ FALLBACK = A._FALLBACK
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
   | (?P<name>(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
-  | (?P<op><<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:])
+  | (?P<op><<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
 )""", re.X)
 
 # Keywords of the grammar that are not plain names.
@@ -169,6 +169,12 @@ class _ExpressionParser:
                         args.append(self.ternary())
                 close = self.expect(")")
                 node = A.Call(node.start, close[3], node, args)
+            elif tok[1] == "[":
+                # The grammar's `postfix "[" expr "]"` (its span ends at the ']').
+                self.take()
+                index = self.ternary()
+                close = self.expect("]")
+                node = A.Index(node.start, close[3], node, index)
             elif tok[1] == ".":
                 self.take()
                 field = self.take()
@@ -233,6 +239,7 @@ _BUILTIN_DECL = re.compile(
     r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)(\s*\**)\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z",
     re.S)
 _TEMPLATE_HEAD = re.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
+_QNAME_TYPE = re.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+(?![\w:<])")
 _NAME = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -280,6 +287,8 @@ def parse_statement(text: str):
         return FALLBACK if value is FALLBACK else A.ReturnStmt(0, 0, value)
     if text.startswith("using "):
         return _using(text)
+    if _rejected_by_the_grammar(text):
+        return None
     match = _BUILTIN_DECL.match(text)
     if match and (match.group(2) in _BUILTINS and match.group(2) != "void"
                   or match.group(1) and _plain_type_name(match.group(2))):
@@ -297,6 +306,15 @@ def parse_statement(text: str):
         return A.Decl(0, value.end, type_, match.group(4), value, None)
     if _TEMPLATE_HEAD.match(text):
         return _templated(text, stripped)
+    qualified = _QNAME_TYPE.match(text)
+    if qualified is not None:
+        # `ns::Type NAME = EXPR;` / `ns::Type NAME(ARGS);` (the grammar's QNAME plain_named_type).
+        after = qualified.end()
+        second = _NAME.match(text, after + len(text[after:]) - len(text[after:].lstrip()))
+        if second is not None and second.start() > after and second.group() not in _RESERVED \
+                and _plain_type_name(qualified.group()):
+            type_ = A.TypeRef(0, after, qualified.group(), None, 0, ())
+            return _declaration(text, body, type_, second)
     name = _NAME.match(text)
     if name is None or name.group() in _RESERVED:
         return FALLBACK
@@ -313,10 +331,42 @@ def parse_statement(text: str):
         # TypeName NAME = EXPR;  /  TypeName NAME(ARGS);
         type_ = A.TypeRef(0, name.end(), name.group(), None, 0, ())
         return _declaration(text, body, type_, second)
+    if "[" in body:
+        assigned = _subscript_assignment(body)
+        if assigned is not FALLBACK:
+            return assigned
     value = parse_expression(body, 0)
     if isinstance(value, A.Call):
         return A.ExprStmt(value.start, value.end, value)
     return FALLBACK
+
+
+def _subscript_assignment(body: str):
+    """``x[i] = EXPR;`` (a subscript target, plain ``=``): the grammar's one-assignment statement."""
+    try:
+        parser = _ExpressionParser(body, 0)
+        target = parser.ternary()
+        if not isinstance(target, A.Index) or parser.take()[1:2] != ("=",):
+            return FALLBACK
+        value = parser.ternary()
+        if parser.peek()[0] != "eof":
+            return FALLBACK
+    except (_Fail, RecursionError):
+        return FALLBACK
+    return A.AssignStmt(target.start, value.end, target, "=", value)
+
+
+# `Templ<...>::NAME` with no further `::`: after a '>' the grammar lexes `::` only as the start of
+# a QNAME (which needs two `::`-joined names) or as the ternary's ':' (which needs a '?' before).
+_TEMPLATE_MEMBER = re.compile(r">::[A-Za-z_]\w*(?!\w|::)")
+
+
+def _rejected_by_the_grammar(text: str) -> bool:
+    """Statements the grammar cannot parse (so lark need not be loaded to find out): a member
+    of a template id (``ns::Group<T>::Create(...)``) in a statement without '?', strings or
+    comments, where no token can take the ``::`` after the '>'."""
+    return ">::" in text and "?" not in text and '"' not in text and "'" not in text and "/" not in text \
+        and _TEMPLATE_MEMBER.search(text) is not None
 
 
 def _declaration(text: str, body: str, type_, name_match):
@@ -420,8 +470,13 @@ _PARAM = re.compile(r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-
                     r"(\s*\*+)?(\s*&&?)?\s*(?<=[\s*&])([A-Za-z_]\w*)\Z")
 
 
+_PARAMETER_NAME = re.compile(r"\s+([A-Za-z_]\w*)")
+
+
 def parse_parameter(text: str):
     """``[quals] Type[*...][&] name [= default]`` (the plain parameter shapes), or FALLBACK."""
+    if _TEMPLATE_HEAD.match(text):
+        return _templated_parameter(text)
     default = None
     eq = text.find("=")
     if eq > 0 and not text.startswith("=", eq + 1):
@@ -444,3 +499,16 @@ def parse_parameter(text: str):
     quals = tuple(match.group(1).split())
     type_ = A.TypeRef(0, end, base, None, stars, quals, ref)
     return A.Decl(0, default.end if default is not None else match.end(5), type_, match.group(5), default, None)
+
+
+def _templated_parameter(text: str):
+    """``Templ<...> name``: a template type and a name, no qualifier, pointer, reference or default."""
+    found = _template_at(text, 0)
+    if found is FALLBACK:
+        return FALLBACK
+    tmpl, end = found
+    name = _PARAMETER_NAME.fullmatch(text, end)
+    if name is None or name.group(1) in _RESERVED or not _plain_type_name(tmpl.name):
+        return FALLBACK
+    type_ = A.TypeRef(tmpl.start, tmpl.end, tmpl.name, tmpl, 0, (), False)
+    return A.Decl(0, name.end(1), type_, name.group(1), None, None)
