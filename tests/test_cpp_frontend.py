@@ -327,6 +327,16 @@ def test_ternary_in_a_loop_header_matches_the_grammar(text):
     assert repr(A.parse_condition(text)) == repr(A.parse_condition(text, fast=False))
 
 
+@pytest.mark.parametrize("text", ["x = --y;", "x = a++ + b;", "x = a+++b;", "x = a--b;", "long long;", "unsigned int;",
+                                  "signed char;", "const unsigned int;"])
+def test_increments_and_multi_word_builtins_are_never_misread_by_the_fast_paths(text):
+    # `--y` is one INCDEC token to the grammar, not two minus signs; `unsigned int` one builtin
+    # type, not a type and a declared name.
+    fast = A.fast_parse(text)
+    assert fast is A._FALLBACK or repr(fast) == repr(A.parse_statement(text, fast=False))
+    assert repr(A.parse_statement(text)) == repr(A.parse_statement(text, fast=False))
+
+
 def test_fast_path_builds_the_grammars_ast_for_every_corpus_statement(corpus_dir):
     """The regex fast path may stay in front of lark only if it builds the identical AST (spans
     included) for every statement it accepts; checked over every distinct corpus statement."""

@@ -14,10 +14,12 @@ from . import stmt_parser as A
 
 FALLBACK = A._FALLBACK
 
+# `++`/`--` are tokens of their own (the grammar's INCDEC, which this parser does not read): split
+# into two '+'/'-' they would read as two unary operators.
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
   | (?P<name>(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
-  | (?P<op><<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
+  | (?P<op>\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
 )""", re.X)
 
 # Keywords of the grammar that are not plain names.

@@ -690,6 +690,9 @@ _NOT_TYPES = {"return", "const", "auto", "static", "goto", "delete", "new", "usi
 
 
 _JUMPS = {"break;": "break", "continue;": "continue"}
+# `unsigned int;`, `long long;`: the grammar lexes both words as one builtin type (and then rejects
+# the statement), not as a type and a name.
+_MULTI_WORD_BUILTIN_HEADS = {"unsigned", "signed", "long"}
 
 
 def _fast_parse(text: str):
@@ -757,7 +760,7 @@ def _fast_parse(text: str):
             return _FALLBACK
         return AssignStmt(0, value.end, Name(0, match.end(1), match.group(1)), "=", value)
     match = _FAST_BARE_DECL.match(text)
-    if match and match.group(2) not in _NOT_TYPES:
+    if match and match.group(2) not in _NOT_TYPES and match.group(2) not in _MULTI_WORD_BUILTIN_HEADS:
         quals = ("const",) if match.group(1) else ()
         type_ = TypeRef(0, match.end(2), match.group(2), None, 0, quals)
         return Decl(0, match.end(4), type_, match.group(4), None, None)
