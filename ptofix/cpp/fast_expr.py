@@ -1,6 +1,7 @@
 """A small precedence-climbing parser for the expressions ptoas writes in address and view setup
-(names, literals, C casts to builtin types, arithmetic/comparison/logical operators, ``?:``,
-calls of plain names and ``x.data()``), plus the declaration shapes around them.
+(names, literals, C casts to builtin types, ``static_cast``/``reinterpret_cast``, ``sizeof`` of a
+builtin type, arithmetic/comparison/logical operators, ``&x``, ``?:``, subscripts, ``.``/``->``
+members and calls), plus the declaration shapes around them.
 
 It exists only to keep lark off the common path (speed). It builds exactly the AST the lark
 grammar builds (spans included) or gives up with ``FALLBACK``, and the corpus-wide parity test
@@ -19,7 +20,7 @@ FALLBACK = A._FALLBACK
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
   | (?P<name>(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
-  | (?P<op>\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
+  | (?P<op>\+\+|--|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
 )""", re.X)
 
 # Keywords of the grammar that are not plain names.
@@ -31,6 +32,8 @@ _BUILTINS = {"unsigned", "signed", "int8_t", "uint8_t", "int16_t", "uint16_t", "
 _RESERVED = _QUALS | _BUILTINS | {"auto", "sizeof", "return", "using", "typedef", "true", "false", "nullptr",
                                   "new", "delete", "this", "operator", "template", "typename"}
 _LITERALS = {"true": True, "false": False, "nullptr": None}
+# Template ids read by the expression parser: the C++ casts, with one type argument.
+_CASTS = {"static_cast", "reinterpret_cast"}
 
 # Binary operators by precedence level (lowest first), as in cpp_stmt.lark.
 _LEVELS = [("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", ">", "<=", ">="), ("<<", ">>"),
@@ -110,7 +113,7 @@ class _ExpressionParser:
     def unary(self):
         tok = self.peek()
         if tok[0] == "op":
-            if tok[1] in ("-", "+"):
+            if tok[1] in ("-", "+", "&"):
                 self.take()
                 operand = self.unary()
                 return A.Unary(tok[2], operand.end, tok[1], operand)
@@ -120,6 +123,9 @@ class _ExpressionParser:
                 return A.Unary(operand.start - 1, operand.end, tok[1], operand)
             if tok[1] == "(" and self._is_cast():
                 return self.cast()
+        elif tok[0] == "name" and tok[1] == "sizeof":
+            # A unary expression in the grammar, not a postfix one: no call, index or member after it.
+            return self.sizeof()
         return self.postfix()
 
     def _is_cast(self) -> bool:
@@ -153,6 +159,52 @@ class _ExpressionParser:
         operand = self.unary()
         return A.Cast(type_.start - 1, operand.end, type_, operand)
 
+    def cast_template(self, name_tok):
+        """``static_cast<T>`` / ``reinterpret_cast<T>`` with a type argument ``[quals] builtin[*...]``
+        or ``quals+ Type*...`` (the grammar's builtin_type and qual_named_type template arguments)."""
+        self.expect("<")
+        type_ = self.type_name(pointer_required_for_named=True)
+        close = self.expect(">")
+        return A.TemplateId(name_tok[2], close[3], name_tok[1], [type_])
+
+    def sizeof(self):
+        """``sizeof(T)`` of a type ``[quals] builtin[*...]`` (the grammar's SizeOf spans its argument)."""
+        self.take()
+        self.expect("(")
+        type_ = self.type_name(pointer_required_for_named=False, named=False)
+        self.expect(")")
+        return A.SizeOf(type_.start, type_.end, type_)
+
+    def type_name(self, pointer_required_for_named: bool, named: bool = True):
+        """``QUAL* BUILTIN STAR*`` or (if ``named``) ``QUAL+ (NAME|QNAME) STAR+`` as a TypeRef."""
+        quals = []
+        first = None
+        while self.peek()[0] == "name" and self.peek()[1] in _QUALS:
+            tok = self.take()
+            first = first or tok
+            quals.append(tok[1])
+        base = self.take()
+        first = first or base
+        if base[0] != "name":
+            raise _Fail()
+        if base[1] in _BUILTINS:
+            # Multi-word builtins (`unsigned int`, `long long`) go to the grammar.
+            if self.peek()[0] == "name" and self.peek()[1] in _BUILTINS:
+                raise _Fail()
+        elif not named or not quals or not _plain_type_name(base[1]) or base[1] in _LITERALS:
+            raise _Fail()
+        nxt = self.peek()
+        if nxt[0] == "op" and nxt[1] == "<" and nxt[2] == base[3]:
+            raise _Fail()          # a template type argument: the grammar's business
+        stars = 0
+        last = base
+        while self.peek()[0] == "op" and self.peek()[1] == "*":
+            last = self.take()
+            stars += 1
+        if base[1] not in _BUILTINS and pointer_required_for_named and not stars:
+            raise _Fail()
+        return A.TypeRef(first[2], last[3], base[1], None, stars, tuple(quals))
+
     def postfix(self):
         node = self.primary()
         while True:
@@ -160,7 +212,7 @@ class _ExpressionParser:
             if tok[0] != "op":
                 return node
             if tok[1] == "(":
-                if not isinstance(node, (A.Name, A.Member)):
+                if not isinstance(node, (A.Name, A.Member, A.TemplateId)):
                     raise _Fail()
                 self.take()
                 args = []
@@ -177,12 +229,12 @@ class _ExpressionParser:
                 index = self.ternary()
                 close = self.expect("]")
                 node = A.Index(node.start, close[3], node, index)
-            elif tok[1] == ".":
+            elif tok[1] in (".", "->"):
                 self.take()
                 field = self.take()
                 if field[0] != "name" or "::" in field[1] or field[1] in _RESERVED:
                     raise _Fail()
-                node = A.Member(node.start, field[3], node, field[1], False)
+                node = A.Member(node.start, field[3], node, field[1], tok[1] == "->")
             else:
                 return node
 
@@ -198,7 +250,9 @@ class _ExpressionParser:
                 raise _Fail()
             nxt = self.peek()
             if nxt[0] == "op" and nxt[1] == "<" and nxt[2] == end:
-                raise _Fail()      # a template id: the grammar's business
+                if text in _CASTS:
+                    return self.cast_template(tok)
+                raise _Fail()      # another template id: the grammar's business
             return A.Name(start, end, text)
         if kind == "op" and text == "(":
             inner = self.ternary()
