@@ -362,6 +362,40 @@ def test_casts_members_sizeof_and_address_of_are_read_without_the_grammar(text):
 
 
 @pytest.mark.parametrize("text", [
+    "conv.u64 = args[11];",
+    "a.b.c = d[1];",
+    "(v4)[v90] = v89;",
+    "(a).b = c;",
+    "auto v7 = TPipe<0, Direction::DIR_C2V, 8, false>(v1 + (int64_t) ((uint64_t) v5 * (uint64_t) v4), v3);",
+    "auto v = a->b;",
+    "__gm__ float *v29;",
+    "__ubuf__ float* v27;",
+    "volatile int x;",
+    "unsigned x;",
+    "static Foo x[4];",
+    "const Foo *x;",
+    "int x [ ] ;",
+    "int32_t v4[16];",
+    "float v4[8][ 8 ];",
+    "const int x[];",
+    "__gm__ T *x[2];",
+    "PTOAS_EventIdArray<4> v4;",
+    "pto::comm::AsyncSession v9;",
+    "Tile<TileType::Vec, float, 16>* v12 = &v8;",
+    "Tile<a, b> ** v = c;",
+    "typedef int mem_dsb_t;",
+    "typedef  float  x ;",
+    "typedef int long;",
+])
+def test_declarations_and_assignments_are_read_without_the_grammar(text):
+    """Declarations without initializer, arrays, `auto`, member targets, typedefs: read as lark reads them
+    (a template pointer declaration, which lark rejects, is rejected without lark)."""
+    fast = A.fast_parse(text)
+    assert fast is not A._FALLBACK
+    assert repr(fast) == repr(A.parse_statement(text, fast=False))
+
+
+@pytest.mark.parametrize("text", [
     "int x = a-->b;", "x = &&a;",
     "x = static_cast<Foo>(a);", "x = static_cast<__gm__ Foo>(a);", "x = reinterpret_cast<unsigned int>(a);",
     "x = reinterpret_cast<__gm__ T<4> *>(a);", "x = reinterpret_cast<__gm__ true *>(a);", "x = sizeof(x);",
@@ -374,6 +408,16 @@ def test_statements_beyond_the_new_fast_shapes_fall_back_or_agree(text):
     fast = A.fast_parse(text)
     assert fast is A._FALLBACK or repr(fast) == repr(A.parse_statement(text, fast=False))
     assert repr(A.parse_statement(text)) == repr(A.parse_statement(text, fast=False))
+
+
+@pytest.mark.parametrize("text", ["mem_dsb_t", "int", "unsigned", "long", "Foo", "...", "auto", "const", "sizeof",
+                                  "true", "x..."])
+def test_unnamed_and_variadic_parameters_match_the_grammar(text):
+    from ptofix.cpp import fast_expr
+    fast = fast_expr.parse_parameter(text)
+    assert fast is fast_expr.FALLBACK or repr(fast) == repr(A.parse_parameter(text, fast=False))
+    if text in ("mem_dsb_t", "Foo", "..."):
+        assert fast is not fast_expr.FALLBACK
 
 
 def test_fast_path_builds_the_grammars_ast_for_every_corpus_statement(corpus_dir):
@@ -403,6 +447,34 @@ def test_fast_path_builds_the_grammars_ast_for_every_corpus_statement(corpus_dir
                     if text.strip():
                         assert repr(parse(text)) == repr(parse(text, fast=False)), (path, text)
     assert accepted > 20000
+
+
+_CORPUS_RUN_IMPORTS_LARK = r"""
+import glob, os, sys
+from ptofix.frontends import PARSERS
+from ptofix.pass_manager import build_pass, run_pipeline
+from ptofix.source import PtofixError, SourceText
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.cpp"), recursive=True)):
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    try:
+        run_pipeline(SourceText(text, path), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
+    except PtofixError:
+        pass
+    if "lark" in sys.modules:
+        print(path)
+        break
+"""
+
+
+def test_a_corpus_run_never_loads_the_grammar(corpus_dir):
+    """Every statement, header and parameter of the corpus kernels is read by the fast paths: lark
+    (its import and parser tables, ~9 MiB) would dominate the peak memory of a small run."""
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-c", _CORPUS_RUN_IMPORTS_LARK, corpus_dir], capture_output=True, text=True,
+                         check=True)
+    assert run.stdout.strip() == "", f"lark imported while running {run.stdout.strip()}"
 
 
 def test_logical_and_bitwise_operators_keep_their_operator():

@@ -291,9 +291,11 @@ def parse_args(text: str, offset: int):
 
 
 _QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=len, reverse=True)) + ")"
+# `[quals] Type[*...] NAME` and then `= EXPR`, array dimensions `[N]...` (a decimal or none) or nothing.
 _BUILTIN_DECL = re.compile(
-    r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)(\s*\**)\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z",
-    re.S)
+    r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)(\s*\**)\s*([A-Za-z_]\w*)"
+    r"(?:\s*=\s*(.*?)|((?:\s*\[\s*\d*\s*\])+))?\s*;\Z", re.S)
+_AUTO_DECL = re.compile(r"auto\s+([A-Za-z_]\w*)\s*=")
 _TEMPLATE_HEAD = re.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
 _QNAME_TYPE = re.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+(?![\w:<])")
 _NAME = re.compile(r"[A-Za-z_]\w*")
@@ -343,12 +345,15 @@ def parse_statement(text: str):
         return FALLBACK if value is FALLBACK else A.ReturnStmt(0, 0, value)
     if text.startswith("using "):
         return _using(text)
+    if text.startswith("typedef "):
+        return _typedef(text)
     if _rejected_by_the_grammar(text):
         return None
     match = _BUILTIN_DECL.match(text)
-    if match and (match.group(2) in _BUILTINS and match.group(2) != "void"
-                  or match.group(1) and _plain_type_name(match.group(2))):
-        # `[quals] builtin[*] NAME = EXPR;`, or `quals+ [ns::]Type[*] NAME = EXPR;` (the grammar's
+    if match and match.group(4) not in _RESERVED and (
+            match.group(2) in _BUILTINS and match.group(2) != "void"
+            or match.group(1) and _plain_type_name(match.group(2))):
+        # `[quals] builtin[*] NAME ...;`, or `quals+ [ns::]Type[*] NAME ...;` (the grammar's
         # qual_named_type: without a qualifier a named type is the plain form further down).
         quals = tuple(match.group(1).split())
         stars = match.group(3).count("*")
@@ -356,11 +361,22 @@ def parse_statement(text: str):
         if stars:
             type_end = match.start(3) + match.group(3).rindex("*") + 1
         type_ = A.TypeRef(0, type_end, match.group(2), None, stars, quals)
+        if match.group(5) is None:
+            # No initializer: the declaration's span ends at its name (array dimensions are not kept).
+            return A.Decl(0, match.end(4), type_, match.group(4), None, None, match.group(6) is not None)
         value = parse_expression(match.group(5), match.start(5))
         if value is FALLBACK:
             return FALLBACK
         return A.Decl(0, value.end, type_, match.group(4), value, None)
+    auto = _AUTO_DECL.match(text)
+    if auto is not None and auto.group(1) not in _RESERVED:
+        value = _init(body, auto.end())
+        if value is FALLBACK:
+            return FALLBACK
+        return A.Decl(0, value.end, A.TypeRef(0, 4, "auto", None, 0, ()), auto.group(1), value, None)
     if _TEMPLATE_HEAD.match(text):
+        if _template_pointer_declaration(text):
+            return None
         return _templated(text, stripped)
     qualified = _QNAME_TYPE.match(text)
     if qualified is not None:
@@ -372,6 +388,8 @@ def parse_statement(text: str):
             type_ = A.TypeRef(0, after, qualified.group(), None, 0, ())
             return _declaration(text, body, type_, second)
     name = _NAME.match(text)
+    if name is None and text.startswith("("):
+        return _member_or_subscript_assignment(body)      # `(v4)[i] = x;`
     if name is None or name.group() in _RESERVED:
         return FALLBACK
     rest = text[name.end():].lstrip()
@@ -387,8 +405,8 @@ def parse_statement(text: str):
         # TypeName NAME = EXPR;  /  TypeName NAME(ARGS);
         type_ = A.TypeRef(0, name.end(), name.group(), None, 0, ())
         return _declaration(text, body, type_, second)
-    if "[" in body:
-        assigned = _subscript_assignment(body)
+    if "[" in body or "." in body:
+        assigned = _member_or_subscript_assignment(body)
         if assigned is not FALLBACK:
             return assigned
     value = parse_expression(body, 0)
@@ -397,12 +415,12 @@ def parse_statement(text: str):
     return FALLBACK
 
 
-def _subscript_assignment(body: str):
-    """``x[i] = EXPR;`` (a subscript target, plain ``=``): the grammar's one-assignment statement."""
+def _member_or_subscript_assignment(body: str):
+    """``x[i] = EXPR;`` / ``x.f = EXPR;`` (plain ``=``): the grammar's one-assignment statement."""
     try:
         parser = _ExpressionParser(body, 0)
         target = parser.ternary()
-        if not isinstance(target, A.Index) or parser.take()[1:2] != ("=",):
+        if not isinstance(target, (A.Index, A.Member)) or parser.take()[1:2] != ("=",):
             return FALLBACK
         value = parser.ternary()
         if parser.peek()[0] != "eof":
@@ -425,10 +443,24 @@ def _rejected_by_the_grammar(text: str) -> bool:
         and _TEMPLATE_MEMBER.search(text) is not None
 
 
+# `Templ<...>* NAME = ...`: see _template_pointer_declaration.
+_POINTER_DECLARATOR = re.compile(r"\s*\*+\s*[A-Za-z_]\w*\s*=(?!=)")
+
+
+def _template_pointer_declaration(text: str) -> bool:
+    """``Templ<...>* NAME = ...;``, which the grammar rejects: a template-typed declaration has no
+    '*' there (plain_named_type), and read as an expression ``Templ<...> * NAME`` is a product,
+    which cannot be assigned to. Only for template ids this module reads as the grammar does."""
+    found = _template_at(text, 0)
+    return found is not FALLBACK and _POINTER_DECLARATOR.match(text, found[1]) is not None
+
+
 def _declaration(text: str, body: str, type_, name_match):
     after = text[name_match.end():]
     rest = after.lstrip()
     at = name_match.end() + len(after) - len(rest)
+    if rest == ";":
+        return A.Decl(type_.start, name_match.end(), type_, name_match.group(), None, None)
     if rest.startswith("=") and not rest.startswith("=="):
         value = _init(body, at + 1)
         if value is FALLBACK:
@@ -507,6 +539,25 @@ def _using(text: str):
     return A.TypeAlias(match.start(1), type_.end, match.group(1), type_)
 
 
+_TYPEDEF = re.compile(r"typedef\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;\Z")
+
+
+def _typedef(text: str):
+    """``typedef builtin NAME;`` (one-word builtins: `unsigned int` is the grammar's)."""
+    match = _TYPEDEF.match(text)
+    if match is None or match.group(1) not in _BUILTINS or match.group(1) in _MULTI_WORD_HEADS \
+            or match.group(2) in _RESERVED and match.group(2) not in _BUILTINS:
+        return FALLBACK
+    # After the type only a name (or '*', '&') can follow, so the grammar's contextual lexer reads
+    # a builtin word there as the new type's name (`typedef int mem_dsb_t;`).
+    type_ = A.TypeRef(match.start(1), match.end(1), match.group(1), None, 0, ())
+    return A.TypeAlias(type_.start, match.end(2), match.group(2), type_)
+
+
+# Builtin words that may start a multi-word builtin (`unsigned int`, `long long`).
+_MULTI_WORD_HEADS = {"unsigned", "signed", "long"}
+
+
 _COMPOUND = re.compile(r"\s*((?:::)?[A-Za-z_]\w*)\s*(\+=|-=|\*=|/=|<<=|>>=|=(?!=))")
 
 
@@ -533,6 +584,11 @@ def parse_parameter(text: str):
     """``[quals] Type[*...][&] name [= default]`` (the plain parameter shapes), or FALLBACK."""
     if _TEMPLATE_HEAD.match(text):
         return _templated_parameter(text)
+    if text == "...":
+        return None             # a C variadic parameter: no grammar rule starts with '.'
+    if text.isidentifier() and text.isascii() and (text in _BUILTINS or text not in _RESERVED):
+        # An unnamed parameter of a one-word type (`void dsb(mem_dsb_t)`): the word is the type.
+        return A.Decl(0, len(text), A.TypeRef(0, len(text), text, None, 0, (), False), "", None, None)
     default = None
     eq = text.find("=")
     if eq > 0 and not text.startswith("=", eq + 1):
