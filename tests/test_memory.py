@@ -6,6 +6,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ptofix.cpp.model import SourceSliceStmt
 from ptofix.cpp.parser import _TOKEN_RE, Tokens, _scan, parse_cpp, tokenize
 from ptofix.source import PtofixError, SourceText
 
@@ -263,3 +264,18 @@ def test_common_forms_do_not_need_the_grammar(monkeypatch):
         assert repr(fast) == repr(grammar[text]), text
     assert grammar[_FORMS_WITHOUT_GRAMMAR[3][1]] is None      # the grammar rejects `Templ<...>::Create`
     A.forget_all_statements()
+
+
+def test_statements_slice_their_text_from_the_file_instead_of_copying_it():
+    text = ("// lead\nusing T = float;\nvoid f(int n) {\n  // c\n  int a = 1;\n#if X\n  a = 2;\n#endif\n"
+            "  switch (n) { case 1: a = 3; break; default: ; }\n  while (n) { n--; }\n  lbl:\n  ;\n}\n")
+    model = parse_cpp(SourceText(text, "x"))
+    sliced = [stmt for fn in model.functions for stmt in fn.statements() if isinstance(stmt, SourceSliceStmt)]
+    sliced += model.globals
+    assert {type(stmt).__name__ for stmt in sliced} >= {"SimpleStmt", "Comment", "Directive", "CaseLabel",
+                                                         "OpaqueStmt"}
+    for stmt in sliced:
+        assert stmt.file_text is text                       # one shared reference, no copy
+        assert "text" not in stmt._fields
+        assert stmt.text == text[stmt.span.start:stmt.span.end]
+        assert f"text={stmt.text!r}" in repr(stmt) and "file_text" not in repr(stmt)

@@ -248,8 +248,7 @@ class _StructureParser:
                     continue
                 if t == ";":
                     # File-scope declarations (`using T = ...;`, constants): kept for type aliases.
-                    span = Span(starts[item_start], ends[i])
-                    self.globals.append(SimpleStmt(span, text[span.start:span.end]))
+                    self.globals.append(SimpleStmt(Span(starts[item_start], ends[i]), text))
                     item_start = None
                     i += 1
                     continue
@@ -311,8 +310,7 @@ class _StructureParser:
         try:
             body: Stmt = self._compound(brace, close)
         except StructureError as exc:
-            body = OpaqueStmt(Span(starts[brace], ends[close]),
-                              text[starts[brace]:ends[close]], f"unstructured body: {exc}")
+            body = OpaqueStmt(Span(starts[brace], ends[close]), text, f"unstructured body: {exc}")
         # A kernel entry point is declared `__global__` (a word of the declaration itself, not of a
         # comment); `extern "C"` alone only names a C-linkage function that anything may call.
         is_entry = "__global__" in words
@@ -342,7 +340,7 @@ class _StructureParser:
                     stmt, i = self._pp_if(i, stop)
                     out.append(stmt)
                     continue
-                out.append(Directive(Span(starts[i], ends[i]), tok_text))
+                out.append(Directive(Span(starts[i], ends[i]), self.text))
                 i += 1
                 continue
             stmt, i = self._statement(i, stop)
@@ -365,14 +363,14 @@ class _StructureParser:
         start = starts[i]
         branches: list[PPBranch] = []
         has_else = False
-        directive = Directive(Span(starts[i], ends[i]), self._tok_text(i))
+        directive = Directive(Span(starts[i], ends[i]), self.text)
         i += 1
         while True:
             body, i = self._stmt_list(i, stop, in_pp=True)
             branches.append(PPBranch(directive, body))
             tok_text = self._tok_text(i)
             word = _directive_word(tok_text)
-            directive = Directive(Span(starts[i], ends[i]), tok_text)
+            directive = Directive(Span(starts[i], ends[i]), self.text)
             end = ends[i]
             i += 1
             if word == "#endif":
@@ -394,14 +392,14 @@ class _StructureParser:
         kind = kinds[i]
         start = starts[i]
         if kind == "c":
-            return Comment(Span(start, ends[i]), text[start:ends[i]]), i + 1
+            return Comment(Span(start, ends[i]), text), i + 1
         if kind == "o":
             t = text[start]
             if t == "{":
                 close = self._match_close(i)
                 return self._compound(i, close), close + 1
             if t == ";":
-                return SimpleStmt(Span(start, ends[i]), ";"), i + 1
+                return SimpleStmt(Span(start, ends[i]), text), i + 1
             if t in _CLOSE:
                 raise StructureError(f"unbalanced '{t}'", start)
         if kind == "w":
@@ -433,7 +431,7 @@ class _StructureParser:
             if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
                 return self._opaque_control(i, stop, t)
             if _LABEL.fullmatch(t):
-                return OpaqueStmt(Span(start, ends[i]), t, "label"), i + 1
+                return OpaqueStmt(Span(start, ends[i]), text, "label"), i + 1
         return self._simple(i, stop)
 
     def _switch(self, i: int, stop: int) -> tuple[Stmt, int] | None:
@@ -459,8 +457,7 @@ class _StructureParser:
                     k += 1
                 if k >= close:
                     return None
-                span = Span(starts[j], ends[k])
-                body.append(CaseLabel(span, text[span.start:span.end], word.startswith("default")))
+                body.append(CaseLabel(Span(starts[j], ends[k]), text, word.startswith("default")))
                 j = k + 1
                 continue
             if kind == "p":
@@ -508,8 +505,7 @@ class _StructureParser:
                     break
             j += 1
         end = ends[min(j, stop) - 1]
-        span = Span(starts[i], end)
-        return OpaqueStmt(span, text[span.start:span.end], f"'{word}' is not modelled"), j
+        return OpaqueStmt(Span(starts[i], end), text, f"'{word}' is not modelled"), j
 
     def _simple(self, i: int, stop: int) -> tuple[Stmt, int]:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
@@ -529,11 +525,9 @@ class _StructureParser:
                         if kinds[j] == "o" and text[starts[j]] in _OPEN:
                             j = self._match_close(j)
                         j += 1
-                    span = Span(starts[i], ends[min(j, stop - 1)])
-                    return OpaqueStmt(span, text[span.start:span.end], "braced construct"), j + 1
+                    return OpaqueStmt(Span(starts[i], ends[min(j, stop - 1)]), text, "braced construct"), j + 1
                 if t == ";":
-                    span = Span(starts[i], ends[j])
-                    return SimpleStmt(span, text[span.start:span.end]), j + 1
+                    return SimpleStmt(Span(starts[i], ends[j]), text), j + 1
                 if t == "}":
                     raise StructureError("expected ';' before '}'", starts[j])
                 j += 1
