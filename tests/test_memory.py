@@ -6,9 +6,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ptofix.cpp.model import SourceSliceStmt
+from ptofix.cpp.model import SPAN_SHIFT, Compound, SimpleStmt, SourceSliceStmt, pack_span
 from ptofix.cpp.parser import _TOKEN_RE, Tokens, _scan, parse_cpp, tokenize
-from ptofix.source import PtofixError, SourceText
+from ptofix.source import PtofixError, SourceText, Span
 
 
 def reference_tokens(text):
@@ -279,3 +279,18 @@ def test_statements_slice_their_text_from_the_file_instead_of_copying_it():
         assert "text" not in stmt._fields
         assert stmt.text == text[stmt.span.start:stmt.span.end]
         assert f"text={stmt.text!r}" in repr(stmt) and "file_text" not in repr(stmt)
+
+
+def test_statements_pack_their_span_in_one_int():
+    text = "void f(int n) {\n  // c\n  for (int i = 0; i < n; i++) { if (i) { a(i); } }\n#if X\n  b();\n#endif\n}\n"
+    model = parse_cpp(SourceText(text, "x"))
+    stmts = list(model.functions[0].statements())
+    assert len(stmts) > 6
+    for stmt in stmts:
+        assert type(stmt.packed_span) is int                 # no Span object (and its two ints) kept
+        assert stmt.span == Span(stmt.packed_span >> SPAN_SHIFT, stmt.packed_span & ((1 << SPAN_SHIFT) - 1))
+        assert repr(stmt).startswith(f"{type(stmt).__name__}(span={stmt.span!r}") and "packed" not in repr(stmt)
+    # An offset too large to pack keeps a Span; a Span given to a constructor is kept as it is.
+    far = pack_span(1, 1 << SPAN_SHIFT)
+    assert far == Span(1, 1 << SPAN_SHIFT) and SimpleStmt(far, "x").span == Span(1, 1 << SPAN_SHIFT)
+    assert Compound(Span(3, 9)).span == Span(3, 9)
