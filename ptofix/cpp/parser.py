@@ -152,7 +152,7 @@ def _pair_brackets(tokens: Tokens) -> array | None:
     blocks; otherwise it scans, which finds the error a scan from that bracket reports. An array,
     not a dict: a dict entry and its two ints cost ~80 bytes a bracket pair."""
     kinds, starts, text = tokens.kinds, tokens.starts, tokens.text
-    closing = array(starts.typecode, bytes(starts.itemsize * len(kinds)))
+    closing = array(starts.typecode, [0]) * len(kinds)     # one allocation (no zeroed bytes copied in)
     stack: list[tuple[str, int]] = []
     find = kinds.find
     index = find("o")
