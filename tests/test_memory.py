@@ -294,3 +294,4 @@ def test_statements_pack_their_span_in_one_int():
     far = pack_span(1, 1 << SPAN_SHIFT)
     assert far == Span(1, 1 << SPAN_SHIFT) and SimpleStmt(far, "x").span == Span(1, 1 << SPAN_SHIFT)
     assert Compound(Span(3, 9)).span == Span(3, 9)
+    assert SimpleStmt(Span(1, 3), "abcd;").text == SimpleStmt(pack_span(1, 3), "abcd;").text == "bc"

@@ -53,8 +53,10 @@ class SourceSliceStmt(Stmt, slots=True):
 
     @property
     def text(self) -> str:
-        span = self.span
-        return self.file_text[span[0]:span[1]]
+        packed = self.packed_span
+        if packed.__class__ is int:       # sliced from the packed offsets: no Span built (hot)
+            return self.file_text[packed >> SPAN_SHIFT:packed & _END_MASK]  # type: ignore[operator]
+        return self.file_text[packed[0]:packed[1]]  # type: ignore[index]
 
     def __repr__(self) -> str:
         return f"{Stmt.__repr__(self)[:-1]}, text={self.text!r})"
