@@ -6,8 +6,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ptofix.cpp.model import SPAN_SHIFT, Compound, SimpleStmt, SourceSliceStmt, pack_span
 from ptofix.cpp.parser import _TOKEN_RE, Tokens, _scan, parse_cpp, tokenize
-from ptofix.source import PtofixError, SourceText
+from ptofix.source import PtofixError, SourceText, Span
 
 
 def reference_tokens(text):
@@ -263,3 +264,34 @@ def test_common_forms_do_not_need_the_grammar(monkeypatch):
         assert repr(fast) == repr(grammar[text]), text
     assert grammar[_FORMS_WITHOUT_GRAMMAR[3][1]] is None      # the grammar rejects `Templ<...>::Create`
     A.forget_all_statements()
+
+
+def test_statements_slice_their_text_from_the_file_instead_of_copying_it():
+    text = ("// lead\nusing T = float;\nvoid f(int n) {\n  // c\n  int a = 1;\n#if X\n  a = 2;\n#endif\n"
+            "  switch (n) { case 1: a = 3; break; default: ; }\n  while (n) { n--; }\n  lbl:\n  ;\n}\n")
+    model = parse_cpp(SourceText(text, "x"))
+    sliced = [stmt for fn in model.functions for stmt in fn.statements() if isinstance(stmt, SourceSliceStmt)]
+    sliced += model.globals
+    assert {type(stmt).__name__ for stmt in sliced} >= {"SimpleStmt", "Comment", "Directive", "CaseLabel",
+                                                         "OpaqueStmt"}
+    for stmt in sliced:
+        assert stmt.file_text is text                       # one shared reference, no copy
+        assert "text" not in stmt._fields
+        assert stmt.text == text[stmt.span.start:stmt.span.end]
+        assert f"text={stmt.text!r}" in repr(stmt) and "file_text" not in repr(stmt)
+
+
+def test_statements_pack_their_span_in_one_int():
+    text = "void f(int n) {\n  // c\n  for (int i = 0; i < n; i++) { if (i) { a(i); } }\n#if X\n  b();\n#endif\n}\n"
+    model = parse_cpp(SourceText(text, "x"))
+    stmts = list(model.functions[0].statements())
+    assert len(stmts) > 6
+    for stmt in stmts:
+        assert type(stmt.packed_span) is int                 # no Span object (and its two ints) kept
+        assert stmt.span == Span(stmt.packed_span >> SPAN_SHIFT, stmt.packed_span & ((1 << SPAN_SHIFT) - 1))
+        assert repr(stmt).startswith(f"{type(stmt).__name__}(span={stmt.span!r}") and "packed" not in repr(stmt)
+    # An offset too large to pack keeps a Span; a Span given to a constructor is kept as it is.
+    far = pack_span(1, 1 << SPAN_SHIFT)
+    assert far == Span(1, 1 << SPAN_SHIFT) and SimpleStmt(far, "x").span == Span(1, 1 << SPAN_SHIFT)
+    assert Compound(Span(3, 9)).span == Span(3, 9)
+    assert SimpleStmt(Span(1, 3), "abcd;").text == SimpleStmt(pack_span(1, 3), "abcd;").text == "bc"

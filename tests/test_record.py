@@ -178,6 +178,6 @@ def test_model_statements_are_slotted():
         assert not hasattr(stmt, "__dict__")
         assert isinstance(stmt, (Compound, SimpleStmt))
     stmt = [s for s in model.functions[0].statements() if isinstance(s, SimpleStmt)][0]
-    assert fields(stmt)["text"] == "a = 1;" and stmt.ast is not None
+    assert stmt.text == "a = 1;" and fields(stmt)["file_text"] is model.source.text and stmt.ast is not None
     stmt.forget_ast()
     assert fields(stmt)["_ast"] is None and stmt.ast is not None

@@ -27,6 +27,7 @@ from .model import (
     SimpleStmt,
     Stmt,
     SwitchStmt,
+    pack_span,
 )
 
 # Coarse tokens: the structure only needs brackets, ';', comments, directives and strings, so
@@ -151,7 +152,7 @@ def _pair_brackets(tokens: Tokens) -> array | None:
     blocks; otherwise it scans, which finds the error a scan from that bracket reports. An array,
     not a dict: a dict entry and its two ints cost ~80 bytes a bracket pair."""
     kinds, starts, text = tokens.kinds, tokens.starts, tokens.text
-    closing = array(starts.typecode, bytes(starts.itemsize * len(kinds)))
+    closing = array(starts.typecode, [0]) * len(kinds)     # one allocation (no zeroed bytes copied in)
     stack: list[tuple[str, int]] = []
     find = kinds.find
     index = find("o")
@@ -248,8 +249,7 @@ class _StructureParser:
                     continue
                 if t == ";":
                     # File-scope declarations (`using T = ...;`, constants): kept for type aliases.
-                    span = Span(starts[item_start], ends[i])
-                    self.globals.append(SimpleStmt(span, text[span.start:span.end]))
+                    self.globals.append(SimpleStmt(pack_span(starts[item_start], ends[i]), text))
                     item_start = None
                     i += 1
                     continue
@@ -311,8 +311,7 @@ class _StructureParser:
         try:
             body: Stmt = self._compound(brace, close)
         except StructureError as exc:
-            body = OpaqueStmt(Span(starts[brace], ends[close]),
-                              text[starts[brace]:ends[close]], f"unstructured body: {exc}")
+            body = OpaqueStmt(pack_span(starts[brace], ends[close]), text, f"unstructured body: {exc}")
         # A kernel entry point is declared `__global__` (a word of the declaration itself, not of a
         # comment); `extern "C"` alone only names a C-linkage function that anything may call.
         is_entry = "__global__" in words
@@ -324,7 +323,7 @@ class _StructureParser:
         if end != close_i:
             raise StructureError("preprocessor branch crosses a block boundary",
                                  self.starts[min(end, self.n - 1)])
-        return Compound(Span(self.starts[open_i], self.ends[close_i]), body)
+        return Compound(pack_span(self.starts[open_i], self.ends[close_i]), body)
 
     def _stmt_list(self, i: int, stop: int, in_pp: bool) -> tuple[list[Stmt], int]:
         """Statements from ``i`` up to ``stop`` or (inside ``#if``) the next #elif/#else/#endif."""
@@ -342,7 +341,7 @@ class _StructureParser:
                     stmt, i = self._pp_if(i, stop)
                     out.append(stmt)
                     continue
-                out.append(Directive(Span(starts[i], ends[i]), tok_text))
+                out.append(Directive(pack_span(starts[i], ends[i]), self.text))
                 i += 1
                 continue
             stmt, i = self._statement(i, stop)
@@ -365,18 +364,18 @@ class _StructureParser:
         start = starts[i]
         branches: list[PPBranch] = []
         has_else = False
-        directive = Directive(Span(starts[i], ends[i]), self._tok_text(i))
+        directive = Directive(pack_span(starts[i], ends[i]), self.text)
         i += 1
         while True:
             body, i = self._stmt_list(i, stop, in_pp=True)
             branches.append(PPBranch(directive, body))
             tok_text = self._tok_text(i)
             word = _directive_word(tok_text)
-            directive = Directive(Span(starts[i], ends[i]), tok_text)
+            directive = Directive(pack_span(starts[i], ends[i]), self.text)
             end = ends[i]
             i += 1
             if word == "#endif":
-                return PPIfStmt(Span(start, end), branches, has_else, directive), i
+                return PPIfStmt(pack_span(start, end), branches, has_else, directive), i
             if word == "#else":
                 has_else = True
 
@@ -394,14 +393,14 @@ class _StructureParser:
         kind = kinds[i]
         start = starts[i]
         if kind == "c":
-            return Comment(Span(start, ends[i]), text[start:ends[i]]), i + 1
+            return Comment(pack_span(start, ends[i]), text), i + 1
         if kind == "o":
             t = text[start]
             if t == "{":
                 close = self._match_close(i)
                 return self._compound(i, close), close + 1
             if t == ";":
-                return SimpleStmt(Span(start, ends[i]), ";"), i + 1
+                return SimpleStmt(pack_span(start, ends[i]), text), i + 1
             if t in _CLOSE:
                 raise StructureError(f"unbalanced '{t}'", start)
         if kind == "w":
@@ -412,7 +411,7 @@ class _StructureParser:
                 body, end = self._body(pclose + 1, stop)
                 header = Span(ends[i + 1], starts[pclose])
                 parts = self._split_for_header(i + 1, pclose)
-                return ForStmt(Span(start, body.span.end), init=parts[0], cond=parts[1], step=parts[2],
+                return ForStmt(pack_span(start, body.span.end), init=parts[0], cond=parts[1], step=parts[2],
                                header=header, body=body), end
             if t == "if" and paren_next:
                 pclose = self._match_close(i + 1)
@@ -425,7 +424,7 @@ class _StructureParser:
                     orelse, j = self._body(k + 1, stop)
                 end_off = (orelse or then).span.end
                 cond = text[ends[i + 1]:starts[pclose]]
-                return IfStmt(Span(start, end_off), cond=cond, then=then, orelse=orelse), j
+                return IfStmt(pack_span(start, end_off), cond=cond, then=then, orelse=orelse), j
             if t == "switch" and paren_next:
                 switch = self._switch(i, stop)
                 if switch is not None:
@@ -433,7 +432,7 @@ class _StructureParser:
             if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
                 return self._opaque_control(i, stop, t)
             if _LABEL.fullmatch(t):
-                return OpaqueStmt(Span(start, ends[i]), t, "label"), i + 1
+                return OpaqueStmt(pack_span(start, ends[i]), text, "label"), i + 1
         return self._simple(i, stop)
 
     def _switch(self, i: int, stop: int) -> tuple[Stmt, int] | None:
@@ -459,8 +458,7 @@ class _StructureParser:
                     k += 1
                 if k >= close:
                     return None
-                span = Span(starts[j], ends[k])
-                body.append(CaseLabel(span, text[span.start:span.end], word.startswith("default")))
+                body.append(CaseLabel(pack_span(starts[j], ends[k]), text, word.startswith("default")))
                 j = k + 1
                 continue
             if kind == "p":
@@ -468,7 +466,7 @@ class _StructureParser:
             stmt, j = self._statement(j, close)
             body.append(stmt)
         cond = text[ends[i + 1]:starts[pclose]]
-        return SwitchStmt(Span(starts[i], ends[close]), cond, body), close + 1
+        return SwitchStmt(pack_span(starts[i], ends[close]), cond, body), close + 1
 
     def _body(self, i: int, stop: int) -> tuple[Stmt, int]:
         kinds = self.kinds
@@ -508,8 +506,7 @@ class _StructureParser:
                     break
             j += 1
         end = ends[min(j, stop) - 1]
-        span = Span(starts[i], end)
-        return OpaqueStmt(span, text[span.start:span.end], f"'{word}' is not modelled"), j
+        return OpaqueStmt(pack_span(starts[i], end), text, f"'{word}' is not modelled"), j
 
     def _simple(self, i: int, stop: int) -> tuple[Stmt, int]:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
@@ -529,11 +526,9 @@ class _StructureParser:
                         if kinds[j] == "o" and text[starts[j]] in _OPEN:
                             j = self._match_close(j)
                         j += 1
-                    span = Span(starts[i], ends[min(j, stop - 1)])
-                    return OpaqueStmt(span, text[span.start:span.end], "braced construct"), j + 1
+                    return OpaqueStmt(pack_span(starts[i], ends[min(j, stop - 1)]), text, "braced construct"), j + 1
                 if t == ";":
-                    span = Span(starts[i], ends[j])
-                    return SimpleStmt(span, text[span.start:span.end]), j + 1
+                    return SimpleStmt(pack_span(starts[i], ends[j]), text), j + 1
                 if t == "}":
                     raise StructureError("expected ';' before '}'", starts[j])
                 j += 1
