@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
+from . import regex_cache
 from .source import PtofixError
 
 # Order is the order shown in --help.
@@ -186,6 +187,7 @@ def console_main() -> None:
     # worker pool (-j) or a failing stderr takes the normal exit, which joins the pool and reports
     # the stream error as it always did.
     status = _flush_stdout(status)
+    regex_cache.save()
     if "concurrent.futures" in sys.modules or "multiprocessing" in sys.modules:
         sys.exit(status)
     try:

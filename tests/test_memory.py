@@ -93,9 +93,10 @@ def _decision_key(d):
 
 def _whole_file(model, patterns, force=False):
     """The whole-file analysis; its unparsed statements of the functions decide_by_groups models."""
-    from ptofix.cpp.barriers import BarrierAnalysis, candidate_groups, independent_groups
-    modelled = [(fn.span.start, fn.span.end) for group in candidate_groups(model, independent_groups(model))
-                for fn in group]
+    from ptofix.cpp.barriers import BarrierAnalysis, decide_by_groups
+    functions: list = []
+    decide_by_groups(model, patterns, _decision_key, force=force, modelled=functions)
+    modelled = [(fn.span.start, fn.span.end) for fn in functions]
     analysis = BarrierAnalysis(model)
     decisions = analysis.run(patterns, force=force)
     return [_decision_key(d) for d in decisions], [s.span for s in analysis.unparsed_statements()

@@ -14,13 +14,12 @@ following proofs, so removing several barriers is checked as a whole.
 """
 from __future__ import annotations
 
-import re
-
+from .. import regex_cache
 from ..record import Record
 from ..source import SourceText
 from .model import Compound, CppFile, Function, SimpleStmt
 from .parser import identifiers
-from .semantics import FileContext
+from .semantics import FileContext, FunctionSemantics
 from .stmt_parser import forget_statements
 from .vector_cfg import Access, Event, EventKind, FunctionCFG
 
@@ -68,6 +67,48 @@ PATTERNS = {
 }
 PATTERN_ALIASES = {"trowexpandmul-tadd": "gu", "texp-trowsum": "softmax-exp-sum", "trowsum-tadd": "softmax-sum-add"}
 NO_PATTERN = {"none", "off", "disable", "disabled"}
+
+
+def _build_cfg(ctx: FileContext, fn: Function) -> FunctionCFG:
+    sem = ctx.semantics(fn)
+    assert sem is not None
+    return FunctionCFG(fn, sem)
+
+
+def _intrinsically_pure(cfg: FunctionCFG) -> bool:
+    """No PIPE_V work of its own (local calls, still unresolved, aside)."""
+    return not cfg.unstructured and not any(e.kind in _NOT_PURE for e in cfg.events)
+
+
+def _vector_free(cfgs: dict[int, FunctionCFG], ctx: FileContext, intrinsic: dict[int, bool] | None = None) -> set[int]:
+    """ids of the functions of ``cfgs`` that issue no PIPE_V work: the greatest fixed point of
+    "intrinsically pure, and every local function it calls is in ``cfgs`` and vector-free" (a
+    call of itself is not). Exact for every function whose callees are all in ``cfgs``.
+    ``intrinsic``: purity measured before the calls were resolved (default: measured now)."""
+    pure = {key for key, cfg in cfgs.items()
+            if (intrinsic[key] if intrinsic is not None else _intrinsically_pure(cfg))}
+    changed = True
+    while changed:
+        changed = False
+        for key in sorted(pure):
+            for call in cfgs[key].local_calls:
+                callee = ctx.local_function(call.callee)
+                if callee is None or id(callee) not in pure or id(callee) == key:
+                    pure.discard(key)
+                    changed = True
+                    break
+    return pure
+
+
+def _resolve_calls(cfg: FunctionCFG, ctx: FileContext, pure: set[int] | dict[int, bool]) -> None:
+    """Calls of vector-free functions become nothing, the others unknown work."""
+    for call in cfg.local_calls:
+        callee = ctx.local_function(call.callee)
+        if callee is not None and (pure.get(id(callee), False) if isinstance(pure, dict) else id(callee) in pure):
+            call.kind = EventKind.NOP
+        else:
+            call.kind = EventKind.UNKNOWN
+            call.why = f"call to {call.callee}() which issues vector work or is not fully understood"
 
 
 class Hazard(Record):
@@ -146,19 +187,29 @@ def normalize_patterns(spec: str | None) -> set[str]:
 
 class BarrierAnalysis:
     def __init__(self, model: CppFile, lenient_flags: bool = False, functions: list[Function] | None = None,
-                 ctx: FileContext | None = None):
+                 ctx: FileContext | None = None, lazy: bool = False):
         """``lenient_flags``: take every set/wait flag pair as ordering (for reporting races that
         must exist, `ptofix check`); the proof itself (default) trusts a pair only where it
         provably matches. ``functions``: analyse only these (a group no call crosses, see
-        decide_by_groups), sharing the file's ``ctx``; default every function of the file."""
+        decide_by_groups), sharing the file's ``ctx``; default every function of the file.
+
+        ``lazy``: model a function only when a decision reads it (see _LazyModels): the
+        functions that may hold a PIPE_V barrier, the local functions their models call (purity),
+        and callers only when a walk reaches a function boundary. The decisions are those of the
+        eager analysis (``lazy=False``, which models every function up front)."""
         self.model = model
         self.functions = list(model.functions if functions is None else functions)
         self.lenient_flags = lenient_flags
         self.ctx = FileContext(model) if ctx is None else ctx
-        self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG
+        self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG, local calls resolved
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
-        self._resolve_local_calls()   # also fills self.cfgs
-        self._callers = self._call_sites()
+        self._lazy = _LazyModels(self) if lazy else None
+        if self._lazy is not None and not self._lazy.usable:
+            self._lazy = None
+        self._callers: dict[int, list] | None = None
+        if self._lazy is None:
+            self._resolve_local_calls()   # also fills self.cfgs
+            self._callers = self._call_sites()
         self._entry_clean: dict[int, bool] = {}
         self._exit_clean: dict[int, bool] = {}
         self._flag_entry: dict[tuple, frozenset] = {}
@@ -170,7 +221,7 @@ class BarrierAnalysis:
         graphs are cycles (kept until the pass ends, as the cyclic collector is paused while it
         runs), the semantic models live in the shared FileContext and each statement caches its
         AST. Nothing of this analysis may be used afterwards (ids it keyed by may be reused)."""
-        for cfg in self.cfgs.values():
+        for cfg in self.built_cfgs():
             for event in cfg.events:
                 event.succ = event.pred = []
             cfg.__dict__.clear()
@@ -187,14 +238,41 @@ class BarrierAnalysis:
     def cfg(self, fn: Function) -> FunctionCFG:
         cfg = self.cfgs.get(id(fn))
         if cfg is None:
-            sem = self.ctx.semantics(fn)
-            assert sem is not None
-            cfg = FunctionCFG(fn, sem)
+            if self._lazy is not None:
+                return self._lazy.cfg(fn)
+            cfg = _build_cfg(self.ctx, fn)
             self.cfgs[id(fn)] = cfg
         return cfg
 
+    def built_cfgs(self) -> list[FunctionCFG]:
+        """Every CFG built so far (lazy: also those built only to decide a callee's purity)."""
+        return list({**self.cfgs, **(self._lazy.raw if self._lazy is not None else {})}.values())
+
+    def modelled(self) -> list[Function]:
+        """The functions whose semantic model was built, in file order (lazy: those a decision read)."""
+        built = self.ctx.built()
+        return [fn for fn in self.functions if id(fn) in built]
+
     def unparsed_statements(self) -> list:
-        return [stmt for fn in self.functions for stmt in self.cfg(fn).sem.unparsed]
+        """The statements the grammar did not parse, of the modelled functions (eager: all)."""
+        if self._lazy is None:
+            return [stmt for fn in self.functions for stmt in self.cfg(fn).sem.unparsed]
+        return [stmt for fn in self.modelled() for stmt in self.unparsed_of(fn)]
+
+    def unparsed_of(self, fn: Function) -> list:
+        return self._semantics(fn).unparsed
+
+    def _semantics(self, fn: Function) -> FunctionSemantics:
+        sem = self.ctx.semantics(fn)
+        assert sem is not None
+        return sem
+
+    def callers(self, fn: Function) -> list:
+        """[(caller, call event)] of every call of ``fn`` from the analysed functions, in file order."""
+        if self._lazy is not None:
+            return self._lazy.callers(fn)
+        assert self._callers is not None
+        return self._callers.get(id(fn), [])
 
     def _resolve_local_calls(self) -> set[int]:
         """Build every function's CFG once, then decide which local functions issue no PIPE_V work.
@@ -205,26 +283,9 @@ class BarrierAnalysis:
         """
         for fn in self.functions:
             self.cfg(fn)
-        pure = {key for key, cfg in self.cfgs.items()
-                if not cfg.unstructured and not any(e.kind in _NOT_PURE for e in cfg.events)}
-        changed = True
-        while changed:
-            changed = False
-            for key in sorted(pure):
-                for call in self.cfgs[key].local_calls:
-                    callee = self.ctx.local_function(call.callee)
-                    if callee is None or id(callee) not in pure or id(callee) == key:
-                        pure.discard(key)
-                        changed = True
-                        break
+        pure = _vector_free(self.cfgs, self.ctx)
         for cfg in self.cfgs.values():
-            for call in cfg.local_calls:
-                callee = self.ctx.local_function(call.callee)
-                if callee is not None and id(callee) in pure:
-                    call.kind = EventKind.NOP
-                else:
-                    call.kind = EventKind.UNKNOWN
-                    call.why = f"call to {call.callee}() which issues vector work or is not fully understood"
+            _resolve_calls(cfg, self.ctx, pure)
         return pure
 
     def _call_sites(self) -> dict[int, list]:
@@ -255,7 +316,7 @@ class BarrierAnalysis:
             return cache[key]
         if key in stack:
             return False
-        sites = self._callers.get(key, [])
+        sites = self.callers(fn)
         clean = bool(sites)
         for caller, event in sites:
             if not self._boundary_clean(caller, backward, cache, stack | {key}):
@@ -297,8 +358,10 @@ class BarrierAnalysis:
         key = (id(fn), tag)
         if key in self._flag_entry:
             return self._flag_entry[key]
-        sites = self._callers.get(id(fn), [])
-        if not sites or id(fn) in stack:
+        if id(fn) in stack:
+            return _MAYBE_PENDING
+        sites = self.callers(fn)
+        if not sites:
             return _MAYBE_PENDING
         result: frozenset = frozenset()
         for caller, event in sites:
@@ -512,6 +575,8 @@ class BarrierAnalysis:
         slots: list[Decision | None] = []
         candidates = []
         for fn in self.functions:
+            if self._lazy is not None and not self._lazy.may_hold_v_barrier(fn):
+                continue      # no barrier to decide: modelled only if a decision reads it
             cfg = self.cfg(fn)
             counts = statement_weights(fn, cfg.sem)
             for stmt in fn.statements():
@@ -544,9 +609,131 @@ class BarrierAnalysis:
         return [d for d in slots if d is not None]
 
 
+class _LazyModels:
+    """The models of a BarrierAnalysis built on demand (``lazy=True``).
+
+    A decision reads the model of its own function, the purity of the local functions that
+    function calls (and theirs, transitively), and the models of its callers only when a walk
+    reaches its entry or exit (or a V->S flag is checked there). Other functions of the group
+    are never modelled: in a kernel file calling a cube and a vector kernel, deciding a barrier
+    of the vector kernel away from its boundaries does not parse the cube kernel.
+
+    The results equal the eager analysis's: purity is the same greatest fixed point restricted
+    to the functions reachable by calls (which is exact for them), and the callers of a function
+    are found among the functions whose text names it (a superset of its callers: every call is
+    spelled with the callee's name) in file order. Building models in another order than the
+    eager analysis could differ only where functions call each other in a cycle (a callee still
+    being built is taken as unknown), so a group whose functions may name each other in a cycle,
+    or a file with line splices (which can hide a name from the text scan), is analysed eagerly
+    (``usable`` is False).
+    """
+
+    def __init__(self, analysis: BarrierAnalysis):
+        self.analysis = analysis
+        self.members = {id(fn) for fn in analysis.functions}
+        self.raw: dict[int, FunctionCFG] = {}        # built, local calls not yet resolved
+        self.intrinsic: dict[int, bool] = {}
+        self.pure: dict[int, bool] = {}
+        self.callers_of: dict[int, list] = {}
+        text = analysis.model.source.text
+        self.text = text
+        self.names: dict[int, set[str]] = {}
+        self.usable = "\\\n" not in text and "\\\r" not in text and not self._may_recurse()
+
+    def _may_recurse(self) -> bool:
+        """Whether two or more functions may call each other in a cycle (by the names they mention)."""
+        functions = self.analysis.functions
+        by_name: dict[str, list[Function]] = {}
+        for fn in functions:
+            by_name.setdefault(fn.name, []).append(fn)
+        for fn in functions:
+            self.names[id(fn)] = set(identifiers(self.text, fn.span.start, fn.span.end))
+        edges = {id(fn): [id(g) for name in self.names[id(fn)] for g in by_name.get(name, ()) if g is not fn]
+                 for fn in functions}
+        state: dict[int, int] = {}      # 1: on the DFS stack, 2: done
+        for root in edges:
+            if root in state:
+                continue
+            state[root] = 1
+            stack = [(root, iter(edges[root]))]
+            while stack:
+                node, it = stack[-1]
+                nxt = next(it, None)
+                if nxt is None:
+                    state[node] = 2
+                    stack.pop()
+                elif state.get(nxt) == 1:
+                    return True
+                elif nxt not in state:
+                    state[nxt] = 1
+                    stack.append((nxt, iter(edges[nxt])))
+        return False
+
+    def may_hold_v_barrier(self, fn: Function) -> bool:
+        return _may_hold_v_barrier(self.text[fn.span.start:fn.span.end])
+
+    def _raw_cfg(self, fn: Function) -> FunctionCFG:
+        key = id(fn)
+        cfg = self.raw.get(key)
+        if cfg is None:
+            cfg = _build_cfg(self.analysis.ctx, fn)
+            self.raw[key] = cfg
+            self.intrinsic[key] = _intrinsically_pure(cfg)
+        return cfg
+
+    def cfg(self, fn: Function) -> FunctionCFG:
+        """``fn``'s CFG with its local calls resolved (purity of its callees decided)."""
+        cfg = self._raw_cfg(fn)
+        ctx = self.analysis.ctx
+        for call in cfg.local_calls:
+            callee = ctx.local_function(call.callee)
+            if callee is not None and id(callee) in self.members:
+                self.is_pure(callee)
+        _resolve_calls(cfg, ctx, self.pure)
+        self.analysis.cfgs[id(fn)] = cfg
+        return cfg
+
+    def is_pure(self, fn: Function) -> bool:
+        """Whether ``fn`` issues no PIPE_V work: the eager fixed point over the functions it reaches."""
+        key = id(fn)
+        if key in self.pure:
+            return self.pure[key]
+        ctx = self.analysis.ctx
+        reach: dict[int, FunctionCFG] = {}
+        todo = [fn]
+        while todo:
+            current = todo.pop()
+            if id(current) in reach:
+                continue
+            cfg = reach[id(current)] = self._raw_cfg(current)
+            for call in cfg.local_calls:
+                callee = ctx.local_function(call.callee)
+                if callee is not None and id(callee) in self.members and id(callee) not in reach:
+                    todo.append(callee)
+        pure = _vector_free(reach, ctx, self.intrinsic)
+        for member in reach:
+            self.pure.setdefault(member, member in pure)
+        return self.pure[key]
+
+    def callers(self, fn: Function) -> list:
+        key = id(fn)
+        sites = self.callers_of.get(key)
+        if sites is None:
+            sites = []
+            ctx = self.analysis.ctx
+            for caller in self.analysis.functions:
+                if fn.name not in self.names[id(caller)]:
+                    continue
+                for event in self.analysis.cfg(caller).local_calls:
+                    if ctx.local_function(event.callee) is fn:
+                        sites.append((caller, event))
+            self.callers_of[key] = sites
+        return sites
+
+
 # A pipe_barrier up to the next ';' that plainly names a pipe other than PIPE_V. Anything else
 # (PIPE_V, a comment, a macro, a ';' elsewhere...) may be a PIPE_V barrier.
-_OTHER_PIPE_BARRIER = re.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*;")
+_OTHER_PIPE_BARRIER = regex_cache.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*;")
 
 
 def _may_hold_v_barrier(text: str) -> bool:
@@ -617,43 +804,50 @@ def independent_groups(model: CppFile) -> list[list[Function]]:
 
 
 def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decision], Any], force: bool = False,
-                     weights: dict[int, int] | None = None) -> tuple[list, list]:
+                     weights: dict[int, int] | None = None,
+                     modelled: list[Function] | None = None) -> tuple[list, list]:
     """``BarrierAnalysis(model).run(...)``, one independent group of functions at a time, each
     group's models freed before the next: peak memory grows with the largest group, not the file.
 
-    Only the groups that may hold a candidate are modelled (candidate_groups). Returns
-    ``keep(decision)`` of every decision and the statements of the modelled functions the grammar
-    did not parse, both in file order, as the whole-file run lists them. The decisions are the whole-file run's:
-    a proof's walks stay in its function and its callers, so removals interact only inside a
-    group, and a group's candidates are tried in the order the whole-file run tries them. Should
+    Only the groups that may hold a candidate are modelled (candidate_groups), and in a group
+    only the functions a decision reads (BarrierAnalysis ``lazy``). Returns ``keep(decision)`` of
+    every decision and the statements of the modelled functions the grammar did not parse, both
+    in file order, as the whole-file run lists them; ``modelled`` gets the modelled functions.
+    The decisions are the whole-file run's: a proof's walks stay in its function and its callers,
+    so removals interact only inside a group, and a group's candidates are tried in the order the
+    whole-file run tries them. Should
     an analysis reach outside its group after all, the whole file is decided again in one piece.
     """
     groups = independent_groups(model)
     candidates = candidate_groups(model, groups)
     if len(groups) > 1 or not candidates:
         try:
-            return _decide_groups(model, candidates, patterns, keep, force, weights, len(groups))
+            return _decide_groups(model, candidates, patterns, keep, force, weights, len(groups), modelled)
         except _GroupLeak:
-            pass
-    return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1)
+            if modelled is not None:
+                modelled.clear()
+    return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1, modelled)
 
 
 def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[str], keep: Callable[[Decision], Any],
-                   force: bool, weights: dict[int, int] | None, all_groups: int) -> tuple[list, list]:
+                   force: bool, weights: dict[int, int] | None, all_groups: int,
+                   modelled: list[Function] | None = None) -> tuple[list, list]:
     """Decide ``groups`` (of ``all_groups`` independent groups of the file) one after another."""
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
     unparsed: list[list] = [[] for _ in model.functions]
     ctx = FileContext(model)
     for group in groups:
-        analysis = BarrierAnalysis(model, functions=group, ctx=ctx)
+        analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True)
         _check_group(analysis, all_groups)
         decisions = analysis.run(patterns, force=force, weights=weights)
         _check_group(analysis, all_groups)
         for d in decisions:
             kept[position[id(d.fn)]].append(keep(d))
-        for fn in group:
-            unparsed[position[id(fn)]] = analysis.cfg(fn).sem.unparsed
+        for fn in analysis.modelled():
+            unparsed[position[id(fn)]] = analysis.unparsed_of(fn)
+            if modelled is not None:
+                modelled.append(fn)
         del decisions
         analysis.release()
     return [x for items in kept for x in items], [x for items in unparsed for x in items]
@@ -665,7 +859,7 @@ def _check_group(analysis: BarrierAnalysis, groups: int) -> None:
         return
     members = {id(fn) for fn in analysis.functions}
     leaked = not analysis.ctx.built() <= members
-    for cfg in analysis.cfgs.values():
+    for cfg in analysis.built_cfgs():
         for call in cfg.local_calls:
             callee = analysis.ctx.local_function(call.callee)
             leaked = leaked or (callee is not None and id(callee) not in members)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
+from .. import regex_cache
 from . import stmt_parser as A
 
 FALLBACK = A._FALLBACK
 
 # `++`/`--` are tokens of their own (the grammar's INCDEC, which this parser does not read): split
 # into two '+'/'-' they would read as two unary operators.
-_TOKEN = re.compile(r"""\s*(?:
+_TOKEN = regex_cache.compile(r"""\s*(?:
     (?P<num>(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
   | (?P<name>(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
   | (?P<op>\+\+|--|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
@@ -292,13 +293,13 @@ def parse_args(text: str, offset: int):
 
 _QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=len, reverse=True)) + ")"
 # `[quals] Type[*...] NAME` and then `= EXPR`, array dimensions `[N]...` (a decimal or none) or nothing.
-_BUILTIN_DECL = re.compile(
+_BUILTIN_DECL = regex_cache.compile(
     r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)(\s*\**)\s*([A-Za-z_]\w*)"
     r"(?:\s*=\s*(.*?)|((?:\s*\[\s*\d*\s*\])+))?\s*;\Z", re.S)
-_AUTO_DECL = re.compile(r"auto\s+([A-Za-z_]\w*)\s*=")
-_TEMPLATE_HEAD = re.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
-_QNAME_TYPE = re.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+(?![\w:<])")
-_NAME = re.compile(r"[A-Za-z_]\w*")
+_AUTO_DECL = regex_cache.compile(r"auto\s+([A-Za-z_]\w*)\s*=")
+_TEMPLATE_HEAD = regex_cache.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
+_QNAME_TYPE = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+(?![\w:<])")
+_NAME = regex_cache.compile(r"[A-Za-z_]\w*")
 
 
 def _plain_type_name(name: str) -> bool:
@@ -432,7 +433,7 @@ def _member_or_subscript_assignment(body: str):
 
 # `Templ<...>::NAME` with no further `::`: after a '>' the grammar lexes `::` only as the start of
 # a QNAME (which needs two `::`-joined names) or as the ternary's ':' (which needs a '?' before).
-_TEMPLATE_MEMBER = re.compile(r">::[A-Za-z_]\w*(?!\w|::)")
+_TEMPLATE_MEMBER = regex_cache.compile(r">::[A-Za-z_]\w*(?!\w|::)")
 
 
 def _rejected_by_the_grammar(text: str) -> bool:
@@ -444,7 +445,7 @@ def _rejected_by_the_grammar(text: str) -> bool:
 
 
 # `Templ<...>* NAME = ...`: see _template_pointer_declaration.
-_POINTER_DECLARATOR = re.compile(r"\s*\*+\s*[A-Za-z_]\w*\s*=(?!=)")
+_POINTER_DECLARATOR = regex_cache.compile(r"\s*\*+\s*[A-Za-z_]\w*\s*=(?!=)")
 
 
 def _template_pointer_declaration(text: str) -> bool:
@@ -520,8 +521,11 @@ def _templated(text: str, stripped: str):
     return _declaration(text, text[:-1], type_, name)
 
 
+_USING = regex_cache.compile(r"using\s+([A-Za-z_]\w*)\s*=\s*")
+
+
 def _using(text: str):
-    match = re.match(r"using\s+([A-Za-z_]\w*)\s*=\s*", text)
+    match = _USING.match(text)
     if match is None:
         return FALLBACK
     at = match.end()
@@ -539,7 +543,7 @@ def _using(text: str):
     return A.TypeAlias(match.start(1), type_.end, match.group(1), type_)
 
 
-_TYPEDEF = re.compile(r"typedef\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;\Z")
+_TYPEDEF = regex_cache.compile(r"typedef\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;\Z")
 
 
 def _typedef(text: str):
@@ -558,7 +562,7 @@ def _typedef(text: str):
 _MULTI_WORD_HEADS = {"unsigned", "signed", "long"}
 
 
-_COMPOUND = re.compile(r"\s*((?:::)?[A-Za-z_]\w*)\s*(\+=|-=|\*=|/=|<<=|>>=|=(?!=))")
+_COMPOUND = regex_cache.compile(r"\s*((?:::)?[A-Za-z_]\w*)\s*(\+=|-=|\*=|/=|<<=|>>=|=(?!=))")
 
 
 def parse_header_expression(text: str):
@@ -573,11 +577,11 @@ def parse_header_expression(text: str):
     return parse_expression(text, 0)
 
 
-_PARAM = re.compile(r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)"
+_PARAM = regex_cache.compile(r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)"
                     r"(\s*\*+)?(\s*&&?)?\s*(?<=[\s*&])([A-Za-z_]\w*)\Z")
 
 
-_PARAMETER_NAME = re.compile(r"\s+([A-Za-z_]\w*)")
+_PARAMETER_NAME = regex_cache.compile(r"\s+([A-Za-z_]\w*)")
 
 
 def parse_parameter(text: str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from array import array
 
+from .. import regex_cache
 from ..source import PtofixError, SourceText, Span
 from .model import (
     CaseLabel,
@@ -37,7 +38,7 @@ from .model import (
 # Whitespace is folded into the token that follows it (one match per token instead of two). The
 # alternatives start with disjoint characters, so their order only affects speed: words first.
 _WORD_CHARS = r"""[^\s;{}()\[\]"'/\#]"""
-_TOKEN_RE = re.compile(r"""
+_TOKEN_RE = regex_cache.compile(r"""
     [ \t\r\n\f\v\ufeff]*
   (?:
     (?P<w>@W+(?:/(?![/*])@W*)*|/(?![/*])@W*(?:/(?![/*])@W*)*)
@@ -47,7 +48,7 @@ _TOKEN_RE = re.compile(r"""
   | (?P<s>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
   )
 """.replace("@W", _WORD_CHARS), re.S | re.X)
-_SPACE_RE = re.compile(r"[ \t\r\n\f\v\ufeff]*")
+_SPACE_RE = regex_cache.compile(r"[ \t\r\n\f\v\ufeff]*")
 
 
 class Token:
@@ -140,8 +141,11 @@ _CLOSE = {")", "]", "}"}
 _PP_OPEN = ("#if", "#ifdef", "#ifndef")
 
 
+_DIRECTIVE_WORD = regex_cache.compile(r"\s*#\s*(\w*)")
+
+
 def _directive_word(text: str) -> str:
-    match = re.match(r"\s*#\s*(\w*)", text)
+    match = _DIRECTIVE_WORD.match(text)
     return "#" + (match.group(1) if match else "")
 
 
@@ -564,15 +568,15 @@ class _StructureParser:
         return seg(open_i, a), seg(a, b), seg(b, close_i)
 
 
-_IDENT = re.compile(r"[A-Za-z_]\w*")
+_IDENT = regex_cache.compile(r"[A-Za-z_]\w*")
 _ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
-_TRAILING_IDENT = re.compile(r"([A-Za-z_]\w*)\Z")
-_LABEL = re.compile(r"[A-Za-z_]\w*:")
-_DEFINE = re.compile(r"#\s*define\s+([A-Za-z_]\w*)")
+_TRAILING_IDENT = regex_cache.compile(r"([A-Za-z_]\w*)\Z")
+_LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
+_DEFINE = regex_cache.compile(r"#\s*define\s+([A-Za-z_]\w*)")
 MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_IDENTIFIER = regex_cache.compile(r"[A-Za-z_]\w*")
 
 
 def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:

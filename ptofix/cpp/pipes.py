@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import regex_cache
 from ..pto.tpipe import (  # noqa: F401
     DEFAULT_LOCAL_SLOT_NUM,
     DEFAULT_NOSPLIT,
@@ -346,7 +347,7 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
                                     function=fn.name))
 
 
-_TPIPE_WORD = re.compile(r"(?<![\w:])TPipe(?!\w)")
+_TPIPE_WORD = regex_cache.compile(r"(?<![\w:])TPipe(?!\w)")
 
 
 def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[int]:
@@ -419,7 +420,6 @@ def header_order(text: str) -> str | None:
     ``<..., SlotNum, LocalSlotNum, IsNoSplit, EN_UNIT_FLAG>`` put LocalSlotNum fifth ("new"); the
     04-09 header ``<..., SlotNum, bool IsNoSplit, uint32_t LocalSlotNum, ...>`` is "old".
     """
-    import re
     for match in re.finditer(r"template\s*<", text):
         depth, i = 1, match.end()
         while i < len(text) and depth:

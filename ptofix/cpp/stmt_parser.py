@@ -11,6 +11,7 @@ import itertools
 import os
 import re
 
+from .. import regex_cache
 from ..record import Record
 
 TYPE_CHECKING = False
@@ -531,26 +532,27 @@ def _transformer():
 # lark. This keeps lark (and its import) off the common path: see scripts/bench.py.
 _ATOM = r"-?[A-Za-z_0-9](?:[\w:.]|(?<=\d[eE])[+-])*"
 _OPERAND = _ATOM + r"(?:\s+[-+*]\s+" + _ATOM + r")?"
-_FAST_CALL = re.compile(r"([A-Za-z_]\w*)\(\s*((?:" + _OPERAND + r"\s*,\s*)*" + _OPERAND + r")?\s*\);\Z")
-_FAST_ASSIGN = re.compile(r"([A-Za-z_]\w*)(\s*)=(\s*)(" + _ATOM + r")\s*;\Z")
-_FAST_BARE_DECL = re.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)([A-Za-z_]\w*)\s*;\Z")
-_BINARY_ATOMS = re.compile(r"(" + _ATOM + r")(\s+)([-+*])(\s+)(" + _ATOM + r")\Z")
-_FAST_TILE = re.compile(r"(Tile)<([^<>()]*)>(\s+)([A-Za-z_]\w*);\Z")
-_FAST_SCALAR = re.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)"
+_FAST_CALL = regex_cache.compile(r"([A-Za-z_]\w*)\(\s*((?:" + _OPERAND + r"\s*,\s*)*" + _OPERAND + r")?\s*\);\Z")
+_FAST_ASSIGN = regex_cache.compile(r"([A-Za-z_]\w*)(\s*)=(\s*)(" + _ATOM + r")\s*;\Z")
+_FAST_BARE_DECL = regex_cache.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)([A-Za-z_]\w*)\s*;\Z")
+_BINARY_ATOMS = regex_cache.compile(r"(" + _ATOM + r")(\s+)([-+*])(\s+)(" + _ATOM + r")\Z")
+_FAST_TILE = regex_cache.compile(r"(Tile)<([^<>()]*)>(\s+)([A-Za-z_]\w*);\Z")
+_FAST_SCALAR = regex_cache.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)"
                           r"([A-Za-z_]\w*)\s*=\s*(?:\((u?int(?:8|16|32|64)_t|size_t|unsigned|int|float|half|bool)\)\s*)?"
                           r"(" + _ATOM + r"|reinterpret_cast<\w+>\(" + _ATOM + r"\))\s*;\Z")
-_FAST_PTR_DECL = re.compile(r"((?:__\w+__\s+)?)(u?int(?:8|16|32|64)_t|float|half|bfloat16_t|bool|void)(\s*)(\*+)\s*"
-                            r"([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
-_FAST_CAST_RHS = re.compile(r"reinterpret_cast<(u?int(?:8|16|32|64)_t)>\((" + _ATOM + r")\)\Z")
-_FAST_DATA_RHS = re.compile(r"([A-Za-z_]\w*)\.data\(\)\Z")
+_FAST_PTR_DECL = regex_cache.compile(
+    r"((?:__\w+__\s+)?)(u?int(?:8|16|32|64)_t|float|half|bfloat16_t|bool|void)(\s*)(\*+)\s*"
+    r"([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
+_FAST_CAST_RHS = regex_cache.compile(r"reinterpret_cast<(u?int(?:8|16|32|64)_t)>\((" + _ATOM + r")\)\Z")
+_FAST_DATA_RHS = regex_cache.compile(r"([A-Za-z_]\w*)\.data\(\)\Z")
 # `Templ<...> vN = Templ<...>(plain args);` and `Templ<...> vN(plain args);`: the GlobalTensor, Shape
 # and Stride declarations of every kernel's GM views (a quarter of the statements the fast paths
 # above left to the expression parser, and most of its time).
-_FAST_TEMPLATE_INIT = re.compile(r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w:]*<[^()]*>)"
-                                 r"\((.*)\);\Z", re.S)
-_FAST_TEMPLATE_CTOR = re.compile(r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\((.*)\);\Z", re.S)
-_NUMBER_RE = re.compile(r"-?(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[uUlLfF]*\Z")
-_NAME_RE = re.compile(r"(::)?[A-Za-z_]\w*(::[A-Za-z_]\w*)*\Z")
+_FAST_TEMPLATE_INIT = regex_cache.compile(
+    r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w:]*<[^()]*>)\((.*)\);\Z", re.S)
+_FAST_TEMPLATE_CTOR = regex_cache.compile(r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\((.*)\);\Z", re.S)
+_NUMBER_RE = regex_cache.compile(r"-?(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[uUlLfF]*\Z")
+_NAME_RE = regex_cache.compile(r"(::)?[A-Za-z_]\w*(::[A-Za-z_]\w*)*\Z")
 _BUILTIN_WORDS = {"float", "half", "bfloat16_t", "bool", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t",
                   "uint32_t", "int64_t", "uint64_t", "int", "unsigned", "double", "size_t"}
 
@@ -609,9 +611,10 @@ def _split_atoms(body: str, offset: int):
     return out
 
 
-_TEMPLATE_TEXT = re.compile(r"[\w:\s,<>.+-]*\Z")
-_TEMPLATE_PUNCT = re.compile(r"[<>,]")
-_FAST_TEMPLATED_CALL = re.compile(r"((?:auto\s+([A-Za-z_]\w*)\s*=\s*)?)([A-Za-z_][\w:]*<.*>)\(([^()]*)\);\Z", re.S)
+_TEMPLATE_TEXT = regex_cache.compile(r"[\w:\s,<>.+-]*\Z")
+_TEMPLATE_PUNCT = regex_cache.compile(r"[<>,]")
+_FAST_TEMPLATED_CALL = regex_cache.compile(
+    r"((?:auto\s+([A-Za-z_]\w*)\s*=\s*)?)([A-Za-z_][\w:]*<.*>)\(([^()]*)\);\Z", re.S)
 
 
 def _template(text: str, start: int):

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import regex_cache
 from ..source import SourceText, Span
 
 
@@ -199,7 +200,7 @@ class Module:
         return None
 
 
-_GAP_OK = re.compile(r'(?:\s+|//[^\n]*|\^[^\n]*:[ \t]*(?://[^\n]*)?)*')
+_GAP_OK = regex_cache.compile(r'(?:\s+|//[^\n]*|\^[^\n]*:[ \t]*(?://[^\n]*)?)*')
 
 
 def check_spans(module: Module) -> list[str]:

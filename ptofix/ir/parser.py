@@ -19,6 +19,7 @@ import os
 import re
 from typing import Any
 
+from .. import regex_cache
 from ..source import PtofixError, SourceText, Span
 from .model import Attr, AttrDict, Module, OperandClause, Operation, Region, Value
 
@@ -53,7 +54,7 @@ def get_lark():
 # --------------------------------------------------------------------------------------------
 # scanner
 
-_TOKEN = re.compile(r'''
+_TOKEN = regex_cache.compile(r'''
     (?P<str>"(?:[^"\\\n]|\\.)*")
   | (?P<ustr>")
   | (?P<com>//[^\n]*)
@@ -66,17 +67,17 @@ _TOKEN = re.compile(r'''
 _OPEN = {"(": ")", "[": "]", "<": ">", "{": "}"}
 _CLOSE = {")": "(", "]": "[", ">": "<", "}": "{"}
 
-_WS = re.compile(r"[ \t\r\n]*")
-_HEAD = re.compile(
+_WS = regex_cache.compile(r"[ \t\r\n]*")
+_HEAD = regex_cache.compile(
     r'(?P<results>(?:%[A-Za-z0-9_$.\-]+(?::[0-9]+)?\s*,\s*)*%[A-Za-z0-9_$.\-]+(?::[0-9]+)?)\s*=\s*'
     r'|')
-_OPNAME = re.compile(r'"(?P<q>(?:[^"\\\n]|\\.)*)"|(?P<b>[A-Za-z_][A-Za-z0-9_$.]*)')
-_RESULT = re.compile(r"%([A-Za-z0-9_$.\-]+)(?::([0-9]+))?")
-_VALUE_USE = re.compile(r"%[A-Za-z0-9_$.\-]+(?:#[0-9]+)?")
-_LINE_START_IDENT = re.compile(r"([A-Za-z_][A-Za-z0-9_$.]*)[ \t]*(.?)")
+_OPNAME = regex_cache.compile(r'"(?P<q>(?:[^"\\\n]|\\.)*)"|(?P<b>[A-Za-z_][A-Za-z0-9_$.]*)')
+_RESULT = regex_cache.compile(r"%([A-Za-z0-9_$.\-]+)(?::([0-9]+))?")
+_VALUE_USE = regex_cache.compile(r"%[A-Za-z0-9_$.\-]+(?:#[0-9]+)?")
+_LINE_START_IDENT = regex_cache.compile(r"([A-Za-z_][A-Za-z0-9_$.]*)[ \t]*(.?)")
 _STATEMENT_WORDS = {"return", "module"}
-_SYMBOL = re.compile(r'@("(?:[^"\\]|\\.)*"|[A-Za-z0-9_$.\-]+)')
-_STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_SYMBOL = regex_cache.compile(r'@("(?:[^"\\]|\\.)*"|[A-Za-z0-9_$.\-]+)')
+_STRINGS = regex_cache.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 
 class _Scanner:
@@ -363,7 +364,7 @@ def _node_span(node, base: int) -> Span:
     return Span(base + node.meta.start_pos, base + node.meta.end_pos)
 
 
-_ARRAY = re.compile(r"array<\s*([a-z0-9]+)\s*(?::\s*(.*?))?\s*>$", re.DOTALL)
+_ARRAY = regex_cache.compile(r"array<\s*([a-z0-9]+)\s*(?::\s*(.*?))?\s*>$", re.DOTALL)
 
 
 class _Builder:

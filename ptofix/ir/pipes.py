@@ -24,10 +24,10 @@ its functions; all ids must fit in 16. The id-less era (<= 2026-04-17) uses ``va
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import regex_cache
 from ..pto.tpipe import MASK_DIRECTIONS, direction_token, flag_width, render
 from ..source import PtofixError, Span
 from .model import Module, Operation
@@ -43,7 +43,7 @@ BIDIRECTIONAL_SLOT_NUM = 4
 MAX_FLAG_IDS = 16
 FLAG_ALIGNMENT = 2
 
-_KIND_RE = re.compile(r"pto\.kernel_kind\s*=\s*#pto\.kernel_kind<\s*(cube|vector)\s*>")
+_KIND_RE = regex_cache.compile(r"pto\.kernel_kind\s*=\s*#pto\.kernel_kind<\s*(cube|vector)\s*>")
 
 
 @dataclass

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from .. import regex_cache
 from ..cpp import stmt_parser as sp
 from ..cpp.model import (
     Comment,
@@ -345,9 +346,9 @@ def parse_params(fn: Function) -> list[Param]:
 
 
 # ---- interpreter ----------------------------------------------------------------------------------
-_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?[ \t]*((?:\\\r?\n|[^\n])*)", re.M)
-_UNDEF = re.compile(r"^[ \t]*#[ \t]*undef[ \t]+([A-Za-z_]\w*)", re.M)
-_SIMPLE_REPLACEMENT = re.compile(r"[A-Za-z_]\w*(::[A-Za-z_]\w*)*|\d+[uUlL]*")
+_DEFINE = regex_cache.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?[ \t]*((?:\\\r?\n|[^\n])*)", re.M)
+_UNDEF = regex_cache.compile(r"^[ \t]*#[ \t]*undef[ \t]+([A-Za-z_]\w*)", re.M)
+_SIMPLE_REPLACEMENT = regex_cache.compile(r"[A-Za-z_]\w*(::[A-Za-z_]\w*)*|\d+[uUlL]*")
 
 
 @dataclass(frozen=True)

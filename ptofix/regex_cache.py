@@ -1,0 +1,111 @@
+"""Compiled regular expressions, kept across processes the way ``.pyc`` files keep bytecode.
+
+CPython's regex parser and compiler are written in Python: the ~40 patterns the C++ front end
+compiles at start-up cost ~10 ms, about a tenth of a whole one-kernel ``ptofix run``
+(``scripts/bench.py``). Their result is a list of integer codes that ``_sre.compile`` turns
+into a ``re.Pattern`` in microseconds. This module stores those codes in
+``ptofix/__pycache__/regex.<tag>.marshal`` (beside the bytecode caches, written when a command
+ends, not when ``sys.dont_write_bytecode``/``PYTHONDONTWRITEBYTECODE`` is set) and builds later
+patterns from them.
+
+A cached pattern is the one ``re.compile`` builds: the codes come from the same
+``re._parser.parse`` and ``re._compiler`` steps ``re._compiler.compile`` runs, and the file is
+keyed by the interpreter's cache tag and the ``_sre`` engine's MAGIC and CODESIZE (the code
+format). A file that is unreadable, for another engine, or fails its CRC is ignored, and any
+failure falls back to ``re.compile``. Only patterns written in the source go through here (a
+bounded set): patterns built from input use ``re.compile``.
+
+Reference: CPython ``Lib/re/_compiler.py`` (``compile``) and ``Modules/_sre/sre.c``
+(``_sre.compile``), https://github.com/python/cpython/tree/3.11/Lib/re
+"""
+from __future__ import annotations
+
+import marshal
+import os
+import re
+import sys
+
+try:
+    import _sre  # type: ignore[import-not-found]
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - not CPython: plain re.compile
+    _sre = None  # type: ignore[assignment]
+
+_MAX_ENTRIES = 1024
+_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__",
+                     f"regex.{sys.implementation.cache_tag}.marshal")
+_TAG = (sys.implementation.cache_tag or "", sys.version, getattr(_sre, "MAGIC", 0), getattr(_sre, "CODESIZE", 0))
+
+# (pattern, flags) -> marshal of the arguments after the pattern: each decoded only when used
+_entries: dict[tuple[str, int], bytes] | None = None
+_dirty = False
+
+
+def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 - re.compile's name
+    """``re.compile(pattern, flags)``, from the cross-process cache when it holds ``pattern``."""
+    if _sre is None or not isinstance(pattern, str) or flags & re.DEBUG:
+        return re.compile(pattern, flags)
+    global _dirty
+    entries = _load()
+    key = (pattern, int(flags))
+    packed = entries.get(key)
+    try:
+        if packed is not None:
+            return _sre.compile(pattern, *marshal.loads(packed))
+    except Exception:  # noqa: BLE001 - a stale entry: compile it afresh
+        entries.pop(key, None)
+    try:
+        parts = _compiled_parts(pattern, int(flags))
+    except Exception:  # noqa: BLE001 - let re report a bad pattern as it always does
+        return re.compile(pattern, flags)
+    if len(entries) < _MAX_ENTRIES:
+        entries[key] = marshal.dumps(parts)
+        _dirty = True
+    return _sre.compile(pattern, *parts)
+
+
+def _compiled_parts(pattern: str, flags: int) -> tuple:
+    """The arguments after ``pattern`` that ``re._compiler.compile`` passes to ``_sre.compile``."""
+    parsed = _parser.parse(pattern, flags)
+    code = [int(op) for op in _compiler._code(parsed, flags)]
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex, tuple(indexgroup)
+
+
+def _load() -> dict[tuple[str, int], bytes]:
+    global _entries
+    if _entries is None:
+        _entries = {}
+        try:
+            with open(_PATH, "rb") as handle:
+                tag, crc, blob = marshal.loads(handle.read())
+            import zlib
+            if tag == _TAG and crc == zlib.crc32(blob):
+                _entries = marshal.loads(blob)
+        except Exception:  # noqa: BLE001 - no cache, or an unusable one: compile afresh
+            _entries = {}
+    return _entries
+
+
+def save() -> None:
+    """Write the patterns compiled by this process that the cache did not hold (atomically)."""
+    global _dirty
+    if not _dirty or _entries is None or sys.dont_write_bytecode:
+        return
+    _dirty = False
+    import zlib
+    blob = marshal.dumps(_entries)
+    temporary = f"{_PATH}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(_PATH), exist_ok=True)
+        with open(temporary, "wb") as handle:
+            handle.write(marshal.dumps((_TAG, zlib.crc32(blob), blob)))
+        os.replace(temporary, _PATH)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
