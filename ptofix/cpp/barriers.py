@@ -187,7 +187,8 @@ def normalize_patterns(spec: str | None) -> set[str]:
 
 class BarrierAnalysis:
     def __init__(self, model: CppFile, lenient_flags: bool = False, functions: list[Function] | None = None,
-                 ctx: FileContext | None = None, lazy: bool = False):
+                 ctx: FileContext | None = None, lazy: bool = False,
+                 mentions: dict[int, set[str]] | None = None):
         """``lenient_flags``: take every set/wait flag pair as ordering (for reporting races that
         must exist, `ptofix check`); the proof itself (default) trusts a pair only where it
         provably matches. ``functions``: analyse only these (a group no call crosses, see
@@ -196,14 +197,15 @@ class BarrierAnalysis:
         ``lazy``: model a function only when a decision reads it (see _LazyModels): the
         functions that may hold a PIPE_V barrier, the local functions their models call (purity),
         and callers only when a walk reaches a function boundary. The decisions are those of the
-        eager analysis (``lazy=False``, which models every function up front)."""
+        eager analysis (``lazy=False``, which models every function up front). ``mentions``:
+        local_mentions(model), when already at hand."""
         self.model = model
         self.functions = list(model.functions if functions is None else functions)
         self.lenient_flags = lenient_flags
         self.ctx = FileContext(model) if ctx is None else ctx
         self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG, local calls resolved
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
-        self._lazy = _LazyModels(self) if lazy else None
+        self._lazy = _LazyModels(self, mentions) if lazy else None
         if self._lazy is not None and not self._lazy.usable:
             self._lazy = None
         self._callers: dict[int, list] | None = None
@@ -624,50 +626,38 @@ class _LazyModels:
     spelled with the callee's name) in file order. Building models in another order than the
     eager analysis could differ only where functions call each other in a cycle (a callee still
     being built is taken as unknown), so a group whose functions may name each other in a cycle,
-    or a file with line splices (which can hide a name from the text scan), is analysed eagerly
-    (``usable`` is False).
+    or with a line splice in a function's text (which can hide a name from the text scan), is
+    analysed eagerly (``usable`` is False).
     """
 
-    def __init__(self, analysis: BarrierAnalysis):
+    def __init__(self, analysis: BarrierAnalysis, mentions: dict[int, set[str]] | None = None):
         self.analysis = analysis
         self.members = {id(fn) for fn in analysis.functions}
         self.raw: dict[int, FunctionCFG] = {}        # built, local calls not yet resolved
         self.intrinsic: dict[int, bool] = {}
         self.pure: dict[int, bool] = {}
         self.callers_of: dict[int, list] = {}
-        text = analysis.model.source.text
-        self.text = text
-        self.names: dict[int, set[str]] = {}
-        self.usable = "\\\n" not in text and "\\\r" not in text and not self._may_recurse()
-
-    def _may_recurse(self) -> bool:
-        """Whether two or more functions may call each other in a cycle (by the names they mention)."""
-        functions = self.analysis.functions
-        by_name: dict[str, list[Function]] = {}
-        for fn in functions:
-            by_name.setdefault(fn.name, []).append(fn)
-        for fn in functions:
-            self.names[id(fn)] = set(identifiers(self.text, fn.span.start, fn.span.end))
-        edges = {id(fn): [id(g) for name in self.names[id(fn)] for g in by_name.get(name, ()) if g is not fn]
-                 for fn in functions}
-        state: dict[int, int] = {}      # 1: on the DFS stack, 2: done
-        for root in edges:
-            if root in state:
-                continue
-            state[root] = 1
-            stack = [(root, iter(edges[root]))]
-            while stack:
-                node, it = stack[-1]
-                nxt = next(it, None)
-                if nxt is None:
-                    state[node] = 2
-                    stack.pop()
-                elif state.get(nxt) == 1:
-                    return True
-                elif nxt not in state:
-                    state[nxt] = 1
-                    stack.append((nxt, iter(edges[nxt])))
-        return False
+        self.text = text = analysis.model.source.text
+        if mentions is None:
+            mentions = local_mentions(analysis.model)
+        # Only a function whose name is not overloaded can be called as a local function
+        # (FileContext.local_function): the others are never a callee, here or eagerly.
+        ctx = analysis.ctx
+        self.named_by: dict[str, list[Function]] = {}    # callee name -> group functions naming it
+        edges: dict[int, list[int]] = {}
+        for fn in analysis.functions:
+            out = edges[id(fn)] = []
+            for name in mentions[id(fn)]:
+                callee = ctx.local_function(name)
+                if callee is not None and id(callee) in self.members:
+                    self.named_by.setdefault(name, []).append(fn)
+                    if callee is not fn:
+                        out.append(id(callee))
+        # A line splice in a function's text could hide a name from the scan (the group's own
+        # texts are what the scans read: checked there, not in the whole file, once per group).
+        spliced = any(text.find(splice, fn.span.start, fn.span.end) >= 0
+                      for fn in analysis.functions for splice in ("\\\n", "\\\r"))
+        self.usable = not spliced and not _has_cycle(edges)
 
     def may_hold_v_barrier(self, fn: Function) -> bool:
         return _may_hold_v_barrier(self.text[fn.span.start:fn.span.end])
@@ -721,14 +711,41 @@ class _LazyModels:
         if sites is None:
             sites = []
             ctx = self.analysis.ctx
-            for caller in self.analysis.functions:
-                if fn.name not in self.names[id(caller)]:
-                    continue
+            for caller in self.named_by.get(fn.name, ()) if ctx.local_function(fn.name) is fn else ():
                 for event in self.analysis.cfg(caller).local_calls:
                     if ctx.local_function(event.callee) is fn:
                         sites.append((caller, event))
             self.callers_of[key] = sites
         return sites
+
+
+def _has_cycle(edges: dict[int, list[int]]) -> bool:
+    """Whether the directed graph ``edges`` (node -> successors) has a cycle of two or more nodes."""
+    state: dict[int, int] = {}      # 1: on the DFS stack, 2: done
+    for root in edges:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(edges[root]))]
+        while stack:
+            node, successors = stack[-1]
+            nxt = next(successors, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                return True
+            elif nxt not in state:
+                state[nxt] = 1
+                stack.append((nxt, iter(edges.get(nxt, ()))))
+    return False
+
+
+def local_mentions(model: CppFile) -> dict[int, set[str]]:
+    """id(function) -> the names of the file's functions its text mentions (a lexical scan)."""
+    text = model.source.text
+    names = {fn.name for fn in model.functions}
+    return {id(fn): names.intersection(identifiers(text, fn.span.start, fn.span.end)) for fn in model.functions}
 
 
 # A pipe_barrier up to the next ';' that plainly names a pipe other than PIPE_V. Anything else
@@ -764,7 +781,7 @@ class _GroupLeak(Exception):
     """An analysis read the model of a function outside its group."""
 
 
-def independent_groups(model: CppFile) -> list[list[Function]]:
+def independent_groups(model: CppFile, mentions: dict[int, set[str]] | None = None) -> list[list[Function]]:
     """The file's functions in groups that no analysis result crosses, in file order.
 
     Deciding a barrier of f reads the models of f, of the local functions f calls and of those
@@ -772,9 +789,11 @@ def independent_groups(model: CppFile) -> list[list[Function]]:
     name. Two functions share a group when one's name is an identifier of the other's text or
     they have the same name: a superset of the call graph's edges, so a group is a union of
     connected components. decide_by_groups checks that no analysis reaches outside its group.
+    ``mentions``: local_mentions(model), when already at hand.
     """
     functions = model.functions
-    text = model.source.text
+    if mentions is None:
+        mentions = local_mentions(model)
     first: dict[str, int] = {}
     for i, fn in enumerate(functions):
         first.setdefault(fn.name, i)
@@ -791,7 +810,7 @@ def independent_groups(model: CppFile) -> list[list[Function]]:
         if first[fn.name] != i:
             b = root(first[fn.name])
             parent[max(a, b)] = a = min(a, b)
-        for name in set(identifiers(text, fn.span.start, fn.span.end)):
+        for name in mentions[id(fn)]:
             j = first.get(name)
             if j is not None:
                 a, b = root(i), root(j)
@@ -805,7 +824,8 @@ def independent_groups(model: CppFile) -> list[list[Function]]:
 
 def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decision], Any], force: bool = False,
                      weights: dict[int, int] | None = None,
-                     modelled: list[Function] | None = None) -> tuple[list, list]:
+                     modelled: list[Function] | None = None,
+                   mentions: dict[int, set[str]] | None = None) -> tuple[list, list]:
     """``BarrierAnalysis(model).run(...)``, one independent group of functions at a time, each
     group's models freed before the next: peak memory grows with the largest group, not the file.
 
@@ -818,27 +838,30 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     whole-file run tries them. Should
     an analysis reach outside its group after all, the whole file is decided again in one piece.
     """
-    groups = independent_groups(model)
+    mentions = local_mentions(model)
+    groups = independent_groups(model, mentions)
     candidates = candidate_groups(model, groups)
     if len(groups) > 1 or not candidates:
         try:
-            return _decide_groups(model, candidates, patterns, keep, force, weights, len(groups), modelled)
+            return _decide_groups(model, candidates, patterns, keep, force, weights, len(groups), modelled,
+                                  mentions)
         except _GroupLeak:
             if modelled is not None:
                 modelled.clear()
-    return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1, modelled)
+    return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1, modelled, mentions)
 
 
 def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[str], keep: Callable[[Decision], Any],
                    force: bool, weights: dict[int, int] | None, all_groups: int,
-                   modelled: list[Function] | None = None) -> tuple[list, list]:
+                   modelled: list[Function] | None = None,
+                   mentions: dict[int, set[str]] | None = None) -> tuple[list, list]:
     """Decide ``groups`` (of ``all_groups`` independent groups of the file) one after another."""
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
     unparsed: list[list] = [[] for _ in model.functions]
     ctx = FileContext(model)
     for group in groups:
-        analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True)
+        analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions)
         _check_group(analysis, all_groups)
         decisions = analysis.run(patterns, force=force, weights=weights)
         _check_group(analysis, all_groups)
