@@ -170,14 +170,21 @@ def test_a_decision_away_from_the_boundaries_does_not_model_the_other_kernel():
 
 
 def test_a_walk_reaching_the_entry_models_the_caller_and_what_it_calls_first():
-    """A barrier whose window reaches its function's entry asks whether the entry is clean: the
-    caller is modelled, and so is every function it calls (their purity), but not others."""
-    src = (f"static AICORE void scalar_setup(int64_t n) {{\n  n = n + 1;\n}}\n"
-           f"static AICORE void vec({TILE}& t) {{\n  TADD(t, t, t);\n  pipe_barrier(PIPE_V);\n  TMUL(t, t, t);\n}}\n"
-           + UNRELATED +
-           f"__global__ AICORE void entry() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  scalar_setup(1);\n  vec(a);\n}}\n")
+    """A barrier whose window reaches its function's entry, with no hazard inside the function,
+    asks whether the entry is clean: the caller is modelled, and so is every function it calls
+    (their purity), but not others. With a hazard inside the function the entry is not read."""
+    vec = (f"static AICORE void vec() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 65536);\n"
+           f"  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n}}\n")
+    src = ("static AICORE void scalar_setup(int64_t n) {\n  n = n + 1;\n}\n" + vec + UNRELATED +
+           "__global__ AICORE void entry() {\n  scalar_setup(1);\n  vec();\n}\n")
     assert lazily_modelled(src) == ["scalar_setup", "vec", "entry"]
-    assert outcome(src, True) == outcome(src, False)
+    decisions = outcome(src, True)
+    assert decisions == outcome(src, False) and decisions[0][0][4] is True
+    hazard = src.replace("TASSIGN(b, 65536);", "TASSIGN(b, 4096);")      # b overlaps half of a
+    assert lazily_modelled(hazard) == ["vec"]
+    decisions = outcome(hazard, True)
+    assert decisions == outcome(hazard, False)
+    assert decisions[0][0][4] is False and decisions[0][0][5].startswith("WAW: TADD write a")
 
 
 MUTUAL = f"""static AICORE void ping({TILE}& t, int64_t n) {{
@@ -211,3 +218,18 @@ def test_random_files_with_cycles_decide_alike():
         src = random_file(rng, cycles=True)
         for patterns in (frozenset({"auto"}), frozenset({"gu"})):
             assert outcome(src, True, patterns) == outcome(src, False, patterns), src
+
+
+def test_a_hazard_inside_the_function_is_reported_before_its_boundary():
+    """A helper nobody in the file calls may start with vector work in flight. Its barrier is kept
+    either way; the reason is the hazard between its own ops when there is one (the boundary is
+    then not read), and the boundary when there is none."""
+    helper = (f"static AICORE void lone() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 4096);\n"
+              f"  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n}}\n")
+    decisions, _ = outcome(helper, True)
+    assert decisions[0][3] is False and decisions[0][5].startswith("WAW: TADD write a")
+    apart = helper.replace("TASSIGN(b, 4096);", "TASSIGN(b, 65536);")
+    decisions, _ = outcome(apart, True)
+    assert decisions[0][3] is False
+    assert decisions[0][5].startswith("kept: not understood in its window: function boundary: vector work "
+                                      "issued outside lone() may be in flight")

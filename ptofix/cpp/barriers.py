@@ -445,6 +445,21 @@ class BarrierAnalysis:
             return decision
         before, hit_entry = self._walk(cfg, event, backward=True)
         after, hit_exit = self._walk(cfg, event, backward=False)
+        # A hazard between ops of the function itself keeps the barrier whatever a caller leaves in
+        # flight: the boundaries are read only when no such hazard does (reading them models the
+        # callers and what they call, e.g. a whole cube kernel called before a vector kernel).
+        # Unknown events in the window are reported first, boundaries included, as always.
+        rewrites_before = self.rewrites_used
+        pairs = chains = 0
+        if not any(e.kind is EventKind.UNKNOWN for e, _ in before + after):
+            hazard, pairs, chains = self._first_hazard(before, after, cfg)
+            if hazard is not None:
+                decision.before_ops = [e for e, _ in before]
+                decision.after_ops = [e for e, _ in after]
+                decision.hazard = hazard
+                decision.pairs_checked = pairs
+                decision.reason = hazard.summary(self.model.source)
+                return decision
         boundary = Event(EventKind.UNKNOWN, why=f"vector work issued outside {fn.name}() may be in flight")
         if hit_entry and not self.entry_clean(fn):
             before.insert(0, (boundary, False))
@@ -461,22 +476,6 @@ class BarrierAnalysis:
             first_p = unknown[0] if unknown[0] in decision.before_ops else (before[0][0] if before else unknown[0])
             decision.hazard = Hazard("unknown", first_p, unknown[-1], None, None, False)
             return decision
-        pairs = 0
-        chains = 0
-        rewrites_before = self.rewrites_used
-        for p, back_p in before:
-            for c, back_c in after:
-                # A pair is connected across a back-edge if either walk crossed one, or if the
-                # consumer precedes the producer in program order (only reachable around a loop).
-                back = back_p or back_c or c.order <= p.order
-                pairs += 1
-                hazard, used_chain = self._pair_hazard(p, c, back, cfg)
-                if hazard is not None:
-                    decision.hazard = hazard
-                    decision.pairs_checked = pairs
-                    decision.reason = hazard.summary(self.model.source)
-                    return decision
-                chains += used_chain
         decision.removable = True
         decision.pairs_checked = pairs
         decision.same_access_pairs = chains
@@ -494,6 +493,23 @@ class BarrierAnalysis:
             decision.reason = (f"proved: {pairs} op pair(s) across it have no RAW/WAR/WAW byte overlap"
                                + (" except " + " and ".join(excuses) if excuses else ""))
         return decision
+
+    def _first_hazard(self, before: list, after: list, cfg: FunctionCFG) -> tuple[Hazard | None, int, int]:
+        """The first hazard over the pairs (p before, c after), in order; the pairs checked up to
+        it (all if none) and how many of them only a same-access chain made safe."""
+        pairs = 0
+        chains = 0
+        for p, back_p in before:
+            for c, back_c in after:
+                # A pair is connected across a back-edge if either walk crossed one, or if the
+                # consumer precedes the producer in program order (only reachable around a loop).
+                back = back_p or back_c or c.order <= p.order
+                pairs += 1
+                hazard, used_chain = self._pair_hazard(p, c, back, cfg)
+                if hazard is not None:
+                    return hazard, pairs, chains
+                chains += used_chain
+        return None, pairs, chains
 
     def _pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG):
         if p.kind is EventKind.UNKNOWN or c.kind is EventKind.UNKNOWN:
