@@ -31,13 +31,14 @@ try:
 except ImportError:  # pragma: no cover - not CPython: plain re.compile
     _sre = None  # type: ignore[assignment]
 
-_MAX_ENTRIES = 1024
+_MAX_ENTRIES = 512       # past half of it, a save keeps only the patterns its process used
 _PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__",
                      f"regex.{sys.implementation.cache_tag}.marshal")
 _TAG = (sys.implementation.cache_tag or "", sys.version, getattr(_sre, "MAGIC", 0), getattr(_sre, "CODESIZE", 0))
 
 # (pattern, flags) -> marshal of the arguments after the pattern: each decoded only when used
 _entries: dict[tuple[str, int], bytes] | None = None
+_used: set[tuple[str, int]] = set()     # the keys this process compiled or took from the cache
 _dirty = False
 
 
@@ -48,6 +49,7 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 - re
     global _dirty
     entries = _load()
     key = (pattern, int(flags))
+    _used.add(key)
     packed = entries.get(key)
     try:
         if packed is not None:
@@ -97,7 +99,12 @@ def save() -> None:
         return
     _dirty = False
     import zlib
-    blob = marshal.dumps(_entries)
+    entries = _entries
+    if len(entries) > _MAX_ENTRIES // 2:
+        # Entries no process asks for any more (patterns of an older ptofix) would only grow the
+        # file every run loads: past half the cap, keep what this process used.
+        entries = {key: value for key, value in entries.items() if key in _used}
+    blob = marshal.dumps(entries)
     temporary = f"{_PATH}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(_PATH), exist_ok=True)

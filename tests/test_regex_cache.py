@@ -25,7 +25,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _patterns() -> list[tuple[str, int]]:
-    return sorted(regex_cache._load())
+    """The patterns the modules imported here compiled through the cache."""
+    entries = regex_cache._load()
+    return sorted(key for key in regex_cache._used if key in entries)
 
 
 def _from_cache(pattern: str, flags: int) -> re.Pattern:
@@ -132,3 +134,30 @@ def test_the_cli_writes_the_cache_like_bytecode(tmp_path):
     subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", str(kernel), "-o",
                     str(tmp_path / "out.cpp")], check=True, env=env, cwd=tmp_path)
     assert os.path.isfile(regex_cache._PATH)
+
+
+PATTERN_TEXTS = """
+import ptofix.cli, ptofix.cpp.barriers, ptofix.cpp.fast_expr, ptofix.cpp.pipes, ptofix.ir.parser
+from ptofix import regex_cache
+print(sorted(regex_cache._used))
+"""
+
+
+def test_pattern_texts_do_not_depend_on_the_hash_seed():
+    """A pattern built from a set in hash order would miss the cache in every other process."""
+    runs = [subprocess.run([sys.executable, "-c", PATTERN_TEXTS], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")]
+    assert runs[0] == runs[1] == runs[2] and len(runs[0]) > 1000
+
+
+def test_a_save_past_half_the_cap_keeps_the_patterns_in_use(private_cache, monkeypatch):
+    monkeypatch.setattr(regex_cache, "_used", set())
+    monkeypatch.setattr(regex_cache, "_MAX_ENTRIES", 8)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    for index in range(6):
+        regex_cache.compile(f"old{index}+")
+    monkeypatch.setattr(regex_cache, "_used", set())
+    regex_cache.compile(r"new+")
+    regex_cache.save()
+    monkeypatch.setattr(regex_cache, "_entries", None)
+    assert set(regex_cache._load()) == {(r"new+", 0)}

@@ -291,7 +291,9 @@ def parse_args(text: str, offset: int):
         return FALLBACK
 
 
-_QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=len, reverse=True)) + ")"
+# Longest first, then by name: a set's order changes with the hash seed, and the pattern text must
+# not (the regex cache is keyed by it).
+_QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=lambda word: (-len(word), word))) + ")"
 # `[quals] Type[*...] NAME` and then `= EXPR`, array dimensions `[N]...` (a decimal or none) or nothing.
 _BUILTIN_DECL = regex_cache.compile(
     r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)(\s*\**)\s*([A-Za-z_]\w*)"
