@@ -246,6 +246,13 @@ def test_fast_path_matches_grammar(text):
     assert _shape(fast) == _shape(slow)
 
 
+def assert_reads_like_the_grammar(text: str, fast_path=A.fast_parse) -> None:
+    """``fast_path`` understands ``text`` and builds exactly the grammar's AST (spans included)."""
+    fast = fast_path(text)
+    assert fast is not A._FALLBACK
+    assert repr(fast) == repr(A.parse_statement(text, fast=False))
+
+
 @pytest.mark.parametrize("text", [
     "GlobalTensor<float, pto::Shape<1, 1, 1, 64, 128>, pto::Stride<8192, 8192, 8192, 128, 1>, pto::Layout::ND> v40 = GlobalTensor<float, pto::Shape<1, 1, 1, 64, 128>, pto::Stride<8192, 8192, 8192, 128, 1>, pto::Layout::ND>(v39, v37, v38);",
     "GlobalTensor<half, pto::Shape<-1, -1, -1, -1, -1>, pto::Stride<1, 1, 1, 1, 1>, pto::Layout::DN> v25 = GlobalTensor<half, pto::Shape<-1, -1, -1, -1, -1>, pto::Stride<1, 1, 1, 1, 1>, pto::Layout::DN>(v1 + (((v13 + (unsigned) v3 * (unsigned) v14) + (unsigned) v4 * (unsigned) v14)), v23, v24);",
@@ -259,9 +266,7 @@ def test_fast_path_matches_grammar(text):
 def test_template_declarations_take_the_regex_fast_path_and_build_the_grammars_ast(text):
     """The declarations of GM views and tiles (most of a kernel's setup) are read by the regex fast
     path, shared template types included, and give exactly the grammar's AST."""
-    fast = A._fast_parse(text)
-    assert fast is not A._FALLBACK
-    assert repr(fast) == repr(A.parse_statement(text, fast=False))
+    assert_reads_like_the_grammar(text, A._fast_parse)
 
 
 @pytest.mark.parametrize("text", [
@@ -271,9 +276,8 @@ def test_template_declarations_take_the_regex_fast_path_and_build_the_grammars_a
 ])
 def test_expression_precedence_matches_the_grammar(text):
     from ptofix.cpp import fast_expr
-    fast = fast_expr.parse_statement(text)
-    assert fast is not fast_expr.FALLBACK
-    assert repr(fast) == repr(A.parse_statement(text, fast=False))
+    assert fast_expr.FALLBACK is A._FALLBACK
+    assert_reads_like_the_grammar(text, fast_expr.parse_statement)
 
 
 @pytest.mark.parametrize("text", [
@@ -351,9 +355,7 @@ def test_increments_and_multi_word_builtins_are_never_misread_by_the_fast_paths(
 ])
 def test_casts_members_sizeof_and_address_of_are_read_without_the_grammar(text):
     """ptoas's argument unpacking and buffer setup: read by the expression parser exactly as lark reads it."""
-    fast = A.fast_parse(text)
-    assert fast is not A._FALLBACK
-    assert repr(fast) == repr(A.parse_statement(text, fast=False))
+    assert_reads_like_the_grammar(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -385,9 +387,7 @@ def test_casts_members_sizeof_and_address_of_are_read_without_the_grammar(text):
 def test_declarations_and_assignments_are_read_without_the_grammar(text):
     """Declarations without initializer, arrays, `auto`, member targets, typedefs: read as lark reads them
     (a template pointer declaration, which lark rejects, is rejected without lark)."""
-    fast = A.fast_parse(text)
-    assert fast is not A._FALLBACK
-    assert repr(fast) == repr(A.parse_statement(text, fast=False))
+    assert_reads_like_the_grammar(text)
 
 
 @pytest.mark.parametrize("text", [

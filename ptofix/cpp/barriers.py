@@ -19,7 +19,7 @@ from ..record import Record
 from ..source import SourceText
 from .model import Compound, CppFile, Function, SimpleStmt
 from .parser import identifiers
-from .semantics import FileContext, FunctionSemantics
+from .semantics import FileContext
 from .stmt_parser import forget_statements
 from .vector_cfg import Access, Event, EventKind, FunctionCFG
 
@@ -100,11 +100,11 @@ def _vector_free(cfgs: dict[int, FunctionCFG], ctx: FileContext, intrinsic: dict
     return pure
 
 
-def _resolve_calls(cfg: FunctionCFG, ctx: FileContext, pure: set[int] | dict[int, bool]) -> None:
-    """Calls of vector-free functions become nothing, the others unknown work."""
+def _resolve_calls(cfg: FunctionCFG, ctx: FileContext, pure: set[int]) -> None:
+    """Calls of vector-free functions (ids in ``pure``) become nothing, the others unknown work."""
     for call in cfg.local_calls:
         callee = ctx.local_function(call.callee)
-        if callee is not None and (pure.get(id(callee), False) if isinstance(pure, dict) else id(callee) in pure):
+        if callee is not None and id(callee) in pure:
             call.kind = EventKind.NOP
         else:
             call.kind = EventKind.UNKNOWN
@@ -257,17 +257,14 @@ class BarrierAnalysis:
 
     def unparsed_statements(self) -> list:
         """The statements the grammar did not parse, of the modelled functions (eager: all)."""
-        if self._lazy is None:
-            return [stmt for fn in self.functions for stmt in self.cfg(fn).sem.unparsed]
-        return [stmt for fn in self.modelled() for stmt in self.unparsed_of(fn)]
+        functions = self.functions if self._lazy is None else self.modelled()
+        return [stmt for fn in functions for stmt in self.unparsed_of(fn)]
 
     def unparsed_of(self, fn: Function) -> list:
-        return self._semantics(fn).unparsed
-
-    def _semantics(self, fn: Function) -> FunctionSemantics:
+        """The statements of a modelled function the grammar did not parse."""
         sem = self.ctx.semantics(fn)
         assert sem is not None
-        return sem
+        return sem.unparsed
 
     def callers(self, fn: Function) -> list:
         """[(caller, call event)] of every call of ``fn`` from the analysed functions, in file order."""
@@ -651,7 +648,8 @@ class _LazyModels:
         self.members = {id(fn) for fn in analysis.functions}
         self.raw: dict[int, FunctionCFG] = {}        # built, local calls not yet resolved
         self.intrinsic: dict[int, bool] = {}
-        self.pure: dict[int, bool] = {}
+        self.decided: set[int] = set()               # functions whose purity is known
+        self.pure: set[int] = set()                  # ... and found vector-free
         self.callers_of: dict[int, list] = {}
         self.text = text = analysis.model.source.text
         if mentions is None:
@@ -702,8 +700,8 @@ class _LazyModels:
     def is_pure(self, fn: Function) -> bool:
         """Whether ``fn`` issues no PIPE_V work: the eager fixed point over the functions it reaches."""
         key = id(fn)
-        if key in self.pure:
-            return self.pure[key]
+        if key in self.decided:
+            return key in self.pure
         ctx = self.analysis.ctx
         reach: dict[int, FunctionCFG] = {}
         todo = [fn]
@@ -718,8 +716,11 @@ class _LazyModels:
                     todo.append(callee)
         pure = _vector_free(reach, ctx, self.intrinsic)
         for member in reach:
-            self.pure.setdefault(member, member in pure)
-        return self.pure[key]
+            if member not in self.decided:
+                self.decided.add(member)
+                if member in pure:
+                    self.pure.add(member)
+        return key in self.pure
 
     def callers(self, fn: Function) -> list:
         key = id(fn)
