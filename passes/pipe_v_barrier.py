@@ -37,8 +37,9 @@ class PipeVBarrierPass(Pass):
             overrides[int(line_text)] = int(count)
         # Each decision is turned into what the report keeps as soon as its group of functions is
         # decided, so the analysis can free that group's models before the next (memory).
-        kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source), force=self.force,
-                                          weights=overrides)
+        in_lists = _in_statement_lists(model)
+        kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, in_lists),
+                                          force=self.force, weights=overrides)
         edits: list[Edit] = [edit for _, edit, _, _ in kept if edit is not None]
         warnings: list[str] = [warning for _, _, warning, _ in kept if warning is not None]
         entries = [entry for entry, _, _, _ in kept]
@@ -56,7 +57,45 @@ class PipeVBarrierPass(Pass):
         return PassResult(edits, report, warnings)
 
 
-def _keep(d, source: SourceText) -> tuple:
+def _in_statement_lists(model) -> set[int]:
+    """ids of the statements that sit in a statement list (a block, a switch body not right after a
+    case label, an ``#if`` branch of such a list): a removed barrier there may become a comment.
+    Anywhere else (the body of a braceless ``if``/``else``/``for``, right after a case label) it
+    must stay a statement, or the next statement would take its place: it becomes ``/* ... */;``."""
+    from ptofix.cpp.model import CaseLabel, Compound, ForStmt, IfStmt, PPIfStmt, SwitchStmt
+
+    found: set[int] = set()
+
+    def items(stmts, listed: bool, switch: bool = False) -> None:
+        after_label = False
+        for stmt in stmts:
+            visit(stmt, listed and not after_label)
+            after_label = switch and isinstance(stmt, CaseLabel)
+
+    def visit(stmt, listed: bool) -> None:
+        if stmt is None:
+            return
+        if listed:
+            found.add(id(stmt))
+        if isinstance(stmt, Compound):
+            items(stmt.body, True)
+        elif isinstance(stmt, ForStmt):
+            visit(stmt.body, False)
+        elif isinstance(stmt, IfStmt):
+            visit(stmt.then, False)
+            visit(stmt.orelse, False)
+        elif isinstance(stmt, SwitchStmt):
+            items(stmt.body, True, switch=True)
+        elif isinstance(stmt, PPIfStmt):
+            for branch in stmt.branches:
+                items(branch.body, listed)
+
+    for fn in model.functions:
+        visit(fn.body, False)
+    return found
+
+
+def _keep(d, source: SourceText, in_lists: set[int]) -> tuple:
     """(report entry, edit or None, warning or None, (function, weight, removed)) of decision ``d``."""
     line, col = source.line_col(d.stmt.span.start)
     entry = {
@@ -82,8 +121,8 @@ def _keep(d, source: SourceText) -> tuple:
     edit = warning = None
     if d.removed:
         tag = d.pattern if d.removable else f"{d.pattern}, FORCED"
-        edit = Edit(d.stmt.span.start, d.stmt.span.end, f"/* ptofix: removed pipe_barrier(PIPE_V) ({tag}) */",
-                    d.reason)
+        text = f"/* ptofix: removed pipe_barrier(PIPE_V) ({tag}) */"
+        edit = Edit(d.stmt.span.start, d.stmt.span.end, text if id(d.stmt) in in_lists else text + ";", d.reason)
         if not d.removable:
             warning = (f"{source.path}:{line}:{col}: warning: --force removed an unproven "
                        f"PIPE_V barrier: {d.reason}")

@@ -230,3 +230,211 @@ def test_unknown_reasons_are_reported():
     decision = BarrierAnalysis(model).run({"auto"})[0]
     assert not decision.removed
     assert "scale_rows" in decision.reason and "adversary.cpp:" in decision.reason
+
+
+# Names that only look like pto's: a local variable, parameter, lambda, file-scope declaration
+# or file-defined function of that name is what the C++ compiler resolves (or may pick in overload
+# resolution), so the statement is Unknown. (helpers, setup, before, after); `b` overlaps `a`
+# (4096) where pto's reading keeps the barrier anyway, so only a fail-open reading removes it.
+SHADOW_CASES = {
+    "local variable named PIPE_V: a fake drain": (
+        "", "  TASSIGN(b, 4096);",
+        "TADD(a, a, a);\n  {\n    auto PIPE_V = PIPE_MTE2;\n    pipe_barrier(PIPE_V);\n  }", "TMUL(b, b, b);"),
+    "parameter named PIPE_V: a fake drain": (
+        "", "  TASSIGN(b, 4096);", "TADD(a, a, a);\n  pipe_barrier(PIPE_V);", "TMUL(b, b, b);"),
+    "file-scope constant named PIPE_V: a fake drain": (
+        "namespace cfg {\nconstexpr pipe_t PIPE_V = PIPE_MTE2;\n}", "  TASSIGN(b, 4096);",
+        "TADD(a, a, a);\n  pipe_barrier(cfg::PIPE_V);\n  pipe_barrier(PIPE_V);", "TMUL(b, b, b);"),
+    "local variable named PIPE_V: a fake V->S flag pair": (
+        "", "  TASSIGN(b, 4096);\n  auto PIPE_V = PIPE_MTE2;",
+        "TADD(a, a, a);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);",
+        "TMUL(b, b, b);"),
+    "file-scope event id: set and wait may not pair": (
+        "static constexpr event_t EVENT_ID0 = EVENT_ID1;", "  TASSIGN(b, 4096);",
+        "TADD(a, a, a);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_S, ::EVENT_ID0);",
+        "TMUL(b, b, b);"),
+    "lambda named like an op": (
+        "", "  TASSIGN(b, 65536);\n  auto TMUL = [&](auto& x, auto& y, auto& z) { TADD(a, a, a); };",
+        "TADD(a, a, a);", "TMUL(b, b, b);"),
+    "member function named like an op": (
+        "struct Ops {\n  static AICORE void TMUL(int x, int y, int z);\n};\n"
+        "AICORE void Ops::TMUL(int x, int y, int z) {\n  return;\n}", "  TASSIGN(b, 4096);",
+        "TADD(a, a, a);", "TMUL(b, b, b);"),
+    "member function spelled with spaces": (
+        "AICORE void Ops :: TMUL(int x, int y, int z) {\n  return;\n}", "  TASSIGN(b, 4096);",
+        "TADD(a, a, a);", "TMUL(b, b, b);"),
+    "file template named like an op competes in overload resolution": (
+        "template <typename T>\nAICORE void TMUL(T& d, T& s, T& t) {\n  return;\n}", "  TASSIGN(b, 4096);",
+        "TADD(a, a, a);", "TMUL(b, b, b);"),
+    "prototype named like an op": (
+        "AICORE void TMUL(Ops& d, Ops& s, Ops& t);", "  TASSIGN(b, 65536);", "TADD(a, a, a);", "TMUL(b, b, b);"),
+    "local variable named like a pure function": (
+        "", "  TASSIGN(b, 65536);\n  auto get_block_idx = [&]() { TMUL(a, a, a); return 0; };",
+        "TADD(a, a, a);", "int64_t i = get_block_idx();"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHADOW_CASES))
+def test_names_that_only_look_like_pto_are_unknown(name):
+    helpers, setup, before, after = SHADOW_CASES[name]
+    head = "__global__ AICORE void k(__gm__ float* x, pipe_t PIPE_V)" if "parameter" in name else \
+        "__global__ AICORE void k(__gm__ float* x, int64_t n)"
+    src = kernel(setup, before, after, helpers, head=head)
+    model = parse_cpp(SourceText(src, "adversary.cpp"))
+    decisions = BarrierAnalysis(model).run({"auto"})
+    # Where the shadow covers the kernel's own `pipe_barrier(PIPE_V);` too, it is no candidate.
+    assert all(not d.removed for d in decisions), src
+
+
+def test_pto_names_read_as_pto_when_nothing_shadows_them():
+    # The controls of the shadow cases: qualified or unshadowed, the same statements drain.
+    setup = "  TASSIGN(b, 4096);"
+    real_drain = kernel(setup, "TADD(a, a, a);\n  {\n    auto PIPE_W = PIPE_MTE2;\n    pipe_barrier(PIPE_V);\n  }",
+                        "TMUL(b, b, b);")
+    assert removed(real_drain) == [True, False]     # two barriers in a row: one goes
+    real_pair = kernel(setup, "TADD(a, a, a);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
+                       "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", "TMUL(b, b, b);")
+    assert removed(real_pair) == [True]
+    member = kernel("  TASSIGN(b, 65536);", "TADD(a, a, a);", "pto::TMUL(b, b, b);",
+                    "struct Ops {\n  static AICORE void TMUL(int x, int y, int z);\n};")
+    assert removed(member) == [True]
+
+
+# Whole kernels whose every barrier is needed (or not provably redundant); each hides that behind
+# one construct the model once read as "no effect". HALF is a 4096-byte tile.
+HALF = "Tile<TileType::Vec, half, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
+ROW8 = "Tile<TileType::Vec, float, 16, 8, {layout}, 16, 1, SLayout::NoneBox, 512, PadValue::Null>"
+
+
+def _pair(setup: str, first: str, second: str, head: str = "__global__ AICORE void k(int32_t n)",
+          helpers: str = "") -> str:
+    return f"""{helpers}
+{head} {{
+{setup}
+  pipe_barrier(PIPE_ALL);
+  {first}
+  pipe_barrier(PIPE_V);
+  {second}
+}}
+"""
+
+
+AB = f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n"
+KERNELS = {
+    "hex literal is unsigned int and wraps": _pair(AB + "  TASSIGN(b, 0xFFFFF000 + 0x2000);", "TADD(a, a, a);",
+                                                   "TMUL(b, b, b);"),
+    "address past 32 bits": _pair(AB + "  TASSIGN(b, 0x100000000);", "TADD(a, a, a);", "TMUL(b, b, b);"),
+    "template parameter hides a file alias": _pair(
+        "  Tile<TileType::Vec, T, 16, 128, BLayout::RowMajor, 16, 128> a;\n  TASSIGN(a, 0);\n"
+        "  Tile<TileType::Vec, T, 16, 128, BLayout::RowMajor, 16, 128> b;\n  TASSIGN(b, 4096);",
+        "TADD(a, a, a);", "TMUL(b, b, b);", head="template <typename T>\nstatic AICORE void k()",
+        helpers="using T = half;") + "__global__ AICORE void entry() {\n  k<float>();\n}\n",
+    "one alias name in two namespaces": _pair(
+        "  Tile<TileType::Vec, T, 16, 128, BLayout::RowMajor, 16, 128> a;\n  TASSIGN(a, 0);\n"
+        "  Tile<TileType::Vec, T, 16, 128, BLayout::RowMajor, 16, 128> b;\n  TASSIGN(b, 4096);",
+        "TADD(a, a, a);", "TMUL(b, b, b);", helpers="namespace one {\nusing T = float;\n}\n"
+        "namespace two {\nusing T = half;\n}\nusing namespace one;"),
+    "cast to a local alias": _pair(AB + "  using U = uint8_t;\n  TASSIGN(b, (const U) 65792);", "TADD(a, a, a);",
+                                   "TMUL(b, b, b);", helpers="using U = uint32_t;"),
+    "declaration inside #if shadows the outer one": _pair(
+        AB + "  TASSIGN(b, 65536);\n  {\n#if 1\n  " + TILE + " b;\n  TASSIGN(b, 4096);\n#endif\n",
+        "TADD(a, a, a);", "TMUL(b, b, b);\n  }"),
+    "macro used as a type word": _pair(
+        f"  {HALF} a;\n  TASSIGN(a, 0);\n  {HALF} b;\n  TASSIGN(b, 4096);", "TADD(a, a, a);", "TMUL(b, b, b);",
+        helpers="#define half float"),
+    "macro in an if condition": _pair(AB + "  TASSIGN(b, 4096);", "TADD(a, a, a);", "if (READY) {\n  }",
+                                      helpers="#define READY (TMUL(b, b, b), true)"),
+    "#include inside the body": _pair(AB + "  TASSIGN(b, 65536);", "TADD(a, a, a);",
+                                      "\n#include \"more_vector_work.inc\"\n"),
+    "line splice continues a // comment over a drain": _pair(
+        AB + "  TASSIGN(b, 4096);", "TADD(a, a, a);\n  // drains every pipe \\\n  pipe_barrier(PIPE_ALL);",
+        "TMUL(b, b, b);"),
+    "#define spelled across a line splice": _pair(
+        AB + "  TASSIGN(b, 4096);", "TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);", "TMUL(b, b, b);",
+        helpers="#\\\ndefine PIPE_ALL PIPE_MTE2"),
+    "#define with a comment before its name": _pair(
+        AB + "  TASSIGN(b, 4096);", "TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);", "TMUL(b, b, b);",
+        helpers="# /* note */ define PIPE_ALL PIPE_MTE2"),
+    "tile copy construction": _pair(f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b(a);", "TADD(a, a, a);",
+                                    "TMUL(b, b, b);\n  TASSIGN(b, 65536);"),
+    "per-row layout through a constant": _pair(
+        AB + "  TASSIGN(b, 65536);\n  " + ROW8.format(layout="RM") + " r;\n  TASSIGN(r, 98304);",
+        "TADD(a, a, a);", "TROWEXPANDMUL(b, a, r);", helpers="constexpr BLayout RM = BLayout::RowMajor;"),
+    "one event spelled as a number and as an enumerator": _pair(
+        AB + "  TASSIGN(b, 4096);", "set_flag(PIPE_V, PIPE_S, 0);\n  TADD(a, a, a);\n"
+        "  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", "TMUL(b, b, b);"),
+    "event id that may vary": _pair(
+        AB + "  TASSIGN(b, 4096);", "set_flag(PIPE_V, PIPE_S, n);\n  TADD(a, a, a);\n"
+        "  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", "TMUL(b, b, b);"),
+    "file-scope Tile alias template": _pair(AB + "  TASSIGN(b, 65536);", "TADD(a, a, a);", "TMUL(b, b, b);",
+                                            helpers="template <int R>\nusing Tile = pto::Tile<TileType::Vec, "
+                                            "float, 32, 128, BLayout::RowMajor, 32, 128>;"),
+    "reference behind a type alias": _pair(
+        AB + "  TASSIGN(b, 65536);\n  rebind(b);", "TADD(a, a, a);", "TMUL(b, b, b);",
+        helpers=f"using TileRef = {TILE}&;\nstatic AICORE void rebind(TileRef t) {{\n  TASSIGN(t, 4096);\n}}"),
+}
+
+# A static helper with a barrier right at its entry, and the kernels that call it with vector work
+# in flight in a way the model once missed.
+HELPER = (f"{{static}}AICORE void helper() {{{{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} c;\n  TASSIGN(c, 8192);\n"
+          "  pipe_barrier(PIPE_V);\n  TADD(a, c, c);\n}}\n")
+CLEAN_CALLER = "__global__ AICORE void k1() {\n  pipe_barrier(PIPE_ALL);\n  helper();\n}\n"
+DIRTY = f"  {TILE} c;\n  TASSIGN(c, 8192);\n  TMULS(c, c, 2.0f);\n"
+CALLERS = {
+    "address taken": HELPER.format(static="static ") + CLEAN_CALLER
+    + f"__global__ AICORE void k2() {{\n{DIRTY}  auto f = &helper;\n  f();\n}}\n",
+    "caller the parser cannot read": HELPER.format(static="static ") + CLEAN_CALLER
+    + f"template <>\nAICORE void run<float>() {{\n{DIRTY}  helper();\n}}\n",
+    "not static: another translation unit may call it": HELPER.format(static="") + CLEAN_CALLER,
+    "__global__ under #if 0": "#if 0\n__global__\n#endif\n" + HELPER.format(static="")
+    + f"__global__ AICORE void k() {{\n{DIRTY}  helper();\n}}\n",
+    # Left to right, dirty()'s work would precede helper(); C++ may as well run it after helper(),
+    # whose trailing barrier then keeps TMULS from overwriting the c that TADD still reads.
+    "two calls in one statement (order open)": f"static AICORE int32_t helper() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n"
+    f"  {TILE} c;\n  TASSIGN(c, 8192);\n  pipe_barrier(PIPE_V);\n  TADD(a, c, c);\n  pipe_barrier(PIPE_V);\n"
+    "  return 0;\n}\n"
+    f"static AICORE int32_t dirty() {{\n{DIRTY}  return 1;\n}}\n"
+    "__global__ AICORE void k() {\n  pipe_barrier(PIPE_ALL);\n  int32_t x = dirty() + helper();\n}\n",
+}
+
+
+def _decisions(src: str) -> list:
+    return BarrierAnalysis(parse_cpp(SourceText(src, "adversary.cpp"))).run({"auto"})
+
+
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_kernel_barrier_is_kept(name):
+    decisions = _decisions(KERNELS[name])
+    assert decisions and not any(d.removed for d in decisions), KERNELS[name]
+
+
+@pytest.mark.parametrize("name", sorted(CALLERS))
+def test_helper_entry_barrier_is_kept(name):
+    decisions = [d for d in _decisions(CALLERS[name]) if d.fn.name == "helper"]
+    assert decisions and not any(d.removed for d in decisions), CALLERS[name]
+
+
+def test_helper_entry_barrier_goes_when_every_caller_is_clean():
+    # The control of CALLERS: static, called only from a clean point of a kernel.
+    decisions = [d for d in _decisions(HELPER.format(static="static ") + CLEAN_CALLER) if d.fn.name == "helper"]
+    assert [d.removed for d in decisions] == [True]
+
+
+def test_helper_stub_under_a_file_scope_if_is_not_the_callee():
+    src = ("#ifdef HOST_STUBS\nstatic AICORE void work() {\n}\n#endif\n"
+           + _pair(AB + "  TASSIGN(b, 65536);", "work();", "TMUL(b, b, b);"))
+    decisions = _decisions(src)
+    assert decisions and not any(d.removed for d in decisions)
+    # Both inside one guard around the whole file: the stub is the callee whenever the kernel is.
+    guarded = "#ifndef KERNEL_HPP\n#define KERNEL_HPP\n" + src.replace("#endif\n", "", 1) + "#endif\n"
+    assert [d.removed for d in _decisions(guarded)] == [True]
+
+
+@pytest.mark.parametrize("text, message", [
+    ('static_assert(true, R"d(");\n  pipe_barrier(PIPE_ALL);\n  set_mask_norm(")d");', "raw string"),
+    ("%:define PIPE_ALL PIPE_MTE2", "digraph"),
+])
+def test_lexemes_the_tokenizer_cannot_split_are_rejected(text, message):
+    from ptofix.source import PtofixError
+    with pytest.raises(PtofixError, match=message):
+        parse_cpp(SourceText(f"__global__ AICORE void k() {{\n  {text}\n}}\n", "adversary.cpp"))

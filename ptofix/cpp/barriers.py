@@ -34,6 +34,20 @@ _NONE_PENDING = frozenset({0})
 _MAYBE_PENDING = frozenset({0, 1})
 
 
+def may_be_same_event(a: str, b: str) -> bool:
+    """Whether two differently spelled event ids may name one event: unless both are numbers or
+    both pto's `EVENT_IDn` enumerators (distinct ones name distinct events), they may (an id that
+    may vary is '', a number and an enumerator may be equal, any other name may be either)."""
+    if a == b:
+        return True
+    if a.isdigit() and b.isdigit():
+        return int(a) == int(b)
+    return not (_EVENT_ENUMERATOR.fullmatch(a) and _EVENT_ENUMERATOR.fullmatch(b))
+
+
+_EVENT_ENUMERATOR = regex_cache.compile(r"EVENT_ID[0-9]+")
+
+
 def _flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset) -> tuple[dict, bool]:
     """Possible 'set pending' states (0/1) of V->S event ``tag`` before each event (by order)."""
     states: dict[int, frozenset] = {cfg.entry.order: entry}
@@ -48,7 +62,9 @@ def _flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset) -> tuple[dict, 
         elif event.kind is EventKind.WAIT_VS and event.tag == tag:
             ok = ok and 0 not in state
             out = frozenset({0})
-        elif event.kind is EventKind.UNKNOWN:
+        elif event.kind is EventKind.UNKNOWN or (event.kind in (EventKind.SET_VS, EventKind.WAIT_VS)
+                                                and may_be_same_event(event.tag, tag)):
+            # Another spelling that may name the same event sets or consumes it too, or not.
             out = _MAYBE_PENDING
         else:
             out = state
@@ -130,6 +146,8 @@ class Hazard(Record):
                 out["access"] = "write" if access.write else "read"
                 out["space"] = access.space
                 out["bytes"] = None if access.intervals is None else [list(iv) for iv in access.intervals]
+                if access.unknown_why:
+                    out["bytes_unknown"] = access.unknown_why
             else:
                 out["operand"] = "*"
                 out["why"] = event.why
@@ -143,6 +161,8 @@ class Hazard(Record):
 
         def fmt(s):
             rng = "" if s.get("bytes") is None else " " + ",".join(f"[{a},{b})" for a, b in s["bytes"])
+            if s.get("bytes_unknown"):
+                rng = f" ({s['bytes_unknown']})"
             return f"{s['op']} {s['access'] if 'access' in s else 'touches'} {s['operand']}{rng} at {s['location']}"
         suffix = " (across loop back-edge)" if self.via_back_edge else ""
         return f"{self.kind}: {fmt(earlier)} -> {fmt(later)}{suffix}"
@@ -299,7 +319,8 @@ class BarrierAnalysis:
     def entry_clean(self, fn: Function) -> bool:
         """Nothing can be in flight on PIPE_V when ``fn`` starts: it is a kernel entry, or at every
         call site in this file no vector work precedes the call since a drain and the caller's own
-        entry is clean. A function nobody in this file calls may be called from elsewhere with
+        entry is clean, and those are all its callers (it is static, and its name is used
+        nowhere else: _only_called_there). Any other function may be called from elsewhere with
         vector work in flight, so it is not clean."""
         return self._boundary_clean(fn, backward=True, cache=self._entry_clean, stack=frozenset())
 
@@ -316,8 +337,8 @@ class BarrierAnalysis:
         if key in stack:
             return False
         sites = self.callers(fn)
-        clean = bool(sites)
-        for caller, event in sites:
+        clean = bool(sites) and self._only_called_there(fn, sites)
+        for caller, event in sites if clean else ():
             if not self._boundary_clean(caller, backward, cache, stack | {key}):
                 clean = False
                 break
@@ -327,6 +348,17 @@ class BarrierAnalysis:
                 break
         cache[key] = clean
         return clean
+
+    def _only_called_there(self, fn: Function, sites: list) -> bool:
+        """``fn`` is static (no other translation unit calls it) and every mention of its name
+        in the file (comments included) is one of the definitions of that name or one of
+        ``sites``: its address taken, a call from code the model does not read (a definition it
+        cannot parse, a macro, an initializer) or any other use may run it with vector work in
+        flight."""
+        if "static" not in identifiers(fn.head):
+            return False     # external linkage: another translation unit may call it too
+        definitions = sum(1 for other in self.model.functions if other.name == fn.name)
+        return self.ctx.name_count(fn.name) == definitions + len(sites)
 
     # -- V->S flag pairs -----------------------------------------------------------------------
     def trusted_tags(self, cfg: FunctionCFG) -> set:
@@ -341,7 +373,8 @@ class BarrierAnalysis:
         if key in self._trusted_tags:
             return self._trusted_tags[key]
         self._trusted_tags[key] = set()
-        tags = {e.tag for e in cfg.events if e.kind in (EventKind.SET_VS, EventKind.WAIT_VS)}
+        # '' is an event id that may vary: a wait on it drains nothing known.
+        tags = {e.tag for e in cfg.events if e.kind in (EventKind.SET_VS, EventKind.WAIT_VS) and e.tag}
         trusted = tags if self.lenient_flags else {tag for tag in tags if self._alternates(cfg, tag)}
         self._trusted_tags[key] = trusted
         return trusted

@@ -177,6 +177,9 @@ class Function(Record, slots=True):
     params: str                  # text inside the parameter parentheses
     body: Stmt                   # Compound, or OpaqueStmt if the body could not be structured
     is_entry: bool = False       # __global__ / extern "C" kernel entry
+    qualified: str = ""          # defined as `Owner::name`: the declaration up to the name, spaces
+                                 # removed ('' for an unqualified name): a member or namespace-qualified function
+    conditional: bool = False    # defined inside a file-scope #if section (or with a directive in its head)
 
     def statements(self) -> Iterator[Stmt]:
         yield from self.body.walk()
@@ -187,6 +190,8 @@ class CppFile(Record, slots=True):
     functions: list[Function]
     globals: list = []                # file-scope declarations (SimpleStmt), e.g. `using T = ...;`
     macros: frozenset = frozenset()   # names `#define`d anywhere in the file
+    namespaces: frozenset = frozenset()   # the names of the namespaces the file opens (`a::b` gives both)
+    empty_macros: frozenset = frozenset()   # macros every #define of which expands to nothing
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

@@ -43,7 +43,7 @@ _TOKEN_RE = regex_cache.compile(r"""
   (?:
     (?P<w>@W+(?:/(?![/*])@W*)*|/(?![/*])@W*(?:/(?![/*])@W*)*)
   | (?P<o>[;{}()\[\]])
-  | (?P<c>//[^\r\n]*|/\*.*?\*/)
+  | (?P<c>//(?:\\\r?\n|\\\r|[^\r\n])*|/\*.*?\*/)
   | (?P<p>\#(?:\\\r?\n|\\\r|[^\r\n])*)
   | (?P<s>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
   )
@@ -127,7 +127,28 @@ def _scan(source: SourceText) -> Tokens:
         if text.startswith("/*", pos):
             raise PtofixError("unterminated comment", source, pos)
         raise PtofixError(f"stray character {ch!r} in program", source, pos)
-    return Tokens(text, groups.translate(_KIND_OF_GROUP).decode("ascii"), starts, ends)
+    kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
+    if 'R"' in text or "%:" in text:
+        _reject_unsupported_lexemes(source, kinds, starts, ends)
+    return Tokens(text, kinds, starts, ends)
+
+
+# A raw string's prefix right before a string token, and the digraph spelling of '#'.
+_RAW_PREFIX = regex_cache.compile(r"(?:u8|[uUL])?R\Z")
+
+
+def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, ends: array) -> None:
+    """Raise on lexemes the tokenizer does not split as C++ does: a raw string literal
+    (``R"d(...)d"`` may hold quotes and newlines, so its text would be read as code) and the
+    digraph ``%:`` (a ``#``: directives and macros would go unseen)."""
+    text = source.text
+    for i, kind in enumerate(kinds):
+        if kind == "s" and i and kinds[i - 1] == "w" and ends[i - 1] == starts[i] \
+                and _RAW_PREFIX.search(text, starts[i - 1], starts[i]) and text[starts[i]] == '"':
+            raise PtofixError("raw string literals are not supported", source, starts[i - 1])
+        if kind == "w" and text.find("%:", starts[i], ends[i]) >= 0:
+            raise PtofixError("the digraph '%:' (a '#') is not supported", source,
+                              text.find("%:", starts[i], ends[i]))
 
 
 class StructureError(Exception):
@@ -142,10 +163,20 @@ _PP_OPEN = ("#if", "#ifdef", "#ifndef")
 
 
 _DIRECTIVE_WORD = regex_cache.compile(r"\s*#\s*(\w*)")
+# Inside a directive, line splices vanish and a comment is one space (translation phases 2-3):
+# `#\<newline>define X`, `# /* c */ define X` are directives like `#define X`.
+_DIRECTIVE_NOISE = regex_cache.compile(r"\\\r?\n|\\\r|/\*.*?\*/", re.S)
 
 
-def _directive_word(text: str) -> str:
-    match = _DIRECTIVE_WORD.match(text)
+def directive_text(text: str) -> str:
+    """A directive's text as the preprocessor reads it (splices joined, comments as spaces)."""
+    if "\\" not in text and "/*" not in text:
+        return text
+    return _DIRECTIVE_NOISE.sub(lambda m: " " if m.group(0).startswith("/") else "", text)
+
+
+def directive_word(text: str) -> str:
+    match = _DIRECTIVE_WORD.match(directive_text(text))
     return "#" + (match.group(1) if match else "")
 
 
@@ -218,34 +249,69 @@ class _StructureParser:
     def parse_file(self) -> CppFile:
         functions: list[Function] = []
         self.globals: list[SimpleStmt] = []
+        self.namespaces: set[str] = set()
+        self.pp_path: list[tuple[int, int]] = []     # (section, branch) of the open #if sections
+        self.pp_sections = 0
+        self.directive_in_item = False
+        self.sections: dict[int, tuple] = {}
         self._top_level(0, self.n, functions)
+        # A function is conditional when it sits in a file-scope #if branch that not all the file's
+        # functions share (an include guard or an architecture guard around them all does not count).
+        paths = [self.sections[id(fn)] for fn in functions]
+        common = len(paths[0]) if paths else 0
+        for path in paths[1:]:
+            common = next((k for k in range(min(common, len(path))) if path[k] != paths[0][k]),
+                          min(common, len(path)))
+        for fn, path in zip(functions, paths, strict=True):
+            fn.conditional = fn.conditional or len(path) > common
         macros = set()
+        nonempty = set()
         find = self.kinds.find
         index = find("p")
         while index != -1:
-            match = _DEFINE.match(self._tok_text(index))
+            directive = directive_text(self._tok_text(index))
+            match = _DEFINE.match(directive)
             if match:
                 macros.add(match.group(1))
+                if directive[match.end():].split("//")[0].strip():
+                    nonempty.add(match.group(1))
             index = find("p", index + 1)
         seen: dict[tuple, Function] = {}
         for fn in functions:
-            key = (fn.name, " ".join(fn.params.split()))
+            key = (fn.qualified, fn.name, " ".join(fn.params.split()))
             if key in seen:
                 raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
                                   f"{self.source.location(seen[key].span.start)})", self.source, fn.span.start)
             seen[key] = fn
-        return CppFile(self.source, functions, self.globals, frozenset(macros))
+        return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
+                       frozenset(macros - nonempty))
 
     def _top_level(self, i: int, stop: int, functions: list[Function]) -> None:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
         item_start = None
+        self.directive_in_item = False
         while i < stop:
             kind = kinds[i]
             if kind in "cp":
+                if kind == "p":
+                    # File-scope #if sections: a function defined inside one may not be the one
+                    # compiled; a directive inside a declaration makes its words conditional.
+                    word = directive_word(self._tok_text(i))
+                    path = self.pp_path
+                    if word in _PP_OPEN:
+                        self.pp_sections += 1
+                        path.append((self.pp_sections, 0))
+                    elif word in ("#elif", "#else") and path:
+                        path[-1] = (path[-1][0], path[-1][1] + 1)
+                    elif word == "#endif" and path:
+                        path.pop()
+                    if item_start is not None:
+                        self.directive_in_item = True
                 i += 1
                 continue
             if item_start is None:
                 item_start = i
+                self.directive_in_item = False
             if kind == "o":
                 t = text[starts[i]]
                 if t in ("(", "["):
@@ -262,6 +328,8 @@ class _StructureParser:
                     words = [text[starts[x]:ends[x]] for x in range(item_start, i) if kinds[x] not in "cp"]
                     first = words[0] if words else ""
                     if first == "namespace" or (first == "extern" and len(words) == 2 and words[1].startswith('"')):
+                        if first == "namespace":
+                            self.namespaces.update(part for word in words[1:] for part in word.split("::"))
                         self._top_level(i + 1, close, functions)  # transparent block
                         item_start = None
                         i = close + 1
@@ -272,8 +340,14 @@ class _StructureParser:
                         item_start = None
                         i = close + 1
                         continue
-                    i = close + 1  # enum/struct/initializer: skip, item ends at ';'
-                    continue
+                    i = close + 1
+                    if not any(word in _CLASS_KEYS or "=" in word for word in words) \
+                            and first not in ("typedef", "using"):
+                        # A definition that is not read as a function (`template <> void f<int>()
+                        # {...}`, an operator, a constructor): it ends at its '}'. Its calls are
+                        # unseen; a function it names is never taken as called from this file only.
+                        item_start = None
+                    continue  # enum/struct/initializer: the item ends at ';'
                 if t in _CLOSE:
                     raise StructureError(f"unbalanced '{t}'", starts[i])
             i += 1
@@ -309,6 +383,11 @@ class _StructureParser:
         name = name_match.group(1)
         if name in ("if", "for", "while", "switch"):
             return None
+        # `Owner::name(` or `Owner :: name(`: an unqualified call elsewhere may not reach it.
+        # The declaration up to the name, spaces removed, tells two such definitions apart.
+        qualified = "".join(text[starts[start]:starts[paren - 1] + name_match.start()].split()) \
+            if name_match.start() > 0 or (paren - 2 >= start and kinds[paren - 2] == "w"
+                                          and self._tok_text(paren - 2).endswith(":")) else ""
         pclose = self._match_close(paren)
         head = text[starts[start]:starts[brace]]
         params = text[ends[paren]:starts[pclose]]
@@ -318,8 +397,11 @@ class _StructureParser:
             body = OpaqueStmt(pack_span(starts[brace], ends[close]), text, f"unstructured body: {exc}")
         # A kernel entry point is declared `__global__` (a word of the declaration itself, not of a
         # comment); `extern "C"` alone only names a C-linkage function that anything may call.
-        is_entry = "__global__" in words
-        return Function(name, Span(starts[start], ends[close]), head, params, body, is_entry)
+        is_entry = "__global__" in words and not self.directive_in_item
+        fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
+                      self.directive_in_item)
+        self.sections[id(fn)] = tuple(self.pp_path)
+        return fn
 
     # -- statements --------------------------------------------------------------------------
     def _compound(self, open_i: int, close_i: int) -> Compound:
@@ -336,7 +418,7 @@ class _StructureParser:
         while i < stop:
             if kinds[i] == "p":
                 tok_text = self._tok_text(i)
-                word = _directive_word(tok_text)
+                word = directive_word(tok_text)
                 if word in ("#elif", "#else", "#endif"):
                     if not in_pp:
                         raise StructureError(f"{word} without #if", starts[i])
@@ -374,7 +456,7 @@ class _StructureParser:
             body, i = self._stmt_list(i, stop, in_pp=True)
             branches.append(PPBranch(directive, body))
             tok_text = self._tok_text(i)
-            word = _directive_word(tok_text)
+            word = directive_word(tok_text)
             directive = Directive(pack_span(starts[i], ends[i]), self.text)
             end = ends[i]
             i += 1
@@ -572,6 +654,7 @@ _IDENT = regex_cache.compile(r"[A-Za-z_]\w*")
 _ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
 _TRAILING_IDENT = regex_cache.compile(r"([A-Za-z_]\w*)\Z")
 _LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
+_CLASS_KEYS = frozenset(["struct", "class", "union", "enum"])
 _DEFINE = regex_cache.compile(r"#\s*define\s+([A-Za-z_]\w*)")
 MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
 

@@ -41,7 +41,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import identifiers
+from .parser import directive_word, identifiers
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
 
@@ -101,6 +101,16 @@ INT32 = IntType(32, True)
 _VALUE_OBJECT_TYPES = {"GlobalTensor", "Shape", "Stride", "TPipe", "RoundMode", "SaturationMode", "CmpMode",
                        "Layout", "TileSplitAxis", "PTOAutoSyncTailMode"}
 _TILE_TYPES = {"Tile", "pto::Tile", "::pto::Tile"}
+# Directives inside a body that change no code: macros are tracked by name (a statement using one
+# is Unknown), `#if` sections are structured by the parser, the rest only talk to the compiler.
+_INERT_DIRECTIVES = frozenset(["#define", "#undef", "#pragma", "#line", "#error", "#warning", "#"])
+# Qualifiers a kernel #defines to nothing where the compiler does not predefine them (`#ifndef
+# __gm__` / `#define __gm__`): either way the code reads as it does with the qualifier.
+_QUALIFIER_WORDS = frozenset(["__gm__", "__aicore__"])
+# The calls the model reads as pto's (or the runtime's): a function of the file with one of these
+# names competes with pto's in overload resolution, so an unqualified call of it is Unknown.
+_PTO_CALL_NAMES = frozenset([*OPS, *FIFO_OPS, *HARMLESS_CALLS, *PURE_FUNCTIONS,
+                             "TASSIGN", "TRESHAPE", "pipe_barrier", "set_flag", "wait_flag"])
 
 
 def _strip_pto(name: str) -> str:
@@ -178,16 +188,44 @@ class FileContext:
         self.unparsed = 0
         by_name: dict[str, list[Function]] = {}
         for fn in model.functions:
-            by_name.setdefault(fn.name, []).append(fn)
+            # A call `name(...)` from a free function never reaches a member `Owner::name`, but from
+            # a member of Owner it does: such a name is neither a local function nor pto's (below).
+            # Nor is a definition under a file-scope #if (another one may be compiled instead).
+            if not fn.qualified and not fn.conditional:
+                by_name.setdefault(fn.name, []).append(fn)
         self.functions = by_name
         self._semantics: dict[int, FunctionSemantics | None] = {}
+        self._name_counts: dict[str, int] | None = None
+        # Every identifier a file-scope declaration mentions (variables, constants, enumerators,
+        # function prototypes, struct members): such a name may shadow a pto enumerator
+        # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
+        # reads as one. A lexical over-approximation: ptoas's file scope names none of them.
+        self.file_scope_names = frozenset([name for stmt in model.globals for name in identifiers(stmt.text)]
+                                          + [fn.name for fn in model.functions if fn.qualified or fn.conditional])
+        # Type names a file-scope declaration introduces (`using X =`, `struct X`, `template <...>
+        # using X = ...`, `typedef ... X;`): an unqualified `Tile<...>` or `GlobalTensor<...>` is
+        # then the file's own type, not pto's.
+        self.file_scope_types: set[str] = set()
+        for stmt in model.globals:
+            words = identifiers(stmt.text)
+            if words and words[0] == "typedef":
+                self.file_scope_types.add(words[-1])
+            self.file_scope_types.update(words[i + 1] for i, word in enumerate(words[:-1])
+                                         if word in ("using", "struct", "class", "union", "enum"))
         for stmt in model.globals:
             # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
             if not (stmt.text.startswith("typedef ") or (stmt.text.startswith("using ") and "=" in stmt.text)):
                 continue
             ast = stmt.ast
             if isinstance(ast, A.TypeAlias):
-                self.scope.aliases[ast.name] = ast.type
+                # The same name aliased twice at file scope (in two namespaces, or one of them
+                # under #if): which one a function sees is not modelled.
+                seen = self.scope.aliases.get(ast.name)
+                if seen is None:
+                    self.scope.aliases[ast.name] = ast.type
+                elif seen.name != ast.type.name or seen.template is not None or ast.type.template is not None \
+                        or seen.pointer != ast.type.pointer or seen.ref != ast.type.ref:
+                    self.scope.aliases[ast.name] = A.TypeRef(0, 0, f"<type '{ast.name}' aliased twice>")
 
     def semantics(self, fn: Function) -> FunctionSemantics | None:
         """The semantic model of ``fn`` (None while it is being built: recursion)."""
@@ -198,6 +236,15 @@ class FileContext:
         sem = FunctionSemantics(fn, self)
         self._semantics[key] = sem
         return sem
+
+    def name_count(self, name: str) -> int:
+        """How often the identifier ``name`` occurs in the file's text (a lexical count)."""
+        if self._name_counts is None:
+            counts: dict[str, int] = {}
+            for word in identifiers(self.model.source.text):
+                counts[word] = counts.get(word, 0) + 1
+            self._name_counts = counts
+        return self._name_counts.get(name, 0)
 
     def local_function(self, name: str) -> Function | None:
         fns = self.functions.get(name)
@@ -238,6 +285,12 @@ class FunctionSemantics:
         self.param_refs: list[bool] = []             # parameter passed by reference or pointer
         self.unparsed: list[SimpleStmt] = []
         self.writes_everything: str | None = None  # a macro-like statement may write any variable
+        # Names a statement the model cannot read mentions: it may declare them (`auto TADD = [&]
+        # ...;`), so from there on none of them reads as a pto op or enumerator (_not_pto_name).
+        self.maybe_declared: set[str] = set()
+        # Names of the type aliases declared in the body: a cast, read after the walk without its
+        # statement's scope, cannot tell which alias of such a name it meant.
+        self.local_alias_names: set[str] = set()
         self.template_params = _template_params(fn.head)
         scope = Scope(ctx.scope)
         self._declare_params(scope)
@@ -261,10 +314,10 @@ class FunctionSemantics:
 
     def _declare_params(self, scope: Scope) -> None:
         for text in _split_params(self.fn.params):
-            ast = A.parse_parameter(text) if text else None
+            ast = A.parse_parameter(text) if text and not self._macro_in(text) else None
             if isinstance(ast, A.Decl) and ast.name:
                 sym = self._declare(scope, ast)
-                is_ref = ast.type.ref or ast.type.pointer > 0
+                is_ref = self._may_be_reference(ast.type, scope)
             else:
                 # An unnamed, defaulted or unreadable parameter: its name (if any) is unknown-valued.
                 name = _last_identifier(text)
@@ -274,17 +327,31 @@ class FunctionSemantics:
                 if isinstance(ast, A.Decl) and ast.init is not None:
                     sym.name = ast.name
                     scope.names[ast.name] = sym
-                    is_ref = ast.type.ref or ast.type.pointer > 0
+                    is_ref = self._may_be_reference(ast.type, scope)
             sym.is_param = True
             # The incoming value of every parameter is unknown (it may also be reassigned).
             sym.make_unknown("function parameter")
             self.params.append(sym)
             self.param_refs.append(is_ref)
 
+    def _may_be_reference(self, type_: A.TypeRef, scope: Scope) -> bool:
+        """A parameter of this type may let the callee write the caller's variable: a reference
+        or pointer once aliases are followed, or a type the model cannot see through (a template
+        parameter, an alias from a header: either may stand for a reference)."""
+        resolved = self.resolve_type(type_, scope)
+        if resolved.ref or resolved.pointer > 0:
+            return True
+        base = _strip_pto(resolved.name)
+        if resolved.template is not None:
+            return not (resolved.name in _TILE_TYPES or base.split("::")[0] in _VALUE_OBJECT_TYPES)
+        return not (resolved.name in _INT_TYPES or resolved.name in _FLOAT_TYPES
+                    or base.split("::")[0] in _VALUE_OBJECT_TYPES)
+
     def resolve_type(self, type_: A.TypeRef, scope: Scope) -> A.TypeRef:
         """Follow `using`/`typedef` aliases (keeping the outer reference/pointer/qualifiers)."""
         seen = 0
-        while type_.template is None and seen < 16:
+        # A template parameter hides any alias of its name (its type is the instantiation's).
+        while type_.template is None and seen < 16 and type_.name not in self.template_params:
             target = scope.alias(type_.name)
             if target is None:
                 break
@@ -320,6 +387,8 @@ class FunctionSemantics:
             if stripped.startswith("TileType::") and stripped[len("TileType::"):] in TILE_SPACES:
                 space = stripped[len("TileType::"):]
         dtype = word(tile_arg(args, "dtype"))
+        if dtype in self.template_params:
+            dtype = None            # the element type of each instantiation
         if dtype is not None:
             alias = scope.alias(dtype)
             if alias is not None and alias.template is None and not alias.pointer:
@@ -350,6 +419,10 @@ class FunctionSemantics:
         type_ = self.resolve_type(decl.type, scope)
         name = decl.name
         base = _strip_pto(type_.name)
+        if type_.name in self.ctx.file_scope_types and (type_.name in _TILE_TYPES or type_.name in _VALUE_OBJECT_TYPES):
+            sym = self._new_symbol(scope, name, "unknown")
+            sym.make_unknown(f"'{type_.name}' is a type this file declares, not pto's")
+            return sym
         if type_.template is not None and type_.name in _TILE_TYPES and decl.array:
             sym = self._new_symbol(scope, name, "array")     # elements are not modelled one by one
             sym.make_unknown("array of tiles")
@@ -454,12 +527,26 @@ class FunctionSemantics:
             self._stmt(stmt, scope)
 
     def _stmt(self, stmt: Stmt, scope: Scope) -> None:
-        if isinstance(stmt, (Comment, Directive)):
+        if isinstance(stmt, Comment):
+            return
+        if isinstance(stmt, Directive):
+            word = directive_word(stmt.text)
+            if word not in _INERT_DIRECTIVES:
+                # `#include` in a body pastes code the model never sees (any other unknown
+                # directive may do anything too): every variable may change, any UB byte.
+                self.writes_everything = f"'{word}' inside the function may write any variable"
+                self.info[id(stmt)] = StmtInfo(Kind.UNKNOWN, reason=f"directive '{word}' inside a function body")
             return
         if isinstance(stmt, Compound):
             self._block(stmt.body, Scope(scope))
         elif isinstance(stmt, SimpleStmt):
-            self.info[id(stmt)] = self._simple(stmt, scope)
+            info = self._simple(stmt, scope)
+            if len(info.local_calls) > 1:
+                # `f() + g()`, `h(f(), g())`: C++ leaves their order open (the events would chain
+                # them left to right), so the statement is read as Unknown.
+                info = StmtInfo(Kind.UNKNOWN, reason="several calls of this file's functions in one statement "
+                                "(their order is not modelled)", env=info.env, local_calls=info.local_calls)
+            self.info[id(stmt)] = info
         elif isinstance(stmt, ForStmt):
             inner = Scope(scope)
             parts = []
@@ -486,19 +573,45 @@ class FunctionSemantics:
                 if not isinstance(item, CaseLabel):
                     self._stmt(item, inner)
         elif isinstance(stmt, PPIfStmt):
-            # Only one branch is compiled; names declared inside a branch are not visible after it
-            # here, so later uses resolve to nothing and are unknown.
+            # At most one branch is compiled, and a preprocessor branch is no C++ scope: what it
+            # declares stays visible after `#endif`, shadowing any outer name of the same spelling,
+            # or not (another branch compiled). Each branch is read in a scope of its own, and each
+            # name one declares is, after the section, a symbol of unknown kind and value.
+            variables: dict[str, None] = {}
+            types: dict[str, None] = {}
             for branch in stmt.branches:
-                self._block(branch.body, Scope(scope))
+                inner = Scope(scope)
+                self._block(branch.body, inner)
+                variables.update(dict.fromkeys(inner.names))
+                types.update(dict.fromkeys(inner.aliases))
+            for name in variables:
+                self._new_symbol(scope, name, "unknown").make_unknown("declared inside an #if section")
+            for name in types:       # a type no declaration can read (its symbols are unknown)
+                scope.aliases[name] = A.TypeRef(0, 0, f"<type '{name}' declared inside an #if section>")
         elif isinstance(stmt, OpaqueStmt):
             self.info[id(stmt)] = self._unknown_text(stmt.text, scope, stmt.reason)
         elif isinstance(stmt, CaseLabel):
             return
 
+    def _macro_in(self, text: str) -> str:
+        """The first identifier of ``text`` that the file #defines ('' if none): every word of the
+        statement counts (a type, a template name or a qualifier may be a macro too)."""
+        macros = self.ctx.macros
+        if macros:
+            empty = self.ctx.model.empty_macros
+            for name in identifiers(text):
+                if name in macros and not (name in _QUALIFIER_WORDS and name in empty):
+                    return name
+        return ""
+
     def _header_part(self, ast, text: str, scope: Scope, what: str) -> StmtInfo:
         self._pending_calls: list = []
         if ast is None:
             return self._unknown_text(text, scope, f"{what} not understood")
+        macro = self._macro_in(text)
+        if macro:
+            self.writes_everything = f"macro '{macro}' may write any variable"
+            return self._unknown_text(text, scope, f"{what} uses the macro '{macro}'", ast)
         if isinstance(ast, A.Decl):
             return self._decl(ast, scope)
         env = self._env(ast, scope)
@@ -507,16 +620,45 @@ class FunctionSemantics:
             return self._unknown_names(env, f"{what}: {reason}")
         return StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
 
-    def _unknown_text(self, text: str, scope: Scope, reason: str) -> StmtInfo:
-        """A statement the model cannot read: every variable it names may be written."""
+    def _unknown_text(self, text: str, scope: Scope, reason: str, ast=None) -> StmtInfo:
+        """A statement the model cannot read: every variable it names may be written. What it
+        may declare: the name of its declaration when it parsed (``ast``), else any name in it."""
         env = {}
-        for name in identifiers(text):
+        names = identifiers(text)
+        if ast is None:
+            self.maybe_declared.update(names)
+        elif isinstance(ast, (A.Decl, A.TypeAlias)):
+            self.maybe_declared.add(ast.name)
+        for name in names:
             if name in self.ctx.macros:
                 self.writes_everything = f"macro '{name}' may write any variable"
             sym = scope.lookup(name)
             if sym is not None:
                 env[name] = sym
         return self._unknown_names(env, reason)
+
+    def _not_pto_name(self, name: str, env: dict) -> str:
+        """Why ``name`` as written may not denote pto's op or enumerator of that name ('' if it
+        does): it names a local variable or parameter, something declared at file scope or a
+        function of the file (which competes in overload resolution), or something a statement
+        the model could not read may have declared. ``pto::X`` is pto's unless the file itself
+        opens namespace pto; ``::X`` may be any global of the file."""
+        ctx = self.ctx
+        base = _strip_pto(name)
+        declared = base in ctx.file_scope_names or (base in _PTO_CALL_NAMES and ctx.is_local_name(base))
+        if name == base:
+            if name in env:
+                return f"'{name}' is a local variable here, not pto's '{name}'"
+            if declared:
+                return f"this file declares its own '{name}'"
+            if name in self.maybe_declared:
+                return f"'{name}' may be declared by a statement ptofix cannot read"
+            return ""
+        if name.startswith("::") and not name.startswith("::pto::"):
+            return f"this file declares its own '{name}'" if declared else ""
+        if "pto" in ctx.model.namespaces and (declared or ctx.is_local_name(base)):
+            return f"this file opens namespace pto and declares its own '{base}'"
+        return ""
 
     def _unknown_names(self, env: dict, reason: str) -> StmtInfo:
         for sym in env.values():
@@ -547,13 +689,14 @@ class FunctionSemantics:
         if ast is None:
             self.unparsed.append(stmt)
             return self._unknown_text(stmt.text, scope, "statement not understood by the grammar")
-        for name in (_names(ast) if self.ctx.macros else ()):
-            if name in self.ctx.macros:
-                self.writes_everything = f"macro '{name}' may write any variable"
-                return self._unknown_text(stmt.text, scope, f"uses the macro '{name}'")
+        macro = self._macro_in(stmt.text)
+        if macro:
+            self.writes_everything = f"macro '{macro}' may write any variable"
+            return self._unknown_text(stmt.text, scope, f"uses the macro '{macro}'", ast)
         self._pending_calls = []
         if isinstance(ast, A.TypeAlias):
             scope.aliases[ast.name] = self.resolve_type(ast.type, scope)
+            self.local_alias_names.add(ast.name)
             return StmtInfo(Kind.NOP)
         if isinstance(ast, A.Decl):
             return self._decl(ast, scope)
@@ -612,13 +755,17 @@ class FunctionSemantics:
             return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
         init = decl.init
         if sym.kind == "tile":
-            if init is None:
-                return StmtInfo(Kind.NOP, env=env_with_self)
-            if isinstance(init, A.Name) and env.get(init.id) is not None and env[init.id].kind == "tile":
+            # A tile is constructed from scalars only (its valid rows and columns); any other
+            # argument (`Tile<...> b(a)`: a copy of another tile) may carry an address.
+            ctor_args = decl.ctor_args or []
+            if isinstance(init, A.Call) and isinstance(init.func, A.TemplateId) and init.func.name in _TILE_TYPES:
+                ctor_args = ctor_args + list(init.args)
+            elif isinstance(init, A.Name) and env.get(init.id) is not None and env[init.id].kind == "tile":
                 sym.bindings.append(("alias", env[init.id]))
-            elif not (isinstance(init, A.Call) and isinstance(init.func, A.TemplateId)
-                      and init.func.name in _TILE_TYPES):
+            elif init is not None:
                 sym.bindings.append(("unknown", "initialised from an expression"))
+            if any(self.values_type(arg, env) is None for arg in ctor_args):
+                sym.bindings.append(("unknown", "constructed from something other than scalars"))
             return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
         if decl.type.name == "auto" and sym.kind == "unknown":
             self._refine_auto(sym, init, env)
@@ -803,6 +950,9 @@ class FunctionSemantics:
                 return ""
         if not isinstance(func, (A.Name, A.TemplateId)):
             return "call through an expression not modelled"
+        shadowed = self._not_pto_name(name, env)
+        if shadowed:
+            return f"call to '{name}': {shadowed}"
         if self.ctx.is_local_name(name):
             return self._local_call(name, call.args, env)
         base = _strip_pto(name)
@@ -832,6 +982,9 @@ class FunctionSemantics:
             return self._unknown_names(env, reason)
         if not isinstance(func, (A.Name, A.TemplateId)):
             return self._unknown_names(env, "call through an expression not modelled")
+        shadowed = self._not_pto_name(name, env)
+        if shadowed:
+            return self._unknown_names(env, f"call to '{name}': {shadowed}")
         if self.ctx.is_local_name(name):
             for arg in call.args:
                 reason = self._expr(arg, env)
@@ -849,6 +1002,11 @@ class FunctionSemantics:
         if self._pending_calls:
             return self._unknown_names(env, "local function called inside the arguments of a call")
         if base in ("pipe_barrier", "set_flag", "wait_flag"):
+            # A pipe is read only from pto's enumerator names (`PIPE_V`, not a variable so named).
+            for arg in call.args[:2]:
+                shadowed = self._not_pto_name(arg.id, env) if isinstance(arg, A.Name) else ""
+                if shadowed:
+                    return StmtInfo(Kind.UNKNOWN, reason=f"{base}: {shadowed}", env=env)
             words = [a.id if isinstance(a, A.Name) else None for a in call.args]
             if base == "pipe_barrier" and len(words) == 1 and words[0]:
                 pipe = _strip_pto(words[0])
@@ -887,6 +1045,8 @@ class FunctionSemantics:
         if isinstance(node, A.Name):
             sym = env.get(node.id)
             if sym is None:
+                if self._not_pto_name(node.id, env):
+                    return ""
                 return _strip_pto(node.id)           # an enumerator such as EVENT_ID0
             if sym.kind == "scalar":
                 self._flag_symbols.append(sym)
@@ -1015,16 +1175,28 @@ def _common(a, b):
 
 
 def literal_type(node: A.Number):
+    """The C++ type of a literal ([lex.icon]): the first of the candidate types its value fits,
+    the candidates set by its base and suffix (an unsuffixed hex, octal or binary literal may be
+    unsigned: `0xFFFFFFFF` is `unsigned int`); int is 32 bits, long and long long 64 (LP64).
+    None for a literal no type holds."""
     text = node.text.lower()
     value = node.value
     if not isinstance(value, int):
         return "float"
-    unsigned = "u" in text.rstrip("0123456789abcdefx")
-    longs = text.count("l")
-    bits = 64 if longs or value >= (1 << 31) else 32
-    if not unsigned and bits == 32 and value >= (1 << 31):
-        bits = 64
-    return IntType(bits, not unsigned)
+    body = text.rstrip("ul")
+    suffix = text[len(body):]
+    unsigned, long_ = "u" in suffix, "l" in suffix
+    decimal = not (body.startswith("0") and len(body) > 1)
+    if unsigned:
+        candidates = [(64, False)] if long_ else [(32, False), (64, False)]
+    elif decimal:
+        candidates = [(64, True)] if long_ else [(32, True), (64, True)]
+    else:
+        candidates = [(64, True), (64, False)] if long_ else [(32, True), (32, False), (64, True), (64, False)]
+    for bits, signed in candidates:
+        if value < (1 << (bits - 1) if signed else 1 << bits):
+            return IntType(bits, signed)
+    return None
 
 
 def expr_type(node, env: dict, sem: FunctionSemantics):
@@ -1083,6 +1255,8 @@ def _expr_type(node, env: dict, sem: FunctionSemantics):
 
 
 def _cast_type(type_: A.TypeRef, sem: FunctionSemantics, env: dict):
+    if type_.name in sem.local_alias_names or type_.name in sem.template_params:
+        return None
     resolved = sem.resolve_type(type_, sem.ctx.scope) if type_.template is None else type_
     if resolved.pointer:
         return pointer_type(resolved)
@@ -1133,7 +1307,8 @@ class ValueModel:
     def _eval(self, node, env: dict) -> frozenset | None:
         if isinstance(node, A.Number):
             value = node.value
-            return frozenset([_wrap(value, literal_type(node))]) if isinstance(value, int) else None
+            ctype = literal_type(node)
+            return frozenset([_wrap(value, ctype)]) if isinstance(value, int) and ctype is not None else None
         if isinstance(node, A.Literal):
             return frozenset([0]) if node.value is None else frozenset([int(bool(node.value))])
         if isinstance(node, A.Name):

@@ -62,6 +62,7 @@ class Access(Record):
     tmp: bool = False
     contiguous_repeats: int = 0     # producer repeat count when contiguous (same-access rule), else 0
     elementwise: bool = False       # op walks this operand element-for-element like its dst
+    unknown_why: str = ""           # why the bytes are unknown, when that is not the plain reason
 
     def overlaps(self, other: Access) -> bool:
         if self.space is not None and other.space is not None and self.space != other.space:
@@ -144,8 +145,13 @@ class FunctionCFG:
         return events or [self._new(EventKind.NOP, stmt=stmt, why=what)]
 
     def _stmt(self, stmt: Stmt, preds: list) -> list:
-        if isinstance(stmt, (Comment, Directive)):
+        if isinstance(stmt, Comment):
             return preds
+        if isinstance(stmt, Directive):
+            info = self.sem.info.get(id(stmt))      # only a directive that may change code has one
+            if info is None:
+                return preds
+            return self._chain(preds, [self._new(EventKind.UNKNOWN, stmt=stmt, why=info.reason)])
         if isinstance(stmt, Compound):
             return self._block(stmt.body, preds)
         if isinstance(stmt, ForStmt):
@@ -249,9 +255,10 @@ class FunctionCFG:
         if kind in (Kind.SET_FLAG, Kind.WAIT_FLAG):
             src, dst, tag = info.flag
             tag = self.sem.event_value(tag)
-            if src == "PIPE_V" and dst == "PIPE_S" and tag:
+            if src == "PIPE_V" and dst == "PIPE_S":
+                # tag '' (an event id that may vary) may be any event: see barriers.may_be_same_event.
                 flag_kind = EventKind.SET_VS if kind is Kind.SET_FLAG else EventKind.WAIT_VS
-                return [self._new(flag_kind, stmt=stmt, tag=tag, why=f"{kind.value}(PIPE_V, PIPE_S, {tag})")]
+                return [self._new(flag_kind, stmt=stmt, tag=tag, why=f"{kind.value}(PIPE_V, PIPE_S, {tag or '?'})")]
             # Cross-pipe chains (V signals X, later V waits for X): only `ptofix check` takes them
             # as ordering; the proof does not rely on them.
             if kind is Kind.SET_FLAG and src == "PIPE_V" and dst != "PIPE_V":
@@ -316,6 +323,9 @@ class FunctionCFG:
             a_full, b_full = (a.tile.rows, a.tile.cols) == full, (b.tile.rows, b.tile.cols) == full
             if a_full != b_full:
                 per_row = 2 if a_full else 1
+                row_tile = (a if per_row == 1 else b).tile
+                if row_tile is None or row_tile.blayout not in ("RowMajor", "ColMajor"):
+                    per_row = None      # a layout the model cannot read: either path
         if per_row is None:
             # Cannot tell the path: every access, the scratch both ways, no internal drain, and no
             # operand counts as walked element for element (no same-access chain).
@@ -435,6 +445,12 @@ class FunctionCFG:
         if addrs is None or size is None:
             return Access(sym.name, write, tt.space, None, None, tmp)
         intervals = sorted((a, a + size) for a in addrs)
+        if intervals[0][0] < 0 or intervals[-1][1] > _ADDRESS_LIMIT:
+            # A negative address, or one a 32-bit local address cannot hold, is truncated or faults
+            # in ways the model does not follow. (No tighter bound: ptoas plans vector tiles past
+            # the documented 192 KiB UB in real kernels, e.g. the pto-dsl FA example up to 450 KiB.)
+            return Access(sym.name, write, tt.space, None, None, tmp,
+                          unknown_why=f"address {intervals[0][0]}..{intervals[-1][1]} out of range")
         exact = None
         repeats = 0
         if len(addrs) == 1 and tt.static_valid and tt.space is not None and tt.blayout in ("RowMajor", "ColMajor"):
@@ -480,6 +496,7 @@ def _elementwise_operand(op: str, index: int, spec) -> bool:
 
 
 SCRATCH_ACCESS_NAME = "<hidden TMP_UB scratch>"
+_ADDRESS_LIMIT = 1 << 32
 
 
 def _scratch(write: bool) -> Access:

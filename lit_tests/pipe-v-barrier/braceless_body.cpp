@@ -1,0 +1,49 @@
+// A barrier that is the whole body of a braceless `if`, `else` or `for`, or the statement right
+// after a case label, stays a statement when removed (`/* ... */;`): as a bare comment, the next
+// statement would become the body. In a block it becomes a plain comment.
+// RUN: %ptofix run --pattern auto %s | grep -v '^//' | FileCheck %s
+// RUN: %ptofix run --pattern auto %s | %ptofix run --pattern auto - | grep -v '^//' | FileCheck %s
+__global__ AICORE void k(int32_t flag) {
+  Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64> a;
+  TASSIGN(a, 0);
+  Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64> c;
+  TASSIGN(c, 8192);
+  TEXP(a, a);
+  if (flag) pipe_barrier(PIPE_V);
+  else pipe_barrier(PIPE_V);
+  TEXP(c, c);
+  switch (flag) {
+  case 1:
+    pipe_barrier(PIPE_V);
+  default:
+    pipe_barrier(PIPE_V);
+  }
+  TEXP(a, a);
+  pipe_barrier(PIPE_V);
+  TEXP(c, c);
+}
+__global__ AICORE void loop() {
+  Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64> a;
+  TASSIGN(a, 0);
+  Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64> c;
+  TASSIGN(c, 8192);
+  TEXP(a, a);
+  for (int32_t i = 0; i < 4; i = i + 1)
+    pipe_barrier(PIPE_V);
+  TEXP(c, c);
+}
+// CHECK: if (flag) /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
+// CHECK-NEXT: else /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
+// CHECK-NEXT: TEXP(c, c);
+// CHECK-NEXT: switch (flag) {
+// CHECK-NEXT: case 1:
+// CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
+// CHECK-NEXT: default:
+// CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
+// CHECK-NEXT: }
+// CHECK-NEXT: TEXP(a, a);
+// CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */{{$}}
+// CHECK-NEXT: TEXP(c, c);
+// CHECK: for (int32_t i = 0; i < 4; i = i + 1)
+// CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
+// CHECK-NEXT: TEXP(c, c);
