@@ -6,12 +6,17 @@ numbers stay stable and a second run finds nothing to do.
 """
 from __future__ import annotations
 
+import re
+
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Edit, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import ClassVar
+
+
+_COUNT = re.compile(r"[0-9]{1,12}")
 
 
 class PipeVBarrierPass(Pass):
@@ -32,8 +37,9 @@ class PipeVBarrierPass(Pass):
         overrides: dict[int, int] = {}
         for item in filter(None, (part.strip() for part in self.weight.split(","))):
             line_text, sep, count = item.partition("=")
-            if not sep or not line_text.strip().isdigit() or not count.strip().isdigit():
-                raise PtofixError(f"--weight '{item}': expected LINE=COUNT")
+            # ASCII digits only (str.isdigit also takes '²', which int() refuses), and bounded.
+            if not sep or not all(_COUNT.fullmatch(x.strip()) for x in (line_text, count)):
+                raise PtofixError(f"--weight '{item}': expected LINE=COUNT (decimal numbers below 10**12)")
             overrides[int(line_text)] = int(count)
         # Each decision is turned into what the report keeps as soon as its group of functions is
         # decided, so the analysis can free that group's models before the next (memory).

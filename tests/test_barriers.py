@@ -148,3 +148,11 @@ def test_call_in_loop_header_is_unknown_work():
             "    pipe_barrier(PIPE_V);\n    TMULS(v5, v5, 2.0f);\n  }\n")
     d = _decisions(_kernel('extern "C" __global__ AICORE void k()', body))[0]
     assert d["decision"] == "kept" and d["hazard"]["kind"] == "unknown"
+
+
+@pytest.mark.parametrize("weight", ["\u00b2=3", "10=\u00b2", "10=" + "9" * 5000, "x=1", "10"])
+def test_bad_weight_values_are_input_errors(weight):
+    text = open(FA, encoding="utf-8").read()
+    with pytest.raises(PtofixError, match="expected LINE=COUNT"):
+        run_pipeline(SourceText(text, FA), [build_pass("pipe-v-barrier", {"pattern": "gu", "weight": weight})],
+                     PARSERS)

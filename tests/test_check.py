@@ -200,3 +200,18 @@ def test_check_cli_several_files_json_and_exit_codes(tmp_path):
     proc = subprocess.run(run + ["--fix", "-o", str(out), str(racy), str(clean)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert subprocess.run(run + [str(out / "racy.cpp"), str(out / "clean.cpp")], capture_output=True).returncode == 0
+
+
+def test_a_barrier_spelled_across_a_line_splice_still_drains():
+    # `pipe_barrier(\<newline>PIPE_V);` is `pipe_barrier(PIPE_V);` to the compiler (the splice goes
+    # before tokenizing): the same races, the same removals, and --fix stays idempotent.
+    fa = (REPO / "kernels" / "flash_attention" / "fa.cpp").read_text(encoding="utf-8")
+    spliced = fa.replace("pipe_barrier(PIPE_V);", "pipe_barrier(\\\nPIPE_V);")
+    assert spliced.count("\\\n") == fa.count("pipe_barrier(PIPE_V);") > 5
+    plain, split = (find_races(parse_cpp(SourceText(text, "fa.cpp")))[0] for text in (fa, spliced))
+    assert [r.hazard.kind for r in split] == [r.hazard.kind for r in plain]
+    fixed = run_pipeline(SourceText(spliced, "fa.cpp"), [build_pass("pipe-v-barrier-insert", {})], PARSERS).text
+    assert run_pipeline(SourceText(fixed, "fa.cpp"), [build_pass("pipe-v-barrier-insert", {})], PARSERS).text == fixed
+    removed = [run_pipeline(SourceText(text, "fa.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})],
+                            PARSERS).reports[0]["removed"] for text in (fa, spliced)]
+    assert removed[0] == removed[1] > 0

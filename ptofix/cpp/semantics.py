@@ -599,13 +599,16 @@ class FunctionSemantics:
         macros = self.ctx.macros
         if macros:
             empty = self.ctx.model.empty_macros
-            for name in identifiers(text):
+            for name in identifiers(join_splices(text) if _has_splice(text) else text):
                 if name in macros and not (name in _QUALIFIER_WORDS and name in empty):
                     return name
         return ""
 
     def _header_part(self, ast, text: str, scope: Scope, what: str) -> StmtInfo:
         self._pending_calls: list = []
+        if ast is None and _has_splice(text):
+            ast = A.parse_condition(join_splices(text)) if what != "for init" else \
+                A.parse_for_init(join_splices(text))
         if ast is None:
             return self._unknown_text(text, scope, f"{what} not understood")
         macro = self._macro_in(text)
@@ -624,7 +627,7 @@ class FunctionSemantics:
         """A statement the model cannot read: every variable it names may be written. What it
         may declare: the name of its declaration when it parsed (``ast``), else any name in it."""
         env = {}
-        names = identifiers(text)
+        names = identifiers(join_splices(text) if _has_splice(text) else text)
         if ast is None:
             self.maybe_declared.update(names)
         elif isinstance(ast, (A.Decl, A.TypeAlias)):
@@ -685,6 +688,10 @@ class FunctionSemantics:
         if stmt.text == ";":
             return _EMPTY
         ast = stmt.ast
+        if ast is None and _has_splice(stmt.text):
+            # Line splices go before tokenizing (translation phase 2): read the joined text. (The
+            # AST the model keeps stays None: offsets into the joined text are not the file's.)
+            ast = A.parse_statement(join_splices(stmt.text))
         self._pending_calls = []
         if ast is None:
             self.unparsed.append(stmt)
@@ -1106,6 +1113,15 @@ def _merge_header(parts: list) -> StmtInfo:
         return StmtInfo(Kind.UNKNOWN, reason="; ".join(p.reason for p in unknown))
     calls = [c for p in parts for c in p.local_calls]
     return StmtInfo(Kind.NOP, local_calls=calls)
+
+
+def _has_splice(text: str) -> bool:
+    return "\\\n" in text or "\\\r" in text
+
+
+def join_splices(text: str) -> str:
+    """``text`` with its line splices (backslash-newline) removed, as the compiler reads it."""
+    return text.replace("\\\r\n", "").replace("\\\n", "").replace("\\\r", "")
 
 
 def _names(node) -> set:
