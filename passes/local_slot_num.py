@@ -44,7 +44,7 @@ from ptofix.cpp.pipes import (
 )
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.pto.tpipe import MASK_DIRECTIONS, TAIL_ORDER, UNIT_FLAG_DIRECTIONS, base_direction, direction_token
-from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, read_source
+from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, parse_integer, read_source
 
 HEADER_RELPATH = os.path.join("include", "pto", "npu", "a2a3", "TPush.hpp")
 
@@ -65,23 +65,20 @@ def parse_map(text: str) -> tuple[int | None, dict[int, int]]:
     if not text:
         return None, {}
     if "=" not in text:
-        try:
-            return int(text, 0), {}
-        except ValueError:
+        every = parse_integer(text)
+        if every is None:
             raise PtofixError(f"local-slot-num: bad value '{text}' (expected N for every pipe or "
-                              "FLAGID=N[,FLAGID=N...])") from None
+                              "FLAGID=N[,FLAGID=N...])")
+        return every, {}
     per_flag: dict[int, int] = {}
     for part in text.replace(" ", ",").split(","):
         if not part:
             continue
         key, sep, value = part.partition("=")
-        try:
-            if not sep:
-                raise ValueError
-            flag, num = int(key, 0), int(value, 0)
-        except ValueError:
+        flag, num = parse_integer(key), parse_integer(value)
+        if not sep or flag is None or num is None:
             raise PtofixError(f"local-slot-num: bad entry '{part}' in '{text}' (expected FLAGID=N, "
-                              "e.g. 0=2,4=2)") from None
+                              "e.g. 0=2,4=2)")
         if flag in per_flag and per_flag[flag] != num:
             raise PtofixError(f"local-slot-num: FlagID {flag} given twice ({per_flag[flag]} and {num})")
         per_flag[flag] = num
@@ -93,10 +90,10 @@ def parse_flag_list(text: str) -> list[int]:
     for part in text.replace(" ", ",").split(","):
         if not part:
             continue
-        try:
-            flags.append(int(part, 0))
-        except ValueError:
-            raise PtofixError(f"local-slot-num: bad FlagID '{part}' in unit-flag list '{text}'") from None
+        flag = parse_integer(part)
+        if flag is None:
+            raise PtofixError(f"local-slot-num: bad FlagID '{part}' in unit-flag list '{text}'")
+        flags.append(flag)
     return flags
 
 
@@ -130,6 +127,12 @@ class LocalSlotNumPass(Pass):
             raise ValueError(f"tpipe-order must be 'old' or 'new', not '{self.tpipe_order}'")
         if self.default < 0:
             raise ValueError(f"default must be a positive LocalSlotNum (or 0 for none), not {self.default}")
+        # Every option is checked here, when the pass is built: `build` builds its passes before any
+        # stage runs (and in --dry-run), so a bad value stops it before it touches anything.
+        parse_map(self.map)
+        parse_flag_list(self.unit_flag)
+        from ptofix.ir.versions import resolve
+        resolve(self.target_ptoas)
 
     # -- entry point ------------------------------------------------------------------------------
     def apply(self, model: Any, source: SourceText) -> PassResult:
@@ -273,9 +276,8 @@ class LocalSlotNumPass(Pass):
                 occ_edits = _retemplate(occ, order, want_local, True if unit else None, reason)
                 edits.extend(occ_edits)
                 new_texts.add(_normalized_after(source, occ, occ_edits))
-            if len(new_texts) != 1:  # pragma: no cover - guarded by _check_editable
-                raise PtofixError(f"internal error: pipe '{pipe.var}' would get different types: "
-                                  f"{sorted(new_texts)}", source, t.span.start)
+            if len(new_texts) != 1:  # pragma: no cover - _check_editable refuses every such pipe
+                raise AssertionError(f"pipe '{pipe.var}' would get different types: {sorted(new_texts)}")
             if needs_local and want_local is not None and want_local > (before or 0) and pipe.tile_form_pop:
                 warnings.append(
                     f"{source.location(t.span.start)}: warning: raising LocalSlotNum of pipe '{pipe.var}' "
@@ -316,20 +318,38 @@ class LocalSlotNumPass(Pass):
                                   "is ambiguous", source, issue.offset)
             if issue.kind == "redeclared":
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}", source, issue.offset)
+            if issue.kind == "opaque-use":
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}; its type would stay "
+                                  "unchanged while the init changes (write the TPipe<...> type out)",
+                                  source, issue.offset)
         for issue in inv.issues:
             if issue.kind == "unlinked" and not issue.function:
-                # A TPipe outside every function (alias, macro): we cannot tell which pipe it names.
-                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': a TPipe at {source.location(issue.offset)} is "
-                                  "not tied to a pipe object (outside any function) and could name this pipe",
-                                  source, pipe.type.span.start)
+                # A TPipe or use outside every function (alias, macro): we cannot tell which pipe it names.
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message} "
+                                  f"({source.location(issue.offset)}); it is not tied to a pipe object (outside "
+                                  "any function) and could name this pipe", source, pipe.type.span.start)
+            if issue.kind == "opaque-use" and not issue.pipes:
+                # A use through a name that is not a pipe object (a reference, a parameter): it may be this pipe.
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}", source, issue.offset)
             if issue.kind == "unparsed" and issue.function == pipe.function:
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': a statement in '{pipe.function}' that "
-                                  "mentions TPipe could not be parsed", source, issue.offset)
+                                  "mentions TPipe or a TALLOC/TPUSH/TPOP/TFREE could not be parsed", source,
+                                  issue.offset)
         for other in inv.unlinked:
             if other.key_without_local() == pipe.type.key_without_local() or other.key == pipe.type.key:
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': the same TPipe type is written at "
                                   f"{source.location(other.span.start)} where it is not tied to a pipe "
                                   "object, and would be left inconsistent", source, pipe.type.span.start)
+        # The edits replace argument spans only: whatever lies between the arguments (a comment,
+        # parentheses around a literal) stays, so every occurrence must be spelled alike outside
+        # its LocalSlotNum for all of them to come out as one type.
+        init_text = _spelling_without_local(source, pipe.type)
+        for occ in (use.type for use in pipe.uses):
+            if _spelling_without_local(source, occ) != init_text:
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': its type is written "
+                                  f"'{occ.text(source)}' here but '{pipe.type.text(source)}' at the init "
+                                  f"{source.location(pipe.type.span.start)}; comments or parentheses inside "
+                                  "the TPipe<...> arguments are not supported", source, occ.span.start)
 
     # -- IR intent ----------------------------------------------------------------------------------
     def _ir_intents(self, inv: PipeInventory, source: SourceText, warnings: list[str] | None = None
@@ -369,6 +389,9 @@ class LocalSlotNumPass(Pass):
         for index, init in enumerate(inits):
             if init.func is None or init.func not in functions:
                 continue    # function not emitted into this C++ file, or it has no TPipe
+            if init.dir_mask not in MASK_DIRECTIONS:
+                raise PtofixError(f"{init.op} has dir_mask {init.dir_mask}: only 1 (C2V), 2 (V2C) and 3 (both) "
+                                  "name a TPipe direction", ir_source, init.span.start)
             explicit = init.flag_base is not None
             flag = init.flag_base if explicit else bases.get(index)
             rule = f"flag_base = {flag}" if explicit else f"ptoas {version} flag assignment -> {flag}"
@@ -440,28 +463,33 @@ class LocalSlotNumPass(Pass):
     def _sidecar_intents(self, inv: PipeInventory, source: SourceText,
                          warnings: list[str] | None = None) -> dict[int, Intent]:
         """The sidecar's entries, matched like the IR's inits: by shape first, flag_base for the rest."""
-        from ptofix.ir.pipes import BIDIRECTIONAL_SLOT_NUM, FRONTEND_INIT_OPS, SINGLE_DIRECTION_SLOT_NUM
+        from ptofix.ir.pipes import (
+            BIDIRECTIONAL_SLOT_NUM,
+            FRONTEND_INIT_OPS,
+            SINGLE_DIRECTION_SLOT_NUM,
+            sidecar_problem,
+        )
         from ptofix.ir.versions import resolve
+        from ptofix.source import too_deep
         side = read_source(self.sidecar)
         try:
             data = json.loads(side.text)
         except json.JSONDecodeError as exc:
             raise PtofixError(f"sidecar is not JSON: {exc.msg}", side, exc.pos) from None
-        if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("pipes"), list):
-            raise PtofixError("sidecar must be {\"version\": 1, \"pipes\": [...]} as written by canonicalize", side)
-        try:
-            target = resolve(str(data.get("target_ptoas") or "newest"))
-        except PtofixError:
-            target = resolve("newest")
+        except ValueError as exc:       # e.g. an integer longer than int() accepts
+            raise PtofixError(f"sidecar is not usable JSON: {exc}", side) from None
+        except RecursionError:
+            raise too_deep(side, "sidecar") from None
+        problem = sidecar_problem(data)
+        if problem is not None:
+            raise PtofixError(f"not a sidecar as canonicalize writes it: {problem}", side)
+        target = resolve(data.get("target_ptoas") or "newest")
         intents: dict[int, Intent] = {}
         functions = {p.function for p in inv.pipes}
         refs: list[InitRef] = []
         entries: list[tuple[int, dict[str, Any], int, str]] = []
         for n, entry in enumerate(data["pipes"]):
-            try:
-                func, value = entry["func"], int(entry["local_slot_num"])
-            except (KeyError, TypeError, ValueError):
-                raise PtofixError(f"sidecar pipe #{n} needs 'func' and an integer 'local_slot_num'", side) from None
+            func, value = entry["func"], entry["local_slot_num"]
             if func not in functions:
                 continue
             label = f"{side.path} pipe #{n} ({func}, IR line {entry.get('line', '?')})"
@@ -629,6 +657,15 @@ def _normalized_after(source: SourceText, t: TPipeType, edits: list[Edit]) -> st
     from ptofix.source import apply_edits
     local = [Edit(e.start - t.span.start, e.end - t.span.start, e.replacement) for e in edits]
     return "".join(apply_edits(source.text[t.span.start:t.span.end], local).split())
+
+
+def _spelling_without_local(source: SourceText, t: TPipeType) -> str:
+    """``t`` as written, whitespace dropped and its LocalSlotNum argument (if written) blanked."""
+    text = source.text[t.span.start:t.span.end]
+    if t.local_arg is not None:
+        arg = t.args[t.local_arg].span
+        text = text[:arg.start - t.span.start] + "#" + text[arg.end - t.span.start:]
+    return "".join(text.split())
 
 
 def _base_direction(pipe: PipeObject) -> str | None:

@@ -41,8 +41,17 @@ if TYPE_CHECKING:
     Process = Callable[[str, argparse.Namespace], Processed]
 
 
+def count_argument(text: str) -> int:
+    """An argparse type for a count: ASCII digits only (int() also takes other scripts' digits), and
+    few enough of them for int(); the fast ``run`` reader (commands/run.py) accepts the same."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        import argparse
+        raise argparse.ArgumentTypeError(f"expected a non-negative number (digits 0-9), got '{text}'")
+    return int(text)
+
+
 def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+    parser.add_argument("-j", "--jobs", type=count_argument, default=1, metavar="N",
                         help="process several FILEs on N worker processes (default 1)")
 
 

@@ -138,6 +138,9 @@ def _parse_toml(path: str) -> tuple[SourceText, dict[str, Any]]:
             offset = starts[min(line, len(starts)) - 1] + col - 1
             raise PtofixError(f"bad TOML: {msg[:m.start()].strip()}", source, min(offset, len(source.text))) from None
         raise PtofixError(f"bad TOML: {msg}", source) from None
+    except RecursionError:
+        from .source import too_deep
+        raise too_deep(source, "bad TOML") from None
     return source, data
 
 
@@ -170,7 +173,7 @@ def find_config(start: str) -> str | None:
             try:
                 with open(pyproject, "rb") as handle:
                     data = tomllib.load(handle)
-            except (OSError, tomllib.TOMLDecodeError):
+            except (OSError, tomllib.TOMLDecodeError, RecursionError):
                 data = {}
             if isinstance(data.get("tool"), dict) and "ptofix" in data["tool"]:
                 return pyproject
@@ -632,8 +635,16 @@ def cpp_passes(args: argparse.Namespace, art: Artefacts, table: dict[str, Option
     from .cpp_fixes import cpp_passes_from_args
     for key, path in (("ir", art.canon), ("sidecar", art.sidecar)):
         info = table.get(key)
-        if info is not None and settings.origin(key) == "default":
+        if info is None:
+            continue
+        if settings.origin(key) == "default":
             setattr(args, info.dest, path)
+            continue
+        # A file the user named is read only at stage 3: check it now, before any stage runs.
+        given = getattr(args, info.dest, None)
+        if given and not os.path.isfile(given):
+            what = "no such file" if not os.path.exists(given) else "not a regular file"
+            raise PtofixError(f"{info.flag} {given}: {what} ({settings.origin(key)})")
     # --pto-lib / PTO_LIB_PATH is the include path for bisheng; the LocalSlotNum pass also reads the
     # TPipe argument order from its headers, but only if they are there.
     pto_lib = getattr(args, "pto_lib", None)

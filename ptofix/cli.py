@@ -141,8 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except RecursionError:
-        _internal("input nested too deeply for ptofix (RecursionError)", debug)
-        return EXIT_INTERNAL
+        # Bad input, as for one of several files (batch.py): the parsers turn the nesting they know
+        # into a located error first; this is for what they do not.
+        _stderr("ptofix: error: input nested too deeply\n")
+        if debug:
+            import traceback
+            _stderr(traceback.format_exc())
+        return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into exit 3
         _internal(f"{type(exc).__name__}: {exc}", debug)
         return EXIT_INTERNAL

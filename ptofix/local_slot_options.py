@@ -11,6 +11,8 @@ Spellings: ``--local-slot-num 2`` (every pipe) or ``--local-slot-num 0=2,4=2`` (
 """
 from __future__ import annotations
 
+from .batch import count_argument
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
@@ -32,7 +34,8 @@ _OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
         metavar="VERSION", help="ptoas version that produced the C++ (its flag_base assignment rule breaks ties "
                                 "between pipes of one shape; default newest)")),
     ("--default-local-slot-num", "default_local_slot_num", dict(
-        metavar="N", type=int, help="LocalSlotNum for pipes without any other intent (e.g. 2, the header default)")),
+        metavar="N", type=count_argument,
+        help="LocalSlotNum for pipes without any other intent (e.g. 2, the header default)")),
     ("--tpipe-order", "tpipe_order", dict(
         choices=["old", "new"],
         help="normalise TPipe arguments to the old <F,Dir,Size,Num,bool,Local> or new "

@@ -138,10 +138,11 @@ def _convert(raw: str, annotation: Any, pass_name: str, key: str) -> Any:
             return False
         raise PtofixError(f"pass '{pass_name}': option '{key}' expects true/false, got '{raw}'")
     if text in ("int", "<class 'int'>"):
-        try:
-            return int(raw, 0)
-        except ValueError:
-            raise PtofixError(f"pass '{pass_name}': option '{key}' expects an integer, got '{raw}'") from None
+        from .source import parse_integer
+        value = parse_integer(raw)
+        if value is None:
+            raise PtofixError(f"pass '{pass_name}': option '{key}' expects an integer, got '{raw}'")
+        return value
     return raw
 
 

@@ -166,6 +166,33 @@ class PtofixError(Exception):
         return self.diagnostic.format()
 
 
+# An integer as Python's int(text, 0) reads it, but ASCII only (int() takes any script's digits),
+# without '_' and with few enough digits that int() never refuses it.
+_INTEGER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]{1,16}|0[bB][01]{1,64}|0[oO][0-7]{1,22}|0|[1-9][0-9]{0,18})")
+
+
+def parse_integer(text: str) -> int | None:
+    """``text`` (surrounding blanks allowed) as a decimal, 0x, 0o or 0b integer; None if it is not one."""
+    text = text.strip()
+    return int(text, 0) if _INTEGER.fullmatch(text) else None
+
+
+def too_deep(source: SourceText, what: str, limit: int = 100) -> PtofixError:
+    """The error for data (JSON, TOML) nested deeper than its parser can recurse, located at the
+    first bracket past ``limit`` levels (quoting ignored: a close enough place to look)."""
+    depth = 0
+    offset = None
+    for i, ch in enumerate(source.text):
+        if ch in "[{":
+            depth += 1
+            if depth > limit:
+                offset = i
+                break
+        elif ch in "]}":
+            depth -= 1
+    return PtofixError(f"{what}: nested too deeply", source, offset)
+
+
 # Larger inputs are refused rather than read: a kernel is a few MB, and a device such as
 # /dev/zero must not make ptofix read forever.
 MAX_INPUT_BYTES = 64 * 1024 * 1024

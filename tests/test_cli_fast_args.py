@@ -12,6 +12,7 @@ from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ptofix.batch import count_argument
 from ptofix.cli import Arguments, build_parser, main
 from ptofix.commands import run as run_command
 
@@ -42,7 +43,7 @@ def test_every_run_option_is_known_to_the_fast_reader_as_argparse_defines_it():
             continue
         if action.const is True:
             kind = "flag"
-        elif action.type is int:
+        elif action.type in (int, count_argument):
             kind = "int"
         elif action.choices:
             kind = "choice"

@@ -121,14 +121,20 @@ def _load_sidecar(path: str) -> dict | None:
         raise PtofixError(f"cannot read the existing sidecar {path}: {exc.strerror or exc}") from None
     if not data.strip():
         return None
+    from ..ir.pipes import sidecar_problem
     why = None
     try:
         old = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         old, why = None, f"not JSON: {exc}"
+    except RecursionError:
+        old, why = None, "not JSON ptofix can read: nested too deeply"
     if why is None and not (isinstance(old, dict) and isinstance(old.get("pipes"), list)
                             and all(isinstance(e, dict) and "local_slot_num" in e for e in old["pipes"])):
         why = "no 'pipes' list of local_slot_num entries"
+    if why is None:
+        # Every field the merge reads (the pipe key, the value) must have the type canonicalize writes.
+        why = sidecar_problem(old)
     if why is not None:
         raise PtofixError(f"{path} exists and is not a ptofix sidecar ({why}); refusing to overwrite it "
                           f"(remove it, or write the sidecar elsewhere with --sidecar PATH)")

@@ -124,8 +124,8 @@ def fast_arguments(argv: list[str]) -> dict | None:
                 return None
         elif flag in _FAST_INTS:
             dest = _FAST_INTS[flag]
-            if not (value.isascii() and value.isdigit()):
-                return None
+            if not (value.isascii() and value.isdigit() and len(value) <= 9):
+                return None         # argparse reports it (or takes a long number int() would refuse)
             stored = int(value)
         else:
             return None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from ..output import write_stdout
@@ -52,17 +53,47 @@ Exit status:
      rewrite on those seeds"""
 
 
+# The model allocates the whole UB per run: a size past this is a mistake, not a UB (192 KiB on A2/A3).
+MAX_UB_SIZE = 16 * 1024 * 1024
+_DECIMAL = re.compile(r"[0-9]{1,12}")           # ASCII digits only (str.isdigit takes any script's)
+_HEX = re.compile(r"0[xX][0-9a-fA-F]{1,12}")
+
+
+def _number(text: str) -> int | None:
+    """``text`` as a decimal or 0x hexadecimal number of ASCII digits, None if it is not one."""
+    if _DECIMAL.fullmatch(text):
+        return int(text, 10)
+    if _HEX.fullmatch(text):
+        return int(text, 16)
+    return None
+
+
 def _size(text: str) -> int:
     t = text.strip().upper()
     mult = 1
-    if t.endswith("K"):
-        mult, t = 1024, t[:-1]
-    elif t.endswith("KIB"):
+    if t.endswith("KIB"):
         mult, t = 1024, t[:-3]
-    try:
-        return int(t, 0) * mult
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size: {text}") from None
+    elif t.endswith("K"):
+        mult, t = 1024, t[:-1]
+    value = _number(t.strip().lower())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"not a size: {text}")
+    if not 0 < value * mult <= MAX_UB_SIZE:
+        raise argparse.ArgumentTypeError(f"{text}: the UB size must be between 1 byte and {MAX_UB_SIZE >> 20} MiB")
+    return value * mult
+
+
+def _count(least: int):
+    """An argparse type: an integer of ASCII digits, at least ``least``."""
+    def convert(text: str) -> int:
+        value = _number(text.strip())
+        if value is None:
+            raise argparse.ArgumentTypeError(f"expected a number, got '{text}'")
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+    convert.__name__ = "number"     # argparse names the type in its messages
+    return convert
 
 
 def _arg(text: str) -> tuple[str, str]:
@@ -83,10 +114,10 @@ def _fill(text: str) -> tuple[str, str]:
 
 
 def _blocks(text: str) -> list[int]:
-    try:
-        return [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a comma-separated list of block ids, got '{text}'") from None
+    ids = [_number(x.strip()) for x in text.split(",") if x.strip()]
+    if not ids or None in ids:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of block ids (0, 1, ...), got '{text}'")
+    return [i for i in ids if i is not None]
 
 
 def add_parser(subparsers) -> None:
@@ -96,7 +127,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("original", metavar="ORIGINAL", help="ptoas C++ before the rewrite")
     p.add_argument("rewritten", metavar="REWRITTEN", help="the same kernel after the rewrite")
     p.add_argument("--function", metavar="NAME", help="kernel function to run (default: the entry)")
-    p.add_argument("--seeds", type=int, default=8, metavar="N",
+    p.add_argument("--seeds", type=_count(1), default=8, metavar="N",
                    help="number of input/schedule seeds to try (default: 8)")
     p.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",
                    help="value of a scalar kernel parameter (repeatable)")
@@ -104,10 +135,10 @@ def add_parser(subparsers) -> None:
                    help="contents of the GM buffer of pointer parameter NAME: random (default), zero, or "
                         "ints:LO:HI (integers in [LO, HI), e.g. sequence lengths that make a loop run; "
                         "repeatable)")
-    p.add_argument("--block-num", type=int, default=1, metavar="N", help="get_block_num() (default: 1)")
+    p.add_argument("--block-num", type=_count(1), default=1, metavar="N", help="get_block_num() (default: 1)")
     p.add_argument("--block-idx", type=_blocks, default=None, metavar="I[,J...]",
                    help="blocks to run (default: every block 0..block-num-1)")
-    p.add_argument("--subblocks", type=int, default=1, choices=(1, 2),
+    p.add_argument("--subblocks", type=_count(1), default=1, choices=(1, 2),
                    help="vector cores per block to run, get_subblockdim() (default: 1)")
     p.add_argument("--ub-size", type=_size, default=192 * 1024, metavar="BYTES",
                    help="UB size, e.g. 192K (default: 192K, A2/A3)")
@@ -122,6 +153,10 @@ EXIT_EQUAL, EXIT_DIFFERENT, EXIT_INTERNAL, EXIT_RACY_ORIGINAL = 0, 1, 3, 4
 def run(args) -> int:
     if args.seeds < 1:
         raise PtofixError("--seeds must be at least 1")
+    outside = [i for i in args.block_idx or () if i >= args.block_num]
+    if outside:
+        raise PtofixError(f"--block-idx {outside[0]} is not a block of --block-num {args.block_num} "
+                          f"(blocks 0..{args.block_num - 1})")
     try:
         return _run(args)
     except (PtofixError, BrokenPipeError, KeyboardInterrupt):

@@ -18,6 +18,9 @@ Facts (docs/reference/pto-facts.md §4, docs/reference/pto-ir.md §2):
   ``TALLOC/TPUSH/TPOP/TFREE<TPipe<...>, ...>(vN, ...)`` of that pipe (§4.2). A use is linked to
   its object through the first call argument ``vN``.
 * FlagID: a single-direction pipe uses FlagID and FlagID+1, DIR_BOTH FlagID..FlagID+3 (§4.1).
+* A use op whose first template argument is anything but a written-out ``TPipe<...>`` (an alias,
+  a macro, ``decltype``, a header's type), or that is not a statement of its own, is recorded as
+  ``opaque-use``: the pass cannot rewrite it with the init, so it refuses the pipes it may take.
 
 Nothing here edits text: the inventory records absolute spans of every template argument so that
 ``passes/local_slot_num.py`` can return exact edits.
@@ -151,6 +154,7 @@ class PipeObject:
 @dataclass
 class Issue:
     kind: str                   # same-flag | flag-overlap | use-mismatch | bad-type | unparsed | unlinked | mixed-order
+    #                             | opaque-use (a use op whose pipe type is not a written-out TPipe)
     message: str
     offset: int
     pipes: list[PipeObject] = field(default_factory=list)
@@ -253,6 +257,10 @@ def _collect_tpipes(node, out: list[TemplateId]) -> None:
             _collect_tpipes(value, out)
 
 
+# A use op named in a statement: it may take a pipe object whatever type it spells.
+_USE_WORD = regex_cache.compile(r"(?<!\w)(?:TALLOC|TPUSH|TPOP|TFREE)(?!\w)")
+
+
 def build_inventory(cpp: CppFile, source: SourceText) -> PipeInventory:
     """Find every pipe object, its uses and every other ``TPipe`` occurrence; record inconsistencies."""
     inv = PipeInventory(source)
@@ -260,8 +268,12 @@ def build_inventory(cpp: CppFile, source: SourceText) -> PipeInventory:
     for fn in cpp.functions:
         objects: dict[str, PipeObject] = {}
         for stmt in fn.statements():
-            if not isinstance(stmt, SimpleStmt) or "TPipe" not in stmt.text:
+            if not isinstance(stmt, SimpleStmt):
                 continue
+            text = stmt.text
+            if "TPipe" not in text and _USE_WORD.search(text) is None:
+                continue
+            covered.update(stmt.span.start + m.start() for m in _USE_WORD.finditer(text))
             _scan_statement(inv, fn, stmt, objects, covered, source)
     _check_uncovered(inv, source, covered)
     _check_consistency(inv)
@@ -273,10 +285,11 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
     base = stmt.span.start
     ast = stmt.ast
     if ast is None:
-        # Do not guess: a statement we cannot parse may hold a TPipe we would miss.
+        # Do not guess: a statement we cannot parse may hold a TPipe, or a use of a pipe, we would miss.
         covered.update(_tpipe_token_offsets(source, stmt.span))
-        inv.issues.append(Issue("unparsed", "statement mentioning TPipe could not be parsed; its TPipe "
-                                "types are neither inventoried nor rewritten", base, function=fn.name))
+        inv.issues.append(Issue("unparsed", "statement mentioning TPipe or a TALLOC/TPUSH/TPOP/TFREE could not "
+                                "be parsed; its TPipe types are neither inventoried nor rewritten", base,
+                                function=fn.name))
         return
     found: list[TemplateId] = []
     _collect_tpipes(ast, found)
@@ -337,6 +350,7 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
                     f"'{owner.type.text(source)}' declared at {where}"
                     + (" (only LocalSlotNum differs)" if local_only else ""),
                     t.span.start, [owner], local_only))
+    _check_other_uses(inv, fn, ast, base, objects, handled, source)
     for node in found:
         covered.add(base + node.start)
         if id(node) not in handled:
@@ -347,7 +361,61 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
                                     function=fn.name))
 
 
+def _use_calls(node, out: list[Call]) -> None:
+    """Every call of TALLOC/TPUSH/TPOP/TFREE (any qualifier, with or without template arguments) below ``node``."""
+    if isinstance(node, list):
+        for item in node:
+            _use_calls(item, out)
+        return
+    if not isinstance(node, Node):
+        return
+    if isinstance(node, Call):
+        func = node.func
+        name = func.name if isinstance(func, TemplateId) else func.id if isinstance(func, Name) else ""
+        if name.rsplit("::", 1)[-1] in USE_OPS:
+            out.append(node)
+    for name in node._fields:
+        if name in ("start", "end"):
+            continue
+        value = getattr(node, name)
+        if isinstance(value, (list, tuple, Node)):
+            _use_calls(value, out)
+
+
+def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects: dict[str, PipeObject],
+                      handled: set[int], source: SourceText) -> None:
+    """A use op whose pipe type is not the written-out ``TPipe<...>`` the pass rewrites (an alias, a
+    macro, ``decltype``, a type from a header), or one that is not a plain statement, would keep
+    the old type while the init changes: record it so that no pipe it may take is rewritten."""
+    calls: list[Call] = []
+    _use_calls(ast, calls)
+    for call in calls:
+        func = call.func
+        if not isinstance(func, TemplateId) or not func.args:
+            continue            # template arguments deduced from the pipe object: always its type
+        first = func.args[0]
+        if id(first) in handled:
+            continue            # `OP<TPipe<...>, ...>(vN, ...)`: an inventoried use
+        if isinstance(first, TemplateId) and first.name == "TPipe":
+            continue            # a TPipe not in the use form: inventoried as unlinked, checked by type
+        var = call.args[0].id if call.args and isinstance(call.args[0], Name) else ""
+        owner = objects.get(var)
+        spelled = source.text[base + first.start:base + first.end]
+        offset = base + first.start
+        if owner is not None:
+            inv.issues.append(Issue("opaque-use", f"{func.name} at {source.location(offset)} takes pipe '{var}' "
+                                    f"with the type '{spelled}', not a written-out TPipe<...> ptofix rewrites",
+                                    offset, [owner], function=fn.name))
+        else:
+            what = f"'{var}'" if var else "a pipe (its first argument is not a name)"
+            inv.issues.append(Issue("opaque-use", f"{func.name} at {source.location(offset)} takes {what} with "
+                                    f"the type '{spelled}', not a written-out TPipe<...>; ptofix cannot tell "
+                                    "which pipe it is", offset, function=fn.name))
+
+
 _TPIPE_WORD = regex_cache.compile(r"(?<![\w:])TPipe(?!\w)")
+_DEFINE = regex_cache.compile(r"#[ \t]*define\b")
+_SPLICE = regex_cache.compile(r"\\\r?\n|\\\r")
 
 
 def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[int]:
@@ -361,11 +429,28 @@ def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[i
 
 def _check_uncovered(inv: PipeInventory, source: SourceText, covered: set[int]) -> None:
     # Every identifier token `TPipe` outside comments/strings must belong to something we looked at
-    # (e.g. a `using P = TPipe<...>;` at namespace scope is not in any function).
-    for offset in _tpipe_token_offsets(source):
-        if offset not in covered:
-            inv.issues.append(Issue("unlinked", "TPipe outside any statement the C++ model inventories "
-                                    "(namespace scope, alias or macro); it is not rewritten", offset))
+    # (e.g. a `using P = TPipe<...>;` at namespace scope is not in any function); so must every use
+    # op (one in a condition or at namespace scope), and a #define naming either can spell a pipe's
+    # type or a whole use where the inventory never sees it.
+    from .parser import tokenize
+    tokens = tokenize(source)
+    for tok in tokens:
+        if tok.kind == "w":
+            for m in _TPIPE_WORD.finditer(tok.text):
+                if tok.start + m.start() not in covered:
+                    inv.issues.append(Issue("unlinked", "TPipe outside any statement the C++ model inventories "
+                                            "(namespace scope, alias or macro); it is not rewritten",
+                                            tok.start + m.start()))
+            for m in _USE_WORD.finditer(tok.text):
+                if tok.start + m.start() not in covered:
+                    inv.issues.append(Issue("unlinked", f"{m.group(0)} outside any statement the C++ model "
+                                            "inventories (namespace scope or a condition); its pipe type is not "
+                                            "rewritten", tok.start + m.start()))
+        elif tok.kind == "p":
+            text = _SPLICE.sub("", tok.text)
+            if _DEFINE.match(text) and (_TPIPE_WORD.search(text) or _USE_WORD.search(text)):
+                inv.issues.append(Issue("unlinked", "a #define names TPipe or TALLOC/TPUSH/TPOP/TFREE; what it "
+                                        "expands to is not rewritten", tok.start))
 
 
 def _check_consistency(inv: PipeInventory) -> None:

@@ -50,7 +50,7 @@ class Attr:
     @property
     def int_width(self) -> int | None:
         """Bit width of an integer attribute's written type (``i8`` -> 8), None if untyped."""
-        if self.type_text and re.fullmatch(r"[su]?i\d+", self.type_text):
+        if self.type_text and re.fullmatch(r"[su]?i[0-9]{1,9}", self.type_text):
             return int(re.sub(r"\D", "", self.type_text))
         return None
 

@@ -80,6 +80,10 @@ _SYMBOL = regex_cache.compile(r'@("(?:[^"\\]|\\.)*"|[A-Za-z0-9_$.\-]+)')
 _STRINGS = regex_cache.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 
+# Deeper regions are an error, not a RecursionError (three frames a level); the C++ parser's limit.
+MAX_REGION_NESTING = 200
+
+
 class _Scanner:
     def __init__(self, source: SourceText):
         self.source = source
@@ -88,6 +92,7 @@ class _Scanner:
         self.ti = 0
         self.aliases: list[Span] = []
         self.blank_regions: list[tuple[int, int]] = []
+        self.depth = 0              # regions open around the current statement
 
     def error(self, message: str, offset: int) -> PtofixError:
         return PtofixError(message, self.source, offset)
@@ -250,9 +255,13 @@ class _Scanner:
                     self.ti += 1
                     continue
                 # a region
+                if self.depth >= MAX_REGION_NESTING:
+                    raise self.error(f"regions nested deeper than {MAX_REGION_NESTING} levels", s)
                 region = Region(Span(s, s))
                 self.ti += 1
+                self.depth += 1
                 body, close = self.parse_block(e, op, True)
+                self.depth -= 1
                 region.ops = body
                 region.span = Span(s, close + 1)
                 regions.append(region)
@@ -290,6 +299,9 @@ class _Scanner:
         if head.group("results"):
             base = head.start("results")
             for m in _RESULT.finditer(head.group("results")):
+                if m.group(2) and len(m.group(2)) > _MAX_NUMBER_CHARS:
+                    raise self.error(f"result count with {len(m.group(2))} digits is too large",
+                                     head.start("results") + m.start(2))
                 count = int(m.group(2)) if m.group(2) else 1
                 at = base + m.start()
                 results.append(Value("%" + m.group(1), Span(at, at + 1 + len(m.group(1))), count))
@@ -364,6 +376,7 @@ def _node_span(node, base: int) -> Span:
     return Span(base + node.meta.start_pos, base + node.meta.end_pos)
 
 
+_MAX_NUMBER_CHARS = 1000      # below the 4300 digits int() accepts, far above any i64/ui64 literal
 _ARRAY = regex_cache.compile(r"array<\s*([a-z0-9]+)\s*(?::\s*(.*?))?\s*>$", re.DOTALL)
 
 
@@ -500,6 +513,10 @@ class _Builder:
         vspan = _node_span(atom, self.base) if not isinstance(atom, Token) else _tok_span(atom, self.base)
         vtext = self.span_text(vspan)
         type_text = self.type_text(typ) if typ is not None else None
+        if len(vtext) > _MAX_NUMBER_CHARS and getattr(atom, "type", None) == "INT":
+            # int() refuses decimal strings this long; no MLIR integer attribute here holds such a value.
+            raise PtofixError(f"integer attribute value with {len(vtext)} digits is too large", self.source,
+                              vspan.start)
         kind, val = _classify(atom, vtext)
         return Attr(name, span, name_span, vspan, vtext, type_text, kind, val)
 
@@ -568,6 +585,7 @@ def _classify(atom, text: str) -> tuple[str, Any]:
                 body = (m.group(2) or "").strip()
                 if m.group(1).startswith("i"):
                     try:
+                        # ValueError: not an integer, or longer than int() accepts
                         return "array", [int(x) for x in body.split(",") if x.strip()]
                     except ValueError:
                         return "array", None
@@ -585,7 +603,11 @@ def _classify(atom, text: str) -> tuple[str, Any]:
 def parse_ir(source: SourceText) -> Module:
     """Parse a whole module. Never modifies the text; raises PtofixError on malformed input."""
     scanner = _Scanner(source)
-    ops, _ = scanner.parse_block(0, None, False)
+    try:
+        ops, _ = scanner.parse_block(0, None, False)
+    except RecursionError:
+        # A backstop: MAX_REGION_NESTING keeps the scanner itself well inside the limit.
+        raise PtofixError("input nested too deeply", source) from None
     return Module(source, ops, scanner.aliases)
 
 

@@ -324,3 +324,71 @@ def tpipe_token(init: PipeInit, flag_base: int, version: Version | str = "newest
 
 __all__ = ["PipeInit", "pipe_inits", "effective_slot_num", "effective_local_slot_num", "assign_flag_bases",
            "kernel_kind_of", "tpipe_token", "PtofixError"]
+
+
+# ---- the sidecar `canonicalize` writes (read by the LocalSlotNum pass) ---------------------------
+# field -> (the JSON type it holds: "int" is never a boolean, whether it may be null or absent).
+SIDECAR_ENTRY_FIELDS: dict[str, tuple[str, bool]] = {
+    "func": ("string", True),
+    "kernel_kind": ("string", True),
+    "op": ("string", True),
+    "id": ("int", True),
+    "flag_base": ("int", True),
+    "flag_base_explicit": ("bool", True),
+    "dir_mask": ("int", True),
+    "slot_size": ("int", True),
+    "slot_num": ("int", True),
+    "local_slot_num": ("int", False),
+    "line": ("int", True),
+    "reason": ("string", True),
+}
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number with a fraction or exponent" if value == value and abs(value) != float("inf") \
+            else "a non-finite number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def sidecar_problem(data: object) -> str | None:
+    """Why ``data`` (parsed JSON) is not a sidecar as ``canonicalize`` writes it, or None. Every
+    field read is checked for its type, so that a hand-edited sidecar is an error, not a crash."""
+    if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("pipes"), list):
+        return "it must be {\"version\": 1, \"pipes\": [...]} as written by canonicalize"
+    target = data.get("target_ptoas")
+    if target is not None:
+        if not isinstance(target, str):
+            return f"'target_ptoas' must be a ptoas version string, not {_json_kind(target)}"
+        try:
+            resolve(target)
+        except PtofixError:
+            shown = target if len(target) <= 60 else target[:60] + "..."
+            return f"'target_ptoas' names no known ptoas version ('{shown}')"
+    for n, entry in enumerate(data["pipes"]):
+        if not isinstance(entry, dict):
+            return f"pipe #{n} must be an object, not {_json_kind(entry)}"
+        if "func" not in entry:
+            return f"pipe #{n} needs 'func' (the function of its pipe init, or null)"
+        for name, (kind, optional) in SIDECAR_ENTRY_FIELDS.items():
+            value = entry.get(name)
+            if value is None:
+                if not optional:
+                    return f"pipe #{n} needs '{name}' ({'an integer' if kind == 'int' else kind})"
+                continue
+            ok = (isinstance(value, str) if kind == "string" else isinstance(value, bool) if kind == "bool"
+                  else isinstance(value, int) and not isinstance(value, bool))
+            if not ok:
+                want = {"string": "a string", "bool": "true or false", "int": "an integer"}[kind]
+                return f"pipe #{n}: '{name}' must be {want}{' or null' if optional else ''}, not {_json_kind(value)}"
+        if entry.get("dir_mask") is not None and entry["dir_mask"] not in MASK_DIRECTIONS:
+            return f"pipe #{n}: 'dir_mask' must be 1, 2 or 3, not {entry['dir_mask']}"
+    return None

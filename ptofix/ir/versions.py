@@ -81,18 +81,20 @@ def resolve(name: str | Version) -> Version:
     key = name.strip().lower()
     if key in _BY_NAME:
         return _BY_NAME[key]
-    m = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.\d+)?", key)
+    # ASCII digits only, and few of them: int() refuses very long decimal strings.
+    m = re.fullmatch(r"v?([0-9]{1,9})\.([0-9]{1,9})(?:\.[0-9]+)?", key)
     if m:
         number = (int(m.group(1)), int(m.group(2)))
         candidates = [v for v in VERSIONS if v.number is not None and v.number <= number]
         if candidates:
             return candidates[-1]
-    m = re.fullmatch(r"\d{4}-\d{2}-\d{2}", key)
+    m = re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", key)
     if m:
         candidates = [v for v in VERSIONS if v.date <= key]
         if candidates:
             return candidates[-1]
-    raise PtofixError(f"unknown ptoas version '{name}' (known: {', '.join(known_names())})")
+    shown = name if len(name) <= 60 else name[:60] + "..."
+    raise PtofixError(f"unknown ptoas version '{shown}' (known: {', '.join(known_names())})")
 
 
 def known_names() -> list[str]:

@@ -39,6 +39,7 @@ from ..cpp.model import (
     SimpleStmt,
     Stmt,
 )
+from ..cpp.parser import directive_text, directive_word
 from ..pto import tpipe
 from ..pto.ops import PIPE_FIFO_OPS
 from ..pto.tiles import TILE_ARG, TILE_DEFAULTS
@@ -126,6 +127,9 @@ def common_type(a: str, b: str) -> str:
     return s   # signed type of higher rank holds every value of the unsigned one (i64 vs u32)
 
 
+_MAX_DECIMAL_DIGITS = 40     # more than any 128-bit value needs
+
+
 def number(text: str) -> CVal:
     raw = text
     low = raw.lower()
@@ -141,6 +145,9 @@ def number(text: str) -> CVal:
         return CVal(wrap(fv, "f32") if is_f else fv, "f32" if is_f else "f64")
     digits = low.rstrip("ul")
     suffix = low[len(digits):]
+    if len(digits) > _MAX_DECIMAL_DIGITS:
+        # int() refuses longer decimal strings; no C++ integer type holds one anyway.
+        raise SimError(f"integer literal with {len(digits)} digits is too large")
     v = int(digits, 10)
     if "u" in suffix:
         return CVal(v, "u64" if "l" in suffix or v > 0xFFFFFFFF else "u32")
@@ -259,17 +266,12 @@ class StatementTable:
 _PP_DEFINED_VEC = {"__DAV_VEC__", "__DAV_C220_VEC__", "__CCE_AICORE__", "__CCE_KT_TEST__"}
 
 
-def _directive_word(text: str) -> str:
-    m = re.match(r"\s*#\s*(\w*)", text)
-    return m.group(1) if m else ""
-
-
 def pp_condition(text: str, defined: set[str], macros: dict | None = None) -> bool:
     """Truth of one ``#if/#ifdef/#ifndef/#elif/#else`` branch with ``defined`` (the vector side's
     predefined names) plus the file's own ``#define``s; a condition on a macro with a value other
     than a plain number cannot be evaluated and stops the run."""
     macros = macros or {}
-    m = re.match(r"\s*#\s*(\w+)\s*(.*)", text, re.S)
+    m = re.match(r"\s*#\s*(\w+)\s*(.*)", directive_text(text), re.S)
     if not m:
         raise SimError(f"cannot read preprocessor directive '{text.strip()}'")
     word, rest = m.group(1), m.group(2).split("//")[0].strip()
@@ -408,10 +410,17 @@ class Interpreter:
         self.functions: dict[str, Function] = {}
         self.overloaded: set[str] = set()
         for fn in cpp.functions:
+            if fn.qualified or fn.conditional:
+                self.overloaded.add(fn.name)      # `Owner::name`: which one a call reaches is not modelled
             if fn.name in self.functions:
                 self.overloaded.add(fn.name)
             self.functions[fn.name] = fn
         self.macros = file_macros(self.source.text)
+        # A #define spelled in a way the line scan above misses (a line splice or a comment inside
+        # the directive) still names a macro: one the simulator does not read (a statement using
+        # it stops the run).
+        for name in sorted(cpp.macros - self.macros.keys()):
+            self.macros[name] = Macro(name, True, "", 0)
         self.tiles_seen: dict[str, TileVar] = {}
         self.flag_seq: dict[tuple, int] = {}     # (src pipe, dst pipe, event) -> V horizon
         self.horizon: dict[str, int] = {}        # pipe -> V steps it has waited for
@@ -454,7 +463,8 @@ class Interpreter:
 
     def call_function(self, fn: Function, args: list):
         if fn.name in self.overloaded:
-            raise SimError(f"'{fn.name}' has several definitions (overloads or templates are not modelled)")
+            raise SimError(f"'{fn.name}' has several definitions or a member one (overloads, templates and "
+                           "member functions are not modelled)")
         if not isinstance(fn.body, Compound):
             self.cur_stmt = fn.body
             raise SimError(f"the body of '{fn.name}' could not be structured")
@@ -509,9 +519,9 @@ class Interpreter:
             return
         elif kind is Directive:
             self.cur_stmt = stmt
-            word = _directive_word(cast(Directive, stmt).text)
-            if word != "pragma":
-                raise SimError(f"preprocessor directive '#{word}' inside a function body")
+            word = directive_word(cast(Directive, stmt).text)
+            if word != "#pragma":
+                raise SimError(f"preprocessor directive '{word}' inside a function body")
         elif kind is Compound:
             self.exec_block(cast(Compound, stmt).body)
         elif kind is ForStmt:
