@@ -24,6 +24,7 @@ other byte alone:
 """
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from ptofix.pass_manager import Pass, PassResult
@@ -97,6 +98,8 @@ class CanonicalizePass(Pass):
                 edits.extend(_delete_attr_edits(op, list(canon.stripped), text))
             else:
                 new = old
+            if new is not None and op.is_generic and _generic_key(new) == _generic_key(old):
+                new = old        # the same op, spaced or ordered otherwise: left byte for byte
             if new is not None and new != old:
                 edits.append(Edit(start, end, new, f"canonicalize {op.name} for ptoas {target.name}"))
             if new is None or new != old:
@@ -115,6 +118,42 @@ class CanonicalizePass(Pass):
                   "kept_generic": kept_generic, "unknown_generic_ops": unknown,
                   "sidecar": {"version": 1, "source": source.path, "target_ptoas": target.name, "pipes": sidecar}}
         return PassResult(edits=edits, report=report, warnings=warnings)
+
+
+_STRING_OR_SPACE = re.compile(r'"(?:\\.|[^"\\])*"|\s+')
+_GENERIC_PIECES = re.compile(r'"(?:\\.|[^"\\])*"|->|[<>(){}\[\],]|[^"<>(){}\[\],-]+|-')
+
+
+def _generic_key(text: str) -> tuple:
+    """A generic op's text with the freedom MLIR's generic syntax leaves taken out: white space
+    outside strings, and the order of the entries of its attribute dictionaries (`<{...}>` and
+    `{...}`). Two texts with one key are the same op."""
+    compact = _STRING_OR_SPACE.sub(lambda m: "" if m.group(0).isspace() else m.group(0), text)
+    out: list = []
+    stack: list[list] = []
+    for piece in _GENERIC_PIECES.findall(compact):
+        if piece == "{":
+            stack.append([[]])
+        elif piece == "}" and stack:
+            entries = stack.pop()
+            item = ("{", tuple(sorted(tuple(entry) for entry in entries if entry)))
+            (stack[-1][-1] if stack else out).append(item)
+        elif piece == "," and stack and not _open_depth(stack[-1][-1]):
+            stack[-1].append([])
+        else:
+            (stack[-1][-1] if stack else out).append(piece)
+    return tuple(out) + tuple(("unclosed", tuple(map(tuple, s))) for s in stack)
+
+
+def _open_depth(entry: list) -> int:
+    """Brackets opened and not closed in ``entry`` (a comma inside them separates no entries)."""
+    depth = 0
+    for piece in entry:
+        if piece in ("<", "(", "["):
+            depth += 1
+        elif piece in (">", ")", "]"):
+            depth -= 1
+    return depth
 
 
 def _check_is_mlir(model, source: SourceText) -> None:
