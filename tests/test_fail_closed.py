@@ -438,3 +438,64 @@ def test_lexemes_the_tokenizer_cannot_split_are_rejected(text, message):
     from ptofix.source import PtofixError
     with pytest.raises(PtofixError, match=message):
         parse_cpp(SourceText(f"__global__ AICORE void k() {{\n  {text}\n}}\n", "adversary.cpp"))
+
+
+def _tile(dt: str, rows: int, cols: int, valid: str, layout: str = "RowMajor") -> str:
+    return f"Tile<TileType::Vec, {dt}, {rows}, {cols}, BLayout::{layout}, {valid}, SLayout::NoneBox, 512, PadValue::Null>"
+
+
+F16x64 = _tile("float", 16, 64, "16, 64")
+# What the op effects once got wrong, each a needed barrier (pto-isa a2a3 at 3186c381).
+OP_KERNELS = {
+    # TROWEXPAND* picks its per-row source from the valid shapes: s1 is wider but s0's valid shape
+    # differs from d's, so s0 (ColMajor) is broadcast through the scratch at [184 KiB, 192 KiB).
+    "row-expand roles follow the valid shapes": _pair(
+        f"  {F16x64} d;\n  TASSIGN(d, 0);\n  {_tile('float', 16, 64, '16, 1', 'ColMajor')} s0;\n  TASSIGN(s0, 4096);\n"
+        f"  {_tile('float', 32, 64, '16, 64')} s1;\n  TASSIGN(s1, 8192);\n  {F16x64} y;\n  TASSIGN(y, 188416);\n"
+        f"  {F16x64} x;\n  TASSIGN(x, 20480);", "TADD(x, y, y);", "TROWEXPANDMUL(d, s0, s1);"),
+    # float row reduction, E < validCol < 2E with a tmp narrower than a repeat: returns having
+    # issued nothing, so no trailing barrier; x is then overwritten while TADD may still write it.
+    "row reduction that returns early has no trailing barrier": _pair(
+        f"  {F16x64} a;\n  TASSIGN(a, 0);\n  {F16x64} x;\n  TASSIGN(x, 4096);\n  {F16x64} y;\n  TASSIGN(y, 8192);\n"
+        f"  {_tile('float', 16, 128, '16, 100')} s;\n  TASSIGN(s, 12288);\n  {_tile('float', 16, 32, '16, 32')} t;\n"
+        f"  TASSIGN(t, 20480);\n  {_tile('float', 16, 1, '16, 1', 'ColMajor')} r;\n  TASSIGN(r, 22528);",
+        "TADD(x, a, a);\n  TROWSUM(r, s, t);", "TADD(x, y, y);"),
+    # int row reductions drain through V->S->V flags once per row: none when the valid rows are 0.
+    "int row reduction over rows that may be none": _pair(
+        f"  {F16x64} a;\n  TASSIGN(a, 0);\n  {F16x64} x;\n  TASSIGN(x, 4096);\n  {F16x64} y;\n  TASSIGN(y, 8192);\n"
+        f"  {_tile('int32_t', 16, 64, '-1, -1')} s(n, 64);\n  TASSIGN(s, 12288);\n"
+        f"  {_tile('int32_t', 16, 64, '16, 64')} t;\n  TASSIGN(t, 16384);\n"
+        f"  {_tile('int32_t', 16, 1, '-1, 1', 'ColMajor')} r(n, 1);\n  TASSIGN(r, 20480);",
+        "TADD(x, a, a);\n  TROWSUM(r, s, t);", "TADD(x, y, y);"),
+    # The binary TCOLSUM writes validRow/2 rows at the tmp's row stride: past a 1-row tmp, into z.
+    "binary TCOLSUM writes past its tmp": _pair(
+        f"  {F16x64} s;\n  TASSIGN(s, 0);\n  {_tile('float', 1, 64, '1, 64')} d;\n  TASSIGN(d, 4096);\n"
+        f"  {_tile('float', 1, 64, '1, 64')} tmp;\n  TASSIGN(tmp, 8192);\n  {_tile('float', 1, 64, '1, 64')} z;\n"
+        f"  TASSIGN(z, 8448);\n  {_tile('float', 1, 64, '1, 64')} w;\n  TASSIGN(w, 12288);",
+        "TADD(w, z, z);", "TCOLSUM(d, s, tmp, true);"),
+    # A qualified operand is a tile unless its scope is one of pto's mode enumerations.
+    "qualified tile operand": _pair(
+        f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} x;\n  TASSIGN(x, 8192);\n  {TILE} y;\n  TASSIGN(y, 65536);\n"
+        "  TASSIGN(ns::g, 8192);", "TADD(ns::g, a, a);", "TADD(y, x, x);",
+        helpers=f"namespace ns {{\n{TILE} g;\n}}"),
+    # PTOAS's same-access exception needs the consumer to read the access: a pure WAW is no chain.
+    "overwrite without a read is no same-access chain": _pair(
+        f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} x;\n  TASSIGN(x, 8192);\n  {TILE} b;\n  TASSIGN(b, 16384);",
+        "TADD(x, a, a);", "TMULS(x, b, 2.0f);"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OP_KERNELS))
+def test_op_effect_barrier_is_kept(name):
+    decisions = _decisions(OP_KERNELS[name])
+    assert decisions and not any(d.removed for d in decisions), OP_KERNELS[name]
+
+
+def test_division_and_ternary_use_the_common_type():
+    from ptofix.cpp.semantics import analyse_function
+    src = ("__global__ AICORE void k(int32_t c) {\n  int32_t m = -2147483647 - 1;\n  int32_t one = -1;\n"
+           "  uint32_t d = 65536;\n  int64_t q = m / d;\n  int64_t r = one % d;\n  int64_t t = (c ? m : 0u) >> 16;\n}\n")
+    sem = analyse_function(parse_cpp(SourceText(src, "k.cpp")))
+    assert sem.value_set("q") == {32768}            # INT_MIN converts to 2147483648u first
+    assert sem.value_set("r") == {65535}
+    assert sem.value_set("t") == {32768, 0}          # the ternary is unsigned

@@ -552,7 +552,7 @@ class BarrierAnalysis:
                 if not a.overlaps(b):
                     continue
                 kind = "RAW" if a.write and not b.write else "WAR" if b.write and not a.write else "WAW"
-                if self._same_access_chain(p, a, b, back):
+                if self._same_access_chain(p, c, a, b, back):
                     used_chain = 1
                     continue
                 if not back and self._rewritten_between(cfg, p, c, a, b):
@@ -591,7 +591,7 @@ class BarrierAnalysis:
         return False
 
     @staticmethod
-    def _same_access_chain(p: Event, a: Access, b: Access, back: bool) -> bool:
+    def _same_access_chain(p: Event, c: Event, a: Access, b: Access, back: bool) -> bool:
         # PTOAS PR #674 CanPrunePipeVBarrier (docs/reference/pto-facts.md §5.3).
         if back or a.tmp or b.tmp or a.exact is None or a.exact != b.exact:
             return False
@@ -603,6 +603,10 @@ class BarrierAnalysis:
         # PTOAS HEAD excludes producers with a tmp operand; the hidden TMP_UB scratch of a
         # no-tmp row-expand is not an operand (ptoas does not model it) and is checked separately.
         if not producer or any(x.tmp and not x.name.startswith("<hidden") for x in p.accesses):
+            return False
+        # ... "to the consumer source": the later op must read this exact access too (PTOAS checks
+        # it is among the consumer's uses); a consumer that only overwrites it (WAW) is no chain.
+        if not any(not x.write and not x.tmp and x.exact == a.exact and x.elementwise for x in c.accesses):
             return False
         return producer[0].contiguous_repeats >= 16
 

@@ -124,7 +124,7 @@ class Symbol:
     """One declared entity. ``defs``: scalar definitions; ``bindings``: tile address bindings."""
 
     __slots__ = ("name", "uid", "kind", "ctype", "tile", "defs", "bindings", "is_param", "pipe_ctor",
-                 "object_type", "generic", "type_ref")
+                 "object_type", "generic", "type_ref", "valid_ctor")
 
     def __init__(self, name: str, uid: int, kind: str):
         self.name = name
@@ -139,6 +139,9 @@ class Symbol:
         self.object_type = ""             # GlobalTensor, TPipe, ... for objects
         self.generic = False              # parameter of a template type parameter
         self.type_ref: A.TypeRef | None = None   # declared type after alias resolution
+        # Every valid shape a tile with a dynamic one may have: [(rows, cols, env)], rows and cols
+        # an int or a node evaluated in env (its constructor, each SetValidShape); None: unknown.
+        self.valid_ctor: list | None = None
 
     def make_unknown(self, why: str) -> None:
         self.defs.append(UNKNOWN_DEF)
@@ -773,6 +776,8 @@ class FunctionSemantics:
                 sym.bindings.append(("unknown", "initialised from an expression"))
             if any(self.values_type(arg, env) is None for arg in ctor_args):
                 sym.bindings.append(("unknown", "constructed from something other than scalars"))
+            elif len(ctor_args) == 2 and sym.tile is not None and None in (sym.tile.valid_row, sym.tile.valid_col):
+                sym.valid_ctor = [(ctor_args[0], ctor_args[1], env)]
             return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
         if decl.type.name == "auto" and sym.kind == "unknown":
             self._refine_auto(sym, init, env)
@@ -984,6 +989,11 @@ class FunctionSemantics:
                     # The valid shape set at run time may be anything (0 included): no longer static,
                     # so no internal barrier that depends on it counts as a drain.
                     tt = owner.tile
+                    shapes = owner.valid_ctor
+                    if tt.valid_row is not None and tt.valid_col is not None:
+                        shapes = [(tt.valid_row, tt.valid_col, None)]
+                    owner.valid_ctor = shapes + [(call.args[0], call.args[1], env)] \
+                        if shapes is not None and len(call.args) == 2 else None
                     owner.tile = TileType(tt.space, tt.dtype, tt.rows, tt.cols, tt.blayout, None, None)
                 return StmtInfo(Kind.NOP, env=env)
             return self._unknown_names(env, reason)
@@ -1292,6 +1302,83 @@ class ValueModel:
         self._values: dict[int, frozenset | None] = {}
         self._addrs: dict[int, frozenset | None] = {}
 
+    def valid_shape(self, sym: Symbol) -> tuple[int, int] | None:
+        """A tile's valid (rows, cols) when it has one known value, else None."""
+        shapes = self.valid_shapes(sym)
+        return next(iter(shapes)) if shapes is not None and len(shapes) == 1 else None
+
+    def valid_shapes(self, sym: Symbol) -> set | None:
+        """Every valid (rows, cols) a tile may have: static from its type, or those of its
+        constructor and SetValidShape calls when each argument has one known value; None when
+        one may vary."""
+        tt = sym.tile
+        if tt is None:
+            return None
+        if tt.valid_row is not None and tt.valid_col is not None:
+            return {(tt.valid_row, tt.valid_col)}
+        if sym.valid_ctor is None:
+            return None
+        shapes = set()
+        for rows, cols, env in sym.valid_ctor:
+            dims = []
+            for static, node in zip((tt.valid_row, tt.valid_col), (rows, cols), strict=True):
+                values = frozenset([static if static is not None else node]) if static is not None or \
+                    isinstance(node, int) else self.eval(node, env)
+                if values is None or len(values) != 1:
+                    return None
+                dims.append(next(iter(values)))
+            shapes.add((dims[0], dims[1]))
+        return shapes
+
+    def same_valid_shape(self, one: Symbol, other: Symbol) -> bool | None:
+        """Whether two tiles' valid shapes are equal when an op uses them: True, False, or None
+        when that may vary. Beyond known values, a dimension both constructors take from the same
+        variable that is never reassigned is equal: both are in its scope, where it holds one value."""
+        dims = [self._valid_dims(one, k) for k in (0, 1)], [self._valid_dims(other, k) for k in (0, 1)]
+        equal = True
+        for dim in (0, 1):
+            a, b = dims[0][dim], dims[1][dim]
+            if a is not None and b is not None and a.isdisjoint(b):
+                return False            # no value the two may share in this dimension
+            if a is not None and b is not None and len(a) == 1 and a == b:
+                continue
+            equal = equal and self._same_variable(one, other, dim)
+        return True if equal else None
+
+    def _valid_dims(self, sym: Symbol, dim: int) -> frozenset | None:
+        """Every value valid rows (dim 0) or cols (dim 1) of a tile may have; None if unknown."""
+        tt = sym.tile
+        if tt is None:
+            return None
+        static = (tt.valid_row, tt.valid_col)[dim]
+        if static is not None:
+            return frozenset([static])
+        if sym.valid_ctor is None:
+            return None
+        out: set = set()
+        for shape in sym.valid_ctor:
+            node, env = shape[dim], shape[2]
+            values = frozenset([node]) if isinstance(node, int) else self.eval(node, env)
+            if values is None:
+                return None
+            out |= values
+        return frozenset(out)
+
+    @staticmethod
+    def _same_variable(one: Symbol, other: Symbol, dim: int) -> bool:
+        """Both tiles' only valid shapes take this dimension from one variable that is never
+        reassigned: both are in its scope, where it holds one value."""
+        if one.valid_ctor is None or other.valid_ctor is None or len(one.valid_ctor) != 1 \
+                or len(other.valid_ctor) != 1:
+            return False
+        node_a, env_a = one.valid_ctor[0][dim], one.valid_ctor[0][2]
+        node_b, env_b = other.valid_ctor[0][dim], other.valid_ctor[0][2]
+        if not (isinstance(node_a, A.Name) and isinstance(node_b, A.Name)):
+            return False
+        sym = env_a.get(node_a.id)
+        return sym is not None and sym is env_b.get(node_b.id) and sym.kind == "scalar" \
+            and len(sym.defs) == 1 and sym.defs[0] is not UNKNOWN_DEF
+
     def value_set(self, sym: Symbol) -> frozenset | None:
         if sym.uid in self._values:
             return self._values[sym.uid]
@@ -1351,13 +1438,18 @@ class ValueModel:
                 return frozenset(_wrap(~v, ctype) for v in inner)
             return None
         if isinstance(node, A.Ternary):
+            # Both branches are converted to their common type (`c ? m : 0u` is unsigned).
+            common = expr_type(node, env, self.sem)
+            if not isinstance(common, IntType):
+                return None
             cond = self._eval(node.cond, env)
             a, b = self._eval(node.then, env), self._eval(node.orelse, env)
             if cond is not None and len(cond) == 1:
-                return a if next(iter(cond)) else b
+                chosen = a if next(iter(cond)) else b
+                return None if chosen is None else frozenset(_wrap(v, common) for v in chosen)
             if a is None or b is None:
                 return None
-            return _cap(a | b)
+            return _cap(frozenset(_wrap(v, common) for v in a | b))
         if isinstance(node, A.Binary):
             return self._binary(node, env)
         if isinstance(node, A.Call):
@@ -1409,6 +1501,8 @@ class ValueModel:
                 elif op == "*":
                     value = a * b
                 elif op in ("/", "%"):
+                    # Both operands in the common type first: `INT_MIN / 65536u` divides unsigned.
+                    a, b = _wrap(a, rtype_all), _wrap(b, rtype_all)
                     if b == 0:
                         return None
                     quotient = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)

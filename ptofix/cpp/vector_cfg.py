@@ -17,7 +17,18 @@ from __future__ import annotations
 
 import enum
 
-from ..pto.ops import ALWAYS, NEVER, OPS, PIPE_V, STATIC_NONEMPTY, move_pipe
+from ..pto.ops import (
+    ALWAYS,
+    MODE_ENUMS,
+    NEVER,
+    OPS,
+    PIPE_V,
+    ROW_REDUCE,
+    STATIC_NONEMPTY,
+    move_pipe,
+    reduce_tmp_bytes,
+    row_reduce_drains,
+)
 from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH
 from ..record import Record
 from . import stmt_parser as A
@@ -304,6 +315,8 @@ class FunctionCFG:
         if spec.hidden_writes:
             accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE, None,
                                           None, True)]
+        if (spec.trailing_drain == ROW_REDUCE or base == "TCOLSUM") and len(args) > 2:
+            accesses = self._reduce_tmp(base, args, env, accesses)
         if spec.row_expand and len(args) == 3:
             return self._row_expand(stmt, base, args, env, accesses)
         event = self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)
@@ -317,15 +330,22 @@ class FunctionCFG:
         barrier, then the op; RowMajor per-row -> one op, no scratch, no barrier."""
         dst, a, b = (self._tile(x, env) for x in args)
         per_row = None
-        if dst is not None and dst.tile is not None and a is not None and b is not None and a.tile and b.tile \
-                and None not in (dst.tile.rows, dst.tile.cols, a.tile.rows, a.tile.cols, b.tile.rows, b.tile.cols):
-            full = (dst.tile.rows, dst.tile.cols)
-            a_full, b_full = (a.tile.rows, a.tile.cols) == full, (b.tile.rows, b.tile.cols) == full
-            if a_full != b_full:
-                per_row = 2 if a_full else 1
-                row_tile = (a if per_row == 1 else b).tile
-                if row_tile is None or row_tile.blayout not in ("RowMajor", "ColMajor"):
-                    per_row = None      # a layout the model cannot read: either path
+        # The implementation picks the per-row source at run time from the valid shapes: src0 is
+        # the full one iff its valid shape equals dst's, else src0 is the per-row one; when both
+        # equal dst's, src0 is the full one iff its row stride is at least src1's.
+        if a is not None and b is not None and dst is not None and a.tile is not None and b.tile is not None:
+            a_full = self.values.same_valid_shape(a, dst)
+            if a_full is False:
+                per_row = 1
+            elif a_full:
+                b_full = self.values.same_valid_shape(b, dst)
+                a_cols, b_cols = a.tile.cols, b.tile.cols
+                a_wider = a.tile.blayout == b.tile.blayout == "RowMajor" and a_cols is not None \
+                    and b_cols is not None and a_cols >= b_cols
+                per_row = 2 if b_full is False or a_wider else None
+            row_tile = a.tile if per_row == 1 else b.tile
+            if per_row is not None and row_tile.blayout not in ("RowMajor", "ColMajor"):
+                per_row = None      # a layout the model cannot read: either path
         if per_row is None:
             # Cannot tell the path: every access, the scratch both ways, no internal drain, and no
             # operand counts as walked element for element (no same-access chain).
@@ -348,6 +368,30 @@ class FunctionCFG:
                 self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} internal barrier after vbrcb"),
                 self._new(EventKind.OP, stmt=stmt, op=base, accesses=main + [_scratch(False)])]
 
+    def _reduce_tmp(self, base: str, args: list, env: dict, accesses: list) -> list:
+        """The tmp write of a row reduction or TCOLSUM, widened to what the op may write past the
+        tmp's own footprint (pto.ops.reduce_tmp_bytes); unknown bytes when that cannot be told."""
+        src, tmp = self._tile(args[1], env), self._tile(args[2], env)
+        if tmp is None or tmp.tile is None or src is None or src.tile is None:
+            return accesses
+        shapes = self.values.valid_shapes(src)
+        whole = (src.tile.rows, src.tile.cols)
+        reaches = [reduce_tmp_bytes(base, src.tile.dtype, shape, tmp.tile.cols, whole) for shape in shapes or [None]]
+        reach = None if None in reaches else max(x for x in reaches if x is not None)
+        addrs = self.values.tile_addresses(tmp)
+        size = tmp.tile.nbytes
+        out = []
+        for access in accesses:
+            if access.tmp and access.name == tmp.name and access.intervals is not None:
+                if reach is None or addrs is None or size is None:
+                    access = Access(access.name, access.write, access.space, None, None, True,
+                                    unknown_why=f"{base} may write past its tmp, as far as the valid shape says")
+                else:
+                    access = Access(access.name, access.write, access.space,
+                                    sorted((a, a + max(size, reach)) for a in addrs), None, True)
+            out.append(access)
+        return out
+
     def _drains(self, spec, args: list, env: dict) -> bool:
         if spec.trailing_drain == NEVER:
             return False
@@ -355,6 +399,13 @@ class FunctionCFG:
             return False
         if spec.trailing_drain == ALWAYS:
             return True
+        if spec.trailing_drain == ROW_REDUCE:
+            src, tmp = (self._tile(args[i], env) if len(args) > i else None for i in (1, 2))
+            if src is None or src.tile is None:
+                return False
+            tmp_cols = tmp.tile.cols if tmp is not None and tmp.tile is not None else None
+            shapes = self.values.valid_shapes(src)
+            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols) for shape in shapes or [None])
         if spec.trailing_drain == STATIC_NONEMPTY:
             for arg in args[:2]:
                 sym = self._tile(arg, env)
@@ -416,8 +467,9 @@ class FunctionCFG:
             if isinstance(arg, A.Name):
                 sym = env.get(arg.id)
                 if sym is None:
-                    if "::" in arg.id:
-                        continue      # an enumerator such as RoundMode::CAST_RINT
+                    scope, _, _ = arg.id.rpartition("::")
+                    if scope.removeprefix("::").removeprefix("pto::") in MODE_ENUMS:
+                        continue      # a mode constant such as RoundMode::CAST_RINT
                     return [], f"{op}: operand '{arg.id}' is not declared in this function"
                 if sym.kind == "tile":
                     access = self._tile_access(sym, write, index in spec.tmp)

@@ -14,7 +14,7 @@ everything they touch.
 """
 from __future__ import annotations
 
-from .tiles import HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re-exported for the op effects)
+from .tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re-exported for the op effects)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,7 +26,8 @@ PIPE_V = "PIPE_V"
 
 # When an op's implementation ends with its own pipe_barrier(PIPE_V):
 NEVER = "never"
-ALWAYS = "always"                  # TROWSUM/TROWMAX/TROWMIN: every return path ends with one
+ALWAYS = "always"                  # every return path ends with one
+ROW_REDUCE = "row-reduce"          # TROWSUM/TROWMAX/TROWMIN: see row_reduce_drains
 STATIC_NONEMPTY = "static-nonempty"  # TCOLSUM/TCOLMAX/TCOLMIN return early (no barrier) when a valid
                                    # row/col count is 0, so only a static non-empty valid shape drains
 
@@ -59,8 +60,7 @@ def _specs() -> dict[str, OpSpec]:
     for name in ("TROWARGMAX", "TROWARGMIN", "TCOLARGMAX", "TCOLARGMIN", "TROWPROD"):
         table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
     for name in ("TROWSUM", "TROWMAX", "TROWMIN"):
-        # float/half end with pipe_barrier(PIPE_V); int16/int32 end with V->S->V flags: both drain.
-        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=ALWAYS)
+        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=ROW_REDUCE)
     table["TCOLMAX"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
     table["TCOLMIN"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
     # TCOLSUM(dst, src) / TCOLSUM(dst, src, tmp, isBinary): trailing barrier with tmp (§2).
@@ -102,6 +102,72 @@ HARMLESS_CALLS = {
     "set_atomic_none", "set_atomic_add", "set_atomic_f32", "set_atomic_f16", "set_atomic_bf16",
     "ffts_cross_core_sync", "wait_flag_dev", "std::atomic_thread_fence",
 }
+
+REPEAT_BYTES = 256      # one vector repeat
+
+
+def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None) -> bool:
+    """Whether TROWSUM/TROWMAX/TROWMIN(dst, src, tmp) ends with PIPE_V drained (pto-isa a2a3
+    TRowReduceOps.hpp, TRowSum/TRowMax/TRowMin.hpp at 3186c381). float/half: every path ends with
+    pipe_barrier(PIPE_V) except one that returns having issued nothing, when E < validCol < 2E
+    (E = elements per 256-byte repeat) and the tmp's static Cols hold less than one repeat.
+    int16/int32: each row ends with a V->S and S->V flag round trip, which drains V, so it drains
+    when there is a row. ``valid``: src's valid (rows, cols), None if it may vary."""
+    size = ELEMENT_BYTES.get(dtype or "")
+    if size is None:
+        return False
+    if dtype in ("float", "float32_t", "half", "float16_t"):
+        per_repeat = REPEAT_BYTES // size
+        if tmp_cols is not None and tmp_cols >= per_repeat:
+            return True
+        return valid is not None and not (per_repeat < valid[1] < 2 * per_repeat)
+    if dtype in ("int16_t", "int32_t"):
+        return valid is not None and valid[0] >= 1
+    return False
+
+
+# The fp32 row-reduction fast path (src static, valid == whole tile, one of these shapes) writes a
+# 4096-byte intermediate from the tmp's start whatever the tmp's declared shape.
+_FP32_ROW_REDUCE_FAST = frozenset([(64, 128), (32, 256), (16, 512), (8, 1024)])
+
+
+def reduce_tmp_bytes(op: str, dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None,
+                     src_shape: tuple | None = None) -> int | None:
+    """How far past its start the tmp of TROWSUM/TROWMAX/TROWMIN or TCOLSUM may be written (bytes;
+    None if unknown). Nothing checks the tmp's rows, so this may pass its Rows*Cols footprint:
+    float/half row reductions write W bytes at the start of each of validRow rows of tmp's row
+    stride when validCol > E (W = one repeat, TROWSUM: floor(validCol/E/2) repeats when validCol >=
+    2E; the fp32 fast path for ``src_shape`` (Rows, Cols) in _FP32_ROW_REDUCE_FAST writes 4096
+    contiguous bytes); int ones write the first 32 bytes; the binary
+    TCOLSUM writes validCol elements in each of validRow/2 rows (TColSum.hpp BinarySum)."""
+    size = ELEMENT_BYTES.get(dtype or "")
+    if size is None or valid is None or tmp_cols is None:
+        return None
+    rows, cols = valid
+    stride = tmp_cols * size
+    if op == "TCOLSUM":
+        return max(0, (rows // 2 - 1) * stride + cols * size)
+    if dtype in ("int16_t", "int32_t"):
+        return 32
+    if dtype not in ("float", "float32_t", "half", "float16_t"):
+        return None
+    per_repeat = REPEAT_BYTES // size
+    fast = 4096 if size == 4 and src_shape in _FP32_ROW_REDUCE_FAST and src_shape == valid else 0
+    if cols <= per_repeat:
+        return fast                  # one repeat per row: the tmp is not used
+    repeats = cols // per_repeat
+    width = REPEAT_BYTES * (repeats // 2 if op == "TROWSUM" and repeats >= 2 else 1)
+    return max(fast, (rows - 1) * stride + width if rows >= 1 else 0)
+
+
+# pto's mode enumerations that ops take as arguments (`RoundMode::CAST_RINT`): an operand
+# `Enum::NAME` is a mode constant only for one of these; any other qualified operand (`ns::tile`)
+# may be a tile.
+MODE_ENUMS = frozenset(["RoundMode", "SaturationMode", "CmpMode", "MaskPattern", "TFillPadMode", "ReluPreMode",
+                        "ReduceOp", "AtomicType", "QuantType", "NotifyOp", "SyncCoreType", "DivAlgorithm",
+                        "AccToVecMode", "AccPhase", "STPhase", "WaitCmp", "DmaEngine", "SyncAllMode",
+                        "SqrtAlgorithm", "RsqrtAlgorithm", "RecipAlgorithm", "LogAlgorithm", "FmodAlgorithm",
+                        "ExpAlgorithm", "RemAlgorithm"])
 
 # Functions that may appear inside expressions: they only read scalar state.
 PURE_FUNCTIONS = {"get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "get_sub_block_id"}
