@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..pto.ops import OPS
+from ..pto.ops import OPS, reduce_tmp_bytes, row_reduce_drains
 from .memory import HIDDEN_SCRATCH, Memory, SimError, SimTileType, TileView, dtype_of, to_dtype
 
 
@@ -127,11 +127,13 @@ def _nonempty(x: np.ndarray, axis: int, name: str) -> np.ndarray:
     return x
 
 
-def _tmp_fill(mem: Memory, tmp: TileView, src: TileView, stmt: int) -> None:
-    """Give a tmp operand deterministic contents derived from the source (partial results)."""
+def _tmp_fill(mem: Memory, tmp: TileView, src: TileView, stmt: int, reach: int = 0) -> None:
+    """Give a tmp operand deterministic contents derived from the source (partial results), over
+    its footprint or ``reach`` bytes from its start, whichever is more (reductions write past a
+    tmp with fewer rows than they need: pto.ops.reduce_tmp_bytes)."""
     data = mem.ub[src.lo:src.hi]
     mem.observe_bytes(src.lo, src.hi)
-    need = tmp.hi - tmp.lo
+    need = max(tmp.hi - tmp.lo, reach)
     reps = -(-need // max(1, data.size))
     mem.write_bytes(tmp.lo, np.tile(data, reps)[:need].copy(), stmt)
 
@@ -240,7 +242,7 @@ class OpBuilder:
         if n == "TCVT":
             return self._tcvt()
         if n in ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD"):
-            return self._row_reduce(n[4:], drain=n in TRAILING_DRAIN_OPS)
+            return self._row_reduce(n[4:])
         if n in ("TROWARGMAX", "TROWARGMIN"):
             return self._arg_reduce(axis=1)
         if n in ("TCOLARGMAX", "TCOLARGMIN"):
@@ -398,17 +400,21 @@ class OpBuilder:
         return [Step(reads, writes, run, False, tmp is not None, "TCVT")]
 
     # --- reductions ---
-    def _row_reduce(self, op: str, drain: bool) -> list[Step]:
+    def _row_reduce(self, op: str) -> list[Step]:
         dst, src = self.tile(0), self.tile(1)
         tmp = self.args[2] if len(self.args) > 2 and isinstance(self.args[2], TileView) else None
         red = REDUCE[op]
+        valid = (src.valid_rows, src.valid_cols)
+        tmp_cols = tmp.type.cols if tmp is not None else None
+        drain = self.name in TRAILING_DRAIN_OPS and row_reduce_drains(src.type.elem, valid, tmp_cols)
+        reach = reduce_tmp_bytes(self.name, src.type.elem, valid, tmp_cols, (src.type.rows, src.type.cols)) or 0
 
         def run(mem: Memory, stmt: int) -> None:
             x = _nonempty(_as(_region(mem, src, dst.valid_rows, src.valid_cols), dst), 1, self.name)
             with np.errstate(all="ignore"):
                 out = red(x.astype(np.float32) if x.dtype == np.float16 else x, axis=1).astype(x.dtype)
             if tmp is not None:
-                _tmp_fill(mem, tmp, src, stmt)
+                _tmp_fill(mem, tmp, src, stmt, reach)
             full = mem.read(dst, full=True)
             full[:dst.valid_rows, 0] = out
             mem.write(dst, full[:dst.valid_rows, :dst.valid_cols], stmt)
@@ -439,13 +445,15 @@ class OpBuilder:
         dst, src = self.tile(0), self.tile(1)
         tmp = self.args[2] if len(self.args) > 2 and isinstance(self.args[2], TileView) else None
         red = REDUCE[op]
+        reach = reduce_tmp_bytes("TCOLSUM", src.type.elem, (src.valid_rows, src.valid_cols),
+                                 tmp.type.cols if tmp is not None else None) if self.name == "TCOLSUM" else None
 
         def run(mem: Memory, stmt: int) -> None:
             x = _nonempty(_as(_region(mem, src, src.valid_rows, dst.valid_cols), dst), 0, self.name)
             with np.errstate(all="ignore"):
                 out = red(x.astype(np.float32) if x.dtype == np.float16 else x, axis=0).astype(x.dtype)
             if tmp is not None:
-                _tmp_fill(mem, tmp, src, stmt)
+                _tmp_fill(mem, tmp, src, stmt, reach or 0)
             full = mem.read(dst, full=True)
             full[0, :dst.valid_cols] = out
             mem.write(dst, full[:dst.valid_rows, :dst.valid_cols], stmt)
@@ -474,6 +482,12 @@ class OpBuilder:
         tmp = self.args[3] if len(self.args) > 3 and isinstance(self.args[3], TileView) else None
         rows = dst.valid_rows
         fn = BINARY["SUB"] if op == "EXPDIF" else BINARY[op]
+        # The implementation takes src1 as the per-row operand only when src0's valid shape is
+        # dst's (and, both being so, src0's rows are at least as wide): docs/reference/pto-facts.md §2.
+        shape = (dst.valid_rows, dst.valid_cols)
+        if (src0.valid_rows, src0.valid_cols) != shape or (
+                (src1.valid_rows, src1.valid_cols) == shape and src0.type.cols < src1.type.cols):
+            raise SimError(f"{self.name} with src0 as the per-row operand (valid shapes) is not simulated")
 
         def apply(lo_row: int, hi_row: int, per_row: np.ndarray, mem: Memory, stmt: int) -> None:
             full = _as(mem.read(dst, full=True), dst)

@@ -1,0 +1,38 @@
+"""The row-reduction facts (pto-isa a2a3 TRowReduceOps.hpp, TRowSum.hpp, TColSum.hpp at 3186c381)
+as ptofix/pto/ops.py states them for the proof and the simulator."""
+from __future__ import annotations
+
+import pytest
+
+from ptofix.pto.ops import reduce_tmp_bytes, row_reduce_drains
+
+
+@pytest.mark.parametrize("dtype, valid, tmp_cols, drains", [
+    ("float", (16, 64), 8, True),       # one repeat per row: the one-repeat path ends with a barrier
+    ("float", (16, 100), 32, False),    # 64 < 100 < 128 and a tmp narrower than a repeat: returns early
+    ("float", (16, 100), 64, True),     # the same with a tmp of one repeat: copies, then a barrier
+    ("float", (16, 128), 8, True),      # 2E is not inside (E, 2E)
+    ("half", (16, 200), 64, False),     # E = 128 for half
+    ("float", None, 64, True),          # a wide tmp drains whatever the valid shape
+    ("float", None, 8, False),
+    ("int32_t", (1, 64), 64, True),     # one V->S->V round trip per row
+    ("int32_t", (0, 64), 64, False),    # no row, no round trip
+    ("int32_t", None, 64, False),
+    ("int8_t", (16, 64), 64, False),    # not a path the facts cover
+])
+def test_row_reduction_trailing_drain(dtype, valid, tmp_cols, drains):
+    assert row_reduce_drains(dtype, valid, tmp_cols) is drains
+
+
+def test_reduction_tmp_reach():
+    # validCol <= E: the tmp is not used (the fp32 fast path aside).
+    assert reduce_tmp_bytes("TROWMAX", "float", (16, 64), 8) == 0
+    assert reduce_tmp_bytes("TROWSUM", "float", (16, 512), 512, (16, 512)) >= 4096
+    # One repeat at the start of each of validRow rows of the tmp's stride.
+    assert reduce_tmp_bytes("TROWMAX", "float", (16, 100), 64) == 15 * 64 * 4 + 256
+    # TROWSUM halves the repeats per row once there are at least two.
+    assert reduce_tmp_bytes("TROWSUM", "float", (4, 512), 512) == 3 * 512 * 4 + 4 * 256
+    assert reduce_tmp_bytes("TROWSUM", "int32_t", (16, 64), 8) == 32
+    # The binary TCOLSUM writes validCol elements in each of validRow/2 rows of the tmp's stride.
+    assert reduce_tmp_bytes("TCOLSUM", "float", (16, 64), 64) == 7 * 64 * 4 + 64 * 4
+    assert reduce_tmp_bytes("TCOLSUM", "float", None, 64) is None
