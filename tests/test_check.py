@@ -215,3 +215,19 @@ def test_a_barrier_spelled_across_a_line_splice_still_drains():
     removed = [run_pipeline(SourceText(text, "fa.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})],
                             PARSERS).reports[0]["removed"] for text in (fa, spliced)]
     assert removed[0] == removed[1] > 0
+
+
+def test_fix_separates_a_race_that_reaches_round_a_loop_through_a_break():
+    # TADD -> break -> next iteration -> case 2 -> TSUB bypasses a barrier before TMUL (case 1): the
+    # back-edge race is reported besides the straight-line one, and --fix covers both paths.
+    tile = TILE.replace("16, 128, BLayout::RowMajor, 16, 128", "8, 64, BLayout::RowMajor, 8, 64")   # 8 repeats: no chain
+    src = (f"__global__ AICORE void k(int32_t n) {{\n  {tile} a;\n  TASSIGN(a, 0);\n  {tile} b;\n  TASSIGN(b, 8192);\n"
+           f"  {tile} c;\n  TASSIGN(c, 16384);\n  {tile} d;\n  TASSIGN(d, 24576);\n"
+           "  for (int32_t i = 0; i < n; i += 1) {\n    switch (i) {\n    case 0:\n      TADD(a, b, b);\n"
+           "      if (n > 5) break;\n    case 1:\n      TMUL(c, a, a);\n    case 2:\n      TSUB(d, a, a);\n"
+           "      pipe_barrier(PIPE_V);\n    }\n  }\n}\n")
+    races = find_races(parse_cpp(SourceText(src, "k.cpp")))[0]
+    assert any(r.hazard.via_back_edge for r in races) and any(not r.hazard.via_back_edge for r in races)
+    fixed = run_pipeline(SourceText(src, "k.cpp"), [build_pass("pipe-v-barrier-insert", {})], PARSERS).text
+    assert find_races(parse_cpp(SourceText(fixed, "k.cpp")))[0] == []
+    assert run_pipeline(SourceText(fixed, "k.cpp"), [build_pass("pipe-v-barrier-insert", {})], PARSERS).text == fixed

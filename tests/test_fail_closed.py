@@ -499,3 +499,42 @@ def test_division_and_ternary_use_the_common_type():
     assert sem.value_set("q") == {32768}            # INT_MIN converts to 2147483648u first
     assert sem.value_set("r") == {65535}
     assert sem.value_set("t") == {32768, 0}          # the ternary is unsigned
+
+
+# Control flow and callers the model once read too kindly (a third red-team round).
+CONTROL_KERNELS = {
+    # Duff's device: `case 1:` inside a block of the switch is a jump target that skips the inner
+    # barrier, so TADD's write of a may still be in flight at TMUL.
+    "case label nested in a block of a switch": _pair(
+        AB + "  TASSIGN(b, 65536);\n  " + TILE + " c;\n  TASSIGN(c, 32768);", "TADD(a, b, b);",
+        "switch (n) {\n  case 0: {\n    pipe_barrier(PIPE_V);\n  case 1:\n    TMUL(c, a, a);\n  }\n  }"),
+}
+CALLERS.update({
+    # k's goto skips its barrier before the call: TADD may be in flight when h starts.
+    "goto in the caller": HELPER.format(static="static ")
+    + f"__global__ AICORE void k(int32_t n) {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  TMULS(a, a, 2.0f);\n"
+    "  if (n) goto done;\n  pipe_barrier(PIPE_V);\ndone:\n  helper();\n}\n",
+    # A macro pastes the name together: the call is in no name count.
+    "name pasted by a macro": "#define CAT(p, q) p##q\n" + HELPER.format(static="static ") + CLEAN_CALLER
+    + f"__global__ AICORE void k2() {{\n{DIRTY}  CAT(help, er)();\n}}\n",
+    # A line splice inside a statement the model cannot read hides the name from a plain scan.
+    "name split by a line splice in an unreadable statement": HELPER.format(static="static ") + CLEAN_CALLER
+    + f"__global__ AICORE void k2() {{\n{DIRTY}  int32_t arr[2] = {{0, (help\\\ner(), 0)}};\n}}\n",
+    "static only in a comment": HELPER.format(static="/* static */ ") + CLEAN_CALLER,
+    "static only in a string": HELPER.format(static='__attribute__((annotate("static"))) ') + CLEAN_CALLER,
+    "static defined away": "#define static\n" + HELPER.format(static="static ") + CLEAN_CALLER,
+})
+
+
+@pytest.mark.parametrize("name", sorted(CONTROL_KERNELS))
+def test_control_flow_barrier_is_kept(name):
+    decisions = _decisions(CONTROL_KERNELS[name])
+    assert decisions and not any(d.removed for d in decisions), CONTROL_KERNELS[name]
+
+
+@pytest.mark.parametrize("name", ["goto in the caller", "name pasted by a macro",
+                                  "name split by a line splice in an unreadable statement", "static only in a comment",
+                                  "static only in a string", "static defined away"])
+def test_more_hidden_callers_keep_the_helper_entry_barrier(name):
+    decisions = [d for d in _decisions(CALLERS[name]) if d.fn.name == "helper"]
+    assert decisions and not any(d.removed for d in decisions), CALLERS[name]

@@ -339,6 +339,9 @@ class BarrierAnalysis:
         sites = self.callers(fn)
         clean = bool(sites) and self._only_called_there(fn, sites)
         for caller, event in sites if clean else ():
+            if self.cfg(caller).unstructured:
+                clean = False     # a goto may reach the call around the caller's drains
+                break
             if not self._boundary_clean(caller, backward, cache, stack | {key}):
                 clean = False
                 break
@@ -355,8 +358,10 @@ class BarrierAnalysis:
         ``sites``: its address taken, a call from code the model does not read (a definition it
         cannot parse, a macro, an initializer) or any other use may run it with vector work in
         flight."""
-        if "static" not in identifiers(fn.head):
+        if not fn.static or "static" in self.ctx.macros:
             return False     # external linkage: another translation unit may call it too
+        if self.ctx.pastes_tokens:
+            return False     # `p##q` may spell its name where no scan sees it
         definitions = sum(1 for other in self.model.functions if other.name == fn.name)
         return self.ctx.name_count(fn.name) == definitions + len(sites)
 
@@ -393,11 +398,13 @@ class BarrierAnalysis:
         if id(fn) in stack:
             return _MAYBE_PENDING
         sites = self.callers(fn)
-        if not sites:
+        if not sites or not self._only_called_there(fn, sites):
             return _MAYBE_PENDING
         result: frozenset = frozenset()
         for caller, event in sites:
             cfg = self.cfg(caller)
+            if cfg.unstructured:
+                return _MAYBE_PENDING
             states, _ = _flag_dataflow(cfg, tag, self._flag_state_at_entry(caller, tag, stack | {id(fn)}))
             result = result | states.get(event.order, _MAYBE_PENDING)
         self._flag_entry[key] = result

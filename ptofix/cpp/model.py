@@ -180,6 +180,7 @@ class Function(Record, slots=True):
     qualified: str = ""          # defined as `Owner::name`: the declaration up to the name, spaces
                                  # removed ('' for an unqualified name): a member or namespace-qualified function
     conditional: bool = False    # defined inside a file-scope #if section (or with a directive in its head)
+    static: bool = False         # declared `static` (a word of the declaration, not of a comment or string)
 
     def statements(self) -> Iterator[Stmt]:
         yield from self.body.walk()

@@ -68,7 +68,7 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                     continue      # two phases of one op, ordered by its internal barrier
                 # The same-access chain is hardware-safe only within one iteration (as in the proof).
                 hazard, _ = analysis._pair_hazard(p, c, back, cfg)
-                key = (id(p.stmt), id(c.stmt))
+                key = (id(p.stmt), id(c.stmt), back)
                 if hazard is not None and not _proven(hazard):
                     unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
                         f"{c.op}: the bytes {p.op} and it touch are not known, so a conflict can be neither "

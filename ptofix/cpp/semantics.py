@@ -199,6 +199,8 @@ class FileContext:
         self.functions = by_name
         self._semantics: dict[int, FunctionSemantics | None] = {}
         self._name_counts: dict[str, int] | None = None
+        # A macro may paste tokens into any name (`h##x`): then no name count is complete.
+        self.pastes_tokens = "##" in model.source.text
         # Every identifier a file-scope declaration mentions (variables, constants, enumerators,
         # function prototypes, struct members): such a name may shadow a pto enumerator
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
@@ -241,10 +243,12 @@ class FileContext:
         return sem
 
     def name_count(self, name: str) -> int:
-        """How often the identifier ``name`` occurs in the file's text (a lexical count)."""
+        """How often the identifier ``name`` occurs in the file's text (a lexical count, line
+        splices joined)."""
         if self._name_counts is None:
             counts: dict[str, int] = {}
-            for word in identifiers(self.model.source.text):
+            text = self.model.source.text
+            for word in identifiers(join_splices(text) if _has_splice(text) else text):
                 counts[word] = counts.get(word, 0) + 1
             self._name_counts = counts
         return self._name_counts.get(name, 0)

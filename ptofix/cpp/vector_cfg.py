@@ -46,6 +46,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
+from .parser import identifiers
 from .semantics import FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symbol, expr_type
 
 UB_SPACE = "Vec"
@@ -208,8 +209,13 @@ class FunctionCFG:
                 out.append((split, False))
             return out
         if isinstance(stmt, OpaqueStmt):
-            if stmt.reason == "label" or "goto" in stmt.reason:
-                self.unstructured = self.unstructured or f"{stmt.reason} (goto/labels are not modelled)"
+            # A label, or a `case`/`default` label or goto anywhere inside a construct the model
+            # does not read (a case nested in a block of a switch is a jump target too).
+            jumps = {"goto", "case", "default"}.intersection(identifiers(stmt.text))
+            if stmt.reason == "label" or "goto" in stmt.reason or jumps:
+                what = stmt.reason if stmt.reason == "label" or not jumps \
+                    else f"'{sorted(jumps)[0]}' in an opaque statement"
+                self.unstructured = self.unstructured or f"{what} (goto/labels are not modelled)"
                 return preds
             info = self.sem.info.get(id(stmt))
             event = self._new(EventKind.UNKNOWN, stmt=stmt, why=info.reason if info else stmt.reason)
