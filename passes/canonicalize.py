@@ -101,6 +101,7 @@ class CanonicalizePass(Pass):
             if new is not None and op.is_generic and _generic_key(new) == _generic_key(old):
                 new = old        # the same op, spaced or ordered otherwise: left byte for byte
             if new is not None and new != old:
+                new = _keep_comments(old, new, text, end, source)
                 edits.append(Edit(start, end, new, f"canonicalize {op.name} for ptoas {target.name}"))
             if new is None or new != old:
                 rewritten.append({"op": op.name, "line": line, "from": op.form, "to": to,
@@ -143,6 +144,23 @@ def _generic_key(text: str) -> tuple:
         else:
             (stack[-1][-1] if stack else out).append(piece)
     return tuple(out) + tuple(("unclosed", tuple(map(tuple, s))) for s in stack)
+
+
+_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*')
+
+
+def _keep_comments(old: str, new: str, text: str, end: int, source: SourceText) -> str:
+    """``new`` with the ``//`` comments written inside the op it replaces (``old``) put back at its
+    end, where a rewrite onto one line would otherwise drop them; an error where that would comment
+    out what follows the op on its line."""
+    comments = [m.group(0) for m in _STRING_OR_COMMENT.finditer(old) if m.group(0).startswith("//")]
+    if not comments:
+        return new
+    rest = text[end:text.find("\n", end) if "\n" in text[end:] else len(text)]
+    if rest.strip() and not rest.strip().startswith("//"):
+        raise PtofixError("the comment inside this op would be lost in the rewrite (code follows the op on "
+                          "its last line)", source, end)
+    return new + "  " + " ".join(comments)
 
 
 def _open_depth(entry: list) -> int:

@@ -171,6 +171,9 @@ class LocalSlotNumPass(Pass):
             elif self.default:
                 intents[key] = Intent(self.default, "default", f"default-local-slot-num {self.default}")
 
+        if intents or all_value is not None or per_flag or self.ir or self.sidecar or unit_flags \
+                or target_order is not None:
+            self._check_all_tied(inv, source)
         file_order = self._file_order(inv)
         edits: list[Edit] = []
         rows: list[dict[str, Any]] = []
@@ -303,6 +306,20 @@ class LocalSlotNumPass(Pass):
         if wants_order:
             parts.append(f"{order} TPipe argument order")
         return f"pipe {pipe.function}/{pipe.var} FlagID {pipe.flag_id}: " + "; ".join(parts)
+
+    @staticmethod
+    def _check_all_tied(inv: PipeInventory, source: SourceText) -> None:
+        """Refuse a run that may change a pipe while a TPipe type or a pipe use anywhere in the file
+        is not tied to a pipe object the inventory understands (another declaration form, a use
+        through a reference, parameter or pointer, a type spelled otherwise): it may name a pipe the
+        run changes and would be left as it is."""
+        loose = [(t.span.start, "a TPipe<...> type not tied to a pipe object ptofix recognises "
+                  "(declare pipes as `auto v = TPipe<...>(...)` or `TPipe<...> v(...)`)") for t in inv.unlinked]
+        loose += [(i.offset, i.message) for i in inv.issues if i.kind == "unlinked"]
+        if loose:
+            offset, why = min(loose)
+            raise PtofixError(f"cannot change LocalSlotNum consistently: {why}; it may name a pipe this run "
+                              "changes", source, offset)
 
     def _check_editable(self, inv: PipeInventory, source: SourceText, pipe: PipeObject,
                         intent: Intent | None) -> None:

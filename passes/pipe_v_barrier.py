@@ -43,8 +43,8 @@ class PipeVBarrierPass(Pass):
             overrides[int(line_text)] = int(count)
         # Each decision is turned into what the report keeps as soon as its group of functions is
         # decided, so the analysis can free that group's models before the next (memory).
-        in_lists = _in_statement_lists(model)
-        kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, in_lists),
+        outside_lists = _outside_statement_lists(model)
+        kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists),
                                           force=self.force, weights=overrides)
         edits: list[Edit] = [edit for _, edit, _, _ in kept if edit is not None]
         warnings: list[str] = [warning for _, _, warning, _ in kept if warning is not None]
@@ -63,11 +63,11 @@ class PipeVBarrierPass(Pass):
         return PassResult(edits, report, warnings)
 
 
-def _in_statement_lists(model) -> set[int]:
-    """ids of the statements that sit in a statement list (a block, a switch body not right after a
-    case label, an ``#if`` branch of such a list): a removed barrier there may become a comment.
-    Anywhere else (the body of a braceless ``if``/``else``/``for``, right after a case label) it
-    must stay a statement, or the next statement would take its place: it becomes ``/* ... */;``."""
+def _outside_statement_lists(model) -> set[int]:
+    """ids of the statements that do not sit in a statement list (a block, a switch body not right
+    after a case label, an ``#if`` branch of such a list): the body of a braceless ``if``/``else``/
+    ``for``, or right after a case label. A barrier removed there must stay a statement, or the next
+    statement would take its place: it becomes ``/* ... */;`` (in a list, a plain comment)."""
     from ptofix.cpp.model import CaseLabel, Compound, ForStmt, IfStmt, PPIfStmt, SwitchStmt
 
     found: set[int] = set()
@@ -81,7 +81,7 @@ def _in_statement_lists(model) -> set[int]:
     def visit(stmt, listed: bool) -> None:
         if stmt is None:
             return
-        if listed:
+        if not listed:
             found.add(id(stmt))
         if isinstance(stmt, Compound):
             items(stmt.body, True)
@@ -101,7 +101,7 @@ def _in_statement_lists(model) -> set[int]:
     return found
 
 
-def _keep(d, source: SourceText, in_lists: set[int]) -> tuple:
+def _keep(d, source: SourceText, outside_lists: set[int]) -> tuple:
     """(report entry, edit or None, warning or None, (function, weight, removed)) of decision ``d``."""
     line, col = source.line_col(d.stmt.span.start)
     entry = {
@@ -128,7 +128,7 @@ def _keep(d, source: SourceText, in_lists: set[int]) -> tuple:
     if d.removed:
         tag = d.pattern if d.removable else f"{d.pattern}, FORCED"
         text = f"/* ptofix: removed pipe_barrier(PIPE_V) ({tag}) */"
-        edit = Edit(d.stmt.span.start, d.stmt.span.end, text if id(d.stmt) in in_lists else text + ";", d.reason)
+        edit = Edit(d.stmt.span.start, d.stmt.span.end, text + ";" if id(d.stmt) in outside_lists else text, d.reason)
         if not d.removable:
             warning = (f"{source.path}:{line}:{col}: warning: --force removed an unproven "
                        f"PIPE_V barrier: {d.reason}")

@@ -280,8 +280,8 @@ def test_build_checks_config_pass_options_up_front(tmp_path, capsys, fake_build)
 @needs_fa
 @pytest.mark.parametrize(("old", "new", "expected"), [
     (FIRST_TALLOC, "TALLOC<PipeFromHeader,", "takes pipe 'v20' with the type 'PipeFromHeader'"),
-    (FIRST_TALLOC, "TALLOC<PIPE0,", "takes pipe 'v20' with the type 'PIPE0'"),
-    (FIRST_TALLOC, "pto::TALLOC<TPipe<0, Direction::DIR_C2V, 32768, 8, 8, true>,", "not tied to a pipe object"),
+    (FIRST_TALLOC, "TALLOC<PIPE0,", "a #define names TPipe"),
+    (FIRST_TALLOC, "pto::TALLOC<TPipe<0, Direction::DIR_C2V, 32768, 8, 8, true>,", "TPipe type is not a pipe object"),
 ])
 def test_use_whose_type_is_not_a_written_out_tpipe_is_refused(tmp_path, capsys, old, new, expected):
     text = FA_CPP.read_text()
@@ -292,7 +292,8 @@ def test_use_whose_type_is_not_a_written_out_tpipe_is_refused(tmp_path, capsys, 
     path = write(tmp_path / "k.cpp", changed)
     status, out, err = ptofix(capsys, "run", "--local-slot-num", "0=2", "-i", path)
     assert status == 2 and out == ""
-    assert "k.cpp:" in err and "cannot rewrite pipe 'v20'" in err and expected in err
+    assert "k.cpp:" in err and ("cannot rewrite pipe 'v20'" in err or "cannot change LocalSlotNum" in err)
+    assert expected in err
     assert path.read_text() == changed
 
 

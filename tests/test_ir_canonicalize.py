@@ -217,3 +217,31 @@ def test_a_generic_op_already_in_target_form_stays_byte_for_byte():
         assert outcome.text == text and outcome.reports[0]["rewritten"] == []
     changed = text.replace("slot_num = 8", "slot_num = 8 : i32, local_slot_num = 2")
     assert run(changed, "v0.45").text != changed
+
+
+def test_a_comment_inside_a_rewritten_op_is_kept():
+    text = ('%t = "pto.tpop_from_aic"(%r, %c) // the slot\n    <{operandSegmentSizes = array<i32: 1, 1>, split = 0 : i8}>'
+            ' : (index, index) -> !pto.tile_buf<vec, 16x16xf32>\n')
+    out = run(text, "v0.36").text
+    assert out.startswith("%t = pto.tpop_from_aic(") and out.rstrip("\n").endswith("// the slot")
+    assert run(out, "v0.36").text == out
+    with pytest.raises(PtofixError, match="comment inside this op would be lost"):
+        run("module {\n" + text.replace("16x16xf32>\n", "16x16xf32> }\n"), "v0.36")   # code after the op
+
+
+def test_stdout_output_says_the_stripped_local_slot_num_went_nowhere(tmp_path):
+    import subprocess
+    import sys
+    text = ('%p = "pto.initialize_l2g2l_pipe"(%g) {dir_mask = 1 : i8, slot_size = 1024 : i32, slot_num = 8 : i32,'
+            ' local_slot_num = 2 : i32, flag_base = 0 : i32} : (!pto.tensor_view<16x16xf32>) -> !pto.pipe\n')
+    path = tmp_path / "in.mlir"
+    path.write_text(text)
+    for out in (["-o", "-"], ["--diff"]):
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.45", str(path),
+                               *out], capture_output=True, text=True)
+        assert proc.returncode == 0 and "removed local_slot_num = 2" in proc.stderr
+        assert "NOT recorded" in proc.stderr and "recorded in the sidecar" not in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.45", str(path),
+                           "-o", str(tmp_path / "out.mlir")], capture_output=True, text=True)
+    assert proc.returncode == 0 and "recorded in the sidecar" in proc.stderr
+    assert (tmp_path / "out.mlir.slots.json").exists()

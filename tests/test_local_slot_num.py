@@ -107,7 +107,7 @@ def test_tpipe_outside_functions_is_not_silently_ignored():
         "  auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>(v1, v2, v2);\n")
     inv = inventory(text)
     assert [i.kind for i in inv.issues] == ["unlinked"]
-    with pytest.raises(PtofixError, match="not tied to a pipe object \\(outside any function\\)"):
+    with pytest.raises(PtofixError, match="cannot change LocalSlotNum consistently"):
         run(text, map="2")
 
 
@@ -352,3 +352,33 @@ def test_real_fa_kernel_ir_sets_the_intended_pipes_with_no_other_flag(tmp_path, 
     rows = [r for p in report["passes"] for r in p.get("pipes", [])]
     assert len(rows) == 6 and all(r["matched_by"] == "shape" for r in rows)
     assert sorted(r["local_after"] for r in rows) == [1, 1, 1, 1, 8, 8]
+
+
+PIPE = "TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>"
+GT = "GlobalTensor<float, pto::Shape<1, 1, 1, 16, 16>, pto::Stride<256, 256, 256, 16, 1>, pto::Layout::ND>"
+PUSH = f"TPUSH<{{pipe}}, {GT}, TileSplitAxis::TILE_NO_SPLIT>({{obj}}, v50);"
+INIT = f"  auto v20 = {PIPE}(v1, v2, v2);\n  {GT} v50(nullptr);\n"
+
+
+@pytest.mark.parametrize("name, body", [
+    # A use the inventory does not read as one, its type spelled otherwise: the same C++ type.
+    ("qualified op", INIT + "  pto::" + PUSH.format(pipe=PIPE.replace("Direction::", "pto::Direction::"), obj="v20") + "\n"),
+    ("void cast", INIT + "  (void)" + PUSH.format(pipe=PIPE.replace("Direction::DIR_C2V", "DIR_C2V"), obj="v20") + "\n"),
+    # Uses through another name, spelled otherwise.
+    ("reference", INIT + "  auto& r = v20;\n  " + PUSH.format(pipe=PIPE.replace("Direction::", "pto::Direction::"), obj="r")
+     + "\n"),
+    ("pointer", INIT + "  auto* pp = &v20;\n  " + PUSH.format(pipe=PIPE.replace("Direction::", "pto::Direction::"),
+                                                             obj="*pp") + "\n"),
+    # Pipe objects declared in forms the inventory does not read.
+    ("explicit type with =", f"  {PIPE} v20 = {PIPE}(v1, v2, v2);\n  {GT} v50(nullptr);\n  "
+     + PUSH.format(pipe=PIPE, obj="v20") + "\n"),
+    ("brace init", f"  auto v20 = {PIPE}{{v1, v2, v2}};\n  {GT} v50(nullptr);\n  " + PUSH.format(pipe=PIPE, obj="v20") + "\n"),
+    ("local alias", f"  using P = {PIPE};\n  auto v20 = P(v1, v2, v2);\n  {GT} v50(nullptr);\n  "
+     + PUSH.format(pipe="P", obj="v20") + "\n"),
+])
+def test_a_pipe_the_inventory_cannot_tie_stops_every_rewrite(name, body):
+    text = kernel(body)
+    with pytest.raises(PtofixError, match="LocalSlotNum|cannot rewrite pipe"):
+        run(text, map="2")
+    with pytest.raises(PtofixError, match="LocalSlotNum|cannot rewrite pipe"):
+        run(text, map="0=2")

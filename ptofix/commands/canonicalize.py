@@ -83,8 +83,14 @@ def run(args: argparse.Namespace) -> int:
         kept_ids = {id(e) for e in kept}
         report["sidecar_path"] = sidecar_path
         extra.append((sidecar_path, json.dumps(sidecar, indent=2) + "\n", "sidecar"))
-    if outcome.warnings:
-        write_stderr("".join(warning + "\n" for warning in outcome.warnings))
+    warnings = list(outcome.warnings)
+    if sidecar["pipes"] and not sidecar_path and not args.check:
+        # The pass says where the value went; with no sidecar file here it went nowhere.
+        warnings = [w.replace("recorded in the sidecar for the C++ side",
+                              "NOT recorded: no sidecar is written for this output (give --sidecar PATH)")
+                    for w in warnings]
+    if warnings:
+        write_stderr("".join(warning + "\n" for warning in warnings))
     lines = [f"canonicalize for ptoas {report['target_ptoas']} (--to {report['to']}):"]
     for item in report["rewritten"]:
         lines.append(f"  line {item['line']}: {item['op']} {item['from']} -> {item['to']}"

@@ -668,6 +668,17 @@ def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:
     return _IDENTIFIER.findall(text, start, len(text) if end is None else end)
 
 
+def count_identifiers(text: str, names: set[str]) -> dict[str, int]:
+    """How often each of ``names`` occurs in ``text`` as an identifier (the lexical scan of
+    ``identifiers``), without a list of every identifier of the text (~100 MB for 20 MB of C++)."""
+    counts: dict[str, int] = {}
+    for match in _IDENTIFIER.finditer(text):
+        word = match.group()
+        if word in names:
+            counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
 def parse_cpp(source: SourceText) -> CppFile:
     from .stmt_parser import forget_statements
     forget_statements()

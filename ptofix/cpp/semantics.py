@@ -41,7 +41,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import directive_word, identifiers
+from .parser import count_identifiers, directive_word, identifiers
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
 
@@ -243,14 +243,12 @@ class FileContext:
         return sem
 
     def name_count(self, name: str) -> int:
-        """How often the identifier ``name`` occurs in the file's text (a lexical count, line
-        splices joined)."""
+        """How often the name of one of the file's functions, ``name``, occurs in the file's text
+        as an identifier, line splices joined (a lexical count, comments and strings included)."""
         if self._name_counts is None:
-            counts: dict[str, int] = {}
             text = self.model.source.text
-            for word in identifiers(join_splices(text) if _has_splice(text) else text):
-                counts[word] = counts.get(word, 0) + 1
-            self._name_counts = counts
+            self._name_counts = count_identifiers(join_splices(text) if _has_splice(text) else text,
+                                                  {fn.name for fn in self.model.functions})
         return self._name_counts.get(name, 0)
 
     def local_function(self, name: str) -> Function | None:
