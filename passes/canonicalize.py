@@ -83,6 +83,15 @@ class CanonicalizePass(Pass):
             old = text[start:end]
             # The op spec says when the target's parser cannot read the custom form (opspecs.CommaChainRule).
             blocker = spec.custom_blocker(canon.attrs, target) if self.to == "custom" else None
+            if blocker is not None and not op.is_generic and not canon.stripped \
+                    and not _needs_reprint(op, canon, target):
+                # Written custom with the clauses in braces the target reads, the rest in the trailing
+                # attribute dictionary (which the target also reads): nothing to change.
+                kw = op.keyword_attrs
+                written = [spec.attr(a.name) for a in kw.attrs] if kw is not None else []
+                in_braces = {a.name for a in written if a is not None and a.name in canon.attrs}
+                if spec.custom_blocker(in_braces, target) is None:
+                    blocker = None
             to = self.to
             if self.to == "generic":
                 new = print_generic(canon, source)

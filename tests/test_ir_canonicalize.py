@@ -245,3 +245,23 @@ def test_stdout_output_says_the_stripped_local_slot_num_went_nowhere(tmp_path):
                            "-o", str(tmp_path / "out.mlir")], capture_output=True, text=True)
     assert proc.returncode == 0 and "recorded in the sidecar" in proc.stderr
     assert (tmp_path / "out.mlir.slots.json").exists()
+
+
+def test_one_i32_of_a_two_way_frontend_init_is_not_guessed():
+    text = ('"pto.aic_initialize_pipe"(%p, %d) {dir_mask = 3 : i64, slot_size = 1024 : i64} : (!pto.ptr<f32>, i32) -> ()\n')
+    with pytest.raises(PtofixError, match="cannot tell whether it is c2v_consumer_buf or v2c_consumer_buf"):
+        run(text, "v0.45")
+    one_way = text.replace("dir_mask = 3", "dir_mask = 1")
+    assert "c2v_consumer_buf = %d : i32" in run(one_way, "v0.45").text        # C2V only: the C2V buffer
+
+
+def test_a_custom_op_the_target_reads_stays_as_written():
+    # flag_base after slot_num only parses in the trailing attribute dictionary (CommaChainRule), and
+    # that is where it is written: v0.45 reads it, so nothing applies.
+    text = ("%p = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 1024, slot_num = 8}(%arg0 : !pto.ptr<f32>)"
+            " {flag_base = 0 : i32} -> !pto.pipe\n")
+    outcome = run(text, "v0.45")
+    assert outcome.text == text and outcome.reports[0]["rewritten"] == []
+    in_braces = text.replace("slot_num = 8}(%arg0 : !pto.ptr<f32>) {flag_base = 0 : i32}",
+                             "slot_num = 8, flag_base = 0}(%arg0 : !pto.ptr<f32>)")
+    assert run(in_braces, "v0.45").text.startswith('%p = "pto.initialize_l2g2l_pipe"')   # generic: no chain

@@ -229,6 +229,10 @@ def _assign_by_type(c: Canon, values: list[Value], types: list[str], source: Sou
         n_i32 = sum(1 for t in types if t.strip() == "i32")
         if n_i32 == 1:
             dm = c.int("dir_mask")
+            if dm not in (1, 2):
+                # Both directions (or none known): the one i32 may be either buffer.
+                raise _err(source, op.span.start, f"'{name}': one i32 operand with dir_mask {dm}: cannot tell "
+                           "whether it is c2v_consumer_buf or v2c_consumer_buf (give operandSegmentSizes)")
             drop = "c2v_consumer_buf" if dm == 2 else "v2c_consumer_buf"
             specs = [o for o in specs if o.name != drop]
     i = 0
