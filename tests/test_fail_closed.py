@@ -538,3 +538,33 @@ def test_control_flow_barrier_is_kept(name):
 def test_more_hidden_callers_keep_the_helper_entry_barrier(name):
     decisions = [d for d in _decisions(CALLERS[name]) if d.fn.name == "helper"]
     assert decisions and not any(d.removed for d in decisions), CALLERS[name]
+
+
+# A tile declared without an address (a static one sits at 0) or a scalar without a value is bound
+# on every path only if the next statement naming it binds it.
+UNBOUND_KERNELS = {
+    "static tile bound in a branch": _pair(
+        f"  {TILE} a;\n  TASSIGN(a, 0);\n  static {TILE} b;\n  if (n > 0) {{\n    TASSIGN(b, 65536);\n  }}",
+        "TADD(a, a, a);", "TMUL(b, b, b);"),
+    "tile bound after its use": _pair(f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;", "TADD(a, a, a);",
+                                      "TMUL(b, b, b);\n  TASSIGN(b, 65536);"),
+    "tile bound in a loop that may not run": _pair(
+        f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  for (int64_t i = 0; i < n; i += 1) {{\n    TASSIGN(b, 65536);\n  }}",
+        "TADD(a, a, a);", "TMUL(b, b, b);"),
+    "static scalar set in a branch": _pair(
+        f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  static int64_t q;\n  if (n > 0) {{\n    q = 65536;\n  }}\n"
+        "  TASSIGN(b, q);", "TADD(a, a, a);", "TMUL(b, b, b);"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNBOUND_KERNELS))
+def test_unbound_first_state_keeps_the_barrier(name):
+    decisions = _decisions(UNBOUND_KERNELS[name])
+    assert decisions and not any(d.removed for d in decisions), UNBOUND_KERNELS[name]
+
+
+def test_a_tile_bound_right_after_its_declaration_is_bound():
+    # The control: ptoas declares, computes the address, then TASSIGNs (or TRESHAPEs) it.
+    src = _pair(f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  int64_t q;\n  q = 65536;\n  TASSIGN(b, q);",
+                "TADD(a, a, a);", "TMUL(b, b, b);")
+    assert [d.removed for d in _decisions(src)] == [True]

@@ -528,8 +528,32 @@ class FunctionSemantics:
 
     # -- statement walk -----------------------------------------------------------------------
     def _block(self, stmts: list[Stmt], scope: Scope) -> None:
+        # Tiles declared without an address (the default constructor sets none; a static one is at
+        # 0) and scalars without a value, each waiting for the next statement of this block that
+        # names it: bound on every path only if that statement is a plain one that binds it
+        # (`TASSIGN(t, ...)`, `TRESHAPE(t, s)`, `t = s`, `x = ...`). Otherwise (bound in a branch or a
+        # loop, or used first) the unbound first state is one more possibility: unknown.
+        waiting: dict[str, tuple[Symbol, int]] = {}
+        text = self.ctx.model.source.text
         for stmt in stmts:
             self._stmt(stmt, scope)
+            if waiting and not isinstance(stmt, Comment):
+                for name in waiting.keys() & set(identifiers(text, stmt.span.start, stmt.span.end)):
+                    sym, before = waiting.pop(name)
+                    added = (sym.bindings if sym.kind == "tile" else sym.defs)[before:]
+                    bound = isinstance(stmt, SimpleStmt) and added and all(
+                        entry[0] != "unknown" and entry is not UNKNOWN_DEF for entry in added)
+                    if not bound:
+                        if sym.kind == "tile":
+                            sym.bindings.append(("unknown", "may be used before any TASSIGN binds it"))
+                        else:
+                            sym.defs.append(UNKNOWN_DEF)
+            if isinstance(stmt, SimpleStmt) and stmt.text != ";":
+                ast = stmt.ast
+                declared = scope.names.get(ast.name) if isinstance(ast, A.Decl) and ast.name else None
+                if declared is not None and ((declared.kind == "tile" and not declared.bindings)
+                                             or (declared.kind == "scalar" and not declared.defs)):
+                    waiting[declared.name] = (declared, 0)
 
     def _stmt(self, stmt: Stmt, scope: Scope) -> None:
         if isinstance(stmt, Comment):
