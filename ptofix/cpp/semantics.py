@@ -533,17 +533,14 @@ class FunctionSemantics:
         # names it: bound on every path only if that statement is a plain one that binds it
         # (`TASSIGN(t, ...)`, `TRESHAPE(t, s)`, `t = s`, `x = ...`). Otherwise (bound in a branch or a
         # loop, or used first) the unbound first state is one more possibility: unknown.
-        waiting: dict[str, tuple[Symbol, int]] = {}
+        waiting: dict[str, tuple[Symbol, int]] = {}      # name -> (symbol, unused)
         text = self.ctx.model.source.text
         for stmt in stmts:
             self._stmt(stmt, scope)
             if waiting and not isinstance(stmt, Comment):
                 for name in waiting.keys() & set(identifiers(text, stmt.span.start, stmt.span.end)):
-                    sym, before = waiting.pop(name)
-                    added = (sym.bindings if sym.kind == "tile" else sym.defs)[before:]
-                    bound = isinstance(stmt, SimpleStmt) and added and all(
-                        entry[0] != "unknown" and entry is not UNKNOWN_DEF for entry in added)
-                    if not bound:
+                    sym, _ = waiting.pop(name)
+                    if not self._binds_first(stmt, name, text):
                         if sym.kind == "tile":
                             sym.bindings.append(("unknown", "may be used before any TASSIGN binds it"))
                         else:
@@ -554,6 +551,31 @@ class FunctionSemantics:
                 if declared is not None and ((declared.kind == "tile" and not declared.bindings)
                                              or (declared.kind == "scalar" and not declared.defs)):
                     waiting[declared.name] = (declared, 0)
+
+    def _binds_first(self, stmt: Stmt, name: str, text: str) -> bool:
+        """``stmt`` binds ``name`` before anything in it reads it, on every path through it: a plain
+        `TASSIGN(name, ...)`, `TRESHAPE(name, ...)` or `name = ...`, a block whose first statement
+        naming it does, or an if/else whose condition does not name it and whose branches both do."""
+        if isinstance(stmt, SimpleStmt):
+            node = stmt.ast
+            if isinstance(node, A.AssignStmt):
+                return node.op == "=" and isinstance(node.target, A.Name) and node.target.id == name \
+                    and name not in A.name_ids(node.value)
+            if isinstance(node, A.ExprStmt) and isinstance(node.expr, A.Call) and node.expr.template is None:
+                call = node.expr
+                return _strip_pto(call.callee) in ("TASSIGN", "TRESHAPE") and len(call.args) == 2 \
+                    and isinstance(call.args[0], A.Name) and call.args[0].id == name \
+                    and name not in A.name_ids(call.args[1])
+            return False
+        if isinstance(stmt, Compound):
+            for inner in stmt.body:
+                if not isinstance(inner, Comment) and name in identifiers(text, inner.span.start, inner.span.end):
+                    return self._binds_first(inner, name, text)
+            return False
+        if isinstance(stmt, IfStmt):
+            return stmt.then is not None and stmt.orelse is not None and name not in identifiers(stmt.cond) \
+                and self._binds_first(stmt.then, name, text) and self._binds_first(stmt.orelse, name, text)
+        return False
 
     def _stmt(self, stmt: Stmt, scope: Scope) -> None:
         if isinstance(stmt, Comment):
