@@ -554,16 +554,20 @@ class FunctionSemantics:
 
     def _binds_first(self, stmt: Stmt, name: str, text: str) -> bool:
         """``stmt`` binds ``name`` before anything in it reads it, on every path through it: a plain
-        `TASSIGN(name, ...)`, `TRESHAPE(name, ...)` or `name = ...`, a block whose first statement
-        naming it does, or an if/else whose condition does not name it and whose branches both do."""
+        `TASSIGN(name, ...)`, `TRESHAPE(name, ...)`, Tile-form `TPOP<...>(pipe, name)` or `name = ...`,
+        a block whose first statement naming it does, or an if/else whose condition does not name it
+        and whose branches both do."""
         if isinstance(stmt, SimpleStmt):
             node = stmt.ast
             if isinstance(node, A.AssignStmt):
                 return node.op == "=" and isinstance(node.target, A.Name) and node.target.id == name \
                     and name not in A.name_ids(node.value)
-            if isinstance(node, A.ExprStmt) and isinstance(node.expr, A.Call) and node.expr.template is None:
-                call = node.expr
-                return _strip_pto(call.callee) in ("TASSIGN", "TRESHAPE") and len(call.args) == 2 \
+            if isinstance(node, A.ExprStmt) and isinstance(node.expr, A.Call):
+                call, base = node.expr, _strip_pto(node.expr.callee)
+                if base == "TPOP" and call.template is not None and len(call.args) == 2:
+                    # Tile form: the pop binds the tile into the pipe's consumer ring.
+                    return isinstance(call.args[1], A.Name) and call.args[1].id == name
+                return call.template is None and base in ("TASSIGN", "TRESHAPE") and len(call.args) == 2 \
                     and isinstance(call.args[0], A.Name) and call.args[0].id == name \
                     and name not in A.name_ids(call.args[1])
             return False
