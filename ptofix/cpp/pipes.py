@@ -45,7 +45,7 @@ from ..pto.tpipe import (  # noqa: F401
 )
 from ..source import SourceText, Span
 from .model import CppFile, Function, SimpleStmt
-from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef
+from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
 
 USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
 
@@ -361,25 +361,9 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
                                     function=fn.name))
 
 
-def _use_calls(node, out: list[Call]) -> None:
-    """Every call of TALLOC/TPUSH/TPOP/TFREE (any qualifier, with or without template arguments) below ``node``."""
-    if isinstance(node, list):
-        for item in node:
-            _use_calls(item, out)
-        return
-    if not isinstance(node, Node):
-        return
-    if isinstance(node, Call):
-        func = node.func
-        name = func.name if isinstance(func, TemplateId) else func.id if isinstance(func, Name) else ""
-        if name.rsplit("::", 1)[-1] in USE_OPS:
-            out.append(node)
-    for name in node._fields:
-        if name in ("start", "end"):
-            continue
-        value = getattr(node, name)
-        if isinstance(value, (list, tuple, Node)):
-            _use_calls(value, out)
+def _callee(call: Call) -> str:
+    func = call.func
+    return func.name if isinstance(func, TemplateId) else func.id if isinstance(func, Name) else ""
 
 
 def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects: dict[str, PipeObject],
@@ -387,8 +371,10 @@ def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects:
     """A use op whose pipe type is not the written-out ``TPipe<...>`` the pass rewrites (an alias, a
     macro, ``decltype``, a type from a header), or one that is not a plain statement, would keep
     the old type while the init changes: record it so that no pipe it may take is rewritten."""
-    calls: list[Call] = []
-    _use_calls(ast, calls)
+    # Every call of TALLOC/TPUSH/TPOP/TFREE (any qualifier, with or without template arguments),
+    # outer before inner, in text order.
+    calls = sorted((node for node in walk(ast) if isinstance(node, Call) and _callee(node).rsplit("::", 1)[-1]
+                    in USE_OPS), key=lambda call: (call.start, -call.end))
     for call in calls:
         func = call.func
         if not isinstance(func, TemplateId) or not func.args:

@@ -533,13 +533,13 @@ class FunctionSemantics:
         # names it: bound on every path only if that statement is a plain one that binds it
         # (`TASSIGN(t, ...)`, `TRESHAPE(t, s)`, `t = s`, `x = ...`). Otherwise (bound in a branch or a
         # loop, or used first) the unbound first state is one more possibility: unknown.
-        waiting: dict[str, tuple[Symbol, int]] = {}      # name -> (symbol, unused)
+        waiting: dict[str, Symbol] = {}
         text = self.ctx.model.source.text
         for stmt in stmts:
             self._stmt(stmt, scope)
             if waiting and not isinstance(stmt, Comment):
                 for name in waiting.keys() & set(identifiers(text, stmt.span.start, stmt.span.end)):
-                    sym, _ = waiting.pop(name)
+                    sym = waiting.pop(name)
                     if not self._binds_first(stmt, name, text):
                         if sym.kind == "tile":
                             sym.bindings.append(("unknown", "may be used before any TASSIGN binds it"))
@@ -550,7 +550,7 @@ class FunctionSemantics:
                 declared = scope.names.get(ast.name) if isinstance(ast, A.Decl) and ast.name else None
                 if declared is not None and ((declared.kind == "tile" and not declared.bindings)
                                              or (declared.kind == "scalar" and not declared.defs)):
-                    waiting[declared.name] = (declared, 0)
+                    waiting[declared.name] = declared
 
     def _binds_first(self, stmt: Stmt, name: str, text: str) -> bool:
         """``stmt`` binds ``name`` before anything in it reads it, on every path through it: a plain
@@ -1353,11 +1353,6 @@ class ValueModel:
         self.sem = sem
         self._values: dict[int, frozenset | None] = {}
         self._addrs: dict[int, frozenset | None] = {}
-
-    def valid_shape(self, sym: Symbol) -> tuple[int, int] | None:
-        """A tile's valid (rows, cols) when it has one known value, else None."""
-        shapes = self.valid_shapes(sym)
-        return next(iter(shapes)) if shapes is not None and len(shapes) == 1 else None
 
     def valid_shapes(self, sym: Symbol) -> set | None:
         """Every valid (rows, cols) a tile may have: static from its type, or those of its
