@@ -105,6 +105,10 @@ CASES = {
     "wait_flag covers only work before its set_flag": "  TASSIGN(b, 65536);\n  {TILE} c;\n  TASSIGN(c, 4096);",
     "TCOLMAX with a dynamic valid shape is no drain": "  TASSIGN(b, 65536);\n  {TILE} c;\n  TASSIGN(c, 4096);",
     "second set_flag before the wait": "  TASSIGN(b, 65536);\n  {TILE} c;\n  TASSIGN(c, 4096);",
+    # -- casts that construct an object (its constructor may issue vector work) ----------------
+    "static_cast to a class type": "  TASSIGN(b, 65536);",
+    "C cast to a local alias of a class type": "  TASSIGN(b, 65536);",
+    "reinterpret_cast to a class reference": "  TASSIGN(b, 65536);",
 }
 
 # Cases whose construct sits in the ops rather than in the setup: (before, after) replacements.
@@ -131,12 +135,20 @@ OPS = {
     "second set_flag before the wait":
         ("set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  TADD(c, c, c);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
          "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", "TMUL(a, a, a);"),
+    "static_cast to a class type": ("TADD(a, a, a);", "int64_t w = static_cast<Work>(1).v;"),
+    "C cast to a local alias of a class type": ("TADD(a, a, a);", "using uint64_t = Work;\n  auto w = (uint64_t) 1;"),
+    "reinterpret_cast to a class reference": ("TADD(a, a, a);", "int64_t w = reinterpret_cast<Work&>(n).Apply();"),
 }
 
 HELPERS = {
     "address passed to a function": "void set_it(int64_t* p);",
     "tile reference parameter helper": f"static AICORE void rebind({TILE}& t) {{\n  TASSIGN(t, 4096);\n}}",
 }
+# A class whose constructor issues vector work on a (at UB 0, where TADD(a, a, a) works).
+_WORK = f"struct Work {{\n  int64_t v;\n  AICORE Work(int64_t x) : v(x) {{\n    {TILE} t;\n    TASSIGN(t, 0);\n" \
+        "    TMUL(t, t, t);\n  }\n  AICORE int64_t Apply() { return v; }\n};"
+HELPERS.update(dict.fromkeys(["static_cast to a class type", "C cast to a local alias of a class type",
+                              "reinterpret_cast to a class reference"], _WORK))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

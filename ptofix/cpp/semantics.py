@@ -928,7 +928,7 @@ class FunctionSemantics:
         if isinstance(node, A.Ternary):
             return self._expr(node.cond, env) or self._expr(node.then, env) or self._expr(node.orelse, env)
         if isinstance(node, A.Cast):
-            return self._expr(node.operand, env)
+            return self._cast_reason(node.type) or self._expr(node.operand, env)
         if isinstance(node, A.Index):
             return self._expr(node.obj, env) or self._expr(node.index, env)
         if isinstance(node, A.Member):
@@ -953,6 +953,19 @@ class FunctionSemantics:
         if isinstance(node, A.Call):
             return self._call_expr(node, env)
         return f"{type(node).__name__} expression not modelled"
+
+    def _cast_reason(self, type_: A.TypeRef) -> str:
+        """Why a cast to ``type_`` may run code ('' if it cannot): a conversion to a class type
+        calls a constructor or conversion operator. Casts to arithmetic types, pointers and void
+        only convert a value; a name that a local alias or a template parameter may make a class
+        (`using uint64_t = Foo;`) does not count as arithmetic."""
+        if _cast_type(type_, self, {}) is not None:
+            return ""
+        resolved = self.resolve_type(type_, self.ctx.scope)
+        if resolved.name in ("void", "mem_dsb_t") and type_.name not in self.local_alias_names \
+                and type_.name not in self.template_params and resolved.template is None:
+            return ""
+        return f"cast to '{type_.name}', which may be a class type (a constructor call)"
 
     def _write(self, node: A.Assign, env: dict) -> str:
         target = node.target
@@ -1009,7 +1022,9 @@ class FunctionSemantics:
         if isinstance(func, A.TemplateId):
             base = _strip_pto(func.name)
             if base in ("reinterpret_cast", "static_cast", "const_cast") and len(call.args) == 1:
-                return ""
+                if len(func.args) != 1 or not isinstance(func.args[0], A.TypeRef):
+                    return f"{base} to a type ptofix cannot read"
+                return self._cast_reason(func.args[0])
             if base.split("::")[0] in _VALUE_OBJECT_TYPES or func.name in _TILE_TYPES:
                 return ""
         if not isinstance(func, (A.Name, A.TemplateId)):
