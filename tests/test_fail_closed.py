@@ -490,6 +490,37 @@ OP_KERNELS = {
         f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} x;\n  TASSIGN(x, 8192);\n  {TILE} y;\n  TASSIGN(y, 65536);\n"
         "  TASSIGN(ns::g, 8192);", "TADD(ns::g, a, a);", "TADD(y, x, x);",
         helpers=f"namespace ns {{\n{TILE} g;\n}}"),
+    # TROWARGMAX(dstVal, dstIdx, src, tmp) writes dstIdx and tmp (the 3-operand form's roles differ).
+    "4-operand TROWARGMAX writes its index and tmp": _pair(
+        f"  {F16x64} s;\n  TASSIGN(s, 0);\n  {_tile('float', 16, 1, '16, 1', 'ColMajor')} dv;\n  TASSIGN(dv, 4096);\n"
+        f"  {_tile('int32_t', 16, 1, '16, 1', 'ColMajor')} di;\n  TASSIGN(di, 4160);\n  {F16x64} t;\n  TASSIGN(t, 8192);\n"
+        f"  {F16x64} x;\n  TASSIGN(x, 12288);", "TADDS(x, t, 1.0f);", "TROWARGMAX(dv, di, s, t);"),
+    "4-operand TCOLARGMAX writes its index": _pair(
+        f"  {F16x64} s;\n  TASSIGN(s, 0);\n  {_tile('float', 1, 64, '1, 64')} dv;\n  TASSIGN(dv, 4096);\n"
+        f"  {_tile('int32_t', 1, 64, '1, 64')} di;\n  TASSIGN(di, 4352);\n  {F16x64} t;\n  TASSIGN(t, 8192);\n"
+        f"  {_tile('int32_t', 1, 64, '1, 64')} y;\n  TASSIGN(y, 12288);", "TADD(y, di, di);", "TCOLARGMAX(dv, di, s, t);"),
+    # TEXTRACT(dst0, dst1, src, r0, c0, r1, c1) writes both destinations.
+    "two-destination TEXTRACT writes dst1": _pair(
+        f"  {F16x64} s;\n  TASSIGN(s, 0);\n  {F16x64} d0;\n  TASSIGN(d0, 4096);\n  {F16x64} d1;\n"
+        f"  TASSIGN(d1, 8192);\n  {F16x64} y;\n  TASSIGN(y, 12288);", "TADD(y, d1, d1);",
+        "TEXTRACT(d0, d1, s, 0, 0, 0, 32);"),
+    # TCOLSUM steps through its tmp by the tmp's own row pitch: a float tmp under a half src.
+    "TCOLSUM tmp of another element type": _pair(
+        f"  {_tile('half', 16, 64, '16, 64')} s;\n  TASSIGN(s, 0);\n  {_tile('half', 1, 64, '1, 64')} d;\n"
+        f"  TASSIGN(d, 2048);\n  {_tile('float', 1, 64, '1, 64')} tmp;\n  TASSIGN(tmp, 4096);\n"
+        f"  {_tile('float', 1, 64, '1, 64')} z;\n  TASSIGN(z, 5120);\n  {_tile('float', 1, 64, '1, 64')} w;\n"
+        "  TASSIGN(w, 12288);", "TADDS(w, z, 1.0f);", "TCOLSUM(d, s, tmp, true);"),
+    # int32 TREM converts its sources in place: src1 is written.
+    "TREM writes its sources": _pair(
+        f"  {_tile('int32_t', 16, 64, '16, 64')} d;\n  TASSIGN(d, 0);\n  {_tile('int32_t', 16, 64, '16, 64')} s0;\n"
+        f"  TASSIGN(s0, 4096);\n  {_tile('int32_t', 16, 64, '16, 64')} s1;\n  TASSIGN(s1, 8192);\n"
+        f"  {_tile('int32_t', 16, 64, '16, 64')} t;\n  TASSIGN(t, 65536);\n  {_tile('int32_t', 16, 64, '16, 64')} y;\n"
+        "  TASSIGN(y, 12288);", "TADD(y, s1, s1);", "TREM(d, s0, s1, t);"),
+    # TCVT's tmp form writes past its tmp tile (fp32 -> int16 without saturation), unchecked.
+    "TCVT writes past its tmp": _pair(
+        f"  {F16x64} s;\n  TASSIGN(s, 0);\n  {_tile('int16_t', 16, 64, '16, 64')} d;\n  TASSIGN(d, 4096);\n"
+        f"  {_tile('float', 1, 64, '1, 64')} t;\n  TASSIGN(t, 8192);\n  {F16x64} z;\n  TASSIGN(z, 8448);",
+        "TADDS(z, z, 1.0f);", "TCVT(d, s, t, RoundMode::CAST_RINT);"),
     # PTOAS's same-access exception needs the consumer to read the access: a pure WAW is no chain.
     "overwrite without a read is no same-access chain": _pair(
         f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} x;\n  TASSIGN(x, 8192);\n  {TILE} b;\n  TASSIGN(b, 16384);",
@@ -580,3 +611,110 @@ def test_a_tile_bound_right_after_its_declaration_is_bound():
     src = _pair(f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  int64_t q;\n  q = 65536;\n  TASSIGN(b, q);",
                 "TADD(a, a, a);", "TMUL(b, b, b);")
     assert [d.removed for d in _decisions(src)] == [True]
+
+
+# -- Constructs a model reading only what is written at each statement misses ---------------------
+# Each kernel needs its barrier; the CONTROLS below are the same kernels with the construct made
+# harmless, where the barrier goes (so each case can fail).
+DYN = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null>"
+TMP32 = "Tile<TileType::Vec, float, 16, 32, BLayout::RowMajor, 16, 32, SLayout::NoneBox, 512, PadValue::Null>"
+ROWC = "Tile<TileType::Vec, float, 16, 1, BLayout::ColMajor, 16, 1, SLayout::NoneBox, 512, PadValue::Null>"
+VEC_WORK = f"static AICORE void work() {{\n  {TILE} w;\n  TASSIGN(w, 0);\n  TMUL(w, w, w);\n}}\n"
+# s is built with valid (16, 64), where TROWSUM(r, s, t) ends with a barrier; at (16, 100) with the
+# 32-column tmp it returns early and issues nothing, so TADD(x, ...) twice is a WAW without B.
+ROWSUM_TAIL = (f"  {TILE} x;\n  TASSIGN(x, 65536);\n  {TILE} y;\n  TASSIGN(y, 73728);\n  {TMP32} t;\n"
+               f"  TASSIGN(t, 81920);\n  {ROWC} r;\n  TASSIGN(r, 90112);\n  pipe_barrier(PIPE_ALL);\n"
+               "  TADD(x, a, a);\n  TROWSUM(r, s, t);\n  pipe_barrier(PIPE_V);\n  TADD(x, y, y);\n")
+
+
+def _entry(body: str, helpers: str = "", head: str = "__global__ AICORE void k(int32_t n)") -> str:
+    return f"{helpers}{head} {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n{body}}}\n"
+
+
+AB_TAIL = "  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n"
+SCOPE_KERNELS = {
+    "reference behind an alias": _entry("  using R = int64_t&;\n  int64_t q = 65536;\n  R r = q;\n  r = 4096;\n"
+                                        "  TASSIGN(b, q);\n" + AB_TAIL),
+    "variable of template-parameter type": _entry(
+        "  int64_t q = 65536;\n  R r = q;\n  r = 4096;\n  TASSIGN(b, q);\n" + AB_TAIL + "  pipe_barrier(PIPE_ALL);\n",
+        head="template <typename R>\nstatic AICORE void h(int32_t n)") + "__global__ AICORE void k() {\n  h<int64_t&>(0);\n}\n",
+    "template-typed parameter written": _entry(
+        "  int64_t q = 65536;\n  setq(q);\n  TASSIGN(b, q);\n" + AB_TAIL,
+        helpers="template <typename T>\nstatic AICORE void setq(T&& v) {\n  int64_t s = 4096;\n  v = s;\n}\n"),
+    "valid shape set by a helper": _entry(
+        f"  {DYN} s(16, 64);\n  TASSIGN(s, 12288);\n  widen(s);\n" + ROWSUM_TAIL,
+        helpers=f"static AICORE void widen({DYN}& v) {{\n  v.SetValidShape(16, 100);\n}}\n"),
+    "valid shape set through a reference": _entry(
+        f"  {DYN} s(16, 64);\n  TASSIGN(s, 12288);\n  auto& rs = s;\n  rs.SetValidShape(16, 100);\n" + ROWSUM_TAIL),
+    "valid shape copied over": _entry(
+        f"  {DYN} s(16, 64);\n  TASSIGN(s, 12288);\n  {DYN} s2(16, 100);\n  TASSIGN(s2, 12288);\n  s = s2;\n"
+        + ROWSUM_TAIL),
+    "TPipe copied over": _entry(
+        "  auto p = TPipe<2, Direction::DIR_C2V, 16384, 8, 2, false>(x, 65536, 0);\n"
+        "  auto p0 = TPipe<2, Direction::DIR_C2V, 16384, 8, 2, false>(x, 0, 0);\n  p = p0;\n"
+        f"  {TILE} c;\n  TPOP<TPipe<2, Direction::DIR_C2V, 16384, 8, 2, false>, {TILE}, TileSplitAxis::TILE_UP_DOWN>(p, c);\n"
+        "  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(c, c, c);\n",
+        head="__global__ AICORE void k(__gm__ float* x)"),
+    "break spelled by a macro": "#define BRK break\n" + _entry(
+        "  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  for (int32_t i = 0; i < n; i = i + 1) {\n    TADD(a, a, a);\n"
+        "    if (i == 3) BRK;\n    pipe_barrier(PIPE_ALL);\n  }\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n"),
+    "case label spelled by a macro": "#define CASE1 case 1:\n" + _entry(
+        "  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  switch (n) {\n  case 0:\n    TADD(a, a, a);\n"
+        "    pipe_barrier(PIPE_ALL);\n  CASE1\n    pipe_barrier(PIPE_V);\n    TMUL(b, b, b);\n  }\n"),
+    "local type alias hides a variable": _entry(
+        "  int64_t T = 65536;\n  {\n    using T = uint16_t;\n    TASSIGN(b, (T) + 4096);\n  }\n" + AB_TAIL),
+    "default argument runs code": _entry(
+        "  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  h();\n",
+        helpers=VEC_WORK.replace("void work", "int32_t work").replace("TMUL(w, w, w);", "TMUL(w, w, w);\n  return 0;")
+        + "static AICORE void h(int32_t x = work()) {\n  return;\n}\n"),
+    "destructor at scope exit": _entry(
+        "  Guard g;\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n",
+        helpers=VEC_WORK + "struct Guard {\n  AICORE ~Guard() { work(); }\n};\n"),
+    "cleanup attribute": _entry(
+        "  int32_t g __attribute__((cleanup(release))) = 0;\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
+        "  pipe_barrier(PIPE_V);\n",
+        helpers=VEC_WORK + "static AICORE void release(int32_t* p) {\n  work();\n}\n"),
+    "destructor before a return": _entry(
+        "  {\n    Guard g;\n    pipe_barrier(PIPE_ALL);\n    TADD(a, a, a);\n    pipe_barrier(PIPE_V);\n"
+        "    if (n > 0) {\n      return;\n    }\n    pipe_barrier(PIPE_ALL);\n  }\n",
+        helpers=VEC_WORK + "struct Guard {\n  AICORE ~Guard() { work(); }\n};\n"),
+    "object of template-parameter type": _entry(
+        "  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  T g;\n  pipe_barrier(PIPE_ALL);\n",
+        helpers=VEC_WORK + "struct Work {\n  AICORE Work() { work(); }\n};\n",
+        head="template <typename T>\nstatic AICORE void h()") + "__global__ AICORE void k() {\n  h<Work>();\n}\n",
+    "non-type template parameter named PIPE_ALL": _entry(
+        "  TASSIGN(b, 4096);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n",
+        head="template <pipe_t PIPE_ALL>\nstatic AICORE void h()") + "__global__ AICORE void k() {\n  h<PIPE_MTE2>();\n}\n",
+    "__global__ defined away": "#define __global__\n" + _entry(
+        "  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_V);\n  TMUL(a, b, b);\n", head="__global__ AICORE void h()")
+        + f'extern "C" AICORE void entry() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  TMULS(a, a, 2.0f);\n  h();\n}}\n',
+    "unreadable typedef redefines an element type": _entry(
+        "  typedef float int16_t, *int16_p;\n  pipe_barrier(PIPE_ALL);\n"
+        "  Tile<TileType::Vec, int16_t, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> h;\n"
+        "  TASSIGN(h, 65536);\n  TASSIGN(b, 73728);\n  TADDS(b, b, 1.0f);\n  pipe_barrier(PIPE_V);\n  TEXPANDS(h, 2.0f);\n"
+        "  pipe_barrier(PIPE_ALL);\n"),
+}
+# The same kernels with the construct made harmless: the barrier goes.
+SCOPE_CONTROLS = {
+    "reference behind an alias": ("using R = int64_t&;", "using R = int64_t;"),
+    "valid shape set by a helper": ("v.SetValidShape(16, 100);", "return;"),
+    "valid shape copied over": ("  s = s2;\n", ""),
+    "destructor at scope exit": ("  Guard g;\n", "  int32_t g = 0;\n"),
+    "default argument runs code": ("int32_t x = work()", "int32_t x = 0"),
+    "break spelled by a macro": ("if (i == 3) BRK;", "if (i == 3) n = 0;"),
+    "unreadable typedef redefines an element type": ("typedef float int16_t, *int16_p;", "typedef float f32_t;"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCOPE_KERNELS))
+def test_construct_outside_the_statement_keeps_the_barrier(name):
+    src = SCOPE_KERNELS[name]
+    assert not any(removed(src)), src
+
+
+@pytest.mark.parametrize("name", sorted(SCOPE_CONTROLS))
+def test_construct_made_harmless_lets_the_barrier_go(name):
+    old, new = SCOPE_CONTROLS[name]
+    assert old in SCOPE_KERNELS[name]
+    src = SCOPE_KERNELS[name].replace(old, new)
+    assert any(removed(src)), src

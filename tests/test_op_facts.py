@@ -21,18 +21,27 @@ from ptofix.pto.ops import reduce_tmp_bytes, row_reduce_drains
     ("int8_t", (16, 64), 64, False),    # not a path the facts cover
 ])
 def test_row_reduction_trailing_drain(dtype, valid, tmp_cols, drains):
-    assert row_reduce_drains(dtype, valid, tmp_cols) is drains
+    assert row_reduce_drains(dtype, valid, tmp_cols, dtype) is drains
+
+
+def test_a_tmp_of_another_element_type_is_read_as_unknown_cols():
+    # (16, 100) float drains with a float tmp of 64 Cols; a half tmp's Cols are not float elements.
+    assert row_reduce_drains("float", (16, 100), 64, "float") is True
+    assert row_reduce_drains("float", (16, 100), 64, "half") is False
+    assert reduce_tmp_bytes("TROWMAX", "float", (16, 100), 64, "half") is None
 
 
 def test_reduction_tmp_reach():
     # validCol <= E: the tmp is not used (the fp32 fast path aside).
-    assert reduce_tmp_bytes("TROWMAX", "float", (16, 64), 8) == 0
-    assert reduce_tmp_bytes("TROWSUM", "float", (16, 512), 512, (16, 512)) >= 4096
+    assert reduce_tmp_bytes("TROWMAX", "float", (16, 64), 8, "float") == 0
+    assert reduce_tmp_bytes("TROWSUM", "float", (16, 512), 512, "float", (16, 512)) >= 4096
     # One repeat at the start of each of validRow rows of the tmp's stride.
-    assert reduce_tmp_bytes("TROWMAX", "float", (16, 100), 64) == 15 * 64 * 4 + 256
+    assert reduce_tmp_bytes("TROWMAX", "float", (16, 100), 64, "float") == 15 * 64 * 4 + 256
     # TROWSUM halves the repeats per row once there are at least two.
-    assert reduce_tmp_bytes("TROWSUM", "float", (4, 512), 512) == 3 * 512 * 4 + 4 * 256
-    assert reduce_tmp_bytes("TROWSUM", "int32_t", (16, 64), 8) == 32
+    assert reduce_tmp_bytes("TROWSUM", "float", (4, 512), 512, "float") == 3 * 512 * 4 + 4 * 256
+    assert reduce_tmp_bytes("TROWSUM", "int32_t", (16, 64), 8, "int32_t") == 32
     # The binary TCOLSUM writes validCol elements in each of validRow/2 rows of the tmp's stride.
-    assert reduce_tmp_bytes("TCOLSUM", "float", (16, 64), 64) == 7 * 64 * 4 + 64 * 4
-    assert reduce_tmp_bytes("TCOLSUM", "float", None, 64) is None
+    assert reduce_tmp_bytes("TCOLSUM", "float", (16, 64), 64, "float") == 7 * 64 * 4 + 64 * 4
+    assert reduce_tmp_bytes("TCOLSUM", "float", None, 64, "float") is None
+    # Its rows are the tmp's own row pitch apart: a float tmp of 64 Cols under a half src is 256 B.
+    assert reduce_tmp_bytes("TCOLSUM", "half", (16, 64), 64, "float") == 7 * 64 * 4 + 64 * 2

@@ -98,6 +98,10 @@ def line_of(text: str, needle: str) -> int:
     ("  set_flag<1>(PIPE_V, PIPE_MTE3, EVENT_ID0);", "template arguments of 'set_flag'"),
     # a directive inside the body
     ("#define TMUL TADD", "'#define' inside a function body"),
+    # overloads and data types whose effects the numpy ops do not follow
+    ("  TROWARGMAX(c, a, b, a);", "4-operand form"),
+    ("  TCVT(c, b, a, RoundMode::CAST_RINT);", "TCVT with a tmp"),
+    (f"  {tile('int32_t', 4, 64)} n0; TASSIGN(n0, 98304); TREM(n0, n0, n0, n0);", "int32 data"),
 ])
 def test_cannot_run_family(stmt, words):
     text = with_stmt("  int32_t i0 = 0;\n" + stmt)

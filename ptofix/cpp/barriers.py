@@ -328,8 +328,13 @@ class BarrierAnalysis:
         """Nothing can still run on PIPE_V after ``fn`` returns (the mirror of entry_clean)."""
         return self._boundary_clean(fn, backward=False, cache=self._exit_clean, stack=frozenset())
 
+    def is_entry(self, fn: Function) -> bool:
+        """A declared kernel entry: `__global__` in its declaration, not a macro the file defines
+        (`#define __global__` makes it an ordinary function any caller may reach)."""
+        return fn.is_entry and "__global__" not in self.ctx.macros
+
     def _boundary_clean(self, fn: Function, backward: bool, cache: dict, stack: frozenset) -> bool:
-        if fn.is_entry:
+        if self.is_entry(fn):
             return True
         key = id(fn)
         if key in cache:
@@ -390,7 +395,7 @@ class BarrierAnalysis:
         return ok
 
     def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
-        if fn.is_entry:
+        if self.is_entry(fn):
             return _NONE_PENDING
         key = (id(fn), tag)
         if key in self._flag_entry:

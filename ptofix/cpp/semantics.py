@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 
 from ..pto import tpipe
-from ..pto.ops import FIFO_OPS, HARMLESS_CALLS, OPS, PURE_FUNCTIONS
+from ..pto.ops import FIFO_OPS, HARMLESS_CALLS, MODE_ENUMS, OPS, PURE_FUNCTIONS
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from ..record import Record
 from . import stmt_parser as A
@@ -120,6 +120,10 @@ def _strip_pto(name: str) -> str:
     return name
 
 
+# Expression nodes that only compute a value (a default argument made of them runs no code).
+_PLAIN_VALUE_NODES = (A.Number, A.Literal, A.String, A.Name, A.Unary, A.Binary, A.Ternary)
+
+
 class Symbol:
     """One declared entity. ``defs``: scalar definitions; ``bindings``: tile address bindings."""
 
@@ -144,8 +148,19 @@ class Symbol:
         self.valid_ctor: list | None = None
 
     def make_unknown(self, why: str) -> None:
+        """Anything may have happened to the entity: its value, its binding, the ring of a TPipe
+        (copy-assignable plain data) and a tile's dynamic valid shape (``SetValidShape`` through a
+        reference, a copy assigned over it)."""
         self.defs.append(UNKNOWN_DEF)
         self.bindings.append(("unknown", why))
+        self.pipe_ctor = None
+        self.forget_valid_shape()
+
+    def forget_valid_shape(self) -> None:
+        """A dynamic valid shape may now be any (no constructor's list of them). A static one stays:
+        GetValidRow/GetValidCol return the template constants and SetValidShape does not compile
+        for them (pto-facts.md, "Valid shapes")."""
+        self.valid_ctor = None
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Symbol({self.name}#{self.uid}, {self.kind})"
@@ -211,12 +226,21 @@ class FileContext:
         # using X = ...`, `typedef ... X;`): an unqualified `Tile<...>` or `GlobalTensor<...>` is
         # then the file's own type, not pto's.
         self.file_scope_types: set[str] = set()
+        # Of those, the enumerations (`enum X`, `enum class X`): plain values, no destructor.
+        enums: set[str] = set()
         for stmt in model.globals:
             words = identifiers(stmt.text)
             if words and words[0] == "typedef":
                 self.file_scope_types.add(words[-1])
             self.file_scope_types.update(words[i + 1] for i, word in enumerate(words[:-1])
                                          if word in ("using", "struct", "class", "union", "enum"))
+            enums.update(words[i + 2] if words[i + 1] in ("class", "struct") and i + 2 < len(words) else words[i + 1]
+                         for i, word in enumerate(words[:-1]) if word == "enum")
+        # A name also declared another way (`struct X` too) is not known to be an enumeration.
+        others = {words[i + 1] for stmt in model.globals for words in [identifiers(stmt.text)]
+                  for i, word in enumerate(words[:-1]) if word in ("using", "struct", "class", "union")
+                  and not (i and words[i - 1] == "enum")}
+        self.file_scope_enums = frozenset(enums - others)
         for stmt in model.globals:
             # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
             if not (stmt.text.startswith("typedef ") or (stmt.text.startswith("using ") and "=" in stmt.text)):
@@ -296,8 +320,21 @@ class FunctionSemantics:
         # Names of the type aliases declared in the body: a cast, read after the walk without its
         # statement's scope, cannot tell which alias of such a name it meant.
         self.local_alias_names: set[str] = set()
+        # Why control flow may leave a statement other than as written: a macro or an included
+        # file may expand to `break`, `continue`, `return`, `goto` or a `case` label.
+        self.hidden_jump: str | None = None
+        # Set while a statement is read when it may leave code to run at the end of its block (a
+        # destructor, a cleanup attribute); stored per statement in scope_exit.
+        self.scope_exit_code = ""
+        self.scope_exit: dict[int, str] = {}         # id(stmt) -> why code may run at its block's end
+        self.class_params = ""                       # why a parameter may be an object passed by value
+        self.param_defaults: list[str] = []          # per parameter: why its default may run code
         self.template_params = _template_params(fn.head)
         scope = Scope(ctx.scope)
+        for name in _template_value_params(fn.head) - self.template_params:
+            # `template <pipe_t PIPE_ALL>`: in the body the name is the instantiation's value, not
+            # pto's enumerator; as a local symbol it is unknown-valued and never reads as pto's.
+            self._new_symbol(scope, name, "scalar").make_unknown("non-type template parameter")
         self._declare_params(scope)
         self._param_baseline = [(len(p.defs), len(p.bindings)) for p in self.params]
         self.generic_params_used: set[int] = set()
@@ -338,6 +375,31 @@ class FunctionSemantics:
             sym.make_unknown("function parameter")
             self.params.append(sym)
             self.param_refs.append(is_ref)
+            self.param_defaults.append(self._default_reason(ast, text))
+            if not self.class_params and self._may_be_class_by_value(ast, sym, text, scope):
+                self.class_params = f"parameter '{sym.name}' may be an object passed by value " \
+                                    "(its destructor runs when the function returns)"
+
+    def _default_reason(self, ast, text: str) -> str:
+        """Why the default argument of a parameter may run code ('' if none, or a plain value): it is
+        evaluated at each call that omits it, in the caller."""
+        init = ast.init if isinstance(ast, A.Decl) else None
+        if init is None:
+            return "a default argument ptofix cannot read" if ast is None and "=" in text else ""
+        for node in A.walk(init):
+            if not isinstance(node, _PLAIN_VALUE_NODES) or getattr(node, "op", "") in ("++", "--"):
+                return f"default argument '{text.split('=', 1)[1].strip()}'"
+        return ""
+
+    def _may_be_class_by_value(self, ast, sym: Symbol, text: str, scope: Scope) -> bool:
+        if not isinstance(ast, A.Decl):
+            return text.strip() not in ("", "void", "...")
+        resolved = self.resolve_type(ast.type, scope)
+        if resolved.ref or resolved.pointer:
+            return False
+        if resolved.template is None and resolved.name in self.ctx.file_scope_enums:
+            return False
+        return sym.generic or sym.kind == "unknown"
 
     def _may_be_reference(self, type_: A.TypeRef, scope: Scope) -> bool:
         """A parameter of this type may let the callee write the caller's variable: a reference
@@ -353,7 +415,12 @@ class FunctionSemantics:
                     or base.split("::")[0] in _VALUE_OBJECT_TYPES)
 
     def resolve_type(self, type_: A.TypeRef, scope: Scope) -> A.TypeRef:
-        """Follow `using`/`typedef` aliases (keeping the outer reference/pointer/qualifiers)."""
+        """Follow `using`/`typedef` aliases (keeping the outer reference/pointer/qualifiers). A name a
+        statement the model cannot read may have declared (`typedef float T, *P;`) is no type it
+        knows."""
+        if type_.name in self.maybe_declared:
+            return A.TypeRef(type_.start, type_.end, f"<'{type_.name}' may be redeclared>", None,
+                             type_.pointer, type_.quals, type_.ref)
         seen = 0
         # A template parameter hides any alias of its name (its type is the instantiation's).
         while type_.template is None and seen < 16 and type_.name not in self.template_params:
@@ -392,8 +459,8 @@ class FunctionSemantics:
             if stripped.startswith("TileType::") and stripped[len("TileType::"):] in TILE_SPACES:
                 space = stripped[len("TileType::"):]
         dtype = word(tile_arg(args, "dtype"))
-        if dtype in self.template_params:
-            dtype = None            # the element type of each instantiation
+        if dtype in self.template_params or dtype in self.maybe_declared:
+            dtype = None            # the element type of each instantiation, or maybe redeclared
         if dtype is not None:
             alias = scope.alias(dtype)
             if alias is not None and alias.template is None and not alias.pointer:
@@ -513,6 +580,10 @@ class FunctionSemantics:
                         env[sub].make_unknown(f"passed to {name}()")
         elif len(args) > len(callee.params):
             return f"call to {name}() with more arguments than it declares"
+        elif any(callee.param_defaults[len(args):]):
+            return f"call to {name}() evaluates its " + next(r for r in callee.param_defaults[len(args):] if r)
+        elif callee.class_params:
+            return f"call to {name}(): {callee.class_params}"
         else:
             for index, arg in enumerate(args):
                 if index in callee.generic_params_used:
@@ -590,8 +661,16 @@ class FunctionSemantics:
                 # `#include` in a body pastes code the model never sees (any other unknown
                 # directive may do anything too): every variable may change, any UB byte.
                 self.writes_everything = f"'{word}' inside the function may write any variable"
+                self.hidden_jump = self.hidden_jump or f"'{word}' inside the function may hide a jump"
                 self.info[id(stmt)] = StmtInfo(Kind.UNKNOWN, reason=f"directive '{word}' inside a function body")
             return
+        self.scope_exit_code = ""
+        self._read_stmt(stmt, scope)
+        if self.scope_exit_code:
+            self.scope_exit[id(stmt)] = self.scope_exit_code
+            self.scope_exit_code = ""
+
+    def _read_stmt(self, stmt: Stmt, scope: Scope) -> None:
         if isinstance(stmt, Compound):
             self._block(stmt.body, Scope(scope))
         elif isinstance(stmt, SimpleStmt):
@@ -613,16 +692,19 @@ class FunctionSemantics:
                 parts.append(self._header_part(A.parse_condition(stmt.step), stmt.step, inner, "for step"))
             self.header_parts[id(stmt)] = parts
             self.info[id(stmt)] = _merge_header(parts)
+            self._header_scope_exit(stmt)
             if stmt.body is not None:
                 self._stmt(stmt.body, Scope(inner))
         elif isinstance(stmt, IfStmt):
             self.info[id(stmt)] = self._header_part(A.parse_condition(stmt.cond), stmt.cond, scope, "if condition")
+            self._header_scope_exit(stmt)
             for part in (stmt.then, stmt.orelse):
                 if part is not None:
                     self._stmt(part, Scope(scope))
         elif isinstance(stmt, SwitchStmt):
             self.info[id(stmt)] = self._header_part(A.parse_condition(stmt.cond), stmt.cond, scope,
                                                     "switch condition")
+            self._header_scope_exit(stmt)
             inner = Scope(scope)
             for item in stmt.body:
                 if not isinstance(item, CaseLabel):
@@ -648,6 +730,12 @@ class FunctionSemantics:
         elif isinstance(stmt, CaseLabel):
             return
 
+    def _header_scope_exit(self, stmt: Stmt) -> None:
+        """Keep what the header of ``stmt`` leaves for its scope exit apart from its body's."""
+        if self.scope_exit_code:
+            self.scope_exit[id(stmt)] = self.scope_exit_code
+            self.scope_exit_code = ""
+
     def _macro_in(self, text: str) -> str:
         """The first identifier of ``text`` that the file #defines ('' if none): every word of the
         statement counts (a type, a template name or a qualifier may be a macro too)."""
@@ -669,6 +757,7 @@ class FunctionSemantics:
         macro = self._macro_in(text)
         if macro:
             self.writes_everything = f"macro '{macro}' may write any variable"
+            self.hidden_jump = self.hidden_jump or f"macro '{macro}' may hide a jump"
             return self._unknown_text(text, scope, f"{what} uses the macro '{macro}'", ast)
         if isinstance(ast, A.Decl):
             return self._decl(ast, scope)
@@ -687,9 +776,15 @@ class FunctionSemantics:
             self.maybe_declared.update(names)
         elif isinstance(ast, (A.Decl, A.TypeAlias)):
             self.maybe_declared.add(ast.name)
+        if ast is None or isinstance(ast, A.Decl):
+            # It may declare an object (`Guard g{...};`, `int x __attribute__((cleanup(f)));`)
+            # whose destructor or cleanup runs when the enclosing block is left.
+            self.scope_exit_code = "a statement ptofix cannot read may declare an object whose destructor " \
+                                   "runs at scope exit"
         for name in names:
             if name in self.ctx.macros:
                 self.writes_everything = f"macro '{name}' may write any variable"
+                self.hidden_jump = self.hidden_jump or f"macro '{name}' may hide a jump"
             sym = scope.lookup(name)
             if sym is not None:
                 env[name] = sym
@@ -706,7 +801,8 @@ class FunctionSemantics:
         declared = base in ctx.file_scope_names or (base in _PTO_CALL_NAMES and ctx.is_local_name(base))
         if name == base:
             if name in env:
-                return f"'{name}' is a local variable here, not pto's '{name}'"
+                what = "a local type" if env[name].kind == "type" else "a local variable"
+                return f"'{name}' is {what} here, not pto's '{name}'"
             if declared:
                 return f"this file declares its own '{name}'"
             if name in self.maybe_declared:
@@ -754,11 +850,15 @@ class FunctionSemantics:
         macro = self._macro_in(stmt.text)
         if macro:
             self.writes_everything = f"macro '{macro}' may write any variable"
+            self.hidden_jump = self.hidden_jump or f"macro '{macro}' may hide a jump"
             return self._unknown_text(stmt.text, scope, f"uses the macro '{macro}'", ast)
         self._pending_calls = []
         if isinstance(ast, A.TypeAlias):
             scope.aliases[ast.name] = self.resolve_type(ast.type, scope)
             self.local_alias_names.add(ast.name)
+            # In its scope the name is a type, not an outer variable of that name: `(T) + 4096`
+            # is then a cast. A symbol of kind "type" has no value, so such reads are unknown.
+            self._new_symbol(scope, ast.name, "type").make_unknown("a type name")
             return StmtInfo(Kind.NOP)
         if isinstance(ast, A.Decl):
             return self._decl(ast, scope)
@@ -782,6 +882,7 @@ class FunctionSemantics:
             if isinstance(expr, A.Name) and scope.lookup(expr.id) is None:
                 # `FOO;`: a macro invocation without parentheses (or an undeclared name).
                 self.writes_everything = f"'{expr.id}' may be a macro that writes any variable"
+                self.hidden_jump = self.hidden_jump or f"'{expr.id}' may be a macro that hides a jump"
                 return StmtInfo(Kind.UNKNOWN, reason=f"'{expr.id}' is not a declared name (macro?)", env=env)
             reason = self._expression(expr, scope, env)
             if reason:
@@ -808,9 +909,19 @@ class FunctionSemantics:
             sym.make_unknown(reason)
             for other in env.values():
                 other.make_unknown(reason)
+            if sym.kind not in ("scalar", "array", "tile"):
+                self.scope_exit_code = f"'{decl.name}' may be an object whose destructor runs at scope exit"
             return StmtInfo(Kind.UNKNOWN, reason=reason, env=env_with_self)
-        if decl.type.ref:
-            # A reference makes its target reachable under another name: both are unknown.
+        if sym.generic:
+            # `T x = y;` with T a template parameter: a reference to y, or a class whose
+            # constructor and destructor may do anything.
+            self.scope_exit_code = f"'{decl.name}' has a template-parameter type (a destructor may run at scope exit)"
+            sym.make_unknown("its type is a template parameter")
+            return self._unknown_names(env_with_self,
+                                       f"declaration of '{decl.name}', whose type is a template parameter")
+        if decl.type.ref or (sym.type_ref is not None and sym.type_ref.ref):
+            # A reference (also behind an alias) makes its target reachable under another name:
+            # both are unknown.
             for other in env.values():
                 other.make_unknown(f"bound to the reference '{decl.name}'")
             sym.make_unknown("reference")
@@ -824,6 +935,7 @@ class FunctionSemantics:
                 ctor_args = ctor_args + list(init.args)
             elif isinstance(init, A.Name) and env.get(init.id) is not None and env[init.id].kind == "tile":
                 sym.bindings.append(("alias", env[init.id]))
+                sym.forget_valid_shape()        # a copy takes the source's valid shape at run time
             elif init is not None:
                 sym.bindings.append(("unknown", "initialised from an expression"))
             if any(self.values_type(arg, env) is None for arg in ctor_args):
@@ -833,6 +945,8 @@ class FunctionSemantics:
             return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
         if decl.type.name == "auto" and sym.kind == "unknown":
             self._refine_auto(sym, init, env)
+            if sym.kind == "unknown":
+                self.scope_exit_code = f"'{decl.name}' may be an object whose destructor runs at scope exit"
             return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
         if sym.kind in ("scalar", "array"):
             if decl.ctor_args is not None:
@@ -846,15 +960,27 @@ class FunctionSemantics:
                 if isinstance(init, A.Call) and isinstance(init.func, A.TemplateId):
                     sym.pipe_ctor = (init, env)
             return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
-        # An object of a type ptofix does not know: its constructor may do anything.
+        # An object of a type ptofix does not know: its constructor may do anything, and so may its
+        # destructor when the enclosing block ends (not for one of pto's mode enumerations).
+        last = _strip_pto(decl.type.name).split("::")[-1]
+        if not (last in MODE_ENUMS and "::" in decl.type.name and last not in self.ctx.file_scope_types):
+            self.scope_exit_code = f"'{decl.name}' of type '{decl.type.name}' may have a destructor that runs at " \
+                                   "scope exit"
         return self._unknown_names(env_with_self, f"declaration of type '{decl.type.name}' is not modelled")
 
     def _refine_auto(self, sym: Symbol, init, env: dict) -> None:
+        if isinstance(init, A.Name) and init.id not in env and _strip_pto(init.id).startswith(("PIPE_", "EVENT_ID")) \
+                and not self._not_pto_name(init.id, env):
+            # `auto p = PIPE_MTE2;`: a copy of pto's pipe or event enumerator (an enum value).
+            sym.kind, sym.ctype = "scalar", INT32
+            sym.defs.append(UNKNOWN_DEF)
+            return
         if isinstance(init, A.Name) and env.get(init.id) is not None:
             src = env[init.id]
             if src.kind == "tile":
                 sym.kind, sym.tile = "tile", src.tile
                 sym.bindings.append(("alias", src))
+                sym.forget_valid_shape()
                 return
             if src.kind == "scalar":
                 sym.kind, sym.ctype = "scalar", src.ctype
@@ -981,10 +1107,15 @@ class FunctionSemantics:
                 if node.op == "=" and isinstance(value, A.Name) and env.get(value.id) is not None \
                         and env[value.id].kind == "tile":
                     sym.bindings.append(("alias", env[value.id]))
+                    sym.forget_valid_shape()
                     return ""
                 sym.bindings.append(("unknown", "assigned from an expression"))
                 return "tile assigned from an expression ptofix does not model"
+            if sym.generic:
+                sym.make_unknown("assigned")
+                return f"assignment to '{target.id}', whose type is a template parameter (a reference or a class)"
             if sym.kind == "object" and node.op == "=" and isinstance(node.value, A.Name):
+                sym.make_unknown("assigned")     # plain data copied over: a TPipe's ring moves too
                 return ""
             sym.make_unknown("assigned")
             return f"assignment to '{target.id}' ({sym.kind}) not modelled"
@@ -1062,6 +1193,9 @@ class FunctionSemantics:
                     owner.valid_ctor = shapes + [(call.args[0], call.args[1], env)] \
                         if shapes is not None and len(call.args) == 2 else None
                     owner.tile = TileType(tt.space, tt.dtype, tt.rows, tt.cols, tt.blayout, None, None)
+                    # Written: a caller that passed the tile by reference sees the change
+                    # (param_written counts definitions).
+                    owner.defs.append(UNKNOWN_DEF)
                 return StmtInfo(Kind.NOP, env=env)
             return self._unknown_names(env, reason)
         if not isinstance(func, (A.Name, A.TemplateId)):
@@ -1111,6 +1245,8 @@ class FunctionSemantics:
             if len(call.args) == 2 and all(isinstance(a, A.Name) for a in call.args):
                 dst, src = (env.get(a.id) for a in call.args)
                 if dst is not None and src is not None and dst.kind == "tile" and src.kind == "tile":
+                    # Only the address: on A2/A3 TRESHAPE is a TASSIGN of src.data(), and dst
+                    # keeps its own valid shape.
                     dst.bindings.append(("alias", src))
                     return StmtInfo(Kind.NOP, env=env)
             return self._unknown_names(env, "TRESHAPE of operands that are not declared tiles")
@@ -1238,6 +1374,41 @@ def _template_params(head: str) -> set:
         if word in ("typename", "class"):
             out.add(names[i + 1])
     return out
+
+
+def _template_value_params(head: str) -> set:
+    """The name of every parameter of every `template <...>` list of a function head (type and
+    non-type ones alike): the last identifier of each top-level comma-separated part, before any
+    default (`template <pipe_t P, int N = 4>` gives P and N)."""
+    names: set = set()
+    at = head.find("template")
+    while at != -1:
+        opening = at + len("template")
+        while opening < len(head) and head[opening].isspace():
+            opening += 1
+        word_start = at == 0 or not (head[at - 1].isalnum() or head[at - 1] == "_")
+        if not (word_start and head.startswith("<", opening)):
+            at = head.find("template", at + 1)
+            continue
+        depth, start, parts = 1, opening + 1, []
+        i = start
+        while i < len(head) and depth:
+            ch = head[i]
+            if ch in "<([":
+                depth += 1
+            elif ch in ">)]":
+                depth -= 1
+            elif ch == "," and depth == 1:
+                parts.append(head[start:i])
+                start = i + 1
+            i += 1
+        parts.append(head[start:i - 1])
+        for part in parts:
+            words = identifiers(part.split("=", 1)[0])
+            if words and words[-1] not in ("typename", "class"):
+                names.add(words[-1])
+        at = head.find("template", i)
+    return names
 
 
 # -- value computation ----------------------------------------------------------------------------

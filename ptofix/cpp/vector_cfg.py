@@ -21,13 +21,13 @@ from ..pto.ops import (
     ALWAYS,
     MODE_ENUMS,
     NEVER,
-    OPS,
     PIPE_V,
     ROW_REDUCE,
     STATIC_NONEMPTY,
     move_pipe,
     reduce_tmp_bytes,
     row_reduce_drains,
+    spec_for,
 )
 from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH
 from ..record import Record
@@ -117,16 +117,30 @@ class FunctionCFG:
         self.other_pipe_writes: dict[int, tuple] = {} # id(stmt) -> (pipe, dst, src, env) of a TLOAD
         self._breaks: list[list] = []                 # innermost loop/switch: break sources
         self._continues: list[Event | None] = []   # innermost loop header (None for a switch)
+        # Declarations in the blocks being built whose destructor (or cleanup) runs when control
+        # leaves their block: (declaring statement, why), innermost last.
+        self._scope_exits: list[tuple[Stmt, str]] = []
+        # Returns and the end of the body go here: an Unknown event first when a parameter may be
+        # an object passed by value (its destructor runs as the function returns).
+        self._leave = self.exit
+        if sem.class_params:
+            self._leave = Event(EventKind.UNKNOWN, why=sem.class_params)
         body = fn.body
         if isinstance(body, OpaqueStmt):
             self.unstructured = body.reason
             tails = [(self.entry, False)]
         else:
             tails = self._block(body.body if isinstance(body, Compound) else [body], [(self.entry, False)])
+        if sem.hidden_jump:
+            self.unstructured = self.unstructured or sem.hidden_jump
+        if self._leave is not self.exit:
+            self._leave.order = len(self.events)
+            self.events.append(self._leave)
+            _link(self._leave, self.exit, False)
         self.exit.order = len(self.events)
         self.events.append(self.exit)
         for tail, back in tails:
-            _link(tail, self.exit, back)
+            _link(tail, self._leave, back)
 
     # -- construction ----------------------------------------------------------------------------
     def _new(self, kind: EventKind, **kw) -> Event:
@@ -142,11 +156,35 @@ class FunctionCFG:
             preds = [(event, False)]
         return preds
 
-    def _block(self, stmts: list[Stmt], preds: list) -> list:
+    def _block(self, stmts: list[Stmt], preds: list, scope: bool = True) -> list:
+        """``scope``: the statements form a C++ block (a preprocessor branch does not: what it
+        declares lives until the enclosing block ends)."""
+        depth = len(self._scope_exits)
         for index, stmt in enumerate(stmts):
             self.position[id(stmt)] = (stmts, index)
             preds = self._stmt(stmt, preds)
-        return preds
+            self._note_scope_exit(stmt)
+        return self._close_scope(depth, preds) if scope else preds
+
+    def _note_scope_exit(self, stmt: Stmt) -> None:
+        why = self.sem.scope_exit.get(id(stmt))
+        if why and not isinstance(stmt, (ForStmt, IfStmt, SwitchStmt)):
+            self._scope_exits.append((stmt, why))
+
+    def _close_scope(self, depth: int, preds: list) -> list:
+        """Leaving a block: what its declarations run at scope exit is one Unknown event."""
+        if len(self._scope_exits) <= depth:
+            return preds
+        stmt, why = self._scope_exits[depth]
+        del self._scope_exits[depth:]
+        return self._chain(preds, [self._new(EventKind.UNKNOWN, stmt=stmt, why=why)]) if preds else preds
+
+    def _leaving_scopes(self, preds: list) -> list:
+        """A jump (break, continue, return) out of blocks with scope-exit code runs it first."""
+        if not self._scope_exits or not preds:
+            return preds
+        stmt, why = self._scope_exits[-1]
+        return self._chain(preds, [self._new(EventKind.UNKNOWN, stmt=stmt, why=why)])
 
     def _header(self, stmt: Stmt, what: str) -> list[Event]:
         info = self.sem.info.get(id(stmt))
@@ -166,6 +204,26 @@ class FunctionCFG:
             return self._chain(preds, [self._new(EventKind.UNKNOWN, stmt=stmt, why=info.reason)])
         if isinstance(stmt, Compound):
             return self._block(stmt.body, preds)
+        if isinstance(stmt, (ForStmt, IfStmt, SwitchStmt)):
+            # A declaration in the header (`for (Guard g; ...)`, `if (auto g = ...)`) lives
+            # until the whole statement ends.
+            depth = len(self._scope_exits)
+            why = self.sem.scope_exit.get(id(stmt))
+            if why:
+                self._scope_exits.append((stmt, why))
+            return self._close_scope(depth, self._compound_stmt(stmt, preds))
+        if isinstance(stmt, PPIfStmt):
+            split = self._new(EventKind.NOP, stmt=stmt, why="#if")
+            self._chain(preds, [split])
+            out: list = []
+            for branch in stmt.branches:
+                out += self._block(branch.body, [(split, False)], scope=False)
+            if not stmt.has_else:
+                out.append((split, False))
+            return out
+        return self._leaf_stmt(stmt, preds)
+
+    def _compound_stmt(self, stmt: ForStmt | IfStmt | SwitchStmt, preds: list) -> list:
         if isinstance(stmt, ForStmt):
             events = self._header(stmt, "loop header")
             head = self._chain(preds, events)
@@ -183,31 +241,28 @@ class FunctionCFG:
             tails = self._stmt(stmt.then, head) if stmt.then is not None else head
             tails += self._stmt(stmt.orelse, head) if stmt.orelse is not None else head
             return tails
-        if isinstance(stmt, SwitchStmt):
-            head = self._chain(preds, self._header(stmt, "switch"))
-            self._breaks.append([])
-            self._continues.append(None)
-            current: list = []
-            has_default = False
-            for index, item in enumerate(stmt.body):
-                self.position[id(item)] = (stmt.body, index)
-                if isinstance(item, CaseLabel):
-                    current = current + head
-                    has_default = has_default or item.is_default
-                    continue
-                current = self._stmt(item, current)
-            breaks = self._breaks.pop()
-            self._continues.pop()
-            return current + breaks + ([] if has_default else head)
-        if isinstance(stmt, PPIfStmt):
-            split = self._new(EventKind.NOP, stmt=stmt, why="#if")
-            self._chain(preds, [split])
-            out: list = []
-            for branch in stmt.branches:
-                out += self._block(branch.body, [(split, False)])
-            if not stmt.has_else:
-                out.append((split, False))
-            return out
+        # a switch
+        head = self._chain(preds, self._header(stmt, "switch"))
+        self._breaks.append([])
+        self._continues.append(None)
+        current: list = []
+        has_default = False
+        depth = len(self._scope_exits)
+        for index, item in enumerate(stmt.body):
+            self.position[id(item)] = (stmt.body, index)
+            if isinstance(item, CaseLabel):
+                current = current + head
+                has_default = has_default or item.is_default
+                continue
+            current = self._stmt(item, current)
+            self._note_scope_exit(item)
+        breaks = self._breaks.pop()
+        self._continues.pop()
+        # The switch body is one block: its declarations' scope-exit code runs on the way
+        # out (a break already ran it).
+        return self._close_scope(depth, current) + breaks + ([] if has_default else head)
+
+    def _leaf_stmt(self, stmt: Stmt, preds: list) -> list:
         if isinstance(stmt, OpaqueStmt):
             # A label, or a `case`/`default` label or goto anywhere inside a construct the model
             # does not read (a case nested in a block of a switch is a jump target too).
@@ -230,6 +285,7 @@ class FunctionCFG:
                 if not targets or (info.kind is Kind.CONTINUE and all(t is None for t in targets)):
                     self.unstructured = self.unstructured or f"'{info.kind.value}' outside a loop or switch"
                     return preds
+                preds = self._leaving_scopes(preds)
                 if info.kind is Kind.BREAK:
                     self._breaks[-1].extend(preds)
                 else:
@@ -241,8 +297,8 @@ class FunctionCFG:
             self.stmt_events[id(stmt)] = events
             tails = self._chain(preds, events)
             if info.kind is Kind.RETURN:
-                for tail, back in tails:
-                    _link(tail, self.exit, back)
+                for tail, back in self._leaving_scopes(tails):
+                    _link(tail, self._leave, back)
                 return []
             return tails
         event = self._new(EventKind.UNKNOWN, stmt=stmt, why=f"{type(stmt).__name__} not modelled")
@@ -291,7 +347,8 @@ class FunctionCFG:
 
     def _op(self, stmt: SimpleStmt, info: StmtInfo) -> list[Event]:
         base, args, env = info.op, info.args, info.env
-        spec = OPS[base]
+        spec = spec_for(base, len(args))
+        assert spec is not None     # the semantic model reads only names of the table as ops
         pipe = spec.pipe
         if pipe == "by-type":
             if base == "TSTORE":
@@ -315,12 +372,18 @@ class FunctionCFG:
         accesses, problem = self._accesses(base, spec, args, env)
         if problem:
             return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base, why=problem)]
+        if spec.tmp_unbounded:
+            # The tmp operand's write may run past the tmp tile: its bytes are unknown.
+            accesses = [Access(a.name, a.write, a.space, None, None, True,
+                               unknown_why=f"{base} may write past its tmp, how far is not checked")
+                        if a.tmp and a.write else a for a in accesses]
         if base in ("TCVT", "TEXTRACT") and not self._float_only(args[:2], env):
             # Integer conversions / the int8 extract path may use the hidden TMP_UB scratch.
             accesses = accesses + [_scratch(True), _scratch(False)]
         if spec.hidden_writes:
             accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE, None,
                                           None, True)]
+
         if (spec.trailing_drain == ROW_REDUCE or base == "TCOLSUM") and len(args) > 2:
             accesses = self._reduce_tmp(base, args, env, accesses)
         if spec.row_expand and len(args) == 3:
@@ -382,7 +445,8 @@ class FunctionCFG:
             return accesses
         shapes = self.values.valid_shapes(src)
         whole = (src.tile.rows, src.tile.cols)
-        reaches = [reduce_tmp_bytes(base, src.tile.dtype, shape, tmp.tile.cols, whole) for shape in shapes or [None]]
+        reaches = [reduce_tmp_bytes(base, src.tile.dtype, shape, tmp.tile.cols, tmp.tile.dtype, whole)
+                   for shape in shapes or [None]]
         reach = None if None in reaches else max(x for x in reaches if x is not None)
         addrs = self.values.tile_addresses(tmp)
         size = tmp.tile.nbytes
@@ -410,8 +474,9 @@ class FunctionCFG:
             if src is None or src.tile is None:
                 return False
             tmp_cols = tmp.tile.cols if tmp is not None and tmp.tile is not None else None
+            tmp_dtype = tmp.tile.dtype if tmp is not None and tmp.tile is not None else None
             shapes = self.values.valid_shapes(src)
-            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols) for shape in shapes or [None])
+            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype) for shape in shapes or [None])
         if spec.trailing_drain == STATIC_NONEMPTY:
             for arg in args[:2]:
                 sym = self._tile(arg, env)

@@ -32,6 +32,14 @@ STATIC_NONEMPTY = "static-nonempty"  # TCOLSUM/TCOLMAX/TCOLMIN return early (no 
                                    # row/col count is 0, so only a static non-empty valid shape drains
 
 
+class OpForm(NamedTuple):
+    """An overload, told apart by its argument count, whose operands play other roles than the
+    op's usual form (pto_instr.hpp): its own written and tmp indices."""
+    nargs: int
+    writes: tuple[int, ...]
+    tmp: tuple[int, ...] = ()
+
+
 class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up (see ptofix/source.py)
     pipe: str                        # PIPE_V, PIPE_MTE2, ... or "by-type" (decided from tile types)
     writes: tuple[int, ...] = (0,)   # argument indices written (dst, tmp); others that are tiles are read
@@ -40,6 +48,8 @@ class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up
     drain_needs_tmp: bool = False    # ... only in the form with a tmp operand (TCOLSUM)
     row_expand: bool = False         # TROWEXPAND* binary family (§2, §2.3, §8)
     hidden_writes: bool = False      # writes UB outside its explicit operands at an unknown place (§8)
+    tmp_unbounded: bool = False      # its tmp writes may run past the tmp tile, how far unchecked (§8)
+    forms: tuple[OpForm, ...] = ()   # overloads with other operand roles, by argument count
 
 
 def _specs() -> dict[str, OpSpec]:
@@ -54,11 +64,15 @@ def _specs() -> dict[str, OpSpec]:
     for name in elementwise:
         table[name] = OpSpec(PIPE_V)
     # TCVT(dst, src, rmode, satmode) (v0.45) or TCVT(dst, src[, tmp], rmode[, sat]) (older emitters):
-    # a tile in position 2 is a tmp, written.
-    table["TCVT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
+    # a tile in position 2 is a tmp, written, and (fp32 -> int16 without saturation) past its end.
+    table["TCVT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), tmp_unbounded=True)
     # Ops whose tmp operand (always a write per ptoas getEffects) sits at a fixed index.
-    for name in ("TROWARGMAX", "TROWARGMIN", "TCOLARGMAX", "TCOLARGMIN", "TROWPROD"):
-        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
+    table["TROWPROD"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
+    # (dst, src, tmp) or (dstVal, dstIdx, src, tmp); the tmp row of every valid source row (TROW*)
+    # or a fixed 512/768 bytes (TCOL*) is written, whatever the tmp's own size.
+    for name in ("TROWARGMAX", "TROWARGMIN", "TCOLARGMAX", "TCOLARGMIN"):
+        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), tmp_unbounded=True,
+                             forms=(OpForm(4, (0, 1, 3), (3,)),))
     for name in ("TROWSUM", "TROWMAX", "TROWMIN"):
         table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=ROW_REDUCE)
     table["TCOLMAX"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
@@ -68,22 +82,31 @@ def _specs() -> dict[str, OpSpec]:
                               drain_needs_tmp=True)
     for name in ("TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDSUB", "TROWEXPANDADD", "TROWEXPANDMAX",
                  "TROWEXPANDMIN", "TROWEXPANDEXPDIF"):
-        table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), row_expand=True)
+        # The 4-operand form broadcasts ceil(validRow/8) * 256 bytes into its tmp, unchecked.
+        table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), row_expand=True, tmp_unbounded=True)
     table["TRSQRT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
     table["TSEL"] = OpSpec(PIPE_V, writes=(0, 4), tmp=(4,))
     table["TSELS"] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
-    for name in ("TXOR", "TXORS", "TREM", "TREMS", "TPRELU"):
+    for name in ("TXOR", "TXORS", "TPRELU"):
         table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
+    # int32 data is converted to float in place in its sources first (TRem.hpp, TRemS.hpp), and
+    # TREM's mask goes at tmp + dst.RowStride elements.
+    table["TREM"] = OpSpec(PIPE_V, writes=(0, 1, 2, 3), tmp=(3,), tmp_unbounded=True)
+    table["TREMS"] = OpSpec(PIPE_V, writes=(0, 1, 3), tmp=(3,))
     # TTRANS(dst, src, tmp): ptoas models tmp as written; its internals are not in our notes, so it
     # is also taken to write UB outside its operands (fail closed).
     table["TTRANS"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), hidden_writes=True)
     table["TSORT32"] = OpSpec(PIPE_V, writes=(0, 2, 3), tmp=(2, 3))
     # ptoas models TGATHER's tmp as a read, but its compare form also writes a conversion buffer
     # past the tmp tile, outside every explicit operand (§8): treated as writing unknown UB bytes.
-    table["TGATHER"] = OpSpec(PIPE_V, hidden_writes=True)
+    # (dst, src, indices) reads; (dst, src0, indices, tmp) writes tmp for 16-bit data; the compare
+    # form (dst, src0, k, cdst, tmp, offset) writes cdst and tmp.
+    table["TGATHER"] = OpSpec(PIPE_V, hidden_writes=True,
+                              forms=(OpForm(4, (0, 3), (3,)), OpForm(6, (0, 3, 4), (4,))))
     # Data movement between memories; pipe depends on tile types (§1).
     table["TMOV"] = OpSpec("by-type")
-    table["TEXTRACT"] = OpSpec("by-type")
+    # TEXTRACT(dst0, dst1, src, r0, c0, r1, c1) writes both destinations (TEXTRACT_ND2XNZ).
+    table["TEXTRACT"] = OpSpec("by-type", forms=(OpForm(7, (0, 1)),))
     table["TINSERT"] = OpSpec("by-type")
     table["TLOAD"] = OpSpec("PIPE_MTE2")
     table["TSTORE"] = OpSpec("by-type", writes=())
@@ -94,6 +117,16 @@ def _specs() -> dict[str, OpSpec]:
 
 
 OPS: dict[str, OpSpec] = _specs()
+
+
+def spec_for(op: str, nargs: int) -> OpSpec | None:
+    """The effects of a call of ``op`` with ``nargs`` arguments (its overload's roles)."""
+    spec = OPS.get(op)
+    if spec is not None:
+        for form in spec.forms:
+            if form.nargs == nargs:
+                return spec._replace(writes=form.writes, tmp=form.tmp)
+    return spec
 
 # Statement-level calls with no effect on UB and none on the vector pipe's ordering (mask and
 # atomic-mode registers, cache maintenance on GM, cross-core signals, compile-time checks).
@@ -106,16 +139,20 @@ HARMLESS_CALLS = {
 REPEAT_BYTES = 256      # one vector repeat
 
 
-def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None) -> bool:
+def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None,
+                      tmp_dtype: str | None) -> bool:
     """Whether TROWSUM/TROWMAX/TROWMIN(dst, src, tmp) ends with PIPE_V drained (pto-isa a2a3
     TRowReduceOps.hpp, TRowSum/TRowMax/TRowMin.hpp at 3186c381). float/half: every path ends with
     pipe_barrier(PIPE_V) except one that returns having issued nothing, when E < validCol < 2E
     (E = elements per 256-byte repeat) and the tmp's static Cols hold less than one repeat.
     int16/int32: each row ends with a V->S and S->V flag round trip, which drains V, so it drains
-    when there is a row. ``valid``: src's valid (rows, cols), None if it may vary."""
+    when there is a row. ``valid``: src's valid (rows, cols), None if it may vary. A tmp of another
+    element type than src: its Cols are not read as src elements (unknown)."""
     size = ELEMENT_BYTES.get(dtype or "")
     if size is None:
         return False
+    if tmp_dtype != dtype:
+        tmp_cols = None
     if dtype in ("float", "float32_t", "half", "float16_t"):
         per_repeat = REPEAT_BYTES // size
         if tmp_cols is not None and tmp_cols >= per_repeat:
@@ -132,21 +169,26 @@ _FP32_ROW_REDUCE_FAST = frozenset([(64, 128), (32, 256), (16, 512), (8, 1024)])
 
 
 def reduce_tmp_bytes(op: str, dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None,
-                     src_shape: tuple | None = None) -> int | None:
+                     tmp_dtype: str | None, src_shape: tuple | None = None) -> int | None:
     """How far past its start the tmp of TROWSUM/TROWMAX/TROWMIN or TCOLSUM may be written (bytes;
     None if unknown). Nothing checks the tmp's rows, so this may pass its Rows*Cols footprint:
     float/half row reductions write W bytes at the start of each of validRow rows of tmp's row
     stride when validCol > E (W = one repeat, TROWSUM: floor(validCol/E/2) repeats when validCol >=
     2E; the fp32 fast path for ``src_shape`` (Rows, Cols) in _FP32_ROW_REDUCE_FAST writes 4096
     contiguous bytes); int ones write the first 32 bytes; the binary
-    TCOLSUM writes validCol elements in each of validRow/2 rows (TColSum.hpp BinarySum)."""
+    TCOLSUM writes validCol elements in each of validRow/2 rows (TColSum.hpp BinarySum), rows
+    apart by the tmp's row pitch in bytes (Tmp::RowStride * sizeof(TmpDType), whatever src's type).
+    A row reduction's tmp of another element type than src: unknown."""
     size = ELEMENT_BYTES.get(dtype or "")
-    if size is None or valid is None or tmp_cols is None:
+    tmp_size = ELEMENT_BYTES.get(tmp_dtype or "")
+    if size is None or tmp_size is None or valid is None or tmp_cols is None:
         return None
     rows, cols = valid
-    stride = tmp_cols * size
     if op == "TCOLSUM":
-        return max(0, (rows // 2 - 1) * stride + cols * size)
+        return max(0, (rows // 2 - 1) * tmp_cols * tmp_size + cols * size)
+    if tmp_dtype != dtype:
+        return None
+    stride = tmp_cols * size
     if dtype in ("int16_t", "int32_t"):
         return 32
     if dtype not in ("float", "float32_t", "half", "float16_t"):

@@ -198,6 +198,16 @@ class OpBuilder:
         self.args = args
         self.targs = template_args or []
 
+    def _refuse_unmodelled_forms(self) -> None:
+        """Overloads whose effects the numpy model does not follow (pto/ops.py's table lists them)."""
+        n, spec = self.name, OPS.get(self.name)
+        if spec is not None and any(form.nargs == len(self.args) for form in spec.forms):
+            raise SimError(f"{n}: the {len(self.args)}-operand form is not modelled")
+        if n == "TCVT" and any(isinstance(a, TileView) for a in self.args[2:]):
+            raise SimError("TCVT with a tmp: how far it writes past the tmp is not modelled")
+        if n in ("TREM", "TREMS") and any(isinstance(a, TileView) and a.type.elem == "int32_t" for a in self.args):
+            raise SimError(f"{n} on int32 data: the in-place conversion of its sources is not modelled")
+
     # operand helpers
     def tiles(self) -> list[int]:
         return [i for i, a in enumerate(self.args) if isinstance(a, TileView)]
@@ -223,6 +233,7 @@ class OpBuilder:
     # ---------------------------------------------------------------------------------------
     def build(self) -> list[Step]:
         n = self.name
+        self._refuse_unmodelled_forms()
         if n in ("TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TSHL", "TSHR", "TFMOD",
                  "TXOR", "TREM", "TPRELU"):
             return self._binary(n[1:])
@@ -406,8 +417,10 @@ class OpBuilder:
         red = REDUCE[op]
         valid = (src.valid_rows, src.valid_cols)
         tmp_cols = tmp.type.cols if tmp is not None else None
-        drain = self.name in TRAILING_DRAIN_OPS and row_reduce_drains(src.type.elem, valid, tmp_cols)
-        reach = reduce_tmp_bytes(self.name, src.type.elem, valid, tmp_cols, (src.type.rows, src.type.cols)) or 0
+        tmp_dtype = tmp.type.elem if tmp is not None else None
+        drain = self.name in TRAILING_DRAIN_OPS and row_reduce_drains(src.type.elem, valid, tmp_cols, tmp_dtype)
+        reach = reduce_tmp_bytes(self.name, src.type.elem, valid, tmp_cols, tmp_dtype,
+                                 (src.type.rows, src.type.cols)) or 0
 
         def run(mem: Memory, stmt: int) -> None:
             x = _nonempty(_as(_region(mem, src, dst.valid_rows, src.valid_cols), dst), 1, self.name)
@@ -446,7 +459,8 @@ class OpBuilder:
         tmp = self.args[2] if len(self.args) > 2 and isinstance(self.args[2], TileView) else None
         red = REDUCE[op]
         reach = reduce_tmp_bytes("TCOLSUM", src.type.elem, (src.valid_rows, src.valid_cols),
-                                 tmp.type.cols if tmp is not None else None) if self.name == "TCOLSUM" else None
+                                 tmp.type.cols if tmp is not None else None,
+                                 tmp.type.elem if tmp is not None else None) if self.name == "TCOLSUM" else None
 
         def run(mem: Memory, stmt: int) -> None:
             x = _nonempty(_as(_region(mem, src, src.valid_rows, dst.valid_cols), dst), 0, self.name)
