@@ -521,6 +521,11 @@ OP_KERNELS = {
         f"  {F16x64} s;\n  TASSIGN(s, 0);\n  {_tile('int16_t', 16, 64, '16, 64')} d;\n  TASSIGN(d, 4096);\n"
         f"  {_tile('float', 1, 64, '1, 64')} t;\n  TASSIGN(t, 8192);\n  {F16x64} z;\n  TASSIGN(z, 8448);",
         "TADDS(z, z, 1.0f);", "TCVT(d, s, t, RoundMode::CAST_RINT);"),
+    # A RowMajor per-row TROWEXPAND* walks dst column chunk by column chunk (validRow repeats per
+    # chunk), ahead of a row-ordered producer: no same-access chain, whatever the repeat count.
+    "row-expand with a RowMajor per-row operand is no same-access chain": _pair(
+        f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 8192);\n"
+        f"  {_tile('float', 16, 8, '16, 8')} r;\n  TASSIGN(r, 16384);", "TADD(a, b, b);", "TROWEXPANDMUL(a, a, r);"),
     # PTOAS's same-access exception needs the consumer to read the access: a pure WAW is no chain.
     "overwrite without a read is no same-access chain": _pair(
         f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} x;\n  TASSIGN(x, 8192);\n  {TILE} b;\n  TASSIGN(b, 16384);",

@@ -428,6 +428,11 @@ class FunctionCFG:
         row_sym = a if per_row == 1 else b
         assert row_sym is not None and row_sym.tile is not None    # both checked above
         if row_sym.tile.blayout == "RowMajor":
+            # One op with no internal barrier, whose narrow-row path walks the tile column chunk by
+            # column chunk, not in the repeat order of an elementwise producer: no same-access
+            # chain (the chain PTOAS prunes was measured on the vbrcb path, which drains first).
+            for access in accesses:
+                access.elementwise = False
             return [self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)]
         row_reads = [x for x in accesses if x.name == row_name and not x.write]
         main = [x for x in accesses if not (x.name == row_name and not x.write)]
