@@ -526,6 +526,14 @@ OP_KERNELS = {
     "row-expand with a RowMajor per-row operand is no same-access chain": _pair(
         f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 8192);\n"
         f"  {_tile('float', 16, 8, '16, 8')} r;\n  TASSIGN(r, 16384);", "TADD(a, b, b);", "TROWEXPANDMUL(a, a, r);"),
+    # A run-time valid shape is not checked against the tile's shape at construction: 32 rows of a
+    # 16-row tile reach into y. (And -1 becomes a huge unsigned count.)
+    "valid rows past the tile's rows": _pair(
+        f"  {_tile('float', 16, 64, '-1, -1')} d(32, 64);\n  TASSIGN(d, 0);\n  {F16x64} y;\n  TASSIGN(y, 4096);",
+        "TADDS(y, y, 1.0f);", "TEXPANDS(d, 2.0f);"),
+    "negative valid rows": _pair(
+        f"  {_tile('float', 16, 64, '-1, 64')} d(-1);\n  TASSIGN(d, 0);\n  {F16x64} y;\n  TASSIGN(y, 4096);",
+        "TADDS(y, y, 1.0f);", "TEXPANDS(d, 2.0f);"),
     # PTOAS's same-access exception needs the consumer to read the access: a pure WAW is no chain.
     "overwrite without a read is no same-access chain": _pair(
         f"  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} x;\n  TASSIGN(x, 8192);\n  {TILE} b;\n  TASSIGN(b, 16384);",
@@ -723,3 +731,56 @@ def test_construct_made_harmless_lets_the_barrier_go(name):
     assert old in SCOPE_KERNELS[name]
     src = SCOPE_KERNELS[name].replace(old, new)
     assert any(removed(src)), src
+
+
+# -- The same-access chain needs both ops to walk the shared tile in an order the consumer trails ---
+F8x128 = _tile("float", 8, 128, "8, 128")
+F16x128 = _tile("float", 16, 128, "16, 128")
+
+
+def _chain(shape: str, first: str, second: str, extra: str = "") -> str:
+    return _pair(f"  {shape} x;\n  TASSIGN(x, 0);\n  {shape} y;\n  TASSIGN(y, 16384);\n  {shape} z;\n"
+                 f"  TASSIGN(z, 32768);\n{extra}", first, second)
+
+
+ROW8 = f"  {_tile('float', 8, 1, '8, 1', 'ColMajor')} r;\n  TASSIGN(r, 65536);\n"
+ROW16 = f"  {_tile('float', 16, 1, '16, 1', 'ColMajor')} r;\n  TASSIGN(r, 65536);\n"
+COL = f"  {_tile('float', 1, 128, '1, 128')} c;\n  TASSIGN(c, 65536);\n"
+I32 = _tile("int32_t", 16, 64, "16, 64")
+CHAIN_KERNELS = {
+    # Column chunks (8 rows, 2 chunks) against 256-byte repeats: 9 repeats apart at the closest.
+    "column-chunk consumer": _chain(F8x128, "TADD(x, y, y);", "TCOLEXPANDMUL(z, x, c);", COL),
+    "column-chunk producer": _chain(F8x128, "TROWEXPANDMUL(x, x, r);", "TADD(z, x, x);", ROW8),
+    # An operand of another shape sends the unary op column chunk by column chunk.
+    "unary op with a wider destination": _pair(
+        f"  {F16x128} x;\n  TASSIGN(x, 0);\n  {_tile('float', 16, 256, '16, 128')} w;\n  TASSIGN(w, 16384);\n"
+        f"  {F16x128} y;\n  TASSIGN(y, 65536);", "TADD(x, y, y);", "TEXP(w, x);"),
+    # int32 bitwise ops take a rows-then-tails path.
+    "int32 TAND": _pair(f"  {I32} x;\n  TASSIGN(x, 0);\n  {I32} y;\n  TASSIGN(y, 8192);\n  {I32} z;\n"
+                        "  TASSIGN(z, 16384);", "TAND(x, y, y);", "TADD(z, x, x);"),
+    # A ubuf-to-ubuf copy burst: its pace against vector repeats is not documented.
+    "TMOV consumer": _chain(F16x128, "TADD(x, y, y);", "TMOV(z, x);"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHAIN_KERNELS))
+def test_chain_needs_a_consumer_that_trails_the_producer(name):
+    assert removed(CHAIN_KERNELS[name]) == [False], CHAIN_KERNELS[name]
+
+
+def test_chain_holds_where_the_consumer_trails():
+    # Two 256-byte-repeat walks of one 16x128 float tile: 32 repeats apart.
+    assert removed(_chain(F16x128, "TADD(x, y, y);", "TEXP(z, x);")) == [True]
+    # The FA pair (TROWEXPANDMUL on its vbrcb path, then TADD): column chunks, then repeats, on
+    # 16 rows of two chunks: 17 repeats apart at the closest, at least PTOAS's 16.
+    assert removed(_chain(F16x128, "TROWEXPANDMUL(x, x, r);", "TADD(x, x, y);", ROW16)) == [True]
+
+
+def test_chain_gap_counts_repeats_between_write_and_read():
+    from ptofix.cpp.barriers import chain_gap
+    assert chain_gap(16, 128, 4, "linear", "linear") == 32
+    assert chain_gap(16, 128, 4, "chunks", "linear") == 17       # 32 - 16 + 1
+    assert chain_gap(8, 128, 4, "chunks", "linear") == 9
+    assert chain_gap(8, 128, 4, "linear", "chunks") == 9
+    assert chain_gap(16, 100, 4, "chunks", "linear") is None      # rows not whole 256-byte pieces
+    assert chain_gap(300, 64, 4, "chunks", "chunks") is None      # more rows than one instruction's repeats

@@ -15,13 +15,15 @@ following proofs, so removing several barriers is checked as a whole.
 from __future__ import annotations
 
 from .. import regex_cache
+from ..pto.ops import REPEAT_BYTES
+from ..pto.tiles import ELEMENT_BYTES
 from ..record import Record
 from ..source import SourceText
 from .model import Compound, CppFile, Function, SimpleStmt
 from .parser import identifiers
 from .semantics import FileContext
 from .stmt_parser import forget_statements
-from .vector_cfg import Access, Event, EventKind, FunctionCFG
+from .vector_cfg import CHAIN_16BIT_ONLY, Access, Event, EventKind, FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -620,7 +622,23 @@ class BarrierAnalysis:
         # it is among the consumer's uses); a consumer that only overwrites it (WAW) is no chain.
         if not any(not x.write and not x.tmp and x.exact == a.exact and x.elementwise for x in c.accesses):
             return False
-        return producer[0].contiguous_repeats >= 16
+        # Both ops walk in repeat order only when every operand has the chained access's shape and
+        # element type (the binary ops take a row-by-row path for operands of other row strides,
+        # the unary and scalar ones go column chunk by column chunk), and the bitwise ones only on
+        # 16-bit data (pto-facts.md §5.3).
+        for event in (p, c):
+            if event.op in CHAIN_16BIT_ONLY and ELEMENT_BYTES.get(a.exact[4] or "") != 2:
+                return False
+            expand = _walk_order(event.op) == "chunks"
+            # (An expand's per-row or per-column operand is broadcast, not walked: any shape.)
+            if any(not x.tmp and not (x.elementwise and _walks_like(x.shape, a.exact))
+                   for x in event.accesses if not (expand and not x.elementwise and not x.write)):
+                return False
+        rows, cols, dtype = a.exact[2], a.exact[3], a.exact[4]
+        if a.exact[5] != "RowMajor" or _walk_order(p.op) == _walk_order(c.op) == "linear":
+            return producer[0].contiguous_repeats >= 16
+        gap = chain_gap(rows, cols, ELEMENT_BYTES.get(dtype or ""), _walk_order(p.op), _walk_order(c.op))
+        return gap is not None and gap >= 16
 
     # -- pattern context ---------------------------------------------------------------------------
     def context(self, fn: Function, stmt: SimpleStmt) -> tuple[str, str]:
@@ -955,6 +973,45 @@ def _check_group(analysis: BarrierAnalysis, groups: int) -> None:
     if leaked:
         analysis.release()
         raise _GroupLeak
+
+
+def _walks_like(shape: tuple | None, exact: tuple) -> bool:
+    """An operand an op walks in the same order as the chained access ``exact``: static, contiguous,
+    of the same element type, layout and row (RowMajor) or column (ColMajor) stride. Rows may differ:
+    the ops count over their destination's valid region either way."""
+    if shape is None:
+        return False
+    rows, cols, dtype, layout, valid_rows, valid_cols = shape
+    if (dtype, layout) != (exact[4], exact[5]):
+        return False
+    if layout == "RowMajor":
+        return cols == exact[3] and (valid_cols == cols or valid_rows == 1)
+    return rows == exact[2] and (valid_rows == rows or valid_cols == 1)
+
+
+def _walk_order(op: str) -> str:
+    """How an op of a same-access chain walks a contiguous RowMajor tile: "linear" (256-byte
+    repeats from the start) or "chunks" (TROWEXPAND* on its vbrcb path and TCOLEXPAND*: for each
+    256-byte column chunk, one instruction of validRow repeats, one a row; pto-isa a2a3
+    TRowExpandBinOp.hpp TRowExpandBinaryNormModeTail, TColExpandBinOp.hpp TColExpandBinaryNormMode)."""
+    return "chunks" if op.startswith(("TROWEXPAND", "TCOLEXPAND")) else "linear"
+
+
+def chain_gap(rows: int, cols: int, size: int | None, producer: str, consumer: str) -> int | None:
+    """The fewest repeats issued between the producer's write of a byte and the consumer's read
+    of it with no barrier between them: for each 256-byte piece, the producer repeats still to come
+    after the one writing it plus the consumer repeats before the one reading it. PTOAS's chain
+    rule needs 16 (for two linear walks this is the producer's repeat count). None when the rows
+    are not whole 256-byte pieces (the orders are not modelled then)."""
+    if size is None or (cols * size) % REPEAT_BYTES or rows > 255:
+        return None         # (one instruction holds at most 255 repeats: more rows split it)
+    chunks = cols * size // REPEAT_BYTES
+    total = rows * chunks
+
+    def index(order: str, row: int, chunk: int) -> int:
+        return chunk * rows + row if order == "chunks" else row * chunks + chunk
+
+    return min(total - index(producer, r, k) + index(consumer, r, k) for r in range(rows) for k in range(chunks))
 
 
 def _describe_unknown(event: Event, source: SourceText) -> str:

@@ -942,6 +942,12 @@ class FunctionSemantics:
                 sym.bindings.append(("unknown", "constructed from something other than scalars"))
             elif len(ctor_args) == 2 and sym.tile is not None and None in (sym.tile.valid_row, sym.tile.valid_col):
                 sym.valid_ctor = [(ctor_args[0], ctor_args[1], env)]
+            elif len(ctor_args) == 1 and sym.tile is not None \
+                    and (sym.tile.valid_row, sym.tile.valid_col).count(None) == 1:
+                # `Tile<..., -1, C>(r)` / `Tile<..., R, -1>(c)`: the one dynamic dimension.
+                tt = sym.tile
+                sym.valid_ctor = [(ctor_args[0], tt.valid_col, env)] if tt.valid_row is None \
+                    else [(tt.valid_row, ctor_args[0], env)]
             return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
         if decl.type.name == "auto" and sym.kind == "unknown":
             self._refine_auto(sym, init, env)
@@ -1577,6 +1583,10 @@ class ValueModel:
                 continue
             equal = equal and self._same_variable(one, other, dim)
         return True if equal else None
+
+    def valid_dim_values(self, sym: Symbol, dim: int) -> frozenset | None:
+        """Every value a tile's valid rows (dim 0) or cols (dim 1) may have; None if unknown."""
+        return self._valid_dims(sym, dim)
 
     def _valid_dims(self, sym: Symbol, dim: int) -> frozenset | None:
         """Every value valid rows (dim 0) or cols (dim 1) of a tile may have; None if unknown."""

@@ -74,6 +74,7 @@ class Access(Record):
     tmp: bool = False
     contiguous_repeats: int = 0     # producer repeat count when contiguous (same-access rule), else 0
     elementwise: bool = False       # op walks this operand element-for-element like its dst
+    shape: tuple | None = None      # (rows, cols, dtype, blayout, valid rows, valid cols) when static
     unknown_why: str = ""           # why the bytes are unknown, when that is not the plain reason
 
     def overlaps(self, other: Access) -> bool:
@@ -570,8 +571,21 @@ class FunctionCFG:
         if tt is None:
             return Access(sym.name, write, None, None, None, tmp)
         size = tt.nbytes
+        # How the op walks this operand depends on its shape only (the same-access chain's check).
+        shape = (tt.rows, tt.cols, tt.dtype, tt.blayout, tt.valid_row, tt.valid_col) if tt.static_valid else None
         if addrs is None or size is None:
-            return Access(sym.name, write, tt.space, None, None, tmp)
+            return Access(sym.name, write, tt.space, None, None, tmp, shape=shape)
+        if not tt.static_valid:
+            # A run-time valid shape is not checked against the tile's shape when constructed
+            # (only SetValidShape asserts, in debug builds): one known to exceed it is walked past
+            # the tile's bytes, as far as the op's loops go.
+            for dim, bound in ((0, tt.rows), (1, tt.cols)):
+                values = self.values.valid_dim_values(sym, dim)
+                # (A negative value is converted to unsigned: far past the tile.)
+                if bound is None or (values is not None and any(v < 0 or v > bound for v in values)):
+                    return Access(sym.name, write, tt.space, None, None, tmp,
+                                  unknown_why=f"'{sym.name}' may have a valid shape past its {bound} "
+                                              f"{('rows', 'cols')[dim]}")
         intervals = sorted((a, a + size) for a in addrs)
         if intervals[0][0] < 0 or intervals[-1][1] > _ADDRESS_LIMIT:
             # A negative address, or one a 32-bit local address cannot hold, is truncated or faults
@@ -587,7 +601,7 @@ class FunctionCFG:
                 else (tt.valid_row == tt.rows or tt.valid_col == 1)
             if contiguous:
                 repeats = tt.repeats
-        return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats)
+        return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats, shape=shape)
 
 
 def global_tensor_shape(sym: Symbol | None) -> tuple | None:
@@ -607,10 +621,19 @@ def global_tensor_shape(sym: Symbol | None) -> tuple | None:
 # Ops that walk every operand element-for-element like the destination (same repeats, same
 # addresses): only these can form the same-access chain (PTOAS PR #674). Reductions, broadcasts
 # of a per-row/per-col operand and dtype conversions read with another pattern.
+# Ops that walk every operand in one order, 256-byte repeats from the start, when all operands
+# share one contiguous shape (pto-facts.md §5.3). Not TMOV (a ubuf-to-ubuf copy burst whose pace
+# against vector repeats is not documented), the TROWEXPAND* (vbrcb path only) and TCOLEXPAND*
+# families with their own order (column chunks with validRow repeats each, see barriers.chain_gap;
+# not TCOLEXPANDEXPDIF, a vsub/barrier/vexp per chunk), and TAND/TOR(S) only on 16-bit data (others
+# take a rows-then-tails path).
 _ELEMENTWISE = {"TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TADDS", "TSUBS", "TMULS",
                 "TDIVS", "TMAXS", "TMINS", "TANDS", "TORS", "TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TNEG",
-                "TRELU", "TNOT", "TEXPANDS", "TMOV"}
-_EXPAND_FULL_OPERANDS = (0, 1)   # TROWEXPAND*/TCOLEXPAND*: dst and src0 are full tiles
+                "TRELU", "TNOT", "TEXPANDS"}
+CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
+
+
+_EXPAND_FULL_OPERANDS = (0, 1)   # TROWEXPAND*/TCOLEXPAND*: dst and src0 (when it is the full-shape one)
 
 
 def _elementwise_operand(op: str, index: int, spec) -> bool:
@@ -618,9 +641,10 @@ def _elementwise_operand(op: str, index: int, spec) -> bool:
         return False
     if op in _ELEMENTWISE:
         return True
-    if op.startswith(("TROWEXPAND", "TCOLEXPAND")) and op not in ("TROWEXPAND", "TCOLEXPAND"):
-        return index in _EXPAND_FULL_OPERANDS
-    return False
+    # TROWEXPAND* (refined by _row_expand: only on the vbrcb path) and TCOLEXPAND* other than
+    # EXPDIF walk dst and the full source by column chunks (barriers.chain_gap models that order).
+    col_expand = op.startswith("TCOLEXPAND") and op not in ("TCOLEXPAND", "TCOLEXPANDEXPDIF")
+    return (spec.row_expand or col_expand) and index in _EXPAND_FULL_OPERANDS
 
 
 SCRATCH_ACCESS_NAME = "<hidden TMP_UB scratch>"
