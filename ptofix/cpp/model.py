@@ -192,7 +192,7 @@ class CppFile(Record, slots=True):
     globals: list = []                # file-scope declarations (SimpleStmt), e.g. `using T = ...;`
     macros: frozenset = frozenset()   # names `#define`d anywhere in the file
     namespaces: frozenset = frozenset()   # the names of the namespaces the file opens (`a::b` gives both)
-    empty_macros: frozenset = frozenset()   # macros every #define of which expands to nothing
+    empty_macros: frozenset = frozenset()   # macros every #define of which expands to nothing (or `[aicore]`)
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

@@ -273,7 +273,8 @@ class _StructureParser:
             match = _DEFINE.match(directive)
             if match:
                 macros.add(match.group(1))
-                if directive[match.end():].split("//")[0].strip():
+                body = directive[match.end():].split("//")[0].strip()
+                if body and not _INERT_ATTRIBUTE.fullmatch(body):
                     nonempty.add(match.group(1))
             index = find("p", index + 1)
         seen: dict[tuple, Function] = {}
@@ -656,6 +657,8 @@ _TRAILING_IDENT = regex_cache.compile(r"([A-Za-z_]\w*)\Z")
 _LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum"])
 _DEFINE = regex_cache.compile(r"#\s*define\s+([A-Za-z_]\w*)")
+# A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.
+_INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
 MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
 
 
@@ -666,6 +669,17 @@ def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:
     """Every identifier in a piece of C++ (a lexical scan: the names a statement mentions), or in
     ``text[start:end]`` without copying it."""
     return _IDENTIFIER.findall(text, start, len(text) if end is None else end)
+
+
+_COMMENT_OR_STRING = regex_cache.compile(
+    r"""//(?:\\\r?\n|[^\r\n])*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'""", re.S)
+
+
+def strip_comments(text: str) -> str:
+    """``text`` with each comment replaced by a space (strings kept): a declaration's words."""
+    if "/" not in text:
+        return text
+    return _COMMENT_OR_STRING.sub(lambda m: m.group() if m.group()[0] in "\"'" else " ", text)
 
 
 def count_identifiers(text: str, names: set[str]) -> dict[str, int]:

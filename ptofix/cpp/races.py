@@ -51,7 +51,8 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
     for fn in model.functions:
         cfg = analysis.cfg(fn)
         if cfg.unstructured:
-            unverified.append(Unverified(fn, cfg.entry))
+            unverified.append(Unverified(fn, Event(EventKind.UNKNOWN, why=f"control flow is not modelled "
+                                                                          f"({cfg.unstructured})")))
             continue
         seen: set[tuple] = set()
         unknowns: list[Event] = []

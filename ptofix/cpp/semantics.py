@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import enum
 
+from .. import regex_cache
 from ..pto import tpipe
-from ..pto.ops import FIFO_OPS, HARMLESS_CALLS, MODE_ENUMS, OPS, PURE_FUNCTIONS
+from ..pto.ops import FIFO_OPS, HARMLESS_CALLS, MODE_ENUMS, OPS, PTO_INSTRUCTIONS, PURE_FUNCTIONS
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from ..record import Record
 from . import stmt_parser as A
@@ -41,7 +42,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import count_identifiers, directive_word, identifiers
+from .parser import count_identifiers, directive_word, identifiers, strip_comments
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
 
@@ -122,6 +123,10 @@ def _strip_pto(name: str) -> str:
 
 # Expression nodes that only compute a value (a default argument made of them runs no code).
 _PLAIN_VALUE_NODES = (A.Number, A.Literal, A.String, A.Name, A.Unary, A.Binary, A.Ternary)
+
+
+# Words that leave a statement other than at its end (or are a jump's target).
+_JUMP_WORDS = frozenset(["break", "continue", "return", "goto", "case", "default"])
 
 
 class Symbol:
@@ -216,6 +221,8 @@ class FileContext:
         self._name_counts: dict[str, int] | None = None
         # A macro may paste tokens into any name (`h##x`): then no name count is complete.
         self.pastes_tokens = "##" in model.source.text
+        # `template <>`: an explicit specialization, which may be what a call of a template runs.
+        self.has_specialization = _SPECIALIZATION.search(model.source.text) is not None
         # Every identifier a file-scope declaration mentions (variables, constants, enumerators,
         # function prototypes, struct members): such a name may shadow a pto enumerator
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
@@ -241,6 +248,12 @@ class FileContext:
                   for i, word in enumerate(words[:-1]) if word in ("using", "struct", "class", "union")
                   and not (i and words[i - 1] == "enum")}
         self.file_scope_enums = frozenset(enums - others)
+        # Class types the file declares (`struct X`, not `enum class X`): a name spelled like a
+        # builtin (`namespace nn { struct int64_t {...}; }`) is then no scalar.
+        self.file_scope_classes = frozenset(
+            words[i + 1] for stmt in model.globals for words in [identifiers(stmt.text)]
+            for i, word in enumerate(words[:-1]) if word in ("struct", "class", "union")
+            and not (i and words[i - 1] == "enum"))
         for stmt in model.globals:
             # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
             if not (stmt.text.startswith("typedef ") or (stmt.text.startswith("using ") and "=" in stmt.text)):
@@ -323,15 +336,28 @@ class FunctionSemantics:
         # Why control flow may leave a statement other than as written: a macro or an included
         # file may expand to `break`, `continue`, `return`, `goto` or a `case` label.
         self.hidden_jump: str | None = None
+        self._jump_located = False
         # Set while a statement is read when it may leave code to run at the end of its block (a
         # destructor, a cleanup attribute); stored per statement in scope_exit.
         self.scope_exit_code = ""
         self.scope_exit: dict[int, str] = {}         # id(stmt) -> why code may run at its block's end
         self.class_params = ""                       # why a parameter may be an object passed by value
         self.param_defaults: list[str] = []          # per parameter: why its default may run code
-        self.template_params = _template_params(fn.head)
+        head = strip_comments(fn.head)
+        # Every template parameter may name a type (`template <Concept T>` has no `typename`),
+        # and a non-type one also a value (declared below).
+        declared_types = _template_params(head)
+        value_params = _template_value_params(head)
+        self.template_params = declared_types | value_params
         scope = Scope(ctx.scope)
-        for name in _template_value_params(fn.head) - self.template_params:
+        head_macro = self._macro_in(fn.head)
+        if head_macro:
+            # `TPL void h()` with `#define TPL template <pipe_t PIPE_ALL>`: its template head,
+            # qualifiers or parameters are not what the model reads.
+            self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: the function's declaration uses " \
+                               f"the macro '{head_macro}'"
+            self._jump_located = True
+        for name in value_params - declared_types:
             # `template <pipe_t PIPE_ALL>`: in the body the name is the instantiation's value, not
             # pto's enumerator; as a local symbol it is unknown-valued and never reads as pto's.
             self._new_symbol(scope, name, "scalar").make_unknown("non-type template parameter")
@@ -386,27 +412,39 @@ class FunctionSemantics:
         init = ast.init if isinstance(ast, A.Decl) else None
         if init is None:
             return "a default argument ptofix cannot read" if ast is None and "=" in text else ""
+        enums = self.ctx.file_scope_enums | MODE_ENUMS
         for node in A.walk(init):
-            if not isinstance(node, _PLAIN_VALUE_NODES) or getattr(node, "op", "") in ("++", "--"):
+            if not isinstance(node, _PLAIN_VALUE_NODES) or getattr(node, "op", "") in ("++", "--") or \
+                    (isinstance(node, A.Name) and node.id.rpartition("::")[0].rpartition("::")[2] not in enums):
+                # (A name other than an enumerator may be an object whose conversion runs code.)
                 return f"default argument '{text.split('=', 1)[1].strip()}'"
         return ""
 
     def _may_be_class_by_value(self, ast, sym: Symbol, text: str, scope: Scope) -> bool:
+        """A parameter whose passing may run code: a class (or template-parameter type) passed by
+        value is constructed and destroyed; a reference to a class type may bind a temporary the
+        caller constructs and destroys (`h(5)` for `h(const Conv&)`). A reference of a template
+        parameter type binds its argument itself (explicit template arguments are refused at the
+        call)."""
         if not isinstance(ast, A.Decl):
             return text.strip() not in ("", "void", "...")
         resolved = self.resolve_type(ast.type, scope)
-        if resolved.ref or resolved.pointer:
+        if resolved.pointer:
             return False
+        if resolved.ref:
+            return sym.kind == "unknown" and not sym.generic
+        if sym.generic:
+            return True
         if resolved.template is None and resolved.name in self.ctx.file_scope_enums:
             return False
-        return sym.generic or sym.kind == "unknown"
+        return sym.kind == "unknown"
 
     def _may_be_reference(self, type_: A.TypeRef, scope: Scope) -> bool:
         """A parameter of this type may let the callee write the caller's variable: a reference
         or pointer once aliases are followed, or a type the model cannot see through (a template
         parameter, an alias from a header: either may stand for a reference)."""
         resolved = self.resolve_type(type_, scope)
-        if resolved.ref or resolved.pointer > 0:
+        if resolved.ref or resolved.pointer > 0 or resolved.name in self.template_params:
             return True
         base = _strip_pto(resolved.name)
         if resolved.template is not None:
@@ -431,6 +469,9 @@ class FunctionSemantics:
                               target.pointer + type_.pointer, tuple(target.quals) + tuple(type_.quals),
                               target.ref or type_.ref)
             seen += 1
+        if type_.template is None and type_.name in self.ctx.file_scope_classes:
+            return A.TypeRef(type_.start, type_.end, f"<class '{type_.name}' of this file>", None,
+                             type_.pointer, type_.quals, type_.ref)
         return type_
 
     def template_tile_type(self, tmpl: A.TemplateId, scope: Scope) -> TileType:
@@ -491,6 +532,12 @@ class FunctionSemantics:
         type_ = self.resolve_type(decl.type, scope)
         name = decl.name
         base = _strip_pto(type_.name)
+        if type_.name in self.template_params and type_.template is None and not type_.pointer:
+            # Whatever its spelling (`template <typename int64_t>`, `typename Shape`): the
+            # instantiation's type, which may be a class or a reference.
+            sym = self._new_symbol(scope, name, "object")
+            sym.generic = True
+            return sym
         if type_.name in self.ctx.file_scope_types and (type_.name in _TILE_TYPES or type_.name in _VALUE_OBJECT_TYPES):
             sym = self._new_symbol(scope, name, "unknown")
             sym.make_unknown(f"'{type_.name}' is a type this file declares, not pto's")
@@ -562,7 +609,7 @@ class FunctionSemantics:
         defs, bindings = self._param_baseline[index]
         return len(sym.defs) > defs or len(sym.bindings) > bindings
 
-    def _local_call(self, name: str, args: list, env: dict) -> str:
+    def _local_call(self, name: str, args: list, env: dict, explicit: bool = False) -> str:
         """Record a call of a function of this file; returns why it is not understood ('' if it is).
 
         Whether it issues vector work is decided once every function is built (vector_cfg); here:
@@ -572,6 +619,15 @@ class FunctionSemantics:
         fn = self.ctx.local_function(name)
         if fn is None:
             return f"call to the overloaded local function '{name}'"
+        if "template" in identifiers(strip_comments(fn.head)) and (explicit or self.ctx.has_specialization):
+            # An explicit specialization (`template <> void h<int>()`, which the parser does not
+            # read as a definition) may be what the call runs, and explicit template arguments may
+            # make a parameter a class bound to a temporary.
+            return f"call to the template {name}() " + ("with explicit template arguments" if explicit
+                                                        else "in a file with explicit specializations")
+        return_reason = _return_reason(fn)
+        if return_reason:
+            return f"call to {name}(): {return_reason}"
         callee = self.ctx.semantics(fn)
         if callee is None:
             for arg in args:
@@ -661,11 +717,18 @@ class FunctionSemantics:
                 # `#include` in a body pastes code the model never sees (any other unknown
                 # directive may do anything too): every variable may change, any UB byte.
                 self.writes_everything = f"'{word}' inside the function may write any variable"
-                self.hidden_jump = self.hidden_jump or f"'{word}' inside the function may hide a jump"
+                if not self.hidden_jump:
+                    self.hidden_jump = f"{self.ctx.model.source.location(stmt.span.start)}: '{word}' inside the " \
+                                       "function may hide a jump"
+                    self._jump_located = True
                 self.info[id(stmt)] = StmtInfo(Kind.UNKNOWN, reason=f"directive '{word}' inside a function body")
             return
         self.scope_exit_code = ""
         self._read_stmt(stmt, scope)
+        if self.hidden_jump and not self._jump_located:
+            # Say where: the innermost statement that set it is the first to get here.
+            self.hidden_jump = f"{self.ctx.model.source.location(stmt.span.start)}: {self.hidden_jump}"
+            self._jump_located = True
         if self.scope_exit_code:
             self.scope_exit[id(stmt)] = self.scope_exit_code
             self.scope_exit_code = ""
@@ -709,6 +772,9 @@ class FunctionSemantics:
             for item in stmt.body:
                 if not isinstance(item, CaseLabel):
                     self._stmt(item, inner)
+                elif self._macro_in(item.text):
+                    # `case ONE:` with `#define ONE 1: TMUL(b, b, b); case 7`.
+                    self.hidden_jump = self.hidden_jump or f"macro '{self._macro_in(item.text)}' in a case label"
         elif isinstance(stmt, PPIfStmt):
             # At most one branch is compiled, and a preprocessor branch is no C++ scope: what it
             # declares stays visible after `#endif`, shadowing any outer name of the same spelling,
@@ -774,6 +840,10 @@ class FunctionSemantics:
         names = identifiers(join_splices(text) if _has_splice(text) else text)
         if ast is None:
             self.maybe_declared.update(names)
+            jumps = _JUMP_WORDS.intersection(names)
+            if jumps:
+                # `({ if (i == 3) break; 0; })`: a jump inside what the model cannot read.
+                self.hidden_jump = self.hidden_jump or f"'{min(jumps)}' inside a statement ptofix cannot read"
         elif isinstance(ast, (A.Decl, A.TypeAlias)):
             self.maybe_declared.add(ast.name)
         if ast is None or isinstance(ast, A.Decl):
@@ -920,6 +990,10 @@ class FunctionSemantics:
             return self._unknown_names(env_with_self,
                                        f"declaration of '{decl.name}', whose type is a template parameter")
         if decl.type.ref or (sym.type_ref is not None and sym.type_ref.ref):
+            if decl.init is not None and not isinstance(decl.init, (A.Name, A.Member, A.Index)) \
+                    and sym.kind != "scalar":
+                # `const Guard& g = mk();`: the temporary lives, and is destroyed, with g.
+                self.scope_exit_code = f"'{decl.name}' may bind a temporary destroyed at scope exit"
             # A reference (also behind an alias) makes its target reachable under another name:
             # both are unknown.
             for other in env.values():
@@ -1034,6 +1108,11 @@ class FunctionSemantics:
         if isinstance(node, (A.Number, A.Literal, A.String, A.TypeRef, A.SizeOf)):
             return ""
         if isinstance(node, A.Name):
+            sym = env.get(node.id)
+            if sym is not None and (sym.generic or (sym.kind == "unknown" and sym.object_type)):
+                # A value of a class type read as a value: a conversion operator (`int64_t q = c;`,
+                # `if (c)`) or `operator->` may run.
+                return f"'{node.id}' has a class type: reading it may call a conversion operator"
             return ""
         if isinstance(node, A.TemplateId):
             return ""
@@ -1142,7 +1221,8 @@ class FunctionSemantics:
                 return reason
         func = call.func
         if isinstance(func, A.Member):
-            reason = self._expr(func.obj, env)
+            # (A method of a named object is judged below by the method, not as a value read.)
+            reason = "" if isinstance(func.obj, A.Name) else self._expr(func.obj, env)
             if reason:
                 return reason
             obj = func.obj
@@ -1170,7 +1250,7 @@ class FunctionSemantics:
         if shadowed:
             return f"call to '{name}': {shadowed}"
         if self.ctx.is_local_name(name):
-            return self._local_call(name, call.args, env)
+            return self._local_call(name, call.args, env, isinstance(func, A.TemplateId))
         base = _strip_pto(name)
         if base in PURE_FUNCTIONS or base.split("::")[0] in _VALUE_OBJECT_TYPES:
             return ""
@@ -1214,7 +1294,7 @@ class FunctionSemantics:
                 reason = self._expr(arg, env)
                 if reason:
                     return self._unknown_names(env, reason)
-            reason = self._local_call(name, call.args, env)
+            reason = self._local_call(name, call.args, env, isinstance(func, A.TemplateId))
             if reason:
                 return self._unknown_names(env, reason)
             return StmtInfo(Kind.LOCAL_CALL, env=env, callee=name, local_calls=self._pending_calls)
@@ -1262,6 +1342,11 @@ class FunctionSemantics:
             return StmtInfo(Kind.VECTOR_OP, op=base, args=list(call.args), env=env)
         if base in HARMLESS_CALLS:
             return StmtInfo(Kind.NOP, env=env)
+        # A name this file does not define may be a function-like macro of a header, which may
+        # expand to a jump (`BREAK_IF(c);`), like a bare `FOO;`; pto's instructions are functions,
+        # and so is a name called with template arguments (`SYNCALL<...>()`).
+        if base not in PTO_INSTRUCTIONS and not isinstance(func, A.TemplateId):
+            self.hidden_jump = self.hidden_jump or f"'{name}(...)' may be a macro that hides a jump"
         return self._unknown_names(env, f"call to '{name}' is not modelled")
 
     def _event_id(self, node, env: dict) -> str:
@@ -1380,6 +1465,48 @@ def _template_params(head: str) -> set:
         if word in ("typename", "class"):
             out.add(names[i + 1])
     return out
+
+
+_SPECIALIZATION = regex_cache.compile(r"\btemplate\s*<\s*>")
+# Words of a function's declaration before its name that say nothing of the return type.
+_DECL_SPECIFIERS = frozenset(["static", "inline", "extern", "constexpr", "AICORE", "__aicore__", "__global__",
+                              "__inline__", "__forceinline__", "friend", "virtual", "C", "const", "volatile",
+                              "__attribute__", "always_inline", "noinline", "aicore"])
+_ARITHMETIC_WORDS = frozenset(["void", "int", "long", "short", "char", "unsigned", "signed", "bool", *_INT_TYPES,
+                               *_FLOAT_TYPES])
+_TRAILING_DATA = regex_cache.compile(r"->\s*decltype\s*\(\s*[A-Za-z_]\w*\s*\.\s*data\s*\(\s*\)\s*\)\s*\Z")
+
+
+def _return_reason(fn: Function) -> str:
+    """Why a call of ``fn`` may run code for its returned value ('' if it returns void, an
+    arithmetic type or a pointer): a class returned by value is constructed in the callee and
+    destroyed in the caller. `auto f(T& t) -> decltype(t.data())` (ptoas's helper) returns a
+    pointer."""
+    head = strip_comments(fn.head)
+    cut = head.find(fn.name)
+    while cut >= 0 and ((cut and (head[cut - 1].isalnum() or head[cut - 1] in "_:"))
+                        or not head[cut + len(fn.name):].lstrip().startswith("(")):
+        cut = head.find(fn.name, cut + 1)     # the name as a word, followed by its parameters
+    before = head[:cut] if cut >= 0 else head
+    while "template" in before:          # drop `template <...>` heads (balanced angle brackets)
+        at = before.find("template")
+        depth, i = 0, before.find("<", at)
+        if i < 0:
+            break
+        while i < len(before):
+            depth += {"<": 1, ">": -1}.get(before[i], 0)
+            i += 1
+            if depth == 0:
+                break
+        before = before[:at] + before[i:]
+    if "*" in before:
+        return ""
+    words = [w for w in identifiers(before) if w not in _DECL_SPECIFIERS]
+    if words == ["auto"] and _TRAILING_DATA.search(head.rstrip()):
+        return ""
+    if all(w in _ARITHMETIC_WORDS for w in words):
+        return ""
+    return f"it returns '{' '.join(words)}', which may be a class (constructed and destroyed around the call)"
 
 
 def _template_value_params(head: str) -> set:

@@ -167,6 +167,14 @@ class FunctionCFG:
             self._note_scope_exit(stmt)
         return self._close_scope(depth, preds) if scope else preds
 
+    def _sub_stmt(self, stmt: Stmt, preds: list) -> list:
+        """The body of an if/else/for: a block of its own even without braces (`if (c) Guard g;`
+        destroys g at the end of the substatement)."""
+        depth = len(self._scope_exits)
+        preds = self._stmt(stmt, preds)
+        self._note_scope_exit(stmt)
+        return self._close_scope(depth, preds)
+
     def _note_scope_exit(self, stmt: Stmt) -> None:
         why = self.sem.scope_exit.get(id(stmt))
         if why and not isinstance(stmt, (ForStmt, IfStmt, SwitchStmt)):
@@ -231,7 +239,7 @@ class FunctionCFG:
             header = events[0]
             self._breaks.append([])
             self._continues.append(header)
-            tails = self._stmt(stmt.body, head) if stmt.body is not None else head
+            tails = self._sub_stmt(stmt.body, head) if stmt.body is not None else head
             for tail, _ in tails:
                 _link(tail, header, True)
             breaks = self._breaks.pop()
@@ -239,8 +247,8 @@ class FunctionCFG:
             return head + breaks
         if isinstance(stmt, IfStmt):
             head = self._chain(preds, self._header(stmt, "if"))
-            tails = self._stmt(stmt.then, head) if stmt.then is not None else head
-            tails += self._stmt(stmt.orelse, head) if stmt.orelse is not None else head
+            tails = self._sub_stmt(stmt.then, head) if stmt.then is not None else head
+            tails += self._sub_stmt(stmt.orelse, head) if stmt.orelse is not None else head
             return tails
         # a switch
         head = self._chain(preds, self._header(stmt, "switch"))

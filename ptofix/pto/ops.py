@@ -214,6 +214,29 @@ MODE_ENUMS = frozenset(["RoundMode", "SaturationMode", "CmpMode", "MaskPattern",
 # Functions that may appear inside expressions: they only read scalar state.
 PURE_FUNCTIONS = {"get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "get_sub_block_id"}
 
+# Every instruction pto-isa declares as a function (`PTO_INST ... TNAME(`) in
+# include/pto/common/pto_instr.hpp at 3186c381: a call of one is a call of pto's function, never a
+# header macro (which might expand to a jump); the ops the model does not read stay Unknown.
+PTO_INSTRUCTIONS = frozenset([
+    "TABS", "TADD", "TADDC", "TADDDEQRELU", "TADDRELUCONV", "TADDS", "TADDSC", "TALLOC", "TAND", "TANDS",
+    "TASSIGN", "TAXPY", "TCI", "TCMP", "TCMPS", "TCOLARGMAX", "TCOLARGMIN", "TCOLEXPAND", "TCOLEXPANDADD",
+    "TCOLEXPANDDIV", "TCOLEXPANDEXPDIF", "TCOLEXPANDMAX", "TCOLEXPANDMIN", "TCOLEXPANDMUL", "TCOLEXPANDSUB",
+    "TCOLMAX", "TCOLMIN", "TCOLPROD", "TCOLSUM", "TCONCAT", "TCVT", "TDEINTERLEAVE", "TDEQUANT", "TDIV",
+    "TDIVS", "TEXP", "TEXPANDS", "TEXTRACT", "TEXTRACT_FP", "TFILLPAD", "TFILLPAD_EXPAND", "TFILLPAD_INPLACE",
+    "TFMOD", "TFMODS", "TFREE", "TFUSEDMULADD", "TFUSEDMULADDRELU", "TGATHER", "TGATHERB", "TGEMV",
+    "TGEMV_ACC", "TGEMV_BIAS", "TGEMV_MX", "TGET_SCALE_ADDR", "THISTOGRAM", "TIMG2COL", "TINSERT",
+    "TINSERT_FP", "TINTERLEAVE", "TLOAD", "TLOG", "TLRELU", "TMATMUL", "TMATMUL_ACC", "TMATMUL_BIAS",
+    "TMATMUL_MX", "TMAX", "TMAXS", "TMIN", "TMINS", "TMOV", "TMOV_FP", "TMRGSORT", "TMUL", "TMULADDDST",
+    "TMULS", "TNEG", "TNOT", "TOR", "TORS", "TPAIRREDUCESUM", "TPARTADD", "TPARTARGMAX", "TPARTARGMIN",
+    "TPARTMAX", "TPARTMIN", "TPARTMUL", "TPOP", "TPOW", "TPOWS", "TPREFETCH", "TPREFETCH_ASYNC", "TPRELU",
+    "TPRINT", "TPUSH", "TQUANT", "TRANDOM", "TRECIP", "TRELU", "TREM", "TREMS", "TRESHAPE", "TROWARGMAX",
+    "TROWARGMIN", "TROWEXPAND", "TROWEXPANDADD", "TROWEXPANDDIV", "TROWEXPANDEXPDIF", "TROWEXPANDMAX",
+    "TROWEXPANDMIN", "TROWEXPANDMUL", "TROWEXPANDSUB", "TROWMAX", "TROWMIN", "TROWPROD", "TROWSUM", "TRSQRT",
+    "TSCATTER", "TSEL", "TSELS", "TSHL", "TSHLS", "TSHR", "TSHRS", "TSORT32", "TSQRT", "TSTORE", "TSTORE_FP",
+    "TSUB", "TSUBC", "TSUBRELU", "TSUBRELUCONV", "TSUBS", "TSUBSC", "TSUBVIEW", "TSYNC", "TTRANS", "TTRI",
+    "TXOR", "TXORS"
+])
+
 # Cross-core pipe (FIFO) ops; never on PIPE_V, only their Tile forms touch local memory (§1, §7).
 FIFO_OPS = {"TPUSH", "TPOP", "TALLOC", "TFREE"}
 PIPE_FIFO_OPS = FIFO_OPS
