@@ -206,6 +206,13 @@ def _needs_reprint(op, canon, target) -> bool:
         return True
     if any(c.startswith("dropped ") for c in canon.changes):
         return True
+    # An op attribute in the trailing dictionary with another integer width than the op defines
+    # (`{flag_base = 0 : i64}` for an i32): the verifier rejects it; the custom print fixes it.
+    for attr in (op.attributes.attrs if op.attributes is not None else []):
+        spec_attr = canon.spec.attr(attr.name)
+        if spec_attr is not None and attr.type_text is not None and spec_attr.type.startswith("i") \
+                and attr.type_text != spec_attr.type:
+            return True
     fixed = canon.spec.custom in _FIXED_ORDER_FORMS or \
         (canon.spec.custom == "frontend_init" and target < resolve("v0.35"))
     if fixed and kw is not None:

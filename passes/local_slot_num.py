@@ -116,7 +116,9 @@ class LocalSlotNumPass(Pass):
     map: str = ""               # "2" (all pipes) or "0=2,4=2" (per FlagID)
     ir: str = ""                # PTO IR file whose init ops carry local_slot_num
     sidecar: str = ""           # JSON written by `canonicalize` for stripped local_slot_num
-    target_ptoas: str = "newest"   # ptoas version whose flag_base assignment rule matches IR to C++
+    # ptoas version whose flag_base assignment rule matches IR to C++ ("": not said; newest for all
+    # but ties between pipes of one shape, which then are an error: the rule changed after v0.45)
+    target_ptoas: str = ""
     default: int = 0            # LocalSlotNum for pipes without intent (0: leave them alone)
     tpipe_order: str = ""       # "old" | "new": normalise the argument order
     pto_lib: str = ""           # pto-isa checkout: read the order from include/pto/npu/a2a3/TPush.hpp
@@ -132,7 +134,7 @@ class LocalSlotNumPass(Pass):
         parse_map(self.map)
         parse_flag_list(self.unit_flag)
         from ptofix.ir.versions import resolve
-        resolve(self.target_ptoas)
+        resolve(self.target_ptoas or "newest")
 
     # -- entry point ------------------------------------------------------------------------------
     def apply(self, model: Any, source: SourceText) -> PassResult:
@@ -153,6 +155,9 @@ class LocalSlotNumPass(Pass):
                                     f"file has it (FlagIDs present: {', '.join(map(str, sorted(present))) or 'none'}"
                                     "); ignored")
 
+        if all_value is not None and not inv.pipes:
+            warnings.append(f"{source.path}: warning: local-slot-num {all_value} (every pipe), but this file has "
+                            "no TPipe; nothing changed")
         ir_intents, ir_matches = self._ir_intents(inv, source, warnings) if self.ir else ({}, {})
         sidecar_intents = self._sidecar_intents(inv, source, warnings) if self.sidecar else {}
 
@@ -386,7 +391,7 @@ class LocalSlotNumPass(Pass):
             from ptofix.ir.versions import resolve
         except ImportError as exc:  # pragma: no cover - depends on the IR model being present
             raise PtofixError(f"local-slot-num: the PTO IR pipe model is not available ({exc})") from None
-        version = resolve(self.target_ptoas)
+        version = resolve(self.target_ptoas or "newest")
         ir_source = read_source(self.ir)
         module = parse_ir(ir_source)
         inits = pipe_inits(module)
@@ -414,9 +419,9 @@ class LocalSlotNumPass(Pass):
             rule = f"flag_base = {flag}" if explicit else f"ptoas {version} flag assignment -> {flag}"
             refs.append(InitRef(init.func, direction_token(init.dir_mask), init.slot_size,
                                 effective_slot_num(init, version), flag, rule,
-                                ir_source.location(init.span.start), f"this {init.op}"))
+                                ir_source.location(init.span.start), f"this {init.op}", explicit))
             ref_inits.append(index)
-        by_shape = match_by_shape(refs, inv, source.path, warnings)
+        by_shape = match_by_shape(refs, inv, source.path, warnings, rule_known=bool(self.target_ptoas))
         for r, index in enumerate(ref_inits):
             init, ref = inits[index], refs[r]
             if r in by_shape:
@@ -570,6 +575,7 @@ class InitRef:
     rule: str                   # how ``flag`` was found: "flag_base = 0", "ptoas v0.45 flag assignment -> 0"
     where: str                  # location for warnings ("fa.pto:41:5")
     what: str                   # "this pto.initialize_l2g2l_pipe", "sidecar pipe #0 (...)"
+    explicit: bool = False      # ``flag`` is the init's own flag_base, not a version's rule
 
     @property
     def shape(self) -> tuple[str | None, int | None, int | None]:
@@ -584,7 +590,7 @@ class ShapeMatch:
 
 
 def match_by_shape(refs: list[InitRef], inv: PipeInventory, cpp_path: str,
-                   warnings: list[str] | None) -> dict[int, ShapeMatch]:
+                   warnings: list[str] | None, rule_known: bool = True) -> dict[int, ShapeMatch]:
     """Index in ``refs`` -> its C++ pipe, for every init that its shape places.
 
     Per function (the kernel's side) inits and pipes are grouped by (direction, SlotSize,
@@ -611,6 +617,14 @@ def match_by_shape(refs: list[InitRef], inv: PipeInventory, cpp_path: str,
                 continue
             if len(pipes) == 1:
                 pairs, by = [(indices[0], pipes[0])], "shape"
+            elif not rule_known and any(not refs[i].explicit for i in indices):
+                # Which init is which pipe then follows the flag_base rule of the ptoas that made
+                # the C++ (creation order up to v0.45, frontend ids after): not guessed.
+                first = refs[indices[0]]
+                raise PtofixError(f"{first.where}: error: {len(pipes)} pipe inits and {len(pipes)} TPipes of {desc} "
+                                  f"in '{func}' ({cpp_path}): which is which depends on the flag_base rule of the "
+                                  "ptoas that made the C++; pass --target-ptoas VERSION (or give the inits "
+                                  "explicit flag_base values)", plain=True)
             else:
                 flags = [refs[i].flag for i in indices]
                 ids = [p.flag_id for p in pipes]

@@ -727,6 +727,28 @@ def prepare_output_dir(art: Artefacts) -> None:
         raise PtofixError(f"cannot prepare output directory {art.out_dir}: {exc.strerror or exc}") from None
 
 
+def _check_arch(plan: Plan, source) -> None:
+    """canonicalize prepares the IR for the arch its module states (a3 when it states none), e.g.
+    drops a5's unsupported local_slot_num; a `--pto-arch` for ptoas that says otherwise would
+    compile IR prepared for another arch, so the build stops before writing anything."""
+    flag_arch = None
+    cmd = plan.ptoas_cmd
+    for i, word in enumerate(cmd):
+        if word.startswith("--pto-arch="):
+            flag_arch = word.split("=", 1)[1]
+        elif word == "--pto-arch" and i + 1 < len(cmd):
+            flag_arch = cmd[i + 1]
+    if flag_arch is None:
+        return
+    from .ir.parser import parse_ir
+    module_arch = parse_ir(source).target_arch()
+    if flag_arch != (module_arch or "a3"):
+        said = f'pto.target_arch = "{module_arch}"' if module_arch else "no pto.target_arch (a3)"
+        raise PtofixError(f"ptoas runs with --pto-arch={flag_arch} but the module says {said}: canonicalize "
+                          f"prepares the IR for the module's arch; state pto.target_arch = \"{flag_arch}\" in the "
+                          "module or drop the flag", source, 0)
+
+
 def execute(plan: Plan, settings: Settings, say) -> int:
     """Run the plan; write the report (and the depfile) when it ends. Returns the exit status."""
     for err in plan.tool_errors:
@@ -783,6 +805,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say) -> None:
     # 1. canonicalize
     say(f"[1/{total}] canonicalize for ptoas {plan.target_ptoas}: {plan.input} -> {art.canon}")
     source = read_source(plan.input)
+    _check_arch(plan, source)
     canon_pass = build_pass("canonicalize", {"target-ptoas": plan.target_ptoas, "to": plan.to})
     outcome = run_pipeline(source, [canon_pass], PARSERS)
     for warning in outcome.warnings:

@@ -574,3 +574,13 @@ def test_real_fa_kernel_builds_with_no_flags(tools, tmp_path, capsys, monkeypatc
     rows = next(p for p in fix["passes"] if p["pass"] == "local-slot-num")["pipes"]
     assert sorted((r["function"], r["flag_id"], r["local_after"], r["matched_by"]) for r in rows) == sorted(
         (f, flag, 8 if flag == 4 else 1, "shape") for f in ("cube_kernel", "vector_kernel") for flag in (0, 2, 4))
+
+
+def test_a_pto_arch_flag_the_module_does_not_state_stops_the_build(tools, tmp_path, capsys):
+    # canonicalize prepares the IR for the module's arch (a3 when unsaid); ptoas told a5 would
+    # compile IR prepared for another arch.
+    out = tmp_path / "o"
+    assert build(str(FA_MLIR), "-o", str(out), "--no-compile", "--ptoas-flags=--pto-arch=a5 --enable-insert-sync") == 2
+    err = capsys.readouterr().err
+    assert 'error: ptoas runs with --pto-arch=a5 but the module says pto.target_arch = "a3"' in err
+    assert not out.exists()

@@ -265,3 +265,32 @@ def test_a_custom_op_the_target_reads_stays_as_written():
     in_braces = text.replace("slot_num = 8}(%arg0 : !pto.ptr<f32>) {flag_base = 0 : i32}",
                              "slot_num = 8, flag_base = 0}(%arg0 : !pto.ptr<f32>)")
     assert run(in_braces, "v0.45").text.startswith('%p = "pto.initialize_l2g2l_pipe"')   # generic: no chain
+
+
+# One frontend pipe init with local_slot_num, which ptoas v0.45 rejects on a5.
+_A5_FUNC = '''  func.func @k(%gm: !pto.ptr<f32>) attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {
+    %c0 = arith.constant 0 : i32
+    %buf = "pto.reserve_buffer"() <{autoAlloc = true, location = #pto.address_space<mat>, name = "f", size = 4096 : i32}> : () -> i32
+    "pto.aic_initialize_pipe"(%gm, %c0, %buf) <{dir_mask = 2 : i8, id = 0 : i32, local_slot_num = 1 : i32, operandSegmentSizes = array<i32: 1, 0, 1, 1>, slot_size = 1024 : i32}> : (!pto.ptr<f32>, i32, i32) -> ()
+    return
+  }
+'''
+
+
+@pytest.mark.parametrize("module", [
+    'module attributes {pto.target_arch = "a5"} {\n' + _A5_FUNC + "}\n",
+    '"builtin.module"() ({\n' + _A5_FUNC + '}) {pto.target_arch = "a5"} : () -> ()\n',   # generic: dict after the region
+])
+def test_a5_is_read_from_either_module_form(module):
+    outcome = run(module, "v0.45")
+    assert "local_slot_num" not in outcome.text
+    assert any("only supported for a2/a3" in w for w in outcome.warnings)
+
+
+def test_a_wrong_width_in_a_custom_ops_trailing_dictionary_is_fixed():
+    text = ('module {\n  func.func @k() {\n    %g = pto.declare_global -> !pto.tensor_view<16x16xf32>\n'
+            '    %p = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 1024, slot_num = 8}'
+            '(%g : !pto.tensor_view<16x16xf32>) {flag_base = 0 : i64} -> !pto.pipe\n    func.return\n  }\n}\n')
+    out = run(text, "v0.45").text
+    assert "flag_base = 0 : i64" not in out and "flag_base = 0 : i32" in out
+    assert run(out, "v0.45").text == out

@@ -382,3 +382,9 @@ def test_a_pipe_the_inventory_cannot_tie_stops_every_rewrite(name, body):
         run(text, map="2")
     with pytest.raises(PtofixError, match="LocalSlotNum|cannot rewrite pipe"):
         run(text, map="0=2")
+
+
+def test_an_every_pipe_value_on_a_file_without_tpipes_warns():
+    text, _report, warnings = run(kernel("  int32_t v1 = 0;\n"), map="2")
+    assert text == kernel("  int32_t v1 = 0;\n")
+    assert any("no TPipe; nothing changed" in w for w in warnings)

@@ -191,13 +191,23 @@ class Module:
         return self.source.text[span.start:span.end]
 
     def target_arch(self) -> str | None:
-        """``pto.target_arch`` from the module header (docs/reference/pto-ir.md §4)."""
+        """``pto.target_arch`` of the module (docs/reference/pto-ir.md §4)."""
         for op in self.ops:
             if op.name in ("module", "builtin.module"):
-                m = re.search(r'"?pto\.target_arch"?\s*=\s*"(\w+)"', op.header_text)
-                if m:
-                    return m.group(1)
+                arch = module_arch(op)
+                if arch:
+                    return arch
         return None
+
+
+def module_arch(module: Operation) -> str | None:
+    """``pto.target_arch`` of a module op: in its ``attributes {...}`` header (custom form) or in the
+    attribute dictionary after its region (generic form, `"builtin.module"() ({...}) {...}`)."""
+    found = module.attr("pto.target_arch")
+    if found is not None and found.kind == "string":
+        return str(found.value)
+    m = re.search(r'"?pto\.target_arch"?\s*=\s*"(\w+)"', module.header_text)
+    return m.group(1) if m else None
 
 
 _GAP_OK = regex_cache.compile(r'(?:\s+|//[^\n]*|\^[^\n]*:[ \t]*(?://[^\n]*)?)*')

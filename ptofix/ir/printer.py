@@ -12,12 +12,11 @@ so that the caller can record it in the sidecar (docs/reference/pto-ir.md §3).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..source import PtofixError, SourceText
-from .model import Attr, Operation, Value
+from .model import Attr, Operation, Value, module_arch
 from .opspecs import ATTR_WIDTHS, OpSyntax, first_version
 from .versions import Version, resolve
 
@@ -323,8 +322,7 @@ def _module_arch(op: Operation) -> str | None:
     top = op
     while top.parent is not None:
         top = top.parent
-    m = re.search(r'"?pto\.target_arch"?\s*=\s*"(\w+)"', top.header_text)
-    return m.group(1) if m else None
+    return module_arch(top)
 
 
 # ---------------------------------------------------------------------------------------------
