@@ -165,7 +165,7 @@ def test_each_hazard_kind_is_a_race(kind):
 
 
 TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
-RACY = (f"__global__ AICORE void k() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 4096);\n"
+RACY = (f"__global__ AICORE void k(int32_t x) {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 4096);\n"
         "  for (int32_t i = 0; i < 4; i += 1) {\n    TEXP(a, a);\n    TMULS(b, b, 0.5f);\n    pipe_barrier(PIPE_V);\n"
         "    TADD(a, b, b);\n  }\n  if (x) TMULS(b, a, 2.0f);\n  pipe_barrier(PIPE_V);\n  TEXP(b, b);\n}\n")
 

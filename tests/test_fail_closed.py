@@ -849,3 +849,37 @@ def test_plain_values_and_ptos_functions_stay_precise():
     assert removed(plain.replace("\n  h(q);", "")) == [True]
     assert removed(_after("  SYNCALL<SyncCoreType::Mix>();", helpers="")) == [False]   # unknown call: Unknown
     assert not any(removed(plain))
+
+
+# A declaration the grammar reads as an expression, a header's macro used as a value, and a
+# chain over valid rows fewer than the tile's.
+MISREAD_KERNELS = {
+    "second declarator of a class type": _entry(
+        "  {\n    Guard *p, g;\n    pipe_barrier(PIPE_ALL);\n  }\n  pipe_barrier(PIPE_V);\n  TMUL(a, a, a);\n",
+        helpers=GUARD),
+    "parenthesised declarator": _entry(
+        "  {\n    Guard (g);\n    pipe_barrier(PIPE_ALL);\n  }\n  pipe_barrier(PIPE_V);\n  TMUL(a, a, a);\n",
+        helpers=GUARD),
+    "header macro used as a value": _entry(
+        "  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  for (int32_t i = 0; i < n; i = i + 1) {\n    TADD(a, a, a);\n"
+        "    int32_t q = BRK_VAL;\n    pipe_barrier(PIPE_ALL);\n  }\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n"),
+    "header macro called with template arguments": _entry(
+        "  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  for (int32_t i = 0; i < n; i = i + 1) {\n    TADD(a, a, a);\n"
+        "    SKIP<1>(i);\n    pipe_barrier(PIPE_ALL);\n  }\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n"),
+    # 8 valid rows of a 16-row tile, two chunks a row: 9 repeats apart, under 16.
+    "column chunks over fewer valid rows": _chain(_tile("float", 16, 128, "8, 128"), "TADD(x, y, y);",
+                                                  "TCOLEXPANDMUL(z, x, c);", COL),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISREAD_KERNELS))
+def test_misread_declarations_macros_and_valid_rows_keep_the_barrier(name):
+    assert not any(removed(MISREAD_KERNELS[name])), MISREAD_KERNELS[name]
+
+
+def test_pto_functions_and_literals_are_no_header_macros():
+    # SYNCALL is one of pto's instruction functions; true/false are literals: the barrier's fate
+    # then rests on the ops alone (disjoint here).
+    src = _chain(F16x128, "TADD(x, y, y);\n  SYNCALL<SyncCoreType::Mix>();\n  bool t = true;", "TEXP(z, z);")
+    decisions = BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})
+    assert "macro" not in decisions[0].reason

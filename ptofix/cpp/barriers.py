@@ -634,10 +634,13 @@ class BarrierAnalysis:
             if any(not x.tmp and not (x.elementwise and _walks_like(x.shape, a.exact))
                    for x in event.accesses if not (expand and not x.elementwise and not x.write)):
                 return False
-        rows, cols, dtype = a.exact[2], a.exact[3], a.exact[4]
+        cols, dtype, valid_rows, valid_cols = a.exact[3], a.exact[4], a.exact[6], a.exact[7]
         if a.exact[5] != "RowMajor" or _walk_order(p.op) == _walk_order(c.op) == "linear":
             return producer[0].contiguous_repeats >= 16
-        gap = chain_gap(rows, cols, ELEMENT_BYTES.get(dtype or ""), _walk_order(p.op), _walk_order(c.op))
+        if valid_cols != cols:
+            return False        # (column chunks of a partial row: not modelled)
+        # The ops walk the valid rows only.
+        gap = chain_gap(valid_rows, cols, ELEMENT_BYTES.get(dtype or ""), _walk_order(p.op), _walk_order(c.op))
         return gap is not None and gap >= 16
 
     # -- pattern context ---------------------------------------------------------------------------

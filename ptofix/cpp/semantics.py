@@ -125,6 +125,8 @@ def _strip_pto(name: str) -> str:
 _PLAIN_VALUE_NODES = (A.Number, A.Literal, A.String, A.Name, A.Unary, A.Binary, A.Ternary)
 
 
+# Names a statement may use with no declaration in the file: literals spelled as words.
+_PLAIN_FREE_NAMES = frozenset(["true", "false", "nullptr", "NULL"])
 # Words that leave a statement other than at its end (or are a jump's target).
 _JUMP_WORDS = frozenset(["break", "continue", "return", "goto", "case", "default"])
 
@@ -1113,6 +1115,8 @@ class FunctionSemantics:
                 # A value of a class type read as a value: a conversion operator (`int64_t q = c;`,
                 # `if (c)`) or `operator->` may run.
                 return f"'{node.id}' has a class type: reading it may call a conversion operator"
+            if sym is None:
+                return self._free_name(node.id)
             return ""
         if isinstance(node, A.TemplateId):
             return ""
@@ -1177,6 +1181,28 @@ class FunctionSemantics:
                 and type_.name not in self.template_params and resolved.template is None:
             return ""
         return f"cast to '{type_.name}', which may be a class type (a constructor call)"
+
+    def _type_named(self, name: str) -> bool:
+        """``name`` may name a type here (then an expression using it may be a declaration)."""
+        base = name.rsplit("::", 1)[-1]
+        return base in self.ctx.file_scope_types or base in self.ctx.file_scope_classes \
+            or name in self.template_params or name in self.local_alias_names
+
+    def _free_name(self, name: str) -> str:
+        """A name no local declaration gives a value: why it is not understood ('' if it is a plain
+        value). A type of the file makes the statement a declaration the grammar misread (`Guard
+        *p, g;` declares g, `Guard (g);` too): its object's destructor runs at scope exit. A name
+        neither the file nor pto declares may be a header's macro, which may expand to a jump."""
+        if self._type_named(name):
+            self.scope_exit_code = f"'{name}' names a type: the statement may declare an object whose " \
+                                   "destructor runs at scope exit"
+            return f"'{name}' names a type here: the statement may be a declaration"
+        if "::" not in name and name not in _PLAIN_FREE_NAMES and name not in self.ctx.file_scope_names \
+                and not self.ctx.is_local_name(name) and not name.startswith(("PIPE_", "EVENT_ID")) \
+                and name not in PTO_INSTRUCTIONS:
+            self.hidden_jump = self.hidden_jump or f"'{name}' is declared nowhere in the file: it may be a " \
+                                                   "header's macro that hides a jump"
+        return ""
 
     def _write(self, node: A.Assign, env: dict) -> str:
         target = node.target
@@ -1260,6 +1286,9 @@ class FunctionSemantics:
     def _call_statement(self, call: A.Call, scope: Scope, env: dict) -> StmtInfo:
         func = call.func
         name = call.callee
+        if isinstance(func, (A.Name, A.TemplateId)) and self._type_named(name):
+            # `Guard (g);` declares g; `Guard(1);` makes a temporary: constructors, destructors.
+            return self._unknown_names(env, self._free_name(name))
         if isinstance(func, A.Member):
             reason = self._call_expr(call, env)
             if not reason or (func.field in HARMLESS_METHODS and isinstance(func.obj, A.Name)
@@ -1342,10 +1371,10 @@ class FunctionSemantics:
             return StmtInfo(Kind.VECTOR_OP, op=base, args=list(call.args), env=env)
         if base in HARMLESS_CALLS:
             return StmtInfo(Kind.NOP, env=env)
-        # A name this file does not define may be a function-like macro of a header, which may
-        # expand to a jump (`BREAK_IF(c);`), like a bare `FOO;`; pto's instructions are functions,
-        # and so is a name called with template arguments (`SYNCALL<...>()`).
-        if base not in PTO_INSTRUCTIONS and not isinstance(func, A.TemplateId):
+        # A name this file does not define may be a header's macro, which may expand to a jump
+        # (`BREAK_IF(c);`, `SKIP<1>(i);` with an object-like SKIP), like a bare `FOO;`; pto's
+        # instructions are functions.
+        if base not in PTO_INSTRUCTIONS:
             self.hidden_jump = self.hidden_jump or f"'{name}(...)' may be a macro that hides a jump"
         return self._unknown_names(env, f"call to '{name}' is not modelled")
 
