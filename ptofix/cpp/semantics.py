@@ -220,6 +220,7 @@ class FileContext:
                 by_name.setdefault(fn.name, []).append(fn)
         self.functions = by_name
         self._semantics: dict[int, FunctionSemantics | None] = {}
+        self._declaration_facts: dict[int, tuple[bool, str]] = {}
         self._name_counts: dict[str, int] | None = None
         # A macro may paste tokens into any name (`h##x`): then no name count is complete.
         self.pastes_tokens = "##" in model.source.text
@@ -289,6 +290,15 @@ class FileContext:
             self._name_counts = count_identifiers(join_splices(text) if _has_splice(text) else text,
                                                   {fn.name for fn in self.model.functions})
         return self._name_counts.get(name, 0)
+
+    def declaration_facts(self, fn: Function) -> tuple[bool, str]:
+        """(whether ``fn`` is a template, why a call may run code for its return value), once."""
+        key = id(fn)
+        facts = self._declaration_facts.get(key)
+        if facts is None:
+            facts = self._declaration_facts[key] = ("template" in identifiers(strip_comments(fn.head)),
+                                                    _return_reason(fn))
+        return facts
 
     def local_function(self, name: str) -> Function | None:
         fns = self.functions.get(name)
@@ -621,13 +631,13 @@ class FunctionSemantics:
         fn = self.ctx.local_function(name)
         if fn is None:
             return f"call to the overloaded local function '{name}'"
-        if "template" in identifiers(strip_comments(fn.head)) and (explicit or self.ctx.has_specialization):
+        is_template, return_reason = self.ctx.declaration_facts(fn)
+        if is_template and (explicit or self.ctx.has_specialization):
             # An explicit specialization (`template <> void h<int>()`, which the parser does not
             # read as a definition) may be what the call runs, and explicit template arguments may
             # make a parameter a class bound to a temporary.
             return f"call to the template {name}() " + ("with explicit template arguments" if explicit
                                                         else "in a file with explicit specializations")
-        return_reason = _return_reason(fn)
         if return_reason:
             return f"call to {name}(): {return_reason}"
         callee = self.ctx.semantics(fn)
