@@ -125,6 +125,11 @@ def _strip_pto(name: str) -> str:
 _PLAIN_VALUE_NODES = (A.Number, A.Literal, A.String, A.Name, A.Unary, A.Binary, A.Ternary)
 
 
+def _is_pto_enumerator(name: str) -> bool:
+    """A pipe or event enumerator of pto (`PIPE_MTE2`, `EVENT_ID0`), by its spelling."""
+    return _strip_pto(name).startswith(("PIPE_", "EVENT_ID"))
+
+
 # Names a statement may use with no declaration in the file: literals spelled as words.
 _PLAIN_FREE_NAMES = frozenset(["true", "false", "nullptr", "NULL"])
 # Words that leave a statement other than at its end (or are a jump's target).
@@ -786,7 +791,7 @@ class FunctionSemantics:
                     self._stmt(item, inner)
                 elif self._macro_in(item.text):
                     # `case ONE:` with `#define ONE 1: TMUL(b, b, b); case 7`.
-                    self.hidden_jump = self.hidden_jump or f"macro '{self._macro_in(item.text)}' in a case label"
+                    self._may_jump(f"macro '{self._macro_in(item.text)}' in a case label")
         elif isinstance(stmt, PPIfStmt):
             # At most one branch is compiled, and a preprocessor branch is no C++ scope: what it
             # declares stays visible after `#endif`, shadowing any outer name of the same spelling,
@@ -814,6 +819,16 @@ class FunctionSemantics:
             self.scope_exit[id(stmt)] = self.scope_exit_code
             self.scope_exit_code = ""
 
+    def _uses_macro(self, macro: str) -> None:
+        """A statement uses a macro of the file: its expansion may write any variable, and jump."""
+        self.writes_everything = f"macro '{macro}' may write any variable"
+        self._may_jump(f"macro '{macro}' may hide a jump")
+
+    def _may_jump(self, why: str) -> None:
+        """Control may leave the statement being read other than as written (the first reason
+        stays; _stmt adds where)."""
+        self.hidden_jump = self.hidden_jump or why
+
     def _macro_in(self, text: str) -> str:
         """The first identifier of ``text`` that the file #defines ('' if none): every word of the
         statement counts (a type, a template name or a qualifier may be a macro too)."""
@@ -834,8 +849,7 @@ class FunctionSemantics:
             return self._unknown_text(text, scope, f"{what} not understood")
         macro = self._macro_in(text)
         if macro:
-            self.writes_everything = f"macro '{macro}' may write any variable"
-            self.hidden_jump = self.hidden_jump or f"macro '{macro}' may hide a jump"
+            self._uses_macro(macro)
             return self._unknown_text(text, scope, f"{what} uses the macro '{macro}'", ast)
         if isinstance(ast, A.Decl):
             return self._decl(ast, scope)
@@ -855,7 +869,7 @@ class FunctionSemantics:
             jumps = _JUMP_WORDS.intersection(names)
             if jumps:
                 # `({ if (i == 3) break; 0; })`: a jump inside what the model cannot read.
-                self.hidden_jump = self.hidden_jump or f"'{min(jumps)}' inside a statement ptofix cannot read"
+                self._may_jump(f"'{min(jumps)}' inside a statement ptofix cannot read")
         elif isinstance(ast, (A.Decl, A.TypeAlias)):
             self.maybe_declared.add(ast.name)
         if ast is None or isinstance(ast, A.Decl):
@@ -865,8 +879,7 @@ class FunctionSemantics:
                                    "runs at scope exit"
         for name in names:
             if name in self.ctx.macros:
-                self.writes_everything = f"macro '{name}' may write any variable"
-                self.hidden_jump = self.hidden_jump or f"macro '{name}' may hide a jump"
+                self._uses_macro(name)
             sym = scope.lookup(name)
             if sym is not None:
                 env[name] = sym
@@ -931,8 +944,7 @@ class FunctionSemantics:
             return self._unknown_text(stmt.text, scope, "statement not understood by the grammar")
         macro = self._macro_in(stmt.text)
         if macro:
-            self.writes_everything = f"macro '{macro}' may write any variable"
-            self.hidden_jump = self.hidden_jump or f"macro '{macro}' may hide a jump"
+            self._uses_macro(macro)
             return self._unknown_text(stmt.text, scope, f"uses the macro '{macro}'", ast)
         self._pending_calls = []
         if isinstance(ast, A.TypeAlias):
@@ -964,7 +976,7 @@ class FunctionSemantics:
             if isinstance(expr, A.Name) and scope.lookup(expr.id) is None:
                 # `FOO;`: a macro invocation without parentheses (or an undeclared name).
                 self.writes_everything = f"'{expr.id}' may be a macro that writes any variable"
-                self.hidden_jump = self.hidden_jump or f"'{expr.id}' may be a macro that hides a jump"
+                self._may_jump(f"'{expr.id}' may be a macro that hides a jump")
                 return StmtInfo(Kind.UNKNOWN, reason=f"'{expr.id}' is not a declared name (macro?)", env=env)
             reason = self._expression(expr, scope, env)
             if reason:
@@ -1061,7 +1073,7 @@ class FunctionSemantics:
         return self._unknown_names(env_with_self, f"declaration of type '{decl.type.name}' is not modelled")
 
     def _refine_auto(self, sym: Symbol, init, env: dict) -> None:
-        if isinstance(init, A.Name) and init.id not in env and _strip_pto(init.id).startswith(("PIPE_", "EVENT_ID")) \
+        if isinstance(init, A.Name) and init.id not in env and _is_pto_enumerator(init.id) \
                 and not self._not_pto_name(init.id, env):
             # `auto p = PIPE_MTE2;`: a copy of pto's pipe or event enumerator (an enum value).
             sym.kind, sym.ctype = "scalar", INT32
@@ -1129,7 +1141,7 @@ class FunctionSemantics:
                 return self._free_name(node.id)
             return ""
         if isinstance(node, A.TemplateId):
-            return ""
+            return "" if node.name in env else self._free_name(node.name)
         if isinstance(node, (A.Unary, A.Binary, A.Index)):
             # An operator applied to a class-type value may be an overloaded operator (a call).
             operands = [node.operand] if isinstance(node, A.Unary) else \
@@ -1208,10 +1220,9 @@ class FunctionSemantics:
                                    "destructor runs at scope exit"
             return f"'{name}' names a type here: the statement may be a declaration"
         if "::" not in name and name not in _PLAIN_FREE_NAMES and name not in self.ctx.file_scope_names \
-                and not self.ctx.is_local_name(name) and not name.startswith(("PIPE_", "EVENT_ID")) \
+                and not self.ctx.is_local_name(name) and not _is_pto_enumerator(name) \
                 and name not in PTO_INSTRUCTIONS:
-            self.hidden_jump = self.hidden_jump or f"'{name}' is declared nowhere in the file: it may be a " \
-                                                   "header's macro that hides a jump"
+            self._may_jump(f"'{name}' is declared nowhere in the file: it may be a header's macro that hides a jump")
         return ""
 
     def _write(self, node: A.Assign, env: dict) -> str:
@@ -1385,7 +1396,7 @@ class FunctionSemantics:
         # (`BREAK_IF(c);`, `SKIP<1>(i);` with an object-like SKIP), like a bare `FOO;`; pto's
         # instructions are functions.
         if base not in PTO_INSTRUCTIONS:
-            self.hidden_jump = self.hidden_jump or f"'{name}(...)' may be a macro that hides a jump"
+            self._may_jump(f"'{name}(...)' may be a macro that hides a jump")
         return self._unknown_names(env, f"call to '{name}' is not modelled")
 
     def _event_id(self, node, env: dict) -> str:
@@ -1527,17 +1538,8 @@ def _return_reason(fn: Function) -> str:
                         or not head[cut + len(fn.name):].lstrip().startswith("(")):
         cut = head.find(fn.name, cut + 1)     # the name as a word, followed by its parameters
     before = head[:cut] if cut >= 0 else head
-    while "template" in before:          # drop `template <...>` heads (balanced angle brackets)
-        at = before.find("template")
-        depth, i = 0, before.find("<", at)
-        if i < 0:
-            break
-        while i < len(before):
-            depth += {"<": 1, ">": -1}.get(before[i], 0)
-            i += 1
-            if depth == 0:
-                break
-        before = before[:at] + before[i:]
+    for start, end, _parts in reversed(_template_lists(before)):     # drop the `template <...>` heads
+        before = before[:start] + before[end:]
     if "*" in before:
         return ""
     words = [w for w in identifiers(before) if w not in _DECL_SPECIFIERS]
@@ -1548,11 +1550,10 @@ def _return_reason(fn: Function) -> str:
     return f"it returns '{' '.join(words)}', which may be a class (constructed and destroyed around the call)"
 
 
-def _template_value_params(head: str) -> set:
-    """The name of every parameter of every `template <...>` list of a function head (type and
-    non-type ones alike): the last identifier of each top-level comma-separated part, before any
-    default (`template <pipe_t P, int N = 4>` gives P and N)."""
-    names: set = set()
+def _template_lists(head: str) -> list[tuple[int, int, list[str]]]:
+    """Every `template <...>` of a declaration: (where the keyword starts, where the list ends,
+    its top-level comma-separated parameters), brackets nested in the list balanced."""
+    lists = []
     at = head.find("template")
     while at != -1:
         opening = at + len("template")
@@ -1575,11 +1576,21 @@ def _template_value_params(head: str) -> set:
                 start = i + 1
             i += 1
         parts.append(head[start:i - 1])
+        lists.append((at, i, parts))
+        at = head.find("template", i)
+    return lists
+
+
+def _template_value_params(head: str) -> set:
+    """The name of every parameter of every `template <...>` list of a function head (type and
+    non-type ones alike): the last identifier of each top-level comma-separated part, before any
+    default (`template <pipe_t P, int N = 4>` gives P and N)."""
+    names: set = set()
+    for _start, _end, parts in _template_lists(head):
         for part in parts:
             words = identifiers(part.split("=", 1)[0])
             if words and words[-1] not in ("typename", "class"):
                 names.add(words[-1])
-        at = head.find("template", i)
     return names
 
 
