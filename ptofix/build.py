@@ -437,6 +437,26 @@ def ptoas_version(ptoas: str) -> DetectedVersion:
     return DetectedVersion(version.name, line, number, exact)
 
 
+def _target_against_ptoas(target: str, settings: Settings, ptoas: str) -> list[str]:
+    """Notes on a stated target that is not the ptoas the build runs; an error when that ptoas is
+    older than the target, because canonicalize then prints ops or operands it cannot parse (ptoas
+    2026-04-17, which says 0.27, rejects the ``pto.declare_global`` a v0.45 target keeps)."""
+    from .ir.versions import resolve
+    wanted = resolve(target)
+    detected = ptoas_version(ptoas)
+    if detected.name is None:
+        return []      # a ptoas that cannot tell: the stated target is all there is
+    running = resolve(detected.name)
+    if running == wanted:
+        return []
+    said = f"'{ptoas} --version' says {detected.number} (ptoas {running.name})"
+    stated = f"the target, ptoas {wanted.name} (target-ptoas from {settings.origin('target-ptoas')})"
+    if running < wanted:
+        raise PtofixError(f"{said}, older than {stated}: the canonicalized IR would use ops and operands that "
+                          f"ptoas does not know; set target-ptoas to {running.name} or run a ptoas {wanted.name}")
+    return [f"{said}, newer than {stated}; the IR is canonicalized for the target"]
+
+
 def depfile_text(targets: list[str], deps: list[str]) -> str:
     """``target...: dep...`` as Make (and Ninja's `deps = gcc`) read it: spaces and '#' escaped."""
     def escape(path: str) -> str:
@@ -567,6 +587,8 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
         args.target_ptoas = detected.name
         settings.values["target-ptoas"] = Setting(detected.name, detected.origin(ptoas))
         notes.append(detected.note(ptoas))
+    elif not ptoas_err:
+        notes += _target_against_ptoas(args.target_ptoas, settings, ptoas)
     resolve(args.target_ptoas)
     if not os.path.isfile(args.input):
         raise PtofixError(f"no such file: {args.input}" if not os.path.exists(args.input)

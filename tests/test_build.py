@@ -584,3 +584,31 @@ def test_a_pto_arch_flag_the_module_does_not_state_stops_the_build(tools, tmp_pa
     err = capsys.readouterr().err
     assert 'error: ptoas runs with --pto-arch=a5 but the module says pto.target_arch = "a3"' in err
     assert not out.exists()
+
+
+def test_a_ptoas_older_than_the_stated_target_stops_the_build(tools, tmp_path, capsys, monkeypatch):
+    # ptoas 2026-04-17 (hw-native-sys a56b18c3) prints 0.27 and cannot parse the pto.declare_global a
+    # v0.45 target keeps: the build says so before it runs anything and writes nothing.
+    ir = tmp_path / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    out = tmp_path / "o"
+    monkeypatch.setenv("PTOAS_STANDIN_VERSION", "ptoas 0.27")
+    assert build(str(ir), "-o", str(out), "--no-config", "--no-compile", "--target-ptoas", "v0.45") == 2
+    err = capsys.readouterr().err
+    assert "says 0.27 (ptoas 2026-04-17), older than the target, ptoas v0.45 (target-ptoas from command line)" in err
+    assert not out.exists() and [c["tool"] for c in tools.calls()] == []
+
+
+def test_a_ptoas_newer_than_the_stated_target_is_named_in_a_note(tools, tmp_path, capsys, monkeypatch):
+    ir = tmp_path / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    monkeypatch.setenv("PTOAS_STANDIN_VERSION", "ptoas 0.45")
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--dry-run", "--no-config", "--no-compile",
+                 "--target-ptoas", "v0.36") == 0
+    err = capsys.readouterr().err
+    assert "note: 'ptoas --version' says 0.45 (ptoas v0.45), newer than the target, ptoas v0.36" in err \
+        or "says 0.45 (ptoas v0.45), newer than the target, ptoas v0.36 (target-ptoas from command line)" in err
+    # the same version: no note
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--dry-run", "--no-config", "--no-compile",
+                 "--target-ptoas", "v0.45") == 0
+    assert "newer than the target" not in capsys.readouterr().err

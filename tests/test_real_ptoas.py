@@ -3,10 +3,12 @@
 * every IR fixture of the repo that ``canonicalize --target-ptoas <that ptoas's version>`` accepts is
   accepted by the real ptoas (``--pto-arch=a3 --enable-insert-sync``, compile.sh's flags);
 * with ``../shared/corpus`` beside the repository: every ``.pto`` of the corpus directory of the same
-  version (``ptoas-v0.45/`` for ptoas 0.45) gives, after canonicalize, the C++ stored beside it
-  (pointer-valued names ``_[0-9]{8,}`` normalised);
+  version (``ptoas-v0.45/`` for ptoas 0.45, ``ptoas-2026-04-17/`` for a56b18c3, which prints 0.27) gives,
+  after canonicalize, the C++ stored beside it (pointer-valued names ``_[0-9]{8,}`` normalised; skipped
+  where that ptoas gives different C++ on each run of the same input);
 * ``ptofix build`` of the FA workload end to end with the real ptoas and the stand-in bisheng: its
-  fa.cpp is the shipped kernels/flash_attention/fa.cpp (which regen.sh makes with the same ptoas).
+  fa.cpp is the shipped kernels/flash_attention/fa.cpp (which regen.sh makes with the same ptoas); a ptoas older
+  than the workload's v0.45 target stops the build before it runs.
 
     PTOAS=/path/to/ptoas python -m pytest tests/test_real_ptoas.py -v -rs
 """
@@ -92,14 +94,33 @@ def test_canonicalized_fixture_is_accepted(rel, tmp_path):
 NAME = re.compile(r"_[0-9]{8,}")
 
 
-def _corpus_pairs() -> list[str]:
+def _corpus_root() -> Path | None:
+    """The corpus directory of this ptoas: named by its version number (ptoas-v0.45) or by the date
+    of the known version it is (ptoas-2026-04-17 for hw-native-sys a56b18c3, which prints 0.27)."""
     if VERSION is None:
-        return []
-    root = Path(CORPUS) / f"ptoas-{VERSION}"
-    if not root.is_dir():
+        return None
+    from ptofix.ir.versions import resolve
+    known = resolve(VERSION)
+    for name in (VERSION, known.name, known.date):
+        if (Path(CORPUS) / f"ptoas-{name}").is_dir():
+            return Path(CORPUS) / f"ptoas-{name}"
+    return None
+
+
+def _cpp_beside(pto: str) -> str | None:
+    """The stored C++ of a corpus ``X.pto``: ``X.pto.cpp`` (v0.45's layout) or ``X.cpp`` (2026-04-17's)."""
+    for cpp in (pto + ".cpp", pto[:-len(".pto")] + ".cpp"):
+        if os.path.isfile(cpp):
+            return cpp
+    return None
+
+
+def _corpus_pairs() -> list[str]:
+    root = _corpus_root()
+    if root is None:
         return []
     return sorted(os.path.relpath(p, CORPUS) for p in glob.glob(str(root / "**" / "*.pto"), recursive=True)
-                  if os.path.isfile(p + ".cpp"))
+                  if _cpp_beside(p))
 
 
 def _normalise(text: str) -> str:
@@ -125,7 +146,13 @@ def test_corpus_same_cpp_after_canonicalize(rel, tmp_path):
     assert proc.returncode == 0, proc.stderr
     result = _ptoas(canon)
     assert result.returncode == 0, f"ptoas {VERSION} rejects canonicalize's output for {rel}:\n{result.stderr[-2000:]}"
-    expected = (Path(str(src) + ".cpp")).read_text(encoding="utf-8")
+    expected = Path(_cpp_beside(str(src)) or "").read_text(encoding="utf-8")
+    if _normalise(result.stdout) != _normalise(expected):
+        # a56b18c3's memory planning varies from run to run on some inputs (FFN, GQA, FA full_tiled:
+        # the same .pto gives a different UB layout each time); then only acceptance is checked.
+        direct = {_normalise(_ptoas(src).stdout) for _ in range(3)}
+        if len(direct) > 1:
+            pytest.skip(f"ptoas {VERSION} gives different C++ on each run of the uncanonicalized {rel}")
     assert _normalise(result.stdout) == _normalise(expected), f"{rel}: different C++ after canonicalize"
 
 
@@ -145,6 +172,12 @@ def test_build_end_to_end_with_real_ptoas(tmp_path):
         env.pop(key, None)
     proc = subprocess.run([sys.executable, "-m", "ptofix", "build", str(fa / "fa.mlir"), "-o", str(out)],
                           capture_output=True, text=True, cwd=REPO, env=env)
+    from ptofix.ir.versions import resolve
+    if resolve(VERSION or "v0.45") < resolve("v0.45"):
+        # the FA workload targets v0.45 (its ptofix.toml); an older ptoas cannot parse its IR
+        assert proc.returncode == 2 and "older than the target, ptoas v0.45" in proc.stderr, proc.stderr
+        assert not out.exists()
+        return
     assert proc.returncode == 0, proc.stderr
     assert (out / "fa.cpp").read_text() == (fa / "fa.cpp").read_text(), "regenerate fa.cpp with regen.sh"
     before, after = (out / "fa.cpp").read_text(), (out / "fa.fixed.cpp").read_text()

@@ -23,6 +23,8 @@ Run the kernel pre-build pipeline that a compile.sh does with shell steps, plus 
 Without --target-ptoas (flag or config) the version comes from `$PTOAS --version` (also with
 --dry-run), mapped to the newest version ptofix knows that is not after it (a note names both;
 the report records where the value came from). Only a ptoas that cannot tell is an error.
+With a stated target, a ptoas whose --version is older than it stops the build (exit 2: the
+canonicalized IR would hold ops it cannot parse); a newer one gets a note.
 --depfile FILE writes a Make-style dependency file (the IR, the config file, the caller, the
 ptoas) for Make/Ninja/CMake: kernels/flash_attention/CMakeLists.txt shows it in a CMake build.
 
