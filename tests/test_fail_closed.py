@@ -358,9 +358,6 @@ KERNELS = {
                                       helpers="#define READY (TMUL(b, b, b), true)"),
     "#include inside the body": _pair(AB + "  TASSIGN(b, 65536);", "TADD(a, a, a);",
                                       "\n#include \"more_vector_work.inc\"\n"),
-    "line splice continues a // comment over a drain": _pair(
-        AB + "  TASSIGN(b, 4096);", "TADD(a, a, a);\n  // drains every pipe \\\n  pipe_barrier(PIPE_ALL);",
-        "TMUL(b, b, b);"),
     "#define spelled across a line splice": _pair(
         AB + "  TASSIGN(b, 4096);", "TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);", "TMUL(b, b, b);",
         helpers="#\\\ndefine PIPE_ALL PIPE_MTE2"),
@@ -574,8 +571,6 @@ CALLERS.update({
     "name pasted by a macro": "#define CAT(p, q) p##q\n" + HELPER.format(static="static ") + CLEAN_CALLER
     + f"__global__ AICORE void k2() {{\n{DIRTY}  CAT(help, er)();\n}}\n",
     # A line splice inside a statement the model cannot read hides the name from a plain scan.
-    "name split by a line splice in an unreadable statement": HELPER.format(static="static ") + CLEAN_CALLER
-    + f"__global__ AICORE void k2() {{\n{DIRTY}  int32_t arr[2] = {{0, (help\\\ner(), 0)}};\n}}\n",
     "static only in a comment": HELPER.format(static="/* static */ ") + CLEAN_CALLER,
     "static only in a string": HELPER.format(static='__attribute__((annotate("static"))) ') + CLEAN_CALLER,
     "static defined away": "#define static\n" + HELPER.format(static="static ") + CLEAN_CALLER,
@@ -589,7 +584,7 @@ def test_control_flow_barrier_is_kept(name):
 
 
 @pytest.mark.parametrize("name", ["goto in the caller", "name pasted by a macro",
-                                  "name split by a line splice in an unreadable statement", "static only in a comment",
+                                  "static only in a comment",
                                   "static only in a string", "static defined away"])
 def test_more_hidden_callers_keep_the_helper_entry_barrier(name):
     decisions = [d for d in _decisions(CALLERS[name]) if d.fn.name == "helper"]
@@ -883,3 +878,161 @@ def test_pto_functions_and_literals_are_no_header_macros():
     src = _chain(F16x128, "TADD(x, y, y);\n  SYNCALL<SyncCoreType::Mix>();\n  bool t = true;", "TEXP(z, z);")
     decisions = BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})
     assert "macro" not in decisions[0].reason
+
+
+# -- what the compiler reads differently from the tokens (a splice, a '#' mid-line, a digit
+# separator, a universal character name), what an unread header or a keyword macro may change ----
+@pytest.mark.parametrize("body, message", [
+    # A `//` comment continued over the drain: the compiler sees no pipe_barrier(PIPE_ALL).
+    ("  TASSIGN(b, 65536);  // set b \\\n  pipe_barrier(PIPE_ALL);\n", "line splice"),
+    # The same with blanks after the backslash (gcc, clang, C++23).
+    ("  TASSIGN(b, 65536);  // set b \\  \n  pipe_barrier(PIPE_ALL);\n", "line splice"),
+    # A comment's opener and closer spelled across a splice.
+    ("  TASSIGN(b, 65536); /\\\n* pipe_barrier(PIPE_ALL); */\n", "line splice"),
+    ("  TASSIGN(b, 65536); /* x *\\\n/ TASSIGN(b, 4096); /* */\n", "line splice"),
+    # A raw string's prefix across a splice.
+    ('  static_assert(true, R\\\n"d(");\n  pipe_barrier(PIPE_ALL);\n  set_mask_norm(")d");\n', "line splice"),
+    # `; #endif` mid-line ends nothing: the `#if 0` group runs to the next line's #endif.
+    ("#if 0\n  { ; #endif\n  TASSIGN(b, 65536); pipe_barrier(PIPE_ALL); { ; #if 1\n#endif\n  }\n", "not at the start"),
+    # `1'0` is one number; read as a character literal it would hide code (or show a comment).
+    ("  { int64_t q = 1'0; } //'; } pipe_barrier(PIPE_ALL);\n", "digit separators"),
+    # A name split by a splice (`help\<newline>er()` calls helper()).
+    ("  int32_t arr[2] = {0, (help\\\ner(), 0)};\n", "line splice"),
+    # `b\u00c9` names the tile `bÉ`.
+    ("  TASSIGN(b\\u00c9, 4096);\n", "universal character names"),
+])
+def test_lexemes_read_otherwise_by_the_compiler_are_rejected_where_they_are(body, message):
+    from ptofix.source import PtofixError
+    src = _entry(body + AB_TAIL)
+    with pytest.raises(PtofixError, match=message) as caught:
+        parse_cpp(SourceText(src, "adversary.cpp"))
+    assert caught.value.diagnostic.offset is not None
+
+
+def test_a_splice_inside_a_directive_is_joined():
+    # `#\ <newline>define PIPE_ALL PIPE_MTE2` is a #define: PIPE_ALL is the file's macro, no drain.
+    src = "#\\ \ndefine PIPE_ALL PIPE_MTE2\n" + _entry("  TASSIGN(b, 65536);\n" + AB_TAIL.replace(
+        "  TADD(a, a, a);\n", "  TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);\n  TASSIGN(b, 4096);\n"))
+    assert removed(src) == [False]
+
+
+def test_a_lone_carriage_return_ends_a_comment_inside_a_statement():
+    # gcc and clang end a `//` comment at a lone CR: the argument is not PIPE_ALL.
+    src = _entry("  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
+                 "  pipe_barrier(PIPE_ALL // note\r== PIPE_ALL ? PIPE_MTE2 : PIPE_MTE2\n  );\n"
+                 "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n")
+    assert removed(src) == [False]
+
+
+@pytest.mark.parametrize("prelude", [
+    '#include "defs.h"\n',                       # may `#define PIPE_ALL PIPE_MTE2`
+    "#include <kernel_operator.h>\n",
+    "#define HEADER \"pto/pto-inst.hpp\"\n#include HEADER\n",
+    "#define else else if (0)\n",                # both branches' drains become one
+])
+def test_an_unread_header_or_a_keyword_macro_leaves_the_file_unverified(prelude):
+    src = prelude + _entry("  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
+                           "  if (n) {\n    pipe_barrier(PIPE_ALL);\n  } else {\n    pipe_barrier(PIPE_ALL);\n  }\n"
+                           "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n")
+    decisions = BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})
+    assert [d.removed for d in decisions] == [False]
+    assert "header" in decisions[0].reason or "keyword" in decisions[0].reason
+
+
+def test_pto_and_standard_headers_are_trusted():
+    src = '#include "pto/pto-inst.hpp"\n#include <pto/comm/pto_comm_inst.hpp>\n#include <cstdint>\n' + _entry(
+        "  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
+        "  if (n) {\n    pipe_barrier(PIPE_ALL);\n  } else {\n    pipe_barrier(PIPE_ALL);\n  }\n"
+        "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n")
+    assert removed(src) == [True]
+
+
+# -- an operand walked with another operand's shape, offsets into a tile, TEXTRACT's two destinations --
+F8x128 = _tile("float", 8, 128, "8, 128")
+MASK8x32 = _tile("uint8_t", 8, 32, "8, 32")
+MASK16x32 = _tile("uint8_t", 16, 32, "16, 32")
+
+
+def _walk(decls: str, op: str) -> str:
+    """TMUL writes b at 65536; after the barrier ``op`` on tiles declared in ``decls``."""
+    return (f"__global__ AICORE void k(int32_t n) {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 65536);\n"
+            f"{decls}  pipe_barrier(PIPE_ALL);\n  TMUL(b, b, b);\n  pipe_barrier(PIPE_V);\n  {op}\n}}\n")
+
+
+WALK_KERNELS = {
+    # TEXP walks dst's 16 valid rows over an 8-row source at 61440: [61440, 69632) reaches b.
+    "unary source shorter than dst": _walk(f"  {F8x128} s;\n  TASSIGN(s, 61440);\n", "TEXP(a, s);"),
+    "binary source shorter than dst": _walk(f"  {F8x128} s;\n  TASSIGN(s, 61440);\n", "TADD(a, s, s);"),
+    # TCMP walks src's 16 rows: mask rows at a 32-byte pitch from 65280 reach b at row 8.
+    "mask with fewer rows than its source": _walk(f"  {MASK8x32} m;\n  TASSIGN(m, 65280);\n",
+                                                  "TCMP(m, a, a, CmpMode::GT);"),
+    # TINSERT writes s's 8 rows into a from row 12: rows 12..19 of a are [6144, 10240).
+    "insert window past dst": _walk(f"  {F8x128} s;\n  TASSIGN(s, 131072);\n  {TILE} c;\n  TASSIGN(c, 57344);\n",
+                                    "TINSERT(c, s, 12, 0);"),
+    "insert at a run-time row": _walk(f"  {F8x128} s;\n  TASSIGN(s, 131072);\n  {TILE} c;\n  TASSIGN(c, 57344);\n",
+                                      "TINSERT(c, s, (uint16_t) n, 0);"),
+    "extract window past src": _walk(f"  {F8x128} s;\n  TASSIGN(s, 131072);\n  {TILE} c;\n  TASSIGN(c, 57344);\n",
+                                     "TEXTRACT(s, c, 12, 0);"),
+    # TEXTRACT(dst0, dst1, src): the defaulted offsets make 3 arguments the two-destination form.
+    "extract to two destinations": _walk(f"  {TILE} d;\n  TASSIGN(d, 131072);\n", "TEXTRACT(d, b, a);"),
+}
+WALK_CONTROLS = {
+    "same shapes": _walk(f"  {TILE} s;\n  TASSIGN(s, 131072);\n", "TEXP(a, s);"),
+    "mask with its source's rows": _walk(f"  {MASK16x32} m;\n  TASSIGN(m, 131072);\n", "TCMP(m, a, a, CmpMode::GT);"),
+    "insert window inside dst": _walk(f"  {F8x128} s;\n  TASSIGN(s, 131072);\n  {TILE} c;\n  TASSIGN(c, 139264);\n",
+                                      "TINSERT(c, s, 8, 0);"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WALK_KERNELS))
+def test_an_operand_walked_past_its_tile_keeps_the_barrier(name):
+    assert removed(WALK_KERNELS[name]) == [False], WALK_KERNELS[name]
+
+
+@pytest.mark.parametrize("name", sorted(WALK_CONTROLS))
+def test_operands_walked_inside_their_tiles_let_the_barrier_go(name):
+    assert removed(WALK_CONTROLS[name]) == [True], WALK_CONTROLS[name]
+
+
+# -- names the model read as the file's or as pto's when C++ picks the other -------------------------
+def test_a_local_function_named_like_a_pto_function_may_lose_overload_resolution():
+    # pto::TADD_IMPL(Tile&, ...) reached through `using namespace pto` or argument-dependent lookup.
+    src = _entry("  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n"
+                 "  TADD_IMPL(b, b, b);\n",
+                 helpers="static AICORE void TADD_IMPL(int d, int s0, int s1) {\n  return;\n}\n\n")
+    decisions = BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})
+    assert [d.removed for d in decisions] == [False] and "pto-isa declares" in decisions[0].reason
+    assert removed(src.replace("TADD_IMPL", "my_helper")) == [True]
+
+
+def test_a_braced_variable_at_namespace_scope_hides_the_op_of_its_name():
+    # `TCOLMAX(d, d)` runs the empty functor: no op and no trailing drain.
+    helpers = ("namespace cfg {\nstruct NoOp {\n  template <typename D, typename S>\n"
+               "  AICORE void operator()(D& d, S& s) const {\n  }\n};\nconstexpr NoOp TCOLMAX{};\n")
+    src = helpers + _entry(f"  TASSIGN(b, 4096);\n  {TILE} d;\n  TASSIGN(d, 131072);\n  pipe_barrier(PIPE_ALL);\n"
+                           "  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TCOLMAX(d, d);\n  TMUL(b, b, b);\n") + "}\n"
+    assert removed(src) == [False]
+
+
+@pytest.mark.parametrize("name, prelude, kernel_head", [
+    # ::uint16_t is the kernel's; helpers::uint16_t is not: 69632 wraps to 4096, b overlaps a.
+    ("alias in another namespace", "namespace helpers {\nusing uint16_t = unsigned long;\n}\n", ""),
+    ("alias under #if 0", "#if 0\nusing uint16_t = unsigned long;\n#endif\n", ""),
+    ("alias after the kernel", "", "using uint16_t = unsigned long;\n"),
+])
+def test_a_file_scope_alias_not_every_function_sees_is_no_known_type(name, prelude, kernel_head):
+    src = prelude + _entry("  uint16_t q = 69632;\n  TASSIGN(b, q);\n" + AB_TAIL) + kernel_head
+    assert removed(src) == [False], name
+    # Where every function sees it, the alias holds (the control).
+    seen = "using uint16_t = unsigned long;\n" + _entry("  uint16_t q = 69632;\n  TASSIGN(b, q);\n" + AB_TAIL)
+    assert removed(seen) == [True]
+
+
+def test_an_out_of_line_member_reads_names_of_its_class_first():
+    # In K::run, int64_t is K::int64_t (uint16_t): 69632 wraps to 4096.
+    src = ("struct K {\n  using int64_t = uint16_t;\n  static AICORE void run();\n};\n\n"
+           + _entry("  int64_t q = 69632;\n  TASSIGN(b, q);\n" + AB_TAIL + "  pipe_barrier(PIPE_ALL);\n",
+                    head="AICORE void K::run()")
+           + "__global__ AICORE void k() {\n  K::run();\n}\n")
+    decisions = BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})
+    assert [d.removed for d in decisions] == [False] and "class scope" in decisions[0].reason

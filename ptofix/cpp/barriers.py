@@ -434,8 +434,10 @@ class BarrierAnalysis:
         crossed = 0
         stack: list[tuple[Event, bool, frozenset]] = [(start, False, frozenset())]
         opens, closes = (EventKind.WAIT_VS, EventKind.SET_VS) if backward else (EventKind.SET_VS, EventKind.WAIT_VS)
-        chain_opens, chain_closes = (EventKind.WAIT_XV, EventKind.SET_VX) if backward \
-            else (EventKind.SET_VX, EventKind.WAIT_XV)
+        # A flag chain, read in walk order: forward a set opens ("signal", tag) when its pipe is V or
+        # one that has waited for an open signal ("after", pipe); backward the mirror image.
+        chain_first, chain_then = (EventKind.FLAG_WAIT, EventKind.FLAG_SET) if backward \
+            else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
         while stack:
             event, back, pending = stack.pop()
             for nxt, is_back in (event.pred if backward else event.succ):
@@ -461,14 +463,23 @@ class BarrierAnalysis:
                     continue      # the other half of a V->S pair crossed before: drained here
                 if nxt.kind is opens and nxt.tag in trusted:
                     next_pending = pending | {nxt.tag}
-                if self.lenient_flags:
-                    # V -> X ... Y -> V: V signals another pipe after the earlier op and waits for
-                    # another pipe before the later one; taken as ordering them (ptoas chains its
-                    # cross-pipe flags), so only races that must exist are reported.
-                    if nxt.kind is chain_closes and "chain" in pending:
-                        continue
-                    if nxt.kind is chain_opens:
-                        next_pending = next_pending | {"chain"}
+                if self.lenient_flags and nxt.kind in (chain_first, chain_then):
+                    # Each pipe runs its own instructions in program order, and wait_flag(P, Q, e)
+                    # holds Q until P's set_flag(P, Q, e). Forward from the earlier op: V (or a pipe
+                    # already after it) signals Q, Q waits for that signal, Q signals R, ..., V waits:
+                    # V's later work runs after its earlier work. Backward from the later op, the
+                    # same chain read from its end. A V -> X signal and a Y -> V wait that no chain
+                    # links order nothing.
+                    pipes, _, _ = nxt.tag.partition(":")
+                    src, _, dst = pipes.partition(">")
+                    near, far = (dst, src) if backward else (src, dst)
+                    if nxt.kind is chain_first:
+                        if near == "PIPE_V" or ("after", near) in pending:
+                            next_pending = next_pending | {("signal", nxt.tag)}
+                    elif ("signal", nxt.tag) in pending:
+                        if far == "PIPE_V":
+                            continue      # ordered: nothing further along this path races
+                        next_pending = next_pending | {("after", far)}
                 if nxt.kind in (EventKind.OP, EventKind.UNKNOWN):
                     found.setdefault((id(nxt), state[1]), nxt)
                 stack.append((nxt, state[1], next_pending))

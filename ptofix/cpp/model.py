@@ -193,6 +193,9 @@ class CppFile(Record, slots=True):
     macros: frozenset = frozenset()   # names `#define`d anywhere in the file
     namespaces: frozenset = frozenset()   # the names of the namespaces the file opens (`a::b` gives both)
     empty_macros: frozenset = frozenset()   # macros every #define of which expands to nothing (or `[aicore]`)
+    includes: tuple = ()              # (header as written, e.g. '"pto/pto-inst.hpp"', offset) of every #include
+    partial_globals: frozenset = frozenset()   # indices of globals some function does not see (after it,
+                                               # another namespace, another #if branch)
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

@@ -38,16 +38,18 @@ from .model import (
 # Whitespace is folded into the token that follows it (one match per token instead of two). The
 # alternatives start with disjoint characters, so their order only affects speed: words first.
 _WORD_CHARS = r"""[^\s;{}()\[\]"'/\#]"""
+# A line splice: a backslash, then (as gcc, clang and C++23 read it) blanks, then a newline.
+SPLICE = r"\\[ \t\f\v]*(?:\r\n|\n|\r)"
 _TOKEN_RE = regex_cache.compile(r"""
     [ \t\r\n\f\v\ufeff]*
   (?:
     (?P<w>@W+(?:/(?![/*])@W*)*|/(?![/*])@W*(?:/(?![/*])@W*)*)
   | (?P<o>[;{}()\[\]])
-  | (?P<c>//(?:\\\r?\n|\\\r|[^\r\n])*|/\*.*?\*/)
-  | (?P<p>\#(?:\\\r?\n|\\\r|[^\r\n])*)
+  | (?P<c>//(?:@S|[^\r\n])*|/\*.*?\*/)
+  | (?P<p>\#(?:@S|[^\r\n])*)
   | (?P<s>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
   )
-""".replace("@W", _WORD_CHARS), re.S | re.X)
+""".replace("@W", _WORD_CHARS).replace("@S", SPLICE), re.S | re.X)
 _SPACE_RE = regex_cache.compile(r"[ \t\r\n\f\v\ufeff]*")
 
 
@@ -122,6 +124,8 @@ def _scan(source: SourceText) -> Tokens:
         pos = blank.end()
     if pos != len(text):
         ch = text[pos]
+        if ch == '"' and _RAW_PREFIX.search(text, max(0, pos - 3), pos):
+            raise PtofixError("raw string literals are not supported", source, pos)
         if ch in "\"'":
             raise PtofixError("missing terminating " + ("\"" if ch == '"' else "'") + " character", source, pos)
         if text.startswith("/*", pos):
@@ -130,6 +134,11 @@ def _scan(source: SourceText) -> Tokens:
     kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
     if 'R"' in text or "%:" in text:
         _reject_unsupported_lexemes(source, kinds, starts, ends)
+    if "\\" in text:
+        _reject_backslashes(source, kinds, starts, ends)
+    if "'" in text:
+        _reject_digit_separators(source, kinds, starts, ends)
+    _reject_midline_directives(source, kinds, starts)
     return Tokens(text, kinds, starts, ends)
 
 
@@ -151,6 +160,62 @@ def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, e
                               text.find("%:", starts[i], ends[i]))
 
 
+_SPLICE_AT = regex_cache.compile(SPLICE)
+
+
+def _reject_backslashes(source: SourceText, kinds: str, starts: array, ends: array) -> None:
+    """Raise on a backslash the tokens do not read as the compiler does. The compiler joins a line
+    splice before it splits tokens, anywhere: in a word it joins two words, in a comment it moves
+    the comment's end (``*\\<newline>/``) or its opening; ptoas never writes one, so only a
+    directive (whose text is read with splices joined) may hold one. Any other backslash outside a
+    string, comment or directive spells a universal character name (``b\\u00c9`` is ``bÉ``),
+    another identifier than the one the model would read."""
+    from bisect import bisect_right
+    text = source.text
+    pos = text.find("\\")
+    while pos != -1:
+        i = bisect_right(starts, pos) - 1
+        kind = kinds[i] if i >= 0 and pos < ends[i] else "w"
+        splice = _SPLICE_AT.match(text, pos) is not None
+        if kind == "w" or (splice and kind == "c"):
+            raise PtofixError("a line splice (backslash-newline) outside a preprocessor directive is not supported"
+                              if splice else "stray '\\' in program (universal character names are not supported)",
+                              source, pos)
+        pos = text.find("\\", ends[i] if kind in "ps" and i >= 0 else pos + 1)
+
+
+# The digits of a pp-number right before a quote: `1'000` is one number (C++14 digit separators).
+_NUMBER_BEFORE_QUOTE = regex_cache.compile(r"(?:^|[^\w.])\.?\d[\w.]*\Z")
+
+
+def _reject_digit_separators(source: SourceText, kinds: str, starts: array, ends: array) -> None:
+    """Raise on a digit separator: the tokenizer would read ``1'0; } //'`` as a character literal
+    and the code after it as hidden in it, or the other way round."""
+    text = source.text
+    index = kinds.find("s")
+    while index != -1:
+        start = starts[index]
+        if text[start] == "'" and index and ends[index - 1] == start \
+                and _NUMBER_BEFORE_QUOTE.search(text[max(0, start - 80):start]):
+            raise PtofixError("digit separators are not supported", source, start)
+        index = kinds.find("s", index + 1)
+
+
+def _reject_midline_directives(source: SourceText, kinds: str, starts: array) -> None:
+    """Raise on a '#' that does not begin its line: only a '#' first on a line (after blanks)
+    starts a directive, so in a skipped ``#if 0`` group `; #endif` ends nothing (and elsewhere it
+    is no valid code)."""
+    text = source.text
+    index = kinds.find("p")
+    while index != -1:
+        start = starts[index]
+        line = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+        if text[line:start].strip(" \t\f\v\ufeff"):
+            raise PtofixError("'#' not at the start of a line (a directive must begin its line) is not supported",
+                              source, start)
+        index = kinds.find("p", index + 1)
+
+
 class StructureError(Exception):
     def __init__(self, message: str, offset: int):
         super().__init__(message)
@@ -165,7 +230,7 @@ _PP_OPEN = ("#if", "#ifdef", "#ifndef")
 _DIRECTIVE_WORD = regex_cache.compile(r"\s*#\s*(\w*)")
 # Inside a directive, line splices vanish and a comment is one space (translation phases 2-3):
 # `#\<newline>define X`, `# /* c */ define X` are directives like `#define X`.
-_DIRECTIVE_NOISE = regex_cache.compile(r"\\\r?\n|\\\r|/\*.*?\*/", re.S)
+_DIRECTIVE_NOISE = regex_cache.compile(SPLICE + r"|/\*.*?\*/", re.S)
 
 
 def directive_text(text: str) -> str:
@@ -251,6 +316,9 @@ class _StructureParser:
         self.globals: list[SimpleStmt] = []
         self.namespaces: set[str] = set()
         self.pp_path: list[tuple[int, int]] = []     # (section, branch) of the open #if sections
+        self.ns_path: list[str] = []                  # the open namespaces (and extern "C" blocks)
+        self.global_places: list[tuple] = []          # (namespaces, #if path) of each of self.globals
+        self.places: dict[int, tuple] = {}            # id(function) -> (namespaces, #if path)
         self.pp_sections = 0
         self.directive_in_item = False
         self.sections: dict[int, tuple] = {}
@@ -266,10 +334,14 @@ class _StructureParser:
             fn.conditional = fn.conditional or len(path) > common
         macros = set()
         nonempty = set()
+        includes = []
         find = self.kinds.find
         index = find("p")
         while index != -1:
             directive = directive_text(self._tok_text(index))
+            included = _INCLUDE.match(directive)
+            if included:
+                includes.append((included.group(1).split("//")[0].strip(), self.starts[index]))
             match = _DEFINE.match(directive)
             if match:
                 macros.add(match.group(1))
@@ -284,8 +356,14 @@ class _StructureParser:
                 raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
                                   f"{self.source.location(seen[key].span.start)})", self.source, fn.span.start)
             seen[key] = fn
+        # A file-scope declaration some function does not see: declared after it, in a namespace
+        # it is not in, or in an #if branch it is not in.
+        partial = frozenset(
+            k for k, (stmt, (ns, pp)) in enumerate(zip(self.globals, self.global_places, strict=True))
+            if any(stmt.span.end > fn.span.start or self.places[id(fn)][0][:len(ns)] != ns
+                   or self.places[id(fn)][1][:len(pp)] != pp for fn in functions))
         return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
-                       frozenset(macros - nonempty))
+                       frozenset(macros - nonempty), tuple(includes), partial)
 
     def _top_level(self, i: int, stop: int, functions: list[Function]) -> None:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
@@ -321,6 +399,7 @@ class _StructureParser:
                 if t == ";":
                     # File-scope declarations (`using T = ...;`, constants): kept for type aliases.
                     self.globals.append(SimpleStmt(pack_span(starts[item_start], ends[i]), text))
+                    self.global_places.append((tuple(self.ns_path), tuple(self.pp_path)))
                     item_start = None
                     i += 1
                     continue
@@ -331,7 +410,9 @@ class _StructureParser:
                     if first == "namespace" or (first == "extern" and len(words) == 2 and words[1].startswith('"')):
                         if first == "namespace":
                             self.namespaces.update(part for word in words[1:] for part in word.split("::"))
+                        self.ns_path.append(" ".join(words[1:]) if first == "namespace" else 'extern "C"')
                         self._top_level(i + 1, close, functions)  # transparent block
+                        self.ns_path.pop()
                         item_start = None
                         i = close + 1
                         continue
@@ -342,7 +423,13 @@ class _StructureParser:
                         i = close + 1
                         continue
                     i = close + 1
-                    if not any(word in _CLASS_KEYS or "=" in word for word in words) \
+                    after = i
+                    while after < stop and kinds[after] in "cp":
+                        after += 1
+                    # `constexpr NoOp TCOLMAX{};`, `T x{1}, y{2};`: a braced initializer; the
+                    # declaration goes on to its ';' (and its names into the file scope).
+                    braced = after < stop and text[starts[after]] in ";,"
+                    if not braced and not any(word in _CLASS_KEYS or "=" in word for word in words) \
                             and first not in ("typedef", "using"):
                         # A definition that is not read as a function (`template <> void f<int>()
                         # {...}`, an operator, a constructor): it ends at its '}'. Its calls are
@@ -402,6 +489,7 @@ class _StructureParser:
         fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
                       self.directive_in_item, "static" in words)
         self.sections[id(fn)] = tuple(self.pp_path)
+        self.places[id(fn)] = (tuple(self.ns_path), tuple(self.pp_path))
         return fn
 
     # -- statements --------------------------------------------------------------------------
@@ -657,6 +745,7 @@ _TRAILING_IDENT = regex_cache.compile(r"([A-Za-z_]\w*)\Z")
 _LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum"])
 _DEFINE = regex_cache.compile(r"#\s*define\s+([A-Za-z_]\w*)")
+_INCLUDE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.
 _INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
 MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
@@ -672,7 +761,7 @@ def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:
 
 
 _COMMENT_OR_STRING = regex_cache.compile(
-    r"""//(?:\\\r?\n|[^\r\n])*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'""", re.S)
+    r"""//(?:@S|[^\r\n])*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'""".replace("@S", SPLICE), re.S)
 
 
 def strip_comments(text: str) -> str:

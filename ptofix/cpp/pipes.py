@@ -45,6 +45,7 @@ from ..pto.tpipe import (  # noqa: F401
 )
 from ..source import SourceText, Span
 from .model import CppFile, Function, SimpleStmt
+from .parser import SPLICE
 from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
 
 USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
@@ -401,7 +402,7 @@ def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects:
 
 _TPIPE_WORD = regex_cache.compile(r"(?<![\w:])TPipe(?!\w)")
 _DEFINE = regex_cache.compile(r"#[ \t]*define\b")
-_SPLICE = regex_cache.compile(r"\\\r?\n|\\\r")
+_SPLICE = regex_cache.compile(SPLICE)
 
 
 def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[int]:

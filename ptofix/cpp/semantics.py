@@ -23,7 +23,15 @@ import enum
 
 from .. import regex_cache
 from ..pto import tpipe
-from ..pto.ops import FIFO_OPS, HARMLESS_CALLS, MODE_ENUMS, OPS, PTO_INSTRUCTIONS, PURE_FUNCTIONS
+from ..pto.ops import (
+    FIFO_OPS,
+    HARMLESS_CALLS,
+    MODE_ENUMS,
+    OPS,
+    PTO_INSTRUCTIONS,
+    PURE_FUNCTIONS,
+    pto_function_names,
+)
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from ..record import Record
 from . import stmt_parser as A
@@ -42,7 +50,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import count_identifiers, directive_word, identifiers, strip_comments
+from .parser import SPLICE, count_identifiers, directive_word, identifiers, strip_comments
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
 
@@ -208,12 +216,65 @@ class Scope:
         return None
 
 
+# Headers whose contents the proof may assume without reading them: pto-isa's own (its
+# instruction functions and enumerators are what the model knows) and the C++ standard library's,
+# which define no macro or declaration over a name the model relies on. Any other header (a
+# runtime's "tensor.h", a local "defs.h") may `#define PIPE_ALL PIPE_MTE2` or declare a closer
+# overload of an op, which the model never sees.
+_STANDARD_HEADERS = frozenset("""
+    algorithm any array atomic bit bitset cassert cctype cerrno cfenv cfloat charconv chrono cinttypes
+    climits clocale cmath codecvt complex condition_variable csetjmp csignal cstdarg cstddef cstdint
+    cstdio cstdlib cstring ctime cuchar cwchar cwctype deque exception execution filesystem
+    forward_list fstream functional future initializer_list iomanip ios iosfwd iostream istream
+    iterator limits list locale map memory memory_resource mutex new numeric optional ostream queue
+    random ratio regex scoped_allocator set shared_mutex sstream stack stdexcept streambuf string
+    string_view system_error thread tuple type_traits typeindex typeinfo unordered_map
+    unordered_set utility valarray variant vector
+    assert.h ctype.h errno.h fenv.h float.h inttypes.h limits.h locale.h math.h setjmp.h signal.h
+    stdarg.h stddef.h stdint.h stdio.h stdlib.h string.h time.h uchar.h wchar.h wctype.h
+""".split())
+
+# C++ keywords and alternative tokens: a macro named like one changes the structure itself
+# (`#define else else if (0)`), which the structural parser reads as written.
+_KEYWORDS = frozenset("""
+    alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t
+    char32_t class compl concept const consteval constexpr constinit const_cast continue co_await
+    co_return co_yield decltype default delete do double dynamic_cast else enum explicit export
+    extern false float for friend goto if inline int long mutable namespace new noexcept not not_eq
+    nullptr operator or or_eq private protected public register reinterpret_cast requires return
+    short signed sizeof static static_assert static_cast struct switch template this thread_local
+    throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t while
+    xor xor_eq
+""".split())
+
+
+def _trusted_header(spelled: str) -> bool:
+    if len(spelled) < 2 or (spelled[0], spelled[-1]) not in (('"', '"'), ("<", ">")):
+        return False          # `#include HEADER`: a macro names it
+    name = spelled[1:-1].strip()
+    return name.startswith("pto/") or name in _STANDARD_HEADERS
+
+
+def unmodelled_file(model: CppFile) -> str:
+    """Why no function of the file can be modelled, or '': a header the model does not read, or
+    a macro that redefines a keyword."""
+    for spelled, offset in model.includes:
+        if not _trusted_header(spelled):
+            return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
+                    "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
+    keywords = sorted(model.macros & _KEYWORDS)
+    if keywords:
+        return f"the file defines a macro named like the C++ keyword '{keywords[0]}'"
+    return ""
+
+
 class FileContext:
     """What every function of a file shares: file-scope type aliases, macros, local functions."""
 
     def __init__(self, model: CppFile):
         self.model = model
         self.macros = model.macros
+        self.unmodelled = unmodelled_file(model)
         self.scope = Scope(None)
         self.unparsed = 0
         by_name: dict[str, list[Function]] = {}
@@ -262,12 +323,17 @@ class FileContext:
             words[i + 1] for stmt in model.globals for words in [identifiers(stmt.text)]
             for i, word in enumerate(words[:-1]) if word in ("struct", "class", "union")
             and not (i and words[i - 1] == "enum"))
-        for stmt in model.globals:
+        for index, stmt in enumerate(model.globals):
             # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
             if not (stmt.text.startswith("typedef ") or (stmt.text.startswith("using ") and "=" in stmt.text)):
                 continue
             ast = stmt.ast
-            if isinstance(ast, A.TypeAlias):
+            if isinstance(ast, A.TypeAlias) and index in model.partial_globals:
+                # `namespace h { using uint16_t = unsigned long; }`, an alias under #if or after a
+                # function: some function sees the name's other meaning (::uint16_t).
+                self.scope.aliases[ast.name] = A.TypeRef(0, 0, f"<type '{ast.name}' aliased where not every "
+                                                               "function sees it>")
+            elif isinstance(ast, A.TypeAlias):
                 # The same name aliased twice at file scope (in two namespaces, or one of them
                 # under #if): which one a function sees is not modelled.
                 seen = self.scope.aliases.get(ast.name)
@@ -368,7 +434,17 @@ class FunctionSemantics:
         self.template_params = declared_types | value_params
         scope = Scope(ctx.scope)
         head_macro = self._macro_in(fn.head)
-        if head_macro:
+        owner = _member_owner(head, fn.name) if fn.qualified else ""
+        if ctx.unmodelled:
+            self.hidden_jump = ctx.unmodelled
+            self._jump_located = True
+        elif owner and (owner not in ctx.model.namespaces or owner in ctx.file_scope_classes):
+            # `void K::run() {...}`: in the body a name is looked up in K first, whose member
+            # aliases and variables (`using int64_t = uint16_t;`) the model does not read.
+            self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: a member of '{owner}', whose " \
+                               "class scope the model does not read"
+            self._jump_located = True
+        elif head_macro:
             # `TPL void h()` with `#define TPL template <pipe_t PIPE_ALL>`: its template head,
             # qualifiers or parameters are not what the model reads.
             self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: the function's declaration uses " \
@@ -633,6 +709,9 @@ class FunctionSemantics:
         variables passed to a by-reference/pointer parameter that the callee writes become unknown,
         and a template parameter whose ``.data()`` the callee reads must get a tile or GlobalTensor.
         """
+        if name in pto_function_names():
+            return (f"call to {name}(): pto-isa declares a function of that name too, which overload resolution "
+                    "(using namespace pto, argument-dependent lookup) may pick")
         fn = self.ctx.local_function(name)
         if fn is None:
             return f"call to the overloaded local function '{name}'"
@@ -1469,13 +1548,38 @@ def _merge_header(parts: list) -> StmtInfo:
     return StmtInfo(Kind.NOP, local_calls=calls)
 
 
+_SPLICE = regex_cache.compile(SPLICE)
+
+
+def _member_owner(head: str, name: str) -> str:
+    """The scope that qualifies a definition's name: 'K' for `void K::run(...)`, 'c' for
+    `void b::c<T>::g()`."""
+    at = head.find("(")
+    before = head[:at if at >= 0 else len(head)].rstrip()
+    before = before[:len(before) - len(name)].rstrip() if before.endswith(name) else before
+    before = before.removesuffix("~").rstrip().removesuffix("::").rstrip()
+    if before.endswith(">"):
+        depth, k = 0, len(before) - 1
+        while k >= 0:
+            depth += {">": 1, "<": -1}.get(before[k], 0)
+            if depth == 0:
+                break
+            k -= 1
+        before = before[:k].rstrip()
+    match = _TRAILING_NAME.search(before)
+    return match.group(1) if match else "?"
+
+
+_TRAILING_NAME = regex_cache.compile(r"(\w+)\Z")
+
+
 def _has_splice(text: str) -> bool:
-    return "\\\n" in text or "\\\r" in text
+    return "\\" in text and _SPLICE.search(text) is not None
 
 
 def join_splices(text: str) -> str:
-    """``text`` with its line splices (backslash-newline) removed, as the compiler reads it."""
-    return text.replace("\\\r\n", "").replace("\\\n", "").replace("\\\r", "")
+    """``text`` with its line splices (backslash, blanks, newline) removed, as the compiler reads it."""
+    return _SPLICE.sub("", text)
 
 
 def _names(node) -> set:

@@ -19,17 +19,23 @@ import enum
 
 from ..pto.ops import (
     ALWAYS,
+    COL,
+    FULL,
+    MASK,
     MODE_ENUMS,
     NEVER,
     PIPE_V,
+    ROW,
     ROW_REDUCE,
+    SHAPED_ELSEWHERE,
     STATIC_NONEMPTY,
     move_pipe,
+    operand_walks,
     reduce_tmp_bytes,
     row_reduce_drains,
     spec_for,
 )
-from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH
+from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH, dtype_size
 from ..record import Record
 from . import stmt_parser as A
 from .model import (
@@ -60,8 +66,11 @@ class EventKind(enum.Enum):
     CALL = "call"            # call of a local function, resolved to NOP or UNKNOWN later
     SET_VS = "set_vs"        # set_flag(PIPE_V, PIPE_S, e)
     WAIT_VS = "wait_vs"      # wait_flag(PIPE_V, PIPE_S, e)
-    SET_VX = "set_vx"        # set_flag(PIPE_V, X, e): V signals another pipe X (tag = X)
-    WAIT_XV = "wait_xv"      # wait_flag(X, PIPE_V, e): V waits for another pipe X (tag = X)
+    # Any other set_flag / wait_flag, tag "SRC>DST:e": a chain of them (V signals X, X waits for it
+    # and then signals Y, ..., V waits) orders V's work before it with V's work after it; only
+    # `ptofix check` reads chains, the proof does not rely on them.
+    FLAG_SET = "flag_set"
+    FLAG_WAIT = "flag_wait"
     NOP = "nop"
 
 
@@ -341,12 +350,9 @@ class FunctionCFG:
                 # tag '' (an event id that may vary) may be any event: see barriers.may_be_same_event.
                 flag_kind = EventKind.SET_VS if kind is Kind.SET_FLAG else EventKind.WAIT_VS
                 return [self._new(flag_kind, stmt=stmt, tag=tag, why=f"{kind.value}(PIPE_V, PIPE_S, {tag or '?'})")]
-            # Cross-pipe chains (V signals X, later V waits for X): only `ptofix check` takes them
-            # as ordering; the proof does not rely on them.
-            if kind is Kind.SET_FLAG and src == "PIPE_V" and dst != "PIPE_V":
-                return [self._new(EventKind.SET_VX, stmt=stmt, tag=dst, why=f"set_flag(PIPE_V, {dst})")]
-            if kind is Kind.WAIT_FLAG and dst == "PIPE_V" and src != "PIPE_V":
-                return [self._new(EventKind.WAIT_XV, stmt=stmt, tag=src, why=f"wait_flag({src}, PIPE_V)")]
+            if tag and src != dst:
+                return [self._new(EventKind.FLAG_SET if kind is Kind.SET_FLAG else EventKind.FLAG_WAIT, stmt=stmt,
+                                  tag=f"{src}>{dst}:{tag}", why=f"{kind.value}({src}, {dst}, {tag})")]
             return []
         if kind is Kind.VECTOR_OP:
             return self._op(stmt, info)
@@ -358,6 +364,10 @@ class FunctionCFG:
         base, args, env = info.op, info.args, info.env
         spec = spec_for(base, len(args))
         assert spec is not None     # the semantic model reads only names of the table as ops
+        if base == "TEXTRACT" and len(args) >= 3 and self._tile(args[2], env) is not None:
+            # TEXTRACT(dst0, dst1, src[, r0, c0, r1, c1]): its defaulted offsets make every call
+            # with a tile third this overload, which writes both destinations (pto_instr.hpp).
+            spec = spec._replace(writes=(0, 1))
         pipe = spec.pipe
         if pipe == "by-type":
             if base == "TSTORE":
@@ -545,6 +555,7 @@ class FunctionCFG:
 
     def _accesses(self, op: str, spec, args: list, env: dict) -> tuple[list, str]:
         out: list[Access] = []
+        operands: list[tuple[int, Symbol, int]] = []     # (argument index, tile, index in out)
         for index, arg in enumerate(args):
             write = index in spec.writes
             if isinstance(arg, (A.Number, A.Literal)):
@@ -559,6 +570,7 @@ class FunctionCFG:
                 if sym.kind == "tile":
                     access = self._tile_access(sym, write, index in spec.tmp)
                     access.elementwise = _elementwise_operand(op, index, spec)
+                    operands.append((index, sym, len(out)))
                     out.append(access)
                     continue
                 if sym.kind == "scalar" and not write and not isinstance(sym.ctype, PtrType):
@@ -571,7 +583,75 @@ class FunctionCFG:
             ctype = expr_type(arg, env, self.sem)
             if write or not (isinstance(ctype, IntType) or ctype == "float"):
                 return [], f"{op}: operand {index} is an expression ptofix cannot resolve"
+        if op in ("TEXTRACT", "TINSERT"):
+            self._bound_window(op, spec, args, operands, out)
+        elif op not in SHAPED_ELSEWHERE:
+            self._bound_walks(op, spec, len(args), operands, out)
         return out, ""
+
+    def _dims(self, sym: Symbol) -> tuple[int, int, int, int] | None:
+        """(rows, cols, largest valid rows, largest valid cols) of a tile, or None."""
+        tt = sym.tile
+        if tt is None or tt.rows is None or tt.cols is None:
+            return None
+        bounds = []
+        for dim, size in ((0, tt.rows), (1, tt.cols)):
+            values = self.values.valid_dim_values(sym, dim)
+            bounds.append(max(values) if values else size)
+        return tt.rows, tt.cols, bounds[0], bounds[1]
+
+    def _bound_walks(self, op: str, spec, nargs: int, operands: list, out: list) -> None:
+        """Make unknown the bytes of an operand the op walks past its own tile (ops.operand_walks)."""
+        dims = {index: self._dims(sym) for index, sym, _ in operands if index not in spec.tmp}
+        dst = dims.get(0)
+        same = {index: d is not None and dst is not None and d[:2] == dst[:2] for index, d in dims.items()}
+        roles = operand_walks(op, nargs, same)
+        full = [d for index, d in dims.items() if roles.get(index, FULL) == FULL]
+        if not full or any(d is None for d in dims.values()):
+            return      # an operand of unknown shape already has unknown bytes
+        rows = max(d[2] for d in full)       # type: ignore[index]
+        cols = max(d[3] for d in full)       # type: ignore[index]
+        for index, sym, at in operands:
+            d = dims.get(index)
+            if d is None:
+                continue
+            role = roles.get(index, FULL)
+            if role == MASK:
+                size = dtype_size(sym.tile.dtype) if sym.tile else None
+                short = d[0] < rows or size is None or d[1] * size < -(-cols // 8)
+            elif role == ROW:
+                short = d[0] < rows
+            elif role == COL:
+                short = d[1] < cols
+            else:
+                short = d[0] < rows or d[1] < cols
+            if short:
+                out[at] = _unknown_bytes(out[at], f"{op} walks {rows} x {cols} elements over '{sym.name}', "
+                                                  f"a {d[0]} x {d[1]} tile: past its end")
+
+    def _bound_window(self, op: str, spec, args: list, operands: list, out: list) -> None:
+        """TINSERT(dst, src, row, col) writes src's valid shape into dst from (row, col) on, and
+        TEXTRACT(dst[, dst1], src, row, col, ...) reads dst's valid shape from src there
+        (TInsert.hpp, TExtract.hpp; the bounds are only PTO_ASSERTed): the walked tile's bytes
+        are known only when every offset is a constant and the window fits in it."""
+        tiles = list(operands)
+        offsets = [arg for index, arg in enumerate(args) if index not in {i for i, _, _ in tiles}]
+        constant = all(isinstance(a, A.Number) and isinstance(a.value, int) and a.value >= 0 for a in offsets)
+        values = [int(a.value) for a in offsets] if constant else []
+        if op == "TINSERT":
+            walked, windows = tiles[:1], tiles[1:2]
+        else:
+            walked, windows = tiles[-1:], tiles[:-1]
+        for _, sym, at in walked:
+            d = self._dims(sym)
+            fits = constant and d is not None
+            for k, (_, window, _) in enumerate(windows):
+                w = self._dims(window)
+                row = values[2 * k] if 2 * k < len(values) else 0
+                col = values[2 * k + 1] if 2 * k + 1 < len(values) else 0
+                fits = fits and w is not None and d is not None and row + w[2] <= d[0] and col + w[3] <= d[1]
+            if not fits:
+                out[at] = _unknown_bytes(out[at], f"{op}: the window at its offsets may lie past '{sym.name}'")
 
     def _tile_access(self, sym: Symbol, write: bool, tmp: bool) -> Access:
         tt = sym.tile
@@ -642,6 +722,10 @@ CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
 
 
 _EXPAND_FULL_OPERANDS = (0, 1)   # TROWEXPAND*/TCOLEXPAND*: dst and src0 (when it is the full-shape one)
+
+
+def _unknown_bytes(access: Access, why: str) -> Access:
+    return Access(access.name, access.write, access.space, None, None, access.tmp, unknown_why=why)
 
 
 def _elementwise_operand(op: str, index: int, spec) -> bool:

@@ -118,6 +118,44 @@ def _specs() -> dict[str, OpSpec]:
 
 OPS: dict[str, OpSpec] = _specs()
 
+# How far an op walks each operand. pto-isa's vector ops take one loop bound for all operands (dst's
+# valid shape for unary and binary ops, TUnaryOp.hpp / TAdd.hpp; src0's valid rows for TCMP, TCmp.hpp)
+# and only PTO_ASSERT that the other operands agree, which compiles to nothing without _DEBUG: an
+# operand smaller than the iterated shape is walked past its own tile. Roles, by argument index:
+#   FULL  every iterated row and column, at the operand's own row pitch (the default);
+#   ROW   one element per iterated row (a row reduction's dst, a row broadcast's source);
+#   COL   one element per iterated column (a column reduction's dst, a column broadcast's source);
+#   MASK  one bit per iterated element: ceil(cols / 8) bytes per iterated row at its own pitch;
+#   the broadcast source of TROWEXPAND*/TCOLEXPAND* binary ops is the one not shaped like dst
+#   (TRowExpandBinOp.hpp and TColExpandBinOp.hpp pick it at run time).
+# The iterated shape is the largest valid shape among the FULL operands. Ops with operands of other
+# shapes by design (TEXTRACT/TINSERT windows, TTRANS, TGATHER) are bounded elsewhere or unknown.
+FULL, ROW, COL, MASK = "full", "row", "col", "mask"
+_ROW_REDUCE = ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD", "TROWARGMAX", "TROWARGMIN")
+_COL_REDUCE = ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD", "TCOLARGMAX", "TCOLARGMIN")
+SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER"})
+
+
+def operand_walks(op: str, nargs: int, same_shape_as_dst: dict[int, bool]) -> dict[int, str]:
+    """Role of each argument index that is not FULL (see above). ``same_shape_as_dst``: for the
+    sources of the broadcast binary ops, whether the operand has dst's static rows and cols."""
+    if op in _ROW_REDUCE:
+        return {0: ROW, 1: ROW} if nargs == 4 and op.endswith(("ARGMAX", "ARGMIN")) else {0: ROW}
+    if op in _COL_REDUCE:
+        return {0: COL, 1: COL} if nargs == 4 and op.endswith(("ARGMAX", "ARGMIN")) else {0: COL}
+    if op in ("TCMP", "TCMPS"):
+        return {0: MASK}
+    if op in ("TSEL", "TSELS"):
+        return {1: MASK}
+    if op == "TROWEXPAND":
+        return {1: ROW}
+    if op == "TCOLEXPAND":
+        return {1: COL}
+    row = op.startswith("TROWEXPAND")
+    if row or op.startswith("TCOLEXPAND"):
+        return {i: ROW if row else COL for i in (1, 2) if not same_shape_as_dst.get(i, True)}
+    return {}
+
 
 def spec_for(op: str, nargs: int) -> OpSpec | None:
     """The effects of a call of ``op`` with ``nargs`` arguments (its overload's roles)."""
@@ -256,3 +294,19 @@ def move_pipe(dst_space: str | None, src_space: str | None) -> str | None:
     if src_space == "Vec" and dst_space == "Mat":
         return "PIPE_FIX"
     return None
+
+
+_PTO_FUNCTIONS: frozenset[str] | None = None
+
+
+def pto_function_names() -> frozenset[str]:
+    """Every name pto-isa's NPU headers declare or call as a function (pto_functions.txt). A
+    kernel's own function of such a name may lose overload resolution to pto's: a call of it is
+    then not the file's definition (`TADD_IMPL(b, b, b)` reaching pto::TADD_IMPL through
+    `using namespace pto` or argument-dependent lookup)."""
+    global _PTO_FUNCTIONS
+    if _PTO_FUNCTIONS is None:
+        import os
+        with open(os.path.join(os.path.dirname(__file__), "pto_functions.txt"), encoding="utf-8") as handle:
+            _PTO_FUNCTIONS = frozenset(line.strip() for line in handle if line.strip() and not line.startswith("#"))
+    return _PTO_FUNCTIONS
