@@ -227,6 +227,8 @@ class BarrierAnalysis:
         self.ctx = FileContext(model) if ctx is None else ctx
         self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG, local calls resolved
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
+        self._safe_pairs: dict[tuple, int] = {}      # pair signature -> chains used, for hazard-free pairs
+        self._signatures: dict[int, tuple] = {}       # id(Event) -> (event, signature)
         self._lazy = _LazyModels(self, mentions) if lazy else None
         if self._lazy is not None and not self._lazy.usable:
             self._lazy = None
@@ -554,17 +556,41 @@ class BarrierAnalysis:
         it (all if none) and how many of them only a same-access chain made safe."""
         pairs = 0
         chains = 0
+        # A pair's verdict depends only on the two ops and their accesses, unless rule (b) (bytes
+        # another pipe rewrites between them) decided it: windows past many branches hold the same
+        # op many times, so verdicts are remembered by what they depend on.
+        safe = self._safe_pairs
+        sign = self._signature
         for p, back_p in before:
+            p_sign = sign(p)
             for c, back_c in after:
                 # A pair is connected across a back-edge if either walk crossed one, or if the
                 # consumer precedes the producer in program order (only reachable around a loop).
                 back = back_p or back_c or c.order <= p.order
                 pairs += 1
+                key = (p_sign, sign(c), back)
+                used_chain = safe.get(key)
+                if used_chain is not None:
+                    chains += used_chain
+                    continue
+                rewrites = self.rewrites_used
                 hazard, used_chain = self._pair_hazard(p, c, back, cfg)
                 if hazard is not None:
                     return hazard, pairs, chains
+                if self.rewrites_used == rewrites:
+                    safe[key] = used_chain
                 chains += used_chain
         return None, pairs, chains
+
+    def _signature(self, event: Event) -> tuple:
+        """What a pair verdict reads of an op: its kind, name and every access's fields."""
+        key = id(event)
+        found = self._signatures.get(key)
+        if found is None or found[0] is not event:
+            found = self._signatures[key] = (event, (event.kind, event.op, tuple(
+                (a.name.startswith("<hidden"), a.write, a.space, None if a.intervals is None else tuple(a.intervals),
+                 a.exact, a.tmp, a.contiguous_repeats, a.elementwise, a.shape) for a in event.accesses)))
+        return found[1]
 
     def _pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG):
         if p.kind is EventKind.UNKNOWN or c.kind is EventKind.UNKNOWN:
