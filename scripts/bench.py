@@ -4,7 +4,7 @@ Prints numbers, asserts nothing. Every figure is the median of N runs with its m
 figures are CPU (user+sys of the child) and wall; ratios are taken per interleaved pair (ptofix
 run, patcher run, ptofix run, ...) and their median is quoted, because the machine is shared.
 
-    python scripts/bench.py [--repeat N] [--sizes 1,5,20] [--quick] [--python PATH] [--sections 1,2,3,4]
+    python scripts/bench.py [--repeat N] [--sizes 1,5,20] [--quick] [--python PATH] [--sections 1,2,3,4,5]
 
 1. FA kernels, whole process: `ptofix run --pattern gu|auto FILE -o OUT` vs `scripts/regex_patcher.py`
    (read, match line by line, replace the barrier lines, write) run by the same interpreter; on the
@@ -21,6 +21,9 @@ run, patcher run, ptofix run, ...) and their median is quoted, because the machi
    peak before the run, e.g. reading the file, hides that much of the run's) and says so.
 3. The IR side: `canonicalize --target-ptoas v0.45` over the corpus .pto files (MB/s).
 4. A kernel tree: one process per file vs one `ptofix run FILE... -o DIR -j 2` call (files/s).
+5. Branch-heavy kernels: N `if (n > i) { TADD(a); barrier } else { TMUL(b); }` in a row (every
+   barrier's window then holds O(N) ops on each side), N = 100/200/400, in process: CPU seconds and
+   the time ratio against N = 100 (linear would be 2x and 4x).
 
 --python PATH picks the interpreter of the process measurements (1 and 4; default: the one running
 this script): its `ptofix` console script (what a kernel build runs) when it has one, else
@@ -339,7 +342,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3 repeats, 1 MB only")
     parser.add_argument("--python", default=sys.executable, metavar="PATH",
                         help="interpreter of the process measurements, sections 1 and 4 (default: this one)")
-    parser.add_argument("--sections", default="1,2,3,4", metavar="N[,N...]", help="which sections to run")
+    parser.add_argument("--sections", default="1,2,3,4,5", metavar="N[,N...]", help="which sections to run")
     args = parser.parse_args()
     repeat = 3 if args.quick else args.repeat
     sizes = [1.0] if args.quick else [float(x) for x in args.sizes.split(",")]
@@ -354,7 +357,37 @@ def main() -> int:
         ir_side(max(1, repeat // 3))
     if 4 in sections:
         kernel_tree(repeat, python)
+    if 5 in sections:
+        branchy(max(1, repeat // 3))
     return 0
+
+
+def branchy_kernel(branches: int) -> str:
+    tile = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
+    body = "".join(f"  if (n > {i}) {{\n    TADD(a, a, a);\n    pipe_barrier(PIPE_V);\n  }} else {{\n"
+                   "    TMUL(b, b, b);\n  }\n" for i in range(branches))
+    return (f"__global__ AICORE void k(int64_t n) {{\n  {tile} a;\n  TASSIGN(a, 0);\n  {tile} b;\n"
+            f"  TASSIGN(b, 65536);\n  pipe_barrier(PIPE_ALL);\n{body}}}\n")
+
+
+def branchy(repeat: int) -> None:
+    sys.path.insert(0, ROOT)
+    from ptofix.frontends import PARSERS
+    from ptofix.pass_manager import build_pass, run_pipeline
+    from ptofix.source import SourceText
+    print(f"5. branch-heavy kernels, in process (median of {repeat}); {load()}")
+    first = None
+    for branches in (100, 200, 400):
+        text = branchy_kernel(branches)
+        times = []
+        for _ in range(repeat):
+            c0 = time.process_time()
+            run_pipeline(SourceText(text, "branchy.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
+            times.append(time.process_time() - c0)
+        median = statistics.median(times)
+        first = first or median
+        print(f"   {branches:4d} branches ({len(text) / 1000:5.1f} KB): {fmt(times, 's', 1.0)}"
+              f" CPU, {median / first:4.1f}x the time of 100")
 
 
 if __name__ == "__main__":

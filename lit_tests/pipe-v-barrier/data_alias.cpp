@@ -9,7 +9,7 @@ extern "C" __global__ AICORE void k() {
   TASSIGN(v6, v3);
   __ubuf__ float* v7 = v5.data();
   __ubuf__ float* v8 = v7 + 2048;
-  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v9;
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v9;
   uint64_t v10 = reinterpret_cast<uint64_t>(v8);
   TASSIGN(v9, v10);
   TADDS(v5, v6, 1.0f);
@@ -18,7 +18,7 @@ extern "C" __global__ AICORE void k() {
   pipe_barrier(PIPE_V);
   TMULS(v6, v6, 2.0f);
 }
-// The first barrier protects v9 = bytes [8192, 16384) of v5: kept.
+// The first barrier protects v9 = bytes [8192, 24576), which overlap v5: kept.
 // CHECK: TADDS(v5, v6, 1.0f);
 // CHECK-NEXT: pipe_barrier(PIPE_V);
 // The second one orders two in-place 64-repeat ops on v6: exact same-access chain, removed.

@@ -228,7 +228,8 @@ class BarrierAnalysis:
         self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG, local calls resolved
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
         self._safe_pairs: dict[tuple, int] = {}      # pair signature -> chains used, for hazard-free pairs
-        self._signatures: dict[int, tuple] = {}       # id(Event) -> (event, signature)
+        self._signatures: dict[int, tuple] = {}       # id(Event) -> (event, signature number)
+        self._signature_numbers: dict[tuple, int] = {}
         self._lazy = _LazyModels(self, mentions) if lazy else None
         if self._lazy is not None and not self._lazy.usable:
             self._lazy = None
@@ -561,14 +562,15 @@ class BarrierAnalysis:
         # op many times, so verdicts are remembered by what they depend on.
         safe = self._safe_pairs
         sign = self._signature
+        after_signs = [sign(c) for c, _ in after]
         for p, back_p in before:
-            p_sign = sign(p)
-            for c, back_c in after:
+            p_sign = sign(p) * 2
+            for (c, back_c), c_sign in zip(after, after_signs, strict=True):
                 # A pair is connected across a back-edge if either walk crossed one, or if the
                 # consumer precedes the producer in program order (only reachable around a loop).
                 back = back_p or back_c or c.order <= p.order
                 pairs += 1
-                key = (p_sign, sign(c), back)
+                key = ((p_sign + back) << 32) | c_sign
                 used_chain = safe.get(key)
                 if used_chain is not None:
                     chains += used_chain
@@ -582,14 +584,17 @@ class BarrierAnalysis:
                 chains += used_chain
         return None, pairs, chains
 
-    def _signature(self, event: Event) -> tuple:
-        """What a pair verdict reads of an op: its kind, name and every access's fields."""
+    def _signature(self, event: Event) -> int:
+        """What a pair verdict reads of an op (its kind, name and every access's fields), as a
+        number: equal numbers, equal signatures."""
         key = id(event)
         found = self._signatures.get(key)
         if found is None or found[0] is not event:
-            found = self._signatures[key] = (event, (event.kind, event.op, tuple(
+            signature = (event.kind, event.op, tuple(
                 (a.name.startswith("<hidden"), a.write, a.space, None if a.intervals is None else tuple(a.intervals),
-                 a.exact, a.tmp, a.contiguous_repeats, a.elementwise, a.shape) for a in event.accesses)))
+                 a.exact, a.tmp, a.contiguous_repeats, a.elementwise, a.shape) for a in event.accesses))
+            number = self._signature_numbers.setdefault(signature, len(self._signature_numbers))
+            found = self._signatures[key] = (event, number)
         return found[1]
 
     def _pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG):
