@@ -929,6 +929,8 @@ def test_a_lone_carriage_return_ends_a_comment_inside_a_statement():
     "#include <kernel_operator.h>\n",
     "#define HEADER \"pto/pto-inst.hpp\"\n#include HEADER\n",
     "#define else else if (0)\n",                # both branches' drains become one
+    '#include "pto/../defs.h"\n',                # a pto-looking path that leaves pto's directory
+    '#include "cstdint"\n',                      # the quoted form looks beside the kernel first
 ])
 def test_an_unread_header_or_a_keyword_macro_leaves_the_file_unverified(prelude):
     src = prelude + _entry("  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
@@ -1036,3 +1038,22 @@ def test_an_out_of_line_member_reads_names_of_its_class_first():
            + "__global__ AICORE void k() {\n  K::run();\n}\n")
     decisions = BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})
     assert [d.removed for d in decisions] == [False] and "class scope" in decisions[0].reason
+
+
+@pytest.mark.parametrize("prelude, body", [
+    # An alias in an inline namespace the kernel is not in: the kernel's int64_t is the builtin.
+    ("namespace kern {\ninline namespace v1 {\nusing int64_t = uint16_t;\n}\n",
+     "  int64_t q = 69632;\n  TASSIGN(b, q);\n" + AB_TAIL),
+    # A TMUL of the file, in an inline namespace, is what the kernel's TMUL(b, b, b) calls.
+    ("namespace kern {\ninline namespace v1 {\nAICORE void TMUL(int d, int s0, int s1) {\n}\n}\n",
+     "  TASSIGN(b, 4096);\n" + AB_TAIL),
+])
+def test_inline_namespaces_are_namespaces(prelude, body):
+    assert removed(prelude + _entry(body) + "}\n") == [False]
+
+
+def test_an_explicit_specialization_of_an_op_makes_its_name_the_files():
+    src = ("template <>\nAICORE void TMUL<Tile<TileType::Vec, float, 16, 128>>(int d) {\n}\n"
+           + _entry("  TASSIGN(b, 4096);\n" + AB_TAIL))
+    assert removed(src) == [False]
+

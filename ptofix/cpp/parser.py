@@ -407,10 +407,14 @@ class _StructureParser:
                     close = self._match_close(i)
                     words = [text[starts[x]:ends[x]] for x in range(item_start, i) if kinds[x] not in "cp"]
                     first = words[0] if words else ""
+                    if first == "inline" and len(words) > 1 and words[1] == "namespace":
+                        words, first = words[1:], "namespace"      # `inline namespace v1 {`
                     if first == "namespace" or (first == "extern" and len(words) == 2 and words[1].startswith('"')):
                         if first == "namespace":
                             self.namespaces.update(part for word in words[1:] for part in word.split("::"))
-                        self.ns_path.append(" ".join(words[1:]) if first == "namespace" else 'extern "C"')
+                        # (An anonymous namespace is a namespace of its own, too.)
+                        self.ns_path.append(" ".join(words[1:]) or "<anonymous>" if first == "namespace"
+                                            else 'extern "C"')
                         self._top_level(i + 1, close, functions)  # transparent block
                         self.ns_path.pop()
                         item_start = None
@@ -422,7 +426,7 @@ class _StructureParser:
                         item_start = None
                         i = close + 1
                         continue
-                    i = close + 1
+                    brace, i = i, close + 1
                     after = i
                     while after < stop and kinds[after] in "cp":
                         after += 1
@@ -433,7 +437,10 @@ class _StructureParser:
                             and first not in ("typedef", "using"):
                         # A definition that is not read as a function (`template <> void f<int>()
                         # {...}`, an operator, a constructor): it ends at its '}'. Its calls are
-                        # unseen; a function it names is never taken as called from this file only.
+                        # unseen; a function it names is never taken as called from this file only,
+                        # and a pto op it names (`template <> void TMUL<...>(...)`) is the file's.
+                        self.globals.append(SimpleStmt(pack_span(starts[item_start], starts[brace]), text))
+                        self.global_places.append((tuple(self.ns_path), tuple(self.pp_path)))
                         item_start = None
                     continue  # enum/struct/initializer: the item ends at ';'
                 if t in _CLOSE:

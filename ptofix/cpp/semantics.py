@@ -252,7 +252,11 @@ def _trusted_header(spelled: str) -> bool:
     if len(spelled) < 2 or (spelled[0], spelled[-1]) not in (('"', '"'), ("<", ">")):
         return False          # `#include HEADER`: a macro names it
     name = spelled[1:-1].strip()
-    return name.startswith("pto/") or name in _STANDARD_HEADERS
+    parts = name.split("/")
+    if parts[0] == "pto" and len(parts) > 1 and not {"", ".", ".."} & set(parts):
+        return True
+    # `#include "cstdint"` looks beside the kernel first: only the <...> form is the library's.
+    return spelled[0] == "<" and name in _STANDARD_HEADERS
 
 
 def unmodelled_file(model: CppFile) -> str:
