@@ -1057,3 +1057,34 @@ def test_an_explicit_specialization_of_an_op_makes_its_name_the_files():
            + _entry("  TASSIGN(b, 4096);\n" + AB_TAIL))
     assert removed(src) == [False]
 
+
+
+@pytest.mark.parametrize("alias", [
+    "typedef uint16_t offset_t, int64_t;\n", "uint16_t typedef int64_t;\n", "typedef short unsigned int64_t;\n",
+    "using int64_t [[maybe_unused]] = uint16_t;\n", "using int64_t = ::uint16_t;\n",
+])
+def test_a_file_scope_alias_the_grammar_cannot_read_makes_its_names_unknown_types(alias):
+    assert removed(alias + _entry("  int64_t q = 69632;\n  TASSIGN(b, q);\n" + AB_TAIL)) == [False]
+
+
+def test_a_member_of_a_class_named_like_a_namespace_is_not_modelled():
+    src = ("namespace other {\nnamespace K {\n}\n}\nstruct alignas(8) K {\n  using int64_t = uint16_t;\n"
+           "  static AICORE void run();\n};\n"
+           + _entry("  int64_t q = 69632;\n  TASSIGN(b, q);\n" + AB_TAIL + "  pipe_barrier(PIPE_ALL);\n",
+                    head="AICORE void K::run()")
+           + "__global__ AICORE void k() {\n  K::run();\n}\n")
+    assert removed(src) == [False]
+
+
+def test_a_comment_opened_on_a_directive_line_runs_on_to_its_close():
+    # The drain between the two #defines is inside the comment: the compiler sees no drain.
+    src = _entry("  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
+                 "#define NOTE /* the drain below is commented out\n  pipe_barrier(PIPE_ALL);\n#define END */\n"
+                 "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n")
+    assert removed(src) == [False]
+
+
+def test_a_digit_separator_after_an_exponent_sign_is_rejected():
+    from ptofix.source import PtofixError
+    with pytest.raises(PtofixError, match="digit separators"):
+        parse_cpp(SourceText(_entry("  double q = 1e+'0; //';\n" + AB_TAIL), "k.cpp"))

@@ -46,7 +46,7 @@ _TOKEN_RE = regex_cache.compile(r"""
     (?P<w>@W+(?:/(?![/*])@W*)*|/(?![/*])@W*(?:/(?![/*])@W*)*)
   | (?P<o>[;{}()\[\]])
   | (?P<c>//(?:@S|[^\r\n])*|/\*.*?\*/)
-  | (?P<p>\#(?:@S|[^\r\n])*)
+  | (?P<p>\#(?:@S|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|/\*.*?\*/|[^\r\n])*)
   | (?P<s>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
   )
 """.replace("@W", _WORD_CHARS).replace("@S", SPLICE), re.S | re.X)
@@ -185,7 +185,7 @@ def _reject_backslashes(source: SourceText, kinds: str, starts: array, ends: arr
 
 
 # The digits of a pp-number right before a quote: `1'000` is one number (C++14 digit separators).
-_NUMBER_BEFORE_QUOTE = regex_cache.compile(r"(?:^|[^\w.])\.?\d[\w.]*\Z")
+_NUMBER_BEFORE_QUOTE = regex_cache.compile(r"(?:^|[^\w.])\.?\d(?:[eEpP][+-]|[\w.])*\Z")
 
 
 def _reject_digit_separators(source: SourceText, kinds: str, starts: array, ends: array) -> None:

@@ -329,9 +329,18 @@ class FileContext:
             and not (i and words[i - 1] == "enum"))
         for index, stmt in enumerate(model.globals):
             # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
-            if not (stmt.text.startswith("typedef ") or (stmt.text.startswith("using ") and "=" in stmt.text)):
+            words = identifiers(strip_comments(stmt.text))
+            if not ("typedef" in words or (words[:1] == ["using"] and "=" in stmt.text)):
                 continue
             ast = stmt.ast
+            if not isinstance(ast, A.TypeAlias) and words[0] not in ("struct", "class", "union", "enum"):
+                # `typedef uint16_t offset_t, int64_t;`, `uint16_t typedef int64_t;`, `using int64_t
+                # = ::uint16_t;`: an alias the grammar does not read may name any of its words.
+                for name in words:
+                    if name not in _KEYWORDS:
+                        self.scope.aliases[name] = A.TypeRef(0, 0, f"<type '{name}' may be aliased by an "
+                                                                   "unreadable declaration>")
+                continue
             if isinstance(ast, A.TypeAlias) and index in model.partial_globals:
                 # `namespace h { using uint16_t = unsigned long; }`, an alias under #if or after a
                 # function: some function sees the name's other meaning (::uint16_t).
@@ -442,9 +451,10 @@ class FunctionSemantics:
         if ctx.unmodelled:
             self.hidden_jump = ctx.unmodelled
             self._jump_located = True
-        elif owner and (owner not in ctx.model.namespaces or owner in ctx.file_scope_classes):
+        elif owner:
             # `void K::run() {...}`: in the body a name is looked up in K first, whose member
-            # aliases and variables (`using int64_t = uint16_t;`) the model does not read.
+            # aliases and variables (`using int64_t = uint16_t;`) the model does not read (and
+            # whether K is a class or a namespace rests on declarations it may misread).
             self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: a member of '{owner}', whose " \
                                "class scope the model does not read"
             self._jump_located = True
