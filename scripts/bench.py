@@ -199,6 +199,7 @@ def concatenation(target_mb: float) -> str:
     """The corpus kernels concatenated to about ``target_mb`` MB, function names made unique."""
     sys.path.insert(0, ROOT)
     from ptofix.cpp.parser import parse_cpp
+    from ptofix.cpp.semantics import unmodelled_file
     from ptofix.source import PtofixError, SourceText
     parts: list[str] = []
     size = 0
@@ -210,11 +211,16 @@ def concatenation(target_mb: float) -> str:
             if "pipe_barrier" not in text:
                 continue
             try:
-                names = {fn.name for fn in parse_cpp(SourceText(text, path)).functions}
+                model = parse_cpp(SourceText(text, path))
             except PtofixError:
                 continue
+            if unmodelled_file(model):
+                continue      # (an unread header would leave the whole concatenation unmodelled)
+            names = {fn.name for fn in model.functions}
             for name in sorted(names, key=len, reverse=True):
                 text = re.sub(rf"\b{re.escape(name)}\b", f"{name}_{copy}", text)
+            # (A file without a final newline would put the next one's `#include` mid-line.)
+            text = text if text.endswith("\n") else text + "\n"
             parts.append(text)
             size += len(text)
             copy += 1
