@@ -19,7 +19,9 @@ barrier patterns (--pattern, comma list; they only select candidates, the proof 
 A barrier is removed only if no op that may run before it (since the last PIPE_V drain, on any
 path) and no op that may run after it (until the next drain) touch overlapping UB bytes with a
 write, except PTOAS's hardware-safe exact same-access chain. The removed statement becomes a
-comment on the same line. --report json explains every decision.
+comment on the same line. --report json explains every decision. Anything the model does not
+read keeps every barrier it may affect: a file including a header other than pto-isa's
+("pto/...") or the standard library's (<...>) keeps all of its barriers.
 
 exit status: 0 ok, 1 --check found changes, 2 bad input or an output that cannot be written
 (file:line:col: error: ...; nothing is written), 3 internal error (--debug shows the traceback)."""
