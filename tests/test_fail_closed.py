@@ -1088,3 +1088,44 @@ def test_a_digit_separator_after_an_exponent_sign_is_rejected():
     from ptofix.source import PtofixError
     with pytest.raises(PtofixError, match="digit separators"):
         parse_cpp(SourceText(_entry("  double q = 1e+'0; //';\n" + AB_TAIL), "k.cpp"))
+
+
+def _after_op(decls: str, op: str, later: str) -> str:
+    return (f"__global__ AICORE void k(int64_t n) {{\n{decls}  pipe_barrier(PIPE_ALL);\n  {op}\n"
+            f"  pipe_barrier(PIPE_V);\n  {later}\n}}\n")
+
+
+ROW1x128 = _tile("float", 1, 128, "1, 128")
+BROADCAST_KERNELS = {
+    # h's valid rows differ from d's: pto-isa walks y (the tile after it is z) in full.
+    "column broadcast source walked in full": _after_op(
+        f"  {TILE} d;\n  TASSIGN(d, 0);\n  {_tile('float', 16, 128, '8, 128')} h;\n  TASSIGN(h, 8192);\n"
+        f"  {ROW1x128} y;\n  TASSIGN(y, 16384);\n  {ROW1x128} z;\n  TASSIGN(z, 16896);\n",
+        "TCOLEXPANDADD(d, h, y);", "TADD(z, z, z);"),
+    "row broadcast source walked in full": _after_op(
+        f"  {TILE} d;\n  TASSIGN(d, 0);\n  {_tile('float', 16, 128, '8, 128')} h;\n  TASSIGN(h, 8192);\n"
+        f"  {_tile('float', 16, 8, '16, 8')} y;\n  TASSIGN(y, 16384);\n  {_tile('float', 16, 8, '16, 8')} z;\n"
+        "  TASSIGN(z, 16896);\n", "TROWEXPANDMUL(d, h, y);", "TADD(z, z, z);"),
+    # A compare reads whole 256-byte repeats a row: 32-byte rows of a reach into z.
+    "compare source narrower than a repeat": _after_op(
+        f"  {MASK16x32} m;\n  TASSIGN(m, 0);\n  {_tile('float', 16, 8, '16, 8')} a;\n  TASSIGN(a, 16384);\n"
+        f"  {_tile('float', 16, 8, '16, 8')} z;\n  TASSIGN(z, 16896);\n", "TCMPS(m, a, 0.0f, CmpMode::GT);",
+        "TADD(z, z, z);"),
+    # 8 repeats a row over 4 rows: count mode, row by row; the column-chunk consumer trails by 11.
+    "row expand in count mode": _after_op(
+        f"  {_tile('float', 4, 512, '4, 512')} a;\n  TASSIGN(a, 0);\n"
+        f"  {_tile('float', 8, 1, '8, 1', 'ColMajor')} r;\n  TASSIGN(r, 16384);\n"
+        f"  {_tile('float', 1, 512, '1, 512')} c;\n  TASSIGN(c, 20480);\n",
+        "TROWEXPANDMUL(a, a, r);", "TCOLEXPANDMUL(a, a, c);"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROADCAST_KERNELS))
+def test_broadcasts_compares_and_count_mode_keep_the_barrier(name):
+    assert removed(BROADCAST_KERNELS[name]) == [False], BROADCAST_KERNELS[name]
+
+
+def test_a_broadcast_whose_full_source_is_dst_itself_stays_precise():
+    src = _after_op(f"  {TILE} d;\n  TASSIGN(d, 0);\n  {ROW1x128} y;\n  TASSIGN(y, 16384);\n"
+                    f"  {ROW1x128} z;\n  TASSIGN(z, 16896);\n", "TCOLEXPANDADD(d, d, y);", "TADD(z, z, z);")
+    assert removed(src) == [True]

@@ -677,6 +677,15 @@ class BarrierAnalysis:
                    for x in event.accesses if not (expand and not x.elementwise and not x.write)):
                 return False
         cols, dtype, valid_rows, valid_cols = a.exact[3], a.exact[4], a.exact[6], a.exact[7]
+        size = ELEMENT_BYTES.get(dtype or "")
+        if size is None:
+            return False
+        if any(event.op.startswith("TROWEXPAND") for event in (p, c)) \
+                and (valid_cols * size // REPEAT_BYTES > valid_rows or cols * size // 32 > 255):
+            # On its vbrcb path TROWEXPAND* switches to one count-mode instruction a row (row by
+            # row, not column chunks) when a row holds more repeats than there are rows or its
+            # block stride overflows (TRowExpandBinOp.hpp useCountMode): its order is not modelled.
+            return False
         if a.exact[5] != "RowMajor" or _walk_order(p.op) == _walk_order(c.op) == "linear":
             return producer[0].contiguous_repeats >= 16
         if valid_cols != cols:

@@ -19,6 +19,7 @@ import enum
 
 from ..pto.ops import (
     ALWAYS,
+    REPEAT_BYTES,
     COL,
     FULL,
     MASK,
@@ -603,9 +604,10 @@ class FunctionCFG:
     def _bound_walks(self, op: str, spec, nargs: int, operands: list, out: list) -> None:
         """Make unknown the bytes of an operand the op walks past its own tile (ops.operand_walks)."""
         dims = {index: self._dims(sym) for index, sym, _ in operands if index not in spec.tmp}
-        dst = dims.get(0)
-        same = {index: d is not None and dst is not None and d[:2] == dst[:2] for index, d in dims.items()}
-        roles = operand_walks(op, nargs, same)
+        syms = {index: sym for index, sym, _ in operands}
+        dst_sym = syms.get(0)
+        roles = operand_walks(op, nargs, {index: dst_sym is not None and self._shaped_like(sym, dst_sym)
+                                          for index, sym in syms.items()})
         full = [d for index, d in dims.items() if roles.get(index, FULL) == FULL]
         if not full or any(d is None for d in dims.values()):
             return      # an operand of unknown shape already has unknown bytes
@@ -616,9 +618,15 @@ class FunctionCFG:
             if d is None:
                 continue
             role = roles.get(index, FULL)
+            size = dtype_size(sym.tile.dtype) if sym.tile else None
             if role == MASK:
-                size = dtype_size(sym.tile.dtype) if sym.tile else None
                 short = d[0] < rows or size is None or d[1] * size < -(-cols // 8)
+            elif op in ("TCMP", "TCMPS") and role == FULL:
+                # A compare reads its sources with every lane on (set_vector_mask(-1, -1)): whole
+                # 256-byte repeats a row at the source's own row pitch (TCmp.hpp, TCmps.hpp).
+                short = (sym.tile is None or sym.tile.blayout != "RowMajor" or size is None or d[0] < rows
+                         or (rows - 1) * d[1] * size + -(-cols * size // REPEAT_BYTES) * REPEAT_BYTES
+                         > d[0] * d[1] * size)
             elif role == ROW:
                 short = d[0] < rows
             elif role == COL:
@@ -628,6 +636,20 @@ class FunctionCFG:
             if short:
                 out[at] = _unknown_bytes(out[at], f"{op} walks {rows} x {cols} elements over '{sym.name}', "
                                                   f"a {d[0]} x {d[1]} tile: past its end")
+
+    def _shaped_like(self, sym: Symbol, dst: Symbol) -> bool:
+        """``sym`` has dst's rows, cols and valid shape, provably: pto-isa's broadcast ops pick the
+        full source by comparing valid shapes at run time (TRowExpandBinOp.hpp, TColExpandBinOp.hpp)."""
+        if sym is dst:
+            return True
+        a, b = sym.tile, dst.tile
+        if a is None or b is None or (a.rows, a.cols) != (b.rows, b.cols):
+            return False
+        for dim in (0, 1):
+            mine, theirs = self.values.valid_dim_values(sym, dim), self.values.valid_dim_values(dst, dim)
+            if mine is None or theirs is None or len(mine) != 1 or mine != theirs:
+                return False
+        return True
 
     def _bound_window(self, op: str, spec, args: list, operands: list, out: list) -> None:
         """TINSERT(dst, src, row, col) writes src's valid shape into dst from (row, col) on, and

@@ -126,8 +126,9 @@ OPS: dict[str, OpSpec] = _specs()
 #   ROW   one element per iterated row (a row reduction's dst, a row broadcast's source);
 #   COL   one element per iterated column (a column reduction's dst, a column broadcast's source);
 #   MASK  one bit per iterated element: ceil(cols / 8) bytes per iterated row at its own pitch;
-#   the broadcast source of TROWEXPAND*/TCOLEXPAND* binary ops is the one not shaped like dst
-#   (TRowExpandBinOp.hpp and TColExpandBinOp.hpp pick it at run time).
+#   the broadcast source of TROWEXPAND*/TCOLEXPAND* binary ops is src1 only when src0 provably has
+#   dst's shape and valid shape (TRowExpandBinOp.hpp and TColExpandBinOp.hpp compare the valid
+#   shapes at run time and may walk src1 in full); otherwise both sources are walked in full.
 # The iterated shape is the largest valid shape among the FULL operands. Ops with operands of other
 # shapes by design (TEXTRACT/TINSERT windows, TTRANS, TGATHER) are bounded elsewhere or unknown.
 FULL, ROW, COL, MASK = "full", "row", "col", "mask"
@@ -138,7 +139,8 @@ SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER"})
 
 def operand_walks(op: str, nargs: int, same_shape_as_dst: dict[int, bool]) -> dict[int, str]:
     """Role of each argument index that is not FULL (see above). ``same_shape_as_dst``: for the
-    sources of the broadcast binary ops, whether the operand has dst's static rows and cols."""
+    sources of the broadcast binary ops, whether the operand provably has dst's rows, cols and
+    valid shape."""
     if op in _ROW_REDUCE:
         return {0: ROW, 1: ROW} if nargs == 4 and op.endswith(("ARGMAX", "ARGMIN")) else {0: ROW}
     if op in _COL_REDUCE:
@@ -152,8 +154,10 @@ def operand_walks(op: str, nargs: int, same_shape_as_dst: dict[int, bool]) -> di
     if op == "TCOLEXPAND":
         return {1: COL}
     row = op.startswith("TROWEXPAND")
-    if row or op.startswith("TCOLEXPAND"):
-        return {i: ROW if row else COL for i in (1, 2) if not same_shape_as_dst.get(i, True)}
+    if (row or op.startswith("TCOLEXPAND")) and same_shape_as_dst.get(1) and not same_shape_as_dst.get(2):
+        # src0 is provably the full source: src1 is the broadcast one. Otherwise pto-isa may take
+        # either as the full source (both are walked in full).
+        return {2: ROW if row else COL}
     return {}
 
 
