@@ -19,13 +19,13 @@ import enum
 
 from ..pto.ops import (
     ALWAYS,
-    REPEAT_BYTES,
     COL,
     FULL,
     MASK,
     MODE_ENUMS,
     NEVER,
     PIPE_V,
+    REPEAT_BYTES,
     ROW,
     ROW_REDUCE,
     SHAPED_ELSEWHERE,
