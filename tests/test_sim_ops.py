@@ -119,3 +119,13 @@ def test_scalar_c_semantics_wrap_and_truncating_division():
     assert wrap(-1, "u32") == 2**32 - 1
     assert common_type("i32", "u32") == "u32" and common_type("i64", "u32") == "i64"
     assert number("16").t == "i32" and number("1.0f").t == "f32" and number("4096u").t == "u32"
+
+
+def test_a_byte_mask_wider_than_the_compare_holds_packed_bits():
+    # uint8 [R, 2C] mask for an R x C compare: still one bit an element, read back by TSEL.
+    extra = (f"  {tile('uint8_t', R, 2 * C)} k;\n  TASSIGN(k, 131072);\n  {tile('float', R, C)} t;\n"
+             f"  TASSIGN(t, 98304);\n  {tile('float', R, C)} u;\n  TASSIGN(u, 147456);\n")
+    ops = "  TCMPS(k, a, 0.0f, CmpMode::GT);\n  pipe_barrier(PIPE_V);\n  TMULS(t, a, -1.0f);\n" \
+          "  pipe_barrier(PIPE_V);\n  TSEL(d, k, a, t, u);"
+    x, y = inout(run(unary_kernel(ops, extra_tiles=extra)))
+    np.testing.assert_array_equal(y, np.abs(x))

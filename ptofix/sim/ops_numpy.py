@@ -140,7 +140,10 @@ def _tmp_fill(mem: Memory, tmp: TileView, src: TileView, stmt: int, reach: int =
 
 def _mask_bits(mem: Memory, mask: TileView, rows: int, cols: int) -> np.ndarray:
     m = mem.read(mask, full=True)
-    if m.dtype.itemsize == 1 and mask.type.cols < cols:
+    if m.dtype.itemsize == 1:
+        if -(-cols // 8) > mask.type.cols or rows > mask.type.rows:
+            raise SimError(f"tile '{mask.name}' [{mask.type.rows}x{mask.type.cols}] is too small for a "
+                           f"{rows}x{cols} mask")
         bits = np.unpackbits(m.view(np.uint8)[:rows], axis=1, bitorder="little")
         return bits[:, :cols].astype(bool)
     return m[:rows, :cols] != 0
@@ -157,8 +160,12 @@ def _cmp(mode: Sym, a, b):
 
 def _write_mask(mem: Memory, dst: TileView, result: np.ndarray, stmt: int) -> None:
     rows, cols = result.shape
-    if dtype_of(dst.type.elem)[0].itemsize == 1 and dst.type.cols < cols:
+    if dtype_of(dst.type.elem)[0].itemsize == 1:
+        # A byte mask holds one bit an element: ceil(cols / 8) bytes at the start of each row.
         packed = np.packbits(result.astype(np.uint8), axis=1, bitorder="little")
+        if packed.shape[1] > dst.type.cols or rows > dst.type.rows:
+            raise SimError(f"tile '{dst.name}' [{dst.type.rows}x{dst.type.cols}] is too small for the "
+                           f"{rows}x{packed.shape[1]}-byte mask")
         full = mem.read(dst, full=True).view(np.uint8)
         full[:rows, :packed.shape[1]] = packed
         mem.write(dst, full, stmt, full=True)
