@@ -909,6 +909,15 @@ def test_lexemes_read_otherwise_by_the_compiler_are_rejected_where_they_are(body
     assert caught.value.diagnostic.offset is not None
 
 
+def _drain_between(between: str) -> str:
+    """b overlaps a; ``between`` sits between TADD(a) and the barrier before TMUL(b)."""
+    return _entry("  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n" + between
+                  + "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n")
+
+
+BOTH_BRANCHES_DRAIN = "  if (n) {\n    pipe_barrier(PIPE_ALL);\n  } else {\n    pipe_barrier(PIPE_ALL);\n  }\n"
+
+
 def test_a_splice_inside_a_directive_is_joined():
     # `#\ <newline>define PIPE_ALL PIPE_MTE2` is a #define: PIPE_ALL is the file's macro, no drain.
     src = "#\\ \ndefine PIPE_ALL PIPE_MTE2\n" + _entry("  TASSIGN(b, 65536);\n" + AB_TAIL.replace(
@@ -918,9 +927,7 @@ def test_a_splice_inside_a_directive_is_joined():
 
 def test_a_lone_carriage_return_ends_a_comment_inside_a_statement():
     # gcc and clang end a `//` comment at a lone CR: the argument is not PIPE_ALL.
-    src = _entry("  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
-                 "  pipe_barrier(PIPE_ALL // note\r== PIPE_ALL ? PIPE_MTE2 : PIPE_MTE2\n  );\n"
-                 "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n")
+    src = _drain_between("  pipe_barrier(PIPE_ALL // note\r== PIPE_ALL ? PIPE_MTE2 : PIPE_MTE2\n  );\n")
     assert removed(src) == [False]
 
 
@@ -933,19 +940,15 @@ def test_a_lone_carriage_return_ends_a_comment_inside_a_statement():
     '#include "cstdint"\n',                      # the quoted form looks beside the kernel first
 ])
 def test_an_unread_header_or_a_keyword_macro_leaves_the_file_unverified(prelude):
-    src = prelude + _entry("  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
-                           "  if (n) {\n    pipe_barrier(PIPE_ALL);\n  } else {\n    pipe_barrier(PIPE_ALL);\n  }\n"
-                           "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n")
+    src = prelude + _drain_between(BOTH_BRANCHES_DRAIN)
     decisions = BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})
     assert [d.removed for d in decisions] == [False]
     assert "header" in decisions[0].reason or "keyword" in decisions[0].reason
 
 
 def test_pto_and_standard_headers_are_trusted():
-    src = '#include "pto/pto-inst.hpp"\n#include <pto/comm/pto_comm_inst.hpp>\n#include <cstdint>\n' + _entry(
-        "  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
-        "  if (n) {\n    pipe_barrier(PIPE_ALL);\n  } else {\n    pipe_barrier(PIPE_ALL);\n  }\n"
-        "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n")
+    src = ('#include "pto/pto-inst.hpp"\n#include <pto/comm/pto_comm_inst.hpp>\n#include <cstdint>\n'
+           + _drain_between(BOTH_BRANCHES_DRAIN))
     assert removed(src) == [True]
 
 
@@ -1078,9 +1081,8 @@ def test_a_member_of_a_class_named_like_a_namespace_is_not_modelled():
 
 def test_a_comment_opened_on_a_directive_line_runs_on_to_its_close():
     # The drain between the two #defines is inside the comment: the compiler sees no drain.
-    src = _entry("  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
-                 "#define NOTE /* the drain below is commented out\n  pipe_barrier(PIPE_ALL);\n#define END */\n"
-                 "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n")
+    src = _drain_between("#define NOTE /* the drain below is commented out\n  pipe_barrier(PIPE_ALL);\n"
+                         "#define END */\n")
     assert removed(src) == [False]
 
 

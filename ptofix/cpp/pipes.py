@@ -45,7 +45,7 @@ from ..pto.tpipe import (  # noqa: F401
 )
 from ..source import SourceText, Span
 from .model import CppFile, Function, SimpleStmt
-from .parser import SPLICE
+from .parser import directive_text
 from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
 
 USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
@@ -402,7 +402,6 @@ def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects:
 
 _TPIPE_WORD = regex_cache.compile(r"(?<![\w:])TPipe(?!\w)")
 _DEFINE = regex_cache.compile(r"#[ \t]*define\b")
-_SPLICE = regex_cache.compile(SPLICE)
 
 
 def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[int]:
@@ -434,7 +433,7 @@ def _check_uncovered(inv: PipeInventory, source: SourceText, covered: set[int]) 
                                             "inventories (namespace scope or a condition); its pipe type is not "
                                             "rewritten", tok.start + m.start()))
         elif tok.kind == "p":
-            text = _SPLICE.sub("", tok.text)
+            text = directive_text(tok.text)
             if _DEFINE.match(text) and (_TPIPE_WORD.search(text) or _USE_WORD.search(text)):
                 inv.issues.append(Issue("unlinked", "a #define names TPipe or TALLOC/TPUSH/TPOP/TFREE; what it "
                                         "expands to is not rewritten", tok.start))
