@@ -755,6 +755,9 @@ CHAIN_KERNELS = {
                         "  TASSIGN(z, 16384);", "TAND(x, y, y);", "TADD(z, x, x);"),
     # A ubuf-to-ubuf copy burst: its pace against vector repeats is not documented.
     "TMOV consumer": _chain(F16x128, "TADD(x, y, y);", "TMOV(z, x);"),
+    # TROWEXPANDEXPDIF ends with TEXP(x, x): linear repeats, which the column chunks trail by 9.
+    "exp-dif producer, column-chunk consumer": _chain(F8x128, "TROWEXPANDEXPDIF(x, x, r);",
+                                                      "TCOLEXPANDMUL(z, x, c);", ROW8 + COL),
 }
 
 
@@ -769,6 +772,8 @@ def test_chain_holds_where_the_consumer_trails():
     # The FA pair (TROWEXPANDMUL on its vbrcb path, then TADD): column chunks, then repeats, on
     # 16 rows of two chunks: 17 repeats apart at the closest, at least PTOAS's 16.
     assert removed(_chain(F16x128, "TROWEXPANDMUL(x, x, r);", "TADD(x, x, y);", ROW16)) == [True]
+    # Its exp-dif form ends with a linear TEXP: two linear walks, 32 repeats apart.
+    assert removed(_chain(F16x128, "TROWEXPANDEXPDIF(x, x, r);", "TADD(x, x, y);", ROW16)) == [True]
 
 
 def test_chain_gap_counts_repeats_between_write_and_read():
@@ -1131,3 +1136,89 @@ def test_a_broadcast_whose_full_source_is_dst_itself_stays_precise():
     src = _after_op(f"  {TILE} d;\n  TASSIGN(d, 0);\n  {ROW1x128} y;\n  TASSIGN(y, 16384);\n"
                     f"  {ROW1x128} z;\n  TASSIGN(z, 16896);\n", "TCOLEXPANDADD(d, d, y);", "TADD(z, z, z);")
     assert removed(src) == [True]
+
+
+# -- Names whose meaning C++ fixed elsewhere: alias targets, macros, pto's names redeclared ---------
+def _a_then_b(prelude: str, a_decl: str, b_decl: str, inner: str = "") -> str:
+    """TADD(a, a, a) then TMUL(b, b, b) across the barrier; b overlaps a in C++ in every case."""
+    return (f"{prelude}__global__ AICORE void k(__gm__ float* x, int64_t n) {{\n{a_decl}{b_decl}{inner}"
+            "  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n}\n")
+
+
+ELEMENT = TILE.replace("float", "E")
+REDECLARED_KERNELS = {
+    # C++ binds E inside TT where TT is declared: b is a float tile, [0, 8192), not a half one.
+    "alias target named by a later local alias": _a_then_b(
+        f"using E = float;\nusing TT = {ELEMENT};\n", "  TT a;\n  TASSIGN(a, 4096);\n",
+        "  using E = half;\n  TT b;\n  TASSIGN(b, 0);\n"),
+    "alias target named by an alias of an inner block": _a_then_b(
+        "", f"  using E = float;\n  using TT = {ELEMENT};\n  TT a;\n  TASSIGN(a, 4096);\n",
+        "  {\n    using E = half;\n    TT b;\n    TASSIGN(b, 0);\n  }\n"),
+    # U2 is ::U1, uint16_t: 69632 wraps to 4096.
+    "file-scope alias chain hidden by a local alias": _a_then_b(
+        "using U1 = uint16_t;\nusing U2 = U1;\n", f"  {TILE} a;\n  TASSIGN(a, 0);\n",
+        f"  using U1 = int64_t;\n  U2 q = 69632;\n  {TILE} b;\n  TASSIGN(b, q);\n"),
+    "macro inside a file-scope tile alias": _a_then_b(
+        f"#define half float\nusing TH = {TILE.replace('float', 'half')};\n", f"  {TILE} a;\n  TASSIGN(a, 4096);\n",
+        "  TH b;\n  TASSIGN(b, 0);\n"),
+    "macro inside a file-scope scalar alias": _a_then_b(
+        "#define int64_t uint16_t\nusing Offset = int64_t;\n", f"  {TILE} a;\n  TASSIGN(a, 0);\n",
+        f"  Offset q = 69632;\n  {TILE} b;\n  TASSIGN(b, q);\n"),
+    # pto::TMUL is ::mine::TMUL, which works on UB 0.
+    "namespace alias named pto": "namespace app {\nnamespace pto = ::mine;\n" + _a_then_b(
+        "", f"  {TILE} a;\n  TASSIGN(a, 0);\n", f"  {TILE} b;\n  TASSIGN(b, 65536);\n").replace(
+        "TMUL(b, b, b)", "pto::TMUL(b, b, b)") + "}\n",
+    "block-scope namespace alias named pto": _a_then_b(
+        "", f"  namespace pto = ::mine;\n  {TILE} a;\n  TASSIGN(a, 0);\n",
+        f"  {TILE} b;\n  TASSIGN(b, 65536);\n").replace("TMUL(b, b, b)", "pto::TMUL(b, b, b)"),
+    # TileType::Mat is the constant TileType::Vec of app's own namespace TileType.
+    "namespace named TileType": "namespace app {\nnamespace TileType {\nconstexpr ::pto::TileType Mat = "
+        "::pto::TileType::Vec;\n}\n" + _a_then_b(
+            "", f"  {TILE.replace('TileType::Vec', '::pto::TileType::Vec')} a;\n  TASSIGN(a, 0);\n",
+            f"  {TILE.replace('Vec', 'Mat')} b;\n  TASSIGN(b, 4096);\n") + "}\n",
+    # CmpMode::G is a tile of app's own namespace CmpMode, not a mode constant.
+    "tile operand spelled like a mode constant": f"namespace app {{\nnamespace CmpMode {{\n{TILE} G;\n}}\n"
+        + _a_then_b("", f"  {TILE} a;\n  TASSIGN(a, 0);\n", f"  {TILE} b;\n  TASSIGN(b, 65536);\n",
+                    "  TASSIGN(CmpMode::G, 4096);\n").replace("TMUL(b, b, b)", "TMUL(b, b, CmpMode::G)") + "}\n",
+    # app::Shape's constructor runs vector work; built in an initializer after the barrier.
+    "file's own Shape built in an initializer": "namespace app {\ntemplate <int N>\nstruct Shape {\n  int v;\n"
+        f"  AICORE Shape(int x) : v(x) {{\n    {TILE} w;\n    TASSIGN(w, 0);\n    TMULS(w, w, 2.0f);\n  }}\n}};\n"
+        + _a_then_b("", f"  {TILE} a;\n  TASSIGN(a, 0);\n", "").replace(
+            "TMUL(b, b, b);", "auto s = Shape<1>(5);\n  pipe_barrier(PIPE_ALL);") + "}\n",
+    # A pasted name: cfg::PIPE_V is PIPE_MTE2, so the second barrier drains nothing of PIPE_V.
+    "token-pasting macro declares PIPE_V": "#define PIPE_CONST(x) constexpr pipe_t PIPE_##x = PIPE_MTE2;\n"
+        "namespace cfg {\nPIPE_CONST(V)\n}\nnamespace app {\nnamespace pto = ::cfg;\n" + _a_then_b(
+            "", f"  {TILE} a;\n  TASSIGN(a, 0);\n", f"  {TILE} b;\n  TASSIGN(b, 4096);\n").replace(
+            "  TMUL(b, b, b);", "  pipe_barrier(pto::PIPE_V);\n  TMUL(b, b, b);") + "}\n",
+    "macro whose body declares a namespace": "#define ALIAS(n, t) namespace n = t;\nALIAS(pto, ::mine)\n"
+        + _a_then_b("", f"  {TILE} a;\n  TASSIGN(a, 0);\n", f"  {TILE} b;\n  TASSIGN(b, 65536);\n").replace(
+            "TMUL(b, b, b)", "pto::TMUL(b, b, b)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REDECLARED_KERNELS))
+def test_names_bound_or_redeclared_elsewhere_keep_the_barrier(name):
+    assert not any(removed(REDECLARED_KERNELS[name])), REDECLARED_KERNELS[name]
+
+
+def test_aliases_and_pto_names_nothing_redeclares_stay_precise():
+    # The same kernels without the shadowing declaration: b provably at 65536 (or a float tile where
+    # a sits at 8192), so the barrier goes.
+    assert removed(_a_then_b(f"using E = float;\nusing TT = {ELEMENT};\n", "  TT a;\n  TASSIGN(a, 8192);\n",
+                             "  using F = half;\n  TT b;\n  TASSIGN(b, 0);\n")) == [True]
+    assert removed(_a_then_b("using U1 = int64_t;\nusing U2 = U1;\n", f"  {TILE} a;\n  TASSIGN(a, 0);\n",
+                             f"  using U3 = int64_t;\n  U2 q = 69632;\n  {TILE} b;\n  TASSIGN(b, q);\n")) == [True]
+    assert removed("namespace app {\nusing namespace pto;\n" + _a_then_b(
+        "", f"  {TILE} a;\n  TASSIGN(a, 0);\n", f"  {TILE} b;\n  TASSIGN(b, 65536);\n").replace(
+        "TMUL(b, b, b)", "pto::TMUL(b, b, b)") + "}\n") == [True]
+
+
+def test_declared_names_are_read_from_declarations_only():
+    from ptofix.cpp.parser import parse_cpp as parse
+    model = parse(SourceText(
+        "using namespace pto;\n// namespace Shape\nconst char* s = \"struct Tile\";\n#include <cstdint>\n"
+        "template <typename T, class... Q> struct S : pto::Stride<1> {};\nenum class Mode : int { A };\n"
+        "typedef pto::Tile<TileType::Vec, float> TT, *TP;\nusing pto::TADD;\nnamespace a::b { }\n"
+        "void f() { namespace c = ::a; }\n", "names.cpp"))
+    # (Every plain word of a typedef counts, `float` too: an over-approximation.)
+    assert model.declared_names == {"T", "Q", "S", "Mode", "class", "float", "TT", "TP", "TADD", "a", "b", "c"}

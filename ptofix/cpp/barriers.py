@@ -671,7 +671,7 @@ class BarrierAnalysis:
         for event in (p, c):
             if event.op in CHAIN_16BIT_ONLY and ELEMENT_BYTES.get(a.exact[4] or "") != 2:
                 return False
-            expand = _walk_order(event.op) == "chunks"
+            expand = event.op.startswith(("TROWEXPAND", "TCOLEXPAND"))
             # (An expand's per-row or per-column operand is broadcast, not walked: any shape.)
             if any(not x.tmp and not (x.elementwise and _walks_like(x.shape, a.exact))
                    for x in event.accesses if not (expand and not x.elementwise and not x.write)):
@@ -686,12 +686,13 @@ class BarrierAnalysis:
             # row, not column chunks) when a row holds more repeats than there are rows or its
             # block stride overflows (TRowExpandBinOp.hpp useCountMode): its order is not modelled.
             return False
-        if a.exact[5] != "RowMajor" or _walk_order(p.op) == _walk_order(c.op) == "linear":
+        produced, consumed = _walk_order(p.op, producing=True), _walk_order(c.op, producing=False)
+        if a.exact[5] != "RowMajor" or produced == consumed == "linear":
             return producer[0].contiguous_repeats >= 16
         if valid_cols != cols:
             return False        # (column chunks of a partial row: not modelled)
         # The ops walk the valid rows only.
-        gap = chain_gap(valid_rows, cols, ELEMENT_BYTES.get(dtype or ""), _walk_order(p.op), _walk_order(c.op))
+        gap = chain_gap(valid_rows, cols, ELEMENT_BYTES.get(dtype or ""), produced, consumed)
         return gap is not None and gap >= 16
 
     # -- pattern context ---------------------------------------------------------------------------
@@ -1043,11 +1044,16 @@ def _walks_like(shape: tuple | None, exact: tuple) -> bool:
     return rows == exact[2] and (valid_rows == rows or valid_cols == 1)
 
 
-def _walk_order(op: str) -> str:
-    """How an op of a same-access chain walks a contiguous RowMajor tile: "linear" (256-byte
-    repeats from the start) or "chunks" (TROWEXPAND* on its vbrcb path and TCOLEXPAND*: for each
-    256-byte column chunk, one instruction of validRow repeats, one a row; pto-isa a2a3
-    TRowExpandBinOp.hpp TRowExpandBinaryNormModeTail, TColExpandBinOp.hpp TColExpandBinaryNormMode)."""
+def _walk_order(op: str, producing: bool) -> str:
+    """How an op of a same-access chain walks a contiguous RowMajor tile when it writes its result
+    (``producing``) or reads its source: "linear" (256-byte repeats from the start) or "chunks"
+    (TROWEXPAND* on its vbrcb path and TCOLEXPAND*: for each 256-byte column chunk, one
+    instruction of validRow repeats, one a row; pto-isa a2a3 TRowExpandBinOp.hpp
+    TRowExpandBinaryNormModeTail, TColExpandBinOp.hpp TColExpandBinaryNormMode). TROWEXPANDEXPDIF
+    is a TROWEXPANDSUB, a barrier, then TEXP(dst, dst) (TRowExpandExpdif.hpp): its last writes of
+    dst are a unary op's linear repeats."""
+    if producing and op == "TROWEXPANDEXPDIF":
+        return "linear"
     return "chunks" if op.startswith(("TROWEXPAND", "TCOLEXPAND")) else "linear"
 
 

@@ -196,6 +196,9 @@ class CppFile(Record, slots=True):
     includes: tuple = ()              # (header as written, e.g. '"pto/pto-inst.hpp"', offset) of every #include
     partial_globals: frozenset = frozenset()   # indices of globals some function does not see (after it,
                                                # another namespace, another #if branch)
+    declared_names: frozenset = frozenset()    # names a declaration anywhere may introduce as a namespace
+                                               # or type (lexical over-approximation)
+    declaring_macros: frozenset = frozenset()  # macros whose body pastes tokens or holds a declaration keyword
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_right
 
 from .. import regex_cache
 from ..source import PtofixError, SourceText, Span
@@ -334,6 +335,7 @@ class _StructureParser:
             fn.conditional = fn.conditional or len(path) > common
         macros = set()
         nonempty = set()
+        declaring_macros: set[str] = set()
         includes = []
         find = self.kinds.find
         index = find("p")
@@ -348,6 +350,8 @@ class _StructureParser:
                 body = directive[match.end():].split("//")[0].strip()
                 if body and not _INERT_ATTRIBUTE.fullmatch(body):
                     nonempty.add(match.group(1))
+                if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)):
+                    declaring_macros.add(match.group(1))
             index = find("p", index + 1)
         seen: dict[tuple, Function] = {}
         for fn in functions:
@@ -363,7 +367,37 @@ class _StructureParser:
             if any(stmt.span.end > fn.span.start or self.places[id(fn)][0][:len(ns)] != ns
                    or self.places[id(fn)][1][:len(pp)] != pp for fn in functions))
         return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
-                       frozenset(macros - nonempty), tuple(includes), partial)
+                       frozenset(macros - nonempty), tuple(includes), partial, self._declared_names(),
+                       frozenset(declaring_macros))
+
+    def _declared_names(self) -> frozenset:
+        """The names a declaration anywhere in the file (any scope) may introduce as a namespace,
+        a type or a template parameter. Lexical, so it over-approximates; comments, strings and
+        directives do not count. After `namespace`: every name up to `{` or `=` (`namespace a::b`
+        opens both); after a class key, `typename` or `concept`: every unqualified name up to the
+        end of the declarator (`{`, `;`, `,`, `>`, `=` or a base clause's `:`; attributes
+        included); after `using` (an alias or a using-declaration, not a using-directive): the
+        last name; in a `typedef`: every plain word."""
+        text, kinds, starts, ends = self.text, self.kinds, self.starts, self.ends
+        found: set[str] = set()
+        for match in _DECLARING.finditer(text):
+            token = bisect_right(starts, match.start()) - 1
+            if token < 0 or kinds[token] != "w" or match.start() >= ends[token]:
+                continue        # inside a comment, a string or a directive
+            keyword, rest = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            if keyword == "namespace":
+                if _USING_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+                    continue    # `using namespace pto;`: a using-directive declares nothing
+                found.update(_IDENT.findall(rest))
+            elif keyword == "using":
+                names = _IDENT.findall(rest)
+                if names and names[0] != "namespace":
+                    found.add(names[-1])
+            elif keyword == "typedef":
+                found.update(_UNQUALIFIED_WORD.findall(rest))
+            else:
+                found.update(_UNQUALIFIED_WORD.findall(_BASE_CLAUSE.split(rest, 1)[0]))
+        return frozenset(found)
 
     def _top_level(self, i: int, stop: int, functions: list[Function]) -> None:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
@@ -751,6 +785,16 @@ _ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(
 _TRAILING_IDENT = regex_cache.compile(r"([A-Za-z_]\w*)\Z")
 _LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum"])
+# Words that start a declaration of a namespace, type, alias or template parameter.
+_DECLARING_WORDS = frozenset(["namespace", "struct", "class", "union", "enum", "typedef", "using", "typename",
+                              "concept", "template"])
+# A declaration keyword and what follows it up to its declarator's end (a typedef: up to `;`).
+_DECLARING = regex_cache.compile(
+    r"\b(?:(typedef)\b([^;{}]*)|(namespace|struct|class|union|enum|typename|concept|using)\b([^{};,>=]*))")
+_USING_BEFORE = regex_cache.compile(r"\busing\s*\Z")
+_BASE_CLAUSE = regex_cache.compile(r"(?<!:):(?!:)")
+# A word that is neither a qualifier (`X::`) nor qualified (`::X`): what a declarator names.
+_UNQUALIFIED_WORD = regex_cache.compile(r"(?<![\w:])([A-Za-z_]\w*)(?!\w|[ \t\n]*::)")
 _DEFINE = regex_cache.compile(r"#\s*define\s+([A-Za-z_]\w*)")
 _INCLUDE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.

@@ -29,6 +29,7 @@ from ..pto.ops import (
     MODE_ENUMS,
     OPS,
     PTO_INSTRUCTIONS,
+    PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
     pto_function_names,
 )
@@ -260,8 +261,9 @@ def _trusted_header(spelled: str) -> bool:
 
 
 def unmodelled_file(model: CppFile) -> str:
-    """Why no function of the file can be modelled, or '': a header the model does not read, or
-    a macro that redefines a keyword."""
+    """Why no function of the file can be modelled, or '': a header the model does not read, a
+    macro that redefines a keyword or may declare names, or a declaration of a name the model
+    reads as pto's."""
     for spelled, offset in model.includes:
         if not _trusted_header(spelled):
             return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
@@ -269,6 +271,14 @@ def unmodelled_file(model: CppFile) -> str:
     keywords = sorted(model.macros & _KEYWORDS)
     if keywords:
         return f"the file defines a macro named like the C++ keyword '{keywords[0]}'"
+    shadowed = sorted((model.declared_names | model.macros) & PTO_SPELLED_NAMES)
+    if shadowed:
+        return (f"the file declares its own '{shadowed[0]}' (a namespace, type or macro), so '{shadowed[0]}' "
+                "as written may not be pto's")
+    if model.declaring_macros:
+        name = min(model.declaring_macros)
+        return (f"the macro '{name}' pastes tokens or holds a declaration keyword: its uses may declare any name "
+                "(pto's ops, PIPE_*, namespaces)")
     return ""
 
 
@@ -333,9 +343,13 @@ class FileContext:
             if not ("typedef" in words or (words[:1] == ["using"] and "=" in stmt.text)):
                 continue
             ast = stmt.ast
-            if not isinstance(ast, A.TypeAlias) and words[0] not in ("struct", "class", "union", "enum"):
+            uses_macro = any(name in self.macros and not (name in _QUALIFIER_WORDS and name in model.empty_macros)
+                             for name in words)
+            if uses_macro or not isinstance(ast, A.TypeAlias) and words[0] not in ("struct", "class", "union", "enum"):
                 # `typedef uint16_t offset_t, int64_t;`, `uint16_t typedef int64_t;`, `using int64_t
-                # = ::uint16_t;`: an alias the grammar does not read may name any of its words.
+                # = ::uint16_t;`: an alias the grammar does not read may name any of its words; so
+                # may one that names a macro (`#define half float` before `using TH = Tile<..., half,
+                # ...>`), which the model would read as written.
                 for name in words:
                     if name not in _KEYWORDS:
                         self.scope.aliases[name] = A.TypeRef(0, 0, f"<type '{name}' may be aliased by an "
@@ -572,6 +586,10 @@ class FunctionSemantics:
             target = scope.alias(type_.name)
             if target is None:
                 break
+            if target.name in self.maybe_declared:
+                # `using U2 = U1;` with U1 maybe redeclared here: no longer the U1 the alias named.
+                return A.TypeRef(type_.start, type_.end, f"<'{target.name}' may be redeclared>", None,
+                                 type_.pointer, type_.quals, type_.ref)
             type_ = A.TypeRef(type_.start, type_.end, target.name, target.template,
                               target.pointer + type_.pointer, tuple(target.quals) + tuple(type_.quals),
                               target.ref or type_.ref)
@@ -627,6 +645,22 @@ class FunctionSemantics:
         vc = num(valid_col_node) if valid_col_node is not None else cols
         return TileType(space, dtype, rows if rows and rows > 0 else None, cols if cols and cols > 0 else None,
                         blayout, vr if vr is not None and vr >= 0 else None, vc if vc is not None and vc >= 0 else None)
+
+    @staticmethod
+    def _shadow_dependent_aliases(scope: Scope, name: str) -> None:
+        """A local alias ``name`` is about to hide an outer one. C++ bound the names of every alias
+        already visible when that alias was declared (`using TT = Tile<..., E, ...>` keeps the
+        outer E), but the model reads an alias's words where it is used: from here on, an alias
+        whose target names ``name`` is no type the model knows."""
+        outer: Scope | None = scope
+        seen: set[str] = set()
+        while outer is not None:
+            for alias, target in outer.aliases.items():
+                if alias not in seen and name in type_words(target):
+                    scope.aliases[alias] = A.TypeRef(0, 0, f"<type '{alias}' names '{name}', which a local alias "
+                                                           "hides here>")
+                seen.add(alias)
+            outer = outer.parent
 
     def _declare(self, scope: Scope, decl: A.Decl) -> Symbol:
         sym = self._declare_symbol(scope, decl)
@@ -1041,6 +1075,7 @@ class FunctionSemantics:
             return self._unknown_text(stmt.text, scope, f"uses the macro '{macro}'", ast)
         self._pending_calls = []
         if isinstance(ast, A.TypeAlias):
+            self._shadow_dependent_aliases(scope, ast.name)
             scope.aliases[ast.name] = self.resolve_type(ast.type, scope)
             self.local_alias_names.add(ast.name)
             # In its scope the name is a type, not an outer variable of that name: `(T) + 4096`
@@ -1552,6 +1587,18 @@ HARMLESS_METHODS = {"SetValidShape", "SetValue", "GetValue"}
 
 
 _EMPTY = StmtInfo(Kind.NOP)
+
+
+def type_words(node) -> set[str]:
+    """Every identifier a type (or any AST node) spells: names, type names and their qualifiers,
+    template names and arguments."""
+    words: set[str] = set()
+    for sub in A.walk(node):
+        if isinstance(sub, A.Name):
+            words.add(sub.id)
+        elif isinstance(sub, (A.TypeRef, A.TemplateId)):
+            words.update(identifiers(sub.name))
+    return words
 
 
 def _merge_header(parts: list) -> StmtInfo:

@@ -253,6 +253,15 @@ MODE_ENUMS = frozenset(["RoundMode", "SaturationMode", "CmpMode", "MaskPattern",
                         "SqrtAlgorithm", "RsqrtAlgorithm", "RecipAlgorithm", "LogAlgorithm", "FmodAlgorithm",
                         "ExpAlgorithm", "RemAlgorithm"])
 
+# The names of pto-isa's namespace, class templates and enumerations that the model reads by
+# their spelling (`pto::TADD`, `TileType::Vec`, `BLayout::RowMajor`, `Shape<...>(...)`,
+# `RoundMode::CAST_RINT`). C++ looks a qualifier up as a namespace or type name, so a file that
+# declares one of these itself (`namespace pto = ::mine;`, `namespace TileType {...}`, a
+# `struct Shape`) or #defines it changes what every such spelling means.
+PTO_SPELLED_NAMES = frozenset(["pto", "Tile", "TileType", "BLayout", "SLayout", "PadValue", "CompactMode", "Layout",
+                               "Direction", "TileSplitAxis", "GlobalTensor", "Shape", "Stride", "TPipe",
+                               *MODE_ENUMS])
+
 # Functions that may appear inside expressions: they only read scalar state.
 PURE_FUNCTIONS = {"get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "get_sub_block_id"}
 
