@@ -1222,3 +1222,13 @@ def test_declared_names_are_read_from_declarations_only():
         "void f() { namespace c = ::a; }\n", "names.cpp"))
     # (Every plain word of a typedef counts, `float` too: an over-approximation.)
     assert model.declared_names == {"T", "Q", "S", "Mode", "class", "float", "TT", "TP", "TADD", "a", "b", "c"}
+
+
+@pytest.mark.parametrize("define", ["#define __PTO_AUTO__", "#define TCVT_HPP", "#define MEMORY_BASE 1"])
+def test_a_macro_defined_before_ptos_header_leaves_the_file_unverified(define):
+    body = kernel("  TASSIGN(b, 65536);")
+    assert removed(f"{define}\n#include <pto/pto-inst.hpp>\n{body}") == [False]
+    # The same macro after the header, or the qualifiers ptoas defines before it, change no pto code.
+    assert removed(f"#include <pto/pto-inst.hpp>\n{define}\n{body}") == [True]
+    assert removed(f"#ifndef __gm__\n#define __gm__\n#endif\n#define PIPE_FIX PIPE_M\n"
+                   f"#include <pto/pto-inst.hpp>\n{body}") == [True]

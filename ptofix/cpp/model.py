@@ -199,6 +199,7 @@ class CppFile(Record, slots=True):
     declared_names: frozenset = frozenset()    # names a declaration anywhere may introduce as a namespace
                                                # or type (lexical over-approximation)
     declaring_macros: frozenset = frozenset()  # macros whose body pastes tokens or holds a declaration keyword
+    defines: tuple = ()                        # (name, offset) of every #define, in file order
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

@@ -336,6 +336,7 @@ class _StructureParser:
         macros = set()
         nonempty = set()
         declaring_macros: set[str] = set()
+        defines: list[tuple[str, int]] = []
         includes = []
         find = self.kinds.find
         index = find("p")
@@ -347,6 +348,7 @@ class _StructureParser:
             match = _DEFINE.match(directive)
             if match:
                 macros.add(match.group(1))
+                defines.append((match.group(1), self.starts[index]))
                 body = directive[match.end():].split("//")[0].strip()
                 if body and not _INERT_ATTRIBUTE.fullmatch(body):
                     nonempty.add(match.group(1))
@@ -368,7 +370,7 @@ class _StructureParser:
                    or self.places[id(fn)][1][:len(pp)] != pp for fn in functions))
         return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
                        frozenset(macros - nonempty), tuple(includes), partial, self._declared_names(),
-                       frozenset(declaring_macros))
+                       frozenset(declaring_macros), tuple(defines))
 
     def _declared_names(self) -> frozenset:
         """The names a declaration anywhere in the file (any scope) may introduce as a namespace,

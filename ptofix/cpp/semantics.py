@@ -249,6 +249,14 @@ _KEYWORDS = frozenset("""
 """.split())
 
 
+# Macros ptoas defines before pto's header whose effect there is the one ptoas means: the
+# qualifiers, defined empty where the compiler lacks them (pto-isa 3186c381 tests `__gm__` only to
+# define it when missing), and `PIPE_FIX`, the fixpipe's pipe on targets without one (only the
+# cube's TSTORE path names it). Any other may switch pto-isa code (`#ifndef __PTO_AUTO__`) or skip
+# a header (its include guard, `TCVT_HPP`).
+_MACROS_PTO_HEADERS_IGNORE = frozenset(["__gm__", "__aicore__", "PIPE_FIX"])
+
+
 def _trusted_header(spelled: str) -> bool:
     if len(spelled) < 2 or (spelled[0], spelled[-1]) not in (('"', '"'), ("<", ">")):
         return False          # `#include HEADER`: a macro names it
@@ -268,6 +276,14 @@ def unmodelled_file(model: CppFile) -> str:
         if not _trusted_header(spelled):
             return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
                     "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
+    pto_headers = [offset for spelled, offset in model.includes if _trusted_header(spelled)
+                   and spelled[1:].lstrip().startswith("pto/")]
+    if pto_headers:
+        early = [name for name, offset in model.defines if offset < max(pto_headers)
+                 and name not in _MACROS_PTO_HEADERS_IGNORE]
+        if early:
+            return (f"the macro '{early[0]}' is defined before pto's header, whose code it may change (pto-isa's "
+                    "headers test macros: `__PTO_AUTO__` turns TASSIGN and the ops' own barriers off)")
     keywords = sorted(model.macros & _KEYWORDS)
     if keywords:
         return f"the file defines a macro named like the C++ keyword '{keywords[0]}'"
