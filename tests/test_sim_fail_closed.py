@@ -26,6 +26,14 @@ def sim(*args: str):
                           cwd=REPO)
 
 
+def defining(define: str, text: str) -> str:
+    """``text`` with the line ``define`` after its includes (one before pto's header is refused
+    for another reason: it may change the header's code)."""
+    head, sep, rest = text.partition("using namespace pto;")
+    assert sep
+    return f"{head}{define}\n{sep}{rest}"
+
+
 def with_stmt(stmt: str, before: str = "  TADD(b, a, a);") -> str:
     """The in-order chain kernel with ``stmt`` inserted before ``before``."""
     text = chain(4, 64, True)
@@ -113,9 +121,9 @@ def test_cannot_run_family(stmt, words):
 
 def test_top_level_macros_are_not_expanded():
     # A function-like macro redefining a name the simulator knows.
-    text = "#define get_subblockid() 1\n" + with_stmt("  int64_t s = get_subblockid();")
-    assert "'get_subblockid' is a macro (#define at line 1)" in cannot_run(text)
-    text = "#define MYADD TADD\n" + with_stmt("  MYADD(b, a, a);")
+    text = defining("#define get_subblockid() 1", with_stmt("  int64_t s = get_subblockid();"))
+    assert "'get_subblockid' is a macro (#define at line 2)" in cannot_run(text)
+    text = defining("#define MYADD TADD", with_stmt("  MYADD(b, a, a);"))
     assert "'MYADD' is a macro" in cannot_run(text)
     # An object-like macro naming one token is read as that token (ptoas prints PIPE_FIX so).
     text = "#define PIPE_FIX PIPE_M\n" + with_stmt("  pipe_barrier(PIPE_FIX);")
@@ -126,12 +134,12 @@ def test_top_level_macros_are_not_expanded():
 def test_preprocessor_conditions_see_the_files_macros():
     inner = "  #if MODE == 2\n  TADDS(b, a, 1.0f);\n  #else\n  TADD(b, a, a);\n  #endif\n"
     base = chain(4, 64, True).replace("  TADD(b, a, a);\n", inner)
-    two = simulate(src("#define MODE 2\n" + base), src("#define MODE 2\n" + base), 1, SimOptions())
+    two = simulate(src(defining("#define MODE 2", base)), src(defining("#define MODE 2", base)), 1, SimOptions())
     none = simulate(src(base), src(base), 1, SimOptions())
     assert two.status == none.status == "equal"
     # MODE 2 takes the TADDS branch, no MODE the TADD one: the two kernels compute different values
-    assert simulate(src(base), src("#define MODE 2\n" + base), 1, SimOptions()).status == "different"
-    text = "#define MODE FAST\n" + base
+    assert simulate(src(base), src(defining("#define MODE 2", base)), 1, SimOptions()).status == "different"
+    text = defining("#define MODE FAST", base)
     assert "preprocessor condition on macro 'MODE'" in cannot_run(text)
 
 
@@ -335,3 +343,14 @@ def test_help_documents_exit_statuses():
     for words in ("0  equal", "1  the rewrite differs", "2  input it cannot run", "3  internal error",
                   "4  the original already races", "--debug"):
         assert words in r.stdout, words
+
+
+@pytest.mark.parametrize("prelude", ["#define __PTO_AUTO__\n", "namespace mine {\n}\nnamespace pto = ::mine;\n"])
+def test_a_file_that_changes_ptos_names_or_headers_is_not_simulated(prelude):
+    text = chain(4, 64, True)
+    assert simulate(src(text), src(text), 1, SimOptions()).status == "equal"
+    if prelude.startswith("#"):
+        text = prelude + text
+    else:
+        text = defining(prelude.rstrip("\n"), text).replace("using namespace pto;", "using namespace ::pto;")
+    assert "cannot simulate: the " in cannot_run(text)

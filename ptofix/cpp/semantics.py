@@ -268,11 +268,11 @@ def _trusted_header(spelled: str) -> bool:
     return spelled[0] == "<" and name in _STANDARD_HEADERS
 
 
-def unmodelled_file(model: CppFile) -> str:
-    """Why no function of the file can be modelled, or '': a header the model does not read, a
-    macro that redefines a keyword or may declare names, or a declaration of a name the model
-    reads as pto's."""
-    for spelled, offset in model.includes:
+def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
+    """Why no function of the file can be modelled, or '': a header the model does not read
+    (unless not ``unread_headers``), a macro that may change pto's header, redefines a keyword
+    or may declare names, or a declaration of a name the model reads as pto's."""
+    for spelled, offset in model.includes if unread_headers else ():
         if not _trusted_header(spelled):
             return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
                     "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")

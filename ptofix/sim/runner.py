@@ -26,6 +26,7 @@ import numpy as np
 
 from ..cpp.model import CppFile, Function
 from ..cpp.parser import parse_cpp
+from ..cpp.semantics import unmodelled_file
 from ..source import PtofixError, SourceText
 from .fifo import FifoState
 from .interp import CTYPE, CVal, Interpreter, KernelConfig, StatementTable, parse_params
@@ -125,6 +126,12 @@ def scalar_arg(text: str, ctype: str) -> CVal:
 def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -> RunResult:
     cpp = load(cpp)
     fn = pick_function(cpp, options.function)
+    # What leaves the proof without a model of the file leaves the simulator without one too (it
+    # reads pto's names by their spelling as well), but for an unread header: the simulator runs
+    # what the file shows, the answer to "is this rewrite equivalent as written".
+    unmodelled = unmodelled_file(cpp, unread_headers=False)
+    if unmodelled:
+        raise PtofixError(f"cannot simulate: {unmodelled}", cpp.source, fn.span.start)
     try:
         params = parse_params(fn)
     except SimError as exc:
