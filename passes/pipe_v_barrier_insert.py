@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ptofix.pass_manager import Pass, PassResult
-from ptofix.source import Edit, SourceText
+from ptofix.source import Edit, SourceText, line_start
 
 
 class PipeVBarrierInsertPass(Pass):
@@ -29,8 +29,7 @@ class PipeVBarrierInsertPass(Pass):
         inserted = []
         for stmt, covered in barrier_positions(races, analysis):
             start = stmt.span.start
-            line_start = max(source.text.rfind("\n", 0, start), source.text.rfind("\r", 0, start)) + 1
-            indent = source.text[line_start:start]
+            indent = source.text[line_start(source.text, start):start]
             # On a line of its own when the statement starts one, else on the statement's line.
             newline = "\r\n" if "\r\n" in source.text else "\n"
             sep = newline + indent if not indent.strip() else " "

@@ -74,6 +74,14 @@ class SourceText:
         return f"{self.path}:{line}:{col}"
 
 
+def line_start(text: str, offset: int) -> int:
+    """Where the line holding ``offset`` begins: after the last LF or CR before it. (The CR is
+    searched after that LF only: searching the whole text for a CR a file may not have would
+    cost time linear in the offset on every call.)"""
+    newline = text.rfind("\n", 0, offset)
+    return max(newline, text.rfind("\r", newline + 1, offset)) + 1
+
+
 class Edit(NamedTuple):
     """Replace ``[start, end)`` of the input with ``replacement``; ``reason`` is for reports (immutable)."""
 

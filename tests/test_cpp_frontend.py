@@ -612,3 +612,10 @@ def test_template_arguments_are_shared_per_file_by_text_and_offset():
     assert fc.init.func is not fa.expr.func.args[0]          # the same text elsewhere: its own spans
     A.forget_statements()
     assert A.fast_parse(b).expr.func is not fb.expr.func     # a new file starts afresh
+
+
+@given(st.text(alphabet="ab\r\n", max_size=30), st.integers(min_value=0, max_value=30))
+def test_line_start_is_after_the_last_line_break(text, offset):
+    from ptofix.source import line_start
+    offset = min(offset, len(text))
+    assert line_start(text, offset) == max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1

@@ -13,7 +13,7 @@ from array import array
 from bisect import bisect_right
 
 from .. import regex_cache
-from ..source import PtofixError, SourceText, Span
+from ..source import PtofixError, SourceText, Span, line_start
 from .model import (
     CaseLabel,
     Comment,
@@ -210,7 +210,7 @@ def _reject_midline_directives(source: SourceText, kinds: str, starts: array) ->
     index = kinds.find("p")
     while index != -1:
         start = starts[index]
-        line = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+        line = line_start(text, start)
         if text[line:start].strip(" \t\f\v\ufeff"):
             raise PtofixError("'#' not at the start of a line (a directive must begin its line) is not supported",
                               source, start)
