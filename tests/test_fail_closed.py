@@ -1139,13 +1139,17 @@ def test_a_broadcast_whose_full_source_is_dst_itself_stays_precise():
 
 
 # -- Names whose meaning C++ fixed elsewhere: alias targets, macros, pto's names redeclared ---------
-def _a_then_b(prelude: str, a_decl: str, b_decl: str, inner: str = "") -> str:
+def _a_then_b(prelude: str, a_decl: str, b_decl: str, inner: str = "", tail: str = "",
+              head: str = "__global__ AICORE void k(__gm__ float* x, int32_t n)") -> str:
     """TADD(a, a, a) then TMUL(b, b, b) across the barrier; b overlaps a in C++ in every case."""
-    return (f"{prelude}__global__ AICORE void k(__gm__ float* x, int64_t n) {{\n{a_decl}{b_decl}{inner}"
-            "  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n}\n")
+    return (f"{prelude}{head} {{\n{a_decl}{b_decl}{inner}"
+            f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n{tail}}}\n")
 
 
 ELEMENT = TILE.replace("float", "E")
+# ::mine::TMUL works on UB 0, where a is.
+MINE = (f"namespace mine {{\nAICORE inline void TMUL({TILE}& d, {TILE}& s0, {TILE}& s1) {{\n  {TILE} w;\n"
+        "  TASSIGN(w, 0);\n  TADD(w, w, w);\n}\n}\n")
 REDECLARED_KERNELS = {
     # C++ binds E inside TT where TT is declared: b is a float tile, [0, 8192), not a half one.
     "alias target named by a later local alias": _a_then_b(
@@ -1153,7 +1157,7 @@ REDECLARED_KERNELS = {
         "  using E = half;\n  TT b;\n  TASSIGN(b, 0);\n"),
     "alias target named by an alias of an inner block": _a_then_b(
         "", f"  using E = float;\n  using TT = {ELEMENT};\n  TT a;\n  TASSIGN(a, 4096);\n",
-        "  {\n    using E = half;\n    TT b;\n    TASSIGN(b, 0);\n  }\n"),
+        "  {\n    using E = half;\n    TT b;\n    TASSIGN(b, 0);\n").replace("TMUL(b, b, b);\n", "TMUL(b, b, b);\n  }\n"),
     # U2 is ::U1, uint16_t: 69632 wraps to 4096.
     "file-scope alias chain hidden by a local alias": _a_then_b(
         "using U1 = uint16_t;\nusing U2 = U1;\n", f"  {TILE} a;\n  TASSIGN(a, 0);\n",
@@ -1165,12 +1169,13 @@ REDECLARED_KERNELS = {
         "#define int64_t uint16_t\nusing Offset = int64_t;\n", f"  {TILE} a;\n  TASSIGN(a, 0);\n",
         f"  Offset q = 69632;\n  {TILE} b;\n  TASSIGN(b, q);\n"),
     # pto::TMUL is ::mine::TMUL, which works on UB 0.
-    "namespace alias named pto": "namespace app {\nnamespace pto = ::mine;\n" + _a_then_b(
+    "namespace alias named pto": MINE + "namespace app {\nnamespace pto = ::mine;\n" + _a_then_b(
         "", f"  {TILE} a;\n  TASSIGN(a, 0);\n", f"  {TILE} b;\n  TASSIGN(b, 65536);\n").replace(
         "TMUL(b, b, b)", "pto::TMUL(b, b, b)") + "}\n",
     "block-scope namespace alias named pto": _a_then_b(
-        "", f"  namespace pto = ::mine;\n  {TILE} a;\n  TASSIGN(a, 0);\n",
-        f"  {TILE} b;\n  TASSIGN(b, 65536);\n").replace("TMUL(b, b, b)", "pto::TMUL(b, b, b)"),
+        MINE, f"  namespace pto = ::mine;\n  {TILE} a;\n  TASSIGN(a, 0);\n",
+        f"  {TILE} b;\n  TASSIGN(b, 65536);\n", tail="  pipe_barrier(PIPE_ALL);\n").replace(
+        "TMUL(b, b, b)", "pto::TMUL(b, b, b)"),
     # TileType::Mat is the constant TileType::Vec of app's own namespace TileType.
     "namespace named TileType": "namespace app {\nnamespace TileType {\nconstexpr ::pto::TileType Mat = "
         "::pto::TileType::Vec;\n}\n" + _a_then_b(
@@ -1190,9 +1195,9 @@ REDECLARED_KERNELS = {
         "namespace cfg {\nPIPE_CONST(V)\n}\nnamespace app {\nnamespace pto = ::cfg;\n" + _a_then_b(
             "", f"  {TILE} a;\n  TASSIGN(a, 0);\n", f"  {TILE} b;\n  TASSIGN(b, 4096);\n").replace(
             "  TMUL(b, b, b);", "  pipe_barrier(pto::PIPE_V);\n  TMUL(b, b, b);") + "}\n",
-    "macro whose body declares a namespace": "#define ALIAS(n, t) namespace n = t;\nALIAS(pto, ::mine)\n"
-        + _a_then_b("", f"  {TILE} a;\n  TASSIGN(a, 0);\n", f"  {TILE} b;\n  TASSIGN(b, 65536);\n").replace(
-            "TMUL(b, b, b)", "pto::TMUL(b, b, b)"),
+    "macro whose body declares a namespace": MINE + "#define ALIAS(n, t) namespace n = t;\nnamespace app {\n"
+        "ALIAS(pto, ::mine)\n" + _a_then_b("", f"  {TILE} a;\n  TASSIGN(a, 0);\n", f"  {TILE} b;\n  TASSIGN(b, 65536);\n").replace(
+            "TMUL(b, b, b)", "pto::TMUL(b, b, b)") + "}\n",
 }
 
 
