@@ -613,6 +613,13 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     else:
         compile_, compile_note = False, "no compiler set: --bisheng, $BISHENG or bisheng in the config"
     passes = cpp_passes(args, art, table, settings)
+    auto_mode = next((flag for flag in _defined_macros(bisheng_flags) if flag == "__PTO_AUTO__"), None)
+    if auto_mode and any(p.name == "pipe-v-barrier" for p in passes):
+        # pto-isa's auto mode makes TASSIGN a no-op and compiles library barriers out: the
+        # addresses and drains the proof reads are not the ones the kernel runs with.
+        raise PtofixError("bisheng flags define __PTO_AUTO__ (pto-isa's auto mode), but the PIPE_V barrier proof "
+                          "assumes explicit mode (TASSIGN addresses, the ops' own barriers): drop the flag or the "
+                          "barrier pattern")
     bisheng_err = None
     bisheng_cmd = kernel_output = None
     if compile_:
@@ -649,6 +656,17 @@ def dependencies(args: argparse.Namespace, settings: Settings, table: dict[str, 
     if os.path.isfile(ptoas):
         deps.append(ptoas)
     return list(dict.fromkeys(os.path.abspath(d) for d in deps))
+
+
+def _defined_macros(flags: list[str]) -> list[str]:
+    """The macro names ``-DNAME[=V]`` / ``-D NAME[=V]`` of a compiler command line."""
+    names = []
+    for index, flag in enumerate(flags):
+        if flag == "-D" and index + 1 < len(flags):
+            names.append(flags[index + 1].split("=", 1)[0])
+        elif flag.startswith("-D") and len(flag) > 2:
+            names.append(flag[2:].split("=", 1)[0])
+    return names
 
 
 def cpp_passes(args: argparse.Namespace, art: Artefacts, table: dict[str, OptionInfo], settings: Settings) -> list:

@@ -189,6 +189,17 @@ def test_dry_run_prints_exact_commands_and_writes_nothing(tools, tmp_path, capsy
     ]
 
 
+@pytest.mark.parametrize("flags", ["-O2 -D__PTO_AUTO__", "-D __PTO_AUTO__=1 -O2"])
+def test_auto_mode_flags_refuse_the_barrier_proof(tools, tmp_path, capsys, monkeypatch, flags):
+    monkeypatch.setenv("PTOAS", str(tools.ptoas))
+    out = tmp_path / "out"
+    assert build(str(FA_MLIR), "-o", str(out), "--dry-run", "--bisheng-flags", flags) == 2
+    assert "error: bisheng flags define __PTO_AUTO__" in capsys.readouterr().err
+    assert not out.exists()
+    # Without the barrier pass nothing relies on explicit mode.
+    assert build(str(FA_MLIR), "-o", str(out), "--dry-run", "--bisheng-flags", flags, "--pattern", "none") == 0
+
+
 def test_dry_run_warns_about_missing_tools_but_does_not_fail(tools, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     assert build(str(FA_MLIR), "-o", str(tmp_path / "o"), "--dry-run") == 0
