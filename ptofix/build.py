@@ -613,8 +613,7 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     else:
         compile_, compile_note = False, "no compiler set: --bisheng, $BISHENG or bisheng in the config"
     passes = cpp_passes(args, art, table, settings)
-    auto_mode = next((flag for flag in _defined_macros(bisheng_flags) if flag == "__PTO_AUTO__"), None)
-    if auto_mode and any(p.name == "pipe-v-barrier" for p in passes):
+    if "__PTO_AUTO__" in _defined_macros(bisheng_flags) and any(p.name == "pipe-v-barrier" for p in passes):
         # pto-isa's auto mode makes TASSIGN a no-op and compiles library barriers out: the
         # addresses and drains the proof reads are not the ones the kernel runs with.
         raise PtofixError("bisheng flags define __PTO_AUTO__ (pto-isa's auto mode), but the PIPE_V barrier proof "

@@ -81,8 +81,8 @@ def ptofix_command(python: str) -> tuple[list[str], str]:
     kind = "this source tree (editable install)" if in_tree else f"an installed copy in {where}"
     if in_tree:
         # The editable install's import hook loads at every start of this interpreter, the
-        # patcher's too (measured: a bare start takes 22 ms CPU here, 11 without it): both sides pay it, which lowers
-        # the ratio. A kernel build's regular install does not.
+        # patcher's too (a bare start measured 22 ms CPU here, 11 without it): both sides pay it,
+        # which lowers the ratio. A kernel build's regular install does not.
         kind += ("; its start-up hook is paid by the patcher too, which flatters the ratio: for a build's "
                  "figure pass --python of a regular install")
     return command, f"interpreter {python} (Python {version}); ptofix: `{' '.join(command)}`, from {kind}"
