@@ -307,9 +307,11 @@ def test_pto_names_read_as_pto_when_nothing_shadows_them():
     real_pair = kernel(setup, "TADD(a, a, a);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
                        "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", "TMUL(b, b, b);")
     assert removed(real_pair) == [True]
+    # (A class declaring a member TMUL no longer counts as a control: any class at file scope
+    # leaves the file unmodelled, test_kept_barriers.py.)
     member = kernel("  TASSIGN(b, 65536);", "TADD(a, a, a);", "pto::TMUL(b, b, b);",
                     "struct Ops {\n  static AICORE void TMUL(int x, int y, int z);\n};")
-    assert removed(member) == [True]
+    assert removed(member) == [False]
 
 
 # Whole kernels whose every barrier is needed (or not provably redundant); each hides that behind
@@ -707,7 +709,9 @@ SCOPE_CONTROLS = {
     "reference behind an alias": ("using R = int64_t&;", "using R = int64_t;"),
     "valid shape set by a helper": ("v.SetValidShape(16, 100);", "return;"),
     "valid shape copied over": ("  s = s2;\n", ""),
-    "destructor at scope exit": ("  Guard g;\n", "  int32_t g = 0;\n"),
+    # (A class at file scope leaves the file unmodelled: the control drops it too.)
+    "destructor at scope exit": [("  Guard g;\n", "  int32_t g = 0;\n"),
+                                 ("struct Guard {\n  AICORE ~Guard() { work(); }\n};\n", "")],
     "default argument runs code": ("int32_t x = work()", "int32_t x = 0"),
     "break spelled by a macro": ("if (i == 3) BRK;", "if (i == 3) n = 0;"),
     "unreadable typedef redefines an element type": ("typedef float int16_t, *int16_p;", "typedef float f32_t;"),
@@ -722,9 +726,11 @@ def test_construct_outside_the_statement_keeps_the_barrier(name):
 
 @pytest.mark.parametrize("name", sorted(SCOPE_CONTROLS))
 def test_construct_made_harmless_lets_the_barrier_go(name):
-    old, new = SCOPE_CONTROLS[name]
-    assert old in SCOPE_KERNELS[name]
-    src = SCOPE_KERNELS[name].replace(old, new)
+    changes = SCOPE_CONTROLS[name]
+    src = SCOPE_KERNELS[name]
+    for old, new in changes if isinstance(changes, list) else [changes]:
+        assert old in src
+        src = src.replace(old, new)
     assert any(removed(src)), src
 
 
@@ -1045,7 +1051,9 @@ def test_an_out_of_line_member_reads_names_of_its_class_first():
                     head="AICORE void K::run()")
            + "__global__ AICORE void k() {\n  K::run();\n}\n")
     decisions = BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})
-    assert [d.removed for d in decisions] == [False] and "class scope" in decisions[0].reason
+    # (The class itself already leaves the file unmodelled; either reason keeps the barrier.)
+    assert [d.removed for d in decisions] == [False]
+    assert "class scope" in decisions[0].reason or "file-scope declaration" in decisions[0].reason
 
 
 @pytest.mark.parametrize("prelude, body", [

@@ -448,6 +448,11 @@ class _StructureParser:
                     if first == "namespace" or (first == "extern" and len(words) == 2 and words[1].startswith('"')):
                         if first == "namespace":
                             self.namespaces.update(part for word in words[1:] for part in word.split("::"))
+                            if not all(_NAMESPACE_NAME.fullmatch(word) for word in words[1:]):
+                                # `namespace [[deprecated("=")]] pto {`: a head the model does not
+                                # read is a file-scope declaration of its own (unmodelled_file).
+                                self.globals.append(SimpleStmt(pack_span(starts[item_start], starts[i]), text))
+                                self.global_places.append((tuple(self.ns_path), tuple(self.pp_path)))
                         # (An anonymous namespace is a namespace of its own, too.)
                         self.ns_path.append(" ".join(words[1:]) or "<anonymous>" if first == "namespace"
                                             else 'extern "C"')
@@ -503,6 +508,8 @@ class _StructureParser:
                     continue
                 paren = j
                 break
+            elif kind == "o" and text[starts[j]] == "[":
+                return None      # `[[attr("x")]] void TMUL(...)`: the declarator is not read here
             j += 1
         if paren is None or paren == start or kinds[paren - 1] != "w" \
                 or ends[paren - 1] != starts[paren] and not _IDENT.fullmatch(self._tok_text(paren - 1)):
@@ -512,14 +519,24 @@ class _StructureParser:
         if name_match is None or (name_match.start() > 0 and word[name_match.start() - 1] not in "*&:"):
             return None          # `@name(` (MLIR), `x.name(`...: not a C++ function declarator
         name = name_match.group(1)
-        if name in ("if", "for", "while", "switch"):
-            return None
+        if name in _NOT_FUNCTION_NAMES:
+            return None          # `void (TMUL)(...)`, `decltype(auto) TMUL(...)`: the name comes later
         # `Owner::name(` or `Owner :: name(`: an unqualified call elsewhere may not reach it.
         # The declaration up to the name, spaces removed, tells two such definitions apart.
         qualified = "".join(text[starts[start]:starts[paren - 1] + name_match.start()].split()) \
             if name_match.start() > 0 or (paren - 2 >= start and kinds[paren - 2] == "w"
                                           and self._tok_text(paren - 2).endswith(":")) else ""
         pclose = self._match_close(paren)
+        j = pclose + 1
+        while j < brace:
+            # After the parameters only qualifiers, `noexcept(...)`, attributes and a trailing return
+            # type: another group means the first one was not the parameter list (`MACRO(x) TMUL(...)`).
+            if kinds[j] == "o" and text[starts[j]] in "([":
+                before = identifiers(self._tok_text(j - 1))
+                if text[starts[j]] == "[" or not before or before[-1] not in _AFTER_PARAMS_CALLS:
+                    return None
+                j = self._match_close(j)
+            j += 1
         head = text[starts[start]:starts[brace]]
         params = text[ends[paren]:starts[pclose]]
         try:
@@ -783,6 +800,26 @@ class _StructureParser:
 
 
 _IDENT = regex_cache.compile(r"[A-Za-z_]\w*")
+# C++ keywords and alternative tokens: a macro named like one changes the structure itself
+# (`#define else else if (0)`), which the structural parser reads as written.
+CPP_KEYWORDS = frozenset("""
+    alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t
+    char32_t class compl concept const consteval constexpr constinit const_cast continue co_await
+    co_return co_yield decltype default delete do double dynamic_cast else enum explicit export
+    extern false float for friend goto if inline int long mutable namespace new noexcept not not_eq
+    nullptr operator or or_eq private protected public register reinterpret_cast requires return
+    short signed sizeof static static_assert static_cast struct switch template this thread_local
+    throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t while
+    xor xor_eq
+""".split())
+# Words that look like a name before '(' in a declaration but name no function: GNU spellings of
+# keywords (`__typeof__(x) f(...)` declares f) and attribute introducers.
+_NOT_FUNCTION_NAMES = CPP_KEYWORDS | frozenset(["typeof", "__typeof__", "__typeof", "__decltype", "__alignof__",
+                                                "_Alignas", "__attribute__", "__declspec", "__asm__", "asm"])
+# What may follow a function's parameter list and open its own parentheses: `noexcept(...)`, an
+# attribute, a trailing `-> decltype(...)`.
+_AFTER_PARAMS_CALLS = ("noexcept", "__attribute__", "decltype", "throw")
+
 _ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
 _TRAILING_IDENT = regex_cache.compile(r"([A-Za-z_]\w*)\Z")
 _LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
@@ -797,6 +834,7 @@ _USING_BEFORE = regex_cache.compile(r"\busing\s*\Z")
 _BASE_CLAUSE = regex_cache.compile(r"(?<!:):(?!:)")
 # A word that is neither a qualifier (`X::`) nor qualified (`::X`): what a declarator names.
 _UNQUALIFIED_WORD = regex_cache.compile(r"(?<![\w:])([A-Za-z_]\w*)(?!\w|[ \t\n]*::)")
+_NAMESPACE_NAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
 _DEFINE = regex_cache.compile(r"#\s*define\s+([A-Za-z_]\w*)")
 _INCLUDE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.

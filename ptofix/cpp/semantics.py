@@ -51,6 +51,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
+from .parser import CPP_KEYWORDS as _KEYWORDS
 from .parser import SPLICE, count_identifiers, directive_word, identifiers, strip_comments
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
@@ -235,18 +236,6 @@ _STANDARD_HEADERS = frozenset("""
     stdarg.h stddef.h stdint.h stdio.h stdlib.h string.h time.h uchar.h wchar.h wctype.h
 """.split())
 
-# C++ keywords and alternative tokens: a macro named like one changes the structure itself
-# (`#define else else if (0)`), which the structural parser reads as written.
-_KEYWORDS = frozenset("""
-    alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t
-    char32_t class compl concept const consteval constexpr constinit const_cast continue co_await
-    co_return co_yield decltype default delete do double dynamic_cast else enum explicit export
-    extern false float for friend goto if inline int long mutable namespace new noexcept not not_eq
-    nullptr operator or or_eq private protected public register reinterpret_cast requires return
-    short signed sizeof static static_assert static_cast struct switch template this thread_local
-    throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t while
-    xor xor_eq
-""".split())
 
 
 # Macros ptoas defines before pto's header whose effect there is the one ptoas means: the
@@ -266,6 +255,58 @@ def _trusted_header(spelled: str) -> bool:
         return True
     # `#include "cstdint"` looks beside the kernel first: only the <...> form is the library's.
     return spelled[0] == "<" and name in _STANDARD_HEADERS
+
+
+# The file-scope declarations ptoas writes, read exactly: a using-directive and a scoped
+# enumeration of plain enumerators (`enum class PTOAutoSyncTailMode : int {...};`).
+_USING_DIRECTIVE = regex_cache.compile(r"\s*using\s+namespace\s+(?:::\s*)?[A-Za-z_]\w*"
+                                       r"(?:\s*::\s*[A-Za-z_]\w*)*\s*;\s*\Z")
+_SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)\s*(?::\s*[A-Za-z_]\w*\s*)?"
+                                   r"\{[\s\w=,+-]*\}\s*;\s*\Z")
+
+
+def _model_reads(name: str) -> bool:
+    """Whether the model gives ``name`` a meaning by its spelling: pto's namespace, types, ops,
+    functions and enumerators, the scalar types and qualifiers."""
+    return name in PTO_SPELLED_NAMES or name in _PTO_CALL_NAMES or name in PTO_INSTRUCTIONS \
+        or name in _INT_TYPES or name in _FLOAT_TYPES or name in _VALUE_OBJECT_TYPES or name in _QUALIFIER_WORDS \
+        or _is_pto_enumerator(name) or name in pto_function_names()
+
+
+def _unread_declaration(model: CppFile) -> str:
+    """Why a file-scope declaration is not one the model reads exactly ('' if every one is).
+
+    The model resolves names against what the file declares, so it must know every name a
+    file-scope declaration introduces. It reads exactly: function definitions (the parser's
+    declarator check), plain namespace heads, a using-directive, a scoped enumeration of plain
+    enumerators, and a type alias or variable the statement grammar reads, naming no macro. Any
+    other (a class, an attribute, `typedef struct {...} pto;`, a declarator in parentheses, a
+    prototype, a macro invocation) may declare any of its words, `pto`, an op or `int64_t` among
+    them, anywhere in the file's namespaces: its file is not modelled. ptoas writes no such
+    declaration in the files it gives barriers."""
+    macros = model.macros - model.empty_macros
+    for stmt in model.globals:
+        text = strip_comments(stmt.text)
+        enum = _SCOPED_ENUM.match(text)
+        # (ptoas's own enumeration is the plain-data type the model expects under that name.)
+        if _USING_DIRECTIVE.match(text) or (enum and (enum.group(1) == "PTOAutoSyncTailMode"
+                                                      or not _model_reads(enum.group(1)))):
+            continue
+        words = identifiers(text)
+        # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
+        plain = not macros.intersection(words) and not any(ch in text for ch in "{}()[]")
+        ast = stmt.ast if plain else None
+        if isinstance(ast, A.TypeAlias) or (isinstance(ast, A.Decl) and not _model_reads(ast.name)):
+            continue
+        return (f"{model.source.location(stmt.span.start)}: ptofix does not read this file-scope declaration "
+                "exactly; it may declare any of its words (pto, an op, a type the model reads)")
+    for fn in model.functions:
+        if fn.name in macros:
+            return f"{model.source.location(fn.span.start)}: the function's name '{fn.name}' is a macro"
+    spelled = sorted(model.namespaces & macros)
+    if spelled:
+        return f"the namespace name '{spelled[0]}' is a macro"
+    return ""
 
 
 def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
@@ -295,7 +336,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
         name = min(model.declaring_macros)
         return (f"the macro '{name}' pastes tokens or holds a declaration keyword: its uses may declare any name "
                 "(pto's ops, PIPE_*, namespaces)")
-    return ""
+    return _unread_declaration(model)
 
 
 class FileContext:
@@ -456,6 +497,7 @@ class FunctionSemantics:
         # Names a statement the model cannot read mentions: it may declare them (`auto TADD = [&]
         # ...;`), so from there on none of them reads as a pto op or enumerator (_not_pto_name).
         self.maybe_declared: set[str] = set()
+        self._switch_scopes: set[Scope] = set()      # the body scope of each switch (case labels' reach)
         # Names of the type aliases declared in the body: a cast, read after the walk without its
         # statement's scope, cannot tell which alias of such a name it meant.
         self.local_alias_names: set[str] = set()
@@ -644,9 +686,9 @@ class FunctionSemantics:
         if dtype in self.template_params or dtype in self.maybe_declared:
             dtype = None            # the element type of each instantiation, or maybe redeclared
         if dtype is not None:
-            alias = scope.alias(dtype)
-            if alias is not None and alias.template is None and not alias.pointer:
-                dtype = alias.name
+            # The whole alias chain (`using E = hifloat8_t;` after `using hifloat8_t = float;` is float).
+            resolved = self.resolve_type(A.TypeRef(0, 0, dtype), scope)
+            dtype = resolved.name if resolved.template is None and not resolved.pointer else None
             if dtype_size(dtype) is None:
                 dtype = None
         rows = num(tile_arg(args, "rows"))
@@ -823,6 +865,8 @@ class FunctionSemantics:
         waiting: dict[str, Symbol] = {}
         text = self.ctx.model.source.text
         for stmt in stmts:
+            if isinstance(stmt, CaseLabel):
+                self._jump_target(scope)
             self._stmt(stmt, scope)
             if waiting and not isinstance(stmt, Comment):
                 for name in waiting.keys() & set(identifiers(text, stmt.span.start, stmt.span.end)):
@@ -838,6 +882,17 @@ class FunctionSemantics:
                 if declared is not None and ((declared.kind == "tile" and not declared.bindings)
                                              or (declared.kind == "scalar" and not declared.defs)):
                     waiting[declared.name] = declared
+
+    def _jump_target(self, scope: Scope | None) -> None:
+        """A case label: a jump from the switch enters here, past the declarations of the blocks
+        it enters (C++ allows it for a static local or a variable with no initializer, which then
+        has its first, unbound state). Each such variable, up to the switch body, is unknown."""
+        while scope is not None:
+            for sym in scope.names.values():
+                sym.make_unknown("a case label may jump past its declaration and binding")
+            if scope in self._switch_scopes:
+                break
+            scope = scope.parent
 
     def _binds_first(self, stmt: Stmt, name: str, text: str) -> bool:
         """``stmt`` binds ``name`` before anything in it reads it, on every path through it: a plain
@@ -929,12 +984,8 @@ class FunctionSemantics:
                                                     "switch condition")
             self._header_scope_exit(stmt)
             inner = Scope(scope)
-            for item in stmt.body:
-                if not isinstance(item, CaseLabel):
-                    self._stmt(item, inner)
-                elif self._macro_in(item.text):
-                    # `case ONE:` with `#define ONE 1: TMUL(b, b, b); case 7`.
-                    self._may_jump(f"macro '{self._macro_in(item.text)}' in a case label")
+            self._switch_scopes.add(inner)
+            self._block(stmt.body, inner)
         elif isinstance(stmt, PPIfStmt):
             # At most one branch is compiled, and a preprocessor branch is no C++ scope: what it
             # declares stays visible after `#endif`, shadowing any outer name of the same spelling,
@@ -953,8 +1004,9 @@ class FunctionSemantics:
                 scope.aliases[name] = A.TypeRef(0, 0, f"<type '{name}' declared inside an #if section>")
         elif isinstance(stmt, OpaqueStmt):
             self.info[id(stmt)] = self._unknown_text(stmt.text, scope, stmt.reason)
-        elif isinstance(stmt, CaseLabel):
-            return
+        elif isinstance(stmt, CaseLabel) and self._macro_in(stmt.text):
+            # `case ONE:` with `#define ONE 1: TMUL(b, b, b); case 7`.
+            self._may_jump(f"macro '{self._macro_in(stmt.text)}' in a case label")
 
     def _header_scope_exit(self, stmt: Stmt) -> None:
         """Keep what the header of ``stmt`` leaves for its scope exit apart from its body's."""
@@ -1130,8 +1182,9 @@ class FunctionSemantics:
 
     # -- declarations and assignments ---------------------------------------------------------
     def _decl(self, decl: A.Decl, scope: Scope) -> StmtInfo:
-        # The initializer is evaluated in the scope *before* the new name (for `int a = a;` C++
-        # already sees the new one, which only makes our reading more conservative).
+        # The initializer is evaluated in the scope *before* the new name. C++ already sees the new
+        # one there (`static int64_t q = q + 4096;` reads the new, zeroed q; `T b = b;` copies the new
+        # b), so a declaration whose initializer names itself leaves it unknown (below).
         init_nodes = [decl.init] if decl.init is not None else list(decl.ctor_args or [])
         env = {}
         for node in init_nodes:
@@ -1143,6 +1196,8 @@ class FunctionSemantics:
             reason = reason or self._expression(node, scope, env)
         sym = self._declare(scope, decl)
         env_with_self = dict(env)
+        if not reason and any(decl.name in _names(node) for node in init_nodes):
+            reason = f"the initializer of '{decl.name}' reads '{decl.name}' itself, not the outer one"
         if reason:
             sym.make_unknown(reason)
             for other in env.values():
@@ -1984,7 +2039,10 @@ class ValueModel:
         if sym.uid in self._values:
             return self._values[sym.uid]
         self._values[sym.uid] = None        # recursion guard: cyclic definitions are unknown
-        result: set | None = set() if sym.defs and sym.kind == "scalar" else None
+        # Only integers and pointers hold the exact values computed here: a floating variable rounds
+        # (`float f = 1099511693312;` holds 2**40), and a variable of unknown type may convert.
+        result: set | None = set() if sym.defs and sym.kind == "scalar" \
+            and isinstance(sym.ctype, (IntType, PtrType)) else None
         for definition in sym.defs if result is not None else ():
             node, env = definition
             if node is None:
@@ -2169,9 +2227,9 @@ class ValueModel:
     def tpop_addresses(self, pipe: Symbol | None, tmpl: A.TemplateId, tile: Symbol) -> frozenset | None:
         """Tile-form TPOP: ``CONSUMER_BUF + (i % LocalSlotNum) * stride`` (pto-isa TPush.hpp).
 
-        The consumer buffer is the pipe constructor's C2V (vector side) or V2C (cube side)
-        argument; stride is the consumer tile size (pto-isa b9122ec5) or SlotSize (later), so
-        both are included. Only the current template order (or the 4-argument short form, which
+        The consumer buffer is the pipe constructor's C2V argument for a Vec tile, V2C for a Mat
+        tile, whatever the pipe's direction; stride is the consumer tile size (pto-isa b9122ec5) or
+        SlotSize (later), so both are included. Only the current template order (or the 4-argument short form, which
         takes the header default 2) is trusted; anything else is unknown.
         """
         if pipe is None or pipe.pipe_ctor is None or tile.tile is None or tile.tile.nbytes is None:
@@ -2183,8 +2241,7 @@ class ValueModel:
             return None
         targs = pipe_type.args
         values = [a.value if isinstance(a, (A.Number, A.Literal)) else None for a in targs]
-        direction = targs[1].id.split("::")[-1] if len(targs) > 1 and isinstance(targs[1], A.Name) else ""
-        consumer_arg = tpipe.CONSUMER_BUFFER_ARG.get(direction)
+        consumer_arg = tpipe.CONSUMER_BUFFER_ARG.get(tile.tile.space or "")
         shape = tpipe.layout(values)
         slot_size = values[2] if len(values) > 2 else None
         if consumer_arg is None or len(ctor.args) <= consumer_arg or not isinstance(slot_size, int) \

@@ -34,9 +34,11 @@ GM_SUFFIX = "_GM"          # A5 l2g2l pipes print DIR_C2V_GM / DIR_V2C_GM
 # Directions whose Acc TPUSH EN_UNIT_FLAG affects (§4.2).
 UNIT_FLAG_DIRECTIONS = ("DIR_C2V", "DIR_BOTH")
 
-# Which constructor argument is the consumer buffer of a direction (the Tile-form TPOP ring):
-# TPipe(gm_slot_buffer, c2v_consumer_buf, v2c_consumer_buf).
-CONSUMER_BUFFER_ARG = {"DIR_C2V": 1, "DIR_V2C": 2}
+# Which constructor argument is the consumer buffer a Tile-form TPOP binds its tile into:
+# TPipe(gm_slot_buffer, c2v_consumer_buf, v2c_consumer_buf). The consumer picks it by the popped
+# tile's memory space, not by the pipe's direction (pto-isa a2a3 TPush.hpp `pop`: a Vec tile goes
+# through popVecTileFromGMFiFo into C2V_CONSUMER_BUF, a Mat tile into V2C_CONSUMER_BUF).
+CONSUMER_BUFFER_ARG = {"Vec": 1, "Mat": 2}
 
 
 # The arguments after SlotNum, by written order; any prefix of a tail may be written.

@@ -1,0 +1,46 @@
+"""Kernels of red-team round 13 whose `pipe_barrier(PIPE_V)` real C++ needs: the proof keeps every one.
+
+Each fixture in tests/fixtures/kept_barriers/ says on its first line why the barrier is needed
+(what the C++ really means, or what pto-isa really does); the model before the fix removed it. The
+file names group them: ``names_*`` (file-scope declarations and macros the model read by spelling),
+``chain_*`` (same-access chains over tiles walked otherwise), ``values_*`` (values and bindings).
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import ROOT
+
+from ptofix.cpp.barriers import BarrierAnalysis
+from ptofix.cpp.parser import parse_cpp
+from ptofix.source import SourceText
+
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "kept_barriers")
+KERNELS = sorted(name for name in os.listdir(FIXTURES) if name.endswith(".cpp"))
+
+
+def decisions(name: str):
+    path = os.path.join(FIXTURES, name)
+    with open(path, encoding="utf-8") as handle:
+        model = parse_cpp(SourceText(handle.read(), path))
+    return BarrierAnalysis(model).run({"auto"})
+
+
+@pytest.mark.parametrize("name", KERNELS)
+def test_barrier_is_kept(name):
+    found = decisions(name)
+    assert found, "the kernel holds a PIPE_V barrier"
+    assert [(d.stmt.span.start, d.removed) for d in found] == [(d.stmt.span.start, False) for d in found], \
+        [d.reason for d in found]
+
+
+CONTROLS = os.path.join(ROOT, "tests", "fixtures", "removed_barriers")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in os.listdir(CONTROLS) if n.endswith(".cpp")))
+def test_control_barrier_is_removed(name):
+    path = os.path.join(CONTROLS, name)
+    with open(path, encoding="utf-8") as handle:
+        model = parse_cpp(SourceText(handle.read(), path))
+    assert [d.removed for d in BarrierAnalysis(model).run({"auto"})] == [True]
