@@ -21,13 +21,21 @@ from ptofix.pto.ops import reduce_tmp_bytes, row_reduce_drains
     ("int8_t", (16, 64), 64, False),    # not a path the facts cover
 ])
 def test_row_reduction_trailing_drain(dtype, valid, tmp_cols, drains):
-    assert row_reduce_drains(dtype, valid, tmp_cols, dtype) is drains
+    assert row_reduce_drains(dtype, valid, tmp_cols, dtype, 256) is drains
+
+
+@pytest.mark.parametrize("valid, drains", [((16, 100), False), (None, False), ((16, 32), True), ((16, 128), True)])
+def test_a_source_narrower_than_a_repeat_returns_early(valid, drains):
+    # TRowReduceInstr returns having issued nothing when E < validCol < 2E and src's static Cols
+    # (here 32 floats, half a repeat) hold less than a repeat, whatever the tmp: a run-time valid
+    # shape may pass the tile's Cols.
+    assert row_reduce_drains("float", valid, 64, "float", 32) is drains
 
 
 def test_a_tmp_of_another_element_type_is_read_as_unknown_cols():
     # (16, 100) float drains with a float tmp of 64 Cols; a half tmp's Cols are not float elements.
-    assert row_reduce_drains("float", (16, 100), 64, "float") is True
-    assert row_reduce_drains("float", (16, 100), 64, "half") is False
+    assert row_reduce_drains("float", (16, 100), 64, "float", 128) is True
+    assert row_reduce_drains("float", (16, 100), 64, "half", 128) is False
     assert reduce_tmp_bytes("TROWMAX", "float", (16, 100), 64, "half") is None
 
 

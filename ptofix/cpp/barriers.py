@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .. import regex_cache
 from ..pto.ops import REPEAT_BYTES
-from ..pto.tiles import ELEMENT_BYTES
+from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
 from ..record import Record
 from ..source import SourceText
 from .model import Compound, CppFile, Function, SimpleStmt
@@ -1041,7 +1041,7 @@ def _walks_like(shape: tuple | None, exact: tuple) -> bool:
         return False
     if layout == "RowMajor":
         return cols == exact[3] and (valid_cols == cols or valid_rows == 1)
-    return rows == exact[2] and (valid_rows == rows or valid_cols == 1)
+    return (rows, cols) == (exact[2], exact[3]) and walked_in_address_order(rows, cols, layout, valid_rows, valid_cols)
 
 
 def _walk_order(op: str, producing: bool) -> str:

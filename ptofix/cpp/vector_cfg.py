@@ -36,7 +36,7 @@ from ..pto.ops import (
     row_reduce_drains,
     spec_for,
 )
-from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH, dtype_size
+from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH, dtype_size, walked_in_address_order
 from ..record import Record
 from . import stmt_parser as A
 from .model import (
@@ -501,7 +501,8 @@ class FunctionCFG:
             tmp_cols = tmp.tile.cols if tmp is not None and tmp.tile is not None else None
             tmp_dtype = tmp.tile.dtype if tmp is not None and tmp.tile is not None else None
             shapes = self.values.valid_shapes(src)
-            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype) for shape in shapes or [None])
+            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype, src.tile.cols)
+                       for shape in shapes or [None])
         if spec.trailing_drain == STATIC_NONEMPTY:
             for arg in args[:2]:
                 sym = self._tile(arg, env)
@@ -707,9 +708,7 @@ class FunctionCFG:
         repeats = 0
         if len(addrs) == 1 and tt.static_valid and tt.space is not None and tt.blayout in ("RowMajor", "ColMajor"):
             exact = (tt.space, next(iter(addrs)), tt.rows, tt.cols, tt.dtype, tt.blayout, tt.valid_row, tt.valid_col)
-            contiguous = (tt.valid_col == tt.cols or tt.valid_row == 1) if tt.blayout == "RowMajor" \
-                else (tt.valid_row == tt.rows or tt.valid_col == 1)
-            if contiguous:
+            if walked_in_address_order(tt.rows, tt.cols, tt.blayout, tt.valid_row, tt.valid_col):
                 repeats = tt.repeats
         return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats, shape=shape)
 

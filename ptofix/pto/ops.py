@@ -182,11 +182,13 @@ REPEAT_BYTES = 256      # one vector repeat
 
 
 def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None,
-                      tmp_dtype: str | None) -> bool:
+                      tmp_dtype: str | None, src_cols: int | None) -> bool:
     """Whether TROWSUM/TROWMAX/TROWMIN(dst, src, tmp) ends with PIPE_V drained (pto-isa a2a3
     TRowReduceOps.hpp, TRowSum/TRowMax/TRowMin.hpp at 3186c381). float/half: every path ends with
     pipe_barrier(PIPE_V) except one that returns having issued nothing, when E < validCol < 2E
-    (E = elements per 256-byte repeat) and the tmp's static Cols hold less than one repeat.
+    (E = elements per 256-byte repeat) and the static Cols of the tmp or of src (``src_cols``; None:
+    unknown) hold less than one repeat (TRowReduceInstr: `srcRptStride` or `tmpRptStride` below
+    BLOCK_MAX_PER_REPEAT). A run-time valid shape may pass src's Cols.
     int16/int32: each row ends with a V->S and S->V flag round trip, which drains V, so it drains
     when there is a row. ``valid``: src's valid (rows, cols), None if it may vary. A tmp of another
     element type than src: its Cols are not read as src elements (unknown)."""
@@ -197,7 +199,7 @@ def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols
         tmp_cols = None
     if dtype in ("float", "float32_t", "half", "float16_t"):
         per_repeat = REPEAT_BYTES // size
-        if tmp_cols is not None and tmp_cols >= per_repeat:
+        if tmp_cols is not None and tmp_cols >= per_repeat and src_cols is not None and src_cols >= per_repeat:
             return True
         return valid is not None and not (per_repeat < valid[1] < 2 * per_repeat)
     if dtype in ("int16_t", "int32_t"):

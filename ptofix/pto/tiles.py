@@ -56,6 +56,23 @@ def dtype_size(dtype: str | None) -> int | None:
     return ELEMENT_BYTES.get(dtype) if dtype else None
 
 
+def walked_in_address_order(rows: int | None, cols: int | None, blayout: str | None,
+                            valid_row: int | None, valid_col: int | None) -> bool:
+    """Whether the element-wise vector ops walk a tile's valid region as one run of 256-byte
+    repeats in address order (the same-access chain's "contiguous", pto-facts.md §5.3).
+
+    RowMajor: the valid columns fill each row, or one row is valid. Any other layout: pto-isa a2a3
+    tests ``Cols == ValidCol`` (or one row) whatever the layout (``TBinSOp.hpp`` ``TBinSInstr``
+    ``tileDataContinue``) and walks any other tile row by row with its RowStride, which is 1 for
+    ColMajor: a 64x32 ColMajor tile with 16 valid columns is 64 repeats over its first 64 bytes
+    (repeat stride 0), not 16 repeats in address order. So only a full-width tile counts."""
+    if None in (rows, cols, valid_row, valid_col):
+        return False
+    if blayout == "RowMajor":
+        return valid_col == cols or valid_row == 1
+    return valid_col == cols or rows == 1
+
+
 class TileType(Record):
     """A tile's static type (None where the C++ does not say it with a literal)."""
 

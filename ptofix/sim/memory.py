@@ -22,7 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..pto.tiles import HIDDEN_SCRATCH  # noqa: F401  (used by the op semantics)
+from ..pto.tiles import (
+    HIDDEN_SCRATCH,  # noqa: F401  (used by the op semantics)
+    walked_in_address_order,
+)
 from ..pto.tiles import UB_BYTES as UB_SIZE
 
 GM_CHUNK = 64 * 1024
@@ -147,9 +150,7 @@ class TileView:
     @property
     def contiguous(self) -> bool:
         t = self.type
-        if t.blayout == "RowMajor":
-            return self.valid_cols == t.cols or self.valid_rows == 1
-        return self.valid_rows == t.rows or self.valid_cols == 1
+        return walked_in_address_order(t.rows, t.cols, t.blayout, self.valid_rows, self.valid_cols)
 
 
 class Memory:

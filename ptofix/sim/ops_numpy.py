@@ -425,7 +425,8 @@ class OpBuilder:
         valid = (src.valid_rows, src.valid_cols)
         tmp_cols = tmp.type.cols if tmp is not None else None
         tmp_dtype = tmp.type.elem if tmp is not None else None
-        drain = self.name in TRAILING_DRAIN_OPS and row_reduce_drains(src.type.elem, valid, tmp_cols, tmp_dtype)
+        drain = self.name in TRAILING_DRAIN_OPS and row_reduce_drains(src.type.elem, valid, tmp_cols, tmp_dtype,
+                                                                      src.type.cols)
         reach = reduce_tmp_bytes(self.name, src.type.elem, valid, tmp_cols, tmp_dtype,
                                  (src.type.rows, src.type.cols)) or 0
 
