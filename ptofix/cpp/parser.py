@@ -828,8 +828,9 @@ _CLASS_KEYS = frozenset(["struct", "class", "union", "enum"])
 _DECLARING_WORDS = frozenset(["namespace", "struct", "class", "union", "enum", "typedef", "using", "typename",
                               "concept", "template"])
 # A declaration keyword and what follows it up to its declarator's end (a typedef: up to `;`).
+# (The lookahead of the keywords' first letters only skips positions fast: half the scan time.)
 _DECLARING = regex_cache.compile(
-    r"\b(?:(typedef)\b([^;{}]*)|(namespace|struct|class|union|enum|typename|concept|using)\b([^{};,>=]*))")
+    r"(?=[tnscue])\b(?:(typedef)\b([^;{}]*)|(namespace|struct|class|union|enum|typename|concept|using)\b([^{};,>=]*))")
 _USING_BEFORE = regex_cache.compile(r"\busing\s*\Z")
 _BASE_CLAUSE = regex_cache.compile(r"(?<!:):(?!:)")
 # A word that is neither a qualifier (`X::`) nor qualified (`::X`): what a declarator names.

@@ -362,7 +362,8 @@ class FileContext:
         # A macro may paste tokens into any name (`h##x`): then no name count is complete.
         self.pastes_tokens = "##" in model.source.text
         # `template <>`: an explicit specialization, which may be what a call of a template runs.
-        self.has_specialization = _SPECIALIZATION.search(model.source.text) is not None
+        self.has_specialization = "template" in model.source.text \
+            and _SPECIALIZATION.search(model.source.text) is not None
         # Every identifier a file-scope declaration mentions (variables, constants, enumerators,
         # function prototypes, struct members): such a name may shadow a pto enumerator
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
