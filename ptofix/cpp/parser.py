@@ -352,7 +352,7 @@ class _StructureParser:
                 body = directive[match.end():].split("//")[0].strip()
                 if body and not _INERT_ATTRIBUTE.fullmatch(body):
                     nonempty.add(match.group(1))
-                if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)):
+                if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
                     declaring_macros.add(match.group(1))
             index = find("p", index + 1)
         seen: dict[tuple, Function] = {}
@@ -487,6 +487,12 @@ class _StructureParser:
                 if t in _CLOSE:
                     raise StructureError(f"unbalanced '{t}'", starts[i])
             i += 1
+        if item_start is not None:
+            # An item the scope closes before its ';' (`template <int N = 1> void TMUL(...) {...}`
+            # taken for an initializer, last in its namespace): a file-scope declaration all the same.
+            end = starts[stop] if stop < self.n else len(text)
+            self.globals.append(SimpleStmt(pack_span(starts[item_start], end), text))
+            self.global_places.append((tuple(self.ns_path), tuple(self.pp_path)))
 
     def _maybe_function(self, start: int, brace: int, close: int, words: list[str]) -> Function | None:
         if not words or words[0] in ("enum", "struct", "class", "union", "typedef", "using"):
@@ -844,6 +850,14 @@ MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError
 
 
 _IDENTIFIER = regex_cache.compile(r"[A-Za-z_]\w*")
+
+
+def _restructures(body: str) -> bool:
+    """A macro body that may end or open a block, end a declaration, or close a parenthesis its use
+    opened (`} static void TMUL(...) { work()`, `) {} void TMUL(...`): its uses may define or
+    declare any function, wherever the model does not look (an uncalled body, a function head)."""
+    return any(ch in body for ch in "{};") or body.count("(") != body.count(")") \
+        or body.count("[") != body.count("]")
 
 
 def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:

@@ -32,6 +32,7 @@ from ..pto.ops import (
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
     pto_function_names,
+    vs_round_trip_event_may_pend,
 )
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from ..record import Record
@@ -288,14 +289,16 @@ def _unread_declaration(model: CppFile) -> str:
     for stmt in model.globals:
         text = strip_comments(stmt.text)
         enum = _SCOPED_ENUM.match(text)
+        words = identifiers(text)
+        if macros.intersection(words):
+            return (f"{model.source.location(stmt.span.start)}: a file-scope declaration uses the macro "
+                    f"'{min(macros.intersection(words))}': it may declare any name")
         # (ptoas's own enumeration is the plain-data type the model expects under that name.)
         if _USING_DIRECTIVE.match(text) or (enum and (enum.group(1) == "PTOAutoSyncTailMode"
                                                       or not _model_reads(enum.group(1)))):
             continue
-        words = identifiers(text)
         # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
-        plain = not macros.intersection(words) and not any(ch in text for ch in "{}()[]")
-        ast = stmt.ast if plain else None
+        ast = stmt.ast if not any(ch in text for ch in "{}()[]") else None
         if isinstance(ast, A.TypeAlias) or (isinstance(ast, A.Decl) and not _model_reads(ast.name)):
             continue
         return (f"{model.source.location(stmt.span.start)}: ptofix does not read this file-scope declaration "
@@ -334,8 +337,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
                 "as written may not be pto's")
     if model.declaring_macros:
         name = min(model.declaring_macros)
-        return (f"the macro '{name}' pastes tokens or holds a declaration keyword: its uses may declare any name "
-                "(pto's ops, PIPE_*, namespaces)")
+        return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
+                "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
     return _unread_declaration(model)
 
 
@@ -362,6 +365,9 @@ class FileContext:
         # A macro may paste tokens into any name (`h##x`): then no name count is complete.
         self.pastes_tokens = "##" in model.source.text
         # `template <>`: an explicit specialization, which may be what a call of a template runs.
+        # No set of the kernel's own on the event pto's integer row reductions use for their round
+        # trip may be pending: only then does that round trip drain (pto-facts.md §2).
+        self.round_trip_event_free = not vs_round_trip_event_may_pend(model.source.text)
         self.has_specialization = "template" in model.source.text \
             and _SPECIALIZATION.search(model.source.text) is not None
         # Every identifier a file-scope declaration mentions (variables, constants, enumerators,
