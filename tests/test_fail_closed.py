@@ -444,11 +444,20 @@ def test_helper_stub_under_a_file_scope_if_is_not_the_callee():
 @pytest.mark.parametrize("text, message", [
     ('static_assert(true, R"d(");\n  pipe_barrier(PIPE_ALL);\n  set_mask_norm(")d");', "raw string"),
     ("%:define PIPE_ALL PIPE_MTE2", "digraph"),
+    # `<%`/`%>` are braces: a body the structure would not see (`if (n) <% TMUL(b, b, b); %>`).
+    ("if (n > 0) <% pipe_barrier(PIPE_ALL); %>", "digraph '<%'"),
+    ("int64_t q<:2:> = {0, 0};", "digraph '<:'"),
 ])
 def test_lexemes_the_tokenizer_cannot_split_are_rejected(text, message):
     from ptofix.source import PtofixError
     with pytest.raises(PtofixError, match=message):
         parse_cpp(SourceText(f"__global__ AICORE void k() {{\n  {text}\n}}\n", "adversary.cpp"))
+
+
+def test_template_arguments_starting_with_a_scope_are_no_digraph():
+    # `<::` followed by a name is `<` then `::` (C++11), as in `Tile<::pto::...>`.
+    src = kernel("  TASSIGN(b, 65536);").replace(f"{TILE} a;", "::pto::" + TILE.replace("Tile<", "Tile<::pto::", 1) + " a;")
+    assert removed(src) == [True]
 
 
 def _tile(dt: str, rows: int, cols: int, valid: str, layout: str = "RowMajor") -> str:

@@ -133,7 +133,7 @@ def _scan(source: SourceText) -> Tokens:
             raise PtofixError("unterminated comment", source, pos)
         raise PtofixError(f"stray character {ch!r} in program", source, pos)
     kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
-    if 'R"' in text or "%:" in text:
+    if 'R"' in text or any(digraph in text for digraph in ("%:", "<%", "%>", "<:", ":>")):
         _reject_unsupported_lexemes(source, kinds, starts, ends)
     if "\\" in text:
         _reject_backslashes(source, kinds, starts, ends)
@@ -143,22 +143,29 @@ def _scan(source: SourceText) -> Tokens:
     return Tokens(text, kinds, starts, ends)
 
 
-# A raw string's prefix right before a string token, and the digraph spelling of '#'.
+# A digraph: `%:` (#), `<%` `%>` (braces), `<:` `:>` (brackets); `<::` is `<` `::` unless a third
+# ':' or a '>' follows.
+_DIGRAPH = regex_cache.compile(r"%:|<%|%>|<:(?!:(?![:>]))|:>")
+# A raw string's prefix right before a string token.
 _RAW_PREFIX = regex_cache.compile(r"(?:u8|[uUL])?R\Z")
 
 
 def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, ends: array) -> None:
     """Raise on lexemes the tokenizer does not split as C++ does: a raw string literal
     (``R"d(...)d"`` may hold quotes and newlines, so its text would be read as code) and the
-    digraph ``%:`` (a ``#``: directives and macros would go unseen)."""
+    digraphs (alternative tokens C++ reads whatever the options): ``%:`` is a ``#`` (directives
+    and macros would go unseen), ``<%``/``%>`` are braces and ``<:``/``:>`` brackets (a function
+    body or a declaration the structure would not see). ``<::`` not followed by ``:`` or ``>`` is
+    ``<`` then ``::`` (C++11)."""
     text = source.text
     for i, kind in enumerate(kinds):
         if kind == "s" and i and kinds[i - 1] == "w" and ends[i - 1] == starts[i] \
                 and _RAW_PREFIX.search(text, starts[i - 1], starts[i]) and text[starts[i]] == '"':
             raise PtofixError("raw string literals are not supported", source, starts[i - 1])
-        if kind == "w" and text.find("%:", starts[i], ends[i]) >= 0:
-            raise PtofixError("the digraph '%:' (a '#') is not supported", source,
-                              text.find("%:", starts[i], ends[i]))
+        if kind == "w":
+            digraph = _DIGRAPH.search(text, starts[i], ends[i])
+            if digraph is not None:
+                raise PtofixError(f"the digraph '{digraph.group()}' is not supported", source, digraph.start())
 
 
 _SPLICE_AT = regex_cache.compile(SPLICE)
