@@ -447,6 +447,8 @@ def test_helper_stub_under_a_file_scope_if_is_not_the_callee():
     # `<%`/`%>` are braces: a body the structure would not see (`if (n) <% TMUL(b, b, b); %>`).
     ("if (n > 0) <% pipe_barrier(PIPE_ALL); %>", "digraph '<%'"),
     ("int64_t q<:2:> = {0, 0};", "digraph '<:'"),
+    # A trigraph is replaced before anything else in C++14 and earlier: `??/` splices the comment on.
+    ("// ends here??/\n  TMUL(b, b, b);", "trigraph '\\?\\?/'"),
 ])
 def test_lexemes_the_tokenizer_cannot_split_are_rejected(text, message):
     from ptofix.source import PtofixError

@@ -133,6 +133,12 @@ def _scan(source: SourceText) -> Tokens:
             raise PtofixError("unterminated comment", source, pos)
         raise PtofixError(f"stray character {ch!r} in program", source, pos)
     kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
+    if "??" in text:
+        trigraph = _TRIGRAPH.search(text)
+        if trigraph is not None:
+            # C++14 and earlier (and -trigraphs) replace them first, in comments and strings too:
+            # `??/` is a backslash that splices lines, `??<` a brace.
+            raise PtofixError(f"the trigraph '{trigraph.group()}' is not supported", source, trigraph.start())
     if 'R"' in text or any(digraph in text for digraph in ("%:", "<%", "%>", "<:", ":>")):
         _reject_unsupported_lexemes(source, kinds, starts, ends)
     if "\\" in text:
@@ -146,6 +152,7 @@ def _scan(source: SourceText) -> Tokens:
 # A digraph: `%:` (#), `<%` `%>` (braces), `<:` `:>` (brackets); `<::` is `<` `::` unless a third
 # ':' or a '>' follows.
 _DIGRAPH = regex_cache.compile(r"%:|<%|%>|<:(?!:(?![:>]))|:>")
+_TRIGRAPH = regex_cache.compile(r"\?\?[=/'()!<>-]")
 # A raw string's prefix right before a string token.
 _RAW_PREFIX = regex_cache.compile(r"(?:u8|[uUL])?R\Z")
 
