@@ -169,7 +169,7 @@ def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, e
         if kind == "s" and i and kinds[i - 1] == "w" and ends[i - 1] == starts[i] \
                 and _RAW_PREFIX.search(text, starts[i - 1], starts[i]) and text[starts[i]] == '"':
             raise PtofixError("raw string literals are not supported", source, starts[i - 1])
-        if kind == "w":
+        if kind in "wp":       # (in a directive too: a macro body spelling braces)
             digraph = _DIGRAPH.search(text, starts[i], ends[i])
             if digraph is not None:
                 raise PtofixError(f"the digraph '{digraph.group()}' is not supported", source, digraph.start())

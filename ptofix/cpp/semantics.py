@@ -32,7 +32,6 @@ from ..pto.ops import (
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
     pto_function_names,
-    vs_round_trip_event_may_pend,
 )
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from ..record import Record
@@ -306,6 +305,11 @@ def _unread_declaration(model: CppFile) -> str:
     for fn in model.functions:
         if fn.name in macros:
             return f"{model.source.location(fn.span.start)}: the function's name '{fn.name}' is a macro"
+        if isinstance(fn.body, OpaqueStmt):
+            # Braces paired across `#if` branches: the compiled body may end early, and what
+            # follows it be file-scope definitions (of TMUL, say) the parser took for its body.
+            return (f"{model.source.location(fn.span.start)}: the body of '{fn.name}' is not structured "
+                    f"({fn.body.reason}): it may end elsewhere and hide file-scope definitions")
     spelled = sorted(model.namespaces & macros)
     if spelled:
         return f"the namespace name '{spelled[0]}' is a macro"
@@ -365,9 +369,6 @@ class FileContext:
         # A macro may paste tokens into any name (`h##x`): then no name count is complete.
         self.pastes_tokens = "##" in model.source.text
         # `template <>`: an explicit specialization, which may be what a call of a template runs.
-        # No set of the kernel's own on the event pto's integer row reductions use for their round
-        # trip may be pending: only then does that round trip drain (pto-facts.md §2).
-        self.round_trip_event_free = not vs_round_trip_event_may_pend(model.source.text)
         self.has_specialization = "template" in model.source.text \
             and _SPECIALIZATION.search(model.source.text) is not None
         # Every identifier a file-scope declaration mentions (variables, constants, enumerators,

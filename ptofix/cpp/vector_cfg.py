@@ -501,10 +501,7 @@ class FunctionCFG:
             tmp_cols = tmp.tile.cols if tmp is not None and tmp.tile is not None else None
             tmp_dtype = tmp.tile.dtype if tmp is not None and tmp.tile is not None else None
             shapes = self.values.valid_shapes(src)
-            # (A helper's caller may leave a set pending: the entry and static helpers only.)
-            fn = self.sem.fn
-            private = self.sem.ctx.round_trip_event_free and (fn.is_entry or fn.static)
-            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype, src.tile.cols, private)
+            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype, src.tile.cols)
                        for shape in shapes or [None])
         if spec.trailing_drain == STATIC_NONEMPTY:
             for arg in args[:2]:

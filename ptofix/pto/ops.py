@@ -14,8 +14,6 @@ everything they touch.
 """
 from __future__ import annotations
 
-import re
-
 from .tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re-exported for the op effects)
 
 TYPE_CHECKING = False
@@ -183,50 +181,18 @@ HARMLESS_CALLS = {
 REPEAT_BYTES = 256      # one vector repeat
 
 
-# The event pto-isa's integer row reductions (TRowSum/TRowMax/TRowMin.hpp), TROWEXPAND's scalar
-# path and TEXTRACT's scalar path use for their own V->S->V round trips.
-INTERNAL_ROUND_TRIP_EVENT = "EVENT_ID0"
-_SET_FLAG_ARGS = re.compile(r"\s*\(\s*([\w:]+)\s*,\s*([\w:]+)\s*,\s*([\w:]+)\s*\)")
-
-
-def _plain_name(word: str) -> str:
-    return word.removeprefix("::").removeprefix("pto::")
-
-
-def vs_round_trip_event_may_pend(text: str) -> bool:
-    """Whether a kernel's own ``set_flag(PIPE_V, PIPE_S, EVENT_ID0)`` may be pending anywhere in
-    ``text`` (C++): any set_flag whose pipes and event are not plainly others. A flag is a counter a
-    wait only needs above zero: with the kernel's set pending, the op's internal
-    ``wait_flag(PIPE_V, PIPE_S, EVENT_ID0)`` returns on that set, before the op's own vector work
-    is done, so the op's round trip drains nothing."""
-    pos = text.find("set_flag")
-    while pos >= 0:
-        match = _SET_FLAG_ARGS.match(text, pos + len("set_flag"))
-        if match is None:
-            return True
-        src, dst, event = (_plain_name(word) for word in match.groups())
-        other_pipe = (src.startswith("PIPE_") and src != "PIPE_V") or (dst.startswith("PIPE_") and dst != "PIPE_S")
-        other_event = (event.startswith("EVENT_ID") and event != INTERNAL_ROUND_TRIP_EVENT) \
-            or (event.isdigit() and int(event) != 0)
-        if not (other_pipe or other_event):
-            return True
-        pos = text.find("set_flag", pos + 1)
-    return False
-
-
 def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None,
-                      tmp_dtype: str | None, src_cols: int | None, round_trip_private: bool) -> bool:
+                      tmp_dtype: str | None, src_cols: int | None) -> bool:
     """Whether TROWSUM/TROWMAX/TROWMIN(dst, src, tmp) ends with PIPE_V drained (pto-isa a2a3
     TRowReduceOps.hpp, TRowSum/TRowMax/TRowMin.hpp at 3186c381). float/half: every path ends with
     pipe_barrier(PIPE_V) except one that returns having issued nothing, when E < validCol < 2E
     (E = elements per 256-byte repeat) and the static Cols of the tmp or of src (``src_cols``; None:
     unknown) hold less than one repeat (TRowReduceInstr: `srcRptStride` or `tmpRptStride` below
     BLOCK_MAX_PER_REPEAT). A run-time valid shape may pass src's Cols.
-    int16/int32: each row ends with a V->S and S->V flag round trip on EVENT_ID0, which drains V,
-    so it drains when there is a row and no set of the kernel's own on that event may be pending
-    (``round_trip_private``, see vs_round_trip_event_may_pend). ``valid``: src's valid (rows,
-    cols), None if it may vary. A tmp of another element type than src: its Cols are not read as
-    src elements (unknown)."""
+    int16/int32: every vector instruction of a row is followed by pipe_barrier(PIPE_V) (dst is
+    a scalar store behind a V->S->V round trip), so it drains when there is a row, whatever flags
+    the kernel left pending. ``valid``: src's valid (rows, cols), None if it may vary. A tmp of
+    another element type than src: its Cols are not read as src elements (unknown)."""
     size = ELEMENT_BYTES.get(dtype or "")
     if size is None:
         return False
@@ -238,7 +204,7 @@ def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols
             return True
         return valid is not None and not (per_repeat < valid[1] < 2 * per_repeat)
     if dtype in ("int16_t", "int32_t"):
-        return round_trip_private and valid is not None and valid[0] >= 1
+        return valid is not None and valid[0] >= 1
     return False
 
 

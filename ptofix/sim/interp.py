@@ -41,7 +41,7 @@ from ..cpp.model import (
 )
 from ..cpp.parser import directive_text, directive_word
 from ..pto import tpipe
-from ..pto.ops import PIPE_FIFO_OPS, vs_round_trip_event_may_pend
+from ..pto.ops import PIPE_FIFO_OPS
 from ..pto.tiles import TILE_ARG, TILE_DEFAULTS
 from ..source import PtofixError
 from .fifo import FifoState, Pipe, PushRecord
@@ -391,8 +391,6 @@ class Interpreter:
                  table: StatementTable, defined: set | None = None):
         self.cpp = cpp
         self.source = cpp.source
-        # (The simulator runs from the kernel entry: the file's own sets are all there is.)
-        self.round_trip_private = not vs_round_trip_event_may_pend(cpp.source.text)
         self.mem = mem
         self.sched = sched
         self.fifo = fifo
@@ -1396,7 +1394,7 @@ class Interpreter:
                 locs = [r.type.loc for r in raw if isinstance(r, TileVar)]
                 raise SimError(f"TMOV between {' and '.join(locs)} is not on the vector pipe")
         args = self._op_args(node)
-        steps = build_steps(name, args, targs, self.round_trip_private)
+        steps = build_steps(name, args, targs)
         sid = self._sid()
         stamp = self._stamp()
         for step in steps:

@@ -200,13 +200,10 @@ class OpBuilder:
     """Turns one evaluated op call into steps. ``args`` are evaluated values: TileView for tiles,
     Python/numpy numbers for scalars, :class:`Sym` for enum constants."""
 
-    def __init__(self, name: str, args: list, template_args: list | None = None, round_trip_private: bool = False):
+    def __init__(self, name: str, args: list, template_args: list | None = None):
         self.name = name
         self.args = args
         self.targs = template_args or []
-        # No kernel set on the event of pto's internal V->S round trips may be pending (see
-        # pto.ops.vs_round_trip_event_may_pend): only then does an integer row reduction drain.
-        self.round_trip_private = round_trip_private
 
     def _refuse_unmodelled_forms(self) -> None:
         """Overloads whose effects the numpy model does not follow (pto/ops.py's table lists them)."""
@@ -429,7 +426,7 @@ class OpBuilder:
         tmp_cols = tmp.type.cols if tmp is not None else None
         tmp_dtype = tmp.type.elem if tmp is not None else None
         drain = self.name in TRAILING_DRAIN_OPS and row_reduce_drains(src.type.elem, valid, tmp_cols, tmp_dtype,
-                                                                      src.type.cols, self.round_trip_private)
+                                                                      src.type.cols)
         reach = reduce_tmp_bytes(self.name, src.type.elem, valid, tmp_cols, tmp_dtype,
                                  (src.type.rows, src.type.cols)) or 0
 
@@ -686,9 +683,8 @@ class OpBuilder:
 TRAILING_DRAIN_OPS = frozenset({"TROWSUM", "TROWMAX", "TROWMIN", "TCOLMAX", "TCOLMIN", "TCOLSUM"})
 
 
-def build_steps(name: str, args: list, template_args: list | None = None,
-                round_trip_private: bool = False) -> list[Step]:
-    return OpBuilder(name, args, template_args, round_trip_private).build()
+def build_steps(name: str, args: list, template_args: list | None = None) -> list[Step]:
+    return OpBuilder(name, args, template_args).build()
 
 
 VECTOR_OPS = {
