@@ -19,7 +19,7 @@ from ..pto.ops import REPEAT_BYTES
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
 from ..record import Record
 from ..source import SourceText
-from .model import Compound, CppFile, Function, SimpleStmt
+from .model import CppFile, Function, SimpleStmt
 from .parser import identifiers
 from .semantics import FileContext
 from .stmt_parser import forget_statements
@@ -1082,28 +1082,85 @@ def _describe_unknown(event: Event, source: SourceText) -> str:
 def _flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: str, lenient: bool = False) -> bool:
     """A set_flag(src, dst, e) followed by its wait_flag(src, dst, e) strictly between lo and hi.
 
-    The wait matches that set only if no set of ``e`` can still be pending before it: the
-    nearest earlier flag of ``e`` in this statement list must be a wait (or, in the function's
-    outermost list, there is none).
+    The wait matches that set, or a later one, only if no set of ``e`` can still be pending when
+    the set is issued: a flag is a counter a wait only needs above zero. So the sets and waits of
+    ``e`` must alternate on every path of the function (_pair_alternates: flags in nested
+    statements and helpers included), from an entry function's start.
     """
-    def flags(indices):
-        for k in indices:
-            flag = cfg.flag(stmts[k])
-            if flag is not None and flag[1] == src and flag[2] == dst and flag[3]:
-                yield flag[0], flag[3]
-
-    outermost = isinstance(cfg.fn.body, Compound) and stmts is cfg.fn.body.body
     state: dict[str, str] = {}
-    for kind, event in flags(range(lo + 1, hi)):
+    for k in range(lo + 1, hi):
+        flag = cfg.flag(stmts[k])
+        if flag is None or flag[1] != src or flag[2] != dst or not flag[3]:
+            continue
+        kind, event = flag[0], flag[3]
         if event not in state:
-            previous = next((k for k, e in flags(range(lo, -1, -1)) if e == event), None)
-            clean = lenient or previous == "wait_flag" or (previous is None and outermost)
+            clean = lenient or _pair_alternates(cfg, src, dst, cfg.sem.event_value(event))
             state[event] = "pending" if kind == "set_flag" and clean else "bad"
         elif state[event] == "pending" and kind == "wait_flag":
             return True
         else:
             state[event] = "bad"
     return False
+
+
+def _may_touch_flags(ctx: FileContext, name: str, seen: set[str]) -> bool:
+    """Whether a call of the file's function ``name`` may set or wait a flag: its text, or that of a
+    function of the file it mentions, spells `flag`, or it is not one function of the file."""
+    fn = ctx.local_function(name)
+    if fn is None:
+        return True
+    seen.add(name)
+    text = ctx.model.source.text[fn.span.start:fn.span.end]
+    if "flag" in text:
+        return True
+    mentioned = set(identifiers(text)) & ctx.functions.keys()
+    return any(_may_touch_flags(ctx, other, seen) for other in sorted(mentioned - seen))
+
+
+def _pair_alternates(cfg: FunctionCFG, src: str, dst: str, tag: str) -> bool:
+    """Sets and waits of the flag (src, dst, tag) strictly alternate on every path of ``cfg``'s
+    function, starting with none pending at an entry function's start (a helper's caller may leave
+    one pending). A call of a local function, an unknown statement or a flag of the same pipes
+    whose event may be the same (another spelling) may set or consume it: maybe pending."""
+    key = (src, dst, tag)
+    cache = cfg.flag_alternation
+    if key in cache:
+        return cache[key]
+    vs = (src, dst) == ("PIPE_V", "PIPE_S")
+    set_kind, wait_kind = (EventKind.SET_VS, EventKind.WAIT_VS) if vs else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
+    prefix = f"{src}>{dst}:"
+
+    def event_id(event) -> str | None:
+        if event.kind not in (set_kind, wait_kind):
+            return None
+        if vs:
+            return event.tag
+        return event.tag[len(prefix):] if event.tag.startswith(prefix) else None
+
+    states: dict[int, frozenset] = {cfg.entry.order: _NONE_PENDING if cfg.fn.is_entry else _MAYBE_PENDING}
+    work = [cfg.entry]
+    ok = not cfg.unstructured
+    while work and ok:
+        event = work.pop()
+        state = states[event.order]
+        this = event_id(event)
+        if this == tag:
+            ok = 1 not in state if event.kind is set_kind else 0 not in state
+            out = frozenset({1}) if event.kind is set_kind else frozenset({0})
+        elif event.kind in (EventKind.UNKNOWN, EventKind.CALL) or (this is not None and may_be_same_event(this, tag)) \
+                or (event.callee and _may_touch_flags(cfg.sem.ctx, event.callee, set())):
+            # (A call resolved to nothing issues no vector work, but may still set or wait flags.)
+            out = _MAYBE_PENDING
+        else:
+            out = state
+        for nxt, _ in event.succ:
+            old = states.get(nxt.order, frozenset())
+            new = old | out
+            if new != old:
+                states[nxt.order] = new
+                work.append(nxt)
+    cache[key] = ok
+    return ok
 
 
 def _nearest(event: Event, backward: bool) -> str:

@@ -1525,6 +1525,9 @@ class FunctionSemantics:
                     reason2 = self._expr(arg, env)
                     if reason2:
                         return self._unknown_names(env, reason2)
+                if self._pending_calls:
+                    # `a.GetValue(work())`: the argument's call runs first and is no event here.
+                    return self._unknown_names(env, "local function called inside the arguments of a method call")
                 owner = env.get(func.obj.id) if isinstance(func.obj, A.Name) else None
                 if func.field == "SetValidShape" and owner is not None and owner.tile is not None:
                     # The valid shape set at run time may be anything (0 included): no longer static,

@@ -116,6 +116,9 @@ class FunctionCFG:
     def __init__(self, fn: Function, sem: FunctionSemantics):
         self.fn = fn
         self.sem = sem
+        # (src, dst, event) -> whether that flag's sets and waits alternate on every path
+        # (barriers._pair_alternates, computed on first use).
+        self.flag_alternation: dict[tuple[str, str, str], bool] = {}
         self.values = sem.values
         self.local_calls: list[Event] = []            # resolved by BarrierAnalysis once purity is known
         self.events: list[Event] = []
@@ -585,6 +588,13 @@ class FunctionCFG:
             ctype = expr_type(arg, env, self.sem)
             if write or not (isinstance(ctype, IntType) or ctype == "float"):
                 return [], f"{op}: operand {index} is an expression ptofix cannot resolve"
+        if op.startswith("TCOLEXPAND"):
+            # src0 is the operand walked in full only when its valid shape is dst's: pto-isa swaps
+            # the roles at run time otherwise (TColExpandBinOp.hpp, `src0eqdst`), and src0 is then
+            # the broadcast row, read once a column chunk (no same-access chain through it).
+            tiles = {index: (sym, at) for index, sym, at in operands}
+            if 0 in tiles and 1 in tiles and not self._shaped_like(tiles[1][0], tiles[0][0]):
+                out[tiles[1][1]].elementwise = False
         if op in ("TEXTRACT", "TINSERT"):
             self._bound_window(op, spec, args, operands, out)
         elif op not in SHAPED_ELSEWHERE:
