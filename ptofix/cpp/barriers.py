@@ -1039,9 +1039,8 @@ def _walks_like(shape: tuple | None, exact: tuple) -> bool:
     rows, cols, dtype, layout, valid_rows, valid_cols = shape
     if (dtype, layout) != (exact[4], exact[5]):
         return False
-    if layout == "RowMajor":
-        return cols == exact[3] and (valid_cols == cols or valid_rows == 1)
-    return (rows, cols) == (exact[2], exact[3]) and walked_in_address_order(rows, cols, layout, valid_rows, valid_cols)
+    same_stride = cols == exact[3] if layout == "RowMajor" else (rows, cols) == (exact[2], exact[3])
+    return same_stride and walked_in_address_order(rows, cols, layout, valid_rows, valid_cols)
 
 
 def _walk_order(op: str, producing: bool) -> str:
