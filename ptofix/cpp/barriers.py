@@ -50,23 +50,30 @@ def may_be_same_event(a: str, b: str) -> bool:
 _EVENT_ENUMERATOR = regex_cache.compile(r"EVENT_ID[0-9]+")
 
 
-def _flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset) -> tuple[dict, bool]:
-    """Possible 'set pending' states (0/1) of V->S event ``tag`` before each event (by order)."""
+def _flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE_V",
+                   dst: str = "PIPE_S") -> tuple[dict, bool]:
+    """Possible 'set pending' states (0/1) of the flag (src, dst, tag) before each event (by
+    order), and whether its sets and waits strictly alternate. An unknown event, or a flag of the
+    same pipes whose event may be the same (another spelling), may set or consume it. V->S flags
+    are events of their own, and a helper holding one is not pure (its call is unknown); another
+    pipe's flags may sit in a helper the proof takes as vector-free, so such a call may set or
+    consume them too."""
+    vs = (src, dst) == ("PIPE_V", "PIPE_S")
+    set_kind, wait_kind = (EventKind.SET_VS, EventKind.WAIT_VS) if vs else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
+    prefix = "" if vs else f"{src}>{dst}:"
     states: dict[int, frozenset] = {cfg.entry.order: entry}
     work = [cfg.entry]
     ok = True
     while work:
         event = work.pop()
         state = states[event.order]
-        if event.kind is EventKind.SET_VS and event.tag == tag:
-            ok = ok and 1 not in state
-            out = frozenset({1})
-        elif event.kind is EventKind.WAIT_VS and event.tag == tag:
-            ok = ok and 0 not in state
-            out = frozenset({0})
-        elif event.kind is EventKind.UNKNOWN or (event.kind in (EventKind.SET_VS, EventKind.WAIT_VS)
-                                                and may_be_same_event(event.tag, tag)):
-            # Another spelling that may name the same event sets or consumes it too, or not.
+        this = event.tag[len(prefix):] if event.kind in (set_kind, wait_kind) and event.tag.startswith(prefix) \
+            else None
+        if this == tag:
+            ok = ok and (1 if event.kind is set_kind else 0) not in state
+            out = frozenset({1}) if event.kind is set_kind else frozenset({0})
+        elif event.kind in (EventKind.UNKNOWN, EventKind.CALL) or (this is not None and may_be_same_event(this, tag)) \
+                or (not vs and event.callee and _may_touch_flags(cfg.sem.ctx, event.callee, set())):
             out = _MAYBE_PENDING
         else:
             out = state
@@ -1118,48 +1125,13 @@ def _may_touch_flags(ctx: FileContext, name: str, seen: set[str]) -> bool:
 
 def _pair_alternates(cfg: FunctionCFG, src: str, dst: str, tag: str) -> bool:
     """Sets and waits of the flag (src, dst, tag) strictly alternate on every path of ``cfg``'s
-    function, starting with none pending at an entry function's start (a helper's caller may leave
-    one pending). A call of a local function, an unknown statement or a flag of the same pipes
-    whose event may be the same (another spelling) may set or consume it: maybe pending."""
+    function (_flag_dataflow), starting with none pending at an entry function's start (a
+    helper's caller may leave one pending)."""
     key = (src, dst, tag)
-    cache = cfg.flag_alternation
-    if key in cache:
-        return cache[key]
-    vs = (src, dst) == ("PIPE_V", "PIPE_S")
-    set_kind, wait_kind = (EventKind.SET_VS, EventKind.WAIT_VS) if vs else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
-    prefix = f"{src}>{dst}:"
-
-    def event_id(event) -> str | None:
-        if event.kind not in (set_kind, wait_kind):
-            return None
-        if vs:
-            return event.tag
-        return event.tag[len(prefix):] if event.tag.startswith(prefix) else None
-
-    states: dict[int, frozenset] = {cfg.entry.order: _NONE_PENDING if cfg.fn.is_entry else _MAYBE_PENDING}
-    work = [cfg.entry]
-    ok = not cfg.unstructured
-    while work and ok:
-        event = work.pop()
-        state = states[event.order]
-        this = event_id(event)
-        if this == tag:
-            ok = 1 not in state if event.kind is set_kind else 0 not in state
-            out = frozenset({1}) if event.kind is set_kind else frozenset({0})
-        elif event.kind in (EventKind.UNKNOWN, EventKind.CALL) or (this is not None and may_be_same_event(this, tag)) \
-                or (event.callee and _may_touch_flags(cfg.sem.ctx, event.callee, set())):
-            # (A call resolved to nothing issues no vector work, but may still set or wait flags.)
-            out = _MAYBE_PENDING
-        else:
-            out = state
-        for nxt, _ in event.succ:
-            old = states.get(nxt.order, frozenset())
-            new = old | out
-            if new != old:
-                states[nxt.order] = new
-                work.append(nxt)
-    cache[key] = ok
-    return ok
+    if key not in cfg.flag_alternation:
+        entry = _NONE_PENDING if cfg.fn.is_entry else _MAYBE_PENDING
+        cfg.flag_alternation[key] = not cfg.unstructured and _flag_dataflow(cfg, tag, entry, src, dst)[1]
+    return cfg.flag_alternation[key]
 
 
 def _nearest(event: Event, backward: bool) -> str:
