@@ -23,7 +23,7 @@ from .model import CppFile, Function, SimpleStmt
 from .parser import identifiers
 from .semantics import FileContext
 from .stmt_parser import forget_statements
-from .vector_cfg import CHAIN_16BIT_ONLY, Access, Event, EventKind, FunctionCFG
+from .vector_cfg import CHAIN_16BIT_ONLY, UNKNOWN_EVENT_ID, Access, Event, EventKind, FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -473,7 +473,8 @@ class BarrierAnalysis:
                     continue      # the other half of a V->S pair crossed before: drained here
                 if nxt.kind is opens and nxt.tag in trusted:
                     next_pending = pending | {nxt.tag}
-                if self.lenient_flags and nxt.kind in (chain_first, chain_then):
+                if self.lenient_flags and nxt.kind in (chain_first, chain_then) \
+                        and not nxt.tag.endswith(":" + UNKNOWN_EVENT_ID):     # (a varying event links no chain)
                     # Each pipe runs its own instructions in program order, and wait_flag(P, Q, e)
                     # holds Q until P's set_flag(P, Q, e). Forward from the earlier op: V (or a pipe
                     # already after it) signals Q, Q waits for that signal, Q signals R, ..., V waits:
@@ -1098,9 +1099,12 @@ def _flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: s
         flag = cfg.flag(stmts[k])
         if flag is None or flag[1] != src or flag[2] != dst or not flag[3]:
             continue
-        kind, event = flag[0], flag[3]
+        # Matched by value, not spelling: a variable may hold another event at the wait.
+        kind, event = flag[0], cfg.sem.event_value(flag[3])
+        if not event:
+            return False      # an event that may vary pairs with nothing
         if event not in state:
-            clean = lenient or _pair_alternates(cfg, src, dst, cfg.sem.event_value(event))
+            clean = lenient or _pair_alternates(cfg, src, dst, event)
             state[event] = "pending" if kind == "set_flag" and clean else "bad"
         elif state[event] == "pending" and kind == "wait_flag":
             return True

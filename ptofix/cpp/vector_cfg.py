@@ -112,6 +112,11 @@ class Event(Record):
     order: int = 0
 
 
+# The event id of a flag whose event is not one constant (a parameter, a cast, a variable that
+# changes): it may be any event, so it pairs with none and may set or consume each.
+UNKNOWN_EVENT_ID = "?"
+
+
 class FunctionCFG:
     def __init__(self, fn: Function, sem: FunctionSemantics):
         self.fn = fn
@@ -354,7 +359,9 @@ class FunctionCFG:
                 # tag '' (an event id that may vary) may be any event: see barriers.may_be_same_event.
                 flag_kind = EventKind.SET_VS if kind is Kind.SET_FLAG else EventKind.WAIT_VS
                 return [self._new(flag_kind, stmt=stmt, tag=tag, why=f"{kind.value}(PIPE_V, PIPE_S, {tag or '?'})")]
-            if tag and src != dst:
+            if src != dst:
+                # An event id that may vary is UNKNOWN_EVENT_ID: it may be any event of these pipes.
+                tag = tag or UNKNOWN_EVENT_ID
                 return [self._new(EventKind.FLAG_SET if kind is Kind.SET_FLAG else EventKind.FLAG_WAIT, stmt=stmt,
                                   tag=f"{src}>{dst}:{tag}", why=f"{kind.value}({src}, {dst}, {tag})")]
             return []
