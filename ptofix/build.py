@@ -779,9 +779,13 @@ def _check_arch(plan: Plan, source) -> None:
             flag_arch = cmd[i + 1]
     if flag_arch is None:
         return
+    from .ir.model import ptoas_arch
     from .ir.parser import parse_ir
-    module_arch = parse_ir(source).target_arch()
-    if flag_arch != (module_arch or "a3"):
+    if flag_arch.lower() not in ("a3", "a5"):
+        return            # (ptoas refuses the flag itself)
+    module = parse_ir(source)
+    module_arch = module.declared_target_arch()
+    if ptoas_arch(flag_arch) != module.target_arch():
         said = f'pto.target_arch = "{module_arch}"' if module_arch else "no pto.target_arch (a3)"
         raise PtofixError(f"ptoas runs with --pto-arch={flag_arch} but the module says {said}: canonicalize "
                           f"prepares the IR for the module's arch; state pto.target_arch = \"{flag_arch}\" in the "

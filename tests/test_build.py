@@ -597,6 +597,16 @@ def test_a_pto_arch_flag_the_module_does_not_state_stops_the_build(tools, tmp_pa
     assert not out.exists()
 
 
+@pytest.mark.parametrize("stated, flag", [("A5", "a5"), ("a5", "A5"), ("a2a3", "a3")])
+def test_the_arch_check_reads_the_module_and_flag_as_ptoas_does(tools, tmp_path, stated, flag):
+    # ptoas lower-cases both and takes an arch other than a3/a5 in the module for a3.
+    ir = tmp_path / "fa.mlir"
+    text = FA_MLIR.read_text()
+    ir.write_text(text.replace('pto.target_arch = "a3"', f'pto.target_arch = "{stated}"', 1))
+    assert f'pto.target_arch = "{stated}"' in ir.read_text()
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--no-compile", f"--ptoas-flags=--pto-arch={flag}") == 0
+
+
 def test_a_ptoas_older_than_the_stated_target_stops_the_build(tools, tmp_path, capsys, monkeypatch):
     # ptoas 2026-04-17 (hw-native-sys a56b18c3) prints 0.27 and cannot parse the pto.declare_global a
     # v0.45 target keeps: the build says so before it runs anything and writes nothing.

@@ -287,6 +287,33 @@ def test_a5_is_read_from_either_module_form(module):
     assert any("only supported for a2/a3" in w for w in outcome.warnings)
 
 
+@pytest.mark.parametrize("module", [
+    'module attributes {pto.target_arch = "A5"} {\n' + _A5_FUNC + "}\n",      # ptoas lower-cases the arch
+    '// pto.target_arch = "a5"\nmodule {\n' + _A5_FUNC + "}\n",              # its textual scan reads comments
+])
+def test_the_arch_is_read_as_ptoas_reads_it(module):
+    outcome = run(module, "v0.45")
+    assert "local_slot_num" not in outcome.text
+    assert any("only supported for a2/a3" in w for w in outcome.warnings)
+
+
+@pytest.mark.parametrize("module", [
+    'module attributes {pto.target_arch = "a2a3"} {\n' + _A5_FUNC + "}\n",   # not a3 or a5: ptoas takes a3
+    "module {\n" + _A5_FUNC + "}\n",
+])
+def test_an_a3_module_keeps_its_local_slot_num(module):
+    assert "local_slot_num = 1" in run(module, "v0.45").text
+
+
+def test_ptoas_arch_normalisation():
+    from ptofix.ir.model import compiled_arch, ptoas_arch
+    assert [ptoas_arch(v) for v in ("A5", "a3", "a2a3", None, "A3")] == ["a5", "a3", "a3", "a3", "a3"]
+    # The declared attribute wins when it names a3 or a5; else the first textual mention.
+    assert compiled_arch("a3", '// pto.target_arch = "a5"') == "a3"
+    assert compiled_arch("a2a3", 'x pto.target_arch = "a5"') == "a5"
+    assert compiled_arch(None, "") == "a3"
+
+
 def test_a_wrong_width_in_a_custom_ops_trailing_dictionary_is_fixed():
     text = ('module {\n  func.func @k() {\n    %g = pto.declare_global -> !pto.tensor_view<16x16xf32>\n'
             '    %p = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 1024, slot_num = 8}'

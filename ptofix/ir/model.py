@@ -190,14 +190,41 @@ class Module:
     def text(self, span: Span) -> str:
         return self.source.text[span.start:span.end]
 
-    def target_arch(self) -> str | None:
-        """``pto.target_arch`` of the module (docs/reference/pto-ir.md §4)."""
+    def declared_target_arch(self) -> str | None:
+        """``pto.target_arch`` of the module as written (docs/reference/pto-ir.md §4), or None."""
         for op in self.ops:
             if op.name in ("module", "builtin.module"):
                 arch = module_arch(op)
                 if arch:
                     return arch
         return None
+
+    def target_arch(self) -> str:
+        """The arch ptoas (v0.45 tools/ptoas/driver.cpp, with no --pto-arch) compiles the module
+        for: its ``pto.target_arch`` if that names a supported arch, else the first
+        ``pto.target_arch = "..."`` anywhere in the text (ptoas's textual scan, comments included),
+        lower-cased; a3 when neither names a3 or a5."""
+        return compiled_arch(self.declared_target_arch(), self.source.text)
+
+
+# ptoas's textual arch scan (driver.cpp detectPTOASTextualModuleArch).
+_TEXTUAL_ARCH = regex_cache.compile(r'"?pto\.target_arch"?\s*=\s*"(\w+)"')
+
+
+def ptoas_arch(value: str | None) -> str:
+    """The arch ptoas takes a ``pto.target_arch`` value or ``--pto-arch`` flag for: lower-cased
+    (normalizePTOASArch), a3 when absent or neither a3 nor a5 (`"a2a3"` is a3)."""
+    normalized = (value or "a3").lower()
+    return normalized if normalized in ("a3", "a5") else "a3"
+
+
+def compiled_arch(declared: str | None, text: str) -> str:
+    """The arch ptoas compiles a module for, given its ``pto.target_arch`` as written (``declared``)
+    and the file's text: the declared one if it names a3 or a5, else ptoas's textual scan's."""
+    if declared is not None and declared.lower() in ("a3", "a5"):
+        return declared.lower()
+    scanned = _TEXTUAL_ARCH.search(text)
+    return ptoas_arch(scanned.group(1) if scanned else None)
 
 
 def module_arch(module: Operation) -> str | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..source import PtofixError, SourceText
-from .model import Attr, Operation, Value, module_arch
+from .model import Attr, Operation, Value, compiled_arch, module_arch
 from .opspecs import ATTR_WIDTHS, OpSyntax, first_version
 from .versions import Version, resolve
 
@@ -289,10 +289,10 @@ def _check_target(c: Canon, source: SourceText) -> None:
             raise _err(source, op.span.start, f"'{name}' needs operand '{o.name}' for ptoas {v.name}{hint}")
     if spec.name == "pto.initialize_l2g2l_pipe" and "peer_local_addr" in c.operands and "local_addr" not in c.operands:
         raise _err(source, op.span.start, f"'{name}': peer_local_addr without local_addr")
-    _local_slot_rules(c)
+    _local_slot_rules(c, source)
 
 
-def _local_slot_rules(c: Canon) -> None:
+def _local_slot_rules(c: Canon, source: SourceText) -> None:
     """Strip a local_slot_num the target's verifier rejects (docs/reference/pto-ir.md §3)."""
     if "local_slot_num" not in c.attrs:
         return
@@ -310,7 +310,7 @@ def _local_slot_rules(c: Canon) -> None:
             newest_ok = v >= resolve("newest") and has_local and c.int("dir_mask") == 1
             if not newest_ok:
                 reason = "globaltensor pipe init does not use 'local_slot_num'"
-        arch = _module_arch(c.op)
+        arch = _module_arch(c.op, source)
         if reason is None and arch == "a5" and v >= resolve("v0.45"):
             reason = "'local_slot_num' is only supported for a2/a3 frontend pipe lowering"
     if reason is not None:
@@ -318,11 +318,11 @@ def _local_slot_rules(c: Canon) -> None:
         del c.attrs["local_slot_num"]
 
 
-def _module_arch(op: Operation) -> str | None:
+def _module_arch(op: Operation, source: SourceText) -> str:
     top = op
     while top.parent is not None:
         top = top.parent
-    return module_arch(top)
+    return compiled_arch(module_arch(top), source.text)
 
 
 # ---------------------------------------------------------------------------------------------
