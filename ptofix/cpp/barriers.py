@@ -43,7 +43,8 @@ def may_be_same_event(a: str, b: str) -> bool:
     if a == b:
         return True
     if a.isdigit() and b.isdigit():
-        return int(a) == int(b)
+        # (An id past the 3-bit event field may wrap onto another: pto's events are EVENT_ID0-7.)
+        return int(a) == int(b) or max(int(a), int(b)) > 7
     return not (_EVENT_ENUMERATOR.fullmatch(a) and _EVENT_ENUMERATOR.fullmatch(b))
 
 
@@ -404,7 +405,7 @@ class BarrierAnalysis:
     def _alternates(self, cfg: FunctionCFG, tag: str) -> bool:
         entry = self._flag_state_at_entry(cfg.fn, tag, frozenset())
         states, ok = _flag_dataflow(cfg, tag, entry)
-        return ok
+        return ok and not _leaves_set_pending(cfg, states)
 
     def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
         if self.is_entry(fn):
@@ -1134,8 +1135,15 @@ def _pair_alternates(cfg: FunctionCFG, src: str, dst: str, tag: str) -> bool:
     key = (src, dst, tag)
     if key not in cfg.flag_alternation:
         entry = _NONE_PENDING if cfg.fn.is_entry else _MAYBE_PENDING
-        cfg.flag_alternation[key] = not cfg.unstructured and _flag_dataflow(cfg, tag, entry, src, dst)[1]
+        states, ok = _flag_dataflow(cfg, tag, entry, src, dst)
+        cfg.flag_alternation[key] = not cfg.unstructured and ok and not _leaves_set_pending(cfg, states)
     return cfg.flag_alternation[key]
+
+
+def _leaves_set_pending(cfg: FunctionCFG, states: dict) -> bool:
+    """An entry function that may return with a set still pending: the next launch on that core
+    would not start with none pending, which every entry is assumed to."""
+    return cfg.fn.is_entry and 1 in states.get(cfg.exit.order, frozenset())
 
 
 def _nearest(event: Event, backward: bool) -> str:

@@ -28,6 +28,7 @@ from ..pto.ops import (
     HARMLESS_CALLS,
     MODE_ENUMS,
     OPS,
+    PIPE_NAMES,
     PTO_INSTRUCTIONS,
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
@@ -1580,9 +1581,12 @@ class FunctionSemantics:
                     return StmtInfo(Kind.DRAIN_ALL, env=env)
                 if pipe.startswith("PIPE_"):
                     return StmtInfo(Kind.NOP, env=env)
-            if base in ("set_flag", "wait_flag") and len(words) == 3 and words[0] and words[1]:
-                event = self._event_id(call.args[2], env)
-                flag = (_strip_pto(words[0]), _strip_pto(words[1]), event)
+            pipes = [_strip_pto(word) for word in words[:2] if word]
+            if base in ("set_flag", "wait_flag") and len(words) == 3 and len(pipes) == 2 \
+                    and all(pipe in PIPE_NAMES for pipe in pipes):
+                # (Only the plain pipe names: `pipe_t::PIPE_V` is PIPE_V too, and would read as
+                # another pipe; `PIPE_VEC` is none.)
+                flag = (pipes[0], pipes[1], self._event_id(call.args[2], env))
                 return StmtInfo(Kind.SET_FLAG if base == "set_flag" else Kind.WAIT_FLAG, env=env, flag=flag)
             return StmtInfo(Kind.UNKNOWN, reason=f"{base} with arguments ptofix cannot read", env=env)
         if base == "TASSIGN":

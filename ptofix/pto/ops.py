@@ -23,6 +23,9 @@ else:
     from ..ntuple import NamedTuple
 
 PIPE_V = "PIPE_V"
+# The pipes of the CCE `pipe_t` enumeration that pto-isa's A2/A3 headers and ptoas name (a flag or
+# barrier on any other spelling is not read as one of them).
+PIPE_NAMES = frozenset(["PIPE_S", "PIPE_V", "PIPE_M", "PIPE_MTE1", "PIPE_MTE2", "PIPE_MTE3", "PIPE_FIX", "PIPE_ALL"])
 
 # When an op's implementation ends with its own pipe_barrier(PIPE_V):
 NEVER = "never"
