@@ -314,6 +314,10 @@ def _unread_declaration(model: CppFile) -> str:
     spelled = sorted(model.namespaces & macros)
     if spelled:
         return f"the namespace name '{spelled[0]}' is a macro"
+    if "std" in model.namespaces:
+        # (The model reads `std::atomic_thread_fence` and the like by spelling: a nearer `std`
+        # of the file's own would be looked up first.)
+        return "the file declares a namespace 'std' of its own"
     return ""
 
 
