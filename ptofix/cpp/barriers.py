@@ -409,7 +409,7 @@ class BarrierAnalysis:
 
     def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
         if self.is_entry(fn):
-            return _NONE_PENDING
+            return _entry_flag_state(self.ctx, fn)
         key = (id(fn), tag)
         if key in self._flag_entry:
             return self._flag_entry[key]
@@ -1134,10 +1134,25 @@ def _pair_alternates(cfg: FunctionCFG, src: str, dst: str, tag: str) -> bool:
     helper's caller may leave one pending)."""
     key = (src, dst, tag)
     if key not in cfg.flag_alternation:
-        entry = _NONE_PENDING if cfg.fn.is_entry else _MAYBE_PENDING
+        entry = _entry_flag_state(cfg.sem.ctx, cfg.fn)
         states, ok = _flag_dataflow(cfg, tag, entry, src, dst)
         cfg.flag_alternation[key] = not cfg.unstructured and ok and not _leaves_set_pending(cfg, states)
     return cfg.flag_alternation[key]
+
+
+def _entry_flag_state(ctx: FileContext, fn: Function) -> frozenset:
+    """The flag states a function may start in. A kernel entry starts with no set pending, given
+    that the kernel run before it on that core returned with none (_leaves_set_pending checks
+    this file's entry functions against themselves). Another entry function of the same file
+    that may set a flag is a kernel that may run just before; its exit state is not modelled
+    (the removal pass models only the functions around candidate barriers), so then no entry of
+    the file starts clean. Any other function's caller may leave a set pending."""
+    if not fn.is_entry or "__global__" in ctx.macros:
+        return _MAYBE_PENDING
+    if any(other is not fn and other.is_entry and _may_touch_flags(ctx, other.name, set())
+           for other in ctx.model.functions):
+        return _MAYBE_PENDING
+    return _NONE_PENDING
 
 
 def _leaves_set_pending(cfg: FunctionCFG, states: dict) -> bool:
