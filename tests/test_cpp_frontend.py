@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ptofix.cpp import stmt_parser as A
 from ptofix.cpp.model import ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
-from ptofix.cpp.parser import parse_cpp
+from ptofix.cpp.parser import directive_text, parse_cpp
 from ptofix.cpp.semantics import _split_params, analyse_function
 from ptofix.source import PtofixError, SourceText, apply_edits
 
@@ -619,3 +619,36 @@ def test_line_start_is_after_the_last_line_break(text, offset):
     from ptofix.source import line_start
     offset = min(offset, len(text))
     assert line_start(text, offset) == max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+
+
+@pytest.mark.parametrize("directive, expected", [
+    ('#define Q (void)"//"; }', '#define Q (void)"//"; }'),        # a string is no comment
+    ('#define Q "/*" x "*/"', '#define Q "/*" x "*/"'),
+    ("#define N 1  // note /* open", "#define N 1   "),                  # a // comment ends the line
+    ("#define N it's /* x", "#define N it's /* x"),                    # an open quote ends at the line's end
+    ("#define A 1 /* c */ + 2", "#define A 1   + 2"),
+    ("#  \\\ndefine B 3", "#  define B 3"),
+])
+def test_directive_text_reads_comments_and_strings_as_the_preprocessor(directive, expected):
+    assert directive_text(directive) == expected
+
+
+@pytest.mark.parametrize("line", ["#define N 1  // TMUL below kept in /*", "#define NOTE it's /* a note"])
+def test_a_directive_ends_at_its_line_whatever_its_comment_or_quote_opens(line):
+    model = parse_cpp(SourceText(line + "\nvoid f() {\n  TMUL(a, c, c);\n  // */\n}\n", "x.cpp"))
+    assert [fn.name for fn in model.functions] == ["f"]
+    assert "TMUL" in model.source.text[model.functions[0].span.start:model.functions[0].span.end]
+    assert [s.text for s in model.functions[0].body.body if getattr(s, "text", "").startswith("TMUL")]
+
+
+def test_raw_string_in_a_directive_is_rejected():
+    with pytest.raises(PtofixError, match="raw string"):
+        parse_cpp(SourceText('#define NOTE R"x(\n/*)x"\nvoid f() {}\n// */\n', "x.cpp"))
+
+
+def test_a_macro_given_braces_in_its_arguments_declares_any_name():
+    text = ("#define SWAP(x, y) y x\nvoid h() {\n  SWAP({ w(); } void g() {, });\n}\n"
+            "void k() {\n  SWAP(a, b);\n}\n")
+    assert parse_cpp(SourceText(text, "x.cpp")).declaring_macros == frozenset({"SWAP"})
+    plain = "#define SWAP(x, y) y x\nvoid k() {\n  SWAP(a, (b));\n  /* SWAP({ */\n}\n"
+    assert parse_cpp(SourceText(plain, "x.cpp")).declaring_macros == frozenset()

@@ -48,7 +48,8 @@ def may_be_same_event(a: str, b: str) -> bool:
     return not (_EVENT_ENUMERATOR.fullmatch(a) and _EVENT_ENUMERATOR.fullmatch(b))
 
 
-_EVENT_ENUMERATOR = regex_cache.compile(r"EVENT_ID[0-9]+")
+# (EVENT_ID8 and up, where a header declares them, may wrap onto EVENT_ID0-7 like a number past 7.)
+_EVENT_ENUMERATOR = regex_cache.compile(r"EVENT_ID[0-7]")
 
 
 def _flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE_V",
@@ -409,7 +410,15 @@ class BarrierAnalysis:
 
     def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
         if self.is_entry(fn):
-            return _entry_flag_state(self.ctx, fn)
+            entry = _entry_flag_state(self.ctx, fn)
+            if entry == _NONE_PENDING:
+                # The kernel's next launch starts clean only if this one cannot end with a set
+                # pending, its helpers' sets included (a call of one may leave one).
+                cfg = self.cfg(fn)
+                states, _ = _flag_dataflow(cfg, tag, entry)
+                if cfg.unstructured or _leaves_set_pending(cfg, states):
+                    entry = _MAYBE_PENDING
+            return entry
         key = (id(fn), tag)
         if key in self._flag_entry:
             return self._flag_entry[key]

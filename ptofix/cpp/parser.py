@@ -38,6 +38,9 @@ from .model import (
 # (stmt_parser.py), not from these tokens.
 # Whitespace is folded into the token that follows it (one match per token instead of two). The
 # alternatives start with disjoint characters, so their order only affects speed: words first.
+# In a directive, as in the preprocessor: a `//` comment runs to the line's end (a `/*` in it opens
+# nothing), and a quote left open ends at the line's end (clang and gcc warn and end the literal
+# there), so neither can swallow the lines after it.
 _WORD_CHARS = r"""[^\s;{}()\[\]"'/\#]"""
 # A line splice: a backslash, then (as gcc, clang and C++23 read it) blanks, then a newline.
 SPLICE = r"\\[ \t\f\v]*(?:\r\n|\n|\r)"
@@ -47,7 +50,7 @@ _TOKEN_RE = regex_cache.compile(r"""
     (?P<w>@W+(?:/(?![/*])@W*)*|/(?![/*])@W*(?:/(?![/*])@W*)*)
   | (?P<o>[;{}()\[\]])
   | (?P<c>//(?:@S|[^\r\n])*|/\*.*?\*/)
-  | (?P<p>\#(?:@S|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|/\*.*?\*/|[^\r\n])*)
+  | (?P<p>\#(?:@S|"(?:@S|\\.|[^"\\\r\n])*"?|'(?:@S|\\.|[^'\\\r\n])*'?|//(?:@S|[^\r\n])*|/\*.*?\*/|[^\r\n])*)
   | (?P<s>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
   )
 """.replace("@W", _WORD_CHARS).replace("@S", SPLICE), re.S | re.X)
@@ -155,6 +158,7 @@ _DIGRAPH = regex_cache.compile(r"%:|<%|%>|<:(?!:(?![:>]))|:>")
 _TRIGRAPH = regex_cache.compile(r"\?\?[=/'()!<>-]")
 # A raw string's prefix right before a string token.
 _RAW_PREFIX = regex_cache.compile(r"(?:u8|[uUL])?R\Z")
+_RAW_IN_DIRECTIVE = regex_cache.compile(r"(?<![\w$])(?:u8|[uUL])?R\"")
 
 
 def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, ends: array) -> None:
@@ -169,6 +173,11 @@ def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, e
         if kind == "s" and i and kinds[i - 1] == "w" and ends[i - 1] == starts[i] \
                 and _RAW_PREFIX.search(text, starts[i - 1], starts[i]) and text[starts[i]] == '"':
             raise PtofixError("raw string literals are not supported", source, starts[i - 1])
+        if kind == "p" and 'R"' in text[starts[i]:ends[i]]:
+            # (clang reads a raw string in a directive to its closing delimiter, lines later.)
+            raw = _RAW_IN_DIRECTIVE.search(text, starts[i], ends[i])
+            if raw is not None:
+                raise PtofixError("raw string literals are not supported", source, raw.start())
         if kind in "wp":       # (in a directive too: a macro body spelling braces)
             digraph = _DIGRAPH.search(text, starts[i], ends[i])
             if digraph is not None:
@@ -244,15 +253,20 @@ _PP_OPEN = ("#if", "#ifdef", "#ifndef")
 
 _DIRECTIVE_WORD = regex_cache.compile(r"\s*#\s*(\w*)")
 # Inside a directive, line splices vanish and a comment is one space (translation phases 2-3):
-# `#\<newline>define X`, `# /* c */ define X` are directives like `#define X`.
-_DIRECTIVE_NOISE = regex_cache.compile(SPLICE + r"|/\*.*?\*/", re.S)
+# `#\<newline>define X`, `# /* c */ define X` are directives like `#define X`. Strings are read
+# as the tokens read them (`"//"` and `"/*"` open no comment; a quote left open ends at the line's end).
+_DIRECTIVE_SPLICE = regex_cache.compile(SPLICE)
+_DIRECTIVE_LEXEMES = regex_cache.compile(
+    r"""'(?:\\.|[^'\\\r\n])*'?|"(?:\\.|[^"\\\r\n])*"?|//[^\r\n]*|/\*.*?\*/""", re.S)
 
 
 def directive_text(text: str) -> str:
     """A directive's text as the preprocessor reads it (splices joined, comments as spaces)."""
-    if "\\" not in text and "/*" not in text:
+    if "\\" in text:
+        text = _DIRECTIVE_SPLICE.sub("", text)
+    if "/" not in text:
         return text
-    return _DIRECTIVE_NOISE.sub(lambda m: " " if m.group(0).startswith("/") else "", text)
+    return _DIRECTIVE_LEXEMES.sub(lambda m: m.group() if m.group()[0] in "\"'" else " ", text)
 
 
 def directive_word(text: str) -> str:
@@ -300,6 +314,28 @@ class _StructureParser:
         self.closing = _pair_brackets(tokens)
 
     # -- helpers -----------------------------------------------------------------------------
+    def _macros_given_structure(self, macros: set[str]) -> set[str]:
+        """The file's macros used with a brace or ';' in their arguments, anywhere outside
+        directives: `SWAP({ work(); } void TMUL(...) {, })` looks balanced, but its expansion may
+        put the pieces in another order, close the enclosing block and define any function (also
+        in a body the proof never reads). ptoas passes no such argument."""
+        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
+        found: set[str] = set()
+        uses = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(macros))) + r")\b")   # (from input: not cached)
+        for use in uses.finditer(text):
+            i = bisect_right(starts, use.start()) - 1
+            if i < 0 or kinds[i] != "w" or ends[i] != use.end() or use.group() in found:
+                continue      # (in a comment, string or directive, or not the end of its word run)
+            j = i + 1
+            while j < self.n and kinds[j] in "cp":
+                j += 1
+            if j >= self.n or text[starts[j]] != "(" or kinds[j] != "o":
+                continue
+            close = self._match_close(j)
+            if any(kinds[k] == "o" and text[starts[k]] in "{};" for k in range(j + 1, close)):
+                found.add(use.group())
+        return found
+
     def _tok_text(self, i: int) -> str:
         return self.text[self.starts[i]:self.ends[i]]
 
@@ -358,17 +394,19 @@ class _StructureParser:
             directive = directive_text(self._tok_text(index))
             included = _INCLUDE.match(directive)
             if included:
-                includes.append((included.group(1).split("//")[0].strip(), self.starts[index]))
+                includes.append((included.group(1).strip(), self.starts[index]))
             match = _DEFINE.match(directive)
             if match:
                 macros.add(match.group(1))
                 defines.append((match.group(1), self.starts[index]))
-                body = directive[match.end():].split("//")[0].strip()
+                body = directive[match.end():].strip()
                 if body and not _INERT_ATTRIBUTE.fullmatch(body):
                     nonempty.add(match.group(1))
                 if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
                     declaring_macros.add(match.group(1))
             index = find("p", index + 1)
+        if macros:
+            declaring_macros.update(self._macros_given_structure(macros))
         seen: dict[tuple, Function] = {}
         for fn in functions:
             key = (fn.qualified, fn.name, " ".join(fn.params.split()))

@@ -108,6 +108,7 @@ _INT_TYPES = {
 }
 _FLOAT_TYPES = {"float", "double", "half", "bfloat16_t", "float16_t", "float32_t"}
 INT32 = IntType(32, True)
+_VALID_DIM_TYPE = IntType(32, False)    # a tile's valid rows and columns (pto-isa: `unsigned`)
 # Named types whose objects carry no UB binding of their own and whose constructors are plain data
 # (pto-isa GlobalTensor/Shape/Stride views, the TPipe object, mode enums).
 _VALUE_OBJECT_TYPES = {"GlobalTensor", "Shape", "Stride", "TPipe", "RoundMode", "SaturationMode", "CmpMode",
@@ -346,8 +347,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
                 "as written may not be pto's")
     if model.declaring_macros:
         name = min(model.declaring_macros)
-        return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
-                "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+        return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', leaves a "
+                "bracket open, or is given a brace or a ';' as an argument: its uses may declare any name (pto's "
+                "ops, PIPE_*, namespaces)")
     return _unread_declaration(model)
 
 
@@ -573,13 +575,18 @@ class FunctionSemantics:
         return sym
 
     def _declare_params(self, scope: Scope) -> None:
-        for text in _split_params(self.fn.params):
+        # (Comments go first: a comma in one is no parameter boundary.)
+        for text in _split_params(strip_comments(self.fn.params)):
             ast = A.parse_parameter(text) if text and not self._macro_in(text) else None
             if isinstance(ast, A.Decl) and ast.name:
                 sym = self._declare(scope, ast)
                 is_ref = self._may_be_reference(ast.type, scope)
             else:
-                # An unnamed, defaulted or unreadable parameter: its name (if any) is unknown-valued.
+                # An unnamed, defaulted or unreadable parameter: its name (if any) is unknown-valued,
+                # and any word of an unreadable one may be the name it declares (`F TMUL
+                # [[maybe_unused]]` declares TMUL, `int (*PIPE_V)(int)` PIPE_V).
+                if ast is None:
+                    self.maybe_declared.update(identifiers(text))
                 name = _last_identifier(text)
                 sym = self._new_symbol(scope, name or f"<param {len(self.params)}>", "unknown")
                 sym.make_unknown("parameter not understood")
@@ -1060,7 +1067,16 @@ class FunctionSemantics:
             self._uses_macro(macro)
             return self._unknown_text(text, scope, f"{what} uses the macro '{macro}'", ast)
         if isinstance(ast, A.Decl):
-            return self._decl(ast, scope)
+            info = self._decl(ast, scope)
+            declared = scope.names.get(ast.name) if ast.name else None
+            # Unlike a block's declarations (_block), nothing binds a header's variable before the
+            # loop body uses it: without an initializer its first state (a static tile at address
+            # 0, a zeroed or indeterminate scalar) is one more possibility.
+            if declared is not None and declared.kind == "tile" and not declared.bindings:
+                declared.bindings.append(("unknown", f"declared in the {what} without an address"))
+            elif declared is not None and declared.kind == "scalar" and not declared.defs:
+                declared.defs.append(UNKNOWN_DEF)
+            return info
         env = self._env(ast, scope)
         reason = self._expression(ast, scope, env)
         if reason:
@@ -1109,7 +1125,7 @@ class FunctionSemantics:
             if declared:
                 return f"this file declares its own '{name}'"
             if name in self.maybe_declared:
-                return f"'{name}' may be declared by a statement ptofix cannot read"
+                return f"'{name}' may be declared by a statement or parameter ptofix cannot read"
             return ""
         if name.startswith("::") and not name.startswith("::pto::"):
             return f"this file declares its own '{name}'" if declared else ""
@@ -1737,6 +1753,12 @@ def _names(node) -> set:
     return set(A.name_ids(node))
 
 
+def _static_storage(sym: Symbol) -> bool:
+    """Declared `static` or `thread_local`: initialised once, not each time its declaration runs."""
+    quals = sym.type_ref.quals if sym.type_ref is not None else ()
+    return "static" in quals or "thread_local" in quals
+
+
 def _split_params(text: str) -> list[str]:
     parts: list[str] = []
     cur: list[str] = []
@@ -1997,7 +2019,7 @@ class ValueModel:
                     isinstance(node, int) else self.eval(node, env)
                 if values is None or len(values) != 1:
                     return None
-                dims.append(next(iter(values)))
+                dims.append(_wrap(next(iter(values)), _VALID_DIM_TYPE))
             shapes.add((dims[0], dims[1]))
         return shapes
 
@@ -2036,15 +2058,19 @@ class ValueModel:
             values = frozenset([node]) if isinstance(node, int) else self.eval(node, env)
             if values is None:
                 return None
-            out |= values
+            # The constructor and SetValidShape take `unsigned` (pto-isa pto_tile.hpp): a wider or
+            # negative argument keeps its low 32 bits.
+            out |= {_wrap(v, _VALID_DIM_TYPE) for v in values}
         return frozenset(out)
 
     @staticmethod
     def _same_variable(one: Symbol, other: Symbol, dim: int) -> bool:
         """Both tiles' only valid shapes take this dimension from one variable that is never
-        reassigned: both are in its scope, where it holds one value."""
+        reassigned: both are in its scope, where it holds one value. Not for a static tile: it is
+        constructed once, with the value the variable had then (a loop may declare the variable
+        anew each iteration)."""
         if one.valid_ctor is None or other.valid_ctor is None or len(one.valid_ctor) != 1 \
-                or len(other.valid_ctor) != 1:
+                or len(other.valid_ctor) != 1 or _static_storage(one) or _static_storage(other):
             return False
         node_a, env_a = one.valid_ctor[0][dim], one.valid_ctor[0][2]
         node_b, env_b = other.valid_ctor[0][dim], other.valid_ctor[0][2]

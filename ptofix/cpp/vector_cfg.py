@@ -621,7 +621,7 @@ class FunctionCFG:
 
     def _bound_walks(self, op: str, spec, nargs: int, operands: list, out: list) -> None:
         """Make unknown the bytes of an operand the op walks past its own tile (ops.operand_walks)."""
-        dims = {index: self._dims(sym) for index, sym, _ in operands if index not in spec.tmp}
+        dims = {index: self._dims(sym) for index, sym, _ in operands if index not in spec.tmp or spec.tmp_iterated}
         syms = {index: sym for index, sym, _ in operands}
         dst_sym = syms.get(0)
         roles = operand_walks(op, nargs, {index: dst_sym is not None and self._shaped_like(sym, dst_sym)

@@ -52,6 +52,7 @@ class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up
     row_expand: bool = False         # TROWEXPAND* binary family (§2, §2.3, §8)
     hidden_writes: bool = False      # writes UB outside its explicit operands at an unknown place (§8)
     tmp_unbounded: bool = False      # its tmp writes may run past the tmp tile, how far unchecked (§8)
+    tmp_iterated: bool = False       # its first step loops over the tmp's valid shape (§8.1)
     forms: tuple[OpForm, ...] = ()   # overloads with other operand roles, by argument count
 
 
@@ -90,16 +91,24 @@ def _specs() -> dict[str, OpSpec]:
     table["TRSQRT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
     table["TSEL"] = OpSpec(PIPE_V, writes=(0, 4), tmp=(4,))
     table["TSELS"] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
-    for name in ("TXOR", "TXORS", "TPRELU"):
+    for name in ("TXORS", "TPRELU"):
         table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
+    # TXOR starts with TOR(tmp, src0, src1) (TXor.hpp): tmp's valid shape bounds the walk of both
+    # sources (that it equals dst's is only a PTO_ASSERT).
+    table["TXOR"] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), tmp_iterated=True)
     # int32 data is converted to float in place in its sources first (TRem.hpp, TRemS.hpp), and
     # TREM's mask goes at tmp + dst.RowStride elements.
     table["TREM"] = OpSpec(PIPE_V, writes=(0, 1, 2, 3), tmp=(3,), tmp_unbounded=True)
-    table["TREMS"] = OpSpec(PIPE_V, writes=(0, 1, 3), tmp=(3,))
+    # TREMS's float path fills tmp over dst's valid columns (vector_dup under a count mask,
+    # TRemS.hpp); tmp having that many is only a PTO_ASSERT.
+    table["TREMS"] = OpSpec(PIPE_V, writes=(0, 1, 3), tmp=(3,), tmp_unbounded=True)
     # TTRANS(dst, src, tmp): ptoas models tmp as written; its internals are not in our notes, so it
     # is also taken to write UB outside its operands (fail closed).
     table["TTRANS"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), hidden_writes=True)
-    table["TSORT32"] = OpSpec(PIPE_V, writes=(0, 2, 3), tmp=(2, 3))
+    # TSORT32 writes an 8-byte (value, index) tuple per source element, in 32-element blocks, over
+    # dst's valid rows, and reads idx by the source's columns (TSort32.hpp): dst and idx may be
+    # walked past their tiles (no check of their sizes); not modelled, so its writes are unknown.
+    table["TSORT32"] = OpSpec(PIPE_V, writes=(0, 2, 3), tmp=(2, 3), hidden_writes=True, tmp_unbounded=True)
     # ptoas models TGATHER's tmp as a read, but its compare form also writes a conversion buffer
     # past the tmp tile, outside every explicit operand (§8): treated as writing unknown UB bytes.
     # (dst, src, indices) reads; (dst, src0, indices, tmp) writes tmp for 16-bit data; the compare
