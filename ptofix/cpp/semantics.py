@@ -1675,6 +1675,10 @@ class FunctionSemantics:
         if tmpl is None or not call.args or not isinstance(call.args[0], A.Name):
             return self._unknown_names(env, f"{op} form not modelled")
         pipe = env.get(call.args[0].id)
+        if pipe is None or pipe.kind != "object" or pipe.object_type != "TPipe":
+            # pto-isa has other forms, e.g. `TPOP(tile, pipe)` on a TMPipe, which moves the tile
+            # into its local FIFO (pto_instr.hpp, a2a3/TPop.hpp): only TPipe's are modelled.
+            return self._unknown_names(env, f"{op} whose first argument is not a TPipe")
         for arg in call.args[1:]:
             if not isinstance(arg, A.Name):
                 return self._unknown_names(env, f"{op} with an argument that is not a name")
