@@ -414,9 +414,11 @@ class BarrierAnalysis:
             if entry == _NONE_PENDING:
                 # The kernel's next launch starts clean only if this one cannot end with a set
                 # pending, its helpers' sets included (a call of one may leave one).
+                # A flag is a counter the 0/1 states do not follow past a set while one may be
+                # pending (`set; set; wait;` leaves it at 1): then nothing is known.
                 cfg = self.cfg(fn)
-                states, _ = _flag_dataflow(cfg, tag, entry)
-                if cfg.unstructured or _leaves_set_pending(cfg, states):
+                states, alternates = _flag_dataflow(cfg, tag, entry)
+                if cfg.unstructured or not alternates or _leaves_set_pending(cfg, states):
                     entry = _MAYBE_PENDING
             return entry
         key = (id(fn), tag)
@@ -432,7 +434,9 @@ class BarrierAnalysis:
             cfg = self.cfg(caller)
             if cfg.unstructured:
                 return _MAYBE_PENDING
-            states, _ = _flag_dataflow(cfg, tag, self._flag_state_at_entry(caller, tag, stack | {id(fn)}))
+            states, alternates = _flag_dataflow(cfg, tag, self._flag_state_at_entry(caller, tag, stack | {id(fn)}))
+            if not alternates:
+                return _MAYBE_PENDING
             result = result | states.get(event.order, _MAYBE_PENDING)
         self._flag_entry[key] = result
         return result
@@ -1152,16 +1156,24 @@ def _pair_alternates(cfg: FunctionCFG, src: str, dst: str, tag: str) -> bool:
 def _entry_flag_state(ctx: FileContext, fn: Function) -> frozenset:
     """The flag states a function may start in. A kernel entry starts with no set pending, given
     that the kernel run before it on that core returned with none (_leaves_set_pending checks
-    this file's entry functions against themselves). Another entry function of the same file
-    that may set a flag is a kernel that may run just before; its exit state is not modelled
-    (the removal pass models only the functions around candidate barriers), so then no entry of
-    the file starts clean. Any other function's caller may leave a set pending."""
+    this file's entry functions against themselves). Another function of the same file that may
+    be a kernel may run just before; its exit state is not modelled (the removal pass models only
+    the functions around candidate barriers), so then no entry of the file starts clean. Any other
+    function's caller may leave a set pending."""
     if not fn.is_entry or "__global__" in ctx.macros:
         return _MAYBE_PENDING
-    if any(other is not fn and other.is_entry and _may_touch_flags(ctx, other.name, set())
-           for other in ctx.model.functions):
+    if any(other is not fn and _may_be_kernel(ctx, other) for other in ctx.model.functions):
         return _MAYBE_PENDING
     return _NONE_PENDING
+
+
+def _may_be_kernel(ctx: FileContext, fn: Function) -> bool:
+    """``fn`` may be a kernel entry: its declaration says `__global__`, or names a macro of the
+    file (`#define KERNEL __global__ AICORE`). Whether it may leave a flag set is not asked: it may
+    set one in ways no text spells (pto's Event API, a macro, a helper reached by reference)."""
+    if fn.is_entry:
+        return True
+    return bool(ctx.macros) and not ctx.macros.isdisjoint(identifiers(fn.head))
 
 
 def _leaves_set_pending(cfg: FunctionCFG, states: dict) -> bool:
