@@ -646,9 +646,33 @@ def test_raw_string_in_a_directive_is_rejected():
         parse_cpp(SourceText('#define NOTE R"x(\n/*)x"\nvoid f() {}\n// */\n', "x.cpp"))
 
 
-def test_a_macro_given_braces_in_its_arguments_declares_any_name():
+def test_a_brace_or_semicolon_inside_parentheses_is_found_but_a_for_headers():
     text = ("#define SWAP(x, y) y x\nvoid h() {\n  SWAP({ w(); } void g() {, });\n}\n"
             "void k() {\n  SWAP(a, b);\n}\n")
-    assert parse_cpp(SourceText(text, "x.cpp")).declaring_macros == frozenset({"SWAP"})
-    plain = "#define SWAP(x, y) y x\nvoid k() {\n  SWAP(a, (b));\n  /* SWAP({ */\n}\n"
-    assert parse_cpp(SourceText(plain, "x.cpp")).declaring_macros == frozenset()
+    assert parse_cpp(SourceText(text, "x.cpp")).structure_in_parentheses == text.index("{ w()")
+    plain = ("void k() {\n  for (int i = 0; i < 4; i++) {\n    SWAP(a, (b));\n  }\n"
+             "  /* SWAP({ */\n  f(\"{;}\");\n}\n")
+    assert parse_cpp(SourceText(plain, "x.cpp")).structure_in_parentheses == -1
+    nested = "void k() {\n  for (f({1}); ; ) {}\n}\n"
+    assert parse_cpp(SourceText(nested, "x.cpp")).structure_in_parentheses == nested.index("{1}")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("void k() {}\x00\n", "NUL"),
+    ("void k\u00e9() {}\n", "outside a comment or string"),
+    ("void k() {\n  int a$b = 0;\n}\n", "outside a comment or string"),
+    ("void k() {}\n\ufeff#if 0\n#endif\n", "outside a comment or string"),
+    ("#\u00a0else\n", "in a directive"),
+    ("#define N 8'192 /* x\nvoid k() {}\n// */\n", "digit separator"),
+    ("#define N /\\\n* x\nvoid k() {}\n// */\n", "line splice"),
+    ("#define N R\\\n\"x(a)x\"\nvoid k() {}\n", "raw string"),
+    ("#define off\\u00e9 0\n", "in a directive"),
+])
+def test_characters_and_directives_read_otherwise_by_the_compiler_are_rejected(text, message):
+    with pytest.raises(PtofixError, match=message):
+        parse_cpp(SourceText(text, "x.cpp"))
+
+
+def test_comments_and_strings_may_hold_any_character():
+    text = "\ufeff// \u6ce8\u91ca $\n#define X 1 // \u00e9 $ \\u00e9\nvoid k() {\n  f(\"\u00e9$\");\n}\n"
+    assert [fn.name for fn in parse_cpp(SourceText(text, "x.cpp")).functions] == ["k"]

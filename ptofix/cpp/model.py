@@ -200,6 +200,8 @@ class CppFile(Record, slots=True):
                                                # or type (lexical over-approximation)
     declaring_macros: frozenset = frozenset()  # macros whose body pastes tokens or holds a declaration keyword
     defines: tuple = ()                        # (name, offset) of every #define, in file order
+    structure_in_parentheses: int = -1         # offset of the first brace or ';' inside parentheses
+                                               # (a for header's ';' aside), -1 if none
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

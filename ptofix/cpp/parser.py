@@ -51,7 +51,7 @@ _TOKEN_RE = regex_cache.compile(r"""
   | (?P<o>[;{}()\[\]])
   | (?P<c>//(?:@S|[^\r\n])*|/\*.*?\*/)
   | (?P<p>\#(?:@S|"(?:@S|\\.|[^"\\\r\n])*"?|'(?:@S|\\.|[^'\\\r\n])*'?|//(?:@S|[^\r\n])*|/\*.*?\*/|[^\r\n])*)
-  | (?P<s>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
+  | (?P<s>"(?:\\.|[^"\\\r\n])*"|'(?:\\.|[^'\\\r\n])*')
   )
 """.replace("@W", _WORD_CHARS).replace("@S", SPLICE), re.S | re.X)
 _SPACE_RE = regex_cache.compile(r"[ \t\r\n\f\v\ufeff]*")
@@ -149,6 +149,11 @@ def _scan(source: SourceText) -> Tokens:
     if "'" in text:
         _reject_digit_separators(source, kinds, starts, ends)
     _reject_midline_directives(source, kinds, starts)
+    _reject_exotic_characters(source, kinds, starts, ends)
+    index = kinds.find("p")
+    while index != -1:
+        _check_directive(source, starts[index], ends[index])
+        index = kinds.find("p", index + 1)
     return Tokens(text, kinds, starts, ends)
 
 
@@ -219,10 +224,86 @@ def _reject_digit_separators(source: SourceText, kinds: str, starts: array, ends
     index = kinds.find("s")
     while index != -1:
         start = starts[index]
-        if text[start] == "'" and index and ends[index - 1] == start \
-                and _NUMBER_BEFORE_QUOTE.search(text[max(0, start - 80):start]):
+        if text[start] == "'" and index and ends[index - 1] == start and _pp_number_before(text, start):
             raise PtofixError("digit separators are not supported", source, start)
         index = kinds.find("s", index + 1)
+
+
+_PP_NUMBER_TAIL = regex_cache.compile(r"(?:[eEpP][+-]|[\w.'])*\Z")
+
+
+def _pp_number_before(text: str, pos: int) -> bool:
+    """A preprocessing number (`8'192`, `0x1'0`, however long) ends right before ``pos``."""
+    run = pos
+    while run > 0 and (text[run - 1].isalnum() or text[run - 1] in "_.'"
+                       or (text[run - 1] in "+-" and run > 1 and text[run - 2] in "eEpP")):
+        run -= 2 if text[run - 1] in "+-" else 1
+    return _NUMBER_BEFORE_QUOTE.search(text[max(0, run - 1):pos]) is not None
+
+
+# A character C++ reads otherwise than ptofix's tokens outside comments and strings: NUL (blank to
+# gcc and clang, even in a skipped group), `$` and non-ASCII characters (identifier characters, or
+# blanks such as U+00A0 and U+180E to clang, U+FEFF past the file's start neither).
+_EXOTIC = regex_cache.compile(r"[^\x01-\x7f]|\$")
+
+
+def _reject_exotic_characters(source: SourceText, kinds: str, starts: array, ends: array) -> None:
+    """Raise on NUL anywhere, and on `$` or a non-ASCII character outside a comment or string
+    (a directive's are checked by _check_directive), but a byte order mark that starts the file."""
+    text = source.text
+    for match in _EXOTIC.finditer(text, 1 if text.startswith("\ufeff") else 0):
+        pos = match.start()
+        i = bisect_right(starts, pos) - 1
+        kind = kinds[i] if i >= 0 and pos < ends[i] else "w"
+        if text[pos] == "\x00" or kind not in "csp":
+            what = "a NUL character" if text[pos] == "\x00" else f"the character {text[pos]!r}"
+            raise PtofixError(f"{what} outside a comment or string is not supported", source, pos)
+
+
+_DIRECTIVE_SPLICE_JOINS = ("//", "/*", "*/")
+
+
+def _check_directive(source: SourceText, start: int, end: int) -> None:
+    """Raise on what would make a directive's tokens differ from the preprocessor's: a line
+    splice inside `//`, `/*` or `*/` (the compiler joins lines first), a raw string, a digit
+    separator (its quote opens no literal), a backslash outside a string that splices nothing
+    (a universal character name), and `$` or a non-ASCII character outside a comment or string."""
+    raw = source.text[start:end]
+    joins: list[int] = []
+    text = raw
+    if "\\" in raw:
+        pieces, last = [], 0
+        for splice in _DIRECTIVE_SPLICE.finditer(raw):
+            pieces.append(raw[last:splice.start()])
+            last = splice.end()
+            joins.append(sum(map(len, pieces)))
+        pieces.append(raw[last:])
+        text = "".join(pieces)
+
+    def fail(what: str, offset: int) -> None:
+        raise PtofixError(f"{what} in a directive is not supported", source, start + min(offset, len(raw) - 1))
+
+    for at in joins:
+        if text[max(0, at - 1):at + 1] in _DIRECTIVE_SPLICE_JOINS:
+            fail("a line splice inside '//', '/*' or '*/'", at)
+    if 'R"' in text:
+        found = _RAW_IN_DIRECTIVE.search(text)
+        if found is not None:
+            fail("a raw string literal", found.start())
+    lexemes = [(m.start(), m.end()) for m in _DIRECTIVE_LEXEMES.finditer(text)] if "/" in text or "'" in text \
+        or '"' in text else []
+    for lo, _ in lexemes:
+        if text[lo] == "'" and _pp_number_before(text, lo):
+            fail("a digit separator", lo)
+    if "\\" in text or not text.isascii() or "$" in text:
+        inside = 0
+        for pos, ch in enumerate(text):
+            while inside < len(lexemes) and lexemes[inside][1] <= pos:
+                inside += 1
+            if inside < len(lexemes) and lexemes[inside][0] <= pos:
+                continue
+            if ch == "\\" or ch == "$" or not ch.isascii():
+                fail(f"the character {ch!r} outside a comment or string", pos)
 
 
 def _reject_midline_directives(source: SourceText, kinds: str, starts: array) -> None:
@@ -274,27 +355,41 @@ def directive_word(text: str) -> str:
     return "#" + (match.group(1) if match else "")
 
 
-def _pair_brackets(tokens: Tokens) -> array | None:
+def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
     """Index of the closing bracket of every opening one (at the opening one's index; 0 elsewhere),
     or None if the file's brackets are not balanced. In a balanced file a scan from any opening
     bracket ends at the bracket found here, so the parser looks it up instead of rescanning nested
     blocks; otherwise it scans, which finds the error a scan from that bracket reports. An array,
-    not a dict: a dict entry and its two ints cost ~80 bytes a bracket pair."""
+    not a dict: a dict entry and its two ints cost ~80 bytes a bracket pair.
+
+    Also the offset of the first brace or ';' inside parentheses (-1 if none), but the two ';' of
+    a `for` header: a macro's arguments that carry one (`SWAP({ w(); } void TMUL(...) {, })`, or
+    one a rescan or a header's macro invokes: `ID(SWAP)(...)`) may expand to code that closes a
+    block and defines any function, which the balanced text does not show."""
     kinds, starts, text = tokens.kinds, tokens.starts, tokens.text
     closing = array(starts.typecode, [0]) * len(kinds)     # one allocation (no zeroed bytes copied in)
     stack: list[tuple[str, int]] = []
+    parens: list[bool] = []          # per open '(': whether it is a for header's
+    structure = -1
     find = kinds.find
     index = find("o")
     while index != -1:
         t = text[starts[index]]
+        if parens and structure < 0 and t in "{};" and (t != ";" or not parens[-1] or stack[-1][0] != ")"):
+            structure = starts[index]
         if t in _OPEN:
             stack.append((_OPEN[t], index))
+            if t == "(":
+                parens.append(index > 0 and kinds[index - 1] == "w" and text[starts[index - 1]:starts[index]].strip()
+                              == "for")
         elif t in _CLOSE:
             if not stack or stack[-1][0] != t:
-                return None
+                return None, structure
             closing[stack.pop()[1]] = index
+            if t == ")":
+                parens.pop()
         index = find("o", index + 1)
-    return None if stack else closing
+    return (None if stack else closing), structure
 
 
 class _StructureParser:
@@ -311,31 +406,9 @@ class _StructureParser:
         self.ends = tokens.ends
         self.n = len(tokens)
         self.depth = 0
-        self.closing = _pair_brackets(tokens)
+        self.closing, self.structure_in_parentheses = _pair_brackets(tokens)
 
     # -- helpers -----------------------------------------------------------------------------
-    def _macros_given_structure(self, macros: set[str]) -> set[str]:
-        """The file's macros used with a brace or ';' in their arguments, anywhere outside
-        directives: `SWAP({ work(); } void TMUL(...) {, })` looks balanced, but its expansion may
-        put the pieces in another order, close the enclosing block and define any function (also
-        in a body the proof never reads). ptoas passes no such argument."""
-        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
-        found: set[str] = set()
-        uses = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(macros))) + r")\b")   # (from input: not cached)
-        for use in uses.finditer(text):
-            i = bisect_right(starts, use.start()) - 1
-            if i < 0 or kinds[i] != "w" or ends[i] != use.end() or use.group() in found:
-                continue      # (in a comment, string or directive, or not the end of its word run)
-            j = i + 1
-            while j < self.n and kinds[j] in "cp":
-                j += 1
-            if j >= self.n or text[starts[j]] != "(" or kinds[j] != "o":
-                continue
-            close = self._match_close(j)
-            if any(kinds[k] == "o" and text[starts[k]] in "{};" for k in range(j + 1, close)):
-                found.add(use.group())
-        return found
-
     def _tok_text(self, i: int) -> str:
         return self.text[self.starts[i]:self.ends[i]]
 
@@ -405,8 +478,6 @@ class _StructureParser:
                 if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
                     declaring_macros.add(match.group(1))
             index = find("p", index + 1)
-        if macros:
-            declaring_macros.update(self._macros_given_structure(macros))
         seen: dict[tuple, Function] = {}
         for fn in functions:
             key = (fn.qualified, fn.name, " ".join(fn.params.split()))
@@ -422,7 +493,7 @@ class _StructureParser:
                    or self.places[id(fn)][1][:len(pp)] != pp for fn in functions))
         return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
                        frozenset(macros - nonempty), tuple(includes), partial, self._declared_names(),
-                       frozenset(declaring_macros), tuple(defines))
+                       frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses)
 
     def _declared_names(self) -> frozenset:
         """The names a declaration anywhere in the file (any scope) may introduce as a namespace,
@@ -919,7 +990,7 @@ def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:
 
 
 _COMMENT_OR_STRING = regex_cache.compile(
-    r"""//(?:@S|[^\r\n])*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'""".replace("@S", SPLICE), re.S)
+    r"""//(?:@S|[^\r\n])*|/\*.*?\*/|"(?:\\.|[^"\\\r\n])*"|'(?:\\.|[^'\\\r\n])*'""".replace("@S", SPLICE), re.S)
 
 
 def strip_comments(text: str) -> str:

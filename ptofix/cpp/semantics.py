@@ -347,9 +347,12 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
                 "as written may not be pto's")
     if model.declaring_macros:
         name = min(model.declaring_macros)
-        return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', leaves a "
-                "bracket open, or is given a brace or a ';' as an argument: its uses may declare any name (pto's "
-                "ops, PIPE_*, namespaces)")
+        return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
+                "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+    if model.structure_in_parentheses >= 0:
+        return (f"{model.source.location(model.structure_in_parentheses)}: a brace or ';' inside parentheses: "
+                "if they are a macro's arguments, its expansion may close a block and define any function "
+                "(`SWAP({ w(); } void TMUL(...) {, })`)")
     return _unread_declaration(model)
 
 
