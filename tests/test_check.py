@@ -262,3 +262,18 @@ def _flagged(flags: str) -> str:
 def test_check_takes_only_a_linked_flag_chain_as_ordering(flags, races):
     found, _ = find_races(parse_cpp(SourceText(_flagged(flags), "k.cpp")))
     assert len(found) == races, flags
+
+
+def test_two_broadcasts_are_told_apart_by_the_per_row_tile_the_valid_shapes_pick():
+    """b's static shape is not dst's but its valid shape is: pto-isa broadcasts a1 and a2 (the
+    operands whose valid shape is not dst's) into the scratch, two different tiles, so the second
+    vbrcb races with the first op's read of the scratch."""
+    def tile(name, rows, cols, layout, vr, vc, addr):
+        return (f"  Tile<TileType::Vec, float, {rows}, {cols}, BLayout::{layout}, {vr}, {vc}, SLayout::NoneBox, 512, "
+                f"PadValue::Null> {name};\n  TASSIGN({name}, {addr});\n")
+    src = ("__global__ AICORE void k() {\n" + tile("d1", 32, 64, "RowMajor", 32, 64, 0)
+           + tile("d2", 32, 64, "RowMajor", 32, 64, 8192) + tile("a1", 32, 64, "ColMajor", 32, 1, 16384)
+           + tile("a2", 32, 64, "ColMajor", 32, 1, 24576) + tile("b", 32, 128, "RowMajor", 32, 64, 32768)
+           + "  pipe_barrier(PIPE_ALL);\n  TROWEXPANDMUL(d1, a1, b);\n  TROWEXPANDMUL(d2, a2, b);\n}\n")
+    races, _ = find_races(parse_cpp(SourceText(src, "k.cpp")))
+    assert [(r.hazard.kind, "scratch" in r.hazard.earlier_access.name) for r in races] == [("WAR", True)]

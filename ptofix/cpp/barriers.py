@@ -1054,15 +1054,16 @@ def _check_group(analysis: BarrierAnalysis, groups: int) -> None:
 
 def _walks_like(shape: tuple | None, exact: tuple) -> bool:
     """An operand an op walks in the same order as the chained access ``exact``: static, contiguous,
-    of the same element type, layout and row (RowMajor) or column (ColMajor) stride. Rows may differ:
-    the ops count over their destination's valid region either way."""
+    of the same element type, layout, rows, columns and valid shape. pto-isa picks an op's path from
+    all its operands' types and valid shapes (TBinSOp.hpp ``tileDataContinue``, TUnaryOp.hpp
+    ``isCombined``/``isSameShape``): an operand of other rows or another valid shape sends a unary or
+    scalar op down a column-chunk path even where the chained tile alone would be one linear run."""
     if shape is None:
         return False
     rows, cols, dtype, layout, valid_rows, valid_cols = shape
-    if (dtype, layout) != (exact[4], exact[5]):
+    if (rows, cols, dtype, layout, valid_rows, valid_cols) != exact[2:8]:
         return False
-    same_stride = cols == exact[3] if layout == "RowMajor" else (rows, cols) == (exact[2], exact[3])
-    return same_stride and walked_in_address_order(rows, cols, layout, valid_rows, valid_cols)
+    return walked_in_address_order(rows, cols, layout, valid_rows, valid_cols)
 
 
 def _walk_order(op: str, producing: bool) -> str:

@@ -154,6 +154,11 @@ def _broadcast_source(cfg: FunctionCFG, stmt: Stmt) -> tuple | None:
         a if (b.tile.rows, b.tile.cols) == full and (a.tile.rows, a.tile.cols) != full else None
     if row is None or row.tile is None:
         return None
+    # pto-isa picks the per-row operand by valid shapes at run time (the one whose valid shape is
+    # not dst's, TRowExpandBinOp.hpp): the static shapes' choice holds only where they agree.
+    other = a if row is b else b
+    if cfg.values.same_valid_shape(other, dst) is not True or cfg.values.same_valid_shape(row, dst) is not False:
+        return None
     tt, dt = row.tile, dst.tile
     addrs = cfg.values.tile_addresses(row)
     if addrs is None or len(addrs) != 1 or tt.space != UB_SPACE or tt.nbytes is None or tt.dtype != dt.dtype \
