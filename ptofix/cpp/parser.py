@@ -251,6 +251,8 @@ def _reject_exotic_characters(source: SourceText, kinds: str, starts: array, end
     """Raise on NUL anywhere, and on `$` or a non-ASCII character outside a comment or string
     (a directive's are checked by _check_directive), but a byte order mark that starts the file."""
     text = source.text
+    if text.isascii() and "$" not in text and "\x00" not in text:
+        return
     for match in _EXOTIC.finditer(text, 1 if text.startswith("\ufeff") else 0):
         pos = match.start()
         i = bisect_right(starts, pos) - 1
@@ -369,27 +371,35 @@ def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
     kinds, starts, text = tokens.kinds, tokens.starts, tokens.text
     closing = array(starts.typecode, [0]) * len(kinds)     # one allocation (no zeroed bytes copied in)
     stack: list[tuple[str, int]] = []
-    parens: list[bool] = []          # per open '(': whether it is a for header's
+    parens = 0                       # '(' open around the current token
     structure = -1
     find = kinds.find
     index = find("o")
     while index != -1:
         t = text[starts[index]]
-        if parens and structure < 0 and t in "{};" and (t != ";" or not parens[-1] or stack[-1][0] != ")"):
+        if parens and structure < 0 and t in "{};" and (t != ";" or not _in_for_header(tokens, stack)):
             structure = starts[index]
         if t in _OPEN:
             stack.append((_OPEN[t], index))
             if t == "(":
-                parens.append(index > 0 and kinds[index - 1] == "w" and text[starts[index - 1]:starts[index]].strip()
-                              == "for")
+                parens += 1
         elif t in _CLOSE:
             if not stack or stack[-1][0] != t:
                 return None, structure
             closing[stack.pop()[1]] = index
             if t == ")":
-                parens.pop()
+                parens -= 1
         index = find("o", index + 1)
     return (None if stack else closing), structure
+
+
+def _in_for_header(tokens: Tokens, stack: list[tuple[str, int]]) -> bool:
+    """The innermost open bracket is a `for (`."""
+    if not stack or stack[-1][0] != ")":
+        return False
+    at = stack[-1][1]
+    return at > 0 and tokens.kinds[at - 1] == "w" \
+        and tokens.text[tokens.starts[at - 1]:tokens.starts[at]].strip() == "for"
 
 
 class _StructureParser:
