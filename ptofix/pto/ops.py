@@ -64,9 +64,14 @@ def _specs() -> dict[str, OpSpec]:
                    "TEXPANDS", "TCMP", "TCMPS",
                    "TROWEXPAND", "TCOLEXPAND", "TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV",
                    "TCOLEXPANDSUB", "TCOLEXPANDEXPDIF", "TCOLEXPANDMAX", "TCOLEXPANDMIN",
-                   "TCOLPROD", "TFILLPAD", "TFILLPAD_INPLACE", "TAXPY"]
+                   "TCOLPROD", "TAXPY"]
     for name in elementwise:
         table[name] = OpSpec(PIPE_V)
+    # TFILLPAD / TFILLPAD_INPLACE copy src to d and pad d with count-mode vcopy instructions whose
+    # repeat stride is a row of d: a count past one row runs on into the rows after d's end, and the
+    # row count is not the instruction's (TFillPad.hpp): their writes are unknown UB bytes.
+    for name in ("TFILLPAD", "TFILLPAD_INPLACE"):
+        table[name] = OpSpec(PIPE_V, hidden_writes=True)
     # TCVT(dst, src, rmode, satmode) (v0.45) or TCVT(dst, src[, tmp], rmode[, sat]) (older emitters):
     # a tile in position 2 is a tmp, written, and (fp32 -> int16 without saturation) past its end.
     table["TCVT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), tmp_unbounded=True)
