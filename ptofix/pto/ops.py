@@ -96,11 +96,14 @@ def _specs() -> dict[str, OpSpec]:
     table["TRSQRT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
     table["TSEL"] = OpSpec(PIPE_V, writes=(0, 4), tmp=(4,))
     table["TSELS"] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
-    for name in ("TXORS", "TPRELU"):
-        table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
     # TXOR starts with TOR(tmp, src0, src1) (TXor.hpp): tmp's valid shape bounds the walk of both
-    # sources (that it equals dst's is only a PTO_ASSERT).
-    table["TXOR"] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), tmp_iterated=True)
+    # sources; TXORS ends with TAND(dst, dst, tmp) (TBitwiseSOp.hpp), walking tmp by dst's. That
+    # the two agree is only a PTO_ASSERT.
+    for name in ("TXOR", "TXORS"):
+        table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), tmp_iterated=True)
+    # TPRELU's TCMPS writes a mask row into tmp for each of dst's valid rows and its final vsel reads
+    # past them (TPrelu.hpp; tmp having more rows than dst is only a PTO_ASSERT).
+    table["TPRELU"] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), tmp_unbounded=True)
     # int32 data is converted to float in place in its sources first (TRem.hpp, TRemS.hpp), and
     # TREM's mask goes at tmp + dst.RowStride elements.
     table["TREM"] = OpSpec(PIPE_V, writes=(0, 1, 2, 3), tmp=(3,), tmp_unbounded=True)
