@@ -4,7 +4,7 @@ The build replaces the shell steps of a kernel build script (pto-isa's FA ``comp
 
     IR.mlir --canonicalize--> OUT/STEM.canon.mlir (+ OUT/STEM.slots.json)
             --ptoas FLAGS--> OUT/STEM.cpp            (ptoas writes C++ to stdout, as compile.sh uses it)
-            --C++ passes---> OUT/STEM.fixed.cpp      (pipe-v-barrier, local-slot-num)
+            --C++ passes---> OUT/STEM.fixed.cpp      (local-slot-num, pipe-v-barrier)
             --bisheng------> OUT/STEM.so             (only with a caller: -DKERNEL_CPP="OUT/STEM.fixed.cpp" CALLER)
     and OUT/STEM.report.json (settings and where each came from, commands, exit codes, pass reports).
 

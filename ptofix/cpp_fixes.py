@@ -12,14 +12,17 @@ def cpp_passes_from_args(args: argparse.Namespace) -> list:
     from .cpp.barriers import normalize_patterns
     from .pass_manager import get_pass_class
     passes: list = []
-    if getattr(args, "pattern", None) and normalize_patterns(args.pattern):
-        passes.append(get_pass_class("pipe-v-barrier")(pattern=args.pattern,  # type: ignore[call-arg]
-                                                       force=bool(getattr(args, "force", False)),
-                                                       weight=getattr(args, "weight", None) or ""))
+    # LocalSlotNum first: it moves the Tile-form TPOP ring slots, so the barrier proof must read
+    # the pipes the output will have (raised after the proof, a slot may land on a tile the proof
+    # took as disjoint).
     from .local_slot_options import local_slot_pass_from_args
     slot_pass = local_slot_pass_from_args(args)
     if slot_pass is not None:
         passes.append(slot_pass)
+    if getattr(args, "pattern", None) and normalize_patterns(args.pattern):
+        passes.append(get_pass_class("pipe-v-barrier")(pattern=args.pattern,  # type: ignore[call-arg]
+                                                       force=bool(getattr(args, "force", False)),
+                                                       weight=getattr(args, "weight", None) or ""))
     return passes
 
 

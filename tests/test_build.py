@@ -129,7 +129,7 @@ def test_full_pipeline_with_standins(tools, tmp_path, capsys, monkeypatch):
     assert report["settings"]["pto-lib"] == {"value": "/opt/pto-isa", "from": "environment $PTO_LIB_PATH"}
     assert report["settings"]["pattern"]["from"] == "command line"
     fix = next(s for s in report["stages"] if s["stage"] == "fix")
-    assert [p["pass"] for p in fix["passes"]] == ["pipe-v-barrier", "local-slot-num"]
+    assert [p["pass"] for p in fix["passes"]] == ["local-slot-num", "pipe-v-barrier"]
     assert f"pipe-v-barrier: {gu} of {before.count('pipe_barrier(PIPE_V);')} PIPE_V barriers removed" in err
 
 
@@ -178,8 +178,8 @@ def test_dry_run_prints_exact_commands_and_writes_nothing(tools, tmp_path, capsy
         f"ptofix canonicalize --target-ptoas v0.45 --to custom {FA_MLIR} -o {out}/fa.canon.mlir"
         f" --sidecar {out}/fa.slots.json",
         f"{tools.ptoas} --pto-arch=a3 --enable-insert-sync {out}/fa.canon.mlir > {out}/fa.cpp",
-        f"ptofix opt -p 'pipe-v-barrier{{pattern=gu}},local-slot-num{{ir={out}/fa.canon.mlir"
-        f" sidecar={out}/fa.slots.json target-ptoas=v0.45}}' {out}/fa.cpp -o {fixed}",
+        f"ptofix opt -p 'local-slot-num{{ir={out}/fa.canon.mlir"
+        f" sidecar={out}/fa.slots.json target-ptoas=v0.45}},pipe-v-barrier{{pattern=gu}}' {out}/fa.cpp -o {fixed}",
         "bisheng -I/opt/pto-isa/include -fPIC -shared -D_FORTIFY_SOURCE=2 -O2 -Wno-macro-redefined "
         "-Wno-ignored-attributes -fstack-protector-strong -xcce -Xhost-start -Xhost-end "
         "-mllvm -cce-aicore-stack-size=0x8000 -mllvm -cce-aicore-function-stack-size=0x8000 "

@@ -388,3 +388,16 @@ def test_an_every_pipe_value_on_a_file_without_tpipes_warns():
     text, _report, warnings = run(kernel("  int32_t v1 = 0;\n"), map="2")
     assert text == kernel("  int32_t v1 = 0;\n")
     assert any("no TPipe; nothing changed" in w for w in warnings)
+
+
+def test_a_run_that_raises_local_slot_num_proves_barriers_on_the_raised_pipes(tmp_path):
+    """The proof must read the LocalSlotNum the output has: raised from 1 to 4 in the same run, the
+    Tile-form TPOP may bind v4 onto v5, so TMULS(v6, v4) -> TEXPANDS(v5) keeps its barrier (a plain
+    run at LocalSlotNum 1 removes it)."""
+    from ptofix.cli import main
+    src = os.path.join(os.path.dirname(__file__), "fixtures", "local_slot_num_raise_after_proof.cpp")
+    plain, raised = tmp_path / "plain.cpp", tmp_path / "raised.cpp"
+    assert main(["run", "--pattern", "auto", src, "-o", str(plain)]) == 0
+    assert main(["run", "--pattern", "auto", "--local-slot-num", "0=4", src, "-o", str(raised)]) == 0
+    barriers = [text.count("pipe_barrier(PIPE_V);") for text in (plain.read_text(), raised.read_text())]
+    assert barriers[1] == barriers[0] + 1

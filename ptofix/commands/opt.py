@@ -4,13 +4,15 @@ from __future__ import annotations
 import argparse
 
 OPT_DESCRIPTION = """\
-Run registered passes in order on FILE (C++ or PTO IR, as each pass declares).
+Run registered passes in order on FILE (C++ or PTO IR, as each pass declares). Each pass reads the
+output of the one before: put local-slot-num before pipe-v-barrier, whose proof reads the TPipe
+LocalSlotNum it is given (a slot count raised after it may move a popped tile onto another).
 
 PIPELINE is one argument: passes separated by ',', each with optional {key=value ...} options
 (separated by spaces or ','; a value may itself be a comma list). Quote the whole pipeline for
 the shell, with single quotes, because '{', '}' and spaces are special to it:
 
-  ptofix opt -p 'pipe-v-barrier{pattern=gu},local-slot-num{map=0=2,4=2}' fa.cpp
+  ptofix opt -p 'local-slot-num{map=0=2,4=2},pipe-v-barrier{pattern=gu}' fa.cpp
   ptofix opt -p 'canonicalize{target-ptoas=v0.36 to=generic}' fa.mlir
   ptofix opt -p pipe-v-barrier fa.cpp          (no options: no quotes needed)
 
