@@ -23,7 +23,7 @@ KERNELS = sorted(name for name in os.listdir(FIXTURES) if name.endswith(".cpp"))
 
 def decisions(name: str):
     path = os.path.join(FIXTURES, name)
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8", newline="") as handle:   # (line ends as written: CR matters)
         model = parse_cpp(SourceText(handle.read(), path))
     return BarrierAnalysis(model).run({"auto"})
 
@@ -48,6 +48,6 @@ CONTROLS = os.path.join(ROOT, "tests", "fixtures", "removed_barriers")
 @pytest.mark.parametrize("name", sorted(n for n in os.listdir(CONTROLS) if n.endswith(".cpp")))
 def test_control_barrier_is_removed(name):
     path = os.path.join(CONTROLS, name)
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8", newline="") as handle:   # (line ends as written: CR matters)
         model = parse_cpp(SourceText(handle.read(), path))
     assert [d.removed for d in BarrierAnalysis(model).run({"auto"})] == [True]

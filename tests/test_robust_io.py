@@ -133,7 +133,7 @@ def test_help_documents_exit_statuses_and_opt_quoting(capsys):
     with pytest.raises(SystemExit):
         main(["opt", "--help"])
     text = capsys.readouterr().out
-    assert "-p 'pipe-v-barrier{pattern=gu},local-slot-num{map=0=2,4=2}'" in text and "brace-expanded" in text
+    assert "-p 'local-slot-num{map=0=2,4=2},pipe-v-barrier{pattern=gu}'" in text and "brace-expanded" in text
 
 
 def test_console_script_prints_no_traceback_on_bad_stdin():

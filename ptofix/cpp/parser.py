@@ -146,6 +146,11 @@ def _scan(source: SourceText) -> Tokens:
         _reject_unsupported_lexemes(source, kinds, starts, ends)
     if "\\" in text:
         _reject_backslashes(source, kinds, starts, ends)
+        lf_cr = _SPLICE_LF_CR.search(text)
+        if lf_cr is not None:
+            # clang takes backslash, LF, CR as one splice (the CR too), the tokens as a splice and a
+            # blank line.
+            raise PtofixError("a line splice followed by LF then CR is not supported", source, lf_cr.start())
     if "'" in text:
         _reject_digit_separators(source, kinds, starts, ends)
     _reject_midline_directives(source, kinds, starts)
@@ -190,6 +195,7 @@ def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, e
 
 
 _SPLICE_AT = regex_cache.compile(SPLICE)
+_SPLICE_LF_CR = regex_cache.compile(r"\\[ \t\f\v]*\n\r")
 
 
 def _reject_backslashes(source: SourceText, kinds: str, starts: array, ends: array) -> None:
@@ -214,7 +220,6 @@ def _reject_backslashes(source: SourceText, kinds: str, starts: array, ends: arr
 
 
 # The digits of a pp-number right before a quote: `1'000` is one number (C++14 digit separators).
-_NUMBER_BEFORE_QUOTE = regex_cache.compile(r"(?:^|[^\w.])\.?\d(?:[eEpP][+-]|[\w.])*\Z")
 
 
 def _reject_digit_separators(source: SourceText, kinds: str, starts: array, ends: array) -> None:
@@ -224,21 +229,24 @@ def _reject_digit_separators(source: SourceText, kinds: str, starts: array, ends
     index = kinds.find("s")
     while index != -1:
         start = starts[index]
-        if text[start] == "'" and index and ends[index - 1] == start and _pp_number_before(text, start):
+        if text[start] == "'" and index and ends[index - 1] == start and _quote_after_word(text, start):
             raise PtofixError("digit separators are not supported", source, start)
         index = kinds.find("s", index + 1)
 
 
-_PP_NUMBER_TAIL = regex_cache.compile(r"(?:[eEpP][+-]|[\w.'])*\Z")
-
-
-def _pp_number_before(text: str, pos: int) -> bool:
-    """A preprocessing number (`8'192`, `0x1'0`, however long) ends right before ``pos``."""
-    run = pos
-    while run > 0 and (text[run - 1].isalnum() or text[run - 1] in "_.'"
-                       or (text[run - 1] in "+-" and run > 1 and text[run - 2] in "eEpP")):
-        run -= 2 if text[run - 1] in "+-" else 1
-    return _NUMBER_BEFORE_QUOTE.search(text[max(0, run - 1):pos]) is not None
+def _quote_after_word(text: str, pos: int) -> bool:
+    """The quote at ``pos`` directly follows a letter, digit, '_' or '.', other than a character
+    literal's encoding prefix (`u8'a'`, `L'a'`): a digit separator (`8'192`, `return.1'0`), as
+    no other valid C++ puts a quote there."""
+    if pos > 1 and text[pos - 1] in "+-" and text[pos - 2] in "eEpP":
+        return True      # `1e+'0`: a pp-number's exponent sign (or `e+'a'`, refused with it)
+    if pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_."):
+        return False
+    word = pos
+    while word > 0 and (text[word - 1].isalnum() or text[word - 1] == "_"):
+        word -= 1
+    prefix = text[word:pos] in ("u8", "u", "U", "L")
+    return not prefix or (word > 0 and (text[word - 1].isalnum() or text[word - 1] in "_.'"))
 
 
 # A character C++ reads otherwise than ptofix's tokens outside comments and strings: NUL (blank to
@@ -295,8 +303,19 @@ def _check_directive(source: SourceText, start: int, end: int) -> None:
     lexemes = [(m.start(), m.end()) for m in _DIRECTIVE_LEXEMES.finditer(text)] if "/" in text or "'" in text \
         or '"' in text else []
     for lo, _ in lexemes:
-        if text[lo] == "'" and _pp_number_before(text, lo):
+        if text[lo] == "'" and _quote_after_word(text, lo):
             fail("a digit separator", lo)
+    code = _DIRECTIVE_LEXEMES.sub(lambda m: " " * len(m.group()), text) if lexemes else text
+    digraph = _DIGRAPH.search(code)
+    if digraph is not None:
+        fail(f"the digraph '{digraph.group()}'", digraph.start())
+    word = _DIRECTIVE_WORD.match(code)
+    if word is not None and word.group(1) in ("warning", "error") and ("\n" in text or "\r" in text):
+        # (clang reads their text raw to the line's end: a `/*` there opens no comment.)
+        fail(f"a #{word.group(1)} that runs past its line", 0)
+    if "__has_include" in code:
+        # (`__has_include(<a/*b>)` reads a header name, in which `/*`, `//` and quotes are plain.)
+        fail("__has_include", code.index("__has_include"))
     if "\\" in text or not text.isascii() or "$" in text:
         inside = 0
         for pos, ch in enumerate(text):

@@ -349,6 +349,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
         name = min(model.declaring_macros)
         return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
                 "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+    if "pto" in model.namespaces or any(_QUALIFIED_INTO_PTO.search(fn.qualified) for fn in model.functions):
+        return ("the file declares something in namespace pto: an overload or a specialization there (of "
+                "TMUL_IMPL, say) may change what pto's own ops run")
+    if "template" in model.source.text and _SPECIALIZATION.search(model.source.text):
+        return "an explicit specialization (`template <>`) may replace the body of any template, pto's included"
     if model.structure_in_parentheses >= 0:
         return (f"{model.source.location(model.structure_in_parentheses)}: a brace or ';' inside parentheses: "
                 "if they are a macro's arguments, its expansion may close a block and define any function "
@@ -565,6 +570,15 @@ class FunctionSemantics:
         body = fn.body
         if isinstance(body, Compound):
             self._block(body.body, Scope(scope))
+        # A name the model reads by its spelling (`pto`, `BLayout`, `Shape`...) that the function
+        # may declare (a template parameter, a block-scope struct or namespace alias, a statement
+        # it cannot read): `pto::TMUL` and `BLayout::RowMajor` there may be the function's own.
+        spelled = (self.template_params | self.maybe_declared | {sym.name for sym in self.symbols}) \
+            & PTO_SPELLED_NAMES
+        if spelled and not self.hidden_jump:
+            self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(spelled)}' may be declared in " \
+                               "the function, so a name it qualifies may not be pto's"
+            self._jump_located = True
         if self.writes_everything:
             for sym in self.symbols:
                 sym.make_unknown(self.writes_everything)
@@ -1802,6 +1816,7 @@ def _template_params(head: str) -> set:
 
 
 _SPECIALIZATION = regex_cache.compile(r"\btemplate\s*<\s*>")
+_QUALIFIED_INTO_PTO = regex_cache.compile(r"(?<![\w])pto::")
 # Words of a function's declaration before its name that say nothing of the return type.
 _DECL_SPECIFIERS = frozenset(["static", "inline", "extern", "constexpr", "AICORE", "__aicore__", "__global__",
                               "__inline__", "__forceinline__", "friend", "virtual", "C", "const", "volatile",
