@@ -1172,9 +1172,10 @@ def _may_be_kernel(ctx: FileContext, fn: Function) -> bool:
     """``fn`` may be a kernel entry: its declaration says `__global__`, or names a macro of the
     file (`#define KERNEL __global__ AICORE`). Whether it may leave a flag set is not asked: it may
     set one in ways no text spells (pto's Event API, a macro, a helper reached by reference)."""
-    if fn.is_entry:
-        return True
-    return bool(ctx.macros) and not ctx.macros.isdisjoint(identifiers(fn.head))
+    words = identifiers(fn.head)
+    # (`__global__` counts even where the parser does not take the function as an entry: a
+    # directive inside its declaration.)
+    return fn.is_entry or "__global__" in words or (bool(ctx.macros) and not ctx.macros.isdisjoint(words))
 
 
 def _leaves_set_pending(cfg: FunctionCFG, states: dict) -> bool:

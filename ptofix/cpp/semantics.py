@@ -1497,6 +1497,10 @@ class FunctionSemantics:
             sym.make_unknown("assigned")
             return f"assignment to '{target.id}' ({sym.kind}) not modelled"
         if isinstance(target, A.Index) and isinstance(target.obj, A.Name):
+            # The subscript is evaluated too (`status[scale_rows()] = 1;` calls scale_rows).
+            reason = self._expr(target.index, env)
+            if reason:
+                return reason
             sym = env.get(target.obj.id)
             if sym is not None and sym.kind == "array" and not isinstance(sym.ctype, PtrType):
                 sym.defs.append(UNKNOWN_DEF)
