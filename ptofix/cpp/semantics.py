@@ -352,7 +352,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
     if "pto" in model.namespaces or any(_QUALIFIED_INTO_PTO.search(fn.qualified) for fn in model.functions):
         return ("the file declares something in namespace pto: an overload or a specialization there (of "
                 "TMUL_IMPL, say) may change what pto's own ops run")
-    if "template" in model.source.text and _SPECIALIZATION.search(model.source.text):
+    if _has_specialization(model.source.text):
         return "an explicit specialization (`template <>`) may replace the body of any template, pto's included"
     if model.structure_in_parentheses >= 0:
         return (f"{model.source.location(model.structure_in_parentheses)}: a brace or ';' inside parentheses: "
@@ -384,8 +384,7 @@ class FileContext:
         # A macro may paste tokens into any name (`h##x`): then no name count is complete.
         self.pastes_tokens = "##" in model.source.text
         # `template <>`: an explicit specialization, which may be what a call of a template runs.
-        self.has_specialization = "template" in model.source.text \
-            and _SPECIALIZATION.search(model.source.text) is not None
+        self.has_specialization = _has_specialization(model.source.text)
         # Every identifier a file-scope declaration mentions (variables, constants, enumerators,
         # function prototypes, struct members): such a name may shadow a pto enumerator
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
@@ -1819,7 +1818,18 @@ def _template_params(head: str) -> set:
     return out
 
 
-_SPECIALIZATION = regex_cache.compile(r"\btemplate\s*<\s*>")
+_SPECIALIZATION = regex_cache.compile(r"template\s*<\s*>")
+
+
+def _has_specialization(text: str) -> bool:
+    """`template <>` (an explicit specialization) somewhere in ``text``, comments included. (A
+    find per occurrence of the word: a `\b` search tries every offset of the file.)"""
+    pos = text.find("template")
+    while pos != -1:
+        if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")) and _SPECIALIZATION.match(text, pos):
+            return True
+        pos = text.find("template", pos + 8)
+    return False
 _QUALIFIED_INTO_PTO = regex_cache.compile(r"(?<![\w])pto::")
 # Words of a function's declaration before its name that say nothing of the return type.
 _DECL_SPECIFIERS = frozenset(["static", "inline", "extern", "constexpr", "AICORE", "__aicore__", "__global__",
