@@ -26,6 +26,7 @@ from ..pto import tpipe
 from ..pto.ops import (
     FIFO_OPS,
     HARMLESS_CALLS,
+    LEAVES_COUNT_MODE,
     MODE_ENUMS,
     OPS,
     PIPE_NAMES,
@@ -1651,6 +1652,10 @@ class FunctionSemantics:
         # instructions are functions.
         if base not in PTO_INSTRUCTIONS:
             self._may_jump(f"'{name}(...)' may be a macro that hides a jump")
+        elif base in LEAVES_COUNT_MODE:
+            # Its effect outlasts the statement: the next element-wise op walks as many elements as
+            # the vector mask says, past its tiles (ops.LEAVES_COUNT_MODE).
+            self._may_jump(f"pto's '{base}' may leave the vector unit in count mode")
         return self._unknown_names(env, f"call to '{name}' is not modelled")
 
     def _event_id(self, node, env: dict) -> str:

@@ -190,6 +190,13 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
                 return spec._replace(writes=form.writes, tmp=form.tmp)
     return spec
 
+# pto instructions that may return with the vector unit in count mode (`set_mask_count()` with no
+# `set_mask_norm()` after it), in which an element-wise op's instructions walk as many elements as
+# the vector mask says, past its tiles. In pto-isa a2a3 at 3186c381 every header that sets count
+# mode restores norm mode on every path (TPartOp, TRowReduceIdxOps through their callers), except
+# TCI.hpp (`TCI_b32_normal`, `TCI_b16_normal`, descending `TCI_b32_repeat`).
+LEAVES_COUNT_MODE = frozenset({"TCI"})
+
 # Statement-level calls with no effect on UB and none on the vector pipe's ordering (mask and
 # atomic-mode registers, cache maintenance on GM, cross-core signals, compile-time checks).
 HARMLESS_CALLS = {
