@@ -1084,6 +1084,8 @@ class FunctionSemantics:
             self._uses_macro(macro)
             return self._unknown_text(text, scope, f"{what} uses the macro '{macro}'", ast)
         if isinstance(ast, A.Decl):
+            if ast.array and _variable_bound(text):
+                return self._unknown_text(text, scope, f"{what}: an array bound that is not a number", ast)
             info = self._decl(ast, scope)
             declared = scope.names.get(ast.name) if ast.name else None
             # Unlike a block's declarations (_block), nothing binds a header's variable before the
@@ -1197,6 +1199,9 @@ class FunctionSemantics:
             self._new_symbol(scope, ast.name, "type").make_unknown("a type name")
             return StmtInfo(Kind.NOP)
         if isinstance(ast, A.Decl):
+            if ast.array and _variable_bound(stmt.text):
+                return self._unknown_text(stmt.text, scope, "an array bound that is not a number (evaluated at run "
+                                                            "time, calls and writes included)", ast)
             return self._decl(ast, scope)
         env = self._env(ast, scope)
         if isinstance(ast, A.ReturnStmt):
@@ -1374,6 +1379,11 @@ class FunctionSemantics:
             return "expression nested too deeply"
 
     def _expr(self, node, env: dict) -> str:
+        if isinstance(node, A.SizeOf) and not isinstance(node.arg, A.TypeRef) \
+                and any(isinstance(sub, (A.Call, A.Assign, A.IncDec)) for sub in A.walk(node.arg)):
+            # (Unevaluated, unless its type is a variable-length array: then C evaluates it, and
+            # clang does so in C++ too.)
+            return "sizeof of an expression with a call or a write (evaluated for a run-time sized array)"
         if isinstance(node, (A.Number, A.Literal, A.String, A.TypeRef, A.SizeOf)):
             return ""
         if isinstance(node, A.Name):
@@ -1780,6 +1790,16 @@ def join_splices(text: str) -> str:
 
 def _names(node) -> set:
     return set(A.name_ids(node))
+
+
+_ARRAY_BOUND = regex_cache.compile(r"\[([^\[\]]*)\]")
+_NUMBER_BOUND = regex_cache.compile(r"\s*(?:0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*\s*")
+
+
+def _variable_bound(text: str) -> bool:
+    """A declaration's brackets hold something other than a plain number (`int32_t v[h()];`: a
+    run-time bound, evaluated with its calls and writes)."""
+    return any(not _NUMBER_BOUND.fullmatch(bound) for bound in _ARRAY_BOUND.findall(text))
 
 
 def _static_storage(sym: Symbol) -> bool:
