@@ -343,9 +343,7 @@ class BarrierAnalysis:
         return self._boundary_clean(fn, backward=False, cache=self._exit_clean, stack=frozenset())
 
     def is_entry(self, fn: Function) -> bool:
-        """A declared kernel entry: `__global__` in its declaration, not a macro the file defines
-        (`#define __global__` makes it an ordinary function any caller may reach)."""
-        return fn.is_entry and "__global__" not in self.ctx.macros
+        return _declared_entry(self.ctx, fn)
 
     def _boundary_clean(self, fn: Function, backward: bool, cache: dict, stack: frozenset) -> bool:
         if self.is_entry(fn):
@@ -409,21 +407,22 @@ class BarrierAnalysis:
         return ok and not _leaves_set_pending(cfg, states)
 
     def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
+        key = (id(fn), tag)
+        if key in self._flag_entry:
+            return self._flag_entry[key]
         if self.is_entry(fn):
             entry = _entry_flag_state(self.ctx, fn)
             if entry == _NONE_PENDING:
                 # The kernel's next launch starts clean only if this one cannot end with a set
-                # pending, its helpers' sets included (a call of one may leave one).
-                # A flag is a counter the 0/1 states do not follow past a set while one may be
-                # pending (`set; set; wait;` leaves it at 1): then nothing is known.
+                # pending, its helpers' sets included (a call of one may leave one), and a flag is
+                # a counter the 0/1 states do not follow past a set while one may be pending
+                # (`set; set; wait;` leaves it at 1).
                 cfg = self.cfg(fn)
                 states, alternates = _flag_dataflow(cfg, tag, entry)
                 if cfg.unstructured or not alternates or _leaves_set_pending(cfg, states):
                     entry = _MAYBE_PENDING
+            self._flag_entry[key] = entry
             return entry
-        key = (id(fn), tag)
-        if key in self._flag_entry:
-            return self._flag_entry[key]
         if id(fn) in stack:
             return _MAYBE_PENDING
         sites = self.callers(fn)
@@ -1161,21 +1160,17 @@ def _entry_flag_state(ctx: FileContext, fn: Function) -> frozenset:
     be a kernel may run just before; its exit state is not modelled (the removal pass models only
     the functions around candidate barriers), so then no entry of the file starts clean. Any other
     function's caller may leave a set pending."""
-    if not fn.is_entry or "__global__" in ctx.macros:
-        return _MAYBE_PENDING
-    if any(other is not fn and _may_be_kernel(ctx, other) for other in ctx.model.functions):
+    if not _declared_entry(ctx, fn) or ctx.possible_kernels() - {id(fn)}:
+        # (Whether the other kernel may leave a set pending is not asked: it may set one in ways
+        # no text spells: pto's Event API, a macro, a helper reached by reference.)
         return _MAYBE_PENDING
     return _NONE_PENDING
 
 
-def _may_be_kernel(ctx: FileContext, fn: Function) -> bool:
-    """``fn`` may be a kernel entry: its declaration says `__global__`, or names a macro of the
-    file (`#define KERNEL __global__ AICORE`). Whether it may leave a flag set is not asked: it may
-    set one in ways no text spells (pto's Event API, a macro, a helper reached by reference)."""
-    words = identifiers(fn.head)
-    # (`__global__` counts even where the parser does not take the function as an entry: a
-    # directive inside its declaration.)
-    return fn.is_entry or "__global__" in words or (bool(ctx.macros) and not ctx.macros.isdisjoint(words))
+def _declared_entry(ctx: FileContext, fn: Function) -> bool:
+    """A declared kernel entry: `__global__` in its declaration, not a macro the file defines
+    (`#define __global__` makes it an ordinary function any caller may reach)."""
+    return fn.is_entry and "__global__" not in ctx.macros
 
 
 def _leaves_set_pending(cfg: FunctionCFG, states: dict) -> bool:

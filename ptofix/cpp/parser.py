@@ -183,12 +183,7 @@ def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, e
         if kind == "s" and i and kinds[i - 1] == "w" and ends[i - 1] == starts[i] \
                 and _RAW_PREFIX.search(text, starts[i - 1], starts[i]) and text[starts[i]] == '"':
             raise PtofixError("raw string literals are not supported", source, starts[i - 1])
-        if kind == "p" and 'R"' in text[starts[i]:ends[i]]:
-            # (clang reads a raw string in a directive to its closing delimiter, lines later.)
-            raw = _RAW_IN_DIRECTIVE.search(text, starts[i], ends[i])
-            if raw is not None:
-                raise PtofixError("raw string literals are not supported", source, raw.start())
-        if kind in "wp":       # (in a directive too: a macro body spelling braces)
+        if kind == "w":       # (a directive's: _check_directive, splices joined)
             digraph = _DIGRAPH.search(text, starts[i], ends[i])
             if digraph is not None:
                 raise PtofixError(f"the digraph '{digraph.group()}' is not supported", source, digraph.start())
@@ -217,9 +212,6 @@ def _reject_backslashes(source: SourceText, kinds: str, starts: array, ends: arr
                               if splice else "stray '\\' in program (universal character names are not supported)",
                               source, pos)
         pos = text.find("\\", ends[i] if kind in "ps" and i >= 0 else pos + 1)
-
-
-# The digits of a pp-number right before a quote: `1'000` is one number (C++14 digit separators).
 
 
 def _reject_digit_separators(source: SourceText, kinds: str, starts: array, ends: array) -> None:
@@ -282,11 +274,12 @@ def _check_directive(source: SourceText, start: int, end: int) -> None:
     joins: list[int] = []
     text = raw
     if "\\" in raw:
-        pieces, last = [], 0
+        pieces, last, joined = [], 0, 0
         for splice in _DIRECTIVE_SPLICE.finditer(raw):
             pieces.append(raw[last:splice.start()])
+            joined += splice.start() - last
             last = splice.end()
-            joins.append(sum(map(len, pieces)))
+            joins.append(joined)
         pieces.append(raw[last:])
         text = "".join(pieces)
 

@@ -382,10 +382,9 @@ class FileContext:
         self._semantics: dict[int, FunctionSemantics | None] = {}
         self._declaration_facts: dict[int, tuple[bool, str]] = {}
         self._name_counts: dict[str, int] | None = None
+        self._possible_kernels: frozenset[int] | None = None
         # A macro may paste tokens into any name (`h##x`): then no name count is complete.
         self.pastes_tokens = "##" in model.source.text
-        # `template <>`: an explicit specialization, which may be what a call of a template runs.
-        self.has_specialization = _has_specialization(model.source.text)
         # Every identifier a file-scope declaration mentions (variables, constants, enumerators,
         # function prototypes, struct members): such a name may shadow a pto enumerator
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
@@ -477,6 +476,17 @@ class FileContext:
             facts = self._declaration_facts[key] = ("template" in identifiers(strip_comments(fn.head)),
                                                     _return_reason(fn))
         return facts
+
+    def possible_kernels(self) -> frozenset[int]:
+        """ids of the functions that may be kernel entries: the declaration says `__global__`
+        (also where a directive inside it keeps the parser from taking it as an entry), or names
+        a macro of the file (`#define KERNEL __global__ AICORE`)."""
+        if self._possible_kernels is None:
+            self._possible_kernels = frozenset(
+                id(fn) for fn in self.model.functions
+                if fn.is_entry or "__global__" in (words := identifiers(fn.head))
+                or not self.macros.isdisjoint(words))
+        return self._possible_kernels
 
     def local_function(self, name: str) -> Function | None:
         fns = self.functions.get(name)
@@ -859,10 +869,9 @@ class FunctionSemantics:
         if fn is None:
             return f"call to the overloaded local function '{name}'"
         is_template, return_reason = self.ctx.declaration_facts(fn)
-        if is_template and (explicit or self.ctx.has_specialization):
-            # An explicit specialization (`template <> void h<int>()`, which the parser does not
-            # read as a definition) may be what the call runs, and explicit template arguments may
-            # make a parameter a class bound to a temporary.
+        if is_template and explicit:
+            # Explicit template arguments may make a parameter a class bound to a temporary. (A
+            # file with an explicit specialization, which a call may run, is not modelled at all.)
             return f"call to the template {name}() " + ("with explicit template arguments" if explicit
                                                         else "in a file with explicit specializations")
         if return_reason:
