@@ -314,6 +314,21 @@ def test_pto_names_read_as_pto_when_nothing_shadows_them():
     assert removed(member) == [False]
 
 
+@pytest.mark.parametrize("directive, modelled", [
+    ("using namespace pto;", True), ("using namespace ::pto;", True), ("using namespace std;", True),
+    ("namespace app {\n}\nusing namespace app;", True),
+    # pto::comm declares TGATHER/TSCATTER overloads of its own (a ping-pong form more specialized
+    # than pto's); other nested namespaces are not read at all.
+    ("using namespace pto::comm;", False), ("using namespace pto::detail;", False)])
+def test_a_using_directive_is_read_only_for_namespaces_whose_names_the_model_knows(directive, modelled):
+    src = kernel("  TASSIGN(b, 65536);", helpers=directive)
+    model = parse_cpp(SourceText(src, "adversary.cpp"))
+    (decision,) = BarrierAnalysis(model).run({"auto"})
+    assert decision.removed == modelled, decision.reason
+    if not modelled:
+        assert "using-directive" in decision.reason and "adversary.cpp:1:1" in decision.reason
+
+
 # Whole kernels whose every barrier is needed (or not provably redundant); each hides that behind
 # one construct the model once read as "no effect". HALF is a 4096-byte tile.
 HALF = "Tile<TileType::Vec, half, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"

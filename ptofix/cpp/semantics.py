@@ -296,8 +296,16 @@ def _unread_declaration(model: CppFile) -> str:
             return (f"{model.source.location(stmt.span.start)}: a file-scope declaration uses the macro "
                     f"'{min(macros.intersection(words))}': it may declare any name")
         # (ptoas's own enumeration is the plain-data type the model expects under that name.)
-        if _USING_DIRECTIVE.match(text) or (enum and (enum.group(1) == "PTOAutoSyncTailMode"
-                                                      or not _model_reads(enum.group(1)))):
+        if _USING_DIRECTIVE.match(text):
+            path = identifiers(text)[2:]
+            # pto's nested namespaces declare functions spelled like its ops (`pto::comm::TGATHER`,
+            # a ping-pong overload more specialized than pto's own): only pto, std and the file's
+            # own namespaces have the names the model reads by spelling.
+            if path in (["pto"], ["std"]) or set(path) <= model.namespaces:
+                continue
+            return (f"{model.source.location(stmt.span.start)}: a using-directive for the namespace "
+                    f"'{'::'.join(path)}' may make other functions of pto's op names visible")
+        if enum and (enum.group(1) == "PTOAutoSyncTailMode" or not _model_reads(enum.group(1))):
             continue
         # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
         ast = stmt.ast if not any(ch in text for ch in "{}()[]") else None
