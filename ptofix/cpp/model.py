@@ -199,7 +199,7 @@ class CppFile(Record, slots=True):
     declared_names: frozenset = frozenset()    # names a declaration anywhere may introduce as a namespace
                                                # or type (lexical over-approximation)
     declaring_macros: frozenset = frozenset()  # macros whose body pastes tokens or holds a declaration keyword
-    defines: tuple = ()                        # (name, offset) of every #define, in file order
+    defines: tuple = ()                        # (name, offset) of every #define and #undef, in file order
     structure_in_parentheses: int = -1         # offset of the first brace or ';' inside parentheses
                                                # (a for header's ';' aside), -1 if none
 

@@ -490,6 +490,11 @@ class _StructureParser:
             included = _INCLUDE.match(directive)
             if included:
                 includes.append((included.group(1).strip(), self.starts[index]))
+            undone = _UNDEF.match(directive)
+            if undone:
+                # (Undefining a macro pto's headers test, `__CCE_AICORE__` say, changes their code
+                # as a definition does.)
+                defines.append((undone.group(1), self.starts[index]))
             match = _DEFINE.match(directive)
             if match:
                 macros.add(match.group(1))
@@ -988,6 +993,7 @@ _BASE_CLAUSE = regex_cache.compile(r"(?<!:):(?!:)")
 _UNQUALIFIED_WORD = regex_cache.compile(r"(?<![\w:])([A-Za-z_]\w*)(?!\w|[ \t\n]*::)")
 _NAMESPACE_NAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
 _DEFINE = regex_cache.compile(r"#\s*define\s+([A-Za-z_]\w*)")
+_UNDEF = regex_cache.compile(r"#\s*undef\s+([A-Za-z_]\w*)")
 _INCLUDE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.
 _INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")

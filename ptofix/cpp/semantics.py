@@ -345,8 +345,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
         early = [name for name, offset in model.defines if offset < max(pto_headers)
                  and name not in _MACROS_PTO_HEADERS_IGNORE]
         if early:
-            return (f"the macro '{early[0]}' is defined before pto's header, whose code it may change (pto-isa's "
-                    "headers test macros: `__PTO_AUTO__` turns TASSIGN and the ops' own barriers off)")
+            return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
+                    "change (pto-isa's headers test macros: `__PTO_AUTO__` turns TASSIGN and the ops' own "
+                    "barriers off)")
     keywords = sorted(model.macros & _KEYWORDS)
     if keywords:
         return f"the file defines a macro named like the C++ keyword '{keywords[0]}'"
