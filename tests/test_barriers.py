@@ -146,8 +146,11 @@ def test_address_taken_scalar_is_unknown():
 def test_call_in_loop_header_is_unknown_work():
     body = ("  for (int32_t v9 = 0; v9 < mystery(); v9 += 1) {\n    TADDS(v5, v5, 1.0f);\n"
             "    pipe_barrier(PIPE_V);\n    TMULS(v5, v5, 2.0f);\n  }\n")
-    d = _decisions(_kernel('extern "C" __global__ AICORE void k()', body))[0]
-    assert d["decision"] == "kept" and d["hazard"]["kind"] == "unknown"
+    # A helper of the file (a name declared nowhere may be a macro hiding a jump: not modelled).
+    helper = f"static AICORE int32_t mystery() {{\n  {T.format(dt='float')} w;\n  TASSIGN(w, 0);\n" \
+             "  TADDS(w, w, 1.0f);\n  return 4;\n}\n"
+    d = _decisions(helper + _kernel('extern "C" __global__ AICORE void k()', body))[0]
+    assert d["decision"] == "kept" and d["hazard"]["kind"] == "unknown", d
 
 
 @pytest.mark.parametrize("weight", ["\u00b2=3", "10=\u00b2", "10=" + "9" * 5000, "x=1", "10"])

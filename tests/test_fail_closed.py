@@ -314,6 +314,12 @@ def test_pto_names_read_as_pto_when_nothing_shadows_them():
     assert removed(member) == [False]
 
 
+def test_a_call_of_an_undeclared_name_inside_an_expression_may_hide_a_jump():
+    src = kernel("  TASSIGN(b, 65536);", "TADD(a, a, a);\n  int64_t q = (int64_t)SKIP_IF(n);")
+    (decision,) = BarrierAnalysis(parse_cpp(SourceText(src, "adversary.cpp"))).run({"auto"})
+    assert not decision.removed and "'SKIP_IF(...)' may be a macro that hides a jump" in decision.reason
+
+
 @pytest.mark.parametrize("directive, modelled", [
     ("using namespace pto;", True), ("using namespace ::pto;", True), ("using namespace std;", True),
     ("namespace app {\n}\nusing namespace app;", True),
@@ -395,6 +401,16 @@ KERNELS = {
     "file-scope Tile alias template": _pair(AB + "  TASSIGN(b, 65536);", "TADD(a, a, a);", "TMUL(b, b, b);",
                                             helpers="template <int R>\nusing Tile = pto::Tile<TileType::Vec, "
                                             "float, 32, 128, BLayout::RowMajor, 32, 128>;"),
+    # [temp.names]: after a template's name '<' opens its arguments, however it is spaced.
+    "spaced template arguments call a local template": _pair(
+        AB + "  TASSIGN(b, 65536);", "TADD(a, a, a);", "h < 1 > (a, n);\n  TMUL(b, b, b);",
+        helpers=f"template <int N>\nstatic AICORE void h({TILE}& t, int32_t k) {{\n  TMUL(t, t, t);\n}}"),
+    # The vector unit's mode outlives the kernel: another kernel of the file may leave count mode.
+    "another kernel writes the control register": _pair(
+        AB + "".join(f"  Tile<TileType::Vec, float, 2, 64, BLayout::RowMajor, 2, 64> {name};\n  TASSIGN({name}, {at});\n"
+                     for name, at in (("p", 8192), ("q", 8704), ("r", 65536), ("s", 131072))),
+        "TADD(p, r, r);", "TADD(s, q, q);",
+        helpers="__global__ AICORE void k0() {\n  set_ctrl(sbitset1(get_ctrl(), 56));\n}"),
     "reference behind a type alias": _pair(
         AB + "  TASSIGN(b, 65536);\n  rebind(b);", "TADD(a, a, a);", "TMUL(b, b, b);",
         helpers=f"using TileRef = {TILE}&;\nstatic AICORE void rebind(TileRef t) {{\n  TASSIGN(t, 4096);\n}}"),

@@ -24,9 +24,9 @@ import enum
 from .. import regex_cache
 from ..pto import tpipe
 from ..pto.ops import (
+    COUNT_MODE_NAMES,
     FIFO_OPS,
     HARMLESS_CALLS,
-    LEAVES_COUNT_MODE,
     MODE_ENUMS,
     OPS,
     PIPE_NAMES,
@@ -125,6 +125,28 @@ _QUALIFIER_WORDS = frozenset(["__gm__", "__aicore__"])
 # names competes with pto's in overload resolution, so an unqualified call of it is Unknown.
 _PTO_CALL_NAMES = frozenset([*OPS, *FIFO_OPS, *HARMLESS_CALLS, *PURE_FUNCTIONS,
                              "TASSIGN", "TRESHAPE", "pipe_barrier", "set_flag", "wait_flag"])
+
+
+def _leftmost_name(node) -> str | None:
+    """The name an expression starts with (through calls, subscripts, binary operators, commas and
+    assignments), or None: where it is a type, the statement is a declaration."""
+    while True:
+        if isinstance(node, A.Name):
+            return node.id
+        if isinstance(node, A.TemplateId):
+            return node.name
+        if isinstance(node, A.Call):
+            node = node.func
+        elif isinstance(node, A.Index):
+            node = node.obj
+        elif isinstance(node, A.Binary):
+            node = node.left
+        elif isinstance(node, A.Assign):
+            node = node.target
+        elif isinstance(node, A.Comma):
+            node = node.items[0]
+        else:
+            return None
 
 
 def _strip_pto(name: str) -> str:
@@ -362,6 +384,10 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
     if "pto" in model.namespaces or any(_QUALIFIED_INTO_PTO.search(fn.qualified) for fn in model.functions):
         return ("the file declares something in namespace pto: an overload or a specialization there (of "
                 "TMUL_IMPL, say) may change what pto's own ops run")
+    mode = _count_mode_name(model.source.text)
+    if mode:
+        return (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise ops "
+                "then walk as many elements as the vector mask says, in any function the file runs after it")
     if _has_specialization(model.source.text):
         return "an explicit specialization (`template <>`) may replace the body of any template, pto's included"
     if model.structure_in_parentheses >= 0:
@@ -1221,6 +1247,30 @@ class FunctionSemantics:
                 return self._unknown_text(stmt.text, scope, "an array bound that is not a number (evaluated at run "
                                                             "time, calls and writes included)", ast)
             return self._decl(ast, scope)
+        if isinstance(ast, A.AssignStmt) or (isinstance(ast, A.ExprStmt) and not isinstance(ast.expr, A.Name)):
+            head = _leftmost_name(ast.target if isinstance(ast, A.AssignStmt) else ast.expr)
+            if head is not None and self._may_name_type(head, scope):
+                # [stmt.ambig]: a statement that can be a declaration is one. `SyncPipe(PIPE_V) =
+                # PIPE_MTE2;` declares PIPE_V and `Mul(TMUL);` an object TMUL when the head is a type.
+                info = self._statement(ast, scope)
+                # Any name in it may be the declarator, but not the qualifiers of a qualified head
+                # (`pto::comm::TNOTIFY(v15, v7, v3);` declares no `pto`).
+                names = identifiers(stmt.text)
+                if "::" in head:
+                    for part in head.split("::")[:-1]:
+                        if part in names:
+                            names.remove(part)
+                self.maybe_declared.update(names)
+                self.scope_exit_code = f"'{head}' may name a type: the statement may declare an object whose " \
+                                       "destructor runs at scope exit"
+                if info.kind is Kind.UNKNOWN:
+                    return info
+                return self._unknown_names(info.env, f"'{head}' may name a type: the statement may be a "
+                                                     "declaration of any name in it")
+        return self._statement(ast, scope)
+
+    def _statement(self, ast, scope: Scope) -> StmtInfo:
+        """A return, assignment or expression statement."""
         env = self._env(ast, scope)
         if isinstance(ast, A.ReturnStmt):
             if ast.value is None:
@@ -1434,6 +1484,11 @@ class FunctionSemantics:
                 return self._expr(node.operand, env)
             return self._expr(node.operand, env)
         if isinstance(node, A.Binary):
+            if node.op == "<" and isinstance(node.left, A.Name) and node.left.id not in env \
+                    and not self._plain_value_name(node.left.id):
+                # [temp.names]: after a template's name `<` opens its arguments, spaces or not:
+                # `TEXP < ExpAlgorithm::DEFAULT > (a, b);` is a call.
+                return f"'{node.left.id}' may name a template: its '<' may open template arguments"
             return self._expr(node.left, env) or self._expr(node.right, env)
         if isinstance(node, A.Ternary):
             return self._expr(node.cond, env) or self._expr(node.then, env) or self._expr(node.orelse, env)
@@ -1482,6 +1537,31 @@ class FunctionSemantics:
         base = name.rsplit("::", 1)[-1]
         return base in self.ctx.file_scope_types or base in self.ctx.file_scope_classes \
             or name in self.template_params or name in self.local_alias_names
+
+    def _plain_value_name(self, name: str) -> bool:
+        """``name`` (no local variable) is a value, not a template: a plain constant, one of pto's
+        enumerators or a variable the file declares (a file-scope template is never read)."""
+        base = _strip_pto(name)
+        return name in _PLAIN_FREE_NAMES or _is_pto_enumerator(base) or (
+            base in self.ctx.file_scope_names and not self.ctx.is_local_name(base) and not self._type_named(name)
+            and base not in self.maybe_declared)
+
+    def _may_name_type(self, name: str, scope: Scope) -> bool:
+        """``name``, leading an expression statement, may name a type (then the statement may be a
+        declaration): unless it is a local variable, a function of the file, a file-scope variable
+        or one of pto's functions the model reads. A name declared nowhere may be a header's type
+        (pto's `Tile`, `GlobalTensor`)."""
+        base = _strip_pto(name)
+        if name == "decltype" or self._type_named(name) or base in self.maybe_declared:
+            return True
+        if name in _KEYWORDS:
+            return False
+        sym = scope.lookup(name)
+        if sym is not None:
+            return sym.kind == "type"
+        if "::" not in name.lstrip(":") and (self.ctx.is_local_name(base) or base in self.ctx.file_scope_names):
+            return False
+        return base not in _PTO_CALL_NAMES and base not in PTO_INSTRUCTIONS
 
     def _free_name(self, name: str) -> str:
         """A name no local declaration gives a value: why it is not understood ('' if it is a plain
@@ -1578,6 +1658,9 @@ class FunctionSemantics:
         base = _strip_pto(name)
         if base in PURE_FUNCTIONS or base.split("::")[0] in _VALUE_OBJECT_TYPES:
             return ""
+        if base not in PTO_INSTRUCTIONS:
+            # As for a call statement: a header's macro may expand to a jump (`(void)BREAK_IF(c)`).
+            self._may_jump(f"'{name}(...)' may be a macro that hides a jump")
         return f"call to '{name}' inside an expression is not modelled"
 
     # -- call statements ----------------------------------------------------------------------
@@ -1680,10 +1763,6 @@ class FunctionSemantics:
         # instructions are functions.
         if base not in PTO_INSTRUCTIONS:
             self._may_jump(f"'{name}(...)' may be a macro that hides a jump")
-        elif base in LEAVES_COUNT_MODE:
-            # Its effect outlasts the statement: the next element-wise op walks as many elements as
-            # the vector mask says, past its tiles (ops.LEAVES_COUNT_MODE).
-            self._may_jump(f"pto's '{base}' may leave the vector unit in count mode")
         return self._unknown_names(env, f"call to '{name}' is not modelled")
 
     def _event_id(self, node, env: dict) -> str:
@@ -1862,6 +1941,20 @@ def _template_params(head: str) -> set:
 
 
 _SPECIALIZATION = regex_cache.compile(r"template\s*<\s*>")
+
+
+def _count_mode_name(text: str) -> str:
+    """The first of ops.COUNT_MODE_NAMES that ``text`` holds as a word ('' if none); comments
+    count too (cheaper than telling them apart: a find per name)."""
+    for name in COUNT_MODE_NAMES:
+        pos = text.find(name)
+        while pos != -1:
+            end = pos + len(name)
+            if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")) \
+                    and (end == len(text) or not (text[end].isalnum() or text[end] == "_")):
+                return name
+            pos = text.find(name, end)
+    return ""
 
 
 def _has_specialization(text: str) -> bool:

@@ -190,12 +190,15 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
                 return spec._replace(writes=form.writes, tmp=form.tmp)
     return spec
 
-# pto instructions that may return with the vector unit in count mode (`set_mask_count()` with no
+# Names whose call may leave the vector unit in count mode (`set_mask_count()` with no
 # `set_mask_norm()` after it), in which an element-wise op's instructions walk as many elements as
-# the vector mask says, past its tiles. In pto-isa a2a3 at 3186c381 every header that sets count
-# mode restores norm mode on every path (TPartOp, TRowReduceIdxOps through their callers), except
-# TCI.hpp (`TCI_b32_normal`, `TCI_b16_normal`, descending `TCI_b32_repeat`).
-LEAVES_COUNT_MODE = frozenset({"TCI"})
+# the vector mask says, past its tiles. The mode is a control register: it outlives the statement,
+# the function and the kernel, so it reaches every function of the file. The CCE intrinsics that
+# write it are `set_mask_count` and `set_ctrl` (the whole CTRL register); in pto-isa a2a3 at
+# 3186c381 every header that sets count mode restores norm mode on every path (TPartOp,
+# TRowReduceIdxOps through their callers), except TCI.hpp (`TCI_b32_normal`, `TCI_b16_normal`,
+# descending `TCI_b32_repeat`).
+COUNT_MODE_NAMES = ("TCI", "set_mask_count", "set_ctrl")
 
 # Statement-level calls with no effect on UB and none on the vector pipe's ordering (mask and
 # atomic-mode registers, cache maintenance on GM, cross-core signals, compile-time checks).
