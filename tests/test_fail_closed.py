@@ -314,6 +314,17 @@ def test_pto_names_read_as_pto_when_nothing_shadows_them():
     assert removed(member) == [False]
 
 
+@pytest.mark.parametrize("header", ["for (SyncPipe(PIPE_V) = PIPE_MTE2; n > 0; )", "if (SyncPipe(PIPE_V) = PIPE_MTE2)"])
+def test_a_condition_with_a_parenthesized_declarator_declares_its_name(header):
+    # The condition declares a PIPE_V equal to PIPE_MTE2: only `::PIPE_V` orders TADD(a) before
+    # TMUL(b), which overlap on [4096, 8192).
+    body = f"  {header} {{\n    TADD(a, a, a);\n    pipe_barrier(PIPE_V);\n    pipe_barrier(::PIPE_V);\n" \
+           "    TMUL(b, b, b);\n" + ("    break;\n" if header.startswith("for") else "") + "  }"
+    src = kernel("  TASSIGN(b, 4096);", "", body, helpers="using SyncPipe = const pipe_t;")
+    src = src.replace("  pipe_barrier(PIPE_V);\n  " + body, "  " + body)     # only the header's barriers
+    assert "::PIPE_V" in src and not any(removed(src)), src
+
+
 def test_a_call_of_an_undeclared_name_inside_an_expression_may_hide_a_jump():
     src = kernel("  TASSIGN(b, 65536);", "TADD(a, a, a);\n  int64_t q = (int64_t)SKIP_IF(n);")
     (decision,) = BarrierAnalysis(parse_cpp(SourceText(src, "adversary.cpp"))).run({"auto"})

@@ -1140,11 +1140,16 @@ class FunctionSemantics:
             elif declared is not None and declared.kind == "scalar" and not declared.defs:
                 declared.defs.append(UNKNOWN_DEF)
             return info
+        # A condition (and a for-init) may declare with a parenthesized declarator too: `if
+        # (SyncPipe(PIPE_V) = PIPE_MTE2)`. A for step is an expression.
+        head = self._declaration_head(ast, scope) if what != "for step" else ""
         env = self._env(ast, scope)
         reason = self._expression(ast, scope, env)
         if reason:
-            return self._unknown_names(env, f"{what}: {reason}")
-        return StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
+            info = self._unknown_names(env, f"{what}: {reason}")
+        else:
+            info = StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
+        return self._as_declaration(head, text, info) if head else info
 
     def _unknown_text(self, text: str, scope: Scope, reason: str, ast=None) -> StmtInfo:
         """A statement the model cannot read: every variable it names may be written. What it
@@ -1248,26 +1253,36 @@ class FunctionSemantics:
                                                             "time, calls and writes included)", ast)
             return self._decl(ast, scope)
         if isinstance(ast, A.AssignStmt) or (isinstance(ast, A.ExprStmt) and not isinstance(ast.expr, A.Name)):
-            head = _leftmost_name(ast.target if isinstance(ast, A.AssignStmt) else ast.expr)
-            if head is not None and self._may_name_type(head, scope):
-                # [stmt.ambig]: a statement that can be a declaration is one. `SyncPipe(PIPE_V) =
-                # PIPE_MTE2;` declares PIPE_V and `Mul(TMUL);` an object TMUL when the head is a type.
-                info = self._statement(ast, scope)
-                # Any name in it may be the declarator, but not the qualifiers of a qualified head
-                # (`pto::comm::TNOTIFY(v15, v7, v3);` declares no `pto`).
-                names = identifiers(stmt.text)
-                if "::" in head:
-                    for part in head.split("::")[:-1]:
-                        if part in names:
-                            names.remove(part)
-                self.maybe_declared.update(names)
-                self.scope_exit_code = f"'{head}' may name a type: the statement may declare an object whose " \
-                                       "destructor runs at scope exit"
-                if info.kind is Kind.UNKNOWN:
-                    return info
-                return self._unknown_names(info.env, f"'{head}' may name a type: the statement may be a "
-                                                     "declaration of any name in it")
+            head = self._declaration_head(ast.target if isinstance(ast, A.AssignStmt) else ast.expr, scope)
+            if head:
+                return self._as_declaration(head, stmt.text, self._statement(ast, scope))
         return self._statement(ast, scope)
+
+    def _declaration_head(self, expr, scope: Scope) -> str:
+        """The name ``expr`` starts with if it may name a type ('' if not): then a statement or
+        condition reading as ``expr`` is a declaration ([stmt.ambig]: one that can be, is).
+        `SyncPipe(PIPE_V) = PIPE_MTE2;` declares PIPE_V, `Mul(TMUL);` an object TMUL."""
+        if isinstance(expr, A.Name):
+            return ""       # `T;` declares nothing (and `break;` is a jump)
+        head = _leftmost_name(expr)
+        return head if head is not None and self._may_name_type(head, scope) else ""
+
+    def _as_declaration(self, head: str, text: str, info: StmtInfo) -> StmtInfo:
+        """``info`` of a statement that may be a declaration with the type ``head``: any name in it
+        may be the declarator (but not the qualifiers of a qualified head: `pto::comm::TNOTIFY(v15,
+        v7, v3);` declares no `pto`), and the object's destructor runs at scope exit."""
+        names = identifiers(text)
+        if "::" in head:
+            for part in head.split("::")[:-1]:
+                if part in names:
+                    names.remove(part)
+        self.maybe_declared.update(names)
+        self.scope_exit_code = f"'{head}' may name a type: the statement may declare an object whose destructor " \
+                               "runs at scope exit"
+        if info.kind is Kind.UNKNOWN:
+            return info
+        return self._unknown_names(info.env, f"'{head}' may name a type: the statement may be a declaration of any "
+                                             "name in it")
 
     def _statement(self, ast, scope: Scope) -> StmtInfo:
         """A return, assignment or expression statement."""
