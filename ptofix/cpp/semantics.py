@@ -1960,7 +1960,10 @@ _SPECIALIZATION = regex_cache.compile(r"template\s*<\s*>")
 
 def _count_mode_name(text: str) -> str:
     """The first of ops.COUNT_MODE_NAMES that ``text`` holds as a word ('' if none); comments
-    count too (cheaper than telling them apart: a find per name)."""
+    count too (cheaper than telling them apart: a find per name). Line splices go first: a macro
+    may spell `set_mask_\\<newline>count`."""
+    if _has_splice(text):
+        text = join_splices(text)
     for name in COUNT_MODE_NAMES:
         pos = text.find(name)
         while pos != -1:
