@@ -1300,3 +1300,84 @@ def test_a_macro_defined_or_undefined_before_ptos_header_leaves_the_file_unverif
     assert removed(f"#include <pto/pto-inst.hpp>\n{define}\n{body}") == [True]
     assert removed(f"#ifndef __gm__\n#define __gm__\n#endif\n#define PIPE_FIX PIPE_M\n"
                    f"#include <pto/pto-inst.hpp>\n{body}") == [True]
+
+
+@pytest.mark.parametrize("local_class, plain", [
+    # ptoas unpacks scalar arguments through unions of plain members: no code of their own.
+    ("union {\n    uint64_t u64;\n    int64_t val;\n  } conv;\n  conv.u64 = 1;", True),
+    ("struct P { int32_t rows, cols; float* p[2]; };", True),
+    ("enum class Mode : int { A, B };", True),
+    ("struct G { AICORE G() {} };\n  G g{};", False),
+    ("struct G { AICORE G(const G&) {} int x; };", False),
+    ("struct G { int32_t x = 4; };", False),              # a default member initializer runs code
+    ("struct B0 { int x; };\n  struct G : B0 { int y; };", False),
+    ("struct G final { int x; };", False),
+    ("struct alignas(8) G { int x; };", False),
+    ("auto f = [&]() { struct G { AICORE ~G() {} }; G g; };", False),
+])
+def test_a_block_scope_class_with_code_of_its_own_leaves_the_file_unverified(local_class, plain):
+    # Its constructors, copies and conversions run wherever its objects are made or copied, in
+    # the function or in a template it passes them to: no statement of the model names them.
+    # (In a block of its own: an unread statement's scope exit is in no window then.)
+    assert removed(kernel(f"  TASSIGN(b, 65536);\n  {{\n  {local_class}\n  }}")) == [plain]
+
+
+@pytest.mark.parametrize("before", ["(void) TEXP < ExpAlgorithm::DEFAULT > (a, a);",
+                                    "n = n + TEXP < ExpAlgorithm::DEFAULT > (a, a);"])
+def test_a_template_name_right_before_less_than_may_open_template_arguments(before):
+    # `(void) TEXP < X > (a, a)` groups as ((void) TEXP < X) > (a, a) in the grammar, but to the
+    # compiler the '<' after a template's name opens its arguments: a TEXP call.
+    assert removed(kernel("  TASSIGN(b, 65536);", after=f"{before}\n  TMUL(b, b, b);")) == [False]
+
+
+@pytest.mark.parametrize("helpers, plain", [
+    ("using TT2 = /* TEXP */ float;", False),     # a comment declares nothing
+    ("namespace other { constexpr int32_t TEXP = 1; }", False),   # not the kernel's namespace
+    ("#ifndef NO_SCALE\ntemplate <int N> AICORE void TEXP(int a) {}\n#endif", False),
+])
+def test_only_a_file_scope_variable_every_function_sees_makes_less_than_a_comparison(helpers, plain):
+    src = kernel("  TASSIGN(b, 65536);", after="bool c = TEXP < 2 > (n);\n  TMUL(b, b, b);",
+                 helpers=helpers)
+    assert removed(src) == [plain]
+
+
+def test_a_name_an_unread_statement_may_declare_is_no_file_scope_constant():
+    # `Wrap guard{};` is not read: guard may be any object there, whose copy runs code.
+    src = (f"constexpr int32_t guard = 0;\n__global__ AICORE void k() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n"
+           f"  {TILE} b;\n  TASSIGN(b, 65536);\n  Wrap guard{{}};\n  pipe_barrier(PIPE_ALL);\n  {{\n"
+           "    TADD(a, a, a);\n    pipe_barrier(PIPE_V);\n    int32_t h = guard;\n    TMUL(b, b, b);\n  }\n"
+           "  pipe_barrier(PIPE_ALL);\n}\n")
+    assert removed(src) == [False]
+    assert removed(src.replace("  Wrap guard{};\n", "")) == [True]
+
+
+def test_dot_data_of_a_template_parameter_is_pure_only_in_a_leaf():
+    helper = (f"template <typename T>\nstatic AICORE void step(T& t) {{\n  {TILE} a;\n  TASSIGN(a, 0);\n"
+              f"  {TILE} b;\n  TASSIGN(b, 65536);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
+              "  pipe_barrier(PIPE_V);\n  t.data();\n  TMUL(b, b, b);\n}\n")
+    # step holds a barrier: a walk from it reads t.data() with no call site to check the argument.
+    src = helper + "__global__ AICORE void k(__gm__ float* x) {\n  GlobalTensor<float, S, St> g(x);\n  step(g);\n}\n"
+    assert [d.removed for d in _decisions(src) if d.fn.name == "step"] == [False]
+
+
+def test_a_function_spelled_like_an_enumerator_may_be_a_template():
+    src = kernel("  TASSIGN(b, 65536);", after="PIPE_V_scale < 2 > (n);\n  TMUL(b, b, b);",
+                 helpers="template <int N>\nAICORE inline void PIPE_V_scale(int64_t x) {}")
+    assert removed(src) == [False]
+    assert removed(kernel("  TASSIGN(b, 65536);", after="bool c = PIPE_V < n;\n  TMUL(b, b, b);")) == [True]
+
+
+def test_a_file_scope_constant_before_less_than_is_a_comparison():
+    src = kernel("  TASSIGN(b, 65536);", after="bool c = LIM < 2 > (n);\n  TMUL(b, b, b);",
+                 helpers="constexpr int32_t LIM = 2;")
+    assert removed(src) == [True]
+
+
+@pytest.mark.parametrize("name", ["Stride", "Shape", "GlobalTensor", "TPipe", "PTOAutoSyncTailMode"])
+def test_a_function_named_like_a_pto_type_leaves_the_file_unverified(name):
+    # In the kernel's namespace the file's function is found before pto's class template, so
+    # `NAME<2>(a, b)` calls it rather than building a value object.
+    helper = f"namespace app {{\ntemplate <int N>\nAICORE inline int64_t {name}(int64_t x) {{ return x; }}\n"
+    src = helper + kernel("  TASSIGN(b, 65536);") + "}\n"
+    assert removed(src) == [False]
+    assert removed(src.replace(f"int64_t {name}(", "int64_t Helper(")) == [True]

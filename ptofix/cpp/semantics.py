@@ -149,6 +149,31 @@ def _leftmost_name(node) -> str | None:
             return None
 
 
+def _rightmost_name(node) -> str | None:
+    """The name ``node``'s text ends with, if it ends with a name: the token right before a
+    binary operator that follows ``node`` (`x + (void) TEXP` ends with TEXP). A member's name
+    counts too (`o.f < 2 > (a)` may call a member template)."""
+    while True:
+        if isinstance(node, A.Name):
+            return node.id
+        if isinstance(node, A.Member):
+            return node.field or None
+        if isinstance(node, A.Unary):
+            node = node.operand
+        elif isinstance(node, A.Cast):
+            node = node.operand
+        elif isinstance(node, A.Binary):
+            node = node.right
+        elif isinstance(node, A.Ternary):
+            node = node.orelse
+        elif isinstance(node, A.Assign):
+            node = node.value
+        elif isinstance(node, A.Comma):
+            node = node.items[-1]
+        else:
+            return None
+
+
 def _strip_pto(name: str) -> str:
     for prefix in ("::pto::", "pto::", "::"):
         if name.startswith(prefix):
@@ -290,6 +315,39 @@ _SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)
                                    r"\{[\s\w=,+-]*\}\s*;\s*\Z")
 
 
+_CLASS_KEY = regex_cache.compile(r"(?<![\w$])(?:struct|class|union)(?![\w$])")
+_ENUM_BEFORE = regex_cache.compile(r"(?<![\w$])enum\s*\Z")
+# After the class key: a definition with at most a name before its body, or a use of a declared
+# class (`struct G *p`, `(struct G)`, `<class T>`) that defines nothing.
+_PLAIN_CLASS_HEAD = regex_cache.compile(r"\s*(?:[A-Za-z_]\w*\s*)?\{")
+_CLASS_USE = regex_cache.compile(r"\s*[A-Za-z_]\w*(?!\w)\s*(?:::\s*[A-Za-z_]\w*(?!\w)\s*)*"
+                                 r"(?:[*&;,)>=]|(?!final(?!\w))[A-Za-z_])")
+# A body of plain data members only (`uint64_t u64; int64_t val;`): no function, initializer,
+# nested body or static_assert, so creating, copying or leaving an object runs no code.
+_DATA_MEMBERS = regex_cache.compile(r"[\w\s*,;\[\]]*")
+
+
+def _class_with_code(text: str) -> bool:
+    """``text`` defines a class that may have code of its own, or may define one the model cannot
+    tell apart (a class key it cannot place): constructors, a destructor, operators, conversions,
+    default member initializers or bases. ptoas's block-scope unions of plain members are none."""
+    for key in _CLASS_KEY.finditer(text):
+        if _ENUM_BEFORE.search(text, 0, key.start()):
+            continue          # `enum class E {...}`: plain enumerators
+        head = _PLAIN_CLASS_HEAD.match(text, key.end())
+        if head is None:
+            if _CLASS_USE.match(text, key.end()):
+                continue
+            return True       # a base, `final`, an attribute, `alignas`: not read
+        depth, pos = 1, head.end()
+        while depth and pos < len(text):
+            depth += {"{": 1, "}": -1}.get(text[pos], 0)
+            pos += 1
+        if depth or not _DATA_MEMBERS.fullmatch(text, head.end(), pos - 1):
+            return True
+    return False
+
+
 def _model_reads(name: str) -> bool:
     """Whether the model gives ``name`` a meaning by its spelling: pto's namespace, types, ops,
     functions and enumerators, the scalar types and qualifiers."""
@@ -338,6 +396,13 @@ def _unread_declaration(model: CppFile) -> str:
     for fn in model.functions:
         if fn.name in macros:
             return f"{model.source.location(fn.span.start)}: the function's name '{fn.name}' is a macro"
+        for stmt in fn.body.walk():
+            if isinstance(stmt, OpaqueStmt) and stmt is not fn.body and _class_with_code(strip_comments(stmt.text)):
+                # Its constructors, copies, conversions and destructor run wherever its objects
+                # are made, copied, converted or left (`auto h = g;`, `const G& r = 16;`), in
+                # this function or in any template it passes one to.
+                return (f"{model.source.location(stmt.span.start)}: a block-scope class that may have code of its "
+                        "own (member functions, initializers, bases): its objects may run it implicitly")
         if isinstance(fn.body, OpaqueStmt):
             # Braces paired across `#if` branches: the compiled body may end early, and what
             # follows it be file-scope definitions (of TMUL, say) the parser took for its body.
@@ -373,7 +438,10 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
     keywords = sorted(model.macros & _KEYWORDS)
     if keywords:
         return f"the file defines a macro named like the C++ keyword '{keywords[0]}'"
-    shadowed = sorted((model.declared_names | model.macros) & PTO_SPELLED_NAMES)
+    # (A function counts too: `template <int N> int64_t Stride(...)` in the kernel's namespace is
+    # found before pto's class, and `Stride<2>(a, b)` calls it.)
+    functions = {fn.name.rpartition("::")[2] for fn in model.functions} & (PTO_SPELLED_NAMES | _VALUE_OBJECT_TYPES)
+    shadowed = sorted(((model.declared_names | model.macros) & PTO_SPELLED_NAMES) | functions)
     if shadowed:
         return (f"the file declares its own '{shadowed[0]}' (a namespace, type or macro), so '{shadowed[0]}' "
                 "as written may not be pto's")
@@ -418,6 +486,7 @@ class FileContext:
         self._declaration_facts: dict[int, tuple[bool, str]] = {}
         self._name_counts: dict[str, int] | None = None
         self._possible_kernels: frozenset[int] | None = None
+        self._variables: frozenset[str] | None = None    # declares_variable(), read on first use
         # A macro may paste tokens into any name (`h##x`): then no name count is complete.
         self.pastes_tokens = "##" in model.source.text
         # Every identifier a file-scope declaration mentions (variables, constants, enumerators,
@@ -530,6 +599,19 @@ class FileContext:
     def is_local_name(self, name: str) -> bool:
         return name in self.functions
 
+    def declares_variable(self, name: str) -> bool:
+        """Every function of the file sees a file-scope variable ``name`` (`constexpr int32_t N =
+        4;`, `extern float S;`): a declaration the grammar reads as one, outside a namespace or
+        #if branch some function does not see. Words of comments, types, prototypes (`void f(T);`
+        reads as an object built from T) and initializers are no such proof."""
+        if self._variables is None:
+            partial = self.model.partial_globals
+            self._variables = frozenset(
+                ast.name for index, stmt in enumerate(self.model.globals)
+                if index not in partial and isinstance(stmt, SimpleStmt)
+                and isinstance(ast := stmt.ast, A.Decl) and ast.ctor_args is None)
+        return name in self._variables
+
     def built(self) -> set[int]:
         """ids of the functions whose semantic model has been asked for."""
         return set(self._semantics)
@@ -611,6 +693,7 @@ class FunctionSemantics:
         self._declare_params(scope)
         self._param_baseline = [(len(p.defs), len(p.bindings)) for p in self.params]
         self.generic_params_used: set[int] = set()
+        self._leaf: bool | None = None               # _is_leaf(), read on first use
         self._flag_symbols: list[Symbol] = []
         body = fn.body
         if isinstance(body, Compound):
@@ -1499,11 +1582,12 @@ class FunctionSemantics:
                 return self._expr(node.operand, env)
             return self._expr(node.operand, env)
         if isinstance(node, A.Binary):
-            if node.op == "<" and isinstance(node.left, A.Name) and node.left.id not in env \
-                    and not self._plain_value_name(node.left.id):
+            before = _rightmost_name(node.left) if node.op == "<" else None
+            if before is not None and before not in env and not self._plain_value_name(before):
                 # [temp.names]: after a template's name `<` opens its arguments, spaces or not:
-                # `TEXP < ExpAlgorithm::DEFAULT > (a, b);` is a call.
-                return f"'{node.left.id}' may name a template: its '<' may open template arguments"
+                # `TEXP < ExpAlgorithm::DEFAULT > (a, b);` is a call, and so is `(void) TEXP < ...`
+                # (the name right before the '<' counts, whatever the grammar groups it with).
+                return f"'{before}' may name a template: its '<' may open template arguments"
             return self._expr(node.left, env) or self._expr(node.right, env)
         if isinstance(node, A.Ternary):
             return self._expr(node.cond, env) or self._expr(node.then, env) or self._expr(node.orelse, env)
@@ -1553,13 +1637,28 @@ class FunctionSemantics:
         return base in self.ctx.file_scope_types or base in self.ctx.file_scope_classes \
             or name in self.template_params or name in self.local_alias_names
 
+    def _is_leaf(self) -> bool:
+        """The function holds no barrier and names no function of the file (itself included): a
+        proof's walk reaches its statements only through a call to it, never from a barrier in
+        it or from a callee's return into it."""
+        if self._leaf is None:
+            span = self.fn.body.span
+            body = self.ctx.model.source.text[span.start:span.end]
+            self._leaf = "pipe_barrier" not in body and not any(
+                self.ctx.is_local_name(name) for name in identifiers(body))
+        return self._leaf
+
     def _plain_value_name(self, name: str) -> bool:
         """``name`` (no local variable) is a value, not a template: a plain constant, one of pto's
         enumerators or a variable the file declares (a file-scope template is never read)."""
         base = _strip_pto(name)
-        return name in _PLAIN_FREE_NAMES or _is_pto_enumerator(base) or (
-            base in self.ctx.file_scope_names and not self.ctx.is_local_name(base) and not self._type_named(name)
-            and base not in self.maybe_declared)
+        if name in _PLAIN_FREE_NAMES:
+            return True
+        if base in self.maybe_declared or self.ctx.is_local_name(base) or self._type_named(name):
+            return False      # (`template <int N> void PIPE_V_scale(...)` is spelled like an enumerator)
+        if _is_pto_enumerator(base) and base not in self.ctx.file_scope_names:
+            return True
+        return name == base and self.ctx.declares_variable(base)
 
     def _may_name_type(self, name: str, scope: Scope) -> bool:
         """``name``, leading an expression statement, may name a type (then the statement may be a
@@ -1587,6 +1686,10 @@ class FunctionSemantics:
             self.scope_exit_code = f"'{name}' names a type: the statement may declare an object whose " \
                                    "destructor runs at scope exit"
             return f"'{name}' names a type here: the statement may be a declaration"
+        if name in self.maybe_declared:
+            # `G guard{};` unread: guard may be an object of any class, whose copy or conversion
+            # runs code (`auto h = guard;`), whatever a file-scope `guard` holds.
+            return f"'{name}' may be declared by a statement or parameter ptofix cannot read"
         if "::" not in name and name not in _PLAIN_FREE_NAMES and name not in self.ctx.file_scope_names \
                 and not self.ctx.is_local_name(name) and not _is_pto_enumerator(name) \
                 and name not in PTO_INSTRUCTIONS:
@@ -1649,8 +1752,9 @@ class FunctionSemantics:
                 sym = env.get(obj.id)
                 if sym is not None and (sym.kind == "tile" or sym.object_type == "GlobalTensor"):
                     return ""
-                if sym is not None and sym.generic and sym.is_param and func.field == "data":
-                    # Pure for the pto types it is instantiated with; call sites check that.
+                if sym is not None and sym.generic and sym.is_param and func.field == "data" and self._is_leaf():
+                    # Pure for the pto types it is instantiated with; call sites check that. Only a
+                    # leaf may count on it: a walk then enters its body only through a call.
                     self.generic_params_used.add(self.params.index(sym))
                     return ""
             return f"method call '.{func.field}()' not modelled"
