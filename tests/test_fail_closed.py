@@ -1381,3 +1381,24 @@ def test_a_function_named_like_a_pto_type_leaves_the_file_unverified(name):
     src = helper + kernel("  TASSIGN(b, 65536);") + "}\n"
     assert removed(src) == [False]
     assert removed(src.replace(f"int64_t {name}(", "int64_t Helper(")) == [True]
+
+
+DYN = TILE.replace("16, 128, SLayout", "-1, -1, SLayout")
+
+
+@pytest.mark.parametrize("copy", [f"  {DYN} d = s;", "  auto d = s;", f"  {DYN} d(16, 128);\n  TASSIGN(d, 65536);\n  d = s;"])
+def test_a_tile_copy_takes_the_valid_shape_of_its_source(copy):
+    # s has 32 valid rows on a 16-row tile: its copy walks 32 rows too, over a at [8192, 16384).
+    src = (f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n  {DYN} s(ROWS, 128);\n"
+           f"  TASSIGN(s, 0);\n{copy}\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n"
+           "  TMUL(d, d, d);\n  pipe_barrier(PIPE_ALL);\n}\n")
+    assert removed(src.replace("ROWS", "32")) == [False]
+    assert removed(src.replace("ROWS", "16")) == [True]
+
+
+def test_a_valid_shape_known_past_the_tile_counts_even_beside_unknown_ones():
+    src = (f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n  {DYN} d(ROWS, 128);\n"
+           "  TASSIGN(d, 0);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n"
+           "  TMUL(d, d, d);\n  pipe_barrier(PIPE_ALL);\n  d.SetValidShape(n, 128);\n  TMUL(d, d, d);\n}\n")
+    assert removed(src.replace("ROWS", "32")) == [False]
+    assert removed(src.replace("ROWS", "16")) == [True]

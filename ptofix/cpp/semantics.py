@@ -234,6 +234,20 @@ class Symbol:
         for them (pto-facts.md, "Valid shapes")."""
         self.valid_ctor = None
 
+    def copy_valid_shape(self, source: Symbol) -> None:
+        """A copy of ``source`` (`d = s;`, `auto d = s;`, `Tile<...> d = s;`) takes the valid shape
+        source has then: any of source's possible ones (the implicit copy copies the row and column
+        counts, pto-isa pto_tile.hpp). One past the tile must stay known as such."""
+        tt, st = self.tile, source.tile
+        if tt is None or st is None or tt.static_valid:
+            return
+        if st.valid_row is not None and st.valid_col is not None:
+            self.valid_ctor = [(st.valid_row, st.valid_col, None)]
+        elif source.valid_ctor is not None:
+            self.valid_ctor = list(source.valid_ctor)
+        else:
+            self.valid_ctor = None
+
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Symbol({self.name}#{self.uid}, {self.kind})"
 
@@ -1449,7 +1463,7 @@ class FunctionSemantics:
                 ctor_args = ctor_args + list(init.args)
             elif isinstance(init, A.Name) and env.get(init.id) is not None and env[init.id].kind == "tile":
                 sym.bindings.append(("alias", env[init.id]))
-                sym.forget_valid_shape()        # a copy takes the source's valid shape at run time
+                sym.copy_valid_shape(env[init.id])   # a copy takes the source's valid shape at run time
             elif init is not None:
                 sym.bindings.append(("unknown", "initialised from an expression"))
             if any(self.values_type(arg, env) is None for arg in ctor_args):
@@ -1500,7 +1514,7 @@ class FunctionSemantics:
             if src.kind == "tile":
                 sym.kind, sym.tile = "tile", src.tile
                 sym.bindings.append(("alias", src))
-                sym.forget_valid_shape()
+                sym.copy_valid_shape(src)
                 return
             if src.kind == "scalar":
                 sym.kind, sym.ctype = "scalar", src.ctype
@@ -1710,7 +1724,7 @@ class FunctionSemantics:
                 if node.op == "=" and isinstance(value, A.Name) and env.get(value.id) is not None \
                         and env[value.id].kind == "tile":
                     sym.bindings.append(("alias", env[value.id]))
-                    sym.forget_valid_shape()
+                    sym.copy_valid_shape(env[value.id])
                     return ""
                 sym.bindings.append(("unknown", "assigned from an expression"))
                 return "tile assigned from an expression ptofix does not model"
@@ -2336,8 +2350,14 @@ class ValueModel:
         """Every value a tile's valid rows (dim 0) or cols (dim 1) may have; None if unknown."""
         return self._valid_dims(sym, dim)
 
-    def _valid_dims(self, sym: Symbol, dim: int) -> frozenset | None:
-        """Every value valid rows (dim 0) or cols (dim 1) of a tile may have; None if unknown."""
+    def known_valid_dim_values(self, sym: Symbol, dim: int) -> frozenset:
+        """The values of valid rows (dim 0) or cols (dim 1) the model can compute, even when others
+        it cannot compute are possible too: one past the tile is walked, whatever the others."""
+        return self._valid_dims(sym, dim, partial=True) or frozenset()
+
+    def _valid_dims(self, sym: Symbol, dim: int, partial: bool = False) -> frozenset | None:
+        """Every value valid rows (dim 0) or cols (dim 1) of a tile may have; None if unknown (with
+        ``partial``, the values it can compute)."""
         tt = sym.tile
         if tt is None:
             return None
@@ -2351,6 +2371,8 @@ class ValueModel:
             node, env = shape[dim], shape[2]
             values = frozenset([node]) if isinstance(node, int) else self.eval(node, env)
             if values is None:
+                if partial:
+                    continue
                 return None
             # The constructor and SetValidShape take `unsigned` (pto-isa pto_tile.hpp): a wider or
             # negative argument keeps its low 32 bits.

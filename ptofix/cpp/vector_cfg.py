@@ -616,7 +616,8 @@ class FunctionCFG:
         bounds = []
         for dim, size in ((0, tt.rows), (1, tt.cols)):
             values = self.values.valid_dim_values(sym, dim)
-            bounds.append(max(values) if values else size)
+            # (Unknown values are taken to fit the tile; a known one past it still counts.)
+            bounds.append(max(values) if values else max(self.values.known_valid_dim_values(sym, dim) | {size}))
         return tt.rows, tt.cols, bounds[0], bounds[1]
 
     def _bound_walks(self, op: str, spec, nargs: int, operands: list, out: list) -> None:
@@ -708,9 +709,10 @@ class FunctionCFG:
             # (only SetValidShape asserts, in debug builds): one known to exceed it is walked past
             # the tile's bytes, as far as the op's loops go.
             for dim, bound in ((0, tt.rows), (1, tt.cols)):
-                values = self.values.valid_dim_values(sym, dim)
-                # (A negative value is converted to unsigned: far past the tile.)
-                if bound is None or (values is not None and any(v < 0 or v > bound for v in values)):
+                # (A negative value is converted to unsigned: far past the tile. Values the model
+                # cannot compute are taken to fit; one it can that does not fit is walked.)
+                values = self.values.known_valid_dim_values(sym, dim)
+                if bound is None or any(v < 0 or v > bound for v in values):
                     return Access(sym.name, write, tt.space, None, None, tmp,
                                   unknown_why=f"'{sym.name}' may have a valid shape past its {bound} "
                                               f"{('rows', 'cols')[dim]}")
