@@ -1402,3 +1402,12 @@ def test_a_valid_shape_known_past_the_tile_counts_even_beside_unknown_ones():
            "  TMUL(d, d, d);\n  pipe_barrier(PIPE_ALL);\n  d.SetValidShape(n, 128);\n  TMUL(d, d, d);\n}\n")
     assert removed(src.replace("ROWS", "32")) == [False]
     assert removed(src.replace("ROWS", "16")) == [True]
+
+
+@pytest.mark.parametrize("write", ["  int64_t o = 65536;\n  o xor_eq(69632);", "  int64_t o = 65536;\n  o and_eq(4096);",
+                                   "  int64_t o = 65536;\n  if (n > 0 or n < 0) { o = 4096; }"])
+def test_alternative_tokens_are_operators(write):
+    # `o xor_eq(69632);` is `o ^= 69632;` (o becomes 4096), not a declaration of `xor_eq`.
+    # (In a block of its own: a misread declaration's scope exit is in no window then.)
+    assert removed(kernel(f"  {{\n{write}\n  TASSIGN(b, o);\n  }}")) == [False]
+    assert removed(kernel("  int64_t o = 65536;\n  TASSIGN(b, o);")) == [True]

@@ -873,15 +873,22 @@ def forget_all_statements() -> None:
     _RECENT.clear()
 
 
+# C++'s alternative tokens are operators whatever the options (`v xor_eq(4096);` is `v ^= 4096;`,
+# [lex.digraph]); the grammars would read them as names (a declaration of `xor_eq`). A word of
+# a comment or string counts too (cheaper than telling them apart; ptoas writes none).
+_ALTERNATIVE_TOKEN = regex_cache.compile(
+    r"(?<![\w$])(?:and|and_eq|bitand|bitor|compl|not|not_eq|or|or_eq|xor|xor_eq)(?![\w$])")
+
+
 def parse_statement(text: str, fast: bool = True):
     """Return the statement AST, or ``None`` if the grammar cannot parse ``text``."""
     if not fast:
-        return _parse(text, "start")
+        return None if _ALTERNATIVE_TOKEN.search(text) else _parse(text, "start")
     node = _STATEMENTS.get(text, _MISS)
     if node is _MISS:
         node = _RECENT.get(text, _MISS)
         if node is _MISS:
-            node = fast_parse(text)
+            node = None if _ALTERNATIVE_TOKEN.search(text) else fast_parse(text)
             if node is _FALLBACK:
                 node = _parse(text, "start")
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
@@ -901,6 +908,8 @@ def fast_parse(text: str):
 
 def parse_condition(text: str, fast: bool = True):
     """An ``if``/``for`` condition or a ``for`` step as an expression AST, or ``None``."""
+    if _ALTERNATIVE_TOKEN.search(text):
+        return None
     if fast:
         from .fast_expr import parse_header_expression
         node = parse_header_expression(text)
@@ -911,6 +920,8 @@ def parse_condition(text: str, fast: bool = True):
 
 def parse_for_init(text: str, fast: bool = True):
     """A ``for`` init clause (declaration or expression) as an AST, or ``None``."""
+    if _ALTERNATIVE_TOKEN.search(text):
+        return None
     if fast:
         from .fast_expr import parse_statement as general
         node = general(text + ";")
@@ -923,6 +934,8 @@ def parse_for_init(text: str, fast: bool = True):
 
 def parse_parameter(text: str, fast: bool = True):
     """One function parameter (``const T& name = default``) as a Decl (name may be ''), or None."""
+    if _ALTERNATIVE_TOKEN.search(text):
+        return None
     if fast:
         from .fast_expr import parse_parameter as fast_parameter
         node = fast_parameter(text)
