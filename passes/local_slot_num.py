@@ -137,6 +137,23 @@ class LocalSlotNumPass(Pass):
         resolve(self.target_ptoas or "newest")
 
     # -- entry point ------------------------------------------------------------------------------
+    @staticmethod
+    def _check_no_removed_barrier(rows: list[dict[str, Any]], source: SourceText) -> None:
+        """Refuse to change a pipe's LocalSlotNum or argument order in a file whose PIPE_V barriers
+        pipe-v-barrier already removed: a Tile-form TPOP binds its tile to base + (i % LocalSlotNum)
+        * SlotSize, so the proof that let a barrier go may not hold for the new value. In one run
+        (`ptofix run --pattern P --local-slot-num M`, or the pipeline in that order) the slot
+        numbers are set first and the proof reads them."""
+        from ptofix.passes.pipe_v_barrier import REMOVED_MARKER
+
+        changed = [r for r in rows if r["local_after"] != r["local_before"] or r["order_after"] != r["order_before"]]
+        marker = source.text.find(REMOVED_MARKER)
+        if changed and marker != -1:
+            raise PtofixError(f"cannot change the TPipe of pipe '{changed[0]['var']}' here: ptofix removed PIPE_V "
+                              "barriers in this file, and their proof read the LocalSlotNum it has now; set it "
+                              "first, in the same run: ptofix run --pattern P --local-slot-num MAP (or opt -p "
+                              "'local-slot-num{...},pipe-v-barrier{...}')", source, marker)
+
     def apply(self, model: Any, source: SourceText) -> PassResult:
         inv = build_inventory(model, source)
         warnings: list[str] = []
@@ -195,6 +212,7 @@ class LocalSlotNumPass(Pass):
             edits.extend(pipe_edits)
             lines.append(_row_line(row))
 
+        self._check_no_removed_barrier(rows, source)
         if target_order is None and OLD in inv.orders():
             first = next(t for p in inv.pipes for t in p.occurrences() if t.order == OLD)
             warnings.append(

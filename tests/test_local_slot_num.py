@@ -401,3 +401,21 @@ def test_a_run_that_raises_local_slot_num_proves_barriers_on_the_raised_pipes(tm
     assert main(["run", "--pattern", "auto", "--local-slot-num", "0=4", src, "-o", str(raised)]) == 0
     barriers = [text.count("pipe_barrier(PIPE_V);") for text in (plain.read_text(), raised.read_text())]
     assert barriers[1] == barriers[0] + 1
+
+
+def test_local_slot_num_refuses_to_change_a_pipe_after_barriers_were_removed(tmp_path):
+    """A later run (or a later pass of one pipeline) that raises LocalSlotNum would break the proof
+    of a barrier already removed: it is refused (exit 2, nothing written); unchanged values pass."""
+    from ptofix.cli import main
+    src = os.path.join(os.path.dirname(__file__), "fixtures", "local_slot_num_raise_after_proof.cpp")
+    removed, out = tmp_path / "removed.cpp", tmp_path / "out.cpp"
+    assert main(["run", "--pattern", "auto", src, "-o", str(removed)]) == 0
+    assert "ptofix: removed pipe_barrier(PIPE_V)" in removed.read_text()
+    before = removed.read_bytes()
+    assert main(["run", "--local-slot-num", "0=4", str(removed), "-o", str(out)]) == 2
+    assert not out.exists() and removed.read_bytes() == before
+    assert main(["opt", "-p", "pipe-v-barrier{pattern=auto},local-slot-num{map=0=4}", src, "-o", str(out)]) == 2
+    assert not out.exists()
+    # The value it already has is no change; the order that sets it first proves on the new value.
+    assert main(["run", "--local-slot-num", "0=1", str(removed), "-o", str(out)]) == 0
+    assert main(["opt", "-p", "local-slot-num{map=0=4},pipe-v-barrier{pattern=auto}", src, "-o", str(out)]) == 0
