@@ -55,7 +55,10 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                                                                           f"({cfg.unstructured})")))
             continue
         seen: set[tuple] = set()
-        unknowns: list[Event] = []
+        # Any statement the model does not understand may hide vector work of its own, racing
+        # with itself (`while (...) { TADD(b, ...); TADD(b, ...); }`) or with an op beside it,
+        # whether or not a modelled op follows it in a window: no claim of "no race" past it.
+        unknowns: list[Event] = [e for e in cfg.events if e.kind is EventKind.UNKNOWN]
         for c in cfg.events:
             if c.kind is not EventKind.OP:
                 continue
