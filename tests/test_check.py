@@ -292,3 +292,15 @@ def test_a_statement_the_model_cannot_read_leaves_its_function_unverified(body, 
            f"  pipe_barrier(PIPE_ALL);\n{body}  pipe_barrier(PIPE_ALL);\n}}\n")
     races, unverified = find_races(parse_cpp(SourceText(src, "k.cpp")))
     assert (len(races), len(unverified)) == ((1, 0) if plain else (0, 1))
+
+
+def test_a_statement_nested_deeper_than_the_stack_is_not_understood(tmp_path):
+    # The fast statement parsers recurse per template level: past the interpreter's stack the
+    # statement is Unknown (its function unverified), not a file-level error without a location.
+    from ptofix.cpp.stmt_parser import parse_statement
+    deep = "A<" * 600 + "int" + ">" * 600
+    assert parse_statement(f"using T = {deep};") is None
+    kernel = tmp_path / "deep.cpp"
+    kernel.write_text(f"__global__ AICORE void k() {{\n  using T = {deep};\n  pipe_barrier(PIPE_V);\n}}\n")
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "check", str(kernel)], capture_output=True, text=True)
+    assert proc.returncode == 0 and "unverified" in proc.stderr and "nested too deeply" not in proc.stderr

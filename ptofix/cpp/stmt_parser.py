@@ -888,7 +888,10 @@ def parse_statement(text: str, fast: bool = True):
     if node is _MISS:
         node = _RECENT.get(text, _MISS)
         if node is _MISS:
-            node = None if _ALTERNATIVE_TOKEN.search(text) else fast_parse(text)
+            try:
+                node = None if _ALTERNATIVE_TOKEN.search(text) else fast_parse(text)
+            except RecursionError:
+                node = None   # nesting deeper than the interpreter's stack: not understood
             if node is _FALLBACK:
                 node = _parse(text, "start")
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
@@ -912,7 +915,10 @@ def parse_condition(text: str, fast: bool = True):
         return None
     if fast:
         from .fast_expr import parse_header_expression
-        node = parse_header_expression(text)
+        try:
+            node = parse_header_expression(text)
+        except RecursionError:
+            return None
         if node is not _FALLBACK:
             return node
     return _parse(text, "cond_start")
@@ -924,7 +930,10 @@ def parse_for_init(text: str, fast: bool = True):
         return None
     if fast:
         from .fast_expr import parse_statement as general
-        node = general(text + ";")
+        try:
+            node = general(text + ";")
+        except RecursionError:
+            return None
         if isinstance(node, Decl):
             return node
         if isinstance(node, AssignStmt):
@@ -938,7 +947,10 @@ def parse_parameter(text: str, fast: bool = True):
         return None
     if fast:
         from .fast_expr import parse_parameter as fast_parameter
-        node = fast_parameter(text)
+        try:
+            node = fast_parameter(text)
+        except RecursionError:
+            return None
         if node is not _FALLBACK:
             return node
     return _parse(text, "param_start")
