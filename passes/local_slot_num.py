@@ -144,7 +144,7 @@ class LocalSlotNumPass(Pass):
         * SlotSize, so the proof that let a barrier go may not hold for the new value. In one run
         (`ptofix run --pattern P --local-slot-num M`, or the pipeline in that order) the slot
         numbers are set first and the proof reads them."""
-        from ptofix.passes.pipe_v_barrier import REMOVED_MARKER
+        from ptofix.cpp.barriers import REMOVED_MARKER
 
         changed = [r for r in rows if r["local_after"] != r["local_before"] or r["order_after"] != r["order_before"]]
         marker = source.text.find(REMOVED_MARKER)

@@ -17,9 +17,6 @@ if TYPE_CHECKING:
 
 
 _COUNT = re.compile(r"[0-9]{1,12}")
-# What a removed barrier leaves in the file: later runs (and passes whose edits would change a
-# fact its proof read, such as a pipe's LocalSlotNum) find it by this text.
-REMOVED_MARKER = "/* ptofix: removed pipe_barrier(PIPE_V)"
 
 
 class PipeVBarrierPass(Pass):
@@ -129,6 +126,7 @@ def _keep(d, source: SourceText, outside_lists: set[int]) -> tuple:
             for e in d.unknown_events]
     edit = warning = None
     if d.removed:
+        from ptofix.cpp.barriers import REMOVED_MARKER
         tag = d.pattern if d.removable else f"{d.pattern}, FORCED"
         text = f"{REMOVED_MARKER} ({tag}) */"
         edit = Edit(d.stmt.span.start, d.stmt.span.end, text + ";" if id(d.stmt) in outside_lists else text, d.reason)

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+# What a removed barrier leaves in the file (pipe-v-barrier writes it): a later pass whose edits
+# would change a fact the proof read (a pipe's LocalSlotNum) finds it by this text.
+REMOVED_MARKER = "/* ptofix: removed pipe_barrier(PIPE_V)"
 MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it gives up (fail closed)
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
 _NONE_PENDING = frozenset({0})
