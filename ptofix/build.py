@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -105,22 +106,78 @@ class Config:
         return os.path.dirname(os.path.abspath(self.path))
 
     def offset_of(self, key: str) -> int | None:
-        """Offset of ``key = ...`` (inside the right table) for diagnostics."""
-        import re
-        text = self.source.text
-        start = 0
-        if self.table:
-            m = re.search(r"^\s*\[\s*tool\s*\.\s*ptofix\s*\]", text, re.M)
-            if m:
-                start = m.end()
-        m = re.compile(r"^[ \t]*(\"?)" + re.escape(key) + r"\1[ \t]*=", re.M).search(text, start)
-        if m:
-            return m.start() + len(m.group(0)) - len(m.group(0).lstrip())
-        return None
+        """Offset of ``key`` (inside the right table) for diagnostics."""
+        return locate_key(self.source.text, [*self.table.split("."), key] if self.table else [key])
 
     def error(self, key: str, message: str) -> PtofixError:
         offset = self.offset_of(key)
         return PtofixError(message, self.source, offset)
+
+
+# A TOML key as it starts a key line or sits in a table header: bare, "basic" or 'literal'.
+_TOML_KEY_PART = re.compile(r'[ \t]*(?:([A-Za-z0-9_-]+)|("(?:[^"\\\n]|\\.)*")|\'([^\'\n]*)\')[ \t]*')
+
+
+def _dotted_key_at(text: str, pos: int) -> tuple[list[str], int] | None:
+    """The dotted key starting at ``pos`` (its parts, unquoted) and the offset after it."""
+    parts: list[str] = []
+    while True:
+        m = _TOML_KEY_PART.match(text, pos)
+        if m is None:
+            return None
+        bare, basic, literal = m.groups()
+        if basic is not None:
+            try:
+                parts.append(next(iter(tomllib.loads(f"{basic} = 0"))))
+            except (tomllib.TOMLDecodeError, StopIteration):
+                return None
+        else:
+            parts.append(bare if bare is not None else literal)
+        pos = m.end()
+        if not text.startswith(".", pos):
+            return parts, pos
+        pos += 1
+
+
+def _starts_a_statement(text: str, offset: int) -> bool:
+    """``offset`` (a line start) is not inside a multi-line string or array: the text before it
+    is whole TOML statements (the file parsed, so a later line cannot make an earlier one bad)."""
+    try:
+        tomllib.loads(text[:offset])
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
+
+
+def locate_key(text: str, path: list[str]) -> int | None:
+    """Offset of the first line of TOML ``text`` that defines the key ``path`` or a key inside it:
+    ``key =``, a dotted ``a.key =`` or a table header ``[key]`` / ``[[key]]`` (under the headers
+    above it). When only an outer part is in the file (an inline table), the innermost one found."""
+    table: list[str] = []
+    outer: dict[int, int] = {}     # parts of ``path`` matched -> first offset
+    next_start = 0
+    for line in text.split("\n"):        # TOML ends lines with LF or CRLF only
+        start, next_start = next_start, next_start + len(line) + 1
+        at = start + len(line) - len(line.lstrip(" \t"))
+        header = text.startswith("[", at)
+        found = _dotted_key_at(text, at + (2 if text.startswith("[[", at) else 1) if header else at)
+        if found is None:
+            continue
+        keys, end = found
+        if not text.startswith("]" if header else "=", end):
+            continue
+        full = keys if header else table + keys
+        matched = next((i for i, (a, b) in enumerate(zip(full, path, strict=False)) if a != b),
+                       min(len(full), len(path)))
+        if not (header or matched) or not _starts_a_statement(text, start):
+            continue
+        if header:
+            table = keys
+        if matched == len(path):
+            return at
+        if matched:
+            outer.setdefault(matched, at)
+    return outer[max(outer)] if outer else None
 
 
 def _parse_toml(path: str) -> tuple[SourceText, dict[str, Any]]:
@@ -129,7 +186,6 @@ def _parse_toml(path: str) -> tuple[SourceText, dict[str, Any]]:
     try:
         data = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as exc:
-        import re
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
         if m:
@@ -150,14 +206,20 @@ def load_config(path: str) -> Config:
         tool = data.get("tool", {})
         values = tool.get("ptofix", {}) if isinstance(tool, dict) else {}
         if not isinstance(values, dict):
-            raise PtofixError("[tool.ptofix] must be a table", source)
+            raise PtofixError(f"[tool.ptofix] must be a table, not {_toml_type(values)}", source,
+                              locate_key(source.text, ["tool", "ptofix"]))
         return Config(path, source, values, "tool.ptofix")
     if "tool" in data and isinstance(data["tool"], dict) and "ptofix" in data["tool"]:
         # Accept [tool.ptofix] in ptofix.toml too (same keys), but not both forms.
-        values = dict(data["tool"]["ptofix"])
-        if len(data) > 1:
-            raise PtofixError("use either top-level keys or a [tool.ptofix] table in ptofix.toml, not both", source)
-        return Config(path, source, values, "tool.ptofix")
+        values = data["tool"]["ptofix"]
+        if not isinstance(values, dict):
+            raise PtofixError(f"[tool.ptofix] in {CONFIG_NAME} must be a table, not {_toml_type(values)}", source,
+                              locate_key(source.text, ["tool", "ptofix"]))
+        other = next((key for key in data if key != "tool"), None)
+        if other is not None:
+            raise PtofixError(f"use either top-level keys or a [tool.ptofix] table in {CONFIG_NAME}, not both "
+                              f"('{other}' is a top-level key)", source, locate_key(source.text, [other]))
+        return Config(path, source, dict(values), "tool.ptofix")
     return Config(path, source, data, "")
 
 
@@ -186,6 +248,9 @@ def find_config(start: str) -> str | None:
 def _config_value(config: Config, info: OptionInfo, raw: Any) -> Any:
     """Check the type of a config value and convert it to what argparse would have produced."""
     where = f"'{info.key}' in {config.path}"
+    if _holds_nul(raw):
+        # No file name or program argument can hold one (subprocess would refuse it mid-build).
+        raise config.error(info.key, f"{where} contains a NUL character")
     if info.kind == "bool":
         if not isinstance(raw, bool):
             raise config.error(info.key, f"{where} must be true or false, not {_toml_type(raw)}")
@@ -232,6 +297,16 @@ def _convert(config: Config, info: OptionInfo, text: str) -> Any:
         except (TypeError, ValueError, argparse.ArgumentTypeError) as exc:
             raise config.error(info.key, f"'{info.key}' in {config.path}: {exc}") from None
     return text
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\0" in value
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    return False
 
 
 def _toml_type(value: Any) -> str:
@@ -404,8 +479,6 @@ def ptoas_version(ptoas: str) -> DetectedVersion:
 
     A number ptofix does not list maps to the newest version it knows that is not after it.
     """
-    import re
-
     from .ir.versions import VERSIONS, resolve
     try:
         proc = subprocess.run([ptoas, "--version"], capture_output=True, text=True, timeout=30)
@@ -458,9 +531,16 @@ def _target_against_ptoas(target: str, settings: Settings, ptoas: str) -> list[s
 
 
 def depfile_text(targets: list[str], deps: list[str]) -> str:
-    """``target...: dep...`` as Make (and Ninja's `deps = gcc`) read it: spaces and '#' escaped."""
+    """``target...: dep...`` as Make and Ninja (`deps = gcc`) both read it: ' ', '#', ':' and '\\'
+    escaped with a backslash, '$' doubled. A path neither can read the same (a newline; a ':'
+    that ends it, which Ninja takes for the end of the targets) is an error."""
     def escape(path: str) -> str:
-        return path.replace("\\", "\\\\").replace(" ", "\\ ").replace("#", "\\#").replace("$", "$$")
+        if "\n" in path or "\r" in path or path.endswith(":"):
+            what = "a line break" if "\n" in path or "\r" in path else "a ':' at its end"
+            raise PtofixError(f"cannot write the depfile: {path!r} has {what}, which Make and Ninja cannot read "
+                              "in a dependency file")
+        return (path.replace("\\", "\\\\").replace(" ", "\\ ").replace("#", "\\#").replace(":", "\\:")
+                .replace("$", "$$"))
     return f"{' '.join(map(escape, targets))}: {' '.join(map(escape, deps))}\n"
 
 
@@ -508,6 +588,8 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
         proc = subprocess.run(argv, capture_output=True)
     except OSError as exc:
         raise PtofixError(f"cannot run {stage} ({argv[0]}): {exc.strerror}") from None
+    except ValueError as exc:        # an argument with a NUL character
+        raise PtofixError(f"cannot run {stage} ({argv[0]}): {exc}") from None
     err = proc.stderr.decode("utf-8", "replace")
     out = proc.stdout.decode("utf-8", "replace")
     if err:
@@ -532,7 +614,8 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
         raise StageFailedWithRecord(stage, code, record)
     if stdout_path is not None:
         from .output import write_atomically
-        write_atomically(stdout_path, out, "build artefact")
+        # ptoas's bytes as it printed them: the next stage refuses what is not UTF-8, as `ptofix run` does.
+        write_atomically(stdout_path, proc.stdout, "build artefact")
         record["output"] = stdout_path
     elif out:
         from .output import write_stdout
@@ -621,40 +704,83 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
                           "barrier pattern")
     bisheng_err = None
     bisheng_cmd = kernel_output = None
+    inputs = named_inputs(args, settings, table, ptoas, caller, pto_lib)
     if compile_:
-        _, bisheng_err = resolve_tool("bisheng", settings, required=True)
+        bisheng, bisheng_err = resolve_tool("bisheng", settings, required=True)
         kernel_output = art.lib if caller is not None else art.obj
         bisheng_cmd = bisheng_argv(args.bisheng or "bisheng", pto_lib, bisheng_flags, art.fixed, caller,
                                    kernel_output)
+        if not bisheng_err:
+            inputs.append(("the bisheng", bisheng))
     ptoas_cmd = ptoas_argv(args.ptoas or "ptoas", ptoas_flags, art.canon)
     depfile = getattr(args, "depfile", None) or None
+    deps = list(dict.fromkeys(os.path.abspath(path) for what, path in inputs if what != "the bisheng"))
+    refuse_outputs_over_inputs(art, depfile, inputs)
+    if depfile:
+        depfile_text([os.path.abspath(art.fixed)], deps)      # every path can be written in it
     return Plan(args.input, art, args.target_ptoas, args.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
-                compile_note, depfile, dependencies(args, settings, table, ptoas, caller, pto_lib), notes,
-                [e for e in (ptoas_err, bisheng_err) if e])
+                compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err) if e])
 
 
-def dependencies(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo], ptoas: str,
-                 caller: str | None, pto_lib: str | None) -> list[str]:
-    """Every file the fixed C++ depends on, absolute (Make and Ninja resolve relative paths against
-    their own directory, not ptofix's): the IR, the config file, the caller, IR/sidecar files the
-    user named, the pto-isa TPipe header the pass reads, and the tools that run."""
-    deps = [args.input]
+def named_inputs(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo], ptoas: str,
+                 caller: str | None, pto_lib: str | None) -> list[tuple[str, str]]:
+    """The files the build reads, as (what it is, path): the IR, the config file, the caller, IR/sidecar
+    files the user named, the pto-isa TPipe header the pass reads, and the ptoas that runs. The
+    depfile names them all: the fixed C++ depends on each."""
+    inputs = [("the IR", args.input)]
     if settings.config is not None:
-        deps.append(settings.config.path)
+        inputs.append(("the config file", settings.config.path))
     if caller:
-        deps.append(caller)
+        inputs.append(("the caller", caller))
     for key in ("ir", "sidecar"):
         info = table.get(key)
         value = getattr(args, info.dest, None) if info is not None else None
         if info is not None and settings.origin(key) != "default" and value and os.path.isfile(value):
-            deps.append(value)
+            inputs.append((f"the {info.flag} file", value))
     if pto_lib:
         header = os.path.join(pto_lib, "include", "pto", "npu", "a2a3", "TPush.hpp")
         if os.path.isfile(header):
-            deps.append(header)
+            inputs.append(("the pto-isa header", header))
     if os.path.isfile(ptoas):
-        deps.append(ptoas)
-    return list(dict.fromkeys(os.path.abspath(d) for d in deps))
+        inputs.append(("the ptoas", ptoas))
+    return inputs
+
+
+def _entry(path: str) -> str:
+    """The directory entry ``path`` names: its directory resolved, its last component kept (a
+    symlink there is the entry the build removes, not its target)."""
+    absolute = os.path.abspath(path)
+    return os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+
+
+def _file_ids(path: str, *, follow: bool) -> set[tuple[int, int]]:
+    ids = set()
+    for stat_ in ((os.stat, os.lstat) if follow else (os.lstat,)):
+        try:
+            st = stat_(path)
+        except (OSError, ValueError):
+            continue
+        ids.add((st.st_dev, st.st_ino))
+    return ids
+
+
+def refuse_outputs_over_inputs(art: Artefacts, depfile: str | None, inputs: list[tuple[str, str]]) -> None:
+    """No file the build removes or writes (every artefact path, the depfile) is one it reads: a
+    caller, --sidecar or --ir file named like an artefact would be deleted as a previous build's
+    artefact, and a depfile named like an artefact would replace it after the build."""
+    hint = {"build artefact": "choose another output directory (-o)", "depfile": "name another depfile"}
+    outputs = [("build artefact", path) for path in art.all()]
+    if depfile:
+        outputs.append(("depfile", depfile))
+    for what, path in outputs:
+        entry, ids = _entry(path), _file_ids(path, follow=False)
+        readers = inputs if what != "depfile" else inputs + [("a build artefact", artefact) for artefact in art.all()]
+        for name, given in readers:
+            if entry in (_entry(given), os.path.realpath(given)) or ids & _file_ids(given, follow=True):
+                # Located at the file the user named (an empty text: it is not read).
+                named = path if what == "depfile" and name == "a build artefact" else given
+                raise PtofixError(f"refusing to write the {what} to {path}: it is {name}; {hint[what]}",
+                                  SourceText("", named))
 
 
 def _defined_macros(flags: list[str]) -> list[str]:
@@ -732,10 +858,16 @@ def plan_text(plan: Plan, settings: Settings, table: dict[str, OptionInfo]) -> s
 # ---- execution ---------------------------------------------------------------------------------------
 def check_output_dir(art: Artefacts, depfile: str | None = None) -> None:
     """OUT_DIR is (or can be created as) a writable directory, no artefact path in it is anything
-    but a regular file, and the depfile can be written. Creates nothing."""
+    but a regular file, and the depfile can be written (its directory too is created if need
+    be: it is often OUT_DIR itself). Creates nothing."""
     from .output import check_output_path
     if depfile:
-        check_output_path(depfile, "depfile")
+        depfile_dir = os.path.dirname(os.path.abspath(depfile)) if "\0" not in depfile else ""
+        if depfile_dir and not os.path.lexists(depfile_dir):
+            _check_creatable(depfile_dir, f"cannot write depfile {depfile}: cannot create directory "
+                                          f"{os.path.dirname(depfile)}")
+        else:
+            check_output_path(depfile, "depfile")
     directory = art.out_dir
     if os.path.exists(directory):
         if not os.path.isdir(directory):
@@ -743,6 +875,11 @@ def check_output_dir(art: Artefacts, depfile: str | None = None) -> None:
         for path in art.all():
             check_output_path(path, "build artefact")
         return
+    _check_creatable(directory, f"cannot create output directory {directory}")
+
+
+def _check_creatable(directory: str, failure: str) -> None:
+    """``directory`` (absent) can be created: its nearest existing parent is a writable directory."""
     parent = os.path.dirname(os.path.abspath(directory))
     while not os.path.exists(parent):
         up = os.path.dirname(parent)
@@ -750,9 +887,9 @@ def check_output_dir(art: Artefacts, depfile: str | None = None) -> None:
             break
         parent = up
     if not os.path.isdir(parent):
-        raise PtofixError(f"cannot create output directory {directory}: {parent} is not a directory")
+        raise PtofixError(f"{failure}: {parent} is not a directory")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise PtofixError(f"cannot create output directory {directory}: {parent} is not writable")
+        raise PtofixError(f"{failure}: {parent} is not writable")
 
 
 def prepare_output_dir(art: Artefacts) -> None:
@@ -825,11 +962,15 @@ def execute(plan: Plan, settings: Settings, say) -> int:
         raise
     report["status"] = "ok"
     from .output import Outputs
-    final = Outputs(inputs=[plan.input])
+    final = Outputs(inputs=plan.deps)
     if plan.depfile:
         report["depfile"] = {"path": plan.depfile, "deps": plan.deps}
     final.add(art.report, json.dumps(report, indent=2) + "\n", "build report")
     if plan.depfile:
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(plan.depfile)), exist_ok=True)
+        except OSError as exc:
+            raise PtofixError(f"cannot write depfile {plan.depfile}: {exc.strerror or exc}") from None
         final.add(plan.depfile, depfile_text([os.path.abspath(art.fixed)], plan.deps), "depfile")
     final.commit()
     say(f"report {art.report}")
@@ -857,7 +998,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say) -> None:
     sidecar = canon_report.get("sidecar", {"version": 1, "pipes": []})
     # The input is accepted: only now is OUT_DIR touched.
     prepare_output_dir(art)
-    first = Outputs(inputs=[plan.input])
+    first = Outputs(inputs=plan.deps)
     first.add(art.canon, outcome.text, "build artefact")
     first.add(art.sidecar, json.dumps(sidecar, indent=2) + "\n", "build artefact")
     first.commit()
@@ -870,7 +1011,10 @@ def _run_stages(plan: Plan, report: dict[str, Any], say) -> None:
     report["artefacts"]["cpp"] = art.cpp
     # 3. C++ passes
     say(f"[3/{total}] C++ passes ({', '.join(p.name for p in plan.passes) or 'none'}): {art.cpp} -> {art.fixed}")
-    cpp = read_source(art.cpp)
+    try:
+        cpp = read_source(art.cpp)
+    except PtofixError as exc:
+        raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
     fixed = fix_cpp(cpp, plan.passes)
     for warning in fixed.warnings:
         sys.stderr.write(warning + "\n")
