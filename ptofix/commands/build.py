@@ -26,7 +26,8 @@ the report records where the value came from). Only a ptoas that cannot tell is 
 With a stated target, a ptoas whose --version is older than it stops the build (exit 2: the
 canonicalized IR would hold ops it cannot parse); a newer one gets a note.
 --depfile FILE writes a Make-style dependency file (the IR, the config file, the caller, the
-ptoas) for Make/Ninja/CMake: kernels/flash_attention/CMakeLists.txt shows it in a CMake build.
+ptoas) for Make/Ninja/CMake, creating its directory as OUT_DIR is created (it may sit inside it):
+kernels/flash_attention/CMakeLists.txt shows it in a CMake build.
 
 Every artefact stays in OUT_DIR, plus OUT/STEM.report.json (settings and where each came from,
 commands, exit statuses, pass reports). --dry-run prints the commands and writes nothing. The
