@@ -1396,6 +1396,28 @@ def test_a_tile_copy_takes_the_valid_shape_of_its_source(copy):
     assert removed(src.replace("ROWS", "16")) == [True]
 
 
+@pytest.mark.parametrize("later", ["  d = s;", "  TMUL(d, d, d);\n  d = s;"])
+def test_a_later_copy_adds_to_the_valid_shapes_and_replaces_none(later):
+    # d(32, 128) walks 32 rows whatever a later `d = s;` (16 rows) gives it afterwards.
+    src = (f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n  {DYN} s(16, 128);\n"
+           f"  TASSIGN(s, 65536);\n  {DYN} d(ROWS, 128);\n  TASSIGN(d, 0);\n  pipe_barrier(PIPE_ALL);\n"
+           f"  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(d, d, d);\n  pipe_barrier(PIPE_ALL);\n{later}\n}}\n")
+    assert removed(src.replace("ROWS", "32")) == [False]
+    assert removed(src.replace("ROWS", "16")) == [True]
+
+
+def test_a_copy_takes_the_shapes_its_source_gets_later_in_a_loop():
+    # s = part; then part.SetValidShape(n, 128): from the second iteration on s has part's new
+    # shape, which the walk meets only after the copy.
+    src = (f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n  {DYN} part(16, 128);\n"
+           f"  TASSIGN(part, 0);\n  {DYN} s(16, 128);\n  TASSIGN(s, 0);\n"
+           "  for (int32_t i = 0; i < n; i += 1) {\n    s = part;\n    pipe_barrier(PIPE_ALL);\n"
+           "    TADD(a, a, a);\n    pipe_barrier(PIPE_V);\n    TMUL(s, s, s);\n    pipe_barrier(PIPE_ALL);\n"
+           "    part.SetValidShape(ROWS, 128);\n  }\n}\n")
+    assert removed(src.replace("ROWS", "32")) == [False]
+    assert removed(src.replace("ROWS", "16")) == [True]
+
+
 def test_a_valid_shape_known_past_the_tile_counts_even_beside_unknown_ones():
     src = (f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n  {DYN} d(ROWS, 128);\n"
            "  TASSIGN(d, 0);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n"

@@ -196,6 +196,10 @@ _PLAIN_FREE_NAMES = frozenset(["true", "false", "nullptr", "NULL"])
 _JUMP_WORDS = frozenset(["break", "continue", "return", "goto", "case", "default"])
 
 
+# The first item of a valid-shape entry that stands for every shape of another tile (a copy).
+COPIED_SHAPE = "copy of"
+
+
 class Symbol:
     """One declared entity. ``defs``: scalar definitions; ``bindings``: tile address bindings."""
 
@@ -234,19 +238,18 @@ class Symbol:
         for them (pto-facts.md, "Valid shapes")."""
         self.valid_ctor = None
 
-    def copy_valid_shape(self, source: Symbol) -> None:
-        """A copy of ``source`` (`d = s;`, `auto d = s;`, `Tile<...> d = s;`) takes the valid shape
-        source has then: any of source's possible ones (the implicit copy copies the row and column
-        counts, pto-isa pto_tile.hpp). One past the tile must stay known as such."""
-        tt, st = self.tile, source.tile
-        if tt is None or st is None or tt.static_valid:
+    def copy_valid_shape(self, source: Symbol, declared: bool) -> None:
+        """A copy of ``source`` (`Tile<...> d = s;`, `auto d = s;` when ``declared``, `d = s;`
+        otherwise) may take any valid shape source has at any point (the implicit copy copies the
+        counts, pto-isa pto_tile.hpp): like addresses, shapes are a flow-insensitive union, and a
+        copy adds source's whole set, read when asked (ValueModel.shape_entries), to its own."""
+        if self.tile is None or self.tile.static_valid:
             return
-        if st.valid_row is not None and st.valid_col is not None:
-            self.valid_ctor = [(st.valid_row, st.valid_col, None)]
-        elif source.valid_ctor is not None:
-            self.valid_ctor = list(source.valid_ctor)
-        else:
-            self.valid_ctor = None
+        entry = (COPIED_SHAPE, source, None)
+        if declared:
+            self.valid_ctor = [entry]
+        elif self.valid_ctor is not None:
+            self.valid_ctor = self.valid_ctor + [entry]
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Symbol({self.name}#{self.uid}, {self.kind})"
@@ -1463,7 +1466,7 @@ class FunctionSemantics:
                 ctor_args = ctor_args + list(init.args)
             elif isinstance(init, A.Name) and env.get(init.id) is not None and env[init.id].kind == "tile":
                 sym.bindings.append(("alias", env[init.id]))
-                sym.copy_valid_shape(env[init.id])   # a copy takes the source's valid shape at run time
+                sym.copy_valid_shape(env[init.id], declared=True)   # the source's valid shapes at run time
             elif init is not None:
                 sym.bindings.append(("unknown", "initialised from an expression"))
             if any(self.values_type(arg, env) is None for arg in ctor_args):
@@ -1514,7 +1517,7 @@ class FunctionSemantics:
             if src.kind == "tile":
                 sym.kind, sym.tile = "tile", src.tile
                 sym.bindings.append(("alias", src))
-                sym.copy_valid_shape(src)
+                sym.copy_valid_shape(src, declared=True)
                 return
             if src.kind == "scalar":
                 sym.kind, sym.ctype = "scalar", src.ctype
@@ -1724,7 +1727,7 @@ class FunctionSemantics:
                 if node.op == "=" and isinstance(value, A.Name) and env.get(value.id) is not None \
                         and env[value.id].kind == "tile":
                     sym.bindings.append(("alias", env[value.id]))
-                    sym.copy_valid_shape(env[value.id])
+                    sym.copy_valid_shape(env[value.id], declared=False)
                     return ""
                 sym.bindings.append(("unknown", "assigned from an expression"))
                 return "tile assigned from an expression ptofix does not model"
@@ -2317,10 +2320,11 @@ class ValueModel:
             return None
         if tt.valid_row is not None and tt.valid_col is not None:
             return {(tt.valid_row, tt.valid_col)}
-        if sym.valid_ctor is None:
+        entries = self.shape_entries(sym)
+        if entries is None:
             return None
         shapes = set()
-        for rows, cols, env in sym.valid_ctor:
+        for rows, cols, env in entries:
             dims = []
             for static, node in zip((tt.valid_row, tt.valid_col), (rows, cols), strict=True):
                 values = frozenset([static if static is not None else node]) if static is not None or \
@@ -2364,10 +2368,11 @@ class ValueModel:
         static = (tt.valid_row, tt.valid_col)[dim]
         if static is not None:
             return frozenset([static])
-        if sym.valid_ctor is None:
+        entries = self.shape_entries(sym)
+        if entries is None:
             return None
         out: set = set()
-        for shape in sym.valid_ctor:
+        for shape in entries:
             node, env = shape[dim], shape[2]
             values = frozenset([node]) if isinstance(node, int) else self.eval(node, env)
             if values is None:
@@ -2379,17 +2384,43 @@ class ValueModel:
             out |= {_wrap(v, _VALID_DIM_TYPE) for v in values}
         return frozenset(out)
 
-    @staticmethod
-    def _same_variable(one: Symbol, other: Symbol, dim: int) -> bool:
+    def shape_entries(self, sym: Symbol, seen: set | None = None) -> list | None:
+        """The (rows, cols, env) entries of every valid shape a tile with a run-time valid shape
+        may have, copies expanded into their sources' entries (a cycle adds nothing more); None
+        when one is unknown."""
+        if sym.valid_ctor is None:
+            return None
+        seen = seen if seen is not None else set()
+        seen.add(sym.uid)
+        out: list = []
+        for entry in sym.valid_ctor:
+            if entry[0] is not COPIED_SHAPE:
+                out.append(entry)
+                continue
+            source = entry[1]
+            st = source.tile
+            if st is not None and st.valid_row is not None and st.valid_col is not None:
+                out.append((st.valid_row, st.valid_col, None))
+            elif source.uid not in seen:
+                more = self.shape_entries(source, seen)
+                if more is None:
+                    return None
+                out.extend(more)
+        return out
+
+    def _same_variable(self, one: Symbol, other: Symbol, dim: int) -> bool:
         """Both tiles' only valid shapes take this dimension from one variable that is never
         reassigned: both are in its scope, where it holds one value. Not for a static tile: it is
         constructed once, with the value the variable had then (a loop may declare the variable
         anew each iteration)."""
-        if one.valid_ctor is None or other.valid_ctor is None or len(one.valid_ctor) != 1 \
-                or len(other.valid_ctor) != 1 or _static_storage(one) or _static_storage(other):
+        mine, theirs = self.shape_entries(one), self.shape_entries(other)
+        if mine is None or theirs is None or len(mine) != 1 \
+                or len(theirs) != 1 or _static_storage(one) or _static_storage(other):
             return False
-        node_a, env_a = one.valid_ctor[0][dim], one.valid_ctor[0][2]
-        node_b, env_b = other.valid_ctor[0][dim], other.valid_ctor[0][2]
+        node_a, env_a = mine[0][dim], mine[0][2]
+        node_b, env_b = theirs[0][dim], theirs[0][2]
+        if env_a is None or env_b is None:
+            return False
         if not (isinstance(node_a, A.Name) and isinstance(node_b, A.Name)):
             return False
         sym = env_a.get(node_a.id)
