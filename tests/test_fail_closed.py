@@ -1418,6 +1418,25 @@ def test_a_copy_takes_the_shapes_its_source_gets_later_in_a_loop():
     assert removed(src.replace("ROWS", "16")) == [True]
 
 
+@pytest.mark.parametrize("rows, plain", [("s.GetValidRow()", None), ("d.GetValidRow() + 16", None),
+                                         ("(s.GetValidRow() + 1) / 2", True)])
+def test_get_valid_row_reads_the_tiles_valid_rows(rows, plain):
+    # s has SROWS valid rows: d.SetValidShape(s.GetValidRow(), 128) gives d as many. A tile whose
+    # shape reads its own is unknown (and taken to fit, as other unknown values are).
+    src = (f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n"
+           f"  {DYN.replace('16, 128, BLayout', '32, 128, BLayout')} s(SROWS, 128);\n  TASSIGN(s, 65536);\n"
+           f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n  d.SetValidShape({rows}, 128);\n  pipe_barrier(PIPE_ALL);\n"
+           "  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(d, d, d);\n  pipe_barrier(PIPE_ALL);\n}\n")
+    if rows.startswith("d."):
+        # (Terminates: the value that reads itself is unknown, which the premise takes to fit.)
+        assert len(removed(src.replace("SROWS", "32"))) == 1
+    elif plain is None:
+        assert removed(src.replace("SROWS", "32")) == [False]
+        assert removed(src.replace("SROWS", "16")) == [True]
+    else:
+        assert removed(src.replace("SROWS", "32")) == [plain]
+
+
 def test_a_valid_shape_known_past_the_tile_counts_even_beside_unknown_ones():
     src = (f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n  {DYN} d(ROWS, 128);\n"
            "  TASSIGN(d, 0);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n"

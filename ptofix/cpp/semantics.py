@@ -110,6 +110,7 @@ _INT_TYPES = {
 _FLOAT_TYPES = {"float", "double", "half", "bfloat16_t", "float16_t", "float32_t"}
 INT32 = IntType(32, True)
 _VALID_DIM_TYPE = IntType(32, False)    # a tile's valid rows and columns (pto-isa: `unsigned`)
+_VALID_DIM_GETTERS = {"GetValidRow": 0, "GetValidCol": 1}   # tile methods returning them
 # Named types whose objects carry no UB binding of their own and whose constructors are plain data
 # (pto-isa GlobalTensor/Shape/Stride views, the TPipe object, mode enums).
 _VALUE_OBJECT_TYPES = {"GlobalTensor", "Shape", "Stride", "TPipe", "RoundMode", "SaturationMode", "CmpMode",
@@ -2262,6 +2263,10 @@ def _expr_type(node, env: dict, sem: FunctionSemantics):
             sym = env.get(func.obj.id)
             if sym is not None and sym.kind == "tile" and sym.tile is not None and sym.tile.dtype:
                 return PtrType(dtype_size(sym.tile.dtype))
+        if isinstance(func, A.Member) and func.field in _VALID_DIM_GETTERS and isinstance(func.obj, A.Name):
+            sym = env.get(func.obj.id)
+            if sym is not None and sym.kind == "tile":
+                return _VALID_DIM_TYPE
         return None
     if isinstance(node, A.Unary):
         inner = _expr_type(node.operand, env, sem)
@@ -2310,6 +2315,7 @@ class ValueModel:
         self.sem = sem
         self._values: dict[int, frozenset | None] = {}
         self._addrs: dict[int, frozenset | None] = {}
+        self._reading_shapes: set[int] = set()   # tiles whose GetValidRow/Col is being read (cycles)
 
     def valid_shapes(self, sym: Symbol) -> set | None:
         """Every valid (rows, cols) a tile may have: static from its type, or those of its
@@ -2517,6 +2523,18 @@ class ValueModel:
                 sym = env.get(func.obj.id)
                 if sym is not None and sym.kind == "tile":
                     return self.tile_addresses(sym)
+            if isinstance(func, A.Member) and func.field in _VALID_DIM_GETTERS and not node.args \
+                    and isinstance(func.obj, A.Name):
+                # `s.GetValidRow()`: s's valid rows (an `unsigned`), as known; a tile whose shape
+                # reads its own is unknown.
+                sym = env.get(func.obj.id)
+                if sym is None or sym.kind != "tile" or sym.uid in self._reading_shapes:
+                    return None
+                self._reading_shapes.add(sym.uid)
+                try:
+                    return self._valid_dims(sym, _VALID_DIM_GETTERS[func.field])
+                finally:
+                    self._reading_shapes.discard(sym.uid)
             return None
         return None
 
