@@ -42,7 +42,9 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--report", metavar="FORMAT", choices=["json", "text"],
                        help="print a report of every decision (json or text) to stderr after any warnings, "
                             "or to --report-file")
-    group.add_argument("--report-file", metavar="PATH", help="write the report to PATH instead of stderr")
+    group.add_argument("--report-file", metavar="PATH",
+                       help="write the report to PATH instead of stderr ('-' for stdout, when the result "
+                            "does not go there)")
 
 
 # ---- output paths --------------------------------------------------------------------------------
@@ -84,11 +86,15 @@ def check_output_path(path: str, what: str = "output") -> Target:
         st = None
     except OSError as exc:
         raise PtofixError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        hint = "; use -o - for stdout" if what == "output" else ""
+        raise PtofixError(f"refusing to replace {path}{via}: it is {_kind(st.st_mode)}, and ptofix only "
+                          f"replaces regular files{hint}")
+    if os.path.basename(path) in ("", ".", ".."):
+        # realpath drops a trailing '/' (or '/.'): `-o build/` would write a file named build where
+        # open(2), and so every POSIX tool, refuses a name that can only be a directory.
+        raise PtofixError(f"cannot write {what} {path}: Not a directory ({path} can only name a directory)")
     if st is not None:
-        if not stat.S_ISREG(st.st_mode):
-            hint = "; use -o - for stdout" if what == "output" else ""
-            raise PtofixError(f"refusing to replace {path}{via}: it is {_kind(st.st_mode)}, and ptofix only "
-                              f"replaces regular files{hint}")
         if not (st.st_mode & 0o222) or not os.access(real, os.W_OK):
             raise PtofixError(f"cannot write {what} {path}{via}: the file is read-only")
     directory = os.path.dirname(real) or "."
@@ -293,14 +299,34 @@ def diff_path(path: str) -> str:
     return absolute.lstrip(os.sep)   # outside the current directory: apply with `git apply --directory=/`
 
 
+# git's C-style escapes for a file name in a diff header (quote.c, core.quotePath on, its default).
+_HEADER_ESCAPES = {0x07: "\\a", 0x08: "\\b", 0x09: "\\t", 0x0a: "\\n", 0x0b: "\\v", 0x0c: "\\f", 0x0d: "\\r",
+                   0x22: '\\"', 0x5c: "\\\\"}
+
+
+def diff_header_name(name: str) -> str:
+    """``name`` as git writes it in a ---/+++ header: as is when every byte is printable ASCII other
+    than '"' and '\\', else in double quotes with C-style escapes (a TAB would end the name, a
+    newline the header). A name with a space gets a trailing TAB, as git writes it, so that
+    patch tools do not read the part after the space as a timestamp."""
+    raw = os.fsencode(name)
+    if all(0x20 <= byte < 0x7f and byte not in (0x22, 0x5c) for byte in raw):
+        return name + "\t" if " " in name else name
+    quoted = "".join(_HEADER_ESCAPES.get(byte) or (chr(byte) if 0x20 <= byte < 0x7f else f"\\{byte:03o}")
+                     for byte in raw)
+    return f'"{quoted}"'
+
+
 def unified_diff(old: str, new: str, path: str) -> str:
-    """A unified diff with ``a/``/``b/`` prefixes and "\\ No newline at end of file" markers."""
+    """A unified diff with ``a/``/``b/`` prefixes (file names quoted as git quotes them) and
+    "\\ No newline at end of file" markers."""
     import difflib
     if old == new:
         return ""
     name = diff_path(path)
     out: list[str] = []
-    for line in difflib.unified_diff(_lines(old), _lines(new), fromfile=f"a/{name}", tofile=f"b/{name}"):
+    for line in difflib.unified_diff(_lines(old), _lines(new), fromfile=diff_header_name(f"a/{name}"),
+                                     tofile=diff_header_name(f"b/{name}")):
         if line.endswith("\n"):
             out.append(line)
         else:
@@ -309,13 +335,32 @@ def unified_diff(old: str, new: str, path: str) -> str:
 
 
 # ---- results -------------------------------------------------------------------------------------
-def check_output_options(args: argparse.Namespace, extra: Iterable[tuple[str | None, str]] = ()) -> None:
-    """Check -o, --report-file and ``extra`` (path, what) before any work; creates nothing."""
+def stdout_carries_result(args: argparse.Namespace) -> bool:
+    """True when the result (or --diff's diff) is written to stdout."""
+    if getattr(args, "check", False) or getattr(args, "in_place", False):
+        return False
+    return bool(getattr(args, "diff", False)) or getattr(args, "output", None) in (None, "-")
+
+
+def _refuse_report_on_stdout_with_result() -> None:
+    # Report and result on one stream could not be told apart (nor the result be used as is).
+    raise PtofixError("--report-file -: stdout already carries the output; give the report a file name, "
+                      "or leave out --report-file for stderr")
+
+
+def check_output_options(args: argparse.Namespace, extra: Iterable[tuple[str | None, str]] = (),
+                         delivers_result: bool = True) -> None:
+    """Check -o, --report-file and ``extra`` (path, what) before any work; creates nothing.
+
+    ``delivers_result`` is False for a command that writes no result (``check`` without --fix)."""
     paths: list[tuple[str | None, str]] = []
     if getattr(args, "output", None) not in (None, "-") and not getattr(args, "check", False):
         paths.append((args.output, "output"))
     if getattr(args, "report", None) and getattr(args, "report_file", None):
-        paths.append((args.report_file, "report"))
+        if args.report_file != "-":
+            paths.append((args.report_file, "report"))
+        elif delivers_result and stdout_carries_result(args):
+            _refuse_report_on_stdout_with_result()
     paths.extend(extra)
     for path, what in paths:
         if path is not None:
@@ -364,7 +409,11 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
     body = report_body(args, report or {}, text_lines or []) if report is not None else None
     to_stderr = None
     if body is not None:
-        if getattr(args, "report_file", None):
+        if getattr(args, "report_file", None) == "-":
+            if stdout_text is not None:
+                _refuse_report_on_stdout_with_result()
+            stdout_text = body
+        elif getattr(args, "report_file", None):
             outputs.add(args.report_file, body, "report")
         else:
             to_stderr = body
@@ -381,7 +430,9 @@ def emit_report(args: argparse.Namespace, report: dict[str, Any], text_lines: li
     body = report_body(args, report, text_lines)
     if body is None:
         return
-    if getattr(args, "report_file", None):
+    if getattr(args, "report_file", None) == "-":
+        write_stdout(body)
+    elif getattr(args, "report_file", None):
         write_atomically(args.report_file, body, "report")
     else:
         write_stderr(body)

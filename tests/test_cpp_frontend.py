@@ -673,6 +673,20 @@ def test_characters_and_directives_read_otherwise_by_the_compiler_are_rejected(t
         parse_cpp(SourceText(text, "x.cpp"))
 
 
+@pytest.mark.parametrize("text, message", [
+    ("void k() {}\x00\n", "x.cpp:1:12: error: a NUL character outside a comment or string is not supported"),
+    ("using namespace pto; // a\x00b\n", "x.cpp:1:26: error: a NUL character in a comment is not supported"),
+    ("void k() {\n  /* \x00 */\n}\n", "x.cpp:2:6: error: a NUL character in a comment is not supported"),
+    ("void k() {\n  f(\"a\x00\");\n}\n",
+     "x.cpp:2:7: error: a NUL character in a string or character literal is not supported"),
+    ("#define N \x00\n", "x.cpp:1:11: error: a NUL character in a preprocessor directive is not supported"),
+])
+def test_a_nul_character_is_rejected_with_where_it_is(text, message):
+    with pytest.raises(PtofixError) as caught:
+        parse_cpp(SourceText(text, "x.cpp"))
+    assert caught.value.format() == message
+
+
 def test_comments_and_strings_may_hold_any_character():
     text = "\ufeff// \u6ce8\u91ca $\n#define X 1 // \u00e9 $ \\u00e9\nvoid k() {\n  f(\"\u00e9$\");\n}\n"
     assert [fn.name for fn in parse_cpp(SourceText(text, "x.cpp")).functions] == ["k"]

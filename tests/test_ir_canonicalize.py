@@ -119,6 +119,29 @@ def test_errors(text, target, message):
     assert info.value.format().startswith("in.mlir:1:")
 
 
+@pytest.mark.parametrize("dir_mask", [0, 4, -1, 255])
+def test_a_dir_mask_that_is_no_direction_is_an_error_at_the_op(tmp_path, dir_mask):
+    # The sidecar's readers refuse such a dir_mask: canonicalize must not write a sidecar they refuse.
+    text = ("module {\n  func.func @vec(%fifo: !pto.ptr<f32>) attributes {pto.kernel_kind = #pto.kernel_kind<vector>} {\n"
+            f'    %p = "pto.initialize_l2g2l_pipe"(%fifo) {{dir_mask = {dir_mask} : i64, flag_base = 0 : i64, '
+            "local_slot_num = 2 : i64, slot_num = 8 : i64, slot_size = 4096 : i64} : (!pto.ptr<f32>) -> !pto.pipe\n"
+            "    return\n  }\n}\n")
+    (tmp_path / "a.mlir").write_text(text)
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.45", "a.mlir",
+                           "-o", "a.pto"], capture_output=True, text=True, cwd=tmp_path,
+                          env=dict(os.environ, PYTHONPATH=ROOT))
+    assert proc.returncode == 2
+    assert proc.stderr == (f"a.mlir:3:46: error: 'pto.initialize_l2g2l_pipe' has dir_mask {dir_mask}: only 1 (C2V), "
+                           "2 (V2C) and 3 (both) name a pipe direction\n")
+    assert sorted(os.listdir(tmp_path)) == ["a.mlir"]
+    custom = ("%p = pto.initialize_l2g2l_pipe {dir_mask = 0, slot_size = 64, slot_num = 8}"
+              "(%g : !pto.ptr<f32>) -> !pto.pipe\n")
+    with pytest.raises(PtofixError) as caught:
+        run(custom, "v0.45", "generic")
+    assert caught.value.format() == ("in.mlir:1:33: error: 'pto.initialize_l2g2l_pipe' has dir_mask 0: only 1 (C2V), "
+                                     "2 (V2C) and 3 (both) name a pipe direction")
+
+
 def test_id_zero_dropped_for_id_less_target():
     text = '"pto.tpush_to_aiv"(%t) {id = 0 : i64, split = 0 : i64} : (!pto.tile_buf<acc, 16x16xf32>) -> ()\n'
     assert run(text, "hw-head").text == "pto.tpush_to_aiv(%t : !pto.tile_buf<acc, 16x16xf32>) {split = 0}\n"
@@ -245,6 +268,26 @@ def test_stdout_output_says_the_stripped_local_slot_num_went_nowhere(tmp_path):
                            "-o", str(tmp_path / "out.mlir")], capture_output=True, text=True)
     assert proc.returncode == 0 and "recorded in the sidecar" in proc.stderr
     assert (tmp_path / "out.mlir.slots.json").exists()
+
+
+def test_opt_canonicalize_on_stdout_says_the_stripped_local_slot_num_went_nowhere(tmp_path):
+    text = ('%p = "pto.initialize_l2g2l_pipe"(%g) {dir_mask = 1 : i8, slot_size = 1024 : i32, slot_num = 8 : i32,'
+            ' local_slot_num = 4 : i32, flag_base = 0 : i32} : (!pto.tensor_view<16x16xf32>) -> !pto.pipe\n')
+    (tmp_path / "in.mlir").write_text(text)
+    pipeline = ["-m", "ptofix", "opt", "-p", "canonicalize{target-ptoas=v0.45}"]
+    not_recorded = ("in.mlir:1:102: warning: removed local_slot_num = 4 from 'pto.initialize_l2g2l_pipe' "
+                    "('local_slot_num' is only allowed when 'local_addr' is present (GM-only pipe)); NOT recorded: "
+                    "no sidecar is written for this output (give -o OUT or -i: it goes to OUT.slots.json or "
+                    "FILE.slots.json)\n")
+    for out in ([], ["-o", "-"], ["--diff"]):
+        proc = subprocess.run([sys.executable, *pipeline, "in.mlir", *out], capture_output=True, text=True,
+                              cwd=tmp_path, env=dict(os.environ, PYTHONPATH=ROOT))
+        assert (proc.returncode, proc.stderr) == (0, not_recorded)
+        assert sorted(os.listdir(tmp_path)) == ["in.mlir"]
+    proc = subprocess.run([sys.executable, *pipeline, "in.mlir", "-o", "out.mlir"], capture_output=True, text=True,
+                          cwd=tmp_path, env=dict(os.environ, PYTHONPATH=ROOT))
+    assert proc.returncode == 0 and proc.stderr.endswith("; recorded in the sidecar for the C++ side\n")
+    assert json.loads((tmp_path / "out.mlir.slots.json").read_text())["pipes"][0]["local_slot_num"] == 4
 
 
 def test_one_i32_of_a_two_way_frontend_init_is_not_guessed():

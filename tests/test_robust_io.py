@@ -203,6 +203,45 @@ def test_stdout_dash_creates_no_file(work, capsys):
     assert not (work / "-").exists()
 
 
+@pytest.mark.parametrize("argv", [["-o", "build/"], ["-o", "build/."], ["-o", "fa.cpp/"],
+                                  ["-i", "--report", "json", "--report-file", "r/"]])
+def test_a_name_that_can_only_be_a_directory_is_refused(work, capsys, argv):
+    # realpath drops the trailing '/': `-o build/` must not write a file named build (nor fa.cpp).
+    before = listing(work)
+    assert ptofix("run", "--pattern", "gu", "fa.cpp", *argv) == 2
+    name, what = argv[-1], "report" if "--report-file" in argv else "output"
+    assert capsys.readouterr().err == \
+        f"ptofix: error: cannot write {what} {name}: Not a directory ({name} can only name a directory)\n"
+    assert listing(work) == before
+
+
+def test_report_file_dash_writes_the_report_to_stdout(work, capsys):
+    assert ptofix("run", "--pattern", "gu", "fa.cpp", "-o", "out.cpp", "--report", "json", "--report-file", "-") == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["file"] == "fa.cpp" and captured.err == ""
+    assert (work / "out.cpp").is_file() and not (work / "-").exists()
+    assert ptofix("run", "--pattern", "gu", "--check", "fa.cpp", "--report", "text", "--report-file", "-") == 1
+    captured = capsys.readouterr()
+    assert captured.out.endswith("pipe-v-barrier: 1 of 12 PIPE_V barriers removed (0 statement(s) not parsed)\n")
+    assert captured.err == ""
+    status = ptofix("check", "fa.cpp", "--report", "json", "--report-file", "-")
+    assert status in (0, 1) and json.loads(capsys.readouterr().out)["file"] == "fa.cpp"
+    assert not (work / "-").exists()
+
+
+@pytest.mark.parametrize("argv", [["run", "--pattern", "gu", "fa.cpp"], ["run", "--pattern", "gu", "fa.cpp", "-o", "-"],
+                                  ["run", "--pattern", "gu", "--diff", "fa.cpp"], ["check", "--fix", "fa.cpp"],
+                                  ["canonicalize", "--target-ptoas", "v0.36", "fa.mlir"]])
+def test_report_file_dash_is_refused_when_stdout_carries_the_result(work, capsys, argv):
+    before = listing(work)
+    assert ptofix(*argv, "--report", "json", "--report-file", "-") == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("ptofix: error: --report-file -: stdout already carries the output; give the report a "
+                            "file name, or leave out --report-file for stderr\n")
+    assert listing(work) == before
+
+
 def test_output_through_symlink_writes_the_target(work, capsys):
     (work / "real.cpp").write_text("old\n")
     (work / "link.cpp").symlink_to("real.cpp")
@@ -413,6 +452,25 @@ def test_diff_applies_with_git(work, capsys, variant):
     subprocess.run(["git", "apply", "d.patch"], cwd=work, check=True)
     assert ptofix("run", "--pattern", "gu", "k.cpp", "-o", "expected.cpp") == 0
     assert (work / "k.cpp").read_bytes() == (work / "expected.cpp").read_bytes()
+
+
+@pytest.mark.parametrize("name, header", [
+    ("tab\tname.cpp", '"a/tab\\tname.cpp"'), ("new\nline.cpp", '"a/new\\nline.cpp"'),
+    ('quo"te.cpp', '"a/quo\\"te.cpp"'), ("back\\slash.cpp", '"a/back\\\\slash.cpp"'),
+    ("esc\x1b.cpp", '"a/esc\\033.cpp"'), ("caf\u00e9.cpp", '"a/caf\\303\\251.cpp"'),
+    ("sp ace.cpp", "a/sp ace.cpp\t"),
+])
+def test_diff_quotes_file_names_as_git_does(work, capsys, name, header):
+    (work / name).write_bytes(FA_CPP.read_bytes())
+    assert ptofix("run", "--pattern", "gu", "--diff", name) == 0
+    patch = capsys.readouterr().out
+    assert patch.startswith(f"--- {header}\n+++ {header.replace('a/', 'b/', 1)}\n")
+    if shutil.which("git") is None:
+        return
+    (work / "d.patch").write_bytes(patch.encode())
+    subprocess.run(["git", "init", "-q", "."], cwd=work, check=True)
+    check = subprocess.run(["git", "apply", "--check", "d.patch"], cwd=work, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
 
 
 # ---- build ---------------------------------------------------------------------------------------

@@ -87,3 +87,72 @@ def test_gm_fill_sets_integer_ranges_and_rejects_bad_modes_and_names(tmp_path):
     assert r.returncode == 2 and "is not random, zero or ints:LO:HI" in r.stderr
     r = sim(str(a), str(a), "--gm-fill", "z=zero")
     assert r.returncode == 2 and "--gm-fill z:" in r.stderr and "pointer parameters: x, y" in r.stderr
+
+
+RACY_ORIGINAL = """\
+#include "pto/pto-inst.hpp"
+using namespace pto;
+
+__global__ AICORE void k() {
+  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> a;
+  TASSIGN(a, 0);
+  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> b;
+  TASSIGN(b, 4096);
+  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> c;
+  TASSIGN(c, 65536);
+  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> d;
+  TASSIGN(d, 98304);
+  TADD(a, a, a);
+  TMUL(a, a, a);
+  TADD(c, b, b);
+  pipe_barrier(PIPE_V);
+  TEXP(c, c);
+  pipe_barrier(PIPE_V);
+  TADD(d, c, c);
+  TMULS(c, a, 2.0f);
+  pipe_barrier(PIPE_V);
+  TEXP(b, c);
+  TMULS(a, c, 2.0f);
+}
+"""
+
+
+def without_barrier(text: str, line: int) -> str:
+    lines = text.splitlines(keepends=True)
+    assert lines[line - 1] == "  pipe_barrier(PIPE_V);\n"
+    lines[line - 1] = "  /* ptofix: removed pipe_barrier(PIPE_V) (auto) */\n"
+    return "".join(lines)
+
+
+def test_a_difference_only_through_the_originals_own_races_is_exit_4(tmp_path):
+    # The original races (19/20 WAR, 22/23 WAW: no drain between them). Removing the barrier at line
+    # 16 (TADD(c, b, b) -> TEXP(c, c), an exact same-access chain) adds no pair the original keeps
+    # apart; the rewrite's overlapped run on seed 1 differs only through 19/20 and 22/23, while the
+    # original's own run on that seed happens to stay in order.
+    orig, fixed = tmp_path / "orig.cpp", tmp_path / "fixed.cpp"
+    orig.write_text(RACY_ORIGINAL)
+    fixed.write_text(without_barrier(RACY_ORIGINAL, 16))
+    for seeds in ("1", "8"):
+        r = sim(str(orig), str(fixed), "--seeds", seeds)
+        assert r.returncode == 4, r.stdout
+        assert r.stdout.startswith(f"simulate: the original already races: {fixed} differs on seed 1 (UB of vector "
+                                   f"core block 0 subblock 0, byte offset 4100), but every pair its overlapped run "
+                                   f"executed out of order is between the same two drains in {orig}, which may "
+                                   f"overlap them too; the comparison says nothing about the rewrite there\n")
+        assert "difference on" not in r.stdout.splitlines()[0]
+    js = sim(str(orig), str(fixed), "--seeds", "1", "--report", "json")
+    data = json.loads(js.stdout)
+    assert js.returncode == 4 and data["status"] == "original races" and data["difference"] is None
+    assert data["racy_original"]["original_pairs_only"] is True
+
+
+def test_a_difference_through_a_pair_the_original_keeps_apart_is_still_exit_1(tmp_path):
+    # The barrier at line 21 separates TMULS(c, a) from TEXP(b, c) (RAW on c): removing it is the rewrite's race.
+    orig, bad = tmp_path / "orig.cpp", tmp_path / "bad.cpp"
+    orig.write_text(RACY_ORIGINAL)
+    bad.write_text(without_barrier(RACY_ORIGINAL, 21))
+    r = sim(str(orig), str(bad), "--seeds", "1")
+    assert r.returncode == 1, r.stdout
+    assert r.stdout.startswith("difference on seed 1: ")
+    assert f"RAW on UB [65536, 73728): {bad}:20: TMULS(c, a, 2.0f); (TMULS)  <->  {bad}:22: TEXP(b, c); (TEXP)" \
+        in r.stdout

@@ -85,10 +85,7 @@ def run(args: argparse.Namespace) -> int:
         extra.append((sidecar_path, json.dumps(sidecar, indent=2) + "\n", "sidecar"))
     warnings = list(outcome.warnings)
     if sidecar["pipes"] and not sidecar_path and not args.check:
-        # The pass says where the value went; with no sidecar file here it went nowhere.
-        warnings = [w.replace("recorded in the sidecar for the C++ side",
-                              "NOT recorded: no sidecar is written for this output (give --sidecar PATH)")
-                    for w in warnings]
+        warnings = unrecorded_warnings(warnings, "give --sidecar PATH")
     if warnings:
         write_stderr("".join(warning + "\n" for warning in warnings))
     lines = [f"canonicalize for ptoas {report['target_ptoas']} (--to {report['to']}):"]
@@ -108,6 +105,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 # ---- the sidecar: merged, never overwritten with less --------------------------------------------
+RECORDED = "recorded in the sidecar for the C++ side"
+
+
+def unrecorded_warnings(warnings: list[str], how_to_keep: str) -> list[str]:
+    """The pass's warnings for an output that has no sidecar: the pass says the stripped value was
+    recorded, but with no sidecar file it went nowhere; say so, and how to keep it."""
+    return [w.replace(RECORDED, f"NOT recorded: no sidecar is written for this output ({how_to_keep})")
+            for w in warnings]
+
+
 _KEY_FIELDS = ("func", "op", "id", "flag_base", "dir_mask", "slot_size")
 
 

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     elif getattr(args, "jobs", 1) < 1:
         check_batch_options(args, args.files[:1])
     if len(args.files) == 1:
-        check_output_options(args)
+        check_output_options(args, delivers_result=args.fix)
     return run_files(args, args.files, process_file, deliver_file)
 
 

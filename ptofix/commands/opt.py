@@ -17,7 +17,8 @@ the shell, with single quotes, because '{', '}' and spaces are special to it:
   ptofix opt -p pipe-v-barrier fa.cpp          (no options: no quotes needed)
 
 A canonicalize pass that strips local_slot_num records it in OUT.slots.json (-o OUT) or
-FILE.slots.json (-i), as `ptofix canonicalize` does.
+FILE.slots.json (-i), as `ptofix canonicalize` does; on stdout or --diff it is not recorded
+(the warning says so).
 
 Unquoted, `-p a,b{k=v}` may be brace-expanded by bash/zsh into two arguments (a,bk=v ...), and
 `{k=v x=1}` split at the space. --list-passes shows what is available.
@@ -86,7 +87,18 @@ def process_file(path: str, args: argparse.Namespace):
 
 def deliver_file(args: argparse.Namespace, result) -> int:
     from ..batch import deliver_processed
-    return deliver_processed(args, result, _sidecar_outputs(args, result.source, result))
+    sidecars = _sidecar_outputs(args, result.source, result)
+    if not sidecars and not args.check and _stripped_pipes(result):
+        from .canonicalize import unrecorded_warnings
+        how_to_keep = "give -o OUT or -i: it goes to OUT.slots.json or FILE.slots.json"
+        result = result._replace(warnings=unrecorded_warnings(result.warnings, how_to_keep))
+    return deliver_processed(args, result, sidecars)
+
+
+def _stripped_pipes(outcome) -> list:
+    """The sidecar entries of every canonicalize pass in the pipeline: local_slot_num values it stripped."""
+    return [entry for rep in outcome.report["passes"] if rep.get("pass") == "canonicalize"
+            for entry in rep.get("sidecar", {}).get("pipes", [])]
 
 
 def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
@@ -96,11 +108,11 @@ def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
     import json
 
     from .canonicalize import merge_sidecar
-    pipes, sidecar = [], None
+    sidecar = None
     for rep in outcome.report["passes"]:
         if rep.get("pass") == "canonicalize" and rep.get("sidecar", {}).get("pipes"):
             sidecar = sidecar or dict(rep["sidecar"])
-            pipes.extend(rep["sidecar"]["pipes"])
+    pipes = _stripped_pipes(outcome)
     if sidecar is None or args.check or args.diff:
         return []
     if args.in_place and source.path != "<stdin>":

@@ -257,9 +257,13 @@ def _reject_exotic_characters(source: SourceText, kinds: str, starts: array, end
         pos = match.start()
         i = bisect_right(starts, pos) - 1
         kind = kinds[i] if i >= 0 and pos < ends[i] else "w"
-        if text[pos] == "\x00" or kind not in "csp":
-            what = "a NUL character" if text[pos] == "\x00" else f"the character {text[pos]!r}"
-            raise PtofixError(f"{what} outside a comment or string is not supported", source, pos)
+        if text[pos] == "\x00":
+            # Refused wherever it is; the message says where it is, so it can be found.
+            where = {"c": "in a comment", "s": "in a string or character literal",
+                     "p": "in a preprocessor directive"}.get(kind, "outside a comment or string")
+            raise PtofixError(f"a NUL character {where} is not supported", source, pos)
+        if kind not in "csp":
+            raise PtofixError(f"the character {text[pos]!r} outside a comment or string is not supported", source, pos)
 
 
 _DIRECTIVE_SPLICE_JOINS = ("//", "/*", "*/")

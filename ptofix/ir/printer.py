@@ -70,8 +70,19 @@ def normalize(op: Operation, spec: OpSyntax, target: Version, source: SourceText
         raise _err(source, op.span.start, f"'{op.name}' is not available in ptoas {target.name}"
                                           f" (first version that has it: {first.name if first else 'none'})")
     c = read_op(op, spec, source, target)
+    _check_dir_mask(c, source)
     _check_target(c, source)
     return c
+
+
+def _check_dir_mask(c: Canon, source: SourceText) -> None:
+    """A pipe init's direction is 1, 2 or 3 (pto/tpipe.py), the rule of every reader of the sidecar
+    and of the IR's pipe inits (the LocalSlotNum pass): canonicalize must not write what they refuse."""
+    from ..pto.tpipe import MASK_DIRECTIONS
+    dir_mask = c.attrs.get("dir_mask")
+    if dir_mask is not None and dir_mask[1] not in MASK_DIRECTIONS:
+        raise _err(source, dir_mask[2].span.start, f"'{c.op.name}' has dir_mask {dir_mask[1]}: only 1 (C2V), 2 (V2C) "
+                                                   "and 3 (both) name a pipe direction")
 
 
 def read_op(op: Operation, spec: OpSyntax, source: SourceText, target: Version | None = None) -> Canon:

@@ -100,6 +100,10 @@ class Scheduler:
         # issue number -> (digest of the value identities the step read, statement, label);
         # see memory.py: equal flows mean equal values on every input.
         self.flow: dict[int, tuple] = {}
+        # issue number -> the number of the flush that executed the step: two steps of one flush
+        # were between the same two drains, so the schedule may overlap them.
+        self.flush_of: dict[int, int] = {}
+        self.flushes = 0
 
     # -- issue --------------------------------------------------------------------------------
     def issue(self, stmt: int, label: str, vector: bool, reads: list, writes: list, fn,
@@ -220,6 +224,9 @@ class Scheduler:
         return order, conf
 
     def _flush(self, recs: list[IssuedStep]) -> None:
+        self.flushes += 1
+        for rec in recs:
+            self.flush_of[rec.seq] = self.flushes
         order, conf = self._order(recs)
         if conf:
             pos = {idx: k for k, idx in enumerate(order)}
