@@ -1452,3 +1452,18 @@ def test_alternative_tokens_are_operators(write):
     # (In a block of its own: a misread declaration's scope exit is in no window then.)
     assert removed(kernel(f"  {{\n{write}\n  TASSIGN(b, o);\n  }}")) == [False]
     assert removed(kernel("  int64_t o = 65536;\n  TASSIGN(b, o);")) == [True]
+
+
+@pytest.mark.parametrize("helper_at, call, plain", [
+    ("before", "vrec(b);", True),         # a tile argument: no built-in function takes one
+    ("before", "vrec(x, 2);", False),     # scalars: a built-in `vrec(uint8_t, ...)` may win overloading
+    ("after", "vrec(b);", False),         # defined after the caller: not visible at the call
+    ("namespace", "vrec(b);", False),     # helpers::vrec is no candidate from ::k
+])
+def test_a_call_binds_to_a_file_function_only_where_lookup_finds_it(helper_at, call, plain):
+    helper = "static AICORE void vrec(int64_t p, int64_t q) {}\n" if "x," in call else \
+        f"static AICORE void vrec({TILE}& t) {{}}\n"
+    src = kernel("  TASSIGN(b, 65536);\n  int64_t x = 1;", after=f"{call}\n  TMUL(b, b, b);")
+    src = {"before": helper + src, "after": src + helper,
+           "namespace": f"namespace helpers {{\n{helper}}}\n" + src}[helper_at]
+    assert removed(src) == [plain]

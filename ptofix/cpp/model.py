@@ -181,6 +181,7 @@ class Function(Record, slots=True):
                                  # removed ('' for an unqualified name): a member or namespace-qualified function
     conditional: bool = False    # defined inside a file-scope #if section (or with a directive in its head)
     static: bool = False         # declared `static` (a word of the declaration, not of a comment or string)
+    namespace: tuple = ()        # the namespaces it is defined in, outermost first
 
     def statements(self) -> Iterator[Stmt]:
         yield from self.body.walk()

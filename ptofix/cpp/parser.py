@@ -707,7 +707,7 @@ class _StructureParser:
         # comment); `extern "C"` alone only names a C-linkage function that anything may call.
         is_entry = "__global__" in words and not self.directive_in_item
         fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
-                      self.directive_in_item, "static" in words)
+                      self.directive_in_item, "static" in words, tuple(self.ns_path))
         self.sections[id(fn)] = tuple(self.pp_path)
         self.places[id(fn)] = (tuple(self.ns_path), tuple(self.pp_path))
         return fn

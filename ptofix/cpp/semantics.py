@@ -532,6 +532,11 @@ class FileContext:
                   for i, word in enumerate(words[:-1]) if word in ("using", "struct", "class", "union")
                   and not (i and words[i - 1] == "enum")}
         self.file_scope_enums = frozenset(enums - others)
+        # Of those, the scoped ones ptofix reads exactly (`enum class E : int {...};`): their
+        # enumerators convert to nothing, so no built-in function takes one.
+        self.scoped_enums = frozenset(match.group(1) for stmt in model.globals
+                                      if (match := _SCOPED_ENUM.match(strip_comments(stmt.text))) is not None) \
+            & self.file_scope_enums
         # Class types the file declares (`struct X`, not `enum class X`): a name spelled like a
         # builtin (`namespace nn { struct int64_t {...}; }`) is then no scalar.
         self.file_scope_classes = frozenset(
@@ -1004,6 +1009,9 @@ class FunctionSemantics:
         fn = self.ctx.local_function(name)
         if fn is None:
             return f"call to the overloaded local function '{name}'"
+        hidden = self._may_reach_another(fn, args, env)
+        if hidden:
+            return f"call to {name}(): {hidden}"
         is_template, return_reason = self.ctx.declaration_facts(fn)
         if is_template and explicit:
             # Explicit template arguments may make a parameter a class bound to a temporary. (A
@@ -1654,6 +1662,31 @@ class FunctionSemantics:
         base = name.rsplit("::", 1)[-1]
         return base in self.ctx.file_scope_types or base in self.ctx.file_scope_classes \
             or name in self.template_params or name in self.local_alias_names
+
+    def _may_reach_another(self, fn: Function, args: list, env: dict) -> str:
+        """Why an unqualified call may reach a function other than the file's ``fn`` ('' if it
+        cannot). Lookup sees only what is declared before the call and in the enclosing namespaces
+        (`helpers::vrec` is not `vrec` from the global namespace); and the compiler's built-in
+        functions (CCE intrinsics such as `vrec`, most of which pto-isa never calls) are global
+        candidates of any name, which overload resolution may prefer, unless an argument is one of
+        pto's class objects, which no built-in takes."""
+        if fn.span.start >= self.fn.span.start:
+            return "defined after the caller: the call sees only what is declared before it"
+        if fn.namespace != self.fn.namespace[:len(fn.namespace)]:
+            return f"defined in namespace '{'::'.join(fn.namespace)}', which does not enclose the caller"
+        if fn.namespace or not args:
+            # A function of the caller's own namespace hides the global ones from unqualified
+            # lookup (no argument of a scalar or pointer type brings them back), and a built-in
+            # with no parameters would be this very function, redeclared (or the call ambiguous).
+            return ""
+        for arg in args:
+            sym = env.get(arg.id) if isinstance(arg, A.Name) else None
+            if sym is not None and (sym.kind == "tile" or sym.object_type in ("GlobalTensor", "TPipe")):
+                return ""
+            if isinstance(arg, A.Name) and sym is None and arg.id.rpartition("::")[0] in self.ctx.scoped_enums:
+                return ""     # `ptoas_auto_sync_tail(PTOAutoSyncTailMode::kBarrierAll)`: no conversion
+        return "no argument is a pto object or of the file's scoped enumerations, so a built-in function of " \
+               "that name may be chosen"
 
     def _is_leaf(self) -> bool:
         """The function holds no barrier and names no function of the file (itself included): a
