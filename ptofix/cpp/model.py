@@ -181,7 +181,8 @@ class Function(Record, slots=True):
                                  # removed ('' for an unqualified name): a member or namespace-qualified function
     conditional: bool = False    # defined inside a file-scope #if section (or with a directive in its head)
     static: bool = False         # declared `static` (a word of the declaration, not of a comment or string)
-    namespace: tuple = ()        # the namespaces it is defined in, outermost first
+    namespace: tuple = ()        # the named namespaces unqualified lookup searches it in, outermost
+                                 # first (not extern "C" blocks, anonymous or inline namespaces)
 
     def statements(self) -> Iterator[Stmt]:
         yield from self.body.walk()

@@ -467,6 +467,10 @@ class _StructureParser:
         self.namespaces: set[str] = set()
         self.pp_path: list[tuple[int, int]] = []     # (section, branch) of the open #if sections
         self.ns_path: list[str] = []                  # the open namespaces (and extern "C" blocks)
+        # Per open block, the names unqualified lookup searches as a scope of its own: a named
+        # namespace's; none for extern "C" blocks, anonymous and inline namespaces (their members
+        # are found in the enclosing namespace).
+        self.lookup_path: list[tuple[str, ...]] = []
         self.global_places: list[tuple] = []          # (namespaces, #if path) of each of self.globals
         self.places: dict[int, tuple] = {}            # id(function) -> (namespaces, #if path)
         self.pp_sections = 0
@@ -610,8 +614,12 @@ class _StructureParser:
                         # (An anonymous namespace is a namespace of its own, too.)
                         self.ns_path.append(" ".join(words[1:]) or "<anonymous>" if first == "namespace"
                                             else 'extern "C"')
+                        inline = text[starts[item_start]:starts[i]].lstrip().startswith("inline")
+                        self.lookup_path.append(tuple("".join(words[1:]).split("::"))
+                                                if first == "namespace" and len(words) > 1 and not inline else ())
                         self._top_level(i + 1, close, functions)  # transparent block
                         self.ns_path.pop()
+                        self.lookup_path.pop()
                         item_start = None
                         i = close + 1
                         continue
@@ -707,7 +715,8 @@ class _StructureParser:
         # comment); `extern "C"` alone only names a C-linkage function that anything may call.
         is_entry = "__global__" in words and not self.directive_in_item
         fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
-                      self.directive_in_item, "static" in words, tuple(self.ns_path))
+                      self.directive_in_item, "static" in words,
+                      tuple(part for block in self.lookup_path for part in block))
         self.sections[id(fn)] = tuple(self.pp_path)
         self.places[id(fn)] = (tuple(self.ns_path), tuple(self.pp_path))
         return fn

@@ -2349,6 +2349,7 @@ class ValueModel:
         self._values: dict[int, frozenset | None] = {}
         self._addrs: dict[int, frozenset | None] = {}
         self._reading_shapes: set[int] = set()   # tiles whose GetValidRow/Col is being read (cycles)
+        self.self_referential_shapes: set[int] = set()   # tiles whose valid shape reads itself
 
     def valid_shapes(self, sym: Symbol) -> set | None:
         """Every valid (rows, cols) a tile may have: static from its type, or those of its
@@ -2397,6 +2398,11 @@ class ValueModel:
         """The values of valid rows (dim 0) or cols (dim 1) the model can compute, even when others
         it cannot compute are possible too: one past the tile is walked, whatever the others."""
         return self._valid_dims(sym, dim, partial=True) or frozenset()
+
+    def shape_reads_itself(self, sym: Symbol) -> bool:
+        """The tile's valid shape is computed from itself, directly or through other tiles: it may
+        grow on each pass, past the tile (read after its valid dims were asked for)."""
+        return sym.uid in self.self_referential_shapes
 
     def _valid_dims(self, sym: Symbol, dim: int, partial: bool = False) -> frozenset | None:
         """Every value valid rows (dim 0) or cols (dim 1) of a tile may have; None if unknown (with
@@ -2455,6 +2461,10 @@ class ValueModel:
         mine, theirs = self.shape_entries(one), self.shape_entries(other)
         if mine is None or theirs is None or len(mine) != 1 \
                 or len(theirs) != 1 or _static_storage(one) or _static_storage(other):
+            return False
+        if any(entry[0] is COPIED_SHAPE for sym in (one, other) for entry in sym.valid_ctor or ()):
+            # A copy's entry is its source's, constructed when and as often as the source is (a
+            # static source once, with the variable's first value): not this tile's own.
             return False
         node_a, env_a = mine[0][dim], mine[0][2]
         node_b, env_b = theirs[0][dim], theirs[0][2]
@@ -2561,7 +2571,12 @@ class ValueModel:
                 # `s.GetValidRow()`: s's valid rows (an `unsigned`), as known; a tile whose shape
                 # reads its own is unknown.
                 sym = env.get(func.obj.id)
-                if sym is None or sym.kind != "tile" or sym.uid in self._reading_shapes:
+                if sym is None or sym.kind != "tile":
+                    return None
+                if sym.uid in self._reading_shapes:
+                    # A shape computed from itself (`d.SetValidShape(d.GetValidRow() + 16, ...)`)
+                    # may grow past the tile: every tile in the cycle is walked as unknown.
+                    self.self_referential_shapes.update(self._reading_shapes)
                     return None
                 self._reading_shapes.add(sym.uid)
                 try:
