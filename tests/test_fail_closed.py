@@ -1474,3 +1474,15 @@ def test_a_call_binds_to_a_file_function_only_where_lookup_finds_it(helper_at, c
            "anonymous": f"namespace {{\n{helper}}}\n" + src}[helper_at]
     assert removed(src) == [plain]
 
+
+
+def test_a_call_argument_nested_deeper_than_the_stack_is_not_understood():
+    # `h(1 + 1 + ... + 1)`: the argument's expression tree is deeper than the interpreter's stack;
+    # the statement is Unknown (not a crash).
+    deep = " + ".join(["n"] * 3000)
+    src = kernel("  TASSIGN(b, 65536);", after=f"TADDS(b, b, {deep});\n  TMUL(b, b, b);")
+    assert removed(src) == [False]
+    from ptofix.cpp.semantics import analyse_function
+    model = parse_cpp(SourceText(src, "deep.cpp"))
+    sem = analyse_function(model, 0)
+    assert any(info.reason == "expression nested too deeply" for info in sem.info.values())

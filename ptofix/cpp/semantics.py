@@ -1845,7 +1845,7 @@ class FunctionSemantics:
             if not reason or (func.field in HARMLESS_METHODS and isinstance(func.obj, A.Name)
                               and env.get(func.obj.id) is not None and env[func.obj.id].kind == "tile"):
                 for arg in call.args:
-                    reason2 = self._expr(arg, env)
+                    reason2 = self._expression(arg, scope, env)
                     if reason2:
                         return self._unknown_names(env, reason2)
                 if self._pending_calls:
@@ -1874,7 +1874,7 @@ class FunctionSemantics:
             return self._unknown_names(env, f"call to '{name}': {shadowed}")
         if self.ctx.is_local_name(name):
             for arg in call.args:
-                reason = self._expr(arg, env)
+                reason = self._expression(arg, scope, env)
                 if reason:
                     return self._unknown_names(env, reason)
             reason = self._local_call(name, call.args, env, isinstance(func, A.TemplateId))
@@ -1883,7 +1883,7 @@ class FunctionSemantics:
             return StmtInfo(Kind.LOCAL_CALL, env=env, callee=name, local_calls=self._pending_calls)
         base = _strip_pto(name)
         for arg in call.args:
-            reason = self._expr(arg, env)
+            reason = self._expression(arg, scope, env)
             if reason:
                 return self._unknown_names(env, reason)
         if self._pending_calls:
