@@ -49,6 +49,10 @@ def test_scalar_arguments_defaults_and_overrides(tmp_path):
     assert r.returncode == 2 and "TFROBNICATE" in r.stderr
     r = sim(str(a), str(a), "--arg", "m=1")
     assert r.returncode == 2 and "no parameter named 'm'" in r.stderr
+    # 2**32 + 16 would wrap to 16 in an int32_t and run the default path: refused instead.
+    r = sim(str(a), str(a), "--arg", f"n={2 ** 32 + 16}")
+    assert r.returncode == 2 and "out of range for i32 (-2147483648..2147483647)" in r.stderr
+    assert sim(str(a), str(a), "--arg", "n=-2147483648").returncode == 0
 
 
 def test_tile_outside_ub_is_exit_2(tmp_path):

@@ -120,9 +120,17 @@ def scalar_arg(text: str, ctype: str) -> CVal:
             return CVal(float(text), ctype)
         if text.lower() in ("true", "false"):
             return CVal(int(text.lower() == "true"), ctype)
-        return CVal(int(text, 0), ctype)
+        value = int(text, 0)
     except ValueError:
         raise PtofixError(f"--arg value '{text}' is not a {ctype} number") from None
+    # A value the parameter's type cannot hold would be wrapped silently: the kernel would run
+    # with another value than the one asked for.
+    if ctype != "bool":
+        bits = int(ctype[1:])
+        low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if ctype[0] == "i" else (0, (1 << bits) - 1)
+        if not low <= value <= high:
+            raise PtofixError(f"--arg value '{text}' is out of range for {ctype} ({low}..{high})")
+    return CVal(value, ctype)
 
 
 def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -> RunResult:
