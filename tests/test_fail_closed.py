@@ -1486,3 +1486,62 @@ def test_a_call_argument_nested_deeper_than_the_stack_is_not_understood():
     model = parse_cpp(SourceText(src, "deep.cpp"))
     sem = analyse_function(model, 0)
     assert any(info.reason == "expression nested too deeply" for info in sem.info.values())
+
+
+def test_a_definition_qualified_into_pto_is_seen_whatever_word_comes_before_it():
+    from ptofix.cpp.semantics import _qualified_into_pto
+    # Function.qualified has its blanks removed: `PTO_INTERNAL void pto::` reads as below.
+    assert _qualified_into_pto("PTO_INTERNALvoidpto::")
+    assert _qualified_into_pto("void::pto::")
+    assert _qualified_into_pto("voidpto/*x*/::")
+    assert not _qualified_into_pto("voidapp::")
+
+
+def test_comment_and_string_brackets_are_not_an_array_bound():
+    from ptofix.cpp.parser import code_only
+    from ptofix.cpp.semantics import _variable_bound
+    assert _variable_bound("int32_t f[h() /* at most f[8] */];")
+    assert _variable_bound('int32_t f[g("[8]")];')
+    assert not _variable_bound("int32_t f[8]; // f[n]")
+    assert code_only('a["x]"] /* [1] */ + \'[\'') == 'a[""]   + \'\''
+
+
+def test_a_template_parameter_name_is_read_past_its_attributes():
+    from ptofix.cpp.semantics import _template_value_params
+    assert _template_value_params("template <pipe_t PIPE_V __attribute__((unused))> void f()") == {"PIPE_V"}
+    assert _template_value_params("template <int N [[maybe_unused]], typename T> void f()") == {"N", "T"}
+    assert "F" in _template_value_params("template <int (*F)(int)> void f()")
+
+
+@pytest.mark.parametrize("setup, rows, fits", [
+    ("", "n", True),                                                  # a kernel argument: taken to fit
+    ("", "(uint32_t) n * 2 - 1", True),
+    ("  int64_t b = get_block_idx();\n", "b", True),
+    ("  int64_t g = x[0];\n", "g", True),                             # read from memory at run time
+    ("", "32.0f", False),                                             # fixed by the file, not evaluated
+    ("  float f = 32.5f;\n", "f", False),
+    ("  uint32_t r = 16;\n  r = r * 2;\n", "r", False),               # defined from itself
+    ("  uint32_t k = 32;\n  uint32_t *p = &k;\n", "*p", False),
+    ("", "rows()", False),
+])
+def test_only_run_time_inputs_are_taken_to_fit_the_tile(setup, rows, fits):
+    # d is a 16-row tile at 0: a valid shape past it would reach a at 8192.
+    src = (f"AICORE inline uint32_t rows() {{ return 32; }}\n"
+           f"__global__ AICORE void k(__gm__ int64_t* x, int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n"
+           f"{setup}  {DYN} d({rows}, 128);\n  TASSIGN(d, 0);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n"
+           "  pipe_barrier(PIPE_V);\n  TMUL(d, d, d);\n  pipe_barrier(PIPE_ALL);\n}\n")
+    assert removed(src) == [fits]
+
+
+@pytest.mark.parametrize("unknown_first", [
+    "  {DYN} d;\n  TASSIGN(d, 0);\n  d.SetValidShape(32, 128);\n",               # default constructor
+    "  {DYN} u;\n  TASSIGN(u, 65536);\n  u.SetValidShape(n, 128);\n  {DYN} d(32, 128);\n  TASSIGN(d, 0);\n"
+    "  d = u;\n",                                                                # a copy of unknown shape
+])
+def test_a_shape_the_model_does_not_know_joins_the_known_ones(unknown_first):
+    src = (f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n"
+           + unknown_first.replace("{DYN}", DYN) +
+           "  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(d, d, d);\n"
+           "  pipe_barrier(PIPE_ALL);\n}\n")
+    assert removed(src) == [False]
+    assert removed(src.replace("(32, 128)", "(16, 128)")) == [True]

@@ -1041,6 +1041,14 @@ def strip_comments(text: str) -> str:
     return _COMMENT_OR_STRING.sub(lambda m: m.group() if m.group()[0] in "\"'" else " ", text)
 
 
+def code_only(text: str) -> str:
+    """``text`` with each comment replaced by a space and each string or character literal by an
+    empty one: what brackets and words the code itself holds."""
+    if "/" not in text and '"' not in text and "'" not in text:
+        return text
+    return _COMMENT_OR_STRING.sub(lambda m: m.group()[0] * 2 if m.group()[0] in "\"'" else " ", text)
+
+
 def count_identifiers(text: str, names: set[str]) -> dict[str, int]:
     """How often each of ``names`` occurs in ``text`` as an identifier (the lexical scan of
     ``identifiers``), without a list of every identifier of the text (~100 MB for 20 MB of C++)."""

@@ -54,7 +54,7 @@ from .model import (
     SwitchStmt,
 )
 from .parser import CPP_KEYWORDS as _KEYWORDS
-from .parser import SPLICE, count_identifiers, directive_word, identifiers, strip_comments
+from .parser import SPLICE, code_only, count_identifiers, directive_word, identifiers, strip_comments
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
 
@@ -108,6 +108,9 @@ _INT_TYPES = {
     "event_t": (32, True), "pipe_t": (32, True),
 }
 _FLOAT_TYPES = {"float", "double", "half", "bfloat16_t", "float16_t", "float32_t"}
+# Arithmetic types of no namespace (argument-dependent lookup adds none for them or pointers to
+# them); not CCE's `pipe_t`/`event_t`, enumerations of the global namespace.
+_BUILTIN_ARITHMETIC_TYPES = frozenset(_INT_TYPES) - {"event_t", "pipe_t"} | {"float", "double", "void"}
 INT32 = IntType(32, True)
 _VALID_DIM_TYPE = IntType(32, False)    # a tile's valid rows and columns (pto-isa: `unsigned`)
 _VALID_DIM_GETTERS = {"GetValidRow": 0, "GetValidCol": 1}   # tile methods returning them
@@ -199,6 +202,17 @@ _JUMP_WORDS = frozenset(["break", "continue", "return", "goto", "case", "default
 
 # The first item of a valid-shape entry that stands for every shape of another tile (a copy).
 COPIED_SHAPE = "copy of"
+# A valid-shape entry that stands for a shape the model does not know (a default-constructed tile,
+# one changed behind the model's back): it joins the tile's other entries instead of erasing them,
+# so a known shape past the tile is still walked (the union is flow-insensitive).
+UNKNOWN_SHAPE = (None, None, None)
+
+
+def _with_unknown_shape(entries: list | None) -> list:
+    """``entries`` (None: no known entry) with an UNKNOWN_SHAPE entry, added once."""
+    if not entries:
+        return [UNKNOWN_SHAPE]
+    return entries if any(entry is UNKNOWN_SHAPE for entry in entries) else entries + [UNKNOWN_SHAPE]
 
 
 class Symbol:
@@ -221,7 +235,8 @@ class Symbol:
         self.generic = False              # parameter of a template type parameter
         self.type_ref: A.TypeRef | None = None   # declared type after alias resolution
         # Every valid shape a tile with a dynamic one may have: [(rows, cols, env)], rows and cols
-        # an int or a node evaluated in env (its constructor, each SetValidShape); None: unknown.
+        # an int or a node evaluated in env (its constructor, each SetValidShape), UNKNOWN_SHAPE,
+        # or a copy's (COPIED_SHAPE, source, None); None: no entry known (any shape).
         self.valid_ctor: list | None = None
 
     def make_unknown(self, why: str) -> None:
@@ -234,10 +249,11 @@ class Symbol:
         self.forget_valid_shape()
 
     def forget_valid_shape(self) -> None:
-        """A dynamic valid shape may now be any (no constructor's list of them). A static one stays:
-        GetValidRow/GetValidCol return the template constants and SetValidShape does not compile
-        for them (pto-facts.md, "Valid shapes")."""
-        self.valid_ctor = None
+        """A dynamic valid shape may now be any (an UNKNOWN_SHAPE entry joins the known ones, which
+        it had at other times). A static one stays: GetValidRow/GetValidCol return the template
+        constants and SetValidShape does not compile for them (pto-facts.md, "Valid shapes")."""
+        if self.valid_ctor is not None:
+            self.valid_ctor = _with_unknown_shape(self.valid_ctor)
 
     def copy_valid_shape(self, source: Symbol, declared: bool) -> None:
         """A copy of ``source`` (`Tile<...> d = s;`, `auto d = s;` when ``declared``, `d = s;`
@@ -249,8 +265,8 @@ class Symbol:
         entry = (COPIED_SHAPE, source, None)
         if declared:
             self.valid_ctor = [entry]
-        elif self.valid_ctor is not None:
-            self.valid_ctor = self.valid_ctor + [entry]
+        else:
+            self.valid_ctor = (self.valid_ctor if self.valid_ctor is not None else [UNKNOWN_SHAPE]) + [entry]
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Symbol({self.name}#{self.uid}, {self.kind})"
@@ -467,7 +483,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
         name = min(model.declaring_macros)
         return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
                 "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
-    if "pto" in model.namespaces or any(_QUALIFIED_INTO_PTO.search(fn.qualified) for fn in model.functions):
+    if "pto" in model.namespaces or any(_qualified_into_pto(fn.qualified) for fn in model.functions):
         return ("the file declares something in namespace pto: an overload or a specialization there (of "
                 "TMUL_IMPL, say) may change what pto's own ops run")
     mode = _count_mode_name(model.source.text)
@@ -1674,10 +1690,18 @@ class FunctionSemantics:
             return "defined after the caller: the call sees only what is declared before it"
         if fn.namespace != self.fn.namespace[:len(fn.namespace)]:
             return f"defined in namespace '{'::'.join(fn.namespace)}', which does not enclose the caller"
-        if fn.namespace or not args:
+        if not args:
+            # A built-in with no parameters would be this very function, redeclared (or the call
+            # ambiguous).
+            return ""
+        if fn.namespace:
             # A function of the caller's own namespace hides the global ones from unqualified
-            # lookup (no argument of a scalar or pointer type brings them back), and a built-in
-            # with no parameters would be this very function, redeclared (or the call ambiguous).
+            # lookup, but argument-dependent lookup brings them back for an argument of a global
+            # enumeration or class type (CCE's `pipe_t`, `event_t`: `PIPE_V` as an argument).
+            for arg in args:
+                if self._may_be_of_global_class_type(arg, env):
+                    return "an argument may be of a global enumeration or class type (pipe_t, event_t...): " \
+                           "argument-dependent lookup adds the built-in functions of that name"
             return ""
         for arg in args:
             sym = env.get(arg.id) if isinstance(arg, A.Name) else None
@@ -1687,6 +1711,26 @@ class FunctionSemantics:
                 return ""     # `ptoas_auto_sync_tail(PTOAutoSyncTailMode::kBarrierAll)`: no conversion
         return "no argument is a pto object or of the file's scoped enumerations, so a built-in function of " \
                "that name may be chosen"
+
+    def _may_be_of_global_class_type(self, arg, env: dict) -> bool:
+        """Whether ``arg`` may have a type whose associated namespace is the global one (an
+        enumeration or class of the global namespace): anything but literals, scalars declared
+        with a built-in arithmetic or pointer type, pto's objects and their `.data()`."""
+        if isinstance(arg, (A.Number, A.Literal, A.String)):
+            return False
+        if isinstance(arg, A.Unary) and arg.op in ("-", "+", "!", "~"):
+            return self._may_be_of_global_class_type(arg.operand, env)
+        obj = arg
+        if isinstance(arg, A.Call) and isinstance(arg.func, A.Member) and arg.func.field == "data" and not arg.args:
+            obj = arg.func.obj
+        sym = env.get(obj.id) if isinstance(obj, A.Name) else None
+        if sym is None:
+            return True
+        if sym.kind == "tile" or sym.object_type in ("GlobalTensor", "TPipe"):
+            return False        # pto's classes: namespace pto, whose names the file may not take
+        type_ref = sym.type_ref
+        return obj is not arg or sym.kind != "scalar" or type_ref is None \
+            or type_ref.name not in _BUILTIN_ARITHMETIC_TYPES
 
     def _is_leaf(self) -> bool:
         """The function holds no barrier and names no function of the file (itself included): a
@@ -1859,8 +1903,10 @@ class FunctionSemantics:
                     shapes = owner.valid_ctor
                     if tt.valid_row is not None and tt.valid_col is not None:
                         shapes = [(tt.valid_row, tt.valid_col, None)]
-                    owner.valid_ctor = shapes + [(call.args[0], call.args[1], env)] \
-                        if shapes is not None and len(call.args) == 2 else None
+                    # (A tile constructed without a shape had one the model does not know.)
+                    known = shapes if shapes is not None else [UNKNOWN_SHAPE]
+                    owner.valid_ctor = known + [(call.args[0], call.args[1], env)] if len(call.args) == 2 \
+                        else _with_unknown_shape(known)
                     owner.tile = TileType(tt.space, tt.dtype, tt.rows, tt.cols, tt.blayout, None, None)
                     # Written: a caller that passed the tile by reference sees the change
                     # (param_written counts definitions).
@@ -2065,8 +2111,9 @@ _NUMBER_BOUND = regex_cache.compile(r"\s*(?:0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*\s*"
 
 def _variable_bound(text: str) -> bool:
     """A declaration's brackets hold something other than a plain number (`int32_t v[h()];`: a
-    run-time bound, evaluated with its calls and writes)."""
-    return any(not _NUMBER_BOUND.fullmatch(bound) for bound in _ARRAY_BOUND.findall(text))
+    run-time bound, evaluated with its calls and writes). Read on the code only: a comment's or a
+    string's brackets would hide the real bound's."""
+    return any(not _NUMBER_BOUND.fullmatch(bound) for bound in _ARRAY_BOUND.findall(code_only(text)))
 
 
 def _static_storage(sym: Symbol) -> bool:
@@ -2131,15 +2178,25 @@ def _count_mode_name(text: str) -> str:
 
 
 def _has_specialization(text: str) -> bool:
-    """`template <>` (an explicit specialization) somewhere in ``text``, comments included. (A
-    find per occurrence of the word: a `\b` search tries every offset of the file.)"""
+    """`template <>` (an explicit specialization) somewhere in ``text``, strings included (a
+    comment is a blank: `template </* */>` is one too). (A find per occurrence of the word: a
+    `\b` search tries every offset of the file.)"""
+    if "template" not in text:
+        return False
+    text = strip_comments(text)
     pos = text.find("template")
     while pos != -1:
         if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")) and _SPECIALIZATION.match(text, pos):
             return True
         pos = text.find("template", pos + 8)
     return False
-_QUALIFIED_INTO_PTO = regex_cache.compile(r"(?<![\w])pto::")
+
+
+def _qualified_into_pto(qualified: str) -> bool:
+    """Whether a definition's qualified head (``Function.qualified``: its blanks removed, so
+    `void pto::` reads `voidpto::`) may name namespace pto. Any `pto::` counts, one ending a
+    longer name too (`crypto::`): cheaper than re-reading the words, and fail-closed."""
+    return "pto" in qualified and "pto::" in "".join(strip_comments(qualified).split())
 # Words of a function's declaration before its name that say nothing of the return type.
 _DECL_SPECIFIERS = frozenset(["static", "inline", "extern", "constexpr", "AICORE", "__aicore__", "__global__",
                               "__inline__", "__forceinline__", "friend", "virtual", "C", "const", "volatile",
@@ -2210,10 +2267,36 @@ def _template_value_params(head: str) -> set:
     names: set = set()
     for _start, _end, parts in _template_lists(head):
         for part in parts:
-            words = identifiers(part.split("=", 1)[0])
-            if words and words[-1] not in ("typename", "class"):
+            declarator = _without_attributes(strip_comments(part).split("=", 1)[0])
+            words = identifiers(declarator)
+            if "(" in declarator or "[" in declarator:
+                # `int (*F)(int)`, `int A[4]`...: the name is not simply last; any word may be it.
+                names.update(w for w in words if w not in _ARITHMETIC_WORDS and w not in ("typename", "class"))
+            elif words and words[-1] not in ("typename", "class"):
                 names.add(words[-1])
     return names
+
+
+def _without_attributes(text: str) -> str:
+    """``text`` without its `__attribute__((...))`, `alignas(...)` and `[[...]]` groups (which may
+    follow a declarator's name: `pipe_t P __attribute__((unused))` declares P)."""
+    out, i = [], 0
+    while i < len(text):
+        match = _ATTRIBUTE_START.search(text, i)
+        if match is None:
+            out.append(text[i:])
+            break
+        out.append(text[i:match.start()] + " ")
+        j, depth = match.end(), 1
+        opening, closing = ("[", "]") if match.group().startswith("[") else ("(", ")")
+        while j < len(text) and depth:
+            depth += {opening: 1, closing: -1}.get(text[j], 0)
+            j += 1
+        i = j + (1 if opening == "[" and text.startswith("]", j) else 0)
+    return "".join(out)
+
+
+_ATTRIBUTE_START = regex_cache.compile(r"\b(?:__attribute__|alignas|__declspec)\s*\(|\[\[")
 
 
 # -- value computation ----------------------------------------------------------------------------
@@ -2350,6 +2433,7 @@ class ValueModel:
         self._addrs: dict[int, frozenset | None] = {}
         self._reading_shapes: set[int] = set()   # tiles whose GetValidRow/Col is being read (cycles)
         self.self_referential_shapes: set[int] = set()   # tiles whose valid shape reads itself
+        self._may_pass: dict[int, bool] = {}     # shape_may_pass_tile by tile
 
     def valid_shapes(self, sym: Symbol) -> set | None:
         """Every valid (rows, cols) a tile may have: static from its type, or those of its
@@ -2399,10 +2483,79 @@ class ValueModel:
         it cannot compute are possible too: one past the tile is walked, whatever the others."""
         return self._valid_dims(sym, dim, partial=True) or frozenset()
 
-    def shape_reads_itself(self, sym: Symbol) -> bool:
-        """The tile's valid shape is computed from itself, directly or through other tiles: it may
-        grow on each pass, past the tile (read after its valid dims were asked for)."""
-        return sym.uid in self.self_referential_shapes
+    def shape_may_pass_tile(self, sym: Symbol) -> bool:
+        """Whether a valid shape of the tile the model cannot compute may still lie past the tile.
+
+        Unknown run-time valid shapes are taken to fit (pto-facts.md, "Valid shapes"): that premise
+        is for values that come from the kernel's inputs. It does not cover a value the file fixes
+        but the model does not evaluate (a floating literal, a call, a tile's GetValidRow, a scalar
+        defined from itself): such a value may be past the tile, and is walked as unknown. Nor a
+        shape computed from itself, directly or through other tiles (it may grow on each pass).
+        Read after the tile's valid dims were asked for (the evaluation finds the cycles)."""
+        if sym.uid in self.self_referential_shapes:
+            return True
+        cached = self._may_pass.get(sym.uid)
+        if cached is not None:
+            return cached
+        tt = sym.tile
+        result = False
+        for entry in (self.shape_entries(sym) or []) if tt is not None else ():
+            for static, node in zip((tt.valid_row, tt.valid_col), entry[:2], strict=True):  # type: ignore[union-attr]
+                if static is not None or node is None or isinstance(node, int):
+                    continue
+                if self.eval(node, entry[2]) is None and not self._from_run_time_inputs(node, entry[2], set()):
+                    result = True
+        result = result or sym.uid in self.self_referential_shapes
+        self._may_pass[sym.uid] = result
+        return result
+
+    def _from_run_time_inputs(self, node, env: dict, seen: set) -> bool:
+        """Whether the integer expression ``node`` is computed from the kernel's run-time inputs
+        only: integer literals, parameters, the block and sub-block queries, what memory or code
+        the model does not follow left in a scalar, by integer arithmetic and conversions. Not a
+        scalar defined (directly or not) from itself: straight-line code fixes its value."""
+        try:
+            return self._run_time_expr(node, env, seen)
+        except RecursionError:
+            return False
+
+    def _run_time_expr(self, node, env: dict, seen: set) -> bool:
+        if isinstance(node, A.Number):
+            return isinstance(node.value, int)
+        if isinstance(node, A.Literal):
+            return True
+        if isinstance(node, A.Name):
+            sym = env.get(node.id)
+            if sym is None or sym.kind != "scalar" or not isinstance(sym.ctype, (IntType, PtrType)) \
+                    or sym.uid in seen:
+                return False
+            if sym.is_param:
+                return True
+            seen = seen | {sym.uid}
+            return all(definition is UNKNOWN_DEF or (definition[0] is not None
+                                                     and self._run_time_expr(definition[0], definition[1], seen))
+                       for definition in sym.defs)
+        if isinstance(node, A.Cast):
+            return isinstance(_cast_type(node.type, self.sem, env), IntType) \
+                and self._run_time_expr(node.operand, env, seen)
+        if isinstance(node, A.Unary):
+            # (Not `&x`: a pointer to the function's own data, which the file may have fixed.)
+            return node.op in ("-", "+", "!", "~", "*") and self._run_time_expr(node.operand, env, seen)
+        if isinstance(node, A.Binary):
+            return self._run_time_expr(node.left, env, seen) and self._run_time_expr(node.right, env, seen)
+        if isinstance(node, A.Ternary):
+            return all(self._run_time_expr(part, env, seen) for part in (node.cond, node.then, node.orelse))
+        if isinstance(node, A.Index):
+            return self._run_time_expr(node.obj, env, seen) and self._run_time_expr(node.index, env, seen)
+        if isinstance(node, A.Call):
+            tmpl = node.template
+            if tmpl is not None and _strip_pto(tmpl.name) in ("reinterpret_cast", "static_cast") \
+                    and len(node.args) == 1:
+                return isinstance(expr_type(node, env, self.sem), (IntType, PtrType)) \
+                    and self._run_time_expr(node.args[0], env, seen)
+            return isinstance(node.func, A.Name) and node.func.id in PURE_FUNCTIONS and not node.args \
+                and env.get(node.func.id) is None
+        return False
 
     def _valid_dims(self, sym: Symbol, dim: int, partial: bool = False) -> frozenset | None:
         """Every value valid rows (dim 0) or cols (dim 1) of a tile may have; None if unknown (with
@@ -2431,8 +2584,8 @@ class ValueModel:
 
     def shape_entries(self, sym: Symbol, seen: set | None = None) -> list | None:
         """The (rows, cols, env) entries of every valid shape a tile with a run-time valid shape
-        may have, copies expanded into their sources' entries (a cycle adds nothing more); None
-        when one is unknown."""
+        may have, copies expanded into their sources' entries (a cycle adds nothing more), a shape
+        the model does not know as UNKNOWN_SHAPE; None when the tile has no known entry at all."""
         if sym.valid_ctor is None:
             return None
         seen = seen if seen is not None else set()
@@ -2448,9 +2601,8 @@ class ValueModel:
                 out.append((st.valid_row, st.valid_col, None))
             elif source.uid not in seen:
                 more = self.shape_entries(source, seen)
-                if more is None:
-                    return None
-                out.extend(more)
+                # A source of unknown shape adds an unknown entry, not erasing the known ones.
+                out.extend(more if more is not None else [UNKNOWN_SHAPE])
         return out
 
     def _same_variable(self, one: Symbol, other: Symbol, dim: int) -> bool:

@@ -616,7 +616,7 @@ class FunctionCFG:
         bounds = []
         for dim, size in ((0, tt.rows), (1, tt.cols)):
             values = self.values.valid_dim_values(sym, dim)
-            if self.values.shape_reads_itself(sym):
+            if self.values.shape_may_pass_tile(sym):
                 return None
             # (Unknown values are taken to fit the tile; a known one past it still counts.)
             bounds.append(max(values) if values else max(self.values.known_valid_dim_values(sym, dim) | {size}))
@@ -711,11 +711,12 @@ class FunctionCFG:
             # (only SetValidShape asserts, in debug builds): one known to exceed it is walked past
             # the tile's bytes, as far as the op's loops go.
             for dim, bound in ((0, tt.rows), (1, tt.cols)):
-                # (A negative value is converted to unsigned: far past the tile. Values the model
-                # cannot compute are taken to fit; one it can that does not fit is walked, and so
-                # may a shape computed from itself.)
+                # (A negative value is converted to unsigned: far past the tile. Run-time values
+                # the model cannot compute are taken to fit; one it can that does not fit is
+                # walked, and so may a value the file fixes but the model does not evaluate, and a
+                # shape computed from itself: ValueModel.shape_may_pass_tile.)
                 values = self.values.known_valid_dim_values(sym, dim)
-                if bound is None or any(v < 0 or v > bound for v in values) or self.values.shape_reads_itself(sym):
+                if bound is None or any(v < 0 or v > bound for v in values) or self.values.shape_may_pass_tile(sym):
                     return Access(sym.name, write, tt.space, None, None, tmp,
                                   unknown_why=f"'{sym.name}' may have a valid shape past its {bound} "
                                               f"{('rows', 'cols')[dim]}")
