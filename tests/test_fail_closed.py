@@ -1545,3 +1545,28 @@ def test_a_shape_the_model_does_not_know_joins_the_known_ones(unknown_first):
            "  pipe_barrier(PIPE_ALL);\n}\n")
     assert removed(src) == [False]
     assert removed(src.replace("(32, 128)", "(16, 128)")) == [True]
+
+
+@pytest.mark.parametrize("elsewhere, only", [
+    ("", True),
+    ("void f(Mode m) { g(Mode::kA); }", True),
+    ("void f() { using Mode = pipe_t; }", False),       # a block-scope alias hides it there
+    ("typedef pipe_t Mode;", False),
+    ("namespace app { namespace Mode { constexpr int kA = 8; } }", False),
+    ("int Mode = 3;", False),
+    ("/* using Mode = pipe_t; */ const char* s = \"Mode;\";", True),   # comments and strings are no code
+])
+def test_a_scoped_enumeration_qualifies_its_enumerators_only_if_nothing_else_takes_its_name(elsewhere, only):
+    from ptofix.cpp.parser import code_only
+    from ptofix.cpp.semantics import _only_names_the_enumeration
+    code = code_only("enum class Mode : int { kA = 0 };\n" + elsewhere)
+    assert _only_names_the_enumeration(code, "Mode") is only
+
+
+def test_a_namespace_inside_an_anonymous_one_is_not_the_global_one_of_its_name():
+    from ptofix.frontends import PARSERS
+    from ptofix.source import SourceText
+    text = ("namespace { namespace app { void h() {} } void g() {} }\n"
+            "namespace app { void k() {} }\ninline namespace v1 { namespace app { void m() {} } }\n")
+    spaces = {fn.name: fn.namespace for fn in PARSERS["cpp"](SourceText(text, "t.cpp")).functions}
+    assert spaces == {"h": ("<anonymous>", "app"), "g": (), "k": ("app",), "m": ("app",)}

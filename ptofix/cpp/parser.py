@@ -559,6 +559,18 @@ class _StructureParser:
                 found.update(_UNQUALIFIED_WORD.findall(_BASE_CLAUSE.split(rest, 1)[0]))
         return frozenset(found)
 
+    def _inside_anonymous(self) -> bool:
+        """Whether the namespace being opened (the last entry of ns_path) sits in an anonymous
+        namespace, no named one in between: `app` opened there is `<anonymous>::app`, not the `app`
+        a later `namespace app {` at file scope opens (a namespace definition searches its own
+        scope and its inline namespaces only, [namespace.def])."""
+        for name, lookup in zip(reversed(self.ns_path[:-1]), reversed(self.lookup_path), strict=False):
+            if lookup:
+                return False
+            if name == "<anonymous>":
+                return True
+        return False
+
     def _top_level(self, i: int, stop: int, functions: list[Function]) -> None:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
         item_start = None
@@ -615,8 +627,9 @@ class _StructureParser:
                         self.ns_path.append(" ".join(words[1:]) or "<anonymous>" if first == "namespace"
                                             else 'extern "C"')
                         inline = text[starts[item_start]:starts[i]].lstrip().startswith("inline")
-                        self.lookup_path.append(tuple("".join(words[1:]).split("::"))
-                                                if first == "namespace" and len(words) > 1 and not inline else ())
+                        named = first == "namespace" and len(words) > 1 and not inline
+                        self.lookup_path.append(((("<anonymous>",) if self._inside_anonymous() else ())
+                                                 + tuple("".join(words[1:]).split("::"))) if named else ())
                         self._top_level(i + 1, close, functions)  # transparent block
                         self.ns_path.pop()
                         self.lookup_path.pop()

@@ -20,6 +20,7 @@ they are documented in ``docs/reference/pto-facts.md``.
 from __future__ import annotations
 
 import enum
+import re
 
 from .. import regex_cache
 from ..pto import tpipe
@@ -345,6 +346,27 @@ def _trusted_header(spelled: str) -> bool:
 # enumeration of plain enumerators (`enum class PTOAutoSyncTailMode : int {...};`).
 _USING_DIRECTIVE = regex_cache.compile(r"\s*using\s+namespace\s+(?:::\s*)?[A-Za-z_]\w*"
                                        r"(?:\s*::\s*[A-Za-z_]\w*)*\s*;\s*\Z")
+def _only_names_the_enumeration(code: str, name: str) -> bool:
+    """Whether every use of ``name`` in ``code`` (comments and strings blanked) is its `enum class`
+    definition, a qualifier (`name::`) or the type of a declared entity (`name mode`): then no
+    alias, typedef, namespace or variable of that name hides the enumeration anywhere, so
+    `name::X` is an enumerator of it wherever it is written (`using Mode = pipe_t;` in a block
+    would make `Mode::PIPE_V` CCE's PIPE_V)."""
+    for match in re.finditer(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", code):
+        follow = _NEXT_TOKEN.match(code, match.end())
+        after = follow.group(1) if follow is not None else ""
+        before = code[max(0, match.start() - 64):match.start()].rstrip()
+        if after == "::" or (after[:1].isidentifier() and not before.endswith(("namespace", "using"))):
+            continue
+        if _ENUM_HEAD.search(before):
+            continue
+        return False
+    return True
+
+
+# The end of `enum class` / `enum struct` with any blanks between the words.
+_ENUM_HEAD = regex_cache.compile(r"(?<![\w$])enum\s+(?:class|struct)\Z")
+_NEXT_TOKEN = regex_cache.compile(r"\s*(::|[A-Za-z_]|.?)", re.S)
 _SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)\s*(?::\s*[A-Za-z_]\w*\s*)?"
                                    r"\{[\s\w=,+-]*\}\s*;\s*\Z")
 
@@ -550,9 +572,11 @@ class FileContext:
         self.file_scope_enums = frozenset(enums - others)
         # Of those, the scoped ones ptofix reads exactly (`enum class E : int {...};`): their
         # enumerators convert to nothing, so no built-in function takes one.
-        self.scoped_enums = frozenset(match.group(1) for stmt in model.globals
-                                      if (match := _SCOPED_ENUM.match(strip_comments(stmt.text))) is not None) \
-            & self.file_scope_enums
+        self.scoped_enums = frozenset(
+            name for stmt in model.globals
+            if (match := _SCOPED_ENUM.match(strip_comments(stmt.text))) is not None
+            and (name := match.group(1)) in self.file_scope_enums
+            and _only_names_the_enumeration(code_only(model.source.text), name))
         # Class types the file declares (`struct X`, not `enum class X`): a name spelled like a
         # builtin (`namespace nn { struct int64_t {...}; }`) is then no scalar.
         self.file_scope_classes = frozenset(
