@@ -1515,9 +1515,14 @@ def test_a_template_parameter_name_is_read_past_its_attributes():
 
 @pytest.mark.parametrize("setup, rows, fits", [
     ("", "n", True),                                                  # a kernel argument: taken to fit
-    ("", "(uint32_t) n * 2 - 1", True),
+    ("", "(uint32_t) n", True),
+    ("  const int64_t m = n;\n", "n > 16 ? m : 16", True),
     ("  int64_t b = get_block_idx();\n", "b", True),
-    ("  int64_t g = x[0];\n", "g", True),                             # read from memory at run time
+    ("", "n > 16 ? n : 32", False),                                   # a literal past the tile
+    ("", "(uint32_t) n * 2 - 1", False),                              # arithmetic may leave the tile
+    ("", "(n & 15) + 32", False),
+    ("  n = 32;\n", "n", False),                                      # reassigned: not the input
+    ("  int64_t g = x[0];\n", "g", False),                            # memory (the kernel may store it)
     ("", "32.0f", False),                                             # fixed by the file, not evaluated
     ("  float f = 32.5f;\n", "f", False),
     ("  uint32_t r = 16;\n  r = r * 2;\n", "r", False),               # defined from itself

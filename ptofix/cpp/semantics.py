@@ -2510,12 +2510,13 @@ class ValueModel:
     def shape_may_pass_tile(self, sym: Symbol) -> bool:
         """Whether a valid shape of the tile the model cannot compute may still lie past the tile.
 
-        Unknown run-time valid shapes are taken to fit (pto-facts.md, "Valid shapes"): that premise
-        is for values that come from the kernel's inputs. It does not cover a value the file fixes
-        but the model does not evaluate (a floating literal, a call, a tile's GetValidRow, a scalar
-        defined from itself): such a value may be past the tile, and is walked as unknown. Nor a
-        shape computed from itself, directly or through other tiles (it may grow on each pass).
-        Read after the tile's valid dims were asked for (the evaluation finds the cycles)."""
+        Unknown valid shapes are taken to fit (pto-facts.md, "Valid shapes") only where that is
+        the kernel's precondition on its inputs: a dimension that is a run-time input as it came
+        in (ValueModel._input_value). Anything else the model cannot evaluate (arithmetic on
+        inputs, which may push a fitting input past the tile; a floating literal; a call; a tile's
+        GetValidRow; a scalar the model lost track of, however) may lie past the tile and is walked
+        as unknown; so is a shape computed from itself, directly or through other tiles. Read after
+        the tile's valid dims were asked for (the evaluation finds the cycles)."""
         if sym.uid in self.self_referential_shapes:
             return True
         cached = self._may_pass.get(sym.uid)
@@ -2524,59 +2525,53 @@ class ValueModel:
         tt = sym.tile
         result = False
         for entry in (self.shape_entries(sym) or []) if tt is not None else ():
-            for static, node in zip((tt.valid_row, tt.valid_col), entry[:2], strict=True):  # type: ignore[union-attr]
+            for static, node, bound in zip((tt.valid_row, tt.valid_col), entry[:2], (tt.rows, tt.cols),  # type: ignore[union-attr]
+                                           strict=True):
                 if static is not None or node is None or isinstance(node, int):
                     continue
-                if self.eval(node, entry[2]) is None and not self._from_run_time_inputs(node, entry[2], set()):
+                if self.eval(node, entry[2]) is None and not self._input_value(node, entry[2], bound):
                     result = True
         result = result or sym.uid in self.self_referential_shapes
         self._may_pass[sym.uid] = result
         return result
 
-    def _from_run_time_inputs(self, node, env: dict, seen: set) -> bool:
-        """Whether the integer expression ``node`` is computed from the kernel's run-time inputs
-        only: integer literals, parameters, the block and sub-block queries, what memory or code
-        the model does not follow left in a scalar, by integer arithmetic and conversions. Not a
-        scalar defined (directly or not) from itself: straight-line code fixes its value."""
+    def _input_value(self, node, env: dict, bound: int | None) -> bool:
+        """Whether the integer expression ``node`` is a run-time input of the kernel as it came in:
+        a parameter of the `__global__` entry function never assigned, a block or sub-block query,
+        a scalar defined once from one of these, through integer conversions, or a choice
+        (`?:`) between such values and literals within ``bound``. Not arithmetic, memory, or
+        anything else the model does not follow."""
         try:
-            return self._run_time_expr(node, env, seen)
+            return self._input_expr(node, env, bound, 0)
         except RecursionError:
             return False
 
-    def _run_time_expr(self, node, env: dict, seen: set) -> bool:
+    def _input_expr(self, node, env: dict, bound: int | None, depth: int) -> bool:
+        if depth > 32:
+            return False
         if isinstance(node, A.Number):
-            return isinstance(node.value, int)
-        if isinstance(node, A.Literal):
-            return True
+            return isinstance(node.value, int) and bound is not None and 0 <= node.value <= bound
         if isinstance(node, A.Name):
             sym = env.get(node.id)
-            if sym is None or sym.kind != "scalar" or not isinstance(sym.ctype, (IntType, PtrType)) \
-                    or sym.uid in seen:
+            if sym is None or sym.kind != "scalar" or not isinstance(sym.ctype, IntType):
                 return False
             if sym.is_param:
-                return True
-            seen = seen | {sym.uid}
-            return all(definition is UNKNOWN_DEF or (definition[0] is not None
-                                                     and self._run_time_expr(definition[0], definition[1], seen))
-                       for definition in sym.defs)
+                # The incoming value only (one definition: the parameter's), of a kernel entry.
+                return self.sem.fn.is_entry and len(sym.defs) == 1 and sym in self.sem.params
+            if len(sym.defs) != 1 or sym.defs[0] is UNKNOWN_DEF or sym.defs[0][0] is None:
+                return False
+            node, env = sym.defs[0]
+            return self._input_expr(node, env, bound, depth + 1)
         if isinstance(node, A.Cast):
             return isinstance(_cast_type(node.type, self.sem, env), IntType) \
-                and self._run_time_expr(node.operand, env, seen)
-        if isinstance(node, A.Unary):
-            # (Not `&x`: a pointer to the function's own data, which the file may have fixed.)
-            return node.op in ("-", "+", "!", "~", "*") and self._run_time_expr(node.operand, env, seen)
-        if isinstance(node, A.Binary):
-            return self._run_time_expr(node.left, env, seen) and self._run_time_expr(node.right, env, seen)
+                and self._input_expr(node.operand, env, bound, depth + 1)
         if isinstance(node, A.Ternary):
-            return all(self._run_time_expr(part, env, seen) for part in (node.cond, node.then, node.orelse))
-        if isinstance(node, A.Index):
-            return self._run_time_expr(node.obj, env, seen) and self._run_time_expr(node.index, env, seen)
+            return all(self._input_expr(part, env, bound, depth + 1) for part in (node.then, node.orelse))
         if isinstance(node, A.Call):
             tmpl = node.template
-            if tmpl is not None and _strip_pto(tmpl.name) in ("reinterpret_cast", "static_cast") \
-                    and len(node.args) == 1:
-                return isinstance(expr_type(node, env, self.sem), (IntType, PtrType)) \
-                    and self._run_time_expr(node.args[0], env, seen)
+            if tmpl is not None and _strip_pto(tmpl.name) == "static_cast" and len(node.args) == 1:
+                return isinstance(expr_type(node, env, self.sem), IntType) \
+                    and self._input_expr(node.args[0], env, bound, depth + 1)
             return isinstance(node.func, A.Name) and node.func.id in PURE_FUNCTIONS and not node.args \
                 and env.get(node.func.id) is None
         return False
