@@ -1575,3 +1575,17 @@ def test_a_namespace_inside_an_anonymous_one_is_not_the_global_one_of_its_name()
             "namespace app { void k() {} }\ninline namespace v1 { namespace app { void m() {} } }\n")
     spaces = {fn.name: fn.namespace for fn in PARSERS["cpp"](SourceText(text, "t.cpp")).functions}
     assert spaces == {"h": ("<anonymous>", "app"), "g": (), "k": ("app",), "m": ("app",)}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("__builtin_cce_set_mask_count();", "set_mask_count"),
+    ("__builtin_cce_set_ctrl(x);", "set_ctrl"),
+    ("TCI_IMPL<A, B, int32_t, 0>(ci, 0, t);", "TCI"),
+    ("pto::TCI_b32_normal(ci);", "TCI"),
+    ('asm volatile("nop");', "asm"),
+    ('__asm__ __volatile__("nop");', "__asm__"),
+    ("GETCI(x); TASM(y);", ""),        # a word that only ends in TCI or holds 'asm' is none of them
+])
+def test_a_file_that_may_enter_count_mode_is_found_by_any_spelling(text, name):
+    from ptofix.cpp.semantics import _count_mode_name
+    assert _count_mode_name(text) == name

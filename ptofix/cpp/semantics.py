@@ -2185,20 +2185,31 @@ _SPECIALIZATION = regex_cache.compile(r"template\s*<\s*>")
 
 
 def _count_mode_name(text: str) -> str:
-    """The first of ops.COUNT_MODE_NAMES that ``text`` holds as a word ('' if none); comments
-    count too (cheaper than telling them apart: a find per name). Line splices go first: a macro
-    may spell `set_mask_\\<newline>count`."""
+    """The first of ops.COUNT_MODE_NAMES that ``text`` holds ('' if none): `TCI` as the start of a
+    word (pto's `TCI_IMPL`, `TCI_b32_normal` leave count mode too), the others anywhere in a word
+    (`__builtin_cce_set_mask_count`), and inline assembly (`asm`, `__asm__`), which may write the
+    control register. Comments count too (cheaper than telling them apart: a find per name). Line
+    splices go first: a macro may spell `set_mask_\\<newline>count`."""
     if _has_splice(text):
         text = join_splices(text)
     for name in COUNT_MODE_NAMES:
         pos = text.find(name)
         while pos != -1:
-            end = pos + len(name)
-            if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")) \
-                    and (end == len(text) or not (text[end].isalnum() or text[end] == "_")):
+            if name != "TCI" or pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_$"):
                 return name
-            pos = text.find(name, end)
+            pos = text.find(name, pos + len(name))
+    for word in _ASSEMBLY_WORDS:
+        pos = text.find(word)
+        while pos != -1:
+            end = pos + len(word)
+            if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_$")) \
+                    and (end == len(text) or not (text[end].isalnum() or text[end] in "_$")):
+                return word
+            pos = text.find(word, end)
     return ""
+
+
+_ASSEMBLY_WORDS = ("asm", "__asm__", "__asm")
 
 
 def _has_specialization(text: str) -> bool:

@@ -198,6 +198,7 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
 # 3186c381 every header that sets count mode restores norm mode on every path (TPartOp,
 # TRowReduceIdxOps through their callers), except TCI.hpp (`TCI_b32_normal`, `TCI_b16_normal`,
 # descending `TCI_b32_repeat`).
+# (`TCI` is matched as the start of a word, the others inside any word: semantics._count_mode_name.)
 COUNT_MODE_NAMES = ("TCI", "set_mask_count", "set_ctrl")
 
 # Statement-level calls with no effect on UB and none on the vector pipe's ordering (mask and
