@@ -1589,3 +1589,17 @@ def test_a_namespace_inside_an_anonymous_one_is_not_the_global_one_of_its_name()
 def test_a_file_that_may_enter_count_mode_is_found_by_any_spelling(text, name):
     from ptofix.cpp.semantics import _count_mode_name
     assert _count_mode_name(text) == name
+
+
+def test_a_template_list_of_macros_may_be_an_explicit_specialization():
+    from ptofix.cpp.semantics import _has_specialization
+    assert _has_specialization("template <NO_ARGS> void pto::TMUL_IMPL(T&);", frozenset({"NO_ARGS"}))
+    assert not _has_specialization("template <NO_ARGS> void f();", frozenset())
+    assert _has_specialization("template </* */> void f();")
+    assert not _has_specialization("template <typename T> void f();", frozenset({"T2"}))
+
+
+def test_template_lists_skip_the_brackets_of_literals():
+    from ptofix.cpp.semantics import _template_value_params
+    head = 'template <int A __attribute__((annotate("a -> b"))), pipe_t PIPE_V> void f()'
+    assert _template_value_params(head) == {"A", "PIPE_V"}

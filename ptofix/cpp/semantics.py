@@ -55,7 +55,7 @@ from .model import (
     SwitchStmt,
 )
 from .parser import CPP_KEYWORDS as _KEYWORDS
-from .parser import SPLICE, code_only, count_identifiers, directive_word, identifiers, strip_comments
+from .parser import SPLICE, code_only, count_identifiers, directive_word, identifiers, masked_literals, strip_comments
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
 
@@ -505,14 +505,15 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
         name = min(model.declaring_macros)
         return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
                 "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
-    if "pto" in model.namespaces or any(_qualified_into_pto(fn.qualified) for fn in model.functions):
+    if "pto" in model.namespaces or any(_qualified_into_pto(fn.qualified) or _qualified_by_macro(fn, model.macros)
+                                        for fn in model.functions):
         return ("the file declares something in namespace pto: an overload or a specialization there (of "
                 "TMUL_IMPL, say) may change what pto's own ops run")
     mode = _count_mode_name(model.source.text)
     if mode:
         return (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise ops "
                 "then walk as many elements as the vector mask says, in any function the file runs after it")
-    if _has_specialization(model.source.text):
+    if _has_specialization(model.source.text, model.macros):
         return "an explicit specialization (`template <>`) may replace the body of any template, pto's included"
     if model.structure_in_parentheses >= 0:
         return (f"{model.source.location(model.structure_in_parentheses)}: a brace or ';' inside parentheses: "
@@ -2181,7 +2182,6 @@ def _template_params(head: str) -> set:
     return out
 
 
-_SPECIALIZATION = regex_cache.compile(r"template\s*<\s*>")
 
 
 def _count_mode_name(text: str) -> str:
@@ -2212,19 +2212,36 @@ def _count_mode_name(text: str) -> str:
 _ASSEMBLY_WORDS = ("asm", "__asm__", "__asm")
 
 
-def _has_specialization(text: str) -> bool:
+def _has_specialization(text: str, macros: frozenset = frozenset()) -> bool:
     """`template <>` (an explicit specialization) somewhere in ``text``, strings included (a
-    comment is a blank: `template </* */>` is one too). (A find per occurrence of the word: a
-    `\b` search tries every offset of the file.)"""
+    comment is a blank: `template </* */>` is one too), or a `template <...>` whose list holds only
+    ``macros`` of the file (`template <NO_ARGS>` may expand to `template <>`). (A find per
+    occurrence of the word: a `\b` search tries every offset of the file.)"""
     if "template" not in text:
         return False
     text = strip_comments(text)
     pos = text.find("template")
     while pos != -1:
-        if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")) and _SPECIALIZATION.match(text, pos):
-            return True
+        if pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_"):
+            match = _TEMPLATE_OF_WORDS.match(text, pos)
+            if match is not None and all(word in macros for word in identifiers(match.group(1))):
+                return True
         pos = text.find("template", pos + 8)
     return False
+
+
+# `template <` words only `>`: an explicit specialization when the words are macros expanding to nothing.
+_TEMPLATE_OF_WORDS = regex_cache.compile(r"template\s*<((?:\s*[A-Za-z_]\w*)*)\s*>")
+
+
+def _qualified_by_macro(fn: Function, macros: frozenset) -> bool:
+    """Whether a qualified definition (`X::name(`) spells its qualifiers with a macro of the file
+    (`PTO_NS::TMUL_IMPL` may be `pto::TMUL_IMPL`)."""
+    if not fn.qualified or not macros:
+        return False
+    head = strip_comments(fn.head)
+    cut = head.rfind(fn.name)
+    return any(word in macros for word in identifiers(head[:cut if cut >= 0 else len(head)]))
 
 
 def _qualified_into_pto(qualified: str) -> bool:
@@ -2266,8 +2283,11 @@ def _return_reason(fn: Function) -> str:
 
 def _template_lists(head: str) -> list[tuple[int, int, list[str]]]:
     """Every `template <...>` of a declaration: (where the keyword starts, where the list ends,
-    its top-level comma-separated parameters), brackets nested in the list balanced."""
+    its top-level comma-separated parameters), brackets nested in the list balanced. Comments and
+    the insides of string and character literals are blanks (a `>` in `annotate("a -> b")` ends
+    nothing); positions are ``head``'s."""
     lists = []
+    head = masked_literals(head)
     at = head.find("template")
     while at != -1:
         opening = at + len("template")
