@@ -1603,3 +1603,11 @@ def test_template_lists_skip_the_brackets_of_literals():
     from ptofix.cpp.semantics import _template_value_params
     head = 'template <int A __attribute__((annotate("a -> b"))), pipe_t PIPE_V> void f()'
     assert _template_value_params(head) == {"A", "PIPE_V"}
+
+
+def test_a_comment_between_qualifier_and_name_still_qualifies_the_definition():
+    from ptofix.cpp.semantics import _qualified_into_pto
+    from ptofix.frontends import PARSERS
+    from ptofix.source import SourceText
+    fn, = PARSERS["cpp"](SourceText("void pto::/* spec */TMUL_IMPL(int& d) {}\n", "t.cpp")).functions
+    assert fn.qualified and _qualified_into_pto(fn.qualified)

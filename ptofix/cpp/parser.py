@@ -704,9 +704,12 @@ class _StructureParser:
             return None          # `void (TMUL)(...)`, `decltype(auto) TMUL(...)`: the name comes later
         # `Owner::name(` or `Owner :: name(`: an unqualified call elsewhere may not reach it.
         # The declaration up to the name, spaces removed, tells two such definitions apart.
+        before_name = paren - 2
+        while before_name >= start and kinds[before_name] == "c":
+            before_name -= 1        # `pto::/* c */name(`: a comment between qualifier and name
         qualified = "".join(text[starts[start]:starts[paren - 1] + name_match.start()].split()) \
-            if name_match.start() > 0 or (paren - 2 >= start and kinds[paren - 2] == "w"
-                                          and self._tok_text(paren - 2).endswith(":")) else ""
+            if name_match.start() > 0 or (before_name >= start and kinds[before_name] == "w"
+                                          and self._tok_text(before_name).endswith(":")) else ""
         pclose = self._match_close(paren)
         j = pclose + 1
         while j < brace:
