@@ -1603,6 +1603,10 @@ def test_template_lists_skip_the_brackets_of_literals():
     from ptofix.cpp.semantics import _template_value_params
     head = 'template <int A __attribute__((annotate("a -> b"))), pipe_t PIPE_V> void f()'
     assert _template_value_params(head) == {"A", "PIPE_V"}
+    # A `>` inside parentheses is an operator, not the end of the list.
+    head = "template <pipe_t __attribute__((aligned(16 >> 1))) Q, pipe_t PIPE_V> void f()"
+    assert _template_value_params(head) == {"Q", "PIPE_V"}
+    assert _template_value_params("template <typename T = A<B<int>>, int N> void f()") == {"T", "N"}
 
 
 def test_a_comment_between_qualifier_and_name_still_qualifies_the_definition():

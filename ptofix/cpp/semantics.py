@@ -2297,17 +2297,24 @@ def _template_lists(head: str) -> list[tuple[int, int, list[str]]]:
         if not (word_start and head.startswith("<", opening)):
             at = head.find("template", at + 1)
             continue
-        depth, start, parts = 1, opening + 1, []
+        # Angle brackets count only outside parentheses and brackets, where `>` is an operator
+        # (`aligned(16 >> 1)`, `= (3 > 2)`).
+        depth, nested, start, parts = 1, 0, opening + 1, []
         i = start
         while i < len(head) and depth:
             ch = head[i]
-            if ch in "<([":
-                depth += 1
-            elif ch in ">)]":
-                depth -= 1
-            elif ch == "," and depth == 1:
-                parts.append(head[start:i])
-                start = i + 1
+            if ch in "([":
+                nested += 1
+            elif ch in ")]":
+                nested = max(nested - 1, 0)
+            elif nested == 0:
+                if ch == "<":
+                    depth += 1
+                elif ch == ">":
+                    depth -= 1
+                elif ch == "," and depth == 1:
+                    parts.append(head[start:i])
+                    start = i + 1
             i += 1
         parts.append(head[start:i - 1])
         lists.append((at, i, parts))
