@@ -1544,12 +1544,17 @@ def test_only_run_time_inputs_are_taken_to_fit_the_tile(setup, rows, fits):
     "  d = u;\n",                                                                # a copy of unknown shape
 ])
 def test_a_shape_the_model_does_not_know_joins_the_known_ones(unknown_first):
+    # The shape the model does not know (a default constructor's unset counts, a copy of one)
+    # is no run-time input either: d's bytes are unknown, whatever the known shapes beside it.
     src = (f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n"
            + unknown_first.replace("{DYN}", DYN) +
            "  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(d, d, d);\n"
            "  pipe_barrier(PIPE_ALL);\n}\n")
     assert removed(src) == [False]
-    assert removed(src.replace("(32, 128)", "(16, 128)")) == [True]
+    assert removed(src.replace("(32, 128)", "(16, 128)")) == [False]
+    # With every shape known and fitting, the barrier goes.
+    known = src.replace(f"  {DYN} d;\n", f"  {DYN} d(16, 128);\n").replace(f"  {DYN} u;\n", f"  {DYN} u(16, 128);\n")
+    assert removed(known.replace("(32, 128)", "(16, 128)")) == [True]
 
 
 @pytest.mark.parametrize("elsewhere, only", [
@@ -1582,6 +1587,8 @@ def test_a_namespace_inside_an_anonymous_one_is_not_the_global_one_of_its_name()
     ("__builtin_cce_set_ctrl(x);", "set_ctrl"),
     ("TCI_IMPL<A, B, int32_t, 0>(ci, 0, t);", "TCI"),
     ("pto::TCI_b32_normal(ci);", "TCI"),
+    ("PadRightSingleRow<D, S>(p, 0, 7, v);", "PadRightSingleRow"),       # pto internals left in count mode
+    ("RemOp<float, 512>::RemF32Instr(d, a, b, t, 2, 64);", "RemF32Instr"),
     ('asm volatile("nop");', "asm"),
     ('__asm__ __volatile__("nop");', "__asm__"),
     ("GETCI(x); TASM(y);", ""),        # a word that only ends in TCI or holds 'asm' is none of them
@@ -1615,3 +1622,13 @@ def test_a_comment_between_qualifier_and_name_still_qualifies_the_definition():
     from ptofix.source import SourceText
     fn, = PARSERS["cpp"](SourceText("void pto::/* spec */TMUL_IMPL(int& d) {}\n", "t.cpp")).functions
     assert fn.qualified and _qualified_into_pto(fn.qualified)
+
+
+@pytest.mark.parametrize("use", ["MAP_INSTR_IMPL(TSQUARE, a, b);", "(void)PTO_DETAIL_CONCAT(tile_, square)(a, b);"])
+def test_a_file_using_a_pasting_macro_of_pto_counts_no_name_completely(use):
+    from ptofix.cpp.semantics import FileContext
+    from ptofix.frontends import PARSERS
+    from ptofix.source import SourceText
+    text = f"static AICORE void h() {{}}\n__global__ AICORE void k() {{ {use} }}\n"
+    assert FileContext(PARSERS["cpp"](SourceText(text, "t.cpp"))).pastes_tokens
+    assert not FileContext(PARSERS["cpp"](SourceText(text.replace(use, "h();"), "t.cpp"))).pastes_tokens

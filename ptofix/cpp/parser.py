@@ -310,9 +310,13 @@ def _check_directive(source: SourceText, start: int, end: int) -> None:
     if word is not None and word.group(1) in ("warning", "error") and ("\n" in text or "\r" in text):
         # (clang reads their text raw to the line's end: a `/*` there opens no comment.)
         fail(f"a #{word.group(1)} that runs past its line", 0)
-    if "__has_include" in code:
-        # (`__has_include(<a/*b>)` reads a header name, in which `/*`, `//` and quotes are plain.)
-        fail("__has_include", code.index("__has_include"))
+    for query in ("__has_include", "__has_embed"):
+        if query in code:
+            # (`__has_include(<a/*b>)` reads a header name, in which `/*`, `//` and quotes are
+            # plain; so does C23's `__has_embed`.)
+            fail(query, code.index(query))
+    if word is not None and word.group(1) == "embed":
+        fail("#embed", 0)       # (a header name too, and the file's bytes become code)
     if "\\" in text or not text.isascii() or "$" in text:
         inside = 0
         for pos, ch in enumerate(text):

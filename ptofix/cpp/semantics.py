@@ -32,6 +32,7 @@ from ..pto.ops import (
     OPS,
     PIPE_NAMES,
     PTO_INSTRUCTIONS,
+    PTO_PASTING_MACROS,
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
     pto_function_names,
@@ -509,6 +510,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
                                         for fn in model.functions):
         return ("the file declares something in namespace pto: an overload or a specialization there (of "
                 "TMUL_IMPL, say) may change what pto's own ops run")
+    if "push_macro" in model.source.text or "pop_macro" in model.source.text:
+        return ("the file saves or restores a macro (`#pragma push_macro`/`pop_macro`): a name may be a macro "
+                "where no #define shows it")
     mode = _count_mode_name(model.source.text)
     if mode:
         return (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise ops "
@@ -544,8 +548,11 @@ class FileContext:
         self._name_counts: dict[str, int] | None = None
         self._possible_kernels: frozenset[int] | None = None
         self._variables: frozenset[str] | None = None    # declares_variable(), read on first use
-        # A macro may paste tokens into any name (`h##x`): then no name count is complete.
-        self.pastes_tokens = "##" in model.source.text
+        # A macro may paste tokens into any name (`h##x`): then no name count is complete. pto's
+        # headers define such macros too (PTO_PASTING_MACROS: `MAP_INSTR_IMPL(TSQUARE, a, b)` calls
+        # `TSQUARE_IMPL`), which a file may use.
+        self.pastes_tokens = "##" in model.source.text or any(
+            name in model.source.text for name in PTO_PASTING_MACROS)
         # Every identifier a file-scope declaration mentions (variables, constants, enumerators,
         # function prototypes, struct members): such a name may shadow a pto enumerator
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
@@ -2187,9 +2194,10 @@ def _template_params(head: str) -> set:
 def _count_mode_name(text: str) -> str:
     """The first of ops.COUNT_MODE_NAMES that ``text`` holds ('' if none): `TCI` as the start of a
     word (pto's `TCI_IMPL`, `TCI_b32_normal` leave count mode too), the others anywhere in a word
-    (`__builtin_cce_set_mask_count`), and inline assembly (`asm`, `__asm__`), which may write the
-    control register. Comments count too (cheaper than telling them apart: a find per name). Line
-    splices go first: a macro may spell `set_mask_\\<newline>count`."""
+    (`__builtin_cce_set_mask_count`, `RemOp<...>::RemF32Instr`), and inline assembly (`asm`,
+    `__asm__`), which may write the control register. Comments count too (cheaper than telling
+    them apart: a find per name). Line splices go first: a macro may spell
+    `set_mask_\\<newline>count`."""
     if _has_splice(text):
         text = join_splices(text)
     for name in COUNT_MODE_NAMES:
@@ -2561,13 +2569,19 @@ class ValueModel:
         if cached is not None:
             return cached
         tt = sym.tile
-        result = False
-        for entry in (self.shape_entries(sym) or []) if tt is not None else ():
+        entries = self.shape_entries(sym) if tt is not None and not tt.static_valid else []
+        # (No entry at all: constructed with no shape, or changed where the model does not look.)
+        result = entries is None
+        for entry in entries or ():
             for static, node, bound in zip((tt.valid_row, tt.valid_col), entry[:2], (tt.rows, tt.cols),  # type: ignore[union-attr]
                                            strict=True):
-                if static is not None or node is None or isinstance(node, int):
+                if static is not None or isinstance(node, int):
                     continue
-                if self.eval(node, entry[2]) is None and not self._input_value(node, entry[2], bound):
+                if node is None:
+                    # UNKNOWN_SHAPE: a default constructor's unset counts, or a shape changed where
+                    # the model does not look: no input the kernel's precondition bounds.
+                    result = True
+                elif self.eval(node, entry[2]) is None and not self._input_value(node, entry[2], bound):
                     result = True
         result = result or sym.uid in self.self_referential_shapes
         self._may_pass[sym.uid] = result

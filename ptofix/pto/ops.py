@@ -198,8 +198,14 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
 # 3186c381 every header that sets count mode restores norm mode on every path (TPartOp,
 # TRowReduceIdxOps through their callers), except TCI.hpp (`TCI_b32_normal`, `TCI_b16_normal`,
 # descending `TCI_b32_repeat`).
+# pto's internal helpers that return in count mode, their callers restoring norm mode (a file may
+# call them directly): TFillPad.hpp `PadRightSingleRow`, TRem.hpp `RemOp::RemF32Instr` and
+# `RemInt32Instr`, TRowReduceIdxOps.hpp `ExtractValIdxFromTmpColMajor` (and, to be safe,
+# `OneRepeatProcValIdx`, which leaves it to a helper). Found by scanning every a2a3 header at
+# 3186c381 for functions whose last mode switch is set_mask_count or that return between the two.
 # (`TCI` is matched as the start of a word, the others inside any word: semantics._count_mode_name.)
-COUNT_MODE_NAMES = ("TCI", "set_mask_count", "set_ctrl")
+COUNT_MODE_NAMES = ("TCI", "set_mask_count", "set_ctrl", "PadRightSingleRow", "RemF32Instr", "RemInt32Instr",
+                    "ExtractValIdxFromTmpColMajor", "OneRepeatProcValIdx")
 
 # Statement-level calls with no effect on UB and none on the vector pipe's ordering (mask and
 # atomic-mode registers, cache maintenance on GM, cross-core signals, compile-time checks).
@@ -297,6 +303,14 @@ PTO_SPELLED_NAMES = frozenset(["pto", "Tile", "TileType", "BLayout", "SLayout", 
                                *MODE_ENUMS])
 
 # Functions that may appear inside expressions: they only read scalar state.
+# The macros of pto-isa's headers (included by pto-inst.hpp) that paste tokens into a name, so
+# a use of one may call a function whose name the file never spells: at 3186c381
+# include/pto/common/kernel_meta.hpp (`PTO_DETAIL_CONCAT_INNER(a, b) a##b`) and
+# include/pto/common/pto_instr.hpp (`MAP_INSTR_IMPL(API, ...) API##_IMPL(__VA_ARGS__)` and its
+# variants), https://github.com/hw-native-sys/pto-isa/tree/3186c381/include/pto/common.
+# (Matched as substrings: `MAP_INSTR_IMPL` covers MAP_INSTR_IMPL_OUTS, _T, _T_OUTS, _ROLES, _T_ROLES.)
+PTO_PASTING_MACROS = ("PTO_DETAIL_CONCAT", "MAP_INSTR_IMPL")
+
 PURE_FUNCTIONS = {"get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "get_sub_block_id"}
 
 # Every instruction pto-isa declares as a function (`PTO_INST ... NAME(`) in
