@@ -28,6 +28,9 @@ class PipeVBarrierPass(Pass):
     pattern: str = "auto"
     force: bool = False
     weight: str = ""          # "LINE=N,LINE=N": how often the barrier on LINE runs (overrides the estimate)
+    # false: another file #includes this one (ptofix build's caller), so it may call the file's
+    # static functions too: none counts as called only where the file shows.
+    translation_unit: bool = True
 
     def apply(self, model, source: SourceText) -> PassResult:
         from ptofix.cpp.barriers import decide_by_groups, normalize_patterns
@@ -45,7 +48,8 @@ class PipeVBarrierPass(Pass):
         # decided, so the analysis can free that group's models before the next (memory).
         outside_lists = _outside_statement_lists(model)
         kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists),
-                                          force=self.force, weights=overrides)
+                                          force=self.force, weights=overrides,
+                                          translation_unit=self.translation_unit)
         edits: list[Edit] = [edit for _, edit, _, _ in kept if edit is not None]
         warnings: list[str] = [warning for _, _, warning, _ in kept if warning is not None]
         entries = [entry for entry, _, _, _ in kept]

@@ -22,7 +22,8 @@ def cpp_passes_from_args(args: argparse.Namespace) -> list:
     if getattr(args, "pattern", None) and normalize_patterns(args.pattern):
         passes.append(get_pass_class("pipe-v-barrier")(pattern=args.pattern,  # type: ignore[call-arg]
                                                        force=bool(getattr(args, "force", False)),
-                                                       weight=getattr(args, "weight", None) or ""))
+                                                       weight=getattr(args, "weight", None) or "",
+                                                       translation_unit=not getattr(args, "caller", None)))
     return passes
 
 

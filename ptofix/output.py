@@ -36,7 +36,10 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("-i", "--in-place", action="store_true",
                       help="rewrite FILE in place (atomically, keeping its mode; untouched on any error)")
     mode.add_argument("--diff", action="store_true",
-                      help="print a unified diff (a/ b/ prefixes, `git apply` takes it) instead of the result")
+                      help="print a unified diff (a/ b/ prefixes, `git apply` takes it) instead of the result. "
+                           "Each removal is proved against FILE as it is, other barriers included: do not "
+                           "apply two diffs made from the same FILE together (each may rely on a barrier the "
+                           "other removes); apply one, then run again on the result")
     mode.add_argument("--check", action="store_true",
                       help="write nothing; exit 1 if the file would change, 0 if not")
     group.add_argument("--report", metavar="FORMAT", choices=["json", "text"],

@@ -813,3 +813,39 @@ def test_non_utf8_ptoas_output_is_kept_exactly_and_refused_as_run_refuses_it(too
     # `ptofix run` on the same bytes: the same diagnostic
     assert main(["run", str(out / "t.cpp")]) == 2
     assert f"{out}/t.cpp:3:21: error: invalid UTF-8 byte 0xe9" in capsys.readouterr().err
+
+
+STATIC_HELPER_KERNEL = """\
+using TT = Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>;
+
+static AICORE void helper() {
+  TT a;
+  TASSIGN(a, 0);
+  pipe_barrier(PIPE_V);
+  TADD(a, a, a);
+}
+
+__global__ AICORE void k(__gm__ float* x) {
+  pipe_barrier(PIPE_ALL);
+  helper();
+  pipe_barrier(PIPE_ALL);
+}
+"""
+
+
+@pytest.mark.parametrize("with_caller", [False, True])
+def test_a_caller_that_includes_the_kernel_may_call_its_static_helpers(tools, tmp_path, capsys, monkeypatch,
+                                                                        with_caller):
+    # The helper's entry barrier is redundant while k is its only caller; a caller that #includes
+    # the fixed kernel is the same translation unit and may call helper() with vector work in
+    # flight, so with a caller the barrier stays.
+    cpp = tmp_path / "emitted.cpp"
+    cpp.write_text(STATIC_HELPER_KERNEL)
+    monkeypatch.setenv("PTOAS_STANDIN_CPP", str(cpp))
+    out = tmp_path / "o"
+    extra = ["--caller", str(_caller(tmp_path))] if with_caller else []
+    status = build(str(FA_MLIR), "-o", str(out), "--no-config", "--target-ptoas", "v0.45", "--pattern", "auto",
+                   *extra)
+    assert status == 0, capsys.readouterr().err
+    fixed = (out / "fa.fixed.cpp").read_text()
+    assert ("pipe_barrier(PIPE_V);" in fixed) is with_caller

@@ -1632,3 +1632,10 @@ def test_a_file_using_a_pasting_macro_of_pto_counts_no_name_completely(use):
     text = f"static AICORE void h() {{}}\n__global__ AICORE void k() {{ {use} }}\n"
     assert FileContext(PARSERS["cpp"](SourceText(text, "t.cpp"))).pastes_tokens
     assert not FileContext(PARSERS["cpp"](SourceText(text.replace(use, "h();"), "t.cpp"))).pastes_tokens
+
+
+def test_an_alias_declaration_in_a_for_init_is_not_read_as_a_variable():
+    from ptofix.cpp.stmt_parser import parse_for_init
+    assert parse_for_init("using Off = std::uint16_t") is None
+    assert parse_for_init("typedef std::uint16_t Off") is None
+    assert parse_for_init("int64_t using_x = 0") is not None

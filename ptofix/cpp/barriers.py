@@ -380,6 +380,8 @@ class BarrierAnalysis:
         flight."""
         if not fn.static or "static" in self.ctx.macros:
             return False     # external linkage: another translation unit may call it too
+        if not self.ctx.translation_unit:
+            return False     # a file that #includes this one may call it too
         if self.ctx.pastes_tokens:
             return False     # `p##q` may spell its name where no scan sees it
         definitions = sum(1 for other in self.model.functions if other.name == fn.name)
@@ -988,7 +990,8 @@ def independent_groups(model: CppFile, mentions: dict[int, set[str]] | None = No
 def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decision], Any], force: bool = False,
                      weights: dict[int, int] | None = None,
                      modelled: list[Function] | None = None,
-                   mentions: dict[int, set[str]] | None = None) -> tuple[list, list]:
+                     mentions: dict[int, set[str]] | None = None,
+                     translation_unit: bool = True) -> tuple[list, list]:
     """``BarrierAnalysis(model).run(...)``, one independent group of functions at a time, each
     group's models freed before the next: peak memory grows with the largest group, not the file.
 
@@ -1007,22 +1010,24 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     if len(groups) > 1 or not candidates:
         try:
             return _decide_groups(model, candidates, patterns, keep, force, weights, len(groups), modelled,
-                                  mentions)
+                                  mentions, translation_unit)
         except _GroupLeak:
             if modelled is not None:
                 modelled.clear()
-    return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1, modelled, mentions)
+    return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1, modelled, mentions,
+                          translation_unit)
 
 
 def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[str], keep: Callable[[Decision], Any],
                    force: bool, weights: dict[int, int] | None, all_groups: int,
                    modelled: list[Function] | None = None,
-                   mentions: dict[int, set[str]] | None = None) -> tuple[list, list]:
+                   mentions: dict[int, set[str]] | None = None,
+                   translation_unit: bool = True) -> tuple[list, list]:
     """Decide ``groups`` (of ``all_groups`` independent groups of the file) one after another."""
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
     unparsed: list[list] = [[] for _ in model.functions]
-    ctx = FileContext(model)
+    ctx = FileContext(model, translation_unit)
     for group in groups:
         analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions)
         _check_group(analysis, all_groups)

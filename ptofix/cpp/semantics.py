@@ -353,7 +353,8 @@ def _only_names_the_enumeration(code: str, name: str) -> bool:
     alias, typedef, namespace or variable of that name hides the enumeration anywhere, so
     `name::X` is an enumerator of it wherever it is written (`using Mode = pipe_t;` in a block
     would make `Mode::PIPE_V` CCE's PIPE_V)."""
-    for match in re.finditer(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", code):
+    # (Uses followed by `::`, the most of them, need no look; the others are read one by one.)
+    for match in re.finditer(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])(?!\s*::)", code):
         follow = _NEXT_TOKEN.match(code, match.end())
         after = follow.group(1) if follow is not None else ""
         before = code[max(0, match.start() - 64):match.start()].rstrip()
@@ -529,8 +530,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
 class FileContext:
     """What every function of a file shares: file-scope type aliases, macros, local functions."""
 
-    def __init__(self, model: CppFile):
+    def __init__(self, model: CppFile, translation_unit: bool = True):
         self.model = model
+        # Whether the file is a whole translation unit: its static functions are called from it
+        # only. Not when another file #includes it (ptofix build's caller), which may call them.
+        self.translation_unit = translation_unit
         self.macros = model.macros
         self.unmodelled = unmodelled_file(model)
         self.scope = Scope(None)
@@ -580,11 +584,14 @@ class FileContext:
         self.file_scope_enums = frozenset(enums - others)
         # Of those, the scoped ones ptofix reads exactly (`enum class E : int {...};`): their
         # enumerators convert to nothing, so no built-in function takes one.
-        self.scoped_enums = frozenset(
-            name for stmt in model.globals
-            if (match := _SCOPED_ENUM.match(strip_comments(stmt.text))) is not None
-            and (name := match.group(1)) in self.file_scope_enums
-            and _only_names_the_enumeration(code_only(model.source.text), name))
+        scoped = {match.group(1) for stmt in model.globals
+                  if (match := _SCOPED_ENUM.match(strip_comments(stmt.text))) is not None} & self.file_scope_enums
+        # (The raw text first: a use that only a comment or string holds is read again on the code.)
+        text = model.source.text
+        unsure = {name for name in scoped if not _only_names_the_enumeration(text, name)}
+        code = code_only(text) if unsure else ""
+        self.scoped_enums = frozenset(name for name in scoped
+                                      if name not in unsure or _only_names_the_enumeration(code, name))
         # Class types the file declares (`struct X`, not `enum class X`): a name spelled like a
         # builtin (`namespace nn { struct int64_t {...}; }`) is then no scalar.
         self.file_scope_classes = frozenset(
@@ -1315,6 +1322,10 @@ class FunctionSemantics:
         names = identifiers(join_splices(text) if _has_splice(text) else text)
         if ast is None:
             self.maybe_declared.update(names)
+            if "enum" in names and "using" in names:
+                # `using enum E;` declares every enumerator of E here, names the statement does
+                # not spell: any outer variable may be hidden from here on.
+                self.hidden_jump = self.hidden_jump or "a block-scope 'using enum' may declare any name"
             jumps = _JUMP_WORDS.intersection(names)
             if jumps:
                 # `({ if (i == 3) break; 0; })`: a jump inside what the model cannot read.
@@ -2225,21 +2236,23 @@ def _has_specialization(text: str, macros: frozenset = frozenset()) -> bool:
     comment is a blank: `template </* */>` is one too), or a `template <...>` whose list holds only
     ``macros`` of the file (`template <NO_ARGS>` may expand to `template <>`). (A find per
     occurrence of the word: a `\b` search tries every offset of the file.)"""
-    if "template" not in text:
-        return False
-    text = strip_comments(text)
     pos = text.find("template")
     while pos != -1:
         if pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_"):
             match = _TEMPLATE_OF_WORDS.match(text, pos)
-            if match is not None and all(word in macros for word in identifiers(match.group(1))):
+            if match is not None and all(word in macros for word in identifiers(strip_comments(match.group(1)))):
                 return True
         pos = text.find("template", pos + 8)
     return False
 
 
-# `template <` words only `>`: an explicit specialization when the words are macros expanding to nothing.
-_TEMPLATE_OF_WORDS = regex_cache.compile(r"template\s*<((?:\s*[A-Za-z_]\w*)*)\s*>")
+# `template <` words only `>`, comments being blanks: an explicit specialization when the words are
+# macros expanding to nothing. (Read on the raw text: a `template <>` a comment holds counts too.)
+# (Each alternative unambiguous: a comment ends at its first `*/`, so a failing match backtracks
+# linearly, not through every way to split the text into comments.)
+_BLANK_OR_COMMENT = r"(?:\s|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*(?:\n|\Z))"
+_TEMPLATE_OF_WORDS = regex_cache.compile(
+    r"template" + _BLANK_OR_COMMENT + r"*<((?:" + _BLANK_OR_COMMENT + r"|[A-Za-z_]\w*(?!\w))*)>", re.S)
 
 
 def _qualified_by_macro(fn: Function, macros: frozenset) -> bool:

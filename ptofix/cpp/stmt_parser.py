@@ -924,9 +924,14 @@ def parse_condition(text: str, fast: bool = True):
     return _parse(text, "cond_start")
 
 
+_ALIAS_HEAD = regex_cache.compile(r"\s*(?:\[\[.*?\]\]\s*)*(?:using|typedef)(?![\w$])", re.S)
+
+
 def parse_for_init(text: str, fast: bool = True):
-    """A ``for`` init clause (declaration or expression) as an AST, or ``None``."""
-    if _ALTERNATIVE_TOKEN.search(text):
+    """A ``for`` init clause (declaration or expression) as an AST, or ``None``. (Not an alias
+    declaration, C++23 `for (using T = U; ...)`: the grammars would read it as a variable of a
+    type named `using`.)"""
+    if _ALTERNATIVE_TOKEN.search(text) or _ALIAS_HEAD.match(text):
         return None
     if fast:
         from .fast_expr import parse_statement as general
