@@ -565,14 +565,16 @@ def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str
 
 
 def pipeline_spec(passes: list) -> str:
-    """The passes as a ``ptofix opt -p`` pipeline (every option that is set: non-empty, true, non-zero)."""
+    """The passes as a ``ptofix opt -p`` pipeline: every non-empty text option, every other one
+    that differs from its default (`translation-unit=false`)."""
     from .pass_manager import pass_options
     items = []
     for p in passes:
         opts = []
         for name in pass_options(type(p)):
             value = getattr(p, name)
-            if value not in (None, "", False, 0):
+            if value is not None and ((isinstance(value, str) and value != "")
+                                      or (not isinstance(value, str) and value != getattr(type(p), name, None))):
                 if isinstance(value, bool):
                     value = "true" if value else "false"
                 opts.append(f"{name.replace('_', '-')}={value}")

@@ -20,10 +20,12 @@ def cpp_passes_from_args(args: argparse.Namespace) -> list:
     if slot_pass is not None:
         passes.append(slot_pass)
     if getattr(args, "pattern", None) and normalize_patterns(args.pattern):
-        passes.append(get_pass_class("pipe-v-barrier")(pattern=args.pattern,  # type: ignore[call-arg]
-                                                       force=bool(getattr(args, "force", False)),
-                                                       weight=getattr(args, "weight", None) or "",
-                                                       translation_unit=not getattr(args, "caller", None)))
+        options = {"pattern": args.pattern, "force": bool(getattr(args, "force", False)),
+                   "weight": getattr(args, "weight", None) or ""}
+        if getattr(args, "caller", None):
+            # ptofix build compiles the fixed kernel #included by the caller: one translation unit.
+            options["translation_unit"] = False
+        passes.append(get_pass_class("pipe-v-barrier")(**options))  # type: ignore[arg-type]
     return passes
 
 
