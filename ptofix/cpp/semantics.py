@@ -1668,7 +1668,9 @@ class FunctionSemantics:
             return self._expr(node.operand, env)
         if isinstance(node, A.Binary):
             before = _rightmost_name(node.left) if node.op == "<" else None
-            if before is not None and before not in env and not self._plain_value_name(before):
+            if before is not None and (before in self.maybe_declared
+                                       or (before not in env and not self._plain_value_name(before))):
+                # (A name an unread statement may declare, `using app::f;`, may hide the variable.)
                 # [temp.names]: after a template's name `<` opens its arguments, spaces or not:
                 # `TEXP < ExpAlgorithm::DEFAULT > (a, b);` is a call, and so is `(void) TEXP < ...`
                 # (the name right before the '<' counts, whatever the grammar groups it with).
