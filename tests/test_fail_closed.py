@@ -1639,3 +1639,12 @@ def test_an_alias_declaration_in_a_for_init_is_not_read_as_a_variable():
     assert parse_for_init("using Off = std::uint16_t") is None
     assert parse_for_init("typedef std::uint16_t Off") is None
     assert parse_for_init("int64_t using_x = 0") is not None
+
+
+def test_a_conversion_keeps_an_input_in_the_tile_only_if_its_type_holds_the_tile():
+    from ptofix.cpp.semantics import IntType, _holds_dims
+    assert _holds_dims(IntType(8, False), 256)           # unsigned: modulo, only smaller
+    assert not _holds_dims(IntType(8, True), 256)        # (int8_t) 128 is -128: 0xFFFFFF80 rows
+    assert _holds_dims(IntType(8, True), 127)
+    assert _holds_dims(IntType(32, True), 256)
+    assert not _holds_dims("float", 16) and not _holds_dims(IntType(32, True), None)

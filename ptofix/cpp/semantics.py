@@ -2304,6 +2304,15 @@ def _return_reason(fn: Function) -> str:
     return f"it returns '{' '.join(words)}', which may be a class (constructed and destroyed around the call)"
 
 
+def _holds_dims(ctype, bound: int | None) -> bool:
+    """Whether converting any value in [0, bound] to ``ctype`` keeps it in [0, bound]: an unsigned
+    type only makes it smaller (modulo), a signed one must hold ``bound`` (`(int8_t) 128` is -128,
+    which the Tile's `unsigned` parameters take as 0xFFFFFF80)."""
+    if not isinstance(ctype, IntType) or bound is None:
+        return False
+    return not ctype.signed or bound <= (1 << (ctype.bits - 1)) - 1
+
+
 def _template_lists(head: str) -> list[tuple[int, int, list[str]]]:
     """Every `template <...>` of a declaration: (where the keyword starts, where the list ends,
     its top-level comma-separated parameters), brackets nested in the list balanced. Comments and
@@ -2625,19 +2634,21 @@ class ValueModel:
             if sym.is_param:
                 # The incoming value only (one definition: the parameter's), of a kernel entry.
                 return self.sem.fn.is_entry and len(sym.defs) == 1 and sym in self.sem.params
-            if len(sym.defs) != 1 or sym.defs[0] is UNKNOWN_DEF or sym.defs[0][0] is None:
+            if len(sym.defs) != 1 or sym.defs[0] is UNKNOWN_DEF or sym.defs[0][0] is None \
+                    or not _holds_dims(sym.ctype, bound):
                 return False
             node, env = sym.defs[0]
             return self._input_expr(node, env, bound, depth + 1)
         if isinstance(node, A.Cast):
-            return isinstance(_cast_type(node.type, self.sem, env), IntType) \
+            return _holds_dims(_cast_type(node.type, self.sem, env), bound) \
                 and self._input_expr(node.operand, env, bound, depth + 1)
         if isinstance(node, A.Ternary):
-            return all(self._input_expr(part, env, bound, depth + 1) for part in (node.then, node.orelse))
+            return _holds_dims(expr_type(node, env, self.sem), bound) \
+                and all(self._input_expr(part, env, bound, depth + 1) for part in (node.then, node.orelse))
         if isinstance(node, A.Call):
             tmpl = node.template
             if tmpl is not None and _strip_pto(tmpl.name) == "static_cast" and len(node.args) == 1:
-                return isinstance(expr_type(node, env, self.sem), IntType) \
+                return _holds_dims(expr_type(node, env, self.sem), bound) \
                     and self._input_expr(node.args[0], env, bound, depth + 1)
             return isinstance(node.func, A.Name) and node.func.id in PURE_FUNCTIONS and not node.args \
                 and env.get(node.func.id) is None
