@@ -1343,7 +1343,15 @@ class FunctionSemantics:
             sym = scope.lookup(name)
             if sym is not None:
                 env[name] = sym
-        return self._unknown_names(env, reason)
+        info = self._unknown_names(env, reason)
+        if ast is None:
+            # It may also declare any of those names anew (`using ::x;`, `auto& [x] = arr;`,
+            # `extern T x;`): from here on a name of it is an entity of unknown kind and type, not
+            # the outer variable (whose tile type or scalar kind no longer says what it is).
+            for name in env:
+                self._new_symbol(scope, name, "unknown").make_unknown(f"'{name}' may be declared anew by a "
+                                                                      "statement ptofix cannot read")
+        return info
 
     def _not_pto_name(self, name: str, env: dict) -> str:
         """Why ``name`` as written may not denote pto's op or enumerator of that name ('' if it
