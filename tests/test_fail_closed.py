@@ -1648,3 +1648,41 @@ def test_a_conversion_keeps_an_input_in_the_tile_only_if_its_type_holds_the_tile
     assert _holds_dims(IntType(8, True), 127)
     assert _holds_dims(IntType(32, True), 256)
     assert not _holds_dims("float", 16) and not _holds_dims(IntType(32, True), None)
+
+
+BIG = "Tile<TileType::Vec, float, 64, 128, BLayout::RowMajor, 64, 128, SLayout::NoneBox, 512, PadValue::Null>"
+
+
+@pytest.mark.parametrize("declaration", ["TBig(b);", "TBig(b) = TBig();", "TBig const (b);", "TBig static (b);",
+                                         "TBig volatile(b);", "TBig constexpr (b);"])
+def test_a_statement_that_may_declare_a_tile_gives_the_name_a_new_unknown_type(declaration):
+    # The inner b is a 32 KiB tile at [8192, 40960), over a at [32768, 40960); the outer b's
+    # 8 KiB type would put it at [8192, 16384), clear of a.
+    src = f"""using TBig = {BIG};
+__global__ AICORE void k() {{
+  {TILE} a;
+  TASSIGN(a, 32768);
+  {TILE} b;
+  TASSIGN(b, 65536);
+  {{
+    {declaration}
+    TASSIGN(b, 8192);
+    pipe_barrier(PIPE_ALL);
+    TADD(a, a, a);
+    pipe_barrier(PIPE_V);
+    TMUL(b, b, b);
+  }}
+}}
+"""
+    assert removed(src) == [False]
+    assert removed(src.replace(declaration, "")) == [True]      # the outer b: provably clear of a
+
+
+@pytest.mark.parametrize("text", ["TN const (t);", "TN static(t) = u;", "float volatile = 1;", "TN __ubuf__ (t);",
+                                  "TN return (t);"])
+def test_a_keyword_is_never_read_as_a_declarators_name(text):
+    from ptofix.cpp.stmt_parser import parse_condition, parse_for_init, parse_parameter, parse_statement
+    assert parse_statement(text) is None and parse_statement(text, fast=False) is None
+    assert parse_for_init(text[:-1]) is None and parse_parameter(text[:-1].split("=")[0]) is None
+    assert not isinstance(parse_condition(text[:-1]), type(parse_statement("TN t;")))
+    assert parse_statement("const TN t;") is not None and parse_parameter("const TN t") is not None

@@ -14,6 +14,7 @@ from bisect import bisect_right
 
 from .. import regex_cache
 from ..source import PtofixError, SourceText, Span, line_start
+from .keywords import CPP_KEYWORDS
 from .model import (
     CaseLabel,
     Comment,
@@ -989,18 +990,6 @@ class _StructureParser:
 
 
 _IDENT = regex_cache.compile(r"[A-Za-z_]\w*")
-# C++ keywords and alternative tokens: a macro named like one changes the structure itself
-# (`#define else else if (0)`), which the structural parser reads as written.
-CPP_KEYWORDS = frozenset("""
-    alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t
-    char32_t class compl concept const consteval constexpr constinit const_cast continue co_await
-    co_return co_yield decltype default delete do double dynamic_cast else enum explicit export
-    extern false float for friend goto if inline int long mutable namespace new noexcept not not_eq
-    nullptr operator or or_eq private protected public register reinterpret_cast requires return
-    short signed sizeof static static_assert static_cast struct switch template this thread_local
-    throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t while
-    xor xor_eq
-""".split())
 # Words that look like a name before '(' in a declaration but name no function: GNU spellings of
 # keywords (`__typeof__(x) f(...)` declares f) and attribute introducers.
 _NOT_FUNCTION_NAMES = CPP_KEYWORDS | frozenset(["typeof", "__typeof__", "__typeof", "__decltype", "__alignof__",

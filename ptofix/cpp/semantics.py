@@ -40,6 +40,7 @@ from ..pto.ops import (
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from ..record import Record
 from . import stmt_parser as A
+from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .model import (
     CaseLabel,
     Comment,
@@ -55,7 +56,6 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import CPP_KEYWORDS as _KEYWORDS
 from .parser import SPLICE, code_only, count_identifiers, directive_word, identifiers, masked_literals, strip_comments
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
@@ -1313,7 +1313,7 @@ class FunctionSemantics:
             info = self._unknown_names(env, f"{what}: {reason}")
         else:
             info = StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
-        return self._as_declaration(head, text, info) if head else info
+        return self._as_declaration(head, text, info, scope) if head else info
 
     def _unknown_text(self, text: str, scope: Scope, reason: str, ast=None) -> StmtInfo:
         """A statement the model cannot read: every variable it names may be written. What it
@@ -1346,12 +1346,17 @@ class FunctionSemantics:
         info = self._unknown_names(env, reason)
         if ast is None:
             # It may also declare any of those names anew (`using ::x;`, `auto& [x] = arr;`,
-            # `extern T x;`): from here on a name of it is an entity of unknown kind and type, not
-            # the outer variable (whose tile type or scalar kind no longer says what it is).
-            for name in env:
-                self._new_symbol(scope, name, "unknown").make_unknown(f"'{name}' may be declared anew by a "
-                                                                      "statement ptofix cannot read")
+            # `extern T x;`).
+            self._shadow_as_unknown(scope, env, "a statement ptofix cannot read")
         return info
+
+    def _shadow_as_unknown(self, scope: Scope, names, what: str) -> None:
+        """``what`` may declare any of ``names`` anew: from here on each one the scope knows is an
+        entity of unknown kind and type, not the outer variable (whose tile type or scalar kind no
+        longer says what it is)."""
+        for name in names:
+            if scope.lookup(name) is not None:
+                self._new_symbol(scope, name, "unknown").make_unknown(f"'{name}' may be declared anew by {what}")
 
     def _not_pto_name(self, name: str, env: dict) -> str:
         """Why ``name`` as written may not denote pto's op or enumerator of that name ('' if it
@@ -1431,7 +1436,7 @@ class FunctionSemantics:
         if isinstance(ast, A.AssignStmt) or (isinstance(ast, A.ExprStmt) and not isinstance(ast.expr, A.Name)):
             head = self._declaration_head(ast.target if isinstance(ast, A.AssignStmt) else ast.expr, scope)
             if head:
-                return self._as_declaration(head, stmt.text, self._statement(ast, scope))
+                return self._as_declaration(head, stmt.text, self._statement(ast, scope), scope)
         return self._statement(ast, scope)
 
     def _declaration_head(self, expr, scope: Scope) -> str:
@@ -1443,7 +1448,7 @@ class FunctionSemantics:
         head = _leftmost_name(expr)
         return head if head is not None and self._may_name_type(head, scope) else ""
 
-    def _as_declaration(self, head: str, text: str, info: StmtInfo) -> StmtInfo:
+    def _as_declaration(self, head: str, text: str, info: StmtInfo, scope: Scope) -> StmtInfo:
         """``info`` of a statement that may be a declaration with the type ``head``: any name in it
         may be the declarator (but not the qualifiers of a qualified head: `pto::comm::TNOTIFY(v15,
         v7, v3);` declares no `pto`), and the object's destructor runs at scope exit."""
@@ -1455,10 +1460,13 @@ class FunctionSemantics:
         self.maybe_declared.update(names)
         self.scope_exit_code = f"'{head}' may name a type: the statement may declare an object whose destructor " \
                                "runs at scope exit"
-        if info.kind is Kind.UNKNOWN:
-            return info
-        return self._unknown_names(info.env, f"'{head}' may name a type: the statement may be a declaration of any "
-                                             "name in it")
+        if info.kind is not Kind.UNKNOWN:
+            info = self._unknown_names(info.env, f"'{head}' may name a type: the statement may be a declaration of "
+                                                 "any name in it")
+        # `TN(t);` declares a new `t` of type TN: the outer `t` (its tile type, its scalar kind)
+        # no longer says what the name denotes.
+        self._shadow_as_unknown(scope, names, f"a statement that may be a declaration of type '{head}'")
+        return info
 
     def _statement(self, ast, scope: Scope) -> StmtInfo:
         """A return, assignment or expression statement."""

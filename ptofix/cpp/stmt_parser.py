@@ -13,6 +13,7 @@ import re
 
 from .. import regex_cache
 from ..record import Record
+from .keywords import NOT_DECLARATOR_NAMES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -880,10 +881,17 @@ _ALTERNATIVE_TOKEN = regex_cache.compile(
     r"(?<![\w$])(?:and|and_eq|bitand|bitor|compl|not|not_eq|or|or_eq|xor|xor_eq)(?![\w$])")
 
 
+def _real_declarator(node):
+    """``node``, or ``None`` for a declaration whose declarator name is a keyword or qualifier:
+    both grammars read `TN const (t);` as an object `const` built from `t`, where C++ declares a
+    const `t` (a name the model would then miss)."""
+    return None if isinstance(node, Decl) and node.name in NOT_DECLARATOR_NAMES else node
+
+
 def parse_statement(text: str, fast: bool = True):
     """Return the statement AST, or ``None`` if the grammar cannot parse ``text``."""
     if not fast:
-        return None if _ALTERNATIVE_TOKEN.search(text) else _parse(text, "start")
+        return None if _ALTERNATIVE_TOKEN.search(text) else _real_declarator(_parse(text, "start"))
     node = _STATEMENTS.get(text, _MISS)
     if node is _MISS:
         node = _RECENT.get(text, _MISS)
@@ -894,6 +902,7 @@ def parse_statement(text: str, fast: bool = True):
                 node = None   # nesting deeper than the interpreter's stack: not understood
             if node is _FALLBACK:
                 node = _parse(text, "start")
+            node = _real_declarator(node)
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
             forget_statements()
         _STATEMENTS[text] = node
@@ -920,8 +929,8 @@ def parse_condition(text: str, fast: bool = True):
         except RecursionError:
             return None
         if node is not _FALLBACK:
-            return node
-    return _parse(text, "cond_start")
+            return _real_declarator(node)
+    return _real_declarator(_parse(text, "cond_start"))
 
 
 _ALIAS_HEAD = regex_cache.compile(r"\s*(?:\[\[.*?\]\]\s*)*(?:using|typedef)(?![\w$])", re.S)
@@ -940,10 +949,10 @@ def parse_for_init(text: str, fast: bool = True):
         except RecursionError:
             return None
         if isinstance(node, Decl):
-            return node
+            return _real_declarator(node)
         if isinstance(node, AssignStmt):
             return Assign(node.start, node.end, node.target, node.op, node.value)
-    return _parse(text, "for_init_start")
+    return _real_declarator(_parse(text, "for_init_start"))
 
 
 def parse_parameter(text: str, fast: bool = True):
@@ -957,8 +966,8 @@ def parse_parameter(text: str, fast: bool = True):
         except RecursionError:
             return None
         if node is not _FALLBACK:
-            return node
-    return _parse(text, "param_start")
+            return _real_declarator(node)
+    return _real_declarator(_parse(text, "param_start"))
 
 
 @functools.lru_cache(maxsize=16384)
