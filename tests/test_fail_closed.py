@@ -1654,7 +1654,9 @@ BIG = "Tile<TileType::Vec, float, 64, 128, BLayout::RowMajor, 64, 128, SLayout::
 
 
 @pytest.mark.parametrize("declaration", ["TBig(b);", "TBig(b) = TBig();", "TBig const (b);", "TBig static (b);",
-                                         "TBig volatile(b);", "TBig constexpr (b);"])
+                                         "TBig volatile(b);", "TBig constexpr (b);", "TBig __const (b);",
+                                         "TBig __volatile__(b);", "TBig _Atomic (b);", "TBig PTO_INST_HPP (b);",
+                                         "PTO_INST_HPP TBig (b);", "__const TBig (b);"])
 def test_a_statement_that_may_declare_a_tile_gives_the_name_a_new_unknown_type(declaration):
     # The inner b is a 32 KiB tile at [8192, 40960), over a at [32768, 40960); the outer b's
     # 8 KiB type would put it at [8192, 16384), clear of a.
@@ -1686,3 +1688,17 @@ def test_a_keyword_is_never_read_as_a_declarators_name(text):
     assert parse_for_init(text[:-1]) is None and parse_parameter(text[:-1].split("=")[0]) is None
     assert not isinstance(parse_condition(text[:-1]), type(parse_statement("TN t;")))
     assert parse_statement("const TN t;") is not None and parse_parameter("const TN t") is not None
+
+
+@pytest.mark.parametrize("text", ["TN __const (t);", "TN PTO_INST_HPP (t);", "PTO_INST_HPP TN (t);", "using T2 = __const TN;",
+                                  "typedef TN PTO_INST_HPP;", "TN _Reserved(t);", "TN __restrict (t);", "TN __builtin_x (t);"])
+def test_a_declaration_spelled_with_a_reserved_name_or_a_pto_macro_is_not_read(text):
+    from ptofix.cpp.stmt_parser import parse_statement
+    assert parse_statement(text) is None and parse_statement(text, fast=False) is None
+
+
+def test_element_types_pto_defines_as_macros_elsewhere_still_declare():
+    from ptofix.cpp.stmt_parser import parse_statement
+    from ptofix.pto.ops import pto_macro_names
+    assert "bfloat16_t" in pto_macro_names()      # `#define bfloat16_t half` for other targets
+    assert parse_statement("bfloat16_t x = 0;") is not None

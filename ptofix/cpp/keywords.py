@@ -24,3 +24,38 @@ QUALIFIER_WORDS = frozenset("""
 # Words that cannot name a declared entity: `TN const (t);` declares `t` (a const TN), never an
 # object named `const` constructed from `t`.
 NOT_DECLARATOR_NAMES = CPP_KEYWORDS | QUALIFIER_WORDS
+
+
+# The implementation's own keywords a kernel may spell ([lex.name] reserves the names; clang's
+# clang/include/clang/Basic/TokenKinds.def, https://github.com/llvm/llvm-project/blob/main/clang/include/clang/Basic/TokenKinds.def,
+# lists them): GNU spellings of C++ keywords (`__const` is const), calling conventions, extended
+# types, OpenCL and Microsoft qualifiers. Names of the forms is_compiler_word() matches by shape
+# (`_Atomic`, `__const__`, `__builtin_*`, `__is_*`, `__has_*`) are left out.
+COMPILER_KEYWORDS = frozenset("""
+    __const __volatile __restrict __inline __signed __typeof __decltype __alignof __asm __attribute
+    __complex __imag __real __null __nullptr __thread __int128 __int64 __int32 __int16 __int8 __float128
+    __fp16 __bf16 __auto_type __underlying_type __declspec __cdecl __stdcall __fastcall __thiscall __regcall
+    __vectorcall __pascal __forceinline __unaligned __super __ptr32 __ptr64 __sptr __uptr __w64 __uuidof
+    __try __finally __leave __interface __wchar_t __char16_t __char32_t __global __local __constant
+    __private __generic __kernel __read_only __write_only __read_write __vector __pixel __bool __bridge
+    __bridge_transfer __bridge_retained __bridge_retain __covariant __contravariant __kindof __if_exists
+    __if_not_exists __single_inheritance __multiple_inheritance __virtual_inheritance __unknown_anytype
+    _int8 _int16 _int32 _int64 _asm _alignof _cdecl _fastcall _stdcall _thiscall _vectorcall _uuidof
+    _inline _declspec _pascal
+""".split())
+
+
+def is_compiler_word(name: str) -> bool:
+    """``name`` may be a keyword or predefined macro of the compiler rather than a name the
+    kernel declares: one of COMPILER_KEYWORDS, an underscore and a capital first (C's `_Atomic`,
+    `_Alignas`, `_Nonnull`), a name wrapped in double underscores (`__const__`, `__volatile__`,
+    `__extension__`, the compiler's `__DAV_VEC__`), or a builtin or trait (`__builtin_*`,
+    `__is_*`, `__has_*`). Other reserved names stay names: generated kernels declare
+    `__pypto_spmd_block_idx`."""
+    if name in COMPILER_KEYWORDS:
+        return True
+    if len(name) > 1 and name[0] == "_" and name[1].isupper():
+        return True
+    if len(name) > 4 and name.startswith("__") and name.endswith("__"):
+        return True
+    return name.startswith(("__builtin_", "__is_", "__has_"))

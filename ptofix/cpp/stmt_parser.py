@@ -12,8 +12,9 @@ import os
 import re
 
 from .. import regex_cache
+from ..pto.tiles import dtype_size
 from ..record import Record
-from .keywords import NOT_DECLARATOR_NAMES
+from .keywords import NOT_DECLARATOR_NAMES, is_compiler_word
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -882,10 +883,25 @@ _ALTERNATIVE_TOKEN = regex_cache.compile(
 
 
 def _real_declarator(node):
-    """``node``, or ``None`` for a declaration whose declarator name is a keyword or qualifier:
-    both grammars read `TN const (t);` as an object `const` built from `t`, where C++ declares a
-    const `t` (a name the model would then miss)."""
-    return None if isinstance(node, Decl) and node.name in NOT_DECLARATOR_NAMES else node
+    """``node``, or ``None`` for a declaration that may not declare what it reads as (a name the
+    model would then miss): its declarator name is a keyword or qualifier (both grammars read
+    `TN const (t);` as an object `const` built from `t`, where C++ declares a const `t`), or its
+    declarator or type is spelled with a word of the compiler (`TN __const (t);`, clang's
+    spelling of const) or one of pto's macros (`TN PTO_INST_HPP (t);` is `TN (t);`). Alias declarations
+    likewise."""
+    if not isinstance(node, (Decl, TypeAlias)):
+        return node
+    if node.name in NOT_DECLARATOR_NAMES or _may_be_macro(node.name):
+        return None
+    type_name = node.type.name
+    if dtype_size(type_name) is not None:
+        return node     # an element type (pto defines `bfloat16_t` as `half` on other targets)
+    return None if any(_may_be_macro(part) for part in type_name.split("::") if part) else node
+
+
+def _may_be_macro(name: str) -> bool:
+    from ..pto.ops import pto_macro_names
+    return is_compiler_word(name) or name in pto_macro_names()
 
 
 def parse_statement(text: str, fast: bool = True):

@@ -371,3 +371,18 @@ def pto_function_names() -> frozenset[str]:
         with open(os.path.join(os.path.dirname(__file__), "pto_functions.txt"), encoding="utf-8") as handle:
             _PTO_FUNCTIONS = frozenset(line.strip() for line in handle if line.strip() and not line.startswith("#"))
     return _PTO_FUNCTIONS
+
+
+_PTO_MACROS: frozenset[str] | None = None
+
+
+def pto_macro_names() -> frozenset[str]:
+    """Every name pto-isa's headers ``#define`` (pto_macros.txt), include guards and all: a
+    kernel that includes pto sees them as macros, and one that expands to nothing (`PTO_INST_HPP`)
+    makes a declaration spelled with it a different declaration."""
+    global _PTO_MACROS
+    if _PTO_MACROS is None:
+        import os
+        with open(os.path.join(os.path.dirname(__file__), "pto_macros.txt"), encoding="utf-8") as handle:
+            _PTO_MACROS = frozenset(line.strip() for line in handle if line.strip() and not line.startswith("#"))
+    return _PTO_MACROS
