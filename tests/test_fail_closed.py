@@ -1691,7 +1691,7 @@ def test_a_keyword_is_never_read_as_a_declarators_name(text):
 
 
 @pytest.mark.parametrize("text", ["TN __const (t);", "TN PTO_INST_HPP (t);", "PTO_INST_HPP TN (t);", "using T2 = __const TN;",
-                                  "typedef TN PTO_INST_HPP;", "TN _Reserved(t);", "TN __restrict (t);", "TN __builtin_x (t);"])
+                                  "typedef TN PTO_INST_HPP;", "TN _Reserved(t);", "TN __restrict (t);", "TN __builtin_x (t);", "TN __wur (t);", "TN __wur;", "__wur TN (t);"])
 def test_a_declaration_spelled_with_a_reserved_name_or_a_pto_macro_is_not_read(text):
     from ptofix.cpp.stmt_parser import parse_statement
     assert parse_statement(text) is None and parse_statement(text, fast=False) is None
@@ -1702,3 +1702,68 @@ def test_element_types_pto_defines_as_macros_elsewhere_still_declare():
     from ptofix.pto.ops import pto_macro_names
     assert "bfloat16_t" in pto_macro_names()      # `#define bfloat16_t half` for other targets
     assert parse_statement("bfloat16_t x = 0;") is not None
+
+
+def test_a_reserved_name_with_an_initializer_is_still_a_declaration():
+    from ptofix.cpp.stmt_parser import parse_statement
+    # (Generated kernels declare such names; without the name the statement would not compile.)
+    assert parse_statement("int64_t __pypto_gm_block_offset = 1;") is not None
+    assert parse_statement("int64_t __pypto_gm_block_offset;") is None
+
+
+FOR_HEADER_CALLS = f"""using TF = {TILE};
+
+static AICORE int step_c(TF &b, TF &c) {{
+  pipe_barrier(PIPE_V);
+  TMUL(c, b, b);
+  pipe_barrier(PIPE_V);
+  return 1;
+}}
+
+static AICORE bool cond_c(TF &a, TF &c, int i) {{
+  pipe_barrier(PIPE_V);
+  TADD(a, c, c);
+  pipe_barrier(PIPE_V);
+  return i < 4;
+}}
+
+__global__ AICORE void k(__gm__ float* p) {{
+  TF a;
+  TASSIGN(a, 0);
+  TF b;
+  TASSIGN(b, 8192);
+  TF c;
+  TASSIGN(c, 16384);
+  pipe_barrier(PIPE_V);
+  for (int i = 0; cond_c(a, c, i); i += step_c(b, c)) {{
+    pipe_barrier(PIPE_V);
+  }}
+  pipe_barrier(PIPE_V);
+}}
+"""
+
+
+def test_a_for_step_runs_after_the_body_and_before_the_condition():
+    # step_c's TMUL writes c, then (no drain between) cond_c's TADD reads it: step_c's trailing
+    # barrier and cond_c's leading one are both needed; step_c's leading barrier follows the
+    # body's barrier, cond_c's trailing one precedes the body's barrier or the one after the loop.
+    model = parse_cpp(SourceText(FOR_HEADER_CALLS, "adversary.cpp"))
+    removed_at = {FOR_HEADER_CALLS.count("\n", 0, d.stmt.span.start) + 1: d.removed
+                  for d in BarrierAnalysis(model).run({"auto"})}
+    assert removed_at[6] is False and removed_at[11] is False
+    assert removed_at[4] is True and removed_at[13] is True
+
+
+def test_a_continue_in_a_for_loop_runs_the_step_next():
+    # Only on the `continue` path does the body's TADD, writing b, reach step_c's TMUL reading b
+    # without a drain: step_c's leading barrier is needed.
+    src = FOR_HEADER_CALLS.replace("    pipe_barrier(PIPE_V);\n  }\n",
+                                   "    TADD(b, a, a);\n    if (i == 2) continue;\n    pipe_barrier(PIPE_V);\n  }\n")
+    assert src != FOR_HEADER_CALLS
+    model = parse_cpp(SourceText(src, "adversary.cpp"))
+    removed_at = {src.count("\n", 0, d.stmt.span.start) + 1: d.removed for d in BarrierAnalysis(model).run({"auto"})}
+    assert removed_at[4] is False
+    without = src.replace("    if (i == 2) continue;\n", "")
+    model = parse_cpp(SourceText(without, "adversary.cpp"))
+    assert {without.count("\n", 0, d.stmt.span.start) + 1: d.removed
+            for d in BarrierAnalysis(model).run({"auto"})}[4] is True

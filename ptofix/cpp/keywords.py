@@ -59,3 +59,10 @@ def is_compiler_word(name: str) -> bool:
     if len(name) > 4 and name.startswith("__") and name.endswith("__"):
         return True
     return name.startswith(("__builtin_", "__is_", "__has_"))
+
+
+def is_reserved_identifier(name: str) -> bool:
+    """A name [lex.name] reserves to the implementation (a double underscore anywhere, or an
+    underscore and a capital first): the compiler's and the system headers' names, macros
+    included."""
+    return "__" in name or (len(name) > 1 and name[0] == "_" and name[1].isupper())

@@ -716,7 +716,8 @@ class FunctionSemantics:
         self.fn = fn
         self.ctx = ctx
         self.info: dict[int, StmtInfo] = {}          # id(stmt) -> info (headers: id of the For/If/Switch)
-        self.header_parts: dict[int, list] = {}      # id(ForStmt) -> [StmtInfo] of init/cond/step
+        # id(ForStmt) -> StmtInfo of its init, condition and step (None for an empty part)
+        self.header_parts: dict[int, tuple] = {}
         self.symbols: list[Symbol] = []
         self.params: list[Symbol] = []
         self.param_refs: list[bool] = []             # parameter passed by reference or pointer
@@ -1197,36 +1198,32 @@ class FunctionSemantics:
         if isinstance(stmt, Compound):
             self._block(stmt.body, Scope(scope))
         elif isinstance(stmt, SimpleStmt):
-            info = self._simple(stmt, scope)
-            if len(info.local_calls) > 1:
-                # `f() + g()`, `h(f(), g())`: C++ leaves their order open (the events would chain
-                # them left to right), so the statement is read as Unknown.
-                info = StmtInfo(Kind.UNKNOWN, reason="several calls of this file's functions in one statement "
-                                "(their order is not modelled)", env=info.env, local_calls=info.local_calls)
-            self.info[id(stmt)] = info
+            self.info[id(stmt)] = _one_call_at_most(self._simple(stmt, scope))
         elif isinstance(stmt, ForStmt):
             inner = Scope(scope)
-            parts = []
-            if stmt.init.strip():
-                parts.append(self._header_part(A.parse_for_init(stmt.init), stmt.init, inner, "for init"))
-            if stmt.cond.strip():
-                parts.append(self._header_part(A.parse_condition(stmt.cond), stmt.cond, inner, "for condition"))
-            if stmt.step.strip():
-                parts.append(self._header_part(A.parse_condition(stmt.step), stmt.step, inner, "for step"))
-            self.header_parts[id(stmt)] = parts
-            self.info[id(stmt)] = _merge_header(parts)
+            # Each part runs at its own point of the loop (init once; the condition before every
+            # iteration and at exit; the step after every iteration): the CFG needs them apart.
+            init = _one_call_at_most(self._header_part(A.parse_for_init(stmt.init), stmt.init, inner, "for init")) \
+                if stmt.init.strip() else None
+            cond = _one_call_at_most(self._header_part(A.parse_condition(stmt.cond), stmt.cond, inner,
+                                                       "for condition")) if stmt.cond.strip() else None
+            step = _one_call_at_most(self._header_part(A.parse_condition(stmt.step), stmt.step, inner, "for step")) \
+                if stmt.step.strip() else None
+            self.header_parts[id(stmt)] = (init, cond, step)
+            self.info[id(stmt)] = _merge_header([part for part in (init, cond, step) if part is not None])
             self._header_scope_exit(stmt)
             if stmt.body is not None:
                 self._stmt(stmt.body, Scope(inner))
         elif isinstance(stmt, IfStmt):
-            self.info[id(stmt)] = self._header_part(A.parse_condition(stmt.cond), stmt.cond, scope, "if condition")
+            self.info[id(stmt)] = _one_call_at_most(self._header_part(A.parse_condition(stmt.cond), stmt.cond, scope,
+                                                                      "if condition"))
             self._header_scope_exit(stmt)
             for part in (stmt.then, stmt.orelse):
                 if part is not None:
                     self._stmt(part, Scope(scope))
         elif isinstance(stmt, SwitchStmt):
-            self.info[id(stmt)] = self._header_part(A.parse_condition(stmt.cond), stmt.cond, scope,
-                                                    "switch condition")
+            self.info[id(stmt)] = _one_call_at_most(self._header_part(A.parse_condition(stmt.cond), stmt.cond, scope,
+                                                                      "switch condition"))
             self._header_scope_exit(stmt)
             inner = Scope(scope)
             self._switch_scopes.add(inner)
@@ -2118,6 +2115,16 @@ def type_words(node) -> set[str]:
         elif isinstance(sub, (A.TypeRef, A.TemplateId)):
             words.update(identifiers(sub.name))
     return words
+
+
+def _one_call_at_most(info: StmtInfo) -> StmtInfo:
+    """``info``, or Unknown when the statement (or header part) calls more than one function of
+    the file: `f() + g()`, `h(f(), g())`, `if (rd() + wr() > 0)` leave their order open in C++,
+    and the events would chain them left to right."""
+    if len(info.local_calls) <= 1:
+        return info
+    return StmtInfo(Kind.UNKNOWN, reason="several calls of this file's functions in one statement or header part "
+                    "(their order is not modelled)", env=info.env, local_calls=info.local_calls)
 
 
 def _merge_header(parts: list) -> StmtInfo:

@@ -14,7 +14,7 @@ import re
 from .. import regex_cache
 from ..pto.tiles import dtype_size
 from ..record import Record
-from .keywords import NOT_DECLARATOR_NAMES, is_compiler_word
+from .keywords import NOT_DECLARATOR_NAMES, is_compiler_word, is_reserved_identifier
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -891,12 +891,19 @@ def _real_declarator(node):
     likewise."""
     if not isinstance(node, (Decl, TypeAlias)):
         return node
-    if node.name in NOT_DECLARATOR_NAMES or _may_be_macro(node.name):
+    name = node.name
+    if name in NOT_DECLARATOR_NAMES or _may_be_macro(name):
+        return None
+    if is_reserved_identifier(name) and (isinstance(node, TypeAlias) or node.init is None):
+        # A reserved name may be a system header's empty macro (glibc's `__wur`): without it
+        # `TN __wur (t);` declares t. With `= value` the rest would not compile, so generated
+        # kernels' `int64_t __pypto_gm_block_offset = ...;` still declares what it reads as.
         return None
     type_name = node.type.name
     if dtype_size(type_name) is not None:
         return node     # an element type (pto defines `bfloat16_t` as `half` on other targets)
-    return None if any(_may_be_macro(part) for part in type_name.split("::") if part) else node
+    parts = [part for part in type_name.split("::") if part]
+    return None if any(_may_be_macro(part) or is_reserved_identifier(part) for part in parts) else node
 
 
 def _may_be_macro(name: str) -> bool:

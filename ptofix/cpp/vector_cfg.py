@@ -135,7 +135,9 @@ class FunctionCFG:
         self.position: dict[int, tuple] = {}          # id(stmt) -> (statement list, index)
         self.other_pipe_writes: dict[int, tuple] = {} # id(stmt) -> (pipe, dst, src, env) of a TLOAD
         self._breaks: list[list] = []                 # innermost loop/switch: break sources
-        self._continues: list[Event | None] = []   # innermost loop header (None for a switch)
+        # Where a `continue` goes: the innermost loop's step, or its condition (None for a switch).
+        self._continues: list[Event | None] = []
+        self._step_entries: set[int] = set()        # ids of the first events of for steps
         # Declarations in the blocks being built whose destructor (or cleanup) runs when control
         # leaves their block: (declaring statement, why), innermost last.
         self._scope_exits: list[tuple[Stmt, str]] = []
@@ -215,11 +217,12 @@ class FunctionCFG:
 
     def _header(self, stmt: Stmt, what: str) -> list[Event]:
         info = self.sem.info.get(id(stmt))
-        events = self._calls(stmt, info)
         if info is None or info.kind is Kind.UNKNOWN:
+            # No call events, as for a statement: what the model cannot read may run before or
+            # after them, and a helper called where no event shows it keeps its boundary barriers.
             why = info.reason if info is not None else f"{what} not understood"
-            events.insert(0, self._new(EventKind.UNKNOWN, stmt=stmt, why=why))
-        return events or [self._new(EventKind.NOP, stmt=stmt, why=what)]
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, why=why)]
+        return self._calls(stmt, info) or [self._new(EventKind.NOP, stmt=stmt, why=what)]
 
     def _stmt(self, stmt: Stmt, preds: list) -> list:
         if isinstance(stmt, Comment):
@@ -252,17 +255,7 @@ class FunctionCFG:
 
     def _compound_stmt(self, stmt: ForStmt | IfStmt | SwitchStmt, preds: list) -> list:
         if isinstance(stmt, ForStmt):
-            events = self._header(stmt, "loop header")
-            head = self._chain(preds, events)
-            header = events[0]
-            self._breaks.append([])
-            self._continues.append(header)
-            tails = self._sub_stmt(stmt.body, head) if stmt.body is not None else head
-            for tail, _ in tails:
-                _link(tail, header, True)
-            breaks = self._breaks.pop()
-            self._continues.pop()
-            return head + breaks
+            return self._for_loop(stmt, preds)
         if isinstance(stmt, IfStmt):
             head = self._chain(preds, self._header(stmt, "if"))
             tails = self._sub_stmt(stmt.then, head) if stmt.then is not None else head
@@ -288,6 +281,42 @@ class FunctionCFG:
         # The switch body is one block: its declarations' scope-exit code runs on the way
         # out (a break already ran it).
         return self._close_scope(depth, current) + breaks + ([] if has_default else head)
+
+    def _for_loop(self, stmt: ForStmt, preds: list) -> list:
+        """init; then the condition, before every iteration and once more to leave; the body; the
+        step after every iteration (a `continue` goes to it), back to the condition."""
+        parts = self.sem.header_parts.get(id(stmt))
+        if parts is None:       # (not read: the whole header is one Unknown at the loop head)
+            init_events, cond_events, step_events = [], self._header(stmt, "loop header"), []
+        else:
+            init, cond, step = parts
+            init_events = self._part_events(stmt, init)
+            cond_events = self._part_events(stmt, cond) or [self._new(EventKind.NOP, stmt=stmt, why="loop header")]
+            step_events = self._part_events(stmt, step)
+        header = cond_events[0]
+        head = self._chain(self._chain(preds, init_events), cond_events)
+        step_entry = step_events[0] if step_events else header
+        self._breaks.append([])
+        self._continues.append(step_entry)
+        tails = self._sub_stmt(stmt.body, head) if stmt.body is not None else head
+        if step_events:
+            self._step_entries.add(id(step_entry))
+            for tail, _ in tails:
+                _link(tail, step_entry, False)
+            tails = self._chain([(step_entry, False)], step_events[1:])
+        for tail, _ in tails:
+            _link(tail, header, True)
+        breaks = self._breaks.pop()
+        self._continues.pop()
+        return head + breaks
+
+    def _part_events(self, stmt: ForStmt, info: StmtInfo | None) -> list[Event]:
+        """The events of one part of a for header (none for an empty part)."""
+        if info is None:
+            return []
+        if info.kind is Kind.UNKNOWN:
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, why=info.reason)]
+        return self._calls(stmt, info)
 
     def _leaf_stmt(self, stmt: Stmt, preds: list) -> list:
         if isinstance(stmt, OpaqueStmt):
@@ -317,8 +346,10 @@ class FunctionCFG:
                     self._breaks[-1].extend(preds)
                 else:
                     header = next(t for t in reversed(self._continues) if t is not None)
+                    # (To the step, the iteration is not over yet: the back edge is step -> condition.)
+                    back = id(header) not in self._step_entries
                     for pred, _ in preds:
-                        _link(pred, header, True)
+                        _link(pred, header, back)
                 return []
             events = self._simple(stmt, info)
             self.stmt_events[id(stmt)] = events

@@ -15,8 +15,8 @@ UNKNOWN_TRIPS = 16
 
 
 def trip_count(sem: FunctionSemantics, loop: ForStmt) -> int | None:
-    parts = sem.header_parts.get(id(loop), [])
-    if len(parts) != 3:
+    parts = sem.header_parts.get(id(loop), (None, None, None))
+    if any(part is None for part in parts):
         return None
     init, cond, step = A.parse_for_init(loop.init), A.parse_condition(loop.cond), A.parse_condition(loop.step)
     env = {}
