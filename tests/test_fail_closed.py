@@ -1767,3 +1767,40 @@ def test_a_continue_in_a_for_loop_runs_the_step_next():
     model = parse_cpp(SourceText(without, "adversary.cpp"))
     assert {without.count("\n", 0, d.stmt.span.start) + 1: d.removed
             for d in BarrierAnalysis(model).run({"auto"})}[4] is True
+
+
+def test_an_equals_sign_inside_a_template_parameters_type_is_not_its_default():
+    from ptofix.cpp.semantics import _template_value_params
+    assert "PIPE_ALL" in _template_value_params("template <int N, std::enable_if_t<N == 1, pipe_t> PIPE_ALL> void f()")
+    assert "P" in _template_value_params("template <decltype(1 <= 2) P> void f()")
+    assert _template_value_params("template <pipe_t P = PIPE_V, int N = 4> void f()") == {"P", "N"}
+
+
+@pytest.mark.parametrize("head, static, entry", [
+    ("static AICORE void h(int x)", True, False),
+    ("__attribute__((static)) AICORE void h(int x)", False, False),
+    ("AICORE void h(int static_x)", False, False),
+    ("__global__ AICORE void h(int x)", False, True),
+    ("__attribute__((__global__)) AICORE void h(int x)", False, False),
+])
+def test_linkage_and_entry_come_from_the_specifiers_before_the_name(head, static, entry):
+    fn = parse_cpp(SourceText(head + " {\n}\n", "t.cpp")).functions[0]
+    assert (fn.static, fn.is_entry) == (static, entry)
+
+
+def test_a_return_value_read_only_in_part_shows_no_call_event():
+    from ptofix.cpp.barriers import _build_cfg
+    from ptofix.cpp.semantics import FileContext
+    src = f"""using TF = {TILE};
+static AICORE bool wr(TF &c) {{
+  TMUL(c, c, c);
+  return true;
+}}
+static AICORE bool k2(TF &a, TF &c) {{
+  return wr(c) && ((void)TADD(a, c, c), true);
+}}
+"""
+    model = parse_cpp(SourceText(src, "t.cpp"))
+    ctx = FileContext(model)
+    cfg = _build_cfg(ctx, model.functions[1])
+    assert cfg.local_calls == []

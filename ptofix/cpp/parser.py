@@ -682,12 +682,17 @@ class _StructureParser:
         # `__attribute__((always_inline))` are skipped.
         paren = None
         j = start
+        # The specifiers before the declarator, outside attribute groups: `static` there gives
+        # internal linkage, but not as an attribute's argument (`__attribute__((static))`, an
+        # unknown attribute the compiler ignores) or a parameter's word.
+        specifiers: list[str] = []
         while j < brace:
             kind = kinds[j]
             if kind == "w":
                 word = text[starts[j]:ends[j]]
                 if "=" in word and _has_assignment(word):
                     return None
+                specifiers.append(word)
             elif kind == "o" and text[starts[j]] == "(":
                 if j > start and self._tok_text(j - 1) in _ATTRIBUTE_WORDS:
                     j = self._match_close(j) + 1
@@ -734,9 +739,9 @@ class _StructureParser:
             body = OpaqueStmt(pack_span(starts[brace], ends[close]), text, f"unstructured body: {exc}")
         # A kernel entry point is declared `__global__` (a word of the declaration itself, not of a
         # comment); `extern "C"` alone only names a C-linkage function that anything may call.
-        is_entry = "__global__" in words and not self.directive_in_item
+        is_entry = "__global__" in specifiers and not self.directive_in_item
         fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
-                      self.directive_in_item, "static" in words,
+                      self.directive_in_item, "static" in specifiers,
                       tuple(part for block in self.lookup_path for part in block))
         self.sections[id(fn)] = tuple(self.pp_path)
         self.places[id(fn)] = (tuple(self.ns_path), tuple(self.pp_path))

@@ -2384,12 +2384,17 @@ def _template_value_params(head: str) -> set:
     names: set = set()
     for _start, _end, parts in _template_lists(head):
         for part in parts:
-            declarator = _without_attributes(strip_comments(part).split("=", 1)[0])
+            text = _without_attributes(strip_comments(part))
+            declarator = text.split("=", 1)[0]
+            if any(bracket in declarator for bracket in "([{<"):
+                # `int (*F)(int)`, `int A[4]`: the name is not simply last; and the first `=` may be
+                # inside the type, not a default (`std::enable_if_t<N == 1, pipe_t> P`): any word
+                # of the whole parameter may be its name.
+                names.update(w for w in identifiers(text) if w not in _ARITHMETIC_WORDS
+                             and w not in ("typename", "class"))
+                continue
             words = identifiers(declarator)
-            if "(" in declarator or "[" in declarator:
-                # `int (*F)(int)`, `int A[4]`...: the name is not simply last; any word may be it.
-                names.update(w for w in words if w not in _ARITHMETIC_WORDS and w not in ("typename", "class"))
-            elif words and words[-1] not in ("typename", "class"):
+            if words and words[-1] not in ("typename", "class"):
                 names.add(words[-1])
     return names
 

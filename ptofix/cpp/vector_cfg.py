@@ -374,9 +374,16 @@ class FunctionCFG:
 
     def _simple(self, stmt: SimpleStmt, info: StmtInfo) -> list[Event]:
         kind = info.kind
-        if kind is Kind.UNKNOWN:
+        if kind is Kind.UNKNOWN or (kind is Kind.RETURN and info.then_unknown):
+            # No call events: what the model cannot read may run before or after a call (`return
+            # h(b, c) && (TADD(a, c, c), true);`), and a helper called where no event shows it
+            # keeps its boundary barriers.
             return [self._new(EventKind.UNKNOWN, stmt=stmt, why=info.reason)]
-        calls = self._calls(stmt, info)
+        if info.local_calls and kind not in (Kind.RETURN, Kind.NOP, Kind.LOCAL_CALL):
+            # (Every call site must be an event of the graph: a registered call outside it would
+            # show nothing around it.)
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, why="a call of this file's function inside a "
+                                                               f"{kind.value} statement")]
         if kind is Kind.BARRIER:
             event = self._new(EventKind.BARRIER, stmt=stmt, why="pipe_barrier(PIPE_V)")
             self.barrier_events[id(stmt)] = event
@@ -398,9 +405,7 @@ class FunctionCFG:
             return []
         if kind is Kind.VECTOR_OP:
             return self._op(stmt, info)
-        if kind is Kind.RETURN and info.then_unknown:
-            return [self._new(EventKind.UNKNOWN, stmt=stmt, why=info.reason)] + calls
-        return calls
+        return self._calls(stmt, info)
 
     def _op(self, stmt: SimpleStmt, info: StmtInfo) -> list[Event]:
         base, args, env = info.op, info.args, info.env
