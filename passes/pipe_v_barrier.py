@@ -72,7 +72,7 @@ def _outside_statement_lists(model) -> set[int]:
     after a case label, an ``#if`` branch of such a list): the body of a braceless ``if``/``else``/
     ``for``, or right after a case label. A barrier removed there must stay a statement, or the next
     statement would take its place: it becomes ``/* ... */;`` (in a list, a plain comment)."""
-    from ptofix.cpp.model import CaseLabel, Compound, ForStmt, IfStmt, PPIfStmt, SwitchStmt
+    from ptofix.cpp.model import CaseLabel, Comment, Compound, Directive, ForStmt, IfStmt, PPIfStmt, SwitchStmt
 
     found: set[int] = set()
 
@@ -80,7 +80,8 @@ def _outside_statement_lists(model) -> set[int]:
         after_label = False
         for stmt in stmts:
             visit(stmt, listed and not after_label)
-            after_label = switch and isinstance(stmt, CaseLabel)
+            if not isinstance(stmt, (Comment, Directive)):    # (`case 1: /* sync */ stmt`: still labelled)
+                after_label = switch and isinstance(stmt, CaseLabel)
 
     def visit(stmt, listed: bool) -> None:
         if stmt is None:

@@ -1,6 +1,7 @@
 // A barrier that is the whole body of a braceless `if`, `else` or `for`, or the statement right
-// after a case label, stays a statement when removed (`/* ... */;`): as a bare comment, the next
-// statement would become the body. In a block it becomes a plain comment.
+// after a case label (comments between them included), stays a statement when removed (`/* ... */;`):
+// as a bare comment, the next statement would become the body, or a label would end the switch
+// (ill-formed before C++23). In a block it becomes a plain comment.
 // RUN: %ptofix run --pattern auto %s | grep -v '^//' | FileCheck %s
 // RUN: %ptofix run --pattern auto %s | %ptofix run --pattern auto - | grep -v '^//' | FileCheck %s
 __global__ AICORE void k(int32_t flag) {
@@ -15,7 +16,7 @@ __global__ AICORE void k(int32_t flag) {
   switch (flag) {
   case 1:
     pipe_barrier(PIPE_V);
-  default:
+  default: /* sync */
     pipe_barrier(PIPE_V);
   }
   TEXP(a, a);
@@ -38,7 +39,7 @@ __global__ AICORE void loop() {
 // CHECK-NEXT: switch (flag) {
 // CHECK-NEXT: case 1:
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
-// CHECK-NEXT: default:
+// CHECK-NEXT: default: /* sync */
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
 // CHECK-NEXT: }
 // CHECK-NEXT: TEXP(a, a);
