@@ -78,6 +78,10 @@ class CanonicalizePass(Pass):
                 continue
             if not (op.is_generic or op.parsed_custom):
                 continue
+            if op.regions:
+                # The printers write operands, attributes and types only: a region would be lost.
+                raise PtofixError(f"'{op.name}' with a region is not an op ptoas defines (it takes none); "
+                                  "ptofix will not rewrite it", source, op.span.start)
             canon = normalize(op, spec, target, source)
             start, end = op.name_span.start, op.span.end
             old = text[start:end]

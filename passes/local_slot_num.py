@@ -705,16 +705,19 @@ def _retemplate(t: TPipeType, order: str, local: int | None, unit: bool | None, 
 def _normalized_after(source: SourceText, t: TPipeType, edits: list[Edit]) -> str:
     from ptofix.source import apply_edits
     local = [Edit(e.start - t.span.start, e.end - t.span.start, e.replacement) for e in edits]
-    return "".join(apply_edits(source.text[t.span.start:t.span.end], local).split())
+    spelled = "".join(apply_edits(source.text[t.span.start:t.span.end], local).split())
+    return spelled.removeprefix("::").removeprefix("pto::")     # (one type: see _spelling_without_local)
 
 
 def _spelling_without_local(source: SourceText, t: TPipeType) -> str:
-    """``t`` as written, whitespace dropped and its LocalSlotNum argument (if written) blanked."""
+    """``t`` as written, whitespace dropped, its LocalSlotNum argument (if written) blanked and a
+    `pto::` qualifier dropped (`pto::TPipe<...>` and `TPipe<...>` name one type)."""
     text = source.text[t.span.start:t.span.end]
     if t.local_arg is not None:
         arg = t.args[t.local_arg].span
         text = text[:arg.start - t.span.start] + "#" + text[arg.end - t.span.start:]
-    return "".join(text.split())
+    spelled = "".join(text.split())
+    return spelled.removeprefix("::").removeprefix("pto::")
 
 
 def _base_direction(pipe: PipeObject) -> str | None:

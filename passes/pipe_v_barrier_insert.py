@@ -25,8 +25,8 @@ class PipeVBarrierInsertPass(Pass):
 
         analysis = BarrierAnalysis(model, lenient_flags=True)
         races, unverified = find_races(model, analysis)
-        edits = []
-        inserted = []
+        # One entry per inserted barrier: (index of its function, its edits, its report entry).
+        planned: list[tuple[int, list[Edit], dict]] = []
         for stmt, covered in barrier_positions(races, analysis):
             start = stmt.span.start
             indent = source.text[line_start(source.text, start):start]
@@ -36,15 +36,45 @@ class PipeVBarrierInsertPass(Pass):
             barrier = f"{comment(covered[0], source)} pipe_barrier(PIPE_V);"
             if analysis.cfg(covered[0].fn).position.get(id(stmt)) is None:
                 # The body of a braceless if/for/else: a block keeps the barrier inside it.
-                edits.append(Edit(start, start, "{ " + barrier + " ", f"separates {len(covered)} race(s)"))
-                edits.append(Edit(stmt.span.end, stmt.span.end, " }", "closes the block"))
+                edits = [Edit(start, start, "{ " + barrier + " ", f"separates {len(covered)} race(s)"),
+                         Edit(stmt.span.end, stmt.span.end, " }", "closes the block")]
             else:
-                edits.append(Edit(start, start, barrier + sep, f"separates {len(covered)} race(s)"))
-            inserted.append({"location": source.location(start),
-                             "races": [describe(r, source, analysis)[0] for r in covered]})
-        report = {"races": len(races), "inserted": inserted,
+                edits = [Edit(start, start, barrier + sep, f"separates {len(covered)} race(s)")]
+            planned.append((_function_index(model, covered[0].fn), edits,
+                            {"location": source.location(start),
+                             "races": [describe(r, source, analysis)[0] for r in covered]}))
+        stuck = _still_racing(source, [edit for _, edits, _ in planned for edit in edits])
+        warnings, unfixed = [], []
+        for index in sorted(stuck):
+            # A barrier the model would not read as one there (`pipe_barrier` may be declared anew
+            # by a statement it cannot read): it would not end the race, and every run would add
+            # another. The function is left as it is, with a warning.
+            fn = model.functions[index]
+            where = source.location(fn.span.start)
+            warnings.append(f"{where}: warning: cannot fix the races in '{fn.name}': a pipe_barrier(PIPE_V) "
+                            "inserted there would not be read as a drain; nothing inserted")
+            unfixed.append({"function": fn.name, "location": where})
+        planned = [entry for entry in planned if entry[0] not in stuck]
+        report = {"races": len(races), "inserted": [entry for _, _, entry in planned], "unfixed": unfixed,
                   "unverified": [f.name for f in {id(u.fn): u.fn for u in unverified}.values()]}
-        return PassResult(edits, report, [])
+        return PassResult([edit for _, edits, _ in planned for edit in edits], report, warnings)
+
+
+def _function_index(model, fn) -> int:
+    return next(i for i, other in enumerate(model.functions) if other is fn)
+
+
+def _still_racing(source: SourceText, edits: list[Edit]) -> set[int]:
+    """Indices of the functions that still race once ``edits`` are applied (inserting
+    statements adds no function, so the indices are the input's)."""
+    if not edits:
+        return set()
+    from ptofix.cpp.parser import parse_cpp
+    from ptofix.cpp.races import find_races
+    from ptofix.source import apply_edits
+    fixed = parse_cpp(SourceText(apply_edits(source.text, edits), source.path))
+    races, _ = find_races(fixed)
+    return {_function_index(fixed, race.fn) for race in races}
 
 
 PASS = PipeVBarrierInsertPass

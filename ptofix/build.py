@@ -42,6 +42,8 @@ DEFAULT_PTOAS_FLAGS = "--pto-arch=a3 --enable-insert-sync"
 CLI_ONLY = {"help", "config", "no-config", "dry-run", "quiet"}
 # Config keys whose relative values are relative to the config file's directory.
 PATH_KEYS = {"pto-lib", "caller", "output-dir", "ir", "sidecar"}
+# Options whose value may be a TOML integer (or a list or table of them): counts and FlagIDs.
+NUMBER_KEYS = {"local-slot-num", "default-local-slot-num", "unit-flag"}
 TOOL_KEYS = {"ptoas", "bisheng"}
 ARGV_KEYS = {"ptoas-flags", "bisheng-flags"}
 CONFIG_NAME = "ptofix.toml"
@@ -183,6 +185,9 @@ def locate_key(text: str, path: list[str]) -> int | None:
 def _parse_toml(path: str) -> tuple[SourceText, dict[str, Any]]:
     from .source import read_source
     source = read_source(path)
+    if source.text.startswith("\ufeff"):
+        # A BOM, which editors may write and TOML does not allow: read as a blank (offsets stay).
+        source = SourceText(" " + source.text[1:], source.path)
     try:
         data = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as exc:
@@ -267,7 +272,7 @@ def _config_value(config: Config, info: OptionInfo, raw: Any) -> Any:
             raise config.error(info.key, f"{where} must be a string or a list of strings")
         return [_convert(config, info, str(x)) for x in items]
     # a value option: string, integer, list (comma list) or table (K=V comma list)
-    if isinstance(raw, bool) or isinstance(raw, float):
+    if isinstance(raw, bool) or isinstance(raw, float) or (isinstance(raw, int) and info.key not in NUMBER_KEYS):
         raise config.error(info.key, f"{where} must be a string, not {_toml_type(raw)}")
     if isinstance(raw, int):
         text = str(raw)
@@ -283,7 +288,28 @@ def _config_value(config: Config, info: OptionInfo, raw: Any) -> Any:
         text = os.path.normpath(os.path.join(config.directory, text))
     if info.key in TOOL_KEYS and os.sep in text and not os.path.isabs(text):
         text = os.path.normpath(os.path.join(config.directory, text))
-    return _convert(config, info, text)
+    value = _convert(config, info, text)
+    check = _VALUE_CHECKS.get(info.key)
+    if check is not None and isinstance(value, str):
+        try:
+            check(value)
+        except PtofixError as exc:     # reported at the key, not later without a place
+            raise config.error(info.key, f"{where}: {exc.diagnostic.message}") from None
+    return value
+
+
+def _check_patterns(text: str) -> None:
+    from .cpp.barriers import normalize_patterns
+    normalize_patterns(text)
+
+
+def _check_version(text: str) -> None:
+    from .ir.versions import resolve
+    resolve(text)
+
+
+# Values checked where the config gives them (the passes would check them later, at no place).
+_VALUE_CHECKS = {"pattern": _check_patterns, "target-ptoas": _check_version}
 
 
 def _convert(config: Config, info: OptionInfo, text: str) -> Any:

@@ -281,7 +281,6 @@ def test_build_checks_config_pass_options_up_front(tmp_path, capsys, fake_build)
 @pytest.mark.parametrize(("old", "new", "expected"), [
     (FIRST_TALLOC, "TALLOC<PipeFromHeader,", "takes pipe 'v20' with the type 'PipeFromHeader'"),
     (FIRST_TALLOC, "TALLOC<PIPE0,", "a #define names TPipe"),
-    (FIRST_TALLOC, "pto::TALLOC<TPipe<0, Direction::DIR_C2V, 32768, 8, 8, true>,", "TPipe type is not a pipe object"),
 ])
 def test_use_whose_type_is_not_a_written_out_tpipe_is_refused(tmp_path, capsys, old, new, expected):
     text = FA_CPP.read_text()
@@ -295,6 +294,18 @@ def test_use_whose_type_is_not_a_written_out_tpipe_is_refused(tmp_path, capsys, 
     assert "k.cpp:" in err and ("cannot rewrite pipe 'v20'" in err or "cannot change LocalSlotNum" in err)
     assert expected in err
     assert path.read_text() == changed
+
+
+@needs_fa
+def test_a_pto_qualified_use_is_rewritten_with_its_pipe(tmp_path, capsys):
+    text = FA_CPP.read_text()
+    changed = text.replace(FIRST_TALLOC, "pto::" + FIRST_TALLOC, 1)
+    assert changed != text
+    path = write(tmp_path / "k.cpp", changed)
+    status, out, err = ptofix(capsys, "run", "--local-slot-num", "0=2", "-i", path)
+    assert status == 0, err
+    assert "pto::TALLOC<TPipe<0, Direction::DIR_C2V, 32768, 8, 2, true>," in path.read_text()
+    assert "TPipe<0, Direction::DIR_C2V, 32768, 8, 8, true>" not in path.read_text()
 
 
 @needs_fa

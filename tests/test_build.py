@@ -403,6 +403,11 @@ def test_canonicalize_error_stops_before_ptoas(tools, tmp_path, capsys):
     ('target-ptoas = "v0.45"\nto = "pretty"\n', r"ptofix\.toml:2:1: error: 'to' in .* must be one of custom, generic"),
     ('target-ptoas = "v0.45"\ndry-run = true\n', r"ptofix\.toml:2:1: error: unknown key 'dry-run'"),
     ('target-ptoas = "v0.45\n', r"ptofix\.toml:1:\d+: error: bad TOML"),
+    ('target-ptoas = "v0.45"\npattern = 3\n', r"ptofix\.toml:2:1: error: 'pattern' in .* must be a string, not an integer"),
+    ('target-ptoas = "v0.45"\nir = 5\n', r"ptofix\.toml:2:1: error: 'ir' in .* must be a string, not an integer"),
+    ('target-ptoas = "v0.45"\npattern = "bogus"\n', r"ptofix\.toml:2:1: error: 'pattern' in .*: unknown barrier pattern"),
+    ('target-ptoas = "v9x"\n', r"ptofix\.toml:1:1: error: 'target-ptoas' in .*: unknown ptoas version 'v9x'"),
+    ('\ufefftarget-ptoas = "v0.45"\npattern = 3\n', r"ptofix\.toml:2:1: error: 'pattern' in .* not an integer"),
 ])
 def test_bad_config_is_a_located_error(tools, tmp_path, capsys, body, message):
     kernel = tmp_path / "k"
@@ -412,6 +417,16 @@ def test_bad_config_is_a_located_error(tools, tmp_path, capsys, body, message):
     (kernel / "ptofix.toml").write_text(body)
     assert build(str(ir), "-o", str(tmp_path / "o"), "--dry-run") == 2
     assert re.search(message, capsys.readouterr().err)
+
+
+def test_a_config_may_give_counts_as_integers_and_start_with_a_bom(tools, tmp_path, capsys):
+    kernel = tmp_path / "k"
+    kernel.mkdir()
+    ir = kernel / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    (kernel / "ptofix.toml").write_text('\ufefftarget-ptoas = "v0.45"\nlocal-slot-num = 2\n', encoding="utf-8")
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--dry-run") == 0, capsys.readouterr().err
+    assert "local-slot-num = 2" in capsys.readouterr().out
 
 
 def test_explicit_missing_config_file(tools, tmp_path, capsys):

@@ -186,6 +186,21 @@ def test_fix_is_idempotent_and_run_auto_keeps_the_inserted_barriers():
     assert len(kept) == inserted, after
 
 
+def test_fix_inserts_nothing_where_the_barrier_would_not_be_read_as_one(tmp_path):
+    # A lambda the model cannot read may declare `pipe_barrier` anew: an inserted barrier would
+    # not end the race, and every run would add one more. The file stays as it is, exit 1.
+    racy = tmp_path / "racy.cpp"
+    racy.write_text(RACY.replace("{\n  " + TILE + " a;", "{\n  auto l = [&]() { pipe_barrier(PIPE_V); };\n  "
+                                 + TILE + " a;", 1))
+    assert "auto l" in racy.read_text()
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "check", "--fix", str(racy)], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == racy.read_text()
+    assert "warning: cannot fix the races in 'k'" in proc.stderr
+    fixed = run_pipeline(SourceText(racy.read_text(), "k.cpp"), [build_pass("pipe-v-barrier-insert", {})], PARSERS)
+    assert fixed.text == racy.read_text() and fixed.reports[0]["unfixed"][0]["function"] == "k"
+
+
 def test_check_cli_several_files_json_and_exit_codes(tmp_path):
     racy = tmp_path / "racy.cpp"
     racy.write_text(RACY)

@@ -138,6 +138,21 @@ def test_per_flag_map_changes_only_the_local_argument_of_that_pipe():
     assert report["edits"] == 2 and report["changed_pipes"] == 1
 
 
+@pytest.mark.parametrize("qualify", ["all", "init", "uses", "global"])
+def test_a_pto_qualified_tpipe_is_the_same_type(qualify):
+    qualified = {
+        "all": TWO.replace("TPipe<", "pto::TPipe<").replace("TFREE<", "pto::TFREE<"),
+        "init": TWO.replace("= TPipe<", "= pto::TPipe<"),
+        "uses": TWO.replace("TFREE<TPipe<", "TFREE<pto::TPipe<"),
+        "global": TWO.replace("TPipe<", "::pto::TPipe<"),
+    }[qualify]
+    assert qualified != TWO
+    text, report, warnings = run(qualified, map="0=2")
+    assert text == qualified.replace("1024, 8, 8, true", "1024, 8, 2, true") and not warnings
+    assert report["changed_pipes"] == 1
+    assert run(text, map="0=2")[0] == text
+
+
 def test_all_pipes_default_policy_and_precedence():
     text, report, _ = run(TWO, map="0=4", default=2)
     assert "TPipe<0, Direction::DIR_C2V, 1024, 8, 4, true>" in text

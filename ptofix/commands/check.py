@@ -14,7 +14,8 @@ op with a note at the earlier one. Statements ptofix does not understand make th
 --fix inserts the fewest pipe_barrier(PIPE_V) that separate every race (the pass
 pipe-v-barrier-insert); the output options below then apply as for `ptofix run`.
 
-exit status: 0 no race (or --fix applied), 1 races found, 2 bad input, 3 internal error."""
+exit status: 0 no race (or --fix separated them all), 1 races found (with --fix: some could not be
+separated), 2 bad input, 3 internal error."""
 
 
 def add_parser(subparsers) -> None:
@@ -69,11 +70,14 @@ def process_file(path: str, args: argparse.Namespace):
     report = {"file": source.path, "races": [to_json(r, source, analysis) for r in races], "by_kind": kinds,
               "unverified": notes}
     text = source.text
+    warnings: list[str] = []
     if args.fix and races:
         outcome = run_pipeline(source, [build_pass("pipe-v-barrier-insert", {})], PARSERS, {"cpp": model})
         text = outcome.text
         report["inserted"] = outcome.reports[0]["inserted"]
-    return Processed(source, text, report, lines, [], [])
+        report["unfixed"] = outcome.reports[0]["unfixed"]
+        warnings = list(outcome.warnings)
+    return Processed(source, text, report, lines, warnings, [])
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:
@@ -81,7 +85,10 @@ def deliver_file(args: argparse.Namespace, result) -> int:
     from ..output import deliver, emit_report, write_stderr
     if result.text_lines and not args.report:
         write_stderr("".join(line + "\n" for line in result.text_lines))
+    if result.warnings:
+        write_stderr("".join(warning + "\n" for warning in result.warnings))
     if args.fix:
-        return deliver(args, result.source, result.text, result.report, result.text_lines)
+        code = deliver(args, result.source, result.text, result.report, result.text_lines)
+        return 1 if code == 0 and result.report.get("unfixed") else code    # races left: as without --fix
     emit_report(args, result.report, result.text_lines)
     return 1 if result.report["races"] else 0
