@@ -83,7 +83,10 @@ def parse_pipeline(spec: str) -> list[tuple[str, dict[str, str]]]:
     while pos < len(spec):
         match = re.compile(_PIPELINE_ITEM).match(spec, pos)
         if not match or match.end() == pos:
-            raise PtofixError(f"bad pipeline syntax at character {pos + 1} of '{spec}'")
+            # Where it goes wrong: after the longest well-formed start of an item.
+            start = re.compile(r"\s*(?:[A-Za-z0-9_-]+\s*(?:\{[^{}]*\}\s*)?)?").match(spec, pos)
+            at = start.end() if start is not None else pos
+            raise PtofixError(f"bad pipeline syntax at character {at + 1} of '{spec}'")
         options: dict[str, str] = {}
         if match.group(2):
             body = match.group(2)[1:-1].strip()
@@ -91,6 +94,8 @@ def parse_pipeline(spec: str) -> list[tuple[str, dict[str, str]]]:
                 key, sep, value = part.partition("=")
                 if not sep:
                     raise PtofixError(f"pass option '{part}' must be key=value")
+                if key.strip() in options:
+                    raise PtofixError(f"pass option '{key.strip()}' given twice in '{match.group(0).strip()}'")
                 options[key.strip()] = value.strip()
         items.append((match.group(1), options))
         pos = match.end()
@@ -164,6 +169,16 @@ def run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Pars
         return _run_pipeline(source, passes, parsers, models)
 
 
+_KIND_NAMES = {"cpp": "C++", "mlir": "PTO IR"}
+_EXTENSIONS = {".cpp": "cpp", ".cc": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".h": "cpp", ".mlir": "mlir", ".pto": "mlir"}
+
+
+def _looks_like(path: str) -> str | None:
+    """The input kind a file's name says (None: it says nothing, e.g. stdin)."""
+    import os
+    return _EXTENSIONS.get(os.path.splitext(path)[1].lower())
+
+
 def _run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Parser],
                   models: dict[str, Any] | None) -> PipelineOutcome:
     text = source.text
@@ -171,12 +186,20 @@ def _run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Par
     warnings: list[str] = []
     current = source
     cached = dict(models or {})
+    kinds = {pass_.kind for pass_ in passes}
+    if len(kinds) > 1:
+        names = ", ".join(f"{p.name} ({_KIND_NAMES.get(p.kind, p.kind)})" for p in passes)
+        raise PtofixError(f"the pipeline mixes C++ and PTO IR passes ({names}): a file is one or the other")
     for pass_ in passes:
         parse = parsers.get(pass_.kind)
         if parse is None:
             raise PtofixError(f"pass '{pass_.name}' works on {pass_.kind} input, which this command does not handle")
         model = cached.pop(pass_.kind, None) if current is source else None
         if model is None:
+            other = _looks_like(source.path)
+            if other is not None and other != pass_.kind:
+                raise PtofixError(f"pass '{pass_.name}' works on {_KIND_NAMES[pass_.kind]}, and this file's name says "
+                                  f"{_KIND_NAMES[other]}", source, 0)
             model = parse(current)
         result = pass_.apply(model, current)
         # The model is not needed to apply the edits: freed first, it does not stay alive next

@@ -411,3 +411,26 @@ def test_files_are_untouched_on_error(tmp_path, capsys):
     before = path.read_bytes()
     status, _out, _err = ptofix(capsys, "run", "--local-slot-num", "2", "-i", path)
     assert status == 2 and path.read_bytes() == before and os.listdir(tmp_path) == ["k.cpp"]
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("pipe-v-barrier local-slot-num", "bad pipeline syntax at character 16 of"),
+    ("pipe-v-barrier{pattern=auto", "bad pipeline syntax at character 15 of"),
+    ("pipe-v-barrier,,local-slot-num", "bad pipeline syntax at character 16 of"),
+    ("pipe-v-barrier{pattern=gu,pattern=auto}", "pass option 'pattern' given twice"),
+])
+def test_a_bad_pipeline_is_reported_where_it_goes_wrong(spec, message):
+    import re
+
+    from ptofix.pass_manager import parse_pipeline
+    from ptofix.source import PtofixError
+    with pytest.raises(PtofixError, match=re.escape(message)):
+        parse_pipeline(spec)
+
+
+def test_a_pass_on_the_other_kind_of_file_says_so(tmp_path, capsys):
+    cpp = write(tmp_path / "k.cpp", "__global__ AICORE void k() {\n}\n")
+    status, out, err = ptofix(capsys, "opt", "-p", "canonicalize{target-ptoas=v0.45}", cpp)
+    assert status == 2 and out == "" and "pass 'canonicalize' works on PTO IR, and this file's name says C++" in err
+    status, out, err = ptofix(capsys, "opt", "-p", "canonicalize{target-ptoas=v0.45},local-slot-num", cpp)
+    assert status == 2 and "the pipeline mixes C++ and PTO IR passes" in err
