@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 from ptofix.cpp.pipes import (
     DEFAULT_LOCAL_SLOT_NUM,
     NEW,
+    NO_NOSPLIT,
     OLD,
     SHORT,
     PipeInventory,
@@ -162,8 +163,15 @@ class LocalSlotNumPass(Pass):
         unit_flags = parse_flag_list(self.unit_flag)
         present = set(inv.flag_ids())
         unmatched: list[str] = []
+        unnamed = [pipe for pipe in inv.pipes if pipe.type.flag_id is None]
         for what, flags in (("local-slot-num", list(per_flag)), ("unit-flag", unit_flags)):
             for flag in flags:
+                if flag not in present and unnamed:
+                    # A FlagID written as a name (`QK_READY`, an enumerator, a macro) may be this one.
+                    pipe = unnamed[0]
+                    raise PtofixError(f"{what} names FlagID {flag}, and pipe '{pipe.var}' in '{pipe.function}' "
+                                      f"writes its FlagID as '{pipe.type.args[0].text}', which ptofix cannot read: "
+                                      "it may be that pipe", source, pipe.type.span.start)
                 if flag not in present:
                     # One map may serve several kernels (e.g. the cube and vector files of one FA
                     # kernel): a FlagID this file lacks is reported, not an error.
@@ -246,6 +254,12 @@ class LocalSlotNumPass(Pass):
             found = header_order(read_source(header).text)
             if found is None:
                 raise PtofixError(f"local-slot-num: cannot find the 'struct TPipe' template in {header}")
+            if found == NO_NOSPLIT:
+                # Its sixth argument is EN_UNIT_FLAG: an old-order file's IsNoSplit there would turn
+                # into the unit flag. Neither order ptofix writes fits it.
+                raise PtofixError(f"local-slot-num: {header} declares TPipe<F, Dir, Size, Num, LocalSlotNum, "
+                                  "EN_UNIT_FLAG> without IsNoSplit (pto-isa 2026-03-26 to 04-09); ptofix writes only "
+                                  "the old and new orders, which have IsNoSplit")
             if order is not None and order != found:
                 raise PtofixError(f"local-slot-num: tpipe-order {order} contradicts {header}, which declares "
                                   f"TPipe in the {found} order")
@@ -295,6 +309,15 @@ class LocalSlotNumPass(Pass):
         edits: list[Edit] = []
         if changing:
             self._check_editable(inv, source, pipe, intent)
+            for occ in occurrences:
+                fifth = occ.args[4] if len(occ.args) == 5 else None
+                if target_order == OLD and occ.order == NEW and fifth is not None and fifth.value in (0, 1):
+                    # Under the old header the fifth argument is the bool IsNoSplit, which may be
+                    # spelled 0 or 1: read as a LocalSlotNum it would be rewritten as one. (With a
+                    # sixth, bool argument the old reading would make LocalSlotNum 0 or 1 a bool.)
+                    raise PtofixError(f"cannot rewrite pipe '{pipe.var}': its fifth TPipe argument "
+                                      f"'{fifth.text}' may be IsNoSplit (the old order's bool) or LocalSlotNum "
+                                      "(the new order's); write the bool as true/false", source, fifth.span.start)
             order = target_order or (t.order if t.order in (NEW, OLD) else file_order)
             reason = self._reason(pipe, intent, needs_local, needs_unit, wants_order, order)
             new_texts = set()
@@ -302,8 +325,12 @@ class LocalSlotNumPass(Pass):
                 occ_edits = _retemplate(occ, order, want_local, True if unit else None, reason)
                 edits.extend(occ_edits)
                 new_texts.add(_normalized_after(source, occ, occ_edits))
-            if len(new_texts) != 1:  # pragma: no cover - _check_editable refuses every such pipe
-                raise AssertionError(f"pipe '{pipe.var}' would get different types: {sorted(new_texts)}")
+            if len(new_texts) != 1:
+                # Occurrences that differ in LocalSlotNum only, and a change that does not set it
+                # (an order or the unit flag): each would keep its own value.
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': its init and uses write different "
+                                  "LocalSlotNum values and this run does not set one (give --local-slot-num to "
+                                  "make them agree)", source, t.span.start)
             if needs_local and want_local is not None and want_local > (before or 0) and pipe.tile_form_pop:
                 warnings.append(
                     f"{source.location(t.span.start)}: warning: raising LocalSlotNum of pipe '{pipe.var}' "
@@ -339,6 +366,9 @@ class LocalSlotNumPass(Pass):
         loose = [(t.span.start, "a TPipe<...> type not tied to a pipe object ptofix recognises "
                   "(declare pipes as `auto v = TPipe<...>(...)` or `TPipe<...> v(...)`)") for t in inv.unlinked]
         loose += [(i.offset, i.message) for i in inv.issues if i.kind == "unlinked"]
+        # A statement the grammar cannot read may declare a pipe (the other side of a pipe this run
+        # changes, used only through deduced TPOP(v, t) calls), in any function.
+        loose += [(i.offset, "a " + i.message.split(";")[0]) for i in inv.issues if i.kind == "unparsed"]
         if loose:
             offset, why = min(loose)
             raise PtofixError(f"cannot change LocalSlotNum consistently: {why}; it may name a pipe this run "
@@ -552,8 +582,9 @@ class LocalSlotNumPass(Pass):
         for r, (_n, entry, value, label) in enumerate(entries):
             if r in by_shape:
                 found = by_shape[r]
-                intents[id(found.pipe)] = Intent(value, "sidecar", f"{label}: local_slot_num = {value} stripped by "
-                                                 f"canonicalize, matched by {found.how}", None, found.by)
+                _set_sidecar_intent(intents, found.pipe, Intent(
+                    value, "sidecar", f"{label}: local_slot_num = {value} stripped by canonicalize, matched by "
+                    f"{found.how}", None, found.by), source)
                 continue
             func = entry["func"]
             candidates = [p for p in inv.pipes if p.function == func]
@@ -575,8 +606,9 @@ class LocalSlotNumPass(Pass):
                 raise PtofixError(f"{label}: without flag_base it matches several pipes in '{func}' (FlagIDs "
                                   f"{', '.join(str(p.flag_id) for p in checked)}); cannot choose", source)
             for pipe in checked:
-                intents[id(pipe)] = Intent(value, "sidecar", f"{label}: local_slot_num = {value} stripped by "
-                                           f"canonicalize, matched by {how}", None, by)
+                _set_sidecar_intent(intents, pipe, Intent(value, "sidecar", f"{label}: local_slot_num = {value} "
+                                                          f"stripped by canonicalize, matched by {how}", None, by),
+                                    source)
         return intents
 
 
@@ -675,6 +707,15 @@ def _ordinal(n: int) -> str:
 
 # ---- edit construction ----------------------------------------------------------------------------
 _DEFAULT_TEXT = {"local": str(DEFAULT_LOCAL_SLOT_NUM), "nosplit": "false", "unit": "false"}
+
+
+def _set_sidecar_intent(intents: dict[int, Intent], pipe: PipeObject, intent: Intent, source: SourceText) -> None:
+    """Two sidecar entries that reach one pipe must agree (as two IR inits must)."""
+    previous = intents.get(id(pipe))
+    if previous is not None and previous.value != intent.value:
+        raise PtofixError(f"two sidecar entries give pipe '{pipe.var}' different local_slot_num ({previous.value}: "
+                          f"{previous.detail}; {intent.value}: {intent.detail})", source, pipe.type.span.start)
+    intents[id(pipe)] = intent
 
 
 def _retemplate(t: TPipeType, order: str, local: int | None, unit: bool | None, reason: str) -> list[Edit]:

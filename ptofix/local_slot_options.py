@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any
 
+def positive_count(text: str) -> int:
+    """A LocalSlotNum on the command line: at least 1 (0 would mean no default, silently)."""
+    value = count_argument(text)
+    if value == 0:
+        import argparse
+        raise argparse.ArgumentTypeError("a LocalSlotNum is at least 1, got '0'")
+    return value
+
+
 # (flag, dest, keyword arguments for add_argument)
 _OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("--local-slot-num", "local_slot_num", dict(
@@ -34,7 +43,7 @@ _OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
         metavar="VERSION", help="ptoas version that produced the C++ (its flag_base assignment rule breaks ties "
                                 "between pipes of one shape; default newest)")),
     ("--default-local-slot-num", "default_local_slot_num", dict(
-        metavar="N", type=count_argument,
+        metavar="N", type=positive_count,
         help="LocalSlotNum for pipes without any other intent (e.g. 2, the header default)")),
     ("--tpipe-order", "tpipe_order", dict(
         choices=["old", "new"],

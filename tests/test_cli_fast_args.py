@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from ptofix.batch import count_argument
 from ptofix.cli import Arguments, build_parser, main
 from ptofix.commands import run as run_command
+from ptofix.local_slot_options import positive_count
 
 
 def _argparse(argv: list[str]) -> dict | None:
@@ -43,7 +44,7 @@ def test_every_run_option_is_known_to_the_fast_reader_as_argparse_defines_it():
             continue
         if action.const is True:
             kind = "flag"
-        elif action.type in (int, count_argument):
+        elif action.type in (int, count_argument, positive_count):
             kind = "int"
         elif action.choices:
             kind = "choice"

@@ -111,6 +111,8 @@ def test_nothing_to_do_is_byte_identical():
      "does not fit i8"),
     ('"pto.tpop_from_aiv"(%a) <{operandSegmentSizes = array<i32: 1, 1>, split = 0 : i8}> : (index) -> !pto.tile_buf<mat, 16x16xf32>\n',
      "newest", "operandSegmentSizes sums to 2 but the op has 1 operands"),
+    ('"pto.tpush_to_aiv"(%t) {split = true} : (!pto.tile_buf<acc, 16x16xf32>) -> ()\n', "newest",
+     "attribute 'split' must be an integer (i8), got 'true'"),
     # The printers write no regions: rewriting would drop this one.
     ('"pto.tfree"(%p) ({ ^bb0(%x: index): "pto.tfree"(%p) {split = 1 : i64} : (!pto.pipe) -> () }) {split = 1 : i64}'
      ' : (!pto.pipe) -> ()\n', "v0.45", "'pto.tfree' with a region is not an op ptoas defines"),
@@ -367,3 +369,15 @@ def test_a_wrong_width_in_a_custom_ops_trailing_dictionary_is_fixed():
     out = run(text, "v0.45").text
     assert "flag_base = 0 : i64" not in out and "flag_base = 0 : i32" in out
     assert run(out, "v0.45").text == out
+
+
+def test_newest_only_operands_and_attributes_of_lowered_pipe_ops_are_read():
+    tpop = ('"pto.tpop"(%t, %p, %sb) <{split = 1 : i8}> : (!pto.tile_buf<vec, 32x128xf16>, !pto.pipe, i64) -> ()\n')
+    out = run(tpop, "newest").text
+    assert "pto.tpop(%t, %p : !pto.tile_buf<vec, 32x128xf16>, !pto.pipe) {split = 1} aiv_subblockid(%sb)" in out
+    with pytest.raises(PtofixError):
+        run(tpop, "v0.45")
+    l2l = ('%p = "pto.initialize_l2l_pipe"(%l) <{acc_push_epilogue = #pto.acc_push_epilogue<layout = nz2nd, '
+           'quant = deqf16_scalar, relu = normal_relu>, dir_mask = 1 : i8, slot_num = 8 : i32, '
+           'slot_size = 512 : i32}> : (i32) -> !pto.pipe\n')
+    assert "acc_push_epilogue = #pto.acc_push_epilogue<layout = nz2nd" in run(l2l, "newest").text

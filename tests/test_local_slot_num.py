@@ -15,7 +15,7 @@ import re
 import pytest
 
 from ptofix.cpp.parser import parse_cpp, tokenize
-from ptofix.cpp.pipes import NEW, OLD, SHORT, UNKNOWN, build_inventory, header_order
+from ptofix.cpp.pipes import NEW, NO_NOSPLIT, OLD, SHORT, UNKNOWN, build_inventory, header_order
 from ptofix.frontends import PARSERS
 from ptofix.local_slot_options import add_local_slot_arguments, local_slot_pass_from_args
 from ptofix.pass_manager import build_pass, run_pipeline
@@ -115,9 +115,10 @@ def test_header_order():
     new = open(os.path.join(INPUTS, "pto-isa-new", "include", "pto", "npu", "a2a3", "TPush.hpp")).read()
     old = open(os.path.join(INPUTS, "pto-isa-old", "include", "pto", "npu", "a2a3", "TPush.hpp")).read()
     assert header_order(new) == NEW and header_order(old) == OLD
-    # 2026-03-26 header: LocalSlotNum fifth, no IsNoSplit (docs/reference/pto-facts.md §4.1).
+    # 2026-03-26 header: LocalSlotNum fifth, no IsNoSplit (docs/reference/pto-facts.md §4.1): its sixth
+    # argument is the unit flag, neither order ptofix writes.
     assert header_order("template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uint32_t SlotNum, "
-                        "uint32_t LocalSlotNum = 2, bool EN_UNIT_FLAG = false> struct TPipe;") == NEW
+                        "uint32_t LocalSlotNum = 2, bool EN_UNIT_FLAG = false> struct TPipe;") == NO_NOSPLIT
     assert header_order("template <typename T> struct Other;") is None
 
 
@@ -434,3 +435,41 @@ def test_local_slot_num_refuses_to_change_a_pipe_after_barriers_were_removed(tmp
     # The value it already has is no change; the order that sets it first proves on the new value.
     assert main(["run", "--local-slot-num", "0=1", str(removed), "-o", str(out)]) == 0
     assert main(["opt", "-p", "local-slot-num{map=0=4},pipe-v-barrier{pattern=auto}", src, "-o", str(out)]) == 0
+
+
+# ---- intents that cannot be applied exactly are errors, never dropped ------------------------------
+def test_a_header_without_isnosplit_is_refused(tmp_path):
+    header = tmp_path / "include" / "pto" / "npu" / "a2a3" / "TPush.hpp"
+    header.parent.mkdir(parents=True)
+    header.write_text("template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uint32_t SlotNum,\n"
+                      "          uint32_t LocalSlotNum = 2, bool EN_UNIT_FLAG = false>\nstruct TPipe {};\n")
+    with pytest.raises(PtofixError, match="without IsNoSplit"):
+        run(TWO, map="0=2", pto_lib=str(tmp_path))
+
+
+def test_a_fifth_argument_that_may_be_the_old_orders_bool_is_refused():
+    five = TWO.replace("1024, 8, 8, true>", "1024, 8, 1>")
+    with pytest.raises(PtofixError, match="may be IsNoSplit"):
+        run(five, tpipe_order="old")
+    assert "1024, 8, false, 2>" in run(TWO.replace("1024, 8, 8, true>", "1024, 8, 2>"), tpipe_order="old")[0]
+
+
+def test_init_and_use_that_differ_in_localslotnum_only_need_a_localslotnum():
+    differ = TWO.replace("auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>",
+                         "auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 4, true>")
+    with pytest.raises(PtofixError, match="write different LocalSlotNum values"):
+        run(differ, tpipe_order="old")
+    assert run(differ, map="0=2")[0].count("1024, 8, 2, true>") == 2
+
+
+def test_a_flag_map_with_a_pipe_whose_flagid_is_a_name_is_refused():
+    named = "  constexpr uint8_t QK = 0;\n" + TWO.split("{\n", 1)[1].replace("TPipe<0,", "TPipe<QK,")
+    text = TWO.split("{\n", 1)[0] + "{\n" + named
+    with pytest.raises(PtofixError, match="writes its FlagID as 'QK'"):
+        run(text, map="0=2,2=2")
+
+
+def test_a_pipe_statement_the_grammar_cannot_read_blocks_every_rewrite():
+    other = kernel("  [[maybe_unused]] auto v6 = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>(v1, v2, v2);\n", "vec")
+    with pytest.raises(PtofixError, match="could not be parsed; it may name a pipe"):
+        run(TWO + other, map="0=2")

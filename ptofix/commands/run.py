@@ -129,6 +129,8 @@ def fast_arguments(argv: list[str]) -> dict | None:
             if not (value.isascii() and value.isdigit() and len(value) <= 9):
                 return None         # argparse reports it (or takes a long number int() would refuse)
             stored = int(value)
+            if stored == 0 and dest == "default_local_slot_num":
+                return None         # argparse refuses it (a LocalSlotNum is at least 1)
         else:
             return None
         if dest in seen:

@@ -491,7 +491,8 @@ def _flags_overlap(a: PipeObject, b: PipeObject) -> bool:
 
 
 def header_order(text: str) -> str | None:
-    """Argument order of ``struct TPipe`` in a pto-isa ``TPush.hpp`` (``new``/``old``), None if not found.
+    """Argument order of ``struct TPipe`` in a pto-isa ``TPush.hpp`` (``new``/``old``, or
+    ``NO_NOSPLIT`` for a TPipe without IsNoSplit), None if not found.
 
     docs/reference/pto-facts.md §4.1: 03-26 ``<..., SlotNum, LocalSlotNum, EN_UNIT_FLAG>`` and since 04-10
     ``<..., SlotNum, LocalSlotNum, IsNoSplit, EN_UNIT_FLAG>`` put LocalSlotNum fifth ("new"); the
@@ -512,7 +513,14 @@ def header_order(text: str) -> str | None:
         names = [re.sub(r"=.*", "", p, flags=re.S).split()[-1] for p in params.split(",") if p.strip()]
         if "LocalSlotNum" not in names:
             continue
-        if "IsNoSplit" in names and names.index("IsNoSplit") < names.index("LocalSlotNum"):
+        if "IsNoSplit" not in names:
+            # 03-26 to 04-09: `<..., SlotNum, LocalSlotNum, EN_UNIT_FLAG>`, the sixth argument is the
+            # unit flag, not IsNoSplit: neither order ptofix writes.
+            return NO_NOSPLIT
+        if names.index("IsNoSplit") < names.index("LocalSlotNum"):
             return OLD
         return NEW
     return None
+
+
+NO_NOSPLIT = "no-nosplit"       # header_order: a TPipe without IsNoSplit

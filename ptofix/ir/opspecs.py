@@ -285,7 +285,7 @@ _add(OpSyntax("pto.initialize_l2g2l_pipe", "lowered-init", V0426,
 _add(OpSyntax("pto.initialize_l2l_pipe", "lowered-init", V0426,
             attrs=(AttrSpec("dir_mask", "i8", required=True), AttrSpec("slot_size", "i32", required=True),
                    AttrSpec("slot_num", "i32", required=True), AttrSpec("flag_base", "i32"),
-                   AttrSpec("nosplit", "bool")),
+                   AttrSpec("nosplit", "bool"), AttrSpec("acc_push_epilogue", "enum", since=VNEW)),
             operands=(OperandSpec("local_addr"), OperandSpec("peer_local_addr", optional=True)),
             segments_since=None, result="pipe", custom="l2l",
             syntax="%p = pto.initialize_l2l_pipe {dir_mask = D, slot_size = S, slot_num = N[, flag_base = F]"
@@ -296,8 +296,8 @@ _add(OpSyntax("pto.tpush", "lowered-data", V0426, _SPLIT,
             (OperandSpec("tile", "entry"), OperandSpec("pipe_handle", "pipe"), _SUBBLOCK), None, None, "paren_pair",
             "pto.tpush(%tile, %pipe : T, !pto.pipe) {split = S}[ aiv_subblockid(%x)]", "docs/reference/pto-ir.md §1.7"))
 _add(OpSyntax("pto.tpop", "lowered-data", V0426, _SPLIT,
-            (OperandSpec("tile", "entry"), OperandSpec("pipe_handle", "pipe")), None, None, "paren_pair",
-            "pto.tpop(%tile, %pipe : T, !pto.pipe) {split = S}", "docs/reference/pto-ir.md §1.7"))
+            (OperandSpec("tile", "entry"), OperandSpec("pipe_handle", "pipe"), _SUBBLOCK), None, None, "paren_pair",
+            "pto.tpop(%tile, %pipe : T, !pto.pipe) {split = S}[ aiv_subblockid(%x)]", "docs/reference/pto-ir.md §1.7"))
 _add(OpSyntax("pto.tfree", "lowered-data", V0426, _SPLIT,
             (OperandSpec("entry", "entry", optional=True, since=V035), OperandSpec("pipe_handle", "pipe")), None, None,
             "paren_pair", "pto.tfree([%entry, ]%pipe : [T, ]!pto.pipe) {split = S}", "docs/reference/pto-ir.md §1.7"))
