@@ -456,6 +456,14 @@ class LocalSlotNumPass(Pass):
         functions = {p.function for p in inv.pipes}
         refs: list[InitRef] = []
         ref_inits: list[int] = []
+        carrying = [init for init in inits if init.local_slot_num is not None]
+        if carrying and inv.pipes and not any(init.func in functions for init in carrying):
+            # (One IR may serve a cube and a vector file: a file none of its functions reaches is
+            # worth saying, not an error.)
+            if warnings is not None:
+                warnings.append(f"{source.path}: warning: {ir_source.path} gives local_slot_num in "
+                                f"{', '.join(sorted({str(i.func) for i in carrying}))}, none of which is a function "
+                                "of this file with a TPipe; nothing taken from it")
         for index, init in enumerate(inits):
             if init.func is None or init.func not in functions:
                 continue    # function not emitted into this C++ file, or it has no TPipe
@@ -481,6 +489,16 @@ class LocalSlotNumPass(Pass):
             explicit = init.flag_base is not None
             flag, how = ref.flag, ref.rule
             note = Diagnostic("note", f"PTO IR pipe init ({init.op}, {how})", ir_source, init.span.start)
+            if not explicit and not self.target_ptoas:
+                alike = [p for p in inv.pipes if p.function == init.func and _base_direction(p) == ref.direction
+                         and p.type.slot_size == init.slot_size and p.type.slot_num == ref.slot_num]
+                if len(alike) > 1:
+                    # Which of them this init is depends on the flag assignment of the ptoas that
+                    # made the C++, which differs between versions (as match_by_shape refuses).
+                    raise PtofixError(f"PTO IR pipe init in '{init.func}' matches {len(alike)} TPipes of one shape "
+                                      f"(FlagIDs {', '.join(str(p.flag_id) for p in alike)}) and has no flag_base: "
+                                      "which is which depends on the flag_base rule of the ptoas that made the "
+                                      "C++; pass --target-ptoas", ir_source, init.span.start)
             if flag is None:
                 raise PtofixError(f"ptoas {version} assigns no flag_base to this pipe init; cannot match it to "
                                   "the C++", ir_source, init.span.start)

@@ -473,3 +473,32 @@ def test_a_pipe_statement_the_grammar_cannot_read_blocks_every_rewrite():
     other = kernel("  [[maybe_unused]] auto v6 = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, true>(v1, v2, v2);\n", "vec")
     with pytest.raises(PtofixError, match="could not be parsed; it may name a pipe"):
         run(TWO + other, map="0=2")
+
+
+FEWER_IR = """module {
+  func.func @cube_kernel(%arg0: !pto.tensor_view<16x16xf32>, %arg1: !pto.tensor_view<16x16xf32>) attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {
+    pto.aic_initialize_pipe{id = 1, dir_mask = 1, slot_size = 1024, local_slot_num = 2} (gm_slot_tensor = %arg0 : !pto.tensor_view<16x16xf32>)
+    pto.aic_initialize_pipe{id = 0, dir_mask = 1, slot_size = 1024, local_slot_num = 4} (gm_slot_tensor = %arg1 : !pto.tensor_view<16x16xf32>)
+    return
+  }
+}
+"""
+THREE_OF_A_SHAPE = ("AICORE void cube_kernel(__gm__ float* v1) {\n  int32_t v4 = 0;\n"
+                    + "".join(f"  auto v{5 + i} = TPipe<{2 * i}, Direction::DIR_C2V, 1024, 8, 8, true>(v1, v4, v4);\n"
+                              for i in range(3)) + "}\n")
+
+
+def test_an_ir_init_without_flag_base_among_pipes_of_its_shape_needs_the_ptoas_version(tmp_path):
+    ir = tmp_path / "k.pto"
+    ir.write_text(FEWER_IR)
+    with pytest.raises(PtofixError, match="pass --target-ptoas"):
+        run(THREE_OF_A_SHAPE, ir=str(ir))
+    assert run(THREE_OF_A_SHAPE, ir=str(ir), target_ptoas="v0.45")[1]["changed_pipes"] >= 1
+
+
+def test_an_ir_whose_functions_are_not_in_the_file_is_reported(tmp_path):
+    ir = tmp_path / "k.pto"
+    ir.write_text(FEWER_IR)
+    text, _report, warnings = run(THREE_OF_A_SHAPE.replace("cube_kernel", "cube_kernel_0"), ir=str(ir))
+    assert text == THREE_OF_A_SHAPE.replace("cube_kernel", "cube_kernel_0")
+    assert any("none of which is a function of this file" in w for w in warnings)
