@@ -300,7 +300,10 @@ def test_one_i32_of_a_two_way_frontend_init_is_not_guessed():
     with pytest.raises(PtofixError, match="cannot tell whether it is c2v_consumer_buf or v2c_consumer_buf"):
         run(text, "v0.45")
     one_way = text.replace("dir_mask = 3", "dir_mask = 1")
-    assert "c2v_consumer_buf = %d : i32" in run(one_way, "v0.45").text        # C2V only: the C2V buffer
+    assert "c2v_consumer_buf = %d : i32" in run(one_way, "newest").text       # C2V only: the C2V buffer
+    # v0.35-v0.45 verify a local init with both buffers (PTO.cpp "to be provided together").
+    with pytest.raises(PtofixError, match="needs both 'c2v_consumer_buf' and 'v2c_consumer_buf' for ptoas v0.45"):
+        run(one_way, "v0.45")
 
 
 def test_a_custom_op_the_target_reads_stays_as_written():

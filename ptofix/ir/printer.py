@@ -300,6 +300,14 @@ def _check_target(c: Canon, source: SourceText) -> None:
             raise _err(source, op.span.start, f"'{name}' needs operand '{o.name}' for ptoas {v.name}{hint}")
     if spec.name == "pto.initialize_l2g2l_pipe" and "peer_local_addr" in c.operands and "local_addr" not in c.operands:
         raise _err(source, op.span.start, f"'{name}': peer_local_addr without local_addr")
+    if spec.family == "frontend-init" and "gm_slot_tensor" not in c.operands \
+            and resolve("v0.35") <= v < resolve("newest") \
+            and not ("c2v_consumer_buf" in c.operands and "v2c_consumer_buf" in c.operands):
+        # v0.35-v0.45 verify a local pipe init with both `c2v_consumer_buf` and `v2c_consumer_buf`
+        # (PTO.cpp of those versions: "to be provided together", "expects local pipe init to provide
+        # ..."); only newest takes the one its direction uses.
+        raise _err(source, op.span.start, f"'{name}' needs both 'c2v_consumer_buf' and 'v2c_consumer_buf' for "
+                                          f"ptoas {v.name} (or 'gm_slot_tensor')")
     _local_slot_rules(c, source)
 
 
