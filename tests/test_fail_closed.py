@@ -1656,7 +1656,9 @@ BIG = "Tile<TileType::Vec, float, 64, 128, BLayout::RowMajor, 64, 128, SLayout::
 @pytest.mark.parametrize("declaration", ["TBig(b);", "TBig(b) = TBig();", "TBig const (b);", "TBig static (b);",
                                          "TBig volatile(b);", "TBig constexpr (b);", "TBig __const (b);",
                                          "TBig __volatile__(b);", "TBig _Atomic (b);", "TBig PTO_INST_HPP (b);",
-                                         "PTO_INST_HPP TBig (b);", "__const TBig (b);"])
+                                         "PTO_INST_HPP TBig (b);", "__const TBig (b);",
+                                         # `Tile` is a word of the file-scope alias, not a variable:
+                                         BIG + "(b);", BIG + " (b) = TBig();"])
 def test_a_statement_that_may_declare_a_tile_gives_the_name_a_new_unknown_type(declaration):
     # The inner b is a 32 KiB tile at [8192, 40960), over a at [32768, 40960); the outer b's
     # 8 KiB type would put it at [8192, 16384), clear of a.

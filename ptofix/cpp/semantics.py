@@ -1826,7 +1826,10 @@ class FunctionSemantics:
         sym = scope.lookup(name)
         if sym is not None:
             return sym.kind == "type"
-        if "::" not in name.lstrip(":") and (self.ctx.is_local_name(base) or base in self.ctx.file_scope_names):
+        # Only a function the file defines is surely no type. (file_scope_names is every word of
+        # the file-scope statements, `Tile` of `using TT = Tile<...>;` included: no proof; and
+        # declares_variable, a proof, would load the grammar on the fast path for a rare case.)
+        if "::" not in name.lstrip(":") and self.ctx.is_local_name(base):
             return False
         return base not in _PTO_CALL_NAMES and base not in PTO_INSTRUCTIONS
 
