@@ -31,6 +31,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ptofix.cpp.keywords import strip_pto
 from ptofix.cpp.pipes import (
     DEFAULT_LOCAL_SLOT_NUM,
     NEW,
@@ -765,7 +766,7 @@ def _normalized_after(source: SourceText, t: TPipeType, edits: list[Edit]) -> st
     from ptofix.source import apply_edits
     local = [Edit(e.start - t.span.start, e.end - t.span.start, e.replacement) for e in edits]
     spelled = "".join(apply_edits(source.text[t.span.start:t.span.end], local).split())
-    return spelled.removeprefix("::").removeprefix("pto::")     # (one type: see _spelling_without_local)
+    return strip_pto(spelled)     # (one type: see _spelling_without_local)
 
 
 def _spelling_without_local(source: SourceText, t: TPipeType) -> str:
@@ -776,7 +777,7 @@ def _spelling_without_local(source: SourceText, t: TPipeType) -> str:
         arg = t.args[t.local_arg].span
         text = text[:arg.start - t.span.start] + "#" + text[arg.end - t.span.start:]
     spelled = "".join(text.split())
-    return spelled.removeprefix("::").removeprefix("pto::")
+    return strip_pto(spelled)
 
 
 def _base_direction(pipe: PipeObject) -> str | None:

@@ -45,6 +45,15 @@ COMPILER_KEYWORDS = frozenset("""
 """.split())
 
 
+def strip_pto(name: str) -> str:
+    """``name`` without a `::pto::`, `pto::` or `::` qualifier: `pto::TPipe` names pto's TPipe as
+    the unqualified name does (through `using namespace pto`)."""
+    for prefix in ("::pto::", "pto::", "::"):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
 def is_compiler_word(name: str) -> bool:
     """``name`` may be a keyword or predefined macro of the compiler rather than a name the
     kernel declares: one of COMPILER_KEYWORDS, an underscore and a capital first (C's `_Atomic`,

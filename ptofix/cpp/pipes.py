@@ -44,6 +44,7 @@ from ..pto.tpipe import (  # noqa: F401
     layout,
 )
 from ..source import SourceText, Span
+from .keywords import strip_pto
 from .model import CppFile, Function, SimpleStmt
 from .parser import directive_text
 from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
@@ -233,21 +234,15 @@ def decode_type(node: TemplateId, base: int, source: SourceText, function: str, 
     return t
 
 
-def _pto_name(name: str) -> str:
-    """``name`` without a `pto::` or `::pto::` qualifier: `pto::TPipe` is pto's TPipe as the
-    unqualified name is (through `using namespace pto`)."""
-    return name.removeprefix("::").removeprefix("pto::")
-
-
 def _tpipe_in_typeref(node) -> TemplateId | None:
-    if isinstance(node, TypeRef) and isinstance(node.template, TemplateId) and _pto_name(node.template.name) == "TPipe":
+    if isinstance(node, TypeRef) and isinstance(node.template, TemplateId) and strip_pto(node.template.name) == "TPipe":
         return node.template
     return None
 
 
 def _collect_tpipes(node, out: list[TemplateId]) -> None:
     """Every TemplateId named TPipe anywhere below ``node`` (outermost only)."""
-    if isinstance(node, TemplateId) and _pto_name(node.name) == "TPipe":
+    if isinstance(node, TemplateId) and strip_pto(node.name) == "TPipe":
         out.append(node)
         return
     if isinstance(node, list):
@@ -305,7 +300,7 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
     if isinstance(ast, Decl):
         node = None
         if isinstance(ast.init, Call) and isinstance(ast.init.func, TemplateId) \
-                and _pto_name(ast.init.func.name) == "TPipe" and ast.type is not None and ast.type.name == "auto":
+                and strip_pto(ast.init.func.name) == "TPipe" and ast.type is not None and ast.type.name == "auto":
             node = ast.init.func
         elif ast.init is None and _tpipe_in_typeref(ast.type) is not None:
             node = _tpipe_in_typeref(ast.type)
@@ -322,8 +317,8 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
                 inv.issues.append(Issue("bad-type", t.problem, t.span.start, [obj]))
     # Use: `OP<TPipe<...>, ...>(vN, ...)`.
     if isinstance(ast, ExprStmt) and isinstance(ast.expr, Call) and isinstance(ast.expr.func, TemplateId) \
-            and _pto_name(ast.expr.func.name) in USE_OPS and ast.expr.func.args \
-            and isinstance(ast.expr.func.args[0], TemplateId) and _pto_name(ast.expr.func.args[0].name) == "TPipe":
+            and strip_pto(ast.expr.func.name) in USE_OPS and ast.expr.func.args \
+            and isinstance(ast.expr.func.args[0], TemplateId) and strip_pto(ast.expr.func.args[0].name) == "TPipe":
         call = ast.expr
         func = call.func
         assert isinstance(func, TemplateId)
@@ -389,7 +384,7 @@ def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects:
         first = func.args[0]
         if id(first) in handled:
             continue            # `OP<TPipe<...>, ...>(vN, ...)`: an inventoried use
-        if isinstance(first, TemplateId) and _pto_name(first.name) == "TPipe":
+        if isinstance(first, TemplateId) and strip_pto(first.name) == "TPipe":
             continue            # a TPipe not in the use form: inventoried as unlinked, checked by type
         var = call.args[0].id if call.args and isinstance(call.args[0], Name) else ""
         owner = objects.get(var)

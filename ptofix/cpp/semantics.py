@@ -41,6 +41,7 @@ from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_a
 from ..record import Record
 from . import stmt_parser as A
 from .keywords import CPP_KEYWORDS as _KEYWORDS
+from .keywords import strip_pto as _strip_pto
 from .model import (
     CaseLabel,
     Comment,
@@ -180,11 +181,6 @@ def _rightmost_name(node) -> str | None:
             return None
 
 
-def _strip_pto(name: str) -> str:
-    for prefix in ("::pto::", "pto::", "::"):
-        if name.startswith(prefix):
-            return name[len(prefix):]
-    return name
 
 
 # Expression nodes that only compute a value (a default argument made of them runs no code).
@@ -1203,27 +1199,22 @@ class FunctionSemantics:
             inner = Scope(scope)
             # Each part runs at its own point of the loop (init once; the condition before every
             # iteration and at exit; the step after every iteration): the CFG needs them apart.
-            init = _one_call_at_most(self._header_part(A.parse_for_init(stmt.init), stmt.init, inner, "for init")) \
-                if stmt.init.strip() else None
-            cond = _one_call_at_most(self._header_part(A.parse_condition(stmt.cond), stmt.cond, inner,
-                                                       "for condition")) if stmt.cond.strip() else None
-            step = _one_call_at_most(self._header_part(A.parse_condition(stmt.step), stmt.step, inner, "for step")) \
-                if stmt.step.strip() else None
+            init, cond, step = (self._header_part(text, inner, what) if text.strip() else None
+                                for text, what in ((stmt.init, "for init"), (stmt.cond, "for condition"),
+                                                   (stmt.step, "for step")))
             self.header_parts[id(stmt)] = (init, cond, step)
             self.info[id(stmt)] = _merge_header([part for part in (init, cond, step) if part is not None])
             self._header_scope_exit(stmt)
             if stmt.body is not None:
                 self._stmt(stmt.body, Scope(inner))
         elif isinstance(stmt, IfStmt):
-            self.info[id(stmt)] = _one_call_at_most(self._header_part(A.parse_condition(stmt.cond), stmt.cond, scope,
-                                                                      "if condition"))
+            self.info[id(stmt)] = self._header_part(stmt.cond, scope, "if condition")
             self._header_scope_exit(stmt)
             for part in (stmt.then, stmt.orelse):
                 if part is not None:
                     self._stmt(part, Scope(scope))
         elif isinstance(stmt, SwitchStmt):
-            self.info[id(stmt)] = _one_call_at_most(self._header_part(A.parse_condition(stmt.cond), stmt.cond, scope,
-                                                                      "switch condition"))
+            self.info[id(stmt)] = self._header_part(stmt.cond, scope, "switch condition")
             self._header_scope_exit(stmt)
             inner = Scope(scope)
             self._switch_scopes.add(inner)
@@ -1277,11 +1268,17 @@ class FunctionSemantics:
                     return name
         return ""
 
-    def _header_part(self, ast, text: str, scope: Scope, what: str) -> StmtInfo:
+    def _header_part(self, text: str, scope: Scope, what: str) -> StmtInfo:
+        """An if/switch/for condition, for init or for step (Unknown if it calls several of the
+        file's functions, as a statement is)."""
+        return _one_call_at_most(self._read_header_part(text, scope, what))
+
+    def _read_header_part(self, text: str, scope: Scope, what: str) -> StmtInfo:
+        parse = A.parse_for_init if what == "for init" else A.parse_condition
+        ast = parse(text)
         self._pending_calls: list = []
         if ast is None and _has_splice(text):
-            ast = A.parse_condition(join_splices(text)) if what != "for init" else \
-                A.parse_for_init(join_splices(text))
+            ast = parse(join_splices(text))
         if ast is None:
             return self._unknown_text(text, scope, f"{what} not understood")
         macro = self._macro_in(text)

@@ -217,12 +217,9 @@ class FunctionCFG:
 
     def _header(self, stmt: Stmt, what: str) -> list[Event]:
         info = self.sem.info.get(id(stmt))
-        if info is None or info.kind is Kind.UNKNOWN:
-            # No call events, as for a statement: what the model cannot read may run before or
-            # after them, and a helper called where no event shows it keeps its boundary barriers.
-            why = info.reason if info is not None else f"{what} not understood"
-            return [self._new(EventKind.UNKNOWN, stmt=stmt, why=why)]
-        return self._calls(stmt, info) or [self._new(EventKind.NOP, stmt=stmt, why=what)]
+        if info is None:
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, why=f"{what} not understood")]
+        return self._part_events(stmt, info) or [self._new(EventKind.NOP, stmt=stmt, why=what)]
 
     def _stmt(self, stmt: Stmt, preds: list) -> list:
         if isinstance(stmt, Comment):
@@ -310,8 +307,11 @@ class FunctionCFG:
         self._continues.pop()
         return head + breaks
 
-    def _part_events(self, stmt: ForStmt, info: StmtInfo | None) -> list[Event]:
-        """The events of one part of a for header (none for an empty part)."""
+    def _part_events(self, stmt: Stmt, info: StmtInfo | None) -> list[Event]:
+        """The events of a header or one part of a for header (none for an empty part). An
+        Unknown one shows no call events, as a statement does not: what the model cannot read may
+        run before or after them, and a helper called where no event shows it keeps its boundary
+        barriers."""
         if info is None:
             return []
         if info.kind is Kind.UNKNOWN:
