@@ -746,8 +746,16 @@ SCOPE_KERNELS = {
         helpers=VEC_WORK + "struct Work {\n  AICORE Work() { work(); }\n};\n",
         head="template <typename T>\nstatic AICORE void h()") + "__global__ AICORE void k() {\n  h<Work>();\n}\n",
     "non-type template parameter named PIPE_ALL": _entry(
-        "  TASSIGN(b, 4096);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n",
+        "  TASSIGN(b, 4096);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n"
+        "  pipe_barrier(PIPE_V);\n",
         head="template <pipe_t PIPE_ALL>\nstatic AICORE void h()") + "__global__ AICORE void k() {\n  h<PIPE_MTE2>();\n}\n",
+    # `>=` and `->` in a template head: which `>` ends the list is not read, every word may name a
+    # parameter.
+    "template parameter PIPE_ALL after a '>=' in its list": _entry(
+        "  TASSIGN(b, 4096);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n"
+        "  pipe_barrier(PIPE_V);\n",
+        head="template <int N, std::enable_if_t<N >= 1, pipe_t> PIPE_ALL>\nstatic AICORE void h()")
+    + "__global__ AICORE void k() {\n  h<1, PIPE_MTE2>();\n}\n",
     "__global__ defined away": "#define __global__\n" + _entry(
         "  TASSIGN(b, 4096);\n  pipe_barrier(PIPE_V);\n  TMUL(a, b, b);\n", head="__global__ AICORE void h()")
         + f'extern "C" AICORE void entry() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  TMULS(a, a, 2.0f);\n  h();\n}}\n',
@@ -768,6 +776,8 @@ SCOPE_CONTROLS = {
     "default argument runs code": ("int32_t x = work()", "int32_t x = 0"),
     "break spelled by a macro": ("if (i == 3) BRK;", "if (i == 3) n = 0;"),
     "unreadable typedef redefines an element type": ("typedef float int16_t, *int16_p;", "typedef float f32_t;"),
+    "non-type template parameter named PIPE_ALL": ("<pipe_t PIPE_ALL>", "<pipe_t P>"),
+    "template parameter PIPE_ALL after a '>=' in its list": ("pipe_t> PIPE_ALL>", "pipe_t> P>"),
 }
 
 
@@ -1806,3 +1816,29 @@ static AICORE bool k2(TF &a, TF &c) {{
     ctx = FileContext(model)
     cfg = _build_cfg(ctx, model.functions[1])
     assert cfg.local_calls == []
+
+
+@pytest.mark.parametrize("specifier", ["extern", "thread_local", "register", "mutable", "static thread_local"])
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_specifier_is_never_read_as_the_type_of_an_object_named_by_the_type(specifier, fast):
+    """`extern TN (t);` declares t (of type TN), not an object TN of type `extern`."""
+    from ptofix.cpp.stmt_parser import parse_statement
+    assert parse_statement(f"{specifier} TN (t);", fast=fast) is None
+    assert parse_statement("TN (t);", fast=fast) is not None
+
+
+@pytest.mark.parametrize("head, ambiguous", [
+    ("template <int N, std::enable_if_t<N >= 1, pipe_t> P> AICORE void h", True),
+    ("template <int N, std::enable_if_t<N >>= 1, pipe_t> P> AICORE void h", True),
+    ("template <typename T, decltype(T()->x) P> AICORE void h", True),
+    ("template <int N, std::enable_if_t<N == 1, pipe_t> P> AICORE void h", False),
+    ('template <pipe_t P> AICORE void h __attribute__((annotate("a -> b >= c")))', False),
+    ("AICORE void h", False),
+])
+def test_a_template_head_whose_angles_the_model_cannot_split_is_ambiguous(head, ambiguous):
+    """`>=`, `>>=`, `->`: the compiler splits a `>` off them where a list may end; the model does
+    not, so every word of such a head may name a parameter."""
+    from ptofix.cpp.semantics import _ambiguous_angles, _template_value_params
+    assert _ambiguous_angles(head) is ambiguous
+    if ambiguous:
+        assert "P" in _template_value_params(head, True)

@@ -25,6 +25,14 @@ QUALIFIER_WORDS = frozenset("""
 # object named `const` constructed from `t`.
 NOT_DECLARATOR_NAMES = CPP_KEYWORDS | QUALIFIER_WORDS
 
+# The keywords that may spell a declaration's type. Any other keyword read as a type is a
+# specifier the grammars took for one: in `extern TN (t);` the type is TN and the name t, not an
+# object TN of type `extern`.
+TYPE_KEYWORDS = frozenset("""
+    auto bool char char8_t char16_t char32_t double float int long short signed unsigned void wchar_t
+""".split())
+NOT_TYPE_NAMES = CPP_KEYWORDS - TYPE_KEYWORDS
+
 
 # The implementation's own keywords a kernel may spell ([lex.name] reserves the names; clang's
 # clang/include/clang/Basic/TokenKinds.def, https://github.com/llvm/llvm-project/blob/main/clang/include/clang/Basic/TokenKinds.def,

@@ -740,7 +740,7 @@ class FunctionSemantics:
         # Every template parameter may name a type (`template <Concept T>` has no `typename`),
         # and a non-type one also a value (declared below).
         declared_types = _template_params(head)
-        value_params = _template_value_params(head)
+        value_params = _template_value_params(head, _ambiguous_angles(_before_name(head, fn.name)))
         self.template_params = declared_types | value_params
         scope = Scope(ctx.scope)
         head_macro = self._macro_in(fn.head)
@@ -2225,8 +2225,6 @@ def _template_params(head: str) -> set:
     return out
 
 
-
-
 def _count_mode_name(text: str) -> str:
     """The first of ops.COUNT_MODE_NAMES that ``text`` holds ('' if none): `TCI` as the start of a
     word (pto's `TCI_IMPL`, `TCI_b32_normal` leave count mode too), the others anywhere in a word
@@ -2310,11 +2308,10 @@ def _return_reason(fn: Function) -> str:
     destroyed in the caller. `auto f(T& t) -> decltype(t.data())` (ptoas's helper) returns a
     pointer."""
     head = strip_comments(fn.head)
-    cut = head.find(fn.name)
-    while cut >= 0 and ((cut and (head[cut - 1].isalnum() or head[cut - 1] in "_:"))
-                        or not head[cut + len(fn.name):].lstrip().startswith("(")):
-        cut = head.find(fn.name, cut + 1)     # the name as a word, followed by its parameters
-    before = head[:cut] if cut >= 0 else head
+    before = _before_name(head, fn.name)
+    if _ambiguous_angles(before):
+        return "its template head holds a '>=', '>>=' or '->', whose '>' the model does not split " \
+               "from the list's end as the compiler does"
     for start, end, _parts in reversed(_template_lists(before)):     # drop the `template <...>` heads
         before = before[:start] + before[end:]
     if "*" in before:
@@ -2377,11 +2374,37 @@ def _template_lists(head: str) -> list[tuple[int, int, list[str]]]:
     return lists
 
 
-def _template_value_params(head: str) -> set:
+def _before_name(head: str, name: str) -> str:
+    """The part of a function's head before its name (the name as a word, followed by its
+    parameters): template heads, specifiers and the return type."""
+    cut = head.find(name)
+    while cut >= 0 and ((cut and (head[cut - 1].isalnum() or head[cut - 1] in "_:"))
+                        or not head[cut + len(name):].lstrip().startswith("(")):
+        cut = head.find(name, cut + 1)
+    return head[:cut] if cut >= 0 else head
+
+
+def _ambiguous_angles(head: str) -> bool:
+    """Whether a `template <...>` head holds a token that begins with `>` but is not one: `>=`,
+    `>>=` or `->`. In a template argument `N >= 1` is a comparison, but after a type the compiler
+    splits `>=` into the list's `>` and a `=` ([temp.names]); `_template_lists` counts characters
+    and cannot tell which."""
+    if "template" not in head:
+        return False
+    code = masked_literals(head)
+    return ">=" in code or "->" in code
+
+
+def _template_value_params(head: str, ambiguous: bool = False) -> set:
     """The name of every parameter of every `template <...>` list of a function head (type and
     non-type ones alike): the last identifier of each top-level comma-separated part, before any
-    default (`template <pipe_t P, int N = 4>` gives P and N)."""
+    default (`template <pipe_t P, int N = 4>` gives P and N). ``ambiguous`` (the head's template
+    lists hold a `>=` or `->`, `_ambiguous_angles`): every word of the head."""
     names: set = set()
+    if ambiguous:
+        # Which `>` ends which list is not read: any word of the head may name a parameter.
+        return {w for w in identifiers(masked_literals(head)) if w not in _ARITHMETIC_WORDS
+                and w not in ("typename", "class", "template")}
     for _start, _end, parts in _template_lists(head):
         for part in parts:
             text = _without_attributes(strip_comments(part))

@@ -14,7 +14,7 @@ import re
 from .. import regex_cache
 from ..pto.tiles import dtype_size
 from ..record import Record
-from .keywords import NOT_DECLARATOR_NAMES, is_compiler_word, is_reserved_identifier
+from .keywords import NOT_DECLARATOR_NAMES, NOT_TYPE_NAMES, is_compiler_word, is_reserved_identifier
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -887,8 +887,9 @@ def _real_declarator(node):
     model would then miss): its declarator name is a keyword or qualifier (both grammars read
     `TN const (t);` as an object `const` built from `t`, where C++ declares a const `t`), or its
     declarator or type is spelled with a word of the compiler (`TN __const (t);`, clang's
-    spelling of const) or one of pto's macros (`TN PTO_INST_HPP (t);` is `TN (t);`). Alias declarations
-    likewise."""
+    spelling of const) or one of pto's macros (`TN PTO_INST_HPP (t);` is `TN (t);`), or its type
+    is a keyword that cannot be one (`extern TN (t);` read as an object `TN` of type `extern`).
+    Alias declarations likewise."""
     if not isinstance(node, (Decl, TypeAlias)):
         return node
     name = node.name
@@ -903,7 +904,8 @@ def _real_declarator(node):
     if dtype_size(type_name) is not None:
         return node     # an element type (pto defines `bfloat16_t` as `half` on other targets)
     parts = [part for part in type_name.split("::") if part]
-    return None if any(_may_be_macro(part) or is_reserved_identifier(part) for part in parts) else node
+    return None if any(_may_be_macro(part) or is_reserved_identifier(part) or part in NOT_TYPE_NAMES
+                       for part in parts) else node
 
 
 def _may_be_macro(name: str) -> bool:
