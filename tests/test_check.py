@@ -319,3 +319,61 @@ def test_a_statement_nested_deeper_than_the_stack_is_not_understood(tmp_path):
     kernel.write_text(f"__global__ AICORE void k() {{\n  using T = {deep};\n  pipe_barrier(PIPE_V);\n}}\n")
     proc = subprocess.run([sys.executable, "-m", "ptofix", "check", str(kernel)], capture_output=True, text=True)
     assert proc.returncode == 0 and "unverified" in proc.stderr and "nested too deeply" not in proc.stderr
+
+
+def _ordered_by(prime: str, flags: str) -> str:
+    tile = TILE.replace("16, 128, BLayout::RowMajor, 16, 128", "8, 64, BLayout::RowMajor, 8, 64")   # no chain
+    return (f"__global__ AICORE void k(int32_t n) {{\n  {tile} a;\n  TASSIGN(a, 0);\n  {tile} b;\n  TASSIGN(b, 1024);\n"
+            f"{prime}  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n{flags}  TMUL(a, b, b);\n  pipe_barrier(PIPE_ALL);\n}}\n")
+
+
+VS = "  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
+CHAIN = ("  set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n"
+         "  set_flag(PIPE_MTE3, PIPE_V, EVENT_ID1);\n  wait_flag(PIPE_MTE3, PIPE_V, EVENT_ID1);\n")
+
+
+@pytest.mark.parametrize("prime, flags, unverified", [
+    ("", VS, 0),
+    ("", CHAIN, 0),
+    # A set still pending before the op: the wait after it consumes that one and orders nothing.
+    ("  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n", VS, 1),
+    ("  set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n", CHAIN, 1),
+])
+def test_a_flag_not_proven_to_alternate_leaves_its_function_unverified(prime, flags, unverified):
+    """check reports the races that must exist, taking every flag pair as ordering; where a pair
+    orders two conflicting ops but its sets and waits are not proven to alternate, the race may
+    exist too: the function is unverified, never "no race"."""
+    src = _ordered_by(prime, flags)
+    races, notes = find_races(parse_cpp(SourceText(src, "k.cpp")))
+    assert (len(races), len(notes)) == (0, unverified), src
+
+
+def _row_tiles(a_layout: str, a_valid: str) -> str:
+    def tile(name, rows, cols, layout, valid, addr):
+        return (f"  Tile<TileType::Vec, float, {rows}, {cols}, BLayout::{layout}, {valid}, SLayout::NoneBox, 512, "
+                f"PadValue::Null> {name};\n  TASSIGN({name}, {addr});\n")
+    return ("__global__ AICORE void k(int32_t n) {\n" + tile("a", 16, 8, a_layout, a_valid, 0)
+            + tile("d", 16, 8, "RowMajor", "16, 1", 512) + tile("r", 16, 1, "ColMajor", "16, 1", 1024)
+            + tile("s", 16, 128, "RowMajor", "16, 128", 188416)
+            + "  pipe_barrier(PIPE_ALL);\n  TROWEXPANDMUL(d, a, r);\n  TEXP(s, s);\n  pipe_barrier(PIPE_ALL);\n}\n")
+
+
+def test_equal_valid_shapes_pick_the_full_source_by_row_stride():
+    """d, a and r all have valid shape 16x1: pto-isa takes src0 as the full operand when its row
+    stride (8, RowMajor) is at least src1's (1, ColMajor), so the ColMajor r is broadcast into the
+    hidden scratch, which TEXP then overwrites while the op may still read it."""
+    races, _ = find_races(parse_cpp(SourceText(_row_tiles("RowMajor", "16, 1"), "k.cpp")))
+    assert [(r.hazard.kind, r.later.op) for r in races] == [("WAR", "TEXP")]
+
+
+def test_a_scratch_use_that_depends_on_an_unknown_path_leaves_the_function_unverified():
+    # An integer TCVT may use the hidden scratch (or not): the TEXP that overwrites it may race.
+    def tile(name, dtype, addr):
+        return (f"  Tile<TileType::Vec, {dtype}, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, "
+                f"PadValue::Null> {name};\n  TASSIGN({name}, {addr});\n")
+    src = ("__global__ AICORE void k() {\n" + tile("x", "int32_t", 0) + tile("y", "int16_t", 8192)
+           + tile("s", "float", 188416) + "  pipe_barrier(PIPE_ALL);\n  TCVT(y, x, RoundMode::CAST_NONE);\n"
+           "  TEXP(s, s);\n  pipe_barrier(PIPE_ALL);\n}\n")
+    races, notes = find_races(parse_cpp(SourceText(src, "k.cpp")))
+    assert (len(races), len(notes)) == (0, 1), src
+    assert "hidden TMP_UB scratch" in notes[0].event.why

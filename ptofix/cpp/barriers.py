@@ -449,13 +449,18 @@ class BarrierAnalysis:
     def _is_drain(self, event: Event) -> bool:
         return event.kind is EventKind.DRAIN or (event.kind is EventKind.BARRIER and id(event) not in self.removed)
 
-    def _walk(self, cfg: FunctionCFG, start: Event, backward: bool):
+    def _walk(self, cfg: FunctionCFG, start: Event, backward: bool, proven_only: bool = False):
         """Ops reachable from ``start`` without crossing a drain: [(event, via_back_edge)], boundary hit.
 
         A V->S flag pair drains along a path that crosses both halves in order: walking back, a
         wait_flag(V, S, e) then its set_flag; walking forward, a set_flag then its wait_flag.
+        ``proven_only`` (lenient flags): a flag orders only where its sets and waits provably
+        alternate, as in the proof; what this walk finds beyond the lenient one's is what the
+        lenient trust may hide.
         """
         trusted = self.trusted_tags(cfg)
+        if proven_only:
+            trusted = {tag for tag in trusted if self._alternates(cfg, tag)}
         found: dict[tuple, Event] = {}
         seen: set[tuple] = set()
         boundary = False
@@ -492,7 +497,8 @@ class BarrierAnalysis:
                 if nxt.kind is opens and nxt.tag in trusted:
                     next_pending = pending | {nxt.tag}
                 if self.lenient_flags and nxt.kind in (chain_first, chain_then) \
-                        and not nxt.tag.endswith(":" + UNKNOWN_EVENT_ID):     # (a varying event links no chain)
+                        and not nxt.tag.endswith(":" + UNKNOWN_EVENT_ID) \
+                        and not (proven_only and not _chain_link_alternates(cfg, nxt.tag)):
                     # Each pipe runs its own instructions in program order, and wait_flag(P, Q, e)
                     # holds Q until P's set_flag(P, Q, e). Forward from the earlier op: V (or a pipe
                     # already after it) signals Q, Q waits for that signal, Q signals R, ..., V waits:
@@ -623,7 +629,10 @@ class BarrierAnalysis:
             found = self._signatures[key] = (event, number)
         return found[1]
 
-    def _pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG):
+    def _pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG, proven_only: bool = False):
+        """The first RAW/WAR/WAW between p and c (none for a same-access chain or bytes another pipe
+        rewrites between them), and whether a same-access chain excused an overlap.
+        ``proven_only``: as in _walk."""
         if p.kind is EventKind.UNKNOWN or c.kind is EventKind.UNKNOWN:
             return Hazard("unknown", p, c, None, None, back), 0
         used_chain = 0
@@ -637,13 +646,14 @@ class BarrierAnalysis:
                 if self._same_access_chain(p, c, a, b, back):
                     used_chain = 1
                     continue
-                if not back and self._rewritten_between(cfg, p, c, a, b):
+                if not back and self._rewritten_between(cfg, p, c, a, b, proven_only):
                     self.rewrites_used += 1
                     continue
                 return Hazard(kind, p, c, a, b, back), 0
         return None, used_chain
 
-    def _rewritten_between(self, cfg: FunctionCFG, p: Event, c: Event, a: Access, b: Access) -> bool:
+    def _rewritten_between(self, cfg: FunctionCFG, p: Event, c: Event, a: Access, b: Access,
+                           proven_only: bool = False) -> bool:
         """Rule (b): another pipe rewrites every overlapping byte between p and c, ordered by flags.
 
         Needs, in one straight statement list: p ... set_flag(PIPE_V, X, e) ... wait_flag(PIPE_V, X, e)
@@ -666,7 +676,7 @@ class BarrierAnalysis:
             covers = all(any(w.space == a.space and w.intervals is not None and
                              any(s <= lo_ and hi_ <= e for s, e in w.intervals) for w in writes)
                          for lo_, hi_ in overlap)
-            lenient = self.lenient_flags
+            lenient = self.lenient_flags and not proven_only
             if covers and _flag_pair(cfg, stmts, lo, k, "PIPE_V", pipe, lenient) \
                     and _flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V", lenient):
                 return True
@@ -1147,6 +1157,13 @@ def _may_touch_flags(ctx: FileContext, name: str, seen: set[str]) -> bool:
         return True
     mentioned = set(identifiers(text)) & ctx.functions.keys()
     return any(_may_touch_flags(ctx, other, seen) for other in sorted(mentioned - seen))
+
+
+def _chain_link_alternates(cfg: FunctionCFG, tag: str) -> bool:
+    """_pair_alternates for a flag event's tag `SRC>DST:EVENT`."""
+    pipes, _, event = tag.partition(":")
+    src, _, dst = pipes.partition(">")
+    return _pair_alternates(cfg, src, dst, event)
 
 
 def _pair_alternates(cfg: FunctionCFG, src: str, dst: str, tag: str) -> bool:

@@ -7,8 +7,11 @@ hazard rule (RAW/WAR/WAW byte overlap, hidden scratch included, exact same-acces
 excepted, and only within one loop iteration, as in the proof). Statements the model does not
 understand make the function *unverified* (one note naming the first of them), never a race. Only a
 certain use of the hidden scratch races: a row-expand whose broadcast path is known, not an integer
-TCVT/TEXTRACT that may use it. Flag round trips V -> X ... X -> V are taken as ordering (the
-report lists races that must exist; the proof trusts less).
+TCVT/TEXTRACT that may use it (a conflict through such a possible use makes the function
+unverified). Flag round trips V -> X ... X -> V are taken as ordering (the report lists races that
+must exist); where the proof would not trust such a flag (its sets and waits not proven to
+alternate: a set still pending makes a wait drain nothing) and it alone orders two conflicting
+ops, the function is unverified too.
 
 ptoas output can race this way: two no-tmp row-expands with a ColMajor per-row operand share the
 hidden scratch (docs/reference/pto-facts.md §2.3). One such pair is not a race: the second op
@@ -64,6 +67,7 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                 continue
             before, _ = analysis._walk(cfg, c, backward=True)
             unknowns.extend(p for p, _back in before if p.kind is EventKind.UNKNOWN)
+            unknowns.extend(_hidden_by_flags(analysis, cfg, c, before))
             for p, back_p in before:
                 if p.kind is EventKind.UNKNOWN:
                     continue
@@ -80,7 +84,12 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                     continue
                 if hazard is not None and not (_certain(cfg, p, hazard.earlier_access)
                                                and _certain(cfg, c, hazard.later_access)):
-                    continue      # only a possible use of the hidden scratch: not a race that must exist
+                    # Only a possible use of the hidden scratch: not a race that must exist, and
+                    # not one ruled out either.
+                    unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
+                        f"{c.op} and {p.op} (line {_line(analysis, p)}) conflict if the hidden TMP_UB scratch is "
+                        "used, which depends on a path the model cannot tell")))
+                    continue
                 if hazard is not None and _same_rebroadcast(analysis, cfg, hazard):
                     continue      # the later broadcast rewrites the scratch with identical bytes
                 if hazard is not None and key not in seen:
@@ -322,3 +331,33 @@ def barrier_positions(races: list[Race], analysis: BarrierAnalysis) -> list[tupl
         stmt = stmts[right]
         chosen.setdefault(id(stmt), (stmt, []))[1].append(race)
     return sorted(chosen.values(), key=lambda item: item[0].span.start)
+
+
+def _hidden_by_flags(analysis: BarrierAnalysis, cfg: FunctionCFG, c: Event, before: list) -> list[Event]:
+    """Races the lenient flags may hide: conflicts with ``c`` found when only flags whose sets and
+    waits provably alternate order (a set still pending makes a wait drain nothing), as the proof
+    trusts them, but not when every flag pair is trusted: an op only the stricter walk back from
+    ``c`` reaches, or a conflict only a flag-ordered rewrite by another pipe excused. One note
+    naming the first; none when the flags in the way are proven."""
+    reached = {(id(p), back) for p, back in before}
+    proven, _ = analysis._walk(cfg, c, backward=True, proven_only=True)
+    for p, back_p in proven:
+        if p.kind is not EventKind.OP:
+            continue
+        back = back_p or c.order <= p.order
+        if p.stmt is not None and p.stmt is c.stmt and not back:
+            continue
+        hazard, _ = analysis._pair_hazard(p, c, back, cfg, proven_only=True)
+        if hazard is None or _same_rebroadcast(analysis, cfg, hazard):
+            continue
+        if (id(p), back_p) in reached and analysis._pair_hazard(p, c, back, cfg)[0] is not None:
+            continue      # a conflict the lenient walk sees too: reported (or noted) there
+        return [Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
+            f"{c.op} and {p.op} (line {_line(analysis, p)}) conflict in UB and are ordered only by a flag "
+            "whose sets and waits are not proven to alternate (a set still pending would make its wait "
+            "drain nothing)"))]
+    return []
+
+
+def _line(analysis: BarrierAnalysis, event: Event) -> int:
+    return analysis.model.source.line_col(event.stmt.span.start)[0] if event.stmt is not None else 0

@@ -474,9 +474,8 @@ class FunctionCFG:
                 per_row = 1
             elif a_full:
                 b_full = self.values.same_valid_shape(b, dst)
-                a_cols, b_cols = a.tile.cols, b.tile.cols
-                a_wider = a.tile.blayout == b.tile.blayout == "RowMajor" and a_cols is not None \
-                    and b_cols is not None and a_cols >= b_cols
+                a_stride, b_stride = _row_stride(a.tile), _row_stride(b.tile)
+                a_wider = a_stride is not None and b_stride is not None and a_stride >= b_stride
                 per_row = 2 if b_full is False or a_wider else None
             row_tile = a.tile if per_row == 1 else b.tile
             if per_row is not None and row_tile.blayout not in ("RowMajor", "ColMajor"):
@@ -830,3 +829,11 @@ def _scratch(write: bool) -> Access:
 def _link(a: Event, b: Event, back: bool) -> None:
     a.succ.append((b, back))
     b.pred.append((a, back))
+
+
+def _row_stride(tile) -> int | None:
+    """pto-isa's `Tile::RowStride` (elements from one row to the next): Cols for a RowMajor tile,
+    1 for a ColMajor one; None for a layout or shape the model does not read."""
+    if tile.blayout == "ColMajor":
+        return 1
+    return tile.cols if tile.blayout == "RowMajor" else None
