@@ -183,6 +183,7 @@ class Function(Record, slots=True):
     static: bool = False         # declared `static` (a word of the declaration, not of a comment or string)
     namespace: tuple = ()        # the named namespaces unqualified lookup searches it in, outermost
                                  # first (not extern "C" blocks, anonymous or inline namespaces)
+    params_at: int = -1          # offset in ``head`` of the parameter list's '(' (the name ends before it)
 
     def statements(self) -> Iterator[Stmt]:
         yield from self.body.walk()

@@ -742,7 +742,7 @@ class _StructureParser:
         is_entry = "__global__" in specifiers and not self.directive_in_item
         fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
                       self.directive_in_item, "static" in specifiers,
-                      tuple(part for block in self.lookup_path for part in block))
+                      tuple(part for block in self.lookup_path for part in block), starts[paren] - starts[start])
         self.sections[id(fn)] = tuple(self.pp_path)
         self.places[id(fn)] = (tuple(self.ns_path), tuple(self.pp_path))
         return fn

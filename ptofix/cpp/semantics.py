@@ -36,11 +36,13 @@ from ..pto.ops import (
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
     pto_function_names,
+    pto_macro_names,
 )
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from ..record import Record
 from . import stmt_parser as A
 from .keywords import CPP_KEYWORDS as _KEYWORDS
+from .keywords import is_compiler_word, is_reserved_identifier
 from .keywords import strip_pto as _strip_pto
 from .model import (
     CaseLabel,
@@ -740,7 +742,7 @@ class FunctionSemantics:
         # Every template parameter may name a type (`template <Concept T>` has no `typename`),
         # and a non-type one also a value (declared below).
         declared_types = _template_params(head)
-        value_params = _template_value_params(head, _ambiguous_angles(_before_name(head, fn.name)))
+        value_params = _template_value_params(fn)
         self.template_params = declared_types | value_params
         scope = Scope(ctx.scope)
         head_macro = self._macro_in(fn.head)
@@ -2307,17 +2309,14 @@ def _return_reason(fn: Function) -> str:
     arithmetic type or a pointer): a class returned by value is constructed in the callee and
     destroyed in the caller. `auto f(T& t) -> decltype(t.data())` (ptoas's helper) returns a
     pointer."""
-    head = strip_comments(fn.head)
-    before = _before_name(head, fn.name)
-    if _ambiguous_angles(before):
-        return "its template head holds a '>=', '>>=' or '->', whose '>' the model does not split " \
-               "from the list's end as the compiler does"
-    for start, end, _parts in reversed(_template_lists(before)):     # drop the `template <...>` heads
-        before = before[:start] + before[end:]
+    read = _template_heads(_declaration_before_name(fn))
+    if read is None:
+        return "its template head is not one the model reads (only plain `typename T` / `type N` parameters)"
+    before = read[1]
     if "*" in before:
         return ""
     words = [w for w in identifiers(before) if w not in _DECL_SPECIFIERS]
-    if words == ["auto"] and _TRAILING_DATA.search(head.rstrip()):
+    if words == ["auto"] and _TRAILING_DATA.search(strip_comments(fn.head).rstrip()):
         return ""
     if all(w in _ARITHMETIC_WORDS for w in words):
         return ""
@@ -2333,115 +2332,54 @@ def _holds_dims(ctype, bound: int | None) -> bool:
     return not ctype.signed or bound <= (1 << (ctype.bits - 1)) - 1
 
 
-def _template_lists(head: str) -> list[tuple[int, int, list[str]]]:
-    """Every `template <...>` of a declaration: (where the keyword starts, where the list ends,
-    its top-level comma-separated parameters), brackets nested in the list balanced. Comments and
-    the insides of string and character literals are blanks (a `>` in `annotate("a -> b")` ends
-    nothing); positions are ``head``'s."""
-    lists = []
-    head = masked_literals(head)
-    at = head.find("template")
-    while at != -1:
-        opening = at + len("template")
-        while opening < len(head) and head[opening].isspace():
-            opening += 1
-        word_start = at == 0 or not (head[at - 1].isalnum() or head[at - 1] == "_")
-        if not (word_start and head.startswith("<", opening)):
-            at = head.find("template", at + 1)
-            continue
-        # Angle brackets count only outside parentheses and brackets, where `>` is an operator
-        # (`aligned(16 >> 1)`, `= (3 > 2)`).
-        depth, nested, start, parts = 1, 0, opening + 1, []
-        i = start
-        while i < len(head) and depth:
-            ch = head[i]
-            if ch in "([":
-                nested += 1
-            elif ch in ")]":
-                nested = max(nested - 1, 0)
-            elif nested == 0:
-                if ch == "<":
-                    depth += 1
-                elif ch == ">":
-                    depth -= 1
-                elif ch == "," and depth == 1:
-                    parts.append(head[start:i])
-                    start = i + 1
-            i += 1
-        parts.append(head[start:i - 1])
-        lists.append((at, i, parts))
-        at = head.find("template", i)
-    return lists
+def _declaration_before_name(fn: Function) -> str:
+    """``fn``'s declaration before its name, as the structural parser found the name (the word
+    before the parameter list): template heads, specifiers, the return type and any qualifier.
+    Comments and the insides of literals are blank (`annotate("body(N) >= 1")` holds no code)."""
+    decl = masked_literals(fn.head)[:fn.params_at].rstrip()
+    return decl[:len(decl) - len(fn.name)] if decl.endswith(fn.name) else decl
 
 
-def _before_name(head: str, name: str) -> str:
-    """The part of a function's head before its name (the name as a word, followed by its
-    parameters): template heads, specifiers and the return type."""
-    cut = head.find(name)
-    while cut >= 0 and ((cut and (head[cut - 1].isalnum() or head[cut - 1] in "_:"))
-                        or not head[cut + len(name):].lstrip().startswith("(")):
-        cut = head.find(name, cut + 1)
-    return head[:cut] if cut >= 0 else head
+# A template parameter the model reads exactly: one type word (`typename`, `class` or a name,
+# qualified or not; `...` for a pack) and the parameter's own name.
+_PLAIN_PARAM = r"(?:typename|class|[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)(?:\s*\.\.\.)?\s+[A-Za-z_]\w*"
+_PLAIN_TEMPLATE_HEADS = regex_cache.compile(
+    rf"\s*(?:template\s*<\s*(?:{_PLAIN_PARAM}(?:\s*,\s*{_PLAIN_PARAM})*)?\s*>\s*)+")
+_TEMPLATE_LIST = regex_cache.compile(r"template\s*<([^<>]*)>")
 
 
-def _ambiguous_angles(head: str) -> bool:
-    """Whether a `template <...>` head holds a token that begins with `>` but is not one: `>=`,
-    `>>=` or `->`. In a template argument `N >= 1` is a comparison, but after a type the compiler
-    splits `>=` into the list's `>` and a `=` ([temp.names]); `_template_lists` counts characters
-    and cannot tell which."""
-    if "template" not in head:
-        return False
-    code = masked_literals(head)
-    return ">=" in code or "->" in code
-
-
-def _template_value_params(head: str, ambiguous: bool = False) -> set:
-    """The name of every parameter of every `template <...>` list of a function head (type and
-    non-type ones alike): the last identifier of each top-level comma-separated part, before any
-    default (`template <pipe_t P, int N = 4>` gives P and N). ``ambiguous`` (the head's template
-    lists hold a `>=` or `->`, `_ambiguous_angles`): every word of the head."""
-    names: set = set()
-    if ambiguous:
-        # Which `>` ends which list is not read: any word of the head may name a parameter.
-        return {w for w in identifiers(masked_literals(head)) if w not in _ARITHMETIC_WORDS
-                and w not in ("typename", "class", "template")}
-    for _start, _end, parts in _template_lists(head):
-        for part in parts:
-            text = _without_attributes(strip_comments(part))
-            declarator = text.split("=", 1)[0]
-            if any(bracket in declarator for bracket in "([{<"):
-                # `int (*F)(int)`, `int A[4]`: the name is not simply last; and the first `=` may be
-                # inside the type, not a default (`std::enable_if_t<N == 1, pipe_t> P`): any word
-                # of the whole parameter may be its name.
-                names.update(w for w in identifiers(text) if w not in _ARITHMETIC_WORDS
-                             and w not in ("typename", "class"))
-                continue
-            words = identifiers(declarator)
-            if words and words[-1] not in ("typename", "class"):
+def _template_heads(decl: str) -> tuple[set, str] | None:
+    """(the names of the template parameters, the rest of the declaration) for a declaration
+    before its name (_declaration_before_name): ``(set(), decl)`` when it is no template; None
+    when its template heads are not plain parameters only (_PLAIN_PARAM), one after another at
+    its start. Anything else the model does not split as the compiler does: a `>` inside braces
+    or a template argument (`enable_if_t<bool{N > 0}, pipe_t> P`, `N >= 1`), a macro beside the
+    name (`pipe_t P PTO_INST_HPP` declares P), defaults, attributes."""
+    if "template" not in identifiers(decl):
+        return set(), decl
+    heads = _PLAIN_TEMPLATE_HEADS.match(decl)
+    if heads is None or "template" in identifiers(decl, heads.end()):
+        return None
+    names = set()
+    for params in _TEMPLATE_LIST.finditer(decl, 0, heads.end()):
+        for param in params.group(1).split(","):
+            words = identifiers(param)
+            if any(is_compiler_word(w) or is_reserved_identifier(w) or w in pto_macro_names() for w in words):
+                return None      # a word that may be a macro: the name may be another one
+            if words:
                 names.add(words[-1])
-    return names
+    return names, decl[heads.end():]
 
 
-def _without_attributes(text: str) -> str:
-    """``text`` without its `__attribute__((...))`, `alignas(...)` and `[[...]]` groups (which may
-    follow a declarator's name: `pipe_t P __attribute__((unused))` declares P)."""
-    out, i = [], 0
-    while i < len(text):
-        match = _ATTRIBUTE_START.search(text, i)
-        if match is None:
-            out.append(text[i:])
-            break
-        out.append(text[i:match.start()] + " ")
-        j, depth = match.end(), 1
-        opening, closing = ("[", "]") if match.group().startswith("[") else ("(", ")")
-        while j < len(text) and depth:
-            depth += {opening: 1, closing: -1}.get(text[j], 0)
-            j += 1
-        i = j + (1 if opening == "[" and text.startswith("]", j) else 0)
-    return "".join(out)
-
-
-_ATTRIBUTE_START = regex_cache.compile(r"\b(?:__attribute__|alignas|__declspec)\s*\(|\[\[")
+def _template_value_params(fn: Function) -> set:
+    """The names ``fn``'s template heads may declare (type and non-type parameters alike): each
+    parameter's name where the heads are plain (_template_heads), else every word of the
+    declaration before the name that is not a keyword or arithmetic type."""
+    read = _template_heads(_declaration_before_name(fn))
+    if read is not None:
+        return read[0]
+    return {w for w in identifiers(_declaration_before_name(fn)) if w not in _ARITHMETIC_WORDS
+            and w not in _KEYWORDS}
 
 
 # -- value computation ----------------------------------------------------------------------------
