@@ -59,6 +59,7 @@ class CanonicalizePass(Pass):
         kept_generic: list[dict[str, Any]] = []
         unknown: list[dict[str, Any]] = []
         warnings: list[str] = []
+        aliases = model.type_aliases()
         for op in model.walk():
             if not op.name.startswith("pto."):
                 continue
@@ -82,7 +83,7 @@ class CanonicalizePass(Pass):
                 # The printers write operands, attributes and types only: a region would be lost.
                 raise PtofixError(f"'{op.name}' with a region is not an op ptoas defines (it takes none); "
                                   "ptofix will not rewrite it", source, op.span.start)
-            canon = normalize(op, spec, target, source)
+            canon = normalize(op, spec, target, source, aliases)
             start, end = op.name_span.start, op.span.end
             old = text[start:end]
             # The op spec says when the target's parser cannot read the custom form (opspecs.CommaChainRule).

@@ -678,6 +678,7 @@ class Plan:
     deps: list[str]                  # what the depfile names
     notes: list[str] = field(default_factory=list)
     tool_errors: list[str] = field(default_factory=list)
+    default_ptoas_flags: bool = False    # ptoas runs with DEFAULT_PTOAS_FLAGS (no --ptoas-flags, no config key)
 
 
 def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo]) -> Plan:
@@ -747,7 +748,8 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     if depfile:
         depfile_text([os.path.abspath(art.fixed)], deps)      # every path can be written in it
     return Plan(args.input, art, args.target_ptoas, args.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
-                compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err) if e])
+                compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err) if e],
+                args.ptoas_flags is None)
 
 
 def named_inputs(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo], ptoas: str,
@@ -952,6 +954,13 @@ def _check_arch(plan: Plan, source) -> None:
     module_arch = module.declared_target_arch()
     if ptoas_arch(flag_arch) != module.target_arch():
         said = f'pto.target_arch = "{module_arch}"' if module_arch else "no pto.target_arch (a3)"
+        if plan.default_ptoas_flags:
+            # The user gave no flag: the default's a3 is what disagrees with the module.
+            wanted = module_arch or "a3"
+            raise PtofixError(f"ptoas runs with the default flags '{DEFAULT_PTOAS_FLAGS}' but the module says {said}:"
+                              " canonicalize prepares the IR for the module's arch; pass "
+                              f"--ptoas-flags='--pto-arch={wanted} --enable-insert-sync' (or set ptoas-flags in "
+                              "the config file)", source, 0)
         raise PtofixError(f"ptoas runs with --pto-arch={flag_arch} but the module says {said}: canonicalize "
                           f"prepares the IR for the module's arch; state pto.target_arch = \"{flag_arch}\" in the "
                           "module or drop the flag", source, 0)

@@ -613,6 +613,19 @@ def test_a_pto_arch_flag_the_module_does_not_state_stops_the_build(tools, tmp_pa
     assert not out.exists()
 
 
+def test_the_default_flags_against_an_a5_module_say_which_flags_to_give(tools, tmp_path, capsys):
+    # No flag given: the default's a3 disagrees with the module, and the message says what to pass.
+    ir = tmp_path / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text().replace('pto.target_arch = "a3"', 'pto.target_arch = "a5"', 1))
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--no-compile") == 2
+    err = capsys.readouterr().err
+    assert "error: ptoas runs with the default flags '--pto-arch=a3 --enable-insert-sync' but the module says " \
+           "pto.target_arch = \"a5\"" in err
+    assert "pass --ptoas-flags='--pto-arch=a5 --enable-insert-sync'" in err
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--no-compile",
+                 "--ptoas-flags=--pto-arch=a5 --enable-insert-sync") == 0
+
+
 @pytest.mark.parametrize("stated, flag", [("A5", "a5"), ("a5", "A5"), ("a2a3", "a3")])
 def test_the_arch_check_reads_the_module_and_flag_as_ptoas_does(tools, tmp_path, stated, flag):
     # ptoas lower-cases both and takes an arch other than a3/a5 in the module for a3.

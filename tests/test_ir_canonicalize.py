@@ -116,6 +116,19 @@ def test_nothing_to_do_is_byte_identical():
     # The printers write no regions: rewriting would drop this one.
     ('"pto.tfree"(%p) ({ ^bb0(%x: index): "pto.tfree"(%p) {split = 1 : i64} : (!pto.pipe) -> () }) {split = 1 : i64}'
      ' : (!pto.pipe) -> ()\n', "v0.45", "'pto.tfree' with a region is not an op ptoas defines"),
+    # Split 3 and 4 are newest's only (every older verifySplitAttr takes 0 to 2).
+    ('"pto.tpush_to_aiv"(%t) {split = 3 : i64} : (!pto.tile_buf<acc, 16x16xf32>) -> ()\n', "v0.45",
+     "'pto.tpush_to_aiv' has split = 3: ptoas v0.45 takes 0 to 2 (3 is accepted from ptoas newest)"),
+    ('"pto.tpush_to_aiv"(%t) {split = 5 : i64} : (!pto.tile_buf<acc, 16x16xf32>) -> ()\n', "newest",
+     "'pto.tpush_to_aiv' has split = 5: ptoas newest takes 0 to 4"),
+    # A GM-tensor frontend init: no consumer buffer before newest, only c2v with dir_mask 1 there.
+    ('"pto.aic_initialize_pipe"(%g, %c) <{dir_mask = 1 : i8, id = 0 : i32, operandSegmentSizes = array<i32: 0, 1, 1, 0>,'
+     ' slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>, i32) -> ()\n', "v0.45",
+     "ptoas v0.45 takes 'gm_slot_tensor' with no consumer buffer (with 'c2v_consumer_buf' and dir_mask 1 from "
+     "ptoas newest)"),
+    ('"pto.aic_initialize_pipe"(%g, %c) <{dir_mask = 2 : i8, id = 0 : i32, operandSegmentSizes = array<i32: 0, 1, 1, 0>,'
+     ' slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>, i32) -> ()\n', "newest",
+     "with 'gm_slot_tensor', ptoas newest takes only 'c2v_consumer_buf' and dir_mask 1"),
 ])
 def test_errors(text, target, message):
     with pytest.raises(PtofixError) as info:
@@ -384,3 +397,19 @@ def test_newest_only_operands_and_attributes_of_lowered_pipe_ops_are_read():
            'quant = deqf16_scalar, relu = normal_relu>, dir_mask = 1 : i8, slot_num = 8 : i32, '
            'slot_size = 512 : i32}> : (i32) -> !pto.pipe\n')
     assert "acc_push_epilogue = #pto.acc_push_epilogue<layout = nz2nd" in run(l2l, "newest").text
+
+
+@pytest.mark.parametrize("to", ["custom", "generic"])
+def test_a_type_alias_names_the_type_it_stands_for(to):
+    """`!tv = !pto.tensor_view<...>`: an op's type written as the alias is that type (ptoas takes it)."""
+    text = ('!tv = !pto.tensor_view<16x16xf32>\n'
+            '%e = "pto.talloc_to_aiv"() <{id = 0 : i32, split = 0 : i8}> : () -> !tv\n'
+            '"pto.tpush_to_aiv"(%e) <{id = 0 : i32, split = 0 : i8}> : (!tv) -> ()\n')
+    out = run(text, "v0.45", to).text
+    assert out.startswith("!tv = !pto.tensor_view<16x16xf32>\n")
+    if to == "custom":
+        assert "%e = pto.talloc_to_aiv {id = 0, split = 0} -> !tv\n" in out
+        assert "pto.tpush_to_aiv(%e : !tv) {id = 0, split = 0}\n" in out
+    assert run(out, "v0.45", to).text == out
+    with pytest.raises(PtofixError, match="result must be tensor_view"):
+        run(text.replace("!tv = !pto.tensor_view<16x16xf32>", "!tv = !pto.pipe"), "v0.45", to)

@@ -187,6 +187,23 @@ class Module:
     def funcs(self) -> list[Operation]:
         return [op for op in self.walk() if op.name == "func.func"]
 
+    def type_aliases(self) -> dict[str, str]:
+        """``!name`` -> the type it names, for every top-level type alias definition
+        (`!tv = !pto.tensor_view<16x16xf32>`), an alias of an alias resolved."""
+        raw: dict[str, str] = {}
+        for span in self.aliases:
+            name, eq, value = self.source.text[span.start:span.end].partition("=")
+            if eq and name.strip().startswith("!"):
+                raw[name.strip()] = value.strip()
+        resolved = {}
+        for name, value in raw.items():
+            seen = {name}
+            while value in raw and value not in seen:      # `!a = !b`: follow to a real type
+                seen.add(value)
+                value = raw[value]
+            resolved[name] = value
+        return resolved
+
     def text(self, span: Span) -> str:
         return self.source.text[span.start:span.end]
 

@@ -121,11 +121,12 @@ def pipe_inits(module: Module) -> list[PipeInit]:
     source = module.source
     defs_cache: dict[int, dict[str, Operation]] = {}
     out: list[PipeInit] = []
+    aliases = module.type_aliases()
     for op in module.walk():
         if op.name not in INIT_OPS or not (op.is_generic or op.parsed_custom):
             continue
         spec = SPECS[op.name]
-        canon = read_op(op, spec, source)
+        canon = read_op(op, spec, source, aliases=aliases)
         func_op = op.enclosing_func()
         func = func_op.symbol if func_op is not None else None
         key = id(func_op)

@@ -37,6 +37,7 @@ class Canon:
     loc_text: str | None = None
     changes: list[str] = field(default_factory=list)
     stripped: dict[str, tuple[int, str]] = field(default_factory=dict)   # attr -> (value, reason)
+    aliases: dict[str, str] = field(default_factory=dict)   # the module's type aliases (`!tv` -> its type)
 
     def int(self, name: str) -> int | None:
         got = self.attrs.get(name)
@@ -59,17 +60,22 @@ _HINTS = {
 }
 
 
-def _matches(hint: str, type_text: str | None) -> bool:
-    return type_text is None or _HINTS.get(hint, _HINTS["any"])(type_text.strip())
+def _matches(hint: str, type_text: str | None, aliases: dict[str, str] | None = None) -> bool:
+    if type_text is None:
+        return True
+    type_text = type_text.strip()
+    return _HINTS.get(hint, _HINTS["any"])((aliases or {}).get(type_text, type_text))
 
 
-def normalize(op: Operation, spec: OpSyntax, target: Version, source: SourceText) -> Canon:
-    """Read the op (:func:`read_op`) and check it against ``target``."""
+def normalize(op: Operation, spec: OpSyntax, target: Version, source: SourceText,
+              aliases: dict[str, str] | None = None) -> Canon:
+    """Read the op (:func:`read_op`) and check it against ``target``. ``aliases``: the module's
+    type aliases (Module.type_aliases), which an op's types may name."""
     if not spec.available(target):
         first = first_version(spec)
         raise _err(source, op.span.start, f"'{op.name}' is not available in ptoas {target.name}"
                                           f" (first version that has it: {first.name if first else 'none'})")
-    c = read_op(op, spec, source, target)
+    c = read_op(op, spec, source, target, aliases)
     _check_dir_mask(c, source)
     _check_target(c, source)
     return c
@@ -85,10 +91,11 @@ def _check_dir_mask(c: Canon, source: SourceText) -> None:
                                                    "and 3 (both) name a pipe direction")
 
 
-def read_op(op: Operation, spec: OpSyntax, source: SourceText, target: Version | None = None) -> Canon:
+def read_op(op: Operation, spec: OpSyntax, source: SourceText, target: Version | None = None,
+            aliases: dict[str, str] | None = None) -> Canon:
     """Attributes by spec name with typed values and operands by segment name; no version checks."""
     from .versions import NEWEST
-    c = Canon(op, spec, target or NEWEST)
+    c = Canon(op, spec, target or NEWEST, aliases=aliases or {})
     name = op.name
     at = op.span.start
     if op.results:
@@ -153,7 +160,7 @@ def read_op(op: Operation, spec: OpSyntax, source: SourceText, target: Version |
             c.result_type = types[0]
         else:
             c.result_type = op.result_type
-        if c.result_type is not None and not _matches(spec.result, c.result_type):
+        if c.result_type is not None and not _matches(spec.result, c.result_type, aliases):
             raise _err(source, at, f"'{name}' result must be {spec.result}, got '{c.result_type}'")
     elif op.is_generic and op.result_types:
         raise _err(source, at, f"'{name}' has no results, got {len(op.result_types)}")
@@ -236,7 +243,7 @@ def _assign_by_type(c: Canon, values: list[Value], types: list[str], source: Sou
     specs = list(spec.operands)
     if spec.family == "frontend-init":
         # c2v/v2c are both i32: with one i32, the direction picks it (docs/reference/pto-ir.md §2).
-        n_i32 = sum(1 for t in types if t.strip() == "i32")
+        n_i32 = sum(1 for t in types if c.aliases.get(t.strip(), t.strip()) == "i32")
         if n_i32 == 1:
             dm = c.int("dir_mask")
             if dm not in (1, 2):
@@ -247,7 +254,7 @@ def _assign_by_type(c: Canon, values: list[Value], types: list[str], source: Sou
             specs = [o for o in specs if o.name != drop]
     i = 0
     for o in specs:
-        if i < len(values) and _matches(o.hint, types[i]):
+        if i < len(values) and _matches(o.hint, types[i], c.aliases):
             c.operands[o.name] = (values[i], types[i])
             i += 1
         elif not o.optional and o.optional_since is None and o.name not in ("entry",):
@@ -298,6 +305,17 @@ def _check_target(c: Canon, source: SourceText) -> None:
             if o.optional_since:
                 hint = f" (optional from ptoas {o.optional_since})"
             raise _err(source, op.span.start, f"'{name}' needs operand '{o.name}' for ptoas {v.name}{hint}")
+    split = c.attrs.get("split")
+    if split is not None and split[0] == "int":
+        # Every version's verifier takes split 0, 1 or 2 (`verifySplitAttr`); newest (e32488c9) also
+        # 3 and 4 (up/down and left/right halves of a split).
+        highest = 4 if v >= resolve("newest") else 2
+        if not 0 <= split[1] <= highest:
+            raise _err(source, split[2].span.start, f"'{name}' has split = {split[1]}: ptoas {v.name} takes 0 to "
+                       f"{highest}" + ("" if highest == 4 else f" ({split[1]} is accepted from ptoas newest)"
+                                       if 0 <= split[1] <= 4 else ""))
+    if spec.family == "frontend-init" and "gm_slot_tensor" in c.operands:
+        _check_gm_slot_tensor(c, source)
     if spec.name == "pto.initialize_l2g2l_pipe" and "peer_local_addr" in c.operands and "local_addr" not in c.operands:
         raise _err(source, op.span.start, f"'{name}': peer_local_addr without local_addr")
     if spec.family == "frontend-init" and "gm_slot_tensor" not in c.operands \
@@ -309,6 +327,27 @@ def _check_target(c: Canon, source: SourceText) -> None:
         raise _err(source, op.span.start, f"'{name}' needs both 'c2v_consumer_buf' and 'v2c_consumer_buf' for "
                                           f"ptoas {v.name} (or 'gm_slot_tensor')")
     _local_slot_rules(c, source)
+
+
+def _check_gm_slot_tensor(c: Canon, source: SourceText) -> None:
+    """A frontend init on a GM tensor (`gm_slot_tensor`): never with `gm_slot_buffer`; v0.35-v0.45
+    take no consumer buffer beside it ("globaltensor pipe init expects only 'gm_slot_tensor'",
+    PTO.cpp at 393929e9); newest takes exactly `c2v_consumer_buf` with dir_mask 1 (a GM-backed
+    tile pipe, PTO.cpp at e32488c9)."""
+    op, v = c.op, c.target
+    name = op.name
+    if "gm_slot_buffer" in c.operands:
+        raise _err(source, op.span.start, f"'{name}': 'gm_slot_tensor' cannot be combined with 'gm_slot_buffer'")
+    c2v, v2c = "c2v_consumer_buf" in c.operands, "v2c_consumer_buf" in c.operands
+    if not (c2v or v2c):
+        return
+    supported = c2v and not v2c and c.int("dir_mask") == 1
+    if v < resolve("newest"):
+        raise _err(source, op.span.start, f"'{name}': ptoas {v.name} takes 'gm_slot_tensor' with no consumer buffer"
+                   + (" (with 'c2v_consumer_buf' and dir_mask 1 from ptoas newest)" if supported else ""))
+    if not supported:
+        raise _err(source, op.span.start, f"'{name}': with 'gm_slot_tensor', ptoas {v.name} takes only "
+                   "'c2v_consumer_buf' and dir_mask 1 (a GM-backed tile pipe)")
 
 
 def _local_slot_rules(c: Canon, source: SourceText) -> None:
