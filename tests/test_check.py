@@ -377,3 +377,34 @@ def test_a_scratch_use_that_depends_on_an_unknown_path_leaves_the_function_unver
     races, notes = find_races(parse_cpp(SourceText(src, "k.cpp")))
     assert (len(races), len(notes)) == (0, 1), src
     assert "hidden TMP_UB scratch" in notes[0].event.why
+
+
+def _fix(src: str) -> str:
+    return run_pipeline(SourceText(src, "k.cpp"), [build_pass("pipe-v-barrier-insert", {})], PARSERS).text
+
+
+def test_races_into_a_nested_list_share_one_barrier_there():
+    """TADD(x) and TADD(y) before an if race with both ops of each branch: one barrier at the start
+    of each branch separates both races of that branch (it lies on every path into the list)."""
+    body = ("  TADD(x, a, a);\n  TADD(y, a, a);\n  if (n > 0) {\n    TADD(x, b, b);\n    TADD(y, b, b);\n"
+            "  } else {\n    TMUL(y, b, b);\n    TMUL(x, b, b);\n  }\n")
+    src = (f"__global__ AICORE void k(int32_t n) {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 65536);\n"
+           f"  {TILE} x;\n  TASSIGN(x, 16384);\n  {TILE} y;\n  TASSIGN(y, 32768);\n{body}}}\n")
+    assert len(find_races(parse_cpp(SourceText(src, "k.cpp")))[0]) == 4
+    fixed = _fix(src)
+    assert fixed.count("pipe_barrier(PIPE_V)") == 2
+    assert "{\n    /* ptofix: WAW on x with line 10 */ pipe_barrier(PIPE_V);\n    TADD(x, b, b);" in fixed
+    assert find_races(parse_cpp(SourceText(fixed, "k.cpp"))) == ([], [])
+
+
+def test_a_barrier_before_a_case_label_does_not_separate_a_race_after_it():
+    # A path may enter the switch body at any label: the barrier for the op under `case 1` must
+    # lie after that label, whatever the op under `case 0` got.
+    src = (f"__global__ AICORE void k(int32_t n) {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 65536);\n"
+           f"  {TILE} x;\n  TASSIGN(x, 16384);\n  {TILE} y;\n  TASSIGN(y, 32768);\n"
+           "  TADD(x, a, a);\n  TADD(y, a, a);\n  switch (n) {\n  case 0:\n    TMUL(x, b, b);\n  case 1:\n    n = 2;\n"
+           "    TMUL(y, b, b);\n    break;\n  default:\n    break;\n  }\n}\n")
+    fixed = _fix(src)
+    assert fixed.count("pipe_barrier(PIPE_V)") == 2, fixed
+    assert "  case 1:\n    n = 2;\n    /* ptofix: WAW on y with line 11 */ pipe_barrier(PIPE_V);\n" in fixed, fixed
+    assert find_races(parse_cpp(SourceText(fixed, "k.cpp"))) == ([], [])

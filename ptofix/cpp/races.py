@@ -23,7 +23,7 @@ from __future__ import annotations
 from ..record import Record
 from ..source import SourceText
 from .barriers import BarrierAnalysis, Hazard
-from .model import Comment, CppFile, Directive, Function, SimpleStmt, Stmt
+from .model import CaseLabel, Comment, CppFile, Directive, Function, SimpleStmt, Stmt
 from .semantics import Kind
 from .vector_cfg import SCRATCH_ACCESS_NAME, UB_SPACE, Access, Event, EventKind, FunctionCFG
 
@@ -296,19 +296,25 @@ def to_json(race: Race, source: SourceText, analysis: BarrierAnalysis | None = N
 def barrier_positions(races: list[Race], analysis: BarrierAnalysis) -> list[tuple[Stmt, list[Race]]]:
     """The fewest statements to put a barrier in front of so that every race is separated.
 
-    Races within one statement list, earlier before later, are intervals: stabbing them greedily
-    by their right end is optimal. Any other race (across lists, or around a loop back-edge) gets
-    a barrier right before its later op, which every path to it passes.
+    A race is an interval of the statement list that holds its later op: a barrier in front of any
+    statement after the earlier op's place in that list and up to the later op separates it. The
+    earlier op's place is its own statement or the statement of that list it is nested in; when it
+    lies outside the list, every path enters the list at its start, or at the last case label
+    before the later op. Intervals are stabbed greedily by their right end, which is optimal per
+    list. A race around a loop back-edge (or without a place in a list) gets a barrier right
+    before its later op, which every path to it passes.
     """
     chosen: dict[int, tuple[Stmt, list[Race]]] = {}
     stmt_fn: dict[int, Function] = {}
     intervals = []
     for race in races:
         cfg = analysis.cfg(race.fn)
-        pos_p = cfg.position.get(id(race.earlier.stmt))
         pos_c = cfg.position.get(id(race.later.stmt))
-        if pos_p and pos_c and pos_p[0] is pos_c[0] and pos_p[1] < pos_c[1] and not race.hazard.via_back_edge:
-            intervals.append((pos_c[1], pos_p[1], pos_c[0], race))
+        left = None
+        if pos_c is not None and race.earlier.stmt is not None and not race.hazard.via_back_edge:
+            left = _entered_after(race.earlier.stmt, cfg.position.get(id(race.earlier.stmt)), pos_c)
+        if left is not None:
+            intervals.append((pos_c[1], left, pos_c[0], race))
         else:
             stmt = race.later.stmt
             assert stmt is not None
@@ -331,6 +337,22 @@ def barrier_positions(races: list[Race], analysis: BarrierAnalysis) -> list[tupl
         stmt = stmts[right]
         chosen.setdefault(id(stmt), (stmt, []))[1].append(race)
     return sorted(chosen.values(), key=lambda item: item[0].span.start)
+
+
+def _entered_after(earlier: Stmt, pos_p: tuple | None, pos_c: tuple) -> int | None:
+    """The index in the later op's statement list after which a barrier separates the two ops
+    (None: no such place in the list). The earlier op's own index when it is in the list; the
+    index of the list's statement it is nested in (spans nest exactly); when it lies outside the
+    list, the last case label before the later op, or -1 (the list's start)."""
+    stmts, right = pos_c
+    if pos_p is not None and pos_p[0] is stmts:
+        return pos_p[1] if pos_p[1] < right else None
+    start = earlier.span.start
+    for index, stmt in enumerate(stmts):
+        if stmt.span.start <= start < stmt.span.end:
+            return index if index < right else None
+    labels = [index for index in range(right) if isinstance(stmts[index], CaseLabel)]
+    return labels[-1] if labels else -1
 
 
 def _hidden_by_flags(analysis: BarrierAnalysis, cfg: FunctionCFG, c: Event, before: list) -> list[Event]:
