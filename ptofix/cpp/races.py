@@ -313,7 +313,7 @@ def barrier_positions(races: list[Race], analysis: BarrierAnalysis) -> list[tupl
         left = None
         if pos_c is not None and race.earlier.stmt is not None and not race.hazard.via_back_edge:
             left = _entered_after(race.earlier.stmt, cfg.position.get(id(race.earlier.stmt)), pos_c)
-        if left is not None:
+        if left is not None and pos_c is not None:
             intervals.append((pos_c[1], left, pos_c[0], race))
         else:
             stmt = race.later.stmt
