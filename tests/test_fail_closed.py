@@ -1859,3 +1859,20 @@ def test_a_specifier_is_never_read_as_the_type_of_an_object_named_by_the_type(sp
     from ptofix.cpp.stmt_parser import parse_statement
     assert parse_statement(f"{specifier} TN (t);", fast=fast) is None
     assert parse_statement("TN (t);", fast=fast) is not None
+
+
+@pytest.mark.parametrize("head, refused", [
+    ("AICORE inline void body PTO_INST_HPP", True),      # pto's include guard: empty
+    ("AICORE inline void body __wur", True),              # a reserved word may be a system macro
+    ("AICORE inline void body __attribute_used__", True),
+    ("static AICORE inline void PTOAS__DCCI_SINGLE_CACHE_LINE", False),   # no other word can be the name
+    ("AICORE inline void body", False),
+])
+def test_a_function_whose_name_may_be_an_empty_macro_leaves_the_file_unmodelled(head, refused):
+    """`void body PTO_INST_HPP (TT& x)` defines body: the word before the parameters is not
+    surely the function's name."""
+    from ptofix.cpp.semantics import _unread_declaration
+    from ptofix.frontends import PARSERS
+    from ptofix.source import SourceText
+    model = PARSERS["cpp"](SourceText(f"{head}(int n) {{}}\n", "t.cpp"))
+    assert bool(_unread_declaration(model)) is refused

@@ -452,6 +452,13 @@ def _unread_declaration(model: CppFile) -> str:
     for fn in model.functions:
         if fn.name in macros:
             return f"{model.source.location(fn.span.start)}: the function's name '{fn.name}' is a macro"
+        if fn.name in model.empty_macros or is_compiler_word(fn.name) or fn.name in pto_macro_names() \
+                or (is_reserved_identifier(fn.name) and _name_word_before(fn)):
+            # `void body PTO_INST_HPP (TT& x)` defines `body`: the word before the parameters may be a
+            # macro that expands to nothing (an include guard, the file's own), and the function's
+            # real name another word of its declaration.
+            return (f"{model.source.location(fn.span.start)}: the word before the function's parameters, "
+                    f"'{fn.name}', may be a macro: the function's name may be another word")
         for stmt in fn.body.walk():
             if isinstance(stmt, OpaqueStmt) and stmt is not fn.body and _class_with_code(strip_comments(stmt.text)):
                 # Its constructors, copies, conversions and destructor run wherever its objects
@@ -2330,6 +2337,17 @@ def _holds_dims(ctype, bound: int | None) -> bool:
     if not isinstance(ctype, IntType) or bound is None:
         return False
     return not ctype.signed or bound <= (1 << (ctype.bits - 1)) - 1
+
+
+def _name_word_before(fn: Function) -> bool:
+    """The declaration has a word right before the function's name that may itself be the name
+    (not a keyword or specifier): `void body __wur (...)` defines `body` if `__wur` expands to
+    nothing, while `void PTOAS__DCCI(...)` could name nothing else."""
+    before = _declaration_before_name(fn).rstrip()
+    if not before or not (before[-1].isalnum() or before[-1] == "_"):
+        return False
+    word = identifiers(before)[-1]
+    return word not in _KEYWORDS and word not in _DECL_SPECIFIERS and word not in _ARITHMETIC_WORDS
 
 
 def _declaration_before_name(fn: Function) -> str:
