@@ -101,3 +101,32 @@ def test_effective_slot_nums_and_token():
     assert effective_local_slot_num(c) == 1 and effective_local_slot_num(d) == 2
     assert tpipe_token(c, 4) == "TPipe<4, Direction::DIR_C2V, 64, 8, 1, true>"
     assert d.op == "pto.initialize_l2l_pipe" and d.slot_size == 512 and d.span.start > c.span.start
+
+
+@pytest.mark.parametrize("version", ["v0.45", "newest"])
+def test_an_init_on_a_buffer_that_is_no_reserved_buffer_keeps_its_flag_base_and_reserves_nothing(version):
+    # ptoas records (keys, allocates, conflict-checks) only inits whose local buffer is a
+    # reserve_buffer/import_reserved_buffer, and GM-only ones: E (an argument's buffer, flag_base 0)
+    # reserves no flag, so the GM-only P0 and P1 after it take 0 and 2 (checked with ptoas v0.45).
+    m = parse_ir_text("""module {
+  func.func @cu(%gm: !pto.ptr<f32>, %mm: memref<256xf32, #pto.address_space<gm>>, %buf: i32) attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %gs = pto.make_tensor_view %gm, shape = [%c16, %c16], strides = [%c16, %c1] : !pto.tensor_view<16x16xf32>
+    %pe = "pto.initialize_l2g2l_pipe"(%mm, %buf) <{dir_mask = 1 : i8, flag_base = 0 : i32, local_slot_num = 7 : i32, operandSegmentSizes = array<i32: 1, 1, 0>, slot_num = 8 : i32, slot_size = 1024 : i32}> : (memref<256xf32, #pto.address_space<gm>>, i32) -> !pto.pipe
+    %p0 = "pto.initialize_l2g2l_pipe"(%gs) <{dir_mask = 1 : i8, operandSegmentSizes = array<i32: 1, 0, 0>, slot_num = 8 : i32, slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>) -> !pto.pipe
+    %p1 = "pto.initialize_l2g2l_pipe"(%gs) <{dir_mask = 1 : i8, operandSegmentSizes = array<i32: 1, 0, 0>, slot_num = 8 : i32, slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>) -> !pto.pipe
+    return
+  }
+}
+""")
+    inits = pipe_inits(m)
+    assert [(p.global_only, bool(p.peer_keys), p.flag_base) for p in inits] == [(False, False, 0), (True, False, None),
+                                                                                 (True, False, None)]
+    assert assign_flag_bases(inits, version) == {0: 0, 1: 0, 2: 2}
+    # Two such inits on one explicit flag_base conflict in nothing ptoas checks.
+    twice = parse_ir_text(str(m.source.text).replace("%p0 = \"pto.initialize_l2g2l_pipe\"(%gs) <{dir_mask = 1 : i8,",
+                                                    "%p0 = \"pto.initialize_l2g2l_pipe\"(%mm, %buf) <{dir_mask = 1 : i8, flag_base = 0 : i32,")
+                          .replace("array<i32: 1, 0, 0>, slot_num = 8 : i32, slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>) -> !pto.pipe\n    %p1",
+                                   "array<i32: 1, 1, 0>, slot_num = 8 : i32, slot_size = 1024 : i32}> : (memref<256xf32, #pto.address_space<gm>>, i32) -> !pto.pipe\n    %p1", 1))
+    assert assign_flag_bases(pipe_inits(twice), version) == {0: 0, 1: 0, 2: 0}

@@ -20,7 +20,9 @@ creation order), lowered inits without frontend id after them in creation order 
 creation order only); creation order walks all ``l2l`` inits, then
 all ``l2g2l`` inits. Each component takes its explicit flag_base, or else the first free even
 base of width 2 (single direction) or 4 (DIR_BOTH) that overlaps nothing already used in any of
-its functions; all ids must fit in 16. The id-less era (<= 2026-04-17) uses ``value_or(0)``.
+its functions; all ids must fit in 16. A lowered init whose local buffer is no reserve/import
+buffer joins no component: it keeps its explicit flag_base and reserves nothing (ptoas does not
+record it). The id-less era (<= 2026-04-17) uses ``value_or(0)``.
 """
 from __future__ import annotations
 
@@ -204,13 +206,22 @@ class _Component:
     sort_key: tuple[Any, ...]
 
 
-def _components(inits: list[PipeInit], arch: str | None = None, sort_by_frontend_id: bool = True) -> list[_Component]:
+def _unkeyed(p: PipeInit) -> bool:
+    """A lowered init with a local buffer that is no reserve/import buffer and an explicit
+    flag_base (PTOResolveReservedBuffersPass.cpp collectPeerAwareInit, v0.45 393929e9 and newest
+    e32488c9: such an init is not recorded)."""
+    return not p.is_frontend and not p.global_only and not p.peer_keys and p.flag_base is not None
+
+
+def _components(inits: list[PipeInit], arch: str | None = None, sort_by_frontend_id: bool = True,
+                skip: set[int] | None = None) -> list[_Component]:
     # creation order: all l2l inits first, then l2g2l (frontend inits lower to l2l on A5 for local pipes)
     def lowered_to_l2l(p: PipeInit) -> bool:
         return p.op == "pto.initialize_l2l_pipe" or (p.is_frontend and arch == "a5" and not p.global_only
                                                      and "gm_slot_tensor" not in p.operands)
-    order = [i for i, p in enumerate(inits) if lowered_to_l2l(p)] + \
-            [i for i, p in enumerate(inits) if not lowered_to_l2l(p)]
+    skip = skip or set()
+    order = [i for i, p in enumerate(inits) if lowered_to_l2l(p) and i not in skip] + \
+            [i for i, p in enumerate(inits) if not lowered_to_l2l(p) and i not in skip]
     parent = {i: i for i in order}
 
     def find(i: int) -> int:
@@ -270,8 +281,16 @@ def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
     # The (frontend id, dir_mask, creation) sort arrived with PTOAS dfee92e1 (2026-06-14), after
     # v0.45 (2026-06-08); before it components were allocated in creation order (all l2l, then
     # all l2g2l, in module walk order). Checked with `git log -S` on PTOResolveReservedBuffersPass.cpp.
-    comps = _components(inits, arch, sort_by_frontend_id=v > resolve("v0.45"))
     result: dict[int, int] = {}
+    if v > resolve("2026-04-17"):
+        # An init whose local buffer is not a reserve_buffer/import_reserved_buffer joins no
+        # component: ptoas takes its explicit flag_base as it is and reserves nothing for it
+        # (collectPeerAwareInit records only inits it can key; without flag_base it is an error).
+        for i, p in enumerate(inits):
+            if _unkeyed(p):
+                result[i] = p.flag_base      # type: ignore[assignment]
+    comps = _components(inits, arch, sort_by_frontend_id=v > resolve("v0.45"),
+                        skip=set(result))
     if v <= resolve("2026-04-17"):
         # HW-HEAD: explicit flag_base in the peer group wins, otherwise value_or(0).
         for comp in comps:
