@@ -131,7 +131,8 @@ class CanonicalizePass(Pass):
                             f" from '{entry['op']}' ({entry['reason']}); recorded in the sidecar for the C++ side")
         report = {"target_ptoas": target.name, "to": self.to, "rewritten": rewritten,
                   "kept_generic": kept_generic, "unknown_generic_ops": unknown,
-                  "sidecar": {"version": 1, "source": source.path, "target_ptoas": target.name, "pipes": sidecar}}
+                  "sidecar": {"version": 1, "source": source.path, "target_ptoas": target.name,
+                              "arch": model.target_arch(), "pipes": sidecar}}
         return PassResult(edits=edits, report=report, warnings=warnings)
 
 

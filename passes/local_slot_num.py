@@ -45,7 +45,7 @@ from ptofix.cpp.pipes import (
     header_order,
 )
 from ptofix.pass_manager import Pass, PassResult
-from ptofix.pto.tpipe import MASK_DIRECTIONS, TAIL_ORDER, UNIT_FLAG_DIRECTIONS, base_direction, direction_token
+from ptofix.pto.tpipe import GM_SUFFIX, MASK_DIRECTIONS, TAIL_ORDER, UNIT_FLAG_DIRECTIONS, base_direction
 from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, parse_integer, read_source
 
 HEADER_RELPATH = os.path.join("include", "pto", "npu", "a2a3", "TPush.hpp")
@@ -436,7 +436,7 @@ class LocalSlotNumPass(Pass):
         """
         try:
             from ptofix.ir.parser import parse_ir
-            from ptofix.ir.pipes import assign_flag_bases, effective_slot_num, pipe_inits
+            from ptofix.ir.pipes import assign_flag_bases, cpp_direction, effective_slot_num, pipe_inits
             from ptofix.ir.versions import resolve
         except ImportError as exc:  # pragma: no cover - depends on the IR model being present
             raise PtofixError(f"local-slot-num: the PTO IR pipe model is not available ({exc})") from None
@@ -450,6 +450,9 @@ class LocalSlotNumPass(Pass):
             # No intent in the IR: nothing depends on matching, so do not fail on it.
             return intents, matches
         arch = module.target_arch() if hasattr(module, "target_arch") else None
+        functions = {p.function for p in inv.pipes}
+        _check_arch(inv, arch, any(i.op == "pto.initialize_l2g2l_pipe" and i.func in functions for i in inits),
+                    f"the PTO IR {ir_source.path}", source)
         try:
             bases = assign_flag_bases(inits, version, arch)
         except ValueError as exc:
@@ -474,7 +477,7 @@ class LocalSlotNumPass(Pass):
             explicit = init.flag_base is not None
             flag = init.flag_base if explicit else bases.get(index)
             rule = f"flag_base = {flag}" if explicit else f"ptoas {version} flag assignment -> {flag}"
-            refs.append(InitRef(init.func, direction_token(init.dir_mask), init.slot_size,
+            refs.append(InitRef(init.func, cpp_direction(init, arch), init.slot_size,
                                 effective_slot_num(init, version), flag, rule,
                                 ir_source.location(init.span.start), f"this {init.op}", explicit))
             ref_inits.append(index)
@@ -491,7 +494,7 @@ class LocalSlotNumPass(Pass):
             flag, how = ref.flag, ref.rule
             note = Diagnostic("note", f"PTO IR pipe init ({init.op}, {how})", ir_source, init.span.start)
             if not explicit and not self.target_ptoas:
-                alike = [p for p in inv.pipes if p.function == init.func and _base_direction(p) == ref.direction
+                alike = [p for p in inv.pipes if p.function == init.func and p.type.direction == ref.direction
                          and p.type.slot_size == init.slot_size and p.type.slot_num == ref.slot_num]
                 if len(alike) > 1:
                     # Which of them this init is depends on the flag assignment of the ptoas that
@@ -511,7 +514,7 @@ class LocalSlotNumPass(Pass):
                                   f"{source.path} (FlagIDs there: {', '.join(map(str, present))}); wrong "
                                   "--target-ptoas or IR?", ir_source, init.span.start)
             # A5 l2g2l pipes print DIR_C2V_GM / DIR_V2C_GM (docs/reference/pto-ir.md §2 EmitC).
-            matching = [p for p in same_flag if _base_direction(p) == direction
+            matching = [p for p in same_flag if p.type.direction == direction
                         and p.type.slot_size == init.slot_size and p.type.slot_num == slot_num]
             if not matching:
                 p = same_flag[0]
@@ -575,6 +578,12 @@ class LocalSlotNumPass(Pass):
         target = resolve(data.get("target_ptoas") or "newest")
         intents: dict[int, Intent] = {}
         functions = {p.function for p in inv.pipes}
+        if any(entry.get("flag_base_explicit") is False and entry.get("func") in functions for entry in data["pipes"]):
+            # Its FlagIDs are predictions for the arch canonicalize read from the module.
+            _check_arch(inv, data.get("arch") or "a3", any(entry.get("op") == "pto.initialize_l2g2l_pipe"
+                                                           and entry.get("func") in functions
+                                                           for entry in data["pipes"]),
+                        f"the sidecar {side.path}", source)
         refs: list[InitRef] = []
         entries: list[tuple[int, dict[str, Any], int, str]] = []
         for n, entry in enumerate(data["pipes"]):
@@ -593,7 +602,11 @@ class LocalSlotNumPass(Pass):
             slot_num = entry.get("slot_num")
             if slot_num is None or (entry.get("op") in FRONTEND_INIT_OPS and target < resolve("v0.45")):
                 slot_num = BIDIRECTIONAL_SLOT_NUM if dir_mask == 3 else SINGLE_DIRECTION_SLOT_NUM
-            refs.append(InitRef(func, MASK_DIRECTIONS.get(dir_mask), entry.get("slot_size"), slot_num,
+            # An l2g2l entry of an A5 module is a DIR_*_GM pipe; a frontend entry's GM-ness is not
+            # recorded, so it matches either token.
+            gm = data.get("arch") == "a5" and entry.get("op") == "pto.initialize_l2g2l_pipe" and dir_mask in (1, 2)
+            token = MASK_DIRECTIONS.get(dir_mask)
+            refs.append(InitRef(func, token + GM_SUFFIX if gm and token else token, entry.get("slot_size"), slot_num,
                                 None if flag is None else int(flag), rule, side.path,
                                 f"sidecar pipe #{n} ({func}, IR line {entry.get('line', '?')})"))
             entries.append((n, entry, value, label))
@@ -614,7 +627,7 @@ class LocalSlotNumPass(Pass):
                 how, by = "direction, SlotSize and SlotNum", "shape"
             direction = refs[r].direction
             checked = [p for p in candidates
-                       if (direction is None or _base_direction(p) == direction)
+                       if (direction is None or _same_direction(p, direction))
                        and (entry.get("slot_size") is None or p.type.slot_size == entry["slot_size"])
                        and (entry.get("slot_num") is None or p.type.slot_num == entry["slot_num"])]
             if not checked:
@@ -678,7 +691,7 @@ def match_by_shape(refs: list[InitRef], inv: PipeInventory, cpp_path: str,
         pipe_groups: dict[tuple, list[PipeObject]] = {}
         for p in inv.pipes:
             if p.function == func:
-                pipe_groups.setdefault((_base_direction(p), p.type.slot_size, p.type.slot_num), []).append(p)
+                pipe_groups.setdefault((p.type.direction, p.type.slot_size, p.type.slot_num), []).append(p)
         for key, indices in ref_groups.items():
             pipes = pipe_groups.get(key, [])
             desc = f"shape ({key[0]}, SlotSize {key[1]}, SlotNum {key[2]})"
@@ -778,6 +791,26 @@ def _spelling_without_local(source: SourceText, t: TPipeType) -> str:
         text = text[:arg.start - t.span.start] + "#" + text[arg.end - t.span.start:]
     spelled = "".join(text.split())
     return strip_pto(spelled)
+
+
+def _check_arch(inv: PipeInventory, arch: str | None, ir_has_l2g2l: bool, what: str, source: SourceText) -> None:
+    """The C++ must be for the arch the FlagID model assumes: ptoas allocates an A5 module's local
+    (l2l) pipes before its GM-staged ones, and prints the latter DIR_C2V_GM / DIR_V2C_GM
+    (docs/reference/pto-ir.md §2). A `_GM` pipe in the C++ is A5; an l2g2l init without one is a3."""
+    gm = next((p for p in inv.pipes if p.type.direction and p.type.direction.endswith("_GM")), None)
+    if gm is not None and arch != "a5":
+        raise PtofixError(f"{source.path} holds the A5 pipe '{gm.var}' ({gm.type.direction}) but {what} is for "
+                          f"{arch or 'a3'} (no pto.target_arch = \"a5\"): its FlagIDs would be predicted for "
+                          "another arch; state the arch in the module and canonicalize again", source)
+    if arch == "a5" and ir_has_l2g2l and inv.pipes and gm is None:
+        raise PtofixError(f"{what} is for A5, but {source.path} has no DIR_*_GM pipe for its "
+                          "initialize_l2g2l_pipe: the C++ looks compiled for a3 (--pto-arch=a3)", source)
+
+
+def _same_direction(pipe: PipeObject, direction: str) -> bool:
+    """The pipe prints ``direction``; a plain token also matches the pipe's A5 `_GM` variant only
+    where the reference cannot tell (a frontend sidecar entry)."""
+    return pipe.type.direction == direction or _base_direction(pipe) == direction
 
 
 def _base_direction(pipe: PipeObject) -> str | None:

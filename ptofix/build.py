@@ -938,19 +938,30 @@ def _check_arch(plan: Plan, source) -> None:
     drops a5's unsupported local_slot_num; a `--pto-arch` for ptoas that says otherwise would
     compile IR prepared for another arch, so the build stops before writing anything."""
     flag_arch = None
+    response_file = None
     cmd = plan.ptoas_cmd
-    for i, word in enumerate(cmd):
-        if word.startswith("--pto-arch="):
+    for i, word in enumerate(cmd[1:], start=1):
+        # ptoas takes LLVM-style options: one or two dashes, the value after '=' or as the next word.
+        if word.startswith(("--pto-arch=", "-pto-arch=")):
             flag_arch = word.split("=", 1)[1]
-        elif word == "--pto-arch" and i + 1 < len(cmd):
+        elif word in ("--pto-arch", "-pto-arch") and i + 1 < len(cmd):
             flag_arch = cmd[i + 1]
-    if flag_arch is None:
-        return
+        elif word.startswith("@"):
+            response_file = word
     from .ir.model import ptoas_arch
     from .ir.parser import parse_ir
+    from .ir.pipes import INIT_OPS
+    if flag_arch is None and response_file is None:
+        return
+    module = parse_ir(source)
+    if not any(op.name in INIT_OPS for op in module.walk()):
+        return            # no pipe init: nothing canonicalize or the C++ passes do depends on the arch
+    if flag_arch is None:
+        raise PtofixError(f"ptoas runs with the response file '{response_file}', which may set --pto-arch: "
+                          "canonicalize and the LocalSlotNum pass prepare the pipes for the module's arch; "
+                          "give --pto-arch in the flags themselves", source, 0)
     if flag_arch.lower() not in ("a3", "a5"):
         return            # (ptoas refuses the flag itself)
-    module = parse_ir(source)
     module_arch = module.declared_target_arch()
     if ptoas_arch(flag_arch) != module.target_arch():
         said = f'pto.target_arch = "{module_arch}"' if module_arch else "no pto.target_arch (a3)"
@@ -962,8 +973,9 @@ def _check_arch(plan: Plan, source) -> None:
                               f"--ptoas-flags='--pto-arch={wanted} --enable-insert-sync' (or set ptoas-flags in "
                               "the config file)", source, 0)
         raise PtofixError(f"ptoas runs with --pto-arch={flag_arch} but the module says {said}: canonicalize "
-                          f"prepares the IR for the module's arch; state pto.target_arch = \"{flag_arch}\" in the "
-                          "module or drop the flag", source, 0)
+                          "and the LocalSlotNum pass prepare its pipes for the module's arch; state "
+                          f"pto.target_arch = \"{flag_arch}\" in the module, or give --pto-arch="
+                          f"{module.target_arch()}", source, 0)
 
 
 def execute(plan: Plan, settings: Settings, say) -> int:

@@ -626,6 +626,24 @@ def test_the_default_flags_against_an_a5_module_say_which_flags_to_give(tools, t
                  "--ptoas-flags=--pto-arch=a5 --enable-insert-sync") == 0
 
 
+@pytest.mark.parametrize("flags", ["-pto-arch=a5", "-pto-arch a5", "--pto-arch a5"])
+def test_every_spelling_of_the_arch_flag_is_read(tools, tmp_path, capsys, flags):
+    assert build(str(FA_MLIR), "-o", str(tmp_path / "o"), "--no-compile", f"--ptoas-flags={flags}") == 2
+    assert 'error: ptoas runs with --pto-arch=a5 but the module says pto.target_arch = "a3"' in capsys.readouterr().err
+
+
+def test_a_response_file_may_set_the_arch(tools, tmp_path, capsys):
+    assert build(str(FA_MLIR), "-o", str(tmp_path / "o"), "--no-compile", "--ptoas-flags=@flags.rsp") == 2
+    assert "ptoas runs with the response file '@flags.rsp', which may set --pto-arch" in capsys.readouterr().err
+
+
+def test_an_arch_flag_against_a_module_without_pipes_is_the_compilers_business(tools, tmp_path):
+    # Nothing canonicalize or the C++ passes do depends on the arch when the module has no pipe init.
+    ir = tmp_path / "k.mlir"
+    ir.write_text("module {\n  func.func @k() {\n    return\n  }\n}\n")
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--no-compile", "--ptoas-flags=--pto-arch=a5") == 0
+
+
 @pytest.mark.parametrize("stated, flag", [("A5", "a5"), ("a5", "A5"), ("a2a3", "a3")])
 def test_the_arch_check_reads_the_module_and_flag_as_ptoas_does(tools, tmp_path, stated, flag):
     # ptoas lower-cases both and takes an arch other than a3/a5 in the module for a3.

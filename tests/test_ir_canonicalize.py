@@ -129,12 +129,18 @@ def test_nothing_to_do_is_byte_identical():
     ('"pto.aic_initialize_pipe"(%g, %c) <{dir_mask = 2 : i8, id = 0 : i32, operandSegmentSizes = array<i32: 0, 1, 1, 0>,'
      ' slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>, i32) -> ()\n', "newest",
      "with 'gm_slot_tensor', ptoas newest takes only 'c2v_consumer_buf' and dir_mask 1"),
+    ('"pto.aic_initialize_pipe"(%g) <{dir_mask = 1 : i8, id = -1 : i32, operandSegmentSizes = array<i32: 0, 1, 0, 0>,'
+     ' slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>) -> ()\n', "v0.45",
+     "'pto.aic_initialize_pipe' has id = -1: every ptoas expects a non-negative pipe id"),
+    ('#dm = 1 : i8\n"pto.aic_initialize_pipe"(%g) <{dir_mask = #dm, id = 0 : i32, operandSegmentSizes = array<i32: 0, 1, 0, 0>,'
+     ' slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>) -> ()\n', "v0.45",
+     "attribute 'dir_mask' is the alias '#dm' (= 1 : i8): ptofix does not read attribute aliases"),
 ])
 def test_errors(text, target, message):
     with pytest.raises(PtofixError) as info:
         run(text, target)
     assert message in info.value.format()
-    assert info.value.format().startswith("in.mlir:1:")
+    assert info.value.format().startswith(f"in.mlir:{text.count(chr(10))}:")
 
 
 @pytest.mark.parametrize("dir_mask", [0, 4, -1, 255])

@@ -130,3 +130,24 @@ def test_an_init_on_a_buffer_that_is_no_reserved_buffer_keeps_its_flag_base_and_
                           .replace("array<i32: 1, 0, 0>, slot_num = 8 : i32, slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>) -> !pto.pipe\n    %p1",
                                    "array<i32: 1, 1, 0>, slot_num = 8 : i32, slot_size = 1024 : i32}> : (memref<256xf32, #pto.address_space<gm>>, i32) -> !pto.pipe\n    %p1", 1))
     assert assign_flag_bases(pipe_inits(twice), version) == {0: 0, 1: 0, 2: 0}
+
+
+def test_a_quoted_peer_func_names_the_same_function():
+    # `@"cube_a"` and `@cube_a` are one symbol: the vector side's import joins cube_a's pipe.
+    def module(ref):
+        return parse_ir_text(f"""module {{
+  func.func @cube_a() attributes {{pto.kernel_kind = #pto.kernel_kind<cube>}} {{
+    %r = pto.reserve_buffer {{name = "fifo", size = 8192, location = #pto.address_space<vec>, auto = true}} -> i32
+    %p = pto.aic_initialize_pipe {{id = 0, dir_mask = 2, slot_size = 1024}}(v2c_consumer_buf = %r : i32)
+    return
+  }}
+  func.func @vec_k() attributes {{pto.kernel_kind = #pto.kernel_kind<vector>}} {{
+    %r = pto.import_reserved_buffer {{name = "fifo", peer_func = {ref}}} -> i32
+    %p = pto.aiv_initialize_pipe {{id = 0, dir_mask = 2, slot_size = 1024}}(v2c_consumer_buf = %r : i32)
+    return
+  }}
+}}
+""")
+    plain, quoted = pipe_inits(module("@cube_a")), pipe_inits(module('@"cube_a"'))
+    assert [p.peer_keys for p in quoted] == [p.peer_keys for p in plain]
+    assert quoted[1].peer_keys and quoted[1].peer_keys[0][0] == "cube_a"

@@ -502,3 +502,48 @@ def test_an_ir_whose_functions_are_not_in_the_file_is_reported(tmp_path):
     text, _report, warnings = run(THREE_OF_A_SHAPE.replace("cube_kernel", "cube_kernel_0"), ir=str(ir))
     assert text == THREE_OF_A_SHAPE.replace("cube_kernel", "cube_kernel_0")
     assert any("none of which is a function of this file" in w for w in warnings)
+
+
+# ---- the arch the FlagID model assumes must be the C++'s ------------------------------------------
+A5_KERNEL = kernel("  auto v5 = TPipe<2, Direction::DIR_V2C_GM, 1024, 8, 8, true>(v1, v2, v2);\n"
+                   "  auto v6 = TPipe<0, Direction::DIR_V2C, 1024, 8, 2, true>(v2, v2);\n", name="vk")
+A5_IR = """module {
+  func.func @vk(%gm: memref<256xf32, #pto.address_space<gm>>) attributes {pto.kernel_kind = #pto.kernel_kind<vector>} {
+    %p = "pto.initialize_l2g2l_pipe"(%gm) <{dir_mask = 2 : i8, local_slot_num = 4 : i32, operandSegmentSizes = array<i32: 1, 0, 0>, slot_num = 8 : i32, slot_size = 1024 : i32}> : (memref<256xf32, #pto.address_space<gm>>) -> !pto.pipe
+    return
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("arch, refused", [("", True), ('attributes {pto.target_arch = "a5"} ', False)])
+def test_ir_intents_for_another_arch_than_the_cpp_are_refused(tmp_path, arch, refused):
+    """A DIR_*_GM pipe is A5 C++: ptoas allocates an A5 module's l2l pipes first, so an IR read as
+    a3 would predict the FlagIDs of another arch (and give the l2l pipe the GM pipe's intent)."""
+    ir = tmp_path / "k.pto"
+    ir.write_text(A5_IR.replace("module {", f"module {arch}{{", 1))
+    if refused:
+        with pytest.raises(PtofixError, match=r"holds the A5 pipe 'v5' \(DIR_V2C_GM\) but the PTO IR .* is for a3"):
+            run(A5_KERNEL, ir=str(ir), target_ptoas="v0.45")
+    else:
+        text, _, _ = run(A5_KERNEL, ir=str(ir), target_ptoas="v0.45")
+        assert "TPipe<2, Direction::DIR_V2C_GM, 1024, 8, 4, true>" in text
+        assert "TPipe<0, Direction::DIR_V2C, 1024, 8, 2, true>" in text
+
+
+@pytest.mark.parametrize("arch, refused", [(None, True), ("a3", True), ("a5", False)])
+def test_sidecar_predictions_for_another_arch_than_the_cpp_are_refused(tmp_path, arch, refused):
+    entry = {"func": "vk", "kernel_kind": "vector", "op": "pto.initialize_l2g2l_pipe", "id": None, "flag_base": 2,
+             "flag_base_explicit": False, "dir_mask": 2, "slot_size": 1024, "slot_num": 8, "local_slot_num": 4,
+             "line": 3, "reason": "GM-only"}
+    sidecar = {"version": 1, "source": "k.pto", "target_ptoas": "v0.45", "pipes": [entry]}
+    if arch is not None:
+        sidecar["arch"] = arch
+    path = tmp_path / "k.slots.json"
+    path.write_text(json.dumps(sidecar))
+    if refused:
+        with pytest.raises(PtofixError, match="holds the A5 pipe 'v5'"):
+            run(A5_KERNEL, sidecar=str(path))
+    else:
+        text, _, _ = run(A5_KERNEL, sidecar=str(path))
+        assert "TPipe<2, Direction::DIR_V2C_GM, 1024, 8, 4, true>" in text

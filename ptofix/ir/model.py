@@ -189,12 +189,15 @@ class Module:
 
     def type_aliases(self) -> dict[str, str]:
         """``!name`` -> the type it names, for every top-level type alias definition
-        (`!tv = !pto.tensor_view<16x16xf32>`), an alias of an alias resolved."""
+        (`!tv = !pto.tensor_view<16x16xf32>`), an alias of an alias resolved; ``#name`` -> the
+        text of an attribute alias (`#dm = 1 : i8`), which canonicalize refuses to read."""
         raw: dict[str, str] = {}
         for span in self.aliases:
             name, eq, value = self.source.text[span.start:span.end].partition("=")
             if eq and name.strip().startswith("!"):
                 raw[name.strip()] = value.strip()
+            elif eq and name.strip().startswith("#"):
+                raw[name.strip()] = value.strip()     # an attribute alias: named, not resolved
         resolved = {}
         for name, value in raw.items():
             seen = {name}

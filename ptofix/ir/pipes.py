@@ -101,6 +101,21 @@ def _definitions(func: Operation | None, module: Module) -> dict[str, Operation]
     return out
 
 
+def _symbol_name(ref: object) -> str:
+    """A flat symbol reference's name as MLIR reads it: `@cube_a` and `@"cube_a"` are one symbol
+    (a quoted name is unescaped). A nested reference (`@a::@b`) names no function of the module."""
+    text = str(ref).strip().removeprefix("@")
+    if text.startswith('"'):
+        import json
+        try:
+            text = json.loads(text)
+        except ValueError:
+            raise PtofixError(f"cannot read the symbol reference {ref}") from None
+    elif "::" in text:
+        raise PtofixError(f"a nested symbol reference ({ref}) names no function of the module")
+    return text
+
+
 def _buffer_key(defn: Operation | None, func: str | None) -> tuple[str, str] | None:
     if defn is None:
         return None
@@ -111,7 +126,7 @@ def _buffer_key(defn: Operation | None, func: str | None) -> tuple[str, str] | N
         return (func or "", name.value)
     if defn.name == "pto.import_reserved_buffer":
         peer = defn.attr("peer_func")
-        return (peer.value if peer is not None else "", name.value)
+        return (_symbol_name(peer.value) if peer is not None else "", name.value)
     return None
 
 
@@ -332,11 +347,21 @@ def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
     return result
 
 
+def cpp_direction(init: PipeInit, arch: str | None) -> str:
+    """The ``Direction::`` token ptoas prints for an init: on A5 a pipe lowered to
+    ``initialize_l2g2l_pipe`` (a GM-staged one: written so, or a frontend init on a GM tensor or
+    with no local buffer) prints DIR_C2V_GM / DIR_V2C_GM; a local one (l2l) and every a3 pipe the
+    plain token (docs/reference/pto-ir.md §2)."""
+    staged = init.op == "pto.initialize_l2g2l_pipe" or (init.is_frontend and (init.global_only
+                                                                             or "gm_slot_tensor" in init.operands))
+    return direction_token(init.dir_mask, gm=arch == "a5" and staged)
+
+
 def tpipe_token(init: PipeInit, flag_base: int, version: Version | str = "newest", nosplit: bool | None = None,
                 arch: str | None = None) -> str:
     """The ``TPipe<...>`` token EmitC prints for an init (docs/reference/pto-ir.md §2); nosplit defaults to
     the explicit value or False (ptoas infers it from users when absent)."""
-    direction = direction_token(init.dir_mask, gm=arch == "a5" and init.op == "pto.initialize_l2g2l_pipe")
+    direction = cpp_direction(init, arch)
     ns = nosplit if nosplit is not None else bool(init.nosplit)
     return render(flag_base, direction, init.slot_size, effective_slot_num(init, version),
                   effective_local_slot_num(init, version), ns)
@@ -393,6 +418,8 @@ def sidecar_problem(data: object) -> str | None:
         except PtofixError:
             shown = target if len(target) <= 60 else target[:60] + "..."
             return f"'target_ptoas' names no known ptoas version ('{shown}')"
+    if data.get("arch") not in (None, "a3", "a5"):
+        return "'arch' must be \"a3\" or \"a5\" (the arch its flag_base predictions assume)"
     for n, entry in enumerate(data["pipes"]):
         if not isinstance(entry, dict):
             return f"pipe #{n} must be an object, not {_json_kind(entry)}"

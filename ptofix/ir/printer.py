@@ -105,6 +105,11 @@ def read_op(op: Operation, spec: OpSyntax, source: SourceText, target: Version |
 
     # ---- attributes
     for attr in op.all_attrs():
+        alias = attr.value_text.strip() if attr.value_text else ""
+        if alias.startswith("#") and alias in c.aliases:
+            raise _err(source, attr.span.start, f"'{name}': attribute '{attr.name}' is the alias '{alias}' "
+                                                f"(= {c.aliases[alias]}): ptofix does not read attribute aliases; "
+                                                "write the value")
         if attr.name == "operandSegmentSizes":
             c.segments_in = list(attr.value) if attr.kind == "array" and attr.value is not None else None
             if c.segments_in is None:
@@ -305,6 +310,10 @@ def _check_target(c: Canon, source: SourceText) -> None:
             if o.optional_since:
                 hint = f" (optional from ptoas {o.optional_since})"
             raise _err(source, op.span.start, f"'{name}' needs operand '{o.name}' for ptoas {v.name}{hint}")
+    pipe_id = c.attrs.get("id")
+    if pipe_id is not None and pipe_id[0] == "int" and pipe_id[1] < 0:
+        raise _err(source, pipe_id[2].span.start, f"'{name}' has id = {pipe_id[1]}: every ptoas expects a "
+                                                  "non-negative pipe id")
     split = c.attrs.get("split")
     if split is not None and split[0] == "int":
         # Every version's verifier takes split 0, 1 or 2 (`verifySplitAttr`); newest (e32488c9) also
