@@ -132,7 +132,7 @@ class CanonicalizePass(Pass):
         report = {"target_ptoas": target.name, "to": self.to, "rewritten": rewritten,
                   "kept_generic": kept_generic, "unknown_generic_ops": unknown,
                   "sidecar": {"version": 1, "source": source.path, "target_ptoas": target.name,
-                              "arch": model.target_arch(), "pipes": sidecar}}
+                              "arch": model.target_arch(), "gm_pipes": _gm_pipes(model), "pipes": sidecar}}
         return PassResult(edits=edits, report=report, warnings=warnings)
 
 
@@ -253,6 +253,18 @@ def _delete_attr_edits(op, names: list[str], text: str) -> list[Edit]:
                     start -= 1
             edits.append(Edit(start, end, "", f"remove {attr.name}"))
     return edits
+
+
+def _gm_pipes(model) -> dict[str, int]:
+    """Per function, how many pipe inits print DIR_C2V_GM / DIR_V2C_GM when compiled for A5: the
+    C++ side checks its arch against them (a sidecar's FlagIDs are predicted for one arch)."""
+    from ptofix.ir.pipes import cpp_direction, pipe_inits
+    from ptofix.pto.tpipe import GM_SUFFIX, MASK_DIRECTIONS
+    counts: dict[str, int] = {}
+    for init in pipe_inits(model):
+        if init.func and init.dir_mask in MASK_DIRECTIONS and cpp_direction(init, "a5").endswith(GM_SUFFIX):
+            counts[init.func] = counts.get(init.func, 0) + 1
+    return counts
 
 
 def _sidecar_entries(model, stripped, target) -> list[dict[str, Any]]:

@@ -451,12 +451,31 @@ class LocalSlotNumPass(Pass):
             return intents, matches
         arch = module.target_arch() if hasattr(module, "target_arch") else None
         functions = {p.function for p in inv.pipes}
-        _check_arch(inv, arch, any(i.op == "pto.initialize_l2g2l_pipe" and i.func in functions for i in inits),
-                    f"the PTO IR {ir_source.path}", source)
+        expected_gm: dict[str, int] = {}
+        for init in inits:
+            if init.func in functions and init.dir_mask in MASK_DIRECTIONS \
+                    and cpp_direction(init, "a5").endswith(GM_SUFFIX):
+                expected_gm[init.func] = expected_gm.get(init.func, 0) + 1
+        _check_arch(inv, arch, expected_gm, f"the PTO IR {ir_source.path}", source)
         try:
             bases = assign_flag_bases(inits, version, arch)
         except ValueError as exc:
             raise PtofixError(f"ptoas {version} would reject the pipe inits of this PTO IR: {exc}", ir_source) from None
+        if not any(expected_gm.values()) and module.declared_target_arch() is None:
+            # The module states no arch (ptoas compiles it for its --pto-arch, a3 by default), and
+            # no DIR_*_GM pipe could show A5: where the arch changes a predicted FlagID (a frontend
+            # init lowers to l2l on A5, to l2g2l on a3), which pipe is which is not known.
+            try:
+                other = assign_flag_bases(inits, version, "a5")
+            except ValueError:
+                other = {}
+            for i, init in enumerate(inits):
+                if init.func in functions and init.local_slot_num is not None and init.flag_base is None \
+                        and other.get(i) != bases.get(i):
+                    raise PtofixError(f"this pipe init's FlagID is {bases.get(i)} if the C++ was compiled for a3 "
+                                      f"and {other.get(i)} for a5, and neither the module (no pto.target_arch) nor "
+                                      f"{source.path} tells which: state pto.target_arch", ir_source,
+                                      init.span.start)
         functions = {p.function for p in inv.pipes}
         refs: list[InitRef] = []
         ref_inits: list[int] = []
@@ -580,9 +599,14 @@ class LocalSlotNumPass(Pass):
         functions = {p.function for p in inv.pipes}
         if any(entry.get("flag_base_explicit") is False and entry.get("func") in functions for entry in data["pipes"]):
             # Its FlagIDs are predictions for the arch canonicalize read from the module.
-            _check_arch(inv, data.get("arch") or "a3", any(entry.get("op") == "pto.initialize_l2g2l_pipe"
-                                                           and entry.get("func") in functions
-                                                           for entry in data["pipes"]),
+            gm_pipes = data.get("gm_pipes")
+            if gm_pipes is None:
+                # (A sidecar from before `gm_pipes`: its stripped l2g2l entries are all it says.)
+                gm_pipes = {}
+                for entry in data["pipes"]:
+                    if entry.get("op") == "pto.initialize_l2g2l_pipe" and entry.get("dir_mask") in (1, 2):
+                        gm_pipes[entry["func"]] = gm_pipes.get(entry["func"], 0) + 1
+            _check_arch(inv, data.get("arch") or "a3", {f: n for f, n in gm_pipes.items() if f in functions},
                         f"the sidecar {side.path}", source)
         refs: list[InitRef] = []
         entries: list[tuple[int, dict[str, Any], int, str]] = []
@@ -793,18 +817,28 @@ def _spelling_without_local(source: SourceText, t: TPipeType) -> str:
     return strip_pto(spelled)
 
 
-def _check_arch(inv: PipeInventory, arch: str | None, ir_has_l2g2l: bool, what: str, source: SourceText) -> None:
+def _check_arch(inv: PipeInventory, arch: str | None, expected_gm: dict[str, int], what: str,
+                source: SourceText) -> None:
     """The C++ must be for the arch the FlagID model assumes: ptoas allocates an A5 module's local
-    (l2l) pipes before its GM-staged ones, and prints the latter DIR_C2V_GM / DIR_V2C_GM
-    (docs/reference/pto-ir.md §2). A `_GM` pipe in the C++ is A5; an l2g2l init without one is a3."""
-    gm = next((p for p in inv.pipes if p.type.direction and p.type.direction.endswith("_GM")), None)
+    (l2l) pipes before its GM-staged ones, and prints the single-direction GM-staged ones
+    DIR_C2V_GM / DIR_V2C_GM (docs/reference/pto-ir.md §2; DIR_BOTH has no such variant).
+    ``expected_gm``: per function, how many pipes of the IR would print `_GM` on A5. A `_GM` pipe
+    is A5 C++; on A5 each function must hold exactly the expected number of them."""
+    gm = next((p for p in inv.pipes if p.type.direction and p.type.direction.endswith(GM_SUFFIX)), None)
     if gm is not None and arch != "a5":
         raise PtofixError(f"{source.path} holds the A5 pipe '{gm.var}' ({gm.type.direction}) but {what} is for "
                           f"{arch or 'a3'} (no pto.target_arch = \"a5\"): its FlagIDs would be predicted for "
-                          "another arch; state the arch in the module and canonicalize again", source)
-    if arch == "a5" and ir_has_l2g2l and inv.pipes and gm is None:
-        raise PtofixError(f"{what} is for A5, but {source.path} has no DIR_*_GM pipe for its "
-                          "initialize_l2g2l_pipe: the C++ looks compiled for a3 (--pto-arch=a3)", source)
+                          "another arch; state the arch in the module and canonicalize again", source,
+                          gm.stmt_span.start)
+    if arch != "a5":
+        return
+    for func, expected in sorted(expected_gm.items()):
+        found = sum(1 for p in inv.pipes if p.function == func and p.type.direction
+                    and p.type.direction.endswith(GM_SUFFIX))
+        if found != expected:
+            raise PtofixError(f"{what} is for A5 and gives '{func}' {expected} DIR_*_GM pipe(s), but {source.path} "
+                              f"has {found} there: the C++ looks compiled for another arch (--pto-arch) or from "
+                              "other IR", source)
 
 
 def _same_direction(pipe: PipeObject, direction: str) -> bool:

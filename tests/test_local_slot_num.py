@@ -547,3 +547,31 @@ def test_sidecar_predictions_for_another_arch_than_the_cpp_are_refused(tmp_path,
     else:
         text, _, _ = run(A5_KERNEL, sidecar=str(path))
         assert "TPipe<2, Direction::DIR_V2C_GM, 1024, 8, 4, true>" in text
+
+
+@pytest.mark.parametrize("expected_gm, cpp, refused", [
+    ({"vk": 1}, A5_KERNEL, False),
+    ({"vk": 2}, A5_KERNEL, True),             # one GM-staged pipe of the IR is missing: other IR or arch
+    ({"vk": 0}, kernel("  auto v3 = TPipe<0, Direction::DIR_BOTH, 1024, 4, 4, false>(v1, v2, v2);\n", name="vk"),
+     False),                                  # DIR_BOTH has no _GM variant on A5
+    ({"vk": 1}, kernel("  auto v5 = TPipe<2, Direction::DIR_V2C, 1024, 8, 8, true>(v1, v2, v2);\n", name="vk"),
+     True),                                   # an A5 IR's GM-staged pipe printed as a3's
+])
+def test_an_a5_model_needs_each_functions_gm_staged_pipes_in_the_cpp(expected_gm, cpp, refused):
+    from passes.local_slot_num import _check_arch
+    inv = inventory(cpp)
+    if refused:
+        with pytest.raises(PtofixError, match="looks compiled for another arch"):
+            _check_arch(inv, "a5", expected_gm, "the IR", SourceText(cpp, "t.cpp"))
+    else:
+        _check_arch(inv, "a5", expected_gm, "the IR", SourceText(cpp, "t.cpp"))
+
+
+def test_a_flag_id_the_unstated_arch_decides_is_refused():
+    """No pto.target_arch and no GM-staged pipe: on A5 the frontend init lowers to l2l and takes
+    FlagID 0 before the explicit l2l; on a3 it lowers to l2g2l and comes after it (FlagID 2)."""
+    cpp = kernel("  auto v6 = TPipe<0, Direction::DIR_C2V, 1024, 8, 2, true>(v1, v2, v2);\n"
+                 "  auto v7 = TPipe<2, Direction::DIR_C2V, 1024, 8, 2, false>(v1, v2, v2);\n", name="cube_kernel")
+    ir = os.path.join(ROOT, "tests", "fixtures", "ir", "frontend_and_l2l_no_arch.pto")
+    with pytest.raises(PtofixError, match="FlagID is 2 if the C\\+\\+ was compiled for a3 and 0 for a5"):
+        run(cpp, ir=ir, target_ptoas="v0.45")

@@ -420,6 +420,11 @@ def sidecar_problem(data: object) -> str | None:
             return f"'target_ptoas' names no known ptoas version ('{shown}')"
     if data.get("arch") not in (None, "a3", "a5"):
         return "'arch' must be \"a3\" or \"a5\" (the arch its flag_base predictions assume)"
+    gm_pipes = data.get("gm_pipes")
+    if gm_pipes is not None and not (isinstance(gm_pipes, dict) and all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            for k, v in gm_pipes.items())):
+        return "'gm_pipes' must map function names to counts"
     for n, entry in enumerate(data["pipes"]):
         if not isinstance(entry, dict):
             return f"pipe #{n} must be an object, not {_json_kind(entry)}"
