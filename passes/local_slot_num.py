@@ -597,8 +597,14 @@ class LocalSlotNumPass(Pass):
         target = resolve(data.get("target_ptoas") or "newest")
         intents: dict[int, Intent] = {}
         functions = {p.function for p in inv.pipes}
-        if any(entry.get("flag_base_explicit") is False and entry.get("func") in functions for entry in data["pipes"]):
-            # Its FlagIDs are predictions for the arch canonicalize read from the module.
+        if data["pipes"] and not any(entry.get("func") in functions for entry in data["pipes"]) \
+                and inv.pipes and warnings is not None:
+            warnings.append(f"{source.path}: warning: the sidecar {side.path} records local_slot_num for "
+                            f"{', '.join(sorted({str(e.get('func')) for e in data['pipes']}))}, none of which is a "
+                            "function of this file with a TPipe; nothing taken from it")
+        if any(entry.get("func") in functions for entry in data["pipes"]):
+            # Its entries were read for the arch canonicalize read from the module: FlagIDs
+            # predicted, and directions (a GM-staged pipe prints _GM on A5).
             gm_pipes = data.get("gm_pipes")
             if gm_pipes is None:
                 # (A sidecar from before `gm_pipes`: its stripped l2g2l entries are all it says.)
@@ -836,9 +842,10 @@ def _check_arch(inv: PipeInventory, arch: str | None, expected_gm: dict[str, int
         found = sum(1 for p in inv.pipes if p.function == func and p.type.direction
                     and p.type.direction.endswith(GM_SUFFIX))
         if found != expected:
+            first = next((p for p in inv.pipes if p.function == func), None)
             raise PtofixError(f"{what} is for A5 and gives '{func}' {expected} DIR_*_GM pipe(s), but {source.path} "
                               f"has {found} there: the C++ looks compiled for another arch (--pto-arch) or from "
-                              "other IR", source)
+                              "other IR", source, first.stmt_span.start if first is not None else None)
 
 
 def _same_direction(pipe: PipeObject, direction: str) -> bool:

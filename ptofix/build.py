@@ -708,6 +708,11 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
 
     art = Artefacts(args.output_dir, stem_of(args.input))
     ptoas_flags = argv_of(args.ptoas_flags if args.ptoas_flags is not None else DEFAULT_PTOAS_FLAGS)
+    # (LLVM's option parser takes `-o F`, `--o F`, `-o=F` and `--o=F`.)
+    stray = next((w for w in ptoas_flags if w in ("-o", "--o") or w.startswith(("-o=", "--o="))), None)
+    if stray is not None:
+        raise PtofixError(f"ptoas-flags hold the output option '{stray}': the build names ptoas's output itself "
+                          f"({art.cpp})")
     bisheng_flags = argv_of(args.bisheng_flags)
     pto_lib = getattr(args, "pto_lib", None) or None
     caller = args.caller or None
@@ -933,7 +938,10 @@ def prepare_output_dir(art: Artefacts) -> None:
         raise PtofixError(f"cannot prepare output directory {art.out_dir}: {exc.strerror or exc}") from None
 
 
-def _check_arch(plan: Plan, source) -> None:
+_TARGET_ARCH_ATTR = re.compile(r'"?pto\.target_arch"?\s*=')
+
+
+def check_arch(plan: Plan, source) -> None:
     """canonicalize prepares the IR for the arch its module states (a3 when it states none), e.g.
     drops a5's unsupported local_slot_num; a `--pto-arch` for ptoas that says otherwise would
     compile IR prepared for another arch, so the build stops before writing anything."""
@@ -954,15 +962,20 @@ def _check_arch(plan: Plan, source) -> None:
     if flag_arch is None and response_file is None:
         return
     module = parse_ir(source)
-    if not any(op.name in INIT_OPS for op in module.walk()):
+    inits = [op for op in module.walk() if op.name in INIT_OPS]
+    if not inits:
         return            # no pipe init: nothing canonicalize or the C++ passes do depends on the arch
-    if flag_arch is None:
+    if response_file is not None:
+        # (Read after the other flags, the file's --pto-arch would win over one given before it.)
         raise PtofixError(f"ptoas runs with the response file '{response_file}', which may set --pto-arch: "
                           "canonicalize and the LocalSlotNum pass prepare the pipes for the module's arch; "
-                          "give --pto-arch in the flags themselves", source, 0)
+                          "give the flags themselves", source, inits[0].span.start)
+    assert flag_arch is not None
     if flag_arch.lower() not in ("a3", "a5"):
         return            # (ptoas refuses the flag itself)
     module_arch = module.declared_target_arch()
+    stated = _TARGET_ARCH_ATTR.search(source.text)
+    where = stated.start() if stated is not None and module_arch else inits[0].span.start
     if ptoas_arch(flag_arch) != module.target_arch():
         said = f'pto.target_arch = "{module_arch}"' if module_arch else "no pto.target_arch (a3)"
         if plan.default_ptoas_flags:
@@ -971,11 +984,11 @@ def _check_arch(plan: Plan, source) -> None:
             raise PtofixError(f"ptoas runs with the default flags '{DEFAULT_PTOAS_FLAGS}' but the module says {said}:"
                               " canonicalize prepares the IR for the module's arch; pass "
                               f"--ptoas-flags='--pto-arch={wanted} --enable-insert-sync' (or set ptoas-flags in "
-                              "the config file)", source, 0)
+                              "the config file)", source, where)
         raise PtofixError(f"ptoas runs with --pto-arch={flag_arch} but the module says {said}: canonicalize "
                           "and the LocalSlotNum pass prepare its pipes for the module's arch; state "
                           f"pto.target_arch = \"{flag_arch}\" in the module, or give --pto-arch="
-                          f"{module.target_arch()}", source, 0)
+                          f"{module.target_arch()}", source, where)
 
 
 def execute(plan: Plan, settings: Settings, say) -> int:
@@ -1038,7 +1051,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say) -> None:
     # 1. canonicalize
     say(f"[1/{total}] canonicalize for ptoas {plan.target_ptoas}: {plan.input} -> {art.canon}")
     source = read_source(plan.input)
-    _check_arch(plan, source)
+    check_arch(plan, source)
     canon_pass = build_pass("canonicalize", {"target-ptoas": plan.target_ptoas, "to": plan.to})
     outcome = run_pipeline(source, [canon_pass], PARSERS)
     for warning in outcome.warnings:

@@ -289,10 +289,10 @@ def test_pyproject_tool_table_is_found_and_cli_overrides(tools, tmp_path, capsys
     ir = kernel / "fa.mlir"
     ir.write_text(FA_MLIR.read_text())
     (tmp_path / "proj" / "pyproject.toml").write_text(
-        '[project]\nname = "x"\n\n[tool.ptofix]\ntarget-ptoas = "v0.36"\nptoas-flags = "--pto-arch=a5"\n')
+        '[project]\nname = "x"\n\n[tool.ptofix]\ntarget-ptoas = "v0.36"\nptoas-flags = "--pto-arch=a3 -g"\n')
     assert build(str(ir), "-o", "o", "--dry-run", "--no-compile") == 0
     out = capsys.readouterr().out
-    assert "--target-ptoas v0.36" in out and "ptoas --pto-arch=a5 o/fa.canon.mlir > o/fa.cpp" in out
+    assert "--target-ptoas v0.36" in out and "ptoas --pto-arch=a3 -g o/fa.canon.mlir > o/fa.cpp" in out
     assert build(str(ir), "-o", "o", "--dry-run", "--no-compile", "--target-ptoas", "v0.45",
                  "--ptoas-flags=--pto-arch=a3 -v") == 0
     out = capsys.readouterr().out
@@ -635,6 +635,28 @@ def test_every_spelling_of_the_arch_flag_is_read(tools, tmp_path, capsys, flags)
 def test_a_response_file_may_set_the_arch(tools, tmp_path, capsys):
     assert build(str(FA_MLIR), "-o", str(tmp_path / "o"), "--no-compile", "--ptoas-flags=@flags.rsp") == 2
     assert "ptoas runs with the response file '@flags.rsp', which may set --pto-arch" in capsys.readouterr().err
+
+
+def test_a_response_file_after_the_arch_flag_may_override_it(tools, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert build(str(FA_MLIR), "-o", str(out), "--no-compile", "--ptoas-flags=--pto-arch=a3 @a5.rsp") == 2
+    assert "response file '@a5.rsp'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_dry_run_refuses_what_the_build_refuses(tools, tmp_path, capsys):
+    ir = tmp_path / "fa.mlir"
+    text = FA_MLIR.read_text().replace('pto.target_arch = "a3"', 'pto.target_arch = "a5"', 1)
+    ir.write_text(text)
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--dry-run") == 2
+    err = capsys.readouterr().err
+    line = text[:text.index('pto.target_arch = "a5"')].count("\n") + 1
+    assert f"fa.mlir:{line}:" in err and "the default flags" in err
+
+
+def test_an_output_option_in_the_ptoas_flags_is_refused(tools, tmp_path, capsys):
+    assert build(str(FA_MLIR), "-o", str(tmp_path / "o"), "--no-compile", "--ptoas-flags=--pto-arch=a3 -o=x.cpp") == 2
+    assert "ptoas-flags hold the output option '-o=x.cpp'" in capsys.readouterr().err
 
 
 def test_an_arch_flag_against_a_module_without_pipes_is_the_compilers_business(tools, tmp_path):

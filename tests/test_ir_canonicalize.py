@@ -135,12 +135,22 @@ def test_nothing_to_do_is_byte_identical():
     ('#dm = 1 : i8\n"pto.aic_initialize_pipe"(%g) <{dir_mask = #dm, id = 0 : i32, operandSegmentSizes = array<i32: 0, 1, 0, 0>,'
      ' slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>) -> ()\n', "v0.45",
      "attribute 'dir_mask' is the alias '#dm' (= 1 : i8): ptofix does not read attribute aliases"),
+    ('%e = "pto.talloc_to_aiv"() <{id = 4294967295 : i32, split = 0 : i8}> : () -> !pto.tensor_view<16x16xf32>\n',
+     "v0.45", "has id = 4294967295: every ptoas expects a non-negative pipe id"),
+    ('"pto.aic_initialize_pipe"(%g) <{dir_mask = 1 : i8, id = 0 : i32, operandSegmentSizes = array<i32: 0, 1, 0, 0>,'
+     ' slot_size = 0 : i32}> : (!pto.tensor_view<16x16xf32>) -> ()\n', "v0.45", "has slot_size = 0"),
+    ('module attributes {pto.target_arch = "a5"} {\n"pto.aic_initialize_pipe"(%g) <{dir_mask = 1 : i8, id = 0 : i32, '
+     'operandSegmentSizes = array<i32: 0, 1, 0, 0>, slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>) -> ()\n}\n',
+     "v0.45", "ptoas v0.45 takes 'gm_slot_tensor' only for a2/a3, and the module is for a5"),
+    # An alias may use only the aliases before it (as MLIR reads them).
+    ('!tv = !tw\n!tw = !pto.tensor_view<16x16xf32>\n%e = "pto.talloc_to_aiv"() <{id = 0 : i32, split = 0 : i8}> : () -> !tv\n',
+     "v0.45", "result must be tensor_view, got '!tv'"),
 ])
 def test_errors(text, target, message):
     with pytest.raises(PtofixError) as info:
         run(text, target)
     assert message in info.value.format()
-    assert info.value.format().startswith(f"in.mlir:{text.count(chr(10))}:")
+    assert info.value.format().startswith(f"in.mlir:{text.rstrip(chr(10)).count(chr(10)) + 1 - text.endswith(chr(10) + '}' + chr(10))}:")
 
 
 @pytest.mark.parametrize("dir_mask", [0, 4, -1, 255])

@@ -3,6 +3,7 @@ import pytest
 
 from ptofix.ir.parser import parse_ir_text
 from ptofix.ir.pipes import assign_flag_bases, effective_local_slot_num, effective_slot_num, pipe_inits, tpipe_token
+from ptofix.source import PtofixError
 
 
 def _frontend_module(specs, kind="cube"):
@@ -150,4 +151,8 @@ def test_a_quoted_peer_func_names_the_same_function():
 """)
     plain, quoted = pipe_inits(module("@cube_a")), pipe_inits(module('@"cube_a"'))
     assert [p.peer_keys for p in quoted] == [p.peer_keys for p in plain]
+    assert [p.peer_keys for p in pipe_inits(module(r'@"cube\5fa"'))] == [p.peer_keys for p in plain]
+    with pytest.raises(PtofixError, match=r"nested symbol reference \(@cube_a::@x\)") as info:
+        pipe_inits(module("@cube_a::@x"))
+    assert info.value.format().startswith("<string>:8:") or ":8:" in info.value.format().split(" ")[0]
     assert quoted[1].peer_keys and quoted[1].peer_keys[0][0] == "cube_a"

@@ -575,3 +575,28 @@ def test_a_flag_id_the_unstated_arch_decides_is_refused():
     ir = os.path.join(ROOT, "tests", "fixtures", "ir", "frontend_and_l2l_no_arch.pto")
     with pytest.raises(PtofixError, match="FlagID is 2 if the C\\+\\+ was compiled for a3 and 0 for a5"):
         run(cpp, ir=ir, target_ptoas="v0.45")
+
+
+
+def test_a_sidecar_for_a3_is_refused_on_a5_cpp_even_with_explicit_flags(tmp_path):
+    # The a3 sidecar's l2g2l entry reads DIR_V2C; on A5 that pipe prints DIR_V2C_GM (v5), and the
+    # plain DIR_V2C pipe v6 is another one: no entry of an a3 sidecar may be matched here.
+    entry = {"func": "vk", "kernel_kind": "vector", "op": "pto.initialize_l2g2l_pipe", "id": None, "flag_base": 2,
+             "flag_base_explicit": True, "dir_mask": 2, "slot_size": 1024, "slot_num": 8, "local_slot_num": 4,
+             "line": 3, "reason": "GM-only"}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"version": 1, "target_ptoas": "v0.45", "arch": "a3", "pipes": [entry]}))
+    with pytest.raises(PtofixError, match="holds the A5 pipe 'v5'"):
+        run(A5_KERNEL, sidecar=str(path))
+
+
+def test_a_sidecar_of_another_module_is_said_and_a_version_must_be_the_integer_one(tmp_path):
+    entry = {"func": "other", "op": "pto.initialize_l2g2l_pipe", "flag_base": 0, "flag_base_explicit": True,
+             "dir_mask": 2, "slot_size": 1024, "slot_num": 8, "local_slot_num": 4, "line": 3}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"version": 1, "arch": "a5", "pipes": [entry]}))
+    text, _, warnings = run(A5_KERNEL, sidecar=str(path))
+    assert text == A5_KERNEL and any("none of which is a function of this file" in w for w in warnings)
+    path.write_text(json.dumps({"version": True, "pipes": [entry]}))
+    with pytest.raises(PtofixError, match="not a sidecar"):
+        run(A5_KERNEL, sidecar=str(path))

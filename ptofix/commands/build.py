@@ -149,6 +149,9 @@ def run(args: argparse.Namespace) -> int:
     for note in plan.notes:
         say(f"note: {note}")
     if args.dry_run:
+        # The arch check refuses before anything runs; a dry run says the same.
+        from ..source import read_source
+        B.check_arch(plan, read_source(plan.input))
         for err in plan.tool_errors:
             sys.stderr.write(f"ptofix build: warning: {err}\n")
         from ..output import write_stdout

@@ -189,22 +189,16 @@ class Module:
 
     def type_aliases(self) -> dict[str, str]:
         """``!name`` -> the type it names, for every top-level type alias definition
-        (`!tv = !pto.tensor_view<16x16xf32>`), an alias of an alias resolved; ``#name`` -> the
-        text of an attribute alias (`#dm = 1 : i8`), which canonicalize refuses to read."""
-        raw: dict[str, str] = {}
+        (`!tv = !pto.tensor_view<16x16xf32>`); ``#name`` -> the text of an attribute alias
+        (`#dm = 1 : i8`), which canonicalize refuses to read. An alias may use only the aliases
+        defined before it (as MLIR's parser reads them): a forward or cyclic one stays unresolved,
+        and a redefinition keeps the first."""
+        resolved: dict[str, str] = {}
         for span in self.aliases:
             name, eq, value = self.source.text[span.start:span.end].partition("=")
-            if eq and name.strip().startswith("!"):
-                raw[name.strip()] = value.strip()
-            elif eq and name.strip().startswith("#"):
-                raw[name.strip()] = value.strip()     # an attribute alias: named, not resolved
-        resolved = {}
-        for name, value in raw.items():
-            seen = {name}
-            while value in raw and value not in seen:      # `!a = !b`: follow to a real type
-                seen.add(value)
-                value = raw[value]
-            resolved[name] = value
+            name, value = name.strip(), value.strip()
+            if eq and name[:1] in "!#" and name not in resolved:
+                resolved[name] = resolved.get(value, value) if name.startswith("!") else value
         return resolved
 
     def text(self, span: Span) -> str:
@@ -300,3 +294,34 @@ def check_spans(module: Module) -> list[str]:
         return problems
     gaps(module.ops, 0, top_end, "top level")
     return problems
+
+
+_MLIR_ESCAPE = re.compile(r'\\(?:([\\"])|(n)|(t)|([0-9a-fA-F]{2}))')
+
+
+def mlir_string(text: str) -> str | None:
+    r"""The value of an MLIR string literal (quotes included in ``text``), as MLIR's lexer reads it:
+    `\`, `"`, `
+`, `	` and `\XX` (two hex digits, one byte, the bytes taken as UTF-8);
+    None for a backslash it does not read."""
+    body = text[1:-1]
+    if "\\" not in body:
+        return body
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        if body[i] != "\\":
+            out += body[i].encode("utf-8")
+            i += 1
+            continue
+        match = _MLIR_ESCAPE.match(body, i)
+        if match is None:
+            return None
+        quoted, newline, tab, hexa = match.groups()
+        out += (quoted or ("\n" if newline else "\t" if tab else "")).encode("utf-8") if not hexa \
+            else bytes([int(hexa, 16)])
+        i = match.end()
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

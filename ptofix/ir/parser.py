@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import regex_cache
 from ..source import PtofixError, SourceText, Span
-from .model import Attr, AttrDict, Module, OperandClause, Operation, Region, Value
+from .model import Attr, AttrDict, Module, OperandClause, Operation, Region, Value, mlir_string
 
 # --------------------------------------------------------------------------------------------
 # lark (lazy, cached)
@@ -333,7 +333,8 @@ class _Scanner:
         if op.name == "func.func":
             found = _SYMBOL.search(op.header_text)
             if found:
-                op.symbol = found.group(1).strip('"')
+                symbol = found.group(1)
+                op.symbol = mlir_string(symbol) if symbol.startswith('"') else symbol
         if generic:
             _parse_with_lark(self.source, op, own, "generic_op")
             if op.name == "func.func":

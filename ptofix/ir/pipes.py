@@ -31,8 +31,8 @@ from typing import Any
 
 from .. import regex_cache
 from ..pto.tpipe import MASK_DIRECTIONS, direction_token, flag_width, render
-from ..source import PtofixError, Span
-from .model import Module, Operation
+from ..source import PtofixError, SourceText, Span
+from .model import Module, Operation, mlir_string
 from .versions import Version, resolve
 
 INIT_OPS = ("pto.aic_initialize_pipe", "pto.aiv_initialize_pipe", "pto.initialize_l2g2l_pipe",
@@ -101,22 +101,21 @@ def _definitions(func: Operation | None, module: Module) -> dict[str, Operation]
     return out
 
 
-def _symbol_name(ref: object) -> str:
-    """A flat symbol reference's name as MLIR reads it: `@cube_a` and `@"cube_a"` are one symbol
+def _symbol_name(ref: object, source: SourceText, offset: int) -> str:
+    """A flat symbol reference's name as MLIR reads it: `@cube_a` and `@"cube\\5fa"` are one symbol
     (a quoted name is unescaped). A nested reference (`@a::@b`) names no function of the module."""
     text = str(ref).strip().removeprefix("@")
+    if "::" in text.replace('"', "") and not text.startswith('"') or "::@" in text:
+        raise PtofixError(f"a nested symbol reference (@{text}) names no function of the module", source, offset)
     if text.startswith('"'):
-        import json
-        try:
-            text = json.loads(text)
-        except ValueError:
-            raise PtofixError(f"cannot read the symbol reference {ref}") from None
-    elif "::" in text:
-        raise PtofixError(f"a nested symbol reference ({ref}) names no function of the module")
+        name = mlir_string(text) if len(text) >= 2 and text.endswith('"') else None
+        if name is None:
+            raise PtofixError(f"cannot read the symbol reference @{text}", source, offset)
+        return name
     return text
 
 
-def _buffer_key(defn: Operation | None, func: str | None) -> tuple[str, str] | None:
+def _buffer_key(defn: Operation | None, func: str | None, source: SourceText) -> tuple[str, str] | None:
     if defn is None:
         return None
     name = defn.attr("name")
@@ -126,7 +125,7 @@ def _buffer_key(defn: Operation | None, func: str | None) -> tuple[str, str] | N
         return (func or "", name.value)
     if defn.name == "pto.import_reserved_buffer":
         peer = defn.attr("peer_func")
-        return (_symbol_name(peer.value) if peer is not None else "", name.value)
+        return (_symbol_name(peer.value, source, peer.span.start) if peer is not None else "", name.value)
     return None
 
 
@@ -177,7 +176,7 @@ def pipe_inits(module: Module) -> list[PipeInit]:
         if not global_only:
             for role, d in local:
                 if role in roles:
-                    bk = _buffer_key(defs.get(roles[role]), func)
+                    bk = _buffer_key(defs.get(roles[role]), func, source)
                     if bk is not None:
                         peer_keys.append((bk[0], bk[1], d))
         ns = canon.attrs.get("nosplit")
@@ -407,7 +406,8 @@ def _json_kind(value: object) -> str:
 def sidecar_problem(data: object) -> str | None:
     """Why ``data`` (parsed JSON) is not a sidecar as ``canonicalize`` writes it, or None. Every
     field read is checked for its type, so that a hand-edited sidecar is an error, not a crash."""
-    if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("pipes"), list):
+    if not isinstance(data, dict) or type(data.get("version")) is not int or data.get("version") != 1 \
+            or not isinstance(data.get("pipes"), list):
         return "it must be {\"version\": 1, \"pipes\": [...]} as written by canonicalize"
     target = data.get("target_ptoas")
     if target is not None:

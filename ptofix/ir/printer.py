@@ -311,9 +311,14 @@ def _check_target(c: Canon, source: SourceText) -> None:
                 hint = f" (optional from ptoas {o.optional_since})"
             raise _err(source, op.span.start, f"'{name}' needs operand '{o.name}' for ptoas {v.name}{hint}")
     pipe_id = c.attrs.get("id")
-    if pipe_id is not None and pipe_id[0] == "int" and pipe_id[1] < 0:
+    if pipe_id is not None and pipe_id[0] == "int" and not 0 <= pipe_id[1] < 2 ** 31:
+        # An I32Attr is signed: 4294967295 (0xFFFFFFFF) is -1 to the verifier.
         raise _err(source, pipe_id[2].span.start, f"'{name}' has id = {pipe_id[1]}: every ptoas expects a "
-                                                  "non-negative pipe id")
+                                                  "non-negative pipe id (a signed 32-bit value)")
+    slot_size = c.attrs.get("slot_size")
+    if slot_size is not None and slot_size[0] == "int" and not 0 < slot_size[1] < 2 ** 31:
+        raise _err(source, slot_size[2].span.start, f"'{name}' has slot_size = {slot_size[1]}: every ptoas expects "
+                                                    "a slot_size greater than 0 (a signed 32-bit value)")
     split = c.attrs.get("split")
     if split is not None and split[0] == "int":
         # Every version's verifier takes split 0, 1 or 2 (`verifySplitAttr`); newest (e32488c9) also
@@ -340,13 +345,17 @@ def _check_target(c: Canon, source: SourceText) -> None:
 
 def _check_gm_slot_tensor(c: Canon, source: SourceText) -> None:
     """A frontend init on a GM tensor (`gm_slot_tensor`): never with `gm_slot_buffer`; v0.35-v0.45
-    take no consumer buffer beside it ("globaltensor pipe init expects only 'gm_slot_tensor'",
+    take it on a2/a3 only and with no consumer buffer beside it ("globaltensor pipe init expects only 'gm_slot_tensor'",
     PTO.cpp at 393929e9); newest takes exactly `c2v_consumer_buf` with dir_mask 1 (a GM-backed
     tile pipe, PTO.cpp at e32488c9)."""
     op, v = c.op, c.target
     name = op.name
     if "gm_slot_buffer" in c.operands:
         raise _err(source, op.span.start, f"'{name}': 'gm_slot_tensor' cannot be combined with 'gm_slot_buffer'")
+    if v < resolve("newest") and _module_arch(op, source) == "a5":
+        # v0.35-v0.45 verify "globaltensor pipe entries are supported for a2/a3 l2g2l pipes".
+        raise _err(source, op.span.start, f"'{name}': ptoas {v.name} takes 'gm_slot_tensor' only for a2/a3, and "
+                                          "the module is for a5")
     c2v, v2c = "c2v_consumer_buf" in c.operands, "v2c_consumer_buf" in c.operands
     if not (c2v or v2c):
         return
