@@ -125,8 +125,12 @@ class LocalSlotNumPass(Pass):
     tpipe_order: str = ""       # "old" | "new": normalise the argument order
     pto_lib: str = ""           # pto-isa checkout: read the order from include/pto/npu/a2a3/TPush.hpp
     unit_flag: str = ""         # FlagIDs whose EN_UNIT_FLAG becomes true, e.g. "0,4"
+    pto_arch: str = ""          # "a3" | "a5": the arch ptoas compiled the C++ for (its --pto-arch);
+                                # default the IR module's pto.target_arch (a3 when unsaid)
 
     def __post_init__(self) -> None:
+        if self.pto_arch not in ("", "a3", "a5"):
+            raise ValueError(f"pto-arch must be 'a3' or 'a5', not '{self.pto_arch}'")
         if self.tpipe_order not in ("", OLD, NEW):
             raise ValueError(f"tpipe-order must be 'old' or 'new', not '{self.tpipe_order}'")
         if self.default < 0:
@@ -449,7 +453,7 @@ class LocalSlotNumPass(Pass):
         if not any(init.local_slot_num is not None for init in inits):
             # No intent in the IR: nothing depends on matching, so do not fail on it.
             return intents, matches
-        arch = module.target_arch() if hasattr(module, "target_arch") else None
+        arch = self.pto_arch or module.target_arch()
         functions = {p.function for p in inv.pipes}
         expected_gm: dict[str, int] = {}
         for init in inits:
@@ -461,7 +465,7 @@ class LocalSlotNumPass(Pass):
             bases = assign_flag_bases(inits, version, arch)
         except ValueError as exc:
             raise PtofixError(f"ptoas {version} would reject the pipe inits of this PTO IR: {exc}", ir_source) from None
-        if not any(expected_gm.values()) and module.declared_target_arch() is None:
+        if not any(expected_gm.values()) and module.declared_target_arch() is None and not self.pto_arch:
             # The module states no arch (ptoas compiles it for its --pto-arch, a3 by default), and
             # no DIR_*_GM pipe could show A5: where the arch changes a predicted FlagID (a frontend
             # init lowers to l2l on A5, to l2g2l on a3), which pipe is which is not known.
@@ -474,7 +478,8 @@ class LocalSlotNumPass(Pass):
                         and other.get(i) != bases.get(i):
                     raise PtofixError(f"this pipe init's FlagID is {bases.get(i)} if the C++ was compiled for a3 "
                                       f"and {other.get(i)} for a5, and neither the module (no pto.target_arch) nor "
-                                      f"{source.path} tells which: state pto.target_arch", ir_source,
+                                      f"{source.path} tells which: state pto.target_arch (or the pass "
+                                      "option pto-arch)", ir_source,
                                       init.span.start)
         functions = {p.function for p in inv.pipes}
         refs: list[InitRef] = []

@@ -711,8 +711,10 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     # (LLVM's option parser takes `-o F`, `--o F`, `-o=F` and `--o=F`.)
     stray = next((w for w in ptoas_flags if w in ("-o", "--o") or w.startswith(("-o=", "--o="))), None)
     if stray is not None:
-        raise PtofixError(f"ptoas-flags hold the output option '{stray}': the build names ptoas's output itself "
-                          f"({art.cpp})")
+        message = f"ptoas-flags hold the output option '{stray}': the build names ptoas's output itself ({art.cpp})"
+        if settings.config is not None and settings.origin("ptoas-flags").startswith("config"):
+            raise settings.config.error("ptoas-flags", message)
+        raise PtofixError(message)
     bisheng_flags = argv_of(args.bisheng_flags)
     pto_lib = getattr(args, "pto_lib", None) or None
     caller = args.caller or None
@@ -959,12 +961,18 @@ def check_arch(plan: Plan, source) -> None:
     from .ir.model import ptoas_arch
     from .ir.parser import parse_ir
     from .ir.pipes import INIT_OPS
-    if flag_arch is None and response_file is None:
-        return
     module = parse_ir(source)
     inits = [op for op in module.walk() if op.name in INIT_OPS]
     if not inits:
         return            # no pipe init: nothing canonicalize or the C++ passes do depends on the arch
+    for pass_ in plan.passes:
+        if getattr(pass_, "name", "") == "local-slot-num":
+            # The arch ptoas compiles for: its flag, else the module's (a3 when unsaid). The pass
+            # then need not guess it from the C++ (checked equal to the module's below).
+            pass_.pto_arch = ptoas_arch(flag_arch) if flag_arch and flag_arch.lower() in ("a3", "a5") \
+                else module.target_arch()
+    if flag_arch is None and response_file is None:
+        return
     if response_file is not None:
         # (Read after the other flags, the file's --pto-arch would win over one given before it.)
         raise PtofixError(f"ptoas runs with the response file '{response_file}', which may set --pto-arch: "
@@ -974,7 +982,7 @@ def check_arch(plan: Plan, source) -> None:
     if flag_arch.lower() not in ("a3", "a5"):
         return            # (ptoas refuses the flag itself)
     module_arch = module.declared_target_arch()
-    stated = _TARGET_ARCH_ATTR.search(source.text)
+    stated = _TARGET_ARCH_ATTR.search(re.sub(r"//[^\n]*", lambda m: " " * len(m.group()), source.text))
     where = stated.start() if stated is not None and module_arch else inits[0].span.start
     if ptoas_arch(flag_arch) != module.target_arch():
         said = f'pto.target_arch = "{module_arch}"' if module_arch else "no pto.target_arch (a3)"

@@ -19,6 +19,8 @@ import pytest
 from conftest import in_place_gu_barriers
 
 from ptofix.cli import main
+from ptofix.pass_manager import build_pass
+from ptofix.source import SourceText
 
 REPO = Path(__file__).resolve().parents[1]
 FA_DIR = REPO / "kernels" / "flash_attention"
@@ -179,7 +181,7 @@ def test_dry_run_prints_exact_commands_and_writes_nothing(tools, tmp_path, capsy
         f" --sidecar {out}/fa.slots.json",
         f"{tools.ptoas} --pto-arch=a3 --enable-insert-sync {out}/fa.canon.mlir > {out}/fa.cpp",
         f"ptofix opt -p 'local-slot-num{{ir={out}/fa.canon.mlir"
-        f" sidecar={out}/fa.slots.json target-ptoas=v0.45}},pipe-v-barrier{{pattern=gu translation-unit=false}}'"
+        f" sidecar={out}/fa.slots.json target-ptoas=v0.45 pto-arch=a3}},pipe-v-barrier{{pattern=gu translation-unit=false}}'"
         f" {out}/fa.cpp -o {fixed}",                 # (the caller #includes the kernel: one translation unit)
         "bisheng -I/opt/pto-isa/include -fPIC -shared -D_FORTIFY_SOURCE=2 -O2 -Wno-macro-redefined "
         "-Wno-ignored-attributes -fstack-protector-strong -xcce -Xhost-start -Xhost-end "
@@ -654,6 +656,19 @@ def test_a_dry_run_refuses_what_the_build_refuses(tools, tmp_path, capsys):
     assert f"fa.mlir:{line}:" in err and "the default flags" in err
 
 
+def test_the_build_tells_the_local_slot_num_pass_its_arch(tools, tmp_path):
+    # A module that states no arch is compiled for a3 (no flag) or for the flag's arch: the pass
+    # need not guess it (frontend and l2l inits of one shape would take other FlagIDs on a5).
+    from ptofix import build as B
+    ir = Path(__file__).parent / "fixtures" / "ir" / "frontend_and_l2l_no_arch.pto"
+    for flags, arch in (("--pto-arch=a3 --enable-insert-sync", "a3"), ("--enable-insert-sync", "a3")):
+        plan = type("P", (), {})()
+        plan.ptoas_cmd = ["ptoas", *flags.split()]
+        plan.passes = [build_pass("local-slot-num", {"ir": str(ir)})]
+        B.check_arch(plan, SourceText(ir.read_text(), str(ir)))
+        assert plan.passes[0].pto_arch == arch
+
+
 def test_an_output_option_in_the_ptoas_flags_is_refused(tools, tmp_path, capsys):
     assert build(str(FA_MLIR), "-o", str(tmp_path / "o"), "--no-compile", "--ptoas-flags=--pto-arch=a3 -o=x.cpp") == 2
     assert "ptoas-flags hold the output option '-o=x.cpp'" in capsys.readouterr().err
@@ -918,3 +933,4 @@ def test_a_caller_that_includes_the_kernel_may_call_its_static_helpers(tools, tm
     assert status == 0, capsys.readouterr().err
     fixed = (out / "fa.fixed.cpp").read_text()
     assert ("pipe_barrier(PIPE_V);" in fixed) is with_caller
+

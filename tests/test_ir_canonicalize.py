@@ -142,9 +142,12 @@ def test_nothing_to_do_is_byte_identical():
     ('module attributes {pto.target_arch = "a5"} {\n"pto.aic_initialize_pipe"(%g) <{dir_mask = 1 : i8, id = 0 : i32, '
      'operandSegmentSizes = array<i32: 0, 1, 0, 0>, slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>) -> ()\n}\n',
      "v0.45", "ptoas v0.45 takes 'gm_slot_tensor' only for a2/a3, and the module is for a5"),
-    # An alias may use only the aliases before it (as MLIR reads them).
-    ('!tv = !tw\n!tw = !pto.tensor_view<16x16xf32>\n%e = "pto.talloc_to_aiv"() <{id = 0 : i32, split = 0 : i8}> : () -> !tv\n',
-     "v0.45", "result must be tensor_view, got '!tv'"),
+    ('"pto.aic_initialize_pipe"(%g, %c) <{dir_mask = 1 : i8, id = 0 : i32, local_slot_num = 9 : i32, '
+     'operandSegmentSizes = array<i32: 1, 0, 1, 0>, slot_size = 1024 : i32}> : (!pto.ptr<f32>, i32) -> ()\n', "v0.45",
+     "has local_slot_num = 9 but slot_num 8: every ptoas expects local_slot_num <= slot_num"),
+    ('"pto.aic_initialize_pipe"(%g, %c) <{dir_mask = 1 : i8, id = 0 : i32, local_slot_num = 0 : i32, '
+     'operandSegmentSizes = array<i32: 1, 0, 1, 0>, slot_size = 1024 : i32}> : (!pto.ptr<f32>, i32) -> ()\n', "v0.45",
+     "has local_slot_num = 0: every ptoas expects it greater than 0"),
 ])
 def test_errors(text, target, message):
     with pytest.raises(PtofixError) as info:
@@ -429,3 +432,16 @@ def test_a_type_alias_names_the_type_it_stands_for(to):
     assert run(out, "v0.45", to).text == out
     with pytest.raises(PtofixError, match="result must be tensor_view"):
         run(text.replace("!tv = !pto.tensor_view<16x16xf32>", "!tv = !pto.pipe"), "v0.45", to)
+
+
+@pytest.mark.parametrize("text, message, line", [
+    ('!tv = !tw\n!tw = !pto.tensor_view<16x16xf32>\n%e = "pto.talloc_to_aiv"() <{id = 0 : i32, split = 0 : i8}> : () -> !tv\n',
+     "the alias '!tv' uses '!tw', which is defined after it", 1),
+    ('!tv = !pto.tensor_view<16x16xf32>\n!tv = !pto.pipe\n%e = "pto.talloc_to_aiv"() <{id = 0 : i32, split = 0 : i8}> : () -> !tv\n',
+     "redefinition of the alias '!tv'", 2),
+    ('module {\n  func.func @"cube\\q"() {\n    return\n  }\n}\n', "cannot read the symbol name", 2),
+])
+def test_alias_and_symbol_errors_are_where_mlir_puts_them(text, message, line):
+    with pytest.raises(PtofixError) as info:
+        run(text, "v0.45")
+    assert message in info.value.format() and info.value.format().startswith(f"in.mlir:{line}:")

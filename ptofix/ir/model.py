@@ -191,14 +191,26 @@ class Module:
         """``!name`` -> the type it names, for every top-level type alias definition
         (`!tv = !pto.tensor_view<16x16xf32>`); ``#name`` -> the text of an attribute alias
         (`#dm = 1 : i8`), which canonicalize refuses to read. An alias may use only the aliases
-        defined before it (as MLIR's parser reads them): a forward or cyclic one stays unresolved,
-        and a redefinition keeps the first."""
+        defined before it, and only once (as MLIR's parser reads them): a forward or cyclic one, or
+        a redefinition, is an error at its definition."""
+        from ..source import PtofixError
         resolved: dict[str, str] = {}
+        names = set()
+        for span in self.aliases:
+            name, eq, value = self.source.text[span.start:span.end].partition("=")
+            if eq:
+                names.add(name.strip())
         for span in self.aliases:
             name, eq, value = self.source.text[span.start:span.end].partition("=")
             name, value = name.strip(), value.strip()
-            if eq and name[:1] in "!#" and name not in resolved:
-                resolved[name] = resolved.get(value, value) if name.startswith("!") else value
+            if not eq or name[:1] not in "!#":
+                continue
+            if name in resolved:
+                raise PtofixError(f"redefinition of the alias '{name}'", self.source, span.start)
+            if value in names and value not in resolved:
+                raise PtofixError(f"the alias '{name}' uses '{value}', which is defined after it (or is itself)",
+                                  self.source, span.start)
+            resolved[name] = resolved.get(value, value) if name.startswith("!") else value
         return resolved
 
     def text(self, span: Span) -> str:

@@ -335,6 +335,9 @@ class _Scanner:
             if found:
                 symbol = found.group(1)
                 op.symbol = mlir_string(symbol) if symbol.startswith('"') else symbol
+                if op.symbol is None:
+                    raise self.error(f"cannot read the symbol name @{symbol} (an escape MLIR does not read)",
+                                     op.span.start + op.header_text.find(symbol))
         if generic:
             _parse_with_lark(self.source, op, own, "generic_op")
             if op.name == "func.func":

@@ -319,6 +319,19 @@ def _check_target(c: Canon, source: SourceText) -> None:
     if slot_size is not None and slot_size[0] == "int" and not 0 < slot_size[1] < 2 ** 31:
         raise _err(source, slot_size[2].span.start, f"'{name}' has slot_size = {slot_size[1]}: every ptoas expects "
                                                     "a slot_size greater than 0 (a signed 32-bit value)")
+    for counted in ("slot_num", "local_slot_num"):
+        got = c.attrs.get(counted)
+        if got is not None and got[0] == "int" and not 0 < got[1] < 2 ** 31:
+            raise _err(source, got[2].span.start, f"'{name}' has {counted} = {got[1]}: every ptoas expects it "
+                                                  "greater than 0 (a signed 32-bit value)")
+    local = c.attrs.get("local_slot_num")
+    if local is not None and local[0] == "int" and spec.family in ("frontend-init", "lowered-init"):
+        # The verifier (and the C++ side, which takes a stripped value from the sidecar) wants
+        # local_slot_num <= slot_num: the explicit one, else 8 (one direction) or 4 (DIR_BOTH).
+        slots = c.int("slot_num") or (4 if c.int("dir_mask") == 3 else 8)
+        if local[1] > slots:
+            raise _err(source, local[2].span.start, f"'{name}' has local_slot_num = {local[1]} but slot_num "
+                                                    f"{slots}: every ptoas expects local_slot_num <= slot_num")
     split = c.attrs.get("split")
     if split is not None and split[0] == "int":
         # Every version's verifier takes split 0, 1 or 2 (`verifySplitAttr`); newest (e32488c9) also
