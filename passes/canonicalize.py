@@ -296,6 +296,7 @@ def _sidecar_entries(model, stripped, target) -> list[dict[str, Any]]:
                 "local_slot_num": value,
                 "line": model.source.line_col(op.span.start)[0],
                 "reason": reason,
+                "result": init.result if init else None,
             })
     return out
 

@@ -473,9 +473,16 @@ class LocalSlotNumPass(Pass):
                 other = assign_flag_bases(inits, version, "a5")
             except ValueError:
                 other = {}
+            def shape(init) -> tuple:
+                return (init.func, cpp_direction(init, arch), init.slot_size, effective_slot_num(init, version))
+
             for i, init in enumerate(inits):
+                # (Only a tie needs the FlagID: one init and one pipe of a shape pair by shape.)
+                alone = sum(1 for x in inits if shape(x) == shape(init)) == 1 and sum(
+                    1 for p in inv.pipes if (p.function, p.type.direction, p.type.slot_size, p.type.slot_num)
+                    == shape(init)) == 1
                 if init.func in functions and init.local_slot_num is not None and init.flag_base is None \
-                        and other.get(i) != bases.get(i):
+                        and not alone and other.get(i) != bases.get(i):
                     raise PtofixError(f"this pipe init's FlagID is {bases.get(i)} if the C++ was compiled for a3 "
                                       f"and {other.get(i)} for a5, and neither the module (no pto.target_arch) nor "
                                       f"{source.path} tells which: state pto.target_arch (or the pass "

@@ -445,3 +445,61 @@ def test_alias_and_symbol_errors_are_where_mlir_puts_them(text, message, line):
     with pytest.raises(PtofixError) as info:
         run(text, "v0.45")
     assert message in info.value.format() and info.value.format().startswith(f"in.mlir:{line}:")
+
+
+GM_PIPES = """module {
+  func.func @cube_push(%gm_a: memref<256xf32, #pto.address_space<gm>>, %gm_b: memref<256xf32, #pto.address_space<gm>>) attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {
+    %pa = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 1024, slot_num = 8, local_slot_num = 2}(%gm_a : memref<256xf32, #pto.address_space<gm>>) -> !pto.pipe
+    %pb = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 1024, slot_num = 8, local_slot_num = 6}(%gm_b : memref<256xf32, #pto.address_space<gm>>) -> !pto.pipe
+    return
+  }
+}
+"""
+
+
+def test_a_merged_sidecar_follows_each_pipe_when_the_inits_are_reordered(tmp_path):
+    """A GM-only init is known by its result name, not by the FlagID predicted from its place:
+    after the user swaps the two inits of the canonical file, %pa keeps 2 and %pb 6, each with
+    the FlagID its new place gets."""
+    path = tmp_path / "k.pto"
+    path.write_text(GM_PIPES)
+
+    def canonicalize():
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.45", "-i",
+                               str(path)], capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        return {e["result"]: (e["flag_base"], e["local_slot_num"])
+                for e in json.loads((tmp_path / "k.pto.slots.json").read_text())["pipes"]}
+
+    assert canonicalize() == {"%pa": (0, 2), "%pb": (2, 6)}
+    lines = path.read_text().split("\n")
+    a, b = (next(i for i, line in enumerate(lines) if f"{name} =" in line) for name in ("%pa", "%pb"))
+    lines[a], lines[b] = lines[b], lines[a]
+    path.write_text("\n".join(lines))
+    assert canonicalize() == {"%pa": (2, 2), "%pb": (0, 6)}
+
+
+def test_a_pipeline_canonicalizing_for_two_targets_writes_no_sidecar_for_one(tmp_path):
+    src = tmp_path / "k.pto"
+    src.write_text(GM_PIPES)
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "opt", "-p",
+                           "canonicalize{target-ptoas=newest to=generic},canonicalize{target-ptoas=v0.45}",
+                           str(src), "-o", str(tmp_path / "out.pto")], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "canonicalize passes name different targets" in proc.stderr
+    assert not (tmp_path / "out.pto").exists()
+
+
+def test_a_sidecar_from_before_result_names_is_merged_not_doubled(tmp_path):
+    path = tmp_path / "k.pto"
+    path.write_text(GM_PIPES)
+    side = tmp_path / "k.slots.json"
+    args = [sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.45", str(path), "-o",
+            str(tmp_path / "out.pto"), "--sidecar", str(side)]
+    assert subprocess.run(args, capture_output=True, cwd=ROOT).returncode == 0
+    data = json.loads(side.read_text())
+    for entry in data["pipes"]:
+        del entry["result"]           # as an older ptofix wrote it
+    side.write_text(json.dumps(data))
+    assert subprocess.run(args, capture_output=True, cwd=ROOT).returncode == 0
+    assert sorted((e["result"], e["local_slot_num"]) for e in json.loads(side.read_text())["pipes"]) == \
+        [("%pa", 2), ("%pb", 6)]

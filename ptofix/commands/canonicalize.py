@@ -115,11 +115,24 @@ def unrecorded_warnings(warnings: list[str], how_to_keep: str) -> list[str]:
             for w in warnings]
 
 
-_KEY_FIELDS = ("func", "op", "id", "flag_base", "dir_mask", "slot_size")
+_KEY_FIELDS = ("func", "op", "id", "flag_base", "dir_mask", "slot_size", "slot_num", "result")
 
 
 def _pipe_key(entry: dict) -> tuple:
-    return tuple(entry.get(k) for k in _KEY_FIELDS)
+    """A pipe init's identity across runs. An init with a result is named by it (`%p0` stays
+    `%p0` when lines move or an init is inserted; a predicted flag_base does not), with its shape;
+    a frontend init, which has none, by its id and flag_base. An entry from before `result` was
+    recorded keys without it (and without slot_num)."""
+    if "result" not in entry:
+        return ("legacy",) + tuple(entry.get(k) for k in _KEY_FIELDS[:6])
+    if entry.get("result"):
+        return ("result",) + tuple(entry.get(k) for k in ("func", "op", "result", "dir_mask", "slot_size", "slot_num"))
+    return ("frontend",) + tuple(entry.get(k) for k in _KEY_FIELDS[:7])
+
+
+def _legacy(entry: dict) -> dict:
+    """``entry`` as a sidecar from before `result` and the slot_num key recorded it."""
+    return {k: v for k, v in entry.items() if k not in ("slot_num", "result")}
 
 
 def _load_sidecar(path: str) -> dict | None:
@@ -165,7 +178,8 @@ def merge_sidecar(path: str, new: dict, out_text: str, source_path: str) -> tupl
     old = _load_sidecar(path)
     if old is None or not old["pipes"]:
         return new, []
-    fresh = {_pipe_key(e) for e in new["pipes"]}
+    # (An entry from before `result` was recorded is the same pipe as a fresh one with its old key.)
+    fresh = {_pipe_key(e) for e in new["pipes"]} | {_pipe_key(_legacy(e)) for e in new["pipes"]}
     pending = [e for e in old["pipes"] if _pipe_key(e) not in fresh]
     if not pending:
         return new, []
@@ -176,7 +190,8 @@ def merge_sidecar(path: str, new: dict, out_text: str, source_path: str) -> tupl
         if init is None:
             lost.append(entry)
         elif init["local_slot_num"] is None:
-            kept.append({**entry, "line": init["line"]})
+            # Its place and predicted FlagID as they are now (an edit may have moved both).
+            kept.append({**entry, "line": init["line"], "flag_base": init["flag_base"]})
     if lost:
         first = lost[0]
         where = f"func {first.get('func')}, flag_base {first.get('flag_base')}"
@@ -203,6 +218,9 @@ def _current_pipes(text: str, path: str, target: str) -> dict[tuple, dict]:
     for idx, init in enumerate(inits):
         entry = {"func": init.func, "op": init.op, "id": init.id,
                  "flag_base": init.flag_base if init.flag_base is not None else bases.get(idx),
-                 "dir_mask": init.dir_mask, "slot_size": init.slot_size}
-        out[_pipe_key(entry)] = {"local_slot_num": init.local_slot_num, "line": init.line}
+                 "dir_mask": init.dir_mask, "slot_size": init.slot_size, "slot_num": init.slot_num,
+                 "result": init.result}
+        found = {"local_slot_num": init.local_slot_num, "line": init.line, "flag_base": entry["flag_base"]}
+        out[_pipe_key(entry)] = found
+        out.setdefault(_pipe_key(_legacy(entry)), found)
     return out

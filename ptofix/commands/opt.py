@@ -107,11 +107,20 @@ def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
     it holds: rewriting the IR must not drop them."""
     import json
 
+    from ..source import PtofixError
     from .canonicalize import merge_sidecar
     sidecar = None
-    for rep in outcome.report["passes"]:
-        if rep.get("pass") == "canonicalize" and rep.get("sidecar", {}).get("pipes"):
+    canonical = [rep for rep in outcome.report["passes"] if rep.get("pass") == "canonicalize"]
+    for rep in canonical:
+        if rep.get("sidecar", {}).get("pipes"):
             sidecar = sidecar or dict(rep["sidecar"])
+    if sidecar is not None and len({(rep.get("sidecar", {}).get("target_ptoas"), rep.get("sidecar", {}).get("arch"))
+                                    for rep in canonical}) > 1:
+        # Each pass predicted the stripped pipes' FlagIDs for its own target; the C++ side would
+        # read them for the IR's final one.
+        raise PtofixError("the pipeline's canonicalize passes name different targets and one of them stripped "
+                          "local_slot_num into the sidecar: its FlagIDs would be another ptoas's; canonicalize "
+                          "for one target", source)
     pipes = _stripped_pipes(outcome)
     if sidecar is None or args.check or args.diff:
         return []

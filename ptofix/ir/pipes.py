@@ -66,6 +66,7 @@ class PipeInit:
     line: int
     frontend_id: int | None = None   # `id` (default 0) for frontend inits, `__pto.frontend_id` for lowered ones
     peer_keys: list[tuple[str, str, int]] = field(default_factory=list)   # (owner func, buffer name, dir)
+    result: str | None = None        # the result SSA name (`%p0`; frontend inits have none)
     operands: dict[str, str] = field(default_factory=dict)               # role -> SSA name
 
     @property
@@ -186,7 +187,7 @@ def pipe_inits(module: Module) -> list[PipeInit]:
             local_slot_num=canon.int("local_slot_num"), flag_base=canon.int("flag_base"), id=explicit_id,
             nosplit=bool(ns[1]) if ns is not None else None, has_local_addr=has_local, global_only=global_only,
             span=op.span, line=source.line_col(op.span.start)[0], frontend_id=frontend_id,
-            peer_keys=peer_keys, operands=roles))
+            peer_keys=peer_keys, operands=roles, result=op.results[0].name if op.results else None))
     return out
 
 
@@ -385,6 +386,7 @@ SIDECAR_ENTRY_FIELDS: dict[str, tuple[str, bool]] = {
     "local_slot_num": ("int", False),
     "line": ("int", True),
     "reason": ("string", True),
+    "result": ("string", True),      # the init's result SSA name (`%p0`): its identity when lines move
 }
 
 
