@@ -194,6 +194,14 @@ class LocalSlotNumPass(Pass):
         intents: dict[int, Intent] = {}
         for pipe in inv.pipes:
             key = id(pipe)
+            given = all_value if all_value is not None else per_flag.get(pipe.flag_id) \
+                if pipe.flag_id is not None else None
+            from_ir = ir_intents.get(key) or sidecar_intents.get(key)
+            if given is not None and from_ir is not None and from_ir.value != given:
+                # The command line wins (highest priority), but an IR value it overrides is said.
+                warnings.append(f"{source.location(pipe.stmt_span.start)}: warning: local-slot-num {given} for "
+                                f"'{pipe.var}' overrides local_slot_num = {from_ir.value} from the "
+                                f"{from_ir.source}")
             if all_value is not None:
                 intents[key] = Intent(all_value, "cli", f"local-slot-num {all_value} (every pipe)")
             elif pipe.flag_id in per_flag:

@@ -503,3 +503,15 @@ def test_a_sidecar_from_before_result_names_is_merged_not_doubled(tmp_path):
     assert subprocess.run(args, capture_output=True, cwd=ROOT).returncode == 0
     assert sorted((e["result"], e["local_slot_num"]) for e in json.loads(side.read_text())["pipes"]) == \
         [("%pa", 2), ("%pb", 6)]
+
+
+def test_canonicalizing_the_original_again_to_another_file_replaces_its_sidecar(tmp_path):
+    # The original still holds every value; one the author removed must not live on in the sidecar.
+    path = tmp_path / "k.pto"
+    path.write_text(GM_PIPES)
+    out, side = tmp_path / "out.pto", tmp_path / "out.pto.slots.json"
+    args = [sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.45", str(path), "-o", str(out)]
+    assert subprocess.run(args, capture_output=True, cwd=ROOT).returncode == 0
+    path.write_text(GM_PIPES.replace(", local_slot_num = 6", ""))
+    assert subprocess.run(args, capture_output=True, cwd=ROOT).returncode == 0
+    assert [(e["result"], e["local_slot_num"]) for e in json.loads(side.read_text())["pipes"]] == [("%pa", 2)]

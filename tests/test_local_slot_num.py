@@ -600,3 +600,11 @@ def test_a_sidecar_of_another_module_is_said_and_a_version_must_be_the_integer_o
     path.write_text(json.dumps({"version": True, "pipes": [entry]}))
     with pytest.raises(PtofixError, match="not a sidecar"):
         run(A5_KERNEL, sidecar=str(path))
+
+
+def test_a_command_line_value_that_overrides_an_ir_value_is_said(tmp_path):
+    ir = tmp_path / "k.pto"
+    ir.write_text(A5_IR.replace("module {", 'module attributes {pto.target_arch = "a5"} {', 1))
+    text, _, warnings = run(A5_KERNEL, ir=str(ir), target_ptoas="v0.45", map="2=3")
+    assert "TPipe<2, Direction::DIR_V2C_GM, 1024, 8, 3, true>" in text
+    assert any("local-slot-num 3 for 'v5' overrides local_slot_num = 4 from the ir" in w for w in warnings)

@@ -77,7 +77,11 @@ def run(args: argparse.Namespace) -> int:
     extra = []
     kept_ids: set[int] = set()
     if sidecar_path and not args.check:
-        sidecar, kept = merge_sidecar(sidecar_path, sidecar, outcome.text, source.path)
+        import os
+        replaces = bool(args.in_place) or (bool(args.output) and args.output != "-" and os.path.exists(args.output)
+                                           and os.path.exists(source.path) and os.path.samefile(args.output,
+                                                                                                source.path))
+        sidecar, kept = merge_sidecar(sidecar_path, sidecar, outcome.text, source.path, replaces)
         report["sidecar"] = sidecar
         report["sidecar_kept"] = len(kept)
         kept_ids = {id(e) for e in kept}
@@ -167,7 +171,8 @@ def _load_sidecar(path: str) -> dict | None:
     return old
 
 
-def merge_sidecar(path: str, new: dict, out_text: str, source_path: str) -> tuple[dict, list[dict]]:
+def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replaces_input: bool = True
+                  ) -> tuple[dict, list[dict]]:
     """(``new`` plus every entry of the existing sidecar at ``path`` that still applies to the output,
     the entries kept).
 
@@ -177,6 +182,10 @@ def merge_sidecar(path: str, new: dict, out_text: str, source_path: str) -> tupl
     that pipe itself. An entry for a pipe the output does not have would be lost: error."""
     old = _load_sidecar(path)
     if old is None or not old["pipes"]:
+        return new, []
+    if not replaces_input and old.get("source") == source_path:
+        # The same original canonicalized again to another file: it still holds every value the
+        # last run stripped (or the author removed one since), so it alone is the truth.
         return new, []
     # (An entry from before `result` was recorded is the same pipe as a fresh one with its old key.)
     fresh = {_pipe_key(e) for e in new["pipes"]} | {_pipe_key(_legacy(e)) for e in new["pipes"]}
