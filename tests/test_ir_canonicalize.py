@@ -515,3 +515,49 @@ def test_canonicalizing_the_original_again_to_another_file_replaces_its_sidecar(
     path.write_text(GM_PIPES.replace(", local_slot_num = 6", ""))
     assert subprocess.run(args, capture_output=True, cwd=ROOT).returncode == 0
     assert [(e["result"], e["local_slot_num"]) for e in json.loads(side.read_text())["pipes"]] == [("%pa", 2)]
+
+
+FRONTEND_GM = """module {
+  func.func @cube_kernel(%gm0 : !pto.ptr<f32>, %gm1 : !pto.ptr<f32>) attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %s0 = pto.make_tensor_view %gm0, shape = [%c16, %c16], strides = [%c16, %c1] : !pto.tensor_view<16x16xf32>
+EXTRA
+    pto.aic_initialize_pipe {id = 0, dir_mask = 1, slot_size = 1024, local_slot_num = 2}(gm_slot_tensor = %s0 : !pto.tensor_view<16x16xf32>)
+    pto.aic_initialize_pipe {id = 1, dir_mask = 1, slot_size = 1024, local_slot_num = 4}(gm_slot_tensor = %s0 : !pto.tensor_view<16x16xf32>)
+    func.return
+  }
+}
+"""
+
+
+def _canonicalize_in_place(path) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.45", "-i", str(path)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return {e["id"]: (e["flag_base"], e["local_slot_num"])
+            for e in json.loads(open(str(path) + ".slots.json").read())["pipes"]}
+
+
+def test_a_frontend_init_inserted_before_the_others_moves_their_flag_ids_not_their_intents(tmp_path):
+    path = tmp_path / "k.pto"
+    path.write_text(FRONTEND_GM.replace("EXTRA\n", ""))
+    assert _canonicalize_in_place(path) == {0: (0, 2), 1: (2, 4)}
+    text = path.read_text()
+    first = text.index("    pto.aic_initialize_pipe")
+    path.write_text(text[:first] + "    pto.aic_initialize_pipe {id = 2, dir_mask = 1, slot_size = 1024}"
+                    "(gm_slot_tensor = %s0 : !pto.tensor_view<16x16xf32>)\n" + text[first:])
+    # v0.45 allocates in creation order: id 2 takes FlagID 0, id 0 takes 2, id 1 takes 4.
+    assert _canonicalize_in_place(path) == {0: (2, 2), 1: (4, 4)}
+
+
+def test_a_sidecar_of_another_module_is_not_merged(tmp_path):
+    a, b, shared = tmp_path / "A.pto", tmp_path / "B.pto", tmp_path / "shared.json"
+    a.write_text(FRONTEND_GM.replace("EXTRA\n", ""))
+    b.write_text(FRONTEND_GM.replace("EXTRA\n", "").replace(", local_slot_num = 2", ""))
+    for path, rc in ((a, 0), (b, 2)):
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.45", str(path),
+                               "-o", str(path) + ".out", "--sidecar", str(shared)], capture_output=True, text=True,
+                              cwd=ROOT)
+        assert proc.returncode == rc, proc.stderr
+    assert "it belongs to" in proc.stderr and json.loads(shared.read_text())["source"].endswith("A.pto")

@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
         replaces = bool(args.in_place) or (bool(args.output) and args.output != "-" and os.path.exists(args.output)
                                            and os.path.exists(source.path) and os.path.samefile(args.output,
                                                                                                 source.path))
-        sidecar, kept = merge_sidecar(sidecar_path, sidecar, outcome.text, source.path, replaces)
+        output = source.path if args.in_place else args.output if args.output and args.output != "-" else None
+        sidecar, kept = merge_sidecar(sidecar_path, sidecar, outcome.text, source.path, replaces, output)
         report["sidecar"] = sidecar
         report["sidecar_kept"] = len(kept)
         kept_ids = {id(e) for e in kept}
@@ -131,7 +132,21 @@ def _pipe_key(entry: dict) -> tuple:
         return ("legacy",) + tuple(entry.get(k) for k in _KEY_FIELDS[:6])
     if entry.get("result"):
         return ("result",) + tuple(entry.get(k) for k in ("func", "op", "result", "dir_mask", "slot_size", "slot_num"))
-    return ("frontend",) + tuple(entry.get(k) for k in _KEY_FIELDS[:7])
+    # (A frontend init's id names its pipe within the function; its FlagID is a prediction that an
+    # inserted or reordered init moves.)
+    return ("frontend",) + tuple(entry.get(k) for k in ("func", "op", "id", "dir_mask", "slot_size", "slot_num"))
+
+
+def _same_path(a: object, b: object) -> bool:
+    import os
+    if not isinstance(a, str) or not isinstance(b, str):
+        return False
+    if a == b:
+        return True
+    try:
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _legacy(entry: dict) -> dict:
@@ -171,8 +186,8 @@ def _load_sidecar(path: str) -> dict | None:
     return old
 
 
-def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replaces_input: bool = True
-                  ) -> tuple[dict, list[dict]]:
+def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replaces_input: bool = True,
+                  output_path: str | None = None) -> tuple[dict, list[dict]]:
     """(``new`` plus every entry of the existing sidecar at ``path`` that still applies to the output,
     the entries kept).
 
@@ -180,10 +195,17 @@ def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replace
     stripped by an earlier run: the sidecar is the only place the value lives); it is dropped
     when this run recorded the same pipe again, or when the output IR carries local_slot_num on
     that pipe itself. An entry for a pipe the output does not have would be lost: error."""
+    if output_path is not None:
+        new = {**new, "output": output_path}
     old = _load_sidecar(path)
     if old is None or not old["pipes"]:
         return new, []
-    if not replaces_input and old.get("source") == source_path:
+    if old.get("output") is not None and not _same_path(old["output"], source_path) \
+            and not _same_path(old.get("source"), source_path):
+        # Its values belong to another module's pipes: merged by key, they would land on this one's.
+        raise PtofixError(f"refusing to merge into sidecar {path}: it belongs to {old['output']} (canonicalized "
+                          f"from {old.get('source')}), not to {source_path}; give this module its own --sidecar PATH")
+    if not replaces_input and _same_path(old.get("source"), source_path):
         # The same original canonicalized again to another file: it still holds every value the
         # last run stripped (or the author removed one since), so it alone is the truth.
         return new, []

@@ -131,5 +131,6 @@ def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
     else:
         return []       # the input file is not replaced: its local_slot_num values stay there
     sidecar["pipes"] = pipes
-    merged, _kept = merge_sidecar(path, sidecar, outcome.text, source.path)
+    output = source.path if args.in_place else args.output
+    merged, _kept = merge_sidecar(path, sidecar, outcome.text, source.path, bool(args.in_place), output)
     return [(path, json.dumps(merged, indent=2) + "\n", "sidecar")]

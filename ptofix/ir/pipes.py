@@ -422,6 +422,9 @@ def sidecar_problem(data: object) -> str | None:
             return f"'target_ptoas' names no known ptoas version ('{shown}')"
     if data.get("arch") not in (None, "a3", "a5"):
         return "'arch' must be \"a3\" or \"a5\" (the arch its flag_base predictions assume)"
+    for field_name in ("source", "output"):
+        if data.get(field_name) is not None and not isinstance(data[field_name], str):
+            return f"'{field_name}' must be a path string"
     gm_pipes = data.get("gm_pipes")
     if gm_pipes is not None and not (isinstance(gm_pipes, dict) and all(
             isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
