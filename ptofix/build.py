@@ -946,16 +946,22 @@ _TARGET_ARCH_ATTR = re.compile(r'"?pto\.target_arch"?\s*=')
 def check_arch(plan: Plan, source) -> None:
     """canonicalize prepares the IR for the arch its module states (a3 when it states none), e.g.
     drops a5's unsupported local_slot_num; a `--pto-arch` for ptoas that says otherwise would
-    compile IR prepared for another arch, so the build stops before writing anything."""
-    flag_arch = None
+    compile IR prepared for another arch, so the build stops before writing anything.
+
+    ptoas's rule (tools/ptoas/driver.cpp at 393929e9, `hasCLIOption`): an argv word exactly
+    `--pto-arch` or `--pto-arch=...` overrides the module's arch; any other spelling (`-pto-arch`,
+    a response file) only sets the option's value, which the module's valid `pto.target_arch`
+    wins over."""
+    cli_arch = other_arch = None
     response_file = None
     cmd = plan.ptoas_cmd
     for i, word in enumerate(cmd[1:], start=1):
-        # ptoas takes LLVM-style options: one or two dashes, the value after '=' or as the next word.
-        if word.startswith(("--pto-arch=", "-pto-arch=")):
-            flag_arch = word.split("=", 1)[1]
-        elif word in ("--pto-arch", "-pto-arch") and i + 1 < len(cmd):
-            flag_arch = cmd[i + 1]
+        value = word.split("=", 1)[1] if word.startswith(("--pto-arch=", "-pto-arch=")) \
+            else cmd[i + 1] if word in ("--pto-arch", "-pto-arch") and i + 1 < len(cmd) else None
+        if value is not None and word.startswith("--"):
+            cli_arch = value
+        elif value is not None:
+            other_arch = value
         elif word.startswith("@"):
             response_file = word
     from .ir.model import ptoas_arch
@@ -965,23 +971,24 @@ def check_arch(plan: Plan, source) -> None:
     inits = [op for op in module.walk() if op.name in INIT_OPS]
     if not inits:
         return            # no pipe init: nothing canonicalize or the C++ passes do depends on the arch
+    module_arch = module.declared_target_arch()
+    stated_valid = module_arch is not None and module_arch.strip().lower() in ("a3", "a5")
+    # The value the option takes when the module's arch does not decide (the last spelling wins).
+    flag_arch = cli_arch if cli_arch is not None else (None if stated_valid else other_arch)
     for pass_ in plan.passes:
         if getattr(pass_, "name", "") == "local-slot-num":
-            # The arch ptoas compiles for: its flag, else the module's (a3 when unsaid). The pass
-            # then need not guess it from the C++ (checked equal to the module's below).
+            # The arch ptoas compiles for. The pass then need not guess it from the C++.
             pass_.pto_arch = ptoas_arch(flag_arch) if flag_arch and flag_arch.lower() in ("a3", "a5") \
                 else module.target_arch()
-    if flag_arch is None and response_file is None:
+    if response_file is not None and cli_arch is None and not stated_valid:
+        raise PtofixError(f"ptoas runs with the response file '{response_file}', which may set --pto-arch for a "
+                          "module that states no arch: canonicalize and the LocalSlotNum pass prepare the pipes "
+                          "for the module's arch; give the flags themselves, or state pto.target_arch", source,
+                          inits[0].span.start)
+    if flag_arch is None:
         return
-    if response_file is not None:
-        # (Read after the other flags, the file's --pto-arch would win over one given before it.)
-        raise PtofixError(f"ptoas runs with the response file '{response_file}', which may set --pto-arch: "
-                          "canonicalize and the LocalSlotNum pass prepare the pipes for the module's arch; "
-                          "give the flags themselves", source, inits[0].span.start)
-    assert flag_arch is not None
     if flag_arch.lower() not in ("a3", "a5"):
         return            # (ptoas refuses the flag itself)
-    module_arch = module.declared_target_arch()
     stated = _TARGET_ARCH_ATTR.search(re.sub(r"//[^\n]*", lambda m: " " * len(m.group()), source.text))
     where = stated.start() if stated is not None and module_arch else inits[0].span.start
     if ptoas_arch(flag_arch) != module.target_arch():

@@ -142,6 +142,9 @@ def test_nothing_to_do_is_byte_identical():
     ('module attributes {pto.target_arch = "a5"} {\n"pto.aic_initialize_pipe"(%g) <{dir_mask = 1 : i8, id = 0 : i32, '
      'operandSegmentSizes = array<i32: 0, 1, 0, 0>, slot_size = 1024 : i32}> : (!pto.tensor_view<16x16xf32>) -> ()\n}\n',
      "v0.45", "ptoas v0.45 takes 'gm_slot_tensor' only for a2/a3, and the module is for a5"),
+    ('%p = "pto.initialize_l2g2l_pipe"(%g) <{dir_mask = 1 : i8, flag_base = -2 : i32, operandSegmentSizes = '
+     'array<i32: 1, 0, 0>, slot_num = 8 : i32, slot_size = 1024 : i32}> : (memref<256xf32, #pto.address_space<gm>>) -> '
+     '!pto.pipe\n', "v0.45", "has flag_base = -2: every ptoas expects a non-negative flag_base"),
     ('"pto.aic_initialize_pipe"(%g, %c) <{dir_mask = 1 : i8, id = 0 : i32, local_slot_num = 9 : i32, '
      'operandSegmentSizes = array<i32: 1, 0, 1, 0>, slot_size = 1024 : i32}> : (!pto.ptr<f32>, i32) -> ()\n', "v0.45",
      "has local_slot_num = 9 but slot_num 8: every ptoas expects local_slot_num <= slot_num"),

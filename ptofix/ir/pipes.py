@@ -446,6 +446,8 @@ def sidecar_problem(data: object) -> str | None:
             if not ok:
                 want = {"string": "a string", "bool": "true or false", "int": "an integer"}[kind]
                 return f"pipe #{n}: '{name}' must be {want}{' or null' if optional else ''}, not {_json_kind(value)}"
+        if isinstance(entry.get("flag_base"), int) and entry["flag_base"] < 0:
+            return f"pipe #{n}: 'flag_base' must not be negative"
         if entry.get("dir_mask") is not None and entry["dir_mask"] not in MASK_DIRECTIONS:
             return f"pipe #{n}: 'dir_mask' must be 1, 2 or 3, not {entry['dir_mask']}"
     return None

@@ -319,6 +319,10 @@ def _check_target(c: Canon, source: SourceText) -> None:
     if slot_size is not None and slot_size[0] == "int" and not 0 < slot_size[1] < 2 ** 31:
         raise _err(source, slot_size[2].span.start, f"'{name}' has slot_size = {slot_size[1]}: every ptoas expects "
                                                     "a slot_size greater than 0 (a signed 32-bit value)")
+    flag_base = c.attrs.get("flag_base")
+    if flag_base is not None and flag_base[0] == "int" and not 0 <= flag_base[1] < 2 ** 31:
+        raise _err(source, flag_base[2].span.start, f"'{name}' has flag_base = {flag_base[1]}: every ptoas expects "
+                                                    "a non-negative flag_base (a signed 32-bit value)")
     for counted in ("slot_num", "local_slot_num"):
         got = c.attrs.get(counted)
         if got is not None and got[0] == "int" and not 0 < got[1] < 2 ** 31:

@@ -14,7 +14,7 @@
   (`<{...}>` properties, i8/i32 widths) is accepted, as the real ptoas does;
 * writes the file named by $PTOAS_STANDIN_CPP (e.g. kernels/flash_attention/fa.cpp) to OUT.cpp,
   or to stdout when there is no -o (the way compile.sh calls ptoas: `ptoas ... fa.mlir > fa.cpp`);
-* compiling for A5 (`--pto-arch=a5`, or the module's `pto.target_arch = "a5"` with no flag), prints
+* compiling for A5 (`--pto-arch=a5`, or the module's `pto.target_arch = "a5"` with no such flag), prints
   every single-direction pipe of that file as the real ptoas prints an A5 GM-staged pipe
   (`Direction::DIR_C2V_GM`; the stand-in's kernels have only GM-staged pipes);
 * $PTOAS_STANDIN_FAIL=N [$PTOAS_STANDIN_STDERR=MSG]: print MSG to stderr and exit N.
@@ -49,6 +49,9 @@ def main(argv: list[str]) -> int:
             out = argv[i + 1]
             i += 2
             continue
+        if argv[i] in ("--pto-arch", "-pto-arch") and i + 1 < len(argv):
+            argv[i:i + 2] = [f"{argv[i]}={argv[i + 1]}"]      # (read below as the `=` spelling)
+            continue
         if not argv[i].startswith("-"):
             inputs.append(argv[i])
         i += 1
@@ -74,10 +77,12 @@ def main(argv: list[str]) -> int:
         return 1
     with open(cpp_path, encoding="utf-8", newline="") as handle:
         text = handle.read()
-    flag = next((a.split("=", 1)[1] for a in argv if a.startswith(("--pto-arch=", "-pto-arch="))), None)
+    # As ptoas's driver: `--pto-arch=X` overrides the module; `-pto-arch=X` only where it states none.
+    cli = next((a.split("=", 1)[1] for a in argv if a.startswith("--pto-arch=")), None)
+    other = next((a.split("=", 1)[1] for a in argv if a.startswith("-pto-arch=")), None)
     with open(inputs[0], encoding="utf-8") as handle:
         stated = re.search(r'pto\.target_arch\s*=\s*"(\w+)"', handle.read())
-    if (flag or (stated.group(1) if stated else "a3")).lower() == "a5":
+    if (cli or (stated.group(1) if stated else other or "a3")).lower() == "a5":
         text = re.sub(r"Direction::DIR_(C2V|V2C),", r"Direction::DIR_\1_GM,", text)
     if out:
         with open(out, "w", encoding="utf-8", newline="") as handle:
