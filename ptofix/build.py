@@ -707,7 +707,15 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
                           else f"cannot read {args.input}: not a regular file")
 
     art = Artefacts(args.output_dir, stem_of(args.input))
-    ptoas_flags = argv_of(args.ptoas_flags if args.ptoas_flags is not None else DEFAULT_PTOAS_FLAGS)
+    def flags_of(key: str, value: Any) -> list[str]:
+        try:
+            return argv_of(value)
+        except PtofixError as exc:
+            if settings.config is not None and settings.origin(key).startswith("config"):
+                raise settings.config.error(key, exc.diagnostic.message) from None
+            raise
+
+    ptoas_flags = flags_of("ptoas-flags", args.ptoas_flags if args.ptoas_flags is not None else DEFAULT_PTOAS_FLAGS)
     # (LLVM's option parser takes `-o F`, `--o F`, `-o=F` and `--o=F`.)
     stray = next((w for w in ptoas_flags if w in ("-o", "--o") or w.startswith(("-o=", "--o="))), None)
     if stray is not None:
@@ -715,7 +723,7 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
         if settings.config is not None and settings.origin("ptoas-flags").startswith("config"):
             raise settings.config.error("ptoas-flags", message)
         raise PtofixError(message)
-    bisheng_flags = argv_of(args.bisheng_flags)
+    bisheng_flags = flags_of("bisheng-flags", args.bisheng_flags)
     pto_lib = getattr(args, "pto_lib", None) or None
     caller = args.caller or None
     # A build that has a compiler compiles: with a caller as compile.sh does, else the fixed kernel

@@ -410,6 +410,9 @@ def test_canonicalize_error_stops_before_ptoas(tools, tmp_path, capsys):
     ('target-ptoas = "v0.45"\npattern = "bogus"\n', r"ptofix\.toml:2:1: error: 'pattern' in .*: unknown barrier pattern"),
     ('target-ptoas = "v9x"\n', r"ptofix\.toml:1:1: error: 'target-ptoas' in .*: unknown ptoas version 'v9x'"),
     ('\ufefftarget-ptoas = "v0.45"\npattern = 3\n', r"ptofix\.toml:2:1: error: 'pattern' in .* not an integer"),
+    ('target-ptoas = "v0.45"\nbisheng-flags = \'-O2 "-DX\'\n', r"ptofix\.toml:2:1: error: cannot split flags"),
+    ('target-ptoas = "v0.45"\nptoas-flags = ["--pto-arch=a3", "-o", "x.cpp"]\n',
+     r"ptofix\.toml:2:1: error: ptoas-flags hold the output option '-o'"),
 ])
 def test_bad_config_is_a_located_error(tools, tmp_path, capsys, body, message):
     kernel = tmp_path / "k"

@@ -564,3 +564,12 @@ def test_a_sidecar_of_another_module_is_not_merged(tmp_path):
                               cwd=ROOT)
         assert proc.returncode == rc, proc.stderr
     assert "it belongs to" in proc.stderr and json.loads(shared.read_text())["source"].endswith("A.pto")
+
+
+def test_an_escaped_generic_op_name_is_the_op_mlir_reads():
+    text = ('%p = "pto.initialize\\5fl2g2l_pipe"(%gm) <{dir_mask = 1 : i64, operandSegmentSizes = array<i32: 1, 0, 0>, '
+            'slot_num = 8 : i64, slot_size = 1024 : i64}> : (memref<256xf32, #pto.address_space<gm>>) -> !pto.pipe\n')
+    assert run(text, "v0.45").text == ("%p = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 1024, slot_num = 8}"
+                                       "(%gm : memref<256xf32, #pto.address_space<gm>>) -> !pto.pipe\n")
+    with pytest.raises(PtofixError, match="unknown escape in the operation name"):
+        run(text.replace("\\5f", "\\q"), "v0.45")

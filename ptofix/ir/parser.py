@@ -310,6 +310,12 @@ class _Scanner:
             raise self.error("expected an operation name", pos)
         generic = name_match.group("q") is not None
         name = name_match.group("q") if generic else name_match.group("b")
+        if generic and "\\" in name:
+            # `"pto.initialize\5fl2g2l_pipe"` names pto.initialize_l2g2l_pipe, as MLIR reads it.
+            decoded = mlir_string(f'"{name}"')
+            if decoded is None:
+                raise self.error(f'unknown escape in the operation name "{name}"', name_match.start())
+            name = decoded
         op = Operation(name=name, span=Span(start, start), form="generic" if generic else "custom",
                        name_span=Span(name_match.start(), name_match.end()), results=results, parent=parent)
         first_blank = len(self.blank_regions)
@@ -532,35 +538,12 @@ _KEYWORD_AFTER_PARENS = {"pto.tpush_to_aiv", "pto.tpush_to_aic", "pto.tpop_from_
 
 
 def _unquote(s: str) -> str:
-    body = s[1:-1]
-    if "\\" not in body:
-        return body
-    out = []
-    i = 0
-    while i < len(body):
-        c = body[i]
-        if c == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt in '"\\':
-                out.append(nxt)
-                i += 2
-                continue
-            if nxt == "n":
-                out.append("\n")
-                i += 2
-                continue
-            if nxt == "t":
-                out.append("\t")
-                i += 2
-                continue
-            hx = body[i + 1:i + 3]
-            if re.fullmatch(r"[0-9a-fA-F]{2}", hx):
-                out.append(chr(int(hx, 16)))
-                i += 3
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    """A string literal's value as MLIR reads it (model.mlir_string: one decoder for names and
+    values); an escape MLIR does not read is an error, as in ptoas."""
+    value = mlir_string(s)
+    if value is None:
+        raise PtofixError(f"unknown escape in the string literal {s}")
+    return value
 
 
 def _classify(atom, text: str) -> tuple[str, Any]:
