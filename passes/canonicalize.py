@@ -132,7 +132,8 @@ class CanonicalizePass(Pass):
         report = {"target_ptoas": target.name, "to": self.to, "rewritten": rewritten,
                   "kept_generic": kept_generic, "unknown_generic_ops": unknown,
                   "sidecar": {"version": 1, "source": source.path, "target_ptoas": target.name,
-                              "arch": model.target_arch(), "gm_pipes": _gm_pipes(model), "pipes": sidecar}}
+                              "arch": model.target_arch(), "gm_pipes": _gm_pipes(model),
+                              "init_counts": _init_counts(model), "pipes": sidecar}}
         return PassResult(edits=edits, report=report, warnings=warnings)
 
 
@@ -253,6 +254,17 @@ def _delete_attr_edits(op, names: list[str], text: str) -> list[Edit]:
                     start -= 1
             edits.append(Edit(start, end, "", f"remove {attr.name}"))
     return edits
+
+
+def _init_counts(model) -> dict[str, int]:
+    """Per function, how many pipe inits the IR has: ptoas declares one TPipe for each, so the C++
+    side can tell a sidecar of other IR (edited since) from this one's."""
+    from ptofix.ir.pipes import pipe_inits
+    counts: dict[str, int] = {}
+    for init in pipe_inits(model):
+        if init.func:
+            counts[init.func] = counts.get(init.func, 0) + 1
+    return counts
 
 
 def _gm_pipes(model) -> dict[str, int]:

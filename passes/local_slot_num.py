@@ -622,6 +622,15 @@ class LocalSlotNumPass(Pass):
             warnings.append(f"{source.path}: warning: the sidecar {side.path} records local_slot_num for "
                             f"{', '.join(sorted({str(e.get('func')) for e in data['pipes']}))}, none of which is a "
                             "function of this file with a TPipe; nothing taken from it")
+        for func, init_count in sorted((data.get("init_counts") or {}).items()):
+            declared = sum(1 for p in inv.pipes if p.function == func)
+            if func in functions and declared != init_count:
+                # ptoas declares one TPipe per pipe init: this C++ is not from the IR the sidecar
+                # was written for (edited since), and its FlagID predictions would not hold.
+                first = next(p for p in inv.pipes if p.function == func)
+                raise PtofixError(f"the sidecar {side.path} was written for IR with {init_count} pipe init(s) in "
+                                  f"'{func}', but {source.path} has {declared} TPipe(s) there: canonicalize the IR "
+                                  "this C++ was compiled from again", source, first.stmt_span.start)
         if any(entry.get("func") in functions for entry in data["pipes"]):
             # Its entries were read for the arch canonicalize read from the module: FlagIDs
             # predicted, and directions (a GM-staged pipe prints _GM on A5).

@@ -608,3 +608,19 @@ def test_a_command_line_value_that_overrides_an_ir_value_is_said(tmp_path):
     text, _, warnings = run(A5_KERNEL, ir=str(ir), target_ptoas="v0.45", map="2=3")
     assert "TPipe<2, Direction::DIR_V2C_GM, 1024, 8, 3, true>" in text
     assert any("local-slot-num 3 for 'v5' overrides local_slot_num = 4 from the ir" in w for w in warnings)
+
+
+def test_a_sidecar_of_ir_with_another_number_of_pipe_inits_is_refused(tmp_path):
+    # ptoas declares one TPipe per pipe init: a sidecar whose IR had 3 inits in 'vk' is not this
+    # C++'s (the IR was edited since), and its FlagIDs would not hold.
+    entry = {"func": "vk", "op": "pto.initialize_l2g2l_pipe", "flag_base": 2, "flag_base_explicit": True,
+             "dir_mask": 2, "slot_size": 1024, "slot_num": 8, "local_slot_num": 4, "line": 3}
+    path = tmp_path / "s.json"
+    for counts, refused in (({"vk": 3}, True), ({"vk": 2}, False), ({"other": 7}, False)):
+        path.write_text(json.dumps({"version": 1, "arch": "a5", "gm_pipes": {"vk": 1}, "init_counts": counts,
+                                    "pipes": [entry]}))
+        if refused:
+            with pytest.raises(PtofixError, match="written for IR with 3 pipe init"):
+                run(A5_KERNEL, sidecar=str(path))
+        else:
+            assert "DIR_V2C_GM, 1024, 8, 4, true" in run(A5_KERNEL, sidecar=str(path))[0]

@@ -425,11 +425,12 @@ def sidecar_problem(data: object) -> str | None:
     for field_name in ("source", "output"):
         if data.get(field_name) is not None and not isinstance(data[field_name], str):
             return f"'{field_name}' must be a path string"
-    gm_pipes = data.get("gm_pipes")
-    if gm_pipes is not None and not (isinstance(gm_pipes, dict) and all(
-            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
-            for k, v in gm_pipes.items())):
-        return "'gm_pipes' must map function names to counts"
+    for counts_name in ("gm_pipes", "init_counts"):
+        counts = data.get(counts_name)
+        if counts is not None and not (isinstance(counts, dict) and all(
+                isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                for k, v in counts.items())):
+            return f"'{counts_name}' must map function names to counts"
     for n, entry in enumerate(data["pipes"]):
         if not isinstance(entry, dict):
             return f"pipe #{n} must be an object, not {_json_kind(entry)}"
