@@ -573,3 +573,17 @@ def test_an_escaped_generic_op_name_is_the_op_mlir_reads():
                                        "(%gm : memref<256xf32, #pto.address_space<gm>>) -> !pto.pipe\n")
     with pytest.raises(PtofixError, match="unknown escape in the operation name"):
         run(text.replace("\\5f", "\\q"), "v0.45")
+
+
+def test_regenerated_ir_with_values_of_its_own_is_not_merged_with_an_old_sidecar(tmp_path):
+    """The printer renumbered the pipes: %pa is now a pipe with no value, and the input carries a
+    value of its own. Keeping the old %pa entry would give the new %pa the old one's value."""
+    path = tmp_path / "k.pto"
+    path.write_text(GM_PIPES)
+    assert _canonicalize_in_place(path) is not None
+    regenerated = GM_PIPES.replace(", local_slot_num = 2", "")
+    path.write_text(regenerated)
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.45", "-i", str(path)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "carries local_slot_num of its own" in proc.stderr
+    assert path.read_text() == regenerated

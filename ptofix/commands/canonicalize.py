@@ -230,6 +230,16 @@ def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replace
                           f"{first.get('local_slot_num')} for '{first.get('op')}' ({where}), a pipe "
                           f"{source_path} does not have{f' (and {len(lost) - 1} more)' if len(lost) > 1 else ''}; "
                           f"remove the sidecar, or write this one elsewhere with --sidecar PATH")
+    if kept and new["pipes"]:
+        # This input carries local_slot_num of its own (regenerated IR, not the canonical output the
+        # sidecar was written for), yet old values would be kept for pipes that carry none: their
+        # names and places may now be other pipes'. Neither keeping nor dropping them is safe.
+        first = kept[0]
+        raise PtofixError(f"refusing to merge into sidecar {path}: {source_path} carries local_slot_num of its "
+                          f"own, and the sidecar keeps local_slot_num = {first.get('local_slot_num')} for "
+                          f"{first.get('result') or first.get('op')} in '{first.get('func')}', which carries none "
+                          "here; if the IR was regenerated, remove the sidecar; if it is the canonical output, "
+                          "write the new values into it by hand")
     merged = dict(new)
     merged["pipes"] = sorted(new["pipes"] + kept, key=lambda e: (e.get("line") or 0))
     return merged, kept
