@@ -587,3 +587,21 @@ def test_regenerated_ir_with_values_of_its_own_is_not_merged_with_an_old_sidecar
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "carries local_slot_num of its own" in proc.stderr
     assert path.read_text() == regenerated
+
+
+@pytest.mark.parametrize("text, column", [
+    ('func.func @k() attributes {"pto.kern\\q" = 1} {\n  return\n}\n', 28),
+    ('%r = pto.reserve_buffer {name = "x\\q", size = 8192, location = #pto.address_space<vec>, auto = true} -> i32\n', 33),
+])
+def test_an_escape_mlir_does_not_read_is_an_error_where_it_is_written(text, column):
+    with pytest.raises(PtofixError, match="unknown escape in the string literal") as info:
+        run(text, "v0.45")
+    assert info.value.format().startswith(f"in.mlir:1:{column}:")
+
+
+def test_an_arch_given_by_an_attribute_alias_is_read():
+    from ptofix.ir.parser import parse_ir_text
+    module = parse_ir_text('#arch = "a5"\nmodule attributes {pto.target_arch = #arch} {\n}\n')
+    assert module.declared_target_arch() == "a5" and module.target_arch() == "a5"
+    with pytest.raises(PtofixError, match="names no arch string"):
+        parse_ir_text('#arch = 5\nmodule attributes {pto.target_arch = #arch} {\n}\n').declared_target_arch()

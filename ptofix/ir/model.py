@@ -217,12 +217,22 @@ class Module:
         return self.source.text[span.start:span.end]
 
     def declared_target_arch(self) -> str | None:
-        """``pto.target_arch`` of the module as written (docs/reference/pto-ir.md §4), or None."""
+        """``pto.target_arch`` of the module as written (docs/reference/pto-ir.md §4), or None. An
+        attribute alias (`#arch = "a5"` ... `pto.target_arch = #arch`) is the string it names."""
         for op in self.ops:
             if op.name in ("module", "builtin.module"):
                 arch = module_arch(op)
                 if arch:
                     return arch
+                alias = re.search(r'"?pto\.target_arch"?\s*=\s*(#[\w.$-]+)', op.header_text)
+                if alias is not None:
+                    value = self.type_aliases().get(alias.group(1), "")
+                    named = re.fullmatch(r'\s*"(\w+)"\s*', value)
+                    if named is None:
+                        from ..source import PtofixError
+                        raise PtofixError(f"pto.target_arch is the alias {alias.group(1)}, which names no arch "
+                                          "string ptofix reads", self.source, op.span.start)
+                    return named.group(1)
         return None
 
     def target_arch(self) -> str:

@@ -589,6 +589,7 @@ def _classify(atom, text: str) -> tuple[str, Any]:
 
 def parse_ir(source: SourceText) -> Module:
     """Parse a whole module. Never modifies the text; raises PtofixError on malformed input."""
+    _check_string_escapes(source)
     scanner = _Scanner(source)
     try:
         ops, _ = scanner.parse_block(0, None, False)
@@ -596,6 +597,22 @@ def parse_ir(source: SourceText) -> Module:
         # A backstop: MAX_REGION_NESTING keeps the scanner itself well inside the limit.
         raise PtofixError("input nested too deeply", source) from None
     return Module(source, ops, scanner.aliases)
+
+
+_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*')
+
+
+def _check_string_escapes(source: SourceText) -> None:
+    """Every string literal must read as MLIR's lexer reads it (model.mlir_string): an escape it
+    does not read is an error where it is written, in an op, an attribute dictionary of any op
+    (a function's too) or a location, as ptoas reports it."""
+    text = source.text
+    if "\\" not in text:
+        return
+    for match in _STRING_OR_COMMENT.finditer(text):
+        token = match.group()
+        if token.startswith('"') and "\\" in token and mlir_string(token) is None:
+            raise PtofixError(f"unknown escape in the string literal {token}", source, match.start())
 
 
 def parse_ir_text(text: str, path: str = "<string>") -> Module:

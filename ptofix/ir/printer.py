@@ -12,6 +12,7 @@ so that the caller can record it in the sidecar (docs/reference/pto-ir.md §3).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -415,7 +416,16 @@ def _module_arch(op: Operation, source: SourceText) -> str:
     top = op
     while top.parent is not None:
         top = top.parent
-    return compiled_arch(module_arch(top), source.text)
+    declared = module_arch(top)
+    alias = re.search(r'"?pto\.target_arch"?\s*=\s*(#[\w.$-]+)', top.header_text) if declared is None else None
+    if alias is not None:
+        # `pto.target_arch = #arch` with `#arch = "a5"` before the module (Module.declared_target_arch).
+        named = re.search(rf'^{re.escape(alias.group(1))}\s*=\s*"(\w+)"', source.text, re.M)
+        if named is None:
+            raise _err(source, top.span.start, f"pto.target_arch is the alias {alias.group(1)}, which names no "
+                                               "arch string ptofix reads")
+        declared = named.group(1)
+    return compiled_arch(declared, source.text)
 
 
 # ---------------------------------------------------------------------------------------------
