@@ -1081,6 +1081,9 @@ def _run_stages(plan: Plan, report: dict[str, Any], say) -> None:
         sys.stderr.write(warning + "\n")
     canon_report = outcome.reports[0]
     sidecar = canon_report.get("sidecar", {"version": 1, "pipes": []})
+    from .commands.canonicalize import with_input_sidecar
+    # Canonical input whose values went to its own sidecar: they come along.
+    sidecar = with_input_sidecar(sidecar, outcome.text, plan.input)
     # The input is accepted: only now is OUT_DIR touched.
     prepare_output_dir(art)
     first = Outputs(inputs=plan.deps)

@@ -442,7 +442,7 @@ def test_a_type_alias_names_the_type_it_stands_for(to):
      "the alias '!tv' uses '!tw', which is defined after it", 1),
     ('!tv = !pto.tensor_view<16x16xf32>\n!tv = !pto.pipe\n%e = "pto.talloc_to_aiv"() <{id = 0 : i32, split = 0 : i8}> : () -> !tv\n',
      "redefinition of the alias '!tv'", 2),
-    ('module {\n  func.func @"cube\\q"() {\n    return\n  }\n}\n', "cannot read the symbol name", 2),
+    ('module {\n  func.func @"cube\\q"() {\n    return\n  }\n}\n', "unknown escape in the string literal", 2),
 ])
 def test_alias_and_symbol_errors_are_where_mlir_puts_them(text, message, line):
     with pytest.raises(PtofixError) as info:
@@ -571,7 +571,7 @@ def test_an_escaped_generic_op_name_is_the_op_mlir_reads():
             'slot_num = 8 : i64, slot_size = 1024 : i64}> : (memref<256xf32, #pto.address_space<gm>>) -> !pto.pipe\n')
     assert run(text, "v0.45").text == ("%p = pto.initialize_l2g2l_pipe {dir_mask = 1, slot_size = 1024, slot_num = 8}"
                                        "(%gm : memref<256xf32, #pto.address_space<gm>>) -> !pto.pipe\n")
-    with pytest.raises(PtofixError, match="unknown escape in the operation name"):
+    with pytest.raises(PtofixError, match="unknown escape in the string literal"):
         run(text.replace("\\5f", "\\q"), "v0.45")
 
 
@@ -605,3 +605,21 @@ def test_an_arch_given_by_an_attribute_alias_is_read():
     assert module.declared_target_arch() == "a5" and module.target_arch() == "a5"
     with pytest.raises(PtofixError, match="names no arch string"):
         parse_ir_text('#arch = 5\nmodule attributes {pto.target_arch = #arch} {\n}\n').declared_target_arch()
+
+
+def test_canonical_input_brings_the_values_its_own_sidecar_holds(tmp_path):
+    # canonicalize -o moved %pa's and %pb's values to out.pto.slots.json; canonicalizing out.pto to
+    # another file (or building it) must carry them along, not write an empty sidecar.
+    src, out, again = tmp_path / "k.pto", tmp_path / "out.pto", tmp_path / "again.pto"
+    src.write_text(GM_PIPES)
+    base = [sys.executable, "-m", "ptofix", "canonicalize", "--target-ptoas", "v0.45"]
+    assert subprocess.run(base + [str(src), "-o", str(out)], capture_output=True, cwd=ROOT).returncode == 0
+    assert subprocess.run(base + ["--to", "generic", str(out), "-o", str(again)], capture_output=True,
+                          cwd=str(tmp_path)).returncode == 0
+    values = sorted((e["result"], e["local_slot_num"])
+                    for e in json.loads((tmp_path / "again.pto.slots.json").read_text())["pipes"])
+    assert values == [("%pa", 2), ("%pb", 6)]
+    # The same command from another directory, with relative paths, is the same run.
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    assert subprocess.run(base + ["../k.pto", "-o", "../out.pto"], capture_output=True, cwd=str(sub)).returncode == 0

@@ -82,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
                                            and os.path.exists(source.path) and os.path.samefile(args.output,
                                                                                                 source.path))
         output = source.path if args.in_place else args.output if args.output and args.output != "-" else None
+        if not replaces:
+            sidecar = with_input_sidecar(sidecar, outcome.text, source.path)
         sidecar, kept = merge_sidecar(sidecar_path, sidecar, outcome.text, source.path, replaces, output)
         report["sidecar"] = sidecar
         report["sidecar_kept"] = len(kept)
@@ -137,16 +139,23 @@ def _pipe_key(entry: dict) -> tuple:
     return ("frontend",) + tuple(entry.get(k) for k in ("func", "op", "id", "dir_mask", "slot_size", "slot_num"))
 
 
-def _same_path(a: object, b: object) -> bool:
+def _same_path(recorded: object, path: str, sidecar: str) -> bool:
+    """Whether a path a sidecar recorded names ``path``. An older sidecar recorded paths as given,
+    relative to the directory that run was in: they are tried from here and from the sidecar's
+    directory."""
     import os
-    if not isinstance(a, str) or not isinstance(b, str):
+    if not isinstance(recorded, str):
         return False
-    if a == b:
-        return True
-    try:
-        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
-    except OSError:
-        return False
+    candidates = [recorded] if os.path.isabs(recorded) else [recorded, os.path.join(os.path.dirname(sidecar), recorded)]
+    for candidate in candidates:
+        if os.path.abspath(candidate) == os.path.abspath(path):
+            return True
+        try:
+            if os.path.exists(candidate) and os.path.exists(path) and os.path.samefile(candidate, path):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _legacy(entry: dict) -> dict:
@@ -186,6 +195,21 @@ def _load_sidecar(path: str) -> dict | None:
     return old
 
 
+def with_input_sidecar(new: dict, out_text: str, source_path: str) -> dict:
+    """``new`` plus the values the input's own sidecar (``IN.slots.json``, written when the input
+    itself was canonicalized: its ``output`` is the input) holds for pipes that still carry none:
+    canonicalizing canonical IR to another file must not drop them (merge_sidecar's rules)."""
+    import os
+    beside = source_path + ".slots.json"
+    if source_path == "<stdin>" or not os.path.isfile(beside):
+        return new
+    old = _load_sidecar(beside)
+    if old is None or not _same_path(old.get("output"), source_path, beside):
+        return new
+    merged, _kept = merge_sidecar(beside, new, out_text, source_path, True)
+    return merged
+
+
 def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replaces_input: bool = True,
                   output_path: str | None = None) -> tuple[dict, list[dict]]:
     """(``new`` plus every entry of the existing sidecar at ``path`` that still applies to the output,
@@ -195,17 +219,25 @@ def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replace
     stripped by an earlier run: the sidecar is the only place the value lives); it is dropped
     when this run recorded the same pipe again, or when the output IR carries local_slot_num on
     that pipe itself. An entry for a pipe the output does not have would be lost: error."""
+    import os
     if output_path is not None:
-        new = {**new, "output": output_path}
+        # Absolute: a later run from another directory must recognise them.
+        new = {**new, "output": os.path.abspath(output_path)}
+    if source_path != "<stdin>":
+        new = {**new, "source": os.path.abspath(source_path)}
     old = _load_sidecar(path)
     if old is None or not old["pipes"]:
         return new, []
-    if old.get("output") is not None and not _same_path(old["output"], source_path) \
-            and not _same_path(old.get("source"), source_path):
+    if not replaces_input and output_path is not None and _same_path(old.get("output"), output_path, path):
+        # The same output written again from an input that is not it (the original): the input
+        # holds every value, so its sidecar alone is the truth.
+        return new, []
+    if old.get("output") is not None and not _same_path(old["output"], source_path, path) \
+            and not _same_path(old.get("source"), source_path, path):
         # Its values belong to another module's pipes: merged by key, they would land on this one's.
         raise PtofixError(f"refusing to merge into sidecar {path}: it belongs to {old['output']} (canonicalized "
                           f"from {old.get('source')}), not to {source_path}; give this module its own --sidecar PATH")
-    if not replaces_input and _same_path(old.get("source"), source_path):
+    if not replaces_input and _same_path(old.get("source"), source_path, path):
         # The same original canonicalized again to another file: it still holds every value the
         # last run stripped (or the author removed one since), so it alone is the truth.
         return new, []
