@@ -123,7 +123,9 @@ class CanonicalizePass(Pass):
                                                               for v, why in canon.stripped.values()]})
             if canon.stripped:
                 stripped.append((op, canon))
-        sidecar = _sidecar_entries(model, stripped, target)
+        from ptofix.ir.pipes import pipe_inits, pipes_per_function
+        inits = pipe_inits(model)
+        sidecar = _sidecar_entries(model, inits, stripped, target)
         # Same order as the entries: one per stripped attribute, located at the attribute.
         where = [(op.attr(name) or op).span.start for op, canon in stripped for name in canon.stripped]
         for entry, offset in zip(sidecar, where, strict=False):
@@ -132,8 +134,9 @@ class CanonicalizePass(Pass):
         report = {"target_ptoas": target.name, "to": self.to, "rewritten": rewritten,
                   "kept_generic": kept_generic, "unknown_generic_ops": unknown,
                   "sidecar": {"version": 1, "source": source.path, "target_ptoas": target.name,
-                              "arch": model.target_arch(), "gm_pipes": _gm_pipes(model),
-                              "init_counts": _init_counts(model), "pipes": sidecar}}
+                              # (Counts the C++ side checks its TPipes against: one per init.)
+                              "arch": model.target_arch(), "gm_pipes": pipes_per_function(inits, gm_staged=True),
+                              "init_counts": pipes_per_function(inits), "pipes": sidecar}}
         return PassResult(edits=edits, report=report, warnings=warnings)
 
 
@@ -256,34 +259,10 @@ def _delete_attr_edits(op, names: list[str], text: str) -> list[Edit]:
     return edits
 
 
-def _init_counts(model) -> dict[str, int]:
-    """Per function, how many pipe inits the IR has: ptoas declares one TPipe for each, so the C++
-    side can tell a sidecar of other IR (edited since) from this one's."""
-    from ptofix.ir.pipes import pipe_inits
-    counts: dict[str, int] = {}
-    for init in pipe_inits(model):
-        if init.func:
-            counts[init.func] = counts.get(init.func, 0) + 1
-    return counts
-
-
-def _gm_pipes(model) -> dict[str, int]:
-    """Per function, how many pipe inits print DIR_C2V_GM / DIR_V2C_GM when compiled for A5: the
-    C++ side checks its arch against them (a sidecar's FlagIDs are predicted for one arch)."""
-    from ptofix.ir.pipes import cpp_direction, pipe_inits
-    from ptofix.pto.tpipe import GM_SUFFIX, MASK_DIRECTIONS
-    counts: dict[str, int] = {}
-    for init in pipe_inits(model):
-        if init.func and init.dir_mask in MASK_DIRECTIONS and cpp_direction(init, "a5").endswith(GM_SUFFIX):
-            counts[init.func] = counts.get(init.func, 0) + 1
-    return counts
-
-
-def _sidecar_entries(model, stripped, target) -> list[dict[str, Any]]:
+def _sidecar_entries(model, inits, stripped, target) -> list[dict[str, Any]]:
     if not stripped:
         return []
-    from ptofix.ir.pipes import assign_flag_bases, pipe_inits
-    inits = pipe_inits(model)
+    from ptofix.ir.pipes import assign_flag_bases
     by_start = {p.span.start: i for i, p in enumerate(inits)}
     try:
         bases = assign_flag_bases(inits, target, model.target_arch())

@@ -448,7 +448,13 @@ class LocalSlotNumPass(Pass):
         """
         try:
             from ptofix.ir.parser import parse_ir
-            from ptofix.ir.pipes import assign_flag_bases, cpp_direction, effective_slot_num, pipe_inits
+            from ptofix.ir.pipes import (
+                assign_flag_bases,
+                cpp_direction,
+                effective_slot_num,
+                pipe_inits,
+                pipes_per_function,
+            )
             from ptofix.ir.versions import resolve
         except ImportError as exc:  # pragma: no cover - depends on the IR model being present
             raise PtofixError(f"local-slot-num: the PTO IR pipe model is not available ({exc})") from None
@@ -463,11 +469,7 @@ class LocalSlotNumPass(Pass):
             return intents, matches
         arch = self.pto_arch or module.target_arch()
         functions = {p.function for p in inv.pipes}
-        expected_gm: dict[str, int] = {}
-        for init in inits:
-            if init.func in functions and init.dir_mask in MASK_DIRECTIONS \
-                    and cpp_direction(init, "a5").endswith(GM_SUFFIX):
-                expected_gm[init.func] = expected_gm.get(init.func, 0) + 1
+        expected_gm = {f: n for f, n in pipes_per_function(inits, gm_staged=True).items() if f in functions}
         _check_arch(inv, arch, expected_gm, f"the PTO IR {ir_source.path}", source)
         try:
             bases = assign_flag_bases(inits, version, arch)
@@ -859,7 +861,7 @@ def _check_arch(inv: PipeInventory, arch: str | None, expected_gm: dict[str, int
     DIR_C2V_GM / DIR_V2C_GM (docs/reference/pto-ir.md §2; DIR_BOTH has no such variant).
     ``expected_gm``: per function, how many pipes of the IR would print `_GM` on A5. A `_GM` pipe
     is A5 C++; on A5 each function must hold exactly the expected number of them."""
-    gm = next((p for p in inv.pipes if p.type.direction and p.type.direction.endswith(GM_SUFFIX)), None)
+    gm = next((p for p in inv.pipes if _gm_staged(p)), None)
     if gm is not None and arch != "a5":
         raise PtofixError(f"{source.path} holds the A5 pipe '{gm.var}' ({gm.type.direction}) but {what} is for "
                           f"{arch or 'a3'} (no pto.target_arch = \"a5\"): its FlagIDs would be predicted for "
@@ -868,13 +870,16 @@ def _check_arch(inv: PipeInventory, arch: str | None, expected_gm: dict[str, int
     if arch != "a5":
         return
     for func, expected in sorted(expected_gm.items()):
-        found = sum(1 for p in inv.pipes if p.function == func and p.type.direction
-                    and p.type.direction.endswith(GM_SUFFIX))
+        found = sum(1 for p in inv.pipes if p.function == func and _gm_staged(p))
         if found != expected:
             first = next((p for p in inv.pipes if p.function == func), None)
             raise PtofixError(f"{what} is for A5 and gives '{func}' {expected} DIR_*_GM pipe(s), but {source.path} "
                               f"has {found} there: the C++ looks compiled for another arch (--pto-arch) or from "
                               "other IR", source, first.stmt_span.start if first is not None else None)
+
+
+def _gm_staged(pipe: PipeObject) -> bool:
+    return bool(pipe.type.direction and pipe.type.direction.endswith(GM_SUFFIX))
 
 
 def _same_direction(pipe: PipeObject, direction: str) -> bool:

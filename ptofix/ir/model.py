@@ -221,18 +221,9 @@ class Module:
         attribute alias (`#arch = "a5"` ... `pto.target_arch = #arch`) is the string it names."""
         for op in self.ops:
             if op.name in ("module", "builtin.module"):
-                arch = module_arch(op)
+                arch = declared_arch(op, self.source)
                 if arch:
                     return arch
-                alias = re.search(r'"?pto\.target_arch"?\s*=\s*(#[\w.$-]+)', op.header_text)
-                if alias is not None:
-                    value = self.type_aliases().get(alias.group(1), "")
-                    named = re.fullmatch(r'\s*"(\w+)"\s*', value)
-                    if named is None:
-                        from ..source import PtofixError
-                        raise PtofixError(f"pto.target_arch is the alias {alias.group(1)}, which names no arch "
-                                          "string ptofix reads", self.source, op.span.start)
-                    return named.group(1)
         return None
 
     def target_arch(self) -> str:
@@ -261,6 +252,21 @@ def compiled_arch(declared: str | None, text: str) -> str:
         return declared.lower()
     scanned = _TEXTUAL_ARCH.search(text)
     return ptoas_arch(scanned.group(1) if scanned else None)
+
+
+def declared_arch(module: Operation, source) -> str | None:
+    """module_arch, where an attribute alias (`#arch = "a5"` ... `pto.target_arch = #arch`) is
+    the string its top-level definition names; an alias naming no string is an error."""
+    arch = module_arch(module)
+    alias = re.search(r'"?pto\.target_arch"?\s*=\s*(#[\w.$-]+)', module.header_text) if arch is None else None
+    if alias is None:
+        return arch
+    named = re.search(rf'^{re.escape(alias.group(1))}\s*=\s*"(\w+)"\s*$', source.text, re.M)
+    if named is None:
+        from ..source import PtofixError
+        raise PtofixError(f"pto.target_arch is the alias {alias.group(1)}, which names no arch string ptofix reads",
+                          source, module.span.start)
+    return named.group(1)
 
 
 def module_arch(module: Operation) -> str | None:

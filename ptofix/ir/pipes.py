@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import regex_cache
-from ..pto.tpipe import MASK_DIRECTIONS, direction_token, flag_width, render
+from ..pto.tpipe import GM_SUFFIX, MASK_DIRECTIONS, direction_token, flag_width, render
 from ..source import PtofixError, SourceText, Span
 from .model import Module, Operation, mlir_string
 from .versions import Version, resolve
@@ -355,6 +355,18 @@ def cpp_direction(init: PipeInit, arch: str | None) -> str:
     staged = init.op == "pto.initialize_l2g2l_pipe" or (init.is_frontend and (init.global_only
                                                                              or "gm_slot_tensor" in init.operands))
     return direction_token(init.dir_mask, gm=arch == "a5" and staged)
+
+
+def pipes_per_function(inits: list[PipeInit], gm_staged: bool = False) -> dict[str, int]:
+    """Per function, how many TPipes ptoas declares for ``inits`` (one per init); ``gm_staged``:
+    only those that print DIR_C2V_GM / DIR_V2C_GM when compiled for A5 (cpp_direction). The C++
+    side checks a sidecar's or an IR's inits against its own TPipes with these counts."""
+    counts: dict[str, int] = {}
+    for init in inits:
+        if init.func and (not gm_staged or (init.dir_mask in MASK_DIRECTIONS
+                                            and cpp_direction(init, "a5").endswith(GM_SUFFIX))):
+            counts[init.func] = counts.get(init.func, 0) + 1
+    return counts
 
 
 def tpipe_token(init: PipeInit, flag_base: int, version: Version | str = "newest", nosplit: bool | None = None,

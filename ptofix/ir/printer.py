@@ -12,12 +12,11 @@ so that the caller can record it in the sidecar (docs/reference/pto-ir.md §3).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..source import PtofixError, SourceText
-from .model import Attr, Operation, Value, compiled_arch, module_arch
+from .model import Attr, Operation, Value, compiled_arch, declared_arch
 from .opspecs import ATTR_WIDTHS, OpSyntax, first_version
 from .versions import Version, resolve
 
@@ -311,24 +310,12 @@ def _check_target(c: Canon, source: SourceText) -> None:
             if o.optional_since:
                 hint = f" (optional from ptoas {o.optional_since})"
             raise _err(source, op.span.start, f"'{name}' needs operand '{o.name}' for ptoas {v.name}{hint}")
-    pipe_id = c.attrs.get("id")
-    if pipe_id is not None and pipe_id[0] == "int" and not 0 <= pipe_id[1] < 2 ** 31:
+    for attr_name, (lowest, expected) in _I32_VERIFIER_RANGES.items():
+        got = c.attrs.get(attr_name)
         # An I32Attr is signed: 4294967295 (0xFFFFFFFF) is -1 to the verifier.
-        raise _err(source, pipe_id[2].span.start, f"'{name}' has id = {pipe_id[1]}: every ptoas expects a "
-                                                  "non-negative pipe id (a signed 32-bit value)")
-    slot_size = c.attrs.get("slot_size")
-    if slot_size is not None and slot_size[0] == "int" and not 0 < slot_size[1] < 2 ** 31:
-        raise _err(source, slot_size[2].span.start, f"'{name}' has slot_size = {slot_size[1]}: every ptoas expects "
-                                                    "a slot_size greater than 0 (a signed 32-bit value)")
-    flag_base = c.attrs.get("flag_base")
-    if flag_base is not None and flag_base[0] == "int" and not 0 <= flag_base[1] < 2 ** 31:
-        raise _err(source, flag_base[2].span.start, f"'{name}' has flag_base = {flag_base[1]}: every ptoas expects "
-                                                    "a non-negative flag_base (a signed 32-bit value)")
-    for counted in ("slot_num", "local_slot_num"):
-        got = c.attrs.get(counted)
-        if got is not None and got[0] == "int" and not 0 < got[1] < 2 ** 31:
-            raise _err(source, got[2].span.start, f"'{name}' has {counted} = {got[1]}: every ptoas expects it "
-                                                  "greater than 0 (a signed 32-bit value)")
+        if got is not None and got[0] == "int" and not lowest <= got[1] < 2 ** 31:
+            raise _err(source, got[2].span.start, f"'{name}' has {attr_name} = {got[1]}: every ptoas expects "
+                                                  f"{expected} (a signed 32-bit value)")
     local = c.attrs.get("local_slot_num")
     if local is not None and local[0] == "int" and spec.family in ("frontend-init", "lowered-init"):
         # The verifier (and the C++ side, which takes a stripped value from the sidecar) wants
@@ -359,6 +346,16 @@ def _check_target(c: Canon, source: SourceText) -> None:
         raise _err(source, op.span.start, f"'{name}' needs both 'c2v_consumer_buf' and 'v2c_consumer_buf' for "
                                           f"ptoas {v.name} (or 'gm_slot_tensor')")
     _local_slot_rules(c, source)
+
+
+# Every version's verifier: (lowest value, what it says it expects) of these I32 attributes.
+_I32_VERIFIER_RANGES = {
+    "id": (0, "a non-negative pipe id"),
+    "slot_size": (1, "a slot_size greater than 0"),
+    "flag_base": (0, "a non-negative flag_base"),
+    "slot_num": (1, "it greater than 0"),
+    "local_slot_num": (1, "it greater than 0"),
+}
 
 
 def _check_gm_slot_tensor(c: Canon, source: SourceText) -> None:
@@ -416,16 +413,7 @@ def _module_arch(op: Operation, source: SourceText) -> str:
     top = op
     while top.parent is not None:
         top = top.parent
-    declared = module_arch(top)
-    alias = re.search(r'"?pto\.target_arch"?\s*=\s*(#[\w.$-]+)', top.header_text) if declared is None else None
-    if alias is not None:
-        # `pto.target_arch = #arch` with `#arch = "a5"` before the module (Module.declared_target_arch).
-        named = re.search(rf'^{re.escape(alias.group(1))}\s*=\s*"(\w+)"', source.text, re.M)
-        if named is None:
-            raise _err(source, top.span.start, f"pto.target_arch is the alias {alias.group(1)}, which names no "
-                                               "arch string ptofix reads")
-        declared = named.group(1)
-    return compiled_arch(declared, source.text)
+    return compiled_arch(declared_arch(top, source), source.text)
 
 
 # ---------------------------------------------------------------------------------------------
