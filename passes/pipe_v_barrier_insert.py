@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ptofix.pass_manager import Pass, PassResult
-from ptofix.source import Edit, SourceText, line_start
+from ptofix.source import Edit, SourceText, line_end_near, line_start
 
 
 class PipeVBarrierInsertPass(Pass):
@@ -31,8 +31,7 @@ class PipeVBarrierInsertPass(Pass):
             start = stmt.span.start
             indent = source.text[line_start(source.text, start):start]
             # On a line of its own when the statement starts one, else on the statement's line.
-            newline = "\r\n" if "\r\n" in source.text else "\n"
-            sep = newline + indent if not indent.strip() else " "
+            sep = line_end_near(source.text, start) + indent if not indent.strip() else " "
             barrier = f"{comment(covered[0], source)} pipe_barrier(PIPE_V);"
             if analysis.cfg(covered[0].fn).position.get(id(stmt)) is None:
                 # The body of a braceless if/for/else: a block keeps the barrier inside it.

@@ -74,6 +74,20 @@ class SourceText:
         return f"{self.path}:{line}:{col}"
 
 
+def line_end_near(text: str, offset: int) -> str:
+    """The line end a line inserted at ``offset`` should use: the one ending the line before it
+    (LF, CRLF or a lone CR), else the file's first line end, else LF."""
+    begin = line_start(text, offset)
+    if begin == 0:
+        first = min((i for i in (text.find("\n"), text.find("\r")) if i != -1), default=-1)
+        if first == -1:
+            return "\n"
+        begin = first + (2 if text.startswith("\r\n", first) else 1)
+    if text[begin - 1] == "\n":
+        return "\r\n" if begin >= 2 and text[begin - 2] == "\r" else "\n"
+    return "\r"
+
+
 def line_start(text: str, offset: int) -> int:
     """Where the line holding ``offset`` begins: after the last LF or CR before it. (The CR is
     searched after that LF only: searching the whole text for a CR a file may not have would
@@ -212,10 +226,10 @@ def decode_utf8(data: bytes, path: str) -> SourceText:
         return SourceText(data.decode("utf-8"), path)
     except UnicodeDecodeError as exc:
         bad = exc.start
-        line = data.count(b"\n", 0, bad) + 1
-        line_start = data.rfind(b"\n", 0, bad) + 1
-        # Column in characters, like every other diagnostic (the line's prefix is valid UTF-8).
-        col = len(data[line_start:bad].decode("utf-8", "replace")) + 1
+        # The text before the bad byte is valid UTF-8: locate it by the rule every other
+        # diagnostic uses (characters; LF, CRLF or a lone CR ends a line).
+        prefix = data[:bad].decode("utf-8")
+        line, col = SourceText(prefix, path).line_col(len(prefix))
         byte = data[bad:bad + 1].hex()
         raise PtofixError(f"{path}:{line}:{col}: error: invalid UTF-8 byte 0x{byte} ({exc.reason});"
                           f" ptofix reads UTF-8 text only", plain=True) from None

@@ -186,6 +186,16 @@ def test_fix_is_idempotent_and_run_auto_keeps_the_inserted_barriers():
     assert len(kept) == inserted, after
 
 
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
+def test_fix_inserts_lines_with_the_files_own_line_end(eol):
+    source = SourceText(RACY.replace("\n", eol), "k.cpp")
+    fixed = run_pipeline(source, [build_pass("pipe-v-barrier-insert", {})], PARSERS).text
+    assert fixed.count("/* ptofix: ") >= 2
+    others = [e for e in ("\r\n", "\r", "\n") if e != eol]
+    assert fixed.replace(eol, "").count(others[0]) == 0 and fixed.replace(eol, "").count(others[1]) == 0
+    assert fixed.count(eol) > RACY.count("\n")
+
+
 def test_fix_inserts_nothing_where_the_barrier_would_not_be_read_as_one(tmp_path):
     # A lambda the model cannot read may declare `pipe_barrier` anew: an inserted barrier would
     # not end the race, and every run would add one more. The file stays as it is, exit 1.

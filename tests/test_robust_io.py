@@ -70,6 +70,14 @@ def test_invalid_utf8_in_file_is_located_after_multibyte_chars(work, capsys):
     assert capsys.readouterr().err.startswith("bad.cpp:2:6: error: invalid UTF-8 byte 0xc3")
 
 
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
+def test_invalid_utf8_is_located_by_the_files_own_line_ends(work, capsys, eol):
+    # A lone CR ends a line for every other diagnostic too (CR-only files).
+    (work / "bad.cpp").write_bytes(eol.join(["// a", "int x;", "  ab\xff cd", ""]).encode("latin-1"))
+    assert ptofix("run", "--pattern", "auto", "bad.cpp") == 2
+    assert capsys.readouterr().err.startswith("bad.cpp:3:5: error: invalid UTF-8 byte 0xff")
+
+
 def test_directory_and_missing_input(work, capsys):
     (work / "d.cpp").mkdir()
     assert ptofix("run", "--pattern", "auto", "d.cpp") == 2

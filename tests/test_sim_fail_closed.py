@@ -110,6 +110,18 @@ def line_of(text: str, needle: str) -> int:
     ("  TROWARGMAX(c, a, b, a);", "4-operand form"),
     ("  TCVT(c, b, a, RoundMode::CAST_RINT);", "TCVT with a tmp"),
     (f"  {tile('int32_t', 4, 64)} n0; TASSIGN(n0, 98304); TREM(n0, n0, n0, n0);", "int32 data"),
+    # tile shapes that fit no storage (bisheng's static checks reject most of them)
+    ("  Tile<TileType::Vec, float, 4, -1, BLayout::RowMajor, 4, 64, SLayout::NoneBox, 512, PadValue::Null> t4;",
+     "rows and columns must be positive"),
+    ("  Tile<TileType::Vec, float, 0, 64, BLayout::RowMajor, 0, 64, SLayout::NoneBox, 512, PadValue::Null> t4;",
+     "rows and columns must be positive"),
+    ("  Tile<TileType::Vec, float, 4, 64, BLayout::RowMajor, 8, 64, SLayout::NoneBox, 512, PadValue::Null> t4;",
+     "valid shape 8x64 does not fit its 4x64 storage"),
+    ("  Tile<TileType::Vec, float, 4, 64, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null> t4(4, 65);"
+     " TASSIGN(t4, 98304); TADD(t4, t4, t4);", "valid shape 4x65, outside its 4x64 storage"),
+    ("  Tile<TileType::Vec, float, 4, 64, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null> t4(-2, 8);"
+     " TASSIGN(t4, 98304); TADD(t4, t4, t4);", "valid shape -2x8, outside its 4x64 storage"),
+    ("  a.SetValidShape(4, 100);", "valid shape 4x100, outside its 4x64 storage"),
 ])
 def test_cannot_run_family(stmt, words):
     text = with_stmt("  int32_t i0 = 0;\n" + stmt)
@@ -354,3 +366,15 @@ def test_a_file_that_changes_ptos_names_or_headers_is_not_simulated(prelude):
     else:
         text = defining(prelude.rstrip("\n"), text).replace("using namespace pto;", "using namespace ::pto;")
     assert "cannot simulate: the " in cannot_run(text)
+
+
+def test_a_gm_view_past_the_modelled_gm_is_refused_at_once():
+    # GM is modelled densely up to the highest byte a view reaches: a legal but huge stride would
+    # exhaust the machine's memory, so the view is refused where it is built.
+    stride = "pto::Stride<1024, 1024, 1024, 32, 100000000>"
+    view = f"GlobalTensor<float, pto::Shape<1, 1, 1, 32, 32>, {stride}, pto::Layout::ND>"
+    body = (f"  {view} v14 = {view}(v1, pto::Shape<1, 1, 1, 32, 32>(), {stride}());\n"
+            f"  {tile('float', 32, 32)} v21;\n  TASSIGN(v21, 0);\n  TLOAD(v21, v14);\n")
+    text = kernel("__gm__ float* v1", body)
+    out = cannot_run(text)
+    assert f"k.cpp:{line_of(text, 'v14 =')}:" in out and "more than the 268435456 bytes of GM" in out, out

@@ -748,8 +748,13 @@ class Interpreter:
         if not isinstance(elem, str):
             raise SimError("cannot resolve the element type of Tile<>")
         rows, cols = _int(arg("rows", None), "Tile rows"), _int(arg("cols", None), "Tile cols")
+        if rows <= 0 or cols <= 0:
+            raise SimError(f"Tile<> of {rows}x{cols} elements: rows and columns must be positive")
         blayout = leaf(arg("blayout", None), TILE_DEFAULTS["blayout"])
         vr, vc = valid("valid_row", rows, "Tile valid rows"), valid("valid_col", cols, "Tile valid cols")
+        # -1 is pto's DYNAMIC (the constructor gives the value); anything else must fit the storage.
+        if not (vr == -1 or 0 <= vr <= rows) or not (vc == -1 or 0 <= vc <= cols):
+            raise SimError(f"Tile<> valid shape {vr}x{vc} does not fit its {rows}x{cols} storage")
         slayout = leaf(arg("slayout", None), TILE_DEFAULTS["slayout"])
         pad = leaf(arg("pad", None), TILE_DEFAULTS["pad"])
         return SimTileType(loc, elem, rows, cols, blayout, vr, vc, slayout, pad)
@@ -876,7 +881,9 @@ class Interpreter:
                 vc = v
         if len(vals) == 2 and not dyn:
             vr, vc = vals
-        return TileVar(name, ttype, vr, vc)
+        var = TileVar(name, ttype, vr, vc)
+        var.check_valid_shape()
+        return var
 
     def _new_shape(self, tid: sp.TemplateId, args: list) -> ShapeVal:
         dims = [_int(self.targ_value(x), f"{tid.name} dimension") for x in tid.args]
@@ -1340,6 +1347,7 @@ class Interpreter:
                 raise SimError("SetValidShape takes two arguments")
             vals = [_int(self.eval(a), "valid shape") for a in args]
             obj.valid_rows, obj.valid_cols = vals[0], vals[1]
+            obj.check_valid_shape()
             return None
         raise SimError(f"method '.{f}()' on {_describe(obj)} not modelled")
 

@@ -29,6 +29,10 @@ from ..pto.tiles import (
 from ..pto.tiles import UB_BYTES as UB_SIZE
 
 GM_CHUNK = 64 * 1024
+# GM of one pointer argument is modelled densely (value, writer and origin: 9 bytes per byte) up
+# to the highest byte a view reaches; a kernel whose views span more is not one the simulator can
+# run (a large stride would otherwise exhaust the machine's memory).
+GM_MAX_BYTES = 256 * 1024 * 1024
 
 # C++ element type -> (numpy storage dtype, kind) ; kind: f=float, b=bf16 bits, i=integer, o=opaque
 DTYPES: dict[str, tuple[np.dtype, str]] = {
@@ -106,16 +110,26 @@ class TileVar:
         self.name = name
         self.type = ttype
         self.addr: int | None = None
-        self.valid_rows = ttype.valid_rows if valid_rows is None else valid_rows
-        self.valid_cols = ttype.valid_cols if valid_cols is None else valid_cols
-        if self.valid_rows is None or self.valid_rows < 0:
-            self.valid_rows = ttype.rows
-        if self.valid_cols is None or self.valid_cols < 0:
-            self.valid_cols = ttype.cols
+        # A dynamic (-1) static valid shape without a constructor value is the whole tile; a
+        # negative constructor value stays as given and snapshot() refuses it.
+        if valid_rows is None:
+            valid_rows = ttype.rows if ttype.valid_rows is None or ttype.valid_rows < 0 else ttype.valid_rows
+        if valid_cols is None:
+            valid_cols = ttype.cols if ttype.valid_cols is None or ttype.valid_cols < 0 else ttype.valid_cols
+        self.valid_rows = valid_rows
+        self.valid_cols = valid_cols
+
+    def check_valid_shape(self) -> None:
+        """A valid shape outside the storage (a run-time constructor argument or SetValidShape) has
+        no meaning the op implementations define: they walk the valid region in place."""
+        if not (0 <= self.valid_rows <= self.type.rows and 0 <= self.valid_cols <= self.type.cols):
+            raise SimError(f"tile '{self.name}' has valid shape {self.valid_rows}x{self.valid_cols}, outside its "
+                           f"{self.type.rows}x{self.type.cols} storage")
 
     def snapshot(self) -> TileView:
         if self.addr is None:
             raise SimError(f"tile '{self.name}' is used before TASSIGN gives it an address")
+        self.check_valid_shape()
         return TileView(self.name, self.type, int(self.addr), int(self.valid_rows), int(self.valid_cols))
 
 
@@ -279,6 +293,9 @@ class GMRegion:
             self.touched = end
         if end <= self.data.size:
             return
+        if end > GM_MAX_BYTES:
+            raise SimError(f"GM buffer '{self.name}' would span {end} bytes, more than the {GM_MAX_BYTES} "
+                           "bytes of GM the simulator models per pointer argument")
         chunks = -(-end // GM_CHUNK)
         old = self.data.size // GM_CHUNK
         parts = [self.data]
