@@ -585,7 +585,13 @@ def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str
     if caller is None:
         argv.extend(["-c", fixed, "-o", lib])
         return argv
-    argv.append(f'-DKERNEL_CPP="{os.path.abspath(fixed)}"')
+    path = os.path.abspath(fixed)
+    if '"' in path or "\n" in path or "\r" in path:
+        # `#include KERNEL_CPP` reads the macro as a "..." header name, which has no escapes.
+        raise PtofixError(f"the output directory's path {os.path.dirname(path)!r} holds a quote or a line break, "
+                          "which -DKERNEL_CPP=\"...\" cannot name for the caller's #include; choose another "
+                          "output directory (-o)")
+    argv.append(f'-DKERNEL_CPP="{path}"')
     argv.extend([caller, "-o", lib])
     return argv
 
@@ -749,6 +755,9 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     bisheng_err = None
     bisheng_cmd = kernel_output = None
     inputs = named_inputs(args, settings, table, ptoas, caller, pto_lib)
+    if compile_ and caller is not None and not os.path.isfile(caller):
+        what = "no such file" if not os.path.exists(caller) else "not a regular file"
+        raise PtofixError(f"caller {caller}: {what} ({settings.origin('caller')})")
     if compile_:
         bisheng, bisheng_err = resolve_tool("bisheng", settings, required=True)
         kernel_output = art.lib if caller is not None else art.obj
@@ -937,11 +946,38 @@ def _check_creatable(directory: str, failure: str) -> None:
         raise PtofixError(f"{failure}: {parent} is not writable")
 
 
-def prepare_output_dir(art: Artefacts) -> None:
-    """Create OUT_DIR and remove the previous build's artefacts (after the input was accepted)."""
+def lock_stem(art: Artefacts, say, held: list[int]) -> None:
+    """Take an exclusive lock on OUT_DIR/.STEM.lock (its descriptor goes to ``held``; closing it
+    releases the lock), waiting for another
+    build of the same stem into OUT_DIR to finish: two builds at once would remove and write each
+    other's artefacts, leaving a report, a fixed C++ and a library from different builds. (The
+    lock file stays: removing it would let a third build lock a new file while one still runs.)"""
+    try:
+        import fcntl
+    except ImportError:      # pragma: no cover - no flock on this platform
+        return
+    path = os.path.join(art.out_dir, f".{art.stem}.lock")
     try:
         os.makedirs(art.out_dir, exist_ok=True)
-        for stale in art.all():
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise PtofixError(f"cannot lock {path}: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        say(f"waiting for another build of {art.stem} into {art.out_dir} to finish")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        pass                 # a file system without locks: build unguarded, as before
+    held.append(fd)
+
+
+def prepare_output_dir(art: Artefacts, depfile: str | None = None) -> None:
+    """Create OUT_DIR and remove the previous build's artefacts and depfile (after the input was
+    accepted): a failed build leaves none of them to contradict it."""
+    try:
+        os.makedirs(art.out_dir, exist_ok=True)
+        for stale in art.all() + ([depfile] if depfile else []):
             if os.path.lexists(stale):
                 os.unlink(stale)
     except OSError as exc:
@@ -1027,8 +1063,18 @@ def execute(plan: Plan, settings: Settings, say) -> int:
         "compile": {"runs": plan.bisheng_cmd is not None, "why": plan.compile_note},
         "artefacts": {}, "stages": [], "status": "running"}
     check_output_dir(art, plan.depfile)
+    held: list[int] = []      # the stem's lock, held until the report and depfile are written
     try:
-        _run_stages(plan, report, say)
+        return _execute_stages(plan, report, say, held)
+    finally:
+        for fd in held:
+            os.close(fd)
+
+
+def _execute_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> int:
+    art = plan.art
+    try:
+        _run_stages(plan, report, say, held)
     except StageFailedWithRecord as failed:
         report["stages"].append(failed.record)
         report["status"] = f"failed at {failed.stage}"
@@ -1062,7 +1108,7 @@ def execute(plan: Plan, settings: Settings, say) -> int:
     return 0
 
 
-def _run_stages(plan: Plan, report: dict[str, Any], say) -> None:
+def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> None:
     from .cpp_fixes import fix_cpp, text_report
     from .frontends import PARSERS
     from .output import Outputs, write_atomically
@@ -1084,8 +1130,9 @@ def _run_stages(plan: Plan, report: dict[str, Any], say) -> None:
     from .commands.canonicalize import with_input_sidecar
     # Canonical input whose values went to its own sidecar: they come along.
     sidecar = with_input_sidecar(sidecar, outcome.text, plan.input)
-    # The input is accepted: only now is OUT_DIR touched.
-    prepare_output_dir(art)
+    # The input is accepted: only now is OUT_DIR touched, by one build of this stem at a time.
+    lock_stem(art, say, held)
+    prepare_output_dir(art, plan.depfile)
     first = Outputs(inputs=plan.deps)
     first.add(art.canon, outcome.text, "build artefact")
     first.add(art.sidecar, json.dumps(sidecar, indent=2) + "\n", "build artefact")
@@ -1115,6 +1162,18 @@ def _run_stages(plan: Plan, report: dict[str, Any], say) -> None:
         say("  " + line)
     # 4. bisheng
     if plan.bisheng_cmd:
+        assert plan.kernel_output is not None
         say(f"[4/{total}] {shlex.join(plan.bisheng_cmd)}")
-        report["stages"].append(run_tool("bisheng", plan.bisheng_cmd, None))
+        compiled = False
+        try:
+            report["stages"].append(run_tool("bisheng", plan.bisheng_cmd, None))
+            compiled = True
+        finally:
+            # prepare_output_dir removed the previous library: whatever is there after a failed or
+            # interrupted compile is bisheng's partial output, which must not pass for a build.
+            if not compiled and os.path.lexists(plan.kernel_output):
+                try:
+                    os.unlink(plan.kernel_output)
+                except OSError:
+                    pass
         report["artefacts"]["lib" if plan.kernel_output == art.lib else "obj"] = plan.kernel_output

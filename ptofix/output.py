@@ -99,7 +99,7 @@ def check_output_path(path: str, what: str = "output") -> Target:
         raise PtofixError(f"cannot write {what} {path}: Not a directory ({path} can only name a directory)")
     if st is not None:
         if not (st.st_mode & 0o222) or not os.access(real, os.W_OK):
-            raise PtofixError(f"cannot write {what} {path}{via}: the file is read-only")
+            raise PtofixError(f"cannot write {what} {path}{via}: {_read_only_reason(real)}")
     directory = os.path.dirname(real) or "."
     try:
         dst = os.stat(directory)
@@ -113,6 +113,16 @@ def check_output_path(path: str, what: str = "output") -> Target:
     if not os.access(directory, os.W_OK | os.X_OK):
         raise PtofixError(f"cannot write {what} {path}: directory {directory} is not writable")
     return Target(path, real, st)
+
+
+def _read_only_reason(real: str) -> str:
+    """Why a file cannot be written: its own mode, or the read-only file system it is on."""
+    try:
+        if os.statvfs(real).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"
+    except (OSError, AttributeError):
+        pass
+    return "the file is read-only"
 
 
 def _identity(target: Target) -> tuple:

@@ -31,7 +31,7 @@ CORPUS = REPO.parent / "shared" / "corpus" / "real"
 
 ENV_KEYS = ("PTOAS", "BISHENG", "PTO_LIB_PATH", "FA_REMOVE_VEC_BARRIER_PATTERNS", "FA_REMOVE_VEC_BARRIERS",
             "PTOAS_STANDIN_FAIL", "PTOAS_STANDIN_STDERR", "BISHENG_STANDIN_FAIL", "BISHENG_STANDIN_STDERR",
-            "PTOAS_STANDIN_LAX")
+            "PTOAS_STANDIN_LAX", "BISHENG_STANDIN_PARTIAL")
 
 needs_fa_cpp = pytest.mark.skipif(not FA_CPP.is_file(), reason="kernels/flash_attention/fa.cpp not present")
 
@@ -278,6 +278,8 @@ def test_precedence_tools(tools, tmp_path, capsys, monkeypatch):
     build(str(ir), "-o", "o", "--dry-run", "--no-compile", "--ptoas", "/cli/ptoas")
     assert ptoas_line()[0].startswith("/cli/ptoas ")                         # flag beats env
     # pto-lib from config is relative to the config file; PTO_LIB_PATH overrides it.
+    (tmp_path / "c.cpp").write_text("#include KERNEL_CPP\n")
+    monkeypatch.chdir(tmp_path)
     build(str(ir), "-o", "o", "--dry-run", "--caller", "c.cpp")
     assert f"-I{tmp_path}/pto-isa/include " in capsys.readouterr().out
     monkeypatch.setenv("PTO_LIB_PATH", "/env/pto")
@@ -384,6 +386,61 @@ def test_failing_bisheng_stops_with_its_status(tools, tmp_path, capsys, monkeypa
     err = capsys.readouterr().err
     assert "error: no matching function for call to 'TPipe'" in err and "bisheng failed (exit status 7)" in err
     assert (out / "fa.fixed.cpp").is_file() and not (out / "fa.so").exists()
+
+
+@needs_fa_cpp
+def test_a_bisheng_that_fails_after_writing_leaves_no_library(tools, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "o"
+    depfile = tmp_path / "fa.d"
+    assert build(str(FA_MLIR), "-o", str(out), "--depfile", str(depfile)) == 0
+    assert (out / "fa.so").is_file() and depfile.is_file()
+    monkeypatch.setenv("BISHENG_STANDIN_FAIL", "1")
+    monkeypatch.setenv("BISHENG_STANDIN_PARTIAL", "1")
+    assert build(str(FA_MLIR), "-o", str(out), "--depfile", str(depfile)) == 1
+    # Neither the old library nor bisheng's half-written one, nor the old depfile, is left.
+    assert not (out / "fa.so").exists() and not depfile.exists()
+    assert json.loads((out / "fa.report.json").read_text())["status"] == "failed at bisheng"
+
+
+def test_a_missing_caller_is_refused_before_anything_runs(tools, tmp_path, capsys):
+    out = tmp_path / "o"
+    for extra in (["--dry-run"], []):
+        assert build(str(FA_MLIR), "-o", str(out), "--caller", str(tmp_path / "nope.cpp"), *extra) == 2
+        assert f"error: caller {tmp_path / 'nope.cpp'}: no such file (command line)" in capsys.readouterr().err
+    assert not out.exists() and tools.calls() == []
+    # Not compiling, the caller is not read.
+    assert build(str(FA_MLIR), "-o", str(out), "--caller", str(tmp_path / "nope.cpp"), "--no-compile",
+                 "--dry-run") == 0
+
+
+def test_an_output_directory_the_callers_include_cannot_name_is_refused(tools, tmp_path, capsys):
+    out = tmp_path / 'q"dir'
+    assert build(str(FA_MLIR), "-o", str(out), "--dry-run") == 2
+    assert "holds a quote or a line break, which -DKERNEL_CPP" in capsys.readouterr().err
+    # Without a caller the fixed C++ is compiled by its own path.
+    assert build(str(FA_MLIR), "-o", str(out), "--dry-run", "--no-config", "--target-ptoas", "v0.45",
+                 "--bisheng", str(tools.bisheng)) == 0
+
+
+@needs_fa_cpp
+def test_a_second_build_of_the_same_stem_waits_for_the_first(tools, tmp_path):
+    import fcntl
+    import subprocess
+    import time
+    out = tmp_path / "o"
+    out.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    with open(out / ".fa.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)       # a build of fa into o is running
+        proc = subprocess.Popen([sys.executable, "-m", "ptofix", "build", str(FA_MLIR), "-o", str(out)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        time.sleep(2)
+        # It has read and checked its input, but touched no artefact of the running build.
+        assert proc.poll() is None and not any(p.name.startswith("fa.") for p in out.iterdir())
+    out_text, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert f"waiting for another build of fa into {out} to finish" in err
+    assert json.loads((out / "fa.report.json").read_text())["status"] == "ok" and (out / "fa.so").is_file()
 
 
 def test_canonicalize_error_stops_before_ptoas(tools, tmp_path, capsys):

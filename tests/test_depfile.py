@@ -86,6 +86,25 @@ def test_cmake_ninja_rebuild_exactly_when_ir_or_config_change(kernel, tmp_path):
         assert "no work to do" in ninja()
 
 
+@pytest.mark.skipif(CMAKE is None or NINJA is None, reason="needs cmake and ninja (apt or pip)")
+def test_cmake_without_bisheng_stops_after_the_fixed_cpp(kernel, tmp_path, monkeypatch):
+    assert CMAKE is not None and NINJA is not None
+    monkeypatch.delenv("BISHENG")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")         # no bisheng anywhere
+    build = tmp_path / "build"
+    ptofix = Path(sys.executable).parent / "ptofix"
+    configure = [CMAKE, "-S", str(kernel), "-B", str(build), "-G", "Ninja", f"-DCMAKE_MAKE_PROGRAM={NINJA}",
+                 f"-DPTOFIX={ptofix}"]
+    subprocess.run(configure, check=True, capture_output=True)
+    proc = subprocess.run([NINJA, "-C", str(build)], capture_output=True, text=True)
+    # ptofix.toml names caller.cpp: the build compiles, and says which variable names bisheng.
+    assert proc.returncode != 0 and "bisheng not found" in proc.stdout + proc.stderr
+    subprocess.run(configure + ["-DFA_COMPILE=OFF"], check=True, capture_output=True)
+    proc = subprocess.run([NINJA, "-C", str(build)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (build / "build_artifacts" / "fa.fixed.cpp").is_file() and not (build / "build_artifacts" / "fa.so").exists()
+
+
 def test_depfile_paths_are_absolute_and_escaped(kernel, tmp_path, monkeypatch):
     """Make and Ninja read depfile paths against their own directory: ptofix writes absolute ones."""
     spaced = tmp_path / "my kernel"

@@ -324,6 +324,22 @@ def test_read_only_file_is_not_replaced(work, capsys):
         os.chmod(work / "fa.cpp", 0o644)
 
 
+def test_a_file_on_a_read_only_file_system_is_named_so(work, capsys, monkeypatch):
+    # (A read-only mount cannot be made here: the file system's answer is stood in for.)
+    (work / "out.cpp").write_text("keep\n")
+    real_access, real_statvfs = os.access, os.statvfs
+    out = str(work / "out.cpp")
+
+    class ReadOnly:
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if str(p) == out else real_access(p, mode, **kw))
+    monkeypatch.setattr(os, "statvfs", lambda p: ReadOnly() if str(p) == out else real_statvfs(p))
+    assert ptofix("run", "--pattern", "gu", "fa.cpp", "-o", "out.cpp") == 2
+    assert "cannot write output out.cpp: it is on a read-only file system" in capsys.readouterr().err
+    assert (work / "out.cpp").read_text() == "keep\n"
+
+
 @pytest.mark.skipif(IS_ROOT, reason="root writes into read-only directories")
 def test_read_only_directory(work, capsys):
     (work / "ro").mkdir()

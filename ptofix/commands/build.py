@@ -17,8 +17,9 @@ Run the kernel pre-build pipeline that a compile.sh does with shell steps, plus 
   3. C++ passes    OUT/STEM.cpp -> OUT/STEM.fixed.cpp  (--pattern, LocalSlotNum; in process)
   4. bisheng       $BISHENG -I$PTO_LIB_PATH/include BISHENG-FLAGS -DKERNEL_CPP="OUT/STEM.fixed.cpp"
                    CALLER -o OUT/STEM.so, or without a caller -c OUT/STEM.fixed.cpp -o OUT/STEM.o
-                   (whenever a compiler is set: --bisheng, $BISHENG or the config; --no-compile
-                   stops before it)
+                   (whenever a compiler or a caller is set: --bisheng, $BISHENG, --caller or the
+                   config; --no-compile stops before it); a failed or interrupted compile
+                   leaves no library behind
 
 Without --target-ptoas (flag or config) the version comes from `$PTOAS --version` (also with
 --dry-run), mapped to the newest version ptofix knows that is not after it (a note names both;

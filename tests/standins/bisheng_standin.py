@@ -5,7 +5,8 @@
 * -DKERNEL_CPP="PATH" must name an existing file (as caller.cpp #includes it), and every
   positional .cpp input must exist: otherwise a clang-style "file not found" error, exit 1;
 * writes "bisheng stand-in output\\nKERNEL_CPP=PATH\\n" to the -o file;
-* $BISHENG_STANDIN_FAIL=N [$BISHENG_STANDIN_STDERR=MSG]: print MSG to stderr and exit N.
+* $BISHENG_STANDIN_FAIL=N [$BISHENG_STANDIN_STDERR=MSG]: print MSG to stderr and exit N;
+  with $BISHENG_STANDIN_PARTIAL set it first writes half a library to the -o file (a crash).
 """
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from _record import maybe_fail, record  # noqa: E402
 
 def main(argv: list[str]) -> int:
     record("bisheng", argv)
+    if os.environ.get("BISHENG_STANDIN_PARTIAL") and "-o" in argv[:-1]:
+        with open(argv[argv.index("-o") + 1], "w", encoding="utf-8") as handle:
+            handle.write("half a library")
     maybe_fail("BISHENG_STANDIN")
     out = None
     kernel = None
