@@ -163,7 +163,7 @@ class LocalSlotNumPass(Pass):
     def apply(self, model: Any, source: SourceText) -> PassResult:
         inv = build_inventory(model, source)
         warnings: list[str] = []
-        target_order, order_source = self._target_order(source)
+        target_order, order_source = self.target_order()
         all_value, per_flag = parse_map(self.map)
         unit_flags = parse_flag_list(self.unit_flag)
         present = set(inv.flag_ids())
@@ -260,7 +260,9 @@ class LocalSlotNumPass(Pass):
         return PassResult(edits, report, warnings)
 
     # -- order --------------------------------------------------------------------------------------
-    def _target_order(self, source: SourceText) -> tuple[str | None, str]:
+    def target_order(self) -> tuple[str | None, str]:
+        """The TPipe argument order to write and where it comes from (``tpipe-order``, or the
+        pto-lib header, read and checked here: a build calls this before any stage runs)."""
         order, origin = (self.tpipe_order or None), ("tpipe-order" if self.tpipe_order else "")
         if self.pto_lib:
             header = find_tpush_header(self.pto_lib)

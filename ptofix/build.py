@@ -746,6 +746,9 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     else:
         compile_, compile_note = False, "no compiler set: --bisheng, $BISHENG or bisheng in the config"
     passes = cpp_passes(args, art, table, settings)
+    for pass_ in passes:
+        if pass_.name == "local-slot-num":
+            pass_.target_order()      # a pto-lib header the pass cannot use stops the build now
     if "__PTO_AUTO__" in _defined_macros(bisheng_flags) and any(p.name == "pipe-v-barrier" for p in passes):
         # pto-isa's auto mode makes TASSIGN a no-op and compiles library barriers out: the
         # addresses and drains the proof reads are not the ones the kernel runs with.

@@ -413,6 +413,19 @@ def test_a_missing_caller_is_refused_before_anything_runs(tools, tmp_path, capsy
                  "--dry-run") == 0
 
 
+def test_a_pto_lib_header_the_pass_cannot_use_is_refused_before_anything_runs(tools, tmp_path, capsys):
+    header = tmp_path / "pto-isa" / "include" / "pto" / "npu" / "a2a3" / "TPush.hpp"
+    header.parent.mkdir(parents=True)
+    # pto-isa 2026-03-26 to 04-09: LocalSlotNum fifth and no IsNoSplit, an order ptofix does not write.
+    header.write_text("template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uint32_t SlotNum, "
+                      "uint32_t LocalSlotNum = 2, bool EN_UNIT_FLAG = false> struct TPipe;\n")
+    out = tmp_path / "o"
+    for extra in (["--dry-run"], []):
+        assert build(str(FA_MLIR), "-o", str(out), "--pto-lib", str(tmp_path / "pto-isa"), *extra) == 2
+        assert "without IsNoSplit" in capsys.readouterr().err
+    assert not out.exists() and tools.calls() == []
+
+
 def test_an_output_directory_the_callers_include_cannot_name_is_refused(tools, tmp_path, capsys):
     out = tmp_path / 'q"dir'
     assert build(str(FA_MLIR), "-o", str(out), "--dry-run") == 2
