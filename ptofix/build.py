@@ -49,6 +49,25 @@ ARGV_KEYS = {"ptoas-flags", "bisheng-flags"}
 CONFIG_NAME = "ptofix.toml"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM/SIGHUP during a build: unwinds like Ctrl-C (the running tool is killed, cleanup runs)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _die_with_parent() -> None:
+    """In a tool's child process (Linux): be killed when ptofix dies, even by SIGKILL, so no
+    orphaned compiler writes into an output directory the next build already owns."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class StageFailed(Exception):
     """A tool stage exited non-zero; ``status`` is the exit status the build returns."""
 
@@ -619,7 +638,8 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
 
     Raises :class:`StageFailed` with the tool's exit status (128+N for signal N)."""
     try:
-        proc = subprocess.run(argv, capture_output=True)
+        proc = subprocess.run(argv, capture_output=True,
+                              preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     except OSError as exc:
         raise PtofixError(f"cannot run {stage} ({argv[0]}): {exc.strerror}") from None
     except ValueError as exc:        # an argument with a NUL character
@@ -713,6 +733,10 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
                           else f"cannot read {args.input}: not a regular file")
 
     art = Artefacts(args.output_dir, stem_of(args.input))
+    if art.stem.endswith(".fixed"):
+        # Its ptoas output STEM.cpp would be the fixed C++ of the stem without '.fixed'.
+        raise PtofixError(f"the IR's name gives the artefact stem '{art.stem}', whose ptoas output {art.cpp} is "
+                          f"the fixed C++ of a build of '{art.stem[:-6]}' into the same directory; rename the IR")
     def flags_of(key: str, value: Any) -> list[str]:
         try:
             return argv_of(value)
@@ -756,6 +780,14 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
                           "assumes explicit mode (TASSIGN addresses, the ops' own barriers): drop the flag or the "
                           "barrier pattern")
     bisheng_err = None
+    pto_lib_problem = _pto_lib_problem(pto_lib, settings)
+    if pto_lib_problem and not compile_:
+        notes.append(pto_lib_problem)
+        pto_lib_problem = None
+    elif pto_lib and not pto_lib_problem and not os.path.isfile(
+            os.path.join(pto_lib, "include", "pto", "npu", "a2a3", "TPush.hpp")):
+        notes.append(f"pto-lib {pto_lib} has no include/pto/npu/a2a3/TPush.hpp: the TPipe argument order stays "
+                     "as ptoas wrote it")
     bisheng_cmd = kernel_output = None
     inputs = named_inputs(args, settings, table, ptoas, caller, pto_lib)
     if compile_ and caller is not None and not os.path.isfile(caller):
@@ -773,10 +805,26 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     deps = list(dict.fromkeys(os.path.abspath(path) for what, path in inputs if what != "the bisheng"))
     refuse_outputs_over_inputs(art, depfile, inputs)
     if depfile:
-        depfile_text([os.path.abspath(art.fixed)], deps)      # every path can be written in it
+        depfile_text([art.fixed], deps)      # every path can be written in it
     return Plan(args.input, art, args.target_ptoas, args.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
-                compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err) if e],
+                compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e],
                 args.ptoas_flags is None)
+
+
+def _pto_lib_problem(pto_lib: str | None, settings: Settings) -> str | None:
+    """What is wrong with the pto-isa checkout bisheng gets as -I PTO_LIB/include (None if nothing).
+    Without TPush.hpp there the LocalSlotNum pass keeps ptoas's TPipe argument order: a note."""
+    if not pto_lib:
+        return None
+    include = os.path.join(pto_lib, "include")
+    if not os.path.isdir(include):
+        # (A common slip: the include directory itself, which bisheng would get as include/include.)
+        hint = (f"; {pto_lib} looks like the include directory itself: give the checkout "
+                f"{os.path.dirname(os.path.normpath(pto_lib))}"
+                if os.path.isdir(os.path.join(pto_lib, "pto")) else "")
+        return (f"pto-lib {pto_lib} (from {settings.origin('pto-lib')}) has no include directory (bisheng would "
+                f"get -I{include}){hint}")
+    return None
 
 
 def named_inputs(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo], ptoas: str,
@@ -962,7 +1010,15 @@ def lock_stem(art: Artefacts, say, held: list[int]) -> None:
     path = os.path.join(art.out_dir, f".{art.stem}.lock")
     try:
         os.makedirs(art.out_dir, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        # 0o666 less the umask, as the artefacts get: in a group-shared directory every member's
+        # build can open it; flock needs no write access, so a lock file of another user is
+        # opened read-only.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except PermissionError:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise PtofixError(f"cannot lock {path}: {exc.strerror or exc}") from None
     except OSError as exc:
         raise PtofixError(f"cannot lock {path}: {exc.strerror or exc}") from None
     try:
@@ -975,9 +1031,34 @@ def lock_stem(art: Artefacts, say, held: list[int]) -> None:
     held.append(fd)
 
 
-def prepare_output_dir(art: Artefacts, depfile: str | None = None) -> None:
+def _claimed_by_previous_build(art: Artefacts) -> set[str]:
+    """The artefact paths an earlier build of this stem into OUT_DIR wrote or was about to write:
+    those its report (which every build writes before its first artefact) claims."""
+    try:
+        with open(art.report, encoding="utf-8") as handle:
+            report = json.load(handle)
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(report, dict) or report.get("stem") != art.stem:
+        return set()
+    claims = report.get("claims")
+    if not isinstance(claims, list):       # a report of a ptofix before claims: what it wrote
+        artefacts = report.get("artefacts")
+        claims = list(artefacts.values()) if isinstance(artefacts, dict) else []
+    names = {os.path.basename(path) for path in claims if isinstance(path, str)}
+    return {path for path in art.all() if os.path.basename(path) in names} | {art.report}
+
+
+def prepare_output_dir(art: Artefacts, depfile: str | None = None, report: dict[str, Any] | None = None) -> None:
     """Create OUT_DIR and remove the previous build's artefacts and depfile (after the input was
-    accepted): a failed build leaves none of them to contradict it."""
+    accepted): a failed build leaves none of them to contradict it. A file named like an artefact
+    that no earlier build of this stem claims (`-o .` beside a hand-kept STEM.cpp) is not removed:
+    the build stops. ``report`` is written first, claiming every artefact path."""
+    claimed = _claimed_by_previous_build(art)
+    foreign = [path for path in art.all() if os.path.lexists(path) and path not in claimed]
+    if foreign:
+        raise PtofixError(f"refusing to replace {foreign[0]}: no earlier ptofix build of '{art.stem}' wrote it "
+                          f"({art.report} does not claim it); move it away or choose another output directory (-o)")
     try:
         os.makedirs(art.out_dir, exist_ok=True)
         for stale in art.all() + ([depfile] if depfile else []):
@@ -985,6 +1066,8 @@ def prepare_output_dir(art: Artefacts, depfile: str | None = None) -> None:
                 os.unlink(stale)
     except OSError as exc:
         raise PtofixError(f"cannot prepare output directory {art.out_dir}: {exc.strerror or exc}") from None
+    if report is not None:
+        write_report(art.report, report)      # claims the artefacts before the first is written
 
 
 _TARGET_ARCH_ATTR = re.compile(r'"?pto\.target_arch"?\s*=')
@@ -1064,7 +1147,9 @@ def execute(plan: Plan, settings: Settings, say) -> int:
         "settings": {k: {"value": s.value, "from": s.origin} for k, s in settings.values.items()},
         "config": settings.config.path if settings.config else None,
         "compile": {"runs": plan.bisheng_cmd is not None, "why": plan.compile_note},
-        "artefacts": {}, "stages": [], "status": "running"}
+        "artefacts": {}, "stages": [], "status": "running",
+        # every path this build may write: the next build of the stem removes only claimed files
+        "claims": [os.path.abspath(path) for path in art.all()]}
     check_output_dir(art, plan.depfile)
     held: list[int] = []      # the stem's lock, held until the report and depfile are written
     try:
@@ -1105,10 +1190,27 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) ->
             os.makedirs(os.path.dirname(os.path.abspath(plan.depfile)), exist_ok=True)
         except OSError as exc:
             raise PtofixError(f"cannot write depfile {plan.depfile}: {exc.strerror or exc}") from None
-        final.add(plan.depfile, depfile_text([os.path.abspath(art.fixed)], plan.deps), "depfile")
+        # The target as -o spells it (gcc -MD does the same): Make matches it to its rule's target
+        # textually; the dependencies are absolute.
+        final.add(plan.depfile, depfile_text([art.fixed], plan.deps), "depfile")
     final.commit()
     say(f"report {art.report}")
     return 0
+
+
+_LEADING_COMMENTS = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.S)
+
+
+def _check_starts_as_cpp(cpp: SourceText) -> None:
+    """ptoas's C++ starts with a directive (`#include "pto/pto-inst.hpp"`) after comments. Log lines
+    a ptoas option prints on stdout (`--enable-bufid-sync-debug`: `[bufid_sync] ...`) land in the
+    captured C++, where bisheng fails on them and the barrier proof reads an unknown declaration."""
+    start = _LEADING_COMMENTS.match(cpp.text).end()
+    head = cpp.text[start:start + 2]
+    # What may begin a C++ file's first declaration: a directive, a name or keyword, `::`, `[[`, `;`.
+    if head and not (head[0] in "#_:;" or head[0].isalpha() or head == "[["):
+        raise PtofixError("ptoas printed this before the C++ (a debug option writing to stdout?); the build needs "
+                          "ptoas's stdout to be the C++ alone", cpp, start)
 
 
 def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> None:
@@ -1135,7 +1237,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     sidecar = with_input_sidecar(sidecar, outcome.text, plan.input)
     # The input is accepted: only now is OUT_DIR touched, by one build of this stem at a time.
     lock_stem(art, say, held)
-    prepare_output_dir(art, plan.depfile)
+    prepare_output_dir(art, plan.depfile, report)
     first = Outputs(inputs=plan.deps)
     first.add(art.canon, outcome.text, "build artefact")
     first.add(art.sidecar, json.dumps(sidecar, indent=2) + "\n", "build artefact")
@@ -1153,6 +1255,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
         cpp = read_source(art.cpp)
     except PtofixError as exc:
         raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
+    _check_starts_as_cpp(cpp)
     fixed = fix_cpp(cpp, plan.passes)
     for warning in fixed.warnings:
         sys.stderr.write(warning + "\n")

@@ -85,7 +85,9 @@ def _caller(tmp_path: Path) -> Path:
 # ---- the full pipeline ---------------------------------------------------------------------------
 @needs_fa_cpp
 def test_full_pipeline_with_standins(tools, tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("PTO_LIB_PATH", "/opt/pto-isa")
+    pto_isa = tmp_path / "pto-isa"
+    (pto_isa / "include").mkdir(parents=True)
+    monkeypatch.setenv("PTO_LIB_PATH", str(pto_isa))
     out = tmp_path / "out"
     caller = _caller(tmp_path)
     status = build(str(FA_MLIR), "-o", str(out), "--no-config", "--target-ptoas", "v0.45", "--pattern", "gu",
@@ -121,14 +123,14 @@ def test_full_pipeline_with_standins(tools, tmp_path, capsys, monkeypatch):
     assert len(re.findall(r"TPipe<\d, Direction::DIR_\w+, \d+, 8, 8, (?:true|false)>", before)) == tpipes
     assert len(re.findall(r"TPipe<\d, Direction::DIR_\w+, \d+, 8, 2, (?:true|false)>", after)) == tpipes
     # bisheng: -I first, flags, KERNEL_CPP = absolute fixed C++, caller, -o lib (compile.sh order).
-    assert calls[1]["argv"] == ["-I/opt/pto-isa/include", "-O2", "-std=gnu++17",
+    assert calls[1]["argv"] == [f"-I{pto_isa / 'include'}", "-O2", "-std=gnu++17",
                                 f'-DKERNEL_CPP="{out / "fa.fixed.cpp"}"', str(caller), "-o", str(out / "fa.so")]
     assert f"KERNEL_CPP={out / 'fa.fixed.cpp'}" in (out / "fa.so").read_text()
 
     report = json.loads((out / "fa.report.json").read_text())
     assert report["status"] == "ok"
     assert [s["stage"] for s in report["stages"]] == ["canonicalize", "ptoas", "fix", "bisheng"]
-    assert report["settings"]["pto-lib"] == {"value": "/opt/pto-isa", "from": "environment $PTO_LIB_PATH"}
+    assert report["settings"]["pto-lib"] == {"value": str(pto_isa), "from": "environment $PTO_LIB_PATH"}
     assert report["settings"]["pattern"]["from"] == "command line"
     fix = next(s for s in report["stages"] if s["stage"] == "fix")
     assert [p["pass"] for p in fix["passes"]] == ["local-slot-num", "pipe-v-barrier"]
@@ -138,6 +140,7 @@ def test_full_pipeline_with_standins(tools, tmp_path, capsys, monkeypatch):
 @needs_fa_cpp
 def test_fa_workload_with_its_config(tools, tmp_path, capsys, monkeypatch):
     """kernels/flash_attention/ptofix.toml is found next to fa.mlir and sets the whole pipeline."""
+    (tmp_path / "pto-isa" / "include").mkdir(parents=True)
     monkeypatch.setenv("PTO_LIB_PATH", str(tmp_path / "pto-isa"))
     out = tmp_path / "out"
     assert build(str(FA_MLIR), "-o", str(out)) == 0, capsys.readouterr().err
@@ -363,8 +366,10 @@ def test_missing_bisheng_names_the_variable(tools, tmp_path, capsys, monkeypatch
 @needs_fa_cpp
 def test_failing_ptoas_stops_with_its_stderr_and_status(tools, tmp_path, capsys, monkeypatch):
     out = tmp_path / "o"
-    out.mkdir()
+    assert build(str(FA_MLIR), "-o", str(out)) == 0
     (out / "fa.fixed.cpp").write_text("stale")   # from an earlier build: must not survive
+    tools.log.unlink()
+    capsys.readouterr()
     monkeypatch.setenv("PTOAS_STANDIN_FAIL", "3")
     monkeypatch.setenv("PTOAS_STANDIN_STDERR", "fa.canon.mlir:12:5: error: custom op 'pto.tmuls' is unknown")
     assert build(str(FA_MLIR), "-o", str(out)) == 3
@@ -426,6 +431,32 @@ def test_a_pto_lib_header_the_pass_cannot_use_is_refused_before_anything_runs(to
     assert not out.exists() and tools.calls() == []
 
 
+def test_a_pto_lib_without_include_stops_a_compiling_build_before_anything_runs(tools, tmp_path, capsys):
+    pto_isa = tmp_path / "pto-isa"
+    (pto_isa / "include" / "pto").mkdir(parents=True)
+    out = tmp_path / "o"
+    # The include directory itself, a common slip: bisheng would get include/include.
+    assert build(str(FA_MLIR), "-o", str(out), "--pto-lib", str(pto_isa / "include")) == 2
+    err = capsys.readouterr().err
+    assert f"has no include directory (bisheng would get -I{pto_isa / 'include' / 'include'})" in err
+    assert f"looks like the include directory itself: give the checkout {pto_isa}" in err
+    assert not out.exists() and tools.calls() == []
+    # A dry run warns; without compiling it is a note (the pass then keeps ptoas's TPipe order).
+    assert build(str(FA_MLIR), "-o", str(out), "--pto-lib", str(tmp_path / "nope"), "--dry-run") == 0
+    assert "warning: pto-lib" in capsys.readouterr().err
+    assert build(str(FA_MLIR), "-o", str(out), "--pto-lib", str(tmp_path / "nope"), "--no-compile") == 0
+    assert "note: pto-lib" in capsys.readouterr().err
+    assert build(str(FA_MLIR), "-o", str(out), "--pto-lib", str(pto_isa), "--no-compile") == 0
+    assert "has no include/pto/npu/a2a3/TPush.hpp: the TPipe argument order stays" in capsys.readouterr().err
+
+
+def test_an_ir_named_like_another_stems_artefact_is_refused(tools, tmp_path, capsys):
+    ir = tmp_path / "fa.fixed.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--dry-run") == 2
+    assert "whose ptoas output" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
 def test_an_output_directory_the_callers_include_cannot_name_is_refused(tools, tmp_path, capsys):
     out = tmp_path / 'q"dir'
     assert build(str(FA_MLIR), "-o", str(out), "--dry-run") == 2
@@ -454,6 +485,28 @@ def test_a_second_build_of_the_same_stem_waits_for_the_first(tools, tmp_path):
     assert proc.returncode == 0, err
     assert f"waiting for another build of fa into {out} to finish" in err
     assert json.loads((out / "fa.report.json").read_text())["status"] == "ok" and (out / "fa.so").is_file()
+
+
+@needs_fa_cpp
+def test_a_file_no_build_wrote_is_never_removed_as_an_old_artefact(tools, tmp_path, capsys, monkeypatch):
+    # `-o .` in a kernel directory that keeps ptoas's output as STEM.cpp (as kernels/ does).
+    work = tmp_path / "k"
+    work.mkdir()
+    (work / "fa.mlir").write_text(FA_MLIR.read_text())
+    (work / "fa.cpp").write_text("// kept by hand\n")
+    monkeypatch.chdir(work)
+    for dry_run in ([], ["--no-compile"]):
+        assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", *dry_run) == 2
+        assert "error: refusing to replace ./fa.cpp: no earlier ptofix build of 'fa' wrote it" in capsys.readouterr().err
+        assert (work / "fa.cpp").read_text() == "// kept by hand\n" and tools.calls() == []
+    # What a build wrote, the next one replaces; a report of another stem claims nothing of this one.
+    (work / "fa.cpp").unlink()
+    assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 0
+    assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 0
+    report = json.loads((work / "fa.report.json").read_text())
+    report["stem"] = "other"
+    (work / "fa.report.json").write_text(json.dumps(report))
+    assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 2
 
 
 def test_canonicalize_error_stops_before_ptoas(tools, tmp_path, capsys):
@@ -926,7 +979,8 @@ def test_depfile_in_the_output_directory_the_build_creates(tools, tmp_path, caps
     ptoas = _fake_ptoas(tmp_path, TINY_CPP)
     assert build("t.mlir", "-o", "out/gen", "--no-config", "--ptoas", str(ptoas), "--depfile", "out/gen/t.d") == 0, \
         capsys.readouterr().err
-    assert (tmp_path / "out/gen/t.d").read_text() == f"{tmp_path}/out/gen/t.fixed.cpp: {tmp_path}/t.mlir {ptoas}\n"
+    # The target as -o spells it (as gcc -MD writes it), the dependencies absolute.
+    assert (tmp_path / "out/gen/t.d").read_text() == f"out/gen/t.fixed.cpp: {tmp_path}/t.mlir {ptoas}\n"
     # a directory elsewhere is created the same way, after the build
     assert build("t.mlir", "-o", "out/gen", "--no-config", "--ptoas", str(ptoas), "--depfile", "deps/t.d") == 0
     assert (tmp_path / "deps/t.d").is_file()
@@ -949,11 +1003,12 @@ def test_depfile_escapes_colons_as_make_and_ninja_read_them(tools, tmp_path, cap
     ptoas = _fake_ptoas(tmp_path, TINY_CPP)
     assert build("src:v2/t.mlir", "-o", "out:1", "--no-config", "--ptoas", str(ptoas), "--depfile", "t.d") == 0
     text = (tmp_path / "t.d").read_text()
-    assert text == f"{tmp_path}/out\\:1/t.fixed.cpp: {tmp_path}/src\\:v2/t.mlir {ptoas}\n"
+    assert text == f"out\\:1/t.fixed.cpp: {tmp_path}/src\\:v2/t.mlir {ptoas}\n"
     make = shutil.which("make")
     if make is not None:
-        # GNU Make reads it: rebuilt exactly when the IR under src:v2 is newer
-        fixed = str(tmp_path / "out:1" / "t.fixed.cpp").replace(":", "\\:")
+        # GNU Make reads it: rebuilt exactly when the IR under src:v2 is newer (its rule names the
+        # target as the build's -o does)
+        fixed = "out\\:1/t.fixed.cpp"
         (tmp_path / "Makefile").write_text(f"all: {fixed}\ninclude t.d\n{fixed}:\n\t@echo rebuild\n")
         os.utime(tmp_path / "src:v2" / "t.mlir", (1, 1))
         os.utime(ptoas, (1, 1))
@@ -986,6 +1041,18 @@ def test_non_utf8_ptoas_output_is_kept_exactly_and_refused_as_run_refuses_it(too
     # `ptofix run` on the same bytes: the same diagnostic
     assert main(["run", str(out / "t.cpp")]) == 2
     assert f"{out}/t.cpp:3:21: error: invalid UTF-8 byte 0xe9" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("log", ["[bufid_sync] STEP 0: plan\n", "  [info] 3 buffers\n", "42 ops\n"])
+def test_log_lines_ptoas_prints_before_the_cpp_are_refused(tools, tmp_path, capsys, log):
+    ir = tmp_path / "t.mlir"
+    ir.write_text(TINY_MLIR)
+    out = tmp_path / "o"
+    printed = b"// generated\n" + log.encode() + TINY_CPP
+    assert build(str(ir), "-o", str(out), "--no-config", "--ptoas", str(_fake_ptoas(tmp_path, printed))) == 2
+    assert f"{out}/t.cpp:2:{len(log) - len(log.lstrip()) + 1}: error: ptoas printed this before the C++" \
+        in capsys.readouterr().err
+    assert not (out / "t.fixed.cpp").exists()
 
 
 STATIC_HELPER_KERNEL = """\

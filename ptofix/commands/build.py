@@ -158,4 +158,24 @@ def run(args: argparse.Namespace) -> int:
         from ..output import write_stdout
         write_stdout(B.plan_text(plan, settings, table))
         return 0
-    return B.execute(plan, settings, say)
+    # A CI job cancel or `docker stop` sends SIGTERM (a closed terminal SIGHUP): stop as on Ctrl-C,
+    # killing the running tool and removing a half-written library, instead of dying at once.
+    import signal
+
+    def terminate(signum, frame):
+        raise B.Terminated(signum)
+
+    handlers = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            handlers[signum] = signal.signal(signum, terminate)
+        except (ValueError, OSError):     # not the main thread: leave the default action
+            pass
+    try:
+        return B.execute(plan, settings, say)
+    except B.Terminated as stop:
+        sys.stderr.write(f"ptofix build: stopped by {signal.Signals(stop.signum).name}\n")
+        return 128 + stop.signum
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
