@@ -1205,7 +1205,8 @@ def _check_starts_as_cpp(cpp: SourceText) -> None:
     """ptoas's C++ starts with a directive (`#include "pto/pto-inst.hpp"`) after comments. Log lines
     a ptoas option prints on stdout (`--enable-bufid-sync-debug`: `[bufid_sync] ...`) land in the
     captured C++, where bisheng fails on them and the barrier proof reads an unknown declaration."""
-    start = _LEADING_COMMENTS.match(cpp.text).end()
+    leading = _LEADING_COMMENTS.match(cpp.text)      # (matches the empty string at least)
+    start = leading.end() if leading is not None else 0
     head = cpp.text[start:start + 2]
     # What may begin a C++ file's first declaration: a directive, a name or keyword, `::`, `[[`, `;`.
     if head and not (head[0] in "#_:;" or head[0].isalpha() or head == "[["):
