@@ -122,6 +122,28 @@ def line_of(text: str, needle: str) -> int:
     ("  Tile<TileType::Vec, float, 4, 64, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null> t4(-2, 8);"
      " TASSIGN(t4, 98304); TADD(t4, t4, t4);", "valid shape -2x8, outside its 4x64 storage"),
     ("  a.SetValidShape(4, 100);", "valid shape 4x100, outside its 4x64 storage"),
+    # GM views below their buffer or with negative extents
+    ("  GlobalTensor<float, pto::Shape<1, 1, 1, 4, 64>, pto::Stride<256, 256, 256, 64, 1>, pto::Layout::ND> g2 = "
+     "GlobalTensor<float, pto::Shape<1, 1, 1, 4, 64>, pto::Stride<256, 256, 256, 64, 1>, pto::Layout::ND>(x - 128);",
+     "GlobalTensor starts 512 bytes before the start of GM buffer 'x'"),
+    ("  GlobalTensor<float, pto::Shape<1, 1, 1, -1, 64>, pto::Stride<256, 256, 256, 64, 1>, pto::Layout::ND> g2 = "
+     "GlobalTensor<float, pto::Shape<1, 1, 1, -1, 64>, pto::Stride<256, 256, 256, 64, 1>, pto::Layout::ND>"
+     "(x, pto::Shape<1, 1, 1, -1, 64>(-2));", "pto::Shape with a negative value (1, 1, 1, -2, 64)"),
+    # scalar arithmetic C leaves undefined
+    ("  int32_t s0 = 16 >> -1;", "shift by -1 of a 32-bit value"),
+    ("  int64_t s0 = (int64_t)1 << 64;", "shift by 64 of a 64-bit value"),
+    ("  int32_t s0 = 1e39f;", "conversion of inf to an integer"),
+    (f"  {tile('int8_t', 4, 64)} n0; TASSIGN(n0, 98304); TEXPANDS(n0, 1e30f);", "does not fit the int8 elements"),
+    # operands an op cannot take
+    ("  TSHL(c, a, b);", "TSHL on the non-integer tile 'c'"),
+    ("  TNOT(c, a);", "TNOT on the non-integer tile 'c'"),
+    ("  TDIVS(c, c);", "TDIVS: 2 operands that bind to no form"),
+    ("  TCMP(c, a, 3, CmpMode::GT);", "TCMP: argument 3 must be a tile"),
+    (f"  {tile('int32_t', 2, 2)} m0; TASSIGN(m0, 98304); TSEL(c, m0, a, b);", "is too small for a 4x64 mask"),
+    (f"  {tile('float', 2, 8)} p0; TASSIGN(p0, 98304); TFILLPAD(p0, a);", "does not fit 'p0' [2x8]"),
+    (f"  {tile('float', 1, 8)} t0; TASSIGN(t0, 196576); TCOLSUM(c, a, t0);", "reaches outside the 196608-byte UB"),
+    # FIFO parameters
+    ("  auto p0 = TPipe<0, Direction::DIR_C2V, 1024, 0, 8>();", "SlotSize and SlotNum must be positive"),
 ])
 def test_cannot_run_family(stmt, words):
     text = with_stmt("  int32_t i0 = 0;\n" + stmt)
@@ -378,3 +400,20 @@ def test_a_gm_view_past_the_modelled_gm_is_refused_at_once():
     text = kernel("__gm__ float* v1", body)
     out = cannot_run(text)
     assert f"k.cpp:{line_of(text, 'v14 =')}:" in out and "more than the 268435456 bytes of GM" in out, out
+
+
+def test_a_run_that_issues_too_many_pipe_steps_stops(monkeypatch):
+    # (The real cap is 1,000,000 steps; a loop of large tiles would reach it after minutes.)
+    from ptofix.sim import schedule
+    monkeypatch.setattr(schedule, "MAX_STEPS", 40)
+    text = with_stmt("  for (int32_t i0 = 0; i0 < 100; i0 += 1) {\n    TMUL(c, b, b);\n  }")
+    assert "more than 40 pipe steps issued" in cannot_run(text)
+
+
+def test_simulate_bounds_its_options(tmp_path):
+    kernel_file = tmp_path / "k.cpp"
+    kernel_file.write_text(chain(4, 64, True))
+    proc = sim(str(kernel_file), str(kernel_file), "--block-num", "100000")
+    assert proc.returncode == 2 and "--block-num: must be at most 256" in proc.stderr
+    proc = sim(str(kernel_file), str(kernel_file), "--gm-fill", "x=ints:0:99999999999999999999999")
+    assert proc.returncode == 2 and "-2**63 <= LO < HI <= 2**63" in proc.stderr

@@ -86,14 +86,19 @@ def _size(text: str) -> int:
     return value * mult
 
 
-def _count(least: int):
-    """An argparse type: an integer of ASCII digits, at least ``least``."""
+MAX_BLOCKS = 256
+
+
+def _count(least: int, most: int | None = None):
+    """An argparse type: an integer of ASCII digits, at least ``least`` (and at most ``most``)."""
     def convert(text: str) -> int:
         value = _number(text.strip())
         if value is None:
             raise argparse.ArgumentTypeError(f"expected a number, got '{text}'")
         if value < least:
             raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        if most is not None and value > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most}, got {value}")
         return value
     convert.__name__ = "number"     # argparse names the type in its messages
     return convert
@@ -138,7 +143,9 @@ def add_parser(subparsers) -> None:
                    help="contents of the GM buffer of pointer parameter NAME: random (default), zero, or "
                         "ints:LO:HI (integers in [LO, HI), e.g. sequence lengths that make a loop run; "
                         "repeatable)")
-    p.add_argument("--block-num", type=_count(1), default=1, metavar="N", help="get_block_num() (default: 1)")
+    # Every block run keeps its own UB model (~2 MiB with its bookkeeping) until the comparison.
+    p.add_argument("--block-num", type=_count(1, MAX_BLOCKS), default=1, metavar="N",
+                   help=f"get_block_num() (default: 1, at most {MAX_BLOCKS})")
     p.add_argument("--block-idx", type=_blocks, default=None, metavar="I[,J...]",
                    help="blocks to run (default: every block 0..block-num-1)")
     p.add_argument("--subblocks", type=_count(1), default=1, choices=(1, 2),

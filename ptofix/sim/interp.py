@@ -86,7 +86,8 @@ class CVal:
 
 def wrap(value, t: str):
     if t in ("f32", "f16"):
-        return float(np.float32(value)) if t == "f32" else float(np.float16(value))
+        with np.errstate(all="ignore"):      # overflow to inf is the C result, not a warning
+            return float(np.float32(value)) if t == "f32" else float(np.float16(value))
     if t == "f64":
         return float(value)
     if t == "bool":
@@ -95,6 +96,8 @@ def wrap(value, t: str):
     if isinstance(value, float):
         if value != value:
             value = 0
+        elif value in (float("inf"), float("-inf")):
+            raise SimError(f"conversion of {value} to an integer (undefined in C)")
         value = int(value)
     value &= (1 << bits) - 1
     if signed and value >= 1 << (bits - 1):
@@ -895,6 +898,9 @@ class Interpreter:
                     raise SimError(f"dynamic {tid.name} dimension without a value")
                 dims[i] = vals[k]
                 k += 1
+        if any(d < 0 for d in dims):
+            # (A negative stride or dimension walks GM backwards or nowhere: not a view pto builds.)
+            raise SimError(f"{tid.name} with a negative value {tuple(dims)}")
         return ShapeVal(tid.name.rsplit("::", 1)[-1], tuple(dims))
 
     def _new_global_tensor(self, tid: sp.TemplateId, args: list) -> GlobalTensor:
@@ -1107,7 +1113,12 @@ class Interpreter:
             raise SimError(f"operator '{op}' on non-scalar operands")
         if op in ("<<", ">>"):
             t = promote(a.t)
+            if t not in INT_TYPES:
+                raise SimError(f"'{op}' on a {t} operand")
             x, s = int(a.v), int(b.v)
+            if not 0 <= s < INT_TYPES[t][0]:
+                # C leaves a shift by a negative count or by the width or more undefined.
+                raise SimError(f"shift by {s} of a {INT_TYPES[t][0]}-bit value (undefined in C)")
             return CVal(wrap(x << s if op == "<<" else x >> s, t), t)
         t = common_type(a.t, b.t)
         x, y = conv(a, t).v, conv(b, t).v
@@ -1501,8 +1512,12 @@ class Interpreter:
         gm = vals[0] if vals and isinstance(vals[0], GMPtr) else None
         c2v = int(vals[1]) if len(vals) > 1 and isinstance(vals[1], CVal) else 0
         v2c = int(vals[2]) if len(vals) > 2 and isinstance(vals[2], CVal) else 0
-        return Pipe(_int(a[0], "TPipe FlagID"), direction, _int(a[2], "TPipe SlotSize"), _int(a[3], "TPipe SlotNum"),
-                    local, gm, c2v, v2c)
+        flag, slot_size = _int(a[0], "TPipe FlagID"), _int(a[2], "TPipe SlotSize")
+        slot_num = _int(a[3], "TPipe SlotNum")
+        if flag < 0 or slot_size <= 0 or slot_num <= 0 or local < 0:
+            raise SimError(f"TPipe<FlagID {flag}, SlotSize {slot_size}, SlotNum {slot_num}, LocalSlotNum {local}>: "
+                           "FlagID and LocalSlotNum must not be negative, SlotSize and SlotNum must be positive")
+        return Pipe(flag, direction, slot_size, slot_num, local, gm, c2v, v2c)
 
     def _fifo_op(self, name: str, node: sp.Call):
         tmpl = node.template
@@ -1561,6 +1576,7 @@ class Interpreter:
                 view = obj.snapshot()
                 self.mem.check_tile(view)
                 offset = self._split_offset(split, view, sub)
+                self._check_slot_fits(pipe, offset, view)
                 self._copy_slot_tile(slot, offset, view, to_ub=True, sid=sid)
                 return None
             raise SimError("TPOP operand must be a tile or GlobalTensor")
@@ -1575,6 +1591,7 @@ class Interpreter:
                     raise SimError(f"TPUSH of a {view.type.loc} tile is not on the vector side")
                 self.mem.check_tile(view)
                 offset = self._split_offset(split, view, sub)
+                self._check_slot_fits(pipe, offset, view)
                 slot.region.ensure(slot.offset + pipe.slot_size)
                 self._copy_slot_tile(slot, offset, view, to_ub=False, sid=sid)
                 lo, hi = slot.offset + offset, slot.offset + offset + view.type.nbytes
@@ -1592,6 +1609,12 @@ class Interpreter:
             self.sched.issue(sid, "TPUSH", False, reads, [], record, self._stamp())
             return None
         raise SimError(f"{name} not modelled")
+
+    @staticmethod
+    def _check_slot_fits(pipe: Pipe, offset: int, view: TileView) -> None:
+        if offset + view.type.nbytes > pipe.slot_size:
+            raise SimError(f"tile '{view.name}' ({view.type.nbytes} bytes at offset {offset}) does not fit the "
+                           f"{pipe.slot_size}-byte slot of FIFO {pipe.flag}")
 
     @staticmethod
     def _split_offset(split: str, view: TileView, sub: int) -> int:

@@ -224,6 +224,7 @@ class Memory:
         """Writable 2-D storage-dtype view [Rows, Cols] of a tile's full footprint."""
         t = view.type
         dt = dtype_of(t.elem)[0]
+        self._check_bytes(view.lo, view.hi, f"tile '{view.name}' at UB")
         flat = self.ub[view.lo:view.hi].view(dt)
         if t.blayout == "ColMajor":
             return flat.reshape(t.cols, t.rows).T
@@ -258,7 +259,14 @@ class Memory:
         else:
             self._vid_storage(view)[:view.valid_rows, :view.valid_cols] = self.cur_vid
 
+    def _check_bytes(self, lo: int, hi: int, what: str) -> None:
+        # Every UB access goes through here or storage(): a slice past the end would silently
+        # shrink (and then fail to broadcast) rather than reach memory that does not exist.
+        if lo < 0 or hi > self.ub_size:
+            raise SimError(f"{what} [{lo}, {hi}) reaches outside the {self.ub_size}-byte UB (use --ub-size)")
+
     def write_bytes(self, lo: int, data: np.ndarray, stmt: int) -> None:
+        self._check_bytes(lo, lo + data.size, "a write of the op's tmp or scratch at UB")
         self.ub[lo:lo + data.size] = data
         self.ub_writer[lo:lo + data.size] = stmt
         self.ub_vid[lo:lo + data.size] = self.cur_vid
@@ -317,9 +325,9 @@ def parse_fill(fill: str) -> tuple[str, int, int]:
             lo, hi = int(parts[1], 0), int(parts[2], 0)
         except ValueError:
             lo = hi = 0
-        if lo < hi:
+        if -2 ** 63 <= lo < hi <= 2 ** 63:       # (numpy draws int64 values)
             return "ints", lo, hi
-    raise ValueError(f"GM fill '{fill}' is not random, zero or ints:LO:HI with LO < HI")
+    raise ValueError(f"GM fill '{fill}' is not random, zero or ints:LO:HI with -2**63 <= LO < HI <= 2**63")
 
 
 def random_bytes(elem: str, nbytes: int, key, fill: str = "random") -> np.ndarray:
@@ -394,4 +402,7 @@ class GlobalTensor:
         span = sum((d - 1) * st for d, st in zip(self.shape, self.stride, strict=False) if d > 0)
         if self.ptr is None:
             raise SimError("GlobalTensor without a GM pointer")
+        if self.ptr.offset < 0:
+            raise SimError(f"GlobalTensor starts {-self.ptr.offset} bytes before the start of GM buffer "
+                           f"'{self.ptr.region.name}'")
         return self.ptr.offset, self.ptr.offset + (span + 1) * size

@@ -64,9 +64,19 @@ def _scalar(value, view: TileView):
     if isinstance(value, Sym):
         raise SimError(f"expected a scalar, got '{value.name}'")
     dt = _compute_dtype(view)
+    if dt.kind in "iu":
+        if isinstance(value, (float, np.floating)):
+            info = np.iinfo(dt)
+            if not (info.min - 1 < value < info.max + 1):     # (False for NaN and inf too)
+                raise SimError(f"scalar {value} does not fit the {dt} elements of '{view.name}' "
+                               "(a conversion C leaves undefined)")
+        # An integer converts modulo 2**bits, as C++ converts to an integer type.
+        bits = dt.itemsize * 8
+        wrapped = int(value) & ((1 << bits) - 1)
+        if dt.kind == "i" and wrapped >= 1 << (bits - 1):
+            wrapped -= 1 << bits
+        return dt.type(wrapped)
     with np.errstate(all="ignore"):
-        if dt.kind in "iu":
-            return np.array(int(value)).astype(dt)[()]
         return dt.type(value)
 
 
@@ -118,6 +128,9 @@ UNARY: dict[str, Callable] = {
     "TNOT": np.invert, "TRSQRT": lambda a: _recip(np.sqrt(a)),
 }
 
+# Ops whose numpy functions take integers only (TNOT is np.invert).
+_BITWISE = frozenset({"TAND", "TOR", "TXOR", "TSHL", "TSHR", "TNOT", "TANDS", "TORS", "TXORS", "TSHLS", "TSHRS"})
+
 REDUCE: dict[str, Callable] = {"SUM": np.sum, "MAX": np.max, "MIN": np.min, "PROD": np.prod}
 
 
@@ -146,6 +159,9 @@ def _mask_bits(mem: Memory, mask: TileView, rows: int, cols: int) -> np.ndarray:
                            f"{rows}x{cols} mask")
         bits = np.unpackbits(m.view(np.uint8)[:rows], axis=1, bitorder="little")
         return bits[:, :cols].astype(bool)
+    if cols > mask.type.cols or rows > mask.type.rows:
+        raise SimError(f"tile '{mask.name}' [{mask.type.rows}x{mask.type.cols}] is too small for a "
+                       f"{rows}x{cols} mask")
     return m[:rows, :cols] != 0
 
 
@@ -239,8 +255,21 @@ class OpBuilder:
 
     # ---------------------------------------------------------------------------------------
     def build(self) -> list[Step]:
-        n = self.name
+        """The op's steps. Operands that do not bind to a form the builder reads (too few, a
+        scalar where a tile goes) are bad input: the builder indexes them by role."""
         self._refuse_unmodelled_forms()
+        if self.name in _BITWISE:
+            floats = [a.name for a in self.args if isinstance(a, TileView) and _compute_dtype(a).kind not in "iu"]
+            if floats:
+                raise SimError(f"{self.name} on the non-integer tile '{floats[0]}' (bitwise ops take integers)")
+        try:
+            return self._build()
+        except (IndexError, AttributeError, StopIteration, TypeError) as exc:
+            raise SimError(f"{self.name}: {len(self.args)} operands that bind to no form the simulator models "
+                           f"({type(exc).__name__})") from exc
+
+    def _build(self) -> list[Step]:
+        n = self.name
         if n in ("TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TSHL", "TSHR", "TFMOD",
                  "TXOR", "TREM", "TPRELU"):
             return self._binary(n[1:])
@@ -589,7 +618,7 @@ class OpBuilder:
     def _cmp_op(self, scalar: bool) -> list[Step]:
         dst, a = self.tile(0), self.tile(1)
         mode = next((x for x in self.args[2:] if isinstance(x, Sym)), Sym("CmpMode::EQ"))
-        other = self.args[2]
+        other = self.args[2] if scalar else self.tile(2)
 
         def run(mem: Memory, stmt: int) -> None:
             r, c = a.valid_rows, a.valid_cols
@@ -649,6 +678,9 @@ class OpBuilder:
             if pad != "Null":
                 full[...] = value
             r, c = src.valid_rows, src.valid_cols
+            if r > dst.type.rows or c > dst.type.cols:
+                raise SimError(f"TFILLPAD: the {r}x{c} valid region of '{src.name}' does not fit "
+                               f"'{dst.name}' [{dst.type.rows}x{dst.type.cols}]")
             full[:r, :c] = _as(_region(mem, src, r, c), dst)
             mem.write(dst, full, stmt, full=True)
         return self.single(run)

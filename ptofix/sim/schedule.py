@@ -37,8 +37,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .memory import Memory, TileView
+from .memory import Memory, SimError, TileView
 
+# Steps a run may issue: every step keeps a record for the comparison (~0.4 KB) and a long one
+# costs ~0.1 ms, so a loop the statement cap lets through with large tiles (dozens of steps a
+# statement) would otherwise run for hours and exhaust memory.
+MAX_STEPS = 1_000_000
 MAX_EPOCH = 512          # steps kept pending at most; a longer epoch is executed in two parts
 
 
@@ -108,6 +112,8 @@ class Scheduler:
     # -- issue --------------------------------------------------------------------------------
     def issue(self, stmt: int, label: str, vector: bool, reads: list, writes: list, fn,
               stamp: tuple = (), tmp: bool = False, back: int = 0) -> None:
+        if self.seq >= MAX_STEPS:
+            raise SimError(f"more than {MAX_STEPS} pipe steps issued (a loop too long to simulate)")
         self.pending.append(IssuedStep(self.seq, stmt, label, vector, reads, writes, fn, stamp, tmp, back))
         self.seq += 1
         if len(self.pending) >= MAX_EPOCH:
