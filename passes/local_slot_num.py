@@ -260,6 +260,11 @@ class LocalSlotNumPass(Pass):
         return PassResult(edits, report, warnings)
 
     # -- order --------------------------------------------------------------------------------------
+    def requested_values(self) -> list[int]:
+        """The LocalSlotNums the ``map`` option asks for (every pipe's, then the per-FlagID ones)."""
+        every, per_flag = parse_map(self.map)
+        return ([every] if every is not None else []) + list(per_flag.values())
+
     def target_order(self) -> tuple[str | None, str]:
         """The TPipe argument order to write and where it comes from (``tpipe-order``, or the
         pto-lib header, read and checked here: a build calls this before any stage runs)."""

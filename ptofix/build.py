@@ -773,6 +773,7 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     for pass_ in passes:
         if pass_.name == "local-slot-num":
             pass_.target_order()      # a pto-lib header the pass cannot use stops the build now
+            _check_slot_values(pass_, settings)
     if "__PTO_AUTO__" in _defined_macros(bisheng_flags) and any(p.name == "pipe-v-barrier" for p in passes):
         # pto-isa's auto mode makes TASSIGN a no-op and compiles library barriers out: the
         # addresses and drains the proof reads are not the ones the kernel runs with.
@@ -809,6 +810,18 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     return Plan(args.input, art, args.target_ptoas, args.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
                 compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e],
                 args.ptoas_flags is None)
+
+
+def _check_slot_values(pass_, settings: Settings) -> None:
+    """A LocalSlotNum below 1 fits no pipe (0 < LocalSlotNum <= SlotNum): refused when the build is
+    planned, at the config key that gave it, not at stage 3 after the old artefacts are gone."""
+    bad = next((v for v in pass_.requested_values() if v < 1), None)
+    if bad is None:
+        return
+    message = f"local-slot-num {pass_.map}: LocalSlotNum {bad} fits no pipe (0 < LocalSlotNum <= SlotNum)"
+    if settings.config is not None and settings.origin("local-slot-num").startswith("config"):
+        raise settings.config.error("local-slot-num", message)
+    raise PtofixError(message)
 
 
 def _pto_lib_problem(pto_lib: str | None, settings: Settings) -> str | None:
@@ -974,6 +987,9 @@ def check_output_dir(art: Artefacts, depfile: str | None = None) -> None:
         else:
             check_output_path(depfile, "depfile")
     directory = art.out_dir
+    if os.path.islink(directory) and not os.path.exists(directory):
+        raise PtofixError(f"output directory {directory} is a symbolic link to {os.readlink(directory)}, "
+                          "which does not exist")
     if os.path.exists(directory):
         if not os.path.isdir(directory):
             raise PtofixError(f"output directory {directory} exists and is not a directory")
@@ -1061,13 +1077,15 @@ def prepare_output_dir(art: Artefacts, depfile: str | None = None, report: dict[
                           f"({art.report} does not claim it); move it away or choose another output directory (-o)")
     try:
         os.makedirs(art.out_dir, exist_ok=True)
+        if report is not None:
+            # First (replacing the old report at once): it claims every artefact path, so a build
+            # stopped while the old ones are removed leaves none unclaimed.
+            write_report(art.report, report)
         for stale in art.all() + ([depfile] if depfile else []):
-            if os.path.lexists(stale):
+            if (report is None or stale != art.report) and os.path.lexists(stale):
                 os.unlink(stale)
     except OSError as exc:
         raise PtofixError(f"cannot prepare output directory {art.out_dir}: {exc.strerror or exc}") from None
-    if report is not None:
-        write_report(art.report, report)      # claims the artefacts before the first is written
 
 
 _TARGET_ARCH_ATTR = re.compile(r'"?pto\.target_arch"?\s*=')
@@ -1168,6 +1186,15 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) ->
         report["status"] = f"failed at {failed.stage}"
         write_report(art.report, report)
         return failed.status
+    except KeyboardInterrupt as stop:
+        if report["artefacts"] and report["status"] == "running":    # (this build's report, not an old one)
+            report["status"] = f"interrupted ({signal.Signals(stop.signum).name})" if isinstance(stop, Terminated) \
+                else "interrupted (SIGINT)"
+            try:
+                write_report(art.report, report)
+            except PtofixError:
+                pass
+        raise
     except PtofixError as exc:
         if report["artefacts"]:
             # OUT_DIR already holds this build's first artefacts: say in the report why it stopped.
@@ -1192,7 +1219,10 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) ->
             raise PtofixError(f"cannot write depfile {plan.depfile}: {exc.strerror or exc}") from None
         # The target as -o spells it (gcc -MD does the same): Make matches it to its rule's target
         # textually; the dependencies are absolute.
-        final.add(plan.depfile, depfile_text([art.fixed], plan.deps), "depfile")
+        # With a compile stage the library is a target too (a Make rule for it); the fixed C++
+        # stays first, the output CMake's depfile handling for Ninja matches.
+        targets = [art.fixed] + ([plan.kernel_output] if plan.kernel_output else [])
+        final.add(plan.depfile, depfile_text(targets, plan.deps), "depfile")
     final.commit()
     say(f"report {art.report}")
     return 0
@@ -1207,6 +1237,9 @@ def _check_starts_as_cpp(cpp: SourceText) -> None:
     captured C++, where bisheng fails on them and the barrier proof reads an unknown declaration."""
     leading = _LEADING_COMMENTS.match(cpp.text)      # (matches the empty string at least)
     start = leading.end() if leading is not None else 0
+    if re.match(r'(?:module\b|"builtin\.module"|func\.func\b)', cpp.text[start:start + 20]):
+        raise PtofixError("ptoas printed MLIR, not C++ (an option such as --emit-pto-ir in the ptoas flags?)",
+                          cpp, start)
     head = cpp.text[start:start + 2]
     # What may begin a C++ file's first declaration: a directive, a name or keyword, `::`, `[[`, `;`.
     if head and not (head[0] in "#_:;" or head[0].isalpha() or head == "[["):
@@ -1236,6 +1269,9 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     from .commands.canonicalize import with_input_sidecar
     # Canonical input whose values went to its own sidecar: they come along.
     sidecar = with_input_sidecar(sidecar, outcome.text, plan.input)
+    # It names the IR it belongs to, as `canonicalize -o` does: a build from OUT/STEM.canon.mlir
+    # (or canonicalize of it) then finds the values it holds.
+    sidecar = {**sidecar, "output": os.path.abspath(art.canon)}
     # The input is accepted: only now is OUT_DIR touched, by one build of this stem at a time.
     lock_stem(art, say, held)
     prepare_output_dir(art, plan.depfile, report)
@@ -1274,6 +1310,14 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
         compiled = False
         try:
             report["stages"].append(run_tool("bisheng", plan.bisheng_cmd, None))
+            if not os.path.isfile(plan.kernel_output) or os.path.getsize(plan.kernel_output) == 0:
+                # (-fsyntax-only, -### or a wrapper that drops -o: nothing to link against)
+                record = {"stage": "bisheng", "command": plan.bisheng_cmd, "exit_status": 0, "failed": True,
+                          "error": f"bisheng exited 0 but wrote no {plan.kernel_output}"}
+                sys.stderr.write(f"ptofix build: error: bisheng exited 0 but wrote no {plan.kernel_output} "
+                                 "(a flag such as -fsyntax-only or -### in the bisheng flags?)\n")
+                report["stages"].pop()
+                raise StageFailedWithRecord("bisheng", 1, record)
             compiled = True
         finally:
             # prepare_output_dir removed the previous library: whatever is there after a failed or

@@ -31,7 +31,8 @@ CORPUS = REPO.parent / "shared" / "corpus" / "real"
 
 ENV_KEYS = ("PTOAS", "BISHENG", "PTO_LIB_PATH", "FA_REMOVE_VEC_BARRIER_PATTERNS", "FA_REMOVE_VEC_BARRIERS",
             "PTOAS_STANDIN_FAIL", "PTOAS_STANDIN_STDERR", "BISHENG_STANDIN_FAIL", "BISHENG_STANDIN_STDERR",
-            "PTOAS_STANDIN_LAX", "BISHENG_STANDIN_PARTIAL")
+            "PTOAS_STANDIN_LAX", "BISHENG_STANDIN_PARTIAL",
+            "BISHENG_STANDIN_NO_OUTPUT")
 
 needs_fa_cpp = pytest.mark.skipif(not FA_CPP.is_file(), reason="kernels/flash_attention/fa.cpp not present")
 
@@ -405,6 +406,78 @@ def test_a_bisheng_that_fails_after_writing_leaves_no_library(tools, tmp_path, c
     # Neither the old library nor bisheng's half-written one, nor the old depfile, is left.
     assert not (out / "fa.so").exists() and not depfile.exists()
     assert json.loads((out / "fa.report.json").read_text())["status"] == "failed at bisheng"
+
+
+@needs_fa_cpp
+def test_a_bisheng_that_succeeds_without_a_library_fails_the_build(tools, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("BISHENG_STANDIN_NO_OUTPUT", "1")
+    out = tmp_path / "o"
+    assert build(str(FA_MLIR), "-o", str(out)) == 1
+    assert f"bisheng exited 0 but wrote no {out / 'fa.so'}" in capsys.readouterr().err
+    report = json.loads((out / "fa.report.json").read_text())
+    assert report["status"] == "failed at bisheng" and "lib" not in report["artefacts"]
+
+
+@needs_fa_cpp
+def test_a_build_stopped_anywhere_leaves_a_report_that_claims_its_files(tools, tmp_path, capsys, monkeypatch):
+    from ptofix import build as B
+    out = tmp_path / "o"
+    assert build(str(FA_MLIR), "-o", str(out)) == 0
+    real_unlink = os.unlink
+
+    def stop_at_the_library(path, *a, **k):
+        if str(path).endswith("fa.so"):
+            raise KeyboardInterrupt
+        return real_unlink(path, *a, **k)
+
+    # Stopped while the old artefacts are removed: the new report already claims them.
+    monkeypatch.setattr(os, "unlink", stop_at_the_library)
+    assert build(str(FA_MLIR), "-o", str(out)) == 130
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    assert build(str(FA_MLIR), "-o", str(out)) == 0
+    # Stopped in a stage: the report says so.
+    real_run_tool = B.run_tool
+
+    def interrupted_bisheng(stage, argv, stdout_path):
+        if stage == "bisheng":
+            raise KeyboardInterrupt
+        return real_run_tool(stage, argv, stdout_path)
+
+    monkeypatch.setattr(B, "run_tool", interrupted_bisheng)
+    assert build(str(FA_MLIR), "-o", str(out)) == 130
+    assert json.loads((out / "fa.report.json").read_text())["status"] == "interrupted (SIGINT)"
+
+
+def test_a_local_slot_num_below_one_is_refused_when_the_build_is_planned(tools, tmp_path, capsys):
+    kernel = tmp_path / "k"
+    kernel.mkdir()
+    (kernel / "fa.mlir").write_text(FA_MLIR.read_text())
+    (kernel / "ptofix.toml").write_text('target-ptoas = "v0.45"\nlocal-slot-num = "0=2,2=0"\n')
+    out = tmp_path / "o"
+    assert build(str(kernel / "fa.mlir"), "-o", str(out), "--dry-run") == 2
+    assert f"{kernel / 'ptofix.toml'}:2:1: error: local-slot-num 0=2,2=0: LocalSlotNum 0 fits no pipe" \
+        in capsys.readouterr().err
+    assert build(str(kernel / "fa.mlir"), "-o", str(out), "--local-slot-num", "-1") == 2
+    assert "LocalSlotNum -1 fits no pipe" in capsys.readouterr().err and not out.exists()
+
+
+@needs_fa_cpp
+def test_a_build_from_its_own_canonical_ir_keeps_the_slot_intent(tools, tmp_path, capsys):
+    out, again = tmp_path / "o", tmp_path / "again"
+    assert build(str(FA_MLIR), "-o", str(out), "--no-compile") == 0
+    first = (out / "fa.fixed.cpp").read_text()
+    canon = [line for line in (out / "fa.canon.mlir").read_text().splitlines() if not line.lstrip().startswith("//")]
+    assert not any("local_slot_num" in line for line in canon)          # the values live in fa.slots.json
+    assert build(str(out / "fa.canon.mlir"), "-o", str(again), "--no-config", "--target-ptoas", "v0.45",
+                 "--pattern", "gu", "--no-compile") == 0
+    assert (again / "fa.canon.fixed.cpp").read_text() == first
+
+
+def test_a_dangling_output_directory_link_is_named(tools, tmp_path, capsys):
+    (tmp_path / "o").symlink_to(tmp_path / "gone")
+    for extra in (["--dry-run"], []):
+        assert build(str(FA_MLIR), "-o", str(tmp_path / "o"), *extra) == 2
+        assert f"is a symbolic link to {tmp_path / 'gone'}, which does not exist" in capsys.readouterr().err
 
 
 def test_a_missing_caller_is_refused_before_anything_runs(tools, tmp_path, capsys):
@@ -1043,14 +1116,15 @@ def test_non_utf8_ptoas_output_is_kept_exactly_and_refused_as_run_refuses_it(too
     assert f"{out}/t.cpp:3:21: error: invalid UTF-8 byte 0xe9" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("log", ["[bufid_sync] STEP 0: plan\n", "  [info] 3 buffers\n", "42 ops\n"])
+@pytest.mark.parametrize("log", ["[bufid_sync] STEP 0: plan\n", "  [info] 3 buffers\n", "42 ops\n",
+                                 "module {\n}\n"])
 def test_log_lines_ptoas_prints_before_the_cpp_are_refused(tools, tmp_path, capsys, log):
     ir = tmp_path / "t.mlir"
     ir.write_text(TINY_MLIR)
     out = tmp_path / "o"
     printed = b"// generated\n" + log.encode() + TINY_CPP
     assert build(str(ir), "-o", str(out), "--no-config", "--ptoas", str(_fake_ptoas(tmp_path, printed))) == 2
-    assert f"{out}/t.cpp:2:{len(log) - len(log.lstrip()) + 1}: error: ptoas printed this before the C++" \
+    assert f"{out}/t.cpp:2:{len(log) - len(log.lstrip()) + 1}: error: ptoas printed " \
         in capsys.readouterr().err
     assert not (out / "t.fixed.cpp").exists()
 

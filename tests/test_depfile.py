@@ -45,7 +45,7 @@ def test_depfile_names_the_ir_the_config_and_the_caller(kernel, tmp_path):
     depfile = tmp_path / "fa.d"
     assert main(["build", str(kernel / "fa.mlir"), "-o", str(out), "--quiet", "--depfile", str(depfile)]) == 0
     target, deps = depfile.read_text().split(":", 1)
-    assert target.strip() == str(out / "fa.fixed.cpp")
+    assert target.split() == [str(out / "fa.fixed.cpp"), str(out / "fa.so")]   # the library too: compiled
     # the IR, ptofix.toml, the caller (all absolute), and the ptoas the build ran
     assert set(deps.split()) == {str(kernel / "fa.mlir"), str(kernel / "ptofix.toml"), str(kernel / "caller.cpp"),
                                  os.environ["PTOAS"]}
@@ -116,7 +116,7 @@ def test_depfile_paths_are_absolute_and_escaped(kernel, tmp_path, monkeypatch):
     monkeypatch.chdir(spaced)
     assert main(["build", "fa.mlir", "-o", "out", "--quiet", "--depfile", "fa.d"]) == 0
     text = (spaced / "fa.d").read_text()
-    assert text.startswith("out/fa.fixed.cpp: ")      # the target as -o spells it, as gcc -MD does
+    assert text.startswith("out/fa.fixed.cpp out/fa.so: ")      # the targets as -o spells them, as gcc -MD does
     assert f" {spaced / 'fa.mlir'}".replace("my kernel", "my\\ kernel") in text
     # a dry run writes no depfile, and a failed build leaves the previous one alone
     (spaced / "fa.d").unlink()

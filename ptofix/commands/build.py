@@ -153,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
         # The arch check refuses before anything runs; a dry run says the same.
         from ..source import read_source
         B.check_arch(plan, read_source(plan.input))
+        B.check_output_dir(plan.art, plan.depfile)
         for err in plan.tool_errors:
             sys.stderr.write(f"ptofix build: warning: {err}\n")
         from ..output import write_stdout

@@ -200,14 +200,20 @@ def with_input_sidecar(new: dict, out_text: str, source_path: str) -> dict:
     itself was canonicalized: its ``output`` is the input) holds for pipes that still carry none:
     canonicalizing canonical IR to another file must not drop them (merge_sidecar's rules)."""
     import os
-    beside = source_path + ".slots.json"
-    if source_path == "<stdin>" or not os.path.isfile(beside):
+    if source_path == "<stdin>":
         return new
-    old = _load_sidecar(beside)
-    if old is None or not _same_path(old.get("output"), source_path, beside):
-        return new
-    merged, _kept = merge_sidecar(beside, new, out_text, source_path, True)
-    return merged
+    # `canonicalize -o X` writes X.slots.json; `build` writes STEM.slots.json beside STEM.canon.mlir.
+    candidates = [source_path + ".slots.json"]
+    if source_path.endswith(".canon.mlir"):
+        candidates.append(source_path[:-len(".canon.mlir")] + ".slots.json")
+    for beside in candidates:
+        if not os.path.isfile(beside):
+            continue
+        old = _load_sidecar(beside)
+        if old is not None and _same_path(old.get("output"), source_path, beside):
+            merged, _kept = merge_sidecar(beside, new, out_text, source_path, True)
+            return merged
+    return new
 
 
 def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replaces_input: bool = True,

@@ -6,7 +6,8 @@
   positional .cpp input must exist: otherwise a clang-style "file not found" error, exit 1;
 * writes "bisheng stand-in output\\nKERNEL_CPP=PATH\\n" to the -o file;
 * $BISHENG_STANDIN_FAIL=N [$BISHENG_STANDIN_STDERR=MSG]: print MSG to stderr and exit N;
-  with $BISHENG_STANDIN_PARTIAL set it first writes half a library to the -o file (a crash).
+  with $BISHENG_STANDIN_PARTIAL set it first writes half a library to the -o file (a crash);
+* $BISHENG_STANDIN_NO_OUTPUT: exit 0 without writing the -o file (as -fsyntax-only does).
 """
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ def main(argv: list[str]) -> int:
     if out is None:
         sys.stderr.write("bisheng (stand-in): no -o given\n")
         return 1
+    if os.environ.get("BISHENG_STANDIN_NO_OUTPUT"):
+        return 0
     with open(out, "w", encoding="utf-8") as handle:
         handle.write(f"bisheng stand-in output\nKERNEL_CPP={kernel}\n")
     return 0
