@@ -68,6 +68,17 @@ class CanonicalizePass(Pass):
             if spec is None:
                 if op.is_generic:
                     unknown.append({"op": op.name, "line": line})
+                    # The pto ops' own integer attributes are 8- or 32-bit: an older binding's
+                    # 64-bit/index widths on an op ptofix has no spec for stay as written, and
+                    # ptoas likely refuses them. (Dotted names are discardable, e.g. the i64
+                    # pto.fusion.group_id, and are kept by ptoas as they are.)
+                    wide = next((a for a in op.all_attrs() if a.kind == "int" and "." not in a.name
+                                 and (a.int_width == 64 or a.type_text == "index")), None)
+                    if wide is not None:
+                        warnings.append(f"{source.location(wide.span.start)}: warning: '{op.name}' is not an op "
+                                        f"ptofix knows; its '{wide.name} = {wide.value_text} : {wide.type_text}' is "
+                                        "kept as written, and ptoas may refuse it (pto ops take 8- or 32-bit "
+                                        "integer attributes)")
                 continue
             if spec.custom is None:
                 if not spec.available(target):

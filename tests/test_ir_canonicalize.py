@@ -623,3 +623,15 @@ def test_canonical_input_brings_the_values_its_own_sidecar_holds(tmp_path):
     sub = tmp_path / "sub"
     sub.mkdir()
     assert subprocess.run(base + ["../k.pto", "-o", "../out.pto"], capture_output=True, cwd=str(sub)).returncode == 0
+
+
+def test_a_wide_attribute_on_an_op_ptofix_does_not_know_is_warned_where_it_is():
+    text = ('"builtin.module"() ({\n  "func.func"() <{function_type = () -> (), sym_name = "k"}> ({\n'
+            '    "pto.get_buf"() <{buf_id = 0 : i64, mode = 0 : i32}> {pto.fusion.group_id = 1 : i64} : () -> ()\n'
+            '    "pto.rls_buf"() <{buf_id = 0 : i32, mode = 0 : i32}> {pto.fusion.group_id = 1 : i64} : () -> ()\n'
+            '    "func.return"() : () -> ()\n  }) : () -> ()\n}) : () -> ()\n')
+    out = run(text, "v0.45")
+    assert out.text == text                      # kept as written: ptofix has no spec for these ops
+    # Only the inherent 64-bit attribute; the dotted discardable one is what ptoas keeps.
+    assert [w.split(": warning: ")[0] for w in out.warnings] == ["in.mlir:3:23"]
+    assert "'buf_id = 0 : i64' is kept as written" in out.warnings[0]

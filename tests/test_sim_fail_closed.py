@@ -144,6 +144,14 @@ def line_of(text: str, needle: str) -> int:
     (f"  {tile('float', 1, 8)} t0; TASSIGN(t0, 196576); TCOLSUM(c, a, t0);", "reaches outside the 196608-byte UB"),
     # FIFO parameters
     ("  auto p0 = TPipe<0, Direction::DIR_C2V, 1024, 0, 8>();", "SlotSize and SlotNum must be positive"),
+    ("  auto p0 = TPipe<0, Direction::DIR_C2V, 16777216, 8, 8>();", "slots above 1048576 bytes are not simulated"),
+    # floats where C needs integers
+    ("  TASSIGN(c, 1.0f / 0.0f);", "TASSIGN address must be an integer, got a f32 value"),
+    ("  int32_t s0 = ~2.0f;", "operand of '~' must be an integer"),
+    ("  float s0 = 2.0f & 1;", "'&' on floating point"),
+    ("  set_flag(PIPE_V, PIPE_MTE3, 1.0f);", "event id must be an integer"),
+    # tile shifts by counts C leaves undefined
+    (f"  {tile('int32_t', 4, 64)} n0; TASSIGN(n0, 98304); TSHLS(n0, n0, 32);", "shift count outside [0, 32)"),
 ])
 def test_cannot_run_family(stmt, words):
     text = with_stmt("  int32_t i0 = 0;\n" + stmt)
@@ -399,7 +407,7 @@ def test_a_gm_view_past_the_modelled_gm_is_refused_at_once():
             f"  {tile('float', 32, 32)} v21;\n  TASSIGN(v21, 0);\n  TLOAD(v21, v14);\n")
     text = kernel("__gm__ float* v1", body)
     out = cannot_run(text)
-    assert f"k.cpp:{line_of(text, 'v14 =')}:" in out and "more than the 268435456 bytes of GM" in out, out
+    assert f"k.cpp:{line_of(text, 'v14 =')}:" in out and "more than the 134217728 bytes of GM" in out, out
 
 
 def test_a_run_that_issues_too_many_pipe_steps_stops(monkeypatch):
@@ -417,3 +425,23 @@ def test_simulate_bounds_its_options(tmp_path):
     assert proc.returncode == 2 and "--block-num: must be at most 256" in proc.stderr
     proc = sim(str(kernel_file), str(kernel_file), "--gm-fill", "x=ints:0:99999999999999999999999")
     assert proc.returncode == 2 and "-2**63 <= LO < HI <= 2**63" in proc.stderr
+
+
+@pytest.mark.parametrize("literal, value", [("010", 8), ("0x10", 16), ("10", 10), ("0", 0),
+                                            ("0xFFFFFFFF + 1", 0), ("4294967295u + 1", 0)])
+def test_integer_literals_read_as_cpp_reads_them(literal, value):
+    plain = with_stmt("")
+
+    def kernel_if_not(expected: int) -> str:
+        # The extra op changes the output exactly when the literal does not read as ``expected``.
+        return with_stmt(f"  int64_t s0 = {literal};\n  if (s0 != {expected}) {{\n    TADDS(a, a, 1.0f);\n  }}")
+    assert simulate(src(kernel_if_not(value)), src(plain), 1, SimOptions()).status == "equal", literal
+    assert simulate(src(kernel_if_not(value + 1)), src(plain), 1, SimOptions()).status == "different", literal
+
+
+def test_a_store_through_a_pointer_converts_as_c_does():
+    # `*bool = 2` stores 1, as `= 1` does: the two kernels are the same program; `= 0` is not.
+    store = "  __gm__ bool* flag = (__gm__ bool*)y;\n  flag[2000] = {};\n"
+    two, one, zero = (with_stmt(store.format(v)) for v in ("2", "1", "0"))
+    assert simulate(src(two), src(one), 1, SimOptions()).status == "equal"
+    assert simulate(src(two), src(zero), 1, SimOptions()).status == "different"

@@ -50,6 +50,7 @@ from .ops_numpy import VECTOR_OPS, Sym, build_steps
 from .schedule import Scheduler, StepError
 
 MAX_STATEMENTS = 5_000_000
+MAX_SLOT_BYTES = 1 << 20
 
 # ---- scalar values --------------------------------------------------------------------------------
 INT_TYPES = {
@@ -136,13 +137,14 @@ _MAX_DECIMAL_DIGITS = 40     # more than any 128-bit value needs
 def number(text: str) -> CVal:
     raw = text
     low = raw.lower()
-    if low.startswith("0x"):
+    if low.startswith(("0x", "0b")):
         digits = low.rstrip("ul")
-        suffix = low[len(digits):]
-        v = int(digits, 16)
-        return CVal(v, "u64" if "u" in suffix and "l" in suffix else "u32" if "u" in suffix
-                    else "i64" if ("l" in suffix or v > 0x7FFFFFFF) else "i32")
-    if any(c in low for c in ".e") or (low.endswith("f") and not low.startswith("0x")):
+        try:
+            v = int(digits, 16 if low[1] == "x" else 2)
+        except ValueError:
+            raise SimError(f"integer literal '{raw}' not understood") from None
+        return CVal(v, _literal_type(v, low[len(digits):], decimal=False))
+    if any(c in low for c in ".e") or low.endswith("f"):
         is_f = low.endswith("f")
         fv = float(low.rstrip("fl"))
         return CVal(wrap(fv, "f32") if is_f else fv, "f32" if is_f else "f64")
@@ -151,10 +153,30 @@ def number(text: str) -> CVal:
     if len(digits) > _MAX_DECIMAL_DIGITS:
         # int() refuses longer decimal strings; no C++ integer type holds one anyway.
         raise SimError(f"integer literal with {len(digits)} digits is too large")
-    v = int(digits, 10)
-    if "u" in suffix:
-        return CVal(v, "u64" if "l" in suffix or v > 0xFFFFFFFF else "u32")
-    return CVal(v, "i64" if "l" in suffix or v > 0x7FFFFFFF else "i32")
+    octal = len(digits) > 1 and digits.startswith("0")
+    try:
+        v = int(digits, 8 if octal else 10)      # `010` is eight
+    except ValueError:
+        raise SimError(f"integer literal '{raw}' not understood") from None
+    return CVal(v, _literal_type(v, suffix, decimal=not octal))
+
+
+def _literal_type(value: int, suffix: str, decimal: bool) -> str:
+    """C++'s type of an integer literal: the first of its suffix's list that holds the value; a
+    hex, octal or binary one may become unsigned, a decimal one only by its suffix (long is 64
+    bits on the target)."""
+    unsigned, long_ = "u" in suffix, "l" in suffix
+    if unsigned:
+        ladder = ["u64"] if long_ else ["u32", "u64"]
+    elif long_:
+        ladder = ["i64"] if decimal else ["i64", "u64"]
+    else:
+        ladder = ["i32", "i64"] if decimal else ["i32", "u32", "i64", "u64"]
+    for t in ladder:
+        bits, signed = INT_TYPES[t]
+        if value < 1 << (bits - 1 if signed else bits):
+            return t
+    raise SimError(f"integer literal {value} fits no integer type")
 
 
 @dataclass(frozen=True)
@@ -770,7 +792,7 @@ class Interpreter:
             if isinstance(value, UBPtr):
                 return UBPtr(value.addr, t.name) if t.name in DTYPES else value
             if isinstance(value, CVal) and "__ubuf__" in t.quals:
-                return UBPtr(int(value.v), t.name)
+                return UBPtr(_int(value, "UB address"), t.name)
             if value is None or (isinstance(value, CVal) and value.v == 0):
                 return None
             raise SimError(f"cannot convert {_describe(value)} to a pointer")
@@ -964,9 +986,12 @@ class Interpreter:
             dt, dkind = dtype_of(ptr.elem)
             if not isinstance(value, CVal):
                 raise SimError("only scalars can be stored through a pointer")
+            if ptr.elem in CTYPE and dkind != "b":
+                value = conv(value, CTYPE[ptr.elem])      # as C converts on the store (bool: 0 or 1)
             if dkind == "b":
                 from .memory import f32_to_bf16
-                arr = f32_to_bf16(np.array([value.v], np.float32))
+                with np.errstate(all="ignore"):
+                    arr = f32_to_bf16(np.array([value.v], np.float32))
             else:
                 with np.errstate(all="ignore"):
                     arr = np.array([value.v]).astype(dt)
@@ -1101,7 +1126,7 @@ class Interpreter:
         if op == "+":
             return CVal(v.v, t)
         if op == "~":
-            return CVal(wrap(~int(v.v), t), t)
+            return CVal(wrap(~_int(v, "operand of '~'"), t), t)
         raise SimError(f"unary '{op}' not modelled")
 
     def binary(self, op: str, a, b):
@@ -1115,7 +1140,7 @@ class Interpreter:
             t = promote(a.t)
             if t not in INT_TYPES:
                 raise SimError(f"'{op}' on a {t} operand")
-            x, s = int(a.v), int(b.v)
+            x, s = _int(a, f"operand of '{op}'"), _int(b, "shift count")
             if not 0 <= s < INT_TYPES[t][0]:
                 # C leaves a shift by a negative count or by the width or more undefined.
                 raise SimError(f"shift by {s} of a {INT_TYPES[t][0]}-bit value (undefined in C)")
@@ -1147,18 +1172,20 @@ class Interpreter:
             r = abs(x) % abs(y)
             r = r if x >= 0 else -r
         elif op in ("&", "|", "^"):
-            r = {"&": x & y, "|": x | y, "^": x ^ y}[op]
+            if t[0] == "f":
+                raise SimError(f"'{op}' on floating point")
+            r = x & y if op == "&" else x | y if op == "|" else x ^ y
         else:
             raise SimError(f"operator '{op}' not modelled")
         return CVal(wrap(r, t), t)
 
     def _ptr_arith(self, op, a, b):
         if isinstance(a, UBPtr) and isinstance(b, CVal) and op in ("+", "-"):
-            return a.add(int(b.v) if op == "+" else -int(b.v))
+            return a.add(_int(b, "pointer offset") if op == "+" else -_int(b, "pointer offset"))
         if isinstance(a, GMPtr) and isinstance(b, CVal) and op in ("+", "-"):
-            return a.add(int(b.v) if op == "+" else -int(b.v))
+            return a.add(_int(b, "pointer offset") if op == "+" else -_int(b, "pointer offset"))
         if isinstance(b, GMPtr) and isinstance(a, CVal) and op == "+":
-            return b.add(int(a.v))
+            return b.add(_int(a, "pointer offset"))
         if isinstance(a, GMPtr) and isinstance(b, GMPtr) and op == "-":
             size = dtype_of(a.elem)[0].itemsize
             return CVal((a.offset - b.offset) // size, "i64")
@@ -1175,7 +1202,7 @@ class Interpreter:
             if isinstance(v, UBPtr):
                 return UBPtr(v.addr, t.name) if t.name in DTYPES else v
             if isinstance(v, CVal) and "__ubuf__" in t.quals:
-                return UBPtr(int(v.v), t.name)
+                return UBPtr(_int(v, "UB address"), t.name)
             raise SimError("cast of an integer to a pointer is not modelled")
         if isinstance(v, UBPtr):
             return CVal(wrap(v.addr, CTYPE.get(t.name, "u64")), CTYPE.get(t.name, "u64"))
@@ -1321,7 +1348,7 @@ class Interpreter:
         if not isinstance(a[2], (Sym, CVal)):
             raise SimError(f"{name} event {_describe(a[2])} not modelled")
         src, dst = a[0].leaf, a[1].leaf
-        ev = a[2].leaf if isinstance(a[2], Sym) else str(int(a[2].v))
+        ev = a[2].leaf if isinstance(a[2], Sym) else str(_int(a[2], "event id"))
         if name == "set_flag":
             if src == "PIPE_V":
                 self.flag_seq[(src, dst, ev)] = self.sched.seq
@@ -1372,7 +1399,7 @@ class Interpreter:
                 value = CVal(value.addr, "u64")
             if not isinstance(value, CVal):
                 raise SimError("TASSIGN address must be an integer")
-            target.addr = int(value.v)
+            target.addr = _int(value, "TASSIGN address")
             return None
         if isinstance(target, GlobalTensor):
             if not isinstance(value, GMPtr):
@@ -1510,10 +1537,13 @@ class Interpreter:
             raise SimError("TPipe direction not understood")
         vals = [self.eval(x) for x in args]
         gm = vals[0] if vals and isinstance(vals[0], GMPtr) else None
-        c2v = int(vals[1]) if len(vals) > 1 and isinstance(vals[1], CVal) else 0
-        v2c = int(vals[2]) if len(vals) > 2 and isinstance(vals[2], CVal) else 0
+        c2v = _int(vals[1], "TPipe c2v buffer") if len(vals) > 1 and isinstance(vals[1], CVal) else 0
+        v2c = _int(vals[2], "TPipe v2c buffer") if len(vals) > 2 and isinstance(vals[2], CVal) else 0
         flag, slot_size = _int(a[0], "TPipe FlagID"), _int(a[2], "TPipe SlotSize")
         slot_num = _int(a[3], "TPipe SlotNum")
+        if slot_size > MAX_SLOT_BYTES:
+            # Every pop fills and every push records a whole slot: kernels use 8-64 KiB slots.
+            raise SimError(f"TPipe SlotSize {slot_size}: slots above {MAX_SLOT_BYTES} bytes are not simulated")
         if flag < 0 or slot_size <= 0 or slot_num <= 0 or local < 0:
             raise SimError(f"TPipe<FlagID {flag}, SlotSize {slot_size}, SlotNum {slot_num}, LocalSlotNum {local}>: "
                            "FlagID and LocalSlotNum must not be negative, SlotSize and SlotNum must be positive")

@@ -29,10 +29,10 @@ from ..pto.tiles import (
 from ..pto.tiles import UB_BYTES as UB_SIZE
 
 GM_CHUNK = 64 * 1024
-# GM of one pointer argument is modelled densely (value, writer and origin: 9 bytes per byte) up
-# to the highest byte a view reaches; a kernel whose views span more is not one the simulator can
-# run (a large stride would otherwise exhaust the machine's memory).
-GM_MAX_BYTES = 256 * 1024 * 1024
+# GM of a pointer argument is modelled densely (value, writer and origin: 9 bytes per byte) up to
+# the highest byte a view reaches, for each run; a kernel whose views span more in all is not one
+# the simulator can run (a large stride would otherwise exhaust the machine's memory).
+GM_MAX_BYTES = 128 * 1024 * 1024
 
 # C++ element type -> (numpy storage dtype, kind) ; kind: f=float, b=bf16 bits, i=integer, o=opaque
 DTYPES: dict[str, tuple[np.dtype, str]] = {
@@ -285,8 +285,10 @@ def to_dtype(values: np.ndarray, dt: np.dtype) -> np.ndarray:
 class GMRegion:
     """One GM buffer (a pointer argument), grown on demand with seed-determined random data."""
 
-    def __init__(self, name: str, elem: str, seed: int, index: int, fill: str = "random"):
+    def __init__(self, name: str, elem: str, seed: int, index: int, fill: str = "random",
+                 budget: list[int] | None = None):
         self.name = name
+        self.budget = budget if budget is not None else [0]    # GM bytes modelled by all regions of a run
         self.elem = elem
         self.seed = seed
         self.index = index
@@ -301,9 +303,11 @@ class GMRegion:
             self.touched = end
         if end <= self.data.size:
             return
-        if end > GM_MAX_BYTES:
-            raise SimError(f"GM buffer '{self.name}' would span {end} bytes, more than the {GM_MAX_BYTES} "
-                           "bytes of GM the simulator models per pointer argument")
+        grow = -(-end // GM_CHUNK) * GM_CHUNK - self.data.size
+        if self.budget[0] + grow > GM_MAX_BYTES:
+            raise SimError(f"GM buffer '{self.name}' would span {end} bytes, more than the {GM_MAX_BYTES} bytes "
+                           "of GM the simulator models for all pointer arguments together")
+        self.budget[0] += grow
         chunks = -(-end // GM_CHUNK)
         old = self.data.size // GM_CHUNK
         parts = [self.data]

@@ -110,10 +110,23 @@ def _trem(a, b):
     return np.fmod(a, b)
 
 
+def _checked_shift(shift: Callable) -> Callable:
+    """A shift whose count must lie in [0, element bits): outside it C leaves the result undefined
+    and numpy's answer is its own, not the hardware's."""
+    def run(a, b):
+        bits = np.asarray(a).dtype.itemsize * 8
+        count = np.asarray(b)
+        if np.any((count < 0) | (count >= bits)):
+            raise SimError(f"shift count outside [0, {bits}) (undefined in C)")
+        return shift(a, b)
+    return run
+
+
 BINARY: dict[str, Callable] = {
     "ADD": np.add, "SUB": np.subtract, "MUL": np.multiply, "DIV": _tdiv,
     "MAX": np.maximum, "MIN": np.minimum, "AND": np.bitwise_and, "OR": np.bitwise_or,
-    "XOR": np.bitwise_xor, "SHL": np.left_shift, "SHR": np.right_shift, "REM": _trem, "FMOD": _trem,
+    "XOR": np.bitwise_xor, "SHL": _checked_shift(np.left_shift), "SHR": _checked_shift(np.right_shift),
+    "REM": _trem, "FMOD": _trem,
     "EXPDIF": lambda a, b: np.exp(np.subtract(a, b)),
 }
 

@@ -159,9 +159,10 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
             raise PtofixError(f"--gm-fill {name}: '{fn.name}' has no pointer parameter named '{name}' "
                               f"(pointer parameters: {', '.join(sorted(pointers)) or 'none'})", cpp.source,
                               fn.span.start)
+    gm_budget = [0]
     for index, p in enumerate(params):
         if p.is_pointer:
-            region = GMRegion(p.name, p.elem, seed, index, options.gm_fill.get(p.name, "random"))
+            region = GMRegion(p.name, p.elem, seed, index, options.gm_fill.get(p.name, "random"), gm_budget)
             regions[p.name] = region
             args.append(GMPtr(region, 0, p.elem))
         else:
