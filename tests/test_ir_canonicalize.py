@@ -635,3 +635,13 @@ def test_a_wide_attribute_on_an_op_ptofix_does_not_know_is_warned_where_it_is():
     # Only the inherent 64-bit attribute; the dotted discardable one is what ptoas keeps.
     assert [w.split(": warning: ")[0] for w in out.warnings] == ["in.mlir:3:23"]
     assert "'buf_id = 0 : i64' is kept as written" in out.warnings[0]
+
+
+def test_an_unknown_key_beside_a_properties_dictionary_is_kept_as_discardable():
+    # MLIR keeps inherent attributes in `<{...}>`: what stands in the trailing `{...}` beside it is
+    # discardable, and ptoas ignores it. (Without `<{...}>` an unknown key may be a newer
+    # version's attribute: still an error, see above.)
+    text = '"pto.tpush_to_aiv"(%t) <{split = 0 : i8}> {note = "keep"} : (!pto.tile_buf<acc, 16x16xf32>) -> ()\n'
+    out = run(text, "v0.45").text
+    assert '{note = "keep"}' in out and '"pto.tpush_to_aiv"' not in out
+    assert run(out, "v0.45").text == out

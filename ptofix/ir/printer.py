@@ -119,7 +119,12 @@ def read_op(op: Operation, spec: OpSyntax, source: SourceText, target: Version |
             continue
         a_spec = spec.attr(attr.name)
         if a_spec is None:
-            if attr.name.startswith("__") or "." in attr.name:
+            # Beside a `<{...}>` properties dictionary (or the custom form's keyword clause, which
+            # holds the inherent attributes) the trailing `{...}` holds discardable attributes
+            # only: ptoas ignores them, and the printers carry them over.
+            beside_properties = (op.properties is not None or op.keyword_attrs is not None) \
+                and op.attributes is not None and any(attr is a for a in op.attributes.attrs)
+            if attr.name.startswith("__") or "." in attr.name or beside_properties:
                 c.discardable.append(attr)
                 continue
             known = ", ".join(a.name for a in spec.attrs) or "none"
