@@ -166,6 +166,7 @@ def test_build_end_to_end_with_real_ptoas(tmp_path):
     bisheng = bindir / "bisheng"
     bisheng.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{REPO / "tests" / "standins" / "bisheng_standin.py"}" "$@"\n')
     bisheng.chmod(0o755)
+    (tmp_path / "pto-isa" / "include").mkdir(parents=True)     # (bisheng's -I must name a directory)
     env = dict(os.environ, PTOAS=PTOAS, BISHENG=str(bisheng), PTO_LIB_PATH=str(tmp_path / "pto-isa"),
                PTOFIX_STANDIN_LOG=str(log))
     for key in ("FA_REMOVE_VEC_BARRIER_PATTERNS", "FA_REMOVE_VEC_BARRIERS"):
