@@ -260,6 +260,10 @@ class LocalSlotNumPass(Pass):
         return PassResult(edits, report, warnings)
 
     # -- order --------------------------------------------------------------------------------------
+    def requested_map(self) -> tuple[int | None, dict[int, int]]:
+        """The ``map`` option: (LocalSlotNum for every pipe or None, LocalSlotNum by FlagID)."""
+        return parse_map(self.map)
+
     def requested_values(self) -> list[int]:
         """The LocalSlotNums the ``map`` option asks for (every pipe's, then the per-FlagID ones)."""
         every, per_flag = parse_map(self.map)

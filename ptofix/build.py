@@ -20,6 +20,7 @@ import re
 import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tomllib
@@ -705,6 +706,8 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     tool_errors: list[str] = field(default_factory=list)
     default_ptoas_flags: bool = False    # ptoas runs with DEFAULT_PTOAS_FLAGS (no --ptoas-flags, no config key)
+    settings_config: Any = None          # the config file, to locate errors of values it gave
+    slot_map_from_config: bool = False   # the local-slot-num map came from the config file
 
 
 def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo]) -> Plan:
@@ -809,7 +812,34 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
         depfile_text([art.fixed], deps)      # every path can be written in it
     return Plan(args.input, art, args.target_ptoas, args.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
                 compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e],
-                args.ptoas_flags is None)
+                args.ptoas_flags is None, settings.config,
+                settings.config is not None and settings.origin("local-slot-num").startswith("config"))
+
+
+def check_slot_values_against_ir(plan: Plan, source) -> None:
+    """A LocalSlotNum above the SlotNum of the pipes it would go to fails at stage 3: refused
+    before OUT_DIR is touched (every pipe's value against each init's slot_num, a per-FlagID one
+    against the largest)."""
+    from .ir.parser import parse_ir
+    from .ir.pipes import INIT_OPS
+    passes = [p for p in plan.passes if getattr(p, "name", "") == "local-slot-num" and p.map]
+    if not passes:
+        return
+    slot_nums = [n for op in parse_ir(source).walk() if op.name in INIT_OPS
+                 for n in [op.int_attr("slot_num")] if isinstance(n, int)]
+    if not slot_nums:
+        return
+    every, per_flag = passes[0].requested_map()
+    bad = every if every is not None and every > min(slot_nums) else \
+        next((v for v in per_flag.values() if v > max(slot_nums)), None)
+    if bad is not None:
+        message = (f"local-slot-num {passes[0].map}: LocalSlotNum {bad} is above the SlotNum "
+                   f"({min(slot_nums) if every is not None else max(slot_nums)}) of the IR's pipes it would go to "
+                   "(0 < LocalSlotNum <= SlotNum)")
+        config = plan.settings_config
+        if config is not None and plan.slot_map_from_config:
+            raise config.error("local-slot-num", message)
+        raise PtofixError(message)
 
 
 def _check_slot_values(pass_, settings: Settings) -> None:
@@ -995,6 +1025,9 @@ def check_output_dir(art: Artefacts, depfile: str | None = None) -> None:
             raise PtofixError(f"output directory {directory} exists and is not a directory")
         for path in art.all():
             check_output_path(path, "build artefact")
+        lock = os.path.join(directory, f".{art.stem}.lock")
+        if os.path.lexists(lock) and (os.path.islink(lock) or not os.path.isfile(lock)):
+            raise PtofixError(f"cannot lock {lock}: not a regular file")
         return
     _check_creatable(directory, f"cannot create output directory {directory}")
 
@@ -1003,6 +1036,8 @@ def _check_creatable(directory: str, failure: str) -> None:
     """``directory`` (absent) can be created: its nearest existing parent is a writable directory."""
     parent = os.path.dirname(os.path.abspath(directory))
     while not os.path.exists(parent):
+        if os.path.islink(parent):
+            raise PtofixError(f"{failure}: {parent} is a symbolic link to {os.readlink(parent)}, which does not exist")
         up = os.path.dirname(parent)
         if up == parent:
             break
@@ -1029,14 +1064,18 @@ def lock_stem(art: Artefacts, say, held: list[int]) -> None:
         # 0o666 less the umask, as the artefacts get: in a group-shared directory every member's
         # build can open it; flock needs no write access, so a lock file of another user is
         # opened read-only.
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        # (O_NOFOLLOW: a link planted there must not make the build create a file elsewhere.)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
     except PermissionError:
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
         except OSError as exc:
             raise PtofixError(f"cannot lock {path}: {exc.strerror or exc}") from None
     except OSError as exc:
         raise PtofixError(f"cannot lock {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise PtofixError(f"cannot lock {path}: not a regular file")
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -1187,7 +1226,7 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) ->
         write_report(art.report, report)
         return failed.status
     except KeyboardInterrupt as stop:
-        if report["artefacts"] and report["status"] == "running":    # (this build's report, not an old one)
+        if report["status"] == "running" and held:    # (OUT_DIR holds this build's report, not an older one)
             report["status"] = f"interrupted ({signal.Signals(stop.signum).name})" if isinstance(stop, Terminated) \
                 else "interrupted (SIGINT)"
             try:
@@ -1260,6 +1299,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     say(f"[1/{total}] canonicalize for ptoas {plan.target_ptoas}: {plan.input} -> {art.canon}")
     source = read_source(plan.input)
     check_arch(plan, source)
+    check_slot_values_against_ir(plan, source)
     canon_pass = build_pass("canonicalize", {"target-ptoas": plan.target_ptoas, "to": plan.to})
     outcome = run_pipeline(source, [canon_pass], PARSERS)
     for warning in outcome.warnings:
@@ -1268,7 +1308,10 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     sidecar = canon_report.get("sidecar", {"version": 1, "pipes": []})
     from .commands.canonicalize import with_input_sidecar
     # Canonical input whose values went to its own sidecar: they come along.
-    sidecar = with_input_sidecar(sidecar, outcome.text, plan.input)
+    used: list[str] = []
+    sidecar = with_input_sidecar(sidecar, outcome.text, plan.input, used)
+    # The values now come from that file too: the depfile names it.
+    plan.deps.extend(os.path.abspath(path) for path in used if os.path.abspath(path) not in plan.deps)
     # It names the IR it belongs to, as `canonicalize -o` does: a build from OUT/STEM.canon.mlir
     # (or canonicalize of it) then finds the values it holds.
     sidecar = {**sidecar, "output": os.path.abspath(art.canon)}

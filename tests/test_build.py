@@ -434,6 +434,7 @@ def test_a_build_stopped_anywhere_leaves_a_report_that_claims_its_files(tools, t
     monkeypatch.setattr(os, "unlink", stop_at_the_library)
     assert build(str(FA_MLIR), "-o", str(out)) == 130
     monkeypatch.setattr(os, "unlink", real_unlink)
+    assert json.loads((out / "fa.report.json").read_text())["status"] == "interrupted (SIGINT)"
     assert build(str(FA_MLIR), "-o", str(out)) == 0
     # Stopped in a stage: the report says so.
     real_run_tool = B.run_tool
@@ -475,9 +476,47 @@ def test_a_build_from_its_own_canonical_ir_keeps_the_slot_intent(tools, tmp_path
 
 def test_a_dangling_output_directory_link_is_named(tools, tmp_path, capsys):
     (tmp_path / "o").symlink_to(tmp_path / "gone")
+    for out in ("o", "o/fa"):       # the directory itself, or one above it
+        for extra in (["--dry-run"], []):
+            assert build(str(FA_MLIR), "-o", str(tmp_path / out), *extra) == 2
+            assert f"is a symbolic link to {tmp_path / 'gone'}, which does not exist" in capsys.readouterr().err
+
+
+@needs_fa_cpp
+def test_the_lock_file_is_never_followed_or_replaced(tools, tmp_path, capsys):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / ".fa.lock").symlink_to(tmp_path / "elsewhere")
     for extra in (["--dry-run"], []):
-        assert build(str(FA_MLIR), "-o", str(tmp_path / "o"), *extra) == 2
-        assert f"is a symbolic link to {tmp_path / 'gone'}, which does not exist" in capsys.readouterr().err
+        assert build(str(FA_MLIR), "-o", str(out), *extra) == 2
+        assert f"cannot lock {out / '.fa.lock'}: not a regular file" in capsys.readouterr().err
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_a_local_slot_num_above_the_irs_slot_num_is_refused_before_out_dir_is_touched(tools, tmp_path, capsys):
+    kernel = tmp_path / "k"
+    kernel.mkdir()
+    (kernel / "fa.mlir").write_text(FA_MLIR.read_text())
+    (kernel / "ptofix.toml").write_text('target-ptoas = "v0.45"\nlocal-slot-num = "0=2,2=9"\n')
+    out = tmp_path / "o"
+    for extra in (["--dry-run"], ["--no-compile"]):
+        assert build(str(kernel / "fa.mlir"), "-o", str(out), *extra) == 2
+        assert f"{kernel / 'ptofix.toml'}:2:1: error: local-slot-num 0=2,2=9: LocalSlotNum 9 is above the SlotNum (8)" \
+            in capsys.readouterr().err
+    assert build(str(kernel / "fa.mlir"), "-o", str(out), "--local-slot-num", "9", "--no-compile") == 2
+    assert "LocalSlotNum 9 is above the SlotNum (8)" in capsys.readouterr().err and not out.exists()
+
+
+@needs_fa_cpp
+def test_a_build_directory_moved_whole_keeps_its_slot_intent_and_names_the_sidecar(tools, tmp_path, capsys):
+    first, moved, again = tmp_path / "o", tmp_path / "moved", tmp_path / "again"
+    assert build(str(FA_MLIR), "-o", str(first), "--no-compile") == 0
+    first.rename(moved)
+    depfile = tmp_path / "again.d"
+    assert build(str(moved / "fa.canon.mlir"), "-o", str(again), "--no-config", "--target-ptoas", "v0.45",
+                 "--no-compile", "--depfile", str(depfile)) == 0
+    assert (again / "fa.canon.fixed.cpp").read_text().count(", 8, 2, ") == 28
+    assert str(moved / "fa.slots.json") in depfile.read_text().split(":", 1)[1].split()
 
 
 def test_a_missing_caller_is_refused_before_anything_runs(tools, tmp_path, capsys):
@@ -1164,3 +1203,20 @@ def test_a_caller_that_includes_the_kernel_may_call_its_static_helpers(tools, tm
     fixed = (out / "fa.fixed.cpp").read_text()
     assert ("pipe_barrier(PIPE_V);" in fixed) is with_caller
 
+
+
+def test_build_sh_takes_a_ptofix_path_with_a_space_as_one_word(tools, tmp_path):
+    import subprocess
+    venv_bin = tmp_path / "my venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    ptofix = venv_bin / "ptofix"
+    ptofix.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m ptofix "$@"\n')
+    ptofix.chmod(0o755)
+    env = dict(os.environ, PTOFIX=str(ptofix), PYTHONPATH=str(REPO), OUT_DIR=str(tmp_path / "out"))
+    proc = subprocess.run(["bash", str(FA_DIR / "build.sh"), "--dry-run"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "ptofix canonicalize --target-ptoas v0.45" in proc.stdout
+    # A command line still splits: "python -m ptofix".
+    env["PTOFIX"] = f"{sys.executable} -m ptofix"
+    proc = subprocess.run(["bash", str(FA_DIR / "build.sh"), "--dry-run"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr

@@ -18,6 +18,8 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT_DIR="${OUT_DIR:-${SCRIPT_DIR}/build_artifacts}"
-read -r -a PTOFIX_CMD <<< "${PTOFIX:-ptofix}"
+# An executable path is one word (a venv path may hold spaces); anything else is a command line
+# such as "python -m ptofix".
+if [[ -x "${PTOFIX:-}" && ! -d "${PTOFIX:-}" ]]; then PTOFIX_CMD=("$PTOFIX"); else read -r -a PTOFIX_CMD <<< "${PTOFIX:-ptofix}"; fi
 
 exec "${PTOFIX_CMD[@]}" build "${SCRIPT_DIR}/fa.mlir" -o "${OUT_DIR}" "$@"

@@ -26,9 +26,11 @@ Without --target-ptoas (flag or config) the version comes from `$PTOAS --version
 the report records where the value came from). Only a ptoas that cannot tell is an error.
 With a stated target, a ptoas whose --version is older than it stops the build (exit 2: the
 canonicalized IR would hold ops it cannot parse); a newer one gets a note.
---depfile FILE writes a Make-style dependency file (the IR, the config file, the caller, the
-ptoas) for Make/Ninja/CMake, creating its directory as OUT_DIR is created (it may sit inside it):
-kernels/flash_attention/CMakeLists.txt shows it in a CMake build.
+--depfile FILE writes a Make-style dependency file for Make/Ninja/CMake: targets OUT/STEM.fixed.cpp
+and, when compiling, the library; dependencies (absolute) the IR, the config file, the caller, the
+ptoas, the pto-isa TPush.hpp, --ir/--sidecar files and a sidecar read beside the IR. The headers
+bisheng compiles the library from are not among them. Its directory is created as OUT_DIR is (it
+may sit inside it): kernels/flash_attention/CMakeLists.txt shows it in a CMake build.
 
 Every artefact stays in OUT_DIR, plus OUT/STEM.report.json (settings and where each came from,
 commands, exit statuses, pass reports). --dry-run prints the commands and writes nothing. The
@@ -122,7 +124,8 @@ def add_parser(subparsers) -> None:
     out.add_argument("--config", metavar="FILE", help="config file (default: nearest ptofix.toml / pyproject.toml)")
     out.add_argument("--depfile", metavar="FILE",
                      help="after a successful build, write a Make-style dependency file: the fixed C++ "
-                          "depends on the IR, the config file, the caller (and the ptoas it ran)")
+                          "(and the library) depend on the IR, the config file, the caller, the ptoas it "
+                          "ran and the other files the build read")
     out.add_argument("--no-config", action="store_true", help="ignore config files")
     out.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
 
@@ -152,7 +155,9 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         # The arch check refuses before anything runs; a dry run says the same.
         from ..source import read_source
-        B.check_arch(plan, read_source(plan.input))
+        source = read_source(plan.input)
+        B.check_arch(plan, source)
+        B.check_slot_values_against_ir(plan, source)
         B.check_output_dir(plan.art, plan.depfile)
         for err in plan.tool_errors:
             sys.stderr.write(f"ptofix build: warning: {err}\n")

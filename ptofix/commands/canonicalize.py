@@ -195,7 +195,7 @@ def _load_sidecar(path: str) -> dict | None:
     return old
 
 
-def with_input_sidecar(new: dict, out_text: str, source_path: str) -> dict:
+def with_input_sidecar(new: dict, out_text: str, source_path: str, used: list[str] | None = None) -> dict:
     """``new`` plus the values the input's own sidecar (``IN.slots.json``, written when the input
     itself was canonicalized: its ``output`` is the input) holds for pipes that still carry none:
     canonicalizing canonical IR to another file must not drop them (merge_sidecar's rules)."""
@@ -210,14 +210,19 @@ def with_input_sidecar(new: dict, out_text: str, source_path: str) -> dict:
         if not os.path.isfile(beside):
             continue
         old = _load_sidecar(beside)
-        if old is not None and _same_path(old.get("output"), source_path, beside):
-            merged, _kept = merge_sidecar(beside, new, out_text, source_path, True)
+        # Its IR is the input: by path, or by name when the two were moved together (a copied
+        # build directory, a CI artefact).
+        if old is not None and (_same_path(old.get("output"), source_path, beside)
+                                or os.path.basename(str(old.get("output"))) == os.path.basename(source_path)):
+            merged, _kept = merge_sidecar(beside, new, out_text, source_path, True, owner_known=True)
+            if used is not None:
+                used.append(beside)
             return merged
     return new
 
 
 def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replaces_input: bool = True,
-                  output_path: str | None = None) -> tuple[dict, list[dict]]:
+                  output_path: str | None = None, owner_known: bool = False) -> tuple[dict, list[dict]]:
     """(``new`` plus every entry of the existing sidecar at ``path`` that still applies to the output,
     the entries kept).
 
@@ -238,7 +243,7 @@ def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replace
         # The same output written again from an input that is not it (the original): the input
         # holds every value, so its sidecar alone is the truth.
         return new, []
-    if old.get("output") is not None and not _same_path(old["output"], source_path, path) \
+    if not owner_known and old.get("output") is not None and not _same_path(old["output"], source_path, path) \
             and not _same_path(old.get("source"), source_path, path):
         # Its values belong to another module's pipes: merged by key, they would land on this one's.
         raise PtofixError(f"refusing to merge into sidecar {path}: it belongs to {old['output']} (canonicalized "
