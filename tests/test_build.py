@@ -1220,3 +1220,20 @@ def test_build_sh_takes_a_ptofix_path_with_a_space_as_one_word(tools, tmp_path):
     env["PTOFIX"] = f"{sys.executable} -m ptofix"
     proc = subprocess.run(["bash", str(FA_DIR / "build.sh"), "--dry-run"], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
+
+
+@needs_fa_cpp
+def test_two_sidecars_that_claim_one_ir_and_disagree_are_refused(tools, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert build(str(FA_MLIR), "-o", str(out), "--no-compile") == 0
+    # A stale `canonicalize -o` sidecar beside the build's: the stripped IR cannot tell which is right.
+    stale = json.loads((out / "fa.slots.json").read_text())
+    stale["pipes"] = [{**pipe, "local_slot_num": 4} for pipe in stale["pipes"]]
+    (out / "fa.canon.mlir.slots.json").write_text(json.dumps(stale))
+    assert build(str(out / "fa.canon.mlir"), "-o", str(tmp_path / "again"), "--no-config", "--target-ptoas", "v0.45",
+                 "--no-compile") == 2
+    assert "two sidecars hold values for" in capsys.readouterr().err
+    # Agreeing copies are one source of values.
+    (out / "fa.canon.mlir.slots.json").write_text((out / "fa.slots.json").read_text())
+    assert build(str(out / "fa.canon.mlir"), "-o", str(tmp_path / "again"), "--no-config", "--target-ptoas", "v0.45",
+                 "--no-compile") == 0

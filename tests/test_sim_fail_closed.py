@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sim_kernels import gt, kernel, src, tile
 from test_sim_hazard import chain
@@ -150,6 +151,9 @@ def line_of(text: str, needle: str) -> int:
     ("  int32_t s0 = ~2.0f;", "operand of '~' must be an integer"),
     ("  float s0 = 2.0f & 1;", "'&' on floating point"),
     ("  set_flag(PIPE_V, PIPE_MTE3, 1.0f);", "event id must be an integer"),
+    # GlobalTensor shapes and strides are 5-D
+    ("  GlobalTensor<float, pto::Shape<1, 1, 4, 64>, pto::Stride<256, 256, 64, 1>, pto::Layout::ND> g2(x);",
+     "GlobalTensor Shape with 4 dimensions (pto's are 5-D)"),
     # tile shifts by counts C leaves undefined
     (f"  {tile('int32_t', 4, 64)} n0; TASSIGN(n0, 98304); TSHLS(n0, n0, 32);", "shift count outside [0, 32)"),
 ])
@@ -445,3 +449,25 @@ def test_a_store_through_a_pointer_converts_as_c_does():
     two, one, zero = (with_stmt(store.format(v)) for v in ("2", "1", "0"))
     assert simulate(src(two), src(one), 1, SimOptions()).status == "equal"
     assert simulate(src(two), src(zero), 1, SimOptions()).status == "different"
+
+
+@pytest.mark.parametrize("elem, value, expected", [("int64_t", "1e19f", 2 ** 63 - 1), ("int32_t", "1e10f", 2 ** 31 - 1),
+                                                   ("int32_t", "-1e10f", -2 ** 31)])
+def test_float_to_integer_tile_conversion_saturates_without_wrapping(elem, value, expected):
+    from ptofix.sim.memory import saturate
+    assert int(saturate(np.array([float(value.rstrip("f"))]), np.dtype(elem.replace("_t", "")))[0]) == expected
+
+
+def test_integer_tile_division_is_exact_for_64_bit_values():
+    from ptofix.sim.ops_numpy import _tdiv
+    a = np.array([2 ** 53 + 1, -7, 7, -7, 5], np.int64)
+    b = np.array([1, 2, -2, -2, 0], np.int64)
+    assert _tdiv(a, b).tolist() == [2 ** 53 + 1, -3, -3, 3, 0]      # truncation toward zero, / 0 gives 0
+
+
+def test_a_gm_pointer_cast_to_an_integer_counts_bytes():
+    as_int = with_stmt("  __gm__ float* p0 = (__gm__ float*)((uint64_t)y + 4096);\n  p0[0] = 1.0f;")
+    as_ptr = with_stmt("  __gm__ float* p0 = y + 1024;\n  p0[0] = 1.0f;")
+    off = with_stmt("  __gm__ float* p0 = y + 1025;\n  p0[0] = 1.0f;")
+    assert simulate(src(as_int), src(as_ptr), 1, SimOptions()).status == "equal"
+    assert simulate(src(as_int), src(off), 1, SimOptions()).status == "different"

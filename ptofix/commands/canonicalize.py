@@ -206,6 +206,7 @@ def with_input_sidecar(new: dict, out_text: str, source_path: str, used: list[st
     candidates = [source_path + ".slots.json"]
     if source_path.endswith(".canon.mlir"):
         candidates.append(source_path[:-len(".canon.mlir")] + ".slots.json")
+    claiming = []
     for beside in candidates:
         if not os.path.isfile(beside):
             continue
@@ -214,11 +215,26 @@ def with_input_sidecar(new: dict, out_text: str, source_path: str, used: list[st
         # build directory, a CI artefact).
         if old is not None and (_same_path(old.get("output"), source_path, beside)
                                 or os.path.basename(str(old.get("output"))) == os.path.basename(source_path)):
-            merged, _kept = merge_sidecar(beside, new, out_text, source_path, True, owner_known=True)
-            if used is not None:
-                used.append(beside)
-            return merged
-    return new
+            claiming.append((beside, old))
+    if not claiming:
+        return new
+    if len(claiming) > 1 and _pipe_values(claiming[0][1]) != _pipe_values(claiming[1][1]):
+        # (One of them is stale, e.g. a build rewrote STEM.canon.mlir after `canonicalize -o`
+        # wrote STEM.canon.mlir.slots.json, and the stripped IR cannot tell which.)
+        raise PtofixError(f"two sidecars hold values for {source_path} and disagree: {claiming[0][0]} and "
+                          f"{claiming[1][0]}; remove the stale one")
+    beside = claiming[0][0]
+    merged, _kept = merge_sidecar(beside, new, out_text, source_path, True, owner_known=True)
+    if used is not None:
+        used.append(beside)
+    return merged
+
+
+def _pipe_values(sidecar: dict) -> list:
+    """A sidecar's values, comparable between two sidecars of one IR."""
+    keys = ("func", "op", "id", "flag_base", "dir_mask", "slot_size", "slot_num", "result", "local_slot_num")
+    return sorted(json.dumps([pipe.get(k) for k in keys]) for pipe in sidecar.get("pipes", [])
+                  if isinstance(pipe, dict))
 
 
 def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replaces_input: bool = True,

@@ -920,6 +920,8 @@ class Interpreter:
                     raise SimError(f"dynamic {tid.name} dimension without a value")
                 dims[i] = vals[k]
                 k += 1
+        if len(dims) != 5:
+            raise SimError(f"{tid.name} with {len(dims)} dimensions (pto's are 5-D)")
         if any(d < 0 for d in dims):
             # (A negative stride or dimension walks GM backwards or nowhere: not a view pto builds.)
             raise SimError(f"{tid.name} with a negative value {tuple(dims)}")
@@ -957,6 +959,8 @@ class Interpreter:
         if not isinstance(node, sp.TemplateId):
             raise SimError(f"GlobalTensor {kind} must be a template")
         dims = [_int(self.targ_value(x), f"GlobalTensor {kind} dimension") for x in node.args]
+        if len(dims) != 5:
+            raise SimError(f"GlobalTensor {kind} with {len(dims)} dimensions (pto's are 5-D)")
         if any(d < 0 for d in dims):
             raise SimError(f"dynamic GlobalTensor {kind} without a {kind} value")
         return tuple(dims)
@@ -1207,7 +1211,8 @@ class Interpreter:
         if isinstance(v, UBPtr):
             return CVal(wrap(v.addr, CTYPE.get(t.name, "u64")), CTYPE.get(t.name, "u64"))
         if isinstance(v, GMPtr):
-            return v          # (uint64_t) ptr: kept opaque
+            # (uint64_t) ptr: kept opaque, but as an integer it counts bytes: `+ 4` is 4 bytes on.
+            return v.retype("<address>")
         if isinstance(v, CVal):
             if t.name not in CTYPE:
                 raise SimError(f"cast to '{t.name}' not modelled")

@@ -275,10 +275,23 @@ class Memory:
 def to_dtype(values: np.ndarray, dt: np.dtype) -> np.ndarray:
     """C-like conversion: floats to ints truncate and wrap, like a plain cast."""
     if dt.kind in "iu" and values.dtype.kind == "f":
-        info = np.iinfo(dt)
-        v = np.nan_to_num(np.trunc(values), nan=0.0, posinf=info.max, neginf=info.min)
-        return np.clip(v, info.min, info.max).astype(dt)
+        return saturate(np.trunc(values.astype(np.float64)), dt)
     return values.astype(dt)
+
+
+def saturate(values: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Whole-valued floats to integer type ``dt``, saturating (NaN to 0). Clipping in floating
+    point and casting is not enough: iinfo.max of a 32- or 64-bit type rounds up to 2**bits in
+    float, which the cast then wraps."""
+    info = np.iinfo(dt)
+    v = np.nan_to_num(values, nan=0.0)
+    too_high = v >= float(info.max) + 1.0          # (2**bits or 2**(bits-1): exact in float)
+    too_low = v < float(info.min)
+    with np.errstate(all="ignore"):
+        out = np.where(too_high | too_low, 0, v).astype(dt)
+    out[too_high] = info.max
+    out[too_low] = info.min
+    return out
 
 
 # ---- GM ----------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..pto.ops import OPS, reduce_tmp_bytes, row_reduce_drains
-from .memory import HIDDEN_SCRATCH, Memory, SimError, SimTileType, TileView, dtype_of, to_dtype
+from .memory import HIDDEN_SCRATCH, Memory, SimError, SimTileType, TileView, dtype_of, saturate, to_dtype
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,13 @@ def _as(values: np.ndarray, view: TileView) -> np.ndarray:
 
 def _tdiv(a, b):
     if np.asarray(a).dtype.kind in "iu":
+        # Exact truncating division (through float64 a 64-bit quotient would round); / 0 gives 0.
+        a, b = np.asarray(a), np.asarray(b)
+        safe = np.where(b == 0, 1, b).astype(a.dtype)
         with np.errstate(all="ignore"):
-            q = np.where(b == 0, 0, np.trunc(np.true_divide(a, np.where(b == 0, 1, b))))
-        return q.astype(np.asarray(a).dtype)
+            q = np.floor_divide(a, safe)
+            q = np.where((np.remainder(a, safe) != 0) & ((a < 0) != (safe < 0)), q + 1, q)
+        return np.where(b == 0, 0, q).astype(a.dtype)
     return np.true_divide(a, b)
 
 
@@ -214,10 +218,7 @@ def _cvt(values: np.ndarray, dst: TileView, rmode: Sym | None) -> np.ndarray:
     mode = rmode.leaf if isinstance(rmode, Sym) else "CAST_RINT"
     with np.errstate(all="ignore"):
         if kind == "i" and values.dtype.kind == "f":
-            info = np.iinfo(dt)
-            r = _ROUND.get(mode, np.rint)(values.astype(np.float64))
-            r = np.nan_to_num(r, nan=0.0, posinf=info.max, neginf=info.min)
-            return np.clip(r, info.min, info.max).astype(dt)        # saturating
+            return saturate(_ROUND.get(mode, np.rint)(values.astype(np.float64)), dt)
         if kind == "b":
             return values.astype(np.float32)
         # float <-> float and int -> float: round to nearest even (other modes approximated).
