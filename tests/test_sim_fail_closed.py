@@ -471,3 +471,11 @@ def test_a_gm_pointer_cast_to_an_integer_counts_bytes():
     off = with_stmt("  __gm__ float* p0 = y + 1025;\n  p0[0] = 1.0f;")
     assert simulate(src(as_int), src(as_ptr), 1, SimOptions()).status == "equal"
     assert simulate(src(as_int), src(off), 1, SimOptions()).status == "different"
+
+
+def test_the_push_log_of_a_run_is_bounded(monkeypatch):
+    from ptofix.sim import interp
+    monkeypatch.setattr(interp, "MAX_PUSHED_BYTES", 3 * 4096)
+    text = with_stmt("  TPipe<0, Direction::DIR_V2C, 4096, 1> p0(x, 0, 0);\n"
+                     "  for (int32_t i0 = 0; i0 < 8; i0 += 1) {\n    TPUSH(p0);\n  }")
+    assert "the pushes of this run would record more than 12288 bytes" in cannot_run(text)

@@ -65,6 +65,7 @@ class FifoState:
     seed: int
     provider: Provider | None = None
     pushes: list = field(default_factory=list)
+    pushed_bytes: int = 0                         # bytes the push log holds (bounded per run)
     context: dict = field(default_factory=dict)   # free for providers (cube models)
 
     def slot_bytes(self, pipe: Pipe, index: int, elem: str, shape: tuple = ()) -> np.ndarray:

@@ -51,6 +51,7 @@ from .schedule import Scheduler, StepError
 
 MAX_STATEMENTS = 5_000_000
 MAX_SLOT_BYTES = 1 << 20
+MAX_PUSHED_BYTES = 256 << 20
 
 # ---- scalar values --------------------------------------------------------------------------------
 INT_TYPES = {
@@ -1638,6 +1639,10 @@ class Interpreter:
             else:
                 raise SimError("TPUSH operand must be a tile or GlobalTensor")
             region = slot.region
+            # Every push's bytes are kept for the comparison of the two runs.
+            fifo.pushed_bytes += hi - lo
+            if fifo.pushed_bytes > MAX_PUSHED_BYTES:
+                raise SimError(f"the pushes of this run would record more than {MAX_PUSHED_BYTES} bytes")
 
             def record(mem: Memory, stmt: int, lo=lo, hi=hi, index=index) -> None:
                 fifo.pushes.append(PushRecord(pipe.flag, index, sub, bytes(region.data[lo:hi]), stmt))
