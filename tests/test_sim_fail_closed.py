@@ -479,3 +479,11 @@ def test_the_push_log_of_a_run_is_bounded(monkeypatch):
     text = with_stmt("  TPipe<0, Direction::DIR_V2C, 4096, 1> p0(x, 0, 0);\n"
                      "  for (int32_t i0 = 0; i0 < 8; i0 += 1) {\n    TPUSH(p0);\n  }")
     assert "the pushes of this run would record more than 12288 bytes" in cannot_run(text)
+
+
+def test_a_bfloat16_scalar_holds_only_what_bf16_holds():
+    def adding(value: str) -> str:
+        return with_stmt(f"  bfloat16_t s0 = {value};\n  TADDS(a, a, s0);")
+    # 1 + 2**-8 lies halfway between bf16's 1.0 and 1.0078125: it rounds to the even 1.0.
+    assert simulate(src(adding("1.00390625f")), src(adding("1.0f")), 1, SimOptions()).status == "equal"
+    assert simulate(src(adding("1.00390625f")), src(adding("1.0078125f")), 1, SimOptions()).status == "different"

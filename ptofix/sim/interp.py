@@ -111,6 +111,18 @@ def conv(x: CVal, t: str) -> CVal:
     return CVal(wrap(x.v, t), t)
 
 
+def _to_scalar_type(x: CVal, type_name: str) -> CVal:
+    """``x`` converted to the C++ scalar type ``type_name``: a bfloat16_t is computed with as a
+    float (f32) but holds only what bf16 holds, so the value is rounded to it."""
+    value = conv(x, CTYPE[type_name])
+    if type_name == "bfloat16_t":
+        from .memory import bf16_to_f32, f32_to_bf16
+        with np.errstate(all="ignore"):
+            rounded = bf16_to_f32(f32_to_bf16(np.array([value.v], np.float32)))
+        value = CVal(float(rounded[0]), "f32")
+    return value
+
+
 def promote(t: str) -> str:
     return "i32" if t in ("bool", "i8", "u8", "i16", "u16") else t
 
@@ -802,7 +814,7 @@ class Interpreter:
                 return value          # a GM address held in a 64-bit integer: kept as the pointer
             if not isinstance(value, CVal):
                 raise SimError(f"cannot convert {_describe(value)} to '{t.name}'")
-            return conv(value, CTYPE[t.name])
+            return _to_scalar_type(value, t.name)
         if isinstance(value, TileVar):           # a tile passed by value: the callee's copy
             copy = TileVar(value.name, value.type, value.valid_rows, value.valid_cols)
             copy.addr = value.addr
@@ -1217,7 +1229,7 @@ class Interpreter:
         if isinstance(v, CVal):
             if t.name not in CTYPE:
                 raise SimError(f"cast to '{t.name}' not modelled")
-            return conv(v, CTYPE[t.name])
+            return _to_scalar_type(v, t.name)
         if isinstance(v, Sym):
             return v
         raise SimError(f"cast of {type(v).__name__} to '{t.name}' not modelled")
