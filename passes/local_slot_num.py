@@ -45,10 +45,15 @@ from ptofix.cpp.pipes import (
     header_order,
 )
 from ptofix.pass_manager import Pass, PassResult
-from ptofix.pto.tpipe import GM_SUFFIX, MASK_DIRECTIONS, TAIL_ORDER, UNIT_FLAG_DIRECTIONS, base_direction
+from ptofix.pto.tpipe import (
+    GM_SUFFIX,
+    HEADER_RELPATH,
+    MASK_DIRECTIONS,
+    TAIL_ORDER,
+    UNIT_FLAG_DIRECTIONS,
+    base_direction,
+)
 from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, parse_integer, read_source
-
-HEADER_RELPATH = os.path.join("include", "pto", "npu", "a2a3", "TPush.hpp")
 
 
 @dataclass
@@ -102,7 +107,7 @@ def parse_flag_list(text: str) -> list[int]:
 def find_tpush_header(path: str) -> str:
     """``--pto-lib``: the pto-isa checkout, its ``include`` dir, or TPush.hpp itself."""
     candidates = [path, os.path.join(path, HEADER_RELPATH),
-                  os.path.join(path, "pto", "npu", "a2a3", "TPush.hpp")]
+                  os.path.join(path, HEADER_RELPATH.split("/", 1)[1])]
     for candidate in candidates:
         if os.path.isfile(candidate):
             return candidate

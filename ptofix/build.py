@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .pto.tpipe import HEADER_RELPATH
 from .source import PtofixError, SourceText
 
 # Environment variables honoured when the flag is absent (compile.sh conventions).
@@ -706,8 +707,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     tool_errors: list[str] = field(default_factory=list)
     default_ptoas_flags: bool = False    # ptoas runs with DEFAULT_PTOAS_FLAGS (no --ptoas-flags, no config key)
-    settings_config: Any = None          # the config file, to locate errors of values it gave
-    slot_map_from_config: bool = False   # the local-slot-num map came from the config file
+    slot_map_config: Config | None = None   # the config file, when it gave the local-slot-num map
 
 
 def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo]) -> Plan:
@@ -788,10 +788,8 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     if pto_lib_problem and not compile_:
         notes.append(pto_lib_problem)
         pto_lib_problem = None
-    elif pto_lib and not pto_lib_problem and not os.path.isfile(
-            os.path.join(pto_lib, "include", "pto", "npu", "a2a3", "TPush.hpp")):
-        notes.append(f"pto-lib {pto_lib} has no include/pto/npu/a2a3/TPush.hpp: the TPipe argument order stays "
-                     "as ptoas wrote it")
+    elif pto_lib and not pto_lib_problem and not os.path.isfile(os.path.join(pto_lib, HEADER_RELPATH)):
+        notes.append(f"pto-lib {pto_lib} has no {HEADER_RELPATH}: the TPipe argument order stays as ptoas wrote it")
     bisheng_cmd = kernel_output = None
     inputs = named_inputs(args, settings, table, ptoas, caller, pto_lib)
     if compile_ and caller is not None and not os.path.isfile(caller):
@@ -812,20 +810,18 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
         depfile_text([art.fixed], deps)      # every path can be written in it
     return Plan(args.input, art, args.target_ptoas, args.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
                 compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e],
-                args.ptoas_flags is None, settings.config,
-                settings.config is not None and settings.origin("local-slot-num").startswith("config"))
+                args.ptoas_flags is None, _slot_map_config(settings))
 
 
-def check_slot_values_against_ir(plan: Plan, source) -> None:
+def check_slot_values_against_ir(plan: Plan, module) -> None:
     """A LocalSlotNum above the SlotNum of the pipes it would go to fails at stage 3: refused
     before OUT_DIR is touched (every pipe's value against each init's slot_num, a per-FlagID one
-    against the largest)."""
-    from .ir.parser import parse_ir
+    against the largest). ``module``: the input IR, as check_arch read it."""
     from .ir.pipes import INIT_OPS
     passes = [p for p in plan.passes if getattr(p, "name", "") == "local-slot-num" and p.map]
     if not passes:
         return
-    slot_nums = [n for op in parse_ir(source).walk() if op.name in INIT_OPS
+    slot_nums = [n for op in module.walk() if op.name in INIT_OPS
                  for n in [op.int_attr("slot_num")] if isinstance(n, int)]
     if not slot_nums:
         return
@@ -833,25 +829,30 @@ def check_slot_values_against_ir(plan: Plan, source) -> None:
     bad = every if every is not None and every > min(slot_nums) else \
         next((v for v in per_flag.values() if v > max(slot_nums)), None)
     if bad is not None:
-        message = (f"local-slot-num {passes[0].map}: LocalSlotNum {bad} is above the SlotNum "
-                   f"({min(slot_nums) if every is not None else max(slot_nums)}) of the IR's pipes it would go to "
-                   "(0 < LocalSlotNum <= SlotNum)")
-        config = plan.settings_config
-        if config is not None and plan.slot_map_from_config:
-            raise config.error("local-slot-num", message)
-        raise PtofixError(message)
+        raise _slot_map_error(plan.slot_map_config,
+                              f"local-slot-num {passes[0].map}: LocalSlotNum {bad} is above the SlotNum "
+                              f"({min(slot_nums) if every is not None else max(slot_nums)}) of the IR's pipes it "
+                              "would go to (0 < LocalSlotNum <= SlotNum)")
+
+
+def _slot_map_error(config: Config | None, message: str) -> PtofixError:
+    """The error of a bad local-slot-num map: at the config key when the config gave it."""
+    return config.error("local-slot-num", message) if config is not None else PtofixError(message)
+
+
+def _slot_map_config(settings: Settings) -> Config | None:
+    """The config file, when it is what gave the local-slot-num map."""
+    from_config = settings.config is not None and settings.origin("local-slot-num").startswith("config")
+    return settings.config if from_config else None
 
 
 def _check_slot_values(pass_, settings: Settings) -> None:
     """A LocalSlotNum below 1 fits no pipe (0 < LocalSlotNum <= SlotNum): refused when the build is
     planned, at the config key that gave it, not at stage 3 after the old artefacts are gone."""
     bad = next((v for v in pass_.requested_values() if v < 1), None)
-    if bad is None:
-        return
-    message = f"local-slot-num {pass_.map}: LocalSlotNum {bad} fits no pipe (0 < LocalSlotNum <= SlotNum)"
-    if settings.config is not None and settings.origin("local-slot-num").startswith("config"):
-        raise settings.config.error("local-slot-num", message)
-    raise PtofixError(message)
+    if bad is not None:
+        raise _slot_map_error(_slot_map_config(settings), f"local-slot-num {pass_.map}: LocalSlotNum {bad} fits no "
+                              "pipe (0 < LocalSlotNum <= SlotNum)")
 
 
 def _pto_lib_problem(pto_lib: str | None, settings: Settings) -> str | None:
@@ -886,7 +887,7 @@ def named_inputs(args: argparse.Namespace, settings: Settings, table: dict[str, 
         if info is not None and settings.origin(key) != "default" and value and os.path.isfile(value):
             inputs.append((f"the {info.flag} file", value))
     if pto_lib:
-        header = os.path.join(pto_lib, "include", "pto", "npu", "a2a3", "TPush.hpp")
+        header = os.path.join(pto_lib, HEADER_RELPATH)
         if os.path.isfile(header):
             inputs.append(("the pto-isa header", header))
     if os.path.isfile(ptoas):
@@ -961,7 +962,7 @@ def cpp_passes(args: argparse.Namespace, art: Artefacts, table: dict[str, Option
     # --pto-lib / PTO_LIB_PATH is the include path for bisheng; the LocalSlotNum pass also reads the
     # TPipe argument order from its headers, but only if they are there.
     pto_lib = getattr(args, "pto_lib", None)
-    header = os.path.join(pto_lib or "", "include", "pto", "npu", "a2a3", "TPush.hpp")
+    header = os.path.join(pto_lib or "", HEADER_RELPATH)
     if pto_lib and not os.path.isfile(header):
         args.pto_lib = None
         try:
@@ -1049,11 +1050,11 @@ def _check_creatable(directory: str, failure: str) -> None:
 
 
 def lock_stem(art: Artefacts, say, held: list[int]) -> None:
-    """Take an exclusive lock on OUT_DIR/.STEM.lock (its descriptor goes to ``held``; closing it
-    releases the lock), waiting for another
-    build of the same stem into OUT_DIR to finish: two builds at once would remove and write each
-    other's artefacts, leaving a report, a fixed C++ and a library from different builds. (The
-    lock file stays: removing it would let a third build lock a new file while one still runs.)"""
+    """Take an exclusive lock on OUT_DIR/.STEM.lock, waiting for another build of the same stem
+    into OUT_DIR to finish: two builds at once would remove and write each other's artefacts,
+    leaving a report, a fixed C++ and a library from different builds. Its descriptor goes to
+    ``held``; closing it releases the lock. (The file stays: removing it would let a third build
+    lock a new file while one still runs.)"""
     try:
         import fcntl
     except ImportError:      # pragma: no cover - no flock on this platform
@@ -1130,7 +1131,7 @@ def prepare_output_dir(art: Artefacts, depfile: str | None = None, report: dict[
 _TARGET_ARCH_ATTR = re.compile(r'"?pto\.target_arch"?\s*=')
 
 
-def check_arch(plan: Plan, source) -> None:
+def check_arch(plan: Plan, source):
     """canonicalize prepares the IR for the arch its module states (a3 when it states none), e.g.
     drops a5's unsupported local_slot_num; a `--pto-arch` for ptoas that says otherwise would
     compile IR prepared for another arch, so the build stops before writing anything.
@@ -1138,7 +1139,7 @@ def check_arch(plan: Plan, source) -> None:
     ptoas's rule (tools/ptoas/driver.cpp at 393929e9, `hasCLIOption`): an argv word exactly
     `--pto-arch` or `--pto-arch=...` overrides the module's arch; any other spelling (`-pto-arch`,
     a response file) only sets the option's value, which the module's valid `pto.target_arch`
-    wins over."""
+    wins over. Returns the module it read (the other plan checks read it too)."""
     cli_arch = other_arch = None
     response_file = None
     cmd = plan.ptoas_cmd
@@ -1157,7 +1158,7 @@ def check_arch(plan: Plan, source) -> None:
     module = parse_ir(source)
     inits = [op for op in module.walk() if op.name in INIT_OPS]
     if not inits:
-        return            # no pipe init: nothing canonicalize or the C++ passes do depends on the arch
+        return module     # no pipe init: nothing canonicalize or the C++ passes do depends on the arch
     module_arch = module.declared_target_arch()
     stated_valid = module_arch is not None and module_arch.strip().lower() in ("a3", "a5")
     # The value the option takes when the module's arch does not decide (the last spelling wins).
@@ -1173,9 +1174,9 @@ def check_arch(plan: Plan, source) -> None:
                           "for the module's arch; give the flags themselves, or state pto.target_arch", source,
                           inits[0].span.start)
     if flag_arch is None:
-        return
+        return module
     if flag_arch.lower() not in ("a3", "a5"):
-        return            # (ptoas refuses the flag itself)
+        return module     # (ptoas refuses the flag itself)
     stated = _TARGET_ARCH_ATTR.search(re.sub(r"//[^\n]*", lambda m: " " * len(m.group()), source.text))
     where = stated.start() if stated is not None and module_arch else inits[0].span.start
     if ptoas_arch(flag_arch) != module.target_arch():
@@ -1191,6 +1192,7 @@ def check_arch(plan: Plan, source) -> None:
                           "and the LocalSlotNum pass prepare its pipes for the module's arch; state "
                           f"pto.target_arch = \"{flag_arch}\" in the module, or give --pto-arch="
                           f"{module.target_arch()}", source, where)
+    return module
 
 
 def execute(plan: Plan, settings: Settings, say) -> int:
@@ -1298,8 +1300,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     # 1. canonicalize
     say(f"[1/{total}] canonicalize for ptoas {plan.target_ptoas}: {plan.input} -> {art.canon}")
     source = read_source(plan.input)
-    check_arch(plan, source)
-    check_slot_values_against_ir(plan, source)
+    check_slot_values_against_ir(plan, check_arch(plan, source))
     canon_pass = build_pass("canonicalize", {"target-ptoas": plan.target_ptoas, "to": plan.to})
     outcome = run_pipeline(source, [canon_pass], PARSERS)
     for warning in outcome.warnings:

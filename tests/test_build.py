@@ -449,16 +449,22 @@ def test_a_build_stopped_anywhere_leaves_a_report_that_claims_its_files(tools, t
     assert json.loads((out / "fa.report.json").read_text())["status"] == "interrupted (SIGINT)"
 
 
-def test_a_local_slot_num_below_one_is_refused_when_the_build_is_planned(tools, tmp_path, capsys):
+def _fa_with_slot_config(tmp_path: Path, slot_map: str) -> Path:
+    """The FA IR in tmp/k with a ptofix.toml (its line 2) giving ``local-slot-num``."""
     kernel = tmp_path / "k"
     kernel.mkdir()
     (kernel / "fa.mlir").write_text(FA_MLIR.read_text())
-    (kernel / "ptofix.toml").write_text('target-ptoas = "v0.45"\nlocal-slot-num = "0=2,2=0"\n')
+    (kernel / "ptofix.toml").write_text(f'target-ptoas = "v0.45"\nlocal-slot-num = "{slot_map}"\n')
+    return kernel / "fa.mlir"
+
+
+def test_a_local_slot_num_below_one_is_refused_when_the_build_is_planned(tools, tmp_path, capsys):
+    ir = _fa_with_slot_config(tmp_path, "0=2,2=0")
     out = tmp_path / "o"
-    assert build(str(kernel / "fa.mlir"), "-o", str(out), "--dry-run") == 2
-    assert f"{kernel / 'ptofix.toml'}:2:1: error: local-slot-num 0=2,2=0: LocalSlotNum 0 fits no pipe" \
+    assert build(str(ir), "-o", str(out), "--dry-run") == 2
+    assert f"{ir.parent / 'ptofix.toml'}:2:1: error: local-slot-num 0=2,2=0: LocalSlotNum 0 fits no pipe" \
         in capsys.readouterr().err
-    assert build(str(kernel / "fa.mlir"), "-o", str(out), "--local-slot-num", "-1") == 2
+    assert build(str(ir), "-o", str(out), "--local-slot-num", "-1") == 2
     assert "LocalSlotNum -1 fits no pipe" in capsys.readouterr().err and not out.exists()
 
 
@@ -494,16 +500,13 @@ def test_the_lock_file_is_never_followed_or_replaced(tools, tmp_path, capsys):
 
 
 def test_a_local_slot_num_above_the_irs_slot_num_is_refused_before_out_dir_is_touched(tools, tmp_path, capsys):
-    kernel = tmp_path / "k"
-    kernel.mkdir()
-    (kernel / "fa.mlir").write_text(FA_MLIR.read_text())
-    (kernel / "ptofix.toml").write_text('target-ptoas = "v0.45"\nlocal-slot-num = "0=2,2=9"\n')
+    ir = _fa_with_slot_config(tmp_path, "0=2,2=9")
     out = tmp_path / "o"
     for extra in (["--dry-run"], ["--no-compile"]):
-        assert build(str(kernel / "fa.mlir"), "-o", str(out), *extra) == 2
-        assert f"{kernel / 'ptofix.toml'}:2:1: error: local-slot-num 0=2,2=9: LocalSlotNum 9 is above the SlotNum (8)" \
-            in capsys.readouterr().err
-    assert build(str(kernel / "fa.mlir"), "-o", str(out), "--local-slot-num", "9", "--no-compile") == 2
+        assert build(str(ir), "-o", str(out), *extra) == 2
+        assert f"{ir.parent / 'ptofix.toml'}:2:1: error: local-slot-num 0=2,2=9: LocalSlotNum 9 is above the SlotNum " \
+            "(8)" in capsys.readouterr().err
+    assert build(str(ir), "-o", str(out), "--local-slot-num", "9", "--no-compile") == 2
     assert "LocalSlotNum 9 is above the SlotNum (8)" in capsys.readouterr().err and not out.exists()
 
 

@@ -156,8 +156,7 @@ def run(args: argparse.Namespace) -> int:
         # The arch check refuses before anything runs; a dry run says the same.
         from ..source import read_source
         source = read_source(plan.input)
-        B.check_arch(plan, source)
-        B.check_slot_values_against_ir(plan, source)
+        B.check_slot_values_against_ir(plan, B.check_arch(plan, source))
         B.check_output_dir(plan.art, plan.depfile)
         for err in plan.tool_errors:
             sys.stderr.write(f"ptofix build: warning: {err}\n")

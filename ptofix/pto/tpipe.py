@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 else:
     from ..ntuple import NamedTuple
 
+# Where a pto-isa checkout declares TPipe (its argument order tells which LocalSlotNum binds).
+HEADER_RELPATH = "include/pto/npu/a2a3/TPush.hpp"
+
 DEFAULT_LOCAL_SLOT_NUM = 2
 DEFAULT_NOSPLIT = False
 DEFAULT_UNIT_FLAG = False

@@ -45,7 +45,19 @@ from ..pto.ops import PIPE_FIFO_OPS
 from ..pto.tiles import TILE_ARG, TILE_DEFAULTS
 from ..source import PtofixError
 from .fifo import FifoState, Pipe, PushRecord
-from .memory import DTYPES, GlobalTensor, GMPtr, Memory, SimError, SimTileType, TileVar, TileView, dtype_of
+from .memory import (
+    DTYPES,
+    GlobalTensor,
+    GMPtr,
+    Memory,
+    SimError,
+    SimTileType,
+    TileVar,
+    TileView,
+    bf16_to_f32,
+    dtype_of,
+    f32_to_bf16,
+)
 from .ops_numpy import VECTOR_OPS, Sym, build_steps
 from .schedule import Scheduler, StepError
 
@@ -116,7 +128,6 @@ def _to_scalar_type(x: CVal, type_name: str) -> CVal:
     float (f32) but holds only what bf16 holds, so the value is rounded to it."""
     value = conv(x, CTYPE[type_name])
     if type_name == "bfloat16_t":
-        from .memory import bf16_to_f32, f32_to_bf16
         with np.errstate(all="ignore"):
             rounded = bf16_to_f32(f32_to_bf16(np.array([value.v], np.float32)))
         value = CVal(float(rounded[0]), "f32")
@@ -1006,7 +1017,6 @@ class Interpreter:
             if ptr.elem in CTYPE and dkind != "b":
                 value = conv(value, CTYPE[ptr.elem])      # as C converts on the store (bool: 0 or 1)
             if dkind == "b":
-                from .memory import f32_to_bf16
                 with np.errstate(all="ignore"):
                     arr = f32_to_bf16(np.array([value.v], np.float32))
             else:
@@ -1103,7 +1113,6 @@ class Interpreter:
             raw = ptr.region.data[ptr.offset:ptr.offset + dt.itemsize].view(dt)[0]
             t = CTYPE.get(ptr.elem, "f32")
             if ptr.elem == "bfloat16_t":
-                from .memory import bf16_to_f32
                 raw = bf16_to_f32(np.array([raw], np.uint16))[0]
             return CVal(float(raw) if t[0] == "f" else int(raw), t)
         if kind is sp.Member:
