@@ -360,10 +360,12 @@ class LocalSlotNumPass(Pass):
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': its init and uses write different "
                                   "LocalSlotNum values and this run does not set one (give --local-slot-num to "
                                   "make them agree)", source, t.span.start)
-            if needs_local and want_local is not None and want_local > (before or 0) and pipe.tile_form_pop:
+            # (The TPOP's own TPipe type holds the ring it uses: any occurrence may be the lowest.)
+            lowest = min((o.local_slot_num for o in occurrences if o.local_slot_num is not None), default=before)
+            if needs_local and want_local is not None and want_local > (lowest or 0) and pipe.tile_form_pop:
                 warnings.append(
                     f"{source.location(t.span.start)}: warning: raising LocalSlotNum of pipe '{pipe.var}' "
-                    f"from {before} to {want_local}: its Tile-form TPOP uses a local ring of LocalSlotNum "
+                    f"from {lowest} to {want_local}: its Tile-form TPOP uses a local ring of LocalSlotNum "
                     "slots, the consumer buffer must hold that many (docs/reference/pto-facts.md §4.1)")
         row["local_after"] = want_local if needs_local else before
         row["unit_flag_after"] = True if needs_unit else t.unit_flag
@@ -485,7 +487,14 @@ class LocalSlotNumPass(Pass):
             return intents, matches
         arch = self.pto_arch or module.target_arch()
         functions = {p.function for p in inv.pipes}
-        expected_gm = {f: n for f, n in pipes_per_function(inits, gm_staged=True).items() if f in functions}
+        for init in inits:
+            # Before anything reads an init's direction (the arch checks below do).
+            if init.func in functions and init.dir_mask not in MASK_DIRECTIONS:
+                raise PtofixError(f"{init.op} has dir_mask {init.dir_mask}: only 1 (C2V), 2 (V2C) and 3 (both) "
+                                  "name a TPipe direction", ir_source, init.span.start)
+        # Every function of this file the IR has inits for, also those with no GM-staged one (0).
+        gm_staged = pipes_per_function(inits, gm_staged=True)
+        expected_gm = {f: gm_staged.get(f, 0) for f in pipes_per_function(inits) if f in functions}
         _check_arch(inv, arch, expected_gm, f"the PTO IR {ir_source.path}", source)
         try:
             bases = assign_flag_bases(inits, version, arch)
@@ -500,7 +509,10 @@ class LocalSlotNumPass(Pass):
             except ValueError:
                 other = {}
             def shape(init) -> tuple:
-                return (init.func, cpp_direction(init, arch), init.slot_size, effective_slot_num(init, version))
+                # (An init of another function may have a dir_mask no direction has: ptoas refuses
+                # that IR, and this file's pipes cannot be it.)
+                direction = cpp_direction(init, arch) if init.dir_mask in MASK_DIRECTIONS else None
+                return (init.func, direction, init.slot_size, effective_slot_num(init, version))
 
             for i, init in enumerate(inits):
                 # (Only a tie needs the FlagID: one init and one pipe of a shape pair by shape.)
@@ -528,9 +540,6 @@ class LocalSlotNumPass(Pass):
         for index, init in enumerate(inits):
             if init.func is None or init.func not in functions:
                 continue    # function not emitted into this C++ file, or it has no TPipe
-            if init.dir_mask not in MASK_DIRECTIONS:
-                raise PtofixError(f"{init.op} has dir_mask {init.dir_mask}: only 1 (C2V), 2 (V2C) and 3 (both) "
-                                  "name a TPipe direction", ir_source, init.span.start)
             explicit = init.flag_base is not None
             flag = init.flag_base if explicit else bases.get(index)
             rule = f"flag_base = {flag}" if explicit else f"ptoas {version} flag assignment -> {flag}"
@@ -659,7 +668,9 @@ class LocalSlotNumPass(Pass):
                 for entry in data["pipes"]:
                     if entry.get("op") == "pto.initialize_l2g2l_pipe" and entry.get("dir_mask") in (1, 2):
                         gm_pipes[entry["func"]] = gm_pipes.get(entry["func"], 0) + 1
-            _check_arch(inv, data.get("arch") or "a3", {f: n for f, n in gm_pipes.items() if f in functions},
+            # Every function of this file the sidecar knows inits of, also those with no GM-staged one.
+            known = set(data.get("init_counts") or {}) | {entry.get("func") for entry in data["pipes"]} | set(gm_pipes)
+            _check_arch(inv, data.get("arch") or "a3", {f: gm_pipes.get(f, 0) for f in known if f in functions},
                         f"the sidecar {side.path}", source)
         refs: list[InitRef] = []
         entries: list[tuple[int, dict[str, Any], int, str]] = []

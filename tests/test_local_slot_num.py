@@ -624,3 +624,63 @@ def test_a_sidecar_of_ir_with_another_number_of_pipe_inits_is_refused(tmp_path):
                 run(A5_KERNEL, sidecar=str(path))
         else:
             assert "DIR_V2C_GM, 1024, 8, 4, true" in run(A5_KERNEL, sidecar=str(path))[0]
+
+
+def test_a_dir_mask_no_direction_has_is_refused_before_the_arch_is_read(tmp_path):
+    """With no pto.target_arch the pass compares the a3 and A5 FlagIDs of the inits, which needs
+    each init's direction: a dir_mask of none (4) is the input's error, not an internal one."""
+    ir = tmp_path / "k.pto"
+    ir.write_text("module {\n  func.func @k(%arg0: !pto.tensor_view<16x16xf32>) {\n"
+                  "    pto.aic_initialize_pipe{id = 0, dir_mask = 4, slot_size = 1024, slot_num = 8, "
+                  "local_slot_num = 4} (gm_slot_tensor = %arg0 : !pto.tensor_view<16x16xf32>)\n"
+                  "    return\n  }\n}\n")
+    text = kernel("  auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, false>(v1, v2, v2);\n")
+    with pytest.raises(PtofixError, match=r"has dir_mask 4: only 1 \(C2V\), 2 \(V2C\) and 3 \(both\)") as caught:
+        run(text, ir=str(ir))
+    assert "k.pto:3:5: error:" in caught.value.format()
+
+
+A5_LOCAL_ONLY_IR = """module attributes {pto.target_arch = "a5"} {
+  func.func @k(%gm: !pto.ptr<f32>) attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {
+    %c0_i32 = arith.constant 0 : i32
+    %c2v0 = pto.import_reserved_buffer {name = "c2v_fifo0", peer_func = @vk} -> i32
+    pto.aic_initialize_pipe {id = 0, dir_mask = 1, slot_size = 1024, local_slot_num = 4}
+      (gm_slot_buffer = %gm : !pto.ptr<f32>, c2v_consumer_buf = %c2v0 : i32, v2c_consumer_buf = %c0_i32 : i32)
+    return
+  }
+}
+"""
+# An A5 kernel with the IR's one local pipe and a DIR_C2V_GM pipe the IR does not have.
+A5_EXTRA_GM_PIPE = kernel("  auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 2, false>(v1, v2, v2);\n"
+                          "  auto v4 = TPipe<2, Direction::DIR_C2V_GM, 512, 8, 8, false>(v1, v2, v2);\n")
+
+
+def test_an_a5_function_whose_inits_are_all_local_may_hold_no_gm_pipe(tmp_path):
+    """On A5 each function holds as many DIR_*_GM pipes as its GM-staged inits, none included."""
+    ir = tmp_path / "k.pto"
+    ir.write_text(A5_LOCAL_ONLY_IR)
+    with pytest.raises(PtofixError, match=r"gives 'k' 0 DIR_\*_GM pipe\(s\), but t.cpp has 1 there"):
+        run(A5_EXTRA_GM_PIPE, ir=str(ir))
+    text, _, _ = run(A5_EXTRA_GM_PIPE.replace("  auto v4 = TPipe<2, Direction::DIR_C2V_GM, 512, 8, 8, false>"
+                                              "(v1, v2, v2);\n", ""), ir=str(ir))
+    assert "TPipe<0, Direction::DIR_C2V, 1024, 8, 4, false>" in text
+    # A sidecar of that IR (one without the counts of newer sidecars) likewise.
+    entry = {"func": "k", "kernel_kind": "cube", "op": "pto.aic_initialize_pipe", "id": 0, "flag_base": 0,
+             "flag_base_explicit": False, "dir_mask": 1, "slot_size": 1024, "slot_num": 8, "local_slot_num": 4,
+             "line": 5, "reason": "frontend"}
+    sidecar = tmp_path / "k.slots.json"
+    sidecar.write_text(json.dumps({"version": 1, "source": "k.pto", "target_ptoas": "v0.45", "arch": "a5",
+                                   "pipes": [entry]}))
+    with pytest.raises(PtofixError, match=r"gives 'k' 0 DIR_\*_GM pipe\(s\), but t.cpp has 1 there"):
+        run(A5_EXTRA_GM_PIPE, sidecar=str(sidecar))
+
+
+def test_raising_the_ring_a_tile_form_pop_uses_warns_whatever_the_init_says():
+    """The Tile-form TPOP's own TPipe type gives its ring: init 4, TPOP 2, set to 4 raises it."""
+    text = kernel(
+        "  auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 4, false>(v1, v2, v2);\n"
+        "  TPOP<TPipe<0, Direction::DIR_C2V, 1024, 8, 2, false>, Tile<TileType::Vec, float, 8, 16>, "
+        "TileSplitAxis::TILE_UP_DOWN>(v3, v2);\n")
+    out, _, warnings = run(text, map="4")
+    assert out.count(", 8, 4, false>") == 2
+    assert any("raising LocalSlotNum of pipe 'v3' from 2 to 4" in w for w in warnings), warnings
