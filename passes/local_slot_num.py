@@ -21,6 +21,9 @@ Intent per pipe, first match wins:
    ptoas rejects (matched the same way);
 4. ``default``: a policy value (e.g. the header default 2) for pipes without any intent.
 
+A value that overrides a different one of a later source (the command line over the IR or a
+sidecar, the IR over a sidecar) is said in a warning.
+
 Edits touch only the LocalSlotNum argument (inserted when absent), plus, when asked, the argument
 order (``tpipe_order`` / ``pto_lib``) and EN_UNIT_FLAG (``unit_flag``). Nothing else changes.
 """
@@ -207,6 +210,12 @@ class LocalSlotNumPass(Pass):
                 warnings.append(f"{source.location(pipe.stmt_span.start)}: warning: local-slot-num {given} for "
                                 f"'{pipe.var}' overrides local_slot_num = {from_ir.value} from the "
                                 f"{from_ir.source}")
+            in_ir, in_sidecar = ir_intents.get(key), sidecar_intents.get(key)
+            if given is None and in_ir is not None and in_sidecar is not None and in_ir.value != in_sidecar.value:
+                # The IR wins over the sidecar; a sidecar value it overrides is said.
+                warnings.append(f"{source.location(pipe.stmt_span.start)}: warning: local_slot_num = {in_ir.value} "
+                                f"for '{pipe.var}' from the PTO IR ({in_ir.detail}) overrides local_slot_num = "
+                                f"{in_sidecar.value} from the sidecar ({in_sidecar.detail})")
             if all_value is not None:
                 intents[key] = Intent(all_value, "cli", f"local-slot-num {all_value} (every pipe)")
             elif pipe.flag_id in per_flag:

@@ -684,3 +684,26 @@ def test_raising_the_ring_a_tile_form_pop_uses_warns_whatever_the_init_says():
     out, _, warnings = run(text, map="4")
     assert out.count(", 8, 4, false>") == 2
     assert any("raising LocalSlotNum of pipe 'v3' from 2 to 4" in w for w in warnings), warnings
+
+
+def test_an_ir_value_wins_over_a_sidecar_value_and_says_so(tmp_path):
+    """Intent order: command line, then the PTO IR, then a sidecar. Where the IR and the sidecar
+    disagree about a pipe, the IR's value is written and the sidecar's is said to be overridden."""
+    ir = tmp_path / "k.pto"
+    ir.write_text("module {\n  func.func @k(%arg0: !pto.tensor_view<16x16xf32>) {\n"
+                  "    pto.aic_initialize_pipe{id = 0, dir_mask = 1, slot_size = 1024, slot_num = 8, "
+                  "local_slot_num = 4} (gm_slot_tensor = %arg0 : !pto.tensor_view<16x16xf32>)\n"
+                  "    return\n  }\n}\n")
+    entry = {"func": "k", "kernel_kind": "cube", "op": "pto.aic_initialize_pipe", "id": 0, "flag_base": 0,
+             "flag_base_explicit": True, "dir_mask": 1, "slot_size": 1024, "slot_num": 8, "local_slot_num": 2,
+             "line": 3}
+    sidecar = tmp_path / "k.slots.json"
+    sidecar.write_text(json.dumps({"version": 1, "target_ptoas": "v0.45", "pipes": [entry]}))
+    text = kernel("  auto v3 = TPipe<0, Direction::DIR_C2V, 1024, 8, 8, false>(v1, v2, v2);\n")
+    out, _, warnings = run(text, ir=str(ir), sidecar=str(sidecar))
+    assert "TPipe<0, Direction::DIR_C2V, 1024, 8, 4, false>" in out
+    assert any(re.search(r"t\.cpp:3:3: warning: local_slot_num = 4 for 'v3' from the PTO IR \(.*k\.pto:3.*\) "
+                         r"overrides local_slot_num = 2 from the sidecar", w) for w in warnings), warnings
+    sidecar.write_text(json.dumps({"version": 1, "target_ptoas": "v0.45", "pipes": [{**entry, "local_slot_num": 4}]}))
+    _, _, warnings = run(text, ir=str(ir), sidecar=str(sidecar))
+    assert not any("overrides" in w for w in warnings), warnings
