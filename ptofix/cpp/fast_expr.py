@@ -30,6 +30,8 @@ _QUALS = {"const", "constexpr", "static", "volatile", "__gm__", "__ubuf__", "__c
 _BUILTINS = {"unsigned", "signed", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t",
              "uint64_t", "size_t", "ssize_t", "event_t", "mem_dsb_t", "pipe_t", "uintptr_t", "intptr_t", "int",
              "long", "short", "char", "float", "double", "half", "bfloat16_t", "bool", "void"}
+# The builtin type words (the statement grammar's BUILTIN terminal spells the same ones).
+BUILTIN_TYPE_WORDS = frozenset(_BUILTINS)
 _RESERVED = _QUALS | _BUILTINS | {"auto", "sizeof", "return", "using", "typedef", "true", "false", "nullptr",
                                   "new", "delete", "this", "operator", "template", "typename"}
 _LITERALS = {"true": True, "false": False, "nullptr": None}

@@ -41,6 +41,7 @@ from ..pto.ops import (
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from ..record import Record
 from . import stmt_parser as A
+from .fast_expr import BUILTIN_TYPE_WORDS
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
 from .keywords import strip_pto as _strip_pto
@@ -327,6 +328,10 @@ _STANDARD_HEADERS = frozenset("""
 # define it when missing), and `PIPE_FIX`, the fixpipe's pipe on targets without one (only the
 # cube's TSTORE path names it). Any other may switch pto-isa code (`#ifndef __PTO_AUTO__`) or skip
 # a header (its include guard, `TCVT_HPP`).
+# The builtin type names the statement grammars read by spelling that C++ lets a program declare
+# as something else (the keywords among them it does not).
+_GRAMMAR_TYPE_WORDS = BUILTIN_TYPE_WORDS - _KEYWORDS
+
 _MACROS_PTO_HEADERS_IGNORE = frozenset(["__gm__", "__aicore__", "PIPE_FIX"])
 
 
@@ -790,6 +795,15 @@ class FunctionSemantics:
         if spelled and not self.hidden_jump:
             self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(spelled)}' may be declared in " \
                                "the function, so a name it qualifies may not be pto's"
+            self._jump_located = True
+        # The statement grammars read `size_t`, `int64_t`, `half`... as the builtin types by their
+        # spelling: a variable, parameter or template parameter so named (`int32_t size_t = -8;`
+        # makes `(size_t) + 4096` a sum, not a cast) changes what the statements mean.
+        renamed = (self.template_params | {sym.name for sym in self.symbols if sym.kind != "type"}) \
+            & _GRAMMAR_TYPE_WORDS
+        if renamed and not self.hidden_jump:
+            self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(renamed)}' is declared in the " \
+                               "function as another name than the type the statement grammar reads it as"
             self._jump_located = True
         if self.writes_everything:
             for sym in self.symbols:
