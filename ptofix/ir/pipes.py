@@ -202,9 +202,10 @@ def effective_slot_num(init: PipeInit, version: Version | str = "newest") -> int
     return init.slot_num
 
 
-def effective_local_slot_num(init: PipeInit, version: Version | str = "newest") -> int:
-    """LocalSlotNum EmitC emits: explicit local_slot_num, else SlotNum; l2l is always 2 (§2)."""
-    if init.op == "pto.initialize_l2l_pipe":
+def effective_local_slot_num(init: PipeInit, version: Version | str = "newest", arch: str | None = None) -> int:
+    """LocalSlotNum EmitC emits: explicit local_slot_num, else SlotNum; l2l is always 2 (§2), a
+    frontend init lowered to l2l on A5 too."""
+    if _lowered_to_l2l(init, arch):
         return 2
     v = resolve(version)
     if init.local_slot_num is not None and not (init.is_frontend and v < resolve("v0.35")) and not init.global_only:
@@ -228,15 +229,18 @@ def _unkeyed(p: PipeInit) -> bool:
     return not p.is_frontend and not p.global_only and not p.peer_keys and p.flag_base is not None
 
 
+def _lowered_to_l2l(p: PipeInit, arch: str | None) -> bool:
+    """An l2l pipe: written so, or a frontend init of a local pipe on A5 (§2)."""
+    return p.op == "pto.initialize_l2l_pipe" or (p.is_frontend and arch == "a5" and not p.global_only
+                                                 and "gm_slot_tensor" not in p.operands)
+
+
 def _components(inits: list[PipeInit], arch: str | None = None, sort_by_frontend_id: bool = True,
                 skip: set[int] | None = None) -> list[_Component]:
     # creation order: all l2l inits first, then l2g2l (frontend inits lower to l2l on A5 for local pipes)
-    def lowered_to_l2l(p: PipeInit) -> bool:
-        return p.op == "pto.initialize_l2l_pipe" or (p.is_frontend and arch == "a5" and not p.global_only
-                                                     and "gm_slot_tensor" not in p.operands)
     skip = skip or set()
-    order = [i for i, p in enumerate(inits) if lowered_to_l2l(p) and i not in skip] + \
-            [i for i, p in enumerate(inits) if not lowered_to_l2l(p) and i not in skip]
+    order = [i for i, p in enumerate(inits) if _lowered_to_l2l(p, arch) and i not in skip] + \
+            [i for i, p in enumerate(inits) if not _lowered_to_l2l(p, arch) and i not in skip]
     parent = {i: i for i in order}
 
     def find(i: int) -> int:
@@ -304,8 +308,16 @@ def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
         for i, p in enumerate(inits):
             if _unkeyed(p):
                 result[i] = p.flag_base      # type: ignore[assignment]
+            elif not p.is_frontend and not p.global_only and not p.peer_keys:
+                raise ValueError(f"{p.op} without flag_base needs its local buffer to come from "
+                                 "pto.reserve_buffer or pto.import_reserved_buffer")
     comps = _components(inits, arch, sort_by_frontend_id=v > resolve("v0.45"),
                         skip=set(result))
+    for comp in comps:
+        # (Every era: an explicit value in the peer group wins, two different ones are an error.)
+        explicit_values = {flag for m in comp.members if (flag := inits[m].flag_base) is not None}
+        if len(explicit_values) > 1:
+            raise ValueError(f"conflicting explicit flag_base across peer pipe inits: {sorted(explicit_values)}")
     if v <= resolve("2026-04-17"):
         # HW-HEAD: explicit flag_base in the peer group wins, otherwise value_or(0).
         for comp in comps:
@@ -315,9 +327,6 @@ def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
         return result
     used: dict[str, list[tuple[int, int]]] = {}
     for comp in comps:
-        explicit_values = {flag for m in comp.members if (flag := inits[m].flag_base) is not None}
-        if len(explicit_values) > 1:
-            raise ValueError(f"conflicting explicit flag_base across peer pipe inits: {sorted(explicit_values)}")
         if comp.explicit is not None:
             base = comp.explicit
             for f in comp.funcs:
@@ -376,7 +385,7 @@ def tpipe_token(init: PipeInit, flag_base: int, version: Version | str = "newest
     direction = cpp_direction(init, arch)
     ns = nosplit if nosplit is not None else bool(init.nosplit)
     return render(flag_base, direction, init.slot_size, effective_slot_num(init, version),
-                  effective_local_slot_num(init, version), ns)
+                  effective_local_slot_num(init, version, arch), ns)
 
 
 __all__ = ["PipeInit", "pipe_inits", "effective_slot_num", "effective_local_slot_num", "assign_flag_bases",
