@@ -159,3 +159,20 @@ def test_bad_weight_values_are_input_errors(weight):
     with pytest.raises(PtofixError, match="expected LINE=COUNT"):
         run_pipeline(SourceText(text, FA), [build_pass("pipe-v-barrier", {"pattern": "gu", "weight": weight})],
                      PARSERS)
+
+
+def test_a_walk_that_crosses_too_many_removed_barriers_keeps_the_barrier():
+    """Two ops that write the same bytes with 66 PIPE_V barriers between them: each may go but one.
+    Once 65 are removed, the walk from the last crosses more than MAX_REMOVED_CROSSED removed
+    barriers; it must stop with an Unknown (keep), not stop short and call the window clean."""
+    from ptofix.cpp.barriers import MAX_REMOVED_CROSSED
+    tile = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
+    count = MAX_REMOVED_CROSSED + 2
+    text = (f"__global__ AICORE void k(__gm__ float* p) {{\n  {tile} a;\n  TASSIGN(a, 0);\n  {tile} x;\n"
+            f"  TASSIGN(x, 65536);\n  {tile} y;\n  TASSIGN(y, 73728);\n  TADD(x, a, a);\n"
+            + "  pipe_barrier(PIPE_V);\n" * count + "  TADD(x, y, y);\n}\n")
+    decisions = run(text, "auto").reports[0]["decisions"]
+    assert len(decisions) == count
+    assert [d["decision"] for d in decisions].count("kept") == 1, [d["reason"] for d in decisions]
+    kept = next(d for d in decisions if d["decision"] == "kept")
+    assert f"more than {MAX_REMOVED_CROSSED} removed barriers in one window" in kept["reason"], kept["reason"]
