@@ -1577,6 +1577,10 @@ def test_a_shape_the_model_does_not_know_joins_the_known_ones(unknown_first):
     ("namespace app { namespace Mode { constexpr int kA = 8; } }", False),
     ("int Mode = 3;", False),
     ("/* using Mode = pipe_t; */ const char* s = \"Mode;\";", True),   # comments and strings are no code
+    ("int XMode = 3; int $Mode = 4; int M_Mode = 5;", True),          # the tail of a longer name is not it
+    ("int XMode = 3, Mode = 4;", False),                              # ... but a use right after one is
+    ("int x=-Mode;", False),
+    ("using Mode=pipe_t;", False),                                    # no blank before or after
 ])
 def test_a_scoped_enumeration_qualifies_its_enumerators_only_if_nothing_else_takes_its_name(elsewhere, only):
     from ptofix.cpp.parser import code_only

@@ -356,8 +356,12 @@ def _only_names_the_enumeration(code: str, name: str) -> bool:
     alias, typedef, namespace or variable of that name hides the enumeration anywhere, so
     `name::X` is an enumerator of it wherever it is written (`using Mode = pipe_t;` in a block
     would make `Mode::PIPE_V` CCE's PIPE_V)."""
-    # (Uses followed by `::`, the most of them, need no look; the others are read one by one.)
-    for match in re.finditer(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])(?!\s*::)", code):
+    # (Uses followed by `::`, the most of them, need no look; the others are read one by one.
+    # The pattern starts with the name, so the regex engine scans for it as a literal; the
+    # look-behind, which would make it try every position, is checked per match instead.)
+    for match in re.finditer(re.escape(name) + r"(?![\w$])(?!\s*::)", code):
+        if match.start() and _WORD_OR_DOLLAR.match(code, match.start() - 1):
+            continue          # the tail of a longer name
         follow = _NEXT_TOKEN.match(code, match.end())
         after = follow.group(1) if follow is not None else ""
         before = code[max(0, match.start() - 64):match.start()].rstrip()
@@ -369,6 +373,7 @@ def _only_names_the_enumeration(code: str, name: str) -> bool:
     return True
 
 
+_WORD_OR_DOLLAR = regex_cache.compile(r"[\w$]")
 # The end of `enum class` / `enum struct` with any blanks between the words.
 _ENUM_HEAD = regex_cache.compile(r"(?<![\w$])enum\s+(?:class|struct)\Z")
 _NEXT_TOKEN = regex_cache.compile(r"\s*(::|[A-Za-z_]|.?)", re.S)
@@ -571,7 +576,9 @@ class FileContext:
         # function prototypes, struct members): such a name may shadow a pto enumerator
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
         # reads as one. A lexical over-approximation: ptoas's file scope names none of them.
-        self.file_scope_names = frozenset([name for stmt in model.globals for name in identifiers(stmt.text)]
+        # (Each file-scope declaration's words, read once for the sets below.)
+        global_words = [identifiers(stmt.text) for stmt in model.globals]
+        self.file_scope_names = frozenset([name for words in global_words for name in words]
                                           + [fn.name for fn in model.functions if fn.qualified or fn.conditional])
         # Type names a file-scope declaration introduces (`using X =`, `struct X`, `template <...>
         # using X = ...`, `typedef ... X;`): an unqualified `Tile<...>` or `GlobalTensor<...>` is
@@ -579,8 +586,7 @@ class FileContext:
         self.file_scope_types: set[str] = set()
         # Of those, the enumerations (`enum X`, `enum class X`): plain values, no destructor.
         enums: set[str] = set()
-        for stmt in model.globals:
-            words = identifiers(stmt.text)
+        for words in global_words:
             if words and words[0] == "typedef":
                 self.file_scope_types.add(words[-1])
             self.file_scope_types.update(words[i + 1] for i, word in enumerate(words[:-1])
@@ -588,9 +594,8 @@ class FileContext:
             enums.update(words[i + 2] if words[i + 1] in ("class", "struct") and i + 2 < len(words) else words[i + 1]
                          for i, word in enumerate(words[:-1]) if word == "enum")
         # A name also declared another way (`struct X` too) is not known to be an enumeration.
-        others = {words[i + 1] for stmt in model.globals for words in [identifiers(stmt.text)]
-                  for i, word in enumerate(words[:-1]) if word in ("using", "struct", "class", "union")
-                  and not (i and words[i - 1] == "enum")}
+        others = {words[i + 1] for words in global_words for i, word in enumerate(words[:-1])
+                  if word in ("using", "struct", "class", "union") and not (i and words[i - 1] == "enum")}
         self.file_scope_enums = frozenset(enums - others)
         # Of those, the scoped ones ptofix reads exactly (`enum class E : int {...};`): their
         # enumerators convert to nothing, so no built-in function takes one.
@@ -605,7 +610,7 @@ class FileContext:
         # Class types the file declares (`struct X`, not `enum class X`): a name spelled like a
         # builtin (`namespace nn { struct int64_t {...}; }`) is then no scalar.
         self.file_scope_classes = frozenset(
-            words[i + 1] for stmt in model.globals for words in [identifiers(stmt.text)]
+            words[i + 1] for words in global_words
             for i, word in enumerate(words[:-1]) if word in ("struct", "class", "union")
             and not (i and words[i - 1] == "enum"))
         for index, stmt in enumerate(model.globals):
