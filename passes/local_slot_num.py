@@ -280,7 +280,7 @@ class LocalSlotNumPass(Pass):
 
     def requested_values(self) -> list[int]:
         """The LocalSlotNums the ``map`` option asks for (every pipe's, then the per-FlagID ones)."""
-        every, per_flag = parse_map(self.map)
+        every, per_flag = self.requested_map()
         return ([every] if every is not None else []) + list(per_flag.values())
 
     def target_order(self) -> tuple[str | None, str]:

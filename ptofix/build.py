@@ -26,10 +26,13 @@ import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .pto.tpipe import HEADER_RELPATH
 from .source import PtofixError, SourceText
+
+if TYPE_CHECKING:
+    from .ir.model import Module
 
 # Environment variables honoured when the flag is absent (compile.sh conventions).
 ENV_VARS = {
@@ -813,7 +816,7 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
                 args.ptoas_flags is None, _slot_map_config(settings))
 
 
-def check_slot_values_against_ir(plan: Plan, module) -> None:
+def check_slot_values_against_ir(plan: Plan, module: Module) -> None:
     """A LocalSlotNum above the SlotNum of the pipes it would go to fails at stage 3: refused
     before OUT_DIR is touched (every pipe's value against each init's slot_num, a per-FlagID one
     against the largest). ``module``: the input IR, as check_arch read it."""
@@ -1131,7 +1134,7 @@ def prepare_output_dir(art: Artefacts, depfile: str | None = None, report: dict[
 _TARGET_ARCH_ATTR = re.compile(r'"?pto\.target_arch"?\s*=')
 
 
-def check_arch(plan: Plan, source):
+def check_arch(plan: Plan, source: SourceText) -> Module:
     """canonicalize prepares the IR for the arch its module states (a3 when it states none), e.g.
     drops a5's unsupported local_slot_num; a `--pto-arch` for ptoas that says otherwise would
     compile IR prepared for another arch, so the build stops before writing anything.

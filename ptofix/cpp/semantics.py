@@ -321,17 +321,15 @@ _STANDARD_HEADERS = frozenset("""
     stdarg.h stddef.h stdint.h stdio.h stdlib.h string.h time.h uchar.h wchar.h wctype.h
 """.split())
 
-
+# The builtin type names the statement grammars read by spelling that C++ lets a program declare
+# as something else (the keywords among them it does not).
+_GRAMMAR_TYPE_WORDS = BUILTIN_TYPE_WORDS - _KEYWORDS
 
 # Macros ptoas defines before pto's header whose effect there is the one ptoas means: the
 # qualifiers, defined empty where the compiler lacks them (pto-isa 3186c381 tests `__gm__` only to
 # define it when missing), and `PIPE_FIX`, the fixpipe's pipe on targets without one (only the
 # cube's TSTORE path names it). Any other may switch pto-isa code (`#ifndef __PTO_AUTO__`) or skip
 # a header (its include guard, `TCVT_HPP`).
-# The builtin type names the statement grammars read by spelling that C++ lets a program declare
-# as something else (the keywords among them it does not).
-_GRAMMAR_TYPE_WORDS = BUILTIN_TYPE_WORDS - _KEYWORDS
-
 _MACROS_PTO_HEADERS_IGNORE = frozenset(["__gm__", "__aicore__", "PIPE_FIX"])
 
 
