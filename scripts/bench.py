@@ -22,8 +22,10 @@ run, patcher run, ptofix run, ...) and their median is quoted, because the machi
 3. The IR side: `canonicalize --target-ptoas v0.45` over the corpus .pto files (MB/s).
 4. A kernel tree: one process per file vs one `ptofix run FILE... -o DIR -j 2` call (files/s).
 5. Branch-heavy kernels: N `if (n > i) { TADD(a); barrier } else { TMUL(b); }` in a row (every
-   barrier's window then holds O(N) ops on each side), N = 100/200/400, in process: CPU seconds and
-   the time ratio against N = 100 (linear would be 2x and 4x).
+   barrier's window would hold O(N) ops on each side; a walk stops at MAX_WINDOW_OPS), N =
+   100/200/400/800/1600, in process: CPU seconds and the time ratio against N = 100 (linear would
+   be 2x, 4x, 8x and 16x); and `check` (which walks back from every op) over N independent ops with
+   no barrier, N = 250/500/1000/2000.
 
 --python PATH picks the interpreter of the process measurements (1 and 4; default: the one running
 this script): its `ptofix` console script (what a kernel build runs) when it has one, else
@@ -382,24 +384,39 @@ def branchy_kernel(branches: int) -> str:
             f"  TASSIGN(b, 65536);\n  pipe_barrier(PIPE_ALL);\n{body}}}\n")
 
 
+def independent_ops_kernel(ops: int) -> str:
+    tile = "Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null>"
+    decls = "".join(f"  {tile} t{i};\n  TASSIGN(t{i}, {64 * i});\n" for i in range(ops))
+    return ("__global__ AICORE void k() {\n" + decls + "  pipe_barrier(PIPE_ALL);\n"
+            + "".join(f"  TADD(t{i}, t{i}, t{i});\n" for i in range(ops)) + "}\n")
+
+
 def branchy(repeat: int) -> None:
     sys.path.insert(0, ROOT)
     from ptofix.frontends import PARSERS
     from ptofix.pass_manager import build_pass, run_pipeline
     from ptofix.source import SourceText
-    print(f"5. branch-heavy kernels, in process (median of {repeat}); {load()}")
-    first = None
-    for branches in (100, 200, 400):
-        text = branchy_kernel(branches)
-        times = []
-        for _ in range(repeat):
-            c0 = time.process_time()
-            run_pipeline(SourceText(text, "branchy.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
-            times.append(time.process_time() - c0)
-        median = statistics.median(times)
-        first = first or median
-        print(f"   {branches:4d} branches ({len(text) / 1000:5.1f} KB): {fmt(times, 's', 1.0)}"
-              f" CPU, {median / first:4.1f}x the time of 100")
+
+    def scaling(label: str, sizes: tuple, kernel, job: tuple) -> None:
+        first = None
+        # (Untimed first run: modules the pass imports on first use, the grammar.)
+        run_pipeline(SourceText(kernel(sizes[0]), "scaling.cpp"), [build_pass(*job)], PARSERS)
+        for size in sizes:
+            text = kernel(size)
+            times = []
+            for _ in range(repeat):
+                c0 = time.process_time()
+                run_pipeline(SourceText(text, "scaling.cpp"), [build_pass(*job)], PARSERS)
+                times.append(time.process_time() - c0)
+            median = statistics.median(times)
+            first = first or median
+            print(f"   {size:4d} {label} ({len(text) / 1000:5.1f} KB): {fmt(times)}"
+                  f" CPU, {median / first:4.1f}x the time of {sizes[0]}")
+
+    print(f"5. branch-heavy kernels, run --pattern auto, in process (median of {repeat}); {load()}")
+    scaling("branches", (100, 200, 400, 800, 1600), branchy_kernel, ("pipe-v-barrier", {"pattern": "auto"}))
+    print(f"   check --fix over independent ops with no barrier; {load()}")
+    scaling("ops", (250, 500, 1000, 2000), independent_ops_kernel, ("pipe-v-barrier-insert", {}))
 
 
 if __name__ == "__main__":

@@ -176,3 +176,42 @@ def test_a_walk_that_crosses_too_many_removed_barriers_keeps_the_barrier():
     assert [d["decision"] for d in decisions].count("kept") == 1, [d["reason"] for d in decisions]
     kept = next(d for d in decisions if d["decision"] == "kept")
     assert f"more than {MAX_REMOVED_CROSSED} removed barriers in one window" in kept["reason"], kept["reason"]
+
+
+_SMALL_TILE = "Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null>"
+
+
+def _independent_ops_kernel(ops_before: int, ops_after: int, between: str = "") -> str:
+    """A PIPE_ALL drain, ``ops_before`` vector ops on tiles of their own, ``between``, one PIPE_V
+    barrier, then ``ops_after`` more: no two ops share a byte, so the barrier is redundant."""
+    count = ops_before + ops_after
+    decls = "".join(f"  {_SMALL_TILE} t{i};\n  TASSIGN(t{i}, {64 * i});\n" for i in range(count))
+    ops = [f"  TADD(t{i}, t{i}, t{i});\n" for i in range(count)]
+    return (f"__global__ AICORE void k() {{\n{decls}  pipe_barrier(PIPE_ALL);\n" + "".join(ops[:ops_before])
+            + between + "  pipe_barrier(PIPE_V);\n" + "".join(ops[ops_before:]) + "}\n")
+
+
+@pytest.mark.parametrize("side", ["before", "after"])
+def test_a_window_of_too_many_ops_keeps_the_barrier(side):
+    """The work per walk is bounded (so a proof costs linear time whatever the kernel's shape): a
+    window of MAX_WINDOW_OPS ops is still proved, one more op and the walk stops with an Unknown
+    (the barrier is kept, reported as not analysed), never stops short and calls the rest clean."""
+    from ptofix.cpp.barriers import MAX_WINDOW_OPS
+    for ops, expected in ((MAX_WINDOW_OPS, "removed"), (MAX_WINDOW_OPS + 1, "kept")):
+        text = _independent_ops_kernel(ops, 1) if side == "before" else _independent_ops_kernel(1, ops)
+        [decision] = run(text, "auto").reports[0]["decisions"]
+        assert decision["decision"] == expected, (ops, decision["reason"])
+    assert f"more than {MAX_WINDOW_OPS} vector ops in one window (not analysed)" in decision["reason"]
+
+
+def test_a_window_of_too_many_walk_states_keeps_the_barrier():
+    """Flag statements of other pipes are walk states but no ops: the walk is bounded by its states
+    too. Two ops on bytes of their own, with MAX_WINDOW_STATES flag statements between them and the
+    barrier: kept, with the reason."""
+    from ptofix.cpp.barriers import MAX_WINDOW_STATES
+    flags = "  set_flag(PIPE_MTE2, PIPE_MTE3, EVENT_ID0);\n  wait_flag(PIPE_MTE2, PIPE_MTE3, EVENT_ID0);\n"
+    few = run(_independent_ops_kernel(1, 1, flags * 8), "auto").reports[0]["decisions"]
+    assert [d["decision"] for d in few] == ["removed"], few
+    [decision] = run(_independent_ops_kernel(1, 1, flags * (MAX_WINDOW_STATES // 2)), "auto").reports[0]["decisions"]
+    assert decision["decision"] == "kept", decision["reason"]
+    assert f"more than {MAX_WINDOW_STATES} walk states in one window (not analysed)" in decision["reason"]

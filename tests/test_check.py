@@ -418,3 +418,45 @@ def test_a_barrier_before_a_case_label_does_not_separate_a_race_after_it():
     assert fixed.count("pipe_barrier(PIPE_V)") == 2, fixed
     assert "  case 1:\n    n = 2;\n    /* ptofix: WAW on y with line 11 */ pipe_barrier(PIPE_V);\n" in fixed, fixed
     assert find_races(parse_cpp(SourceText(fixed, "k.cpp"))) == ([], [])
+
+
+def test_a_window_of_too_many_ops_leaves_the_function_unverified():
+    """`check` walks back from each op; past MAX_WINDOW_OPS ops without a drain the walk stops (linear
+    work), so the function is reported unverified there, never as free of races."""
+    from ptofix.cpp.barriers import MAX_WINDOW_OPS
+    tile = "Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null>"
+
+    def kernel(count: int) -> str:
+        decls = "".join(f"  {tile} t{i};\n  TASSIGN(t{i}, {64 * i});\n" for i in range(count))
+        return ("__global__ AICORE void k() {\n" + decls + "  pipe_barrier(PIPE_ALL);\n"
+                + "".join(f"  TADD(t{i}, t{i}, t{i});\n" for i in range(count)) + "}\n")
+
+    races, unverified = find_races(parse_cpp(SourceText(kernel(MAX_WINDOW_OPS + 1), "k.cpp")))
+    assert races == [] and not unverified
+    races, unverified = find_races(parse_cpp(SourceText(kernel(MAX_WINDOW_OPS + 2), "k.cpp")))
+    assert races == [] and len(unverified) == 1
+    assert f"more than {MAX_WINDOW_OPS} vector ops in one window" in unverified[0].event.why
+
+
+def test_a_stricter_walk_stopped_at_its_bound_leaves_the_function_unverified():
+    """Flags whose sets and waits are not proven to alternate (an extra set at the start) order the
+    ops for the lenient walk, one op apart; the stricter walk back from the last op, which writes
+    the first op's tile, crosses them and stops at MAX_WINDOW_OPS before it reaches that op: the
+    function is unverified, not free of races. With few ops the conflict itself is noted."""
+    from ptofix.cpp.barriers import MAX_WINDOW_OPS
+    tile = "Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null>"
+    flag = "  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
+
+    def kernel(count: int, extra_set: bool) -> str:
+        decls = "".join(f"  {tile} t{i};\n  TASSIGN(t{i}, {64 * i});\n" for i in range(count + 1))
+        return ("__global__ AICORE void k() {\n" + decls + "  pipe_barrier(PIPE_ALL);\n"
+                + ("  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n" if extra_set else "")
+                + flag.join(f"  TADD(t{i}, t{i}, t{i});\n" for i in range(count))
+                + flag + f"  TADD(t0, t{count}, t{count});\n}}\n")
+
+    for count, extra_set, why in ((10, False, None), (MAX_WINDOW_OPS + 10, False, None),
+                                  (10, True, "ordered only by a flag whose sets and waits are not proven"),
+                                  (MAX_WINDOW_OPS + 10, True, f"more than {MAX_WINDOW_OPS} vector ops in one window")):
+        races, unverified = find_races(parse_cpp(SourceText(kernel(count, extra_set), "k.cpp")))
+        assert races == [], (count, extra_set)
+        assert [why in u.event.why for u in unverified] == ([] if why is None else [True]), (count, extra_set)

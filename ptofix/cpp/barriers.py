@@ -23,7 +23,7 @@ from .model import CppFile, Function, SimpleStmt
 from .parser import identifiers
 from .semantics import FileContext
 from .stmt_parser import forget_statements
-from .vector_cfg import CHAIN_16BIT_ONLY, UNKNOWN_EVENT_ID, Access, Event, EventKind, FunctionCFG
+from .vector_cfg import CHAIN_16BIT_ONLY, UNKNOWN_EVENT_ID, WINDOW_BOUND, Access, Event, EventKind, FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,6 +34,13 @@ if TYPE_CHECKING:
 # would change a fact the proof read (a pipe's LocalSlotNum) finds it by this text.
 REMOVED_MARKER = "/* ptofix: removed pipe_barrier(PIPE_V)"
 MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it gives up (fail closed)
+# Bounded work per walk, so that a proof (and `check`) costs linear time in the kernel's size
+# whatever its shape: a walk that finds more vector ops than this, or visits more walk states,
+# stops and ends its window with an unknown event (its barrier is kept, reported as not analysed).
+# ptoas output keeps windows short (the largest in the corpus of real and test-suite kernels holds
+# 23 ops); a window past a chain of if/else whose else has no barrier grows with the chain.
+MAX_WINDOW_OPS = 128
+MAX_WINDOW_STATES = 16 * MAX_WINDOW_OPS
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
 _NONE_PENDING = frozenset({0})
 _MAYBE_PENDING = frozenset({0, 1})
@@ -446,9 +453,6 @@ class BarrierAnalysis:
         return result
 
     # -- walks ---------------------------------------------------------------------------------
-    def _is_drain(self, event: Event) -> bool:
-        return event.kind is EventKind.DRAIN or (event.kind is EventKind.BARRIER and id(event) not in self.removed)
-
     def _walk(self, cfg: FunctionCFG, start: Event, backward: bool, proven_only: bool = False):
         """Ops reachable from ``start`` without crossing a drain: [(event, via_back_edge)], boundary hit.
 
@@ -471,6 +475,7 @@ class BarrierAnalysis:
         # one that has waited for an open signal ("after", pipe); backward the mirror image.
         chain_first, chain_then = (EventKind.FLAG_WAIT, EventKind.FLAG_SET) if backward \
             else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
+        removed = self.removed
         while stack:
             event, back, pending = stack.pop()
             for nxt, is_back in (event.pred if backward else event.succ):
@@ -478,8 +483,13 @@ class BarrierAnalysis:
                 if state in seen:
                     continue
                 seen.add(state)
-                if self._is_drain(nxt):
+                kind = nxt.kind
+                if kind is EventKind.DRAIN or (kind is EventKind.BARRIER and id(nxt) not in removed):
                     continue
+                if len(seen) > MAX_WINDOW_STATES:
+                    _give_up(found, nxt, f"more than {MAX_WINDOW_STATES} walk states in one window (not analysed)")
+                    stack.clear()
+                    break
                 if nxt.kind is EventKind.BARRIER:
                     crossed += 1
                     if crossed > MAX_REMOVED_CROSSED:
@@ -517,6 +527,10 @@ class BarrierAnalysis:
                         next_pending = next_pending | {("after", far)}
                 if nxt.kind in (EventKind.OP, EventKind.UNKNOWN):
                     found.setdefault((id(nxt), state[1]), nxt)
+                    if len(found) > MAX_WINDOW_OPS:
+                        _give_up(found, nxt, f"more than {MAX_WINDOW_OPS} vector ops in one window (not analysed)")
+                        stack.clear()
+                        break
                 stack.append((nxt, state[1], next_pending))
         ops = sorted(((ev, key[1]) for key, ev in found.items()), key=lambda pair: (pair[0].order, pair[1]))
         return ops, boundary
@@ -892,6 +906,12 @@ class _LazyModels:
                         sites.append((caller, event))
             self.callers_of[key] = sites
         return sites
+
+
+def _give_up(found: dict[tuple, Event], at: Event, why: str) -> None:
+    """End a walk's window at ``at`` with an unknown event: what lies further is not looked at."""
+    unknown = Event(EventKind.UNKNOWN, stmt=at.stmt, order=at.order, why=why, tag=WINDOW_BOUND)
+    found[(id(unknown), False)] = unknown
 
 
 def _has_cycle(edges: dict[int, list[int]]) -> bool:

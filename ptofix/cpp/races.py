@@ -25,7 +25,7 @@ from ..source import SourceText
 from .barriers import BarrierAnalysis, Hazard
 from .model import CaseLabel, Comment, CppFile, Directive, Function, SimpleStmt, Stmt
 from .semantics import Kind
-from .vector_cfg import SCRATCH_ACCESS_NAME, UB_SPACE, Access, Event, EventKind, FunctionCFG
+from .vector_cfg import SCRATCH_ACCESS_NAME, UB_SPACE, WINDOW_BOUND, Access, Event, EventKind, FunctionCFG
 
 
 class Race(Record):
@@ -364,6 +364,8 @@ def _hidden_by_flags(analysis: BarrierAnalysis, cfg: FunctionCFG, c: Event, befo
     reached = {(id(p), back) for p, back in before}
     proven, _ = analysis._walk(cfg, c, backward=True, proven_only=True)
     for p, back_p in proven:
+        if p.kind is EventKind.UNKNOWN and p.tag == WINDOW_BOUND:
+            return [p]      # the stricter walk stopped at its bound: what lies past it is unchecked
         if p.kind is not EventKind.OP:
             continue
         back = back_p or c.order <= p.order

@@ -59,6 +59,10 @@ from .semantics import FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symb
 UB_SPACE = "Vec"
 
 
+# The tag of the UNKNOWN event that ends a walk stopped by its bound (barriers.MAX_WINDOW_OPS).
+WINDOW_BOUND = "<window bound>"
+
+
 class EventKind(enum.Enum):
     OP = "op"                # a PIPE_V instruction (or one phase of one)
     DRAIN = "drain"          # waits for every earlier PIPE_V instruction
@@ -105,7 +109,7 @@ class Event(Record):
     op: str = ""
     accesses: list = []
     why: str = ""                    # for unknown events / drains
-    tag: str = ""                    # SET_VS / WAIT_VS event id
+    tag: str = ""                    # SET_VS / WAIT_VS event id; WINDOW_BOUND: an UNKNOWN ending a walk
     callee: str = ""                 # CALL
     succ: list = []   # [(Event, is_back_edge)]
     pred: list = []
