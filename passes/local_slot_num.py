@@ -58,6 +58,8 @@ from ptofix.pto.tpipe import (
 )
 from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, parse_integer, read_source
 
+# Issues that may concern a pipe they do not name (_check_editable reads them for every pipe).
+_MAY_CONCERN_ANY_PIPE = frozenset({"unlinked", "opaque-use", "unparsed"})
 
 @dataclass
 class Intent:
@@ -254,9 +256,11 @@ class LocalSlotNumPass(Pass):
                 f"{source.location(first.span.start)}: warning: old TPipe argument order <F, Dir, Size, Num, "
                 "bool[, Local]> (ptoas before 2026-04-14); with pto-isa headers from 2026-04-10 on the bool binds "
                 "to LocalSlotNum: pass --tpipe-order new or --pto-lib PATH (docs/reference/pto-facts.md §4.1)")
+        said = set(warnings)
         for issue in inv.issues:
             text = f"{source.location(issue.offset)}: warning: {issue.message}"
-            if text not in warnings:
+            if text not in said:
+                said.add(text)
                 warnings.append(text)
         report = {
             "file": source.path,
@@ -432,7 +436,7 @@ class LocalSlotNumPass(Pass):
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}; its type would stay "
                                   "unchanged while the init changes (write the TPipe<...> type out)",
                                   source, issue.offset)
-        for issue in inv.issues:
+        for issue in inv.issues_of_kinds(_MAY_CONCERN_ANY_PIPE):
             if issue.kind == "unlinked" and not issue.function:
                 # A TPipe or use outside every function (alias, macro): we cannot tell which pipe it names.
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message} "

@@ -21,11 +21,12 @@ run, patcher run, ptofix run, ...) and their median is quoted, because the machi
    peak before the run, e.g. reading the file, hides that much of the run's) and says so.
 3. The IR side: `canonicalize --target-ptoas v0.45` over the corpus .pto files (MB/s).
 4. A kernel tree: one process per file vs one `ptofix run FILE... -o DIR -j 2` call (files/s).
-5. Branch-heavy kernels: N `if (n > i) { TADD(a); barrier } else { TMUL(b); }` in a row (every
-   barrier's window would hold O(N) ops on each side; a walk stops at MAX_WINDOW_OPS), N =
-   100/200/400/800/1600, in process: CPU seconds and the time ratio against N = 100 (linear would
-   be 2x, 4x, 8x and 16x); and `check` (which walks back from every op) over N independent ops with
-   no barrier, N = 250/500/1000/2000.
+5. Scaling with the kernel's shape, in process: CPU time at N, 2N, 4N, 8N (and the ratio against N;
+   linear is 2x, 4x, 8x) for shapes that once made the analysis superlinear: if/else chains whose
+   else has no barrier (every barrier's window would hold O(N) ops; a walk stops at MAX_WINDOW_OPS),
+   `check` over N independent ops with no barrier, a SetValidShape before each op, V->S flag pairs
+   under `check`, and N TPipes in one function under local-slot-num (pairs sharing one of the 16
+   FlagIDs are reported pairwise: quadratic in that count by design).
 
 --python PATH picks the interpreter of the process measurements (1 and 4; default: the one running
 this script): its `ptofix` console script (what a kernel build runs) when it has one, else
@@ -372,8 +373,12 @@ def main() -> int:
     if 4 in sections:
         kernel_tree(repeat, python)
     if 5 in sections:
-        branchy(max(1, repeat // 3))
+        scaling(max(1, repeat // 3))
     return 0
+
+
+_SMALL_TILE = "Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null>"
+_TWO_TILES = f"  {_SMALL_TILE} a;\n  TASSIGN(a, 0);\n  {_SMALL_TILE} b;\n  TASSIGN(b, 64);\n"
 
 
 def branchy_kernel(branches: int) -> str:
@@ -385,19 +390,38 @@ def branchy_kernel(branches: int) -> str:
 
 
 def independent_ops_kernel(ops: int) -> str:
-    tile = "Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null>"
-    decls = "".join(f"  {tile} t{i};\n  TASSIGN(t{i}, {64 * i});\n" for i in range(ops))
+    decls = "".join(f"  {_SMALL_TILE} t{i};\n  TASSIGN(t{i}, {64 * i});\n" for i in range(ops))
     return ("__global__ AICORE void k() {\n" + decls + "  pipe_barrier(PIPE_ALL);\n"
             + "".join(f"  TADD(t{i}, t{i}, t{i});\n" for i in range(ops)) + "}\n")
 
 
-def branchy(repeat: int) -> None:
+def set_valid_shape_kernel(ops: int) -> str:
+    body = "  a.SetValidShape(1, n);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(b, a, a);\n"
+    return f"__global__ AICORE void k(int64_t n) {{\n{_TWO_TILES}{body * ops}}}\n"
+
+
+def v_to_s_flags_kernel(ops: int) -> str:
+    body = "".join(f"  TADD(a, a, a);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID{i % 8});\n"
+                   f"  wait_flag(PIPE_V, PIPE_S, EVENT_ID{i % 8});\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n"
+                   for i in range(ops))
+    return f"__global__ AICORE void k(int64_t n) {{\n{_TWO_TILES}{body}}}\n"
+
+
+def tpipes_kernel(pipes: int) -> str:
+    def tpipe(i: int) -> str:
+        return f"TPipe<{i % 16}, Direction::DIR_C2V, 65536, 8, 8, true>"
+    body = "".join(f"  {tpipe(i)} p{i}(v, 0, 0);\n  TPUSH<{tpipe(i)}, {_SMALL_TILE}, TileSplitAxis::TILE_NO_SPLIT>"
+                   f"(p{i}, a);\n" for i in range(pipes))
+    return f"__global__ AICORE void k(__gm__ float* v) {{\n{_TWO_TILES}{body}}}\n"
+
+
+def scaling(repeat: int) -> None:
     sys.path.insert(0, ROOT)
     from ptofix.frontends import PARSERS
     from ptofix.pass_manager import build_pass, run_pipeline
     from ptofix.source import SourceText
 
-    def scaling(label: str, sizes: tuple, kernel, job: tuple) -> None:
+    def one(label: str, sizes: tuple, kernel, job: tuple) -> None:
         first = None
         # (Untimed first run: modules the pass imports on first use, the grammar.)
         run_pipeline(SourceText(kernel(sizes[0]), "scaling.cpp"), [build_pass(*job)], PARSERS)
@@ -413,10 +437,17 @@ def branchy(repeat: int) -> None:
             print(f"   {size:4d} {label} ({len(text) / 1000:5.1f} KB): {fmt(times)}"
                   f" CPU, {median / first:4.1f}x the time of {sizes[0]}")
 
-    print(f"5. branch-heavy kernels, run --pattern auto, in process (median of {repeat}); {load()}")
-    scaling("branches", (100, 200, 400, 800, 1600), branchy_kernel, ("pipe-v-barrier", {"pattern": "auto"}))
-    print(f"   check --fix over independent ops with no barrier; {load()}")
-    scaling("ops", (250, 500, 1000, 2000), independent_ops_kernel, ("pipe-v-barrier-insert", {}))
+    print(f"5. scaling with the kernel's shape, in process (median of {repeat}); {load()}")
+    print("   run --pattern auto, if/else chains whose else has no barrier:")
+    one("branches", (100, 200, 400, 800, 1600), branchy_kernel, ("pipe-v-barrier", {"pattern": "auto"}))
+    print("   check --fix over independent ops with no barrier:")
+    one("ops", (250, 500, 1000, 2000), independent_ops_kernel, ("pipe-v-barrier-insert", {}))
+    print("   run --pattern auto, a SetValidShape before each op of one tile:")
+    one("ops", (200, 400, 800, 1600), set_valid_shape_kernel, ("pipe-v-barrier", {"pattern": "auto"}))
+    print("   check --fix, V->S flag pairs between ops:")
+    one("pairs", (200, 400, 800, 1600), v_to_s_flags_kernel, ("pipe-v-barrier-insert", {}))
+    print("   local-slot-num{map=2}, TPipes in one function (16 FlagIDs: pairs share them):")
+    one("pipes", (200, 400, 800, 1600), tpipes_kernel, ("local-slot-num", {"map": "2"}))
 
 
 if __name__ == "__main__":

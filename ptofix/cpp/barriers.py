@@ -260,6 +260,7 @@ class BarrierAnalysis:
         self._exit_clean: dict[int, bool] = {}
         self._flag_entry: dict[tuple, frozenset] = {}
         self._trusted_tags: dict[int, set] = {}
+        self._alternation: dict[tuple, bool] = {}    # (id(Function), tag) -> _alternates
         self.rewrites_used = 0
 
     def release(self) -> None:
@@ -414,9 +415,14 @@ class BarrierAnalysis:
         return trusted
 
     def _alternates(self, cfg: FunctionCFG, tag: str) -> bool:
-        entry = self._flag_state_at_entry(cfg.fn, tag, frozenset())
-        states, ok = _flag_dataflow(cfg, tag, entry)
-        return ok and not _leaves_set_pending(cfg, states)
+        # Remembered: a walk with proven_only asks it for every tag, once per op of `check`.
+        key = (id(cfg.fn), tag)
+        known = self._alternation.get(key)
+        if known is None:
+            entry = self._flag_state_at_entry(cfg.fn, tag, frozenset())
+            states, ok = _flag_dataflow(cfg, tag, entry)
+            known = self._alternation[key] = ok and not _leaves_set_pending(cfg, states)
+        return known
 
     def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
         key = (id(fn), tag)

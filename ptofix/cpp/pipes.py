@@ -170,6 +170,9 @@ class PipeInventory:
     pipes: list[PipeObject] = field(default_factory=list)
     unlinked: list[TPipeType] = field(default_factory=list)   # TPipe types not tied to a pipe object
     issues: list[Issue] = field(default_factory=list)
+    # issues_for's index: (len(issues) when built, id(pipe) -> its issues in order)
+    _by_pipe: tuple[int, dict[int, list[Issue]]] = field(default=(-1, {}), repr=False, compare=False)
+    _of_kinds: dict[tuple, list[Issue]] = field(default_factory=dict, repr=False, compare=False)
 
     def orders(self) -> list[str]:
         seen: list[str] = []
@@ -183,7 +186,24 @@ class PipeInventory:
         return sorted({p.flag_id for p in self.pipes if p.flag_id is not None})
 
     def issues_for(self, pipe: PipeObject) -> list[Issue]:
-        return [i for i in self.issues if any(p is pipe for p in i.pipes)]
+        """The issues that name ``pipe``, in order (indexed once: pairwise issues grow as the
+        square of the pipes in a function, and every pipe asks)."""
+        built, index = self._by_pipe
+        if built != len(self.issues):
+            index = {}
+            for issue in self.issues:
+                for key in dict.fromkeys(id(p) for p in issue.pipes):
+                    index.setdefault(key, []).append(issue)
+            self._by_pipe = (len(self.issues), index)
+        return index.get(id(pipe), [])
+
+    def issues_of_kinds(self, kinds: frozenset[str]) -> list[Issue]:
+        """The issues of these kinds, in order (kept until an issue is added)."""
+        key = (kinds, len(self.issues))
+        found = self._of_kinds.get(key)
+        if found is None:
+            found = self._of_kinds[key] = [i for i in self.issues if i.kind in kinds]
+        return found
 
 
 # ---- decoding ---------------------------------------------------------------------------------

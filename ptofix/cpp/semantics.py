@@ -2552,6 +2552,9 @@ class ValueModel:
         self._reading_shapes: set[int] = set()   # tiles whose GetValidRow/Col is being read (cycles)
         self.self_referential_shapes: set[int] = set()   # tiles whose valid shape reads itself
         self._may_pass: dict[int, bool] = {}     # shape_may_pass_tile by tile
+        # _valid_dims by (tile, dim, partial), read outside any GetValidRow/Col evaluation: every op
+        # asks for its operands' shapes, and a tile's entries grow with each SetValidShape.
+        self._dims: dict[tuple[int, int, bool], frozenset | None] = {}
 
     def valid_shapes(self, sym: Symbol) -> set | None:
         """Every valid (rows, cols) a tile may have: static from its type, or those of its
@@ -2681,6 +2684,14 @@ class ValueModel:
     def _valid_dims(self, sym: Symbol, dim: int, partial: bool = False) -> frozenset | None:
         """Every value valid rows (dim 0) or cols (dim 1) of a tile may have; None if unknown (with
         ``partial``, the values it can compute)."""
+        if self._reading_shapes:
+            return self._compute_valid_dims(sym, dim, partial)      # (a cycle cut may shape it)
+        key = (sym.uid, dim, partial)
+        if key not in self._dims:
+            self._dims[key] = self._compute_valid_dims(sym, dim, partial)
+        return self._dims[key]
+
+    def _compute_valid_dims(self, sym: Symbol, dim: int, partial: bool) -> frozenset | None:
         tt = sym.tile
         if tt is None:
             return None
