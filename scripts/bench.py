@@ -19,7 +19,8 @@ run, patcher run, ptofix run, ...) and their median is quoted, because the machi
    "Maximum resident set size" and ru_maxrss of the child to 0.3 MB (checked on 1 and 5 MB).
    Without /proc it falls back to ru_maxrss growth from the file read on, which under-reports (a
    peak before the run, e.g. reading the file, hides that much of the run's) and says so.
-3. The IR side: `canonicalize --target-ptoas v0.45` over the corpus .pto files (MB/s).
+3. The IR side: `canonicalize --target-ptoas v0.45` over the corpus .pto files (MB/s), and over
+   the corpus's FA module with its functions repeated 1/4/16 times (time against the input's size).
 4. A kernel tree: one process per file vs one `ptofix run FILE... -o DIR -j 2` call (files/s).
 5. Scaling with the kernel's shape, in process: CPU time at N, 2N, 4N, 8N (and the ratio against N;
    linear is 2x, 4x, 8x) for shapes that once made the analysis superlinear: if/else chains whose
@@ -314,6 +315,25 @@ def ir_side(repeat: int) -> None:
     print(f"3. IR: canonicalize --target-ptoas v0.45 over {len(files)} .pto files ({total:.2f} MB): "
           f"{statistics.median(total / c for c in cpus):.2f} MB/s CPU (min {min(total / c for c in cpus):.2f}, "
           f"max {max(total / c for c in cpus):.2f})")
+    fa_ir = FA_LARGE[:-len(".cpp")] + ".pto"
+    if os.path.isfile(fa_ir):
+        # The FA module's functions N times (renamed) in one module: time against the input's size.
+        text = open(fa_ir, encoding="utf-8").read()
+        head, body, tail = re.match(r"(.*?module[^{]*\{\n)(.*)(\n\}\s*)$", text, re.S).groups()  # type: ignore[union-attr]
+        symbols = sorted(set(re.findall(r"@([A-Za-z_]\w*)", body)))
+        first = None
+        for copies in (1, 4, 16):
+            copied = "\n".join(re.sub(r"@(" + "|".join(symbols) + r")\b", rf"@\g<1>_{i}", body) for i in range(copies))
+            module = head + copied + tail
+            cpus = []
+            for _ in range(repeat):
+                c0 = time.process_time()
+                run_pipeline(SourceText(module, "fa.pto"), [build_pass("canonicalize", {"target-ptoas": "v0.45"})],
+                             PARSERS)
+                cpus.append(time.process_time() - c0)
+            first = first or statistics.median(cpus)
+            print(f"   the FA module's functions x{copies:2d} ({len(module) / 1e6:.2f} MB): {fmt(cpus)} CPU, "
+                  f"{statistics.median(cpus) / first:4.1f}x the time of x1")
 
 
 def kernel_tree(repeat: int, python: str) -> None:

@@ -16,6 +16,7 @@ unedited output *is* the input text.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -250,6 +251,12 @@ def compiled_arch(declared: str | None, text: str) -> str:
     and the file's text: the declared one if it names a3 or a5, else ptoas's textual scan's."""
     if declared is not None and declared.lower() in ("a3", "a5"):
         return declared.lower()
+    return _textual_arch(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _textual_arch(text: str) -> str:
+    # (Remembered: the printer asks once per op that reads the arch, and the scan reads the file.)
     scanned = _TEXTUAL_ARCH.search(text)
     return ptoas_arch(scanned.group(1) if scanned else None)
 
