@@ -117,6 +117,8 @@ def _keep(d, source: SourceText, outside_lists: set[int]) -> tuple:
         "proved": d.removable,
         "reason": d.reason,
     }
+    if d.unread:
+        entry["unread"] = True
     if d.pattern is not None:
         entry["weight"] = d.weight
         entry["pairs_checked"] = d.pairs_checked

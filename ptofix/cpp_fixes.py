@@ -43,6 +43,8 @@ def text_report(reports: list[dict]) -> list[str]:
     for rep in reports:
         if rep.get("pass") == "pipe-v-barrier":
             for d in rep["decisions"]:
+                if d.get("unread"):
+                    lines.append(f"{d['location']}: kept (a pipe_barrier the model does not read): {d['reason']}")
                 if d["pattern"] is None:
                     continue
                 around = f"{d['before_op'] or '?'} -> {d['after_op'] or '?'}"

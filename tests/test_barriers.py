@@ -215,3 +215,36 @@ def test_a_window_of_too_many_walk_states_keeps_the_barrier():
     [decision] = run(_independent_ops_kernel(1, 1, flags * (MAX_WINDOW_STATES // 2)), "auto").reports[0]["decisions"]
     assert decision["decision"] == "kept", decision["reason"]
     assert f"more than {MAX_WINDOW_STATES} walk states in one window (not analysed)" in decision["reason"]
+
+
+_TILE_A = ("  Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null> a;\n"
+           "  TASSIGN(a, 0);\n")
+
+
+@pytest.mark.parametrize("body, reasons", [
+    # A lambda is one opaque statement; after it, `pipe_barrier` may name what it declared.
+    ("  auto f = [&]() {\n    TADD(a, a, a);\n    pipe_barrier(PIPE_V);\n  };\n  f();\n  TADD(a, a, a);\n"
+     "  pipe_barrier(PIPE_V);\n  TMUL(a, a, a);\n",
+     ["inside a construct ptofix does not model (braced construct)",
+      "not read as pipe_barrier(PIPE_V): call to 'pipe_barrier': 'pipe_barrier' may be declared"]),
+    # A pipe in a variable, and a statement the grammar cannot parse; PIPE_MTE2's is no candidate.
+    ("  pipe_t p = PIPE_V;\n  TADD(a, a, a);\n  pipe_barrier(p);\n  TMUL(a, a, a);\n  pipe_barrier(PIPE_MTE2);\n"
+     "  pipe_barrier(PIPE_V) +;\n  TMUL(a, a, a);\n",
+     ["not read as pipe_barrier(PIPE_V): pipe_barrier: 'p' is a local variable here",
+      "in a statement the grammar does not understand"]),
+    # Statements nested deeper than the structure reads: the body is one opaque statement.
+    ("  TADD(a, a, a);\n" + "  {\n" * 201 + "  pipe_barrier(PIPE_V);\n" + "  }\n" * 201 + "  TMUL(a, a, a);\n",
+     ["inside a construct ptofix does not model (unstructured body: statements nested deeper than 200"]),
+])
+def test_a_barrier_the_model_does_not_read_is_reported_kept_with_its_reason(body, reasons):
+    """A pipe_barrier the model cannot read as PIPE_V's is no candidate (it stays, draining nothing
+    in the proof), but the report counts it, kept, with why: never '0 of 0 barriers'."""
+    text = f"__global__ AICORE void k(int64_t n) {{\n{_TILE_A}{body}}}\n"
+    outcome = run(text, "auto")
+    assert outcome.text == text
+    report = outcome.reports[0]
+    assert report["barriers"] == len(reasons) and report["removed"] == 0
+    unread = [d for d in report["decisions"] if d.get("unread")]
+    assert len(unread) == len(reasons) == len(report["decisions"])
+    for d, why in zip(unread, reasons, strict=True):
+        assert d["decision"] == "kept" and why in d["reason"], d["reason"]

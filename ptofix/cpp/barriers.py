@@ -19,7 +19,9 @@ from ..pto.ops import REPEAT_BYTES
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
 from ..record import Record
 from ..source import SourceText
-from .model import CppFile, Function, SimpleStmt
+from . import stmt_parser as A
+from .keywords import strip_pto
+from .model import CppFile, Function, OpaqueStmt, SimpleStmt
 from .parser import identifiers
 from .semantics import FileContext
 from .stmt_parser import forget_statements
@@ -191,7 +193,7 @@ class Hazard(Record):
 
 class Decision(Record):
     fn: Function
-    stmt: SimpleStmt
+    stmt: SimpleStmt | OpaqueStmt    # (an OpaqueStmt only when ``unread``)
     pattern: str | None          # pattern that selected it (None = not a candidate)
     removable: bool
     removed: bool = False
@@ -204,6 +206,9 @@ class Decision(Record):
     unknown_events: list = []
     context: tuple = ("", "")
     weight: int = 1                 # estimated executions per call of its function
+    # A statement that spells a pipe_barrier the model does not read as PIPE_V's (kept, stmt may be
+    # an OpaqueStmt holding one): reported with its reason, never a candidate.
+    unread: bool = False
 
 
 def normalize_patterns(spec: str | None) -> set[str]:
@@ -774,6 +779,11 @@ class BarrierAnalysis:
             counts = statement_weights(fn, cfg.sem)
             for stmt in fn.statements():
                 if id(stmt) not in cfg.barrier_events or not isinstance(stmt, SimpleStmt):
+                    unread = _unread_barrier(cfg, stmt)
+                    if unread and isinstance(stmt, (SimpleStmt, OpaqueStmt)):
+                        d = Decision(fn, stmt, None, False, reason=unread, unread=True)
+                        d.weight = counts.get(id(stmt), 1)
+                        slots.append(d)
                     continue
                 before, after = self.context(fn, stmt)
                 line = self.model.source.line_col(stmt.span.start)[0]
@@ -952,6 +962,28 @@ def local_mentions(model: CppFile) -> dict[int, set[str]]:
 # A pipe_barrier up to the next ';' that plainly names a pipe other than PIPE_V. Anything else
 # (PIPE_V, a comment, a macro, a ';' elsewhere...) may be a PIPE_V barrier.
 _OTHER_PIPE_BARRIER = regex_cache.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*;")
+
+
+def _unread_barrier(cfg: FunctionCFG, stmt) -> str:
+    """Why ``stmt``, which is no barrier event of ``cfg``, still spells what may be a
+    ``pipe_barrier(PIPE_V)`` ('' if it does not): a call of pipe_barrier the semantic model reads
+    otherwise (a name the function may redeclare, a pipe it cannot read), a statement the grammar
+    cannot parse, or a construct the model does not read into (a lambda, a body nested too deep)."""
+    if isinstance(stmt, OpaqueStmt):
+        if not _may_hold_v_barrier(stmt.text):
+            return ""
+        return f"inside a construct ptofix does not model ({stmt.reason}): not analysed"
+    if not isinstance(stmt, SimpleStmt) or "pipe_barrier" not in stmt.text or not _may_hold_v_barrier(stmt.text):
+        return ""
+    ast = stmt.ast
+    if ast is None:
+        return "in a statement the grammar does not understand: not analysed"
+    call = ast.expr if isinstance(ast, A.ExprStmt) else None
+    if not isinstance(call, A.Call) or strip_pto(call.callee) != "pipe_barrier":
+        return ""
+    info = cfg.sem.info.get(id(stmt))
+    why = info.reason if info is not None and info.reason else "not modelled"
+    return f"not read as pipe_barrier(PIPE_V): {why}"
 
 
 def _may_hold_v_barrier(text: str) -> bool:
