@@ -26,8 +26,9 @@ run, patcher run, ptofix run, ...) and their median is quoted, because the machi
    linear is 2x, 4x, 8x) for shapes that once made the analysis superlinear: if/else chains whose
    else has no barrier (every barrier's window would hold O(N) ops; a walk stops at MAX_WINDOW_OPS),
    `check` over N independent ops with no barrier, a SetValidShape before each op, V->S flag pairs
-   under `check`, and N TPipes in one function under local-slot-num (pairs sharing one of the 16
-   FlagIDs are reported pairwise: quadratic in that count by design).
+   under `check`, N helpers holding a V->S pair called from one kernel, and N TPipes in one
+   function under local-slot-num (pairs sharing one of the 16 FlagIDs are reported pairwise:
+   quadratic in that count by design).
 
 --python PATH picks the interpreter of the process measurements (1 and 4; default: the one running
 this script): its `ptofix` console script (what a kernel build runs) when it has one, else
@@ -427,6 +428,14 @@ def v_to_s_flags_kernel(ops: int) -> str:
     return f"__global__ AICORE void k(int64_t n) {{\n{_TWO_TILES}{body}}}\n"
 
 
+def flagged_helpers_kernel(helpers: int) -> str:
+    defs = "".join(f"static AICORE void h{i}({_SMALL_TILE} &x) {{\n  TADD(x, x, x);\n"
+                   "  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
+                   "  pipe_barrier(PIPE_V);\n  TMUL(x, x, x);\n}\n" for i in range(helpers))
+    calls = "".join(f"  h{i}(a);\n" for i in range(helpers))
+    return f"{defs}__global__ AICORE void k(int64_t n) {{\n{_TWO_TILES}{calls}}}\n"
+
+
 def tpipes_kernel(pipes: int) -> str:
     def tpipe(i: int) -> str:
         return f"TPipe<{i % 16}, Direction::DIR_C2V, 65536, 8, 8, true>"
@@ -466,6 +475,8 @@ def scaling(repeat: int) -> None:
     one("ops", (200, 400, 800, 1600), set_valid_shape_kernel, ("pipe-v-barrier", {"pattern": "auto"}))
     print("   check --fix, V->S flag pairs between ops:")
     one("pairs", (200, 400, 800, 1600), v_to_s_flags_kernel, ("pipe-v-barrier-insert", {}))
+    print("   run --pattern auto, helpers with a V->S flag pair, each called once from the kernel:")
+    one("helpers", (200, 400, 800, 1600), flagged_helpers_kernel, ("pipe-v-barrier", {"pattern": "auto"}))
     print("   local-slot-num{map=2}, TPipes in one function (16 FlagIDs: pairs share them):")
     one("pipes", (200, 400, 800, 1600), tpipes_kernel, ("local-slot-num", {"map": "2"}))
 

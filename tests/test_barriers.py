@@ -248,3 +248,24 @@ def test_a_barrier_the_model_does_not_read_is_reported_kept_with_its_reason(body
     assert len(unread) == len(reasons) == len(report["decisions"])
     for d, why in zip(unread, reasons, strict=True):
         assert d["decision"] == "kept" and why in d["reason"], d["reason"]
+
+
+def _helper_chain(depth: int) -> str:
+    """A kernel calls h{depth-1}, which calls ... h0, whose barrier has nothing before it in h0: it
+    is redundant only if h0's entry is clean, which depends on every caller up the chain."""
+    tile = "Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null>"
+    helpers = [f"static AICORE void h0({tile} &x) {{\n  pipe_barrier(PIPE_V);\n  TMUL(x, x, x);\n}}\n"]
+    helpers += [f"static AICORE void h{i}({tile} &x) {{\n  h{i - 1}(x);\n}}\n" for i in range(1, depth)]
+    return "".join(helpers) + (f"__global__ AICORE void k() {{\n  {tile} a;\n  TASSIGN(a, 0);\n  pipe_barrier(PIPE_ALL);\n"
+                               f"  h{depth - 1}(a);\n  pipe_barrier(PIPE_ALL);\n}}\n")
+
+
+def test_a_helper_is_traced_back_through_a_bounded_chain_of_callers():
+    """Callers are traced back MAX_CALL_DEPTH calls deep (bounded recursion): within it h0's entry is
+    proved clean and its barrier goes; one call deeper it is taken as not clean (kept), and a chain
+    of 1600 helpers is analysed, not refused as input nested too deeply."""
+    from ptofix.cpp.barriers import MAX_CALL_DEPTH
+    for depth, expected in ((MAX_CALL_DEPTH, "removed"), (MAX_CALL_DEPTH + 1, "kept"), (1600, "kept")):
+        first = run(_helper_chain(depth), "auto").reports[0]["decisions"][0]
+        assert first["decision"] == expected, (depth, first["reason"])
+    assert "vector work issued outside h0() may be in flight" in first["reason"]

@@ -43,6 +43,9 @@ MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it giv
 # 23 ops); a window past a chain of if/else whose else has no barrier grows with the chain.
 MAX_WINDOW_OPS = 128
 MAX_WINDOW_STATES = 16 * MAX_WINDOW_OPS
+# Callers a helper's clean entry or exit (or its flags' state there) is traced back through: past
+# this depth it is taken as not clean (may be anything), as recursion is (bounded recursion depth).
+MAX_CALL_DEPTH = 64
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
 _NONE_PENDING = frozenset({0})
 _MAYBE_PENDING = frozenset({0, 1})
@@ -266,6 +269,7 @@ class BarrierAnalysis:
         self._flag_entry: dict[tuple, frozenset] = {}
         self._trusted_tags: dict[int, set] = {}
         self._alternation: dict[tuple, bool] = {}    # (id(Function), tag) -> _alternates
+        self._dataflows: dict[tuple, tuple[dict, bool]] = {}     # _v_to_s_dataflow
         self.rewrites_used = 0
 
     def release(self) -> None:
@@ -367,7 +371,7 @@ class BarrierAnalysis:
         key = id(fn)
         if key in cache:
             return cache[key]
-        if key in stack:
+        if key in stack or len(stack) >= MAX_CALL_DEPTH:
             return False
         sites = self.callers(fn)
         clean = bool(sites) and self._only_called_there(fn, sites)
@@ -425,9 +429,18 @@ class BarrierAnalysis:
         known = self._alternation.get(key)
         if known is None:
             entry = self._flag_state_at_entry(cfg.fn, tag, frozenset())
-            states, ok = _flag_dataflow(cfg, tag, entry)
+            states, ok = self._v_to_s_dataflow(cfg, tag, entry)
             known = self._alternation[key] = ok and not _leaves_set_pending(cfg, states)
         return known
+
+    def _v_to_s_dataflow(self, cfg: FunctionCFG, tag: str, entry: frozenset) -> tuple[dict, bool]:
+        """_flag_dataflow of a V->S flag, remembered: each helper a function calls reads the
+        caller's states at its call (a kernel calling n helpers would run it n times)."""
+        key = (id(cfg.fn), tag, entry)
+        found = self._dataflows.get(key)
+        if found is None:
+            found = self._dataflows[key] = _flag_dataflow(cfg, tag, entry)
+        return found
 
     def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
         key = (id(fn), tag)
@@ -441,12 +454,12 @@ class BarrierAnalysis:
                 # a counter the 0/1 states do not follow past a set while one may be pending
                 # (`set; set; wait;` leaves it at 1).
                 cfg = self.cfg(fn)
-                states, alternates = _flag_dataflow(cfg, tag, entry)
+                states, alternates = self._v_to_s_dataflow(cfg, tag, entry)
                 if cfg.unstructured or not alternates or _leaves_set_pending(cfg, states):
                     entry = _MAYBE_PENDING
             self._flag_entry[key] = entry
             return entry
-        if id(fn) in stack:
+        if id(fn) in stack or len(stack) >= MAX_CALL_DEPTH:
             return _MAYBE_PENDING
         sites = self.callers(fn)
         if not sites or not self._only_called_there(fn, sites):
@@ -456,7 +469,8 @@ class BarrierAnalysis:
             cfg = self.cfg(caller)
             if cfg.unstructured:
                 return _MAYBE_PENDING
-            states, alternates = _flag_dataflow(cfg, tag, self._flag_state_at_entry(caller, tag, stack | {id(fn)}))
+            at_entry = self._flag_state_at_entry(caller, tag, stack | {id(fn)})
+            states, alternates = self._v_to_s_dataflow(cfg, tag, at_entry)
             if not alternates:
                 return _MAYBE_PENDING
             result = result | states.get(event.order, _MAYBE_PENDING)
@@ -839,6 +853,7 @@ class _LazyModels:
         self.decided: set[int] = set()               # functions whose purity is known
         self.pure: set[int] = set()                  # ... and found vector-free
         self.callers_of: dict[int, list] = {}
+        self.calls_of: dict[int, dict[int, list[Event]]] = {}    # _calls_by_callee
         self.text = text = analysis.model.source.text
         if mentions is None:
             mentions = local_mentions(analysis.model)
@@ -910,6 +925,19 @@ class _LazyModels:
                     self.pure.add(member)
         return key in self.pure
 
+    def _calls_by_callee(self, caller: Function) -> dict[int, list[Event]]:
+        """id(callee) -> the local-call events of ``caller`` that call it, in order (built once:
+        a kernel calling n helpers is asked n times)."""
+        index = self.calls_of.get(id(caller))
+        if index is None:
+            index = self.calls_of[id(caller)] = {}
+            local_function = self.analysis.ctx.local_function
+            for event in self.analysis.cfg(caller).local_calls:
+                callee = local_function(event.callee)
+                if callee is not None:
+                    index.setdefault(id(callee), []).append(event)
+        return index
+
     def callers(self, fn: Function) -> list:
         key = id(fn)
         sites = self.callers_of.get(key)
@@ -917,9 +945,7 @@ class _LazyModels:
             sites = []
             ctx = self.analysis.ctx
             for caller in self.named_by.get(fn.name, ()) if ctx.local_function(fn.name) is fn else ():
-                for event in self.analysis.cfg(caller).local_calls:
-                    if ctx.local_function(event.callee) is fn:
-                        sites.append((caller, event))
+                sites.extend((caller, event) for event in self._calls_by_callee(caller).get(key, ()))
             self.callers_of[key] = sites
         return sites
 
