@@ -1884,3 +1884,21 @@ def test_a_function_whose_name_may_be_an_empty_macro_leaves_the_file_unmodelled(
     from ptofix.source import SourceText
     model = PARSERS["cpp"](SourceText(f"{head}(int n) {{}}\n", "t.cpp"))
     assert bool(_unread_declaration(model)) is refused
+
+
+@pytest.mark.parametrize("space", ["Bias", "Mat", "Acc", "Left", "Right", "Scaling"])
+@pytest.mark.parametrize("as_destination", [False, True])
+def test_a_vector_op_on_a_tile_of_another_space_touches_ub(space, as_destination):
+    """pto-isa's vector ops take each operand as a UB pointer whatever its TileType (a2a3
+    TAdd.hpp casts `__cce_get_tile_ptr(dst)` to `__ubuf__`, with no Loc check): TADD on a Bias tile
+    at address 0 reads or writes UB [0, 2048), where the first TADD wrote. Spaces must not
+    separate it: the op is unknown and the barrier stays."""
+    vec = "Tile<TileType::Vec, float, 8, 64, BLayout::RowMajor, 8, 64, SLayout::NoneBox, 512, PadValue::Null>"
+    other = vec.replace("TileType::Vec", f"TileType::{space}")
+    later = "TADD(o, z, z);" if as_destination else "TADD(z, o, o);"
+    src = (f"__global__ AICORE void k() {{\n  {vec} a;\n  TASSIGN(a, 0);\n  {vec} b;\n  TASSIGN(b, 2048);\n"
+           f"  {vec} z;\n  TASSIGN(z, 4096);\n  {other} o;\n  TASSIGN(o, 0);\n  TADD(a, b, b);\n"
+           f"  pipe_barrier(PIPE_V);\n  {later}\n}}\n")
+    decisions = BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})
+    assert [d.removed for d in decisions] == [False]
+    assert f"is a {space} tile, which a vector op reads and writes as UB" in decisions[0].reason

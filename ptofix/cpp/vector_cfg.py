@@ -442,6 +442,14 @@ class FunctionCFG:
         accesses, problem = self._accesses(base, spec, args, env)
         if problem:
             return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base, why=problem)]
+        other_space = next((a for a in accesses if a.space is not None and a.space != UB_SPACE), None)
+        if other_space is not None:
+            # pto-isa's vector ops take every operand as a UB pointer whatever the tile's TileType
+            # (a2a3 TAdd.hpp: `(__ubuf__ T*)__cce_get_tile_ptr(dst)`, no Loc check): a Bias or Mat
+            # tile's bytes are UB bytes at its address, not its own space's. Not modelled: unknown.
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
+                              why=f"{base}: operand '{other_space.name}' is a {other_space.space} tile, which a "
+                                  "vector op reads and writes as UB at its address (not modelled)")]
         if spec.tmp_unbounded:
             # The tmp operand's write may run past the tmp tile: its bytes are unknown.
             accesses = [Access(a.name, a.write, a.space, None, None, True,
