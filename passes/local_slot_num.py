@@ -61,6 +61,7 @@ from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, parse_integ
 # Issues that may concern a pipe they do not name (_check_editable reads them for every pipe).
 _MAY_CONCERN_ANY_PIPE = frozenset({"unlinked", "opaque-use", "unparsed"})
 
+
 @dataclass
 class Intent:
     value: int

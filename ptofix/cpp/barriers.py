@@ -515,7 +515,7 @@ class BarrierAnalysis:
                     _give_up(found, nxt, f"more than {MAX_WINDOW_STATES} walk states in one window (not analysed)")
                     stack.clear()
                     break
-                if nxt.kind is EventKind.BARRIER:
+                if kind is EventKind.BARRIER:
                     crossed += 1
                     if crossed > MAX_REMOVED_CROSSED:
                         # Bounded work: a window this long is reported as not analysed (kept).

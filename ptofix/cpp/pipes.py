@@ -171,7 +171,8 @@ class PipeInventory:
     unlinked: list[TPipeType] = field(default_factory=list)   # TPipe types not tied to a pipe object
     issues: list[Issue] = field(default_factory=list)
     # issues_for's index: (len(issues) when built, id(pipe) -> its issues in order)
-    _by_pipe: tuple[int, dict[int, list[Issue]]] = field(default=(-1, {}), repr=False, compare=False)
+    _by_pipe: tuple[int, dict[int, list[Issue]]] = field(default_factory=lambda: (-1, {}), repr=False,
+                                                          compare=False)
     _of_kinds: dict[tuple, list[Issue]] = field(default_factory=dict, repr=False, compare=False)
 
     def orders(self) -> list[str]:
