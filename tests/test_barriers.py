@@ -250,6 +250,46 @@ def test_a_barrier_the_model_does_not_read_is_reported_kept_with_its_reason(body
         assert d["decision"] == "kept" and why in d["reason"], d["reason"]
 
 
+@pytest.mark.parametrize("defines, body, reasons", [
+    # A statement-like macro (its ';' makes the body unstructured): the use is reported where it is.
+    ("#define SYNCV pipe_barrier(PIPE_V);\n", "  TADD(a, a, a);\n  SYNCV\n  TMUL(a, a, a);\n",
+     ["uses the macro 'SYNCV'"]),
+    # A function-like macro, through another macro, in a statement and in a for header.
+    ("#define SYNCV2() pipe_barrier(PIPE_V)\n#define OUTER SYNCV2()\n",
+     "  TADD(a, a, a);\n  if (n > 0) OUTER;\n  for (int i = 0; i < n; SYNCV2(), ++i) {\n    TMUL(a, a, a);\n  }\n",
+     ["uses the macro 'OUTER'", "uses the macro 'SYNCV2'"]),
+    # Defined inside the body: the #define is no use; another pipe's barrier macro is no barrier.
+    ("#define SYNCM pipe_barrier(PIPE_MTE2)\n",
+     "  TADD(a, a, a);\n#define LATE() pipe_barrier(PIPE_V)\n  SYNCM;\n  LATE();\n  TMUL(a, a, a);\n",
+     ["uses the macro 'LATE'"]),
+    # Defined and never used: no barrier runs.
+    ("#define UNUSED() pipe_barrier(PIPE_V)\n", "  TADD(a, a, a);\n  TMUL(a, a, a);\n", []),
+])
+def test_a_barrier_inside_a_macro_is_reported_at_each_use(defines, body, reasons):
+    """The model reads a macro's use as its name, not as the pipe_barrier it expands to: each use
+    of a macro whose expansion may hold one is counted, kept, with the macro's name."""
+    text = f"{defines}__global__ AICORE void k(int64_t n) {{\n{_TILE_A}{body}}}\n"
+    outcome = run(text, "auto")
+    assert outcome.text == text
+    report = outcome.reports[0]
+    assert report["barriers"] == len(reasons) and report["removed"] == 0
+    unread = [d for d in report["decisions"] if d.get("unread")]
+    assert len(unread) == len(reasons) == len(report["decisions"])
+    for d, why in zip(unread, reasons, strict=True):
+        assert d["decision"] == "kept" and why in d["reason"], d["reason"]
+
+
+def test_a_helper_that_only_uses_a_barrier_macro_is_still_reported():
+    """A function whose text spells no pipe_barrier is not modelled for decisions, unless it uses a
+    barrier macro: then its use is reported like any other."""
+    text = (f"#define SYNCV() pipe_barrier(PIPE_V)\nstatic AICORE void h() {{\n  SYNCV();\n}}\n"
+            f"__global__ AICORE void k(int64_t n) {{\n{_TILE_A}  TADD(a, a, a);\n  h();\n}}\n")
+    report = run(text, "auto").reports[0]
+    [decision] = report["decisions"]
+    assert decision["function"] == "h" and decision["unread"] and decision["line"] == 3
+    assert report["barriers"] == 1 and report["removed"] == 0
+
+
 def _helper_chain(depth: int) -> str:
     """A kernel calls h{depth-1}, which calls ... h0, whose barrier has nothing before it in h0: it
     is redundant only if h0's entry is clean, which depends on every caller up the chain."""

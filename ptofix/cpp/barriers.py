@@ -21,7 +21,7 @@ from ..record import Record
 from ..source import SourceText
 from . import stmt_parser as A
 from .keywords import strip_pto
-from .model import CppFile, Function, OpaqueStmt, SimpleStmt
+from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
 from .parser import identifiers
 from .semantics import FileContext
 from .stmt_parser import forget_statements
@@ -196,7 +196,7 @@ class Hazard(Record):
 
 class Decision(Record):
     fn: Function
-    stmt: SimpleStmt | OpaqueStmt    # (an OpaqueStmt only when ``unread``)
+    stmt: Stmt                   # a SimpleStmt barrier; any statement when ``unread``
     pattern: str | None          # pattern that selected it (None = not a candidate)
     removable: bool
     removed: bool = False
@@ -249,6 +249,7 @@ class BarrierAnalysis:
         eager analysis (``lazy=False``, which models every function up front). ``mentions``:
         local_mentions(model), when already at hand."""
         self.model = model
+        self.barrier_macros = barrier_macros(model)
         self.functions = list(model.functions if functions is None else functions)
         self.lenient_flags = lenient_flags
         self.ctx = FileContext(model) if ctx is None else ctx
@@ -787,14 +788,14 @@ class BarrierAnalysis:
         slots: list[Decision | None] = []
         candidates = []
         for fn in self.functions:
-            if self._lazy is not None and not self._lazy.may_hold_v_barrier(fn):
+            if self._lazy is not None and not self._lazy.may_hold_v_barrier(fn, self.barrier_macros):
                 continue      # no barrier to decide: modelled only if a decision reads it
             cfg = self.cfg(fn)
             counts = statement_weights(fn, cfg.sem)
             for stmt in fn.statements():
                 if id(stmt) not in cfg.barrier_events or not isinstance(stmt, SimpleStmt):
-                    unread = _unread_barrier(cfg, stmt)
-                    if unread and isinstance(stmt, (SimpleStmt, OpaqueStmt)):
+                    unread = _unread_barrier(cfg, stmt) or _macro_barrier(stmt, self.barrier_macros)
+                    if unread:
                         d = Decision(fn, stmt, None, False, reason=unread, unread=True)
                         d.weight = counts.get(id(stmt), 1)
                         slots.append(d)
@@ -876,8 +877,8 @@ class _LazyModels:
                       for fn in analysis.functions for splice in ("\\\n", "\\\r"))
         self.usable = not spliced and not _has_cycle(edges)
 
-    def may_hold_v_barrier(self, fn: Function) -> bool:
-        return _may_hold_v_barrier(self.text[fn.span.start:fn.span.end])
+    def may_hold_v_barrier(self, fn: Function, macros: frozenset[str]) -> bool:
+        return _function_may_hold_v_barrier(self.text, fn, macros)
 
     def _raw_cfg(self, fn: Function) -> FunctionCFG:
         key = id(fn)
@@ -985,9 +986,9 @@ def local_mentions(model: CppFile) -> dict[int, set[str]]:
     return {id(fn): names.intersection(identifiers(text, fn.span.start, fn.span.end)) for fn in model.functions}
 
 
-# A pipe_barrier up to the next ';' that plainly names a pipe other than PIPE_V. Anything else
-# (PIPE_V, a comment, a macro, a ';' elsewhere...) may be a PIPE_V barrier.
-_OTHER_PIPE_BARRIER = regex_cache.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*;")
+# A pipe_barrier up to the next ';' (or a macro body's end) that plainly names a pipe other than
+# PIPE_V. Anything else (PIPE_V, a comment, a macro, a ';' elsewhere...) may be a PIPE_V barrier.
+_OTHER_PIPE_BARRIER = regex_cache.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*(?:;|\Z)")
 
 
 def _unread_barrier(cfg: FunctionCFG, stmt) -> str:
@@ -1023,6 +1024,53 @@ def _may_hold_v_barrier(text: str) -> bool:
     return False
 
 
+def barrier_macros(model: CppFile) -> frozenset[str]:
+    """The macros whose expansion may spell a ``pipe_barrier(PIPE_V)``: a replacement text that may
+    hold one (_may_hold_v_barrier), or that names such a macro. The model reads a use of one as the
+    macro's name, not as the barrier it expands to, so each use is reported as an unread barrier."""
+    if not model.macro_bodies:
+        return frozenset()
+    found = {name for name, body in model.macro_bodies if _may_hold_v_barrier(body)}
+    if not found:
+        return frozenset()
+    names_in = [(name, set(identifiers(body))) for name, body in model.macro_bodies]
+    grown = True
+    while grown:
+        grown = False
+        for name, words in names_in:
+            if name not in found and not found.isdisjoint(words):
+                found.add(name)
+                grown = True
+    return frozenset(found)
+
+
+def _function_may_hold_v_barrier(text: str, fn: Function, macros: frozenset[str]) -> bool:
+    """Whether ``fn`` may spell a PIPE_V barrier: in its text, or through a use of ``macros``."""
+    if _may_hold_v_barrier(text[fn.span.start:fn.span.end]):
+        return True
+    return bool(macros) and not macros.isdisjoint(identifiers(text, fn.span.start, fn.span.end))
+
+
+def _macro_barrier(stmt: Stmt, macros: frozenset[str]) -> str:
+    """Why ``stmt`` is an unread barrier through a macro ('' if it is not): it uses one of
+    ``macros`` (barrier_macros) in its own text (a compound statement's header, not its body). A
+    directive is no use: a #define's own body is not executed where it stands."""
+    if not macros:
+        return ""
+    if isinstance(stmt, (SimpleStmt, OpaqueStmt, CaseLabel)):
+        own = stmt.text
+    elif isinstance(stmt, ForStmt):
+        own = f"{stmt.init};{stmt.cond};{stmt.step}"
+    elif isinstance(stmt, (IfStmt, SwitchStmt)):
+        own = stmt.cond
+    else:
+        return ""
+    used = macros.intersection(identifiers(own))
+    if not used:
+        return ""
+    return f"uses the macro '{min(used)}', whose expansion may hold a pipe_barrier(PIPE_V): not analysed"
+
+
 def candidate_groups(model: CppFile, groups: list[list[Function]]) -> list[list[Function]]:
     """The ``groups`` that hold a function that may contain ``pipe_barrier(PIPE_V)``.
 
@@ -1033,7 +1081,8 @@ def candidate_groups(model: CppFile, groups: list[list[Function]]) -> list[list[
     text = model.source.text
     if "\\\n" in text or "\\\r" in text:
         return groups
-    return [group for group in groups if any(_may_hold_v_barrier(text[fn.span.start:fn.span.end]) for fn in group)]
+    macros = barrier_macros(model)
+    return [group for group in groups if any(_function_may_hold_v_barrier(text, fn, macros) for fn in group)]
 
 
 class _GroupLeak(Exception):

@@ -205,6 +205,7 @@ class CppFile(Record, slots=True):
     defines: tuple = ()                        # (name, offset) of every #define and #undef, in file order
     structure_in_parentheses: int = -1         # offset of the first brace or ';' inside parentheses
                                                # (a for header's ';' aside), -1 if none
+    macro_bodies: tuple = ()                   # (name, replacement text) of every #define, in file order
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

@@ -495,6 +495,7 @@ class _StructureParser:
         nonempty = set()
         declaring_macros: set[str] = set()
         defines: list[tuple[str, int]] = []
+        bodies: list[tuple[str, str]] = []
         includes = []
         find = self.kinds.find
         index = find("p")
@@ -513,6 +514,7 @@ class _StructureParser:
                 macros.add(match.group(1))
                 defines.append((match.group(1), self.starts[index]))
                 body = directive[match.end():].strip()
+                bodies.append((match.group(1), body))
                 if body and not _INERT_ATTRIBUTE.fullmatch(body):
                     nonempty.add(match.group(1))
                 if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
@@ -533,7 +535,7 @@ class _StructureParser:
                    or self.places[id(fn)][1][:len(pp)] != pp for fn in functions))
         return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
                        frozenset(macros - nonempty), tuple(includes), partial, self._declared_names(),
-                       frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses)
+                       frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies))
 
     def _declared_names(self) -> frozenset:
         """The names a declaration anywhere in the file (any scope) may introduce as a namespace,
