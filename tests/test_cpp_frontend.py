@@ -689,3 +689,30 @@ def test_a_nul_character_is_rejected_with_where_it_is(text, message):
 def test_comments_and_strings_may_hold_any_character():
     text = "\ufeff// \u6ce8\u91ca $\n#define X 1 // \u00e9 $ \\u00e9\nvoid k() {\n  f(\"\u00e9$\");\n}\n"
     assert [fn.name for fn in parse_cpp(SourceText(text, "x.cpp")).functions] == ["k"]
+
+
+_NS_TILE = "Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null>"
+
+
+def test_a_function_defined_twice_in_one_scope_is_refused():
+    text = f"namespace a {{\nvoid h({_NS_TILE} &x) {{}}\n}}\nnamespace a {{\nvoid h({_NS_TILE} &x) {{}}\n}}\n"
+    with pytest.raises(PtofixError) as info:
+        parse_cpp(SourceText(text, "k.cpp"))
+    assert "redefinition of 'h' (first defined at k.cpp:2:1)" in str(info.value)
+
+
+def test_same_named_functions_in_different_namespaces_are_two_functions():
+    """Valid C++ (`a::h` and `b::h`): both are read, neither is a local function a call resolves
+    to by name, so a call of either is Unknown and the barrier before it stays."""
+    from ptofix.cpp_fixes import fix_cpp
+    from ptofix.pass_manager import build_pass
+    text = (f"namespace a {{\nAICORE void h({_NS_TILE} &x) {{ TADD(x, x, x); }}\n}}\n"
+            f"namespace b {{\nAICORE void h({_NS_TILE} &x) {{ TMUL(x, x, x); }}\n}}\n"
+            f"__global__ AICORE void k() {{\n  {_NS_TILE} t;\n  TASSIGN(t, 0);\n  {_NS_TILE} u;\n  TASSIGN(u, 64);\n"
+            "  TADD(t, t, t);\n  pipe_barrier(PIPE_V);\n  a::h(u);\n}\n")
+    model = parse_cpp(SourceText(text, "k.cpp"))
+    assert [(fn.namespace, fn.name) for fn in model.functions] == [(("a",), "h"), (("b",), "h"), ((), "k")]
+    outcome = fix_cpp(SourceText(text, "k.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})])
+    assert outcome.text == text
+    [decision] = outcome.reports[0]["decisions"]
+    assert decision["decision"] == "kept" and "a::h(...)" in decision["reason"]

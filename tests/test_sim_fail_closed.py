@@ -277,6 +277,10 @@ def test_file_without_a_kernel_is_a_located_error(tmp_path):
     b.write_text(chain(4, 64, True))
     r = sim(str(b), str(b), "--function", "nope")
     assert r.returncode == 2 and f"{b}:1:1: error: no function named 'nope'" in r.stderr
+    c = tmp_path / "c.cpp"
+    c.write_text("namespace a {\nvoid h() {}\n}\nnamespace b {\nvoid h() {}\n}\n")
+    r = sim(str(c), str(c), "--function", "h")
+    assert r.returncode == 2 and f"{c}:5:1: error: several functions are named 'h'" in r.stderr, r.stderr
 
 
 # ---- exit statuses ----------------------------------------------------------------------------------

@@ -522,7 +522,7 @@ class _StructureParser:
             index = find("p", index + 1)
         seen: dict[tuple, Function] = {}
         for fn in functions:
-            key = (fn.qualified, fn.name, " ".join(fn.params.split()))
+            key = (fn.namespace, fn.qualified, fn.name, " ".join(fn.params.split()))
             if key in seen:
                 raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
                                   f"{self.source.location(seen[key].span.start)})", self.source, fn.span.start)

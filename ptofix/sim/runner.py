@@ -93,11 +93,14 @@ def pick_function(cpp: CppFile, name: str | None) -> Function:
     if not cpp.functions:
         raise PtofixError("no function definition to simulate (expected a ptoas kernel)", cpp.source, 0)
     if name:
-        fn = cpp.function(name)
-        if fn is None:
+        named = [fn for fn in cpp.functions if fn.name == name]
+        if not named:
             known = ", ".join(sorted({f.name for f in cpp.functions}))
             raise PtofixError(f"no function named '{name}' (functions: {known})", cpp.source, 0)
-        return fn
+        if len(named) > 1:
+            raise PtofixError(f"several functions are named '{name}' (overloads, or in different namespaces): "
+                              "cannot tell which to simulate", cpp.source, named[1].span.start)
+        return named[0]
     entries = [fn for fn in cpp.functions if fn.is_entry]
     if len(entries) == 1:
         return entries[0]
