@@ -305,7 +305,12 @@ def test_a_helper_is_traced_back_through_a_bounded_chain_of_callers():
     proved clean and its barrier goes; one call deeper it is taken as not clean (kept), and a chain
     of 1600 helpers is analysed, not refused as input nested too deeply."""
     from ptofix.cpp.barriers import MAX_CALL_DEPTH
+    bound = f"vector work issued outside h0() may be in flight (its callers are traced at most {MAX_CALL_DEPTH} calls deep)"
     for depth, expected in ((MAX_CALL_DEPTH, "removed"), (MAX_CALL_DEPTH + 1, "kept"), (1600, "kept")):
         first = run(_helper_chain(depth), "auto").reports[0]["decisions"][0]
         assert first["decision"] == expected, (depth, first["reason"])
-    assert "vector work issued outside h0() may be in flight" in first["reason"]
+        assert (bound in first["reason"]) == (expected == "kept"), first["reason"]
+    # Not clean for another reason (h0 is not static: other files may call it): no bound named.
+    first = run(_helper_chain(3).replace("static AICORE void h0", "AICORE void h0"), "auto").reports[0]["decisions"][0]
+    assert first["decision"] == "kept" and "outside h0() may be in flight" in first["reason"]
+    assert "traced at most" not in first["reason"]

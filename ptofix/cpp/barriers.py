@@ -267,6 +267,7 @@ class BarrierAnalysis:
             self._callers = self._call_sites()
         self._entry_clean: dict[int, bool] = {}
         self._exit_clean: dict[int, bool] = {}
+        self._past_call_depth: set[int] = set()     # not clean for want of tracing callers deeper
         self._flag_entry: dict[tuple, frozenset] = {}
         self._trusted_tags: dict[int, set] = {}
         self._alternation: dict[tuple, bool] = {}    # (id(Function), tag) -> _alternates
@@ -359,6 +360,14 @@ class BarrierAnalysis:
         vector work in flight, so it is not clean."""
         return self._boundary_clean(fn, backward=True, cache=self._entry_clean, stack=frozenset())
 
+    def _boundary_event(self, fn: Function) -> Event:
+        """The Unknown event standing for what may be in flight at a boundary of ``fn`` that is
+        not clean; it says when the callers were not traced further for the depth bound."""
+        why = f"vector work issued outside {fn.name}() may be in flight"
+        if id(fn) in self._past_call_depth:
+            why += f" (its callers are traced at most {MAX_CALL_DEPTH} calls deep)"
+        return Event(EventKind.UNKNOWN, why=why)
+
     def exit_clean(self, fn: Function) -> bool:
         """Nothing can still run on PIPE_V after ``fn`` returns (the mirror of entry_clean)."""
         return self._boundary_clean(fn, backward=False, cache=self._exit_clean, stack=frozenset())
@@ -372,7 +381,10 @@ class BarrierAnalysis:
         key = id(fn)
         if key in cache:
             return cache[key]
-        if key in stack or len(stack) >= MAX_CALL_DEPTH:
+        if key in stack:
+            return False
+        if len(stack) >= MAX_CALL_DEPTH:
+            self._past_call_depth.add(key)
             return False
         sites = self.callers(fn)
         clean = bool(sites) and self._only_called_there(fn, sites)
@@ -381,6 +393,8 @@ class BarrierAnalysis:
                 clean = False     # a goto may reach the call around the caller's drains
                 break
             if not self._boundary_clean(caller, backward, cache, stack | {key}):
+                if id(caller) in self._past_call_depth:
+                    self._past_call_depth.add(key)
                 clean = False
                 break
             ops, boundary = self._walk(self.cfg(caller), event, backward=backward)
@@ -590,11 +604,10 @@ class BarrierAnalysis:
                 decision.pairs_checked = pairs
                 decision.reason = hazard.summary(self.model.source)
                 return decision
-        boundary = Event(EventKind.UNKNOWN, why=f"vector work issued outside {fn.name}() may be in flight")
         if hit_entry and not self.entry_clean(fn):
-            before.insert(0, (boundary, False))
+            before.insert(0, (self._boundary_event(fn), False))
         if hit_exit and not self.exit_clean(fn):
-            after.append((boundary, False))
+            after.append((self._boundary_event(fn), False))
         decision.before_ops = [e for e, _ in before]
         decision.after_ops = [e for e, _ in after]
         unknown = [e for e in decision.before_ops + decision.after_ops if e.kind is EventKind.UNKNOWN]
