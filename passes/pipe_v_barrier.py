@@ -108,7 +108,7 @@ def _outside_statement_lists(model) -> set[int]:
 
 def _keep(d, source: SourceText, outside_lists: set[int]) -> tuple:
     """(report entry, edit or None, warning or None, (function, weight, removed)) of decision ``d``."""
-    line, col = source.line_col(d.stmt.span.start)
+    line, col = source.line_col(d.at if d.at >= 0 else d.stmt.span.start)
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": d.fn.name,
         "before_op": d.context[0] or None, "after_op": d.context[1] or None,

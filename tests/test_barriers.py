@@ -250,6 +250,18 @@ def test_a_barrier_the_model_does_not_read_is_reported_kept_with_its_reason(body
         assert d["decision"] == "kept" and why in d["reason"], d["reason"]
 
 
+def test_each_barrier_an_opaque_construct_spells_is_reported_where_it_is():
+    """A lambda is one opaque statement: each pipe_barrier its code spells is counted and located
+    at itself; one in a comment or string is none, and neither is another pipe's."""
+    body = ("  auto f = [&]() {\n    TADD(a, a, a);\n    pipe_barrier(PIPE_V);\n    // pipe_barrier(PIPE_V);\n"
+            "    pipe_barrier(PIPE_MTE2);\n    const char *s = \"pipe_barrier(PIPE_V)\";\n    pipe_barrier(PIPE_V);\n  };\n"
+            "  f();\n")
+    text = f"__global__ AICORE void k(int64_t n) {{\n{_TILE_A}{body}}}\n"
+    report = run(text, "auto").reports[0]
+    assert [(d["line"], d["column"], d["unread"]) for d in report["decisions"]] == [(6, 5, True), (10, 5, True)]
+    assert report["barriers"] == 2 and report["removed"] == 0
+
+
 @pytest.mark.parametrize("defines, body, reasons", [
     # A statement-like macro (its ';' makes the body unstructured): the use is reported where it is.
     ("#define SYNCV pipe_barrier(PIPE_V);\n", "  TADD(a, a, a);\n  SYNCV\n  TMUL(a, a, a);\n",

@@ -22,7 +22,7 @@ from ..source import SourceText
 from . import stmt_parser as A
 from .keywords import strip_pto
 from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
-from .parser import identifiers
+from .parser import identifiers, masked_literals
 from .semantics import FileContext
 from .stmt_parser import forget_statements
 from .vector_cfg import CHAIN_16BIT_ONLY, UNKNOWN_EVENT_ID, WINDOW_BOUND, Access, Event, EventKind, FunctionCFG
@@ -212,6 +212,7 @@ class Decision(Record):
     # A statement that spells a pipe_barrier the model does not read as PIPE_V's (kept, stmt may be
     # an OpaqueStmt holding one): reported with its reason, never a candidate.
     unread: bool = False
+    at: int = -1                    # file offset of an unread barrier spelled inside ``stmt`` (else its start)
 
 
 def normalize_patterns(spec: str | None) -> set[str]:
@@ -809,9 +810,13 @@ class BarrierAnalysis:
                 if id(stmt) not in cfg.barrier_events or not isinstance(stmt, SimpleStmt):
                     unread = _unread_barrier(cfg, stmt) or _macro_barrier(stmt, self.barrier_macros)
                     if unread:
-                        d = Decision(fn, stmt, None, False, reason=unread, unread=True)
-                        d.weight = counts.get(id(stmt), 1)
-                        slots.append(d)
+                        # Inside an opaque construct: one for each barrier it spells, where it is.
+                        spelled = _v_barrier_offsets(stmt.text) if isinstance(stmt, OpaqueStmt) else [0]
+                        for offset in spelled or [0]:
+                            d = Decision(fn, stmt, None, False, reason=unread, unread=True,
+                                         at=stmt.span.start + offset)
+                            d.weight = counts.get(id(stmt), 1)
+                            slots.append(d)
                     continue
                 before, after = self.context(fn, stmt)
                 line = self.model.source.line_col(stmt.span.start)[0]
@@ -1024,6 +1029,17 @@ def _unread_barrier(cfg: FunctionCFG, stmt) -> str:
     info = cfg.sem.info.get(id(stmt))
     why = info.reason if info is not None and info.reason else "not modelled"
     return f"not read as pipe_barrier(PIPE_V): {why}"
+
+
+_SPELLED_BARRIER = regex_cache.compile(r"(?<![\w$])pipe_barrier(?![\w$])")
+
+
+def _v_barrier_offsets(text: str) -> list[int]:
+    """Offsets in ``text`` of the pipe_barrier calls its code spells (not in a comment or literal)
+    that may be PIPE_V's (_may_hold_v_barrier): where the report locates each unread one."""
+    code = masked_literals(text)
+    return [match.start() for match in _SPELLED_BARRIER.finditer(code)
+            if not _OTHER_PIPE_BARRIER.match(code, match.end())]
 
 
 def _may_hold_v_barrier(text: str) -> bool:
