@@ -47,7 +47,8 @@ class PipeVBarrierPass(Pass):
         # Each decision is turned into what the report keeps as soon as its group of functions is
         # decided, so the analysis can free that group's models before the next (memory).
         outside_lists = _outside_statement_lists(model)
-        kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists),
+        labels = _function_labels(model, source)
+        kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists, labels),
                                           force=self.force, weights=overrides,
                                           translation_unit=self.translation_unit)
         edits: list[Edit] = [edit for _, edit, _, _ in kept if edit is not None]
@@ -106,7 +107,22 @@ def _outside_statement_lists(model) -> set[int]:
     return found
 
 
-def _keep(d, source: SourceText, outside_lists: set[int]) -> tuple:
+def _function_labels(model, source: SourceText) -> dict[int, str]:
+    """id(Function) -> the name the per-function barrier counts are listed under: its name, or for
+    a name several functions share (overloads, namespaces) the namespace and the line too."""
+    shared: dict[str, int] = {}
+    for fn in model.functions:
+        shared[fn.name] = shared.get(fn.name, 0) + 1
+    labels = {}
+    for fn in model.functions:
+        label = fn.name
+        if shared[fn.name] > 1:
+            label = "::".join((*fn.namespace, fn.name)) + f" (line {source.line_col(fn.span.start)[0]})"
+        labels[id(fn)] = label
+    return labels
+
+
+def _keep(d, source: SourceText, outside_lists: set[int], labels: dict[int, str]) -> tuple:
     """(report entry, edit or None, warning or None, (function, weight, removed)) of decision ``d``."""
     line, col = source.line_col(d.at if d.at >= 0 else d.stmt.span.start)
     entry = {
@@ -140,7 +156,7 @@ def _keep(d, source: SourceText, outside_lists: set[int]) -> tuple:
         if not d.removable:
             warning = (f"{source.path}:{line}:{col}: warning: --force removed an unproven "
                        f"PIPE_V barrier: {d.reason}")
-    return entry, edit, warning, (d.fn.name, d.weight, d.removed)
+    return entry, edit, warning, (labels[id(d.fn)], d.weight, d.removed)
 
 
 PASS = PipeVBarrierPass
