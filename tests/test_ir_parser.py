@@ -132,3 +132,67 @@ def test_real_pto_inventory():
     for i, p in enumerate(inits):
         by_id.setdefault(p.id, set()).add(bases[i])
     assert all(len(v) == 1 for v in by_id.values())
+
+
+# ---- statements the line scanner must not merge or split wrongly ------------------------------
+_PUSH = '"pto.tpush_to_aiv"(%t) {id = 0 : i64, split = 0 : i64} : (!pto.tile_buf<acc, 16x16xf32>) -> ()'
+
+
+@pytest.mark.parametrize("text, column", [
+    # Another op after an op in custom form, on its line: refused where it starts, never hidden.
+    (f"%z = arith.constant 0 : index {_PUSH}\n", 31),
+    ("%z = arith.constant 0 : index pto.tpush_to_aiv(%t) {split = 0} : !pto.tile_buf<acc, 16x16xf32>\n", 31),
+    # A line ending in ',' continues the op: the op on the next line would join it.
+    ("%z = test.op %a,\n  pto.tfree_from_aiv {id = 0, split = 0}\n", None),
+])
+def test_a_second_op_in_a_custom_op_statement_is_an_error_where_it_starts(text, column):
+    with pytest.raises(PtofixError) as info:
+        parse_ir_text(text, "in.mlir")
+    message = info.value.format()
+    assert "an operation after 'arith.constant'" in message or "an operation after 'test.op'" in message, message
+    if column is not None:
+        assert message.startswith(f"in.mlir:1:{column}: error:"), message
+    else:
+        assert message.startswith("in.mlir:2:3: error:"), message
+
+
+@pytest.mark.parametrize("text", [
+    # Dotted words that are no op: attribute keys, types, attributes, symbols, results of scf.for.
+    "func.func @k() attributes {pto.entry, llvm.emit_c_interface} {\n  return\n}\n",
+    "%c = arith.constant {pto.note = 1 : i32} 0 : index\n",
+    "%t = pto.tload ins(%a : !pto.tile_buf<loc=vec, dtype=f32>) outs(%b : #pto.address_space<gm>) loc(#loc1)\n",
+    "scf.for %i = %c0 to %c8 step %c1 iter_args(%x = %c0) -> (index) {\n  scf.yield %x : index\n}\n",
+    '%c = arith.constant 1.5e3 : f32 loc("a.py":1:2)\n',
+])
+def test_dotted_words_of_one_custom_op_are_no_second_op(text):
+    assert parse_ir_text(text).ops
+
+
+def test_comment_lines_inside_an_op_are_read_past():
+    """A `//` line between an op's lines (after `%x =`, or between its attributes and its operand
+    list) neither ends the op nor starts another; ptoas reads both."""
+    text = ("pto.aic_initialize_pipe {id = 0, dir_mask = 2, slot_size = 1024}\n  // consumer buffers\n"
+            "  (gm_slot_buffer = %g : !pto.ptr<f32>, c2v_consumer_buf = %c : i32, v2c_consumer_buf = %v : i32)\n"
+            "%r = // the popped tile\n  pto.tpop_from_aiv {id = 0, split = 0} -> !pto.tile_buf<vec, 16x16xf32>\n"
+            "// between ops\npto.tfree_from_aiv {id = 0, split = 0}\n")
+    init, pop, free = parse_ir_text(text).ops
+    assert [c.keyword for c in init.operand_clauses] == ["gm_slot_buffer", "c2v_consumer_buf", "v2c_consumer_buf"]
+    assert pop.name == "pto.tpop_from_aiv" and [r.name for r in pop.results] == ["%r"]
+    assert free.name == "pto.tfree_from_aiv" and text[free.span.start:].startswith("pto.tfree_from_aiv")
+    check_spans(parse_ir_text(text))
+
+
+@pytest.mark.parametrize("text, line, column", [
+    (f"{_PUSH}\r{_PUSH}\r", 1, len(_PUSH) + 1),
+    (f"{_PUSH}\r\n{_PUSH}\r{_PUSH}\r\n", 2, len(_PUSH) + 1),
+])
+def test_a_cr_line_ending_is_refused_where_it_is(text, line, column):
+    """The scanner ends statements at '\\n': after a lone CR the next op would join this one."""
+    with pytest.raises(PtofixError) as info:
+        parse_ir_text(text, "in.mlir")
+    assert info.value.format().startswith(f"in.mlir:{line}:{column}: error: a carriage return"), info.value.format()
+
+
+def test_crlf_line_endings_are_read():
+    ops = parse_ir_text(f"{_PUSH}\r\n{_PUSH}\r\n").ops
+    assert len(ops) == 2

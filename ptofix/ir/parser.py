@@ -76,6 +76,13 @@ _RESULT = regex_cache.compile(r"%([A-Za-z0-9_$.\-]+)(?::([0-9]+))?")
 _VALUE_USE = regex_cache.compile(r"%[A-Za-z0-9_$.\-]+(?:#[0-9]+)?")
 _LINE_START_IDENT = regex_cache.compile(r"([A-Za-z_][A-Za-z0-9_$.]*)[ \t]*(.?)")
 _STATEMENT_WORDS = {"return", "module"}
+# What starts another op inside the text of an op in custom form, whose end the scanner only knows
+# as its line's (strings blanked, regions too): a dialect op name (`dialect.op`, not a type `!`,
+# attribute `#`, symbol `@`, value `%` or block `^`, nor an attribute key before `=` `,` `}`); or,
+# in the raw text, a quoted generic op name and its `(`. (Not a result list `%a =`: custom forms
+# spell those too, `scf.for %i = %lb to %ub`.)
+_SECOND_OP = regex_cache.compile(r"(?<![\w$.!#@%^])[A-Za-z_][\w$]*\.[A-Za-z_][\w$.]*(?![\w$.])(?!\s*[=,}])")
+_SECOND_GENERIC_OP = regex_cache.compile(r'"[A-Za-z_][\w$]*\.[^"\\\n]*"\s*\(')
 _SYMBOL = regex_cache.compile(r'@("(?:[^"\\]|\\.)*"|[A-Za-z0-9_$.\-]+)')
 _STRINGS = regex_cache.compile(r'"(?:[^"\\\n]|\\.)*"')
 
@@ -154,6 +161,13 @@ class _Scanner:
         if prev > 0 and (text[prev - 1] in ":,=" or text.startswith("->", prev - 2)):
             return True
         pos = self.skip_ws(pos)
+        while text.startswith("//", pos):
+            # A comment line says nothing: the line after it decides (an op's header, a comment,
+            # then its operands on the next line are one op).
+            end = text.find("\n", pos)
+            if end == -1:
+                return False
+            pos = self.skip_ws(end)
         if pos >= len(text):
             return False
         ch = text[pos]
@@ -161,8 +175,6 @@ class _Scanner:
             return False
         if ch == "!":
             return not top_level
-        if ch == "/" and text.startswith("//", pos):
-            return False
         m = _LINE_START_IDENT.match(text, pos)
         if m:
             word, nxt = m.group(1), m.group(2)
@@ -284,6 +296,15 @@ class _Scanner:
         end = comment_start if comment_start is not None else len(text)
         return self._rstrip(start, end), regions
 
+    def _skip_comments(self, pos: int) -> int:
+        """``pos`` past blanks and ``//`` comment lines."""
+        text = self.text
+        pos = self.skip_ws(pos)
+        while text.startswith("//", pos):
+            end = text.find("\n", pos)
+            pos = len(text) if end == -1 else self.skip_ws(end)
+        return pos
+
     def _rstrip(self, start: int, end: int) -> int:
         text = self.text
         while end > start and text[end - 1] in " \t\r\n":
@@ -305,6 +326,8 @@ class _Scanner:
                 count = int(m.group(2)) if m.group(2) else 1
                 at = base + m.start()
                 results.append(Value("%" + m.group(1), Span(at, at + 1 + len(m.group(1))), count))
+        if head.group("results"):
+            pos = self._skip_comments(pos)         # `%x = // why` then the op on the next line
         name_match = _OPNAME.match(text, pos)
         if not name_match:
             raise self.error("expected an operation name", pos)
@@ -355,8 +378,14 @@ class _Scanner:
                 _parse_with_lark(self.source, op, own, "custom_op")
             else:
                 after = op.name_span.end - start
+                masked = _STRINGS.sub(lambda s: " " * len(s.group(0)), own[after:])
+                second = _SECOND_OP.search(masked) or _SECOND_GENERIC_OP.search(own, after)
+                if second is not None:
+                    at = start + (after + second.start() if second.re is _SECOND_OP else second.start())
+                    raise self.error(f"an operation after '{op.name}' in the same statement: ptofix reads an op in "
+                                     "custom form up to its line's end, so put each op on a line of its own", at)
                 op.operands = [Value(m.group(0), Span(start + after + m.start(), start + after + m.end()))
-                               for m in _VALUE_USE.finditer(_STRINGS.sub(lambda s: " " * len(s.group(0)), own[after:]))]
+                               for m in _VALUE_USE.finditer(masked)]
         return op
 
 
@@ -587,8 +616,18 @@ def _classify(atom, text: str) -> tuple[str, Any]:
 
 # --------------------------------------------------------------------------------------------
 
+_BARE_CR = regex_cache.compile(r"\r(?!\n)")
+
+
 def parse_ir(source: SourceText) -> Module:
     """Parse a whole module. Never modifies the text; raises PtofixError on malformed input."""
+    if "\r" in source.text:
+        # The scanner ends statements at line ends, which it finds at '\n': a CR line ending would
+        # join the ops after it into one statement (and hide them from the passes).
+        bare = _BARE_CR.search(source.text)
+        if bare is not None:
+            raise PtofixError("a carriage return that does not end a CRLF line ending (a CR line ending) is "
+                              "not supported in PTO IR: use LF or CRLF line endings", source, bare.start())
     _check_string_escapes(source)
     scanner = _Scanner(source)
     try:
