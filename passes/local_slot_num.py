@@ -36,6 +36,7 @@ from typing import Any, ClassVar
 
 from ptofix.cpp.keywords import strip_pto
 from ptofix.cpp.pipes import (
+    AMBIGUOUS_ORDER,
     DEFAULT_LOCAL_SLOT_NUM,
     NEW,
     NO_NOSPLIT,
@@ -297,6 +298,9 @@ class LocalSlotNumPass(Pass):
             found = header_order(read_source(header).text)
             if found is None:
                 raise PtofixError(f"local-slot-num: cannot find the 'struct TPipe' template in {header}")
+            if found == AMBIGUOUS_ORDER:
+                raise PtofixError(f"local-slot-num: {header} declares 'struct TPipe' templates in more than one "
+                                  "argument order (in #if branches?): which one is compiled cannot be told")
             if found == NO_NOSPLIT:
                 # Its sixth argument is EN_UNIT_FLAG: an old-order file's IsNoSplit there would turn
                 # into the unit flag. Neither order ptofix writes fits it.

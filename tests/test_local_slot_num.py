@@ -15,7 +15,7 @@ import re
 import pytest
 
 from ptofix.cpp.parser import parse_cpp, tokenize
-from ptofix.cpp.pipes import NEW, NO_NOSPLIT, OLD, SHORT, UNKNOWN, build_inventory, header_order
+from ptofix.cpp.pipes import AMBIGUOUS_ORDER, NEW, NO_NOSPLIT, OLD, SHORT, UNKNOWN, build_inventory, header_order
 from ptofix.frontends import PARSERS
 from ptofix.local_slot_options import add_local_slot_arguments, local_slot_pass_from_args
 from ptofix.pass_manager import build_pass, run_pipeline
@@ -120,6 +120,37 @@ def test_header_order():
     assert header_order("template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uint32_t SlotNum, "
                         "uint32_t LocalSlotNum = 2, bool EN_UNIT_FLAG = false> struct TPipe;") == NO_NOSPLIT
     assert header_order("template <typename T> struct Other;") is None
+
+
+_NEW_TPIPE = ("template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uint32_t SlotNum, uint32_t LocalSlotNum = 2, "
+              "bool IsNoSplit = false, bool EN_UNIT_FLAG = false>\nstruct TPipe {};\n")
+_OLD_TPIPE = ("template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uint32_t SlotNum, bool IsNoSplit, "
+              "uint32_t LocalSlotNum, bool EN_UNIT_FLAG = false>\nstruct TPipe;\n")
+
+
+@pytest.mark.parametrize("header, order", [
+    # What the compiler never reads says nothing: a comment, an `#if 0` group (nested ones too).
+    (f"/* before 04-10:\n{_OLD_TPIPE}*/\n{_NEW_TPIPE}", NEW),
+    ("".join(f"// {line}\n" for line in _OLD_TPIPE.splitlines()) + _NEW_TPIPE, NEW),
+    (f"#if 0\n#ifdef X\n#endif\n{_OLD_TPIPE}#endif\n{_NEW_TPIPE}", NEW),
+    (f"#if 0\n{_NEW_TPIPE}#else\n{_OLD_TPIPE}#endif\n", OLD),
+    # Two live orders (#ifdef branches): which is compiled cannot be told.
+    (f"#ifdef OLD_PIPES\n{_OLD_TPIPE}#else\n{_NEW_TPIPE}#endif\n", AMBIGUOUS_ORDER),
+    # A declaration and its definition in one order are one order.
+    (_NEW_TPIPE.replace("TPipe {};", "TPipe;") + _NEW_TPIPE, NEW),
+])
+def test_header_order_reads_only_what_is_compiled(header, order):
+    assert header_order(header) == order
+
+
+def test_a_pto_lib_declaring_tpipe_in_two_orders_is_refused(tmp_path):
+    lib = tmp_path / "pto-isa"
+    header = lib / "include" / "pto" / "npu" / "a2a3" / "TPush.hpp"
+    header.parent.mkdir(parents=True)
+    header.write_text(f"#ifdef OLD_PIPES\n{_OLD_TPIPE}#else\n{_NEW_TPIPE}#endif\n")
+    text = "void k() {\n  TPipe<0, Direction::DIR_C2V, 1024, 8, 1, false> v20(a, b, c);\n}\n"
+    with pytest.raises(PtofixError, match="declares 'struct TPipe' templates in more than one argument order"):
+        run(text, **{"map": "2", "pto-lib": str(lib)})
 
 
 # ---- pass -----------------------------------------------------------------------------------------

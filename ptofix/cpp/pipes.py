@@ -46,7 +46,7 @@ from ..pto.tpipe import (  # noqa: F401
 from ..source import SourceText, Span
 from .keywords import strip_pto
 from .model import CppFile, Function, SimpleStmt
-from .parser import directive_text
+from .parser import directive_text, masked_literals
 from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
 
 USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
@@ -508,22 +508,27 @@ def _flags_overlap(a: PipeObject, b: PipeObject) -> bool:
 
 def header_order(text: str) -> str | None:
     """Argument order of ``struct TPipe`` in a pto-isa ``TPush.hpp`` (``new``/``old``, or
-    ``NO_NOSPLIT`` for a TPipe without IsNoSplit), None if not found.
+    ``NO_NOSPLIT`` for a TPipe without IsNoSplit, or ``AMBIGUOUS_ORDER`` when its templates
+    disagree), None if not found. Comments and ``#if 0`` groups are not read; templates in other
+    ``#if`` branches all are (the one compiled cannot be told here), so two orders there are
+    ``AMBIGUOUS_ORDER``, not the first one's.
 
     docs/reference/pto-facts.md §4.1: 03-26 ``<..., SlotNum, LocalSlotNum, EN_UNIT_FLAG>`` and since 04-10
     ``<..., SlotNum, LocalSlotNum, IsNoSplit, EN_UNIT_FLAG>`` put LocalSlotNum fifth ("new"); the
     04-09 header ``<..., SlotNum, bool IsNoSplit, uint32_t LocalSlotNum, ...>`` is "old".
     """
-    for match in re.finditer(r"template\s*<", text):
+    code = _without_disabled_groups(masked_literals(text))
+    found: set[str] = set()
+    for match in re.finditer(r"template\s*<", code):
         depth, i = 1, match.end()
-        while i < len(text) and depth:
-            if text[i] == "<":
+        while i < len(code) and depth:
+            if code[i] == "<":
                 depth += 1
-            elif text[i] == ">":
+            elif code[i] == ">":
                 depth -= 1
             i += 1
-        params = text[match.end():i - 1]
-        rest = text[i:i + 200]
+        params = code[match.end():i - 1]
+        rest = code[i:i + 200]
         if not re.match(r"\s*(struct|class)\s+TPipe\b", rest):
             continue
         names = [re.sub(r"=.*", "", p, flags=re.S).split()[-1] for p in params.split(",") if p.strip()]
@@ -532,11 +537,46 @@ def header_order(text: str) -> str | None:
         if "IsNoSplit" not in names:
             # 03-26 to 04-09: `<..., SlotNum, LocalSlotNum, EN_UNIT_FLAG>`, the sixth argument is the
             # unit flag, not IsNoSplit: neither order ptofix writes.
-            return NO_NOSPLIT
-        if names.index("IsNoSplit") < names.index("LocalSlotNum"):
-            return OLD
-        return NEW
-    return None
+            found.add(NO_NOSPLIT)
+        elif names.index("IsNoSplit") < names.index("LocalSlotNum"):
+            found.add(OLD)
+        else:
+            found.add(NEW)
+    if len(found) > 1:
+        return AMBIGUOUS_ORDER
+    return found.pop() if found else None
+
+
+_CONDITIONAL = re.compile(r"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$", re.M)
+
+
+def _without_disabled_groups(code: str) -> str:
+    """``code`` (comments blanked) with each ``#if 0`` group blanked up to its own ``#elif``,
+    ``#else`` or ``#endif``: text the compiler never reads."""
+    pieces, cursor = [], 0
+    depth = 0            # conditionals open
+    skip_at = -1         # depth of the `#if 0` being skipped (-1: none)
+    skip_from = 0
+    for match in _CONDITIONAL.finditer(code):
+        word, rest = match.group(1), match.group(2).strip()
+        if word in ("if", "ifdef", "ifndef"):
+            depth += 1
+            if skip_at < 0 and word == "if" and rest in ("0", "false"):
+                skip_at, skip_from = depth, match.end()
+        elif word in ("elif", "else", "endif"):
+            if skip_at == depth:
+                pieces.append(code[cursor:skip_from])
+                pieces.append(re.sub(r"[^\n]", " ", code[skip_from:match.start()]))
+                cursor, skip_at = match.start(), -1
+            if word == "endif":
+                depth = max(depth - 1, 0)
+    if skip_at >= 0:
+        pieces.append(code[cursor:skip_from])
+        pieces.append(re.sub(r"[^\n]", " ", code[skip_from:]))
+    else:
+        pieces.append(code[cursor:])
+    return "".join(pieces)
 
 
 NO_NOSPLIT = "no-nosplit"       # header_order: a TPipe without IsNoSplit
+AMBIGUOUS_ORDER = "ambiguous"   # header_order: TPipe templates in more than one order
