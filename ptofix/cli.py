@@ -32,7 +32,8 @@ exit status:
   0    success (nothing to change, or the result was written)
   1    --check: the file would change; simulate: the kernels differ
   2    bad input, bad option or an output that cannot be written (file:line:col: error: ...);
-       nothing was written
+       nothing was written for that file (with several files, the others are still written:
+       the exit status is the worst of theirs)
   3    internal error in ptofix: one line "ptofix: internal error: ... (please report)",
        the traceback with --debug
   130  interrupted

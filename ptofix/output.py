@@ -10,7 +10,9 @@ All file output goes through :class:`Outputs`, so every command behaves the same
   renamed into place (a failed rename puts the earlier ones back);
 * a symlink is written through to its target; anything that is not a regular file (FIFO,
   device, directory, socket) is refused -- ``-o -`` means stdout;
-* a new file gets the mode the umask gives (``0666 & ~umask``), a replaced file keeps its own.
+* a new file gets the mode the umask gives (``0666 & ~umask``), a replaced file keeps its own;
+* a replaced file with other hard links is a new file under this name (the links keep the old
+  content): a warning says so.
 """
 from __future__ import annotations
 
@@ -233,6 +235,13 @@ class Outputs:
                     os.unlink(backup)
                 except OSError:
                     pass
+        for _item, target in placed:
+            if target.st is not None and target.st.st_nlink > 1:
+                # A new file takes the name (atomic replacement): the file's other names, hard links
+                # to the old one, keep the old content, as with `sed -i`.
+                others = target.st.st_nlink - 1
+                write_stderr(f"{target.path}: warning: replaced by a new file; its {others} other hard "
+                             f"link{'s' if others > 1 else ''} still hold{'' if others > 1 else 's'} the old content\n")
         self.items = []
 
 

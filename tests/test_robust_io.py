@@ -265,6 +265,18 @@ def test_in_place_through_symlink_keeps_the_link(work, capsys):
     assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
 
 
+def test_in_place_on_a_hard_linked_file_says_the_other_names_keep_the_old_content(work, capsys):
+    os.link(work / "fa.cpp", work / "copy.cpp")
+    assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp") == 0
+    assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
+    assert (work / "copy.cpp").read_bytes() == FA_CPP.read_bytes()      # atomic replacement, as sed -i
+    assert "fa.cpp: warning: replaced by a new file; its 1 other hard link still holds the old content" \
+        in capsys.readouterr().err
+    # Once it is a file of its own, no warning.
+    assert ptofix("run", "--pattern", "gu", "-i", "copy.cpp") == 0
+    assert "hard link" not in capsys.readouterr().err
+
+
 def test_dangling_symlink_output_creates_its_target(work, capsys):
     (work / "link.cpp").symlink_to("made.cpp")
     assert ptofix("run", "--pattern", "gu", "fa.cpp", "-o", "link.cpp") == 0

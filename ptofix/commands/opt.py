@@ -24,7 +24,8 @@ Unquoted, `-p a,b{k=v}` may be brace-expanded by bash/zsh into two arguments (a,
 `{k=v x=1}` split at the space. --list-passes shows what is available.
 
 exit status: 0 ok, 1 --check found changes, 2 bad input, pipeline or output (nothing is
-written), 3 internal error (--debug shows the traceback)."""
+written for that file: with several files the others are still written, and the status is the
+worst of them), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:

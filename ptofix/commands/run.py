@@ -24,7 +24,8 @@ read keeps every barrier it may affect: a file including a header other than pto
 ("pto/...") or the standard library's (<...>) keeps all of its barriers.
 
 exit status: 0 ok, 1 --check found changes, 2 bad input or an output that cannot be written
-(file:line:col: error: ...; nothing is written), 3 internal error (--debug shows the traceback)."""
+(file:line:col: error: ...; nothing is written for that file: with several files the others are still
+written, and the status is the worst of them), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
