@@ -375,6 +375,9 @@ def check_output_options(args: argparse.Namespace, extra: Iterable[tuple[str | N
     """Check -o, --report-file and ``extra`` (path, what) before any work; creates nothing.
 
     ``delivers_result`` is False for a command that writes no result (``check`` without --fix)."""
+    inputs = getattr(args, "files", None) or [getattr(args, "file", None)]
+    if getattr(args, "in_place", False) and "-" in inputs:
+        raise PtofixError("-i needs a file, not stdin")     # before stdin is read: it may be empty
     paths: list[tuple[str | None, str]] = []
     if getattr(args, "output", None) not in (None, "-") and not getattr(args, "check", False):
         paths.append((args.output, "output"))

@@ -168,9 +168,17 @@ class Diagnostic:
             where = self.source.path
         else:
             where = "ptofix"
-        lines = [f"{where}: {self.severity}: {self.message}"]
+        # One line, as compilers print it (tools read diagnostics line by line): a message that
+        # quotes source text spanning lines (a type written over two) gets a space for each break.
+        message = self.message
+        if "\n" in message or "\r" in message:
+            message = _LINE_BREAK.sub(" ", message)
+        lines = [f"{where}: {self.severity}: {message}"]
         lines.extend(note.format() for note in self.notes)
         return "\n".join(lines)
+
+
+_LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
 
 
 class PtofixError(Exception):

@@ -345,7 +345,8 @@ def test_unchanged_pipe_with_an_opaque_use_is_not_an_error(tmp_path, capsys):
 
 
 @needs_fa
-@pytest.mark.parametrize("spelled", ["8, /*c*/ 8, true", "(8), 8, true", "8, 8 /*c*/, true"])
+@pytest.mark.parametrize("spelled", ["8, /*c*/ 8, true", "(8), 8, true", "8, 8 /*c*/, true",
+                                     "8,\n    /*c*/ 8, true"])
 def test_tpipe_spelled_with_comments_or_parentheses_is_refused(tmp_path, capsys, spelled):
     text = FA_CPP.read_text()
     changed = text.replace(PIPE0_INIT, PIPE0_INIT.replace("8, 8, true", spelled), 1)
@@ -356,6 +357,7 @@ def test_tpipe_spelled_with_comments_or_parentheses_is_refused(tmp_path, capsys,
     assert "cannot rewrite pipe 'v20'" in err and "comments or parentheses inside the TPipe<...> arguments are " \
         "not supported" in err
     assert "internal error" not in err
+    assert err.count("\n") == 1, err       # one line, a type written over two lines quoted on it
 
 
 @needs_fa

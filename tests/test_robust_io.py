@@ -265,6 +265,15 @@ def test_in_place_through_symlink_keeps_the_link(work, capsys):
     assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
 
 
+@pytest.mark.parametrize("argv", [["run", "--pattern", "gu"], ["canonicalize", "--target-ptoas", "v0.45"],
+                                  ["check", "--fix"], ["opt", "-p", "pipe-v-barrier"]])
+@pytest.mark.parametrize("stdin", [b"", "fa.mlir", "fa.cpp"])
+def test_in_place_on_stdin_is_an_option_error_before_the_input_is_read(work, capsys, monkeypatch, argv, stdin):
+    set_stdin(monkeypatch, stdin if isinstance(stdin, bytes) else (work / stdin).read_bytes())
+    assert ptofix(*argv, "-i", "-") == 2
+    assert capsys.readouterr().err == "ptofix: error: -i needs a file, not stdin\n"
+
+
 def test_in_place_on_a_hard_linked_file_says_the_other_names_keep_the_old_content(work, capsys):
     os.link(work / "fa.cpp", work / "copy.cpp")
     assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp") == 0
