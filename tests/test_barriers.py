@@ -221,6 +221,18 @@ _TILE_A = ("  Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayou
            "  TASSIGN(a, 0);\n")
 
 
+def _assert_only_unread_barriers(text: str, reasons: list[str]) -> None:
+    """``text`` is unchanged and its report holds exactly one kept, unread barrier per reason."""
+    outcome = run(text, "auto")
+    assert outcome.text == text
+    report = outcome.reports[0]
+    assert report["barriers"] == len(reasons) and report["removed"] == 0
+    unread = [d for d in report["decisions"] if d.get("unread")]
+    assert len(unread) == len(reasons) == len(report["decisions"])
+    for d, why in zip(unread, reasons, strict=True):
+        assert d["decision"] == "kept" and why in d["reason"], d["reason"]
+
+
 @pytest.mark.parametrize("body, reasons", [
     # A lambda is one opaque statement; after it, `pipe_barrier` may name what it declared.
     ("  auto f = [&]() {\n    TADD(a, a, a);\n    pipe_barrier(PIPE_V);\n  };\n  f();\n  TADD(a, a, a);\n"
@@ -240,14 +252,7 @@ def test_a_barrier_the_model_does_not_read_is_reported_kept_with_its_reason(body
     """A pipe_barrier the model cannot read as PIPE_V's is no candidate (it stays, draining nothing
     in the proof), but the report counts it, kept, with why: never '0 of 0 barriers'."""
     text = f"__global__ AICORE void k(int64_t n) {{\n{_TILE_A}{body}}}\n"
-    outcome = run(text, "auto")
-    assert outcome.text == text
-    report = outcome.reports[0]
-    assert report["barriers"] == len(reasons) and report["removed"] == 0
-    unread = [d for d in report["decisions"] if d.get("unread")]
-    assert len(unread) == len(reasons) == len(report["decisions"])
-    for d, why in zip(unread, reasons, strict=True):
-        assert d["decision"] == "kept" and why in d["reason"], d["reason"]
+    _assert_only_unread_barriers(text, reasons)
 
 
 def test_each_barrier_an_opaque_construct_spells_is_reported_where_it_is():
@@ -281,14 +286,7 @@ def test_a_barrier_inside_a_macro_is_reported_at_each_use(defines, body, reasons
     """The model reads a macro's use as its name, not as the pipe_barrier it expands to: each use
     of a macro whose expansion may hold one is counted, kept, with the macro's name."""
     text = f"{defines}__global__ AICORE void k(int64_t n) {{\n{_TILE_A}{body}}}\n"
-    outcome = run(text, "auto")
-    assert outcome.text == text
-    report = outcome.reports[0]
-    assert report["barriers"] == len(reasons) and report["removed"] == 0
-    unread = [d for d in report["decisions"] if d.get("unread")]
-    assert len(unread) == len(reasons) == len(report["decisions"])
-    for d, why in zip(unread, reasons, strict=True):
-        assert d["decision"] == "kept" and why in d["reason"], d["reason"]
+    _assert_only_unread_barriers(text, reasons)
 
 
 def test_a_helper_that_only_uses_a_barrier_macro_is_still_reported():
