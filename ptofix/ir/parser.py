@@ -160,14 +160,9 @@ class _Scanner:
         prev = self._rstrip(0, line_end)
         if prev > 0 and (text[prev - 1] in ":,=" or text.startswith("->", prev - 2)):
             return True
-        pos = self.skip_ws(pos)
-        while text.startswith("//", pos):
-            # A comment line says nothing: the line after it decides (an op's header, a comment,
-            # then its operands on the next line are one op).
-            end = text.find("\n", pos)
-            if end == -1:
-                return False
-            pos = self.skip_ws(end)
+        # A comment line says nothing: the line after it decides (an op's header, a comment, then
+        # its operands on the next line are one op).
+        pos = self._skip_comments(pos)
         if pos >= len(text):
             return False
         ch = text[pos]
