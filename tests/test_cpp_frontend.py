@@ -722,3 +722,11 @@ def test_same_named_functions_in_different_namespaces_are_two_functions():
     report = fix_cpp(SourceText(with_barriers, "k.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})]).reports[0]
     assert report["dynamic_barriers"] == {"a::h (line 2)": {"before": 1, "after": 1},
                                           "b::h (line 5)": {"before": 1, "after": 1}, "k": {"before": 1, "after": 1}}
+
+
+@pytest.mark.parametrize("offset", [65536 - 8, 65536 - 3, 65536, 65536 + 1, 2 * 65536 - 5])
+def test_identifiers_among_finds_a_name_across_a_chunk_boundary(offset):
+    from ptofix.cpp.parser import identifiers, identifiers_among
+    names = frozenset({"PTO_DETAIL_CONCAT", "FOR_ROWS", "x"})
+    text = "a" * offset + " PTO_DETAIL_CONCAT(v, 9) " + "b" * 70000 + " xFOR_ROWS x;"
+    assert identifiers_among(text, names) == names.intersection(identifiers(text)) == {"PTO_DETAIL_CONCAT", "x"}

@@ -1685,6 +1685,35 @@ def test_a_file_using_a_pasting_macro_of_pto_counts_no_name_completely(use):
     assert not FileContext(PARSERS["cpp"](SourceText(text.replace(use, "h();"), "t.cpp"))).pastes_tokens
 
 
+# pto's own macros expand to code the model never sees: a pasted name (`PTO_DETAIL_CONCAT(v, 9)`
+# is `v9`), a hidden mode switch, a loop or a return. Each case sets up `b` at 4096 through one,
+# before the PIPE_ALL: a model that keeps the spelled effects only would read `b` at 65536.
+PTO_MACRO_CASES = {
+    "pasted write": "  int64_t v9 = 65536;\n  { PTO_DETAIL_CONCAT(v, 9) = 4096; }\n  TASSIGN(b, v9);",
+    "pasted shadowing declaration": "  int64_t v9 = 65536;\n  {\n    int64_t PTO_DETAIL_CONCAT(v, 9) = 4096;\n"
+                                    "    TASSIGN(b, v9);\n  }",
+    "pasted TASSIGN": "  TASSIGN(b, 65536);\n  { PTO_DETAIL_CONCAT(TASS, IGN)(b, 4096); }",
+    "pasted count mode": "  TASSIGN(b, 65536);\n  { PTO_DETAIL_CONCAT(set_mask_, count)(); }\n  set_vector_mask(0, 4096);",
+    "pasted through MAP_INSTR_IMPL": "  TASSIGN(b, 65536);\n  { MAP_INSTR_IMPL(TASSIGN, b, 4096); }",
+    "pto macro in a file macro": "  TASSIGN(b, 65536);\n  ASSIGN_B();",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PTO_MACRO_CASES))
+def test_a_file_using_a_macro_of_pto_the_model_does_not_read_is_not_modelled(name):
+    helpers = "#define ASSIGN_B() PTO_DETAIL_CONCAT(TASS, IGN)(b, 4096)\n" if "file macro" in name else ""
+    assert removed(kernel(PTO_MACRO_CASES[name], helpers=helpers)) == [False]
+
+
+def test_a_macro_of_pto_named_only_in_a_comment_or_string_changes_nothing():
+    for setup in ("  TASSIGN(b, 65536); // not PTO_DETAIL_CONCAT(v, 9)",
+                  '  TASSIGN(b, 65536);\n  const char* s = "FOR_ROWS";'):
+        assert removed(kernel(setup)) == [True]
+    # Its NPU names (the compiler's intrinsics, event ids, qualifiers) are read as such.
+    assert removed(kernel("  TASSIGN(b, 65536);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
+                          "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);")) == [True]
+
+
 def test_an_alias_declaration_in_a_for_init_is_not_read_as_a_variable():
     from ptofix.cpp.stmt_parser import parse_for_init
     assert parse_for_init("using Off = std::uint16_t") is None

@@ -206,6 +206,8 @@ class CppFile(Record, slots=True):
     structure_in_parentheses: int = -1         # offset of the first brace or ';' inside parentheses
                                                # (a for header's ';' aside), -1 if none
     macro_bodies: tuple = ()                   # (name, replacement text) of every #define, in file order
+    pto_code_macros: frozenset = frozenset()   # pto's macros the model does not read that the code or a
+                                               # #define body names (ops.pto_code_macro_names)
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

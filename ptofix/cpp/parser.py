@@ -535,7 +535,27 @@ class _StructureParser:
                    or self.places[id(fn)][1][:len(pp)] != pp for fn in functions))
         return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
                        frozenset(macros - nonempty), tuple(includes), partial, self._declared_names(),
-                       frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies))
+                       frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
+                       self._pto_code_macros(bodies))
+
+    def _pto_code_macros(self, bodies: list[tuple[str, str]]) -> frozenset:
+        """Which of pto's macros the model does not read (ops.pto_code_macro_names) the code names,
+        or a #define's body: not a comment, a string or another directive (`#ifdef
+        PTO_NPU_ARCH_A2A3`, an `#undef`, an include guard defined again after pto's header change
+        no code here). A word scan of the whole text first; the tokens are read only for what it
+        finds."""
+        from ..pto.ops import pto_code_macro_names
+        found = identifiers_among(self.text, pto_code_macro_names())
+        if not found:
+            return frozenset()
+        used = {name for _, body in bodies for name in found.intersection(identifiers(body))}
+        kinds, starts, ends = self.kinds, self.starts, self.ends
+        spelled = re.compile(r"(?<![\w$])(?:" + "|".join(sorted(found)) + r")(?![\w$])")
+        for match in spelled.finditer(self.text):
+            token = bisect_right(starts, match.start()) - 1
+            if token >= 0 and kinds[token] == "w" and match.start() < ends[token]:
+                used.add(match.group())
+        return frozenset(used)
 
     def _declared_names(self) -> frozenset:
         """The names a declaration anywhere in the file (any scope) may introduce as a namespace,
@@ -1089,6 +1109,24 @@ def count_identifiers(text: str, names: set[str]) -> dict[str, int]:
         if word in names:
             counts[word] = counts.get(word, 0) + 1
     return counts
+
+
+def identifiers_among(text: str, names: frozenset[str]) -> set[str]:
+    """Which of ``names`` occur in ``text`` as identifiers (the lexical scan of ``identifiers``),
+    read a chunk at a time: no list of every identifier of the text is ever held."""
+    found: set[str] = set()
+    start, size = 0, len(text)
+    while start < size:
+        end = min(size, start + _CHUNK)
+        cut = _NOT_WORD.search(text, end)        # (never inside a word)
+        end = cut.start() if cut is not None else size
+        found.update(names.intersection(_IDENTIFIER.findall(text, start, end)))
+        start = end + 1
+    return found
+
+
+_CHUNK = 1 << 16
+_NOT_WORD = regex_cache.compile(r"\W")
 
 
 def parse_cpp(source: SourceText) -> CppFile:

@@ -520,6 +520,10 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
         name = min(model.declaring_macros)
         return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
                 "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+    if model.pto_code_macros:
+        return (f"the file uses pto's macro '{min(model.pto_code_macros)}', whose expansion ptofix does not "
+                "model: pto-isa's headers define it, and it may paste a name the file never spells, hide a loop "
+                "or a jump, or declare anything")
     if "pto" in model.namespaces or any(_qualified_into_pto(fn.qualified) or _qualified_by_macro(fn, model.macros)
                                         for fn in model.functions):
         return ("the file declares something in namespace pto: an overload or a specialization there (of "

@@ -373,6 +373,17 @@ def pto_function_names() -> frozenset[str]:
     return _PTO_FUNCTIONS
 
 
+# pto's macros the model reads as the names ptoas's NPU output uses them as: the compiler's
+# intrinsics, event ids, address-space qualifiers, attributes and element types. pto-isa #defines
+# them only where the compiler does not provide them (its CPU simulator's stubs, e.g. at 3186c381
+# include/pto/common/cpu_stub.hpp `#define set_vector_mask(...)`, `#define EVENT_ID0 0`) or as
+# the NPU attribute itself (`AICORE`).
+PTO_MACROS_READ_AS_NPU_NAMES = frozenset([
+    "pipe_barrier", "set_mask_norm", "set_vector_mask", "AICORE", "__aicore__", "__global__",
+    "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__", "__cb__", "__fbuf__", "__biasbuf__",
+    "__DAV_VEC__", "__DAV_CUBE__", "bfloat16_t", "float8_e4m3_t", "float8_e5m2_t", "float8_e8m0_t",
+    "float4_e1m2x2_t", "float4_e2m1x2_t", "hifloat8_t", *(f"EVENT_ID{i}" for i in range(8))])
+
 _PTO_MACROS: frozenset[str] | None = None
 
 
@@ -386,3 +397,16 @@ def pto_macro_names() -> frozenset[str]:
         with open(os.path.join(os.path.dirname(__file__), "pto_macros.txt"), encoding="utf-8") as handle:
             _PTO_MACROS = frozenset(line.strip() for line in handle if line.strip() and not line.startswith("#"))
     return _PTO_MACROS
+
+
+def pto_code_macro_names() -> frozenset[str]:
+    """pto's macros whose expansion ptofix does not model (pto_macro_names() but the names it reads
+    as NPU names): a pasted name (`PTO_DETAIL_CONCAT(v, 9)` is `v9`), a loop (`FOR_ROWS`), a
+    return (`SKIP_IF_RANKS_LT`), an assertion. ptoas's output uses none of them."""
+    global _PTO_CODE_MACROS
+    if _PTO_CODE_MACROS is None:
+        _PTO_CODE_MACROS = pto_macro_names() - PTO_MACROS_READ_AS_NPU_NAMES
+    return _PTO_CODE_MACROS
+
+
+_PTO_CODE_MACROS: frozenset[str] | None = None
