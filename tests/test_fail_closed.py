@@ -972,6 +972,9 @@ def test_pto_functions_and_literals_are_no_header_macros():
     ("#if 0\n  { ; #endif\n  TASSIGN(b, 65536); pipe_barrier(PIPE_ALL); { ; #if 1\n#endif\n  }\n", "not at the start"),
     # `1'0` is one number; read as a character literal it would hide code (or show a comment).
     ("  { int64_t q = 1'0; } //'; } pipe_barrier(PIPE_ALL);\n", "digit separators"),
+    # ...and with no quote after it on the line, no character literal ends there: still a separator.
+    ("  TASSIGN(b, 4'096);\n", "digit separators"),
+    ("  TASSIGN(b, 0x1'000);\n", "digit separators"),
     # A name split by a splice (`help\<newline>er()` calls helper()).
     ("  int32_t arr[2] = {0, (help\\\ner(), 0)};\n", "line splice"),
     # `b\u00c9` names the tile `bÉ`.

@@ -131,6 +131,9 @@ def _scan(source: SourceText) -> Tokens:
         ch = text[pos]
         if ch == '"' and _RAW_PREFIX.search(text, max(0, pos - 3), pos):
             raise PtofixError("raw string literals are not supported", source, pos)
+        if ch == "'" and _quote_after_word(text, pos):
+            # (`8'192` with no quote after it on the line: no character literal ends there.)
+            raise PtofixError("digit separators are not supported", source, pos)
         if ch in "\"'":
             raise PtofixError("missing terminating " + ("\"" if ch == '"' else "'") + " character", source, pos)
         if text.startswith("/*", pos):
