@@ -638,13 +638,48 @@ def pipeline_spec(passes: list) -> str:
     return ",".join(items)
 
 
+def _kill_group(group: int, patience: float = 5.0) -> None:
+    """SIGKILL every process of ``group`` and wait (up to ``patience`` s) until none is left: a
+    process killed in a system call finishes that call first (a rename of the library it wrote)."""
+    import time
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        except OSError:
+            return
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.01)
+
+
+def _run_as_group(argv: list[str]) -> subprocess.CompletedProcess:
+    """Run ``argv`` to completion, capturing its output, in a process group of its own: when the
+    build is interrupted (Ctrl-C, SIGTERM, SIGHUP), the whole group is killed and reaped before the
+    cleanup and the lock's release, so no compiler child (a driver's linker) outlives the build
+    and writes into an output directory the next build already owns."""
+    posix = os.name == "posix"
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=posix,
+                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    try:
+        out, err = proc.communicate()
+    except BaseException:
+        if posix:
+            _kill_group(proc.pid)
+        proc.kill()
+        proc.wait()
+        raise
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
 def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, Any]:
     """Run one tool; its stderr (and stdout unless captured to a file) is passed through.
 
     Raises :class:`StageFailed` with the tool's exit status (128+N for signal N)."""
     try:
-        proc = subprocess.run(argv, capture_output=True,
-                              preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        proc = _run_as_group(argv)
     except OSError as exc:
         raise PtofixError(f"cannot run {stage} ({argv[0]}): {exc.strerror}") from None
     except ValueError as exc:        # an argument with a NUL character

@@ -1240,3 +1240,32 @@ def test_two_sidecars_that_claim_one_ir_and_disagree_are_refused(tools, tmp_path
     (out / "fa.canon.mlir.slots.json").write_text((out / "fa.slots.json").read_text())
     assert build(str(out / "fa.canon.mlir"), "-o", str(tmp_path / "again"), "--no-config", "--target-ptoas", "v0.45",
                  "--no-compile") == 0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups")
+def test_an_interrupted_tool_takes_its_children_with_it(tmp_path):
+    """A compiler driver's child (its linker) writes the library after the driver's own work: an
+    interrupted build kills the tool's whole process group before it cleans up, so no such child
+    writes into the output directory later (a second build's library included)."""
+    import signal
+    import time
+
+    from ptofix.build import _run_as_group
+    late = tmp_path / "fa.so"
+    driver = ["/bin/sh", "-c", f"(sleep 0.6; echo stale > '{late}') & wait"]
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(KeyboardInterrupt):
+            _run_as_group(driver)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    time.sleep(1.0)
+    assert not late.exists()
+    # Not interrupted, the same driver's child finishes before the tool is done.
+    assert _run_as_group(driver).returncode == 0 and late.read_text() == "stale\n"
