@@ -103,7 +103,7 @@ def line_of(text: str, needle: str) -> int:
     ("  set_flag(PIPE_V, i0, EVENT_ID0);", "set_flag between"),
     # template arguments that change what an op does
     ("  TSTORE<AtomicType::AtomicAdd>(gy, c);", "template arguments of TSTORE"),
-    ("  TADD<SomeMode::X>(b, a, a);", "template argument of TADD"),
+    ("  TADD<SomeMode::Other>(b, a, a);", "template argument of TADD"),
     ("  set_flag<1>(PIPE_V, PIPE_MTE3, EVENT_ID0);", "template arguments of 'set_flag'"),
     # a directive inside the body
     ("#define TMUL TADD", "'#define' inside a function body"),
