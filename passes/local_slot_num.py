@@ -126,6 +126,7 @@ class LocalSlotNumPass(Pass):
     name: ClassVar[str] = "local-slot-num"
     kind: ClassVar[str] = "cpp"
     summary: ClassVar[str] = "set TPipe LocalSlotNum per pipe (CLI map, PTO IR, sidecar, default policy)"
+    sets_slot_numbers: ClassVar[bool] = True
 
     map: str = ""               # "2" (all pipes) or "0=2,4=2" (per FlagID)
     ir: str = ""                # PTO IR file whose init ops carry local_slot_num
@@ -158,19 +159,28 @@ class LocalSlotNumPass(Pass):
     @staticmethod
     def _check_no_removed_barrier(rows: list[dict[str, Any]], source: SourceText) -> None:
         """Refuse to change a pipe's LocalSlotNum or argument order in a file whose PIPE_V barriers
-        pipe-v-barrier already removed: a Tile-form TPOP binds its tile to base + (i % LocalSlotNum)
-        * SlotSize, so the proof that let a barrier go may not hold for the new value. In one run
-        (`ptofix run --pattern P --local-slot-num M`, or the pipeline in that order) the slot
-        numbers are set first and the proof reads them."""
+        pipe-v-barrier already removed, or pipe-v-barrier-insert (`check --fix`) already added: a
+        Tile-form TPOP binds its tile to base + (i % LocalSlotNum) * SlotSize, so neither the proof
+        that let a barrier go nor the race search that placed the inserted ones holds for the new
+        value. In one run (`ptofix run --pattern P --local-slot-num M`, or a pipeline with
+        local-slot-num first) the slot numbers are set first and both read them."""
         from ptofix.cpp.barriers import REMOVED_MARKER
+        from ptofix.cpp.races import inserted_barrier_at
 
         changed = [r for r in rows if r["local_after"] != r["local_before"] or r["order_after"] != r["order_before"]]
+        if not changed:
+            return
+        what = f"cannot change the TPipe of pipe '{changed[0]['var']}' here: ptofix"
         marker = source.text.find(REMOVED_MARKER)
-        if changed and marker != -1:
-            raise PtofixError(f"cannot change the TPipe of pipe '{changed[0]['var']}' here: ptofix removed PIPE_V "
-                              "barriers in this file, and their proof read the LocalSlotNum it has now; set it "
-                              "first, in the same run: ptofix run --pattern P --local-slot-num MAP (or opt -p "
-                              "'local-slot-num{...},pipe-v-barrier{...}')", source, marker)
+        if marker != -1:
+            raise PtofixError(f"{what} removed PIPE_V barriers in this file, and their proof read the LocalSlotNum "
+                              "it has now; set it first, in the same run: ptofix run --pattern P --local-slot-num "
+                              "MAP (or opt -p 'local-slot-num{...},pipe-v-barrier{...}')", source, marker)
+        marker = inserted_barrier_at(source.text)
+        if marker != -1:
+            raise PtofixError(f"{what} inserted PIPE_V barriers in this file for the races the LocalSlotNum it has "
+                              "now gives; set it first: opt -p 'local-slot-num{...},pipe-v-barrier-insert' (or "
+                              "run --local-slot-num MAP, then check --fix)", source, marker)
 
     def apply(self, model: Any, source: SourceText) -> PassResult:
         inv = build_inventory(model, source)

@@ -24,6 +24,7 @@ class PipeVBarrierPass(Pass):
     kind: ClassVar[str] = "cpp"
     summary: ClassVar[str] = ("remove provably redundant pipe_barrier(PIPE_V) "
                               "(pattern=gu|softmax-exp-sum|softmax-sum-add|auto)")
+    reads_slot_numbers: ClassVar[bool] = True
 
     pattern: str = "auto"
     force: bool = False

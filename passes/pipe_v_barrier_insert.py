@@ -1,10 +1,12 @@
 """Pass `pipe-v-barrier-insert`: add the `pipe_barrier(PIPE_V);` statements a race needs.
 
 The races are those `ptofix check` reports (ptofix/cpp/races.py): vector ops that may run together
-and conflict in UB bytes. The fewest barriers that separate every race are inserted, each after a
-`/* ptofix: <kind> on <operand> with line N */` comment naming the first race it separates (N is
-the line of the earlier op). A second run finds no race and changes nothing, and the barrier proof
-never removes an inserted barrier (it separates a real hazard).
+and conflict in UB bytes. Few barriers separate every race (races.barrier_positions: the fewest for
+the races within one statement list; a race around a loop back-edge gets its own unless another
+inserted barrier already lies on its way), each after a `/* ptofix: <kind> on <operand> with input
+line N */` comment naming the first race it separates (N is the line of the earlier op in the
+input: every inserted barrier moves the lines after it). A second run finds no race and changes
+nothing.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ class PipeVBarrierInsertPass(Pass):
     name: ClassVar[str] = "pipe-v-barrier-insert"
     kind: ClassVar[str] = "cpp"
     summary: ClassVar[str] = "insert the fewest pipe_barrier(PIPE_V) that separate every PIPE_V race"
+    reads_slot_numbers: ClassVar[bool] = True
 
     def apply(self, model, source: SourceText) -> PassResult:
         from ptofix.cpp.barriers import BarrierAnalysis

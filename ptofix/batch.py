@@ -109,7 +109,7 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
     for path, result in zip(files, results, strict=True):
         if isinstance(result, Failure):
             sys.stderr.write(result.message.rstrip("\n") + "\n")
-            worst = max(worst, result.status)
+            worst = _worse(worst, result.status)
             continue
         file_args = per_file_args(args, path) if len(files) > 1 else args
         try:
@@ -117,8 +117,19 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
         except PtofixError as exc:
             sys.stderr.write(exc.format() + "\n")
             status = 2
-        worst = max(worst, status)
+        worst = _worse(worst, status)
     return worst
+
+
+# Exit statuses from the least to the most severe: `check`'s 4 (no race shown, but a function it
+# could not verify) is below 1 (races found), 2 (bad input) and 3 (internal error).
+_SEVERITY = (0, 4, 1, 2, 3)
+
+
+def _worse(a: int, b: int) -> int:
+    """The more severe of two exit statuses (any other value is the most severe)."""
+    rank = {status: i for i, status in enumerate(_SEVERITY)}
+    return max(a, b, key=lambda status: rank.get(status, len(_SEVERITY)))
 
 
 def deliver_processed(args: argparse.Namespace, result: Processed, extra: list | None = None) -> int:

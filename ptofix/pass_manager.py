@@ -41,6 +41,10 @@ class Pass(Record):
     name: ClassVar[str] = ""
     kind: ClassVar[str] = "cpp"
     summary: ClassVar[str] = ""
+    # A Tile-form TPOP binds its tile to base + (i % LocalSlotNum) * SlotSize: a pass whose result
+    # reads the TPipes' LocalSlotNum must not run before one that sets it (_check_order).
+    reads_slot_numbers: ClassVar[bool] = False
+    sets_slot_numbers: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         pass
@@ -165,8 +169,20 @@ def run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Pars
 
     ``models`` may hold already-parsed models of ``source`` by kind, to avoid parsing twice.
     """
+    _check_order(passes)
     with gc_paused():
         return _run_pipeline(source, passes, parsers, models)
+
+
+def _check_order(passes: list[Pass]) -> None:
+    """Refuse a pipeline in which a pass that reads LocalSlotNum (the barrier proof, the race
+    search) runs before the one that sets it: its removals or insertions would be for the old
+    values, and the output might race."""
+    for i, pass_ in enumerate(passes):
+        early = [p.name for p in passes[:i] if p.reads_slot_numbers] if pass_.sets_slot_numbers else []
+        if early:
+            raise PtofixError(f"pass '{early[0]}' reads the LocalSlotNum that '{pass_.name}' sets after it: put "
+                              f"'{pass_.name}' first in the pipeline")
 
 
 _KIND_NAMES = {"cpp": "C++", "mlir": "PTO IR"}

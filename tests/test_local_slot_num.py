@@ -468,6 +468,30 @@ def test_local_slot_num_refuses_to_change_a_pipe_after_barriers_were_removed(tmp
     assert main(["opt", "-p", "local-slot-num{map=0=4},pipe-v-barrier{pattern=auto}", src, "-o", str(out)]) == 0
 
 
+def test_barrier_insertion_reads_the_local_slot_num_set_before_it(tmp_path):
+    """The race search reads LocalSlotNum as the proof does: a pipeline that inserts barriers
+    before setting it is refused, and so is a later change of a file `check --fix` inserted
+    barriers into; set first, the new value's race is separated."""
+    from ptofix.cli import main
+    src = os.path.join(os.path.dirname(__file__), "fixtures", "local_slot_num_raise_after_proof.cpp")
+    # Without its barrier the kernel races only once LocalSlotNum is 4 (TMULS reads v4's slot 2 = v5).
+    unbarriered = tmp_path / "k.cpp"
+    unbarriered.write_text(open(src).read().replace("TMULS(v6, v4, 2.0f);\n    pipe_barrier(PIPE_V);",
+                                                    "TMULS(v6, v4, 2.0f);"))
+    out = tmp_path / "out.cpp"
+    assert main(["check", str(unbarriered)]) == 0
+    assert main(["opt", "-p", "pipe-v-barrier-insert,local-slot-num{map=0=4}", str(unbarriered), "-o", str(out)]) == 2
+    assert not out.exists()
+    assert main(["opt", "-p", "local-slot-num{map=0=4},pipe-v-barrier-insert", str(unbarriered), "-o", str(out)]) == 0
+    assert "ptofix: WAR on v5" in out.read_text() and main(["check", str(out)]) == 0
+    # A race at the old value too (TEXPANDS writes v4 while TMULS reads it): --fix inserts, and the file keeps it.
+    racy, fixed = tmp_path / "racy.cpp", tmp_path / "fixed.cpp"
+    racy.write_text(unbarriered.read_text().replace("TMULS(v6, v4, 2.0f);", "TMULS(v6, v4, 2.0f);\n    TEXPANDS(v4, 1.0f);"))
+    assert main(["check", "--fix", str(racy), "-o", str(fixed)]) == 0 and "ptofix: WAR on v4" in fixed.read_text()
+    assert main(["run", "--local-slot-num", "0=4", str(fixed), "-o", str(tmp_path / "later.cpp")]) == 2
+    assert not (tmp_path / "later.cpp").exists()
+
+
 # ---- intents that cannot be applied exactly are errors, never dropped ------------------------------
 def test_a_header_without_isnosplit_is_refused(tmp_path):
     header = tmp_path / "include" / "pto" / "npu" / "a2a3" / "TPush.hpp"

@@ -29,12 +29,12 @@ __global__ AICORE void k() {
 // CHECK: pipe_barrier(PIPE_V);
 // CHECK-NEXT: TEXP(a, b);
 // CHECK-NEXT: TEXP(c, d);
-// CHECK-NEXT:   /* ptofix: WAR on d with line 24 */ pipe_barrier(PIPE_V);
+// CHECK-NEXT:   /* ptofix: WAR on d with input line 24 */ pipe_barrier(PIPE_V);
 // CHECK-NEXT: TMULS(d, a, 2.0f);
 // CHECK-NEXT: TMULS(b, c, 2.0f);
-// CHECK-NEXT:   /* ptofix: WAR on a with line 25 */ pipe_barrier(PIPE_V);
+// CHECK-NEXT:   /* ptofix: WAR on a with input line 25 */ pipe_barrier(PIPE_V);
 // CHECK-NEXT: TADDS(a, a, 1.0f);
 // KEPT: ptofix: removed pipe_barrier(PIPE_V) (auto)
 // KEPT-NOT: ptofix: removed
-// KEPT: /* ptofix: WAR on d with line 24 */ pipe_barrier(PIPE_V);
-// KEPT: /* ptofix: WAR on a with line 25 */ pipe_barrier(PIPE_V);
+// KEPT: /* ptofix: WAR on d with input line 24 */ pipe_barrier(PIPE_V);
+// KEPT: /* ptofix: WAR on a with input line 25 */ pipe_barrier(PIPE_V);

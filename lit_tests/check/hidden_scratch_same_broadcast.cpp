@@ -10,7 +10,7 @@
 // rows 32.. from bytes after v7, which nothing bounds: k8 is unverified, neither race nor clean.
 // RUN: not %ptofix check %s 2>&1 | filecheck %s
 // RUN: not %ptofix check %s 2>&1 | grep -c "warning:" | filecheck %s --check-prefix=COUNT
-// RUN: %ptofix check --fix %s -o %t.cpp
+// RUN: %expect-exit 4 %ptofix check --fix %s -o %t.cpp
 // RUN: grep -v '^//' %t.cpp | FileCheck %s --check-prefix=FIX
 __global__ AICORE void k1() {
   Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
@@ -117,5 +117,5 @@ __global__ AICORE void k8() {
 // FIX: void k1()
 // FIX-NOT: ptofix:
 // FIX: void k2()
-// FIX: ptofix: WAR on <hidden TMP_UB scratch> with line 33 */ pipe_barrier(PIPE_V);
+// FIX: ptofix: WAR on <hidden TMP_UB scratch> with input line 33 */ pipe_barrier(PIPE_V);
 // COUNT: 8

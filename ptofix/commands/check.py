@@ -9,13 +9,14 @@ Report every pair of vector ops that may run at the same time (no PIPE_V drain b
 some path, loop back-edges included) and conflict in UB bytes: RAW/WAR/WAW, the hidden TMP_UB
 scratch included, PTOAS's exact same-access chain excepted. Each race is a warning at the later
 op with a note at the earlier one. Statements ptofix does not understand make their function
-"unverified" (one note), never a race.
+"unverified" (one note: races through them are neither shown nor ruled out), never a race.
 
 --fix inserts the fewest pipe_barrier(PIPE_V) that separate every race (the pass
 pipe-v-barrier-insert); the output options below then apply as for `ptofix run`.
 
-exit status: 0 no race (or --fix separated them all), 1 races found (with --fix: some could not be
-separated), 2 bad input, 3 internal error."""
+exit status: 0 no race and every function verified (or --fix separated them all), 1 races found
+(with --fix: some could not be separated), 4 no race found but some function is unverified, 2 bad
+input, 3 internal error. With several FILEs, the most severe (3, 2, 1, 4, 0 in that order)."""
 
 
 def add_parser(subparsers) -> None:
@@ -89,6 +90,13 @@ def deliver_file(args: argparse.Namespace, result) -> int:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
     if args.fix:
         code = deliver(args, result.source, result.text, result.report, result.text_lines)
-        return 1 if code == 0 and result.report.get("unfixed") else code    # races left: as without --fix
+        if code != 0:
+            return code
+        return 1 if result.report.get("unfixed") else _unverified_status(result.report)   # races left: 1
     emit_report(args, result.report, result.text_lines)
-    return 1 if result.report["races"] else 0
+    return 1 if result.report["races"] else _unverified_status(result.report)
+
+
+def _unverified_status(report: dict) -> int:
+    """4 when a function could not be verified (its races are unknown: not "no race"), else 0."""
+    return 4 if report["unverified"] else 0

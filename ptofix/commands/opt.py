@@ -5,8 +5,9 @@ import argparse
 
 OPT_DESCRIPTION = """\
 Run registered passes in order on FILE (C++ or PTO IR, as each pass declares). Each pass reads the
-output of the one before: put local-slot-num before pipe-v-barrier, whose proof reads the TPipe
-LocalSlotNum it is given (a slot count raised after it may move a popped tile onto another).
+output of the one before: local-slot-num goes before pipe-v-barrier and pipe-v-barrier-insert,
+whose proof and race search read the TPipe LocalSlotNum they are given (a slot count raised after
+them may move a popped tile onto another); the other order is refused (exit 2).
 
 PIPELINE is one argument: passes separated by ',', each with optional {key=value ...} options
 (separated by spaces or ','; a value may itself be a comma list). Quote the whole pipeline for

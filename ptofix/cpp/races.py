@@ -276,13 +276,19 @@ def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = 
     return warning, note
 
 
+def inserted_barrier_at(text: str) -> int:
+    """Where ``text`` holds the first barrier pipe-v-barrier-insert put there (its comment()), or -1."""
+    found = [pos for kind in ("RAW", "WAR", "WAW") if (pos := text.find(f"/* ptofix: {kind} on ")) != -1]
+    return min(found, default=-1)
+
+
 def comment(race: Race, source: SourceText) -> str:
-    """The comment in front of an inserted barrier: ``/* ptofix: <kind> on <operand> with line N */``."""
+    """The comment in front of an inserted barrier: ``/* ptofix: <kind> on <operand> with input line N */``."""
     h = race.hazard
     access = h.later_access or h.earlier_access
     operand = access.name if access is not None else "UB"
     line = source.line_col(h.earlier.stmt.span.start)[0] if h.earlier.stmt is not None else 0
-    return f"/* ptofix: {h.kind} on {operand} with line {line} */"
+    return f"/* ptofix: {h.kind} on {operand} with input line {line} */"
 
 
 def to_json(race: Race, source: SourceText, analysis: BarrierAnalysis | None = None) -> dict:
@@ -300,9 +306,10 @@ def barrier_positions(races: list[Race], analysis: BarrierAnalysis) -> list[tupl
     statement after the earlier op's place in that list and up to the later op separates it. The
     earlier op's place is its own statement or the statement of that list it is nested in; when it
     lies outside the list, every path enters the list at its start, or at the last case label
-    before the later op. Intervals are stabbed greedily by their right end, which is optimal per
-    list. A race around a loop back-edge (or without a place in a list) gets a barrier right
-    before its later op, which every path to it passes.
+    before the later op. A race around a loop back-edge may take both ways (_entered_around).
+    Intervals
+    are stabbed greedily by their right end, which is optimal per list. A race whose later op has
+    no place in a list gets a barrier right before that op, which every path to it passes.
     """
     chosen: dict[int, tuple[Stmt, list[Race]]] = {}
     stmt_fn: dict[int, Function] = {}
@@ -311,7 +318,9 @@ def barrier_positions(races: list[Race], analysis: BarrierAnalysis) -> list[tupl
         cfg = analysis.cfg(race.fn)
         pos_c = cfg.position.get(id(race.later.stmt))
         left = None
-        if pos_c is not None and race.earlier.stmt is not None and not race.hazard.via_back_edge:
+        if pos_c is not None and race.hazard.via_back_edge:
+            left = _entered_around(race.earlier.stmt, cfg, pos_c)
+        elif pos_c is not None and race.earlier.stmt is not None:
             left = _entered_after(race.earlier.stmt, cfg.position.get(id(race.earlier.stmt)), pos_c)
         if left is not None and pos_c is not None:
             intervals.append((pos_c[1], left, pos_c[0], race))
@@ -351,6 +360,23 @@ def _entered_after(earlier: Stmt, pos_p: tuple | None, pos_c: tuple) -> int | No
     for index, stmt in enumerate(stmts):
         if stmt.span.start <= start < stmt.span.end:
             return index if index < right else None
+    return _entered_from_outside(pos_c)
+
+
+def _entered_around(earlier: Stmt | None, cfg, pos_c: tuple) -> int:
+    """The index after which a barrier separates a race around a loop back-edge. Its paths may
+    enter the later op's list from outside, as an enclosing loop's back-edge leads to the list's
+    start (or last case label); and, when the earlier op sits in a statement of the list before the
+    later op (an inner loop it repeats in), from that statement. A barrier must be past both."""
+    outside = _entered_from_outside(pos_c)
+    inside = None if earlier is None else _entered_after(earlier, cfg.position.get(id(earlier)), pos_c)
+    return outside if inside is None else max(inside, outside)
+
+
+def _entered_from_outside(pos_c: tuple) -> int:
+    """Where a path from outside the later op's statement list enters it before the op: the last
+    case label before the op, or -1 (the list's start)."""
+    stmts, right = pos_c
     labels = [index for index in range(right) if isinstance(stmts[index], CaseLabel)]
     return labels[-1] if labels else -1
 
