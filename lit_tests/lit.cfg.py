@@ -26,7 +26,8 @@ config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
 shared = os.path.abspath(os.path.join(repo_root, "..", "shared"))
 config.substitutions.append(("%ptofix", f'"{sys.executable}" -m ptofix'))
 config.substitutions.append(("%python", f'"{sys.executable}"'))
-config.substitutions.append(("%expect-exit", f'"{sys.executable}" "{os.path.join(config.test_source_root, "Inputs", "expect_exit.py")}"'))
+expect_exit = os.path.join(config.test_source_root, "Inputs", "expect_exit.py")
+config.substitutions.append(("%expect-exit", f'"{sys.executable}" "{expect_exit}"'))
 config.substitutions.append(("%kernels", os.path.join(repo_root, "kernels")))
 config.substitutions.append(("%shared", shared))
 if os.path.isdir(os.path.join(shared, "corpus")):

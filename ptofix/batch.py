@@ -123,13 +123,12 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
 
 # Exit statuses from the least to the most severe: `check`'s 4 (no race shown, but a function it
 # could not verify) is below 1 (races found), 2 (bad input) and 3 (internal error).
-_SEVERITY = (0, 4, 1, 2, 3)
+_SEVERITY = {status: rank for rank, status in enumerate((0, 4, 1, 2, 3))}
 
 
 def _worse(a: int, b: int) -> int:
     """The more severe of two exit statuses (any other value is the most severe)."""
-    rank = {status: i for i, status in enumerate(_SEVERITY)}
-    return max(a, b, key=lambda status: rank.get(status, len(_SEVERITY)))
+    return max(a, b, key=lambda status: _SEVERITY.get(status, len(_SEVERITY)))
 
 
 def deliver_processed(args: argparse.Namespace, result: Processed, extra: list | None = None) -> int:

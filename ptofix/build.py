@@ -646,9 +646,7 @@ def _kill_group(group: int, patience: float = 5.0) -> None:
     while True:
         try:
             os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        except OSError:
+        except OSError:         # ProcessLookupError: the group is empty
             return
         if time.monotonic() > deadline:
             return

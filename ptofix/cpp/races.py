@@ -276,9 +276,14 @@ def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = 
     return warning, note
 
 
+def _inserted_marker(kind: str) -> str:
+    """How comment() starts for a race of ``kind``: what inserted_barrier_at() finds."""
+    return f"/* ptofix: {kind} on "
+
+
 def inserted_barrier_at(text: str) -> int:
     """Where ``text`` holds the first barrier pipe-v-barrier-insert put there (its comment()), or -1."""
-    found = [pos for kind in ("RAW", "WAR", "WAW") if (pos := text.find(f"/* ptofix: {kind} on ")) != -1]
+    found = [pos for kind in ("RAW", "WAR", "WAW") if (pos := text.find(_inserted_marker(kind))) != -1]
     return min(found, default=-1)
 
 
@@ -288,7 +293,7 @@ def comment(race: Race, source: SourceText) -> str:
     access = h.later_access or h.earlier_access
     operand = access.name if access is not None else "UB"
     line = source.line_col(h.earlier.stmt.span.start)[0] if h.earlier.stmt is not None else 0
-    return f"/* ptofix: {h.kind} on {operand} with input line {line} */"
+    return f"{_inserted_marker(h.kind)}{operand} with input line {line} */"
 
 
 def to_json(race: Race, source: SourceText, analysis: BarrierAnalysis | None = None) -> dict:
@@ -307,9 +312,9 @@ def barrier_positions(races: list[Race], analysis: BarrierAnalysis) -> list[tupl
     earlier op's place is its own statement or the statement of that list it is nested in; when it
     lies outside the list, every path enters the list at its start, or at the last case label
     before the later op. A race around a loop back-edge may take both ways (_entered_around).
-    Intervals
-    are stabbed greedily by their right end, which is optimal per list. A race whose later op has
-    no place in a list gets a barrier right before that op, which every path to it passes.
+    Intervals are stabbed greedily by their right end, which is optimal per list. A race whose
+    later op has no place in a list gets a barrier right before that op, which every path to it
+    passes.
     """
     chosen: dict[int, tuple[Stmt, list[Race]]] = {}
     stmt_fn: dict[int, Function] = {}
