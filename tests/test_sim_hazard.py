@@ -154,3 +154,25 @@ def test_hidden_scratch_shared_by_two_row_expands_is_a_hazard():
     d = check(k(True), k(False)).difference
     assert d is not None
     assert any("WAR" in h and "TROWEXPANDMUL.vbrcb" in h for h in d.hazards)
+
+
+TWO_HOP = """  set_flag(PIPE_V, PIPE_MTE2, EVENT_ID1);
+  wait_flag(PIPE_V, PIPE_MTE2, EVENT_ID1);
+  set_flag(PIPE_MTE2, PIPE_MTE3, EVENT_ID1);
+  wait_flag(PIPE_MTE2, PIPE_MTE3, EVENT_ID1);
+  set_flag(PIPE_MTE3, PIPE_V, EVENT_ID1);
+  wait_flag(PIPE_MTE3, PIPE_V, EVENT_ID1);"""
+
+
+def test_flag_chain_through_two_other_pipes_orders_as_a_barrier():
+    # V -> MTE2 -> MTE3 -> V, each pipe waiting before it signals: the TADD is done before the TMUL.
+    chained = chain(4, 64, True).replace("  pipe_barrier(PIPE_V);", TWO_HOP)
+    assert check(chained, chained).difference is None
+    assert check(chain(4, 64, True), chained).difference is None
+
+
+def test_flag_chain_with_a_hop_missing_orders_nothing():
+    # MTE3 signals V without having waited for MTE2: nothing ties the TMUL to the TADD.
+    broken = TWO_HOP.replace("  wait_flag(PIPE_MTE2, PIPE_MTE3, EVENT_ID1);\n", "")
+    d = check(chain(4, 64, True), chain(4, 64, True).replace("  pipe_barrier(PIPE_V);", broken)).difference
+    assert d is not None and any("RAW" in h for h in d.hazards)

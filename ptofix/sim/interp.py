@@ -1368,27 +1368,29 @@ class Interpreter:
 
     def _flag(self, name: str, a: list):
         """Cross-pipe flags. ``wait_flag(PIPE_V, PIPE_S)`` drains V (the scalar unit waits for it).
-        A round trip V -> X -> V orders the V steps issued before ``set_flag(PIPE_V, X)`` before
-        the V steps after ``wait_flag(X, PIPE_V)``."""
+        A round trip V -> X -> V, or a chain V -> X -> ... -> Y -> V (each pipe waiting before it
+        signals), orders the V steps issued before ``set_flag(PIPE_V, X)`` before the V steps
+        after ``wait_flag(Y, PIPE_V)`` (docs/reference/pto-facts.md §8.2)."""
         if not all(isinstance(x, Sym) and x.leaf in self.KNOWN_PIPES and x.leaf != "PIPE_ALL" for x in a[:2]):
             raise SimError(f"{name} between {', '.join(_describe(x) for x in a[:2])} not modelled")
         if not isinstance(a[2], (Sym, CVal)):
             raise SimError(f"{name} event {_describe(a[2])} not modelled")
         src, dst = a[0].leaf, a[1].leaf
         ev = a[2].leaf if isinstance(a[2], Sym) else str(_int(a[2], "event id"))
+        # horizon[P]: the vector steps issued before it are done once pipe P has passed its waits
+        # so far. A set carries the setter's horizon (V's: every step issued so far), a wait
+        # hands it to the waiting pipe, so a chain through several pipes (V -> MTE2 -> MTE3 -> V)
+        # orders as a direct round trip does.
         if name == "set_flag":
-            if src == "PIPE_V":
-                self.flag_seq[(src, dst, ev)] = self.sched.seq
-            elif dst == "PIPE_V":
-                self.flag_seq[(src, dst, ev)] = self.horizon.get(src, 0)
+            self.flag_seq[(src, dst, ev)] = self.sched.seq if src == "PIPE_V" else self.horizon.get(src, 0)
             return None
         if src == "PIPE_V" and dst == "PIPE_S":
             self.sched.drain()
-        elif src == "PIPE_V":
-            h = self.flag_seq.get((src, dst, ev), 0)
-            self.horizon[dst] = max(self.horizon.get(dst, 0), h)
         elif dst == "PIPE_V":
             self.sched.drain_before(self.flag_seq.get((src, dst, ev), 0))
+        else:
+            h = self.flag_seq.get((src, dst, ev), 0)
+            self.horizon[dst] = max(self.horizon.get(dst, 0), h)
         return None
 
     def method(self, member: sp.Member, args: list, statement: bool = False):

@@ -17,8 +17,9 @@ Orders that the hardware guarantees are kept:
   relative to every vector step they share UB bytes with (cross-pipe set/wait flags are not what
   ``ptofix run`` rewrites, so they are trusted);
 * a flag round trip ``set_flag(PIPE_V, X)`` ... ``wait_flag(PIPE_V, X)`` ... ``set_flag(X, PIPE_V)``
-  ... ``wait_flag(X, PIPE_V)`` completes every vector step issued before the first set_flag
-  before any later vector step starts (``drain_before``; tracked by the interpreter);
+  ... ``wait_flag(X, PIPE_V)``, or a chain through more pipes (X waits, then signals Y, ..., which
+  signals V), completes every vector step issued before the first set_flag before any later
+  vector step starts (``drain_before``; tracked by the interpreter);
 * the *same-access chain* rule (docs/reference/pto-facts.md §5.3): a vector producer followed by a vector
   consumer whose every conflicting operand is the exact same access (address, shape, dtype,
   layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a contiguous
