@@ -30,6 +30,7 @@ from ..pto.ops import (
     ROW_REDUCE,
     SHAPED_ELSEWHERE,
     STATIC_NONEMPTY,
+    WALKED_AT_DST_ROW_PITCH,
     move_pipe,
     operand_walks,
     reduce_tmp_bytes,
@@ -704,6 +705,19 @@ class FunctionCFG:
             if short:
                 out[at] = _unknown_bytes(out[at], f"{op} walks {rows} x {cols} elements over '{sym.name}', "
                                                   f"a {d[0]} x {d[1]} tile: past its end")
+            elif op in WALKED_AT_DST_ROW_PITCH and index != 0 and role == FULL \
+                    and not self._same_row_pitch(sym, dst_sym):
+                out[at] = _unknown_bytes(out[at], f"{op} may walk '{sym.name}' at the row pitch of its dst "
+                                                  f"(pto-isa before 9b6f43c9), not its own")
+
+    @staticmethod
+    def _same_row_pitch(sym: Symbol, dst: Symbol | None) -> bool:
+        """Rows of ``sym`` and ``dst`` lie the same number of bytes apart, provably."""
+        a, b = sym.tile, dst.tile if dst is not None else None
+        if a is None or b is None or a.cols is None or a.blayout != "RowMajor" or b.blayout != "RowMajor":
+            return False
+        size_a, size_b = dtype_size(a.dtype), dtype_size(b.dtype)
+        return size_a is not None and size_a * a.cols == (size_b or 0) * (b.cols or 0)
 
     def _shaped_like(self, sym: Symbol, dst: Symbol) -> bool:
         """``sym`` has dst's rows, cols and valid shape, provably: pto-isa's broadcast ops pick the

@@ -155,6 +155,14 @@ FULL, ROW, COL, MASK = "full", "row", "col", "mask"
 _ROW_REDUCE = ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD", "TROWARGMAX", "TROWARGMIN")
 _COL_REDUCE = ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD", "TCOLARGMAX", "TCOLARGMIN")
 SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER"})
+# The broadcast binary TCOLEXPAND ops walk their full source(s) at dst's row pitch in pto-isa
+# before 9b6f43c9 ("TColExpandOP support different rowstride", 2026-06-27), b9122ec5 (the commit
+# the DSL flash-attention README calls verified) and 14f761c8 among them: one offset `i * RowStride`
+# of dst for dst and src0 (TColExpandBinOp.hpp). Later commits step each by its own pitch. A kernel
+# may be built against either, so a full source whose row pitch differs from dst's is read at an
+# unknown place.
+WALKED_AT_DST_ROW_PITCH = frozenset({"TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV", "TCOLEXPANDSUB",
+                                     "TCOLEXPANDEXPDIF", "TCOLEXPANDMAX", "TCOLEXPANDMIN"})
 
 
 def operand_walks(op: str, nargs: int, same_shape_as_dst: dict[int, bool]) -> dict[int, str]:
