@@ -1699,6 +1699,10 @@ PTO_MACRO_CASES = {
     "pasted count mode": "  TASSIGN(b, 65536);\n  { PTO_DETAIL_CONCAT(set_mask_, count)(); }\n  set_vector_mask(0, 4096);",
     "pasted through MAP_INSTR_IMPL": "  TASSIGN(b, 65536);\n  { MAP_INSTR_IMPL(TASSIGN, b, 4096); }",
     "pto macro in a file macro": "  TASSIGN(b, 65536);\n  ASSIGN_B();",
+    # An include guard only pto-isa 14f761c8 and b9122ec5 define (SyncAll.hpp; renamed since):
+    # against them `int64_t SYNCALL_HPP = 0;` is `int64_t = 0;`, which does not compile, and
+    # `TN SYNCALL_HPP(t);` declares a new, unassigned t.
+    "include guard of an older pto-isa": "  TASSIGN(b, 65536);\n  int64_t SYNCALL_HPP = 0;",
 }
 
 
@@ -1714,7 +1718,7 @@ def test_a_macro_of_pto_named_only_in_a_comment_or_string_changes_nothing():
         assert removed(kernel(setup)) == [True]
     # Its NPU names (the compiler's intrinsics, event ids, qualifiers) are read as such.
     assert removed(kernel("  TASSIGN(b, 65536);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
-                          "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);")) == [True]
+                          "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  dsb((mem_dsb_t)0);")) == [True]
 
 
 def test_an_alias_declaration_in_a_for_init_is_not_read_as_a_variable():

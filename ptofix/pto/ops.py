@@ -383,14 +383,18 @@ def pto_function_names() -> frozenset[str]:
 
 # pto's macros the model reads as the names ptoas's NPU output uses them as: the compiler's
 # intrinsics, event ids, address-space qualifiers, attributes and element types. pto-isa #defines
-# them only where the compiler does not provide them (its CPU simulator's stubs, e.g. at 3186c381
-# include/pto/common/cpu_stub.hpp `#define set_vector_mask(...)`, `#define EVENT_ID0 0`) or as
-# the NPU attribute itself (`AICORE`).
+# them only where the compiler does not provide them (its CPU simulator's stubs, which pto-inst.hpp
+# includes only under __CPU_SIM: e.g. at 3186c381 include/pto/common/cpu_stub.hpp
+# `#define set_vector_mask(...)`, `#define EVENT_ID0 0`; at 14f761c8 and b9122ec5 also
+# `set_flag`, `wait_flag`, `dsb` and the cache and barrier kinds `dcci` and `dsb` take) or as the
+# NPU attribute itself (`AICORE`).
 PTO_MACROS_READ_AS_NPU_NAMES = frozenset([
     "pipe_barrier", "set_mask_norm", "set_vector_mask", "AICORE", "__aicore__", "__global__",
     "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__", "__cb__", "__fbuf__", "__biasbuf__",
     "__DAV_VEC__", "__DAV_CUBE__", "bfloat16_t", "float8_e4m3_t", "float8_e5m2_t", "float8_e8m0_t",
-    "float4_e1m2x2_t", "float4_e2m1x2_t", "hifloat8_t", *(f"EVENT_ID{i}" for i in range(8))])
+    "float4_e1m2x2_t", "float4_e2m1x2_t", "hifloat8_t", *(f"EVENT_ID{i}" for i in range(8)),
+    "set_flag", "wait_flag", "dsb", "DSB_ALL", "DSB_DDR", "DSB_UB", "SINGLE_CACHE_LINE", "ENTIRE_DATA_CACHE",
+    "CACHELINE_OUT"])
 
 _PTO_MACROS: frozenset[str] | None = None
 
