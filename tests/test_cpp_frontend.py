@@ -730,3 +730,30 @@ def test_identifiers_among_finds_a_name_across_a_chunk_boundary(offset):
     names = frozenset({"PTO_DETAIL_CONCAT", "FOR_ROWS", "x"})
     text = "a" * offset + " PTO_DETAIL_CONCAT(v, 9) " + "b" * 70000 + " xFOR_ROWS x;"
     assert identifiers_among(text, names) == names.intersection(identifiers(text)) == {"PTO_DETAIL_CONCAT", "x"}
+
+
+# The plain spelling of "one of the alternative tokens as a whole word" the parser's fast regex must
+# agree with: a lookbehind at every position, then the words, then no word character after.
+_PLAIN_ALTERNATIVE_TOKEN = __import__("re").compile(
+    r"(?<![\w$])(?:" + "|".join(A.ALTERNATIVE_TOKEN_WORDS) + r")(?![\w$])")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from([*A.ALTERNATIVE_TOKEN_WORDS, "a", "b", "n", "o", "x", "c", "_", "$", "e", "q",
+                                 "1", " ", "(", ":", "é", "nd", "it", "r", "_eq", "ompl", "\n"]), max_size=8))
+def test_alternative_token_search_agrees_with_its_plain_spelling(pieces):
+    text = "".join(pieces)
+    assert bool(A._ALTERNATIVE_TOKEN.search(text)) == bool(_PLAIN_ALTERNATIVE_TOKEN.search(text)), text
+
+
+def test_alternative_token_search_agrees_on_the_corpus_statements(corpus_dir):
+    for path in corpus_cpp_files()[::7]:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            try:
+                model = parse_cpp(SourceText(handle.read(), path))
+            except PtofixError:
+                continue
+        for fn in model.functions:
+            for stmt in fn.statements():
+                text = getattr(stmt, "text", "")
+                assert bool(A._ALTERNATIVE_TOKEN.search(text)) == bool(_PLAIN_ALTERNATIVE_TOKEN.search(text))

@@ -56,6 +56,8 @@ COMPILER_KEYWORDS = frozenset("""
 def strip_pto(name: str) -> str:
     """``name`` without a `::pto::`, `pto::` or `::` qualifier: `pto::TPipe` names pto's TPipe as
     the unqualified name does (through `using namespace pto`)."""
+    if ":" not in name:
+        return name         # (most names: decided without the loop)
     for prefix in ("::pto::", "pto::", "::"):
         if name.startswith(prefix):
             return name[len(prefix):]

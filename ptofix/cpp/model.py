@@ -73,8 +73,7 @@ class SimpleStmt(SourceSliceStmt, slots=True):
     def ast(self):
         """Parsed statement (``ptofix.cpp.ast`` node) or ``None`` if the grammar cannot parse it."""
         if not self._parsed:
-            from .stmt_parser import parse_statement
-            self._ast = parse_statement(self.text)
+            self._ast = _statement_parser()(self.text)
             self._parsed = True
         return self._ast
 
@@ -82,6 +81,19 @@ class SimpleStmt(SourceSliceStmt, slots=True):
         """Drop the cached AST (memory: its function is analysed); ``ast`` parses it again."""
         self._ast = None
         self._parsed = False
+
+
+def _statement_parser():
+    """stmt_parser.parse_statement, imported on first use (start-up) and then kept: an import
+    statement in ``ast`` itself cost ~1 µs a statement, the analysis reads tens of thousands."""
+    global _parse_statement
+    if _parse_statement is None:
+        from .stmt_parser import parse_statement
+        _parse_statement = parse_statement
+    return _parse_statement
+
+
+_parse_statement = None
 
 
 class Directive(SourceSliceStmt, slots=True):

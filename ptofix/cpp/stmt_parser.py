@@ -137,11 +137,18 @@ class Number(Node):
 
     @property
     def value(self) -> int | float:
-        raw = self.text.rstrip("uUlLfF") if not self.text.lower().startswith("0x") else self.text.rstrip("uUlL")
-        try:
-            return int(raw, 0) if not any(c in raw for c in ".eE") or raw.lower().startswith("0x") else float(raw)
-        except ValueError:
-            return float(raw)
+        return _number_value(self.text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_value(text: str) -> int | float:
+    """A number literal's value (kept by text: the analysis reads the same few literals, tile
+    shapes and addresses, tens of thousands of times)."""
+    raw = text.rstrip("uUlLfF") if not text.lower().startswith("0x") else text.rstrip("uUlL")
+    try:
+        return int(raw, 0) if not any(c in raw for c in ".eE") or raw.lower().startswith("0x") else float(raw)
+    except ValueError:
+        return float(raw)
 
 
 class Literal(Node):
@@ -878,8 +885,16 @@ def forget_all_statements() -> None:
 # C++'s alternative tokens are operators whatever the options (`v xor_eq(4096);` is `v ^= 4096;`,
 # [lex.digraph]); the grammars would read them as names (a declaration of `xor_eq`). A word of
 # a comment or string counts too (cheaper than telling them apart; ptoas writes none).
+# ALTERNATIVE_TOKEN_WORDS, each a whole word (no letter, digit, '_' or '$' next to it). Spelled to
+# start with a character class, so the regex engine skips to a candidate first letter instead of
+# trying a lookbehind at every position: 2.5x faster over the corpus's statements, and the same
+# matches (tests/test_cpp_frontend.py compares it with the plain spelling).
+ALTERNATIVE_TOKEN_WORDS = ("and", "and_eq", "bitand", "bitor", "compl", "not", "not_eq", "or", "or_eq", "xor",
+                           "xor_eq")
 _ALTERNATIVE_TOKEN = regex_cache.compile(
-    r"(?<![\w$])(?:and|and_eq|bitand|bitor|compl|not|not_eq|or|or_eq|xor|xor_eq)(?![\w$])")
+    r"[abcnox](?<![\w$][abcnox])"      # a first letter with no word character before it
+    r"(?:(?<=a)nd(?:_eq)?|(?<=b)it(?:and|or)|(?<=c)ompl|(?<=n)ot(?:_eq)?|(?<=o)r(?:_eq)?|(?<=x)or(?:_eq)?)"
+    r"(?![\w$])")
 
 
 def _real_declarator(node):
@@ -909,8 +924,18 @@ def _real_declarator(node):
 
 
 def _may_be_macro(name: str) -> bool:
+    return is_compiler_word(name) or name in (_PTO_MACROS or _load_pto_macros())
+
+
+_PTO_MACROS: frozenset[str] | None = None
+
+
+def _load_pto_macros() -> frozenset[str]:
+    """pto's macro names, read once (an import in _may_be_macro cost ~1 µs a declaration)."""
+    global _PTO_MACROS
     from ..pto.ops import pto_macro_names
-    return is_compiler_word(name) or name in pto_macro_names()
+    _PTO_MACROS = pto_macro_names()
+    return _PTO_MACROS
 
 
 def parse_statement(text: str, fast: bool = True):
