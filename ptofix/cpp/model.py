@@ -8,7 +8,7 @@ understand a statement, and the analysis then treats it as opaque ("may touch an
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..record import Record
 from ..source import SourceText, Span
@@ -93,7 +93,7 @@ def _statement_parser():
     return _parse_statement
 
 
-_parse_statement = None
+_parse_statement: Callable | None = None
 
 
 class Directive(SourceSliceStmt, slots=True):
