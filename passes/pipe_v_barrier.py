@@ -13,6 +13,7 @@ from ptofix.source import Edit, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import ClassVar
 
 
@@ -47,7 +48,15 @@ class PipeVBarrierPass(Pass):
             overrides[int(line_text)] = int(count)
         # Each decision is turned into what the report keeps as soon as its group of functions is
         # decided, so the analysis can free that group's models before the next (memory).
-        outside_lists = _outside_statement_lists(model)
+        # Which statements sit outside a statement list: read only when a barrier is removed (most
+        # files keep every barrier, and the walk visits every statement of the file).
+        outside: list[set[int]] = []
+
+        def outside_lists() -> set[int]:
+            if not outside:
+                outside.append(_outside_statement_lists(model))
+            return outside[0]
+
         labels = _function_labels(model, source)
         kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists, labels),
                                           force=self.force, weights=overrides,
@@ -123,7 +132,7 @@ def _function_labels(model, source: SourceText) -> dict[int, str]:
     return labels
 
 
-def _keep(d, source: SourceText, outside_lists: set[int], labels: dict[int, str]) -> tuple:
+def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: dict[int, str]) -> tuple:
     """(report entry, edit or None, warning or None, (function, weight, removed)) of decision ``d``."""
     line, col = source.line_col(d.at if d.at >= 0 else d.stmt.span.start)
     entry = {
@@ -153,7 +162,7 @@ def _keep(d, source: SourceText, outside_lists: set[int], labels: dict[int, str]
         from ptofix.cpp.barriers import REMOVED_MARKER
         tag = d.pattern if d.removable else f"{d.pattern}, FORCED"
         text = f"{REMOVED_MARKER} ({tag}) */"
-        edit = Edit(d.stmt.span.start, d.stmt.span.end, text + ";" if id(d.stmt) in outside_lists else text, d.reason)
+        edit = Edit(d.stmt.span.start, d.stmt.span.end, text + ";" if id(d.stmt) in outside_lists() else text, d.reason)
         if not d.removable:
             warning = (f"{source.path}:{line}:{col}: warning: --force removed an unproven "
                        f"PIPE_V barrier: {d.reason}")

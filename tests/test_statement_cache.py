@@ -99,3 +99,16 @@ def test_name_ids_equal_the_generic_walk_on_every_corpus_statement(corpus_dir):
 def test_only_fields_that_may_hold_nodes_are_walked():
     assert A._child_fields(A.Member) == ("obj",) and A._child_fields(A.Name) == ()
     assert A._child_fields(A.Decl) == ("type", "init", "ctor_args")
+
+
+def test_a_file_larger_than_the_kept_table_keeps_its_last_statements(monkeypatch):
+    monkeypatch.setattr(A, "_RECENT_MAX", 3)
+    A.forget_all_statements()
+    for index in range(2):
+        A.parse_statement(f"y{index} = 1;")
+    A.forget_statements()
+    for index in range(5):                      # more than the table holds, one of them seen before
+        A.parse_statement(f"x{index} = 1;" if index != 3 else "y1 = 1;")
+    A.forget_statements()
+    assert list(A._RECENT) == ["x2 = 1;", "y1 = 1;", "x4 = 1;"]
+    A.forget_all_statements()

@@ -863,14 +863,21 @@ def forget_statements() -> None:
     """Drop the shared statement ASTs of this file (those still referenced by a model stay alive
     there), keeping the most recently used ones up to ``_RECENT_MAX``."""
     recent = _RECENT
-    pop = recent.pop
-    for text, node in _STATEMENTS.items():
-        pop(text, None)           # re-inserted: most recent last
-        recent[text] = node
-    excess = len(recent) - _RECENT_MAX
-    if excess > 0:
-        for text in list(itertools.islice(recent, excess)):
-            del recent[text]
+    if len(_STATEMENTS) >= _RECENT_MAX:
+        # This file's last _RECENT_MAX statements push every older one out: the table the loop
+        # below would leave, without moving the file's other statements through it first.
+        kept = list(itertools.islice(reversed(_STATEMENTS.items()), _RECENT_MAX))
+        recent.clear()
+        recent.update(reversed(kept))
+    else:
+        pop = recent.pop
+        for text, node in _STATEMENTS.items():
+            pop(text, None)           # re-inserted: most recent last
+            recent[text] = node
+        excess = len(recent) - _RECENT_MAX
+        if excess > 0:
+            for text in list(itertools.islice(recent, excess)):
+                del recent[text]
     _STATEMENTS.clear()
     _STRINGS.clear()
     _TEMPLATES.clear()
