@@ -491,3 +491,15 @@ def test_a_bfloat16_scalar_holds_only_what_bf16_holds():
     # 1 + 2**-8 lies halfway between bf16's 1.0 and 1.0078125: it rounds to the even 1.0.
     assert simulate(src(adding("1.00390625f")), src(adding("1.0f")), 1, SimOptions()).status == "equal"
     assert simulate(src(adding("1.00390625f")), src(adding("1.0078125f")), 1, SimOptions()).status == "different"
+
+
+def test_a_col_expand_source_of_another_element_size_is_refused():
+    """pto-isa reads TCOLEXPAND*'s sources as dst's element type (ops.SOURCES_READ_AS_DST_TYPE):
+    a half row under a float dst is read as floats, which the simulator does not model."""
+    body = (f"  {tile('float', 16, 64)} d;\n  TASSIGN(d, 0);\n  {tile('float', 16, 64)} s;\n  TASSIGN(s, 4096);\n"
+            f"  {tile('half', 1, 64)} b;\n  TASSIGN(b, 8192);\n  TCOLEXPANDMUL(d, s, b);\n")
+    out = cannot_run(kernel("", body))
+    assert "TCOLEXPANDMUL: a source of another element size than dst's" in out
+    same = body.replace(tile("half", 1, 64), tile("float", 1, 64))
+    result = simulate(src(kernel("", same)), src(kernel("", same)), 1, SimOptions())
+    assert result is not None

@@ -163,6 +163,12 @@ SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER"})
 # unknown place.
 WALKED_AT_DST_ROW_PITCH = frozenset({"TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV", "TCOLEXPANDSUB",
                                      "TCOLEXPANDEXPDIF", "TCOLEXPANDMAX", "TCOLEXPANDMIN"})
+# The same ops read every source as dst's element type: TColExpandBinOp.hpp casts each source
+# pointer to dst's `T` and steps the broadcast row by dst's elements per repeat, and nothing
+# checks the sources' types (the public wrappers take three independent tile types), at 14f761c8,
+# b9122ec5 and 3186c381 alike. A `half` broadcast row of 64 columns under a `float` dst is read as
+# 256 bytes, twice its tile. A source whose element size differs from dst's is read at unknown bytes.
+SOURCES_READ_AS_DST_TYPE = WALKED_AT_DST_ROW_PITCH
 
 
 def operand_walks(op: str, nargs: int, same_shape_as_dst: dict[int, bool]) -> dict[int, str]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..pto.ops import OPS, reduce_tmp_bytes, row_reduce_drains
+from ..pto.ops import OPS, SOURCES_READ_AS_DST_TYPE, reduce_tmp_bytes, row_reduce_drains
 from .memory import HIDDEN_SCRATCH, Memory, SimError, SimTileType, TileView, dtype_of, saturate, to_dtype
 
 
@@ -619,6 +619,9 @@ class OpBuilder:
             raise SimError(f"unknown or unmodelled vector op '{self.name}'")
         dst, src0, src1 = self.tile(0), self.tile(1), self.tile(2)
         fn = BINARY[op]
+        if self.name in SOURCES_READ_AS_DST_TYPE and any(src.type.size != dst.type.size for src in (src0, src1)):
+            raise SimError(f"{self.name}: a source of another element size than dst's is read as dst's type "
+                           "(not modelled)")
 
         def run(mem: Memory, stmt: int) -> None:
             r, c = dst.valid_rows, dst.valid_cols
