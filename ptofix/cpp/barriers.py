@@ -1018,7 +1018,7 @@ def _unread_barrier(cfg: FunctionCFG, stmt) -> str:
         if not _may_hold_v_barrier(stmt.text):
             return ""
         return f"inside a construct ptofix does not model ({stmt.reason}): not analysed"
-    if not isinstance(stmt, SimpleStmt) or "pipe_barrier" not in stmt.text or not _may_hold_v_barrier(stmt.text):
+    if not isinstance(stmt, SimpleStmt) or not stmt.spells("pipe_barrier") or not _may_hold_v_barrier(stmt.text):
         return ""
     ast = stmt.ast
     if ast is None:

@@ -58,6 +58,13 @@ class SourceSliceStmt(Stmt, slots=True):
             return self.file_text[packed >> SPAN_SHIFT:packed & _END_MASK]  # type: ignore[operator]
         return self.file_text[packed[0]:packed[1]]  # type: ignore[index]
 
+    def spells(self, word: str) -> bool:
+        """Whether ``word`` occurs in the statement's text (found in the file's text, not a copy)."""
+        packed = self.packed_span
+        start, end = (packed >> SPAN_SHIFT, packed & _END_MASK) if packed.__class__ is int \
+            else (packed[0], packed[1])  # type: ignore[operator,index]
+        return self.file_text.find(word, start, end) >= 0
+
     def __repr__(self) -> str:
         return f"{Stmt.__repr__(self)[:-1]}, text={self.text!r})"
 
@@ -76,6 +83,10 @@ class SimpleStmt(SourceSliceStmt, slots=True):
             self._ast = _statement_parser()(self.text)
             self._parsed = True
         return self._ast
+
+    def is_parsed(self) -> bool:
+        """Whether ``ast`` holds the parse already (reading it then costs no slice of the text)."""
+        return self._parsed
 
     def forget_ast(self) -> None:
         """Drop the cached AST (memory: its function is analysed); ``ast`` parses it again."""

@@ -1148,7 +1148,7 @@ class FunctionSemantics:
                             sym.bindings.append(("unknown", "may be used before any TASSIGN binds it"))
                         else:
                             sym.defs.append(UNKNOWN_DEF)
-            if isinstance(stmt, SimpleStmt) and stmt.text != ";":
+            if isinstance(stmt, SimpleStmt) and (stmt.is_parsed() or stmt.text != ";"):
                 ast = stmt.ast
                 declared = scope.names.get(ast.name) if isinstance(ast, A.Decl) and ast.name else None
                 if declared is not None and ((declared.kind == "tile" and not declared.bindings)
@@ -1428,21 +1428,22 @@ class FunctionSemantics:
         return env
 
     def _simple(self, stmt: SimpleStmt, scope: Scope) -> StmtInfo:
-        if stmt.text == ";":
+        text = stmt.text        # (sliced from the file on each read: read once)
+        if text == ";":
             return _EMPTY
         ast = stmt.ast
-        if ast is None and _has_splice(stmt.text):
+        if ast is None and _has_splice(text):
             # Line splices go before tokenizing (translation phase 2): read the joined text. (The
             # AST the model keeps stays None: offsets into the joined text are not the file's.)
-            ast = A.parse_statement(join_splices(stmt.text))
+            ast = A.parse_statement(join_splices(text))
         self._pending_calls = []
         if ast is None:
             self.unparsed.append(stmt)
-            return self._unknown_text(stmt.text, scope, "statement not understood by the grammar")
-        macro = self._macro_in(stmt.text)
+            return self._unknown_text(text, scope, "statement not understood by the grammar")
+        macro = self._macro_in(text) if self.ctx.macros else ""
         if macro:
             self._uses_macro(macro)
-            return self._unknown_text(stmt.text, scope, f"uses the macro '{macro}'", ast)
+            return self._unknown_text(text, scope, f"uses the macro '{macro}'", ast)
         self._pending_calls = []
         if isinstance(ast, A.TypeAlias):
             self._shadow_dependent_aliases(scope, ast.name)
@@ -1453,14 +1454,14 @@ class FunctionSemantics:
             self._new_symbol(scope, ast.name, "type").make_unknown("a type name")
             return StmtInfo(Kind.NOP)
         if isinstance(ast, A.Decl):
-            if ast.array and _variable_bound(stmt.text):
-                return self._unknown_text(stmt.text, scope, "an array bound that is not a number (evaluated at run "
+            if ast.array and _variable_bound(text):
+                return self._unknown_text(text, scope, "an array bound that is not a number (evaluated at run "
                                                             "time, calls and writes included)", ast)
             return self._decl(ast, scope)
         if isinstance(ast, A.AssignStmt) or (isinstance(ast, A.ExprStmt) and not isinstance(ast.expr, A.Name)):
             head = self._declaration_head(ast.target if isinstance(ast, A.AssignStmt) else ast.expr, scope)
             if head:
-                return self._as_declaration(head, stmt.text, self._statement(ast, scope), scope)
+                return self._as_declaration(head, text, self._statement(ast, scope), scope)
         return self._statement(ast, scope)
 
     def _declaration_head(self, expr, scope: Scope) -> str:
