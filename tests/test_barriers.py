@@ -324,3 +324,16 @@ def test_a_helper_is_traced_back_through_a_bounded_chain_of_callers():
     first = run(_helper_chain(3).replace("static AICORE void h0", "AICORE void h0"), "auto").reports[0]["decisions"][0]
     assert first["decision"] == "kept" and "outside h0() may be in flight" in first["reason"]
     assert "traced at most" not in first["reason"]
+
+
+def test_a_tile_type_is_read_again_once_a_local_alias_may_change_its_words():
+    # Both declarations share one template node (one text at one offset); the type kept for the
+    # first must not be reused once `E` names a local alias.
+    from ptofix.cpp.semantics import analyse_function
+    tile = "Tile<TileType::Vec, E, 16, 64, BLayout::RowMajor, 16, 64, SLayout::NoneBox, 512, PadValue::Null>"
+    src = ("using E = float;\n"
+           f'extern "C" __global__ AICORE void k() {{\n  {tile} a;\n  TASSIGN(a, 0);\n'
+           f"  using E = half;\n  {tile} b;\n  TASSIGN(b, 4096);\n}}\n")
+    mem = analyse_function(parse_cpp(SourceText(src, "k.cpp")))
+    a, b = (next(sym for sym in mem.symbols if sym.name == name) for name in "ab")
+    assert (a.tile.dtype, b.tile.dtype) == ("float", "half")

@@ -747,6 +747,7 @@ class FunctionSemantics:
         # Names of the type aliases declared in the body: a cast, read after the walk without its
         # statement's scope, cannot tell which alias of such a name it meant.
         self.local_alias_names: set[str] = set()
+        self._tile_types: dict[int, tuple[A.TemplateId, TileType]] = {}    # template_tile_type
         # Why control flow may leave a statement other than as written: a macro or an included
         # file may expand to `break`, `continue`, `return`, `goto` or a `case` label.
         self.hidden_jump: str | None = None
@@ -928,6 +929,22 @@ class FunctionSemantics:
         return type_
 
     def template_tile_type(self, tmpl: A.TemplateId, scope: Scope) -> TileType:
+        """The tile type ``Tile<...>`` names. A kernel declares the same few tile types many times
+        and their statements share one template node (stmt_parser._template): its type is kept by
+        node while nothing can make the node's words name something else (a local alias, a
+        template parameter, a name a statement ptofix cannot read may declare; each of these only
+        grows during the walk, so a type kept while there were none is still right)."""
+        plain = not (self.local_alias_names or self.maybe_declared or self.template_params)
+        if plain:
+            kept = self._tile_types.get(id(tmpl))
+            if kept is not None and kept[0] is tmpl:
+                return kept[1]
+        tile = self._read_tile_type(tmpl, scope)
+        if plain:
+            self._tile_types[id(tmpl)] = (tmpl, tile)
+        return tile
+
+    def _read_tile_type(self, tmpl: A.TemplateId, scope: Scope) -> TileType:
         args = tmpl.args
 
         def word(node) -> str | None:
