@@ -87,10 +87,13 @@ def _outside_statement_lists(model) -> set[int]:
 
     found: set[int] = set()
 
+    containers = (Compound, ForStmt, IfStmt, SwitchStmt, PPIfStmt)
+
     def items(stmts, listed: bool, switch: bool = False) -> None:
         after_label = False
         for stmt in stmts:
-            visit(stmt, listed and not after_label)
+            if not listed or after_label or isinstance(stmt, containers):
+                visit(stmt, listed and not after_label)     # (a listed leaf adds nothing)
             if not isinstance(stmt, (Comment, Directive)):    # (`case 1: /* sync */ stmt`: still labelled)
                 after_label = switch and isinstance(stmt, CaseLabel)
 
