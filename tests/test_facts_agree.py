@@ -62,6 +62,21 @@ def test_direction_tokens():
     assert tpipe.flag_width("DIR_BOTH") == 4 and tpipe.flag_width("DIR_C2V_GM") == 2
 
 
+@pytest.mark.parametrize("values, depths", [
+    ([0, "DIR_C2V", 1024, 8], {2}),                       # short: the header default
+    ([0, "DIR_C2V", 1024, 8, 4, False], {4}),
+    ([0, "DIR_C2V", 1024, 8, 1], {1, 2}),                 # c2d8efbe: IsNoSplit 1, LocalSlotNum 2
+    ([0, "DIR_C2V", 1024, 8, 1, True], {1}),              # c2d8efbe: LocalSlotNum true
+    ([0, "DIR_C2V", 1024, 8, 1, False], {1}),             # c2d8efbe: LocalSlotNum 0, no valid build
+    ([0, "DIR_C2V", 1024, 8, 0, False], None),            # `index % 0`
+    ([0, "DIR_C2V", 1024, 8, True, 2], None),             # the old order: not trusted
+    ([0, "DIR_C2V", 1024, 8, None, False], None),         # a name
+])
+def test_tpop_ring_depths_cover_every_header_order(values, depths):
+    found = tpipe.ring_depths(values)
+    assert (None if found is None else set(found)) == depths
+
+
 def test_render_round_trips_through_layout():
     for order, local_index, nosplit_index in ((tpipe.NEW, 4, 5), (tpipe.OLD, 5, 4)):
         text = tpipe.render(2, "DIR_V2C", 512, 8, 4, True, order)

@@ -2994,7 +2994,8 @@ class ValueModel:
         The consumer buffer is the pipe constructor's C2V argument for a Vec tile, V2C for a Mat
         tile, whatever the pipe's direction; stride is the consumer tile size (pto-isa b9122ec5) or
         SlotSize (later), so both are included. Only the current template order (or the 4-argument short form, which
-        takes the header default 2) is trusted; anything else is unknown.
+        takes the header default 2) is trusted, with every ring depth a header may bind its
+        literals to (tpipe.ring_depths); anything else is unknown.
         """
         if pipe is None or pipe.pipe_ctor is None or tile.tile is None or tile.tile.nbytes is None:
             return None
@@ -3006,17 +3007,16 @@ class ValueModel:
         targs = pipe_type.args
         values = [a.value if isinstance(a, (A.Number, A.Literal)) else None for a in targs]
         consumer_arg = tpipe.CONSUMER_BUFFER_ARG.get(tile.tile.space or "")
-        shape = tpipe.layout(values)
+        depths = tpipe.ring_depths(values)
         slot_size = values[2] if len(values) > 2 else None
         if consumer_arg is None or len(ctor.args) <= consumer_arg or not isinstance(slot_size, int) \
-                or isinstance(slot_size, bool) or shape.order not in (tpipe.NEW, tpipe.SHORT):
+                or isinstance(slot_size, bool) or depths is None:
             return None
-        local = tpipe.DEFAULT_LOCAL_SLOT_NUM if shape.local is None else values[shape.local]
         bases = self.eval(ctor.args[consumer_arg], env)
-        if bases is None or not isinstance(local, int) or not 0 < local <= MAX_VALUES:
+        if bases is None or not all(isinstance(d, int) and 0 < d <= MAX_VALUES for d in depths):
             return None
         strides = {tile.tile.nbytes, slot_size}
-        return _cap(frozenset(b + k * s for b in bases for k in range(local) for s in strides))
+        return _cap(frozenset(b + k * s for b in bases for k in range(max(depths)) for s in strides))
 
 
 def pointer_type(type_: A.TypeRef) -> PtrType:

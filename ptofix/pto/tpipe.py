@@ -85,6 +85,34 @@ def layout(values: list) -> Layout:
     return Layout(UNKNOWN, None, None, None)
 
 
+def ring_depths(values: list) -> frozenset[int] | None:
+    """The LocalSlotNum a written ``TPipe<...>`` may bind to (the Tile-form TPOP's ring depth),
+    whichever header compiles it; None when the model cannot tell (another order, a name, a
+    depth of 0: `index % 0` is no ring).
+
+    The written order (``layout``) says what ptoas meant; a header of another order binds the
+    same literals otherwise. pto-isa c2d8efbe (2026-04-09, one day before 2dee72c3) declares
+    ``<..., SlotNum, bool IsNoSplit = false, uint32_t LocalSlotNum = 2, ...>``: a new-order
+    LocalSlotNum written as 1 converts to its bool IsNoSplit (0 and 1 do without narrowing), and
+    its LocalSlotNum is then the next argument (a bool: 0 or 1) or the default 2. A depth that
+    reading gives too counts, unless it is 0 (under such a header the kernel divides by zero,
+    no build of it runs)."""
+    shape = layout(values)
+    if shape.order == SHORT:
+        return frozenset({DEFAULT_LOCAL_SLOT_NUM})
+    if shape.order != NEW or shape.local is None:
+        return None
+    local = values[shape.local]
+    if not isinstance(local, int) or isinstance(local, bool) or local <= 0:
+        return None
+    depths = {local}
+    if local == 1:
+        after = values[shape.local + 1] if len(values) > shape.local + 1 else DEFAULT_LOCAL_SLOT_NUM
+        if int(after) > 0:
+            depths.add(int(after))
+    return frozenset(depths)
+
+
 def flag_width(direction: str | None) -> int:
     """Flags a pipe uses from its FlagID: 2 for one direction, 4 for DIR_BOTH (§4.1)."""
     return 4 if direction in ("DIR_BOTH", "DIR_BOTH_GM") else 2
