@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
+from itertools import islice
+from operator import attrgetter
 
 from .. import regex_cache
 from ..source import PtofixError, SourceText, Span, line_start
@@ -78,6 +80,12 @@ Tok = tuple[str, str, int, int]
 
 # Regex group number -> kind letter (the groups' order in _TOKEN_RE).
 _KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 6)), b"wocps")
+# A token's group number (each alternative of _TOKEN_RE is one group), its start (after the
+# blanks folded into the match) and its end, read by map() a block of matches at a time.
+_LAST_GROUP = attrgetter("lastindex")
+_GROUP_START = re.Match.start
+_MATCH_END = re.Match.end
+_SCAN_BLOCK = 4096      # matches held at once (a Match object costs ~200 bytes)
 
 
 class Tokens:
@@ -107,23 +115,29 @@ def tokenize(source: SourceText) -> list[Token]:
     return [Token(*tok) for tok in _scan(source).tuples()]
 
 
-def _scan(source: SourceText) -> Tokens:
-    text = source.text
+def _token_spans(text: str) -> tuple[bytearray, array, array]:
+    """The _TOKEN_RE group number, start and end of each token, from the text's start up to the
+    first position no token starts at (a bad character, or the trailing blanks): each match
+    starts where the last one ended. The matches are read a block at a time, with map() over
+    Match methods: no Python code runs per token."""
     # 'I' (4 bytes) holds every offset of a text shorter than 4 Gi characters.
     code = "I" if len(text) < 2 ** 32 and array("I").itemsize == 4 else "q"
     groups = bytearray()
     starts = array(code)
     ends = array(code)
-    add_group, add_start, add_end = groups.append, starts.append, ends.append
-    pos = 0
-    for match in _TOKEN_RE.finditer(text):
-        if match.start() != pos:
-            break
-        pos = match.end()
-        group = match.lastindex or 0
-        add_group(group)
-        add_start(match.start(group))
-        add_end(pos)
+    matches = iter(_TOKEN_RE.scanner(text).match, None)  # type: ignore[attr-defined]
+    while block := list(islice(matches, _SCAN_BLOCK)):
+        block_groups = bytes(map(_LAST_GROUP, block))
+        groups += block_groups
+        starts.extend(map(_GROUP_START, block, block_groups))
+        ends.extend(map(_MATCH_END, block))
+    return groups, starts, ends
+
+
+def _scan(source: SourceText) -> Tokens:
+    text = source.text
+    groups, starts, ends = _token_spans(text)
+    pos = ends[-1] if ends else 0
     blank = _SPACE_RE.match(text, pos)   # trailing whitespace (or the blanks before a bad character)
     if blank is not None:
         pos = blank.end()
@@ -140,13 +154,16 @@ def _scan(source: SourceText) -> Tokens:
             raise PtofixError("unterminated comment", source, pos)
         raise PtofixError(f"stray character {ch!r} in program", source, pos)
     kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
-    if "??" in text:
+    # (Each 2-character search reads the whole text; a 1-character one is a memchr, so it gates
+    # the rarer ones.)
+    if "?" in text and "??" in text:
         trigraph = _TRIGRAPH.search(text)
         if trigraph is not None:
             # C++14 and earlier (and -trigraphs) replace them first, in comments and strings too:
             # `??/` is a backslash that splices lines, `??<` a brace.
             raise PtofixError(f"the trigraph '{trigraph.group()}' is not supported", source, trigraph.start())
-    if 'R"' in text or any(digraph in text for digraph in ("%:", "<%", "%>", "<:", ":>")):
+    if 'R"' in text or "<:" in text or ":>" in text \
+            or ("%" in text and any(digraph in text for digraph in ("%:", "<%", "%>"))):
         _reject_unsupported_lexemes(source, kinds, starts, ends)
     if "\\" in text:
         _reject_backslashes(source, kinds, starts, ends)
