@@ -5,12 +5,15 @@ generated inputs built from the pieces the tokenizer and the scans treat special
 strings, directives, line splices, `#if` sections, digits before letters, non-ASCII word
 characters, keywords inside words and declarators.
 """
+import re
+from collections import Counter
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ptofix.cpp import parser
-from ptofix.cpp.parser import parse_cpp
+from ptofix.cpp.parser import count_identifiers, identifiers, identifiers_among, parse_cpp
 from ptofix.source import PtofixError, SourceText
 
 # Pieces of C++ and of things that are not: glued at random, they hit every alternative of the
@@ -65,3 +68,52 @@ def test_scan_and_parse_never_fail_otherwise_than_with_a_ptofix_error(text):
             parse_cpp(source)
         except PtofixError:
             pass
+
+
+def reference_identifiers(text, start=0, end=None):
+    return re.findall(r"[A-Za-z_]\w*", text[start:end])
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts, st.integers(0, 80), st.integers(0, 80))
+def test_identifiers_ascii_and_unicode_scans_agree_with_the_plain_one(text, a, b):
+    a, b = sorted((min(a, len(text)), min(b, len(text))))
+    assert identifiers(text) == reference_identifiers(text)
+    assert identifiers(text, a, b) == reference_identifiers(text, a, b)
+    assert identifiers(text, a) == reference_identifiers(text, a)
+
+
+NAMES = ["x", "TADD", "int", "v12", "x1F", "e5", "_a", "a", "é", "aé", "using", "1abc", "", "a b", "١"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts, st.sets(st.sampled_from(NAMES), max_size=12), st.integers(0, 80), st.integers(0, 80))
+def test_identifiers_among_few_or_many_names_is_the_plain_intersection(text, names, a, b):
+    a, b = sorted((min(a, len(text)), min(b, len(text))))
+    # Few names take str.find; more than _FEW_NAMES the scan of every word.
+    many = names | {f"filler{k}" for k in range(parser._FEW_NAMES)}
+    for chosen in (names, frozenset(names), many):
+        assert identifiers_among(text, chosen) == set(chosen) & set(reference_identifiers(text))
+        assert identifiers_among(text, chosen, a, b) == set(chosen) & set(reference_identifiers(text, a, b))
+    counted = Counter(word for word in reference_identifiers(text) if word in names)
+    assert count_identifiers(text, names) == dict(counted)
+
+
+def test_identifiers_among_across_chunks_with_a_range():
+    text = ("v1 = v2 + 0x1F; // x1F\n" * 9000) + " TADD 1TADD aTADD TADD1 éTADD"
+    for names in ({"TADD", "x1F", "v2"}, {"TADD", "x1F", "v2"} | {f"n{k}" for k in range(20)}):
+        for start, end in ((0, len(text)), (5, len(text) - 3), (len(text) - 30, len(text) - 26)):
+            assert identifiers_among(text, names, start, end) == names & set(reference_identifiers(text, start, end))
+
+
+DECLARATION_PIECES = PIECES + ["typedef struct S { int a; } T;", "using namespace pto;", "using T = int;",
+                               "namespace a::b {", "class C : public B {", "template <typename T, class U>",
+                               "enum class E : int {", "concept K = true;", "struct", " typedef ", "::S", "S::"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(DECLARATION_PIECES), max_size=40).map("".join))
+def test_declaration_matches_are_those_of_finditer(text):
+    keywords = frozenset(identifiers_among(text, parser._DECLARING_KEYWORDS))
+    found = [(m.start(), m.end(), m.groups()) for m in parser._declarations(text, keywords)]
+    assert found == [(m.start(), m.end(), m.groups()) for m in parser._DECLARING.finditer(text)]
