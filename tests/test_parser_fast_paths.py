@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ptofix.cpp import parser
+from ptofix.cpp.model import Compound, OpaqueStmt, SimpleStmt
 from ptofix.cpp.parser import count_identifiers, identifiers, identifiers_among, parse_cpp
 from ptofix.source import PtofixError, SourceText
 
@@ -117,3 +118,40 @@ def test_declaration_matches_are_those_of_finditer(text):
     keywords = frozenset(identifiers_among(text, parser._DECLARING_KEYWORDS))
     found = [(m.start(), m.end(), m.groups()) for m in parser._declarations(text, keywords)]
     assert found == [(m.start(), m.end(), m.groups()) for m in parser._DECLARING.finditer(text)]
+
+
+def nested(depth, opening, closing, inner="x;"):
+    return "void f() {\n" + opening * depth + inner + closing * depth + "\n}\nvoid g() { y; }\n"
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("{", "}"), ("if (c) ", ""), ("for (;;) ", ""),
+                                                  ("if (c) y; else ", ""), ("switch (c) { case 1: ", "}"),
+                                                  ("\n#if A\n", "\n#endif\n")])
+@pytest.mark.parametrize("inner", ["x;", "{ }", "lbl:", "// c\nx;"])
+def test_nesting_limit_counts_every_statement_and_if_section(opening, closing, inner):
+    # Statements and #if sections count alike: what 199 of them hold is read, what 200 of them
+    # hold is refused (a simple statement, a comment or a label too), and the next function is
+    # read as before.
+    for depth, structured in ((199, True), (200, False)):
+        model = parse_cpp(SourceText(nested(depth, opening, closing, inner), "k.cpp"))
+        body = model.functions[0].body
+        if structured:
+            assert isinstance(body, Compound)
+        else:
+            assert isinstance(body, OpaqueStmt) and "nested deeper than 200 levels" in body.reason
+        assert isinstance(model.functions[1].body, Compound)
+
+
+@pytest.mark.parametrize(("statement", "kind", "reason"), [
+    ("lbl:", OpaqueStmt, "label"), ("default:", OpaqueStmt, "label"), ("x::y;", SimpleStmt, None),
+    ("a: b;", OpaqueStmt, "label"), ("for;", SimpleStmt, None), ("if;", SimpleStmt, None),
+    ("switch (c) x;", OpaqueStmt, "'switch' is not modelled"), ("while (c) x;", OpaqueStmt, "'while' is not modelled"),
+    ("goto out;", OpaqueStmt, "'goto' is not modelled"), ("try { x; }", OpaqueStmt, "'try' is not modelled"),
+    ("format(x);", SimpleStmt, None), ("iff(x);", SimpleStmt, None), ("do_it();", SimpleStmt, None),
+])
+def test_statements_by_their_first_word(statement, kind, reason):
+    body = parse_cpp(SourceText("void f() {\n  " + statement + "\n}\n", "k.cpp")).functions[0].body
+    stmt = body.body[0]
+    assert type(stmt) is kind
+    if reason is not None:
+        assert stmt.reason == reason

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
+from functools import partial
 from itertools import islice
 from operator import attrgetter
 
@@ -36,8 +37,11 @@ from .model import (
 )
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:        # (names for annotations, which are never evaluated)
-    from collections.abc import Iterator
+if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
+    from collections.abc import Callable, Iterator
+    from typing import Any, TypeVar
+
+    _T = TypeVar("_T")
 
 # Coarse tokens: the structure only needs brackets, ';', comments, directives and strings, so
 # every other run of characters is one "word" token (w). Kinds: c=comment, p=preprocessor line,
@@ -447,6 +451,27 @@ def _in_for_header(tokens: Tokens, stack: list[tuple[str, int]]) -> bool:
         and tokens.text[tokens.starts[at - 1]:tokens.starts[at]].strip() == "for"
 
 
+def _scan_to_close(tokens: Tokens, i: int) -> int:
+    """Index of the bracket closing the one at ``i`` (comments/directives skipped), in a file whose
+    brackets are not balanced: the scan raises the error it meets."""
+    kinds, starts, text = tokens.kinds, tokens.starts, tokens.text
+    stack = [_OPEN[text[starts[i]]]]
+    j = i + 1
+    while j < len(kinds):
+        if kinds[j] == "o":
+            t = text[starts[j]]
+            if t in _OPEN:
+                stack.append(_OPEN[t])
+            elif t in _CLOSE:
+                if t != stack[-1]:
+                    raise StructureError(f"expected '{stack[-1]}' before '{t}'", starts[j])
+                stack.pop()
+                if not stack:
+                    return j
+        j += 1
+    raise StructureError(f"'{text[starts[i]]}' is never closed", starts[i])
+
+
 class _StructureParser:
     # The tokens are read through three arrays (kinds[i], starts[i], ends[i]); a token's text is
     # sliced from the source only where the parser needs more than its first character. An 'o'
@@ -461,33 +486,15 @@ class _StructureParser:
         self.ends = tokens.ends
         self.n = len(tokens)
         self.depth = 0
-        self.closing, self.structure_in_parentheses = _pair_brackets(tokens)
+        closing, self.structure_in_parentheses = _pair_brackets(tokens)
+        # Index of the bracket closing the one at i: looked up in a balanced file (a C-level call,
+        # the parser's most frequent one), else scanned for.
+        self._match_close: Callable[[int], int] = \
+            partial(_scan_to_close, tokens) if closing is None else closing.__getitem__
 
     # -- helpers -----------------------------------------------------------------------------
     def _tok_text(self, i: int) -> str:
         return self.text[self.starts[i]:self.ends[i]]
-
-    def _match_close(self, i: int) -> int:
-        """Index of the bracket closing the one at ``i`` (comments/directives skipped)."""
-        closing = self.closing
-        if closing is not None:
-            return closing[i]
-        kinds, starts, text = self.kinds, self.starts, self.text
-        stack = [_OPEN[text[starts[i]]]]
-        j = i + 1
-        while j < self.n:
-            if kinds[j] == "o":
-                t = text[starts[j]]
-                if t in _OPEN:
-                    stack.append(_OPEN[t])
-                elif t in _CLOSE:
-                    if t != stack[-1]:
-                        raise StructureError(f"expected '{stack[-1]}' before '{t}'", starts[j])
-                    stack.pop()
-                    if not stack:
-                        return j
-            j += 1
-        raise StructureError(f"'{text[starts[i]]}' is never closed", starts[i])
 
     # -- top level ---------------------------------------------------------------------------
     def parse_file(self) -> CppFile:
@@ -860,15 +867,11 @@ class _StructureParser:
                 has_else = True
 
     def _statement(self, i: int, stop: int) -> tuple[Stmt, int]:
-        self.depth += 1
-        try:
-            if self.depth > MAX_NESTING:
-                raise StructureError(f"statements nested deeper than {MAX_NESTING} levels", self.starts[i])
-            return self._statement_at(i, stop)
-        finally:
-            self.depth -= 1
-
-    def _statement_at(self, i: int, stop: int) -> tuple[Stmt, int]:
+        """The statement at token ``i``. One nested more than MAX_NESTING levels deep (in
+        statements or #if sections) is refused; a statement that holds statements (a block, for,
+        if, switch) counts a level while they are read (_nested), a simple one costs nothing."""
+        if self.depth >= MAX_NESTING:
+            raise StructureError(f"statements nested deeper than {MAX_NESTING} levels", self.starts[i])
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
         kind = kinds[i]
         start = starts[i]
@@ -878,41 +881,58 @@ class _StructureParser:
             t = text[start]
             if t == "{":
                 close = self._match_close(i)
-                return self._compound(i, close), close + 1
+                return self._nested(self._compound, i, close), close + 1
             if t == ";":
                 return SimpleStmt(pack_span(start, ends[i]), text), i + 1
             if t in _CLOSE:
                 raise StructureError(f"unbalanced '{t}'", start)
         if kind == "w":
             t = text[start:ends[i]]
-            paren_next = i + 1 < stop and text[starts[i + 1]] == "("
-            if t == "for" and paren_next:
-                pclose = self._match_close(i + 1)
-                body, end = self._body(pclose + 1, stop)
-                header = Span(ends[i + 1], starts[pclose])
-                parts = self._split_for_header(i + 1, pclose)
-                return ForStmt(pack_span(start, body.span.end), init=parts[0], cond=parts[1], step=parts[2],
-                               header=header, body=body), end
-            if t == "if" and paren_next:
-                pclose = self._match_close(i + 1)
-                then, j = self._body(pclose + 1, stop)
-                orelse = None
-                k = j
-                while k < stop and kinds[k] == "c":
-                    k += 1
-                if k < stop and self._tok_text(k) == "else":
-                    orelse, j = self._body(k + 1, stop)
-                end_off = (orelse or then).span.end
-                cond = text[ends[i + 1]:starts[pclose]]
-                return IfStmt(pack_span(start, end_off), cond=cond, then=then, orelse=orelse), j
-            if t == "switch" and paren_next:
-                switch = self._switch(i, stop)
-                if switch is not None:
-                    return switch
-            if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
-                return self._opaque_control(i, stop, t)
-            if _LABEL.fullmatch(t):
-                return OpaqueStmt(pack_span(start, ends[i]), text, "label"), i + 1
+            if t[-1] == ":":
+                if _LABEL.fullmatch(t):
+                    return OpaqueStmt(pack_span(start, ends[i]), text, "label"), i + 1
+            elif t in _STATEMENT_KEYWORDS:
+                return self._nested(self._keyword_statement, i, stop, t)
+        return self._simple(i, stop)
+
+    def _nested(self, parse: Callable[..., _T], *args: Any) -> _T:
+        """``parse(*args)`` one nesting level deeper."""
+        self.depth += 1
+        try:
+            return parse(*args)
+        finally:
+            self.depth -= 1
+
+    def _keyword_statement(self, i: int, stop: int, t: str) -> tuple[Stmt, int]:
+        """A statement that starts with the word ``t`` of _STATEMENT_KEYWORDS."""
+        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
+        start = starts[i]
+        paren_next = i + 1 < stop and text[starts[i + 1]] == "("
+        if t == "for" and paren_next:
+            pclose = self._match_close(i + 1)
+            body, end = self._body(pclose + 1, stop)
+            header = Span(ends[i + 1], starts[pclose])
+            parts = self._split_for_header(i + 1, pclose)
+            return ForStmt(pack_span(start, body.span.end), init=parts[0], cond=parts[1], step=parts[2],
+                           header=header, body=body), end
+        if t == "if" and paren_next:
+            pclose = self._match_close(i + 1)
+            then, j = self._body(pclose + 1, stop)
+            orelse = None
+            k = j
+            while k < stop and kinds[k] == "c":
+                k += 1
+            if k < stop and self._tok_text(k) == "else":
+                orelse, j = self._body(k + 1, stop)
+            end_off = (orelse or then).span.end
+            cond = text[ends[i + 1]:starts[pclose]]
+            return IfStmt(pack_span(start, end_off), cond=cond, then=then, orelse=orelse), j
+        if t == "switch" and paren_next:
+            switch = self._switch(i, stop)
+            if switch is not None:
+                return switch
+        if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
+            return self._opaque_control(i, stop, t)
         return self._simple(i, stop)
 
     def _switch(self, i: int, stop: int) -> tuple[Stmt, int] | None:
@@ -1056,6 +1076,8 @@ _AFTER_PARAMS_CALLS = ("noexcept", "__attribute__", "decltype", "throw")
 _ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
 _TRAILING_IDENT = regex_cache.compile(r"([A-Za-z_]\w*)\Z")
 _LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
+# The words a statement that is no simple one may start with (_StructureParser._keyword_statement).
+_STATEMENT_KEYWORDS = frozenset(["for", "if", "while", "switch", "do", "else", "case", "default", "goto", "try"])
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum"])
 # Words that start a declaration of a namespace, type, alias or template parameter.
 _DECLARING_WORDS = frozenset(["namespace", "struct", "class", "union", "enum", "typedef", "using", "typename",
