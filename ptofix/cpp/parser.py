@@ -816,23 +816,23 @@ class _StructureParser:
         """Statements from ``i`` up to ``stop`` or (inside ``#if``) the next #elif/#else/#endif."""
         out: list[Stmt] = []
         kinds, starts, ends = self.kinds, self.starts, self.ends
+        statement, append = self._statement, out.append
         while i < stop:
-            if kinds[i] == "p":
-                tok_text = self._tok_text(i)
-                word = directive_word(tok_text)
-                if word in ("#elif", "#else", "#endif"):
-                    if not in_pp:
-                        raise StructureError(f"{word} without #if", starts[i])
-                    return out, i
-                if word in _PP_OPEN:
-                    stmt, i = self._pp_if(i, stop)
-                    out.append(stmt)
-                    continue
-                out.append(Directive(pack_span(starts[i], ends[i]), self.text))
-                i += 1
+            if kinds[i] != "p":
+                stmt, i = statement(i, stop)
+                append(stmt)
                 continue
-            stmt, i = self._statement(i, stop)
-            out.append(stmt)
+            word = directive_word(self._tok_text(i))
+            if word in ("#elif", "#else", "#endif"):
+                if not in_pp:
+                    raise StructureError(f"{word} without #if", starts[i])
+                return out, i
+            if word in _PP_OPEN:
+                stmt, i = self._pp_if(i, stop)
+                append(stmt)
+                continue
+            append(Directive(pack_span(starts[i], ends[i]), self.text))
+            i += 1
         if in_pp:
             raise StructureError("#if without #endif in this block", starts[stop - 1] if stop else 0)
         return out, i
@@ -872,27 +872,27 @@ class _StructureParser:
         if, switch) counts a level while they are read (_nested), a simple one costs nothing."""
         if self.depth >= MAX_NESTING:
             raise StructureError(f"statements nested deeper than {MAX_NESTING} levels", self.starts[i])
-        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
-        kind = kinds[i]
-        start = starts[i]
-        if kind == "c":
-            return Comment(pack_span(start, ends[i]), text), i + 1
-        if kind == "o":
+        kind = self.kinds[i]
+        if kind == "w":
+            text, start, end = self.text, self.starts[i], self.ends[i]
+            t = text[start:end]
+            if t[-1] == ":":
+                if _LABEL.fullmatch(t):
+                    return OpaqueStmt(pack_span(start, end), text, "label"), i + 1
+            elif t in _STATEMENT_KEYWORDS:
+                return self._nested(self._keyword_statement, i, stop, t)
+        elif kind == "c":
+            return Comment(pack_span(self.starts[i], self.ends[i]), self.text), i + 1
+        elif kind == "o":
+            text, start = self.text, self.starts[i]
             t = text[start]
             if t == "{":
                 close = self._match_close(i)
                 return self._nested(self._compound, i, close), close + 1
             if t == ";":
-                return SimpleStmt(pack_span(start, ends[i]), text), i + 1
+                return SimpleStmt(pack_span(start, self.ends[i]), text), i + 1
             if t in _CLOSE:
                 raise StructureError(f"unbalanced '{t}'", start)
-        if kind == "w":
-            t = text[start:ends[i]]
-            if t[-1] == ":":
-                if _LABEL.fullmatch(t):
-                    return OpaqueStmt(pack_span(start, ends[i]), text, "label"), i + 1
-            elif t in _STATEMENT_KEYWORDS:
-                return self._nested(self._keyword_statement, i, stop, t)
         return self._simple(i, stop)
 
     def _nested(self, parse: Callable[..., _T], *args: Any) -> _T:
@@ -1010,14 +1010,16 @@ class _StructureParser:
 
     def _simple(self, i: int, stop: int) -> tuple[Stmt, int]:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
-        find = kinds.find
+        find, match_close = kinds.find, self._match_close
         j = i
         while j < stop:
             kind = kinds[j]
             if kind == "o":
                 t = text[starts[j]]
-                if t in ("(", "["):
-                    j = self._match_close(j) + 1
+                if t == ";":
+                    return SimpleStmt(pack_span(starts[i], ends[j]), text), j + 1
+                if t == "(" or t == "[":
+                    j = match_close(j) + 1
                     continue
                 if t == "{":
                     # `union {...} x;`, `int a[] = {...};` or a lambda: keep as one opaque statement.
@@ -1027,8 +1029,6 @@ class _StructureParser:
                             j = self._match_close(j)
                         j += 1
                     return OpaqueStmt(pack_span(starts[i], ends[min(j, stop - 1)]), text, "braced construct"), j + 1
-                if t == ";":
-                    return SimpleStmt(pack_span(starts[i], ends[j]), text), j + 1
                 if t == "}":
                     raise StructureError("expected ';' before '}'", starts[j])
                 j += 1
