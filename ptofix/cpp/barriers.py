@@ -22,7 +22,7 @@ from ..source import SourceText
 from . import stmt_parser as A
 from .keywords import strip_pto
 from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
-from .parser import identifiers, masked_literals
+from .parser import identifiers, identifiers_among, masked_literals
 from .semantics import FileContext
 from .stmt_parser import forget_statements
 from .vector_cfg import CHAIN_16BIT_ONLY, UNKNOWN_EVENT_ID, WINDOW_BOUND, Access, Event, EventKind, FunctionCFG
@@ -1001,7 +1001,7 @@ def local_mentions(model: CppFile) -> dict[int, set[str]]:
     """id(function) -> the names of the file's functions its text mentions (a lexical scan)."""
     text = model.source.text
     names = {fn.name for fn in model.functions}
-    return {id(fn): names.intersection(identifiers(text, fn.span.start, fn.span.end)) for fn in model.functions}
+    return {id(fn): identifiers_among(text, names, fn.span.start, fn.span.end) for fn in model.functions}
 
 
 # A pipe_barrier up to the next ';' (or a macro body's end) that plainly names a pipe other than

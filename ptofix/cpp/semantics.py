@@ -60,7 +60,16 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import SPLICE, code_only, count_identifiers, directive_word, identifiers, masked_literals, strip_comments
+from .parser import (
+    SPLICE,
+    code_only,
+    count_identifiers,
+    directive_word,
+    identifiers,
+    identifiers_among,
+    masked_literals,
+    strip_comments,
+)
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
 
@@ -1158,7 +1167,8 @@ class FunctionSemantics:
                 self._jump_target(scope)
             self._stmt(stmt, scope)
             if waiting and not isinstance(stmt, Comment):
-                for name in waiting.keys() & set(identifiers(text, stmt.span.start, stmt.span.end)):
+                span = stmt.span
+                for name in identifiers_among(text, set(waiting), span.start, span.end):
                     sym = waiting.pop(name)
                     if not self._binds_first(stmt, name, text):
                         if sym.kind == "tile":
