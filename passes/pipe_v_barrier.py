@@ -90,10 +90,15 @@ def _outside_statement_lists(model) -> set[int]:
     containers = (Compound, ForStmt, IfStmt, SwitchStmt, PPIfStmt)
 
     def items(stmts, listed: bool, switch: bool = False) -> None:
+        if not switch:      # (no case label: every statement has the list's standing)
+            for stmt in stmts:
+                if not listed or isinstance(stmt, containers):
+                    visit(stmt, listed)     # (a listed leaf adds nothing)
+            return
         after_label = False
         for stmt in stmts:
             if not listed or after_label or isinstance(stmt, containers):
-                visit(stmt, listed and not after_label)     # (a listed leaf adds nothing)
+                visit(stmt, listed and not after_label)
             if not isinstance(stmt, (Comment, Directive)):    # (`case 1: /* sync */ stmt`: still labelled)
                 after_label = switch and isinstance(stmt, CaseLabel)
 

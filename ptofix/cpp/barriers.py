@@ -275,22 +275,25 @@ class BarrierAnalysis:
         self._dataflows: dict[tuple, tuple[dict, bool]] = {}     # _v_to_s_dataflow
         self.rewrites_used = 0
 
-    def release(self) -> None:
+    def release(self, keep_asts: bool = False) -> None:
         """Free the models of this analysis's functions once its decisions are read: the event
         graphs are cycles (kept until the pass ends, as the cyclic collector is paused while it
         runs), the semantic models live in the shared FileContext and each statement caches its
-        AST. Nothing of this analysis may be used afterwards (ids it keyed by may be reused)."""
+        AST. Nothing of this analysis may be used afterwards (ids it keyed by may be reused).
+        ``keep_asts``: the statements keep their ASTs (acyclic: freed with the model), as the
+        file's last group does, whose model goes right after."""
         for cfg in self.built_cfgs():
             for event in cfg.events:
                 event.succ = event.pred = []
             cfg.__dict__.clear()
         self.ctx.forget(self.functions)
-        for fn in self.functions:
-            for stmt in fn.statements():
-                if isinstance(stmt, SimpleStmt):
-                    stmt.forget_ast()
-        # The per-file table of shared statement ASTs holds them too (up to 32768 of them: ~40 MiB).
-        forget_statements()
+        if not keep_asts:
+            for fn in self.functions:
+                for stmt in fn.statements():
+                    if isinstance(stmt, SimpleStmt):
+                        stmt.forget_ast()
+            # The per-file table of shared statement ASTs holds them too (up to 32768: ~40 MiB).
+            forget_statements()
         self.__dict__.clear()
 
     # -- per-function models ---------------------------------------------------------------
@@ -1200,7 +1203,7 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
     kept: list[list] = [[] for _ in model.functions]
     unparsed: list[list] = [[] for _ in model.functions]
     ctx = FileContext(model, translation_unit)
-    for group in groups:
+    for number, group in enumerate(groups, 1):
         analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions)
         _check_group(analysis, all_groups)
         decisions = analysis.run(patterns, force=force, weights=weights)
@@ -1212,7 +1215,7 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
             if modelled is not None:
                 modelled.append(fn)
         del decisions
-        analysis.release()
+        analysis.release(keep_asts=number == len(groups))
     return [x for items in kept for x in items], [x for items in unparsed for x in items]
 
 

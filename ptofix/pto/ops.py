@@ -381,10 +381,17 @@ def pto_function_names() -> frozenset[str]:
     `using namespace pto` or argument-dependent lookup)."""
     global _PTO_FUNCTIONS
     if _PTO_FUNCTIONS is None:
-        import os
-        with open(os.path.join(os.path.dirname(__file__), "pto_functions.txt"), encoding="utf-8") as handle:
-            _PTO_FUNCTIONS = frozenset(line.strip() for line in handle if line.strip() and not line.startswith("#"))
+        _PTO_FUNCTIONS = _read_name_list("pto_functions.txt")
     return _PTO_FUNCTIONS
+
+
+def _read_name_list(filename: str) -> frozenset[str]:
+    """The names of a list beside this module: a name a line (a name holds no blank), lines
+    starting with '#' left out. (One split of the kept lines: stripping each of its ~3000 lines
+    cost a run ~1 ms.)"""
+    import os
+    with open(os.path.join(os.path.dirname(__file__), filename), encoding="utf-8") as handle:
+        return frozenset(" ".join(line for line in handle.read().splitlines() if not line.startswith("#")).split())
 
 
 # pto's macros the model reads as the names ptoas's NPU output uses them as: the compiler's
@@ -411,9 +418,7 @@ def pto_macro_names() -> frozenset[str]:
     makes a declaration spelled with it a different declaration."""
     global _PTO_MACROS
     if _PTO_MACROS is None:
-        import os
-        with open(os.path.join(os.path.dirname(__file__), "pto_macros.txt"), encoding="utf-8") as handle:
-            _PTO_MACROS = frozenset(line.strip() for line in handle if line.strip() and not line.startswith("#"))
+        _PTO_MACROS = _read_name_list("pto_macros.txt")
     return _PTO_MACROS
 
 
