@@ -6,8 +6,7 @@ numbers stay stable and a second run finds nothing to do.
 """
 from __future__ import annotations
 
-import re
-
+from ptofix import regex_cache
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Edit, SourceText
 
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from typing import ClassVar
 
 
-_COUNT = re.compile(r"[0-9]{1,12}")
+_COUNT = regex_cache.compile(r"[0-9]{1,12}")
 
 
 class PipeVBarrierPass(Pass):

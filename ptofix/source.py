@@ -10,6 +10,8 @@ import bisect
 import re
 from array import array
 
+from . import regex_cache
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NamedTuple
@@ -178,7 +180,7 @@ class Diagnostic:
         return "\n".join(lines)
 
 
-_LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
+_LINE_BREAK = regex_cache.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
 
 
 class PtofixError(Exception):
@@ -198,7 +200,7 @@ class PtofixError(Exception):
 
 # An integer as Python's int(text, 0) reads it, but ASCII only (int() takes any script's digits),
 # without '_' and with few enough digits that int() never refuses it.
-_INTEGER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]{1,16}|0[bB][01]{1,64}|0[oO][0-7]{1,22}|0|[1-9][0-9]{0,18})")
+_INTEGER = regex_cache.compile(r"[+-]?(?:0[xX][0-9a-fA-F]{1,16}|0[bB][01]{1,64}|0[oO][0-7]{1,22}|0|[1-9][0-9]{0,18})")
 
 
 def parse_integer(text: str) -> int | None:

@@ -83,6 +83,12 @@ def name_ids(node: Node) -> tuple[str, ...]:
         if kind is Name:
             found[cur.id] = None
             continue
+        if kind is TemplateId and cur is not node:
+            # A template's nodes are shared by the statements that spell it (_template): its names,
+            # kept on it, stand for its subtree, which the walk would visit in one piece in that
+            # order (a depth-first walk finishes a subtree before it goes on).
+            found.update(dict.fromkeys(name_ids(cur)))
+            continue
         fields = children.get(kind)
         if fields is None:
             fields = _child_fields(kind)
