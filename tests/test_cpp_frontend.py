@@ -746,17 +746,22 @@ def test_alternative_token_search_agrees_with_its_plain_spelling(pieces):
     assert bool(A._ALTERNATIVE_TOKEN.search(text)) == bool(_PLAIN_ALTERNATIVE_TOKEN.search(text)), text
 
 
-def test_alternative_token_search_agrees_on_the_corpus_statements(corpus_dir):
-    for path in corpus_cpp_files()[::7]:
+def corpus_statements(step: int):
+    """Every statement of every ``step``-th corpus file that parses."""
+    for path in corpus_cpp_files()[::step]:
         with open(path, encoding="utf-8", errors="replace") as handle:
             try:
                 model = parse_cpp(SourceText(handle.read(), path))
             except PtofixError:
                 continue
         for fn in model.functions:
-            for stmt in fn.statements():
-                text = getattr(stmt, "text", "")
-                assert bool(A._ALTERNATIVE_TOKEN.search(text)) == bool(_PLAIN_ALTERNATIVE_TOKEN.search(text))
+            yield from fn.statements()
+
+
+def test_alternative_token_search_agrees_on_the_corpus_statements(corpus_dir):
+    for stmt in corpus_statements(7):
+        text = getattr(stmt, "text", "")
+        assert bool(A._ALTERNATIVE_TOKEN.search(text)) == bool(_PLAIN_ALTERNATIVE_TOKEN.search(text))
 
 
 def test_name_ids_is_the_walks_first_occurrence_order_with_shared_templates(corpus_dir):
@@ -766,16 +771,9 @@ def test_name_ids_is_the_walks_first_occurrence_order_with_shared_templates(corp
         return tuple(dict.fromkeys(n.id for n in A.walk(node) if type(n) is A.Name))
 
     checked = 0
-    for path in corpus_cpp_files()[::5]:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            try:
-                model = parse_cpp(SourceText(handle.read(), path))
-            except PtofixError:
-                continue
-        for fn in model.functions:
-            for stmt in fn.statements():
-                node = stmt.ast if isinstance(stmt, SimpleStmt) else None
-                if node is not None and any(isinstance(n, A.TemplateId) for n in A.walk(node)):
-                    assert A.name_ids(node) == plain(node), stmt.text
-                    checked += 1
+    for stmt in corpus_statements(5):
+        node = stmt.ast if isinstance(stmt, SimpleStmt) else None
+        if node is not None and any(isinstance(n, A.TemplateId) for n in A.walk(node)):
+            assert A.name_ids(node) == plain(node), stmt.text
+            checked += 1
     assert checked > 1000
