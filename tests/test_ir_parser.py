@@ -1,9 +1,12 @@
 """PTO IR front end: spans, generic ops, pipe/FIFO custom clauses, errors, corpus round trip."""
 import glob
 import os
+import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ptofix.ir.model import check_spans
 from ptofix.ir.parser import parse_ir_text
@@ -196,3 +199,18 @@ def test_a_cr_line_ending_is_refused_where_it_is(text, line, column):
 def test_crlf_line_endings_are_read():
     ops = parse_ir_text(f"{_PUSH}\r\n{_PUSH}\r\n").ops
     assert len(ops) == 2
+
+
+# The plain spelling of "a dialect op name after an op in custom form", lookbehind first, that the
+# parser's faster spelling (its first letter first) must agree with, span for span.
+_PLAIN_SECOND_OP = re.compile(r"(?<![\w$.!#@%^])[A-Za-z_][\w$]*\.[A-Za-z_][\w$.]*(?![\w$.])(?!\s*[=,}])")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(list("ab_$.!#@%^ =,}\t\n1\u00e9") + ["pto.", "scf.for", "x.y", "%0", "\"s\""]),
+                max_size=10))
+def test_second_op_search_agrees_with_its_plain_spelling(pieces):
+    from ptofix.ir.parser import _SECOND_OP
+    text = "".join(pieces)
+    fast, plain = _SECOND_OP.search(text), _PLAIN_SECOND_OP.search(text)
+    assert (fast and fast.span()) == (plain and plain.span()), text
