@@ -417,6 +417,10 @@ class FunctionCFG:
         base, args, env = info.op, info.args, info.env
         spec = spec_for(base, len(args))
         assert spec is not None     # the semantic model reads only names of the table as ops
+        if not spec.tmp_optional and any(index >= len(args) for index in spec.tmp):
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
+                              why=f"{base} without its tmp operand: no overload of the pto-isa commits ptofix "
+                                  "reads, an older one may write the hidden UB scratch")]
         if base == "TEXTRACT" and len(args) >= 3 and self._tile(args[2], env) is not None:
             # TEXTRACT(dst0, dst1, src[, r0, c0, r1, c1]): its defaulted offsets make every call
             # with a tile third this overload, which writes both destinations (pto_instr.hpp).
@@ -810,7 +814,9 @@ def global_tensor_shape(sym: Symbol | None) -> tuple | None:
     if not isinstance(shape, A.TemplateId) or not shape.name.endswith("Shape"):
         return None
     dims = [a.value for a in shape.args if isinstance(a, A.Number)]
-    if len(dims) != len(shape.args) or len(dims) < 2 or any(d != 1 for d in dims[:-2]):
+    # (All five dimensions written: `pto::Shape<R, C>` binds R and C to the first two of five,
+    # the others taking their defaults, not to rows and columns.)
+    if len(dims) != len(shape.args) or len(dims) != 5 or any(d != 1 for d in dims[:-2]):
         return None
     return int(dims[-2]), int(dims[-1])
 

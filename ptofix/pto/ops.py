@@ -54,6 +54,12 @@ class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up
     tmp_unbounded: bool = False      # its tmp writes may run past the tmp tile, how far unchecked (§8)
     tmp_iterated: bool = False       # its first step loops over the tmp's valid shape (§8.1)
     forms: tuple[OpForm, ...] = ()   # overloads with other operand roles, by argument count
+    # A call may leave out the tmp (an overload without one at the commits the docs cite). For the
+    # other ops with a tmp, a call without it is no overload of those commits but an older one's:
+    # pto-isa before 404d0f36 (2026-03-13) had a TSEL(dst, mask, src0, src1) that broadcasts into
+    # the hidden scratch before its first barrier (TSel.hpp), and a 3-operand TREM did the same for
+    # two days of January. Such a call is Unknown (vector_cfg).
+    tmp_optional: bool = False
 
 
 def _specs() -> dict[str, OpSpec]:
@@ -74,7 +80,7 @@ def _specs() -> dict[str, OpSpec]:
         table[name] = OpSpec(PIPE_V, hidden_writes=True)
     # TCVT(dst, src, rmode, satmode) (v0.45) or TCVT(dst, src[, tmp], rmode[, sat]) (older emitters):
     # a tile in position 2 is a tmp, written, and (fp32 -> int16 without saturation) past its end.
-    table["TCVT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), tmp_unbounded=True)
+    table["TCVT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), tmp_unbounded=True, tmp_optional=True)
     # Ops whose tmp operand (always a write per ptoas getEffects) sits at a fixed index.
     table["TROWPROD"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
     # (dst, src, tmp) or (dstVal, dstIdx, src, tmp); the tmp row of every valid source row (TROW*)
@@ -88,12 +94,13 @@ def _specs() -> dict[str, OpSpec]:
     table["TCOLMIN"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
     # TCOLSUM(dst, src) / TCOLSUM(dst, src, tmp, isBinary): trailing barrier with tmp (§2).
     table["TCOLSUM"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=STATIC_NONEMPTY,
-                              drain_needs_tmp=True)
+                              drain_needs_tmp=True, tmp_optional=True)
     for name in ("TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDSUB", "TROWEXPANDADD", "TROWEXPANDMAX",
                  "TROWEXPANDMIN", "TROWEXPANDEXPDIF"):
         # The 4-operand form broadcasts ceil(validRow/8) * 256 bytes into its tmp, unchecked.
-        table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), row_expand=True, tmp_unbounded=True)
-    table["TRSQRT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,))
+        table[name] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), row_expand=True, tmp_unbounded=True,
+                             tmp_optional=True)
+    table["TRSQRT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), tmp_optional=True)    # TRSQRT(d, s[, tmp])
     table["TSEL"] = OpSpec(PIPE_V, writes=(0, 4), tmp=(4,))
     table["TSELS"] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,))
     # TXOR starts with TOR(tmp, src0, src1) (TXor.hpp): tmp's valid shape bounds the walk of both
