@@ -13,7 +13,9 @@ from ptofix.pto.ops import reduce_tmp_bytes, row_reduce_drains
     ("float", (16, 100), 64, True),     # the same with a tmp of one repeat: copies, then a barrier
     ("float", (16, 128), 8, True),      # 2E is not inside (E, 2E)
     ("half", (16, 200), 64, False),     # E = 128 for half
-    ("float", None, 64, True),          # a wide tmp drains whatever the valid shape
+    ("float", None, 64, False),         # a valid shape that may be empty: pto-isa before 5a2e8553
+    ("float", (0, 64), 64, False),      # returns at once, no barrier
+    ("float", (16, 0), 64, False),
     ("float", None, 8, False),
     ("int32_t", (1, 64), 64, True),     # one V->S->V round trip per row
     ("int32_t", (0, 64), 64, False),    # no row, no round trip

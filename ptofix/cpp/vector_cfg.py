@@ -417,10 +417,13 @@ class FunctionCFG:
         base, args, env = info.op, info.args, info.env
         spec = spec_for(base, len(args))
         assert spec is not None     # the semantic model reads only names of the table as ops
-        if not spec.tmp_optional and any(index >= len(args) for index in spec.tmp):
+        if not spec.tmp_optional and any(index >= len(args) or self._tile(args[index], env) is None
+                                         for index in spec.tmp):
+            # (A value where the tmp goes is a missing tmp too: `TSELS(d, m, a, 0.0f)` is an older
+            # overload, which stores into the hidden scratch.)
             return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
-                              why=f"{base} without its tmp operand: no overload of the pto-isa commits ptofix "
-                                  "reads, an older one may write the hidden UB scratch")]
+                              why=f"{base} without a tile as its tmp operand: no overload of the pto-isa commits "
+                                  "ptofix reads, an older one may write the hidden UB scratch")]
         if base == "TEXTRACT" and len(args) >= 3 and self._tile(args[2], env) is not None:
             # TEXTRACT(dst0, dst1, src[, r0, c0, r1, c1]): its defaulted offsets make every call
             # with a tile third this overload, which writes both destinations (pto_instr.hpp).

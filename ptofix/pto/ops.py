@@ -246,7 +246,8 @@ def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols
     pipe_barrier(PIPE_V) except one that returns having issued nothing, when E < validCol < 2E
     (E = elements per 256-byte repeat) and the static Cols of the tmp or of src (``src_cols``; None:
     unknown) hold less than one repeat (TRowReduceInstr: `srcRptStride` or `tmpRptStride` below
-    BLOCK_MAX_PER_REPEAT). A run-time valid shape may pass src's Cols.
+    BLOCK_MAX_PER_REPEAT), and, before pto-isa 5a2e8553, one that returns at once for an empty
+    valid shape. A run-time valid shape may pass src's Cols.
     int16/int32: every vector instruction of a row is followed by pipe_barrier(PIPE_V) (dst is
     a scalar store behind a V->S->V round trip), so it drains when there is a row, whatever flags
     the kernel left pending. ``valid``: src's valid (rows, cols), None if it may vary. A tmp of
@@ -257,10 +258,15 @@ def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols
     if tmp_dtype != dtype:
         tmp_cols = None
     if dtype in ("float", "float32_t", "half", "float16_t"):
+        # pto-isa before 5a2e8553 (2026-03-21) returns at once, no barrier, when a valid dimension
+        # is 0 (TRowSum.hpp, TRowMax.hpp, TRowMin.hpp), and PTOAS v0.45's output compiles against
+        # the week before it: a drain only for a valid shape known to be non-empty.
+        if valid is None or valid[0] < 1 or valid[1] < 1:
+            return False
         per_repeat = REPEAT_BYTES // size
         if tmp_cols is not None and tmp_cols >= per_repeat and src_cols is not None and src_cols >= per_repeat:
             return True
-        return valid is not None and not (per_repeat < valid[1] < 2 * per_repeat)
+        return not (per_repeat < valid[1] < 2 * per_repeat)
     if dtype in ("int16_t", "int32_t"):
         return valid is not None and valid[0] >= 1
     return False
