@@ -32,6 +32,7 @@ from ..pto.ops import (
     SOURCES_READ_AS_DST_TYPE,
     STATIC_NONEMPTY,
     WALKED_AT_DST_ROW_PITCH,
+    lacks_tmp,
     move_pipe,
     operand_walks,
     reduce_tmp_bytes,
@@ -417,8 +418,7 @@ class FunctionCFG:
         base, args, env = info.op, info.args, info.env
         spec = spec_for(base, len(args))
         assert spec is not None     # the semantic model reads only names of the table as ops
-        if not spec.tmp_optional and any(index >= len(args) or self._tile(args[index], env) is None
-                                         for index in spec.tmp):
+        if lacks_tmp(spec, len(args), lambda index: self._tile(args[index], env) is not None):
             # (A value where the tmp goes is a missing tmp too: `TSELS(d, m, a, 0.0f)` is an older
             # overload, which stores into the hidden scratch.)
             return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,

@@ -18,6 +18,7 @@ from .tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import NamedTuple
 else:
     from ..ntuple import NamedTuple
@@ -210,6 +211,13 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
             if form.nargs == nargs:
                 return spec._replace(writes=form.writes, tmp=form.tmp)
     return spec
+
+def lacks_tmp(spec: OpSpec, nargs: int, is_tile: Callable[[int], bool]) -> bool:
+    """Whether a call of ``nargs`` arguments (``is_tile(i)``: argument i is a tile) has no tile
+    where its op's tmp goes, for an op whose tmp is not optional: an older overload's call
+    (``OpSpec.tmp_optional``), which the proof and the simulator read as Unknown."""
+    return not spec.tmp_optional and any(index >= nargs or not is_tile(index) for index in spec.tmp)
+
 
 # Names whose call may leave the vector unit in count mode (`set_mask_count()` with no
 # `set_mask_norm()` after it), in which an element-wise op's instructions walk as many elements as

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..pto.ops import OPS, SOURCES_READ_AS_DST_TYPE, reduce_tmp_bytes, row_reduce_drains
+from ..pto.ops import OPS, SOURCES_READ_AS_DST_TYPE, lacks_tmp, reduce_tmp_bytes, row_reduce_drains, spec_for
 from .memory import HIDDEN_SCRATCH, Memory, SimError, SimTileType, TileView, dtype_of, saturate, to_dtype
 
 
@@ -240,6 +240,10 @@ class OpBuilder:
         n, spec = self.name, OPS.get(self.name)
         if spec is not None and any(form.nargs == len(self.args) for form in spec.forms):
             raise SimError(f"{n}: the {len(self.args)}-operand form is not modelled")
+        form = spec_for(n, len(self.args))
+        if form is not None and lacks_tmp(form, len(self.args), lambda i: isinstance(self.args[i], TileView)):
+            raise SimError(f"{n} without a tile as its tmp operand: an older overload (it may write the hidden "
+                           "UB scratch), not modelled")
         if n == "TCVT" and any(isinstance(a, TileView) for a in self.args[2:]):
             raise SimError("TCVT with a tmp: how far it writes past the tmp is not modelled")
         if n in ("TREM", "TREMS") and any(isinstance(a, TileView) and a.type.elem == "int32_t" for a in self.args):
@@ -645,35 +649,30 @@ class OpBuilder:
         return self.single(run)
 
     def _sel(self) -> list[Step]:
-        dst, mask, a, b = self.tile(0), self.tile(1), self.tile(2), self.tile(3)
-        tmp = self.args[4] if len(self.args) > 4 and isinstance(self.args[4], TileView) else None
+        # (A call without its tmp is refused: _refuse_unmodelled_forms, ops.lacks_tmp.)
+        dst, mask, a, b, tmp = (self.tile(i) for i in range(5))
 
         def dup(mem: Memory, stmt: int) -> None:
-            if tmp is not None:
-                _tmp_fill(mem, tmp, mask, stmt)
+            _tmp_fill(mem, tmp, mask, stmt)
 
         def run(mem: Memory, stmt: int) -> None:
             r, c = dst.valid_rows, dst.valid_cols
             m = _mask_bits(mem, mask, r, c)
             mem.write(dst, np.where(m, _as(_region(mem, a, r, c), dst), _as(_region(mem, b, r, c), dst)), stmt)
-        writes = [dst] + ([tmp] if tmp is not None else [])
-        return [Step([], [tmp] if tmp is not None else [], dup, True, tmp is not None, "TSEL.dup"),
-                Step([mask, a, b], writes, run, False, tmp is not None, "TSEL")]
+        return [Step([], [tmp], dup, True, True, "TSEL.dup"),
+                Step([mask, a, b], [dst, tmp], run, False, True, "TSEL")]
 
     def _sels(self) -> list[Step]:
-        dst, mask, a = self.tile(0), self.tile(1), self.tile(2)
-        tmp = self.args[3] if len(self.args) > 3 and isinstance(self.args[3], TileView) else None
-        scalar = next(x for x in self.args[3:] if not isinstance(x, (TileView, Sym)))
+        dst, mask, a, tmp = (self.tile(i) for i in range(4))
+        scalar = next(x for x in self.args[4:] if not isinstance(x, (TileView, Sym)))
 
         def run(mem: Memory, stmt: int) -> None:
             r, c = dst.valid_rows, dst.valid_cols
             m = _mask_bits(mem, mask, r, c)
-            if tmp is not None:
-                _tmp_fill(mem, tmp, mask, stmt)
+            _tmp_fill(mem, tmp, mask, stmt)
             mem.write(dst, np.where(m, _as(_region(mem, a, r, c), dst), _scalar(scalar, dst)), stmt)
-        writes = [dst] + ([tmp] if tmp is not None else [])
         return [Step([], [], lambda mem, stmt: None, True, False, "TSELS.sync"),
-                Step([mask, a], writes, run, False, tmp is not None, "TSELS")]
+                Step([mask, a], [dst, tmp], run, False, True, "TSELS")]
 
     # --- misc ---
     def _fillpad(self) -> list[Step]:
