@@ -12,6 +12,7 @@ import os
 import re
 
 from .. import regex_cache
+from ..pto.ops import pto_macro_names
 from ..pto.tiles import dtype_size
 from ..record import Record
 from .keywords import NOT_DECLARATOR_NAMES, NOT_TYPE_NAMES, is_compiler_word, is_reserved_identifier
@@ -937,18 +938,7 @@ def _real_declarator(node):
 
 
 def _may_be_macro(name: str) -> bool:
-    return is_compiler_word(name) or name in (_PTO_MACROS or _load_pto_macros())
-
-
-_PTO_MACROS: frozenset[str] | None = None
-
-
-def _load_pto_macros() -> frozenset[str]:
-    """pto's macro names, read once (an import in _may_be_macro cost ~1 µs a declaration)."""
-    global _PTO_MACROS
-    from ..pto.ops import pto_macro_names
-    _PTO_MACROS = pto_macro_names()
-    return _PTO_MACROS
+    return is_compiler_word(name) or name in pto_macro_names()
 
 
 def parse_statement(text: str, fast: bool = True):
