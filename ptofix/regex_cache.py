@@ -24,6 +24,8 @@ import marshal
 import os
 import re
 import sys
+from collections.abc import Iterator
+from itertools import islice
 
 try:
     import _sre  # type: ignore[import-not-found]
@@ -64,6 +66,17 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 - re
         entries[key] = marshal.dumps(parts)
         _dirty = True
     return _sre.compile(pattern, *parts)
+
+
+MATCH_BLOCK = 4096       # matches match_blocks holds at once
+
+
+def match_blocks(matches: Iterator[re.Match[str]], size: int = MATCH_BLOCK) -> Iterator[list[re.Match[str]]]:
+    """``matches`` a list of at most ``size`` at a time: a tokenizer reads each block's fields with
+    map() over the Match methods (no Python code per token) while holding few Match objects (~200
+    bytes each) at once."""
+    while block := list(islice(matches, size)):
+        yield block
 
 
 def _compiled_parts(pattern: str, flags: int) -> tuple:

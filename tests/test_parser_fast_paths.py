@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ptofix import regex_cache
 from ptofix.cpp import parser
 from ptofix.cpp.model import Compound, OpaqueStmt, SimpleStmt
 from ptofix.cpp.parser import count_identifiers, identifiers, identifiers_among, parse_cpp
@@ -56,7 +57,7 @@ def test_token_spans_are_those_of_a_plain_finditer_loop(text):
 @pytest.mark.parametrize("tail", ["", "  ", " \"open", " /* open", " \xa0 x;", " \ufeff", "$;"])
 def test_token_spans_across_match_blocks(tail):
     # More tokens than one block of matches holds, then a bad character or none.
-    body = "TADD(v1, v2, /* c */ v3); // x\n" * (parser._SCAN_BLOCK // 3)
+    body = "TADD(v1, v2, /* c */ v3); // x\n" * (regex_cache.MATCH_BLOCK // 3)
     for cut in (0, 1, 2, 7):
         check_token_spans(body[:len(body) - cut] + tail)
 

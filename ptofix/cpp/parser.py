@@ -12,7 +12,6 @@ import re
 from array import array
 from bisect import bisect_right
 from functools import partial
-from itertools import islice
 from operator import attrgetter
 
 from .. import regex_cache
@@ -93,7 +92,6 @@ _KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 6)), b"wocps")
 _LAST_GROUP = attrgetter("lastindex")
 _GROUP_START = re.Match.start
 _MATCH_END = re.Match.end
-_SCAN_BLOCK = 4096      # matches held at once (a Match object costs ~200 bytes)
 
 
 class Tokens:
@@ -134,7 +132,7 @@ def _token_spans(text: str) -> tuple[bytearray, array, array]:
     starts = array(code)
     ends = array(code)
     matches = iter(_TOKEN_RE.scanner(text).match, None)  # type: ignore[attr-defined]
-    while block := list(islice(matches, _SCAN_BLOCK)):
+    for block in regex_cache.match_blocks(matches):
         block_groups = bytes(map(_LAST_GROUP, block))
         groups += block_groups
         starts.extend(map(_GROUP_START, block, block_groups))

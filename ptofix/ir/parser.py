@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -101,7 +100,7 @@ def _tokens(text: str) -> list[tuple[str | None, int, int]]:
     over the Match methods: no Python code runs per token (a comprehension cost ~20 us a line)."""
     out: list[tuple[str | None, int, int]] = []
     matches = _TOKEN.finditer(text)
-    while block := list(islice(matches, 4096)):
+    for block in regex_cache.match_blocks(matches):
         out += zip(map(_LAST_GROUP, block), map(re.Match.start, block), map(re.Match.end, block), strict=True)
     return out
 
