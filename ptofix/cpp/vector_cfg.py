@@ -713,13 +713,20 @@ class FunctionCFG:
             if short:
                 out[at] = _unknown_bytes(out[at], f"{op} walks {rows} x {cols} elements over '{sym.name}', "
                                                   f"a {d[0]} x {d[1]} tile: past its end")
-            elif op in SOURCES_READ_AS_DST_TYPE and index != 0 and not _same_element_size(sym, dst_sym):
+            elif op in SOURCES_READ_AS_DST_TYPE and index != 0 and not self._same_element_size(sym, dst_sym):
                 out[at] = _unknown_bytes(out[at], f"{op} reads '{sym.name}' as elements of its dst's type, "
                                                   "whose size differs from its own (or is unknown)")
             elif op in WALKED_AT_DST_ROW_PITCH and index != 0 and role == FULL \
                     and not self._same_row_pitch(sym, dst_sym):
                 out[at] = _unknown_bytes(out[at], f"{op} may walk '{sym.name}' at the row pitch of its dst "
                                                   f"(pto-isa before 9b6f43c9), not its own")
+
+    @staticmethod
+    def _same_element_size(sym: Symbol, dst: Symbol | None) -> bool:
+        """The element types of ``sym`` and ``dst`` have one known size."""
+        a, b = sym.tile, dst.tile if dst is not None else None
+        size = dtype_size(a.dtype) if a is not None else None
+        return size is not None and b is not None and dtype_size(b.dtype) == size
 
     @staticmethod
     def _same_row_pitch(sym: Symbol, dst: Symbol | None) -> bool:
@@ -840,13 +847,6 @@ CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
 
 
 _EXPAND_FULL_OPERANDS = (0, 1)   # TROWEXPAND*/TCOLEXPAND*: dst and src0 (when it is the full-shape one)
-
-
-def _same_element_size(sym: Symbol, other: Symbol | None) -> bool:
-    """The element types of the tiles ``sym`` and ``other`` have one known size."""
-    a, b = sym.tile, other.tile if other is not None else None
-    size = dtype_size(a.dtype) if a is not None else None
-    return size is not None and b is not None and dtype_size(b.dtype) == size
 
 
 def _unknown_bytes(access: Access, why: str) -> Access:
