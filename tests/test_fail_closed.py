@@ -601,6 +601,36 @@ def test_op_effect_barrier_is_kept(name):
     assert decisions and not any(d.removed for d in decisions), OP_KERNELS[name]
 
 
+# The UB is 192 KiB (A2/A3): a tile reaching past it touches bytes the model cannot place, whatever
+# its address says (`b` at 192 KiB is [196608, 204800) as written, far from `a` at [0, 8192)).
+UB_END = 192 * 1024
+
+
+@pytest.mark.parametrize("b_at, kept", [(UB_END - 8192, False), (UB_END - 4096, True), (UB_END, True),
+                                        (0x40000, True)])
+def test_a_tile_past_the_ub_has_unknown_bytes(b_at, kept):
+    src = kernel(f"  TASSIGN(b, {b_at});")
+    assert removed(src) == [not kept]
+    if kept:
+        [decision] = _decisions(src)
+        assert "outside the 192 KiB Vec space" in decision.reason
+
+
+def _colsum_tmp_at(tmp_at: int) -> str:
+    # The binary TCOLSUM writes validRow/2 = 8 rows at the tmp's row stride, past its one-row tmp.
+    row = _tile("float", 1, 64, "1, 64")
+    return _pair(f"  {F16x64} s;\n  TASSIGN(s, 0);\n  {row} d;\n  TASSIGN(d, 4096);\n  {row} tmp;\n"
+                 f"  TASSIGN(tmp, {tmp_at});\n  {row} w;\n  TASSIGN(w, 12288);", "TADD(w, w, w);",
+                 "TCOLSUM(d, s, tmp, true);")
+
+
+def test_a_tmp_written_past_the_ub_has_unknown_bytes():
+    # The tmp tile itself fits (its 256 bytes end at 192 KiB); the rows written past it do not.
+    assert [d.removed for d in _decisions(_colsum_tmp_at(8192))] == [True]
+    [decision] = _decisions(_colsum_tmp_at(UB_END - 256))
+    assert not decision.removed and "writes past its tmp: bytes" in decision.reason
+
+
 def test_division_and_ternary_use_the_common_type():
     from ptofix.cpp.semantics import analyse_function
     src = ("__global__ AICORE void k(int32_t c) {\n  int32_t m = -2147483647 - 1;\n  int32_t one = -1;\n"
@@ -609,6 +639,40 @@ def test_division_and_ternary_use_the_common_type():
     assert sem.value_set("q") == {32768}            # INT_MIN converts to 2147483648u first
     assert sem.value_set("r") == {65535}
     assert sem.value_set("t") == {32768, 0}          # the ternary is unsigned
+
+
+def test_octal_literals_have_their_octal_values():
+    from ptofix.cpp.semantics import analyse_function
+    src = ("__global__ AICORE void k() {\n  int64_t a = 010;\n  int64_t b = 020000u;\n  int64_t c = 00;\n"
+           "  int64_t d = 09;\n  int64_t e = 0x10;\n  int64_t f = 10;\n}\n")
+    sem = analyse_function(parse_cpp(SourceText(src, "k.cpp")))
+    assert [sem.value_set(name) for name in "abcef"] == [{8}, {8192}, {0}, {16}, {10}]
+    assert sem.value_set("d") is None      # ill-formed: no value
+    # b at 010000 (4096) overlaps a at [0, 8192); at 020000 (8192) it does not.
+    assert removed(kernel("  TASSIGN(b, 010000);")) == [False]
+    assert removed(kernel("  TASSIGN(b, 020000);")) == [True]
+
+
+def test_pointer_values_a_32_bit_pointer_may_not_hold_are_unknown():
+    from ptofix.cpp.semantics import analyse_function
+    src = (f"__global__ AICORE void k() {{\n  {TILE} x;\n  TASSIGN(x, 0);\n  {TILE} h;\n"
+           "  TASSIGN(h, 0x100000000ull);\n"
+           "  uint64_t fits = (uint64_t)(x.data() + 16);\n"
+           "  uint64_t high = (uint64_t)h.data();\n"
+           "  uint64_t below = (uint64_t)(x.data() - 1);\n"
+           "  uint64_t cut = (uint64_t)(__ubuf__ float *)0x100000000ull;\n"
+           "  uint64_t named = reinterpret_cast<uint64_t>(reinterpret_cast<__ubuf__ float *>(0x100000010ull));\n"
+           "  uint64_t nested = (uint64_t)((__ubuf__ float **)x.data() + 1);\n}\n")
+    sem = analyse_function(parse_cpp(SourceText(src, "k.cpp")))
+    assert sem.value_set("fits") == {64}
+    assert [sem.value_set(name) for name in ("high", "below", "cut", "named", "nested")] == [None] * 5
+
+
+def test_an_address_read_back_from_a_tile_past_32_bits_is_unknown():
+    # With 32-bit pointers h.data() is 0 and b lands on a; read as 64 bits, b is at 65536.
+    setup = f"  {TILE} h;\n  TASSIGN(h, {{h}});\n  TASSIGN(b, ((uint64_t)h.data() >> {{shift}}) * 65536);"
+    assert removed(kernel(setup.format(h="0x100000000ull", shift=32))) == [False]
+    assert removed(kernel(setup.format(h="0x100", shift=8))) == [True]
 
 
 # Control flow and callers the model once read too kindly (a third red-team round).

@@ -48,9 +48,9 @@ def test_fa_vector_output_matches_numpy_reference():
 
 
 @needs_corpus_fa
-@pytest.mark.parametrize("pattern", ["gu", "auto"])
-def test_fa_rewrite_by_the_pass_is_confirmed(pattern, tmp_path):
-    out = ptofix_run(CORPUS_FA, "--pattern", pattern)
+def test_fa_rewrite_by_the_pass_is_confirmed(tmp_path):
+    # (auto only: gu removes nothing here, its chains run over tiles past the 192 KiB UB.)
+    out = ptofix_run(CORPUS_FA, "--pattern", "auto")
     assert removed(out) >= 1
     rewritten = tmp_path / "fa.cpp"
     rewritten.write_text(out)

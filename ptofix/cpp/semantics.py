@@ -38,7 +38,7 @@ from ..pto.ops import (
     pto_function_names,
     pto_macro_names,
 )
-from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
+from ..pto.tiles import LOCAL_POINTER_LIMIT, TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from ..record import Record
 from . import stmt_parser as A
 from .fast_expr import BUILTIN_TYPE_WORDS
@@ -2461,6 +2461,14 @@ def _wrap(value: int, ctype) -> int:
     return value
 
 
+def _pointer_values(values: frozenset | None) -> frozenset | None:
+    """``values`` of a pointer, or None where one of them may not survive a 32-bit pointer
+    (pto/tiles.py LOCAL_POINTER_LIMIT)."""
+    if values is None or any(not 0 <= v < LOCAL_POINTER_LIMIT for v in values):
+        return None
+    return values
+
+
 def _promote(t):
     if isinstance(t, IntType) and t.bits < 32:
         return INT32
@@ -2838,6 +2846,8 @@ class ValueModel:
             ctype = _cast_type(node.type, self.sem, env)
             if inner is None or ctype is None or ctype == "float":
                 return None
+            if isinstance(ctype, PtrType):
+                return _pointer_values(inner)
             return frozenset(_wrap(v, ctype) for v in inner)
         if isinstance(node, A.Unary):
             inner = self._eval(node.operand, env)
@@ -2876,12 +2886,14 @@ class ValueModel:
                 ctype = expr_type(node, env, self.sem)
                 if inner is None or ctype is None or ctype == "float":
                     return None
-                return frozenset(_wrap(v, ctype) if isinstance(ctype, IntType) else v for v in inner)
+                if isinstance(ctype, PtrType):
+                    return _pointer_values(inner)
+                return frozenset(_wrap(v, ctype) for v in inner)
             func = node.func
             if isinstance(func, A.Member) and func.field == "data" and not node.args and isinstance(func.obj, A.Name):
                 sym = env.get(func.obj.id)
                 if sym is not None and sym.kind == "tile":
-                    return self.tile_addresses(sym)
+                    return _pointer_values(self.tile_addresses(sym))
             if isinstance(func, A.Member) and func.field in _VALID_DIM_GETTERS and not node.args \
                     and isinstance(func.obj, A.Name):
                 # `s.GetValidRow()`: s's valid rows (an `unsigned`), as known; a tile whose shape
@@ -2912,7 +2924,8 @@ class ValueModel:
         if rtype_all is None or rtype_all == "float":
             return None
         scale_left = scale_right = 1
-        if isinstance(ltype, PtrType) or isinstance(rtype, PtrType):
+        pointer = isinstance(ltype, PtrType) or isinstance(rtype, PtrType)
+        if pointer:
             if op not in "+-" or (isinstance(ltype, PtrType) and isinstance(rtype, PtrType)):
                 return None
             ptr = ltype if isinstance(ltype, PtrType) else rtype
@@ -2935,11 +2948,11 @@ class ValueModel:
                     value = a * b
                 elif op in ("/", "%"):
                     # Both operands in the common type first: `INT_MIN / 65536u` divides unsigned.
-                    a, b = _wrap(a, rtype_all), _wrap(b, rtype_all)
-                    if b == 0:
+                    x, y = _wrap(a, rtype_all), _wrap(b, rtype_all)
+                    if y == 0:
                         return None
-                    quotient = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
-                    value = quotient if op == "/" else a - quotient * b
+                    quotient = abs(x) // abs(y) * (1 if (x >= 0) == (y >= 0) else -1)
+                    value = quotient if op == "/" else x - quotient * y
                 elif op in ("<<", ">>"):
                     # A shift by the width of the promoted left operand or more is undefined.
                     width = rtype_all.bits if isinstance(rtype_all, IntType) else 64
@@ -2969,7 +2982,7 @@ class ValueModel:
                 out.add(_wrap(value, rtype_all))
                 if len(out) > MAX_VALUES:
                     return None
-        return frozenset(out)
+        return _pointer_values(frozenset(out)) if pointer and op in "+-" else frozenset(out)
 
     # -- tiles ---------------------------------------------------------------------------------
     def tile_addresses(self, sym: Symbol, _seen: frozenset = frozenset()) -> frozenset | None:
@@ -3031,7 +3044,8 @@ class ValueModel:
 
 def pointer_type(type_: A.TypeRef) -> PtrType:
     space = "gm" if "__gm__" in type_.quals else "ub" if "__ubuf__" in type_.quals else ""
-    return PtrType(dtype_size(type_.name) if type_.pointer == 1 else 8, space)
+    # (A pointer to a pointer steps by a pointer's width, 4 or 8 bytes: not known.)
+    return PtrType(dtype_size(type_.name) if type_.pointer == 1 else None, space)
 
 
 def _template_key(node: A.TemplateId) -> tuple:

@@ -151,11 +151,16 @@ class Number(Node):
 def _number_value(text: str) -> int | float:
     """A number literal's value (kept by text: the analysis reads the same few literals, tile
     shapes and addresses, tens of thousands of times)."""
-    raw = text.rstrip("uUlLfF") if not text.lower().startswith("0x") else text.rstrip("uUlL")
-    try:
-        return int(raw, 0) if not any(c in raw for c in ".eE") or raw.lower().startswith("0x") else float(raw)
-    except ValueError:
+    if text[:2] in ("0x", "0X"):
+        return int(text[2:].rstrip("uUlL"), 16)
+    raw = text.rstrip("uUlLfF")
+    if any(c in raw for c in ".eE"):
         return float(raw)
+    if raw[:1] == "0" and len(raw) > 1:
+        # [lex.icon]: a leading 0 makes the literal octal (`010` is 8); an 8 or 9 in it is
+        # ill-formed: NaN, which no reader takes for an integer.
+        return int(raw, 8) if raw.isdigit() and "8" not in raw and "9" not in raw else float("nan")
+    return int(raw)
 
 
 class Literal(Node):

@@ -39,7 +39,7 @@ from ..pto.ops import (
     row_reduce_drains,
     spec_for,
 )
-from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH, dtype_size, walked_in_address_order
+from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH, SPACE_BYTES, bytes_in_space, dtype_size, walked_in_address_order
 from ..record import Record
 from . import stmt_parser as A
 from .model import (
@@ -548,8 +548,11 @@ class FunctionCFG:
                     access = Access(access.name, access.write, access.space, None, None, True,
                                     unknown_why=f"{base} may write past its tmp, as far as the valid shape says")
                 else:
-                    access = Access(access.name, access.write, access.space,
-                                    sorted((a, a + max(size, reach)) for a in addrs), None, True)
+                    reached = sorted((a, a + max(size, reach)) for a in addrs)
+                    access = Access(access.name, access.write, access.space, reached, None, True)
+                    if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
+                        access = _unknown_bytes(access, f"{base} writes past its tmp: "
+                                                        + _outside_space(access.space, reached))
             out.append(access)
         return out
 
@@ -800,12 +803,10 @@ class FunctionCFG:
                                   unknown_why=f"'{sym.name}' may have a valid shape past its {bound} "
                                               f"{('rows', 'cols')[dim]}")
         intervals = sorted((a, a + size) for a in addrs)
-        if intervals[0][0] < 0 or intervals[-1][1] > _ADDRESS_LIMIT:
-            # A negative address, or one a 32-bit local address cannot hold, is truncated or faults
-            # in ways the model does not follow. (No tighter bound: ptoas plans vector tiles past
-            # the documented 192 KiB UB in real kernels, e.g. the pto-dsl FA example up to 450 KiB.)
-            return Access(sym.name, write, tt.space, None, None, tmp,
-                          unknown_why=f"address {intervals[0][0]}..{intervals[-1][1]} out of range")
+        if not bytes_in_space(tt.space, intervals[0][0], intervals[-1][1]):
+            # Bytes past the tile's memory space (or a negative address) alias what the model
+            # cannot tell (pto/tiles.py bytes_in_space).
+            return Access(sym.name, write, tt.space, None, None, tmp, unknown_why=_outside_space(tt.space, intervals))
         exact = None
         repeats = 0
         if len(addrs) == 1 and tt.static_valid and tt.space is not None and tt.blayout in ("RowMajor", "ColMajor"):
@@ -865,7 +866,11 @@ def _elementwise_operand(op: str, index: int, spec) -> bool:
 
 
 SCRATCH_ACCESS_NAME = "<hidden TMP_UB scratch>"
-_ADDRESS_LIMIT = 1 << 32
+
+
+def _outside_space(space: str | None, intervals: list) -> str:
+    where = f"the {SPACE_BYTES[space] // 1024} KiB {space} space" if space in SPACE_BYTES else "a 32-bit address"
+    return f"bytes {intervals[0][0]}..{intervals[-1][1]} lie outside {where}"
 
 
 def _scratch(write: bool) -> Access:

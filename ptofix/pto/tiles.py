@@ -22,6 +22,26 @@ SPACE_BYTES = {"Vec": 192 * 1024, "Mat": 512 * 1024, "Left": 64 * 1024, "Right":
                "Acc": 128 * 1024, "Bias": 1024, "Scaling": 2048, "ScaleLeft": 2048, "ScaleRight": 2048}
 TILE_SPACES = frozenset(SPACE_BYTES)
 UB_BYTES = SPACE_BYTES["Vec"]
+# A local-memory (`__ubuf__`) pointer may be 32 bits wide (the Ascend C compiler may keep
+# local-memory pointers in 32 bits; pto-isa's TASSIGN converts the address with no range check):
+# an address or pointer value outside [0, 2**32) may be cut, so what it points at is not known.
+# Also the bound for a tile whose space is not known.
+LOCAL_POINTER_LIMIT = 1 << 32
+
+
+def bytes_in_space(space: str | None, lo: int, hi: int) -> bool:
+    """Whether bytes ``[lo, hi)`` of memory space ``space`` (None: not known) are all inside it.
+
+    pto-isa holds a tile to its space: ``addr + Rows * Cols * sizeof(DType) <= capacity``
+    (include/pto/common/tassign_check.hpp, SA-0353, checked at compile time only for
+    ``TASSIGN<Addr>``; the run-time ``TASSIGN(tile, addr)`` ptoas prints is not checked). Where a
+    tile reaches past its space, what the hardware touches is not known (an address wrapped, cut
+    or refused: the pto-dsl FA reference kernel, whose vector tiles run from 192 KiB to 450 KiB of
+    the 192 KiB UB, stops with an AI-core address-check exception, examples/aot/flash_attention/
+    ir_ref/launch_kernel/README.md), so two such tiles may share bytes whatever their addresses
+    say. The capacities are A2/A3's, the smallest of the architectures: an A5 UB is larger.
+    """
+    return 0 <= lo and hi <= SPACE_BYTES.get(space or "", LOCAL_POINTER_LIMIT)
 
 # pto-isa include/pto/common/constants.hpp: TMP_UB_OFFSET = 184 KiB, TMP_UB_SIZE = 8 KiB. Row-expand
 # ops with a non-RowMajor per-row operand, integer TCVT and the int8 TEXTRACT path write it (§2.3).

@@ -42,7 +42,7 @@ from ..cpp.model import (
 from ..cpp.parser import directive_text, directive_word
 from ..pto import tpipe
 from ..pto.ops import PIPE_FIFO_OPS
-from ..pto.tiles import TILE_ARG, TILE_DEFAULTS
+from ..pto.tiles import LOCAL_POINTER_LIMIT, TILE_ARG, TILE_DEFAULTS
 from ..source import PtofixError
 from .fifo import FifoState, Pipe, PushRecord
 from .memory import (
@@ -209,6 +209,11 @@ class UBPtr:
 
     addr: int
     elem: str
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.addr < LOCAL_POINTER_LIMIT:
+            # A 32-bit local pointer may cut it (pto/tiles.py): the proof reads it as unknown too.
+            raise SimError(f"UB pointer value {self.addr} does not fit 32 bits")
 
     def add(self, count: int) -> UBPtr:
         return UBPtr(self.addr + int(count) * dtype_of(self.elem)[0].itemsize, self.elem)
@@ -810,6 +815,8 @@ class Interpreter:
 
     def _convert_to(self, t: sp.TypeRef, value):
         t = self.resolve_type(t)
+        if t.pointer > 1 and value is not None:
+            raise SimError("a pointer to a pointer is not modelled (its step is a pointer's width)")
         if t.pointer:
             if isinstance(value, GMPtr):
                 return value.retype(t.name) if t.name not in ("void",) else value
@@ -1222,6 +1229,8 @@ class Interpreter:
 
     def cast(self, t: sp.TypeRef, v):
         t = self.resolve_type(t)
+        if t.pointer > 1:
+            raise SimError("a pointer to a pointer is not modelled (its step is a pointer's width)")
         if t.pointer:
             if isinstance(v, GMPtr):
                 return v.retype(t.name) if t.name != "void" else v
