@@ -616,6 +616,15 @@ def test_a_tile_past_the_ub_has_unknown_bytes(b_at, kept):
         assert "outside the 192 KiB Vec space" in decision.reason
 
 
+@pytest.mark.parametrize("b_at", [65536 + 16, 65536 + 2, 65536 - 8])
+def test_a_ub_tile_off_the_32_byte_grid_has_unknown_bytes(b_at):
+    # As written b is far from a at [0, 8192); which bytes an op touches off the grid is not known.
+    src = kernel(f"  TASSIGN(b, {b_at});")
+    assert removed(src) == [False]
+    [decision] = _decisions(src)
+    assert f"address {b_at} is not on the UB's 32-byte block grid" in decision.reason
+
+
 def _colsum_tmp_at(tmp_at: int) -> str:
     # The binary TCOLSUM writes validRow/2 = 8 rows at the tmp's row stride, past its one-row tmp.
     row = _tile("float", 1, 64, "1, 64")

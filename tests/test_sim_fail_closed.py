@@ -519,3 +519,8 @@ def test_pointer_values_a_32_bit_pointer_may_not_hold_are_refused(stmt, why):
 def test_a_pointer_value_that_fits_runs():
     text = with_stmt("  uint64_t p = (uint64_t)(a.data() + 16);")
     assert simulate(src(text, "k.cpp"), src(text, "k.cpp"), 1, SimOptions()).difference is None
+
+
+def test_a_tile_off_the_32_byte_grid_is_refused():
+    text = with_stmt("").replace("TASSIGN(b, 32768);", "TASSIGN(b, 32784);")
+    assert "is not on the 32-byte block grid" in cannot_run(text)

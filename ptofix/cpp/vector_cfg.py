@@ -39,7 +39,16 @@ from ..pto.ops import (
     row_reduce_drains,
     spec_for,
 )
-from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH, SPACE_BYTES, bytes_in_space, dtype_size, walked_in_address_order
+from ..pto.tiles import (
+    FLOAT_TYPES,
+    HIDDEN_SCRATCH,
+    SPACE_BYTES,
+    UB_ALIGN_BYTES,
+    bytes_in_space,
+    dtype_size,
+    on_ub_grid,
+    walked_in_address_order,
+)
 from ..record import Record
 from . import stmt_parser as A
 from .model import (
@@ -807,6 +816,10 @@ class FunctionCFG:
             # Bytes past the tile's memory space (or a negative address) alias what the model
             # cannot tell (pto/tiles.py bytes_in_space).
             return Access(sym.name, write, tt.space, None, None, tmp, unknown_why=_outside_space(tt.space, intervals))
+        off_grid = sorted(a for a in addrs if not on_ub_grid(tt.space, a))
+        if off_grid:
+            return Access(sym.name, write, tt.space, None, None, tmp,
+                          unknown_why=f"address {off_grid[0]} is not on the UB's {UB_ALIGN_BYTES}-byte block grid")
         exact = None
         repeats = 0
         if len(addrs) == 1 and tt.static_valid and tt.space is not None and tt.blayout in ("RowMajor", "ColMajor"):

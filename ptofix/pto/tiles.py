@@ -43,6 +43,20 @@ def bytes_in_space(space: str | None, lo: int, hi: int) -> bool:
     """
     return 0 <= lo and hi <= SPACE_BYTES.get(space or "", LOCAL_POINTER_LIMIT)
 
+# A vector instruction reads and writes UB in 32-byte blocks: pto-isa puts UB tiles on that grid
+# (buffer_limits.hpp PTO_UBUF_ALIGN_BYTES = 32; tassign_check.hpp SA-0354 for TASSIGN<Addr>; PTOAS's
+# planner aligns UB to 32 B), and the run-time TASSIGN(tile, addr) does not check it. Which bytes an
+# op touches for a tile off the grid is not documented for A2/A3 (on A5, pto-isa's unaligned-access
+# notes say a misaligned vector load or store corrupts data), so such a tile's bytes are unknown.
+UB_ALIGN_BYTES = 32
+
+
+def on_ub_grid(space: str | None, address: int) -> bool:
+    """Whether a tile of ``space`` (None: not known, which may be UB) at ``address`` starts on the
+    UB's 32-byte block grid, or is not a UB tile."""
+    return (space is not None and space != "Vec") or address % UB_ALIGN_BYTES == 0
+
+
 # pto-isa include/pto/common/constants.hpp: TMP_UB_OFFSET = 184 KiB, TMP_UB_SIZE = 8 KiB. Row-expand
 # ops with a non-RowMajor per-row operand, integer TCVT and the int8 TEXTRACT path write it (§2.3).
 HIDDEN_SCRATCH = (184 * 1024, 192 * 1024)

@@ -24,6 +24,8 @@ import numpy as np
 
 from ..pto.tiles import (
     HIDDEN_SCRATCH,  # noqa: F401  (used by the op semantics)
+    UB_ALIGN_BYTES,
+    on_ub_grid,
     walked_in_address_order,
 )
 from ..pto.tiles import UB_BYTES as UB_SIZE
@@ -219,6 +221,9 @@ class Memory:
         if view.lo < 0 or view.hi > self.ub_size:
             raise SimError(f"tile '{view.name}' at UB [{view.lo}, {view.hi}) is outside the "
                            f"{self.ub_size}-byte UB (use --ub-size)")
+        if not on_ub_grid(view.type.loc, view.lo):
+            raise SimError(f"tile '{view.name}' at UB {view.lo} is not on the {UB_ALIGN_BYTES}-byte block grid "
+                           "(which bytes an op touches there is not known)")
 
     def storage(self, view: TileView) -> np.ndarray:
         """Writable 2-D storage-dtype view [Rows, Cols] of a tile's full footprint."""
