@@ -20,15 +20,15 @@ __global__ AICORE void k() {
   Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> d;
   TASSIGN(d, 24576);
   pipe_barrier(PIPE_V);
-  TEXP(a, b);
-  TEXP(c, d);
+  TABS(a, b);
+  TABS(c, d);
   TMULS(d, a, 2.0f);
   TMULS(b, c, 2.0f);
   TADDS(a, a, 1.0f);
 }
 // CHECK: pipe_barrier(PIPE_V);
-// CHECK-NEXT: TEXP(a, b);
-// CHECK-NEXT: TEXP(c, d);
+// CHECK-NEXT: TABS(a, b);
+// CHECK-NEXT: TABS(c, d);
 // CHECK-NEXT:   /* ptofix: WAR on d with input line 24 */ pipe_barrier(PIPE_V);
 // CHECK-NEXT: TMULS(d, a, 2.0f);
 // CHECK-NEXT: TMULS(b, c, 2.0f);

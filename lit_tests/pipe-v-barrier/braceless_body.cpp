@@ -9,42 +9,42 @@ __global__ AICORE void k(int32_t flag) {
   TASSIGN(a, 0);
   Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64> c;
   TASSIGN(c, 8192);
-  TEXP(a, a);
+  TABS(a, a);
   if (flag) pipe_barrier(PIPE_V);
   else pipe_barrier(PIPE_V);
-  TEXP(c, c);
+  TABS(c, c);
   switch (flag) {
   case 1:
     pipe_barrier(PIPE_V);
   default: /* sync */
     pipe_barrier(PIPE_V);
   }
-  TEXP(a, a);
+  TABS(a, a);
   pipe_barrier(PIPE_V);
-  TEXP(c, c);
+  TABS(c, c);
 }
 __global__ AICORE void loop() {
   Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64> a;
   TASSIGN(a, 0);
   Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64> c;
   TASSIGN(c, 8192);
-  TEXP(a, a);
+  TABS(a, a);
   for (int32_t i = 0; i < 4; i = i + 1)
     pipe_barrier(PIPE_V);
-  TEXP(c, c);
+  TABS(c, c);
 }
 // CHECK: if (flag) /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
 // CHECK-NEXT: else /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
-// CHECK-NEXT: TEXP(c, c);
+// CHECK-NEXT: TABS(c, c);
 // CHECK-NEXT: switch (flag) {
 // CHECK-NEXT: case 1:
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
 // CHECK-NEXT: default: /* sync */
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
 // CHECK-NEXT: }
-// CHECK-NEXT: TEXP(a, a);
+// CHECK-NEXT: TABS(a, a);
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */{{$}}
-// CHECK-NEXT: TEXP(c, c);
+// CHECK-NEXT: TABS(c, c);
 // CHECK: for (int32_t i = 0; i < 4; i = i + 1)
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
-// CHECK-NEXT: TEXP(c, c);
+// CHECK-NEXT: TABS(c, c);

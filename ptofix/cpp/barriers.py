@@ -15,7 +15,7 @@ following proofs, so removing several barriers is checked as a whole.
 from __future__ import annotations
 
 from .. import regex_cache
-from ..pto.ops import REPEAT_BYTES
+from ..pto.ops import REPEAT_BYTES, chain_producer
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
 from ..record import Record
 from ..source import SourceText
@@ -469,9 +469,9 @@ class BarrierAnalysis:
             entry = _entry_flag_state(self.ctx, fn)
             if entry == _NONE_PENDING:
                 # The kernel's next launch starts clean only if this one cannot end with a set
-                # pending, its helpers' sets included (a call of one may leave one), and a flag is
-                # a counter the 0/1 states do not follow past a set while one may be pending
-                # (`set; set; wait;` leaves it at 1).
+                # pending, its helpers' sets included (a call of one may leave one), and the 0/1
+                # states do not follow past a set while one may be pending (a second set before
+                # the wait is not allowed: what `set; set; wait;` leaves is not documented).
                 cfg = self.cfg(fn)
                 states, alternates = self._v_to_s_dataflow(cfg, tag, entry)
                 if cfg.unstructured or not alternates or _leaves_set_pending(cfg, states):
@@ -753,6 +753,8 @@ class BarrierAnalysis:
         # no-tmp row-expand is not an operand (ptoas does not model it) and is checked separately.
         if not producer or any(x.tmp and not x.name.startswith("<hidden") for x in p.accesses):
             return False
+        if not chain_producer(p.op):
+            return False   # a multi-cycle producer (TEXP, TDIV, ...): not covered by the 16-repeat rule
         # ... "to the consumer source": the later op must read this exact access too (PTOAS checks
         # it is among the consumer's uses); a consumer that only overwrites it (WAW) is no chain.
         if not any(not x.write and not x.tmp and x.exact == a.exact and x.elementwise for x in c.accesses):
@@ -1287,7 +1289,8 @@ def _flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: s
     """A set_flag(src, dst, e) followed by its wait_flag(src, dst, e) strictly between lo and hi.
 
     The wait matches that set, or a later one, only if no set of ``e`` can still be pending when
-    the set is issued: a flag is a counter a wait only needs above zero. So the sets and waits of
+    the set is issued: a flag is one bit (a second set before the wait is not allowed, and a wait
+    finds the bit an earlier set left up). So the sets and waits of
     ``e`` must alternate on every path of the function (_pair_alternates: flags in nested
     statements and helpers included), from an entry function's start.
     """

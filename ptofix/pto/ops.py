@@ -212,6 +212,27 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
                 return spec._replace(writes=form.writes, tmp=form.tmp)
     return spec
 
+# The ops that may produce a hardware-safe same-access chain (pto-facts.md §5.3): those built on
+# the single-cycle vector instructions (vadd, vsub, vmul, vmax, vmin, vand, vor and their scalar
+# forms, vabs, vrelu, vnot, vector_dup, vbrcb). PTOAS's CanPrunePipeVBarrier sets no condition on
+# the op, but the hardware runs behind its 16-repeat rule cover such producers only (its TADD ->
+# TROWEXPANDDIV case, the FA kernels' TMULS -> TEXP and TROWEXPANDSUB -> TMULS): a producer built on
+# vdiv, vexp, vln, vsqrt or vrec (TDIV, TDIVS, TRECIP, TEXP, TLOG, TSQRT, the DIV and EXPDIF
+# expands) writes its results later, by how much is not documented, so it chains nothing.
+CHAIN_PRODUCERS = frozenset({
+    "TADD", "TSUB", "TMUL", "TMAX", "TMIN", "TAND", "TOR", "TADDS", "TSUBS", "TMULS", "TMAXS", "TMINS",
+    "TANDS", "TORS", "TABS", "TNEG", "TRELU", "TNOT", "TEXPANDS",
+    "TROWEXPANDADD", "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDMAX", "TROWEXPANDMIN",
+    "TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXPANDMAX", "TCOLEXPANDMIN",
+})
+
+
+def chain_producer(op: str) -> bool:
+    """Whether op ``op`` (or its step ``NAME.part``, e.g. ``TROWEXPANDMUL.vbrcb``) may produce a
+    same-access chain: see CHAIN_PRODUCERS."""
+    return op.split(".", 1)[0] in CHAIN_PRODUCERS
+
+
 def lacks_tmp(spec: OpSpec, nargs: int, is_tile: Callable[[int], bool]) -> bool:
     """Whether a call of ``nargs`` arguments (``is_tile(i)``: argument i is a tile) has no tile
     where its op's tmp goes, for an op whose tmp is not optional: an older overload's call

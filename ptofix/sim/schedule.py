@@ -20,7 +20,8 @@ Orders that the hardware guarantees are kept:
   ... ``wait_flag(X, PIPE_V)``, or a chain through more pipes (X waits, then signals Y, ..., which
   signals V), completes every vector step issued before the first set_flag before any later
   vector step starts (``drain_before``; tracked by the interpreter);
-* the *same-access chain* rule (docs/reference/pto-facts.md §5.3): a vector producer followed by a vector
+* the *same-access chain* rule (docs/reference/pto-facts.md §5.3): a vector producer (one of
+  ``ptofix.pto.ops.CHAIN_PRODUCERS``: single-cycle instructions) followed by a vector
   consumer whose every conflicting operand is the exact same access (address, shape, dtype,
   layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a contiguous
   valid region, neither step having a tmp operand, no loop back-edge taken between the two
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..pto.ops import chain_producer
 from .memory import Memory, SimError, TileView
 
 # Steps a run may issue: every step keeps a record for the comparison (~0.4 KB) and a long one
@@ -169,7 +171,7 @@ class Scheduler:
     @classmethod
     def chain_safe(cls, a: IssuedStep, b: IssuedStep, conflicts) -> bool:
         """docs/reference/pto-facts.md §5.3: hardware-safe exact same-access chain from a to b."""
-        if not (a.vector and b.vector) or a.tmp or b.tmp:
+        if not (a.vector and b.vector) or a.tmp or b.tmp or not chain_producer(a.label):
             return False
         if not cls.same_iteration(a, b):
             return False
