@@ -358,3 +358,19 @@ def test_a_global_tensor_shape_is_read_only_with_its_five_dimensions(shape, expe
            f"  GlobalTensor<float, {shape}, pto::Stride<1024, 1024, 1024, 32, 1>, pto::Layout::ND> g(p);\n}}\n")
     mem = analyse_function(parse_cpp(SourceText(src, "k.cpp")))
     assert global_tensor_shape(next(sym for sym in mem.symbols if sym.name == "g")) == expected
+
+
+def test_a_second_run_keeps_what_the_first_kept_past_the_crossing_bound():
+    # 200 and 80 barriers in a row: a walk gives up after 64 removed barriers, so the first run keeps
+    # a few. A second run reads the first run's removals (their markers) as removed barriers too,
+    # so it gives up where the first did: nothing left to change.
+    tile = "Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64>"
+    text = (f"__global__ AICORE void k() {{\n  {tile} a;\n  TASSIGN(a, 0);\n  {tile} c;\n  TASSIGN(c, 8192);\n"
+            "  TADD(a, a, a);\n" + "  pipe_barrier(PIPE_V);\n" * 200 + "  TADD(c, c, c);\n"
+            + "  pipe_barrier(PIPE_V);\n" * 80 + "  TADD(a, a, a);\n}\n")
+    first = run(text, "auto")
+    kept = [d for d in first.reports[0]["decisions"] if d["decision"] == "kept"]
+    assert kept and all("more than 64 removed barriers" in d["reason"] for d in kept)
+    second = run(first.text, "auto")
+    assert second.text == first.text
+    assert second.reports[0]["barriers"] == len(kept) and second.reports[0]["removed"] == 0

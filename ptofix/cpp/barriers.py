@@ -25,16 +25,23 @@ from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, OpaqueStmt, Si
 from .parser import identifiers, identifiers_among, masked_literals
 from .semantics import FileContext
 from .stmt_parser import forget_statements
-from .vector_cfg import CHAIN_16BIT_ONLY, UNKNOWN_EVENT_ID, WINDOW_BOUND, Access, Event, EventKind, FunctionCFG
+from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it here)
+    CHAIN_16BIT_ONLY,
+    REMOVED_BARRIER,
+    REMOVED_MARKER,
+    UNKNOWN_EVENT_ID,
+    WINDOW_BOUND,
+    Access,
+    Event,
+    EventKind,
+    FunctionCFG,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-# What a removed barrier leaves in the file (pipe-v-barrier writes it): a later pass whose edits
-# would change a fact the proof read (a pipe's LocalSlotNum) finds it by this text.
-REMOVED_MARKER = "/* ptofix: removed pipe_barrier(PIPE_V)"
 MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it gives up (fail closed)
 # Bounded work per walk, so that a proof (and `check`) costs linear time in the kernel's size
 # whatever its shape: a walk that finds more vector ops than this, or visits more walk states,
@@ -534,7 +541,9 @@ class BarrierAnalysis:
                     _give_up(found, nxt, f"more than {MAX_WINDOW_STATES} walk states in one window (not analysed)")
                     stack.clear()
                     break
-                if kind is EventKind.BARRIER:
+                if kind is EventKind.BARRIER or (kind is EventKind.NOP and nxt.tag == REMOVED_BARRIER):
+                    # (What an earlier run removed counts as this run's removals do: a second run
+                    # gives up where the first did, so it keeps what the first kept.)
                     crossed += 1
                     if crossed > MAX_REMOVED_CROSSED:
                         # Bounded work: a window this long is reported as not analysed (kept).

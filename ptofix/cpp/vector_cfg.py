@@ -73,6 +73,11 @@ UB_SPACE = "Vec"
 
 # The tag of the UNKNOWN event that ends a walk stopped by its bound (barriers.MAX_WINDOW_OPS).
 WINDOW_BOUND = "<window bound>"
+# What a removed barrier leaves in the file (pipe-v-barrier writes it): a later pass whose edits
+# would change a fact the proof read (a pipe's LocalSlotNum) finds it by this text, and the proof
+# reads it as a barrier an earlier run removed (a NOP event tagged REMOVED_BARRIER).
+REMOVED_MARKER = "/* ptofix: removed pipe_barrier(PIPE_V)"
+REMOVED_BARRIER = "<removed barrier>"
 
 
 class EventKind(enum.Enum):
@@ -239,6 +244,9 @@ class FunctionCFG:
 
     def _stmt(self, stmt: Stmt, preds: list) -> list:
         if isinstance(stmt, Comment):
+            if stmt.text.startswith(REMOVED_MARKER):
+                return self._chain(preds, [self._new(EventKind.NOP, stmt=stmt, tag=REMOVED_BARRIER,
+                                                     why="a barrier an earlier run removed")])
             return preds
         if isinstance(stmt, Directive):
             info = self.sem.info.get(id(stmt))      # only a directive that may change code has one
