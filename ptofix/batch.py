@@ -99,10 +99,7 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
         return deliver(args, process(files[0], args))
     if jobs > 1:
-        # Imported here: the process pool machinery costs a one-file run ~10 ms of start-up.
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results: list[Any] = list(pool.map(_job, [process] * len(files), files, [args] * len(files)))
+        results: list[Any] = _on_workers(jobs, process, files, args)
     else:
         results = [_job(process, path, args) for path in files]
     worst = 0
@@ -111,7 +108,7 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
             sys.stderr.write(result.message.rstrip("\n") + "\n")
             worst = _worse(worst, result.status)
             continue
-        file_args = per_file_args(args, path) if len(files) > 1 else args
+        file_args = per_file_args(args, path, files) if len(files) > 1 else args
         try:
             status = deliver(file_args, result)
         except PtofixError as exc:
@@ -119,6 +116,67 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
             status = 2
         worst = _worse(worst, status)
     return worst
+
+
+def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Namespace) -> list:
+    """``_job`` of every file on ``jobs`` worker processes, in the order given.
+
+    A worker that dies (killed, out of memory) fails the files it had not finished, each reported;
+    the files done before are delivered. Ctrl-C, SIGTERM or SIGHUP stops every worker before the
+    command ends (the workers ignore SIGINT and leave it to this process, so that none is stopped
+    while it holds the pool's job queue, which hung the others; and die with it if it is killed)."""
+    # Imported here: the process pool machinery costs a one-file run ~10 ms of start-up.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .signals import terminate_as_interrupt
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
+    results: list[Any] = []
+    broken = False
+    workers: list = []
+    try:
+        with terminate_as_interrupt():
+            futures = [pool.submit(_job, process, path, args) for path in files]
+            # (Every worker is started by now; the pool forgets them once it breaks.)
+            workers = list(dict(getattr(pool, "_processes", None) or {}).values())   # (CPython's: no public handle)
+            for path, future in zip(files, futures, strict=True):
+                try:
+                    results.append(future.result())
+                except BrokenProcessPool:
+                    broken = True
+                    results.append(Failure(f"{path}: error: the worker process running it ended abruptly "
+                                           "(killed, or out of memory?): nothing was written for it", 3))
+    except BaseException:
+        _stop(pool, workers)
+        raise
+    if broken:
+        # (The other workers may wait forever on the job queue a dead one held: CPython 3.11's pool
+        # joins them without ending them.)
+        _stop(pool, workers)
+    else:
+        pool.shutdown(wait=True)
+    return results
+
+
+def _start_worker() -> None:
+    import signal
+
+    from .signals import die_with_parent
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
+def _stop(pool: Any, workers: list) -> None:
+    """Cancel what has not started and end every worker now (SIGTERM, then SIGKILL)."""
+    workers = workers + [w for w in dict(getattr(pool, "_processes", None) or {}).values() if w not in workers]
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(5)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
 
 
 # Exit statuses from the least to the most severe: `check`'s 4 (no race shown, but a function it
@@ -140,10 +198,12 @@ def deliver_processed(args: argparse.Namespace, result: Processed, extra: list |
                    result.extra if extra is None else extra)
 
 
-def per_file_args(args: argparse.Namespace, path: str) -> argparse.Namespace:
-    """``-o DIR`` becomes ``-o DIR/<file name>`` for one of several files."""
+def per_file_args(args: argparse.Namespace, path: str, files: list[str] | tuple[str, ...] = ()) -> argparse.Namespace:
+    """``-o DIR`` becomes ``-o DIR/<file name>`` for one of several files; the call's other input
+    files (``files``) are ones its outputs may not be."""
     import copy
     file_args = copy.copy(args)
+    file_args.other_inputs = [other for other in files if other != path]
     output: str | None = getattr(args, "output", None)
     if output and output != "-":
         file_args.output = os.path.join(output, os.path.basename(path))

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .pto.tpipe import HEADER_RELPATH
+from .signals import Terminated, die_with_parent
 from .source import PtofixError, SourceText
 
 if TYPE_CHECKING:
@@ -54,23 +55,6 @@ ARGV_KEYS = {"ptoas-flags", "bisheng-flags"}
 CONFIG_NAME = "ptofix.toml"
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM/SIGHUP during a build: unwinds like Ctrl-C (the running tool is killed, cleanup runs)."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _die_with_parent() -> None:
-    """In a tool's child process (Linux): be killed when ptofix dies, even by SIGKILL, so no
-    orphaned compiler writes into an output directory the next build already owns."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 class StageFailed(Exception):
@@ -660,7 +644,7 @@ def _run_as_group(argv: list[str]) -> subprocess.CompletedProcess:
     and writes into an output directory the next build already owns."""
     posix = os.name == "posix"
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=posix,
-                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                            preexec_fn=die_with_parent if sys.platform == "linux" else None)
     try:
         out, err = proc.communicate()
     except BaseException:

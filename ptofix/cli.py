@@ -36,7 +36,8 @@ exit status:
        the exit status is the worst of theirs)
   3    internal error in ptofix: one line "ptofix: internal error: ... (please report)",
        the traceback with --debug
-  130  interrupted
+  130  interrupted (Ctrl-C); 143, 129: stopped by SIGTERM, SIGHUP (workers and tools are stopped
+       first, nothing is half-written)
   build only: a failing ptoas/bisheng stops the build with that tool's own exit status."""
 
 EXIT_OK, EXIT_CHANGED, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -139,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         # that the interpreter's final flush does not complain again.
         discard_stdout()
         return EXIT_OK
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as stop:
+        # (SIGTERM/SIGHUP while workers or tools ran: 128 + the signal, as a shell reports it.)
+        return 128 + stop.signum if hasattr(stop, "signum") else EXIT_INTERRUPTED
     except RecursionError:
         # Bad input, as for one of several files (batch.py): the parsers turn the nesting they know
         # into a located error first; this is for what they do not.

@@ -85,6 +85,12 @@ def check_output_path(path: str, what: str = "output") -> Target:
         raise PtofixError(f"bad file name for the {what}: {path!r} contains a NUL character")
     real = os.path.realpath(path)
     via = f" (symlink to {real})" if real != os.path.abspath(path) else ""
+    if via and os.path.abspath(path).startswith(("/dev/", "/proc/")):
+        # `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/0`: the file a shell opened for a stream. A new
+        # file renamed onto it would replace it (a `>> log` would lose the log), not write the stream.
+        hint = "; use -o - for stdout" if what == "output" else ""
+        raise PtofixError(f"refusing to write the {what} to {path}{via}: a path through an open file "
+                          f"descriptor would replace the file behind it{hint}")
     try:
         st: os.stat_result | None = os.stat(real)
     except FileNotFoundError:
@@ -146,19 +152,29 @@ class _Item:
         self.what = what
 
 
+def _identities(paths: Iterable[str]) -> dict[tuple, str]:
+    """(device, inode) -> path of each existing file of ``paths`` (stdin and missing files left out)."""
+    found: dict[tuple, str] = {}
+    for path in paths:
+        if path and path not in ("-", "<stdin>"):
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            found[(st.st_dev, st.st_ino)] = path
+    return found
+
+
 class Outputs:
     """The files one command writes: checked when added, written all or none by :meth:`commit`."""
 
-    def __init__(self, inputs: Iterable[str] = ()):
+    def __init__(self, inputs: Iterable[str] = (), others: Iterable[str] = ()):
+        """``inputs``: the file this command read (an output may be it only where the option says
+        so, ``-i`` or ``-o`` onto it); ``others``: other input files of the same call, which no
+        output may be (``-o DIR`` with a link in DIR to another input would overwrite its source)."""
         self.items: list[_Item] = []
-        self._inputs: dict[tuple, str] = {}
-        for path in inputs:
-            if path and path not in ("-", "<stdin>"):
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                self._inputs[(st.st_dev, st.st_ino)] = path
+        self._inputs = _identities(inputs)
+        self._others = _identities(others)
 
     def add(self, path: str, data: str | bytes, what: str = "output", *, may_be_input: bool = False) -> Target:
         target = check_output_path(path, what)
@@ -168,6 +184,9 @@ class Outputs:
                 raise PtofixError(f"the {item.what} ({item.target.path}) and the {what} ({path}) are the same file")
         if not may_be_input and key in self._inputs:
             raise PtofixError(f"refusing to write the {what} to {path}: it is the input {self._inputs[key]}")
+        if key in self._others and key not in self._inputs:
+            raise PtofixError(f"refusing to write the {what} to {path}: it is {self._others[key]}, another input "
+                              "file of this call")
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
         self.items.append(_Item(target, data, what))
@@ -284,8 +303,17 @@ def write_stdout(text: str) -> None:
             sys.stdout.flush()
             return
         sys.stdout.flush()
-        buffer.write(text.encode("utf-8", "surrogateescape"))
         buffer.flush()
+        data = text.encode("utf-8", "surrogateescape")
+        try:
+            fd = buffer.fileno()
+        except (AttributeError, OSError, ValueError):
+            fd = -1              # (not a file: a test's capture, an in-memory stream)
+        if fd < 0:
+            buffer.write(data)
+            buffer.flush()
+            return
+        _write_all(fd, data)
     except BrokenPipeError:
         raise
     except OSError as exc:
@@ -295,9 +323,34 @@ def write_stdout(text: str) -> None:
 
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """Every byte of ``data`` to descriptor ``fd``. A short write (a file-size limit, a nearly full
+    disk: the kernel takes what fits) is followed by another, which then fails with the reason:
+    the buffered writer took the short count for all of it, and the output was cut silently."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(0, "the output took no more bytes")
+        view = view[written:]
+
+
 def write_stderr(text: str) -> None:
-    sys.stderr.write(text)
-    sys.stderr.flush()
+    """Diagnostics and reports to stderr, every byte of them (see _write_all): a stderr that cannot
+    take them is an output that cannot be written, exit status 2."""
+    try:
+        sys.stderr.flush()
+        try:
+            fd = sys.stderr.fileno()
+        except (AttributeError, OSError, ValueError):
+            fd = -1
+        if fd < 0:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+            return
+        _write_all(fd, text.encode(sys.stderr.encoding or "utf-8", sys.stderr.errors or "backslashreplace"))
+    except OSError as exc:
+        raise PtofixError(f"cannot write to stderr: {exc.strerror or exc}") from None
 
 
 # ---- diffs ---------------------------------------------------------------------------------------
@@ -409,7 +462,7 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
     Every file is written all or none; stdout/stderr output comes after the files are in place,
     the report on stderr last (after the warnings the command printed before calling this)."""
     changed = new_text != source.text
-    outputs = Outputs(inputs=[source.path])
+    outputs = Outputs(inputs=[source.path], others=getattr(args, "other_inputs", ()))
     stdout_text: str | None = None
     if args.check:
         status = 1 if changed else 0
@@ -450,14 +503,18 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
     return status
 
 
-def emit_report(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str]) -> None:
-    """Write the report ``--report`` asks for (to ``--report-file`` or stderr) when no text is delivered."""
+def emit_report(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str],
+                inputs: Iterable[str] = ()) -> None:
+    """Write the report ``--report`` asks for (to ``--report-file`` or stderr) when no text is
+    delivered; a report file that is one of ``inputs`` is refused (exit 2, nothing written)."""
     body = report_body(args, report, text_lines)
     if body is None:
         return
     if getattr(args, "report_file", None) == "-":
         write_stdout(body)
     elif getattr(args, "report_file", None):
-        write_atomically(args.report_file, body, "report")
+        outputs = Outputs(inputs)
+        outputs.add(args.report_file, body, "report")
+        outputs.commit()
     else:
         write_stderr(body)

@@ -86,3 +86,146 @@ def test_opt_takes_several_files(tree, tmp_path):
     assert proc.returncode == 0, proc.stderr
     for path in tree:
         assert (outdir / path.name).read_text() == single(path)
+
+
+def test_an_output_in_the_directory_that_links_to_another_input_is_refused(tree, tmp_path):
+    # out/k0.cpp links to k1.cpp: writing k0's result there would overwrite k1's source.
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    (outdir / "k0.cpp").symlink_to(tree[1])
+    before = tree[1].read_bytes()
+    proc = ptofix("run", "--pattern", "auto", "-o", str(outdir), str(tree[0]), str(tree[1]))
+    assert proc.returncode == 2
+    assert f"refusing to write the output to {outdir / 'k0.cpp'}: it is {tree[1]}, another input file" in proc.stderr
+    assert tree[1].read_bytes() == before
+    assert (outdir / "k1.cpp").read_text() == single(tree[1])       # the other file still delivered
+
+
+def test_check_refuses_a_report_file_that_is_its_input_or_shared_by_several(tree, tmp_path):
+    kernel = tree[0]
+    before = kernel.read_bytes()
+    link = tmp_path / "report.json"
+    link.symlink_to(kernel)
+    for report in (kernel, link):
+        proc = ptofix("check", "--report", "json", "--report-file", str(report), str(kernel))
+        assert proc.returncode == 2 and "it is the input" in proc.stderr
+        assert kernel.read_bytes() == before
+    proc = ptofix("check", "--report", "json", "--report-file", str(tmp_path / "r.json"), *map(str, tree))
+    assert proc.returncode == 2 and "--report-file takes one input file" in proc.stderr
+    assert not (tmp_path / "r.json").exists()
+
+
+def _limited(limit: int):
+    def preexec():
+        import resource
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return preexec
+
+
+@pytest.mark.parametrize("command", [["run", "--pattern", "gu"], ["run"], ["check", "--report", "json"]])
+def test_a_stream_cut_short_by_a_file_size_limit_is_an_error(tree, tmp_path, command):
+    # The kernel takes the first 4 KiB of the write and refuses the rest: exit 2, not a silent
+    # truncation with exit 0 (stdout) or 1 (check's report on stderr).
+    out = tmp_path / "out.txt"
+    with open(out, "wb") as handle:
+        stream = {"stdout": handle} if command[0] == "run" else {"stderr": handle, "stdout": subprocess.DEVNULL}
+        proc = subprocess.run([sys.executable, "-m", "ptofix", *command, str(tree[0])], cwd=REPO,
+                              preexec_fn=_limited(4096), **stream)
+    assert proc.returncode == 2
+    assert out.stat().st_size == 4096
+
+
+def _slow(path: str, args):
+    import time
+    time.sleep(0.2)
+    return path
+
+
+def _dies_on_k1(path: str, args):
+    import os
+    if path.endswith("k1.cpp"):
+        os._exit(9)
+    return _slow(path, args)
+
+
+def _batch_args():
+    import argparse
+    return argparse.Namespace(jobs=2, debug=False, output=None, in_place=False, check=True, diff=False)
+
+
+def test_a_worker_that_dies_fails_its_files_and_the_others_are_delivered(capsys):
+    from ptofix.batch import run_files
+    files = [f"/nowhere/k{i}.cpp" for i in (0, 2, 3, 1, 4, 5, 6, 7)]
+    delivered = []
+    status = run_files(_batch_args(), files, _dies_on_k1, lambda args, result: delivered.append(result) or 0)
+    assert status == 3
+    err = capsys.readouterr().err
+    assert "/nowhere/k1.cpp: error: the worker process running it ended abruptly" in err
+    assert delivered and set(delivered) <= set(files) and "/nowhere/k1.cpp" not in delivered
+    assert _no_children_within(5)        # no worker left behind (nor a hang)
+
+
+def _no_children_within(seconds: float) -> bool:
+    # (The pool's own thread may reap a worker a moment after this process stopped waiting.)
+    import multiprocessing
+    import time
+    deadline = time.time() + seconds
+    while multiprocessing.active_children() and time.time() < deadline:
+        time.sleep(0.05)
+    return not multiprocessing.active_children()
+
+
+def test_an_interrupt_stops_every_worker():
+    import os
+    import signal
+    import threading
+
+    from ptofix.batch import run_files
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        run_files(_batch_args(), [f"/nowhere/k{i}.cpp" for i in range(40)], _slow, lambda args, result: 0)
+    assert _no_children_within(5)
+
+
+def test_sigterm_ends_a_parallel_run_with_143_and_no_worker_left(tmp_path):
+    import os
+    import signal
+    import time
+    files = []
+    for i in range(300):
+        target = tmp_path / f"k{i}.cpp"
+        shutil.copyfile(KERNELS[0], target)
+        files.append(str(target))
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-j", "2", "-o", str(outdir),
+                             *files], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as handle:
+        children = [int(pid) for pid in handle.read().split()]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+    assert children        # (the workers had started)
+    deadline = time.time() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in children) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in children)
+    assert not list(outdir.iterdir())        # interrupted before delivery: nothing written
+
+
+def test_a_path_through_a_stream_descriptor_is_refused(tree, tmp_path):
+    # `-o /dev/stdout >> log` would rename a new file onto the log; `-i /dev/stdin < f` would
+    # rewrite f, which `-i -` refuses.
+    log = tmp_path / "log"
+    log.write_text("prior line\n")
+    with open(log, "a") as handle:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-o", "/dev/stdout",
+                               str(tree[0])], stdout=handle, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    assert proc.returncode == 2 and "a path through an open file descriptor" in proc.stderr
+    assert log.read_text() == "prior line\n"
+    before = tree[1].read_bytes()
+    with open(tree[1]) as handle:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-i", "/dev/stdin"],
+                              stdin=handle, capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 2 and tree[1].read_bytes() == before

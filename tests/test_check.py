@@ -509,3 +509,14 @@ def test_a_stricter_walk_stopped_at_its_bound_leaves_the_function_unverified():
         races, unverified = find_races(parse_cpp(SourceText(kernel(count, extra_set), "k.cpp")))
         assert races == [], (count, extra_set)
         assert [why in u.event.why for u in unverified] == ([] if why is None else [True]), (count, extra_set)
+
+
+@pytest.mark.parametrize("option", [["-o", "fixed.cpp"], ["-i"], ["--diff"], ["--check"]])
+def test_where_to_put_the_fix_needs_fix(option, tmp_path):
+    kernel = tmp_path / "fa.cpp"
+    kernel.write_bytes((REPO / "kernels" / "flash_attention" / "fa.cpp").read_bytes())
+    before = kernel.read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "check", *option, str(kernel)], capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert proc.returncode == 2 and "they need --fix" in proc.stderr
+    assert kernel.read_bytes() == before and not (tmp_path / "fixed.cpp").exists()

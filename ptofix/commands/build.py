@@ -167,20 +167,10 @@ def run(args: argparse.Namespace) -> int:
     # killing the running tool and removing a half-written library, instead of dying at once.
     import signal
 
-    def terminate(signum, frame):
-        raise B.Terminated(signum)
-
-    handlers = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        try:
-            handlers[signum] = signal.signal(signum, terminate)
-        except (ValueError, OSError):     # not the main thread: leave the default action
-            pass
+    from ..signals import Terminated, terminate_as_interrupt
     try:
-        return B.execute(plan, settings, say)
-    except B.Terminated as stop:
+        with terminate_as_interrupt():
+            return B.execute(plan, settings, say)
+    except Terminated as stop:
         sys.stderr.write(f"ptofix build: stopped by {signal.Signals(stop.signum).name}\n")
         return 128 + stop.signum
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)

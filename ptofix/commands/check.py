@@ -35,10 +35,17 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..batch import check_batch_options, run_files
     from ..output import check_output_options
+    from ..source import PtofixError
     if args.fix:
         check_batch_options(args, args.files)
     elif getattr(args, "jobs", 1) < 1:
         check_batch_options(args, args.files[:1])
+    elif getattr(args, "output", None) or args.in_place or args.diff or args.check:
+        # (They say where check's fix goes; without --fix there is none, and silence would mislead.)
+        raise PtofixError("-o, -i, --diff and --check deliver the fixed kernel: they need --fix")
+    elif len(args.files) > 1 and getattr(args, "report_file", None):
+        # (Each file's report would replace the last one's.)
+        raise PtofixError("--report-file takes one input file (the report goes to stderr with several)")
     if len(args.files) == 1:
         check_output_options(args, delivers_result=args.fix)
     return run_files(args, args.files, process_file, deliver_file)
@@ -93,7 +100,7 @@ def deliver_file(args: argparse.Namespace, result) -> int:
         if code != 0:
             return code
         return 1 if result.report.get("unfixed") else _unverified_status(result.report)   # races left: 1
-    emit_report(args, result.report, result.text_lines)
+    emit_report(args, result.report, result.text_lines, inputs=(result.source.path,))
     return 1 if result.report["races"] else _unverified_status(result.report)
 
 
