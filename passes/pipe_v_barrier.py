@@ -63,6 +63,11 @@ class PipeVBarrierPass(Pass):
         edits: list[Edit] = [edit for _, edit, _, _ in kept if edit is not None]
         warnings: list[str] = [warning for _, _, warning, _ in kept if warning is not None]
         entries = [entry for entry, _, _, _ in kept]
+        barrier_lines = {entry["line"] for entry in entries}
+        for line in sorted(set(overrides) - barrier_lines):
+            # (A line number that moved since the weights were written weighs nothing: say so.)
+            warnings.append(f"{source.path}: warning: --weight {line}={overrides[line]}: there is no "
+                            "pipe_barrier(PIPE_V) on that line")
         removed = sum(1 for _, _, _, (_, _, gone) in kept if gone)
         dynamic: dict[str, dict[str, int]] = {}
         for _, _, _, (name, weight, gone) in kept:

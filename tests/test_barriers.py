@@ -170,6 +170,14 @@ def test_bad_weight_values_are_input_errors(weight):
                      PARSERS)
 
 
+def test_a_weight_on_a_line_without_a_barrier_is_reported():
+    text = open(FA, encoding="utf-8").read()
+    line = 1 + text[:text.index("pipe_barrier(PIPE_V)")].count("\n")
+    outcome = run_pipeline(SourceText(text, FA), [build_pass("pipe-v-barrier", {"pattern": "gu",
+                                                                              "weight": f"{line}=3,5=7"})], PARSERS)
+    assert outcome.warnings == [f"{FA}: warning: --weight 5=7: there is no pipe_barrier(PIPE_V) on that line"]
+
+
 def test_a_walk_that_crosses_too_many_removed_barriers_keeps_the_barrier():
     """Two ops that write the same bytes with 66 PIPE_V barriers between them: each may go but one.
     Once 65 are removed, the walk from the last crosses more than MAX_REMOVED_CROSSED removed
