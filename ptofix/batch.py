@@ -163,6 +163,10 @@ def _start_worker() -> None:
 
     from .signals import die_with_parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # (A worker is forked while the parent turns SIGTERM/SIGHUP into an exception, which the pool
+    # would catch as one job's failure and go on: here they end the worker, as _stop expects.)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     die_with_parent()
 
 

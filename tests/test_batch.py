@@ -175,16 +175,28 @@ def _no_children_within(seconds: float) -> bool:
     return not multiprocessing.active_children()
 
 
-def test_an_interrupt_stops_every_worker():
+def _busy(path: str, args):
+    import time
+    start = time.time()
+    while time.time() - start < 30:
+        pass
+    return path
+
+
+def test_an_interrupt_stops_every_worker_at_once():
     import os
     import signal
     import threading
+    import time
 
     from ptofix.batch import run_files
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
+    start = time.time()
     with pytest.raises(KeyboardInterrupt):
-        run_files(_batch_args(), [f"/nowhere/k{i}.cpp" for i in range(40)], _slow, lambda args, result: 0)
+        run_files(_batch_args(), [f"/nowhere/k{i}.cpp" for i in range(4)], _busy, lambda args, result: 0)
+    # Both workers are busy on a 30 s job: they are ended, not waited for (nor given 5 s each).
+    assert time.time() - start < 4
     assert _no_children_within(5)
 
 
