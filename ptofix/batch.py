@@ -134,8 +134,8 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
     results: list[Any] = []
     broken = False
     workers: list = []
-    try:
-        with terminate_as_interrupt():
+    with terminate_as_interrupt():
+        try:
             futures = [pool.submit(_job, process, path, args) for path in files]
             # (Every worker is started by now; the pool forgets them once it breaks.)
             workers = list(dict(getattr(pool, "_processes", None) or {}).values())   # (CPython's: no public handle)
@@ -146,9 +146,12 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
                     broken = True
                     results.append(Failure(f"{path}: error: the worker process running it ended abruptly "
                                            "(killed, or out of memory?): nothing was written for it", 3))
-    except BaseException:
-        _stop(pool, workers)
-        raise
+        except BaseException:
+            # (A second Ctrl-C or SIGTERM here would leave the workers running and the exit waiting.)
+            from .signals import hold_interrupts
+            hold_interrupts()
+            _stop(pool, workers)
+            raise
     if broken:
         # (The other workers may wait forever on the job queue a dead one held: CPython 3.11's pool
         # joins them without ending them.)

@@ -131,7 +131,11 @@ def main(argv: list[str] | None = None) -> int:
                 parser.print_help()
                 return EXIT_ERROR
         debug = bool(getattr(args, "debug", False))
-        return args.handler(args)
+        # SIGTERM/SIGHUP (a CI cancel, a closed terminal) unwind like Ctrl-C: outputs being written
+        # are left as they were and their temporaries removed, workers and tools are ended.
+        from .signals import terminate_as_interrupt
+        with terminate_as_interrupt():
+            return args.handler(args)
     except PtofixError as exc:
         _stderr(exc.format() + "\n")
         return EXIT_ERROR
@@ -196,7 +200,11 @@ def console_main() -> None:
     # the stream error as it always did.
     status = _flush_stdout(status)
     regex_cache.save()
-    if "concurrent.futures" in sys.modules or "multiprocessing" in sys.modules:
+    interrupted = status in (EXIT_INTERRUPTED, 128 + 15, 128 + 1)     # Ctrl-C, SIGTERM, SIGHUP
+    if not interrupted and ("concurrent.futures" in sys.modules or "multiprocessing" in sys.modules):
+        # (A normal exit joins a worker pool's threads. After an interrupt the workers are already
+        # ended and nothing is left to write, and the pool's queue threads may wait forever on a
+        # pipe no worker reads: that exit leaves at once, below.)
         sys.exit(status)
     try:
         if sys.stderr is not None:

@@ -17,6 +17,7 @@ All file output goes through :class:`Outputs`, so every command behaves the same
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable
@@ -77,6 +78,26 @@ class Target:
         return f"Target(path={self.path!r}, real={self.real!r}, st={self.st!r})"
 
 
+# A path through a process's open descriptors (any number of slashes: `//dev/stdout` is `/dev/stdout`).
+_DESCRIPTOR_PATH = re.compile(r"/+(?:dev/+(?:fd/|std(?:in|out|err)/*$)|proc/+[^/]+/+fd/)")
+
+
+def _stdout_hint(what: str) -> str:
+    return "; use -o - for stdout" if what == "output" else ""
+
+
+def _stream_behind(st: os.stat_result) -> str:
+    """'stdout' or 'stderr' when the file ``st`` is the one this process's stream writes to."""
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        try:
+            other = os.fstat(fd)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+            return name
+    return ""
+
+
 def check_output_path(path: str, what: str = "output") -> Target:
     """Check that ``path`` can be written as ``what``; raises :class:`PtofixError` (nothing is created)."""
     if not path:
@@ -85,18 +106,23 @@ def check_output_path(path: str, what: str = "output") -> Target:
         raise PtofixError(f"bad file name for the {what}: {path!r} contains a NUL character")
     real = os.path.realpath(path)
     via = f" (symlink to {real})" if real != os.path.abspath(path) else ""
-    if via and os.path.abspath(path).startswith(("/dev/", "/proc/")):
+    if via and _DESCRIPTOR_PATH.match(os.path.abspath(path)):
         # `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/0`: the file a shell opened for a stream. A new
         # file renamed onto it would replace it (a `>> log` would lose the log), not write the stream.
-        hint = "; use -o - for stdout" if what == "output" else ""
         raise PtofixError(f"refusing to write the {what} to {path}{via}: a path through an open file "
-                          f"descriptor would replace the file behind it{hint}")
+                          f"descriptor would replace the file behind it{_stdout_hint(what)}")
     try:
         st: os.stat_result | None = os.stat(real)
     except FileNotFoundError:
         st = None
     except OSError as exc:
         raise PtofixError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+    if st is not None and stat.S_ISREG(st.st_mode):
+        stream = _stream_behind(st)
+        if stream:
+            # (Reached through a link to /dev/stdout, `//dev/stdout`, or named outright.)
+            raise PtofixError(f"refusing to write the {what} to {path}{via}: it is the file behind {stream}, "
+                              f"which a new file would replace{_stdout_hint(what)}")
     if st is not None and not stat.S_ISREG(st.st_mode):
         hint = "; use -o - for stdout" if what == "output" else ""
         raise PtofixError(f"refusing to replace {path}{via}: it is {_kind(st.st_mode)}, and ptofix only "
@@ -329,7 +355,13 @@ def _write_all(fd: int, data: bytes) -> None:
     the buffered writer took the short count for all of it, and the output was cut silently."""
     view = memoryview(data)
     while view:
-        written = os.write(fd, view)
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            # A non-blocking descriptor (the reader set it so) that is full: wait until it drains.
+            import select
+            select.select([], [fd], [])
+            continue
         if written <= 0:
             raise OSError(0, "the output took no more bytes")
         view = view[written:]

@@ -6,9 +6,7 @@ cleanup runs (kill the children, remove half-written files) instead of dying at 
 """
 from __future__ import annotations
 
-import contextlib
 import signal
-from collections.abc import Iterator
 
 
 class Terminated(KeyboardInterrupt):
@@ -19,23 +17,37 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
-@contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """While inside, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread."""
-    def terminate(signum, frame):
+class terminate_as_interrupt:  # noqa: N801 - used as a `with` statement, like contextlib's helpers
+    """While inside, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread. The first one
+    only: the cleanup it starts (ending workers, removing temporaries) is not cut short by another."""
+
+    def __enter__(self) -> terminate_as_interrupt:
+        self._handlers: dict = {}
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                self._handlers[signum] = signal.signal(signum, self._terminate)
+            except (ValueError, OSError):     # not the main thread: leave the default action
+                pass
+        return self
+
+    def _terminate(self, signum, frame):
+        for other in self._handlers:
+            signal.signal(other, signal.SIG_IGN)
         raise Terminated(signum)
 
-    handlers = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        try:
-            handlers[signum] = signal.signal(signum, terminate)
-        except (ValueError, OSError):     # not the main thread: leave the default action
-            pass
-    try:
-        yield
-    finally:
-        for signum, handler in handlers.items():
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._handlers.items():
             signal.signal(signum, handler)
+
+
+def hold_interrupts() -> None:
+    """From here on this process ignores Ctrl-C, SIGTERM and SIGHUP: for a cleanup that must not be
+    cut short once it has begun (the process ends right after it)."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        try:
+            signal.signal(signum, signal.SIG_IGN)
+        except (ValueError, OSError):
+            pass
 
 
 def die_with_parent() -> None:

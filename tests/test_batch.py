@@ -241,3 +241,36 @@ def test_a_path_through_a_stream_descriptor_is_refused(tree, tmp_path):
         proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-i", "/dev/stdin"],
                               stdin=handle, capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 2 and tree[1].read_bytes() == before
+
+
+def test_the_file_behind_a_stream_is_refused_however_it_is_named(tree, tmp_path):
+    log = tmp_path / "log"
+    log.write_text("prior line\n")
+    link = tmp_path / "to_stdout"
+    link.symlink_to("/dev/stdout")
+    for output in ("//dev/stdout", str(link)):
+        with open(log, "a") as handle:
+            proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-o", output,
+                                   str(tree[0])], stdout=handle, stderr=subprocess.PIPE, text=True, cwd=REPO)
+        assert proc.returncode == 2, output
+        assert log.read_text() == "prior line\n"
+
+
+def test_a_non_blocking_stdout_gets_every_byte(tree):
+    import fcntl
+    import os
+    import time
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETFL, fcntl.fcntl(write_end, fcntl.F_GETFL) | os.O_NONBLOCK)
+    big = tree[0].read_text() + "// padding\n" * 30000          # more than a pipe holds
+    source = tree[0].with_name("big.cpp")
+    source.write_text(big)
+    proc = subprocess.Popen([sys.executable, "-m", "ptofix", "run", str(source)], stdout=write_end,
+                            stderr=subprocess.PIPE, cwd=REPO)
+    os.close(write_end)
+    time.sleep(1.0)                        # (the pipe fills before anyone reads)
+    data = b""
+    while chunk := os.read(read_end, 65536):
+        data += chunk
+    os.close(read_end)
+    assert proc.wait() == 0 and data.decode() == big

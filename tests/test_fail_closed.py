@@ -625,6 +625,14 @@ def test_a_ub_tile_off_the_32_byte_grid_has_unknown_bytes(b_at):
     assert f"address {b_at} is not on the UB's 32-byte block grid" in decision.reason
 
 
+@pytest.mark.parametrize("at, kept", [(UB_END - 8192, False), (UB_END, True)])
+def test_a_tile_of_a_space_the_model_cannot_name_is_held_to_the_ub(at, kept):
+    # `kLoc` is TileType::Vec, but the model does not evaluate it: the tile may be in the UB.
+    src = kernel(f"  {TILE.replace('TileType::Vec', 'kLoc')} m;\n  TASSIGN(m, {at});", after="TADD(m, m, m);",
+                 helpers="constexpr TileType kLoc = TileType::Vec;")
+    assert removed(src) == [not kept]
+
+
 def _colsum_tmp_at(tmp_at: int) -> str:
     # The binary TCOLSUM writes validRow/2 = 8 rows at the tmp's row stride, past its one-row tmp.
     row = _tile("float", 1, 64, "1, 64")

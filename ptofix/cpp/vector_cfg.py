@@ -248,6 +248,10 @@ class FunctionCFG:
                 return self._chain(preds, [self._new(EventKind.NOP, stmt=stmt, tag=REMOVED_BARRIER,
                                                      why="a barrier an earlier run removed")])
             return preds
+        if isinstance(stmt, SimpleStmt) and stmt.text == ";" and _after_removal_marker(stmt):
+            # (`if (c) /* ptofix: removed ... */;`: a removal where a statement must stay.)
+            return self._chain(preds, [self._new(EventKind.NOP, stmt=stmt, tag=REMOVED_BARRIER,
+                                                 why="a barrier an earlier run removed")])
         if isinstance(stmt, Directive):
             info = self.sem.info.get(id(stmt))      # only a directive that may change code has one
             if info is None:
@@ -889,8 +893,17 @@ def _elementwise_operand(op: str, index: int, spec) -> bool:
 SCRATCH_ACCESS_NAME = "<hidden TMP_UB scratch>"
 
 
+def _after_removal_marker(stmt: SimpleStmt) -> bool:
+    """The empty statement right after a removal marker: what a removal leaves where a statement
+    must stay (the body of a braceless if/else/for, right after a case label)."""
+    start = stmt.span.start
+    before = stmt.file_text[max(0, start - 256):start].rstrip()     # (the marker is ~70 characters)
+    return before.endswith("*/") and before[before.rfind("/*"):].startswith(REMOVED_MARKER)
+
+
 def _outside_space(space: str | None, intervals: list) -> str:
-    where = f"the {SPACE_BYTES[space] // 1024} KiB {space} space" if space in SPACE_BYTES else "a 32-bit address"
+    where = f"the {SPACE_BYTES[space] // 1024} KiB {space} space" if space in SPACE_BYTES \
+        else f"the {SPACE_BYTES['Vec'] // 1024} KiB UB (a space the model cannot name may be the UB)"
     return f"bytes {intervals[0][0]}..{intervals[-1][1]} lie outside {where}"
 
 

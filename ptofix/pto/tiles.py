@@ -25,12 +25,12 @@ UB_BYTES = SPACE_BYTES["Vec"]
 # A local-memory (`__ubuf__`) pointer may be 32 bits wide (the Ascend C compiler may keep
 # local-memory pointers in 32 bits; pto-isa's TASSIGN converts the address with no range check):
 # an address or pointer value outside [0, 2**32) may be cut, so what it points at is not known.
-# Also the bound for a tile whose space is not known.
 LOCAL_POINTER_LIMIT = 1 << 32
 
 
 def bytes_in_space(space: str | None, lo: int, hi: int) -> bool:
-    """Whether bytes ``[lo, hi)`` of memory space ``space`` (None: not known) are all inside it.
+    """Whether bytes ``[lo, hi)`` of memory space ``space`` (None: not known, maybe the UB) are all
+    inside it.
 
     pto-isa holds a tile to its space: ``addr + Rows * Cols * sizeof(DType) <= capacity``
     (include/pto/common/tassign_check.hpp, SA-0353, checked at compile time only for
@@ -41,7 +41,8 @@ def bytes_in_space(space: str | None, lo: int, hi: int) -> bool:
     ir_ref/launch_kernel/README.md), so two such tiles may share bytes whatever their addresses
     say. The capacities are A2/A3's, the smallest of the architectures: an A5 UB is larger.
     """
-    return 0 <= lo and hi <= SPACE_BYTES.get(space or "", LOCAL_POINTER_LIMIT)
+    # (A space the model cannot name may be the UB: it gets the UB's bound.)
+    return 0 <= lo and hi <= SPACE_BYTES.get(space or "", UB_BYTES)
 
 # A vector instruction reads and writes UB in 32-byte blocks: pto-isa puts UB tiles on that grid
 # (buffer_limits.hpp PTO_UBUF_ALIGN_BYTES = 32; tassign_check.hpp SA-0354 for TASSIGN<Addr>; PTOAS's
