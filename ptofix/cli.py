@@ -164,7 +164,7 @@ def _stderr(text: str) -> None:
     try:
         sys.stderr.write(text)
         sys.stderr.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):     # (AttributeError: stderr was closed at start, None)
         pass
 
 

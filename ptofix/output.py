@@ -322,6 +322,8 @@ def write_stdout(text: str) -> None:
     A stdout that cannot take it (a full disk, ``> /dev/full``, a closed descriptor) is an output
     that cannot be written: :class:`PtofixError`, exit status 2. A reader that went away
     (BrokenPipeError) is left to the caller, which ends quietly."""
+    if sys.stdout is None:       # (descriptor 1 was closed when ptofix started)
+        raise PtofixError("cannot write the output to stdout: it is closed")
     try:
         buffer = getattr(sys.stdout, "buffer", None)
         if buffer is None:
@@ -370,6 +372,8 @@ def _write_all(fd: int, data: bytes) -> None:
 def write_stderr(text: str) -> None:
     """Diagnostics and reports to stderr, every byte of them (see _write_all): a stderr that cannot
     take them is an output that cannot be written, exit status 2."""
+    if sys.stderr is None:       # (descriptor 2 was closed when ptofix started)
+        raise PtofixError("cannot write to stderr: it is closed")
     try:
         sys.stderr.flush()
         try:

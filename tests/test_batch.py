@@ -274,3 +274,17 @@ def test_a_non_blocking_stdout_gets_every_byte(tree):
         data += chunk
     os.close(read_end)
     assert proc.wait() == 0 and data.decode() == big
+
+
+@pytest.mark.parametrize("closed, command", [(1, ["run", "--pattern", "gu"]), (2, ["check", "--report", "json"])])
+def test_a_closed_stream_that_must_carry_the_result_is_exit_2(tree, closed, command):
+    import os
+
+    def close_it():
+        os.close(closed)
+    streams = {"stderr": subprocess.PIPE, "stdout": subprocess.DEVNULL} if closed == 1 else {"stdout": subprocess.DEVNULL}
+    proc = subprocess.run([sys.executable, "-m", "ptofix", *command, str(tree[0])], cwd=REPO, preexec_fn=close_it,
+                          **streams)
+    assert proc.returncode == 2
+    if closed == 1:
+        assert b"cannot write the output to stdout: it is closed" in proc.stderr
