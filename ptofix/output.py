@@ -333,10 +333,7 @@ def write_stdout(text: str) -> None:
         sys.stdout.flush()
         buffer.flush()
         data = text.encode("utf-8", "surrogateescape")
-        try:
-            fd = buffer.fileno()
-        except (AttributeError, OSError, ValueError):
-            fd = -1              # (not a file: a test's capture, an in-memory stream)
+        fd = _descriptor(buffer)
         if fd < 0:
             buffer.write(data)
             buffer.flush()
@@ -349,6 +346,15 @@ def write_stdout(text: str) -> None:
         discard_stdout()
         raise PtofixError(f"cannot write the output to stdout: {exc.strerror or exc}") from None
 
+
+
+def _descriptor(stream) -> int:
+    """The file descriptor under ``stream``, or -1 when it has none (a test's capture, an
+    in-memory stream): then it is written as a stream."""
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return -1
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -376,10 +382,7 @@ def write_stderr(text: str) -> None:
         raise PtofixError("cannot write to stderr: it is closed")
     try:
         sys.stderr.flush()
-        try:
-            fd = sys.stderr.fileno()
-        except (AttributeError, OSError, ValueError):
-            fd = -1
+        fd = _descriptor(sys.stderr)
         if fd < 0:
             sys.stderr.write(text)
             sys.stderr.flush()

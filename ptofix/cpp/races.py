@@ -20,7 +20,7 @@ broadcast the first op reads (§2.4, ``_same_rebroadcast``).
 """
 from __future__ import annotations
 
-from ..pto.tiles import bytes_in_space, on_ub_grid
+from ..pto.tiles import bytes_known
 from ..record import Record
 from ..source import SourceText
 from .barriers import BarrierAnalysis, Hazard
@@ -175,8 +175,7 @@ def _broadcast_source(cfg: FunctionCFG, stmt: Stmt) -> tuple | None:
     tt, dt = row.tile, dst.tile
     addrs = cfg.values.tile_addresses(row)
     if addrs is None or len(addrs) != 1 or tt.space != UB_SPACE or tt.nbytes is None or tt.dtype != dt.dtype \
-            or not bytes_in_space(tt.space, min(addrs), min(addrs) + tt.nbytes) \
-            or not on_ub_grid(tt.space, min(addrs)) \
+            or not bytes_known(tt.space, min(addrs), min(addrs) + tt.nbytes) \
             or dt.rows is None or tt.rows is None or dt.rows > min(_ONE_CHUNK_ROWS, tt.rows) \
             or (dt.valid_row is not None and dt.valid_row > dt.rows):
         return None

@@ -243,15 +243,14 @@ class FunctionCFG:
         return self._part_events(stmt, info) or [self._new(EventKind.NOP, stmt=stmt, why=what)]
 
     def _stmt(self, stmt: Stmt, preds: list) -> list:
-        if isinstance(stmt, Comment):
-            if stmt.text.startswith(REMOVED_MARKER):
-                return self._chain(preds, [self._new(EventKind.NOP, stmt=stmt, tag=REMOVED_BARRIER,
-                                                     why="a barrier an earlier run removed")])
-            return preds
-        if isinstance(stmt, SimpleStmt) and stmt.text == ";" and _after_removal_marker(stmt):
-            # (`if (c) /* ptofix: removed ... */;`: a removal where a statement must stay.)
+        # A marker an earlier run left, as a comment or (`if (c) /* ptofix: removed ... */;`, where a
+        # statement must stay) the empty statement after one: a removed barrier.
+        if (stmt.text.startswith(REMOVED_MARKER) if isinstance(stmt, Comment)
+                else isinstance(stmt, SimpleStmt) and stmt.text == ";" and _after_removal_marker(stmt)):
             return self._chain(preds, [self._new(EventKind.NOP, stmt=stmt, tag=REMOVED_BARRIER,
                                                  why="a barrier an earlier run removed")])
+        if isinstance(stmt, Comment):
+            return preds
         if isinstance(stmt, Directive):
             info = self.sem.info.get(id(stmt))      # only a directive that may change code has one
             if info is None:

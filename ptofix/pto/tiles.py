@@ -58,6 +58,12 @@ def on_ub_grid(space: str | None, address: int) -> bool:
     return (space is not None and space != "Vec") or address % UB_ALIGN_BYTES == 0
 
 
+def bytes_known(space: str | None, lo: int, hi: int) -> bool:
+    """Whether a tile of ``space`` at ``lo`` reaching to ``hi`` has bytes the model can place: inside
+    its space (bytes_in_space) and, in the UB, on the block grid (on_ub_grid)."""
+    return bytes_in_space(space, lo, hi) and on_ub_grid(space, lo)
+
+
 # pto-isa include/pto/common/constants.hpp: TMP_UB_OFFSET = 184 KiB, TMP_UB_SIZE = 8 KiB. Row-expand
 # ops with a non-RowMajor per-row operand, integer TCVT and the int8 TEXTRACT path write it (§2.3).
 HIDDEN_SCRATCH = (184 * 1024, 192 * 1024)
