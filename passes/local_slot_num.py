@@ -82,7 +82,7 @@ def parse_map(text: str) -> tuple[int | None, dict[int, int]]:
         every = parse_integer(text)
         if every is None:
             raise PtofixError(f"local-slot-num: bad value '{text}' (expected N for every pipe or "
-                              "FLAGID=N[,FLAGID=N...])")
+                              f"FLAGID=N[,FLAGID=N...]){_leading_zero_hint(text)}")
         return every, {}
     per_flag: dict[int, int] = {}
     for part in text.replace(" ", ",").split(","):
@@ -92,11 +92,19 @@ def parse_map(text: str) -> tuple[int | None, dict[int, int]]:
         flag, num = parse_integer(key), parse_integer(value)
         if not sep or flag is None or num is None:
             raise PtofixError(f"local-slot-num: bad entry '{part}' in '{text}' (expected FLAGID=N, "
-                              "e.g. 0=2,4=2)")
+                              f"e.g. 0=2,4=2){_leading_zero_hint(key, value)}")
         if flag in per_flag and per_flag[flag] != num:
             raise PtofixError(f"local-slot-num: FlagID {flag} given twice ({per_flag[flag]} and {num})")
         per_flag[flag] = num
     return None, per_flag
+
+
+def _leading_zero_hint(*numbers: str) -> str:
+    """Why a number like ``010`` is refused: C reads it as octal 8, Python refuses it; which was
+    meant cannot be told."""
+    if any(len(n.strip()) > 1 and n.strip()[0] == "0" and n.strip().isdigit() for n in numbers):
+        return "; a number with a leading zero is not accepted (C reads 010 as octal 8): write 8 or 0o10"
+    return ""
 
 
 def parse_flag_list(text: str) -> list[int]:
@@ -245,6 +253,7 @@ class LocalSlotNumPass(Pass):
         if intents or all_value is not None or per_flag or self.ir or self.sidecar or unit_flags \
                 or target_order is not None:
             self._check_all_tied(inv, source)
+        self._check_shared_flags_agree(inv, source, intents)
         file_order = self._file_order(inv)
         edits: list[Edit] = []
         rows: list[dict[str, Any]] = []
@@ -262,6 +271,7 @@ class LocalSlotNumPass(Pass):
             lines.append(_row_line(row))
 
         self._check_no_removed_barrier(rows, source)
+        warnings.extend(_split_peers(rows, source))
         if target_order is None and OLD in inv.orders():
             first = next(t for p in inv.pipes for t in p.occurrences() if t.order == OLD)
             warnings.append(
@@ -376,6 +386,15 @@ class LocalSlotNumPass(Pass):
                                       f"'{fifth.text}' may be IsNoSplit (the old order's bool) or LocalSlotNum "
                                       "(the new order's); write the bool as true/false", source, fifth.span.start)
             order = target_order or (t.order if t.order in (NEW, OLD) else file_order)
+            if needs_local and want_local == 1 and target_order is None and t.order == SHORT \
+                    and not any(o in (NEW, OLD) for o in inv.orders()):
+                # `TPipe<F, Dir, Size, Num, 1>`: pto-isa c2d8efbe (2026-04-09) reads a fifth 1 as its
+                # bool IsNoSplit and keeps LocalSlotNum 2 (docs/reference/pto-facts.md §4.1); 2 and up
+                # do not convert to bool and fail to compile there. Nothing in the file says which.
+                raise PtofixError(f"cannot write LocalSlotNum 1 into pipe '{pipe.var}': 'TPipe<F, Dir, Size, "
+                                  "Num, 1>' means IsNoSplit = true under the pto-isa headers of 2026-04-09 and "
+                                  "LocalSlotNum 1 under later ones, and no TPipe of this file shows the argument "
+                                  "order: pass --tpipe-order new|old or --pto-lib PATH", source, t.span.start)
             reason = self._reason(pipe, intent, needs_local, needs_unit, wants_order, order)
             new_texts = set()
             for occ in occurrences:
@@ -417,6 +436,23 @@ class LocalSlotNumPass(Pass):
         return f"pipe {pipe.function}/{pipe.var} FlagID {pipe.flag_id}: " + "; ".join(parts)
 
     @staticmethod
+    def _check_shared_flags_agree(inv: PipeInventory, source: SourceText, intents: dict[int, Intent]) -> None:
+        """Two pipes of one function with one type and FlagID share its cross-core flags. Given
+        different LocalSlotNums they would be two types on one FlagID, which is ambiguous (the
+        inventory's 'same-flag', refused on input): refuse to make them so."""
+        def after(pipe: PipeObject) -> int | None:
+            intent = intents.get(id(pipe))
+            return intent.value if intent is not None else pipe.type.local_slot_num
+
+        for issue in inv.issues_of_kinds(frozenset({"same-flag-same-type"})):
+            first, second = issue.pipes
+            if after(first) != after(second):
+                raise PtofixError(f"cannot give pipes '{first.var}' and '{second.var}' in '{first.function}' "
+                                  f"different LocalSlotNum ({after(first)} and {after(second)}): they have one type "
+                                  f"and FlagID {first.flag_id}, so they share its cross-core flags", source,
+                                  second.type.span.start)
+
+    @staticmethod
     def _check_all_tied(inv: PipeInventory, source: SourceText) -> None:
         """Refuse a run that may change a pipe while a TPipe type or a pipe use anywhere in the file
         is not tied to a pipe object the inventory understands (another declaration form, a use
@@ -440,13 +476,16 @@ class LocalSlotNumPass(Pass):
             if occ.problem:
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {occ.problem}", source, occ.span.start)
         for issue in inv.issues_for(pipe):
+            if issue.kind == "redeclared":
+                # (First: a use tied to the pipe by a name declared again may not be the pipe at all,
+                # which makes any mismatch reported for it beside the point.)
+                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}", source, issue.offset)
+        for issue in inv.issues_for(pipe):
             if issue.kind == "use-mismatch" and not issue.local_only:
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}", source, issue.offset)
             if issue.kind == "same-flag":
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}; FlagID-based intent "
                                   "is ambiguous", source, issue.offset)
-            if issue.kind == "redeclared":
-                raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}", source, issue.offset)
             if issue.kind == "opaque-use":
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': {issue.message}; its type would stay "
                                   "unchanged while the init changes (write the TPipe<...> type out)",
@@ -855,6 +894,27 @@ def _ordinal(n: int) -> str:
 
 # ---- edit construction ----------------------------------------------------------------------------
 _DEFAULT_TEXT = {"local": str(DEFAULT_LOCAL_SLOT_NUM), "nosplit": "false", "unit": "false"}
+
+
+def _split_peers(rows: list[dict[str, Any]], source: SourceText) -> list[str]:
+    """Warnings for pipes of different functions with one FlagID, direction and slot shape (the
+    producer and consumer sides of one cross-core pipe, as ptoas writes both into one file) that
+    this run leaves with different LocalSlotNums: the newest ptoas requires the two sides of a
+    pipe to agree (docs/reference/pto-ir.md §3), and the value that counts is the consumer's."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["flag_id"] is not None:
+            key = (row["flag_id"], row["direction"], row["slot_size"], row["slot_num"])
+            groups.setdefault(key, []).append(row)
+    warnings = []
+    for (flag, direction, _, _), group in groups.items():
+        values = {row["local_after"] for row in group}
+        changed = any(row["local_after"] != row["local_before"] for row in group)
+        if len({row["function"] for row in group}) > 1 and len(values) > 1 and changed:
+            sides = ", ".join(f"'{row['var']}' in '{row['function']}' {row['local_after']}" for row in group)
+            warnings.append(f"{source.path}: warning: the pipes with FlagID {flag} and {direction} look like the two "
+                            f"sides of one cross-core pipe but end with different LocalSlotNum ({sides})")
+    return warnings
 
 
 def _set_sidecar_intent(intents: dict[int, Intent], pipe: PipeObject, intent: Intent, source: SourceText) -> None:

@@ -21,6 +21,12 @@ Facts (docs/reference/pto-facts.md §4, docs/reference/pto-ir.md §2):
 * A use op whose first template argument is anything but a written-out ``TPipe<...>`` (an alias,
   a macro, ``decltype``, a header's type), or that is not a statement of its own, is recorded as
   ``opaque-use``: the pass cannot rewrite it with the init, so it refuses the pipes it may take.
+  pto-isa also declares use ops that deduce the pipe type from an argument (``TPOP(tile, pipe)``,
+  ``TFREE(pipe)``, ``include/pto/common/pto_instr.hpp``); such a call is the pipe's own type only
+  as a statement of its own naming a pipe object of its function, and ``opaque-use`` otherwise.
+* Uses are tied to objects by name: a pipe whose name something else in its function may declare
+  (an inner reference, a lambda parameter, a for-init) is ``redeclared``. Every ``TPipe`` token,
+  with whatever qualifier, must belong to a statement the inventory read, or it is ``unlinked``.
 
 Nothing here edits text: the inventory records absolute spans of every template argument so that
 ``passes/local_slot_num.py`` can return exact edits.
@@ -45,7 +51,7 @@ from ..pto.tpipe import (  # noqa: F401
 )
 from ..source import SourceText, Span
 from .keywords import strip_pto
-from .model import CppFile, Function, SimpleStmt
+from .model import CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, SwitchStmt
 from .parser import directive_text, masked_literals
 from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
 
@@ -298,6 +304,8 @@ def build_inventory(cpp: CppFile, source: SourceText) -> PipeInventory:
                 continue
             covered.update(stmt.span.start + m.start() for m in _USE_WORD.finditer(text))
             _scan_statement(inv, fn, stmt, objects, covered, source)
+        if objects:
+            _check_names_declared_again(inv, fn, objects)
     _check_uncovered(inv, source, covered)
     _check_consistency(inv)
     return inv
@@ -401,7 +409,21 @@ def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects:
     for call in calls:
         func = call.func
         if not isinstance(func, TemplateId) or not func.args:
-            continue            # template arguments deduced from the pipe object: always its type
+            # Template arguments deduced from the call's arguments (pto-isa's `TPOP(tile, pipe)`,
+            # `TFREE(pipe)`): the pipe's type is its object's type only when an argument names a
+            # pipe object of this function and the call is a statement of its own (in a lambda or
+            # a condition the name may be another object). Anything else may take a pipe the
+            # inventory never saw, whose type a rewrite of its peer would leave behind.
+            statement_call = isinstance(ast, ExprStmt) and ast.expr is call
+            if statement_call and any(isinstance(arg, Name) and arg.id in objects for arg in call.args):
+                continue
+            offset = base + call.start
+            what = "is not a statement of its own" if not statement_call else \
+                "names no pipe object declared earlier in '" + fn.name + "'"
+            inv.issues.append(Issue("opaque-use", f"{_callee(call)} at {source.location(offset)} deduces its "
+                                    f"pipe type from its arguments and {what}; ptofix cannot tell which pipe "
+                                    "it takes", offset, function=fn.name))
+            continue
         first = func.args[0]
         if id(first) in handled:
             continue            # `OP<TPipe<...>, ...>(vN, ...)`: an inventoried use
@@ -422,7 +444,11 @@ def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects:
                                     "which pipe it is", offset, function=fn.name))
 
 
-_TPIPE_WORD = regex_cache.compile(r"(?<![\w:])TPipe(?!\w)")
+# An identifier `TPipe` with the qualifier written before it (`pto::TPipe`, `::pto::TPipe`,
+# `q::TPipe`): a match starts where the statement model's template id starts, so a TPipe the
+# inventory read is covered, and one under any other qualifier (a namespace alias) or outside the
+# statements it reads (an alias, a global, a #define) is not.
+_TPIPE_WORD = regex_cache.compile(r"(?<![\w:])(?:::)?(?:[A-Za-z_]\w*::)*TPipe(?!\w)")
 _DEFINE = regex_cache.compile(r"#[ \t]*define\b")
 
 
@@ -433,6 +459,47 @@ def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[i
     # Word tokens are runs of code outside comments and strings; find the identifier inside them.
     return [base + tok.start + m.start() for tok in tokenize(sub) if tok.kind == "w"
             for m in _TPIPE_WORD.finditer(tok.text)]
+
+
+def _check_names_declared_again(inv: PipeInventory, fn: Function, objects: dict[str, PipeObject]) -> None:
+    """Uses are tied to a pipe object by the name they spell. A pipe's name that something else in
+    its function may declare too (a reference in an inner block, a lambda's parameter, a for-init,
+    a statement the model cannot read) may be another object at a use: such a pipe is refused."""
+    spelled = re.compile(r"(?<![\w.:>])(" + "|".join(map(re.escape, sorted(objects))) + r")(?!\w)")
+    pipe_declarations = {(pipe.stmt_span.start, pipe.var) for pipe in inv.pipes if pipe.function == fn.name}
+    for stmt in fn.statements():
+        if isinstance(stmt, SimpleStmt):
+            match = spelled.search(stmt.text)
+            if match is None:
+                continue
+            ast = stmt.ast
+            if isinstance(ast, (Decl, ExprStmt)) and not _declares_inside(ast):
+                if not isinstance(ast, Decl) or ast.name not in objects \
+                        or (stmt.span.start, ast.name) in pipe_declarations:
+                    continue        # a use, or the pipe's own declaration
+                name = ast.name
+            else:
+                name = match.group(1)
+            offset = stmt.span.start
+        elif isinstance(stmt, (ForStmt, IfStmt, SwitchStmt, OpaqueStmt)):
+            header = stmt.text if isinstance(stmt, OpaqueStmt) else (
+                f"{stmt.init};{stmt.cond};{stmt.step}" if isinstance(stmt, ForStmt) else stmt.cond)
+            match = spelled.search(header)
+            if match is None:
+                continue
+            name, offset = match.group(1), stmt.span.start
+        else:
+            continue
+        pipe = objects[name]
+        inv.issues.append(Issue("redeclared", f"the name of pipe object '{name}' is written in a statement at "
+                                f"{inv.source.location(offset)} that may declare another '{name}' in "
+                                f"'{fn.name}' (uses are tied to pipes by name)", offset, [pipe],
+                                function=fn.name))
+
+
+def _declares_inside(ast) -> bool:
+    """Whether a statement holds a declaration below its top (a lambda, a nested declaration)."""
+    return any(isinstance(node, Decl) for node in walk(ast) if node is not ast)
 
 
 def _check_uncovered(inv: PipeInventory, source: SourceText, covered: set[int]) -> None:
@@ -446,14 +513,16 @@ def _check_uncovered(inv: PipeInventory, source: SourceText, covered: set[int]) 
         if tok.kind == "w":
             for m in _TPIPE_WORD.finditer(tok.text):
                 if tok.start + m.start() not in covered:
-                    inv.issues.append(Issue("unlinked", "TPipe outside any statement the C++ model inventories "
-                                            "(namespace scope, alias or macro); it is not rewritten",
-                                            tok.start + m.start()))
+                    inv.issues.append(Issue("unlinked", f"'{m.group(0)}' in a form the pipe inventory does not "
+                                            "read (at namespace scope, in an alias, a macro or a for header, "
+                                            "under a qualifier other than pto::, or a brace initializer); it is "
+                                            "not rewritten", tok.start + m.start()))
             for m in _USE_WORD.finditer(tok.text):
                 if tok.start + m.start() not in covered:
-                    inv.issues.append(Issue("unlinked", f"{m.group(0)} outside any statement the C++ model "
-                                            "inventories (namespace scope or a condition); its pipe type is not "
-                                            "rewritten", tok.start + m.start()))
+                    inv.issues.append(Issue("unlinked", f"{m.group(0)} in a form the pipe inventory does not "
+                                            "read (at namespace scope, in a condition, a lambda or a statement "
+                                            "it cannot parse); its pipe type is not rewritten",
+                                            tok.start + m.start()))
         elif tok.kind == "p":
             text = directive_text(tok.text)
             if _DEFINE.match(text) and (_TPIPE_WORD.search(text) or _USE_WORD.search(text)):
