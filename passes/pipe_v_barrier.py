@@ -34,7 +34,7 @@ class PipeVBarrierPass(Pass):
     translation_unit: bool = True
 
     def apply(self, model, source: SourceText) -> PassResult:
-        from ptofix.cpp.barriers import decide_by_groups, normalize_patterns
+        from ptofix.cpp.barriers import decide_by_groups, file_scope_barriers, normalize_patterns
         from ptofix.source import PtofixError
 
         patterns = normalize_patterns(self.pattern)
@@ -60,6 +60,10 @@ class PipeVBarrierPass(Pass):
         kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists, labels),
                                           force=self.force, weights=overrides,
                                           translation_unit=self.translation_unit)
+        # Barriers in file-scope text the model does not read as a function: kept, and listed.
+        outside_functions = [_file_scope_entry(source, offset) for offset in file_scope_barriers(model)]
+        if outside_functions:
+            kept = sorted(kept + outside_functions, key=lambda item: (item[0]["line"], item[0]["column"]))
         edits: list[Edit] = [edit for _, edit, _, _ in kept if edit is not None]
         warnings: list[str] = [warning for _, _, warning, _ in kept if warning is not None]
         entries = [entry for entry, _, _, _ in kept]
@@ -142,6 +146,22 @@ def _function_labels(model, source: SourceText) -> dict[int, str]:
             label = "::".join((*fn.namespace, fn.name)) + f" (line {source.line_col(fn.span.start)[0]})"
         labels[id(fn)] = label
     return labels
+
+
+FILE_SCOPE = "(file scope)"
+
+
+def _file_scope_entry(source: SourceText, offset: int) -> tuple:
+    """The report entry of a barrier outside every function the model reads (as _keep's)."""
+    line, col = source.line_col(offset)
+    entry = {
+        "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
+        "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
+        "reason": "in file-scope text ptofix does not read as a function (a function head it cannot parse, "
+                  "a class body, a template): not analysed",
+        "unread": True,
+    }
+    return entry, None, None, (FILE_SCOPE, 1, False)
 
 
 def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: dict[int, str]) -> tuple:

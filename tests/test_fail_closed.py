@@ -2037,3 +2037,44 @@ def test_a_vector_op_on_a_tile_of_another_space_touches_ub(space, as_destination
     decisions = BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})
     assert [d.removed for d in decisions] == [False]
     assert f"is a {space} tile, which a vector op reads and writes as UB" in decisions[0].reason
+
+
+# A value where every pto-isa overload takes a tile is no call ptofix knows: the op is Unknown.
+# (Where an overload takes a value, it is no access: TADDS's scalar, TDIVS's scalar first.)
+@pytest.mark.parametrize("after, is_removed", [
+    ("TMUL(b, s, b);", False),
+    ("TMUL(b, 2.0f, b);", False),
+    ("TMUL(b, b, s * 2.0f);", False),
+    ("TEXP(b, s);", False),
+    ("TADDS(b, s, b);", False),          # TADDS(dst, src, scalar): the scalar is last
+    ("TADDS(b, b, s);", True),
+    ("TADDS(b, b, s * 2.0f);", True),
+    ("TDIVS(b, s, b);", True),           # TDIVS(dst, scalar, src) is an overload of its own
+    ("TEXPANDS(b, s);", True),
+])
+def test_a_value_is_read_only_where_an_overload_takes_one(after, is_removed):
+    src = kernel("  TASSIGN(b, 65536);\n  float s = 2.0f;", after=after)
+    assert removed(src) == [is_removed]
+    if not is_removed:
+        reasons = [d.reason for d in BarrierAnalysis(parse_cpp(SourceText(src, "k.cpp"))).run({"auto"})]
+        assert any("is a value where every overload ptofix knows takes a tile" in r
+                   or "expression ptofix cannot resolve" in r for r in reasons), reasons
+
+
+def test_a_barrier_in_a_function_the_model_does_not_read_is_reported_kept(tmp_path, capsys):
+    from ptofix.cli import main
+    path = tmp_path / "k.cpp"
+    text = ("#include \"pto/pto-inst.hpp\"\nusing namespace pto;\n"
+            "[[gnu::always_inline]] static inline void h() {\n  pipe_barrier(PIPE_V);\n}\n"
+            "struct S { void f() { pipe_barrier(PIPE_V); /* pipe_barrier(PIPE_V) */ pipe_barrier(PIPE_MTE2); } };\n"
+            "__global__ AICORE void k() {\n  pipe_barrier(PIPE_V);\n  h();\n}\n")
+    path.write_text(text)
+    assert main(["run", "--pattern", "auto", "--report", "json", str(path), "-o", str(tmp_path / "o.cpp")]) == 0
+    import json
+    report = json.loads(capsys.readouterr().err)
+    decisions = report["passes"][0]["decisions"]
+    assert report["passes"][0]["barriers"] == 3
+    assert [(d["line"], d["column"], d["decision"], d["function"]) for d in decisions] == [
+        (4, 3, "kept", None), (6, 23, "kept", None), (8, 3, "kept", "k")]
+    assert "file-scope text ptofix does not read as a function" in decisions[0]["reason"]
+    assert (tmp_path / "o.cpp").read_text() == text

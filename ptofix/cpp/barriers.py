@@ -14,6 +14,8 @@ following proofs, so removing several barriers is checked as a whole.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from .. import regex_cache
 from ..pto.ops import REPEAT_BYTES, chain_producer
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
@@ -1054,6 +1056,32 @@ def _v_barrier_offsets(text: str) -> list[int]:
     code = masked_literals(text)
     return [match.start() for match in _SPELLED_BARRIER.finditer(code)
             if not _OTHER_PIPE_BARRIER.match(code, match.end())]
+
+
+def file_scope_barriers(model: CppFile) -> list[int]:
+    """File offsets of the pipe_barrier calls that may be PIPE_V's spelled in code outside every
+    function the model reads (a definition whose head it cannot parse, a class body, a template),
+    not in a comment, literal or directive: never analysed, so kept, but each is reported where
+    it is. (Macro bodies are reported where a function uses them.)"""
+    text = model.source.text
+    spans = sorted((fn.span.start, fn.span.end) for fn in model.functions)
+    starts = [start for start, _ in spans]
+    outside = []
+    at = text.find("pipe_barrier")
+    while at >= 0:
+        k = bisect_right(starts, at) - 1
+        if k < 0 or at >= spans[k][1]:
+            outside.append(at)
+        at = text.find("pipe_barrier", at + 1)
+    if not outside:
+        return []           # (the common case: no tokenizing)
+    from .parser import tokenize
+    wanted = set(outside)
+    # (A word token spelling pipe_barrier where one was found: code, not a comment, literal or
+    # directive; the pipe is read from the text after it, as in a function.)
+    return [token.start for token in tokenize(model.source)
+            if token.start in wanted and token.kind == "w" and token.text == "pipe_barrier"
+            and not _OTHER_PIPE_BARRIER.match(text, token.end)]
 
 
 def _may_hold_v_barrier(text: str) -> bool:

@@ -233,6 +233,34 @@ def chain_producer(op: str) -> bool:
     return op.split(".", 1)[0] in CHAIN_PRODUCERS
 
 
+# The argument indices where an op takes a value (a scalar, a mode, a row/column index, a
+# pre-quantisation scalar) instead of a tile, in any overload at the pto-isa commits the notes
+# cite (include/pto/common/pto_instr.hpp at 404d0f36, bb2e8607, 5a2e8553, 14f761c8, b9122ec5 and
+# 3186c381; e.g. `TADDS(dst, src, scalar)`, `TDIVS(dst, scalar, src)`, `TSELS(dst, mask, src, tmp,
+# scalar)`, `TCVT(dst, src[, tmp], mode[, satMode])`, `TEXTRACT(dst, src, row, col)`). A value at
+# any other index is no call of an overload ptofix knows (a tile parameter may be bound to anything
+# convertible), so the proof reads the call as Unknown. Ops not listed take tiles only.
+VALUE_ARGUMENTS: dict[str, frozenset[int]] = {
+    **{name: frozenset({2}) for name in ("TADDS", "TSUBS", "TMULS", "TMAXS", "TMINS", "TANDS", "TORS", "TSHLS",
+                                         "TSHRS", "TFMODS", "TAXPY", "TREMS", "TXORS", "TMOV", "TSTORE")},
+    "TDIVS": frozenset({1, 2}),
+    "TEXPANDS": frozenset({1}),
+    "TCMP": frozenset({3}),
+    "TCMPS": frozenset({2, 3}),
+    "TCOLSUM": frozenset({3}),
+    "TCVT": frozenset({2, 3, 4}),
+    "TSELS": frozenset({4}),
+    "TGATHER": frozenset({2, 5}),
+    "TINSERT": frozenset({2, 3, 4}),
+    "TEXTRACT": frozenset({2, 3, 4, 5, 6}),
+}
+
+
+def takes_value_at(op: str, index: int) -> bool:
+    """Whether some overload of ``op`` takes a value, not a tile, as argument ``index``."""
+    return index in VALUE_ARGUMENTS.get(op, ())
+
+
 def lacks_tmp(spec: OpSpec, nargs: int, is_tile: Callable[[int], bool]) -> bool:
     """Whether a call of ``nargs`` arguments (``is_tile(i)``: argument i is a tile) has no tile
     where its op's tmp goes, for an op whose tmp is not optional: an older overload's call
