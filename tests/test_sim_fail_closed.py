@@ -524,3 +524,9 @@ def test_a_pointer_value_that_fits_runs():
 def test_a_tile_off_the_32_byte_grid_is_refused():
     text = with_stmt("").replace("TASSIGN(b, 32768);", "TASSIGN(b, 32784);")
     assert "is not on the 32-byte block grid" in cannot_run(text)
+
+
+@pytest.mark.parametrize("stmt", ["  TADD(b, 2.0f, a);", "  TEXP(b, 1);", "  TMUL(b, a, RoundMode::CAST_RINT);"])
+def test_a_value_where_every_overload_takes_a_tile_is_refused(stmt):
+    # The proof reads these as Unknown (pto/ops.py VALUE_ARGUMENTS); the simulator refuses them.
+    assert "is a value where every overload ptofix knows takes a tile" in cannot_run(with_stmt(stmt))

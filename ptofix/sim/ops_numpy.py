@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..pto.ops import OPS, SOURCES_READ_AS_DST_TYPE, lacks_tmp, reduce_tmp_bytes, row_reduce_drains, spec_for
+from ..pto.ops import (
+    OPS,
+    SOURCES_READ_AS_DST_TYPE,
+    lacks_tmp,
+    reduce_tmp_bytes,
+    row_reduce_drains,
+    spec_for,
+    takes_value_at,
+)
 from .memory import HIDDEN_SCRATCH, Memory, SimError, SimTileType, TileView, dtype_of, saturate, to_dtype
 
 
@@ -240,6 +248,9 @@ class OpBuilder:
         n, spec = self.name, OPS.get(self.name)
         if spec is not None and any(form.nargs == len(self.args) for form in spec.forms):
             raise SimError(f"{n}: the {len(self.args)}-operand form is not modelled")
+        for index, arg in enumerate(self.args):
+            if isinstance(arg, (int, float, np.generic, Sym)) and not takes_value_at(n, index):
+                raise SimError(f"{n}: argument {index + 1} is a value where every overload ptofix knows takes a tile")
         form = spec_for(n, len(self.args))
         if form is not None and lacks_tmp(form, len(self.args), lambda i: isinstance(self.args[i], TileView)):
             raise SimError(f"{n} without a tile as its tmp operand: an older overload (it may write the hidden "
