@@ -272,6 +272,11 @@ class LocalSlotNumPass(Pass):
 
         self._check_no_removed_barrier(rows, source)
         warnings.extend(_split_peers(rows, source))
+        if edits:
+            for spelled, offset in inv.unread_headers:
+                warnings.append(f"{source.location(offset)}: warning: '#include {spelled}': ptofix does not read that "
+                                "header; a TPipe or pipe use there (the other side of a pipe this run changes) keeps "
+                                "its LocalSlotNum, as one in another file would")
         if target_order is None and OLD in inv.orders():
             first = next(t for p in inv.pipes for t in p.occurrences() if t.order == OLD)
             warnings.append(

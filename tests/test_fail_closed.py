@@ -2078,3 +2078,33 @@ def test_a_barrier_in_a_function_the_model_does_not_read_is_reported_kept(tmp_pa
         (4, 3, "kept", None), (6, 23, "kept", None), (8, 3, "kept", "k")]
     assert "file-scope text ptofix does not read as a function" in decisions[0]["reason"]
     assert (tmp_path / "o.cpp").read_text() == text
+
+
+_HEAD = '#include "pto/pto-inst.hpp"\nusing namespace pto;\n'
+
+
+@pytest.mark.parametrize("code, where", [
+    ("struct S { void f() { ::pipe_barrier(PIPE_V); } };\n", [(3, 25)]),
+    ("struct S { void f() { pto::pipe_barrier(PIPE_V); } };\n", [(3, 28)]),
+    ("struct S { void f() { pto :: pipe_barrier(PIPE_V); } };\n", [(3, 30)]),
+    ("#define SYNC pipe_barrier(PIPE_V)\nstruct S { void f() { SYNC; } };\n", [(4, 23)]),
+    ("[[gnu::always_inline]] inline void h() { pto::pipe_barrier(PIPE_V); }\n", [(3, 47)]),
+    # In the head of a function the model reads: a default argument.
+    ("AICORE void h(int x = (pipe_barrier(PIPE_V), 1)) { }\n", [(3, 24)]),
+    # In an expression of a function the model reads: each call is listed.
+    ("AICORE void h() { pipe_barrier(PIPE_V), pipe_barrier(PIPE_V); }\n", [(3, 19), (3, 41)]),
+    # Not barriers: another pipe, a longer name, a comment.
+    ("struct S { void f() { pipe_barrier(PIPE_MTE2); my_pipe_barrier(); /* pipe_barrier(PIPE_V) */ } };\n", []),
+], ids=["::qualified", "pto::qualified", "spaced qualifier", "barrier macro", "attribute head", "default argument",
+        "comma expression", "not a V barrier"])
+def test_every_pipe_v_barrier_outside_what_the_model_reads_is_listed(code, where):
+    from ptofix.frontends import PARSERS
+    from ptofix.pass_manager import build_pass, run_pipeline
+    text = _HEAD + code + "__global__ AICORE void k() {\n  pipe_barrier(PIPE_V);\n}\n"
+    result = run_pipeline(SourceText(text, "k.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
+    report = result.reports[0] if hasattr(result, "reports") else result.report
+    last = text.count("\n") - 1        # (the kernel's own barrier, which nothing before it needs)
+    listed = [d for d in report["decisions"] if d["line"] != last]
+    assert [(d["line"], d["column"]) for d in listed] == where, listed
+    assert all(d["decision"] == "kept" for d in listed)
+    assert result.text.splitlines()[:last - 1] == text.splitlines()[:last - 1]

@@ -49,7 +49,10 @@ HIDDEN_PEERS = [
      "  QKPipe v4(v1, v2, 0);\n  TPOP(v5, v4);\n  TFREE(v4);\n", "names no pipe object declared earlier"),
     ("pasted name", "#define CAT(a, b) a##b\n",
      "  auto v4 = CAT(TP, ipe)<0, Direction::DIR_C2V, 1024, 8, 8, false>(v1, v2, 0);\n  TPOP(v5, v4);\n",
-     "names no pipe object declared earlier"),
+     "the macro 'CAT' pastes tokens"),
+    ("pasted type and uses", "#define CAT(a, b) a##b\n",
+     "  auto v4 = CAT(TP, ipe)<0, Direction::DIR_C2V, 1024, 8, 8, false>(v1, v2, 0);\n  CAT(TP, OP)(v5, v4);\n"
+     "  CAT(TF, REE)(v4);\n", "the macro 'CAT' pastes tokens"),
     ("struct member", "",
      "  S s;\n  TPOP(v5, s.p);\n", "names no pipe object declared earlier"),
 ]
@@ -173,3 +176,14 @@ def test_a_leading_zero_in_local_slot_num_says_why_it_is_refused(tmp_path, capsy
     path.write_text(_kernel("", ""))
     assert main(["run", "--local-slot-num", value, str(path)]) == 2
     assert "a number with a leading zero is not accepted" in capsys.readouterr().err
+
+
+def test_an_unread_header_is_warned_about_when_pipes_change():
+    # A header is out of sight like another file of the kernel: its pipes keep their value, said.
+    body = f"  auto v4 = {PIPE}(v1, v2, 0);\n  TPOP<{PIPE}, {TILE}, TileSplitAxis::TILE_UP_DOWN>(v4, v5);\n"
+    source = SourceText(_kernel('#include "my_consumer.h"\n', body), "k.cpp")
+    changed = run_pipeline(source, [build_pass("local-slot-num", {"map": "2"})], PARSERS)
+    assert changed.text != source.text
+    assert any("'#include \"my_consumer.h\"': ptofix does not read that header" in w for w in changed.warnings)
+    unchanged = run_pipeline(source, [build_pass("local-slot-num", {"map": "8"})], PARSERS)
+    assert unchanged.text == source.text and not any("does not read that header" in w for w in unchanged.warnings)

@@ -530,3 +530,8 @@ def test_a_tile_off_the_32_byte_grid_is_refused():
 def test_a_value_where_every_overload_takes_a_tile_is_refused(stmt):
     # The proof reads these as Unknown (pto/ops.py VALUE_ARGUMENTS); the simulator refuses them.
     assert "is a value where every overload ptofix knows takes a tile" in cannot_run(with_stmt(stmt))
+
+
+@pytest.mark.parametrize("stmt", ["  TEXPANDS(b, a);", "  TDIVS(b, a, a);", "  TAXPY(b, a, a);", "  TCMPS(b, a, a, CmpMode::EQ);"])
+def test_a_tile_where_the_op_takes_a_scalar_is_refused(stmt):
+    assert "must be a scalar value" in cannot_run(with_stmt(stmt))

@@ -827,7 +827,7 @@ class BarrierAnalysis:
                     unread = _unread_barrier(cfg, stmt) or _macro_barrier(stmt, self.barrier_macros)
                     if unread:
                         # Inside an opaque construct: one for each barrier it spells, where it is.
-                        spelled = _v_barrier_offsets(stmt.text) if isinstance(stmt, OpaqueStmt) else [0]
+                        spelled = _v_barrier_offsets(stmt.text) if isinstance(stmt, (OpaqueStmt, SimpleStmt)) else []
                         for offset in spelled or [0]:
                             d = Decision(fn, stmt, None, False, reason=unread, unread=True,
                                          at=stmt.span.start + offset)
@@ -1041,7 +1041,10 @@ def _unread_barrier(cfg: FunctionCFG, stmt) -> str:
         return "in a statement the grammar does not understand: not analysed"
     call = ast.expr if isinstance(ast, A.ExprStmt) else None
     if not isinstance(call, A.Call) or strip_pto(call.callee) != "pipe_barrier":
-        return ""
+        # `pipe_barrier(PIPE_MTE2), pipe_barrier(PIPE_V);`, one in an initializer or condition:
+        # a call in an expression is no barrier statement of the model's.
+        return "inside an expression, not a statement of its own: not read as a barrier" \
+            if _v_barrier_offsets(stmt.text) else ""
     info = cfg.sem.info.get(id(stmt))
     why = info.reason if info is not None and info.reason else "not modelled"
     return f"not read as pipe_barrier(PIPE_V): {why}"
@@ -1059,29 +1062,40 @@ def _v_barrier_offsets(text: str) -> list[int]:
 
 
 def file_scope_barriers(model: CppFile) -> list[int]:
-    """File offsets of the pipe_barrier calls that may be PIPE_V's spelled in code outside every
-    function the model reads (a definition whose head it cannot parse, a class body, a template),
-    not in a comment, literal or directive: never analysed, so kept, but each is reported where
-    it is. (Macro bodies are reported where a function uses them.)"""
+    """File offsets of the pipe_barrier calls that may be PIPE_V's, and of the uses of macros that
+    may expand to one (barrier_macros), in code outside every function body the model reads (a
+    definition whose head it cannot parse, a class body, a template, a default argument in a
+    function's head), not in a comment, literal or directive: never analysed, so kept, but each is
+    reported where it is."""
     text = model.source.text
-    spans = sorted((fn.span.start, fn.span.end) for fn in model.functions)
+    spans = sorted((fn.body.span.start, fn.body.span.end) for fn in model.functions)
     starts = [start for start, _ in spans]
+    macros = barrier_macros(model)
     outside = []
-    at = text.find("pipe_barrier")
-    while at >= 0:
-        k = bisect_right(starts, at) - 1
-        if k < 0 or at >= spans[k][1]:
-            outside.append(at)
-        at = text.find("pipe_barrier", at + 1)
+    for word in ("pipe_barrier", *sorted(macros)):
+        at = text.find(word)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            if k < 0 or at >= spans[k][1]:
+                outside.append(at)
+            at = text.find(word, at + 1)
     if not outside:
         return []           # (the common case: no tokenizing)
     from .parser import tokenize
-    wanted = set(outside)
-    # (A word token spelling pipe_barrier where one was found: code, not a comment, literal or
-    # directive; the pipe is read from the text after it, as in a function.)
-    return [token.start for token in tokenize(model.source)
-            if token.start in wanted and token.kind == "w" and token.text == "pipe_barrier"
-            and not _OTHER_PIPE_BARRIER.match(text, token.end)]
+    outside.sort()
+    found = []
+    for token in tokenize(model.source):
+        k = bisect_right(outside, token.start) - 1      # (the last spelling at or before the token)
+        if token.kind != "w" or not (k + 1 < len(outside) and outside[k + 1] < token.end
+                                     or k >= 0 and outside[k] == token.start):
+            continue
+        # A word token is code (not a comment, literal or directive); it may be qualified
+        # (`::pipe_barrier`, `pto::pipe_barrier`): the name is its last part.
+        name = token.text.rpartition("::")[2].strip()
+        at = token.end - len(name)
+        if name == "pipe_barrier" and not _OTHER_PIPE_BARRIER.match(text, token.end) or name in macros:
+            found.append(at)
+    return found
 
 
 def _may_hold_v_barrier(text: str) -> bool:

@@ -53,6 +53,7 @@ from ..source import SourceText, Span
 from .keywords import strip_pto
 from .model import CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, SwitchStmt
 from .parser import directive_text, masked_literals
+from .semantics import trusted_header
 from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
 
 USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
@@ -180,6 +181,9 @@ class PipeInventory:
     _by_pipe: tuple[int, dict[int, list[Issue]]] = field(default_factory=lambda: (-1, {}), repr=False,
                                                           compare=False)
     _of_kinds: dict[tuple, list[Issue]] = field(default_factory=dict, repr=False, compare=False)
+    # `#include`s the model does not read (spelled, offset): pipes there are out of sight, as in
+    # another file of the kernel
+    unread_headers: list[tuple[str, int]] = field(default_factory=list)
 
     def orders(self) -> list[str]:
         seen: list[str] = []
@@ -307,6 +311,12 @@ def build_inventory(cpp: CppFile, source: SourceText) -> PipeInventory:
         if objects:
             _check_names_declared_again(inv, fn, objects)
     _check_uncovered(inv, source, covered)
+    for name in sorted(cpp.declaring_macros):
+        # (A pasted `TP ## ipe` or `TP ## OP` spells no word the checks above look for.)
+        offset = next((at for defined, at in cpp.defines if defined == name), 0)
+        inv.issues.append(Issue("unlinked", f"the macro '{name}' pastes tokens or declares names: its uses may "
+                                "spell a pipe or a pipe use the inventory never sees", offset))
+    inv.unread_headers = [(spelled, offset) for spelled, offset in cpp.includes if not trusted_header(spelled)]
     _check_consistency(inv)
     return inv
 

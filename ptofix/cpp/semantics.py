@@ -342,7 +342,8 @@ _GRAMMAR_TYPE_WORDS = BUILTIN_TYPE_WORDS - _KEYWORDS
 _MACROS_PTO_HEADERS_IGNORE = frozenset(["__gm__", "__aicore__", "PIPE_FIX"])
 
 
-def _trusted_header(spelled: str) -> bool:
+def trusted_header(spelled: str) -> bool:
+    """Whether ``#include spelled`` names a header the model reads (pto's own, a standard one)."""
     if len(spelled) < 2 or (spelled[0], spelled[-1]) not in (('"', '"'), ("<", ">")):
         return False          # `#include HEADER`: a macro names it
     name = spelled[1:-1].strip()
@@ -503,10 +504,10 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
     (unless not ``unread_headers``), a macro that may change pto's header, redefines a keyword
     or may declare names, or a declaration of a name the model reads as pto's."""
     for spelled, offset in model.includes if unread_headers else ():
-        if not _trusted_header(spelled):
+        if not trusted_header(spelled):
             return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
                     "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
-    pto_headers = [offset for spelled, offset in model.includes if _trusted_header(spelled)
+    pto_headers = [offset for spelled, offset in model.includes if trusted_header(spelled)
                    and spelled[1:].lstrip().startswith("pto/")]
     if pto_headers:
         early = [name for name, offset in model.defines if offset < max(pto_headers)

@@ -269,6 +269,13 @@ class OpBuilder:
             raise SimError(f"{self.name}: argument {i + 1} must be a tile")
         return self.args[i]
 
+    def value(self, i: int):
+        """Argument ``i`` as the scalar value the op takes there (a tile or a mode constant is no
+        call the simulator models)."""
+        if i >= len(self.args) or isinstance(self.args[i], (TileView, Sym)):
+            raise SimError(f"{self.name}: argument {i + 1} must be a scalar value")
+        return self.args[i]
+
     def default_rw(self) -> tuple[list, list, bool]:
         spec = OPS.get(self.name)
         writes_idx = spec.writes if spec else (0,)
@@ -391,7 +398,7 @@ class OpBuilder:
         dst = self.tile(0)
         scalar_first = not isinstance(self.args[1], TileView)
         src = self.tile(2) if scalar_first else self.tile(1)
-        scalar = self.args[1] if scalar_first else self.args[2]
+        scalar = self.value(1) if scalar_first else self.value(2)
 
         def run(mem: Memory, stmt: int) -> None:
             r, c = dst.valid_rows, dst.valid_cols
@@ -438,7 +445,7 @@ class OpBuilder:
 
     def _expands(self) -> list[Step]:
         dst = self.tile(0)
-        scalar = self.args[1]
+        scalar = self.value(1)
 
         def run(mem: Memory, stmt: int) -> None:
             mem.write(dst, np.full((dst.valid_rows, dst.valid_cols), _scalar(scalar, dst)), stmt)
@@ -650,7 +657,7 @@ class OpBuilder:
     def _cmp_op(self, scalar: bool) -> list[Step]:
         dst, a = self.tile(0), self.tile(1)
         mode = next((x for x in self.args[2:] if isinstance(x, Sym)), Sym("CmpMode::EQ"))
-        other = self.args[2] if scalar else self.tile(2)
+        other = self.value(2) if scalar else self.tile(2)
 
         def run(mem: Memory, stmt: int) -> None:
             r, c = a.valid_rows, a.valid_cols
@@ -714,7 +721,7 @@ class OpBuilder:
 
     def _axpy(self) -> list[Step]:
         dst, src = self.tile(0), self.tile(1)
-        scalar = self.args[2]
+        scalar = self.value(2)
 
         def run(mem: Memory, stmt: int) -> None:
             r, c = dst.valid_rows, dst.valid_cols
