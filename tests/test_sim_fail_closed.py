@@ -138,8 +138,8 @@ def line_of(text: str, needle: str) -> int:
     # operands an op cannot take
     ("  TSHL(c, a, b);", "TSHL on the non-integer tile 'c'"),
     ("  TNOT(c, a);", "TNOT on the non-integer tile 'c'"),
-    ("  TDIVS(c, c);", "TDIVS: 2 operands that bind to no form"),
-    ("  TCMP(c, a, 3, CmpMode::GT);", "TCMP: argument 3 must be a tile"),
+    ("  TDIVS(c, c);", "TDIVS: argument 3 must be a scalar value"),
+    ("  TCMP(c, a, 3, CmpMode::GT);", "TCMP: argument 3 is a value where every overload ptofix knows takes a tile"),
     (f"  {tile('int32_t', 2, 2)} m0; TASSIGN(m0, 98304); {tile('float', 4, 64)} t0; TASSIGN(t0, 114688); "
      "TSEL(c, m0, a, b, t0);", "is too small for a 4x64 mask"),
     (f"  {tile('float', 2, 8)} p0; TASSIGN(p0, 98304); TFILLPAD(p0, a);", "does not fit 'p0' [2x8]"),
