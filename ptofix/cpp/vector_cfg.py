@@ -31,6 +31,7 @@ from ..pto.ops import (
     SHAPED_ELSEWHERE,
     SOURCES_READ_AS_DST_TYPE,
     STATIC_NONEMPTY,
+    VALUE_ARGUMENTS,
     WALKED_AT_DST_ROW_PITCH,
     lacks_tmp,
     move_pipe,
@@ -38,7 +39,6 @@ from ..pto.ops import (
     reduce_tmp_bytes,
     row_reduce_drains,
     spec_for,
-    takes_value_at,
 )
 from ..pto.tiles import (
     FLOAT_TYPES,
@@ -648,11 +648,12 @@ class FunctionCFG:
     def _accesses(self, op: str, spec, args: list, env: dict) -> tuple[list, str]:
         out: list[Access] = []
         operands: list[tuple[int, Symbol, int]] = []     # (argument index, tile, index in out)
+        # (A value is read as no access only where an overload takes one: anywhere else the call
+        # is no overload ptofix knows.)
+        value_indices = VALUE_ARGUMENTS.get(op, ())
         for index, arg in enumerate(args):
             write = index in spec.writes
-            # (A value is read as no access only where an overload takes one: anywhere else the
-            # call is no overload ptofix knows.)
-            value_here = takes_value_at(op, index)
+            value_here = index in value_indices
             if isinstance(arg, (A.Number, A.Literal)):
                 if not value_here:
                     return [], _misplaced_value(op, index)
