@@ -176,7 +176,8 @@ def _generic_key(text: str) -> tuple:
     return tuple(out) + tuple(("unclosed", tuple(map(tuple, s))) for s in stack)
 
 
-_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*')
+# (A comment ends before its line ending: a CRLF file's '\r' stays with the line, not the comment.)
+_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\r\n]*')
 
 
 def _keep_comments(old: str, new: str, text: str, end: int, source: SourceText) -> str:

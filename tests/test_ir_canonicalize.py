@@ -906,3 +906,35 @@ def test_a_generic_l2g2l_has_operand_segments_from_v035():
     for target in ("v0.35", "v0.36"):
         assert run(text, target, "generic").text == \
             generic.replace("SEGMENTS", "operandSegmentSizes = array<i32: 1, 1, 0>, ")
+
+
+def test_a_comment_moved_out_of_a_crlf_op_keeps_the_line_ending_whole():
+    # The comment inside the generic op goes to the end of the rewritten line; its line's '\r'
+    # stays the line's, so the output is a CRLF file the reader (and a second run) accepts.
+    text = ('module {\r\n  func.func @k() attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {\r\n'
+            '    "pto.tfree_from_aiv"() // free\r\n        {split = 0 : i64} : () -> ()\r\n'
+            '    return\r\n  }\r\n}\r\n')
+    once = run_pipeline(SourceText(text, "k.mlir"), [build_pass("canonicalize", {"target-ptoas": "v0.45"})],
+                        PARSERS).text
+    assert "    pto.tfree_from_aiv {split = 0}  // free\r\n" in once
+    assert "\r\r" not in once and once.count("\r\n") == once.count("\n")
+    twice = run_pipeline(SourceText(once, "k.mlir"), [build_pass("canonicalize", {"target-ptoas": "v0.45"})],
+                         PARSERS).text
+    assert twice == once
+
+
+def test_an_affine_constraint_in_a_discardable_attribute_is_kept():
+    # `>=` in an affine set is no angle bracket (ptoas accepts the op; it must come through as written).
+    attr = "{m = affine_set<(d0) : (d0 - 1 >= 0)>}"
+    text = ('module {\n  func.func @k() attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {\n'
+            f'    "pto.tfree_from_aiv"() <{{split = 0 : i8}}> {attr} : () -> ()\n    return\n  }}\n}}\n')
+    out = run_pipeline(SourceText(text, "k.mlir"), [build_pass("canonicalize", {"target-ptoas": "v0.45"})],
+                       PARSERS).text
+    assert f"    pto.tfree_from_aiv {{split = 0}} {attr}\n" in out
+
+
+def test_a_second_op_after_a_generic_op_on_its_line_is_named():
+    text = ('module {\n  func.func @k() attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {\n'
+            '    "pto.tfree_from_aiv"() <{split = 0 : i8}> : () -> () return\n  }\n}\n')
+    with pytest.raises(PtofixError, match="an operation after 'pto.tfree_from_aiv' on the same line"):
+        run_pipeline(SourceText(text, "k.mlir"), [build_pass("canonicalize", {"target-ptoas": "v0.45"})], PARSERS)

@@ -33,9 +33,10 @@ _LARK = None
 def _nested_angle(depth: int = 5) -> str:
     string = r'"(?:[^"\\]|\\.)*"'
     inner = r'[^<>"]'
-    pattern = "<(?:->|" + string + "|" + inner + ")*>"
+    # (`->` in a function type and `>=`/`<=` in an affine constraint are no angle brackets.)
+    pattern = "<(?:->|>=|<=|" + string + "|" + inner + ")*>"
     for _ in range(depth - 1):
-        pattern = "<(?:->|" + string + "|" + inner + "|" + pattern + ")*>"
+        pattern = "<(?:->|>=|<=|" + string + "|" + inner + "|" + pattern + ")*>"
     return pattern
 
 
@@ -61,6 +62,7 @@ _TOKEN = regex_cache.compile(r'''
   | (?P<com>//[^\n]*)
   | (?P<res>\{-\#.*?\#-\})
   | (?P<arrow>->)
+  | (?P<cmp>>=|<=)
   | (?P<nl>\n)
   | (?P<br>[(){}\[\]<>])
 ''', re.VERBOSE | re.DOTALL)
@@ -265,7 +267,7 @@ class _Scanner:
                 comment_start = None
             if kind == "ustr":
                 raise self.error("unterminated string", s)
-            if kind in ("str", "arrow", "res"):
+            if kind in ("str", "arrow", "cmp", "res"):
                 self.ti += 1
                 continue
             ch = text[s]
@@ -415,8 +417,20 @@ def _parse_with_lark(source: SourceText, op: Operation, own: str, start_rule: st
         token = getattr(exc, "token", None)
         detail = f" near '{token}'" if token is not None and str(token) else ""
         kind = type(exc).__name__.replace("Unexpected", "unexpected ").lower()
+        at = exc.pos_in_stream or 0
+        if start_rule == "generic_op" and "->" in own[:at] and _ANOTHER_OP.match(own, at):
+            # (MLIR allows it; ptofix reads a generic op up to its line's end, as a custom one.)
+            raise PtofixError(f"an operation after '{op.name}' on the same line: ptofix reads an op up to its "
+                              "line's end, so put each op on a line of its own", source, offset) from None
         raise PtofixError(f"cannot parse {what}{detail}: {kind}", source, offset) from None
+
     _Builder(source, op, base).build(tree, start_rule)
+
+
+# What starts another op where a generic op's text should have ended: results (`%a =`), a quoted
+# generic name, or a custom op's name (`return`, `pto.tadd`), but not a trailing `loc(...)`.
+_ANOTHER_OP = regex_cache.compile(r'%[\w.$-]+(?::\d+)?\s*(?:,\s*%[\w.$-]+\s*)*=|"[A-Za-z_][\w$]*\.'
+                                  r'|(?!loc\b)[A-Za-z_][\w$]*(?:\.[\w$]+)*\b')
 
 
 def _tok_span(tok, base: int) -> Span:
