@@ -24,7 +24,7 @@ import stat
 import subprocess
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -236,8 +236,10 @@ def load_config(path: str) -> Config:
     return Config(path, source, data, "")
 
 
-def find_config(start: str) -> str | None:
-    """Nearest ``ptofix.toml``, or ``pyproject.toml`` with a ``[tool.ptofix]`` table, from ``start`` up."""
+def find_config(start: str, passed_over: list[str] | None = None) -> str | None:
+    """Nearest ``ptofix.toml``, or ``pyproject.toml`` with a ``[tool.ptofix]`` table, from ``start`` up.
+    ``passed_over`` gets the pyproject.toml files read on the way that have none (a table added to
+    one would make it the config: the build depends on them)."""
     directory = os.path.abspath(start)
     while True:
         candidate = os.path.join(directory, CONFIG_NAME)
@@ -252,6 +254,8 @@ def find_config(start: str) -> str | None:
                 data = {}
             if isinstance(data.get("tool"), dict) and "ptofix" in data["tool"]:
                 return pyproject
+            if passed_over is not None:
+                passed_over.append(pyproject)
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
@@ -359,6 +363,7 @@ class Setting:
 class Settings:
     values: dict[str, Setting] = field(default_factory=dict)
     config: Config | None = None
+    passed_over: list[str] = field(default_factory=list)   # pyproject.toml files find_config read
 
     def get(self, key: str, default: Any = None) -> Any:
         s = self.values.get(key)
@@ -379,8 +384,9 @@ def resolve_settings(args: argparse.Namespace, table: dict[str, OptionInfo], env
         if not os.path.isfile(config_path):
             raise PtofixError(f"no such config file: {config_path}")
         config = load_config(config_path)
-    elif not getattr(args, "no_config", False):
-        found = find_config(os.path.dirname(os.path.abspath(args.input)))
+    passed_over: list[str] = []
+    if not config_path and not getattr(args, "no_config", False):
+        found = find_config(os.path.dirname(os.path.abspath(args.input)), passed_over)
         if found:
             config = load_config(found)
     if config is not None:
@@ -389,7 +395,7 @@ def resolve_settings(args: argparse.Namespace, table: dict[str, OptionInfo], env
                 known = ", ".join(sorted(table))
                 raise config.error(key, f"unknown key '{key}' in {config.path}"
                                         f"{' [tool.ptofix]' if config.table else ''} (known keys: {known})")
-    settings = Settings(config=config)
+    settings = Settings(config=config, passed_over=passed_over)
     for key, info in table.items():
         if hasattr(args, info.dest):
             settings.values[key] = Setting(getattr(args, info.dest), "command line")
@@ -515,10 +521,11 @@ def ptoas_version(ptoas: str) -> DetectedVersion:
     """
     from .ir.versions import VERSIONS, resolve
     try:
-        proc = subprocess.run([ptoas, "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        # (In a process group of its own, as the stages: a hanging probe leaves no process behind.)
+        proc = _run_as_group([ptoas, "--version"], timeout=30)
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
         return DetectedVersion(None, "", None, False, f"'{ptoas} --version' cannot be run ({exc})")
-    output = (proc.stdout + proc.stderr).strip()
+    output = (proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")).strip()
     # A line naming ptoas first (an LLVM-based tool may also print "LLVM version 19.1.0").
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     output = "\n".join(sorted(lines, key=lambda ln: "ptoas" not in ln.lower()))
@@ -564,22 +571,38 @@ def _target_against_ptoas(target: str, settings: Settings, ptoas: str) -> list[s
     return [f"{said}, newer than {stated}; the IR is canonicalized for the target"]
 
 
+_DEPFILE_UNREADABLE = frozenset("\\=;|\t&'\"?*<>^`()[]")
+
+
 def depfile_text(targets: list[str], deps: list[str]) -> str:
-    """``target...: dep...`` as Make and Ninja (`deps = gcc`) both read it: ' ', '#', ':' and '\\'
-    escaped with a backslash, '$' doubled. A path neither can read the same (a newline; a ':'
-    that ends it, which Ninja takes for the end of the targets) is an error."""
+    """``target...: dep...`` as Make and Ninja (`deps = gcc`) both read it: ' ', '#' and ':'
+    escaped with a backslash, '$' doubled. A path the two cannot both read as written (a line
+    break, a ':' that ends it, a character either reads otherwise) is an error."""
     def escape(path: str) -> str:
         if "\n" in path or "\r" in path or path.endswith(":"):
             what = "a line break" if "\n" in path or "\r" in path else "a ':' at its end"
             raise PtofixError(f"cannot write the depfile: {path!r} has {what}, which Make and Ninja cannot read "
                               "in a dependency file")
-        return (path.replace("\\", "\\\\").replace(" ", "\\ ").replace("#", "\\#").replace(":", "\\:")
-                .replace("$", "$$"))
+        odd = next((ch for ch in path if ch in _DEPFILE_UNREADABLE), None)
+        if odd is not None or path.startswith("~"):
+            # (Checked with GNU Make 4.3 and Ninja 1.11: a backslash has no escape both read alike,
+            # '=' makes Make read an assignment, ';' '|' and a tab end Make's list, Ninja splits at
+            # & ' " ? * < > ^ and a backquote, '(' ')' name an archive member and [ ] ? * are
+            # wildcards to Make, a leading '~' a home directory.)
+            shown = odd if odd is not None else "~"
+            raise PtofixError(f"cannot write the depfile: {path!r} holds {shown!r}, which Make or Ninja reads "
+                              "otherwise in a dependency file; rename the path or drop --depfile")
+        return path.replace(" ", "\\ ").replace("#", "\\#").replace(":", "\\:").replace("$", "$$")
     return f"{' '.join(map(escape, targets))}: {' '.join(map(escape, deps))}\n"
 
 
+def _operand(path: str) -> str:
+    """``path`` as a tool's operand: a relative one that starts with '-' would read as an option."""
+    return os.path.join(".", path) if path.startswith("-") else path
+
+
 def ptoas_argv(ptoas: str, flags: list[str], canon: str) -> list[str]:
-    return [ptoas, *flags, canon]
+    return [ptoas, *flags, _operand(canon)]
 
 
 def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str, caller: str | None,
@@ -591,7 +614,7 @@ def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str
         argv.append(f"-I{os.path.join(pto_lib, 'include')}")
     argv.extend(flags)
     if caller is None:
-        argv.extend(["-c", fixed, "-o", lib])
+        argv.extend(["-c", _operand(fixed), "-o", _operand(lib)])
         return argv
     path = os.path.abspath(fixed)
     if '"' in path or "\n" in path or "\r" in path:
@@ -600,7 +623,7 @@ def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str
                           "which -DKERNEL_CPP=\"...\" cannot name for the caller's #include; choose another "
                           "output directory (-o)")
     argv.append(f'-DKERNEL_CPP="{path}"')
-    argv.extend([caller, "-o", lib])
+    argv.extend([_operand(caller), "-o", _operand(lib)])
     return argv
 
 
@@ -622,9 +645,11 @@ def pipeline_spec(passes: list) -> str:
     return ",".join(items)
 
 
-def _kill_group(group: int, patience: float = 5.0) -> None:
+def _kill_group(group: int, reap_leader: Callable[[], object], patience: float = 5.0) -> None:
     """SIGKILL every process of ``group`` and wait (up to ``patience`` s) until none is left: a
-    process killed in a system call finishes that call first (a rename of the library it wrote)."""
+    process killed in a system call finishes that call first (a rename of the library it wrote).
+    ``reap_leader`` reaps the group's leader once it is dead (a non-blocking wait): an unreaped
+    zombie still counts as a member, and the group would never read as empty."""
     import time
     deadline = time.monotonic() + patience
     while True:
@@ -632,24 +657,26 @@ def _kill_group(group: int, patience: float = 5.0) -> None:
             os.killpg(group, signal.SIGKILL)
         except OSError:         # ProcessLookupError: the group is empty
             return
+        reap_leader()
         if time.monotonic() > deadline:
             return
         time.sleep(0.01)
 
 
-def _run_as_group(argv: list[str]) -> subprocess.CompletedProcess:
+def _run_as_group(argv: list[str], timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run ``argv`` to completion, capturing its output, in a process group of its own: when the
     build is interrupted (Ctrl-C, SIGTERM, SIGHUP), the whole group is killed and reaped before the
     cleanup and the lock's release, so no compiler child (a driver's linker) outlives the build
-    and writes into an output directory the next build already owns."""
+    and writes into an output directory the next build already owns. A ``timeout`` that expires
+    does the same and raises subprocess.TimeoutExpired."""
     posix = os.name == "posix"
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=posix,
                             preexec_fn=die_with_parent if sys.platform == "linux" else None)
     try:
-        out, err = proc.communicate()
+        out, err = proc.communicate(timeout=timeout)
     except BaseException:
         if posix:
-            _kill_group(proc.pid)
+            _kill_group(proc.pid, proc.poll)
         proc.kill()
         proc.wait()
         raise
@@ -899,6 +926,10 @@ def named_inputs(args: argparse.Namespace, settings: Settings, table: dict[str, 
     inputs = [("the IR", args.input)]
     if settings.config is not None:
         inputs.append(("the config file", settings.config.path))
+    inputs += [("a pyproject.toml the config search read", path) for path in settings.passed_over]
+    from .commands.canonicalize import input_sidecar_candidates
+    inputs += [("the IR's own sidecar", path) for path in input_sidecar_candidates(args.input)
+               if os.path.isfile(path)]
     if caller:
         inputs.append(("the caller", caller))
     for key in ("ir", "sidecar"):

@@ -1269,3 +1269,25 @@ def test_an_interrupted_tool_takes_its_children_with_it(tmp_path):
     assert not late.exists()
     # Not interrupted, the same driver's child finishes before the tool is done.
     assert _run_as_group(driver).returncode == 0 and late.read_text() == "stale\n"
+
+
+def test_an_interrupted_tool_group_is_left_empty_with_its_leader_reaped():
+    # A killed leader stays a zombie, and so a member of its group, until it is waited for: the
+    # kill loop reaps it, so the group reads as empty at once, not after the loop's patience.
+    import subprocess
+
+    from ptofix.build import _kill_group
+    proc = subprocess.Popen(["sleep", "1000"], start_new_session=True)
+    _kill_group(proc.pid, proc.poll, patience=600.0)
+    assert proc.returncode is not None
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)
+
+
+def test_a_path_that_starts_with_a_dash_reaches_the_tools_as_an_operand():
+    from ptofix.build import bisheng_argv, ptoas_argv
+    assert ptoas_argv("ptoas", ["--pto-arch=a3"], "-out/fa.canon.mlir")[-1] == "./-out/fa.canon.mlir"
+    argv = bisheng_argv("bisheng", None, [], "-out/fa.fixed.cpp", None, "-out/fa.o")
+    assert argv[-4:] == ["-c", "./-out/fa.fixed.cpp", "-o", "./-out/fa.o"]
+    argv = bisheng_argv("bisheng", None, [], "out/fa.fixed.cpp", "-caller.cpp", "out/fa.so")
+    assert argv[-3:] == ["./-caller.cpp", "-o", "out/fa.so"]

@@ -122,3 +122,42 @@ def test_depfile_paths_are_absolute_and_escaped(kernel, tmp_path, monkeypatch):
     (spaced / "fa.d").unlink()
     assert main(["build", "fa.mlir", "-o", "out", "--quiet", "--depfile", "fa.d", "--dry-run"]) == 0
     assert not (spaced / "fa.d").exists()
+
+
+def test_the_irs_own_sidecar_is_an_input_a_depfile_may_not_replace(kernel, tmp_path):
+    # `canonicalize -o c.mlir` keeps the stripped local_slot_num values in c.mlir.slots.json, the
+    # only copy: a build of c.mlir reads it, so it is a dependency and no output may go there.
+    ir = kernel / "c.mlir"
+    assert main(["canonicalize", "--target-ptoas", "v0.45", str(kernel / "fa.mlir"), "-o", str(ir)]) == 0
+    sidecar = kernel / "c.mlir.slots.json"
+    kept = sidecar.read_bytes()
+    assert main(["build", str(ir), "-o", str(tmp_path / "out"), "--quiet", "--no-compile",
+                 "--depfile", str(sidecar)]) == 2
+    assert sidecar.read_bytes() == kept
+    depfile = tmp_path / "c.d"
+    assert main(["build", str(ir), "-o", str(tmp_path / "out"), "--quiet", "--no-compile",
+                 "--depfile", str(depfile)]) == 0
+    assert str(sidecar) in depfile.read_text().split(":", 1)[1].split()
+
+
+def test_a_pyproject_toml_the_config_search_passed_over_is_a_dependency(kernel, tmp_path):
+    # Adding [tool.ptofix] to it would make it the config: the build depends on its content.
+    inner = kernel / "sub"
+    inner.mkdir()
+    shutil.move(kernel / "fa.mlir", inner / "fa.mlir")
+    (inner / "pyproject.toml").write_text("[project]\nname = 'k'\n")
+    depfile = tmp_path / "fa.d"
+    assert main(["build", str(inner / "fa.mlir"), "-o", str(tmp_path / "out"), "--quiet", "--no-compile",
+                 "--depfile", str(depfile)]) == 0
+    deps = depfile.read_text().split(":", 1)[1].split()
+    assert str(inner / "pyproject.toml") in deps and str(kernel / "ptofix.toml") in deps
+
+
+@pytest.mark.parametrize("name", ["eq=x", "semi;x", "back\\x", "brk[x]", "par(x)", "amp&x", "q'x"])
+def test_a_path_make_or_ninja_would_misread_is_refused_for_the_depfile(kernel, tmp_path, capsys, name):
+    odd = tmp_path / name
+    shutil.copytree(kernel, odd)
+    assert main(["build", str(odd / "fa.mlir"), "-o", str(tmp_path / "out"), "--quiet", "--no-compile",
+                 "--depfile", str(tmp_path / "fa.d")]) == 2
+    assert "which Make or Ninja reads otherwise in a dependency file" in capsys.readouterr().err
+    assert not (tmp_path / "fa.d").exists()

@@ -195,6 +195,15 @@ def _load_sidecar(path: str) -> dict | None:
     return old
 
 
+def input_sidecar_candidates(source_path: str) -> list[str]:
+    """Where the sidecar of an IR file that was itself canonicalized may be: `canonicalize -o X`
+    writes X.slots.json, `build` writes STEM.slots.json beside STEM.canon.mlir."""
+    candidates = [source_path + ".slots.json"]
+    if source_path.endswith(".canon.mlir"):
+        candidates.append(source_path[:-len(".canon.mlir")] + ".slots.json")
+    return candidates
+
+
 def with_input_sidecar(new: dict, out_text: str, source_path: str, used: list[str] | None = None) -> dict:
     """``new`` plus the values the input's own sidecar (``IN.slots.json``, written when the input
     itself was canonicalized: its ``output`` is the input) holds for pipes that still carry none:
@@ -202,12 +211,8 @@ def with_input_sidecar(new: dict, out_text: str, source_path: str, used: list[st
     import os
     if source_path == "<stdin>":
         return new
-    # `canonicalize -o X` writes X.slots.json; `build` writes STEM.slots.json beside STEM.canon.mlir.
-    candidates = [source_path + ".slots.json"]
-    if source_path.endswith(".canon.mlir"):
-        candidates.append(source_path[:-len(".canon.mlir")] + ".slots.json")
     claiming = []
-    for beside in candidates:
+    for beside in input_sidecar_candidates(source_path):
         if not os.path.isfile(beside):
             continue
         old = _load_sidecar(beside)
