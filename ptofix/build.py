@@ -47,7 +47,7 @@ DEFAULT_PTOAS_FLAGS = "--pto-arch=a3 --enable-insert-sync"
 # Options that only make sense on the command line.
 CLI_ONLY = {"help", "config", "no-config", "dry-run", "quiet"}
 # Config keys whose relative values are relative to the config file's directory.
-PATH_KEYS = {"pto-lib", "caller", "output-dir", "ir", "sidecar"}
+PATH_KEYS = {"pto-lib", "caller", "output-dir", "ir", "sidecar", "depfile"}
 # Options whose value may be a TOML integer (or a list or table of them): counts and FlagIDs.
 NUMBER_KEYS = {"local-slot-num", "default-local-slot-num", "unit-flag"}
 TOOL_KEYS = {"ptoas", "bisheng"}
@@ -286,6 +286,9 @@ def _config_value(config: Config, info: OptionInfo, raw: Any) -> Any:
     # a value option: string, integer, list (comma list) or table (K=V comma list)
     if isinstance(raw, bool) or isinstance(raw, float) or (isinstance(raw, int) and info.key not in NUMBER_KEYS):
         raise config.error(info.key, f"{where} must be a string, not {_toml_type(raw)}")
+    if (info.key in PATH_KEYS or info.key in TOOL_KEYS) and not isinstance(raw, str):
+        # (A list or table reads as a comma list elsewhere; no path is one.)
+        raise config.error(info.key, f"{where} must be a string (a path), not {_toml_type(raw)}")
     if isinstance(raw, int):
         text = str(raw)
     elif isinstance(raw, str):
@@ -564,7 +567,9 @@ def _target_against_ptoas(target: str, settings: Settings, ptoas: str) -> list[s
     if running == wanted:
         return []
     said = f"'{ptoas} --version' says {detected.number} (ptoas {running.name})"
-    stated = f"the target, ptoas {wanted.name} (target-ptoas from {settings.origin('target-ptoas')})"
+    # (A number ptofix does not list reads as the newest version it knows not after it: say so.)
+    given = "" if target.strip().lower() in (wanted.name.lower(), *wanted.aliases) else f"'{target}', read as "
+    stated = f"the target, {given}ptoas {wanted.name} (target-ptoas from {settings.origin('target-ptoas')})"
     if running < wanted:
         raise PtofixError(f"{said}, older than {stated}: the canonicalized IR would use ops and operands that "
                           f"ptoas does not know; set target-ptoas to {running.name} or run a ptoas {wanted.name}")

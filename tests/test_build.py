@@ -645,6 +645,9 @@ def test_canonicalize_error_stops_before_ptoas(tools, tmp_path, capsys):
     ('target-ptoas = "v0.45\n', r"ptofix\.toml:1:\d+: error: bad TOML"),
     ('target-ptoas = "v0.45"\npattern = 3\n', r"ptofix\.toml:2:1: error: 'pattern' in .* must be a string, not an integer"),
     ('target-ptoas = "v0.45"\nir = 5\n', r"ptofix\.toml:2:1: error: 'ir' in .* must be a string, not an integer"),
+    ('target-ptoas = "v0.45"\ncaller = { a = 1 }\n', r"ptofix\.toml:2:1: error: 'caller' in .* must be a string \(a path\)"),
+    ('target-ptoas = "v0.45"\ncaller = ["a.cpp", "b.cpp"]\n', r"ptofix\.toml:2:1: error: 'caller' .* string \(a path\)"),
+    ('target-ptoas = "v0.45"\nptoas = ["/bin/true"]\n', r"ptofix\.toml:2:1: error: 'ptoas' in .* string \(a path\)"),
     ('target-ptoas = "v0.45"\npattern = "bogus"\n', r"ptofix\.toml:2:1: error: 'pattern' in .*: unknown barrier pattern"),
     ('target-ptoas = "v9x"\n', r"ptofix\.toml:1:1: error: 'target-ptoas' in .*: unknown ptoas version 'v9x'"),
     ('\ufefftarget-ptoas = "v0.45"\npattern = 3\n', r"ptofix\.toml:2:1: error: 'pattern' in .* not an integer"),
@@ -1291,3 +1294,14 @@ def test_a_path_that_starts_with_a_dash_reaches_the_tools_as_an_operand():
     assert argv[-4:] == ["-c", "./-out/fa.fixed.cpp", "-o", "./-out/fa.o"]
     argv = bisheng_argv("bisheng", None, [], "out/fa.fixed.cpp", "-caller.cpp", "out/fa.so")
     assert argv[-3:] == ["./-caller.cpp", "-o", "out/fa.so"]
+
+
+def test_a_relative_depfile_in_the_config_is_relative_to_the_config(tools, tmp_path, monkeypatch):
+    kernel = tmp_path / "k"
+    kernel.mkdir()
+    ir = kernel / "fa.mlir"
+    ir.write_text(FA_MLIR.read_text())
+    (kernel / "ptofix.toml").write_text('target-ptoas = "v0.45"\ndepfile = "fa.d"\n')
+    monkeypatch.chdir(tmp_path)
+    assert build(str(ir), "-o", str(tmp_path / "o"), "--no-compile") == 0
+    assert (kernel / "fa.d").is_file() and not (tmp_path / "fa.d").exists()

@@ -46,7 +46,7 @@ precedence (highest first), for every option:
      with a [tool.ptofix] table, in the IR file's directory or above (--no-config: none). Keys are
      the long option names: target-ptoas, to, ptoas, ptoas-flags, pattern, force, local-slot-num
      (and the other LocalSlotNum options), bisheng, bisheng-flags, pto-lib, caller, compile,
-     output-dir. *-flags take a string or a list of strings; relative paths are relative to the
+     output-dir, depfile. *-flags take a string or a list of strings; relative paths are relative to the
      config file. An unknown key or a wrong type is an error (file:line:col, exit 2).
   4. defaults: ptoas "ptoas" on PATH, ptoas-flags "{ptoas_flags}", target-ptoas
      what that ptoas's --version says, no barrier pattern, no compile stage unless a compiler or
