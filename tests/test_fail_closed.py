@@ -2108,3 +2108,20 @@ def test_every_pipe_v_barrier_outside_what_the_model_reads_is_listed(code, where
     assert [(d["line"], d["column"]) for d in listed] == where, listed
     assert all(d["decision"] == "kept" for d in listed)
     assert result.text.splitlines()[:last - 1] == text.splitlines()[:last - 1]
+
+
+def test_listing_barriers_outside_functions_reads_only_the_text_between_bodies(monkeypatch):
+    # (Memory: tokenizing a whole large file into token objects cost ~35 MiB per MB; only the gaps
+    # between function bodies that spell a barrier are read.)
+    import ptofix.cpp.parser as parser
+    from ptofix.cpp.barriers import file_scope_barriers
+    read: list[int] = []
+    tokenize = parser.tokenize
+    monkeypatch.setattr(parser, "tokenize", lambda source: read.append(len(source.text)) or tokenize(source))
+    body = "  TADD(a, a, a);\n" * 2000
+    text = (_HEAD + "#define SYNC pipe_barrier(PIPE_V)\nstruct S { void f() { SYNC; } };\n"
+            f"__global__ AICORE void k() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n{body}  SYNC;\n}}\n")
+    model = parse_cpp(SourceText(text, "k.cpp"))
+    found = file_scope_barriers(model)
+    assert [text[at:at + 4] for at in found] == ["SYNC"] and text.index("void f() { SYNC") + 11 == found[0]
+    assert read and sum(read) < 200

@@ -1068,33 +1068,35 @@ def file_scope_barriers(model: CppFile) -> list[int]:
     function's head), not in a comment, literal or directive: never analysed, so kept, but each is
     reported where it is."""
     text = model.source.text
-    spans = sorted((fn.body.span.start, fn.body.span.end) for fn in model.functions)
-    starts = [start for start, _ in spans]
+    bodies = sorted((fn.body.span.start, fn.body.span.end) for fn in model.functions)
+    starts = [start for start, _ in bodies]
     macros = barrier_macros(model)
-    outside = []
+    # The spellings outside every body, by the gap between bodies they lie in.
+    gaps: dict[tuple[int, int], set[int]] = {}
     for word in ("pipe_barrier", *sorted(macros)):
         at = text.find(word)
         while at >= 0:
             k = bisect_right(starts, at) - 1
-            if k < 0 or at >= spans[k][1]:
-                outside.append(at)
+            if k < 0 or at >= bodies[k][1]:
+                gap = (bodies[k][1] if k >= 0 else 0, starts[k + 1] if k + 1 < len(starts) else len(text))
+                gaps.setdefault(gap, set()).add(at)
             at = text.find(word, at + 1)
-    if not outside:
-        return []           # (the common case: no tokenizing)
+    if not gaps:
+        return []           # (the common case: nothing to tokenize)
     from .parser import tokenize
-    outside.sort()
     found = []
-    for token in tokenize(model.source):
-        k = bisect_right(outside, token.start) - 1      # (the last spelling at or before the token)
-        if token.kind != "w" or not (k + 1 < len(outside) and outside[k + 1] < token.end
-                                     or k >= 0 and outside[k] == token.start):
-            continue
-        # A word token is code (not a comment, literal or directive); it may be qualified
+    for (gap_start, gap_end), spelled in sorted(gaps.items()):
+        # A gap starts in code (a body's closing brace, or the file's start): its tokens are the
+        # file's. A word token is code (not a comment, literal or directive); it may be qualified
         # (`::pipe_barrier`, `pto::pipe_barrier`): the name is its last part.
-        name = token.text.rpartition("::")[2].strip()
-        at = token.end - len(name)
-        if name == "pipe_barrier" and not _OTHER_PIPE_BARRIER.match(text, token.end) or name in macros:
-            found.append(at)
+        for token in tokenize(SourceText(text[gap_start:gap_end], model.source.path)):
+            if token.kind != "w":
+                continue
+            name = token.text.rpartition("::")[2].strip()
+            at = gap_start + token.end - len(name)
+            if at in spelled and (name == "pipe_barrier" and not _OTHER_PIPE_BARRIER.match(text, gap_start + token.end)
+                                  or name in macros):
+                found.append(at)
     return found
 
 
