@@ -576,29 +576,31 @@ def _target_against_ptoas(target: str, settings: Settings, ptoas: str) -> list[s
     return [f"{said}, newer than {stated}; the IR is canonicalized for the target"]
 
 
-_DEPFILE_UNREADABLE = frozenset("\\=;|\t&'\"?*<>^`()[]")
+_DEPFILE_UNREADABLE = frozenset("\\=;|&'\"?*<>^`[]")
 
 
 def depfile_text(targets: list[str], deps: list[str]) -> str:
     """``target...: dep...`` as Make and Ninja (`deps = gcc`) both read it: ' ', '#' and ':'
     escaped with a backslash, '$' doubled. A path the two cannot both read as written (a line
     break, a ':' that ends it, a character either reads otherwise) is an error."""
-    def escape(path: str) -> str:
+    def escape(path: str, target: bool = False) -> str:
         if "\n" in path or "\r" in path or path.endswith(":"):
             what = "a line break" if "\n" in path or "\r" in path else "a ':' at its end"
             raise PtofixError(f"cannot write the depfile: {path!r} has {what}, which Make and Ninja cannot read "
                               "in a dependency file")
-        odd = next((ch for ch in path if ch in _DEPFILE_UNREADABLE), None)
-        if odd is not None or path.startswith("~"):
+        odd = next((ch for ch in path if ch in _DEPFILE_UNREADABLE or ord(ch) < 32 or ord(ch) == 127
+                    or ch == "%" and target), None)
+        if odd is not None or path.startswith("~") or path.endswith(")"):
             # (Checked with GNU Make 4.3 and Ninja 1.11: a backslash has no escape both read alike,
             # '=' makes Make read an assignment, ';' '|' and a tab end Make's list, Ninja splits at
-            # & ' " ? * < > ^ and a backquote, '(' ')' name an archive member and [ ] ? * are
-            # wildcards to Make, a leading '~' a home directory.)
-            shown = odd if odd is not None else "~"
+            # & ' " ? * < > ^, a backquote and control characters, a word ending in ')' names an
+            # archive member and [ ] ? * are wildcards to Make, a '%' in a target makes a pattern
+            # rule, a leading '~' is a home directory.)
+            shown = odd if odd is not None else "~" if path.startswith("~") else ")"
             raise PtofixError(f"cannot write the depfile: {path!r} holds {shown!r}, which Make or Ninja reads "
                               "otherwise in a dependency file; rename the path or drop --depfile")
         return path.replace(" ", "\\ ").replace("#", "\\#").replace(":", "\\:").replace("$", "$$")
-    return f"{' '.join(map(escape, targets))}: {' '.join(map(escape, deps))}\n"
+    return f"{' '.join(escape(path, True) for path in targets)}: {' '.join(map(escape, deps))}\n"
 
 
 def _operand(path: str) -> str:
@@ -685,6 +687,10 @@ def _run_as_group(argv: list[str], timeout: float | None = None) -> subprocess.C
         proc.kill()
         proc.wait()
         raise
+    if posix:
+        # A process the tool left behind in its group (a driver's child still writing) must not
+        # outlive the stage either: the next stage, or the next build, owns the directory.
+        _kill_group(proc.pid, proc.poll)
     return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
@@ -843,7 +849,7 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     elif pto_lib and not pto_lib_problem and not os.path.isfile(os.path.join(pto_lib, HEADER_RELPATH)):
         notes.append(f"pto-lib {pto_lib} has no {HEADER_RELPATH}: the TPipe argument order stays as ptoas wrote it")
     bisheng_cmd = kernel_output = None
-    inputs = named_inputs(args, settings, table, ptoas, caller, pto_lib)
+    inputs = named_inputs(args, settings, table, ptoas, caller, pto_lib, art)
     if compile_ and caller is not None and not os.path.isfile(caller):
         what = "no such file" if not os.path.exists(caller) else "not a regular file"
         raise PtofixError(f"caller {caller}: {what} ({settings.origin('caller')})")
@@ -924,7 +930,7 @@ def _pto_lib_problem(pto_lib: str | None, settings: Settings) -> str | None:
 
 
 def named_inputs(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo], ptoas: str,
-                 caller: str | None, pto_lib: str | None) -> list[tuple[str, str]]:
+                 caller: str | None, pto_lib: str | None, art: Artefacts) -> list[tuple[str, str]]:
     """The files the build reads, as (what it is, path): the IR, the config file, the caller, IR/sidecar
     files the user named, the pto-isa TPipe header the pass reads, and the ptoas that runs. The
     depfile names them all: the fixed C++ depends on each."""
@@ -933,8 +939,11 @@ def named_inputs(args: argparse.Namespace, settings: Settings, table: dict[str, 
         inputs.append(("the config file", settings.config.path))
     inputs += [("a pyproject.toml the config search read", path) for path in settings.passed_over]
     from .commands.canonicalize import input_sidecar_candidates
+    # (One that is an artefact path of this build, `kern.slots.json` of `build kern -o .`, is an
+    # earlier build's, which check_output_dir tells apart from a file of the user's.)
+    artefacts = {_entry(path) for path in art.all()}
     inputs += [("the IR's own sidecar", path) for path in input_sidecar_candidates(args.input)
-               if os.path.isfile(path)]
+               if os.path.isfile(path) and _entry(path) not in artefacts]
     if caller:
         inputs.append(("the caller", caller))
     for key in ("ir", "sidecar"):
@@ -1041,14 +1050,15 @@ def plan_text(plan: Plan, settings: Settings, table: dict[str, OptionInfo]) -> s
         value = s.value if not isinstance(s.value, list) else shlex.join(s.value)
         lines.append(f"#   {key} = {value}  [{s.origin}]")
     q = shlex.quote
-    lines.append(f"mkdir -p {q(art.out_dir)}")
+    o = _operand     # (a dash-led relative path would read as an option)
+    lines.append(f"mkdir -p {q(o(art.out_dir))}")
     lines.append(shlex.join(["ptofix", "canonicalize", "--target-ptoas", plan.target_ptoas, "--to", plan.to,
-                             plan.input, "-o", art.canon, "--sidecar", art.sidecar]))
+                             o(plan.input), "-o", o(art.canon), "--sidecar", o(art.sidecar)]))
     lines.append(f"{shlex.join(plan.ptoas_cmd)} > {q(art.cpp)}")
     if plan.passes:
-        lines.append(shlex.join(["ptofix", "opt", "-p", pipeline_spec(plan.passes), art.cpp, "-o", art.fixed]))
+        lines.append(shlex.join(["ptofix", "opt", "-p", pipeline_spec(plan.passes), o(art.cpp), "-o", o(art.fixed)]))
     else:
-        lines.append(shlex.join(["cp", art.cpp, art.fixed]) + "   # no C++ pass selected")
+        lines.append(shlex.join(["cp", o(art.cpp), o(art.fixed)]) + "   # no C++ pass selected")
     if plan.bisheng_cmd:
         lines.append(f"# bisheng runs: {plan.compile_note}")
         lines.append(shlex.join(plan.bisheng_cmd))

@@ -1305,3 +1305,24 @@ def test_a_relative_depfile_in_the_config_is_relative_to_the_config(tools, tmp_p
     monkeypatch.chdir(tmp_path)
     assert build(str(ir), "-o", str(tmp_path / "o"), "--no-compile") == 0
     assert (kernel / "fa.d").is_file() and not (tmp_path / "fa.d").exists()
+
+
+def test_a_process_a_tool_leaves_behind_does_not_outlive_its_stage(tmp_path):
+    # The tool exits 0 while a child it started keeps running (and could keep writing into OUT_DIR).
+    from ptofix.build import _run_as_group
+    pid_file = tmp_path / "child.pid"
+    proc = _run_as_group(["sh", "-c", f"sleep 1000 >/dev/null 2>&1 & echo $! > {pid_file}; exit 0"])
+    assert proc.returncode == 0
+    child = int(pid_file.read_text())
+    for _ in range(500):           # (killed; reaped by whoever adopted it)
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{child}/stat") as stat:
+            if stat.read().split(") ", 1)[1].startswith("Z"):
+                break              # a zombie writes nothing
+        import time
+        time.sleep(0.01)
+    else:
+        pytest.fail("the tool's child is still running")

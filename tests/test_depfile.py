@@ -153,7 +153,7 @@ def test_a_pyproject_toml_the_config_search_passed_over_is_a_dependency(kernel, 
     assert str(inner / "pyproject.toml") in deps and str(kernel / "ptofix.toml") in deps
 
 
-@pytest.mark.parametrize("name", ["eq=x", "semi;x", "back\\x", "brk[x]", "par(x)", "amp&x", "q'x"])
+@pytest.mark.parametrize("name", ["eq=x", "semi;x", "back\\x", "brk[x]", "amp&x", "q'x", "ff\fx", "del\x7fx"])
 def test_a_path_make_or_ninja_would_misread_is_refused_for_the_depfile(kernel, tmp_path, capsys, name):
     odd = tmp_path / name
     shutil.copytree(kernel, odd)
@@ -161,3 +161,31 @@ def test_a_path_make_or_ninja_would_misread_is_refused_for_the_depfile(kernel, t
                  "--depfile", str(tmp_path / "fa.d")]) == 2
     assert "which Make or Ninja reads otherwise in a dependency file" in capsys.readouterr().err
     assert not (tmp_path / "fa.d").exists()
+
+
+def test_a_parenthesis_inside_a_path_is_written_and_a_percent_in_the_output_directory_refused(kernel, tmp_path,
+                                                                                                capsys):
+    # Make reads `name(member)` as an archive member only for a word that ends in ')'; a '%' in a
+    # target makes the rule a pattern rule, which no build of the IR remakes.
+    copy = tmp_path / "proj (copy)"
+    shutil.copytree(kernel, copy)
+    depfile = tmp_path / "fa.d"
+    assert main(["build", str(copy / "fa.mlir"), "-o", str(tmp_path / "out"), "--quiet", "--no-compile",
+                 "--depfile", str(depfile)]) == 0
+    assert str(copy / "fa.mlir").replace(" ", "\\ ") in depfile.read_text()
+    assert main(["build", str(copy / "fa.mlir"), "-o", str(tmp_path / "out%x"), "--quiet", "--no-compile",
+                 "--depfile", str(tmp_path / "fa2.d")]) == 2
+    assert "holds '%'" in capsys.readouterr().err
+    shutil.move(copy / "fa.mlir", copy / "fa(1)")
+    assert main(["build", str(copy / "fa(1)"), "-o", str(tmp_path / "out"), "--quiet", "--no-compile",
+                 "--depfile", str(depfile)]) == 2
+    assert "holds ')'" in capsys.readouterr().err
+
+
+def test_an_ir_without_an_extension_builds_twice_into_its_own_directory(kernel):
+    # The first build writes kern.slots.json beside `kern`: that is its artefact, not the IR's own
+    # sidecar, and the second build replaces it.
+    shutil.move(kernel / "fa.mlir", kernel / "kern")
+    for _ in range(2):
+        assert main(["build", str(kernel / "kern"), "-o", str(kernel), "--quiet", "--no-compile"]) == 0
+    assert (kernel / "kern.fixed.cpp").is_file()
