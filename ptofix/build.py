@@ -679,8 +679,21 @@ def _run_as_group(argv: list[str], timeout: float | None = None) -> subprocess.C
     posix = os.name == "posix"
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=posix,
                             preexec_fn=die_with_parent if sys.platform == "linux" else None)
+    import time
+    deadline = None if timeout is None else time.monotonic() + timeout
     try:
-        out, err = proc.communicate(timeout=timeout)
+        while True:
+            try:
+                # (Retrying after a timeout loses no output: Popen.communicate keeps what it read.)
+                out, err = proc.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise
+                if posix and proc.poll() is not None:
+                    # The tool has exited, and a process it left in its group holds its output
+                    # open: the stage is over once that one is gone too.
+                    _kill_group(proc.pid, proc.poll)
     except BaseException:
         if posix:
             _kill_group(proc.pid, proc.poll)

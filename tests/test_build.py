@@ -1326,3 +1326,14 @@ def test_a_process_a_tool_leaves_behind_does_not_outlive_its_stage(tmp_path):
         time.sleep(0.01)
     else:
         pytest.fail("the tool's child is still running")
+
+
+def test_a_process_holding_the_tools_output_open_does_not_hold_the_stage():
+    # The tool exits while a child it started still has its stdout: the stage ends with the tool.
+    import time
+
+    from ptofix.build import _run_as_group
+    started = time.monotonic()
+    proc = _run_as_group(["sh", "-c", "echo out; sleep 1000 & exit 0"])
+    assert proc.returncode == 0 and proc.stdout == b"out\n"
+    assert time.monotonic() - started < 600     # (not the child's 1000 s)
