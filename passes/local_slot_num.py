@@ -102,7 +102,7 @@ def parse_map(text: str) -> tuple[int | None, dict[int, int]]:
 def _leading_zero_hint(*numbers: str) -> str:
     """Why a number like ``010`` is refused: C reads it as octal 8, Python refuses it; which was
     meant cannot be told."""
-    if any(len(n.strip()) > 1 and n.strip()[0] == "0" and n.strip().isdigit() for n in numbers):
+    if any(len(n) > 1 and n[0] == "0" and n.isdigit() for n in map(str.strip, numbers)):
         return "; a number with a leading zero is not accepted (C reads 010 as octal 8): write 8 or 0o10"
     return ""
 

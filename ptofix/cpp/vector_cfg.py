@@ -648,43 +648,35 @@ class FunctionCFG:
     def _accesses(self, op: str, spec, args: list, env: dict) -> tuple[list, str]:
         out: list[Access] = []
         operands: list[tuple[int, Symbol, int]] = []     # (argument index, tile, index in out)
-        # (A value is read as no access only where an overload takes one: anywhere else the call
-        # is no overload ptofix knows.)
         value_indices = VALUE_ARGUMENTS.get(op, ())
         for index, arg in enumerate(args):
             write = index in spec.writes
-            value_here = index in value_indices
-            if isinstance(arg, (A.Number, A.Literal)):
-                if not value_here:
-                    return [], _misplaced_value(op, index)
-                continue
             if isinstance(arg, A.Name):
                 sym = env.get(arg.id)
-                if sym is None:
-                    scope, _, _ = arg.id.rpartition("::")
-                    if scope.removeprefix("::").removeprefix("pto::") in MODE_ENUMS and value_here:
-                        continue      # a mode constant such as RoundMode::CAST_RINT
-                    return [], f"{op}: operand '{arg.id}' is not declared in this function"
-                if sym.kind == "tile":
+                if sym is not None and sym.kind == "tile":
                     access = self._tile_access(sym, write, index in spec.tmp)
                     access.elementwise = _elementwise_operand(op, index, spec)
                     operands.append((index, sym, len(out)))
                     out.append(access)
                     continue
-                if sym.kind == "scalar" and not write and not isinstance(sym.ctype, PtrType):
-                    if not value_here:
-                        return [], _misplaced_value(op, index)
-                    continue   # scalar operand
-                if sym.kind == "object" and sym.object_type in ("RoundMode", "SaturationMode", "CmpMode"):
-                    if not value_here:
-                        return [], _misplaced_value(op, index)
-                    continue
-                return [], f"{op}: operand '{arg.id}' is neither a tile nor a scalar ptofix knows"
-            # Any other operand must be an arithmetic expression of scalars (not a pointer, not a
-            # dereference, nothing naming a tile).
-            ctype = expr_type(arg, env, self.sem)
-            if write or not value_here or not (isinstance(ctype, IntType) or ctype == "float"):
-                return [], f"{op}: operand {index} is an expression ptofix cannot resolve"
+                if sym is None:
+                    scope, _, _ = arg.id.rpartition("::")
+                    if scope.removeprefix("::").removeprefix("pto::") not in MODE_ENUMS:
+                        return [], f"{op}: operand '{arg.id}' is not declared in this function"
+                    # (else a mode constant such as RoundMode::CAST_RINT)
+                elif not (sym.kind == "scalar" and not write and not isinstance(sym.ctype, PtrType)
+                          or sym.kind == "object" and sym.object_type in ("RoundMode", "SaturationMode", "CmpMode")):
+                    return [], f"{op}: operand '{arg.id}' is neither a tile nor a scalar ptofix knows"
+            elif not isinstance(arg, (A.Number, A.Literal)):
+                # Any other operand must be an arithmetic expression of scalars (not a pointer, not
+                # a dereference, nothing naming a tile).
+                ctype = expr_type(arg, env, self.sem)
+                if write or not (isinstance(ctype, IntType) or ctype == "float"):
+                    return [], f"{op}: operand {index} is an expression ptofix cannot resolve"
+            # A value (literal, scalar, mode, scalar expression) is no access, but only where an
+            # overload takes one: anywhere else the call is no overload ptofix knows.
+            if index not in value_indices:
+                return [], f"{op}: operand {index} is a value where every overload ptofix knows takes a tile"
         if op.startswith("TCOLEXPAND"):
             # src0 is the operand walked in full only when its valid shape is dst's: pto-isa swaps
             # the roles at run time otherwise (TColExpandBinOp.hpp, `src0eqdst`), and src0 is then
@@ -887,10 +879,6 @@ _EXPAND_FULL_OPERANDS = (0, 1)   # TROWEXPAND*/TCOLEXPAND*: dst and src0 (when i
 
 def _unknown_bytes(access: Access, why: str) -> Access:
     return Access(access.name, access.write, access.space, None, None, access.tmp, unknown_why=why)
-
-
-def _misplaced_value(op: str, index: int) -> str:
-    return f"{op}: operand {index} is a value where every overload ptofix knows takes a tile"
 
 
 def _elementwise_operand(op: str, index: int, spec) -> bool:
