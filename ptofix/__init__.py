@@ -1,2 +1,92 @@
-"""ptofix: structured, provably safe rewrites of PTO IR and ptoas-generated C++."""
+"""ptofix: structured, provably safe rewrites of PTO IR and ptoas-generated C++.
+
+Compiled modules. Installing ptofix (``pip install .`` or ``-e .``) compiles the modules of
+``COMPILED_MODULES`` (the C++ model and the barrier analysis, where the time goes) with mypyc
+into extension modules beside their sources, which Python imports in their place, and records
+the CRC-32 of each source it compiled in ``BUILD_RECORD`` (setup.py). They are used all together
+or not at all: interpreted, ptofix runs every module from its source, with the same results,
+about twice as slowly. It does so when
+
+- ``PTOFIX_PURE_PYTHON`` is set (to anything but an empty string), at run time or at install
+  time (then nothing is compiled), or
+- a compiled module or the record is missing, or a source differs from the one compiled (edited
+  in an editable install since the last build: its compiled module would run the old code).
+
+``COMPILED`` says which way this process runs (``ptofix --version`` prints it).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
 __version__ = "0.1.0"
+
+# Read by setup.py (with ast, without importing ptofix). Every module here must be importable by
+# mypyc: no class built inside a function, no metaclass, no dynamic attributes (see structs.py).
+COMPILED_MODULES = (
+    "ptofix.source",
+    "ptofix.structs",
+    "ptofix.pto.tiles",
+    "ptofix.pto.ops",
+    "ptofix.cpp.keywords",
+    "ptofix.cpp.model",
+    "ptofix.cpp.parser",
+    "ptofix.cpp.stmt_parser",
+    "ptofix.cpp.fast_expr",
+    "ptofix.cpp.semantics",
+    "ptofix.cpp.vector_cfg",
+    "ptofix.cpp.barriers",
+    "ptofix.cpp.races",
+    "ptofix.cpp.weights",
+)
+PURE_PYTHON_VARIABLE = "PTOFIX_PURE_PYTHON"
+BUILD_RECORD = "compiled-sources.txt"      # beside this file: "<module> <crc32 of its source>" lines
+
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _source_path(name: str, package: str = _HERE) -> str:
+    return os.path.join(package, *name.split(".")[1:]) + ".py"
+
+
+def _compiled_build_is_current(package: str = _HERE) -> bool:
+    """Whether every compiled module is present in ``package`` (this package's directory) and
+    was compiled from its source as it is now."""
+    if os.environ.get(PURE_PYTHON_VARIABLE):
+        return False
+    from importlib.machinery import EXTENSION_SUFFIXES
+    from zlib import crc32
+    try:
+        with open(os.path.join(package, BUILD_RECORD), encoding="ascii") as handle:
+            recorded = dict(line.split() for line in handle if line.strip())
+    except (OSError, ValueError):
+        return False
+    for name in COMPILED_MODULES:
+        source = _source_path(name, package)
+        if not any(os.path.exists(source[:-3] + suffix) for suffix in EXTENSION_SUFFIXES):
+            return False
+        try:
+            with open(source, "rb") as handle:
+                current = str(crc32(handle.read()))
+        except OSError:
+            continue                    # an install without sources: nothing to differ from
+        if recorded.get(name) != current:
+            return False
+    return True
+
+
+class _SourceFinder:
+    """Finds the compiled modules' sources ahead of their extension modules."""
+
+    @staticmethod
+    def find_spec(fullname: str, path: object = None, target: object = None):  # noqa: ANN205 - importlib protocol
+        if fullname not in COMPILED_MODULES:
+            return None
+        from importlib.util import spec_from_file_location
+        return spec_from_file_location(fullname, _source_path(fullname))
+
+
+COMPILED = _compiled_build_is_current()
+if not COMPILED:
+    sys.meta_path.insert(0, _SourceFinder)   # type: ignore[arg-type]

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NamedTuple
 
 from .source import PtofixError, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from typing import Any, NamedTuple
-else:
-    from .ntuple import NamedTuple
+    from typing import Any
 
 
 class Processed(NamedTuple):

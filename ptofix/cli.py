@@ -85,8 +85,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     from .help_format import ArgumentParser, HelpFormatter
     parser = ArgumentParser(prog="ptofix", description=DESCRIPTION, formatter_class=HelpFormatter)
-    from . import __version__
-    parser.add_argument("--version", action="version", version=f"ptofix {__version__}")
+    from . import COMPILED, __version__
+    how = "compiled with mypyc" if COMPILED else "interpreted"
+    parser.add_argument("--version", action="version", version=f"ptofix {__version__} ({how})")
     parser.add_argument("--debug", action="store_true",
                         help="on an internal error, print the Python traceback (also accepted after COMMAND)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

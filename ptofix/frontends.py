@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
 def parse_cpp(source: SourceText) -> Any:
     from .cpp.parser import parse_cpp as parse
-    from .gc_pause import gc_paused
+    from .interpreter import gc_paused, recursion_headroom
     from .source import PtofixError
-    with gc_paused():
+    with gc_paused(), recursion_headroom():
         model = parse(source)
     if not model.functions:
         raise PtofixError("no function definition found: this is not ptoas-generated C++", source, 0)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import re
 
-from .gc_pause import gc_paused
+from .interpreter import gc_paused, recursion_headroom
 from .record import Record
 from .source import Edit, PtofixError, SourceText, apply_edits
 
@@ -170,7 +170,7 @@ def run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Pars
     ``models`` may hold already-parsed models of ``source`` by kind, to avoid parsing twice.
     """
     _check_order(passes)
-    with gc_paused():
+    with gc_paused(), recursion_headroom():
         return _run_pipeline(source, passes, parsers, models)
 
 

@@ -1,18 +1,16 @@
-"""A light record base class for model and AST nodes.
+"""A light record base class for the passes' options and results (pass_manager.Pass and its
+subclasses, PassResult, PipelineOutcome).
 
-``@dataclass`` generates code with ``exec`` for every class at import, which cost ~25 ms of the
-CLI's start-up across the ~40 node classes (measured with ``-X importtime``). ``Record`` reads the
+``@dataclass`` generates code with ``exec`` for every class at import (and imports inspect),
+which cost the CLI's start-up several ms (measured with ``-X importtime``). ``Record`` reads the
 field names from the class annotations once at import and generates a class's ``__init__`` only
-when the class is first instantiated, so start-up pays nothing for classes a run never builds
-while the hot constructors (hundreds of thousands of AST nodes per MB) run plain attribute stores.
+when the class is first instantiated, so start-up pays nothing for classes a run never builds.
 Instances behave like ``@dataclass(eq=False)`` ones (positional or keyword arguments, defaults,
-repr, ``vars()``). A list, dict or set default is copied per instance.
+``__post_init__``, repr, ``vars()``). A list, dict or set default is copied per instance.
 
-``class X(Record, slots=True)`` stores X's new fields in ``__slots__`` (its bases should be slotted
-records too, or instances keep a ``__dict__``): no per-instance dict, ~60 bytes less an instance,
-which counts for the hundreds of thousands of statement nodes of a large file. The defaults then
-live in the record's ``_defaults`` only (the constructor stores every field), ``vars()`` does not
-work (``fields(x)`` does, for any record) and no attribute outside the fields can be set.
+The compiled model's classes (statements, AST nodes, events) are not Records: mypyc compiles a
+class with its fields and constructor spelled out (``ptofix.structs``), not one a base class
+completes at run time.
 """
 from __future__ import annotations
 
@@ -94,50 +92,29 @@ def _generate_init(cls: type) -> Any:
     return init
 
 
-class _RecordMeta(type):
-    """Turns ``slots=True`` into ``__slots__`` (which must exist when the class is created)."""
-
-    def __new__(mcls, name: str, bases: tuple, namespace: dict, slots: bool = False, **kwargs: Any) -> Any:
-        if slots:
-            inherited = {f for base in bases for f in getattr(base, "_fields", ())}
-            own = [n for n, a in namespace.get("__annotations__", {}).items() if "ClassVar" not in str(a)]
-            # A slot and a class attribute of one name cannot coexist: the defaults move aside.
-            namespace["_slot_defaults"] = {n: namespace.pop(n) for n in own if n in namespace}
-            namespace["__slots__"] = tuple(namespace.get("__slots__", ())) + tuple(
-                n for n in own if n not in inherited)
-        return super().__new__(mcls, name, bases, namespace, **kwargs)
-
-
 def fields(record: Record) -> dict[str, Any]:
-    """A record's fields and values in declaration order (``vars()`` for slotted records too)."""
+    """A record's fields and values in declaration order (also for a ``ptofix.structs.Struct``)."""
     return {name: getattr(record, name) for name in record._fields}
 
 
 @dataclass_transform(eq_default=False)
-class Record(metaclass=_RecordMeta):
-    # Empty slots, so slotted subclasses have no instance dict; the others still get one.
-    __slots__ = ()
+class Record:
     _fields: ClassVar[tuple] = ()
     _defaults: ClassVar[dict] = {}
     _hidden: ClassVar[frozenset] = frozenset()   # fields left out of repr
     _generated_init: ClassVar[Any] = None         # the class's own constructor, built on first use
 
-    def __init_subclass__(cls, slots: bool = False, **kwargs: Any) -> None:
-        # ``slots`` was used by the metaclass; it is a parameter here for the type checker.
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         parent = cls.__mro__[1]
         fields = list(getattr(parent, "_fields", ()))
         defaults = dict(getattr(parent, "_defaults", {}))
-        slot_defaults = cls.__dict__.get("_slot_defaults")
         for name, annotation in cls.__dict__.get("__annotations__", {}).items():
             if "ClassVar" in str(annotation):
                 continue
             if name not in fields:
                 fields.append(name)
-            if slot_defaults is not None:
-                if name in slot_defaults:
-                    defaults[name] = slot_defaults[name]
-            elif name in cls.__dict__:
+            if name in cls.__dict__:
                 defaults[name] = cls.__dict__[name]
         cls._fields = tuple(fields)
         cls._defaults = defaults

@@ -9,14 +9,14 @@ from __future__ import annotations
 import bisect
 import re
 from array import array
+from typing import NamedTuple
 
 from . import regex_cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple
-else:
-    from .ntuple import NamedTuple
+    import os
+    from typing import BinaryIO
 
 # Value types are NamedTuples and plain classes, not dataclasses: importing dataclasses (and
 # inspect) and generating each class's methods costs every `ptofix` run several ms of start-up.
@@ -42,6 +42,11 @@ class SourceText:
         self.text = text
         self.path = path
         self._line_starts: array | None = None
+
+    def __reduce__(self) -> tuple:
+        # Pickled by its text and path (worker processes return one with each file's result): a
+        # compiled class has no instance dict for the default protocol to rebuild it from.
+        return (SourceText, (self.text, self.path))
 
     def _starts(self) -> array:
         # An array of offsets, not a list of ints: 4 or 8 bytes a line instead of ~36.
@@ -245,14 +250,14 @@ def decode_utf8(data: bytes, path: str) -> SourceText:
                           f" ptofix reads UTF-8 text only", plain=True) from None
 
 
-def _read_limited(handle, path: str) -> bytes:
+def _read_limited(handle: BinaryIO, path: str) -> bytes:
     data = handle.read(MAX_INPUT_BYTES + 1)
     if len(data) > MAX_INPUT_BYTES:
         raise PtofixError(f"{path}: input larger than {MAX_INPUT_BYTES >> 20} MiB; refusing to read it")
     return data
 
 
-def read_source(path: str) -> SourceText:
+def read_source(path: str | os.PathLike[str]) -> SourceText:
     """Read a file as UTF-8 text, keeping its bytes exactly (CRLF, CR, BOM stay as they are)."""
     import os
     import stat

@@ -205,7 +205,7 @@ def test_sigterm_ends_a_parallel_run_with_143_and_no_worker_left(tmp_path):
     import signal
     import time
     files = []
-    for i in range(300):
+    for i in range(1000):        # seconds of work: the signal comes while the workers are busy
         target = tmp_path / f"k{i}.cpp"
         shutil.copyfile(KERNELS[0], target)
         files.append(str(target))
@@ -213,9 +213,13 @@ def test_sigterm_ends_a_parallel_run_with_143_and_no_worker_left(tmp_path):
     outdir.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-j", "2", "-o", str(outdir),
                              *files], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    time.sleep(1.5)
-    with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as handle:
-        children = [int(pid) for pid in handle.read().split()]
+    children: list[int] = []
+    deadline = time.time() + 20
+    while len(children) < 2 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+        with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as handle:
+            children = [int(pid) for pid in handle.read().split()]
+    time.sleep(0.2)              # the workers are at work, not starting
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 128 + signal.SIGTERM
     assert children        # (the workers had started)

@@ -11,6 +11,7 @@ from ptofix.cpp import stmt_parser as A
 from ptofix.cpp.model import ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
 from ptofix.cpp.parser import directive_text, parse_cpp
 from ptofix.cpp.semantics import _split_params, analyse_function
+from ptofix.record import fields as record_fields
 from ptofix.source import PtofixError, SourceText, apply_edits
 
 
@@ -176,7 +177,7 @@ def test_goto_makes_function_unstructured():
 def _shape(node):
     """Comparable form of an AST (type name, fields, exact offsets)."""
     if isinstance(node, A.Node):
-        fields = {k: _shape(v) for k, v in vars(node).items()}
+        fields = {k: _shape(v) for k, v in record_fields(node).items()}
         return (type(node).__name__, tuple(sorted(fields.items())))
     if isinstance(node, list):
         return tuple(_shape(x) for x in node)

@@ -1592,16 +1592,20 @@ def test_a_call_binds_to_a_file_function_only_where_lookup_finds_it(helper_at, c
 
 
 
-def test_a_call_argument_nested_deeper_than_the_stack_is_not_understood():
-    # `h(1 + 1 + ... + 1)`: the argument's expression tree is deeper than the interpreter's stack;
-    # the statement is Unknown (not a crash).
-    deep = " + ".join(["n"] * 3000)
-    src = kernel("  TASSIGN(b, 65536);", after=f"TADDS(b, b, {deep});\n  TMUL(b, b, b);")
-    assert removed(src) == [False]
+def test_a_call_argument_nested_deeper_than_the_bound_is_not_understood():
+    # `h(1 + 1 + ... + 1)`: the argument's expression tree is deeper than the statement parser
+    # takes (stmt_parser.MAX_EXPRESSION_NESTING); the statement is Unknown (not a crash), with
+    # the reason. A shallower one is read.
+    from ptofix.cpp import stmt_parser as A
     from ptofix.cpp.semantics import analyse_function
-    model = parse_cpp(SourceText(src, "deep.cpp"))
-    sem = analyse_function(model, 0)
-    assert any(info.reason == "expression nested too deeply" for info in sem.info.values())
+    for terms, read in ((3000, False), (A.MAX_EXPRESSION_NESTING + 1, False), (A.MAX_EXPRESSION_NESTING // 2, True)):
+        deep = " + ".join(["n"] * terms)
+        src = kernel("  TASSIGN(b, 65536);", after=f"TADDS(b, b, {deep});\n  TMUL(b, b, b);")
+        assert read or removed(src) == [False]
+        model = parse_cpp(SourceText(src, "deep.cpp"))
+        sem = analyse_function(model, 0)
+        too_deep = f"statement nested more than {A.MAX_EXPRESSION_NESTING} levels deep"
+        assert any(info.reason == too_deep for info in sem.info.values()) is not read, terms
 
 
 def test_a_definition_qualified_into_pto_is_seen_whatever_word_comes_before_it():
@@ -2110,18 +2114,15 @@ def test_every_pipe_v_barrier_outside_what_the_model_reads_is_listed(code, where
     assert result.text.splitlines()[:last - 1] == text.splitlines()[:last - 1]
 
 
-def test_listing_barriers_outside_functions_reads_only_the_text_between_bodies(monkeypatch):
+def test_listing_barriers_outside_functions_reads_only_the_text_between_bodies():
     # (Memory: tokenizing a whole large file into token objects cost ~35 MiB per MB; only the gaps
     # between function bodies that spell a barrier are read.)
-    import ptofix.cpp.parser as parser
-    from ptofix.cpp.barriers import file_scope_barriers
-    read: list[int] = []
-    tokenize = parser.tokenize
-    monkeypatch.setattr(parser, "tokenize", lambda source: read.append(len(source.text)) or tokenize(source))
+    from ptofix.cpp.barriers import barrier_gaps, barrier_macros, file_scope_barriers
     body = "  TADD(a, a, a);\n" * 2000
     text = (_HEAD + "#define SYNC pipe_barrier(PIPE_V)\nstruct S { void f() { SYNC; } };\n"
             f"__global__ AICORE void k() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n{body}  SYNC;\n}}\n")
     model = parse_cpp(SourceText(text, "k.cpp"))
     found = file_scope_barriers(model)
     assert [text[at:at + 4] for at in found] == ["SYNC"] and text.index("void f() { SYNC") + 11 == found[0]
-    assert read and sum(read) < 200
+    gaps = barrier_gaps(model, barrier_macros(model))
+    assert gaps and sum(end - start for start, end in gaps) < 200

@@ -122,53 +122,6 @@ def test_required_field_after_defaults_is_still_required():
         Gap()
 
 
-class SlotPoint(Record, slots=True):
-    x: int
-    y: int = 0
-    tags: list = []
-
-
-class SlotPoint3(SlotPoint, slots=True):
-    z: int = 0
-    _hidden = frozenset({"z"})
-
-
-class SlotChecked(Record, slots=True):
-    value: int = 1
-    seen: ClassVar[list] = []
-
-    def __post_init__(self) -> None:
-        SlotChecked.seen.append(self.value)
-
-
-def test_slotted_records_behave_like_the_others():
-    for plain, slotted in ((Point, SlotPoint), (Point3, SlotPoint3)):
-        for args, kwargs in (((1,), {}), ((2, 3), {}), ((4,), {"tags": ["t"]})):
-            p, s = plain(*args, **kwargs), slotted(*args, **kwargs)
-            assert fields(p) == fields(s) == vars(p)
-            assert repr(s).split("(", 1)[1].replace(", z=0", "") == repr(p).split("(", 1)[1].replace(", z=0", "")
-    a, b = SlotPoint(1), SlotPoint(2)
-    a.tags.append("x")
-    assert b.tags == [] and SlotPoint._defaults == {"y": 0, "tags": []}
-    assert repr(SlotPoint3(1, 2)) == "SlotPoint3(x=1, y=2, tags=[])"    # z is hidden
-    with pytest.raises(TypeError):
-        SlotPoint()  # type: ignore[call-arg]
-    SlotChecked.seen.clear()
-    SlotChecked(5)
-    assert SlotChecked.seen == [5]
-
-
-def test_slotted_records_have_no_instance_dict():
-    s = SlotPoint3(1)
-    assert not hasattr(s, "__dict__")
-    assert SlotPoint3.__slots__ == ("z",) and SlotPoint.__slots__ == ("x", "y", "tags")
-    with pytest.raises(AttributeError):
-        s.other = 1  # type: ignore[attr-defined]
-    s.y = 7
-    assert fields(s) == {"x": 1, "y": 7, "tags": [], "z": 0}
-    assert hasattr(Point(1), "__dict__")          # records that do not ask keep their dict
-
-
 def test_model_statements_are_slotted():
     from ptofix.cpp.model import Compound, SimpleStmt
     from ptofix.cpp.parser import parse_cpp

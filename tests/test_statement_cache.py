@@ -7,6 +7,7 @@ import os
 
 from conftest import ROOT
 
+from ptofix.cpp import lark_ast
 from ptofix.cpp import stmt_parser as A
 from ptofix.frontends import PARSERS
 from ptofix.pass_manager import build_pass, run_pipeline
@@ -23,7 +24,7 @@ def fresh(text: str):
         from ptofix.cpp.fast_expr import parse_statement as general
         node = general(text)
     if node is A._FALLBACK:
-        node = A._parse.__wrapped__(text, "start")       # not the grammar's cache either
+        node = lark_ast.parse.__wrapped__(text, "start")       # not the grammar's cache either
     return node
 
 
@@ -97,8 +98,8 @@ def test_name_ids_equal_the_generic_walk_on_every_corpus_statement(corpus_dir):
 
 
 def test_only_fields_that_may_hold_nodes_are_walked():
-    assert A._child_fields(A.Member) == ("obj",) and A._child_fields(A.Name) == ()
-    assert A._child_fields(A.Decl) == ("type", "init", "ctor_args")
+    assert A.Member._children == ("obj",) and A.Name._children == ()
+    assert A.Decl._children == ("type", "init", "ctor_args")
 
 
 def test_a_file_larger_than_the_kept_table_keeps_its_last_statements(monkeypatch):

@@ -56,15 +56,17 @@ def process_file(path: str, args: argparse.Namespace):
     from ..cpp.barriers import BarrierAnalysis
     from ..cpp.races import describe, find_races, to_json
     from ..frontends import PARSERS, parse_cpp
+    from ..interpreter import recursion_headroom
     from ..pass_manager import build_pass, run_pipeline
     from ..source import read_source
     source = read_source(path)
     model = parse_cpp(source)
-    analysis = BarrierAnalysis(model, lenient_flags=True)
-    races, unverified = find_races(model, analysis)
     lines: list[str] = []
-    for race in races:
-        lines.extend(describe(race, source, analysis))
+    with recursion_headroom():
+        analysis = BarrierAnalysis(model, lenient_flags=True)
+        races, unverified = find_races(model, analysis)
+        for race in races:
+            lines.extend(describe(race, source, analysis))
     notes = []
     for item in {id(u.fn): u for u in unverified}.values():
         event = item.event

@@ -19,8 +19,8 @@ from bisect import bisect_right
 from .. import regex_cache
 from ..pto.ops import REPEAT_BYTES, chain_producer
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
-from ..record import Record
 from ..source import SourceText
+from ..structs import Struct
 from . import stmt_parser as A
 from .keywords import strip_pto
 from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
@@ -42,7 +42,7 @@ from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it her
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
+    from typing import Any, ClassVar
 
 MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it gives up (fail closed)
 # Bounded work per walk, so that a proof (and `check`) costs linear time in the kernel's size
@@ -162,13 +162,31 @@ def _resolve_calls(cfg: FunctionCFG, ctx: FileContext, pure: set[int]) -> None:
             call.why = f"call to {call.callee}() which issues vector work or is not fully understood"
 
 
-class Hazard(Record):
+class Hazard(Struct):
+    __slots__ = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge")
     kind: str                 # RAW / WAR / WAW
     earlier: Event
     later: Event
     earlier_access: Access | None
     later_access: Access | None
     via_back_edge: bool
+    _fields: ClassVar[tuple[str, ...]] = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge")
+
+    def __init__(
+            self,
+            kind: str,
+            earlier: Event,
+            later: Event,
+            earlier_access: Access | None,
+            later_access: Access | None,
+            via_back_edge: bool,
+    ) -> None:
+        self.kind = kind
+        self.earlier = earlier
+        self.later = later
+        self.earlier_access = earlier_access
+        self.later_access = later_access
+        self.via_back_edge = via_back_edge
 
     def describe(self, source: SourceText) -> dict:
         def side(event: Event, access: Access | None) -> dict:
@@ -194,7 +212,7 @@ class Hazard(Record):
         d = self.describe(source)
         earlier, later = d["earlier"], d["later"]
 
-        def fmt(s):
+        def fmt(s: dict) -> str:
             rng = "" if s.get("bytes") is None else " " + ",".join(f"[{a},{b})" for a, b in s["bytes"])
             if s.get("bytes_unknown"):
                 rng = f" ({s['bytes_unknown']})"
@@ -203,25 +221,67 @@ class Hazard(Record):
         return f"{self.kind}: {fmt(earlier)} -> {fmt(later)}{suffix}"
 
 
-class Decision(Record):
+class Decision(Struct):
+    __slots__ = ("fn", "stmt", "pattern", "removable", "removed", "reason", "hazard", "pairs_checked",
+                 "same_access_pairs", "before_ops", "after_ops", "unknown_events", "context", "weight", "unread",
+                 "at")
     fn: Function
     stmt: Stmt                   # a SimpleStmt barrier; any statement when ``unread``
     pattern: str | None          # pattern that selected it (None = not a candidate)
     removable: bool
-    removed: bool = False
-    reason: str = ""
-    hazard: Hazard | None = None
-    pairs_checked: int = 0
-    same_access_pairs: int = 0
-    before_ops: list = []
-    after_ops: list = []
-    unknown_events: list = []
-    context: tuple = ("", "")
-    weight: int = 1                 # estimated executions per call of its function
+    removed: bool
+    reason: str
+    hazard: Hazard | None
+    pairs_checked: int
+    same_access_pairs: int
+    before_ops: list
+    after_ops: list
+    unknown_events: list
+    context: tuple
+    weight: int                 # estimated executions per call of its function
     # A statement that spells a pipe_barrier the model does not read as PIPE_V's (kept, stmt may be
     # an OpaqueStmt holding one): reported with its reason, never a candidate.
-    unread: bool = False
-    at: int = -1                    # file offset of an unread barrier spelled inside ``stmt`` (else its start)
+    unread: bool
+    at: int                    # file offset of an unread barrier spelled inside ``stmt`` (else its start)
+    _fields: ClassVar[tuple[str, ...]] = ("fn", "stmt", "pattern", "removable", "removed", "reason", "hazard",
+                                          "pairs_checked", "same_access_pairs", "before_ops", "after_ops",
+                                          "unknown_events", "context", "weight", "unread", "at")
+
+    def __init__(
+            self,
+            fn: Function,
+            stmt: Stmt,
+            pattern: str | None,
+            removable: bool,
+            removed: bool = False,
+            reason: str = "",
+            hazard: Hazard | None = None,
+            pairs_checked: int = 0,
+            same_access_pairs: int = 0,
+            before_ops: list | None = None,
+            after_ops: list | None = None,
+            unknown_events: list | None = None,
+            context: tuple = ("", ""),
+            weight: int = 1,
+            unread: bool = False,
+            at: int = -1,
+    ) -> None:
+        self.fn = fn
+        self.stmt = stmt
+        self.pattern = pattern
+        self.removable = removable
+        self.removed = removed
+        self.reason = reason
+        self.hazard = hazard
+        self.pairs_checked = pairs_checked
+        self.same_access_pairs = same_access_pairs
+        self.before_ops = [] if before_ops is None else before_ops
+        self.after_ops = [] if after_ops is None else after_ops
+        self.unknown_events = [] if unknown_events is None else unknown_events
+        self.context = context
+        self.weight = weight
+        self.unread = unread
+        self.at = at
 
 
 def normalize_patterns(spec: str | None) -> set[str]:
@@ -294,7 +354,6 @@ class BarrierAnalysis:
         for cfg in self.built_cfgs():
             for event in cfg.events:
                 event.succ = event.pred = []
-            cfg.__dict__.clear()
         self.ctx.forget(self.functions)
         if not keep_asts:
             for fn in self.functions:
@@ -303,7 +362,11 @@ class BarrierAnalysis:
                         stmt.forget_ast()
             # The per-file table of shared statement ASTs holds them too (up to 32768: ~40 MiB).
             forget_statements()
-        self.__dict__.clear()
+        # The lazy models point back at the analysis.
+        if self._lazy is not None:
+            self._lazy.raw.clear()
+            self._lazy = None
+        self.cfgs.clear()
 
     # -- per-function models ---------------------------------------------------------------
     def cfg(self, fn: Function) -> FunctionCFG:
@@ -506,7 +569,8 @@ class BarrierAnalysis:
         return result
 
     # -- walks ---------------------------------------------------------------------------------
-    def _walk(self, cfg: FunctionCFG, start: Event, backward: bool, proven_only: bool = False):
+    def _walk(self, cfg: FunctionCFG, start: Event, backward: bool,
+              proven_only: bool = False) -> tuple[list[tuple[Event, bool]], bool]:
         """Ops reachable from ``start`` without crossing a drain: [(event, via_back_edge)], boundary hit.
 
         A V->S flag pair drains along a path that crosses both halves in order: walking back, a
@@ -697,7 +761,8 @@ class BarrierAnalysis:
             found = self._signatures[key] = (event, number)
         return found[1]
 
-    def _pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG, proven_only: bool = False):
+    def _pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG,
+                     proven_only: bool = False) -> tuple[Hazard | None, int]:
         """The first RAW/WAR/WAW between p and c (none for a same-access chain or bytes another pipe
         rewrites between them), and whether a same-access chain excused an overlap.
         ``proven_only``: as in _walk."""
@@ -1025,7 +1090,7 @@ def local_mentions(model: CppFile) -> dict[int, set[str]]:
 _OTHER_PIPE_BARRIER = regex_cache.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*(?:;|\Z)")
 
 
-def _unread_barrier(cfg: FunctionCFG, stmt) -> str:
+def _unread_barrier(cfg: FunctionCFG, stmt: Stmt) -> str:
     """Why ``stmt``, which is no barrier event of ``cfg``, still spells what may be a
     ``pipe_barrier(PIPE_V)`` ('' if it does not): a call of pipe_barrier the semantic model reads
     otherwise (a name the function may redeclare, a pipe it cannot read), a statement the grammar
@@ -1068,19 +1133,8 @@ def file_scope_barriers(model: CppFile) -> list[int]:
     function's head), not in a comment, literal or directive: never analysed, so kept, but each is
     reported where it is."""
     text = model.source.text
-    bodies = sorted((fn.body.span.start, fn.body.span.end) for fn in model.functions)
-    starts = [start for start, _ in bodies]
     macros = barrier_macros(model)
-    # The spellings outside every body, by the gap between bodies they lie in.
-    gaps: dict[tuple[int, int], set[int]] = {}
-    for word in ("pipe_barrier", *sorted(macros)):
-        at = text.find(word)
-        while at >= 0:
-            k = bisect_right(starts, at) - 1
-            if k < 0 or at >= bodies[k][1]:
-                gap = (bodies[k][1] if k >= 0 else 0, starts[k + 1] if k + 1 < len(starts) else len(text))
-                gaps.setdefault(gap, set()).add(at)
-            at = text.find(word, at + 1)
+    gaps = barrier_gaps(model, macros)
     if not gaps:
         return []           # (the common case: nothing to tokenize)
     from .parser import tokenize
@@ -1098,6 +1152,25 @@ def file_scope_barriers(model: CppFile) -> list[int]:
                                   or name in macros):
                 found.append(at)
     return found
+
+
+def barrier_gaps(model: CppFile, macros: set[str] | frozenset[str]) -> dict[tuple[int, int], set[int]]:
+    """The spellings of ``pipe_barrier`` and of ``macros`` outside every function body, by the gap
+    between bodies they lie in ((start, end) -> their offsets): file_scope_barriers tokenizes these
+    gaps only, not the file (token objects of a large file cost ~35 MiB per MB)."""
+    text = model.source.text
+    bodies = sorted((fn.body.span.start, fn.body.span.end) for fn in model.functions)
+    starts = [start for start, _ in bodies]
+    gaps: dict[tuple[int, int], set[int]] = {}
+    for word in ("pipe_barrier", *sorted(macros)):
+        at = text.find(word)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            if k < 0 or at >= bodies[k][1]:
+                gap = (bodies[k][1] if k >= 0 else 0, starts[k + 1] if k + 1 < len(starts) else len(text))
+                gaps.setdefault(gap, set()).add(at)
+            at = text.find(word, at + 1)
+    return gaps
 
 
 def _may_hold_v_barrier(text: str) -> bool:
@@ -1221,7 +1294,9 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
                      weights: dict[int, int] | None = None,
                      modelled: list[Function] | None = None,
                      mentions: dict[int, set[str]] | None = None,
-                     translation_unit: bool = True) -> tuple[list, list]:
+                     translation_unit: bool = True,
+                     grouping: Callable[[CppFile, dict[int, set[str]]], list[list[Function]]] | None = None,
+                     ) -> tuple[list, list]:
     """``BarrierAnalysis(model).run(...)``, one independent group of functions at a time, each
     group's models freed before the next: peak memory grows with the largest group, not the file.
 
@@ -1229,13 +1304,14 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     only the functions a decision reads (BarrierAnalysis ``lazy``). Returns ``keep(decision)`` of
     every decision and the statements of the modelled functions the grammar did not parse, both
     in file order, as the whole-file run lists them; ``modelled`` gets the modelled functions.
+    ``grouping`` replaces independent_groups (tests: a grouping that misses a call).
     The decisions are the whole-file run's: a proof's walks stay in its function and its callers,
     so removals interact only inside a group, and a group's candidates are tried in the order the
     whole-file run tries them. Should
     an analysis reach outside its group after all, the whole file is decided again in one piece.
     """
     mentions = local_mentions(model)
-    groups = independent_groups(model, mentions)
+    groups = (grouping or independent_groups)(model, mentions)
     candidates = candidate_groups(model, groups)
     if len(groups) > 1 or not candidates:
         try:

@@ -15,6 +15,7 @@ from .. import regex_cache
 from . import stmt_parser as A
 
 FALLBACK = A._FALLBACK
+Tok = tuple[str, str, int, int]        # (kind, text, start, end)
 
 # `++`/`--` are tokens of their own (the grammar's INCDEC, which this parser does not read): split
 # into two '+'/'-' they would read as two unary operators.
@@ -50,8 +51,8 @@ class _Fail(Exception):
 
 
 class _ExpressionParser:
-    def __init__(self, text: str, offset: int):
-        self.toks: list[tuple[str, str, int, int]] = []
+    def __init__(self, text: str, offset: int) -> None:
+        self.toks: list[Tok] = []
         pos = 0
         end = len(text)
         while pos < end:
@@ -64,40 +65,53 @@ class _ExpressionParser:
             self.toks.append((kind, match.group(kind), offset + match.start(kind), offset + match.end(kind)))
             pos = match.end()
         self.i = 0
+        self.open = 0       # ternary() and unary() calls under way (see _enter)
 
-    def peek(self, k: int = 0):
+    def _enter(self) -> None:
+        # Every nested expression passes through ternary() or unary() (a bracket, an operand of a
+        # unary operator or cast, a branch of ?:, an argument): past this many the AST would be
+        # deeper than the statement parser takes anyway (brackets are bounded before parsing),
+        # and the recursion stays bounded.
+        self.open += 1
+        if self.open > 4 * A.MAX_EXPRESSION_NESTING:
+            raise _Fail()
+
+    def peek(self, k: int = 0) -> Tok:
         i = self.i + k
         return self.toks[i] if i < len(self.toks) else ("eof", "", -1, -1)
 
-    def take(self):
+    def take(self) -> Tok:
         tok = self.peek()
         if tok[0] == "eof":
             raise _Fail()
         self.i += 1
         return tok
 
-    def expect(self, text: str):
+    def expect(self, text: str) -> Tok:
         tok = self.take()
         if tok[1] != text or tok[0] != "op":
             raise _Fail()
         return tok
 
     # -- expressions --------------------------------------------------------------------------
-    def ternary(self):
+    def ternary(self) -> A.Node:
         """The grammar's ``logor "?" expr ":" assign_expr``, right-associative. The middle may be
         a ternary, not a comma expression, and neither branch an assignment: those never reach
         ``:`` or the end here, and the whole statement goes to the grammar."""
+        self._enter()
         cond = self.expr()
         tok = self.peek()
         if tok[0] != "op" or tok[1] != "?":
+            self.open -= 1
             return cond
         self.take()
         then = self.ternary()
         self.expect(":")
         orelse = self.ternary()
+        self.open -= 1
         return A.Ternary(cond.start, orelse.end, cond, then, orelse)
 
-    def expr(self, min_level: int = 0):
+    def expr(self, min_level: int = 0) -> A.Node:
         """Binary operators of precedence ``min_level`` or higher, left-associative (precedence
         climbing: one call a operand instead of one a precedence level, same tree)."""
         left = self.unary()
@@ -113,7 +127,13 @@ class _ExpressionParser:
             right = self.expr(level + 1)
             left = A.Binary(left.start, right.end, tok[1], left, right)
 
-    def unary(self):
+    def unary(self) -> A.Node:
+        self._enter()
+        node = self._unary()
+        self.open -= 1
+        return node
+
+    def _unary(self) -> A.Node:
         tok = self.peek()
         if tok[0] == "op":
             if tok[1] in ("-", "+", "&"):
@@ -138,7 +158,7 @@ class _ExpressionParser:
         tok = self.peek(k)
         return tok[0] == "name" and tok[1] in _BUILTINS
 
-    def cast(self):
+    def cast(self) -> A.Node:
         self.expect("(")
         quals, words = [], []
         first = None
@@ -162,7 +182,7 @@ class _ExpressionParser:
         operand = self.unary()
         return A.Cast(type_.start - 1, operand.end, type_, operand)
 
-    def cast_template(self, name_tok):
+    def cast_template(self, name_tok: Tok) -> A.TemplateId:
         """``static_cast<T>`` / ``reinterpret_cast<T>`` with a type argument ``[quals] builtin[*...]``
         or ``quals+ Type*...`` (the grammar's builtin_type and qual_named_type template arguments)."""
         self.expect("<")
@@ -170,7 +190,7 @@ class _ExpressionParser:
         close = self.expect(">")
         return A.TemplateId(name_tok[2], close[3], name_tok[1], [type_])
 
-    def sizeof(self):
+    def sizeof(self) -> A.Node:
         """``sizeof(T)`` of a type ``[quals] builtin[*...]`` (the grammar's SizeOf spans its argument)."""
         self.take()
         self.expect("(")
@@ -178,7 +198,7 @@ class _ExpressionParser:
         self.expect(")")
         return A.SizeOf(type_.start, type_.end, type_)
 
-    def type_name(self, pointer_required_for_named: bool, named: bool = True):
+    def type_name(self, pointer_required_for_named: bool, named: bool = True) -> A.TypeRef:
         """``QUAL* BUILTIN STAR*`` or (if ``named``) ``QUAL+ (NAME|QNAME) STAR+`` as a TypeRef."""
         quals = []
         first = None
@@ -208,7 +228,7 @@ class _ExpressionParser:
             raise _Fail()
         return A.TypeRef(first[2], last[3], base[1], None, stars, tuple(quals))
 
-    def postfix(self):
+    def postfix(self) -> A.Node:
         node = self.primary()
         while True:
             tok = self.peek()
@@ -241,7 +261,7 @@ class _ExpressionParser:
             else:
                 return node
 
-    def primary(self):
+    def primary(self) -> A.Node:
         tok = self.take()
         kind, text, start, end = tok
         if kind == "num":
@@ -264,7 +284,7 @@ class _ExpressionParser:
         raise _Fail()
 
 
-def parse_expression(text: str, offset: int):
+def parse_expression(text: str, offset: int) -> A.Node:
     """The AST of ``text`` (an expression at ``offset`` in its statement), or FALLBACK."""
     try:
         parser = _ExpressionParser(text, offset)
@@ -276,8 +296,8 @@ def parse_expression(text: str, offset: int):
         return FALLBACK
 
 
-def parse_args(text: str, offset: int):
-    """A comma-separated argument list (the text between the parentheses), or FALLBACK."""
+def parse_args(text: str, offset: int) -> list[A.Node] | None:
+    """A comma-separated argument list (the text between the parentheses), or None."""
     if not text.strip():
         return []
     try:
@@ -287,10 +307,10 @@ def parse_args(text: str, offset: int):
             parser.take()
             args.append(parser.ternary())
         if parser.peek()[0] != "eof":
-            return FALLBACK
+            return None
         return args
     except (_Fail, RecursionError):
-        return FALLBACK
+        return None
 
 
 # Longest first, then by name: a set's order changes with the hash seed, and the pattern text must
@@ -325,21 +345,21 @@ def _matching(text: str, start: int, open_: str, close: str) -> int:
     return -1
 
 
-def _template_at(text: str, start: int):
-    """``Name<...>`` starting at ``start``: (TemplateId, end index) or FALLBACK."""
+def _template_at(text: str, start: int) -> tuple[A.TemplateId, int] | None:
+    """``Name<...>`` starting at ``start``: (TemplateId, end index) or None."""
     head = _TEMPLATE_HEAD.match(text, start)
     if head is None:
-        return FALLBACK
+        return None
     close = _matching(text, head.end() - 1, "<", ">")
     if close < 0:
-        return FALLBACK
+        return None
     node = A._template(text[start:close + 1], start)
-    if node is FALLBACK:
-        return FALLBACK
+    if node is None:
+        return None
     return node, close + 1
 
 
-def parse_statement(text: str):
+def parse_statement(text: str) -> A.Node | None:
     """Declaration/assignment/call/return shapes built on the fast expression parser."""
     if not text.endswith(";"):
         return FALLBACK
@@ -420,7 +440,7 @@ def parse_statement(text: str):
     return FALLBACK
 
 
-def _member_or_subscript_assignment(body: str):
+def _member_or_subscript_assignment(body: str) -> A.Node:
     """``x[i] = EXPR;`` / ``x.f = EXPR;`` (plain ``=``): the grammar's one-assignment statement."""
     try:
         parser = _ExpressionParser(body, 0)
@@ -457,10 +477,10 @@ def _template_pointer_declaration(text: str) -> bool:
     '*' there (plain_named_type), and read as an expression ``Templ<...> * NAME`` is a product,
     which cannot be assigned to. Only for template ids this module reads as the grammar does."""
     found = _template_at(text, 0)
-    return found is not FALLBACK and _POINTER_DECLARATOR.match(text, found[1]) is not None
+    return found is not None and _POINTER_DECLARATOR.match(text, found[1]) is not None
 
 
-def _declaration(text: str, body: str, type_, name_match):
+def _declaration(text: str, body: str, type_: A.TypeRef, name_match: re.Match[str]) -> A.Node:
     after = text[name_match.end():]
     rest = after.lstrip()
     at = name_match.end() + len(after) - len(rest)
@@ -476,19 +496,19 @@ def _declaration(text: str, body: str, type_, name_match):
         if close < 0 or text[close + 1:].strip() != ";":
             return FALLBACK
         args = parse_args(text[at + 1:close], at + 1)
-        if args is FALLBACK:
+        if args is None:
             return FALLBACK
         return A.Decl(type_.start, name_match.end(), type_, name_match.group(), None, args)
     return FALLBACK
 
 
-def _init(body: str, at: int):
+def _init(body: str, at: int) -> A.Node:
     """An initializer: an expression, or ``Templ<...>(ARGS)``."""
     lead = len(body[at:]) - len(body[at:].lstrip())
     start = at + lead
     if _TEMPLATE_HEAD.match(body, start):
         found = _template_at(body, start)
-        if found is FALLBACK:
+        if found is None:
             return FALLBACK
         tmpl, end = found
         if end >= len(body) or body[end] != "(":
@@ -497,16 +517,16 @@ def _init(body: str, at: int):
         if close < 0 or body[close + 1:].strip():
             return FALLBACK
         args = parse_args(body[end + 1:close], end + 1)
-        if args is FALLBACK:
+        if args is None:
             return FALLBACK
         return A.Call(tmpl.start, close + 1, tmpl, args)
     return parse_expression(body[at:], at)
 
 
-def _templated(text: str, stripped: str):
+def _templated(text: str, stripped: str) -> A.Node:
     """``Templ<...> NAME = INIT;`` / ``Templ<...> NAME(ARGS);`` / ``Templ<...>(ARGS);``."""
     found = _template_at(text, 0)
-    if found is FALLBACK:
+    if found is None:
         return FALLBACK
     tmpl, end = found
     if text[end:end + 1] == "(":
@@ -514,7 +534,7 @@ def _templated(text: str, stripped: str):
         if close < 0 or text[close + 1:].strip() != ";":
             return FALLBACK
         args = parse_args(text[end + 1:close], end + 1)
-        if args is FALLBACK:
+        if args is None:
             return FALLBACK
         call = A.Call(tmpl.start, close + 1, tmpl, args)
         return A.ExprStmt(call.start, call.end, call)
@@ -528,7 +548,7 @@ def _templated(text: str, stripped: str):
 _USING = regex_cache.compile(r"using\s+([A-Za-z_]\w*)\s*=\s*")
 
 
-def _using(text: str):
+def _using(text: str) -> A.Node:
     match = _USING.match(text)
     if match is None:
         return FALLBACK
@@ -536,7 +556,7 @@ def _using(text: str):
     rest = text[at:-1].rstrip()
     if _TEMPLATE_HEAD.match(text, at):
         found = _template_at(text, at)
-        if found is FALLBACK or found[1] != at + len(rest):
+        if found is None or found[1] != at + len(rest):
             return FALLBACK
         tmpl = found[0]
         type_ = A.TypeRef(tmpl.start, tmpl.end, tmpl.name, tmpl, 0, ())
@@ -550,7 +570,7 @@ def _using(text: str):
 _TYPEDEF = regex_cache.compile(r"typedef\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;\Z")
 
 
-def _typedef(text: str):
+def _typedef(text: str) -> A.Node:
     """``typedef builtin NAME;`` (one-word builtins: `unsigned int` is the grammar's)."""
     match = _TYPEDEF.match(text)
     if match is None or match.group(1) not in _BUILTINS or match.group(1) in _MULTI_WORD_HEADS \
@@ -569,7 +589,7 @@ _MULTI_WORD_HEADS = {"unsigned", "signed", "long"}
 _COMPOUND = regex_cache.compile(r"\s*((?:::)?[A-Za-z_]\w*)\s*(\+=|-=|\*=|/=|<<=|>>=|=(?!=))")
 
 
-def parse_header_expression(text: str):
+def parse_header_expression(text: str) -> A.Node:
     """An ``if``/``for`` condition or ``for`` step: an expression, or ``NAME op= EXPR``."""
     match = _COMPOUND.match(text)
     if match is not None and match.group(1) not in _RESERVED:
@@ -588,7 +608,7 @@ _PARAM = regex_cache.compile(r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?
 _PARAMETER_NAME = regex_cache.compile(r"\s+([A-Za-z_]\w*)")
 
 
-def parse_parameter(text: str):
+def parse_parameter(text: str) -> A.Node | None:
     """``[quals] Type[*...][&] name [= default]`` (the plain parameter shapes), or FALLBACK."""
     if _TEMPLATE_HEAD.match(text):
         return _templated_parameter(text)
@@ -621,10 +641,10 @@ def parse_parameter(text: str):
     return A.Decl(0, default.end if default is not None else match.end(5), type_, match.group(5), default, None)
 
 
-def _templated_parameter(text: str):
+def _templated_parameter(text: str) -> A.Node:
     """``Templ<...> name``: a template type and a name, no qualifier, pointer, reference or default."""
     found = _template_at(text, 0)
-    if found is FALLBACK:
+    if found is None:
         return FALLBACK
     tmpl, end = found
     name = _PARAMETER_NAME.fullmatch(text, end)

@@ -21,17 +21,27 @@ broadcast the first op reads (§2.4, ``_same_rebroadcast``).
 from __future__ import annotations
 
 from ..pto.tiles import bytes_known
-from ..record import Record
 from ..source import SourceText
+from ..structs import Struct
 from .barriers import BarrierAnalysis, Hazard
 from .model import CaseLabel, Comment, CppFile, Directive, Function, SimpleStmt, Stmt
 from .semantics import Kind
 from .vector_cfg import SCRATCH_ACCESS_NAME, UB_SPACE, WINDOW_BOUND, Access, Event, EventKind, FunctionCFG
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
-class Race(Record):
+
+class Race(Struct):
+    __slots__ = ("fn", "hazard")
     fn: Function
     hazard: Hazard
+    _fields: ClassVar[tuple[str, ...]] = ("fn", "hazard")
+
+    def __init__(self, fn: Function, hazard: Hazard) -> None:
+        self.fn = fn
+        self.hazard = hazard
 
     @property
     def earlier(self) -> Event:
@@ -42,9 +52,15 @@ class Race(Record):
         return self.hazard.later
 
 
-class Unverified(Record):
+class Unverified(Struct):
+    __slots__ = ("fn", "event")
     fn: Function
     event: Event
+    _fields: ClassVar[tuple[str, ...]] = ("fn", "event")
+
+    def __init__(self, fn: Function, event: Event) -> None:
+        self.fn = fn
+        self.event = event
 
 
 def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple[list[Race], list[Unverified]]:
@@ -219,7 +235,7 @@ def _proven(hazard: Hazard) -> bool:
                for a in (hazard.earlier_access, hazard.later_access))
 
 
-def _certain(cfg, event: Event, access) -> bool:
+def _certain(cfg: FunctionCFG, event: Event, access: Access | None) -> bool:
     """The access surely happens: the hidden scratch is certain only for a row-expand whose
     broadcast path is known (its statement has a ``.vbrcb`` phase); integer TCVT/TEXTRACT and a
     row-expand whose path cannot be told only *may* use it."""
@@ -237,7 +253,7 @@ def overlap(race: Race) -> list[tuple[int, int]]:
     return out
 
 
-def _bytes(intervals) -> str:
+def _bytes(intervals: list | None) -> str:
     return ", ".join(f"[{lo}, {hi})" for lo, hi in intervals) if intervals else "unknown bytes"
 
 
@@ -263,7 +279,7 @@ def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = 
     def where(event: Event) -> str:
         return source.location(event.stmt.span.start) if event.stmt is not None else source.path
 
-    def verb(access) -> str:
+    def verb(access: Access | None) -> str:
         return "writes" if access is not None and access.write else "reads"
 
     lname = la.name if la is not None else "UB"
@@ -370,7 +386,7 @@ def _entered_after(earlier: Stmt, pos_p: tuple | None, pos_c: tuple) -> int | No
     return _entered_from_outside(pos_c)
 
 
-def _entered_around(earlier: Stmt | None, cfg, pos_c: tuple) -> int:
+def _entered_around(earlier: Stmt | None, cfg: FunctionCFG, pos_c: tuple) -> int:
     """The index after which a barrier separates a race around a loop back-edge. Its paths may
     enter the later op's list from outside, as an enclosing loop's back-edge leads to the list's
     start (or last case label); and, when the earlier op sits in a statement of the list before the

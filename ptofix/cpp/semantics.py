@@ -39,7 +39,7 @@ from ..pto.ops import (
     pto_macro_names,
 )
 from ..pto.tiles import LOCAL_POINTER_LIMIT, TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
-from ..record import Record
+from ..structs import Struct
 from . import stmt_parser as A
 from .fast_expr import BUILTIN_TYPE_WORDS
 from .keywords import CPP_KEYWORDS as _KEYWORDS
@@ -71,7 +71,20 @@ from .parser import (
     strip_comments,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any, ClassVar
+
 MAX_VALUES = 64          # larger value sets are treated as unknown
+# Definitions, tile bindings and valid-shape copies the value model follows through one another
+# (`a2 = a1 + 1` reads a1, whose value reads a0...): a value past this many is unknown. It bounds
+# the recursion depth whatever the kernel (compiled, a recursion has no interpreter limit to stop
+# it); ptoas output follows a few.
+MAX_VALUE_NESTING = 32
+# Callee models built inside a caller's (to read what a call does to its arguments): a callee past
+# this many nested calls is unknown to its caller (its model is built when asked for directly).
+MAX_CALLEE_NESTING = 4
 
 
 class Kind(enum.Enum):
@@ -90,26 +103,63 @@ class Kind(enum.Enum):
     CONTINUE = "continue"
 
 
-class StmtInfo(Record):
+class StmtInfo(Struct):
+    __slots__ = ("kind", "reason", "op", "args", "env", "flag", "callee", "local_calls", "then_unknown")
     kind: Kind
-    reason: str = ""             # why UNKNOWN
-    op: str = ""                 # VECTOR_OP: op name (qualifier stripped)
-    args: list = []              # VECTOR_OP: argument AST nodes
-    env: dict = {}               # name -> Symbol, as visible at this statement
-    flag: tuple = ()             # SET_FLAG/WAIT_FLAG: (src pipe, dst pipe, event) names
-    callee: str = ""             # LOCAL_CALL
-    local_calls: list = []       # LOCAL_CALL: [(callee name, arg nodes)] (also inside expressions)
-    then_unknown: bool = False   # RETURN whose value was not understood
+    reason: str             # why UNKNOWN
+    op: str                 # VECTOR_OP: op name (qualifier stripped)
+    args: list              # VECTOR_OP: argument AST nodes
+    env: dict               # name -> Symbol, as visible at this statement
+    flag: tuple             # SET_FLAG/WAIT_FLAG: (src pipe, dst pipe, event) names
+    callee: str             # LOCAL_CALL
+    local_calls: list       # LOCAL_CALL: [(callee name, arg nodes)] (also inside expressions)
+    then_unknown: bool   # RETURN whose value was not understood
+    _fields: ClassVar[tuple[str, ...]] = ("kind", "reason", "op", "args", "env", "flag", "callee", "local_calls",
+                                          "then_unknown")
+
+    def __init__(
+            self,
+            kind: Kind,
+            reason: str = "",
+            op: str = "",
+            args: list | None = None,
+            env: dict | None = None,
+            flag: tuple = (),
+            callee: str = "",
+            local_calls: list | None = None,
+            then_unknown: bool = False,
+    ) -> None:
+        self.kind = kind
+        self.reason = reason
+        self.op = op
+        self.args = [] if args is None else args
+        self.env = {} if env is None else env
+        self.flag = flag
+        self.callee = callee
+        self.local_calls = [] if local_calls is None else local_calls
+        self.then_unknown = then_unknown
 
 
-class IntType(Record):
+class IntType(Struct):
+    __slots__ = ("bits", "signed")
     bits: int
     signed: bool
+    _fields: ClassVar[tuple[str, ...]] = ("bits", "signed")
+
+    def __init__(self, bits: int, signed: bool) -> None:
+        self.bits = bits
+        self.signed = signed
 
 
-class PtrType(Record):
+class PtrType(Struct):
+    __slots__ = ("elem", "space")
     elem: int | None          # pointee size in bytes (None: unknown)
-    space: str = ""              # "gm" (__gm__), "ub" (__ubuf__), "" (not said)
+    space: str              # "gm" (__gm__), "ub" (__ubuf__), "" (not said)
+    _fields: ClassVar[tuple[str, ...]] = ("elem", "space")
+
+    def __init__(self, elem: int | None, space: str = "") -> None:
+        self.elem = elem
+        self.space = space
 
 
 _INT_TYPES = {
@@ -146,7 +196,7 @@ _PTO_CALL_NAMES = frozenset([*OPS, *FIFO_OPS, *HARMLESS_CALLS, *PURE_FUNCTIONS,
                              "TASSIGN", "TRESHAPE", "pipe_barrier", "set_flag", "wait_flag"])
 
 
-def _leftmost_name(node) -> str | None:
+def _leftmost_name(node: Any) -> str | None:
     """The name an expression starts with (through calls, subscripts, binary operators, commas and
     assignments), or None: where it is a type, the statement is a declaration."""
     while True:
@@ -168,7 +218,7 @@ def _leftmost_name(node) -> str | None:
             return None
 
 
-def _rightmost_name(node) -> str | None:
+def _rightmost_name(node: Any) -> str | None:
     """The name ``node``'s text ends with, if it ends with a name: the token right before a
     binary operator that follows ``node`` (`x + (void) TEXP` ends with TEXP). A member's name
     counts too (`o.f < 2 > (a)` may call a member template)."""
@@ -215,7 +265,8 @@ COPIED_SHAPE = "copy of"
 # A valid-shape entry that stands for a shape the model does not know (a default-constructed tile,
 # one changed behind the model's back): it joins the tile's other entries instead of erasing them,
 # so a known shape past the tile is still walked (the union is flow-insensitive).
-UNKNOWN_SHAPE = (None, None, None)
+# (Typed `tuple`: compiled, a value of a fixed-length tuple type is unboxed and loses its identity.)
+UNKNOWN_SHAPE: tuple = (None, None, None)
 
 
 def _with_unknown_shape(entries: list | None) -> list:
@@ -282,7 +333,7 @@ class Symbol:
         return f"Symbol({self.name}#{self.uid}, {self.kind})"
 
 
-UNKNOWN_DEF = ("unknown", None)
+UNKNOWN_DEF: tuple = ("unknown", None)     # (`tuple`: see UNKNOWN_SHAPE)
 
 
 class Scope:
@@ -575,6 +626,7 @@ class FileContext:
                 by_name.setdefault(fn.name, []).append(fn)
         self.functions = by_name
         self._semantics: dict[int, FunctionSemantics | None] = {}
+        self._building = 0                  # FunctionSemantics being built, one inside another
         self._declaration_facts: dict[int, tuple[bool, str]] = {}
         self._name_counts: dict[str, int] | None = None
         self._possible_kernels: frozenset[int] | None = None
@@ -663,8 +715,14 @@ class FileContext:
         key = id(fn)
         if key in self._semantics:
             return self._semantics[key]
+        if self._building >= MAX_CALLEE_NESTING:
+            return None                 # (not kept: built when asked for from a shallower call)
         self._semantics[key] = None
-        sem = FunctionSemantics(fn, self)
+        self._building += 1
+        try:
+            sem = FunctionSemantics(fn, self)
+        finally:
+            self._building -= 1
         self._semantics[key] = sem
         return sem
 
@@ -728,16 +786,13 @@ class FileContext:
         for fn in functions:
             sem = self._semantics.pop(id(fn), None)
             if sem is not None:
-                for sym in sem.symbols:
-                    sym.defs = []
-                    sym.bindings = []
-                    sym.pipe_ctor = None
-                sem.values.__dict__.clear()
-                sem.__dict__.clear()
+                sem.release()
 
 
 class FunctionSemantics:
     """Symbols, value definitions and one StmtInfo per statement of one function."""
+
+    __deletable__ = ("values",)      # mypyc: release() deletes it
 
     def __init__(self, fn: Function, ctx: FileContext):
         self.fn = fn
@@ -805,6 +860,13 @@ class FunctionSemantics:
         body = fn.body
         if isinstance(body, Compound):
             self._block(body.body, Scope(scope))
+        self._read_whole_body(ctx, fn)
+        self.values = ValueModel(self)
+
+    def _read_whole_body(self, ctx: FileContext, fn: Function) -> None:
+        """What the body read as a whole says (a method of its own: compiled, the attributes the
+        body's statements set are read with the types they are declared with, not those the
+        constructor gave them before reading it)."""
         # A name the model reads by its spelling (`pto`, `BLayout`, `Shape`...) that the function
         # may declare (a template parameter, a block-scope struct or namespace alias, a statement
         # it cannot read): `pto::TMUL` and `BLayout::RowMajor` there may be the function's own.
@@ -826,9 +888,26 @@ class FunctionSemantics:
         if self.writes_everything:
             for sym in self.symbols:
                 sym.make_unknown(self.writes_everything)
-        self.values = ValueModel(self)
 
     # -- declarations -------------------------------------------------------------------------
+    def release(self) -> None:
+        """Break the model's reference cycles once its function's analysis is done (the cyclic
+        collector is paused while a pass runs): a definition's environment holds its own symbol,
+        the value model and this model point at each other."""
+        for sym in self.symbols:
+            sym.defs = []
+            sym.bindings = []
+            sym.pipe_ctor = None
+        self.values.release()
+        del self.values
+        self.info.clear()
+        self.header_parts.clear()
+        self.symbols.clear()
+        self.params.clear()
+        self._switch_scopes.clear()
+        self._tile_types.clear()
+        self._flag_symbols.clear()
+
     def _new_symbol(self, scope: Scope, name: str, kind: str) -> Symbol:
         sym = Symbol(name, len(self.symbols), kind)
         self.symbols.append(sym)
@@ -866,7 +945,7 @@ class FunctionSemantics:
                 self.class_params = f"parameter '{sym.name}' may be an object passed by value " \
                                     "(its destructor runs when the function returns)"
 
-    def _default_reason(self, ast, text: str) -> str:
+    def _default_reason(self, ast: Any, text: str) -> str:
         """Why the default argument of a parameter may run code ('' if none, or a plain value): it is
         evaluated at each call that omits it, in the caller."""
         init = ast.init if isinstance(ast, A.Decl) else None
@@ -880,7 +959,7 @@ class FunctionSemantics:
                 return f"default argument '{text.split('=', 1)[1].strip()}'"
         return ""
 
-    def _may_be_class_by_value(self, ast, sym: Symbol, text: str, scope: Scope) -> bool:
+    def _may_be_class_by_value(self, ast: Any, sym: Symbol, text: str, scope: Scope) -> bool:
         """A parameter whose passing may run code: a class (or template-parameter type) passed by
         value is constructed and destroyed; a reference to a class type may bind a temporary the
         caller constructs and destroys (`h(5)` for `h(const Conv&)`). A reference of a template
@@ -957,7 +1036,7 @@ class FunctionSemantics:
     def _read_tile_type(self, tmpl: A.TemplateId, scope: Scope) -> TileType:
         args = tmpl.args
 
-        def word(node) -> str | None:
+        def word(node: Any) -> str | None:
             if isinstance(node, A.Name):
                 return node.id
             if isinstance(node, A.TypeRef):
@@ -965,7 +1044,7 @@ class FunctionSemantics:
                 return resolved.name if not resolved.pointer and resolved.template is None else None
             return None
 
-        def num(node) -> int | None:
+        def num(node: Any) -> int | None:
             if isinstance(node, A.Number) and isinstance(node.value, int):
                 return node.value
             if isinstance(node, A.Unary) and node.op == "-" and isinstance(node.operand, A.Number) \
@@ -1367,7 +1446,7 @@ class FunctionSemantics:
             info = StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
         return self._as_declaration(head, text, info, scope) if head else info
 
-    def _unknown_text(self, text: str, scope: Scope, reason: str, ast=None) -> StmtInfo:
+    def _unknown_text(self, text: str, scope: Scope, reason: str, ast: Any = None) -> StmtInfo:
         """A statement the model cannot read: every variable it names may be written. What it
         may declare: the name of its declaration when it parsed (``ast``), else any name in it."""
         env = {}
@@ -1402,7 +1481,7 @@ class FunctionSemantics:
             self._shadow_as_unknown(scope, env, "a statement ptofix cannot read")
         return info
 
-    def _shadow_as_unknown(self, scope: Scope, names, what: str) -> None:
+    def _shadow_as_unknown(self, scope: Scope, names: Iterable[str], what: str) -> None:
         """``what`` may declare any of ``names`` anew: from here on each one the scope knows is an
         entity of unknown kind and type, not the outer variable (whose tile type or scalar kind no
         longer says what it is)."""
@@ -1439,7 +1518,7 @@ class FunctionSemantics:
             sym.make_unknown(reason)
         return StmtInfo(Kind.UNKNOWN, reason=reason, env=env)
 
-    def _env(self, node, scope: Scope) -> dict:
+    def _env(self, node: Any, scope: Scope) -> dict:
         return self._env_of_names(A.name_ids(node), scope, {})
 
     @staticmethod
@@ -1467,7 +1546,11 @@ class FunctionSemantics:
         self._pending_calls = []
         if ast is None:
             self.unparsed.append(stmt)
-            return self._unknown_text(text, scope, "statement not understood by the grammar")
+            if A.nested_too_deep(text):
+                why = f"statement nested more than {A.MAX_EXPRESSION_NESTING} levels deep"
+            else:
+                why = "statement not understood by the grammar"
+            return self._unknown_text(text, scope, why)
         macro = self._macro_in(text) if self.ctx.macros else ""
         if macro:
             self._uses_macro(macro)
@@ -1492,7 +1575,7 @@ class FunctionSemantics:
                 return self._as_declaration(head, text, self._statement(ast, scope), scope)
         return self._statement(ast, scope)
 
-    def _declaration_head(self, expr, scope: Scope) -> str:
+    def _declaration_head(self, expr: Any, scope: Scope) -> str:
         """The name ``expr`` starts with if it may name a type ('' if not): then a statement or
         condition reading as ``expr`` is a declaration ([stmt.ambig]: one that can be, is).
         `SyncPipe(PIPE_V) = PIPE_MTE2;` declares PIPE_V, `Mul(TMUL);` an object TMUL."""
@@ -1521,7 +1604,7 @@ class FunctionSemantics:
         self._shadow_as_unknown(scope, names, f"a statement that may be a declaration of type '{head}'")
         return info
 
-    def _statement(self, ast, scope: Scope) -> StmtInfo:
+    def _statement(self, ast: Any, scope: Scope) -> StmtInfo:
         """A return, assignment or expression statement."""
         env = self._env(ast, scope)
         if isinstance(ast, A.ReturnStmt):
@@ -1642,7 +1725,7 @@ class FunctionSemantics:
                                    "scope exit"
         return self._unknown_names(env_with_self, f"declaration of type '{decl.type.name}' is not modelled")
 
-    def _refine_auto(self, sym: Symbol, init, env: dict) -> None:
+    def _refine_auto(self, sym: Symbol, init: Any, env: dict) -> None:
         if isinstance(init, A.Name) and init.id not in env and _is_pto_enumerator(init.id) \
                 and not self._not_pto_name(init.id, env):
             # `auto p = PIPE_MTE2;`: a copy of pto's pipe or event enumerator (an enum value).
@@ -1675,7 +1758,7 @@ class FunctionSemantics:
             return
         sym.make_unknown("auto variable of a type ptofix cannot tell")
 
-    def values_type(self, node, env: dict):
+    def values_type(self, node: Any, env: dict) -> object:
         return expr_type(node, env, self)
 
     def _assignment(self, node: A.Assign, scope: Scope, env: dict) -> StmtInfo:
@@ -1685,7 +1768,7 @@ class FunctionSemantics:
         return StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
 
     # -- expressions --------------------------------------------------------------------------
-    def _expression(self, node, scope: Scope, env: dict) -> str:
+    def _expression(self, node: Any, scope: Scope, env: dict) -> str:
         """Record the writes of an expression; return why it is not understood ('' if it is).
 
         Understood: arithmetic on names and literals, casts, ``sizeof``, reads through pointers,
@@ -1698,7 +1781,7 @@ class FunctionSemantics:
         except RecursionError:
             return "expression nested too deeply"
 
-    def _expr(self, node, env: dict) -> str:
+    def _expr(self, node: Any, env: dict) -> str:
         if isinstance(node, A.SizeOf) and not isinstance(node.arg, A.TypeRef) \
                 and any(isinstance(sub, (A.Call, A.Assign, A.IncDec)) for sub in A.walk(node.arg)):
             # (Unevaluated, unless its type is a variable-length array: then C evaluates it, and
@@ -1826,7 +1909,7 @@ class FunctionSemantics:
         return "no argument is a pto object or of the file's scoped enumerations, so a built-in function of " \
                "that name may be chosen"
 
-    def _may_be_of_global_class_type(self, arg, env: dict) -> bool:
+    def _may_be_of_global_class_type(self, arg: Any, env: dict) -> bool:
         """Whether ``arg`` may have a type whose associated namespace is the global one (an
         enumeration or class of the global namespace): anything but literals, scalars declared
         with a built-in arithmetic or pointer type, pto's objects and their `.data()`."""
@@ -2098,7 +2181,7 @@ class FunctionSemantics:
             self._may_jump(f"'{name}(...)' may be a macro that hides a jump")
         return self._unknown_names(env, f"call to '{name}' is not modelled")
 
-    def _event_id(self, node, env: dict) -> str:
+    def _event_id(self, node: Any, env: dict) -> str:
         """A flag's event id as a constant ('' if it may vary: then it pairs with nothing)."""
         if isinstance(node, A.Number):
             return str(node.value)
@@ -2164,7 +2247,7 @@ HARMLESS_METHODS = {"SetValidShape", "SetValue", "GetValue"}
 _EMPTY = StmtInfo(Kind.NOP)
 
 
-def type_words(node) -> set[str]:
+def type_words(node: Any) -> set[str]:
     """Every identifier a type (or any AST node) spells: names, type names and their qualifiers,
     template names and arguments."""
     words: set[str] = set()
@@ -2228,7 +2311,7 @@ def join_splices(text: str) -> str:
     return _SPLICE.sub("", text)
 
 
-def _names(node) -> set:
+def _names(node: Any) -> set:
     return set(A.name_ids(node))
 
 
@@ -2380,7 +2463,7 @@ def _return_reason(fn: Function) -> str:
     return f"it returns '{' '.join(words)}', which may be a class (constructed and destroyed around the call)"
 
 
-def _holds_dims(ctype, bound: int | None) -> bool:
+def _holds_dims(ctype: object, bound: int | None) -> bool:
     """Whether converting any value in [0, bound] to ``ctype`` keeps it in [0, bound]: an unsigned
     type only makes it smaller (modulo), a signed one must hold ``bound`` (`(int8_t) 128` is -128,
     which the Tile's `unsigned` parameters take as 0xFFFFFF80)."""
@@ -2451,7 +2534,7 @@ def _template_value_params(fn: Function) -> set:
 
 
 # -- value computation ----------------------------------------------------------------------------
-def _wrap(value: int, ctype) -> int:
+def _wrap(value: int, ctype: object) -> int:
     if not isinstance(ctype, IntType):
         return value
     if ctype.bits == 1:
@@ -2470,13 +2553,13 @@ def _pointer_values(values: frozenset | None) -> frozenset | None:
     return values
 
 
-def _promote(t):
+def _promote(t: object) -> object:
     if isinstance(t, IntType) and t.bits < 32:
         return INT32
     return t
 
 
-def _common(a, b):
+def _common(a: object, b: object) -> IntType | None:
     a, b = _promote(a), _promote(b)
     if not isinstance(a, IntType) or not isinstance(b, IntType):
         return None
@@ -2485,7 +2568,7 @@ def _common(a, b):
     return a if a.bits > b.bits else b
 
 
-def literal_type(node: A.Number):
+def literal_type(node: A.Number) -> IntType | str | None:
     """The C++ type of a literal ([lex.icon]): the first of the candidate types its value fits,
     the candidates set by its base and suffix (an unsuffixed hex, octal or binary literal may be
     unsigned: `0xFFFFFFFF` is `unsigned int`); int is 32 bits, long and long long 64 (LP64).
@@ -2510,7 +2593,7 @@ def literal_type(node: A.Number):
     return None
 
 
-def expr_type(node, env: dict, sem: FunctionSemantics):
+def expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
     """Static C++ type of an expression: IntType, PtrType, "float" or None (unknown)."""
     try:
         return _expr_type(node, env, sem)
@@ -2518,7 +2601,7 @@ def expr_type(node, env: dict, sem: FunctionSemantics):
         return None
 
 
-def _expr_type(node, env: dict, sem: FunctionSemantics):
+def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
     if isinstance(node, A.Number):
         return literal_type(node)
     if isinstance(node, A.Literal):
@@ -2569,7 +2652,7 @@ def _expr_type(node, env: dict, sem: FunctionSemantics):
     return None
 
 
-def _cast_type(type_: A.TypeRef, sem: FunctionSemantics, env: dict):
+def _cast_type(type_: A.TypeRef, sem: FunctionSemantics, env: dict) -> object:
     if type_.name in sem.local_alias_names or type_.name in sem.template_params:
         return None
     resolved = sem.resolve_type(type_, sem.ctx.scope) if type_.template is None else type_
@@ -2596,6 +2679,14 @@ class ValueModel:
         # _valid_dims by (tile, dim, partial), read outside any GetValidRow/Col evaluation: every op
         # asks for its operands' shapes, and a tile's entries grow with each SetValidShape.
         self._dims: dict[tuple[int, int, bool], frozenset | None] = {}
+        self._nesting = 0                        # value_set/tile_addresses/shape_entries calls open
+
+    def release(self) -> None:
+        """See FunctionSemantics.release."""
+        self._values.clear()
+        self._addrs.clear()
+        self._may_pass.clear()
+        self._dims.clear()
 
     def valid_shapes(self, sym: Symbol) -> set | None:
         """Every valid (rows, cols) a tile may have: static from its type, or those of its
@@ -2679,7 +2770,7 @@ class ValueModel:
         self._may_pass[sym.uid] = result
         return result
 
-    def _input_value(self, node, env: dict, bound: int | None) -> bool:
+    def _input_value(self, node: Any, env: dict, bound: int | None) -> bool:
         """Whether the integer expression ``node`` is a run-time input of the kernel as it came in:
         a parameter of the `__global__` entry function never assigned, a block or sub-block query,
         a scalar defined once from one of these, through integer conversions, or a choice
@@ -2690,7 +2781,7 @@ class ValueModel:
         except RecursionError:
             return False
 
-    def _input_expr(self, node, env: dict, bound: int | None, depth: int) -> bool:
+    def _input_expr(self, node: Any, env: dict, bound: int | None, depth: int) -> bool:
         if depth > 32:
             return False
         if isinstance(node, A.Number):
@@ -2773,7 +2864,13 @@ class ValueModel:
             if st is not None and st.valid_row is not None and st.valid_col is not None:
                 out.append((st.valid_row, st.valid_col, None))
             elif source.uid not in seen:
-                more = self.shape_entries(source, seen)
+                more = None
+                if self._nesting < MAX_VALUE_NESTING:
+                    self._nesting += 1
+                    try:
+                        more = self.shape_entries(source, seen)
+                    finally:
+                        self._nesting -= 1
                 # A source of unknown shape adds an unknown entry, not erasing the known ones.
                 out.extend(more if more is not None else [UNKNOWN_SHAPE])
         return out
@@ -2804,14 +2901,25 @@ class ValueModel:
     def value_set(self, sym: Symbol) -> frozenset | None:
         if sym.uid in self._values:
             return self._values[sym.uid]
+        if self._nesting >= MAX_VALUE_NESTING:
+            return None                     # (not kept: known when asked for from less deep)
         self._values[sym.uid] = None        # recursion guard: cyclic definitions are unknown
+        self._nesting += 1
+        try:
+            final = self._value_set(sym)
+        finally:
+            self._nesting -= 1
+        self._values[sym.uid] = final
+        return final
+
+    def _value_set(self, sym: Symbol) -> frozenset | None:
         # Only integers and pointers hold the exact values computed here: a floating variable rounds
         # (`float f = 1099511693312;` holds 2**40), and a variable of unknown type may convert.
         result: set | None = set() if sym.defs and sym.kind == "scalar" \
             and isinstance(sym.ctype, (IntType, PtrType)) else None
         for definition in sym.defs if result is not None else ():
             node, env = definition
-            if node is None:
+            if node is None or definition is UNKNOWN_DEF:
                 result = None
                 break
             values = self.eval(node, env)
@@ -2822,20 +2930,22 @@ class ValueModel:
             if len(result) > MAX_VALUES:
                 result = None
                 break
-        final = frozenset(result) if result is not None else None
-        self._values[sym.uid] = final
-        return final
+        return frozenset(result) if result is not None else None
 
-    def eval(self, node, env: dict) -> frozenset | None:
+    def eval(self, node: Any, env: dict | None) -> frozenset | None:
+        """The values ``node`` may have in ``env``; None: unknown (also for an entry that stands
+        for an unknown value, a None node or environment, as UNKNOWN_SHAPE and UNKNOWN_DEF)."""
+        if node is None or env is None:
+            return None
         try:
             return self._eval(node, env)
         except RecursionError:
             return None
 
-    def _eval(self, node, env: dict) -> frozenset | None:
+    def _eval(self, node: Any, env: dict) -> frozenset | None:
         if isinstance(node, A.Number):
             value = node.value
-            ctype = literal_type(node)
+            ctype: object = literal_type(node)
             return frozenset([_wrap(value, ctype)]) if isinstance(value, int) and ctype is not None else None
         if isinstance(node, A.Literal):
             return frozenset([0]) if node.value is None else frozenset([int(bool(node.value))])
@@ -2990,8 +3100,18 @@ class ValueModel:
         """Possible base addresses of tile ``sym`` in its memory space (None = unknown)."""
         if sym.uid in self._addrs:
             return self._addrs[sym.uid]
-        if sym.uid in _seen or not sym.bindings:
+        if sym.uid in _seen or not sym.bindings or self._nesting >= MAX_VALUE_NESTING:
             return None
+        self._nesting += 1
+        try:
+            final = self._tile_addresses(sym, _seen)
+        finally:
+            self._nesting -= 1
+        if not _seen:
+            self._addrs[sym.uid] = final
+        return final
+
+    def _tile_addresses(self, sym: Symbol, _seen: frozenset) -> frozenset | None:
         result: set | None = set()
         for binding in sym.bindings:
             kind = binding[0]
@@ -3007,10 +3127,7 @@ class ValueModel:
                 result = None
                 break
             result = result | values
-        final = _cap(frozenset(result)) if result is not None else None
-        if not _seen:
-            self._addrs[sym.uid] = final
-        return final
+        return _cap(frozenset(result)) if result is not None else None
 
     def tpop_addresses(self, pipe: Symbol | None, tmpl: A.TemplateId, tile: Symbol) -> frozenset | None:
         """Tile-form TPOP: ``CONSUMER_BUF + (i % LocalSlotNum) * stride`` (pto-isa TPush.hpp).

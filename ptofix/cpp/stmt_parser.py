@@ -8,51 +8,44 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
 import re
 
 from .. import regex_cache
 from ..pto.ops import pto_macro_names
 from ..pto.tiles import dtype_size
-from ..record import Record
+from ..structs import Struct
 from .keywords import NOT_DECLARATOR_NAMES, NOT_TYPE_NAMES, is_compiler_word, is_reserved_identifier
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
-_PARSER = None
-
-
-def _parser():
-    global _PARSER
-    if _PARSER is None:
-        from lark import Lark
-        grammar = os.path.join(os.path.dirname(__file__), "cpp_stmt.lark")
-        with open(grammar, encoding="utf-8") as handle:
-            _PARSER = Lark(handle.read(), parser="lalr", lexer="contextual", cache=True,
-                           maybe_placeholders=False, start=["start", "cond_start", "for_init_start", "param_start"])
-    return _PARSER
-
+    from collections.abc import Iterator
+    from typing import ClassVar
 
 # ---- AST ------------------------------------------------------------------------------------
-class Node(Record):
+class Node(Struct):
+    __slots__ = ("start", "end", "_name_ids")
     start: int
     end: int
-    # A slot (not a field, so out of repr and vars()) for the identifiers under this node (see
-    # name_ids), computed on first use: ASTs are shared and never mutated, and the analysis asks
-    # for the names of the same statements many times.
-    __slots__ = ("_name_ids",)
+    # Not a field (out of repr and _fields): the identifiers under this node (see name_ids),
+    # computed on first use: ASTs are shared and never mutated, and the analysis asks for the
+    # names of the same statements many times. Unset until then.
+    _name_ids: tuple[str, ...]
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end")
+    _children: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start = start
+        self.end = end
 
 
-def walk(node: Node):
+def walk(node: Node) -> Iterator[Node]:
     """Every AST node under ``node`` (itself included), depth first."""
     stack = [node]
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
         cur = pop()
         yield cur
-        for name in cur._fields:
+        for name in cur._children:
             value = getattr(cur, name)
             if isinstance(value, Node):
                 push(value)
@@ -62,38 +55,30 @@ def walk(node: Node):
 
 def name_ids(node: Node) -> tuple[str, ...]:
     """The ``Name`` identifiers under ``node`` in first-occurrence order of ``walk``, no repeats."""
-    kind = type(node)
-    if kind is Name:
-        return (node.id,)       # type: ignore[attr-defined]
-    if kind in _LEAVES:
+    if type(node) is Name:
+        return (node.id,)
+    if type(node) in _LEAVES:
         return ()
-    slot: Any = node     # the slot is not a field, so the type checker does not know it
     try:
-        return slot._name_ids
+        return node._name_ids
     except AttributeError:
         pass
-    # walk() inlined (same visiting order, over the fields that may hold nodes only), the
-    # hottest loop of the analysis.
+    # walk() inlined (same visiting order), the hottest loop of the analysis.
     found: dict[str, None] = {}
-    stack: list = [node]
+    stack: list[Node] = [node]
     pop, push = stack.pop, stack.append
-    children = _CHILD_FIELDS
     while stack:
         cur = pop()
-        kind = type(cur)
-        if kind is Name:
+        if type(cur) is Name:
             found[cur.id] = None
             continue
-        if kind is TemplateId and cur is not node:
+        if type(cur) is TemplateId and cur is not node:
             # A template's nodes are shared by the statements that spell it (_template): its names,
             # kept on it, stand for its subtree, which the walk would visit in one piece in that
             # order (a depth-first walk finishes a subtree before it goes on).
             found.update(dict.fromkeys(name_ids(cur)))
             continue
-        fields = children.get(kind)
-        if fields is None:
-            fields = _child_fields(kind)
-        for field in fields:
+        for field in cur._children:
             value = getattr(cur, field)
             if isinstance(value, Node):
                 push(value)
@@ -101,46 +86,46 @@ def name_ids(node: Node) -> tuple[str, ...]:
                 for item in value:
                     if isinstance(item, Node):
                         push(item)
-    ids = slot._name_ids = tuple(found)
+    ids = node._name_ids = tuple(found)
     return ids
 
 
 def argument_name_ids(tmpl: TemplateId) -> tuple[str, ...]:
     """The ``name_ids`` of a template's arguments one after the other, no repeats; cached on the
     template (a kernel declares the same few tile types many times and they share one node)."""
-    slot: Any = tmpl
     try:
-        return slot._argument_name_ids
+        return tmpl._argument_name_ids
     except AttributeError:
         pass
     found: dict[str, None] = {}
     for arg in tmpl.args:
         found.update(dict.fromkeys(name_ids(arg)))
-    ids = slot._argument_name_ids = tuple(found)
+    ids = tmpl._argument_name_ids = tuple(found)
     return ids
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-# Fields declared with these types hold no node (walk() would look into them and find none).
-_SCALAR_FIELDS = {"str", "bool", "int", "tuple"}
-
-
-def _child_fields(kind: type) -> tuple[str, ...]:
-    """The fields of node class ``kind`` that may hold a node or a list of nodes, in field order."""
-    notes: dict = {}
-    for klass in reversed(kind.__mro__):
-        notes.update(klass.__dict__.get("__annotations__", {}))
-    fields = tuple(field for field in getattr(kind, "_fields", ()) if str(notes.get(field)) not in _SCALAR_FIELDS)
-    _CHILD_FIELDS[kind] = fields
-    return fields
-
-
 class Name(Node):
-    id: str = ""
+    __slots__ = ("id",)
+    id: str
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "id")
+    _children: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, start: int, end: int, id: str = "") -> None:
+        self.start = start
+        self.end = end
+        self.id = id
 
 
 class Number(Node):
-    text: str = ""
+    __slots__ = ("text",)
+    text: str
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "text")
+    _children: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, start: int, end: int, text: str = "") -> None:
+        self.start = start
+        self.end = end
+        self.text = text
 
     @property
     def value(self) -> int | float:
@@ -164,32 +149,88 @@ def _number_value(text: str) -> int | float:
 
 
 class Literal(Node):
-    value: object = None   # True / False / None (nullptr)
+    __slots__ = ("value",)
+    value: object   # True / False / None (nullptr)
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "value")
+    _children: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, start: int, end: int, value: object = None) -> None:
+        self.start = start
+        self.end = end
+        self.value = value
 
 
 class String(Node):
-    text: str = ""
+    __slots__ = ("text",)
+    text: str
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "text")
+    _children: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, start: int, end: int, text: str = "") -> None:
+        self.start = start
+        self.end = end
+        self.text = text
 
 
 _LEAVES = (Number, Literal, String)     # nodes without child nodes (exact types, see name_ids)
 
 
 class TypeRef(Node):
-    name: str = ""                       # "float", "Tile", "pto::Shape", "auto"
-    template: TemplateId | None = None
-    pointer: int = 0
-    quals: tuple = ()
-    ref: bool = False                    # declared as a reference (`T&`, `T&&`)
+    __slots__ = ("name", "template", "pointer", "quals", "ref")
+    name: str                       # "float", "Tile", "pto::Shape", "auto"
+    template: TemplateId | None
+    pointer: int
+    quals: tuple
+    ref: bool                    # declared as a reference (`T&`, `T&&`)
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "name", "template", "pointer", "quals", "ref")
+    _children: ClassVar[tuple[str, ...]] = ("template",)
+
+    def __init__(
+            self,
+            start: int,
+            end: int,
+            name: str = "",
+            template: TemplateId | None = None,
+            pointer: int = 0,
+            quals: tuple = (),
+            ref: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.name = name
+        self.template = template
+        self.pointer = pointer
+        self.quals = quals
+        self.ref = ref
 
 
 class TemplateId(Node):
-    name: str = ""
-    args: list = []   # Node (expr) or TypeRef
+    __slots__ = ("name", "args", "_argument_name_ids")
+    name: str
+    args: list   # Node (expr) or TypeRef
+    _argument_name_ids: tuple[str, ...]     # not a field: see argument_name_ids (unset until then)
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "name", "args")
+    _children: ClassVar[tuple[str, ...]] = ("args",)
+
+    def __init__(self, start: int, end: int, name: str = "", args: list | None = None) -> None:
+        self.start = start
+        self.end = end
+        self.name = name
+        self.args = [] if args is None else args
 
 
 class Call(Node):
+    __slots__ = ("func", "args")
     func: Node
-    args: list = []
+    args: list
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "func", "args")
+    _children: ClassVar[tuple[str, ...]] = ("func", "args")
+
+    def __init__(self, start: int, end: int, func: Node, args: list | None = None) -> None:
+        self.start = start
+        self.end = end
+        self.func = func
+        self.args = [] if args is None else args
 
     @property
     def callee(self) -> str:
@@ -207,343 +248,234 @@ class Call(Node):
 
 
 class Index(Node):
+    __slots__ = ("obj", "index")
     obj: Node
     index: Node
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "obj", "index")
+    _children: ClassVar[tuple[str, ...]] = ("obj", "index")
+
+    def __init__(self, start: int, end: int, obj: Node, index: Node) -> None:
+        self.start = start
+        self.end = end
+        self.obj = obj
+        self.index = index
 
 
 class Member(Node):
+    __slots__ = ("obj", "field", "arrow")
     obj: Node
-    field: str = ""
-    arrow: bool = False
+    field: str
+    arrow: bool
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "obj", "field", "arrow")
+    _children: ClassVar[tuple[str, ...]] = ("obj",)
+
+    def __init__(self, start: int, end: int, obj: Node, field: str = "", arrow: bool = False) -> None:
+        self.start = start
+        self.end = end
+        self.obj = obj
+        self.field = field
+        self.arrow = arrow
 
 
 class Unary(Node):
+    __slots__ = ("op", "operand")
     op: str
     operand: Node
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "op", "operand")
+    _children: ClassVar[tuple[str, ...]] = ("operand",)
+
+    def __init__(self, start: int, end: int, op: str, operand: Node) -> None:
+        self.start = start
+        self.end = end
+        self.op = op
+        self.operand = operand
 
 
 class Binary(Node):
+    __slots__ = ("op", "left", "right")
     op: str
     left: Node
     right: Node
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "op", "left", "right")
+    _children: ClassVar[tuple[str, ...]] = ("left", "right")
+
+    def __init__(self, start: int, end: int, op: str, left: Node, right: Node) -> None:
+        self.start = start
+        self.end = end
+        self.op = op
+        self.left = left
+        self.right = right
 
 
 class Assign(Node):
     """An assignment used as an expression (`a = b = 5`, `if ((x = f()))`, `g(a += 1)`)."""
+    __slots__ = ("target", "op", "value")
     target: Node
     op: str
     value: Node
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "target", "op", "value")
+    _children: ClassVar[tuple[str, ...]] = ("target", "value")
+
+    def __init__(self, start: int, end: int, target: Node, op: str, value: Node) -> None:
+        self.start = start
+        self.end = end
+        self.target = target
+        self.op = op
+        self.value = value
 
 
 class IncDec(Node):
+    __slots__ = ("op", "operand", "prefix")
     op: str
     operand: Node
-    prefix: bool = True
+    prefix: bool
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "op", "operand", "prefix")
+    _children: ClassVar[tuple[str, ...]] = ("operand",)
+
+    def __init__(self, start: int, end: int, op: str, operand: Node, prefix: bool = True) -> None:
+        self.start = start
+        self.end = end
+        self.op = op
+        self.operand = operand
+        self.prefix = prefix
 
 
 class Comma(Node):
-    items: list = []
+    __slots__ = ("items",)
+    items: list
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "items")
+    _children: ClassVar[tuple[str, ...]] = ("items",)
+
+    def __init__(self, start: int, end: int, items: list | None = None) -> None:
+        self.start = start
+        self.end = end
+        self.items = [] if items is None else items
 
 
 class Ternary(Node):
+    __slots__ = ("cond", "then", "orelse")
     cond: Node
     then: Node
     orelse: Node
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "cond", "then", "orelse")
+    _children: ClassVar[tuple[str, ...]] = ("cond", "then", "orelse")
+
+    def __init__(self, start: int, end: int, cond: Node, then: Node, orelse: Node) -> None:
+        self.start = start
+        self.end = end
+        self.cond = cond
+        self.then = then
+        self.orelse = orelse
 
 
 class Cast(Node):
+    __slots__ = ("type", "operand")
     type: TypeRef
     operand: Node
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "type", "operand")
+    _children: ClassVar[tuple[str, ...]] = ("type", "operand")
+
+    def __init__(self, start: int, end: int, type: TypeRef, operand: Node) -> None:
+        self.start = start
+        self.end = end
+        self.type = type
+        self.operand = operand
 
 
 class SizeOf(Node):
+    __slots__ = ("arg",)
     arg: Node
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "arg")
+    _children: ClassVar[tuple[str, ...]] = ("arg",)
+
+    def __init__(self, start: int, end: int, arg: Node) -> None:
+        self.start = start
+        self.end = end
+        self.arg = arg
 
 
 class Decl(Node):
+    __slots__ = ("type", "name", "init", "ctor_args", "array")
     type: TypeRef
-    name: str = ""
-    init: Node | None = None
-    ctor_args: list | None = None     # `T v(a, b);`
-    array: bool = False                  # `T v[N]...;`
+    name: str
+    init: Node | None
+    ctor_args: list | None     # `T v(a, b);`
+    array: bool                  # `T v[N]...;`
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "type", "name", "init", "ctor_args", "array")
+    _children: ClassVar[tuple[str, ...]] = ("type", "init", "ctor_args")
+
+    def __init__(
+            self,
+            start: int,
+            end: int,
+            type: TypeRef,
+            name: str = "",
+            init: Node | None = None,
+            ctor_args: list | None = None,
+            array: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.type = type
+        self.name = name
+        self.init = init
+        self.ctor_args = ctor_args
+        self.array = array
 
 
 class TypeAlias(Node):
     """`using NAME = type;` or `typedef type NAME;`."""
+    __slots__ = ("name", "type")
     name: str
     type: TypeRef
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "name", "type")
+    _children: ClassVar[tuple[str, ...]] = ("type",)
+
+    def __init__(self, start: int, end: int, name: str, type: TypeRef) -> None:
+        self.start = start
+        self.end = end
+        self.name = name
+        self.type = type
 
 
 class ExprStmt(Node):
+    __slots__ = ("expr",)
     expr: Node
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "expr")
+    _children: ClassVar[tuple[str, ...]] = ("expr",)
+
+    def __init__(self, start: int, end: int, expr: Node) -> None:
+        self.start = start
+        self.end = end
+        self.expr = expr
 
 
 class AssignStmt(Node):
+    __slots__ = ("target", "op", "value")
     target: Node
     op: str
     value: Node
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "target", "op", "value")
+    _children: ClassVar[tuple[str, ...]] = ("target", "value")
+
+    def __init__(self, start: int, end: int, target: Node, op: str, value: Node) -> None:
+        self.start = start
+        self.end = end
+        self.target = target
+        self.op = op
+        self.value = value
 
 
 class ReturnStmt(Node):
-    value: Node | None = None
+    __slots__ = ("value",)
+    value: Node | None
+    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "value")
+    _children: ClassVar[tuple[str, ...]] = ("value",)
 
-
-def _span(items) -> tuple[int | None, int | None]:
-    start: int | None = None
-    end: int | None = None
-    for item in items:
-        s: int | None
-        e: int | None
-        if item is None:
-            continue
-        if isinstance(item, Node):
-            s, e = item.start, item.end
-        elif hasattr(item, "start_pos") and item.start_pos is not None:
-            s, e = item.start_pos, item.end_pos
-        elif isinstance(item, list):
-            if not item:
-                continue
-            s, e = _span(item)
-            if s is None or e is None:
-                continue
-        else:
-            continue
-        start = s if start is None or s < start else start
-        end = e if end is None or e > end else end
-    return start, end
-
-
-def _token_start(token) -> int:
-    """A lark token's start offset (always set: the parser is built with position tracking)."""
-    assert token.start_pos is not None
-    return int(token.start_pos)
-
-
-def _token_end(token) -> int:
-    assert token.end_pos is not None
-    return int(token.end_pos)
-
-
-def _required_span(items) -> tuple[int, int]:
-    """The span of a grammar rule's children; every rule that calls this matches at least one token."""
-    start, end = _span(items)
-    if start is None or end is None:
-        raise ValueError("grammar rule matched no token")
-    return start, end
-
-
-_TRANSFORMER = None
-_REF = object()      # marker children produced by the `ref` and `array_dim` rules
-_ARRAY = object()
-
-
-def _transformer():
-    global _TRANSFORMER
-    if _TRANSFORMER is not None:
-        return _TRANSFORMER
-    from lark import Token, Transformer
-
-    def quals_and_rest(children):
-        quals = tuple(str(c) for c in children if isinstance(c, Token) and c.type == "QUAL")
-        stars = sum(1 for c in children if isinstance(c, Token) and c.type == "STAR")
-        rest = [c for c in children if not (isinstance(c, Token) and c.type in ("QUAL", "STAR"))
-                and c is not _REF and c is not _ARRAY]
-        return quals, stars, rest
-
-    class ToAst(Transformer):
-        def start(self, c):
-            return c[0]
-
-        cond_start = start
-        for_init_start = start
-
-        def param_type(self, c):
-            quals, stars, rest = quals_and_rest(c)
-            s, e = _required_span(c)
-            base = rest[0]
-            if isinstance(base, TemplateId):
-                return TypeRef(s, e, base.name, base, stars, quals, _REF in c)
-            return TypeRef(s, e, " ".join(str(base).split()), None, stars, quals, _REF in c)
-
-        def param_start(self, c):
-            type_ = c[0]
-            name = next((x for x in c[1:] if isinstance(x, Token) and x.type == "NAME"), None)
-            array = _ARRAY in c
-            init = next((x for x in c[1:] if isinstance(x, Node)), None)
-            end = init.end if init is not None else (_token_end(name) if name is not None else type_.end)
-            return Decl(type_.start, end, type_, str(name) if name is not None else "", init, None, array)
-
-        def ref(self, c):
-            return _REF
-
-        def array_dim(self, c):
-            return _ARRAY
-
-        def using_alias(self, c):
-            name, type_ = c
-            return TypeAlias(name.start_pos, type_.end, str(name), type_)
-
-        def typedef_alias(self, c):
-            type_, name = c
-            return TypeAlias(type_.start, name.end_pos, str(name), type_)
-
-        def assign(self, c):
-            target, op, value = c
-            return Assign(target.start, value.end, target, str(op), value)
-
-        def comma(self, c):
-            left, right = c
-            items = (left.items if isinstance(left, Comma) else [left]) + [right]
-            return Comma(items[0].start, right.end, items)
-
-        def pre_incdec(self, c):
-            op, operand = c
-            return IncDec(op.start_pos, operand.end, str(op), operand, True)
-
-        def post_incdec(self, c):
-            operand, op = c
-            return IncDec(operand.start, op.end_pos, str(op), operand, False)
-
-        # -- types --
-        def auto_type(self, c):
-            quals, _, _ = quals_and_rest(c)
-            s, e = _span(c)
-            return TypeRef(s if s is not None else 0, e if e is not None else 0, "auto", None, 0, quals,
-                           _REF in c)
-
-        def builtin_type(self, c):
-            quals, stars, rest = quals_and_rest(c)
-            s, e = _required_span(c)
-            name = " ".join(str(rest[0]).split())
-            return TypeRef(s, e, name, None, stars, quals, _REF in c)
-
-        def _named(self, c):
-            quals, stars, rest = quals_and_rest(c)
-            s, e = _required_span(c)
-            base = rest[0]
-            if isinstance(base, TemplateId):
-                return TypeRef(s, e, base.name, base, stars, quals, _REF in c)
-            return TypeRef(s, e, str(base), None, stars, quals, _REF in c)
-
-        qual_named_type = _named
-        plain_named_type = _named
-
-        def cast_type(self, c):
-            quals, stars, rest = quals_and_rest(c)
-            s, e = _required_span(c)
-            base = rest[0]
-            if isinstance(base, TemplateId):
-                return TypeRef(s, e, base.name, base, stars, quals)
-            return TypeRef(s, e, " ".join(str(base).split()), None, stars, quals)
-
-        def template_id(self, c):
-            args = [x for x in c[1:] if not isinstance(x, Token) or x.type not in ("LT", "GT")]
-            args = [x if not isinstance(x, Token) else Name(_token_start(x), _token_end(x), str(x)) for x in args]
-            s2, e2 = _required_span(c)
-            # The closing '>' is an anonymous token that lark filters out: find it in the text.
-            gt = [x for x in c if isinstance(x, Token) and x.type == "GT"]
-            return TemplateId(s2, _token_end(gt[-1]) if gt else e2, str(c[0]), args)
-
-        # -- expressions --
-        def name(self, c):
-            t = c[0]
-            return Name(t.start_pos, t.end_pos, str(t))
-
-        def number(self, c):
-            t = c[0]
-            return Number(t.start_pos, t.end_pos, str(t))
-
-        def string(self, c):
-            t = c[0]
-            return String(t.start_pos, t.end_pos, str(t))
-
-        def nullptr(self, c):
-            return Literal(c[0].start_pos, c[0].end_pos, None)
-
-        def true(self, c):
-            return Literal(c[0].start_pos, c[0].end_pos, True)
-
-        def false(self, c):
-            return Literal(c[0].start_pos, c[0].end_pos, False)
-
-        def binary(self, c):
-            left, op, right = c
-            return Binary(left.start, right.end, str(op), left, right)
-
-        def unary_op(self, c):
-            op, operand = c
-            return Unary(op.start_pos, operand.end, str(op), operand)
-
-        def not_op(self, c):
-            return Unary(c[0].start - 1, c[0].end, "!", c[0])
-
-        def inv_op(self, c):
-            return Unary(c[0].start - 1, c[0].end, "~", c[0])
-
-        def deref(self, c):
-            start = _token_start(c[0]) if isinstance(c[0], Token) else c[0].start - 1
-            return Unary(start, c[-1].end, "*", c[-1])
-
-        def addr_of(self, c):
-            return Unary(c[0].start_pos, c[-1].end, "&", c[-1])
-
-        def cast(self, c):
-            type_, operand = c
-            return Cast(type_.start - 1, operand.end, type_, operand)
-
-        def sizeof(self, c):
-            return SizeOf(c[0].start, c[0].end, c[0])
-
-        def ternary(self, c):
-            cond, a, b = c
-            return Ternary(cond.start, b.end, cond, a, b)
-
-        def call(self, c):
-            func, close = c[0], c[-1]
-            args = next((x for x in c[1:-1] if isinstance(x, list)), [])
-            return Call(func.start, close.end_pos, func, args)
-
-        def index(self, c):
-            obj, close = c[0], c[-1]
-            idx = next(x for x in c[1:-1] if isinstance(x, Node))
-            return Index(obj.start, close.end_pos, obj, idx)
-
-        def member(self, c):
-            obj, name = c
-            return Member(obj.start, name.end_pos, obj, str(name), False)
-
-        def arrow(self, c):
-            obj, name = c
-            return Member(obj.start, name.end_pos, obj, str(name), True)
-
-        def args(self, c):
-            return list(c)
-
-        # -- statements --
-        def decl(self, c):
-            type_, name = c[0], c[1]
-            array = _ARRAY in c
-            rest = [x for x in c[2:] if x is not _ARRAY]
-            init = rest[0] if rest else None
-            return Decl(type_.start, (init.end if init else name.end_pos), type_, str(name), init, None, array)
-
-        def ctor_decl(self, c):
-            type_, name = c[0], c[1]
-            args = c[2] if len(c) > 2 and isinstance(c[2], list) else []
-            return Decl(type_.start, name.end_pos, type_, str(name), None, args)
-
-        def expr_stmt(self, c):
-            if isinstance(c[0], Assign):
-                # A statement that is one assignment (the common `x = e;`) gets its own node.
-                return AssignStmt(c[0].start, c[0].end, c[0].target, c[0].op, c[0].value)
-            return ExprStmt(c[0].start, c[0].end, c[0])
-
-        def return_stmt(self, c):
-            value = c[0] if c else None
-            return ReturnStmt(0, 0, value)
-
-    _TRANSFORMER = ToAst()
-    return _TRANSFORMER
+    def __init__(self, start: int, end: int, value: Node | None = None) -> None:
+        self.start = start
+        self.end = end
+        self.value = value
 
 
 # Fast path for the statement shapes that make up most of ptoas output: calls with plain
@@ -578,7 +510,7 @@ _BUILTIN_WORDS = {"float", "half", "bfloat16_t", "bool", "int8_t", "uint8_t", "i
                   "uint32_t", "int64_t", "uint64_t", "int", "unsigned", "double", "size_t"}
 
 
-def _atom(text: str, start: int):
+def _atom(text: str, start: int) -> Node:
     end = start + len(text)
     if text.isidentifier() and text.isascii():
         # The common case, decided without the regexes below (a plain identifier has no blank
@@ -614,12 +546,19 @@ def _atom(text: str, start: int):
     return _FALLBACK
 
 
-_FALLBACK = object()
+class Fallback(Node):
+    """The fast parsers' answer "not mine": the statement goes to the next parser. One instance,
+    _FALLBACK (a node, so that a fast parser's result is typed as one); never part of an AST."""
+
+    __slots__ = ()
+
+
+_FALLBACK: Node = Fallback(-1, -1)
 _LITERALS = {"true": True, "false": False, "nullptr": None}
 
 
-def _split_atoms(body: str, offset: int):
-    out = []
+def _split_atoms(body: str, offset: int) -> list[Node] | None:
+    out: list[Node] = []
     pos = 0
     for part in body.split(","):
         lead = len(part) - len(part.lstrip())
@@ -638,27 +577,30 @@ _FAST_TEMPLATED_CALL = regex_cache.compile(
     r"((?:auto\s+([A-Za-z_]\w*)\s*=\s*)?)([A-Za-z_][\w:]*<.*>)\(([^()]*)\);\Z", re.S)
 
 
-def _template(text: str, start: int):
-    """``Name<arg, Name<...>, ...>`` made of atoms and nested templates only (else _FALLBACK).
+def _template(text: str, start: int) -> TemplateId | None:
+    """``Name<arg, Name<...>, ...>`` made of atoms and nested templates only (else None).
 
     Shared per file by text and offset, as whole statements are (see _STATEMENTS): a kernel
     declares and constructs the same GlobalTensor/TPipe types at the same offsets in many
     statements, and these long argument lists are most of the fast path's work."""
     key = (text, start)
-    node = _TEMPLATES.get(key, _MISS)
-    if node is _MISS:
-        if len(_TEMPLATES) >= _STATEMENTS_MAX:
-            _TEMPLATES.clear()
-        node = _TEMPLATES[key] = _parse_template(text, start)
+    if key in _TEMPLATES:
+        return _TEMPLATES[key]
+    if len(_TEMPLATES) >= _STATEMENTS_MAX:
+        _TEMPLATES.clear()
+    node = _TEMPLATES[key] = _parse_template(text, start)
     return node
 
 
-def _parse_template(text: str, start: int):
+def _parse_template(text: str, start: int) -> TemplateId | None:
     lt = text.find("<")
     name = text[:lt]
     if lt <= 0 or not text.endswith(">") or not _NAME_RE.match(name) or not _TEMPLATE_TEXT.match(text):
-        return _FALLBACK
-    args, depth, piece_start = [], 0, lt + 1
+        return None
+    if text.count("<") > MAX_EXPRESSION_NESTING and _angles_too_deep(text):
+        return None        # (the recursion below is one call a level)
+    args: list[Node] = []
+    depth, piece_start = 0, lt + 1
     body_end = len(text) - 1
     # Only '<', '>' and ',' matter (the last '>' at body_end among them): visit just those.
     for punct in _TEMPLATE_PUNCT.finditer(text, lt + 1):
@@ -669,19 +611,19 @@ def _parse_template(text: str, start: int):
         elif ch == ">" and pos != body_end:
             depth -= 1
             if depth < 0:
-                return _FALLBACK
+                return None
         if (ch == "," and depth == 0) or pos == body_end:
             if depth != 0:
-                return _FALLBACK
+                return None
             piece = text[piece_start:pos]
             lead = len(piece) - len(piece.lstrip())
             word = piece.strip()
             at = start + piece_start + lead
             if not word:
-                return _FALLBACK
-            node = _template(word, at) if "<" in word else _atom(word, at)
-            if node is _FALLBACK:
-                return _FALLBACK
+                return None
+            node: Node | None = _template(word, at) if "<" in word else _atom(word, at)
+            if node is None or node is _FALLBACK:
+                return None
             if isinstance(node, Name) and node.id in _BUILTIN_WORDS:
                 node = TypeRef(node.start, node.end, node.id)
             args.append(node)
@@ -689,7 +631,19 @@ def _parse_template(text: str, start: int):
     return TemplateId(start, start + len(text), name, args)
 
 
-def _rhs(text: str, start: int):
+def _angles_too_deep(text: str) -> bool:
+    depth = 0
+    for punct in _TEMPLATE_PUNCT.finditer(text):
+        if punct.group() == "<":
+            depth += 1
+            if depth > MAX_EXPRESSION_NESTING:
+                return True
+        elif punct.group() == ">":
+            depth -= 1
+    return False
+
+
+def _rhs(text: str, start: int) -> Node:
     """Fast path for the right-hand sides ptoas uses to compute addresses."""
     match = _FAST_DATA_RHS.match(text)
     if match:
@@ -719,7 +673,7 @@ _JUMPS = {"break;": "break", "continue;": "continue"}
 _MULTI_WORD_BUILTIN_HEADS = {"unsigned", "signed", "long"}
 
 
-def _fast_parse(text: str):
+def _fast_parse(text: str) -> Node | None:
     if text == ";":
         return None        # the empty statement: the grammar has no rule for it either (opaque)
     jump = _JUMPS.get(text)
@@ -732,7 +686,7 @@ def _fast_parse(text: str):
         name = match.group(1)
         if name in ("sizeof", "return") or name in _BUILTIN_WORDS:
             return _FALLBACK
-        args = []
+        args: list[Node] | None = []
         if match.group(2):
             args = _split_atoms(match.group(2), match.start(2))
             if args is None:
@@ -745,7 +699,7 @@ def _fast_parse(text: str):
         if match:
             tmpl = _template(match.group(3), match.start(3))
             args = _split_atoms(match.group(4), match.start(4)) if match.group(4).strip() else []
-            if tmpl is not _FALLBACK and args is not None:
+            if tmpl is not None and args is not None:
                 close = text.rindex(")")
                 call = Call(tmpl.start, close + 1, tmpl, args)
                 if not match.group(1):
@@ -755,12 +709,12 @@ def _fast_parse(text: str):
         if match:
             # A kernel declares the same few tile types many times: the type is shared (_template).
             tmpl = _template(text[:match.end(2) + 1], 0)
-            if tmpl is _FALLBACK:
-                targs = _split_atoms(match.group(2), match.start(2))
-                if targs is None:
+            if tmpl is None:
+                atoms = _split_atoms(match.group(2), match.start(2))
+                if atoms is None:
                     return _FALLBACK
-                targs = [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS else a
-                         for a in targs]
+                targs: list[Node] = [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS
+                                     else a for a in atoms]
                 tmpl = TemplateId(0, match.end(2) + 1, "Tile", targs)
             type_ = TypeRef(0, tmpl.end, "Tile", tmpl, 0, ())
             return Decl(0, match.end(4), type_, match.group(4), None, None)
@@ -805,10 +759,10 @@ def _fast_parse(text: str):
     return _FALLBACK
 
 
-def _template_decl(match: re.Match):
+def _template_decl(match: re.Match[str]) -> Node:
     """The Decl of a _FAST_TEMPLATE_INIT or _FAST_TEMPLATE_CTOR match, or _FALLBACK."""
     tmpl = _template(match.group(1), 0)
-    if tmpl is _FALLBACK:
+    if tmpl is None:
         return _FALLBACK
     type_ = TypeRef(0, tmpl.end, tmpl.name, tmpl, 0, ())
     name = match.group(3)
@@ -820,13 +774,13 @@ def _template_decl(match: re.Match):
     if ctor:
         return Decl(0, match.end(3), type_, name, None, args)
     init = _template(match.group(4), match.start(4))
-    if init is _FALLBACK:
+    if init is None:
         return _FALLBACK
     close = match.end(5) + 1
     return Decl(0, close, type_, name, Call(init.start, close, init, args), None)
 
 
-def _arguments(body: str, start: int) -> list | None:
+def _arguments(body: str, start: int) -> list[Node] | None:
     """The arguments between a call's parentheses (``body`` at ``start``): plain atoms here, any
     other expression by the fast expression parser; None if that cannot read them."""
     if not body.strip():
@@ -835,9 +789,8 @@ def _arguments(body: str, start: int) -> list | None:
         args = _split_atoms(body, start)
         if args is not None:
             return args
-    from .fast_expr import FALLBACK, parse_args
-    args = parse_args(body, start)
-    return None if args is FALLBACK else args
+    from .fast_expr import parse_args
+    return parse_args(body, start)
 
 
 # Names that cannot be a declared variable's (keywords, builtin types, literals): the statement
@@ -849,16 +802,16 @@ _NOT_NAMES = _NOT_TYPES | _BUILTIN_WORDS | set(_LITERALS) | {"this", "operator",
 # relative to its own text only and no consumer mutates one, so equal texts can share one AST.
 # parse_cpp starts each file with an empty table (kept across files it would hold every AST of a
 # batch: +46 MiB over the corpus); it is also cleared when full to bound memory.
-_STATEMENTS: dict[str, object] = {}
+_STATEMENTS: dict[str, Node | None] = {}
 _STATEMENTS_MAX = 32768
-_MISS = object()
+_MISS: Node = Fallback(-2, -2)      # what a table lookup that finds nothing gets (never stored)
 # The most recently used statement ASTs of earlier files, oldest first: kernels of one tree share
 # their boilerplate (views, shapes, flags), so a process that parses many kernels parses a third
 # of their statements once instead of once per file. 512 entries (~0.8 MiB) are as fast over the
 # corpus as 2048 were, which held ~3 MiB: a fixed cost that dominated the peak of a small run.
-_RECENT: dict[str, object] = {}
+_RECENT: dict[str, Node | None] = {}
 _RECENT_MAX = 512
-_TEMPLATES: dict[tuple[str, int], object] = {}     # _template results by (text, offset)
+_TEMPLATES: dict[tuple[str, int], TemplateId | None] = {}     # _template results by (text, offset)
 
 
 # One string object per distinct identifier or number text of a file's fast-path atoms: a kernel
@@ -916,7 +869,7 @@ _ALTERNATIVE_TOKEN = regex_cache.compile(
     r"(?![\w$])")
 
 
-def _real_declarator(node):
+def _real_declarator(node: Node | None) -> Node | None:
     """``node``, or ``None`` for a declaration that may not declare what it reads as (a name the
     model would then miss): its declarator name is a keyword or qualifier (both grammars read
     `TN const (t);` as an object `const` built from `t`, where C++ declares a const `t`), or its
@@ -946,28 +899,94 @@ def _may_be_macro(name: str) -> bool:
     return is_compiler_word(name) or name in pto_macro_names()
 
 
-def parse_statement(text: str, fast: bool = True):
-    """Return the statement AST, or ``None`` if the grammar cannot parse ``text``."""
+# A statement nested deeper than this, in brackets or in the levels of its AST (`a + b + c` is two
+# levels, `- - a` two, `f(g(a))` three), is not understood (Unknown). It bounds the recursion of
+# the parsers and of every walk over an AST whatever the input: compiled, a recursion has no
+# interpreter limit to stop it. (clang's default bracket limit, -fbracket-depth, is 256; ptoas
+# writes a few levels.)
+MAX_EXPRESSION_NESTING = 64
+_BRACKETS = regex_cache.compile(r"[()\[\]{}]")
+
+
+def _brackets_too_deep(text: str) -> bool:
+    if text.count("(") + text.count("[") + text.count("{") <= MAX_EXPRESSION_NESTING:
+        return False
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "([{":
+            depth += 1
+            if depth > MAX_EXPRESSION_NESTING:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _within_nesting(node: Node | None) -> Node | None:
+    """``node``, or None if its AST is more than MAX_EXPRESSION_NESTING levels deep."""
+    if node is None:
+        return None
+    stack: list[tuple[Node, int]] = [(node, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        cur, level = pop()
+        if level > MAX_EXPRESSION_NESTING:
+            return None
+        for field in cur._children:
+            value = getattr(cur, field)
+            if isinstance(value, Node):
+                push((value, level + 1))
+            elif type(value) is list:
+                for item in value:
+                    if isinstance(item, Node):
+                        push((item, level + 1))
+    return node
+
+
+def nested_too_deep(text: str) -> bool:
+    """Whether parse_statement gives None for ``text`` because of its nesting (recomputed: a
+    reason must not depend on what an earlier file left in the tables)."""
+    if _brackets_too_deep(text):
+        return True
+    if _ALTERNATIVE_TOKEN.search(text):
+        return False
+    try:
+        node = fast_parse(text)
+    except RecursionError:
+        return False
+    if node is _FALLBACK:
+        node = _parse(text, "start")
+    return node is not None and _within_nesting(node) is None
+
+
+def parse_statement(text: str, fast: bool = True) -> Node | None:
+    """Return the statement AST, or ``None`` if the grammar cannot parse ``text`` (or it is
+    nested deeper than MAX_EXPRESSION_NESTING)."""
     if not fast:
-        return None if _ALTERNATIVE_TOKEN.search(text) else _real_declarator(_parse(text, "start"))
+        if _ALTERNATIVE_TOKEN.search(text) or _brackets_too_deep(text):
+            return None
+        return _real_declarator(_within_nesting(_parse(text, "start")))
     node = _STATEMENTS.get(text, _MISS)
     if node is _MISS:
         node = _RECENT.get(text, _MISS)
         if node is _MISS:
-            try:
-                node = None if _ALTERNATIVE_TOKEN.search(text) else fast_parse(text)
-            except RecursionError:
-                node = None   # nesting deeper than the interpreter's stack: not understood
-            if node is _FALLBACK:
-                node = _parse(text, "start")
-            node = _real_declarator(node)
+            if _ALTERNATIVE_TOKEN.search(text) or _brackets_too_deep(text):
+                node = None
+            else:
+                try:
+                    node = fast_parse(text)
+                except RecursionError:
+                    node = None   # nesting deeper than the interpreter's stack: not understood
+                if node is _FALLBACK:
+                    node = _parse(text, "start")
+                node = _real_declarator(_within_nesting(node))
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
             forget_statements()
         _STATEMENTS[text] = node
     return node
 
 
-def fast_parse(text: str):
+def fast_parse(text: str) -> Node | None:
     """The fast paths (regexes, then the small expression parser), or _FALLBACK."""
     node = _fast_parse(text)
     if node is _FALLBACK:
@@ -976,9 +995,9 @@ def fast_parse(text: str):
     return node
 
 
-def parse_condition(text: str, fast: bool = True):
+def parse_condition(text: str, fast: bool = True) -> Node | None:
     """An ``if``/``for`` condition or a ``for`` step as an expression AST, or ``None``."""
-    if _ALTERNATIVE_TOKEN.search(text):
+    if _ALTERNATIVE_TOKEN.search(text) or _brackets_too_deep(text):
         return None
     if fast:
         from .fast_expr import parse_header_expression
@@ -987,35 +1006,35 @@ def parse_condition(text: str, fast: bool = True):
         except RecursionError:
             return None
         if node is not _FALLBACK:
-            return _real_declarator(node)
-    return _real_declarator(_parse(text, "cond_start"))
+            return _real_declarator(_within_nesting(node))
+    return _real_declarator(_within_nesting(_parse(text, "cond_start")))
 
 
 _ALIAS_HEAD = regex_cache.compile(r"\s*(?:\[\[.*?\]\]\s*)*(?:using|typedef)(?![\w$])", re.S)
 
 
-def parse_for_init(text: str, fast: bool = True):
+def parse_for_init(text: str, fast: bool = True) -> Node | None:
     """A ``for`` init clause (declaration or expression) as an AST, or ``None``. (Not an alias
     declaration, C++23 `for (using T = U; ...)`: the grammars would read it as a variable of a
     type named `using`.)"""
-    if _ALTERNATIVE_TOKEN.search(text) or _ALIAS_HEAD.match(text):
+    if _ALTERNATIVE_TOKEN.search(text) or _ALIAS_HEAD.match(text) or _brackets_too_deep(text):
         return None
     if fast:
         from .fast_expr import parse_statement as general
         try:
-            node = general(text + ";")
+            node = _within_nesting(general(text + ";"))
         except RecursionError:
             return None
         if isinstance(node, Decl):
             return _real_declarator(node)
         if isinstance(node, AssignStmt):
             return Assign(node.start, node.end, node.target, node.op, node.value)
-    return _real_declarator(_parse(text, "for_init_start"))
+    return _real_declarator(_within_nesting(_parse(text, "for_init_start")))
 
 
-def parse_parameter(text: str, fast: bool = True):
+def parse_parameter(text: str, fast: bool = True) -> Node | None:
     """One function parameter (``const T& name = default``) as a Decl (name may be ''), or None."""
-    if _ALTERNATIVE_TOKEN.search(text):
+    if _ALTERNATIVE_TOKEN.search(text) or _brackets_too_deep(text):
         return None
     if fast:
         from .fast_expr import parse_parameter as fast_parameter
@@ -1024,23 +1043,11 @@ def parse_parameter(text: str, fast: bool = True):
         except RecursionError:
             return None
         if node is not _FALLBACK:
-            return _real_declarator(node)
-    return _real_declarator(_parse(text, "param_start"))
+            return _real_declarator(_within_nesting(node))
+    return _real_declarator(_within_nesting(_parse(text, "param_start")))
 
 
-@functools.lru_cache(maxsize=16384)
-def _parse(text: str, start: str):
-    """Parse with the grammar. Cached by text: the ASTs are never mutated, and kernels repeat
-    many statements word for word (views, shapes, strides)."""
-    from lark.exceptions import LarkError
-    try:
-        tree = _parser().parse(text, start=start)
-        return _transformer().transform(tree)
-    except LarkError:
-        return None
-    except RecursionError:
-        return None   # nesting deeper than the interpreter's stack: not understood
-    except (TypeError, AttributeError, ValueError, IndexError):
-        # A shape the transformer does not expect: not understood. Callers count these and treat
-        # the statement as Unknown (it touches every UB byte and may write what it names).
-        return None
+def _parse(text: str, start: str) -> Node | None:
+    """The grammar's AST of ``text`` from rule ``start``, or None (lark_ast.parse)."""
+    from . import lark_ast
+    return lark_ast.parse(text, start)

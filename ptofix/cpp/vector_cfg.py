@@ -50,7 +50,7 @@ from ..pto.tiles import (
     on_ub_grid,
     walked_in_address_order,
 )
-from ..record import Record
+from ..structs import Struct
 from . import stmt_parser as A
 from .model import (
     CaseLabel,
@@ -68,6 +68,13 @@ from .model import (
 )
 from .parser import identifiers
 from .semantics import FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symbol, expr_type
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
+    from ..pto.ops import OpSpec
+    from ..pto.tiles import TileType
 
 UB_SPACE = "Vec"
 
@@ -97,17 +104,45 @@ class EventKind(enum.Enum):
     NOP = "nop"
 
 
-class Access(Record):
+class Access(Struct):
+    __slots__ = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats", "elementwise", "shape",
+                 "unknown_why")
     name: str                       # variable or "<hidden scratch>"
     write: bool
     space: str | None            # None = any space
     intervals: list | None       # [(lo, hi)], None = unknown (whole space)
-    exact: tuple | None = None   # key for the same-access rule, None if not provable
-    tmp: bool = False
-    contiguous_repeats: int = 0     # producer repeat count when contiguous (same-access rule), else 0
-    elementwise: bool = False       # op walks this operand element-for-element like its dst
-    shape: tuple | None = None      # (rows, cols, dtype, blayout, valid rows, valid cols) when static
-    unknown_why: str = ""           # why the bytes are unknown, when that is not the plain reason
+    exact: tuple | None   # key for the same-access rule, None if not provable
+    tmp: bool
+    contiguous_repeats: int     # producer repeat count when contiguous (same-access rule), else 0
+    elementwise: bool       # op walks this operand element-for-element like its dst
+    shape: tuple | None      # (rows, cols, dtype, blayout, valid rows, valid cols) when static
+    unknown_why: str           # why the bytes are unknown, when that is not the plain reason
+    _fields: ClassVar[tuple[str, ...]] = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats",
+                                          "elementwise", "shape", "unknown_why")
+
+    def __init__(
+            self,
+            name: str,
+            write: bool,
+            space: str | None,
+            intervals: list | None,
+            exact: tuple | None = None,
+            tmp: bool = False,
+            contiguous_repeats: int = 0,
+            elementwise: bool = False,
+            shape: tuple | None = None,
+            unknown_why: str = "",
+    ) -> None:
+        self.name = name
+        self.write = write
+        self.space = space
+        self.intervals = intervals
+        self.exact = exact
+        self.tmp = tmp
+        self.contiguous_repeats = contiguous_repeats
+        self.elementwise = elementwise
+        self.shape = shape
+        self.unknown_why = unknown_why
 
     def overlaps(self, other: Access) -> bool:
         if self.space is not None and other.space is not None and self.space != other.space:
@@ -121,17 +156,44 @@ class Access(Record):
         return f"{self.name} ({self.space or 'any space'} {where})"
 
 
-class Event(Record):
+class Event(Struct):
+    __slots__ = ("kind", "stmt", "op", "accesses", "why", "tag", "callee", "succ", "pred", "order")
     kind: EventKind
-    stmt: Stmt | None = None
-    op: str = ""
-    accesses: list = []
-    why: str = ""                    # for unknown events / drains
-    tag: str = ""                    # SET_VS / WAIT_VS event id; WINDOW_BOUND: an UNKNOWN ending a walk
-    callee: str = ""                 # CALL
-    succ: list = []   # [(Event, is_back_edge)]
-    pred: list = []
-    order: int = 0
+    stmt: Stmt | None
+    op: str
+    accesses: list
+    why: str                    # for unknown events / drains
+    tag: str                    # SET_VS / WAIT_VS event id; WINDOW_BOUND: an UNKNOWN ending a walk
+    callee: str                 # CALL
+    succ: list   # [(Event, is_back_edge)]
+    pred: list
+    order: int
+    _fields: ClassVar[tuple[str, ...]] = ("kind", "stmt", "op", "accesses", "why", "tag", "callee", "succ", "pred",
+                                          "order")
+
+    def __init__(
+            self,
+            kind: EventKind,
+            stmt: Stmt | None = None,
+            op: str = "",
+            accesses: list | None = None,
+            why: str = "",
+            tag: str = "",
+            callee: str = "",
+            succ: list | None = None,
+            pred: list | None = None,
+            order: int = 0,
+    ) -> None:
+        self.kind = kind
+        self.stmt = stmt
+        self.op = op
+        self.accesses = [] if accesses is None else accesses
+        self.why = why
+        self.tag = tag
+        self.callee = callee
+        self.succ = [] if succ is None else succ
+        self.pred = [] if pred is None else pred
+        self.order = order
 
 
 # The event id of a flag whose event is not one constant (a parameter, a cast, a variable that
@@ -186,7 +248,7 @@ class FunctionCFG:
             _link(tail, self._leave, back)
 
     # -- construction ----------------------------------------------------------------------------
-    def _new(self, kind: EventKind, **kw) -> Event:
+    def _new(self, kind: EventKind, **kw: Any) -> Event:
         event = Event(kind, **kw)
         event.order = len(self.events)
         self.events.append(event)
@@ -461,9 +523,6 @@ class FunctionCFG:
                 return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
                                   why=f"{base}: cannot tell its pipe from the tile types")]
             pipe = moved
-            if pipe is None:
-                return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
-                                  why=f"{base}: cannot tell its pipe from the tile types")]
         if pipe != PIPE_V:
             # Not vector work, but its UB writes matter to rule (b) of the proof (rewritten bytes).
             if base == "TLOAD" and len(args) == 2:
@@ -501,7 +560,7 @@ class FunctionCFG:
             return [event, self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)")]
         return [event]
 
-    def _row_expand(self, stmt, base: str, args: list, env: dict, accesses: list) -> list[Event]:
+    def _row_expand(self, stmt: Stmt, base: str, args: list, env: dict, accesses: list) -> list[Event]:
         """3-operand TROWEXPAND*: which source is the per-row one decides the path (pto-isa
         TRowExpandBinOp.hpp): non-RowMajor per-row -> vbrcb into the hidden scratch, internal
         barrier, then the op; RowMajor per-row -> one op, no scratch, no barrier."""
@@ -577,7 +636,7 @@ class FunctionCFG:
             out.append(access)
         return out
 
-    def _drains(self, spec, args: list, env: dict) -> bool:
+    def _drains(self, spec: OpSpec, args: list, env: dict) -> bool:
         if spec.trailing_drain == NEVER:
             return False
         if spec.drain_needs_tmp and len(args) < 3:
@@ -602,7 +661,7 @@ class FunctionCFG:
             return True
         return False
 
-    def rewrite_by(self, stmt) -> tuple | None:
+    def rewrite_by(self, stmt: Stmt) -> tuple | None:
         """(pipe, [Access]) if ``stmt`` is a TLOAD that rewrites every byte of its tile, else None."""
         entry = self.other_pipe_writes.get(id(stmt))
         if entry is None:
@@ -613,7 +672,7 @@ class FunctionCFG:
             return None
         return pipe, [self._tile_access(tile, True, False)]
 
-    def _fully_written(self, dst, src, env: dict) -> bool:
+    def _fully_written(self, dst: Any, src: Any, env: dict) -> bool:
         """TLOAD rewrites every byte of ``dst``: static full valid shape equal to the GM view's."""
         tile = self._tile(dst, env)
         if tile is None or tile.tile is None or not isinstance(src, A.Name):
@@ -623,7 +682,7 @@ class FunctionCFG:
             return False
         return global_tensor_shape(env.get(src.id)) == (tt.rows, tt.cols)
 
-    def flag(self, stmt) -> tuple | None:
+    def flag(self, stmt: Stmt) -> tuple | None:
         """(kind, src, dst, event) if ``stmt`` is a set_flag/wait_flag, else None."""
         info = self.sem.info.get(id(stmt)) if isinstance(stmt, SimpleStmt) else None
         if info is None or info.kind not in (Kind.SET_FLAG, Kind.WAIT_FLAG):
@@ -638,14 +697,14 @@ class FunctionCFG:
         return True
 
     @staticmethod
-    def _tile(node, env: dict) -> Symbol | None:
+    def _tile(node: Any, env: dict) -> Symbol | None:
         if isinstance(node, A.Name):
             sym = env.get(node.id)
             if sym is not None and sym.kind == "tile":
                 return sym
         return None
 
-    def _accesses(self, op: str, spec, args: list, env: dict) -> tuple[list, str]:
+    def _accesses(self, op: str, spec: OpSpec, args: list, env: dict) -> tuple[list, str]:
         out: list[Access] = []
         operands: list[tuple[int, Symbol, int]] = []     # (argument index, tile, index in out)
         value_indices = VALUE_ARGUMENTS.get(op, ())
@@ -704,7 +763,7 @@ class FunctionCFG:
             bounds.append(max(values) if values else max(self.values.known_valid_dim_values(sym, dim) | {size}))
         return tt.rows, tt.cols, bounds[0], bounds[1]
 
-    def _bound_walks(self, op: str, spec, nargs: int, operands: list, out: list) -> None:
+    def _bound_walks(self, op: str, spec: OpSpec, nargs: int, operands: list, out: list) -> None:
         """Make unknown the bytes of an operand the op walks past its own tile (ops.operand_walks)."""
         dims = {index: self._dims(sym) for index, sym, _ in operands if index not in spec.tmp or spec.tmp_iterated}
         syms = {index: sym for index, sym, _ in operands}
@@ -777,7 +836,7 @@ class FunctionCFG:
                 return False
         return True
 
-    def _bound_window(self, op: str, spec, args: list, operands: list, out: list) -> None:
+    def _bound_window(self, op: str, spec: OpSpec, args: list, operands: list, out: list) -> None:
         """TINSERT(dst, src, row, col) writes src's valid shape into dst from (row, col) on, and
         TEXTRACT(dst[, dst1], src, row, col, ...) reads dst's valid shape from src there
         (TInsert.hpp, TExtract.hpp; the bounds are only PTO_ASSERTed): the walked tile's bytes
@@ -881,7 +940,7 @@ def _unknown_bytes(access: Access, why: str) -> Access:
     return Access(access.name, access.write, access.space, None, None, access.tmp, unknown_why=why)
 
 
-def _elementwise_operand(op: str, index: int, spec) -> bool:
+def _elementwise_operand(op: str, index: int, spec: OpSpec) -> bool:
     if index in spec.tmp:
         return False
     if op in _ELEMENTWISE:
@@ -918,7 +977,7 @@ def _link(a: Event, b: Event, back: bool) -> None:
     b.pred.append((a, back))
 
 
-def _row_stride(tile) -> int | None:
+def _row_stride(tile: TileType) -> int | None:
     """pto-isa's `Tile::RowStride` (elements from one row to the next): Cols for a RowMajor tile,
     1 for a ColMajor one; None for a layout or shape the model does not read."""
     if tile.blayout == "ColMajor":

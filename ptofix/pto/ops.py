@@ -14,14 +14,13 @@ everything they touch.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re-exported for the op effects)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import NamedTuple
-else:
-    from ..ntuple import NamedTuple
 
 PIPE_V = "PIPE_V"
 # The pipes of the CCE `pipe_t` enumeration that pto-isa's A2/A3 headers and ptoas name (a flag or

@@ -7,12 +7,12 @@ Valid rows/cols do not change the storage; ``-1`` means dynamic (set at run time
 """
 from __future__ import annotations
 
-from ..record import Record
+from ..structs import Struct
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import TypeVar
+    from typing import ClassVar, TypeVar
 
     T = TypeVar("T")
 
@@ -114,16 +114,36 @@ def walked_in_address_order(rows: int | None, cols: int | None, blayout: str | N
     return valid_col == cols or rows == 1
 
 
-class TileType(Record):
+class TileType(Struct):
     """A tile's static type (None where the C++ does not say it with a literal)."""
 
+    __slots__ = ("space", "dtype", "rows", "cols", "blayout", "valid_row", "valid_col")
     space: str | None
     dtype: str | None
     rows: int | None
     cols: int | None
-    blayout: str = "RowMajor"
-    valid_row: int | None = None     # None = dynamic (-1) or not a literal
-    valid_col: int | None = None
+    blayout: str
+    valid_row: int | None     # None = dynamic (-1) or not a literal
+    valid_col: int | None
+    _fields: ClassVar[tuple[str, ...]] = ("space", "dtype", "rows", "cols", "blayout", "valid_row", "valid_col")
+
+    def __init__(
+            self,
+            space: str | None,
+            dtype: str | None,
+            rows: int | None,
+            cols: int | None,
+            blayout: str = "RowMajor",
+            valid_row: int | None = None,
+            valid_col: int | None = None,
+    ) -> None:
+        self.space = space
+        self.dtype = dtype
+        self.rows = rows
+        self.cols = cols
+        self.blayout = blayout
+        self.valid_row = valid_row
+        self.valid_col = valid_col
 
     @property
     def elem_size(self) -> int:

@@ -8,11 +8,7 @@ written type is decided from the literals: which of positions 5/6 holds the bool
 """
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:
-    from ..ntuple import NamedTuple
+from typing import NamedTuple
 
 # Where a pto-isa checkout declares TPipe (its argument order tells which LocalSlotNum binds).
 HEADER_RELPATH = "include/pto/npu/a2a3/TPush.hpp"

@@ -1,0 +1,329 @@
+"""The lark side of the statement parser: the grammar (``cpp_stmt.lark``) and the transformer
+from its parse trees to the AST of ``stmt_parser``.
+
+The fast paths of ``stmt_parser`` and ``fast_expr`` read most statements; the rest come here. It
+is a module of its own because lark's ``Transformer`` is a class built when first needed (lark
+is imported only then) and the compiled modules cannot hold a class defined inside a function:
+this one stays interpreted (see ``ptofix/__init__.py``).
+"""
+from __future__ import annotations
+
+import functools
+import os
+
+from .stmt_parser import (
+    Assign,
+    AssignStmt,
+    Binary,
+    Call,
+    Cast,
+    Comma,
+    Decl,
+    ExprStmt,
+    IncDec,
+    Index,
+    Literal,
+    Member,
+    Name,
+    Node,
+    Number,
+    ReturnStmt,
+    SizeOf,
+    String,
+    TemplateId,
+    Ternary,
+    TypeAlias,
+    TypeRef,
+    Unary,
+)
+
+_PARSER = None
+
+
+def _parser():
+    global _PARSER
+    if _PARSER is None:
+        from lark import Lark
+        grammar = os.path.join(os.path.dirname(__file__), "cpp_stmt.lark")
+        with open(grammar, encoding="utf-8") as handle:
+            _PARSER = Lark(handle.read(), parser="lalr", lexer="contextual", cache=True,
+                           maybe_placeholders=False, start=["start", "cond_start", "for_init_start", "param_start"])
+    return _PARSER
+
+
+
+def _span(items) -> tuple[int | None, int | None]:
+    start: int | None = None
+    end: int | None = None
+    for item in items:
+        s: int | None
+        e: int | None
+        if item is None:
+            continue
+        if isinstance(item, Node):
+            s, e = item.start, item.end
+        elif hasattr(item, "start_pos") and item.start_pos is not None:
+            s, e = item.start_pos, item.end_pos
+        elif isinstance(item, list):
+            if not item:
+                continue
+            s, e = _span(item)
+            if s is None or e is None:
+                continue
+        else:
+            continue
+        start = s if start is None or s < start else start
+        end = e if end is None or e > end else end
+    return start, end
+
+
+def _token_start(token) -> int:
+    """A lark token's start offset (always set: the parser is built with position tracking)."""
+    assert token.start_pos is not None
+    return int(token.start_pos)
+
+
+def _token_end(token) -> int:
+    assert token.end_pos is not None
+    return int(token.end_pos)
+
+
+def _required_span(items) -> tuple[int, int]:
+    """The span of a grammar rule's children; every rule that calls this matches at least one token."""
+    start, end = _span(items)
+    if start is None or end is None:
+        raise ValueError("grammar rule matched no token")
+    return start, end
+
+
+_TRANSFORMER = None
+_REF = object()      # marker children produced by the `ref` and `array_dim` rules
+_ARRAY = object()
+
+
+def _transformer():
+    global _TRANSFORMER
+    if _TRANSFORMER is not None:
+        return _TRANSFORMER
+    from lark import Token, Transformer
+
+    def quals_and_rest(children):
+        quals = tuple(str(c) for c in children if isinstance(c, Token) and c.type == "QUAL")
+        stars = sum(1 for c in children if isinstance(c, Token) and c.type == "STAR")
+        rest = [c for c in children if not (isinstance(c, Token) and c.type in ("QUAL", "STAR"))
+                and c is not _REF and c is not _ARRAY]
+        return quals, stars, rest
+
+    class ToAst(Transformer):
+        def start(self, c):
+            return c[0]
+
+        cond_start = start
+        for_init_start = start
+
+        def param_type(self, c):
+            quals, stars, rest = quals_and_rest(c)
+            s, e = _required_span(c)
+            base = rest[0]
+            if isinstance(base, TemplateId):
+                return TypeRef(s, e, base.name, base, stars, quals, _REF in c)
+            return TypeRef(s, e, " ".join(str(base).split()), None, stars, quals, _REF in c)
+
+        def param_start(self, c):
+            type_ = c[0]
+            name = next((x for x in c[1:] if isinstance(x, Token) and x.type == "NAME"), None)
+            array = _ARRAY in c
+            init = next((x for x in c[1:] if isinstance(x, Node)), None)
+            end = init.end if init is not None else (_token_end(name) if name is not None else type_.end)
+            return Decl(type_.start, end, type_, str(name) if name is not None else "", init, None, array)
+
+        def ref(self, c):
+            return _REF
+
+        def array_dim(self, c):
+            return _ARRAY
+
+        def using_alias(self, c):
+            name, type_ = c
+            return TypeAlias(name.start_pos, type_.end, str(name), type_)
+
+        def typedef_alias(self, c):
+            type_, name = c
+            return TypeAlias(type_.start, name.end_pos, str(name), type_)
+
+        def assign(self, c):
+            target, op, value = c
+            return Assign(target.start, value.end, target, str(op), value)
+
+        def comma(self, c):
+            left, right = c
+            items = (left.items if isinstance(left, Comma) else [left]) + [right]
+            return Comma(items[0].start, right.end, items)
+
+        def pre_incdec(self, c):
+            op, operand = c
+            return IncDec(op.start_pos, operand.end, str(op), operand, True)
+
+        def post_incdec(self, c):
+            operand, op = c
+            return IncDec(operand.start, op.end_pos, str(op), operand, False)
+
+        # -- types --
+        def auto_type(self, c):
+            quals, _, _ = quals_and_rest(c)
+            s, e = _span(c)
+            return TypeRef(s if s is not None else 0, e if e is not None else 0, "auto", None, 0, quals,
+                           _REF in c)
+
+        def builtin_type(self, c):
+            quals, stars, rest = quals_and_rest(c)
+            s, e = _required_span(c)
+            name = " ".join(str(rest[0]).split())
+            return TypeRef(s, e, name, None, stars, quals, _REF in c)
+
+        def _named(self, c):
+            quals, stars, rest = quals_and_rest(c)
+            s, e = _required_span(c)
+            base = rest[0]
+            if isinstance(base, TemplateId):
+                return TypeRef(s, e, base.name, base, stars, quals, _REF in c)
+            return TypeRef(s, e, str(base), None, stars, quals, _REF in c)
+
+        qual_named_type = _named
+        plain_named_type = _named
+
+        def cast_type(self, c):
+            quals, stars, rest = quals_and_rest(c)
+            s, e = _required_span(c)
+            base = rest[0]
+            if isinstance(base, TemplateId):
+                return TypeRef(s, e, base.name, base, stars, quals)
+            return TypeRef(s, e, " ".join(str(base).split()), None, stars, quals)
+
+        def template_id(self, c):
+            args = [x for x in c[1:] if not isinstance(x, Token) or x.type not in ("LT", "GT")]
+            args = [x if not isinstance(x, Token) else Name(_token_start(x), _token_end(x), str(x)) for x in args]
+            s2, e2 = _required_span(c)
+            # The closing '>' is an anonymous token that lark filters out: find it in the text.
+            gt = [x for x in c if isinstance(x, Token) and x.type == "GT"]
+            return TemplateId(s2, _token_end(gt[-1]) if gt else e2, str(c[0]), args)
+
+        # -- expressions --
+        def name(self, c):
+            t = c[0]
+            return Name(t.start_pos, t.end_pos, str(t))
+
+        def number(self, c):
+            t = c[0]
+            return Number(t.start_pos, t.end_pos, str(t))
+
+        def string(self, c):
+            t = c[0]
+            return String(t.start_pos, t.end_pos, str(t))
+
+        def nullptr(self, c):
+            return Literal(c[0].start_pos, c[0].end_pos, None)
+
+        def true(self, c):
+            return Literal(c[0].start_pos, c[0].end_pos, True)
+
+        def false(self, c):
+            return Literal(c[0].start_pos, c[0].end_pos, False)
+
+        def binary(self, c):
+            left, op, right = c
+            return Binary(left.start, right.end, str(op), left, right)
+
+        def unary_op(self, c):
+            op, operand = c
+            return Unary(op.start_pos, operand.end, str(op), operand)
+
+        def not_op(self, c):
+            return Unary(c[0].start - 1, c[0].end, "!", c[0])
+
+        def inv_op(self, c):
+            return Unary(c[0].start - 1, c[0].end, "~", c[0])
+
+        def deref(self, c):
+            start = _token_start(c[0]) if isinstance(c[0], Token) else c[0].start - 1
+            return Unary(start, c[-1].end, "*", c[-1])
+
+        def addr_of(self, c):
+            return Unary(c[0].start_pos, c[-1].end, "&", c[-1])
+
+        def cast(self, c):
+            type_, operand = c
+            return Cast(type_.start - 1, operand.end, type_, operand)
+
+        def sizeof(self, c):
+            return SizeOf(c[0].start, c[0].end, c[0])
+
+        def ternary(self, c):
+            cond, a, b = c
+            return Ternary(cond.start, b.end, cond, a, b)
+
+        def call(self, c):
+            func, close = c[0], c[-1]
+            args: list = next((x for x in c[1:-1] if isinstance(x, list)), [])
+            return Call(func.start, close.end_pos, func, args)
+
+        def index(self, c):
+            obj, close = c[0], c[-1]
+            idx = next(x for x in c[1:-1] if isinstance(x, Node))
+            return Index(obj.start, close.end_pos, obj, idx)
+
+        def member(self, c):
+            obj, name = c
+            return Member(obj.start, name.end_pos, obj, str(name), False)
+
+        def arrow(self, c):
+            obj, name = c
+            return Member(obj.start, name.end_pos, obj, str(name), True)
+
+        def args(self, c):
+            return list(c)
+
+        # -- statements --
+        def decl(self, c):
+            type_, name = c[0], c[1]
+            array = _ARRAY in c
+            rest = [x for x in c[2:] if x is not _ARRAY]
+            init = rest[0] if rest else None
+            return Decl(type_.start, (init.end if init else name.end_pos), type_, str(name), init, None, array)
+
+        def ctor_decl(self, c):
+            type_, name = c[0], c[1]
+            args = c[2] if len(c) > 2 and isinstance(c[2], list) else []
+            return Decl(type_.start, name.end_pos, type_, str(name), None, args)
+
+        def expr_stmt(self, c):
+            if isinstance(c[0], Assign):
+                # A statement that is one assignment (the common `x = e;`) gets its own node.
+                return AssignStmt(c[0].start, c[0].end, c[0].target, c[0].op, c[0].value)
+            return ExprStmt(c[0].start, c[0].end, c[0])
+
+        def return_stmt(self, c):
+            value = c[0] if c else None
+            return ReturnStmt(0, 0, value)
+
+    _TRANSFORMER = ToAst()
+    return _TRANSFORMER
+
+
+
+@functools.lru_cache(maxsize=16384)
+def parse(text: str, start: str):
+    """Parse with the grammar. Cached by text: the ASTs are never mutated, and kernels repeat
+    many statements word for word (views, shapes, strides)."""
+    from lark.exceptions import LarkError
+    try:
+        tree = _parser().parse(text, start=start)
+        return _transformer().transform(tree)
+    except LarkError:
+        return None
+    except RecursionError:
+        return None   # nesting deeper than the interpreter's stack: not understood
+    except (TypeError, AttributeError, ValueError, IndexError):
+        # A shape the transformer does not expect: not understood. Callers count these and treat
+        # the statement as Unknown (it touches every UB byte and may write what it names).
+        return None

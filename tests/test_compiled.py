@@ -1,0 +1,190 @@
+"""The mypyc-compiled build (ptofix/__init__.py, setup.py): it is in use after the README's
+install, it is not used when it would run other code than the sources say, and it decides
+exactly as the interpreted sources do, on the corpus and on inputs nested past every bound the
+analysis sets (compiled, a recursion has no interpreter limit: unbounded, it crashes)."""
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zlib
+
+import pytest
+from conftest import CORPUS
+
+import ptofix
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PURE = {**os.environ, ptofix.PURE_PYTHON_VARIABLE: "1"}
+COMPILED_ENV = {k: v for k, v in os.environ.items() if k != ptofix.PURE_PYTHON_VARIABLE}
+needs_compiled = pytest.mark.skipif(not ptofix.COMPILED, reason="the compiled build is not in use "
+                                    f"({ptofix.PURE_PYTHON_VARIABLE} set, or not built)")
+
+
+def test_the_install_compiled_ptofix():
+    if os.environ.get(ptofix.PURE_PYTHON_VARIABLE):
+        pytest.skip(f"{ptofix.PURE_PYTHON_VARIABLE} is set")
+    assert ptofix.COMPILED, "pip install compiled nothing, or a compiled source changed since (reinstall)"
+    import ptofix.cpp.semantics as semantics
+    assert not semantics.__file__.endswith(".py")
+
+
+def test_the_type_checker_holds_every_compiled_module_to_the_compiled_rules():
+    import tomllib
+    with open(os.path.join(REPO, "pyproject.toml"), "rb") as handle:
+        overrides = tomllib.load(handle)["tool"]["mypy"]["overrides"]
+    strict = next(o for o in overrides if o.get("disallow_untyped_defs"))
+    assert sorted(strict["module"]) == sorted(ptofix.COMPILED_MODULES)
+    assert strict["warn_unreachable"] and strict["disallow_incomplete_defs"]
+
+
+def _fake_build(tmp_path, names):
+    """A package directory with sources, extension modules and the build record of ``names``."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+    package = tmp_path / "pkg"
+    lines = []
+    for name in names:
+        source = package.joinpath(*name.split(".")[1:]).with_suffix(".py")
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(f"# {name}\n")
+        source.with_name(source.stem + EXTENSION_SUFFIXES[0]).write_bytes(b"")
+        lines.append(f"{name} {zlib.crc32(source.read_bytes())}\n")
+    (package / ptofix.BUILD_RECORD).write_text("".join(lines))
+    return package
+
+
+def test_a_build_is_used_only_when_every_source_is_the_one_compiled(tmp_path, monkeypatch):
+    names = ["ptofix.a", "ptofix.sub.b"]
+    monkeypatch.setattr(ptofix, "COMPILED_MODULES", tuple(names))
+    monkeypatch.delenv(ptofix.PURE_PYTHON_VARIABLE, raising=False)
+    package = _fake_build(tmp_path, names)
+    assert ptofix._compiled_build_is_current(str(package))
+    source = package / "sub" / "b.py"
+    source.write_text("# edited\n")                 # an edited source: its build is stale
+    assert not ptofix._compiled_build_is_current(str(package))
+    source.write_text("# ptofix.sub.b\n")           # edited back: the build is current again
+    assert ptofix._compiled_build_is_current(str(package))
+    monkeypatch.setenv(ptofix.PURE_PYTHON_VARIABLE, "1")
+    assert not ptofix._compiled_build_is_current(str(package))
+    monkeypatch.setenv(ptofix.PURE_PYTHON_VARIABLE, "")        # empty: not set
+    assert ptofix._compiled_build_is_current(str(package))
+    next(package.glob("a.*.so")).unlink()           # an extension module missing
+    assert not ptofix._compiled_build_is_current(str(package))
+    package = _fake_build(tmp_path / "2", names)
+    (package / ptofix.BUILD_RECORD).unlink()        # no record: nothing says what was compiled
+    assert not ptofix._compiled_build_is_current(str(package))
+    (package / ptofix.BUILD_RECORD).write_text("garbage\n")
+    assert not ptofix._compiled_build_is_current(str(package))
+
+
+def test_an_interpreted_process_imports_every_compiled_module_from_its_source():
+    probe = ("import ptofix, importlib\n"
+             "print(ptofix.COMPILED, all(importlib.import_module(n).__file__.endswith('.py') "
+             "for n in ptofix.COMPILED_MODULES))")
+    out = subprocess.run([sys.executable, "-c", probe], env=PURE, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
+    version = subprocess.run([sys.executable, "-m", "ptofix", "--version"], env=PURE, capture_output=True,
+                             text=True, check=True)
+    assert version.stdout.strip() == f"ptofix {ptofix.__version__} (interpreted)"
+
+
+# ---- compiled and interpreted decide alike ------------------------------------------------------------
+
+_DIGEST = r'''
+import glob, hashlib, json, sys
+from ptofix.frontends import PARSERS
+from ptofix.pass_manager import build_pass, run_pipeline
+from ptofix.source import PtofixError, SourceText
+out = {}
+for path in json.loads(sys.argv[1]):
+    text = open(path, encoding="utf-8", errors="replace").read()
+    for pattern in ("auto", "gu"):
+        try:
+            result = run_pipeline(SourceText(text, path), [build_pass("pipe-v-barrier", {"pattern": pattern})], PARSERS)
+            record = json.dumps([result.text, result.reports, result.warnings], sort_keys=True, default=str)
+        except PtofixError as exc:
+            record = "error: " + exc.format()
+        out[path + " " + pattern] = hashlib.sha256(record.encode()).hexdigest()
+print(json.dumps(out))
+'''
+
+
+def _digests(paths: list[str], env: dict) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _DIGEST, json.dumps(paths)], env=env, capture_output=True,
+                          text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+@needs_compiled
+def test_compiled_and_interpreted_decide_alike_on_the_corpus_and_the_shipped_kernels():
+    paths = sorted(glob.glob(os.path.join(CORPUS, "**", "*.cpp"), recursive=True))
+    paths += sorted(glob.glob(os.path.join(REPO, "kernels", "**", "*.cpp"), recursive=True))
+    paths += sorted(glob.glob(os.path.join(REPO, "lit_tests", "**", "*.cpp"), recursive=True))
+    compiled, pure = _digests(paths, COMPILED_ENV), _digests(paths, PURE)
+    assert len(compiled) == 2 * len(paths) > 100
+    assert [key for key in compiled if compiled[key] != pure[key]] == []
+
+
+_HEAD = ("#include \"pto/pto-inst.hpp\"\nusing namespace pto;\n__global__ AICORE void k(__gm__ float* a) {\n"
+         "  Tile<TileType::Vec, float, 16, 64> v1;\n  Tile<TileType::Vec, float, 16, 64> v2;\n"
+         "  TASSIGN(v1, 0);\n  TASSIGN(v2, 8192);\n")
+_TAIL = "  TADD(v1, v1, v1);\n  pipe_barrier(PIPE_V);\n  TADD(v2, v2, v2);\n}\n"
+
+
+def _chain(name: str, n: int) -> str:
+    """A kernel nested ``n`` deep in one way (an expression, a chain of definitions, of calls...)."""
+    body = {
+        "brackets": "  int32_t x = " + "(" * n + "1" + ")" * n + ";\n",
+        "sum": "  int32_t x = " + " + ".join(["1"] * n) + ";\n",
+        "negations": "  int32_t x = " + "- " * n + "1;\n",
+        "conditionals": "  int32_t x = " + "1 ? 2 : " * n + "3;\n",
+        "casts": "  int32_t x = " + "(int32_t) " * n + "1;\n",
+        "calls": "  int32_t x = " + "f(" * n + "1" + ")" * n + ";\n",
+        "subscripts": "  int32_t x = a" + "[0]" * n + ";\n",
+        "templates": "  X" + "<Y" * n + ">" * n + " w;\n",
+        "definitions": "".join(f"  int32_t a{i} = {f'a{i - 1} + 1' if i else '0'};\n" for i in range(n))
+                       + f"  TASSIGN(v2, 8192 + a{n - 1} * 0);\n",
+        "pointers": "  __ubuf__ float* q0 = v1.data();\n"
+                    + "".join(f"  __ubuf__ float* q{i} = q{i - 1} + 1;\n" for i in range(1, n))
+                    + f"  TASSIGN(v2, (uint64_t)q{n - 1});\n",
+        "blocks": "  {\n" * min(n, 199) + "  int32_t x = " + "(" * 60 + "1" + ")" * 60 + ";\n" + _TAIL[:-2]
+                  + "  }\n" * min(n, 199),
+    }
+    if name == "callees":
+        functions = "".join(f"AICORE void f{i}() {{ {f'f{i + 1}();' if i < n - 1 else ''} }}\n"
+                            for i in reversed(range(n)))
+        return "#include \"pto/pto-inst.hpp\"\nusing namespace pto;\n" + functions + _HEAD.split("\n", 2)[2] \
+            + "  f0();\n" + _TAIL
+    if name == "copies":
+        tile = "Tile<TileType::Vec, float, 16, 64, -1, -1>"
+        return _HEAD + f"  {tile} c0(4, 4);\n" + "".join(f"  {tile} c{i} = c{i - 1};\n" for i in range(1, n)) \
+            + f"  TASSIGN(c{n - 1}, 0);\n  TADD(c{n - 1}, c{n - 1}, c{n - 1});\n" + _TAIL
+    return _HEAD + body[name] + _TAIL
+
+
+CHAINS = ["brackets", "sum", "negations", "conditionals", "casts", "calls", "subscripts", "templates",
+          "definitions", "pointers", "blocks", "callees", "copies"]
+
+
+@needs_compiled
+@pytest.mark.parametrize("name", CHAINS)
+def test_inputs_nested_past_every_bound_neither_crash_nor_decide_differently(name, tmp_path):
+    """Each nesting at a depth a compiled recursion would not survive unbounded (~20000; the
+    expression forms also at 100000), and at 40, below the bounds: both builds exit 0 and write
+    the same kernel."""
+    sizes = [40, 20000] + ([100000] if name in ("brackets", "sum", "negations", "casts", "calls") else [])
+    for n in sizes:
+        kernel = tmp_path / f"{name}_{n}.cpp"
+        kernel.write_text(_chain(name, n))
+        results = []
+        for env, tag in ((COMPILED_ENV, "compiled"), (PURE, "pure")):
+            out = tmp_path / f"{name}_{n}.{tag}.cpp"
+            proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", str(kernel),
+                                   "-o", str(out)], env=env, capture_output=True, text=True, cwd=REPO, timeout=600)
+            assert proc.returncode == 0, (tag, n, proc.returncode, proc.stderr[-2000:])
+            results.append(hashlib.sha256(out.read_bytes()).hexdigest())
+        assert results[0] == results[1], (name, n)
