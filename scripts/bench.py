@@ -10,11 +10,14 @@ run, patcher run, ptofix run, ...) and their median is quoted, because the machi
    (read, match line by line, replace the barrier lines, write) run by the same interpreter; on the
    shipped kernels/flash_attention/fa.cpp and on the corpus's two DSL FA kernels (when present), with
    how many barriers each run removes.
-2. In process: parse + `pipe-v-barrier{pattern=auto}` over ../shared/corpus (MB/s), and over the
+2. In process: parse + `pipe-v-barrier{pattern=auto}` over ../shared/corpus (MB/s), compiled and
+   interpreted (PTOFIX_PURE_PYTHON=1), each in a child, interleaved; and over the
    corpus concatenated to 1/5/20 MB (--sizes), each in a fresh child interpreter: MB/s CPU, peak
    memory, MiB of peak per MB of input, and time and memory ratios against the smallest size.
-   Peak memory: the child imports ptofix and every module the pass imports on first use, reads the
-   file, resets its high-water mark (`5` into /proc/self/clear_refs sets VmHWM to VmRSS), runs the
+   Peak memory: the child imports ptofix and every module the pass imports on first use, runs the
+   pass once on the shipped FA kernel (a compiled build's machine code becomes resident as it first
+   runs: a fixed ~6 MiB that is code, not data), reads the file, resets its high-water mark (`5`
+   into /proc/self/clear_refs sets VmHWM to VmRSS), runs the
    pass and reports VmHWM minus the VmRSS at the reset (from /proc/self/status): the resident
    memory the run added at its peak, lark grammar included. It agrees with `/usr/bin/time -v`'s
    "Maximum resident set size" and ru_maxrss of the child to 0.3 MB (checked on 1 and 5 MB).
@@ -80,11 +83,12 @@ def ptofix_command(python: str) -> tuple[list[str], str]:
     script = os.path.join(os.path.dirname(python), "ptofix")
     command = [script] if os.path.isfile(script) and os.access(script, os.X_OK) else [python, "-m", "ptofix"]
     # From a scratch directory: `-m` must not pick up ./ptofix of the current directory.
-    probe = subprocess.run([python, "-c", "import platform, ptofix; print(platform.python_version(), ptofix.__file__)"],
+    probe = subprocess.run([python, "-c", "import platform, ptofix; "
+                            "print(platform.python_version(), ptofix.COMPILED, ptofix.__file__)"],
                            capture_output=True, text=True, env=ENV, cwd=tempfile.gettempdir())
     if probe.returncode != 0:
         raise SystemExit(f"{python} cannot import ptofix:\n{probe.stderr}")
-    version, where = probe.stdout.split(maxsplit=1)
+    version, compiled, where = probe.stdout.split(maxsplit=2)
     where = os.path.dirname(where.strip())
     in_tree = os.path.realpath(where).startswith(os.path.realpath(ROOT) + os.sep)
     kind = "this source tree (editable install)" if in_tree else f"an installed copy in {where}"
@@ -94,7 +98,8 @@ def ptofix_command(python: str) -> tuple[list[str], str]:
         # which lowers the ratio. A kernel build's regular install does not.
         kind += ("; its start-up hook is paid by the patcher too, which flatters the ratio: for a build's "
                  "figure pass --python of a regular install")
-    return command, f"interpreter {python} (Python {version}); ptofix: `{' '.join(command)}`, from {kind}"
+    how = "compiled with mypyc" if compiled == "True" else "interpreted"
+    return command, f"interpreter {python} (Python {version}); ptofix ({how}): `{' '.join(command)}`, from {kind}"
 
 
 LARK_PROBE = r'''
@@ -184,9 +189,14 @@ import json, os, resource, sys, time
 from ptofix.frontends import PARSERS
 from ptofix.pass_manager import build_pass, run_pipeline
 from ptofix.source import SourceText
-# The modules the pass imports on first use, so the peak below is data, not code.
+# The modules the pass imports on first use, so the peak below is data, not code; and the pass
+# run once on the shipped kernel, so that a compiled build's machine code is resident before the
+# mark (its pages count in the resident size from their first use on: ~6 MiB, whatever the input).
 import ptofix.cpp.barriers, ptofix.cpp.semantics, ptofix.cpp.stmt_parser, ptofix.cpp.vector_cfg
 import ptofix.cpp.weights, ptofix.passes.pipe_v_barrier
+_warm = os.path.join("kernels", "flash_attention", "fa.cpp")
+run_pipeline(SourceText(open(_warm, encoding="utf-8").read(), _warm),
+             [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
 
 
 def status(key):
@@ -212,6 +222,24 @@ peak = status("VmHWM") if how == "proc" else resource.getrusage(resource.RUSAGE_
 print(json.dumps({"wall": wall, "cpu": cpu, "peak_kib": peak, "base_kib": base, "how": how,
                   "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "lark": "lark" in sys.modules, "removed": out.reports[0]["removed"]}))
+'''
+
+
+CORPUS_RUN = r'''
+import json, sys, time
+sys.path.insert(0, ".")
+import ptofix
+from ptofix.frontends import PARSERS
+from ptofix.pass_manager import build_pass, run_pipeline
+from ptofix.source import PtofixError, SourceText
+texts = [(p, open(p, encoding="utf-8", errors="replace").read()) for p in json.loads(sys.argv[1])]
+t0, c0 = time.perf_counter(), time.process_time()
+for path, text in texts:
+    try:
+        run_pipeline(SourceText(text, path), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
+    except PtofixError:
+        pass
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "compiled": ptofix.COMPILED}))
 '''
 
 
@@ -255,24 +283,29 @@ def in_process(sizes: list[float], repeat: int) -> None:
         print("2. corpus: ../shared/corpus not found, skipped")
         return
     total = sum(os.path.getsize(p) for p in files) / 1e6
-    sys.path.insert(0, ROOT)
-    from ptofix.frontends import PARSERS
-    from ptofix.pass_manager import build_pass, run_pipeline
-    from ptofix.source import PtofixError, SourceText
-    texts = [(p, open(p, encoding="utf-8", errors="replace").read()) for p in files]
-    runs = []
+    # Each build in a child of its own (PTOFIX_PURE_PYTHON selects the interpreted one), the two
+    # interleaved a run at a time.
+    runs: dict[str, list[dict]] = {"compiled": [], "interpreted": []}
     for _ in range(repeat):
-        c0, t0 = time.process_time(), time.perf_counter()
-        for path, text in texts:
-            try:
-                run_pipeline(SourceText(text, path), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
-            except PtofixError:
-                pass
-        runs.append((time.perf_counter() - t0, time.process_time() - c0))
+        for build, env in (("compiled", ENV), ("interpreted", {**ENV, "PTOFIX_PURE_PYTHON": "1"})):
+            proc = subprocess.run([sys.executable, "-c", CORPUS_RUN, json.dumps(files)], capture_output=True,
+                                  text=True, env=env, cwd=ROOT)
+            if proc.returncode != 0:
+                raise SystemExit(proc.stderr)
+            runs[build].append(json.loads(proc.stdout))
     print(f"2. in process, parse + proof (auto) over {len(files)} corpus files ({total:.2f} MB); {load()}")
-    print(f"   {statistics.median(total / c for _, c in runs):6.2f} MB/s CPU "
-          f"(min {min(total / c for _, c in runs):.2f}, max {max(total / c for _, c in runs):.2f}), "
-          f"{statistics.median(total / w for w, _ in runs):6.2f} MB/s wall")
+    for build, measured in runs.items():
+        if build == "compiled" and not all(m["compiled"] for m in measured):
+            print("   compiled: the compiled build is not in use (not built, or built from other sources)")
+            continue
+        cpu = [total / m["cpu"] for m in measured]
+        wall = [total / m["wall"] for m in measured]
+        print(f"   {build:11} {statistics.median(cpu):6.2f} MB/s CPU (min {min(cpu):.2f}, max {max(cpu):.2f}), "
+              f"{statistics.median(wall):6.2f} MB/s wall")
+    if all(m["compiled"] for m in runs["compiled"]):
+        ratios = [i["cpu"] / c["cpu"] for c, i in zip(runs["compiled"], runs["interpreted"], strict=True)]
+        print(f"   compiled is {statistics.median(ratios):.2f}x as fast (CPU, median of interleaved pairs; "
+              f"min {min(ratios):.2f}, max {max(ratios):.2f})")
     with tempfile.TemporaryDirectory() as tmp:
         results = []
         for mb in sizes:

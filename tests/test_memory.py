@@ -289,3 +289,13 @@ def test_statements_pack_their_span_in_one_int():
     assert far == Span(1, 1 << SPAN_SHIFT) and SimpleStmt(far, "x").span == Span(1, 1 << SPAN_SHIFT)
     assert Compound(Span(3, 9)).span == Span(3, 9)
     assert SimpleStmt(Span(1, 3), "abcd;").text == SimpleStmt(pack_span(1, 3), "abcd;").text == "bc"
+
+
+def test_the_shared_empty_environment_stays_empty(corpus_dir):
+    """StmtInfo's default env is one shared dict (most statements name nothing): nothing may write
+    to it, or every statement without names would see what was written."""
+    from ptofix.cpp import semantics
+    from ptofix.cpp.barriers import decide_by_groups
+    for _path, _text, model in _corpus_models(corpus_dir, 60):
+        decide_by_groups(model, {"auto"}, _decision_key)
+    assert semantics._NO_NAMES == {}

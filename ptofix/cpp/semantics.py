@@ -73,7 +73,7 @@ from .parser import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from typing import Any, ClassVar
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
@@ -108,11 +108,11 @@ class StmtInfo(Struct):
     kind: Kind
     reason: str             # why UNKNOWN
     op: str                 # VECTOR_OP: op name (qualifier stripped)
-    args: list              # VECTOR_OP: argument AST nodes
-    env: dict               # name -> Symbol, as visible at this statement
+    args: Sequence[Any]     # VECTOR_OP: argument AST nodes
+    env: dict               # name -> Symbol, as visible at this statement (never changed once made)
     flag: tuple             # SET_FLAG/WAIT_FLAG: (src pipe, dst pipe, event) names
     callee: str             # LOCAL_CALL
-    local_calls: list       # LOCAL_CALL: [(callee name, arg nodes)] (also inside expressions)
+    local_calls: Sequence[tuple]   # LOCAL_CALL: [(callee name, arg nodes)] (also inside expressions)
     then_unknown: bool   # RETURN whose value was not understood
     _fields: ClassVar[tuple[str, ...]] = ("kind", "reason", "op", "args", "env", "flag", "callee", "local_calls",
                                           "then_unknown")
@@ -122,22 +122,26 @@ class StmtInfo(Struct):
             kind: Kind,
             reason: str = "",
             op: str = "",
-            args: list | None = None,
+            args: Sequence[Any] = (),
             env: dict | None = None,
             flag: tuple = (),
             callee: str = "",
-            local_calls: list | None = None,
+            local_calls: Sequence[tuple] = (),
             then_unknown: bool = False,
     ) -> None:
         self.kind = kind
         self.reason = reason
         self.op = op
-        self.args = [] if args is None else args
-        self.env = {} if env is None else env
+        self.args = args
+        # (Most statements name nothing: one shared empty environment, ~80 bytes a statement.)
+        self.env = _NO_NAMES if env is None else env
         self.flag = flag
         self.callee = callee
-        self.local_calls = [] if local_calls is None else local_calls
+        self.local_calls = local_calls
         self.then_unknown = then_unknown
+
+
+_NO_NAMES: dict = {}       # StmtInfo's default env: read, never written (tests/test_memory.py checks)
 
 
 class IntType(Struct):

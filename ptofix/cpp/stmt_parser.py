@@ -597,7 +597,7 @@ def _parse_template(text: str, start: int) -> TemplateId | None:
     name = text[:lt]
     if lt <= 0 or not text.endswith(">") or not _NAME_RE.match(name) or not _TEMPLATE_TEXT.match(text):
         return None
-    if text.count("<") > MAX_EXPRESSION_NESTING and _angles_too_deep(text):
+    if text.count("<") > _MAX_TEMPLATE_NESTING and _angles_too_deep(text):
         return None        # (the recursion below is one call a level)
     args: list[Node] = []
     depth, piece_start = 0, lt + 1
@@ -636,7 +636,7 @@ def _angles_too_deep(text: str) -> bool:
     for punct in _TEMPLATE_PUNCT.finditer(text):
         if punct.group() == "<":
             depth += 1
-            if depth > MAX_EXPRESSION_NESTING:
+            if depth > _MAX_TEMPLATE_NESTING:
                 return True
         elif punct.group() == ">":
             depth -= 1
@@ -790,7 +790,11 @@ def _arguments(body: str, start: int) -> list[Node] | None:
         if args is not None:
             return args
     from .fast_expr import parse_args
-    return parse_args(body, start)
+    args = parse_args(body, start)
+    # (They go two levels down in a Decl's Call: the statement's nesting bound holds for them.)
+    if args is not None and any(_within_nesting(arg, 2) is None for arg in args):
+        return None
+    return args
 
 
 # Names that cannot be a declared variable's (keywords, builtin types, literals): the statement
@@ -905,6 +909,10 @@ def _may_be_macro(name: str) -> bool:
 # interpreter limit to stop it. (clang's default bracket limit, -fbracket-depth, is 256; ptoas
 # writes a few levels.)
 MAX_EXPRESSION_NESTING = 64
+# Templates the regex fast path reads nested inside one another: with the Decl, TypeRef and an
+# atom's two levels around them, its ASTs stay within MAX_EXPRESSION_NESTING (deeper ones go to
+# the general parsers, which check the bound).
+_MAX_TEMPLATE_NESTING = MAX_EXPRESSION_NESTING - 4
 _BRACKETS = regex_cache.compile(r"[()\[\]{}]")
 
 
@@ -922,11 +930,12 @@ def _brackets_too_deep(text: str) -> bool:
     return False
 
 
-def _within_nesting(node: Node | None) -> Node | None:
-    """``node``, or None if its AST is more than MAX_EXPRESSION_NESTING levels deep."""
+def _within_nesting(node: Node | None, above: int = 0) -> Node | None:
+    """``node``, or None if its AST, under ``above`` levels of its statement, is more than
+    MAX_EXPRESSION_NESTING levels deep."""
     if node is None:
         return None
-    stack: list[tuple[Node, int]] = [(node, 1)]
+    stack: list[tuple[Node, int]] = [(node, above + 1)]
     pop, push = stack.pop, stack.append
     while stack:
         cur, level = pop()
@@ -954,9 +963,18 @@ def nested_too_deep(text: str) -> bool:
         node = fast_parse(text)
     except RecursionError:
         return False
+    if node is None:
+        return _fast_parse(text) is _FALLBACK and _general_parse(text) is not None
     if node is _FALLBACK:
         node = _parse(text, "start")
-    return node is not None and _within_nesting(node) is None
+        return node is not None and _within_nesting(node) is None
+    return False
+
+
+def _general_parse(text: str) -> Node | None:
+    from .fast_expr import parse_statement as general
+    node = general(text)
+    return None if node is _FALLBACK else node
 
 
 def parse_statement(text: str, fast: bool = True) -> Node | None:
@@ -978,8 +996,8 @@ def parse_statement(text: str, fast: bool = True) -> Node | None:
                 except RecursionError:
                     node = None   # nesting deeper than the interpreter's stack: not understood
                 if node is _FALLBACK:
-                    node = _parse(text, "start")
-                node = _real_declarator(_within_nesting(node))
+                    node = _within_nesting(_parse(text, "start"))
+                node = _real_declarator(node)
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
             forget_statements()
         _STATEMENTS[text] = node
@@ -987,11 +1005,15 @@ def parse_statement(text: str, fast: bool = True) -> Node | None:
 
 
 def fast_parse(text: str) -> Node | None:
-    """The fast paths (regexes, then the small expression parser), or _FALLBACK."""
+    """The fast paths (regexes, then the small expression parser), or _FALLBACK; None for a
+    statement nested deeper than MAX_EXPRESSION_NESTING. (The regex paths' ASTs are shallow by
+    their shapes: atoms, and templates nested at most _MAX_TEMPLATE_NESTING deep.)"""
     node = _fast_parse(text)
     if node is _FALLBACK:
         from .fast_expr import parse_statement as general
         node = general(text)
+        if node is not _FALLBACK:
+            node = _within_nesting(node)
     return node
 
 

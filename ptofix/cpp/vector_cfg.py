@@ -71,6 +71,7 @@ from .semantics import FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symb
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any, ClassVar
 
     from ..pto.ops import OpSpec
@@ -161,7 +162,7 @@ class Event(Struct):
     kind: EventKind
     stmt: Stmt | None
     op: str
-    accesses: list
+    accesses: Sequence[Access]      # set when made, never changed
     why: str                    # for unknown events / drains
     tag: str                    # SET_VS / WAIT_VS event id; WINDOW_BOUND: an UNKNOWN ending a walk
     callee: str                 # CALL
@@ -176,7 +177,7 @@ class Event(Struct):
             kind: EventKind,
             stmt: Stmt | None = None,
             op: str = "",
-            accesses: list | None = None,
+            accesses: Sequence[Access] = (),
             why: str = "",
             tag: str = "",
             callee: str = "",
@@ -187,7 +188,7 @@ class Event(Struct):
         self.kind = kind
         self.stmt = stmt
         self.op = op
-        self.accesses = [] if accesses is None else accesses
+        self.accesses = accesses
         self.why = why
         self.tag = tag
         self.callee = callee
@@ -560,7 +561,7 @@ class FunctionCFG:
             return [event, self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)")]
         return [event]
 
-    def _row_expand(self, stmt: Stmt, base: str, args: list, env: dict, accesses: list) -> list[Event]:
+    def _row_expand(self, stmt: Stmt, base: str, args: Sequence[Any], env: dict, accesses: list) -> list[Event]:
         """3-operand TROWEXPAND*: which source is the per-row one decides the path (pto-isa
         TRowExpandBinOp.hpp): non-RowMajor per-row -> vbrcb into the hidden scratch, internal
         barrier, then the op; RowMajor per-row -> one op, no scratch, no barrier."""
@@ -608,7 +609,7 @@ class FunctionCFG:
                 self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} internal barrier after vbrcb"),
                 self._new(EventKind.OP, stmt=stmt, op=base, accesses=main + [_scratch(False)])]
 
-    def _reduce_tmp(self, base: str, args: list, env: dict, accesses: list) -> list:
+    def _reduce_tmp(self, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
         """The tmp write of a row reduction or TCOLSUM, widened to what the op may write past the
         tmp's own footprint (pto.ops.reduce_tmp_bytes); unknown bytes when that cannot be told."""
         src, tmp = self._tile(args[1], env), self._tile(args[2], env)
@@ -636,7 +637,7 @@ class FunctionCFG:
             out.append(access)
         return out
 
-    def _drains(self, spec: OpSpec, args: list, env: dict) -> bool:
+    def _drains(self, spec: OpSpec, args: Sequence[Any], env: dict) -> bool:
         if spec.trailing_drain == NEVER:
             return False
         if spec.drain_needs_tmp and len(args) < 3:
@@ -689,7 +690,7 @@ class FunctionCFG:
             return None
         return (info.kind.value,) + tuple(info.flag)
 
-    def _float_only(self, args: list, env: dict) -> bool:
+    def _float_only(self, args: Sequence[Any], env: dict) -> bool:
         for arg in args:
             sym = self._tile(arg, env)
             if sym is None or sym.tile is None or sym.tile.dtype not in FLOAT_TYPES:
@@ -704,7 +705,7 @@ class FunctionCFG:
                 return sym
         return None
 
-    def _accesses(self, op: str, spec: OpSpec, args: list, env: dict) -> tuple[list, str]:
+    def _accesses(self, op: str, spec: OpSpec, args: Sequence[Any], env: dict) -> tuple[list, str]:
         out: list[Access] = []
         operands: list[tuple[int, Symbol, int]] = []     # (argument index, tile, index in out)
         value_indices = VALUE_ARGUMENTS.get(op, ())
@@ -836,7 +837,7 @@ class FunctionCFG:
                 return False
         return True
 
-    def _bound_window(self, op: str, spec: OpSpec, args: list, operands: list, out: list) -> None:
+    def _bound_window(self, op: str, spec: OpSpec, args: Sequence[Any], operands: list, out: list) -> None:
         """TINSERT(dst, src, row, col) writes src's valid shape into dst from (row, col) on, and
         TEXTRACT(dst[, dst1], src, row, col, ...) reads dst's valid shape from src there
         (TInsert.hpp, TExtract.hpp; the bounds are only PTO_ASSERTed): the walked tile's bytes
