@@ -9,6 +9,16 @@ from __future__ import annotations
 import signal
 
 
+def checkpoint() -> None:
+    """Called by the compiled analysis every few hundred statements (an interpreted function: its
+    call is where the interpreter runs the Python handlers of the signals that arrived meanwhile,
+    Ctrl-C's KeyboardInterrupt or SIGTERM's Terminated; compiled code runs none, and without a call
+    a long compiled stretch would hold a signal until it returns)."""
+
+
+CHECKPOINT_EVERY = 256        # statements (a mask: a power of two)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM/SIGHUP: unwinds like Ctrl-C; the exit status is 128 + ``signum``."""
 

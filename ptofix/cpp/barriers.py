@@ -1445,15 +1445,21 @@ def _flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: s
 def _may_touch_flags(ctx: FileContext, name: str, seen: set[str]) -> bool:
     """Whether a call of the file's function ``name`` may set or wait a flag: its text, or that of a
     function of the file it mentions, spells `flag`, or it is not one function of the file."""
-    fn = ctx.local_function(name)
-    if fn is None:
-        return True
-    seen.add(name)
-    text = ctx.model.source.text[fn.span.start:fn.span.end]
-    if "flag" in text:
-        return True
-    mentioned = set(identifiers(text)) & ctx.functions.keys()
-    return any(_may_touch_flags(ctx, other, seen) for other in sorted(mentioned - seen))
+    pending = [name]          # (a worklist, not a recursion: a chain of calls may be any length)
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        fn = ctx.local_function(current)
+        if fn is None:
+            return True
+        seen.add(current)
+        text = ctx.model.source.text[fn.span.start:fn.span.end]
+        if "flag" in text:
+            return True
+        mentioned = set(identifiers(text)) & ctx.functions.keys()
+        pending.extend(sorted(mentioned - seen, reverse=True))
+    return False
 
 
 def _chain_link_alternates(cfg: FunctionCFG, tag: str) -> bool:

@@ -105,7 +105,7 @@ def _transformer():
     global _TRANSFORMER
     if _TRANSFORMER is not None:
         return _TRANSFORMER
-    from lark import Token, Transformer
+    from lark import Token, Transformer_NonRecursive
 
     def quals_and_rest(children):
         quals = tuple(str(c) for c in children if isinstance(c, Token) and c.type == "QUAL")
@@ -114,7 +114,10 @@ def _transformer():
                 and c is not _REF and c is not _ARRAY]
         return quals, stars, rest
 
-    class ToAst(Transformer):
+    # Non-recursive: the depth of a tree is the input's, and a recursion would stop where the
+    # interpreter's stack happens to end (deeper under an interpreted caller than a compiled one).
+    # The statement parser bounds the depth of what it takes from here (_within_nesting).
+    class ToAst(Transformer_NonRecursive):
         def start(self, c):
             return c[0]
 
@@ -321,8 +324,6 @@ def parse(text: str, start: str):
         return _transformer().transform(tree)
     except LarkError:
         return None
-    except RecursionError:
-        return None   # nesting deeper than the interpreter's stack: not understood
     except (TypeError, AttributeError, ValueError, IndexError):
         # A shape the transformer does not expect: not understood. Callers count these and treat
         # the statement as Unknown (it touches every UB byte and may write what it names).

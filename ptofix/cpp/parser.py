@@ -15,6 +15,7 @@ from functools import partial
 from operator import attrgetter
 
 from .. import regex_cache
+from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, line_start
 from .keywords import CPP_KEYWORDS
 from .model import (
@@ -484,6 +485,7 @@ class _StructureParser:
         self.ends = tokens.ends
         self.n = len(tokens)
         self.depth = 0
+        self.statements_read = 0      # (signals.checkpoint)
         closing, self.structure_in_parentheses = _pair_brackets(tokens)
         # Index of the bracket closing the one at i: looked up in a balanced file (a C-level call,
         # the parser's most frequent one), else scanned for.
@@ -690,6 +692,8 @@ class _StructureParser:
                         named = first == "namespace" and len(words) > 1 and not inline
                         self.lookup_path.append(((("<anonymous>",) if self._inside_anonymous() else ())
                                                  + tuple("".join(words[1:]).split("::"))) if named else ())
+                        if len(self.ns_path) > MAX_NESTING:
+                            raise StructureError(f"namespaces nested deeper than {MAX_NESTING} levels", starts[i])
                         self._top_level(i + 1, close, functions)  # transparent block
                         self.ns_path.pop()
                         self.lookup_path.pop()
@@ -816,6 +820,9 @@ class _StructureParser:
         kinds, starts, ends = self.kinds, self.starts, self.ends
         statement, append = self._statement, out.append
         while i < stop:
+            self.statements_read += 1
+            if not self.statements_read & (CHECKPOINT_EVERY - 1):
+                checkpoint()
             if kinds[i] != "p":
                 stmt, i = statement(i, stop)
                 append(stmt)

@@ -39,6 +39,7 @@ from ..pto.ops import (
     pto_macro_names,
 )
 from ..pto.tiles import LOCAL_POINTER_LIMIT, TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
+from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..structs import Struct
 from . import stmt_parser as A
 from .fast_expr import BUILTIN_TYPE_WORDS
@@ -85,6 +86,11 @@ MAX_VALUE_NESTING = 32
 # Callee models built inside a caller's (to read what a call does to its arguments): a callee past
 # this many nested calls is unknown to its caller (its model is built when asked for directly).
 MAX_CALLEE_NESTING = 4
+# Values, tile addresses and valid shapes the value model of one function computes at most (each
+# once: answers are kept, but not one a cycle or the nesting bound cut short, which a tile read
+# along many paths might compute again and again): past this, everything more it is asked is
+# unknown. It bounds the work whatever the kernel; the corpus's largest function needs ~1200.
+MAX_VALUE_STEPS = 100_000
 
 
 class Kind(enum.Enum):
@@ -802,6 +808,7 @@ class FunctionSemantics:
         self.fn = fn
         self.ctx = ctx
         self.info: dict[int, StmtInfo] = {}          # id(stmt) -> info (headers: id of the For/If/Switch)
+        self._statements_read = 0                    # (signals.checkpoint)
         # id(ForStmt) -> StmtInfo of its init, condition and step (None for an empty part)
         self.header_parts: dict[int, tuple] = {}
         self.symbols: list[Symbol] = []
@@ -1247,6 +1254,9 @@ class FunctionSemantics:
         waiting: dict[str, Symbol] = {}
         text = self.ctx.model.source.text
         for stmt in stmts:
+            self._statements_read += 1
+            if not self._statements_read & (CHECKPOINT_EVERY - 1):
+                checkpoint()
             if isinstance(stmt, CaseLabel):
                 self._jump_target(scope)
             self._stmt(stmt, scope)
@@ -2682,8 +2692,15 @@ class ValueModel:
         self._may_pass: dict[int, bool] = {}     # shape_may_pass_tile by tile
         # _valid_dims by (tile, dim, partial), read outside any GetValidRow/Col evaluation: every op
         # asks for its operands' shapes, and a tile's entries grow with each SetValidShape.
-        self._dims: dict[tuple[int, int, bool], frozenset | None] = {}
+        # (dims, whether no cut shaped them)
+        self._dims: dict[tuple[int, int, bool], tuple[frozenset | None, bool]] = {}
         self._nesting = 0                        # value_set/tile_addresses/shape_entries calls open
+        # Answers cut short by the context they were computed in (a cycle back into a tile being
+        # read, the nesting bound): a result computed with none is the same in any context, so it
+        # is kept even when computed inside another (without, chains read their shared parts again
+        # and again: exponential in their depth).
+        self._cuts = 0
+        self._steps = 0                          # computations begun (MAX_VALUE_STEPS)
 
     def release(self) -> None:
         """See FunctionSemantics.release."""
@@ -2820,12 +2837,16 @@ class ValueModel:
     def _valid_dims(self, sym: Symbol, dim: int, partial: bool = False) -> frozenset | None:
         """Every value valid rows (dim 0) or cols (dim 1) of a tile may have; None if unknown (with
         ``partial``, the values it can compute)."""
-        if self._reading_shapes:
-            return self._compute_valid_dims(sym, dim, partial)      # (a cycle cut may shape it)
         key = (sym.uid, dim, partial)
-        if key not in self._dims:
-            self._dims[key] = self._compute_valid_dims(sym, dim, partial)
-        return self._dims[key]
+        kept = self._dims.get(key)
+        # Inside another tile's shape read only an answer no cut shaped holds (a cycle cut may).
+        if kept is not None and (kept[1] or not self._reading_shapes):
+            return kept[0]
+        canonical, cuts = not self._reading_shapes and self._nesting == 0, self._cuts
+        result = self._compute_valid_dims(sym, dim, partial)
+        if canonical or self._cuts == cuts:
+            self._dims[key] = (result, self._cuts == cuts)
+        return result
 
     def _compute_valid_dims(self, sym: Symbol, dim: int, partial: bool) -> frozenset | None:
         tt = sym.tile
@@ -2905,8 +2926,10 @@ class ValueModel:
     def value_set(self, sym: Symbol) -> frozenset | None:
         if sym.uid in self._values:
             return self._values[sym.uid]
-        if self._nesting >= MAX_VALUE_NESTING:
+        if self._nesting >= MAX_VALUE_NESTING or self._steps >= MAX_VALUE_STEPS:
+            self._cuts += 1
             return None                     # (not kept: known when asked for from less deep)
+        self._steps += 1
         self._values[sym.uid] = None        # recursion guard: cyclic definitions are unknown
         self._nesting += 1
         try:
@@ -3020,11 +3043,18 @@ class ValueModel:
                     # A shape computed from itself (`d.SetValidShape(d.GetValidRow() + 16, ...)`)
                     # may grow past the tile: every tile in the cycle is walked as unknown.
                     self.self_referential_shapes.update(self._reading_shapes)
+                    self._cuts += 1
                     return None
+                if self._nesting >= MAX_VALUE_NESTING or self._steps >= MAX_VALUE_STEPS:
+                    self._cuts += 1
+                    return None
+                self._steps += 1
                 self._reading_shapes.add(sym.uid)
+                self._nesting += 1
                 try:
                     return self._valid_dims(sym, _VALID_DIM_GETTERS[func.field])
                 finally:
+                    self._nesting -= 1
                     self._reading_shapes.discard(sym.uid)
             return None
         return None
@@ -3104,14 +3134,19 @@ class ValueModel:
         """Possible base addresses of tile ``sym`` in its memory space (None = unknown)."""
         if sym.uid in self._addrs:
             return self._addrs[sym.uid]
-        if sym.uid in _seen or not sym.bindings or self._nesting >= MAX_VALUE_NESTING:
+        if not sym.bindings:
             return None
+        if sym.uid in _seen or self._nesting >= MAX_VALUE_NESTING or self._steps >= MAX_VALUE_STEPS:
+            self._cuts += 1
+            return None
+        self._steps += 1
+        canonical, cuts = not _seen and self._nesting == 0, self._cuts
         self._nesting += 1
         try:
             final = self._tile_addresses(sym, _seen)
         finally:
             self._nesting -= 1
-        if not _seen:
+        if canonical or self._cuts == cuts:
             self._addrs[sym.uid] = final
         return final
 

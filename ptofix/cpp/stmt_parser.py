@@ -132,6 +132,9 @@ class Number(Node):
         return _number_value(self.text)
 
 
+_MAX_INTEGER_DIGITS = 64        # more than any 128-bit value spells in decimal or octal
+
+
 @functools.lru_cache(maxsize=4096)
 def _number_value(text: str) -> int | float:
     """A number literal's value (kept by text: the analysis reads the same few literals, tile
@@ -141,6 +144,10 @@ def _number_value(text: str) -> int | float:
     raw = text.rstrip("uUlLfF")
     if any(c in raw for c in ".eE"):
         return float(raw)
+    if len(raw) > _MAX_INTEGER_DIGITS:
+        # No C++ integer type holds it (the literal is ill-formed): NaN, which no reader takes for
+        # an integer (Python's int() refuses a decimal string of over 4300 digits).
+        return float("nan")
     if raw[:1] == "0" and len(raw) > 1:
         # [lex.icon]: a leading 0 makes the literal octal (`010` is 8); an 8 or 9 in it is
         # ill-formed: NaN, which no reader takes for an integer.

@@ -50,6 +50,7 @@ from ..pto.tiles import (
     on_ub_grid,
     walked_in_address_order,
 )
+from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..structs import Struct
 from . import stmt_parser as A
 from .model import (
@@ -212,6 +213,7 @@ class FunctionCFG:
         self.values = sem.values
         self.local_calls: list[Event] = []            # resolved by BarrierAnalysis once purity is known
         self.events: list[Event] = []
+        self._statements_read = 0                     # (signals.checkpoint)
         self.entry = self._new(EventKind.NOP, why="entry")
         self.exit = Event(EventKind.NOP, why="exit")
         self.unstructured: str | None = None
@@ -267,6 +269,9 @@ class FunctionCFG:
         declares lives until the enclosing block ends)."""
         depth = len(self._scope_exits)
         for index, stmt in enumerate(stmts):
+            self._statements_read += 1
+            if not self._statements_read & (CHECKPOINT_EVERY - 1):
+                checkpoint()
             self.position[id(stmt)] = (stmts, index)
             preds = self._stmt(stmt, preds)
             self._note_scope_exit(stmt)
@@ -911,12 +916,13 @@ def global_tensor_shape(sym: Symbol | None) -> tuple | None:
     shape = args[1] if len(args) > 1 else None
     if not isinstance(shape, A.TemplateId) or not shape.name.endswith("Shape"):
         return None
-    dims = [a.value for a in shape.args if isinstance(a, A.Number)]
+    # (Integer literals only: a floating one is no size_t template argument, `1e999` no number.)
+    dims = [a.value for a in shape.args if isinstance(a, A.Number) and type(a.value) is int]
     # (All five dimensions written: `pto::Shape<R, C>` binds R and C to the first two of five,
     # the others taking their defaults, not to rows and columns.)
     if len(dims) != len(shape.args) or len(dims) != 5 or any(d != 1 for d in dims[:-2]):
         return None
-    return int(dims[-2]), int(dims[-1])
+    return dims[-2], dims[-1]
 
 
 # Ops that walk every operand element-for-element like the destination (same repeats, same
