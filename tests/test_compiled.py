@@ -174,6 +174,10 @@ def _chain(name: str, n: int) -> str:
             + f"  TASSIGN(t{n - 1}, 0);\n  TADD(t{n - 1}, t{n - 1}, t{n - 1});\n" + _TAIL
     if name == "commas":        # beyond the fast parsers: the grammar's (non-recursive) transformer
         return _HEAD + "  int32_t x = 8192;\n  int32_t y = 0;\n  x = 8192, y++" + ", 0" * n + ";\n" + _TAIL
+    if name == "sums":          # definitions read through one another, each a deep sum, inside nested blocks
+        depth = min(n, 150)
+        defs = "".join(f"  int64_t a{i} = {f'a{i - 1}' if i else '1024'}" + " + 0" * 62 + ";\n" for i in range(31))
+        return _HEAD + "  {\n" * depth + defs + "  TASSIGN(v2, a30);\n" + _TAIL[:-2] + "  }\n" * depth + "}\n"
     if name == "copies":
         tile = "Tile<TileType::Vec, float, 16, 64, -1, -1>"
         return _HEAD + f"  {tile} c0(4, 4);\n" + "".join(f"  {tile} c{i} = c{i - 1};\n" for i in range(1, n)) \
@@ -182,7 +186,7 @@ def _chain(name: str, n: int) -> str:
 
 
 CHAINS = ["brackets", "sum", "negations", "conditionals", "casts", "calls", "subscripts", "templates",
-          "definitions", "pointers", "blocks", "callees", "copies", "namespaces", "helpers", "shapes", "commas"]
+          "definitions", "pointers", "blocks", "callees", "copies", "namespaces", "helpers", "shapes", "commas", "sums"]
 
 
 @needs_compiled
@@ -277,3 +281,31 @@ def test_a_signal_during_a_long_compiled_stretch_ends_the_run_at_once(tmp_path):
         assert proc.wait(timeout=30) == status
         assert time.time() - sent < 1.0
         assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", ["shapes", "waiting"])
+def test_many_shapes_or_names_waiting_for_a_value_take_linear_time(kind):
+    """Every op reads its operands' valid shapes (kept per tile, and more than MAX_VALUES distinct
+    ones are unknown); each name declared without a value waits for the statement that binds it
+    (found by one scan of a block, not one per name): both were quadratic (minutes at ~10000)."""
+    import time
+
+    from ptofix.frontends import PARSERS
+    from ptofix.pass_manager import build_pass, run_pipeline
+    from ptofix.source import SourceText
+    n = 6000
+    tile16 = "Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, 16, 16>"
+    if kind == "shapes":
+        body = ("  Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, -1, -1> x(16, 16);\n"
+                "  Tile<TileType::Vec, float, 16, 1, BLayout::ColMajor, 16, 1> d;\n"
+                f"  {tile16} t;\n  TASSIGN(x, 0);\n  TASSIGN(d, 1024);\n  TASSIGN(t, 2048);\n"
+                + "".join(f"  x.SetValidShape(16, {1 + i % 16});\n" for i in range(n))
+                + "  TROWSUM(d, x, t);\n" * n)
+    else:
+        body = (f"  {tile16} t;\n  TASSIGN(t, 0);\n" + "".join(f"  int x{i};\n" for i in range(n))
+                + "  {\n" + "".join(f"    x{i} = {i};\n" for i in range(n)) + "  }\n")
+    text = (_HEAD.split("\n", 2)[0] + "\nusing namespace pto;\n__global__ AICORE void k() {\n" + body
+            + "  TADD(t, t, t);\n  pipe_barrier(PIPE_V);\n  TADD(t, t, t);\n}\n")
+    start = time.process_time()
+    run_pipeline(SourceText(text, "k.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
+    assert time.process_time() - start < 30          # (quadratic: minutes; linear: about a second)

@@ -2126,3 +2126,94 @@ def test_listing_barriers_outside_functions_reads_only_the_text_between_bodies()
     assert [text[at:at + 4] for at in found] == ["SYNC"] and text.index("void f() { SYNC") + 11 == found[0]
     gaps = barrier_gaps(model, barrier_macros(model))
     assert gaps and sum(end - start for start, end in gaps) < 200
+
+
+# ---- answers that change while the model reads (kept parts, bounds reached) --------------------------
+
+_DYN = "Tile<TileType::Vec, float, {rows}, 16, BLayout::RowMajor, -1, -1>"
+_FIXED = "Tile<TileType::Vec, float, {rows}, 16, BLayout::RowMajor, {rows}, 16>"
+
+
+def _shape_chain(prefix: str, n: int, rows: int) -> str:
+    """Tiles {prefix}0..{prefix}n: {prefix}n is built with `rows` valid rows, each other one takes
+    the valid rows of the next."""
+    dyn = _DYN.format(rows=64)
+    out = f"  {dyn} {prefix}{n}({rows}, 16);\n"
+    for i in reversed(range(n)):
+        out += f"  {dyn} {prefix}{i}(64, 16);\n  {prefix}{i}.SetValidShape({prefix}{i + 1}.GetValidRow(), 16);\n"
+    return out
+
+
+def test_a_valid_shape_past_the_bound_stays_unknown_when_a_later_read_could_compute_it():
+    """d may take m0's 64 valid rows (read through 40 tiles: past the nesting bound, unknown) and
+    q's; q's read computes the tail of the same chain from less deep and keeps it. The rows
+    TEXTRACT walks and whether d may pass its 16 rows must come from one evaluation: one that
+    could not compute m0's rows and one that could would each leave the 64 to the other."""
+    src = (_HEAD + "__global__ AICORE void k() {\n"
+           f"  {_DYN.format(rows=16)} d(16, 16);\n  {_FIXED.format(rows=16)} v;\n  {_FIXED.format(rows=64)} s;\n"
+           + _shape_chain("m", 40, 64)
+           + f"  {_DYN.format(rows=64)} q(16, 16);\n  q.SetValidShape(m20.GetValidRow() - 48, 16);\n"
+           "  TASSIGN(d, 0);\n  TASSIGN(v, 1024);\n  TASSIGN(s, 4096);\n"
+           "  d.SetValidShape(m0.GetValidRow(), 16);\n  d.SetValidShape(q.GetValidRow(), 16);\n"
+           "  TADD(v, v, v);\n  pipe_barrier(PIPE_V);\n  TEXTRACT(d, s, 0, 0);\n  pipe_barrier(PIPE_V);\n"
+           "  TADD(v, v, v);\n}\n")
+    assert removed(src) == [False, False]
+
+
+def _doubling_chain(n: int) -> str:
+    """c0 reads its own valid rows; c{i} twice those of c{i-1}: a read of c{n} recomputes the chain
+    below it 2**n times (a shape a cycle shaped is kept for no other read)."""
+    dyn16 = "Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, -1, -1>"
+    chain = f"  {dyn16} c0(16, 16);\n  c0.SetValidShape(c0.GetValidRow(), 16);\n"
+    for i in range(1, n + 1):
+        chain += f"  {dyn16} c{i}(16, 16);\n  c{i}.SetValidShape(c{i - 1}.GetValidRow() + c{i - 1}.GetValidRow(), 16);\n"
+    return chain
+
+
+def test_a_tile_that_may_pass_its_end_is_walked_whatever_else_its_shape_costs():
+    """t's 64 valid cols come from a1; its other shape costs the value model its whole budget.
+    The cols TADD walks and whether t may pass its end come from one evaluation of its entries."""
+    dyn16 = "Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, -1, -1>"
+    src = (_HEAD + "__global__ AICORE void k(int p) {\n"
+           f"  {dyn16} t(16, 16);\n  Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, 16, 16> v;\n"
+           "  Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, -1, -1> a1(16, 64);\n" + _doubling_chain(16)
+           + "  TASSIGN(t, 0);\n  TASSIGN(v, 1024);\n  t.SetValidShape(16, a1.GetValidCol());\n"
+           "  t.SetValidShape(16, c16.GetValidRow() ? p : 16);\n"
+           "  TADD(v, v, v);\n  pipe_barrier(PIPE_V);\n  TADD(t, t, t);\n  pipe_barrier(PIPE_V);\n  TADD(v, v, v);\n}\n")
+    assert removed(src) == [False, False]
+
+
+def test_once_a_value_model_reaches_its_work_bound_no_barrier_is_removed():
+    """Answers computed after the bound may lack what earlier ones had: from then on the file's
+    barriers are kept, with the reason (here a barrier between ops on disjoint tiles)."""
+    from ptofix.cpp import semantics
+    fixed = "Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, 16, 16>"
+    src = (_HEAD + "__global__ AICORE void k(int p) {\n"
+           f"  {fixed} v;\n  {fixed} w;\n  Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, -1, -1> t(16, 16);\n"
+           + _doubling_chain(18) + "  TASSIGN(v, 1024);\n  TASSIGN(w, 4096);\n  TASSIGN(t, 8192);\n"
+           "  TADD(v, v, v);\n  pipe_barrier(PIPE_V);\n  TADD(w, w, w);\n  pipe_barrier(PIPE_V);\n"
+           "  t.SetValidShape(c18.GetValidRow() - 16, 16);\n  TADD(t, t, t);\n}\n")
+    model = parse_cpp(SourceText(src, "budget.cpp"))
+    decisions = [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
+    assert [d.removed for d in decisions] == [False, False]
+    assert f"bound of {semantics.MAX_VALUE_STEPS} computations" in decisions[0].reason
+    # (Control: without the chain both go.)
+    assert removed(src.replace("c18.GetValidRow() - 16", "16")) == [True, True]
+
+
+def test_a_call_whose_callee_model_is_past_the_nesting_bound_is_not_understood():
+    """k -> ycall -> zcall -> dcall -> fdef(int x = hwork()): modelled from k, fdef's model is
+    more than MAX_CALLEE_NESTING calls deep; dcall's call of it may run hwork()'s TADDS on u."""
+    src = (_HEAD + "static int hwork() {\n  Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, 16, 16> t;\n"
+           "  TASSIGN(t, 0);\n  TADDS(t, t, 1.0f);\n  return 0;\n}\nstatic void fdef(int x = hwork()) {\n}\n"
+           "static void dcall() {\n  fdef();\n}\nstatic void zcall() {\n  dcall();\n}\n"
+           "static void ycall() {\n  zcall();\n}\n__global__ AICORE void k() {\n"
+           "  Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, 16, 16> u;\n"
+           "  Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, 16, 16> w;\n"
+           "  TASSIGN(u, 0);\n  TASSIGN(w, 1024);\n  TADDS(u, u, 2.0f);\n  pipe_barrier(PIPE_V);\n  ycall();\n"
+           "  TADDS(w, w, 3.0f);\n}\n")
+    assert removed(src) == [False]
+    # And a recursive call, whose model is being built, is not understood either.
+    recursive = src.replace("static void fdef(int x = hwork()) {\n}\n",
+                            "static void fdef(int x = hwork()) {\n  fdef(1);\n}\n").replace("  ycall();\n", "  fdef(2);\n")
+    assert removed(recursive) == [False]

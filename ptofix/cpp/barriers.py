@@ -656,6 +656,15 @@ class BarrierAnalysis:
 
     # -- the proof -----------------------------------------------------------------------------
     def decide(self, fn: Function, stmt: SimpleStmt, pattern: str | None) -> Decision:
+        decision = self._decide(fn, stmt, pattern)
+        if self.ctx.exhausted() and decision.removable:
+            # (Read after the proof, which may be what spent the budget: the answers it combined
+            # may then have been computed on both sides of that point.)
+            decision.removable = False
+            decision.reason = f"not analysed: {self.ctx.exhausted()}"
+        return decision
+
+    def _decide(self, fn: Function, stmt: SimpleStmt, pattern: str | None) -> Decision:
         cfg = self.cfg(fn)
         event = cfg.barrier_events.get(id(stmt))
         decision = Decision(fn, stmt, pattern, False)

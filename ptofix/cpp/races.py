@@ -70,6 +70,10 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
     unverified: list[Unverified] = []
     for fn in model.functions:
         cfg = analysis.cfg(fn)
+        if analysis.ctx.exhausted():
+            unverified.append(Unverified(fn, Event(EventKind.UNKNOWN, why=f"not analysed: "
+                                                                          f"{analysis.ctx.exhausted()}")))
+            continue
         if cfg.unstructured:
             unverified.append(Unverified(fn, Event(EventKind.UNKNOWN, why=f"control flow is not modelled "
                                                                           f"({cfg.unstructured})")))
@@ -112,6 +116,9 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                 if hazard is not None and key not in seen:
                     seen.add(key)
                     races.append(Race(fn, hazard))
+        if analysis.ctx.exhausted():
+            # (Spent while this function was read: its answers may lack what earlier ones had.)
+            unknowns.append(Event(EventKind.UNKNOWN, why=f"not analysed: {analysis.ctx.exhausted()}"))
         located = [u for u in unknowns if u.stmt is not None]
         if unknowns:
             first = min(located, key=lambda u: u.stmt.span.start if u.stmt is not None else 0) \

@@ -78,6 +78,7 @@ if TYPE_CHECKING:
     from typing import Any, ClassVar
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
+_FEW_WAITING = 8         # names a block's statements are searched for one at a time (parser._FEW_NAMES)
 # Definitions, tile bindings and valid-shape copies the value model follows through one another
 # (`a2 = a1 + 1` reads a1, whose value reads a0...): a value past this many is unknown. It bounds
 # the recursion depth whatever the kernel (compiled, a recursion has no interpreter limit to stop
@@ -637,6 +638,8 @@ class FileContext:
         self.functions = by_name
         self._semantics: dict[int, FunctionSemantics | None] = {}
         self._building = 0                  # FunctionSemantics being built, one inside another
+        # Why a value model of the file ran out of steps ('' while none did): see ValueModel._out_of_steps.
+        self.values_exhausted = ""
         self._declaration_facts: dict[int, tuple[bool, str]] = {}
         self._name_counts: dict[str, int] | None = None
         self._possible_kernels: frozenset[int] | None = None
@@ -719,6 +722,11 @@ class FileContext:
                 elif seen.name != ast.type.name or seen.template is not None or ast.type.template is not None \
                         or seen.pointer != ast.type.pointer or seen.ref != ast.type.ref:
                     self.scope.aliases[ast.name] = A.TypeRef(0, 0, f"<type '{ast.name}' aliased twice>")
+
+    def exhausted(self) -> str:
+        """values_exhausted, read through a call: a check of it after a call that may have set it
+        is then not taken for one the type checker (and mypyc) have narrowed before that call."""
+        return self.values_exhausted
 
     def semantics(self, fn: Function) -> FunctionSemantics | None:
         """The semantic model of ``fn`` (None while it is being built: recursion)."""
@@ -809,6 +817,7 @@ class FunctionSemantics:
         self.ctx = ctx
         self.info: dict[int, StmtInfo] = {}          # id(stmt) -> info (headers: id of the For/If/Switch)
         self._statements_read = 0                    # (signals.checkpoint)
+        self._first_namers: dict[int, dict[str, Stmt]] = {}     # _first_naming by id(Compound)
         # id(ForStmt) -> StmtInfo of its init, condition and step (None for an empty part)
         self.header_parts: dict[int, tuple] = {}
         self.symbols: list[Symbol] = []
@@ -912,6 +921,7 @@ class FunctionSemantics:
         self.values.release()
         del self.values
         self.info.clear()
+        self._first_namers.clear()
         self.header_parts.clear()
         self.symbols.clear()
         self.params.clear()
@@ -1221,11 +1231,12 @@ class FunctionSemantics:
             return f"call to {name}(): {return_reason}"
         callee = self.ctx.semantics(fn)
         if callee is None:
-            for arg in args:
-                for sub in _names(arg):
-                    if sub in env:
-                        env[sub].make_unknown(f"passed to {name}()")
-        elif len(args) > len(callee.params):
+            # Being built (a recursion) or past MAX_CALLEE_NESTING: what the call runs besides the
+            # body (a default argument, a parameter's constructor) and what it does to its
+            # arguments are not known.
+            return (f"call to {name}(): its model is not available here (a recursive call, or one more than "
+                    f"{MAX_CALLEE_NESTING} calls deep in the models being built)")
+        if len(args) > len(callee.params):
             return f"call to {name}() with more arguments than it declares"
         elif any(callee.param_defaults[len(args):]):
             return f"call to {name}() evaluates its " + next(r for r in callee.param_defaults[len(args):] if r)
@@ -1262,7 +1273,11 @@ class FunctionSemantics:
             self._stmt(stmt, scope)
             if waiting and not isinstance(stmt, Comment):
                 span = stmt.span
-                for name in identifiers_among(text, set(waiting), span.start, span.end):
+                if len(waiting) <= _FEW_WAITING:
+                    named = identifiers_among(text, set(waiting), span.start, span.end)
+                else:       # (a set of every waiting name for each statement: quadratic in their number)
+                    named = {name for name in identifiers(text, span.start, span.end) if name in waiting}
+                for name in named:
                     sym = waiting.pop(name)
                     if not self._binds_first(stmt, name, text):
                         if sym.kind == "tile":
@@ -1307,14 +1322,25 @@ class FunctionSemantics:
                     and name not in A.name_ids(call.args[1])
             return False
         if isinstance(stmt, Compound):
-            for inner in stmt.body:
-                if not isinstance(inner, Comment) and name in identifiers(text, inner.span.start, inner.span.end):
-                    return self._binds_first(inner, name, text)
-            return False
+            inner = self._first_naming(stmt, text).get(name)
+            return inner is not None and self._binds_first(inner, name, text)
         if isinstance(stmt, IfStmt):
             return stmt.then is not None and stmt.orelse is not None and name not in identifiers(stmt.cond) \
                 and self._binds_first(stmt.then, name, text) and self._binds_first(stmt.orelse, name, text)
         return False
+
+    def _first_naming(self, block: Compound, text: str) -> dict[str, Stmt]:
+        """Each identifier of a block's statements -> the first statement naming it (comments
+        aside), read once a block: every name waiting for its binding asks."""
+        found = self._first_namers.get(id(block))
+        if found is None:
+            found = {}
+            for inner in block.body:
+                if not isinstance(inner, Comment):
+                    for name in identifiers(text, inner.span.start, inner.span.end):
+                        found.setdefault(name, inner)
+            self._first_namers[id(block)] = found
+        return found
 
     def _stmt(self, stmt: Stmt, scope: Scope) -> None:
         if isinstance(stmt, Comment):
@@ -2689,11 +2715,12 @@ class ValueModel:
         self._addrs: dict[int, frozenset | None] = {}
         self._reading_shapes: set[int] = set()   # tiles whose GetValidRow/Col is being read (cycles)
         self.self_referential_shapes: set[int] = set()   # tiles whose valid shape reads itself
-        self._may_pass: dict[int, bool] = {}     # shape_may_pass_tile by tile
-        # _valid_dims by (tile, dim, partial), read outside any GetValidRow/Col evaluation: every op
+        self._shape_readings: dict[int, tuple[frozenset, frozenset, bool]] = {}   # _shape_reading by tile
+        self._shapes: dict[int, frozenset | None] = {}                           # valid_shapes by tile
+        # _valid_dims by (tile, dim), read outside any GetValidRow/Col evaluation: every op
         # asks for its operands' shapes, and a tile's entries grow with each SetValidShape.
         # (dims, whether no cut shaped them)
-        self._dims: dict[tuple[int, int, bool], tuple[frozenset | None, bool]] = {}
+        self._dims: dict[tuple[int, int], tuple[frozenset | None, bool]] = {}
         self._nesting = 0                        # value_set/tile_addresses/shape_entries calls open
         # Answers cut short by the context they were computed in (a cycle back into a tile being
         # read, the nesting bound): a result computed with none is the same in any context, so it
@@ -2702,22 +2729,43 @@ class ValueModel:
         self._cuts = 0
         self._steps = 0                          # computations begun (MAX_VALUE_STEPS)
 
+    def _out_of_steps(self) -> bool:
+        """The step budget is spent: from now on answers may lack what earlier ones had (a valid
+        shape's entry once known, now unknown), so the file's decisions are no longer taken
+        (FileContext.values_exhausted; BarrierAnalysis.decide and find_races read it)."""
+        if self._steps < MAX_VALUE_STEPS:
+            return False
+        if not self.sem.ctx.values_exhausted:
+            self.sem.ctx.values_exhausted = (f"{self.sem.fn.name}(): its value model reached its bound of "
+                                             f"{MAX_VALUE_STEPS} computations")
+        return True
+
     def release(self) -> None:
         """See FunctionSemantics.release."""
         self._values.clear()
         self._addrs.clear()
-        self._may_pass.clear()
+        self._shape_readings.clear()
+        self._shapes.clear()
         self._dims.clear()
 
-    def valid_shapes(self, sym: Symbol) -> set | None:
+    def valid_shapes(self, sym: Symbol) -> frozenset | None:
         """Every valid (rows, cols) a tile may have: static from its type, or those of its
         constructor and SetValidShape calls when each argument has one known value; None when
-        one may vary."""
+        one may vary, or when there are more than MAX_VALUES. Kept per tile (each op reads its
+        operands' shapes)."""
+        if sym.uid in self._shapes:
+            return self._shapes[sym.uid]
+        shapes = self._valid_shapes(sym)
+        if not self._reading_shapes and not self._nesting:
+            self._shapes[sym.uid] = shapes
+        return shapes
+
+    def _valid_shapes(self, sym: Symbol) -> frozenset | None:
         tt = sym.tile
         if tt is None:
             return None
         if tt.valid_row is not None and tt.valid_col is not None:
-            return {(tt.valid_row, tt.valid_col)}
+            return frozenset([(tt.valid_row, tt.valid_col)])
         entries = self.shape_entries(sym)
         if entries is None:
             return None
@@ -2731,7 +2779,9 @@ class ValueModel:
                     return None
                 dims.append(_wrap(next(iter(values)), _VALID_DIM_TYPE))
             shapes.add((dims[0], dims[1]))
-        return shapes
+            if len(shapes) > MAX_VALUES:
+                return None
+        return frozenset(shapes)
 
     def same_valid_shape(self, one: Symbol, other: Symbol) -> bool | None:
         """Whether two tiles' valid shapes are equal when an op uses them: True, False, or None
@@ -2755,7 +2805,48 @@ class ValueModel:
     def known_valid_dim_values(self, sym: Symbol, dim: int) -> frozenset:
         """The values of valid rows (dim 0) or cols (dim 1) the model can compute, even when others
         it cannot compute are possible too: one past the tile is walked, whatever the others."""
-        return self._valid_dims(sym, dim, partial=True) or frozenset()
+        reading = self._shape_reading(sym)
+        return reading[0] if dim == 0 else reading[1]
+
+    def _shape_reading(self, sym: Symbol) -> tuple[frozenset, frozenset, bool]:
+        """One evaluation of a tile's valid-shape entries, kept: the rows and cols values the model
+        computes (known_valid_dim_values) and whether an entry it cannot compute may lie past the
+        tile (shape_may_pass_tile, before the cycles found later). Both answers come from this one
+        evaluation: an entry's evaluation may change with what the model has read by then (a part
+        another read kept, a bound reached), and an entry unknown to the first answer but known to
+        the second would be in neither: neither walked nor taken to pass the tile."""
+        kept = self._shape_readings.get(sym.uid)
+        if kept is not None:
+            return kept
+        tt = sym.tile
+        known: list[set] = [set(), set()]
+        if tt is None:
+            return frozenset(), frozenset(), False
+        statics, bounds = (tt.valid_row, tt.valid_col), (tt.rows, tt.cols)
+        entries = self.shape_entries(sym) if not tt.static_valid else []
+        # (No entry at all: constructed with no shape, or changed where the model does not look.)
+        may_pass = entries is None
+        for dim in (0, 1):
+            static = statics[dim]
+            if static is not None:
+                known[dim].add(static)
+                continue
+            for entry in entries or ():
+                node, env = entry[dim], entry[2]
+                values = frozenset([node]) if isinstance(node, int) else self.eval(node, env)
+                if values is not None:
+                    # The constructor and SetValidShape take `unsigned` (pto-isa pto_tile.hpp).
+                    known[dim] |= {_wrap(v, _VALID_DIM_TYPE) for v in values}
+                elif node is None:
+                    # UNKNOWN_SHAPE: a default constructor's unset counts, or a shape changed where
+                    # the model does not look: no input the kernel's precondition bounds.
+                    may_pass = True
+                elif not self._input_value(node, env, bounds[dim]):
+                    may_pass = True
+        reading = (frozenset(known[0]), frozenset(known[1]), may_pass or sym.uid in self.self_referential_shapes)
+        if not self._reading_shapes and not self._nesting:
+            self._shape_readings[sym.uid] = reading
+        return reading
 
     def shape_may_pass_tile(self, sym: Symbol) -> bool:
         """Whether a valid shape of the tile the model cannot compute may still lie past the tile.
@@ -2767,29 +2858,7 @@ class ValueModel:
         GetValidRow; a scalar the model lost track of, however) may lie past the tile and is walked
         as unknown; so is a shape computed from itself, directly or through other tiles. Read after
         the tile's valid dims were asked for (the evaluation finds the cycles)."""
-        if sym.uid in self.self_referential_shapes:
-            return True
-        cached = self._may_pass.get(sym.uid)
-        if cached is not None:
-            return cached
-        tt = sym.tile
-        entries = self.shape_entries(sym) if tt is not None and not tt.static_valid else []
-        # (No entry at all: constructed with no shape, or changed where the model does not look.)
-        result = entries is None
-        for entry in entries or ():
-            for static, node, bound in zip((tt.valid_row, tt.valid_col), entry[:2], (tt.rows, tt.cols),  # type: ignore[union-attr]
-                                           strict=True):
-                if static is not None or isinstance(node, int):
-                    continue
-                if node is None:
-                    # UNKNOWN_SHAPE: a default constructor's unset counts, or a shape changed where
-                    # the model does not look: no input the kernel's precondition bounds.
-                    result = True
-                elif self.eval(node, entry[2]) is None and not self._input_value(node, entry[2], bound):
-                    result = True
-        result = result or sym.uid in self.self_referential_shapes
-        self._may_pass[sym.uid] = result
-        return result
+        return sym.uid in self.self_referential_shapes or self._shape_reading(sym)[2]
 
     def _input_value(self, node: Any, env: dict, bound: int | None) -> bool:
         """Whether the integer expression ``node`` is a run-time input of the kernel as it came in:
@@ -2834,21 +2903,20 @@ class ValueModel:
                 and env.get(node.func.id) is None
         return False
 
-    def _valid_dims(self, sym: Symbol, dim: int, partial: bool = False) -> frozenset | None:
-        """Every value valid rows (dim 0) or cols (dim 1) of a tile may have; None if unknown (with
-        ``partial``, the values it can compute)."""
-        key = (sym.uid, dim, partial)
+    def _valid_dims(self, sym: Symbol, dim: int) -> frozenset | None:
+        """Every value valid rows (dim 0) or cols (dim 1) of a tile may have; None if unknown."""
+        key = (sym.uid, dim)
         kept = self._dims.get(key)
         # Inside another tile's shape read only an answer no cut shaped holds (a cycle cut may).
         if kept is not None and (kept[1] or not self._reading_shapes):
             return kept[0]
         canonical, cuts = not self._reading_shapes and self._nesting == 0, self._cuts
-        result = self._compute_valid_dims(sym, dim, partial)
+        result = self._compute_valid_dims(sym, dim)
         if canonical or self._cuts == cuts:
             self._dims[key] = (result, self._cuts == cuts)
         return result
 
-    def _compute_valid_dims(self, sym: Symbol, dim: int, partial: bool) -> frozenset | None:
+    def _compute_valid_dims(self, sym: Symbol, dim: int) -> frozenset | None:
         tt = sym.tile
         if tt is None:
             return None
@@ -2863,8 +2931,6 @@ class ValueModel:
             node, env = shape[dim], shape[2]
             values = frozenset([node]) if isinstance(node, int) else self.eval(node, env)
             if values is None:
-                if partial:
-                    continue
                 return None
             # The constructor and SetValidShape take `unsigned` (pto-isa pto_tile.hpp): a wider or
             # negative argument keeps its low 32 bits.
@@ -2926,7 +2992,7 @@ class ValueModel:
     def value_set(self, sym: Symbol) -> frozenset | None:
         if sym.uid in self._values:
             return self._values[sym.uid]
-        if self._nesting >= MAX_VALUE_NESTING or self._steps >= MAX_VALUE_STEPS:
+        if self._nesting >= MAX_VALUE_NESTING or self._out_of_steps():
             self._cuts += 1
             return None                     # (not kept: known when asked for from less deep)
         self._steps += 1
@@ -3045,7 +3111,7 @@ class ValueModel:
                     self.self_referential_shapes.update(self._reading_shapes)
                     self._cuts += 1
                     return None
-                if self._nesting >= MAX_VALUE_NESTING or self._steps >= MAX_VALUE_STEPS:
+                if self._nesting >= MAX_VALUE_NESTING or self._out_of_steps():
                     self._cuts += 1
                     return None
                 self._steps += 1
@@ -3136,7 +3202,7 @@ class ValueModel:
             return self._addrs[sym.uid]
         if not sym.bindings:
             return None
-        if sym.uid in _seen or self._nesting >= MAX_VALUE_NESTING or self._steps >= MAX_VALUE_STEPS:
+        if sym.uid in _seen or self._nesting >= MAX_VALUE_NESTING or self._out_of_steps():
             self._cuts += 1
             return None
         self._steps += 1

@@ -28,14 +28,15 @@ class Node(Struct):
     end: int
     # Not a field (out of repr and _fields): the identifiers under this node (see name_ids),
     # computed on first use: ASTs are shared and never mutated, and the analysis asks for the
-    # names of the same statements many times. Unset until then.
-    _name_ids: tuple[str, ...]
+    # names of the same statements many times. None until then.
+    _name_ids: tuple[str, ...] | None
     _fields: ClassVar[tuple[str, ...]] = ("start", "end")
     _children: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, start: int, end: int) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -59,10 +60,9 @@ def name_ids(node: Node) -> tuple[str, ...]:
         return (node.id,)
     if type(node) in _LEAVES:
         return ()
-    try:
-        return node._name_ids
-    except AttributeError:
-        pass
+    known = node._name_ids
+    if known is not None:
+        return known
     # walk() inlined (same visiting order), the hottest loop of the analysis.
     found: dict[str, None] = {}
     stack: list[Node] = [node]
@@ -93,10 +93,9 @@ def name_ids(node: Node) -> tuple[str, ...]:
 def argument_name_ids(tmpl: TemplateId) -> tuple[str, ...]:
     """The ``name_ids`` of a template's arguments one after the other, no repeats; cached on the
     template (a kernel declares the same few tile types many times and they share one node)."""
-    try:
-        return tmpl._argument_name_ids
-    except AttributeError:
-        pass
+    known = tmpl._argument_name_ids
+    if known is not None:
+        return known
     found: dict[str, None] = {}
     for arg in tmpl.args:
         found.update(dict.fromkeys(name_ids(arg)))
@@ -113,6 +112,7 @@ class Name(Node):
     def __init__(self, start: int, end: int, id: str = "") -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.id = id
 
 
@@ -125,6 +125,7 @@ class Number(Node):
     def __init__(self, start: int, end: int, text: str = "") -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.text = text
 
     @property
@@ -164,6 +165,7 @@ class Literal(Node):
     def __init__(self, start: int, end: int, value: object = None) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.value = value
 
 
@@ -176,6 +178,7 @@ class String(Node):
     def __init__(self, start: int, end: int, text: str = "") -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.text = text
 
 
@@ -204,6 +207,7 @@ class TypeRef(Node):
     ) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.name = name
         self.template = template
         self.pointer = pointer
@@ -215,15 +219,17 @@ class TemplateId(Node):
     __slots__ = ("name", "args", "_argument_name_ids")
     name: str
     args: list   # Node (expr) or TypeRef
-    _argument_name_ids: tuple[str, ...]     # not a field: see argument_name_ids (unset until then)
+    _argument_name_ids: tuple[str, ...] | None     # not a field: see argument_name_ids (None until then)
     _fields: ClassVar[tuple[str, ...]] = ("start", "end", "name", "args")
     _children: ClassVar[tuple[str, ...]] = ("args",)
 
     def __init__(self, start: int, end: int, name: str = "", args: list | None = None) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.name = name
         self.args = [] if args is None else args
+        self._argument_name_ids = None
 
 
 class Call(Node):
@@ -236,6 +242,7 @@ class Call(Node):
     def __init__(self, start: int, end: int, func: Node, args: list | None = None) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.func = func
         self.args = [] if args is None else args
 
@@ -264,6 +271,7 @@ class Index(Node):
     def __init__(self, start: int, end: int, obj: Node, index: Node) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.obj = obj
         self.index = index
 
@@ -279,6 +287,7 @@ class Member(Node):
     def __init__(self, start: int, end: int, obj: Node, field: str = "", arrow: bool = False) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.obj = obj
         self.field = field
         self.arrow = arrow
@@ -294,6 +303,7 @@ class Unary(Node):
     def __init__(self, start: int, end: int, op: str, operand: Node) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.op = op
         self.operand = operand
 
@@ -309,6 +319,7 @@ class Binary(Node):
     def __init__(self, start: int, end: int, op: str, left: Node, right: Node) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.op = op
         self.left = left
         self.right = right
@@ -326,6 +337,7 @@ class Assign(Node):
     def __init__(self, start: int, end: int, target: Node, op: str, value: Node) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.target = target
         self.op = op
         self.value = value
@@ -342,6 +354,7 @@ class IncDec(Node):
     def __init__(self, start: int, end: int, op: str, operand: Node, prefix: bool = True) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.op = op
         self.operand = operand
         self.prefix = prefix
@@ -356,6 +369,7 @@ class Comma(Node):
     def __init__(self, start: int, end: int, items: list | None = None) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.items = [] if items is None else items
 
 
@@ -370,6 +384,7 @@ class Ternary(Node):
     def __init__(self, start: int, end: int, cond: Node, then: Node, orelse: Node) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.cond = cond
         self.then = then
         self.orelse = orelse
@@ -385,6 +400,7 @@ class Cast(Node):
     def __init__(self, start: int, end: int, type: TypeRef, operand: Node) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.type = type
         self.operand = operand
 
@@ -398,6 +414,7 @@ class SizeOf(Node):
     def __init__(self, start: int, end: int, arg: Node) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.arg = arg
 
 
@@ -423,6 +440,7 @@ class Decl(Node):
     ) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.type = type
         self.name = name
         self.init = init
@@ -441,6 +459,7 @@ class TypeAlias(Node):
     def __init__(self, start: int, end: int, name: str, type: TypeRef) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.name = name
         self.type = type
 
@@ -454,6 +473,7 @@ class ExprStmt(Node):
     def __init__(self, start: int, end: int, expr: Node) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.expr = expr
 
 
@@ -468,6 +488,7 @@ class AssignStmt(Node):
     def __init__(self, start: int, end: int, target: Node, op: str, value: Node) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.target = target
         self.op = op
         self.value = value
@@ -482,6 +503,7 @@ class ReturnStmt(Node):
     def __init__(self, start: int, end: int, value: Node | None = None) -> None:
         self.start = start
         self.end = end
+        self._name_ids = None
         self.value = value
 
 

@@ -542,8 +542,16 @@ class Interpreter:
             self.depth -= 1
             return ret.value
         except (_Break, _Continue) as exc:
+            self.scopes, self.cur_fn, _, self.loop_stack = saved
+            self.depth -= 1
             self.cur_stmt = exc.stmt
             raise SimError(f"'{exc}' outside a loop") from None
+        except BaseException:
+            # An error unwinds through the caller's blocks, which pop their own scopes: the scopes
+            # are the caller's again (cur_stmt stays where the error is, for its location).
+            self.scopes, self.cur_fn, _, self.loop_stack = saved
+            self.depth -= 1
+            raise
         self.scopes, self.cur_fn, self.cur_stmt, self.loop_stack = saved
         self.depth -= 1
         return None
