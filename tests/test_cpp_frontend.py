@@ -778,3 +778,8 @@ def test_name_ids_is_the_walks_first_occurrence_order_with_shared_templates(corp
             assert A.name_ids(node) == plain(node), stmt.text
             checked += 1
     assert checked > 1000
+
+
+def test_the_expression_tokens_kinds_follow_the_token_pattern_groups():
+    from ptofix.cpp import fast_expr
+    assert fast_expr._TOKEN.groupindex == {kind: i for i, kind in enumerate(fast_expr._TOKEN_KINDS) if kind}

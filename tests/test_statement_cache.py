@@ -73,8 +73,23 @@ def test_no_pass_mutates_a_shared_ast(corpus_dir):
     A.forget_all_statements()
 
 
+def _reference_walk(node):
+    """Depth first over every field (``_fields``, read by name): what walk, push_children and
+    name_ids must visit, in that order."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        yield cur
+        for name in cur._fields:
+            value = getattr(cur, name)
+            if isinstance(value, A.Node):
+                stack.append(value)
+            elif type(value) is list:
+                stack.extend(v for v in value if isinstance(v, A.Node))
+
+
 def _names_by_walk(node) -> tuple:
-    return tuple(dict.fromkeys(n.id for n in A.walk(node) if isinstance(n, A.Name)))
+    return tuple(dict.fromkeys(n.id for n in _reference_walk(node) if isinstance(n, A.Name)))
 
 
 def test_name_ids_equal_the_generic_walk_on_every_corpus_statement(corpus_dir):
@@ -90,6 +105,7 @@ def test_name_ids_equal_the_generic_walk_on_every_corpus_statement(corpus_dir):
         for _fn, stmt in model.simple_statements():
             if stmt.ast is None:
                 continue
+            assert [id(n) for n in A.walk(stmt.ast)] == [id(n) for n in _reference_walk(stmt.ast)], stmt.text
             for node in A.walk(stmt.ast):            # every sub-node: the analysis asks for those too
                 assert A.name_ids(node) == _names_by_walk(node), stmt.text
                 checked += 1

@@ -25,6 +25,8 @@ _TOKEN = regex_cache.compile(r"""\s*(?:
   | (?P<op>\+\+|--|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
 )""", re.X)
 
+_TOKEN_KINDS = ("", "num", "name", "op")       # by group number (_TOKEN's groups in order)
+
 # Keywords of the grammar that are not plain names.
 _QUALS = {"const", "constexpr", "static", "volatile", "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__",
           "__cb__", "__fbuf__", "__ssbuf__", "__restrict__", "inline"}
@@ -61,8 +63,9 @@ class _ExpressionParser:
                 if text[pos:].strip() == "":
                     break
                 raise _Fail()
-            kind = match.lastgroup or ""
-            self.toks.append((kind, match.group(kind), offset + match.start(kind), offset + match.end(kind)))
+            group = match.lastindex or 0
+            start, stop = match.span(group)
+            self.toks.append((_TOKEN_KINDS[group], text[start:stop], offset + start, offset + stop))
             pos = match.end()
         self.i = 0
         self.open = 0       # ternary() and unary() calls under way (see _enter)

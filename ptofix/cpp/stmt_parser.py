@@ -38,20 +38,28 @@ class Node(Struct):
         self.end = end
         self._name_ids = None
 
+    def push_children(self, stack: list[Node]) -> None:
+        """Push the nodes of ``_children`` (a list field's nodes in order) onto ``stack``: what
+        walk and name_ids visit. The classes the analysis reads most spell it out (no attribute
+        read by name)."""
+        for name in self._children:
+            value = getattr(self, name)
+            if isinstance(value, Node):
+                stack.append(value)
+            elif type(value) is list:
+                for item in value:
+                    if isinstance(item, Node):
+                        stack.append(item)
+
 
 def walk(node: Node) -> Iterator[Node]:
     """Every AST node under ``node`` (itself included), depth first."""
     stack = [node]
-    pop, push, extend = stack.pop, stack.append, stack.extend
+    pop = stack.pop
     while stack:
         cur = pop()
         yield cur
-        for name in cur._children:
-            value = getattr(cur, name)
-            if isinstance(value, Node):
-                push(value)
-            elif type(value) is list and value:
-                extend(v for v in value if isinstance(v, Node))
+        cur.push_children(stack)
 
 
 def name_ids(node: Node) -> tuple[str, ...]:
@@ -66,7 +74,7 @@ def name_ids(node: Node) -> tuple[str, ...]:
     # walk() inlined (same visiting order), the hottest loop of the analysis.
     found: dict[str, None] = {}
     stack: list[Node] = [node]
-    pop, push = stack.pop, stack.append
+    pop = stack.pop
     while stack:
         cur = pop()
         if type(cur) is Name:
@@ -78,14 +86,7 @@ def name_ids(node: Node) -> tuple[str, ...]:
             # order (a depth-first walk finishes a subtree before it goes on).
             found.update(dict.fromkeys(name_ids(cur)))
             continue
-        for field in cur._children:
-            value = getattr(cur, field)
-            if isinstance(value, Node):
-                push(value)
-            elif type(value) is list and value:
-                for item in value:
-                    if isinstance(item, Node):
-                        push(item)
+        cur.push_children(stack)
     ids = node._name_ids = tuple(found)
     return ids
 
@@ -214,6 +215,10 @@ class TypeRef(Node):
         self.quals = quals
         self.ref = ref
 
+    def push_children(self, stack: list[Node]) -> None:
+        if self.template is not None:
+            stack.append(self.template)
+
 
 class TemplateId(Node):
     __slots__ = ("name", "args", "_argument_name_ids")
@@ -230,6 +235,11 @@ class TemplateId(Node):
         self.name = name
         self.args = [] if args is None else args
         self._argument_name_ids = None
+
+    def push_children(self, stack: list[Node]) -> None:
+        for item in self.args:
+            if isinstance(item, Node):
+                stack.append(item)
 
 
 class Call(Node):
@@ -260,6 +270,12 @@ class Call(Node):
     def template(self) -> TemplateId | None:
         return self.func if isinstance(self.func, TemplateId) else None
 
+    def push_children(self, stack: list[Node]) -> None:
+        stack.append(self.func)
+        for item in self.args:
+            if isinstance(item, Node):
+                stack.append(item)
+
 
 class Index(Node):
     __slots__ = ("obj", "index")
@@ -274,6 +290,10 @@ class Index(Node):
         self._name_ids = None
         self.obj = obj
         self.index = index
+
+    def push_children(self, stack: list[Node]) -> None:
+        stack.append(self.obj)
+        stack.append(self.index)
 
 
 class Member(Node):
@@ -292,6 +312,9 @@ class Member(Node):
         self.field = field
         self.arrow = arrow
 
+    def push_children(self, stack: list[Node]) -> None:
+        stack.append(self.obj)
+
 
 class Unary(Node):
     __slots__ = ("op", "operand")
@@ -306,6 +329,9 @@ class Unary(Node):
         self._name_ids = None
         self.op = op
         self.operand = operand
+
+    def push_children(self, stack: list[Node]) -> None:
+        stack.append(self.operand)
 
 
 class Binary(Node):
@@ -323,6 +349,10 @@ class Binary(Node):
         self.op = op
         self.left = left
         self.right = right
+
+    def push_children(self, stack: list[Node]) -> None:
+        stack.append(self.left)
+        stack.append(self.right)
 
 
 class Assign(Node):
@@ -404,6 +434,10 @@ class Cast(Node):
         self.type = type
         self.operand = operand
 
+    def push_children(self, stack: list[Node]) -> None:
+        stack.append(self.type)
+        stack.append(self.operand)
+
 
 class SizeOf(Node):
     __slots__ = ("arg",)
@@ -476,6 +510,9 @@ class ExprStmt(Node):
         self._name_ids = None
         self.expr = expr
 
+    def push_children(self, stack: list[Node]) -> None:
+        stack.append(self.expr)
+
 
 class AssignStmt(Node):
     __slots__ = ("target", "op", "value")
@@ -492,6 +529,10 @@ class AssignStmt(Node):
         self.target = target
         self.op = op
         self.value = value
+
+    def push_children(self, stack: list[Node]) -> None:
+        stack.append(self.target)
+        stack.append(self.value)
 
 
 class ReturnStmt(Node):
