@@ -32,7 +32,26 @@ class Span(NamedTuple):
         return source.text[self.start:self.end]
 
 
-_LONE_CR = r"\r(?!\n)"      # compiled (by re, cached) only for a file that has a CR
+_LONE_CR = r"\r(?!\n)"
+# Every byte that is not [A-Za-z0-9_] -> a blank: bytes.split() then yields an ASCII text's words.
+_ASCII_WORD_BYTES = bytes(b if chr(b).isascii() and (chr(b).isalnum() or b == ord("_")) else ord(" ")
+                          for b in range(256))
+_ASCII_NOT_WORD = regex_cache.compile(r"[^A-Za-z0-9_]")
+_WORDS_CHUNK = 1 << 16      # compiled (by re, cached) only for a file that has a CR
+
+
+def ascii_words(text: str, start: int, end: int) -> set[bytes]:
+    """The distinct words (maximal runs of ``[A-Za-z0-9_]``, as bytes) of ASCII ``text[start:end]``
+    (range ends bound words), a ~64K chunk at a time: each encoded, its other bytes made blanks,
+    and split (a third faster than a regex's findall of the words, and no list of them all)."""
+    words: set[bytes] = set()
+    while start < end:
+        stop = min(end, start + _WORDS_CHUNK)
+        cut = _ASCII_NOT_WORD.search(text, stop, end)
+        stop = cut.start() if cut is not None else end
+        words.update(text[start:stop].encode("ascii").translate(_ASCII_WORD_BYTES).split())
+        start = stop + 1
+    return words
 
 
 class SourceText:
@@ -42,6 +61,8 @@ class SourceText:
         self.text = text
         self.path = path
         self._line_starts: array | None = None
+        self._words: frozenset[bytes] | None = None
+        self._word_text = b""
 
     def __reduce__(self) -> tuple:
         # Pickled by its text and path (worker processes return one with each file's result): a
@@ -64,6 +85,23 @@ class SourceText:
                                sorted(set(starts) | {m.end() for m in re.finditer(_LONE_CR, self.text)}))
             self._line_starts = starts
         return self._line_starts
+
+    def words(self) -> frozenset[bytes] | None:
+        """The distinct words of an ASCII text (maximal runs of ``[A-Za-z0-9_]``, as bytes), or
+        None for a text with other characters. Read once (a chunk at a time, so that no list of
+        every word of a large text is held), they answer the lexical questions asked of a whole
+        file (is a name a word of it, is a name part of a word) from ~12% of its size."""
+        if self._words is None and self.text.isascii():
+            words = ascii_words(self.text, 0, len(self.text))
+            self._words = frozenset(words)
+            self._word_text = b" " + b" ".join(sorted(words))
+        return self._words
+
+    def word_text(self) -> bytes | None:
+        """The words of an ASCII text, each after a blank (None for another text): a name made of
+        word characters occurs in the text where ``name in word_text()``, as the start of a word
+        where ``b" " + name in word_text()``."""
+        return self._word_text if self.words() is not None else None
 
     def line_col(self, offset: int) -> tuple[int, int]:
         starts = self._starts()

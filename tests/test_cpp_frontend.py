@@ -783,3 +783,4 @@ def test_name_ids_is_the_walks_first_occurrence_order_with_shared_templates(corp
 def test_the_expression_tokens_kinds_follow_the_token_pattern_groups():
     from ptofix.cpp import fast_expr
     assert fast_expr._TOKEN.groupindex == {kind: i for i, kind in enumerate(fast_expr._TOKEN_KINDS) if kind}
+

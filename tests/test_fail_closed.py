@@ -11,6 +11,8 @@ at 65536, so each test can fail.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
@@ -1720,8 +1722,25 @@ def test_a_namespace_inside_an_anonymous_one_is_not_the_global_one_of_its_name()
     ("GETCI(x); TASM(y);", ""),        # a word that only ends in TCI or holds 'asm' is none of them
 ])
 def test_a_file_that_may_enter_count_mode_is_found_by_any_spelling(text, name):
-    from ptofix.cpp.semantics import _count_mode_name
+    from ptofix.cpp.semantics import _count_mode_name, _count_mode_name_of
+    from ptofix.source import SourceText
     assert _count_mode_name(text) == name
+    # From the word index too (with and without a word before, a comment, a '$' word character).
+    for spelled in (text, "int x; " + text, "// " + text + "\n", "a$" + text, text.replace("(", " $ (")):
+        assert _count_mode_name_of(SourceText(spelled)) == _count_mode_name(spelled), spelled
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["TCI", "GETCI", "asm", "__asm__", "__asm", "set_ctrl", "set_mask_count", "$", "_",
+                                 "1", "x", " ", "\\\n", "\n", "(", ";", "é", "RemF32Instr", "push_macro",
+                                 "PTO_DETAIL_CONCAT"]), max_size=12).map("".join))
+def test_the_word_index_answers_what_the_text_scans_answer(text):
+    from ptofix.cpp.semantics import _count_mode_name, _count_mode_name_of, _spells
+    from ptofix.source import SourceText
+    source = SourceText(text)
+    assert _count_mode_name_of(source) == _count_mode_name(text)
+    for name in ("push_macro", "pop_macro", "PTO_DETAIL_CONCAT", "TCI", "asm"):
+        assert _spells(source, name) == (name in text)
 
 
 def test_a_template_list_of_macros_may_be_an_explicit_specialization():

@@ -5,6 +5,8 @@ generated inputs built from the pieces the tokenizer and the scans treat special
 strings, directives, line splices, `#if` sections, digits before letters, non-ASCII word
 characters, keywords inside words and declarators.
 """
+import glob
+import os
 import re
 from collections import Counter
 
@@ -156,3 +158,69 @@ def test_statements_by_their_first_word(statement, kind, reason):
     assert type(stmt) is kind
     if reason is not None:
         assert stmt.reason == reason
+
+
+# The token pattern as written before its runs were made possessive (each character of a comment,
+# directive or literal one alternation, `/* */` found by a lazy `.*?`): the possessive one must
+# read every text into the same tokens, and stop at the same place when a text has a bad token.
+_PLAIN_TOKEN_PATTERN = r"""
+    [ \t\r\n\f\v\ufeff]*
+  (?:
+    (?P<w>@W+(?:/(?![/*])@W*)*|/(?![/*])@W*(?:/(?![/*])@W*)*)
+  | (?P<o>[;{}()\[\]])
+  | (?P<c>//(?:@S|[^\r\n])*|/\*.*?\*/)
+  | (?P<p>\#(?:@S|"(?:@S|\\.|[^"\\\r\n])*"?|'(?:@S|\\.|[^'\\\r\n])*'?|//(?:@S|[^\r\n])*|/\*.*?\*/|[^\r\n])*)
+  | (?P<s>"(?:\\.|[^"\\\r\n])*"|'(?:\\.|[^'\\\r\n])*')
+  )
+"""
+
+
+def _token_matches(pattern, text):
+    return [(m.lastindex, m.start(m.lastindex), m.end()) for m in iter(pattern.scanner(text).match, None)]
+
+
+_PLAIN_TOKEN_RE = re.compile(_PLAIN_TOKEN_PATTERN.replace("@W", parser._WORD_CHARS).replace("@S", parser.SPLICE),
+                             re.S | re.X)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(texts, st.text(alphabet="ab1/*\\\"'#\n\r \t\f;{}()[]\ufeff.é", max_size=40)))
+def test_the_possessive_token_pattern_reads_text_as_the_plain_one(text):
+    assert _token_matches(parser._TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text)
+
+
+def test_the_possessive_token_pattern_reads_the_corpus_as_the_plain_one(corpus_dir):
+    paths = sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True))[::7]
+    for path in paths:
+        text = open(path, encoding="utf-8", errors="replace").read()
+        assert _token_matches(parser._TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text), path
+    assert len(paths) > 20
+
+
+# The statement fast paths' atom as written before its runs were made possessive: every fast-path
+# pattern built on it must match (groups and spans) where and as the plain one does.
+_PLAIN_ATOM = r"-?[A-Za-z_0-9](?:[\w:.]|(?<=\d[eE])[+-])*"
+_ATOM_PIECES = ["a", "E", "e", "1", "0x1F", "+", "-", "*", ".", ",", " ", "  ", "(", ")", "_", ";", ":", "::", "\n",
+                "é", "v12", "1e+5", "reinterpret_cast<int32_t>(", "(uint64_t)", "const ", "int32_t ", " = ", "f("]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_ATOM_PIECES), max_size=14).map("".join))
+def test_the_fast_paths_possessive_atom_matches_as_the_plain_one(body):
+    from ptofix.cpp import stmt_parser as A
+    for name in ("_FAST_CALL", "_FAST_ASSIGN", "_BINARY_ATOMS", "_FAST_SCALAR", "_FAST_CAST_RHS"):
+        fast = getattr(A, name)
+        plain = re.compile(fast.pattern.replace(A._ATOM, _PLAIN_ATOM).replace(r"\w*+)\(", r"\w*)\("), fast.flags)
+        assert plain.pattern != fast.pattern
+        for text in (body, "f(" + body + ");", "x = " + body + ";", "const int x = " + body + ";",
+                     "reinterpret_cast<int32_t>(" + body + ")"):
+            got, want = fast.match(text), plain.match(text)
+            assert (got and (got.groups(), got.span())) == (want and (want.groups(), want.span())), (name, text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["and", "or", "not", "compl", "bit", "xor", "_eq", "a", "x", "1", "$", " ", "(", "::",
+                                 "é", "RowMajor", "Layout"]), max_size=10).map("".join))
+def test_the_alternative_token_search_is_skipped_only_where_it_finds_none(text):
+    from ptofix.cpp import stmt_parser as A
+    assert A._may_spell_alternative_token(text) == (A._ALTERNATIVE_TOKEN.search(text) is not None)

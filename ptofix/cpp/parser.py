@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from .. import regex_cache
 from ..signals import CHECKPOINT_EVERY, checkpoint
-from ..source import PtofixError, SourceText, Span, line_start
+from ..source import PtofixError, SourceText, Span, ascii_words, line_start
 from .keywords import CPP_KEYWORDS
 from .model import (
     CaseLabel,
@@ -55,16 +55,25 @@ if TYPE_CHECKING:        # (names for annotations, which are never evaluated: ty
 _WORD_CHARS = r"""[^\s;{}()\[\]"'/\#]"""
 # A line splice: a backslash, then (as gcc, clang and C++23 read it) blanks, then a newline.
 SPLICE = r"\\[ \t\f\v]*(?:\r\n|\n|\r)"
+# The rest of a `//` comment (to the line's end, across splices), and a whole `/* */` comment:
+# the shortest, as `/\*.*?\*/` reads it, without trying `*/` at every character.
+_LINE_COMMENT_REST = r"(?:[^\r\n\\]++|" + SPLICE + r"|\\)*+"
+_BLOCK_COMMENT = r"/\*[^*]*+\*++(?:[^/*][^*]*+\*++)*+/"
+# Runs of ordinary characters are read by possessive repeats (`++`, `*+`): one step per run
+# instead of one alternation per character, and no backtracking state (a third faster over the
+# corpus). Each is followed by nothing that could make a shorter run match, so they match what the
+# plain repeats matched (a test compares the two over generated text).
 _TOKEN_RE = regex_cache.compile(r"""
     [ \t\r\n\f\v\ufeff]*
   (?:
-    (?P<w>@W+(?:/(?![/*])@W*)*|/(?![/*])@W*(?:/(?![/*])@W*)*)
+    (?P<w>@W++(?:/(?![/*])@W*+)*+|/(?![/*])@W*+(?:/(?![/*])@W*+)*+)
   | (?P<o>[;{}()\[\]])
-  | (?P<c>//(?:@S|[^\r\n])*|/\*.*?\*/)
-  | (?P<p>\#(?:@S|"(?:@S|\\.|[^"\\\r\n])*"?|'(?:@S|\\.|[^'\\\r\n])*'?|//(?:@S|[^\r\n])*|/\*.*?\*/|[^\r\n])*)
-  | (?P<s>"(?:\\.|[^"\\\r\n])*"|'(?:\\.|[^'\\\r\n])*')
+  | (?P<c>//@L|@B)
+  | (?P<p>\#(?:[^\r\n"'/\\]++|@S|"(?:[^"\\\r\n]++|@S|\\.)*+"?|'(?:[^'\\\r\n]++|@S|\\.)*+'?|//@L|@B|[^\r\n])*+)
+  | (?P<s>"(?:[^"\\\r\n]++|\\.)*+"|'(?:[^'\\\r\n]++|\\.)*+')
   )
-""".replace("@W", _WORD_CHARS).replace("@S", SPLICE), re.S | re.X)
+""".replace("@L", _LINE_COMMENT_REST).replace("@B", _BLOCK_COMMENT).replace("@W", _WORD_CHARS).replace("@S", SPLICE),
+    re.S | re.X)
 _SPACE_RE = regex_cache.compile(r"[ \t\r\n\f\v\ufeff]*")
 
 
@@ -169,8 +178,7 @@ def _scan(source: SourceText) -> Tokens:
             # C++14 and earlier (and -trigraphs) replace them first, in comments and strings too:
             # `??/` is a backslash that splices lines, `??<` a brace.
             raise PtofixError(f"the trigraph '{trigraph.group()}' is not supported", source, trigraph.start())
-    if 'R"' in text or "<:" in text or ":>" in text \
-            or ("%" in text and any(digraph in text for digraph in ("%:", "<%", "%>"))):
+    if _MAY_SPELL_UNSUPPORTED_LEXEME.search(text):
         _reject_unsupported_lexemes(source, kinds, starts, ends)
     if "\\" in text:
         _reject_backslashes(source, kinds, starts, ends)
@@ -217,6 +225,9 @@ def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, e
                 raise PtofixError(f"the digraph '{digraph.group()}' is not supported", source, digraph.start())
 
 
+# The two characters every lexeme _reject_unsupported_lexemes rejects starts with: one search of
+# the text instead of one per pair.
+_MAY_SPELL_UNSUPPORTED_LEXEME = regex_cache.compile(r'R"|<:|:>|<%|%[:>]')
 _SPLICE_AT = regex_cache.compile(SPLICE)
 _SPLICE_LF_CR = regex_cache.compile(r"\\[ \t\f\v]*\n\r")
 
@@ -567,7 +578,7 @@ class _StructureParser:
         # One word scan of the whole text serves both lexical searches below.
         from ..pto.ops import pto_code_macro_names
         pto_names = pto_code_macro_names()
-        words = identifiers_among(self.text, pto_names | _DECLARING_KEYWORDS)
+        words = file_identifiers_among(self.source, pto_names | _DECLARING_KEYWORDS)
         return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
                        frozenset(macros - nonempty), tuple(includes), partial,
                        self._declared_names(_DECLARING_KEYWORDS.intersection(words)),
@@ -1181,9 +1192,39 @@ def identifiers_among(text: str, names: set[str] | frozenset[str], start: int = 
     end = len(text) if end is None else end
     if len(names) <= _FEW_NAMES:
         return {name for name in names if _is_identifier_in(text, name, start, end)}
+    if text.isascii():
+        return _ascii_identifiers_among(text, names, start, end)
     found: set[str] = set()
     for words in _identifier_chunks(text, start, end):
         found.update(names.intersection(words))
+    return found
+
+
+def _ascii_identifiers_among(text: str, names: set[str] | frozenset[str], start: int, end: int) -> set[str]:
+    return _identifiers_in_words(ascii_words(text, start, end), names)
+
+
+def file_identifiers_among(source: SourceText, names: set[str] | frozenset[str]) -> set[str]:
+    """``identifiers_among(source.text, names)``, read from the text's word index when it has one."""
+    words = source.words()
+    return identifiers_among(source.text, names) if words is None else _identifiers_in_words(words, names)
+
+
+_DIGITS = b"0123456789"
+
+
+def _identifiers_in_words(words: set[bytes] | frozenset[bytes], names: set[str] | frozenset[str]) -> set[str]:
+    """Which of ``names`` the identifiers of ASCII ``words`` hold: a word of [A-Za-z0-9_] holds
+    one identifier, from its first letter or '_' on (the scan skips leading digits), none if it
+    is all digits."""
+    found: set[str] = set()
+    for word in words:
+        if word[0] in _DIGITS:
+            word = word.lstrip(_DIGITS)
+        if word:
+            name = word.decode("ascii")
+            if name in names:
+                found.add(name)
     return found
 
 

@@ -553,9 +553,12 @@ class ReturnStmt(Node):
 # `T<...> vN(args);`) and `[const] T vN = literal-or-name;`. They build the same AST the grammar
 # would (tests compare both); anything else goes to the expression parser (fast_expr.py), then to
 # lark. This keeps lark (and its import) off the common path: see scripts/bench.py.
-_ATOM = r"-?[A-Za-z_0-9](?:[\w:.]|(?<=\d[eE])[+-])*"
+# An atom: a name, a qualified name or a number (an exponent's sign included). Its runs are
+# possessive: no pattern below follows an atom with a character an atom may hold ([\w:.], or a
+# sign right after a digit and an exponent letter), so giving one back never helps a match.
+_ATOM = r"-?[A-Za-z_0-9][\w:.]*+(?:(?<=\d[eE])[+-][\w:.]*+)*+"
 _OPERAND = _ATOM + r"(?:\s+[-+*]\s+" + _ATOM + r")?"
-_FAST_CALL = regex_cache.compile(r"([A-Za-z_]\w*)\(\s*((?:" + _OPERAND + r"\s*,\s*)*" + _OPERAND + r")?\s*\);\Z")
+_FAST_CALL = regex_cache.compile(r"([A-Za-z_]\w*+)\(\s*((?:" + _OPERAND + r"\s*,\s*)*" + _OPERAND + r")?\s*\);\Z")
 _FAST_ASSIGN = regex_cache.compile(r"([A-Za-z_]\w*)(\s*)=(\s*)(" + _ATOM + r")\s*;\Z")
 _FAST_BARE_DECL = regex_cache.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)([A-Za-z_]\w*)\s*;\Z")
 _BINARY_ATOMS = regex_cache.compile(r"(" + _ATOM + r")(\s+)([-+*])(\s+)(" + _ATOM + r")\Z")
@@ -591,8 +594,13 @@ def _atom(text: str, start: int) -> Node:
     if "::" in text and text.isascii():
         # A qualified name (`TileType::Vec`, `::pto::Layout::ND`): no blank, no number, not a
         # literal, and _NAME_RE takes it exactly when every part is an identifier.
-        head, *rest = text.split("::")
-        if (head == "" or head.isidentifier()) and all(part.isidentifier() for part in rest):
+        parts = text.split("::")
+        qualified = True
+        for index, part in enumerate(parts):
+            if not (part.isidentifier() or (index == 0 and part == "")):
+                qualified = False
+                break
+        if qualified:
             return Name(start, end, _share(text))
     if text.isdigit() and text.isascii():
         # A plain decimal number (template arguments are mostly these), decided without the
@@ -667,11 +675,21 @@ def _parse_template(text: str, start: int) -> TemplateId | None:
     name = text[:lt]
     if lt <= 0 or not text.endswith(">") or not _NAME_RE.match(name) or not _TEMPLATE_TEXT.match(text):
         return None
+    args: list[Node] = []
+    body_end = len(text) - 1
+    if text.find("<", lt + 1) == -1 and text.find(">", lt + 1, body_end) == -1:
+        # No nested template (a Tile's arguments): every ',' ends an argument.
+        piece_start = lt + 1
+        for piece in text[lt + 1:body_end].split(","):
+            node = _template_argument(piece, start + piece_start)
+            if node is None:
+                return None
+            args.append(node)
+            piece_start += len(piece) + 1
+        return TemplateId(start, start + len(text), name, args)
     if text.count("<") > _MAX_TEMPLATE_NESTING and _angles_too_deep(text):
         return None        # (the recursion below is one call a level)
-    args: list[Node] = []
     depth, piece_start = 0, lt + 1
-    body_end = len(text) - 1
     # Only '<', '>' and ',' matter (the last '>' at body_end among them): visit just those.
     for punct in _TEMPLATE_PUNCT.finditer(text, lt + 1):
         pos = punct.start()
@@ -685,20 +703,27 @@ def _parse_template(text: str, start: int) -> TemplateId | None:
         if (ch == "," and depth == 0) or pos == body_end:
             if depth != 0:
                 return None
-            piece = text[piece_start:pos]
-            lead = len(piece) - len(piece.lstrip())
-            word = piece.strip()
-            at = start + piece_start + lead
-            if not word:
+            node = _template_argument(text[piece_start:pos], start + piece_start)
+            if node is None:
                 return None
-            node: Node | None = _template(word, at) if "<" in word else _atom(word, at)
-            if node is None or node is _FALLBACK:
-                return None
-            if isinstance(node, Name) and node.id in _BUILTIN_WORDS:
-                node = TypeRef(node.start, node.end, node.id)
             args.append(node)
             piece_start = pos + 1
     return TemplateId(start, start + len(text), name, args)
+
+
+def _template_argument(piece: str, at: int) -> Node | None:
+    """One argument of a template (``piece``, blanks around it, at offset ``at``): a nested
+    template, an atom, or a builtin type word (a TypeRef); None if it is none of them."""
+    word = piece.strip()
+    if not word:
+        return None
+    at += len(piece) - len(piece.lstrip())
+    node: Node | None = _template(word, at) if "<" in word else _atom(word, at)
+    if node is None or node is _FALLBACK:
+        return None
+    if isinstance(node, Name) and node.id in _BUILTIN_WORDS:
+        return TypeRef(node.start, node.end, node.id)
+    return node
 
 
 def _angles_too_deep(text: str) -> bool:
@@ -987,6 +1012,8 @@ _BRACKETS = regex_cache.compile(r"[()\[\]{}]")
 
 
 def _brackets_too_deep(text: str) -> bool:
+    if len(text) <= MAX_EXPRESSION_NESTING:
+        return False        # (fewer characters than the bound: no count needed)
     if text.count("(") + text.count("[") + text.count("{") <= MAX_EXPRESSION_NESTING:
         return False
     depth = 0
@@ -1047,18 +1074,25 @@ def _general_parse(text: str) -> Node | None:
     return None if node is _FALLBACK else node
 
 
+def _may_spell_alternative_token(text: str) -> bool:
+    """_ALTERNATIVE_TOKEN.search(text), searched only where a substring every alternative token
+    holds occurs (`bitand` holds `and`; `bitor`, `xor` hold `or`): most statements have none."""
+    return ("or" in text or "and" in text or "not" in text or "compl" in text) \
+        and _ALTERNATIVE_TOKEN.search(text) is not None
+
+
 def parse_statement(text: str, fast: bool = True) -> Node | None:
     """Return the statement AST, or ``None`` if the grammar cannot parse ``text`` (or it is
     nested deeper than MAX_EXPRESSION_NESTING)."""
     if not fast:
-        if _ALTERNATIVE_TOKEN.search(text) or _brackets_too_deep(text):
+        if _may_spell_alternative_token(text) or _brackets_too_deep(text):
             return None
         return _real_declarator(_within_nesting(_parse(text, "start")))
     node = _STATEMENTS.get(text, _MISS)
     if node is _MISS:
         node = _RECENT.get(text, _MISS)
         if node is _MISS:
-            if _ALTERNATIVE_TOKEN.search(text) or _brackets_too_deep(text):
+            if _may_spell_alternative_token(text) or _brackets_too_deep(text):
                 node = None
             else:
                 try:
