@@ -29,3 +29,14 @@ def in_place_gu_barriers(text):
                 and rest[1][1].startswith(f"TADD({m.group(1)}, {m.group(1)}, "):
             found.append(rest[0][0] + 1)
     return found
+
+
+def ast_shape(node):
+    """Comparable form of a statement AST (type name, fields, exact offsets)."""
+    from ptofix.cpp import stmt_parser
+    from ptofix.record import fields
+    if isinstance(node, stmt_parser.Node):
+        return (type(node).__name__, tuple(sorted((k, ast_shape(v)) for k, v in fields(node).items())))
+    if isinstance(node, list):
+        return tuple(ast_shape(x) for x in node)
+    return node

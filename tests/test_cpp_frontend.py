@@ -4,6 +4,7 @@ import os
 
 import pytest
 from conftest import CORPUS
+from conftest import ast_shape as _shape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,7 +12,6 @@ from ptofix.cpp import stmt_parser as A
 from ptofix.cpp.model import ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
 from ptofix.cpp.parser import directive_text, parse_cpp
 from ptofix.cpp.semantics import _split_params, analyse_function
-from ptofix.record import fields as record_fields
 from ptofix.source import PtofixError, SourceText, apply_edits
 
 
@@ -172,16 +172,6 @@ def test_goto_makes_function_unstructured():
 """
     model = parse_cpp(SourceText(src, "k.cpp"))
     assert any(isinstance(s, OpaqueStmt) for s in model.functions[0].statements())
-
-
-def _shape(node):
-    """Comparable form of an AST (type name, fields, exact offsets)."""
-    if isinstance(node, A.Node):
-        fields = {k: _shape(v) for k, v in record_fields(node).items()}
-        return (type(node).__name__, tuple(sorted(fields.items())))
-    if isinstance(node, list):
-        return tuple(_shape(x) for x in node)
-    return node
 
 
 @pytest.mark.parametrize("text", [
@@ -780,7 +770,38 @@ def test_name_ids_is_the_walks_first_occurrence_order_with_shared_templates(corp
     assert checked > 1000
 
 
-def test_the_expression_tokens_kinds_follow_the_token_pattern_groups():
-    from ptofix.cpp import fast_expr
-    assert fast_expr._TOKEN.groupindex == {kind: i for i, kind in enumerate(fast_expr._TOKEN_KINDS) if kind}
+# The expression tokens as a Match at a time read them before findall did.
+_PLAIN_EXPRESSION_TOKEN = __import__("re").compile(r"""\s*(?:
+    (?P<num>(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
+  | (?P<name>(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
+  | (?P<op>\+\+|--|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
+)""", __import__("re").X)
 
+
+def _plain_expression_tokens(text, offset):
+    toks, pos = [], 0
+    while pos < len(text):
+        match = _PLAIN_EXPRESSION_TOKEN.match(text, pos)
+        if match is None:
+            if text[pos:].strip() == "":
+                break
+            return None
+        kind = match.lastgroup
+        toks.append((kind, match.group(kind), offset + match.start(kind), offset + match.end(kind)))
+        pos = match.end()
+    return toks
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["v1", "0x1F", "1.5e+3f", "1x", "::a::b", "a::", "++", "+", "-", "->", ".", "..",
+                                 "(", ")", "<<", "<", "==", "=", "?", ":", " ", "\t", "\n", "@", "`", "é", "$",
+                                 "#", "\\", "'", '"', "unsigned", "1.", ".5"]), max_size=12).map("".join),
+       st.integers(0, 99))
+def test_the_expression_tokens_are_those_a_match_at_a_time_read(text, offset):
+    from ptofix.cpp import fast_expr
+    want = _plain_expression_tokens(text, offset)
+    try:
+        got = fast_expr._ExpressionParser(text, offset).toks
+    except fast_expr._Fail:
+        got = None
+    assert got == want

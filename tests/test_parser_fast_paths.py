@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 import pytest
+from conftest import ast_shape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -176,7 +177,13 @@ _PLAIN_TOKEN_PATTERN = r"""
 
 
 def _token_matches(pattern, text):
-    return [(m.lastindex, m.start(m.lastindex), m.end()) for m in iter(pattern.scanner(text).match, None)]
+    """(kind letter or an 'o' token's character, start, end) of each token the pattern reads."""
+    def mark(m):
+        if pattern is _PLAIN_TOKEN_RE:
+            kind = " wocps"[m.lastindex]
+            return text[m.start(m.lastindex)] if kind == "o" else kind
+        return chr(parser._MARK_OF_GROUP[m.lastindex])
+    return [(mark(m), m.start(m.lastindex), m.end()) for m in iter(pattern.scanner(text).match, None)]
 
 
 _PLAIN_TOKEN_RE = re.compile(_PLAIN_TOKEN_PATTERN.replace("@W", parser._WORD_CHARS).replace("@S", parser.SPLICE),
@@ -224,3 +231,30 @@ def test_the_fast_paths_possessive_atom_matches_as_the_plain_one(body):
 def test_the_alternative_token_search_is_skipped_only_where_it_finds_none(text):
     from ptofix.cpp import stmt_parser as A
     assert A._may_spell_alternative_token(text) == (A._ALTERNATIVE_TOKEN.search(text) is not None)
+
+
+_STATEMENT_PIECES = ["GlobalTensor<float, pto::Shape<1, 32>, pto::Layout::ND>", "Tile<TileType::Vec, float, 1, 8>",
+                     "TLOAD<T>", "auto", " ", " v1", " v2", "=", " = ", "==", "(", ")", "(v1, v2)", "(v1 + (v2))",
+                     ", ", "<", ">", "a", "1", ";", "\n", "::", "TADD"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_STATEMENT_PIECES), max_size=10).map("".join).map(lambda t: t + ";"))
+def test_the_templated_call_pattern_that_skips_an_equals_sign_parses_as_the_plain_one(text):
+    """A templated call's template text holding '=' was matched, then refused by _template; now it
+    is not matched. _fast_parse must give the same AST (or fall back) either way."""
+    from ptofix.cpp import stmt_parser as A
+    plain = re.compile(A._FAST_TEMPLATED_CALL.pattern.replace("<[^=]*>", "<.*>"), A._FAST_TEMPLATED_CALL.flags)
+    assert plain.pattern != A._FAST_TEMPLATED_CALL.pattern
+    fast = A._FAST_TEMPLATED_CALL
+    A.forget_all_statements()
+    got = A._fast_parse(text)
+    try:
+        A._FAST_TEMPLATED_CALL = plain
+        A.forget_all_statements()
+        want = A._fast_parse(text)
+    finally:
+        A._FAST_TEMPLATED_CALL = fast
+        A.forget_all_statements()
+    assert (got is A._FALLBACK) == (want is A._FALLBACK)
+    assert ast_shape(got) == ast_shape(want)

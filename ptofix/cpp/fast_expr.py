@@ -17,15 +17,17 @@ from . import stmt_parser as A
 FALLBACK = A._FALLBACK
 Tok = tuple[str, str, int, int]        # (kind, text, start, end)
 
-# `++`/`--` are tokens of their own (the grammar's INCDEC, which this parser does not read): split
-# into two '+'/'-' they would read as two unary operators.
-_TOKEN = regex_cache.compile(r"""\s*(?:
-    (?P<num>(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
-  | (?P<name>(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
-  | (?P<op>\+\+|--|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
+# A token and the blanks before it, as findall reads them: (blanks, num, name, op, other). No
+# Match object a token; a character no token starts with is an `other` token, so findall never
+# skips one (it skips only blanks at the end, where nothing matches). `++`/`--` are tokens of their
+# own (the grammar's INCDEC, which this parser does not read): split into two '+'/'-' they would
+# read as two unary operators.
+_TOKEN_PARTS = regex_cache.compile(r"""(\s*)(?:
+    ((?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
+  | ((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
+  | (\+\+|--|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
+  | (\S)
 )""", re.X)
-
-_TOKEN_KINDS = ("", "num", "name", "op")       # by group number (_TOKEN's groups in order)
 
 # Keywords of the grammar that are not plain names.
 _QUALS = {"const", "constexpr", "static", "volatile", "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__",
@@ -54,19 +56,21 @@ class _Fail(Exception):
 
 class _ExpressionParser:
     def __init__(self, text: str, offset: int) -> None:
-        self.toks: list[Tok] = []
-        pos = 0
-        end = len(text)
-        while pos < end:
-            match = _TOKEN.match(text, pos)
-            if match is None or match.end() == pos:
-                if text[pos:].strip() == "":
-                    break
+        toks: list[Tok] = []
+        pos = offset
+        for blanks, number, name, op, other in _TOKEN_PARTS.findall(text):
+            if other:
                 raise _Fail()
-            group = match.lastindex or 0
-            start, stop = match.span(group)
-            self.toks.append((_TOKEN_KINDS[group], text[start:stop], offset + start, offset + stop))
-            pos = match.end()
+            pos += len(blanks)
+            if number:
+                token = ("num", number, pos, pos + len(number))
+            elif name:
+                token = ("name", name, pos, pos + len(name))
+            else:
+                token = ("op", op, pos, pos + len(op))
+            toks.append(token)
+            pos = token[3]
+        self.toks = toks
         self.i = 0
         self.open = 0       # ternary() and unary() calls under way (see _enter)
 

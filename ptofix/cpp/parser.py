@@ -67,7 +67,7 @@ _TOKEN_RE = regex_cache.compile(r"""
     [ \t\r\n\f\v\ufeff]*
   (?:
     (?P<w>@W++(?:/(?![/*])@W*+)*+|/(?![/*])@W*+(?:/(?![/*])@W*+)*+)
-  | (?P<o>[;{}()\[\]])
+  | (;)|(\{)|(\})|(\()|(\))|(\[)|(\])
   | (?P<c>//@L|@B)
   | (?P<p>\#(?:[^\r\n"'/\\]++|@S|"(?:[^"\\\r\n]++|@S|\\.)*+"?|'(?:[^'\\\r\n]++|@S|\\.)*+'?|//@L|@B|[^\r\n])*+)
   | (?P<s>"(?:[^"\\\r\n]++|\\.)*+"|'(?:[^'\\\r\n]++|\\.)*+')
@@ -95,8 +95,11 @@ def _has_assignment(text: str) -> bool:
 # (kind, text, start, end) of one token: the shape of tokenize()'s tokens and Tokens.tuples().
 Tok = tuple[str, str, int, int]
 
-# Regex group number -> kind letter (the groups' order in _TOKEN_RE).
-_KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 6)), b"wocps")
+# Regex group number -> kind letter (the groups' order in _TOKEN_RE: a word, the seven 'o'
+# characters, each a group of its own, a comment, a directive, a literal), and -> mark: the kind
+# letter, but an 'o' token's own character.
+_KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"wooooooocps")
+_MARK_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"w;{}()[]cps")
 # A token's group number (each alternative of _TOKEN_RE is one group), its start (after the
 # blanks folded into the match) and its end, read by map() a block of matches at a time.
 _LAST_GROUP = attrgetter("lastindex")
@@ -106,15 +109,16 @@ _MATCH_END = re.Match.end
 
 class Tokens:
     """A file's tokens as parallel compact arrays: ``kinds`` (a str, one letter a token: indexing
-    gives the same one-letter strings the parser compares), ``starts`` and ``ends`` (array of
-    unsigned ints). A token's text is sliced from the source on demand. A tuple (kind, text,
-    start, end) per token cost ~190 bytes (tuple, text, two ints) and held most of the peak
-    memory of a parse: 150 MiB for a 5 MB file; these arrays take 9 bytes a token."""
+    gives the same one-letter strings the parser compares), ``marks`` (the same, but an 'o'
+    token's own character: ``marks[i]`` is the bracket or ';' without reading the text),
+    ``starts`` and ``ends`` (array of unsigned ints). A token's text is sliced from the source on
+    demand. A tuple (kind, text, start, end) per token cost ~190 bytes (tuple, text, two ints) and
+    held most of the peak memory of a parse: 150 MiB for a 5 MB file; these take 10 bytes a token."""
 
-    __slots__ = ("text", "kinds", "starts", "ends")
+    __slots__ = ("text", "kinds", "marks", "starts", "ends")
 
-    def __init__(self, text: str, kinds: str, starts: array, ends: array):
-        self.text, self.kinds, self.starts, self.ends = text, kinds, starts, ends
+    def __init__(self, text: str, kinds: str, marks: str, starts: array, ends: array):
+        self.text, self.kinds, self.marks, self.starts, self.ends = text, kinds, marks, starts, ends
 
     def __len__(self) -> int:
         return len(self.kinds)
@@ -170,6 +174,7 @@ def _scan(source: SourceText) -> Tokens:
             raise PtofixError("unterminated comment", source, pos)
         raise PtofixError(f"stray character {ch!r} in program", source, pos)
     kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
+    marks = groups.translate(_MARK_OF_GROUP).decode("ascii")
     # (Each 2-character search reads the whole text; a 1-character one is a memchr, so it gates
     # the rarer ones.)
     if "?" in text and "??" in text:
@@ -195,7 +200,7 @@ def _scan(source: SourceText) -> Tokens:
     while index != -1:
         _check_directive(source, starts[index], ends[index])
         index = kinds.find("p", index + 1)
-    return Tokens(text, kinds, starts, ends)
+    return Tokens(text, kinds, marks, starts, ends)
 
 
 # A digraph: `%:` (#), `<%` `%>` (braces), `<:` `:>` (brackets); `<::` is `<` `::` unless a third
@@ -427,7 +432,7 @@ def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
     a `for` header: a macro's arguments that carry one (`SWAP({ w(); } void TMUL(...) {, })`, or
     one a rescan or a header's macro invokes: `ID(SWAP)(...)`) may expand to code that closes a
     block and defines any function, which the balanced text does not show."""
-    kinds, starts, text = tokens.kinds, tokens.starts, tokens.text
+    kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
     closing = array(starts.typecode, [0]) * len(kinds)     # one allocation (no zeroed bytes copied in)
     stack: list[tuple[str, int]] = []
     parens = 0                       # '(' open around the current token
@@ -435,7 +440,7 @@ def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
     find = kinds.find
     index = find("o")
     while index != -1:
-        t = text[starts[index]]
+        t = marks[index]
         if parens and structure < 0 and t in "{};" and (t != ";" or not _in_for_header(tokens, stack)):
             structure = starts[index]
         if t in _OPEN:
@@ -464,12 +469,12 @@ def _in_for_header(tokens: Tokens, stack: list[tuple[str, int]]) -> bool:
 def _scan_to_close(tokens: Tokens, i: int) -> int:
     """Index of the bracket closing the one at ``i`` (comments/directives skipped), in a file whose
     brackets are not balanced: the scan raises the error it meets."""
-    kinds, starts, text = tokens.kinds, tokens.starts, tokens.text
-    stack = [_OPEN[text[starts[i]]]]
+    kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
+    stack = [_OPEN[marks[i]]]
     j = i + 1
     while j < len(kinds):
         if kinds[j] == "o":
-            t = text[starts[j]]
+            t = marks[j]
             if t in _OPEN:
                 stack.append(_OPEN[t])
             elif t in _CLOSE:
@@ -479,19 +484,21 @@ def _scan_to_close(tokens: Tokens, i: int) -> int:
                 if not stack:
                     return j
         j += 1
-    raise StructureError(f"'{text[starts[i]]}' is never closed", starts[i])
+    raise StructureError(f"'{marks[i]}' is never closed", starts[i])
 
 
 class _StructureParser:
-    # The tokens are read through three arrays (kinds[i], starts[i], ends[i]); a token's text is
-    # sliced from the source only where the parser needs more than its first character. An 'o'
-    # token is one character, and only an 'o' token starts with a bracket or ';' (the other kinds
-    # start with a word character, '/', '#' or a quote), so text[starts[i]] == "(" is tok.text == "(".
+    # The tokens are read through kinds[i], marks[i], starts[i] and ends[i]; a token's text is
+    # sliced from the source only where the parser needs more than its kind or mark. An 'o' token
+    # is one character, its mark; another token's mark is its kind letter, never a bracket or ';'
+    # (nor does its text start with one: a word character, '/', '#' or a quote), so
+    # marks[i] == "(" is tok.text == "(".
     def __init__(self, source: SourceText, tokens: Tokens):
         self.source = source
         self.text = source.text
         self.tokens = tokens
         self.kinds = tokens.kinds
+        self.marks = tokens.marks
         self.starts = tokens.starts
         self.ends = tokens.ends
         self.n = len(tokens)
@@ -671,7 +678,7 @@ class _StructureParser:
                 item_start = i
                 self.directive_in_item = False
             if kind == "o":
-                t = text[starts[i]]
+                t = self.marks[i]
                 if t in ("(", "["):
                     i = self._match_close(i) + 1
                     continue
@@ -763,13 +770,13 @@ class _StructureParser:
                 if "=" in word and _has_assignment(word):
                     return None
                 specifiers.append(word)
-            elif kind == "o" and text[starts[j]] == "(":
+            elif kind == "o" and self.marks[j] == "(":
                 if j > start and self._tok_text(j - 1) in _ATTRIBUTE_WORDS:
                     j = self._match_close(j) + 1
                     continue
                 paren = j
                 break
-            elif kind == "o" and text[starts[j]] == "[":
+            elif kind == "o" and self.marks[j] == "[":
                 return None      # `[[attr("x")]] void TMUL(...)`: the declarator is not read here
             j += 1
         if paren is None or paren == start or kinds[paren - 1] != "w" \
@@ -795,9 +802,9 @@ class _StructureParser:
         while j < brace:
             # After the parameters only qualifiers, `noexcept(...)`, attributes and a trailing return
             # type: another group means the first one was not the parameter list (`MACRO(x) TMUL(...)`).
-            if kinds[j] == "o" and text[starts[j]] in "([":
+            if kinds[j] == "o" and self.marks[j] in "([":
                 before = identifiers(self._tok_text(j - 1))
-                if text[starts[j]] == "[" or not before or before[-1] not in _AFTER_PARAMS_CALLS:
+                if self.marks[j] == "[" or not before or before[-1] not in _AFTER_PARAMS_CALLS:
                     return None
                 j = self._match_close(j)
             j += 1
@@ -901,7 +908,7 @@ class _StructureParser:
             return Comment(pack_span(self.starts[i], self.ends[i]), self.text), i + 1
         elif kind == "o":
             text, start = self.text, self.starts[i]
-            t = text[start]
+            t = self.marks[i]
             if t == "{":
                 close = self._match_close(i)
                 return self._nested(self._compound, i, close), close + 1
@@ -923,7 +930,7 @@ class _StructureParser:
         """A statement that starts with the word ``t`` of _STATEMENT_KEYWORDS."""
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
         start = starts[i]
-        paren_next = i + 1 < stop and text[starts[i + 1]] == "("
+        paren_next = i + 1 < stop and self.marks[i + 1] == "("
         if t == "for" and paren_next:
             pclose = self._match_close(i + 1)
             body, end = self._body(pclose + 1, stop)
@@ -957,7 +964,7 @@ class _StructureParser:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
         pclose = self._match_close(i + 1)
         brace = pclose + 1
-        if brace >= stop or text[starts[brace]] != "{":
+        if brace >= stop or self.marks[brace] != "{":
             return None
         close = self._match_close(brace)
         body: list[Stmt] = []
@@ -1001,14 +1008,14 @@ class _StructureParser:
         j = i
         while j < stop:
             if kinds[j] == "o":
-                t = text[starts[j]]
+                t = self.marks[j]
                 if t in ("(", "["):
                     j = self._match_close(j) + 1
                     continue
                 if t == "{":
                     j = self._match_close(j) + 1
                     if word == "do":
-                        while j < stop and not (kinds[j] == "o" and text[starts[j]] == ";"):
+                        while j < stop and not (kinds[j] == "o" and self.marks[j] == ";"):
                             j += 1
                         j += 1
                     break
@@ -1031,7 +1038,7 @@ class _StructureParser:
         while j < stop:
             kind = kinds[j]
             if kind == "o":
-                t = text[starts[j]]
+                t = self.marks[j]
                 if t == ";":
                     return SimpleStmt(pack_span(starts[i], ends[j]), text), j + 1
                 if t == "(" or t == "[":
@@ -1040,8 +1047,8 @@ class _StructureParser:
                 if t == "{":
                     # `union {...} x;`, `int a[] = {...};` or a lambda: keep as one opaque statement.
                     j = self._match_close(j) + 1
-                    while j < stop and not (kinds[j] == "o" and text[starts[j]] == ";"):
-                        if kinds[j] == "o" and text[starts[j]] in _OPEN:
+                    while j < stop and not (kinds[j] == "o" and self.marks[j] == ";"):
+                        if kinds[j] == "o" and self.marks[j] in _OPEN:
                             j = self._match_close(j)
                         j += 1
                     return OpaqueStmt(pack_span(starts[i], ends[min(j, stop - 1)]), text, "braced construct"), j + 1
@@ -1065,7 +1072,7 @@ class _StructureParser:
         for j in range(open_i + 1, close_i):
             if kinds[j] != "o":
                 continue
-            t = text[starts[j]]
+            t = self.marks[j]
             if t in _OPEN:
                 depth += 1
             elif t in _CLOSE:

@@ -651,8 +651,11 @@ def _split_atoms(body: str, offset: int) -> list[Node] | None:
 
 _TEMPLATE_TEXT = regex_cache.compile(r"[\w:\s,<>.+-]*\Z")
 _TEMPLATE_PUNCT = regex_cache.compile(r"[<>,]")
+# (The template ends at the '>' before the last '(', whatever the pattern for its text; one holding
+# an '=' is no template _template reads, so it is not matched: `T<...> v = T<...>(args);` goes on
+# to _FAST_TEMPLATE_INIT without a template read first.)
 _FAST_TEMPLATED_CALL = regex_cache.compile(
-    r"((?:auto\s+([A-Za-z_]\w*)\s*=\s*)?)([A-Za-z_][\w:]*<.*>)\(([^()]*)\);\Z", re.S)
+    r"((?:auto\s+([A-Za-z_]\w*)\s*=\s*)?)([A-Za-z_][\w:]*<[^=]*>)\(([^()]*)\);\Z", re.S)
 
 
 def _template(text: str, start: int) -> TemplateId | None:
