@@ -37,7 +37,8 @@ _LONE_CR = r"\r(?!\n)"
 _ASCII_WORD_BYTES = bytes(b if chr(b).isascii() and (chr(b).isalnum() or b == ord("_")) else ord(" ")
                           for b in range(256))
 _ASCII_NOT_WORD = regex_cache.compile(r"[^A-Za-z0-9_]")
-_WORDS_CHUNK = 1 << 16      # compiled (by re, cached) only for a file that has a CR
+_WORDS_CHUNK = 1 << 16
+_DIGITS = b"0123456789"      # compiled (by re, cached) only for a file that has a CR
 
 
 def ascii_words(text: str, start: int, end: int) -> set[bytes]:
@@ -54,6 +55,19 @@ def ascii_words(text: str, start: int, end: int) -> set[bytes]:
     return words
 
 
+def identifier_words_of(words: set[bytes]) -> set[bytes]:
+    """The identifiers ASCII ``words`` hold: a word holds one, from its first letter or '_' on (a
+    lexical scan skips a word's leading digits: `0x1F` holds `x1F`), none if it is all digits.
+    (``words`` itself when none starts with a digit.)"""
+    numbers = [word for word in words if word[0] in _DIGITS]
+    if not numbers:
+        return words
+    identifiers = words.difference(numbers)
+    identifiers.update(word.lstrip(_DIGITS) for word in numbers)
+    identifiers.discard(b"")
+    return identifiers
+
+
 class SourceText:
     """A file's text plus offset -> line/column mapping (1-based, like GCC)."""
 
@@ -61,8 +75,9 @@ class SourceText:
         self.text = text
         self.path = path
         self._line_starts: array | None = None
-        self._words: frozenset[bytes] | None = None
+        self._words: set[bytes] | None = None
         self._word_text = b""
+        self._identifier_words: set[bytes] | None = None
 
     def __reduce__(self) -> tuple:
         # Pickled by its text and path (worker processes return one with each file's result): a
@@ -86,15 +101,16 @@ class SourceText:
             self._line_starts = starts
         return self._line_starts
 
-    def words(self) -> frozenset[bytes] | None:
+    def words(self) -> set[bytes] | None:
         """The distinct words of an ASCII text (maximal runs of ``[A-Za-z0-9_]``, as bytes), or
         None for a text with other characters. Read once (a chunk at a time, so that no list of
         every word of a large text is held), they answer the lexical questions asked of a whole
-        file (is a name a word of it, is a name part of a word) from ~12% of its size."""
+        file (is a name a word of it, is a name part of a word) from ~12% of its size. (A set the
+        caller must not change.)"""
         if self._words is None and self.text.isascii():
             words = ascii_words(self.text, 0, len(self.text))
-            self._words = frozenset(words)
-            self._word_text = b" " + b" ".join(sorted(words))
+            self._words = words
+            self._word_text = b" " + b" ".join(words)
         return self._words
 
     def word_text(self) -> bytes | None:
@@ -102,6 +118,17 @@ class SourceText:
         word characters occurs in the text where ``name in word_text()``, as the start of a word
         where ``b" " + name in word_text()``."""
         return self._word_text if self.words() is not None else None
+
+    def identifier_words(self) -> set[bytes] | None:
+        """The identifiers of an ASCII text's words (None for another text): a word holds one,
+        from its first letter or '_' on (a lexical scan skips a word's leading digits: `0x1F`
+        holds `x1F`), none if it is all digits."""
+        words = self.words()
+        if words is None:
+            return None
+        if self._identifier_words is None:
+            self._identifier_words = identifier_words_of(words)
+        return self._identifier_words
 
     def line_col(self, offset: int) -> tuple[int, int]:
         starts = self._starts()

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ptofix.cpp.model import SPAN_SHIFT, Compound, SimpleStmt, SourceSliceStmt, pack_span
-from ptofix.cpp.parser import _TOKEN_RE, Tokens, _scan, parse_cpp, tokenize
+from ptofix.cpp.parser import _KIND_OF_GROUP, _TOKEN_RE, Tokens, _scan, parse_cpp, tokenize
 from ptofix.source import PtofixError, SourceText, Span
 
 
@@ -19,8 +19,8 @@ def reference_tokens(text):
         if match.start() != pos:
             break
         pos = match.end()
-        kind = match.lastgroup
-        out.append((kind, match.group(kind), match.start(kind), pos))
+        group = match.lastindex
+        out.append((chr(_KIND_OF_GROUP[group]), match.group(group), match.start(group), pos))
     return out
 
 
@@ -48,6 +48,8 @@ def test_compact_tokens_equal_the_tuples_on_random_text(pieces):
     assert len(tokens) == len(tokens.kinds) == len(tokens.starts) == len(tokens.ends)
     for i, tok in enumerate(tokens.tuples()):
         assert tokens.text_of(i) == tok[1]
+        # An 'o' token's mark is its character; another's, its kind letter.
+        assert tokens.marks[i] == (tok[1] if tok[0] == "o" else tok[0])
     assert [(t.kind, t.text, t.start, t.end) for t in tokenize(SourceText(text))] == tokens.tuples()
 
 

@@ -104,6 +104,15 @@ def test_identifiers_among_few_or_many_names_is_the_plain_intersection(text, nam
     assert count_identifiers(text, names) == dict(counted)
 
 
+@settings(max_examples=400, deadline=None)
+@given(texts, st.sets(st.sampled_from(NAMES), max_size=12))
+def test_a_files_identifiers_from_its_word_index_are_the_plain_intersection(text, names):
+    from ptofix.cpp.parser import file_identifiers_among
+    encoded = frozenset(name.encode("ascii") for name in names if name.isascii())
+    assert file_identifiers_among(SourceText(text), frozenset(names), encoded) == \
+        set(names) & set(reference_identifiers(text))
+
+
 def test_identifiers_among_across_chunks_with_a_range():
     text = ("v1 = v2 + 0x1F; // x1F\n" * 9000) + " TADD 1TADD aTADD TADD1 éTADD"
     for names in ({"TADD", "x1F", "v2"}, {"TADD", "x1F", "v2"} | {f"n{k}" for k in range(20)}):

@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from .. import regex_cache
 from ..signals import CHECKPOINT_EVERY, checkpoint
-from ..source import PtofixError, SourceText, Span, ascii_words, line_start
+from ..source import PtofixError, SourceText, Span, ascii_words, identifier_words_of, line_start
 from .keywords import CPP_KEYWORDS
 from .model import (
     CaseLabel,
@@ -583,9 +583,8 @@ class _StructureParser:
             if any(stmt.span.end > fn.span.start or self.places[id(fn)][0][:len(ns)] != ns
                    or self.places[id(fn)][1][:len(pp)] != pp for fn in functions))
         # One word scan of the whole text serves both lexical searches below.
-        from ..pto.ops import pto_code_macro_names
-        pto_names = pto_code_macro_names()
-        words = file_identifiers_among(self.source, pto_names | _DECLARING_KEYWORDS)
+        pto_names, scanned, encoded = _file_scan_names()
+        words = file_identifiers_among(self.source, scanned, encoded)
         return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
                        frozenset(macros - nonempty), tuple(includes), partial,
                        self._declared_names(_DECLARING_KEYWORDS.intersection(words)),
@@ -1208,31 +1207,32 @@ def identifiers_among(text: str, names: set[str] | frozenset[str], start: int = 
 
 
 def _ascii_identifiers_among(text: str, names: set[str] | frozenset[str], start: int, end: int) -> set[str]:
-    return _identifiers_in_words(ascii_words(text, start, end), names)
+    identifier_words = identifier_words_of(ascii_words(text, start, end))
+    return {name for name in names if name.isascii() and name.encode("ascii") in identifier_words}
 
 
-def file_identifiers_among(source: SourceText, names: set[str] | frozenset[str]) -> set[str]:
-    """``identifiers_among(source.text, names)``, read from the text's word index when it has one."""
-    words = source.words()
-    return identifiers_among(source.text, names) if words is None else _identifiers_in_words(words, names)
+def file_identifiers_among(source: SourceText, names: frozenset[str], encoded: frozenset[bytes]) -> set[str]:
+    """``identifiers_among(source.text, names)``, read from the text's word index when it has one
+    (``encoded``: the names as ASCII bytes, those that are ASCII)."""
+    identifier_words = source.identifier_words()
+    if identifier_words is None:
+        return identifiers_among(source.text, names)
+    return {word.decode("ascii") for word in identifier_words & encoded}
 
 
-_DIGITS = b"0123456789"
+_FILE_SCAN_NAMES: tuple[frozenset[str], frozenset[str], frozenset[bytes]] | None = None
 
 
-def _identifiers_in_words(words: set[bytes] | frozenset[bytes], names: set[str] | frozenset[str]) -> set[str]:
-    """Which of ``names`` the identifiers of ASCII ``words`` hold: a word of [A-Za-z0-9_] holds
-    one identifier, from its first letter or '_' on (the scan skips leading digits), none if it
-    is all digits."""
-    found: set[str] = set()
-    for word in words:
-        if word[0] in _DIGITS:
-            word = word.lstrip(_DIGITS)
-        if word:
-            name = word.decode("ascii")
-            if name in names:
-                found.add(name)
-    return found
+def _file_scan_names() -> tuple[frozenset[str], frozenset[str], frozenset[bytes]]:
+    """pto's code macros (ops.pto_code_macro_names), them and the declaring keywords (the names
+    every file is scanned for), and those as ASCII bytes: built on first use, then kept."""
+    global _FILE_SCAN_NAMES
+    if _FILE_SCAN_NAMES is None:
+        from ..pto.ops import pto_code_macro_names
+        pto_names = pto_code_macro_names()
+        scanned = pto_names | _DECLARING_KEYWORDS
+        _FILE_SCAN_NAMES = (pto_names, scanned, frozenset(name.encode("ascii") for name in scanned if name.isascii()))
+    return _FILE_SCAN_NAMES
 
 
 def _is_identifier_in(text: str, name: str, start: int, end: int) -> bool:
