@@ -267,3 +267,17 @@ def test_the_templated_call_pattern_that_skips_an_equals_sign_parses_as_the_plai
         A.forget_all_statements()
     assert (got is A._FALLBACK) == (want is A._FALLBACK)
     assert ast_shape(got) == ast_shape(want)
+
+
+def test_many_names_are_looked_for_in_a_small_range_in_time_of_the_range():
+    """A file's function names are looked for in each function's text: walking every name for each
+    function took time quadratic in the file (20 MB of kernels: 34x the time of 1 MB). The smaller
+    side is walked; the answers stay the plain intersection."""
+    import time
+    names = {f"f{i}" for i in range(400_000)}
+    text = "void g() { f1(); f2 (); }\n" * 2500
+    line = len("void g() { f1(); f2 (); }\n")
+    start = time.process_time()
+    for at in range(0, len(text), line):
+        assert identifiers_among(text, names, at, at + line) == {"f1", "f2"}
+    assert time.process_time() - start < 10       # (walking the names: about a minute)

@@ -1208,7 +1208,11 @@ def identifiers_among(text: str, names: set[str] | frozenset[str], start: int = 
 
 def _ascii_identifiers_among(text: str, names: set[str] | frozenset[str], start: int, end: int) -> set[str]:
     identifier_words = identifier_words_of(ascii_words(text, start, end))
-    return {name for name in names if name.isascii() and name.encode("ascii") in identifier_words}
+    # The smaller side is walked: a file's function names are looked for in each function's text
+    # (walking every name for every function would take time quadratic in the file).
+    if len(names) <= len(identifier_words):
+        return {name for name in names if name.isascii() and name.encode("ascii") in identifier_words}
+    return {name for word in identifier_words if (name := word.decode("ascii")) in names}
 
 
 def file_identifiers_among(source: SourceText, names: frozenset[str], encoded: frozenset[bytes]) -> set[str]:
