@@ -1248,10 +1248,24 @@ def candidate_groups(model: CppFile, groups: list[list[Function]]) -> list[list[
     from the text scans, so then every group is kept.
     """
     text = model.source.text
-    if "\\\n" in text or "\\\r" in text:
+    if _splice_may_hide_a_barrier(text):
         return groups
     macros = barrier_macros(model)
     return [group for group in groups if any(_function_may_hold_v_barrier(text, fn, macros) for fn in group)]
+
+
+def _may_hold_candidate(model: CppFile) -> bool:
+    """Whether candidate_groups may find a group, whatever the grouping: a function may hold a
+    barrier, or a line splice may hide one."""
+    text = model.source.text
+    if _splice_may_hide_a_barrier(text):
+        return True
+    macros = barrier_macros(model)
+    return any(_function_may_hold_v_barrier(text, fn, macros) for fn in model.functions)
+
+
+def _splice_may_hide_a_barrier(text: str) -> bool:
+    return "\\\n" in text or "\\\r" in text
 
 
 class _GroupLeak(Exception):
@@ -1319,6 +1333,8 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     whole-file run tries them. Should
     an analysis reach outside its group after all, the whole file is decided again in one piece.
     """
+    if not _may_hold_candidate(model):
+        return [], []        # (no group would hold a candidate: nothing to group or model)
     mentions = local_mentions(model)
     groups = (grouping or independent_groups)(model, mentions)
     candidates = candidate_groups(model, groups)
@@ -1342,7 +1358,8 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
     unparsed: list[list] = [[] for _ in model.functions]
-    ctx = FileContext(model, translation_unit)
+    # (A file with no group to decide needs no file context: most files hold no barrier.)
+    ctx = FileContext(model, translation_unit) if groups else None
     for number, group in enumerate(groups, 1):
         analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions)
         _check_group(analysis, all_groups)
