@@ -75,7 +75,6 @@ class SourceText:
         self.text = text
         self.path = path
         self._line_starts: array | None = None
-        self._words: set[bytes] | None = None
         self._word_text = b""
         self._identifier_words: set[bytes] | None = None
 
@@ -101,34 +100,32 @@ class SourceText:
             self._line_starts = starts
         return self._line_starts
 
-    def words(self) -> set[bytes] | None:
-        """The distinct words of an ASCII text (maximal runs of ``[A-Za-z0-9_]``, as bytes), or
-        None for a text with other characters. Read once (a chunk at a time, so that no list of
-        every word of a large text is held), they answer the lexical questions asked of a whole
-        file (is a name a word of it, is a name part of a word) from ~12% of its size. (A set the
-        caller must not change.)"""
-        if self._words is None and self.text.isascii():
+    def _read_words(self) -> bool:
+        """Read the word index of an ASCII text (False for another text): its distinct words
+        (maximal runs of ``[A-Za-z0-9_]``), read once, a chunk at a time (no list of every word of
+        a large text is held), kept as the text of the words and the set of their identifiers.
+        They answer the lexical questions asked of a whole file (is a name a word of it, part of
+        one, an identifier of it) from ~12% of its size."""
+        if self._identifier_words is None:
+            if not self.text.isascii():
+                return False
             words = ascii_words(self.text, 0, len(self.text))
-            self._words = words
-            self._word_text = b" " + b" ".join(words)
-        return self._words
+            self._word_text = b" " + b" ".join(words) + b" "
+            self._identifier_words = identifier_words_of(words)
+        return True
 
     def word_text(self) -> bytes | None:
-        """The words of an ASCII text, each after a blank (None for another text): a name made of
-        word characters occurs in the text where ``name in word_text()``, as the start of a word
-        where ``b" " + name in word_text()``."""
-        return self._word_text if self.words() is not None else None
+        """The distinct words of an ASCII text, each between blanks (None for another text): a
+        name made of word characters occurs in the text where ``name in word_text()``, as the
+        start of a word where ``b" " + name`` is in it, as a whole word where ``b" " + name + b" "``
+        is."""
+        return self._word_text if self._read_words() else None
 
     def identifier_words(self) -> set[bytes] | None:
         """The identifiers of an ASCII text's words (None for another text): a word holds one,
         from its first letter or '_' on (a lexical scan skips a word's leading digits: `0x1F`
-        holds `x1F`), none if it is all digits."""
-        words = self.words()
-        if words is None:
-            return None
-        if self._identifier_words is None:
-            self._identifier_words = identifier_words_of(words)
-        return self._identifier_words
+        holds `x1F`), none if it is all digits. (A set the caller must not change.)"""
+        return self._identifier_words if self._read_words() else None
 
     def line_col(self, offset: int) -> tuple[int, int]:
         starts = self._starts()

@@ -2424,15 +2424,14 @@ def _count_mode_name_of(source: SourceText) -> str:
     bounds a word there (no '$', which _count_mode_name takes as a word character, and no line
     splice, which joins two words)."""
     text = source.text
-    words = source.words()
-    if words is None or "$" in text or _has_splice(text):
+    word_text = source.word_text()
+    if word_text is None or "$" in text or _has_splice(text):
         return _count_mode_name(text)
-    word_text = source.word_text() or b""
     for name, needle in _COUNT_MODE_NEEDLES:
         if needle in word_text:
             return name
-    for word, spelled in _ASSEMBLY_WORD_BYTES:
-        if spelled in words:
+    for word, whole in _ASSEMBLY_WORD_BYTES:
+        if whole in word_text:
             return word
     return ""
 
@@ -2469,7 +2468,7 @@ _FEW_MACROS = 8
 # one; the assembly keywords as whole words.
 _COUNT_MODE_NEEDLES = tuple((name, (b" " if name == "TCI" else b"") + name.encode("ascii"))
                             for name in COUNT_MODE_NAMES)
-_ASSEMBLY_WORD_BYTES = tuple((word, word.encode("ascii")) for word in _ASSEMBLY_WORDS)
+_ASSEMBLY_WORD_BYTES = tuple((word, b" " + word.encode("ascii") + b" ") for word in _ASSEMBLY_WORDS)
 
 
 def _has_specialization(text: str, macros: frozenset = frozenset()) -> bool:
