@@ -234,9 +234,10 @@ def test_the_fast_paths_possessive_atom_matches_as_the_plain_one(body):
             assert (got and (got.groups(), got.span())) == (want and (want.groups(), want.span())), (name, text)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=4000, deadline=None)
 @given(st.lists(st.sampled_from(["and", "or", "not", "compl", "bit", "xor", "_eq", "a", "x", "1", "$", " ", "(", "::",
-                                 "é", "RowMajor", "Layout"]), max_size=10).map("".join))
+                                 "é", "١", "_", "RowMajor", "Layout", "bitand", "bitor", "n", "o", "c"]),
+                max_size=10).map("".join))
 def test_the_alternative_token_search_is_skipped_only_where_it_finds_none(text):
     from ptofix.cpp import stmt_parser as A
     assert A._may_spell_alternative_token(text) == (A._ALTERNATIVE_TOKEN.search(text) is not None)

@@ -74,11 +74,25 @@ class SourceSliceStmt(Stmt):
             return self.file_text[packed >> SPAN_SHIFT:packed & _END_MASK]  # type: ignore[operator]
         return self.file_text[packed[0]:packed[1]]  # type: ignore[index]
 
+    def _bounds(self) -> tuple[int, int]:
+        packed = self.packed_span
+        if packed.__class__ is int:
+            return packed >> SPAN_SHIFT, packed & _END_MASK  # type: ignore[operator]
+        return packed[0], packed[1]  # type: ignore[index]
+
+    def starts_with(self, prefix: str) -> bool:
+        """Whether the statement's text starts with ``prefix`` (read in the file's text, no copy)."""
+        start, end = self._bounds()
+        return self.file_text.startswith(prefix, start, end)
+
+    def is_text(self, text: str) -> bool:
+        """Whether the statement's text is ``text`` (read in the file's text, no copy)."""
+        start, end = self._bounds()
+        return end - start == len(text) and self.file_text.startswith(text, start, end)
+
     def spells(self, word: str) -> bool:
         """Whether ``word`` occurs in the statement's text (found in the file's text, not a copy)."""
-        packed = self.packed_span
-        start, end = (packed >> SPAN_SHIFT, packed & _END_MASK) if packed.__class__ is int \
-            else (packed[0], packed[1])  # type: ignore[operator,index]
+        start, end = self._bounds()
         return self.file_text.find(word, start, end) >= 0
 
     def __repr__(self) -> str:

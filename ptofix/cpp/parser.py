@@ -897,12 +897,14 @@ class _StructureParser:
         kind = self.kinds[i]
         if kind == "w":
             text, start, end = self.text, self.starts[i], self.ends[i]
-            t = text[start:end]
-            if t[-1] == ":":
-                if _LABEL.fullmatch(t):
+            # (The word is sliced only where it may be a label or a keyword: most are longer.)
+            if text[end - 1] == ":":
+                if _LABEL.fullmatch(text, start, end):
                     return OpaqueStmt(pack_span(start, end), text, "label"), i + 1
-            elif t in _STATEMENT_KEYWORDS:
-                return self._nested(self._keyword_statement, i, stop, t)
+            elif end - start <= _LONGEST_STATEMENT_KEYWORD:
+                t = text[start:end]
+                if t in _STATEMENT_KEYWORDS:
+                    return self._nested(self._keyword_statement, i, stop, t)
         elif kind == "c":
             return Comment(pack_span(self.starts[i], self.ends[i]), self.text), i + 1
         elif kind == "o":
@@ -1100,6 +1102,7 @@ _TRAILING_IDENT = regex_cache.compile(r"([A-Za-z_]\w*)\Z")
 _LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
 # The words a statement that is no simple one may start with (_StructureParser._keyword_statement).
 _STATEMENT_KEYWORDS = frozenset(["for", "if", "while", "switch", "do", "else", "case", "default", "goto", "try"])
+_LONGEST_STATEMENT_KEYWORD = max(map(len, _STATEMENT_KEYWORDS))
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum"])
 # Words that start a declaration of a namespace, type, alias or template parameter.
 _DECLARING_WORDS = frozenset(["namespace", "struct", "class", "union", "enum", "typedef", "using", "typename",

@@ -779,7 +779,10 @@ def _fast_parse(text: str) -> Node | None:
         return ExprStmt(0, len(jump), Name(0, len(jump), jump))
     if text == "return;":
         return ReturnStmt(0, 0, None)
-    match = _FAST_CALL.match(text)
+    # (Every shape below that calls or constructs needs a '(': a statement without one, a Tile or
+    # scalar declaration, skips their patterns.)
+    paren = "(" in text
+    match = _FAST_CALL.match(text) if paren else None
     if match:
         name = match.group(1)
         if name in ("sizeof", "return") or name in _BUILTIN_WORDS:
@@ -793,7 +796,7 @@ def _fast_parse(text: str) -> Node | None:
         call = Call(0, close + 1, Name(0, len(name), name), args)
         return ExprStmt(0, close + 1, call)
     if "<" in text:       # the template shapes (every regex below until _FAST_PTR_DECL needs one)
-        match = _FAST_TEMPLATED_CALL.match(text)
+        match = _FAST_TEMPLATED_CALL.match(text) if paren else None
         if match:
             tmpl = _template(match.group(3), match.start(3))
             args = _split_atoms(match.group(4), match.start(4)) if match.group(4).strip() else []
@@ -816,7 +819,7 @@ def _fast_parse(text: str) -> Node | None:
                 tmpl = TemplateId(0, match.end(2) + 1, "Tile", targs)
             type_ = TypeRef(0, tmpl.end, "Tile", tmpl, 0, ())
             return Decl(0, match.end(4), type_, match.group(4), None, None)
-        match = _FAST_TEMPLATE_INIT.match(text) or _FAST_TEMPLATE_CTOR.match(text)
+        match = (_FAST_TEMPLATE_INIT.match(text) or _FAST_TEMPLATE_CTOR.match(text)) if paren else None
         if match and match.group(3) not in _NOT_NAMES:
             node = _template_decl(match)
             if node is not _FALLBACK:
@@ -1077,11 +1080,21 @@ def _general_parse(text: str) -> Node | None:
     return None if node is _FALLBACK else node
 
 
+# How every alternative token starts: _ALTERNATIVE_TOKEN matches only where one of these starts a
+# word (no letter, digit, '_' or '$' before it).
+_ALTERNATIVE_TOKEN_HEADS = ("and", "or", "not", "compl", "bit", "xor")
+
+
 def _may_spell_alternative_token(text: str) -> bool:
-    """_ALTERNATIVE_TOKEN.search(text), searched only where a substring every alternative token
-    holds occurs (`bitand` holds `and`; `bitor`, `xor` hold `or`): most statements have none."""
-    return ("or" in text or "and" in text or "not" in text or "compl" in text) \
-        and _ALTERNATIVE_TOKEN.search(text) is not None
+    """_ALTERNATIVE_TOKEN.search(text), searched only where an alternative token's first letters
+    start a word: most statements have none (`RowMajor` holds an `or`, inside a word)."""
+    for head in _ALTERNATIVE_TOKEN_HEADS:
+        at = text.find(head)
+        while at != -1:
+            if at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_$"):
+                return _ALTERNATIVE_TOKEN.search(text) is not None
+            at = text.find(head, at + 1)
+    return False
 
 
 def parse_statement(text: str, fast: bool = True) -> Node | None:

@@ -314,8 +314,8 @@ class FunctionCFG:
     def _stmt(self, stmt: Stmt, preds: list) -> list:
         # A marker an earlier run left, as a comment or (`if (c) /* ptofix: removed ... */;`, where a
         # statement must stay) the empty statement after one: a removed barrier.
-        if (stmt.text.startswith(REMOVED_MARKER) if isinstance(stmt, Comment)
-                else isinstance(stmt, SimpleStmt) and stmt.text == ";" and _after_removal_marker(stmt)):
+        if (stmt.starts_with(REMOVED_MARKER) if isinstance(stmt, Comment)
+                else isinstance(stmt, SimpleStmt) and stmt.is_text(";") and _after_removal_marker(stmt)):
             return self._chain(preds, [self._new(EventKind.NOP, stmt=stmt, tag=REMOVED_BARRIER,
                                                  why="a barrier an earlier run removed")])
         if isinstance(stmt, Comment):
