@@ -16,6 +16,7 @@ from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 _COMPILED_SOURCES: dict[str, int] = {}      # module -> CRC-32 of the source compiled
+_UNIX_FLAGS = ["-fno-semantic-interposition", "-fvisibility=hidden"]
 
 
 def _package_constant(name: str):
@@ -40,6 +41,16 @@ class BuildExtRecordingSources(build_ext):
     """build_ext, then the record of what was compiled (ptofix.BUILD_RECORD): each compiled
     module's name and the CRC-32 of its source as mypyc read it, beside the package in the build
     and, for an in-place (editable) build, in the source tree."""
+
+    def build_extensions(self) -> None:
+        if self.compiler.compiler_type == "unix":
+            # The shared library's own functions call each other directly, not through the PLT,
+            # and only its module init functions are exported (the modules reach it through
+            # capsules): CPython builds itself with the first flag for the same reason. ~4%
+            # faster in process (scripts/bench.py, interleaved builds).
+            for extension in self.extensions:
+                extension.extra_compile_args = [*extension.extra_compile_args, *_UNIX_FLAGS]
+        super().build_extensions()
 
     def run(self) -> None:
         super().run()
