@@ -114,6 +114,17 @@ def _transformer():
                 and c is not _REF and c is not _ARRAY]
         return quals, stars, rest
 
+    def type_ref(c, blanks_joined: bool, ref: bool):
+        """The TypeRef of a type node: a template id's name and node, or the words (their blanks
+        made single where ``blanks_joined``: `unsigned   int`)."""
+        quals, stars, rest = quals_and_rest(c)
+        s, e = _required_span(c)
+        base = rest[0]
+        if isinstance(base, TemplateId):
+            return TypeRef(s, e, base.name, base, stars, quals, ref)
+        name = " ".join(str(base).split()) if blanks_joined else str(base)
+        return TypeRef(s, e, name, None, stars, quals, ref)
+
     # Non-recursive: the depth of a tree is the input's, and a recursion would stop where the
     # interpreter's stack happens to end (deeper under an interpreted caller than a compiled one).
     # The statement parser bounds the depth of what it takes from here (_within_nesting).
@@ -125,12 +136,7 @@ def _transformer():
         for_init_start = start
 
         def param_type(self, c):
-            quals, stars, rest = quals_and_rest(c)
-            s, e = _required_span(c)
-            base = rest[0]
-            if isinstance(base, TemplateId):
-                return TypeRef(s, e, base.name, base, stars, quals, _REF in c)
-            return TypeRef(s, e, " ".join(str(base).split()), None, stars, quals, _REF in c)
+            return type_ref(c, True, _REF in c)
 
         def param_start(self, c):
             type_ = c[0]
@@ -185,23 +191,13 @@ def _transformer():
             return TypeRef(s, e, name, None, stars, quals, _REF in c)
 
         def _named(self, c):
-            quals, stars, rest = quals_and_rest(c)
-            s, e = _required_span(c)
-            base = rest[0]
-            if isinstance(base, TemplateId):
-                return TypeRef(s, e, base.name, base, stars, quals, _REF in c)
-            return TypeRef(s, e, str(base), None, stars, quals, _REF in c)
+            return type_ref(c, False, _REF in c)
 
         qual_named_type = _named
         plain_named_type = _named
 
         def cast_type(self, c):
-            quals, stars, rest = quals_and_rest(c)
-            s, e = _required_span(c)
-            base = rest[0]
-            if isinstance(base, TemplateId):
-                return TypeRef(s, e, base.name, base, stars, quals)
-            return TypeRef(s, e, " ".join(str(base).split()), None, stars, quals)
+            return type_ref(c, True, False)
 
         def template_id(self, c):
             args = [x for x in c[1:] if not isinstance(x, Token) or x.type not in ("LT", "GT")]

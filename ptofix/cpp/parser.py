@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from .. import regex_cache
 from ..signals import CHECKPOINT_EVERY, checkpoint
-from ..source import PtofixError, SourceText, Span, ascii_words, identifier_words_of, line_start
+from ..source import PtofixError, SourceText, Span, ascii_words, identifier_words_of, line_start, word_chunks
 from .keywords import CPP_KEYWORDS
 from .model import (
     CaseLabel,
@@ -1275,12 +1275,8 @@ def _identifier_chunks(text: str, start: int, end: int) -> Iterator[list[str]]:
     """``identifiers(text, start, end)``, a list per chunk of ~64K characters (cut at a non-word
     character, so never inside a word)."""
     findall = _identifier_scan(text).findall
-    while start < end:
-        stop = min(end, start + _CHUNK)
-        cut = _NOT_WORD.search(text, stop, end)
-        stop = cut.start() if cut is not None else end
-        yield findall(text, start, stop)
-        start = stop + 1
+    for piece_start, piece_end in word_chunks(text, start, end):
+        yield findall(text, piece_start, piece_end)
 
 
 def _declarations(text: str, keywords: frozenset[str]) -> Iterator[re.Match[str]]:
@@ -1305,9 +1301,7 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
         at = text.find(word, at + 1)
 
 
-_CHUNK = 1 << 16
 _FEW_NAMES = 8
-_NOT_WORD = regex_cache.compile(r"\W")
 
 
 def parse_cpp(source: SourceText) -> CppFile:
