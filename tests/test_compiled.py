@@ -13,7 +13,6 @@ import sys
 import zlib
 
 import pytest
-from conftest import CORPUS
 
 import ptofix
 
@@ -119,14 +118,64 @@ def _digests(paths: list[str], env: dict) -> dict:
     return json.loads(proc.stdout)
 
 
-@needs_compiled
-def test_compiled_and_interpreted_decide_alike_on_the_corpus_and_the_shipped_kernels():
-    paths = sorted(glob.glob(os.path.join(CORPUS, "**", "*.cpp"), recursive=True))
-    paths += sorted(glob.glob(os.path.join(REPO, "kernels", "**", "*.cpp"), recursive=True))
-    paths += sorted(glob.glob(os.path.join(REPO, "lit_tests", "**", "*.cpp"), recursive=True))
+def _assert_builds_decide_alike(paths: list[str]) -> None:
     compiled, pure = _digests(paths, COMPILED_ENV), _digests(paths, PURE)
-    assert len(compiled) == 2 * len(paths) > 100
+    assert len(compiled) == len(pure) == 2 * len(paths)
     assert [key for key in compiled if compiled[key] != pure[key]] == []
+
+
+@needs_compiled
+def test_compiled_and_interpreted_decide_alike_on_the_shipped_kernels_and_lit_inputs():
+    paths = sorted(glob.glob(os.path.join(REPO, "kernels", "**", "*.cpp"), recursive=True))
+    paths += sorted(glob.glob(os.path.join(REPO, "lit_tests", "**", "*.cpp"), recursive=True))
+    assert len(paths) > 20
+    _assert_builds_decide_alike(paths)
+
+
+@needs_compiled
+def test_compiled_and_interpreted_decide_alike_on_the_corpus(corpus_dir):
+    paths = sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True))
+    assert len(paths) > 100
+    _assert_builds_decide_alike(paths)
+
+
+def _setup_module(monkeypatch) -> dict:
+    """setup.py's functions, its setup() call left out (and nothing compiled)."""
+    import runpy
+
+    import setuptools
+    monkeypatch.setattr(setuptools, "setup", lambda **_options: None)
+    monkeypatch.setenv(ptofix.PURE_PYTHON_VARIABLE, "1")
+    return runpy.run_path(os.path.join(REPO, "setup.py"))
+
+
+def test_a_second_install_reuses_the_in_place_build_only_when_it_is_current(tmp_path, monkeypatch):
+    import sysconfig
+    setup = _setup_module(monkeypatch)
+    names = ["ptofix.a", "ptofix.sub.b"]
+    crcs = {name: zlib.crc32(name.encode()) for name in names}
+    options = "mypy-9.9/O3/flags"
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    built = [tmp_path / "ptofix" / f"a{suffix}", tmp_path / "ptofix" / "sub" / f"b{suffix}",
+             tmp_path / f"ptofix_native__mypyc{suffix}"]
+    for path in built:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+    record = tmp_path / "ptofix" / ptofix.BUILD_RECORD
+    record.write_text("".join(f"{name} {crc}\n" for name, crc in crcs.items()) + f"build-options {options}\n")
+
+    def current(crcs: dict = crcs, options: str = options) -> bool:
+        return setup["in_place_build_is_current"](str(tmp_path), crcs, options, ptofix.BUILD_RECORD)
+
+    assert current()
+    assert not current(options="mypy-9.9/O0/flags")            # another optimisation level
+    assert not current({**crcs, "ptofix.a": crcs["ptofix.a"] + 1})     # an edited source
+    assert not current({**crcs, "ptofix.c": 1})                 # a module added since
+    built[2].unlink()                                           # the shared library missing
+    assert not current()
+    built[2].write_bytes(b"")
+    record.write_text(record.read_text().replace("build-options", "other"))   # a record of before
+    assert not current()
 
 
 _HEAD = ("#include \"pto/pto-inst.hpp\"\nusing namespace pto;\n__global__ AICORE void k(__gm__ float* a) {\n"
