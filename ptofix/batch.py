@@ -64,15 +64,22 @@ def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
     output = getattr(args, "output", None)
     if output == "-" or not (args.in_place or args.check or args.diff or output):
         raise PtofixError("several input files need -i, -o DIR, --check or --diff (stdout takes one file)")
-    if output:
+    if output and os.path.realpath(output) != os.devnull:
         if not os.path.isdir(output):
             raise PtofixError(f"-o {output}: with several input files -o names an existing directory")
         names = [os.path.basename(path) for path in files]
         duplicate = next((n for n in names if names.count(n) > 1), None)
         if duplicate:
             raise PtofixError(f"two input files are named '{duplicate}': they would both be written to {output}")
-    if getattr(args, "report_file", None):
-        raise PtofixError("--report-file takes one input file (the report goes to stderr with several)")
+    report_file = getattr(args, "report_file", None)
+    if report_file and getattr(args, "report", None):
+        if report_file == "-":
+            if args.diff:
+                raise PtofixError("--report-file -: stdout already carries the diffs; give the report a file "
+                                  "name, or leave out --report-file for stderr")
+        else:
+            from .output import check_output_path
+            check_output_path(report_file, "report")
 
 
 def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | Failure:
@@ -102,19 +109,51 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
     else:
         results = [_job(process, path, args) for path in files]
     worst = 0
+    reports: list[tuple[dict, list[str]]] = []
+    would_change = 0
     for path, result in zip(files, results, strict=True):
         if isinstance(result, Failure):
             sys.stderr.write(result.message.rstrip("\n") + "\n")
             worst = _worse(worst, result.status)
             continue
         file_args = per_file_args(args, path, files) if len(files) > 1 else args
+        file_args.report_sink = reports
         try:
             status = deliver(file_args, result)
         except PtofixError as exc:
             sys.stderr.write(exc.format() + "\n")
             status = 2
+        if getattr(args, "check", False) and isinstance(result, Processed) and result.text != result.source.text:
+            would_change += 1
         worst = _worse(worst, status)
+    from .output import json_report_on_stderr
+    if getattr(args, "check", False) and not json_report_on_stderr(args):
+        from .output import write_stderr
+        write_stderr(f"{would_change} of {len(files)} files would change\n")
+    _write_report(args, reports, files)
     return worst
+
+
+def _write_report(args: argparse.Namespace, reports: list[tuple[dict, list[str]]], files: list[str]) -> None:
+    """The call's one report over the files delivered, in the order given (reports.py)."""
+    from .output import Outputs, write_stderr, write_stdout
+    from .reports import json_document, text_lines_for_file
+    if not getattr(args, "report", None):
+        return
+    if args.report == "json":
+        body = json_document([report for report, _lines in reports], several=True)
+    else:
+        body = "".join(line + "\n" for report, lines in reports
+                       for line in text_lines_for_file(lines, str(report.get("file", ""))))
+    report_file = getattr(args, "report_file", None)
+    if report_file == "-":
+        write_stdout(body)
+    elif report_file:
+        outputs = Outputs(files)
+        outputs.add(report_file, body, "report")
+        outputs.commit()
+    elif body:
+        write_stderr(body)
 
 
 def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Namespace) -> list:
@@ -211,6 +250,6 @@ def per_file_args(args: argparse.Namespace, path: str, files: list[str] | tuple[
     file_args = copy.copy(args)
     file_args.other_inputs = [other for other in files if other != path]
     output: str | None = getattr(args, "output", None)
-    if output and output != "-":
+    if output and output != "-" and os.path.realpath(output) != os.devnull:
         file_args.output = os.path.join(output, os.path.basename(path))
     return file_args

@@ -50,3 +50,14 @@ class ArgumentParser(argparse.ArgumentParser):
             write_stdout(message)
             return
         super()._print_message(message, file)
+
+
+class CommaListAction(argparse.Action):
+    """A comma-list option given more than once means all of its values, in order:
+    ``--local-slot-num 0=2 --local-slot-num 4=2`` is ``--local-slot-num 0=2,4=2`` (a plain store
+    would silently keep the last one)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        earlier = getattr(namespace, self.dest, None)
+        setattr(namespace, self.dest, f"{earlier},{values}" if earlier else values)

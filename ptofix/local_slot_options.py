@@ -57,13 +57,20 @@ _OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
+# Options whose repetitions merge into one comma list (help_format.CommaListAction).
+_COMMA_LISTS = ("local_slot_num", "unit_flag")
+
+
 def add_local_slot_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the LocalSlotNum options to ``parser`` (an option the parser already has is left as it is)."""
     existing = set(getattr(parser, "_option_string_actions", {}))
+    from .help_format import CommaListAction
     group = parser.add_argument_group("TPipe LocalSlotNum (pass local-slot-num)")
     for flag, dest, kwargs in _OPTIONS:
         if flag in existing:
             continue
+        if dest in _COMMA_LISTS:
+            kwargs = {**kwargs, "action": CommaListAction}
         group.add_argument(flag, dest=dest, default=None, **kwargs)
 
 

@@ -105,6 +105,10 @@ def check_output_path(path: str, what: str = "output") -> Target:
     if "\0" in path:
         raise PtofixError(f"bad file name for the {what}: {path!r} contains a NUL character")
     real = os.path.realpath(path)
+    if real == os.devnull:
+        # The usual way to discard an output (a run for its report or exit status): written as
+        # is, never replaced by a renamed file.
+        return Target(path, real, None)
     via = f" (symlink to {real})" if real != os.path.abspath(path) else ""
     if via and _DESCRIPTOR_PATH.match(os.path.abspath(path)):
         # `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/0`: the file a shell opened for a stream. A new
@@ -204,6 +208,8 @@ class Outputs:
 
     def add(self, path: str, data: str | bytes, what: str = "output", *, may_be_input: bool = False) -> Target:
         target = check_output_path(path, what)
+        if target.real == os.devnull:
+            return target           # discarded (see check_output_path)
         key = _identity(target)
         for item in self.items:
             if _identity(item.target) == key:
@@ -488,10 +494,26 @@ def report_body(args: argparse.Namespace, report: dict[str, Any], text_lines: li
     fmt = getattr(args, "report", None)
     if not fmt:
         return None
+    from .reports import json_document, text_lines_for_file
     if fmt == "json":
-        import json
-        return json.dumps(report, indent=2, sort_keys=False) + "\n"
-    return "".join(line + "\n" for line in text_lines)
+        return json_document([report])
+    path = report.get("file")
+    lines = text_lines_for_file(text_lines, path) if isinstance(path, str) and path else text_lines
+    return "".join(line + "\n" for line in lines)
+
+
+def json_report_on_stderr(args: argparse.Namespace) -> bool:
+    """Whether stderr carries a JSON report (it says which files change: no other lines are added)."""
+    return getattr(args, "report", None) == "json" and not getattr(args, "report_file", None)
+
+
+def _collected(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str]) -> bool:
+    """One of several files: its report joins the call's one report (batch.py writes it)."""
+    sink = getattr(args, "report_sink", None)
+    if sink is None or not getattr(args, "report", None):
+        return False
+    sink.append((report, text_lines))
+    return True
 
 
 def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report: dict[str, Any] | None = None,
@@ -523,6 +545,8 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
         status = 0
     for path, data, what in extra:
         outputs.add(path, data, what)
+    if report is not None and _collected(args, report, text_lines or []):
+        report = None
     body = report_body(args, report or {}, text_lines or []) if report is not None else None
     to_stderr = None
     if body is not None:
@@ -539,6 +563,9 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
         write_stdout(stdout_text)
     if to_stderr is not None:
         write_stderr(to_stderr)
+    if args.check and changed and not json_report_on_stderr(args):
+        # (As ruff and black do: a CI log says which file to fix, not just that one would change.)
+        write_stderr(f"{source.path}: would change\n")
     return status
 
 
@@ -546,6 +573,8 @@ def emit_report(args: argparse.Namespace, report: dict[str, Any], text_lines: li
                 inputs: Iterable[str] = ()) -> None:
     """Write the report ``--report`` asks for (to ``--report-file`` or stderr) when no text is
     delivered; a report file that is one of ``inputs`` is refused (exit 2, nothing written)."""
+    if _collected(args, report, text_lines):
+        return
     body = report_body(args, report, text_lines)
     if body is None:
         return

@@ -436,3 +436,24 @@ def test_a_pass_on_the_other_kind_of_file_says_so(tmp_path, capsys):
     assert status == 2 and out == "" and "pass 'canonicalize' works on PTO IR, and this file's name says C++" in err
     status, out, err = ptofix(capsys, "opt", "-p", "canonicalize{target-ptoas=v0.45},local-slot-num", cpp)
     assert status == 2 and "the pipeline mixes C++ and PTO IR passes" in err
+
+
+# ---- repeated list options merge -----------------------------------------------------------------
+@needs_fa
+@pytest.mark.parametrize("repeated,merged", [
+    (["--local-slot-num", "0=2", "--local-slot-num", "4=3"], ["--local-slot-num", "0=2,4=3"]),
+    (["--pattern", "gu", "-P", "softmax-sum-add"], ["--pattern", "gu,softmax-sum-add"]),
+    (["--unit-flag", "0", "--unit-flag", "4"], ["--unit-flag", "0,4"]),
+])
+def test_a_repeated_list_option_means_all_its_values(capsys, repeated, merged):
+    once = ptofix(capsys, "run", *merged, "--report", "json", FA_CPP)
+    twice = ptofix(capsys, "run", *repeated, "--report", "json", FA_CPP)
+    assert twice == once and once[0] == 0
+    only_last = ptofix(capsys, "run", *repeated[2:], "--report", "json", FA_CPP)
+    assert only_last[1] != once[1]             # the first value took effect too
+
+
+def test_a_repeated_weight_option_means_all_its_values(capsys):
+    from ptofix.cli import build_parser
+    args = build_parser("run").parse_args(["run", "--weight", "3=10", "--weight", "7=2", "x.cpp"])
+    assert args.weight == "3=10,7=2"

@@ -85,7 +85,7 @@ def test_console_exit_leaves_outputs_complete(tmp_path):
     to_stdout = _console(["run", "--pattern", "auto", "--report", "text", FA], tmp_path)
     assert to_stdout.returncode == 0
     assert to_stdout.stdout == written
-    assert to_stdout.stderr.decode().splitlines()[-1].startswith("pipe-v-barrier: ")
+    assert to_stdout.stderr.decode().splitlines()[-1].startswith(f"{FA}: pipe-v-barrier: ")
     # The exit status goes through too; no staging file is left behind.
     assert _console(["run", "--pattern", "auto", "--check", FA], tmp_path).returncode == 1
     assert _console(["run", "--pattern", "auto", "--check", "out.cpp"], tmp_path).returncode == 0

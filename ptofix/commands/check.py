@@ -43,9 +43,6 @@ def run(args: argparse.Namespace) -> int:
     elif getattr(args, "output", None) or args.in_place or args.diff or args.check:
         # (They say where check's fix goes; without --fix there is none, and silence would mislead.)
         raise PtofixError("-o, -i, --diff and --check deliver the fixed kernel: they need --fix")
-    elif len(args.files) > 1 and getattr(args, "report_file", None):
-        # (Each file's report would replace the last one's.)
-        raise PtofixError("--report-file takes one input file (the report goes to stderr with several)")
     if len(args.files) == 1:
         check_output_options(args, delivers_result=args.fix)
     return run_files(args, args.files, process_file, deliver_file)

@@ -29,15 +29,15 @@ written, and the status is the worst of them), 3 internal error (--debug shows t
 
 
 def add_parser(subparsers) -> None:
-    from ..help_format import HelpFormatter
+    from ..help_format import CommaListAction, HelpFormatter
     from ..output import add_output_arguments
     parser = subparsers.add_parser("run", help="fix ptoas C++: PIPE_V barriers, TPipe LocalSlotNum",
                                    description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
-    parser.add_argument("--pattern", "-P", metavar="P[,P...]",
+    parser.add_argument("--pattern", "-P", metavar="P[,P...]", action=CommaListAction,
                         help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
-    parser.add_argument("--weight", metavar="LINE=N[,...]",
+    parser.add_argument("--weight", metavar="LINE=N[,...]", action=CommaListAction,
                         help="how often the barrier on LINE runs, overriding the estimate (loop trip counts) that "
                              "decides which of two conflicting removals is made")
     parser.add_argument("--force", action="store_true",

@@ -1,0 +1,54 @@
+"""The ``--report json|text`` documents, for one file or several (docs/report-format.md).
+
+JSON: one file's report is one object with ``"version"`` first; several files' reports are one
+document, ``{"version": N, "files": [<one object per file, in the order given>]}``, never objects
+one after another. Text: one line per decision or summary, each starting with the file's path as
+it was given (relative stays relative), that path written once: places in the same file that a
+line mentions are written ``line:col``.
+"""
+from __future__ import annotations
+
+REPORT_VERSION = 1
+
+
+def with_version(report: dict) -> dict:
+    """``report`` with the format version as its first key."""
+    return {"version": REPORT_VERSION, **{key: value for key, value in report.items() if key != "version"}}
+
+
+def json_document(reports: list[dict], several: bool = False) -> str:
+    """The JSON report of one file (its object) or of a call with ``several`` input files (one
+    document holding the reports of those delivered)."""
+    import json
+    if not several and len(reports) == 1:
+        document: dict = with_version(reports[0])
+    else:
+        document = {"version": REPORT_VERSION,
+                    "files": [{key: value for key, value in report.items() if key != "version"}
+                              for report in reports]}
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+def text_lines_for_file(lines: list[str], path: str) -> list[str]:
+    """``lines`` of one file's text report, each naming the file once: a line that does not start
+    with ``path:`` gets it in front, and ``path:`` further on in a line (a place in the same file)
+    is left out (``at a.cpp:12:3`` -> ``at 12:3``)."""
+    prefix = f"{path}:"
+    out = []
+    for line in lines:
+        head, rest = (prefix, line[len(prefix):]) if line.startswith(prefix) else (f"{prefix} ", line)
+        out.append(head + _without_path(rest, prefix))
+    return out
+
+
+def _without_path(text: str, prefix: str) -> str:
+    """``text`` without ``prefix`` where it starts a place (``PATH:line``) after a space or '('."""
+    parts = text.split(prefix)
+    kept = [parts[0]]
+    for part in parts[1:]:
+        before = kept[-1]
+        if (not before or before[-1] in " (") and part[:1].isdigit():
+            kept.append(part)
+        else:
+            kept.append(prefix + part)
+    return "".join(kept)
