@@ -938,3 +938,75 @@ def test_a_second_op_after_a_generic_op_on_its_line_is_named():
             '    "pto.tfree_from_aiv"() <{split = 0 : i8}> : () -> () return\n  }\n}\n')
     with pytest.raises(PtofixError, match="an operation after 'pto.tfree_from_aiv' on the same line"):
         run_pipeline(SourceText(text, "k.mlir"), [build_pass("canonicalize", {"target-ptoas": "v0.45"})], PARSERS)
+
+
+# ---- several files, the target from $PTOAS --version, versions ptofix does not list ----------------
+_STANDIN_PTOAS = os.path.join(ROOT, "tests", "standins", "ptoas_standin.py")
+_FA_MLIR = os.path.join(ROOT, "kernels", "flash_attention", "fa.mlir")
+
+
+def _canonicalize(*argv, cwd, env=None):
+    return subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", *argv], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, **(env or {})})
+
+
+def test_canonicalize_takes_several_files_as_one_run_each(tmp_path):
+    for name in ("a.mlir", "b.mlir"):
+        (tmp_path / name).write_text(open(_FA_MLIR).read())
+    (tmp_path / "out").mkdir()
+    several = _canonicalize("--target-ptoas", "v0.45", "a.mlir", "b.mlir", "-o", "out", cwd=tmp_path)
+    assert several.returncode == 0, several.stderr
+    alone = _canonicalize("--target-ptoas", "v0.45", "a.mlir", cwd=tmp_path)
+    assert (tmp_path / "out" / "a.mlir").read_text() == alone.stdout
+    assert (tmp_path / "out" / "b.mlir").read_text() == alone.stdout
+    assert (tmp_path / "out" / "a.mlir.slots.json").is_file() and (tmp_path / "out" / "b.mlir.slots.json").is_file()
+    check = _canonicalize("--target-ptoas", "v0.45", "--check", "--report", "json", "a.mlir", "b.mlir", cwd=tmp_path)
+    assert check.returncode == 1
+    document = json.loads(check.stderr[check.stderr.index("{"):])
+    assert document["version"] == 1 and [item["file"] for item in document["files"]] == ["a.mlir", "b.mlir"]
+    refused = _canonicalize("--target-ptoas", "v0.45", "a.mlir", "b.mlir", cwd=tmp_path)
+    assert refused.returncode == 2 and "several input files need" in refused.stderr
+    sidecar = _canonicalize("--target-ptoas", "v0.45", "-o", "out", "--sidecar", "s.json", "a.mlir", "b.mlir",
+                            cwd=tmp_path)
+    assert sidecar.returncode == 2 and "--sidecar names one file" in sidecar.stderr
+
+
+def test_canonicalize_reads_the_target_from_ptoas_version_as_build_does(tmp_path):
+    (tmp_path / "a.mlir").write_text(open(_FA_MLIR).read())
+    outputs = set()
+    for version in ("v0.36", "v0.31"):         # (fa.mlir's local_slot_num is newer than v0.31: an error)
+        stated = _canonicalize("--target-ptoas", version, "a.mlir", cwd=tmp_path)
+        inferred = _canonicalize("a.mlir", cwd=tmp_path,
+                                 env={"PTOAS": _STANDIN_PTOAS, "PTOAS_STANDIN_VERSION": f"ptoas {version[1:]}"})
+        assert (inferred.returncode, inferred.stdout) == (stated.returncode, stated.stdout)
+        assert f"note: target ptoas {version} (from " in inferred.stderr
+        outputs.add((inferred.returncode, inferred.stdout))
+    assert len(outputs) == 2                    # the version read decides the output
+    mute = _canonicalize("a.mlir", cwd=tmp_path, env={"PTOAS": _STANDIN_PTOAS, "PTOAS_STANDIN_VERSION": ""})
+    assert mute.returncode == 2 and "pass --target-ptoas VERSION" in mute.stderr and mute.stdout == ""
+    env = {k: v for k, v in os.environ.items() if k != "PTOAS"}
+    env["PATH"] = str(tmp_path)                 # no ptoas anywhere
+    none = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "a.mlir"], capture_output=True, text=True,
+                          cwd=tmp_path, env=env)
+    assert none.returncode == 2 and "pass --target-ptoas VERSION, or set PTOAS" in none.stderr
+
+
+@pytest.mark.parametrize("command", [["canonicalize", "--check"], ["opt", "-p", "canonicalize{target-ptoas=v0.99}",
+                                                                    "--check"]])
+def test_a_version_ptofix_does_not_list_is_a_note_naming_the_one_used(tmp_path, command):
+    (tmp_path / "a.mlir").write_text(open(_FA_MLIR).read())
+    extra = ["--target-ptoas", "v0.99"] if command[0] == "canonicalize" else []
+    proc = subprocess.run([sys.executable, "-m", "ptofix", *command, *extra, "a.mlir"], capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "note: ptoas version 'v0.99' is not one ptofix knows: treated as newest (the newest ptofix knows)" \
+        in proc.stderr
+    known = subprocess.run([sys.executable, "-m", "ptofix", "canonicalize", "--check", "--target-ptoas", "v0.60",
+                            "a.mlir"], capture_output=True, text=True, cwd=tmp_path)
+    assert "note:" not in known.stderr
+
+
+def test_run_notes_a_target_version_it_does_not_list():
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--target-ptoas", "v0.40", "--check",
+                           os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")], capture_output=True, text=True)
+    assert proc.returncode == 0 and "'v0.40' is not one ptofix knows: treated as v0.36" in proc.stderr

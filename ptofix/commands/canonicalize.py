@@ -30,46 +30,105 @@ Input that is not MLIR (no module/func.func/pto op) is an error.
 versions: 2026-04-17 (hw-head), v0.31, v0.35, v0.36, v0.45, newest (v0.60, 2026-08-21);
 other vX.Y / YYYY-MM-DD map to the newest listed version not after them.
 
+Without --target-ptoas the target is what `$PTOAS --version` says (a note names it), as in
+`ptofix build`. Several files need -i, -o DIR, --check or --diff (and -j N runs them on N
+worker processes); a version ptofix does not list is a note naming the one it is treated as.
+
 examples:
   ptofix canonicalize --target-ptoas v0.36 fa.mlir -o fa.pto
+  PTOAS=/opt/ptoas/bin/ptoas ptofix canonicalize -i kernels/*.mlir
   ptofix canonicalize --target-ptoas hw-head --to generic fa.mlir
   ptofix canonicalize --target-ptoas v0.31 --check fa.mlir
 
 exit status: 0 ok, 1 --check found changes, 2 bad input, version or output (nothing is
-written), 3 internal error (--debug shows the traceback)."""
+written for that file: with several files the others are still written, and the status is the
+worst of them), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
+    from ..batch import add_batch_arguments
     from ..help_format import HelpFormatter
     p = subparsers.add_parser("canonicalize", help=HELP, description=DESCRIPTION,
                               formatter_class=HelpFormatter)
-    p.add_argument("file", metavar="IN.mlir", help="PTO IR input ('-' for stdin)")
-    p.add_argument("--target-ptoas", required=True, metavar="VERSION",
-                   help="ptoas version that will compile the output (e.g. v0.36, hw-head, newest)")
+    p.add_argument("files", nargs="+", metavar="IN.mlir",
+                   help="PTO IR input ('-' for stdin); several need -i, -o DIR, --check or --diff")
+    p.add_argument("--target-ptoas", metavar="VERSION",
+                   help="ptoas version that will compile the output (e.g. v0.36, hw-head, newest); default: "
+                        "what '$PTOAS --version' says (ptoas on PATH without $PTOAS), as build does")
     p.add_argument("--to", choices=["custom", "generic"], default="custom",
                    help="form to print pipe/FIFO ops in (default: custom)")
     p.add_argument("--sidecar", metavar="PATH",
-                   help="write removed local_slot_num values here as JSON (default: OUT.slots.json with -o)")
+                   help="write removed local_slot_num values here as JSON (default: OUT.slots.json with -o); "
+                        "one input file only")
     add_output_arguments(p)
+    add_batch_arguments(p)
     p.set_defaults(handler=run)
 
 
+def _target_from_ptoas() -> str:
+    """The version of the ptoas that will compile the output, from its ``--version``, as build reads
+    it; an error naming --target-ptoas when there is none or it cannot tell."""
+    import os
+    import shutil
+
+    from ..build import ptoas_version
+    from ..output import write_stderr
+    ptoas = os.environ.get("PTOAS") or shutil.which("ptoas")
+    if not ptoas:
+        raise PtofixError("canonicalize needs the ptoas version to canonicalize for: pass --target-ptoas VERSION, "
+                          "or set PTOAS to the ptoas that will compile the output (its --version is read)")
+    detected = ptoas_version(ptoas)
+    if detected.name is None:
+        raise PtofixError(f"canonicalize needs the ptoas version to canonicalize for, and {detected.problem}: "
+                          "pass --target-ptoas VERSION")
+    write_stderr(f"ptofix: note: {detected.note(ptoas)}\n")
+    return detected.name
+
+
 def run(args: argparse.Namespace) -> int:
+    from ..batch import check_batch_options, run_files
+    from ..ir.versions import mapping_note, resolve
+    from ..output import check_output_options, write_stderr
+
+    if args.target_ptoas is None:
+        args.target_ptoas = _target_from_ptoas()
+    else:
+        resolve(args.target_ptoas)                  # option errors before input errors
+        note = mapping_note(args.target_ptoas)
+        if note:
+            write_stderr(note + "\n")
+    check_batch_options(args, args.files)
+    if len(args.files) > 1 and args.sidecar:
+        raise PtofixError("--sidecar names one file: with several inputs each gets OUT.slots.json (-o DIR) or "
+                          "FILE.slots.json (-i)")
+    if len(args.files) == 1:
+        check_output_options(args, [(args.sidecar, "sidecar")] if not args.check else [])
+    return run_files(args, args.files, process_file, deliver_file)
+
+
+def process_file(path: str, args: argparse.Namespace):
+    """Canonicalize one file (in a worker process with -j)."""
+    from ..batch import Processed
     from ..frontends import PARSERS
-    from ..ir.versions import resolve
-    from ..output import check_output_options, deliver, write_stderr
     from ..pass_manager import build_pass, run_pipeline
     from ..source import read_source
-
-    resolve(args.target_ptoas)                      # option errors before input errors
-    check_output_options(args, [(args.sidecar, "sidecar")] if not args.check else [])
-    source = read_source(args.file)
+    source = read_source(path)
     pass_ = build_pass("canonicalize", {"target-ptoas": args.target_ptoas, "to": args.to})
     outcome = run_pipeline(source, [pass_], PARSERS)
-    report = outcome.reports[0]
+    return Processed(source, outcome.text, outcome.reports[0], [], list(outcome.warnings), [])
+
+
+def deliver_file(args: argparse.Namespace, result) -> int:
+    """The sidecar, the warnings, the report lines, then the file through the one writer."""
+    import os
+
+    from ..output import deliver, write_stderr
+    source: SourceText = result.source
+    report = {"file": source.path, **result.report}
     sidecar = report["sidecar"]
     sidecar_path = args.sidecar
-    if sidecar_path is None and not (args.check or args.diff):
+    discarded = bool(args.output) and os.path.realpath(args.output) == os.devnull
+    if sidecar_path is None and not (args.check or args.diff or discarded):
         if args.output and args.output != "-":
             sidecar_path = args.output + ".slots.json"
         elif args.in_place and source.path != "<stdin>":
@@ -77,38 +136,38 @@ def run(args: argparse.Namespace) -> int:
     extra = []
     kept_ids: set[int] = set()
     if sidecar_path and not args.check:
-        import os
         replaces = bool(args.in_place) or (bool(args.output) and args.output != "-" and os.path.exists(args.output)
                                            and os.path.exists(source.path) and os.path.samefile(args.output,
                                                                                                 source.path))
         output = source.path if args.in_place else args.output if args.output and args.output != "-" else None
         if not replaces:
-            sidecar = with_input_sidecar(sidecar, outcome.text, source.path)
-        sidecar, kept = merge_sidecar(sidecar_path, sidecar, outcome.text, source.path, replaces, output)
+            sidecar = with_input_sidecar(sidecar, result.text, source.path)
+        sidecar, kept = merge_sidecar(sidecar_path, sidecar, result.text, source.path, replaces, output)
         report["sidecar"] = sidecar
         report["sidecar_kept"] = len(kept)
         kept_ids = {id(e) for e in kept}
         report["sidecar_path"] = sidecar_path
         extra.append((sidecar_path, json.dumps(sidecar, indent=2) + "\n", "sidecar"))
-    warnings = list(outcome.warnings)
+    warnings = list(result.warnings)
     if sidecar["pipes"] and not sidecar_path and not args.check:
         warnings = unrecorded_warnings(warnings, "give --sidecar PATH")
     if warnings:
         write_stderr("".join(warning + "\n" for warning in warnings))
-    lines = [f"canonicalize for ptoas {report['target_ptoas']} (--to {report['to']}):"]
+    where = source.path
+    lines = [f"{where}: canonicalize for ptoas {report['target_ptoas']} (--to {report['to']}):"]
     for item in report["rewritten"]:
-        lines.append(f"  line {item['line']}: {item['op']} {item['from']} -> {item['to']}"
+        lines.append(f"{where}:{item['line']}: {item['op']} {item['from']} -> {item['to']}"
                      + (f" ({'; '.join(item['changes'])})" if item["changes"] else ""))
     for item in report["kept_generic"]:
-        lines.append(f"  line {item['line']}: {item['op']} kept generic")
+        lines.append(f"{where}:{item['line']}: {item['op']} kept generic")
     for item in report["unknown_generic_ops"]:
-        lines.append(f"  line {item['line']}: {item['op']} unknown to ptofix, kept as written")
+        lines.append(f"{where}:{item['line']}: {item['op']} unknown to ptofix, kept as written")
     for entry in report["sidecar"]["pipes"]:
         if id(entry) in kept_ids:
-            lines.append(f"  line {entry['line']}: local_slot_num = {entry['local_slot_num']} kept from the sidecar")
+            lines.append(f"{where}:{entry['line']}: local_slot_num = {entry['local_slot_num']} kept from the sidecar")
         else:
-            lines.append(f"  line {entry['line']}: local_slot_num = {entry['local_slot_num']} moved to the sidecar")
-    return deliver(args, source, outcome.text, report, lines, extra)
+            lines.append(f"{where}:{entry['line']}: local_slot_num = {entry['local_slot_num']} moved to the sidecar")
+    return deliver(args, source, result.text, report, lines, extra)
 
 
 # ---- the sidecar: merged, never overwritten with less --------------------------------------------

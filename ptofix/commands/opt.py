@@ -65,8 +65,12 @@ def run(args: argparse.Namespace) -> int:
     for pass_ in passes:
         target = getattr(pass_, "target_ptoas", None)
         if target:
-            from ..ir.versions import resolve
+            from ..ir.versions import mapping_note, resolve
             resolve(target)
+            note = mapping_note(target)
+            if note:
+                from ..output import write_stderr
+                write_stderr(note + "\n")
     from ..batch import check_batch_options, run_files
     check_batch_options(args, args.files)
     if len(args.files) == 1:

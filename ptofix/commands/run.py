@@ -149,8 +149,12 @@ def check_target_ptoas(args: argparse.Namespace) -> None:
     """An unknown --target-ptoas is an error whether or not a pass uses it."""
     value = getattr(args, "target_ptoas", None)
     if value is not None:
-        from ..ir.versions import resolve
+        from ..ir.versions import mapping_note, resolve
         resolve(value)
+        note = mapping_note(value)
+        if note:
+            from ..output import write_stderr
+            write_stderr(note + "\n")
 
 
 def run(args: argparse.Namespace) -> int:

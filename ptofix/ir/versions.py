@@ -102,3 +102,15 @@ def known_names() -> list[str]:
     for v in VERSIONS:
         out.append(v.name + (f" ({', '.join(v.aliases)})" if v.aliases else ""))
     return out
+
+
+def mapping_note(name: str) -> str | None:
+    """A note when ``name`` is not a version ptofix lists but reads as one (``v0.99``, a date):
+    the listed version it is treated as, so that no command maps it silently; None otherwise."""
+    key = name.strip().lower()
+    if key in _BY_NAME:
+        return None
+    version = resolve(name)
+    newest = " (the newest ptofix knows)" if version == NEWEST else ""
+    return (f"ptofix: note: ptoas version '{name.strip()}' is not one ptofix knows: treated as "
+            f"{version.name}{newest}, the nearest known version not after it")
