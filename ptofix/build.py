@@ -1231,9 +1231,11 @@ def check_arch(plan: Plan, source: SourceText) -> Module:
             other_arch = value
         elif word.startswith("@"):
             response_file = word
+    from .input_kind import require
     from .ir.model import ptoas_arch
     from .ir.parser import parse_ir
     from .ir.pipes import INIT_OPS
+    require(source, "mlir")
     module = parse_ir(source)
     inits = [op for op in module.walk() if op.name in INIT_OPS]
     if not inits:

@@ -14,8 +14,10 @@ if TYPE_CHECKING:
 
 def parse_cpp(source: SourceText) -> Any:
     from .cpp.parser import parse_cpp as parse
+    from .input_kind import require
     from .interpreter import gc_paused, recursion_headroom
     from .source import PtofixError
+    require(source, "cpp")
     with gc_paused(), recursion_headroom():
         model = parse(source)
     if not model.functions:
@@ -24,7 +26,9 @@ def parse_cpp(source: SourceText) -> Any:
 
 
 def parse_mlir(source: SourceText) -> Any:
+    from .input_kind import require
     from .ir.parser import parse_ir as parse
+    require(source, "mlir")
     return parse(source)
 
 

@@ -457,3 +457,64 @@ def test_a_repeated_weight_option_means_all_its_values(capsys):
     from ptofix.cli import build_parser
     args = build_parser("run").parse_args(["run", "--weight", "3=10", "--weight", "7=2", "x.cpp"])
     assert args.weight == "3=10,7=2"
+
+
+# ---- input kinds are recognised before a parser sees them --------------------------------------------
+@needs_fa
+@pytest.mark.parametrize("argv", [["run", "--pattern", "gu"], ["check"], ["run", "--local-slot-num", "2"]])
+def test_pto_ir_given_to_a_cpp_command_names_the_commands_to_use(capsys, argv):
+    status, out, err = ptofix(capsys, *argv, FA_MLIR)
+    assert status == 2 and out == ""
+    assert err.count("error:") == 1 and "this is PTO IR (MLIR) ('module" in err
+    assert "use `ptofix canonicalize` or `ptofix build`" in err
+    first_code = next(i for i, line in enumerate(FA_MLIR.read_text().splitlines(), 1)
+                      if line.strip() and not line.lstrip().startswith("//"))
+    assert err.startswith(f"{FA_MLIR}:{first_code}:1: error: ")
+
+
+@needs_fa
+def test_cpp_given_to_an_ir_command_names_the_commands_to_use(tmp_path, capsys, fake_build):
+    renamed = write(tmp_path / "kernel.mlir", FA_CPP.read_text())      # the name says IR: the text decides
+    status, out, err = ptofix(capsys, "canonicalize", "--target-ptoas", "v0.45", renamed)
+    assert status == 2 and out == "" and err.count("error:") == 1
+    assert err.startswith(f"{renamed}:1:1: error: this is C++ ('#include") and "use `ptofix run`" in err
+    ptoas, out_dir, previous = fake_build
+    status, out, err = ptofix(capsys, "build", "--no-compile", "--ptoas", ptoas, FA_CPP, "-o", out_dir)
+    assert status == 2 and err.count("error:") == 1 and f"{FA_CPP}:1:1: error: this is C++" in err
+    assert sorted(out_dir.iterdir()) == [previous] and previous.read_text() == "// the previous build\n"
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("// a comment\n\n  module {\n}\n", "mlir"),
+    ("func.func @k() {\n}\n", "mlir"),
+    ("#map = affine_map<(d0) -> (d0)>\nmodule {\n}\n", "mlir"),
+    ("\ufeffmodule {\n}\n", "mlir"),
+    ("// c\n#include \"pto/pto-inst.hpp\"\n", "cpp"),
+    ("# define N 4\n", "cpp"),
+    ("/* header */\nint x;\n", "cpp"),
+    ("__global__ AICORE void k() {\n}\n", "cpp"),
+    ("module @fa attributes {pto.target_arch = \"a3\"} {\n}\n", "mlir"),
+    ("module;\nvoid k() {\n}\n", None),    # a C++20 global module fragment is no MLIR module
+    ("void k() {\n}\n", None),            # neither starts so: the parser decides, as before
+    ("", None),
+])
+def test_the_first_line_of_code_tells_the_kind(text, kind):
+    from ptofix.input_kind import sniff
+    assert sniff(text)[0] == kind
+
+
+def test_every_shipped_input_is_read_as_its_own_kind():
+    from ptofix.input_kind import sniff
+    files = [p for p in REPO.glob("**/*") if p.suffix in (".cpp", ".mlir", ".pto") and ".venv" not in p.parts
+             and "Output" not in p.parts and p.is_file()]
+    assert len(files) > 20
+    wrong = [str(p) for p in files if sniff(p.read_text(errors="replace"))[0] == ("mlir" if p.suffix == ".cpp" else "cpp")]
+    assert wrong == []
+
+
+def test_every_corpus_input_is_read_as_its_own_kind(corpus_dir):
+    from ptofix.input_kind import sniff
+    files = [p for p in Path(corpus_dir).glob("**/*") if p.suffix in (".cpp", ".mlir", ".pto") and p.is_file()]
+    assert len(files) > 100
+    wrong = [str(p) for p in files if sniff(p.read_text(errors="replace"))[0] == ("mlir" if p.suffix == ".cpp" else "cpp")]
+    assert wrong == []

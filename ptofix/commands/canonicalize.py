@@ -110,9 +110,11 @@ def process_file(path: str, args: argparse.Namespace):
     """Canonicalize one file (in a worker process with -j)."""
     from ..batch import Processed
     from ..frontends import PARSERS
+    from ..input_kind import require
     from ..pass_manager import build_pass, run_pipeline
     from ..source import read_source
     source = read_source(path)
+    require(source, "mlir")             # (before the pass manager's check of the file's name)
     pass_ = build_pass("canonicalize", {"target-ptoas": args.target_ptoas, "to": args.to})
     outcome = run_pipeline(source, [pass_], PARSERS)
     return Processed(source, outcome.text, outcome.reports[0], [], list(outcome.warnings), [])
