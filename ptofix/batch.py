@@ -52,6 +52,8 @@ def count_argument(text: str) -> int:
 def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-j", "--jobs", type=count_argument, default=1, metavar="N",
                         help="process several FILEs on N worker processes (default 1)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress line (shown on a terminal's stderr while several FILEs take over 2 s)")
 
 
 def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
@@ -104,10 +106,15 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
     if len(files) == 1:
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
         return deliver(args, process(files[0], args))
-    if jobs > 1:
-        results: list[Any] = _on_workers(jobs, process, files, args)
-    else:
-        results = [_job(process, path, args) for path in files]
+    from .progress import Progress
+    with Progress(len(files), not getattr(args, "quiet", False)) as progress:
+        if jobs > 1:
+            results: list[Any] = _on_workers(jobs, process, files, args, progress.advance)
+        else:
+            results = []
+            for path in files:
+                results.append(_job(process, path, args))
+                progress.advance(len(results))
     worst = 0
     reports: list[tuple[dict, list[str]]] = []
     would_change = 0
@@ -156,7 +163,8 @@ def _write_report(args: argparse.Namespace, reports: list[tuple[dict, list[str]]
         write_stderr(body)
 
 
-def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Namespace) -> list:
+def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Namespace,
+                advance: Callable[[int], None] = lambda done: None) -> list:
     """``_job`` of every file on ``jobs`` worker processes, in the order given.
 
     A worker that dies (killed, out of memory) fails the files it had not finished, each reported;
@@ -180,6 +188,7 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
             for path, future in zip(files, futures, strict=True):
                 try:
                     results.append(future.result())
+                    advance(len(results))
                 except BrokenProcessPool:
                     broken = True
                     results.append(Failure(f"{path}: error: the worker process running it ended abruptly "

@@ -353,3 +353,72 @@ def test_output_to_dev_null_discards_it(tree, count):
     proc = ptofix("run", "--pattern", "gu", "-o", "/dev/null", *map(str, tree[:count]))
     assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
     assert [path.read_bytes() for path in tree] == before and Path("/dev/null").is_char_device()
+
+
+# ---- the progress line --------------------------------------------------------------------------------
+class _Terminal:
+    def __init__(self, tty: bool = True):
+        self.text, self.tty = "", tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_the_progress_line_shows_files_done_and_elapsed_after_two_seconds_on_a_terminal():
+    from ptofix.progress import Progress
+    now = [100.0]
+    terminal = _Terminal()
+    progress = Progress(27, True, terminal, clock=lambda: now[0])
+    progress.advance(1)
+    now[0] += 1.5
+    progress.advance(2)
+    assert terminal.text == ""                  # a short run shows nothing
+    now[0] += 2.0
+    progress.advance(3)
+    assert terminal.text == "\r\x1b[Kptofix: 3/27 files, 4 s"
+    progress.erase()                            # before anything else is written to stderr
+    assert terminal.text.endswith("4 s\r\x1b[K") and not progress.shown
+
+
+@pytest.mark.parametrize("tty,enabled", [(False, True), (True, False)])
+def test_no_progress_line_off_a_terminal_or_with_quiet(tty, enabled):
+    from ptofix.progress import Progress
+    now = [0.0]
+    terminal = _Terminal(tty)
+    with Progress(3, enabled, terminal, clock=lambda: now[0]) as progress:
+        now[0] = 60.0
+        progress.advance(2)
+    assert terminal.text == ""
+
+
+def test_a_batch_on_a_terminal_leaves_no_progress_text_behind(tree):
+    import os
+    import pty
+    argv = [sys.executable, "-m", "ptofix", "run", "--pattern", "gu", "--check", *map(str, tree)]
+    for quiet in ([], ["-q"]):
+        pid, fd = pty.fork()
+        if pid == 0:                            # (the child: stderr and stdout on the terminal)
+            os.chdir(REPO)
+            os.execv(sys.executable, [*argv, *quiet])
+        output = b""
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 1
+        text = output.decode()
+        # Whatever showed was erased: the last line is the summary, whole.
+        assert text.replace("\r\n", "\n").rstrip("\n").splitlines()[-1].endswith(f"of {len(tree)} files would change")
+        if quiet:
+            assert "\x1b[K" not in text

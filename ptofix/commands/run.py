@@ -65,13 +65,13 @@ _FAST_VALUES = {"--pattern": "pattern", "-P": "pattern", "--weight": "weight", "
 _FAST_CHOICES = {"--report": ("report", ("json", "text")), "--tpipe-order": ("tpipe_order", ("old", "new"))}
 _FAST_INTS = {"-j": "jobs", "--jobs": "jobs", "--default-local-slot-num": "default_local_slot_num"}
 _FAST_FLAGS = {"--force": "force", "-i": "in_place", "--in-place": "in_place", "--diff": "diff", "--check": "check",
-               "--debug": "debug"}
+               "--debug": "debug", "-q": "quiet", "--quiet": "quiet"}
 _EXCLUSIVE = ("output", "in_place", "diff", "check")     # one output mode (a mutually exclusive group)
 FAST_DEFAULTS = {"debug": False, "command": "run", "pattern": None, "weight": None, "force": False,
                  "local_slot_num": None, "local_slot_ir": None, "local_slot_sidecar": None, "target_ptoas": None,
                  "default_local_slot_num": None, "tpipe_order": None, "pto_lib": None, "unit_flag": None,
                  "output": None, "in_place": False, "diff": False, "check": False, "report": None,
-                 "report_file": None, "jobs": 1}
+                 "report_file": None, "jobs": 1, "quiet": False}
 
 
 def fast_arguments(argv: list[str]) -> dict | None:
