@@ -57,6 +57,8 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
+    from .output import check_html_report
+    check_html_report(args)
     if getattr(args, "jobs", 1) < 1:
         raise PtofixError("-j needs a positive number of jobs")
     if len(files) < 2:
@@ -149,6 +151,9 @@ def _write_report(args: argparse.Namespace, reports: list[tuple[dict, list[str]]
         return
     if args.report == "json":
         body = json_document([report for report, _lines in reports], several=True)
+    elif args.report == "html":
+        from .html_report import page
+        body = page([report for report, _lines in reports])
     else:
         body = "".join(line + "\n" for report, lines in reports
                        for line in text_lines_for_file(lines, str(report.get("file", ""))))

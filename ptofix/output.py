@@ -45,9 +45,10 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
                            "other removes); apply one, then run again on the result")
     mode.add_argument("--check", action="store_true",
                       help="write nothing; exit 1 if the file would change, 0 if not")
-    group.add_argument("--report", metavar="FORMAT", choices=["json", "text"],
+    group.add_argument("--report", metavar="FORMAT", choices=["json", "text", "html"],
                        help="print a report of every decision (json or text) to stderr after any warnings, "
-                            "or to --report-file")
+                            "or to --report-file; html: a page of each function's ops and barriers, to "
+                            "--report-file")
     group.add_argument("--report-file", metavar="PATH",
                        help="write the report to PATH instead of stderr ('-' for stdout, when the result "
                             "does not go there)")
@@ -476,6 +477,7 @@ def check_output_options(args: argparse.Namespace, extra: Iterable[tuple[str | N
     inputs = getattr(args, "files", None) or [getattr(args, "file", None)]
     if getattr(args, "in_place", False) and "-" in inputs:
         raise PtofixError("-i needs a file, not stdin")     # before stdin is read: it may be empty
+    check_html_report(args)
     paths: list[tuple[str | None, str]] = []
     if getattr(args, "output", None) not in (None, "-") and not getattr(args, "check", False):
         paths.append((args.output, "output"))
@@ -490,6 +492,12 @@ def check_output_options(args: argparse.Namespace, extra: Iterable[tuple[str | N
             check_output_path(path, what)
 
 
+def check_html_report(args: argparse.Namespace) -> None:
+    """An HTML report is a page to open: it goes to --report-file, never into a terminal."""
+    if getattr(args, "report", None) == "html" and getattr(args, "report_file", None) in (None, "-"):
+        raise PtofixError("--report html writes a page: give it a file, --report-file PAGE.html")
+
+
 def report_body(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str]) -> str | None:
     fmt = getattr(args, "report", None)
     if not fmt:
@@ -497,6 +505,9 @@ def report_body(args: argparse.Namespace, report: dict[str, Any], text_lines: li
     from .reports import json_document, text_lines_for_file
     if fmt == "json":
         return json_document([report])
+    if fmt == "html":
+        from .html_report import page
+        return page([report])
     path = report.get("file")
     lines = text_lines_for_file(text_lines, path) if isinstance(path, str) and path else text_lines
     return "".join(line + "\n" for line in lines)

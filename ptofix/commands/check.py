@@ -84,6 +84,9 @@ def process_file(path: str, args: argparse.Namespace):
         report["inserted"] = outcome.reports[0]["inserted"]
         report["unfixed"] = outcome.reports[0]["unfixed"]
         warnings = list(outcome.warnings)
+    if getattr(args, "report", None) == "html":
+        from ..html_report import strips
+        report["functions"] = strips(model)
     return Processed(source, text, report, lines, warnings, [])
 
 

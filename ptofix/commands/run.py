@@ -180,6 +180,9 @@ def process_file(path: str, args: argparse.Namespace):
     model = parse_cpp(source)
     outcome = fix_cpp(source, cpp_passes_from_args(args), model)
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
+    if getattr(args, "report", None) == "html":
+        from ..html_report import strips
+        report["functions"] = strips(model)
     return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings), [])
 
 
