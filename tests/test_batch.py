@@ -472,6 +472,10 @@ def test_the_html_report_of_the_fa_workload_shows_its_12_barriers_with_their_dec
         assert item["title"].endswith(decision["reason"])          # the reason on hover
     assert {item["data-decision"] for item in barriers} == {"removed", "kept"}
     assert any(item["depth"] for item in barriers)                # some are inside a loop's bracket
+    through_opt = tmp_path / "opt.html"
+    assert ptofix("opt", "-p", "pipe-v-barrier{pattern=auto}", "--check", "--report", "html", "--report-file",
+                  str(through_opt), fa).returncode == 1
+    assert _page_items(through_opt.read_text()) == (barriers, loops)
 
 
 def test_the_html_report_shows_the_barriers_check_fix_inserts(tmp_path):

@@ -86,8 +86,17 @@ def process_file(path: str, args: argparse.Namespace):
     from ..source import read_source
     passes = [build_pass(name, options) for name, options in parse_pipeline(args.passes)]
     source = read_source(path)
-    outcome = run_pipeline(source, passes, PARSERS)
+    models, functions = {}, None
+    if getattr(args, "report", None) == "html" and passes and all(pass_.kind == "cpp" for pass_ in passes):
+        # (The page draws the input's functions: the model the first pass reads, read first.)
+        from ..frontends import parse_cpp
+        from ..html_report import strips
+        models["cpp"] = parse_cpp(source)
+        functions = strips(models["cpp"])
+    outcome = run_pipeline(source, passes, PARSERS, models)
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
+    if functions is not None:
+        report["functions"] = functions
     return Processed(source, outcome.text, report, [], list(outcome.warnings), [])
 
 
