@@ -62,7 +62,7 @@ _FAST_VALUES = {"--pattern": "pattern", "-P": "pattern", "--weight": "weight", "
                 "--report-file": "report_file", "--local-slot-num": "local_slot_num", "--ir": "local_slot_ir",
                 "--sidecar": "local_slot_sidecar", "--target-ptoas": "target_ptoas", "--pto-lib": "pto_lib",
                 "--unit-flag": "unit_flag"}
-_FAST_CHOICES = {"--report": ("report", ("json", "text")), "--tpipe-order": ("tpipe_order", ("old", "new"))}
+_FAST_CHOICES = {"--report": ("report", ("json", "text", "html")), "--tpipe-order": ("tpipe_order", ("old", "new"))}
 _FAST_INTS = {"-j": "jobs", "--jobs": "jobs", "--default-local-slot-num": "default_local_slot_num"}
 _FAST_FLAGS = {"--force": "force", "-i": "in_place", "--in-place": "in_place", "--diff": "diff", "--check": "check",
                "--debug": "debug", "-q": "quiet", "--quiet": "quiet"}
