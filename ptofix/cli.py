@@ -122,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     Raises only SystemExit, from argparse (--help, --version: 0; usage errors: 2)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv[:argv.index("--")] if "--" in argv else "--debug" in argv
+    from .source import FILES_READ
+    FILES_READ.clear()          # (a program may run several commands in one process)
     try:
         args = _fast_arguments(argv)
         if args is None:
