@@ -19,6 +19,37 @@ from __future__ import annotations
 import os
 import sys
 
+
+def leave_on_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C while the ``ptofix`` command starts (its imports take tens of ms) or after it has
+    finished its work: no traceback, one line and the interrupted status, 130 (nothing has been
+    written yet, or everything has)."""
+    try:
+        os.write(2, b"ptofix: interrupted\n")
+    except OSError:
+        pass
+    os._exit(130)
+
+
+def _is_the_ptofix_command() -> bool:
+    """Whether this process is the ``ptofix`` command (the console script or ``python -m ptofix``),
+    not a program that imports ptofix as a library: only the command's start-up handles Ctrl-C."""
+    first = sys.argv[0] if sys.argv else ""
+    if os.path.basename(first) == "ptofix":
+        return True
+    if first != "-m":       # (Python's sys.argv[0] while the -m module is being found)
+        return False
+    orig = getattr(sys, "orig_argv", [])
+    return "-m" in orig and orig[orig.index("-m") + 1:orig.index("-m") + 2] == ["ptofix"]
+
+
+if _is_the_ptofix_command():
+    # First thing, before the imports below and the command's: the default handler's
+    # KeyboardInterrupt in the middle of an import is a traceback (and exit 1 from the script).
+    # (_signal, the C module: `signal` builds its enums at import, several ms of the window.)
+    import _signal  # type: ignore[import-not-found]  # (no stub: the C module behind signal)
+    _signal.signal(_signal.SIGINT, leave_on_interrupt)
+
 __version__ = "0.1.0"
 
 # Read by setup.py (with ast, without importing ptofix). Every module here must be importable by

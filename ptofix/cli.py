@@ -122,9 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     Raises only SystemExit, from argparse (--help, --version: 0; usage errors: 2)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv[:argv.index("--")] if "--" in argv else "--debug" in argv
-    from .source import FILES_READ
-    FILES_READ.clear()          # (a program may run several commands in one process)
     try:
+        _unwind_on_interrupt()
+        from .source import FILES_READ
+        FILES_READ.clear()          # (a program may run several commands in one process)
         args = _fast_arguments(argv)
         if args is None:
             parser = build_parser(_command_of(argv))
@@ -149,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt as stop:
         # (SIGTERM/SIGHUP while workers or tools ran: 128 + the signal, as a shell reports it.)
-        return 128 + stop.signum if hasattr(stop, "signum") else EXIT_INTERRUPTED
+        signum = getattr(stop, "signum", None)
+        _stderr("ptofix: interrupted\n" if signum is None else f"ptofix: stopped by signal {signum}\n")
+        return EXIT_INTERRUPTED if signum is None else 128 + signum
     except RecursionError:
         # Bad input, as for one of several files (batch.py): the parsers turn the nesting they know
         # into a located error first; this is for what they do not.
@@ -161,6 +164,16 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into exit 3
         _internal(f"{type(exc).__name__}: {exc}", debug)
         return EXIT_INTERNAL
+
+
+def _unwind_on_interrupt() -> None:
+    """From here on Ctrl-C raises KeyboardInterrupt, which the command's cleanup unwinds (the
+    ``ptofix`` command starts with a handler that leaves at once: see ptofix/__init__.py)."""
+    import signal
+
+    from . import leave_on_interrupt
+    if signal.getsignal(signal.SIGINT) is leave_on_interrupt:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _stderr(text: str) -> None:
@@ -195,6 +208,14 @@ def console_main() -> None:
         if not isinstance(exc.code, int | None):
             raise
         status = exc.code or 0
+    # The work is done (or refused): a Ctrl-C from here on ends the process at once, one line.
+    import signal
+
+    from . import leave_on_interrupt
+    try:
+        signal.signal(signal.SIGINT, leave_on_interrupt)
+    except (ValueError, OSError):
+        pass
     # Everything is written and closed when main() returns (outputs are committed, temporaries
     # removed); what is left is the interpreter tearing down the model object by object and every
     # module, about a fifth of a one-kernel run (scripts/bench.py). Flush the standard streams
