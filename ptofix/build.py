@@ -128,6 +128,26 @@ class Config:
 _TOML_KEY_PART = re.compile(r'[ \t]*(?:([A-Za-z0-9_-]+)|("(?:[^"\\\n]|\\.)*")|\'([^\'\n]*)\')[ \t]*')
 
 
+def toml_loads(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, where a decimal integer of more digits than Python converts (its
+    int-string limit, 4300 by default) is a TOMLDecodeError at that integer (tomllib lets int()'s
+    ValueError out)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError as exc:
+        limit = sys.get_int_max_str_digits()
+        long_integer = re.search(rf"(?<![\w.])[+-]?[0-9](?:_?[0-9]){{{limit},}}", text) if limit else None
+        where = ""
+        if long_integer is not None:
+            line = text.count("\n", 0, long_integer.start()) + 1
+            column = long_integer.start() - (text.rfind("\n", 0, long_integer.start()) + 1) + 1
+            where = f" (at line {line}, column {column})"
+        raise tomllib.TOMLDecodeError(f"an integer of more than {limit} digits, more than ptofix reads{where}"
+                                      if limit else str(exc)) from None
+
+
 def _dotted_key_at(text: str, pos: int) -> tuple[list[str], int] | None:
     """The dotted key starting at ``pos`` (its parts, unquoted) and the offset after it."""
     parts: list[str] = []
@@ -153,7 +173,7 @@ def _starts_a_statement(text: str, offset: int) -> bool:
     """``offset`` (a line start) is not inside a multi-line string or array: the text before it
     is whole TOML statements (the file parsed, so a later line cannot make an earlier one bad)."""
     try:
-        tomllib.loads(text[:offset])
+        toml_loads(text[:offset])
     except tomllib.TOMLDecodeError:
         return False
     return True
@@ -197,7 +217,7 @@ def _parse_toml(path: str) -> tuple[SourceText, dict[str, Any]]:
         # A BOM, which editors may write and TOML does not allow: read as a blank (offsets stay).
         source = SourceText(" " + source.text[1:], source.path)
     try:
-        data = tomllib.loads(source.text)
+        data = toml_loads(source.text)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
@@ -236,6 +256,9 @@ def load_config(path: str) -> Config:
     return Config(path, source, data, "")
 
 
+_TOOL_PTOFIX_HEADER = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*ptofix[ \t]*\]", re.MULTILINE)
+
+
 def find_config(start: str, passed_over: list[str] | None = None) -> str | None:
     """Nearest ``ptofix.toml``, or ``pyproject.toml`` with a ``[tool.ptofix]`` table, from ``start`` up.
     ``passed_over`` gets the pyproject.toml files read on the way that have none (a table added to
@@ -249,9 +272,15 @@ def find_config(start: str, passed_over: list[str] | None = None) -> str | None:
         if os.path.isfile(pyproject):
             try:
                 with open(pyproject, "rb") as handle:
-                    data = tomllib.load(handle)
-            except (OSError, tomllib.TOMLDecodeError, RecursionError):
-                data = {}
+                    text = handle.read().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            try:
+                data = toml_loads(text)
+            except (tomllib.TOMLDecodeError, RecursionError):
+                # Not TOML: someone else's file, unless it holds a [tool.ptofix] table, which makes
+                # it the config (load_config then reports where it is bad; it was passed over).
+                data = {"tool": {"ptofix": {}}} if _TOOL_PTOFIX_HEADER.search(text) else {}
             if isinstance(data.get("tool"), dict) and "ptofix" in data["tool"]:
                 return pyproject
             if passed_over is not None:

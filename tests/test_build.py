@@ -1089,6 +1089,29 @@ def test_pyproject_tool_ptofix_not_a_table_is_located(tools, tmp_path, capsys):
     assert "pyproject.toml:5:1: error: [tool.ptofix] must be a table, not an integer" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name, body, where", [
+    ("ptofix.toml", 'pattern = "gu"\nptoas-flags = [' + "9" * 4301 + "]\n", ":2:16:"),
+    ("ptofix.toml", "x = +" + "1_" * 4400 + "1\n", ":1:5:"),
+    ("pyproject.toml", '[project]\nname = "x"\n\n[tool.ptofix]\npattern = ' + "7" * 5000 + "\n", ":5:11:"),
+])
+def test_a_config_integer_longer_than_python_converts_is_located(tools, tmp_path, capsys, name, body, where):
+    # tomllib lets int()'s ValueError (more than 4300 digits) out: it was an internal error, and a
+    # pyproject.toml holding one was passed over as not TOML (its [tool.ptofix] table unread).
+    (tmp_path / "t.mlir").write_text(TINY_MLIR)
+    (tmp_path / name).write_text(body)
+    assert build(str(tmp_path / "t.mlir"), "-o", str(tmp_path / "o"), "--dry-run") == 2
+    err = capsys.readouterr().err
+    assert f"{name}{where} error: bad TOML: an integer of more than 4300 digits" in err, err
+
+
+def test_a_pyproject_toml_that_is_not_toml_and_not_ours_is_still_passed_over(tools, tmp_path, capsys):
+    (tmp_path / "k").mkdir()
+    (tmp_path / "k" / "t.mlir").write_text(TINY_MLIR)
+    (tmp_path / "k" / "pyproject.toml").write_text("[project]\nversion = " + "1" * 5000 + "\n")
+    (tmp_path / "ptofix.toml").write_text('pattern = "gu"\n')
+    assert build(str(tmp_path / "k" / "t.mlir"), "-o", str(tmp_path / "o"), "--dry-run") == 0
+
+
 # ---- --depfile -------------------------------------------------------------------------------------
 def test_depfile_in_the_output_directory_the_build_creates(tools, tmp_path, capsys, monkeypatch):
     # kernels/flash_attention/CMakeLists.txt: -o ${FA_OUT} --depfile ${FA_OUT}/fa.d on a clean tree
