@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from .pto.tpipe import HEADER_RELPATH
 from .signals import Terminated, die_with_parent
-from .source import PtofixError, SourceText
+from .source import MAX_INPUT_BYTES, PtofixError, SourceText
 
 if TYPE_CHECKING:
     from .ir.model import Module
@@ -555,7 +555,7 @@ def ptoas_version(ptoas: str) -> DetectedVersion:
     try:
         # (In a process group of its own, as the stages: a hanging probe leaves no process behind.)
         proc = _run_as_group([ptoas, "--version"], timeout=30)
-    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+    except (OSError, ValueError, subprocess.TimeoutExpired, ToolOutputTooLarge) as exc:
         return DetectedVersion(None, "", None, False, f"'{ptoas} --version' cannot be run ({exc})")
     output = (proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")).strip()
     # A line naming ptoas first (an LLVM-based tool may also print "LLVM version 19.1.0").
@@ -699,40 +699,129 @@ def _kill_group(group: int, reap_leader: Callable[[], object], patience: float =
         time.sleep(0.01)
 
 
+# The most a tool may print on either stream: ptofix reads no C++ larger than this (source.py), and
+# a tool that prints without end must not fill the memory.
+TOOL_OUTPUT_LIMIT = MAX_INPUT_BYTES
+
+
+class ToolOutputTooLarge(Exception):
+    def __init__(self, stream: str, limit: int):
+        super().__init__(f"printed more than {limit >> 20} MiB on {stream}")
+        self.stream = stream
+        self.limit = limit
+
+
+def _guard_group(group: int) -> tuple[int, int] | None:
+    """A process that kills ``group`` (the tool's) when ptofix ends without doing so itself, even by
+    SIGKILL (no handler runs then; PR_SET_PDEATHSIG reaches the tool but not the children it
+    started): forked, in a session of its own (a signal to ptofix's group does not take it along),
+    it waits for the end of a pipe only ptofix writes. Returns (its pid, the pipe's write end) for
+    :func:`_dismiss_guard`, or None where it cannot run (then the tool is unguarded, as before)."""
+    if sys.platform != "linux":
+        return None
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:        # (the guard: only system calls from here, then _exit)
+        try:
+            os.setsid()
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(signum, signal.SIG_IGN)
+            # Nothing of ptofix's kept open (the build lock, the tool's pipes), but the read end.
+            os.closerange(0, read_end)
+            os.closerange(read_end + 1, 1 << 16)
+            if os.read(read_end, 1) == b"":         # ptofix ended without dismissing the guard
+                os.killpg(group, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.close(read_end)
+    return pid, write_end
+
+
+def _dismiss_guard(guard: tuple[int, int] | None) -> None:
+    if guard is None:
+        return
+    pid, write_end = guard
+    try:
+        os.write(write_end, b"d")
+    except OSError:
+        pass
+    os.close(write_end)
+    try:
+        os.waitpid(pid, 0)
+    except (ChildProcessError, InterruptedError):
+        pass
+
+
+def _read_bounded(proc: subprocess.Popen, posix: bool, timeout: float | None) -> tuple[bytes, bytes]:
+    """Everything ``proc`` prints on stdout and stderr until both end, at most TOOL_OUTPUT_LIMIT
+    bytes each (past it: ToolOutputTooLarge). A tool that has exited while a process it left in its
+    group still holds its output open: the stage is over once that one is gone too."""
+    import selectors
+    import time
+    deadline = None if timeout is None else time.monotonic() + timeout
+    assert proc.stdout is not None and proc.stderr is not None
+    streams: dict[int, tuple[str, bytearray]] = {proc.stdout.fileno(): ("stdout", bytearray()),
+                                                 proc.stderr.fileno(): ("stderr", bytearray())}
+    with selectors.DefaultSelector() as selector:
+        for fd in streams:
+            selector.register(fd, selectors.EVENT_READ)
+        next_check = time.monotonic() + 0.2
+        while selector.get_map():
+            for key, _events in selector.select(0.2):
+                chunk = os.read(key.fd, 1 << 16)
+                name, data = streams[key.fd]
+                if not chunk:
+                    selector.unregister(key.fd)
+                    continue
+                data += chunk
+                if len(data) > TOOL_OUTPUT_LIMIT:
+                    raise ToolOutputTooLarge(name, TOOL_OUTPUT_LIMIT)
+            now = time.monotonic()
+            if deadline is not None and now > deadline:
+                raise subprocess.TimeoutExpired(proc.args, timeout or 0)
+            if now >= next_check:
+                next_check = now + 0.2
+                if posix and proc.poll() is not None:
+                    _kill_group(proc.pid, proc.poll)
+    proc.wait()
+    return bytes(streams[proc.stdout.fileno()][1]), bytes(streams[proc.stderr.fileno()][1])
+
+
 def _run_as_group(argv: list[str], timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run ``argv`` to completion, capturing its output, in a process group of its own: when the
-    build is interrupted (Ctrl-C, SIGTERM, SIGHUP), the whole group is killed and reaped before the
-    cleanup and the lock's release, so no compiler child (a driver's linker) outlives the build
-    and writes into an output directory the next build already owns. A ``timeout`` that expires
-    does the same and raises subprocess.TimeoutExpired."""
+    """Run ``argv`` to completion, capturing its output (bounded: see _read_bounded), in a process
+    group of its own: when the build is interrupted (Ctrl-C, SIGTERM, SIGHUP), the whole group is
+    killed and reaped before the cleanup and the lock's release, so no compiler child (a driver's
+    linker) outlives the build and writes into an output directory the next build already owns;
+    a guard process does the same if ptofix is killed outright (SIGKILL). A ``timeout`` that
+    expires does the same and raises subprocess.TimeoutExpired."""
     posix = os.name == "posix"
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=posix,
                             preexec_fn=die_with_parent if sys.platform == "linux" else None)
-    import time
-    deadline = None if timeout is None else time.monotonic() + timeout
+    guard = _guard_group(proc.pid) if posix else None
     try:
-        while True:
-            try:
-                # (Retrying after a timeout loses no output: Popen.communicate keeps what it read.)
-                out, err = proc.communicate(timeout=0.2)
-                break
-            except subprocess.TimeoutExpired:
-                if deadline is not None and time.monotonic() > deadline:
-                    raise
-                if posix and proc.poll() is not None:
-                    # The tool has exited, and a process it left in its group holds its output
-                    # open: the stage is over once that one is gone too.
-                    _kill_group(proc.pid, proc.poll)
-    except BaseException:
+        try:
+            out, err = _read_bounded(proc, posix, timeout)
+        except BaseException:
+            if posix:
+                _kill_group(proc.pid, proc.poll)
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
         if posix:
+            # A process the tool left behind in its group (a driver's child still writing) must not
+            # outlive the stage either: the next stage, or the next build, owns the directory.
             _kill_group(proc.pid, proc.poll)
-        proc.kill()
-        proc.wait()
-        raise
-    if posix:
-        # A process the tool left behind in its group (a driver's child still writing) must not
-        # outlive the stage either: the next stage, or the next build, owns the directory.
-        _kill_group(proc.pid, proc.poll)
+    finally:
+        _dismiss_guard(guard)
     return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
@@ -742,6 +831,9 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
     Raises :class:`StageFailed` with the tool's exit status (128+N for signal N)."""
     try:
         proc = _run_as_group(argv)
+    except ToolOutputTooLarge as exc:
+        raise PtofixError(f"{stage} ({argv[0]}) printed more than {exc.limit >> 20} MiB on {exc.stream}: stopped "
+                          f"it (ptofix reads no C++ larger than that)") from None
     except OSError as exc:
         raise PtofixError(f"cannot run {stage} ({argv[0]}): {exc.strerror}") from None
     except ValueError as exc:        # an argument with a NUL character

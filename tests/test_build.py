@@ -1360,3 +1360,70 @@ def test_a_process_holding_the_tools_output_open_does_not_hold_the_stage():
     proc = _run_as_group(["sh", "-c", "echo out; sleep 1000 & exit 0"])
     assert proc.returncode == 0 and proc.stdout == b"out\n"
     assert time.monotonic() - started < 600     # (not the child's 1000 s)
+
+
+# ---- tools that print without end, tools that outlive a killed ptofix -------------------------------
+def _tool(directory: Path, name: str, body: str) -> Path:
+    script = directory / f"{name}.py"
+    script.write_text(body)
+    return _wrapper(directory, name, script)
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_a_tool_that_prints_too_much_is_stopped_with_an_error(tools, tmp_path, capsys, monkeypatch, stream):
+    # Its output is held in memory: past the limit (the size of C++ ptofix reads, 64 MiB; 1 MiB here)
+    # the tool is stopped and the build fails (it held all of it, 3 GB after 12 s of an endless one).
+    from ptofix import build as B
+    monkeypatch.setattr(B, "TOOL_OUTPUT_LIMIT", 1 << 20)
+    _tool(tools.bindir, "ptoas", "import sys\nif sys.argv[1:] == ['--version']:\n    print('ptoas 0.45')\n"
+                                 f"    sys.exit(0)\nchunk = b'x' * 65536\nfor _ in range(64):\n"
+                                 f"    sys.{stream}.buffer.write(chunk)\n")
+    out = tmp_path / "o"
+    assert build(str(FA_MLIR), "-o", str(out), "--no-config", "--no-compile") == 2
+    err = capsys.readouterr().err
+    assert f"error: ptoas (ptoas) printed more than 1 MiB on {stream}: stopped it" in err, err[-2000:]
+    assert not (out / "fa.cpp").exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"     # (a zombie is dead)
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the guard process is Linux's (fork, /proc)")
+def test_a_tool_child_does_not_outlive_a_killed_build(tools, tmp_path):
+    # SIGKILL runs no handler in ptofix, and PR_SET_PDEATHSIG ends the tool only: the guard process
+    # kills the tool's whole group, so a child the tool started (a driver's linker) dies too.
+    import signal
+    import subprocess
+    import time
+    pids = tmp_path / "pids"
+    _tool(tools.bindir, "ptoas", "import os, subprocess, sys, time\nif sys.argv[1:] == ['--version']:\n"
+                                 "    print('ptoas 0.45')\n    sys.exit(0)\n"
+                                 "child = subprocess.Popen(['sleep', '300'])\n"
+                                 f"open({str(pids)!r}, 'w').write(f'{{os.getpid()}} {{child.pid}}\\n')\n"
+                                 "time.sleep(300)\n")
+    proc = subprocess.Popen([sys.executable, "-m", "ptofix", "build", str(FA_MLIR), "-o", str(tmp_path / "o"),
+                             "--no-config", "--no-compile"], env=dict(os.environ, PYTHONPATH=str(REPO)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if pids.exists() and pids.read_text().endswith("\n"):
+                break
+            time.sleep(0.05)
+        tool, child = map(int, pids.read_text().split())
+        assert _alive(tool) and _alive(child)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    for _ in range(200):
+        if not (_alive(tool) or _alive(child)):
+            break
+        time.sleep(0.05)
+    left = [pid for pid in (tool, child) if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "the tool or its child outlived the killed build"
