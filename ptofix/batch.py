@@ -8,7 +8,6 @@ worst one: 3 internal error, 2 bad input, 1 ``--check`` found changes, 0 ok.
 from __future__ import annotations
 
 import os
-import sys
 from typing import NamedTuple
 
 from .source import PtofixError, SourceText
@@ -101,17 +100,18 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
         results: list[Any] = _on_workers(jobs, process, files, args)
     else:
         results = [_job(process, path, args) for path in files]
+    from .output import write_stderr
     worst = 0
     for path, result in zip(files, results, strict=True):
         if isinstance(result, Failure):
-            sys.stderr.write(result.message.rstrip("\n") + "\n")
+            write_stderr(result.message.rstrip("\n") + "\n")
             worst = _worse(worst, result.status)
             continue
         file_args = per_file_args(args, path, files) if len(files) > 1 else args
         try:
             status = deliver(file_args, result)
         except PtofixError as exc:
-            sys.stderr.write(exc.format() + "\n")
+            write_stderr(exc.format() + "\n")
             status = 2
         worst = _worse(worst, status)
     return worst

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .output import write_stderr, write_stdout
 from .pto.tpipe import HEADER_RELPATH
 from .signals import Terminated, die_with_parent
 from .source import MAX_INPUT_BYTES, PtofixError, SourceText
@@ -841,13 +842,13 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
     err = proc.stderr.decode("utf-8", "replace")
     out = proc.stdout.decode("utf-8", "replace")
     if err:
-        sys.stderr.write(err if err.endswith("\n") else err + "\n")
+        write_stderr(err if err.endswith("\n") else err + "\n")
     status = proc.returncode
     record: dict[str, Any] = {"stage": stage, "command": argv, "exit_status": status,
                               "stderr": err[-4000:]}
     if status != 0:
         if out and stdout_path is None:
-            sys.stdout.write(out)
+            write_stdout(out)
         code = 128 - status if status < 0 else status
         if status < 0:
             try:
@@ -857,7 +858,7 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
             what = f"killed by {name}"
         else:
             what = f"exit status {status}"
-        sys.stderr.write(f"ptofix build: error: {stage} failed ({what}): {shlex.join(argv)}\n")
+        write_stderr(f"ptofix build: error: {stage} failed ({what}): {shlex.join(argv)}\n")
         record["failed"] = True
         raise StageFailedWithRecord(stage, code, record)
     if stdout_path is not None:
@@ -866,7 +867,6 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
         write_atomically(stdout_path, proc.stdout, "build artefact")
         record["output"] = stdout_path
     elif out:
-        from .output import write_stdout
         write_stdout(out)
     return record
 
@@ -1504,7 +1504,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     canon_pass = build_pass("canonicalize", {"target-ptoas": plan.target_ptoas, "to": plan.to})
     outcome = run_pipeline(source, [canon_pass], PARSERS)
     for warning in outcome.warnings:
-        sys.stderr.write(warning + "\n")
+        write_stderr(warning + "\n")
     canon_report = outcome.reports[0]
     sidecar = canon_report.get("sidecar", {"version": 1, "pipes": []})
     from .commands.canonicalize import with_input_sidecar
@@ -1539,7 +1539,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     _check_starts_as_cpp(cpp)
     fixed = fix_cpp(cpp, plan.passes)
     for warning in fixed.warnings:
-        sys.stderr.write(warning + "\n")
+        write_stderr(warning + "\n")
     write_atomically(art.fixed, fixed.text, "build artefact")
     report["artefacts"]["fixed"] = art.fixed
     report["stages"].append({"stage": "fix", "input": art.cpp, "output": art.fixed,
@@ -1558,7 +1558,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
                 # (-fsyntax-only, -### or a wrapper that drops -o: nothing to link against)
                 record = {"stage": "bisheng", "command": plan.bisheng_cmd, "exit_status": 0, "failed": True,
                           "error": f"bisheng exited 0 but wrote no {plan.kernel_output}"}
-                sys.stderr.write(f"ptofix build: error: bisheng exited 0 but wrote no {plan.kernel_output} "
+                write_stderr(f"ptofix build: error: bisheng exited 0 but wrote no {plan.kernel_output} "
                                  "(a flag such as -fsyntax-only or -### in the bisheng flags?)\n")
                 report["stages"].pop()
                 raise StageFailedWithRecord("bisheng", 1, record)

@@ -151,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as stop:
         # (SIGTERM/SIGHUP while workers or tools ran: 128 + the signal, as a shell reports it.)
         signum = getattr(stop, "signum", None)
-        _stderr("ptofix: interrupted\n" if signum is None else f"ptofix: stopped by signal {signum}\n")
+        if signum is None:
+            _stderr("ptofix: interrupted\n")
+        else:
+            import signal
+            _stderr(f"ptofix: stopped by {signal.Signals(signum).name}\n")
         return EXIT_INTERRUPTED if signum is None else 128 + signum
     except RecursionError:
         # Bad input, as for one of several files (batch.py): the parsers turn the nesting they know

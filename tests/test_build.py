@@ -1427,3 +1427,14 @@ def test_a_tool_child_does_not_outlive_a_killed_build(tools, tmp_path):
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, "the tool or its child outlived the killed build"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("extra", [[], ["--quiet"]])
+def test_a_build_whose_stderr_cannot_be_written_is_exit_2_not_an_internal_error(tools, tmp_path, extra):
+    import subprocess
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "build", str(FA_MLIR), "-o", str(tmp_path / "o"),
+                               "--no-config", "--no-compile", *extra], stderr=full, stdout=subprocess.PIPE,
+                              env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 2
