@@ -100,21 +100,30 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
         results: list[Any] = _on_workers(jobs, process, files, args)
     else:
         results = [_job(process, path, args) for path in files]
-    from .output import write_stderr
     worst = 0
     for path, result in zip(files, results, strict=True):
         if isinstance(result, Failure):
-            write_stderr(result.message.rstrip("\n") + "\n")
+            _report_failure(result.message)
             worst = _worse(worst, result.status)
             continue
         file_args = per_file_args(args, path, files) if len(files) > 1 else args
         try:
             status = deliver(file_args, result)
         except PtofixError as exc:
-            write_stderr(exc.format() + "\n")
+            _report_failure(exc.format())
             status = 2
         worst = _worse(worst, status)
     return worst
+
+
+def _report_failure(message: str) -> None:
+    """One file's error on stderr. A stderr that cannot take it (a full disk) does not stop the
+    other files: they are still written, and the exit status tells of the failure."""
+    from .output import write_stderr
+    try:
+        write_stderr(message.rstrip("\n") + "\n")
+    except PtofixError:
+        pass
 
 
 def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Namespace) -> list:

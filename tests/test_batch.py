@@ -64,6 +64,18 @@ def test_bad_input_is_reported_and_the_others_are_still_fixed(tree, tmp_path):
     assert [p.read_text() for p in tree] == expected
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_stderr_that_cannot_take_one_files_error_does_not_stop_the_others(tree, tmp_path):
+    bad = tmp_path / "bad.cpp"
+    bad.write_text("__global__ AICORE void k() {\n  TADD(a, b, c);\n")
+    expected = [single(p) for p in tree]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-i", str(bad),
+                               *map(str, tree)], stderr=full, cwd=REPO)
+    assert proc.returncode == 2
+    assert [p.read_text() for p in tree] == expected
+
+
 def test_several_files_need_somewhere_to_go(tree, tmp_path):
     proc = ptofix("run", "--pattern", "auto", *map(str, tree))
     assert proc.returncode == 2 and "several input files" in proc.stderr
