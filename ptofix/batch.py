@@ -27,6 +27,7 @@ class Processed(NamedTuple):
     text_lines: list
     warnings: list
     extra: list          # [(path, data, what)] more files to write with this one
+    reads: tuple = ()    # the files read to make it (in a worker process: its parent did not see them)
 
 
 class Failure(NamedTuple):
@@ -77,7 +78,9 @@ def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
 def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | Failure:
     """One file of several: its failure is reported, the others go on."""
     try:
-        return process(path, args)
+        from .source import FILES_READ
+        result = process(path, args)
+        return result._replace(reads=tuple(FILES_READ)) if isinstance(result, Processed) else result
     except PtofixError as exc:
         return Failure(exc.format(), 2)
     except RecursionError:
@@ -209,6 +212,10 @@ def deliver_processed(args: argparse.Namespace, result: Processed, extra: list |
     from .output import deliver, write_stderr
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
+    if result.reads:
+        import copy
+        args = copy.copy(args)
+        args.other_inputs = [*getattr(args, "other_inputs", ()), *result.reads]
     return deliver(args, result.source, result.text, result.report, result.text_lines,
                    result.extra if extra is None else extra)
 

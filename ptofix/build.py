@@ -789,7 +789,8 @@ def _read_bounded(proc: subprocess.Popen, posix: bool, timeout: float | None) ->
                 next_check = now + 0.2
                 if posix and proc.poll() is not None:
                     _kill_group(proc.pid, proc.poll)
-    proc.wait()
+    # (Both streams ended; the tool may still run, having closed them: the deadline holds.)
+    proc.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
     return bytes(streams[proc.stdout.fileno()][1]), bytes(streams[proc.stderr.fileno()][1])
 
 

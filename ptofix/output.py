@@ -179,6 +179,48 @@ class _Item:
         self.expected = expected        # -i: the bytes the file held when it was read
 
 
+LOCK_PATIENCE = 10.0      # seconds to wait for another process's lock on an -i file
+
+
+class _locked_for_replacing:  # noqa: N801 - a `with` statement's helper
+    """For an ``-i`` file: an exclusive flock(2) on the file from its last comparison to its
+    replacement, so that of two ptofix runs replacing one file, the second compares with the first's
+    result, never with what the first was about to replace. (Editors take no such lock: for them the
+    comparison right before the rename is what there is.)"""
+
+    def __init__(self, item: _Item):
+        self._path = item.target.real if item.expected is not None else None
+        self._fd = -1
+
+    def __enter__(self) -> None:
+        if self._path is None:
+            return
+        try:
+            import fcntl
+            self._fd = os.open(self._path, os.O_RDONLY)
+        except (OSError, ImportError):
+            return      # (no flock where it cannot be had: the comparison still runs)
+        import time
+        deadline = time.monotonic() + LOCK_PATIENCE
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(self._fd)
+                    self._fd = -1
+                    raise PtofixError(f"refusing to replace {self._path}: another process has held a lock on it "
+                                      f"for {LOCK_PATIENCE:.0f} s; nothing was written") from None
+                time.sleep(0.01)
+            except OSError:
+                return  # (a file system without flock)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+
+
 def _unchanged_since_read(item: _Item) -> None:
     """Refuse to replace a file (``-i``) whose bytes are no longer the ones the result was made
     from: an edit made meanwhile, or another ``run -i`` on it that finished first, would be lost."""
@@ -300,8 +342,9 @@ class Outputs:
                 streams()
             for item, target, tmp in staged:
                 current = item
-                _unchanged_since_read(item)       # again, as late as can be
-                os.replace(tmp, target.real)
+                with _locked_for_replacing(item):
+                    _unchanged_since_read(item)       # again, as late as can be
+                    os.replace(tmp, target.real)
                 placed.append((item, target))
         except (OSError, PtofixError) as exc:
             for _item, target in reversed(placed):

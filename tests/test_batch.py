@@ -304,3 +304,19 @@ def test_a_closed_stream_that_must_carry_the_result_is_exit_2(tree, closed, comm
     assert proc.returncode == 2
     if closed == 1:
         assert b"cannot write the output to stdout: it is closed" in proc.stderr
+
+
+def test_a_file_a_worker_read_is_no_output_of_the_call(tree, tmp_path):
+    # A pass option naming a file (`local-slot-num{ir=...}`) is read in each worker (-j): the parent,
+    # which writes the results, counts it as an input all the same (an output linking to it is refused).
+    ir = tmp_path / "fa.mlir"
+    shutil.copyfile(REPO / "kernels" / "flash_attention" / "fa.mlir", ir)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    (outdir / tree[0].name).symlink_to(ir)
+    before = ir.read_bytes()
+    proc = ptofix("opt", "-j", "2", "-p", f"local-slot-num{{ir={ir}}}", "-o", str(outdir), *map(str, tree[:2]))
+    assert proc.returncode == 2
+    assert f"refusing to write the output to {outdir / tree[0].name}: it is {ir}" in proc.stderr, proc.stderr
+    assert ir.read_bytes() == before
+    assert (outdir / tree[1].name).is_file()

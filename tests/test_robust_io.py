@@ -672,3 +672,18 @@ def test_a_program_importing_ptofix_keeps_its_own_ctrl_c():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert proc.stdout == "True\n", proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="flock(2)")
+def test_in_place_waits_for_another_runs_lock_and_gives_up_unwritten(work, capsys, monkeypatch):
+    # Another ptofix replacing the file holds an exclusive flock from its comparison to its rename.
+    import fcntl
+    monkeypatch.setattr(output_module, "LOCK_PATIENCE", 0.3)
+    with open(work / "fa.cpp", "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp") == 2
+    assert "another process has held a lock on it" in capsys.readouterr().err
+    assert (work / "fa.cpp").read_bytes() == FA_CPP.read_bytes()
+    assert not [name for name in os.listdir(work) if name.startswith(".ptofix-")]
+    assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp") == 0      # (released: written)
+    assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
