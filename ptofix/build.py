@@ -802,8 +802,10 @@ def _run_as_group(argv: list[str], timeout: float | None = None) -> subprocess.C
     a guard process does the same if ptofix is killed outright (SIGKILL). A ``timeout`` that
     expires does the same and raises subprocess.TimeoutExpired."""
     posix = os.name == "posix"
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=posix,
-                            preexec_fn=die_with_parent if sys.platform == "linux" else None)
+    # (stdin: nothing. A tool reading it would wait on ptofix's caller, or take input meant for
+    # another program; and with descriptor 0 closed, the first file the tool opened would take it.)
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=posix, preexec_fn=die_with_parent if sys.platform == "linux" else None)
     guard = _guard_group(proc.pid) if posix else None
     try:
         try:

@@ -1438,3 +1438,24 @@ def test_a_build_whose_stderr_cannot_be_written_is_exit_2_not_an_internal_error(
                                "--no-config", "--no-compile", *extra], stderr=full, stdout=subprocess.PIPE,
                               env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert proc.returncode == 2
+
+
+def test_a_tool_reads_no_input_from_ptofix_s_stdin(tools, tmp_path):
+    # A tool that reads its stdin (waiting for input) got ptofix's, which a caller may keep open
+    # without ever writing to it: the build waited forever. It reads nothing now (end of file).
+    import subprocess
+    _tool(tools.bindir, "ptoas", "import sys\nif sys.argv[1:] == ['--version']:\n    print('ptoas 0.45')\n"
+                                 "    sys.exit(0)\nsys.stderr.write(f'read {len(sys.stdin.read())} characters\\n')\n"
+                                 "sys.exit(1)\n")
+    read_end, write_end = os.pipe()        # (kept open here: never written, never closed)
+    proc = subprocess.Popen([sys.executable, "-m", "ptofix", "build", str(FA_MLIR), "-o", str(tmp_path / "o"),
+                             "--no-config", "--no-compile", "-q"], stdin=read_end, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    os.close(read_end)
+    try:
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        os.close(write_end)
+    assert proc.returncode == 1, err
+    assert b"read 0 characters" in err
