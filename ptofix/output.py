@@ -306,6 +306,7 @@ class Outputs:
             return
         umask = current_umask()
         staged: list[tuple[_Item, Target, str]] = []
+        reader_gone: BrokenPipeError | None = None
         backups: dict[str, str] = {}
         placed: list[tuple[_Item, Target]] = []
         current: _Item | None = None
@@ -339,7 +340,12 @@ class Outputs:
                 _unchanged_since_read(item)
             _warn_about_hard_links(target for _item, target, _tmp in staged)
             if streams is not None:
-                streams()
+                try:
+                    streams()
+                except BrokenPipeError as exc:
+                    # The reader of stdout went away (`| head`): it chose to stop reading, which is
+                    # no failed output (the command ends quietly); the files are still placed.
+                    reader_gone = exc
             for item, target, tmp in staged:
                 current = item
                 with _locked_for_replacing(item):
@@ -372,6 +378,8 @@ class Outputs:
                 except OSError:
                     pass
         self.items = []
+        if reader_gone is not None:
+            raise reader_gone
 
 
 def _warn_about_hard_links(targets: Iterable[Target]) -> None:

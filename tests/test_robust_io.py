@@ -687,3 +687,15 @@ def test_in_place_waits_for_another_runs_lock_and_gives_up_unwritten(work, capsy
     assert not [name for name in os.listdir(work) if name.startswith(".ptofix-")]
     assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp") == 0      # (released: written)
     assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
+
+
+def test_a_report_reader_that_goes_away_does_not_stop_the_in_place_write(work, capsys, monkeypatch):
+    # `run -i F --report-file - | head -1`: the reader chose to stop; F is still written, exit 0.
+    def reader_gone(text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(output_module, "write_stdout", reader_gone)
+    monkeypatch.setattr("ptofix.cli.discard_stdout", lambda: None)
+    assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp", "--report", "text", "--report-file", "-") == 0
+    assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
+    assert not [name for name in os.listdir(work) if name.startswith(".ptofix-")]
