@@ -253,10 +253,20 @@ def read_by_this_run(args: argparse.Namespace | None = None) -> list[str]:
 
 
 def _identities(paths: Iterable[str]) -> dict[tuple, str]:
-    """(device, inode) -> path of each existing file of ``paths`` (stdin and missing files left out)."""
+    """(device, inode) -> path of each existing file of ``paths`` (missing files left out; for stdin,
+    ``-``, the regular file behind it, if it is one)."""
     found: dict[tuple, str] = {}
     for path in paths:
-        if path and path not in ("-", "<stdin>"):
+        if path in ("-", "<stdin>"):
+            # Read from stdin: the file a shell opened for it (`< fa.cpp`) is the input.
+            try:
+                st = os.fstat(0)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found[(st.st_dev, st.st_ino)] = "read from stdin"
+            continue
+        if path:
             try:
                 st = os.stat(path)
             except OSError:

@@ -699,3 +699,19 @@ def test_a_report_reader_that_goes_away_does_not_stop_the_in_place_write(work, c
     assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp", "--report", "text", "--report-file", "-") == 0
     assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
     assert not [name for name in os.listdir(work) if name.startswith(".ptofix-")]
+
+
+def test_the_file_behind_stdin_is_an_input(work):
+    # `ptofix run - < fa.cpp --report-file fa.cpp`: the report would replace the input it was made from.
+    with open(work / "fa.cpp", "rb") as stdin:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "gu", "-", "--report", "text",
+                               "--report-file", "fa.cpp", "-o", "out.cpp"], stdin=stdin, cwd=work,
+                              capture_output=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 2
+    assert b"refusing to write the report to fa.cpp: it is the input read from stdin" in proc.stderr
+    assert (work / "fa.cpp").read_bytes() == FA_CPP.read_bytes() and not (work / "out.cpp").exists()
+    # -o onto it is allowed, as -o onto a named input is (everything was read first).
+    with open(work / "fa.cpp", "rb") as stdin:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "gu", "-", "-o", "fa.cpp"],
+                              stdin=stdin, cwd=work, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 0 and (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
