@@ -720,6 +720,10 @@ def _guard_group(group: int) -> tuple[int, int] | None:
     :func:`_dismiss_guard`, or None where it cannot run (then the tool is unguarded, as before)."""
     if sys.platform != "linux":
         return None
+    try:
+        open_max = max(os.sysconf("SC_OPEN_MAX"), 1 << 16)
+    except (OSError, ValueError):
+        open_max = 1 << 16
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()
@@ -734,7 +738,7 @@ def _guard_group(group: int) -> tuple[int, int] | None:
                 signal.signal(signum, signal.SIG_IGN)
             # Nothing of ptofix's kept open (the build lock, the tool's pipes), but the read end.
             os.closerange(0, read_end)
-            os.closerange(read_end + 1, 1 << 16)
+            os.closerange(read_end + 1, open_max)
             if os.read(read_end, 1) == b"":         # ptofix ended without dismissing the guard
                 os.killpg(group, signal.SIGKILL)
         finally:
