@@ -177,7 +177,10 @@ def _unwind_on_interrupt() -> None:
 
     from . import leave_on_interrupt
     if signal.getsignal(signal.SIGINT) is leave_on_interrupt:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        except ValueError:      # (not the main thread: its handler stays)
+            pass
 
 
 def _stderr(text: str) -> None:
