@@ -80,7 +80,7 @@ def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | F
     try:
         from .source import FILES_READ
         result = process(path, args)
-        return result._replace(reads=tuple(FILES_READ)) if isinstance(result, Processed) else result
+        return result._replace(reads=tuple(sorted(FILES_READ))) if isinstance(result, Processed) else result
     except PtofixError as exc:
         return Failure(exc.format(), 2)
     except RecursionError:

@@ -249,7 +249,7 @@ def read_by_this_run(args: argparse.Namespace | None = None) -> list[str]:
     if pto_lib:
         from .pto.tpipe import HEADER_RELPATH
         named.append(os.path.join(pto_lib, HEADER_RELPATH))
-    return [path for path in named if path] + FILES_READ
+    return [path for path in named if path] + sorted(FILES_READ)
 
 
 def _identities(paths: Iterable[str]) -> dict[tuple, str]:
