@@ -19,16 +19,18 @@ from __future__ import annotations
 import os
 import sys
 
+_STOPPED_BY = {1: b"ptofix: stopped by SIGHUP\n", 2: b"ptofix: interrupted\n", 15: b"ptofix: stopped by SIGTERM\n"}
+
 
 def leave_on_interrupt(signum: int, frame: object) -> None:
-    """Ctrl-C while the ``ptofix`` command starts (its imports take tens of ms) or after it has
-    finished its work: no traceback, one line and the interrupted status, 130 (nothing has been
-    written yet, or everything has)."""
+    """Ctrl-C (or SIGTERM, SIGHUP) while the ``ptofix`` command starts (its imports take tens of
+    ms) or after it has finished its work: no traceback, one line and the status 128 + the signal,
+    as when it stops the work (nothing has been written yet, or everything has)."""
     try:
-        os.write(2, b"ptofix: interrupted\n")
+        os.write(2, _STOPPED_BY.get(signum, b"ptofix: stopped by a signal\n"))
     except OSError:
         pass
-    os._exit(130)
+    os._exit(128 + signum)
 
 
 def _is_the_ptofix_command() -> bool:
@@ -48,7 +50,8 @@ if _is_the_ptofix_command():
     # KeyboardInterrupt in the middle of an import is a traceback (and exit 1 from the script).
     # (_signal, the C module: `signal` builds its enums at import, several ms of the window.)
     import _signal  # type: ignore[import-not-found]  # (no stub: the C module behind signal)
-    _signal.signal(_signal.SIGINT, leave_on_interrupt)
+    for _signum in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP):
+        _signal.signal(_signum, leave_on_interrupt)
 
 __version__ = "0.1.0"
 

@@ -220,7 +220,8 @@ def console_main() -> None:
 
     from . import leave_on_interrupt
     try:
-        signal.signal(signal.SIGINT, leave_on_interrupt)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, leave_on_interrupt)
     except (ValueError, OSError):
         pass
     # Everything is written and closed when main() returns (outputs are committed, temporaries

@@ -653,24 +653,28 @@ _INTERRUPT_DURING_START = """
 import os, signal, sys
 sys.argv = ["ptofix", "run", "--check", "--pattern", "gu", "fa.cpp"]   # (as the console script starts)
 import ptofix                        # (the package's first lines run first)
-os.kill(os.getpid(), signal.SIGINT)  # a Ctrl-C while the command's modules import
+os.kill(os.getpid(), signal.{name})  # a Ctrl-C (or a stop) while the command's modules import
 import ptofix.cli
 ptofix.cli.console_main()
 """
 
 
-def test_ctrl_c_while_the_command_imports_is_one_line_and_130(work):
-    proc = subprocess.run([sys.executable, "-c", _INTERRUPT_DURING_START], cwd=work, capture_output=True,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)),
+@pytest.mark.parametrize("name, status, line", [("SIGINT", 130, "ptofix: interrupted\n"),
+                                                ("SIGTERM", 143, "ptofix: stopped by SIGTERM\n"),
+                                                ("SIGHUP", 129, "ptofix: stopped by SIGHUP\n")])
+def test_ctrl_c_while_the_command_imports_is_one_line_and_130(work, name, status, line):
+    proc = subprocess.run([sys.executable, "-c", _INTERRUPT_DURING_START.format(name=name)], cwd=work,
+                          capture_output=True, env=dict(os.environ, PYTHONPATH=str(REPO)),
                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    assert (proc.returncode, proc.stderr.decode()) == (130, "ptofix: interrupted\n")
+    assert (proc.returncode, proc.stderr.decode()) == (status, line)
 
 
 def test_a_program_importing_ptofix_keeps_its_own_ctrl_c():
     # Only the ptofix command handles Ctrl-C at start-up: a library user's KeyboardInterrupt stays.
     code = "import signal, ptofix; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)))
+                          env=dict(os.environ, PYTHONPATH=str(REPO)),
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdout == "True\n", proc.stderr
 
 
