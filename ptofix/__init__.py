@@ -19,6 +19,40 @@ from __future__ import annotations
 import os
 import sys
 
+_STOPPED_BY = {1: b"ptofix: stopped by SIGHUP\n", 2: b"ptofix: interrupted\n", 15: b"ptofix: stopped by SIGTERM\n"}
+
+
+def leave_on_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C (or SIGTERM, SIGHUP) while the ``ptofix`` command starts (its imports take tens of
+    ms) or after it has finished its work: no traceback, one line and the status 128 + the signal,
+    as when it stops the work (nothing has been written yet, or everything has)."""
+    try:
+        os.write(2, _STOPPED_BY.get(signum, b"ptofix: stopped by a signal\n"))
+    except OSError:
+        pass
+    os._exit(128 + signum)
+
+
+def _is_the_ptofix_command() -> bool:
+    """Whether this process is the ``ptofix`` command (the console script or ``python -m ptofix``),
+    not a program that imports ptofix as a library: only the command's start-up handles Ctrl-C."""
+    first = sys.argv[0] if sys.argv else ""
+    if os.path.basename(first) == "ptofix":
+        return True
+    if first != "-m":       # (Python's sys.argv[0] while the -m module is being found)
+        return False
+    orig = getattr(sys, "orig_argv", [])
+    return "-m" in orig and orig[orig.index("-m") + 1:orig.index("-m") + 2] == ["ptofix"]
+
+
+if _is_the_ptofix_command():
+    # First thing, before the imports below and the command's: the default handler's
+    # KeyboardInterrupt in the middle of an import is a traceback (and exit 1 from the script).
+    # (_signal, the C module: `signal` builds its enums at import, several ms of the window.)
+    import _signal  # type: ignore[import-not-found]  # (no stub: the C module behind signal)
+    for _signum in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP):
+        _signal.signal(_signum, leave_on_interrupt)
+
 __version__ = "0.1.0"
 
 # Read by setup.py (with ast, without importing ptofix). Every module here must be importable by

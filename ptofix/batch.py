@@ -8,7 +8,6 @@ worst one: 3 internal error, 2 bad input, 1 ``--check`` found changes, 0 ok.
 from __future__ import annotations
 
 import os
-import sys
 from typing import NamedTuple
 
 from .source import PtofixError, SourceText
@@ -28,6 +27,7 @@ class Processed(NamedTuple):
     text_lines: list
     warnings: list
     extra: list          # [(path, data, what)] more files to write with this one
+    reads: tuple = ()    # the files read to make it (in a worker process: its parent did not see them)
 
 
 class Failure(NamedTuple):
@@ -89,7 +89,9 @@ def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
 def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | Failure:
     """One file of several: its failure is reported, the others go on."""
     try:
-        return process(path, args)
+        from .source import FILES_READ
+        result = process(path, args)
+        return result._replace(reads=tuple(sorted(FILES_READ))) if isinstance(result, Processed) else result
     except PtofixError as exc:
         return Failure(exc.format(), 2)
     except RecursionError:
@@ -122,7 +124,7 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
     would_change = 0
     for path, result in zip(files, results, strict=True):
         if isinstance(result, Failure):
-            sys.stderr.write(result.message.rstrip("\n") + "\n")
+            _report_failure(result.message)
             worst = _worse(worst, result.status)
             continue
         file_args = per_file_args(args, path, files) if len(files) > 1 else args
@@ -130,7 +132,7 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
         try:
             status = deliver(file_args, result)
         except PtofixError as exc:
-            sys.stderr.write(exc.format() + "\n")
+            _report_failure(exc.format())
             status = 2
         if getattr(args, "check", False) and isinstance(result, Processed) and result.text != result.source.text:
             would_change += 1
@@ -166,6 +168,16 @@ def _write_report(args: argparse.Namespace, reports: list[tuple[dict, list[str]]
         outputs.commit()
     elif body:
         write_stderr(body)
+
+
+def _report_failure(message: str) -> None:
+    """One file's error on stderr. A stderr that cannot take it (a full disk) does not stop the
+    other files: they are still written, and the exit status tells of the failure."""
+    from .output import write_stderr
+    try:
+        write_stderr(message.rstrip("\n") + "\n")
+    except PtofixError:
+        pass
 
 
 def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Namespace,
@@ -253,6 +265,10 @@ def deliver_processed(args: argparse.Namespace, result: Processed, extra: list |
     from .output import deliver, write_stderr
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
+    if result.reads:
+        import copy
+        args = copy.copy(args)
+        args.other_inputs = [*getattr(args, "other_inputs", ()), *result.reads]
     return deliver(args, result.source, result.text, result.report, result.text_lines,
                    result.extra if extra is None else extra)
 

@@ -28,9 +28,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .output import write_stderr, write_stdout
 from .pto.tpipe import HEADER_RELPATH
 from .signals import Terminated, die_with_parent
-from .source import PtofixError, SourceText
+from .source import MAX_INPUT_BYTES, PtofixError, SourceText
 
 if TYPE_CHECKING:
     from .ir.model import Module
@@ -128,6 +129,26 @@ class Config:
 _TOML_KEY_PART = re.compile(r'[ \t]*(?:([A-Za-z0-9_-]+)|("(?:[^"\\\n]|\\.)*")|\'([^\'\n]*)\')[ \t]*')
 
 
+def toml_loads(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, where a decimal integer of more digits than Python converts (its
+    int-string limit, 4300 by default) is a TOMLDecodeError at that integer (tomllib lets int()'s
+    ValueError out)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError as exc:
+        limit = sys.get_int_max_str_digits()
+        long_integer = re.search(rf"(?<![\w.])[+-]?[0-9](?:_?[0-9]){{{limit},}}", text) if limit else None
+        where = ""
+        if long_integer is not None:
+            line = text.count("\n", 0, long_integer.start()) + 1
+            column = long_integer.start() - (text.rfind("\n", 0, long_integer.start()) + 1) + 1
+            where = f" (at line {line}, column {column})"
+        raise tomllib.TOMLDecodeError(f"an integer of more than {limit} digits, more than ptofix reads{where}"
+                                      if limit else str(exc)) from None
+
+
 def _dotted_key_at(text: str, pos: int) -> tuple[list[str], int] | None:
     """The dotted key starting at ``pos`` (its parts, unquoted) and the offset after it."""
     parts: list[str] = []
@@ -153,7 +174,7 @@ def _starts_a_statement(text: str, offset: int) -> bool:
     """``offset`` (a line start) is not inside a multi-line string or array: the text before it
     is whole TOML statements (the file parsed, so a later line cannot make an earlier one bad)."""
     try:
-        tomllib.loads(text[:offset])
+        toml_loads(text[:offset])
     except tomllib.TOMLDecodeError:
         return False
     return True
@@ -197,7 +218,7 @@ def _parse_toml(path: str) -> tuple[SourceText, dict[str, Any]]:
         # A BOM, which editors may write and TOML does not allow: read as a blank (offsets stay).
         source = SourceText(" " + source.text[1:], source.path)
     try:
-        data = tomllib.loads(source.text)
+        data = toml_loads(source.text)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
@@ -236,6 +257,9 @@ def load_config(path: str) -> Config:
     return Config(path, source, data, "")
 
 
+_TOOL_PTOFIX_HEADER = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*ptofix[ \t]*\]", re.MULTILINE)
+
+
 def find_config(start: str, passed_over: list[str] | None = None) -> str | None:
     """Nearest ``ptofix.toml``, or ``pyproject.toml`` with a ``[tool.ptofix]`` table, from ``start`` up.
     ``passed_over`` gets the pyproject.toml files read on the way that have none (a table added to
@@ -249,9 +273,15 @@ def find_config(start: str, passed_over: list[str] | None = None) -> str | None:
         if os.path.isfile(pyproject):
             try:
                 with open(pyproject, "rb") as handle:
-                    data = tomllib.load(handle)
-            except (OSError, tomllib.TOMLDecodeError, RecursionError):
-                data = {}
+                    text = handle.read().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            try:
+                data = toml_loads(text)
+            except (tomllib.TOMLDecodeError, RecursionError):
+                # Not TOML: someone else's file, unless it holds a [tool.ptofix] table, which makes
+                # it the config (load_config then reports where it is bad; it was passed over).
+                data = {"tool": {"ptofix": {}}} if _TOOL_PTOFIX_HEADER.search(text) else {}
             if isinstance(data.get("tool"), dict) and "ptofix" in data["tool"]:
                 return pyproject
             if passed_over is not None:
@@ -526,7 +556,7 @@ def ptoas_version(ptoas: str) -> DetectedVersion:
     try:
         # (In a process group of its own, as the stages: a hanging probe leaves no process behind.)
         proc = _run_as_group([ptoas, "--version"], timeout=30)
-    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+    except (OSError, ValueError, subprocess.TimeoutExpired, ToolOutputTooLarge) as exc:
         return DetectedVersion(None, "", None, False, f"'{ptoas} --version' cannot be run ({exc})")
     output = (proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")).strip()
     # A line naming ptoas first (an LLVM-based tool may also print "LLVM version 19.1.0").
@@ -670,40 +700,136 @@ def _kill_group(group: int, reap_leader: Callable[[], object], patience: float =
         time.sleep(0.01)
 
 
-def _run_as_group(argv: list[str], timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run ``argv`` to completion, capturing its output, in a process group of its own: when the
-    build is interrupted (Ctrl-C, SIGTERM, SIGHUP), the whole group is killed and reaped before the
-    cleanup and the lock's release, so no compiler child (a driver's linker) outlives the build
-    and writes into an output directory the next build already owns. A ``timeout`` that expires
-    does the same and raises subprocess.TimeoutExpired."""
-    posix = os.name == "posix"
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=posix,
-                            preexec_fn=die_with_parent if sys.platform == "linux" else None)
+# The most a tool may print on either stream: ptofix reads no C++ larger than this (source.py), and
+# a tool that prints without end must not fill the memory.
+TOOL_OUTPUT_LIMIT = MAX_INPUT_BYTES
+
+
+class ToolOutputTooLarge(Exception):
+    def __init__(self, stream: str, limit: int):
+        super().__init__(f"printed more than {limit >> 20} MiB on {stream}")
+        self.stream = stream
+        self.limit = limit
+
+
+def _guard_group(group: int) -> tuple[int, int] | None:
+    """A process that kills ``group`` (the tool's) when ptofix ends without doing so itself, even by
+    SIGKILL (no handler runs then; PR_SET_PDEATHSIG reaches the tool but not the children it
+    started): forked, in a session of its own (a signal to ptofix's group does not take it along),
+    it waits for the end of a pipe only ptofix writes. Returns (its pid, the pipe's write end) for
+    :func:`_dismiss_guard`, or None where it cannot run (then the tool is unguarded, as before)."""
+    if sys.platform != "linux":
+        return None
+    try:
+        open_max = max(os.sysconf("SC_OPEN_MAX"), 1 << 16)
+    except (OSError, ValueError):
+        open_max = 1 << 16
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:        # (the guard: only system calls from here, then _exit)
+        try:
+            os.setsid()
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(signum, signal.SIG_IGN)
+            # Nothing of ptofix's kept open (the build lock, the tool's pipes), but the read end.
+            os.closerange(0, read_end)
+            os.closerange(read_end + 1, open_max)
+            if os.read(read_end, 1) == b"":         # ptofix ended without dismissing the guard
+                os.killpg(group, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.close(read_end)
+    return pid, write_end
+
+
+def _dismiss_guard(guard: tuple[int, int] | None) -> None:
+    if guard is None:
+        return
+    pid, write_end = guard
+    try:
+        os.write(write_end, b"d")
+    except OSError:
+        pass
+    os.close(write_end)
+    try:
+        os.waitpid(pid, 0)
+    except (ChildProcessError, InterruptedError):
+        pass
+
+
+def _read_bounded(proc: subprocess.Popen, posix: bool, timeout: float | None) -> tuple[bytes, bytes]:
+    """Everything ``proc`` prints on stdout and stderr until both end, at most TOOL_OUTPUT_LIMIT
+    bytes each (past it: ToolOutputTooLarge). A tool that has exited while a process it left in its
+    group still holds its output open: the stage is over once that one is gone too."""
+    import selectors
     import time
     deadline = None if timeout is None else time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                # (Retrying after a timeout loses no output: Popen.communicate keeps what it read.)
-                out, err = proc.communicate(timeout=0.2)
-                break
-            except subprocess.TimeoutExpired:
-                if deadline is not None and time.monotonic() > deadline:
-                    raise
+    assert proc.stdout is not None and proc.stderr is not None
+    streams: dict[int, tuple[str, bytearray]] = {proc.stdout.fileno(): ("stdout", bytearray()),
+                                                 proc.stderr.fileno(): ("stderr", bytearray())}
+    with selectors.DefaultSelector() as selector:
+        for fd in streams:
+            selector.register(fd, selectors.EVENT_READ)
+        next_check = time.monotonic() + 0.2
+        while selector.get_map():
+            for key, _events in selector.select(0.2):
+                chunk = os.read(key.fd, 1 << 16)
+                name, data = streams[key.fd]
+                if not chunk:
+                    selector.unregister(key.fd)
+                    continue
+                data += chunk
+                if len(data) > TOOL_OUTPUT_LIMIT:
+                    raise ToolOutputTooLarge(name, TOOL_OUTPUT_LIMIT)
+            now = time.monotonic()
+            if deadline is not None and now > deadline:
+                raise subprocess.TimeoutExpired(proc.args, timeout or 0)
+            if now >= next_check:
+                next_check = now + 0.2
                 if posix and proc.poll() is not None:
-                    # The tool has exited, and a process it left in its group holds its output
-                    # open: the stage is over once that one is gone too.
                     _kill_group(proc.pid, proc.poll)
-    except BaseException:
+    # (Both streams ended; the tool may still run, having closed them: the deadline holds.)
+    proc.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+    return bytes(streams[proc.stdout.fileno()][1]), bytes(streams[proc.stderr.fileno()][1])
+
+
+def _run_as_group(argv: list[str], timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run ``argv`` to completion, capturing its output (bounded: see _read_bounded), in a process
+    group of its own: when the build is interrupted (Ctrl-C, SIGTERM, SIGHUP), the whole group is
+    killed and reaped before the cleanup and the lock's release, so no compiler child (a driver's
+    linker) outlives the build and writes into an output directory the next build already owns;
+    a guard process does the same if ptofix is killed outright (SIGKILL). A ``timeout`` that
+    expires does the same and raises subprocess.TimeoutExpired."""
+    posix = os.name == "posix"
+    # (stdin: nothing. A tool reading it would wait on ptofix's caller, or take input meant for
+    # another program; and with descriptor 0 closed, the first file the tool opened would take it.)
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=posix, preexec_fn=die_with_parent if sys.platform == "linux" else None)
+    guard = _guard_group(proc.pid) if posix else None
+    try:
+        try:
+            out, err = _read_bounded(proc, posix, timeout)
+        except BaseException:
+            if posix:
+                _kill_group(proc.pid, proc.poll)
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
         if posix:
+            # A process the tool left behind in its group (a driver's child still writing) must not
+            # outlive the stage either: the next stage, or the next build, owns the directory.
             _kill_group(proc.pid, proc.poll)
-        proc.kill()
-        proc.wait()
-        raise
-    if posix:
-        # A process the tool left behind in its group (a driver's child still writing) must not
-        # outlive the stage either: the next stage, or the next build, owns the directory.
-        _kill_group(proc.pid, proc.poll)
+    finally:
+        _dismiss_guard(guard)
     return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
@@ -713,6 +839,9 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
     Raises :class:`StageFailed` with the tool's exit status (128+N for signal N)."""
     try:
         proc = _run_as_group(argv)
+    except ToolOutputTooLarge as exc:
+        raise PtofixError(f"{stage} ({argv[0]}) printed more than {exc.limit >> 20} MiB on {exc.stream}: stopped "
+                          f"it (ptofix reads no C++ larger than that)") from None
     except OSError as exc:
         raise PtofixError(f"cannot run {stage} ({argv[0]}): {exc.strerror}") from None
     except ValueError as exc:        # an argument with a NUL character
@@ -720,13 +849,13 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
     err = proc.stderr.decode("utf-8", "replace")
     out = proc.stdout.decode("utf-8", "replace")
     if err:
-        sys.stderr.write(err if err.endswith("\n") else err + "\n")
+        write_stderr(err if err.endswith("\n") else err + "\n")
     status = proc.returncode
     record: dict[str, Any] = {"stage": stage, "command": argv, "exit_status": status,
                               "stderr": err[-4000:]}
     if status != 0:
         if out and stdout_path is None:
-            sys.stdout.write(out)
+            write_stdout(out)
         code = 128 - status if status < 0 else status
         if status < 0:
             try:
@@ -736,7 +865,7 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
             what = f"killed by {name}"
         else:
             what = f"exit status {status}"
-        sys.stderr.write(f"ptofix build: error: {stage} failed ({what}): {shlex.join(argv)}\n")
+        write_stderr(f"ptofix build: error: {stage} failed ({what}): {shlex.join(argv)}\n")
         record["failed"] = True
         raise StageFailedWithRecord(stage, code, record)
     if stdout_path is not None:
@@ -745,7 +874,6 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
         write_atomically(stdout_path, proc.stdout, "build artefact")
         record["output"] = stdout_path
     elif out:
-        from .output import write_stdout
         write_stdout(out)
     return record
 
@@ -1385,7 +1513,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     canon_pass = build_pass("canonicalize", {"target-ptoas": plan.target_ptoas, "to": plan.to})
     outcome = run_pipeline(source, [canon_pass], PARSERS)
     for warning in outcome.warnings:
-        sys.stderr.write(warning + "\n")
+        write_stderr(warning + "\n")
     canon_report = outcome.reports[0]
     sidecar = canon_report.get("sidecar", {"version": 1, "pipes": []})
     from .commands.canonicalize import with_input_sidecar
@@ -1420,7 +1548,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     _check_starts_as_cpp(cpp)
     fixed = fix_cpp(cpp, plan.passes)
     for warning in fixed.warnings:
-        sys.stderr.write(warning + "\n")
+        write_stderr(warning + "\n")
     write_atomically(art.fixed, fixed.text, "build artefact")
     report["artefacts"]["fixed"] = art.fixed
     report["stages"].append({"stage": "fix", "input": art.cpp, "output": art.fixed,
@@ -1439,7 +1567,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
                 # (-fsyntax-only, -### or a wrapper that drops -o: nothing to link against)
                 record = {"stage": "bisheng", "command": plan.bisheng_cmd, "exit_status": 0, "failed": True,
                           "error": f"bisheng exited 0 but wrote no {plan.kernel_output}"}
-                sys.stderr.write(f"ptofix build: error: bisheng exited 0 but wrote no {plan.kernel_output} "
+                write_stderr(f"ptofix build: error: bisheng exited 0 but wrote no {plan.kernel_output} "
                                  "(a flag such as -fsyntax-only or -### in the bisheng flags?)\n")
                 report["stages"].pop()
                 raise StageFailedWithRecord("bisheng", 1, record)

@@ -123,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv[:argv.index("--")] if "--" in argv else "--debug" in argv
     try:
+        _unwind_on_interrupt()
+        from .source import FILES_READ
+        FILES_READ.clear()          # (a program may run several commands in one process)
         args = _fast_arguments(argv)
         if args is None:
             parser = build_parser(_command_of(argv))
@@ -147,7 +150,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt as stop:
         # (SIGTERM/SIGHUP while workers or tools ran: 128 + the signal, as a shell reports it.)
-        return 128 + stop.signum if hasattr(stop, "signum") else EXIT_INTERRUPTED
+        signum = getattr(stop, "signum", None)
+        if signum is None:
+            _stderr("ptofix: interrupted\n")
+        else:
+            import signal
+            _stderr(f"ptofix: stopped by {signal.Signals(signum).name}\n")
+        return EXIT_INTERRUPTED if signum is None else 128 + signum
     except RecursionError:
         # Bad input, as for one of several files (batch.py): the parsers turn the nesting they know
         # into a located error first; this is for what they do not.
@@ -159,6 +168,19 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into exit 3
         _internal(f"{type(exc).__name__}: {exc}", debug)
         return EXIT_INTERNAL
+
+
+def _unwind_on_interrupt() -> None:
+    """From here on Ctrl-C raises KeyboardInterrupt, which the command's cleanup unwinds (the
+    ``ptofix`` command starts with a handler that leaves at once: see ptofix/__init__.py)."""
+    import signal
+
+    from . import leave_on_interrupt
+    if signal.getsignal(signal.SIGINT) is leave_on_interrupt:
+        try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        except ValueError:      # (not the main thread: its handler stays)
+            pass
 
 
 def _stderr(text: str) -> None:
@@ -193,6 +215,15 @@ def console_main() -> None:
         if not isinstance(exc.code, int | None):
             raise
         status = exc.code or 0
+    # The work is done (or refused): a Ctrl-C from here on ends the process at once, one line.
+    import signal
+
+    from . import leave_on_interrupt
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, leave_on_interrupt)
+    except (ValueError, OSError):
+        pass
     # Everything is written and closed when main() returns (outputs are committed, temporaries
     # removed); what is left is the interpreter tearing down the model object by object and every
     # module, about a fifth of a one-kernel run (scripts/bench.py). Flush the standard streams

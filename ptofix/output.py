@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .source import PtofixError, SourceText
 
@@ -175,19 +175,103 @@ def current_umask() -> int:
 
 
 class _Item:
-    __slots__ = ("target", "data", "what")
+    __slots__ = ("target", "data", "what", "expected")
 
-    def __init__(self, target: Target, data: bytes, what: str):
+    def __init__(self, target: Target, data: bytes, what: str, expected: bytes | None = None):
         self.target = target
         self.data = data
         self.what = what
+        self.expected = expected        # -i: the bytes the file held when it was read
+
+
+LOCK_PATIENCE = 10.0      # seconds to wait for another process's lock on an -i file
+
+
+class _locked_for_replacing:  # noqa: N801 - a `with` statement's helper
+    """For an ``-i`` file: an exclusive flock(2) on the file from its last comparison to its
+    replacement, so that of two ptofix runs replacing one file, the second compares with the first's
+    result, never with what the first was about to replace. (Editors take no such lock: for them the
+    comparison right before the rename is what there is.)"""
+
+    def __init__(self, item: _Item):
+        self._path = item.target.real if item.expected is not None else None
+        self._fd = -1
+
+    def __enter__(self) -> None:
+        if self._path is None:
+            return
+        try:
+            import fcntl
+            self._fd = os.open(self._path, os.O_RDONLY)
+        except (OSError, ImportError):
+            return      # (no flock where it cannot be had: the comparison still runs)
+        import time
+        deadline = time.monotonic() + LOCK_PATIENCE
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(self._fd)
+                    self._fd = -1
+                    raise PtofixError(f"refusing to replace {self._path}: another process has held a lock on it "
+                                      f"for {LOCK_PATIENCE:.0f} s; nothing was written") from None
+                time.sleep(0.01)
+            except OSError:
+                return  # (a file system without flock)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+
+
+def _unchanged_since_read(item: _Item) -> None:
+    """Refuse to replace a file (``-i``) whose bytes are no longer the ones the result was made
+    from: an edit made meanwhile, or another ``run -i`` on it that finished first, would be lost."""
+    if item.expected is None:
+        return
+    path = item.target.real
+    try:
+        with open(path, "rb") as handle:
+            # (One byte more than expected is enough to tell a longer file.)
+            now = handle.read(len(item.expected) + 1)
+    except OSError as exc:
+        raise PtofixError(f"cannot write {item.what} {item.target.path}: cannot read it again before "
+                          f"replacing it: {exc.strerror or exc}; nothing was written") from None
+    if now != item.expected:
+        raise PtofixError(f"refusing to replace {item.target.path}: it changed since ptofix read it (edited "
+                          f"meanwhile, or another run wrote it); nothing was written: run again on the file "
+                          f"as it is now")
+
+
+def read_by_this_run(args: argparse.Namespace | None = None) -> list[str]:
+    """The files this command read (or will read, in its workers) besides its input files: the
+    options that name one, and every file read so far. No output may replace one of them."""
+    from .source import FILES_READ
+    named = [getattr(args, dest, None) for dest in ("local_slot_ir", "local_slot_sidecar")] if args else []
+    pto_lib = getattr(args, "pto_lib", None) if args else None
+    if pto_lib:
+        from .pto.tpipe import HEADER_RELPATH
+        named.append(os.path.join(pto_lib, HEADER_RELPATH))
+    return [path for path in named if path] + sorted(FILES_READ)
 
 
 def _identities(paths: Iterable[str]) -> dict[tuple, str]:
-    """(device, inode) -> path of each existing file of ``paths`` (stdin and missing files left out)."""
+    """(device, inode) -> path of each existing file of ``paths`` (missing files left out; for stdin,
+    ``-``, the regular file behind it, if it is one)."""
     found: dict[tuple, str] = {}
     for path in paths:
-        if path and path not in ("-", "<stdin>"):
+        if path in ("-", "<stdin>"):
+            # Read from stdin: the file a shell opened for it (`< fa.cpp`) is the input.
+            try:
+                st = os.fstat(0)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found[(st.st_dev, st.st_ino)] = "read from stdin"
+            continue
+        if path:
             try:
                 st = os.stat(path)
             except OSError:
@@ -207,7 +291,10 @@ class Outputs:
         self._inputs = _identities(inputs)
         self._others = _identities(others)
 
-    def add(self, path: str, data: str | bytes, what: str = "output", *, may_be_input: bool = False) -> Target:
+    def add(self, path: str, data: str | bytes, what: str = "output", *, may_be_input: bool = False,
+            expected: bytes | None = None) -> Target:
+        """Check ``path`` as an output of ``data``; with ``expected``, the file is replaced only if it
+        still holds those bytes right before (``-i``: the bytes the result was computed from)."""
         target = check_output_path(path, what)
         if target.real == os.devnull:
             return target           # discarded (see check_output_path)
@@ -222,15 +309,21 @@ class Outputs:
                               "file of this call")
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
-        self.items.append(_Item(target, data, what))
+        self.items.append(_Item(target, data, what, expected))
         return target
 
-    def commit(self) -> None:
-        """Stage every output next to its target, then rename them all into place."""
+    def commit(self, streams: Callable[[], None] | None = None) -> None:
+        """Stage every output next to its target, write ``streams`` (what goes to stdout and stderr,
+        which are outputs too: a full disk behind stderr must not leave the files written while the
+        command reports exit 2), then rename them all into place. A file is placed only when every
+        output, streams included, could be written; ``-i`` files only when they are unchanged."""
         if not self.items:
+            if streams is not None:
+                streams()
             return
         umask = current_umask()
         staged: list[tuple[_Item, Target, str]] = []
+        reader_gone: BrokenPipeError | None = None
         backups: dict[str, str] = {}
         placed: list[tuple[_Item, Target]] = []
         current: _Item | None = None
@@ -260,11 +353,23 @@ class Outputs:
                             backups[target.real] = backup
                         except OSError:
                             pass
+            for item, _target, _tmp in staged:
+                _unchanged_since_read(item)
+            _warn_about_hard_links(target for _item, target, _tmp in staged)
+            if streams is not None:
+                try:
+                    streams()
+                except BrokenPipeError as exc:
+                    # The reader of stdout went away (`| head`): it chose to stop reading, which is
+                    # no failed output (the command ends quietly); the files are still placed.
+                    reader_gone = exc
             for item, target, tmp in staged:
                 current = item
-                os.replace(tmp, target.real)
+                with _locked_for_replacing(item):
+                    _unchanged_since_read(item)       # again, as late as can be
+                    os.replace(tmp, target.real)
                 placed.append((item, target))
-        except OSError as exc:
+        except (OSError, PtofixError) as exc:
             for _item, target in reversed(placed):
                 try:
                     if target.real in backups:
@@ -273,6 +378,8 @@ class Outputs:
                         os.unlink(target.real)
                 except OSError:
                     pass
+            if isinstance(exc, PtofixError):
+                raise
             what = f"{current.what} {current.target.path}" if current else "output"
             raise PtofixError(f"cannot write {what}: {exc.strerror or exc}; nothing was written") from None
         finally:
@@ -287,14 +394,20 @@ class Outputs:
                     os.unlink(backup)
                 except OSError:
                     pass
-        for _item, target in placed:
-            if target.st is not None and target.st.st_nlink > 1:
-                # A new file takes the name (atomic replacement): the file's other names, hard links
-                # to the old one, keep the old content, as with `sed -i`.
-                others = target.st.st_nlink - 1
-                write_stderr(f"{target.path}: warning: replaced by a new file; its {others} other hard "
-                             f"link{'s' if others > 1 else ''} still hold{'' if others > 1 else 's'} the old content\n")
         self.items = []
+        if reader_gone is not None:
+            raise reader_gone
+
+
+def _warn_about_hard_links(targets: Iterable[Target]) -> None:
+    """Written before the files are replaced (stderr is an output like them: see commit)."""
+    for target in targets:
+        if target.st is not None and target.st.st_nlink > 1:
+            # A new file takes the name (atomic replacement): the file's other names, hard links
+            # to the old one, keep the old content, as with `sed -i`.
+            others = target.st.st_nlink - 1
+            write_stderr(f"{target.path}: warning: replaced by a new file; its {others} other hard "
+                         f"link{'s' if others > 1 else ''} still hold{'' if others > 1 else 's'} the old content\n")
 
 
 def _token() -> str:
@@ -531,10 +644,11 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
             text_lines: list[str] | None = None, extra: Iterable[tuple[str, str | bytes, str]] = ()) -> int:
     """Deliver ``new_text`` (and the report, and ``extra`` files) as the options ask; the exit status.
 
-    Every file is written all or none; stdout/stderr output comes after the files are in place,
-    the report on stderr last (after the warnings the command printed before calling this)."""
+    Every file is written all or none, and only when stdout and stderr took their part too (they
+    are written once the files are staged, before any is renamed into place); the report on stderr
+    comes last (after the warnings the command printed before calling this)."""
     changed = new_text != source.text
-    outputs = Outputs(inputs=[source.path], others=getattr(args, "other_inputs", ()))
+    outputs = Outputs(inputs=[source.path], others=[*getattr(args, "other_inputs", ()), *read_by_this_run(args)])
     stdout_text: str | None = None
     if args.check:
         status = 1 if changed else 0
@@ -546,7 +660,8 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
             raise PtofixError("-i needs a file, not stdin")
         target = check_output_path(source.path, "input file (-i)")
         if changed:
-            outputs.add(target.path, new_text, "input file (-i)", may_be_input=True)
+            outputs.add(target.path, new_text, "input file (-i)", may_be_input=True,
+                        expected=source.text.encode("utf-8", "surrogateescape"))
         status = 0
     elif args.output and args.output != "-":
         outputs.add(args.output, new_text, "output", may_be_input=True)
@@ -569,14 +684,17 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
             outputs.add(args.report_file, body, "report")
         else:
             to_stderr = body
-    outputs.commit()
-    if stdout_text:
-        write_stdout(stdout_text)
-    if to_stderr is not None:
-        write_stderr(to_stderr)
-    if args.check and changed and not json_report_on_stderr(args):
-        # (As ruff and black do: a CI log says which file to fix, not just that one would change.)
-        write_stderr(f"{source.path}: would change\n")
+
+    def streams() -> None:
+        if stdout_text:
+            write_stdout(stdout_text)
+        if to_stderr is not None:
+            write_stderr(to_stderr)
+        if args.check and changed and not json_report_on_stderr(args):
+            # (As ruff and black do: a CI log says which file to fix, not just that one would change.)
+            write_stderr(f"{source.path}: would change\n")
+
+    outputs.commit(streams)
     return status
 
 
@@ -592,7 +710,7 @@ def emit_report(args: argparse.Namespace, report: dict[str, Any], text_lines: li
     if getattr(args, "report_file", None) == "-":
         write_stdout(body)
     elif getattr(args, "report_file", None):
-        outputs = Outputs(inputs)
+        outputs = Outputs(inputs, others=read_by_this_run(args))
         outputs.add(args.report_file, body, "report")
         outputs.commit()
     else:

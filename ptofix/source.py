@@ -306,6 +306,11 @@ def too_deep(source: SourceText, what: str, limit: int = 100) -> PtofixError:
 # /dev/zero must not make ptofix read forever.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
+# Every file read_source read in this process (the command line's reset it per command): the
+# writer refuses to replace any of them but the file an output is for (an `-o` onto the `--ir`
+# or `--sidecar` a run read would destroy an input).
+FILES_READ: set[str] = set()
+
 
 def decode_utf8(data: bytes, path: str) -> SourceText:
     """Strict UTF-8 text of ``data``; an invalid byte is an error at its line and column."""
@@ -336,6 +341,8 @@ def read_source(path: str | os.PathLike[str]) -> SourceText:
     import sys
     path = os.fspath(path)
     if path == "-":
+        if sys.stdin is None:    # (descriptor 0 was closed when ptofix started)
+            raise PtofixError("cannot read the input from stdin ('-'): it is closed")
         stream = getattr(sys.stdin, "buffer", None)
         if stream is None:   # a replaced text stream (tests): it is already decoded
             text = sys.stdin.read()
@@ -352,6 +359,7 @@ def read_source(path: str | os.PathLike[str]) -> SourceText:
         if stat.S_ISBLK(st.st_mode) or stat.S_ISSOCK(st.st_mode):
             raise PtofixError(f"cannot read {path}: not a regular file")
         with open(path, "rb") as handle:
+            FILES_READ.add(path)
             data = _read_limited(handle, path)
     except FileNotFoundError:
         raise PtofixError(f"no such file: {path}") from None

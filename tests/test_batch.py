@@ -65,6 +65,18 @@ def test_bad_input_is_reported_and_the_others_are_still_fixed(tree, tmp_path):
     assert [p.read_text() for p in tree] == expected
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_stderr_that_cannot_take_one_files_error_does_not_stop_the_others(tree, tmp_path):
+    bad = tmp_path / "bad.cpp"
+    bad.write_text("__global__ AICORE void k() {\n  TADD(a, b, c);\n")
+    expected = [single(p) for p in tree]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-i", str(bad),
+                               *map(str, tree)], stderr=full, cwd=REPO)
+    assert proc.returncode == 2
+    assert [p.read_text() for p in tree] == expected
+
+
 def test_several_files_need_somewhere_to_go(tree, tmp_path):
     proc = ptofix("run", "--pattern", "auto", *map(str, tree))
     assert proc.returncode == 2 and "several input files" in proc.stderr
@@ -496,3 +508,19 @@ def test_an_html_report_needs_a_file_and_holds_every_file_of_the_run(tree, tmp_p
     assert proc.returncode == 1
     assert [line for line in page.read_text().splitlines() if line.startswith("<h2>")] == \
         [f"<h2>{path}</h2>" for path in map(str, tree)]
+
+
+def test_a_file_a_worker_read_is_no_output_of_the_call(tree, tmp_path):
+    # A pass option naming a file (`local-slot-num{ir=...}`) is read in each worker (-j): the parent,
+    # which writes the results, counts it as an input all the same (an output linking to it is refused).
+    ir = tmp_path / "fa.mlir"
+    shutil.copyfile(REPO / "kernels" / "flash_attention" / "fa.mlir", ir)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    (outdir / tree[0].name).symlink_to(ir)
+    before = ir.read_bytes()
+    proc = ptofix("opt", "-j", "2", "-p", f"local-slot-num{{ir={ir}}}", "-o", str(outdir), *map(str, tree[:2]))
+    assert proc.returncode == 2
+    assert f"refusing to write the output to {outdir / tree[0].name}: it is {ir}" in proc.stderr, proc.stderr
+    assert ir.read_bytes() == before
+    assert (outdir / tree[1].name).is_file()

@@ -1089,6 +1089,29 @@ def test_pyproject_tool_ptofix_not_a_table_is_located(tools, tmp_path, capsys):
     assert "pyproject.toml:5:1: error: [tool.ptofix] must be a table, not an integer" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name, body, where", [
+    ("ptofix.toml", 'pattern = "gu"\nptoas-flags = [' + "9" * 4301 + "]\n", ":2:16:"),
+    ("ptofix.toml", "x = +" + "1_" * 4400 + "1\n", ":1:5:"),
+    ("pyproject.toml", '[project]\nname = "x"\n\n[tool.ptofix]\npattern = ' + "7" * 5000 + "\n", ":5:11:"),
+])
+def test_a_config_integer_longer_than_python_converts_is_located(tools, tmp_path, capsys, name, body, where):
+    # tomllib lets int()'s ValueError (more than 4300 digits) out: it was an internal error, and a
+    # pyproject.toml holding one was passed over as not TOML (its [tool.ptofix] table unread).
+    (tmp_path / "t.mlir").write_text(TINY_MLIR)
+    (tmp_path / name).write_text(body)
+    assert build(str(tmp_path / "t.mlir"), "-o", str(tmp_path / "o"), "--dry-run") == 2
+    err = capsys.readouterr().err
+    assert f"{name}{where} error: bad TOML: an integer of more than 4300 digits" in err, err
+
+
+def test_a_pyproject_toml_that_is_not_toml_and_not_ours_is_still_passed_over(tools, tmp_path, capsys):
+    (tmp_path / "k").mkdir()
+    (tmp_path / "k" / "t.mlir").write_text(TINY_MLIR)
+    (tmp_path / "k" / "pyproject.toml").write_text("[project]\nversion = " + "1" * 5000 + "\n")
+    (tmp_path / "ptofix.toml").write_text('pattern = "gu"\n')
+    assert build(str(tmp_path / "k" / "t.mlir"), "-o", str(tmp_path / "o"), "--dry-run") == 0
+
+
 # ---- --depfile -------------------------------------------------------------------------------------
 def test_depfile_in_the_output_directory_the_build_creates(tools, tmp_path, capsys, monkeypatch):
     # kernels/flash_attention/CMakeLists.txt: -o ${FA_OUT} --depfile ${FA_OUT}/fa.d on a clean tree
@@ -1337,3 +1360,102 @@ def test_a_process_holding_the_tools_output_open_does_not_hold_the_stage():
     proc = _run_as_group(["sh", "-c", "echo out; sleep 1000 & exit 0"])
     assert proc.returncode == 0 and proc.stdout == b"out\n"
     assert time.monotonic() - started < 600     # (not the child's 1000 s)
+
+
+# ---- tools that print without end, tools that outlive a killed ptofix -------------------------------
+def _tool(directory: Path, name: str, body: str) -> Path:
+    script = directory / f"{name}.py"
+    script.write_text(body)
+    return _wrapper(directory, name, script)
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_a_tool_that_prints_too_much_is_stopped_with_an_error(tools, tmp_path, capsys, monkeypatch, stream):
+    # Its output is held in memory: past the limit (the size of C++ ptofix reads, 64 MiB; 1 MiB here)
+    # the tool is stopped and the build fails (it held all of it, 3 GB after 12 s of an endless one).
+    from ptofix import build as B
+    monkeypatch.setattr(B, "TOOL_OUTPUT_LIMIT", 1 << 20)
+    _tool(tools.bindir, "ptoas", "import sys\nif sys.argv[1:] == ['--version']:\n    print('ptoas 0.45')\n"
+                                 f"    sys.exit(0)\nchunk = b'x' * 65536\nfor _ in range(64):\n"
+                                 f"    sys.{stream}.buffer.write(chunk)\n")
+    out = tmp_path / "o"
+    assert build(str(FA_MLIR), "-o", str(out), "--no-config", "--no-compile") == 2
+    err = capsys.readouterr().err
+    assert f"error: ptoas (ptoas) printed more than 1 MiB on {stream}: stopped it" in err, err[-2000:]
+    assert not (out / "fa.cpp").exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"     # (a zombie is dead)
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the guard process is Linux's (fork, /proc)")
+def test_a_tool_child_does_not_outlive_a_killed_build(tools, tmp_path):
+    # SIGKILL runs no handler in ptofix, and PR_SET_PDEATHSIG ends the tool only: the guard process
+    # kills the tool's whole group, so a child the tool started (a driver's linker) dies too.
+    import signal
+    import subprocess
+    import time
+    pids = tmp_path / "pids"
+    _tool(tools.bindir, "ptoas", "import os, subprocess, sys, time\nif sys.argv[1:] == ['--version']:\n"
+                                 "    print('ptoas 0.45')\n    sys.exit(0)\n"
+                                 "child = subprocess.Popen(['sleep', '300'])\n"
+                                 f"open({str(pids)!r}, 'w').write(f'{{os.getpid()}} {{child.pid}}\\n')\n"
+                                 "time.sleep(300)\n")
+    proc = subprocess.Popen([sys.executable, "-m", "ptofix", "build", str(FA_MLIR), "-o", str(tmp_path / "o"),
+                             "--no-config", "--no-compile"], env=dict(os.environ, PYTHONPATH=str(REPO)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if pids.exists() and pids.read_text().endswith("\n"):
+                break
+            time.sleep(0.05)
+        tool, child = map(int, pids.read_text().split())
+        assert _alive(tool) and _alive(child)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    for _ in range(200):
+        if not (_alive(tool) or _alive(child)):
+            break
+        time.sleep(0.05)
+    left = [pid for pid in (tool, child) if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "the tool or its child outlived the killed build"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("extra", [[], ["--quiet"]])
+def test_a_build_whose_stderr_cannot_be_written_is_exit_2_not_an_internal_error(tools, tmp_path, extra):
+    import subprocess
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "build", str(FA_MLIR), "-o", str(tmp_path / "o"),
+                               "--no-config", "--no-compile", *extra], stderr=full, stdout=subprocess.PIPE,
+                              env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 2
+
+
+def test_a_tool_reads_no_input_from_ptofix_s_stdin(tools, tmp_path):
+    # A tool that reads its stdin (waiting for input) got ptofix's, which a caller may keep open
+    # without ever writing to it: the build waited forever. It reads nothing now (end of file).
+    import subprocess
+    _tool(tools.bindir, "ptoas", "import sys\nif sys.argv[1:] == ['--version']:\n    print('ptoas 0.45')\n"
+                                 "    sys.exit(0)\nsys.stderr.write(f'read {len(sys.stdin.read())} characters\\n')\n"
+                                 "sys.exit(1)\n")
+    read_end, write_end = os.pipe()        # (kept open here: never written, never closed)
+    proc = subprocess.Popen([sys.executable, "-m", "ptofix", "build", str(FA_MLIR), "-o", str(tmp_path / "o"),
+                             "--no-config", "--no-compile", "-q"], stdin=read_end, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    os.close(read_end)
+    try:
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        os.close(write_end)
+    assert proc.returncode == 1, err
+    assert b"read 0 characters" in err

@@ -9,6 +9,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -546,3 +547,175 @@ def test_opt_canonicalize_in_place_records_the_stripped_values(work, capsys):
     assert len(pipes) == 6 and {e["local_slot_num"] for e in pipes} == {2}
     assert ptofix("opt", "-p", "canonicalize{target-ptoas=v0.36}", "-i", "fa.mlir") == 0
     assert len(json.loads((work / "fa.mlir.slots.json").read_text())["pipes"]) == 6
+
+
+# ---- data safety: streams are outputs, every file read is an input, -i compares before renaming --
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["run", "--pattern", "gu", "-i", "fa.cpp", "--report", "text"],
+                                  ["run", "--pattern", "gu", "-i", "fa.cpp", "--report", "json"],
+                                  ["run", "--pattern", "gu", "-o", "out.cpp", "--report", "text", "fa.cpp"]])
+def test_a_stderr_that_cannot_take_the_report_leaves_every_file_as_it_was(work, argv):
+    # The report on stderr is an output like the file: exit 2 must mean nothing was written.
+    before = listing(work)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", *argv], stderr=full, stdout=subprocess.PIPE,
+                              cwd=work, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 2
+    assert listing(work) == before
+
+
+def test_a_stdout_that_cannot_take_the_diff_leaves_the_report_file_unwritten(work, monkeypatch):
+    def full(text):
+        raise output_module.PtofixError("cannot write the output to stdout: No space left on device")
+
+    monkeypatch.setattr(output_module, "write_stdout", full)
+    assert ptofix("run", "--pattern", "gu", "--diff", "fa.cpp", "--report", "json", "--report-file", "r.json") == 2
+    assert not (work / "r.json").exists()
+    assert not [name for name in os.listdir(work) if name.startswith(".ptofix-")]
+
+
+@pytest.mark.parametrize("option, name", [("--ir", "fa.mlir"), ("--sidecar", "fa.slots.json")])
+@pytest.mark.parametrize("onto", ["-o", "--report-file"])
+def test_an_output_onto_a_file_the_run_reads_is_refused(work, capsys, option, name, onto):
+    (work / "fa.slots.json").write_text('{"version": 1, "pipes": []}\n')
+    before = listing(work)
+    report = ["--report", "json"] if onto == "--report-file" else []
+    assert ptofix("run", "--local-slot-num", "0=2", option, name, *report, onto, name, "fa.cpp") == 2
+    assert f"refusing to write the {'output' if onto == '-o' else 'report'} to {name}: it is {name}" \
+        in capsys.readouterr().err
+    assert listing(work) == before
+
+
+def _edit_while_running(monkeypatch, path: Path, new_content: bytes) -> None:
+    """Make ``run`` see ``path`` change after it read it (an editor, or a second `run -i`)."""
+    from ptofix.commands import run as run_module
+    original = run_module.process_file
+
+    def process_then_edit(file, args):
+        result = original(file, args)
+        path.write_bytes(new_content)
+        return result
+
+    monkeypatch.setattr(run_module, "process_file", process_then_edit)
+
+
+@pytest.mark.parametrize("edit", [b"// edited meanwhile\n", FA_CPP.read_bytes() + b"// one more line\n",
+                                  FA_CPP.read_bytes()[:-1]])
+def test_in_place_refuses_a_file_that_changed_since_it_was_read(work, capsys, monkeypatch, edit):
+    _edit_while_running(monkeypatch, work / "fa.cpp", edit)
+    assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp") == 2
+    assert "refusing to replace fa.cpp: it changed since ptofix read it" in capsys.readouterr().err
+    assert (work / "fa.cpp").read_bytes() == edit
+    assert not [name for name in os.listdir(work) if name.startswith(".ptofix-")]
+
+
+def test_in_place_with_an_unchanged_file_still_writes(work, monkeypatch):
+    # The same bytes written back meanwhile (a touch, a save without change) are no change.
+    _edit_while_running(monkeypatch, work / "fa.cpp", FA_CPP.read_bytes())
+    assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp") == 0
+    assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
+
+
+def test_two_in_place_runs_on_one_file_never_lose_a_result(work):
+    # Two different edits of one file at once: the file ends as one of them applied to the other's
+    # result, or as one alone with the other run refused (exit 2); never one alone while the other
+    # reports success (its result lost).
+    edits = {"slots": ["--local-slot-num", "0=3"], "barriers": ["--pattern", "gu"]}
+    alone = {}
+    for name, options in edits.items():
+        assert ptofix("run", *options, "fa.cpp", "-o", f"{name}.cpp") == 0
+        alone[name] = (work / f"{name}.cpp").read_bytes()
+    assert len({*alone.values(), FA_CPP.read_bytes()}) == 3
+    procs = {name: subprocess.Popen([sys.executable, "-m", "ptofix", "run", *options, "-i", "fa.cpp"], cwd=work,
+                                    stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(REPO)))
+             for name, options in edits.items()}
+    statuses = {name: proc.wait() for name, proc in procs.items()}
+    errors = b"".join(proc.stderr.read() for proc in procs.values()).decode()
+    result = (work / "fa.cpp").read_bytes()
+    for name, other in (("slots", "barriers"), ("barriers", "slots")):
+        if result == alone[name]:
+            assert statuses == {name: 0, other: 2}, errors
+            return
+    assert statuses == {"slots": 0, "barriers": 0}, errors
+    assert result not in (FA_CPP.read_bytes(), *alone.values())
+
+
+def test_reading_stdin_when_it_is_closed_is_an_error(work):
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "-"], stdin=subprocess.DEVNULL, cwd=work,
+                          capture_output=True, env=dict(os.environ, PYTHONPATH=str(REPO)),
+                          preexec_fn=lambda: os.close(0))
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "ptofix: error: cannot read the input from stdin ('-'): it is closed\n"
+
+
+# ---- Ctrl-C while the command starts --------------------------------------------------------------
+_INTERRUPT_DURING_START = """
+import os, signal, sys
+sys.argv = ["ptofix", "run", "--check", "--pattern", "gu", "fa.cpp"]   # (as the console script starts)
+import ptofix                        # (the package's first lines run first)
+os.kill(os.getpid(), signal.{name})  # a Ctrl-C (or a stop) while the command's modules import
+import ptofix.cli
+ptofix.cli.console_main()
+"""
+
+
+@pytest.mark.parametrize("name, status, line", [("SIGINT", 130, "ptofix: interrupted\n"),
+                                                ("SIGTERM", 143, "ptofix: stopped by SIGTERM\n"),
+                                                ("SIGHUP", 129, "ptofix: stopped by SIGHUP\n")])
+def test_ctrl_c_while_the_command_imports_is_one_line_and_130(work, name, status, line):
+    proc = subprocess.run([sys.executable, "-c", _INTERRUPT_DURING_START.format(name=name)], cwd=work,
+                          capture_output=True, env=dict(os.environ, PYTHONPATH=str(REPO)),
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert (proc.returncode, proc.stderr.decode()) == (status, line)
+
+
+def test_a_program_importing_ptofix_keeps_its_own_ctrl_c():
+    # Only the ptofix command handles Ctrl-C at start-up: a library user's KeyboardInterrupt stays.
+    code = "import signal, ptofix; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)),
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert proc.stdout == "True\n", proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="flock(2)")
+def test_in_place_waits_for_another_runs_lock_and_gives_up_unwritten(work, capsys, monkeypatch):
+    # Another ptofix replacing the file holds an exclusive flock from its comparison to its rename.
+    import fcntl
+    monkeypatch.setattr(output_module, "LOCK_PATIENCE", 0.3)
+    with open(work / "fa.cpp", "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp") == 2
+    assert "another process has held a lock on it" in capsys.readouterr().err
+    assert (work / "fa.cpp").read_bytes() == FA_CPP.read_bytes()
+    assert not [name for name in os.listdir(work) if name.startswith(".ptofix-")]
+    assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp") == 0      # (released: written)
+    assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
+
+
+def test_a_report_reader_that_goes_away_does_not_stop_the_in_place_write(work, capsys, monkeypatch):
+    # `run -i F --report-file - | head -1`: the reader chose to stop; F is still written, exit 0.
+    def reader_gone(text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(output_module, "write_stdout", reader_gone)
+    monkeypatch.setattr("ptofix.cli.discard_stdout", lambda: None)
+    assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp", "--report", "text", "--report-file", "-") == 0
+    assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
+    assert not [name for name in os.listdir(work) if name.startswith(".ptofix-")]
+
+
+def test_the_file_behind_stdin_is_an_input(work):
+    # `ptofix run - < fa.cpp --report-file fa.cpp`: the report would replace the input it was made from.
+    with open(work / "fa.cpp", "rb") as stdin:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "gu", "-", "--report", "text",
+                               "--report-file", "fa.cpp", "-o", "out.cpp"], stdin=stdin, cwd=work,
+                              capture_output=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 2
+    assert b"refusing to write the report to fa.cpp: it is the input read from stdin" in proc.stderr
+    assert (work / "fa.cpp").read_bytes() == FA_CPP.read_bytes() and not (work / "out.cpp").exists()
+    # -o onto it is allowed, as -o onto a named input is (everything was read first).
+    with open(work / "fa.cpp", "rb") as stdin:
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "gu", "-", "-o", "fa.cpp"],
+                              stdin=stdin, cwd=work, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 0 and (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()

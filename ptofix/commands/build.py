@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 from ..build import DEFAULT_PTOAS_FLAGS, ENV_VARS
 
@@ -142,13 +141,14 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import build as B
+    from ..output import write_stderr
 
     table = args._build_options
     settings = B.resolve_settings(args, table)
     plan = B.make_plan(args, settings, table)
-    say = (lambda msg: None) if args.quiet else (lambda msg: sys.stderr.write(f"ptofix build: {msg}\n"))
+    say = (lambda msg: None) if args.quiet else (lambda msg: write_stderr(f"ptofix build: {msg}\n"))
     if os.environ.get("FA_REMOVE_VEC_BARRIERS"):
-        sys.stderr.write("ptofix build: warning: FA_REMOVE_VEC_BARRIERS (line numbers) is ignored; ptofix "
+        write_stderr("ptofix build: warning: FA_REMOVE_VEC_BARRIERS (line numbers) is ignored; ptofix "
                          "selects barriers by --pattern and removes only what its proof allows\n")
     for note in plan.notes:
         say(f"note: {note}")
@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         B.check_slot_values_against_ir(plan, B.check_arch(plan, source))
         B.check_output_dir(plan.art, plan.depfile)
         for err in plan.tool_errors:
-            sys.stderr.write(f"ptofix build: warning: {err}\n")
+            write_stderr(f"ptofix build: warning: {err}\n")
         from ..output import write_stdout
         write_stdout(B.plan_text(plan, settings, table))
         return 0
@@ -172,5 +172,5 @@ def run(args: argparse.Namespace) -> int:
         with terminate_as_interrupt():
             return B.execute(plan, settings, say)
     except Terminated as stop:
-        sys.stderr.write(f"ptofix build: stopped by {signal.Signals(stop.signum).name}\n")
+        write_stderr(f"ptofix build: stopped by {signal.Signals(stop.signum).name}\n")
         return 128 + stop.signum
