@@ -35,6 +35,8 @@ def add_parser(subparsers) -> None:
                                    description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
+    parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
+                        help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
     parser.add_argument("--pattern", "-P", metavar="P[,P...]",
                         help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
     parser.add_argument("--weight", metavar="LINE=N[,...]",
