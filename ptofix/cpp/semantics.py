@@ -652,6 +652,29 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
             at = summary.macros[name] if defined else summary.names[name]
             return (f"{where}: '#include {spelled}' comes before pto's header, which then sees its '{name}' "
                     f"({at}): it may change pto's code")
+    # A header's macro the kernel writes outside its function bodies (a declaration, a function's
+    # head) may declare or rename anything there, as the file's own would.
+    text = model.source.text
+    outside: list[str] = []
+    start = 0
+    for fn in model.functions:
+        body_span = fn.body.span
+        outside.append(text[start:body_span.start])
+        start = body_span.end
+    outside.append(text[start:])
+    heads = set(identifiers(code_only(" ".join(outside))))
+    macros_outside = sorted(name for name, bodies in summary.macro_bodies.items() if name in heads
+                            and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
+    if macros_outside:
+        name = macros_outside[0]
+        return (f"{where}: '#include {spelled}' defines the macro '{name}' ({summary.macros[name]}), which the "
+                "kernel writes outside its function bodies: its expansion may declare or rename anything there")
+    for name in sorted(set(summary.macro_bodies) & kernel_words):
+        for body in summary.macro_bodies[name]:
+            if "##" in body or any(body.count(a) != body.count(b) for a, b in ("()", "[]", "{}")):
+                return (f"{where}: '#include {spelled}' defines the macro '{name}' ({summary.macros[name]}), which "
+                        "pastes tokens or leaves a bracket open, and the kernel writes it: it may call or declare "
+                        "any name")
     keywords = sorted(set(summary.macros) & _KEYWORDS)
     if keywords:
         return f"{where}: '#include {spelled}' defines a macro named like the C++ keyword '{keywords[0]}'"
