@@ -657,10 +657,9 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     text = model.source.text
     outside: list[str] = []
     start = 0
-    for fn in model.functions:
-        body_span = fn.body.span
-        outside.append(text[start:body_span.start])
-        start = body_span.end
+    for body_span in sorted(fn.body.span for fn in model.functions):
+        outside.append(text[start:max(start, body_span.start)])
+        start = max(start, body_span.end)
     outside.append(text[start:])
     heads = set(identifiers(code_only(" ".join(outside))))
     macros_outside = sorted(name for name, bodies in summary.macro_bodies.items() if name in heads
