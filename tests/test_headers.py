@@ -285,3 +285,22 @@ def test_real_kernel_removals_simulate_equal(corpus_dir, tmp_path, name):
     sim = subprocess.run([sys.executable, "-m", "ptofix", "simulate", str(real / f"{name}.cpp"), str(out)],
                          capture_output=True, text=True, env={**os.environ})
     assert sim.returncode == 0, sim.stdout + sim.stderr
+
+
+def test_build_reads_headers_where_bisheng_finds_them(tmp_path):
+    from ptofix.build import include_directories
+    flags = ["-O2", "-I", "a", "-Ib", "--include-directory=c", "-xcce"]
+    assert include_directories(flags) == [os.path.abspath(x) for x in ("a", "b", "c")]
+
+
+def test_build_config_key_include_is_relative_to_the_config_and_checked(tmp_path, capsys):
+    fa = REPO / "kernels" / "flash_attention" / "fa.mlir"
+    (tmp_path / "inc").mkdir()
+    config = write(tmp_path / "ptofix.toml", 'include = ["inc", "missing"]\n')
+    status = main(["build", str(fa), "-o", str(tmp_path / "out"), "--dry-run", "--config", str(config),
+                   "--target-ptoas", "v0.45"])
+    err = capsys.readouterr().err
+    assert status == 2 and f"include {tmp_path / 'missing'}" in err and "not a directory" in err
+    write(tmp_path / "ptofix.toml", 'include = ["inc"]\n')
+    assert main(["build", str(fa), "-o", str(tmp_path / "out"), "--dry-run", "--config", str(config),
+                 "--target-ptoas", "v0.45"]) == 0
