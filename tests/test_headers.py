@@ -196,7 +196,7 @@ def test_a_header_function_named_like_the_files_helper(tmp_path, capsys):
     # A header that declares a global `helper` too: overload resolution may choose it.
     write(tmp_path / "decl.h", "void helper(int64_t n);\n")
     report = run_auto(source, capsys=capsys)[1]
-    assert report["removed"] == 0 and "helper" in reasons(report)
+    assert report["removed"] == 0 and "may declare a function of that name" in reasons(report)
 
 
 def test_a_missing_include_directory_is_bad_input(tmp_path, capsys):
@@ -304,3 +304,26 @@ def test_build_config_key_include_is_relative_to_the_config_and_checked(tmp_path
     write(tmp_path / "ptofix.toml", 'include = ["inc"]\n')
     assert main(["build", str(fa), "-o", str(tmp_path / "out"), "--dry-run", "--config", str(config),
                  "--target-ptoas", "v0.45"]) == 0
+
+
+def test_kernel_macros_and_header_declarations_meet(tmp_path, capsys):
+    # The kernel's macro renames the header's declaration (`runtime_index` declares TADD there).
+    write(tmp_path / "r.h", "static inline int runtime_index(int n) { return n; }\n")
+    renamed = write(tmp_path / "k.cpp", kernel(after='#define runtime_index TADD\n#include "r.h"\n'))
+    report = run_auto(renamed, capsys=capsys)[1]
+    assert report["removed"] == 0 and "'runtime_index'" in reasons(report)
+    # The header writes the kernel's macro at namespace scope: what it declares is not known.
+    write(tmp_path / "m.h", "MAKE(one)\n")
+    used = write(tmp_path / "u.cpp", kernel(after='#define MAKE(n) int n;\n#include "m.h"\n'))
+    report = run_auto(used, capsys=capsys)[1]
+    assert report["removed"] == 0 and "'MAKE'" in reasons(report)
+
+
+def test_a_header_function_in_the_namespace_of_the_files_helper(tmp_path, capsys):
+    helper = "namespace app {\nstatic AICORE void helper(int32_t n) { }\n"
+    source = write(tmp_path / "k.cpp", kernel(after='#include "n.h"\n' + helper, extra="  helper(3);\n") + "}\n")
+    write(tmp_path / "n.h", "namespace app { void other(int64_t n); }\n")
+    assert run_auto(source, capsys=capsys)[1]["removed"] == 1
+    write(tmp_path / "n.h", "namespace app { void helper(int64_t n); }\n")
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "may declare a function of that name" in reasons(report)

@@ -674,6 +674,16 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
                 return (f"{where}: '#include {spelled}' defines the macro '{name}' ({summary.macros[name]}), which "
                         "pastes tokens or leaves a bracket open, and the kernel writes it: it may call or declare "
                         "any name")
+    # A macro the header's namespace scope writes that pto-isa or the kernel defines may expand to
+    # declarations the summary does not see, and a kernel macro named like a header's declaration
+    # renames it.
+    foreign = sorted(((set(summary.namespace_words) & (pto_macro_names() | model.macros))
+                      | (set(summary.names) & model.macros)) - QUALIFIER_MACROS)
+    if foreign:
+        name = foreign[0]
+        at = summary.namespace_words.get(name) or summary.names[name]
+        return (f"{where}: '#include {spelled}' writes '{name}' at namespace scope ({at}), a macro pto-isa or "
+                "the kernel defines: its declarations there are not known")
     keywords = sorted(set(summary.macros) & _KEYWORDS)
     if keywords:
         return f"{where}: '#include {spelled}' defines a macro named like the C++ keyword '{keywords[0]}'"
@@ -2029,6 +2039,10 @@ class FunctionSemantics:
             # A built-in with no parameters would be this very function, redeclared (or the call
             # ambiguous).
             return ""
+        if not self.ctx.headers_known or fn.name.rpartition("::")[2] in self.ctx.header_names:
+            # (In any namespace: the summary does not tell them apart.)
+            return "a header the file includes may declare a function of that name too, which overload resolution " \
+                   "may choose"
         if fn.namespace:
             # A function of the caller's own namespace hides the global ones from unqualified
             # lookup, but argument-dependent lookup brings them back for an argument of a global
