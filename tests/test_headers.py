@@ -224,13 +224,40 @@ def test_toolchain_list():
         assert toolchain_may_declare(name), name
 
 
-def test_check_after_fix_trusts_the_files_own_cube_kernel(tmp_path):
+def test_check_after_fix_exits_0_on_the_fa_workload(tmp_path):
     fa = REPO / "kernels" / "flash_attention" / "fa.cpp"
     fixed = tmp_path / "f.cpp"
     subprocess.run([sys.executable, "-m", "ptofix", "check", "--fix", str(fa), "-o", str(fixed)],
                    capture_output=True, text=True)
     proc = subprocess.run([sys.executable, "-m", "ptofix", "check", str(fixed)], capture_output=True, text=True)
-    assert "cube_kernel" not in proc.stderr
+    assert proc.returncode == 0 and "unverified" not in proc.stderr, proc.stderr
+
+
+CALLER = """#include "pto/pto-inst.hpp"
+AICORE void work(__gm__ float* v1) {{
+  {big} v5;
+  TASSIGN(v5, 0);
+  TADDS(v5, v5, 1.0f);
+}}
+extern "C" __global__ AICORE void k(__gm__ float* v1) {{
+  {big} v6;
+  TASSIGN(v6, 0);
+{body}}}
+"""
+
+
+@pytest.mark.parametrize("body, verified", [
+    ("  work(v1);\n", True),
+    ("  work(v1);\n  work(v1);\n", False),                       # the second call's head meets the first's tail
+    ("  for (int i = 0; i < 2; ++i) {\n    work(v1);\n  }\n", False),   # so does the next iteration's
+    ("  TMULS(v6, v6, 2.0f);\n  work(v1);\n", False),             # the caller's op may still run
+    ("  work(v1);\n  TMULS(v6, v6, 2.0f);\n", False),
+    ("  TMULS(v6, v6, 2.0f);\n  pipe_barrier(PIPE_V);\n  work(v1);\n", True),
+])
+def test_check_a_call_of_a_vector_helper_is_verified_only_alone(tmp_path, body, verified):
+    source = write(tmp_path / "k.cpp", CALLER.format(big=TILE.format(r=32, c=128, l="RowMajor"), body=body))
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "check", str(source)], capture_output=True, text=True)
+    assert ("'k' is unverified" not in proc.stderr) == verified, proc.stderr
 
 
 # -- the real kernels with their runtime headers ------------------------------------------------------

@@ -712,7 +712,14 @@ class FileContext:
         # file's for every statement (but the qualifiers both define alike), and what they declare
         # at namespace scope may compete with the file's functions.
         self.headers = read_includes(model, include_search_path())
-        self.headers_known = all(not summary.unknown for summary in self.headers.values())
+        # Whether every name the file can see is declared where ptofix reads it: its own text, the
+        # headers it includes (read, pto-isa's or the standard library's) and the compiler's
+        # reserved names. Not for a file another one #includes (`ptofix build`'s caller, whose own
+        # includes come first) or one that does not include pto's header itself (pto's names then
+        # come from elsewhere: a forced include, an including file).
+        self.headers_known = all(not summary.unknown for summary in self.headers.values()) and translation_unit \
+            and any(trusted_header(spelled) and spelled[1:].lstrip().startswith("pto/")
+                    for spelled, _ in model.includes)
         header_macros = {name for summary in self.headers.values() for name, bodies in summary.macro_bodies.items()
                          if not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(body)
                                                                   for body in bodies))}
