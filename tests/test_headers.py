@@ -354,3 +354,16 @@ def test_a_header_function_in_the_namespace_of_the_files_helper(tmp_path, capsys
     write(tmp_path / "n.h", "namespace app { void helper(int64_t n); }\n")
     report = run_auto(source, capsys=capsys)[1]
     assert report["removed"] == 0 and "may declare a function of that name" in reasons(report)
+
+
+def test_declared_names_with_trailing_attributes():
+    found = declared_names("static int counter __attribute__((unused)) = 0 ; register int r asm ( ) ;")
+    assert {"counter", "r"} <= found and "int" not in found
+
+
+def test_a_header_with_braces_paired_across_if_branches_is_read_to_its_end(tmp_path, capsys):
+    # (`}` with no `{` open: every name counts as namespace-scope, and the macro after it still counts.)
+    write(tmp_path / "odd.h", "#ifdef A\nstruct S {\n#else\nstruct S : B {\n#endif\n};\n}\n#define LATE(x) x\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "odd.h"\n', extra="  int64_t v9 = LATE(v3);\n"))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "LATE" in reasons(report)

@@ -66,7 +66,9 @@ QUALIFIER_MACROS = frozenset(["__gm__", "__aicore__"])
 
 _CCE_VECTOR_FAMILY = re.compile(r"v[a-z]{1,4}[0-9]*(?:_[a-z0-9]+)*")
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum", "typename", "concept", "namespace"])
-_DECLARATOR_FOLLOWERS = frozenset(["(", ")", ";", "=", ",", "[", "{", ":"])
+_DECLARATOR_FOLLOWERS = frozenset(["(", ")", ";", "=", ",", "[", "{", ":",
+                                   # (`int counter __attribute__((unused)) = 0;`, `int r asm("x1");`)
+                                   "__attribute__", "__declspec", "asm", "__asm__", "__asm", "alignas"])
 
 
 def _lexemes(code: str) -> list[str]:
@@ -241,8 +243,8 @@ def _read_header(text: str, path: str) -> _Header:
             continue
         if mark == "}":
             if not scopes:
-                balanced = False
-                break
+                balanced = False      # (read on: the directives after it count all the same)
+                continue
             if scopes.pop() and all(scopes):
                 pieces.append(("}", starts[i]))      # (a skipped body is `{}` already)
             head_start = ends[i]
