@@ -2046,8 +2046,9 @@ class FunctionSemantics:
             # A built-in with no parameters would be this very function, redeclared (or the call
             # ambiguous).
             return ""
-        if not self.ctx.headers_known or fn.name.rpartition("::")[2] in self.ctx.header_names:
-            # (In any namespace: the summary does not tell them apart.)
+        if fn.name.rpartition("::")[2] in self.ctx.header_names:
+            # (In any namespace: the summary does not tell them apart. A header not read leaves the
+            # file unmodelled.)
             return "a header the file includes may declare a function of that name too, which overload resolution " \
                    "may choose"
         if fn.namespace:
