@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections import Counter
 
@@ -60,7 +61,7 @@ def main() -> int:
             totals[1] += without
             totals[2] += with_include
             if why:
-                causes[why.split(": ", 1)[-1][:110]] += barriers
+                causes[re.sub(r"^\S+:\d+:\d+: ", "", why)[:110]] += barriers
             if args.per_file:
                 print(f"  {os.path.relpath(path, args.corpus)}: {barriers} barriers, removed {without} without -I, "
                       f"{with_include} with -I{'; unmodelled: ' + why if why else ''}")
