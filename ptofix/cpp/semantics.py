@@ -2132,6 +2132,8 @@ class FunctionSemantics:
         # declares_variable, a proof, would load the grammar on the fast path for a rare case.)
         if "::" not in name.lstrip(":") and self.ctx.is_local_name(base):
             return False
+        if base in self.ctx.header_names:
+            return True       # (a header's name may be a type, whatever builtin it is spelled like)
         return base not in _PTO_CALL_NAMES and base not in PTO_INSTRUCTIONS
 
     def _free_name(self, name: str) -> str:
