@@ -367,3 +367,15 @@ def test_a_header_with_braces_paired_across_if_branches_is_read_to_its_end(tmp_p
     source = write(tmp_path / "k.cpp", kernel(after='#include "odd.h"\n', extra="  int64_t v9 = LATE(v3);\n"))
     report = run_auto(source, capsys=capsys)[1]
     assert report["removed"] == 0 and "LATE" in reasons(report)
+
+
+def test_worker_processes_search_the_same_directories(tmp_path):
+    runtime_headers(tmp_path / "include")
+    files = [write(tmp_path / f"k{i}.cpp", kernel(after='#include "runtime.h"\n')) for i in range(2)]
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "-j", "2", "-I", str(tmp_path / "include"),
+                           "--pattern", "auto", *map(str, files), "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    for path in files:
+        assert _removed_lines((out / path.name).read_text(encoding="utf-8")), path.name
