@@ -13,11 +13,13 @@ transitively, and summarised as the names it may make visible to the kernel:
   nothing a kernel can name without naming their class or function first.
 
 Only those names can change what the kernel's code means, and only where the kernel spells one
-(`FileContext` makes the file unmodelled then, naming the header and the name). What cannot be
-summarised is unknown, with the reason: a header not found (the message says how to supply it:
-`-I DIR`), one named by a macro, one that pastes tokens or leaves brackets open in a macro it
-uses, a declaring macro used at namespace scope, a declaration in namespace `pto` or `std`, an
-explicit specialization, an operator declared at namespace scope, a using-directive for a
+(semantics.FileContext: a header's macro is the file's own for every statement; a name the model
+reads by its spelling that a header declares or defines makes the file unmodelled, naming the
+header and the name; a header's declaration competes with the file's function of that name and
+may be a type). What cannot be summarised is unknown, with the reason: a header not found (the
+message says how to supply it: `-I DIR`), one named by a macro, one that pastes tokens or leaves
+brackets open in a macro it uses, a declaring macro used at namespace scope, a declaration in
+namespace `pto` or `std`, an explicit specialization, an operator declared at namespace scope, a using-directive for a
 namespace neither pto's, std's nor one the headers or the kernel open, or more than
 ``MAX_INCLUDE_DEPTH`` nested includes or ``MAX_HEADERS`` headers.
 
