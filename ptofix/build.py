@@ -48,7 +48,7 @@ DEFAULT_PTOAS_FLAGS = "--pto-arch=a3 --enable-insert-sync"
 # Options that only make sense on the command line.
 CLI_ONLY = {"help", "config", "no-config", "dry-run", "quiet"}
 # Config keys whose relative values are relative to the config file's directory.
-PATH_KEYS = {"pto-lib", "caller", "output-dir", "ir", "sidecar", "depfile"}
+PATH_KEYS = {"pto-lib", "caller", "output-dir", "ir", "sidecar", "depfile", "include"}
 # Options whose value may be a TOML integer (or a list or table of them): counts and FlagIDs.
 NUMBER_KEYS = {"local-slot-num", "default-local-slot-num", "unit-flag"}
 TOOL_KEYS = {"ptoas", "bisheng"}
@@ -312,6 +312,9 @@ def _config_value(config: Config, info: OptionInfo, raw: Any) -> Any:
         items = raw if isinstance(raw, list) else [raw]
         if not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in items):
             raise config.error(info.key, f"{where} must be a string or a list of strings")
+        if info.key in PATH_KEYS:
+            items = [x if os.path.isabs(x) else os.path.normpath(os.path.join(config.directory, x))
+                     for x in map(str, items)]
         return [_convert(config, info, str(x)) for x in items]
     # a value option: string, integer, list (comma list) or table (K=V comma list)
     if isinstance(raw, bool) or isinstance(raw, float) or (isinstance(raw, int) and info.key not in NUMBER_KEYS):
@@ -907,6 +910,7 @@ class Plan:
     tool_errors: list[str] = field(default_factory=list)
     default_ptoas_flags: bool = False    # ptoas runs with DEFAULT_PTOAS_FLAGS (no --ptoas-flags, no config key)
     slot_map_config: Config | None = None   # the config file, when it gave the local-slot-num map
+    include_dirs: list[str] = field(default_factory=list)   # where the C++ passes look for headers (bisheng's)
 
 
 def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo]) -> Plan:
@@ -1002,6 +1006,13 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
         if not bisheng_err:
             inputs.append(("the bisheng", bisheng))
     ptoas_cmd = ptoas_argv(args.ptoas or "ptoas", ptoas_flags, art.canon)
+    # The C++ passes read the headers the kernel includes where bisheng finds them: its flags' -I
+    # directories, then the pto-isa checkout's include directory (`-I$PTO_LIB_PATH/include`).
+    include_dirs = list(getattr(args, "include_dirs", None) or []) + include_directories(bisheng_flags) \
+        + ([os.path.join(pto_lib, "include")] if pto_lib else [])
+    for directory in getattr(args, "include_dirs", None) or []:
+        if not os.path.isdir(directory):
+            raise PtofixError(f"include {directory} ({settings.origin('include')}): not a directory")
     depfile = getattr(args, "depfile", None) or None
     deps = list(dict.fromkeys(os.path.abspath(path) for what, path in inputs if what != "the bisheng"))
     refuse_outputs_over_inputs(art, depfile, inputs)
@@ -1009,7 +1020,21 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
         depfile_text([art.fixed], deps)      # every path can be written in it
     return Plan(args.input, art, args.target_ptoas, args.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
                 compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e],
-                args.ptoas_flags is None, _slot_map_config(settings))
+                args.ptoas_flags is None, _slot_map_config(settings), include_dirs)
+
+
+def include_directories(flags: list[str]) -> list[str]:
+    """The include directories compiler flags name (`-I DIR`, `-IDIR`, `--include-directory=DIR`), in
+    order; a relative one is relative to the directory bisheng runs in (this one)."""
+    found: list[str] = []
+    for i, flag in enumerate(flags):
+        if flag in ("-I", "--include-directory") and i + 1 < len(flags):
+            found.append(flags[i + 1])
+        elif flag.startswith("-I") and len(flag) > 2:
+            found.append(flag[2:])
+        elif flag.startswith("--include-directory="):
+            found.append(flag.split("=", 1)[1])
+    return [os.path.abspath(directory) for directory in found]
 
 
 def check_slot_values_against_ir(plan: Plan, module: Module) -> None:
@@ -1546,6 +1571,8 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     except PtofixError as exc:
         raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
     _check_starts_as_cpp(cpp)
+    from .cpp.headers import set_include_search_path
+    set_include_search_path(plan.include_dirs)
     fixed = fix_cpp(cpp, plan.passes)
     for warning in fixed.warnings:
         write_stderr(warning + "\n")

@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 parser.print_help()
                 return EXIT_ERROR
         debug = bool(getattr(args, "debug", False))
+        _include_directories(getattr(args, "include_dirs", None) or [])
         # SIGTERM/SIGHUP (a CI cancel, a closed terminal) unwind like Ctrl-C: outputs being written
         # are left as they were and their temporaries removed, workers and tools are ended.
         from .signals import terminate_as_interrupt
@@ -181,6 +182,17 @@ def _unwind_on_interrupt() -> None:
             signal.signal(signal.SIGINT, signal.default_int_handler)
         except ValueError:      # (not the main thread: its handler stays)
             pass
+
+
+def _include_directories(directories: list[str]) -> None:
+    """`-I DIR...`: where the analysis looks for the headers a kernel includes (forked workers
+    inherit it). A directory that does not exist is bad input: the headers would silently stay
+    unread."""
+    from .cpp.headers import set_include_search_path
+    for directory in directories:
+        if not os.path.isdir(directory):
+            raise PtofixError(f"-I {directory}: not a directory")
+    set_include_search_path(directories)
 
 
 def _stderr(text: str) -> None:

@@ -36,7 +36,7 @@ def _run_actions():
 
 def test_every_run_option_is_known_to_the_fast_reader_as_argparse_defines_it():
     tables = {"value": run_command._FAST_VALUES, "int": run_command._FAST_INTS, "flag": run_command._FAST_FLAGS,
-              "choice": {k: v[0] for k, v in run_command._FAST_CHOICES.items()}}
+              "choice": {k: v[0] for k, v in run_command._FAST_CHOICES.items()}, "append": run_command._FAST_APPENDS}
     known = {flag for table in tables.values() for flag in table}
     for action in _run_actions():
         if not action.option_strings:
@@ -44,6 +44,8 @@ def test_every_run_option_is_known_to_the_fast_reader_as_argparse_defines_it():
             continue
         if action.const is True:
             kind = "flag"
+        elif type(action).__name__ == "_AppendAction":
+            kind = "append"
         elif action.type in (int, count_argument, positive_count):
             kind = "int"
         elif action.choices:
@@ -68,6 +70,7 @@ def test_fast_defaults_are_argparses():
 ACCEPTED = [
     ["run", "--pattern", "gu", "fa.cpp", "-o", "out.cpp"],
     ["run", "--pattern", "auto", "fa.cpp", "-o", "out.cpp"],
+    ["run", "-I", "include", "--pattern", "auto", "-I", "other", "fa.cpp", "-o", "out.cpp"],
     ["run", "-P", "gu,softmax-exp-sum", "--force", "--weight", "12=3", "fa.cpp", "--diff"],
     ["--debug", "run", "--pattern=gu", "fa.cpp", "--check", "--debug"],
     ["run", "--pattern", "auto", "-", "--report", "json", "--report-file", "r.json", "-o", "-"],
@@ -100,7 +103,7 @@ def test_other_command_lines_are_left_to_argparse(argv):
     assert run_command.fast_arguments(argv) is None
 
 
-WORDS = st.sampled_from(["run", "--debug", "fa.cpp", "b.cpp", "-", "", "-o", "--output", "-i", "--in-place", "--diff",
+WORDS = st.sampled_from(["run", "--debug", "fa.cpp", "b.cpp", "-", "", "-I", "-o", "--output", "-i", "--in-place", "--diff",
                          "--check", "--force", "--pattern", "-P", "gu", "auto", "--pattern=gu", "--report", "json",
                          "text", "xml", "--report-file", "-j", "--jobs", "2", "0", "-1", "--tpipe-order", "old",
                          "--weight", "3=4", "--", "--pat", "--ir", "--output=o.cpp", "-h", "--jobs=2", "x y"])

@@ -111,6 +111,9 @@ def add_parser(subparsers) -> None:
                     help="bisheng flags, one shell-quoted string (compile.sh's -fPIC -shared ... -std=gnu++17)")
     if not have("--pto-lib"):
         cc.add_argument("--pto-lib", metavar="DIR", help="pto-isa checkout: adds -IDIR/include (env PTO_LIB_PATH)")
+    cc.add_argument("-I", "--include", dest="include_dirs", action="append", metavar="DIR",
+                    help="search DIR for the headers the kernel #includes, before the bisheng flags' -I and "
+                         "PTO_LIB/include (repeatable; config key include)")
     cc.add_argument("--caller", metavar="FILE",
                     help="host/caller .cpp that #includes KERNEL_CPP; enables the compile stage")
     cc.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,

@@ -26,6 +26,8 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("check", help="report PIPE_V races ptoas left in (and --fix them)",
                                    description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")
+    parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
+                        help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
     parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
     add_output_arguments(parser)
     add_batch_arguments(parser)

@@ -35,6 +35,8 @@ def add_parser(subparsers) -> None:
                                    description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
+    parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
+                        help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
     parser.add_argument("--pattern", "-P", metavar="P[,P...]", action=CommaListAction,
                         help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
     parser.add_argument("--weight", metavar="LINE=N[,...]", action=CommaListAction,
@@ -66,12 +68,13 @@ _FAST_CHOICES = {"--report": ("report", ("json", "text", "html")), "--tpipe-orde
 _FAST_INTS = {"-j": "jobs", "--jobs": "jobs", "--default-local-slot-num": "default_local_slot_num"}
 _FAST_FLAGS = {"--force": "force", "-i": "in_place", "--in-place": "in_place", "--diff": "diff", "--check": "check",
                "--debug": "debug", "-q": "quiet", "--quiet": "quiet"}
+_FAST_APPENDS = {"-I": "include_dirs"}       # repeatable: each value appended
 _EXCLUSIVE = ("output", "in_place", "diff", "check")     # one output mode (a mutually exclusive group)
 FAST_DEFAULTS = {"debug": False, "command": "run", "pattern": None, "weight": None, "force": False,
                  "local_slot_num": None, "local_slot_ir": None, "local_slot_sidecar": None, "target_ptoas": None,
                  "default_local_slot_num": None, "tpipe_order": None, "pto_lib": None, "unit_flag": None,
                  "output": None, "in_place": False, "diff": False, "check": False, "report": None,
-                 "report_file": None, "jobs": 1, "quiet": False}
+                 "report_file": None, "jobs": 1, "quiet": False, "include_dirs": None}
 
 
 def fast_arguments(argv: list[str]) -> dict | None:
@@ -118,6 +121,10 @@ def fast_arguments(argv: list[str]) -> dict | None:
             i += 1
             if value.startswith("-") and value != "-":
                 return None
+        if flag in _FAST_APPENDS:
+            dest = _FAST_APPENDS[flag]
+            values[dest] = [*(values[dest] or []), value]
+            continue
         stored: str | int = value
         if flag in _FAST_VALUES:
             dest = _FAST_VALUES[flag]

@@ -82,7 +82,8 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
         # Any statement the model does not understand may hide vector work of its own, racing
         # with itself (`while (...) { TADD(b, ...); TADD(b, ...); }`) or with an op beside it,
         # whether or not a modelled op follows it in a window: no claim of "no race" past it.
-        unknowns: list[Event] = [e for e in cfg.events if e.kind is EventKind.UNKNOWN]
+        unknowns: list[Event] = [e for e in cfg.events if e.kind is EventKind.UNKNOWN
+                                 and not _isolated_call(analysis, cfg, e)]
         for c in cfg.events:
             if c.kind is not EventKind.OP:
                 continue
@@ -125,6 +126,36 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                 if located else unknowns[0]
             unverified.append(Unverified(fn, first))
     return races, unverified
+
+
+def _isolated_call(analysis: BarrierAnalysis, cfg: FunctionCFG, event: Event) -> bool:
+    """``event`` calls a function of the file that issues vector work, and nothing of the caller can
+    race with it: no op or unknown event of the caller is reachable from the call without a drain,
+    backward or forward, the walks end at clean boundaries (an entry function's), and the call is
+    in no loop (its tail would meet its own head). The callee's own races are checked in the callee,
+    whose walks take its boundaries as the call sites leave them: here, nothing in flight."""
+    if not any(call is event for call in cfg.local_calls):
+        return False
+    callee = analysis.ctx.local_function(event.callee) if event.callee else None
+    if callee is None or callee is cfg.fn or analysis.cfg(callee).unstructured:
+        return False
+    # (Flags order only where their sets and waits provably alternate: the lenient trust the race
+    # search gives them may hide work in flight.)
+    before, hit_entry = analysis._walk(cfg, event, backward=True, proven_only=True)
+    after, hit_exit = analysis._walk(cfg, event, backward=False, proven_only=True)
+    if before or after or (hit_entry and not analysis.entry_clean(cfg.fn)) \
+            or (hit_exit and not analysis.exit_clean(cfg.fn)):
+        return False
+    seen: set[int] = set()
+    stack = [nxt for nxt, _ in event.succ]
+    while stack:
+        current = stack.pop()
+        if current is event:
+            return False      # a loop runs the call again while its work may be in flight
+        if id(current) not in seen:
+            seen.add(id(current))
+            stack.extend(nxt for nxt, _ in current.succ)
+    return True
 
 
 # One vbrcb chunk covers at most this many rows (pto-facts.md §2: 240-row chunks from 256 rows on).

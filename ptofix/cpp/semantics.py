@@ -44,6 +44,14 @@ from ..source import SourceText
 from ..structs import Struct
 from . import stmt_parser as A
 from .fast_expr import BUILTIN_TYPE_WORDS
+from .headers import (
+    QUALIFIER_MACROS,
+    HeaderSummary,
+    include_search_path,
+    may_be_standard_macro,
+    read_includes,
+    toolchain_may_declare,
+)
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
 from .keywords import strip_pto as _strip_pto
@@ -562,16 +570,23 @@ def _unread_declaration(model: CppFile) -> str:
     return ""
 
 
-def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
-    """Why no function of the file can be modelled, or '': a header the model does not read
-    (unless not ``unread_headers``), a macro that may change pto's header, redefines a keyword
-    or may declare names, or a declaration of a name the model reads as pto's."""
-    for spelled, offset in model.includes if unread_headers else ():
-        if not trusted_header(spelled):
-            return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
-                    "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
+def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None) -> str:
+    """Why no function of the file can be modelled, or '': a header the model cannot read (unless
+    not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
+    may change pto's header, redefines a keyword or may declare names, or a declaration of a name
+    the model reads as pto's."""
     pto_headers = [offset for spelled, offset in model.includes if trusted_header(spelled)
                    and spelled[1:].lstrip().startswith("pto/")]
+    for spelled, offset in model.includes if unread_headers else ():
+        summary = (headers or {}).get(offset)
+        if summary is None:
+            if trusted_header(spelled):
+                continue
+            return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
+                    "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
+        reason = _header_reason(model, spelled, offset, summary, bool(pto_headers) and offset < max(pto_headers))
+        if reason:
+            return reason
     if pto_headers:
         early = [name for name, offset in model.defines if offset < max(pto_headers)
                  and name not in _MACROS_PTO_HEADERS_IGNORE]
@@ -617,6 +632,74 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
     return _unread_declaration(model)
 
 
+_INERT_QUALIFIER = regex_cache.compile(r"(?:\[\s*aicore\s*\])?")
+
+
+def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool) -> str:
+    """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
+    cannot be read or summarised, it comes before pto's header and defines or declares anything
+    (pto's code would see it), or it declares a name the model reads by its spelling, or defines
+    a keyword, that the kernel writes."""
+    where = model.source.location(offset)
+    if summary.unknown:
+        return f"{where}: '#include {spelled}': {summary.unknown}"
+    kernel_words = set(identifiers(code_only(model.source.text)))
+    if before_pto:
+        defined = sorted(name for name, bodies in summary.macro_bodies.items()
+                         if not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
+        if defined or summary.names:
+            name = defined[0] if defined else min(summary.names)
+            at = summary.macros[name] if defined else summary.names[name]
+            return (f"{where}: '#include {spelled}' comes before pto's header, which then sees its '{name}' "
+                    f"({at}): it may change pto's code")
+    # A header's macro the kernel writes outside its function bodies (a declaration, a function's
+    # head) may declare or rename anything there, as the file's own would.
+    text = model.source.text
+    outside: list[str] = []
+    start = 0
+    for body_span in sorted(fn.body.span for fn in model.functions):
+        outside.append(text[start:max(start, body_span.start)])
+        start = max(start, body_span.end)
+    outside.append(text[start:])
+    heads = set(identifiers(code_only(" ".join(outside))))
+    macros_outside = sorted(name for name, bodies in summary.macro_bodies.items() if name in heads
+                            and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
+    if macros_outside:
+        name = macros_outside[0]
+        return (f"{where}: '#include {spelled}' defines the macro '{name}' ({summary.macros[name]}), which the "
+                "kernel writes outside its function bodies: its expansion may declare or rename anything there")
+    for name in sorted(set(summary.macro_bodies) & kernel_words):
+        for body in summary.macro_bodies[name]:
+            if "##" in body or any(body.count(a) != body.count(b) for a, b in ("()", "[]", "{}")):
+                return (f"{where}: '#include {spelled}' defines the macro '{name}' ({summary.macros[name]}), which "
+                        "pastes tokens or leaves a bracket open, and the kernel writes it: it may call or declare "
+                        "any name")
+    # A macro the header's namespace scope writes that pto-isa or the kernel defines may expand to
+    # declarations the summary does not see, and a kernel macro named like a header's declaration
+    # renames it.
+    foreign = sorted(((set(summary.namespace_words) & (pto_macro_names() | model.macros))
+                      | (set(summary.names) & model.macros)) - QUALIFIER_MACROS)
+    if foreign:
+        name = foreign[0]
+        at = summary.namespace_words.get(name) or summary.names[name]
+        return (f"{where}: '#include {spelled}' writes '{name}' at namespace scope ({at}), a macro pto-isa or "
+                "the kernel defines: its declarations there are not known")
+    keywords = sorted(set(summary.macros) & _KEYWORDS)
+    if keywords:
+        return f"{where}: '#include {spelled}' defines a macro named like the C++ keyword '{keywords[0]}'"
+    # (A header's function named like a builtin the model reads as a pure value, `get_block_idx`,
+    # makes each call of that name an unknown call instead: FileContext.header_names.)
+    spelled_names = sorted(name for name in (set(summary.names) | set(summary.macros)) & kernel_words
+                           if _model_reads(name) and name not in QUALIFIER_MACROS
+                           and not (name in PURE_FUNCTIONS and name not in summary.macros))
+    if spelled_names:
+        name = spelled_names[0]
+        at = summary.names.get(name) or summary.macros[name]
+        return (f"{where}: '#include {spelled}' declares or defines '{name}' ({at}), which the kernel writes and "
+                "ptofix reads as pto's or a builtin type")
+    return ""
+
+
 class FileContext:
     """What every function of a file shares: file-scope type aliases, macros, local functions."""
 
@@ -625,8 +708,24 @@ class FileContext:
         # Whether the file is a whole translation unit: its static functions are called from it
         # only. Not when another file #includes it (ptofix build's caller), which may call them.
         self.translation_unit = translation_unit
-        self.macros = model.macros
-        self.unmodelled = unmodelled_file(model)
+        # The headers the kernel includes that ptofix reads (headers.py): their macros are the
+        # file's for every statement (but the qualifiers both define alike), and what they declare
+        # at namespace scope may compete with the file's functions.
+        self.headers = read_includes(model, include_search_path())
+        # Whether every name the file can see is declared where ptofix reads it: its own text, the
+        # headers it includes (read, pto-isa's or the standard library's) and the compiler's
+        # reserved names. Not for a file another one #includes (`ptofix build`'s caller, whose own
+        # includes come first) or one that does not include pto's header itself (pto's names then
+        # come from elsewhere: a forced include, an including file).
+        self.headers_known = all(not summary.unknown for summary in self.headers.values()) and translation_unit \
+            and any(trusted_header(spelled) and spelled[1:].lstrip().startswith("pto/")
+                    for spelled, _ in model.includes)
+        header_macros = {name for summary in self.headers.values() for name, bodies in summary.macro_bodies.items()
+                         if not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(body)
+                                                                  for body in bodies))}
+        self.header_names = frozenset(name for summary in self.headers.values() for name in summary.names)
+        self.macros = model.macros | frozenset(header_macros)
+        self.unmodelled = unmodelled_file(model, headers=self.headers)
         self.scope = Scope(None)
         self.unparsed = 0
         by_name: dict[str, list[Function]] = {}
@@ -780,6 +879,18 @@ class FileContext:
 
     def is_local_name(self, name: str) -> bool:
         return name in self.functions
+
+    def may_be_macro(self, name: str) -> bool:
+        """Whether ``name``, which the file does not declare, may be a macro (which may expand to a
+        jump): one of the file's or its read headers', pto-isa's, one the standard library may
+        define, or any name while a header is not read."""
+        return not self.headers_known or name in self.macros or name in pto_macro_names() \
+            or may_be_standard_macro(name)
+
+    def may_be_toolchain_function(self, name: str) -> bool:
+        """Whether a global function ``name`` other than the file's may be declared: by pto-isa or
+        the compiler (toolchain_may_declare), the standard library, or a header the file includes."""
+        return not self.headers_known or name in self.header_names or toolchain_may_declare(name)
 
     def declares_variable(self, name: str) -> bool:
         """Every function of the file sees a file-scope variable ``name`` (`constexpr int32_t N =
@@ -1669,7 +1780,8 @@ class FunctionSemantics:
             if isinstance(expr, A.Name) and scope.lookup(expr.id) is None:
                 # `FOO;`: a macro invocation without parentheses (or an undeclared name).
                 self.writes_everything = f"'{expr.id}' may be a macro that writes any variable"
-                self._may_jump(f"'{expr.id}' may be a macro that hides a jump")
+                if self.ctx.may_be_macro(expr.id):
+                    self._may_jump(f"'{expr.id}' may be a macro that hides a jump")
                 return StmtInfo(Kind.UNKNOWN, reason=f"'{expr.id}' is not a declared name (macro?)", env=env)
             reason = self._expression(expr, scope, env)
             if reason:
@@ -1934,6 +2046,11 @@ class FunctionSemantics:
             # A built-in with no parameters would be this very function, redeclared (or the call
             # ambiguous).
             return ""
+        if fn.name.rpartition("::")[2] in self.ctx.header_names:
+            # (In any namespace: the summary does not tell them apart. A header not read leaves the
+            # file unmodelled.)
+            return "a header the file includes may declare a function of that name too, which overload resolution " \
+                   "may choose"
         if fn.namespace:
             # A function of the caller's own namespace hides the global ones from unqualified
             # lookup, but argument-dependent lookup brings them back for an argument of a global
@@ -1949,6 +2066,8 @@ class FunctionSemantics:
                 return ""
             if isinstance(arg, A.Name) and sym is None and arg.id.rpartition("::")[0] in self.ctx.scoped_enums:
                 return ""     # `ptoas_auto_sync_tail(PTOAutoSyncTailMode::kBarrierAll)`: no conversion
+        if not self.ctx.may_be_toolchain_function(fn.name.rpartition("::")[2]):
+            return ""         # no toolchain or read header declares a function of that name
         return "no argument is a pto object or of the file's scoped enumerations, so a built-in function of " \
                "that name may be chosen"
 
@@ -2013,6 +2132,8 @@ class FunctionSemantics:
         # declares_variable, a proof, would load the grammar on the fast path for a rare case.)
         if "::" not in name.lstrip(":") and self.ctx.is_local_name(base):
             return False
+        if base in self.ctx.header_names:
+            return True       # (a header's name may be a type, whatever builtin it is spelled like)
         return base not in _PTO_CALL_NAMES and base not in PTO_INSTRUCTIONS
 
     def _free_name(self, name: str) -> str:
@@ -2030,7 +2151,7 @@ class FunctionSemantics:
             return f"'{name}' may be declared by a statement or parameter ptofix cannot read"
         if "::" not in name and name not in _PLAIN_FREE_NAMES and name not in self.ctx.file_scope_names \
                 and not self.ctx.is_local_name(name) and not _is_pto_enumerator(name) \
-                and name not in PTO_INSTRUCTIONS:
+                and name not in PTO_INSTRUCTIONS and self.ctx.may_be_macro(name):
             self._may_jump(f"'{name}' is declared nowhere in the file: it may be a header's macro that hides a jump")
         return ""
 
@@ -2113,11 +2234,12 @@ class FunctionSemantics:
         if self.ctx.is_local_name(name):
             return self._local_call(name, call.args, env, isinstance(func, A.TemplateId))
         base = _strip_pto(name)
-        if base in PURE_FUNCTIONS or base.split("::")[0] in _VALUE_OBJECT_TYPES:
-            return ""
+        if (base in PURE_FUNCTIONS and base not in self.ctx.header_names) or base.split("::")[0] in _VALUE_OBJECT_TYPES:
+            return ""       # (a header's function of that name, `get_block_idx(args)`, is not the builtin)
         if base not in PTO_INSTRUCTIONS:
             # As for a call statement: a header's macro may expand to a jump (`(void)BREAK_IF(c)`).
-            self._may_jump(f"'{name}(...)' may be a macro that hides a jump")
+            if self.ctx.may_be_macro(name):
+                self._may_jump(f"'{name}(...)' may be a macro that hides a jump")
         return f"call to '{name}' inside an expression is not modelled"
 
     # -- call statements ----------------------------------------------------------------------
@@ -2220,7 +2342,7 @@ class FunctionSemantics:
         # A name this file does not define may be a header's macro, which may expand to a jump
         # (`BREAK_IF(c);`, `SKIP<1>(i);` with an object-like SKIP), like a bare `FOO;`; pto's
         # instructions are functions.
-        if base not in PTO_INSTRUCTIONS:
+        if base not in PTO_INSTRUCTIONS and self.ctx.may_be_macro(name):
             self._may_jump(f"'{name}(...)' may be a macro that hides a jump")
         return self._unknown_names(env, f"call to '{name}' is not modelled")
 
@@ -2935,7 +3057,7 @@ class ValueModel:
                 return _holds_dims(expr_type(node, env, self.sem), bound) \
                     and self._input_expr(node.args[0], env, bound, depth + 1)
             return isinstance(node.func, A.Name) and node.func.id in PURE_FUNCTIONS and not node.args \
-                and env.get(node.func.id) is None
+                and env.get(node.func.id) is None and node.func.id not in self.sem.ctx.header_names
         return False
 
     def _valid_dims(self, sym: Symbol, dim: int) -> frozenset | None:

@@ -1,0 +1,474 @@
+"""The headers a kernel `#include`s, read as a compiler finds them, and judged by what they define.
+
+A header the model does not read may `#define PIPE_ALL PIPE_MTE2` or declare a closer overload of
+a name the kernel calls. One that is found is read here with the structure parser's tokenizer,
+transitively, and summarised as the names it may make visible to the kernel:
+
+* every macro it `#define`s or `#undef`s (whatever `#if` guards it: the union of the branches);
+* every name a declaration at namespace scope may introduce (file scope, any named or anonymous
+  namespace, `extern "C"` blocks, the enumerators of an unscoped enumeration, the members of an
+  anonymous union). A declarator is read lexically, as an over-approximation: every name written
+  right before `( ) ; = , [ { :` or after a class key, `typename` or `concept`, not qualified
+  (`a::b` declares nothing new) and not a member access. Class and function bodies declare
+  nothing a kernel can name without naming their class or function first.
+
+Only those names can change what the kernel's code means, and only where the kernel spells one
+(semantics.FileContext: a header's macro is the file's own for every statement; a name the model
+reads by its spelling that a header declares or defines makes the file unmodelled, naming the
+header and the name; a header's declaration competes with the file's function of that name and
+may be a type). What cannot be summarised is unknown, with the reason: a header not found (the
+message says how to supply it: `-I DIR`), one named by a macro, one that pastes tokens or leaves
+brackets open in a macro it uses, a declaring macro used at namespace scope, a declaration in
+namespace `pto` or `std`, an explicit specialization, an operator declared at namespace scope, a using-directive for a
+namespace neither pto's, std's nor one the headers or the kernel open, or more than
+``MAX_INCLUDE_DEPTH`` nested includes or ``MAX_HEADERS`` headers.
+
+Search order, as GCC and Clang do: `#include "x.h"` looks beside the including file first, then
+in the include directories (`-I`, in order); `#include <x.h>` in the include directories. The
+standard library (`<cstdint>`, `<string.h>`, ...) is not read: it declares only what the C and
+C++ standards name (in `std`, or the C library's names at global scope) and reserved
+identifiers; pto-isa's headers (`<pto/...>`) are what docs/reference/pto-facts.md describes.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from ..source import PtofixError, SourceText
+from .keywords import CPP_KEYWORDS
+from .parser import _DEFINE, _INCLUDE, _UNDEF, _scan, directive_text, identifiers, masked_literals
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .model import CppFile
+
+MAX_INCLUDE_DEPTH = 64        # nested #include levels followed (GCC stops at 200)
+MAX_HEADERS = 512             # distinct headers read for one kernel
+MAX_HEADER_BYTES = 8 << 20    # a larger header is not read (unknown)
+
+# The C++ standard library headers and the C library's (the `.h` forms, and glibc's `memory.h`,
+# which declares what `string.h` does), which define only what the standards name and reserved
+# identifiers. `#include "cstdint"` looks beside the kernel and in the include directories first.
+STANDARD_HEADERS = frozenset("""
+    algorithm any array atomic bit bitset cassert cctype cerrno cfenv cfloat charconv chrono cinttypes
+    climits clocale cmath codecvt complex condition_variable csetjmp csignal cstdarg cstddef cstdint
+    cstdio cstdlib cstring ctime cuchar cwchar cwctype deque exception execution filesystem
+    forward_list fstream functional future initializer_list iomanip ios iosfwd iostream istream
+    iterator limits list locale map memory memory_resource mutex new numeric optional ostream queue
+    random ratio regex scoped_allocator set shared_mutex sstream stack stdexcept streambuf string
+    string_view system_error thread tuple type_traits typeindex typeinfo unordered_map
+    unordered_set utility valarray variant vector
+    assert.h ctype.h errno.h fenv.h float.h inttypes.h limits.h locale.h math.h setjmp.h signal.h
+    stdarg.h stddef.h stdint.h stdio.h stdlib.h string.h time.h uchar.h wchar.h wctype.h memory.h
+""".split())
+
+# Macros a kernel and its headers define alike where the compiler lacks them (`#ifndef __gm__`):
+# defined to nothing or to bisheng's `[aicore]`, they change no code the model reads.
+QUALIFIER_MACROS = frozenset(["__gm__", "__aicore__"])
+
+_CCE_VECTOR_FAMILY = re.compile(r"v[a-z]{1,4}[0-9]*(?:_[a-z0-9]+)*")
+_CLASS_KEYS = frozenset(["struct", "class", "union", "enum", "typename", "concept", "namespace"])
+_DECLARATOR_FOLLOWERS = frozenset(["(", ")", ";", "=", ",", "[", "{", ":",
+                                   # (`int counter __attribute__((unused)) = 0;`, `int r asm("x1");`)
+                                   "__attribute__", "__declspec", "asm", "__asm__", "__asm", "alignas"])
+
+
+def _lexemes(code: str) -> list[str]:
+    """Names, `::`, `->` and single punctuation characters of ``code`` (numbers as one lexeme)."""
+    out: list[str] = []
+    i, n = 0, len(code)
+    while i < n:
+        ch = code[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch.isalnum() or ch == "_":
+            j = i + 1
+            while j < n and (code[j].isalnum() or code[j] == "_"):
+                j += 1
+            out.append(code[i:j])
+            i = j
+            continue
+        if code.startswith("::", i) or code.startswith("->", i):
+            out.append(code[i:i + 2])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return out
+
+
+def declared_names(code: str) -> set[str]:
+    """The names a namespace-scope declaration in ``code`` may introduce (see the module doc):
+    ``code`` holds namespace-scope text only, class and function bodies replaced by `{}`. Not
+    counted: a template's parameters (`template <...>`), a function's parameters (a parenthesised
+    group after a name holding more than one name; `Foo (x);` and `int (*fp)(int)` declare their
+    one name), an initializer (from `=` to the next `,` or `;` outside brackets), a base clause or
+    an enumeration's base (from `:` to `{`)."""
+    lex = _lexemes(code)
+    found: set[str] = set()
+    skip = [False] * len(lex)
+    k = 0
+    while k < len(lex):
+        word = lex[k]
+        if word == "template" and k + 1 < len(lex) and lex[k + 1] == "<":
+            depth, j = 0, k + 1
+            while j < len(lex):
+                depth += {"<": 1, ">": -1}.get(lex[j], 0)
+                skip[j] = True
+                j += 1
+                if depth <= 0:
+                    break
+            k = j
+            continue
+        if word == "(" and k and (lex[k - 1][0].isalnum() or lex[k - 1][0] == "_" or lex[k - 1] == ")"):
+            depth, j = 0, k
+            while j < len(lex):
+                depth += {"(": 1, ")": -1}.get(lex[j], 0)
+                j += 1
+                if depth <= 0:
+                    break
+            names = [x for x in lex[k + 1:j - 1] if x[0].isalpha() or x[0] == "_"]
+            if len(names) > 1:
+                for m in range(k + 1, j - 1):
+                    skip[m] = True
+            k += 1
+            continue
+        if word in ("=", ":"):
+            depth, j = 0, k + 1
+            stops = (",", ";") if word == "=" else ("{", ";")
+            while j < len(lex) and not (depth == 0 and lex[j] in stops):
+                depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(lex[j], 0)
+                skip[j] = True
+                j += 1
+            k = j
+            continue
+        k += 1
+    for k, word in enumerate(lex):
+        if skip[k] or not (word[0].isalpha() or word[0] == "_") or word in CPP_KEYWORDS:
+            continue
+        before = lex[k - 1] if k else ""
+        after = lex[k + 1] if k + 1 < len(lex) else ""
+        if before in ("::", ".", "->") or after == "::":
+            continue
+        if before in _CLASS_KEYS or after in _DECLARATOR_FOLLOWERS:
+            found.add(word)
+    return found
+
+
+class HeaderSummary:
+    """What the headers one `#include` of the kernel reads (transitively) may make visible."""
+
+    __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words")
+
+    def __init__(self) -> None:
+        self.unknown = ""                          # why what they define cannot be known ('' if it can)
+        self.macros: dict[str, str] = {}           # macro -> where it is #defined (path:line)
+        self.names: dict[str, str] = {}            # namespace-scope name -> where it is declared
+        self.macro_bodies: dict[str, list[str]] = {}
+        self.paths: list[str] = []                 # the headers read, in order
+        self.used: dict[str, str] = {}             # identifier of their code -> a header using it
+        self.namespace_words: dict[str, str] = {}  # the same, for those written at namespace scope
+
+
+class _Header:
+    """One header's own facts (its includes are followed by the caller)."""
+
+    __slots__ = ("includes", "macros", "names", "unknown", "used", "namespace_words", "namespaces",
+                 "using_directives", "bodies")
+
+    def __init__(self) -> None:
+        self.includes: list[tuple[str, int]] = []
+        self.macros: dict[str, int] = {}
+        self.bodies: dict[str, list[str]] = {}
+        self.names: dict[str, int] = {}
+        self.unknown = ""
+        self.used: set[str] = set()                # every identifier of its code
+        self.namespace_words: set[str] = set()     # identifiers written at namespace scope
+        self.namespaces: set[str] = set()
+        self.using_directives: list[tuple[str, int]] = []
+
+
+def _read_header(text: str, path: str) -> _Header:
+    """Scan one header (see the module doc)."""
+    facts = _Header()
+    tokens = _scan(SourceText(text, path))
+    kinds, marks, starts, ends = tokens.kinds, tokens.marks, tokens.starts, tokens.ends
+    masked = masked_literals(text)
+    # Namespace-scope text: the tokens outside class and function bodies (a body becomes `{}`).
+    pieces: list[tuple[str, int]] = []
+    # Per open brace: True when its contents are at namespace scope (a namespace, `extern "C"`,
+    # an unscoped enumeration's or an anonymous union's body), else False.
+    scopes: list[bool] = []
+    head_start = 0
+    balanced = True
+    for i in range(len(kinds)):
+        kind = kinds[i]
+        if kind == "p":
+            directive = directive_text(text[starts[i]:ends[i]])
+            included = _INCLUDE.match(directive)
+            if included:
+                facts.includes.append((included.group(1).strip(), starts[i]))
+            for pattern in (_DEFINE, _UNDEF):
+                match = pattern.match(directive)
+                if match:
+                    facts.macros.setdefault(match.group(1), starts[i])
+                    body = directive[match.end():] if pattern is _DEFINE else ""
+                    facts.bodies.setdefault(match.group(1), []).append(body.strip())
+            continue
+        if kind == "c":
+            continue
+        at_namespace_scope = all(scopes)
+        code = masked[starts[i]:ends[i]]
+        if kind in "ws":
+            facts.used.update(identifiers(code))
+        mark = marks[i]
+        if mark == "{":
+            head = masked[head_start:starts[i]] if at_namespace_scope else ""
+            words = identifiers(head)
+            opens = False
+            if at_namespace_scope:
+                if "namespace" in words:
+                    opens = True
+                    after = words[words.index("namespace") + 1:]
+                    facts.namespaces.update(after)
+                elif words[-1:] == ["extern"] or (words and words[0] == "extern" and '"' in head
+                                                  and "(" not in head):
+                    opens = True
+                elif "enum" in words and not {"class", "struct"} & set(words[words.index("enum") + 1:][:1]):
+                    opens = True          # an unscoped enumeration: its enumerators are namespace-scope
+                elif words and words[-1] in ("union", "struct", "class"):
+                    opens = True          # an anonymous class: a union's members are namespace-scope
+                pieces.append((code if opens else "{}", starts[i]))
+            scopes.append(opens)
+            head_start = ends[i]
+            continue
+        if mark == "}":
+            if not scopes:
+                balanced = False      # (read on: the directives after it count all the same)
+                continue
+            if scopes.pop() and all(scopes):
+                pieces.append(("}", starts[i]))      # (a skipped body is `{}` already)
+            head_start = ends[i]
+            continue
+        if mark == ";":
+            head_start = ends[i]
+        if at_namespace_scope:
+            pieces.append((code, starts[i]))
+            facts.namespace_words.update(identifiers(code))
+    if scopes or not balanced:
+        # Braces paired across `#if` branches: every name of the header may be at namespace scope.
+        facts.namespace_words = set(facts.used)
+        pieces = [(masked[starts[i]:ends[i]], starts[i]) for i in range(len(kinds)) if kinds[i] not in "cp"]
+    code = " ".join(piece for piece, _ in pieces)
+    offsets: dict[str, int] = {}
+    for piece, offset in pieces:
+        for word in identifiers(piece):
+            offsets.setdefault(word, offset)
+    for name in declared_names(code):
+        facts.names[name] = offsets.get(name, 0)
+    lex = _lexemes(code)
+    for k, word in enumerate(lex):
+        if word == "operator":
+            facts.unknown = "declares an operator at namespace scope, which the kernel's expressions may call"
+        elif word == "template" and lex[k + 1:k + 3] == ["<", ">"]:
+            facts.unknown = "holds an explicit specialization (`template <>`), which may replace pto's code"
+        elif word == "using" and lex[k + 1:k + 2] == ["namespace"]:
+            named: list[str] = []
+            for part in lex[k + 2:]:
+                if part == ";":
+                    break
+                if part != "::":
+                    named.append(part)
+            facts.using_directives.append(("::".join(named), offsets.get("namespace", 0)))
+    return facts
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _find(spelled: str, including: str, search: tuple[str, ...]) -> tuple[str, str]:
+    """(path of the header ``#include spelled`` reads, '') or ('', why it is not read) or ('', '')
+    for a header the model trusts without reading it (the standard library's, pto's)."""
+    if len(spelled) < 2 or (spelled[0], spelled[-1]) not in (('"', '"'), ("<", ">")):
+        return "", f"'#include {spelled}' names its header by a macro"
+    name = spelled[1:-1].strip()
+    parts = name.split("/")
+    if not name or {"", ".", ".."} & set(parts[:1]) and not name.startswith(("./", "../")):
+        return "", f"'#include {spelled}' names no header"
+    if parts[0] == "pto" and len(parts) > 1 and not {"", ".", ".."} & set(parts):
+        return "", ""             # pto-isa's: what the facts describe
+    if os.path.isabs(name):
+        return (name, "") if os.path.isfile(name) else ("", f"header '{name}' not found")
+    dirs = ((os.path.dirname(including) or ".",) if spelled[0] == '"' else ()) + search
+    for directory in dirs:
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate):
+            return candidate, ""
+    if name in STANDARD_HEADERS:
+        return "", ""             # the standard library's (a quoted name falls back to it, too)
+    where = "beside the including file or in an include directory" if spelled[0] == '"' else \
+        "in an include directory"
+    return "", (f"header '{name}' not found {where}: give its directory with -I DIR "
+                "(or the `include` config key)")
+
+
+def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSummary]:
+    """One summary per `#include` of the kernel that reads a header (keyed by its offset in the
+    kernel), the headers it reaches included; a header reached before is not read again (its
+    names are the earlier include's already)."""
+    kernel = model.source.path
+    seen: set[str] = set()
+    out: dict[int, HeaderSummary] = {}
+    total = 0
+    for spelled, offset in model.includes:
+        path, why = _find(spelled, kernel if kernel != "<stdin>" else "", search)
+        if not path and not why:
+            continue
+        summary = HeaderSummary()
+        out[offset] = summary
+        if why:
+            summary.unknown = why
+            continue
+        # (An explicit stack, not recursion: the depth is the input's.)
+        stack: list[tuple[str, int]] = [(path, 0)]
+        while stack and not summary.unknown:
+            current, depth = stack.pop()
+            real = os.path.realpath(current)
+            if real in seen:
+                continue          # read already (`#pragma once`, an include guard, a cycle)
+            seen.add(real)
+            total += 1
+            if depth > MAX_INCLUDE_DEPTH or total > MAX_HEADERS:
+                summary.unknown = (f"'{current}': more than {MAX_INCLUDE_DEPTH} nested includes or "
+                                   f"{MAX_HEADERS} headers (not read further)")
+                break
+            try:
+                if os.path.getsize(current) > MAX_HEADER_BYTES:
+                    summary.unknown = f"'{current}' is larger than {MAX_HEADER_BYTES} bytes (not read)"
+                    break
+                with open(current, encoding="utf-8", newline="") as handle:
+                    text = handle.read()
+            except (OSError, UnicodeError) as exc:
+                summary.unknown = f"'{current}' cannot be read ({exc.__class__.__name__})"
+                break
+            try:
+                facts = _read_header(text, current)
+            except PtofixError as exc:
+                summary.unknown = f"'{current}' is not read: {exc.diagnostic.message}"
+                break
+            summary.paths.append(current)
+            if facts.unknown:
+                summary.unknown = f"'{current}' {facts.unknown}"
+                break
+            for name, at in facts.macros.items():
+                summary.macros.setdefault(name, f"{current}:{_line(text, at)}")
+                summary.macro_bodies.setdefault(name, []).extend(facts.bodies.get(name, []))
+            for name, at in facts.names.items():
+                summary.names.setdefault(name, f"{current}:{_line(text, at)}")
+            for word in facts.used:
+                summary.used.setdefault(word, current)
+            for word in facts.namespace_words:
+                summary.namespace_words.setdefault(word, current)
+            opened = {"pto", "std"} & facts.namespaces
+            if opened:
+                summary.unknown = (f"'{current}' declares in namespace '{min(opened)}': an overload or a "
+                                   "specialization there may change what pto's ops or the kernel's calls run")
+                break
+            for used, _ in facts.using_directives:
+                if used not in ("pto", "std") and used.split("::")[0] not in facts.namespaces | model.namespaces:
+                    summary.unknown = (f"'{current}' has a using-directive for the namespace '{used}', "
+                                       "whose names are not known")
+                    break
+            for nested, at in reversed(facts.includes):
+                found, why = _find(nested, current, search)
+                if why:
+                    summary.unknown = f"{current}:{_line(text, at)}: {why}"
+                    break
+                if found:
+                    stack.append((found, depth + 1))
+        if not summary.unknown:
+            summary.unknown = _dangerous_macros(summary)
+    return out
+
+
+def _dangerous_macros(summary: HeaderSummary) -> str:
+    """Why a macro the header uses may declare names nobody spells ('' if none may): one that
+    pastes tokens or leaves a bracket open, used anywhere in its code; one whose body holds a
+    brace, a ';' or a declaration keyword, used at namespace scope."""
+    for name in sorted(summary.used.keys() & summary.macro_bodies.keys()):
+        for body in summary.macro_bodies[name]:
+            if "##" in body or any(body.count(a) != body.count(b) for a, b in ("()", "[]", "{}")):
+                return (f"'{summary.used[name]}' uses the macro '{name}', which pastes tokens or leaves a "
+                        "bracket open: its uses may declare any name")
+    for name in sorted(summary.namespace_words.keys() & summary.macro_bodies.keys()):
+        for body in summary.macro_bodies[name]:
+            words = set(identifiers(body))
+            if any(ch in body for ch in "{};") or words & _CLASS_KEYS or words & {"typedef", "using"}:
+                return (f"'{summary.namespace_words[name]}' uses the macro '{name}' at namespace scope, whose "
+                        "expansion may declare any name")
+    return ""
+
+
+# -- the include directories of this run ----------------------------------------------------------
+_SEARCH: list[tuple[str, ...]] = [()]
+
+
+def set_include_search_path(directories: list[str] | tuple[str, ...]) -> None:
+    """The include directories (`-I`, in order) the commands of this process search."""
+    _SEARCH[0] = tuple(directories)
+
+
+def include_search_path() -> tuple[str, ...]:
+    return _SEARCH[0]
+
+
+# -- closed lists: what the standard library and the toolchain may declare ----------------------
+# Macros of the C and C++ standard libraries that are not spelled in capitals (those are all
+# counted, see may_be_standard_macro): C11 7.x and C++ [headers].
+_STANDARD_LOWERCASE_MACROS = frozenset("""
+    assert errno offsetof setjmp va_arg va_copy va_end va_start stdin stdout stderr
+    fpclassify isfinite isinf isnan isnormal signbit isgreater isgreaterequal isless islessequal
+    islessgreater isunordered math_errhandling alignas alignof bool true false complex imaginary
+    static_assert noreturn thread_local and and_eq bitand bitor compl not not_eq or or_eq xor xor_eq
+""".split())
+
+
+def may_be_standard_macro(name: str) -> bool:
+    """Whether the standard library (a header the model trusts without reading it) may define a
+    macro ``name``: one of the few the standards spell in lower case, any name in capitals
+    (`INT32_MAX`, `NULL`, `EOF`...), or a reserved identifier."""
+    return name in _STANDARD_LOWERCASE_MACROS or name.upper() == name or "__" in name \
+        or (len(name) > 1 and name[0] == "_" and name[1].isupper())
+
+
+# Functions the C library declares at global scope (what `<cmath>`, `<cstring>`... bring there
+# in practice, through the `.h` headers): a kernel's function of one of these names may lose
+# overload resolution to the library's.
+STANDARD_C_FUNCTIONS = frozenset("""
+    abort abs acos acosf acosh asin asinf asinh atan atan2 atan2f atanf atanh atexit atof atoi atol
+    atoll bsearch calloc cbrt ceil ceilf clock copysign cos cosf cosh div erf erfc exit exp exp2 expf
+    expm1 fabs fabsf fdim floor floorf fma fmax fmaxf fmin fminf fmod fmodf free frexp getenv hypot
+    ilogb labs ldexp ldiv llabs llrint llround log log10 log1p log2 logb logf lrint lround malloc
+    memchr memcmp memcpy memmove memset modf nan nearbyint nextafter perror pow powf printf putchar
+    puts qsort rand realloc remainder remquo rint round roundf scalbn sin sinf sinh snprintf sprintf
+    sqrt sqrtf srand strcat strchr strcmp strcpy strcspn strerror strlen strncat strncmp strncpy
+    strpbrk strrchr strspn strstr strtod strtof strtok strtol strtoll strtoul strtoull system tan
+    tanf tanh tgamma time trunc truncf fprintf fputs fwrite fread fopen fclose fflush getchar
+    isalnum isalpha isdigit islower isspace isupper tolower toupper max min swap
+""".split())
+
+
+def toolchain_may_declare(name: str) -> bool:
+    """Whether the toolchain may declare a global function ``name`` a kernel's call could reach
+    instead of the kernel's own: a name pto-isa's headers declare, call or define (the lists in
+    ptofix/pto, which hold the CCE intrinsics pto-isa's code and CPU stubs call), a name of the
+    CCE vector-intrinsic family (`v`, a mnemonic of at most four letters, then lower-case words:
+    `vrec`, `vconv_f322f16`, many of which
+    pto-isa never calls), a C library function, or a reserved identifier (the compiler's
+    builtins). Any other name no toolchain header declares."""
+    from ..pto.ops import pto_function_names, pto_macro_names
+    return name in pto_function_names() or name in pto_macro_names() or name in STANDARD_C_FUNCTIONS \
+        or _CCE_VECTOR_FAMILY.fullmatch(name) is not None or "__" in name \
+        or (len(name) > 1 and name[0] == "_" and name[1].isupper())

@@ -1,0 +1,76 @@
+"""Removals of `run --pattern auto` per corpus folder, without and with include directories.
+
+    python scripts/header_reach.py [CORPUS_DIR] [-I DIR ...] [--per-file]
+
+For each folder of CORPUS_DIR (default: ../shared/corpus beside the repository) prints the
+PIPE_V barriers, those removed without -I and those removed with the given include directories
+(default: CORPUS_DIR/real/include), and the files whose include keeps the whole file unmodelled
+(the first reason). Numbers only: nothing is written.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections import Counter
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from ptofix.cpp.headers import set_include_search_path  # noqa: E402
+from ptofix.frontends import PARSERS  # noqa: E402
+from ptofix.pass_manager import get_pass_class  # noqa: E402
+from ptofix.source import PtofixError, SourceText  # noqa: E402
+
+
+def removals(path: str) -> tuple[int, int, str]:
+    """(barriers, removed, why the file is unmodelled or '') of one file."""
+    from ptofix.cpp.semantics import FileContext
+    with open(path, encoding="utf-8", newline="") as handle:
+        text = handle.read()
+    try:
+        model = PARSERS["cpp"](SourceText(text, path))
+    except PtofixError:
+        return 0, 0, "not parsed"
+    result = get_pass_class("pipe-v-barrier")(pattern="auto").apply(model, model.source)
+    why = FileContext(model).unmodelled if result.report["barriers"] else ""
+    return result.report["barriers"], result.report["removed"], why
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", default=os.path.join(os.path.dirname(ROOT), "shared", "corpus"))
+    parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR")
+    parser.add_argument("--per-file", action="store_true")
+    args = parser.parse_args()
+    include = args.include_dirs or [os.path.join(args.corpus, "real", "include")]
+    for folder in sorted(os.listdir(args.corpus)):
+        files = sorted(os.path.join(dirpath, name) for dirpath, _, names in os.walk(os.path.join(args.corpus, folder))
+                       for name in names if name.endswith(".cpp"))
+        if not files:
+            continue
+        totals = [0, 0, 0]
+        causes: Counter[str] = Counter()
+        for path in files:
+            set_include_search_path(())
+            barriers, without, _ = removals(path)
+            set_include_search_path(include)
+            _, with_include, why = removals(path)
+            totals[0] += barriers
+            totals[1] += without
+            totals[2] += with_include
+            if why:
+                causes[re.sub(r"^\S+:\d+:\d+: ", "", why)[:110]] += barriers
+            if args.per_file:
+                print(f"  {os.path.relpath(path, args.corpus)}: {barriers} barriers, removed {without} without -I, "
+                      f"{with_include} with -I{'; unmodelled: ' + why if why else ''}")
+        print(f"{folder}: {len(files)} files, {totals[0]} PIPE_V barriers, removed {totals[1]} without -I, "
+              f"{totals[2]} with -I {' '.join(include)}")
+        for cause, count in causes.most_common(5):
+            print(f"    unmodelled ({count} barriers): {cause}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,381 @@
+"""Headers a kernel includes, read as a compiler finds them (`-I`, beside the including file), and
+judged by what they define; the closed list of names the toolchain may declare."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ptofix.cli import main
+from ptofix.cpp.headers import declared_names, include_search_path, set_include_search_path, toolchain_may_declare
+
+REPO = Path(__file__).resolve().parents[1]
+
+# A GU window whose barrier the proof removes (an exact same-access chain; see
+# lit_tests/pipe-v-barrier/gu_inplace.cpp), with a place for statements after TROWEXPANDMUL.
+TILE = "Tile<TileType::Vec, float, {r}, {c}, BLayout::{l}, {r}, {c}, SLayout::NoneBox, 512, PadValue::Null, " \
+       "CompactMode::Null>"
+KERNEL = """{before}#include "pto/pto-inst.hpp"
+{after}
+extern "C" __global__ AICORE void k(__gm__ float* v1) {{
+  const int64_t v2 = 0;
+  const int64_t v3 = 16384;
+  const int64_t v4 = 32768;
+  {big} v5;
+  TASSIGN(v5, v2);
+  {big} v6;
+  TASSIGN(v6, v3);
+  {col} v7;
+  TASSIGN(v7, v4);
+  TROWEXPANDMUL(v5, v5, v7);
+{extra}  pipe_barrier(PIPE_V);
+  TADD(v5, v5, v6);
+}}
+"""
+
+
+def kernel(after: str = "", before: str = "", extra: str = "") -> str:
+    return KERNEL.format(before=before, after=after, extra=extra, big=TILE.format(r=32, c=128, l="RowMajor"),
+                         col=TILE.format(r=32, c=1, l="ColMajor"))
+
+
+@pytest.fixture(autouse=True)
+def _no_search_path():
+    """main() sets the include directories of the process: each test starts and ends without."""
+    set_include_search_path(())
+    yield
+    set_include_search_path(())
+
+
+def run_auto(path: Path, *options: str, capsys) -> tuple[int, dict, str]:
+    """(exit status, the pass's json report, stderr) of `ptofix run --pattern auto OPTIONS path`."""
+    status = main(["run", "--pattern", "auto", *options, "--report", "json", "--report-file", "-", str(path),
+                   "-o", str(path.with_suffix(".out.cpp"))])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    passes = report["passes"] if "passes" in report else report[0]["passes"]
+    return status, next(p for p in passes if p["pass"] == "pipe-v-barrier"), captured.err
+
+
+def reasons(report: dict) -> str:
+    return "\n".join(d["reason"] for d in report["decisions"])
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+RUNTIME_HEADER = """#pragma once
+#include <stdint.h>
+#include "detail.h"
+struct Buffer { uint64_t addr; uint64_t size; int64_t TADD(int x) { return x; } };
+static inline int32_t runtime_index(__gm__ int64_t* args) { return (int32_t) args[3]; }
+#define RUNTIME_ALIGN(x) (((x) + 63) & ~63)
+"""
+DETAIL_HEADER = """#ifndef DETAIL_H
+#define DETAIL_H
+#include "runtime.h"
+enum class Kind : int32_t { A = 0, B = 1 };
+#endif
+"""
+
+
+def runtime_headers(directory: Path) -> None:
+    write(directory / "runtime.h", RUNTIME_HEADER)
+    write(directory / "detail.h", DETAIL_HEADER)     # (includes runtime.h again: a cycle)
+
+
+def test_header_not_found_stays_unknown_and_the_message_names_it(tmp_path, capsys):
+    source = write(tmp_path / "k.cpp", kernel(after='#include "runtime.h"\n'))
+    status, report, _ = run_auto(source, capsys=capsys)
+    assert status == 0 and report["removed"] == 0
+    assert "header 'runtime.h' not found" in reasons(report) and "-I DIR" in reasons(report)
+
+
+def test_a_header_found_with_minus_i_is_read_transitively(tmp_path, capsys):
+    runtime_headers(tmp_path / "include")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "runtime.h"\n'))
+    assert run_auto(source, capsys=capsys)[1]["removed"] == 0
+    status, report, _ = run_auto(source, "-I", str(tmp_path / "include"), capsys=capsys)
+    assert status == 0 and report["removed"] == 1
+    # The result is the one of the kernel without the include: the headers reach no name it uses.
+    bare = write(tmp_path / "bare.cpp", kernel())
+    assert run_auto(bare, capsys=capsys)[1]["removed"] == 1
+
+
+def test_quote_include_beside_the_file_and_angle_include_only_in_minus_i(tmp_path, capsys):
+    runtime_headers(tmp_path)
+    quoted = write(tmp_path / "k.cpp", kernel(after='#include "runtime.h"\n'))
+    assert run_auto(quoted, capsys=capsys)[1]["removed"] == 1
+    angled = write(tmp_path / "a.cpp", kernel(after="#include <runtime.h>\n"))
+    status, report, _ = run_auto(angled, capsys=capsys)
+    assert report["removed"] == 0 and "header 'runtime.h' not found in an include directory" in reasons(report)
+    assert run_auto(angled, "-I", str(tmp_path), capsys=capsys)[1]["removed"] == 1
+
+
+def test_a_header_macro_the_kernel_uses_stays_unknown(tmp_path, capsys):
+    runtime_headers(tmp_path)
+    used = write(tmp_path / "k.cpp", kernel(after='#include "runtime.h"\n',
+                                            extra="  int64_t v9 = RUNTIME_ALIGN(v3);\n"))
+    report = run_auto(used, capsys=capsys)[1]
+    assert report["removed"] == 0 and "RUNTIME_ALIGN" in reasons(report)
+    # The same header with the macro defined but not used: removed.
+    unused = write(tmp_path / "u.cpp", kernel(after='#include "runtime.h"\n', extra="  int64_t v9 = v3 + 4;\n"))
+    assert run_auto(unused, capsys=capsys)[1]["removed"] == 1
+
+
+def test_a_header_macro_that_pastes_tokens_used_by_the_kernel(tmp_path, capsys):
+    write(tmp_path / "paste.h", "#define GLUE(a, b) a##b\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "paste.h"\n', extra="  int64_t v9 = GLUE(v, 3);\n"))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "pastes tokens" in reasons(report)
+
+
+@pytest.mark.parametrize("declaration, name", [
+    ("enum Pipe { PIPE_V = 3 };", "PIPE_V"),
+    ("template <typename T> void TADD(T& a, T& b, T& c) {}", "TADD"),
+    ("typedef short int64_t;", "int64_t"),
+    ("#define TROWEXPANDMUL(a, b, c) TMULS(a, b, 2.0f)", "TROWEXPANDMUL"),
+])
+def test_a_header_declaring_a_name_the_model_reads_by_spelling(tmp_path, capsys, declaration, name):
+    write(tmp_path / "shadow.h", declaration + "\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "shadow.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0
+    assert f"'{name}'" in reasons(report) and "shadow.h:1" in reasons(report)
+
+
+def test_a_member_of_a_header_class_shadows_nothing(tmp_path, capsys):
+    # (runtime.h's Buffer has a member function TADD: only `b.TADD` can name it.)
+    runtime_headers(tmp_path)
+    source = write(tmp_path / "k.cpp", kernel(after='#include "runtime.h"\n'))
+    assert run_auto(source, capsys=capsys)[1]["removed"] == 1
+
+
+@pytest.mark.parametrize("header, words", [
+    ("namespace pto { inline int helper() { return 1; } }", "namespace 'pto'"),
+    ("template <> struct Foo<int> {};", "explicit specialization"),
+    ("inline bool operator==(pipe_t a, int b) { return false; }", "operator"),
+    ("using namespace elsewhere;", "using-directive"),
+    ("#define DECLARE(n) int n;\nDECLARE(x)", "at namespace scope"),
+    ('#include "missing/inner.h"', "'missing/inner.h' not found"),
+])
+def test_a_header_that_cannot_be_summarised_stays_unknown(tmp_path, capsys, header, words):
+    write(tmp_path / "odd.h", header + "\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "odd.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and words in reasons(report)
+
+
+def test_a_header_before_pto_that_defines_a_macro(tmp_path, capsys):
+    write(tmp_path / "early.h", "#define EARLY_FLAG 1\n")
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "comes before pto's header" in reasons(report)
+    # Only the qualifiers, defined alike: nothing pto's code would see differently.
+    write(tmp_path / "quals.h", "#ifndef __gm__\n#define __gm__\n#endif\n#ifndef __aicore__\n#define __aicore__ [aicore]\n"
+                                "#endif\n")
+    quals = write(tmp_path / "q.cpp", kernel(before='#include "quals.h"\n'))
+    assert run_auto(quals, capsys=capsys)[1]["removed"] == 1
+
+
+def test_a_header_function_named_like_the_files_helper(tmp_path, capsys):
+    helper = "static AICORE void helper(int32_t n) {{ }}\n"
+    text = kernel(after='#include "decl.h"\n' + helper.replace("{{", "{").replace("}}", "}"),
+                  extra="  helper(3);\n")
+    write(tmp_path / "decl.h", "void unrelated(int32_t n);\n")
+    source = write(tmp_path / "k.cpp", text)
+    assert run_auto(source, capsys=capsys)[1]["removed"] == 1
+    # A header that declares a global `helper` too: overload resolution may choose it.
+    write(tmp_path / "decl.h", "void helper(int64_t n);\n")
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "may declare a function of that name" in reasons(report)
+
+
+def test_a_missing_include_directory_is_bad_input(tmp_path, capsys):
+    source = write(tmp_path / "k.cpp", kernel())
+    assert main(["run", "-I", str(tmp_path / "nowhere"), str(source)]) == 2
+    assert "-I " in capsys.readouterr().err
+
+
+def test_main_sets_and_reports_the_search_path(tmp_path, capsys):
+    source = write(tmp_path / "k.cpp", kernel())
+    main(["run", "-I", str(tmp_path), "-I", str(REPO), str(source), "-o", str(tmp_path / "o.cpp")])
+    assert include_search_path() == (str(tmp_path), str(REPO))
+
+
+def test_declared_names_reads_declarators_not_uses():
+    code = ("static inline uint64_t get_size(DataType dtype, int32_t n) {} struct alignas(64) Tensor {} ; "
+            "enum class Mode : int32_t {} ; static constexpr int32_t COUNT = OTHER_COUNT ; "
+            "template <typename T> T* as_ptr(T* p) {} typedef int (*callback)(int) ; int (plain) ;")
+    assert declared_names(code) == {"get_size", "Tensor", "Mode", "COUNT", "as_ptr", "callback", "plain"}
+
+
+def test_toolchain_list():
+    assert not toolchain_may_declare("cube_kernel") and not toolchain_may_declare("vector_kernel")
+    for name in ("vrec", "vadd", "vconv_f322f16", "TADD_IMPL", "memcpy", "__builtin_expect", "set_flag"):
+        assert toolchain_may_declare(name), name
+
+
+def test_check_after_fix_exits_0_on_the_fa_workload(tmp_path):
+    fa = REPO / "kernels" / "flash_attention" / "fa.cpp"
+    fixed = tmp_path / "f.cpp"
+    subprocess.run([sys.executable, "-m", "ptofix", "check", "--fix", str(fa), "-o", str(fixed)],
+                   capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "check", str(fixed)], capture_output=True, text=True)
+    assert proc.returncode == 0 and "unverified" not in proc.stderr, proc.stderr
+
+
+CALLER = """#include "pto/pto-inst.hpp"
+AICORE void work(__gm__ float* v1) {{
+  {big} v5;
+  TASSIGN(v5, 0);
+  TADDS(v5, v5, 1.0f);
+}}
+extern "C" __global__ AICORE void k(__gm__ float* v1) {{
+  {big} v6;
+  TASSIGN(v6, 0);
+{body}}}
+"""
+
+
+@pytest.mark.parametrize("body, verified", [
+    ("  work(v1);\n", True),
+    ("  work(v1);\n  work(v1);\n", False),                       # the second call's head meets the first's tail
+    ("  for (int i = 0; i < 2; ++i) {\n    work(v1);\n  }\n", False),   # so does the next iteration's
+    ("  TMULS(v6, v6, 2.0f);\n  work(v1);\n", False),             # the caller's op may still run
+    ("  work(v1);\n  TMULS(v6, v6, 2.0f);\n", False),
+    ("  TMULS(v6, v6, 2.0f);\n  pipe_barrier(PIPE_V);\n  work(v1);\n", True),
+])
+def test_check_a_call_of_a_vector_helper_is_verified_only_alone(tmp_path, body, verified):
+    source = write(tmp_path / "k.cpp", CALLER.format(big=TILE.format(r=32, c=128, l="RowMajor"), body=body))
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "check", str(source)], capture_output=True, text=True)
+    assert ("'k' is unverified" not in proc.stderr) == verified, proc.stderr
+
+
+# -- the real kernels with their runtime headers ------------------------------------------------------
+
+def _removed_lines(text: str) -> set[int]:
+    return {n for n, line in enumerate(text.splitlines(), 1) if "ptofix: removed pipe_barrier" in line}
+
+
+def _run_text(text: str, path: str, search: tuple[str, ...]) -> str:
+    from ptofix.frontends import PARSERS
+    from ptofix.pass_manager import get_pass_class
+    from ptofix.source import SourceText, apply_edits
+    set_include_search_path(search)
+    model = PARSERS["cpp"](SourceText(text, path))
+    result = get_pass_class("pipe-v-barrier")(pattern="auto").apply(model, model.source)
+    return apply_edits(text, result.edits)
+
+
+_RUNTIME_INCLUDE = re.compile(r'^#include "(?:tensor|intrinsic)\.h"$', re.M)
+
+
+def test_real_kernels_with_their_headers(corpus_dir):
+    """Per real kernel: the removals with `-I real/include` are a subset of those of the same kernel
+    with its runtime includes blanked (an independent argument: a header can only take meaning
+    away from names the kernel writes, so reading it never allows more than its absence), and at
+    least those without -I; over the folder, the headers bring removals that were not there."""
+    real = Path(corpus_dir) / "real"
+    include = str(real / "include")
+    without_total = with_total = 0
+    for path in sorted(real.glob("*.cpp")):
+        text = path.read_text(encoding="utf-8")
+        without = _removed_lines(_run_text(text, str(path), ()))
+        with_headers = _removed_lines(_run_text(text, str(path), (include,)))
+        blanked = _removed_lines(_run_text(_RUNTIME_INCLUDE.sub("", text), str(path), ()))
+        assert without <= with_headers <= blanked, path.name
+        without_total += len(without)
+        with_total += len(with_headers)
+        print(f"{path.name}: {len(without)} removed without -I, {len(with_headers)} with -I")
+    assert with_total > without_total
+
+
+@pytest.mark.parametrize("name", ["35_ffn_norm_rms", "44_silu_a2a3", "06_online_softmax"])
+def test_real_kernel_removals_simulate_equal(corpus_dir, tmp_path, name):
+    """Where the simulator runs the kernel, the rewrite with the headers read computes the same
+    bytes and data flow as the original (a second opinion on each removal)."""
+    real = Path(corpus_dir) / "real"
+    out = tmp_path / f"{name}.cpp"
+    run = subprocess.run([sys.executable, "-m", "ptofix", "run", "-I", str(real / "include"), "--pattern", "auto",
+                          str(real / f"{name}.cpp"), "-o", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert _removed_lines(out.read_text(encoding="utf-8")), "the headers should make removals possible"
+    sim = subprocess.run([sys.executable, "-m", "ptofix", "simulate", str(real / f"{name}.cpp"), str(out)],
+                         capture_output=True, text=True, env={**os.environ})
+    assert sim.returncode == 0, sim.stdout + sim.stderr
+
+
+def test_build_reads_headers_where_bisheng_finds_them(tmp_path):
+    from ptofix.build import include_directories
+    flags = ["-O2", "-I", "a", "-Ib", "--include-directory=c", "-xcce"]
+    assert include_directories(flags) == [os.path.abspath(x) for x in ("a", "b", "c")]
+
+
+def test_build_config_key_include_is_relative_to_the_config_and_checked(tmp_path, capsys):
+    fa = REPO / "kernels" / "flash_attention" / "fa.mlir"
+    (tmp_path / "inc").mkdir()
+    config = write(tmp_path / "ptofix.toml", 'include = ["inc", "missing"]\n')
+    status = main(["build", str(fa), "-o", str(tmp_path / "out"), "--dry-run", "--config", str(config),
+                   "--target-ptoas", "v0.45"])
+    err = capsys.readouterr().err
+    assert status == 2 and f"include {tmp_path / 'missing'}" in err and "not a directory" in err
+    write(tmp_path / "ptofix.toml", 'include = ["inc"]\n')
+    assert main(["build", str(fa), "-o", str(tmp_path / "out"), "--dry-run", "--config", str(config),
+                 "--target-ptoas", "v0.45"]) == 0
+
+
+def test_kernel_macros_and_header_declarations_meet(tmp_path, capsys):
+    # The kernel's macro renames the header's declaration (`runtime_index` declares TADD there).
+    write(tmp_path / "r.h", "static inline int runtime_index(int n) { return n; }\n")
+    renamed = write(tmp_path / "k.cpp", kernel(after='#define runtime_index TADD\n#include "r.h"\n'))
+    report = run_auto(renamed, capsys=capsys)[1]
+    assert report["removed"] == 0 and "'runtime_index'" in reasons(report)
+    # The header writes the kernel's macro at namespace scope: what it declares is not known.
+    write(tmp_path / "m.h", "MAKE(one)\n")
+    used = write(tmp_path / "u.cpp", kernel(after='#define MAKE(n) int n;\n#include "m.h"\n'))
+    report = run_auto(used, capsys=capsys)[1]
+    assert report["removed"] == 0 and "'MAKE'" in reasons(report)
+
+
+def test_a_header_function_in_the_namespace_of_the_files_helper(tmp_path, capsys):
+    helper = "namespace app {\nstatic AICORE void helper(int32_t n) { }\n"
+    source = write(tmp_path / "k.cpp", kernel(after='#include "n.h"\n' + helper, extra="  helper(3);\n") + "}\n")
+    write(tmp_path / "n.h", "namespace app { void other(int64_t n); }\n")
+    assert run_auto(source, capsys=capsys)[1]["removed"] == 1
+    write(tmp_path / "n.h", "namespace app { void helper(int64_t n); }\n")
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "may declare a function of that name" in reasons(report)
+
+
+def test_declared_names_with_trailing_attributes():
+    found = declared_names("static int counter __attribute__((unused)) = 0 ; register int r asm ( ) ;")
+    assert {"counter", "r"} <= found and "int" not in found
+
+
+def test_a_header_with_braces_paired_across_if_branches_is_read_to_its_end(tmp_path, capsys):
+    # (`}` with no `{` open: every name counts as namespace-scope, and the macro after it still counts.)
+    write(tmp_path / "odd.h", "#ifdef A\nstruct S {\n#else\nstruct S : B {\n#endif\n};\n}\n#define LATE(x) x\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "odd.h"\n', extra="  int64_t v9 = LATE(v3);\n"))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "LATE" in reasons(report)
+
+
+def test_worker_processes_search_the_same_directories(tmp_path):
+    runtime_headers(tmp_path / "include")
+    files = [write(tmp_path / f"k{i}.cpp", kernel(after='#include "runtime.h"\n')) for i in range(2)]
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "-j", "2", "-I", str(tmp_path / "include"),
+                           "--pattern", "auto", *map(str, files), "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    for path in files:
+        assert _removed_lines((out / path.name).read_text(encoding="utf-8")), path.name
