@@ -151,12 +151,13 @@ def test_a_difference_only_through_the_originals_own_races_is_exit_4(tmp_path):
 
 
 def test_a_difference_through_a_pair_the_original_keeps_apart_is_still_exit_1(tmp_path):
-    # The barrier at line 21 separates TMULS(c, a) from TEXP(b, c) (RAW on c): removing it is the rewrite's race.
+    # The barrier at line 21 separates TMULS(c, a) from TEXP(b, c) and TMULS(a, c) (RAW on c; TMULS(a, c) also
+    # overwrites a, which TMULS(c, a) only reads: no same-access chain): removing it is the rewrite's race.
     orig, bad = tmp_path / "orig.cpp", tmp_path / "bad.cpp"
     orig.write_text(RACY_ORIGINAL)
     bad.write_text(without_barrier(RACY_ORIGINAL, 21))
     r = sim(str(orig), str(bad), "--seeds", "1")
     assert r.returncode == 1, r.stdout
     assert r.stdout.startswith("difference on seed 1: ")
-    assert f"RAW on UB [65536, 73728): {bad}:20: TMULS(c, a, 2.0f); (TMULS)  <->  {bad}:22: TEXP(b, c); (TEXP)" \
-        in r.stdout
+    assert f"RAW on UB [65536, 73728): {bad}:20: TMULS(c, a, 2.0f); (TMULS)  <->  {bad}:23: TMULS(a, c, 2.0f); " \
+        "(TMULS)" in r.stdout

@@ -1,7 +1,8 @@
 """Hazard model: a deterministic, seed-driven schedule of the vector pipe between drains.
 
-Between two PIPE_V drains (``pipe_barrier(PIPE_V)``/``PIPE_ALL``, ``wait_flag(PIPE_V, PIPE_S)``,
-the internal barriers of §2 ops) the vector pipe may overlap its instructions: a later op may
+Between two PIPE_V drains (``pipe_barrier(PIPE_V)``/``PIPE_ALL``, the internal barriers of §2
+ops; ``wait_flag(PIPE_V, PIPE_S, e)`` drains only the steps issued before its matching set, and a
+scalar access to GM drains none: ptofix.pto.ordering) the vector pipe may overlap its instructions: a later op may
 read bytes an earlier op has not written yet (RAW), an earlier op's write may land after a later
 op's (WAW), and a later write may land before an earlier read (WAR). The model keeps the issued
 steps of the current *epoch* pending and, at the next drain, executes them in a random order
@@ -20,13 +21,13 @@ Orders that the hardware guarantees are kept:
   ... ``wait_flag(X, PIPE_V)``, or a chain through more pipes (X waits, then signals Y, ..., which
   signals V), completes every vector step issued before the first set_flag before any later
   vector step starts (``drain_before``; tracked by the interpreter);
-* the *same-access chain* rule (docs/reference/pto-facts.md §5.3): a vector producer (one of
-  ``ptofix.pto.ops.CHAIN_PRODUCERS``: single-cycle instructions) followed by a vector
-  consumer whose every conflicting operand is the exact same access (address, shape, dtype,
-  layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a contiguous
-  valid region, neither step having a tmp operand, no loop back-edge taken between the two
-  issues (leaving a loop after an iteration takes one, as in the proof's control-flow graph),
-  stays in order.
+* the *same-access chain* rule (docs/reference/pto-facts.md §5.3, ptofix.pto.ordering): a vector
+  producer (one of ``ptofix.pto.ops.CHAIN_PRODUCERS``: single-cycle instructions) followed by a
+  vector consumer whose every conflicting operand is the exact same access (address, shape,
+  dtype, layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a
+  contiguous valid region, which the consumer reads, neither step having a tmp operand, no loop
+  back-edge taken between the two issues (leaving a loop after an iteration takes one, as in the
+  proof's control-flow graph), stays in order.
 
 A step is overtaken only by steps less than ``window`` positions after it (and at most
 ``window - 1`` times in a row), so only pairs closer than the window need checking. With
@@ -40,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..pto.ops import chain_producer
+from ..pto.ordering import chain_repeats_enough, same_access_chain_operand
 from .memory import Memory, SimError, TileView
 
 # Steps a run may issue: every step keeps a record for the comparison (~0.4 KB) and a long one
@@ -133,6 +135,43 @@ class Scheduler:
             self._flush(self.pending[:k])
             self.pending = self.pending[k:]
 
+    def complete_other_pipes(self) -> None:
+        """Complete every pending step of another pipe than V, with every pending step it must
+        follow (in the in-order reference: every earlier step it conflicts with), leaving the
+        other vector steps pending: what a scalar access to GM waits for (it does not wait for
+        V). A pending step left behind that conflicts with a later one completed here has been
+        overtaken by it: a hazard of this schedule."""
+        recs = self.pending
+        n = len(recs)
+        if all(r.vector for r in recs):
+            return
+        needed = [not r.vector for r in recs]
+        for j in range(n - 1, -1, -1):
+            if not needed[j]:
+                continue
+            for i in range(j):
+                if needed[i]:
+                    continue
+                a, b = recs[i], recs[j]
+                if not a.vector and not b.vector:
+                    needed[i] = True
+                    continue
+                c = self.conflicts(a, b)
+                if c and (self.rng is None or self.ordered(a, b, c)):
+                    needed[i] = True
+        done = [r for r, need in zip(recs, needed, strict=True) if need]
+        left = [r for r, need in zip(recs, needed, strict=True) if not need]
+        for a in left:
+            for b in done:
+                if b.seq > a.seq:
+                    c = self.conflicts(a, b)
+                    if c:
+                        kind, x, y = c[0]
+                        self.hazards.append(ScheduleHazard(a, b, kind, max(_rng(x)[0], _rng(y)[0]),
+                                                           min(_rng(x)[1], _rng(y)[1])))
+        self._flush(done)
+        self.pending = left
+
     def drain(self) -> None:
         """A PIPE_V drain: every pending step completes."""
         if self.pending:
@@ -170,20 +209,23 @@ class Scheduler:
 
     @classmethod
     def chain_safe(cls, a: IssuedStep, b: IssuedStep, conflicts) -> bool:
-        """docs/reference/pto-facts.md §5.3: hardware-safe exact same-access chain from a to b."""
-        if not (a.vector and b.vector) or a.tmp or b.tmp or not chain_producer(a.label):
+        """docs/reference/pto-facts.md §5.3: hardware-safe exact same-access chain from a to b. Every
+        conflicting operand pair must be one exact access that a writes and b reads
+        (ptofix.pto.ordering, the proof's rule): a consumer that only overwrites it is no chain."""
+        if not (a.vector and b.vector) or not chain_producer(a.label):
             return False
-        if not cls.same_iteration(a, b):
-            return False
-        produced = False
-        for kind, x, y in conflicts:
-            if not (isinstance(x, TileView) and isinstance(y, TileView)) or x.key != y.key:
+        across = not cls.same_iteration(a, b)
+        for _kind, x, y in conflicts:
+            if not (isinstance(x, TileView) and isinstance(y, TileView)):
                 return False
-            if kind in ("RAW", "WAW"):
-                if x.repeats < 16 or not x.contiguous:
-                    return False
-                produced = True
-        return produced
+            key = x.key
+            written = [w for w in a.writes if isinstance(w, TileView) and w.key == key]
+            read = any(isinstance(r, TileView) and r.key == key for r in b.reads)
+            if not same_access_chain_operand(y.key == key, bool(written), read, a.tmp or b.tmp, across):
+                return False
+            if not (chain_repeats_enough(written[0].repeats) and written[0].contiguous):
+                return False
+        return bool(conflicts)
 
     def ordered(self, a: IssuedStep, b: IssuedStep, conflicts) -> bool:
         if not conflicts:
