@@ -126,51 +126,17 @@ class Scheduler:
             self.pending = self.pending[MAX_EPOCH // 2:]
 
     def drain_before(self, seq: int) -> None:
-        """Complete every pending step issued before ``seq`` (a flag round trip through another
-        pipe that waited for those vector steps)."""
-        k = 0
-        while k < len(self.pending) and self.pending[k].seq < seq:
-            k += 1
-        if k:
-            self._flush(self.pending[:k])
-            self.pending = self.pending[k:]
+        """Complete every pending step issued before ``seq`` (a wait on a flag whose set covered
+        those steps). Steps issued since may complete with them, in the schedule's order."""
+        if self.pending and self.pending[0].seq < seq:
+            self.pending = self._flush(self.pending, lambda rec: rec.seq < seq)
 
     def complete_other_pipes(self) -> None:
-        """Complete every pending step of another pipe than V, with every pending step it must
-        follow (in the in-order reference: every earlier step it conflicts with), leaving the
-        other vector steps pending: what a scalar access to GM waits for (it does not wait for
-        V). A pending step left behind that conflicts with a later one completed here has been
-        overtaken by it: a hazard of this schedule."""
-        recs = self.pending
-        n = len(recs)
-        if all(r.vector for r in recs):
-            return
-        needed = [not r.vector for r in recs]
-        for j in range(n - 1, -1, -1):
-            if not needed[j]:
-                continue
-            for i in range(j):
-                if needed[i]:
-                    continue
-                a, b = recs[i], recs[j]
-                if not a.vector and not b.vector:
-                    needed[i] = True
-                    continue
-                c = self.conflicts(a, b)
-                if c and (self.rng is None or self.ordered(a, b, c)):
-                    needed[i] = True
-        done = [r for r, need in zip(recs, needed, strict=True) if need]
-        left = [r for r, need in zip(recs, needed, strict=True) if not need]
-        for a in left:
-            for b in done:
-                if b.seq > a.seq:
-                    c = self.conflicts(a, b)
-                    if c:
-                        kind, x, y = c[0]
-                        self.hazards.append(ScheduleHazard(a, b, kind, max(_rng(x)[0], _rng(y)[0]),
-                                                           min(_rng(x)[1], _rng(y)[1])))
-        self._flush(done)
-        self.pending = left
+        """Complete every pending step of another pipe than V (what a scalar access to GM sees
+        done: the model trusts their flags), with whatever the schedule runs before them; the
+        vector steps after them stay pending (the access does not wait for V)."""
+        if any(not rec.vector for rec in self.pending):
+            self.pending = self._flush(self.pending, lambda rec: not rec.vector)
 
     def drain(self) -> None:
         """A PIPE_V drain: every pending step completes."""
@@ -274,22 +240,30 @@ class Scheduler:
             order.append(idx)
         return order, conf
 
-    def _flush(self, recs: list[IssuedStep]) -> None:
+    def _flush(self, recs: list[IssuedStep], must: Callable[[IssuedStep], bool] | None = None) -> list[IssuedStep]:
+        """Execute ``recs`` in the schedule's order; with ``must``, only the order's prefix up to
+        the last step ``must`` selects. Returns the steps left pending (in issue order); one left
+        behind that conflicts with a later step executed here has been overtaken by it: a hazard."""
         self.flushes += 1
-        for rec in recs:
-            self.flush_of[rec.seq] = self.flushes
         order, conf = self._order(recs)
-        if conf:
-            pos = {idx: k for k, idx in enumerate(order)}
-            for (i, j), pairs in conf.items():
-                if pos[j] < pos[i]:
-                    kind, x, y = pairs[0]
-                    lo = max(_rng(x)[0], _rng(y)[0])
-                    hi = min(_rng(x)[1], _rng(y)[1])
-                    self.hazards.append(ScheduleHazard(recs[i], recs[j], kind, lo, hi))
+        if must is not None:
+            last = max((k for k, idx in enumerate(order) if must(recs[idx])), default=-1)
+            order = order[:last + 1]
+        pos = {idx: k for k, idx in enumerate(order)}
+        for (i, j), pairs in conf.items():
+            pj = pos.get(j)
+            if pj is None:
+                continue
+            pi = pos.get(i)
+            if pi is None or pj < pi:
+                kind, x, y = pairs[0]
+                lo = max(_rng(x)[0], _rng(y)[0])
+                hi = min(_rng(x)[1], _rng(y)[1])
+                self.hazards.append(ScheduleHazard(recs[i], recs[j], kind, lo, hi))
         mem = self.mem
         for idx in order:
             rec = recs[idx]
+            self.flush_of[rec.seq] = self.flushes
             mem.cur_vid = rec.seq + 1
             mem.observed = []
             try:
@@ -299,4 +273,7 @@ class Scheduler:
             except Exception as exc:     # noqa: BLE001 - reported with the statement
                 raise StepError(rec, exc) from None
             self.flow[rec.seq] = (hash(tuple(mem.observed)), rec.stmt, rec.label)
-        self.steps_run += len(recs)
+        self.steps_run += len(order)
+        if len(order) == len(recs):
+            return []
+        return [rec for k, rec in enumerate(recs) if k not in pos]
