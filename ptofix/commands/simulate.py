@@ -152,6 +152,9 @@ def add_parser(subparsers) -> None:
                    help="vector cores per block to run, get_subblockdim() (default: 1)")
     p.add_argument("--ub-size", type=_size, default=192 * 1024, metavar="BYTES",
                    help="UB size, e.g. 192K (default: 192K, A2/A3)")
+    p.add_argument("--no-fix-original", dest="fix_original", action="store_false",
+                   help="when ORIGINAL races on its own, stop there (exit 4) instead of comparing REWRITTEN "
+                        "against `ptofix check --fix` of it")
     p.add_argument("--report", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     p.set_defaults(handler=run)
@@ -184,18 +187,41 @@ def run(args) -> int:
 
 
 def _run(args) -> int:
-    from ..sim.runner import SimOptions, simulate  # numpy is imported lazily
+    from ..output import write_stderr
+    from ..sim.runner import SimOptions, load, simulate  # numpy is imported lazily
     options = SimOptions(function=args.function, args=dict(args.arg), block_num=args.block_num,
                          blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size,
                          gm_fill=dict(args.gm_fill))
-    report = simulate(args.original, args.rewritten, args.seeds, options)
+    original, rewritten = load(args.original), load(args.rewritten)
+    report = simulate(original, rewritten, args.seeds, options)
+    check_fix: dict | None = None
+    if report.status == "original races" and args.fix_original:
+        # The comparison says nothing about the rewrite: compare it against check --fix of the
+        # original instead (the same barriers added to both).
+        from ..sim.race_fix import fix_both
+        fixed = fix_both(original, rewritten)
+        if isinstance(fixed, str):
+            write_stderr(f"simulate: {args.original} races on its own, and the rewrite cannot be compared against "
+                         f"`ptofix check --fix` of it: {fixed}\n")
+            check_fix = {"applied": False, "why": fixed}
+        else:
+            where = ", ".join(fixed.inserted)
+            write_stderr(f"simulate: {args.original} races on its own; simulating the rewrite against "
+                         f"`ptofix check --fix` of it instead: the {len(fixed.inserted)} pipe_barrier(PIPE_V) check "
+                         f"inserts ({where}) added to both kernels\n")
+            first = report
+            report = simulate(fixed.original, fixed.rewritten, args.seeds, options)
+            report.runs += first.runs
+            report.steps += first.steps
+            check_fix = {"applied": True, **fixed.as_dict()}
     diff = report.difference
     racy = report.racy_original
     if args.report == "json":
         out = {"equal": report.status == "equal", "status": report.status, "seeds": report.seeds,
                "runs": report.runs, "steps": report.steps, "gm_bytes": report.gm_sizes,
                "difference": diff.as_dict() if diff else None,
-               "racy_original": racy.as_dict() if racy else None}
+               "racy_original": racy.as_dict() if racy else None,
+               "check_fix": check_fix}
         write_stdout(json.dumps(out, indent=2, default=str) + "\n")
     elif diff is not None:
         write_stdout(diff.format(args.original, args.rewritten) + "\n")
@@ -213,6 +239,10 @@ def _run(args) -> int:
     else:
         write_stdout(f"simulate: equal on {report.seeds} seed(s) ({report.runs} runs, "
                          f"{report.steps} pipe steps)\n")
+    if check_fix and check_fix["applied"] and args.report != "json":
+        write_stdout(f"simulate: compared with `ptofix check --fix` of {args.original} (the original races on its "
+                     f"own; {len(check_fix['inserted'])} barrier(s) inserted in both kernels: "
+                     f"{', '.join(check_fix['inserted'])}); line numbers above are those of the fixed files\n")
     if diff is not None:
         return EXIT_DIFFERENT
     if racy is not None:
