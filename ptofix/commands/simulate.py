@@ -89,6 +89,50 @@ def _size(text: str) -> int:
 MAX_BLOCKS = 256
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got '{text}'")
+    return value
+
+
+# A run shorter than this prints no progress line.
+PROGRESS_AFTER_SECONDS = 2.0
+
+
+class Progress:
+    """``seed k/N, R runs, S pipe steps`` on one stderr line, rewritten in place, for a run past
+    PROGRESS_AFTER_SECONDS, only when stderr is a terminal; ``done`` clears it."""
+
+    def __init__(self, label: str = ""):
+        import time
+        self.start = time.monotonic()
+        self.label = label
+        self.shown = False
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, seeds: int, runs: int, steps: int) -> None:
+        import time
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        if elapsed < PROGRESS_AFTER_SECONDS:
+            return
+        sys.stderr.write(f"\r\033[Ksimulate: {self.label}{done}/{seeds} seeds done ({runs} runs, {steps} pipe steps, "
+                         f"{elapsed:.0f} s)")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
 def _count(least: int, most: int | None = None):
     """An argparse type: an integer of ASCII digits, at least ``least`` (and at most ``most``)."""
     def convert(text: str) -> int:
@@ -152,6 +196,9 @@ def add_parser(subparsers) -> None:
                    help="vector cores per block to run, get_subblockdim() (default: 1)")
     p.add_argument("--ub-size", type=_size, default=192 * 1024, metavar="BYTES",
                    help="UB size, e.g. 192K (default: 192K, A2/A3)")
+    p.add_argument("--time-budget", type=_seconds, default=None, metavar="SECONDS",
+                   help="start no seed after this many seconds (the seed under way finishes); the report "
+                        "and stderr say how many seeds ran")
     p.add_argument("--no-fix-original", dest="fix_original", action="store_false",
                    help="when ORIGINAL races on its own, stop there (exit 4) instead of comparing REWRITTEN "
                         "against `ptofix check --fix` of it")
@@ -192,8 +239,14 @@ def _run(args) -> int:
     options = SimOptions(function=args.function, args=dict(args.arg), block_num=args.block_num,
                          blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size,
                          gm_fill=dict(args.gm_fill))
+    import time
     original, rewritten = load(args.original), load(args.rewritten)
-    report = simulate(original, rewritten, args.seeds, options)
+    deadline = time.monotonic() + args.time_budget if args.time_budget else None
+    progress = Progress()
+    try:
+        report = simulate(original, rewritten, args.seeds, options, progress=progress, deadline=deadline)
+    finally:
+        progress.done()
     check_fix: dict | None = None
     if report.status == "original races" and args.fix_original:
         # The comparison says nothing about the rewrite: compare it against check --fix of the
@@ -210,18 +263,26 @@ def _run(args) -> int:
                          f"`ptofix check --fix` of it instead: the {len(fixed.inserted)} pipe_barrier(PIPE_V) check "
                          f"inserts ({where}) added to both kernels\n")
             first = report
-            report = simulate(fixed.original, fixed.rewritten, args.seeds, options)
+            progress = Progress("against check --fix: ")
+            try:
+                report = simulate(fixed.original, fixed.rewritten, args.seeds, options, progress=progress,
+                                  deadline=deadline)
+            finally:
+                progress.done()
             report.runs += first.runs
             report.steps += first.steps
             check_fix = {"applied": True, **fixed.as_dict()}
     diff = report.difference
     racy = report.racy_original
+    if report.seeds_asked:
+        write_stderr(f"simulate: the time budget ({args.time_budget:g} s) ran out after {report.seeds} of "
+                     f"{report.seeds_asked} seed(s); the others were not run\n")
     if args.report == "json":
         out = {"equal": report.status == "equal", "status": report.status, "seeds": report.seeds,
                "runs": report.runs, "steps": report.steps, "gm_bytes": report.gm_sizes,
                "difference": diff.as_dict() if diff else None,
                "racy_original": racy.as_dict() if racy else None,
-               "check_fix": check_fix}
+               "check_fix": check_fix, "seeds_asked": report.seeds_asked or report.seeds}
         write_stdout(json.dumps(out, indent=2, default=str) + "\n")
     elif diff is not None:
         write_stdout(diff.format(args.original, args.rewritten) + "\n")

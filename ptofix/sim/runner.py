@@ -415,6 +415,7 @@ class SimReport:
     rewritten_hazards: int = 0
     gm_sizes: dict = field(default_factory=dict)
     racy_original: Difference | None = None
+    seeds_asked: int = 0          # when a time budget stopped the run before ``seeds``: how many were asked
 
     @property
     def status(self) -> str:
@@ -426,16 +427,27 @@ class SimReport:
 
 
 def simulate(original, rewritten, seeds: int, options: SimOptions,
-             rewritten_options: SimOptions | None = None) -> SimReport:
+             rewritten_options: SimOptions | None = None, progress: Callable | None = None,
+             deadline: float | None = None) -> SimReport:
+    """``progress(seeds_done, seeds, runs, steps)`` is called after every seed; with ``deadline``
+    (a ``time.monotonic()`` value) no seed starts after it, and the report's ``seeds_run`` says how
+    many ran."""
+    import time
     orig = load(original)
     rew = load(rewritten)
     ropts = rewritten_options or options
     runs = steps = 0
     haz_o = haz_r = 0
     same = ropts is options and orig.source.text == rew.source.text
-    sizes = {}
+    sizes: dict[str, int] = {}
     racy: Difference | None = None
     for seed in range(1, seeds + 1):
+        if progress is not None and seed > 1:
+            progress(seed - 1, seeds, runs, steps)
+        if deadline is not None and seed > 1 and time.monotonic() >= deadline:
+            report = SimReport(seed - 1, None, runs, steps, haz_o, haz_r, sizes, racy)
+            report.seeds_asked = seeds
+            return report
         ref = run_kernel(orig, seed, None, options)
         cand = run_kernel(rew, seed, seed, ropts)
         runs += 2
