@@ -34,6 +34,7 @@ from .memory import HIDDEN_SCRATCH, UB_SIZE, GMPtr, GMRegion, Memory, SimError, 
 from .schedule import ScheduleHazard, Scheduler
 
 DEFAULT_INT = 16
+WIDE_WINDOW = 32
 DEFAULT_FLOAT = 1.0
 
 
@@ -188,12 +189,19 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
             core = block * options.subblock_num + sub
             mem = Memory(seed, options.ub_size, core=core)
             rng = None
-            window, p_in = 4, 0.5
+            window, p_in, latest_first = 4, 0.5, False
             if schedule_seed is not None:
                 rng = np.random.default_rng([schedule_seed, 0x5CED, core])
                 window = 2 + schedule_seed % 4
                 p_in = (0.25, 0.5, 0.75)[(schedule_seed // 4) % 3]
-            sched = Scheduler(mem, rng, window, p_in)
+                # Every fourth seed runs the most reordered schedule its window allows (no draw),
+                # and every eighth with a window of WIDE_WINDOW steps: pairs further apart than
+                # the narrow windows reach (a race across a few other pipes' steps) and pairs the
+                # draws happen to leave in order run out of order too.
+                if schedule_seed % 4 == 0:
+                    latest_first = True
+                    window = WIDE_WINDOW if schedule_seed % 8 == 0 else 4
+            sched = Scheduler(mem, rng, window, p_in, latest_first)
             config = KernelConfig(block, options.block_num, sub, options.subblock_num)
             interp = Interpreter(cpp, mem, sched, fifo, config, table)
             interp.run_function(fn, list(args))

@@ -97,9 +97,12 @@ class StepError(Exception):
 
 class Scheduler:
     def __init__(self, mem: Memory, rng: np.random.Generator | None = None, window: int = 4,
-                 p_in_order: float = 0.5):
+                 p_in_order: float = 0.5, latest_first: bool = False):
         self.mem = mem
         self.rng = rng
+        # Pick the latest step that may run next, every time (no draw): the most reordered
+        # schedule the window allows, which overtakes every pair a draw may leave in order.
+        self.latest_first = latest_first
         self.window = max(1, window)
         self.p_in_order = p_in_order
         self.pending: list[IssuedStep] = []
@@ -225,12 +228,12 @@ class Scheduler:
         rng = self.rng
         while remaining:
             head = remaining[0]
-            if skipped >= w - 1 or rng.random() < self.p_in_order:
+            if skipped >= w - 1 or (not self.latest_first and rng.random() < self.p_in_order):
                 pick = 0
             else:
                 cands = [k for k, idx in enumerate(remaining[:w])
                          if idx < head + w and all(done[p] for p in preds[idx])]
-                pick = cands[int(rng.integers(len(cands)))]
+                pick = cands[-1] if self.latest_first else cands[int(rng.integers(len(cands)))]
             idx = remaining.pop(pick)
             if idx == head:
                 skipped = 0
