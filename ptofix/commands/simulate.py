@@ -20,7 +20,11 @@ cube side's FIFO slots) are random and identical for both kernels. ORIGINAL runs
 order (the reference); REWRITTEN runs with an overlapped vector-pipe schedule drawn from s:
 between two PIPE_V drains a later op may read bytes an earlier op has not written yet, and
 writes may land out of order. Orders the hardware guarantees are kept (other pipes behind their
-flags, the same-access chain rule of ptoas). With its barriers intact a kernel equals in-order
+flags, the same-access chain rule of ptoas: one exact access the later op reads), and no others:
+a scalar read of GM waits for no vector work, and wait_flag(PIPE_V, PIPE_S, e) completes only the
+vector work issued before its own set_flag (ptofix/pto/ordering.py, shared with the barrier proof).
+Every fourth seed runs the most reordered schedule its window allows, every eighth with a wide
+window. With its barriers intact a kernel equals in-order
 execution; a removed barrier with a real hazard gives different bytes on some seed. Where the
 bytes agree but both runs issued the same steps, the data flow is compared too: a step that
 reads what another write left than in program order (values that merely coincide on these
@@ -43,6 +47,12 @@ The simulator fails closed: any statement it cannot interpret exactly (an unknow
 method, a macro, a tile op inside a larger expression, while/switch/goto, an assignment through
 a pointer, ...) stops the run with file:line:col: error: cannot simulate: ... naming it.
 
+An ORIGINAL that races on its own says nothing about the rewrite. Then both kernels are
+simulated again with the barriers `ptofix check --fix` inserts into ORIGINAL (placed in
+REWRITTEN at the same lines), as stderr and the report (check_fix) say; --no-fix-original stops
+at exit 4 instead. A run past 2 s shows its progress on stderr when that is a terminal;
+--time-budget stops starting seeds (stderr and the report's seeds_asked say how many ran).
+
 Exit status:
   0  equal on every seed
   1  the rewrite differs (reported with the statements that wrote the bytes and the
@@ -50,7 +60,8 @@ Exit status:
      steps ORIGINAL keeps apart with a drain (or with steps ORIGINAL does not run)
   2  input it cannot run (the statement is named), or bad arguments
   3  internal error of the simulator (one line; the traceback with --debug)
-  4  the original already races: ORIGINAL alone differs between in-order and overlapped
+  4  the original already races (also with check --fix's barriers, or with --no-fix-original):
+     ORIGINAL alone differs between in-order and overlapped
      execution, or the rewrite differs only through pairs ORIGINAL also leaves between the
      same two drains (first differing buffer and location reported); nothing is said about
      the rewrite on those seeds"""
