@@ -1,7 +1,10 @@
 """Which orders the A2/A3 hardware gives the vector pipe: one home for the barrier proof and the simulator.
 
-docs/reference/pto-facts.md §2 (internal drains), §5.3 (the same-access chain) and §8.2 (flags)
-give the sources. In short:
+docs/reference/pto-facts.md §2 (internal drains), §5.3 (the same-access chain) and §8.2.1 (what
+the scalar unit waits for) give the sources. The proof (cpp/barriers.py) reads the chain rule from
+here; its walks model the flag rule on their own (a V->S pair drains only along a path through both
+halves, barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain. The simulator
+(sim/interp.py, sim/schedule.py) reads all of it. In short:
 
 * A scalar access to GM (``v = ptr[i];``, ``ptr[i] = v;``) waits for no vector work: the scalar
   unit issues it as soon as its own earlier instructions are done. Vector work is ordered before
