@@ -3,8 +3,9 @@
 For each corpus C++ file (and the FA sample) where the pass removes barriers, run the original
 and the rewrite on the numpy UB model (`ptofix.sim`) with several seeds. Kernels whose original
 already differs from itself under the overlapped schedule (ptoas output that races under the
-model, e.g. two no-tmp TROWEXPAND* sharing the hidden scratch) are reported apart: a difference
-there says nothing about the removal. Kernels the simulator cannot run (it fails closed on any
+model, e.g. two no-tmp TROWEXPAND* sharing the hidden scratch) are compared again against
+`check --fix` of the original, as `ptofix simulate` does; those still racy are reported apart: a
+difference there says nothing about the removal. Kernels the simulator cannot run (it fails closed on any
 statement it does not interpret exactly) count as "cannot run"; an exception inside the simulator
 counts as "internal error" and is printed. Prints numbers; asserts nothing.
 Usage: python scripts/sim_sweep.py [--seeds N] [--pattern auto] [--verbose]
@@ -25,7 +26,8 @@ def main() -> int:
     sys.path.insert(0, ROOT)
     from ptofix.frontends import PARSERS
     from ptofix.pass_manager import build_pass, run_pipeline
-    from ptofix.sim.runner import SimOptions, simulate
+    from ptofix.sim.race_fix import fix_both
+    from ptofix.sim.runner import SimOptions, load, simulate
     from ptofix.source import PtofixError, SourceText
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -36,8 +38,8 @@ def main() -> int:
     files = sorted(glob.glob(os.path.join(ROOT, "..", "shared", "corpus", "**", "*.cpp"), recursive=True))
     files.append(os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp"))
     options = SimOptions(ub_size=512 * 1024)   # some corpus kernels place tiles above 192 KiB
-    counts = {"rewritten": 0, "confirmed": 0, "racy original": 0, "cannot run": 0, "internal error": 0,
-              "DIFFERENT": 0}
+    counts = {"rewritten": 0, "confirmed": 0, "confirmed against check --fix": 0, "racy original": 0,
+              "cannot run": 0, "internal error": 0, "DIFFERENT": 0}
     reasons: dict[str, int] = {}
     removals = 0
     start = time.time()
@@ -89,8 +91,21 @@ def main() -> int:
                 removals += removed
                 continue
             if report.difference is None:
-                counts["racy original"] += 1
-                continue
+                # As `ptofix simulate` does: compare against check --fix of the original.
+                fixed = fix_both(load(path), load(rewritten))
+                if isinstance(fixed, str):
+                    counts["racy original"] += 1
+                    if args.verbose:
+                        print(f"racy original, not fixed: {os.path.relpath(path, ROOT)}: {fixed}")
+                    continue
+                report = simulate(fixed.original, fixed.rewritten, args.seeds, opts)
+                if report.difference is None and report.racy_original is None:
+                    counts["confirmed against check --fix"] += 1
+                    removals += removed
+                    continue
+                if report.difference is None:
+                    counts["racy original"] += 1
+                    continue
             counts["DIFFERENT"] += 1
             print(f"DIFFERENT: {os.path.relpath(path, ROOT)}: {report.difference}")
     if reasons:

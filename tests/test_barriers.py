@@ -122,6 +122,20 @@ def _decisions(text, pattern="auto"):
     return run(text, pattern).reports[0]["decisions"]
 
 
+def test_tcolprod_with_a_static_nonempty_valid_shape_ends_with_a_drain():
+    # pto-isa TColProd.hpp runs ColReduceInstr, which ends with pipe_barrier(PIPE_V) (pto-facts.md
+    # §2): the barrier between it and a reader of its result is redundant. (With a run-time valid
+    # shape it is kept: tests/fixtures/kept_barriers/drain_r55_tcolprod_no_internal_barrier.cpp.)
+    row = "Tile<TileType::Vec, float, 1, 128, BLayout::RowMajor, 1, 128, SLayout::NoneBox, 512, PadValue::Null, " \
+          "CompactMode::Null>"
+    body = (f"  {row} d;\n  TASSIGN(d, 65536);\n  {row} z;\n  TASSIGN(z, 66048);\n"
+            "  TCOLPROD(d, v5);\n  pipe_barrier(PIPE_V);\n  TADD(z, d, d);\n")
+    text = _kernel('extern "C" __global__ AICORE void k()', body)
+    assert [d["decision"] for d in _decisions(text)] == ["removed"]
+    kept = text.replace("TCOLPROD(d, v5);", "TADDS(d, d, 1.0f);")
+    assert [d["decision"] for d in _decisions(kept)] == ["kept"]
+
+
 def test_function_without_callers_is_not_a_clean_entry():
     body = "  TADDS(v5, v5, 1.0f);\n  pipe_barrier(PIPE_V);\n  TMULS(v5, v5, 2.0f);\n"
     entry = _decisions(_kernel('extern "C" __global__ AICORE void k()', body))

@@ -20,7 +20,11 @@ cube side's FIFO slots) are random and identical for both kernels. ORIGINAL runs
 order (the reference); REWRITTEN runs with an overlapped vector-pipe schedule drawn from s:
 between two PIPE_V drains a later op may read bytes an earlier op has not written yet, and
 writes may land out of order. Orders the hardware guarantees are kept (other pipes behind their
-flags, the same-access chain rule of ptoas). With its barriers intact a kernel equals in-order
+flags, the same-access chain rule of ptoas: one exact access the later op reads), and no others:
+a scalar read of GM waits for no vector work, and wait_flag(PIPE_V, PIPE_S, e) completes only the
+vector work issued before its own set_flag (ptofix/pto/ordering.py, shared with the barrier proof).
+Every fourth seed runs the most reordered schedule its window allows, every eighth with a wide
+window. With its barriers intact a kernel equals in-order
 execution; a removed barrier with a real hazard gives different bytes on some seed. Where the
 bytes agree but both runs issued the same steps, the data flow is compared too: a step that
 reads what another write left than in program order (values that merely coincide on these
@@ -43,6 +47,12 @@ The simulator fails closed: any statement it cannot interpret exactly (an unknow
 method, a macro, a tile op inside a larger expression, while/switch/goto, an assignment through
 a pointer, ...) stops the run with file:line:col: error: cannot simulate: ... naming it.
 
+An ORIGINAL that races on its own says nothing about the rewrite. Then both kernels are
+simulated again with the barriers `ptofix check --fix` inserts into ORIGINAL (placed in
+REWRITTEN at the same lines), as stderr and the report (check_fix) say; --no-fix-original stops
+at exit 4 instead. A run past 2 s shows its progress on stderr when that is a terminal;
+--time-budget stops starting seeds (stderr and the report's seeds_asked say how many ran).
+
 Exit status:
   0  equal on every seed
   1  the rewrite differs (reported with the statements that wrote the bytes and the
@@ -50,7 +60,8 @@ Exit status:
      steps ORIGINAL keeps apart with a drain (or with steps ORIGINAL does not run)
   2  input it cannot run (the statement is named), or bad arguments
   3  internal error of the simulator (one line; the traceback with --debug)
-  4  the original already races: ORIGINAL alone differs between in-order and overlapped
+  4  the original already races (also with check --fix's barriers, or with --no-fix-original):
+     ORIGINAL alone differs between in-order and overlapped
      execution, or the rewrite differs only through pairs ORIGINAL also leaves between the
      same two drains (first differing buffer and location reported); nothing is said about
      the rewrite on those seeds"""
@@ -87,6 +98,50 @@ def _size(text: str) -> int:
 
 
 MAX_BLOCKS = 256
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got '{text}'")
+    return value
+
+
+# A run shorter than this prints no progress line.
+PROGRESS_AFTER_SECONDS = 2.0
+
+
+class Progress:
+    """``seed k/N, R runs, S pipe steps`` on one stderr line, rewritten in place, for a run past
+    PROGRESS_AFTER_SECONDS, only when stderr is a terminal; ``done`` clears it."""
+
+    def __init__(self, label: str = ""):
+        import time
+        self.start = time.monotonic()
+        self.label = label
+        self.shown = False
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, seeds: int, runs: int, steps: int) -> None:
+        import time
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        if elapsed < PROGRESS_AFTER_SECONDS:
+            return
+        sys.stderr.write(f"\r\033[Ksimulate: {self.label}{done}/{seeds} seeds done ({runs} runs, {steps} pipe steps, "
+                         f"{elapsed:.0f} s)")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
 
 
 def _count(least: int, most: int | None = None):
@@ -154,6 +209,12 @@ def add_parser(subparsers) -> None:
                    help="vector cores per block to run, get_subblockdim() (default: 1)")
     p.add_argument("--ub-size", type=_size, default=192 * 1024, metavar="BYTES",
                    help="UB size, e.g. 192K (default: 192K, A2/A3)")
+    p.add_argument("--time-budget", type=_seconds, default=None, metavar="SECONDS",
+                   help="start no seed after this many seconds (the seed under way finishes); the report "
+                        "and stderr say how many seeds ran")
+    p.add_argument("--no-fix-original", dest="fix_original", action="store_false",
+                   help="when ORIGINAL races on its own, stop there (exit 4) instead of comparing REWRITTEN "
+                        "against `ptofix check --fix` of it")
     p.add_argument("--report", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     p.set_defaults(handler=run)
@@ -186,18 +247,55 @@ def run(args) -> int:
 
 
 def _run(args) -> int:
-    from ..sim.runner import SimOptions, simulate  # numpy is imported lazily
+    from ..output import write_stderr
+    from ..sim.runner import SimOptions, load, simulate  # numpy is imported lazily
     options = SimOptions(function=args.function, args=dict(args.arg), block_num=args.block_num,
                          blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size,
                          gm_fill=dict(args.gm_fill))
-    report = simulate(args.original, args.rewritten, args.seeds, options)
+    import time
+    original, rewritten = load(args.original), load(args.rewritten)
+    deadline = time.monotonic() + args.time_budget if args.time_budget else None
+    progress = Progress()
+    try:
+        report = simulate(original, rewritten, args.seeds, options, progress=progress, deadline=deadline)
+    finally:
+        progress.done()
+    check_fix: dict | None = None
+    if report.status == "original races" and args.fix_original:
+        # The comparison says nothing about the rewrite: compare it against check --fix of the
+        # original instead (the same barriers added to both).
+        from ..sim.race_fix import fix_both
+        fixed = fix_both(original, rewritten)
+        if isinstance(fixed, str):
+            write_stderr(f"simulate: {args.original} races on its own, and the rewrite cannot be compared against "
+                         f"`ptofix check --fix` of it: {fixed}\n")
+            check_fix = {"applied": False, "why": fixed}
+        else:
+            where = ", ".join(fixed.inserted)
+            write_stderr(f"simulate: {args.original} races on its own; simulating the rewrite against "
+                         f"`ptofix check --fix` of it instead: the {len(fixed.inserted)} pipe_barrier(PIPE_V) check "
+                         f"inserts ({where}) added to both kernels\n")
+            first = report
+            progress = Progress("against check --fix: ")
+            try:
+                report = simulate(fixed.original, fixed.rewritten, args.seeds, options, progress=progress,
+                                  deadline=deadline)
+            finally:
+                progress.done()
+            report.runs += first.runs
+            report.steps += first.steps
+            check_fix = {"applied": True, **fixed.as_dict()}
     diff = report.difference
     racy = report.racy_original
+    if report.seeds_asked:
+        write_stderr(f"simulate: the time budget ({args.time_budget:g} s) ran out after {report.seeds} of "
+                     f"{report.seeds_asked} seed(s); the others were not run\n")
     if args.report == "json":
         out = {"equal": report.status == "equal", "status": report.status, "seeds": report.seeds,
                "runs": report.runs, "steps": report.steps, "gm_bytes": report.gm_sizes,
                "difference": diff.as_dict() if diff else None,
-               "racy_original": racy.as_dict() if racy else None}
+               "racy_original": racy.as_dict() if racy else None,
+               "check_fix": check_fix, "seeds_asked": report.seeds_asked or report.seeds}
         write_stdout(json.dumps(out, indent=2, default=str) + "\n")
     elif diff is not None:
         write_stdout(diff.format(args.original, args.rewritten) + "\n")
@@ -215,6 +313,10 @@ def _run(args) -> int:
     else:
         write_stdout(f"simulate: equal on {report.seeds} seed(s) ({report.runs} runs, "
                          f"{report.steps} pipe steps)\n")
+    if check_fix and check_fix["applied"] and args.report != "json":
+        write_stdout(f"simulate: compared with `ptofix check --fix` of {args.original} (the original races on its "
+                     f"own; {len(check_fix['inserted'])} barrier(s) inserted in both kernels: "
+                     f"{', '.join(check_fix['inserted'])}); line numbers above are those of the fixed files\n")
     if diff is not None:
         return EXIT_DIFFERENT
     if racy is not None:

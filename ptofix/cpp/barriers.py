@@ -18,6 +18,7 @@ from bisect import bisect_right
 
 from .. import regex_cache
 from ..pto.ops import REPEAT_BYTES, chain_producer
+from ..pto.ordering import chain_repeats_enough, same_access_chain_operand
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
 from ..source import SourceText
 from ..structs import Struct
@@ -827,23 +828,22 @@ class BarrierAnalysis:
     @staticmethod
     def _same_access_chain(p: Event, c: Event, a: Access, b: Access, back: bool) -> bool:
         # PTOAS PR #674 CanPrunePipeVBarrier (docs/reference/pto-facts.md §5.3).
-        if back or a.tmp or b.tmp or a.exact is None or a.exact != b.exact:
-            return False
-        if not (a.elementwise and b.elementwise):
+        if a.exact is None or not (a.elementwise and b.elementwise):
             return False   # e.g. TEXP -> TROWSUM reads with a reduction pattern (§6.3)
         # "from the producer result to the consumer source": the earlier op must itself write this
         # exact access (in-place chains then carry their WAR/WAW along); a plain read is not a chain.
+        # ... "to the consumer source": the later op must read this exact access too (PTOAS checks
+        # it is among the consumer's uses); a consumer that only overwrites it (WAW) is no chain.
         producer = [x for x in p.accesses if x.write and not x.tmp and x.exact == a.exact and x.elementwise]
+        consumer_reads = any(not x.write and not x.tmp and x.exact == a.exact and x.elementwise for x in c.accesses)
+        if not same_access_chain_operand(a.exact == b.exact, bool(producer), consumer_reads, a.tmp or b.tmp, back):
+            return False
         # PTOAS HEAD excludes producers with a tmp operand; the hidden TMP_UB scratch of a
         # no-tmp row-expand is not an operand (ptoas does not model it) and is checked separately.
         if not producer or any(x.tmp and not x.name.startswith("<hidden") for x in p.accesses):
             return False
         if not chain_producer(p.op):
             return False   # a multi-cycle producer (TEXP, TDIV, ...): not covered by the 16-repeat rule
-        # ... "to the consumer source": the later op must read this exact access too (PTOAS checks
-        # it is among the consumer's uses); a consumer that only overwrites it (WAW) is no chain.
-        if not any(not x.write and not x.tmp and x.exact == a.exact and x.elementwise for x in c.accesses):
-            return False
         # Both ops walk in repeat order only when every operand has the chained access's shape and
         # element type (the binary ops take a row-by-row path for operands of other row strides,
         # the unary and scalar ones go column chunk by column chunk), and the bitwise ones only on
@@ -868,12 +868,12 @@ class BarrierAnalysis:
             return False
         produced, consumed = _walk_order(p.op, producing=True), _walk_order(c.op, producing=False)
         if a.exact[5] != "RowMajor" or produced == consumed == "linear":
-            return producer[0].contiguous_repeats >= 16
+            return chain_repeats_enough(producer[0].contiguous_repeats)
         if valid_cols != cols:
             return False        # (column chunks of a partial row: not modelled)
         # The ops walk the valid rows only.
         gap = chain_gap(valid_rows, cols, ELEMENT_BYTES.get(dtype or ""), produced, consumed)
-        return gap is not None and gap >= 16
+        return gap is not None and chain_repeats_enough(gap)
 
     # -- pattern context ---------------------------------------------------------------------------
     def context(self, fn: Function, stmt: SimpleStmt) -> tuple[str, str]:

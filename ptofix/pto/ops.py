@@ -70,7 +70,7 @@ def _specs() -> dict[str, OpSpec]:
                    "TEXPANDS", "TCMP", "TCMPS",
                    "TROWEXPAND", "TCOLEXPAND", "TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV",
                    "TCOLEXPANDSUB", "TCOLEXPANDEXPDIF", "TCOLEXPANDMAX", "TCOLEXPANDMIN",
-                   "TCOLPROD", "TAXPY"]
+                   "TAXPY"]
     for name in elementwise:
         table[name] = OpSpec(PIPE_V)
     # TFILLPAD / TFILLPAD_INPLACE copy src to d and pad d with count-mode vcopy instructions whose
@@ -92,6 +92,8 @@ def _specs() -> dict[str, OpSpec]:
         table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=ROW_REDUCE)
     table["TCOLMAX"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
     table["TCOLMIN"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
+    # TCOLPROD (pto-isa 4451a410 on, the commit that adds it) runs the same ColReduceInstr (§2).
+    table["TCOLPROD"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
     # TCOLSUM(dst, src) / TCOLSUM(dst, src, tmp, isBinary): trailing barrier with tmp (§2).
     table["TCOLSUM"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=STATIC_NONEMPTY,
                               drain_needs_tmp=True, tmp_optional=True)

@@ -42,6 +42,13 @@ from ..cpp.model import (
 from ..cpp.parser import directive_text, directive_word
 from ..pto import tpipe
 from ..pto.ops import PIPE_FIFO_OPS
+from ..pto.ordering import (
+    EVENT_IDS,
+    ROW_EXPAND_SCALAR_EVENT,
+    SCALAR_GM_ACCESS_WAITS_FOR_VECTOR,
+    event_number,
+    wait_orders_up_to_its_set,
+)
 from ..pto.tiles import LOCAL_POINTER_LIMIT, TILE_ARG, TILE_DEFAULTS
 from ..source import PtofixError
 from .fifo import FifoState, Pipe, PushRecord
@@ -476,7 +483,8 @@ class Interpreter:
         for name in sorted(cpp.macros - self.macros.keys()):
             self.macros[name] = Macro(name, True, "", 0)
         self.tiles_seen: dict[str, TileVar] = {}
-        self.flag_seq: dict[tuple, int] = {}     # (src pipe, dst pipe, event) -> V horizon
+        # (src pipe, dst pipe, event) -> V horizons of its pending sets, earliest first
+        self.flag_seq: dict[tuple, list[int]] = {}
         self.horizon: dict[str, int] = {}        # pipe -> V steps it has waited for
 
     # ------------------------------------------------------------------ entry
@@ -1006,14 +1014,18 @@ class Interpreter:
 
     # ------------------------------------------------------------------ assignment
     def _gm_element(self, node: sp.Index):
-        """Scalar access to GM: every pending pipe step completes first (the scalar unit waits)."""
+        """Scalar access to GM. It waits for no vector work (ptofix.pto.ordering); the steps of the
+        other pipes, whose flags the model trusts, complete first (with what they wait for)."""
         base = self.eval(node.obj)
         if not isinstance(base, GMPtr):
             raise SimError("indexing is only modelled on __gm__ pointers")
         ptr = base.add(_int(self.eval(node.index), "pointer index"))
         if ptr.offset < 0:
             raise SimError("pointer index before the start of the GM buffer")
-        self.sched.drain()
+        if SCALAR_GM_ACCESS_WAITS_FOR_VECTOR:
+            self.sched.drain()
+        else:
+            self.sched.complete_other_pipes()
         size = dtype_of(ptr.elem)[0].itemsize
         ptr.region.ensure(ptr.offset + size)
         return ptr, None
@@ -1355,7 +1367,14 @@ class Interpreter:
         if name in self.NOOP_CALLS:
             return None
         if name in self.HELPERS_DRAIN:
-            self.sched.drain()
+            # ptoas's tail helper: pipe_barrier(PIPE_ALL) in its default mode; its other mode is an
+            # MTE3 -> S flag pair, which waits for no vector work.
+            mode = self.eval(node.args[0]) if node.args else None
+            leaf = mode.leaf if isinstance(mode, Sym) else None
+            if mode is None or leaf == "kBarrierAll":
+                self.sched.drain()
+            elif leaf != "kSetWaitMte3ToSEvent0":
+                raise SimError(f"{name} mode {_describe(mode)} not modelled")
             return None
         if name == "TASSIGN":
             self._arity(name, node, 2)
@@ -1384,31 +1403,43 @@ class Interpreter:
         raise SimError(f"unknown op or function '{name}'")
 
     def _flag(self, name: str, a: list):
-        """Cross-pipe flags. ``wait_flag(PIPE_V, PIPE_S)`` drains V (the scalar unit waits for it).
-        A round trip V -> X -> V, or a chain V -> X -> ... -> Y -> V (each pipe waiting before it
-        signals), orders the V steps issued before ``set_flag(PIPE_V, X)`` before the V steps
-        after ``wait_flag(Y, PIPE_V)`` (docs/reference/pto-facts.md §8.2)."""
+        """Cross-pipe flags (ptofix.pto.ordering). A wait consumes the earliest pending set of the
+        same pipes and event and orders only what that set covers: ``wait_flag(PIPE_V, PIPE_S, e)``
+        completes the V steps issued before its set, not the ones issued since; a wait with no set
+        of its own pending orders nothing. A round trip V -> X -> V, or a chain V -> X -> ... -> Y
+        -> V (each pipe waiting before it signals), orders the V steps issued before
+        ``set_flag(PIPE_V, X)`` before the V steps after ``wait_flag(Y, PIPE_V)``
+        (docs/reference/pto-facts.md §8.2)."""
         if not all(isinstance(x, Sym) and x.leaf in self.KNOWN_PIPES and x.leaf != "PIPE_ALL" for x in a[:2]):
             raise SimError(f"{name} between {', '.join(_describe(x) for x in a[:2])} not modelled")
         if not isinstance(a[2], (Sym, CVal)):
             raise SimError(f"{name} event {_describe(a[2])} not modelled")
         src, dst = a[0].leaf, a[1].leaf
-        ev = a[2].leaf if isinstance(a[2], Sym) else str(_int(a[2], "event id"))
+        spelled = a[2].leaf if isinstance(a[2], Sym) else str(_int(a[2], "event id"))
+        ev = event_number(spelled)
+        if ev is None:
+            raise SimError(f"{name} event {spelled} (pto's events are EVENT_ID0..EVENT_ID{EVENT_IDS - 1})")
+        self.flag_op(name == "set_flag", src, dst, ev)
+        return None
+
+    def flag_op(self, is_set: bool, src: str, dst: str, ev: int) -> None:
         # horizon[P]: the vector steps issued before it are done once pipe P has passed its waits
         # so far. A set carries the setter's horizon (V's: every step issued so far), a wait
         # hands it to the waiting pipe, so a chain through several pipes (V -> MTE2 -> MTE3 -> V)
         # orders as a direct round trip does.
-        if name == "set_flag":
-            self.flag_seq[(src, dst, ev)] = self.sched.seq if src == "PIPE_V" else self.horizon.get(src, 0)
-            return None
-        if src == "PIPE_V" and dst == "PIPE_S":
-            self.sched.drain()
-        elif dst == "PIPE_V":
-            self.sched.drain_before(self.flag_seq.get((src, dst, ev), 0))
+        key = (src, dst, ev)
+        if is_set:
+            self.flag_seq.setdefault(key, []).append(self.sched.seq if src == "PIPE_V"
+                                                     else self.horizon.get(src, 0))
+            return
+        pending = self.flag_seq.get(key)
+        if not pending:
+            return          # consumes a set made elsewhere: nothing the kernel shows is ordered
+        covered = pending.pop(0)
+        if wait_orders_up_to_its_set(src, dst):
+            self.sched.drain_before(covered)
         else:
-            h = self.flag_seq.get((src, dst, ev), 0)
-            self.horizon[dst] = max(self.horizon.get(dst, 0), h)
-        return None
+            self.horizon[dst] = max(self.horizon.get(dst, 0), covered)
 
     def method(self, member: sp.Member, args: list, statement: bool = False):
         f = member.field
@@ -1490,6 +1521,9 @@ class Interpreter:
         sid = self._sid()
         stamp = self._stamp()
         for step in steps:
+            if step.round_trip_before:
+                self.flag_op(True, "PIPE_V", "PIPE_S", ROW_EXPAND_SCALAR_EVENT)
+                self.flag_op(False, "PIPE_V", "PIPE_S", ROW_EXPAND_SCALAR_EVENT)
             self.sched.issue(sid, step.label, True, step.reads, step.writes, step.fn, stamp, step.tmp,
                              self.back_edges)
             if step.drain_after:

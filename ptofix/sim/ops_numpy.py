@@ -27,12 +27,14 @@ import numpy as np
 from ..pto.ops import (
     OPS,
     SOURCES_READ_AS_DST_TYPE,
+    STATIC_NONEMPTY,
     lacks_tmp,
     reduce_tmp_bytes,
     row_reduce_drains,
     spec_for,
     takes_value_at,
 )
+from ..pto.ordering import row_expand_takes_scalar_path
 from .memory import HIDDEN_SCRATCH, Memory, SimError, SimTileType, TileView, dtype_of, saturate, to_dtype
 
 
@@ -55,6 +57,10 @@ class Step:
     drain_after: bool = False
     tmp: bool = False            # the op has a scratch (tmp) operand: never a same-access chain
     label: str = ""
+    # The op starts with a set_flag/wait_flag(PIPE_V, PIPE_S, ROW_EXPAND_SCALAR_EVENT) round trip
+    # (TROWEXPAND's scalar path): the V steps before it complete unless a set the kernel left
+    # pending on that event is the one the op's wait consumes (ptofix.pto.ordering).
+    round_trip_before: bool = False
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -544,8 +550,10 @@ class OpBuilder:
             full = mem.read(dst, full=True)
             full[0, :dst.valid_cols] = out
             mem.write(dst, full[:dst.valid_rows, :dst.valid_cols], stmt)
-        if self.name in ("TCOLMAX", "TCOLMIN"):
-            drain = True
+        if self.name in ("TCOLMAX", "TCOLMIN", "TCOLPROD"):
+            # ColReduceInstr (TColReduceOps.hpp): copy row 0, barrier, ..., trailing barrier (the
+            # empty valid shape that returns first stops the run in _nonempty).
+            drain = OPS[self.name].trailing_drain == STATIC_NONEMPTY
         elif self.name == "TCOLSUM":
             drain = tmp is not None or src.valid_rows > 1
         else:
@@ -560,7 +568,15 @@ class OpBuilder:
         def run(mem: Memory, stmt: int) -> None:
             col = _as(_region(mem, src, dst.valid_rows, 1), dst)
             mem.write(dst, np.broadcast_to(col, (dst.valid_rows, dst.valid_cols)), stmt)
-        return self.single(run)
+        steps = self.single(run)
+        s, d = src.type, dst.type
+        static = all(t.valid_rows == t.rows and t.valid_cols == t.cols for t in (s, d))
+        if dst.valid_rows > 0 and row_expand_takes_scalar_path(s.size, static, s.blayout == "RowMajor", s.rows,
+                                                               s.cols, d.rows, d.cols):
+            # Each row: V->S round trip, scalar read of the row's value, S->V round trip, vector_dup.
+            # Every row's round trip waits for the rows before; the last row's dup stays pending.
+            steps[0].round_trip_before = True
+        return steps
 
     def _row_expand_binary(self, op: str) -> list[Step]:
         if op not in BINARY:
@@ -746,7 +762,7 @@ class OpBuilder:
 # Ops whose implementation the simulator ends with a pipe_barrier(PIPE_V) (always, or for the
 # shapes TColSum.hpp/TColReduceOps.hpp drain on): tests check it covers every drain the static
 # model counts (ptofix.pto.ops).
-TRAILING_DRAIN_OPS = frozenset({"TROWSUM", "TROWMAX", "TROWMIN", "TCOLMAX", "TCOLMIN", "TCOLSUM"})
+TRAILING_DRAIN_OPS = frozenset({"TROWSUM", "TROWMAX", "TROWMIN", "TCOLMAX", "TCOLMIN", "TCOLSUM", "TCOLPROD"})
 
 
 def build_steps(name: str, args: list, template_args: list | None = None) -> list[Step]:

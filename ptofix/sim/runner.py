@@ -34,6 +34,7 @@ from .memory import HIDDEN_SCRATCH, UB_SIZE, GMPtr, GMRegion, Memory, SimError, 
 from .schedule import ScheduleHazard, Scheduler
 
 DEFAULT_INT = 16
+WIDE_WINDOW = 32
 DEFAULT_FLOAT = 1.0
 
 
@@ -188,12 +189,19 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
             core = block * options.subblock_num + sub
             mem = Memory(seed, options.ub_size, core=core)
             rng = None
-            window, p_in = 4, 0.5
+            window, p_in, latest_first = 4, 0.5, False
             if schedule_seed is not None:
                 rng = np.random.default_rng([schedule_seed, 0x5CED, core])
                 window = 2 + schedule_seed % 4
                 p_in = (0.25, 0.5, 0.75)[(schedule_seed // 4) % 3]
-            sched = Scheduler(mem, rng, window, p_in)
+                # Every fourth seed runs the most reordered schedule its window allows (no draw),
+                # and every eighth with a window of WIDE_WINDOW steps: pairs further apart than
+                # the narrow windows reach (a race across a few other pipes' steps) and pairs the
+                # draws happen to leave in order run out of order too.
+                if schedule_seed % 4 == 0:
+                    latest_first = True
+                    window = WIDE_WINDOW if schedule_seed % 8 == 0 else 4
+            sched = Scheduler(mem, rng, window, p_in, latest_first)
             config = KernelConfig(block, options.block_num, sub, options.subblock_num)
             interp = Interpreter(cpp, mem, sched, fifo, config, table)
             interp.run_function(fn, list(args))
@@ -415,6 +423,7 @@ class SimReport:
     rewritten_hazards: int = 0
     gm_sizes: dict = field(default_factory=dict)
     racy_original: Difference | None = None
+    seeds_asked: int = 0          # when a time budget stopped the run before ``seeds``: how many were asked
 
     @property
     def status(self) -> str:
@@ -426,16 +435,27 @@ class SimReport:
 
 
 def simulate(original, rewritten, seeds: int, options: SimOptions,
-             rewritten_options: SimOptions | None = None) -> SimReport:
+             rewritten_options: SimOptions | None = None, progress: Callable | None = None,
+             deadline: float | None = None) -> SimReport:
+    """``progress(seeds_done, seeds, runs, steps)`` is called after every seed; with ``deadline``
+    (a ``time.monotonic()`` value) no seed starts after it, and the report's ``seeds_run`` says how
+    many ran."""
+    import time
     orig = load(original)
     rew = load(rewritten)
     ropts = rewritten_options or options
     runs = steps = 0
     haz_o = haz_r = 0
     same = ropts is options and orig.source.text == rew.source.text
-    sizes = {}
+    sizes: dict[str, int] = {}
     racy: Difference | None = None
     for seed in range(1, seeds + 1):
+        if progress is not None and seed > 1:
+            progress(seed - 1, seeds, runs, steps)
+        if deadline is not None and seed > 1 and time.monotonic() >= deadline:
+            report = SimReport(seed - 1, None, runs, steps, haz_o, haz_r, sizes, racy)
+            report.seeds_asked = seeds
+            return report
         ref = run_kernel(orig, seed, None, options)
         cand = run_kernel(rew, seed, seed, ropts)
         runs += 2

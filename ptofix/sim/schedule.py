@@ -1,7 +1,8 @@
 """Hazard model: a deterministic, seed-driven schedule of the vector pipe between drains.
 
-Between two PIPE_V drains (``pipe_barrier(PIPE_V)``/``PIPE_ALL``, ``wait_flag(PIPE_V, PIPE_S)``,
-the internal barriers of §2 ops) the vector pipe may overlap its instructions: a later op may
+Between two PIPE_V drains (``pipe_barrier(PIPE_V)``/``PIPE_ALL``, the internal barriers of §2
+ops; ``wait_flag(PIPE_V, PIPE_S, e)`` drains only the steps issued before its matching set, and a
+scalar access to GM drains none: ptofix.pto.ordering) the vector pipe may overlap its instructions: a later op may
 read bytes an earlier op has not written yet (RAW), an earlier op's write may land after a later
 op's (WAW), and a later write may land before an earlier read (WAR). The model keeps the issued
 steps of the current *epoch* pending and, at the next drain, executes them in a random order
@@ -20,13 +21,13 @@ Orders that the hardware guarantees are kept:
   ... ``wait_flag(X, PIPE_V)``, or a chain through more pipes (X waits, then signals Y, ..., which
   signals V), completes every vector step issued before the first set_flag before any later
   vector step starts (``drain_before``; tracked by the interpreter);
-* the *same-access chain* rule (docs/reference/pto-facts.md §5.3): a vector producer (one of
-  ``ptofix.pto.ops.CHAIN_PRODUCERS``: single-cycle instructions) followed by a vector
-  consumer whose every conflicting operand is the exact same access (address, shape, dtype,
-  layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a contiguous
-  valid region, neither step having a tmp operand, no loop back-edge taken between the two
-  issues (leaving a loop after an iteration takes one, as in the proof's control-flow graph),
-  stays in order.
+* the *same-access chain* rule (docs/reference/pto-facts.md §5.3, ptofix.pto.ordering): a vector
+  producer (one of ``ptofix.pto.ops.CHAIN_PRODUCERS``: single-cycle instructions) followed by a
+  vector consumer whose every conflicting operand is the exact same access (address, shape,
+  dtype, layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a
+  contiguous valid region, which the consumer reads, neither step having a tmp operand, no loop
+  back-edge taken between the two issues (leaving a loop after an iteration takes one, as in the
+  proof's control-flow graph), stays in order.
 
 A step is overtaken only by steps less than ``window`` positions after it (and at most
 ``window - 1`` times in a row), so only pairs closer than the window need checking. With
@@ -40,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..pto.ops import chain_producer
+from ..pto.ordering import chain_repeats_enough, same_access_chain_operand
 from .memory import Memory, SimError, TileView
 
 # Steps a run may issue: every step keeps a record for the comparison (~0.4 KB) and a long one
@@ -95,9 +97,12 @@ class StepError(Exception):
 
 class Scheduler:
     def __init__(self, mem: Memory, rng: np.random.Generator | None = None, window: int = 4,
-                 p_in_order: float = 0.5):
+                 p_in_order: float = 0.5, latest_first: bool = False):
         self.mem = mem
         self.rng = rng
+        # Pick the latest step that may run next, every time (no draw): the most reordered
+        # schedule the window allows, which overtakes every pair a draw may leave in order.
+        self.latest_first = latest_first
         self.window = max(1, window)
         self.p_in_order = p_in_order
         self.pending: list[IssuedStep] = []
@@ -124,14 +129,17 @@ class Scheduler:
             self.pending = self.pending[MAX_EPOCH // 2:]
 
     def drain_before(self, seq: int) -> None:
-        """Complete every pending step issued before ``seq`` (a flag round trip through another
-        pipe that waited for those vector steps)."""
-        k = 0
-        while k < len(self.pending) and self.pending[k].seq < seq:
-            k += 1
-        if k:
-            self._flush(self.pending[:k])
-            self.pending = self.pending[k:]
+        """Complete every pending step issued before ``seq`` (a wait on a flag whose set covered
+        those steps). Steps issued since may complete with them, in the schedule's order."""
+        if self.pending and self.pending[0].seq < seq:
+            self.pending = self._flush(self.pending, lambda rec: rec.seq < seq)
+
+    def complete_other_pipes(self) -> None:
+        """Complete every pending step of another pipe than V (what a scalar access to GM sees
+        done: the model trusts their flags), with whatever the schedule runs before them; the
+        vector steps after them stay pending (the access does not wait for V)."""
+        if any(not rec.vector for rec in self.pending):
+            self.pending = self._flush(self.pending, lambda rec: not rec.vector)
 
     def drain(self) -> None:
         """A PIPE_V drain: every pending step completes."""
@@ -170,20 +178,23 @@ class Scheduler:
 
     @classmethod
     def chain_safe(cls, a: IssuedStep, b: IssuedStep, conflicts) -> bool:
-        """docs/reference/pto-facts.md §5.3: hardware-safe exact same-access chain from a to b."""
-        if not (a.vector and b.vector) or a.tmp or b.tmp or not chain_producer(a.label):
+        """docs/reference/pto-facts.md §5.3: hardware-safe exact same-access chain from a to b. Every
+        conflicting operand pair must be one exact access that a writes and b reads
+        (ptofix.pto.ordering, the proof's rule): a consumer that only overwrites it is no chain."""
+        if not (a.vector and b.vector) or not chain_producer(a.label):
             return False
-        if not cls.same_iteration(a, b):
-            return False
-        produced = False
-        for kind, x, y in conflicts:
-            if not (isinstance(x, TileView) and isinstance(y, TileView)) or x.key != y.key:
+        across = not cls.same_iteration(a, b)
+        for _kind, x, y in conflicts:
+            if not (isinstance(x, TileView) and isinstance(y, TileView)):
                 return False
-            if kind in ("RAW", "WAW"):
-                if x.repeats < 16 or not x.contiguous:
-                    return False
-                produced = True
-        return produced
+            key = x.key
+            written = [w for w in a.writes if isinstance(w, TileView) and w.key == key]
+            read = any(isinstance(r, TileView) and r.key == key for r in b.reads)
+            if not same_access_chain_operand(y.key == key, bool(written), read, a.tmp or b.tmp, across):
+                return False
+            if not (chain_repeats_enough(written[0].repeats) and written[0].contiguous):
+                return False
+        return bool(conflicts)
 
     def ordered(self, a: IssuedStep, b: IssuedStep, conflicts) -> bool:
         if not conflicts:
@@ -217,12 +228,12 @@ class Scheduler:
         rng = self.rng
         while remaining:
             head = remaining[0]
-            if skipped >= w - 1 or rng.random() < self.p_in_order:
+            if skipped >= w - 1 or (not self.latest_first and rng.random() < self.p_in_order):
                 pick = 0
             else:
                 cands = [k for k, idx in enumerate(remaining[:w])
                          if idx < head + w and all(done[p] for p in preds[idx])]
-                pick = cands[int(rng.integers(len(cands)))]
+                pick = cands[-1] if self.latest_first else cands[int(rng.integers(len(cands)))]
             idx = remaining.pop(pick)
             if idx == head:
                 skipped = 0
@@ -232,22 +243,30 @@ class Scheduler:
             order.append(idx)
         return order, conf
 
-    def _flush(self, recs: list[IssuedStep]) -> None:
+    def _flush(self, recs: list[IssuedStep], must: Callable[[IssuedStep], bool] | None = None) -> list[IssuedStep]:
+        """Execute ``recs`` in the schedule's order; with ``must``, only the order's prefix up to
+        the last step ``must`` selects. Returns the steps left pending (in issue order); one left
+        behind that conflicts with a later step executed here has been overtaken by it: a hazard."""
         self.flushes += 1
-        for rec in recs:
-            self.flush_of[rec.seq] = self.flushes
         order, conf = self._order(recs)
-        if conf:
-            pos = {idx: k for k, idx in enumerate(order)}
-            for (i, j), pairs in conf.items():
-                if pos[j] < pos[i]:
-                    kind, x, y = pairs[0]
-                    lo = max(_rng(x)[0], _rng(y)[0])
-                    hi = min(_rng(x)[1], _rng(y)[1])
-                    self.hazards.append(ScheduleHazard(recs[i], recs[j], kind, lo, hi))
+        if must is not None:
+            last = max((k for k, idx in enumerate(order) if must(recs[idx])), default=-1)
+            order = order[:last + 1]
+        pos = {idx: k for k, idx in enumerate(order)}
+        for (i, j), pairs in conf.items():
+            pj = pos.get(j)
+            if pj is None:
+                continue
+            pi = pos.get(i)
+            if pi is None or pj < pi:
+                kind, x, y = pairs[0]
+                lo = max(_rng(x)[0], _rng(y)[0])
+                hi = min(_rng(x)[1], _rng(y)[1])
+                self.hazards.append(ScheduleHazard(recs[i], recs[j], kind, lo, hi))
         mem = self.mem
         for idx in order:
             rec = recs[idx]
+            self.flush_of[rec.seq] = self.flushes
             mem.cur_vid = rec.seq + 1
             mem.observed = []
             try:
@@ -257,4 +276,7 @@ class Scheduler:
             except Exception as exc:     # noqa: BLE001 - reported with the statement
                 raise StepError(rec, exc) from None
             self.flow[rec.seq] = (hash(tuple(mem.observed)), rec.stmt, rec.label)
-        self.steps_run += len(recs)
+        self.steps_run += len(order)
+        if len(order) == len(recs):
+            return []
+        return [rec for k, rec in enumerate(recs) if k not in pos]

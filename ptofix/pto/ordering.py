@@ -1,0 +1,85 @@
+"""Which orders the A2/A3 hardware gives the vector pipe: one home for the barrier proof and the simulator.
+
+docs/reference/pto-facts.md §2 (internal drains), §5.3 (the same-access chain) and §8.2.1 (what
+the scalar unit waits for) give the sources. The proof (cpp/barriers.py) reads the chain rule from
+here; its walks model the flag rule on their own (a V->S pair drains only along a path through both
+halves, barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain. The simulator
+(sim/interp.py, sim/schedule.py) reads all of it. In short:
+
+* A scalar access to GM (``v = ptr[i];``, ``ptr[i] = v;``) waits for no vector work: the scalar
+  unit issues it as soon as its own earlier instructions are done. Vector work is ordered before
+  it only by a drain or by a ``set_flag(PIPE_V, PIPE_S, e)`` ... ``wait_flag(PIPE_V, PIPE_S, e)``
+  pair (``SCALAR_GM_ACCESS_WAITS_FOR_VECTOR``).
+* ``wait_flag(P, Q, e)`` holds pipe Q until the matching ``set_flag(P, Q, e)``: the earliest set of
+  the same pipes and event not yet consumed by a wait. For P = PIPE_V it orders the V work issued
+  before *that* set, not the V work issued since (``wait_orders_up_to_its_set``). A wait with no
+  set of its own pending consumes one made elsewhere (an earlier launch, a helper): it orders
+  nothing the kernel shows.
+* The same-access chain (PTOAS ``CanPrunePipeVBarrier``): a pair of vector ops stays in order
+  without a barrier only when every conflicting operand pair is one exact access that the earlier
+  op writes and the later op reads (an overwrite without a read, a plain WAW, is no chain), the
+  earlier op runs at least ``CHAIN_MIN_REPEATS`` 256-byte repeats over a contiguous region, and
+  no loop back-edge lies between them (``same_access_chain_operand``).
+* Internal drains the proof's op table does not carry because they depend on a path chosen inside
+  the op: ``TROWEXPAND``'s scalar path (``row_expand_takes_scalar_path``) drains V before each
+  row's scalar read of the source, through an ``EVENT_ID0`` V->S flag round trip; ``TCOLPROD``
+  ends with ``pipe_barrier(PIPE_V)`` when its valid shape is non-empty (``ops.OPS``).
+"""
+from __future__ import annotations
+
+# A scalar GM access does not wait for PIPE_V (see above).
+SCALAR_GM_ACCESS_WAITS_FOR_VECTOR = False
+
+# PTOAS PR 674: the producer of a same-access chain runs at least this many 256-byte repeats.
+CHAIN_MIN_REPEATS = 16
+
+# The event the TROWEXPAND scalar path's V->S and S->V round trips use (TRowExpand.hpp).
+ROW_EXPAND_SCALAR_EVENT = 0
+
+# pto's events on A2/A3: EVENT_ID0..EVENT_ID7 (a 3-bit field).
+EVENT_IDS = 8
+
+
+def event_number(spelling: str) -> int | None:
+    """The number of an event id spelled ``EVENT_IDn`` or ``n`` (0..7); None for any other."""
+    text = spelling[len("EVENT_ID"):] if spelling.startswith("EVENT_ID") else spelling
+    if not text.isascii() or not text.isdigit() or len(text) > 3:
+        return None
+    number = int(text)
+    return number if number < EVENT_IDS else None
+
+
+def wait_orders_up_to_its_set(src: str, dst: str) -> bool:
+    """Whether ``wait_flag(src, dst, e)`` makes the V work issued before its matching set complete
+    before the waiting pipe goes on: true for a V -> scalar flag (the scalar unit then holds
+    every later issue, vector ones included), and for any flag into V (V's own later work waits)."""
+    return (src == "PIPE_V" and dst == "PIPE_S") or dst == "PIPE_V"
+
+
+def same_access_chain_operand(same_access: bool, producer_writes_it: bool, consumer_reads_it: bool,
+                              tmp: bool, across_back_edge: bool) -> bool:
+    """One conflicting operand pair of a producer/consumer pair may be a hardware-safe chain:
+    both are the one exact access, the producer writes it and the consumer reads it, neither is a
+    tmp operand, and no loop back-edge lies between the two issues. (The producer's repeats, its
+    region and its op are the callers' further conditions: ``chain_repeats_enough``,
+    ``ops.chain_producer``.)"""
+    return same_access and producer_writes_it and consumer_reads_it and not tmp and not across_back_edge
+
+
+def chain_repeats_enough(repeats: int) -> bool:
+    """Whether a producer of ``repeats`` 256-byte repeats is long enough for the chain rule."""
+    return repeats >= CHAIN_MIN_REPEATS
+
+
+def row_expand_takes_scalar_path(elem_bytes: int, static_shapes: bool, src_row_major: bool, src_rows: int,
+                                 src_cols: int, dst_rows: int, dst_cols: int) -> bool:
+    """Whether ``TROWEXPAND(dst, src)`` takes its scalar path (pto-isa a2a3 TRowExpand.hpp
+    ``TROWEXPAND_IMPL``): every case but a 16/32-bit broadcast of static shapes from a [1, M] RowMajor
+    or [M, 1] non-RowMajor source into [M, one 32-byte block], which is one ``vbrcb``.
+    ``static_shapes``: both tiles' valid shapes are their static Rows and Cols."""
+    per_block = 32 // elem_bytes if elem_bytes in (2, 4) else 0
+    if src_row_major:
+        broadcast = src_rows == 1 and src_cols == dst_rows and dst_cols == per_block
+    else:
+        broadcast = src_cols == 1 and src_rows == dst_rows and dst_cols == per_block
+    return not (per_block and static_shapes and broadcast)

@@ -1,0 +1,87 @@
+"""An original that races on its own: compare the rewrite against ``ptofix check --fix`` of it.
+
+A comparison with a racy original says nothing about the rewrite (exit 4). ``check --fix`` inserts
+the barriers that separate the original's races (pass ``pipe-v-barrier-insert``); inserting the same
+barriers at the same places of the rewrite (a rewrite of that original: its lines map onto the
+original's) gives a pair whose original no longer races where check sees a race, so the comparison
+answers about what the rewrite changed. The barriers are placed by line: each lies in a stretch of
+lines the two files share (``difflib``), else the pair is left as it is, with the reason.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from ..cpp.model import CppFile
+from ..source import Edit, SourceText, apply_edits
+
+
+@dataclass
+class RaceFix:
+    original: SourceText            # the original with check --fix's barriers
+    rewritten: SourceText           # the rewrite with the same barriers
+    inserted: list[str] = field(default_factory=list)     # where, in the original (file:line:col)
+    races: int = 0                  # races check reports in the original
+
+    def as_dict(self) -> dict:
+        return {"races": self.races, "inserted": list(self.inserted)}
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for k, ch in enumerate(text):
+        if ch == "\n":
+            starts.append(k + 1)
+    return starts
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    import bisect
+    return bisect.bisect_right(starts, offset) - 1
+
+
+def _map_offsets(original: str, rewritten: str, offsets: list[int]) -> list[int] | str:
+    """Each offset of ``original`` at the same line and column of ``rewritten``, where its line lies
+    in a run of lines the two share; else the reason it cannot be placed."""
+    lines_a = original.splitlines(keepends=True)
+    lines_b = rewritten.splitlines(keepends=True)
+    starts_a, starts_b = _line_starts(original), _line_starts(rewritten)
+    blocks = difflib.SequenceMatcher(None, lines_a, lines_b, autojunk=False).get_matching_blocks()
+    out: list[int] = []
+    for offset in offsets:
+        line = _line_of(starts_a, offset)
+        column = offset - starts_a[line]
+        for a, b, size in blocks:
+            if a <= line < a + size:
+                out.append(starts_b[b + line - a] + column)
+                break
+        else:
+            return f"line {line + 1} of the original, where check --fix inserts a barrier, differs in the rewrite"
+    return out
+
+
+def fix_both(original: CppFile, rewritten: CppFile) -> RaceFix | str:
+    """The pair with check --fix's barriers, or why not (no race check can fix, a line not shared)."""
+    from ..interpreter import recursion_headroom
+    from ..pass_manager import build_pass
+    insert = build_pass("pipe-v-barrier-insert", {})
+    with recursion_headroom():
+        result = insert.apply(original, original.source)
+    edits: list[Edit] = list(result.edits)
+    if not edits:
+        unfixed = result.report.get("unfixed") or []
+        if unfixed:
+            return f"check --fix cannot separate the races in '{unfixed[0]['function']}'"
+        return "check reports no race it can fix there (the simulator's race is not one check sees)"
+    flat = [edit.start for edit in edits] + [edit.end for edit in edits]
+    mapped = _map_offsets(original.source.text, rewritten.source.text, flat)
+    if isinstance(mapped, str):
+        return mapped
+    n = len(edits)
+    moved = [Edit(mapped[k], mapped[n + k], edit.replacement, edit.reason) for k, edit in enumerate(edits)]
+    fixed_original = SourceText(apply_edits(original.source.text, edits),
+                                f"{original.source.path} (with check --fix)")
+    fixed_rewritten = SourceText(apply_edits(rewritten.source.text, moved),
+                                 f"{rewritten.source.path} (with check --fix of the original)")
+    inserted = [entry["location"] for entry in result.report.get("inserted", [])]
+    return RaceFix(fixed_original, fixed_rewritten, inserted, int(result.report.get("races", 0)))
