@@ -153,13 +153,14 @@ FILE_SCOPE = "(file scope)"
 
 def _file_scope_entry(source: SourceText, offset: int) -> tuple:
     """The report entry of a barrier outside every function the model reads (as _keep's)."""
+    from ptofix.cpp.barriers import CAUSE_UNREAD
     line, col = source.line_col(offset)
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
         "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
         "reason": "in file-scope text ptofix does not read as a function (a function head it cannot parse, "
                   "a class body, a template): not analysed",
-        "unread": True,
+        "unread": True, "cause": {"kind": CAUSE_UNREAD, "names": []},
     }
     return entry, None, None, (FILE_SCOPE, 1, False)
 
@@ -177,6 +178,10 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
     }
     if d.unread:
         entry["unread"] = True
+    if not d.removed and (d.unread or d.pattern is not None):
+        from ptofix.cpp.barriers import kept_cause
+        kind, names = kept_cause(d)
+        entry["cause"] = {"kind": kind, "names": names}
     if d.pattern is not None:
         entry["weight"] = d.weight
         entry["pairs_checked"] = d.pairs_checked

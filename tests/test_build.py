@@ -167,6 +167,28 @@ def test_no_pass_selected_keeps_cpp_byte_for_byte(tools, tmp_path, capsys):
     assert [c["tool"] for c in tools.calls()] == ["ptoas"]
 
 
+@needs_fa_cpp
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_build_that_keeps_selected_barriers_says_so_unless_quiet(tools, tmp_path, capsys, quiet):
+    """The C++ step's kept-barrier note, GCC style (the C++ file's name first, no "ptofix build:"),
+    as `run` prints it; -q silences it with the progress lines."""
+    out = tmp_path / "out"
+    status = build(str(FA_MLIR), "-o", str(out), "--no-config", "--target-ptoas", "v0.45", "--pattern", "auto",
+                   *(["-q"] if quiet else []))
+    err = capsys.readouterr().err
+    assert status == 0, err
+    fixed = (out / "fa.fixed.cpp").read_text()
+    kept = fixed.count("pipe_barrier(PIPE_V);")
+    total = kept + fixed.count("ptofix: removed pipe_barrier(PIPE_V)")
+    assert 0 < kept < total
+    notes = [line for line in err.splitlines() if ": note: kept " in line]
+    if quiet:
+        assert notes == [] and "ptofix build:" not in err
+    else:
+        assert notes == [f"{out / 'fa.cpp'}: note: kept {kept} of {total} PIPE_V barriers: {kept} for a "
+                         "RAW/WAR/WAW byte overlap (needed) (see --report text)"]
+
+
 # ---- --dry-run -----------------------------------------------------------------------------------
 def test_dry_run_prints_exact_commands_and_writes_nothing(tools, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PTOAS", str(tools.ptoas))

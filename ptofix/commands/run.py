@@ -19,7 +19,8 @@ barrier patterns (--pattern, comma list; they only select candidates, the proof 
 A barrier is removed only if no op that may run before it (since the last PIPE_V drain, on any
 path) and no op that may run after it (until the next drain) touch overlapping UB bytes with a
 write, except PTOAS's hardware-safe exact same-access chain. The removed statement becomes a
-comment on the same line. --report json explains every decision. Anything the model does not
+comment on the same line. --report json explains every decision. A file that keeps barriers its
+--pattern selected gets one note on stderr saying how many and why (-q: none). Anything the model does not
 read keeps every barrier it may affect: a file including a header other than pto-isa's
 ("pto/...") or the standard library's (<...>) keeps all of its barriers.
 
@@ -42,6 +43,8 @@ def add_parser(subparsers) -> None:
                              "decides which of two conflicting removals is made")
     parser.add_argument("--force", action="store_true",
                         help="also remove selected barriers the proof rejects (prints a warning naming the hazard)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no note on stderr for a file that keeps barriers its --pattern selected")
     from ..local_slot_options import add_local_slot_arguments
     add_local_slot_arguments(parser)
     add_output_arguments(parser)
@@ -64,10 +67,11 @@ _FAST_VALUES = {"--pattern": "pattern", "-P": "pattern", "--weight": "weight", "
                 "--unit-flag": "unit_flag"}
 _FAST_CHOICES = {"--report": ("report", ("json", "text")), "--tpipe-order": ("tpipe_order", ("old", "new"))}
 _FAST_INTS = {"-j": "jobs", "--jobs": "jobs", "--default-local-slot-num": "default_local_slot_num"}
-_FAST_FLAGS = {"--force": "force", "-i": "in_place", "--in-place": "in_place", "--diff": "diff", "--check": "check",
+_FAST_FLAGS = {"--force": "force", "-q": "quiet", "--quiet": "quiet", "-i": "in_place", "--in-place": "in_place",
+               "--diff": "diff", "--check": "check",
                "--debug": "debug"}
 _EXCLUSIVE = ("output", "in_place", "diff", "check")     # one output mode (a mutually exclusive group)
-FAST_DEFAULTS = {"debug": False, "command": "run", "pattern": None, "weight": None, "force": False,
+FAST_DEFAULTS = {"debug": False, "command": "run", "pattern": None, "weight": None, "force": False, "quiet": False,
                  "local_slot_num": None, "local_slot_ir": None, "local_slot_sidecar": None, "target_ptoas": None,
                  "default_local_slot_num": None, "tpipe_order": None, "pto_lib": None, "unit_flag": None,
                  "output": None, "in_place": False, "diff": False, "check": False, "report": None,
@@ -168,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
 def process_file(path: str, args: argparse.Namespace):
     """Read, parse and fix one C++ file (in a worker process with -j)."""
     from ..batch import Processed
-    from ..cpp_fixes import cpp_passes_from_args, fix_cpp, text_report
+    from ..cpp_fixes import cpp_passes_from_args, fix_cpp, kept_notes, text_report
     from ..frontends import parse_cpp
     from ..source import read_source
     source = read_source(path)
@@ -176,7 +180,8 @@ def process_file(path: str, args: argparse.Namespace):
     model = parse_cpp(source)
     outcome = fix_cpp(source, cpp_passes_from_args(args), model)
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
-    return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings), [])
+    notes = [] if getattr(args, "quiet", False) else kept_notes(source.path, outcome.reports)
+    return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes, [])
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:

@@ -37,6 +37,7 @@ from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it her
     Event,
     EventKind,
     FunctionCFG,
+    placed_past_space,
 )
 
 TYPE_CHECKING = False
@@ -661,7 +662,7 @@ class BarrierAnalysis:
             # (Read after the proof, which may be what spent the budget: the answers it combined
             # may then have been computed on both sides of that point.)
             decision.removable = False
-            decision.reason = f"not analysed: {self.ctx.exhausted()}"
+            decision.reason = f"{_NOT_ANALYSED}: {self.ctx.exhausted()}"
         return decision
 
     def _decide(self, fn: Function, stmt: SimpleStmt, pattern: str | None) -> Decision:
@@ -673,7 +674,7 @@ class BarrierAnalysis:
             decision.reason = "not a PIPE_V barrier in the model"
             return decision
         if cfg.unstructured:
-            decision.reason = f"control flow of {fn.name}() is not modelled ({cfg.unstructured})"
+            decision.reason = f"{_UNMODELLED} {fn.name}() is not modelled ({cfg.unstructured})"
             return decision
         before, hit_entry = self._walk(cfg, event, backward=True)
         after, hit_exit = self._walk(cfg, event, backward=False)
@@ -1433,6 +1434,47 @@ def chain_gap(rows: int, cols: int, size: int | None, producer: str, consumer: s
         return chunk * rows + row if order == "chunks" else row * chunks + chunk
 
     return min(total - index(producer, r, k) + index(consumer, r, k) for r in range(rows) for k in range(chunks))
+
+
+# Why a selected barrier was kept, in the few kinds a per-file summary groups them by.
+CAUSE_OVERLAP = "overlap"                  # a real RAW/WAR/WAW byte overlap across it
+CAUSE_PAST_UB = "past-ub"                  # a UB tile reaches past the UB (192 KiB on A2/A3)
+CAUSE_PAST_SPACE = "past-space"            # a tile of another space reaches past it
+CAUSE_UNKNOWN_BYTES = "unknown-bytes"      # a tile whose bytes the model cannot place
+CAUSE_NOT_UNDERSTOOD = "not-understood"    # code the model does not understand in its window
+CAUSE_NOT_ANALYSED = "not-analysed"        # a work bound ended the proof
+CAUSE_UNMODELLED = "unmodelled"            # its function's control flow is not modelled
+CAUSE_UNREAD = "unread"                    # a pipe_barrier the model does not read as PIPE_V's
+# How the reasons of the decisions that name no hazard begin (kept_cause reads them).
+_UNMODELLED = "control flow of"
+_NOT_ANALYSED = "not analysed"
+
+
+def kept_cause(d: Decision) -> tuple[str, list[str]]:
+    """(kind, names) of why decision ``d`` keeps its barrier: one of the CAUSE_* kinds, with the
+    tiles (past their space, unknown bytes) or functions (unmodelled) it names."""
+    if d.unread or d.stmt is None:
+        return CAUSE_UNREAD, []
+    hazard = d.hazard
+    if d.unknown_events:
+        if any(e.tag == WINDOW_BOUND or e.why.endswith("(not analysed)") for e in d.unknown_events):
+            return CAUSE_NOT_ANALYSED, []
+        return CAUSE_NOT_UNDERSTOOD, []
+    if hazard is not None and hazard.kind != "unknown":
+        sides = [a for a in (hazard.earlier_access, hazard.later_access) if a is not None]
+        past = [a for a in sides if placed_past_space(a)]
+        if past:
+            in_ub = all(a.space in (None, "Vec") for a in past)
+            return CAUSE_PAST_UB if in_ub else CAUSE_PAST_SPACE, sorted({a.name for a in past})
+        unplaced = sorted({a.name for a in sides if a.intervals is None})
+        if unplaced or len(sides) < 2:
+            return CAUSE_UNKNOWN_BYTES, unplaced
+        return CAUSE_OVERLAP, []
+    if d.reason.startswith(_UNMODELLED):
+        return CAUSE_UNMODELLED, [d.fn.name]
+    if d.reason.startswith(_NOT_ANALYSED):
+        return CAUSE_NOT_ANALYSED, []
+    return CAUSE_NOT_UNDERSTOOD, []
 
 
 def _describe_unknown(event: Event, source: SourceText) -> str:

@@ -969,10 +969,19 @@ def _after_removal_marker(stmt: SimpleStmt) -> bool:
     return before.endswith("*/") and before[before.rfind("/*"):].startswith(REMOVED_MARKER)
 
 
+_OUTSIDE_SPACE_WORDS = " lie outside the "
+
+
 def _outside_space(space: str | None, intervals: list) -> str:
     where = f"the {SPACE_BYTES[space] // 1024} KiB {space} space" if space in SPACE_BYTES \
         else f"the {SPACE_BYTES['Vec'] // 1024} KiB UB (a space the model cannot name may be the UB)"
-    return f"bytes {intervals[0][0]}..{intervals[-1][1]} lie outside {where}"
+    return f"bytes {intervals[0][0]}..{intervals[-1][1]}{_OUTSIDE_SPACE_WORDS}{where[4:]}"
+
+
+def placed_past_space(access: Access) -> bool:
+    """Whether ``access``'s bytes are unknown because its tile reaches past its memory space."""
+    return access.intervals is None and access.unknown_why.startswith("bytes ") \
+        and _OUTSIDE_SPACE_WORDS in access.unknown_why
 
 
 def _scratch(write: bool) -> Access:
