@@ -25,6 +25,11 @@ def cpp_passes_from_args(args: argparse.Namespace) -> list:
         if getattr(args, "caller", None):
             # ptofix build compiles the fixed kernel #included by the caller: one translation unit.
             options["translation_unit"] = False
+        # The pto-isa checkout the kernel compiles with: run's --pto-isa, build's PTO_LIB_PATH.
+        pto_isa = getattr(args, "pto_isa", None) or \
+            (getattr(args, "pto_lib", None) if getattr(args, "command", None) == "build" else None)
+        if pto_isa:
+            options["pto_isa"] = pto_isa
         passes.append(get_pass_class("pipe-v-barrier")(**options))  # type: ignore[arg-type]
     return passes
 

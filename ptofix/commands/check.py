@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 
 HELP = """\
@@ -32,6 +33,8 @@ def add_parser(subparsers) -> None:
                                    description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")
     parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
+    parser.add_argument("--pto-isa", metavar="DIR",
+                        help="the pto-isa checkout the kernel compiles with: its version facts apply (as `run`'s)")
     parser.add_argument("--arch", choices=("a2", "a3", "a5"),
                         help="the kernel's architecture, for tile placements (its UB size, the hidden scratch); "
                              "without it a placement wrong on every architecture is an error, one wrong on "
@@ -57,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
         raise PtofixError("--report-file takes one input file (the report goes to stderr with several)")
     if len(args.files) == 1:
         check_output_options(args, delivers_result=args.fix)
+    if args.pto_isa:
+        from ..pto.isa_version import identify
+        for note in identify(args.pto_isa)[1]:
+            sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
     return run_files(args, args.files, process_file, deliver_file)
 
 
@@ -68,13 +75,14 @@ def process_file(path: str, args: argparse.Namespace):
     from ..frontends import PARSERS, parse_cpp
     from ..interpreter import recursion_headroom
     from ..pass_manager import build_pass, run_pipeline
+    from ..pto.isa_version import facts_of
     from ..source import read_source
     source = read_source(path)
     model = parse_cpp(source)
     lines: list[str] = []
     placements: list[dict] = []
     with recursion_headroom():
-        analysis = BarrierAnalysis(model, lenient_flags=True)
+        analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(getattr(args, "pto_isa", None) or ""))
         # Broken placements first: they fault or corrupt data whatever the synchronisation.
         for placement in find_placements(model, analysis, getattr(args, "arch", None)):
             where = source.location(placement.stmt.span.start)
@@ -99,7 +107,8 @@ def process_file(path: str, args: argparse.Namespace):
     text = source.text
     warnings: list[str] = []
     if args.fix and races:
-        outcome = run_pipeline(source, [build_pass("pipe-v-barrier-insert", {})], PARSERS, {"cpp": model})
+        insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
+        outcome = run_pipeline(source, [build_pass("pipe-v-barrier-insert", insert_options)], PARSERS, {"cpp": model})
         text = outcome.text
         report["inserted"] = outcome.reports[0]["inserted"]
         report["unfixed"] = outcome.reports[0]["unfixed"]

@@ -43,6 +43,10 @@ def add_parser(subparsers) -> None:
                              "decides which of two conflicting removals is made")
     parser.add_argument("--force", action="store_true",
                         help="also remove selected barriers the proof rejects (prints a warning naming the hazard)")
+    parser.add_argument("--pto-isa", metavar="DIR",
+                        help="the pto-isa checkout the kernel compiles with: the facts that changed across its "
+                             "versions (row reductions' drains, the TPipe order) are applied as it has them "
+                             "(default: those of every version)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no note on stderr for a file that keeps barriers its --pattern selected")
     from ..local_slot_options import add_local_slot_arguments
@@ -64,7 +68,7 @@ def add_parser(subparsers) -> None:
 _FAST_VALUES = {"--pattern": "pattern", "-P": "pattern", "--weight": "weight", "-o": "output", "--output": "output",
                 "--report-file": "report_file", "--local-slot-num": "local_slot_num", "--ir": "local_slot_ir",
                 "--sidecar": "local_slot_sidecar", "--target-ptoas": "target_ptoas", "--pto-lib": "pto_lib",
-                "--unit-flag": "unit_flag"}
+                "--unit-flag": "unit_flag", "--pto-isa": "pto_isa"}
 _FAST_CHOICES = {"--report": ("report", ("json", "text")), "--tpipe-order": ("tpipe_order", ("old", "new"))}
 _FAST_INTS = {"-j": "jobs", "--jobs": "jobs", "--default-local-slot-num": "default_local_slot_num"}
 _FAST_FLAGS = {"--force": "force", "-q": "quiet", "--quiet": "quiet", "-i": "in_place", "--in-place": "in_place",
@@ -74,7 +78,7 @@ _EXCLUSIVE = ("output", "in_place", "diff", "check")     # one output mode (a mu
 FAST_DEFAULTS = {"debug": False, "command": "run", "pattern": None, "weight": None, "force": False, "quiet": False,
                  "local_slot_num": None, "local_slot_ir": None, "local_slot_sidecar": None, "target_ptoas": None,
                  "default_local_slot_num": None, "tpipe_order": None, "pto_lib": None, "unit_flag": None,
-                 "output": None, "in_place": False, "diff": False, "check": False, "report": None,
+                 "pto_isa": None, "output": None, "in_place": False, "diff": False, "check": False, "report": None,
                  "report_file": None, "jobs": 1}
 
 
@@ -163,6 +167,10 @@ def run(args: argparse.Namespace) -> int:
     from ..output import check_output_options
     normalize_patterns(getattr(args, "pattern", None))   # option errors before input errors
     check_target_ptoas(args)
+    if getattr(args, "pto_isa", None):
+        # (Read once, up front: a path that is no checkout is an option error, with or without --pattern.)
+        from ..pto.isa_version import identify
+        identify(args.pto_isa)
     check_batch_options(args, args.files)
     if len(args.files) == 1:
         check_output_options(args)

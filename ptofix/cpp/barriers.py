@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from .. import regex_cache
-from ..pto.ops import REPEAT_BYTES, chain_producer
+from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
 from ..source import SourceText
 from ..structs import Struct
@@ -308,7 +308,7 @@ def normalize_patterns(spec: str | None) -> set[str]:
 class BarrierAnalysis:
     def __init__(self, model: CppFile, lenient_flags: bool = False, functions: list[Function] | None = None,
                  ctx: FileContext | None = None, lazy: bool = False,
-                 mentions: dict[int, set[str]] | None = None):
+                 mentions: dict[int, set[str]] | None = None, isa: IsaFacts = EVERY_VERSION):
         """``lenient_flags``: take every set/wait flag pair as ordering (for reporting races that
         must exist, `ptofix check`); the proof itself (default) trusts a pair only where it
         provably matches. ``functions``: analyse only these (a group no call crosses, see
@@ -318,12 +318,13 @@ class BarrierAnalysis:
         functions that may hold a PIPE_V barrier, the local functions their models call (purity),
         and callers only when a walk reaches a function boundary. The decisions are those of the
         eager analysis (``lazy=False``, which models every function up front). ``mentions``:
-        local_mentions(model), when already at hand."""
+        local_mentions(model), when already at hand. ``isa``: the pto-isa facts of the headers the
+        kernel compiles with (a new ``ctx`` gets them; default: those of every version)."""
         self.model = model
         self.barrier_macros = barrier_macros(model)
         self.functions = list(model.functions if functions is None else functions)
         self.lenient_flags = lenient_flags
-        self.ctx = FileContext(model) if ctx is None else ctx
+        self.ctx = FileContext(model, isa=isa) if ctx is None else ctx
         self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG, local calls resolved
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
         self._safe_pairs: dict[tuple, int] = {}      # pair signature -> chains used, for hazard-free pairs
@@ -1320,6 +1321,7 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
                      mentions: dict[int, set[str]] | None = None,
                      translation_unit: bool = True,
                      grouping: Callable[[CppFile, dict[int, set[str]]], list[list[Function]]] | None = None,
+                     isa: IsaFacts = EVERY_VERSION,
                      ) -> tuple[list, list]:
     """``BarrierAnalysis(model).run(...)``, one independent group of functions at a time, each
     group's models freed before the next: peak memory grows with the largest group, not the file.
@@ -1342,25 +1344,25 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     if len(groups) > 1 or not candidates:
         try:
             return _decide_groups(model, candidates, patterns, keep, force, weights, len(groups), modelled,
-                                  mentions, translation_unit)
+                                  mentions, translation_unit, isa)
         except _GroupLeak:
             if modelled is not None:
                 modelled.clear()
     return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1, modelled, mentions,
-                          translation_unit)
+                          translation_unit, isa)
 
 
 def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[str], keep: Callable[[Decision], Any],
                    force: bool, weights: dict[int, int] | None, all_groups: int,
                    modelled: list[Function] | None = None,
                    mentions: dict[int, set[str]] | None = None,
-                   translation_unit: bool = True) -> tuple[list, list]:
+                   translation_unit: bool = True, isa: IsaFacts = EVERY_VERSION) -> tuple[list, list]:
     """Decide ``groups`` (of ``all_groups`` independent groups of the file) one after another."""
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
     unparsed: list[list] = [[] for _ in model.functions]
     # (A file with no group to decide needs no file context: most files hold no barrier.)
-    ctx = FileContext(model, translation_unit) if groups else None
+    ctx = FileContext(model, translation_unit, isa) if groups else None
     for number, group in enumerate(groups, 1):
         analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions)
         _check_group(analysis, all_groups)

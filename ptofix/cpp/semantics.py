@@ -26,6 +26,7 @@ from .. import regex_cache
 from ..pto import tpipe
 from ..pto.ops import (
     COUNT_MODE_NAMES,
+    EVERY_VERSION,
     FIFO_OPS,
     HARMLESS_CALLS,
     MODE_ENUMS,
@@ -35,6 +36,7 @@ from ..pto.ops import (
     PTO_PASTING_MACROS,
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
+    IsaFacts,
     pto_function_names,
     pto_macro_names,
 )
@@ -620,11 +622,14 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True) -> str:
 class FileContext:
     """What every function of a file shares: file-scope type aliases, macros, local functions."""
 
-    def __init__(self, model: CppFile, translation_unit: bool = True):
+    def __init__(self, model: CppFile, translation_unit: bool = True, isa: IsaFacts = EVERY_VERSION):
         self.model = model
         # Whether the file is a whole translation unit: its static functions are called from it
         # only. Not when another file #includes it (ptofix build's caller), which may call them.
         self.translation_unit = translation_unit
+        # The pto-isa facts of the headers the kernel compiles with (the union of every version
+        # when not known).
+        self.isa = isa
         self.macros = model.macros
         self.unmodelled = unmodelled_file(model)
         self.scope = Scope(None)
@@ -3288,7 +3293,7 @@ class ValueModel:
         targs = pipe_type.args
         values = [a.value if isinstance(a, (A.Number, A.Literal)) else None for a in targs]
         consumer_arg = tpipe.CONSUMER_BUFFER_ARG.get(tile.tile.space or "")
-        depths = tpipe.ring_depths(values)
+        depths = tpipe.ring_depths(values, self.sem.ctx.isa.tpipe_order)
         slot_size = values[2] if len(values) > 2 else None
         if consumer_arg is None or len(ctor.args) <= consumer_arg or not isinstance(slot_size, int) \
                 or isinstance(slot_size, bool) or depths is None:

@@ -656,7 +656,8 @@ class FunctionCFG:
             tmp_cols = tmp.tile.cols if tmp is not None and tmp.tile is not None else None
             tmp_dtype = tmp.tile.dtype if tmp is not None and tmp.tile is not None else None
             shapes = self.values.valid_shapes(src)
-            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype, src.tile.cols)
+            empty_drains = self.sem.ctx.isa.empty_row_reduce_drains
+            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype, src.tile.cols, empty_drains)
                        for shape in shapes or [None])
         if spec.trailing_drain == STATIC_NONEMPTY:
             for arg in args[:2]:

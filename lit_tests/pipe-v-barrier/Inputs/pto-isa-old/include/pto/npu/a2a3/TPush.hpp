@@ -1,0 +1,7 @@
+// A stand-in for a pto-isa checkout's header, written for ptofix's tests: the TPipe template in
+// the parameter order of pto-isa c2d8efbe (IsNoSplit before LocalSlotNum).
+namespace pto {
+template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uint32_t SlotNum, bool IsNoSplit = false,
+          uint32_t LocalSlotNum = 2, bool EN_UNIT_FLAG = false>
+struct TPipe {};
+}  // namespace pto
