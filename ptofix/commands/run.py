@@ -20,7 +20,8 @@ A barrier is removed only if no op that may run before it (since the last PIPE_V
 path) and no op that may run after it (until the next drain) touch overlapping UB bytes with a
 write, except PTOAS's hardware-safe exact same-access chain. The removed statement becomes a
 comment on the same line. --report json explains every decision. A file that keeps barriers its
---pattern selected gets one note on stderr saying how many and why (-q: none). Anything the model does not
+--pattern selected gets one note on stderr saying how many and why (-q: none; nor with a --report
+on stderr, which lists each one). Anything the model does not
 read keeps every barrier it may affect: a file including a header other than pto-isa's
 ("pto/...") or the standard library's (<...>) keeps all of its barriers.
 
@@ -188,7 +189,9 @@ def process_file(path: str, args: argparse.Namespace):
     model = parse_cpp(source)
     outcome = fix_cpp(source, cpp_passes_from_args(args), model)
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
-    notes = [] if getattr(args, "quiet", False) else kept_notes(source.path, outcome.reports)
+    # (A report on stderr lists every kept barrier with its reason: no note in its stream.)
+    report_on_stderr = bool(getattr(args, "report", None)) and not getattr(args, "report_file", None)
+    notes = [] if getattr(args, "quiet", False) or report_on_stderr else kept_notes(source.path, outcome.reports)
     return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes, [])
 
 
