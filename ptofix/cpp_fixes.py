@@ -72,6 +72,7 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
     how many of how many, and why, grouped by cause (the decisions' ``cause``), so that a run that
     removes less than asked says so (``run`` and ``build`` print it on stderr unless ``-q``)."""
     from .cpp.barriers import (
+        CAUSE_BOUNDARY,
         CAUSE_NOT_ANALYSED,
         CAUSE_NOT_UNDERSTOOD,
         CAUSE_OVERLAP,
@@ -88,6 +89,7 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
         CAUSE_OVERLAP: "for a RAW/WAR/WAW byte overlap (needed)",
         CAUSE_UNKNOWN_BYTES: "for tiles whose UB bytes are not known",
         CAUSE_NOT_UNDERSTOOD: "for code ptofix does not understand",
+        CAUSE_BOUNDARY: "for vector work outside their functions that may be in flight",
         CAUSE_UNMODELLED: "for control flow ptofix does not model",
         CAUSE_NOT_ANALYSED: "for a work bound (not analysed)",
         CAUSE_UNREAD: "for barriers not read as PIPE_V's",

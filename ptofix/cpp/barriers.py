@@ -1445,6 +1445,7 @@ CAUSE_PAST_SPACE = "past-space"            # a tile of another space reaches pas
 CAUSE_UNKNOWN_BYTES = "unknown-bytes"      # a tile whose bytes the model cannot place
 CAUSE_NOT_UNDERSTOOD = "not-understood"    # code the model does not understand in its window
 CAUSE_NOT_ANALYSED = "not-analysed"        # a work bound ended the proof
+CAUSE_BOUNDARY = "boundary"                # work of a caller or after the return may be in flight
 CAUSE_UNMODELLED = "unmodelled"            # its function's control flow is not modelled
 CAUSE_UNREAD = "unread"                    # a pipe_barrier the model does not read as PIPE_V's
 # How the reasons of the decisions that name no hazard begin (kept_cause reads them).
@@ -1461,6 +1462,8 @@ def kept_cause(d: Decision) -> tuple[str, list[str]]:
     if d.unknown_events:
         if any(e.tag == WINDOW_BOUND or e.why.endswith("(not analysed)") for e in d.unknown_events):
             return CAUSE_NOT_ANALYSED, []
+        if all(e.stmt is None for e in d.unknown_events):
+            return CAUSE_BOUNDARY, [d.fn.name]      # only _boundary_event's: no statement of its own
         return CAUSE_NOT_UNDERSTOOD, []
     if hazard is not None and hazard.kind != "unknown":
         sides = [a for a in (hazard.earlier_access, hazard.later_access) if a is not None]
