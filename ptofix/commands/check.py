@@ -13,8 +13,8 @@ op with a note at the earlier one. A broken tile placement is an error at its TA
 bytes: a Vec tile past the UB (192 KiB on A2/A3, 256 KiB on A5: the NPU faults), or inside the
 hidden scratch [184 KiB, 192 KiB) that an A2/A3 row-expand op of its function broadcasts into (its
 data is overwritten); a warning when it is wrong on some architectures only (--arch says which
-one the kernel is for). --fix cannot mend those. Statements ptofix does not understand make their function
-"unverified" (one note: races through them are neither shown nor ruled out), never a race.
+one the kernel is for). --fix cannot mend those. Statements ptofix does not understand make their
+function "unverified" (one note: races through them are neither shown nor ruled out), never a race.
 
 --fix inserts the fewest pipe_barrier(PIPE_V) that separate every race (the pass
 pipe-v-barrier-insert); the output options below then apply as for `ptofix run`.
