@@ -203,7 +203,7 @@ def test_a_build_applies_the_version_facts_of_its_pto_lib_checkout(tools, tmp_pa
     barrier = next(p for p in fix["passes"] if p["pass"] == "pipe-v-barrier")
     assert barrier["pto_isa"] == {
         "facts": f"pto-isa {checkout}, not a git checkout, row reductions drain on an empty valid shape "
-                 "(5a2e8553 on), TPipe order new", "notes": []}
+                 "(5a2e8553 on), TPipe order new, TPOP ring stride slot", "notes": []}
 
 
 # ---- --dry-run -----------------------------------------------------------------------------------

@@ -27,8 +27,10 @@ def _copy(name: str, tmp_path):
 def test_a_checkout_of_the_later_versions_and_one_of_the_earlier(tmp_path):
     new, new_notes = identify(str(_copy("pto-isa-new", tmp_path)))
     old, old_notes = identify(str(_copy("pto-isa-old", tmp_path)))
-    assert (new.empty_row_reduce_drains, new.tpipe_order, new_notes) == (True, tpipe.NEW, ())
-    assert (old.empty_row_reduce_drains, old.tpipe_order, old_notes) == (False, tpipe.OLD, ())
+    assert (new.empty_row_reduce_drains, new.tpipe_order, new.tpop_stride, new_notes) == \
+        (True, tpipe.NEW, tpipe.STRIDE_SLOT, ())
+    assert (old.empty_row_reduce_drains, old.tpipe_order, old.tpop_stride, old_notes) == \
+        (False, tpipe.OLD, tpipe.STRIDE_TILE, ())
 
 
 def test_its_include_directory_names_it_too_and_anything_else_is_refused(tmp_path):
@@ -43,8 +45,20 @@ def test_headers_it_cannot_read_keep_the_union_and_say_so(tmp_path):
     (checkout / "include" / "pto" / "npu" / "a2a3" / "TRowMin.hpp").unlink()
     (checkout / "include" / "pto" / "npu" / "a2a3" / "TPush.hpp").write_text("// no TPipe here\n")
     facts, notes = identify(str(checkout))
-    assert (facts.empty_row_reduce_drains, facts.tpipe_order) == (False, "")
-    assert len(notes) == 2 and "TROWMIN_IMPL" in notes[0] and "TPipe" in notes[1]
+    assert (facts.empty_row_reduce_drains, facts.tpipe_order, facts.tpop_stride) == (False, "", "")
+    assert len(notes) == 3 and "TROWMIN_IMPL" in notes[0] and "TPipe" in notes[1] and "stride" in notes[2]
+
+
+def test_the_ring_stride_must_be_one_in_every_consumer_ring_expression(tmp_path):
+    checkout = _copy("pto-isa-new", tmp_path)
+    header = checkout / "include" / "pto" / "npu" / "a2a3" / "TPush.hpp"
+    text = header.read_text()
+    # A second expression for the Mat tiles' ring that strides otherwise: no one stride.
+    header.write_text(text.replace("}  // namespace pto", "uint64_t MatSlot(F &fifo, uint32_t i) { return "
+                                   "fifo.V2C_CONSUMER_BUF + (i % RingFiFo::LOCAL_SLOT_NUM) * 512; }\n"
+                                   "}  // namespace pto"))
+    facts, notes = identify(str(checkout))
+    assert facts.tpop_stride == "" and "stride" in notes[0]
 
 
 def test_a_return_anywhere_in_an_impl_body_is_the_early_return(tmp_path):

@@ -30,5 +30,5 @@ extern "C" __global__ AICORE void k(int32_t rows, int32_t cols) {
 // QUIET-NOT: {{.}}
 // BAD: error: --pto-isa {{.*}}Inputs: not a pto-isa checkout (no include/pto directory)
 // JSON: "pto_isa": {
-// JSON-NEXT: "facts": "pto-isa {{.*}}pto-isa-new, not a git checkout, row reductions drain on an empty valid shape (5a2e8553 on), TPipe order new",
+// JSON-NEXT: "facts": "pto-isa {{.*}}pto-isa-new, not a git checkout, row reductions drain on an empty valid shape (5a2e8553 on), TPipe order new, TPOP ring stride slot",
 // JSON-NEXT: "notes": []

@@ -3279,8 +3279,9 @@ class ValueModel:
 
         The consumer buffer is the pipe constructor's C2V argument for a Vec tile, V2C for a Mat
         tile, whatever the pipe's direction; stride is the consumer tile size (pto-isa b9122ec5) or
-        SlotSize (later), so both are included. Only the current template order (or the 4-argument short form, which
-        takes the header default 2) is trusted, with every ring depth a header may bind its
+        SlotSize (later), so both are included unless the pto-isa checkout says which. Only the
+        current template order (or the 4-argument short form, which takes the header default 2) is
+        trusted, with every ring depth a header may bind its
         literals to (tpipe.ring_depths); anything else is unknown.
         """
         if pipe is None or pipe.pipe_ctor is None or tile.tile is None or tile.tile.nbytes is None:
@@ -3301,7 +3302,9 @@ class ValueModel:
         bases = self.eval(ctor.args[consumer_arg], env)
         if bases is None or not all(isinstance(d, int) and 0 < d <= MAX_VALUES for d in depths):
             return None
-        strides = {tile.tile.nbytes, slot_size}
+        stride = self.sem.ctx.isa.tpop_stride     # (as the checkout has it; "": either)
+        strides = {tile.tile.nbytes} if stride == tpipe.STRIDE_TILE else {slot_size} \
+            if stride == tpipe.STRIDE_SLOT else {tile.tile.nbytes, slot_size}
         return _cap(frozenset(b + k * s for b in bases for k in range(max(depths)) for s in strides))
 
 

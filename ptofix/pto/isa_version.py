@@ -10,6 +10,9 @@ Facts that changed across pto-isa versions, and how a checkout shows which it ha
   HEAD must not be known to lie before `5a2e8553`).
 - The ``TPipe`` template's parameter order (``include/pto/npu/a2a3/TPush.hpp``, pipes.header_order):
   which LocalSlotNum a written ``TPipe<...>`` binds, so the Tile-form TPOP's ring depth.
+- The stride of that ring (TPush.hpp: ``CONSUMER_BUF + (tileIndex % LOCAL_SLOT_NUM) * stride``): the
+  popped tile's ``Rows * Cols * sizeof(T)`` before pto-isa `ab903c91` (2026-08-12), ``SLOT_SIZE``
+  from it on. Every consumer-ring address expression of the header must spell the same one.
 
 Anything not found, or read otherwise than above, keeps that fact at the union of every version
 (what holds whichever headers compile the kernel), with a note saying so.
@@ -57,12 +60,15 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
                      f"before {ROW_REDUCE_FIX_COMMIT}: reductions with an empty valid shape are taken not to drain")
         fixed = False
     order = _tpipe_order(root, notes)
+    stride = _tpop_stride(root, notes)
     what = [f"pto-isa {root}", f"commit {commit[:12]}" if commit else "not a git checkout"]
     if fixed:
         what.append(f"row reductions drain on an empty valid shape ({ROW_REDUCE_FIX_COMMIT} on)")
     if order:
         what.append(f"TPipe order {order}")
-    return IsaFacts(fixed, order, ", ".join(what)), tuple(notes)
+    if stride:
+        what.append(f"TPOP ring stride {stride}")
+    return IsaFacts(fixed, order, stride, ", ".join(what)), tuple(notes)
 
 
 def facts_of(path: str) -> IsaFacts:
@@ -147,4 +153,31 @@ def _tpipe_order(root: str, notes: list[str]) -> str:
         return order
     notes.append(f"no TPipe template of a known order read in {path}: a Tile-form TPOP's ring may have any "
                  "depth a header binds")
+    return ""
+
+
+_CONSUMER_RING = re.compile(r"\b(?:C2V|V2C)_CONSUMER_BUF\s*\+([^;]*);")
+
+
+def _tpop_stride(root: str, notes: list[str]) -> str:
+    """The stride of the Tile-form TPOP's local ring in the checkout's TPush.hpp (tpipe.STRIDE_*),
+    '' unless every consumer-ring address expression spells one and the same."""
+    from ..cpp.parser import masked_literals
+    from .tpipe import STRIDE_SLOT, STRIDE_TILE
+    path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
+    text = _read(path)
+    found = set()
+    for match in _CONSUMER_RING.finditer(masked_literals(text) if text is not None else ""):
+        step = re.sub(r"\s+", "", match.group(1))
+        if "LOCAL_SLOT_NUM)*" not in step:
+            found.add("")
+        elif step.endswith("*RingFiFo::SLOT_SIZE"):
+            found.add(STRIDE_SLOT)
+        elif step.endswith(("*ConsM*ConsN*sizeof(T)", "*TileCons::Rows*TileCons::Cols*sizeof(T)")):
+            found.add(STRIDE_TILE)
+        else:
+            found.add("")
+    if len(found) == 1 and "" not in found:
+        return found.pop()
+    notes.append(f"no one Tile-form TPOP ring stride read in {path}: both the tile size and SlotSize count")
     return ""

@@ -32,16 +32,18 @@ class IsaFacts(Struct):
     isa_version.py reads them from a checkout; docs/reference/pto-facts.md §0.1). The default is
     the union of every version: what holds whichever headers compile the kernel."""
 
-    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "described")
+    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described")
     empty_row_reduce_drains: bool   # TROWSUM/TROWMAX/TROWMIN drain on an empty valid shape (5a2e8553 on)
     tpipe_order: str                # its TPipe template's order (pto/tpipe.py NEW/OLD/NO_NOSPLIT), "": any
+    tpop_stride: str                # a Tile-form TPOP's ring stride (tpipe.STRIDE_*), "": either
     described: str                  # what the facts are of, for the report
-    _fields: ClassVar[tuple[str, ...]] = ("empty_row_reduce_drains", "tpipe_order", "described")
+    _fields: ClassVar[tuple[str, ...]] = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described")
 
-    def __init__(self, empty_row_reduce_drains: bool = False, tpipe_order: str = "",
+    def __init__(self, empty_row_reduce_drains: bool = False, tpipe_order: str = "", tpop_stride: str = "",
                  described: str = "every pto-isa version (no --pto-isa)") -> None:
         self.empty_row_reduce_drains = empty_row_reduce_drains
         self.tpipe_order = tpipe_order
+        self.tpop_stride = tpop_stride
         self.described = described
 
 

@@ -34,6 +34,11 @@ GM_SUFFIX = "_GM"          # A5 l2g2l pipes print DIR_C2V_GM / DIR_V2C_GM
 # Directions whose Acc TPUSH EN_UNIT_FLAG affects (§4.2).
 UNIT_FLAG_DIRECTIONS = ("DIR_C2V", "DIR_BOTH")
 
+# The stride between the slots of a Tile-form TPOP's local ring (pto-facts.md §4.1): the popped
+# tile's bytes up to pto-isa ab903c91 (2026-08-12), SlotSize from it on.
+STRIDE_TILE = "tile"
+STRIDE_SLOT = "slot"
+
 # Which constructor argument is the consumer buffer a Tile-form TPOP binds its tile into:
 # TPipe(gm_slot_buffer, c2v_consumer_buf, v2c_consumer_buf). The consumer picks it by the popped
 # tile's memory space, not by the pipe's direction (pto-isa a2a3 TPush.hpp `pop`: a Vec tile goes
