@@ -32,10 +32,20 @@ class PipeVBarrierPass(Pass):
     # false: another file #includes this one (ptofix build's caller), so it may call the file's
     # static functions too: none counts as called only where the file shows.
     translation_unit: bool = True
+    # A pto-isa checkout the kernel compiles with: the facts that changed across versions are
+    # applied as it has them (ptofix/pto/isa_version.py); "": those of every version.
+    pto_isa: str = ""
 
     def apply(self, model, source: SourceText) -> PassResult:
         from ptofix.cpp.barriers import decide_by_groups, file_scope_barriers, normalize_patterns
+        from ptofix.pto.ops import EVERY_VERSION
         from ptofix.source import PtofixError
+
+        isa = EVERY_VERSION
+        isa_notes: tuple[str, ...] = ()
+        if self.pto_isa:
+            from ptofix.pto.isa_version import identify
+            isa, isa_notes = identify(self.pto_isa)
 
         patterns = normalize_patterns(self.pattern)
         overrides: dict[int, int] = {}
@@ -59,7 +69,7 @@ class PipeVBarrierPass(Pass):
         labels = _function_labels(model, source)
         kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists, labels),
                                           force=self.force, weights=overrides,
-                                          translation_unit=self.translation_unit)
+                                          translation_unit=self.translation_unit, isa=isa)
         # Barriers in file-scope text the model does not read as a function: kept, and listed.
         outside_functions = [_file_scope_entry(source, offset) for offset in file_scope_barriers(model)]
         if outside_functions:
@@ -72,6 +82,8 @@ class PipeVBarrierPass(Pass):
             # (A line number that moved since the weights were written weighs nothing: say so.)
             warnings.append(f"{source.path}: warning: --weight {line}={overrides[line]}: there is no "
                             "pipe_barrier(PIPE_V) on that line")
+        for note in isa_notes:
+            warnings.append(f"{source.path}: warning: pto-isa {self.pto_isa}: {note}")
         removed = sum(1 for _, _, _, (_, _, gone) in kept if gone)
         dynamic: dict[str, dict[str, int]] = {}
         for _, _, _, (name, weight, gone) in kept:
@@ -83,6 +95,8 @@ class PipeVBarrierPass(Pass):
                   "dynamic_barriers": dynamic,
                   "not_parsed": [source.location(stmt.span.start) for stmt in unparsed],
                   "decisions": entries}
+        if self.pto_isa:
+            report["pto_isa"] = {"facts": isa.described, "notes": list(isa_notes)}
         return PassResult(edits, report, warnings)
 
 
@@ -153,13 +167,14 @@ FILE_SCOPE = "(file scope)"
 
 def _file_scope_entry(source: SourceText, offset: int) -> tuple:
     """The report entry of a barrier outside every function the model reads (as _keep's)."""
+    from ptofix.cpp.barriers import CAUSE_UNREAD
     line, col = source.line_col(offset)
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
         "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
         "reason": "in file-scope text ptofix does not read as a function (a function head it cannot parse, "
                   "a class body, a template): not analysed",
-        "unread": True,
+        "unread": True, "cause": {"kind": CAUSE_UNREAD, "names": []},
     }
     return entry, None, None, (FILE_SCOPE, 1, False)
 
@@ -177,6 +192,10 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
     }
     if d.unread:
         entry["unread"] = True
+    if not d.removed and (d.unread or d.pattern is not None):
+        from ptofix.cpp.barriers import kept_cause
+        kind, names = kept_cause(d)
+        entry["cause"] = {"kind": kind, "names": names}
     if d.pattern is not None:
         entry["weight"] = d.weight
         entry["pairs_checked"] = d.pairs_checked

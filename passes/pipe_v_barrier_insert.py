@@ -22,11 +22,15 @@ class PipeVBarrierInsertPass(Pass):
     summary: ClassVar[str] = "insert the fewest pipe_barrier(PIPE_V) that separate every PIPE_V race"
     reads_slot_numbers: ClassVar[bool] = True
 
+    # The pto-isa checkout the kernel compiles with (its version facts), as pipe-v-barrier's.
+    pto_isa: str = ""
+
     def apply(self, model, source: SourceText) -> PassResult:
         from ptofix.cpp.barriers import BarrierAnalysis
         from ptofix.cpp.races import barrier_positions, comment, describe, find_races
+        from ptofix.pto.isa_version import facts_of
 
-        analysis = BarrierAnalysis(model, lenient_flags=True)
+        analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(self.pto_isa))
         races, unverified = find_races(model, analysis)
         # One entry per inserted barrier: (index of its function, its edits, its report entry).
         planned: list[tuple[int, list[Edit], dict]] = []

@@ -1429,7 +1429,11 @@ def check_arch(plan: Plan, source: SourceText) -> Module:
     return module
 
 
-def execute(plan: Plan, settings: Settings, say) -> int:
+def _stderr_line(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def execute(plan: Plan, settings: Settings, say, note=None) -> int:
     """Run the plan; write the report (and the depfile) when it ends. Returns the exit status."""
     for err in plan.tool_errors:
         raise PtofixError(err)
@@ -1446,16 +1450,16 @@ def execute(plan: Plan, settings: Settings, say) -> int:
     check_output_dir(art, plan.depfile)
     held: list[int] = []      # the stem's lock, held until the report and depfile are written
     try:
-        return _execute_stages(plan, report, say, held)
+        return _execute_stages(plan, report, say, held, note)
     finally:
         for fd in held:
             os.close(fd)
 
 
-def _execute_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> int:
+def _execute_stages(plan: Plan, report: dict[str, Any], say, held: list[int], note=None) -> int:
     art = plan.art
     try:
-        _run_stages(plan, report, say, held)
+        _run_stages(plan, report, say, held, note)
     except StageFailedWithRecord as failed:
         report["stages"].append(failed.record)
         report["status"] = f"failed at {failed.stage}"
@@ -1522,8 +1526,9 @@ def _check_starts_as_cpp(cpp: SourceText) -> None:
                           "ptoas's stdout to be the C++ alone", cpp, start)
 
 
-def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> None:
-    from .cpp_fixes import fix_cpp, text_report
+def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int], note=None) -> None:
+    """``say`` prints a progress line, ``note`` a diagnostic line as it is (None: to stderr)."""
+    from .cpp_fixes import fix_cpp, kept_notes, text_report
     from .frontends import PARSERS
     from .output import Outputs, write_atomically
     from .pass_manager import build_pass, run_pipeline
@@ -1583,6 +1588,8 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
                              "passes": fixed.reports})
     for line in text_report(fixed.reports):
         say("  " + line)
+    for line in kept_notes(art.cpp, fixed.reports):
+        (note or _stderr_line)(line)
     # 4. bisheng
     if plan.bisheng_cmd:
         assert plan.kernel_output is not None

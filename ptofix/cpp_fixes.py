@@ -25,6 +25,11 @@ def cpp_passes_from_args(args: argparse.Namespace) -> list:
         if getattr(args, "caller", None):
             # ptofix build compiles the fixed kernel #included by the caller: one translation unit.
             options["translation_unit"] = False
+        # The pto-isa checkout the kernel compiles with: run's --pto-isa, build's PTO_LIB_PATH.
+        pto_isa = getattr(args, "pto_isa", None) or \
+            (getattr(args, "pto_lib", None) if getattr(args, "command", None) == "build" else None)
+        if pto_isa:
+            options["pto_isa"] = pto_isa
         passes.append(get_pass_class("pipe-v-barrier")(**options))  # type: ignore[arg-type]
     return passes
 
@@ -60,3 +65,59 @@ def text_report(reports: list[dict]) -> list[str]:
             for item in rep.get("lines", []):
                 lines.append(item)
     return lines
+
+
+def kept_notes(path: str, reports: list[dict]) -> list[str]:
+    """One GCC-style note for a file whose pipe-v-barrier run kept barriers its patterns selected:
+    how many of how many, and why, grouped by cause (the decisions' ``cause``), so that a run that
+    removes less than asked says so (``run`` and ``build`` print it on stderr unless ``-q``)."""
+    from .cpp.barriers import (
+        CAUSE_BOUNDARY,
+        CAUSE_NOT_ANALYSED,
+        CAUSE_NOT_UNDERSTOOD,
+        CAUSE_OVERLAP,
+        CAUSE_PAST_SPACE,
+        CAUSE_PAST_UB,
+        CAUSE_UNKNOWN_BYTES,
+        CAUSE_UNMODELLED,
+        CAUSE_UNREAD,
+    )
+    from .pto.tiles import UB_BYTES
+    phrases = {
+        CAUSE_PAST_UB: f"for tiles placed past the {UB_BYTES // 1024} KiB UB",
+        CAUSE_PAST_SPACE: "for tiles placed past their memory space",
+        CAUSE_OVERLAP: "for a RAW/WAR/WAW byte overlap (needed)",
+        CAUSE_UNKNOWN_BYTES: "for tiles whose UB bytes are not known",
+        CAUSE_NOT_UNDERSTOOD: "for code ptofix does not understand",
+        CAUSE_BOUNDARY: "for vector work outside their functions that may be in flight",
+        CAUSE_UNMODELLED: "for control flow ptofix does not model",
+        CAUSE_NOT_ANALYSED: "for a work bound (not analysed)",
+        CAUSE_UNREAD: "for barriers not read as PIPE_V's",
+    }
+    notes = []
+    for rep in reports:
+        if rep.get("pass") != "pipe-v-barrier":
+            continue
+        patterns = rep.get("patterns", [])
+        selected = [d for d in rep["decisions"]
+                    if d["pattern"] is not None or (d.get("unread") and "auto" in patterns)]
+        kept = [d for d in selected if d["decision"] == "kept"]
+        if not kept:
+            continue
+        counts: dict[str, int] = {}
+        names: dict[str, list[str]] = {}
+        for d in kept:
+            kind = d.get("cause", {}).get("kind", CAUSE_NOT_UNDERSTOOD)
+            counts[kind] = counts.get(kind, 0) + 1
+            listed = names.setdefault(kind, [])
+            for name in d.get("cause", {}).get("names", []):
+                if name not in listed:
+                    listed.append(name)
+        causes = []
+        for kind in sorted(counts, key=lambda k: (-counts[k], list(phrases).index(k) if k in phrases else 99)):
+            shown = names[kind][:3] + (["..."] if len(names[kind]) > 3 else [])
+            causes.append(f"{counts[kind]} {phrases.get(kind, kind)}" + (f" ({', '.join(shown)})" if shown else ""))
+        which = "PIPE_V" if "auto" in patterns else "/".join(patterns)
+        notes.append(f"{path}: note: kept {len(kept)} of {len(selected)} {which} barriers: {'; '.join(causes)} "
+                     "(see --report text)")
+    return notes

@@ -167,6 +167,45 @@ def test_no_pass_selected_keeps_cpp_byte_for_byte(tools, tmp_path, capsys):
     assert [c["tool"] for c in tools.calls()] == ["ptoas"]
 
 
+@needs_fa_cpp
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_build_that_keeps_selected_barriers_says_so_unless_quiet(tools, tmp_path, capsys, quiet):
+    """The C++ step's kept-barrier note, GCC style (the C++ file's name first, no "ptofix build:"),
+    as `run` prints it; -q silences it with the progress lines."""
+    out = tmp_path / "out"
+    status = build(str(FA_MLIR), "-o", str(out), "--no-config", "--target-ptoas", "v0.45", "--pattern", "auto",
+                   *(["-q"] if quiet else []))
+    err = capsys.readouterr().err
+    assert status == 0, err
+    fixed = (out / "fa.fixed.cpp").read_text()
+    kept = fixed.count("pipe_barrier(PIPE_V);")
+    total = kept + fixed.count("ptofix: removed pipe_barrier(PIPE_V)")
+    assert 0 < kept < total
+    notes = [line for line in err.splitlines() if ": note: kept " in line]
+    if quiet:
+        assert notes == [] and "ptofix build:" not in err
+    else:
+        assert notes == [f"{out / 'fa.cpp'}: note: kept {kept} of {total} PIPE_V barriers: {kept} for a "
+                         "RAW/WAR/WAW byte overlap (needed) (see --report text)"]
+
+
+@needs_fa_cpp
+def test_a_build_applies_the_version_facts_of_its_pto_lib_checkout(tools, tmp_path, capsys, monkeypatch):
+    """PTO_LIB_PATH names the pto-isa checkout the kernel compiles with: the barrier pass reads its
+    version facts (a stand-in checkout of the later versions) and the report says which."""
+    checkout = REPO / "lit_tests" / "pipe-v-barrier" / "Inputs" / "pto-isa-new"
+    monkeypatch.setenv("PTO_LIB_PATH", str(checkout))
+    out = tmp_path / "out"
+    status = build(str(FA_MLIR), "-o", str(out), "--no-config", "--target-ptoas", "v0.45", "--pattern", "gu")
+    assert status == 0, capsys.readouterr().err
+    report = json.loads((out / "fa.report.json").read_text())
+    fix = next(s for s in report["stages"] if s["stage"] == "fix")
+    barrier = next(p for p in fix["passes"] if p["pass"] == "pipe-v-barrier")
+    assert barrier["pto_isa"] == {
+        "facts": f"pto-isa {checkout}, not a git checkout, row reductions drain on an empty valid shape "
+                 "(5a2e8553 on), TPipe order new, TPOP ring stride slot", "notes": []}
+
+
 # ---- --dry-run -----------------------------------------------------------------------------------
 def test_dry_run_prints_exact_commands_and_writes_nothing(tools, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PTOAS", str(tools.ptoas))

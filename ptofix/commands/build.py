@@ -129,7 +129,7 @@ def add_parser(subparsers) -> None:
                           "(and the library) depend on the IR, the config file, the caller, the ptoas it "
                           "ran and the other files the build read")
     out.add_argument("--no-config", action="store_true", help="ignore config files")
-    out.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    out.add_argument("-q", "--quiet", action="store_true", help="no progress lines and no kept-barrier notes on stderr")
 
     from ..build import option_table
     table = option_table(p)
@@ -150,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
     settings = B.resolve_settings(args, table)
     plan = B.make_plan(args, settings, table)
     say = (lambda msg: None) if args.quiet else (lambda msg: write_stderr(f"ptofix build: {msg}\n"))
+    # (A kept-barrier note is a diagnostic of the C++ file, GCC style: no "ptofix build:" before it.)
+    diagnostic = (lambda msg: None) if args.quiet else (lambda msg: write_stderr(msg + "\n"))
     if os.environ.get("FA_REMOVE_VEC_BARRIERS"):
         write_stderr("ptofix build: warning: FA_REMOVE_VEC_BARRIERS (line numbers) is ignored; ptofix "
                          "selects barriers by --pattern and removes only what its proof allows\n")
@@ -173,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     from ..signals import Terminated, terminate_as_interrupt
     try:
         with terminate_as_interrupt():
-            return B.execute(plan, settings, say)
+            return B.execute(plan, settings, say, diagnostic)
     except Terminated as stop:
         write_stderr(f"ptofix build: stopped by {signal.Signals(stop.signum).name}\n")
         return 128 + stop.signum

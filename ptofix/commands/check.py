@@ -2,21 +2,27 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 
 HELP = """\
 Report every pair of vector ops that may run at the same time (no PIPE_V drain between them on
 some path, loop back-edges included) and conflict in UB bytes: RAW/WAR/WAW, the hidden TMP_UB
 scratch included, PTOAS's exact same-access chain excepted. Each race is a warning at the later
-op with a note at the earlier one. Statements ptofix does not understand make their function
-"unverified" (one note: races through them are neither shown nor ruled out), never a race.
+op with a note at the earlier one. A broken tile placement is an error at its TASSIGN, with the
+bytes: a Vec tile past the UB (192 KiB on A2/A3, 256 KiB on A5: the NPU faults), or inside the
+hidden scratch [184 KiB, 192 KiB) that an A2/A3 row-expand op of its function broadcasts into (its
+data is overwritten); a warning when it is wrong on some architectures only (--arch says which
+one the kernel is for). --fix cannot mend those. Statements ptofix does not understand make their
+function "unverified" (one note: races through them are neither shown nor ruled out), never a race.
 
 --fix inserts the fewest pipe_barrier(PIPE_V) that separate every race (the pass
 pipe-v-barrier-insert); the output options below then apply as for `ptofix run`.
 
-exit status: 0 no race and every function verified (or --fix separated them all), 1 races found
-(with --fix: some could not be separated), 4 no race found but some function is unverified, 2 bad
-input, 3 internal error. With several FILEs, the most severe (3, 2, 1, 4, 0 in that order)."""
+exit status: 0 no race and every function verified (or --fix separated them all), 1 races or
+broken placements found (with --fix: races it could not separate, or any broken placement), 4 no
+race or placement found but some function is unverified, 2 bad input, 3 internal error. With
+several FILEs, the most severe (3, 2, 1, 4, 0 in that order)."""
 
 
 def add_parser(subparsers) -> None:
@@ -29,6 +35,12 @@ def add_parser(subparsers) -> None:
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
     parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
+    parser.add_argument("--pto-isa", metavar="DIR",
+                        help="the pto-isa checkout the kernel compiles with: its version facts apply (as `run`'s)")
+    parser.add_argument("--arch", choices=("a2", "a3", "a5"),
+                        help="the kernel's architecture, for tile placements (its UB size, the hidden scratch); "
+                             "without it a placement wrong on every architecture is an error, one wrong on "
+                             "some a warning")
     add_output_arguments(parser)
     add_batch_arguments(parser)
     parser.set_defaults(handler=run)
@@ -47,22 +59,35 @@ def run(args: argparse.Namespace) -> int:
         raise PtofixError("-o, -i, --diff and --check deliver the fixed kernel: they need --fix")
     if len(args.files) == 1:
         check_output_options(args, delivers_result=args.fix)
+    if args.pto_isa:
+        from ..pto.isa_version import identify
+        for note in identify(args.pto_isa)[1]:
+            sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
     return run_files(args, args.files, process_file, deliver_file)
 
 
 def process_file(path: str, args: argparse.Namespace):
     from ..batch import Processed
     from ..cpp.barriers import BarrierAnalysis
+    from ..cpp.placement import find_placements
     from ..cpp.races import describe, find_races, to_json
     from ..frontends import PARSERS, parse_cpp
     from ..interpreter import recursion_headroom
     from ..pass_manager import build_pass, run_pipeline
+    from ..pto.isa_version import facts_of
     from ..source import read_source
     source = read_source(path)
     model = parse_cpp(source)
     lines: list[str] = []
+    placements: list[dict] = []
     with recursion_headroom():
-        analysis = BarrierAnalysis(model, lenient_flags=True)
+        analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(getattr(args, "pto_isa", None) or ""))
+        # Broken placements first: they fault or corrupt data whatever the synchronisation.
+        for placement in find_placements(model, analysis, getattr(args, "arch", None)):
+            where = source.location(placement.stmt.span.start)
+            user = source.location(placement.user.span.start) if placement.user is not None else None
+            lines.append(placement.message(where, user))
+            placements.append(placement.to_json(where, user))
         races, unverified = find_races(model, analysis)
         for race in races:
             lines.extend(describe(race, source, analysis))
@@ -77,11 +102,12 @@ def process_file(path: str, args: argparse.Namespace):
         notes.append({"function": item.fn.name, "location": where, "why": why})
     kinds = dict(Counter(race.hazard.kind for race in races))
     report = {"file": source.path, "races": [to_json(r, source, analysis) for r in races], "by_kind": kinds,
-              "unverified": notes}
+              "unverified": notes, "placements": placements}
     text = source.text
     warnings: list[str] = []
     if args.fix and races:
-        outcome = run_pipeline(source, [build_pass("pipe-v-barrier-insert", {})], PARSERS, {"cpp": model})
+        insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
+        outcome = run_pipeline(source, [build_pass("pipe-v-barrier-insert", insert_options)], PARSERS, {"cpp": model})
         text = outcome.text
         report["inserted"] = outcome.reports[0]["inserted"]
         report["unfixed"] = outcome.reports[0]["unfixed"]
@@ -103,9 +129,11 @@ def deliver_file(args: argparse.Namespace, result) -> int:
         code = deliver(args, result.source, result.text, result.report, result.text_lines)
         if code != 0:
             return code
-        return 1 if result.report.get("unfixed") else _unverified_status(result.report)   # races left: 1
+        if result.report.get("unfixed") or result.report["placements"]:
+            return 1      # races left, or placements no barrier can mend
+        return _unverified_status(result.report)
     emit_report(args, result.report, result.text_lines, inputs=(result.source.path,))
-    return 1 if result.report["races"] else _unverified_status(result.report)
+    return 1 if result.report["races"] or result.report["placements"] else _unverified_status(result.report)
 
 
 def _unverified_status(report: dict) -> int:

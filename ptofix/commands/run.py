@@ -19,7 +19,9 @@ barrier patterns (--pattern, comma list; they only select candidates, the proof 
 A barrier is removed only if no op that may run before it (since the last PIPE_V drain, on any
 path) and no op that may run after it (until the next drain) touch overlapping UB bytes with a
 write, except PTOAS's hardware-safe exact same-access chain. The removed statement becomes a
-comment on the same line. --report json explains every decision. Anything the model does not
+comment on the same line. --report json explains every decision. A file that keeps barriers its
+--pattern selected gets one note on stderr saying how many and why (-q: none; nor with a --report
+on stderr, which lists each one). Anything the model does not
 read keeps every barrier it may affect: a file including a header other than pto-isa's
 ("pto/...") or the standard library's (<...>) keeps all of its barriers.
 
@@ -44,6 +46,12 @@ def add_parser(subparsers) -> None:
                              "decides which of two conflicting removals is made")
     parser.add_argument("--force", action="store_true",
                         help="also remove selected barriers the proof rejects (prints a warning naming the hazard)")
+    parser.add_argument("--pto-isa", metavar="DIR",
+                        help="the pto-isa checkout the kernel compiles with: the facts that changed across its "
+                             "versions (row reductions' drains, the TPipe order) are applied as it has them "
+                             "(default: those of every version)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no note on stderr for a file that keeps barriers its --pattern selected")
     from ..local_slot_options import add_local_slot_arguments
     add_local_slot_arguments(parser)
     add_output_arguments(parser)
@@ -63,18 +71,18 @@ def add_parser(subparsers) -> None:
 _FAST_VALUES = {"--pattern": "pattern", "-P": "pattern", "--weight": "weight", "-o": "output", "--output": "output",
                 "--report-file": "report_file", "--local-slot-num": "local_slot_num", "--ir": "local_slot_ir",
                 "--sidecar": "local_slot_sidecar", "--target-ptoas": "target_ptoas", "--pto-lib": "pto_lib",
-                "--unit-flag": "unit_flag"}
+                "--unit-flag": "unit_flag", "--pto-isa": "pto_isa"}
 _FAST_CHOICES = {"--report": ("report", ("json", "text", "html")), "--tpipe-order": ("tpipe_order", ("old", "new"))}
 _FAST_INTS = {"-j": "jobs", "--jobs": "jobs", "--default-local-slot-num": "default_local_slot_num"}
 _FAST_FLAGS = {"--force": "force", "-i": "in_place", "--in-place": "in_place", "--diff": "diff", "--check": "check",
                "--debug": "debug", "-q": "quiet", "--quiet": "quiet"}
 _FAST_APPENDS = {"-I": "include_dirs"}       # repeatable: each value appended
 _EXCLUSIVE = ("output", "in_place", "diff", "check")     # one output mode (a mutually exclusive group)
-FAST_DEFAULTS = {"debug": False, "command": "run", "pattern": None, "weight": None, "force": False,
+FAST_DEFAULTS = {"debug": False, "command": "run", "pattern": None, "weight": None, "force": False, "quiet": False,
                  "local_slot_num": None, "local_slot_ir": None, "local_slot_sidecar": None, "target_ptoas": None,
                  "default_local_slot_num": None, "tpipe_order": None, "pto_lib": None, "unit_flag": None,
-                 "output": None, "in_place": False, "diff": False, "check": False, "report": None,
-                 "report_file": None, "jobs": 1, "quiet": False, "include_dirs": None}
+                 "pto_isa": None, "output": None, "in_place": False, "diff": False, "check": False, "report": None,
+                 "report_file": None, "jobs": 1, "include_dirs": None}
 
 
 def fast_arguments(argv: list[str]) -> dict | None:
@@ -170,6 +178,10 @@ def run(args: argparse.Namespace) -> int:
     from ..output import check_output_options
     normalize_patterns(getattr(args, "pattern", None))   # option errors before input errors
     check_target_ptoas(args)
+    if getattr(args, "pto_isa", None):
+        # (Read once, up front: a path that is no checkout is an option error, with or without --pattern.)
+        from ..pto.isa_version import identify
+        identify(args.pto_isa)
     check_batch_options(args, args.files)
     if len(args.files) == 1:
         check_output_options(args)
@@ -179,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
 def process_file(path: str, args: argparse.Namespace):
     """Read, parse and fix one C++ file (in a worker process with -j)."""
     from ..batch import Processed
-    from ..cpp_fixes import cpp_passes_from_args, fix_cpp, text_report
+    from ..cpp_fixes import cpp_passes_from_args, fix_cpp, kept_notes, text_report
     from ..frontends import parse_cpp
     from ..source import read_source
     source = read_source(path)
@@ -190,7 +202,10 @@ def process_file(path: str, args: argparse.Namespace):
     if getattr(args, "report", None) == "html":
         from ..html_report import strips
         report["functions"] = strips(model)
-    return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings), [])
+    # (A report on stderr lists every kept barrier with its reason: no note in its stream.)
+    report_on_stderr = bool(getattr(args, "report", None)) and not getattr(args, "report_file", None)
+    notes = [] if getattr(args, "quiet", False) or report_on_stderr else kept_notes(source.path, outcome.reports)
+    return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes, [])
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from .. import regex_cache
-from ..pto.ops import REPEAT_BYTES, chain_producer
+from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
 from ..pto.ordering import chain_repeats_enough, same_access_chain_operand
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
 from ..source import SourceText
@@ -38,6 +38,7 @@ from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it her
     Event,
     EventKind,
     FunctionCFG,
+    placed_past_space,
 )
 
 TYPE_CHECKING = False
@@ -308,7 +309,7 @@ def normalize_patterns(spec: str | None) -> set[str]:
 class BarrierAnalysis:
     def __init__(self, model: CppFile, lenient_flags: bool = False, functions: list[Function] | None = None,
                  ctx: FileContext | None = None, lazy: bool = False,
-                 mentions: dict[int, set[str]] | None = None):
+                 mentions: dict[int, set[str]] | None = None, isa: IsaFacts = EVERY_VERSION):
         """``lenient_flags``: take every set/wait flag pair as ordering (for reporting races that
         must exist, `ptofix check`); the proof itself (default) trusts a pair only where it
         provably matches. ``functions``: analyse only these (a group no call crosses, see
@@ -318,12 +319,13 @@ class BarrierAnalysis:
         functions that may hold a PIPE_V barrier, the local functions their models call (purity),
         and callers only when a walk reaches a function boundary. The decisions are those of the
         eager analysis (``lazy=False``, which models every function up front). ``mentions``:
-        local_mentions(model), when already at hand."""
+        local_mentions(model), when already at hand. ``isa``: the pto-isa facts of the headers the
+        kernel compiles with (a new ``ctx`` gets them; default: those of every version)."""
         self.model = model
         self.barrier_macros = barrier_macros(model)
         self.functions = list(model.functions if functions is None else functions)
         self.lenient_flags = lenient_flags
-        self.ctx = FileContext(model) if ctx is None else ctx
+        self.ctx = FileContext(model, isa=isa) if ctx is None else ctx
         self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG, local calls resolved
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
         self._safe_pairs: dict[tuple, int] = {}      # pair signature -> chains used, for hazard-free pairs
@@ -662,7 +664,7 @@ class BarrierAnalysis:
             # (Read after the proof, which may be what spent the budget: the answers it combined
             # may then have been computed on both sides of that point.)
             decision.removable = False
-            decision.reason = f"not analysed: {self.ctx.exhausted()}"
+            decision.reason = f"{_NOT_ANALYSED}: {self.ctx.exhausted()}"
         return decision
 
     def _decide(self, fn: Function, stmt: SimpleStmt, pattern: str | None) -> Decision:
@@ -674,7 +676,7 @@ class BarrierAnalysis:
             decision.reason = "not a PIPE_V barrier in the model"
             return decision
         if cfg.unstructured:
-            decision.reason = f"control flow of {fn.name}() is not modelled ({cfg.unstructured})"
+            decision.reason = f"{_UNMODELLED} {fn.name}() is not modelled ({cfg.unstructured})"
             return decision
         before, hit_entry = self._walk(cfg, event, backward=True)
         after, hit_exit = self._walk(cfg, event, backward=False)
@@ -1319,6 +1321,7 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
                      mentions: dict[int, set[str]] | None = None,
                      translation_unit: bool = True,
                      grouping: Callable[[CppFile, dict[int, set[str]]], list[list[Function]]] | None = None,
+                     isa: IsaFacts = EVERY_VERSION,
                      ) -> tuple[list, list]:
     """``BarrierAnalysis(model).run(...)``, one independent group of functions at a time, each
     group's models freed before the next: peak memory grows with the largest group, not the file.
@@ -1341,25 +1344,25 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     if len(groups) > 1 or not candidates:
         try:
             return _decide_groups(model, candidates, patterns, keep, force, weights, len(groups), modelled,
-                                  mentions, translation_unit)
+                                  mentions, translation_unit, isa)
         except _GroupLeak:
             if modelled is not None:
                 modelled.clear()
     return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1, modelled, mentions,
-                          translation_unit)
+                          translation_unit, isa)
 
 
 def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[str], keep: Callable[[Decision], Any],
                    force: bool, weights: dict[int, int] | None, all_groups: int,
                    modelled: list[Function] | None = None,
                    mentions: dict[int, set[str]] | None = None,
-                   translation_unit: bool = True) -> tuple[list, list]:
+                   translation_unit: bool = True, isa: IsaFacts = EVERY_VERSION) -> tuple[list, list]:
     """Decide ``groups`` (of ``all_groups`` independent groups of the file) one after another."""
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
     unparsed: list[list] = [[] for _ in model.functions]
     # (A file with no group to decide needs no file context: most files hold no barrier.)
-    ctx = FileContext(model, translation_unit) if groups else None
+    ctx = FileContext(model, translation_unit, isa) if groups else None
     for number, group in enumerate(groups, 1):
         analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions)
         _check_group(analysis, all_groups)
@@ -1433,6 +1436,50 @@ def chain_gap(rows: int, cols: int, size: int | None, producer: str, consumer: s
         return chunk * rows + row if order == "chunks" else row * chunks + chunk
 
     return min(total - index(producer, r, k) + index(consumer, r, k) for r in range(rows) for k in range(chunks))
+
+
+# Why a selected barrier was kept, in the few kinds a per-file summary groups them by.
+CAUSE_OVERLAP = "overlap"                  # a real RAW/WAR/WAW byte overlap across it
+CAUSE_PAST_UB = "past-ub"                  # a UB tile reaches past the UB (192 KiB on A2/A3)
+CAUSE_PAST_SPACE = "past-space"            # a tile of another space reaches past it
+CAUSE_UNKNOWN_BYTES = "unknown-bytes"      # a tile whose bytes the model cannot place
+CAUSE_NOT_UNDERSTOOD = "not-understood"    # code the model does not understand in its window
+CAUSE_NOT_ANALYSED = "not-analysed"        # a work bound ended the proof
+CAUSE_BOUNDARY = "boundary"                # work of a caller or after the return may be in flight
+CAUSE_UNMODELLED = "unmodelled"            # its function's control flow is not modelled
+CAUSE_UNREAD = "unread"                    # a pipe_barrier the model does not read as PIPE_V's
+# How the reasons of the decisions that name no hazard begin (kept_cause reads them).
+_UNMODELLED = "control flow of"
+_NOT_ANALYSED = "not analysed"
+
+
+def kept_cause(d: Decision) -> tuple[str, list[str]]:
+    """(kind, names) of why decision ``d`` keeps its barrier: one of the CAUSE_* kinds, with the
+    tiles (past their space, unknown bytes) or functions (unmodelled) it names."""
+    if d.unread or d.stmt is None:
+        return CAUSE_UNREAD, []
+    hazard = d.hazard
+    if d.unknown_events:
+        if any(e.tag == WINDOW_BOUND or e.why.endswith("(not analysed)") for e in d.unknown_events):
+            return CAUSE_NOT_ANALYSED, []
+        if all(e.stmt is None for e in d.unknown_events):
+            return CAUSE_BOUNDARY, [d.fn.name]      # only _boundary_event's: no statement of its own
+        return CAUSE_NOT_UNDERSTOOD, []
+    if hazard is not None and hazard.kind != "unknown":
+        sides = [a for a in (hazard.earlier_access, hazard.later_access) if a is not None]
+        past = [a for a in sides if placed_past_space(a)]
+        if past:
+            in_ub = all(a.space in (None, "Vec") for a in past)
+            return CAUSE_PAST_UB if in_ub else CAUSE_PAST_SPACE, sorted({a.name for a in past})
+        unplaced = sorted({a.name for a in sides if a.intervals is None})
+        if unplaced or len(sides) < 2:
+            return CAUSE_UNKNOWN_BYTES, unplaced
+        return CAUSE_OVERLAP, []
+    if d.reason.startswith(_UNMODELLED):
+        return CAUSE_UNMODELLED, [d.fn.name]
+    if d.reason.startswith(_NOT_ANALYSED):
+        return CAUSE_NOT_ANALYSED, []
+    return CAUSE_NOT_UNDERSTOOD, []
 
 
 def _describe_unknown(event: Event, source: SourceText) -> str:

@@ -43,6 +43,7 @@ from ..pto.tpipe import (  # noqa: F401
     DEFAULT_UNIT_FLAG,
     DIRECTIONS,
     NEW,
+    NO_NOSPLIT,
     OLD,
     SHORT,
     UNKNOWN,
@@ -657,5 +658,4 @@ def _without_disabled_groups(code: str) -> str:
     return "".join(pieces)
 
 
-NO_NOSPLIT = "no-nosplit"       # header_order: a TPipe without IsNoSplit
 AMBIGUOUS_ORDER = "ambiguous"   # header_order: TPipe templates in more than one order

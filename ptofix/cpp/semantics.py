@@ -26,6 +26,7 @@ from .. import regex_cache
 from ..pto import tpipe
 from ..pto.ops import (
     COUNT_MODE_NAMES,
+    EVERY_VERSION,
     FIFO_OPS,
     HARMLESS_CALLS,
     MODE_ENUMS,
@@ -35,6 +36,7 @@ from ..pto.ops import (
     PTO_PASTING_MACROS,
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
+    IsaFacts,
     pto_function_names,
     pto_macro_names,
 )
@@ -703,7 +705,7 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
 class FileContext:
     """What every function of a file shares: file-scope type aliases, macros, local functions."""
 
-    def __init__(self, model: CppFile, translation_unit: bool = True):
+    def __init__(self, model: CppFile, translation_unit: bool = True, isa: IsaFacts = EVERY_VERSION):
         self.model = model
         # Whether the file is a whole translation unit: its static functions are called from it
         # only. Not when another file #includes it (ptofix build's caller), which may call them.
@@ -725,6 +727,9 @@ class FileContext:
                                                                   for body in bodies))}
         self.header_names = frozenset(name for summary in self.headers.values() for name in summary.names)
         self.macros = model.macros | frozenset(header_macros)
+        # The pto-isa facts of the headers the kernel compiles with (the union of every version
+        # when not known).
+        self.isa = isa
         self.unmodelled = unmodelled_file(model, headers=self.headers)
         self.scope = Scope(None)
         self.unparsed = 0
@@ -3396,8 +3401,9 @@ class ValueModel:
 
         The consumer buffer is the pipe constructor's C2V argument for a Vec tile, V2C for a Mat
         tile, whatever the pipe's direction; stride is the consumer tile size (pto-isa b9122ec5) or
-        SlotSize (later), so both are included. Only the current template order (or the 4-argument short form, which
-        takes the header default 2) is trusted, with every ring depth a header may bind its
+        SlotSize (later), so both are included unless the pto-isa checkout says which. Only the
+        current template order (or the 4-argument short form, which takes the header default 2) is
+        trusted, with every ring depth a header may bind its
         literals to (tpipe.ring_depths); anything else is unknown.
         """
         if pipe is None or pipe.pipe_ctor is None or tile.tile is None or tile.tile.nbytes is None:
@@ -3410,7 +3416,7 @@ class ValueModel:
         targs = pipe_type.args
         values = [a.value if isinstance(a, (A.Number, A.Literal)) else None for a in targs]
         consumer_arg = tpipe.CONSUMER_BUFFER_ARG.get(tile.tile.space or "")
-        depths = tpipe.ring_depths(values)
+        depths = tpipe.ring_depths(values, self.sem.ctx.isa.tpipe_order)
         slot_size = values[2] if len(values) > 2 else None
         if consumer_arg is None or len(ctor.args) <= consumer_arg or not isinstance(slot_size, int) \
                 or isinstance(slot_size, bool) or depths is None:
@@ -3418,7 +3424,9 @@ class ValueModel:
         bases = self.eval(ctor.args[consumer_arg], env)
         if bases is None or not all(isinstance(d, int) and 0 < d <= MAX_VALUES for d in depths):
             return None
-        strides = {tile.tile.nbytes, slot_size}
+        stride = self.sem.ctx.isa.tpop_stride     # (as the checkout has it; "": either)
+        strides = {tile.tile.nbytes} if stride == tpipe.STRIDE_TILE else {slot_size} \
+            if stride == tpipe.STRIDE_SLOT else {tile.tile.nbytes, slot_size}
         return _cap(frozenset(b + k * s for b in bases for k in range(max(depths)) for s in strides))
 
 

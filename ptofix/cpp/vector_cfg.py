@@ -656,7 +656,8 @@ class FunctionCFG:
             tmp_cols = tmp.tile.cols if tmp is not None and tmp.tile is not None else None
             tmp_dtype = tmp.tile.dtype if tmp is not None and tmp.tile is not None else None
             shapes = self.values.valid_shapes(src)
-            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype, src.tile.cols)
+            empty_drains = self.sem.ctx.isa.empty_row_reduce_drains
+            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype, src.tile.cols, empty_drains)
                        for shape in shapes or [None])
         if spec.trailing_drain == STATIC_NONEMPTY:
             for arg in args[:2]:
@@ -969,10 +970,19 @@ def _after_removal_marker(stmt: SimpleStmt) -> bool:
     return before.endswith("*/") and before[before.rfind("/*"):].startswith(REMOVED_MARKER)
 
 
+_OUTSIDE_SPACE_WORDS = " lie outside the "
+
+
 def _outside_space(space: str | None, intervals: list) -> str:
     where = f"the {SPACE_BYTES[space] // 1024} KiB {space} space" if space in SPACE_BYTES \
         else f"the {SPACE_BYTES['Vec'] // 1024} KiB UB (a space the model cannot name may be the UB)"
-    return f"bytes {intervals[0][0]}..{intervals[-1][1]} lie outside {where}"
+    return f"bytes {intervals[0][0]}..{intervals[-1][1]}{_OUTSIDE_SPACE_WORDS}{where[4:]}"
+
+
+def placed_past_space(access: Access) -> bool:
+    """Whether ``access``'s bytes are unknown because its tile reaches past its memory space."""
+    return access.intervals is None and access.unknown_why.startswith("bytes ") \
+        and _OUTSIDE_SPACE_WORDS in access.unknown_why
 
 
 def _scratch(write: bool) -> Access:

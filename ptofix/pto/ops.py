@@ -16,13 +16,38 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..structs import Struct
 from .tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re-exported for the op effects)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import ClassVar
 
 PIPE_V = "PIPE_V"
+
+
+class IsaFacts(Struct):
+    """The facts that changed across pto-isa versions, as one checkout has them (ptofix/pto/
+    isa_version.py reads them from a checkout; docs/reference/pto-facts.md §0.1). The default is
+    the union of every version: what holds whichever headers compile the kernel."""
+
+    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described")
+    empty_row_reduce_drains: bool   # TROWSUM/TROWMAX/TROWMIN drain on an empty valid shape (5a2e8553 on)
+    tpipe_order: str                # its TPipe template's order (pto/tpipe.py NEW/OLD/NO_NOSPLIT), "": any
+    tpop_stride: str                # a Tile-form TPOP's ring stride (tpipe.STRIDE_*), "": either
+    described: str                  # what the facts are of, for the report
+    _fields: ClassVar[tuple[str, ...]] = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described")
+
+    def __init__(self, empty_row_reduce_drains: bool = False, tpipe_order: str = "", tpop_stride: str = "",
+                 described: str = "every pto-isa version (no --pto-isa)") -> None:
+        self.empty_row_reduce_drains = empty_row_reduce_drains
+        self.tpipe_order = tpipe_order
+        self.tpop_stride = tpop_stride
+        self.described = described
+
+
+EVERY_VERSION = IsaFacts()
 # The pipes of the CCE `pipe_t` enumeration that pto-isa's A2/A3 headers and ptoas name (a flag or
 # barrier on any other spelling is not read as one of them).
 PIPE_NAMES = frozenset(["PIPE_S", "PIPE_V", "PIPE_M", "PIPE_MTE1", "PIPE_MTE2", "PIPE_MTE3", "PIPE_FIX", "PIPE_ALL"])
@@ -298,7 +323,7 @@ REPEAT_BYTES = 256      # one vector repeat
 
 
 def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None,
-                      tmp_dtype: str | None, src_cols: int | None) -> bool:
+                      tmp_dtype: str | None, src_cols: int | None, empty_drains: bool = False) -> bool:
     """Whether TROWSUM/TROWMAX/TROWMIN(dst, src, tmp) ends with PIPE_V drained (pto-isa a2a3
     TRowReduceOps.hpp, TRowSum/TRowMax/TRowMin.hpp at 3186c381). float/half: every path ends with
     pipe_barrier(PIPE_V) except one that returns having issued nothing, when E < validCol < 2E
@@ -309,7 +334,9 @@ def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols
     int16/int32: every vector instruction of a row is followed by pipe_barrier(PIPE_V) (dst is
     a scalar store behind a V->S->V round trip), so it drains when there is a row, whatever flags
     the kernel left pending. ``valid``: src's valid (rows, cols), None if it may vary. A tmp of
-    another element type than src: its Cols are not read as src elements (unknown)."""
+    another element type than src: its Cols are not read as src elements (unknown).
+    ``empty_drains``: the headers are known to be 5a2e8553's or later (IsaFacts), so an empty valid
+    shape, or one not known, takes the paths above like any other."""
     size = ELEMENT_BYTES.get(dtype or "")
     if size is None:
         return False
@@ -318,13 +345,14 @@ def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols
     if dtype in ("float", "float32_t", "half", "float16_t"):
         # pto-isa before 5a2e8553 (2026-03-21) returns at once, no barrier, when a valid dimension
         # is 0 (TRowSum.hpp, TRowMax.hpp, TRowMin.hpp), and PTOAS v0.45's output compiles against
-        # the week before it: a drain only for a valid shape known to be non-empty.
-        if valid is None or valid[0] < 1 or valid[1] < 1:
-            return False
+        # the week before it: a drain only for a valid shape known to be non-empty (unless the
+        # headers are known to be later ones).
         per_repeat = REPEAT_BYTES // size
+        if not empty_drains and (valid is None or valid[0] < 1 or valid[1] < 1):
+            return False
         if tmp_cols is not None and tmp_cols >= per_repeat and src_cols is not None and src_cols >= per_repeat:
             return True
-        return not (per_repeat < valid[1] < 2 * per_repeat)
+        return valid is not None and not (per_repeat < valid[1] < 2 * per_repeat)
     if dtype in ("int16_t", "int32_t"):
         return valid is not None and valid[0] >= 1
     return False

@@ -22,6 +22,12 @@ SPACE_BYTES = {"Vec": 192 * 1024, "Mat": 512 * 1024, "Left": 64 * 1024, "Right":
                "Acc": 128 * 1024, "Bias": 1024, "Scaling": 2048, "ScaleLeft": 2048, "ScaleRight": 2048}
 TILE_SPACES = frozenset(SPACE_BYTES)
 UB_BYTES = SPACE_BYTES["Vec"]
+# The UB of each architecture (docs/reference/pto-facts.md §3): 192 KiB on A2/A3; on A5 256 KiB in
+# pto-isa's buffer_limits.hpp (PTOAS's planner uses 248 KiB of it). The analyses use A2/A3's, the
+# smallest; `check` names a tile past it for the archs whose UB it passes.
+UB_BYTES_BY_ARCH = {"a2": 192 * 1024, "a3": 192 * 1024, "a5": 256 * 1024}
+# Architectures whose row-expand ops broadcast into the hidden scratch below (pto-isa's a2a3 code).
+HIDDEN_SCRATCH_ARCHS = frozenset({"a2", "a3"})
 # A local-memory (`__ubuf__`) pointer may be 32 bits wide (the Ascend C compiler may keep
 # local-memory pointers in 32 bits; pto-isa's TASSIGN converts the address with no range check):
 # an address or pointer value outside [0, 2**32) may be cut, so what it points at is not known.

@@ -21,6 +21,7 @@ NEW = "new"        # <F, Dir, Size, Num, Local, NoSplit[, UnitFlag]>
 OLD = "old"        # <F, Dir, Size, Num, NoSplit[, Local[, UnitFlag]]>
 SHORT = "short"    # <F, Dir, Size, Num> (header defaults for the rest)
 UNKNOWN = "unknown"
+NO_NOSPLIT = "no-nosplit"   # a header's <F, Dir, Size, Num, Local, UnitFlag> (2026-03-26 to 04-09)
 
 # pto-isa include/pto/common/fifo.hpp; the _GM variants exist on A5 only.
 DIRECTIONS = {"DIR_C2V": 1, "DIR_V2C": 2, "DIR_BOTH": 3, "DIR_V2C_CTRL": 4,
@@ -32,6 +33,11 @@ GM_SUFFIX = "_GM"          # A5 l2g2l pipes print DIR_C2V_GM / DIR_V2C_GM
 
 # Directions whose Acc TPUSH EN_UNIT_FLAG affects (§4.2).
 UNIT_FLAG_DIRECTIONS = ("DIR_C2V", "DIR_BOTH")
+
+# The stride between the slots of a Tile-form TPOP's local ring (pto-facts.md §4.1): the popped
+# tile's bytes up to pto-isa ab903c91 (2026-08-12), SlotSize from it on.
+STRIDE_TILE = "tile"
+STRIDE_SLOT = "slot"
 
 # Which constructor argument is the consumer buffer a Tile-form TPOP binds its tile into:
 # TPipe(gm_slot_buffer, c2v_consumer_buf, v2c_consumer_buf). The consumer picks it by the popped
@@ -81,7 +87,7 @@ def layout(values: list) -> Layout:
     return Layout(UNKNOWN, None, None, None)
 
 
-def ring_depths(values: list) -> frozenset[int] | None:
+def ring_depths(values: list, header_order: str = "") -> frozenset[int] | None:
     """The LocalSlotNum a written ``TPipe<...>`` may bind to (the Tile-form TPOP's ring depth),
     whichever header compiles it; None when the model cannot tell (another order, a name, a
     depth of 0: `index % 0` is no ring).
@@ -92,7 +98,11 @@ def ring_depths(values: list) -> frozenset[int] | None:
     LocalSlotNum written as 1 converts to its bool IsNoSplit (0 and 1 do without narrowing), and
     its LocalSlotNum is then the next argument (a bool: 0 or 1) or the default 2. A depth that
     reading gives too counts, unless it is 0 (under such a header the kernel divides by zero,
-    no build of it runs)."""
+    no build of it runs).
+
+    ``header_order``: the order of the TPipe template of the headers known to compile the kernel
+    (NEW, OLD or NO_NOSPLIT, pipes.header_order of a --pto-isa checkout): then only that header's
+    reading counts; "" (not known): every header's."""
     shape = layout(values)
     if shape.order == SHORT:
         return frozenset({DEFAULT_LOCAL_SLOT_NUM})
@@ -101,12 +111,14 @@ def ring_depths(values: list) -> frozenset[int] | None:
     local = values[shape.local]
     if not isinstance(local, int) or isinstance(local, bool) or local <= 0:
         return None
-    depths = {local}
+    if header_order in (NEW, NO_NOSPLIT):
+        return frozenset({local})        # LocalSlotNum is the fifth argument there too
+    depths = set() if header_order == OLD and local == 1 else {local}
     if local == 1:
         after = values[shape.local + 1] if len(values) > shape.local + 1 else DEFAULT_LOCAL_SLOT_NUM
         if int(after) > 0:
             depths.add(int(after))
-    return frozenset(depths)
+    return frozenset(depths) if depths else None
 
 
 def flag_width(direction: str | None) -> int:

@@ -1,0 +1,34 @@
+// pto-isa version facts: before pto-isa 5a2e8553 TROWSUM returned at once, with no trailing
+// barrier, when a valid dimension was 0, so without --pto-isa a reduction whose valid shape is
+// set at run time (it may be 0) drains nothing and the barrier after it stays. With --pto-isa
+// naming a checkout whose TROWSUM_IMPL has no early return (here a stand-in of our own), every
+// path ends with the barrier (tmp and src hold a whole repeat per row): removed. A checkout with
+// the early return, or one whose headers cannot be read, changes nothing (the latter says so).
+// RUN: %ptofix run --pattern softmax-sum-add %s | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --pattern softmax-sum-add --pto-isa %S/Inputs/pto-isa-new %s 2>%t.err | grep -v '^//' | FileCheck %s --check-prefix=NEW --implicit-check-not=pipe_barrier
+// RUN: FileCheck %s --allow-empty --check-prefix=QUIET --input-file %t.err
+// RUN: %ptofix run --pattern softmax-sum-add --pto-isa %S/Inputs/pto-isa-old %s 2>/dev/null | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier
+// RUN: not %ptofix run --pattern softmax-sum-add --pto-isa %S/Inputs %s -o %t.bad.cpp 2>&1 | filecheck %s --check-prefix=BAD
+// RUN: %ptofix run --pattern softmax-sum-add --pto-isa %S/Inputs/pto-isa-new --report json %s 2>&1 >/dev/null | filecheck %s --check-prefix=JSON
+extern "C" __global__ AICORE void k(int32_t rows, int32_t cols) {
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
+  TASSIGN(v6, 0);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7 = Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, -1, -1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>(rows, cols);
+  TASSIGN(v7, 16384);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v10;
+  TASSIGN(v10, 32768);
+  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v12;
+  TASSIGN(v12, 256);
+  TROWSUM(v6, v7, v10);
+  pipe_barrier(PIPE_V);
+  TADD(v12, v12, v6);
+}
+// KEPT: TROWSUM(v6, v7, v10);
+// KEPT-NEXT: pipe_barrier(PIPE_V);
+// NEW: TROWSUM(v6, v7, v10);
+// NEW-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (softmax-sum-add) */
+// QUIET-NOT: {{.}}
+// BAD: error: --pto-isa {{.*}}Inputs: not a pto-isa checkout (no include/pto directory)
+// JSON: "pto_isa": {
+// JSON-NEXT: "facts": "pto-isa {{.*}}pto-isa-new, not a git checkout, row reductions drain on an empty valid shape (5a2e8553 on), TPipe order new, TPOP ring stride slot",
+// JSON-NEXT: "notes": []

@@ -1,0 +1,183 @@
+"""Which pto-isa a kernel compiles with: the version facts of a checkout (docs/reference/pto-facts.md
+§0.1), read from its headers, the git commit named beside them.
+
+Facts that changed across pto-isa versions, and how a checkout shows which it has:
+
+- ``TROWSUM/TROWMAX/TROWMIN`` returned at once, with no trailing barrier, for an empty valid shape
+  before pto-isa `5a2e8553` (2026-03-21): ``TROW*_IMPL`` in ``include/pto/npu/a2a3/TRow{Sum,Max,
+  Min}.hpp`` held ``if (validCol == 0 || validRow == 0) { return; }``. A checkout whose three
+  ``_IMPL`` bodies hold no ``return`` at all has the later code (and if it is a git checkout, its
+  HEAD must not be known to lie before `5a2e8553`).
+- The ``TPipe`` template's parameter order (``include/pto/npu/a2a3/TPush.hpp``, pipes.header_order):
+  which LocalSlotNum a written ``TPipe<...>`` binds, so the Tile-form TPOP's ring depth.
+- The stride of that ring (TPush.hpp: ``CONSUMER_BUF + (tileIndex % LOCAL_SLOT_NUM) * stride``): the
+  popped tile's ``Rows * Cols * sizeof(T)`` before pto-isa `ab903c91` (2026-08-12), ``SLOT_SIZE``
+  from it on. Every consumer-ring address expression of the header must spell the same one.
+
+Anything not found, or read otherwise than above, keeps that fact at the union of every version
+(what holds whichever headers compile the kernel), with a note saying so.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import subprocess
+
+from .ops import IsaFacts
+
+# The commit that removed the early return of the three row reductions (pto-facts.md §2).
+ROW_REDUCE_FIX_COMMIT = "5a2e8553"
+A2A3_DIR = os.path.join("include", "pto", "npu", "a2a3")
+ROW_REDUCE_IMPLS = (("TRowSum.hpp", "TROWSUM_IMPL"), ("TRowMax.hpp", "TROWMAX_IMPL"), ("TRowMin.hpp", "TROWMIN_IMPL"))
+TPUSH_HEADER = "TPush.hpp"
+_GIT_SECONDS = 10
+
+
+def checkout_root(path: str) -> str | None:
+    """The checkout directory ``path`` names (the checkout, or its ``include`` directory), or None."""
+    if os.path.isdir(os.path.join(path, "include", "pto")):
+        return path
+    if os.path.isdir(os.path.join(path, "pto")) and os.path.basename(os.path.normpath(path)) == "include":
+        return os.path.dirname(os.path.normpath(path))
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
+    """The version facts of the pto-isa checkout at ``path`` and the notes on what could not be
+    told (each such fact stays at the union of every version). Raises PtofixError for a path that
+    is no pto-isa checkout."""
+    from ..source import PtofixError
+    root = checkout_root(path)
+    if root is None:
+        raise PtofixError(f"--pto-isa {path}: not a pto-isa checkout (no include/pto directory)")
+    notes: list[str] = []
+    commit, after_fix = _git_commit(root)
+    fixed = _row_reductions_fixed(root, notes)
+    if fixed and after_fix is False:
+        notes.append(f"its headers lack the row reductions' early return, but its git HEAD {commit[:12]} lies "
+                     f"before {ROW_REDUCE_FIX_COMMIT}: reductions with an empty valid shape are taken not to drain")
+        fixed = False
+    order = _tpipe_order(root, notes)
+    stride = _tpop_stride(root, notes)
+    what = [f"pto-isa {root}", f"commit {commit[:12]}" if commit else "not a git checkout"]
+    if fixed:
+        what.append(f"row reductions drain on an empty valid shape ({ROW_REDUCE_FIX_COMMIT} on)")
+    if order:
+        what.append(f"TPipe order {order}")
+    if stride:
+        what.append(f"TPOP ring stride {stride}")
+    return IsaFacts(fixed, order, stride, ", ".join(what)), tuple(notes)
+
+
+def facts_of(path: str) -> IsaFacts:
+    """identify(path)'s facts, those of every version for ``path`` ''."""
+    from .ops import EVERY_VERSION
+    return identify(path)[0] if path else EVERY_VERSION
+
+
+def _git_commit(root: str) -> tuple[str, bool | None]:
+    """(HEAD's commit or '', whether HEAD descends from ROW_REDUCE_FIX_COMMIT: None if not known)."""
+    if not os.path.exists(os.path.join(root, ".git")):
+        return "", None
+    try:
+        head = subprocess.run(["git", "-C", root, "rev-parse", "--verify", "HEAD"], capture_output=True, text=True,
+                              timeout=_GIT_SECONDS, check=False)
+        if head.returncode != 0:
+            return "", None
+        ancestor = subprocess.run(["git", "-C", root, "merge-base", "--is-ancestor", ROW_REDUCE_FIX_COMMIT, "HEAD"],
+                                  capture_output=True, timeout=_GIT_SECONDS, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "", None
+    # (Exit 1: not an ancestor; anything else, e.g. a shallow clone without that commit: not known.)
+    after = True if ancestor.returncode == 0 else False if ancestor.returncode == 1 else None
+    return head.stdout.strip(), after
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _row_reductions_fixed(root: str, notes: list[str]) -> bool:
+    """Whether the three row reductions' ``_IMPL`` bodies hold no ``return`` (pto-isa 5a2e8553 on)."""
+    from ..cpp.parser import masked_literals
+    for header, impl in ROW_REDUCE_IMPLS:
+        path = os.path.join(root, A2A3_DIR, header)
+        text = _read(path)
+        body = _function_body(masked_literals(text), impl) if text is not None else None
+        if body is None:
+            notes.append(f"no {impl} definition read in {path}: reductions with an empty valid shape are taken "
+                         "not to drain (as before pto-isa " + ROW_REDUCE_FIX_COMMIT + ")")
+            return False
+        if re.search(r"\breturn\b", body):
+            return False      # the early return of the versions before the fix
+    return True
+
+
+def _function_body(code: str, name: str) -> str | None:
+    """The text between the braces of the one definition of ``name`` in ``code`` (comments and
+    literals blanked), None unless there is exactly one."""
+    bodies = []
+    for match in re.finditer(rf"\b{name}\s*\(", code):
+        depth, i = 1, match.end()
+        while i < len(code) and depth:
+            depth += {"(": 1, ")": -1}.get(code[i], 0)
+            i += 1
+        rest = re.match(r"\s*(?:const\s*)?\{", code[i:])
+        if rest is None:
+            continue          # a declaration or a call
+        start = i + rest.end()
+        depth, j = 1, start
+        while j < len(code) and depth:
+            depth += {"{": 1, "}": -1}.get(code[j], 0)
+            j += 1
+        if depth:
+            return None
+        bodies.append(code[start:j - 1])
+    return bodies[0] if len(bodies) == 1 else None
+
+
+def _tpipe_order(root: str, notes: list[str]) -> str:
+    """The TPipe template's order in the checkout's TPush.hpp ('' when not one known order)."""
+    from ..cpp.pipes import header_order
+    from .tpipe import NEW, NO_NOSPLIT, OLD
+    path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
+    text = _read(path)
+    order = header_order(text) if text is not None else None
+    if order in (NEW, OLD, NO_NOSPLIT):
+        return order
+    notes.append(f"no TPipe template of a known order read in {path}: a Tile-form TPOP's ring may have any "
+                 "depth a header binds")
+    return ""
+
+
+_CONSUMER_RING = re.compile(r"\b(?:C2V|V2C)_CONSUMER_BUF\s*\+([^;]*);")
+
+
+def _tpop_stride(root: str, notes: list[str]) -> str:
+    """The stride of the Tile-form TPOP's local ring in the checkout's TPush.hpp (tpipe.STRIDE_*),
+    '' unless every consumer-ring address expression spells one and the same."""
+    from ..cpp.parser import masked_literals
+    from .tpipe import STRIDE_SLOT, STRIDE_TILE
+    path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
+    text = _read(path)
+    found = set()
+    for match in _CONSUMER_RING.finditer(masked_literals(text) if text is not None else ""):
+        step = re.sub(r"\s+", "", match.group(1))
+        if "LOCAL_SLOT_NUM)*" not in step:
+            found.add("")
+        elif step.endswith("*RingFiFo::SLOT_SIZE"):
+            found.add(STRIDE_SLOT)
+        elif step.endswith(("*ConsM*ConsN*sizeof(T)", "*TileCons::Rows*TileCons::Cols*sizeof(T)")):
+            found.add(STRIDE_TILE)
+        else:
+            found.add("")
+    if len(found) == 1 and "" not in found:
+        return found.pop()
+    notes.append(f"no one Tile-form TPOP ring stride read in {path}: both the tile size and SlotSize count")
+    return ""
