@@ -282,3 +282,13 @@ def test_many_names_are_looked_for_in_a_small_range_in_time_of_the_range():
     for at in range(0, len(text), line):
         assert identifiers_among(text, names, at, at + line) == {"f1", "f2"}
     assert time.process_time() - start < 10       # (walking the names: about a minute)
+
+
+@pytest.mark.parametrize("text", ["intx = 5;", "floaty = v1 + 2;", "constint32_tv = 0;", "unsignedw;"])
+def test_the_declaration_fast_path_splits_no_word_in_two(text):
+    # `intx = 5;` assigns intx: a declaration's type and name are whole words, as the grammar reads them
+    # (a pattern that could split a word also tried every split of a long one: quadratic time).
+    from ptofix.cpp import stmt_parser as A
+    fast, grammar = A.parse_statement(text), A.parse_statement(text, fast=False)
+    assert ast_shape(fast) == ast_shape(grammar)
+    assert type(fast).__name__ != "Decl"

@@ -324,8 +324,10 @@ def parse_args(text: str, offset: int) -> list[A.Node] | None:
 # not (the regex cache is keyed by it).
 _QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=lambda word: (-len(word), word))) + ")"
 # `[quals] Type[*...] NAME` and then `= EXPR`, array dimensions `[N]...` (a decimal or none) or nothing.
+# Possessive: a name is a whole word (`intx = 5;` is no `int x`), and a long word is read once,
+# not once per place it could be split.
 _BUILTIN_DECL = regex_cache.compile(
-    r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)(\s*\**)\s*([A-Za-z_]\w*)"
+    r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+)(\s*+\**+)\s*+([A-Za-z_]\w*+)"
     r"(?:\s*=\s*(.*?)|((?:\s*\[\s*\d*\s*\])+))?\s*;\Z", re.S)
 _AUTO_DECL = regex_cache.compile(r"auto\s+([A-Za-z_]\w*)\s*=")
 _TEMPLATE_HEAD = regex_cache.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
