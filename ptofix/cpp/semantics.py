@@ -1589,7 +1589,9 @@ class FunctionSemantics:
         self._pending_calls = []
         if ast is None:
             self.unparsed.append(stmt)
-            if A.nested_too_deep(text):
+            if A.too_long_for_the_grammar(text):
+                why = f"statement of more than {A.MAX_GRAMMAR_CHARS} characters the fast paths do not read"
+            elif A.nested_too_deep(text):
                 why = f"statement nested more than {A.MAX_EXPRESSION_NESTING} levels deep"
             else:
                 why = "statement not understood by the grammar"

@@ -1,0 +1,92 @@
+"""Inputs shaped to find quadratic or exponential paths: each test asserts the behaviour and a
+size the work depends on (what reached the slow part), never the time."""
+from __future__ import annotations
+
+from ptofix.cpp import lark_ast
+from ptofix.cpp import stmt_parser as A
+from ptofix.cpp.barriers import BarrierAnalysis
+from ptofix.cpp.parser import parse_cpp
+from ptofix.source import SourceText
+
+TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
+
+
+def kernel(between: str = "", helpers: str = "") -> str:
+    """A barrier the proof removes (a and b never overlap), with ``between`` in its window."""
+    return f"""{helpers}
+__global__ AICORE void k(__gm__ float* x, int64_t n) {{
+  {TILE} a;
+  TASSIGN(a, 0);
+  {TILE} b;
+  TASSIGN(b, 65536);
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+{between}
+  pipe_barrier(PIPE_V);
+  TMUL(b, b, b);
+}}
+"""
+
+
+def decisions(src: str) -> list:
+    model = parse_cpp(SourceText(src, "pathological.cpp"))
+    return [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
+
+
+def test_a_statement_too_long_for_the_grammar_is_unknown_without_reaching_it(monkeypatch):
+    assert [d.removed for d in decisions(kernel("  int64_t zz = (n, n);"))] == [True]
+    lengths: list[int] = []
+    parse = lark_ast.parse
+
+    def measured(text: str, start: str):
+        lengths.append(len(text))
+        return parse(text, start)
+    monkeypatch.setattr(lark_ast, "parse", measured)
+    items = A.MAX_GRAMMAR_CHARS // 3 + 100
+    [decision] = decisions(kernel("  int64_t zz = (" + ", ".join(["n"] * items) + ");"))
+    assert not decision.removed
+    assert f"more than {A.MAX_GRAMMAR_CHARS} characters" in decision.reason
+    assert max(lengths, default=0) <= A.MAX_GRAMMAR_CHARS
+
+
+def test_a_long_comma_expression_is_built_in_one_list():
+    node = lark_ast.parse("zz = (" + ", ".join(f"v{i}" for i in range(2000)) + ");", "start")
+    comma = node.value if hasattr(node, "value") else node.expr.value
+    assert [item.id for item in comma.items] == [f"v{i}" for i in range(2000)]
+    assert comma.end == comma.items[-1].end
+
+
+IR_HEAD = 'module {\n  "pto.x"() : () -> ()\n}\n'
+
+
+def _ir_error(text: str) -> tuple[str, int, int]:
+    from ptofix.ir.parser import parse_ir_text
+    from ptofix.source import PtofixError
+    try:
+        parse_ir_text(text, "p.mlir")
+    except PtofixError as error:
+        diagnostic = error.diagnostic
+        line, col = diagnostic.source.line_col(diagnostic.offset)
+        return str(error), line, col
+    raise AssertionError("parsed")
+
+
+def test_an_unterminated_ir_string_of_escaped_quotes_is_one_token_and_a_located_error():
+    from ptofix.ir import parser as P
+    tail = '  "pto.y"() {s = "' + '\\"' * 5000 + "\n"
+    # One token from the open quote on (each escaped quote once started a string scan to the line's end).
+    kinds = [kind for kind, _, _ in P._tokens(tail)]
+    assert kinds.count("ustr") == 1 and kinds[-2:] == ["ustr", "nl"]
+    assert len(list(P._STRING_OR_COMMENT.finditer(tail))) == 2
+    message, line, col = _ir_error(IR_HEAD.replace("}\n", tail + "}\n"))
+    assert "unterminated string" in message and (line, col) == (3, len(tail.split("\\")[0]))
+
+
+def test_an_unterminated_resource_block_is_one_token_and_a_located_error():
+    from ptofix.ir import parser as P
+    tail = "{-# x\n" * 5000
+    assert [kind for kind, _, _ in P._tokens(tail)] == ["ures"]
+    message, line, col = _ir_error(IR_HEAD + tail)
+    assert "unterminated '{-#' resource block" in message and (line, col) == (4, 1)
+    # (A terminated block stays one token, up to its first `#-}`.)
+    assert [kind for kind, _, _ in P._tokens("{-# a # -} #-} #-}")] == ["res", "br"]
