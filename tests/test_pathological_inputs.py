@@ -90,3 +90,34 @@ def test_an_unterminated_resource_block_is_one_token_and_a_located_error():
     assert "unterminated '{-#' resource block" in message and (line, col) == (4, 1)
     # (A terminated block stays one token, up to its first `#-}`.)
     assert [kind for kind, _, _ in P._tokens("{-# a # -} #-} #-}")] == ["res", "br"]
+
+
+def test_a_chain_of_local_aliases_reads_each_target_a_bounded_number_of_times(monkeypatch):
+    from ptofix.cpp import semantics
+    calls = []
+    words = semantics.type_words
+
+    def counted(node):
+        calls.append(node)
+        return words(node)
+    monkeypatch.setattr(semantics, "type_words", counted)
+    chain = 400
+    aliases = "  using A0 = int64_t;\n" + "".join(f"  using A{i + 1} = A{i};\n" for i in range(chain))
+    # The last alias is still int64_t, so `q` has a value and b's address is 65536: removed.
+    assert [d.removed for d in decisions(kernel(aliases + f"  A{chain} q = 65536;\n  TASSIGN(b, q);"))] == [True]
+    assert len(calls) <= 4 * chain
+
+
+def test_a_hiding_alias_still_makes_the_aliases_spelling_the_hidden_name_unknown():
+    from ptofix.cpp.semantics import FunctionSemantics, Scope
+    outer = Scope(None)
+    outer.set_alias("B", A.TypeRef(0, 0, "E"))
+    outer.set_alias("C", A.TypeRef(0, 0, "float"))
+    outer.set_alias("D", A.TypeRef(0, 0, "E"))
+    middle = Scope(outer)
+    middle.set_alias("D", A.TypeRef(0, 0, "int"))     # hides the outer D: stays
+    inner = Scope(middle)
+    FunctionSemantics._shadow_dependent_aliases(inner, "E")
+    assert inner.alias("B").name.startswith("<type 'B' names 'E'")
+    assert inner.alias("C").name == "float" and inner.alias("D").name == "int"
+    assert outer.alias("B").name == "E"
