@@ -33,6 +33,14 @@ def decisions(src: str) -> list:
     return [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
 
 
+def decisions_by_groups(src: str) -> list:
+    """As the pass decides them (decide_by_groups: the order it asks in differs from run()'s)."""
+    from ptofix.cpp.barriers import decide_by_groups
+    found: list = []
+    decide_by_groups(parse_cpp(SourceText(src, "pathological.cpp")), {"auto"}, found.append)
+    return sorted((d for d in found if not d.unread), key=lambda d: d.stmt.span.start)
+
+
 def test_a_statement_too_long_for_the_grammar_is_unknown_without_reaching_it(monkeypatch):
     assert [d.removed for d in decisions(kernel("  int64_t zz = (n, n);"))] == [True]
     lengths: list[int] = []
@@ -121,3 +129,33 @@ def test_a_hiding_alias_still_makes_the_aliases_spelling_the_hidden_name_unknown
     assert inner.alias("B").name.startswith("<type 'B' names 'E'")
     assert inner.alias("C").name == "float" and inner.alias("D").name == "int"
     assert outer.alias("B").name == "E"
+
+
+def _helper_chain(length: int, last_body: str, each: str = "") -> str:
+    helpers = f"static AICORE inline void h{length}({TILE} &t) {{ {last_body} }}\n"
+    for i in range(length - 1, -1, -1):    # (callee first, as C++ needs without prototypes)
+        helpers += f"static AICORE inline void h{i}({TILE} &t) {{ {each}h{i + 1}(t); }}\n"
+    return helpers
+
+
+def test_a_chain_of_helpers_is_decided_once_per_helper(monkeypatch):
+    from ptofix.cpp import barriers
+    reached: list[int] = []
+    vector_free = barriers._vector_free
+
+    def counted(cfgs, *args):
+        reached.append(len(cfgs))
+        return vector_free(cfgs, *args)
+    monkeypatch.setattr(barriers, "_vector_free", counted)
+    chain = 300
+    # Each helper's barrier is decided in file order, the last helper first, and each asks whether
+    # its callee issues vector work: the answer for the helpers below it is not sought again.
+    found = decisions_by_groups(kernel("  h0(a);", _helper_chain(chain, "", "TADD(t, t, t); pipe_barrier(PIPE_V); ")))
+    assert len(found) == chain + 1 and not found[-1].removed and "h0()" in found[-1].reason
+    assert sum(reached) <= 2 * (chain + 2), (len(reached), sum(reached))
+    # Helpers that only call the next, down to an empty one: the call issues no vector work.
+    reached.clear()
+    assert decisions(kernel("  h0(a);", _helper_chain(chain, "", "pipe_barrier(PIPE_V); ")))[-1].removed
+    # The last one's vector op reaches the kernel through every helper: the barrier stays.
+    decision = decisions(kernel("  h0(a);", _helper_chain(chain, "TADD(t, t, t);", "pipe_barrier(PIPE_V); ")))[-1]
+    assert not decision.removed and "h0()" in decision.reason
