@@ -21,12 +21,15 @@ Tok = tuple[str, str, int, int]        # (kind, text, start, end)
 # Match object a token; a character no token starts with is an `other` token, so findall never
 # skips one (it skips only blanks at the end, where nothing matches). `++`/`--` are tokens of their
 # own (the grammar's INCDEC, which this parser does not read): split into two '+'/'-' they would
-# read as two unary operators.
+# read as two unary operators. Runs are possessive (a number or name is read once, not once per
+# place it could end: no shorter one is followed by what the lookahead allows), and an `other`
+# token takes the rest of the text (the parser gives up there: findall need not go on, one
+# failed number match per digit).
 _TOKEN_PARTS = regex_cache.compile(r"""(\s*)(?:
-    ((?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
-  | ((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
+    ((?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+)[uUlLfF]*+(?![\w.]))
+  | ((?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+)
   | (\+\+|--|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
-  | (\S)
+  | (\S[\s\S]*)
 )""", re.X)
 
 # Keywords of the grammar that are not plain names.

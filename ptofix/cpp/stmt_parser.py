@@ -577,7 +577,8 @@ _FAST_DATA_RHS = regex_cache.compile(r"([A-Za-z_]\w*)\.data\(\)\Z")
 _FAST_TEMPLATE_INIT = regex_cache.compile(
     r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w:]*<[^()]*>)\((.*)\);\Z", re.S)
 _FAST_TEMPLATE_CTOR = regex_cache.compile(r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\((.*)\);\Z", re.S)
-_NUMBER_RE = regex_cache.compile(r"-?(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[uUlLfF]*\Z")
+# (Possessive: a long run of digits is read once, not once per place it could split.)
+_NUMBER_RE = regex_cache.compile(r"-?(0[xX][0-9a-fA-F]++|(\d++\.?+\d*+|\.\d++)([eE][+-]?\d++)?+)[uUlLfF]*+\Z")
 _NAME_RE = regex_cache.compile(r"(::)?[A-Za-z_]\w*(::[A-Za-z_]\w*)*\Z")
 _BUILTIN_WORDS = {"float", "half", "bfloat16_t", "bool", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t",
                   "uint32_t", "int64_t", "uint64_t", "int", "unsigned", "double", "size_t"}
