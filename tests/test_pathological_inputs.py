@@ -159,3 +159,14 @@ def test_a_chain_of_helpers_is_decided_once_per_helper(monkeypatch):
     # The last one's vector op reaches the kernel through every helper: the barrier stays.
     decision = decisions(kernel("  h0(a);", _helper_chain(chain, "TADD(t, t, t);", "pipe_barrier(PIPE_V); ")))[-1]
     assert not decision.removed and "h0()" in decision.reason
+
+
+def test_the_expression_parser_leaves_a_statement_too_long_for_the_grammar_unread():
+    import pytest
+
+    from ptofix.cpp import fast_expr
+    long_sum = " + ".join(["n"] * (A.MAX_GRAMMAR_CHARS // 4 + 10))
+    with pytest.raises(fast_expr._Fail):       # before building a token list as long as the text
+        fast_expr._ExpressionParser(long_sum, 0)
+    assert A.parse_statement(f"q = {long_sum};") is None
+    assert A.parse_statement("q = n + n;") is not None

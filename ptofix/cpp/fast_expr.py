@@ -59,6 +59,10 @@ class _Fail(Exception):
 
 class _ExpressionParser:
     def __init__(self, text: str, offset: int) -> None:
+        if len(text) > A.MAX_GRAMMAR_CHARS:
+            # (its tokens would take ~100 bytes of memory a character: as the grammar, it leaves
+            # a statement this long unread)
+            raise _Fail()
         toks: list[Tok] = []
         pos = offset
         for blanks, number, name, op, other in _TOKEN_PARTS.findall(text):

@@ -1193,6 +1193,8 @@ def parse_parameter(text: str, fast: bool = True) -> Node | None:
 # The longest statement (or header part) the grammar reads: lark's parser spends ~0.1 ms a token,
 # and ptoas's longest statements are ~1,700 characters (a comment block included). A longer one the
 # fast paths did not read is not understood (Unknown, with this reason: too_long_for_the_grammar).
+# The expression parser (fast_expr) reads no longer text either: its tokens take ~100 bytes a
+# character; the regex fast paths read any length in linear time and little memory.
 MAX_GRAMMAR_CHARS = 16384
 
 
