@@ -4,7 +4,7 @@ Prints numbers, asserts nothing. Every figure is the median of N runs with its m
 figures are CPU (user+sys of the child) and wall; ratios are taken per interleaved pair (ptofix
 run, patcher run, ptofix run, ...) and their median is quoted, because the machine is shared.
 
-    python scripts/bench.py [--repeat N] [--sizes 1,5,20] [--quick] [--python PATH] [--sections 1,2,3,4,5]
+    python scripts/bench.py [--repeat N] [--sizes 1,5,20] [--quick] [--python PATH] [--sections 1,2,3,4,5,6]
 
 1. FA kernels, whole process: `ptofix run --pattern gu|auto FILE -o OUT` vs `scripts/regex_patcher.py`
    (read, match line by line, replace the barrier lines, write) run by the same interpreter; on the
@@ -34,6 +34,11 @@ run, patcher run, ptofix run, ...) and their median is quoted, because the machi
    under `check`, N helpers holding a V->S pair called from one kernel, and N TPipes in one
    function under local-slot-num (pairs sharing one of the 16 FlagIDs are reported pairwise:
    quadratic in that count by design).
+
+6. Pathological inputs (scripts/fuzz.py --families: kernels grown by long tokens, long statements,
+   many blocks, call and alias chains; unterminated IR constructs), each in a process at a quarter
+   of and at its default size: seconds, peak resident memory (ru_maxrss) and MiB of peak per MB of
+   input above the plain kernel's peak.
 
 --python PATH picks the interpreter of the process measurements (1 and 4; default: the one running
 this script): its `ptofix` console script (what a kernel build runs) when it has one, else
@@ -424,7 +429,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3 repeats, 1 MB only")
     parser.add_argument("--python", default=sys.executable, metavar="PATH",
                         help="interpreter of the process measurements, sections 1 and 4 (default: this one)")
-    parser.add_argument("--sections", default="1,2,3,4,5", metavar="N[,N...]", help="which sections to run")
+    parser.add_argument("--sections", default="1,2,3,4,5,6", metavar="N[,N...]", help="which sections to run")
     args = parser.parse_args()
     repeat = 3 if args.quick else args.repeat
     sizes = [1.0] if args.quick else [float(x) for x in args.sizes.split(",")]
@@ -441,7 +446,47 @@ def main() -> int:
         kernel_tree(repeat, python)
     if 5 in sections:
         scaling(max(1, repeat // 3))
+    if 6 in sections:
+        pathological(max(1, repeat // 3))
     return 0
+
+
+def pathological(repeat: int) -> None:
+    """Section 6: scripts/fuzz.py's pathological families (grown FA kernels), each in a process at a
+    quarter of its default size and at its default size: seconds and peak resident memory (medians),
+    and MiB of peak per MB of input above the peak of the plain kernel's run."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import random
+
+    import fuzz
+    print(f"\n6. Pathological inputs, one process each (median of {repeat}); MiB/MB: peak above the plain "
+          "kernel's, per MB of input")
+    workdir = tempfile.mkdtemp(prefix="ptofix-bench-")
+    try:
+        base = {}
+        for suffix, kernel in ((".cpp", fuzz.FA_CPP), (".mlir", fuzz.FA_MLIR)):
+            argv = ["canonicalize", "--target-ptoas", "v0.45", kernel, "-o", os.path.join(workdir, "o.mlir")] \
+                if suffix == ".mlir" else ["run", "--pattern", "auto", kernel, "-o", os.path.join(workdir, "o.cpp")]
+            base[suffix] = statistics.median(fuzz.run_measured(argv, 120.0)[1] for _ in range(repeat))
+        print(f"   plain kernels: fa.cpp peak {base['.cpp']:.1f} MiB, fa.mlir peak {base['.mlir']:.1f} MiB")
+        for family, (size, _) in fuzz.FAMILIES.items():
+            for scale in (0.25, 1.0):
+                n = max(1, int(size * scale))
+                suffix, text = fuzz.family_input(family, n, random.Random(0))
+                path = os.path.join(workdir, family + suffix)
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                out = os.path.join(workdir, "out" + suffix)
+                argv = ["canonicalize", "--target-ptoas", "v0.45", path, "-o", out] if suffix == ".mlir" \
+                    else ["run", "--pattern", "auto", path, "-o", out]
+                runs = [fuzz.run_measured(argv, 600.0) for _ in range(repeat)]
+                seconds = statistics.median(outcome.seconds for outcome, _ in runs)
+                peak = statistics.median(mib for _, mib in runs)
+                megabytes = len(text.encode()) / 1e6
+                print(f"   {family:26s} {n:>9d} items {megabytes:6.2f} MB  exit {runs[0][0].status}  "
+                      f"{seconds:6.2f} s  peak {peak:6.1f} MiB  {(peak - base[suffix]) / megabytes:7.1f} MiB/MB")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 _SMALL_TILE = "Tile<TileType::Vec, float, 1, 16, BLayout::RowMajor, 1, 16, SLayout::NoneBox, 512, PadValue::Null>"

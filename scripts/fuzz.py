@@ -353,6 +353,190 @@ def _snapshot(directory: str) -> dict[str, tuple]:
     return out
 
 
+# ---- pathological families -----------------------------------------------------------------------
+# Real kernels grown into the shapes that once took quadratic time or memory: each family builds one
+# input of a given size (its count of items) on the shipped FA kernel (kernels/flash_attention) and
+# runs it in a real `python -m ptofix` process, which must finish within a time bound and a peak
+# resident memory bound proportional to the input's size, with an allowed exit status and no
+# traceback.
+FA_CPP = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
+FA_MLIR = os.path.join(ROOT, "kernels", "flash_attention", "fa.mlir")
+_BODY_AT = "  TLOAD(v35, v66);\n"                 # a statement of fa.cpp's vector kernel, its tiles declared
+_FILE_AT = "AICORE void vector_kernel("                 # the definition helpers go before
+_TILE = "Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null>"
+
+
+def _fa(name: str) -> str:
+    with open(name, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _in_body(text: str, statements: str) -> str:
+    return text.replace(_BODY_AT, statements + _BODY_AT, 1)
+
+
+def _at_file_scope(text: str, declarations: str, statements: str) -> str:
+    return _in_body(text, statements).replace(_FILE_AT, declarations + _FILE_AT, 1)
+
+
+def _random_place(text: str, rnd) -> int:
+    """A random line end, or a random place after a `);` (inside a line)."""
+    if rnd.random() < 0.5:
+        ends = [m.end() for m in re.finditer(r"\);", text)]
+    else:
+        ends = [m.start() for m in re.finditer(r"\n", text)]
+    return rnd.choice(ends) if ends else len(text)
+
+
+def family_input(family: str, size: int, rnd) -> tuple[str, str]:
+    """(suffix, text) of ``family`` with ``size`` items (characters for the long tokens)."""
+    cpp = _fa(FA_CPP)
+    if family == "long-statement":         # one statement of `size` comma-separated expressions
+        return ".cpp", _in_body(cpp, "  int32_t zz = (" + ", ".join(["v8"] * size) + ");\n")
+    if family == "many-blocks":            # `size` sequential if blocks, each with a barrier
+        blocks = "".join(f"  if (v3 > {i}) {{ TADD(v35, v35, v37); pipe_barrier(PIPE_V); TMUL(v39, v39, v39); }}\n"
+                         for i in range(size))
+        return ".cpp", _in_body(cpp, blocks)
+    if family == "call-chain":             # `size` static helpers, each calling the next
+        helpers = f"static AICORE inline void h{size}({_TILE} &t) {{ TADD(t, t, t); }}\n"
+        for i in range(size - 1, -1, -1):
+            helpers += (f"static AICORE inline void h{i}({_TILE} &t) {{ TADD(t, t, t); pipe_barrier(PIPE_V); "
+                        f"h{i + 1}(t); }}\n")
+        return ".cpp", _at_file_scope(cpp, helpers, "  h0(v35);\n")
+    if family == "call-fan-in":            # one helper called from `size` others
+        helpers = (f"static AICORE inline void hub({_TILE} &t) {{ TADD(t, t, t); pipe_barrier(PIPE_V); "
+                   "TADD(t, t, t); }\n")
+        helpers += "".join(f"static AICORE inline void c{i}({_TILE} &t) {{ hub(t); pipe_barrier(PIPE_V); hub(t); }}\n"
+                           for i in range(size))
+        return ".cpp", _at_file_scope(cpp, helpers, "".join(f"  c{i}(v35);\n" for i in range(size)))
+    if family == "alias-chain":            # `size` local aliases, each naming the one before
+        aliases = "  using A0 = int64_t;\n" + "".join(f"  using A{i + 1} = A{i};\n" for i in range(size))
+        return ".cpp", _in_body(cpp, aliases + f"  A{size} zz = 0;\n")
+    if family in ("long-literal", "long-identifier", "long-comment"):
+        token = {"long-literal": lambda: '"' + "x" * size + '"',
+                 "long-identifier": lambda: "q" * size,
+                 "long-comment": lambda: "/*" + "c" * size + "*/"}[family]()
+        at = _random_place(cpp, rnd)
+        if family == "long-literal":
+            return ".cpp", _in_body(cpp, f"  const char* zz = {token};\n") if rnd.random() < 0.5 \
+                else cpp[:at] + " " + token + cpp[at:]
+        return ".cpp", cpp[:at] + " " + token + " " + cpp[at:]
+    mlir = _fa(FA_MLIR)
+    if family == "ir-unterminated-string":
+        return ".mlir", mlir + '\n  "pto.x"() {s = "' + '\\"' * size + "\n"
+    if family == "ir-unterminated-resource":
+        return ".mlir", mlir + "\n{-#\n" + "  x: \"0x1\", {-#\n" * (size // 16 + 1)
+    raise ValueError(family)
+
+
+# family -> (default size, MiB of peak memory allowed per MB of input)
+FAMILIES = {
+    "long-statement": (100_000, 50.0),
+    "many-blocks": (2_000, 400.0),
+    "call-chain": (2_000, 400.0),
+    "call-fan-in": (1_000, 400.0),
+    "alias-chain": (5_000, 400.0),
+    "long-literal": (1_000_000, 50.0),
+    "long-identifier": (20_000, 50.0),
+    "long-comment": (1_000_000, 50.0),
+    "ir-unterminated-string": (100_000, 50.0),
+    "ir-unterminated-resource": (400_000, 50.0),
+}
+FAMILY_TIME_FLOOR = 5.0          # seconds: start-up and the FA kernel itself
+FAMILY_SECONDS_PER_MB = 20.0     # interpreted; a quadratic path exceeds it long before 1 MB
+FAMILY_MEMORY_FLOOR = 80.0       # MiB: the interpreter, ptofix and lark
+
+
+def run_measured(argv: list[str], time_bound: float) -> tuple[Outcome, float]:
+    """A real `python -m ptofix` process: its outcome and peak resident memory (MiB, ru_maxrss)."""
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "ptofix", *argv], stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err, env=env, cwd=ROOT)
+        timed_out = False
+        deadline = start + time_bound
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                timed_out = True
+                break
+            time.sleep(0.02)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+        outcome = Outcome(None if timed_out else proc.returncode, out.read(), stderr, seconds, timed_out=timed_out)
+    peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+    return outcome, peak
+
+
+def check_family(workdir: str, family: str, size: int, rnd, stats: Stats) -> tuple[list[Finding], dict]:
+    """Build and run one family input; return the bounds it broke and its figures."""
+    suffix, text = family_input(family, size, rnd)
+    data = text.encode()
+    megabytes = len(data) / 1e6
+    path = os.path.join(workdir, family + suffix)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    out = os.path.join(workdir, "out" + suffix)
+    argv = ["canonicalize", "--target-ptoas", "v0.45", path, "-o", out] if suffix == ".mlir" \
+        else ["run", "--pattern", "auto", path, "-o", out]
+    time_bound = FAMILY_TIME_FLOOR + FAMILY_SECONDS_PER_MB * megabytes
+    memory_bound = FAMILY_MEMORY_FLOOR + FAMILIES[family][1] * megabytes
+    outcome, peak = run_measured(argv, time_bound)
+    stats.runs += 1
+    stats.subprocess_runs += 1
+    stats.seconds += outcome.seconds
+    stats.slowest = max(stats.slowest, outcome.seconds)
+    stats.statuses[outcome.status] += 1
+    figures = dict(family=family, size=size, mb=megabytes, seconds=outcome.seconds, peak_mib=peak,
+                   status=outcome.status, time_bound=time_bound, memory_bound=memory_bound)
+    found: list[Finding] = []
+    command = "family " + family
+    if outcome.timed_out:
+        found.append(Finding("timeout", f"over {time_bound:.1f}s", command, argv, f"{len(data)} bytes", data))
+    elif outcome.status not in ALLOWED_STATUS:
+        found.append(Finding("status", f"exit {outcome.status}", command, argv, exception_line(outcome.stderr), data))
+    if "Traceback" in outcome.stderr:
+        found.append(Finding("traceback", innermost_ptofix_frame(outcome.stderr), command, argv,
+                             exception_line(outcome.stderr), data))
+    if peak > memory_bound:
+        found.append(Finding("memory", f"peak {peak:.0f} MiB over {memory_bound:.0f} MiB", command, argv,
+                             f"{len(data)} bytes", data))
+    for f in found:
+        f.reproducer = f"family_input({family!r}, {size}, random.Random(seed)) -> ptofix {' '.join(argv[:-3])} F"
+    return found, figures
+
+
+def run_families(families: list[str], scale: float, seed: int, stats: Stats, report=print) -> list[dict]:
+    """Each family once at its default size times ``scale`` (at least 1 item)."""
+    import random
+    rnd = random.Random(seed)
+    workdir = tempfile.mkdtemp(prefix="ptofix-families-")
+    rows = []
+    try:
+        for family in families:
+            size = max(1, int(FAMILIES[family][0] * scale))
+            stats.examples += 1
+            found, figures = check_family(workdir, family, size, rnd, stats)
+            for f in found:
+                stats.add(f)
+            rows.append(figures)
+            report(f"  {family:26s} {size:>9d} items {figures['mb']:6.2f} MB  exit {figures['status']}  "
+                   f"{figures['seconds']:6.2f}s (bound {figures['time_bound']:.1f})  "
+                   f"{figures['peak_mib']:6.1f} MiB (bound {figures['memory_bound']:.0f})"
+                   + ("  <- " + ", ".join(f.kind for f in found) if found else ""))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return rows
+
+
 # ---- hypothesis driver ---------------------------------------------------------------------------
 def strategies(seeds: list[str]):
     from hypothesis import strategies as st
@@ -433,7 +617,23 @@ def main(argv: list[str] | None = None) -> int:
                         help="run every Nth example as a real `python -m ptofix` process (0: never)")
     parser.add_argument("--command", action="append", choices=list(COMMANDS), help="only these commands")
     parser.add_argument("--save", metavar="DIR", help="write each distinct finding's input to DIR")
+    parser.add_argument("--families", nargs="?", const=",".join(FAMILIES), metavar="F1,F2",
+                        help="run the pathological families (all, or those named) instead of the mutants, each "
+                             "in a process with a time and a memory bound proportional to its size: "
+                             + ", ".join(FAMILIES))
+    parser.add_argument("--family-scale", type=float, default=1.0,
+                        help="size of each family input against its default (default 1)")
     args = parser.parse_args(argv)
+    if args.families:
+        names = [name for name in args.families.split(",") if name]
+        unknown = [name for name in names if name not in FAMILIES]
+        if unknown:
+            parser.error("unknown family: " + ", ".join(unknown))
+        print(f"fuzz: {len(names)} families, scale {args.family_scale}, seed {args.seed}", flush=True)
+        stats = Stats()
+        run_families(names, args.family_scale, args.seed, stats, report=lambda line: print(line, flush=True))
+        print(summary(stats))
+        return 1 if stats.findings else 0
     seeds = seed_files(corpus=not args.no_corpus, limit_corpus=args.corpus_files)
     print(f"fuzz: {len(seeds)} seed files, {args.examples} examples, seed {args.seed}", flush=True)
     start = time.perf_counter()

@@ -87,3 +87,16 @@ def test_stray_endif_is_no_crash(tmp_path):
     stats = fuzz.Stats()
     found = fuzz.check_case(str(tmp_path), "stray_endif.cpp", "".join(src).encode(), "run-auto", "plain", stats, 30.0)
     assert not found, [(f.kind, f.where, f.detail) for f in found]
+
+
+def test_every_pathological_family_once_small(tmp_path):
+    """Each family of grown kernels, small, as a real process: within its time and memory bounds
+    (scripts/fuzz.py --families runs them at full size)."""
+    import random
+    stats = fuzz.Stats()
+    for family in fuzz.FAMILIES:
+        found, figures = fuzz.check_family(str(tmp_path), family, max(1, fuzz.FAMILIES[family][0] // 50),
+                                           random.Random(1), stats)
+        assert not found, (figures, [(f.kind, f.where, f.detail) for f in found])
+        assert figures["status"] in ((2,) if family.startswith("ir-") else (0,)), figures
+    assert stats.subprocess_runs == len(fuzz.FAMILIES)

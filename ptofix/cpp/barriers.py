@@ -133,23 +133,42 @@ def _intrinsically_pure(cfg: FunctionCFG) -> bool:
     return not cfg.unstructured and not any(e.kind in _NOT_PURE for e in cfg.events)
 
 
-def _vector_free(cfgs: dict[int, FunctionCFG], ctx: FileContext, intrinsic: dict[int, bool] | None = None) -> set[int]:
+def _vector_free(cfgs: dict[int, FunctionCFG], ctx: FileContext, intrinsic: dict[int, bool] | None = None,
+                 decided_pure: set[int] | None = None) -> set[int]:
     """ids of the functions of ``cfgs`` that issue no PIPE_V work: the greatest fixed point of
     "intrinsically pure, and every local function it calls is in ``cfgs`` and vector-free" (a
     call of itself is not). Exact for every function whose callees are all in ``cfgs``.
-    ``intrinsic``: purity measured before the calls were resolved (default: measured now)."""
-    pure = {key for key, cfg in cfgs.items()
-            if (intrinsic[key] if intrinsic is not None else _intrinsically_pure(cfg))}
-    changed = True
-    while changed:
-        changed = False
-        for key in sorted(pure):
-            for call in cfgs[key].local_calls:
+    ``intrinsic``: purity measured before the calls were resolved (default: measured now).
+    ``decided_pure``: functions outside ``cfgs`` already decided vector-free (one decided
+    otherwise, or not decided, is not).
+    Linear in the calls: impurity spreads from each impure function to its callers once, where a
+    round over every function per change would be quadratic in a chain of calls."""
+    callers: dict[int, list[int]] = {}
+    pure: set[int] = set()
+    impure: list[int] = []
+    for key, cfg in cfgs.items():
+        free = intrinsic[key] if intrinsic is not None else _intrinsically_pure(cfg)
+        if free:
+            for call in cfg.local_calls:
                 callee = ctx.local_function(call.callee)
-                if callee is None or id(callee) not in pure or id(callee) == key:
-                    pure.discard(key)
-                    changed = True
+                callee_key = id(callee)
+                if callee is None or callee_key == key:
+                    free = False
+                elif callee_key in cfgs:
+                    callers.setdefault(callee_key, []).append(key)
+                elif decided_pure is None or callee_key not in decided_pure:
+                    free = False
+                if not free:
                     break
+        if free:
+            pure.add(key)
+        else:
+            impure.append(key)
+    while impure:
+        for caller in callers.get(impure.pop(), ()):
+            if caller in pure:
+                pure.discard(caller)
+                impure.append(caller)
     return pure
 
 
@@ -341,6 +360,7 @@ class BarrierAnalysis:
         self._entry_clean: dict[int, bool] = {}
         self._exit_clean: dict[int, bool] = {}
         self._past_call_depth: set[int] = set()     # not clean for want of tracing callers deeper
+        self._definitions: dict[str, int] | None = None    # function name -> its definitions in the file
         self._flag_entry: dict[tuple, frozenset] = {}
         self._trusted_tags: dict[int, set] = {}
         self._alternation: dict[tuple, bool] = {}    # (id(Function), tag) -> _alternates
@@ -495,8 +515,12 @@ class BarrierAnalysis:
             return False     # a file that #includes this one may call it too
         if self.ctx.pastes_tokens:
             return False     # `p##q` may spell its name where no scan sees it
-        definitions = sum(1 for other in self.model.functions if other.name == fn.name)
-        return self.ctx.name_count(fn.name) == definitions + len(sites)
+        if self._definitions is None:
+            # (counted once: a count per helper asked is quadratic in a file of many helpers)
+            self._definitions = {}
+            for other in self.model.functions:
+                self._definitions[other.name] = self._definitions.get(other.name, 0) + 1
+        return self.ctx.name_count(fn.name) == self._definitions.get(fn.name, 0) + len(sites)
 
     # -- V->S flag pairs -----------------------------------------------------------------------
     def trusted_tags(self, cfg: FunctionCFG) -> set:
@@ -1026,9 +1050,11 @@ class _LazyModels:
             cfg = reach[id(current)] = self._raw_cfg(current)
             for call in cfg.local_calls:
                 callee = ctx.local_function(call.callee)
-                if callee is not None and id(callee) in self.members and id(callee) not in reach:
+                if callee is not None and id(callee) in self.members and id(callee) not in reach \
+                        and id(callee) not in self.decided:
+                    # (a decided callee's answer is final: not reached again from each caller)
                     todo.append(callee)
-        pure = _vector_free(reach, ctx, self.intrinsic)
+        pure = _vector_free(reach, ctx, self.intrinsic, self.pure)
         for member in reach:
             if member not in self.decided:
                 self.decided.add(member)

@@ -21,12 +21,15 @@ Tok = tuple[str, str, int, int]        # (kind, text, start, end)
 # Match object a token; a character no token starts with is an `other` token, so findall never
 # skips one (it skips only blanks at the end, where nothing matches). `++`/`--` are tokens of their
 # own (the grammar's INCDEC, which this parser does not read): split into two '+'/'-' they would
-# read as two unary operators.
+# read as two unary operators. Runs are possessive (a number or name is read once, not once per
+# place it could end: no shorter one is followed by what the lookahead allows), and an `other`
+# token takes the rest of the text (the parser gives up there: findall need not go on, one
+# failed number match per digit).
 _TOKEN_PARTS = regex_cache.compile(r"""(\s*)(?:
-    ((?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*(?![\w.]))
-  | ((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)
+    ((?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+)[uUlLfF]*+(?![\w.]))
+  | ((?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+)
   | (\+\+|--|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
-  | (\S)
+  | (\S[\s\S]*)
 )""", re.X)
 
 # Keywords of the grammar that are not plain names.
@@ -56,6 +59,10 @@ class _Fail(Exception):
 
 class _ExpressionParser:
     def __init__(self, text: str, offset: int) -> None:
+        if len(text) > A.MAX_GRAMMAR_CHARS:
+            # (its tokens would take ~100 bytes of memory a character: as the grammar, it leaves
+            # a statement this long unread)
+            raise _Fail()
         toks: list[Tok] = []
         pos = offset
         for blanks, number, name, op, other in _TOKEN_PARTS.findall(text):
@@ -324,8 +331,10 @@ def parse_args(text: str, offset: int) -> list[A.Node] | None:
 # not (the regex cache is keyed by it).
 _QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=lambda word: (-len(word), word))) + ")"
 # `[quals] Type[*...] NAME` and then `= EXPR`, array dimensions `[N]...` (a decimal or none) or nothing.
+# Possessive: a name is a whole word (`intx = 5;` is no `int x`), and a long word is read once,
+# not once per place it could be split.
 _BUILTIN_DECL = regex_cache.compile(
-    r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)(\s*\**)\s*([A-Za-z_]\w*)"
+    r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+)(\s*+\**+)\s*+([A-Za-z_]\w*+)"
     r"(?:\s*=\s*(.*?)|((?:\s*\[\s*\d*\s*\])+))?\s*;\Z", re.S)
 _AUTO_DECL = regex_cache.compile(r"auto\s+([A-Za-z_]\w*)\s*=")
 _TEMPLATE_HEAD = regex_cache.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")

@@ -166,8 +166,13 @@ def _transformer():
 
         def comma(self, c):
             left, right = c
-            items = (left.items if isinstance(left, Comma) else [left]) + [right]
-            return Comma(items[0].start, right.end, items)
+            if isinstance(left, Comma):
+                # (left is this parse's own node, built one comma earlier: extend its list rather
+                # than copy it, or `a, b, c, ...` costs quadratic time)
+                left.items.append(right)
+                left.end = right.end
+                return left
+            return Comma(left.start, right.end, [left, right])
 
         def pre_incdec(self, c):
             op, operand = c

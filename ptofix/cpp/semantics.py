@@ -359,12 +359,26 @@ UNKNOWN_DEF: tuple = ("unknown", None)     # (`tuple`: see UNKNOWN_SHAPE)
 
 
 class Scope:
-    __slots__ = ("parent", "names", "aliases")
+    __slots__ = ("parent", "names", "aliases", "alias_users")
 
     def __init__(self, parent: Scope | None):
         self.parent = parent
         self.names: dict[str, Symbol] = {}
-        self.aliases: dict[str, A.TypeRef] = {}
+        self.aliases: dict[str, A.TypeRef] = {}     # (written through set_alias only)
+        # word -> the aliases of this scope whose target spells it: an alias that hides a word
+        # finds the aliases it makes unknown without reading every visible alias's target.
+        self.alias_users: dict[str, dict[str, None]] = {}
+
+    def set_alias(self, name: str, target: A.TypeRef) -> None:
+        old = self.aliases.get(name)
+        if old is not None:
+            for word in type_words(old):
+                users = self.alias_users.get(word)
+                if users is not None:
+                    users.pop(name, None)
+        self.aliases[name] = target
+        for word in type_words(target):
+            self.alias_users.setdefault(word, {})[name] = None
 
     def lookup(self, name: str) -> Symbol | None:
         scope: Scope | None = self
@@ -810,23 +824,23 @@ class FileContext:
                 # ...>`), which the model would read as written.
                 for name in words:
                     if name not in _KEYWORDS:
-                        self.scope.aliases[name] = A.TypeRef(0, 0, f"<type '{name}' may be aliased by an "
-                                                                   "unreadable declaration>")
+                        self.scope.set_alias(name, A.TypeRef(0, 0, f"<type '{name}' may be aliased by an "
+                                                                   "unreadable declaration>"))
                 continue
             if isinstance(ast, A.TypeAlias) and index in model.partial_globals:
                 # `namespace h { using uint16_t = unsigned long; }`, an alias under #if or after a
                 # function: some function sees the name's other meaning (::uint16_t).
-                self.scope.aliases[ast.name] = A.TypeRef(0, 0, f"<type '{ast.name}' aliased where not every "
-                                                               "function sees it>")
+                self.scope.set_alias(ast.name, A.TypeRef(0, 0, f"<type '{ast.name}' aliased where not every "
+                                                               "function sees it>"))
             elif isinstance(ast, A.TypeAlias):
                 # The same name aliased twice at file scope (in two namespaces, or one of them
                 # under #if): which one a function sees is not modelled.
                 seen = self.scope.aliases.get(ast.name)
                 if seen is None:
-                    self.scope.aliases[ast.name] = ast.type
+                    self.scope.set_alias(ast.name, ast.type)
                 elif seen.name != ast.type.name or seen.template is not None or ast.type.template is not None \
                         or seen.pointer != ast.type.pointer or seen.ref != ast.type.ref:
-                    self.scope.aliases[ast.name] = A.TypeRef(0, 0, f"<type '{ast.name}' aliased twice>")
+                    self.scope.set_alias(ast.name, A.TypeRef(0, 0, f"<type '{ast.name}' aliased twice>"))
 
     def exhausted(self) -> str:
         """values_exhausted, read through a call: a check of it after a call that may have set it
@@ -1225,13 +1239,15 @@ class FunctionSemantics:
         outer E), but the model reads an alias's words where it is used: from here on, an alias
         whose target names ``name`` is no type the model knows."""
         outer: Scope | None = scope
-        seen: set[str] = set()
+        inner: list[Scope] = []      # the scopes seen: their aliases hide an outer one's of that name
         while outer is not None:
-            for alias, target in outer.aliases.items():
-                if alias not in seen and name in type_words(target):
-                    scope.aliases[alias] = A.TypeRef(0, 0, f"<type '{alias}' names '{name}', which a local alias "
-                                                           "hides here>")
-                seen.add(alias)
+            users = outer.alias_users.get(name)
+            if users:
+                for alias in list(users):
+                    if not any(alias in seen.aliases for seen in inner):
+                        scope.set_alias(alias, A.TypeRef(0, 0, f"<type '{alias}' names '{name}', which a local "
+                                                                "alias hides here>"))
+            inner.append(outer)
             outer = outer.parent
 
     def _declare(self, scope: Scope, decl: A.Decl) -> Symbol:
@@ -1528,7 +1544,7 @@ class FunctionSemantics:
             for name in variables:
                 self._new_symbol(scope, name, "unknown").make_unknown("declared inside an #if section")
             for name in types:       # a type no declaration can read (its symbols are unknown)
-                scope.aliases[name] = A.TypeRef(0, 0, f"<type '{name}' declared inside an #if section>")
+                scope.set_alias(name, A.TypeRef(0, 0, f"<type '{name}' declared inside an #if section>"))
         elif isinstance(stmt, OpaqueStmt):
             self.info[id(stmt)] = self._unknown_text(stmt.text, scope, stmt.reason)
         elif isinstance(stmt, CaseLabel) and self._macro_in(stmt.text):
@@ -1705,7 +1721,9 @@ class FunctionSemantics:
         self._pending_calls = []
         if ast is None:
             self.unparsed.append(stmt)
-            if A.nested_too_deep(text):
+            if A.too_long_for_the_grammar(text):
+                why = f"statement of more than {A.MAX_GRAMMAR_CHARS} characters the fast paths do not read"
+            elif A.nested_too_deep(text):
                 why = f"statement nested more than {A.MAX_EXPRESSION_NESTING} levels deep"
             else:
                 why = "statement not understood by the grammar"
@@ -1717,7 +1735,7 @@ class FunctionSemantics:
         self._pending_calls = []
         if isinstance(ast, A.TypeAlias):
             self._shadow_dependent_aliases(scope, ast.name)
-            scope.aliases[ast.name] = self.resolve_type(ast.type, scope)
+            scope.set_alias(ast.name, self.resolve_type(ast.type, scope))
             self.local_alias_names.add(ast.name)
             # In its scope the name is a type, not an outer variable of that name: `(T) + 4096`
             # is then a cast. A symbol of kind "type" has no value, so such reads are unknown.

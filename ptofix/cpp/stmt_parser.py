@@ -577,7 +577,8 @@ _FAST_DATA_RHS = regex_cache.compile(r"([A-Za-z_]\w*)\.data\(\)\Z")
 _FAST_TEMPLATE_INIT = regex_cache.compile(
     r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w:]*<[^()]*>)\((.*)\);\Z", re.S)
 _FAST_TEMPLATE_CTOR = regex_cache.compile(r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\((.*)\);\Z", re.S)
-_NUMBER_RE = regex_cache.compile(r"-?(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[uUlLfF]*\Z")
+# (Possessive: a long run of digits is read once, not once per place it could split.)
+_NUMBER_RE = regex_cache.compile(r"-?(0[xX][0-9a-fA-F]++|(\d++\.?+\d*+|\.\d++)([eE][+-]?\d++)?+)[uUlLfF]*+\Z")
 _NAME_RE = regex_cache.compile(r"(::)?[A-Za-z_]\w*(::[A-Za-z_]\w*)*\Z")
 _BUILTIN_WORDS = {"float", "half", "bfloat16_t", "bool", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t",
                   "uint32_t", "int64_t", "uint64_t", "int", "unsigned", "double", "size_t"}
@@ -1189,7 +1190,22 @@ def parse_parameter(text: str, fast: bool = True) -> Node | None:
     return _real_declarator(_within_nesting(_parse(text, "param_start")))
 
 
+# The longest statement (or header part) the grammar reads: lark's parser spends ~0.1 ms a token,
+# and ptoas's longest statements are ~1,700 characters (a comment block included). A longer one the
+# fast paths did not read is not understood (Unknown, with this reason: too_long_for_the_grammar).
+# The expression parser (fast_expr) reads no longer text either: its tokens take ~100 bytes a
+# character; the regex fast paths read any length in linear time and little memory.
+MAX_GRAMMAR_CHARS = 16384
+
+
+def too_long_for_the_grammar(text: str) -> bool:
+    return len(text) > MAX_GRAMMAR_CHARS
+
+
 def _parse(text: str, start: str) -> Node | None:
-    """The grammar's AST of ``text`` from rule ``start``, or None (lark_ast.parse)."""
+    """The grammar's AST of ``text`` from rule ``start``, or None (lark_ast.parse; also for a text
+    longer than MAX_GRAMMAR_CHARS)."""
+    if too_long_for_the_grammar(text):
+        return None
     from . import lark_ast
     return lark_ast.parse(text, start)

@@ -56,11 +56,14 @@ def get_lark():
 # --------------------------------------------------------------------------------------------
 # scanner
 
+# An unterminated string or resource block is one token to its line's (the text's) end: read as a
+# quote or a brace, the scan would start over at each quote (`{-#`) after it, quadratic time.
 _TOKEN = regex_cache.compile(r'''
-    (?P<str>"(?:[^"\\\n]|\\.)*")
-  | (?P<ustr>")
+    (?P<str>"(?:[^"\\\n]++|\\.)*+")
+  | (?P<ustr>"(?:[^"\\\n]++|\\.)*+)
   | (?P<com>//[^\n]*)
-  | (?P<res>\{-\#.*?\#-\})
+  | (?P<res>\{-\#(?:[^\#]++|\#(?!-\}))*+\#-\})
+  | (?P<ures>\{-\#.*)
   | (?P<arrow>->)
   | (?P<cmp>>=|<=)
   | (?P<nl>\n)
@@ -267,6 +270,8 @@ class _Scanner:
                 comment_start = None
             if kind == "ustr":
                 raise self.error("unterminated string", s)
+            if kind == "ures":
+                raise self.error("unterminated '{-#' resource block", s)
             if kind in ("str", "arrow", "cmp", "res"):
                 self.ti += 1
                 continue
@@ -664,7 +669,9 @@ def parse_ir(source: SourceText) -> Module:
     return Module(source, ops, scanner.aliases)
 
 
-_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*')
+# (An unterminated string matches too, to its line's end, so the search does not start over at
+# each quote in it; the parser reports it.)
+_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\\n]++)*+("?)|//[^\n]*')
 
 
 def _check_string_escapes(source: SourceText) -> None:
@@ -676,7 +683,7 @@ def _check_string_escapes(source: SourceText) -> None:
         return
     for match in _STRING_OR_COMMENT.finditer(text):
         token = match.group()
-        if token.startswith('"') and "\\" in token and mlir_string(token) is None:
+        if token.startswith('"') and match.group(1) and "\\" in token and mlir_string(token) is None:
             raise PtofixError(f"unknown escape in the string literal {token}", source, match.start())
 
 
