@@ -447,32 +447,51 @@ FAMILY_SECONDS_PER_MB = 20.0     # interpreted; a quadratic path exceeds it long
 FAMILY_MEMORY_FLOOR = 80.0       # MiB: the interpreter, ptofix and lark
 
 
+# Spawns the command and reports its peak resident memory on fd 3. A child's ru_maxrss starts at
+# its parent's resident size at fork (Linux carries the forking process's high-water mark across
+# exec), so measured straight from a large parent (a pytest run) it reads the parent's size; from
+# this small launcher, at most the launcher's (~10 MiB). It writes the peak (KiB) to the file
+# descriptor its first argument names and exits as the command did.
+_LAUNCHER = """
+import os, signal, sys
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+report = int(sys.argv[1])
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+os.write(report, str(usage.ru_maxrss).encode())
+code = os.waitstatus_to_exitcode(status)
+os._exit(128 - code if code < 0 else code)
+"""
+
+
 def run_measured(argv: list[str], time_bound: float) -> tuple[Outcome, float]:
     """A real `python -m ptofix` process: its outcome and peak resident memory (MiB, ru_maxrss)."""
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     start = time.perf_counter()
+    peak_read, peak_write = os.pipe()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-m", "ptofix", *argv], stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=err, env=env, cwd=ROOT)
+        try:
+            proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(peak_write), sys.executable, "-m", "ptofix",
+                                     *argv], stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=ROOT,
+                                    pass_fds=(peak_write,), start_new_session=True)
+        finally:
+            os.close(peak_write)
         timed_out = False
-        deadline = start + time_bound
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                timed_out = True
-                break
-            time.sleep(0.02)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            proc.wait(timeout=max(0.0, start + time_bound - time.perf_counter()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)      # the launcher and the command it spawned
+            proc.wait()
+            timed_out = True
+        with os.fdopen(peak_read, "rb") as peak_pipe:
+            reported = peak_pipe.read()
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
         outcome = Outcome(None if timed_out else proc.returncode, out.read(), stderr, seconds, timed_out=timed_out)
-    peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+    kib = int(reported) if reported.isdigit() else 0
+    peak = kib / 1024 if sys.platform != "darwin" else kib / 2**20
     return outcome, peak
 
 
