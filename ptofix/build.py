@@ -30,6 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from .output import write_stderr, write_stdout
 from .pto.tpipe import HEADER_RELPATH
+from .sidecar import SUFFIX as SIDECAR_SUFFIX
+from .sidecar import VERSION as SIDECAR_VERSION
+from .sidecar import input_sidecar_candidates, with_input_sidecar
 from .signals import Terminated, die_with_parent
 from .source import MAX_INPUT_BYTES, PtofixError, SourceText
 
@@ -487,7 +490,7 @@ class Artefacts:
 
     @property
     def sidecar(self) -> str:
-        return self.path(".slots.json")
+        return self.path(SIDECAR_SUFFIX)
 
     @property
     def cpp(self) -> str:
@@ -1079,7 +1082,6 @@ def named_inputs(args: argparse.Namespace, settings: Settings, table: dict[str, 
     if settings.config is not None:
         inputs.append(("the config file", settings.config.path))
     inputs += [("a pyproject.toml the config search read", path) for path in settings.passed_over]
-    from .commands.canonicalize import input_sidecar_candidates
     # (One that is an artefact path of this build, `kern.slots.json` of `build kern -o .`, is an
     # earlier build's, which check_output_dir tells apart from a file of the user's.)
     artefacts = {_entry(path) for path in art.all()}
@@ -1515,8 +1517,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     for warning in outcome.warnings:
         write_stderr(warning + "\n")
     canon_report = outcome.reports[0]
-    sidecar = canon_report.get("sidecar", {"version": 1, "pipes": []})
-    from .commands.canonicalize import with_input_sidecar
+    sidecar = canon_report.get("sidecar", {"version": SIDECAR_VERSION, "pipes": []})
     # Canonical input whose values went to its own sidecar: they come along.
     used: list[str] = []
     sidecar = with_input_sidecar(sidecar, outcome.text, plan.input, used)

@@ -10,6 +10,7 @@ import os
 import sys
 
 from . import regex_cache
+from .output import discard_stdout
 from .source import PtofixError
 
 # Order is the order shown in --help.
@@ -262,16 +263,6 @@ def _flush_stdout(status: int) -> int:
     except ValueError:      # closed by the command
         pass
     return status
-
-
-def discard_stdout() -> None:
-    """Point stdout at /dev/null, so that nothing still buffered there fails again at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

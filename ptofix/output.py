@@ -462,10 +462,19 @@ def write_stdout(text: str) -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        from .cli import discard_stdout
         discard_stdout()
         raise PtofixError(f"cannot write the output to stdout: {exc.strerror or exc}") from None
 
+
+
+def discard_stdout() -> None:
+    """Point stdout at /dev/null, so that nothing still buffered there fails again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _descriptor(stream) -> int:

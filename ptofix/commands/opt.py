@@ -104,7 +104,7 @@ def deliver_file(args: argparse.Namespace, result) -> int:
     from ..batch import deliver_processed
     sidecars = _sidecar_outputs(args, result.source, result)
     if not sidecars and not args.check and _stripped_pipes(result):
-        from .canonicalize import unrecorded_warnings
+        from ..sidecar import unrecorded_warnings
         how_to_keep = "give -o OUT or -i: it goes to OUT.slots.json or FILE.slots.json"
         result = result._replace(warnings=unrecorded_warnings(result.warnings, how_to_keep))
     return deliver_processed(args, result, sidecars)
@@ -122,8 +122,8 @@ def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
     it holds: rewriting the IR must not drop them."""
     import json
 
+    from ..sidecar import merge_sidecar, sidecar_path_for
     from ..source import PtofixError
-    from .canonicalize import merge_sidecar
     sidecar = None
     canonical = [rep for rep in outcome.report["passes"] if rep.get("pass") == "canonicalize"]
     for rep in canonical:
@@ -140,9 +140,9 @@ def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
     if sidecar is None or args.check or args.diff:
         return []
     if args.in_place and source.path != "<stdin>":
-        path = source.path + ".slots.json"
+        path = sidecar_path_for(source.path)
     elif args.output and args.output != "-":
-        path = args.output + ".slots.json"
+        path = sidecar_path_for(args.output)
     else:
         return []       # the input file is not replaced: its local_slot_num values stay there
     sidecar["pipes"] = pipes
