@@ -10,7 +10,19 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from .source import PtofixError, SourceText
+from .output import (
+    Outputs,
+    check_html_report,
+    check_output_path,
+    deliver,
+    json_report_on_stderr,
+    write_stderr,
+    write_stdout,
+)
+from .progress import Progress
+from .reports import json_document, text_lines_for_file
+from .signals import die_with_parent, hold_interrupts, terminate_as_interrupt
+from .source import FILES_READ, PtofixError, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -57,7 +69,6 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
-    from .output import check_html_report
     check_html_report(args)
     if getattr(args, "jobs", 1) < 1:
         raise PtofixError("-j needs a positive number of jobs")
@@ -82,14 +93,12 @@ def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
                 raise PtofixError("--report-file -: stdout already carries the diffs; give the report a file "
                                   "name, or leave out --report-file for stderr")
         else:
-            from .output import check_output_path
             check_output_path(report_file, "report")
 
 
 def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | Failure:
     """One file of several: its failure is reported, the others go on."""
     try:
-        from .source import FILES_READ
         result = process(path, args)
         return result._replace(reads=tuple(sorted(FILES_READ))) if isinstance(result, Processed) else result
     except PtofixError as exc:
@@ -110,7 +119,6 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
     if len(files) == 1:
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
         return deliver(args, process(files[0], args))
-    from .progress import Progress
     with Progress(len(files), not getattr(args, "quiet", False)) as progress:
         if jobs > 1:
             results: list[Any] = _on_workers(jobs, process, files, args, progress.advance)
@@ -137,9 +145,7 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
         if getattr(args, "check", False) and isinstance(result, Processed) and result.text != result.source.text:
             would_change += 1
         worst = _worse(worst, status)
-    from .output import json_report_on_stderr
     if getattr(args, "check", False) and not json_report_on_stderr(args):
-        from .output import write_stderr
         write_stderr(f"{would_change} of {len(files)} files would change\n")
     _write_report(args, reports, files)
     return worst
@@ -147,14 +153,12 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
 
 def _write_report(args: argparse.Namespace, reports: list[tuple[dict, list[str]]], files: list[str]) -> None:
     """The call's one report over the files delivered, in the order given (reports.py)."""
-    from .output import Outputs, write_stderr, write_stdout
-    from .reports import json_document, text_lines_for_file
     if not getattr(args, "report", None):
         return
     if args.report == "json":
         body = json_document([report for report, _lines in reports], several=True)
     elif args.report == "html":
-        from .html_report import page
+        from .html_report import page  # (~3 ms of imports, only for --report html)
         body = page([report for report, _lines in reports])
     else:
         body = "".join(line + "\n" for report, lines in reports
@@ -173,7 +177,6 @@ def _write_report(args: argparse.Namespace, reports: list[tuple[dict, list[str]]
 def _report_failure(message: str) -> None:
     """One file's error on stderr. A stderr that cannot take it (a full disk) does not stop the
     other files: they are still written, and the exit status tells of the failure."""
-    from .output import write_stderr
     try:
         write_stderr(message.rstrip("\n") + "\n")
     except PtofixError:
@@ -192,7 +195,6 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from .signals import terminate_as_interrupt
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
     results: list[Any] = []
     broken = False
@@ -212,7 +214,6 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
                                            "(killed, or out of memory?): nothing was written for it", 3))
         except BaseException:
             # (A second Ctrl-C or SIGTERM here would leave the workers running and the exit waiting.)
-            from .signals import hold_interrupts
             hold_interrupts()
             _stop(pool, workers)
             raise
@@ -228,7 +229,6 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
 def _start_worker() -> None:
     import signal
 
-    from .signals import die_with_parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # (A worker is forked while the parent turns SIGTERM/SIGHUP into an exception, which the pool
     # would catch as one job's failure and go on: here they end the worker, as _stop expects.)
@@ -262,7 +262,6 @@ def _worse(a: int, b: int) -> int:
 
 def deliver_processed(args: argparse.Namespace, result: Processed, extra: list | None = None) -> int:
     """Warnings first, then the file(s) and the report, through the one writer."""
-    from .output import deliver, write_stderr
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
     if result.reads:

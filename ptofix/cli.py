@@ -71,7 +71,7 @@ def _fast_arguments(argv: list[str]) -> argparse.Namespace | None:
     """The common ``run`` command lines, read without argparse (start-up), or None."""
     if _command_of(argv) != "run":
         return None
-    from .commands.run import fast_arguments
+    from .commands.run import fast_arguments  # (~1 ms of imports, only for `run` command lines)
     values = fast_arguments(argv)
     if values is None:
         return None

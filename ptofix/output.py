@@ -22,7 +22,9 @@ import stat
 import sys
 from collections.abc import Callable, Iterable
 
-from .source import PtofixError, SourceText
+from .pto.tpipe import HEADER_RELPATH
+from .reports import json_document, text_lines_for_file
+from .source import FILES_READ, PtofixError, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -248,11 +250,9 @@ def _unchanged_since_read(item: _Item) -> None:
 def read_by_this_run(args: argparse.Namespace | None = None) -> list[str]:
     """The files this command read (or will read, in its workers) besides its input files: the
     options that name one, and every file read so far. No output may replace one of them."""
-    from .source import FILES_READ
     named = [getattr(args, dest, None) for dest in ("local_slot_ir", "local_slot_sidecar")] if args else []
     pto_lib = getattr(args, "pto_lib", None) if args else None
     if pto_lib:
-        from .pto.tpipe import HEADER_RELPATH
         named.append(os.path.join(pto_lib, HEADER_RELPATH))
     return [path for path in named if path] + sorted(FILES_READ)
 
@@ -624,11 +624,10 @@ def report_body(args: argparse.Namespace, report: dict[str, Any], text_lines: li
     fmt = getattr(args, "report", None)
     if not fmt:
         return None
-    from .reports import json_document, text_lines_for_file
     if fmt == "json":
         return json_document([report])
     if fmt == "html":
-        from .html_report import page
+        from .html_report import page  # (~3 ms of imports, only for --report html)
         return page([report])
     path = report.get("file")
     lines = text_lines_for_file(text_lines, path) if isinstance(path, str) and path else text_lines

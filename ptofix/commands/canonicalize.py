@@ -4,9 +4,15 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..output import add_output_arguments
+from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
+from ..frontends import PARSERS
+from ..help_format import HelpFormatter
+from ..input_kind import require
+from ..ir.versions import mapping_note, resolve
+from ..output import add_output_arguments, check_output_options, deliver, write_stderr
+from ..pass_manager import build_pass, run_pipeline
 from ..sidecar import merge_sidecar, sidecar_path_for, unrecorded_warnings, with_input_sidecar
-from ..source import PtofixError, SourceText
+from ..source import PtofixError, SourceText, read_source
 
 HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"
 
@@ -47,8 +53,6 @@ worst of them), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
-    from ..batch import add_batch_arguments
-    from ..help_format import HelpFormatter
     p = subparsers.add_parser("canonicalize", help=HELP, description=DESCRIPTION,
                               formatter_class=HelpFormatter)
     p.add_argument("files", nargs="+", metavar="IN.mlir",
@@ -72,8 +76,7 @@ def _target_from_ptoas() -> str:
     import os
     import shutil
 
-    from ..build import ptoas_version
-    from ..output import write_stderr
+    from ..build import ptoas_version  # (~50 ms of imports, only without --target-ptoas)
     ptoas = os.environ.get("PTOAS") or shutil.which("ptoas")
     if not ptoas:
         raise PtofixError("canonicalize needs the ptoas version to canonicalize for: pass --target-ptoas VERSION, "
@@ -87,9 +90,6 @@ def _target_from_ptoas() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import check_batch_options, run_files
-    from ..ir.versions import mapping_note, resolve
-    from ..output import check_output_options, write_stderr
 
     if args.target_ptoas is None:
         args.target_ptoas = _target_from_ptoas()
@@ -109,11 +109,6 @@ def run(args: argparse.Namespace) -> int:
 
 def process_file(path: str, args: argparse.Namespace):
     """Canonicalize one file (in a worker process with -j)."""
-    from ..batch import Processed
-    from ..frontends import PARSERS
-    from ..input_kind import require
-    from ..pass_manager import build_pass, run_pipeline
-    from ..source import read_source
     source = read_source(path)
     require(source, "mlir")             # (before the pass manager's check of the file's name)
     pass_ = build_pass("canonicalize", {"target-ptoas": args.target_ptoas, "to": args.to})
@@ -125,7 +120,6 @@ def deliver_file(args: argparse.Namespace, result) -> int:
     """The sidecar, the warnings, the report lines, then the file through the one writer."""
     import os
 
-    from ..output import deliver, write_stderr
     source: SourceText = result.source
     report = {"file": source.path, **result.report}
     sidecar = report["sidecar"]

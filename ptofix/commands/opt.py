@@ -3,6 +3,14 @@ from __future__ import annotations
 
 import argparse
 
+from ..batch import Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
+from ..frontends import PARSERS, parse_cpp
+from ..help_format import HelpFormatter
+from ..output import add_output_arguments, check_output_options, write_stderr, write_stdout
+from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline, run_pipeline
+from ..sidecar import merge_sidecar, sidecar_path_for, unrecorded_warnings
+from ..source import PtofixError, read_source
+
 OPT_DESCRIPTION = """\
 Run registered passes in order on FILE (C++ or PTO IR, as each pass declares). Each pass reads the
 output of the one before: local-slot-num goes before pipe-v-barrier and pipe-v-barrier-insert,
@@ -30,8 +38,6 @@ worst of them), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
-    from ..help_format import HelpFormatter
-    from ..output import add_output_arguments
     parser = subparsers.add_parser(
         "opt", help="run passes by name: -p 'pass-a,pass-b{opt=value}'",
         description=OPT_DESCRIPTION,
@@ -42,17 +48,12 @@ def add_parser(subparsers) -> None:
                         help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
     parser.add_argument("--list-passes", action="store_true", help="list registered passes and exit")
     add_output_arguments(parser)
-    from ..batch import add_batch_arguments
     add_batch_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import check_output_options
-    from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
-    from ..source import PtofixError
     if args.list_passes:
-        from ..output import write_stdout
         lines = []
         for name in available_passes():
             cls = get_pass_class(name)
@@ -65,13 +66,11 @@ def run(args: argparse.Namespace) -> int:
     for pass_ in passes:
         target = getattr(pass_, "target_ptoas", None)
         if target:
-            from ..ir.versions import mapping_note, resolve
+            from ..ir.versions import mapping_note, resolve  # (~8 ms of imports, only with --target-ptoas)
             resolve(target)
             note = mapping_note(target)
             if note:
-                from ..output import write_stderr
                 write_stderr(note + "\n")
-    from ..batch import check_batch_options, run_files
     check_batch_options(args, args.files)
     if len(args.files) == 1:
         check_output_options(args)
@@ -80,17 +79,12 @@ def run(args: argparse.Namespace) -> int:
 
 def process_file(path: str, args: argparse.Namespace):
     """Run the pipeline on one file (in a worker process with -j)."""
-    from ..batch import Processed
-    from ..frontends import PARSERS
-    from ..pass_manager import build_pass, parse_pipeline, run_pipeline
-    from ..source import read_source
     passes = [build_pass(name, options) for name, options in parse_pipeline(args.passes)]
     source = read_source(path)
     models, functions = {}, None
     if getattr(args, "report", None) == "html" and passes and all(pass_.kind == "cpp" for pass_ in passes):
         # (The page draws the input's functions: the model the first pass reads, read first.)
-        from ..frontends import parse_cpp
-        from ..html_report import strips
+        from ..html_report import strips  # (~3 ms of imports, only for --report html)
         models["cpp"] = parse_cpp(source)
         functions = strips(models["cpp"])
     outcome = run_pipeline(source, passes, PARSERS, models)
@@ -101,10 +95,8 @@ def process_file(path: str, args: argparse.Namespace):
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:
-    from ..batch import deliver_processed
     sidecars = _sidecar_outputs(args, result.source, result)
     if not sidecars and not args.check and _stripped_pipes(result):
-        from ..sidecar import unrecorded_warnings
         how_to_keep = "give -o OUT or -i: it goes to OUT.slots.json or FILE.slots.json"
         result = result._replace(warnings=unrecorded_warnings(result.warnings, how_to_keep))
     return deliver_processed(args, result, sidecars)
@@ -122,8 +114,6 @@ def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
     it holds: rewriting the IR must not drop them."""
     import json
 
-    from ..sidecar import merge_sidecar, sidecar_path_for
-    from ..source import PtofixError
     sidecar = None
     canonical = [rep for rep in outcome.report["passes"] if rep.get("pass") == "canonicalize"]
     for rep in canonical:
