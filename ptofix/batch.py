@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from .exit_status import ExitStatus, internal_error, worse
 from .output import (
     Outputs,
     check_html_report,
@@ -44,7 +45,7 @@ class Processed(NamedTuple):
 
 class Failure(NamedTuple):
     message: str
-    status: int          # 2 bad input, 3 internal error
+    status: int          # ExitStatus.ERROR or INTERNAL
 
 
 if TYPE_CHECKING:
@@ -102,14 +103,13 @@ def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | F
         result = process(path, args)
         return result._replace(reads=tuple(sorted(FILES_READ))) if isinstance(result, Processed) else result
     except PtofixError as exc:
-        return Failure(exc.format(), 2)
+        return Failure(exc.format(), ExitStatus.ERROR)
     except RecursionError:
-        return Failure(f"{path}: error: input nested too deeply", 2)
+        return Failure(f"{path}: error: input nested too deeply", ExitStatus.ERROR)
     except Exception as exc:  # noqa: BLE001 - reported as an internal error, the others go on
         import traceback
         detail = traceback.format_exc() if getattr(args, "debug", False) else ""
-        return Failure(f"ptofix: internal error: {type(exc).__name__}: {exc} (please report; while processing "
-                       f"{path})\n{detail}", 3)
+        return Failure(f"{internal_error(f'{type(exc).__name__}: {exc}', path)}\n{detail}", ExitStatus.INTERNAL)
 
 
 def run_files(args: argparse.Namespace, files: list[str], process: Process,
@@ -127,13 +127,13 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
             for path in files:
                 results.append(_job(process, path, args))
                 progress.advance(len(results))
-    worst = 0
+    worst: int = ExitStatus.OK
     reports: list[tuple[dict, list[str]]] = []
     would_change = 0
     for path, result in zip(files, results, strict=True):
         if isinstance(result, Failure):
             _report_failure(result.message)
-            worst = _worse(worst, result.status)
+            worst = worse(worst, result.status)
             continue
         file_args = per_file_args(args, path, files) if len(files) > 1 else args
         file_args.report_sink = reports
@@ -141,10 +141,10 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
             status = deliver(file_args, result)
         except PtofixError as exc:
             _report_failure(exc.format())
-            status = 2
+            status = ExitStatus.ERROR
         if getattr(args, "check", False) and isinstance(result, Processed) and result.text != result.source.text:
             would_change += 1
-        worst = _worse(worst, status)
+        worst = worse(worst, status)
     if getattr(args, "check", False) and not json_report_on_stderr(args):
         write_stderr(f"{would_change} of {len(files)} files would change\n")
     _write_report(args, reports, files)
@@ -210,8 +210,9 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
                     advance(len(results))
                 except BrokenProcessPool:
                     broken = True
-                    results.append(Failure(f"{path}: error: the worker process running it ended abruptly "
-                                           "(killed, or out of memory?): nothing was written for it", 3))
+                    message = (f"{path}: error: the worker process running it ended abruptly (killed, or out of "
+                               "memory?): nothing was written for it")
+                    results.append(Failure(message, ExitStatus.INTERNAL))
         except BaseException:
             # (A second Ctrl-C or SIGTERM here would leave the workers running and the exit waiting.)
             hold_interrupts()
@@ -248,16 +249,6 @@ def _stop(pool: Any, workers: list) -> None:
         if worker.is_alive():
             worker.kill()
             worker.join()
-
-
-# Exit statuses from the least to the most severe: `check`'s 4 (no race shown, but a function it
-# could not verify) is below 1 (races found), 2 (bad input) and 3 (internal error).
-_SEVERITY = {status: rank for rank, status in enumerate((0, 4, 1, 2, 3))}
-
-
-def _worse(a: int, b: int) -> int:
-    """The more severe of two exit statuses (any other value is the most severe)."""
-    return max(a, b, key=lambda status: _SEVERITY.get(status, len(_SEVERITY)))
 
 
 def deliver_processed(args: argparse.Namespace, result: Processed, extra: list | None = None) -> int:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cpp.barriers import normalize_patterns
 from .cpp_fixes import cpp_passes_from_args, fix_cpp, text_report
+from .exit_status import ExitStatus
 from .frontends import PARSERS
 from .input_kind import require
 from .ir.model import ptoas_arch
@@ -1467,7 +1468,7 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) ->
         final.add(plan.depfile, depfile_text(targets, plan.deps), "depfile")
     final.commit()
     say(f"report {art.report}")
-    return 0
+    return ExitStatus.OK
 
 
 _LEADING_COMMENTS = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.S)

@@ -2,7 +2,7 @@
 
 Each command lives in ``ptofix/commands/<name>.py`` with ``add_parser(subparsers)`` and
 ``run(args) -> int``. Heavy imports (lark, numpy) happen inside ``run`` so start-up stays fast.
-Exit status: see :data:`EXIT_STATUS` (also printed by ``ptofix --help``).
+Exit status: :class:`ptofix.exit_status.ExitStatus` (also printed by ``ptofix --help``).
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import sys
 
 from . import regex_cache
+from .exit_status import ExitStatus, internal_error, stopped_by
 from .output import discard_stdout
 from .source import PtofixError
 
@@ -40,8 +41,6 @@ exit status:
   130  interrupted (Ctrl-C); 143, 129: stopped by SIGTERM, SIGHUP (workers and tools are stopped
        first, nothing is half-written)
   build only: a failing ptoas/bisheng stops the build with that tool's own exit status."""
-
-EXIT_OK, EXIT_CHANGED, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -134,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             args = parser.parse_args(argv)
             if not getattr(args, "command", None):
                 parser.print_help()
-                return EXIT_ERROR
+                return ExitStatus.ERROR
         debug = bool(getattr(args, "debug", False))
         # SIGTERM/SIGHUP (a CI cancel, a closed terminal) unwind like Ctrl-C: outputs being written
         # are left as they were and their temporaries removed, workers and tools are ended.
@@ -143,12 +142,12 @@ def main(argv: list[str] | None = None) -> int:
             return args.handler(args)
     except PtofixError as exc:
         _stderr(exc.format() + "\n")
-        return EXIT_ERROR
+        return ExitStatus.ERROR
     except BrokenPipeError:
         # The reader went away (`ptofix ... | head`): not an error. Point stdout at /dev/null so
         # that the interpreter's final flush does not complain again.
         discard_stdout()
-        return EXIT_OK
+        return ExitStatus.OK
     except KeyboardInterrupt as stop:
         # (SIGTERM/SIGHUP while workers or tools ran: 128 + the signal, as a shell reports it.)
         signum = getattr(stop, "signum", None)
@@ -157,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             import signal
             _stderr(f"ptofix: stopped by {signal.Signals(signum).name}\n")
-        return EXIT_INTERRUPTED if signum is None else 128 + signum
+        return ExitStatus.INTERRUPTED if signum is None else stopped_by(signum)
     except RecursionError:
         # Bad input, as for one of several files (batch.py): the parsers turn the nesting they know
         # into a located error first; this is for what they do not.
@@ -165,10 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             import traceback
             _stderr(traceback.format_exc())
-        return EXIT_ERROR
+        return ExitStatus.ERROR
     except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into exit 3
         _internal(f"{type(exc).__name__}: {exc}", debug)
-        return EXIT_INTERNAL
+        return ExitStatus.INTERNAL
 
 
 def _unwind_on_interrupt() -> None:
@@ -193,8 +192,7 @@ def _stderr(text: str) -> None:
 
 
 def _internal(what: str, debug: bool) -> None:
-    first = what.splitlines()[0] if what else what
-    _stderr(f"ptofix: internal error: {first} (please report)\n")
+    _stderr(internal_error(what) + "\n")
     if debug:
         import traceback
         _stderr(traceback.format_exc())
@@ -233,7 +231,7 @@ def console_main() -> None:
     # the stream error as it always did.
     status = _flush_stdout(status)
     regex_cache.save()
-    interrupted = status in (EXIT_INTERRUPTED, 128 + 15, 128 + 1)     # Ctrl-C, SIGTERM, SIGHUP
+    interrupted = status in (ExitStatus.INTERRUPTED, stopped_by(15), stopped_by(1))     # Ctrl-C, SIGTERM, SIGHUP
     if not interrupted and ("concurrent.futures" in sys.modules or "multiprocessing" in sys.modules):
         # (A normal exit joins a worker pool's threads. After an interrupt the workers are already
         # ended and nothing is left to write, and the pool's queue threads may wait forever on a
@@ -259,7 +257,7 @@ def _flush_stdout(status: int) -> int:
     except OSError as exc:
         discard_stdout()
         _stderr(f"ptofix: error: cannot write the output to stdout: {exc.strerror or exc}\n")
-        return max(status, EXIT_ERROR)
+        return max(status, ExitStatus.ERROR)
     except ValueError:      # closed by the command
         pass
     return status

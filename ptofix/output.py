@@ -22,6 +22,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable
 
+from .exit_status import ExitStatus
 from .pto.tpipe import HEADER_RELPATH
 from .reports import json_document, text_lines_for_file
 from .source import FILES_READ, PtofixError, SourceText
@@ -659,10 +660,10 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
     outputs = Outputs(inputs=[source.path], others=[*getattr(args, "other_inputs", ()), *read_by_this_run(args)])
     stdout_text: str | None = None
     if args.check:
-        status = 1 if changed else 0
+        status = ExitStatus.CHANGED if changed else ExitStatus.OK
     elif args.diff:
         stdout_text = unified_diff(source.text, new_text, source.path)
-        status = 0
+        status = ExitStatus.OK
     elif args.in_place:
         if source.path == "<stdin>":
             raise PtofixError("-i needs a file, not stdin")
@@ -670,13 +671,13 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
         if changed:
             outputs.add(target.path, new_text, "input file (-i)", may_be_input=True,
                         expected=source.text.encode("utf-8", "surrogateescape"))
-        status = 0
+        status = ExitStatus.OK
     elif args.output and args.output != "-":
         outputs.add(args.output, new_text, "output", may_be_input=True)
-        status = 0
+        status = ExitStatus.OK
     else:
         stdout_text = new_text
-        status = 0
+        status = ExitStatus.OK
     for path, data, what in extra:
         outputs.add(path, data, what)
     if report is not None and _collected(args, report, text_lines or []):

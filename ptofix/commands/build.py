@@ -6,6 +6,7 @@ import os
 
 from .. import build as B
 from ..build import DEFAULT_PTOAS_FLAGS, ENV_VARS, option_table
+from ..exit_status import ExitStatus, stopped_by
 from ..help_format import HelpFormatter
 from ..local_slot_options import add_local_slot_arguments
 from ..output import write_stderr, write_stdout
@@ -161,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         for err in plan.tool_errors:
             write_stderr(f"ptofix build: warning: {err}\n")
         write_stdout(B.plan_text(plan, settings, table))
-        return 0
+        return ExitStatus.OK
     # A CI job cancel or `docker stop` sends SIGTERM (a closed terminal SIGHUP): stop as on Ctrl-C,
     # killing the running tool and removing a half-written library, instead of dying at once.
     import signal
@@ -171,4 +172,4 @@ def run(args: argparse.Namespace) -> int:
             return B.execute(plan, settings, say)
     except Terminated as stop:
         write_stderr(f"ptofix build: stopped by {signal.Signals(stop.signum).name}\n")
-        return 128 + stop.signum
+        return stopped_by(stop.signum)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
+from ..exit_status import ExitStatus
+
 HELP = """\
 Report every pair of vector ops that may run at the same time (no PIPE_V drain between them on
 some path, loop back-edges included) and conflict in UB bytes: RAW/WAR/WAW, the hidden TMP_UB
@@ -101,11 +103,11 @@ def deliver_file(args: argparse.Namespace, result) -> int:
         code = deliver(args, result.source, result.text, result.report, result.text_lines)
         if code != 0:
             return code
-        return 1 if result.report.get("unfixed") else _unverified_status(result.report)   # races left: 1
+        return ExitStatus.CHANGED if result.report.get("unfixed") else _unverified_status(result.report)   # races left
     emit_report(args, result.report, result.text_lines, inputs=(result.source.path,))
-    return 1 if result.report["races"] else _unverified_status(result.report)
+    return ExitStatus.CHANGED if result.report["races"] else _unverified_status(result.report)
 
 
 def _unverified_status(report: dict) -> int:
     """4 when a function could not be verified (its races are unknown: not "no race"), else 0."""
-    return 4 if report["unverified"] else 0
+    return ExitStatus.UNVERIFIED if report["unverified"] else ExitStatus.OK

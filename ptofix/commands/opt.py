@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..batch import Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
+from ..exit_status import ExitStatus
 from ..frontends import PARSERS, parse_cpp
 from ..help_format import HelpFormatter
 from ..output import add_output_arguments, check_output_options, write_stderr, write_stdout
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             cls = get_pass_class(name)
             lines.append(f"{name:20} [{cls.kind}] {cls.summary}\n")
         write_stdout("".join(lines))
-        return 0
+        return ExitStatus.OK
     if not args.files:
         raise PtofixError("opt needs a FILE (or --list-passes)")
     passes = [build_pass(name, options) for name, options in parse_pipeline(args.passes)]
