@@ -23,7 +23,7 @@ from .output import (
 from .progress import Progress
 from .reports import json_document, text_lines_for_file
 from .signals import die_with_parent, hold_interrupts, terminate_as_interrupt
-from .source import FILES_READ, PtofixError, SourceText
+from .source import FILES_READ, Diagnostic, PtofixError, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | F
     except PtofixError as exc:
         return Failure(exc.format(), ExitStatus.ERROR)
     except RecursionError:
-        return Failure(f"{path}: error: input nested too deeply", ExitStatus.ERROR)
+        return Failure(Diagnostic("error", "input nested too deeply", SourceText("", path)).format(), ExitStatus.ERROR)
     except Exception as exc:  # noqa: BLE001 - reported as an internal error, the others go on
         import traceback
         detail = traceback.format_exc() if getattr(args, "debug", False) else ""
@@ -210,8 +210,8 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
                     advance(len(results))
                 except BrokenProcessPool:
                     broken = True
-                    message = (f"{path}: error: the worker process running it ended abruptly (killed, or out of "
-                               "memory?): nothing was written for it")
+                    message = Diagnostic("error", "the worker process running it ended abruptly (killed, or out of "
+                                         "memory?): nothing was written for it", SourceText("", path)).format()
                     results.append(Failure(message, ExitStatus.INTERNAL))
         except BaseException:
             # (A second Ctrl-C or SIGTERM here would leave the workers running and the exit waiting.)

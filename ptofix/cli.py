@@ -12,7 +12,7 @@ import sys
 from . import regex_cache
 from .exit_status import ExitStatus, internal_error, stopped_by
 from .output import discard_stdout
-from .source import PtofixError
+from .source import Diagnostic, PtofixError
 
 # Order is the order shown in --help.
 COMMANDS = ["run", "check", "opt", "canonicalize", "build", "simulate"]
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:
         # Bad input, as for one of several files (batch.py): the parsers turn the nesting they know
         # into a located error first; this is for what they do not.
-        _stderr("ptofix: error: input nested too deeply\n")
+        _stderr(Diagnostic("error", "input nested too deeply").format() + "\n")
         if debug:
             import traceback
             _stderr(traceback.format_exc())
@@ -256,7 +256,7 @@ def _flush_stdout(status: int) -> int:
         discard_stdout()
     except OSError as exc:
         discard_stdout()
-        _stderr(f"ptofix: error: cannot write the output to stdout: {exc.strerror or exc}\n")
+        _stderr(Diagnostic("error", f"cannot write the output to stdout: {exc.strerror or exc}").format() + "\n")
         return max(status, ExitStatus.ERROR)
     except ValueError:      # closed by the command
         pass

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from .source import Diagnostic
+
 
 class ExitStatus(IntEnum):
     OK = 0
@@ -38,4 +40,4 @@ def internal_error(what: str, while_processing: str | None = None) -> str:
     """The one line that reports a bug in ptofix (``what``: its first line is kept)."""
     first = what.splitlines()[0] if what else what
     where = f"; while processing {while_processing}" if while_processing else ""
-    return f"ptofix: internal error: {first} (please report{where})"
+    return Diagnostic("internal error", f"{first} (please report{where})").format()
