@@ -25,6 +25,7 @@ other byte alone:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ptofix.pass_manager import Pass, PassResult
@@ -33,6 +34,7 @@ from ptofix.sidecar import VERSION as SIDECAR_VERSION
 from ptofix.source import Edit, PtofixError, SourceText
 
 
+@dataclass(frozen=True)
 class CanonicalizePass(Pass):
     name: ClassVar[str] = "canonicalize"
     kind: ClassVar[str] = "mlir"

@@ -130,6 +130,7 @@ def find_tpush_header(path: str) -> str:
 
 
 # ---- the pass -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
 class LocalSlotNumPass(Pass):
     name: ClassVar[str] = "local-slot-num"
     kind: ClassVar[str] = "cpp"

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .cpp.barriers import normalize_patterns
@@ -1366,11 +1366,11 @@ def check_arch(plan: Plan, source: SourceText) -> Module:
     stated_valid = module_arch is not None and module_arch.strip().lower() in ("a3", "a5")
     # The value the option takes when the module's arch does not decide (the last spelling wins).
     flag_arch = cli_arch if cli_arch is not None else (None if stated_valid else other_arch)
-    for pass_ in plan.passes:
+    for index, pass_ in enumerate(plan.passes):
         if getattr(pass_, "name", "") == "local-slot-num":
             # The arch ptoas compiles for. The pass then need not guess it from the C++.
-            pass_.pto_arch = ptoas_arch(flag_arch) if flag_arch and flag_arch.lower() in ("a3", "a5") \
-                else module.target_arch()
+            arch = ptoas_arch(flag_arch) if flag_arch and flag_arch.lower() in ("a3", "a5") else module.target_arch()
+            plan.passes[index] = replace(pass_, pto_arch=arch)
     if response_file is not None and cli_arch is None and not stated_valid:
         raise PtofixError(f"ptoas runs with the response file '{response_file}', which may set --pto-arch for a "
                           "module that states no arch: canonicalize and the LocalSlotNum pass prepare the pipes "

@@ -34,9 +34,8 @@ def in_place_gu_barriers(text):
 def ast_shape(node):
     """Comparable form of a statement AST (type name, fields, exact offsets)."""
     from ptofix.cpp import stmt_parser
-    from ptofix.record import fields
     if isinstance(node, stmt_parser.Node):
-        return (type(node).__name__, tuple(sorted((k, ast_shape(v)) for k, v in fields(node).items())))
+        return (type(node).__name__, tuple(sorted((k, ast_shape(getattr(node, k))) for k in node._fields)))
     if isinstance(node, list):
         return tuple(ast_shape(x) for x in node)
     return node

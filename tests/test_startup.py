@@ -12,12 +12,12 @@ FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 
 # Modules a one-file `run` has no use for: the worker pool (only -j N over several files), the
-# simulator's numpy, the statement grammar's lark (the fast path parses the FA kernel), and
-# dataclasses/secrets (start-up cost of several ms each; the run path uses neither), and argparse
+# simulator's numpy, the statement grammar's lark (the fast path parses the FA kernel), secrets
+# (several ms of start-up; the run path has no use for it), and argparse
 # with gettext and locale (the plain `run` command lines are read without it). (typing is imported:
 # the compiled modules' NamedTuples are typing's, ~1.7 ms, which mypyc compiles and ptofix.ntuple's
 # are not.)
-NOT_IMPORTED = ("multiprocessing", "concurrent.futures", "numpy", "lark", "dataclasses", "secrets", "argparse",
+NOT_IMPORTED = ("multiprocessing", "concurrent.futures", "numpy", "lark", "secrets", "argparse",
                 "gettext", "locale")
 
 PROBE = """
