@@ -45,6 +45,7 @@ def test_one_file_run_imports_no_pool_numpy_or_lark(tmp_path):
     assert out.read_text(encoding="utf-8").count("pipe_barrier(PIPE_V);") < original.count("pipe_barrier(PIPE_V);")
 
 
+@pytest.mark.corpus
 def test_corpus_fa_kernel_with_a_ternary_loop_bound_runs_without_lark(tmp_path):
     # The corpus's largest FA kernel computes loop bounds with `c ? a : b` (a declaration and two
     # for conditions): the fast expression parser builds those, so lark stays unloaded.
