@@ -303,6 +303,43 @@ def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replace
     return merged, kept
 
 
+def stripped_pipes(pass_reports: list[dict]) -> list[dict]:
+    """The sidecar entries of every canonicalize pass of a pipeline: the local_slot_num values it stripped."""
+    return [entry for rep in pass_reports if rep.get("pass") == "canonicalize"
+            for entry in rep.get("sidecar", {}).get("pipes", [])]
+
+
+def pipeline_sidecar(source: SourceText, out_text: str, pass_reports: list[dict], in_place: bool,
+                     output: str | None, written: bool) -> list[tuple[str, str, str]]:
+    """The sidecar file (path, JSON, what) for the values a pipeline's canonicalize passes stripped,
+    merged with what the file at its place holds; none when nothing was stripped, nothing is
+    ``written`` (--check, --diff), or the input is not replaced and no ``output`` file is named
+    (its values stay in the input)."""
+    sidecar = None
+    canonical = [rep for rep in pass_reports if rep.get("pass") == "canonicalize"]
+    for rep in canonical:
+        if rep.get("sidecar", {}).get("pipes"):
+            sidecar = sidecar or dict(rep["sidecar"])
+    if sidecar is not None and len({(rep.get("sidecar", {}).get("target_ptoas"), rep.get("sidecar", {}).get("arch"))
+                                    for rep in canonical}) > 1:
+        # Each pass predicted the stripped pipes' FlagIDs for its own target; the C++ side would
+        # read them for the IR's final one.
+        raise PtofixError("the pipeline's canonicalize passes name different targets and one of them stripped "
+                          "local_slot_num into the sidecar: its FlagIDs would be another ptoas's; canonicalize "
+                          "for one target", source)
+    if sidecar is None or not written:
+        return []
+    if in_place and source.path != "<stdin>":
+        path = sidecar_path_for(source.path)
+    elif output is not None:
+        path = sidecar_path_for(output)
+    else:
+        return []
+    sidecar["pipes"] = stripped_pipes(pass_reports)
+    merged, _kept = merge_sidecar(path, sidecar, out_text, source.path, in_place, source.path if in_place else output)
+    return [(path, json.dumps(merged, indent=2) + "\n", "sidecar")]
+
+
 def _current_pipes(text: str, path: str, target: str) -> dict[tuple, dict]:
     """Pipe inits of the output IR by sidecar key (flag_base as ptoas assigns it when not explicit)."""
     model = parse_mlir(SourceText(text, path))

@@ -9,7 +9,7 @@ from ..frontends import PARSERS, parse_cpp
 from ..help_format import HelpFormatter
 from ..output import add_output_arguments, check_output_options, write_stderr, write_stdout
 from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline, run_pipeline
-from ..sidecar import merge_sidecar, sidecar_path_for, unrecorded_warnings
+from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
 from ..source import PtofixError, read_source
 
 OPT_DESCRIPTION = """\
@@ -96,47 +96,12 @@ def process_file(path: str, args: argparse.Namespace):
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:
-    sidecars = _sidecar_outputs(args, result.source, result)
-    if not sidecars and not args.check and _stripped_pipes(result):
+    # local_slot_num values a canonicalize pass stripped go where the canonicalize command would
+    # put them (OUT.slots.json with -o OUT, FILE.slots.json with -i): rewriting must not drop them.
+    output = args.output if args.output and args.output != "-" else None
+    sidecars = pipeline_sidecar(result.source, result.text, result.report["passes"], bool(args.in_place), output,
+                                written=not (args.check or args.diff))
+    if not sidecars and not args.check and stripped_pipes(result.report["passes"]):
         how_to_keep = "give -o OUT or -i: it goes to OUT.slots.json or FILE.slots.json"
         result = result._replace(warnings=unrecorded_warnings(result.warnings, how_to_keep))
     return deliver_processed(args, result, sidecars)
-
-
-def _stripped_pipes(outcome) -> list:
-    """The sidecar entries of every canonicalize pass in the pipeline: local_slot_num values it stripped."""
-    return [entry for rep in outcome.report["passes"] if rep.get("pass") == "canonicalize"
-            for entry in rep.get("sidecar", {}).get("pipes", [])]
-
-
-def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
-    """local_slot_num values a canonicalize pass stripped go to the sidecar the canonicalize
-    command would write (OUT.slots.json with -o OUT, FILE.slots.json with -i), merged with what
-    it holds: rewriting the IR must not drop them."""
-    import json
-
-    sidecar = None
-    canonical = [rep for rep in outcome.report["passes"] if rep.get("pass") == "canonicalize"]
-    for rep in canonical:
-        if rep.get("sidecar", {}).get("pipes"):
-            sidecar = sidecar or dict(rep["sidecar"])
-    if sidecar is not None and len({(rep.get("sidecar", {}).get("target_ptoas"), rep.get("sidecar", {}).get("arch"))
-                                    for rep in canonical}) > 1:
-        # Each pass predicted the stripped pipes' FlagIDs for its own target; the C++ side would
-        # read them for the IR's final one.
-        raise PtofixError("the pipeline's canonicalize passes name different targets and one of them stripped "
-                          "local_slot_num into the sidecar: its FlagIDs would be another ptoas's; canonicalize "
-                          "for one target", source)
-    pipes = _stripped_pipes(outcome)
-    if sidecar is None or args.check or args.diff:
-        return []
-    if args.in_place and source.path != "<stdin>":
-        path = sidecar_path_for(source.path)
-    elif args.output and args.output != "-":
-        path = sidecar_path_for(args.output)
-    else:
-        return []       # the input file is not replaced: its local_slot_num values stay there
-    sidecar["pipes"] = pipes
-    output = source.path if args.in_place else args.output
-    merged, _kept = merge_sidecar(path, sidecar, outcome.text, source.path, bool(args.in_place), output)
-    return [(path, json.dumps(merged, indent=2) + "\n", "sidecar")]
