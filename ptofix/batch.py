@@ -20,7 +20,6 @@ from .output import (
     write_stderr,
     write_stdout,
 )
-from .progress import Progress
 from .reports import json_document, text_lines_for_file
 from .signals import die_with_parent, hold_interrupts, terminate_as_interrupt
 from .source import FILES_READ, Diagnostic, PtofixError, SourceText
@@ -119,6 +118,7 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
     if len(files) == 1:
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
         return deliver(args, process(files[0], args))
+    from .progress import Progress  # (~1 ms of imports with threading, only for several files)
     with Progress(len(files), not getattr(args, "quiet", False)) as progress:
         if jobs > 1:
             results: list[Any] = _on_workers(jobs, process, files, args, progress.advance)
