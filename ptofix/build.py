@@ -42,7 +42,7 @@ from .pass_manager import build_pass, pass_options, run_pipeline
 from .pto.tpipe import HEADER_RELPATH
 from .sidecar import SUFFIX as SIDECAR_SUFFIX
 from .sidecar import VERSION as SIDECAR_VERSION
-from .sidecar import input_sidecar_candidates, with_input_sidecar
+from .sidecar import input_sidecar_candidates, sidecar_text, with_input_sidecar
 from .signals import Terminated, die_with_parent
 from .source import MAX_INPUT_BYTES, PtofixError, SourceText, read_source, too_deep
 
@@ -1517,7 +1517,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int]) -> Non
     prepare_output_dir(art, plan.depfile, report)
     first = Outputs(inputs=plan.deps)
     first.add(art.canon, outcome.text, "build artefact")
-    first.add(art.sidecar, json.dumps(sidecar, indent=2) + "\n", "build artefact")
+    first.add(art.sidecar, sidecar_text(sidecar), "build artefact")
     first.commit()
     report["artefacts"].update(canon=art.canon, sidecar=art.sidecar)
     report["stages"].append({"stage": "canonicalize", "output": art.canon, "changed": outcome.text != source.text,

@@ -23,6 +23,11 @@ SUFFIX = ".slots.json"      # OUT.slots.json beside OUT (canonicalize -o OUT, op
 VERSION = 1
 
 
+def sidecar_text(sidecar: dict) -> str:
+    """The sidecar file's text (the JSON every writer of it writes)."""
+    return json.dumps(sidecar, indent=2) + "\n"
+
+
 def sidecar_path_for(output_path: str) -> str:
     """The sidecar canonicalize (and opt) write beside ``output_path``."""
     return output_path + SUFFIX
@@ -337,7 +342,7 @@ def pipeline_sidecar(source: SourceText, out_text: str, pass_reports: list[dict]
         return []
     sidecar["pipes"] = stripped_pipes(pass_reports)
     merged, _kept = merge_sidecar(path, sidecar, out_text, source.path, in_place, source.path if in_place else output)
-    return [(path, json.dumps(merged, indent=2) + "\n", "sidecar")]
+    return [(path, sidecar_text(merged), "sidecar")]
 
 
 def _current_pipes(text: str, path: str, target: str) -> dict[tuple, dict]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
 from ..frontends import PARSERS
@@ -11,7 +10,7 @@ from ..input_kind import require
 from ..ir.versions import mapping_note, resolve
 from ..output import add_output_arguments, check_output_options, deliver, write_stderr
 from ..pass_manager import build_pass, run_pipeline
-from ..sidecar import merge_sidecar, sidecar_path_for, unrecorded_warnings, with_input_sidecar
+from ..sidecar import merge_sidecar, sidecar_path_for, sidecar_text, unrecorded_warnings, with_input_sidecar
 from ..source import PtofixError, SourceText, read_source
 
 HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"
@@ -144,7 +143,7 @@ def deliver_file(args: argparse.Namespace, result) -> int:
         report["sidecar_kept"] = len(kept)
         kept_ids = {id(e) for e in kept}
         report["sidecar_path"] = sidecar_path
-        extra.append((sidecar_path, json.dumps(sidecar, indent=2) + "\n", "sidecar"))
+        extra.append((sidecar_path, sidecar_text(sidecar), "sidecar"))
     warnings = list(result.warnings)
     if sidecar["pipes"] and not sidecar_path and not args.check:
         warnings = unrecorded_warnings(warnings, "give --sidecar PATH")
