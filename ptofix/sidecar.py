@@ -308,6 +308,28 @@ def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replace
     return merged, kept
 
 
+def default_sidecar_path(source_path: str, in_place: bool, output: str | None) -> str | None:
+    """Where ``canonicalize`` writes the sidecar without ``--sidecar``: beside the output file
+    (OUT.slots.json with -o OUT, FILE.slots.json with -i); None for stdout or -o /dev/null."""
+    if output is not None:
+        return None if os.path.realpath(output) == os.devnull else sidecar_path_for(output)
+    if in_place and source_path != "<stdin>":
+        return sidecar_path_for(source_path)
+    return None
+
+
+def sidecar_for_output(path: str, new: dict, out_text: str, source_path: str, in_place: bool,
+                       output: str | None) -> tuple[dict, list[dict]]:
+    """(``new`` merged into the sidecar at ``path`` for the output ``canonicalize`` writes (the input
+    with ``in_place``, the file ``output``, or stdout), the old entries kept): an output that is
+    not the input also takes the values of the input's own sidecar (with_input_sidecar)."""
+    replaces = in_place or (output is not None and os.path.exists(output) and os.path.exists(source_path)
+                            and os.path.samefile(output, source_path))
+    if not replaces:
+        new = with_input_sidecar(new, out_text, source_path)
+    return merge_sidecar(path, new, out_text, source_path, replaces, source_path if in_place else output)
+
+
 def stripped_pipes(pass_reports: list[dict]) -> list[dict]:
     """The sidecar entries of every canonicalize pass of a pipeline: the local_slot_num values it stripped."""
     return [entry for rep in pass_reports if rep.get("pass") == "canonicalize"

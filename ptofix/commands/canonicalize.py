@@ -10,7 +10,7 @@ from ..input_kind import require
 from ..ir.versions import mapping_note, resolve
 from ..output import add_output_arguments, check_output_options, deliver, write_stderr
 from ..pass_manager import build_pass, run_pipeline
-from ..sidecar import merge_sidecar, sidecar_path_for, sidecar_text, unrecorded_warnings, with_input_sidecar
+from ..sidecar import default_sidecar_path, sidecar_for_output, sidecar_text, unrecorded_warnings
 from ..source import PtofixError, SourceText, read_source
 
 HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"
@@ -117,28 +117,17 @@ def process_file(path: str, args: argparse.Namespace):
 
 def deliver_file(args: argparse.Namespace, result) -> int:
     """The sidecar, the warnings, the report lines, then the file through the one writer."""
-    import os
-
     source: SourceText = result.source
     report = {"file": source.path, **result.report}
     sidecar = report["sidecar"]
+    output = args.output if args.output and args.output != "-" else None
     sidecar_path = args.sidecar
-    discarded = bool(args.output) and os.path.realpath(args.output) == os.devnull
-    if sidecar_path is None and not (args.check or args.diff or discarded):
-        if args.output and args.output != "-":
-            sidecar_path = sidecar_path_for(args.output)
-        elif args.in_place and source.path != "<stdin>":
-            sidecar_path = sidecar_path_for(source.path)
+    if sidecar_path is None and not (args.check or args.diff):
+        sidecar_path = default_sidecar_path(source.path, bool(args.in_place), output)
     extra = []
     kept_ids: set[int] = set()
     if sidecar_path and not args.check:
-        replaces = bool(args.in_place) or (bool(args.output) and args.output != "-" and os.path.exists(args.output)
-                                           and os.path.exists(source.path) and os.path.samefile(args.output,
-                                                                                                source.path))
-        output = source.path if args.in_place else args.output if args.output and args.output != "-" else None
-        if not replaces:
-            sidecar = with_input_sidecar(sidecar, result.text, source.path)
-        sidecar, kept = merge_sidecar(sidecar_path, sidecar, result.text, source.path, replaces, output)
+        sidecar, kept = sidecar_for_output(sidecar_path, sidecar, result.text, source.path, bool(args.in_place), output)
         report["sidecar"] = sidecar
         report["sidecar_kept"] = len(kept)
         kept_ids = {id(e) for e in kept}
