@@ -25,12 +25,16 @@ other byte alone:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ptofix.pass_manager import Pass, PassResult
+from ptofix.sidecar import RECORDED
+from ptofix.sidecar import VERSION as SIDECAR_VERSION
 from ptofix.source import Edit, PtofixError, SourceText
 
 
+@dataclass(frozen=True)
 class CanonicalizePass(Pass):
     name: ClassVar[str] = "canonicalize"
     kind: ClassVar[str] = "mlir"
@@ -141,10 +145,10 @@ class CanonicalizePass(Pass):
         where = [(op.attr(name) or op).span.start for op, canon in stripped for name in canon.stripped]
         for entry, offset in zip(sidecar, where, strict=False):
             warnings.append(f"{source.location(offset)}: warning: removed local_slot_num = {entry['local_slot_num']}"
-                            f" from '{entry['op']}' ({entry['reason']}); recorded in the sidecar for the C++ side")
+                            f" from '{entry['op']}' ({entry['reason']}); {RECORDED}")
         report = {"target_ptoas": target.name, "to": self.to, "rewritten": rewritten,
                   "kept_generic": kept_generic, "unknown_generic_ops": unknown,
-                  "sidecar": {"version": 1, "source": source.path, "target_ptoas": target.name,
+                  "sidecar": {"version": SIDECAR_VERSION, "source": source.path, "target_ptoas": target.name,
                               # (Counts the C++ side checks its TPipes against: one per init.)
                               "arch": model.target_arch(), "gm_pipes": pipes_per_function(inits, gm_staged=True),
                               "init_counts": pipes_per_function(inits), "pipes": sidecar}}

@@ -130,6 +130,7 @@ def find_tpush_header(path: str) -> str:
 
 
 # ---- the pass -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
 class LocalSlotNumPass(Pass):
     name: ClassVar[str] = "local-slot-num"
     kind: ClassVar[str] = "cpp"
@@ -697,9 +698,9 @@ class LocalSlotNumPass(Pass):
             BIDIRECTIONAL_SLOT_NUM,
             FRONTEND_INIT_OPS,
             SINGLE_DIRECTION_SLOT_NUM,
-            sidecar_problem,
         )
         from ptofix.ir.versions import resolve
+        from ptofix.sidecar import sidecar_problem
         from ptofix.source import too_deep
         side = read_source(self.sidecar)
         try:

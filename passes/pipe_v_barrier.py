@@ -6,6 +6,9 @@ numbers stay stable and a second run finds nothing to do.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar  # at run time: dataclasses reads ClassVar to tell options from class constants
+
 from ptofix import regex_cache
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Edit, SourceText
@@ -13,12 +16,12 @@ from ptofix.source import Edit, SourceText
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import ClassVar
 
 
 _COUNT = regex_cache.compile(r"[0-9]{1,12}")
 
 
+@dataclass(frozen=True)
 class PipeVBarrierPass(Pass):
     name: ClassVar[str] = "pipe-v-barrier"
     kind: ClassVar[str] = "cpp"

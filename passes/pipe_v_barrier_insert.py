@@ -10,12 +10,14 @@ nothing.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Edit, SourceText, line_end_near, line_start
 
 
+@dataclass(frozen=True)
 class PipeVBarrierInsertPass(Pass):
     name: ClassVar[str] = "pipe-v-barrier-insert"
     kind: ClassVar[str] = "cpp"

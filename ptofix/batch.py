@@ -10,7 +10,19 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from .source import PtofixError, SourceText
+from .exit_status import ExitStatus, internal_error, worse
+from .output import (
+    Outputs,
+    check_html_report,
+    check_output_path,
+    deliver,
+    json_report_on_stderr,
+    write_stderr,
+    write_stdout,
+)
+from .reports import json_document, text_lines_for_file
+from .signals import die_with_parent, hold_interrupts, terminate_as_interrupt
+from .source import FILES_READ, Diagnostic, PtofixError, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,7 +44,7 @@ class Processed(NamedTuple):
 
 class Failure(NamedTuple):
     message: str
-    status: int          # 2 bad input, 3 internal error
+    status: int          # ExitStatus.ERROR or INTERNAL
 
 
 if TYPE_CHECKING:
@@ -57,7 +69,6 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
-    from .output import check_html_report
     check_html_report(args)
     if getattr(args, "jobs", 1) < 1:
         raise PtofixError("-j needs a positive number of jobs")
@@ -82,25 +93,22 @@ def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
                 raise PtofixError("--report-file -: stdout already carries the diffs; give the report a file "
                                   "name, or leave out --report-file for stderr")
         else:
-            from .output import check_output_path
             check_output_path(report_file, "report")
 
 
 def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | Failure:
     """One file of several: its failure is reported, the others go on."""
     try:
-        from .source import FILES_READ
         result = process(path, args)
         return result._replace(reads=tuple(sorted(FILES_READ))) if isinstance(result, Processed) else result
     except PtofixError as exc:
-        return Failure(exc.format(), 2)
+        return Failure(exc.format(), ExitStatus.ERROR)
     except RecursionError:
-        return Failure(f"{path}: error: input nested too deeply", 2)
+        return Failure(Diagnostic("error", "input nested too deeply", SourceText("", path)).format(), ExitStatus.ERROR)
     except Exception as exc:  # noqa: BLE001 - reported as an internal error, the others go on
         import traceback
         detail = traceback.format_exc() if getattr(args, "debug", False) else ""
-        return Failure(f"ptofix: internal error: {type(exc).__name__}: {exc} (please report; while processing "
-                       f"{path})\n{detail}", 3)
+        return Failure(f"{internal_error(f'{type(exc).__name__}: {exc}', path)}\n{detail}", ExitStatus.INTERNAL)
 
 
 def run_files(args: argparse.Namespace, files: list[str], process: Process,
@@ -110,7 +118,7 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
     if len(files) == 1:
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
         return deliver(args, process(files[0], args))
-    from .progress import Progress
+    from .progress import Progress  # (~1 ms of imports with threading, only for several files)
     with Progress(len(files), not getattr(args, "quiet", False)) as progress:
         if jobs > 1:
             results: list[Any] = _on_workers(jobs, process, files, args, progress.advance)
@@ -119,13 +127,13 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
             for path in files:
                 results.append(_job(process, path, args))
                 progress.advance(len(results))
-    worst = 0
+    worst: int = ExitStatus.OK
     reports: list[tuple[dict, list[str]]] = []
     would_change = 0
     for path, result in zip(files, results, strict=True):
         if isinstance(result, Failure):
             _report_failure(result.message)
-            worst = _worse(worst, result.status)
+            worst = worse(worst, result.status)
             continue
         file_args = per_file_args(args, path, files) if len(files) > 1 else args
         file_args.report_sink = reports
@@ -133,13 +141,11 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
             status = deliver(file_args, result)
         except PtofixError as exc:
             _report_failure(exc.format())
-            status = 2
+            status = ExitStatus.ERROR
         if getattr(args, "check", False) and isinstance(result, Processed) and result.text != result.source.text:
             would_change += 1
-        worst = _worse(worst, status)
-    from .output import json_report_on_stderr
+        worst = worse(worst, status)
     if getattr(args, "check", False) and not json_report_on_stderr(args):
-        from .output import write_stderr
         write_stderr(f"{would_change} of {len(files)} files would change\n")
     _write_report(args, reports, files)
     return worst
@@ -147,14 +153,12 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
 
 def _write_report(args: argparse.Namespace, reports: list[tuple[dict, list[str]]], files: list[str]) -> None:
     """The call's one report over the files delivered, in the order given (reports.py)."""
-    from .output import Outputs, write_stderr, write_stdout
-    from .reports import json_document, text_lines_for_file
     if not getattr(args, "report", None):
         return
     if args.report == "json":
         body = json_document([report for report, _lines in reports], several=True)
     elif args.report == "html":
-        from .html_report import page
+        from .html_report import page  # (~3 ms of imports, only for --report html)
         body = page([report for report, _lines in reports])
     else:
         body = "".join(line + "\n" for report, lines in reports
@@ -173,7 +177,6 @@ def _write_report(args: argparse.Namespace, reports: list[tuple[dict, list[str]]
 def _report_failure(message: str) -> None:
     """One file's error on stderr. A stderr that cannot take it (a full disk) does not stop the
     other files: they are still written, and the exit status tells of the failure."""
-    from .output import write_stderr
     try:
         write_stderr(message.rstrip("\n") + "\n")
     except PtofixError:
@@ -192,7 +195,6 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from .signals import terminate_as_interrupt
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
     results: list[Any] = []
     broken = False
@@ -208,11 +210,11 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
                     advance(len(results))
                 except BrokenProcessPool:
                     broken = True
-                    results.append(Failure(f"{path}: error: the worker process running it ended abruptly "
-                                           "(killed, or out of memory?): nothing was written for it", 3))
+                    message = Diagnostic("error", "the worker process running it ended abruptly (killed, or out of "
+                                         "memory?): nothing was written for it", SourceText("", path)).format()
+                    results.append(Failure(message, ExitStatus.INTERNAL))
         except BaseException:
             # (A second Ctrl-C or SIGTERM here would leave the workers running and the exit waiting.)
-            from .signals import hold_interrupts
             hold_interrupts()
             _stop(pool, workers)
             raise
@@ -228,7 +230,6 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
 def _start_worker() -> None:
     import signal
 
-    from .signals import die_with_parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # (A worker is forked while the parent turns SIGTERM/SIGHUP into an exception, which the pool
     # would catch as one job's failure and go on: here they end the worker, as _stop expects.)
@@ -250,19 +251,8 @@ def _stop(pool: Any, workers: list) -> None:
             worker.join()
 
 
-# Exit statuses from the least to the most severe: `check`'s 4 (no race shown, but a function it
-# could not verify) is below 1 (races found), 2 (bad input) and 3 (internal error).
-_SEVERITY = {status: rank for rank, status in enumerate((0, 4, 1, 2, 3))}
-
-
-def _worse(a: int, b: int) -> int:
-    """The more severe of two exit statuses (any other value is the most severe)."""
-    return max(a, b, key=lambda status: _SEVERITY.get(status, len(_SEVERITY)))
-
-
 def deliver_processed(args: argparse.Namespace, result: Processed, extra: list | None = None) -> int:
     """Warnings first, then the file(s) and the report, through the one writer."""
-    from .output import deliver, write_stderr
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
     if result.reads:

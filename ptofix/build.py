@@ -25,13 +25,26 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .output import write_stderr, write_stdout
+from .cpp.barriers import normalize_patterns
+from .cpp_fixes import cpp_passes_from_args, fix_cpp, kept_notes, text_report
+from .exit_status import ExitStatus
+from .frontends import PARSERS
+from .input_kind import require
+from .ir.model import ptoas_arch
+from .ir.parser import parse_ir
+from .ir.pipes import INIT_OPS
+from .ir.versions import VERSIONS, resolve
+from .output import Outputs, check_output_path, write_atomically, write_stderr, write_stdout
+from .pass_manager import build_pass, pass_options, run_pipeline
 from .pto.tpipe import HEADER_RELPATH
+from .sidecar import SUFFIX as SIDECAR_SUFFIX
+from .sidecar import VERSION as SIDECAR_VERSION
+from .sidecar import input_sidecar_candidates, sidecar_text, with_input_sidecar
 from .signals import Terminated, die_with_parent
-from .source import MAX_INPUT_BYTES, PtofixError, SourceText
+from .source import MAX_INPUT_BYTES, PtofixError, SourceText, read_source, too_deep
 
 if TYPE_CHECKING:
     from .ir.model import Module
@@ -212,7 +225,6 @@ def locate_key(text: str, path: list[str]) -> int | None:
 
 
 def _parse_toml(path: str) -> tuple[SourceText, dict[str, Any]]:
-    from .source import read_source
     source = read_source(path)
     if source.text.startswith("\ufeff"):
         # A BOM, which editors may write and TOML does not allow: read as a blank (offsets stay).
@@ -229,7 +241,6 @@ def _parse_toml(path: str) -> tuple[SourceText, dict[str, Any]]:
             raise PtofixError(f"bad TOML: {msg[:m.start()].strip()}", source, min(offset, len(source.text))) from None
         raise PtofixError(f"bad TOML: {msg}", source) from None
     except RecursionError:
-        from .source import too_deep
         raise too_deep(source, "bad TOML") from None
     return source, data
 
@@ -347,12 +358,10 @@ def _config_value(config: Config, info: OptionInfo, raw: Any) -> Any:
 
 
 def _check_patterns(text: str) -> None:
-    from .cpp.barriers import normalize_patterns
     normalize_patterns(text)
 
 
 def _check_version(text: str) -> None:
-    from .ir.versions import resolve
     resolve(text)
 
 
@@ -490,7 +499,7 @@ class Artefacts:
 
     @property
     def sidecar(self) -> str:
-        return self.path(".slots.json")
+        return self.path(SIDECAR_SUFFIX)
 
     @property
     def cpp(self) -> str:
@@ -538,7 +547,6 @@ class DetectedVersion:
     def note(self, tool: str) -> str:
         if self.exact:
             return f"target ptoas {self.name} (from '{tool} --version': {self.printed!r})"
-        from .ir.versions import resolve
         known = resolve(self.name) if self.name else None
         label = self.name if known is None or known.number is None or str(self.name).startswith("v") \
             else f"{self.name} (v{known.number[0]}.{known.number[1]})"
@@ -555,7 +563,6 @@ def ptoas_version(ptoas: str) -> DetectedVersion:
 
     A number ptofix does not list maps to the newest version it knows that is not after it.
     """
-    from .ir.versions import VERSIONS, resolve
     try:
         # (In a process group of its own, as the stages: a hanging probe leaves no process behind.)
         proc = _run_as_group([ptoas, "--version"], timeout=30)
@@ -591,7 +598,6 @@ def _target_against_ptoas(target: str, settings: Settings, ptoas: str) -> list[s
     """Notes on a stated target that is not the ptoas the build runs; an error when that ptoas is
     older than the target, because canonicalize then prints ops or operands it cannot parse (ptoas
     2026-04-17, which says 0.27, rejects the ``pto.declare_global`` a v0.45 target keeps)."""
-    from .ir.versions import resolve
     wanted = resolve(target)
     detected = ptoas_version(ptoas)
     if detected.name is None:
@@ -670,7 +676,6 @@ def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str
 def pipeline_spec(passes: list) -> str:
     """The passes as a ``ptofix opt -p`` pipeline: every non-empty text option, every other one
     that differs from its default (`translation-unit=false`)."""
-    from .pass_manager import pass_options
     items = []
     for p in passes:
         opts = []
@@ -872,7 +877,6 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
         record["failed"] = True
         raise StageFailedWithRecord(stage, code, record)
     if stdout_path is not None:
-        from .output import write_atomically
         # ptoas's bytes as it printed them: the next stage refuses what is not UTF-8, as `ptofix run` does.
         write_atomically(stdout_path, proc.stdout, "build artefact")
         record["output"] = stdout_path
@@ -888,7 +892,6 @@ class StageFailedWithRecord(StageFailed):
 
 
 def write_report(path: str, report: dict[str, Any]) -> None:
-    from .output import write_atomically
     write_atomically(path, json.dumps(report, indent=2) + "\n", "build report")
 
 
@@ -915,7 +918,6 @@ class Plan:
 
 def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo]) -> Plan:
     """Resolve the target version, the tools, the passes and the commands (runs only `ptoas --version`)."""
-    from .ir.versions import resolve
     if not args.output_dir:
         raise PtofixError("build needs an output directory: -o OUT_DIR (or output-dir in the config file)")
     notes: list[str] = []
@@ -1041,7 +1043,6 @@ def check_slot_values_against_ir(plan: Plan, module: Module) -> None:
     """A LocalSlotNum above the SlotNum of the pipes it would go to fails at stage 3: refused
     before OUT_DIR is touched (every pipe's value against each init's slot_num, a per-FlagID one
     against the largest). ``module``: the input IR, as check_arch read it."""
-    from .ir.pipes import INIT_OPS
     passes = [p for p in plan.passes if getattr(p, "name", "") == "local-slot-num" and p.map]
     if not passes:
         return
@@ -1104,7 +1105,6 @@ def named_inputs(args: argparse.Namespace, settings: Settings, table: dict[str, 
     if settings.config is not None:
         inputs.append(("the config file", settings.config.path))
     inputs += [("a pyproject.toml the config search read", path) for path in settings.passed_over]
-    from .commands.canonicalize import input_sidecar_candidates
     # (One that is an artefact path of this build, `kern.slots.json` of `build kern -o .`, is an
     # earlier build's, which check_output_dir tells apart from a file of the user's.)
     artefacts = {_entry(path) for path in art.all()}
@@ -1177,7 +1177,6 @@ def _defined_macros(flags: list[str]) -> list[str]:
 def cpp_passes(args: argparse.Namespace, art: Artefacts, table: dict[str, OptionInfo], settings: Settings) -> list:
     """The C++ passes, as `ptofix run` builds them, with the LocalSlotNum intent defaulting to the
     canonicalized IR and its sidecar (``--ir=``, empty, turns the IR matching off)."""
-    from .cpp_fixes import cpp_passes_from_args
     for key, path in (("ir", art.canon), ("sidecar", art.sidecar)):
         info = table.get(key)
         if info is None:
@@ -1241,7 +1240,6 @@ def check_output_dir(art: Artefacts, depfile: str | None = None) -> None:
     """OUT_DIR is (or can be created as) a writable directory, no artefact path in it is anything
     but a regular file, and the depfile can be written (its directory too is created if need
     be: it is often OUT_DIR itself). Creates nothing."""
-    from .output import check_output_path
     if depfile:
         depfile_dir = os.path.dirname(os.path.abspath(depfile)) if "\0" not in depfile else ""
         if depfile_dir and not os.path.lexists(depfile_dir):
@@ -1384,10 +1382,6 @@ def check_arch(plan: Plan, source: SourceText) -> Module:
             other_arch = value
         elif word.startswith("@"):
             response_file = word
-    from .input_kind import require
-    from .ir.model import ptoas_arch
-    from .ir.parser import parse_ir
-    from .ir.pipes import INIT_OPS
     require(source, "mlir")
     module = parse_ir(source)
     inits = [op for op in module.walk() if op.name in INIT_OPS]
@@ -1397,11 +1391,11 @@ def check_arch(plan: Plan, source: SourceText) -> Module:
     stated_valid = module_arch is not None and module_arch.strip().lower() in ("a3", "a5")
     # The value the option takes when the module's arch does not decide (the last spelling wins).
     flag_arch = cli_arch if cli_arch is not None else (None if stated_valid else other_arch)
-    for pass_ in plan.passes:
+    for index, pass_ in enumerate(plan.passes):
         if getattr(pass_, "name", "") == "local-slot-num":
             # The arch ptoas compiles for. The pass then need not guess it from the C++.
-            pass_.pto_arch = ptoas_arch(flag_arch) if flag_arch and flag_arch.lower() in ("a3", "a5") \
-                else module.target_arch()
+            arch = ptoas_arch(flag_arch) if flag_arch and flag_arch.lower() in ("a3", "a5") else module.target_arch()
+            plan.passes[index] = replace(pass_, pto_arch=arch)
     if response_file is not None and cli_arch is None and not stated_valid:
         raise PtofixError(f"ptoas runs with the response file '{response_file}', which may set --pto-arch for a "
                           "module that states no arch: canonicalize and the LocalSlotNum pass prepare the pipes "
@@ -1486,7 +1480,6 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say, held: list[int], no
                 pass
         raise
     report["status"] = "ok"
-    from .output import Outputs
     final = Outputs(inputs=plan.deps)
     if plan.depfile:
         report["depfile"] = {"path": plan.depfile, "deps": plan.deps}
@@ -1504,7 +1497,7 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say, held: list[int], no
         final.add(plan.depfile, depfile_text(targets, plan.deps), "depfile")
     final.commit()
     say(f"report {art.report}")
-    return 0
+    return ExitStatus.OK
 
 
 _LEADING_COMMENTS = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.S)
@@ -1528,11 +1521,6 @@ def _check_starts_as_cpp(cpp: SourceText) -> None:
 
 def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int], note=None) -> None:
     """``say`` prints a progress line, ``note`` a diagnostic line as it is (None: to stderr)."""
-    from .cpp_fixes import fix_cpp, kept_notes, text_report
-    from .frontends import PARSERS
-    from .output import Outputs, write_atomically
-    from .pass_manager import build_pass, run_pipeline
-    from .source import read_source
 
     art = plan.art
     total = 4 if plan.bisheng_cmd else 3
@@ -1545,8 +1533,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int], note=N
     for warning in outcome.warnings:
         write_stderr(warning + "\n")
     canon_report = outcome.reports[0]
-    sidecar = canon_report.get("sidecar", {"version": 1, "pipes": []})
-    from .commands.canonicalize import with_input_sidecar
+    sidecar = canon_report.get("sidecar", {"version": SIDECAR_VERSION, "pipes": []})
     # Canonical input whose values went to its own sidecar: they come along.
     used: list[str] = []
     sidecar = with_input_sidecar(sidecar, outcome.text, plan.input, used)
@@ -1560,7 +1547,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int], note=N
     prepare_output_dir(art, plan.depfile, report)
     first = Outputs(inputs=plan.deps)
     first.add(art.canon, outcome.text, "build artefact")
-    first.add(art.sidecar, json.dumps(sidecar, indent=2) + "\n", "build artefact")
+    first.add(art.sidecar, sidecar_text(sidecar), "build artefact")
     first.commit()
     report["artefacts"].update(canon=art.canon, sidecar=art.sidecar)
     report["stages"].append({"stage": "canonicalize", "output": art.canon, "changed": outcome.text != source.text,

@@ -2,7 +2,7 @@
 
 Each command lives in ``ptofix/commands/<name>.py`` with ``add_parser(subparsers)`` and
 ``run(args) -> int``. Heavy imports (lark, numpy) happen inside ``run`` so start-up stays fast.
-Exit status: see :data:`EXIT_STATUS` (also printed by ``ptofix --help``).
+Exit status: :class:`ptofix.exit_status.ExitStatus` (also printed by ``ptofix --help``).
 """
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import os
 import sys
 
 from . import regex_cache
-from .source import PtofixError
+from .exit_status import ExitStatus, internal_error, stopped_by
+from .output import discard_stdout
+from .source import Diagnostic, PtofixError
 
 # Order is the order shown in --help.
 COMMANDS = ["run", "check", "opt", "canonicalize", "build", "simulate"]
@@ -40,8 +42,6 @@ exit status:
        first, nothing is half-written)
   build only: a failing ptoas/bisheng stops the build with that tool's own exit status."""
 
-EXIT_OK, EXIT_CHANGED, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
@@ -70,7 +70,7 @@ def _fast_arguments(argv: list[str]) -> argparse.Namespace | None:
     """The common ``run`` command lines, read without argparse (start-up), or None."""
     if _command_of(argv) != "run":
         return None
-    from .commands.run import fast_arguments
+    from .commands.run import fast_arguments  # (~1 ms of imports, only for `run` command lines)
     values = fast_arguments(argv)
     if values is None:
         return None
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             args = parser.parse_args(argv)
             if not getattr(args, "command", None):
                 parser.print_help()
-                return EXIT_ERROR
+                return ExitStatus.ERROR
         debug = bool(getattr(args, "debug", False))
         _include_directories(getattr(args, "include_dirs", None) or [])
         # SIGTERM/SIGHUP (a CI cancel, a closed terminal) unwind like Ctrl-C: outputs being written
@@ -143,12 +143,12 @@ def main(argv: list[str] | None = None) -> int:
             return args.handler(args)
     except PtofixError as exc:
         _stderr(exc.format() + "\n")
-        return EXIT_ERROR
+        return ExitStatus.ERROR
     except BrokenPipeError:
         # The reader went away (`ptofix ... | head`): not an error. Point stdout at /dev/null so
         # that the interpreter's final flush does not complain again.
         discard_stdout()
-        return EXIT_OK
+        return ExitStatus.OK
     except KeyboardInterrupt as stop:
         # (SIGTERM/SIGHUP while workers or tools ran: 128 + the signal, as a shell reports it.)
         signum = getattr(stop, "signum", None)
@@ -157,18 +157,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             import signal
             _stderr(f"ptofix: stopped by {signal.Signals(signum).name}\n")
-        return EXIT_INTERRUPTED if signum is None else 128 + signum
+        return ExitStatus.INTERRUPTED if signum is None else stopped_by(signum)
     except RecursionError:
         # Bad input, as for one of several files (batch.py): the parsers turn the nesting they know
         # into a located error first; this is for what they do not.
-        _stderr("ptofix: error: input nested too deeply\n")
+        _stderr(Diagnostic("error", "input nested too deeply").format() + "\n")
         if debug:
             import traceback
             _stderr(traceback.format_exc())
-        return EXIT_ERROR
+        return ExitStatus.ERROR
     except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into exit 3
         _internal(f"{type(exc).__name__}: {exc}", debug)
-        return EXIT_INTERNAL
+        return ExitStatus.INTERNAL
 
 
 def _unwind_on_interrupt() -> None:
@@ -204,8 +204,7 @@ def _stderr(text: str) -> None:
 
 
 def _internal(what: str, debug: bool) -> None:
-    first = what.splitlines()[0] if what else what
-    _stderr(f"ptofix: internal error: {first} (please report)\n")
+    _stderr(internal_error(what) + "\n")
     if debug:
         import traceback
         _stderr(traceback.format_exc())
@@ -244,7 +243,7 @@ def console_main() -> None:
     # the stream error as it always did.
     status = _flush_stdout(status)
     regex_cache.save()
-    interrupted = status in (EXIT_INTERRUPTED, 128 + 15, 128 + 1)     # Ctrl-C, SIGTERM, SIGHUP
+    interrupted = status in (ExitStatus.INTERRUPTED, stopped_by(15), stopped_by(1))     # Ctrl-C, SIGTERM, SIGHUP
     if not interrupted and ("concurrent.futures" in sys.modules or "multiprocessing" in sys.modules):
         # (A normal exit joins a worker pool's threads. After an interrupt the workers are already
         # ended and nothing is left to write, and the pool's queue threads may wait forever on a
@@ -269,21 +268,11 @@ def _flush_stdout(status: int) -> int:
         discard_stdout()
     except OSError as exc:
         discard_stdout()
-        _stderr(f"ptofix: error: cannot write the output to stdout: {exc.strerror or exc}\n")
-        return max(status, EXIT_ERROR)
+        _stderr(Diagnostic("error", f"cannot write the output to stdout: {exc.strerror or exc}").format() + "\n")
+        return max(status, ExitStatus.ERROR)
     except ValueError:      # closed by the command
         pass
     return status
-
-
-def discard_stdout() -> None:
-    """Point stdout at /dev/null, so that nothing still buffered there fails again at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ Spellings: ``--local-slot-num 2`` (every pipe) or ``--local-slot-num 0=2,4=2`` (
 from __future__ import annotations
 
 from .batch import count_argument
+from .pass_manager import build_pass
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ _COMMA_LISTS = ("local_slot_num", "unit_flag")
 def add_local_slot_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the LocalSlotNum options to ``parser`` (an option the parser already has is left as it is)."""
     existing = set(getattr(parser, "_option_string_actions", {}))
+    # Here, not at the top: help_format imports argparse (~6 ms), which the plain `run` command lines skip.
     from .help_format import CommaListAction
     group = parser.add_argument_group("TPipe LocalSlotNum (pass local-slot-num)")
     for flag, dest, kwargs in _OPTIONS:
@@ -90,7 +92,6 @@ def local_slot_pass_from_args(args: argparse.Namespace) -> Any | None:
                 "tpipe_order", "pto_lib", "unit_flag")
     if all(get(name) in (None, "") for name in triggers):
         return None
-    from ptofix.pass_manager import build_pass
     options: dict[str, str] = {}
     for option, name in (("map", "local_slot_num"), ("ir", "local_slot_ir"), ("sidecar", "local_slot_sidecar"),
                          ("target-ptoas", "target_ptoas"), ("default", "default_local_slot_num"),

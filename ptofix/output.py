@@ -22,7 +22,10 @@ import stat
 import sys
 from collections.abc import Callable, Iterable
 
-from .source import PtofixError, SourceText
+from .exit_status import ExitStatus
+from .pto.tpipe import HEADER_RELPATH
+from .reports import json_document, text_lines_for_file
+from .source import FILES_READ, PtofixError, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -248,11 +251,9 @@ def _unchanged_since_read(item: _Item) -> None:
 def read_by_this_run(args: argparse.Namespace | None = None) -> list[str]:
     """The files this command read (or will read, in its workers) besides its input files: the
     options that name one, and every file read so far. No output may replace one of them."""
-    from .source import FILES_READ
     named = [getattr(args, dest, None) for dest in ("local_slot_ir", "local_slot_sidecar")] if args else []
     pto_lib = getattr(args, "pto_lib", None) if args else None
     if pto_lib:
-        from .pto.tpipe import HEADER_RELPATH
         named.append(os.path.join(pto_lib, HEADER_RELPATH))
     return [path for path in named if path] + sorted(FILES_READ)
 
@@ -462,10 +463,19 @@ def write_stdout(text: str) -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        from .cli import discard_stdout
         discard_stdout()
         raise PtofixError(f"cannot write the output to stdout: {exc.strerror or exc}") from None
 
+
+
+def discard_stdout() -> None:
+    """Point stdout at /dev/null, so that nothing still buffered there fails again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _descriptor(stream) -> int:
@@ -615,11 +625,10 @@ def report_body(args: argparse.Namespace, report: dict[str, Any], text_lines: li
     fmt = getattr(args, "report", None)
     if not fmt:
         return None
-    from .reports import json_document, text_lines_for_file
     if fmt == "json":
         return json_document([report])
     if fmt == "html":
-        from .html_report import page
+        from .html_report import page  # (~3 ms of imports, only for --report html)
         return page([report])
     path = report.get("file")
     lines = text_lines_for_file(text_lines, path) if isinstance(path, str) and path else text_lines
@@ -651,10 +660,10 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
     outputs = Outputs(inputs=[source.path], others=[*getattr(args, "other_inputs", ()), *read_by_this_run(args)])
     stdout_text: str | None = None
     if args.check:
-        status = 1 if changed else 0
+        status = ExitStatus.CHANGED if changed else ExitStatus.OK
     elif args.diff:
         stdout_text = unified_diff(source.text, new_text, source.path)
-        status = 0
+        status = ExitStatus.OK
     elif args.in_place:
         if source.path == "<stdin>":
             raise PtofixError("-i needs a file, not stdin")
@@ -662,13 +671,13 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
         if changed:
             outputs.add(target.path, new_text, "input file (-i)", may_be_input=True,
                         expected=source.text.encode("utf-8", "surrogateescape"))
-        status = 0
+        status = ExitStatus.OK
     elif args.output and args.output != "-":
         outputs.add(args.output, new_text, "output", may_be_input=True)
-        status = 0
+        status = ExitStatus.OK
     else:
         stdout_text = new_text
-        status = 0
+        status = ExitStatus.OK
     for path, data, what in extra:
         outputs.add(path, data, what)
     if report is not None and _collected(args, report, text_lines or []):

@@ -1,7 +1,7 @@
 """Pass registry and pipelines (modelled on xDSL: one pass a file, `-p a,b{k=v}` pipelines).
 
-A pass is a :class:`~ptofix.record.Record` whose fields are its options (not a dataclass: importing
-dataclasses costs every `ptofix` run several ms of start-up). It declares which artefact it works on
+A pass is a frozen dataclass whose fields are its options (each pass class is decorated with
+``@dataclass(frozen=True)`` too: its options cannot change once it is built). It declares which artefact it works on
 (``kind = "cpp"`` for ptoas C++ or ``"mlir"`` for PTO IR), reads the parsed model and returns a
 :class:`PassResult` with edits; it never touches text. :func:`run_pipeline` parses, runs each pass,
 applies edits in one place and re-parses before the next pass.
@@ -14,29 +14,31 @@ from __future__ import annotations
 
 import importlib
 import re
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar  # at run time: dataclasses reads ClassVar to tell options from class constants
 
 from .interpreter import gc_paused, recursion_headroom
-from .record import Record
 from .source import Edit, PtofixError, SourceText, apply_edits
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any, ClassVar
 
     Parser = Callable[[SourceText], Any]
 
 
-class PassResult(Record):
-    edits: list[Edit] = []           # a Record copies list and dict defaults per instance
-    report: dict[str, Any] = {}
-    warnings: list[str] = []
+@dataclass
+class PassResult:
+    edits: list[Edit] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
-class Pass(Record):
-    """Base class. Subclasses declare their options as annotated fields with defaults (keyword or
-    positional arguments), a class-level ``name``, and check option values in ``__post_init__``
-    (raising ValueError)."""
+@dataclass(frozen=True)
+class Pass:
+    """Base class. Subclasses are ``@dataclass(frozen=True)`` classes that declare their options as
+    annotated fields with defaults (keyword or positional arguments), a class-level ``name``, and
+    check option values in ``__post_init__`` (raising ValueError)."""
 
     name: ClassVar[str] = ""
     kind: ClassVar[str] = "cpp"
@@ -117,10 +119,7 @@ def _split_options(body: str) -> list[str]:
 
 def pass_options(cls: type[Pass]) -> dict[str, Any]:
     """A pass's options in declaration order: field name -> annotation (a string, as written)."""
-    annotations: dict[str, Any] = {}
-    for klass in reversed(cls.__mro__):
-        annotations.update(klass.__dict__.get("__annotations__", {}))
-    return {name: annotations[name] for name in cls._fields}
+    return {option.name: option.type for option in fields(cls)}
 
 
 def build_pass(name: str, options: dict[str, str]) -> Pass:
@@ -155,7 +154,8 @@ def _convert(raw: str, annotation: Any, pass_name: str, key: str) -> Any:
     return raw
 
 
-class PipelineOutcome(Record):
+@dataclass(frozen=True)
+class PipelineOutcome:
     text: str
     reports: list[dict[str, Any]]
     warnings: list[str]

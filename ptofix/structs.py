@@ -7,7 +7,7 @@ generated code (a class built at import by a decorator or a metaclass stays a sl
 Interpreted, the slots keep instances as small and as closed to new attributes as the native
 ones. ``tests/test_structs.py`` checks that the four spellings of each class agree.
 
-``_fields`` also drives ``__repr__`` and generic walks (``fields()`` in ``ptofix.record``);
+``_fields`` also drives ``__repr__`` and generic walks (the tests compare statement trees by it);
 ``_hidden`` names the fields ``__repr__`` leaves out.
 """
 from __future__ import annotations

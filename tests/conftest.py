@@ -10,9 +10,25 @@ CORPUS = os.path.join(SHARED, "corpus")
 
 @pytest.fixture
 def corpus_dir():
+    """The corpus directory; the test is skipped when it is absent (and marked ``corpus``)."""
     if not os.path.isdir(CORPUS):
         pytest.skip("../shared/corpus is not present")
     return CORPUS
+
+
+def reads_the_corpus(item: pytest.Item) -> bool:
+    """A test reads the corpus when it takes ``corpus_dir``, or skips without it (a ``skipif`` whose
+    reason names the corpus), or says so with ``@pytest.mark.corpus`` (a test that looks its files
+    up itself)."""
+    if "corpus_dir" in getattr(item, "fixturenames", ()):
+        return True
+    return any("corpus" in str(mark.kwargs.get("reason", "")) for mark in item.iter_markers("skipif"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if reads_the_corpus(item):
+            item.add_marker(pytest.mark.corpus)
 
 
 def in_place_gu_barriers(text):
@@ -34,9 +50,8 @@ def in_place_gu_barriers(text):
 def ast_shape(node):
     """Comparable form of a statement AST (type name, fields, exact offsets)."""
     from ptofix.cpp import stmt_parser
-    from ptofix.record import fields
     if isinstance(node, stmt_parser.Node):
-        return (type(node).__name__, tuple(sorted((k, ast_shape(v)) for k, v in fields(node).items())))
+        return (type(node).__name__, tuple(sorted((k, ast_shape(getattr(node, k))) for k in node._fields)))
     if isinstance(node, list):
         return tuple(ast_shape(x) for x in node)
     return node

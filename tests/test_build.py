@@ -1307,6 +1307,7 @@ def test_two_sidecars_that_claim_one_ir_and_disagree_are_refused(tools, tmp_path
                  "--no-compile") == 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="process groups")
 def test_an_interrupted_tool_takes_its_children_with_it(tmp_path):
     """A compiler driver's child (its linker) writes the library after the driver's own work: an

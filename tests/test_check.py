@@ -73,6 +73,7 @@ def corpus_kernels(corpus_dir: str):
         yield os.path.relpath(path, corpus_dir), text, model
 
 
+@pytest.mark.slow
 def test_corpus_race_list(corpus_dir):
     found = {}
     for rel, _text, model in corpus_kernels(corpus_dir):
@@ -108,6 +109,7 @@ def _sim_status(path: str, text: str, rel: str) -> str:
         return "cannot run: " + str(exc)
 
 
+@pytest.mark.slow
 def test_simulator_on_every_flagged_file(corpus_dir):
     """Every race check reports on a file the simulator runs is confirmed by it, and the --fix
     output of such a file simulates equal."""

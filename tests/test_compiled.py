@@ -307,6 +307,7 @@ def test_a_global_tensor_shape_with_a_floating_dimension_is_not_static():
         assert result.text == text, dim                # kept: the TLOAD may not rewrite all of v1
 
 
+@pytest.mark.slow
 def test_a_signal_during_a_long_compiled_stretch_ends_the_run_at_once(tmp_path):
     """Compiled code runs no Python signal handler: the analysis calls an interpreted checkpoint
     every few hundred statements (signals.checkpoint), so SIGTERM and Ctrl-C still end a run at

@@ -405,6 +405,7 @@ def test_unnamed_and_variadic_parameters_match_the_grammar(text):
         assert fast is not fast_expr.FALLBACK
 
 
+@pytest.mark.slow
 def test_fast_path_builds_the_grammars_ast_for_every_corpus_statement(corpus_dir):
     """The regex fast path may stay in front of lark only if it builds the identical AST (spans
     included) for every statement it accepts; checked over every distinct corpus statement."""

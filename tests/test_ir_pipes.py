@@ -7,10 +7,10 @@ from ptofix.ir.pipes import (
     effective_local_slot_num,
     effective_slot_num,
     pipe_inits,
-    sidecar_problem,
     tpipe_token,
 )
 from ptofix.ir.versions import resolve
+from ptofix.sidecar import sidecar_problem
 from ptofix.source import PtofixError
 
 

@@ -49,6 +49,7 @@ def outcome(src: str, lazy: bool, patterns: frozenset = frozenset({"auto"})):
                        if any(lo <= stmt.span.start < hi for lo, hi in spans)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("patterns", [frozenset({"auto"}), frozenset({"gu"})])
 def test_corpus_decisions_equal_the_full_analysis(corpus_dir, patterns):
     files = sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True))

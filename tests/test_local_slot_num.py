@@ -382,6 +382,7 @@ def _fa03_as_older_ptoas_printed_it(tmp_path) -> tuple[str, str]:
     return str(path), original
 
 
+@pytest.mark.corpus
 def test_real_fa_kernel_ir_sets_the_intended_pipes_with_no_other_flag(tmp_path, capsys):
     """The IR carries local_slot_num = 1 on two of the three pipes of each side; the C++ numbers them
     as the ptoas that made it did, not as the newest rule (the default): the shapes pair up one to

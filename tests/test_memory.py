@@ -3,6 +3,7 @@ import glob
 import os
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -137,6 +138,7 @@ def _concatenation(models, rename):
     return "".join(parts)
 
 
+@pytest.mark.slow
 def test_groups_decide_as_the_whole_file_on_the_corpus(corpus_dir):
     for path, _, model in _corpus_models(corpus_dir):
         assert _by_groups(model, {"auto"}) == _whole_file(model, {"auto"}), path

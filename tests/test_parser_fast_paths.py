@@ -238,6 +238,7 @@ def test_the_fast_paths_possessive_atom_matches_as_the_plain_one(body):
 @given(st.lists(st.sampled_from(["and", "or", "not", "compl", "bit", "xor", "_eq", "a", "x", "1", "$", " ", "(", "::",
                                  "é", "١", "_", "RowMajor", "Layout", "bitand", "bitor", "n", "o", "c"]),
                 max_size=10).map("".join))
+@pytest.mark.slow
 def test_the_alternative_token_search_is_skipped_only_where_it_finds_none(text):
     from ptofix.cpp import stmt_parser as A
     assert A._may_spell_alternative_token(text) == (A._ALTERNATIVE_TOKEN.search(text) is not None)

@@ -43,6 +43,7 @@ def _real_ptoas():
 
 VERSION = _real_ptoas()
 needs_ptoas = pytest.mark.skipif(VERSION is None, reason="set PTOAS to a real ptoas executable (prints 'ptoas X.Y')")
+pytestmark = pytest.mark.ptoas
 
 
 def _canonicalize(path: Path, out: Path) -> subprocess.CompletedProcess:
@@ -128,6 +129,7 @@ def _normalise(text: str) -> str:
 
 
 @needs_ptoas
+@pytest.mark.corpus
 def test_corpus_of_the_same_version_is_present_or_skipped():
     if not os.path.isdir(CORPUS):
         pytest.skip("../shared/corpus is not present")
@@ -136,6 +138,7 @@ def test_corpus_of_the_same_version_is_present_or_skipped():
 
 
 @needs_ptoas
+@pytest.mark.corpus
 @pytest.mark.parametrize("rel", _corpus_pairs() or ["-"])
 def test_corpus_same_cpp_after_canonicalize(rel, tmp_path):
     if rel == "-":

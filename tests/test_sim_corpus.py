@@ -10,6 +10,8 @@ import pytest
 
 from ptofix.sim.runner import SimOptions, simulate
 
+pytestmark = pytest.mark.corpus
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 KERNELS = [

@@ -36,6 +36,7 @@ def removed(text: str) -> int:
     return text.count("ptofix: removed")
 
 
+@pytest.mark.slow
 @needs_corpus_fa
 def test_fa_vector_output_matches_numpy_reference():
     r = fa_check(CORPUS_FA, "v6", head_dim=128, **FA02)
@@ -47,6 +48,7 @@ def test_fa_vector_output_matches_numpy_reference():
     assert not bad.ok
 
 
+@pytest.mark.slow
 @needs_corpus_fa
 def test_fa_rewrite_by_the_pass_is_confirmed(tmp_path):
     # (auto only: gu removes nothing here, its chains run over tiles past the 192 KiB UB.)

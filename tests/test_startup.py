@@ -12,12 +12,12 @@ FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 
 # Modules a one-file `run` has no use for: the worker pool (only -j N over several files), the
-# simulator's numpy, the statement grammar's lark (the fast path parses the FA kernel), and
-# dataclasses/secrets (start-up cost of several ms each; the run path uses neither), and argparse
+# simulator's numpy, the statement grammar's lark (the fast path parses the FA kernel), secrets
+# (several ms of start-up; the run path has no use for it), and argparse
 # with gettext and locale (the plain `run` command lines are read without it). (typing is imported:
 # the compiled modules' NamedTuples are typing's, ~1.7 ms, which mypyc compiles and ptofix.ntuple's
 # are not.)
-NOT_IMPORTED = ("multiprocessing", "concurrent.futures", "numpy", "lark", "dataclasses", "secrets", "argparse",
+NOT_IMPORTED = ("multiprocessing", "concurrent.futures", "numpy", "lark", "secrets", "argparse",
                 "gettext", "locale")
 
 PROBE = """
@@ -45,6 +45,7 @@ def test_one_file_run_imports_no_pool_numpy_or_lark(tmp_path):
     assert out.read_text(encoding="utf-8").count("pipe_barrier(PIPE_V);") < original.count("pipe_barrier(PIPE_V);")
 
 
+@pytest.mark.corpus
 def test_corpus_fa_kernel_with_a_ternary_loop_bound_runs_without_lark(tmp_path):
     # The corpus's largest FA kernel computes loop bounds with `c ? a : b` (a declaration and two
     # for conditions): the fast expression parser builds those, so lark stays unloaded.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 
+import pytest
 from conftest import ROOT
 
 from ptofix.cpp import lark_ast
@@ -92,6 +93,7 @@ def _names_by_walk(node) -> tuple:
     return tuple(dict.fromkeys(n.id for n in _reference_walk(node) if isinstance(n, A.Name)))
 
 
+@pytest.mark.slow
 def test_name_ids_equal_the_generic_walk_on_every_corpus_statement(corpus_dir):
     A.forget_all_statements()
     checked = 0

@@ -4,7 +4,14 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..build import DEFAULT_PTOAS_FLAGS, ENV_VARS
+from .. import build as B
+from ..build import DEFAULT_PTOAS_FLAGS, ENV_VARS, option_table
+from ..exit_status import ExitStatus, stopped_by
+from ..help_format import HelpFormatter
+from ..local_slot_options import add_local_slot_arguments
+from ..output import write_stderr, write_stdout
+from ..signals import Terminated, terminate_as_interrupt
+from ..source import read_source
 
 HELP = "canonicalize -> ptoas -> C++ fixes -> bisheng, one step of a kernel build"
 
@@ -73,7 +80,6 @@ def _description() -> str:
 
 
 def add_parser(subparsers) -> None:
-    from ..help_format import HelpFormatter
     p = subparsers.add_parser("build", help=HELP, description=_description(),
                               formatter_class=HelpFormatter)
     p.add_argument("input", metavar="IR.mlir", help="PTO IR as the DSL printed it")
@@ -82,7 +88,6 @@ def add_parser(subparsers) -> None:
         return option in p._option_string_actions
 
     # LocalSlotNum options of `ptofix run` (helper module), so build accepts the same C++ options.
-    from ..local_slot_options import add_local_slot_arguments
     cpp = p.add_argument_group("C++ passes (as `ptofix run`)")
     cpp.add_argument("--pattern", "-P", metavar="P[,P...]",
                      help="PIPE_V barrier candidates: gu, softmax-exp-sum, softmax-sum-add, auto, none "
@@ -131,7 +136,6 @@ def add_parser(subparsers) -> None:
     out.add_argument("--no-config", action="store_true", help="ignore config files")
     out.add_argument("-q", "--quiet", action="store_true", help="no progress lines and no kept-barrier notes on stderr")
 
-    from ..build import option_table
     table = option_table(p)
     # Parse with SUPPRESS defaults so that "flag given" is visible; defaults are filled in by
     # precedence in run() (ptofix.build.resolve_settings).
@@ -143,8 +147,6 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import build as B
-    from ..output import write_stderr
 
     table = args._build_options
     settings = B.resolve_settings(args, table)
@@ -159,23 +161,20 @@ def run(args: argparse.Namespace) -> int:
         say(f"note: {note}")
     if args.dry_run:
         # The arch check refuses before anything runs; a dry run says the same.
-        from ..source import read_source
         source = read_source(plan.input)
         B.check_slot_values_against_ir(plan, B.check_arch(plan, source))
         B.check_output_dir(plan.art, plan.depfile)
         for err in plan.tool_errors:
             write_stderr(f"ptofix build: warning: {err}\n")
-        from ..output import write_stdout
         write_stdout(B.plan_text(plan, settings, table))
-        return 0
+        return ExitStatus.OK
     # A CI job cancel or `docker stop` sends SIGTERM (a closed terminal SIGHUP): stop as on Ctrl-C,
     # killing the running tool and removing a half-written library, instead of dying at once.
     import signal
 
-    from ..signals import Terminated, terminate_as_interrupt
     try:
         with terminate_as_interrupt():
             return B.execute(plan, settings, say, diagnostic)
     except Terminated as stop:
         write_stderr(f"ptofix build: stopped by {signal.Signals(stop.signum).name}\n")
-        return 128 + stop.signum
+        return stopped_by(stop.signum)

@@ -5,6 +5,8 @@ import argparse
 import sys
 from collections import Counter
 
+from ..exit_status import ExitStatus
+
 HELP = """\
 Report every pair of vector ops that may run at the same time (no PIPE_V drain between them on
 some path, loop back-edges included) and conflict in UB bytes: RAW/WAR/WAW, the hidden TMP_UB
@@ -130,12 +132,13 @@ def deliver_file(args: argparse.Namespace, result) -> int:
         if code != 0:
             return code
         if result.report.get("unfixed") or result.report["placements"]:
-            return 1      # races left, or placements no barrier can mend
+            return ExitStatus.CHANGED      # races left, or placements no barrier can mend
         return _unverified_status(result.report)
     emit_report(args, result.report, result.text_lines, inputs=(result.source.path,))
-    return 1 if result.report["races"] or result.report["placements"] else _unverified_status(result.report)
+    return ExitStatus.CHANGED if result.report["races"] or result.report["placements"] else \
+        _unverified_status(result.report)
 
 
 def _unverified_status(report: dict) -> int:
     """4 when a function could not be verified (its races are unknown: not "no race"), else 0."""
-    return 4 if report["unverified"] else 0
+    return ExitStatus.UNVERIFIED if report["unverified"] else ExitStatus.OK

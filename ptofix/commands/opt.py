@@ -3,6 +3,15 @@ from __future__ import annotations
 
 import argparse
 
+from ..batch import Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
+from ..exit_status import ExitStatus
+from ..frontends import PARSERS, parse_cpp
+from ..help_format import HelpFormatter
+from ..output import add_output_arguments, check_output_options, write_stderr, write_stdout
+from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline, run_pipeline
+from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
+from ..source import PtofixError, read_source
+
 OPT_DESCRIPTION = """\
 Run registered passes in order on FILE (C++ or PTO IR, as each pass declares). Each pass reads the
 output of the one before: local-slot-num goes before pipe-v-barrier and pipe-v-barrier-insert,
@@ -30,8 +39,6 @@ worst of them), 3 internal error (--debug shows the traceback)."""
 
 
 def add_parser(subparsers) -> None:
-    from ..help_format import HelpFormatter
-    from ..output import add_output_arguments
     parser = subparsers.add_parser(
         "opt", help="run passes by name: -p 'pass-a,pass-b{opt=value}'",
         description=OPT_DESCRIPTION,
@@ -44,36 +51,29 @@ def add_parser(subparsers) -> None:
                         help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
     parser.add_argument("--list-passes", action="store_true", help="list registered passes and exit")
     add_output_arguments(parser)
-    from ..batch import add_batch_arguments
     add_batch_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import check_output_options
-    from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
-    from ..source import PtofixError
     if args.list_passes:
-        from ..output import write_stdout
         lines = []
         for name in available_passes():
             cls = get_pass_class(name)
             lines.append(f"{name:20} [{cls.kind}] {cls.summary}\n")
         write_stdout("".join(lines))
-        return 0
+        return ExitStatus.OK
     if not args.files:
         raise PtofixError("opt needs a FILE (or --list-passes)")
     passes = [build_pass(name, options) for name, options in parse_pipeline(args.passes)]
     for pass_ in passes:
         target = getattr(pass_, "target_ptoas", None)
         if target:
-            from ..ir.versions import mapping_note, resolve
+            from ..ir.versions import mapping_note, resolve  # (~8 ms of imports, only with --target-ptoas)
             resolve(target)
             note = mapping_note(target)
             if note:
-                from ..output import write_stderr
                 write_stderr(note + "\n")
-    from ..batch import check_batch_options, run_files
     check_batch_options(args, args.files)
     if len(args.files) == 1:
         check_output_options(args)
@@ -82,17 +82,12 @@ def run(args: argparse.Namespace) -> int:
 
 def process_file(path: str, args: argparse.Namespace):
     """Run the pipeline on one file (in a worker process with -j)."""
-    from ..batch import Processed
-    from ..frontends import PARSERS
-    from ..pass_manager import build_pass, parse_pipeline, run_pipeline
-    from ..source import read_source
     passes = [build_pass(name, options) for name, options in parse_pipeline(args.passes)]
     source = read_source(path)
     models, functions = {}, None
     if getattr(args, "report", None) == "html" and passes and all(pass_.kind == "cpp" for pass_ in passes):
         # (The page draws the input's functions: the model the first pass reads, read first.)
-        from ..frontends import parse_cpp
-        from ..html_report import strips
+        from ..html_report import strips  # (~3 ms of imports, only for --report html)
         models["cpp"] = parse_cpp(source)
         functions = strips(models["cpp"])
     outcome = run_pipeline(source, passes, PARSERS, models)
@@ -103,51 +98,12 @@ def process_file(path: str, args: argparse.Namespace):
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:
-    from ..batch import deliver_processed
-    sidecars = _sidecar_outputs(args, result.source, result)
-    if not sidecars and not args.check and _stripped_pipes(result):
-        from .canonicalize import unrecorded_warnings
+    # local_slot_num values a canonicalize pass stripped go where the canonicalize command would
+    # put them (OUT.slots.json with -o OUT, FILE.slots.json with -i): rewriting must not drop them.
+    output = args.output if args.output and args.output != "-" else None
+    sidecars = pipeline_sidecar(result.source, result.text, result.report["passes"], bool(args.in_place), output,
+                                written=not (args.check or args.diff))
+    if not sidecars and not args.check and stripped_pipes(result.report["passes"]):
         how_to_keep = "give -o OUT or -i: it goes to OUT.slots.json or FILE.slots.json"
         result = result._replace(warnings=unrecorded_warnings(result.warnings, how_to_keep))
     return deliver_processed(args, result, sidecars)
-
-
-def _stripped_pipes(outcome) -> list:
-    """The sidecar entries of every canonicalize pass in the pipeline: local_slot_num values it stripped."""
-    return [entry for rep in outcome.report["passes"] if rep.get("pass") == "canonicalize"
-            for entry in rep.get("sidecar", {}).get("pipes", [])]
-
-
-def _sidecar_outputs(args: argparse.Namespace, source, outcome) -> list:
-    """local_slot_num values a canonicalize pass stripped go to the sidecar the canonicalize
-    command would write (OUT.slots.json with -o OUT, FILE.slots.json with -i), merged with what
-    it holds: rewriting the IR must not drop them."""
-    import json
-
-    from ..source import PtofixError
-    from .canonicalize import merge_sidecar
-    sidecar = None
-    canonical = [rep for rep in outcome.report["passes"] if rep.get("pass") == "canonicalize"]
-    for rep in canonical:
-        if rep.get("sidecar", {}).get("pipes"):
-            sidecar = sidecar or dict(rep["sidecar"])
-    if sidecar is not None and len({(rep.get("sidecar", {}).get("target_ptoas"), rep.get("sidecar", {}).get("arch"))
-                                    for rep in canonical}) > 1:
-        # Each pass predicted the stripped pipes' FlagIDs for its own target; the C++ side would
-        # read them for the IR's final one.
-        raise PtofixError("the pipeline's canonicalize passes name different targets and one of them stripped "
-                          "local_slot_num into the sidecar: its FlagIDs would be another ptoas's; canonicalize "
-                          "for one target", source)
-    pipes = _stripped_pipes(outcome)
-    if sidecar is None or args.check or args.diff:
-        return []
-    if args.in_place and source.path != "<stdin>":
-        path = source.path + ".slots.json"
-    elif args.output and args.output != "-":
-        path = args.output + ".slots.json"
-    else:
-        return []       # the input file is not replaced: its local_slot_num values stay there
-    sidecar["pipes"] = pipes
-    output = source.path if args.in_place else args.output
-    merged, _kept = merge_sidecar(path, sidecar, outcome.text, source.path, bool(args.in_place), output)
-    return [(path, json.dumps(merged, indent=2) + "\n", "sidecar")]

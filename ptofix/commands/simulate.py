@@ -6,6 +6,7 @@ import json
 import re
 import sys
 
+from ..exit_status import ExitStatus, internal_error
 from ..output import write_stdout
 from ..source import PtofixError
 
@@ -220,7 +221,8 @@ def add_parser(subparsers) -> None:
     p.set_defaults(handler=run)
 
 
-EXIT_EQUAL, EXIT_DIFFERENT, EXIT_INTERNAL, EXIT_RACY_ORIGINAL = 0, 1, 3, 4
+EXIT_EQUAL, EXIT_DIFFERENT, EXIT_INTERNAL, EXIT_RACY_ORIGINAL = (ExitStatus.OK, ExitStatus.CHANGED, ExitStatus.INTERNAL,
+                                                               ExitStatus.UNVERIFIED)
 
 
 def run(args) -> int:
@@ -242,7 +244,7 @@ def run(args) -> int:
         if isinstance(exc, InternalError):
             sys.stderr.write(exc.format() + "\n")
         else:
-            sys.stderr.write(f"ptofix: internal error: {type(exc).__name__}: {exc}; please report\n")
+            sys.stderr.write(internal_error(f"{type(exc).__name__}: {exc}") + "\n")
         return EXIT_INTERNAL
 
 
