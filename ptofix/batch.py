@@ -61,11 +61,13 @@ def count_argument(text: str) -> int:
     return int(text)
 
 
-def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
+QUIET_HELP = "no progress line (shown on a terminal's stderr while several FILEs take over 2 s)"
+
+
+def add_batch_arguments(parser: argparse.ArgumentParser, quiet_help: str = QUIET_HELP) -> None:
     parser.add_argument("-j", "--jobs", type=count_argument, default=1, metavar="N",
                         help="process several FILEs on N worker processes (default 1)")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="no progress line (shown on a terminal's stderr while several FILEs take over 2 s)")
+    parser.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
 
 
 def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:

@@ -50,13 +50,13 @@ def add_parser(subparsers) -> None:
                         help="the pto-isa checkout the kernel compiles with: the facts that changed across its "
                              "versions (row reductions' drains, the TPipe order) are applied as it has them "
                              "(default: those of every version)")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="no note on stderr for a file that keeps barriers its --pattern selected")
     from ..local_slot_options import add_local_slot_arguments
     add_local_slot_arguments(parser)
     add_output_arguments(parser)
-    from ..batch import add_batch_arguments
-    add_batch_arguments(parser)
+    from ..batch import QUIET_HELP, add_batch_arguments
+    # One -q for both things a run may say on stderr besides diagnostics.
+    add_batch_arguments(parser, QUIET_HELP + "; no note on stderr for a file that keeps barriers its --pattern "
+                        "selected")
     parser.set_defaults(handler=run)
 
 
