@@ -1,0 +1,111 @@
+"""The documentation matches the tool: every command has its page in docs/commands/ naming every
+option its parser defines, every pass option is on the opt page, the README's links and the paths
+it names in "where a change goes" exist. (The layout table's paths: tests/test_layout.py.)"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from ptofix.cli import COMMANDS, build_parser
+from ptofix.pass_manager import available_passes, get_pass_class
+
+REPO = Path(__file__).resolve().parent.parent
+COMMAND_DOCS = REPO / "docs" / "commands"
+
+
+def subparser(command: str) -> argparse.ArgumentParser:
+    parser = build_parser(command)
+    choices = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    return choices[command]
+
+
+def code_words(markdown: str) -> set[str]:
+    """The words of every `code span`: an option written `--ir PTO_IR` or `--gm-fill NAME=MODE` counts."""
+    words: set[str] = set()
+    for span in re.findall(r"`([^`\n]+)`", markdown):
+        words.update(w for w in re.split(r"[\s=,\[\]]+", span) if w)
+    return words
+
+
+def markdown_files() -> list[Path]:
+    return [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+
+
+def heading_anchors(markdown: str) -> set[str]:
+    """GitHub's anchors: a heading lower-cased, its punctuation but '-' and '_' dropped, spaces as '-'."""
+    anchors = set()
+    for heading in re.findall(r"^#+ +(.+?) *$", markdown, re.M):
+        text = re.sub(r"[^\w\- ]", "", heading.lower())
+        anchors.add(text.replace(" ", "-"))
+    return anchors
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_a_page_the_readme_links(command):
+    page = COMMAND_DOCS / f"{command}.md"
+    assert page.is_file(), f"ptofix {command} has no docs/commands/{command}.md"
+    assert f"(docs/commands/{command}.md)" in (REPO / "README.md").read_text(encoding="utf-8"), \
+        f"the README does not link docs/commands/{command}.md"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_is_on_its_command_page(command):
+    page = (COMMAND_DOCS / f"{command}.md").read_text(encoding="utf-8")
+    words = code_words(page)
+    options = [o for action in subparser(command)._actions for o in action.option_strings if o not in ("-h", "--help")]
+    assert len(options) > 3
+    missing = [o for o in options if o not in words]
+    assert not missing, f"docs/commands/{command}.md does not name {missing}"
+
+
+def test_the_shared_output_options_are_on_the_common_page():
+    words = code_words((COMMAND_DOCS / "common-options.md").read_text(encoding="utf-8"))
+    shared = set.intersection(*({o for a in subparser(c)._actions for o in a.option_strings}
+                                for c in ("run", "opt", "canonicalize", "check")))
+    assert {"--diff", "-i", "-j"} <= shared
+    assert not sorted(shared - words - {"-h", "--help"})
+
+
+@pytest.mark.parametrize("pass_name", available_passes())
+def test_every_pass_option_is_on_the_opt_page(pass_name):
+    page = (COMMAND_DOCS / "opt.md").read_text(encoding="utf-8")
+    table = [line for line in page.splitlines() if line.startswith("|")]
+    rows: dict[str, set[str]] = {}
+    current = ""
+    for line in table:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) >= 4:
+            current = cells[0].strip("`") or current
+            rows.setdefault(current, set()).add(cells[1].strip("`"))
+    fields = [f.name.replace("_", "-") for f in dataclasses.fields(get_pass_class(pass_name))]
+    missing = [f for f in fields if f not in rows.get(pass_name, set())]
+    assert not missing, f"docs/commands/opt.md's pass options table lacks {pass_name}'s {missing}"
+
+
+@pytest.mark.parametrize("path", markdown_files(), ids=lambda p: str(p.relative_to(REPO)))
+def test_every_local_link_resolves(path):
+    text = re.sub(r"`[^`\n]*`", "", path.read_text(encoding="utf-8"))     # (code may look like a link)
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        file_part, _, anchor = target.partition("#")
+        linked = (path.parent / file_part).resolve() if file_part else path
+        assert linked.exists(), f"{path.relative_to(REPO)} links {target}, which does not exist"
+        if anchor and linked.suffix == ".md":
+            assert anchor in heading_anchors(linked.read_text(encoding="utf-8")), \
+                f"{path.relative_to(REPO)} links {target}: no such heading"
+
+
+def test_the_paths_where_a_change_goes_exist():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Where a change goes", 1)[1].split("\n## ", 1)[0]
+    named = [w for w in re.findall(r"`([^`\s]+)`", section)
+             if "/" in w and "<" not in w and not w.startswith("-")]
+    assert len(named) > 10
+    bases = [REPO, REPO / "ptofix" / "pto", REPO / "ptofix" / "cpp"]
+    for path in named:
+        assert any((base / path).exists() for base in bases), f"'where a change goes' names {path}, not in the tree"
