@@ -379,3 +379,37 @@ def test_worker_processes_search_the_same_directories(tmp_path):
     assert proc.returncode == 0, proc.stderr
     for path in files:
         assert _removed_lines((out / path.name).read_text(encoding="utf-8")), path.name
+
+
+SIMULATOR_GROUP = "#if defined(__CPU_SIM)\nnamespace sim {\nstatic inline void sim_dsb(int kind);\n}\n{extra}#endif\n"
+
+
+@pytest.mark.parametrize(("extra", "removed"), [
+    ("", 1),
+    ("constexpr int SINGLE_CACHE_LINE = 0;\n", 1),
+    # The group changes what the removed statement means in the simulator build: read as written.
+    ("#define pipe_barrier(p) sim_barrier(p)\n", 0),
+    ("#define JOIN(a, b) a##b\n", 0),
+])
+def test_a_cpu_simulator_group_is_not_the_npu_build(tmp_path, capsys, extra, removed):
+    group = SIMULATOR_GROUP.replace("{extra}", extra)
+    source = write(tmp_path / "k.cpp", kernel(after=group))
+    assert run_auto(source, capsys=capsys)[1]["removed"] == removed
+    # The `#ifdef` spelling alike; not `#ifndef`, whose group the NPU build compiles.
+    ifdef = write(tmp_path / "d.cpp", kernel(after=group.replace("#if defined(__CPU_SIM)", "#ifdef __CPU_SIM")))
+    assert run_auto(ifdef, capsys=capsys)[1]["removed"] == removed
+    ifndef = write(tmp_path / "n.cpp", kernel(after=group.replace("#if defined(__CPU_SIM)", "#ifndef __CPU_SIM")))
+    assert run_auto(ifndef, capsys=capsys)[1]["removed"] == 0
+
+
+def test_a_cpu_simulator_group_when_the_macro_may_be_defined(tmp_path, capsys):
+    group = SIMULATOR_GROUP.replace("{extra}", "")
+    # The file defines (or undefines) it: its group may be compiled for the NPU.
+    for directive in ("#define __CPU_SIM\n", "#undef __CPU_SIM\n"):
+        source = write(tmp_path / "k.cpp", kernel(after=directive + group))
+        assert run_auto(source, capsys=capsys)[1]["removed"] == 0
+    # A header the kernel includes defines it: its macro is one the kernel writes outside its functions.
+    write(tmp_path / "sim.h", "#define __CPU_SIM 1\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "sim.h"\n' + group))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "__CPU_SIM" in reasons(report)
