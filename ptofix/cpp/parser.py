@@ -423,9 +423,11 @@ def directive_word(text: str) -> str:
 
 # The groups pto-isa's CPU simulator build alone compiles. pto-isa's headers include their CPU
 # stubs only under `__CPU_SIM` (pto-inst.hpp), a macro the NPU compiler never predefines and pto's
-# headers never define; in that build `pipe_barrier` is an empty function (at 3186c381
-# include/pto/common/cpu_stub.hpp: `inline void pipe_barrier(pipe_t pipe) { (void)pipe; }`,
-# the same since the file's first version). So the file is read as the NPU build compiles it,
+# headers never define (its kernels' host-side comm_context.hpp does, outside include/pto); in that
+# build `pipe_barrier` is an empty function (an inline
+# `pipe_barrier(pipe_t pipe) { (void)pipe; }` in every version of
+# https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/common/cpu_stub.hpp, 14f761c8
+# and b9122ec5 included). So the file is read as the NPU build compiles it,
 # without these groups: a removed `pipe_barrier(PIPE_V);` changes nothing in the simulator build,
 # unless the group itself changes what those words mean (it names them, or pastes tokens), or
 # the file defines or undefines `__CPU_SIM` itself (its group may then be compiled for the NPU).
