@@ -299,7 +299,8 @@ def test_real_kernels_with_their_headers(corpus_dir):
     assert with_total > without_total
 
 
-@pytest.mark.parametrize("name", ["35_ffn_norm_rms", "44_silu_a2a3", "06_online_softmax"])
+@pytest.mark.parametrize("name", ["35_ffn_norm_rms", "44_silu_a2a3", "06_online_softmax", "38_qr_rms_norm_quant",
+                                  "41_exp_gate_up_act"])
 def test_real_kernel_removals_simulate_equal(corpus_dir, tmp_path, name):
     """Where the simulator runs the kernel, the rewrite with the headers read computes the same
     bytes and data flow as the original (a second opinion on each removal)."""
