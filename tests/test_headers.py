@@ -414,3 +414,32 @@ def test_a_cpu_simulator_group_when_the_macro_may_be_defined(tmp_path, capsys):
     source = write(tmp_path / "k.cpp", kernel(after='#include "sim.h"\n' + group))
     report = run_auto(source, capsys=capsys)[1]
     assert report["removed"] == 0 and "__CPU_SIM" in reasons(report)
+
+
+@pytest.mark.parametrize(("macro", "removed"), [
+    ("MY_KERNEL_HPP", 1),
+    ("MEMORY_BASE", 1),       # no pto-isa header writes it
+    ("TCVT_HPP", 0),          # pto's own include guard: its TCVT header would be skipped
+    ("NDEBUG", 0),            # <cassert>, which pto includes, tests it
+    ("TADD_IMPL", 0),         # pto's `API##_IMPL` pastes form such names
+    ("_MY_KERNEL_H", 0),      # reserved: the implementation's headers may write it
+])
+def test_a_macro_defined_before_pto_header(tmp_path, capsys, macro, removed):
+    """pto's code sees a macro defined before it only where it writes the name or a paste forms it."""
+    guard = f"#ifndef {macro}\n#define {macro}\n"
+    source = write(tmp_path / "k.cpp", kernel(before=guard) + "#endif\n")
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == removed
+    if not removed:
+        assert f"the macro '{macro}' is defined or undefined before pto's header" in reasons(report)
+    # Another pto header than pto-inst.hpp: its words are not listed.
+    other = write(tmp_path / "o.cpp", kernel(before=guard + "#include <pto/common/pto_tile.hpp>\n") + "#endif\n")
+    assert run_auto(other, capsys=capsys)[1]["removed"] == 0
+
+
+def test_pto_words_hold_what_pto_writes():
+    from ptofix.pto.ops import macro_may_change_pto_code, pto_header_words
+    words = pto_header_words()
+    # Names pto-inst.hpp's code writes (an op, a guard, an intrinsic it calls), not a kernel's guard.
+    assert {"TADD", "TCVT_HPP", "get_subblockid", "pipe_barrier"} <= words
+    assert not macro_may_change_pto_code("PYPTO_QWEN_ROPE_QKV_GENERATED_HPP")
