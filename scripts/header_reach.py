@@ -1,11 +1,13 @@
 """Removals of `run --pattern auto` per corpus folder, without and with include directories.
 
-    python scripts/header_reach.py [CORPUS_DIR] [-I DIR ...] [--per-file]
+    python scripts/header_reach.py [CORPUS_DIR] [-I DIR ...] [--per-file] [--causes]
 
 For each folder of CORPUS_DIR (default: ../shared/corpus beside the repository) prints the
 PIPE_V barriers, those removed without -I and those removed with the given include directories
 (default: CORPUS_DIR/real/include), and the files whose include keeps the whole file unmodelled
-(the first reason). Numbers only: nothing is written.
+(the first reason); with --causes, the barriers kept with -I by the kind of their cause (`overlap`:
+a dependence the proof sees, `unmodelled`: the function is not modelled, `past-ub`, ...).
+Numbers only: nothing is written.
 """
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from ptofix.pass_manager import get_pass_class  # noqa: E402
 from ptofix.source import PtofixError, SourceText  # noqa: E402
 
 
-def removals(path: str) -> tuple[int, int, str]:
-    """(barriers, removed, why the file is unmodelled or '') of one file."""
+def removals(path: str, kept: Counter[str] | None = None) -> tuple[int, int, str]:
+    """(barriers, removed, why the file is unmodelled or '') of one file; counts the kept barriers
+    by the kind of their cause into ``kept``."""
     from ptofix.cpp.semantics import FileContext
     with open(path, encoding="utf-8", newline="") as handle:
         text = handle.read()
@@ -35,6 +38,9 @@ def removals(path: str) -> tuple[int, int, str]:
         return 0, 0, "not parsed"
     result = get_pass_class("pipe-v-barrier")(pattern="auto").apply(model, model.source)
     why = FileContext(model).unmodelled if result.report["barriers"] else ""
+    for decision in result.report["decisions"] if kept is not None else ():
+        if decision["decision"] == "kept":
+            kept[decision["cause"]["kind"]] += 1
     return result.report["barriers"], result.report["removed"], why
 
 
@@ -43,6 +49,7 @@ def main() -> int:
     parser.add_argument("corpus", nargs="?", default=os.path.join(os.path.dirname(ROOT), "shared", "corpus"))
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR")
     parser.add_argument("--per-file", action="store_true")
+    parser.add_argument("--causes", action="store_true", help="the kept barriers by the kind of their cause")
     args = parser.parse_args()
     include = args.include_dirs or [os.path.join(args.corpus, "real", "include")]
     for folder in sorted(os.listdir(args.corpus)):
@@ -52,11 +59,12 @@ def main() -> int:
             continue
         totals = [0, 0, 0]
         causes: Counter[str] = Counter()
+        kept: Counter[str] = Counter()
         for path in files:
             set_include_search_path(())
             barriers, without, _ = removals(path)
             set_include_search_path(include)
-            _, with_include, why = removals(path)
+            _, with_include, why = removals(path, kept)
             totals[0] += barriers
             totals[1] += without
             totals[2] += with_include
@@ -69,6 +77,8 @@ def main() -> int:
               f"{totals[2]} with -I {' '.join(include)}")
         for cause, count in causes.most_common(5):
             print(f"    unmodelled ({count} barriers): {cause}")
+        if args.causes and kept:
+            print("    kept with -I: " + ", ".join(f"{count} {kind}" for kind, count in kept.most_common()))
     return 0
 
 

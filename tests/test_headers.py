@@ -299,7 +299,8 @@ def test_real_kernels_with_their_headers(corpus_dir):
     assert with_total > without_total
 
 
-@pytest.mark.parametrize("name", ["35_ffn_norm_rms", "44_silu_a2a3", "06_online_softmax"])
+@pytest.mark.parametrize("name", ["35_ffn_norm_rms", "44_silu_a2a3", "06_online_softmax", "38_qr_rms_norm_quant",
+                                  "41_exp_gate_up_act"])
 def test_real_kernel_removals_simulate_equal(corpus_dir, tmp_path, name):
     """Where the simulator runs the kernel, the rewrite with the headers read computes the same
     bytes and data flow as the original (a second opinion on each removal)."""
@@ -379,3 +380,68 @@ def test_worker_processes_search_the_same_directories(tmp_path):
     assert proc.returncode == 0, proc.stderr
     for path in files:
         assert _removed_lines((out / path.name).read_text(encoding="utf-8")), path.name
+
+
+SIMULATOR_GROUP = "#if defined(__CPU_SIM)\nnamespace sim {\nstatic inline void sim_dsb(int kind);\n}\n{extra}#endif\n"
+
+
+@pytest.mark.parametrize(("extra", "removed"), [
+    ("", 1),
+    ("constexpr int SINGLE_CACHE_LINE = 0;\n", 1),
+    # The group changes what the removed statement means in the simulator build: read as written.
+    ("#define pipe_barrier(p) sim_barrier(p)\n", 0),
+    ("#define JOIN(a, b) a##b\n", 0),
+])
+def test_a_cpu_simulator_group_is_not_the_npu_build(tmp_path, capsys, extra, removed):
+    group = SIMULATOR_GROUP.replace("{extra}", extra)
+    source = write(tmp_path / "k.cpp", kernel(after=group))
+    assert run_auto(source, capsys=capsys)[1]["removed"] == removed
+    # The `#ifdef` spelling alike; not `#ifndef`, whose group the NPU build compiles.
+    ifdef = write(tmp_path / "d.cpp", kernel(after=group.replace("#if defined(__CPU_SIM)", "#ifdef __CPU_SIM")))
+    assert run_auto(ifdef, capsys=capsys)[1]["removed"] == removed
+    ifndef = write(tmp_path / "n.cpp", kernel(after=group.replace("#if defined(__CPU_SIM)", "#ifndef __CPU_SIM")))
+    assert run_auto(ifndef, capsys=capsys)[1]["removed"] == 0
+
+
+def test_a_cpu_simulator_group_when_the_macro_may_be_defined(tmp_path, capsys):
+    group = SIMULATOR_GROUP.replace("{extra}", "")
+    # The file defines (or undefines) it: its group may be compiled for the NPU.
+    for directive in ("#define __CPU_SIM\n", "#undef __CPU_SIM\n"):
+        source = write(tmp_path / "k.cpp", kernel(after=directive + group))
+        assert run_auto(source, capsys=capsys)[1]["removed"] == 0
+    # A header the kernel includes defines it: its macro is one the kernel writes outside its functions.
+    write(tmp_path / "sim.h", "#define __CPU_SIM 1\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "sim.h"\n' + group))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "__CPU_SIM" in reasons(report)
+
+
+@pytest.mark.parametrize(("macro", "removed"), [
+    ("MY_KERNEL_HPP", 1),
+    ("my_kernel_config", 1),  # no pto-isa header writes it, nor may the standard library
+    ("MEMORY_BASE", 0),       # in capitals: the standard library may define such a macro
+    ("vexpm", 0),             # a CCE intrinsic's shape: a toolchain macro pto calls may expand to it
+    ("TCVT_HPP", 0),          # pto's own include guard: its TCVT header would be skipped
+    ("NDEBUG", 0),            # <cassert>, which pto includes, tests it
+    ("TADD_IMPL", 0),         # pto's `API##_IMPL` pastes form such names
+    ("_MY_KERNEL_H", 0),      # reserved: the implementation's headers may write it
+])
+def test_a_macro_defined_before_pto_header(tmp_path, capsys, macro, removed):
+    """pto's code sees a macro defined before it only where it writes the name or a paste forms it."""
+    guard = f"#ifndef {macro}\n#define {macro}\n"
+    source = write(tmp_path / "k.cpp", kernel(before=guard) + "#endif\n")
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == removed
+    if not removed:
+        assert f"the macro '{macro}' is defined or undefined before pto's header" in reasons(report)
+    # Another pto header than pto-inst.hpp: its words are not listed.
+    other = write(tmp_path / "o.cpp", kernel(before=guard + "#include <pto/common/pto_tile.hpp>\n") + "#endif\n")
+    assert run_auto(other, capsys=capsys)[1]["removed"] == 0
+
+
+def test_pto_words_hold_what_pto_writes():
+    from ptofix.pto.ops import macro_may_change_pto_code, pto_header_words
+    words = pto_header_words()
+    # Names pto-inst.hpp's code writes (an op, a guard, an intrinsic it calls), not a kernel's guard.
+    assert {"TADD", "TCVT_HPP", "get_subblockid", "pipe_barrier"} <= words
+    assert not macro_may_change_pto_code("PYPTO_QWEN_ROPE_QKV_GENERATED_HPP")

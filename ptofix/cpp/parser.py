@@ -421,6 +421,63 @@ def directive_word(text: str) -> str:
     return "#" + (match.group(1) if match else "")
 
 
+# The groups pto-isa's CPU simulator build alone compiles. pto-isa's headers include their CPU
+# stubs only under `__CPU_SIM` (pto-inst.hpp), a macro the NPU compiler never predefines and pto's
+# headers never define (its kernels' host-side comm_context.hpp does, outside include/pto); in that
+# build `pipe_barrier` is an empty function (an inline
+# `pipe_barrier(pipe_t pipe) { (void)pipe; }` in every version of
+# https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/common/cpu_stub.hpp, 14f761c8
+# and b9122ec5 included). So the file is read as the NPU build compiles it,
+# without these groups: a removed `pipe_barrier(PIPE_V);` changes nothing in the simulator build,
+# unless the group itself changes what those words mean (it names them, or pastes tokens), or
+# the file defines or undefines `__CPU_SIM` itself (its group may then be compiled for the NPU).
+# A header that defines it is one whose macro the kernel writes outside its functions: unknown.
+_CPU_SIMULATOR_IF = regex_cache.compile(
+    r"\s*#\s*(?:ifdef\s+__CPU_SIM|if\s+defined\s*(?:\(\s*__CPU_SIM\s*\)|\s__CPU_SIM))\s*\Z")
+_CPU_SIMULATOR_MACRO = regex_cache.compile(r"\s*#\s*(?:define|undef)\s+__CPU_SIM(?!\w)")
+_CPU_SIMULATOR_GROUP_CHANGES = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|PIPE_V)(?![\w$])|##")
+
+
+def without_cpu_simulator_groups(tokens: Tokens) -> Tokens:
+    """``tokens`` with each group of an `#ifdef __CPU_SIM` / `#if defined(__CPU_SIM)` section (up
+    to its own #elif, #else or #endif) read as a comment, as the NPU build skips it (see
+    _CPU_SIMULATOR_IF); the same tokens when there is none or the file defines the macro."""
+    kinds, text = tokens.kinds, tokens.text
+    directives = [i for i, kind in enumerate(kinds) if kind == "p"]
+    opens = [i for i in directives if _CPU_SIMULATOR_IF.match(directive_text(tokens.text_of(i)))]
+    if not opens or any(_CPU_SIMULATOR_MACRO.match(directive_text(tokens.text_of(i))) for i in directives):
+        return tokens
+    words = [directive_word(tokens.text_of(i)) for i in directives]
+    at = {index: k for k, index in enumerate(directives)}
+    skipped: list[tuple[int, int]] = []      # token ranges [first, last) read as a comment
+    for open_index in opens:
+        depth, k = 0, at[open_index] + 1
+        while k < len(directives):
+            word = words[k]
+            if word in _PP_OPEN:
+                depth += 1
+            elif word == "#endif" and depth:
+                depth -= 1
+            elif word in ("#elif", "#else", "#endif") and not depth:
+                break
+            k += 1
+        if k == len(directives):
+            return tokens      # no #endif: the parser reports it
+        end = directives[k]
+        group = text[tokens.ends[open_index]:tokens.starts[end]]
+        if _CPU_SIMULATOR_GROUP_CHANGES.search(group):
+            continue
+        if skipped and open_index < skipped[-1][1]:
+            continue           # nested in a group already skipped
+        skipped.append((open_index + 1, end))
+    if not skipped:
+        return tokens
+    kind_list, mark_list = list(kinds), list(tokens.marks)
+    for first, last in skipped:
+        kind_list[first:last] = mark_list[first:last] = ["c"] * (last - first)
+    return Tokens(text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
+
+
 def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
     """Index of the closing bracket of every opening one (at the opening one's index; 0 elsewhere),
     or None if the file's brackets are not balanced. In a balanced file a scan from any opening
@@ -1307,7 +1364,7 @@ _FEW_NAMES = 8
 def parse_cpp(source: SourceText) -> CppFile:
     from .stmt_parser import forget_statements
     forget_statements()
-    tokens = _scan(source)
+    tokens = without_cpu_simulator_groups(_scan(source))
     parser = _StructureParser(source, tokens)
     try:
         return parser.parse_file()

@@ -37,6 +37,7 @@ from ..pto.ops import (
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
     IsaFacts,
+    macro_may_change_pto_code,
     pto_function_names,
     pto_macro_names,
 )
@@ -586,6 +587,20 @@ def _unread_declaration(model: CppFile) -> str:
     return ""
 
 
+# An include guard's name (`MY_KERNEL_HPP`): no macro the C, C++ or POSIX standards define ends
+# so, other than reserved ones (`__STDC_VERSION_STDIO_H__`).
+_INCLUDE_GUARD_NAME = regex_cache.compile(r"[A-Za-z0-9]_(?:H|HH|HPP|HXX)_?\Z")
+
+
+def _may_change_pto_code(name: str) -> bool:
+    """Whether a macro ``name`` defined (or undefined) before pto/pto-inst.hpp may change the code
+    it compiles: ops.macro_may_change_pto_code, a name the toolchain may declare (what one of its
+    macros pto's code calls may expand to), or a name the standard library may define as a macro
+    (any name in capitals but an include guard's)."""
+    return macro_may_change_pto_code(name) or toolchain_may_declare(name) \
+        or (may_be_standard_macro(name) and not _INCLUDE_GUARD_NAME.search(name))
+
+
 def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None) -> str:
     """Why no function of the file can be modelled, or '': a header the model cannot read (unless
     not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
@@ -604,8 +619,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         if reason:
             return reason
     if pto_headers:
+        # (Only pto-inst.hpp's words are listed: another pto header may write any name.)
+        only_inst = all(spelled[1:-1].strip() == "pto/pto-inst.hpp" for spelled, offset in model.includes
+                        if offset in pto_headers)
         early = [name for name, offset in model.defines if offset < max(pto_headers)
-                 and name not in _MACROS_PTO_HEADERS_IGNORE]
+                 and name not in _MACROS_PTO_HEADERS_IGNORE and (not only_inst or _may_change_pto_code(name))]
         if early:
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
                     "change (pto-isa's headers test macros: `__PTO_AUTO__` turns TASSIGN and the ops' own "

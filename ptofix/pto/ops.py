@@ -521,6 +521,33 @@ def pto_macro_names() -> frozenset[str]:
     return _PTO_MACROS
 
 
+_PTO_WORDS: frozenset[str] | None = None
+
+
+def pto_header_words() -> frozenset[str]:
+    """Every identifier of the headers pto/pto-inst.hpp reaches (pto_words.txt, every #if branch,
+    the documented pto-isa commits): the names through which pto's code can see a macro a kernel
+    defines before including it."""
+    global _PTO_WORDS
+    if _PTO_WORDS is None:
+        _PTO_WORDS = _read_name_list("pto_words.txt")
+    return _PTO_WORDS
+
+
+def macro_may_change_pto_code(name: str) -> bool:
+    """Whether a macro ``name`` defined (or undefined) before `#include <pto/pto-inst.hpp>` may
+    change the code that header compiles. The preprocessor replaces a name only where the text
+    writes it or a token paste forms it: pto's headers write pto_header_words(), and their pastes
+    (at the documented commits: `API##_IMPL` in pto_instr.hpp, `PTO_DETAIL_CONCAT(g_pto_syncall_*_meta_,
+    __COUNTER__)` in kernel_meta.hpp, `T##OPNAME##_IMPL`, `OP_##OPNAME` in the CPU headers) form
+    names ending in `_IMPL` or starting with `g_pto_` or `OP_`. The standard headers they include
+    write names starting with an underscore or holding two (reserved to the implementation), the
+    names the standards declare (which a program may not define as macros before including them)
+    and `NDEBUG` (<cassert>), the one configuration macro the C and C++ standards give a program."""
+    return name in pto_header_words() or name.endswith("_IMPL") or name.startswith(("g_pto_", "OP_", "_")) \
+        or "__" in name or name == "NDEBUG"
+
+
 def pto_code_macro_names() -> frozenset[str]:
     """pto's macros whose expansion ptofix does not model (pto_macro_names() but the names it reads
     as NPU names): a pasted name (`PTO_DETAIL_CONCAT(v, 9)` is `v9`), a loop (`FOR_ROWS`), a
