@@ -421,6 +421,13 @@ def family_input(family: str, size: int, rnd) -> tuple[str, str]:
             return ".cpp", _in_body(cpp, f"  const char* zz = {token};\n") if rnd.random() < 0.5 \
                 else cpp[:at] + " " + token + cpp[at:]
         return ".cpp", cpp[:at] + " " + token + " " + cpp[at:]
+    if family == "template-params":        # a template of `size` parameters whose last one is not plain
+        params = "".join(f"typename T{i}, " for i in range(size))
+        return ".cpp", _at_file_scope(cpp, f"template <{params}unsigned int N>\nstatic AICORE inline void hx() {{ }}\n",
+                                      "  hx<" + "int, " * size + "1>();\n")
+    if family == "declarator-word":        # a definition whose name follows a word of `size` characters
+        word = "q" * size
+        return ".cpp", _at_file_scope(cpp, f"static AICORE inline int {word}*K::run(int x) {{ return x; }}\n", "")
     mlir = _fa(FA_MLIR)
     if family == "ir-unterminated-string":
         return ".mlir", mlir + '\n  "pto.x"() {s = "' + '\\"' * size + "\n"
@@ -439,6 +446,8 @@ FAMILIES = {
     "long-literal": (1_000_000, 50.0),
     "long-identifier": (20_000, 50.0),
     "long-comment": (1_000_000, 50.0),
+    "template-params": (2_000, 400.0),
+    "declarator-word": (20_000, 50.0),
     "ir-unterminated-string": (100_000, 50.0),
     "ir-unterminated-resource": (400_000, 50.0),
 }
