@@ -431,6 +431,9 @@ def family_input(family: str, size: int, rnd) -> tuple[str, str]:
     mlir = _fa(FA_MLIR)
     if family == "ir-unterminated-string":
         return ".mlir", mlir + '\n  "pto.x"() {s = "' + '\\"' * size + "\n"
+    if family == "ir-comment-quotes":      # a generic op with a comment of `size` escaped quotes inside
+        at = mlir.index('"pto.declare_global"(') + len('"pto.declare_global"(')
+        return ".mlir", mlir[:at] + ' // "' + '\\"' * size + "\n      " + mlir[at:]
     if family == "ir-unterminated-resource":
         return ".mlir", mlir + "\n{-#\n" + "  x: \"0x1\", {-#\n" * (size // 16 + 1)
     raise ValueError(family)
@@ -450,6 +453,7 @@ FAMILIES = {
     "declarator-word": (20_000, 50.0),
     "ir-unterminated-string": (100_000, 50.0),
     "ir-unterminated-resource": (400_000, 50.0),
+    "ir-comment-quotes": (100_000, 50.0),
 }
 FAMILY_TIME_FLOOR = 5.0          # seconds: start-up and the FA kernel itself
 FAMILY_SECONDS_PER_MB = 20.0     # interpreted; a quadratic path exceeds it long before 1 MB
