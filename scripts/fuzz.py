@@ -428,6 +428,9 @@ def family_input(family: str, size: int, rnd) -> tuple[str, str]:
     if family == "declarator-word":        # a definition whose name follows a word of `size` characters
         word = "q" * size
         return ".cpp", _at_file_scope(cpp, f"static AICORE inline int {word}*K::run(int x) {{ return x; }}\n", "")
+    if family == "blank-runs":             # runs of `size` blanks inside a declaration's value and its bounds
+        blanks = " " * size
+        return ".cpp", _in_body(cpp, f"  int32_t zz = 1{blanks}+ 1;\n  int32_t zy[{blanks}8{blanks}];\n")
     mlir = _fa(FA_MLIR)
     if family == "ir-unterminated-string":
         return ".mlir", mlir + '\n  "pto.x"() {s = "' + '\\"' * size + "\n"
@@ -451,6 +454,7 @@ FAMILIES = {
     "long-comment": (1_000_000, 50.0),
     "template-params": (2_000, 400.0),
     "declarator-word": (20_000, 50.0),
+    "blank-runs": (400_000, 50.0),
     "ir-unterminated-string": (100_000, 50.0),
     "ir-unterminated-resource": (400_000, 50.0),
     "ir-comment-quotes": (100_000, 50.0),

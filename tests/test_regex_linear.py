@@ -113,3 +113,32 @@ def test_a_comment_of_escaped_quotes_is_read_once():
     assert pieces == OLD_GENERIC_PIECES.findall(OLD_STRING_OR_SPACE.sub(
         lambda m: "" if m.group(0).isspace() else m.group(0), text))
     assert len(reads) <= 6       # the op name's string and the comment's quote, in each of two passes
+
+
+def old_builtin_decl():
+    from ptofix.cpp import fast_expr
+    return re.compile(
+        r"((?:" + fast_expr._QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+)(\s*+\**+)\s*+([A-Za-z_]\w*+)"
+        r"(?:\s*=\s*(.*?)|((?:\s*\[\s*\d*\s*\])+))?\s*;\Z", re.S)
+
+
+DECL_PIECES = ["const ", "static ", "int32_t", "float", "pto::T", "::", " ", "  ", "\t", "\n", "\xa0", "*", "x", "v1",
+               "=", "==", " = ", "1", "42", "a + b", "f(x)", "[", "]", "[4]", "[ 4 ]", "[ ]", ";", "; ", "u", "\"s;\""]
+decls = st.lists(st.sampled_from(DECL_PIECES), max_size=16).map("".join)
+
+
+# Mostly declarations (qualifiers, a type, stars, a name), then anything.
+declarations = st.tuples(st.sampled_from(["", "const ", "static  const "]), st.sampled_from(["int32_t", "pto::T", "x"]),
+                         st.sampled_from(["", "*", " * ", "**"]), st.sampled_from([" v1", " x", "v", " intx"]),
+                         decls).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(declarations, st.sampled_from(["", ";", " ;", "  ;", "\t;\n;"]))
+def test_builtin_declaration_pattern_matches_as_the_backtracking_one_did(text, end):
+    from ptofix.cpp import fast_expr
+    old, new = old_builtin_decl().match(text + end), fast_expr._BUILTIN_DECL.match(text + end)
+    assert (new is None) == (old is None)
+    if old is not None:
+        assert new.groups() == old.groups()
+        assert [new.span(g) for g in range(7)] == [old.span(g) for g in range(7)]
