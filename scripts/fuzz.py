@@ -430,13 +430,19 @@ def family_input(family: str, size: int, rnd) -> tuple[str, str]:
         return ".cpp", _at_file_scope(cpp, f"static AICORE inline int {word}*K::run(int x) {{ return x; }}\n", "")
     if family == "blank-runs":             # runs of `size` blanks inside a declaration's value and its bounds
         blanks = " " * size
-        return ".cpp", _in_body(cpp, f"  int32_t zz = 1{blanks}+ 1;\n  int32_t zy[{blanks}8{blanks}];\n")
+        return ".cpp", _in_body(cpp, f"  int32_t zz = 1{blanks}+ 1;\n  int32_t zy[{blanks}8{blanks}];\n"
+                                     f"  __ubuf__ float *zp = (__ubuf__ float *)v1{blanks}+ 1;\n")
     mlir = _fa(FA_MLIR)
     if family == "ir-unterminated-string":
         return ".mlir", mlir + '\n  "pto.x"() {s = "' + '\\"' * size + "\n"
     if family == "ir-comment-quotes":      # a generic op with a comment of `size` escaped quotes inside
         at = mlir.index('"pto.declare_global"(') + len('"pto.declare_global"(')
         return ".mlir", mlir[:at] + ' // "' + '\\"' * size + "\n      " + mlir[at:]
+    if family == "ir-blank-runs":          # runs of `size` blanks inside an array attribute
+        blanks = " " * size
+        at = mlir.index("\n", mlir.index('"pto.declare_global"()')) + 1
+        op = f'    "pto.zz"() {{zz = array<i32:{blanks}1,{blanks}2{blanks}>}} : () -> ()\n'
+        return ".mlir", mlir[:at] + op + mlir[at:]
     if family == "ir-unterminated-resource":
         return ".mlir", mlir + "\n{-#\n" + "  x: \"0x1\", {-#\n" * (size // 16 + 1)
     raise ValueError(family)
@@ -458,6 +464,7 @@ FAMILIES = {
     "ir-unterminated-string": (100_000, 50.0),
     "ir-unterminated-resource": (400_000, 50.0),
     "ir-comment-quotes": (100_000, 50.0),
+    "ir-blank-runs": (400_000, 50.0),
 }
 FAMILY_TIME_FLOOR = 5.0          # seconds: start-up and the FA kernel itself
 FAMILY_SECONDS_PER_MB = 20.0     # interpreted; a quadratic path exceeds it long before 1 MB

@@ -142,3 +142,60 @@ def test_builtin_declaration_pattern_matches_as_the_backtracking_one_did(text, e
     if old is not None:
         assert new.groups() == old.groups()
         assert [new.span(g) for g in range(7)] == [old.span(g) for g in range(7)]
+
+
+OLD_FAST_PTR_DECL = re.compile(
+    r"((?:__\w+__\s+)?)(u?int(?:8|16|32|64)_t|float|half|bfloat16_t|bool|void)(\s*)(\*+)\s*"
+    r"([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
+PTR_PIECES = ["__gm__ ", "__ubuf__  ", "float", "half", "int8_t", "*", "**", " ", "\n", "p", " = ", "=", "x", "(", ")",
+              "reinterpret_cast<float*>(", "a + b", ";", " ;", "\t"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.tuples(st.sampled_from(["", "__gm__ ", "__ubuf__\t"]), st.sampled_from(["float", "int32_t", "void"]),
+                 st.sampled_from(["*", " *", "** "]), st.sampled_from(["p", " p", "v1 "]), st.sampled_from(["=", " = ", ""]),
+                 st.lists(st.sampled_from(PTR_PIECES), max_size=12).map("".join),
+                 st.sampled_from([";", " ;", "\t;", "", "; "])).map("".join))
+def test_pointer_declaration_pattern_matches_as_the_backtracking_one_did(text):
+    from ptofix.cpp import stmt_parser
+    old, new = OLD_FAST_PTR_DECL.match(text), stmt_parser._FAST_PTR_DECL.match(text)
+    assert (new is None) == (old is None)
+    if old is not None:
+        assert [new.span(g) for g in range(7)] == [old.span(g) for g in range(7)]
+
+
+OLD_ARRAY = re.compile(r"array<\s*([a-z0-9]+)\s*(?::\s*(.*?))?\s*>$", re.DOTALL)
+ARRAY_PIECES = ["array<", "i32", "i64", "f32", ":", " ", "\n", "1", "-2", ",", ", ", ">", "<", "x", "\t"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.tuples(st.sampled_from(["array<", "array< "]), st.sampled_from(["i32", "i64", "f32", "i32 "]),
+                 st.lists(st.sampled_from(ARRAY_PIECES), max_size=14).map("".join),
+                 st.sampled_from(["", ">", " >", ">\n", "> \n"])).map("".join))
+def test_ir_array_pattern_matches_as_the_backtracking_one_did(text):
+    from ptofix.ir import parser as ir_parser
+    old, new = OLD_ARRAY.match(text), ir_parser._ARRAY.match(text)
+    assert (new is None) == (old is None)
+    if old is not None:
+        assert [new.span(g) for g in range(3)] == [old.span(g) for g in range(3)]
+
+
+def old_nested_angle(depth=5):
+    string = r'"(?:[^"\\]|\\.)*"'
+    inner = r'[^<>"]'
+    pattern = "<(?:->|>=|<=|" + string + "|" + inner + ")*>"
+    for _ in range(depth - 1):
+        pattern = "<(?:->|>=|<=|" + string + "|" + inner + "|" + pattern + ")*>"
+    return re.compile(pattern)
+
+
+ANGLE_PIECES = ["<", ">", "->", "-", ">=", "<=", "=", "i32", " ", "\n", ",", '"', '"s"', '"a>b"', "\\", '\\"', "x",
+                "(", ")", "?"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(ANGLE_PIECES), max_size=24).map("".join))
+def test_ir_nested_angle_pattern_matches_as_the_one_char_a_repeat_one_did(text):
+    from ptofix.ir import parser as ir_parser
+    old, new = old_nested_angle().match("<" + text), re.compile(ir_parser._nested_angle()).match("<" + text)
+    assert (new.end() if new else None) == (old.end() if old else None)
