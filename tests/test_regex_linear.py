@@ -199,3 +199,54 @@ def test_ir_nested_angle_pattern_matches_as_the_one_char_a_repeat_one_did(text):
     from ptofix.ir import parser as ir_parser
     old, new = old_nested_angle().match("<" + text), re.compile(ir_parser._nested_angle()).match("<" + text)
     assert (new.end() if new else None) == (old.end() if old else None)
+
+
+def old_starts_a_statement(text, offset):
+    import tomllib
+    try:
+        tomllib.loads(text[:offset])
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
+
+
+TOML_LINES = ["a = 1", "b = [", "  1,", "  [2, 3],", "]", "[t]", "[[u]]", "[t.v]", 'c = """', 'x ] [ "', '""" ',
+              "d = '''", "'''", 'e = "a # [ "', "f = 'b ]'", "# [x]", "g = { h = 1 }", '"k.l" = 2', "m = [ # c",
+              "  '''x", "y''', ]", 'n = """a""""', "o = '''b'''''", 'p = "\\\\"', 'q = """\\', '  z"""', "", "  ",
+              "r = [", "  { s = 1 },", "  # ]", "]"]
+# Whole statements (most of them spanning lines), each key once, and loose lines.
+TOML_STATEMENTS = ["a = 1", "b = [\n  1,\n  [2, 3],\n]", '[t]\nc = """\nx ] [ "\n[y]\n"""', "[[u]]\nd = '''\n[z]\n'''",
+                   'e = "a # [ "', "f = 'b ]'", "# [x]", "g = { h = 1 }", '"k.l" = 2', "m = [ # c\n  '''x\ny''', ]",
+                   'n = """a""""', "o = '''b'''''", 'p = "\\\\"', 'q = """\\\n  z"""', "r = [\n  { s = 1 },\n  # ]\n]",
+                   "[t.v]\nw = [\n[1],\n]", "", "  "]
+toml_texts = st.one_of(st.lists(st.sampled_from(TOML_LINES), max_size=14),
+                       st.lists(st.sampled_from(TOML_STATEMENTS), max_size=10, unique=True)).map("\n".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(toml_texts, st.sampled_from(["\n", "\r\n"]))
+def test_toml_statement_starts_are_where_the_text_before_parses(text, newline):
+    import tomllib
+
+    from ptofix.build import statement_starts
+    text = text.replace("\n", newline)
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return
+    starts = statement_starts(text)
+    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    assert [s in starts for s in line_starts] == [old_starts_a_statement(text, s) for s in line_starts]
+
+
+def test_a_key_is_located_among_many_tables_with_one_scan(monkeypatch):
+    import tomllib
+
+    from ptofix import build
+    text = "".join(f"[t{i}]\nx = 1\n" for i in range(3000)) + "[tool]\nptofix = 3\n"
+    parses: list[int] = []
+    loads = tomllib.loads
+    monkeypatch.setattr(tomllib, "loads", lambda t: parses.append(len(t)) or loads(t))
+    assert build.locate_key(text, ["tool", "ptofix"]) == text.index("ptofix = 3")
+    assert build.locate_key(text, ["t2999", "x"]) == text.index("x = 1", text.index("[t2999]"))
+    assert parses == []        # (the text before each table was parsed again: 3,000 parses)
