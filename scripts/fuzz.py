@@ -459,7 +459,7 @@ FAMILIES = {
     "long-identifier": (20_000, 50.0),
     "long-comment": (1_000_000, 50.0),
     "template-params": (2_000, 400.0),
-    "declarator-word": (20_000, 50.0),
+    "declarator-word": (100_000, 50.0),
     "blank-runs": (400_000, 50.0),
     "ir-unterminated-string": (100_000, 50.0),
     "ir-unterminated-resource": (400_000, 50.0),
