@@ -155,18 +155,61 @@ class CanonicalizePass(Pass):
         return PassResult(edits=edits, report=report, warnings=warnings)
 
 
-_STRING_OR_SPACE = re.compile(r'"(?:\\.|[^"\\])*"|\s+')
-_GENERIC_PIECES = re.compile(r'"(?:\\.|[^"\\])*"|->|[<>(){}\[\],]|[^"<>(){}\[\],-]+|-')
+# A string's characters up to its closing quote, or up to where it cannot go on (the text's end,
+# a backslash before a line break): the closing quote is there or nowhere.
+_STRING_BODY = re.compile(r'"(?:\\.|[^"\\])*+')
+_SPACE_OR_RUN = re.compile(r'\s+|[^"\s]+')
+_OTHER_PIECE = re.compile(r'->|[<>(){}\[\],]|[^"<>(){}\[\],-]+|-')
+
+
+def _pieces(text: str, other: re.Pattern[str]) -> list[tuple[bool, str]]:
+    """``text`` read as strings (closed ones, ``(True, string)``), ``other``'s matches
+    (``(False, piece)``) and single characters neither matches (``(False, char)``), left to right.
+    A quote whose string is never closed is such a character; a quote after it up to where its
+    string stopped is escaped in it, so its own string stops there too and is not read again
+    (read again, a comment's ``"\\"\\"...`` took time quadratic in its length)."""
+    out: list[tuple[bool, str]] = []
+    pos, unclosed_until, size = 0, -1, len(text)
+    while pos < size:
+        if text[pos] == '"':
+            if pos >= unclosed_until:
+                body = _STRING_BODY.match(text, pos)
+                stop = body.end() if body is not None else pos + 1
+                if stop < size and text[stop] == '"':
+                    out.append((True, text[pos:stop + 1]))
+                    pos = stop + 1
+                    continue
+                unclosed_until = stop
+            out.append((False, '"'))
+            pos += 1
+            continue
+        match = other.match(text, pos)
+        end = match.end() if match is not None else pos + 1
+        out.append((False, text[pos:end]))
+        pos = end
+    return out
+
+
+def _compact(text: str) -> str:
+    """``text`` without its white space outside strings, in time linear in the text whatever its
+    quotes (a quote never closed is kept, as a character)."""
+    return "".join(piece for is_string, piece in _pieces(text, _SPACE_OR_RUN) if is_string or not piece.isspace())
+
+
+def _generic_pieces(compact: str) -> list[str]:
+    """``compact`` cut into strings, ``->``, brackets and commas, and runs of anything else (a quote
+    never closed is in no piece)."""
+    return [piece for is_string, piece in _pieces(compact, _OTHER_PIECE) if is_string or piece != '"']
 
 
 def _generic_key(text: str) -> tuple:
     """A generic op's text with the freedom MLIR's generic syntax leaves taken out: white space
     outside strings, and the order of the entries of its attribute dictionaries (`<{...}>` and
     `{...}`). Two texts with one key are the same op."""
-    compact = _STRING_OR_SPACE.sub(lambda m: "" if m.group(0).isspace() else m.group(0), text)
+    compact = _compact(text)
     out: list = []
     stack: list[list] = []
-    for piece in _GENERIC_PIECES.findall(compact):
+    for piece in _generic_pieces(compact):
         if piece == "{":
             stack.append([[]])
         elif piece == "}" and stack:

@@ -183,14 +183,27 @@ def _dotted_key_at(text: str, pos: int) -> tuple[list[str], int] | None:
         pos += 1
 
 
-def _starts_a_statement(text: str, offset: int) -> bool:
-    """``offset`` (a line start) is not inside a multi-line string or array: the text before it
-    is whole TOML statements (the file parsed, so a later line cannot make an earlier one bad)."""
-    try:
-        toml_loads(text[:offset])
-    except tomllib.TOMLDecodeError:
-        return False
-    return True
+# The pieces of TOML that may hold a line break or a bracket that is no array's: comments and the
+# four kinds of string (a multi-line one ends at its first run of 3 to 5 quotes, the last three
+# closing it), brackets and braces, line breaks, and runs of anything else.
+_TOML_PIECE = re.compile(r'''#[^\n]*|"""(?:[^"\\]++|\\.|""?(?!"))*+"{3,5}|\'\'\'(?:[^']++|''?(?!'))*+'{3,5}'''
+                         r'''|"(?:[^"\\\n]++|\\.)*+"|'[^'\n]*+'|[\[{]|[\]}]|\n|[^"'#\[\]{}\n]++|.''', re.S)
+
+
+def statement_starts(text: str) -> set[int]:
+    """The line starts of TOML ``text`` (one that parsed) that are not inside a multi-line string
+    or array: where the text before is whole statements. One scan of the text (parsing the text
+    before each line took time quadratic in the number of lines)."""
+    starts, depth = {0}, 0
+    for piece in _TOML_PIECE.finditer(text):
+        first = text[piece.start()]
+        if first in "[{":
+            depth += 1
+        elif first in "]}":
+            depth -= 1
+        elif first == "\n" and depth == 0:
+            starts.add(piece.end())
+    return starts
 
 
 def locate_key(text: str, path: list[str]) -> int | None:
@@ -200,6 +213,7 @@ def locate_key(text: str, path: list[str]) -> int | None:
     table: list[str] = []
     outer: dict[int, int] = {}     # parts of ``path`` matched -> first offset
     next_start = 0
+    starts: set[int] | None = None
     for line in text.split("\n"):        # TOML ends lines with LF or CRLF only
         start, next_start = next_start, next_start + len(line) + 1
         at = start + len(line) - len(line.lstrip(" \t"))
@@ -213,7 +227,11 @@ def locate_key(text: str, path: list[str]) -> int | None:
         full = keys if header else table + keys
         matched = next((i for i, (a, b) in enumerate(zip(full, path, strict=False)) if a != b),
                        min(len(full), len(path)))
-        if not (header or matched) or not _starts_a_statement(text, start):
+        if not (header or matched):
+            continue
+        if starts is None:
+            starts = statement_starts(text)
+        if start not in starts:
             continue
         if header:
             table = keys

@@ -421,9 +421,28 @@ def family_input(family: str, size: int, rnd) -> tuple[str, str]:
             return ".cpp", _in_body(cpp, f"  const char* zz = {token};\n") if rnd.random() < 0.5 \
                 else cpp[:at] + " " + token + cpp[at:]
         return ".cpp", cpp[:at] + " " + token + " " + cpp[at:]
+    if family == "template-params":        # a template of `size` parameters whose last one is not plain
+        params = "".join(f"typename T{i}, " for i in range(size))
+        return ".cpp", _at_file_scope(cpp, f"template <{params}unsigned int N>\nstatic AICORE inline void hx() {{ }}\n",
+                                      "  hx<" + "int, " * size + "1>();\n")
+    if family == "declarator-word":        # a definition whose name follows a word of `size` characters
+        word = "q" * size
+        return ".cpp", _at_file_scope(cpp, f"static AICORE inline int {word}*K::run(int x) {{ return x; }}\n", "")
+    if family == "blank-runs":             # runs of `size` blanks inside a declaration's value and its bounds
+        blanks = " " * size
+        return ".cpp", _in_body(cpp, f"  int32_t zz = 1{blanks}+ 1;\n  int32_t zy[{blanks}8{blanks}];\n"
+                                     f"  __ubuf__ float *zp = (__ubuf__ float *)v1{blanks}+ 1;\n")
     mlir = _fa(FA_MLIR)
     if family == "ir-unterminated-string":
         return ".mlir", mlir + '\n  "pto.x"() {s = "' + '\\"' * size + "\n"
+    if family == "ir-comment-quotes":      # a generic op with a comment of `size` escaped quotes inside
+        at = mlir.index('"pto.declare_global"(') + len('"pto.declare_global"(')
+        return ".mlir", mlir[:at] + ' // "' + '\\"' * size + "\n      " + mlir[at:]
+    if family == "ir-blank-runs":          # runs of `size` blanks inside an array attribute
+        blanks = " " * size
+        at = mlir.index("\n", mlir.index('"pto.declare_global"()')) + 1
+        op = f'    "pto.zz"() {{zz = array<i32:{blanks}1,{blanks}2{blanks}>}} : () -> ()\n'
+        return ".mlir", mlir[:at] + op + mlir[at:]
     if family == "ir-unterminated-resource":
         return ".mlir", mlir + "\n{-#\n" + "  x: \"0x1\", {-#\n" * (size // 16 + 1)
     raise ValueError(family)
@@ -439,8 +458,13 @@ FAMILIES = {
     "long-literal": (1_000_000, 50.0),
     "long-identifier": (20_000, 50.0),
     "long-comment": (1_000_000, 50.0),
+    "template-params": (2_000, 400.0),
+    "declarator-word": (100_000, 50.0),
+    "blank-runs": (400_000, 50.0),
     "ir-unterminated-string": (100_000, 50.0),
     "ir-unterminated-resource": (400_000, 50.0),
+    "ir-comment-quotes": (100_000, 50.0),
+    "ir-blank-runs": (400_000, 50.0),
 }
 FAMILY_TIME_FLOOR = 5.0          # seconds: start-up and the FA kernel itself
 FAMILY_SECONDS_PER_MB = 20.0     # interpreted; a quadratic path exceeds it long before 1 MB

@@ -332,10 +332,12 @@ def parse_args(text: str, offset: int) -> list[A.Node] | None:
 _QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=lambda word: (-len(word), word))) + ")"
 # `[quals] Type[*...] NAME` and then `= EXPR`, array dimensions `[N]...` (a decimal or none) or nothing.
 # Possessive: a name is a whole word (`intx = 5;` is no `int x`), and a long word is read once,
-# not once per place it could be split.
+# not once per place it could be split. The value is the longest text that ends in a non-blank
+# (the shortest one before `\s*;` tried `\s*;` at each blank of a long run of blanks), and blanks
+# in brackets are read once (`\s*\d*\s*` split a run of them in every way).
 _BUILTIN_DECL = regex_cache.compile(
     r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+)(\s*+\**+)\s*+([A-Za-z_]\w*+)"
-    r"(?:\s*=\s*(.*?)|((?:\s*\[\s*\d*\s*\])+))?\s*;\Z", re.S)
+    r"(?:\s*+=\s*+((?:.*\S)?)|((?:\s*+\[\s*+\d*+\s*+\])++))?\s*+;\Z", re.S)
 _AUTO_DECL = regex_cache.compile(r"auto\s+([A-Za-z_]\w*)\s*=")
 _TEMPLATE_HEAD = regex_cache.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
 _QNAME_TYPE = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+(?![\w:<])")

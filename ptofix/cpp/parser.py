@@ -839,10 +839,10 @@ class _StructureParser:
                 or ends[paren - 1] != starts[paren] and not _IDENT.fullmatch(self._tok_text(paren - 1)):
             return None
         word = self._tok_text(paren - 1)
-        name_match = _TRAILING_IDENT.search(word)
-        if name_match is None or (name_match.start() > 0 and word[name_match.start() - 1] not in "*&:"):
+        name_at = trailing_identifier_start(word)
+        if name_at < 0 or (name_at > 0 and word[name_at - 1] not in "*&:"):
             return None          # `@name(` (MLIR), `x.name(`...: not a C++ function declarator
-        name = name_match.group(1)
+        name = word[name_at:]
         if name in _NOT_FUNCTION_NAMES:
             return None          # `void (TMUL)(...)`, `decltype(auto) TMUL(...)`: the name comes later
         # `Owner::name(` or `Owner :: name(`: an unqualified call elsewhere may not reach it.
@@ -850,8 +850,8 @@ class _StructureParser:
         before_name = paren - 2
         while before_name >= start and kinds[before_name] == "c":
             before_name -= 1        # `pto::/* c */name(`: a comment between qualifier and name
-        qualified = "".join(text[starts[start]:starts[paren - 1] + name_match.start()].split()) \
-            if name_match.start() > 0 or (before_name >= start and kinds[before_name] == "w"
+        qualified = "".join(text[starts[start]:starts[paren - 1] + name_at].split()) \
+            if name_at > 0 or (before_name >= start and kinds[before_name] == "w"
                                           and self._tok_text(before_name).endswith(":")) else ""
         pclose = self._match_close(paren)
         j = pclose + 1
@@ -1155,7 +1155,10 @@ _NOT_FUNCTION_NAMES = CPP_KEYWORDS | frozenset(["typeof", "__typeof__", "__typeo
 _AFTER_PARAMS_CALLS = ("noexcept", "__attribute__", "decltype", "throw")
 
 _ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
-_TRAILING_IDENT = regex_cache.compile(r"([A-Za-z_]\w*)\Z")
+# (A word's trailing name is found from its end: a search for `[A-Za-z_]\w*\Z` starts over at each
+# letter of a long name followed by something else, quadratic in the name's length.)
+_WORD_RUN = regex_cache.compile(r"\w*+")
+_IDENT_START = regex_cache.compile(r"[A-Za-z_]")
 _LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
 # The words a statement that is no simple one may start with (_StructureParser._keyword_statement).
 _STATEMENT_KEYWORDS = frozenset(["for", "if", "while", "switch", "do", "else", "case", "default", "goto", "try"])
@@ -1198,6 +1201,20 @@ def _restructures(body: str) -> bool:
     declare any function, wherever the model does not look (an uncalled body, a function head)."""
     return any(ch in body for ch in "{};") or body.count("(") != body.count(")") \
         or body.count("[") != body.count("]")
+
+
+def trailing_word_start(text: str) -> int:
+    """Where the run of word characters (``\\w``) that ends ``text`` starts (``len(text)`` when
+    ``text`` ends otherwise): one scan of the run, read backwards."""
+    run = _WORD_RUN.match(text[::-1])
+    return len(text) - (run.end() if run is not None else 0)
+
+
+def trailing_identifier_start(text: str) -> int:
+    """Where the identifier that ends ``text`` starts, as a search for ``[A-Za-z_]\\w*\\Z``
+    finds it (its first letter or underscore in the trailing run of word characters), or -1."""
+    first = _IDENT_START.search(text, trailing_word_start(text))
+    return first.start() if first is not None else -1
 
 
 def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:

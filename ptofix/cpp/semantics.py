@@ -82,6 +82,7 @@ from .parser import (
     identifiers_among,
     masked_literals,
     strip_comments,
+    trailing_word_start,
 )
 
 TYPE_CHECKING = False
@@ -2501,11 +2502,8 @@ def _member_owner(head: str, name: str) -> str:
                 break
             k -= 1
         before = before[:k].rstrip()
-    match = _TRAILING_NAME.search(before)
-    return match.group(1) if match else "?"
-
-
-_TRAILING_NAME = regex_cache.compile(r"(\w+)\Z")
+    at = trailing_word_start(before)
+    return before[at:] if at < len(before) else "?"
 
 
 def _has_splice(text: str) -> bool:
@@ -2732,8 +2730,12 @@ def _declaration_before_name(fn: Function) -> str:
 # A template parameter the model reads exactly: one type word (`typename`, `class` or a name,
 # qualified or not; `...` for a pack) and the parameter's own name.
 _PLAIN_PARAM = r"(?:typename|class|[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)(?:\s*\.\.\.)?\s+[A-Za-z_]\w*"
+# Each parameter is read once (an atomic group, possessive repeats): `typename` and `class` are
+# also names, so a list that fails late (`typename T0, ..., unsigned int N`) was tried again in
+# every way of reading each parameter, exponential in their count. A parameter ends at the end
+# of a name, before `,`, `>` or blanks, so the first way it is read is the only one.
 _PLAIN_TEMPLATE_HEADS = regex_cache.compile(
-    rf"\s*(?:template\s*<\s*(?:{_PLAIN_PARAM}(?:\s*,\s*{_PLAIN_PARAM})*)?\s*>\s*)+")
+    rf"\s*+(?:template\s*+<\s*+(?:(?>{_PLAIN_PARAM})(?:\s*+,\s*+(?>{_PLAIN_PARAM}))*+)?+\s*+>\s*+)++")
 _TEMPLATE_LIST = regex_cache.compile(r"template\s*<([^<>]*)>")
 
 

@@ -568,7 +568,7 @@ _FAST_SCALAR = regex_cache.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)"
                           r"(" + _ATOM + r"|reinterpret_cast<\w+>\(" + _ATOM + r"\))\s*;\Z")
 _FAST_PTR_DECL = regex_cache.compile(
     r"((?:__\w+__\s+)?)(u?int(?:8|16|32|64)_t|float|half|bfloat16_t|bool|void)(\s*)(\*+)\s*"
-    r"([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
+    r"([A-Za-z_]\w*)\s*=\s*+((?:.*\S)?)\s*+;\Z", re.S)     # the value: as fast_expr's _BUILTIN_DECL reads it
 _FAST_CAST_RHS = regex_cache.compile(r"reinterpret_cast<(u?int(?:8|16|32|64)_t)>\((" + _ATOM + r")\)\Z")
 _FAST_DATA_RHS = regex_cache.compile(r"([A-Za-z_]\w*)\.data\(\)\Z")
 # `Templ<...> vN = Templ<...>(plain args);` and `Templ<...> vN(plain args);`: the GlobalTensor, Shape

@@ -32,7 +32,10 @@ _LARK = None
 
 def _nested_angle(depth: int = 5) -> str:
     string = r'"(?:[^"\\]|\\.)*"'
-    inner = r'[^<>"]'
+    # Ordinary characters a run at a time (possessive): one repeat per character kept a
+    # backtracking entry per character, ~200 bytes a character of a long `array<...>`. A '-' is
+    # read alone, so that `->` is still tried where it starts.
+    inner = r'[^<>"-]++|-'
     # (`->` in a function type and `>=`/`<=` in an affine constraint are no angle brackets.)
     pattern = "<(?:->|>=|<=|" + string + "|" + inner + ")*>"
     for _ in range(depth - 1):
@@ -447,7 +450,9 @@ def _node_span(node, base: int) -> Span:
 
 
 _MAX_NUMBER_CHARS = 1000      # below the 4300 digits int() accepts, far above any i64/ui64 literal
-_ARRAY = regex_cache.compile(r"array<\s*([a-z0-9]+)\s*(?::\s*(.*?))?\s*>$", re.DOTALL)
+# Blanks read once and the body the longest text that ends in a non-blank (a lazy body between
+# two runs of blanks tried every split of a long run: cubic in its length).
+_ARRAY = regex_cache.compile(r"array<\s*+([a-z0-9]++)\s*+(?::\s*+((?:.*\S)?))?\s*+>$", re.DOTALL)
 
 
 class _Builder:
