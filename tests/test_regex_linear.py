@@ -11,8 +11,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ptofix.cpp import semantics
-from ptofix.cpp.parser import trailing_identifier_start, trailing_word_start
+from ptofix.cpp import parser, semantics
+from ptofix.cpp.parser import SPLICE, trailing_identifier_start, trailing_word_start
 
 WORD_PIECES = ["a", "Z", "_", "q1", "0", "9", "é", "ß", "١", "$", "*", "&", ":", "::", ".", "-", "+", "~", " ", "\n",
                "<", ">", "@", "\u00b2", "\u2160"]
@@ -250,3 +250,28 @@ def test_a_key_is_located_among_many_tables_with_one_scan(monkeypatch):
     assert build.locate_key(text, ["tool", "ptofix"]) == text.index("ptofix = 3")
     assert build.locate_key(text, ["t2999", "x"]) == text.index("x = 1", text.index("[t2999]"))
     assert parses == []        # (the text before each table was parsed again: 3,000 parses)
+
+
+OLD_COMMENT_OR_STRING = re.compile(
+    r"""//(?:@S|[^\r\n])*|/\*.*?\*/|"(?:\\.|[^"\\\r\n])*"|'(?:\\.|[^'\\\r\n])*'""".replace("@S", SPLICE), re.S)
+LITERAL_PIECES = ['"', "'", "\\", '\\"', "\\'", "\\\\", "/", "//", "/*", "*/", "*", "\n", "\r", "\r\n", "\\\n",
+                  "\\ \n", " ", "a", "\t"]
+literal_texts = st.lists(st.sampled_from(LITERAL_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(literal_texts)
+def test_comments_and_literals_are_the_ones_the_search_found(text):
+    def mark(found):
+        return f"<{len(found)}:{found}>"
+
+    assert parser.replace_comments_and_literals(text, mark) == OLD_COMMENT_OR_STRING.sub(lambda m: mark(m.group()),
+                                                                                         text)
+
+
+def test_unclosed_literals_and_comments_are_skipped():
+    # (The old search retried the unclosed literals from each quote inside them: quadratic.)
+    text = '"' + '\\"' * 20000 + "\n'" + "\\'" * 20000 + "\n" + "/* " * 20000
+    assert parser.replace_comments_and_literals(text, lambda found: "X") == text
+    assert parser.code_only(text + '"x" // c') == text + '""  '
+    assert parser.code_only('x = "a\\"b" /* c */ + \'\\\'\' // d\n') == "x = \"\"   + ''  \n"

@@ -1223,15 +1223,63 @@ def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:
     return _identifier_scan(text).findall(text, start, len(text) if end is None else end)
 
 
-_COMMENT_OR_STRING = regex_cache.compile(
-    r"""//(?:@S|[^\r\n])*|/\*.*?\*/|"(?:\\.|[^"\\\r\n])*"|'(?:\\.|[^'\\\r\n])*'""".replace("@S", SPLICE), re.S)
+# A comment or a string or character literal, as one search for
+# ``//(?:SPLICE|[^\r\n])*|/\*.*?\*/|"(?:\\.|[^"\\\r\n])*"|'(?:\\.|[^'\\\r\n])*'`` finds them
+# left to right, in one pass: that search retries a literal that never closes from every quote
+# inside it (`"\"\"\"...`: quadratic). A quote inside a literal that failed is read from the next
+# character on as the failed one was, so it fails at the same place: each failure is remembered.
+_LITERAL_OR_COMMENT_START = regex_cache.compile(r"""//|/\*|["']""")
+_LINE_COMMENT = regex_cache.compile(r"//(?:@S|[^\r\n])*".replace("@S", SPLICE))
+_LITERAL_BODY = {quote: regex_cache.compile(r"(?:\\.|[^@\\\r\n])*".replace("@", quote), re.S) for quote in "\"'"}
+
+
+def replace_comments_and_literals(text: str, replace: Callable[[str], str]) -> str:
+    """``text`` with each comment and each string or character literal ``found`` replaced by
+    ``replace(found)``, found left to right (a literal in a comment is the comment's, and a
+    comment opener in a literal the literal's); linear in ``len(text)``."""
+    pieces: list[str] = []
+    copied = 0
+    pos = 0
+    fails_before = {'"': -1, "'": -1}       # a literal opened before this position never closes
+    block_closes = True                     # False once a `/*` has no `*/` after it
+    while True:
+        start = _LITERAL_OR_COMMENT_START.search(text, pos)
+        if start is None:
+            break
+        at = start.start()
+        opener = start.group()
+        end = -1
+        if opener == "//":
+            comment = _LINE_COMMENT.match(text, at)
+            end = comment.end() if comment is not None else at + 2
+        elif opener == "/*":
+            close = text.find("*/", at + 2) if block_closes else -1
+            block_closes = close >= 0
+            end = close + 2 if close >= 0 else -1
+        elif at >= fails_before[opener]:
+            body = _LITERAL_BODY[opener].match(text, at + 1)
+            body_end = body.end() if body is not None else at + 1
+            if text.startswith(opener, body_end):
+                end = body_end + 1
+            else:
+                fails_before[opener] = body_end
+        if end < 0:
+            pos = at + 1
+            continue
+        pieces.append(text[copied:at])
+        pieces.append(replace(text[at:end]))
+        copied = pos = end
+    if not pieces:
+        return text
+    pieces.append(text[copied:])
+    return "".join(pieces)
 
 
 def strip_comments(text: str) -> str:
     """``text`` with each comment replaced by a space (strings kept): a declaration's words."""
     if "/" not in text:
         return text
-    return _COMMENT_OR_STRING.sub(lambda m: m.group() if m.group()[0] in "\"'" else " ", text)
+    return replace_comments_and_literals(text, lambda found: found if found[0] in "\"'" else " ")
 
 
 def code_only(text: str) -> str:
@@ -1239,7 +1287,7 @@ def code_only(text: str) -> str:
     empty one: what brackets and words the code itself holds."""
     if "/" not in text and '"' not in text and "'" not in text:
         return text
-    return _COMMENT_OR_STRING.sub(lambda m: m.group()[0] * 2 if m.group()[0] in "\"'" else " ", text)
+    return replace_comments_and_literals(text, lambda found: found[0] * 2 if found[0] in "\"'" else " ")
 
 
 def masked_literals(text: str) -> str:
@@ -1248,13 +1296,12 @@ def masked_literals(text: str) -> str:
     if "/" not in text and '"' not in text and "'" not in text:
         return text
 
-    def blank(match: re.Match) -> str:
-        found = match.group()
+    def blank(found: str) -> str:
         if found[0] in "\"'":
             return found[0] + " " * (len(found) - 2) + found[-1] if len(found) >= 2 else found
         return " " * len(found)
 
-    return _COMMENT_OR_STRING.sub(blank, text)
+    return replace_comments_and_literals(text, blank)
 
 
 def count_identifiers(text: str, names: set[str]) -> dict[str, int]:
