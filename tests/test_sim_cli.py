@@ -203,3 +203,16 @@ def test_fa_sample_rewrites_are_judged(tmp_path):
         assert "races on its own; simulating the rewrite against `ptofix check --fix` of it" in r.stderr
         assert r.stdout.startswith("simulate: equal on 2 seed(s)")
     assert sim(str(sample), str(out), "--seeds", "2", "--no-fix-original").returncode == 4
+
+
+def test_pto_ir_is_refused_naming_the_command_that_reads_it(tmp_path):
+    # The one-line error `run` gives, not the C++ parser's first complaint about the IR.
+    a, ir = tmp_path / "a.cpp", tmp_path / "k.pto"
+    a.write_text(chain(4, 64, True))
+    ir.write_text("module {\n  func.func @k() {\n    return\n  }\n}\n")
+    for files in ((ir, a), (a, ir)):
+        r = sim(*map(str, files))
+        run = subprocess.run([sys.executable, "-m", "ptofix", "run", str(ir)], capture_output=True, text=True)
+        assert r.returncode == run.returncode == 2 and r.stdout == ""
+        assert r.stderr == run.stderr and r.stderr.count("\n") == 1
+        assert f"{ir}:1:1: error: this is PTO IR (MLIR)" in r.stderr and "ptofix canonicalize" in r.stderr

@@ -82,12 +82,18 @@ class RunResult:
 
 
 def load(path_or_source) -> CppFile:
+    """The C++ model of a file (or source): PTO IR, or other plainly not-C++ input, is refused
+    with the error naming the command that reads it, as every C++ command does."""
     if isinstance(path_or_source, CppFile):
         return path_or_source
+    from ..input_kind import require
     if isinstance(path_or_source, SourceText):
-        return parse_cpp(path_or_source)
-    from ..source import read_source
-    return parse_cpp(read_source(path_or_source))
+        source = path_or_source
+    else:
+        from ..source import read_source
+        source = read_source(path_or_source)
+    require(source, "cpp")
+    return parse_cpp(source)
 
 
 def pick_function(cpp: CppFile, name: str | None) -> Function:
