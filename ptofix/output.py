@@ -178,13 +178,15 @@ def current_umask() -> int:
 
 
 class _Item:
-    __slots__ = ("target", "data", "what", "expected")
+    __slots__ = ("target", "data", "what", "expected", "expected_absent")
 
-    def __init__(self, target: Target, data: bytes, what: str, expected: bytes | None = None):
+    def __init__(self, target: Target, data: bytes, what: str, expected: bytes | None = None,
+                 expected_absent: bool = False):
         self.target = target
         self.data = data
         self.what = what
-        self.expected = expected        # -i: the bytes the file held when it was read
+        self.expected = expected        # -i, a merged sidecar: the bytes the file held when it was read
+        self.expected_absent = expected_absent      # a merged sidecar that did not exist when looked for
 
 
 LOCK_PATIENCE = 10.0      # seconds to wait for another process's lock on an -i file
@@ -231,10 +233,14 @@ class _locked_for_replacing:  # noqa: N801 - a `with` statement's helper
 
 def _unchanged_since_read(item: _Item) -> None:
     """Refuse to replace a file (``-i``) whose bytes are no longer the ones the result was made
-    from: an edit made meanwhile, or another ``run -i`` on it that finished first, would be lost."""
+    from: an edit made meanwhile, or another ``run -i`` on it that finished first, would be lost.
+    A file that was not there when looked for must still not be there."""
+    path = item.target.real
+    if item.expected_absent and os.path.lexists(path):
+        raise PtofixError(f"refusing to replace {item.target.path}: it was created since ptofix looked for it "
+                          f"(by another run, or by hand); nothing was written: run again")
     if item.expected is None:
         return
-    path = item.target.real
     try:
         with open(path, "rb") as handle:
             # (One byte more than expected is enough to tell a longer file.)
@@ -293,9 +299,10 @@ class Outputs:
         self._others = _identities(others)
 
     def add(self, path: str, data: str | bytes, what: str = "output", *, may_be_input: bool = False,
-            expected: bytes | None = None) -> Target:
+            expected: bytes | None = None, expected_absent: bool = False) -> Target:
         """Check ``path`` as an output of ``data``; with ``expected``, the file is replaced only if it
-        still holds those bytes right before (``-i``: the bytes the result was computed from)."""
+        still holds those bytes right before (``-i``: the bytes the result was computed from); with
+        ``expected_absent``, only if there still is no file there."""
         target = check_output_path(path, what)
         if target.real == os.devnull:
             return target           # discarded (see check_output_path)
@@ -310,7 +317,7 @@ class Outputs:
                               "file of this call")
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
-        self.items.append(_Item(target, data, what, expected))
+        self.items.append(_Item(target, data, what, expected, expected_absent))
         return target
 
     def commit(self, streams: Callable[[], None] | None = None) -> None:
@@ -368,7 +375,10 @@ class Outputs:
                 current = item
                 with _locked_for_replacing(item):
                     _unchanged_since_read(item)       # again, as late as can be
-                    os.replace(tmp, target.real)
+                    if item.expected_absent:
+                        _place_new(tmp, target, item)
+                    else:
+                        os.replace(tmp, target.real)
                 placed.append((item, target))
         except (OSError, PtofixError) as exc:
             for _item, target in reversed(placed):
@@ -398,6 +408,20 @@ class Outputs:
         self.items = []
         if reader_gone is not None:
             raise reader_gone
+
+
+def _place_new(tmp: str, target: Target, item: _Item) -> None:
+    """Put ``tmp`` at ``target`` only if no file is there: a link(2) never replaces one (where the
+    file system has no hard links, the check just made before the rename is what there is)."""
+    try:
+        os.link(tmp, target.real)
+    except FileExistsError:
+        raise PtofixError(f"refusing to replace {item.target.path}: it was created since ptofix looked for it "
+                          f"(by another run, or by hand); nothing was written: run again") from None
+    except OSError:
+        os.replace(tmp, target.real)
+        return
+    os.unlink(tmp)
 
 
 def _warn_about_hard_links(targets: Iterable[Target]) -> None:
@@ -650,8 +674,11 @@ def _collected(args: argparse.Namespace, report: dict[str, Any], text_lines: lis
 
 
 def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report: dict[str, Any] | None = None,
-            text_lines: list[str] | None = None, extra: Iterable[tuple[str, str | bytes, str]] = ()) -> int:
+            text_lines: list[str] | None = None,
+            extra: Iterable[tuple[str, str | bytes, str] | tuple[str, str | bytes, str, bytes | None]] = ()) -> int:
     """Deliver ``new_text`` (and the report, and ``extra`` files) as the options ask; the exit status.
+    An ``extra`` file given with a fourth element, the bytes it held when it was read (None: there
+    was none), is replaced only if it still holds them (a sidecar merged with what it held).
 
     Every file is written all or none, and only when stdout and stderr took their part too (they
     are written once the files are staged, before any is renamed into place); the report on stderr
@@ -678,8 +705,12 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
     else:
         stdout_text = new_text
         status = ExitStatus.OK
-    for path, data, what in extra:
-        outputs.add(path, data, what)
+    for file in extra:
+        if len(file) == 4:
+            was = file[3]
+            outputs.add(file[0], file[1], file[2], expected=was, expected_absent=was is None)
+        else:
+            outputs.add(file[0], file[1], file[2])
     if report is not None and _collected(args, report, text_lines or []):
         report = None
     body = report_body(args, report or {}, text_lines or []) if report is not None else None

@@ -166,15 +166,20 @@ def _legacy(entry: dict) -> dict:
     return {k: v for k, v in entry.items() if k not in ("slot_num", "result")}
 
 
-def _load_sidecar(path: str) -> dict | None:
-    """The existing sidecar at ``path``, None if there is none (or it is empty)."""
+def _load_sidecar(path: str, read: dict[str, bytes | None] | None = None) -> dict | None:
+    """The existing sidecar at ``path``, None if there is none (or it is empty); ``read`` records
+    the bytes it held (None: no file), which a replacement of it is compared with."""
     if not os.path.exists(path):
+        if read is not None:
+            read[path] = None
         return None
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
         raise PtofixError(f"cannot read the existing sidecar {path}: {exc.strerror or exc}") from None
+    if read is not None:
+        read[path] = data
     if not data.strip():
         return None
     why = None
@@ -243,9 +248,10 @@ def _pipe_values(sidecar: dict) -> list:
 
 
 def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replaces_input: bool = True,
-                  output_path: str | None = None, owner_known: bool = False) -> tuple[dict, list[dict]]:
+                  output_path: str | None = None, owner_known: bool = False,
+                  read: dict[str, bytes | None] | None = None) -> tuple[dict, list[dict]]:
     """(``new`` plus every entry of the existing sidecar at ``path`` that still applies to the output,
-    the entries kept).
+    the entries kept); ``read`` records what the file at ``path`` held (see _load_sidecar).
 
     An old entry is kept when its pipe is still in the output without a local_slot_num (it was
     stripped by an earlier run: the sidecar is the only place the value lives); it is dropped
@@ -256,7 +262,7 @@ def merge_sidecar(path: str, new: dict, out_text: str, source_path: str, replace
         new = {**new, "output": os.path.abspath(output_path)}
     if source_path != "<stdin>":
         new = {**new, "source": os.path.abspath(source_path)}
-    old = _load_sidecar(path)
+    old = _load_sidecar(path, read)
     if old is None or not old["pipes"]:
         return new, []
     if not replaces_input and output_path is not None and _same_path(old.get("output"), output_path, path):
@@ -319,15 +325,17 @@ def default_sidecar_path(source_path: str, in_place: bool, output: str | None) -
 
 
 def sidecar_for_output(path: str, new: dict, out_text: str, source_path: str, in_place: bool,
-                       output: str | None) -> tuple[dict, list[dict]]:
+                       output: str | None, read: dict[str, bytes | None] | None = None) -> tuple[dict, list[dict]]:
     """(``new`` merged into the sidecar at ``path`` for the output ``canonicalize`` writes (the input
     with ``in_place``, the file ``output``, or stdout), the old entries kept): an output that is
-    not the input also takes the values of the input's own sidecar (with_input_sidecar)."""
+    not the input also takes the values of the input's own sidecar (with_input_sidecar); ``read``
+    records what the file at ``path`` held, for its replacement to be compared with."""
     replaces = in_place or (output is not None and os.path.exists(output) and os.path.exists(source_path)
                             and os.path.samefile(output, source_path))
     if not replaces:
         new = with_input_sidecar(new, out_text, source_path)
-    return merge_sidecar(path, new, out_text, source_path, replaces, source_path if in_place else output)
+    return merge_sidecar(path, new, out_text, source_path, replaces, source_path if in_place else output,
+                         read=read)
 
 
 def stripped_pipes(pass_reports: list[dict]) -> list[dict]:
@@ -337,11 +345,12 @@ def stripped_pipes(pass_reports: list[dict]) -> list[dict]:
 
 
 def pipeline_sidecar(source: SourceText, out_text: str, pass_reports: list[dict], in_place: bool,
-                     output: str | None, written: bool) -> list[tuple[str, str, str]]:
-    """The sidecar file (path, JSON, what) for the values a pipeline's canonicalize passes stripped,
-    merged with what the file at its place holds; none when nothing was stripped, nothing is
-    ``written`` (--check, --diff), or the input is not replaced and no ``output`` file is named
-    (its values stay in the input)."""
+                     output: str | None, written: bool) -> list[tuple[str, str, str, bytes | None]]:
+    """The sidecar file (path, JSON, what, the bytes the file held when it was merged with: None
+    when there was none) for the values a pipeline's canonicalize passes stripped, merged with
+    what the file at its place holds; none when nothing was stripped, nothing is ``written``
+    (--check, --diff), or the input is not replaced and no ``output`` file is named or it is
+    discarded (its values stay in the input)."""
     sidecar = None
     canonical = [rep for rep in pass_reports if rep.get("pass") == "canonicalize"]
     for rep in canonical:
@@ -356,15 +365,14 @@ def pipeline_sidecar(source: SourceText, out_text: str, pass_reports: list[dict]
                           "for one target", source)
     if sidecar is None or not written:
         return []
-    if in_place and source.path != "<stdin>":
-        path = sidecar_path_for(source.path)
-    elif output is not None:
-        path = sidecar_path_for(output)
-    else:
+    path = default_sidecar_path(source.path, in_place, output)
+    if path is None:
         return []
     sidecar["pipes"] = stripped_pipes(pass_reports)
-    merged, _kept = merge_sidecar(path, sidecar, out_text, source.path, in_place, source.path if in_place else output)
-    return [(path, sidecar_text(merged), "sidecar")]
+    read: dict[str, bytes | None] = {}
+    merged, _kept = merge_sidecar(path, sidecar, out_text, source.path, in_place, source.path if in_place else output,
+                                  read=read)
+    return [(path, sidecar_text(merged), "sidecar", read.get(path))]
 
 
 def _current_pipes(text: str, path: str, target: str) -> dict[tuple, dict]:

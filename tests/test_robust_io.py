@@ -446,6 +446,54 @@ def test_file_that_is_not_a_sidecar_is_not_overwritten(work, capsys):
     assert (work / "notes.json").read_text() == "my notes, not JSON\n"
 
 
+CANONICALIZE_IN_PLACE = [["canonicalize", "--target-ptoas", "v0.36", "-i", "fa.mlir"],
+                         ["opt", "-p", "canonicalize{target-ptoas=v0.36}", "-i", "fa.mlir"]]
+
+
+def _write_before_placing(monkeypatch, path: Path, content: bytes) -> None:
+    """Make another process write ``path`` after the sidecar was merged, before the outputs are placed."""
+    original = output_module.Outputs.commit
+
+    def write_then_commit(self, *args, **kwargs):
+        path.write_bytes(content)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(output_module.Outputs, "commit", write_then_commit)
+
+
+@pytest.mark.parametrize("argv", CANONICALIZE_IN_PLACE)
+def test_sidecar_changed_since_it_was_merged_is_not_replaced(work, capsys, monkeypatch, argv):
+    assert ptofix(*argv) == 0
+    (work / "fa.mlir").write_bytes(FA_MLIR.read_bytes())       # the original again: values to strip
+    theirs = (work / "fa.mlir.slots.json").read_bytes().replace(b'"local_slot_num": 2', b'"local_slot_num": 4')
+    assert theirs != (work / "fa.mlir.slots.json").read_bytes()
+    _write_before_placing(monkeypatch, work / "fa.mlir.slots.json", theirs)
+    assert ptofix(*argv) == 2
+    assert "refusing to replace fa.mlir.slots.json: it changed since ptofix read it" in capsys.readouterr().err
+    assert (work / "fa.mlir.slots.json").read_bytes() == theirs
+    assert (work / "fa.mlir").read_bytes() == FA_MLIR.read_bytes()
+
+
+@pytest.mark.parametrize("argv", CANONICALIZE_IN_PLACE)
+def test_sidecar_created_since_it_was_looked_for_is_not_replaced(work, capsys, monkeypatch, argv):
+    theirs = b'{"version": 1, "pipes": []}\n'
+    _write_before_placing(monkeypatch, work / "fa.mlir.slots.json", theirs)
+    assert ptofix(*argv) == 2
+    assert "refusing to replace fa.mlir.slots.json: it was created since ptofix looked for it" \
+        in capsys.readouterr().err
+    assert (work / "fa.mlir.slots.json").read_bytes() == theirs
+    assert (work / "fa.mlir").read_bytes() == FA_MLIR.read_bytes()
+
+
+@pytest.mark.parametrize("argv", [["canonicalize", "--target-ptoas", "v0.36"], ["opt", "-p", "canonicalize{target-ptoas=v0.36}"]])
+def test_no_sidecar_for_a_discarded_output(work, capsys, argv):
+    # (A link to /dev/null here: the sidecar beside it would be written into this directory.)
+    os.symlink(os.devnull, work / "discard")
+    assert ptofix(*argv, "fa.mlir", "-o", "discard") == 0
+    assert "NOT recorded: no sidecar is written for this output" in capsys.readouterr().err
+    assert sorted(p.name for p in work.iterdir()) == ["discard", "fa.cpp", "fa.mlir"]
+
+
 def test_sidecar_entry_is_updated_when_the_ir_changes_its_value(work, capsys):
     assert ptofix("canonicalize", "--target-ptoas", "v0.36", "fa.mlir", "-o", "out.mlir") == 0
     edited = (work / "fa.mlir").read_text().replace("local_slot_num = 2", "local_slot_num = 4")

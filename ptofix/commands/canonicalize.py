@@ -127,12 +127,15 @@ def deliver_file(args: argparse.Namespace, result) -> int:
     extra = []
     kept_ids: set[int] = set()
     if sidecar_path and not args.check:
-        sidecar, kept = sidecar_for_output(sidecar_path, sidecar, result.text, source.path, bool(args.in_place), output)
+        read: dict[str, bytes | None] = {}
+        sidecar, kept = sidecar_for_output(sidecar_path, sidecar, result.text, source.path, bool(args.in_place), output,
+                                           read)
         report["sidecar"] = sidecar
         report["sidecar_kept"] = len(kept)
         kept_ids = {id(e) for e in kept}
         report["sidecar_path"] = sidecar_path
-        extra.append((sidecar_path, sidecar_text(sidecar), "sidecar"))
+        # (Replaced only if it still holds what was merged: another run's values must not be lost.)
+        extra.append((sidecar_path, sidecar_text(sidecar), "sidecar", read.get(sidecar_path)))
     warnings = list(result.warnings)
     if sidecar["pipes"] and not sidecar_path and not args.check:
         warnings = unrecorded_warnings(warnings, "give --sidecar PATH")
