@@ -10,6 +10,11 @@
 // written to a file leaves stderr to the note.
 // RUN: %ptofix run --pattern auto --report text %s -o %t.cpp 2>&1 | FileCheck %s --check-prefix=REPORT
 // RUN: %ptofix run --pattern auto --report json --report-file %t.json %s -o %t.cpp 2>&1 | filecheck %s --check-prefix=GU2
+// `opt` with the pass and its pattern says the same as `run`:
+// RUN: %ptofix opt -p 'pipe-v-barrier{pattern=auto}' %s -o %t.cpp 2>&1 | filecheck %s
+// RUN: %ptofix opt -p 'pipe-v-barrier{pattern=gu}' %s -o %t.cpp 2>&1 | filecheck %s --check-prefix=GU
+// RUN: %ptofix opt -p 'pipe-v-barrier{pattern=auto}' -q %s -o %t.cpp 2>&1 | FileCheck %s --allow-empty --check-prefix=QUIET
+// RUN: %ptofix opt -p 'pipe-v-barrier{pattern=auto}' --report text %s -o %t.cpp 2>&1 | FileCheck %s --check-prefix=REPORT
 extern "C" __global__ AICORE void k() {
   Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v5;
   TASSIGN(v5, 0);

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..batch import Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
+from ..batch import QUIET_HELP, Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
+from ..cpp_fixes import kept_notes, text_report
 from ..exit_status import ExitStatus
 from ..frontends import PARSERS, parse_cpp
 from ..help_format import HelpFormatter
@@ -51,7 +52,8 @@ def add_parser(subparsers) -> None:
                         help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
     parser.add_argument("--list-passes", action="store_true", help="list registered passes and exit")
     add_output_arguments(parser)
-    add_batch_arguments(parser)
+    add_batch_arguments(parser, QUIET_HELP + "; no note on stderr for a file that keeps barriers a pipe-v-barrier "
+                        "pattern selected")
     parser.set_defaults(handler=run)
 
 
@@ -94,7 +96,11 @@ def process_file(path: str, args: argparse.Namespace):
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
     if functions is not None:
         report["functions"] = functions
-    return Processed(source, outcome.text, report, [], list(outcome.warnings), [])
+    # The note `run` prints for barriers a pipe-v-barrier pass's patterns selected and kept (not
+    # with -q, nor beside a report on stderr, which lists each kept barrier with its reason).
+    report_on_stderr = bool(getattr(args, "report", None)) and not getattr(args, "report_file", None)
+    notes = [] if getattr(args, "quiet", False) or report_on_stderr else kept_notes(source.path, outcome.reports)
+    return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes, [])
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:
