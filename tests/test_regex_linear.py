@@ -265,8 +265,10 @@ def test_comments_and_literals_are_the_ones_the_search_found(text):
     def mark(found):
         return f"<{len(found)}:{found}>"
 
-    assert parser.replace_comments_and_literals(text, mark) == OLD_COMMENT_OR_STRING.sub(lambda m: mark(m.group()),
-                                                                                         text)
+    expected = OLD_COMMENT_OR_STRING.sub(lambda m: mark(m.group()), text)
+    assert parser.replace_comments_and_literals(text, mark) == expected
+    # (The scan alone, which reads the texts with an unclosed literal or comment, on every text.)
+    assert parser._replace_by_scan(text, mark) == expected
 
 
 def test_unclosed_literals_and_comments_are_skipped():

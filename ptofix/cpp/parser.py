@@ -1225,18 +1225,42 @@ def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:
 
 # A comment or a string or character literal, as one search for
 # ``//(?:SPLICE|[^\r\n])*|/\*.*?\*/|"(?:\\.|[^"\\\r\n])*"|'(?:\\.|[^'\\\r\n])*'`` finds them
-# left to right, in one pass: that search retries a literal that never closes from every quote
-# inside it (`"\"\"\"...`: quadratic). A quote inside a literal that failed is read from the next
-# character on as the failed one was, so it fails at the same place: each failure is remembered.
+# left to right. That search retries a literal that never closes from every quote inside it
+# (`"\"\"\"...`), and a `/*` that never closes from every later `/*`: quadratic. Here every
+# opener matches, an unclosed one with an empty group: text with none (the usual) is done in
+# that one search, and the first unclosed one hands the text to a scan that remembers failures.
+_COMMENT_OR_LITERAL_OR_UNCLOSED = regex_cache.compile(
+    r"""//(?:@S|[^\r\n])*|/\*(?:.*?\*/|())|"(?:\\.|[^"\\\r\n])*(?:"|())|'(?:\\.|[^'\\\r\n])*(?:'|())"""
+    .replace("@S", SPLICE), re.S)
 _LITERAL_OR_COMMENT_START = regex_cache.compile(r"""//|/\*|["']""")
 _LINE_COMMENT = regex_cache.compile(r"//(?:@S|[^\r\n])*".replace("@S", SPLICE))
 _LITERAL_BODY = {quote: regex_cache.compile(r"(?:\\.|[^@\\\r\n])*".replace("@", quote), re.S) for quote in "\"'"}
+
+
+class _Unclosed(Exception):
+    """A literal or block comment that never closes: the text goes to the scan."""
 
 
 def replace_comments_and_literals(text: str, replace: Callable[[str], str]) -> str:
     """``text`` with each comment and each string or character literal ``found`` replaced by
     ``replace(found)``, found left to right (a literal in a comment is the comment's, and a
     comment opener in a literal the literal's); linear in ``len(text)``."""
+
+    def closed(match: re.Match[str]) -> str:
+        if match.lastindex is not None:
+            raise _Unclosed
+        return replace(match.group())
+
+    try:
+        return _COMMENT_OR_LITERAL_OR_UNCLOSED.sub(closed, text)
+    except _Unclosed:
+        return _replace_by_scan(text, replace)
+
+
+def _replace_by_scan(text: str, replace: Callable[[str], str]) -> str:
+    """replace_comments_and_literals for text with an unclosed literal or block comment: a quote
+    inside a literal that failed is read from the next character on as the failed one was, so it
+    fails at the same place; a `/*` after one that failed finds no `*/` either."""
     pieces: list[str] = []
     copied = 0
     pos = 0
