@@ -28,8 +28,8 @@ the shell, with single quotes, because '{', '}' and spaces are special to it:
   ptofix opt -p pipe-v-barrier fa.cpp          (no options: no quotes needed)
 
 A canonicalize pass that strips local_slot_num records it in OUT.slots.json (-o OUT) or
-FILE.slots.json (-i), as `ptofix canonicalize` does; on stdout or --diff it is not recorded
-(the warning says so).
+FILE.slots.json (-i), as `ptofix canonicalize` does; on stdout, -o /dev/null or --diff it is not
+recorded (the warning says so).
 
 Unquoted, `-p a,b{k=v}` may be brace-expanded by bash/zsh into two arguments (a,bk=v ...), and
 `{k=v x=1}` split at the space. --list-passes shows what is available.
