@@ -446,11 +446,11 @@ def set_command_line_macros(flags: list[str] | tuple[str, ...]) -> None:
     _COMMAND_LINE[0] = tuple(flags)
 
 
-def command_line_macros() -> tuple[dict[str, str], frozenset[str]]:
-    """(each macro the command line leaves defined -> its body, as the compiler reads it: `-DN` is
-    `1`, `-D'f(x)=x'` is `x`; every name a `-U` names), the flags read in order: a later `-U NAME`
-    cancels an earlier `-D NAME` and the reverse."""
-    defined: dict[str, str] = {}
+def command_line_macros() -> tuple[dict[str, tuple[bool, str]], frozenset[str]]:
+    """(each macro the command line leaves defined -> (whether it is function-like, its body, as the
+    compiler reads it: `-DN` is `1`, `-D'f(x)=x'` is `x`); every name a `-U` names), the flags read
+    in order: a later `-U NAME` cancels an earlier `-D NAME` and the reverse."""
+    defined: dict[str, tuple[bool, str]] = {}
     undefined: set[str] = set()
     for flag in _COMMAND_LINE[0]:
         text = flag[2:]
@@ -460,7 +460,7 @@ def command_line_macros() -> tuple[dict[str, str], frozenset[str]]:
             continue
         name = re.split(r"[(=]", text, maxsplit=1)[0]
         _, eq, body = text.partition("=")
-        defined[name] = body if eq else "1"
+        defined[name] = (text[len(name):len(name) + 1] == "(", body if eq else "1")
     return defined, frozenset(undefined)
 
 

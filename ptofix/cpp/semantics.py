@@ -689,7 +689,7 @@ def _command_line_reason(model: CppFile, includes_pto: bool) -> str:
         if name in _KEYWORDS or name in PTO_SPELLED_NAMES or name in _VALUE_OBJECT_TYPES:
             return f"the command line's {flag} names a macro like '{name}', which ptofix reads as C++'s or pto's"
     for name in sorted(defined):
-        body = defined[name]
+        body = defined[name][1]
         if "##" in body or _DECLARING_BODY_WORDS.intersection(identifiers(body)) or any(ch in body for ch in "{};") \
                 or body.count("(") != body.count(")") or body.count("[") != body.count("]"):
             return (f"the command line's -D{name} pastes tokens, holds a declaration keyword, a brace or a ';', or "
