@@ -25,6 +25,7 @@ import re
 from .. import regex_cache
 from ..pto import tpipe
 from ..pto.ops import (
+    BUILD_SCRIPT_MACROS,
     COUNT_MODE_NAMES,
     EVERY_VERSION,
     FIFO_OPS,
@@ -682,7 +683,8 @@ def _command_line_reason(model: CppFile, includes_pto: bool) -> str:
     defined, undefined = command_line_macros()
     for name in sorted(set(defined) | undefined):
         flag = f"-D{name}" if name in defined else f"-U{name}"
-        if includes_pto and name not in _MACROS_PTO_HEADERS_IGNORE and _may_change_pto_code(name):
+        if includes_pto and name not in _MACROS_PTO_HEADERS_IGNORE and name not in BUILD_SCRIPT_MACROS \
+                and _may_change_pto_code(name):
             return (f"the command line's {flag} {'defines' if name in defined else 'undefines'} a macro pto's "
                     "header may read, whose code it may change (pto-isa's headers test macros: `__PTO_AUTO__` "
                     "turns TASSIGN and the ops' own barriers off)")
