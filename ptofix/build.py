@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .cpp.barriers import normalize_patterns
-from .cpp.headers import compiler_macro_flags
+from .cpp.command_line import compiler_macro_flags
 from .cpp_fixes import cpp_passes_from_args, fix_cpp, kept_notes, text_report
 from .exit_status import ExitStatus
 from .frontends import PARSERS
@@ -1591,7 +1591,8 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int], note=N
     except PtofixError as exc:
         raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
     _check_starts_as_cpp(cpp)
-    from .cpp.headers import set_command_line_macros, set_include_search_path
+    from .cpp.command_line import set_command_line_macros
+    from .cpp.headers import set_include_search_path
     set_include_search_path(plan.include_dirs)
     set_command_line_macros(plan.macro_flags)
     fixed = fix_cpp(cpp, plan.passes)

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 return ExitStatus.ERROR
         debug = bool(getattr(args, "debug", False))
         _include_directories(getattr(args, "include_dirs", None) or [])
-        from .cpp.headers import set_command_line_macros
+        from .cpp.command_line import set_command_line_macros
         set_command_line_macros(getattr(args, "macro_flags", None) or [])
         # SIGTERM/SIGHUP (a CI cancel, a closed terminal) unwind like Ctrl-C: outputs being written
         # are left as they were and their temporaries removed, workers and tools are ended.
@@ -184,33 +184,6 @@ def _unwind_on_interrupt() -> None:
             signal.signal(signal.SIGINT, signal.default_int_handler)
         except ValueError:      # (not the main thread: its handler stays)
             pass
-
-
-def add_macro_arguments(parser) -> None:
-    """`-D NAME[=VALUE]` and `-U NAME`, the compiler's, into ``macro_flags`` in command-line order."""
-    parser.add_argument("-D", dest="macro_flags", action="append", metavar="NAME[=VALUE]", type=define_flag,
-                        help="a macro the compiler's command line defines (repeatable, as the compiler's -D): the "
-                             "analysis takes it as one of the file's macros")
-    parser.add_argument("-U", dest="macro_flags", action="append", metavar="NAME", type=undefine_flag,
-                        help="cancel an earlier -D NAME (repeatable, as the compiler's -U)")
-
-
-def define_flag(value: str) -> str:
-    return _macro_flag("-D", value)
-
-
-def undefine_flag(value: str) -> str:
-    return _macro_flag("-U", value)
-
-
-def _macro_flag(option: str, value: str) -> str:
-    import argparse
-
-    from .cpp.headers import macro_flag
-    try:
-        return macro_flag(option, value)
-    except PtofixError as exc:
-        raise argparse.ArgumentTypeError(exc.diagnostic.message) from None
 
 
 def _include_directories(directories: list[str]) -> None:

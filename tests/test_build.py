@@ -1508,7 +1508,7 @@ def macro_kernel(tools, tmp_path, monkeypatch):
     reads and nothing in it declares, is a macro."""
     from test_command_line_macros import uses_name
 
-    from ptofix.cpp.headers import set_command_line_macros
+    from ptofix.cpp.command_line import set_command_line_macros
     monkeypatch.setenv("PTOAS_STANDIN_CPP", str(uses_name(tmp_path)))
     monkeypatch.setenv("PTOAS", str(tools.ptoas))
     yield tmp_path

@@ -9,12 +9,8 @@ import pytest
 from test_headers import kernel, reasons, run_auto, write
 
 from ptofix.cli import main
-from ptofix.cpp.headers import (
-    command_line_macros,
-    compiler_macro_flags,
-    set_command_line_macros,
-    set_include_search_path,
-)
+from ptofix.cpp.command_line import command_line_macros, compiler_macro_flags, set_command_line_macros
+from ptofix.cpp.headers import set_include_search_path
 from ptofix.source import PtofixError
 
 # A kernel whose barrier the proof removes, with a statement after the window's ops that reads a
@@ -166,3 +162,17 @@ def test_the_json_report_of_a_kept_barrier_names_the_macro(tmp_path, capsys):
                    str(source), "-o", str(tmp_path / "o.cpp")])
     decision = json.loads(capsys.readouterr().out)["passes"][0]["decisions"][0]
     assert status == 0 and decision["decision"] == "kept" and "-Dblock_off" in decision["reason"]
+
+
+def test_worker_processes_take_the_same_macros(tmp_path):
+    import subprocess
+    import sys
+    files = [write(tmp_path / f"k{i}.cpp", uses_name(tmp_path).read_text(encoding="utf-8")) for i in range(2)]
+    for options, kept in (((), False), (("-D", "block_off"), True)):
+        out = tmp_path / f"out{len(options)}"
+        out.mkdir()
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "-j", "2", *options, "--pattern", "auto",
+                               *map(str, files), "-o", str(out)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        for path in files:
+            assert ("pipe_barrier(PIPE_V);" in (out / path.name).read_text(encoding="utf-8")) == kept, path.name

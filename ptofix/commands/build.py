@@ -119,7 +119,7 @@ def add_parser(subparsers) -> None:
     cc.add_argument("-I", "--include", dest="include_dirs", action="append", metavar="DIR",
                     help="search DIR for the headers the kernel #includes, before the bisheng flags' -I and "
                          "PTO_LIB/include (repeatable; config key include)")
-    from ..cli import define_flag, undefine_flag
+    from ..macro_options import define_flag, undefine_flag
     # (No -D/-U here: `--bisheng-flags "-DX -O2"` would read as -D with the value "X -O2".)
     cc.add_argument("--define", dest="define_flags", action="append", metavar="NAME[=VALUE]", type=define_flag,
                     help="a macro the kernel is compiled with that the bisheng flags do not show (a wrapper's): "

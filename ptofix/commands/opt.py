@@ -47,7 +47,7 @@ def add_parser(subparsers) -> None:
                         help="input (C++ or PTO IR); several need -i, -o DIR, --check or --diff")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    from ..cli import add_macro_arguments
+    from ..macro_options import add_macro_arguments
     add_macro_arguments(parser)
     parser.add_argument("-p", "--passes", metavar="PIPELINE", default="",
                         help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")

@@ -39,7 +39,7 @@ def add_parser(subparsers) -> None:
                         help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    from ..cli import add_macro_arguments
+    from ..macro_options import add_macro_arguments
     add_macro_arguments(parser)
     parser.add_argument("--pattern", "-P", metavar="P[,P...]", action=CommaListAction,
                         help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
@@ -134,7 +134,7 @@ def fast_arguments(argv: list[str]) -> dict | None:
         if flag in _FAST_APPENDS:
             dest = _FAST_APPENDS[flag]
             if dest == "macro_flags":
-                from ..cpp.headers import macro_flag
+                from ..cpp.command_line import macro_flag
                 from ..source import PtofixError
                 try:
                     value = macro_flag(flag, value)

@@ -17,6 +17,7 @@ from operator import attrgetter
 from .. import regex_cache
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, ascii_words, identifier_words_of, line_start, word_chunks
+from .command_line import command_line_macros
 from .keywords import CPP_KEYWORDS
 from .model import (
     CaseLabel,
@@ -449,7 +450,6 @@ def without_cpu_simulator_groups(tokens: Tokens) -> Tokens:
     opens = [i for i in directives if _CPU_SIMULATOR_IF.match(directive_text(tokens.text_of(i)))]
     if not opens or any(_CPU_SIMULATOR_MACRO.match(directive_text(tokens.text_of(i))) for i in directives):
         return tokens
-    from .headers import command_line_macros
     defined, undefined = command_line_macros()
     if "__CPU_SIM" in defined or "__CPU_SIM" in undefined:
         return tokens          # (the compiler's -D/-U: as the file's own #define/#undef)

@@ -47,11 +47,11 @@ from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import SourceText
 from ..structs import Struct
 from . import stmt_parser as A
+from .command_line import command_line_macros
 from .fast_expr import BUILTIN_TYPE_WORDS
 from .headers import (
     QUALIFIER_MACROS,
     HeaderSummary,
-    command_line_macros,
     include_search_path,
     may_be_standard_macro,
     read_includes,

@@ -477,7 +477,7 @@ class Interpreter:
                 self.overloaded.add(fn.name)
             self.functions[fn.name] = fn
         # The compiler's command line (`-D`) defines its macros before the file's first line.
-        from ..cpp.headers import command_line_macros
+        from ..cpp.command_line import command_line_macros
         self.macros = {name: Macro(name, function_like, body, -1)
                        for name, (function_like, body) in command_line_macros()[0].items()}
         self.macros.update(file_macros(self.source.text))
