@@ -1249,7 +1249,8 @@ def plan_text(plan: Plan, settings: Settings, table: dict[str, OptionInfo]) -> s
                              o(plan.input), "-o", o(art.canon), "--sidecar", o(art.sidecar)]))
     lines.append(f"{shlex.join(plan.ptoas_cmd)} > {q(art.cpp)}")
     if plan.passes:
-        lines.append(shlex.join(["ptofix", "opt", "-p", pipeline_spec(plan.passes), o(art.cpp), "-o", o(art.fixed)]))
+        lines.append(shlex.join(["ptofix", "opt", *plan.macro_flags, "-p", pipeline_spec(plan.passes), o(art.cpp),
+                                 "-o", o(art.fixed)]))
     else:
         lines.append(shlex.join(["cp", o(art.cpp), o(art.fixed)]) + "   # no C++ pass selected")
     if plan.bisheng_cmd:

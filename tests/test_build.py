@@ -223,7 +223,7 @@ def test_dry_run_prints_exact_commands_and_writes_nothing(tools, tmp_path, capsy
         f"ptofix canonicalize --target-ptoas v0.45 --to custom {FA_MLIR} -o {out}/fa.canon.mlir"
         f" --sidecar {out}/fa.slots.json",
         f"{tools.ptoas} --pto-arch=a3 --enable-insert-sync {out}/fa.canon.mlir > {out}/fa.cpp",
-        f"ptofix opt -p 'local-slot-num{{ir={out}/fa.canon.mlir"
+        f"ptofix opt -D_FORTIFY_SOURCE=2 -DMEMORY_BASE -p 'local-slot-num{{ir={out}/fa.canon.mlir"
         f" sidecar={out}/fa.slots.json target-ptoas=v0.45 pto-arch=a3}},pipe-v-barrier{{pattern=gu translation-unit=false}}'"
         f" {out}/fa.cpp -o {fixed}",                 # (the caller #includes the kernel: one translation unit)
         "bisheng -I/opt/pto-isa/include -fPIC -shared -D_FORTIFY_SOURCE=2 -O2 -Wno-macro-redefined "
