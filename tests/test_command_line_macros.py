@@ -176,3 +176,12 @@ def test_worker_processes_take_the_same_macros(tmp_path):
         assert proc.returncode == 0, proc.stderr
         for path in files:
             assert ("pipe_barrier(PIPE_V);" in (out / path.name).read_text(encoding="utf-8")) == kept, path.name
+
+
+def test_a_header_writing_a_command_line_macro_at_namespace_scope(tmp_path, capsys):
+    # A header's `make_decl(one)` at namespace scope: what a command-line macro of that name expands to there is not known.
+    write(tmp_path / "m.h", "make_decl(one)\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "m.h"\n'))
+    assert run_auto(source, capsys=capsys)[1]["removed"] == 1
+    status, report, _ = run_auto(source, "-D", "make_decl(n)=n", capsys=capsys)
+    assert report["removed"] == 0 and "writes 'make_decl' at namespace scope" in reasons(report)

@@ -742,16 +742,17 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
                 return (f"{where}: '#include {spelled}' defines the macro '{name}' ({summary.macros[name]}), which "
                         "pastes tokens or leaves a bracket open, and the kernel writes it: it may call or declare "
                         "any name")
-    # A macro the header's namespace scope writes that pto-isa or the kernel defines may expand to
-    # declarations the summary does not see, and a kernel macro named like a header's declaration
-    # renames it.
-    foreign = sorted(((set(summary.namespace_words) & (pto_macro_names() | model.macros))
-                      | (set(summary.names) & model.macros)) - QUALIFIER_MACROS)
+    # A macro the header's namespace scope writes that pto-isa, the kernel or the command line
+    # defines may expand to declarations the summary does not see, and a kernel macro named like a
+    # header's declaration renames it.
+    kernel_macros = model.macros | set(command_line_macros()[0])
+    foreign = sorted(((set(summary.namespace_words) & (pto_macro_names() | kernel_macros))
+                      | (set(summary.names) & kernel_macros)) - QUALIFIER_MACROS)
     if foreign:
         name = foreign[0]
         at = summary.namespace_words.get(name) or summary.names[name]
-        return (f"{where}: '#include {spelled}' writes '{name}' at namespace scope ({at}), a macro pto-isa or "
-                "the kernel defines: its declarations there are not known")
+        return (f"{where}: '#include {spelled}' writes '{name}' at namespace scope ({at}), a macro pto-isa, "
+                "the kernel or the command line defines: its declarations there are not known")
     keywords = sorted(set(summary.macros) & _KEYWORDS)
     if keywords:
         return f"{where}: '#include {spelled}' defines a macro named like the C++ keyword '{keywords[0]}'"
