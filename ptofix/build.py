@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .cpp.barriers import normalize_patterns
+from .cpp.command_line import compiler_macro_flags
 from .cpp_fixes import cpp_passes_from_args, fix_cpp, kept_notes, text_report
 from .exit_status import ExitStatus
 from .frontends import PARSERS
@@ -932,6 +933,7 @@ class Plan:
     default_ptoas_flags: bool = False    # ptoas runs with DEFAULT_PTOAS_FLAGS (no --ptoas-flags, no config key)
     slot_map_config: Config | None = None   # the config file, when it gave the local-slot-num map
     include_dirs: list[str] = field(default_factory=list)   # where the C++ passes look for headers (bisheng's)
+    macro_flags: list[str] = field(default_factory=list)    # the -D/-U the C++ passes take (bisheng's)
 
 
 def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo]) -> Plan:
@@ -1033,6 +1035,14 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     for directory in getattr(args, "include_dirs", None) or []:
         if not os.path.isdir(directory):
             raise PtofixError(f"include {directory} ({settings.origin('include')}): not a directory")
+    # The macros bisheng gets on its command line are the kernel's too: --define/--undefine first,
+    # then the bisheng flags' own -D/-U, whose last word is what bisheng compiles with.
+    try:
+        bisheng_macros = compiler_macro_flags(bisheng_flags)
+    except PtofixError as exc:
+        raise PtofixError(f"bisheng flags ({settings.origin('bisheng-flags')}): {exc.diagnostic.message}") from None
+    macro_flags = list(getattr(args, "define_flags", None) or []) + list(getattr(args, "undefine_flags", None) or []) \
+        + bisheng_macros
     depfile = getattr(args, "depfile", None) or None
     deps = list(dict.fromkeys(os.path.abspath(path) for what, path in inputs if what != "the bisheng"))
     refuse_outputs_over_inputs(art, depfile, inputs)
@@ -1040,7 +1050,7 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
         depfile_text([art.fixed], deps)      # every path can be written in it
     return Plan(args.input, art, args.target_ptoas, args.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
                 compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e],
-                args.ptoas_flags is None, _slot_map_config(settings), include_dirs)
+                args.ptoas_flags is None, _slot_map_config(settings), include_dirs, macro_flags)
 
 
 def include_directories(flags: list[str]) -> list[str]:
@@ -1239,7 +1249,8 @@ def plan_text(plan: Plan, settings: Settings, table: dict[str, OptionInfo]) -> s
                              o(plan.input), "-o", o(art.canon), "--sidecar", o(art.sidecar)]))
     lines.append(f"{shlex.join(plan.ptoas_cmd)} > {q(art.cpp)}")
     if plan.passes:
-        lines.append(shlex.join(["ptofix", "opt", "-p", pipeline_spec(plan.passes), o(art.cpp), "-o", o(art.fixed)]))
+        lines.append(shlex.join(["ptofix", "opt", *plan.macro_flags, "-p", pipeline_spec(plan.passes), o(art.cpp),
+                                 "-o", o(art.fixed)]))
     else:
         lines.append(shlex.join(["cp", o(art.cpp), o(art.fixed)]) + "   # no C++ pass selected")
     if plan.bisheng_cmd:
@@ -1581,8 +1592,10 @@ def _run_stages(plan: Plan, report: dict[str, Any], say, held: list[int], note=N
     except PtofixError as exc:
         raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
     _check_starts_as_cpp(cpp)
+    from .cpp.command_line import set_command_line_macros
     from .cpp.headers import set_include_search_path
     set_include_search_path(plan.include_dirs)
+    set_command_line_macros(plan.macro_flags)
     fixed = fix_cpp(cpp, plan.passes)
     for warning in fixed.warnings:
         write_stderr(warning + "\n")

@@ -136,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
                 return ExitStatus.ERROR
         debug = bool(getattr(args, "debug", False))
         _include_directories(getattr(args, "include_dirs", None) or [])
+        from .cpp.command_line import set_command_line_macros
+        set_command_line_macros(getattr(args, "macro_flags", None) or [])
         # SIGTERM/SIGHUP (a CI cancel, a closed terminal) unwind like Ctrl-C: outputs being written
         # are left as they were and their temporaries removed, workers and tools are ended.
         from .signals import terminate_as_interrupt

@@ -223,7 +223,7 @@ def test_dry_run_prints_exact_commands_and_writes_nothing(tools, tmp_path, capsy
         f"ptofix canonicalize --target-ptoas v0.45 --to custom {FA_MLIR} -o {out}/fa.canon.mlir"
         f" --sidecar {out}/fa.slots.json",
         f"{tools.ptoas} --pto-arch=a3 --enable-insert-sync {out}/fa.canon.mlir > {out}/fa.cpp",
-        f"ptofix opt -p 'local-slot-num{{ir={out}/fa.canon.mlir"
+        f"ptofix opt -D_FORTIFY_SOURCE=2 -DMEMORY_BASE -p 'local-slot-num{{ir={out}/fa.canon.mlir"
         f" sidecar={out}/fa.slots.json target-ptoas=v0.45 pto-arch=a3}},pipe-v-barrier{{pattern=gu translation-unit=false}}'"
         f" {out}/fa.cpp -o {fixed}",                 # (the caller #includes the kernel: one translation unit)
         "bisheng -I/opt/pto-isa/include -fPIC -shared -D_FORTIFY_SOURCE=2 -O2 -Wno-macro-redefined "
@@ -1499,3 +1499,57 @@ def test_a_tool_reads_no_input_from_ptofix_s_stdin(tools, tmp_path):
         os.close(write_end)
     assert proc.returncode == 1, err
     assert b"read 0 characters" in err
+
+
+# ---- the macros bisheng compiles the kernel with -------------------------------------------------
+@pytest.fixture
+def macro_kernel(tools, tmp_path, monkeypatch):
+    """ptoas's C++ is a kernel whose one barrier the proof removes unless `block_off`, a name it
+    reads and nothing in it declares, is a macro."""
+    from test_command_line_macros import uses_name
+
+    from ptofix.cpp.command_line import set_command_line_macros
+    monkeypatch.setenv("PTOAS_STANDIN_CPP", str(uses_name(tmp_path)))
+    monkeypatch.setenv("PTOAS", str(tools.ptoas))
+    yield tmp_path
+    set_command_line_macros(())
+
+
+@pytest.mark.parametrize(("options", "config", "kept"), [
+    ((), "", False),
+    (("--bisheng-flags=-O2 -Dblock_off=4",), "", True),
+    (("--bisheng-flags=-D block_off -U block_off",), "", False),
+    (("--define", "block_off"), "", True),
+    ((), 'define = ["block_off=1"]\n', True),
+    ((), 'define = ["block_off"]\nundefine = "block_off"\n', False),
+    # Bisheng's own flags have the last word: a --undefine does not cancel their -D.
+    (("--undefine", "block_off", "--bisheng-flags=-Dblock_off"), "", True),
+])
+def test_build_analyses_with_the_macros_bisheng_gets(macro_kernel, capsys, options, config, kept):
+    out = macro_kernel / "out"
+    config_file = macro_kernel / "ptofix.toml"
+    config_file.write_text(config)
+    status = build(str(FA_MLIR), "-o", str(out), "--config", str(config_file), "--target-ptoas", "v0.45",
+                   "--pattern", "auto", "--no-compile", *options)
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert ("pipe_barrier(PIPE_V);" in (out / "fa.fixed.cpp").read_text()) == kept
+    assert ("-Dblock_off on the command line" in err) == kept
+
+
+def test_build_passes_its_macros_to_bisheng_and_the_analysis(macro_kernel, tools, capsys, monkeypatch):
+    monkeypatch.setenv("BISHENG", str(tools.bisheng))
+    out = macro_kernel / "out"
+    assert build(str(FA_MLIR), "-o", str(out), "--no-config", "--target-ptoas", "v0.45", "--pattern", "auto",
+                 "--bisheng-flags=-O2 -Dblock_off") == 0, capsys.readouterr().err
+    bisheng = [call for call in tools.calls() if call["tool"] == "bisheng"]
+    assert bisheng and "-Dblock_off" in bisheng[0]["argv"]
+    assert "pipe_barrier(PIPE_V);" in (out / "fa.fixed.cpp").read_text()
+
+
+def test_a_bisheng_macro_name_that_is_no_identifier_is_bad_input(macro_kernel, capsys):
+    out = macro_kernel / "out"
+    assert build(str(FA_MLIR), "-o", str(out), "--no-config", "--target-ptoas", "v0.45", "--no-compile",
+                 "--bisheng-flags=-D 1x") == 2
+    assert "bisheng flags (command line): -D 1x: macro names must be identifiers" in capsys.readouterr().err
+    assert not out.exists()

@@ -79,6 +79,7 @@ ACCEPTED = [
      "--pto-lib", "/opt/pto", "--unit-flag", "0,4", "-i", "fa.cpp"],
     ["run", "--output=", "fa.cpp"],
     ["run", "", "--jobs", "007"],
+    ["run", "-D", "A=1", "-U", "A", "--pattern", "auto", "-D", "f(x)=x", "-D", "b_off", "fa.cpp", "-o", "o.cpp"],
 ]
 
 LEFT_TO_ARGPARSE = [
@@ -88,6 +89,7 @@ LEFT_TO_ARGPARSE = [
     ["run", "-j", "-1", "fa.cpp"], ["run", "-j2", "fa.cpp"], ["run", "-Pgu", "fa.cpp"], ["run", "-o=x", "fa.cpp"],
     ["run", "--force=1", "fa.cpp"], ["run", "--weight", "-5", "fa.cpp"], ["run", "-5"], ["run", "fa.cpp", "-o"],
     ["check", "fa.cpp"], ["--version"], [], ["run", "--pattern", "gu", "fa.cpp", "--bogus"],
+    ["run", "-DA", "fa.cpp"], ["run", "-D", "1x", "fa.cpp"], ["run", "-U", "a-b", "fa.cpp"], ["run", "-D=A", "fa.cpp"],
 ]
 
 
@@ -106,7 +108,8 @@ def test_other_command_lines_are_left_to_argparse(argv):
 WORDS = st.sampled_from(["run", "--debug", "fa.cpp", "b.cpp", "-", "", "-I", "-o", "--output", "-i", "--in-place", "--diff",
                          "--check", "--force", "--pattern", "-P", "gu", "auto", "--pattern=gu", "--report", "json",
                          "text", "xml", "--report-file", "-j", "--jobs", "2", "0", "-1", "--tpipe-order", "old",
-                         "--weight", "3=4", "--", "--pat", "--ir", "--output=o.cpp", "-h", "--jobs=2", "x y"])
+                         "--weight", "3=4", "--", "--pat", "--ir", "--output=o.cpp", "-h", "--jobs=2", "x y",
+                         "-D", "-U", "A=1", "1x", "f(x)=x"])
 
 
 @settings(max_examples=400, deadline=None)

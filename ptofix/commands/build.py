@@ -119,6 +119,14 @@ def add_parser(subparsers) -> None:
     cc.add_argument("-I", "--include", dest="include_dirs", action="append", metavar="DIR",
                     help="search DIR for the headers the kernel #includes, before the bisheng flags' -I and "
                          "PTO_LIB/include (repeatable; config key include)")
+    from ..macro_options import define_flag, undefine_flag
+    # (No -D/-U here: `--bisheng-flags "-DX -O2"` would read as -D with the value "X -O2".)
+    cc.add_argument("--define", dest="define_flags", action="append", metavar="NAME[=VALUE]", type=define_flag,
+                    help="a macro the kernel is compiled with that the bisheng flags do not show (a wrapper's): "
+                         "the analysis takes it as one of the file's macros, as it does the bisheng flags' -D "
+                         "(repeatable; config key define)")
+    cc.add_argument("--undefine", dest="undefine_flags", action="append", metavar="NAME", type=undefine_flag,
+                    help="cancel a --define NAME (repeatable; config key undefine)")
     cc.add_argument("--caller", metavar="FILE",
                     help="host/caller .cpp that #includes KERNEL_CPP; enables the compile stage")
     cc.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,

@@ -36,6 +36,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
+    from ..macro_options import add_macro_arguments
+    add_macro_arguments(parser)
     parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
     parser.add_argument("--pto-isa", metavar="DIR",
                         help="the pto-isa checkout the kernel compiles with: its version facts apply (as `run`'s)")

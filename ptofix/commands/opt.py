@@ -48,6 +48,8 @@ def add_parser(subparsers) -> None:
                         help="input (C++ or PTO IR); several need -i, -o DIR, --check or --diff")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
+    from ..macro_options import add_macro_arguments
+    add_macro_arguments(parser)
     parser.add_argument("-p", "--passes", metavar="PIPELINE", default="",
                         help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
     parser.add_argument("--list-passes", action="store_true", help="list registered passes and exit")

@@ -39,6 +39,8 @@ def add_parser(subparsers) -> None:
                         help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
+    from ..macro_options import add_macro_arguments
+    add_macro_arguments(parser)
     parser.add_argument("--pattern", "-P", metavar="P[,P...]", action=CommaListAction,
                         help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
     parser.add_argument("--weight", metavar="LINE=N[,...]", action=CommaListAction,
@@ -76,13 +78,13 @@ _FAST_CHOICES = {"--report": ("report", ("json", "text", "html")), "--tpipe-orde
 _FAST_INTS = {"-j": "jobs", "--jobs": "jobs", "--default-local-slot-num": "default_local_slot_num"}
 _FAST_FLAGS = {"--force": "force", "-i": "in_place", "--in-place": "in_place", "--diff": "diff", "--check": "check",
                "--debug": "debug", "-q": "quiet", "--quiet": "quiet"}
-_FAST_APPENDS = {"-I": "include_dirs"}       # repeatable: each value appended
+_FAST_APPENDS = {"-I": "include_dirs", "-D": "macro_flags", "-U": "macro_flags"}   # repeatable: each value appended
 _EXCLUSIVE = ("output", "in_place", "diff", "check")     # one output mode (a mutually exclusive group)
 FAST_DEFAULTS = {"debug": False, "command": "run", "pattern": None, "weight": None, "force": False, "quiet": False,
                  "local_slot_num": None, "local_slot_ir": None, "local_slot_sidecar": None, "target_ptoas": None,
                  "default_local_slot_num": None, "tpipe_order": None, "pto_lib": None, "unit_flag": None,
                  "pto_isa": None, "output": None, "in_place": False, "diff": False, "check": False, "report": None,
-                 "report_file": None, "jobs": 1, "include_dirs": None}
+                 "report_file": None, "jobs": 1, "include_dirs": None, "macro_flags": None}
 
 
 def fast_arguments(argv: list[str]) -> dict | None:
@@ -131,6 +133,13 @@ def fast_arguments(argv: list[str]) -> dict | None:
                 return None
         if flag in _FAST_APPENDS:
             dest = _FAST_APPENDS[flag]
+            if dest == "macro_flags":
+                from ..cpp.command_line import macro_flag
+                from ..source import PtofixError
+                try:
+                    value = macro_flag(flag, value)
+                except PtofixError:
+                    return None         # argparse reports it
             values[dest] = [*(values[dest] or []), value]
             continue
         stored: str | int = value

@@ -193,6 +193,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--function", metavar="NAME", help="kernel function to run (default: the entry)")
     p.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                    help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
+    from ..macro_options import add_macro_arguments
+    add_macro_arguments(p)
     p.add_argument("--seeds", type=_count(1), default=8, metavar="N",
                    help="number of input/schedule seeds to try (default: 8)")
     p.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",

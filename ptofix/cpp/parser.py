@@ -17,6 +17,7 @@ from operator import attrgetter
 from .. import regex_cache
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, ascii_words, identifier_words_of, line_start, word_chunks
+from .command_line import command_line_macros
 from .keywords import CPP_KEYWORDS
 from .model import (
     CaseLabel,
@@ -430,7 +431,8 @@ def directive_word(text: str) -> str:
 # and b9122ec5 included). So the file is read as the NPU build compiles it,
 # without these groups: a removed `pipe_barrier(PIPE_V);` changes nothing in the simulator build,
 # unless the group itself changes what those words mean (it names them, or pastes tokens), or
-# the file defines or undefines `__CPU_SIM` itself (its group may then be compiled for the NPU).
+# the file defines or undefines `__CPU_SIM` itself, or the command line does (`-D`, `-U`: its group
+# may then be compiled for the NPU).
 # A header that defines it is one whose macro the kernel writes outside its functions: unknown.
 _CPU_SIMULATOR_IF = regex_cache.compile(
     r"\s*#\s*(?:ifdef\s+__CPU_SIM|if\s+defined\s*(?:\(\s*__CPU_SIM\s*\)|\s__CPU_SIM))\s*\Z")
@@ -441,12 +443,16 @@ _CPU_SIMULATOR_GROUP_CHANGES = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|P
 def without_cpu_simulator_groups(tokens: Tokens) -> Tokens:
     """``tokens`` with each group of an `#ifdef __CPU_SIM` / `#if defined(__CPU_SIM)` section (up
     to its own #elif, #else or #endif) read as a comment, as the NPU build skips it (see
-    _CPU_SIMULATOR_IF); the same tokens when there is none or the file defines the macro."""
+    _CPU_SIMULATOR_IF); the same tokens when there is none or the file or the command line defines
+    or undefines the macro."""
     kinds, text = tokens.kinds, tokens.text
     directives = [i for i, kind in enumerate(kinds) if kind == "p"]
     opens = [i for i in directives if _CPU_SIMULATOR_IF.match(directive_text(tokens.text_of(i)))]
     if not opens or any(_CPU_SIMULATOR_MACRO.match(directive_text(tokens.text_of(i))) for i in directives):
         return tokens
+    defined, undefined = command_line_macros()
+    if "__CPU_SIM" in defined or "__CPU_SIM" in undefined:
+        return tokens          # (the compiler's -D/-U: as the file's own #define/#undef)
     words = [directive_word(tokens.text_of(i)) for i in directives]
     at = {index: k for k, index in enumerate(directives)}
     skipped: list[tuple[int, int]] = []      # token ranges [first, last) read as a comment

@@ -25,6 +25,7 @@ import re
 from .. import regex_cache
 from ..pto import tpipe
 from ..pto.ops import (
+    BUILD_SCRIPT_MACROS,
     COUNT_MODE_NAMES,
     EVERY_VERSION,
     FIFO_OPS,
@@ -46,6 +47,7 @@ from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import SourceText
 from ..structs import Struct
 from . import stmt_parser as A
+from .command_line import command_line_macros
 from .fast_expr import BUILTIN_TYPE_WORDS
 from .headers import (
     QUALIFIER_MACROS,
@@ -609,6 +611,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     the model reads as pto's."""
     pto_headers = [offset for spelled, offset in model.includes if trusted_header(spelled)
                    and spelled[1:].lstrip().startswith("pto/")]
+    reason = _command_line_reason(model, bool(pto_headers))
+    if reason:
+        return reason
     for spelled, offset in model.includes if unread_headers else ():
         summary = (headers or {}).get(offset)
         if summary is None:
@@ -670,6 +675,34 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
 _INERT_QUALIFIER = regex_cache.compile(r"(?:\[\s*aicore\s*\])?")
 
 
+def _command_line_reason(model: CppFile, includes_pto: bool) -> str:
+    """Why the macros of the compiler's command line (`-D`, `-U`: headers.command_line_macros) make
+    the file unknown ('' if they do not): one defined or undefined before pto's header, which its
+    code may read (as a `#define` there, unmodelled_file), one named like a keyword or a name the
+    model reads as pto's, one whose body may declare or restructure anything."""
+    defined, undefined = command_line_macros()
+    for name in sorted(set(defined) | undefined):
+        flag = f"-D{name}" if name in defined else f"-U{name}"
+        if includes_pto and name not in _MACROS_PTO_HEADERS_IGNORE and name not in BUILD_SCRIPT_MACROS \
+                and _may_change_pto_code(name):
+            return (f"the command line's {flag} {'defines' if name in defined else 'undefines'} a macro pto's "
+                    "header may read, whose code it may change (pto-isa's headers test macros: `__PTO_AUTO__` "
+                    "turns TASSIGN and the ops' own barriers off)")
+        if name in _KEYWORDS or name in PTO_SPELLED_NAMES or name in _VALUE_OBJECT_TYPES:
+            return f"the command line's {flag} names a macro like '{name}', which ptofix reads as C++'s or pto's"
+    for name in sorted(defined):
+        body = defined[name][1]
+        if "##" in body or _DECLARING_BODY_WORDS.intersection(identifiers(body)) or any(ch in body for ch in "{};") \
+                or body.count("(") != body.count(")") or body.count("[") != body.count("]"):
+            return (f"the command line's -D{name} pastes tokens, holds a declaration keyword, a brace or a ';', or "
+                    "leaves a bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+    return ""
+
+
+_DECLARING_BODY_WORDS = frozenset(["namespace", "struct", "class", "union", "enum", "typedef", "using", "typename",
+                                   "template", "concept"])
+
+
 def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool) -> str:
     """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
     cannot be read or summarised, it comes before pto's header and defines or declares anything
@@ -709,16 +742,17 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
                 return (f"{where}: '#include {spelled}' defines the macro '{name}' ({summary.macros[name]}), which "
                         "pastes tokens or leaves a bracket open, and the kernel writes it: it may call or declare "
                         "any name")
-    # A macro the header's namespace scope writes that pto-isa or the kernel defines may expand to
-    # declarations the summary does not see, and a kernel macro named like a header's declaration
-    # renames it.
-    foreign = sorted(((set(summary.namespace_words) & (pto_macro_names() | model.macros))
-                      | (set(summary.names) & model.macros)) - QUALIFIER_MACROS)
+    # A macro the header's namespace scope writes that pto-isa, the kernel or the command line
+    # defines may expand to declarations the summary does not see, and a kernel macro named like a
+    # header's declaration renames it.
+    kernel_macros = model.macros | set(command_line_macros()[0])
+    foreign = sorted(((set(summary.namespace_words) & (pto_macro_names() | kernel_macros))
+                      | (set(summary.names) & kernel_macros)) - QUALIFIER_MACROS)
     if foreign:
         name = foreign[0]
         at = summary.namespace_words.get(name) or summary.names[name]
-        return (f"{where}: '#include {spelled}' writes '{name}' at namespace scope ({at}), a macro pto-isa or "
-                "the kernel defines: its declarations there are not known")
+        return (f"{where}: '#include {spelled}' writes '{name}' at namespace scope ({at}), a macro pto-isa, "
+                "the kernel or the command line defines: its declarations there are not known")
     keywords = sorted(set(summary.macros) & _KEYWORDS)
     if keywords:
         return f"{where}: '#include {spelled}' defines a macro named like the C++ keyword '{keywords[0]}'"
@@ -759,7 +793,9 @@ class FileContext:
                          if not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(body)
                                                                   for body in bodies))}
         self.header_names = frozenset(name for summary in self.headers.values() for name in summary.names)
-        self.macros = model.macros | frozenset(header_macros)
+        # A macro of the compiler's command line (`-D`) is the file's own for every statement.
+        self.command_line_macros = frozenset(command_line_macros()[0])
+        self.macros = model.macros | frozenset(header_macros) | self.command_line_macros
         # The pto-isa facts of the headers the kernel compiles with (the union of every version
         # when not known).
         self.isa = isa
@@ -924,6 +960,11 @@ class FileContext:
         define, or any name while a header is not read."""
         return not self.headers_known or name in self.macros or name in pto_macro_names() \
             or may_be_standard_macro(name)
+
+    def macro_origin(self, name: str) -> str:
+        """' (...)' naming where a macro ``name`` comes from when the model cannot see it: the
+        compiler's command line ('' otherwise)."""
+        return f" (-D{name} on the command line)" if name in self.command_line_macros else ""
 
     def may_be_toolchain_function(self, name: str) -> bool:
         """Whether a global function ``name`` other than the file's may be declared: by pto-isa or
@@ -1578,8 +1619,9 @@ class FunctionSemantics:
 
     def _uses_macro(self, macro: str) -> None:
         """A statement uses a macro of the file: its expansion may write any variable, and jump."""
-        self.writes_everything = f"macro '{macro}' may write any variable"
-        self._may_jump(f"macro '{macro}' may hide a jump")
+        origin = self.ctx.macro_origin(macro)
+        self.writes_everything = f"macro '{macro}' may write any variable{origin}"
+        self._may_jump(f"macro '{macro}' may hide a jump{origin}")
 
     def _may_jump(self, why: str) -> None:
         """Control may leave the statement being read other than as written (the first reason
@@ -1823,7 +1865,7 @@ class FunctionSemantics:
                 # `FOO;`: a macro invocation without parentheses (or an undeclared name).
                 self.writes_everything = f"'{expr.id}' may be a macro that writes any variable"
                 if self.ctx.may_be_macro(expr.id):
-                    self._may_jump(f"'{expr.id}' may be a macro that hides a jump")
+                    self._may_jump(f"'{expr.id}' may be a macro that hides a jump{self.ctx.macro_origin(expr.id)}")
                 return StmtInfo(Kind.UNKNOWN, reason=f"'{expr.id}' is not a declared name (macro?)", env=env)
             reason = self._expression(expr, scope, env)
             if reason:
@@ -2194,7 +2236,8 @@ class FunctionSemantics:
         if "::" not in name and name not in _PLAIN_FREE_NAMES and name not in self.ctx.file_scope_names \
                 and not self.ctx.is_local_name(name) and not _is_pto_enumerator(name) \
                 and name not in PTO_INSTRUCTIONS and self.ctx.may_be_macro(name):
-            self._may_jump(f"'{name}' is declared nowhere in the file: it may be a header's macro that hides a jump")
+            self._may_jump(f"'{name}' is declared nowhere in the file: it may be a header's macro that hides a "
+                           f"jump{self.ctx.macro_origin(name)}")
         return ""
 
     def _write(self, node: A.Assign, env: dict) -> str:
@@ -2281,7 +2324,7 @@ class FunctionSemantics:
         if base not in PTO_INSTRUCTIONS:
             # As for a call statement: a header's macro may expand to a jump (`(void)BREAK_IF(c)`).
             if self.ctx.may_be_macro(name):
-                self._may_jump(f"'{name}(...)' may be a macro that hides a jump")
+                self._may_jump(f"'{name}(...)' may be a macro that hides a jump{self.ctx.macro_origin(name)}")
         return f"call to '{name}' inside an expression is not modelled"
 
     # -- call statements ----------------------------------------------------------------------
@@ -2385,7 +2428,7 @@ class FunctionSemantics:
         # (`BREAK_IF(c);`, `SKIP<1>(i);` with an object-like SKIP), like a bare `FOO;`; pto's
         # instructions are functions.
         if base not in PTO_INSTRUCTIONS and self.ctx.may_be_macro(name):
-            self._may_jump(f"'{name}(...)' may be a macro that hides a jump")
+            self._may_jump(f"'{name}(...)' may be a macro that hides a jump{self.ctx.macro_origin(name)}")
         return self._unknown_names(env, f"call to '{name}' is not modelled")
 
     def _event_id(self, node: Any, env: dict) -> str:

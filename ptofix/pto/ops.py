@@ -548,6 +548,16 @@ def macro_may_change_pto_code(name: str) -> bool:
         or "__" in name or name == "NDEBUG"
 
 
+# The macros pto-isa's own build scripts give bisheng on its command line (`-D_FORTIFY_SOURCE=2
+# ... -DMEMORY_BASE` in
+# https://github.com/hw-native-sys/pto-isa/blob/3186c381/kernels/python/flash_atten/compile.sh, and
+# `-DMEMORY_BASE` in pto-dsl's build scripts): the build pto's kernels are written for, which leaves
+# pto's code as the facts here describe it. No header pto/pto-inst.hpp reaches writes MEMORY_BASE
+# (pto_words.txt), and no C, C++ or POSIX standard names it; _FORTIFY_SOURCE is glibc's: it swaps
+# C library functions (memcpy, sprintf...) for checked ones of the same effect, no pto name.
+BUILD_SCRIPT_MACROS = frozenset(["MEMORY_BASE", "_FORTIFY_SOURCE"])
+
+
 def pto_code_macro_names() -> frozenset[str]:
     """pto's macros whose expansion ptofix does not model (pto_macro_names() but the names it reads
     as NPU names): a pasted name (`PTO_DETAIL_CONCAT(v, 9)` is `v9`), a loop (`FOR_ROWS`), a

@@ -476,7 +476,11 @@ class Interpreter:
             if fn.name in self.functions:
                 self.overloaded.add(fn.name)
             self.functions[fn.name] = fn
-        self.macros = file_macros(self.source.text)
+        # The compiler's command line (`-D`) defines its macros before the file's first line.
+        from ..cpp.command_line import command_line_macros
+        self.macros = {name: Macro(name, function_like, body, -1)
+                       for name, (function_like, body) in command_line_macros()[0].items()}
+        self.macros.update(file_macros(self.source.text))
         # A #define spelled in a way the line scan above misses (a line splice or a comment inside
         # the directive) still names a macro: one the simulator does not read (a statement using
         # it stops the run).
@@ -1146,12 +1150,16 @@ class Interpreter:
             raise SimError(f"member access '{'->' if node.arrow else '.'}{node.field}' not modelled")
         raise SimError(f"expression {kind.__name__} not modelled")
 
+    def _macro_origin(self, macro: Macro) -> str:
+        if macro.offset < 0:
+            return f"-D{macro.name} on the command line"
+        return f"#define at line {self.source.line_col(macro.offset)[0]}"
+
     def name_value(self, name: str, depth: int = 0):
         macro = self.macros.get(name)
         if macro is not None:
             if macro.function_like or not _SIMPLE_REPLACEMENT.fullmatch(macro.replacement) or depth > 8:
-                line, _ = self.source.line_col(macro.offset)
-                raise SimError(f"'{name}' is a macro (#define at line {line}); macros are not expanded")
+                raise SimError(f"'{name}' is a macro ({self._macro_origin(macro)}); macros are not expanded")
             if macro.replacement[0].isdigit():
                 return number(macro.replacement)
             return self.name_value(macro.replacement, depth + 1)
@@ -1304,8 +1312,7 @@ class Interpreter:
         name = node.callee
         tmpl = node.template
         if name in self.macros:
-            line, _ = self.source.line_col(self.macros[name].offset)
-            raise SimError(f"'{name}' is a macro (#define at line {line}); macros are not expanded")
+            raise SimError(f"'{name}' is a macro ({self._macro_origin(self.macros[name])}); macros are not expanded")
         if name in ("reinterpret_cast", "static_cast") and tmpl is not None and len(node.args) == 1 \
                 and len(tmpl.args) == 1:
             return self.cast(tmpl.args[0] if type(tmpl.args[0]) is sp.TypeRef

@@ -1,0 +1,69 @@
+"""The macros of the compiler's command line (`-D NAME[=VALUE]`, `-U NAME`) the commands of this
+process analyse with: a macro given as `bisheng -DNAME=VALUE` is defined before the file's first
+line and seen by no text the model reads, so it is told with the same options
+(`ptofix run -D NAME=VALUE`; `ptofix build` reads its bisheng flags')."""
+from __future__ import annotations
+
+import re
+
+from ..source import PtofixError
+
+_COMMAND_LINE: list[tuple[str, ...]] = [()]
+_MACRO_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def macro_flag(option: str, value: str) -> str:
+    """``-DNAME[=VALUE]`` / ``-UNAME`` of ``option`` ('-D' or '-U') and its value; a name that is
+    not an identifier (a function-like one may have its parameters: `-D'f(x)=x'`) is bad input,
+    as the compiler's "macro names must be identifiers"."""
+    name = re.split(r"[(=]", value, maxsplit=1)[0] if option == "-D" else value
+    if not _MACRO_NAME.fullmatch(name):
+        raise PtofixError(f"{option} {value}: macro names must be identifiers")
+    return option + value
+
+
+def set_command_line_macros(flags: list[str] | tuple[str, ...]) -> None:
+    """The `-DNAME[=VALUE]` and `-UNAME` flags of this process's commands, in command-line order."""
+    _COMMAND_LINE[0] = tuple(flags)
+
+
+def command_line_macros() -> tuple[dict[str, tuple[bool, str]], frozenset[str]]:
+    """(each macro the command line leaves defined -> (whether it is function-like, its body, as the
+    compiler reads it: `-DN` is `1`, `-D'f(x)=x'` is `x`); every name a `-U` names), the flags read
+    in order: a later `-U NAME` cancels an earlier `-D NAME` and the reverse."""
+    defined: dict[str, tuple[bool, str]] = {}
+    undefined: set[str] = set()
+    for flag in _COMMAND_LINE[0]:
+        text = flag[2:]
+        if flag.startswith("-U"):
+            defined.pop(text, None)
+            undefined.add(text)
+            continue
+        name = re.split(r"[(=]", text, maxsplit=1)[0]
+        _, eq, body = text.partition("=")
+        defined[name] = (text[len(name):len(name) + 1] == "(", body if eq else "1")
+    return defined, frozenset(undefined)
+
+
+def compiler_macro_flags(flags: list[str]) -> list[str]:
+    """The `-D`/`-U` flags of a compiler command line (`-D NAME`, `-DNAME=V`, `-U NAME`, `-UNAME`,
+    `--define-macro NAME`, `--define-macro=NAME`, `--undefine-macro ...`), in order, as
+    ``macro_flag`` spells them."""
+    found: list[str] = []
+    long_names = {"--define-macro": "-D", "--undefine-macro": "-U"}
+    i = 0
+    while i < len(flags):
+        flag = flags[i]
+        i += 1
+        option, value = "", ""
+        if flag in ("-D", "-U") or flag in long_names:
+            if i < len(flags):
+                option, value = long_names.get(flag, flag), flags[i]
+                i += 1
+        elif flag[:2] in ("-D", "-U"):
+            option, value = flag[:2], flag[2:]
+        elif flag.partition("=")[0] in long_names:
+            option, value = long_names[flag.partition("=")[0]], flag.partition("=")[2]
+        if option:
+            found.append(macro_flag(option, value))
+    return found
