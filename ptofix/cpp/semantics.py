@@ -51,6 +51,7 @@ from .command_line import command_line_macros
 from .fast_expr import BUILTIN_TYPE_WORDS
 from .headers import (
     QUALIFIER_MACROS,
+    STANDARD_HEADERS,
     HeaderSummary,
     include_search_path,
     may_be_standard_macro,
@@ -403,24 +404,6 @@ class Scope:
         return None
 
 
-# Headers whose contents the proof may assume without reading them: pto-isa's own (its
-# instruction functions and enumerators are what the model knows) and the C++ standard library's,
-# which define no macro or declaration over a name the model relies on. Any other header (a
-# runtime's "tensor.h", a local "defs.h") may `#define PIPE_ALL PIPE_MTE2` or declare a closer
-# overload of an op, which the model never sees.
-_STANDARD_HEADERS = frozenset("""
-    algorithm any array atomic bit bitset cassert cctype cerrno cfenv cfloat charconv chrono cinttypes
-    climits clocale cmath codecvt complex condition_variable csetjmp csignal cstdarg cstddef cstdint
-    cstdio cstdlib cstring ctime cuchar cwchar cwctype deque exception execution filesystem
-    forward_list fstream functional future initializer_list iomanip ios iosfwd iostream istream
-    iterator limits list locale map memory memory_resource mutex new numeric optional ostream queue
-    random ratio regex scoped_allocator set shared_mutex sstream stack stdexcept streambuf string
-    string_view system_error thread tuple type_traits typeindex typeinfo unordered_map
-    unordered_set utility valarray variant vector
-    assert.h ctype.h errno.h fenv.h float.h inttypes.h limits.h locale.h math.h setjmp.h signal.h
-    stdarg.h stddef.h stdint.h stdio.h stdlib.h string.h time.h uchar.h wchar.h wctype.h
-""".split())
-
 # The builtin type names the statement grammars read by spelling that C++ lets a program declare
 # as something else (the keywords among them it does not).
 _GRAMMAR_TYPE_WORDS = BUILTIN_TYPE_WORDS - _KEYWORDS
@@ -434,7 +417,11 @@ _MACROS_PTO_HEADERS_IGNORE = frozenset(["__gm__", "__aicore__", "PIPE_FIX"])
 
 
 def trusted_header(spelled: str) -> bool:
-    """Whether ``#include spelled`` names a header the model reads (pto's own, a standard one)."""
+    """Whether ``#include spelled`` names a header the proof may assume without reading it:
+    pto-isa's own (its instruction functions and enumerators are what the model knows) or one of the
+    C and C++ standard libraries' (headers.STANDARD_HEADERS), which define no macro or declaration
+    over a name the model relies on. Any other header (a runtime's "tensor.h") may `#define
+    PIPE_ALL PIPE_MTE2` or declare a closer overload of an op: it is read (headers.py) or unknown."""
     if len(spelled) < 2 or (spelled[0], spelled[-1]) not in (('"', '"'), ("<", ">")):
         return False          # `#include HEADER`: a macro names it
     name = spelled[1:-1].strip()
@@ -442,7 +429,7 @@ def trusted_header(spelled: str) -> bool:
     if parts[0] == "pto" and len(parts) > 1 and not {"", ".", ".."} & set(parts):
         return True
     # `#include "cstdint"` looks beside the kernel first: only the <...> form is the library's.
-    return spelled[0] == "<" and name in _STANDARD_HEADERS
+    return spelled[0] == "<" and name in STANDARD_HEADERS
 
 
 # The file-scope declarations ptoas writes, read exactly: a using-directive and a scoped
