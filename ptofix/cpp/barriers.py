@@ -18,7 +18,7 @@ from bisect import bisect_right
 
 from .. import regex_cache
 from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
-from ..pto.ordering import chain_repeats_enough, same_access_chain_operand
+from ..pto.ordering import CHAIN_16BIT_ONLY, chain_repeats_enough, same_access_chain_operand
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
 from ..source import SourceText
 from ..structs import Struct
@@ -29,7 +29,6 @@ from .parser import identifiers, identifiers_among, masked_literals
 from .semantics import FileContext
 from .stmt_parser import forget_statements
 from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it here)
-    CHAIN_16BIT_ONLY,
     REMOVED_BARRIER,
     REMOVED_MARKER,
     UNKNOWN_EVENT_ID,

@@ -40,6 +40,7 @@ from ..pto.ops import (
     row_reduce_drains,
     spec_for,
 )
+from ..pto.ordering import WALKED_IN_REPEAT_ORDER
 from ..pto.tiles import (
     FLOAT_TYPES,
     HIDDEN_SCRATCH,
@@ -926,21 +927,6 @@ def global_tensor_shape(sym: Symbol | None) -> tuple | None:
     return dims[-2], dims[-1]
 
 
-# Ops that walk every operand element-for-element like the destination (same repeats, same
-# addresses): only these can form the same-access chain (PTOAS PR #674). Reductions, broadcasts
-# of a per-row/per-col operand and dtype conversions read with another pattern.
-# Ops that walk every operand in one order, 256-byte repeats from the start, when all operands
-# share one contiguous shape (pto-facts.md §5.3). Not TMOV (a ubuf-to-ubuf copy burst whose pace
-# against vector repeats is not documented), the TROWEXPAND* (vbrcb path only) and TCOLEXPAND*
-# families with their own order (column chunks with validRow repeats each, see barriers.chain_gap;
-# not TCOLEXPANDEXPDIF, a vsub/barrier/vexp per chunk), and TAND/TOR(S) only on 16-bit data (others
-# take a rows-then-tails path).
-_ELEMENTWISE = {"TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TADDS", "TSUBS", "TMULS",
-                "TDIVS", "TMAXS", "TMINS", "TANDS", "TORS", "TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TNEG",
-                "TRELU", "TNOT", "TEXPANDS"}
-CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
-
-
 _EXPAND_FULL_OPERANDS = (0, 1)   # TROWEXPAND*/TCOLEXPAND*: dst and src0 (when it is the full-shape one)
 
 
@@ -951,7 +937,7 @@ def _unknown_bytes(access: Access, why: str) -> Access:
 def _elementwise_operand(op: str, index: int, spec: OpSpec) -> bool:
     if index in spec.tmp:
         return False
-    if op in _ELEMENTWISE:
+    if op in WALKED_IN_REPEAT_ORDER:
         return True
     # TROWEXPAND* (refined by _row_expand: only on the vbrcb path) and TCOLEXPAND* other than
     # EXPDIF walk dst and the full source by column chunks (barriers.chain_gap models that order).

@@ -71,6 +71,26 @@ def chain_repeats_enough(repeats: int) -> bool:
     return repeats >= CHAIN_MIN_REPEATS
 
 
+# The ops that walk every operand in one order, 256-byte repeats from the start, when all their
+# operands share one contiguous shape and valid shape: only these (and the expand families, see
+# ``walk_order``) can form a same-access chain (PTOAS PR 674; docs/reference/pto-facts.md §5.3).
+# pto-isa a2a3 TBinOp.hpp, TBinSOp.hpp and TUnaryOp.hpp at 3186c381
+# (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TUnaryOp.hpp).
+# Reductions, broadcasts of a per-row/per-col operand and dtype conversions read with another
+# pattern. Not TMOV (a ubuf-to-ubuf copy burst whose pace against vector repeats is not
+# documented), the TROWEXPAND* (vbrcb path only) and TCOLEXPAND* families with their own order,
+# and TAND/TOR(S) only on 16-bit data (``CHAIN_16BIT_ONLY``).
+WALKED_IN_REPEAT_ORDER = frozenset({
+    "TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TADDS", "TSUBS", "TMULS", "TDIVS", "TMAXS",
+    "TMINS", "TANDS", "TORS", "TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TNEG", "TRELU", "TNOT", "TEXPANDS",
+})
+
+# The ops of WALKED_IN_REPEAT_ORDER that walk in repeat order only on 16-bit data: from pto-isa
+# 002ecebc on, 32- and 8-bit data are viewed as 16-bit and take a rows-then-tails path
+# (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TBinOp.hpp).
+CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
+
+
 def row_expand_takes_scalar_path(elem_bytes: int, static_shapes: bool, src_row_major: bool, src_rows: int,
                                  src_cols: int, dst_rows: int, dst_cols: int) -> bool:
     """Whether ``TROWEXPAND(dst, src)`` takes its scalar path (pto-isa a2a3 TRowExpand.hpp
