@@ -950,12 +950,14 @@ def test_the_exp_dif_expand_ends_with_a_multi_cycle_exp():
 
 def test_chain_gap_counts_repeats_between_write_and_read():
     from ptofix.cpp.barriers import chain_gap
-    assert chain_gap(16, 128, 4, "linear", "linear") == 32
-    assert chain_gap(16, 128, 4, "chunks", "linear") == 17       # 32 - 16 + 1
-    assert chain_gap(8, 128, 4, "chunks", "linear") == 9
-    assert chain_gap(8, 128, 4, "linear", "chunks") == 9
-    assert chain_gap(16, 100, 4, "chunks", "linear") is None      # rows not whole 256-byte pieces
-    assert chain_gap(300, 64, 4, "chunks", "chunks") is None      # more rows than one instruction's repeats
+    from ptofix.pto.ordering import WALK_CHUNKS as CHUNKS
+    from ptofix.pto.ordering import WALK_LINEAR as LINEAR
+    assert chain_gap(16, 128, 4, LINEAR, LINEAR) == 32
+    assert chain_gap(16, 128, 4, CHUNKS, LINEAR) == 17       # 32 - 16 + 1
+    assert chain_gap(8, 128, 4, CHUNKS, LINEAR) == 9
+    assert chain_gap(8, 128, 4, LINEAR, CHUNKS) == 9
+    assert chain_gap(16, 100, 4, CHUNKS, LINEAR) is None      # rows not whole 256-byte pieces
+    assert chain_gap(300, 64, 4, CHUNKS, CHUNKS) is None      # more rows than one instruction's repeats
 
 
 # -- Code a class runs where the statement shows only a value, a call or a name --------------------

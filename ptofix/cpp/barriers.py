@@ -18,7 +18,14 @@ from bisect import bisect_right
 
 from .. import regex_cache
 from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
-from ..pto.ordering import CHAIN_16BIT_ONLY, chain_repeats_enough, same_access_chain_operand
+from ..pto.ordering import (
+    CHAIN_16BIT_ONLY,
+    WALK_CHUNKS,
+    WALK_LINEAR,
+    chain_repeats_enough,
+    same_access_chain_operand,
+    walk_order,
+)
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
 from ..source import SourceText
 from ..structs import Struct
@@ -891,8 +898,8 @@ class BarrierAnalysis:
             # row, not column chunks) when a row holds more repeats than there are rows or its
             # block stride overflows (TRowExpandBinOp.hpp useCountMode): its order is not modelled.
             return False
-        produced, consumed = _walk_order(p.op, producing=True), _walk_order(c.op, producing=False)
-        if a.exact[5] != "RowMajor" or produced == consumed == "linear":
+        produced, consumed = walk_order(p.op, producing=True), walk_order(c.op, producing=False)
+        if a.exact[5] != "RowMajor" or produced == consumed == WALK_LINEAR:
             return chain_repeats_enough(producer[0].contiguous_repeats)
         if valid_cols != cols:
             return False        # (column chunks of a partial row: not modelled)
@@ -1433,19 +1440,6 @@ def _walks_like(shape: tuple | None, exact: tuple) -> bool:
     return walked_in_address_order(rows, cols, layout, valid_rows, valid_cols)
 
 
-def _walk_order(op: str, producing: bool) -> str:
-    """How an op of a same-access chain walks a contiguous RowMajor tile when it writes its result
-    (``producing``) or reads its source: "linear" (256-byte repeats from the start) or "chunks"
-    (TROWEXPAND* on its vbrcb path and TCOLEXPAND*: for each 256-byte column chunk, one
-    instruction of validRow repeats, one a row; pto-isa a2a3 TRowExpandBinOp.hpp
-    TRowExpandBinaryNormModeTail, TColExpandBinOp.hpp TColExpandBinaryNormMode). TROWEXPANDEXPDIF
-    is a TROWEXPANDSUB, a barrier, then TEXP(dst, dst) (TRowExpandExpdif.hpp): its last writes of
-    dst are a unary op's linear repeats."""
-    if producing and op == "TROWEXPANDEXPDIF":
-        return "linear"
-    return "chunks" if op.startswith(("TROWEXPAND", "TCOLEXPAND")) else "linear"
-
-
 def chain_gap(rows: int, cols: int, size: int | None, producer: str, consumer: str) -> int | None:
     """The fewest repeats issued between the producer's write of a byte and the consumer's read
     of it with no barrier between them: for each 256-byte piece, the producer repeats still to come
@@ -1458,7 +1452,7 @@ def chain_gap(rows: int, cols: int, size: int | None, producer: str, consumer: s
     total = rows * chunks
 
     def index(order: str, row: int, chunk: int) -> int:
-        return chunk * rows + row if order == "chunks" else row * chunks + chunk
+        return chunk * rows + row if order == WALK_CHUNKS else row * chunks + chunk
 
     return min(total - index(producer, r, k) + index(consumer, r, k) for r in range(rows) for k in range(chunks))
 

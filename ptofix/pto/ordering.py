@@ -91,6 +91,24 @@ WALKED_IN_REPEAT_ORDER = frozenset({
 CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
 
 
+# How an op of a same-access chain walks a contiguous RowMajor tile (``walk_order``).
+WALK_LINEAR = "linear"      # 256-byte repeats from the start, row after row
+WALK_CHUNKS = "chunks"      # per 256-byte column chunk, one instruction of validRow repeats, one a row
+
+
+def walk_order(op: str, producing: bool) -> str:
+    """How ``op`` walks a contiguous RowMajor tile when it writes its result (``producing``) or
+    reads its source: WALK_CHUNKS for TROWEXPAND* on its vbrcb path and TCOLEXPAND* (pto-isa a2a3
+    TRowExpandBinOp.hpp TRowExpandBinaryNormModeTail,
+    https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TRowExpandBinOp.hpp,
+    and TColExpandBinOp.hpp TColExpandBinaryNormMode), WALK_LINEAR for every other op. TROWEXPANDEXPDIF
+    is a TROWEXPANDSUB, a barrier, then TEXP(dst, dst) (TRowExpandExpdif.hpp): its last writes of dst
+    are a unary op's linear repeats."""
+    if producing and op == "TROWEXPANDEXPDIF":
+        return WALK_LINEAR
+    return WALK_CHUNKS if op.startswith(("TROWEXPAND", "TCOLEXPAND")) else WALK_LINEAR
+
+
 def row_expand_takes_scalar_path(elem_bytes: int, static_shapes: bool, src_row_major: bool, src_rows: int,
                                  src_cols: int, dst_rows: int, dst_cols: int) -> bool:
     """Whether ``TROWEXPAND(dst, src)`` takes its scalar path (pto-isa a2a3 TRowExpand.hpp
