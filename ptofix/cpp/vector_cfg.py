@@ -21,6 +21,7 @@ from ..pto.ops import (
     ALWAYS,
     COL,
     FULL,
+    HIDDEN_SCRATCH_UNLESS_FLOAT,
     MASK,
     MODE_ENUMS,
     NEVER,
@@ -551,8 +552,7 @@ class FunctionCFG:
             accesses = [Access(a.name, a.write, a.space, None, None, True,
                                unknown_why=f"{base} may write past its tmp, how far is not checked")
                         if a.tmp and a.write else a for a in accesses]
-        if base in ("TCVT", "TEXTRACT") and not self._float_only(args[:2], env):
-            # Integer conversions / the int8 extract path may use the hidden TMP_UB scratch.
+        if base in HIDDEN_SCRATCH_UNLESS_FLOAT and not self._float_only(args[:2], env):
             accesses = accesses + [_scratch(True), _scratch(False)]
         if spec.hidden_writes:
             accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE, None,

@@ -238,6 +238,15 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
                 return spec._replace(writes=form.writes, tmp=form.tmp)
     return spec
 
+# The ops that may read and write the hidden TMP_UB scratch (tiles.HIDDEN_SCRATCH) unless their
+# destination and source are both floating-point tiles: the int8 path of TEXTRACT broadcasts into
+# it (pto-isa a2a3 TExtract.hpp L348,
+# https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TExtract.hpp), and
+# TCvt.hpp names it for its integer conversions without a tmp (only in comments at 3186c381, taken
+# as a possible user all the same: docs/reference/pto-facts.md §2.3). The TROWEXPAND* binary ops'
+# use of it is OpSpec.row_expand.
+HIDDEN_SCRATCH_UNLESS_FLOAT = frozenset({"TCVT", "TEXTRACT"})
+
 # The ops that may produce a hardware-safe same-access chain (pto-facts.md §5.3): those built on
 # the single-cycle vector instructions (vadd, vsub, vmul, vmax, vmin, vand, vor and their scalar
 # forms, vabs, vrelu, vnot, vector_dup, vbrcb). PTOAS's CanPrunePipeVBarrier sets no condition on
