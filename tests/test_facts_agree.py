@@ -1,6 +1,7 @@
 """The simulator keeps its own numpy semantics, but not its own copy of the facts: every op it
-executes has an entry in the effects table, element sizes agree, and wherever the static model
-counts an op's internal barrier as a drain the simulator drains too."""
+executes has an entry in the effects table, element sizes agree, and the static model and the
+simulator end the same calls with a drain, as the facts' drain table says. Every op the proof
+classifies (walk order, chains, scratch) has an entry in the effects table."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +12,8 @@ from hypothesis import strategies as st
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.semantics import analyse_function
 from ptofix.pto import tpipe
-from ptofix.pto.ops import ALWAYS, NEVER, OPS
+from ptofix.pto.ops import CHAIN_PRODUCERS, HIDDEN_SCRATCH_UNLESS_FLOAT, NEVER, OPS, WALKED_AT_DST_ROW_PITCH
+from ptofix.pto.ordering import CHAIN_16BIT_ONLY, WALK_CHUNKS, WALK_LINEAR, WALKED_IN_REPEAT_ORDER, walk_order
 from ptofix.pto.tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_ARG, TILE_DEFAULTS, UB_BYTES
 from ptofix.sim import memory as sim_memory
 from ptofix.sim.fifo import FifoState
@@ -34,14 +36,87 @@ def test_element_sizes_and_memory_layout_agree():
     assert sim_memory.HIDDEN_SCRATCH == HIDDEN_SCRATCH
 
 
-def test_static_drains_are_simulated_drains():
-    # Ops the static model treats as ending with a drain whatever their shape: the simulator must
-    # end them with one as well (the reverse may differ: the static side may count fewer drains).
-    from ptofix.sim.ops_numpy import TRAILING_DRAIN_OPS
-    always = {name for name, spec in OPS.items() if spec.trailing_drain == ALWAYS}
-    assert always <= TRAILING_DRAIN_OPS, always - TRAILING_DRAIN_OPS
-    conditional = {name for name, spec in OPS.items() if spec.trailing_drain not in (ALWAYS, NEVER)}
-    assert conditional <= TRAILING_DRAIN_OPS
+DRAIN_TILE = "Tile<TileType::Vec, float, {rows}, {cols}, BLayout::RowMajor, {rows}, {cols}>"
+# The operands of one call per op: dst, src[, tmp] (a tmp only where the op takes one).
+DRAIN_SHAPES = {"dst": (16, 1), "src": (16, 64), "tmp": (16, 64)}
+COL_SHAPES = {"dst": (1, 64), "src": (16, 64), "tmp": (16, 64)}
+
+
+def _drain_call(op: str) -> tuple[str, dict[str, tuple[int, int]], list[str]]:
+    """A kernel with one call of ``op`` on static, non-empty float tiles (a tmp where the op's
+    effects name one), its tiles' shapes and the call's operand names."""
+    shapes = COL_SHAPES if op.startswith("TCOL") else DRAIN_SHAPES
+    names = ["dst", "src"] + (["tmp"] if OPS[op].tmp else [])
+    lines = ["__global__ AICORE void k() {"]
+    for index, name in enumerate(names):
+        rows, cols = shapes[name]
+        lines += [f"  {DRAIN_TILE.format(rows=rows, cols=cols)} {name};", f"  TASSIGN({name}, {index * 0x4000});"]
+    lines += [f"  {op}({', '.join(names)});", "}"]
+    return "\n".join(lines) + "\n", shapes, names
+
+
+def _static_drains(text: str) -> bool:
+    from ptofix.cpp.barriers import BarrierAnalysis
+    from ptofix.cpp.vector_cfg import EventKind
+    model = parse_cpp(SourceText(text, "k.cpp"))
+    events = BarrierAnalysis(model).cfg(model.functions[0]).events
+    kinds = [event.kind for event in events if event.kind is not EventKind.NOP]
+    assert EventKind.UNKNOWN not in kinds, [event.why for event in events]
+    return kinds[-1] is EventKind.DRAIN
+
+
+def _simulated_drains(op: str, shapes: dict[str, tuple[int, int]], names: list[str]) -> bool:
+    from ptofix.sim.memory import SimTileType, TileView
+    from ptofix.sim.ops_numpy import build_steps
+    views = []
+    for index, name in enumerate(names):
+        rows, cols = shapes[name]
+        views.append(TileView(name, SimTileType("Vec", "float", rows, cols, "RowMajor", rows, cols),
+                              index * 0x4000, rows, cols))
+    return build_steps(op, views)[-1].drain_after
+
+
+@pytest.mark.parametrize("op", sorted(name for name, spec in OPS.items()
+                                      if spec.trailing_drain != NEVER and name in VECTOR_OPS))
+def test_simulator_drains_where_the_facts_drain(op):
+    # The facts' drain table read by the static model and by the simulator decide alike on one
+    # call on static, non-empty shapes (every condition of the table holds there).
+    text, shapes, names = _drain_call(op)
+    assert _static_drains(text) is True
+    assert _simulated_drains(op, shapes, names) is True
+
+
+# Ops whose simulation ends with a drain that the facts do not count (the static side then keeps
+# more barriers, which is safe; the simulator sees fewer races there).
+SIMULATED_ONLY_DRAINS = frozenset({"TROWARGMAX", "TROWARGMIN", "TCOLARGMAX", "TCOLARGMIN"})
+
+
+# One call each of ops the facts say never end with a drain: (op, extra sources after dst, src[, tmp]).
+NEVER_DRAINING_CALLS = [("TROWPROD", []), ("TROWARGMAX", []), ("TROWARGMIN", []), ("TCOLARGMAX", []),
+                        ("TCOLARGMIN", []), ("TEXP", []), ("TMOV", []), ("TADD", ["src"])]
+
+
+@pytest.mark.parametrize("op, extra", NEVER_DRAINING_CALLS)
+def test_simulator_drains_nowhere_the_facts_do_not(op, extra):
+    assert OPS[op].trailing_drain == NEVER
+    text, shapes, names = _drain_call(op)
+    assert _static_drains(text.replace(f"{op}({', '.join(names)})", f"{op}({', '.join(names + extra)})")) is False
+    assert _simulated_drains(op, shapes, names + extra) is (op in SIMULATED_ONLY_DRAINS)
+
+
+def test_every_op_the_proof_classifies_has_effects():
+    classified = {"walked in repeat order": WALKED_IN_REPEAT_ORDER, "16-bit-only chain": CHAIN_16BIT_ONLY,
+                  "chain producer": CHAIN_PRODUCERS, "hidden scratch unless float": HIDDEN_SCRATCH_UNLESS_FLOAT,
+                  "walked at dst's row pitch": WALKED_AT_DST_ROW_PITCH}
+    for what, names in classified.items():
+        assert names <= OPS.keys(), (what, sorted(names - OPS.keys()))
+    assert CHAIN_16BIT_ONLY <= WALKED_IN_REPEAT_ORDER
+    # An op walked linearly or by chunks is the walk order of an op the table knows.
+    for name in WALKED_IN_REPEAT_ORDER:
+        assert walk_order(name, producing=True) == walk_order(name, producing=False) == WALK_LINEAR, name
+    for name in OPS:
+        if OPS[name].row_expand or name in WALKED_AT_DST_ROW_PITCH:
+            assert walk_order(name, producing=False) == WALK_CHUNKS, name
 
 
 def test_tpipe_layout_is_decoded_once():

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..pto.ops import (
+    NEVER,
     OPS,
+    ROW_REDUCE,
     SOURCES_READ_AS_DST_TYPE,
     STATIC_NONEMPTY,
     lacks_tmp,
@@ -496,8 +498,8 @@ class OpBuilder:
         valid = (src.valid_rows, src.valid_cols)
         tmp_cols = tmp.type.cols if tmp is not None else None
         tmp_dtype = tmp.type.elem if tmp is not None else None
-        drain = self.name in TRAILING_DRAIN_OPS and row_reduce_drains(src.type.elem, valid, tmp_cols, tmp_dtype,
-                                                                      src.type.cols)
+        drain = OPS[self.name].trailing_drain == ROW_REDUCE and \
+            row_reduce_drains(src.type.elem, valid, tmp_cols, tmp_dtype, src.type.cols)
         reach = reduce_tmp_bytes(self.name, src.type.elem, valid, tmp_cols, tmp_dtype,
                                  (src.type.rows, src.type.cols)) or 0
 
@@ -558,7 +560,7 @@ class OpBuilder:
             drain = tmp is not None or src.valid_rows > 1
         else:
             drain = False
-        assert not drain or self.name in TRAILING_DRAIN_OPS
+        assert not drain or OPS[self.name].trailing_drain != NEVER
         return self.single(run, drain_after=drain)
 
     # --- expand family ---
@@ -757,12 +759,6 @@ class OpBuilder:
                 _tmp_fill(mem, tmp, src, stmt)
             mem.write(dst, _as(x.T.copy(), dst), stmt)
         return [Step([src], [dst] + ([tmp] if tmp is not None else []), run, False, tmp is not None, "TTRANS")]
-
-
-# Ops whose implementation the simulator ends with a pipe_barrier(PIPE_V) (always, or for the
-# shapes TColSum.hpp/TColReduceOps.hpp drain on): tests check it covers every drain the static
-# model counts (ptofix.pto.ops).
-TRAILING_DRAIN_OPS = frozenset({"TROWSUM", "TROWMAX", "TROWMIN", "TCOLMAX", "TCOLMIN", "TCOLSUM", "TCOLPROD"})
 
 
 def build_steps(name: str, args: list, template_args: list | None = None) -> list[Step]:
