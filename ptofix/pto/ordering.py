@@ -19,7 +19,9 @@ halves, barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain.
   without a barrier only when every conflicting operand pair is one exact access that the earlier
   op writes and the later op reads (an overwrite without a read, a plain WAW, is no chain), the
   earlier op runs at least ``CHAIN_MIN_REPEATS`` 256-byte repeats over a contiguous region, and
-  no loop back-edge lies between them (``same_access_chain_operand``).
+  no loop back-edge lies between them (``same_access_chain_operand``). Which ops walk their
+  operands in repeat order (``WALKED_IN_REPEAT_ORDER``, ``CHAIN_16BIT_ONLY``) and in which order a
+  chained op walks a tile (``walk_order``) live here too.
 * Internal drains the proof's op table does not carry because they depend on a path chosen inside
   the op: ``TROWEXPAND``'s scalar path (``row_expand_takes_scalar_path``) drains V before each
   row's scalar read of the source, through an ``EVENT_ID0`` V->S flag round trip; ``TCOLPROD``
