@@ -1,9 +1,13 @@
 """`ptofix run`: the C++ fixes on ptoas output (PIPE_V barrier removal, LocalSlotNum)."""
 from __future__ import annotations
 
+from functools import partial
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+
+    from ..cpp_fixes import CppFixOptions
 
 HELP = """\
 Rewrite ptoas-generated C++. Without --pattern no barrier is touched; without a LocalSlotNum
@@ -194,19 +198,28 @@ def run(args: argparse.Namespace) -> int:
     check_batch_options(args, args.files)
     if len(args.files) == 1:
         check_output_options(args)
-    return run_files(args, args.files, process_file, deliver_file)
+    return run_files(args, args.files, partial(process_file, options=cpp_fix_options(args)), deliver_file)
 
 
-def process_file(path: str, args: argparse.Namespace):
+def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
+    """The C++ fixes `run`'s options select."""
+    from ..cpp_fixes import CppFixOptions
+    from ..local_slot_options import LocalSlotOptions
+    return CppFixOptions(pattern=getattr(args, "pattern", None), force=bool(getattr(args, "force", False)),
+                         weight=getattr(args, "weight", None) or "", pto_isa=getattr(args, "pto_isa", None) or None,
+                         local_slot=LocalSlotOptions.from_values(vars(args)))
+
+
+def process_file(path: str, args: argparse.Namespace, options: CppFixOptions):
     """Read, parse and fix one C++ file (in a worker process with -j)."""
     from ..batch import Processed
-    from ..cpp_fixes import cpp_passes_from_args, fix_cpp, kept_notes, text_report
+    from ..cpp_fixes import cpp_passes, fix_cpp, kept_notes, text_report
     from ..frontends import parse_cpp
     from ..source import read_source
     source = read_source(path)
     # Parse once up front so that bad input is reported even when no pass is selected.
     model = parse_cpp(source)
-    outcome = fix_cpp(source, cpp_passes_from_args(args), model)
+    outcome = fix_cpp(source, cpp_passes(options), model)
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
     if getattr(args, "report", None) == "html":
         from ..html_report import strips
