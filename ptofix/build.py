@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from .cpp.barriers import normalize_patterns
 from .cpp.command_line import compiler_macro_flags
-from .cpp_fixes import cpp_passes_from_args, fix_cpp, kept_notes, text_report
+from .cpp_fixes import CppFixOptions, fix_cpp, kept_notes, text_report
+from .cpp_fixes import cpp_passes as cpp_fix_passes
 from .exit_status import ExitStatus
 from .frontends import PARSERS
 from .input_kind import require
@@ -38,6 +39,7 @@ from .ir.model import ptoas_arch
 from .ir.parser import parse_ir
 from .ir.pipes import INIT_OPS
 from .ir.versions import VERSIONS, resolve
+from .local_slot_options import NUMBER_KEYS, LocalSlotOptions
 from .output import Outputs, check_output_path, write_atomically, write_stderr, write_stdout
 from .pass_manager import build_pass, pass_options, run_pipeline
 from .pto.tpipe import HEADER_RELPATH
@@ -63,8 +65,6 @@ DEFAULT_PTOAS_FLAGS = "--pto-arch=a3 --enable-insert-sync"
 CLI_ONLY = {"help", "config", "no-config", "dry-run", "quiet"}
 # Config keys whose relative values are relative to the config file's directory.
 PATH_KEYS = {"pto-lib", "caller", "output-dir", "ir", "sidecar", "depfile", "include"}
-# Options whose value may be a TOML integer (or a list or table of them): counts and FlagIDs.
-NUMBER_KEYS = {"local-slot-num", "default-local-slot-num", "unit-flag"}
 TOOL_KEYS = {"ptoas", "bisheng"}
 ARGV_KEYS = {"ptoas-flags", "bisheng-flags"}
 CONFIG_NAME = "ptofix.toml"
@@ -437,20 +437,26 @@ class Settings:
         s = self.values.get(key)
         return s.origin if s else "default"
 
+    def by_dest(self, table: dict[str, OptionInfo]) -> dict[str, Any]:
+        """The values by the dest of their command-line option (``table``'s)."""
+        return {info.dest: self.get(key) for key, info in table.items()}
 
-def resolve_settings(args: argparse.Namespace, table: dict[str, OptionInfo], env: dict[str, str] | None = None
+
+def resolve_settings(given: Mapping[str, Any], table: dict[str, OptionInfo], env: dict[str, str] | None = None
                      ) -> Settings:
-    """Fill every option of ``args`` (parsed with SUPPRESS defaults) by CLI > env > config > default."""
+    """Every option of ``table`` by CLI > env > config > default. ``given``: the parsed command line
+    by dest (parsed with SUPPRESS defaults, so that an option not given is absent), with ``input``,
+    the IR, and ``config`` / ``no_config``; it is not changed."""
     environment: Mapping[str, str] = os.environ if env is None else env
     config: Config | None = None
-    config_path = getattr(args, "config", None)
+    config_path = given.get("config")
     if config_path:
         if not os.path.isfile(config_path):
             raise PtofixError(f"no such config file: {config_path}")
         config = load_config(config_path)
     passed_over: list[str] = []
-    if not config_path and not getattr(args, "no_config", False):
-        found = find_config(os.path.dirname(os.path.abspath(args.input)), passed_over)
+    if not config_path and not given.get("no_config", False):
+        found = find_config(os.path.dirname(os.path.abspath(given["input"])), passed_over)
         if found:
             config = load_config(found)
     if config is not None:
@@ -461,15 +467,14 @@ def resolve_settings(args: argparse.Namespace, table: dict[str, OptionInfo], env
                                         f"{' [tool.ptofix]' if config.table else ''} (known keys: {known})")
     settings = Settings(config=config, passed_over=passed_over)
     for key, info in table.items():
-        if hasattr(args, info.dest):
-            settings.values[key] = Setting(getattr(args, info.dest), "command line")
+        if info.dest in given:
+            settings.values[key] = Setting(given[info.dest], "command line")
         elif key in ENV_VARS and environment.get(ENV_VARS[key], ""):
             settings.values[key] = Setting(environment[ENV_VARS[key]], f"environment ${ENV_VARS[key]}")
         elif config is not None and key in config.values:
             settings.values[key] = Setting(_config_value(config, info, config.values[key]), f"config {config.path}")
         else:
             settings.values[key] = Setting(info.default, "default")
-        setattr(args, info.dest, settings.values[key].value)
     return settings
 
 
@@ -936,13 +941,16 @@ class Plan:
     macro_flags: list[str] = field(default_factory=list)    # the -D/-U the C++ passes take (bisheng's)
 
 
-def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo]) -> Plan:
-    """Resolve the target version, the tools, the passes and the commands (runs only `ptoas --version`)."""
-    if not args.output_dir:
+def make_plan(input_path: str, settings: Settings, table: dict[str, OptionInfo]) -> Plan:
+    """Resolve the target version, the tools, the passes and the commands (runs only `ptoas --version`)
+    for the IR ``input_path``."""
+    values = settings.by_dest(table)
+    if not values.get("output_dir"):
         raise PtofixError("build needs an output directory: -o OUT_DIR (or output-dir in the config file)")
     notes: list[str] = []
     ptoas, ptoas_err = resolve_tool("ptoas", settings, required=True)
-    if not getattr(args, "target_ptoas", None):
+    target = values.get("target_ptoas")
+    if not target:
         # compile.sh never names the version: ask the ptoas this build runs.
         detected = DetectedVersion(None, "", None, False, ptoas_err or "") if ptoas_err else ptoas_version(ptoas)
         if detected.name is None:
@@ -950,17 +958,17 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
                               + (f" (it printed: {detected.printed[:80]!r})" if detected.printed
                                  and "prints no version" in detected.problem else "")
                               + ": pass --target-ptoas VERSION (or target-ptoas = \"v0.45\" in ptofix.toml)")
-        args.target_ptoas = detected.name
+        target = detected.name
         settings.values["target-ptoas"] = Setting(detected.name, detected.origin(ptoas))
         notes.append(detected.note(ptoas))
     elif not ptoas_err:
-        notes += _target_against_ptoas(args.target_ptoas, settings, ptoas)
-    resolve(args.target_ptoas)
-    if not os.path.isfile(args.input):
-        raise PtofixError(f"no such file: {args.input}" if not os.path.exists(args.input)
-                          else f"cannot read {args.input}: not a regular file")
+        notes += _target_against_ptoas(target, settings, ptoas)
+    resolve(target)
+    if not os.path.isfile(input_path):
+        raise PtofixError(f"no such file: {input_path}" if not os.path.exists(input_path)
+                          else f"cannot read {input_path}: not a regular file")
 
-    art = Artefacts(args.output_dir, stem_of(args.input))
+    art = Artefacts(values["output_dir"], stem_of(input_path))
     if art.stem.endswith(".fixed"):
         # Its ptoas output STEM.cpp would be the fixed C++ of the stem without '.fixed'.
         raise PtofixError(f"the IR's name gives the artefact stem '{art.stem}', whose ptoas output {art.cpp} is "
@@ -973,7 +981,8 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
                 raise settings.config.error(key, exc.diagnostic.message) from None
             raise
 
-    ptoas_flags = flags_of("ptoas-flags", args.ptoas_flags if args.ptoas_flags is not None else DEFAULT_PTOAS_FLAGS)
+    ptoas_flags = flags_of("ptoas-flags", values.get("ptoas_flags") if values.get("ptoas_flags") is not None
+                           else DEFAULT_PTOAS_FLAGS)
     # (LLVM's option parser takes `-o F`, `--o F`, `-o=F` and `--o=F`.)
     stray = next((w for w in ptoas_flags if w in ("-o", "--o") or w.startswith(("-o=", "--o="))), None)
     if stray is not None:
@@ -981,15 +990,15 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
         if settings.config is not None and settings.origin("ptoas-flags").startswith("config"):
             raise settings.config.error("ptoas-flags", message)
         raise PtofixError(message)
-    bisheng_flags = flags_of("bisheng-flags", args.bisheng_flags)
-    pto_lib = getattr(args, "pto_lib", None) or None
-    caller = args.caller or None
+    bisheng_flags = flags_of("bisheng-flags", values.get("bisheng_flags"))
+    pto_lib = values.get("pto_lib") or None
+    caller = values.get("caller") or None
     # A build that has a compiler compiles: with a caller as compile.sh does, else the fixed kernel
     # on its own (`-c`, an object next to the other artefacts).
     compiler_origin = settings.origin("bisheng") if settings.get("bisheng") else None
-    if args.compile is False:
+    if values.get("compile") is False:
         compile_, compile_note = False, "--no-compile"
-    elif args.compile:
+    elif values.get("compile"):
         compile_, compile_note = True, f"compile = true ({settings.origin('compile')})"
     elif compiler_origin:
         compile_, compile_note = True, f"compiler set ({compiler_origin})"
@@ -997,7 +1006,7 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
         compile_, compile_note = True, f"caller set ({settings.origin('caller')})"
     else:
         compile_, compile_note = False, "no compiler set: --bisheng, $BISHENG or bisheng in the config"
-    passes = cpp_passes(args, art, table, settings)
+    passes = cpp_passes(values, target, art, table, settings)
     for pass_ in passes:
         if pass_.name == "local-slot-num":
             pass_.target_order()      # a pto-lib header the pass cannot use stops the build now
@@ -1016,23 +1025,23 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
     elif pto_lib and not pto_lib_problem and not os.path.isfile(os.path.join(pto_lib, HEADER_RELPATH)):
         notes.append(f"pto-lib {pto_lib} has no {HEADER_RELPATH}: the TPipe argument order stays as ptoas wrote it")
     bisheng_cmd = kernel_output = None
-    inputs = named_inputs(args, settings, table, ptoas, caller, pto_lib, art)
+    inputs = named_inputs(input_path, settings, table, ptoas, caller, pto_lib, art)
     if compile_ and caller is not None and not os.path.isfile(caller):
         what = "no such file" if not os.path.exists(caller) else "not a regular file"
         raise PtofixError(f"caller {caller}: {what} ({settings.origin('caller')})")
     if compile_:
         bisheng, bisheng_err = resolve_tool("bisheng", settings, required=True)
         kernel_output = art.lib if caller is not None else art.obj
-        bisheng_cmd = bisheng_argv(args.bisheng or "bisheng", pto_lib, bisheng_flags, art.fixed, caller,
+        bisheng_cmd = bisheng_argv(values.get("bisheng") or "bisheng", pto_lib, bisheng_flags, art.fixed, caller,
                                    kernel_output)
         if not bisheng_err:
             inputs.append(("the bisheng", bisheng))
-    ptoas_cmd = ptoas_argv(args.ptoas or "ptoas", ptoas_flags, art.canon)
+    ptoas_cmd = ptoas_argv(values.get("ptoas") or "ptoas", ptoas_flags, art.canon)
     # The C++ passes read the headers the kernel includes where bisheng finds them: its flags' -I
     # directories, then the pto-isa checkout's include directory (`-I$PTO_LIB_PATH/include`).
-    include_dirs = list(getattr(args, "include_dirs", None) or []) + include_directories(bisheng_flags) \
+    include_dirs = list(values.get("include_dirs") or []) + include_directories(bisheng_flags) \
         + ([os.path.join(pto_lib, "include")] if pto_lib else [])
-    for directory in getattr(args, "include_dirs", None) or []:
+    for directory in values.get("include_dirs") or []:
         if not os.path.isdir(directory):
             raise PtofixError(f"include {directory} ({settings.origin('include')}): not a directory")
     # The macros bisheng gets on its command line are the kernel's too: --define/--undefine first,
@@ -1041,16 +1050,16 @@ def make_plan(args: argparse.Namespace, settings: Settings, table: dict[str, Opt
         bisheng_macros = compiler_macro_flags(bisheng_flags)
     except PtofixError as exc:
         raise PtofixError(f"bisheng flags ({settings.origin('bisheng-flags')}): {exc.diagnostic.message}") from None
-    macro_flags = list(getattr(args, "define_flags", None) or []) + list(getattr(args, "undefine_flags", None) or []) \
+    macro_flags = list(values.get("define_flags") or []) + list(values.get("undefine_flags") or []) \
         + bisheng_macros
-    depfile = getattr(args, "depfile", None) or None
+    depfile = values.get("depfile") or None
     deps = list(dict.fromkeys(os.path.abspath(path) for what, path in inputs if what != "the bisheng"))
     refuse_outputs_over_inputs(art, depfile, inputs)
     if depfile:
         depfile_text([art.fixed], deps)      # every path can be written in it
-    return Plan(args.input, art, args.target_ptoas, args.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
+    return Plan(input_path, art, target, values["to"], ptoas_cmd, passes, bisheng_cmd, kernel_output,
                 compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e],
-                args.ptoas_flags is None, _slot_map_config(settings), include_dirs, macro_flags)
+                values.get("ptoas_flags") is None, _slot_map_config(settings), include_dirs, macro_flags)
 
 
 def include_directories(flags: list[str]) -> list[str]:
@@ -1124,25 +1133,25 @@ def _pto_lib_problem(pto_lib: str | None, settings: Settings) -> str | None:
     return None
 
 
-def named_inputs(args: argparse.Namespace, settings: Settings, table: dict[str, OptionInfo], ptoas: str,
+def named_inputs(input_path: str, settings: Settings, table: dict[str, OptionInfo], ptoas: str,
                  caller: str | None, pto_lib: str | None, art: Artefacts) -> list[tuple[str, str]]:
     """The files the build reads, as (what it is, path): the IR, the config file, the caller, IR/sidecar
     files the user named, the pto-isa TPipe header the pass reads, and the ptoas that runs. The
     depfile names them all: the fixed C++ depends on each."""
-    inputs = [("the IR", args.input)]
+    inputs = [("the IR", input_path)]
     if settings.config is not None:
         inputs.append(("the config file", settings.config.path))
     inputs += [("a pyproject.toml the config search read", path) for path in settings.passed_over]
     # (One that is an artefact path of this build, `kern.slots.json` of `build kern -o .`, is an
     # earlier build's, which check_output_dir tells apart from a file of the user's.)
     artefacts = {_entry(path) for path in art.all()}
-    inputs += [("the IR's own sidecar", path) for path in input_sidecar_candidates(args.input)
+    inputs += [("the IR's own sidecar", path) for path in input_sidecar_candidates(input_path)
                if os.path.isfile(path) and _entry(path) not in artefacts]
     if caller:
         inputs.append(("the caller", caller))
     for key in ("ir", "sidecar"):
         info = table.get(key)
-        value = getattr(args, info.dest, None) if info is not None else None
+        value = settings.get(key) if info is not None else None
         if info is not None and settings.origin(key) != "default" and value and os.path.isfile(value):
             inputs.append((f"the {info.flag} file", value))
     if pto_lib:
@@ -1202,32 +1211,34 @@ def _defined_macros(flags: list[str]) -> list[str]:
     return names
 
 
-def cpp_passes(args: argparse.Namespace, art: Artefacts, table: dict[str, OptionInfo], settings: Settings) -> list:
-    """The C++ passes, as `ptofix run` builds them, with the LocalSlotNum intent defaulting to the
-    canonicalized IR and its sidecar (``--ir=``, empty, turns the IR matching off)."""
+def cpp_passes(values: dict[str, Any], target: str, art: Artefacts, table: dict[str, OptionInfo],
+               settings: Settings) -> list:
+    """The C++ passes, as `ptofix run` builds them, for the resolved option ``values`` (by dest) and the
+    ptoas version ``target``, with the LocalSlotNum intent defaulting to the canonicalized IR and its
+    sidecar (``--ir=``, empty, turns the IR matching off)."""
+    values = {**values, "target_ptoas": target}
     for key, path in (("ir", art.canon), ("sidecar", art.sidecar)):
         info = table.get(key)
         if info is None:
             continue
         if settings.origin(key) == "default":
-            setattr(args, info.dest, path)
+            values[info.dest] = path
             continue
         # A file the user named is read only at stage 3: check it now, before any stage runs.
-        given = getattr(args, info.dest, None)
+        given = values.get(info.dest)
         if given and not os.path.isfile(given):
             what = "no such file" if not os.path.exists(given) else "not a regular file"
             raise PtofixError(f"{info.flag} {given}: {what} ({settings.origin(key)})")
-    # --pto-lib / PTO_LIB_PATH is the include path for bisheng; the LocalSlotNum pass also reads the
-    # TPipe argument order from its headers, but only if they are there.
-    pto_lib = getattr(args, "pto_lib", None)
-    header = os.path.join(pto_lib or "", HEADER_RELPATH)
-    if pto_lib and not os.path.isfile(header):
-        args.pto_lib = None
-        try:
-            return cpp_passes_from_args(args)
-        finally:
-            args.pto_lib = pto_lib
-    return cpp_passes_from_args(args)
+    # --pto-lib / PTO_LIB_PATH is the include path for bisheng; the LocalSlotNum pass (its TPipe
+    # argument order) and the barrier proof (the pto-isa facts) read its headers only if they are there.
+    pto_lib = values.get("pto_lib")
+    if pto_lib and not os.path.isfile(os.path.join(pto_lib, HEADER_RELPATH)):
+        values["pto_lib"] = pto_lib = None
+    options = CppFixOptions(pattern=values.get("pattern"), force=bool(values.get("force")),
+                            # The build compiles the fixed kernel #included by the caller: one translation unit.
+                            translation_unit=not values.get("caller"), pto_isa=pto_lib or None,
+                            local_slot=LocalSlotOptions.from_values(values))
+    return cpp_fix_passes(options)
 
 
 def plan_text(plan: Plan, settings: Settings, table: dict[str, OptionInfo]) -> str:

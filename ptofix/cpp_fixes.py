@@ -2,35 +2,44 @@
 it, and the text report. Used by the `run` and `build` commands."""
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    import argparse
+from dataclasses import dataclass, field
+
+from .local_slot_options import LocalSlotOptions, local_slot_pass
 
 
-def cpp_passes_from_args(args: argparse.Namespace) -> list:
-    """The C++ pass pipeline selected by `run`-style options (also used by `ptofix build`)."""
+@dataclass(frozen=True)
+class CppFixOptions:
+    """What the C++ fixes of one `run` or `build` do: the pipe-v-barrier patterns (none: no barrier
+    pass) with their options, and the LocalSlotNum settings."""
+    pattern: str | None = None
+    force: bool = False
+    weight: str = ""
+    # False: another file #includes the fixed one (build's caller), so both are one translation unit.
+    translation_unit: bool = True
+    # The pto-isa checkout the kernel compiles with (run's --pto-isa, build's PTO_LIB_PATH).
+    pto_isa: str | None = None
+    local_slot: LocalSlotOptions = field(default_factory=LocalSlotOptions)
+
+
+def cpp_passes(options: CppFixOptions) -> list:
+    """The C++ pass pipeline ``options`` select (a list of passes, which pickles for `-j` workers)."""
     from .cpp.barriers import normalize_patterns
     from .pass_manager import get_pass_class
     passes: list = []
     # LocalSlotNum first: it moves the Tile-form TPOP ring slots, so the barrier proof must read
     # the pipes the output will have (raised after the proof, a slot may land on a tile the proof
     # took as disjoint).
-    from .local_slot_options import local_slot_pass_from_args
-    slot_pass = local_slot_pass_from_args(args)
+    slot_pass = local_slot_pass(options.local_slot)
     if slot_pass is not None:
         passes.append(slot_pass)
-    if getattr(args, "pattern", None) and normalize_patterns(args.pattern):
-        options = {"pattern": args.pattern, "force": bool(getattr(args, "force", False)),
-                   "weight": getattr(args, "weight", None) or ""}
-        if getattr(args, "caller", None):
-            # ptofix build compiles the fixed kernel #included by the caller: one translation unit.
-            options["translation_unit"] = False
-        # The pto-isa checkout the kernel compiles with: run's --pto-isa, build's PTO_LIB_PATH.
-        pto_isa = getattr(args, "pto_isa", None) or \
-            (getattr(args, "pto_lib", None) if getattr(args, "command", None) == "build" else None)
-        if pto_isa:
-            options["pto_isa"] = pto_isa
-        passes.append(get_pass_class("pipe-v-barrier")(**options))  # type: ignore[arg-type]
+    if options.pattern and normalize_patterns(options.pattern):
+        barrier_options: dict[str, object] = {"pattern": options.pattern, "force": options.force,
+                                              "weight": options.weight}
+        if not options.translation_unit:
+            barrier_options["translation_unit"] = False
+        if options.pto_isa:
+            barrier_options["pto_isa"] = options.pto_isa
+        passes.append(get_pass_class("pipe-v-barrier")(**barrier_options))  # type: ignore[arg-type]
     return passes
 
 

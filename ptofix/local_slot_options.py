@@ -2,14 +2,15 @@
 
     parser = argparse.ArgumentParser()
     add_local_slot_arguments(parser)
-    args = parser.parse_args([...])
-    pass_ = local_slot_pass_from_args(args)    # LocalSlotNumPass, or None if no option was given
+    options = LocalSlotOptions.from_values(vars(parser.parse_args([...])))   # in the command layer
+    pass_ = local_slot_pass(options)    # LocalSlotNumPass, or None if no option was given
 
-Spellings: ``--local-slot-num 2`` (every pipe) or ``--local-slot-num 0=2,4=2`` (per FlagID),
-``--ir fa.mlir``, ``--sidecar fa.local_slot_num.json``, ``--target-ptoas v0.45``,
-``--default-local-slot-num 2``, ``--tpipe-order old|new``, ``--pto-lib PATH``, ``--unit-flag 0,4``.
+:data:`LOCAL_SLOT_OPTIONS` is the one home of the options' spellings: ``run``'s fast option reader,
+the typed :class:`LocalSlotOptions`, the pass options and the build's config keys all follow it.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from .batch import count_argument
 from .pass_manager import build_pass
@@ -17,6 +18,7 @@ from .pass_manager import build_pass
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Mapping
     from typing import Any
 
 def positive_count(text: str) -> int:
@@ -28,10 +30,13 @@ def positive_count(text: str) -> int:
     return value
 
 
-# (flag, dest, keyword arguments for add_argument)
-_OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
+# (flag, dest, keyword arguments for add_argument, and comma_list=True for an option whose
+# repetitions merge into one comma list). The flag without its dashes is also the option
+# name of the local-slot-num pass it sets (--local-slot-num sets `map`, --default-local-slot-num
+# sets `default`: see _PASS_OPTION) and, in a build config, the key.
+LOCAL_SLOT_OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("--local-slot-num", "local_slot_num", dict(
-        metavar="N|FLAG=N,...",
+        metavar="N|FLAG=N,...", comma_list=True,
         help="set TPipe LocalSlotNum: N for every pipe, or per FlagID, e.g. 0=2,4=2 (highest priority)")),
     ("--ir", "local_slot_ir", dict(
         metavar="PTO_IR",
@@ -54,12 +59,10 @@ _OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
         metavar="PATH", help="pto-isa checkout: read the TPipe argument order from include/pto/npu/a2a3/TPush.hpp "
                              "and normalise to it")),
     ("--unit-flag", "unit_flag", dict(
-        metavar="FLAGIDS", help="set EN_UNIT_FLAG = true on the pipes with these FlagIDs, e.g. 0,4")),
+        metavar="FLAGIDS", comma_list=True, help="set EN_UNIT_FLAG = true on the pipes with these FlagIDs, e.g. 0,4")),
 ]
 
 
-# Options whose repetitions merge into one comma list (help_format.CommaListAction).
-_COMMA_LISTS = ("local_slot_num", "unit_flag")
 
 
 def add_local_slot_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,35 +71,65 @@ def add_local_slot_arguments(parser: argparse.ArgumentParser) -> None:
     # Here, not at the top: help_format imports argparse (~6 ms), which the plain `run` command lines skip.
     from .help_format import CommaListAction
     group = parser.add_argument_group("TPipe LocalSlotNum (pass local-slot-num)")
-    for flag, dest, kwargs in _OPTIONS:
+    for flag, dest, spec in LOCAL_SLOT_OPTIONS:
         if flag in existing:
             continue
-        if dest in _COMMA_LISTS:
-            kwargs = {**kwargs, "action": CommaListAction}
+        kwargs = {key: value for key, value in spec.items() if key != "comma_list"}
+        if spec.get("comma_list"):
+            kwargs["action"] = CommaListAction      # repetitions merge into one comma list
         group.add_argument(flag, dest=dest, default=None, **kwargs)
 
 
-def local_slot_pass_from_args(args: argparse.Namespace) -> Any | None:
+# The pass option a flag sets where its name is not the flag's.
+_PASS_OPTION = {"--local-slot-num": "map", "--default-local-slot-num": "default"}
+
+# The options that enable the pass; --target-ptoas alone does not (other commands share that option).
+_TRIGGERS = tuple(dest for flag, dest, _ in LOCAL_SLOT_OPTIONS if flag != "--target-ptoas")
+
+# Config keys whose value may be a TOML integer (or a list or table of them): counts and FlagIDs.
+NUMBER_KEYS = frozenset(flag[2:] for flag, _, spec in LOCAL_SLOT_OPTIONS
+                        if spec.get("comma_list") or spec.get("type") is positive_count)
+
+
+@dataclass(frozen=True)
+class LocalSlotOptions:
+    """The LocalSlotNum settings of one run, by the ``dest`` of their command-line option; ``None``
+    where the option was not given."""
+    local_slot_num: str | None = None
+    local_slot_ir: str | None = None
+    local_slot_sidecar: str | None = None
+    target_ptoas: str | None = None
+    default_local_slot_num: int | None = None
+    tpipe_order: str | None = None
+    pto_lib: str | None = None
+    unit_flag: str | None = None
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> LocalSlotOptions:
+        """The settings among parsed option ``values`` (``vars()`` of argparse's result): each by our
+        dest, or by the plain dest of a command that defines the option itself (e.g. --target-ptoas)."""
+        found: dict[str, Any] = {}
+        for flag, dest, _ in LOCAL_SLOT_OPTIONS:
+            value = values.get(dest)
+            found[dest] = value if value is not None else values.get(flag[2:].replace("-", "_"))
+        return cls(**found)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any option that enables the pass was given."""
+        return any(getattr(self, dest) not in (None, "") for dest in _TRIGGERS)
+
+
+def local_slot_pass(options: LocalSlotOptions) -> Any | None:
     """A configured ``LocalSlotNumPass``, or ``None`` when none of its options was given.
 
     ``--target-ptoas`` alone does not enable the pass (other commands share that option).
     """
-    fallback = {dest: flag[2:].replace("-", "_") for flag, dest, _ in _OPTIONS}
-
-    def get(name: str) -> Any:
-        # Our dest, or the plain dest if the command defined the option itself (e.g. --target-ptoas).
-        value = getattr(args, name, None)
-        return value if value is not None else getattr(args, fallback.get(name, name), None)
-
-    triggers = ("local_slot_num", "local_slot_ir", "local_slot_sidecar", "default_local_slot_num",
-                "tpipe_order", "pto_lib", "unit_flag")
-    if all(get(name) in (None, "") for name in triggers):
+    if not options.enabled:
         return None
-    options: dict[str, str] = {}
-    for option, name in (("map", "local_slot_num"), ("ir", "local_slot_ir"), ("sidecar", "local_slot_sidecar"),
-                         ("target-ptoas", "target_ptoas"), ("default", "default_local_slot_num"),
-                         ("tpipe-order", "tpipe_order"), ("pto-lib", "pto_lib"), ("unit-flag", "unit_flag")):
-        value = get(name)
+    pass_options: dict[str, str] = {}
+    for flag, dest, _ in LOCAL_SLOT_OPTIONS:
+        value = getattr(options, dest)
         if value not in (None, ""):
-            options[option] = str(value)
-    return build_pass("local-slot-num", options)
+            pass_options[_PASS_OPTION.get(flag, flag[2:])] = str(value)
+    return build_pass("local-slot-num", pass_options)

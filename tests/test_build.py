@@ -246,6 +246,21 @@ def test_auto_mode_flags_refuse_the_barrier_proof(tools, tmp_path, capsys, monke
     assert build(str(FA_MLIR), "-o", str(out), "--dry-run", "--bisheng-flags", flags, "--pattern", "none") == 0
 
 
+def test_a_build_leaves_its_parsed_arguments_as_they_were(tools, tmp_path, capsys):
+    """Settings resolved from the command line, the environment and the config, and the detected
+    ptoas version, go into the build's own settings, not back into the parsed arguments."""
+    import copy
+
+    from ptofix.cli import build_parser
+    from ptofix.commands.build import run as run_build
+    args = build_parser("build").parse_args(["build", str(FA_MLIR), "-o", str(tmp_path / "o"), "--dry-run",
+                                             "--pattern", "auto", "--unit-flag", "0"])
+    before = copy.copy(vars(args))
+    assert run_build(args) == 0
+    assert "target-ptoas" in capsys.readouterr().out       # (the version the build detected, printed)
+    assert vars(args) == before
+
+
 def test_dry_run_warns_about_missing_tools_but_does_not_fail(tools, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     assert build(str(FA_MLIR), "-o", str(tmp_path / "o"), "--dry-run") == 0

@@ -124,3 +124,50 @@ def test_the_build_library_imports_no_command():
     graph = import_graph()
     commands = {name for name in graph["ptofix.build"] if name.startswith("ptofix.commands")}
     assert commands == set(), f"ptofix.build imports the command modules {sorted(commands)}"
+
+
+# The command layer turns parsed arguments into typed settings; the library takes those.
+NAMESPACE_ALLOWED = {"ptofix.cli", "ptofix.batch", "ptofix.output",
+                     # CommaListAction is an argparse Action: argparse itself calls it with its Namespace.
+                     "ptofix.help_format"}
+
+
+def names_namespace(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "Namespace" \
+        and isinstance(node.value, ast.Name) and node.value.id == "argparse"
+
+
+def namespace_uses(path: Path) -> list[int]:
+    """The lines where ``path`` names ``argparse.Namespace`` (in code or an annotation, quoted or not)
+    or imports it."""
+    lines = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if names_namespace(node):
+            lines.add(node.lineno)
+        elif isinstance(node, ast.ImportFrom) and node.module == "argparse" \
+                and any(alias.name == "Namespace" for alias in node.names):
+            lines.add(node.lineno)
+        annotations = [node.annotation] if isinstance(node, (ast.arg, ast.AnnAssign)) and node.annotation else []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+            annotations.append(node.returns)
+        for annotation in annotations:
+            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str) \
+                    and any(names_namespace(n) for n in ast.walk(ast.parse(annotation.value, mode="eval"))):
+                lines.add(annotation.lineno)
+    return sorted(lines)
+
+
+def test_namespace_uses_are_found(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('import argparse\nfrom argparse import Namespace\n\ndef f(a: argparse.Namespace) -> None:\n'
+                      '    """Takes an argparse.Namespace.\n\n    (a docstring, not a use)"""\n\n'
+                      'def g(a: "argparse.Namespace") -> "argparse.Namespace | None": ...\n', encoding="utf-8")
+    assert namespace_uses(sample) == [2, 4, 9]
+    sample.write_text('"""No argparse.Namespace here."""\nimport argparse\n\nclass Namespace: ...\n', encoding="utf-8")
+    assert namespace_uses(sample) == []
+
+
+def test_library_code_never_sees_an_argparse_namespace():
+    found = {name: namespace_uses(path) for name, path in module_files().items()
+             if not name.startswith("ptofix.commands") and name not in NAMESPACE_ALLOWED}
+    assert {name: lines for name, lines in found.items() if lines} == {}

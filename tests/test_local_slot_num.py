@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import glob
 import json
 import os
@@ -17,7 +18,7 @@ import pytest
 from ptofix.cpp.parser import parse_cpp, tokenize
 from ptofix.cpp.pipes import AMBIGUOUS_ORDER, NEW, NO_NOSPLIT, OLD, SHORT, UNKNOWN, build_inventory, header_order
 from ptofix.frontends import PARSERS
-from ptofix.local_slot_options import add_local_slot_arguments, local_slot_pass_from_args
+from ptofix.local_slot_options import LocalSlotOptions, add_local_slot_arguments, local_slot_pass
 from ptofix.pass_manager import build_pass, run_pipeline
 from ptofix.source import PtofixError, SourceText
 
@@ -227,12 +228,24 @@ def test_raising_local_on_tile_form_pop_warns():
 
 
 # ---- CLI options ----------------------------------------------------------------------------------
+def pass_of(args: argparse.Namespace):
+    """The pass the parsed options select, built as the commands build it."""
+    return local_slot_pass(LocalSlotOptions.from_values(vars(args)))
+
+
+def test_the_settings_have_one_field_per_option():
+    parser = argparse.ArgumentParser()
+    add_local_slot_arguments(parser)
+    dests = [action.dest for action in parser._actions if action.dest != "help"]
+    assert [field.name for field in dataclasses.fields(LocalSlotOptions)] == dests
+
+
 def test_options_build_the_pass_or_none():
     parser = argparse.ArgumentParser()
     add_local_slot_arguments(parser)
-    assert local_slot_pass_from_args(parser.parse_args([])) is None
-    assert local_slot_pass_from_args(parser.parse_args(["--target-ptoas", "v0.45"])) is None
-    p = local_slot_pass_from_args(parser.parse_args(["--local-slot-num", "0=2,4=2", "--ir", "fa.mlir",
+    assert pass_of(parser.parse_args([])) is None
+    assert pass_of(parser.parse_args(["--target-ptoas", "v0.45"])) is None
+    p = pass_of(parser.parse_args(["--local-slot-num", "0=2,4=2", "--ir", "fa.mlir",
                                                      "--target-ptoas", "v0.36", "--default-local-slot-num", "2",
                                                      "--tpipe-order", "new", "--unit-flag", "0,4"]))
     assert (p.name, p.map, p.ir, p.target_ptoas, p.default, p.tpipe_order, p.unit_flag) == \
@@ -245,7 +258,7 @@ def test_options_coexist_with_a_command_that_has_target_ptoas():
     parser = argparse.ArgumentParser()
     parser.add_argument("--target-ptoas", default="newest")
     add_local_slot_arguments(parser)   # must not raise on the duplicate option
-    p = local_slot_pass_from_args(parser.parse_args(["--target-ptoas", "v0.31", "--sidecar", "x.json"]))
+    p = pass_of(parser.parse_args(["--target-ptoas", "v0.31", "--sidecar", "x.json"]))
     assert (p.target_ptoas, p.sidecar) == ("v0.31", "x.json")
 
 
@@ -967,7 +980,7 @@ def test_a_default_local_slot_num_of_zero_is_a_usage_error(capsys):
     with pytest.raises(SystemExit):
         parser.parse_args(["--default-local-slot-num", "0"])
     assert "argument --default-local-slot-num: a LocalSlotNum is at least 1, got '0'" in capsys.readouterr().err
-    assert local_slot_pass_from_args(parser.parse_args(["--default-local-slot-num", "1"])).default == 1
+    assert pass_of(parser.parse_args(["--default-local-slot-num", "1"])).default == 1
 
 
 def test_an_a5_gm_staged_both_direction_pipe_prints_dir_both(tmp_path):

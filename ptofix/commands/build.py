@@ -157,8 +157,8 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
 
     table = args._build_options
-    settings = B.resolve_settings(args, table)
-    plan = B.make_plan(args, settings, table)
+    settings = B.resolve_settings(vars(args), table)
+    plan = B.make_plan(args.input, settings, table)
     say = (lambda msg: None) if args.quiet else (lambda msg: write_stderr(f"ptofix build: {msg}\n"))
     # (A kept-barrier note is a diagnostic of the C++ file, GCC style: no "ptofix build:" before it.)
     diagnostic = (lambda msg: None) if args.quiet else (lambda msg: write_stderr(msg + "\n"))

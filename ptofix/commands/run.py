@@ -1,9 +1,15 @@
 """`ptofix run`: the C++ fixes on ptoas output (PIPE_V barrier removal, LocalSlotNum)."""
 from __future__ import annotations
 
+from functools import partial
+
+from ..local_slot_options import LOCAL_SLOT_OPTIONS, positive_count
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+
+    from ..cpp_fixes import CppFixOptions
 
 HELP = """\
 Rewrite ptoas-generated C++. Without --pattern no barrier is touched; without a LocalSlotNum
@@ -70,21 +76,24 @@ def add_parser(subparsers) -> None:
 # command lines) and answers None for anything else (--help, abbreviations, `--`, a repeated or
 # conflicting option, a value that looks like an option, ...), which argparse then parses, and
 # reports, as before.
+# The LocalSlotNum options by how their values read: plain, one of some choices, or a count.
+_SLOT_CHOICES = {flag: (dest, tuple(spec["choices"])) for flag, dest, spec in LOCAL_SLOT_OPTIONS if "choices" in spec}
+_SLOT_COUNTS = {flag: dest for flag, dest, spec in LOCAL_SLOT_OPTIONS if "type" in spec}
+_SLOT_VALUES = {flag: dest for flag, dest, _ in LOCAL_SLOT_OPTIONS
+                if flag not in _SLOT_CHOICES and flag not in _SLOT_COUNTS}
 _FAST_VALUES = {"--pattern": "pattern", "-P": "pattern", "--weight": "weight", "-o": "output", "--output": "output",
-                "--report-file": "report_file", "--local-slot-num": "local_slot_num", "--ir": "local_slot_ir",
-                "--sidecar": "local_slot_sidecar", "--target-ptoas": "target_ptoas", "--pto-lib": "pto_lib",
-                "--unit-flag": "unit_flag", "--pto-isa": "pto_isa"}
-_FAST_CHOICES = {"--report": ("report", ("json", "text", "html")), "--tpipe-order": ("tpipe_order", ("old", "new"))}
-_FAST_INTS = {"-j": "jobs", "--jobs": "jobs", "--default-local-slot-num": "default_local_slot_num"}
+                "--report-file": "report_file", "--pto-isa": "pto_isa", **_SLOT_VALUES}
+_FAST_CHOICES = {"--report": ("report", ("json", "text", "html")), **_SLOT_CHOICES}
+_FAST_INTS = {"-j": "jobs", "--jobs": "jobs", **_SLOT_COUNTS}
+_FAST_AT_LEAST_ONE = {dest for _, dest, spec in LOCAL_SLOT_OPTIONS if spec.get("type") is positive_count}
 _FAST_FLAGS = {"--force": "force", "-i": "in_place", "--in-place": "in_place", "--diff": "diff", "--check": "check",
                "--debug": "debug", "-q": "quiet", "--quiet": "quiet"}
 _FAST_APPENDS = {"-I": "include_dirs", "-D": "macro_flags", "-U": "macro_flags"}   # repeatable: each value appended
 _EXCLUSIVE = ("output", "in_place", "diff", "check")     # one output mode (a mutually exclusive group)
 FAST_DEFAULTS = {"debug": False, "command": "run", "pattern": None, "weight": None, "force": False, "quiet": False,
-                 "local_slot_num": None, "local_slot_ir": None, "local_slot_sidecar": None, "target_ptoas": None,
-                 "default_local_slot_num": None, "tpipe_order": None, "pto_lib": None, "unit_flag": None,
-                 "pto_isa": None, "output": None, "in_place": False, "diff": False, "check": False, "report": None,
-                 "report_file": None, "jobs": 1, "include_dirs": None, "macro_flags": None}
+                 **{dest: None for _, dest, _ in LOCAL_SLOT_OPTIONS}, "pto_isa": None, "output": None,
+                 "in_place": False, "diff": False, "check": False, "report": None, "report_file": None, "jobs": 1,
+                 "include_dirs": None, "macro_flags": None}
 
 
 def fast_arguments(argv: list[str]) -> dict | None:
@@ -154,7 +163,7 @@ def fast_arguments(argv: list[str]) -> dict | None:
             if not (value.isascii() and value.isdigit() and len(value) <= 9):
                 return None         # argparse reports it (or takes a long number int() would refuse)
             stored = int(value)
-            if stored == 0 and dest == "default_local_slot_num":
+            if stored == 0 and dest in _FAST_AT_LEAST_ONE:
                 return None         # argparse refuses it (a LocalSlotNum is at least 1)
         else:
             return None
@@ -194,19 +203,28 @@ def run(args: argparse.Namespace) -> int:
     check_batch_options(args, args.files)
     if len(args.files) == 1:
         check_output_options(args)
-    return run_files(args, args.files, process_file, deliver_file)
+    return run_files(args, args.files, partial(process_file, options=cpp_fix_options(args)), deliver_file)
 
 
-def process_file(path: str, args: argparse.Namespace):
+def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
+    """The C++ fixes `run`'s options select."""
+    from ..cpp_fixes import CppFixOptions
+    from ..local_slot_options import LocalSlotOptions
+    return CppFixOptions(pattern=getattr(args, "pattern", None), force=bool(getattr(args, "force", False)),
+                         weight=getattr(args, "weight", None) or "", pto_isa=getattr(args, "pto_isa", None) or None,
+                         local_slot=LocalSlotOptions.from_values(vars(args)))
+
+
+def process_file(path: str, args: argparse.Namespace, options: CppFixOptions):
     """Read, parse and fix one C++ file (in a worker process with -j)."""
     from ..batch import Processed
-    from ..cpp_fixes import cpp_passes_from_args, fix_cpp, kept_notes, text_report
+    from ..cpp_fixes import cpp_passes, fix_cpp, kept_notes, text_report
     from ..frontends import parse_cpp
     from ..source import read_source
     source = read_source(path)
     # Parse once up front so that bad input is reported even when no pass is selected.
     model = parse_cpp(source)
-    outcome = fix_cpp(source, cpp_passes_from_args(args), model)
+    outcome = fix_cpp(source, cpp_passes(options), model)
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
     if getattr(args, "report", None) == "html":
         from ..html_report import strips
