@@ -198,3 +198,35 @@ def test_static_model_and_simulator_read_tile_templates_alike(args):
         None if value < 0 else value for value in (simulated.valid_rows, simulated.valid_cols))
     assert simulated.slayout == (args[TILE_ARG["slayout"]].split("::")[1] if len(args) > TILE_ARG["slayout"]
                                  else TILE_DEFAULTS["slayout"])
+
+
+@pytest.mark.parametrize("shapes", [
+    ((8, 128), (8, 64), (8, 64)),
+    ((8, 96), (8, 64), (8, 64)),       # dst's rows too short for both
+    ((8, 72), (8, 64), (8, 8)),        # src1 narrower than src0's block count
+    ((8, 128), (4, 64), (8, 64)),      # src0 with fewer rows than dst's valid rows
+    ((8, 16), (8, 4), (8, 12)),        # src0 not whole blocks: src1's part by the scalar unit
+])
+def test_static_model_and_simulator_bound_tconcat_alike(shapes):
+    # ops.concat_row_bytes bounds both: the static model's bytes are unknown exactly when the
+    # simulator refuses the call as walking past a tile.
+    from ptofix.cpp.barriers import BarrierAnalysis
+    from ptofix.cpp.vector_cfg import EventKind
+    from ptofix.sim.memory import SimError, SimTileType, TileView
+    from ptofix.sim.ops_numpy import build_steps
+    names = ["d", "a", "b"]
+    lines = ["__global__ AICORE void k() {"]
+    views = []
+    for index, (name, (rows, cols)) in enumerate(zip(names, shapes, strict=True)):
+        lines += [f"  {DRAIN_TILE.format(rows=rows, cols=cols)} {name};", f"  TASSIGN({name}, {index * 0x4000});"]
+        views.append(TileView(name, SimTileType("Vec", "float", rows, cols, "RowMajor", rows, cols),
+                              index * 0x4000, rows, cols))
+    model = parse_cpp(SourceText("\n".join(lines + ["  TCONCAT(d, a, b);", "}"]) + "\n", "k.cpp"))
+    [event] = [e for e in BarrierAnalysis(model).cfg(model.functions[0]).events if e.kind is EventKind.OP]
+    static_unknown = any(access.intervals is None for access in event.accesses)
+    try:
+        build_steps("TCONCAT", views)
+        refused = False
+    except SimError:
+        refused = True
+    assert static_unknown is refused

@@ -1,10 +1,14 @@
-"""The row-reduction facts (pto-isa a2a3 TRowReduceOps.hpp, TRowSum.hpp, TColSum.hpp at 3186c381)
-as ptofix/pto/ops.py states them for the proof and the simulator."""
+"""The row-reduction facts (pto-isa a2a3 TRowReduceOps.hpp, TRowSum.hpp, TColSum.hpp at 3186c381),
+TCONCAT's walk, TPRINT's and SYNCALL's effects, as ptofix/pto/ops.py states them for the proof and
+the simulator."""
 from __future__ import annotations
 
 import pytest
 
-from ptofix.pto.ops import reduce_tmp_bytes, row_reduce_drains
+from ptofix.cpp.barriers import BarrierAnalysis
+from ptofix.cpp.parser import parse_cpp
+from ptofix.pto.ops import concat_row_bytes, reduce_tmp_bytes, row_reduce_drains
+from ptofix.source import SourceText
 
 
 @pytest.mark.parametrize("dtype, valid, tmp_cols, drains", [
@@ -61,3 +65,64 @@ def test_reduction_tmp_reach():
     assert reduce_tmp_bytes("TCOLSUM", "float", None, 64, "float") is None
     # Its rows are the tmp's own row pitch apart: a float tmp of 64 Cols under a half src is 256 B.
     assert reduce_tmp_bytes("TCOLSUM", "half", (16, 64), 64, "float") == 7 * 64 * 4 + 64 * 2
+
+
+@pytest.mark.parametrize("elem, col0, col1, reach", [
+    (4, 64, 64, (256, 256, 512)),      # whole blocks: src1's block copy lands at column 64
+    (4, 128, 896, (512, 3584, 4096)),  # the rope kernels' 128 + 896 floats into 1024
+    (4, 4, 8, (32, 32, 48)),           # src0 not whole blocks: src1 by the scalar unit at column 4
+    (2, 16, 5, (32, 32, 64)),          # older pto-isa copies src0's block count from src1
+    (4, 64, 8, (256, 256, 512)),       # ... past an 8-column src1
+    (4, 0, 8, (0, 32, 32)),
+])
+def test_tconcat_row_reach(elem, col0, col1, reach):
+    assert concat_row_bytes(elem, col0, col1) == reach
+
+
+def _tile(rows: int, cols: int) -> str:
+    return (f"Tile<TileType::Vec, float, {rows}, {cols}, BLayout::RowMajor, {rows}, {cols}, SLayout::NoneBox, 512, "
+            "PadValue::Null, CompactMode::Null>")
+
+
+def _decisions(tiles: list[tuple[str, int, int, int]], body: str) -> list[str]:
+    """The barriers' decisions ('removed'/'kept' and the reason) of a kernel with ``tiles`` (name,
+    rows, cols, UB address) and ``body``."""
+    lines = ['extern "C" __global__ AICORE void k(__gm__ float* g) {']
+    for name, rows, cols, addr in tiles:
+        lines += [f"  {_tile(rows, cols)} {name};", f"  TASSIGN({name}, {addr});"]
+    text = "\n".join(lines + ["  " + body.replace("\n", "\n  "), "}"]) + "\n"
+    decisions = BarrierAnalysis(parse_cpp(SourceText(text, "k.cpp"))).run({"auto"})
+    return [("removed " if d.removed else "kept ") + d.reason for d in decisions]
+
+
+CONCAT_TILES = [("d", 8, 128, 0), ("a", 8, 64, 4096), ("b", 8, 64, 6144), ("x", 8, 64, 8192)]
+
+
+@pytest.mark.parametrize("body, removed", [
+    ("TEXP(x, x);\npipe_barrier(PIPE_V);\nTCONCAT(d, a, b);", True),     # disjoint
+    ("TEXP(b, b);\npipe_barrier(PIPE_V);\nTCONCAT(d, a, b);", False),    # src1 written before
+    ("TCONCAT(d, a, b);\npipe_barrier(PIPE_V);\nTEXP(a, a);", False),    # src0 read before written
+    ("TCONCAT(d, a, b);\npipe_barrier(PIPE_V);\nTEXP(x, x);", True),
+    # The index form reads its counts from UB with the scalar unit: Unknown.
+    ("TEXP(x, x);\npipe_barrier(PIPE_V);\nTCONCAT(d, a, b, x, x);", False),
+])
+def test_tconcat_footprint_decides_the_barrier(body, removed):
+    assert [decision.startswith("removed") for decision in _decisions(CONCAT_TILES, body)] == [removed]
+
+
+def test_tconcat_past_its_tiles_has_unknown_bytes():
+    # dst of 8 x 96 floats: 64 + 64 columns of a and b do not fit its rows.
+    tiles = [("d", 8, 96, 0), ("a", 8, 64, 4096), ("b", 8, 64, 6144), ("x", 8, 64, 8192)]
+    [decision] = _decisions(tiles, "TEXP(x, x);\npipe_barrier(PIPE_V);\nTCONCAT(d, a, b);")
+    assert decision.startswith("kept") and "TCONCAT walks 8 rows of 512 bytes over 'd'" in decision
+
+
+@pytest.mark.parametrize("body, removed", [
+    ("TEXP(x, x);\npipe_barrier(PIPE_V);\nTPRINT(x);\nTEXP(x, x);", True),           # its PIPE_ALL drains
+    ("TEXP(x, x);\nTPRINT(x);\npipe_barrier(PIPE_V);\nTEXP(x, x);", True),
+    ("TEXP(x, x);\npipe_barrier(PIPE_V);\nTPRINT(x, g);\nTEXP(x, x);", False),       # tmp form: Unknown
+    ("TEXP(x, x);\nSYNCALL<SyncCoreType::AIVOnly>();\npipe_barrier(PIPE_V);\nTEXP(x, x);", False),  # no drain
+    ("TEXP(x, x);\nSYNCALL<SyncCoreType::AIVOnly>();\npipe_barrier(PIPE_V);\nTEXP(a, a);", True),
+])
+def test_tprint_drains_and_syncall_does_nothing_on_v(body, removed):
+    assert [decision.startswith("removed") for decision in _decisions(CONCAT_TILES, body)] == [removed]

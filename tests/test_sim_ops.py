@@ -129,3 +129,34 @@ def test_a_byte_mask_wider_than_the_compare_holds_packed_bits():
           "  pipe_barrier(PIPE_V);\n  TSEL(d, k, a, t, u);"
     x, y = inout(run(unary_kernel(ops, extra_tiles=extra)))
     np.testing.assert_array_equal(y, np.abs(x))
+
+
+def test_tconcat_copies_src0_then_src1_into_each_row():
+    extra = f"  {tile('float', R, C)} b;\n  TASSIGN(b, 131072);\n"
+    ops = "  TMULS(b, a, 2.0f);\n  pipe_barrier(PIPE_V);\n  TCONCAT(d, a, b);"
+    x, y = inout(run(unary_kernel(ops, out_cols=2 * C, extra_tiles=extra)), out_shape=(R, 2 * C))
+    np.testing.assert_array_equal(y, np.concatenate([x, 2 * x], axis=1))
+
+
+@pytest.mark.parametrize("ops, message", [
+    # src1 narrower than src0: older pto-isa copies src0's 256 bytes a row from it (concat_row_bytes).
+    ("  TCONCAT(d, a, n);", "past its end"),
+    ("  TCONCAT(d, a, a, n, n);", "(index) form is not modelled"),
+])
+def test_tconcat_forms_the_simulator_refuses(ops, message):
+    extra = f"  {tile('float', R, 8)} n;\n  TASSIGN(n, 131072);\n"
+    with pytest.raises(Exception, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run(unary_kernel(ops, out_cols=C + 8, extra_tiles=extra))
+
+
+def _hazards(ops: str) -> list:
+    text = unary_kernel(ops)
+    return run_kernel(src(text), seed=3, schedule_seed=4, options=SimOptions()).hazards   # most reordered
+
+
+def test_tprint_drains_the_vector_pipe_first():
+    # TPRINT begins with pipe_barrier(PIPE_ALL): TEXP's write of d completes before TMULS reads it.
+    assert _hazards("  TEXP(d, a);\n  TMULS(d, d, 2.0f);")
+    assert not _hazards("  TEXP(d, a);\n  TPRINT(d);\n  TMULS(d, d, 2.0f);")
+    with pytest.raises(Exception, match="TPRINT with 2 operands is not modelled"):
+        run(unary_kernel("  TPRINT(d, x);"))

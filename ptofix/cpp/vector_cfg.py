@@ -34,6 +34,7 @@ from ..pto.ops import (
     STATIC_NONEMPTY,
     VALUE_ARGUMENTS,
     WALKED_AT_DST_ROW_PITCH,
+    concat_row_bytes,
     lacks_tmp,
     move_pipe,
     operand_walks,
@@ -509,6 +510,9 @@ class FunctionCFG:
         base, args, env = info.op, info.args, info.env
         spec = spec_for(base, len(args))
         assert spec is not None     # the semantic model reads only names of the table as ops
+        if spec.nargs and len(args) not in spec.nargs:
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
+                              why=f"{base} with {len(args)} operands: a form whose effects ptofix does not model")]
         if lacks_tmp(spec, len(args), lambda index: self._tile(args[index], env) is not None):
             # (A value where the tmp goes is a missing tmp too: `TSELS(d, m, a, 0.0f)` is an older
             # overload, which stores into the hidden scratch.)
@@ -535,6 +539,8 @@ class FunctionCFG:
             # Not vector work, but its UB writes matter to rule (b) of the proof (rewritten bytes).
             if base == "TLOAD" and len(args) == 2:
                 self.other_pipe_writes[id(stmt)] = (pipe, args[0], args[1], env)
+            if spec.drains_all_first:
+                return [self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} starts with pipe_barrier(PIPE_ALL)")]
             return []
         accesses, problem = self._accesses(base, spec, args, env)
         if problem:
@@ -753,6 +759,8 @@ class FunctionCFG:
                 out[tiles[1][1]].elementwise = False
         if op in ("TEXTRACT", "TINSERT"):
             self._bound_window(op, spec, args, operands, out)
+        elif op == "TCONCAT":
+            self._bound_concat(operands, out)
         elif op not in SHAPED_ELSEWHERE:
             self._bound_walks(op, spec, len(args), operands, out)
         return out, ""
@@ -867,6 +875,30 @@ class FunctionCFG:
                 fits = fits and w is not None and d is not None and row + w[2] <= d[0] and col + w[3] <= d[1]
             if not fits:
                 out[at] = _unknown_bytes(out[at], f"{op}: the window at its offsets may lie past '{sym.name}'")
+
+    def _bound_concat(self, operands: list, out: list) -> None:
+        """TCONCAT(dst, src0, src1) walks dst's valid rows of all three, each row as far as
+        ops.concat_row_bytes says: an operand walked past its tile's rows or row has unknown bytes."""
+        syms = {index: sym for index, sym, _ in operands}
+        dims = {index: self._dims(sym) for index, sym in syms.items()}
+        sizes = {dtype_size(sym.tile.dtype) if sym.tile is not None else None for sym in syms.values()}
+        row_major = all(sym.tile is not None and sym.tile.blayout == "RowMajor" for sym in syms.values())
+        dst, src0, src1 = dims.get(0), dims.get(1), dims.get(2)
+        elem = next(iter(sizes)) if len(sizes) == 1 else None
+        if dst is None or src0 is None or src1 is None or elem is None or not row_major:
+            for _, sym, at in operands:
+                out[at] = _unknown_bytes(out[at], f"TCONCAT: '{sym.name}' is not a row-major tile of the other "
+                                                  "operands' element size and known shape")
+            return
+        rows = dst[2]
+        src0_bytes, src1_bytes, dst_bytes = concat_row_bytes(elem, src0[3], src1[3])
+        reach = {0: dst_bytes, 1: src0_bytes, 2: src1_bytes}
+        for index, sym, at in operands:
+            d = dims[index]
+            assert d is not None        # all three checked above
+            if d[0] < rows or d[1] * elem < reach[index]:
+                out[at] = _unknown_bytes(out[at], f"TCONCAT walks {rows} rows of {reach[index]} bytes over "
+                                                  f"'{sym.name}', a {d[0]} x {d[1]} tile: past its end")
 
     def _tile_access(self, sym: Symbol, write: bool, tmp: bool) -> Access:
         tt = sym.tile

@@ -85,6 +85,11 @@ class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up
     # the hidden scratch before its first barrier (TSel.hpp), and a 3-operand TREM did the same for
     # two days of January. Such a call is Unknown (vector_cfg).
     tmp_optional: bool = False
+    # The argument counts of the overloads the table describes; a call with another count is
+    # Unknown (e.g. TCONCAT's index forms). Empty: any count.
+    nargs: tuple[int, ...] = ()
+    # Starts with pipe_barrier(PIPE_ALL) before any other work, on every path (TPRINT): a drain.
+    drains_all_first: bool = False
 
 
 def _specs() -> dict[str, OpSpec]:
@@ -157,6 +162,19 @@ def _specs() -> dict[str, OpSpec]:
     # form (dst, src0, k, cdst, tmp, offset) writes cdst and tmp.
     table["TGATHER"] = OpSpec(PIPE_V, hidden_writes=True,
                               forms=(OpForm(4, (0, 3), (3,)), OpForm(6, (0, 3, 4), (4,))))
+    # TCONCAT(dst, src0, src1): UB-to-UB copies (copy_ubuf_to_ubuf, PIPE_V) of src0's valid columns
+    # and then src1's into each of dst's valid rows, by 32-byte blocks; src1's part goes through the
+    # scalar unit when src0's valid columns are not whole blocks (TConcat.hpp; §8 "TCONCAT"). How far
+    # each operand is walked: concat_row_bytes. Its index forms (5 and 6 operands) read index counts
+    # from UB with the scalar unit: not modelled.
+    table["TCONCAT"] = OpSpec(PIPE_V, nargs=(3,))
+    # TPRINT(tile) begins with pipe_barrier(PIPE_ALL), then reads the tile with scalar loads and
+    # printf's into a GM buffer: no vector work (TPrint.hpp; §8 "TPRINT"). Its tmp form: not modelled.
+    table["TPRINT"] = OpSpec("PIPE_S", writes=(), nargs=(1,), drains_all_first=True)
+    # SYNCALL() (hard mode): cross-core flags between pipe_barrier(PIPE_ALL) and its return, or nothing
+    # at all under __PTO_AUTO__ (SyncAll.hpp): no UB access and no vector work; no drain counted. The
+    # soft forms with a GM workspace: not modelled.
+    table["SYNCALL"] = OpSpec("PIPE_S", writes=(), nargs=(0,))
     # Data movement between memories; pipe depends on tile types (§1).
     table["TMOV"] = OpSpec("by-type")
     # TEXTRACT(dst0, dst1, src, r0, c0, r1, c1) writes both destinations (TEXTRACT_ND2XNZ).
@@ -188,7 +206,7 @@ OPS: dict[str, OpSpec] = _specs()
 FULL, ROW, COL, MASK = "full", "row", "col", "mask"
 _ROW_REDUCE = ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD", "TROWARGMAX", "TROWARGMIN")
 _COL_REDUCE = ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD", "TCOLARGMAX", "TCOLARGMIN")
-SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER"})
+SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER", "TCONCAT"})
 # The broadcast binary TCOLEXPAND ops walk their full source(s) at dst's row pitch in pto-isa
 # before 9b6f43c9 ("TColExpandOP support different rowstride", 2026-06-27), b9122ec5 (the commit
 # the DSL flash-attention README calls verified) and 14f761c8 among them: one offset `i * RowStride`
@@ -227,6 +245,21 @@ def operand_walks(op: str, nargs: int, same_shape_as_dst: dict[int, bool]) -> di
         # either as the full source (both are walked in full).
         return {2: ROW if row else COL}
     return {}
+
+
+BLOCK_BYTES = 32       # one UB block: the unit of copy_ubuf_to_ubuf's burst length
+
+
+def concat_row_bytes(elem_bytes: int, valid_col0: int, valid_col1: int) -> tuple[int, int, int]:
+    """How many bytes from the start of each of dst's valid rows TCONCAT(dst, src0, src1) may read
+    of src0 and of src1 and write of dst (pto-isa a2a3 TConcat.hpp; every row at its operand's own
+    row pitch, over dst's valid rows). src0's valid columns are copied as whole 32-byte blocks;
+    src1's are copied as whole blocks to column ``valid_col0`` of dst when that column starts a
+    block, else element by element. Before pto-isa 4be01306 (2026-06-17; b9122ec5 among them)
+    src1's copy took src0's block count, so the union of both is taken."""
+    blocks0 = -(-valid_col0 * elem_bytes // BLOCK_BYTES) * BLOCK_BYTES
+    blocks1 = max(-(-valid_col1 * elem_bytes // BLOCK_BYTES) * BLOCK_BYTES, blocks0)
+    return blocks0, blocks1, max(blocks0, valid_col0 * elem_bytes + blocks1)
 
 
 def spec_for(op: str, nargs: int) -> OpSpec | None:

@@ -41,7 +41,7 @@ from ..cpp.model import (
 )
 from ..cpp.parser import directive_text, directive_word
 from ..pto import tpipe
-from ..pto.ops import PIPE_FIFO_OPS
+from ..pto.ops import OPS, PIPE_FIFO_OPS
 from ..pto.ordering import (
     EVENT_IDS,
     ROW_EXPAND_SCALAR_EVENT,
@@ -437,7 +437,7 @@ class Interpreter:
     # Scalar-unit calls with no effect on UB, GM or the order of the pipes the model runs. Only
     # these names are skipped; any other unknown call stops the run.
     NOOP_CALLS = {"set_mask_norm", "set_vector_mask", "set_ffts_base_addr", "dcci", "set_atomic_none",
-                  "static_assert", "PTOAS__DCCI_SINGLE_CACHE_LINE", "TPRINT", "ffts_cross_core_sync",
+                  "static_assert", "PTOAS__DCCI_SINGLE_CACHE_LINE", "ffts_cross_core_sync",
                   "wait_flag_dev", "TSYNC", "SYNCALL", "TPREFETCH"}
     # Calls that only compute a value: allowed anywhere in an expression.
     VALUE_CALLS = {"get_block_idx", "get_block_num", "get_subblockid", "get_sub_block_id", "get_subblockdim",
@@ -1372,6 +1372,13 @@ class Interpreter:
             self._arity(name, node, 3)
             return self._flag(name, [self.eval(x) for x in node.args])
         if name in self.NOOP_CALLS:
+            return None
+        spec = OPS.get(name)
+        if spec is not None and spec.drains_all_first:
+            # TPRINT: pipe_barrier(PIPE_ALL), then scalar reads and printf, no vector work (ops.OPS).
+            if spec.nargs and len(node.args) not in spec.nargs:
+                raise SimError(f"{name} with {len(node.args)} operands is not modelled")
+            self.sched.drain()
             return None
         if name in self.HELPERS_DRAIN:
             # ptoas's tail helper: pipe_barrier(PIPE_ALL) in its default mode; its other mode is an

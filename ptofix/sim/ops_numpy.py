@@ -25,11 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..pto.ops import (
+    BLOCK_BYTES,
     NEVER,
     OPS,
     ROW_REDUCE,
     SOURCES_READ_AS_DST_TYPE,
     STATIC_NONEMPTY,
+    concat_row_bytes,
     lacks_tmp,
     reduce_tmp_bytes,
     row_reduce_drains,
@@ -360,6 +362,8 @@ class OpBuilder:
             return self._axpy()
         if n == "TTRANS":
             return self._trans()
+        if n == "TCONCAT":
+            return self._concat()
         raise SimError(f"unknown or unmodelled vector op '{n}'")
 
     # --- elementwise ---
@@ -760,6 +764,31 @@ class OpBuilder:
             mem.write(dst, _as(x.T.copy(), dst), stmt)
         return [Step([src], [dst] + ([tmp] if tmp is not None else []), run, False, tmp is not None, "TTRANS")]
 
+    def _concat(self) -> list[Step]:
+        """TCONCAT(dst, src0, src1) as 3186c381 copies: src0's valid columns as whole 32-byte blocks
+        into each of dst's valid rows, then src1's from column validCol0 on, as whole blocks when
+        that column starts one, else element by element (ops.concat_row_bytes bounds the walk)."""
+        if len(self.args) != 3:
+            raise SimError(f"TCONCAT: the {len(self.args)}-operand (index) form is not modelled")
+        dst, a, b = self.tile(0), self.tile(1), self.tile(2)
+        size = dst.type.size
+        if {a.type.size, b.type.size} != {size} or any(t.type.blayout != "RowMajor" for t in (dst, a, b)):
+            raise SimError("TCONCAT: operands of different element sizes or not row-major are not modelled")
+        rows, col0, col1 = dst.valid_rows, a.valid_cols, b.valid_cols
+        bytes0, bytes1, dst_bytes = concat_row_bytes(size, col0, col1)
+        for tile, need in ((dst, dst_bytes), (a, bytes0), (b, bytes1)):
+            if tile.type.rows < rows or tile.type.cols * size < need:
+                raise SimError(f"TCONCAT walks {rows} rows of {need} bytes over '{tile.name}' "
+                               f"[{tile.type.rows}x{tile.type.cols}]: past its end")
+        copied1 = -(-col1 * size // BLOCK_BYTES) * BLOCK_BYTES // size if col0 * size % BLOCK_BYTES == 0 else col1
+
+        def run(mem: Memory, stmt: int) -> None:
+            full = mem.read(dst, full=True)
+            full[:rows, :bytes0 // size] = mem.read(a, full=True)[:rows, :bytes0 // size]
+            full[:rows, col0:col0 + copied1] = mem.read(b, full=True)[:rows, :copied1]
+            mem.write(dst, full, stmt, full=True)
+        return [Step([a, b], [dst], run, False, False, "TCONCAT")]
+
 
 def build_steps(name: str, args: list, template_args: list | None = None) -> list[Step]:
     return OpBuilder(name, args, template_args).build()
@@ -774,5 +803,5 @@ VECTOR_OPS = {
     "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDMAX", "TROWEXPANDMIN", "TROWEXPANDEXPDIF",
     "TCOLEXPAND", "TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXPANDDIV", "TCOLEXPANDMAX",
     "TCOLEXPANDMIN", "TCOLEXPANDEXPDIF", "TCMP", "TCMPS", "TSEL", "TSELS", "TFILLPAD", "TFILLPAD_INPLACE",
-    "TAXPY", "TTRANS",
+    "TAXPY", "TTRANS", "TCONCAT",
 }
