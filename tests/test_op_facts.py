@@ -79,17 +79,17 @@ def test_tconcat_row_reach(elem, col0, col1, reach):
     assert concat_row_bytes(elem, col0, col1) == reach
 
 
-def _tile(rows: int, cols: int) -> str:
-    return (f"Tile<TileType::Vec, float, {rows}, {cols}, BLayout::RowMajor, {rows}, {cols}, SLayout::NoneBox, 512, "
+def _tile(rows: int, cols: int, dtype: str = "float") -> str:
+    return (f"Tile<TileType::Vec, {dtype}, {rows}, {cols}, BLayout::RowMajor, {rows}, {cols}, SLayout::NoneBox, 512, "
             "PadValue::Null, CompactMode::Null>")
 
 
-def _decisions(tiles: list[tuple[str, int, int, int]], body: str) -> list[str]:
+def _decisions(tiles: list[tuple], body: str) -> list[str]:
     """The barriers' decisions ('removed'/'kept' and the reason) of a kernel with ``tiles`` (name,
-    rows, cols, UB address) and ``body``."""
+    rows, cols, UB address[, element type]) and ``body``."""
     lines = ['extern "C" __global__ AICORE void k(__gm__ float* g) {']
-    for name, rows, cols, addr in tiles:
-        lines += [f"  {_tile(rows, cols)} {name};", f"  TASSIGN({name}, {addr});"]
+    for name, rows, cols, addr, *dtype in tiles:
+        lines += [f"  {_tile(rows, cols, *dtype)} {name};", f"  TASSIGN({name}, {addr});"]
     text = "\n".join(lines + ["  " + body.replace("\n", "\n  "), "}"]) + "\n"
     decisions = BarrierAnalysis(parse_cpp(SourceText(text, "k.cpp"))).run({"auto"})
     return [("removed " if d.removed else "kept ") + d.reason for d in decisions]
@@ -126,3 +126,28 @@ def test_tconcat_past_its_tiles_has_unknown_bytes():
 ])
 def test_tprint_drains_and_syncall_does_nothing_on_v(body, removed):
     assert [decision.startswith("removed") for decision in _decisions(CONCAT_TILES, body)] == [removed]
+
+
+PART_TILES = [("d", 16, 32, 0), ("a", 16, 32, 2048), ("b", 16, 32, 4096), ("di", 16, 32, 6144),
+              ("ai", 16, 32, 8192), ("bi", 16, 32, 10240), ("x", 16, 32, 12288), ("s", 8, 32, 14336)]
+
+
+@pytest.mark.parametrize("body, removed", [
+    ("TEXP(x, x);\npipe_barrier(PIPE_V);\nTPARTARGMAX(d, a, b, di, ai, bi);", True),
+    ("TEXP(ai, ai);\npipe_barrier(PIPE_V);\nTPARTARGMAX(d, a, b, di, ai, bi);", False),   # an index source
+    ("TPARTARGMIN(d, a, b, di, ai, bi);\npipe_barrier(PIPE_V);\nTEXP(di, di);", False),   # dstIdx written
+    ("TEXP(x, x);\npipe_barrier(PIPE_V);\nTPARTARGMIN(d, a, s, di, ai, bi);", False),     # s: 8 of 16 rows
+    # The indexed TSCATTER stores where its indices say: unknown bytes; its mask form: Unknown.
+    ("TEXP(x, x);\npipe_barrier(PIPE_V);\nTSCATTER(d, a, ai);", False),
+    ("TEXP(x, x);\npipe_barrier(PIPE_V);\nTSCATTER<MaskPattern::P0101>(d, a);", False),
+])
+def test_partial_arg_reductions_and_scatter(body, removed):
+    assert [decision.startswith("removed") for decision in _decisions(PART_TILES, body)] == [removed]
+
+
+def test_partial_arg_reduction_with_wider_indices_is_not_read():
+    # half values with uint32_t indices: the index vsel steps in float lanes by the values' repeat.
+    tiles = [(name, 16, 32, addr, "half") for name, _, _, addr in PART_TILES[:3]] + \
+        [(name, 16, 32, addr, "uint32_t") for name, _, _, addr in PART_TILES[3:6]] + [PART_TILES[6]]
+    [decision] = _decisions(tiles, "TEXP(x, x);\npipe_barrier(PIPE_V);\nTPARTARGMAX(d, a, b, di, ai, bi);")
+    assert decision.startswith("kept") and "values and indices of different element sizes" in decision

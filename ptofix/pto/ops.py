@@ -168,6 +168,17 @@ def _specs() -> dict[str, OpSpec]:
     # each operand is walked: concat_row_bytes. Its index forms (5 and 6 operands) read index counts
     # from UB with the scalar unit: not modelled.
     table["TCONCAT"] = OpSpec(PIPE_V, nargs=(3,))
+    # TPARTARGMAX/TPARTARGMIN(dst, src0, src1, dstIdx, src0Idx, src1Idx): compare and select, then
+    # block copies of the larger source's rows or columns, each operand at its own row pitch and no
+    # further than the largest valid shape among them; internal barriers, none trailing on every
+    # path (TPartArgOp.hpp; §8 "TPARTARGMAX"). Values and indices of different element sizes:
+    # unknown bytes (vector_cfg).
+    for name in ("TPARTARGMAX", "TPARTARGMIN"):
+        table[name] = OpSpec(PIPE_V, writes=(0, 3), nargs=(6,))
+    # TSCATTER(dst, src, idx) zeroes dst with a vector_dup, then stores src's elements with the
+    # scalar unit at the element indices idx holds: anywhere in UB (TScatter.hpp). Its mask-pattern
+    # form TSCATTER<mask>(dst, src): not modelled.
+    table["TSCATTER"] = OpSpec(PIPE_V, hidden_writes=True, nargs=(3,))
     # TPRINT(tile) begins with pipe_barrier(PIPE_ALL), then reads the tile with scalar loads and
     # printf's into a GM buffer: no vector work (TPrint.hpp; §8 "TPRINT"). Its tmp form: not modelled.
     table["TPRINT"] = OpSpec("PIPE_S", writes=(), nargs=(1,), drains_all_first=True)
