@@ -5,8 +5,8 @@ overlaps included), each address computed through one of the constructs a model 
 (compound and chained assignments, increments, integer wrap-around, typed pointer arithmetic,
 if/else and switch definitions, writes through pointers and references, helper functions,
 tile copies, every TASSIGN spelling, type aliases), a random mix of elementwise, scalar,
-reduction (trailing drain) and row-expand (hidden scratch, internal barrier) ops on full tiles and
-TRESHAPE views, `pipe_barrier(PIPE_V)` after every op, and now and then a statement ptofix cannot
+reduction (trailing drain), row-expand (hidden scratch, internal barrier), TCONCAT (block copies
+past dst's row) and TPRINT (a leading PIPE_ALL) ops on full tiles and TRESHAPE views, `pipe_barrier(PIPE_V)` after every op, and now and then a statement ptofix cannot
 know (a call of an unknown function, a macro).
 
 `pipe-v-barrier{pattern=auto}` rewrites each kernel. The oracle then replays the *rewritten*
@@ -134,7 +134,8 @@ def random_kernel(rng: random.Random, n_ops: int = 10):
     fkey = {f"f{i}": ("full", a) for i, a in enumerate(full)}
     ops: list[Op] = []
     for _ in range(n_ops):
-        kind = rng.choice(["bin", "bin", "scalar", "rowsum", "rowexpand", "mov", "rowbin", "unknown"])
+        kind = rng.choice(["bin", "bin", "scalar", "rowsum", "rowexpand", "mov", "rowbin", "unknown", "concat",
+                           "print"])
         def f():
             return f"f{rng.randrange(4)}"
         if kind == "bin":
@@ -178,6 +179,17 @@ def random_kernel(rng: random.Random, n_ops: int = 10):
             text = f"TADD(r{d}, r{a}, r{b});"
             op = Op(text, [interval(cols[d], COL_BYTES, ("row", cols[d]))],
                     [interval(cols[x], COL_BYTES, ("row", cols[x])) for x in (a, b)], True)
+        elif kind == "concat":
+            # Two 16-float rows into a 16-float row: 64 bytes each, the second at column 16, past
+            # dst's 64 bytes into the next row tile (pto-isa TConcat.hpp block copies).
+            d, a, b = (rng.randrange(3) for _ in range(3))
+            text = f"TCONCAT(r{d}, r{a}, r{b});"
+            op = Op(text, [interval(cols[d], 2 * COL_BYTES, None)],
+                    [interval(cols[a], COL_BYTES, None), interval(cols[b], COL_BYTES, None)], False)
+        elif kind == "print":
+            # pipe_barrier(PIPE_ALL) first, then scalar reads (pto-isa TPrint.hpp): a drain.
+            text = f"TPRINT(f{rng.randrange(4)});"
+            op = Op(text, [], [], False, phase_drain_after=True)
         else:
             text = rng.choice(["trace_point(n);", "VECTOR_HOOK;", "f0.Refresh();"])
             op = Op(text, [], [], False, unknown=True)
