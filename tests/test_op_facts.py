@@ -79,17 +79,17 @@ def test_tconcat_row_reach(elem, col0, col1, reach):
     assert concat_row_bytes(elem, col0, col1) == reach
 
 
-def _tile(rows: int, cols: int, dtype: str = "float") -> str:
-    return (f"Tile<TileType::Vec, {dtype}, {rows}, {cols}, BLayout::RowMajor, {rows}, {cols}, SLayout::NoneBox, 512, "
+def _tile(rows: int, cols: int, dtype: str = "float", layout: str = "RowMajor") -> str:
+    return (f"Tile<TileType::Vec, {dtype}, {rows}, {cols}, BLayout::{layout}, {rows}, {cols}, SLayout::NoneBox, 512, "
             "PadValue::Null, CompactMode::Null>")
 
 
 def _decisions(tiles: list[tuple], body: str) -> list[str]:
     """The barriers' decisions ('removed'/'kept' and the reason) of a kernel with ``tiles`` (name,
-    rows, cols, UB address[, element type]) and ``body``."""
+    rows, cols, UB address[, element type[, layout]]) and ``body``."""
     lines = ['extern "C" __global__ AICORE void k(__gm__ float* g) {']
-    for name, rows, cols, addr, *dtype in tiles:
-        lines += [f"  {_tile(rows, cols, *dtype)} {name};", f"  TASSIGN({name}, {addr});"]
+    for name, rows, cols, addr, *kind in tiles:
+        lines += [f"  {_tile(rows, cols, *kind)} {name};", f"  TASSIGN({name}, {addr});"]
     text = "\n".join(lines + ["  " + body.replace("\n", "\n  "), "}"]) + "\n"
     decisions = BarrierAnalysis(parse_cpp(SourceText(text, "k.cpp"))).run({"auto"})
     return [("removed " if d.removed else "kept ") + d.reason for d in decisions]
@@ -151,3 +151,12 @@ def test_partial_arg_reduction_with_wider_indices_is_not_read():
         [(name, 16, 32, addr, "uint32_t") for name, _, _, addr in PART_TILES[3:6]] + [PART_TILES[6]]
     [decision] = _decisions(tiles, "TEXP(x, x);\npipe_barrier(PIPE_V);\nTPARTARGMAX(d, a, b, di, ai, bi);")
     assert decision.startswith("kept") and "values and indices of different element sizes" in decision
+
+
+def test_partial_arg_reduction_on_a_column_major_tile_is_not_read():
+    # A column-major tile's rows are one element apart, its block copies whole blocks: past it.
+    text = _decisions(PART_TILES, "TEXP(x, x);\npipe_barrier(PIPE_V);\nTPARTARGMAX(d, a, b, di, ai, bi);")
+    assert text[0].startswith("removed")
+    tiles = [("d", 16, 1, 0, "float", "ColMajor")] + PART_TILES[1:]
+    [decision] = _decisions(tiles, "TEXP(x, x);\npipe_barrier(PIPE_V);\nTPARTARGMAX(d, a, b, di, ai, bi);")
+    assert decision.startswith("kept") and "not row-major" in decision

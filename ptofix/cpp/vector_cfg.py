@@ -763,10 +763,13 @@ class FunctionCFG:
             self._bound_concat(operands, out)
         elif op not in SHAPED_ELSEWHERE:
             self._bound_walks(op, spec, len(args), operands, out)
-        if op in ("TPARTARGMAX", "TPARTARGMIN") and len({dtype_size(sym.tile.dtype) if sym.tile else None
-                                                         for _, sym, _ in operands}) != 1:
-            # The index vsel steps by the values' repeat in other units (TPartArgOp.hpp): not read.
-            out = [_unknown_bytes(a, f"{op}: values and indices of different element sizes") for a in out]
+        if op in ("TPARTARGMAX", "TPARTARGMIN") and (
+                len({dtype_size(sym.tile.dtype) if sym.tile else None for _, sym, _ in operands}) != 1
+                or any(sym.tile is None or sym.tile.blayout != "RowMajor" for _, sym, _ in operands)):
+            # The index vsel steps by the values' repeat in other units, and a column-major tile's
+            # rows are one element apart while its copies take whole blocks (TPartArgOp.hpp): not read.
+            out = [_unknown_bytes(a, f"{op}: values and indices of different element sizes, or a tile that is "
+                                     "not row-major") for a in out]
         return out, ""
 
     def _dims(self, sym: Symbol) -> tuple[int, int, int, int] | None:
