@@ -63,6 +63,7 @@ COMPILED_MODULES = (
     "ptofix.pto.tiles",
     "ptofix.pto.ops",
     "ptofix.cpp.keywords",
+    "ptofix.cpp.integers",
     "ptofix.cpp.model",
     "ptofix.cpp.parser",
     "ptofix.cpp.stmt_parser",

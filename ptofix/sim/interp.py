@@ -25,6 +25,7 @@ from typing import Any, cast
 import numpy as np
 
 from .. import regex_cache
+from ..cpp import integers
 from ..cpp import stmt_parser as sp
 from ..cpp.model import (
     Comment,
@@ -73,19 +74,18 @@ MAX_SLOT_BYTES = 1 << 20
 MAX_PUSHED_BYTES = 256 << 20
 
 # ---- scalar values --------------------------------------------------------------------------------
-INT_TYPES = {
-    "bool": (1, False), "i8": (8, True), "u8": (8, False), "i16": (16, True), "u16": (16, False),
-    "i32": (32, True), "u32": (32, False), "i64": (64, True), "u64": (64, False),
-}
-CTYPE = {
-    "bool": "bool", "char": "i8", "int8_t": "i8", "uint8_t": "u8", "int16_t": "i16", "uint16_t": "u16",
-    "short": "i16", "int": "i32", "int32_t": "i32", "uint32_t": "u32", "unsigned": "u32", "unsigned int": "u32",
-    "signed": "i32", "signed int": "i32", "long": "i64", "long long": "i64", "int64_t": "i64",
-    "uint64_t": "u64", "unsigned long": "u64", "unsigned long long": "u64", "size_t": "u64", "ssize_t": "i64",
-    "uintptr_t": "u64", "intptr_t": "i64", "float": "f32", "double": "f64", "half": "f16",
-    "bfloat16_t": "f32", "event_t": "i32", "pipe_t": "i32", "unsigned char": "u8", "unsigned short": "u16",
-}
-RANK = {"bool": 0, "i8": 1, "u8": 1, "i16": 2, "u16": 2, "i32": 3, "u32": 3, "i64": 4, "u64": 4}
+# A scalar's type is a code: i8..i64, u8..u64, bool, f16, f32, f64. The integer rules are C++'s
+# on the target, from ptofix/cpp/integers.py (the proof's too); floats are the simulator's own.
+
+
+def _code(ctype: integers.IntType) -> str:
+    return "bool" if ctype.bits == 1 else f"{'i' if ctype.signed else 'u'}{ctype.bits}"
+
+
+INT_TYPES = {_code(integers.IntType(bits, signed)): integers.IntType(bits, signed)
+             for bits, signed in integers.INTEGER_TYPES.values()}
+CTYPE = {name: _code(integers.IntType(bits, signed)) for name, (bits, signed) in integers.INTEGER_TYPES.items()}
+CTYPE.update({"float": "f32", "double": "f64", "half": "f16", "bfloat16_t": "f32"})
 
 
 @dataclass(frozen=True)
@@ -113,17 +113,13 @@ def wrap(value, t: str):
         return float(value)
     if t == "bool":
         return 1 if value else 0
-    bits, signed = INT_TYPES[t]
     if isinstance(value, float):
         if value != value:
             value = 0
         elif value in (float("inf"), float("-inf")):
             raise SimError(f"conversion of {value} to an integer (undefined in C)")
         value = int(value)
-    value &= (1 << bits) - 1
-    if signed and value >= 1 << (bits - 1):
-        value -= 1 << bits
-    return value
+    return integers.wrap(value, INT_TYPES[t])
 
 
 def conv(x: CVal, t: str) -> CVal:
@@ -142,7 +138,7 @@ def _to_scalar_type(x: CVal, type_name: str) -> CVal:
 
 
 def promote(t: str) -> str:
-    return "i32" if t in ("bool", "i8", "u8", "i16", "u16") else t
+    return _code(integers.promote(INT_TYPES[t])) if t in INT_TYPES else t
 
 
 def common_type(a: str, b: str) -> str:
@@ -150,64 +146,24 @@ def common_type(a: str, b: str) -> str:
         if "f64" in (a, b):
             return "f64"
         return "f32"
-    a, b = promote(a), promote(b)
-    if a == b:
-        return a
-    sa, sb = INT_TYPES[a][1], INT_TYPES[b][1]
-    if sa == sb:
-        return a if RANK[a] >= RANK[b] else b
-    u, s = (a, b) if not sa else (b, a)
-    if RANK[u] >= RANK[s]:
-        return u
-    return s   # signed type of higher rank holds every value of the unsigned one (i64 vs u32)
-
-
-_MAX_DECIMAL_DIGITS = 40     # more than any 128-bit value needs
+    return _code(integers.common_type(INT_TYPES[a], INT_TYPES[b]))
 
 
 def number(text: str) -> CVal:
-    raw = text
-    low = raw.lower()
-    if low.startswith(("0x", "0b")):
-        digits = low.rstrip("ul")
-        try:
-            v = int(digits, 16 if low[1] == "x" else 2)
-        except ValueError:
-            raise SimError(f"integer literal '{raw}' not understood") from None
-        return CVal(v, _literal_type(v, low[len(digits):], decimal=False))
-    if any(c in low for c in ".e") or low.endswith("f"):
+    low = text.lower()
+    if not low.startswith(("0x", "0b")) and (any(c in low for c in ".e") or low.endswith("f")):
         is_f = low.endswith("f")
         fv = float(low.rstrip("fl"))
         return CVal(wrap(fv, "f32") if is_f else fv, "f32" if is_f else "f64")
     digits = low.rstrip("ul")
-    suffix = low[len(digits):]
-    if len(digits) > _MAX_DECIMAL_DIGITS:
-        # int() refuses longer decimal strings; no C++ integer type holds one anyway.
+    if len(digits) > integers.MAX_LITERAL_DIGITS:
         raise SimError(f"integer literal with {len(digits)} digits is too large")
-    octal = len(digits) > 1 and digits.startswith("0")
-    try:
-        v = int(digits, 8 if octal else 10)      # `010` is eight
-    except ValueError:
-        raise SimError(f"integer literal '{raw}' not understood") from None
-    return CVal(v, _literal_type(v, suffix, decimal=not octal))
-
-
-def _literal_type(value: int, suffix: str, decimal: bool) -> str:
-    """C++'s type of an integer literal: the first of its suffix's list that holds the value; a
-    hex, octal or binary one may become unsigned, a decimal one only by its suffix (long is 64
-    bits on the target)."""
-    unsigned, long_ = "u" in suffix, "l" in suffix
-    if unsigned:
-        ladder = ["u64"] if long_ else ["u32", "u64"]
-    elif long_:
-        ladder = ["i64"] if decimal else ["i64", "u64"]
-    else:
-        ladder = ["i32", "i64"] if decimal else ["i32", "u32", "i64", "u64"]
-    for t in ladder:
-        bits, signed = INT_TYPES[t]
-        if value < 1 << (bits - 1 if signed else bits):
-            return t
-    raise SimError(f"integer literal {value} fits no integer type")
+    value, ctype = integers.literal_value(text), integers.literal_type(text)
+    if value is None:
+        raise SimError(f"integer literal '{text}' not understood")
+    if ctype is None:
+        raise SimError(f"integer literal {value} fits no integer type")
+    return CVal(value, _code(ctype))
 
 
 @dataclass(frozen=True)
@@ -1181,14 +1137,18 @@ class Interpreter:
             if op == "-" and isinstance(v, Sym):
                 raise SimError(f"cannot negate '{v.name}'")
             raise SimError(f"unary '{op}' on a non-scalar")
-        t = promote(v.t) if v.t[0] != "f" else v.t
-        if op == "-":
-            return CVal(wrap(-v.v, t), t)
-        if op == "+":
-            return CVal(v.v, t)
-        if op == "~":
-            return CVal(wrap(~_int(v, "operand of '~'"), t), t)
-        raise SimError(f"unary '{op}' not modelled")
+        if v.t[0] == "f":
+            if op == "-":
+                return CVal(wrap(-v.v, v.t), v.t)
+            if op == "+":
+                return v
+            if op == "~":
+                _int(v, "operand of '~'")
+            raise SimError(f"unary '{op}' not modelled")
+        result = integers.unary_value(op, int(v.v), INT_TYPES[v.t])
+        if result is None:
+            raise SimError(f"unary '{op}' not modelled")
+        return CVal(result, _code(integers.unary_type(op, INT_TYPES[v.t])))
 
     def binary(self, op: str, a, b):
         if isinstance(a, (GMPtr, UBPtr)) or isinstance(b, (GMPtr, UBPtr)):
@@ -1197,18 +1157,17 @@ class Interpreter:
             if op in ("==", "!=") and isinstance(a, Sym) and isinstance(b, Sym):
                 return CVal(int((a == b) == (op == "==")), "bool")
             raise SimError(f"operator '{op}' on non-scalar operands")
-        if op in ("<<", ">>"):
-            t = promote(a.t)
-            if t not in INT_TYPES:
-                raise SimError(f"'{op}' on a {t} operand")
-            x, s = _int(a, f"operand of '{op}'"), _int(b, "shift count")
-            if not 0 <= s < INT_TYPES[t][0]:
-                # C leaves a shift by a negative count or by the width or more undefined.
-                raise SimError(f"shift by {s} of a {INT_TYPES[t][0]}-bit value (undefined in C)")
-            return CVal(wrap(x << s if op == "<<" else x >> s, t), t)
+        if a.t[0] != "f" and b.t[0] != "f":
+            return self._integer_binary(op, a, b)
+        if op in integers.SHIFTS:
+            if a.t[0] == "f":
+                raise SimError(f"'{op}' on a {a.t} operand")
+            _int(b, "shift count")
+        if op in ("%", "&", "|", "^"):
+            raise SimError(f"'{op}' on floating point")
         t = common_type(a.t, b.t)
         x, y = conv(a, t).v, conv(b, t).v
-        if op in ("==", "!=", "<", ">", "<=", ">="):
+        if op in integers.COMPARISONS:
             r = {"==": x == y, "!=": x != y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
             return CVal(int(r), "bool")
         if op == "+":
@@ -1218,27 +1177,25 @@ class Interpreter:
         elif op == "*":
             r = x * y
         elif op == "/":
-            if t[0] == "f":
-                r = x / y if y != 0 else (float("inf") if x > 0 else float("-inf") if x < 0 else float("nan"))
-            else:
-                if y == 0:
-                    raise SimError("integer division by zero")
-                q = abs(x) // abs(y)
-                r = q if (x >= 0) == (y >= 0) else -q
-        elif op == "%":
-            if t[0] == "f":
-                raise SimError("'%' on floating point")
-            if y == 0:
-                raise SimError("integer division by zero")
-            r = abs(x) % abs(y)
-            r = r if x >= 0 else -r
-        elif op in ("&", "|", "^"):
-            if t[0] == "f":
-                raise SimError(f"'{op}' on floating point")
-            r = x & y if op == "&" else x | y if op == "|" else x ^ y
+            r = x / y if y != 0 else (float("inf") if x > 0 else float("-inf") if x < 0 else float("nan"))
         else:
             raise SimError(f"operator '{op}' not modelled")
         return CVal(wrap(r, t), t)
+
+    @staticmethod
+    def _integer_binary(op: str, a: CVal, b: CVal) -> CVal:
+        """``a op b`` on integers, by C++'s rules (integers.py); what C++ leaves undefined stops the run."""
+        left, right = INT_TYPES[a.t], INT_TYPES[b.t]
+        result = integers.binary_value(op, int(a.v), int(b.v), left, right)
+        if result is None:
+            if op in integers.SHIFTS:
+                # C leaves a shift by a negative count or by the width or more undefined.
+                width = integers.promote(left).bits
+                raise SimError(f"shift by {int(b.v)} of a {width}-bit value (undefined in C)")
+            if op in ("/", "%"):
+                raise SimError("integer division by zero")
+            raise SimError(f"operator '{op}' not modelled")
+        return CVal(result, _code(integers.binary_type(op, left, right)))
 
     def _ptr_arith(self, op, a, b):
         if isinstance(a, UBPtr) and isinstance(b, CVal) and op in ("+", "-"):
