@@ -64,6 +64,7 @@ COMPILED_MODULES = (
     "ptofix.pto.ops",
     "ptofix.cpp.keywords",
     "ptofix.cpp.integers",
+    "ptofix.cpp.preprocessor",
     "ptofix.cpp.model",
     "ptofix.cpp.parser",
     "ptofix.cpp.stmt_parser",

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import partial
 from operator import attrgetter
 
 from .. import regex_cache
+from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, ascii_words, identifier_words_of, line_start, word_chunks
-from .command_line import command_line_macros
-from .keywords import CPP_KEYWORDS
+from .command_line import command_line_flags, command_line_macros
+from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .model import (
     CaseLabel,
     Comment,
@@ -28,6 +29,7 @@ from .model import (
     ForStmt,
     Function,
     IfStmt,
+    MacroDefinition,
     OpaqueStmt,
     PPBranch,
     PPIfStmt,
@@ -36,6 +38,7 @@ from .model import (
     SwitchStmt,
     pack_span,
 )
+from .preprocessor import MacroState, build_tables, command_line_definition, group_outcomes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -484,6 +487,54 @@ def without_cpu_simulator_groups(tokens: Tokens) -> Tokens:
     return Tokens(text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
 
 
+def _directives(tokens: Tokens) -> list[tuple[str, int, int]]:
+    """Every directive of ``tokens``: (its text as the preprocessor reads it, start, end)."""
+    found: list[tuple[str, int, int]] = []
+    find, text, starts, ends = tokens.kinds.find, tokens.text, tokens.starts, tokens.ends
+    index = find("p")
+    while index != -1:
+        found.append((directive_text(text[starts[index]:ends[index]]), starts[index], ends[index]))
+        index = find("p", index + 1)
+    return found
+
+
+def decides_groups(name: str) -> bool:
+    """Whether the `-D`/`-U` of ``name`` may decide the `#if` groups that test it: not a reserved
+    name (the compiler's and the system headers'), nor one pto-isa's headers define. (Whether a
+    header may still change it is the analysis's to judge: semantics._command_line_reason leaves
+    the file unmodelled then, and a header it reads that defines or undefines the name too.)"""
+    return not is_reserved_identifier(name) and name not in pto_macro_names()
+
+
+def without_decided_groups(tokens: Tokens) -> Tokens:
+    """``tokens`` with each `#if` group the compiler's command line (`-D`, `-U`) shows is not
+    compiled read as a comment, as the compiler skips it: a group whose condition is false, or one
+    after a group certainly taken (preprocessor.group_outcomes, the file's own #define and #undef
+    making a name unknown from there on). The same tokens when the command line sets no macro."""
+    flags = command_line_flags()
+    if not flags:
+        return tokens
+    known: dict[str, MacroDefinition | None] = {}
+    for flag in flags:
+        definition = command_line_definition(flag)
+        if decides_groups(definition.name):
+            known[definition.name] = definition if definition.defines else None
+        else:
+            known.pop(definition.name, None)
+    if not known:
+        return tokens
+    table, sections, groups = build_tables(_directives(tokens), len(tokens.text))
+    outcomes = group_outcomes(table, sections, groups, MacroState(known, False), False)
+    skipped = [groups[k].body for k, outcome in enumerate(outcomes) if outcome is False]
+    if not skipped:
+        return tokens
+    kind_list, mark_list = list(tokens.kinds), list(tokens.marks)
+    for body in skipped:
+        first, last = bisect_left(tokens.starts, body.start), bisect_left(tokens.starts, body.end)
+        kind_list[first:last] = mark_list[first:last] = ["c"] * (last - first)
+    return Tokens(tokens.text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
+
+
 def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
     """Index of the closing bracket of every opening one (at the opening one's index; 0 elsewhere),
     or None if the file's brackets are not balanced. In a balanced file a scan from any opening
@@ -606,32 +657,23 @@ class _StructureParser:
         macros = set()
         nonempty = set()
         declaring_macros: set[str] = set()
-        defines: list[tuple[str, int]] = []
-        bodies: list[tuple[str, str]] = []
         includes = []
-        find = self.kinds.find
-        index = find("p")
-        while index != -1:
-            directive = directive_text(self._tok_text(index))
+        directives = _directives(self.tokens)
+        for directive, start, _ in directives:
             included = _INCLUDE.match(directive)
             if included:
-                includes.append((included.group(1).strip(), self.starts[index]))
-            undone = _UNDEF.match(directive)
-            if undone:
-                # (Undefining a macro pto's headers test, `__CCE_AICORE__` say, changes their code
-                # as a definition does.)
-                defines.append((undone.group(1), self.starts[index]))
-            match = _DEFINE.match(directive)
-            if match:
-                macros.add(match.group(1))
-                defines.append((match.group(1), self.starts[index]))
-                body = directive[match.end():].strip()
-                bodies.append((match.group(1), body))
-                if body and not _INERT_ATTRIBUTE.fullmatch(body):
-                    nonempty.add(match.group(1))
-                if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
-                    declaring_macros.add(match.group(1))
-            index = find("p", index + 1)
+                includes.append((included.group(1).strip(), start))
+        table, sections, groups = build_tables(directives, len(self.text))
+        # (Undefining a macro pto's headers test, `__CCE_AICORE__` say, changes their code as a
+        # definition does: `defines` holds both.)
+        defines = [(definition.name, definition.span.start) for definition in table]
+        bodies = [(definition.name, definition.text) for definition in table if definition.defines]
+        for name, body in bodies:
+            macros.add(name)
+            if body and not _INERT_ATTRIBUTE.fullmatch(body):
+                nonempty.add(name)
+            if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
+                declaring_macros.add(name)
         seen: dict[tuple, Function] = {}
         for fn in functions:
             key = (fn.namespace, fn.qualified, fn.name, " ".join(fn.params.split()))
@@ -652,7 +694,7 @@ class _StructureParser:
                        frozenset(macros - nonempty), tuple(includes), partial,
                        self._declared_names(_DECLARING_KEYWORDS.intersection(words)),
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
-                       self._pto_code_macros(bodies, pto_names.intersection(words)))
+                       self._pto_code_macros(bodies, pto_names.intersection(words)), table, sections, groups)
 
     def _pto_code_macros(self, bodies: list[tuple[str, str]], found: frozenset[str]) -> frozenset:
         """Which of pto's macros the model does not read (ops.pto_code_macro_names) the code names,
@@ -1183,8 +1225,6 @@ _BASE_CLAUSE = regex_cache.compile(r"(?<!:):(?!:)")
 # A word that is neither a qualifier (`X::`) nor qualified (`::X`): what a declarator names.
 _UNQUALIFIED_WORD = regex_cache.compile(r"(?<![\w:])([A-Za-z_]\w*)(?!\w|[ \t\n]*::)")
 _NAMESPACE_NAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
-_DEFINE = regex_cache.compile(r"#\s*define\s+([A-Za-z_]\w*)")
-_UNDEF = regex_cache.compile(r"#\s*undef\s+([A-Za-z_]\w*)")
 _INCLUDE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.
 _INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
@@ -1458,7 +1498,7 @@ _FEW_NAMES = 8
 def parse_cpp(source: SourceText) -> CppFile:
     from .stmt_parser import forget_statements
     forget_statements()
-    tokens = without_cpu_simulator_groups(_scan(source))
+    tokens = without_decided_groups(without_cpu_simulator_groups(_scan(source)))
     parser = _StructureParser(source, tokens)
     try:
         return parser.parse_file()

@@ -82,6 +82,7 @@ from .parser import (
     SPLICE,
     code_only,
     count_identifiers,
+    decides_groups,
     directive_word,
     identifiers,
     identifiers_among,
@@ -658,6 +659,10 @@ def _command_line_reason(model: CppFile, includes_pto: bool) -> str:
                     "turns TASSIGN and the ops' own barriers off)")
         if name in _KEYWORDS or name in PTO_SPELLED_NAMES or name in _VALUE_OBJECT_TYPES:
             return f"the command line's {flag} names a macro like '{name}', which ptofix reads as C++'s or pto's"
+    for name in sorted(_deciding_command_line_macros(model)):
+        if _may_change_pto_code(name):
+            return (f"the command line's -D{name} or -U{name} decides an #if of the file, and a header the file "
+                    f"includes may define or undefine '{name}': which group is compiled is not known")
     for name in sorted(defined):
         body = defined[name][1]
         if "##" in body or _DECLARING_BODY_WORDS.intersection(identifiers(body)) or any(ch in body for ch in "{};") \
@@ -671,6 +676,16 @@ _DECLARING_BODY_WORDS = frozenset(["namespace", "struct", "class", "union", "enu
                                    "template", "concept"])
 
 
+def _deciding_command_line_macros(model: CppFile) -> set[str]:
+    """The command line's macros whose -D/-U decides which groups of the file's #if sections the
+    parser reads (parser.without_decided_groups): those of them the sections' conditions name."""
+    defined, undefined = command_line_macros()
+    names = {name for name in set(defined) | undefined if decides_groups(name)}
+    if not names:
+        return names
+    return {name for group in model.conditional_groups for name in identifiers(group.condition)} & names
+
+
 def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool) -> str:
     """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
     cannot be read or summarised, it comes before pto's header and defines or declares anything
@@ -680,6 +695,11 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     if summary.unknown:
         return f"{where}: '#include {spelled}': {summary.unknown}"
     kernel_words = set(identifiers(code_only(model.source.text)))
+    deciding = _deciding_command_line_macros(model) & summary.macro_bodies.keys()
+    if deciding:
+        name = min(deciding)
+        return (f"{where}: '#include {spelled}' defines or undefines the macro '{name}' ({summary.macros[name]}), "
+                "whose -D/-U on the command line decides an #if of the file: which group is compiled is not known")
     if before_pto:
         defined = sorted(name for name, bodies in summary.macro_bodies.items()
                          if not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))

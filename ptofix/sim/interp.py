@@ -27,7 +27,9 @@ import numpy as np
 from .. import regex_cache
 from ..cpp import integers
 from ..cpp import stmt_parser as sp
+from ..cpp.command_line import command_line_definitions
 from ..cpp.model import (
+    COMMAND_LINE,
     Comment,
     Compound,
     CppFile,
@@ -35,12 +37,14 @@ from ..cpp.model import (
     ForStmt,
     Function,
     IfStmt,
+    MacroDefinition,
     OpaqueStmt,
     PPIfStmt,
     SimpleStmt,
     Stmt,
 )
-from ..cpp.parser import directive_text, directive_word
+from ..cpp.parser import directive_word
+from ..cpp.preprocessor import MacroState, group_outcomes
 from ..pto import tpipe
 from ..pto.ops import PIPE_FIFO_OPS
 from ..pto.ordering import (
@@ -283,45 +287,6 @@ class StatementTable:
 _PP_DEFINED_VEC = {"__DAV_VEC__", "__DAV_C220_VEC__", "__CCE_AICORE__", "__CCE_KT_TEST__"}
 
 
-def pp_condition(text: str, defined: set[str], macros: dict | None = None) -> bool:
-    """Truth of one ``#if/#ifdef/#ifndef/#elif/#else`` branch with ``defined`` (the vector side's
-    predefined names) plus the file's own ``#define``s; a condition on a macro with a value other
-    than a plain number cannot be evaluated and stops the run."""
-    macros = macros or {}
-    m = re.match(r"\s*#\s*(\w+)\s*(.*)", directive_text(text), re.S)
-    if not m:
-        raise SimError(f"cannot read preprocessor directive '{text.strip()}'")
-    word, rest = m.group(1), m.group(2).split("//")[0].strip()
-    def known(name: str) -> bool:
-        return name in defined or name in macros
-    if word == "ifdef":
-        return known(rest.split()[0]) if rest else False
-    if word == "ifndef":
-        return not known(rest.split()[0]) if rest else True
-    if word == "else":
-        return True
-    if word not in ("if", "elif"):
-        raise SimError(f"preprocessor directive '#{word}' opening a section not modelled")
-    expr = re.sub(r"defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)",
-                  lambda mm: "1" if known(mm.group(1) or mm.group(2)) else "0", rest)
-
-    def ident(mm) -> str:
-        macro = macros.get(mm.group(0))
-        if macro is None:
-            return "0"                       # C: an identifier that is not a macro is 0
-        value = macro.replacement.rstrip("uUlL")
-        if macro.function_like or not value.isdigit():
-            raise SimError(f"preprocessor condition on macro '{mm.group(0)}' ('{macro.replacement}') not modelled")
-        return value
-    expr = re.sub(r"\b[A-Za-z_]\w*\b", ident, expr)
-    expr = expr.replace("&&", " and ").replace("||", " or ")
-    expr = re.sub(r"!(?!=)", " not ", expr)
-    try:
-        return bool(eval(expr, {"__builtins__": {}}, {}))   # only digits/operators remain
-    except Exception:
-        raise SimError(f"cannot evaluate preprocessor condition '{text.strip()}'") from None
-
-
 def _param_list(params: str) -> list[str]:
     out, depth, cur = [], 0, ""
     for ch in params:
@@ -365,27 +330,7 @@ def parse_params(fn: Function) -> list[Param]:
 
 
 # ---- interpreter ----------------------------------------------------------------------------------
-_DEFINE = regex_cache.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?[ \t]*((?:\\\r?\n|[^\n])*)", re.M)
-_UNDEF = regex_cache.compile(r"^[ \t]*#[ \t]*undef[ \t]+([A-Za-z_]\w*)", re.M)
 _SIMPLE_REPLACEMENT = regex_cache.compile(r"[A-Za-z_]\w*(::[A-Za-z_]\w*)*|\d+[uUlL]*")
-
-
-@dataclass(frozen=True)
-class Macro:
-    name: str
-    function_like: bool
-    replacement: str
-    offset: int
-
-
-def file_macros(text: str) -> dict[str, Macro]:
-    """``#define``s of the file. The simulator does not expand macros: a statement that uses one
-    stops the run, except an object-like macro that names one identifier or number (``#define
-    PIPE_FIX PIPE_M``), which is read as that token."""
-    out = {}
-    for m in _DEFINE.finditer(text):
-        out[m.group(1)] = Macro(m.group(1), bool(m.group(2)), m.group(3).split("//")[0].strip(), m.start())
-    return out
 
 
 class Interpreter:
@@ -432,16 +377,22 @@ class Interpreter:
             if fn.name in self.functions:
                 self.overloaded.add(fn.name)
             self.functions[fn.name] = fn
-        # The compiler's command line (`-D`) defines its macros before the file's first line.
-        from ..cpp.command_line import command_line_macros
-        self.macros = {name: Macro(name, function_like, body, -1)
-                       for name, (function_like, body) in command_line_macros()[0].items()}
-        self.macros.update(file_macros(self.source.text))
-        # A #define spelled in a way the line scan above misses (a line splice or a comment inside
-        # the directive) still names a macro: one the simulator does not read (a statement using
-        # it stops the run).
-        for name in sorted(cpp.macros - self.macros.keys()):
-            self.macros[name] = Macro(name, True, "", 0)
+        # The macros: the compiler's command line (`-D`) defines its own before the file's first
+        # line; the file's #defines follow (a statement naming one stops the run, unless it is an
+        # object-like macro of one name or number, read as that token: name_value).
+        command_line = command_line_definitions()
+        self.macros: dict[str, MacroDefinition] = {}
+        for definition in (*command_line, *cpp.macro_table):
+            if definition.defines:
+                self.macros[definition.name] = definition
+        # Which #if groups the vector side compiles (preprocessor.group_outcomes; None: not known).
+        initial: dict[str, MacroDefinition | None] = {
+            name: MacroDefinition(name, True, None, ("1",), "1", COMMAND_LINE) for name in sorted(self.defined)}
+        for definition in command_line:
+            initial[definition.name] = definition if definition.defines else None
+        self.group_taken = group_outcomes(cpp.macro_table, cpp.conditional_sections, cpp.conditional_groups,
+                                          MacroState(initial, True), True)
+        self.group_at = {group.span.start: group.index for group in cpp.conditional_groups}
         self.tiles_seen: dict[str, TileVar] = {}
         # (src pipe, dst pipe, event) -> V horizons of its pending sets, earliest first
         self.flag_seq: dict[tuple, list[int]] = {}
@@ -574,7 +525,11 @@ class Interpreter:
             self.cur_stmt = stmt
             for branch in cast(PPIfStmt, stmt).branches:
                 self.cur_stmt = branch.directive
-                if pp_condition(branch.directive.text, self.defined, self.macros):
+                group = self.group_at.get(branch.directive.span.start, -1)
+                taken = self.group_taken[group] if group >= 0 else None
+                if taken is None:
+                    raise SimError(f"cannot evaluate preprocessor condition '{branch.directive.text.strip()}'")
+                if taken:
                     self.exec_block(branch.body, new_scope=False)
                     break
         elif kind is OpaqueStmt:
@@ -1106,19 +1061,19 @@ class Interpreter:
             raise SimError(f"member access '{'->' if node.arrow else '.'}{node.field}' not modelled")
         raise SimError(f"expression {kind.__name__} not modelled")
 
-    def _macro_origin(self, macro: Macro) -> str:
-        if macro.offset < 0:
+    def _macro_origin(self, macro: MacroDefinition) -> str:
+        if macro.from_command_line:
             return f"-D{macro.name} on the command line"
-        return f"#define at line {self.source.line_col(macro.offset)[0]}"
+        return f"#define at line {self.source.line_col(macro.span.start)[0]}"
 
     def name_value(self, name: str, depth: int = 0):
         macro = self.macros.get(name)
         if macro is not None:
-            if macro.function_like or not _SIMPLE_REPLACEMENT.fullmatch(macro.replacement) or depth > 8:
+            if macro.function_like or not _SIMPLE_REPLACEMENT.fullmatch(macro.text) or depth > 8:
                 raise SimError(f"'{name}' is a macro ({self._macro_origin(macro)}); macros are not expanded")
-            if macro.replacement[0].isdigit():
-                return number(macro.replacement)
-            return self.name_value(macro.replacement, depth + 1)
+            if macro.text[0].isdigit():
+                return number(macro.text)
+            return self.name_value(macro.text, depth + 1)
         try:
             return self.lookup(name)
         except KeyError:
