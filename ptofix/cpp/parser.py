@@ -38,7 +38,7 @@ from .model import (
     SwitchStmt,
     pack_span,
 )
-from .preprocessor import MacroState, build_tables, command_line_definition, group_outcomes
+from .preprocessor import MacroState, build_tables, command_line_definition, directive_keyword, group_outcomes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -354,16 +354,16 @@ def _check_directive(source: SourceText, start: int, end: int) -> None:
     digraph = _DIGRAPH.search(code)
     if digraph is not None:
         fail(f"the digraph '{digraph.group()}'", digraph.start())
-    word = _DIRECTIVE_WORD.match(code)
-    if word is not None and word.group(1) in ("warning", "error") and ("\n" in text or "\r" in text):
+    word = directive_keyword(code)
+    if word in ("#warning", "#error") and ("\n" in text or "\r" in text):
         # (clang reads their text raw to the line's end: a `/*` there opens no comment.)
-        fail(f"a #{word.group(1)} that runs past its line", 0)
+        fail(f"a {word} that runs past its line", 0)
     for query in ("__has_include", "__has_embed"):
         if query in code:
             # (`__has_include(<a/*b>)` reads a header name, in which `/*`, `//` and quotes are
             # plain; so does C23's `__has_embed`.)
             fail(query, code.index(query))
-    if word is not None and word.group(1) == "embed":
+    if word == "#embed":
         fail("#embed", 0)       # (a header name too, and the file's bytes become code)
     if "\\" in text or not text.isascii() or "$" in text:
         inside = 0
@@ -402,7 +402,6 @@ _CLOSE = {")", "]", "}"}
 _PP_OPEN = ("#if", "#ifdef", "#ifndef")
 
 
-_DIRECTIVE_WORD = regex_cache.compile(r"\s*#\s*(\w*)")
 # Inside a directive, line splices vanish and a comment is one space (translation phases 2-3):
 # `#\<newline>define X`, `# /* c */ define X` are directives like `#define X`. Strings are read
 # as the tokens read them (`"//"` and `"/*"` open no comment; a quote left open ends at the line's end).
@@ -421,8 +420,8 @@ def directive_text(text: str) -> str:
 
 
 def directive_word(text: str) -> str:
-    match = _DIRECTIVE_WORD.match(directive_text(text))
-    return "#" + (match.group(1) if match else "")
+    """A directive's keyword with its '#' (`#define`), as the preprocessor reads the line."""
+    return directive_keyword(directive_text(text))
 
 
 # The groups pto-isa's CPU simulator build alone compiles. pto-isa's headers include their CPU

@@ -14,8 +14,7 @@ literal, a division by zero, a condition it cannot parse, nesting past ``MAX_NES
 """
 from __future__ import annotations
 
-import re
-
+from .. import regex_cache
 from ..source import Span
 from ..structs import Struct
 from . import integers
@@ -30,12 +29,13 @@ MAX_EXPANDED_TOKENS = 4096  # a condition whose expansion grows past this is not
 
 # Preprocessing tokens of a directive's text (comments already spaces, splices joined):
 # identifiers, pp-numbers, character and string literals, the punctuators (longest first).
-_PP_TOKEN = re.compile(r"""[A-Za-z_$][\w$]*|\.?\d(?:[eEpP][+-]|[\w.'])*|'(?:\\.|[^'\\\n])*'?|"(?:\\.|[^"\\\n])*"?"""
-                       r"""|%:%:|\.\.\.|<<=|>>=|->\*|##|::|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^!=<>]="""
-                       r"""|\S""")
-_MACRO_LINE = re.compile(r"#\s*(define|undef)\s+([A-Za-z_]\w*)")
-_CONDITIONAL_LINE = re.compile(r"\s*#\s*(\w*)")
-_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_PP_TOKEN = regex_cache.compile(r"""[A-Za-z_$][\w$]*|\.?\d(?:[eEpP][+-]|[\w.'])*"""
+                                r"""|'(?:\\.|[^'\\\n])*'?|"(?:\\.|[^"\\\n])*"?"""
+                                r"""|%:%:|\.\.\.|<<=|>>=|->\*|##|::|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^!=<>]="""
+                                r"""|\S""")
+_MACRO_LINE = regex_cache.compile(r"#\s*(define|undef)\s+([A-Za-z_]\w*)")
+_DIRECTIVE_KEYWORD = regex_cache.compile(r"\s*#\s*(\w*)")
+_IDENTIFIER = regex_cache.compile(r"[A-Za-z_$][\w$]*")
 _OPENING = frozenset(["#if", "#ifdef", "#ifndef"])
 _CONTINUING = frozenset(["#elif", "#elifdef", "#elifndef", "#else"])
 
@@ -79,7 +79,7 @@ def command_line_definition(flag: str) -> MacroDefinition:
 
 
 def directive_keyword(text: str) -> str:
-    match = _CONDITIONAL_LINE.match(text)
+    match = _DIRECTIVE_KEYWORD.match(text)
     return "#" + (match.group(1) if match else "")
 
 
