@@ -3,6 +3,8 @@ spans, the one `#if` evaluator, and which groups a macro state compiles."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ptofix.cpp.model import COMMAND_LINE
 from ptofix.cpp.parser import parse_cpp
@@ -154,3 +156,82 @@ def test_command_line_definitions_read_as_the_compiler_reads_them():
         ("f", ("x", "y"), ("x", "+", "y"), COMMAND_LINE)
     assert not command_line_definition("-UN").defines
     assert read_macro_directive("#include <x.h>", Span(0, 14)) is None
+
+
+# -- the #if arithmetic against a reference of intmax_t/uintmax_t ---------------------------------
+INT64, UINT64 = (64, True), (64, False)
+BINARY = ["*", "/", "%", "+", "-", "<<", ">>", "<", ">", "<=", ">=", "==", "!=", "&", "^", "|", "&&", "||"]
+
+
+def reduce(value: int, kind: tuple[int, bool]) -> int:
+    value %= 1 << 64
+    return value - (1 << 64) if kind[1] and value >= 1 << 63 else value
+
+
+class Undefined(Exception):
+    pass
+
+
+def reference(op: str, a: tuple[int, tuple], b: tuple[int, tuple]) -> tuple[int, tuple]:
+    """`a op b` in #if: every value intmax_t or uintmax_t; a comparison's result is an int."""
+    (x, xt), (y, yt) = a, b
+    if op in ("&&", "||"):
+        return int(bool(x) and bool(y) if op == "&&" else bool(x) or bool(y)), INT64
+    if op in ("<<", ">>"):
+        if not 0 <= y < 64:
+            raise Undefined
+        return reduce(x << y if op == "<<" else x >> y, xt), xt
+    kind = INT64 if xt[1] and yt[1] else UINT64
+    x, y = reduce(x, kind), reduce(y, kind)
+    if op in ("<", ">", "<=", ">=", "==", "!="):
+        return int(eval(f"x {op} y")), INT64
+    if op in ("/", "%"):
+        if y == 0:
+            raise Undefined
+        quotient = abs(x) // abs(y) * (1 if (x < 0) == (y < 0) else -1)
+        return reduce(quotient if op == "/" else x - quotient * y, kind), kind
+    return reduce(eval(f"x {op} y"), kind), kind
+
+
+@st.composite
+def expressions(draw, depth: int = 0) -> tuple[str, tuple[int, tuple] | None]:
+    """(an #if expression of literals and operators, its reference value, None if undefined)."""
+    if depth > 3 or draw(st.booleans()):
+        value = draw(st.one_of(st.integers(0, 70), st.sampled_from([2**31, 2**32 - 1, 2**63 - 1, 2**63, 2**64 - 1])))
+        unsigned = draw(st.booleans()) or value >= 2**63
+        return f"{value}{'u' if unsigned else ''}", (value, UINT64 if unsigned else INT64)
+    if draw(st.integers(0, 3)) == 0:
+        op = draw(st.sampled_from(["-", "~", "!", "+"]))
+        text, inner = draw(expressions(depth + 1))
+        if inner is None:
+            return f"{op}({text})", None
+        x, kind = inner
+        value = int(not x) if op == "!" else reduce({"-": -x, "~": ~x, "+": x}[op], kind)
+        return f"{op}({text})", (value, INT64 if op == "!" else kind)
+    op = draw(st.sampled_from(BINARY))
+    (left, a), (right, b) = draw(expressions(depth + 1)), draw(expressions(depth + 1))
+    try:
+        value = None if a is None or b is None else reference(op, a, b)
+    except Undefined:
+        value = None
+    return f"({left}) {op} ({right})", value
+
+
+def spelled(value: int, kind: tuple[int, bool]) -> str:
+    if value < 0:
+        return f"(-{-value - 1} - 1)"
+    return f"{value}{'' if kind[1] else 'u'}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(expressions())
+def test_if_arithmetic_is_intmax_arithmetic(case):
+    text, expected = case
+    closed = MacroState({}, True)
+    if expected is None:      # a division by zero or a shift C++ leaves undefined somewhere in it
+        assert evaluate_condition("#if", text, closed) is None
+        return
+    value, kind = expected
+    assert evaluate_condition("#if", text, closed) is (value != 0)
+    assert evaluate_condition("#if", f"({text}) == {spelled(value, kind)}", closed) is True
+    assert evaluate_condition("#if", f"({text}) != {spelled(value, kind)}", closed) is False
