@@ -38,7 +38,14 @@ from .model import (
     SwitchStmt,
     pack_span,
 )
-from .preprocessor import MacroState, build_tables, command_line_definition, directive_keyword, group_outcomes
+from .preprocessor import (
+    MacroState,
+    build_tables,
+    command_line_definition,
+    directive_keyword,
+    group_outcomes,
+    pp_tokens,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -436,8 +443,9 @@ def directive_word(text: str) -> str:
 # the file defines or undefines `__CPU_SIM` itself, or the command line does (`-D`, `-U`: its group
 # may then be compiled for the NPU).
 # A header that defines it is one whose macro the kernel writes outside its functions: unknown.
-_CPU_SIMULATOR_IF = regex_cache.compile(
-    r"\s*#\s*(?:ifdef\s+__CPU_SIM|if\s+defined\s*(?:\(\s*__CPU_SIM\s*\)|\s__CPU_SIM))\s*\Z")
+# The section openings that test it alone: `#ifdef __CPU_SIM`, `#if defined(__CPU_SIM)`, `#if defined __CPU_SIM`.
+_CPU_SIMULATOR_TESTS = [("#ifdef", ["__CPU_SIM"]), ("#if", ["defined", "(", "__CPU_SIM", ")"]),
+                        ("#if", ["defined", "__CPU_SIM"])]
 _CPU_SIMULATOR_MACRO = regex_cache.compile(r"\s*#\s*(?:define|undef)\s+__CPU_SIM(?!\w)")
 _CPU_SIMULATOR_GROUP_CHANGES = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|PIPE_V)(?![\w$])|##")
 
@@ -445,45 +453,40 @@ _CPU_SIMULATOR_GROUP_CHANGES = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|P
 def without_cpu_simulator_groups(tokens: Tokens) -> Tokens:
     """``tokens`` with each group of an `#ifdef __CPU_SIM` / `#if defined(__CPU_SIM)` section (up
     to its own #elif, #else or #endif) read as a comment, as the NPU build skips it (see
-    _CPU_SIMULATOR_IF); the same tokens when there is none or the file or the command line defines
+    _CPU_SIMULATOR_TESTS); the same tokens when there is none or the file or the command line defines
     or undefines the macro."""
-    kinds, text = tokens.kinds, tokens.text
-    directives = [i for i, kind in enumerate(kinds) if kind == "p"]
-    opens = [i for i in directives if _CPU_SIMULATOR_IF.match(directive_text(tokens.text_of(i)))]
-    if not opens or any(_CPU_SIMULATOR_MACRO.match(directive_text(tokens.text_of(i))) for i in directives):
+    directives = _directives(tokens)
+    if all("__CPU_SIM" not in directive for directive, _, _ in directives) \
+            or any(_CPU_SIMULATOR_MACRO.match(directive) for directive, _, _ in directives):
         return tokens
     defined, undefined = command_line_macros()
     if "__CPU_SIM" in defined or "__CPU_SIM" in undefined:
         return tokens          # (the compiler's -D/-U: as the file's own #define/#undef)
-    words = [directive_word(tokens.text_of(i)) for i in directives]
-    at = {index: k for k, index in enumerate(directives)}
-    skipped: list[tuple[int, int]] = []      # token ranges [first, last) read as a comment
-    for open_index in opens:
-        depth, k = 0, at[open_index] + 1
-        while k < len(directives):
-            word = words[k]
-            if word in _PP_OPEN:
-                depth += 1
-            elif word == "#endif" and depth:
-                depth -= 1
-            elif word in ("#elif", "#else", "#endif") and not depth:
-                break
-            k += 1
-        if k == len(directives):
-            return tokens      # no #endif: the parser reports it
-        end = directives[k]
-        group = text[tokens.ends[open_index]:tokens.starts[end]]
-        if _CPU_SIMULATOR_GROUP_CHANGES.search(group):
+    _, sections, groups = build_tables(directives, len(tokens.text))
+    skipped: list[Span] = []
+    for section in sections:
+        group = groups[section.groups[0]]
+        if (group.keyword, pp_tokens(group.condition)) not in _CPU_SIMULATOR_TESTS:
             continue
-        if skipped and open_index < skipped[-1][1]:
+        if section.endif.start == section.endif.end:
+            return tokens      # an #if without #endif: the parser reports it
+        if _CPU_SIMULATOR_GROUP_CHANGES.search(tokens.text[group.body.start:group.body.end]):
+            continue
+        if skipped and group.span.start < skipped[-1].end:
             continue           # nested in a group already skipped
-        skipped.append((open_index + 1, end))
-    if not skipped:
+        skipped.append(group.body)
+    return _as_comments(tokens, skipped)
+
+
+def _as_comments(tokens: Tokens, ranges: list[Span]) -> Tokens:
+    """``tokens`` with every token that starts in one of ``ranges`` read as a comment."""
+    if not ranges:
         return tokens
-    kind_list, mark_list = list(kinds), list(tokens.marks)
-    for first, last in skipped:
+    kind_list, mark_list = list(tokens.kinds), list(tokens.marks)
+    for body in ranges:
+        first, last = bisect_left(tokens.starts, body.start), bisect_left(tokens.starts, body.end)
         kind_list[first:last] = mark_list[first:last] = ["c"] * (last - first)
-    return Tokens(text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
+    return Tokens(tokens.text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
 
 
 def _directives(tokens: Tokens) -> list[tuple[str, int, int]]:
@@ -524,14 +527,7 @@ def without_decided_groups(tokens: Tokens) -> Tokens:
         return tokens
     table, sections, groups = build_tables(_directives(tokens), len(tokens.text))
     outcomes = group_outcomes(table, sections, groups, MacroState(known, False), False)
-    skipped = [groups[k].body for k, outcome in enumerate(outcomes) if outcome is False]
-    if not skipped:
-        return tokens
-    kind_list, mark_list = list(tokens.kinds), list(tokens.marks)
-    for body in skipped:
-        first, last = bisect_left(tokens.starts, body.start), bisect_left(tokens.starts, body.end)
-        kind_list[first:last] = mark_list[first:last] = ["c"] * (last - first)
-    return Tokens(tokens.text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
+    return _as_comments(tokens, [groups[k].body for k, outcome in enumerate(outcomes) if outcome is False])
 
 
 def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
