@@ -63,6 +63,8 @@ COMPILED_MODULES = (
     "ptofix.pto.tiles",
     "ptofix.pto.ops",
     "ptofix.cpp.keywords",
+    "ptofix.cpp.integers",
+    "ptofix.cpp.preprocessor",
     "ptofix.cpp.model",
     "ptofix.cpp.parser",
     "ptofix.cpp.stmt_parser",

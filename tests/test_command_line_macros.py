@@ -185,3 +185,57 @@ def test_a_header_writing_a_command_line_macro_at_namespace_scope(tmp_path, caps
     assert run_auto(source, capsys=capsys)[1]["removed"] == 1
     status, report, _ = run_auto(source, "-D", "make_decl(n)=n", capsys=capsys)
     assert report["removed"] == 0 and "writes 'make_decl' at namespace scope" in reasons(report)
+
+
+# A group that, when compiled, reads v5 before the barrier the later TADD writes it after: the
+# barrier must stay unless the compiler skips that group.
+MODE_GROUPS = "#if fast_path == 2\n  int64_t v9 = v2;\n#else\n  TADDS(v6, v5, 1.0f);\n#endif\n"
+
+
+@pytest.mark.parametrize(("options", "removed"), [
+    ((), 0),                            # fast_path unknown: either group may be compiled
+    (("-D", "fast_path=2"), 1),              # the #else group is skipped, as the compiler skips it
+    (("-Dfast_path=2", "-Ufast_path"), 0),        # fast_path undefined: 0 == 2 is false, the #else group is compiled
+    (("-D", "fast_path=3"), 0),
+    (("-D", "fast_path=1+1"), 1),
+    (("-D", "fast_path"), 0),                # `-Dfast_path` is 1
+    (("-D", "fast_path(x)=2"), 0),           # a function-like macro: not evaluated
+])
+def test_the_analysis_evaluates_an_if_with_the_command_lines_values(tmp_path, capsys, options, removed):
+    source = write(tmp_path / "k.cpp", kernel(extra=MODE_GROUPS))
+    status, report, _ = run_auto(source, *options, capsys=capsys)
+    assert status == 0 and report["removed"] == removed
+    if removed:       # the skipped group is left as it is
+        assert "  TADDS(v6, v5, 1.0f);\n" in source.with_suffix(".out.cpp").read_text(encoding="utf-8")
+
+
+def test_a_file_that_defines_the_macro_itself_is_not_decided_by_the_command_line(tmp_path, capsys):
+    source = write(tmp_path / "k.cpp", kernel(after="#undef fast_path\n#define fast_path 3\n", extra=MODE_GROUPS))
+    assert run_auto(source, "-D", "fast_path=2", capsys=capsys)[1]["removed"] == 0
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("MODE", "may read"),                       # any capitalised name: a standard header may define it
+    ("mode", "may read"),                       # a name pto's headers write
+    ("isnan", "may read"),                      # a standard header #undefs the library's
+    ("PTO_A2A3_GRID_TPOP_HPP", "may read"),     # pto-isa's own macro
+    ("_MODE", "may read"),                      # reserved
+])
+def test_names_a_header_may_change_decide_no_group(tmp_path, capsys, name, reason):
+    source = write(tmp_path / "k.cpp", kernel(extra=MODE_GROUPS.replace("fast_path", name)))
+    report = run_auto(source, "-D", f"{name}=2", capsys=capsys)[1]
+    assert report["removed"] == 0 and reason in reasons(report)
+
+
+def test_a_read_header_defining_a_deciding_macro_leaves_the_file_unmodelled(tmp_path, capsys):
+    write(tmp_path / "m.h", "#undef fast_path\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "m.h"\n', extra=MODE_GROUPS))
+    status, report, _ = run_auto(source, "-D", "fast_path=2", capsys=capsys)
+    assert report["removed"] == 0 and "defines or undefines the macro 'fast_path'" in reasons(report)
+
+
+def test_without_ptos_header_a_standard_headers_name_still_decides_no_group(tmp_path, capsys):
+    text = kernel(after="#include <stdint.h>\n", extra=MODE_GROUPS.replace("fast_path", "MODE"))
+    source = write(tmp_path / "k.cpp", text.replace('#include "pto/pto-inst.hpp"\n', ""))
+    report = run_auto(source, "-D", "MODE=2", capsys=capsys)[1]
+    assert report["removed"] == 0 and "-DMODE or -UMODE decides an #if of the file" in reasons(report)

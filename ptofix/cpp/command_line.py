@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 from ..source import PtofixError
+from .model import MacroDefinition
+from .preprocessor import command_line_definition
 
 _COMMAND_LINE: list[tuple[str, ...]] = [()]
 _MACRO_NAME = re.compile(r"[A-Za-z_]\w*")
@@ -27,21 +29,29 @@ def set_command_line_macros(flags: list[str] | tuple[str, ...]) -> None:
     _COMMAND_LINE[0] = tuple(flags)
 
 
+def command_line_flags() -> tuple[str, ...]:
+    """The `-DNAME[=VALUE]` and `-UNAME` flags set_command_line_macros was given, in order."""
+    return _COMMAND_LINE[0]
+
+
+def command_line_definitions() -> tuple[MacroDefinition, ...]:
+    """The flags as the macro table's entries (preprocessor.command_line_definition), in order."""
+    return tuple(command_line_definition(flag) for flag in _COMMAND_LINE[0])
+
+
 def command_line_macros() -> tuple[dict[str, tuple[bool, str]], frozenset[str]]:
     """(each macro the command line leaves defined -> (whether it is function-like, its body, as the
     compiler reads it: `-DN` is `1`, `-D'f(x)=x'` is `x`); every name a `-U` names), the flags read
     in order: a later `-U NAME` cancels an earlier `-D NAME` and the reverse."""
     defined: dict[str, tuple[bool, str]] = {}
     undefined: set[str] = set()
-    for flag in _COMMAND_LINE[0]:
-        text = flag[2:]
-        if flag.startswith("-U"):
-            defined.pop(text, None)
-            undefined.add(text)
+    for flag, definition in zip(_COMMAND_LINE[0], command_line_definitions(), strict=True):
+        if not definition.defines:
+            defined.pop(definition.name, None)
+            undefined.add(definition.name)
             continue
-        name = re.split(r"[(=]", text, maxsplit=1)[0]
-        _, eq, body = text.partition("=")
-        defined[name] = (text[len(name):len(name) + 1] == "(", body if eq else "1")
+        _, eq, body = flag[2:].partition("=")
+        defined[definition.name] = (definition.function_like, body if eq else "1")
     return defined, frozenset(undefined)
 
 

@@ -34,9 +34,10 @@ from __future__ import annotations
 import os
 import re
 
-from ..source import PtofixError, SourceText
+from ..source import PtofixError, SourceText, Span
 from .keywords import CPP_KEYWORDS
-from .parser import _DEFINE, _INCLUDE, _UNDEF, _scan, directive_text, identifiers, masked_literals
+from .parser import _INCLUDE, _scan, directive_text, identifiers, masked_literals
+from .preprocessor import read_macro_directive
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -209,12 +210,10 @@ def _read_header(text: str, path: str) -> _Header:
             included = _INCLUDE.match(directive)
             if included:
                 facts.includes.append((included.group(1).strip(), starts[i]))
-            for pattern in (_DEFINE, _UNDEF):
-                match = pattern.match(directive)
-                if match:
-                    facts.macros.setdefault(match.group(1), starts[i])
-                    body = directive[match.end():] if pattern is _DEFINE else ""
-                    facts.bodies.setdefault(match.group(1), []).append(body.strip())
+            definition = read_macro_directive(directive, Span(starts[i], ends[i]))
+            if definition is not None:
+                facts.macros.setdefault(definition.name, starts[i])
+                facts.bodies.setdefault(definition.name, []).append(definition.text if definition.defines else "")
             continue
         if kind == "c":
             continue

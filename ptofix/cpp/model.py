@@ -317,6 +317,107 @@ class OpaqueStmt(SourceSliceStmt):
         self.reason = reason
 
 
+class MacroDefinition(Struct):
+    """A `#define` or `#undef` line of the file, or a `-D`/`-U` of the compiler's command line
+    (``span`` then ``COMMAND_LINE``), as the preprocessor reads it (splices joined, comments as
+    spaces)."""
+
+    __slots__ = ("name", "defines", "params", "replacement", "text", "span", "group")
+    name: str
+    defines: bool                  # a definition; False: an `#undef` (a `-U`)
+    params: tuple[str, ...] | None  # a function-like macro's parameters ('...' for the variadic
+                                   # ones); None for an object-like macro (and an #undef)
+    replacement: tuple[str, ...]   # the replacement list's preprocessing tokens
+    text: str                      # the directive's text after the name, stripped: the
+                                   # parameter list, if any, and the replacement list
+    span: Span                     # the directive's line(s)
+    group: int                     # index in CppFile.conditional_groups of the innermost #if
+                                   # group it sits in, -1 outside any
+    _fields: ClassVar[tuple[str, ...]] = ("name", "defines", "params", "replacement", "text", "span", "group")
+
+    def __init__(
+            self,
+            name: str,
+            defines: bool,
+            params: tuple[str, ...] | None,
+            replacement: tuple[str, ...],
+            text: str,
+            span: Span,
+            group: int = -1,
+    ) -> None:
+        self.name = name
+        self.defines = defines
+        self.params = params
+        self.replacement = replacement
+        self.text = text
+        self.span = span
+        self.group = group
+
+    @property
+    def function_like(self) -> bool:
+        return self.params is not None
+
+    @property
+    def from_command_line(self) -> bool:
+        return self.span.start < 0
+
+
+COMMAND_LINE = Span(-1, -1)     # the span of a macro the command line defines (-D) or undefines (-U)
+
+
+class ConditionalGroup(Struct):
+    """One group of an `#if` section: the directive that opens it (`#if`, `#ifdef`, `#ifndef`,
+    `#elif`, `#elifdef`, `#elifndef`, `#else`), its condition, and the sections nested in it."""
+
+    __slots__ = ("keyword", "condition", "span", "body", "index", "section", "sections")
+    keyword: str                   # '#if', '#elif', '#else'... as the preprocessor reads it
+    condition: str                 # the directive's text after the keyword, stripped ('' for #else)
+    span: Span                     # the directive's line(s)
+    body: Span                     # from the directive's end to the start of the next group's
+                                   # directive or the section's #endif
+    index: int                     # in CppFile.conditional_groups (file order)
+    section: int                   # index of its section in CppFile.conditional_sections
+    sections: list[int]            # the sections directly inside it (CppFile.conditional_sections)
+    _fields: ClassVar[tuple[str, ...]] = ("keyword", "condition", "span", "body", "index", "section", "sections")
+
+    def __init__(
+            self,
+            keyword: str,
+            condition: str,
+            span: Span,
+            body: Span,
+            index: int,
+            section: int,
+            sections: list[int] | None = None,
+    ) -> None:
+        self.keyword = keyword
+        self.condition = condition
+        self.span = span
+        self.body = body
+        self.index = index
+        self.section = section
+        self.sections = [] if sections is None else sections
+
+
+class ConditionalSection(Struct):
+    """An `#if` ... `#endif` section: its groups in order and the group it sits in."""
+
+    __slots__ = ("span", "groups", "endif", "parent", "index")
+    span: Span                     # from the opening directive's start to the #endif's end
+    groups: list[int]              # its groups (CppFile.conditional_groups), in order
+    endif: Span                    # the #endif line
+    parent: int                    # the group it sits in, -1 at the top
+    index: int                     # in CppFile.conditional_sections (file order of the openings)
+    _fields: ClassVar[tuple[str, ...]] = ("span", "groups", "endif", "parent", "index")
+
+    def __init__(self, span: Span, groups: list[int], endif: Span, parent: int, index: int) -> None:
+        self.span = span
+        self.groups = groups
+        self.endif = endif
+        self.parent = parent
+        self.index = index
+
+
 class Function(Struct):
     __slots__ = ("name", "span", "head", "params", "body", "is_entry", "qualified", "conditional", "static",
                  "namespace", "params_at")
@@ -369,7 +470,7 @@ class Function(Struct):
 class CppFile(Struct):
     __slots__ = ("source", "functions", "globals", "macros", "namespaces", "empty_macros", "includes",
                  "partial_globals", "declared_names", "declaring_macros", "defines", "structure_in_parentheses",
-                 "macro_bodies", "pto_code_macros")
+                 "macro_bodies", "pto_code_macros", "macro_table", "conditional_sections", "conditional_groups")
     source: SourceText
     functions: list[Function]
     globals: list                # file-scope declarations (SimpleStmt), e.g. `using T = ...;`
@@ -387,9 +488,14 @@ class CppFile(Struct):
                                                # (a for header's ';' aside), -1 if none
     macro_bodies: tuple                   # (name, replacement text) of every #define, in file order
     pto_code_macros: frozenset   # pto's macros the model does not read that the code or a
+                                               # #define body names (ops.pto_code_macro_names)
+    macro_table: tuple[MacroDefinition, ...]   # every #define and #undef, in file order
+    conditional_sections: tuple[ConditionalSection, ...]   # every #if section, in file order
+    conditional_groups: tuple[ConditionalGroup, ...]       # every group of them, in file order
     _fields: ClassVar[tuple[str, ...]] = ("source", "functions", "globals", "macros", "namespaces", "empty_macros",
                                           "includes", "partial_globals", "declared_names", "declaring_macros",
-                                          "defines", "structure_in_parentheses", "macro_bodies", "pto_code_macros")
+                                          "defines", "structure_in_parentheses", "macro_bodies", "pto_code_macros",
+                                          "macro_table", "conditional_sections", "conditional_groups")
 
     def __init__(
             self,
@@ -407,6 +513,9 @@ class CppFile(Struct):
             structure_in_parentheses: int = -1,
             macro_bodies: tuple = (),
             pto_code_macros: frozenset = frozenset(),
+            macro_table: tuple[MacroDefinition, ...] = (),
+            conditional_sections: tuple[ConditionalSection, ...] = (),
+            conditional_groups: tuple[ConditionalGroup, ...] = (),
     ) -> None:
         self.source = source
         self.functions = functions
@@ -422,7 +531,9 @@ class CppFile(Struct):
         self.structure_in_parentheses = structure_in_parentheses
         self.macro_bodies = macro_bodies
         self.pto_code_macros = pto_code_macros
-                                               # #define body names (ops.pto_code_macro_names)
+        self.macro_table = macro_table
+        self.conditional_sections = conditional_sections
+        self.conditional_groups = conditional_groups
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

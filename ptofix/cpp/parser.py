@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import partial
 from operator import attrgetter
 
 from .. import regex_cache
+from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, ascii_words, identifier_words_of, line_start, word_chunks
-from .command_line import command_line_macros
-from .keywords import CPP_KEYWORDS
+from .command_line import command_line_flags, command_line_macros
+from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .model import (
     CaseLabel,
     Comment,
@@ -28,6 +29,7 @@ from .model import (
     ForStmt,
     Function,
     IfStmt,
+    MacroDefinition,
     OpaqueStmt,
     PPBranch,
     PPIfStmt,
@@ -35,6 +37,14 @@ from .model import (
     Stmt,
     SwitchStmt,
     pack_span,
+)
+from .preprocessor import (
+    MacroState,
+    build_tables,
+    command_line_definition,
+    directive_keyword,
+    group_outcomes,
+    pp_tokens,
 )
 
 TYPE_CHECKING = False
@@ -351,16 +361,16 @@ def _check_directive(source: SourceText, start: int, end: int) -> None:
     digraph = _DIGRAPH.search(code)
     if digraph is not None:
         fail(f"the digraph '{digraph.group()}'", digraph.start())
-    word = _DIRECTIVE_WORD.match(code)
-    if word is not None and word.group(1) in ("warning", "error") and ("\n" in text or "\r" in text):
+    word = directive_keyword(code)
+    if word in ("#warning", "#error") and ("\n" in text or "\r" in text):
         # (clang reads their text raw to the line's end: a `/*` there opens no comment.)
-        fail(f"a #{word.group(1)} that runs past its line", 0)
+        fail(f"a {word} that runs past its line", 0)
     for query in ("__has_include", "__has_embed"):
         if query in code:
             # (`__has_include(<a/*b>)` reads a header name, in which `/*`, `//` and quotes are
             # plain; so does C23's `__has_embed`.)
             fail(query, code.index(query))
-    if word is not None and word.group(1) == "embed":
+    if word == "#embed":
         fail("#embed", 0)       # (a header name too, and the file's bytes become code)
     if "\\" in text or not text.isascii() or "$" in text:
         inside = 0
@@ -399,7 +409,6 @@ _CLOSE = {")", "]", "}"}
 _PP_OPEN = ("#if", "#ifdef", "#ifndef")
 
 
-_DIRECTIVE_WORD = regex_cache.compile(r"\s*#\s*(\w*)")
 # Inside a directive, line splices vanish and a comment is one space (translation phases 2-3):
 # `#\<newline>define X`, `# /* c */ define X` are directives like `#define X`. Strings are read
 # as the tokens read them (`"//"` and `"/*"` open no comment; a quote left open ends at the line's end).
@@ -418,8 +427,8 @@ def directive_text(text: str) -> str:
 
 
 def directive_word(text: str) -> str:
-    match = _DIRECTIVE_WORD.match(directive_text(text))
-    return "#" + (match.group(1) if match else "")
+    """A directive's keyword with its '#' (`#define`), as the preprocessor reads the line."""
+    return directive_keyword(directive_text(text))
 
 
 # The groups pto-isa's CPU simulator build alone compiles. pto-isa's headers include their CPU
@@ -434,8 +443,9 @@ def directive_word(text: str) -> str:
 # the file defines or undefines `__CPU_SIM` itself, or the command line does (`-D`, `-U`: its group
 # may then be compiled for the NPU).
 # A header that defines it is one whose macro the kernel writes outside its functions: unknown.
-_CPU_SIMULATOR_IF = regex_cache.compile(
-    r"\s*#\s*(?:ifdef\s+__CPU_SIM|if\s+defined\s*(?:\(\s*__CPU_SIM\s*\)|\s__CPU_SIM))\s*\Z")
+# The section openings that test it alone: `#ifdef __CPU_SIM`, `#if defined(__CPU_SIM)`, `#if defined __CPU_SIM`.
+_CPU_SIMULATOR_TESTS = [("#ifdef", ["__CPU_SIM"]), ("#if", ["defined", "(", "__CPU_SIM", ")"]),
+                        ("#if", ["defined", "__CPU_SIM"])]
 _CPU_SIMULATOR_MACRO = regex_cache.compile(r"\s*#\s*(?:define|undef)\s+__CPU_SIM(?!\w)")
 _CPU_SIMULATOR_GROUP_CHANGES = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|PIPE_V)(?![\w$])|##")
 
@@ -443,45 +453,81 @@ _CPU_SIMULATOR_GROUP_CHANGES = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|P
 def without_cpu_simulator_groups(tokens: Tokens) -> Tokens:
     """``tokens`` with each group of an `#ifdef __CPU_SIM` / `#if defined(__CPU_SIM)` section (up
     to its own #elif, #else or #endif) read as a comment, as the NPU build skips it (see
-    _CPU_SIMULATOR_IF); the same tokens when there is none or the file or the command line defines
+    _CPU_SIMULATOR_TESTS); the same tokens when there is none or the file or the command line defines
     or undefines the macro."""
-    kinds, text = tokens.kinds, tokens.text
-    directives = [i for i, kind in enumerate(kinds) if kind == "p"]
-    opens = [i for i in directives if _CPU_SIMULATOR_IF.match(directive_text(tokens.text_of(i)))]
-    if not opens or any(_CPU_SIMULATOR_MACRO.match(directive_text(tokens.text_of(i))) for i in directives):
+    directives = _directives(tokens)
+    if all("__CPU_SIM" not in directive for directive, _, _ in directives) \
+            or any(_CPU_SIMULATOR_MACRO.match(directive) for directive, _, _ in directives):
         return tokens
     defined, undefined = command_line_macros()
     if "__CPU_SIM" in defined or "__CPU_SIM" in undefined:
         return tokens          # (the compiler's -D/-U: as the file's own #define/#undef)
-    words = [directive_word(tokens.text_of(i)) for i in directives]
-    at = {index: k for k, index in enumerate(directives)}
-    skipped: list[tuple[int, int]] = []      # token ranges [first, last) read as a comment
-    for open_index in opens:
-        depth, k = 0, at[open_index] + 1
-        while k < len(directives):
-            word = words[k]
-            if word in _PP_OPEN:
-                depth += 1
-            elif word == "#endif" and depth:
-                depth -= 1
-            elif word in ("#elif", "#else", "#endif") and not depth:
-                break
-            k += 1
-        if k == len(directives):
-            return tokens      # no #endif: the parser reports it
-        end = directives[k]
-        group = text[tokens.ends[open_index]:tokens.starts[end]]
-        if _CPU_SIMULATOR_GROUP_CHANGES.search(group):
+    _, sections, groups = build_tables(directives, len(tokens.text))
+    skipped: list[Span] = []
+    for section in sections:
+        group = groups[section.groups[0]]
+        if (group.keyword, pp_tokens(group.condition)) not in _CPU_SIMULATOR_TESTS:
             continue
-        if skipped and open_index < skipped[-1][1]:
+        if section.endif.start == section.endif.end:
+            return tokens      # an #if without #endif: the parser reports it
+        if _CPU_SIMULATOR_GROUP_CHANGES.search(tokens.text[group.body.start:group.body.end]):
+            continue
+        if skipped and group.span.start < skipped[-1].end:
             continue           # nested in a group already skipped
-        skipped.append((open_index + 1, end))
-    if not skipped:
+        skipped.append(group.body)
+    return _as_comments(tokens, skipped)
+
+
+def _as_comments(tokens: Tokens, ranges: list[Span]) -> Tokens:
+    """``tokens`` with every token that starts in one of ``ranges`` read as a comment."""
+    if not ranges:
         return tokens
-    kind_list, mark_list = list(kinds), list(tokens.marks)
-    for first, last in skipped:
+    kind_list, mark_list = list(tokens.kinds), list(tokens.marks)
+    for body in ranges:
+        first, last = bisect_left(tokens.starts, body.start), bisect_left(tokens.starts, body.end)
         kind_list[first:last] = mark_list[first:last] = ["c"] * (last - first)
-    return Tokens(text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
+    return Tokens(tokens.text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
+
+
+def _directives(tokens: Tokens) -> list[tuple[str, int, int]]:
+    """Every directive of ``tokens``: (its text as the preprocessor reads it, start, end)."""
+    found: list[tuple[str, int, int]] = []
+    find, text, starts, ends = tokens.kinds.find, tokens.text, tokens.starts, tokens.ends
+    index = find("p")
+    while index != -1:
+        found.append((directive_text(text[starts[index]:ends[index]]), starts[index], ends[index]))
+        index = find("p", index + 1)
+    return found
+
+
+def decides_groups(name: str) -> bool:
+    """Whether the `-D`/`-U` of ``name`` may decide the `#if` groups that test it: not a reserved
+    name (the compiler's and the system headers'), nor one pto-isa's headers define. (Whether a
+    header may still change it is the analysis's to judge: semantics._command_line_reason leaves
+    the file unmodelled then, and a header it reads that defines or undefines the name too.)"""
+    return not is_reserved_identifier(name) and name not in pto_macro_names()
+
+
+def without_decided_groups(tokens: Tokens) -> Tokens:
+    """``tokens`` with each `#if` group the compiler's command line (`-D`, `-U`) shows is not
+    compiled read as a comment, as the compiler skips it: a group whose condition is false, or one
+    after a group certainly taken (preprocessor.group_outcomes, the file's own #define and #undef
+    making a name unknown from there on). The same tokens when the command line sets no macro."""
+    flags = command_line_flags()
+    if not flags:
+        return tokens
+    known: dict[str, MacroDefinition | None] = {}
+    for flag in flags:
+        definition = command_line_definition(flag)
+        if decides_groups(definition.name):
+            known[definition.name] = definition if definition.defines else None
+        else:
+            known.pop(definition.name, None)
+    if not known:
+        return tokens
+    table, sections, groups = build_tables(_directives(tokens), len(tokens.text))
+    outcomes = group_outcomes(table, sections, groups, MacroState(known, False), False)
+    return _as_comments(tokens, [groups[k].body for k, outcome in enumerate(outcomes) if outcome is False])
 
 
 def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
@@ -606,32 +652,23 @@ class _StructureParser:
         macros = set()
         nonempty = set()
         declaring_macros: set[str] = set()
-        defines: list[tuple[str, int]] = []
-        bodies: list[tuple[str, str]] = []
         includes = []
-        find = self.kinds.find
-        index = find("p")
-        while index != -1:
-            directive = directive_text(self._tok_text(index))
+        directives = _directives(self.tokens)
+        for directive, start, _ in directives:
             included = _INCLUDE.match(directive)
             if included:
-                includes.append((included.group(1).strip(), self.starts[index]))
-            undone = _UNDEF.match(directive)
-            if undone:
-                # (Undefining a macro pto's headers test, `__CCE_AICORE__` say, changes their code
-                # as a definition does.)
-                defines.append((undone.group(1), self.starts[index]))
-            match = _DEFINE.match(directive)
-            if match:
-                macros.add(match.group(1))
-                defines.append((match.group(1), self.starts[index]))
-                body = directive[match.end():].strip()
-                bodies.append((match.group(1), body))
-                if body and not _INERT_ATTRIBUTE.fullmatch(body):
-                    nonempty.add(match.group(1))
-                if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
-                    declaring_macros.add(match.group(1))
-            index = find("p", index + 1)
+                includes.append((included.group(1).strip(), start))
+        table, sections, groups = build_tables(directives, len(self.text))
+        # (Undefining a macro pto's headers test, `__CCE_AICORE__` say, changes their code as a
+        # definition does: `defines` holds both.)
+        defines = [(definition.name, definition.span.start) for definition in table]
+        bodies = [(definition.name, definition.text) for definition in table if definition.defines]
+        for name, body in bodies:
+            macros.add(name)
+            if body and not _INERT_ATTRIBUTE.fullmatch(body):
+                nonempty.add(name)
+            if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
+                declaring_macros.add(name)
         seen: dict[tuple, Function] = {}
         for fn in functions:
             key = (fn.namespace, fn.qualified, fn.name, " ".join(fn.params.split()))
@@ -652,7 +689,7 @@ class _StructureParser:
                        frozenset(macros - nonempty), tuple(includes), partial,
                        self._declared_names(_DECLARING_KEYWORDS.intersection(words)),
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
-                       self._pto_code_macros(bodies, pto_names.intersection(words)))
+                       self._pto_code_macros(bodies, pto_names.intersection(words)), table, sections, groups)
 
     def _pto_code_macros(self, bodies: list[tuple[str, str]], found: frozenset[str]) -> frozenset:
         """Which of pto's macros the model does not read (ops.pto_code_macro_names) the code names,
@@ -1183,8 +1220,6 @@ _BASE_CLAUSE = regex_cache.compile(r"(?<!:):(?!:)")
 # A word that is neither a qualifier (`X::`) nor qualified (`::X`): what a declarator names.
 _UNQUALIFIED_WORD = regex_cache.compile(r"(?<![\w:])([A-Za-z_]\w*)(?!\w|[ \t\n]*::)")
 _NAMESPACE_NAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
-_DEFINE = regex_cache.compile(r"#\s*define\s+([A-Za-z_]\w*)")
-_UNDEF = regex_cache.compile(r"#\s*undef\s+([A-Za-z_]\w*)")
 _INCLUDE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.
 _INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
@@ -1458,7 +1493,7 @@ _FEW_NAMES = 8
 def parse_cpp(source: SourceText) -> CppFile:
     from .stmt_parser import forget_statements
     forget_statements()
-    tokens = without_cpu_simulator_groups(_scan(source))
+    tokens = without_decided_groups(without_cpu_simulator_groups(_scan(source)))
     parser = _StructureParser(source, tokens)
     try:
         return parser.parse_file()

@@ -58,6 +58,8 @@ from .headers import (
     read_includes,
     toolchain_may_declare,
 )
+from .integers import INT32, INTEGER_TYPES, IntType, binary_value, common_type, promote, unary_value, wrap
+from .integers import literal_type as integer_literal_type
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
 from .keywords import strip_pto as _strip_pto
@@ -80,6 +82,7 @@ from .parser import (
     SPLICE,
     code_only,
     count_identifiers,
+    decides_groups,
     directive_word,
     identifiers,
     identifiers_among,
@@ -167,17 +170,6 @@ class StmtInfo(Struct):
 _NO_NAMES: dict = {}       # StmtInfo's default env: read, never written (tests/test_memory.py checks)
 
 
-class IntType(Struct):
-    __slots__ = ("bits", "signed")
-    bits: int
-    signed: bool
-    _fields: ClassVar[tuple[str, ...]] = ("bits", "signed")
-
-    def __init__(self, bits: int, signed: bool) -> None:
-        self.bits = bits
-        self.signed = signed
-
-
 class PtrType(Struct):
     __slots__ = ("elem", "space")
     elem: int | None          # pointee size in bytes (None: unknown)
@@ -189,21 +181,11 @@ class PtrType(Struct):
         self.space = space
 
 
-_INT_TYPES = {
-    "int8_t": (8, True), "uint8_t": (8, False), "signed char": (8, True),
-    "unsigned char": (8, False), "int16_t": (16, True), "uint16_t": (16, False), "short": (16, True),
-    "unsigned short": (16, False), "int32_t": (32, True), "uint32_t": (32, False), "int": (32, True),
-    "signed": (32, True), "signed int": (32, True), "unsigned": (32, False), "unsigned int": (32, False),
-    "int64_t": (64, True), "uint64_t": (64, False), "long": (64, True), "unsigned long": (64, False),
-    "long long": (64, True), "unsigned long long": (64, False), "size_t": (64, False),
-    "ssize_t": (64, True), "uintptr_t": (64, False), "intptr_t": (64, True), "bool": (1, False),
-    "event_t": (32, True), "pipe_t": (32, True),
-}
+_INT_TYPES = INTEGER_TYPES
 _FLOAT_TYPES = {"float", "double", "half", "bfloat16_t", "float16_t", "float32_t"}
 # Arithmetic types of no namespace (argument-dependent lookup adds none for them or pointers to
 # them); not CCE's `pipe_t`/`event_t`, enumerations of the global namespace.
 _BUILTIN_ARITHMETIC_TYPES = frozenset(_INT_TYPES) - {"event_t", "pipe_t"} | {"float", "double", "void"}
-INT32 = IntType(32, True)
 _VALID_DIM_TYPE = IntType(32, False)    # a tile's valid rows and columns (pto-isa: `unsigned`)
 _VALID_DIM_GETTERS = {"GetValidRow": 0, "GetValidCol": 1}   # tile methods returning them
 # Named types whose objects carry no UB binding of their own and whose constructors are plain data
@@ -677,6 +659,10 @@ def _command_line_reason(model: CppFile, includes_pto: bool) -> str:
                     "turns TASSIGN and the ops' own barriers off)")
         if name in _KEYWORDS or name in PTO_SPELLED_NAMES or name in _VALUE_OBJECT_TYPES:
             return f"the command line's {flag} names a macro like '{name}', which ptofix reads as C++'s or pto's"
+    for name in sorted(_deciding_command_line_macros(model)):
+        if _may_change_pto_code(name):
+            return (f"the command line's -D{name} or -U{name} decides an #if of the file, and a header the file "
+                    f"includes may define or undefine '{name}': which group is compiled is not known")
     for name in sorted(defined):
         body = defined[name][1]
         if "##" in body or _DECLARING_BODY_WORDS.intersection(identifiers(body)) or any(ch in body for ch in "{};") \
@@ -690,6 +676,16 @@ _DECLARING_BODY_WORDS = frozenset(["namespace", "struct", "class", "union", "enu
                                    "template", "concept"])
 
 
+def _deciding_command_line_macros(model: CppFile) -> set[str]:
+    """The command line's macros whose -D/-U decides which groups of the file's #if sections the
+    parser reads (parser.without_decided_groups): those of them the sections' conditions name."""
+    defined, undefined = command_line_macros()
+    names = {name for name in set(defined) | undefined if decides_groups(name)}
+    if not names:
+        return names
+    return {name for group in model.conditional_groups for name in identifiers(group.condition)} & names
+
+
 def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool) -> str:
     """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
     cannot be read or summarised, it comes before pto's header and defines or declares anything
@@ -699,6 +695,11 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     if summary.unknown:
         return f"{where}: '#include {spelled}': {summary.unknown}"
     kernel_words = set(identifiers(code_only(model.source.text)))
+    deciding = _deciding_command_line_macros(model) & summary.macro_bodies.keys()
+    if deciding:
+        name = min(deciding)
+        return (f"{where}: '#include {spelled}' defines or undefines the macro '{name}' ({summary.macros[name]}), "
+                "whose -D/-U on the command line decides an #if of the file: which group is compiled is not known")
     if before_pto:
         defined = sorted(name for name, bodies in summary.macro_bodies.items()
                          if not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
@@ -2805,14 +2806,7 @@ def _template_value_params(fn: Function) -> set:
 
 # -- value computation ----------------------------------------------------------------------------
 def _wrap(value: int, ctype: object) -> int:
-    if not isinstance(ctype, IntType):
-        return value
-    if ctype.bits == 1:
-        return int(bool(value))
-    value &= (1 << ctype.bits) - 1
-    if ctype.signed and value >= 1 << (ctype.bits - 1):
-        value -= 1 << ctype.bits
-    return value
+    return wrap(value, ctype) if isinstance(ctype, IntType) else value
 
 
 def _pointer_values(values: frozenset | None) -> frozenset | None:
@@ -2824,43 +2818,19 @@ def _pointer_values(values: frozenset | None) -> frozenset | None:
 
 
 def _promote(t: object) -> object:
-    if isinstance(t, IntType) and t.bits < 32:
-        return INT32
-    return t
+    return promote(t) if isinstance(t, IntType) else t
 
 
 def _common(a: object, b: object) -> IntType | None:
-    a, b = _promote(a), _promote(b)
-    if not isinstance(a, IntType) or not isinstance(b, IntType):
-        return None
-    if a.bits == b.bits:
-        return IntType(a.bits, a.signed and b.signed)
-    return a if a.bits > b.bits else b
+    return common_type(a, b) if isinstance(a, IntType) and isinstance(b, IntType) else None
 
 
 def literal_type(node: A.Number) -> IntType | str | None:
-    """The C++ type of a literal ([lex.icon]): the first of the candidate types its value fits,
-    the candidates set by its base and suffix (an unsuffixed hex, octal or binary literal may be
-    unsigned: `0xFFFFFFFF` is `unsigned int`); int is 32 bits, long and long long 64 (LP64).
-    None for a literal no type holds."""
-    text = node.text.lower()
-    value = node.value
-    if not isinstance(value, int):
+    """The C++ type of a number literal: "float" for a floating one, else integers.literal_type
+    (None for one no type holds)."""
+    if not isinstance(node.value, int):
         return "float"
-    body = text.rstrip("ul")
-    suffix = text[len(body):]
-    unsigned, long_ = "u" in suffix, "l" in suffix
-    decimal = not (body.startswith("0") and len(body) > 1)
-    if unsigned:
-        candidates = [(64, False)] if long_ else [(32, False), (64, False)]
-    elif decimal:
-        candidates = [(64, True)] if long_ else [(32, True), (64, True)]
-    else:
-        candidates = [(64, True), (64, False)] if long_ else [(32, True), (32, False), (64, True), (64, False)]
-    for bits, signed in candidates:
-        if value < (1 << (bits - 1) if signed else 1 << bits):
-            return IntType(bits, signed)
-    return None
+    return integer_literal_type(node.text)
 
 
 def expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
@@ -3288,15 +3258,9 @@ class ValueModel:
             ctype = expr_type(node, env, self.sem)
             if inner is None or not isinstance(ctype, IntType):
                 return None
-            if node.op == "-":
-                return frozenset(_wrap(-v, ctype) for v in inner)
-            if node.op == "+":
-                return frozenset(_wrap(v, ctype) for v in inner)
-            if node.op == "!":
-                return frozenset(int(not v) for v in inner)
-            if node.op == "~":
-                return frozenset(_wrap(~v, ctype) for v in inner)
-            return None
+            if node.op not in ("-", "+", "!", "~"):
+                return None
+            return frozenset(unary_value(node.op, v, ctype) or 0 for v in inner)   # (None: no such op)
         if isinstance(node, A.Ternary):
             # Both branches are converted to their common type (`c ? m : 0u` is unsigned).
             common = expr_type(node, env, self.sem)
@@ -3380,47 +3344,15 @@ class ValueModel:
         out = set()
         for a in left:
             for b in right:
-                a2, b2 = a * scale_left, b * scale_right
-                if op == "+":
-                    value = a2 + b2
-                elif op == "-":
-                    value = a2 - b2
-                elif op == "*":
-                    value = a * b
-                elif op in ("/", "%"):
-                    # Both operands in the common type first: `INT_MIN / 65536u` divides unsigned.
-                    x, y = _wrap(a, rtype_all), _wrap(b, rtype_all)
-                    if y == 0:
-                        return None
-                    quotient = abs(x) // abs(y) * (1 if (x >= 0) == (y >= 0) else -1)
-                    value = quotient if op == "/" else x - quotient * y
-                elif op in ("<<", ">>"):
-                    # A shift by the width of the promoted left operand or more is undefined.
-                    width = rtype_all.bits if isinstance(rtype_all, IntType) else 64
-                    if b < 0 or b >= width:
-                        return None
-                    value = a << b if op == "<<" else a >> b
-                elif op == "&":
-                    value = a & b
-                elif op == "|":
-                    value = a | b
-                elif op == "^":
-                    value = a ^ b
-                elif op == "&&":
-                    value = int(bool(a) and bool(b))
-                elif op == "||":
-                    value = int(bool(a) or bool(b))
-                elif op in ("<", ">", "<=", ">=", "==", "!="):
-                    # Compare after the usual arithmetic conversions (wrap both to the common type).
-                    common = _common(ltype, rtype) if not isinstance(ltype, PtrType) else IntType(64, False)
-                    if common is None:
-                        return None
-                    x, y = _wrap(a, common), _wrap(b, common)
-                    value = int({"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y,
-                                 "==": x == y, "!=": x != y}[op])
+                if pointer:
+                    a2, b2 = a * scale_left, b * scale_right
+                    value = _wrap(a2 + b2 if op == "+" else a2 - b2, rtype_all)
                 else:
-                    return None
-                out.add(_wrap(value, rtype_all))
+                    result = binary_value(op, a, b, ltype, rtype)
+                    if result is None:
+                        return None
+                    value = result
+                out.add(value)
                 if len(out) > MAX_VALUES:
                     return None
         return _pointer_values(frozenset(out)) if pointer and op in "+-" else frozenset(out)

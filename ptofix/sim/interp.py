@@ -25,8 +25,11 @@ from typing import Any, cast
 import numpy as np
 
 from .. import regex_cache
+from ..cpp import integers
 from ..cpp import stmt_parser as sp
+from ..cpp.command_line import command_line_definitions
 from ..cpp.model import (
+    COMMAND_LINE,
     Comment,
     Compound,
     CppFile,
@@ -34,12 +37,14 @@ from ..cpp.model import (
     ForStmt,
     Function,
     IfStmt,
+    MacroDefinition,
     OpaqueStmt,
     PPIfStmt,
     SimpleStmt,
     Stmt,
 )
-from ..cpp.parser import directive_text, directive_word
+from ..cpp.parser import directive_word
+from ..cpp.preprocessor import MacroState, group_outcomes
 from ..pto import tpipe
 from ..pto.ops import OPS, PIPE_FIFO_OPS
 from ..pto.ordering import (
@@ -73,19 +78,18 @@ MAX_SLOT_BYTES = 1 << 20
 MAX_PUSHED_BYTES = 256 << 20
 
 # ---- scalar values --------------------------------------------------------------------------------
-INT_TYPES = {
-    "bool": (1, False), "i8": (8, True), "u8": (8, False), "i16": (16, True), "u16": (16, False),
-    "i32": (32, True), "u32": (32, False), "i64": (64, True), "u64": (64, False),
-}
-CTYPE = {
-    "bool": "bool", "char": "i8", "int8_t": "i8", "uint8_t": "u8", "int16_t": "i16", "uint16_t": "u16",
-    "short": "i16", "int": "i32", "int32_t": "i32", "uint32_t": "u32", "unsigned": "u32", "unsigned int": "u32",
-    "signed": "i32", "signed int": "i32", "long": "i64", "long long": "i64", "int64_t": "i64",
-    "uint64_t": "u64", "unsigned long": "u64", "unsigned long long": "u64", "size_t": "u64", "ssize_t": "i64",
-    "uintptr_t": "u64", "intptr_t": "i64", "float": "f32", "double": "f64", "half": "f16",
-    "bfloat16_t": "f32", "event_t": "i32", "pipe_t": "i32", "unsigned char": "u8", "unsigned short": "u16",
-}
-RANK = {"bool": 0, "i8": 1, "u8": 1, "i16": 2, "u16": 2, "i32": 3, "u32": 3, "i64": 4, "u64": 4}
+# A scalar's type is a code: i8..i64, u8..u64, bool, f16, f32, f64. The integer rules are C++'s
+# on the target, from ptofix/cpp/integers.py (the proof's too); floats are the simulator's own.
+
+
+def _code(ctype: integers.IntType) -> str:
+    return "bool" if ctype.bits == 1 else f"{'i' if ctype.signed else 'u'}{ctype.bits}"
+
+
+INT_TYPES = {_code(integers.IntType(bits, signed)): integers.IntType(bits, signed)
+             for bits, signed in integers.INTEGER_TYPES.values()}
+CTYPE = {name: _code(integers.IntType(bits, signed)) for name, (bits, signed) in integers.INTEGER_TYPES.items()}
+CTYPE.update({"float": "f32", "double": "f64", "half": "f16", "bfloat16_t": "f32"})
 
 
 @dataclass(frozen=True)
@@ -113,17 +117,13 @@ def wrap(value, t: str):
         return float(value)
     if t == "bool":
         return 1 if value else 0
-    bits, signed = INT_TYPES[t]
     if isinstance(value, float):
         if value != value:
             value = 0
         elif value in (float("inf"), float("-inf")):
             raise SimError(f"conversion of {value} to an integer (undefined in C)")
         value = int(value)
-    value &= (1 << bits) - 1
-    if signed and value >= 1 << (bits - 1):
-        value -= 1 << bits
-    return value
+    return integers.wrap(value, INT_TYPES[t])
 
 
 def conv(x: CVal, t: str) -> CVal:
@@ -142,7 +142,7 @@ def _to_scalar_type(x: CVal, type_name: str) -> CVal:
 
 
 def promote(t: str) -> str:
-    return "i32" if t in ("bool", "i8", "u8", "i16", "u16") else t
+    return _code(integers.promote(INT_TYPES[t])) if t in INT_TYPES else t
 
 
 def common_type(a: str, b: str) -> str:
@@ -150,64 +150,24 @@ def common_type(a: str, b: str) -> str:
         if "f64" in (a, b):
             return "f64"
         return "f32"
-    a, b = promote(a), promote(b)
-    if a == b:
-        return a
-    sa, sb = INT_TYPES[a][1], INT_TYPES[b][1]
-    if sa == sb:
-        return a if RANK[a] >= RANK[b] else b
-    u, s = (a, b) if not sa else (b, a)
-    if RANK[u] >= RANK[s]:
-        return u
-    return s   # signed type of higher rank holds every value of the unsigned one (i64 vs u32)
-
-
-_MAX_DECIMAL_DIGITS = 40     # more than any 128-bit value needs
+    return _code(integers.common_type(INT_TYPES[a], INT_TYPES[b]))
 
 
 def number(text: str) -> CVal:
-    raw = text
-    low = raw.lower()
-    if low.startswith(("0x", "0b")):
-        digits = low.rstrip("ul")
-        try:
-            v = int(digits, 16 if low[1] == "x" else 2)
-        except ValueError:
-            raise SimError(f"integer literal '{raw}' not understood") from None
-        return CVal(v, _literal_type(v, low[len(digits):], decimal=False))
-    if any(c in low for c in ".e") or low.endswith("f"):
+    low = text.lower()
+    if not low.startswith(("0x", "0b")) and (any(c in low for c in ".e") or low.endswith("f")):
         is_f = low.endswith("f")
         fv = float(low.rstrip("fl"))
         return CVal(wrap(fv, "f32") if is_f else fv, "f32" if is_f else "f64")
     digits = low.rstrip("ul")
-    suffix = low[len(digits):]
-    if len(digits) > _MAX_DECIMAL_DIGITS:
-        # int() refuses longer decimal strings; no C++ integer type holds one anyway.
+    if len(digits) > integers.MAX_LITERAL_DIGITS:
         raise SimError(f"integer literal with {len(digits)} digits is too large")
-    octal = len(digits) > 1 and digits.startswith("0")
-    try:
-        v = int(digits, 8 if octal else 10)      # `010` is eight
-    except ValueError:
-        raise SimError(f"integer literal '{raw}' not understood") from None
-    return CVal(v, _literal_type(v, suffix, decimal=not octal))
-
-
-def _literal_type(value: int, suffix: str, decimal: bool) -> str:
-    """C++'s type of an integer literal: the first of its suffix's list that holds the value; a
-    hex, octal or binary one may become unsigned, a decimal one only by its suffix (long is 64
-    bits on the target)."""
-    unsigned, long_ = "u" in suffix, "l" in suffix
-    if unsigned:
-        ladder = ["u64"] if long_ else ["u32", "u64"]
-    elif long_:
-        ladder = ["i64"] if decimal else ["i64", "u64"]
-    else:
-        ladder = ["i32", "i64"] if decimal else ["i32", "u32", "i64", "u64"]
-    for t in ladder:
-        bits, signed = INT_TYPES[t]
-        if value < 1 << (bits - 1 if signed else bits):
-            return t
-    raise SimError(f"integer literal {value} fits no integer type")
+    value, ctype = integers.literal_value(text), integers.literal_type(text)
+    if value is None:
+        raise SimError(f"integer literal '{text}' not understood")
+    if ctype is None:
+        raise SimError(f"integer literal {value} fits no integer type")
+    return CVal(value, _code(ctype))
 
 
 @dataclass(frozen=True)
@@ -327,45 +287,6 @@ class StatementTable:
 _PP_DEFINED_VEC = {"__DAV_VEC__", "__DAV_C220_VEC__", "__CCE_AICORE__", "__CCE_KT_TEST__"}
 
 
-def pp_condition(text: str, defined: set[str], macros: dict | None = None) -> bool:
-    """Truth of one ``#if/#ifdef/#ifndef/#elif/#else`` branch with ``defined`` (the vector side's
-    predefined names) plus the file's own ``#define``s; a condition on a macro with a value other
-    than a plain number cannot be evaluated and stops the run."""
-    macros = macros or {}
-    m = re.match(r"\s*#\s*(\w+)\s*(.*)", directive_text(text), re.S)
-    if not m:
-        raise SimError(f"cannot read preprocessor directive '{text.strip()}'")
-    word, rest = m.group(1), m.group(2).split("//")[0].strip()
-    def known(name: str) -> bool:
-        return name in defined or name in macros
-    if word == "ifdef":
-        return known(rest.split()[0]) if rest else False
-    if word == "ifndef":
-        return not known(rest.split()[0]) if rest else True
-    if word == "else":
-        return True
-    if word not in ("if", "elif"):
-        raise SimError(f"preprocessor directive '#{word}' opening a section not modelled")
-    expr = re.sub(r"defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)",
-                  lambda mm: "1" if known(mm.group(1) or mm.group(2)) else "0", rest)
-
-    def ident(mm) -> str:
-        macro = macros.get(mm.group(0))
-        if macro is None:
-            return "0"                       # C: an identifier that is not a macro is 0
-        value = macro.replacement.rstrip("uUlL")
-        if macro.function_like or not value.isdigit():
-            raise SimError(f"preprocessor condition on macro '{mm.group(0)}' ('{macro.replacement}') not modelled")
-        return value
-    expr = re.sub(r"\b[A-Za-z_]\w*\b", ident, expr)
-    expr = expr.replace("&&", " and ").replace("||", " or ")
-    expr = re.sub(r"!(?!=)", " not ", expr)
-    try:
-        return bool(eval(expr, {"__builtins__": {}}, {}))   # only digits/operators remain
-    except Exception:
-        raise SimError(f"cannot evaluate preprocessor condition '{text.strip()}'") from None
-
-
 def _param_list(params: str) -> list[str]:
     out, depth, cur = [], 0, ""
     for ch in params:
@@ -409,27 +330,7 @@ def parse_params(fn: Function) -> list[Param]:
 
 
 # ---- interpreter ----------------------------------------------------------------------------------
-_DEFINE = regex_cache.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?[ \t]*((?:\\\r?\n|[^\n])*)", re.M)
-_UNDEF = regex_cache.compile(r"^[ \t]*#[ \t]*undef[ \t]+([A-Za-z_]\w*)", re.M)
 _SIMPLE_REPLACEMENT = regex_cache.compile(r"[A-Za-z_]\w*(::[A-Za-z_]\w*)*|\d+[uUlL]*")
-
-
-@dataclass(frozen=True)
-class Macro:
-    name: str
-    function_like: bool
-    replacement: str
-    offset: int
-
-
-def file_macros(text: str) -> dict[str, Macro]:
-    """``#define``s of the file. The simulator does not expand macros: a statement that uses one
-    stops the run, except an object-like macro that names one identifier or number (``#define
-    PIPE_FIX PIPE_M``), which is read as that token."""
-    out = {}
-    for m in _DEFINE.finditer(text):
-        out[m.group(1)] = Macro(m.group(1), bool(m.group(2)), m.group(3).split("//")[0].strip(), m.start())
-    return out
 
 
 class Interpreter:
@@ -476,16 +377,22 @@ class Interpreter:
             if fn.name in self.functions:
                 self.overloaded.add(fn.name)
             self.functions[fn.name] = fn
-        # The compiler's command line (`-D`) defines its macros before the file's first line.
-        from ..cpp.command_line import command_line_macros
-        self.macros = {name: Macro(name, function_like, body, -1)
-                       for name, (function_like, body) in command_line_macros()[0].items()}
-        self.macros.update(file_macros(self.source.text))
-        # A #define spelled in a way the line scan above misses (a line splice or a comment inside
-        # the directive) still names a macro: one the simulator does not read (a statement using
-        # it stops the run).
-        for name in sorted(cpp.macros - self.macros.keys()):
-            self.macros[name] = Macro(name, True, "", 0)
+        # The macros: the compiler's command line (`-D`) defines its own before the file's first
+        # line; the file's #defines follow (a statement naming one stops the run, unless it is an
+        # object-like macro of one name or number, read as that token: name_value).
+        command_line = command_line_definitions()
+        self.macros: dict[str, MacroDefinition] = {}
+        for definition in (*command_line, *cpp.macro_table):
+            if definition.defines:
+                self.macros[definition.name] = definition
+        # Which #if groups the vector side compiles (preprocessor.group_outcomes; None: not known).
+        initial: dict[str, MacroDefinition | None] = {
+            name: MacroDefinition(name, True, None, ("1",), "1", COMMAND_LINE) for name in sorted(self.defined)}
+        for definition in command_line:
+            initial[definition.name] = definition if definition.defines else None
+        self.group_taken = group_outcomes(cpp.macro_table, cpp.conditional_sections, cpp.conditional_groups,
+                                          MacroState(initial, True), True)
+        self.group_at = {group.span.start: group.index for group in cpp.conditional_groups}
         self.tiles_seen: dict[str, TileVar] = {}
         # (src pipe, dst pipe, event) -> V horizons of its pending sets, earliest first
         self.flag_seq: dict[tuple, list[int]] = {}
@@ -618,7 +525,11 @@ class Interpreter:
             self.cur_stmt = stmt
             for branch in cast(PPIfStmt, stmt).branches:
                 self.cur_stmt = branch.directive
-                if pp_condition(branch.directive.text, self.defined, self.macros):
+                group = self.group_at.get(branch.directive.span.start, -1)
+                taken = self.group_taken[group] if group >= 0 else None
+                if taken is None:
+                    raise SimError(f"cannot evaluate preprocessor condition '{branch.directive.text.strip()}'")
+                if taken:
                     self.exec_block(branch.body, new_scope=False)
                     break
         elif kind is OpaqueStmt:
@@ -1150,19 +1061,19 @@ class Interpreter:
             raise SimError(f"member access '{'->' if node.arrow else '.'}{node.field}' not modelled")
         raise SimError(f"expression {kind.__name__} not modelled")
 
-    def _macro_origin(self, macro: Macro) -> str:
-        if macro.offset < 0:
+    def _macro_origin(self, macro: MacroDefinition) -> str:
+        if macro.from_command_line:
             return f"-D{macro.name} on the command line"
-        return f"#define at line {self.source.line_col(macro.offset)[0]}"
+        return f"#define at line {self.source.line_col(macro.span.start)[0]}"
 
     def name_value(self, name: str, depth: int = 0):
         macro = self.macros.get(name)
         if macro is not None:
-            if macro.function_like or not _SIMPLE_REPLACEMENT.fullmatch(macro.replacement) or depth > 8:
+            if macro.function_like or not _SIMPLE_REPLACEMENT.fullmatch(macro.text) or depth > 8:
                 raise SimError(f"'{name}' is a macro ({self._macro_origin(macro)}); macros are not expanded")
-            if macro.replacement[0].isdigit():
-                return number(macro.replacement)
-            return self.name_value(macro.replacement, depth + 1)
+            if macro.text[0].isdigit():
+                return number(macro.text)
+            return self.name_value(macro.text, depth + 1)
         try:
             return self.lookup(name)
         except KeyError:
@@ -1181,14 +1092,18 @@ class Interpreter:
             if op == "-" and isinstance(v, Sym):
                 raise SimError(f"cannot negate '{v.name}'")
             raise SimError(f"unary '{op}' on a non-scalar")
-        t = promote(v.t) if v.t[0] != "f" else v.t
-        if op == "-":
-            return CVal(wrap(-v.v, t), t)
-        if op == "+":
-            return CVal(v.v, t)
-        if op == "~":
-            return CVal(wrap(~_int(v, "operand of '~'"), t), t)
-        raise SimError(f"unary '{op}' not modelled")
+        if v.t[0] == "f":
+            if op == "-":
+                return CVal(wrap(-v.v, v.t), v.t)
+            if op == "+":
+                return v
+            if op == "~":
+                _int(v, "operand of '~'")
+            raise SimError(f"unary '{op}' not modelled")
+        result = integers.unary_value(op, int(v.v), INT_TYPES[v.t])
+        if result is None:
+            raise SimError(f"unary '{op}' not modelled")
+        return CVal(result, _code(integers.unary_type(op, INT_TYPES[v.t])))
 
     def binary(self, op: str, a, b):
         if isinstance(a, (GMPtr, UBPtr)) or isinstance(b, (GMPtr, UBPtr)):
@@ -1197,18 +1112,17 @@ class Interpreter:
             if op in ("==", "!=") and isinstance(a, Sym) and isinstance(b, Sym):
                 return CVal(int((a == b) == (op == "==")), "bool")
             raise SimError(f"operator '{op}' on non-scalar operands")
-        if op in ("<<", ">>"):
-            t = promote(a.t)
-            if t not in INT_TYPES:
-                raise SimError(f"'{op}' on a {t} operand")
-            x, s = _int(a, f"operand of '{op}'"), _int(b, "shift count")
-            if not 0 <= s < INT_TYPES[t][0]:
-                # C leaves a shift by a negative count or by the width or more undefined.
-                raise SimError(f"shift by {s} of a {INT_TYPES[t][0]}-bit value (undefined in C)")
-            return CVal(wrap(x << s if op == "<<" else x >> s, t), t)
+        if a.t[0] != "f" and b.t[0] != "f":
+            return self._integer_binary(op, a, b)
+        if op in integers.SHIFTS:
+            if a.t[0] == "f":
+                raise SimError(f"'{op}' on a {a.t} operand")
+            _int(b, "shift count")
+        if op in ("%", "&", "|", "^"):
+            raise SimError(f"'{op}' on floating point")
         t = common_type(a.t, b.t)
         x, y = conv(a, t).v, conv(b, t).v
-        if op in ("==", "!=", "<", ">", "<=", ">="):
+        if op in integers.COMPARISONS:
             r = {"==": x == y, "!=": x != y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
             return CVal(int(r), "bool")
         if op == "+":
@@ -1218,27 +1132,25 @@ class Interpreter:
         elif op == "*":
             r = x * y
         elif op == "/":
-            if t[0] == "f":
-                r = x / y if y != 0 else (float("inf") if x > 0 else float("-inf") if x < 0 else float("nan"))
-            else:
-                if y == 0:
-                    raise SimError("integer division by zero")
-                q = abs(x) // abs(y)
-                r = q if (x >= 0) == (y >= 0) else -q
-        elif op == "%":
-            if t[0] == "f":
-                raise SimError("'%' on floating point")
-            if y == 0:
-                raise SimError("integer division by zero")
-            r = abs(x) % abs(y)
-            r = r if x >= 0 else -r
-        elif op in ("&", "|", "^"):
-            if t[0] == "f":
-                raise SimError(f"'{op}' on floating point")
-            r = x & y if op == "&" else x | y if op == "|" else x ^ y
+            r = x / y if y != 0 else (float("inf") if x > 0 else float("-inf") if x < 0 else float("nan"))
         else:
             raise SimError(f"operator '{op}' not modelled")
         return CVal(wrap(r, t), t)
+
+    @staticmethod
+    def _integer_binary(op: str, a: CVal, b: CVal) -> CVal:
+        """``a op b`` on integers, by C++'s rules (integers.py); what C++ leaves undefined stops the run."""
+        left, right = INT_TYPES[a.t], INT_TYPES[b.t]
+        result = integers.binary_value(op, int(a.v), int(b.v), left, right)
+        if result is None:
+            if op in integers.SHIFTS:
+                # C leaves a shift by a negative count or by the width or more undefined.
+                width = integers.promote(left).bits
+                raise SimError(f"shift by {int(b.v)} of a {width}-bit value (undefined in C)")
+            if op in ("/", "%"):
+                raise SimError("integer division by zero")
+            raise SimError(f"operator '{op}' not modelled")
+        return CVal(result, _code(integers.binary_type(op, left, right)))
 
     def _ptr_arith(self, op, a, b):
         if isinstance(a, UBPtr) and isinstance(b, CVal) and op in ("+", "-"):
