@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 
+from ..pto.count_mode import MASK_PATTERN_EVERY, fillpad_reach, gather_by_pattern_reach
 from ..pto.ops import (
     ALWAYS,
     COL,
@@ -555,8 +556,12 @@ class FunctionCFG:
         if base in HIDDEN_SCRATCH_UNLESS_FLOAT and not self._float_only(args[:2], env):
             accesses = accesses + [_scratch(True), _scratch(False)]
         if spec.hidden_writes:
-            accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE, None,
-                                          None, True)]
+            counted = self._count_mode_reach(stmt, base, args, env, accesses)
+            if counted is not None:
+                accesses = counted
+            else:
+                accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE,
+                                              None, None, True)]
 
         if (spec.trailing_drain == ROW_REDUCE or base == "TCOLSUM") and len(args) > 2:
             accesses = self._reduce_tmp(base, args, env, accesses)
@@ -642,6 +647,81 @@ class FunctionCFG:
                                                         + _outside_space(access.space, reached))
             out.append(access)
         return out
+
+    def _count_mode_reach(self, stmt: SimpleStmt, base: str, args: Sequence[Any], env: dict,
+                          accesses: list) -> list | None:
+        """The accesses of a TFILLPAD or a mask-pattern TGATHER, which run in count mode, widened to
+        every byte they reach (pto.count_mode); None when that cannot be told: the caller then
+        takes the op to write unknown UB bytes."""
+        if len(args) != 2:
+            return None
+        dst, src = self._tile(args[0], env), self._tile(args[1], env)
+        if dst is None or src is None or dst.tile is None or src.tile is None:
+            return None
+        size = dtype_size(dst.tile.dtype)
+        if size is None or size != dtype_size(src.tile.dtype):
+            return None
+        dst_dims, src_dims = self._dims(dst), self._dims(src)
+        if dst_dims is None or src_dims is None:
+            return None
+        dst_read_hi = 0
+        if base in ("TFILLPAD", "TFILLPAD_INPLACE"):
+            known_cols = self.values.valid_dim_values(src, 1)
+            # (Unknown valid columns are taken to fit the tile, as for every op: any of them.)
+            cols = sorted(known_cols) if known_cols else list(range(max(src_dims[1], src_dims[3]) + 1))
+            reach = fillpad_reach(size, dst_dims[0], dst_dims[1], src_dims[0], src_dims[1], src_dims[2],
+                                  dst_dims[2], cols)
+            if reach is None:
+                return None
+            write_lo, write_hi, dst_read_hi, src_read_hi = reach
+        elif base == "TGATHER":
+            every = self._gather_pattern(stmt)
+            if every is None or dst.tile.blayout != "RowMajor" or src.tile.blayout != "RowMajor":
+                return None
+            gathered = gather_by_pattern_reach(size, src_dims[1], src_dims[3], every)
+            if gathered is None:
+                return None
+            write_lo, write_hi, src_read_hi = 0, gathered[0], gathered[1]
+        else:
+            return None
+        out = []
+        dst_reads = None
+        for access in accesses:
+            if access.intervals is None and access.name in (dst.name, src.name):
+                return None     # (its bytes are unknown already: so may be the rest)
+            if access.name == dst.name and access.write:
+                lo, hi = write_lo, max(write_hi, dst.tile.nbytes or 0)
+                dst_reads = [(a, a + dst_read_hi) for a, _ in access.intervals]
+            elif access.name == src.name and not access.write:
+                lo, hi = 0, max(src_read_hi, src.tile.nbytes or 0)
+            else:
+                out.append(access)
+                continue
+            reached = sorted((a + lo, a + hi) for a, _ in access.intervals)
+            access = Access(access.name, access.write, access.space, reached, None, access.tmp, shape=access.shape)
+            if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
+                access = _unknown_bytes(access, f"{base} reaches past '{access.name}': "
+                                                + _outside_space(access.space, reached))
+            out.append(access)
+        if dst_reads is None:
+            return None
+        if dst_read_hi:
+            out.append(Access(dst.name, False, dst.tile.space, dst_reads))
+        return out
+
+    @staticmethod
+    def _gather_pattern(stmt: SimpleStmt) -> int | None:
+        """One element kept in how many, for `TGATHER<D, S, MaskPattern::P…>(dst, src)` along
+        rows (its fourth template argument, when written, GatherAxis::GATHER_ROW); else None."""
+        node = stmt.ast
+        call = node.expr if isinstance(node, A.ExprStmt) and isinstance(node.expr, A.Call) else None
+        template = call.template if call is not None else None
+        if template is None or len(template.args) not in (3, 4):
+            return None
+        words = [_pto_enumerator(arg) for arg in template.args[2:]]
+        if words[0][0] != "MaskPattern" or len(words) == 2 and words[1] != ("GatherAxis", "GATHER_ROW"):
+            return None
+        return MASK_PATTERN_EVERY.get(words[0][1])
 
     def _drains(self, spec: OpSpec, args: Sequence[Any], env: dict) -> bool:
         if spec.trailing_drain == NEVER:
@@ -928,6 +1008,14 @@ def global_tensor_shape(sym: Symbol | None) -> tuple | None:
 
 
 _EXPAND_FULL_OPERANDS = (0, 1)   # TROWEXPAND*/TCOLEXPAND*: dst and src0 (when it is the full-shape one)
+
+
+def _pto_enumerator(node: Any) -> tuple[str, str]:
+    """(enumeration, enumerator) of `Enum::X` or `pto::Enum::X`, ('', '') for anything else."""
+    if not isinstance(node, A.Name):
+        return "", ""
+    parts = node.id.removeprefix("::").removeprefix("pto::").split("::")
+    return (parts[0], parts[1]) if len(parts) == 2 else ("", "")
 
 
 def _unknown_bytes(access: Access, why: str) -> Access:

@@ -1,0 +1,171 @@
+"""The bytes of the ops that run the vector unit in count mode (TFILLPAD, the mask-pattern
+TGATHER): computed from static shapes where pto-isa's walk is fixed by them, and a barrier
+next to such an op is removed only when none of those bytes overlap the other side; where the
+walk is not modelled the op still writes unknown UB bytes."""
+from __future__ import annotations
+
+import pytest
+
+from ptofix.cpp.barriers import BarrierAnalysis
+from ptofix.cpp.parser import parse_cpp
+from ptofix.pto.count_mode import count_mode_end, fillpad_reach, gather_by_pattern_reach
+from ptofix.source import SourceText
+
+
+def _tile(rows: int, cols: int, dtype: str = "float", valid: str = "", pad: str = "Null") -> str:
+    valid = valid or f"{rows}, {cols}"
+    return (f"Tile<TileType::Vec, {dtype}, {rows}, {cols}, BLayout::RowMajor, {valid}, SLayout::NoneBox, 512, "
+            f"PadValue::{pad}>")
+
+
+def kernel(decls: str, before: str, after: str) -> str:
+    return f"""__global__ AICORE void k(__gm__ float* x) {{
+{decls}
+  pipe_barrier(PIPE_ALL);
+  {before}
+  pipe_barrier(PIPE_V);
+  {after}
+}}
+"""
+
+
+def decisions(src: str) -> list:
+    model = parse_cpp(SourceText(src, "count_mode.cpp"))
+    return [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
+
+
+def removed(src: str) -> list[bool]:
+    return [d.removed for d in decisions(src)]
+
+
+# -- the walk ---------------------------------------------------------------------------------
+
+def test_a_count_mode_walk_steps_a_repeat_stride_each_256_bytes():
+    assert count_mode_end(64, 64) == 64             # one repeat
+    assert count_mode_end(512, 512) == 768          # a 512-byte row: the second repeat is a row on
+    assert count_mode_end(512, 256) == 512          # a stride of one repeat: contiguous
+    assert count_mode_end(600, 64) == 64 * 1 + 256  # overlapping repeats: the one before the last ends later
+    assert count_mode_end(0, 512) == 256            # a count of 0: one whole repeat, the safe side
+
+
+def test_fillpad_of_one_short_row_stays_in_its_tile():
+    # 1 x 16 floats, 2 valid columns: copy, block pad, row pad all inside the 64 bytes.
+    assert fillpad_reach(4, 1, 16, 1, 16, 1, 1, [2]) == (0, 64, 0, 64)
+
+
+def test_fillpad_of_one_long_row_runs_into_the_next_row():
+    # 1 x 128 floats (512 bytes a row): the copy's second repeat lands a row further, at 512..768.
+    reach = fillpad_reach(4, 1, 128, 1, 128, 1, 1, [128])
+    assert reach is not None and reach.write_hi == 768 and reach.src_read_hi == 768
+
+
+def test_fillpad_of_a_full_row_pads_as_if_one_repeat():
+    # Valid columns == Cols: the pad counts are 0, each taken as one repeat: row 0's at 64 (read
+    # and written there), its copy at row 1's end (128), 128 bytes past the 256-byte tile.
+    reach = fillpad_reach(4, 4, 16, 4, 16, 4, 4, [16])
+    assert reach is not None and reach.write_hi == 2 * 64 + 256 and reach.dst_read_hi == 64 + 256
+
+
+def test_fillpad_with_no_valid_column_may_write_a_block_before_dst():
+    reach = fillpad_reach(4, 2, 16, 2, 16, 2, 2, [0, 8])
+    assert reach is not None and reach.write_lo == -32
+
+
+@pytest.mark.parametrize("args", [
+    (1, 1, 16, 1, 16, 1, 1, [2]),          # 1-byte elements: scalar stores, not modelled
+    (4, 300, 16, 300, 16, 300, 300, [2]),  # more than 255 rows: the copy loops
+    (4, 1, 16, 1, 32, 1, 1, [2]),          # shapes TFILLPAD rejects
+    (4, 1, 16, 1, 16, 1, 1, [17]),         # a valid column past the tile
+    (4, 2, 16, 2, 16, 3, 2, [2]),          # valid rows past the tile
+])
+def test_fillpad_paths_not_modelled_are_none(args):
+    assert fillpad_reach(*args) is None
+
+
+def test_gather_by_pattern_packs_what_it_keeps():
+    assert gather_by_pattern_reach(4, 32, 32, 2) == (64, 128)     # P0101 of 32 floats: 16 kept
+    assert gather_by_pattern_reach(4, 32, 32, 1) == (128, 128)    # P1111: all kept
+    assert gather_by_pattern_reach(2, 32, 31, 4) == (16, 62)      # ceil(31 / 4) halfs
+    assert gather_by_pattern_reach(4, 128, 128, 2) == (256, 768)  # src walked a row further each 256 bytes
+    assert gather_by_pattern_reach(1, 32, 32, 2) is None
+
+
+# -- the proof --------------------------------------------------------------------------------
+
+SRC32 = _tile(1, 32)
+DST16 = _tile(1, 16)
+GATHER_DECLS = f"""  {SRC32} s;
+  TASSIGN(s, 0);
+  {DST16} g;
+  TASSIGN(g, 128);
+  {DST16} n;
+  TASSIGN(n, 192);"""
+
+
+def _gather(pattern: str, extra: str = "") -> str:
+    return f"TGATHER<{DST16}, {SRC32}, MaskPattern::{pattern}{extra}>(g, s);"
+
+
+def test_barrier_after_a_mask_pattern_gather_is_removed_when_its_bytes_are_elsewhere():
+    src = kernel(GATHER_DECLS, _gather("P0101"), "TMULS(n, n, 2.0f);")
+    assert removed(src) == [True]
+
+
+def test_barrier_after_a_keep_all_gather_is_kept_when_it_packs_past_dst():
+    # P1111 keeps all 32 source elements: 128 bytes from g, over n.
+    src = kernel(GATHER_DECLS, _gather("P1111"), "TMULS(n, n, 2.0f);")
+    assert removed(src) == [False]
+
+
+def test_gather_along_columns_still_writes_unknown_bytes():
+    src = kernel(GATHER_DECLS, _gather("P0101", ", GatherAxis::GATHER_COL"), "TMULS(n, n, 2.0f);")
+    assert removed(src) == [False]
+    assert "outside its operands" in decisions(src)[0].reason
+
+
+def test_barrier_before_a_gather_is_kept_for_the_source_it_reads():
+    # The source's 32 valid floats are read: a write of its second half still conflicts.
+    decls = GATHER_DECLS + f"\n  {DST16} h;\n  TASSIGN(h, 64);"
+    src = kernel(decls, "TMULS(h, h, 2.0f);", _gather("P0101"))
+    assert removed(src) == [False]
+
+
+def _fillpad_decls(cols: int, valid_cols: int, next_at: int) -> str:
+    row = _tile(1, cols, valid=f"1, {valid_cols}")
+    padded = _tile(1, cols, pad="Zero")
+    return f"""  {row} q;
+  TASSIGN(q, 0);
+  {padded} p;
+  TASSIGN(p, 4096);
+  {_tile(1, 16)} n;
+  TASSIGN(n, {next_at});"""
+
+
+def test_barrier_after_a_fillpad_is_removed_when_its_bytes_are_elsewhere():
+    src = kernel(_fillpad_decls(16, 2, 4096 + 64), "TFILLPAD(p, q);", "TMULS(n, n, 2.0f);")
+    assert removed(src) == [True]
+
+
+def test_barrier_after_a_long_row_fillpad_is_kept_for_the_row_after_its_tile():
+    # One row of 128 floats: the copy's second repeat writes 4096+512..4096+768, where n is.
+    src = kernel(_fillpad_decls(128, 2, 4096 + 512), "TFILLPAD(p, q);", "TMULS(n, n, 2.0f);")
+    assert removed(src) == [False]
+    assert "TFILLPAD write p [4096,4864)" in decisions(src)[0].reason
+
+
+def test_barrier_before_a_write_of_the_fillpad_source_is_kept():
+    # TFILLPAD reads its source's row (64 bytes of q): rewriting q right after is a WAR.
+    src = kernel(_fillpad_decls(16, 2, 65536), "TFILLPAD(p, q);", "TMULS(q, q, 2.0f);")
+    assert removed(src) == [False]
+    assert decisions(src)[0].reason.startswith("WAR: TFILLPAD read q [0,64)")
+
+
+def test_fillpad_of_bytes_elements_still_writes_unknown_bytes():
+    decls = f"""  {_tile(1, 32, "int8_t", valid="1, 2")} q;
+  TASSIGN(q, 0);
+  {_tile(1, 32, "int8_t", pad="Zero")} p;
+  TASSIGN(p, 4096);
+  {_tile(1, 16)} n;
+  TASSIGN(n, 65536);"""
+    src = kernel(decls, "TFILLPAD(p, q);", "TMULS(n, n, 2.0f);")
+    assert removed(src) == [False]
