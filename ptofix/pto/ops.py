@@ -100,7 +100,8 @@ def _specs() -> dict[str, OpSpec]:
         table[name] = OpSpec(PIPE_V)
     # TFILLPAD / TFILLPAD_INPLACE copy src to d and pad d with count-mode vcopy instructions whose
     # repeat stride is a row of d: a count past one row runs on into the rows after d's end, and the
-    # row count is not the instruction's (TFillPad.hpp): their writes are unknown UB bytes.
+    # row count is not the instruction's (TFillPad.hpp): unknown UB bytes unless pto/count_mode.py
+    # bounds them from static shapes.
     for name in ("TFILLPAD", "TFILLPAD_INPLACE"):
         table[name] = OpSpec(PIPE_V, hidden_writes=True)
     # TCVT(dst, src, rmode, satmode) (v0.45) or TCVT(dst, src[, tmp], rmode[, sat]) (older emitters):
@@ -152,7 +153,8 @@ def _specs() -> dict[str, OpSpec]:
     # walked past their tiles (no check of their sizes); not modelled, so its writes are unknown.
     table["TSORT32"] = OpSpec(PIPE_V, writes=(0, 2, 3), tmp=(2, 3), hidden_writes=True, tmp_unbounded=True)
     # ptoas models TGATHER's tmp as a read, but its compare form also writes a conversion buffer
-    # past the tmp tile, outside every explicit operand (§8): treated as writing unknown UB bytes.
+    # past the tmp tile, outside every explicit operand (§8): treated as writing unknown UB bytes
+    # (the mask-pattern form's bytes are computed by pto/count_mode.py).
     # (dst, src, indices) reads; (dst, src0, indices, tmp) writes tmp for 16-bit data; the compare
     # form (dst, src0, k, cdst, tmp, offset) writes cdst and tmp.
     table["TGATHER"] = OpSpec(PIPE_V, hidden_writes=True,
