@@ -169,3 +169,39 @@ def test_fillpad_of_bytes_elements_still_writes_unknown_bytes():
   TASSIGN(n, 65536);"""
     src = kernel(decls, "TFILLPAD(p, q);", "TMULS(n, n, 2.0f);")
     assert removed(src) == [False]
+
+
+# -- TEXTRACT / TINSERT windows at offsets the model evaluates ----------------------------------
+
+WINDOW_DECLS = f"""  {_tile(16, 128)} s;
+  TASSIGN(s, 0);
+  {_tile(4, 128)} w;
+  TASSIGN(w, 65536);
+  {_tile(4, 128)} n;
+  TASSIGN(n, 8192);"""
+
+
+def _extract(offsets: str, setup: str = "") -> str:
+    return kernel(WINDOW_DECLS + setup, f"TEXTRACT(w, s, {offsets});", "TMULS(n, n, 2.0f);")
+
+
+@pytest.mark.parametrize("setup, offsets", [
+    ("", "12, 0"),
+    ("\n  uint16_t r = 12;", "r, 0"),
+    ("\n  const int64_t r = 4;\n  int64_t c = 0;", "r * 3, c"),
+])
+def test_an_extract_window_at_known_offsets_is_read_inside_its_source(setup, offsets):
+    assert removed(_extract(offsets, setup)) == [True]
+
+
+@pytest.mark.parametrize("setup, offsets", [
+    ("", "13, 0"),                                            # rows 13..16 of 16: past the source
+    ("\n  int64_t r = 12;\n  if (x) {\n    r = 13;\n  }", "r, 0"),    # one definition past it
+    ("\n  int64_t r = 65536 + 12;", "r, 0"),                 # wraps as uint16_t: not read
+    ("\n  int64_t r = x[0];", "r, 0"),                       # a value the model does not know
+    ("", "0, 0, 0"),                                         # more values than a window takes
+])
+def test_an_extract_window_that_may_pass_its_source_reads_unknown_bytes(setup, offsets):
+    src = _extract(offsets, setup)
+    assert removed(src) == [False]
+    assert "the window at its offsets may lie past 's'" in decisions(src)[0].reason

@@ -832,7 +832,7 @@ class FunctionCFG:
             if 0 in tiles and 1 in tiles and not self._shaped_like(tiles[1][0], tiles[0][0]):
                 out[tiles[1][1]].elementwise = False
         if op in ("TEXTRACT", "TINSERT"):
-            self._bound_window(op, spec, args, operands, out)
+            self._bound_window(op, args, env, operands, out)
         elif op not in SHAPED_ELSEWHERE:
             self._bound_walks(op, spec, len(args), operands, out)
         return out, ""
@@ -924,26 +924,37 @@ class FunctionCFG:
                 return False
         return True
 
-    def _bound_window(self, op: str, spec: OpSpec, args: Sequence[Any], operands: list, out: list) -> None:
+    def _bound_window(self, op: str, args: Sequence[Any], env: dict, operands: list, out: list) -> None:
         """TINSERT(dst, src, row, col) writes src's valid shape into dst from (row, col) on, and
         TEXTRACT(dst[, dst1], src, row, col, ...) reads dst's valid shape from src there
         (TInsert.hpp, TExtract.hpp; the bounds are only PTO_ASSERTed): the walked tile's bytes
-        are known only when every offset is a constant and the window fits in it."""
+        are known only when every offset has values the model knows (a literal, or a variable
+        whose every definition it evaluates) and the window at the largest of them fits in it.
+        An offset is a uint16_t parameter (pto_instr.hpp): a value past its range wraps, and is
+        not read. A form with more values than two per window (a pre-quantization scalar) is not
+        read either."""
         tiles = list(operands)
         offsets = [arg for index, arg in enumerate(args) if index not in {i for i, _, _ in tiles}]
-        constant = all(isinstance(a, A.Number) and isinstance(a.value, int) and a.value >= 0 for a in offsets)
-        values = [int(a.value) for a in offsets] if constant else []
         if op == "TINSERT":
             walked, windows = tiles[:1], tiles[1:2]
         else:
             walked, windows = tiles[-1:], tiles[:-1]
+        largest: list[int] | None = []
+        for arg in offsets:
+            values = self.values.eval(arg, env)
+            if largest is None or not values or min(values) < 0 or max(values) > 0xFFFF:
+                largest = None
+                break
+            largest.append(max(values))
+        if largest is not None and len(largest) > 2 * len(windows):
+            largest = None
         for _, sym, at in walked:
             d = self._dims(sym)
-            fits = constant and d is not None
+            fits = largest is not None and d is not None
             for k, (_, window, _) in enumerate(windows):
                 w = self._dims(window)
-                row = values[2 * k] if 2 * k < len(values) else 0
-                col = values[2 * k + 1] if 2 * k + 1 < len(values) else 0
+                row = largest[2 * k] if largest is not None and 2 * k < len(largest) else 0
+                col = largest[2 * k + 1] if largest is not None and 2 * k + 1 < len(largest) else 0
                 fits = fits and w is not None and d is not None and row + w[2] <= d[0] and col + w[3] <= d[1]
             if not fits:
                 out[at] = _unknown_bytes(out[at], f"{op}: the window at its offsets may lie past '{sym.name}'")
