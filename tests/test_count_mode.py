@@ -83,11 +83,12 @@ def test_fillpad_paths_not_modelled_are_none(args):
 
 
 def test_gather_by_pattern_packs_what_it_keeps():
-    assert gather_by_pattern_reach(4, 32, 32, 2) == (64, 128)     # P0101 of 32 floats: 16 kept
-    assert gather_by_pattern_reach(4, 32, 32, 1) == (128, 128)    # P1111: all kept
-    assert gather_by_pattern_reach(2, 32, 31, 4) == (16, 62)      # ceil(31 / 4) halfs
-    assert gather_by_pattern_reach(4, 128, 128, 2) == (256, 768)  # src walked a row further each 256 bytes
-    assert gather_by_pattern_reach(1, 32, 32, 2) is None
+    assert gather_by_pattern_reach(4, 32, 1, 32, 2) == (64, 128)     # P0101 of 32 floats: 16 kept
+    assert gather_by_pattern_reach(4, 32, 1, 32, 1) == (128, 128)    # P1111: all kept
+    assert gather_by_pattern_reach(2, 32, 1, 31, 4) == (16, 64)      # ceil(31 / 4) halfs
+    assert gather_by_pattern_reach(4, 128, 1, 128, 2) == (256, 768)  # src walked a row further each 256 bytes
+    assert gather_by_pattern_reach(4, 32, 4, 32, 2) == (256, 512)    # every valid row's worth, were rows obeyed
+    assert gather_by_pattern_reach(1, 32, 1, 32, 2) is None
 
 
 # -- the proof --------------------------------------------------------------------------------

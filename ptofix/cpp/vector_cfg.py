@@ -678,7 +678,7 @@ class FunctionCFG:
             every = self._gather_pattern(stmt)
             if every is None or dst.tile.blayout != "RowMajor" or src.tile.blayout != "RowMajor":
                 return None
-            gathered = gather_by_pattern_reach(size, src_dims[1], src_dims[3], every)
+            gathered = gather_by_pattern_reach(size, src_dims[1], src_dims[2], src_dims[3], every)
             if gathered is None:
                 return None
             write_lo, write_hi, src_read_hi = 0, gathered[0], gathered[1]

@@ -87,17 +87,19 @@ def fillpad_reach(elem_bytes: int, rows: int, cols: int, src_rows: int, src_cols
     return FillPadReach(lo, hi, dst_read_hi, count_mode_end(src_cols * elem_bytes, src_pitch))
 
 
-def gather_by_pattern_reach(elem_bytes: int, src_cols: int, src_valid_cols: int,
+def gather_by_pattern_reach(elem_bytes: int, src_cols: int, src_valid_rows: int, src_valid_cols: int,
                             every: int) -> tuple[int, int] | None:
     """(dst bytes written, src bytes read), from each operand's start, of the mask-pattern form
     TGATHER<D, S, pattern>(dst, src) along rows (pto-isa a2a3 TGather.hpp): one count-mode
     vreducev2 over src's valid columns, at src's row stride, that keeps one element in ``every``
-    of each repeat and packs what it keeps at dst's start. None for an element size it rejects."""
+    of each repeat and packs what it keeps at dst's start. Its repeat argument is src's valid
+    rows: were it obeyed, as the op's author means, each valid row would add as many, so the
+    write reaches that far too. None for an element size it rejects."""
     if elem_bytes not in (2, 4) or every <= 0 or src_valid_cols < 0 or src_valid_cols > src_cols:
         return None
     count = src_valid_cols * elem_bytes
     if count == 0:
         kept = REPEAT_BYTES // every          # (a count of 0: taken as one whole repeat)
     else:
-        kept = -(-src_valid_cols // every) * elem_bytes
-    return kept, count_mode_end(count, src_cols * elem_bytes)
+        kept = -(-src_valid_cols // every) * elem_bytes * max(1, src_valid_rows)
+    return kept, max(count_mode_end(count, src_cols * elem_bytes), src_valid_rows * src_cols * elem_bytes)
