@@ -45,7 +45,7 @@ def test_a_count_mode_walk_steps_a_repeat_stride_each_256_bytes():
     assert count_mode_end(512, 512) == 768          # a 512-byte row: the second repeat is a row on
     assert count_mode_end(512, 256) == 512          # a stride of one repeat: contiguous
     assert count_mode_end(600, 64) == 64 * 1 + 256  # overlapping repeats: the one before the last ends later
-    assert count_mode_end(0, 512) == 256            # a count of 0: one whole repeat, the safe side
+    assert count_mode_end(0, 512) == 0              # a count of 0: nothing
 
 
 def test_fillpad_of_one_short_row_stays_in_its_tile():
@@ -59,11 +59,10 @@ def test_fillpad_of_one_long_row_runs_into_the_next_row():
     assert reach is not None and reach.write_hi == 768 and reach.src_read_hi == 768
 
 
-def test_fillpad_of_a_full_row_pads_as_if_one_repeat():
-    # Valid columns == Cols: the pad counts are 0, each taken as one repeat: row 0's at 64 (read
-    # and written there), its copy at row 1's end (128), 128 bytes past the 256-byte tile.
+def test_fillpad_of_full_rows_stays_in_its_tile():
+    # Valid columns == Cols: the pad counts are 0, nothing is padded to the right.
     reach = fillpad_reach(4, 4, 16, 4, 16, 4, 4, [16])
-    assert reach is not None and reach.write_hi == 2 * 64 + 256 and reach.dst_read_hi == 64 + 256
+    assert reach == (0, 4 * 64, 0, 64)
 
 
 def test_fillpad_with_no_valid_column_may_write_a_block_before_dst():

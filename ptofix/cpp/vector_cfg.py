@@ -968,7 +968,8 @@ class FunctionCFG:
         # How the op walks this operand depends on its shape only (the same-access chain's check).
         shape = (tt.rows, tt.cols, tt.dtype, tt.blayout, tt.valid_row, tt.valid_col) if tt.static_valid else None
         if addrs is None or size is None:
-            return Access(sym.name, write, tt.space, None, None, tmp, shape=shape)
+            why = f"no address of '{sym.name}' is known" if addrs is None else f"the size of '{sym.name}' is not known"
+            return Access(sym.name, write, tt.space, None, None, tmp, shape=shape, unknown_why=why)
         if not tt.static_valid:
             # A run-time valid shape is not checked against the tile's shape when constructed
             # (only SetValidShape asserts, in debug builds): one known to exceed it is walked past

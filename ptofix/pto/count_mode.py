@@ -28,10 +28,10 @@ MASK_PATTERN_EVERY = {"P0101": 2, "P1010": 2, "P0001": 4, "P0010": 4, "P0100": 4
 def count_mode_end(count_bytes: int, repeat_stride_bytes: int) -> int:
     """End, in bytes past the operand's start, of one count-mode instruction over ``count_bytes``
     of data (block stride 1): repeat k covers [k * stride, k * stride + 256) but the last, which
-    covers what is left. A count of 0 is taken as one whole repeat: what the unit does then is not
-    documented, and reaching further is the safe side."""
+    covers what is left. A count of 0 processes nothing (docs/reference/pto-facts.md: TFILLPAD
+    relies on it whenever the source's valid columns fill the row)."""
     if count_bytes <= 0:
-        return REPEAT_BYTES
+        return 0
     repeats = -(-count_bytes // REPEAT_BYTES)
     last = (repeats - 1) * repeat_stride_bytes + count_bytes - (repeats - 1) * REPEAT_BYTES
     if repeats == 1:
@@ -80,7 +80,7 @@ def fillpad_reach(elem_bytes: int, rows: int, cols: int, src_rows: int, src_cols
         hi = max(hi, (max(src_valid_rows, 1) - 1) * pitch + padded * elem_bytes)
         # Row 0 from `padded` on, with a repeat stride of one repeat: contiguous.
         hi = max(hi, padded * elem_bytes + count_mode_end(pad_bytes, REPEAT_BYTES))
-        if src_rows > 1:
+        if src_rows > 1 and pad_bytes:
             # Row 0's pad copied from row 1's `padded` on, at dst's row stride; read at stride 0.
             hi = max(hi, pitch + padded * elem_bytes + count_mode_end(pad_bytes, pitch))
             dst_read_hi = max(dst_read_hi, padded * elem_bytes + count_mode_end(pad_bytes, 0))
@@ -98,8 +98,5 @@ def gather_by_pattern_reach(elem_bytes: int, src_cols: int, src_valid_rows: int,
     if elem_bytes not in (2, 4) or every <= 0 or src_valid_cols < 0 or src_valid_cols > src_cols:
         return None
     count = src_valid_cols * elem_bytes
-    if count == 0:
-        kept = REPEAT_BYTES // every          # (a count of 0: taken as one whole repeat)
-    else:
-        kept = -(-src_valid_cols // every) * elem_bytes * max(1, src_valid_rows)
+    kept = -(-src_valid_cols // every) * elem_bytes * max(1, src_valid_rows)
     return kept, max(count_mode_end(count, src_cols * elem_bytes), src_valid_rows * src_cols * elem_bytes)
