@@ -205,3 +205,32 @@ def test_an_extract_window_that_may_pass_its_source_reads_unknown_bytes(setup, o
     src = _extract(offsets, setup)
     assert removed(src) == [False]
     assert "the window at its offsets may lie past 's'" in decisions(src)[0].reason
+
+
+# -- the tmp of a 4-operand TROWEXPAND* ---------------------------------------------------------
+
+ROW_EXPAND_DECLS = f"""  {_tile(16, 128)} d;
+  TASSIGN(d, 0);
+  Tile<TileType::Vec, float, 16, 1, BLayout::ColMajor, 16, 1, SLayout::NoneBox, 512, PadValue::Null> r;
+  TASSIGN(r, 65536);
+  {_tile(1, 8)} t;
+  TASSIGN(t, 98304);
+  {_tile(1, 64)} n;
+  TASSIGN(n, {{next_at}});"""
+
+
+def test_row_expand_tmp_reach_is_a_vbrcb_repeat_per_8_rows():
+    from ptofix.pto.ops import row_expand_tmp_bytes
+    assert row_expand_tmp_bytes(16) == 512
+    assert row_expand_tmp_bytes(17) == 768
+    assert row_expand_tmp_bytes(0) == 256
+    assert row_expand_tmp_bytes(4096) == 8192
+
+
+@pytest.mark.parametrize("next_at, kept", [(98304 + 512, False), (98304 + 256, True)])
+def test_barrier_after_a_row_expand_with_tmp_sees_its_broadcast(next_at, kept):
+    # 16 valid rows broadcast 512 bytes from t, a 32-byte tile: n 256 bytes on is written.
+    src = kernel(ROW_EXPAND_DECLS.format(next_at=next_at), "TROWEXPANDMUL(d, d, r, t);", "TMULS(n, n, 2.0f);")
+    assert removed(src) == [not kept]
+    if kept:
+        assert decisions(src)[0].reason.startswith("WAW: TROWEXPANDMUL write t [98304,98816)")

@@ -39,6 +39,7 @@ from ..pto.ops import (
     move_pipe,
     operand_walks,
     reduce_tmp_bytes,
+    row_expand_tmp_bytes,
     row_reduce_drains,
     spec_for,
 )
@@ -548,7 +549,9 @@ class FunctionCFG:
             return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
                               why=f"{base}: operand '{other_space.name}' is a {other_space.space} tile, which a "
                                   "vector op reads and writes as UB at its address (not modelled)")]
-        if spec.tmp_unbounded:
+        if spec.row_expand and len(args) == 4:
+            accesses = self._row_expand_tmp(base, args, env, accesses)
+        elif spec.tmp_unbounded:
             # The tmp operand's write may run past the tmp tile: its bytes are unknown.
             accesses = [Access(a.name, a.write, a.space, None, None, True,
                                unknown_why=f"{base} may write past its tmp, how far is not checked")
@@ -619,6 +622,29 @@ class FunctionCFG:
         return [self._new(EventKind.OP, stmt=stmt, op=base + ".vbrcb", accesses=row_reads + [_scratch(True)]),
                 self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} internal barrier after vbrcb"),
                 self._new(EventKind.OP, stmt=stmt, op=base, accesses=main + [_scratch(False)])]
+
+    def _row_expand_tmp(self, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
+        """The tmp write of a 4-operand TROWEXPAND*, widened to what its vbrcb writes from the
+        tmp's start (pto.ops.row_expand_tmp_bytes), by dst's largest valid rows; unknown bytes
+        when those cannot be bounded."""
+        dst, tmp = self._tile(args[0], env), self._tile(args[3], env)
+        dims = self._dims(dst) if dst is not None else None
+        out = []
+        for access in accesses:
+            if access.tmp and access.write:
+                size = tmp.tile.nbytes if tmp is not None and tmp.tile is not None else None
+                if dims is None or size is None or access.intervals is None or access.name != args[3].id:
+                    access = Access(access.name, access.write, access.space, None, None, True,
+                                    unknown_why=f"{base} may write past its tmp, how far is not checked")
+                else:
+                    reach = max(size, row_expand_tmp_bytes(dims[2]))
+                    reached = sorted((a, a + reach) for a, _ in access.intervals)
+                    access = Access(access.name, access.write, access.space, reached, None, True)
+                    if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
+                        access = _unknown_bytes(access, f"{base} writes past its tmp: "
+                                                        + _outside_space(access.space, reached))
+            out.append(access)
+        return out
 
     def _reduce_tmp(self, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
         """The tmp write of a row reduction or TCOLSUM, widened to what the op may write past the

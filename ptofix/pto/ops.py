@@ -408,6 +408,17 @@ def reduce_tmp_bytes(op: str, dtype: str | None, valid: tuple[int, int] | None, 
     return max(fast, (rows - 1) * stride + width if rows >= 1 else 0)
 
 
+ROW_EXPAND_TMP_MAX_BYTES = 8192     # the 32 vbrcb repeats the row-expand scratch holds (TRowExpandBinOp.hpp)
+
+
+def row_expand_tmp_bytes(valid_rows: int) -> int:
+    """How far past its start the tmp of a 4-operand TROWEXPAND* is written: one vbrcb repeat
+    (8 rows broadcast to 32-byte blocks, 256 contiguous bytes) per 8 of dst's valid rows, at most
+    32 repeats (30 at a time past 255 rows) whatever the tmp's own size (TRowExpandBinOp.hpp
+    TRowExpandBinaryInstr, the same at 404d0f36, 14f761c8, b9122ec5 and 3186c381)."""
+    return min(-(-max(valid_rows, 1) // 8) * REPEAT_BYTES, ROW_EXPAND_TMP_MAX_BYTES)
+
+
 # pto's mode enumerations that ops take as arguments (`RoundMode::CAST_RINT`): an operand
 # `Enum::NAME` is a mode constant only for one of these; any other qualified operand (`ns::tile`)
 # may be a tile.
