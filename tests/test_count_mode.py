@@ -199,7 +199,7 @@ def test_an_extract_window_at_known_offsets_is_read_inside_its_source(setup, off
     ("\n  int64_t r = 12;\n  if (x) {\n    r = 13;\n  }", "r, 0"),    # one definition past it
     ("\n  int64_t r = 65536 + 12;", "r, 0"),                 # wraps as uint16_t: not read
     ("\n  int64_t r = x[0];", "r, 0"),                       # a value the model does not know
-    ("", "0, 0, 100"),                                       # a pre-quantization scalar first: col 100
+    ("", "0, 12, 100"),                                      # pre-quantization: rows 12.., cols 100..: past s
 ])
 def test_an_extract_window_that_may_pass_its_source_reads_unknown_bytes(setup, offsets):
     src = _extract(offsets, setup)
