@@ -57,4 +57,4 @@ extern "C" __global__ AICORE void k3(__gm__ float* v1, int32_t v4) {
 }
 // CHECK: tpop_tile_form.cpp:21:3: removed (gu, TROWEXPANDMUL -> TADD): proved:
 // CHECK: tpop_tile_form.cpp:39:3: kept (gu, TROWEXPANDMUL -> TADD): RAW: TROWEXPANDMUL write v6 [16384,24576) {{.*}} -> TADD read v8 [0,8192),[8192,16384),[16384,24576)
-// CHECK: tpop_tile_form.cpp:55:3: kept (gu, TROWEXPANDMUL -> TADD): RAW: TROWEXPANDMUL write v6 [0,8192) {{.*}} -> TADD read v8 at
+// CHECK: tpop_tile_form.cpp:55:3: kept (gu, TROWEXPANDMUL -> TADD): RAW: TROWEXPANDMUL write v6 [0,8192) {{.*}} -> TADD read v8 (no address of 'v8' is known) at

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 
+from ..pto.count_mode import MASK_PATTERN_EVERY, fillpad_reach, gather_by_pattern_reach
 from ..pto.ops import (
     ALWAYS,
     COL,
@@ -39,6 +40,7 @@ from ..pto.ops import (
     move_pipe,
     operand_walks,
     reduce_tmp_bytes,
+    row_expand_tmp_bytes,
     row_reduce_drains,
     spec_for,
 )
@@ -553,7 +555,9 @@ class FunctionCFG:
             return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
                               why=f"{base}: operand '{other_space.name}' is a {other_space.space} tile, which a "
                                   "vector op reads and writes as UB at its address (not modelled)")]
-        if spec.tmp_unbounded:
+        if spec.row_expand and len(args) == 4:
+            accesses = self._row_expand_tmp(base, args, env, accesses)
+        elif spec.tmp_unbounded:
             # The tmp operand's write may run past the tmp tile: its bytes are unknown.
             accesses = [Access(a.name, a.write, a.space, None, None, True,
                                unknown_why=f"{base} may write past its tmp, how far is not checked")
@@ -561,8 +565,12 @@ class FunctionCFG:
         if base in HIDDEN_SCRATCH_UNLESS_FLOAT and not self._float_only(args[:2], env):
             accesses = accesses + [_scratch(True), _scratch(False)]
         if spec.hidden_writes:
-            accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE, None,
-                                          None, True)]
+            counted = self._count_mode_reach(stmt, base, args, env, accesses)
+            if counted is not None:
+                accesses = counted
+            else:
+                accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE,
+                                              None, None, True)]
 
         if (spec.trailing_drain == ROW_REDUCE or base == "TCOLSUM") and len(args) > 2:
             accesses = self._reduce_tmp(base, args, env, accesses)
@@ -621,6 +629,29 @@ class FunctionCFG:
                 self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} internal barrier after vbrcb"),
                 self._new(EventKind.OP, stmt=stmt, op=base, accesses=main + [_scratch(False)])]
 
+    def _row_expand_tmp(self, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
+        """The tmp write of a 4-operand TROWEXPAND*, widened to what its vbrcb writes from the
+        tmp's start (pto.ops.row_expand_tmp_bytes), by dst's largest valid rows; unknown bytes
+        when those cannot be bounded."""
+        dst, tmp = self._tile(args[0], env), self._tile(args[3], env)
+        dims = self._dims(dst) if dst is not None else None
+        out = []
+        for access in accesses:
+            if access.tmp and access.write:
+                size = tmp.tile.nbytes if tmp is not None and tmp.tile is not None else None
+                if dims is None or size is None or access.intervals is None or access.name != args[3].id:
+                    access = Access(access.name, access.write, access.space, None, None, True,
+                                    unknown_why=f"{base} may write past its tmp, how far is not checked")
+                else:
+                    reach = max(size, row_expand_tmp_bytes(dims[2]))
+                    reached = sorted((a, a + reach) for a, _ in access.intervals)
+                    access = Access(access.name, access.write, access.space, reached, None, True)
+                    if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
+                        access = _unknown_bytes(access, f"{base} writes past its tmp: "
+                                                        + _outside_space(access.space, reached))
+            out.append(access)
+        return out
+
     def _reduce_tmp(self, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
         """The tmp write of a row reduction or TCOLSUM, widened to what the op may write past the
         tmp's own footprint (pto.ops.reduce_tmp_bytes); unknown bytes when that cannot be told."""
@@ -648,6 +679,81 @@ class FunctionCFG:
                                                         + _outside_space(access.space, reached))
             out.append(access)
         return out
+
+    def _count_mode_reach(self, stmt: SimpleStmt, base: str, args: Sequence[Any], env: dict,
+                          accesses: list) -> list | None:
+        """The accesses of a TFILLPAD or a mask-pattern TGATHER, which run in count mode, widened to
+        every byte they reach (pto.count_mode); None when that cannot be told: the caller then
+        takes the op to write unknown UB bytes."""
+        if len(args) != 2:
+            return None
+        dst, src = self._tile(args[0], env), self._tile(args[1], env)
+        if dst is None or src is None or dst.tile is None or src.tile is None:
+            return None
+        size = dtype_size(dst.tile.dtype)
+        if size is None or size != dtype_size(src.tile.dtype):
+            return None
+        dst_dims, src_dims = self._dims(dst), self._dims(src)
+        if dst_dims is None or src_dims is None:
+            return None
+        dst_read_hi = 0
+        if base in ("TFILLPAD", "TFILLPAD_INPLACE"):
+            known_cols = self.values.valid_dim_values(src, 1)
+            # (Unknown valid columns are taken to fit the tile, as for every op: any of them.)
+            cols = sorted(known_cols) if known_cols else list(range(max(src_dims[1], src_dims[3]) + 1))
+            reach = fillpad_reach(size, dst_dims[0], dst_dims[1], src_dims[0], src_dims[1], src_dims[2],
+                                  dst_dims[2], cols)
+            if reach is None:
+                return None
+            write_lo, write_hi, dst_read_hi, src_read_hi = reach
+        elif base == "TGATHER":
+            every = self._gather_pattern(stmt)
+            if every is None or dst.tile.blayout != "RowMajor" or src.tile.blayout != "RowMajor":
+                return None
+            gathered = gather_by_pattern_reach(size, src_dims[1], src_dims[2], src_dims[3], every)
+            if gathered is None:
+                return None
+            write_lo, write_hi, src_read_hi = 0, gathered[0], gathered[1]
+        else:
+            return None
+        out = []
+        dst_reads = None
+        for access in accesses:
+            if access.intervals is None and access.name in (dst.name, src.name):
+                return None     # (its bytes are unknown already: so may be the rest)
+            if access.name == dst.name and access.write:
+                lo, hi = write_lo, max(write_hi, dst.tile.nbytes or 0)
+                dst_reads = [(a, a + dst_read_hi) for a, _ in access.intervals]
+            elif access.name == src.name and not access.write:
+                lo, hi = 0, max(src_read_hi, src.tile.nbytes or 0)
+            else:
+                out.append(access)
+                continue
+            reached = sorted((a + lo, a + hi) for a, _ in access.intervals)
+            access = Access(access.name, access.write, access.space, reached, None, access.tmp, shape=access.shape)
+            if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
+                access = _unknown_bytes(access, f"{base} reaches past '{access.name}': "
+                                                + _outside_space(access.space, reached))
+            out.append(access)
+        if dst_reads is None:
+            return None
+        if dst_read_hi:
+            out.append(Access(dst.name, False, dst.tile.space, dst_reads))
+        return out
+
+    @staticmethod
+    def _gather_pattern(stmt: SimpleStmt) -> int | None:
+        """One element kept in how many, for `TGATHER<D, S, MaskPattern::P…>(dst, src)` along
+        rows (its fourth template argument, when written, GatherAxis::GATHER_ROW); else None."""
+        node = stmt.ast
+        call = node.expr if isinstance(node, A.ExprStmt) and isinstance(node.expr, A.Call) else None
+        template = call.template if call is not None else None
+        if template is None or len(template.args) not in (3, 4):
+            return None
+        words = [_pto_enumerator(arg) for arg in template.args[2:]]
+        if words[0][0] != "MaskPattern" or len(words) == 2 and words[1] != ("GatherAxis", "GATHER_ROW"):
+            return None
+        return MASK_PATTERN_EVERY.get(words[0][1])
 
     def _drains(self, spec: OpSpec, args: Sequence[Any], env: dict) -> bool:
         if spec.trailing_drain == NEVER:
@@ -758,7 +864,7 @@ class FunctionCFG:
             if 0 in tiles and 1 in tiles and not self._shaped_like(tiles[1][0], tiles[0][0]):
                 out[tiles[1][1]].elementwise = False
         if op in ("TEXTRACT", "TINSERT"):
-            self._bound_window(op, spec, args, operands, out)
+            self._bound_window(op, args, env, operands, out)
         elif op == "TCONCAT":
             self._bound_concat(operands, out)
         elif op not in SHAPED_ELSEWHERE:
@@ -859,26 +965,37 @@ class FunctionCFG:
                 return False
         return True
 
-    def _bound_window(self, op: str, spec: OpSpec, args: Sequence[Any], operands: list, out: list) -> None:
+    def _bound_window(self, op: str, args: Sequence[Any], env: dict, operands: list, out: list) -> None:
         """TINSERT(dst, src, row, col) writes src's valid shape into dst from (row, col) on, and
         TEXTRACT(dst[, dst1], src, row, col, ...) reads dst's valid shape from src there
         (TInsert.hpp, TExtract.hpp; the bounds are only PTO_ASSERTed): the walked tile's bytes
-        are known only when every offset is a constant and the window fits in it."""
+        are known only when every offset has values the model knows (a literal, or a variable
+        whose every definition it evaluates) and the window at the largest of them fits in it.
+        An offset is a uint16_t parameter (pto_instr.hpp): a value past its range wraps, and is
+        not read. A form with more values than two per window (a pre-quantization scalar) is not
+        read either."""
         tiles = list(operands)
         offsets = [arg for index, arg in enumerate(args) if index not in {i for i, _, _ in tiles}]
-        constant = all(isinstance(a, A.Number) and isinstance(a.value, int) and a.value >= 0 for a in offsets)
-        values = [int(a.value) for a in offsets] if constant else []
         if op == "TINSERT":
             walked, windows = tiles[:1], tiles[1:2]
         else:
             walked, windows = tiles[-1:], tiles[:-1]
+        largest: list[int] | None = []
+        for arg in offsets:
+            values = self.values.eval(arg, env)
+            if largest is None or not values or min(values) < 0 or max(values) > 0xFFFF:
+                largest = None
+                break
+            largest.append(max(values))
+        if largest is not None and len(largest) > 2 * len(windows):
+            largest = None
         for _, sym, at in walked:
             d = self._dims(sym)
-            fits = constant and d is not None
+            fits = largest is not None and d is not None
             for k, (_, window, _) in enumerate(windows):
                 w = self._dims(window)
-                row = values[2 * k] if 2 * k < len(values) else 0
-                col = values[2 * k + 1] if 2 * k + 1 < len(values) else 0
+                row = largest[2 * k] if largest is not None and 2 * k < len(largest) else 0
+                col = largest[2 * k + 1] if largest is not None and 2 * k + 1 < len(largest) else 0
                 fits = fits and w is not None and d is not None and row + w[2] <= d[0] and col + w[3] <= d[1]
             if not fits:
                 out[at] = _unknown_bytes(out[at], f"{op}: the window at its offsets may lie past '{sym.name}'")
@@ -916,7 +1033,8 @@ class FunctionCFG:
         # How the op walks this operand depends on its shape only (the same-access chain's check).
         shape = (tt.rows, tt.cols, tt.dtype, tt.blayout, tt.valid_row, tt.valid_col) if tt.static_valid else None
         if addrs is None or size is None:
-            return Access(sym.name, write, tt.space, None, None, tmp, shape=shape)
+            why = f"no address of '{sym.name}' is known" if addrs is None else f"the size of '{sym.name}' is not known"
+            return Access(sym.name, write, tt.space, None, None, tmp, shape=shape, unknown_why=why)
         if not tt.static_valid:
             # A run-time valid shape is not checked against the tile's shape when constructed
             # (only SetValidShape asserts, in debug builds): one known to exceed it is walked past
@@ -967,6 +1085,14 @@ def global_tensor_shape(sym: Symbol | None) -> tuple | None:
 
 
 _EXPAND_FULL_OPERANDS = (0, 1)   # TROWEXPAND*/TCOLEXPAND*: dst and src0 (when it is the full-shape one)
+
+
+def _pto_enumerator(node: Any) -> tuple[str, str]:
+    """(enumeration, enumerator) of `Enum::X` or `pto::Enum::X`, ('', '') for anything else."""
+    if not isinstance(node, A.Name):
+        return "", ""
+    parts = node.id.removeprefix("::").removeprefix("pto::").split("::")
+    return (parts[0], parts[1]) if len(parts) == 2 else ("", "")
 
 
 def _unknown_bytes(access: Access, why: str) -> Access:

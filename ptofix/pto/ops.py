@@ -105,7 +105,8 @@ def _specs() -> dict[str, OpSpec]:
         table[name] = OpSpec(PIPE_V)
     # TFILLPAD / TFILLPAD_INPLACE copy src to d and pad d with count-mode vcopy instructions whose
     # repeat stride is a row of d: a count past one row runs on into the rows after d's end, and the
-    # row count is not the instruction's (TFillPad.hpp): their writes are unknown UB bytes.
+    # row count is not the instruction's (TFillPad.hpp): unknown UB bytes unless pto/count_mode.py
+    # bounds them from static shapes.
     for name in ("TFILLPAD", "TFILLPAD_INPLACE"):
         table[name] = OpSpec(PIPE_V, hidden_writes=True)
     # TCVT(dst, src, rmode, satmode) (v0.45) or TCVT(dst, src[, tmp], rmode[, sat]) (older emitters):
@@ -157,7 +158,8 @@ def _specs() -> dict[str, OpSpec]:
     # walked past their tiles (no check of their sizes); not modelled, so its writes are unknown.
     table["TSORT32"] = OpSpec(PIPE_V, writes=(0, 2, 3), tmp=(2, 3), hidden_writes=True, tmp_unbounded=True)
     # ptoas models TGATHER's tmp as a read, but its compare form also writes a conversion buffer
-    # past the tmp tile, outside every explicit operand (§8): treated as writing unknown UB bytes.
+    # past the tmp tile, outside every explicit operand (§8): treated as writing unknown UB bytes
+    # (the mask-pattern form's bytes are computed by pto/count_mode.py).
     # (dst, src, indices) reads; (dst, src0, indices, tmp) writes tmp for 16-bit data; the compare
     # form (dst, src0, k, cdst, tmp, offset) writes cdst and tmp.
     table["TGATHER"] = OpSpec(PIPE_V, hidden_writes=True,
@@ -448,6 +450,17 @@ def reduce_tmp_bytes(op: str, dtype: str | None, valid: tuple[int, int] | None, 
     repeats = cols // per_repeat
     width = REPEAT_BYTES * (repeats // 2 if op == "TROWSUM" and repeats >= 2 else 1)
     return max(fast, (rows - 1) * stride + width if rows >= 1 else 0)
+
+
+ROW_EXPAND_TMP_MAX_BYTES = 8192     # the 32 vbrcb repeats the row-expand scratch holds (TRowExpandBinOp.hpp)
+
+
+def row_expand_tmp_bytes(valid_rows: int) -> int:
+    """How far past its start the tmp of a 4-operand TROWEXPAND* is written: one vbrcb repeat
+    (8 rows broadcast to 32-byte blocks, 256 contiguous bytes) per 8 of dst's valid rows, at most
+    32 repeats (30 at a time past 255 rows) whatever the tmp's own size (TRowExpandBinOp.hpp
+    TRowExpandBinaryInstr, the same at 404d0f36, 14f761c8, b9122ec5 and 3186c381)."""
+    return min(-(-max(valid_rows, 1) // 8) * REPEAT_BYTES, ROW_EXPAND_TMP_MAX_BYTES)
 
 
 # pto's mode enumerations that ops take as arguments (`RoundMode::CAST_RINT`): an operand
