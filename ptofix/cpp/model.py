@@ -317,9 +317,133 @@ class OpaqueStmt(SourceSliceStmt):
         self.reason = reason
 
 
+class ParamDecl(Struct):
+    """One function parameter as the structural parser reads it: its exact span in the file, its
+    text as a declaration reads it (each comment one space), its words, and its declarator
+    (``declarator``: the statement grammar's ``Decl``, or ``None`` with ``unread`` saying why).
+
+    The declarator is parsed on first use (start-up: the grammar is imported then); the typed
+    properties below (``name``, ``type_words``, ``template_args``, ``pointer``, ``reference``,
+    ``qualifiers``, ``default``) read it and are empty for an unread parameter."""
+
+    __slots__ = ("span", "text", "words", "offsets", "_decl", "_parsed")
+    span: Span                  # the parameter in the file, blanks and comments around it excluded
+    text: str                   # its text, each comment one space
+    words: tuple                # its identifiers, in order (comments excluded)
+    offsets: tuple              # (offset in text, offset in the file) where a comment was folded
+    _decl: object
+    _parsed: bool
+    _hidden: ClassVar[frozenset[str]] = frozenset({"offsets", "_decl", "_parsed"})
+    _fields: ClassVar[tuple[str, ...]] = ("span", "text", "words", "offsets", "_decl", "_parsed")
+
+    def __init__(
+            self,
+            span: Span,
+            text: str,
+            words: tuple = (),
+            offsets: tuple = (),
+            _decl: object = None,
+            _parsed: bool = False,
+    ) -> None:
+        self.span = span
+        self.text = text
+        self.words = words
+        self.offsets = offsets
+        self._decl = _decl
+        self._parsed = _parsed
+
+    @property
+    def declarator(self) -> Any:
+        """The parameter as ``stmt_parser.Decl`` (name '' when unnamed), or None: see ``unread``."""
+        if not self._parsed:
+            self._decl = _parameter_parser()(self.text) if self.text and self.text != "..." else None
+            self._parsed = True
+        return self._decl
+
+    @property
+    def unread(self) -> str:
+        """Why the parameter has no declarator ('' when it has one)."""
+        if self.declarator is not None:
+            return ""
+        if not self.text:
+            return "an empty parameter"
+        if self.text == "...":
+            return "a C variadic parameter"
+        return "a declaration the statement grammar does not read"
+
+    @property
+    def name(self) -> str:
+        decl = self.declarator
+        return "" if decl is None else str(decl.name)
+
+    @property
+    def type_words(self) -> str:
+        """The type's words without qualifiers and template arguments (`unsigned int`, `pto::Tile`)."""
+        decl = self.declarator
+        return "" if decl is None else str(decl.type.name)
+
+    @property
+    def template_args(self) -> tuple:
+        """The type's template arguments as grammar nodes (types, numbers, names)."""
+        decl = self.declarator
+        return () if decl is None or decl.type.template is None else tuple(decl.type.template.args)
+
+    @property
+    def pointer(self) -> int:
+        """How many `*` the type has."""
+        decl = self.declarator
+        return 0 if decl is None else int(decl.type.pointer)
+
+    @property
+    def reference(self) -> bool:
+        decl = self.declarator
+        return decl is not None and bool(decl.type.ref)
+
+    @property
+    def qualifiers(self) -> tuple:
+        """`const`, `volatile`, address spaces such as `__gm__` and `__ubuf__`, in written order."""
+        decl = self.declarator
+        return () if decl is None else tuple(decl.type.quals)
+
+    @property
+    def default(self) -> Any:
+        """The default argument's expression node, or None."""
+        decl = self.declarator
+        return None if decl is None else decl.init
+
+    def file_offset(self, text_offset: int) -> int:
+        """The file offset of ``text_offset`` in ``text`` (a grammar node's start or end)."""
+        base_text, base_file = 0, self.span.start
+        for at_text, at_file in self.offsets:
+            if at_text > text_offset:
+                break
+            base_text, base_file = at_text, at_file
+        return base_file + text_offset - base_text
+
+    def name_span(self) -> Span | None:
+        """The declared name in the file (None when unnamed or unread)."""
+        decl = self.declarator
+        if decl is None or not decl.name:
+            return None
+        at = self.text.rfind(decl.name, decl.type.end, decl.end if decl.init is None else decl.init.start)
+        return None if at < 0 else Span(self.file_offset(at), self.file_offset(at) + len(decl.name))
+
+
+def _parameter_parser() -> Callable[[str], Any]:
+    """stmt_parser.parse_parameter, imported on first use (start-up; see _statement_parser)."""
+    global _parse_parameter
+    if _parse_parameter is None:
+        from .stmt_parser import parse_parameter
+        _parse_parameter = parse_parameter
+    return _parse_parameter
+
+
+_parse_parameter: Callable | None = None
+
+
 class Function(Struct):
     __slots__ = ("name", "span", "head", "params", "body", "is_entry", "qualified", "conditional", "static",
-                 "namespace", "params_at")
+                 "namespace", "params_at", "parameters")
     name: str
     span: Span                   # whole definition
     head: str                    # text before the body's '{'
@@ -333,8 +457,9 @@ class Function(Struct):
     namespace: tuple        # the named namespaces unqualified lookup searches it in, outermost
                                  # first (not extern "C" blocks, anonymous or inline namespaces)
     params_at: int          # offset in ``head`` of the parameter list's '(' (the name ends before it)
+    parameters: tuple       # ParamDecl of each parameter, in order (`f(void)` has none)
     _fields: ClassVar[tuple[str, ...]] = ("name", "span", "head", "params", "body", "is_entry", "qualified",
-                                          "conditional", "static", "namespace", "params_at")
+                                          "conditional", "static", "namespace", "params_at", "parameters")
 
     def __init__(
             self,
@@ -349,6 +474,7 @@ class Function(Struct):
             static: bool = False,
             namespace: tuple = (),
             params_at: int = -1,
+            parameters: tuple = (),
     ) -> None:
         self.name = name
         self.span = span
@@ -361,6 +487,7 @@ class Function(Struct):
         self.static = static
         self.namespace = namespace
         self.params_at = params_at
+        self.parameters = parameters
 
     def statements(self) -> Iterator[Stmt]:
         yield from self.body.walk()

@@ -29,6 +29,7 @@ from .model import (
     Function,
     IfStmt,
     OpaqueStmt,
+    ParamDecl,
     PPBranch,
     PPIfStmt,
     SimpleStmt,
@@ -881,7 +882,8 @@ class _StructureParser:
         is_entry = "__global__" in specifiers and not self.directive_in_item
         fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
                       self.directive_in_item, "static" in specifiers,
-                      tuple(part for block in self.lookup_path for part in block), starts[paren] - starts[start])
+                      tuple(part for block in self.lookup_path for part in block), starts[paren] - starts[start],
+                      read_parameters(text, ends[paren], starts[pclose]))
         self.sections[id(fn)] = tuple(self.pp_path)
         self.places[id(fn)] = (tuple(self.ns_path), tuple(self.pp_path))
         return fn
@@ -1453,6 +1455,54 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
 
 
 _FEW_NAMES = 8
+
+
+def _blank_comment(found: str) -> str:
+    """A comment as blanks of its length, a literal as it is (replace_comments_and_literals)."""
+    return found if found[0] in "\"'" else " " * len(found)
+
+
+def read_parameters(text: str, start: int, end: int) -> tuple[ParamDecl, ...]:
+    """The parameters of the list ``text[start:end]`` (inside its parentheses), each with its
+    span in ``text``. A parameter ends at a comma outside (), <> and [] and outside comments (a
+    default argument's `1 << 4` counts as brackets too: the parameters around such a comma then
+    read as one text, which the grammar reads as no declaration, so every word of it may be a
+    name declared); a last parameter `void` or an empty last one is no parameter."""
+    raw = text[start:end]
+    code = replace_comments_and_literals(raw, _blank_comment) if "/" in raw else raw
+    bounds: list[tuple[int, int]] = []
+    depth = 0
+    part_start = 0
+    for at, ch in enumerate(code):
+        if ch in "(<[":
+            depth += 1
+        elif ch in ")>]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            bounds.append((part_start, at))
+            part_start = at + 1
+    last = code[part_start:].strip()
+    if last and last != "void":
+        bounds.append((part_start, len(code)))
+    out: list[ParamDecl] = []
+    for first, stop in bounds:
+        part = code[first:stop]
+        first += len(part) - len(part.lstrip())
+        stop = max(first, stop - (len(part) - len(part.rstrip())))
+        written = raw[first:stop]
+        declared = strip_comments(written)
+        offsets: list[tuple[int, int]] = []
+        if declared != written:
+            folded = 0          # characters the comments before here lost in ``declared``
+            for match in _COMMENT_OR_LITERAL_OR_UNCLOSED.finditer(written):
+                if match.lastindex is not None:
+                    break       # an unclosed literal or comment: no offsets past it
+                if match.group()[0] == "/":
+                    folded += len(match.group()) - 1
+                    offsets.append((match.end() - folded, start + first + match.end()))
+        out.append(ParamDecl(Span(start + first, start + stop), declared, tuple(identifiers(declared)),
+                             tuple(offsets)))
+    return tuple(out)
 
 
 def parse_cpp(source: SourceText) -> CppFile:

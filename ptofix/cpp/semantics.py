@@ -1114,9 +1114,9 @@ class FunctionSemantics:
         return sym
 
     def _declare_params(self, scope: Scope) -> None:
-        # (Comments go first: a comma in one is no parameter boundary.)
-        for text in _split_params(strip_comments(self.fn.params)):
-            ast = A.parse_parameter(text) if text and not self._macro_in(text) else None
+        for param in self.fn.parameters:
+            text = param.text
+            ast = param.declarator if text and not self._macro_in(text) else None
             if isinstance(ast, A.Decl) and ast.name:
                 sym = self._declare(scope, ast)
                 is_ref = self._may_be_reference(ast.type, scope)
@@ -1125,8 +1125,8 @@ class FunctionSemantics:
                 # and any word of an unreadable one may be the name it declares (`F TMUL
                 # [[maybe_unused]]` declares TMUL, `int (*PIPE_V)(int)` PIPE_V).
                 if ast is None:
-                    self.maybe_declared.update(identifiers(text))
-                name = _last_identifier(text)
+                    self.maybe_declared.update(param.words)
+                name = param.words[-1] if param.words else ""
                 sym = self._new_symbol(scope, name or f"<param {len(self.params)}>", "unknown")
                 sym.make_unknown("parameter not understood")
                 is_ref = True
@@ -2564,31 +2564,6 @@ def _static_storage(sym: Symbol) -> bool:
     """Declared `static` or `thread_local`: initialised once, not each time its declaration runs."""
     quals = sym.type_ref.quals if sym.type_ref is not None else ()
     return "static" in quals or "thread_local" in quals
-
-
-def _split_params(text: str) -> list[str]:
-    parts: list[str] = []
-    cur: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch in "(<[":
-            depth += 1
-        elif ch in ")>]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-    last = "".join(cur).strip()
-    if last and last != "void":
-        parts.append(last)
-    return parts
-
-
-def _last_identifier(text: str) -> str:
-    names = identifiers(text)
-    return names[-1] if names else ""
 
 
 def _template_params(head: str) -> set:

@@ -366,23 +366,6 @@ def pp_condition(text: str, defined: set[str], macros: dict | None = None) -> bo
         raise SimError(f"cannot evaluate preprocessor condition '{text.strip()}'") from None
 
 
-def _param_list(params: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for ch in params:
-        if ch in "(<[":
-            depth += 1
-        elif ch in ")>]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        out.append(cur)
-    return [p.strip() for p in out if p.strip() and p.strip() != "void"]
-
-
 @dataclass
 class Param:
     name: str
@@ -400,11 +383,11 @@ class Param:
 
 def parse_params(fn: Function) -> list[Param]:
     out = []
-    for text in _param_list(fn.params):
-        ast = sp.parse_statement(re.sub(r"\s*=.*$", "", text) + ";")
-        if not isinstance(ast, sp.Decl):
-            raise SimError(f"cannot parse parameter '{text}' of {fn.name}")
-        out.append(Param(ast.name, ast.type, text))
+    for param in fn.parameters:
+        if not param.name:
+            why = param.unread or "an unnamed parameter"
+            raise SimError(f"cannot parse parameter '{param.text}' of {fn.name} ({why})")
+        out.append(Param(param.name, param.declarator.type, param.text))
     return out
 
 

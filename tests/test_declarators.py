@@ -1,0 +1,99 @@
+"""Parsed declarators of the C++ model: function parameters and file-scope declarations, each
+with its exact span, typed parts, or the reason it is not read."""
+import glob
+import os
+
+import pytest
+
+from ptofix.cpp import stmt_parser as A
+from ptofix.cpp.parser import parse_cpp
+from ptofix.source import SourceText
+
+KERNEL = """\
+template <typename T>
+__global__ AICORE void k(__gm__ half* x, const Tile<TileType::Vec, float, 16, 64>& t /* the tile, t */,
+                         int /* n */ n = 3, ...)
+{
+}
+void none(void) {}
+void unnamed(int, float*) {}
+"""
+
+
+def _model(text: str):
+    return parse_cpp(SourceText(text, "k.cpp"))
+
+
+def _spelled(text: str, span) -> str:
+    return text[span.start:span.end]
+
+
+def test_parameters_are_typed_declarations_with_spans():
+    params = _model(KERNEL).function("k").parameters
+    assert [_spelled(KERNEL, p.span) for p in params] == [
+        "__gm__ half* x", "const Tile<TileType::Vec, float, 16, 64>& t", "int /* n */ n = 3", "..."]
+    x, t, n, rest = params
+    assert (x.name, x.type_words, x.pointer, x.reference, x.qualifiers, x.template_args) == \
+        ("x", "half", 1, False, ("__gm__",), ())
+    assert (t.name, t.type_words, t.pointer, t.reference, t.qualifiers) == ("t", "Tile", 0, True, ("const",))
+    assert [type(arg).__name__ for arg in t.template_args] == ["Name", "TypeRef", "Number", "Number"]
+    assert t.template_args[0].id == "TileType::Vec" and t.template_args[2].text == "16"
+    # A comment inside a parameter is one space of its text; spans still point into the file.
+    assert n.text == "int   n = 3" and n.words == ("int", "n")
+    assert isinstance(n.default, A.Number) and n.default.text == "3"
+    for param in (x, t, n):
+        assert param.unread == ""
+        assert _spelled(KERNEL, param.name_span()) == param.name
+    assert n.name_span().start == KERNEL.index("n = 3")
+    assert rest.declarator is None and rest.unread == "a C variadic parameter" and rest.name_span() is None
+
+
+def test_void_and_unnamed_parameters():
+    model = _model(KERNEL)
+    assert model.function("none").parameters == ()
+    first, second = model.function("unnamed").parameters
+    assert (first.name, first.type_words, second.type_words, second.pointer) == ("", "int", "float", 1)
+    assert first.unread == "" and first.name_span() is None
+
+
+@pytest.mark.parametrize(("params", "texts", "unread"), [
+    # A comma inside a comment separates nothing.
+    ("int a /* x, y */, int b", ["int a  ", "int b"], ["", ""]),
+    # `1 << 4` counts as brackets: the two parameters are one text, which no declaration reads.
+    ("int a = 1 << 4, int PIPE_V = 2", ["int a = 1 << 4, int PIPE_V = 2"],
+     ["a declaration the statement grammar does not read"]),
+    # A function-pointer parameter is not read by the grammar: unread, never guessed.
+    ("void (*f)(int), int b", ["void (*f)(int)", "int b"],
+     ["a declaration the statement grammar does not read", ""]),
+    ("int a,", ["int a"], [""]),
+    ("int a, , int b", ["int a", "", "int b"], ["", "an empty parameter", ""]),
+])
+def test_parameters_split_and_unread_with_reason(params, texts, unread):
+    text = f"void f({params}) {{}}\n"
+    parsed = _model(text).function("f").parameters
+    assert [p.text.rstrip() for p in parsed] == [t.rstrip() for t in texts]
+    assert [p.unread for p in parsed] == unread
+    for param in parsed:
+        assert text.index(params) <= param.span.start <= param.span.end <= text.index(params) + len(params)
+        spelled = _spelled(text, param.span)
+        assert spelled == spelled.strip()
+        if param.unread:
+            assert param.name == "" and param.type_words == "" and param.qualifiers == ()
+
+
+def test_every_corpus_parameter_span_spells_its_text(corpus_dir):
+    """Over the corpus: each parameter's span spells its text (comments aside), and ptoas's
+    kernel parameters are all read."""
+    read = 0
+    for path in sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True)):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        for fn in parse_cpp(SourceText(text, path)).functions:
+            for param in fn.parameters:
+                if "/" not in _spelled(text, param.span):
+                    assert _spelled(text, param.span) == param.text, (path, fn.name)
+                if fn.is_entry:
+                    assert param.unread == "", (path, fn.name, param.text)
+                read += 1
+    assert read > 1000
+
