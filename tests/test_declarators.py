@@ -97,3 +97,38 @@ def test_every_corpus_parameter_span_spells_its_text(corpus_dir):
                 read += 1
     assert read > 1000
 
+
+
+GLOBALS = """\
+using namespace pto;
+using namespace ::a :: b;
+enum class PTOAutoSyncTailMode : int { kAll = 0, kHalf = 1 };
+using T /* element */ = float;
+constexpr int32_t N = 4;
+struct Pair { int a; int b; };
+static const int M[2] = {1, 2};
+typedef float F, *P;
+void g(int);
+void f() {}
+"""
+
+
+def test_globals_are_typed_declarations_or_unread_with_reason():
+    model = _model(GLOBALS)
+    decls = model.globals
+    assert [_spelled(GLOBALS, d.span) for d in decls] == [line for line in GLOBALS.splitlines()[:-1]]
+    assert [(d.kind, d.name) for d in decls] == [
+        ("using-namespace", "pto"), ("using-namespace", "a::b"), ("scoped-enum", "PTOAutoSyncTailMode"),
+        ("alias", "T"), ("variable", "N"),
+        ("unread", ""), ("unread", ""), ("unread", ""), ("unread", "")]
+    assert decls[1].path == ("a", "b")
+    # Comments are no words of a declaration.
+    assert decls[3].text == "using T   = float;" and decls[3].words == ("using", "T", "float")
+    alias, variable = decls[3].declarator, decls[4].declarator
+    assert isinstance(alias, A.TypeAlias) and alias.type.name == "float"
+    assert isinstance(variable, A.Decl) and variable.type.name == "int32_t" and variable.type.quals == ("constexpr",)
+    bracketed = "a brace, parenthesis or bracket (a class, an initializer, a prototype, an attribute)"
+    assert [d.reason for d in decls] == [""] * 5 + [bracketed, bracketed,
+                                                    "a declaration the statement grammar does not read as an "
+                                                    "alias or a variable", bracketed]
+    assert all(d.declarator is None for d in decls if d.kind != "alias" and d.kind != "variable")

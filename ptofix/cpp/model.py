@@ -441,6 +441,88 @@ def _parameter_parser() -> Callable[[str], Any]:
 _parse_parameter: Callable | None = None
 
 
+# How the structural parser reads a file-scope declaration (GlobalDecl.form).
+USING_NAMESPACE = "using-namespace"     # `using namespace a::b;`
+SCOPED_ENUM = "scoped-enum"             # `enum class E [: int] { A, B = 2 };`: plain enumerators
+BRACKETED = "bracketed"                 # holds a brace, parenthesis or bracket: not read
+STATEMENT = "statement"                 # left to the statement grammar: an alias or a variable
+
+
+class GlobalDecl(Struct):
+    """A file-scope declaration other than a function definition, as the structural parser reads
+    it: a using-directive, a scoped enumeration of plain enumerators, a type alias or variable the
+    statement grammar reads (``declarator``), or unread (``kind`` 'unread', ``reason`` says why).
+    A declaration read otherwise than exactly is unread: it may declare any of its words."""
+
+    __slots__ = ("stmt", "text", "words", "form", "path")
+    stmt: SimpleStmt            # the declaration's statement (span, text, grammar AST)
+    text: str                   # its text, each comment one space
+    words: tuple                # its identifiers, in order (comments excluded)
+    form: str                   # USING_NAMESPACE, SCOPED_ENUM, BRACKETED or STATEMENT
+    path: tuple                 # a using-directive's namespace names; a scoped enumeration's name
+    _fields: ClassVar[tuple[str, ...]] = ("stmt", "text", "words", "form", "path")
+
+    def __init__(self, stmt: SimpleStmt, text: str, words: tuple = (), form: str = STATEMENT,
+                 path: tuple = ()) -> None:
+        self.stmt = stmt
+        self.text = text
+        self.words = words
+        self.form = form
+        self.path = path
+
+    @property
+    def span(self) -> Span:
+        return self.stmt.span
+
+    @property
+    def declarator(self) -> Any:
+        """The grammar's ``TypeAlias`` or ``Decl`` of an alias or variable (None otherwise)."""
+        if self.form != STATEMENT:
+            return None
+        ast = self.stmt.ast
+        return ast if isinstance(ast, _declaration_classes()) else None
+
+    @property
+    def kind(self) -> str:
+        """'using-namespace', 'scoped-enum', 'alias', 'variable' or 'unread'."""
+        if self.form in (USING_NAMESPACE, SCOPED_ENUM):
+            return self.form
+        decl = self.declarator
+        if decl is None:
+            return "unread"
+        return "variable" if isinstance(decl, _declaration_classes()[0]) else "alias"
+
+    @property
+    def name(self) -> str:
+        """The name declared (an alias's, a variable's, an enumeration's), a using-directive's
+        namespace as written without blanks (`a::b`), '' when unread."""
+        if self.form in (USING_NAMESPACE, SCOPED_ENUM):
+            return "::".join(self.path)
+        decl = self.declarator
+        return "" if decl is None else str(decl.name)
+
+    @property
+    def reason(self) -> str:
+        """Why the declaration is unread ('' when read)."""
+        if self.form == BRACKETED:
+            return "a brace, parenthesis or bracket (a class, an initializer, a prototype, an attribute)"
+        if self.form == STATEMENT and self.declarator is None:
+            return "a declaration the statement grammar does not read as an alias or a variable"
+        return ""
+
+
+def _declaration_classes() -> tuple[type, type]:
+    """(stmt_parser.Decl, stmt_parser.TypeAlias), imported on first use (start-up)."""
+    global _declarations
+    if _declarations is None:
+        from .stmt_parser import Decl, TypeAlias
+        _declarations = (Decl, TypeAlias)
+    return _declarations
+
+
+_declarations: tuple[type, type] | None = None
+
+
 class Function(Struct):
     __slots__ = ("name", "span", "head", "params", "body", "is_entry", "qualified", "conditional", "static",
                  "namespace", "params_at", "parameters")
@@ -499,7 +581,7 @@ class CppFile(Struct):
                  "macro_bodies", "pto_code_macros")
     source: SourceText
     functions: list[Function]
-    globals: list                # file-scope declarations (SimpleStmt), e.g. `using T = ...;`
+    globals: list                # file-scope declarations (GlobalDecl), e.g. `using T = ...;`
     macros: frozenset   # names `#define`d anywhere in the file
     namespaces: frozenset   # the names of the namespaces the file opens (`a::b` gives both)
     empty_macros: frozenset   # macros every #define of which expands to nothing (or `[aicore]`)

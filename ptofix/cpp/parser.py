@@ -20,6 +20,10 @@ from ..source import PtofixError, SourceText, Span, ascii_words, identifier_word
 from .command_line import command_line_macros
 from .keywords import CPP_KEYWORDS
 from .model import (
+    BRACKETED,
+    SCOPED_ENUM,
+    STATEMENT,
+    USING_NAMESPACE,
     CaseLabel,
     Comment,
     Compound,
@@ -27,6 +31,7 @@ from .model import (
     Directive,
     ForStmt,
     Function,
+    GlobalDecl,
     IfStmt,
     OpaqueStmt,
     ParamDecl,
@@ -649,7 +654,8 @@ class _StructureParser:
         # One word scan of the whole text serves both lexical searches below.
         pto_names, scanned, encoded = _file_scan_names()
         words = file_identifiers_among(self.source, scanned, encoded)
-        return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
+        global_decls = [read_global(stmt) for stmt in self.globals]
+        return CppFile(self.source, functions, global_decls, frozenset(macros), frozenset(self.namespaces),
                        frozenset(macros - nonempty), tuple(includes), partial,
                        self._declared_names(_DECLARING_KEYWORDS.intersection(words)),
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
@@ -1503,6 +1509,29 @@ def read_parameters(text: str, start: int, end: int) -> tuple[ParamDecl, ...]:
         out.append(ParamDecl(Span(start + first, start + stop), declared, tuple(identifiers(declared)),
                              tuple(offsets)))
     return tuple(out)
+
+
+# The file-scope declarations ptoas writes that the parser reads exactly: a using-directive and a
+# scoped enumeration of plain enumerators (`enum class PTOAutoSyncTailMode : int {...};`).
+_USING_DIRECTIVE = regex_cache.compile(r"\s*using\s+namespace\s+(?:::\s*)?[A-Za-z_]\w*"
+                                       r"(?:\s*::\s*[A-Za-z_]\w*)*\s*;\s*\Z")
+_SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)\s*(?::\s*[A-Za-z_]\w*\s*)?"
+                                   r"\{[\s\w=,+-]*\}\s*;\s*\Z")
+
+
+def read_global(stmt: SimpleStmt) -> GlobalDecl:
+    """A file-scope declaration's form (GlobalDecl): read exactly, left to the statement grammar,
+    or not read (a brace, parenthesis or bracket)."""
+    text = strip_comments(stmt.text)
+    words = tuple(identifiers(text))
+    if _USING_DIRECTIVE.match(text):
+        return GlobalDecl(stmt, text, words, USING_NAMESPACE, words[2:])
+    enum = _SCOPED_ENUM.match(text)
+    if enum is not None:
+        return GlobalDecl(stmt, text, words, SCOPED_ENUM, (enum.group(1),))
+    # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
+    form = BRACKETED if any(ch in text for ch in "{}()[]") else STATEMENT
+    return GlobalDecl(stmt, text, words, form)
 
 
 def parse_cpp(source: SourceText) -> CppFile:

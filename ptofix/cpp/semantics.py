@@ -432,10 +432,6 @@ def trusted_header(spelled: str) -> bool:
     return spelled[0] == "<" and name in STANDARD_HEADERS
 
 
-# The file-scope declarations ptoas writes, read exactly: a using-directive and a scoped
-# enumeration of plain enumerators (`enum class PTOAutoSyncTailMode : int {...};`).
-_USING_DIRECTIVE = regex_cache.compile(r"\s*using\s+namespace\s+(?:::\s*)?[A-Za-z_]\w*"
-                                       r"(?:\s*::\s*[A-Za-z_]\w*)*\s*;\s*\Z")
 def _only_names_the_enumeration(code: str, name: str) -> bool:
     """Whether every use of ``name`` in ``code`` (comments and strings blanked) is its `enum class`
     definition, a qualifier (`name::`) or the type of a declared entity (`name mode`): then no
@@ -463,8 +459,6 @@ _WORD_OR_DOLLAR = regex_cache.compile(r"[\w$]")
 # The end of `enum class` / `enum struct` with any blanks between the words.
 _ENUM_HEAD = regex_cache.compile(r"(?<![\w$])enum\s+(?:class|struct)\Z")
 _NEXT_TOKEN = regex_cache.compile(r"\s*(::|[A-Za-z_]|.?)", re.S)
-_SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)\s*(?::\s*[A-Za-z_]\w*\s*)?"
-                                   r"\{[\s\w=,+-]*\}\s*;\s*\Z")
 
 
 _CLASS_KEY = regex_cache.compile(r"(?<![\w$])(?:struct|class|union)(?![\w$])")
@@ -520,30 +514,26 @@ def _unread_declaration(model: CppFile) -> str:
     them, anywhere in the file's namespaces: its file is not modelled. ptoas writes no such
     declaration in the files it gives barriers."""
     macros = model.macros - model.empty_macros
-    for stmt in model.globals:
-        text = strip_comments(stmt.text)
-        enum = _SCOPED_ENUM.match(text)
-        words = identifiers(text)
-        if macros.intersection(words):
-            return (f"{model.source.location(stmt.span.start)}: a file-scope declaration uses the macro "
-                    f"'{min(macros.intersection(words))}': it may declare any name")
-        # (ptoas's own enumeration is the plain-data type the model expects under that name.)
-        if _USING_DIRECTIVE.match(text):
-            path = identifiers(text)[2:]
+    for decl in model.globals:
+        if macros.intersection(decl.words):
+            return (f"{model.source.location(decl.span.start)}: a file-scope declaration uses the macro "
+                    f"'{min(macros.intersection(decl.words))}': it may declare any name")
+        kind = decl.kind
+        if kind == "using-namespace":
+            path = decl.path
             # pto's nested namespaces declare functions spelled like its ops (`pto::comm::TGATHER`,
             # a ping-pong overload more specialized than pto's own): only pto, std and the file's
             # own namespaces have the names the model reads by spelling.
-            if path in (["pto"], ["std"]) or set(path) <= model.namespaces:
+            if path in (("pto",), ("std",)) or set(path) <= model.namespaces:
                 continue
-            return (f"{model.source.location(stmt.span.start)}: a using-directive for the namespace "
-                    f"'{'::'.join(path)}' may make other functions of pto's op names visible")
-        if enum and (enum.group(1) == "PTOAutoSyncTailMode" or not _model_reads(enum.group(1))):
+            return (f"{model.source.location(decl.span.start)}: a using-directive for the namespace "
+                    f"'{decl.name}' may make other functions of pto's op names visible")
+        # (ptoas's own enumeration is the plain-data type the model expects under that name.)
+        if kind == "scoped-enum" and (decl.name == "PTOAutoSyncTailMode" or not _model_reads(decl.name)):
             continue
-        # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
-        ast = stmt.ast if not any(ch in text for ch in "{}()[]") else None
-        if isinstance(ast, A.TypeAlias) or (isinstance(ast, A.Decl) and not _model_reads(ast.name)):
+        if kind == "alias" or (kind == "variable" and not _model_reads(decl.name)):
             continue
-        return (f"{model.source.location(stmt.span.start)}: ptofix does not read this file-scope declaration "
+        return (f"{model.source.location(decl.span.start)}: ptofix does not read this file-scope declaration "
                 "exactly; it may declare any of its words (pto, an op, a type the model reads)")
     for fn in model.functions:
         if fn.name in macros:
@@ -815,7 +805,7 @@ class FileContext:
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
         # reads as one. A lexical over-approximation: ptoas's file scope names none of them.
         # (Each file-scope declaration's words, read once for the sets below.)
-        global_words = [identifiers(stmt.text) for stmt in model.globals]
+        global_words = [list(decl.words) for decl in model.globals]
         self.file_scope_names = frozenset([name for words in global_words for name in words]
                                           + [fn.name for fn in model.functions if fn.qualified or fn.conditional])
         # Type names a file-scope declaration introduces (`using X =`, `struct X`, `template <...>
@@ -837,8 +827,7 @@ class FileContext:
         self.file_scope_enums = frozenset(enums - others)
         # Of those, the scoped ones ptofix reads exactly (`enum class E : int {...};`): their
         # enumerators convert to nothing, so no built-in function takes one.
-        scoped = {match.group(1) for stmt in model.globals
-                  if (match := _SCOPED_ENUM.match(strip_comments(stmt.text))) is not None} & self.file_scope_enums
+        scoped = {decl.name for decl in model.globals if decl.kind == "scoped-enum"} & self.file_scope_enums
         # (The raw text first: a use that only a comment or string holds is read again on the code.)
         text = model.source.text
         unsure = {name for name in scoped if not _only_names_the_enumeration(text, name)}
@@ -851,12 +840,12 @@ class FileContext:
             words[i + 1] for words in global_words
             for i, word in enumerate(words[:-1]) if word in ("struct", "class", "union")
             and not (i and words[i - 1] == "enum"))
-        for index, stmt in enumerate(model.globals):
+        for index, decl in enumerate(model.globals):
             # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
-            words = identifiers(strip_comments(stmt.text))
-            if not ("typedef" in words or (words[:1] == ["using"] and "=" in stmt.text)):
+            words = list(decl.words)
+            if not ("typedef" in words or (words[:1] == ["using"] and "=" in decl.text)):
                 continue
-            ast = stmt.ast
+            ast = decl.stmt.ast
             uses_macro = any(name in self.macros and not (name in _QUALIFIER_WORDS and name in model.empty_macros)
                              for name in words)
             if uses_macro or not isinstance(ast, A.TypeAlias) and words[0] not in ("struct", "class", "union", "enum"):
@@ -966,9 +955,8 @@ class FileContext:
         if self._variables is None:
             partial = self.model.partial_globals
             self._variables = frozenset(
-                ast.name for index, stmt in enumerate(self.model.globals)
-                if index not in partial and isinstance(stmt, SimpleStmt)
-                and isinstance(ast := stmt.ast, A.Decl) and ast.ctor_args is None)
+                ast.name for index, decl in enumerate(self.model.globals)
+                if index not in partial and isinstance(ast := decl.stmt.ast, A.Decl) and ast.ctor_args is None)
         return name in self._variables
 
     def built(self) -> set[int]:
