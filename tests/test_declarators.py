@@ -132,3 +132,29 @@ def test_globals_are_typed_declarations_or_unread_with_reason():
                                                     "a declaration the statement grammar does not read as an "
                                                     "alias or a variable", bracketed]
     assert all(d.declarator is None for d in decls if d.kind != "alias" and d.kind != "variable")
+
+
+HEADS = """\
+template <typename T, int N>
+template <pipe_t P> AICORE inline void Owner<T>::run(int n) const {}
+auto data(Tile& t) noexcept -> decltype(t.data()) { return t.data(); }
+template <int N, std::enable_if_t<N == 1, pipe_t> P> void guarded() {}
+__global__ AICORE void kernel(__gm__ float* /* out */ x) {}
+"""
+
+
+def test_function_heads_are_read_into_their_parts():
+    run, data, guarded, kernel = _model(HEADS).functions
+    head = run.declaration
+    assert head.template_params == (("typename", "T"), ("int", "N"), ("pipe_t", "P"))
+    assert head.after_templates == "AICORE inline void Owner<T>::"
+    assert head.before_name == "template <typename T, int N>\ntemplate <pipe_t P> AICORE inline void Owner<T>::"
+    assert head.owner == "Owner" and head.trailing_return == ""
+    assert head.words[:3] == ("template", "typename", "T")
+    assert data.declaration.trailing_return == "decltype(t.data())" and data.declaration.owner == ""
+    assert data.declaration.template_params == () and data.declaration.after_templates == "auto "
+    # Template heads that are not plain `type name` parameters are not split: None, never a guess.
+    assert guarded.declaration.template_params is None and guarded.declaration.after_templates == ""
+    # Comments are no words of the head.
+    assert kernel.declaration.words == ("__global__", "AICORE", "void", "kernel", "__gm__", "float", "x")
+    assert kernel.declaration.text == "__global__ AICORE void kernel(__gm__ float*   x) "

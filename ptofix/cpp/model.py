@@ -523,9 +523,47 @@ def _declaration_classes() -> tuple[type, type]:
 _declarations: tuple[type, type] | None = None
 
 
+class FunctionHead(Struct):
+    """A function definition's declaration (the text before its body's '{') as the structural
+    parser reads it: its words, the declaration before the name, the template heads split into
+    parameters when they are plain ones, the qualifier of a member's name and the trailing return
+    type."""
+
+    __slots__ = ("text", "words", "before_name", "template_params", "after_templates", "owner", "trailing_return")
+    text: str                   # the head, each comment one space
+    words: tuple                # its identifiers, in order (comments excluded)
+    before_name: str            # the declaration before the name: template heads, specifiers, the
+                                # return type, a qualifier (comments and literals' insides blank)
+    template_params: tuple | None   # the words of each template parameter, head after head ((): no
+                                # template); None when the heads are not plain `type name` parameters
+    after_templates: str        # before_name past the template heads ('' when they are not read)
+    owner: str                  # the scope qualifying the name (`K` of `void K::run()`), '' if none
+    trailing_return: str        # the type after `->` following the parameters, blanks trimmed ('' if none)
+    _fields: ClassVar[tuple[str, ...]] = ("text", "words", "before_name", "template_params", "after_templates",
+                                          "owner", "trailing_return")
+
+    def __init__(
+            self,
+            text: str,
+            words: tuple = (),
+            before_name: str = "",
+            template_params: tuple | None = (),
+            after_templates: str = "",
+            owner: str = "",
+            trailing_return: str = "",
+    ) -> None:
+        self.text = text
+        self.words = words
+        self.before_name = before_name
+        self.template_params = template_params
+        self.after_templates = after_templates
+        self.owner = owner
+        self.trailing_return = trailing_return
+
+
 class Function(Struct):
     __slots__ = ("name", "span", "head", "params", "body", "is_entry", "qualified", "conditional", "static",
-                 "namespace", "params_at", "parameters")
+                 "namespace", "params_at", "parameters", "declaration")
     name: str
     span: Span                   # whole definition
     head: str                    # text before the body's '{'
@@ -540,8 +578,10 @@ class Function(Struct):
                                  # first (not extern "C" blocks, anonymous or inline namespaces)
     params_at: int          # offset in ``head`` of the parameter list's '(' (the name ends before it)
     parameters: tuple       # ParamDecl of each parameter, in order (`f(void)` has none)
+    declaration: FunctionHead   # the head, read (template heads, owner, trailing return type...)
     _fields: ClassVar[tuple[str, ...]] = ("name", "span", "head", "params", "body", "is_entry", "qualified",
-                                          "conditional", "static", "namespace", "params_at", "parameters")
+                                          "conditional", "static", "namespace", "params_at", "parameters",
+                                          "declaration")
 
     def __init__(
             self,
@@ -557,6 +597,7 @@ class Function(Struct):
             namespace: tuple = (),
             params_at: int = -1,
             parameters: tuple = (),
+            declaration: FunctionHead | None = None,
     ) -> None:
         self.name = name
         self.span = span
@@ -570,6 +611,7 @@ class Function(Struct):
         self.namespace = namespace
         self.params_at = params_at
         self.parameters = parameters
+        self.declaration = FunctionHead(head) if declaration is None else declaration
 
     def statements(self) -> Iterator[Stmt]:
         yield from self.body.walk()

@@ -31,6 +31,7 @@ from .model import (
     Directive,
     ForStmt,
     Function,
+    FunctionHead,
     GlobalDecl,
     IfStmt,
     OpaqueStmt,
@@ -889,7 +890,9 @@ class _StructureParser:
         fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
                       self.directive_in_item, "static" in specifiers,
                       tuple(part for block in self.lookup_path for part in block), starts[paren] - starts[start],
-                      read_parameters(text, ends[paren], starts[pclose]))
+                      read_parameters(text, ends[paren], starts[pclose]),
+                      read_head(head, name, starts[paren] - starts[start], ends[pclose] - starts[start],
+                                bool(qualified)))
         self.sections[id(fn)] = tuple(self.pp_path)
         self.places[id(fn)] = (tuple(self.ns_path), tuple(self.pp_path))
         return fn
@@ -1532,6 +1535,68 @@ def read_global(stmt: SimpleStmt) -> GlobalDecl:
     # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
     form = BRACKETED if any(ch in text for ch in "{}()[]") else STATEMENT
     return GlobalDecl(stmt, text, words, form)
+
+
+# A template parameter read exactly: one type word (`typename`, `class` or a name, qualified or
+# not; `...` for a pack) and the parameter's own name.
+_PLAIN_PARAM = r"(?:typename|class|[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)(?:\s*\.\.\.)?\s+[A-Za-z_]\w*"
+# Each parameter is read once (an atomic group, possessive repeats): `typename` and `class` are
+# also names, so a list that fails late (`typename T0, ..., unsigned int N`) was tried again in
+# every way of reading each parameter, exponential in their count. A parameter ends at the end
+# of a name, before `,`, `>` or blanks, so the first way it is read is the only one.
+_PLAIN_TEMPLATE_HEADS = regex_cache.compile(
+    rf"\s*+(?:template\s*+<\s*+(?:(?>{_PLAIN_PARAM})(?:\s*+,\s*+(?>{_PLAIN_PARAM}))*+)?+\s*+>\s*+)++")
+_TEMPLATE_LIST = regex_cache.compile(r"template\s*<([^<>]*)>")
+
+
+def read_head(head: str, name: str, params_at: int, params_end: int, qualified: bool) -> FunctionHead:
+    """A function definition's head (FunctionHead): ``params_at`` is the offset of its parameter
+    list's '(' in ``head``, ``params_end`` the offset past its ')'."""
+    text = strip_comments(head)
+    decl = masked_literals(head)[:params_at].rstrip()
+    before_name = decl[:len(decl) - len(name)] if decl.endswith(name) else decl
+    template_params, after_templates = _template_heads(before_name)
+    after_params = strip_comments(head[params_end:])
+    arrow = after_params.find("->")
+    return FunctionHead(text, tuple(identifiers(text)), before_name, template_params, after_templates,
+                        _member_owner(text, name) if qualified else "",
+                        after_params[arrow + 2:].strip() if arrow >= 0 else "")
+
+
+def _template_heads(decl: str) -> tuple[tuple | None, str]:
+    """(the words of each template parameter, the rest of the declaration) for a declaration before
+    its name: ``((), decl)`` when it is no template; ``(None, '')`` when its template heads are not
+    plain parameters only (_PLAIN_PARAM), one after another at its start. Anything else is not
+    split as the compiler does: a `>` inside braces or a template argument (`enable_if_t<bool{N >
+    0}, pipe_t> P`, `N >= 1`), a macro beside the name (`pipe_t P PTO_INST_HPP` declares P),
+    defaults, attributes."""
+    if "template" not in identifiers(decl):
+        return (), decl
+    heads = _PLAIN_TEMPLATE_HEADS.match(decl)
+    if heads is None or "template" in identifiers(decl, heads.end()):
+        return None, ""
+    params = tuple(tuple(identifiers(param)) for listed in _TEMPLATE_LIST.finditer(decl, 0, heads.end())
+                   for param in listed.group(1).split(","))
+    return params, decl[heads.end():]
+
+
+def _member_owner(head: str, name: str) -> str:
+    """The scope that qualifies a definition's name: 'K' for `void K::run(...)`, 'c' for
+    `void b::c<T>::g()`."""
+    at = head.find("(")
+    before = head[:at if at >= 0 else len(head)].rstrip()
+    before = before[:len(before) - len(name)].rstrip() if before.endswith(name) else before
+    before = before.removesuffix("~").rstrip().removesuffix("::").rstrip()
+    if before.endswith(">"):
+        depth, k = 0, len(before) - 1
+        while k >= 0:
+            depth += {">": 1, "<": -1}.get(before[k], 0)
+            if depth == 0:
+                break
+            k -= 1
+        before = before[:k].rstrip()
+    at = trailing_word_start(before)
+    return before[at:] if at < len(before) else "?"
 
 
 def parse_cpp(source: SourceText) -> CppFile:

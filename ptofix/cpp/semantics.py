@@ -83,9 +83,7 @@ from .parser import (
     directive_word,
     identifiers,
     identifiers_among,
-    masked_literals,
     strip_comments,
-    trailing_word_start,
 )
 
 TYPE_CHECKING = False
@@ -908,7 +906,7 @@ class FileContext:
         key = id(fn)
         facts = self._declaration_facts.get(key)
         if facts is None:
-            facts = self._declaration_facts[key] = ("template" in identifiers(strip_comments(fn.head)),
+            facts = self._declaration_facts[key] = ("template" in fn.declaration.words,
                                                     _return_reason(fn))
         return facts
 
@@ -919,7 +917,7 @@ class FileContext:
         if self._possible_kernels is None:
             self._possible_kernels = frozenset(
                 id(fn) for fn in self.model.functions
-                if fn.is_entry or "__global__" in (words := identifiers(fn.head))
+                if fn.is_entry or "__global__" in (words := fn.declaration.words)
                 or not self.macros.isdisjoint(words))
         return self._possible_kernels
 
@@ -1009,15 +1007,14 @@ class FunctionSemantics:
         self.scope_exit: dict[int, str] = {}         # id(stmt) -> why code may run at its block's end
         self.class_params = ""                       # why a parameter may be an object passed by value
         self.param_defaults: list[str] = []          # per parameter: why its default may run code
-        head = strip_comments(fn.head)
         # Every template parameter may name a type (`template <Concept T>` has no `typename`),
         # and a non-type one also a value (declared below).
-        declared_types = _template_params(head)
+        declared_types = _template_params(fn.declaration.words)
         value_params = _template_value_params(fn)
         self.template_params = declared_types | value_params
         scope = Scope(ctx.scope)
         head_macro = self._macro_in(fn.head)
-        owner = _member_owner(head, fn.name) if fn.qualified else ""
+        owner = fn.declaration.owner
         if ctx.unmodelled:
             self.hidden_jump = ctx.unmodelled
             self._jump_located = True
@@ -2505,25 +2502,6 @@ def _merge_header(parts: list) -> StmtInfo:
 _SPLICE = regex_cache.compile(SPLICE)
 
 
-def _member_owner(head: str, name: str) -> str:
-    """The scope that qualifies a definition's name: 'K' for `void K::run(...)`, 'c' for
-    `void b::c<T>::g()`."""
-    at = head.find("(")
-    before = head[:at if at >= 0 else len(head)].rstrip()
-    before = before[:len(before) - len(name)].rstrip() if before.endswith(name) else before
-    before = before.removesuffix("~").rstrip().removesuffix("::").rstrip()
-    if before.endswith(">"):
-        depth, k = 0, len(before) - 1
-        while k >= 0:
-            depth += {">": 1, "<": -1}.get(before[k], 0)
-            if depth == 0:
-                break
-            k -= 1
-        before = before[:k].rstrip()
-    at = trailing_word_start(before)
-    return before[at:] if at < len(before) else "?"
-
-
 def _has_splice(text: str) -> bool:
     return "\\" in text and _SPLICE.search(text) is not None
 
@@ -2554,9 +2532,8 @@ def _static_storage(sym: Symbol) -> bool:
     return "static" in quals or "thread_local" in quals
 
 
-def _template_params(head: str) -> set:
-    """`template <typename T, class U>` parameter names from a function head."""
-    names = identifiers(head)
+def _template_params(names: Sequence[str]) -> set:
+    """`template <typename T, class U>` parameter names from a function head's words."""
     out = set()
     for i, word in enumerate(names[:-1]):
         if word in ("typename", "class"):
@@ -2654,7 +2631,7 @@ def _qualified_by_macro(fn: Function, macros: frozenset) -> bool:
     (`PTO_NS::TMUL_IMPL` may be `pto::TMUL_IMPL`)."""
     if not fn.qualified or not macros:
         return False
-    head = strip_comments(fn.head)
+    head = fn.declaration.text
     cut = head.rfind(fn.name)
     return any(word in macros for word in identifiers(head[:cut if cut >= 0 else len(head)]))
 
@@ -2670,7 +2647,7 @@ _DECL_SPECIFIERS = frozenset(["static", "inline", "extern", "constexpr", "AICORE
                               "__attribute__", "always_inline", "noinline", "aicore"])
 _ARITHMETIC_WORDS = frozenset(["void", "int", "long", "short", "char", "unsigned", "signed", "bool", *_INT_TYPES,
                                *_FLOAT_TYPES])
-_TRAILING_DATA = regex_cache.compile(r"->\s*decltype\s*\(\s*[A-Za-z_]\w*\s*\.\s*data\s*\(\s*\)\s*\)\s*\Z")
+_TRAILING_DATA = regex_cache.compile(r"decltype\s*\(\s*[A-Za-z_]\w*\s*\.\s*data\s*\(\s*\)\s*\)")
 
 
 def _return_reason(fn: Function) -> str:
@@ -2678,14 +2655,14 @@ def _return_reason(fn: Function) -> str:
     arithmetic type or a pointer): a class returned by value is constructed in the callee and
     destroyed in the caller. `auto f(T& t) -> decltype(t.data())` (ptoas's helper) returns a
     pointer."""
-    read = _template_heads(_declaration_before_name(fn))
+    read = _template_heads(fn)
     if read is None:
         return "its template head is not one the model reads (only plain `typename T` / `type N` parameters)"
     before = read[1]
     if "*" in before:
         return ""
     words = [w for w in identifiers(before) if w not in _DECL_SPECIFIERS]
-    if words == ["auto"] and _TRAILING_DATA.search(strip_comments(fn.head).rstrip()):
+    if words == ["auto"] and _TRAILING_DATA.fullmatch(fn.declaration.trailing_return):
         return ""
     if all(w in _ARITHMETIC_WORDS for w in words):
         return ""
@@ -2705,64 +2682,38 @@ def _name_word_before(fn: Function) -> bool:
     """The declaration has a word right before the function's name that may itself be the name
     (not a keyword or specifier): `void body __wur (...)` defines `body` if `__wur` expands to
     nothing, while `void PTOAS__DCCI(...)` could name nothing else."""
-    before = _declaration_before_name(fn).rstrip()
+    before = fn.declaration.before_name.rstrip()
     if not before or not (before[-1].isalnum() or before[-1] == "_"):
         return False
     word = identifiers(before)[-1]
     return word not in _KEYWORDS and word not in _DECL_SPECIFIERS and word not in _ARITHMETIC_WORDS
 
 
-def _declaration_before_name(fn: Function) -> str:
-    """``fn``'s declaration before its name, as the structural parser found the name (the word
-    before the parameter list): template heads, specifiers, the return type and any qualifier.
-    Comments and the insides of literals are blank (`annotate("body(N) >= 1")` holds no code)."""
-    decl = masked_literals(fn.head)[:fn.params_at].rstrip()
-    return decl[:len(decl) - len(fn.name)] if decl.endswith(fn.name) else decl
-
-
-# A template parameter the model reads exactly: one type word (`typename`, `class` or a name,
-# qualified or not; `...` for a pack) and the parameter's own name.
-_PLAIN_PARAM = r"(?:typename|class|[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)(?:\s*\.\.\.)?\s+[A-Za-z_]\w*"
-# Each parameter is read once (an atomic group, possessive repeats): `typename` and `class` are
-# also names, so a list that fails late (`typename T0, ..., unsigned int N`) was tried again in
-# every way of reading each parameter, exponential in their count. A parameter ends at the end
-# of a name, before `,`, `>` or blanks, so the first way it is read is the only one.
-_PLAIN_TEMPLATE_HEADS = regex_cache.compile(
-    rf"\s*+(?:template\s*+<\s*+(?:(?>{_PLAIN_PARAM})(?:\s*+,\s*+(?>{_PLAIN_PARAM}))*+)?+\s*+>\s*+)++")
-_TEMPLATE_LIST = regex_cache.compile(r"template\s*<([^<>]*)>")
-
-
-def _template_heads(decl: str) -> tuple[set, str] | None:
-    """(the names of the template parameters, the rest of the declaration) for a declaration
-    before its name (_declaration_before_name): ``(set(), decl)`` when it is no template; None
-    when its template heads are not plain parameters only (_PLAIN_PARAM), one after another at
-    its start. Anything else the model does not split as the compiler does: a `>` inside braces
-    or a template argument (`enable_if_t<bool{N > 0}, pipe_t> P`, `N >= 1`), a macro beside the
-    name (`pipe_t P PTO_INST_HPP` declares P), defaults, attributes."""
-    if "template" not in identifiers(decl):
-        return set(), decl
-    heads = _PLAIN_TEMPLATE_HEADS.match(decl)
-    if heads is None or "template" in identifiers(decl, heads.end()):
+def _template_heads(fn: Function) -> tuple[set, str] | None:
+    """(the names of ``fn``'s template parameters, its declaration between the template heads and
+    its name): ``(set(), ...)`` when it is no template; None when the parser did not read its
+    template heads as plain parameters (FunctionHead.template_params) or a parameter holds a word
+    that may be a macro (then its name may be another word)."""
+    params = fn.declaration.template_params
+    if params is None:
         return None
     names = set()
-    for params in _TEMPLATE_LIST.finditer(decl, 0, heads.end()):
-        for param in params.group(1).split(","):
-            words = identifiers(param)
-            if any(is_compiler_word(w) or is_reserved_identifier(w) or w in pto_macro_names() for w in words):
-                return None      # a word that may be a macro: the name may be another one
-            if words:
-                names.add(words[-1])
-    return names, decl[heads.end():]
+    for words in params:
+        if any(is_compiler_word(w) or is_reserved_identifier(w) or w in pto_macro_names() for w in words):
+            return None
+        if words:
+            names.add(words[-1])
+    return names, fn.declaration.after_templates
 
 
 def _template_value_params(fn: Function) -> set:
     """The names ``fn``'s template heads may declare (type and non-type parameters alike): each
     parameter's name where the heads are plain (_template_heads), else every word of the
     declaration before the name that is not a keyword or arithmetic type."""
-    read = _template_heads(_declaration_before_name(fn))
+    read = _template_heads(fn)
     if read is not None:
         return read[0]
-    return {w for w in identifiers(_declaration_before_name(fn)) if w not in _ARITHMETIC_WORDS
+    return {w for w in identifiers(fn.declaration.before_name) if w not in _ARITHMETIC_WORDS
             and w not in _KEYWORDS}
 
 
