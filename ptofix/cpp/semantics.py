@@ -1013,7 +1013,7 @@ class FunctionSemantics:
         value_params = _template_value_params(fn)
         self.template_params = declared_types | value_params
         scope = Scope(ctx.scope)
-        head_macro = self._macro_in(fn.head)
+        head_macro = self._macro_in(fn.declaration.text)
         owner = fn.declaration.owner
         if ctx.unmodelled:
             self.hidden_jump = ctx.unmodelled
