@@ -191,6 +191,17 @@ def test_preprocessor_conditions_see_the_files_macros():
     assert "preprocessor condition on macro 'MODE'" in cannot_run(text)
 
 
+@pytest.mark.parametrize("param, why", [
+    ("void (*hook)(int)", "a declaration the statement grammar does not read"),
+    ("int", "an unnamed parameter"),
+    ("...", "a C variadic parameter"),
+])
+def test_a_kernel_parameter_the_model_does_not_read_is_refused_with_its_reason(param, why):
+    text = chain(4, 64, True).replace("__gm__ float* y", f"__gm__ float* y, {param}", 1)
+    out = cannot_run(text)
+    assert f"cannot parse parameter '{param}' of " in out and f"({why})" in out, out
+
+
 def test_break_outside_a_loop_is_a_located_error():
     text = with_stmt("  break;")
     out = cannot_run(text)
