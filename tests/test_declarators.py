@@ -150,11 +150,14 @@ def test_function_heads_are_read_into_their_parts():
     assert head.after_templates == "AICORE inline void Owner<T>::"
     assert head.before_name == "template <typename T, int N>\ntemplate <pipe_t P> AICORE inline void Owner<T>::"
     assert head.owner == "Owner" and head.trailing_return == ""
+    assert head.return_words == ("AICORE", "inline", "void", "Owner", "T")
+    assert head.before_name_words[:4] == ("template", "typename", "T", "int")
     assert head.words[:3] == ("template", "typename", "T")
     assert data.declaration.trailing_return == "decltype(t.data())" and data.declaration.owner == ""
     assert data.declaration.template_params == () and data.declaration.after_templates == "auto "
     # Template heads that are not plain `type name` parameters are not split: None, never a guess.
     assert guarded.declaration.template_params is None and guarded.declaration.after_templates == ""
+    assert guarded.declaration.return_words == () and "P" in guarded.declaration.before_name_words
     # Comments are no words of the head.
     assert kernel.declaration.words == ("__global__", "AICORE", "void", "kernel", "__gm__", "float", "x")
     assert kernel.declaration.text == "__global__ AICORE void kernel(__gm__ float*   x) "

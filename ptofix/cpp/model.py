@@ -529,7 +529,8 @@ class FunctionHead(Struct):
     parameters when they are plain ones, the qualifier of a member's name and the trailing return
     type."""
 
-    __slots__ = ("text", "words", "before_name", "template_params", "after_templates", "owner", "trailing_return")
+    __slots__ = ("text", "words", "before_name", "template_params", "after_templates", "owner", "trailing_return",
+                 "before_name_words", "return_words")
     text: str                   # the head, each comment one space
     words: tuple                # its identifiers, in order (comments excluded)
     before_name: str            # the declaration before the name: template heads, specifiers, the
@@ -539,8 +540,10 @@ class FunctionHead(Struct):
     after_templates: str        # before_name past the template heads ('' when they are not read)
     owner: str                  # the scope qualifying the name (`K` of `void K::run()`), '' if none
     trailing_return: str        # the type after `->` following the parameters, blanks trimmed ('' if none)
+    before_name_words: tuple    # the identifiers of before_name
+    return_words: tuple         # the identifiers of after_templates: specifiers, the return type, a qualifier
     _fields: ClassVar[tuple[str, ...]] = ("text", "words", "before_name", "template_params", "after_templates",
-                                          "owner", "trailing_return")
+                                          "owner", "trailing_return", "before_name_words", "return_words")
 
     def __init__(
             self,
@@ -551,6 +554,8 @@ class FunctionHead(Struct):
             after_templates: str = "",
             owner: str = "",
             trailing_return: str = "",
+            before_name_words: tuple = (),
+            return_words: tuple = (),
     ) -> None:
         self.text = text
         self.words = words
@@ -559,6 +564,8 @@ class FunctionHead(Struct):
         self.after_templates = after_templates
         self.owner = owner
         self.trailing_return = trailing_return
+        self.before_name_words = before_name_words
+        self.return_words = return_words
 
 
 class Function(Struct):

@@ -1560,7 +1560,8 @@ def read_head(head: str, name: str, params_at: int, params_end: int, qualified: 
     arrow = after_params.find("->")
     return FunctionHead(text, tuple(identifiers(text)), before_name, template_params, after_templates,
                         _member_owner(text, name) if qualified else "",
-                        after_params[arrow + 2:].strip() if arrow >= 0 else "")
+                        after_params[arrow + 2:].strip() if arrow >= 0 else "",
+                        tuple(identifiers(before_name)), tuple(identifiers(after_templates)))
 
 
 def _template_heads(decl: str) -> tuple[tuple | None, str]:

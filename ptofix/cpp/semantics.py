@@ -2631,9 +2631,7 @@ def _qualified_by_macro(fn: Function, macros: frozenset) -> bool:
     (`PTO_NS::TMUL_IMPL` may be `pto::TMUL_IMPL`)."""
     if not fn.qualified or not macros:
         return False
-    head = fn.declaration.text
-    cut = head.rfind(fn.name)
-    return any(word in macros for word in identifiers(head[:cut if cut >= 0 else len(head)]))
+    return any(word in macros for word in fn.declaration.before_name_words)
 
 
 def _qualified_into_pto(qualified: str) -> bool:
@@ -2661,7 +2659,7 @@ def _return_reason(fn: Function) -> str:
     before = read[1]
     if "*" in before:
         return ""
-    words = [w for w in identifiers(before) if w not in _DECL_SPECIFIERS]
+    words = [w for w in fn.declaration.return_words if w not in _DECL_SPECIFIERS]
     if words == ["auto"] and _TRAILING_DATA.fullmatch(fn.declaration.trailing_return):
         return ""
     if all(w in _ARITHMETIC_WORDS for w in words):
@@ -2683,9 +2681,10 @@ def _name_word_before(fn: Function) -> bool:
     (not a keyword or specifier): `void body __wur (...)` defines `body` if `__wur` expands to
     nothing, while `void PTOAS__DCCI(...)` could name nothing else."""
     before = fn.declaration.before_name.rstrip()
-    if not before or not (before[-1].isalnum() or before[-1] == "_"):
+    words = fn.declaration.before_name_words
+    if not before or not (before[-1].isalnum() or before[-1] == "_") or not words:
         return False
-    word = identifiers(before)[-1]
+    word = words[-1]
     return word not in _KEYWORDS and word not in _DECL_SPECIFIERS and word not in _ARITHMETIC_WORDS
 
 
@@ -2713,7 +2712,7 @@ def _template_value_params(fn: Function) -> set:
     read = _template_heads(fn)
     if read is not None:
         return read[0]
-    return {w for w in identifiers(fn.declaration.before_name) if w not in _ARITHMETIC_WORDS
+    return {w for w in fn.declaration.before_name_words if w not in _ARITHMETIC_WORDS
             and w not in _KEYWORDS}
 
 
