@@ -387,6 +387,10 @@ def parse_params(fn: Function) -> list[Param]:
         if not param.name:
             why = param.unread or "an unnamed parameter"
             raise SimError(f"cannot parse parameter '{param.text}' of {fn.name} ({why})")
+        if param.reference and "const" not in param.qualifiers:
+            # Arguments are passed as copies (_convert_to): a write through the reference would
+            # not reach the caller.
+            raise SimError(f"reference parameter '{param.text}' of {fn.name} is not modelled")
         out.append(Param(param.name, param.declarator.type, param.text))
     return out
 
