@@ -161,3 +161,29 @@ def test_function_heads_are_read_into_their_parts():
     # Comments are no words of the head.
     assert kernel.declaration.words == ("__global__", "AICORE", "void", "kernel", "__gm__", "float", "x")
     assert kernel.declaration.text == "__global__ AICORE void kernel(__gm__ float*   x) "
+
+
+def test_corpus_declarations_and_heads_are_read_or_say_why(corpus_dir):
+    """Over the corpus: each file-scope declaration spans its statement and is read or says why
+    not; each head's parts are pieces of the head."""
+    kinds: set[str] = set()
+    heads = 0
+    for path in sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True)):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        model = parse_cpp(SourceText(text, path))
+        for decl in model.globals:
+            assert _spelled(text, decl.span) == decl.stmt.text
+            assert (decl.kind == "unread") == bool(decl.reason), (path, decl.stmt.text)
+            assert (decl.declarator is not None) == (decl.kind in ("alias", "variable"))
+            kinds.add(decl.kind)
+        for fn in model.functions:
+            head = fn.declaration
+            # (before_name blanks the insides of literals: `extern "C"` reads `extern " "`.)
+            assert fn.name in head.words and len(head.before_name) <= fn.params_at
+            assert set(head.before_name_words) <= set(head.words)
+            if head.template_params is not None:
+                assert head.before_name.endswith(head.after_templates)
+                assert set(head.return_words) <= set(head.before_name_words)
+            heads += 1
+    assert {"using-namespace", "scoped-enum"} <= kinds and heads > 1000
