@@ -5,6 +5,9 @@ the original text, so printing an unedited model is the input itself (``CppFile.
 passes can return edits against spans. Statement *contents* are parsed on demand by the lark
 grammar (``ptofix/cpp/cpp_stmt.lark``): ``SimpleStmt.ast`` is ``None`` when the grammar does not
 understand a statement, and the analysis then treats it as opaque ("may touch any memory").
+Declarations are parsed too: each function's parameters (``ParamDecl``) and head
+(``FunctionHead``), and the file-scope declarations (``GlobalDecl``), each read exactly or
+unread with its reason.
 """
 from __future__ import annotations
 
@@ -573,8 +576,8 @@ class Function(Struct):
                  "namespace", "params_at", "parameters", "declaration")
     name: str
     span: Span                   # whole definition
-    head: str                    # text before the body's '{'
-    params: str                  # text inside the parameter parentheses
+    head: str                    # text before the body's '{', as written (read: ``declaration``)
+    params: str                  # text inside the parameter parentheses, as written (read: ``parameters``)
     body: Stmt                   # Compound, or OpaqueStmt if the body could not be structured
     is_entry: bool       # __global__ / extern "C" kernel entry
     qualified: str          # defined as `Owner::name`: the declaration up to the name, spaces
