@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ptofix.cpp import stmt_parser as A
 from ptofix.cpp.model import ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
 from ptofix.cpp.parser import directive_text, parse_cpp
-from ptofix.cpp.semantics import _split_params, analyse_function
+from ptofix.cpp.semantics import analyse_function
 from ptofix.source import PtofixError, SourceText, apply_edits
 
 
@@ -424,7 +424,8 @@ def test_fast_path_builds_the_grammars_ast_for_every_corpus_statement(corpus_dir
                     continue
                 accepted += 1
                 assert repr(fast) == repr(A.parse_statement(stmt.text, fast=False)), (path, stmt.text)
-            for text in _split_params(fn.params):
+            for param in fn.parameters:
+                text = param.text
                 assert repr(A.parse_parameter(text)) == repr(A.parse_parameter(text, fast=False)), (path, text)
             for stmt in fn.statements():
                 clauses = [(A.parse_for_init, stmt.init), (A.parse_condition, stmt.cond), (A.parse_condition, stmt.step)] \

@@ -269,7 +269,7 @@ def test_statements_slice_their_text_from_the_file_instead_of_copying_it():
             "  switch (n) { case 1: a = 3; break; default: ; }\n  while (n) { n--; }\n  lbl:\n  ;\n}\n")
     model = parse_cpp(SourceText(text, "x"))
     sliced = [stmt for fn in model.functions for stmt in fn.statements() if isinstance(stmt, SourceSliceStmt)]
-    sliced += model.globals
+    sliced += [decl.stmt for decl in model.globals]
     assert {type(stmt).__name__ for stmt in sliced} >= {"SimpleStmt", "Comment", "Directive", "CaseLabel",
                                                          "OpaqueStmt"}
     for stmt in sliced:

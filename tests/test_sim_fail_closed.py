@@ -192,6 +192,29 @@ def test_preprocessor_conditions_see_the_files_macros():
     assert "cannot evaluate preprocessor condition '#if MODE == 2'" in cannot_run(text)
 
 
+@pytest.mark.parametrize("param, why", [
+    ("void (*hook)(int)", "a declaration the statement grammar does not read"),
+    ("int", "an unnamed parameter"),
+    ("...", "a C variadic parameter"),
+])
+def test_a_kernel_parameter_the_model_does_not_read_is_refused_with_its_reason(param, why):
+    text = chain(4, 64, True).replace("__gm__ float* y", f"__gm__ float* y, {param}", 1)
+    out = cannot_run(text)
+    assert f"cannot parse parameter '{param}' of " in out and f"({why})" in out, out
+
+
+def test_a_helper_taking_a_non_const_reference_is_refused():
+    """Arguments are passed to a helper as copies: a write through a reference parameter would not
+    reach the caller, so such a helper is not run (a const reference reads a copy alike)."""
+    helper = "AICORE inline void bump(int32_t& n) { n = n + 1; }\n"
+    text = chain(4, 64, True).replace('extern "C"', helper + 'extern "C"', 1)
+    text = text.replace("  TADD(b, a, a);", "  int32_t n = 0;\n  bump(n);\n  TADD(b, a, a);", 1)
+    out = cannot_run(text)
+    assert "reference parameter 'int32_t& n' of bump is not modelled" in out, out
+    simulate(src(text.replace("int32_t& n) { n = n + 1; }", "const int32_t& n) { }"), "k.cpp"),
+             src(text.replace("int32_t& n) { n = n + 1; }", "const int32_t& n) { }"), "k.cpp"), 1, SimOptions())
+
+
 def test_break_outside_a_loop_is_a_located_error():
     text = with_stmt("  break;")
     out = cannot_run(text)

@@ -5,6 +5,9 @@ the original text, so printing an unedited model is the input itself (``CppFile.
 passes can return edits against spans. Statement *contents* are parsed on demand by the lark
 grammar (``ptofix/cpp/cpp_stmt.lark``): ``SimpleStmt.ast`` is ``None`` when the grammar does not
 understand a statement, and the analysis then treats it as opaque ("may touch any memory").
+Declarations are parsed too: each function's parameters (``ParamDecl``) and head
+(``FunctionHead``), and the file-scope declarations (``GlobalDecl``), each read exactly or
+unread with its reason.
 """
 from __future__ import annotations
 
@@ -418,13 +421,264 @@ class ConditionalSection(Struct):
         self.index = index
 
 
+class ParamDecl(Struct):
+    """One function parameter as the structural parser reads it: its exact span in the file, its
+    text as a declaration reads it (each comment one space), its words, and its declarator
+    (``declarator``: the statement grammar's ``Decl``, or ``None`` with ``unread`` saying why).
+
+    The declarator is parsed on first use (start-up: the grammar is imported then); the typed
+    properties below (``name``, ``type_words``, ``template_args``, ``pointer``, ``reference``,
+    ``qualifiers``, ``default``) read it and are empty for an unread parameter."""
+
+    __slots__ = ("span", "text", "words", "offsets", "_decl", "_parsed")
+    span: Span                  # the parameter in the file, blanks and comments around it excluded
+    text: str                   # its text, each comment one space
+    words: tuple                # its identifiers, in order (comments excluded)
+    offsets: tuple              # (offset in text, offset in the file) where a comment was folded
+    _decl: object
+    _parsed: bool
+    _hidden: ClassVar[frozenset[str]] = frozenset({"offsets", "_decl", "_parsed"})
+    _fields: ClassVar[tuple[str, ...]] = ("span", "text", "words", "offsets", "_decl", "_parsed")
+
+    def __init__(
+            self,
+            span: Span,
+            text: str,
+            words: tuple = (),
+            offsets: tuple = (),
+            _decl: object = None,
+            _parsed: bool = False,
+    ) -> None:
+        self.span = span
+        self.text = text
+        self.words = words
+        self.offsets = offsets
+        self._decl = _decl
+        self._parsed = _parsed
+
+    @property
+    def declarator(self) -> Any:
+        """The parameter as ``stmt_parser.Decl`` (name '' when unnamed), or None: see ``unread``."""
+        if not self._parsed:
+            self._decl = _parameter_parser()(self.text) if self.text and self.text != "..." else None
+            self._parsed = True
+        return self._decl
+
+    @property
+    def unread(self) -> str:
+        """Why the parameter has no declarator ('' when it has one)."""
+        if self.declarator is not None:
+            return ""
+        if not self.text:
+            return "an empty parameter"
+        if self.text == "...":
+            return "a C variadic parameter"
+        return "a declaration the statement grammar does not read"
+
+    @property
+    def name(self) -> str:
+        decl = self.declarator
+        return "" if decl is None else str(decl.name)
+
+    @property
+    def type_words(self) -> str:
+        """The type's words without qualifiers and template arguments (`unsigned int`, `pto::Tile`)."""
+        decl = self.declarator
+        return "" if decl is None else str(decl.type.name)
+
+    @property
+    def template_args(self) -> tuple:
+        """The type's template arguments as grammar nodes (types, numbers, names)."""
+        decl = self.declarator
+        return () if decl is None or decl.type.template is None else tuple(decl.type.template.args)
+
+    @property
+    def pointer(self) -> int:
+        """How many `*` the type has."""
+        decl = self.declarator
+        return 0 if decl is None else int(decl.type.pointer)
+
+    @property
+    def reference(self) -> bool:
+        decl = self.declarator
+        return decl is not None and bool(decl.type.ref)
+
+    @property
+    def qualifiers(self) -> tuple:
+        """`const`, `volatile`, address spaces such as `__gm__` and `__ubuf__`, in written order."""
+        decl = self.declarator
+        return () if decl is None else tuple(decl.type.quals)
+
+    @property
+    def default(self) -> Any:
+        """The default argument's expression node, or None."""
+        decl = self.declarator
+        return None if decl is None else decl.init
+
+    def file_offset(self, text_offset: int) -> int:
+        """The file offset of ``text_offset`` in ``text`` (a grammar node's start or end)."""
+        base_text, base_file = 0, self.span.start
+        for at_text, at_file in self.offsets:
+            if at_text > text_offset:
+                break
+            base_text, base_file = at_text, at_file
+        return base_file + text_offset - base_text
+
+    def name_span(self) -> Span | None:
+        """The declared name in the file (None when unnamed or unread)."""
+        decl = self.declarator
+        if decl is None or not decl.name:
+            return None
+        at = self.text.rfind(decl.name, decl.type.end, decl.end if decl.init is None else decl.init.start)
+        return None if at < 0 else Span(self.file_offset(at), self.file_offset(at) + len(decl.name))
+
+
+def _parameter_parser() -> Callable[[str], Any]:
+    """stmt_parser.parse_parameter, imported on first use (start-up; see _statement_parser)."""
+    global _parse_parameter
+    if _parse_parameter is None:
+        from .stmt_parser import parse_parameter
+        _parse_parameter = parse_parameter
+    return _parse_parameter
+
+
+_parse_parameter: Callable | None = None
+
+
+# How the structural parser reads a file-scope declaration (GlobalDecl.form).
+USING_NAMESPACE = "using-namespace"     # `using namespace a::b;`
+SCOPED_ENUM = "scoped-enum"             # `enum class E [: int] { A, B = 2 };`: plain enumerators
+BRACKETED = "bracketed"                 # holds a brace, parenthesis or bracket: not read
+STATEMENT = "statement"                 # left to the statement grammar: an alias or a variable
+
+
+class GlobalDecl(Struct):
+    """A file-scope declaration other than a function definition, as the structural parser reads
+    it: a using-directive, a scoped enumeration of plain enumerators, a type alias or variable the
+    statement grammar reads (``declarator``), or unread (``kind`` 'unread', ``reason`` says why).
+    A declaration read otherwise than exactly is unread: it may declare any of its words."""
+
+    __slots__ = ("stmt", "text", "words", "form", "path")
+    stmt: SimpleStmt            # the declaration's statement (span, text, grammar AST)
+    text: str                   # its text, each comment one space
+    words: tuple                # its identifiers, in order (comments excluded)
+    form: str                   # USING_NAMESPACE, SCOPED_ENUM, BRACKETED or STATEMENT
+    path: tuple                 # a using-directive's namespace names; a scoped enumeration's name
+    _fields: ClassVar[tuple[str, ...]] = ("stmt", "text", "words", "form", "path")
+
+    def __init__(self, stmt: SimpleStmt, text: str, words: tuple = (), form: str = STATEMENT,
+                 path: tuple = ()) -> None:
+        self.stmt = stmt
+        self.text = text
+        self.words = words
+        self.form = form
+        self.path = path
+
+    @property
+    def span(self) -> Span:
+        return self.stmt.span
+
+    @property
+    def declarator(self) -> Any:
+        """The grammar's ``TypeAlias`` or ``Decl`` of an alias or variable (None otherwise)."""
+        if self.form != STATEMENT:
+            return None
+        ast = self.stmt.ast
+        return ast if isinstance(ast, _declaration_classes()) else None
+
+    @property
+    def kind(self) -> str:
+        """'using-namespace', 'scoped-enum', 'alias', 'variable' or 'unread'."""
+        if self.form in (USING_NAMESPACE, SCOPED_ENUM):
+            return self.form
+        decl = self.declarator
+        if decl is None:
+            return "unread"
+        return "variable" if isinstance(decl, _declaration_classes()[0]) else "alias"
+
+    @property
+    def name(self) -> str:
+        """The name declared (an alias's, a variable's, an enumeration's), a using-directive's
+        namespace as written without blanks (`a::b`), '' when unread."""
+        if self.form in (USING_NAMESPACE, SCOPED_ENUM):
+            return "::".join(self.path)
+        decl = self.declarator
+        return "" if decl is None else str(decl.name)
+
+    @property
+    def reason(self) -> str:
+        """Why the declaration is unread ('' when read)."""
+        if self.form == BRACKETED:
+            return "a brace, parenthesis or bracket (a class, an initializer, a prototype, an attribute)"
+        if self.form == STATEMENT and self.declarator is None:
+            return "a declaration the statement grammar does not read as an alias or a variable"
+        return ""
+
+
+def _declaration_classes() -> tuple[type, type]:
+    """(stmt_parser.Decl, stmt_parser.TypeAlias), imported on first use (start-up)."""
+    global _declarations
+    if _declarations is None:
+        from .stmt_parser import Decl, TypeAlias
+        _declarations = (Decl, TypeAlias)
+    return _declarations
+
+
+_declarations: tuple[type, type] | None = None
+
+
+class FunctionHead(Struct):
+    """A function definition's declaration (the text before its body's '{') as the structural
+    parser reads it: its words, the declaration before the name, the template heads split into
+    parameters when they are plain ones, the qualifier of a member's name and the trailing return
+    type."""
+
+    __slots__ = ("text", "words", "before_name", "template_params", "after_templates", "owner", "trailing_return",
+                 "before_name_words", "return_words")
+    text: str                   # the head, each comment one space
+    words: tuple                # its identifiers, in order (comments excluded)
+    before_name: str            # the declaration before the name: template heads, specifiers, the
+                                # return type, a qualifier (comments and literals' insides blank)
+    template_params: tuple | None   # the words of each template parameter, head after head ((): no
+                                # template); None when the heads are not plain `type name` parameters
+    after_templates: str        # before_name past the template heads ('' when they are not read)
+    owner: str                  # the scope qualifying the name (`K` of `void K::run()`), '' if none
+    trailing_return: str        # the type after `->` following the parameters, blanks trimmed ('' if none)
+    before_name_words: tuple    # the identifiers of before_name
+    return_words: tuple         # the identifiers of after_templates: specifiers, the return type, a qualifier
+    _fields: ClassVar[tuple[str, ...]] = ("text", "words", "before_name", "template_params", "after_templates",
+                                          "owner", "trailing_return", "before_name_words", "return_words")
+
+    def __init__(
+            self,
+            text: str,
+            words: tuple = (),
+            before_name: str = "",
+            template_params: tuple | None = (),
+            after_templates: str = "",
+            owner: str = "",
+            trailing_return: str = "",
+            before_name_words: tuple = (),
+            return_words: tuple = (),
+    ) -> None:
+        self.text = text
+        self.words = words
+        self.before_name = before_name
+        self.template_params = template_params
+        self.after_templates = after_templates
+        self.owner = owner
+        self.trailing_return = trailing_return
+        self.before_name_words = before_name_words
+        self.return_words = return_words
+
+
 class Function(Struct):
     __slots__ = ("name", "span", "head", "params", "body", "is_entry", "qualified", "conditional", "static",
-                 "namespace", "params_at")
+                 "namespace", "params_at", "parameters", "declaration")
     name: str
     span: Span                   # whole definition
-    head: str                    # text before the body's '{'
-    params: str                  # text inside the parameter parentheses
+    head: str                    # text before the body's '{', as written (read: ``declaration``)
+    params: str                  # text inside the parameter parentheses, as written (read: ``parameters``)
     body: Stmt                   # Compound, or OpaqueStmt if the body could not be structured
     is_entry: bool       # __global__ / extern "C" kernel entry
     qualified: str          # defined as `Owner::name`: the declaration up to the name, spaces
@@ -434,8 +688,11 @@ class Function(Struct):
     namespace: tuple        # the named namespaces unqualified lookup searches it in, outermost
                                  # first (not extern "C" blocks, anonymous or inline namespaces)
     params_at: int          # offset in ``head`` of the parameter list's '(' (the name ends before it)
+    parameters: tuple       # ParamDecl of each parameter, in order (`f(void)` has none)
+    declaration: FunctionHead   # the head, read (template heads, owner, trailing return type...)
     _fields: ClassVar[tuple[str, ...]] = ("name", "span", "head", "params", "body", "is_entry", "qualified",
-                                          "conditional", "static", "namespace", "params_at")
+                                          "conditional", "static", "namespace", "params_at", "parameters",
+                                          "declaration")
 
     def __init__(
             self,
@@ -450,6 +707,8 @@ class Function(Struct):
             static: bool = False,
             namespace: tuple = (),
             params_at: int = -1,
+            parameters: tuple = (),
+            declaration: FunctionHead | None = None,
     ) -> None:
         self.name = name
         self.span = span
@@ -462,6 +721,8 @@ class Function(Struct):
         self.static = static
         self.namespace = namespace
         self.params_at = params_at
+        self.parameters = parameters
+        self.declaration = FunctionHead(head) if declaration is None else declaration
 
     def statements(self) -> Iterator[Stmt]:
         yield from self.body.walk()
@@ -473,7 +734,7 @@ class CppFile(Struct):
                  "macro_bodies", "pto_code_macros", "macro_table", "conditional_sections", "conditional_groups")
     source: SourceText
     functions: list[Function]
-    globals: list                # file-scope declarations (SimpleStmt), e.g. `using T = ...;`
+    globals: list                # file-scope declarations (GlobalDecl), e.g. `using T = ...;`
     macros: frozenset   # names `#define`d anywhere in the file
     namespaces: frozenset   # the names of the namespaces the file opens (`a::b` gives both)
     empty_macros: frozenset   # macros every #define of which expands to nothing (or `[aicore]`)

@@ -21,6 +21,10 @@ from ..source import PtofixError, SourceText, Span, ascii_words, identifier_word
 from .command_line import command_line_flags, command_line_macros
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .model import (
+    BRACKETED,
+    SCOPED_ENUM,
+    STATEMENT,
+    USING_NAMESPACE,
     CaseLabel,
     Comment,
     Compound,
@@ -28,9 +32,12 @@ from .model import (
     Directive,
     ForStmt,
     Function,
+    FunctionHead,
+    GlobalDecl,
     IfStmt,
     MacroDefinition,
     OpaqueStmt,
+    ParamDecl,
     PPBranch,
     PPIfStmt,
     SimpleStmt,
@@ -685,7 +692,8 @@ class _StructureParser:
         # One word scan of the whole text serves both lexical searches below.
         pto_names, scanned, encoded = _file_scan_names()
         words = file_identifiers_among(self.source, scanned, encoded)
-        return CppFile(self.source, functions, self.globals, frozenset(macros), frozenset(self.namespaces),
+        global_decls = [read_global(stmt) for stmt in self.globals]
+        return CppFile(self.source, functions, global_decls, frozenset(macros), frozenset(self.namespaces),
                        frozenset(macros - nonempty), tuple(includes), partial,
                        self._declared_names(_DECLARING_KEYWORDS.intersection(words)),
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
@@ -918,7 +926,10 @@ class _StructureParser:
         is_entry = "__global__" in specifiers and not self.directive_in_item
         fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
                       self.directive_in_item, "static" in specifiers,
-                      tuple(part for block in self.lookup_path for part in block), starts[paren] - starts[start])
+                      tuple(part for block in self.lookup_path for part in block), starts[paren] - starts[start],
+                      read_parameters(text, ends[paren], starts[pclose]),
+                      read_head(head, name, starts[paren] - starts[start], ends[pclose] - starts[start],
+                                bool(qualified)))
         self.sections[id(fn)] = tuple(self.pp_path)
         self.places[id(fn)] = (tuple(self.ns_path), tuple(self.pp_path))
         return fn
@@ -1488,6 +1499,140 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
 
 
 _FEW_NAMES = 8
+
+
+def _blank_comment(found: str) -> str:
+    """A comment as blanks of its length, a literal as it is (replace_comments_and_literals)."""
+    return found if found[0] in "\"'" else " " * len(found)
+
+
+def read_parameters(text: str, start: int, end: int) -> tuple[ParamDecl, ...]:
+    """The parameters of the list ``text[start:end]`` (inside its parentheses), each with its
+    span in ``text``. A parameter ends at a comma outside (), <> and [] and outside comments (a
+    default argument's `1 << 4` counts as brackets too: the parameters around such a comma then
+    read as one text, which the grammar reads as no declaration, so every word of it may be a
+    name declared); a last parameter `void` or an empty last one is no parameter."""
+    raw = text[start:end]
+    code = replace_comments_and_literals(raw, _blank_comment) if "/" in raw else raw
+    bounds: list[tuple[int, int]] = []
+    depth = 0
+    part_start = 0
+    for at, ch in enumerate(code):
+        if ch in "(<[":
+            depth += 1
+        elif ch in ")>]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            bounds.append((part_start, at))
+            part_start = at + 1
+    last = code[part_start:].strip()
+    if last and last != "void":
+        bounds.append((part_start, len(code)))
+    out: list[ParamDecl] = []
+    for first, stop in bounds:
+        part = code[first:stop]
+        first += len(part) - len(part.lstrip())
+        stop = max(first, stop - (len(part) - len(part.rstrip())))
+        written = raw[first:stop]
+        declared = strip_comments(written)
+        offsets: list[tuple[int, int]] = []
+        if declared != written:
+            folded = 0          # characters the comments before here lost in ``declared``
+            for match in _COMMENT_OR_LITERAL_OR_UNCLOSED.finditer(written):
+                if match.lastindex is not None:
+                    break       # an unclosed literal or comment: no offsets past it
+                if match.group()[0] == "/":
+                    folded += len(match.group()) - 1
+                    offsets.append((match.end() - folded, start + first + match.end()))
+        out.append(ParamDecl(Span(start + first, start + stop), declared, tuple(identifiers(declared)),
+                             tuple(offsets)))
+    return tuple(out)
+
+
+# The file-scope declarations ptoas writes that the parser reads exactly: a using-directive and a
+# scoped enumeration of plain enumerators (`enum class PTOAutoSyncTailMode : int {...};`).
+_USING_DIRECTIVE = regex_cache.compile(r"\s*using\s+namespace\s+(?:::\s*)?[A-Za-z_]\w*"
+                                       r"(?:\s*::\s*[A-Za-z_]\w*)*\s*;\s*\Z")
+_SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)\s*(?::\s*[A-Za-z_]\w*\s*)?"
+                                   r"\{[\s\w=,+-]*\}\s*;\s*\Z")
+
+
+def read_global(stmt: SimpleStmt) -> GlobalDecl:
+    """A file-scope declaration's form (GlobalDecl): read exactly, left to the statement grammar,
+    or not read (a brace, parenthesis or bracket)."""
+    text = strip_comments(stmt.text)
+    words = tuple(identifiers(text))
+    if _USING_DIRECTIVE.match(text):
+        return GlobalDecl(stmt, text, words, USING_NAMESPACE, words[2:])
+    enum = _SCOPED_ENUM.match(text)
+    if enum is not None:
+        return GlobalDecl(stmt, text, words, SCOPED_ENUM, (enum.group(1),))
+    # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
+    form = BRACKETED if any(ch in text for ch in "{}()[]") else STATEMENT
+    return GlobalDecl(stmt, text, words, form)
+
+
+# A template parameter read exactly: one type word (`typename`, `class` or a name, qualified or
+# not; `...` for a pack) and the parameter's own name.
+_PLAIN_PARAM = r"(?:typename|class|[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)(?:\s*\.\.\.)?\s+[A-Za-z_]\w*"
+# Each parameter is read once (an atomic group, possessive repeats): `typename` and `class` are
+# also names, so a list that fails late (`typename T0, ..., unsigned int N`) was tried again in
+# every way of reading each parameter, exponential in their count. A parameter ends at the end
+# of a name, before `,`, `>` or blanks, so the first way it is read is the only one.
+_PLAIN_TEMPLATE_HEADS = regex_cache.compile(
+    rf"\s*+(?:template\s*+<\s*+(?:(?>{_PLAIN_PARAM})(?:\s*+,\s*+(?>{_PLAIN_PARAM}))*+)?+\s*+>\s*+)++")
+_TEMPLATE_LIST = regex_cache.compile(r"template\s*<([^<>]*)>")
+
+
+def read_head(head: str, name: str, params_at: int, params_end: int, qualified: bool) -> FunctionHead:
+    """A function definition's head (FunctionHead): ``params_at`` is the offset of its parameter
+    list's '(' in ``head``, ``params_end`` the offset past its ')'."""
+    text = strip_comments(head)
+    decl = masked_literals(head)[:params_at].rstrip()
+    before_name = decl[:len(decl) - len(name)] if decl.endswith(name) else decl
+    template_params, after_templates = _template_heads(before_name)
+    after_params = strip_comments(head[params_end:])
+    arrow = after_params.find("->")
+    return FunctionHead(text, tuple(identifiers(text)), before_name, template_params, after_templates,
+                        _member_owner(text, name) if qualified else "",
+                        after_params[arrow + 2:].strip() if arrow >= 0 else "",
+                        tuple(identifiers(before_name)), tuple(identifiers(after_templates)))
+
+
+def _template_heads(decl: str) -> tuple[tuple | None, str]:
+    """(the words of each template parameter, the rest of the declaration) for a declaration before
+    its name: ``((), decl)`` when it is no template; ``(None, '')`` when its template heads are not
+    plain parameters only (_PLAIN_PARAM), one after another at its start. Anything else is not
+    split as the compiler does: a `>` inside braces or a template argument (`enable_if_t<bool{N >
+    0}, pipe_t> P`, `N >= 1`), a macro beside the name (`pipe_t P PTO_INST_HPP` declares P),
+    defaults, attributes."""
+    if "template" not in identifiers(decl):
+        return (), decl
+    heads = _PLAIN_TEMPLATE_HEADS.match(decl)
+    if heads is None or "template" in identifiers(decl, heads.end()):
+        return None, ""
+    params = tuple(tuple(identifiers(param)) for listed in _TEMPLATE_LIST.finditer(decl, 0, heads.end())
+                   for param in listed.group(1).split(","))
+    return params, decl[heads.end():]
+
+
+def _member_owner(head: str, name: str) -> str:
+    """The scope that qualifies a definition's name: 'K' for `void K::run(...)`, 'c' for
+    `void b::c<T>::g()`."""
+    at = head.find("(")
+    before = head[:at if at >= 0 else len(head)].rstrip()
+    before = before[:len(before) - len(name)].rstrip() if before.endswith(name) else before
+    before = before.removesuffix("~").rstrip().removesuffix("::").rstrip()
+    if before.endswith(">"):
+        depth, k = 0, len(before) - 1
+        while k >= 0:
+            depth += {">": 1, "<": -1}.get(before[k], 0)
+            if depth == 0:
+                break
+            k -= 1
+        before = before[:k].rstrip()
+    at = trailing_word_start(before)
+    return before[at:] if at < len(before) else "?"
 
 
 def parse_cpp(source: SourceText) -> CppFile:

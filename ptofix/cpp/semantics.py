@@ -86,9 +86,7 @@ from .parser import (
     directive_word,
     identifiers,
     identifiers_among,
-    masked_literals,
     strip_comments,
-    trailing_word_start,
 )
 
 TYPE_CHECKING = False
@@ -414,10 +412,6 @@ def trusted_header(spelled: str) -> bool:
     return spelled[0] == "<" and name in STANDARD_HEADERS
 
 
-# The file-scope declarations ptoas writes, read exactly: a using-directive and a scoped
-# enumeration of plain enumerators (`enum class PTOAutoSyncTailMode : int {...};`).
-_USING_DIRECTIVE = regex_cache.compile(r"\s*using\s+namespace\s+(?:::\s*)?[A-Za-z_]\w*"
-                                       r"(?:\s*::\s*[A-Za-z_]\w*)*\s*;\s*\Z")
 def _only_names_the_enumeration(code: str, name: str) -> bool:
     """Whether every use of ``name`` in ``code`` (comments and strings blanked) is its `enum class`
     definition, a qualifier (`name::`) or the type of a declared entity (`name mode`): then no
@@ -445,8 +439,6 @@ _WORD_OR_DOLLAR = regex_cache.compile(r"[\w$]")
 # The end of `enum class` / `enum struct` with any blanks between the words.
 _ENUM_HEAD = regex_cache.compile(r"(?<![\w$])enum\s+(?:class|struct)\Z")
 _NEXT_TOKEN = regex_cache.compile(r"\s*(::|[A-Za-z_]|.?)", re.S)
-_SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)\s*(?::\s*[A-Za-z_]\w*\s*)?"
-                                   r"\{[\s\w=,+-]*\}\s*;\s*\Z")
 
 
 _CLASS_KEY = regex_cache.compile(r"(?<![\w$])(?:struct|class|union)(?![\w$])")
@@ -502,30 +494,26 @@ def _unread_declaration(model: CppFile) -> str:
     them, anywhere in the file's namespaces: its file is not modelled. ptoas writes no such
     declaration in the files it gives barriers."""
     macros = model.macros - model.empty_macros
-    for stmt in model.globals:
-        text = strip_comments(stmt.text)
-        enum = _SCOPED_ENUM.match(text)
-        words = identifiers(text)
-        if macros.intersection(words):
-            return (f"{model.source.location(stmt.span.start)}: a file-scope declaration uses the macro "
-                    f"'{min(macros.intersection(words))}': it may declare any name")
-        # (ptoas's own enumeration is the plain-data type the model expects under that name.)
-        if _USING_DIRECTIVE.match(text):
-            path = identifiers(text)[2:]
+    for decl in model.globals:
+        if macros.intersection(decl.words):
+            return (f"{model.source.location(decl.span.start)}: a file-scope declaration uses the macro "
+                    f"'{min(macros.intersection(decl.words))}': it may declare any name")
+        kind = decl.kind
+        if kind == "using-namespace":
+            path = decl.path
             # pto's nested namespaces declare functions spelled like its ops (`pto::comm::TGATHER`,
             # a ping-pong overload more specialized than pto's own): only pto, std and the file's
             # own namespaces have the names the model reads by spelling.
-            if path in (["pto"], ["std"]) or set(path) <= model.namespaces:
+            if path in (("pto",), ("std",)) or set(path) <= model.namespaces:
                 continue
-            return (f"{model.source.location(stmt.span.start)}: a using-directive for the namespace "
-                    f"'{'::'.join(path)}' may make other functions of pto's op names visible")
-        if enum and (enum.group(1) == "PTOAutoSyncTailMode" or not _model_reads(enum.group(1))):
+            return (f"{model.source.location(decl.span.start)}: a using-directive for the namespace "
+                    f"'{decl.name}' may make other functions of pto's op names visible")
+        # (ptoas's own enumeration is the plain-data type the model expects under that name.)
+        if kind == "scoped-enum" and (decl.name == "PTOAutoSyncTailMode" or not _model_reads(decl.name)):
             continue
-        # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
-        ast = stmt.ast if not any(ch in text for ch in "{}()[]") else None
-        if isinstance(ast, A.TypeAlias) or (isinstance(ast, A.Decl) and not _model_reads(ast.name)):
+        if kind == "alias" or (kind == "variable" and not _model_reads(decl.name)):
             continue
-        return (f"{model.source.location(stmt.span.start)}: ptofix does not read this file-scope declaration "
+        return (f"{model.source.location(decl.span.start)}: ptofix does not read this file-scope declaration "
                 "exactly; it may declare any of its words (pto, an op, a type the model reads)")
     for fn in model.functions:
         if fn.name in macros:
@@ -816,7 +804,7 @@ class FileContext:
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
         # reads as one. A lexical over-approximation: ptoas's file scope names none of them.
         # (Each file-scope declaration's words, read once for the sets below.)
-        global_words = [identifiers(stmt.text) for stmt in model.globals]
+        global_words = [list(decl.words) for decl in model.globals]
         self.file_scope_names = frozenset([name for words in global_words for name in words]
                                           + [fn.name for fn in model.functions if fn.qualified or fn.conditional])
         # Type names a file-scope declaration introduces (`using X =`, `struct X`, `template <...>
@@ -838,8 +826,7 @@ class FileContext:
         self.file_scope_enums = frozenset(enums - others)
         # Of those, the scoped ones ptofix reads exactly (`enum class E : int {...};`): their
         # enumerators convert to nothing, so no built-in function takes one.
-        scoped = {match.group(1) for stmt in model.globals
-                  if (match := _SCOPED_ENUM.match(strip_comments(stmt.text))) is not None} & self.file_scope_enums
+        scoped = {decl.name for decl in model.globals if decl.kind == "scoped-enum"} & self.file_scope_enums
         # (The raw text first: a use that only a comment or string holds is read again on the code.)
         text = model.source.text
         unsure = {name for name in scoped if not _only_names_the_enumeration(text, name)}
@@ -852,12 +839,12 @@ class FileContext:
             words[i + 1] for words in global_words
             for i, word in enumerate(words[:-1]) if word in ("struct", "class", "union")
             and not (i and words[i - 1] == "enum"))
-        for index, stmt in enumerate(model.globals):
+        for index, decl in enumerate(model.globals):
             # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
-            words = identifiers(strip_comments(stmt.text))
-            if not ("typedef" in words or (words[:1] == ["using"] and "=" in stmt.text)):
+            words = list(decl.words)
+            if not ("typedef" in words or (words[:1] == ["using"] and "=" in decl.text)):
                 continue
-            ast = stmt.ast
+            ast = decl.stmt.ast
             uses_macro = any(name in self.macros and not (name in _QUALIFIER_WORDS and name in model.empty_macros)
                              for name in words)
             if uses_macro or not isinstance(ast, A.TypeAlias) and words[0] not in ("struct", "class", "union", "enum"):
@@ -920,7 +907,7 @@ class FileContext:
         key = id(fn)
         facts = self._declaration_facts.get(key)
         if facts is None:
-            facts = self._declaration_facts[key] = ("template" in identifiers(strip_comments(fn.head)),
+            facts = self._declaration_facts[key] = ("template" in fn.declaration.words,
                                                     _return_reason(fn))
         return facts
 
@@ -931,7 +918,7 @@ class FileContext:
         if self._possible_kernels is None:
             self._possible_kernels = frozenset(
                 id(fn) for fn in self.model.functions
-                if fn.is_entry or "__global__" in (words := identifiers(fn.head))
+                if fn.is_entry or "__global__" in (words := fn.declaration.words)
                 or not self.macros.isdisjoint(words))
         return self._possible_kernels
 
@@ -967,9 +954,8 @@ class FileContext:
         if self._variables is None:
             partial = self.model.partial_globals
             self._variables = frozenset(
-                ast.name for index, stmt in enumerate(self.model.globals)
-                if index not in partial and isinstance(stmt, SimpleStmt)
-                and isinstance(ast := stmt.ast, A.Decl) and ast.ctor_args is None)
+                ast.name for index, decl in enumerate(self.model.globals)
+                if index not in partial and isinstance(ast := decl.stmt.ast, A.Decl) and ast.ctor_args is None)
         return name in self._variables
 
     def built(self) -> set[int]:
@@ -1022,15 +1008,14 @@ class FunctionSemantics:
         self.scope_exit: dict[int, str] = {}         # id(stmt) -> why code may run at its block's end
         self.class_params = ""                       # why a parameter may be an object passed by value
         self.param_defaults: list[str] = []          # per parameter: why its default may run code
-        head = strip_comments(fn.head)
         # Every template parameter may name a type (`template <Concept T>` has no `typename`),
         # and a non-type one also a value (declared below).
-        declared_types = _template_params(head)
+        declared_types = _template_params(fn.declaration.words)
         value_params = _template_value_params(fn)
         self.template_params = declared_types | value_params
         scope = Scope(ctx.scope)
-        head_macro = self._macro_in(fn.head)
-        owner = _member_owner(head, fn.name) if fn.qualified else ""
+        head_macro = self._macro_in(fn.declaration.text)
+        owner = fn.declaration.owner
         if ctx.unmodelled:
             self.hidden_jump = ctx.unmodelled
             self._jump_located = True
@@ -1115,9 +1100,9 @@ class FunctionSemantics:
         return sym
 
     def _declare_params(self, scope: Scope) -> None:
-        # (Comments go first: a comma in one is no parameter boundary.)
-        for text in _split_params(strip_comments(self.fn.params)):
-            ast = A.parse_parameter(text) if text and not self._macro_in(text) else None
+        for param in self.fn.parameters:
+            text = param.text
+            ast = param.declarator if text and not self._macro_in(text) else None
             if isinstance(ast, A.Decl) and ast.name:
                 sym = self._declare(scope, ast)
                 is_ref = self._may_be_reference(ast.type, scope)
@@ -1126,8 +1111,8 @@ class FunctionSemantics:
                 # and any word of an unreadable one may be the name it declares (`F TMUL
                 # [[maybe_unused]]` declares TMUL, `int (*PIPE_V)(int)` PIPE_V).
                 if ast is None:
-                    self.maybe_declared.update(identifiers(text))
-                name = _last_identifier(text)
+                    self.maybe_declared.update(param.words)
+                name = param.words[-1] if param.words else ""
                 sym = self._new_symbol(scope, name or f"<param {len(self.params)}>", "unknown")
                 sym.make_unknown("parameter not understood")
                 is_ref = True
@@ -2518,25 +2503,6 @@ def _merge_header(parts: list) -> StmtInfo:
 _SPLICE = regex_cache.compile(SPLICE)
 
 
-def _member_owner(head: str, name: str) -> str:
-    """The scope that qualifies a definition's name: 'K' for `void K::run(...)`, 'c' for
-    `void b::c<T>::g()`."""
-    at = head.find("(")
-    before = head[:at if at >= 0 else len(head)].rstrip()
-    before = before[:len(before) - len(name)].rstrip() if before.endswith(name) else before
-    before = before.removesuffix("~").rstrip().removesuffix("::").rstrip()
-    if before.endswith(">"):
-        depth, k = 0, len(before) - 1
-        while k >= 0:
-            depth += {">": 1, "<": -1}.get(before[k], 0)
-            if depth == 0:
-                break
-            k -= 1
-        before = before[:k].rstrip()
-    at = trailing_word_start(before)
-    return before[at:] if at < len(before) else "?"
-
-
 def _has_splice(text: str) -> bool:
     return "\\" in text and _SPLICE.search(text) is not None
 
@@ -2567,34 +2533,8 @@ def _static_storage(sym: Symbol) -> bool:
     return "static" in quals or "thread_local" in quals
 
 
-def _split_params(text: str) -> list[str]:
-    parts: list[str] = []
-    cur: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch in "(<[":
-            depth += 1
-        elif ch in ")>]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-    last = "".join(cur).strip()
-    if last and last != "void":
-        parts.append(last)
-    return parts
-
-
-def _last_identifier(text: str) -> str:
-    names = identifiers(text)
-    return names[-1] if names else ""
-
-
-def _template_params(head: str) -> set:
-    """`template <typename T, class U>` parameter names from a function head."""
-    names = identifiers(head)
+def _template_params(names: Sequence[str]) -> set:
+    """`template <typename T, class U>` parameter names from a function head's words."""
     out = set()
     for i, word in enumerate(names[:-1]):
         if word in ("typename", "class"):
@@ -2692,9 +2632,7 @@ def _qualified_by_macro(fn: Function, macros: frozenset) -> bool:
     (`PTO_NS::TMUL_IMPL` may be `pto::TMUL_IMPL`)."""
     if not fn.qualified or not macros:
         return False
-    head = strip_comments(fn.head)
-    cut = head.rfind(fn.name)
-    return any(word in macros for word in identifiers(head[:cut if cut >= 0 else len(head)]))
+    return any(word in macros for word in fn.declaration.before_name_words)
 
 
 def _qualified_into_pto(qualified: str) -> bool:
@@ -2708,7 +2646,7 @@ _DECL_SPECIFIERS = frozenset(["static", "inline", "extern", "constexpr", "AICORE
                               "__attribute__", "always_inline", "noinline", "aicore"])
 _ARITHMETIC_WORDS = frozenset(["void", "int", "long", "short", "char", "unsigned", "signed", "bool", *_INT_TYPES,
                                *_FLOAT_TYPES])
-_TRAILING_DATA = regex_cache.compile(r"->\s*decltype\s*\(\s*[A-Za-z_]\w*\s*\.\s*data\s*\(\s*\)\s*\)\s*\Z")
+_TRAILING_DATA = regex_cache.compile(r"decltype\s*\(\s*[A-Za-z_]\w*\s*\.\s*data\s*\(\s*\)\s*\)")
 
 
 def _return_reason(fn: Function) -> str:
@@ -2716,14 +2654,14 @@ def _return_reason(fn: Function) -> str:
     arithmetic type or a pointer): a class returned by value is constructed in the callee and
     destroyed in the caller. `auto f(T& t) -> decltype(t.data())` (ptoas's helper) returns a
     pointer."""
-    read = _template_heads(_declaration_before_name(fn))
+    read = _template_heads(fn)
     if read is None:
         return "its template head is not one the model reads (only plain `typename T` / `type N` parameters)"
     before = read[1]
     if "*" in before:
         return ""
-    words = [w for w in identifiers(before) if w not in _DECL_SPECIFIERS]
-    if words == ["auto"] and _TRAILING_DATA.search(strip_comments(fn.head).rstrip()):
+    words = [w for w in fn.declaration.return_words if w not in _DECL_SPECIFIERS]
+    if words == ["auto"] and _TRAILING_DATA.fullmatch(fn.declaration.trailing_return):
         return ""
     if all(w in _ARITHMETIC_WORDS for w in words):
         return ""
@@ -2743,64 +2681,39 @@ def _name_word_before(fn: Function) -> bool:
     """The declaration has a word right before the function's name that may itself be the name
     (not a keyword or specifier): `void body __wur (...)` defines `body` if `__wur` expands to
     nothing, while `void PTOAS__DCCI(...)` could name nothing else."""
-    before = _declaration_before_name(fn).rstrip()
-    if not before or not (before[-1].isalnum() or before[-1] == "_"):
+    before = fn.declaration.before_name.rstrip()
+    words = fn.declaration.before_name_words
+    if not before or not (before[-1].isalnum() or before[-1] == "_") or not words:
         return False
-    word = identifiers(before)[-1]
+    word = words[-1]
     return word not in _KEYWORDS and word not in _DECL_SPECIFIERS and word not in _ARITHMETIC_WORDS
 
 
-def _declaration_before_name(fn: Function) -> str:
-    """``fn``'s declaration before its name, as the structural parser found the name (the word
-    before the parameter list): template heads, specifiers, the return type and any qualifier.
-    Comments and the insides of literals are blank (`annotate("body(N) >= 1")` holds no code)."""
-    decl = masked_literals(fn.head)[:fn.params_at].rstrip()
-    return decl[:len(decl) - len(fn.name)] if decl.endswith(fn.name) else decl
-
-
-# A template parameter the model reads exactly: one type word (`typename`, `class` or a name,
-# qualified or not; `...` for a pack) and the parameter's own name.
-_PLAIN_PARAM = r"(?:typename|class|[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)(?:\s*\.\.\.)?\s+[A-Za-z_]\w*"
-# Each parameter is read once (an atomic group, possessive repeats): `typename` and `class` are
-# also names, so a list that fails late (`typename T0, ..., unsigned int N`) was tried again in
-# every way of reading each parameter, exponential in their count. A parameter ends at the end
-# of a name, before `,`, `>` or blanks, so the first way it is read is the only one.
-_PLAIN_TEMPLATE_HEADS = regex_cache.compile(
-    rf"\s*+(?:template\s*+<\s*+(?:(?>{_PLAIN_PARAM})(?:\s*+,\s*+(?>{_PLAIN_PARAM}))*+)?+\s*+>\s*+)++")
-_TEMPLATE_LIST = regex_cache.compile(r"template\s*<([^<>]*)>")
-
-
-def _template_heads(decl: str) -> tuple[set, str] | None:
-    """(the names of the template parameters, the rest of the declaration) for a declaration
-    before its name (_declaration_before_name): ``(set(), decl)`` when it is no template; None
-    when its template heads are not plain parameters only (_PLAIN_PARAM), one after another at
-    its start. Anything else the model does not split as the compiler does: a `>` inside braces
-    or a template argument (`enable_if_t<bool{N > 0}, pipe_t> P`, `N >= 1`), a macro beside the
-    name (`pipe_t P PTO_INST_HPP` declares P), defaults, attributes."""
-    if "template" not in identifiers(decl):
-        return set(), decl
-    heads = _PLAIN_TEMPLATE_HEADS.match(decl)
-    if heads is None or "template" in identifiers(decl, heads.end()):
+def _template_heads(fn: Function) -> tuple[set, str] | None:
+    """(the names of ``fn``'s template parameters, its declaration between the template heads and
+    its name): ``(set(), ...)`` when it is no template; None when the parser did not read its
+    template heads as plain parameters (FunctionHead.template_params) or a parameter holds a word
+    that may be a macro (then its name may be another word)."""
+    params = fn.declaration.template_params
+    if params is None:
         return None
     names = set()
-    for params in _TEMPLATE_LIST.finditer(decl, 0, heads.end()):
-        for param in params.group(1).split(","):
-            words = identifiers(param)
-            if any(is_compiler_word(w) or is_reserved_identifier(w) or w in pto_macro_names() for w in words):
-                return None      # a word that may be a macro: the name may be another one
-            if words:
-                names.add(words[-1])
-    return names, decl[heads.end():]
+    for words in params:
+        if any(is_compiler_word(w) or is_reserved_identifier(w) or w in pto_macro_names() for w in words):
+            return None
+        if words:
+            names.add(words[-1])
+    return names, fn.declaration.after_templates
 
 
 def _template_value_params(fn: Function) -> set:
     """The names ``fn``'s template heads may declare (type and non-type parameters alike): each
     parameter's name where the heads are plain (_template_heads), else every word of the
     declaration before the name that is not a keyword or arithmetic type."""
-    read = _template_heads(_declaration_before_name(fn))
+    read = _template_heads(fn)
     if read is not None:
         return read[0]
-    return {w for w in identifiers(_declaration_before_name(fn)) if w not in _ARITHMETIC_WORDS
+    return {w for w in fn.declaration.before_name_words if w not in _ARITHMETIC_WORDS
             and w not in _KEYWORDS}
 
 

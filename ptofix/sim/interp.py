@@ -18,7 +18,6 @@ interpreter itself surfaces as :class:`InternalError` (exit status 3), never as 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -287,21 +286,6 @@ class StatementTable:
 _PP_DEFINED_VEC = {"__DAV_VEC__", "__DAV_C220_VEC__", "__CCE_AICORE__", "__CCE_KT_TEST__"}
 
 
-def _param_list(params: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for ch in params:
-        if ch in "(<[":
-            depth += 1
-        elif ch in ")>]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        out.append(cur)
-    return [p.strip() for p in out if p.strip() and p.strip() != "void"]
 
 
 @dataclass
@@ -321,11 +305,15 @@ class Param:
 
 def parse_params(fn: Function) -> list[Param]:
     out = []
-    for text in _param_list(fn.params):
-        ast = sp.parse_statement(re.sub(r"\s*=.*$", "", text) + ";")
-        if not isinstance(ast, sp.Decl):
-            raise SimError(f"cannot parse parameter '{text}' of {fn.name}")
-        out.append(Param(ast.name, ast.type, text))
+    for param in fn.parameters:
+        if not param.name:
+            why = param.unread or "an unnamed parameter"
+            raise SimError(f"cannot parse parameter '{param.text}' of {fn.name} ({why})")
+        if param.reference and "const" not in param.qualifiers:
+            # Arguments are passed as copies (_convert_to): a write through the reference would
+            # not reach the caller.
+            raise SimError(f"reference parameter '{param.text}' of {fn.name} is not modelled")
+        out.append(Param(param.name, param.declarator.type, param.text))
     return out
 
 
