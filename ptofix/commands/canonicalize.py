@@ -75,7 +75,7 @@ def _target_from_ptoas() -> str:
     import os
     import shutil
 
-    from ..build import ptoas_version  # (~50 ms of imports, only without --target-ptoas)
+    from ..build.tools import ptoas_version  # (~50 ms of imports, only without --target-ptoas)
     ptoas = os.environ.get("PTOAS") or shutil.which("ptoas")
     if not ptoas:
         raise PtofixError("canonicalize needs the ptoas version to canonicalize for: pass --target-ptoas VERSION, "
