@@ -4,8 +4,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from functools import partial
 
+from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
 from ..exit_status import ExitStatus
+from ..frontends import PARSERS, parse_cpp
+from ..help_format import HelpFormatter
+from ..interpreter import recursion_headroom
+from ..macro_options import add_macro_arguments
+from ..output import add_output_arguments, check_output_options, deliver, emit_report, write_stderr
+from ..pass_manager import Pass, build_pass, run_pipeline
+from ..source import PtofixError, read_source
+
+# Imported where used, measured with -X importtime (interpreted): the analysis (barriers, races,
+# placements, the pto-isa version facts: 0.3 s, which `check --help` and a usage error need not
+# wait for, nor `ptofix --help`, which loads every command) and the HTML page (~3 ms, --report html).
 
 HELP = """\
 Report every pair of vector ops that may run at the same time (no PIPE_V drain between them on
@@ -28,15 +41,11 @@ several FILEs, the most severe (3, 2, 1, 4, 0 in that order)."""
 
 
 def add_parser(subparsers) -> None:
-    from ..batch import add_batch_arguments
-    from ..help_format import HelpFormatter
-    from ..output import add_output_arguments
     parser = subparsers.add_parser("check", help="report PIPE_V races ptoas left in (and --fix them)",
                                    description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    from ..macro_options import add_macro_arguments
     add_macro_arguments(parser)
     parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
     parser.add_argument("--pto-isa", metavar="DIR",
@@ -51,9 +60,6 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import check_batch_options, run_files
-    from ..output import check_output_options
-    from ..source import PtofixError
     if args.fix:
         check_batch_options(args, args.files)
     elif getattr(args, "jobs", 1) < 1:
@@ -67,19 +73,17 @@ def run(args: argparse.Namespace) -> int:
         from ..pto.isa_version import identify
         for note in identify(args.pto_isa)[1]:
             sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
-    return run_files(args, args.files, process_file, deliver_file)
+    # --fix's pass is built once and handed to every file's job (pickled to -j workers).
+    insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
+    insert = build_pass("pipe-v-barrier-insert", insert_options) if args.fix else None
+    return run_files(args, args.files, partial(process_file, insert=insert), deliver_file)
 
 
-def process_file(path: str, args: argparse.Namespace):
-    from ..batch import Processed
+def process_file(path: str, args: argparse.Namespace, insert: Pass | None) -> Processed:
     from ..cpp.barriers import BarrierAnalysis
     from ..cpp.placement import find_placements
     from ..cpp.races import describe, find_races, to_json
-    from ..frontends import PARSERS, parse_cpp
-    from ..interpreter import recursion_headroom
-    from ..pass_manager import build_pass, run_pipeline
     from ..pto.isa_version import facts_of
-    from ..source import read_source
     source = read_source(path)
     model = parse_cpp(source)
     lines: list[str] = []
@@ -109,9 +113,8 @@ def process_file(path: str, args: argparse.Namespace):
               "unverified": notes, "placements": placements}
     text = source.text
     warnings: list[str] = []
-    if args.fix and races:
-        insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
-        outcome = run_pipeline(source, [build_pass("pipe-v-barrier-insert", insert_options)], PARSERS, {"cpp": model})
+    if insert is not None and races:
+        outcome = run_pipeline(source, [insert], PARSERS, {"cpp": model})
         text = outcome.text
         report["inserted"] = outcome.reports[0]["inserted"]
         report["unfixed"] = outcome.reports[0]["unfixed"]
@@ -124,7 +127,6 @@ def process_file(path: str, args: argparse.Namespace):
 
 def deliver_file(args: argparse.Namespace, result) -> int:
     """Diagnostics on stderr (or the report --report asks for), then --fix's output."""
-    from ..output import deliver, emit_report, write_stderr
     if result.text_lines and not args.report:
         write_stderr("".join(line + "\n" for line in result.text_lines))
     if result.warnings:
