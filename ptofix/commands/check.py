@@ -3,22 +3,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from functools import partial
 
 from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
 from ..exit_status import ExitStatus
-from ..frontends import PARSERS, parse_cpp
 from ..help_format import HelpFormatter
-from ..interpreter import recursion_headroom
 from ..macro_options import add_macro_arguments
 from ..output import add_output_arguments, check_output_options, deliver, emit_report, write_stderr
-from ..pass_manager import Pass, build_pass, run_pipeline
-from ..source import PtofixError, read_source
+from ..pass_manager import build_pass
+from ..source import PtofixError
 
-# Imported where used, measured with -X importtime (interpreted): the analysis (barriers, races,
-# placements, the pto-isa version facts: 0.3 s, which `check --help` and a usage error need not
-# wait for, nor `ptofix --help`, which loads every command) and the HTML page (~3 ms, --report html).
+# Imported where used, measured with -X importtime (interpreted): the analysis (race_check: the
+# barriers, races, placements, the pto-isa version facts: 0.3 s, which `check --help` and a usage
+# error need not wait for, nor `ptofix --help`, which loads every command).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..race_check import RaceCheck
 
 HELP = """\
 Report every pair of vector ops that may run at the same time (no PIPE_V drain between them on
@@ -73,59 +73,21 @@ def run(args: argparse.Namespace) -> int:
         from ..pto.isa_version import identify
         for note in identify(args.pto_isa)[1]:
             sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
+    from ..race_check import RaceCheck
     # --fix's pass is built once and handed to every file's job (pickled to -j workers).
     insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
     insert = build_pass("pipe-v-barrier-insert", insert_options) if args.fix else None
-    return run_files(args, args.files, partial(process_file, insert=insert), deliver_file)
+    job = RaceCheck(pto_isa=getattr(args, "pto_isa", None) or "", arch=getattr(args, "arch", None), insert=insert,
+                    functions=getattr(args, "report", None) == "html")
+    return run_files(args, args.files, partial(process_file, job=job), deliver_file)
 
 
-def process_file(path: str, args: argparse.Namespace, insert: Pass | None) -> Processed:
-    from ..cpp.barriers import BarrierAnalysis
-    from ..cpp.placement import find_placements
-    from ..cpp.races import describe, find_races, to_json
-    from ..pto.isa_version import facts_of
-    source = read_source(path)
-    model = parse_cpp(source)
-    lines: list[str] = []
-    placements: list[dict] = []
-    with recursion_headroom():
-        analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(getattr(args, "pto_isa", None) or ""))
-        # Broken placements first: they fault or corrupt data whatever the synchronisation.
-        for placement in find_placements(model, analysis, getattr(args, "arch", None)):
-            where = source.location(placement.stmt.span.start)
-            user = source.location(placement.user.span.start) if placement.user is not None else None
-            lines.append(placement.message(where, user))
-            placements.append(placement.to_json(where, user))
-        races, unverified = find_races(model, analysis)
-        for race in races:
-            lines.extend(describe(race, source, analysis))
-    notes = []
-    for item in {id(u.fn): u for u in unverified}.values():
-        event = item.event
-        start = event.stmt.span.start if event.stmt is not None else item.fn.span.start
-        where = source.location(start)
-        why = event.why or "control flow not modelled"
-        lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why} "
-                     "(races through it are neither shown nor ruled out)")
-        notes.append({"function": item.fn.name, "location": where, "why": why})
-    kinds = dict(Counter(race.hazard.kind for race in races))
-    report = {"file": source.path, "races": [to_json(r, source, analysis) for r in races], "by_kind": kinds,
-              "unverified": notes, "placements": placements}
-    text = source.text
-    warnings: list[str] = []
-    if insert is not None and races:
-        outcome = run_pipeline(source, [insert], PARSERS, {"cpp": model})
-        text = outcome.text
-        report["inserted"] = outcome.reports[0]["inserted"]
-        report["unfixed"] = outcome.reports[0]["unfixed"]
-        warnings = list(outcome.warnings)
-    if getattr(args, "report", None) == "html":
-        from ..html_report import strips
-        report["functions"] = strips(model)
-    return Processed(source, text, report, lines, warnings, [])
+def process_file(path: str, args: argparse.Namespace, job: RaceCheck) -> Processed:
+    """One file's races (in a worker process with -j)."""
+    return job.process(path)
 
 
-def deliver_file(args: argparse.Namespace, result) -> int:
+def deliver_file(args: argparse.Namespace, result: Processed) -> int:
     """Diagnostics on stderr (or the report --report asks for), then --fix's output."""
     if result.text_lines and not args.report:
         write_stderr("".join(line + "\n" for line in result.text_lines))
