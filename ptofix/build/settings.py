@@ -73,10 +73,10 @@ class BuildSettings:
     local_slot_sidecar: str | None = field(default=None, metadata=_key("sidecar"))
     target_ptoas: str | None = None
     default_local_slot_num: int | None = None
-    tpipe_order: str | None = None
+    tpipe_order: Literal["old", "new"] | None = None
     pto_lib: str | None = None
     unit_flag: str | None = None
-    to: str = "custom"
+    to: Literal["custom", "generic"] = "custom"
     ptoas: str | None = None
     ptoas_flags: str | Words | None = None
     bisheng: str | None = None
