@@ -8,6 +8,8 @@ from ..batch import QUIET_HELP, Processed, add_batch_arguments, check_batch_opti
 from ..exit_status import ExitStatus
 from ..file_passes import FilePasses, notes_wanted
 from ..help_format import HelpFormatter
+from ..ir.versions import mapping_note, resolve
+from ..macro_options import add_macro_arguments
 from ..output import add_output_arguments, check_output_options, write_stderr, write_stdout
 from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
 from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
@@ -48,7 +50,6 @@ def add_parser(subparsers) -> None:
                         help="input (C++ or PTO IR); several need -i, -o DIR, --check or --diff")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    from ..macro_options import add_macro_arguments
     add_macro_arguments(parser)
     parser.add_argument("-p", "--passes", metavar="PIPELINE", default="",
                         help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
@@ -73,7 +74,6 @@ def run(args: argparse.Namespace) -> int:
     for pass_ in passes:
         target = getattr(pass_, "target_ptoas", None)
         if target:
-            from ..ir.versions import mapping_note, resolve  # (~8 ms of imports, only with --target-ptoas)
             resolve(target)
             note = mapping_note(target)
             if note:
