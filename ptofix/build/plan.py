@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..cpp.command_line import compiler_macro_flags
@@ -60,7 +61,7 @@ def _target_against_ptoas(target: str, settings: BuildSettings, ptoas: str) -> l
     return [f"{said}, newer than {stated}; the IR is canonicalized for the target"]
 
 
-def pipeline_spec(passes: list) -> str:
+def pipeline_spec(passes: Sequence[Any]) -> str:
     """The passes as a ``ptofix opt -p`` pipeline: every non-empty text option, every other one
     that differs from its default (`translation-unit=false`)."""
     items = []
@@ -77,26 +78,28 @@ def pipeline_spec(passes: list) -> str:
     return ",".join(items)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
+    """Every decision of one build, made before anything runs."""
+
     settings: BuildSettings          # as given, and the target version when ptoas's --version told it
     input: str
     art: Artefacts
     target_ptoas: str
     to: str
-    ptoas_cmd: list[str]
-    passes: list
-    bisheng_cmd: list[str] | None
+    ptoas_cmd: tuple[str, ...]
+    passes: tuple[Any, ...]          # the C++ passes (check_arch tells the LocalSlotNum pass its arch)
+    bisheng_cmd: tuple[str, ...] | None
     kernel_output: str | None        # OUT/STEM.so (with a caller) or OUT/STEM.o (kernel alone)
     compile_note: str                # why bisheng runs or not
     depfile: str | None
-    deps: list[str]                  # what the depfile names
-    notes: list[str] = field(default_factory=list)
-    tool_errors: list[str] = field(default_factory=list)
+    deps: tuple[str, ...]            # what the depfile names (the stages may add a sidecar they read)
+    notes: tuple[str, ...] = ()
+    tool_errors: tuple[str, ...] = ()
     default_ptoas_flags: bool = False    # ptoas runs with DEFAULT_PTOAS_FLAGS (no --ptoas-flags, no config key)
     slot_map_config: Config | None = None   # the config file, when it gave the local-slot-num map
-    include_dirs: list[str] = field(default_factory=list)   # where the C++ passes look for headers (bisheng's)
-    macro_flags: list[str] = field(default_factory=list)    # the -D/-U the C++ passes take (bisheng's)
+    include_dirs: tuple[str, ...] = ()   # where the C++ passes look for headers (bisheng's)
+    macro_flags: tuple[str, ...] = ()    # the -D/-U the C++ passes take (bisheng's)
 
 
 def make_plan(settings: BuildSettings) -> Plan:
@@ -217,9 +220,11 @@ def make_plan(settings: BuildSettings) -> Plan:
     refuse_outputs_over_inputs(art, depfile, inputs)
     if depfile:
         depfile_text([art.fixed], deps)      # every path can be written in it
-    return Plan(settings, input_path, art, target, settings.to, ptoas_cmd, passes, bisheng_cmd, kernel_output,
-                compile_note, depfile, deps, notes, [e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e],
-                settings.ptoas_flags is None, settings.from_config("local_slot_num"), include_dirs, macro_flags)
+    return Plan(settings, input_path, art, target, settings.to, tuple(ptoas_cmd), tuple(passes),
+                tuple(bisheng_cmd) if bisheng_cmd is not None else None, kernel_output, compile_note, depfile,
+                tuple(deps), tuple(notes), tuple(e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e),
+                settings.ptoas_flags is None, settings.from_config("local_slot_num"), tuple(include_dirs),
+                tuple(macro_flags))
 
 
 def check_slot_values_against_ir(plan: Plan, module: Module) -> None:
@@ -368,7 +373,7 @@ def plan_text(plan: Plan) -> str:
 _TARGET_ARCH_ATTR = re.compile(r'"?pto\.target_arch"?\s*=')
 
 
-def check_arch(plan: Plan, source: SourceText) -> Module:
+def check_arch(plan: Plan, source: SourceText) -> tuple[Module, tuple[Any, ...]]:
     """canonicalize prepares the IR for the arch its module states (a3 when it states none), e.g.
     drops a5's unsupported local_slot_num; a `--pto-arch` for ptoas that says otherwise would
     compile IR prepared for another arch, so the build stops before writing anything.
@@ -376,7 +381,9 @@ def check_arch(plan: Plan, source: SourceText) -> Module:
     ptoas's rule (tools/ptoas/driver.cpp at 393929e9, `hasCLIOption`): an argv word exactly
     `--pto-arch` or `--pto-arch=...` overrides the module's arch; any other spelling (`-pto-arch`,
     a response file) only sets the option's value, which the module's valid `pto.target_arch`
-    wins over. Returns the module it read (the other plan checks read it too)."""
+    wins over. Returns the module it read (the other plan checks read it too) and the plan's passes
+    with the arch ptoas compiles for told to the LocalSlotNum pass."""
+    passes = tuple(plan.passes)
     cli_arch = other_arch = None
     response_file = None
     cmd = plan.ptoas_cmd
@@ -393,25 +400,24 @@ def check_arch(plan: Plan, source: SourceText) -> Module:
     module = parse_ir(source)
     inits = [op for op in module.walk() if op.name in INIT_OPS]
     if not inits:
-        return module     # no pipe init: nothing canonicalize or the C++ passes do depends on the arch
+        return module, passes     # no pipe init: nothing canonicalize or the C++ passes do depends on the arch
     module_arch = module.declared_target_arch()
     stated_valid = module_arch is not None and module_arch.strip().lower() in ("a3", "a5")
     # The value the option takes when the module's arch does not decide (the last spelling wins).
     flag_arch = cli_arch if cli_arch is not None else (None if stated_valid else other_arch)
-    for index, pass_ in enumerate(plan.passes):
-        if getattr(pass_, "name", "") == "local-slot-num":
-            # The arch ptoas compiles for. The pass then need not guess it from the C++.
-            arch = ptoas_arch(flag_arch) if flag_arch and flag_arch.lower() in ("a3", "a5") else module.target_arch()
-            plan.passes[index] = replace(pass_, pto_arch=arch)
+    # The arch ptoas compiles for: the LocalSlotNum pass then need not guess it from the C++.
+    arch = ptoas_arch(flag_arch) if flag_arch and flag_arch.lower() in ("a3", "a5") else module.target_arch()
+    passes = tuple(replace(pass_, pto_arch=arch) if getattr(pass_, "name", "") == "local-slot-num" else pass_
+                   for pass_ in passes)
     if response_file is not None and cli_arch is None and not stated_valid:
         raise PtofixError(f"ptoas runs with the response file '{response_file}', which may set --pto-arch for a "
                           "module that states no arch: canonicalize and the LocalSlotNum pass prepare the pipes "
                           "for the module's arch; give the flags themselves, or state pto.target_arch", source,
                           inits[0].span.start)
     if flag_arch is None:
-        return module
+        return module, passes
     if flag_arch.lower() not in ("a3", "a5"):
-        return module     # (ptoas refuses the flag itself)
+        return module, passes     # (ptoas refuses the flag itself)
     stated = _TARGET_ARCH_ATTR.search(re.sub(r"//[^\n]*", lambda m: " " * len(m.group()), source.text))
     where = stated.start() if stated is not None and module_arch else inits[0].span.start
     if ptoas_arch(flag_arch) != module.target_arch():
@@ -427,5 +433,5 @@ def check_arch(plan: Plan, source: SourceText) -> Module:
                           "and the LocalSlotNum pass prepare its pipes for the module's arch; state "
                           f"pto.target_arch = \"{flag_arch}\" in the module, or give --pto-arch="
                           f"{module.target_arch()}", source, where)
-    return module
+    return module, passes
 

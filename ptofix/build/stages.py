@@ -8,6 +8,7 @@ import re
 import shlex
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ..cpp.command_line import set_command_line_macros
@@ -49,7 +50,9 @@ def run_build(settings: BuildSettings, *, dry_run: bool = False, quiet: bool = F
         say(f"note: {line}")
     if dry_run:
         # The arch check refuses before anything runs; a dry run says the same.
-        check_slot_values_against_ir(plan, check_arch(plan, read_source(plan.input)))
+        module, passes = check_arch(plan, read_source(plan.input))
+        plan = replace(plan, passes=passes)
+        check_slot_values_against_ir(plan, module)
         check_output_dir(plan.art, plan.depfile)
         for err in plan.tool_errors:
             write_stderr(f"ptofix build: warning: {err}\n")
@@ -100,7 +103,7 @@ def execute(plan: Plan, say: Say, note: Say = _stderr_line) -> int:
 def _execute_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], note: Say) -> int:
     art = plan.art
     try:
-        _run_stages(plan, report, say, held, note)
+        plan = _run_stages(plan, report, say, held, note)
     except StageFailedWithRecord as failed:
         report["stages"].append(failed.record)
         report["status"] = f"failed at {failed.stage}"
@@ -127,9 +130,9 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int
                 pass
         raise
     report["status"] = "ok"
-    final = Outputs(inputs=plan.deps)
+    final = Outputs(inputs=list(plan.deps))
     if plan.depfile:
-        report["depfile"] = {"path": plan.depfile, "deps": plan.deps}
+        report["depfile"] = {"path": plan.depfile, "deps": list(plan.deps)}
     final.add(art.report, json.dumps(report, indent=2) + "\n", "build report")
     if plan.depfile:
         try:
@@ -141,7 +144,7 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int
         # With a compile stage the library is a target too (a Make rule for it); the fixed C++
         # stays first, the output CMake's depfile handling for Ninja matches.
         targets = [art.fixed] + ([plan.kernel_output] if plan.kernel_output else [])
-        final.add(plan.depfile, depfile_text(targets, plan.deps), "depfile")
+        final.add(plan.depfile, depfile_text(targets, list(plan.deps)), "depfile")
     final.commit()
     say(f"report {art.report}")
     return ExitStatus.OK
@@ -166,14 +169,17 @@ def _check_starts_as_cpp(cpp: SourceText) -> None:
                           "ptoas's stdout to be the C++ alone", cpp, start)
 
 
-def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], note: Say) -> None:
-    """The four stages; ``say`` prints a progress line, ``note`` a diagnostic line as it is."""
+def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], note: Say) -> Plan:
+    """The four stages; ``say`` prints a progress line, ``note`` a diagnostic line as it is. Returns
+    the plan as it ran: the LocalSlotNum pass told its arch, the depfile's list with a sidecar read."""
     art = plan.art
     total = 4 if plan.bisheng_cmd else 3
     # 1. canonicalize
     say(f"[1/{total}] canonicalize for ptoas {plan.target_ptoas}: {plan.input} -> {art.canon}")
     source = read_source(plan.input)
-    check_slot_values_against_ir(plan, check_arch(plan, source))
+    module, passes = check_arch(plan, source)
+    plan = replace(plan, passes=passes)
+    check_slot_values_against_ir(plan, module)
     canon_pass = build_pass("canonicalize", {"target-ptoas": plan.target_ptoas, "to": plan.to})
     outcome = run_pipeline(source, [canon_pass], PARSERS)
     for warning in outcome.warnings:
@@ -184,14 +190,15 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
     used: list[str] = []
     sidecar = with_input_sidecar(sidecar, outcome.text, plan.input, used)
     # The values now come from that file too: the depfile names it.
-    plan.deps.extend(os.path.abspath(path) for path in used if os.path.abspath(path) not in plan.deps)
+    plan = replace(plan, deps=(*plan.deps, *(os.path.abspath(path) for path in used
+                                              if os.path.abspath(path) not in plan.deps)))
     # It names the IR it belongs to, as `canonicalize -o` does: a build from OUT/STEM.canon.mlir
     # (or canonicalize of it) then finds the values it holds.
     sidecar = {**sidecar, "output": os.path.abspath(art.canon)}
     # The input is accepted: only now is OUT_DIR touched, by one build of this stem at a time.
     lock_stem(art, say, held)
     prepare_output_dir(art, plan.depfile, report)
-    first = Outputs(inputs=plan.deps)
+    first = Outputs(inputs=list(plan.deps))
     first.add(art.canon, outcome.text, "build artefact")
     first.add(art.sidecar, sidecar_text(sidecar), "build artefact")
     first.commit()
@@ -200,7 +207,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
                              "report": canon_report})
     # 2. ptoas
     say(f"[2/{total}] {shlex.join(plan.ptoas_cmd)} > {art.cpp}")
-    report["stages"].append(run_tool("ptoas", plan.ptoas_cmd, art.cpp))
+    report["stages"].append(run_tool("ptoas", list(plan.ptoas_cmd), art.cpp))
     report["artefacts"]["cpp"] = art.cpp
     # 3. C++ passes
     say(f"[3/{total}] C++ passes ({', '.join(p.name for p in plan.passes) or 'none'}): {art.cpp} -> {art.fixed}")
@@ -209,9 +216,9 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
     except PtofixError as exc:
         raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
     _check_starts_as_cpp(cpp)
-    set_include_search_path(plan.include_dirs)
-    set_command_line_macros(plan.macro_flags)
-    fixed = fix_cpp(cpp, plan.passes)
+    set_include_search_path(list(plan.include_dirs))
+    set_command_line_macros(list(plan.macro_flags))
+    fixed = fix_cpp(cpp, list(plan.passes))
     for warning in fixed.warnings:
         write_stderr(warning + "\n")
     write_atomically(art.fixed, fixed.text, "build artefact")
@@ -229,10 +236,10 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
         say(f"[4/{total}] {shlex.join(plan.bisheng_cmd)}")
         compiled = False
         try:
-            report["stages"].append(run_tool("bisheng", plan.bisheng_cmd, None))
+            report["stages"].append(run_tool("bisheng", list(plan.bisheng_cmd), None))
             if not os.path.isfile(plan.kernel_output) or os.path.getsize(plan.kernel_output) == 0:
                 # (-fsyntax-only, -### or a wrapper that drops -o: nothing to link against)
-                record = {"stage": "bisheng", "command": plan.bisheng_cmd, "exit_status": 0, "failed": True,
+                record = {"stage": "bisheng", "command": list(plan.bisheng_cmd), "exit_status": 0, "failed": True,
                           "error": f"bisheng exited 0 but wrote no {plan.kernel_output}"}
                 write_stderr(f"ptofix build: error: bisheng exited 0 but wrote no {plan.kernel_output} "
                                  "(a flag such as -fsyntax-only or -### in the bisheng flags?)\n")
@@ -248,4 +255,5 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
                 except OSError:
                     pass
         report["artefacts"]["lib" if plan.kernel_output == art.lib else "obj"] = plan.kernel_output
+    return plan
 
