@@ -55,6 +55,10 @@ def _key(name: str) -> Any:
     return {"key": name}
 
 
+# The metadata of a field that is no option (where the values came from).
+_NOT_AN_OPTION = {"option": False}
+
+
 @dataclass(frozen=True)
 class BuildSettings:
     """Every value of one build, typed, with the origin of each (:meth:`origin`).
@@ -89,15 +93,15 @@ class BuildSettings:
     output_dir: str | None = None
     depfile: str | None = None
     # Not options: where the values came from.
-    origins: Mapping[str, Origin] = field(default_factory=dict, metadata=_key(""))
-    config: Config | None = field(default=None, metadata=_key(""))
-    passed_over: Words = field(default=(), metadata=_key(""))   # pyproject.toml files find_config read
+    origins: Mapping[str, Origin] = field(default_factory=dict, metadata=_NOT_AN_OPTION)
+    config: Config | None = field(default=None, metadata=_NOT_AN_OPTION)
+    passed_over: Words = field(default=(), metadata=_NOT_AN_OPTION)   # pyproject.toml files find_config read
 
     @classmethod
     def option_fields(cls) -> dict[str, str]:
         """The fields that are options, by config key: ``{"pattern": "pattern", "ir": "local_slot_ir", ...}``."""
         return {f.metadata.get("key", f.name.replace("_", "-")): f.name for f in fields(cls)
-                if f.name != "input" and f.metadata.get("key", None) != ""}
+                if f.name != "input" and f.metadata.get("option", True)}
 
     def origin(self, name: str) -> Origin:
         """Where the field ``name`` (a dest) came from."""
