@@ -75,7 +75,7 @@ def add_parser(subparsers) -> None:
 def _target_from_ptoas() -> str:
     """The version of the ptoas that will compile the output, from its ``--version``, as build reads
     it; an error naming --target-ptoas when there is none or it cannot tell."""
-    from ..build.tools import ptoas_version  # (~18 ms of imports, only without --target-ptoas)
+    from ..build.tools import ptoas_version  # (~11 ms of imports, only without --target-ptoas)
     ptoas = os.environ.get("PTOAS") or shutil.which("ptoas")
     if not ptoas:
         raise PtofixError("canonicalize needs the ptoas version to canonicalize for: pass --target-ptoas VERSION, "
