@@ -27,11 +27,11 @@ def test_the_help_lists_each_general_status_with_its_number():
 
 
 def test_an_internal_error_reads_the_same_for_one_file_and_for_one_of_several(tmp_path, capsys, monkeypatch):
-    import ptofix.cpp_fixes as cpp_fixes
+    import ptofix.file_passes as file_passes
 
     def boom(source, passes, model=None):
         raise ZeroDivisionError("in a pass\nsecond line")
-    monkeypatch.setattr(cpp_fixes, "fix_cpp", boom)
+    monkeypatch.setattr(file_passes, "fix_cpp", boom)
     for name in ("a.cpp", "b.cpp"):
         shutil.copy(FA_CPP, tmp_path / name)
     monkeypatch.chdir(tmp_path)

@@ -316,7 +316,7 @@ def test_real_kernel_removals_simulate_equal(corpus_dir, tmp_path, name):
 
 
 def test_build_reads_headers_where_bisheng_finds_them(tmp_path):
-    from ptofix.build import include_directories
+    from ptofix.build.tools import include_directories
     flags = ["-O2", "-I", "a", "-Ib", "--include-directory=c", "-xcce"]
     assert include_directories(flags) == [os.path.abspath(x) for x in ("a", "b", "c")]
 

@@ -110,11 +110,11 @@ def test_unknown_target_ptoas_is_an_error_everywhere(work, capsys, argv):
 
 # ---- exit statuses, internal errors --------------------------------------------------------------
 def test_internal_error_is_one_line_and_exit_3(work, capsys, monkeypatch):
-    import ptofix.cpp_fixes as cpp_fixes
+    import ptofix.file_passes as file_passes
 
     def boom(source, passes, model=None):
         raise ZeroDivisionError("division by zero in a pass")
-    monkeypatch.setattr(cpp_fixes, "fix_cpp", boom)
+    monkeypatch.setattr(file_passes, "fix_cpp", boom)
     assert ptofix("run", "--pattern", "gu", "-i", "fa.cpp") == 3
     err = capsys.readouterr().err
     assert err.splitlines()[0] == ("ptofix: internal error: ZeroDivisionError: division by zero in a pass "

@@ -11,7 +11,7 @@ from pathlib import Path
 from sim_kernels import src
 from test_sim_hazard import chain
 
-from ptofix.commands import simulate as command
+from ptofix.sim import session
 from ptofix.sim.runner import SimOptions, simulate
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,8 +25,8 @@ class Terminal(io.StringIO):
 def test_progress_line_counts_seeds_and_runs_on_a_terminal(monkeypatch):
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    monkeypatch.setattr(command, "PROGRESS_AFTER_SECONDS", 0.0)
-    progress = command.Progress()
+    monkeypatch.setattr(session, "PROGRESS_AFTER_SECONDS", 0.0)
+    progress = session.Progress()
     k = chain(4, 64, True)
     report = simulate(src(k), src(k), 3, SimOptions(), progress=progress)
     assert report.status == "equal"
@@ -40,14 +40,14 @@ def test_progress_line_counts_seeds_and_runs_on_a_terminal(monkeypatch):
 def test_no_progress_line_off_a_terminal_or_on_a_short_run(monkeypatch):
     pipe = io.StringIO()
     monkeypatch.setattr(sys, "stderr", pipe)
-    monkeypatch.setattr(command, "PROGRESS_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(session, "PROGRESS_AFTER_SECONDS", 0.0)
     k = chain(4, 64, True)
-    simulate(src(k), src(k), 3, SimOptions(), progress=command.Progress())
+    simulate(src(k), src(k), 3, SimOptions(), progress=session.Progress())
     assert pipe.getvalue() == ""
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    monkeypatch.setattr(command, "PROGRESS_AFTER_SECONDS", 3600.0)
-    simulate(src(k), src(k), 3, SimOptions(), progress=command.Progress())
+    monkeypatch.setattr(session, "PROGRESS_AFTER_SECONDS", 3600.0)
+    simulate(src(k), src(k), 3, SimOptions(), progress=session.Progress())
     assert terminal.getvalue() == ""
 
 

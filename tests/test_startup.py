@@ -91,3 +91,19 @@ def test_console_exit_leaves_outputs_complete(tmp_path):
     assert _console(["run", "--pattern", "auto", "--check", FA], tmp_path).returncode == 1
     assert _console(["run", "--pattern", "auto", "--check", "out.cpp"], tmp_path).returncode == 0
     assert sorted(os.listdir(tmp_path)) == ["out.cpp", "report.json"]
+
+
+# What `--help` and a usage error load: each command's parser, without the analysis (the barrier
+# proof, the races, the simulator) that only a command's run needs.
+ANALYSIS = ("ptofix.cpp.barriers", "ptofix.cpp.races", "ptofix.cpp.placement", "ptofix.sim.runner", "numpy")
+
+
+@pytest.mark.parametrize("code", [
+    "from ptofix.cli import build_parser; build_parser()",                    # `ptofix --help`: every parser
+    "from ptofix.build.tools import ptoas_version",                           # canonicalize reading ptoas's version
+])
+def test_parsers_and_the_ptoas_version_probe_load_no_analysis(code):
+    probe = f"import sys\n{code}\nprint(' '.join(m for m in {ANALYSIS!r} if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == []

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 
-from .. import build as B
-from ..build import DEFAULT_PTOAS_FLAGS, ENV_VARS, option_table
-from ..exit_status import ExitStatus, stopped_by
+from ..build.config import option_table
+from ..build.settings import DEFAULT_PTOAS_FLAGS, ENV_VARS, resolve_settings
+from ..build.stages import run_build
 from ..help_format import HelpFormatter
 from ..local_slot_options import add_local_slot_arguments
-from ..output import write_stderr, write_stdout
-from ..signals import Terminated, terminate_as_interrupt
-from ..source import read_source
+from ..macro_options import define_flag, undefine_flag
 
 HELP = "canonicalize -> ptoas -> C++ fixes -> bisheng, one step of a kernel build"
 
@@ -119,7 +116,6 @@ def add_parser(subparsers) -> None:
     cc.add_argument("-I", "--include", dest="include_dirs", action="append", metavar="DIR",
                     help="search DIR for the headers the kernel #includes, before the bisheng flags' -I and "
                          "PTO_LIB/include (repeatable; config key include)")
-    from ..macro_options import define_flag, undefine_flag
     # (No -D/-U here: `--bisheng-flags "-DX -O2"` would read as -D with the value "X -O2".)
     cc.add_argument("--define", dest="define_flags", action="append", metavar="NAME[=VALUE]", type=define_flag,
                     help="a macro the kernel is compiled with that the bisheng flags do not show (a wrapper's): "
@@ -146,7 +142,7 @@ def add_parser(subparsers) -> None:
 
     table = option_table(p)
     # Parse with SUPPRESS defaults so that "flag given" is visible; defaults are filled in by
-    # precedence in run() (ptofix.build.resolve_settings).
+    # precedence (ptofix.build.settings.resolve_settings).
     for action in p._actions:
         if action.dest != "help" and action.default is not argparse.SUPPRESS and action.option_strings \
                 and action.dest not in ("dry_run", "config", "no_config", "quiet"):
@@ -155,34 +151,5 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-
-    table = args._build_options
-    settings = B.resolve_settings(vars(args), table)
-    plan = B.make_plan(args.input, settings, table)
-    say = (lambda msg: None) if args.quiet else (lambda msg: write_stderr(f"ptofix build: {msg}\n"))
-    # (A kept-barrier note is a diagnostic of the C++ file, GCC style: no "ptofix build:" before it.)
-    diagnostic = (lambda msg: None) if args.quiet else (lambda msg: write_stderr(msg + "\n"))
-    if os.environ.get("FA_REMOVE_VEC_BARRIERS"):
-        write_stderr("ptofix build: warning: FA_REMOVE_VEC_BARRIERS (line numbers) is ignored; ptofix "
-                         "selects barriers by --pattern and removes only what its proof allows\n")
-    for note in plan.notes:
-        say(f"note: {note}")
-    if args.dry_run:
-        # The arch check refuses before anything runs; a dry run says the same.
-        source = read_source(plan.input)
-        B.check_slot_values_against_ir(plan, B.check_arch(plan, source))
-        B.check_output_dir(plan.art, plan.depfile)
-        for err in plan.tool_errors:
-            write_stderr(f"ptofix build: warning: {err}\n")
-        write_stdout(B.plan_text(plan, settings, table))
-        return ExitStatus.OK
-    # A CI job cancel or `docker stop` sends SIGTERM (a closed terminal SIGHUP): stop as on Ctrl-C,
-    # killing the running tool and removing a half-written library, instead of dying at once.
-    import signal
-
-    try:
-        with terminate_as_interrupt():
-            return B.execute(plan, settings, say, diagnostic)
-    except Terminated as stop:
-        write_stderr(f"ptofix build: stopped by {signal.Signals(stop.signum).name}\n")
-        return stopped_by(stop.signum)
+    settings = resolve_settings(vars(args), args._build_options)
+    return run_build(settings, dry_run=args.dry_run, quiet=args.quiet)

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+from functools import partial
 
 from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
 from ..frontends import PARSERS
@@ -9,7 +12,7 @@ from ..help_format import HelpFormatter
 from ..input_kind import require
 from ..ir.versions import mapping_note, resolve
 from ..output import add_output_arguments, check_output_options, deliver, write_stderr
-from ..pass_manager import build_pass, run_pipeline
+from ..pass_manager import Pass, build_pass, run_pipeline
 from ..sidecar import default_sidecar_path, sidecar_for_output, sidecar_text, unrecorded_warnings
 from ..source import PtofixError, SourceText, read_source
 
@@ -72,10 +75,7 @@ def add_parser(subparsers) -> None:
 def _target_from_ptoas() -> str:
     """The version of the ptoas that will compile the output, from its ``--version``, as build reads
     it; an error naming --target-ptoas when there is none or it cannot tell."""
-    import os
-    import shutil
-
-    from ..build import ptoas_version  # (~50 ms of imports, only without --target-ptoas)
+    from ..build.tools import ptoas_version  # (~11 ms of imports, only without --target-ptoas)
     ptoas = os.environ.get("PTOAS") or shutil.which("ptoas")
     if not ptoas:
         raise PtofixError("canonicalize needs the ptoas version to canonicalize for: pass --target-ptoas VERSION, "
@@ -103,14 +103,15 @@ def run(args: argparse.Namespace) -> int:
                           "FILE.slots.json (-i)")
     if len(args.files) == 1:
         check_output_options(args, [(args.sidecar, "sidecar")] if not args.check else [])
-    return run_files(args, args.files, process_file, deliver_file)
+    # Built once and handed to every file's job (pickled to -j workers).
+    pass_ = build_pass("canonicalize", {"target-ptoas": args.target_ptoas, "to": args.to})
+    return run_files(args, args.files, partial(process_file, pass_=pass_), deliver_file)
 
 
-def process_file(path: str, args: argparse.Namespace):
+def process_file(path: str, args: argparse.Namespace, pass_: Pass) -> Processed:
     """Canonicalize one file (in a worker process with -j)."""
     source = read_source(path)
     require(source, "mlir")             # (before the pass manager's check of the file's name)
-    pass_ = build_pass("canonicalize", {"target-ptoas": args.target_ptoas, "to": args.to})
     outcome = run_pipeline(source, [pass_], PARSERS)
     return Processed(source, outcome.text, outcome.reports[0], [], list(outcome.warnings), [])
 

@@ -3,9 +3,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
+from functools import partial
 
+from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
 from ..exit_status import ExitStatus
+from ..help_format import HelpFormatter
+from ..macro_options import add_macro_arguments
+from ..output import add_output_arguments, check_output_options, deliver, emit_report, write_stderr
+from ..pass_manager import build_pass
+from ..source import PtofixError
+
+# Imported where used: the analysis (race_check: the barriers, races, placements, the pto-isa
+# version facts; 14 ms with -X importtime, interpreted, bytecode cached), which `check --help`, a
+# usage error and `ptofix --help` (every command's parser) need not wait for.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..race_check import RaceCheck
 
 HELP = """\
 Report every pair of vector ops that may run at the same time (no PIPE_V drain between them on
@@ -28,15 +41,11 @@ several FILEs, the most severe (3, 2, 1, 4, 0 in that order)."""
 
 
 def add_parser(subparsers) -> None:
-    from ..batch import add_batch_arguments
-    from ..help_format import HelpFormatter
-    from ..output import add_output_arguments
     parser = subparsers.add_parser("check", help="report PIPE_V races ptoas left in (and --fix them)",
                                    description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    from ..macro_options import add_macro_arguments
     add_macro_arguments(parser)
     parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
     parser.add_argument("--pto-isa", metavar="DIR",
@@ -51,9 +60,6 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import check_batch_options, run_files
-    from ..output import check_output_options
-    from ..source import PtofixError
     if args.fix:
         check_batch_options(args, args.files)
     elif getattr(args, "jobs", 1) < 1:
@@ -67,64 +73,22 @@ def run(args: argparse.Namespace) -> int:
         from ..pto.isa_version import identify
         for note in identify(args.pto_isa)[1]:
             sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
-    return run_files(args, args.files, process_file, deliver_file)
+    from ..race_check import RaceCheck
+    # --fix's pass is built once and handed to every file's job (pickled to -j workers).
+    insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
+    insert = build_pass("pipe-v-barrier-insert", insert_options) if args.fix else None
+    job = RaceCheck(pto_isa=getattr(args, "pto_isa", None) or "", arch=getattr(args, "arch", None), insert=insert,
+                    functions=getattr(args, "report", None) == "html")
+    return run_files(args, args.files, partial(process_file, job=job), deliver_file)
 
 
-def process_file(path: str, args: argparse.Namespace):
-    from ..batch import Processed
-    from ..cpp.barriers import BarrierAnalysis
-    from ..cpp.placement import find_placements
-    from ..cpp.races import describe, find_races, to_json
-    from ..frontends import PARSERS, parse_cpp
-    from ..interpreter import recursion_headroom
-    from ..pass_manager import build_pass, run_pipeline
-    from ..pto.isa_version import facts_of
-    from ..source import read_source
-    source = read_source(path)
-    model = parse_cpp(source)
-    lines: list[str] = []
-    placements: list[dict] = []
-    with recursion_headroom():
-        analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(getattr(args, "pto_isa", None) or ""))
-        # Broken placements first: they fault or corrupt data whatever the synchronisation.
-        for placement in find_placements(model, analysis, getattr(args, "arch", None)):
-            where = source.location(placement.stmt.span.start)
-            user = source.location(placement.user.span.start) if placement.user is not None else None
-            lines.append(placement.message(where, user))
-            placements.append(placement.to_json(where, user))
-        races, unverified = find_races(model, analysis)
-        for race in races:
-            lines.extend(describe(race, source, analysis))
-    notes = []
-    for item in {id(u.fn): u for u in unverified}.values():
-        event = item.event
-        start = event.stmt.span.start if event.stmt is not None else item.fn.span.start
-        where = source.location(start)
-        why = event.why or "control flow not modelled"
-        lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why} "
-                     "(races through it are neither shown nor ruled out)")
-        notes.append({"function": item.fn.name, "location": where, "why": why})
-    kinds = dict(Counter(race.hazard.kind for race in races))
-    report = {"file": source.path, "races": [to_json(r, source, analysis) for r in races], "by_kind": kinds,
-              "unverified": notes, "placements": placements}
-    text = source.text
-    warnings: list[str] = []
-    if args.fix and races:
-        insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
-        outcome = run_pipeline(source, [build_pass("pipe-v-barrier-insert", insert_options)], PARSERS, {"cpp": model})
-        text = outcome.text
-        report["inserted"] = outcome.reports[0]["inserted"]
-        report["unfixed"] = outcome.reports[0]["unfixed"]
-        warnings = list(outcome.warnings)
-    if getattr(args, "report", None) == "html":
-        from ..html_report import strips
-        report["functions"] = strips(model)
-    return Processed(source, text, report, lines, warnings, [])
+def process_file(path: str, args: argparse.Namespace, job: RaceCheck) -> Processed:
+    """One file's races (in a worker process with -j)."""
+    return job.process(path)
 
 
-def deliver_file(args: argparse.Namespace, result) -> int:
+def deliver_file(args: argparse.Namespace, result: Processed) -> int:
     """Diagnostics on stderr (or the report --report asks for), then --fix's output."""
-    from ..output import deliver, emit_report, write_stderr
     if result.text_lines and not args.report:
         write_stderr("".join(line + "\n" for line in result.text_lines))
     if result.warnings:

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 
 from ..batch import QUIET_HELP, Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
-from ..cpp_fixes import kept_notes, text_report
 from ..exit_status import ExitStatus
-from ..frontends import PARSERS, parse_cpp
+from ..file_passes import FilePasses, notes_wanted
 from ..help_format import HelpFormatter
+from ..ir.versions import mapping_note, resolve
+from ..macro_options import add_macro_arguments
 from ..output import add_output_arguments, check_output_options, write_stderr, write_stdout
-from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline, run_pipeline
+from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
 from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
-from ..source import PtofixError, read_source
+from ..source import PtofixError
 
 OPT_DESCRIPTION = """\
 Run registered passes in order on FILE (C++ or PTO IR, as each pass declares). Each pass reads the
@@ -48,7 +50,6 @@ def add_parser(subparsers) -> None:
                         help="input (C++ or PTO IR); several need -i, -o DIR, --check or --diff")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    from ..macro_options import add_macro_arguments
     add_macro_arguments(parser)
     parser.add_argument("-p", "--passes", metavar="PIPELINE", default="",
                         help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
@@ -73,7 +74,6 @@ def run(args: argparse.Namespace) -> int:
     for pass_ in passes:
         target = getattr(pass_, "target_ptoas", None)
         if target:
-            from ..ir.versions import mapping_note, resolve  # (~8 ms of imports, only with --target-ptoas)
             resolve(target)
             note = mapping_note(target)
             if note:
@@ -81,28 +81,16 @@ def run(args: argparse.Namespace) -> int:
     check_batch_options(args, args.files)
     if len(args.files) == 1:
         check_output_options(args)
-    return run_files(args, args.files, process_file, deliver_file)
+    # Built once, above, and handed to every file's job (pickled to -j workers).
+    job = FilePasses(tuple(passes), functions=getattr(args, "report", None) == "html",
+                     notes=notes_wanted(getattr(args, "quiet", False), getattr(args, "report", None),
+                                        getattr(args, "report_file", None)))
+    return run_files(args, args.files, partial(process_file, job=job), deliver_file)
 
 
-def process_file(path: str, args: argparse.Namespace):
-    """Run the pipeline on one file (in a worker process with -j)."""
-    passes = [build_pass(name, options) for name, options in parse_pipeline(args.passes)]
-    source = read_source(path)
-    models, functions = {}, None
-    if getattr(args, "report", None) == "html" and passes and all(pass_.kind == "cpp" for pass_ in passes):
-        # (The page draws the input's functions: the model the first pass reads, read first.)
-        from ..html_report import strips  # (~3 ms of imports, only for --report html)
-        models["cpp"] = parse_cpp(source)
-        functions = strips(models["cpp"])
-    outcome = run_pipeline(source, passes, PARSERS, models)
-    report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
-    if functions is not None:
-        report["functions"] = functions
-    # The note `run` prints for barriers a pipe-v-barrier pass's patterns selected and kept (not
-    # with -q, nor beside a report on stderr, which lists each kept barrier with its reason).
-    report_on_stderr = bool(getattr(args, "report", None)) and not getattr(args, "report_file", None)
-    notes = [] if getattr(args, "quiet", False) or report_on_stderr else kept_notes(source.path, outcome.reports)
-    return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes, [])
+def process_file(path: str, args: argparse.Namespace, job: FilePasses) -> Processed:
+    """One file through the pipeline (in a worker process with -j)."""
+    return job.process(path)
 
 
 def deliver_file(args: argparse.Namespace, result) -> int:

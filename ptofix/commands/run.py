@@ -3,13 +3,23 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..local_slot_options import LOCAL_SLOT_OPTIONS, positive_count
+from ..batch import QUIET_HELP, Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
+from ..cpp.command_line import macro_flag
+from ..local_slot_options import LOCAL_SLOT_OPTIONS, LocalSlotOptions, add_local_slot_arguments, positive_count
+from ..output import add_output_arguments, check_output_options, write_stderr
+from ..source import PtofixError
 
+# Imported where used (-X importtime, interpreted, bytecode cached; a plain one-file run is ~95 ms):
+# the barrier analysis and the C++ fixes in run() (14 ms, which `run --help`, a usage error and
+# `ptofix --help` need not wait for); argparse, for help_format and macro_options, in add_parser
+# (~6 ms with the parser, which the plain `run` command lines skip, below); the facts of
+# --target-ptoas and --pto-isa (ir.versions 0.9 ms, pto.isa_version 14 ms) only with those options.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
     from ..cpp_fixes import CppFixOptions
+    from ..file_passes import FilePasses
 
 HELP = """\
 Rewrite ptoas-generated C++. Without --pattern no barrier is touched; without a LocalSlotNum
@@ -38,14 +48,13 @@ written, and the status is the worst of them), 3 internal error (--debug shows t
 
 def add_parser(subparsers) -> None:
     from ..help_format import CommaListAction, HelpFormatter
-    from ..output import add_output_arguments
+    from ..macro_options import add_macro_arguments
     parser = subparsers.add_parser("run", help="fix ptoas C++: PIPE_V barriers, TPipe LocalSlotNum",
                                    description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    from ..macro_options import add_macro_arguments
     add_macro_arguments(parser)
     parser.add_argument("--pattern", "-P", metavar="P[,P...]", action=CommaListAction,
                         help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
@@ -58,10 +67,8 @@ def add_parser(subparsers) -> None:
                         help="the pto-isa checkout the kernel compiles with: the facts that changed across its "
                              "versions (row reductions' drains, the TPipe order) are applied as it has them "
                              "(default: those of every version)")
-    from ..local_slot_options import add_local_slot_arguments
     add_local_slot_arguments(parser)
     add_output_arguments(parser)
-    from ..batch import QUIET_HELP, add_batch_arguments
     # One -q for both things a run may say on stderr besides diagnostics.
     add_batch_arguments(parser, QUIET_HELP + "; no note on stderr for a file that keeps barriers its --pattern "
                         "selected")
@@ -143,8 +150,6 @@ def fast_arguments(argv: list[str]) -> dict | None:
         if flag in _FAST_APPENDS:
             dest = _FAST_APPENDS[flag]
             if dest == "macro_flags":
-                from ..cpp.command_line import macro_flag
-                from ..source import PtofixError
                 try:
                     value = macro_flag(flag, value)
                 except PtofixError:
@@ -186,14 +191,13 @@ def check_target_ptoas(args: argparse.Namespace) -> None:
         resolve(value)
         note = mapping_note(value)
         if note:
-            from ..output import write_stderr
             write_stderr(note + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import check_batch_options, run_files
     from ..cpp.barriers import normalize_patterns
-    from ..output import check_output_options
+    from ..cpp_fixes import cpp_passes
+    from ..file_passes import FilePasses, notes_wanted
     normalize_patterns(getattr(args, "pattern", None))   # option errors before input errors
     check_target_ptoas(args)
     if getattr(args, "pto_isa", None):
@@ -203,38 +207,26 @@ def run(args: argparse.Namespace) -> int:
     check_batch_options(args, args.files)
     if len(args.files) == 1:
         check_output_options(args)
-    return run_files(args, args.files, partial(process_file, options=cpp_fix_options(args)), deliver_file)
+    # The pipeline is built (and its options checked) once, and handed to every file's job.
+    job = FilePasses(tuple(cpp_passes(cpp_fix_options(args))), cpp_input=True,
+                     functions=getattr(args, "report", None) == "html",
+                     notes=notes_wanted(getattr(args, "quiet", False), getattr(args, "report", None),
+                                        getattr(args, "report_file", None)))
+    return run_files(args, args.files, partial(process_file, job=job), deliver_file)
 
 
 def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
     """The C++ fixes `run`'s options select."""
     from ..cpp_fixes import CppFixOptions
-    from ..local_slot_options import LocalSlotOptions
     return CppFixOptions(pattern=getattr(args, "pattern", None), force=bool(getattr(args, "force", False)),
                          weight=getattr(args, "weight", None) or "", pto_isa=getattr(args, "pto_isa", None) or None,
                          local_slot=LocalSlotOptions.from_values(vars(args)))
 
 
-def process_file(path: str, args: argparse.Namespace, options: CppFixOptions):
-    """Read, parse and fix one C++ file (in a worker process with -j)."""
-    from ..batch import Processed
-    from ..cpp_fixes import cpp_passes, fix_cpp, kept_notes, text_report
-    from ..frontends import parse_cpp
-    from ..source import read_source
-    source = read_source(path)
-    # Parse once up front so that bad input is reported even when no pass is selected.
-    model = parse_cpp(source)
-    outcome = fix_cpp(source, cpp_passes(options), model)
-    report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
-    if getattr(args, "report", None) == "html":
-        from ..html_report import strips
-        report["functions"] = strips(model)
-    # (A report on stderr lists every kept barrier with its reason: no note in its stream.)
-    report_on_stderr = bool(getattr(args, "report", None)) and not getattr(args, "report_file", None)
-    notes = [] if getattr(args, "quiet", False) or report_on_stderr else kept_notes(source.path, outcome.reports)
-    return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes, [])
+def process_file(path: str, args: argparse.Namespace, job: FilePasses) -> Processed:
+    """One file's fixes (in a worker process with -j)."""
+    return job.process(path)
 
 
-def deliver_file(args: argparse.Namespace, result) -> int:
-    from ..batch import deliver_processed
+def deliver_file(args: argparse.Namespace, result: Processed) -> int:
     return deliver_processed(args, result)

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
+import traceback
 
 from ..exit_status import ExitStatus, internal_error
+from ..help_format import HelpFormatter
+from ..macro_options import add_macro_arguments
 from ..output import write_stdout
 from ..source import PtofixError
+
+# The simulator's modules are imported where used: with numpy they take 93 ms (-X importtime,
+# interpreted, bytecode cached), which `simulate --help`, a usage error and `ptofix --help` (every
+# command's parser) need not wait for.
 
 HELP = "run both vector kernels on a numpy UB model and compare the bytes"
 
@@ -111,40 +117,6 @@ def _seconds(text: str) -> float:
     return value
 
 
-# A run shorter than this prints no progress line.
-PROGRESS_AFTER_SECONDS = 2.0
-
-
-class Progress:
-    """``seed k/N, R runs, S pipe steps`` on one stderr line, rewritten in place, for a run past
-    PROGRESS_AFTER_SECONDS, only when stderr is a terminal; ``done`` clears it."""
-
-    def __init__(self, label: str = ""):
-        import time
-        self.start = time.monotonic()
-        self.label = label
-        self.shown = False
-        self.enabled = sys.stderr.isatty()
-
-    def __call__(self, done: int, seeds: int, runs: int, steps: int) -> None:
-        import time
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.start
-        if elapsed < PROGRESS_AFTER_SECONDS:
-            return
-        sys.stderr.write(f"\r\033[Ksimulate: {self.label}{done}/{seeds} seeds done ({runs} runs, {steps} pipe steps, "
-                         f"{elapsed:.0f} s)")
-        sys.stderr.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-            self.shown = False
-
-
 def _count(least: int, most: int | None = None):
     """An argparse type: an integer of ASCII digits, at least ``least`` (and at most ``most``)."""
     def convert(text: str) -> int:
@@ -185,7 +157,6 @@ def _blocks(text: str) -> list[int]:
 
 
 def add_parser(subparsers) -> None:
-    from ..help_format import HelpFormatter
     p = subparsers.add_parser("simulate", help=HELP, description=DESCRIPTION,
                               formatter_class=HelpFormatter)
     p.add_argument("original", metavar="ORIGINAL", help="ptoas C++ before the rewrite")
@@ -193,7 +164,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--function", metavar="NAME", help="kernel function to run (default: the entry)")
     p.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                    help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    from ..macro_options import add_macro_arguments
     add_macro_arguments(p)
     p.add_argument("--seeds", type=_count(1), default=8, metavar="N",
                    help="number of input/schedule seeds to try (default: 8)")
@@ -227,7 +197,7 @@ EXIT_EQUAL, EXIT_DIFFERENT, EXIT_INTERNAL, EXIT_RACY_ORIGINAL = (ExitStatus.OK, 
                                                                ExitStatus.UNVERIFIED)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.seeds < 1:
         raise PtofixError("--seeds must be at least 1")
     outside = [i for i in args.block_idx or () if i >= args.block_num]
@@ -241,7 +211,6 @@ def run(args) -> int:
     except Exception as exc:    # noqa: BLE001 - the simulator's own failure, not the user's input
         from ..sim.interp import InternalError
         if args.debug:
-            import traceback
             traceback.print_exception(exc.error if isinstance(exc, InternalError) else exc)
         if isinstance(exc, InternalError):
             sys.stderr.write(exc.format() + "\n")
@@ -250,79 +219,13 @@ def run(args) -> int:
         return EXIT_INTERNAL
 
 
-def _run(args) -> int:
-    from ..output import write_stderr
-    from ..sim.runner import SimOptions, load, simulate  # numpy is imported lazily
+def _run(args: argparse.Namespace) -> int:
+    from ..sim.runner import SimOptions
+    from ..sim.session import Comparison, compare, outcome_json, outcome_text
     options = SimOptions(function=args.function, args=dict(args.arg), block_num=args.block_num,
                          blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size,
                          gm_fill=dict(args.gm_fill))
-    import time
-    original, rewritten = load(args.original), load(args.rewritten)
-    deadline = time.monotonic() + args.time_budget if args.time_budget else None
-    progress = Progress()
-    try:
-        report = simulate(original, rewritten, args.seeds, options, progress=progress, deadline=deadline)
-    finally:
-        progress.done()
-    check_fix: dict | None = None
-    if report.status == "original races" and args.fix_original:
-        # The comparison says nothing about the rewrite: compare it against check --fix of the
-        # original instead (the same barriers added to both).
-        from ..sim.race_fix import fix_both
-        fixed = fix_both(original, rewritten)
-        if isinstance(fixed, str):
-            write_stderr(f"simulate: {args.original} races on its own, and the rewrite cannot be compared against "
-                         f"`ptofix check --fix` of it: {fixed}\n")
-            check_fix = {"applied": False, "why": fixed}
-        else:
-            where = ", ".join(fixed.inserted)
-            write_stderr(f"simulate: {args.original} races on its own; simulating the rewrite against "
-                         f"`ptofix check --fix` of it instead: the {len(fixed.inserted)} pipe_barrier(PIPE_V) check "
-                         f"inserts ({where}) added to both kernels\n")
-            first = report
-            progress = Progress("against check --fix: ")
-            try:
-                report = simulate(fixed.original, fixed.rewritten, args.seeds, options, progress=progress,
-                                  deadline=deadline)
-            finally:
-                progress.done()
-            report.runs += first.runs
-            report.steps += first.steps
-            check_fix = {"applied": True, **fixed.as_dict()}
-    diff = report.difference
-    racy = report.racy_original
-    if report.seeds_asked:
-        write_stderr(f"simulate: the time budget ({args.time_budget:g} s) ran out after {report.seeds} of "
-                     f"{report.seeds_asked} seed(s); the others were not run\n")
-    if args.report == "json":
-        out = {"equal": report.status == "equal", "status": report.status, "seeds": report.seeds,
-               "runs": report.runs, "steps": report.steps, "gm_bytes": report.gm_sizes,
-               "difference": diff.as_dict() if diff else None,
-               "racy_original": racy.as_dict() if racy else None,
-               "check_fix": check_fix, "seeds_asked": report.seeds_asked or report.seeds}
-        write_stdout(json.dumps(out, indent=2, default=str) + "\n")
-    elif diff is not None:
-        write_stdout(diff.format(args.original, args.rewritten) + "\n")
-    elif racy is not None and racy.original_pairs_only:
-        write_stdout(f"simulate: the original already races: {args.rewritten} differs on seed {racy.seed} "
-                     f"({racy.where}, byte offset {racy.offset}), but every pair its overlapped run executed out "
-                     f"of order is between the same two drains in {args.original}, which may overlap them too; "
-                     f"the comparison says nothing about the rewrite there\n")
-        write_stdout(racy.format(args.original, args.rewritten) + "\n")
-    elif racy is not None:
-        write_stdout(f"simulate: the original already races: {args.original} alone differs between "
-                         f"in-order and overlapped execution on seed {racy.seed} ({racy.where}, byte offset "
-                         f"{racy.offset}); the comparison says nothing about the rewrite there\n")
-        write_stdout(racy.format(args.original, args.original) + "\n")
-    else:
-        write_stdout(f"simulate: equal on {report.seeds} seed(s) ({report.runs} runs, "
-                         f"{report.steps} pipe steps)\n")
-    if check_fix and check_fix["applied"] and args.report != "json":
-        write_stdout(f"simulate: compared with `ptofix check --fix` of {args.original} (the original races on its "
-                     f"own; {len(check_fix['inserted'])} barrier(s) inserted in both kernels: "
-                     f"{', '.join(check_fix['inserted'])}); line numbers above are those of the fixed files\n")
-    if diff is not None:
-        return EXIT_DIFFERENT
-    if racy is not None:
-        return EXIT_RACY_ORIGINAL
-    return EXIT_EQUAL
+    outcome = compare(Comparison(args.original, args.rewritten, args.seeds, options, args.time_budget,
+                                 args.fix_original))
+    write_stdout(outcome_json(outcome) if args.report == "json" else outcome_text(outcome))
+    return {"different": EXIT_DIFFERENT, "original races": EXIT_RACY_ORIGINAL}.get(outcome.status, EXIT_EQUAL)

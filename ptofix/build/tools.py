@@ -1,0 +1,367 @@
+"""The tools a build runs, ptoas and bisheng: finding them, asking ptoas its version, their
+command lines, and running them in a process group of their own with bounded output."""
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..ir.versions import VERSIONS, resolve
+from ..output import write_atomically, write_stderr, write_stdout
+from ..signals import die_with_parent
+from ..source import MAX_INPUT_BYTES, PtofixError
+from .config import CONFIG_NAME
+from .settings import BuildSettings
+
+TOOL_VARS = {"ptoas": "PTOAS", "bisheng": "BISHENG"}
+
+
+class StageFailed(Exception):
+    """A tool stage exited non-zero; ``status`` is the exit status the build returns."""
+
+    def __init__(self, stage: str, status: int):
+        super().__init__(stage)
+        self.stage = stage
+        self.status = status
+
+
+def resolve_tool(tool: Literal["ptoas", "bisheng"], settings: BuildSettings) -> tuple[str, str | None]:
+    """(path to run, error message or None). The message names the variable to set."""
+    var = TOOL_VARS[tool]
+    value = getattr(settings, tool) or tool
+    origin = settings.origin(tool) if getattr(settings, tool) else "default"
+    how = f"set {var}=/path/to/{tool}, pass --{tool} PATH, or put {tool} = \"PATH\" in {CONFIG_NAME}"
+    if os.sep in value:
+        if not os.path.exists(value):
+            return value, f"{tool} not found: {value} (from {origin}) does not exist; {how}"
+        if os.path.isdir(value) or not os.access(value, os.X_OK):
+            return value, f"{tool} at {value} (from {origin}) is not an executable file; {how}"
+        return value, None
+    found = shutil.which(value)
+    if found is None:
+        return value, f"{tool} not found: '{value}' (from {origin}) is not on PATH; {how}"
+    return found, None
+
+
+@dataclass
+class DetectedVersion:
+    """What ``ptoas --version`` said and the version ptofix canonicalizes for."""
+
+    name: str | None         # ptofix's version name (None: the tool cannot tell)
+    printed: str             # what the tool printed (first line)
+    number: str | None       # the version number in it ("0.40", "2026-05-01")
+    exact: bool              # the number is a version ptofix knows by that number
+    problem: str = ""        # why there is no name
+
+    def note(self, tool: str) -> str:
+        if self.exact:
+            return f"target ptoas {self.name} (from '{tool} --version': {self.printed!r})"
+        known = resolve(self.name) if self.name else None
+        label = self.name if known is None or known.number is None or str(self.name).startswith("v") \
+            else f"{self.name} (v{known.number[0]}.{known.number[1]})"
+        return (f"target ptoas {self.name}: '{tool} --version' says {self.number} ({self.printed!r}), which "
+                f"ptofix does not know; using {label}, the nearest known version not after it")
+
+    def origin(self, tool: str) -> str:
+        how = "" if self.exact else f", mapped to the nearest known version not after {self.number}"
+        return f"'{tool} --version' printed {self.printed!r}{how}"
+
+
+def ptoas_version(ptoas: str) -> DetectedVersion:
+    """The ptoas version from ``ptoas --version`` (``ptoas 0.45``, ``ptoas version 0.45.1``, a date).
+
+    A number ptofix does not list maps to the newest version it knows that is not after it.
+    """
+    try:
+        # (In a process group of its own, as the stages: a hanging probe leaves no process behind.)
+        proc = _run_as_group([ptoas, "--version"], timeout=30)
+    except (OSError, ValueError, subprocess.TimeoutExpired, ToolOutputTooLarge) as exc:
+        return DetectedVersion(None, "", None, False, f"'{ptoas} --version' cannot be run ({exc})")
+    output = (proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")).strip()
+    # A line naming ptoas first (an LLVM-based tool may also print "LLVM version 19.1.0").
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    output = "\n".join(sorted(lines, key=lambda ln: "ptoas" not in ln.lower()))
+    printed = output.splitlines()[0] if output else ""
+    if proc.returncode != 0:
+        return DetectedVersion(None, printed, None, False,
+                               f"'{ptoas} --version' failed (exit status {proc.returncode})")
+    match = (re.search(r"\b(\d{4}-\d{2}-\d{2})\b", output)
+             or re.search(r"\bv?(\d+\.\d+)(?:\.\d+)*\b", output))
+    if match is None:
+        return DetectedVersion(None, printed, None, False, f"'{ptoas} --version' prints no version number")
+    number = match.group(1)
+    line = next((ln.strip() for ln in output.splitlines() if number in ln), printed)
+    try:
+        version = resolve(number if "-" in number else "v" + number)
+    except PtofixError:
+        oldest = VERSIONS[0]
+        return DetectedVersion(None, line, number, False,
+                               f"'{ptoas} --version' says {number}, older than every version ptofix knows "
+                               f"(the oldest is {oldest.name}, {oldest.date})")
+    exact = number == version.date or ("-" not in number and version.number is not None
+                                       and tuple(int(x) for x in number.split(".")[:2]) == version.number)
+    return DetectedVersion(version.name, line, number, exact)
+
+
+def tool_operand(path: str) -> str:
+    """``path`` as a tool's operand: a relative one that starts with '-' would read as an option."""
+    return os.path.join(".", path) if path.startswith("-") else path
+
+
+def ptoas_argv(ptoas: str, flags: list[str], canon: str) -> list[str]:
+    return [ptoas, *flags, tool_operand(canon)]
+
+
+def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str, caller: str | None,
+                 lib: str) -> list[str]:
+    """The compile.sh command: -I$PTO_LIB_PATH/include FLAGS -DKERNEL_CPP="\"FIXED\"" CALLER -o LIB;
+    without a caller, the fixed kernel alone: -I... FLAGS -c FIXED -o OBJ."""
+    argv = [bisheng]
+    if pto_lib:
+        argv.append(f"-I{os.path.join(pto_lib, 'include')}")
+    argv.extend(flags)
+    if caller is None:
+        argv.extend(["-c", tool_operand(fixed), "-o", tool_operand(lib)])
+        return argv
+    path = os.path.abspath(fixed)
+    if '"' in path or "\n" in path or "\r" in path:
+        # `#include KERNEL_CPP` reads the macro as a "..." header name, which has no escapes.
+        raise PtofixError(f"the output directory's path {os.path.dirname(path)!r} holds a quote or a line break, "
+                          "which -DKERNEL_CPP=\"...\" cannot name for the caller's #include; choose another "
+                          "output directory (-o)")
+    argv.append(f'-DKERNEL_CPP="{path}"')
+    argv.extend([tool_operand(caller), "-o", tool_operand(lib)])
+    return argv
+
+
+def _kill_group(group: int, reap_leader: Callable[[], object], patience: float = 5.0) -> None:
+    """SIGKILL every process of ``group`` and wait (up to ``patience`` s) until none is left: a
+    process killed in a system call finishes that call first (a rename of the library it wrote).
+    ``reap_leader`` reaps the group's leader once it is dead (a non-blocking wait): an unreaped
+    zombie still counts as a member, and the group would never read as empty."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except OSError:         # ProcessLookupError: the group is empty
+            return
+        reap_leader()
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.01)
+
+
+# The most a tool may print on either stream: ptofix reads no C++ larger than this (source.py), and
+# a tool that prints without end must not fill the memory.
+TOOL_OUTPUT_LIMIT = MAX_INPUT_BYTES
+
+
+class ToolOutputTooLarge(Exception):
+    def __init__(self, stream: str, limit: int):
+        super().__init__(f"printed more than {limit >> 20} MiB on {stream}")
+        self.stream = stream
+        self.limit = limit
+
+
+def _guard_group(group: int) -> tuple[int, int] | None:
+    """A process that kills ``group`` (the tool's) when ptofix ends without doing so itself, even by
+    SIGKILL (no handler runs then; PR_SET_PDEATHSIG reaches the tool but not the children it
+    started): forked, in a session of its own (a signal to ptofix's group does not take it along),
+    it waits for the end of a pipe only ptofix writes. Returns (its pid, the pipe's write end) for
+    :func:`_dismiss_guard`, or None where it cannot run (then the tool is unguarded, as before)."""
+    if sys.platform != "linux":
+        return None
+    try:
+        open_max = max(os.sysconf("SC_OPEN_MAX"), 1 << 16)
+    except (OSError, ValueError):
+        open_max = 1 << 16
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:        # (the guard: only system calls from here, then _exit)
+        try:
+            os.setsid()
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(signum, signal.SIG_IGN)
+            # Nothing of ptofix's kept open (the build lock, the tool's pipes), but the read end.
+            os.closerange(0, read_end)
+            os.closerange(read_end + 1, open_max)
+            if os.read(read_end, 1) == b"":         # ptofix ended without dismissing the guard
+                os.killpg(group, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.close(read_end)
+    return pid, write_end
+
+
+def _dismiss_guard(guard: tuple[int, int] | None) -> None:
+    if guard is None:
+        return
+    pid, write_end = guard
+    try:
+        os.write(write_end, b"d")
+    except OSError:
+        pass
+    os.close(write_end)
+    try:
+        os.waitpid(pid, 0)
+    except (ChildProcessError, InterruptedError):
+        pass
+
+
+def _read_bounded(proc: subprocess.Popen, posix: bool, timeout: float | None) -> tuple[bytes, bytes]:
+    """Everything ``proc`` prints on stdout and stderr until both end, at most TOOL_OUTPUT_LIMIT
+    bytes each (past it: ToolOutputTooLarge). A tool that has exited while a process it left in its
+    group still holds its output open: the stage is over once that one is gone too."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    assert proc.stdout is not None and proc.stderr is not None
+    streams: dict[int, tuple[str, bytearray]] = {proc.stdout.fileno(): ("stdout", bytearray()),
+                                                 proc.stderr.fileno(): ("stderr", bytearray())}
+    with selectors.DefaultSelector() as selector:
+        for fd in streams:
+            selector.register(fd, selectors.EVENT_READ)
+        next_check = time.monotonic() + 0.2
+        while selector.get_map():
+            for key, _events in selector.select(0.2):
+                chunk = os.read(key.fd, 1 << 16)
+                name, data = streams[key.fd]
+                if not chunk:
+                    selector.unregister(key.fd)
+                    continue
+                data += chunk
+                if len(data) > TOOL_OUTPUT_LIMIT:
+                    raise ToolOutputTooLarge(name, TOOL_OUTPUT_LIMIT)
+            now = time.monotonic()
+            if deadline is not None and now > deadline:
+                raise subprocess.TimeoutExpired(proc.args, timeout or 0)
+            if now >= next_check:
+                next_check = now + 0.2
+                if posix and proc.poll() is not None:
+                    _kill_group(proc.pid, proc.poll)
+    # (Both streams ended; the tool may still run, having closed them: the deadline holds.)
+    proc.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+    return bytes(streams[proc.stdout.fileno()][1]), bytes(streams[proc.stderr.fileno()][1])
+
+
+def _run_as_group(argv: list[str], timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run ``argv`` to completion, capturing its output (bounded: see _read_bounded), in a process
+    group of its own: when the build is interrupted (Ctrl-C, SIGTERM, SIGHUP), the whole group is
+    killed and reaped before the cleanup and the lock's release, so no compiler child (a driver's
+    linker) outlives the build and writes into an output directory the next build already owns;
+    a guard process does the same if ptofix is killed outright (SIGKILL). A ``timeout`` that
+    expires does the same and raises subprocess.TimeoutExpired."""
+    posix = os.name == "posix"
+    # (stdin: nothing. A tool reading it would wait on ptofix's caller, or take input meant for
+    # another program; and with descriptor 0 closed, the first file the tool opened would take it.)
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=posix, preexec_fn=die_with_parent if sys.platform == "linux" else None)
+    guard = _guard_group(proc.pid) if posix else None
+    try:
+        try:
+            out, err = _read_bounded(proc, posix, timeout)
+        except BaseException:
+            if posix:
+                _kill_group(proc.pid, proc.poll)
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
+        if posix:
+            # A process the tool left behind in its group (a driver's child still writing) must not
+            # outlive the stage either: the next stage, or the next build, owns the directory.
+            _kill_group(proc.pid, proc.poll)
+    finally:
+        _dismiss_guard(guard)
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, Any]:
+    """Run one tool; its stderr (and stdout unless captured to a file) is passed through.
+
+    Raises :class:`StageFailed` with the tool's exit status (128+N for signal N)."""
+    try:
+        proc = _run_as_group(argv)
+    except ToolOutputTooLarge as exc:
+        raise PtofixError(f"{stage} ({argv[0]}) printed more than {exc.limit >> 20} MiB on {exc.stream}: stopped "
+                          f"it (ptofix reads no C++ larger than that)") from None
+    except OSError as exc:
+        raise PtofixError(f"cannot run {stage} ({argv[0]}): {exc.strerror}") from None
+    except ValueError as exc:        # an argument with a NUL character
+        raise PtofixError(f"cannot run {stage} ({argv[0]}): {exc}") from None
+    err = proc.stderr.decode("utf-8", "replace")
+    out = proc.stdout.decode("utf-8", "replace")
+    if err:
+        write_stderr(err if err.endswith("\n") else err + "\n")
+    status = proc.returncode
+    record: dict[str, Any] = {"stage": stage, "command": argv, "exit_status": status,
+                              "stderr": err[-4000:]}
+    if status != 0:
+        if out and stdout_path is None:
+            write_stdout(out)
+        code = 128 - status if status < 0 else status
+        if status < 0:
+            try:
+                name = signal.Signals(-status).name
+            except ValueError:
+                name = f"signal {-status}"
+            what = f"killed by {name}"
+        else:
+            what = f"exit status {status}"
+        write_stderr(f"ptofix build: error: {stage} failed ({what}): {shlex.join(argv)}\n")
+        record["failed"] = True
+        raise StageFailedWithRecord(stage, code, record)
+    if stdout_path is not None:
+        # ptoas's bytes as it printed them: the next stage refuses what is not UTF-8, as `ptofix run` does.
+        write_atomically(stdout_path, proc.stdout, "build artefact")
+        record["output"] = stdout_path
+    elif out:
+        write_stdout(out)
+    return record
+
+
+class StageFailedWithRecord(StageFailed):
+    def __init__(self, stage: str, status: int, record: dict[str, Any]):
+        super().__init__(stage, status)
+        self.record = record
+
+
+def include_directories(flags: list[str]) -> list[str]:
+    """The include directories compiler flags name (`-I DIR`, `-IDIR`, `--include-directory=DIR`), in
+    order; a relative one is relative to the directory bisheng runs in (this one)."""
+    found: list[str] = []
+    for i, flag in enumerate(flags):
+        if flag in ("-I", "--include-directory") and i + 1 < len(flags):
+            found.append(flags[i + 1])
+        elif flag.startswith("-I") and len(flag) > 2:
+            found.append(flag[2:])
+        elif flag.startswith("--include-directory="):
+            found.append(flag.split("=", 1)[1])
+    return [os.path.abspath(directory) for directory in found]
+
+
+def defined_macros(flags: list[str]) -> list[str]:
+    """The macro names ``-DNAME[=V]`` / ``-D NAME[=V]`` of a compiler command line."""
+    names = []
+    for index, flag in enumerate(flags):
+        if flag == "-D" and index + 1 < len(flags):
+            names.append(flags[index + 1].split("=", 1)[0])
+        elif flag.startswith("-D") and len(flag) > 2:
+            names.append(flag[2:].split("=", 1)[0])
+    return names
+

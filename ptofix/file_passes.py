@@ -1,0 +1,60 @@
+"""A pass pipeline run on one file, as ``run`` and ``opt`` do for each of theirs (in a worker process
+with ``-j``): the file read, its passes run, the report, the text report lines and the notes for
+stderr. The passes are built once by the command, checked there, and handed to every file (they
+pickle for the workers).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .batch import Processed
+from .cpp_fixes import fix_cpp, kept_notes, text_report
+from .frontends import PARSERS, parse_cpp
+from .pass_manager import PipelineOutcome, run_pipeline
+from .source import SourceText, read_source
+
+
+@dataclass(frozen=True)
+class FilePasses:
+    """What a command does to each of its files."""
+
+    passes: tuple[Any, ...]
+    # The input is C++ and parsed even when no pass is selected, so that bad input is an error
+    # (``run``); otherwise each pass says what it reads (``opt``: C++ or PTO IR).
+    cpp_input: bool = False
+    functions: bool = False     # the report draws the input's functions (--report html)
+    notes: bool = True          # kept-barrier notes on stderr (not with -q, nor beside a report on stderr)
+
+    def process(self, path: str) -> Processed:
+        """Read ``path`` and run the passes on it."""
+        source = read_source(path)
+        models: dict[str, Any] = {}
+        functions = None
+        if self.cpp_input:
+            models["cpp"] = parse_cpp(source)
+        elif self.functions and self.passes and all(pass_.kind == "cpp" for pass_ in self.passes):
+            # (The page draws the input's functions: the model the first pass reads, read first.)
+            models["cpp"] = parse_cpp(source)
+        if self.functions and "cpp" in models:
+            from .html_report import strips  # (1.6 ms of imports, only for --report html)
+            functions = strips(models["cpp"])
+        outcome = self._run(source, models)
+        report: dict[str, Any] = {"file": source.path, "changed": outcome.text != source.text,
+                                  "passes": outcome.reports}
+        if functions is not None:
+            report["functions"] = functions
+        notes = kept_notes(source.path, outcome.reports) if self.notes else []
+        return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes,
+                         [])
+
+    def _run(self, source: SourceText, models: dict[str, Any]) -> PipelineOutcome:
+        if self.cpp_input:
+            return fix_cpp(source, list(self.passes), models["cpp"])
+        return run_pipeline(source, list(self.passes), PARSERS, models)
+
+
+def notes_wanted(quiet: bool, report: str | None, report_file: str | None) -> bool:
+    """Whether kept-barrier notes go to stderr: not with -q, nor beside a report on stderr (which
+    lists every kept barrier with its reason)."""
+    return not quiet and not (bool(report) and not report_file)

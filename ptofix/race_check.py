@@ -1,0 +1,72 @@
+"""``ptofix check`` on one file as a library: the PIPE_V races and the broken tile placements of a
+ptoas C++ kernel, with ``--fix``'s barriers inserted (in a worker process with ``-j``)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from .batch import Processed
+from .cpp.barriers import BarrierAnalysis
+from .cpp.placement import find_placements
+from .cpp.races import describe, find_races, to_json
+from .frontends import PARSERS, parse_cpp
+from .interpreter import recursion_headroom
+from .pass_manager import Pass, run_pipeline
+from .pto.isa_version import facts_of
+from .source import read_source
+
+
+@dataclass(frozen=True)
+class RaceCheck:
+    """What ``check`` does to each of its files."""
+
+    pto_isa: str = ""             # the pto-isa checkout whose version facts apply ("": those of every version)
+    arch: str | None = None       # the kernel's architecture, for tile placements
+    insert: Pass | None = None    # --fix: the pipe-v-barrier-insert pass, built once
+    functions: bool = False       # the report draws the input's functions (--report html)
+
+    def process(self, path: str) -> Processed:
+        """The races, unverified functions and broken placements of ``path``, as diagnostic lines and
+        the report; with ``insert``, the text with the barriers it inserts."""
+        source = read_source(path)
+        model = parse_cpp(source)
+        lines: list[str] = []
+        placements: list[dict[str, Any]] = []
+        with recursion_headroom():
+            analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(self.pto_isa))
+            # Broken placements first: they fault or corrupt data whatever the synchronisation.
+            for placement in find_placements(model, analysis, self.arch):
+                where = source.location(placement.stmt.span.start)
+                user = source.location(placement.user.span.start) if placement.user is not None else None
+                lines.append(placement.message(where, user))
+                placements.append(placement.to_json(where, user))
+            races, unverified = find_races(model, analysis)
+            for race in races:
+                lines.extend(describe(race, source, analysis))
+        notes: list[dict[str, str]] = []
+        for item in {id(u.fn): u for u in unverified}.values():
+            event = item.event
+            start = event.stmt.span.start if event.stmt is not None else item.fn.span.start
+            where = source.location(start)
+            why = event.why or "control flow not modelled"
+            lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why} "
+                         "(races through it are neither shown nor ruled out)")
+            notes.append({"function": item.fn.name, "location": where, "why": why})
+        kinds = dict(Counter(race.hazard.kind for race in races))
+        report: dict[str, Any] = {"file": source.path, "races": [to_json(r, source, analysis) for r in races],
+                                  "by_kind": kinds, "unverified": notes, "placements": placements}
+        text = source.text
+        warnings: list[str] = []
+        if self.insert is not None and races:
+            outcome = run_pipeline(source, [self.insert], PARSERS, {"cpp": model})
+            text = outcome.text
+            report["inserted"] = outcome.reports[0]["inserted"]
+            report["unfixed"] = outcome.reports[0]["unfixed"]
+            warnings = list(outcome.warnings)
+        if self.functions:
+            from .html_report import strips  # (1.6 ms of imports, only for --report html)
+            report["functions"] = strips(model)
+        return Processed(source, text, report, lines, warnings, [])
+
+
