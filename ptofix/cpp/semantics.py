@@ -69,7 +69,9 @@ from .model import (
     Directive,
     ForStmt,
     Function,
+    GotoStmt,
     IfStmt,
+    LabelStmt,
     OpaqueStmt,
     PPIfStmt,
     SimpleStmt,
@@ -1056,6 +1058,16 @@ class FunctionSemantics:
         self._leaf: bool | None = None               # _is_leaf(), read on first use
         self._flag_symbols: list[Symbol] = []
         body = fn.body
+        # Where each label of the body is and each goto with its label, by offset: a jump over
+        # the statement that binds a variable first leaves it in its unbound first state (_block).
+        self._label_offsets: dict[str, int] = {}
+        self._gotos: list[tuple[int, str]] = []
+        if isinstance(body, Compound) and ctx.model.source.text.find("goto", body.span.start, body.span.end) >= 0:
+            for stmt in body.walk():
+                if isinstance(stmt, LabelStmt):
+                    self._label_offsets.setdefault(stmt.name, stmt.span.start)
+                elif isinstance(stmt, GotoStmt):
+                    self._gotos.append((stmt.span.start, stmt.label))
         if isinstance(body, Compound):
             self._block(body.body, Scope(scope))
         self._read_whole_body(ctx, fn)
@@ -1443,6 +1455,7 @@ class FunctionSemantics:
         # (`TASSIGN(t, ...)`, `TRESHAPE(t, s)`, `t = s`, `x = ...`). Otherwise (bound in a branch or a
         # loop, or used first) the unbound first state is one more possibility: unknown.
         waiting: dict[str, Symbol] = {}
+        declared_at: dict[str, int] = {}     # waiting name -> the end of its declaration
         text = self.ctx.model.source.text
         for stmt in stmts:
             self._statements_read += 1
@@ -1459,7 +1472,8 @@ class FunctionSemantics:
                     named = {name for name in identifiers(text, span.start, span.end) if name in waiting}
                 for name in named:
                     sym = waiting.pop(name)
-                    if not self._binds_first(stmt, name, text):
+                    if not self._binds_first(stmt, name, text) \
+                            or self._jumped_over(declared_at.pop(name, span.start), stmt):
                         if sym.kind == "tile":
                             sym.bindings.append(("unknown", "may be used before any TASSIGN binds it"))
                         else:
@@ -1470,6 +1484,19 @@ class FunctionSemantics:
                 if declared is not None and ((declared.kind == "tile" and not declared.bindings)
                                              or (declared.kind == "scalar" and not declared.defs)):
                     waiting[declared.name] = declared
+                    declared_at[declared.name] = stmt.span.end
+
+    def _jumped_over(self, after: int, stmt: Stmt) -> bool:
+        """A goto between ``after`` and the end of ``stmt`` may jump past ``stmt`` (to a label at
+        or after its start): a path from ``after`` may skip it. A label can be entered from anywhere,
+        so one found between says nothing on its own: a goto to it from before ``after`` jumps past
+        a declaration, which the control-flow graph refuses (vector_cfg)."""
+        span = stmt.span
+        for at, label in self._gotos:
+            target = self._label_offsets.get(label, -1)
+            if after <= at < span.end and (target >= span.start or target < 0):
+                return True
+        return False
 
     def _jump_target(self, scope: Scope | None) -> None:
         """A case label: a jump from the switch enters here, past the declarations of the blocks
@@ -1592,6 +1619,8 @@ class FunctionSemantics:
                 self._new_symbol(scope, name, "unknown").make_unknown("declared inside an #if section")
             for name in types:       # a type no declaration can read (its symbols are unknown)
                 scope.set_alias(name, A.TypeRef(0, 0, f"<type '{name}' declared inside an #if section>"))
+        elif isinstance(stmt, (GotoStmt, LabelStmt)) and not self._macro_in(stmt.text):
+            return      # a jump or its target: the control-flow graph (vector_cfg) reads them
         elif isinstance(stmt, OpaqueStmt):
             self.info[id(stmt)] = self._unknown_text(stmt.text, scope, stmt.reason)
         elif isinstance(stmt, CaseLabel) and self._macro_in(stmt.text):

@@ -1,0 +1,160 @@
+"""Labels and gotos in the barrier proof's control-flow graph.
+
+ptoas's EmitC output lowers unstructured control flow (an scf.while with a break) to `goto labelN;`
+and `labelN:` at the top level of the body, every variable declared first. Each kernel below holds
+`TADD(a, a, a)` on `a` at UB [0, 8192) and a `TMUL(b, b, b)` on `b`, either at 4096 (an overlap,
+no same-access chain) or at 65536 (none), with the barrier under test between them on some path.
+A model that reads the jumps too kindly removes a needed barrier; the controls show that the same
+kernel with `b` elsewhere loses its barrier, so each test can fail.
+"""
+from __future__ import annotations
+
+import pytest
+
+from ptofix.cpp.barriers import BarrierAnalysis
+from ptofix.cpp.model import GotoStmt, LabelStmt, OpaqueStmt
+from ptofix.cpp.parser import parse_cpp
+from ptofix.source import SourceText
+
+TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
+HEAD = "__global__ AICORE void k(int32_t n)"
+
+
+def _kernel(body: str, b_at: int, declarations: str = "") -> str:
+    return (f"{HEAD} {{\n  {TILE} a;\n  {TILE} b;\n  bool go;\n{declarations}  TASSIGN(a, 0);\n"
+            f"  TASSIGN(b, {b_at});\n  pipe_barrier(PIPE_ALL);\n{body}}}\n")
+
+
+def _decisions(src: str) -> list:
+    return [d for d in BarrierAnalysis(parse_cpp(SourceText(src, "goto.cpp"))).run({"auto"}) if not d.unread]
+
+
+def _removed(src: str) -> list[bool]:
+    return [d.removed for d in _decisions(src)]
+
+
+# The shape of ptoas's scf.while-with-break lowering: a loop head, a body that may break out, a
+# latch that jumps back. (The head drains, so only the pair in the body meets at the barrier.)
+WHILE_BREAK = """  goto label2;
+label2:
+  pipe_barrier(PIPE_ALL);
+  go = n > 0;
+  if (go) {
+    goto label3;
+  } else {
+    goto label5;
+  }
+label3:
+  TADD(a, a, a);
+  pipe_barrier(PIPE_V);
+  TMUL(b, b, b);
+  if (n == 2) {
+    goto label4;
+  } else {
+    goto label2;
+  }
+label4:
+  goto label5;
+label5:
+  return;
+"""
+
+
+def test_the_parser_reads_labels_and_gotos():
+    src = _kernel(WHILE_BREAK, 65536)
+    fn = parse_cpp(SourceText(src, "goto.cpp")).functions[0]
+    jumps = [(type(s).__name__, s.label if isinstance(s, GotoStmt) else s.name)
+             for s in fn.body.walk() if isinstance(s, (GotoStmt, LabelStmt))]
+    assert jumps[:4] == [("GotoStmt", "label2"), ("LabelStmt", "label2"), ("GotoStmt", "label3"),
+                         ("GotoStmt", "label5")]
+    # Both stay opaque statements to every reader that does not model jumps (the simulator).
+    assert all(isinstance(s, OpaqueStmt) for s in fn.body.walk() if isinstance(s, (GotoStmt, LabelStmt)))
+
+
+def test_a_computed_goto_is_no_goto_statement():
+    src = f"{HEAD} {{\n  void *p;\n  goto *p;\n}}\n"
+    fn = parse_cpp(SourceText(src, "goto.cpp")).functions[0]
+    assert not any(isinstance(s, GotoStmt) for s in fn.body.walk())
+
+
+def test_ptoas_while_break_loop_is_modelled():
+    assert _removed(_kernel(WHILE_BREAK, 65536)) == [True]
+    kept = _decisions(_kernel(WHILE_BREAK, 4096))
+    assert [d.removed for d in kept] == [False]
+    assert "not modelled" not in kept[0].reason and "TMUL" in kept[0].reason
+
+
+def test_a_backward_goto_is_a_loop_back_edge():
+    # Around the goto, TMUL(b) of one iteration meets TADD(a) of the next at the second barrier.
+    body = ("label1:\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n  pipe_barrier(PIPE_V);\n"
+            "  if (n) {\n    goto label1;\n  }\n")
+    kept = _decisions(_kernel(body, 4096))
+    assert [d.removed for d in kept] == [False, False] and "back-edge" in kept[1].reason
+    # With b elsewhere either barrier may go, not both: TADD(a) would then meet itself around it.
+    assert sorted(_removed(_kernel(body, 65536))) == [False, True]
+
+
+def test_a_forward_goto_that_skips_a_barrier_keeps_the_next_one():
+    # On the goto's path TADD(a) reaches the second barrier undrained.
+    body = ("  TADD(a, a, a);\n  if (n) {\n    goto done;\n  }\n  pipe_barrier(PIPE_V);\n  TMUL(c, c, c);\n"
+            "done:\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n")
+    declarations = f"  {TILE} c;\n  TASSIGN(c, 32768);\n"
+    kept = _decisions(_kernel(body, 4096, declarations))
+    assert [d.removed for d in kept] == [True, False] and "TADD" in kept[1].reason
+    assert _removed(_kernel(body, 65536, declarations)) == [True, True]
+
+
+def test_a_goto_past_the_binding_leaves_the_first_state():
+    # `c` is declared without an address; the goto skips its TASSIGN, so at TMUL(c) it may be
+    # unbound (a static tile would sit at 0, over a).
+    body = ("  if (n) {\n    goto use;\n  }\n  TASSIGN(c, 65536);\nuse:\n  TADD(a, a, a);\n"
+            "  pipe_barrier(PIPE_V);\n  TMUL(c, c, c);\n")
+    declarations = f"  static {TILE} c;\n"
+    kept = _decisions(_kernel(body, 65536, declarations))
+    assert [d.removed for d in kept] == [False]
+    # The control: the label before the binding, every path binds c first.
+    control = ("  if (n) {\n    goto use;\n  }\nuse:\n  TASSIGN(c, 65536);\n  TADD(a, a, a);\n"
+               "  pipe_barrier(PIPE_V);\n  TMUL(c, c, c);\n")
+    assert _removed(_kernel(control, 65536, declarations)) == [True]
+
+
+# Jumps the graph does not model: the whole function stays unmodelled, with the reason.
+UNMODELLED = {
+    "goto past a declaration": ("  if (n) {\n    goto later;\n  }\n  int64_t q = 1;\nlater:\n  TADD(a, a, a);\n"
+                                "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n", "jumps past the declaration of 'q'"),
+    "goto past a statement ptofix cannot read": (
+        "  if (n) {\n    goto later;\n  }\n  int q[] = {1, 2};\nlater:\n  TADD(a, a, a);\n"
+        "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n", "jumps past a statement ptofix does not read"),
+    "label in a nested block": ("  if (n) {\n    goto inner;\n  }\n  {\n  inner:\n    TADD(a, a, a);\n  }\n"
+                                "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n", "inside a nested statement"),
+    "label never defined": ("  if (n) {\n    goto nowhere;\n  }\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n"
+                            "  TMUL(b, b, b);\n", "'nowhere', which is not defined"),
+    "label defined twice": ("  TADD(a, a, a);\n  goto twice;\ntwice:\n  pipe_barrier(PIPE_V);\ntwice:\n"
+                            "  TMUL(b, b, b);\n", "defined twice"),
+    "label in another #if section": ("#if defined(X)\n  goto there;\n#else\nthere:\n#endif\n  TADD(a, a, a);\n"
+                                     "  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n", "#if section"),
+    "computed goto": ("  void *p = &&there;\n  TADD(a, a, a);\n  goto *p;\nthere:\n  pipe_barrier(PIPE_V);\n"
+                      "  TMUL(b, b, b);\n", "goto"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNMODELLED))
+def test_jumps_the_graph_does_not_model_keep_every_barrier(name):
+    body, why = UNMODELLED[name]
+    decisions = _decisions(_kernel(body, 65536))
+    assert decisions and not any(d.removed for d in decisions), name
+    assert all("not modelled" in d.reason and why in d.reason for d in decisions), decisions[0].reason
+
+
+def test_a_label_spelled_by_a_macro_is_not_read():
+    src = "#define HERE there\n" + _kernel(
+        "  TADD(a, a, a);\n  goto HERE;\nthere:\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n", 65536)
+    decisions = _decisions(src)
+    assert decisions and not any(d.removed for d in decisions)
+
+
+def test_ptoas_goto_lowering_in_an_if_section_is_modelled():
+    # ptoas wraps the body in `#if defined(__DAV_VEC__)`: labels there are the body's own.
+    body = "#if defined(__DAV_VEC__)\n" + WHILE_BREAK.replace("  return;\n", "") + "#endif\n"
+    assert _removed(_kernel(body, 65536)) == [True]
+    assert _removed(_kernel(body, 4096)) == [False]
