@@ -202,10 +202,11 @@ def test_fix_inserts_lines_with_the_files_own_line_end(eol):
 
 
 def test_fix_inserts_nothing_where_the_barrier_would_not_be_read_as_one(tmp_path):
-    # A lambda the model cannot read may declare `pipe_barrier` anew: an inserted barrier would
-    # not end the race, and every run would add one more. The file stays as it is, exit 1.
+    # A statement the model cannot read declares `pipe_barrier` anew (a copy of a lambda): an
+    # inserted barrier would not end the race, and every run would add one more. The file stays
+    # as it is, exit 1.
     racy = tmp_path / "racy.cpp"
-    racy.write_text(RACY.replace("{\n  " + TILE + " a;", "{\n  auto l = [&]() { pipe_barrier(PIPE_V); };\n  "
+    racy.write_text(RACY.replace("{\n  " + TILE + " a;", "{\n  auto l = [&]() {}, pipe_barrier = l;\n  "
                                  + TILE + " a;", 1))
     assert "auto l" in racy.read_text()
     proc = subprocess.run([sys.executable, "-m", "ptofix", "check", "--fix", str(racy)], capture_output=True, text=True)
