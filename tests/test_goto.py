@@ -158,3 +158,48 @@ def test_ptoas_goto_lowering_in_an_if_section_is_modelled():
     body = "#if defined(__DAV_VEC__)\n" + WHILE_BREAK.replace("  return;\n", "") + "#endif\n"
     assert _removed(_kernel(body, 65536)) == [True]
     assert _removed(_kernel(body, 4096)) == [False]
+
+
+REWRITTEN = """extern "C" __global__ AICORE void k(__gm__ float* v1, int32_t n) {
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v5;
+  TASSIGN(v5, 0);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v6;
+  TASSIGN(v6, 16384);
+  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v7;
+  TASSIGN(v7, 0);
+  GlobalTensor<float, pto::Shape<1, 1, 1, 32, 128>, pto::Stride<4096, 4096, 4096, 128, 1>, pto::Layout::ND> v8 = GlobalTensor<float, pto::Shape<1, 1, 1, 32, 128>, pto::Stride<4096, 4096, 4096, 128, 1>, pto::Layout::ND>(v1);
+  TMULS(v6, v5, 2.0f);
+{skip}  set_flag(PIPE_V, PIPE_MTE2, EVENT_ID0);
+  wait_flag(PIPE_V, PIPE_MTE2, EVENT_ID0);
+  TLOAD(v7, v8);
+  set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+  wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+{label}  pipe_barrier(PIPE_V);
+  TADDS(v7, v7, 1.0f);
+}
+"""
+
+
+def test_a_goto_past_another_pipe_s_rewrite_keeps_the_barrier():
+    # TLOAD rewrites v5's bytes as v7 between TMULS and TADDS, ordered by flags: the barrier goes
+    # (rule b). A goto from before the rewrite to a label after it skips it: TADDS then writes
+    # the bytes TMULS may still read.
+    control = REWRITTEN.replace("{skip}", "").replace("{label}", "")
+    assert _removed(control) == [True]
+    skipped = REWRITTEN.replace("{skip}", "  if (n) {\n    goto after;\n  }\n").replace("{label}", "after:\n")
+    kept = _decisions(skipped)
+    assert [d.removed for d in kept] == [False] and "TMULS" in kept[0].reason, kept[0].reason
+
+
+def test_a_barrier_removed_right_after_a_label_stays_a_statement():
+    # `done: }` does not compile before C++23: the label needs its statement.
+    from ptofix.frontends import PARSERS
+    from ptofix.pass_manager import build_pass, run_pipeline
+    body = "  TADD(a, a, a);\n  if (n) {\n    goto done;\n  }\n  TADD(a, a, a);\ndone:\n  pipe_barrier(PIPE_V);\n"
+    src = _kernel(body, 65536)
+    out = run_pipeline(SourceText(src, "goto.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS).text
+    assert "done:\n  /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;\n}" in out, out
+    # In the middle of a list the marker is a plain comment.
+    middle = src.replace("  TADD(a, a, a);\ndone:", "  pipe_barrier(PIPE_V);\n  TADD(a, a, a);\ndone:")
+    out = run_pipeline(SourceText(middle, "goto.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS).text
+    assert "  /* ptofix: removed pipe_barrier(PIPE_V) (auto) */\n  TADD" in out, out
