@@ -110,6 +110,10 @@ def test_a_parameter_of_pto_s_executed_count_list_runs_no_code():
      "v30[3] = {};", {"v30"}),
     ("T x{1}, *pto{2};", {"x", "pto"}),
     ("A<1, pto> q = {};", {"q", "pto"}),        # (a comma inside template arguments: conservatively)
+    ("int a = 1, (pto) = 2;", {"a", "pto"}),
+    ('T x = "a\\"(", pto = 1;', {"x", "pto"}),     # (a bracket inside a string is no structure)
+    ("char c = '{', pto = 1;", {"c", "pto"}),
+    ("int a = 1, *[[maybe_unused]] pto;", None),
     ("struct pto {} x{};", None),
     ("auto [pto, b] = arr;", None),
     ("int (pto) = 1;", None),

@@ -2566,6 +2566,8 @@ def _one_call_at_most(info: StmtInfo) -> StmtInfo:
 # A statement the grammar does not read (`pto::MrgSortExecutedNumList v4 =
 # pto::MrgSortExecutedNumList{128, 64, 0, 0};`), in tokens: names, numbers, `::` and single marks.
 _ROUGH_TOKEN = regex_cache.compile(r"[A-Za-z_]\w*|\d[\w.']*|::|\S")
+# A string or character literal: one token (its brackets and commas are no structure).
+_QUOTED = regex_cache.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'""")
 # Words that let a statement declare something other than its declarators (a class, an
 # enumeration and its enumerators, a namespace alias, a type...) or make it no simple declaration.
 _DECLARING_WORDS = frozenset(["struct", "class", "union", "enum", "namespace", "using", "typedef", "template",
@@ -2584,17 +2586,17 @@ def _declared_names(text: str) -> set[str] | None:
     holds a word that declares something else (`struct`, `enum`, `using`...), a `(` or a `[`
     before NAME (a parenthesized declarator, a structured binding, an attribute), or no such NAME.
     (An array declarator `NAME[3]` ends at its `[`.)"""
-    tokens = _ROUGH_TOKEN.findall(strip_comments(join_splices(text) if _has_splice(text) else text))
+    code = _QUOTED.sub(" 0 ", strip_comments(join_splices(text) if _has_splice(text) else text))
+    tokens = _ROUGH_TOKEN.findall(code)
     declared: set[str] = set()
     depth = 0
     name = ""
     for index, token in enumerate(tokens):
-        if token in _DECLARING_WORDS:
-            return None
+        if token in _DECLARING_WORDS or token == "[" and tokens[index + 1:index + 2] == ["["]:
+            return None     # (an attribute may stand before any declarator)
         if token in ("(", "[", "{"):
             if depth == 0 and not name:
-                array = token == "[" and tokens[index + 1:index + 2] != ["["]    # (`T v[3] = {};`)
-                if token == "(" or token == "[" and not array:
+                if token == "(":        # (a parenthesized declarator; `T v[3] = {};` ends at its `[`)
                     return None
                 name = _last_name(tokens[:index])
                 if not name:
@@ -2607,7 +2609,7 @@ def _declared_names(text: str) -> set[str] | None:
             if not name:
                 return None
         elif depth == 0 and token == ",":
-            following = [t for t in tokens[index + 1:index + 6] if t not in ("*", "&", "const", "volatile")]
+            following = [t for t in tokens[index + 1:index + 8] if t not in ("*", "&", "(", "const", "volatile")]
             if following and _is_word(following[0]) and (len(following) < 2 or following[1] != "::"):
                 declared.add(following[0])
     if not name:
