@@ -106,26 +106,42 @@ class PipeVBarrierPass(Pass):
 def _outside_statement_lists(model) -> set[int]:
     """ids of the statements that do not sit in a statement list (a block, a switch body not right
     after a case label, an ``#if`` branch of such a list): the body of a braceless ``if``/``else``/
-    ``for``, or right after a case label. A barrier removed there must stay a statement, or the next
-    statement would take its place: it becomes ``/* ... */;`` (in a list, a plain comment)."""
-    from ptofix.cpp.model import CaseLabel, Comment, Compound, Directive, ForStmt, IfStmt, PPIfStmt, SwitchStmt
+    ``for``, or right after a case label or a goto's label (also one that ends an ``#if`` branch
+    before it). A barrier removed there must stay a statement, or the next statement would take
+    its place (or the label would end its block): it becomes ``/* ... */;`` (in a list, a plain
+    comment)."""
+    from ptofix.cpp.model import (
+        CaseLabel,
+        Comment,
+        Compound,
+        Directive,
+        ForStmt,
+        IfStmt,
+        LabelStmt,
+        PPIfStmt,
+        SwitchStmt,
+    )
 
     found: set[int] = set()
 
     containers = (Compound, ForStmt, IfStmt, SwitchStmt, PPIfStmt)
 
+    def ends_labelled(stmt) -> bool:
+        """A label is the last statement of one of the #if section's branches."""
+        for branch in stmt.branches:
+            last = [item for item in branch.body if not isinstance(item, (Comment, Directive))]
+            if last and (isinstance(last[-1], LabelStmt) or isinstance(last[-1], PPIfStmt) and ends_labelled(last[-1])):
+                return True
+        return False
+
     def items(stmts, listed: bool, switch: bool = False) -> None:
-        if not switch:      # (no case label: every statement has the list's standing)
-            for stmt in stmts:
-                if not listed or isinstance(stmt, containers):
-                    visit(stmt, listed)     # (a listed leaf adds nothing)
-            return
         after_label = False
         for stmt in stmts:
             if not listed or after_label or isinstance(stmt, containers):
-                visit(stmt, listed and not after_label)
+                visit(stmt, listed and not after_label)     # (a listed leaf adds nothing)
             if not isinstance(stmt, (Comment, Directive)):    # (`case 1: /* sync */ stmt`: still labelled)
-                after_label = switch and isinstance(stmt, CaseLabel)
+                after_label = isinstance(stmt, LabelStmt) or (switch and isinstance(stmt, CaseLabel)) \
+                    or (isinstance(stmt, PPIfStmt) and ends_labelled(stmt))
 
     def visit(stmt, listed: bool) -> None:
         if stmt is None:

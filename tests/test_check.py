@@ -24,6 +24,8 @@ CORPUS_RACES = {
     "ptoas-2026-08-21/samples/PyPTOIRParser/paged_attention_example_kernel_softmax_prepare.pto.cpp": 3,
     "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/online_softmax.pto.l3.cpp": 2,
     "ptoas-2026-08-21/samples/SCF/scf_for_break_like.pto.cpp": 2,
+    # The same through ptoas's gotos: both TADDS of the loop body reach the TADDS after it undrained.
+    "ptoas-2026-08-21/samples/SCF/scf_while_break.pto.cpp": 2,
     # A RowMajor per-row TROWEXPANDMUL writes row by row while the TADD after it reads two rows a
     # repeat: no same-access chain (docs/reference/pto-facts.md §5.3), so ptoas's pruning races.
     "ptoas-2026-08-21/lit/tile_fusion/fusion_region_internal_dead_omission.pto.cpp": 1,
@@ -56,6 +58,7 @@ SIMULATOR = {
     # TADDS in the loop and TADDS after it: leaving the loop passes its back-edge, so no chain.
     "ptoas-2026-08-21/samples/SCF/scf_for_break_like.pto.cpp": "original races",
     "real/24_gqa_softmax_block.cpp": "original races",
+    "ptoas-2026-08-21/samples/SCF/scf_while_break.pto.cpp": "cannot run: 'goto' is not modelled",
     "ptoas-2026-08-21/lit/tile_fusion/fusion_region_internal_dead_omission.pto.cpp": "cannot run: parameter",
     "ptoas-2026-08-21/lit/tile_fusion/op_scheduling_treshape.pto.cpp": "cannot run: parameter",
     "real/26_tpushpop_test6_scope3_incore.cpp": "cannot run: boxed (fractal) layout",
@@ -199,10 +202,11 @@ def test_fix_inserts_lines_with_the_files_own_line_end(eol):
 
 
 def test_fix_inserts_nothing_where_the_barrier_would_not_be_read_as_one(tmp_path):
-    # A lambda the model cannot read may declare `pipe_barrier` anew: an inserted barrier would
-    # not end the race, and every run would add one more. The file stays as it is, exit 1.
+    # A statement the model cannot read declares `pipe_barrier` anew (a copy of a lambda): an
+    # inserted barrier would not end the race, and every run would add one more. The file stays
+    # as it is, exit 1.
     racy = tmp_path / "racy.cpp"
-    racy.write_text(RACY.replace("{\n  " + TILE + " a;", "{\n  auto l = [&]() { pipe_barrier(PIPE_V); };\n  "
+    racy.write_text(RACY.replace("{\n  " + TILE + " a;", "{\n  auto l = [&]() {}, pipe_barrier = l;\n  "
                                  + TILE + " a;", 1))
     assert "auto l" in racy.read_text()
     proc = subprocess.run([sys.executable, "-m", "ptofix", "check", "--fix", str(racy)], capture_output=True, text=True)

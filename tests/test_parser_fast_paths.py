@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ptofix import regex_cache
 from ptofix.cpp import parser
-from ptofix.cpp.model import Compound, OpaqueStmt, SimpleStmt
+from ptofix.cpp.model import Compound, GotoStmt, LabelStmt, OpaqueStmt, SimpleStmt
 from ptofix.cpp.parser import count_identifiers, identifiers, identifiers_among, parse_cpp
 from ptofix.source import PtofixError, SourceText
 
@@ -156,10 +156,11 @@ def test_nesting_limit_counts_every_statement_and_if_section(opening, closing, i
 
 
 @pytest.mark.parametrize(("statement", "kind", "reason"), [
-    ("lbl:", OpaqueStmt, "label"), ("default:", OpaqueStmt, "label"), ("x::y;", SimpleStmt, None),
-    ("a: b;", OpaqueStmt, "label"), ("for;", SimpleStmt, None), ("if;", SimpleStmt, None),
+    ("lbl:", LabelStmt, "label"), ("default:", OpaqueStmt, "label"), ("x::y;", SimpleStmt, None),
+    ("a: b;", LabelStmt, "label"), ("for;", SimpleStmt, None), ("if;", SimpleStmt, None),
     ("switch (c) x;", OpaqueStmt, "'switch' is not modelled"), ("while (c) x;", OpaqueStmt, "'while' is not modelled"),
-    ("goto out;", OpaqueStmt, "'goto' is not modelled"), ("try { x; }", OpaqueStmt, "'try' is not modelled"),
+    ("goto out;", GotoStmt, "'goto' is not modelled"), ("goto *p;", OpaqueStmt, "'goto' is not modelled"),
+    ("goto default;", OpaqueStmt, "'goto' is not modelled"), ("try { x; }", OpaqueStmt, "'try' is not modelled"),
     ("format(x);", SimpleStmt, None), ("iff(x);", SimpleStmt, None), ("do_it();", SimpleStmt, None),
 ])
 def test_statements_by_their_first_word(statement, kind, reason):

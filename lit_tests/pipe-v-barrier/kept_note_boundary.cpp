@@ -1,6 +1,6 @@
 // The kept-barrier note groups the causes the model gives: a helper with external linkage may be
 // called with vector work in flight (its entry is no clean point), and a function the model
-// cannot follow the control flow of (a goto).
+// cannot follow the control flow of (a goto to a label inside a nested block).
 // RUN: %ptofix run --pattern auto %s -o %t.cpp 2>&1 | filecheck %s
 void helper() {
   Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> a;
@@ -11,8 +11,10 @@ void helper() {
 extern "C" __global__ AICORE void jumps(int32_t n) {
   Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> b;
   TASSIGN(b, 0);
-again:
-  TADD(b, b, b);
+  {
+  again:
+    TADD(b, b, b);
+  }
   pipe_barrier(PIPE_V);
   TADD(b, b, b);
   if (n > 0) goto again;

@@ -31,7 +31,7 @@ from ..source import SourceText
 from ..structs import Struct
 from . import stmt_parser as A
 from .keywords import strip_pto
-from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
+from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, LabelStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
 from .parser import identifiers, identifiers_among, masked_literals
 from .semantics import FileContext
 from .stmt_parser import forget_statements
@@ -842,6 +842,8 @@ class BarrierAnalysis:
         if pos_p is None or pos_c is None or pos_p[0] is not pos_c[0] or pos_p[1] >= pos_c[1]:
             return False
         stmts, lo, hi = pos_p[0], pos_p[1], pos_c[1]
+        if any(isinstance(stmt, LabelStmt) for stmt in stmts[lo + 1:hi]):
+            return False    # a goto to it may reach c from p past the rewrite and its flags
         overlap = [(max(x, u), min(y, v)) for x, y in a.intervals for u, v in b.intervals if x < v and u < y]
         for k in range(lo + 1, hi):
             writer = cfg.rewrite_by(stmts[k])

@@ -672,6 +672,36 @@ class FunctionHead(Struct):
         self.return_words = return_words
 
 
+class LabelStmt(OpaqueStmt):
+    """``name:``, the target of a ``goto``. An OpaqueStmt to every reader that does not model
+    jumps (it stays "not modelled" there); the barrier proof's control-flow graph reads it."""
+
+    __slots__ = ("name",)
+    name: str
+    _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "reason", "name")
+
+    def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "", name: str = "") -> None:
+        self.packed_span = packed_span
+        self.file_text = file_text
+        self.reason = reason
+        self.name = name
+
+
+class GotoStmt(OpaqueStmt):
+    """``goto name;`` (a computed ``goto *p;`` is a plain OpaqueStmt). Opaque to every reader that
+    does not model jumps, as LabelStmt."""
+
+    __slots__ = ("label",)
+    label: str
+    _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "reason", "label")
+
+    def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "", label: str = "") -> None:
+        self.packed_span = packed_span
+        self.file_text = file_text
+        self.reason = reason
+        self.label = label
+
+
 class Function(Struct):
     __slots__ = ("name", "span", "head", "params", "body", "is_entry", "qualified", "conditional", "static",
                  "namespace", "params_at", "parameters", "declaration")

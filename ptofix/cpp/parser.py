@@ -34,7 +34,9 @@ from .model import (
     Function,
     FunctionHead,
     GlobalDecl,
+    GotoStmt,
     IfStmt,
+    LabelStmt,
     MacroDefinition,
     OpaqueStmt,
     ParamDecl,
@@ -1011,7 +1013,10 @@ class _StructureParser:
             # (The word is sliced only where it may be a label or a keyword: most are longer.)
             if text[end - 1] == ":":
                 if _LABEL.fullmatch(text, start, end):
-                    return OpaqueStmt(pack_span(start, end), text, "label"), i + 1
+                    name = text[start:end - 1]
+                    if name in CPP_KEYWORDS:        # (`default:` outside a switch)
+                        return OpaqueStmt(pack_span(start, end), text, "label"), i + 1
+                    return LabelStmt(pack_span(start, end), text, "label", name), i + 1
             elif end - start <= _LONGEST_STATEMENT_KEYWORD:
                 t = text[start:end]
                 if t in _STATEMENT_KEYWORDS:
@@ -1066,6 +1071,10 @@ class _StructureParser:
             switch = self._switch(i, stop)
             if switch is not None:
                 return switch
+        if t == "goto" and i + 2 < stop and kinds[i + 1] == "w" and kinds[i + 2] == "o" and self.marks[i + 2] == ";":
+            label = text[starts[i + 1]:ends[i + 1]]
+            if _IDENTIFIER.fullmatch(label) and label not in CPP_KEYWORDS:
+                return GotoStmt(pack_span(start, ends[i + 2]), text, "'goto' is not modelled", label), i + 3
         if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
             return self._opaque_control(i, stop, t)
         return self._simple(i, stop)

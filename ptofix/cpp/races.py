@@ -24,7 +24,7 @@ from ..pto.tiles import bytes_known
 from ..source import SourceText
 from ..structs import Struct
 from .barriers import BarrierAnalysis, Hazard
-from .model import CaseLabel, Comment, CppFile, Directive, Function, SimpleStmt, Stmt
+from .model import CaseLabel, Comment, CppFile, Directive, Function, LabelStmt, SimpleStmt, Stmt
 from .semantics import Kind
 from .vector_cfg import SCRATCH_ACCESS_NAME, UB_SPACE, WINDOW_BOUND, Access, Event, EventKind, FunctionCFG
 
@@ -303,7 +303,8 @@ def path_text(race: Race, analysis: BarrierAnalysis | None = None) -> str:
         cfg = analysis.cfg(race.fn)
         pos_p = cfg.position.get(id(race.earlier.stmt))
         pos_c = cfg.position.get(id(race.later.stmt))
-        if pos_p and pos_c and pos_p[0] is pos_c[0]:
+        if pos_p and pos_c and pos_p[0] is pos_c[0] \
+                and not any(isinstance(stmt, LabelStmt) for stmt in pos_c[0][pos_p[1]:pos_c[1]]):
             return "in straight-line code"
     return "on a path into it"
 
@@ -416,11 +417,12 @@ def _entered_after(earlier: Stmt, pos_p: tuple | None, pos_c: tuple) -> int | No
     list, the last case label before the later op, or -1 (the list's start)."""
     stmts, right = pos_c
     if pos_p is not None and pos_p[0] is stmts:
-        return pos_p[1] if pos_p[1] < right else None
+        return max(pos_p[1], _entered_from_outside(pos_c)) if pos_p[1] < right else None
     start = earlier.span.start
     for index, stmt in enumerate(stmts):
         if stmt.span.start <= start < stmt.span.end:
-            return index if index < right else None
+            # (A goto from after the earlier op may enter the list at a label between them.)
+            return max(index, _entered_from_outside(pos_c)) if index < right else None
     return _entered_from_outside(pos_c)
 
 
@@ -436,9 +438,9 @@ def _entered_around(earlier: Stmt | None, cfg: FunctionCFG, pos_c: tuple) -> int
 
 def _entered_from_outside(pos_c: tuple) -> int:
     """Where a path from outside the later op's statement list enters it before the op: the last
-    case label before the op, or -1 (the list's start)."""
+    case label or goto label before the op, or -1 (the list's start)."""
     stmts, right = pos_c
-    labels = [index for index in range(right) if isinstance(stmts[index], CaseLabel)]
+    labels = [index for index in range(right) if isinstance(stmts[index], (CaseLabel, LabelStmt))]
     return labels[-1] if labels else -1
 
 

@@ -71,7 +71,9 @@ from .model import (
     Directive,
     ForStmt,
     Function,
+    GotoStmt,
     IfStmt,
+    LabelStmt,
     OpaqueStmt,
     PPIfStmt,
     SimpleStmt,
@@ -187,9 +189,10 @@ _BUILTIN_ARITHMETIC_TYPES = frozenset(_INT_TYPES) - {"event_t", "pipe_t"} | {"fl
 _VALID_DIM_TYPE = IntType(32, False)    # a tile's valid rows and columns (pto-isa: `unsigned`)
 _VALID_DIM_GETTERS = {"GetValidRow": 0, "GetValidCol": 1}   # tile methods returning them
 # Named types whose objects carry no UB binding of their own and whose constructors are plain data
-# (pto-isa GlobalTensor/Shape/Stride views, the TPipe object, mode enums).
+# (pto-isa GlobalTensor/Shape/Stride views, the TPipe object, mode enums, TMRGSORT's
+# MrgSortExecutedNumList: an aggregate of four uint16_t, docs/reference/pto-facts.md).
 _VALUE_OBJECT_TYPES = {"GlobalTensor", "Shape", "Stride", "TPipe", "RoundMode", "SaturationMode", "CmpMode",
-                       "Layout", "TileSplitAxis", "PTOAutoSyncTailMode"}
+                       "Layout", "TileSplitAxis", "PTOAutoSyncTailMode", "MrgSortExecutedNumList"}
 _TILE_TYPES = {"Tile", "pto::Tile", "::pto::Tile"}
 # Directives inside a body that change no code: macros are tracked by name (a statement using one
 # is Unknown), `#if` sections are structured by the parser, the rest only talk to the compiler.
@@ -1042,6 +1045,16 @@ class FunctionSemantics:
         self._leaf: bool | None = None               # _is_leaf(), read on first use
         self._flag_symbols: list[Symbol] = []
         body = fn.body
+        # Where each label of the body is and each goto with its label, by offset: a jump over
+        # the statement that binds a variable first leaves it in its unbound first state (_block).
+        self._label_offsets: dict[str, int] = {}
+        self._gotos: list[tuple[int, str]] = []
+        if isinstance(body, Compound) and ctx.model.source.text.find("goto", body.span.start, body.span.end) >= 0:
+            for stmt in body.walk():
+                if isinstance(stmt, LabelStmt):
+                    self._label_offsets.setdefault(stmt.name, stmt.span.start)
+                elif isinstance(stmt, GotoStmt):
+                    self._gotos.append((stmt.span.start, stmt.label))
         if isinstance(body, Compound):
             self._block(body.body, Scope(scope))
         self._read_whole_body(ctx, fn)
@@ -1429,6 +1442,7 @@ class FunctionSemantics:
         # (`TASSIGN(t, ...)`, `TRESHAPE(t, s)`, `t = s`, `x = ...`). Otherwise (bound in a branch or a
         # loop, or used first) the unbound first state is one more possibility: unknown.
         waiting: dict[str, Symbol] = {}
+        declared_at: dict[str, int] = {}     # waiting name -> the end of its declaration
         text = self.ctx.model.source.text
         for stmt in stmts:
             self._statements_read += 1
@@ -1445,7 +1459,8 @@ class FunctionSemantics:
                     named = {name for name in identifiers(text, span.start, span.end) if name in waiting}
                 for name in named:
                     sym = waiting.pop(name)
-                    if not self._binds_first(stmt, name, text):
+                    if not self._binds_first(stmt, name, text) \
+                            or self._jumped_over(declared_at.pop(name, span.start), stmt):
                         if sym.kind == "tile":
                             sym.bindings.append(("unknown", "may be used before any TASSIGN binds it"))
                         else:
@@ -1456,6 +1471,19 @@ class FunctionSemantics:
                 if declared is not None and ((declared.kind == "tile" and not declared.bindings)
                                              or (declared.kind == "scalar" and not declared.defs)):
                     waiting[declared.name] = declared
+                    declared_at[declared.name] = stmt.span.end
+
+    def _jumped_over(self, after: int, stmt: Stmt) -> bool:
+        """A goto between ``after`` and the end of ``stmt`` may jump past ``stmt`` (to a label at
+        or after its start): a path from ``after`` may skip it. A label can be entered from anywhere,
+        so one found between says nothing on its own: a goto to it from before ``after`` jumps past
+        a declaration, which the control-flow graph refuses (vector_cfg)."""
+        span = stmt.span
+        for at, label in self._gotos:
+            target = self._label_offsets.get(label, -1)
+            if after <= at < span.end and (target >= span.start or target < 0):
+                return True
+        return False
 
     def _jump_target(self, scope: Scope | None) -> None:
         """A case label: a jump from the switch enters here, past the declarations of the blocks
@@ -1578,6 +1606,8 @@ class FunctionSemantics:
                 self._new_symbol(scope, name, "unknown").make_unknown("declared inside an #if section")
             for name in types:       # a type no declaration can read (its symbols are unknown)
                 scope.set_alias(name, A.TypeRef(0, 0, f"<type '{name}' declared inside an #if section>"))
+        elif isinstance(stmt, (GotoStmt, LabelStmt)) and not self._macro_in(stmt.text):
+            return      # a jump or its target: the control-flow graph (vector_cfg) reads them
         elif isinstance(stmt, OpaqueStmt):
             self.info[id(stmt)] = self._unknown_text(stmt.text, scope, stmt.reason)
         elif isinstance(stmt, CaseLabel) and self._macro_in(stmt.text):
@@ -1660,8 +1690,9 @@ class FunctionSemantics:
         may declare: the name of its declaration when it parsed (``ast``), else any name in it."""
         env = {}
         names = identifiers(join_splices(text) if _has_splice(text) else text)
+        declared = _declared_names(text) if ast is None else None
         if ast is None:
-            self.maybe_declared.update(names)
+            self.maybe_declared.update(names if declared is None else declared)
             if "enum" in names and "using" in names:
                 # `using enum E;` declares every enumerator of E here, names the statement does
                 # not spell: any outer variable may be hidden from here on.
@@ -1687,7 +1718,8 @@ class FunctionSemantics:
         if ast is None:
             # It may also declare any of those names anew (`using ::x;`, `auto& [x] = arr;`,
             # `extern T x;`).
-            self._shadow_as_unknown(scope, env, "a statement ptofix cannot read")
+            shadowed = env if declared is None else [name for name in env if name in declared]
+            self._shadow_as_unknown(scope, shadowed, "a statement ptofix cannot read")
         return info
 
     def _shadow_as_unknown(self, scope: Scope, names: Iterable[str], what: str) -> None:
@@ -1769,11 +1801,14 @@ class FunctionSemantics:
         self._pending_calls = []
         if isinstance(ast, A.TypeAlias):
             self._shadow_dependent_aliases(scope, ast.name)
-            scope.set_alias(ast.name, self.resolve_type(ast.type, scope))
+            target = self.resolve_type(ast.type, scope)
+            scope.set_alias(ast.name, target)
             self.local_alias_names.add(ast.name)
             # In its scope the name is a type, not an outer variable of that name: `(T) + 4096`
             # is then a cast. A symbol of kind "type" has no value, so such reads are unknown.
-            self._new_symbol(scope, ast.name, "type").make_unknown("a type name")
+            alias = self._new_symbol(scope, ast.name, "type")
+            alias.make_unknown("a type name")
+            alias.type_ref = target       # (what `T(...)` constructs: _constructs_pto_value)
             return StmtInfo(Kind.NOP)
         if isinstance(ast, A.Decl):
             if ast.array and _variable_bound(text):
@@ -2111,7 +2146,10 @@ class FunctionSemantics:
         if fn.namespace:
             # A function of the caller's own namespace hides the global ones from unqualified
             # lookup, but argument-dependent lookup brings them back for an argument of a global
-            # enumeration or class type (CCE's `pipe_t`, `event_t`: `PIPE_V` as an argument).
+            # enumeration or class type (CCE's `pipe_t`, `event_t`: `PIPE_V` as an argument):
+            # only a global function of that name, which nothing but a toolchain header declares.
+            if not self.ctx.may_be_toolchain_function(fn.name.rpartition("::")[2]):
+                return ""
             for arg in args:
                 if self._may_be_of_global_class_type(arg, env):
                     return "an argument may be of a global enumeration or class type (pipe_t, event_t...): " \
@@ -2286,6 +2324,8 @@ class FunctionSemantics:
                 return ""
         if not isinstance(func, (A.Name, A.TemplateId)):
             return "call through an expression not modelled"
+        if self._constructs_pto_value(func, env):
+            return ""
         shadowed = self._not_pto_name(name, env)
         if shadowed:
             return f"call to '{name}': {shadowed}"
@@ -2299,6 +2339,23 @@ class FunctionSemantics:
             if self.ctx.may_be_macro(name):
                 self._may_jump(f"'{name}(...)' may be a macro that hides a jump{self.ctx.macro_origin(name)}")
         return f"call to '{name}' inside an expression is not modelled"
+
+    def _constructs_pto_value(self, func: Any, env: dict) -> bool:
+        """``func(...)`` constructs a value of one of pto's plain value types (GlobalTensor, Shape,
+        Stride...) through a local alias of it: ptoas writes `using GTShape_N = pto::Shape<...>;
+        GTShape_N v = GTShape_N();`. The same as constructing it by its own name (whose
+        constructors store their arguments and run nothing else), when the alias was resolved to
+        pto's type: not a class of this file, nor a name a statement ptofix cannot read may
+        declare."""
+        if not isinstance(func, A.Name):
+            return False
+        alias = env.get(func.id)
+        target = alias.type_ref if alias is not None and alias.kind == "type" else None
+        if target is None or target.pointer or target.ref or target.name.startswith("<"):
+            return False
+        base = _strip_pto(target.name)
+        return base in _VALUE_OBJECT_TYPES and base not in self.ctx.file_scope_types \
+            and not self._not_pto_name(target.name, {})
 
     # -- call statements ----------------------------------------------------------------------
     def _call_statement(self, call: A.Call, scope: Scope, env: dict) -> StmtInfo:
@@ -2490,6 +2547,76 @@ def _one_call_at_most(info: StmtInfo) -> StmtInfo:
         return info
     return StmtInfo(Kind.UNKNOWN, reason="several calls of this file's functions in one statement or header part "
                     "(their order is not modelled)", env=info.env, local_calls=info.local_calls)
+
+
+# A statement the grammar does not read (`pto::MrgSortExecutedNumList v4 =
+# pto::MrgSortExecutedNumList{128, 64, 0, 0};`), in tokens: names, numbers, `::` and single marks.
+_ROUGH_TOKEN = regex_cache.compile(r"[A-Za-z_]\w*|\d[\w.']*|::|\S")
+# A string or character literal: one token (its brackets and commas are no structure).
+_QUOTED = regex_cache.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'""")
+# Words that let a statement declare something other than its declarators (a class, an
+# enumeration and its enumerators, a namespace alias, a type...) or make it no simple declaration.
+_DECLARING_WORDS = frozenset(["struct", "class", "union", "enum", "namespace", "using", "typedef", "template",
+                              "friend", "concept", "requires", "operator", "asm", "extern", "__attribute__",
+                              "decltype", "typeof", "__typeof__", "alignas", "static_assert"])
+
+
+def _declared_names(text: str) -> set[str] | None:
+    """The names a statement the grammar does not read may declare, or None when that cannot be
+    told (then it may declare any of its words). Read as a simple declaration `SPECIFIERS NAME =
+    INIT;` or `SPECIFIERS NAME{...};`: NAME, the last name before the first `=`, `{` or `[`
+    outside brackets, and each name right after a comma outside (), [] and {} (a further declarator, or a
+    comma inside template arguments, conservatively), unless `::` follows it (a block-scope
+    declarator is never qualified). What the braces or parentheses of the initializer declare (a
+    lambda's body, a statement expression) lives in their own scope. None when the statement
+    holds a word that declares something else (`struct`, `enum`, `using`...), a `(` or a `[`
+    before NAME (a parenthesized declarator, a structured binding, an attribute), or no such NAME.
+    (An array declarator `NAME[3]` ends at its `[`.)"""
+    code = _QUOTED.sub(" 0 ", strip_comments(join_splices(text) if _has_splice(text) else text))
+    tokens = _ROUGH_TOKEN.findall(code)
+    declared: set[str] = set()
+    depth = 0
+    name = ""
+    for index, token in enumerate(tokens):
+        if token in _DECLARING_WORDS or token == "[" and tokens[index + 1:index + 2] == ["["]:
+            return None     # (an attribute may stand before any declarator)
+        if token in ("(", "[", "{"):
+            if depth == 0 and not name:
+                if token == "(":        # (a parenthesized declarator; `T v[3] = {};` ends at its `[`)
+                    return None
+                name = _last_name(tokens[:index])
+                if not name:
+                    return None
+            depth += 1
+        elif token in (")", "]", "}"):
+            depth -= 1
+        elif depth == 0 and token == "=" and not name:
+            name = _last_name(tokens[:index])
+            if not name:
+                return None
+        elif depth == 0 and token == ",":
+            following = [t for t in tokens[index + 1:index + 8] if t not in ("*", "&", "(", "const", "volatile")]
+            if following and _is_word(following[0]) and (len(following) < 2 or following[1] != "::"):
+                declared.add(following[0])
+    if not name:
+        return None
+    declared.add(name)
+    return {word for word in declared if word not in _KEYWORDS}
+
+
+def _last_name(tokens: list[str]) -> str:
+    """The name a declaration's specifiers end with: the last token, when it is a name not
+    preceded by `::` (a qualified name is no block-scope declarator)."""
+    if not tokens:
+        return ""
+    last = tokens[-1]
+    if not _is_word(last) or last in _KEYWORDS:
+        return ""
+    return "" if len(tokens) > 1 and tokens[-2] == "::" else last
+
+
+def _is_word(token: str) -> bool:
+    return token[0].isalpha() or token[0] == "_"
 
 
 def _merge_header(parts: list) -> StmtInfo:

@@ -65,7 +65,9 @@ from .model import (
     Directive,
     ForStmt,
     Function,
+    GotoStmt,
     IfStmt,
+    LabelStmt,
     OpaqueStmt,
     PPIfStmt,
     SimpleStmt,
@@ -238,12 +240,20 @@ class FunctionCFG:
         self._leave = self.exit
         if sem.class_params:
             self._leave = Event(EventKind.UNKNOWN, why=sem.class_params)
+        # Labels and gotos (ptoas's EmitC output of unstructured control flow): each label is a
+        # NOP event once reached; a goto to a label not reached yet waits in _forward_gotos.
+        self._labels: dict[str, Event] = {}
+        self._forward_gotos: dict[str, list] = {}
         body = fn.body
         if isinstance(body, OpaqueStmt):
             self.unstructured = body.reason
             tails = [(self.entry, False)]
         else:
-            tails = self._block(body.body if isinstance(body, Compound) else [body], [(self.entry, False)])
+            statements = body.body if isinstance(body, Compound) else [body]
+            span = body.span
+            if sem.ctx.model.source.text.find("goto", span.start, span.end) >= 0:
+                self.unstructured = _unmodelled_jump(statements)
+            tails = self._block(statements, [(self.entry, False)])
         if sem.hidden_jump:
             self.unstructured = self.unstructured or sem.hidden_jump
         if self._leave is not self.exit:
@@ -420,6 +430,8 @@ class FunctionCFG:
         return self._calls(stmt, info)
 
     def _leaf_stmt(self, stmt: Stmt, preds: list) -> list:
+        if isinstance(stmt, (LabelStmt, GotoStmt)) and id(stmt) not in self.sem.info:
+            return self._jump(stmt, preds)
         if isinstance(stmt, OpaqueStmt):
             # A label, or a `case`/`default` label or goto anywhere inside a construct the model
             # does not read (a case nested in a block of a switch is a jump target too).
@@ -462,6 +474,27 @@ class FunctionCFG:
             return tails
         event = self._new(EventKind.UNKNOWN, stmt=stmt, why=f"{type(stmt).__name__} not modelled")
         return self._chain(preds, [event])
+
+    def _jump(self, stmt: LabelStmt | GotoStmt, preds: list) -> list:
+        """A label: a NOP event that the statement before it and every goto to it lead to. A goto
+        leaves its blocks (running their scope-exit code) for its label: backward, a back-edge to
+        the label's event; forward, an edge once the label is reached. Where a label or goto may
+        be is checked beforehand (_unmodelled_jump)."""
+        if isinstance(stmt, LabelStmt):
+            event = self._new(EventKind.NOP, stmt=stmt, why=f"label '{stmt.name}'")
+            self._chain(preds, [event])
+            for pred, back in self._forward_gotos.pop(stmt.name, []):
+                _link(pred, event, back)
+            self._labels[stmt.name] = event
+            return [(event, False)]
+        preds = self._leaving_scopes(preds)
+        target = self._labels.get(stmt.label)
+        if target is None:
+            self._forward_gotos.setdefault(stmt.label, []).extend(preds)
+        else:
+            for pred, _ in preds:
+                _link(pred, target, True)
+        return []
 
     # -- statements -> events ------------------------------------------------------------------
     def _calls(self, stmt: Stmt, info: StmtInfo | None) -> list[Event]:
@@ -1151,3 +1184,74 @@ def _row_stride(tile: TileType) -> int | None:
     if tile.blayout == "ColMajor":
         return 1
     return tile.cols if tile.blayout == "RowMajor" else None
+
+
+def _unmodelled_jump(statements: list[Stmt]) -> str | None:
+    """Why the labels and gotos of a function body (its top-level ``statements``) are not modelled,
+    or None when each is of the forms ptoas's EmitC output uses and the graph models:
+
+    - a label stands at the top level of the body, or of an ``#if`` section there (no C++ scope:
+      the same block), and no label is defined twice;
+    - a goto names a label of its own section or of one that encloses it (another section's label
+      exists only when that section is compiled);
+    - a forward goto jumps past no declaration of that block (C++ allows it only for a variable
+      with no initializer, which is then in its unbound first state at the label), nor past a
+      statement ptofix cannot read (it may be one).
+
+    A computed goto (``goto *p;``) is no GotoStmt: it stays an opaque statement naming ``goto``."""
+    labels: dict[str, tuple[int, int]] = {}        # name -> (offset, section)
+    gotos: list[tuple[GotoStmt, list[int]]] = []   # each goto with its section and the enclosing ones
+    declarations: list[tuple[int, str]] = []       # (offset, what) of top-level statements that may declare
+    sections: list[tuple[list[Stmt], list[int]]] = [(statements, [0])]
+    count = 1
+    while sections:
+        stmts, chain = sections.pop()
+        for stmt in stmts:
+            if isinstance(stmt, PPIfStmt):
+                for branch in stmt.branches:
+                    sections.append((branch.body, chain + [count]))
+                    count += 1
+                continue
+            if isinstance(stmt, LabelStmt):
+                if stmt.name in labels:
+                    return f"label '{stmt.name}' is defined twice"
+                labels[stmt.name] = (stmt.span.start, chain[-1])
+                continue
+            what = _may_declare(stmt)
+            if what:
+                declarations.append((stmt.span.start, what))
+            for inner in stmt.walk():
+                if isinstance(inner, LabelStmt) and inner is not stmt:
+                    return f"label '{inner.name}' inside a nested statement (only labels at the top level of " \
+                           "the function body are modelled)"
+                if isinstance(inner, GotoStmt):
+                    gotos.append((inner, chain))
+    for goto, chain in gotos:
+        target = labels.get(goto.label)
+        if target is None:
+            return f"goto to label '{goto.label}', which is not defined at the top level of the function body"
+        at, section = target
+        if section not in chain:
+            return f"goto to label '{goto.label}' inside an #if section that does not hold the goto"
+        start = goto.span.start
+        if at > start:
+            passed = next((what for offset, what in declarations if start < offset < at), "")
+            if passed:
+                return f"a goto to label '{goto.label}' jumps past {passed}"
+    return None
+
+
+def _may_declare(stmt: Stmt) -> str:
+    """What ``stmt``, at the top level of a body, may declare ('' if nothing): a declaration, or a
+    statement ptofix cannot read. (A nested statement declares only in its own scope.)"""
+    if isinstance(stmt, (GotoStmt, LabelStmt)):
+        return ""
+    if isinstance(stmt, OpaqueStmt):
+        return "a statement ptofix does not read"
+    if isinstance(stmt, SimpleStmt) and not stmt.is_text(";"):
+        ast = stmt.ast
+        if ast is None:
+            return "a statement the grammar does not read"
+        if isinstance(ast, A.Decl):
+            return f"the declaration of '{ast.name}'"
+    return ""

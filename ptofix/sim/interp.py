@@ -525,7 +525,9 @@ class Interpreter:
             raise SimError(f"statement not modelled ({cast(OpaqueStmt, stmt).reason})")
         else:
             self.cur_stmt = stmt
-            raise SimError(f"statement not modelled ({type(stmt).__name__})")
+            # (A goto or a label: an OpaqueStmt the simulator does not run, with its reason.)
+            what = stmt.reason if isinstance(stmt, OpaqueStmt) else type(stmt).__name__
+            raise SimError(f"statement not modelled ({what})")
 
     def exec_sub(self, stmt: Stmt) -> None:
         if isinstance(stmt, Compound):
