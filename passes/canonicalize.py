@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal  # (at run time: the options' types, read by pass_manager)
 
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.sidecar import RECORDED
@@ -41,11 +41,7 @@ class CanonicalizePass(Pass):
     summary: ClassVar[str] = "generic PTO pipe/FIFO ops -> the target ptoas version's custom or exact generic form"
 
     target_ptoas: str = ""
-    to: str = "custom"
-
-    def __post_init__(self) -> None:
-        if self.to not in ("custom", "generic"):
-            raise ValueError(f"option 'to' must be 'custom' or 'generic', got '{self.to}'")
+    to: Literal["custom", "generic"] = "custom"
 
     def apply(self, model: Any, source: SourceText) -> PassResult:
         from ptofix.ir.opspecs import SPECS, first_version

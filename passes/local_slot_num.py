@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal  # (at run time: the options' types, read by pass_manager)
 
 from ptofix.cpp.keywords import strip_pto
 from ptofix.cpp.pipes import (
@@ -107,7 +107,8 @@ def _leading_zero_hint(*numbers: str) -> str:
     return ""
 
 
-def parse_flag_list(text: str) -> list[int]:
+def read_flag_list(text: str) -> tuple[int, ...]:
+    """A list of FlagIDs separated by commas or blanks."""
     flags: list[int] = []
     for part in text.replace(" ", ",").split(","):
         if not part:
@@ -116,7 +117,7 @@ def parse_flag_list(text: str) -> list[int]:
         if flag is None:
             raise PtofixError(f"local-slot-num: bad FlagID '{part}' in unit-flag list '{text}'")
         flags.append(flag)
-    return flags
+    return tuple(flags)
 
 
 def find_tpush_header(path: str) -> str:
@@ -144,23 +145,21 @@ class LocalSlotNumPass(Pass):
     # but ties between pipes of one shape, which then are an error: the rule changed after v0.45)
     target_ptoas: str = ""
     default: int = 0            # LocalSlotNum for pipes without intent (0: leave them alone)
-    tpipe_order: str = ""       # "old" | "new": normalise the argument order
+    tpipe_order: Literal["", "old", "new"] = ""     # normalise the argument order to the old or new one
     pto_lib: str = ""           # pto-isa checkout: read the order from include/pto/npu/a2a3/TPush.hpp
-    unit_flag: str = ""         # FlagIDs whose EN_UNIT_FLAG becomes true, e.g. "0,4"
-    pto_arch: str = ""          # "a3" | "a5": the arch ptoas compiled the C++ for (its --pto-arch);
-                                # default the IR module's pto.target_arch (a3 when unsaid)
+    # FlagIDs whose EN_UNIT_FLAG becomes true, e.g. "0,4"
+    unit_flag: tuple[int, ...] = field(default=(), metadata={"read": read_flag_list})
+    # The arch ptoas compiled the C++ for (its --pto-arch); "": the IR module's pto.target_arch
+    # (a3 when unsaid).
+    pto_arch: Literal["", "a3", "a5"] = ""
 
     def __post_init__(self) -> None:
-        if self.pto_arch not in ("", "a3", "a5"):
-            raise ValueError(f"pto-arch must be 'a3' or 'a5', not '{self.pto_arch}'")
-        if self.tpipe_order not in ("", OLD, NEW):
-            raise ValueError(f"tpipe-order must be 'old' or 'new', not '{self.tpipe_order}'")
+        super().__post_init__()
         if self.default < 0:
             raise ValueError(f"default must be a positive LocalSlotNum (or 0 for none), not {self.default}")
         # Every option is checked here, when the pass is built: `build` builds its passes before any
         # stage runs (and in --dry-run), so a bad value stops it before it touches anything.
         parse_map(self.map)
-        parse_flag_list(self.unit_flag)
         from ptofix.ir.versions import resolve
         resolve(self.target_ptoas or "newest")
 
@@ -196,7 +195,7 @@ class LocalSlotNumPass(Pass):
         warnings: list[str] = []
         target_order, order_source = self.target_order()
         all_value, per_flag = parse_map(self.map)
-        unit_flags = parse_flag_list(self.unit_flag)
+        unit_flags = list(self.unit_flag)
         present = set(inv.flag_ids())
         unmatched: list[str] = []
         unnamed = [pipe for pipe in inv.pipes if pipe.type.flag_id is None]
@@ -318,7 +317,8 @@ class LocalSlotNumPass(Pass):
     def target_order(self) -> tuple[str | None, str]:
         """The TPipe argument order to write and where it comes from (``tpipe-order``, or the
         pto-lib header, read and checked here: a build calls this before any stage runs)."""
-        order, origin = (self.tpipe_order or None), ("tpipe-order" if self.tpipe_order else "")
+        order: str | None = self.tpipe_order or None
+        origin = "tpipe-order" if self.tpipe_order else ""
         if self.pto_lib:
             header = find_tpush_header(self.pto_lib)
             found = header_order(read_source(header).text)

@@ -41,7 +41,7 @@ from .ir.pipes import INIT_OPS
 from .ir.versions import VERSIONS, resolve
 from .local_slot_options import NUMBER_KEYS, LocalSlotOptions
 from .output import Outputs, check_output_path, write_atomically, write_stderr, write_stdout
-from .pass_manager import build_pass, pass_options, run_pipeline
+from .pass_manager import build_pass, pipeline_text, run_pipeline
 from .pto.tpipe import HEADER_RELPATH
 from .sidecar import SUFFIX as SIDECAR_SUFFIX
 from .sidecar import VERSION as SIDECAR_VERSION
@@ -698,20 +698,8 @@ def bisheng_argv(bisheng: str, pto_lib: str | None, flags: list[str], fixed: str
 
 
 def pipeline_spec(passes: list) -> str:
-    """The passes as a ``ptofix opt -p`` pipeline: every non-empty text option, every other one
-    that differs from its default (`translation-unit=false`)."""
-    items = []
-    for p in passes:
-        opts = []
-        for name in pass_options(type(p)):
-            value = getattr(p, name)
-            if value is not None and ((isinstance(value, str) and value != "")
-                                      or (not isinstance(value, str) and value != getattr(type(p), name, None))):
-                if isinstance(value, bool):
-                    value = "true" if value else "false"
-                opts.append(f"{name.replace('_', '-')}={value}")
-        items.append(p.name + ("{" + " ".join(opts) + "}" if opts else ""))
-    return ",".join(items)
+    """The passes as a ``ptofix opt -p`` pipeline (pass_manager.pipeline_text)."""
+    return pipeline_text(passes)
 
 
 def _kill_group(group: int, reap_leader: Callable[[], object], patience: float = 5.0) -> None:

@@ -24,7 +24,7 @@ class CppFixOptions:
 def cpp_passes(options: CppFixOptions) -> list:
     """The C++ pass pipeline ``options`` select (a list of passes, which pickles for `-j` workers)."""
     from .cpp.barriers import normalize_patterns
-    from .pass_manager import get_pass_class
+    from .pass_manager import build_pass
     passes: list = []
     # LocalSlotNum first: it moves the Tile-form TPOP ring slots, so the barrier proof must read
     # the pipes the output will have (raised after the proof, a slot may land on a tile the proof
@@ -33,13 +33,10 @@ def cpp_passes(options: CppFixOptions) -> list:
     if slot_pass is not None:
         passes.append(slot_pass)
     if options.pattern and normalize_patterns(options.pattern):
-        barrier_options: dict[str, object] = {"pattern": options.pattern, "force": options.force,
-                                              "weight": options.weight}
-        if not options.translation_unit:
-            barrier_options["translation_unit"] = False
-        if options.pto_isa:
-            barrier_options["pto_isa"] = options.pto_isa
-        passes.append(get_pass_class("pipe-v-barrier")(**barrier_options))  # type: ignore[arg-type]
+        # (The text options read by the pass's own readers, as a pipeline's are.)
+        passes.append(build_pass("pipe-v-barrier", {"pattern": options.pattern, "weight": options.weight},
+                                 force=options.force, translation_unit=options.translation_unit,
+                                 pto_isa=options.pto_isa or ""))
     return passes
 
 
