@@ -9,19 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal  # at run time: dataclasses reads ClassVar, the options' types Literal
 
-from ptofix.cpp.barriers import (
-    CAUSE_UNREAD,
-    REMOVED_MARKER,
-    decide_by_groups,
-    file_scope_barriers,
-    kept_cause,
-    normalize_patterns,
-)
-from ptofix.cpp.model import CaseLabel, Comment, Compound, Directive, ForStmt, IfStmt, PPIfStmt, SwitchStmt
 from ptofix.pass_manager import Pass, PassResult
-from ptofix.pto.isa_version import identify
-from ptofix.pto.ops import EVERY_VERSION
 from ptofix.source import Edit, SourceText
+
+# The proof (ptofix.cpp) is imported where the pass runs, not here: `ptofix --help` and the
+# command-line options generated from this class's fields read the class (the proof's modules take
+# about 0.4 s to import, interpreted).
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,6 +28,7 @@ BarrierPattern = Literal["gu", "softmax-exp-sum", "softmax-sum-add", "auto"]
 def read_patterns(text: str) -> tuple[BarrierPattern, ...]:
     """A comma list of patterns, their aliases or ``none`` (nothing), as the patterns it names in
     the order given."""
+    from ptofix.cpp.barriers import normalize_patterns
     names: list = []
     for part in text.split(","):
         for name in normalize_patterns(part):
@@ -79,9 +73,12 @@ class PipeVBarrierPass(Pass):
             raise ValueError(f"weight {negative[0]}={negative[1]}: a line and a count are not negative")
 
     def apply(self, model, source: SourceText) -> PassResult:
+        from ptofix.cpp.barriers import decide_by_groups, file_scope_barriers
+        from ptofix.pto.ops import EVERY_VERSION
         isa = EVERY_VERSION
         isa_notes: tuple[str, ...] = ()
         if self.pto_isa:
+            from ptofix.pto.isa_version import identify  # (subprocess and locale: only with a checkout)
             isa, isa_notes = identify(self.pto_isa)
 
         patterns: set[str] = set(self.pattern)
@@ -136,6 +133,7 @@ def _outside_statement_lists(model) -> set[int]:
     after a case label, an ``#if`` branch of such a list): the body of a braceless ``if``/``else``/
     ``for``, or right after a case label. A barrier removed there must stay a statement, or the next
     statement would take its place: it becomes ``/* ... */;`` (in a list, a plain comment)."""
+    from ptofix.cpp.model import CaseLabel, Comment, Compound, Directive, ForStmt, IfStmt, PPIfStmt, SwitchStmt
 
     found: set[int] = set()
 
@@ -197,6 +195,7 @@ FILE_SCOPE = "(file scope)"
 
 def _file_scope_entry(source: SourceText, offset: int) -> tuple:
     """The report entry of a barrier outside every function the model reads (as _keep's)."""
+    from ptofix.cpp.barriers import CAUSE_UNREAD
     line, col = source.line_col(offset)
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
@@ -222,6 +221,7 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
     if d.unread:
         entry["unread"] = True
     if not d.removed and (d.unread or d.pattern is not None):
+        from ptofix.cpp.barriers import kept_cause
         kind, names = kept_cause(d)
         entry["cause"] = {"kind": kind, "names": names}
     if d.pattern is not None:
@@ -238,6 +238,7 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
             for e in d.unknown_events]
     edit = warning = None
     if d.removed:
+        from ptofix.cpp.barriers import REMOVED_MARKER
         tag = d.pattern if d.removable else f"{d.pattern}, FORCED"
         text = f"{REMOVED_MARKER} ({tag}) */"
         edit = Edit(d.stmt.span.start, d.stmt.span.end, text + ";" if id(d.stmt) in outside_lists() else text, d.reason)

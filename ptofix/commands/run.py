@@ -37,7 +37,7 @@ written, and the status is the worst of them), 3 internal error (--debug shows t
 
 
 def add_parser(subparsers) -> None:
-    from ..help_format import CommaListAction, HelpFormatter
+    from ..help_format import HelpFormatter
     from ..output import add_output_arguments
     parser = subparsers.add_parser("run", help="fix ptoas C++: PIPE_V barriers, TPipe LocalSlotNum",
                                    description=HELP, formatter_class=HelpFormatter)
@@ -47,17 +47,13 @@ def add_parser(subparsers) -> None:
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
     from ..macro_options import add_macro_arguments
     add_macro_arguments(parser)
-    parser.add_argument("--pattern", "-P", metavar="P[,P...]", action=CommaListAction,
-                        help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
-    parser.add_argument("--weight", metavar="LINE=N[,...]", action=CommaListAction,
-                        help="how often the barrier on LINE runs, overriding the estimate (loop trip counts) that "
-                             "decides which of two conflicting removals is made")
-    parser.add_argument("--force", action="store_true",
-                        help="also remove selected barriers the proof rejects (prints a warning naming the hazard)")
-    parser.add_argument("--pto-isa", metavar="DIR",
-                        help="the pto-isa checkout the kernel compiles with: the facts that changed across its "
-                             "versions (row reductions' drains, the TPipe order) are applied as it has them "
-                             "(default: those of every version)")
+    # The options of the pipe-v-barrier pass, from its fields (their text is read where it is built).
+    from ..pass_manager import add_pass_argument, get_pass_class
+    barrier = get_pass_class("pipe-v-barrier")
+    add_pass_argument(parser, barrier, "pattern", "--pattern", "-P")
+    add_pass_argument(parser, barrier, "weight", "--weight")
+    add_pass_argument(parser, barrier, "force", "--force")
+    add_pass_argument(parser, barrier, "pto_isa", "--pto-isa")
     from ..local_slot_options import add_local_slot_arguments
     add_local_slot_arguments(parser)
     add_output_arguments(parser)
@@ -203,7 +199,9 @@ def run(args: argparse.Namespace) -> int:
     check_batch_options(args, args.files)
     if len(args.files) == 1:
         check_output_options(args)
-    return run_files(args, args.files, partial(process_file, options=cpp_fix_options(args)), deliver_file)
+    from ..cpp_fixes import cpp_passes
+    # The pipeline is built once (its options read and checked here) and handed to every file.
+    return run_files(args, args.files, partial(process_file, passes=cpp_passes(cpp_fix_options(args))), deliver_file)
 
 
 def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
@@ -215,16 +213,16 @@ def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
                          local_slot=LocalSlotOptions.from_values(vars(args)))
 
 
-def process_file(path: str, args: argparse.Namespace, options: CppFixOptions):
+def process_file(path: str, args: argparse.Namespace, passes: list):
     """Read, parse and fix one C++ file (in a worker process with -j)."""
     from ..batch import Processed
-    from ..cpp_fixes import cpp_passes, fix_cpp, kept_notes, text_report
+    from ..cpp_fixes import fix_cpp, kept_notes, text_report
     from ..frontends import parse_cpp
     from ..source import read_source
     source = read_source(path)
     # Parse once up front so that bad input is reported even when no pass is selected.
     model = parse_cpp(source)
-    outcome = fix_cpp(source, cpp_passes(options), model)
+    outcome = fix_cpp(source, passes, model)
     report = {"file": source.path, "changed": outcome.text != source.text, "passes": outcome.reports}
     if getattr(args, "report", None) == "html":
         from ..html_report import strips
