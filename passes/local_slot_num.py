@@ -34,6 +34,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal  # (at run time: the options' types, read by pass_manager)
 
+from ptofix.cpp.barriers import REMOVED_MARKER
 from ptofix.cpp.keywords import strip_pto
 from ptofix.cpp.pipes import (
     AMBIGUOUS_ORDER,
@@ -48,6 +49,8 @@ from ptofix.cpp.pipes import (
     build_inventory,
     header_order,
 )
+from ptofix.cpp.races import inserted_barrier_at
+from ptofix.ir.versions import resolve
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.pto.tpipe import (
     GM_SUFFIX,
@@ -57,7 +60,11 @@ from ptofix.pto.tpipe import (
     UNIT_FLAG_DIRECTIONS,
     base_direction,
 )
-from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, parse_integer, read_source
+from ptofix.sidecar import sidecar_problem
+from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, apply_edits, parse_integer, read_source, too_deep
+
+# The PTO IR parser and pipe inventory (~60 ms interpreted) are imported where --ir or a sidecar is
+# read: a `run --local-slot-num` needs neither.
 
 # Issues that may concern a pipe they do not name (_check_editable reads them for every pipe).
 _MAY_CONCERN_ANY_PIPE = frozenset({"unlinked", "opaque-use", "unparsed"})
@@ -160,7 +167,6 @@ class LocalSlotNumPass(Pass):
         # Every option is checked here, when the pass is built: `build` builds its passes before any
         # stage runs (and in --dry-run), so a bad value stops it before it touches anything.
         parse_map(self.map)
-        from ptofix.ir.versions import resolve
         resolve(self.target_ptoas or "newest")
 
     # -- entry point ------------------------------------------------------------------------------
@@ -172,8 +178,6 @@ class LocalSlotNumPass(Pass):
         that let a barrier go nor the race search that placed the inserted ones holds for the new
         value. In one run (`ptofix run --pattern P --local-slot-num M`, or a pipeline with
         local-slot-num first) the slot numbers are set first and both read them."""
-        from ptofix.cpp.barriers import REMOVED_MARKER
-        from ptofix.cpp.races import inserted_barrier_at
 
         changed = [r for r in rows if r["local_after"] != r["local_before"] or r["order_after"] != r["order_before"]]
         if not changed:
@@ -546,7 +550,6 @@ class LocalSlotNumPass(Pass):
                 pipe_inits,
                 pipes_per_function,
             )
-            from ptofix.ir.versions import resolve
         except ImportError as exc:  # pragma: no cover - depends on the IR model being present
             raise PtofixError(f"local-slot-num: the PTO IR pipe model is not available ({exc})") from None
         version = resolve(self.target_ptoas or "newest")
@@ -699,9 +702,6 @@ class LocalSlotNumPass(Pass):
             FRONTEND_INIT_OPS,
             SINGLE_DIRECTION_SLOT_NUM,
         )
-        from ptofix.ir.versions import resolve
-        from ptofix.sidecar import sidecar_problem
-        from ptofix.source import too_deep
         side = read_source(self.sidecar)
         try:
             data = json.loads(side.text)
@@ -958,7 +958,6 @@ def _retemplate(t: TPipeType, order: str, local: int | None, unit: bool | None, 
 
 
 def _normalized_after(source: SourceText, t: TPipeType, edits: list[Edit]) -> str:
-    from ptofix.source import apply_edits
     local = [Edit(e.start - t.span.start, e.end - t.span.start, e.replacement) for e in edits]
     spelled = "".join(apply_edits(source.text[t.span.start:t.span.end], local).split())
     return strip_pto(spelled)     # (one type: see _spelling_without_local)

@@ -12,9 +12,9 @@ from typing import ClassVar, Literal  # at run time: dataclasses reads ClassVar,
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Edit, SourceText
 
-# The proof (ptofix.cpp) is imported where the pass runs, not here: `ptofix --help` and the
-# command-line options generated from this class's fields read the class (the proof's modules take
-# about 0.4 s to import, interpreted).
+# The proof (ptofix.cpp) is imported where the pass runs, not here: `ptofix run --help` generates
+# its options from this class's fields without loading the proof (about 0.3 s to import,
+# interpreted); isa_version (subprocess, locale) only with a pto-isa checkout.
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .cpp.barriers import (
+    CAUSE_BOUNDARY,
+    CAUSE_NOT_ANALYSED,
+    CAUSE_NOT_UNDERSTOOD,
+    CAUSE_OVERLAP,
+    CAUSE_PAST_SPACE,
+    CAUSE_PAST_UB,
+    CAUSE_UNKNOWN_BYTES,
+    CAUSE_UNMODELLED,
+    CAUSE_UNREAD,
+    normalize_patterns,
+)
+from .frontends import PARSERS
 from .local_slot_options import LocalSlotOptions, local_slot_pass
+from .pass_manager import PipelineOutcome, build_pass, run_pipeline
+from .pto.tiles import UB_BYTES
 
 
 @dataclass(frozen=True)
@@ -23,8 +38,6 @@ class CppFixOptions:
 
 def cpp_passes(options: CppFixOptions) -> list:
     """The C++ pass pipeline ``options`` select (a list of passes, which pickles for `-j` workers)."""
-    from .cpp.barriers import normalize_patterns
-    from .pass_manager import build_pass
     passes: list = []
     # LocalSlotNum first: it moves the Tile-form TPOP ring slots, so the barrier proof must read
     # the pipes the output will have (raised after the proof, a slot may land on a tile the proof
@@ -42,8 +55,6 @@ def cpp_passes(options: CppFixOptions) -> list:
 
 def fix_cpp(source, passes: list, model=None):
     """Run the C++ passes on ``source``; returns a PipelineOutcome (text, reports, warnings)."""
-    from .frontends import PARSERS
-    from .pass_manager import PipelineOutcome, run_pipeline
     if not passes:
         return PipelineOutcome(source.text, [], [])
     return run_pipeline(source, passes, PARSERS, {"cpp": model} if model is not None else None)
@@ -77,18 +88,6 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
     """One GCC-style note for a file whose pipe-v-barrier run kept barriers its patterns selected:
     how many of how many, and why, grouped by cause (the decisions' ``cause``), so that a run that
     removes less than asked says so (``run`` and ``build`` print it on stderr unless ``-q``)."""
-    from .cpp.barriers import (
-        CAUSE_BOUNDARY,
-        CAUSE_NOT_ANALYSED,
-        CAUSE_NOT_UNDERSTOOD,
-        CAUSE_OVERLAP,
-        CAUSE_PAST_SPACE,
-        CAUSE_PAST_UB,
-        CAUSE_UNKNOWN_BYTES,
-        CAUSE_UNMODELLED,
-        CAUSE_UNREAD,
-    )
-    from .pto.tiles import UB_BYTES
     phrases = {
         CAUSE_PAST_UB: f"for tiles placed past the {UB_BYTES // 1024} KiB UB",
         CAUSE_PAST_SPACE: "for tiles placed past their memory space",

@@ -33,6 +33,8 @@ from typing import Any, ClassVar, Literal, get_args, get_origin, get_type_hints
 from .interpreter import gc_paused, recursion_headroom
 from .source import Edit, PtofixError, SourceText, apply_edits, parse_integer
 
+# help_format (argparse) is imported where a command-line option is generated (a parser is built).
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse

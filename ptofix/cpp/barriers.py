@@ -32,12 +32,12 @@ from ..pto.ordering import (
     walk_order,
 )
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
-from ..source import SourceText
+from ..source import PtofixError, SourceText
 from ..structs import Struct
 from . import stmt_parser as A
 from .keywords import strip_pto
 from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
-from .parser import identifiers, identifiers_among, masked_literals
+from .parser import identifiers, identifiers_among, masked_literals, tokenize
 from .semantics import FileContext
 from .stmt_parser import forget_statements
 from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it here)
@@ -51,6 +51,7 @@ from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it her
     FunctionCFG,
     placed_past_space,
 )
+from .weights import statement_weights
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -318,7 +319,6 @@ class Decision(Struct):
 
 def normalize_patterns(spec: str | None) -> set[str]:
     """``"gu,softmax-sum-add"`` -> {"gu", "softmax-sum-add"}; ``auto`` = every barrier."""
-    from ..source import PtofixError
     if not spec:
         return set()
     out: set[str] = set()
@@ -930,7 +930,6 @@ class BarrierAnalysis:
         """Decide every selected barrier. Removals interact (a removed barrier is no drain for the
         next proof), so candidates are tried by how often they run, most first (``weights``: the
         user's per-line overrides); the decisions come back in file order."""
-        from .weights import statement_weights
         slots: list[Decision | None] = []
         candidates = []
         for fn in self.functions:
@@ -1190,7 +1189,6 @@ def file_scope_barriers(model: CppFile) -> list[int]:
     gaps = barrier_gaps(model, macros)
     if not gaps:
         return []           # (the common case: nothing to tokenize)
-    from .parser import tokenize
     found = []
     for (gap_start, gap_end), spelled in sorted(gaps.items()):
         # A gap starts in code (a body's closing brace, or the file's start): its tokens are the

@@ -33,6 +33,8 @@ from .. import regex_cache
 from ..pto.tpipe import GM_SUFFIX, MASK_DIRECTIONS, direction_token, flag_width, render
 from ..source import PtofixError, SourceText, Span
 from .model import Module, Operation, mlir_string
+from .opspecs import SPECS
+from .printer import read_op
 from .versions import Version, resolve
 
 INIT_OPS = ("pto.aic_initialize_pipe", "pto.aiv_initialize_pipe", "pto.initialize_l2g2l_pipe",
@@ -132,8 +134,6 @@ def _buffer_key(defn: Operation | None, func: str | None, source: SourceText) ->
 
 def pipe_inits(module: Module) -> list[PipeInit]:
     """Every pipe init op of the module in textual order, custom or generic form."""
-    from .opspecs import SPECS
-    from .printer import read_op
 
     source = module.source
     defs_cache: dict[int, dict[str, Operation]] = {}
