@@ -236,7 +236,6 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
 
 
 def _start_worker() -> None:
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # (A worker is forked while the parent turns SIGTERM/SIGHUP into an exception, which the pool
     # would catch as one job's failure and go on: here they end the worker, as _stop expects.)

@@ -33,9 +33,10 @@ from .. import regex_cache
 from ..pto.tpipe import GM_SUFFIX, MASK_DIRECTIONS, direction_token, flag_width, render
 from ..source import PtofixError, SourceText, Span
 from .model import Module, Operation, mlir_string
-from .opspecs import SPECS
-from .printer import read_op
 from .versions import Version, resolve
+
+# opspecs and printer (~4 ms interpreted) are imported where pipe init ops are read: `ptofix --help`
+# loads this module (build's plan) without reading any.
 
 INIT_OPS = ("pto.aic_initialize_pipe", "pto.aiv_initialize_pipe", "pto.initialize_l2g2l_pipe",
             "pto.initialize_l2l_pipe")
@@ -134,6 +135,8 @@ def _buffer_key(defn: Operation | None, func: str | None, source: SourceText) ->
 
 def pipe_inits(module: Module) -> list[PipeInit]:
     """Every pipe init op of the module in textual order, custom or generic form."""
+    from .opspecs import SPECS
+    from .printer import read_op
 
     source = module.source
     defs_cache: dict[int, dict[str, Operation]] = {}
