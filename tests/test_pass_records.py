@@ -110,3 +110,27 @@ def test_the_barrier_patterns_are_the_proofs_ones():
     from ptofix.cpp.barriers import PATTERNS
     assert set(get_args(get_args(pass_options(get_pass_class("pipe-v-barrier"))["pattern"].type)[0])) == \
         set(PATTERNS) | {"auto"}
+
+
+def test_runs_barrier_options_are_generated_from_the_pass_fields():
+    from ptofix.cli import build_parser
+    from ptofix.help_format import CommaListAction
+    parser = build_parser("run")
+    run_parser = next(a for a in parser._actions if a.dest == "command").choices["run"]
+    actions = {a.dest: a for a in run_parser._actions}
+    fields = pass_options(get_pass_class("pipe-v-barrier"))
+    for name, flags in (("pattern", ["--pattern", "-P"]), ("weight", ["--weight"]), ("force", ["--force"]),
+                        ("pto_isa", ["--pto-isa"])):
+        assert actions[name].option_strings == flags and actions[name].help == fields[name].help
+    assert isinstance(actions["weight"], CommaListAction) and actions["weight"].metavar == "LINE=N[,...]"
+    assert actions["force"].nargs == 0 and actions["force"].default is False
+    args = parser.parse_args(["run", "--weight", "3=10", "--weight", "7=2", "-P", "gu", "x.cpp"])
+    assert (args.weight, args.pattern) == ("3=10,7=2", "gu")      # text, read once where the pass is built
+
+
+def test_a_bad_run_option_is_an_error_before_any_file_is_read(tmp_path, capsys):
+    from ptofix.cli import main
+    missing = tmp_path / "missing.cpp"
+    assert main(["run", "--pattern", "gu", "--weight", "3=x", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert "option 'weight': item '3=x'" in err and "missing.cpp" not in err
