@@ -26,8 +26,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal  # (at run time: the options' types, read by pass_manager)
 
+from ptofix.ir.opspecs import SPECS, first_version
+from ptofix.ir.pipes import assign_flag_bases, pipe_inits, pipes_per_function
+from ptofix.ir.printer import normalize, print_custom, print_generic
+from ptofix.ir.versions import resolve
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.sidecar import RECORDED
 from ptofix.sidecar import VERSION as SIDECAR_VERSION
@@ -41,16 +45,9 @@ class CanonicalizePass(Pass):
     summary: ClassVar[str] = "generic PTO pipe/FIFO ops -> the target ptoas version's custom or exact generic form"
 
     target_ptoas: str = ""
-    to: str = "custom"
-
-    def __post_init__(self) -> None:
-        if self.to not in ("custom", "generic"):
-            raise ValueError(f"option 'to' must be 'custom' or 'generic', got '{self.to}'")
+    to: Literal["custom", "generic"] = "custom"
 
     def apply(self, model: Any, source: SourceText) -> PassResult:
-        from ptofix.ir.opspecs import SPECS, first_version
-        from ptofix.ir.printer import normalize, print_custom, print_generic
-        from ptofix.ir.versions import resolve
 
         if not self.target_ptoas:
             raise PtofixError("canonicalize needs a target ptoas version (target-ptoas=VERSION)")
@@ -138,7 +135,6 @@ class CanonicalizePass(Pass):
                                                               for v, why in canon.stripped.values()]})
             if canon.stripped:
                 stripped.append((op, canon))
-        from ptofix.ir.pipes import pipe_inits, pipes_per_function
         inits = pipe_inits(model)
         sidecar = _sidecar_entries(model, inits, stripped, target)
         # Same order as the entries: one per stripped attribute, located at the attribute.
@@ -269,7 +265,6 @@ _FIXED_ORDER_FORMS = {"l2g2l", "l2l", "braces_arrow", "paren_typed_braces", "tpo
 
 def _needs_reprint(op, canon, target) -> bool:
     """Custom op the target cannot parse as written (docs/reference/pto-ir.md §4: no `: iN` in custom form)."""
-    from ptofix.ir.versions import resolve
     kw = op.keyword_attrs
     if kw is not None and any(a.type_text is not None for a in kw.attrs):
         return True
@@ -321,7 +316,6 @@ def _delete_attr_edits(op, names: list[str], text: str) -> list[Edit]:
 def _sidecar_entries(model, inits, stripped, target) -> list[dict[str, Any]]:
     if not stripped:
         return []
-    from ptofix.ir.pipes import assign_flag_bases
     by_start = {p.span.start: i for i, p in enumerate(inits)}
     try:
         bases = assign_flag_bases(inits, target, model.target_arch())

@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal  # (at run time: the options' types, read by pass_manager)
 
+from ptofix.cpp.barriers import REMOVED_MARKER
 from ptofix.cpp.keywords import strip_pto
 from ptofix.cpp.pipes import (
     AMBIGUOUS_ORDER,
@@ -48,6 +49,8 @@ from ptofix.cpp.pipes import (
     build_inventory,
     header_order,
 )
+from ptofix.cpp.races import inserted_barrier_at
+from ptofix.ir.versions import resolve
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.pto.tpipe import (
     GM_SUFFIX,
@@ -57,7 +60,11 @@ from ptofix.pto.tpipe import (
     UNIT_FLAG_DIRECTIONS,
     base_direction,
 )
-from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, parse_integer, read_source
+from ptofix.sidecar import sidecar_problem
+from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, apply_edits, parse_integer, read_source, too_deep
+
+# The PTO IR parser and pipe inventory (~60 ms interpreted) are imported where --ir or a sidecar is
+# read: a `run --local-slot-num` needs neither.
 
 # Issues that may concern a pipe they do not name (_check_editable reads them for every pipe).
 _MAY_CONCERN_ANY_PIPE = frozenset({"unlinked", "opaque-use", "unparsed"})
@@ -107,7 +114,8 @@ def _leading_zero_hint(*numbers: str) -> str:
     return ""
 
 
-def parse_flag_list(text: str) -> list[int]:
+def read_flag_list(text: str) -> tuple[int, ...]:
+    """A list of FlagIDs separated by commas or blanks."""
     flags: list[int] = []
     for part in text.replace(" ", ",").split(","):
         if not part:
@@ -116,7 +124,7 @@ def parse_flag_list(text: str) -> list[int]:
         if flag is None:
             raise PtofixError(f"local-slot-num: bad FlagID '{part}' in unit-flag list '{text}'")
         flags.append(flag)
-    return flags
+    return tuple(flags)
 
 
 def find_tpush_header(path: str) -> str:
@@ -144,24 +152,21 @@ class LocalSlotNumPass(Pass):
     # but ties between pipes of one shape, which then are an error: the rule changed after v0.45)
     target_ptoas: str = ""
     default: int = 0            # LocalSlotNum for pipes without intent (0: leave them alone)
-    tpipe_order: str = ""       # "old" | "new": normalise the argument order
+    tpipe_order: Literal["", "old", "new"] = ""     # normalise the argument order to the old or new one
     pto_lib: str = ""           # pto-isa checkout: read the order from include/pto/npu/a2a3/TPush.hpp
-    unit_flag: str = ""         # FlagIDs whose EN_UNIT_FLAG becomes true, e.g. "0,4"
-    pto_arch: str = ""          # "a3" | "a5": the arch ptoas compiled the C++ for (its --pto-arch);
-                                # default the IR module's pto.target_arch (a3 when unsaid)
+    # FlagIDs whose EN_UNIT_FLAG becomes true, e.g. "0,4"
+    unit_flag: tuple[int, ...] = field(default=(), metadata={"read": read_flag_list})
+    # The arch ptoas compiled the C++ for (its --pto-arch); "": the IR module's pto.target_arch
+    # (a3 when unsaid).
+    pto_arch: Literal["", "a3", "a5"] = ""
 
     def __post_init__(self) -> None:
-        if self.pto_arch not in ("", "a3", "a5"):
-            raise ValueError(f"pto-arch must be 'a3' or 'a5', not '{self.pto_arch}'")
-        if self.tpipe_order not in ("", OLD, NEW):
-            raise ValueError(f"tpipe-order must be 'old' or 'new', not '{self.tpipe_order}'")
+        super().__post_init__()
         if self.default < 0:
             raise ValueError(f"default must be a positive LocalSlotNum (or 0 for none), not {self.default}")
         # Every option is checked here, when the pass is built: `build` builds its passes before any
         # stage runs (and in --dry-run), so a bad value stops it before it touches anything.
         parse_map(self.map)
-        parse_flag_list(self.unit_flag)
-        from ptofix.ir.versions import resolve
         resolve(self.target_ptoas or "newest")
 
     # -- entry point ------------------------------------------------------------------------------
@@ -173,8 +178,6 @@ class LocalSlotNumPass(Pass):
         that let a barrier go nor the race search that placed the inserted ones holds for the new
         value. In one run (`ptofix run --pattern P --local-slot-num M`, or a pipeline with
         local-slot-num first) the slot numbers are set first and both read them."""
-        from ptofix.cpp.barriers import REMOVED_MARKER
-        from ptofix.cpp.races import inserted_barrier_at
 
         changed = [r for r in rows if r["local_after"] != r["local_before"] or r["order_after"] != r["order_before"]]
         if not changed:
@@ -196,7 +199,7 @@ class LocalSlotNumPass(Pass):
         warnings: list[str] = []
         target_order, order_source = self.target_order()
         all_value, per_flag = parse_map(self.map)
-        unit_flags = parse_flag_list(self.unit_flag)
+        unit_flags = list(self.unit_flag)
         present = set(inv.flag_ids())
         unmatched: list[str] = []
         unnamed = [pipe for pipe in inv.pipes if pipe.type.flag_id is None]
@@ -318,7 +321,8 @@ class LocalSlotNumPass(Pass):
     def target_order(self) -> tuple[str | None, str]:
         """The TPipe argument order to write and where it comes from (``tpipe-order``, or the
         pto-lib header, read and checked here: a build calls this before any stage runs)."""
-        order, origin = (self.tpipe_order or None), ("tpipe-order" if self.tpipe_order else "")
+        order: str | None = self.tpipe_order or None
+        origin = "tpipe-order" if self.tpipe_order else ""
         if self.pto_lib:
             header = find_tpush_header(self.pto_lib)
             found = header_order(read_source(header).text)
@@ -546,7 +550,6 @@ class LocalSlotNumPass(Pass):
                 pipe_inits,
                 pipes_per_function,
             )
-            from ptofix.ir.versions import resolve
         except ImportError as exc:  # pragma: no cover - depends on the IR model being present
             raise PtofixError(f"local-slot-num: the PTO IR pipe model is not available ({exc})") from None
         version = resolve(self.target_ptoas or "newest")
@@ -699,9 +702,6 @@ class LocalSlotNumPass(Pass):
             FRONTEND_INIT_OPS,
             SINGLE_DIRECTION_SLOT_NUM,
         )
-        from ptofix.ir.versions import resolve
-        from ptofix.sidecar import sidecar_problem
-        from ptofix.source import too_deep
         side = read_source(self.sidecar)
         try:
             data = json.loads(side.text)
@@ -958,7 +958,6 @@ def _retemplate(t: TPipeType, order: str, local: int | None, unit: bool | None, 
 
 
 def _normalized_after(source: SourceText, t: TPipeType, edits: list[Edit]) -> str:
-    from ptofix.source import apply_edits
     local = [Edit(e.start - t.span.start, e.end - t.span.start, e.replacement) for e in edits]
     spelled = "".join(apply_edits(source.text[t.span.start:t.span.end], local).split())
     return strip_pto(spelled)     # (one type: see _spelling_without_local)

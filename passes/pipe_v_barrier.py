@@ -6,19 +6,35 @@ numbers stay stable and a second run finds nothing to do.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar  # at run time: dataclasses reads ClassVar to tell options from class constants
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal  # at run time: dataclasses reads ClassVar, the options' types Literal
 
-from ptofix import regex_cache
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.source import Edit, SourceText
+
+# The proof (ptofix.cpp) is imported where the pass runs, not here: `ptofix run --help` generates
+# its options from this class's fields without loading the proof (about 0.3 s to import,
+# interpreted); isa_version (subprocess, locale) only with a pto-isa checkout.
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-_COUNT = regex_cache.compile(r"[0-9]{1,12}")
+# The patterns a barrier may be selected by (docs/commands/run.md); "auto": every barrier.
+BarrierPattern = Literal["gu", "softmax-exp-sum", "softmax-sum-add", "auto"]
+
+
+def read_patterns(text: str) -> tuple[BarrierPattern, ...]:
+    """A comma list of patterns, their aliases or ``none`` (nothing), as the patterns it names in
+    the order given."""
+    from ptofix.cpp.barriers import normalize_patterns
+    names: list = []
+    for part in text.split(","):
+        for name in normalize_patterns(part):
+            if name not in names:
+                names.append(name)
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -29,35 +45,44 @@ class PipeVBarrierPass(Pass):
                               "(pattern=gu|softmax-exp-sum|softmax-sum-add|auto)")
     reads_slot_numbers: ClassVar[bool] = True
 
-    pattern: str = "auto"
-    force: bool = False
-    weight: str = ""          # "LINE=N,LINE=N": how often the barrier on LINE runs (overrides the estimate)
+    pattern: tuple[BarrierPattern, ...] = field(default=("auto",), metadata={
+        "read": read_patterns, "metavar": "P[,P...]",
+        "help": "barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none"})
+    force: bool = field(default=False, metadata={
+        "help": "also remove selected barriers the proof rejects (prints a warning naming the hazard)"})
+    # (line, count): how often the barrier on that line runs, overriding the estimate.
+    weight: tuple[tuple[int, int], ...] = field(default=(), metadata={
+        "metavar": "LINE=N[,...]",
+        "help": "how often the barrier on LINE runs, overriding the estimate (loop trip counts) that decides "
+                "which of two conflicting removals is made"})
     # false: another file #includes this one (ptofix build's caller), so it may call the file's
     # static functions too: none counts as called only where the file shows.
     translation_unit: bool = True
     # A pto-isa checkout the kernel compiles with: the facts that changed across versions are
     # applied as it has them (ptofix/pto/isa_version.py); "": those of every version.
-    pto_isa: str = ""
+    pto_isa: str = field(default="", metadata={
+        "metavar": "DIR",
+        "help": "the pto-isa checkout the kernel compiles with: the facts that changed across its versions (row "
+                "reductions' drains, the TPipe order) are applied as it has them (default: those of every "
+                "version)"})
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        negative = next((pair for pair in self.weight if min(pair) < 0), None)
+        if negative is not None:
+            raise ValueError(f"weight {negative[0]}={negative[1]}: a line and a count are not negative")
 
     def apply(self, model, source: SourceText) -> PassResult:
-        from ptofix.cpp.barriers import decide_by_groups, file_scope_barriers, normalize_patterns
+        from ptofix.cpp.barriers import decide_by_groups, file_scope_barriers
         from ptofix.pto.ops import EVERY_VERSION
-        from ptofix.source import PtofixError
-
         isa = EVERY_VERSION
         isa_notes: tuple[str, ...] = ()
         if self.pto_isa:
-            from ptofix.pto.isa_version import identify
+            from ptofix.pto.isa_version import identify  # (subprocess and locale: only with a checkout)
             isa, isa_notes = identify(self.pto_isa)
 
-        patterns = normalize_patterns(self.pattern)
-        overrides: dict[int, int] = {}
-        for item in filter(None, (part.strip() for part in self.weight.split(","))):
-            line_text, sep, count = item.partition("=")
-            # ASCII digits only (str.isdigit also takes '²', which int() refuses), and bounded.
-            if not sep or not all(_COUNT.fullmatch(x.strip()) for x in (line_text, count)):
-                raise PtofixError(f"--weight '{item}': expected LINE=COUNT (decimal numbers below 10**12)")
-            overrides[int(line_text)] = int(count)
+        patterns: set[str] = set(self.pattern)
+        overrides = dict(self.weight)
         # Each decision is turned into what the report keeps as soon as its group of functions is
         # decided, so the analysis can free that group's models before the next (memory).
         # Which statements sit outside a statement list: read only when a barrier is removed (most

@@ -13,8 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ptofix.cpp.barriers import BarrierAnalysis
+from ptofix.cpp.parser import parse_cpp
+from ptofix.cpp.races import barrier_positions, comment, describe, find_races
 from ptofix.pass_manager import Pass, PassResult
-from ptofix.source import Edit, SourceText, line_end_near, line_start
+from ptofix.pto.isa_version import facts_of
+from ptofix.source import Edit, SourceText, apply_edits, line_end_near, line_start
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,6 @@ class PipeVBarrierInsertPass(Pass):
     pto_isa: str = ""
 
     def apply(self, model, source: SourceText) -> PassResult:
-        from ptofix.cpp.barriers import BarrierAnalysis
-        from ptofix.cpp.races import barrier_positions, comment, describe, find_races
-        from ptofix.pto.isa_version import facts_of
 
         analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(self.pto_isa))
         races, unverified = find_races(model, analysis)
@@ -77,9 +78,6 @@ def _still_racing(source: SourceText, edits: list[Edit]) -> set[int]:
     statements adds no function, so the indices are the input's)."""
     if not edits:
         return set()
-    from ptofix.cpp.parser import parse_cpp
-    from ptofix.cpp.races import find_races
-    from ptofix.source import apply_edits
     fixed = parse_cpp(SourceText(apply_edits(source.text, edits), source.path))
     races, _ = find_races(fixed)
     return {_function_index(fixed, race.fn) for race in races}

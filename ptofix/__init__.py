@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.machinery import EXTENSION_SUFFIXES
+from importlib.util import spec_from_file_location
+from zlib import crc32
 
 _STOPPED_BY = {1: b"ptofix: stopped by SIGHUP\n", 2: b"ptofix: interrupted\n", 15: b"ptofix: stopped by SIGTERM\n"}
 
@@ -91,8 +94,6 @@ def _compiled_build_is_current(package: str = _HERE) -> bool:
     was compiled from its source as it is now."""
     if os.environ.get(PURE_PYTHON_VARIABLE):
         return False
-    from importlib.machinery import EXTENSION_SUFFIXES
-    from zlib import crc32
     try:
         with open(os.path.join(package, BUILD_RECORD), encoding="ascii") as handle:
             recorded = dict(line.split() for line in handle if line.strip())
@@ -119,7 +120,6 @@ class _SourceFinder:
     def find_spec(fullname: str, path: object = None, target: object = None):  # noqa: ANN205 - importlib protocol
         if fullname not in COMPILED_MODULES:
             return None
-        from importlib.util import spec_from_file_location
         return spec_from_file_location(fullname, _source_path(fullname))
 
 

@@ -7,7 +7,9 @@ worst one: 3 internal error, 2 bad input, 1 ``--check`` found changes, 0 ok.
 """
 from __future__ import annotations
 
+import copy
 import os
+import signal
 from typing import NamedTuple
 
 from .exit_status import ExitStatus, internal_error, worse
@@ -23,6 +25,10 @@ from .output import (
 from .reports import json_document, text_lines_for_file
 from .signals import die_with_parent, hold_interrupts, terminate_as_interrupt
 from .source import FILES_READ, Diagnostic, PtofixError, SourceText
+
+# Imported where used, for a one-file run's start-up (tests/test_startup.py): argparse (with gettext
+# and locale, ~6 ms), traceback (only to print one), progress (threading, ~1 ms, several files),
+# html_report (~3 ms, --report html) and concurrent.futures (the worker pool, -j N only).
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -230,8 +236,6 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
 
 
 def _start_worker() -> None:
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # (A worker is forked while the parent turns SIGTERM/SIGHUP into an exception, which the pool
     # would catch as one job's failure and go on: here they end the worker, as _stop expects.)
@@ -258,7 +262,6 @@ def deliver_processed(args: argparse.Namespace, result: Processed, extra: list |
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
     if result.reads:
-        import copy
         args = copy.copy(args)
         args.other_inputs = [*getattr(args, "other_inputs", ()), *result.reads]
     return deliver(args, result.source, result.text, result.report, result.text_lines,
@@ -268,7 +271,6 @@ def deliver_processed(args: argparse.Namespace, result: Processed, extra: list |
 def per_file_args(args: argparse.Namespace, path: str, files: list[str] | tuple[str, ...] = ()) -> argparse.Namespace:
     """``-o DIR`` becomes ``-o DIR/<file name>`` for one of several files; the call's other input
     files (``files``) are ones its outputs may not be."""
-    import copy
     file_args = copy.copy(args)
     file_args.other_inputs = [other for other in files if other != path]
     output: str | None = getattr(args, "output", None)

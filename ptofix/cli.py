@@ -6,13 +6,23 @@ Exit status: :class:`ptofix.exit_status.ExitStatus` (also printed by ``ptofix --
 """
 from __future__ import annotations
 
+import gc
+import importlib
 import os
+import signal
 import sys
 
-from . import regex_cache
+from . import COMPILED, __version__, leave_on_interrupt, regex_cache
+from .commands.run import fast_arguments
+from .cpp.command_line import set_command_line_macros
+from .cpp.headers import set_include_search_path
 from .exit_status import ExitStatus, internal_error, stopped_by
 from .output import discard_stdout
-from .source import Diagnostic, PtofixError
+from .signals import terminate_as_interrupt
+from .source import FILES_READ, Diagnostic, PtofixError
+
+# Imported where used: argparse and help_format (argparse with gettext and locale, ~6 ms: the plain
+# `run` command lines are read without them, tests/test_startup.py) and traceback (only to print one).
 
 # Order is the order shown in --help.
 COMMANDS = ["run", "check", "opt", "canonicalize", "build", "simulate"]
@@ -70,7 +80,6 @@ def _fast_arguments(argv: list[str]) -> argparse.Namespace | None:
     """The common ``run`` command lines, read without argparse (start-up), or None."""
     if _command_of(argv) != "run":
         return None
-    from .commands.run import fast_arguments  # (~1 ms of imports, only for `run` command lines)
     values = fast_arguments(argv)
     if values is None:
         return None
@@ -81,11 +90,9 @@ def _fast_arguments(argv: list[str]) -> argparse.Namespace | None:
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; with ``only``, just that command's subparser (faster start-up)."""
     import argparse
-    import importlib
 
     from .help_format import ArgumentParser, HelpFormatter
     parser = ArgumentParser(prog="ptofix", description=DESCRIPTION, formatter_class=HelpFormatter)
-    from . import COMPILED, __version__
     how = "compiled with mypyc" if COMPILED else "interpreted"
     parser.add_argument("--version", action="version", version=f"ptofix {__version__} ({how})")
     parser.add_argument("--debug", action="store_true",
@@ -124,7 +131,6 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv[:argv.index("--")] if "--" in argv else "--debug" in argv
     try:
         _unwind_on_interrupt()
-        from .source import FILES_READ
         FILES_READ.clear()          # (a program may run several commands in one process)
         args = _fast_arguments(argv)
         if args is None:
@@ -136,11 +142,9 @@ def main(argv: list[str] | None = None) -> int:
                 return ExitStatus.ERROR
         debug = bool(getattr(args, "debug", False))
         _include_directories(getattr(args, "include_dirs", None) or [])
-        from .cpp.command_line import set_command_line_macros
         set_command_line_macros(getattr(args, "macro_flags", None) or [])
         # SIGTERM/SIGHUP (a CI cancel, a closed terminal) unwind like Ctrl-C: outputs being written
         # are left as they were and their temporaries removed, workers and tools are ended.
-        from .signals import terminate_as_interrupt
         with terminate_as_interrupt():
             return args.handler(args)
     except PtofixError as exc:
@@ -157,7 +161,6 @@ def main(argv: list[str] | None = None) -> int:
         if signum is None:
             _stderr("ptofix: interrupted\n")
         else:
-            import signal
             _stderr(f"ptofix: stopped by {signal.Signals(signum).name}\n")
         return ExitStatus.INTERRUPTED if signum is None else stopped_by(signum)
     except RecursionError:
@@ -176,9 +179,7 @@ def main(argv: list[str] | None = None) -> int:
 def _unwind_on_interrupt() -> None:
     """From here on Ctrl-C raises KeyboardInterrupt, which the command's cleanup unwinds (the
     ``ptofix`` command starts with a handler that leaves at once: see ptofix/__init__.py)."""
-    import signal
 
-    from . import leave_on_interrupt
     if signal.getsignal(signal.SIGINT) is leave_on_interrupt:
         try:
             signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -190,7 +191,6 @@ def _include_directories(directories: list[str]) -> None:
     """`-I DIR...`: where the analysis looks for the headers a kernel includes (forked workers
     inherit it). A directory that does not exist is bad input: the headers would silently stay
     unread."""
-    from .cpp.headers import set_include_search_path
     for directory in directories:
         if not os.path.isdir(directory):
             raise PtofixError(f"-I {directory}: not a directory")
@@ -220,7 +220,6 @@ def console_main() -> None:
     # collector only costs time here (~30% of a corpus run, scripts/bench.py); refcounting still
     # frees everything acyclic and the process exits right after. Only here, never in main(),
     # which tests and other programs call as a library.
-    import gc
     gc.disable()
     try:
         status = main()
@@ -229,9 +228,7 @@ def console_main() -> None:
             raise
         status = exc.code or 0
     # The work is done (or refused): a Ctrl-C from here on ends the process at once, one line.
-    import signal
 
-    from . import leave_on_interrupt
     try:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, leave_on_interrupt)

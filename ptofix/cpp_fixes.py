@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .frontends import PARSERS
 from .local_slot_options import LocalSlotOptions, local_slot_pass
+from .pass_manager import PipelineOutcome, build_pass, run_pipeline
+from .pto.tiles import UB_BYTES
+
+# The barrier analysis (cpp.barriers, ~14 ms interpreted with what it imports) is imported in the
+# functions that use it: every command's parser imports this module, and `--help` or a usage error
+# need not wait for the proof (tests/test_startup.py).
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,6 @@ class CppFixOptions:
 def cpp_passes(options: CppFixOptions) -> list:
     """The C++ pass pipeline ``options`` select (a list of passes, which pickles for `-j` workers)."""
     from .cpp.barriers import normalize_patterns
-    from .pass_manager import get_pass_class
     passes: list = []
     # LocalSlotNum first: it moves the Tile-form TPOP ring slots, so the barrier proof must read
     # the pipes the output will have (raised after the proof, a slot may land on a tile the proof
@@ -33,20 +39,15 @@ def cpp_passes(options: CppFixOptions) -> list:
     if slot_pass is not None:
         passes.append(slot_pass)
     if options.pattern and normalize_patterns(options.pattern):
-        barrier_options: dict[str, object] = {"pattern": options.pattern, "force": options.force,
-                                              "weight": options.weight}
-        if not options.translation_unit:
-            barrier_options["translation_unit"] = False
-        if options.pto_isa:
-            barrier_options["pto_isa"] = options.pto_isa
-        passes.append(get_pass_class("pipe-v-barrier")(**barrier_options))  # type: ignore[arg-type]
+        # (The text options read by the pass's own readers, as a pipeline's are.)
+        passes.append(build_pass("pipe-v-barrier", {"pattern": options.pattern, "weight": options.weight},
+                                 force=options.force, translation_unit=options.translation_unit,
+                                 pto_isa=options.pto_isa or ""))
     return passes
 
 
 def fix_cpp(source, passes: list, model=None):
     """Run the C++ passes on ``source``; returns a PipelineOutcome (text, reports, warnings)."""
-    from .frontends import PARSERS
-    from .pass_manager import PipelineOutcome, run_pipeline
     if not passes:
         return PipelineOutcome(source.text, [], [])
     return run_pipeline(source, passes, PARSERS, {"cpp": model} if model is not None else None)
@@ -91,7 +92,6 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
         CAUSE_UNMODELLED,
         CAUSE_UNREAD,
     )
-    from .pto.tiles import UB_BYTES
     phrases = {
         CAUSE_PAST_UB: f"for tiles placed past the {UB_BYTES // 1024} KiB UB",
         CAUSE_PAST_SPACE: "for tiles placed past their memory space",

@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from .output import write_stdout
+
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """argparse's RawDescriptionHelpFormatter, sized without importing shutil.
@@ -46,7 +48,6 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def _print_message(self, message: str, file=None) -> None:  # type: ignore[override]
         if message and file is sys.stdout:
-            from .output import write_stdout
             write_stdout(message)
             return
         super()._print_message(message, file)

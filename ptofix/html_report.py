@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 
 from . import regex_cache
+from .pto.ops import OPS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ def strips(model: Any) -> list[dict[str, Any]]:
     """Per function of ``model`` (a CppFile), its items in program order: ``{"kind": "op" |
     "barrier" | "flag" | "loop" | "end", "name", "line"}`` (a "loop" item opens a bracket that the
     next unmatched "end" closes)."""
-    from .pto.ops import OPS
     source = model.source
     out = []
     for function in model.functions:

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from .batch import count_argument
 from .pass_manager import build_pass
 
+# argparse and help_format are imported where a parser is built (argparse with gettext and locale,
+# ~6 ms: the plain `run` command lines are read without them, tests/test_startup.py).
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse

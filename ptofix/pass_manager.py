@@ -9,20 +9,36 @@ applies edits in one place and re-parses before the next pass.
 Passes live in ``passes/`` (installed as ``ptofix.passes``); the module ``foo_bar.py`` defines
 ``PASS = FooBarPass`` whose ``name`` is ``foo-bar``, and :data:`PASSES` registers it by name with a
 lazy loader, so listing passes imports nothing heavy.
+
+Options are typed fields (``bool``, ``int``, ``str``, ``Literal[...]`` for a closed set of
+words, ``tuple[T, ...]`` for a comma list, ``tuple[int, int]`` for ``A=B``). :func:`option_fields`
+reads a pass's annotations once and derives from each field how its text (a ``-p name{k=v}``
+value, a config key, a command-line value) is read and written back (:class:`PassOption`); the
+base class checks every value against its field's type when a pass is built, from text or not.
+A field's ``metadata`` may give a ``metavar`` and ``help`` (for error messages and the
+command-line options generated from it, :func:`add_pass_argument`) and a ``read`` function for
+a text form richer than the type (aliases of a pattern).
 """
 from __future__ import annotations
 
+import functools
 import importlib
+import os
 import re
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar  # at run time: dataclasses reads ClassVar to tell options from class constants
+from dataclasses import MISSING, dataclass, field, fields
+
+# (ClassVar at run time: dataclasses reads it to tell options from class constants.)
+from typing import Any, ClassVar, Literal, get_args, get_origin, get_type_hints
 
 from .interpreter import gc_paused, recursion_headroom
-from .source import Edit, PtofixError, SourceText, apply_edits
+from .source import Edit, PtofixError, SourceText, apply_edits, parse_integer
+
+# help_format (argparse) is imported where a command-line option is generated (a parser is built).
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    import argparse
+    from collections.abc import Callable, Mapping
 
     Parser = Callable[[SourceText], Any]
 
@@ -49,7 +65,9 @@ class Pass:
     sets_slot_numbers: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        pass
+        # Subclasses that check more call this first.
+        for option in option_fields(type(self)):
+            check_option_value(option, getattr(self, option.name))
 
     def apply(self, model: Any, source: SourceText) -> PassResult:  # pragma: no cover - interface
         raise NotImplementedError
@@ -117,41 +135,216 @@ def _split_options(body: str) -> list[str]:
     return [p.strip().strip(",") for p in parts if p.strip()]
 
 
-def pass_options(cls: type[Pass]) -> dict[str, Any]:
-    """A pass's options in declaration order: field name -> annotation (a string, as written)."""
-    return {option.name: option.type for option in fields(cls)}
+@dataclass(frozen=True)
+class PassOption:
+    """One option of a pass: its dataclass field, and how its text is read and written."""
+    name: str                   # the field's name
+    key: str                    # as pipelines, config keys and messages spell it: `k_l` -> `k-l`
+    type: Any                   # the resolved annotation
+    default: Any
+    read: Callable[[str], Any]  # text -> value (ValueError: why not)
+    metavar: str                # the text form, for messages and --help ("" if plain)
+    help: str
+
+    def text(self, value: Any) -> str:
+        """``value`` as ``read`` takes it back (the ``ptofix opt -p`` form)."""
+        return _value_text(value)
 
 
-def build_pass(name: str, options: dict[str, str]) -> Pass:
+_OPTION_FIELDS: dict[type, tuple[PassOption, ...]] = {}
+
+
+def option_fields(cls: type[Pass]) -> tuple[PassOption, ...]:
+    """The options of a pass class in declaration order (read once per class)."""
+    known = _OPTION_FIELDS.get(cls)
+    if known is not None:
+        return known
+    try:
+        hints = get_type_hints(cls)
+    except NameError as exc:     # (a class's own mistake: its annotation names nothing)
+        raise TypeError(f"pass '{cls.name}': an option's type cannot be resolved: {exc}") from None
+    options = []
+    for f in fields(cls):
+        key = f.name.replace("_", "-")
+        metavar = str(f.metadata.get("metavar", ""))
+        read = f.metadata.get("read") or _reader(hints[f.name], key)
+        default = f.default if f.default is not MISSING else None
+        options.append(PassOption(f.name, key, hints[f.name], default, _with_metavar(read, metavar), metavar,
+                                  str(f.metadata.get("help", ""))))
+    known = _OPTION_FIELDS[cls] = tuple(options)
+    return known
+
+
+def pass_options(cls: type[Pass]) -> dict[str, PassOption]:
+    """A pass's options in declaration order, by field name."""
+    return {option.name: option for option in option_fields(cls)}
+
+
+def find_option(cls: type[Pass], key: str) -> PassOption:
+    """The option ``key`` (``k-l`` or ``k_l``) of ``cls``, or the error listing its options."""
+    options = {option.key: option for option in option_fields(cls)}
+    option = options.get(key.replace("_", "-"))
+    if option is None:
+        raise PtofixError(f"pass '{cls.name}' has no option '{key}' (options: {', '.join(sorted(options)) or 'none'})")
+    return option
+
+
+def build_pass(name: str, options: Mapping[str, str], **values: Any) -> Pass:
+    """The pass ``name`` with ``options`` given as text (a pipeline's ``{k=v}``, config values,
+    command-line values) and ``values`` as typed field values."""
     cls = get_pass_class(name)
-    fields = {field.replace("_", "-"): (field, annotation) for field, annotation in pass_options(cls).items()}
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = dict(values)
     for key, raw in options.items():
-        f = fields.get(key) or fields.get(key.replace("_", "-"))
-        if f is None:
-            raise PtofixError(f"pass '{name}' has no option '{key}' (options: {', '.join(sorted(fields)) or 'none'})")
-        kwargs[f[0]] = _convert(raw, f[1], name, key)
+        option = find_option(cls, key)
+        try:
+            kwargs[option.name] = option.read(raw)
+        except ValueError as exc:
+            raise PtofixError(f"pass '{name}': option '{option.key}': {exc}") from None
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:
         raise PtofixError(f"pass '{name}': {exc}") from None
 
 
-def _convert(raw: str, annotation: Any, pass_name: str, key: str) -> Any:
-    text = str(annotation)
-    if text in ("bool", "<class 'bool'>"):
-        if raw.lower() in ("1", "true", "yes", "on"):
-            return True
-        if raw.lower() in ("0", "false", "no", "off"):
-            return False
-        raise PtofixError(f"pass '{pass_name}': option '{key}' expects true/false, got '{raw}'")
-    if text in ("int", "<class 'int'>"):
-        from .source import parse_integer
-        value = parse_integer(raw)
-        if value is None:
-            raise PtofixError(f"pass '{pass_name}': option '{key}' expects an integer, got '{raw}'")
-        return value
-    return raw
+def pipeline_text(passes: list[Pass]) -> str:
+    """The passes as a ``ptofix opt -p`` pipeline: every option with a non-empty text or tuple
+    value, every other one that differs from its default (`translation-unit=false`)."""
+    items = []
+    for pass_ in passes:
+        given = []
+        for option in option_fields(type(pass_)):
+            value = getattr(pass_, option.name)
+            if isinstance(value, (str, tuple)) and value or not isinstance(value, (str, tuple)) \
+                    and value != option.default:
+                given.append(f"{option.key}={option.text(value)}")
+        items.append(pass_.name + ("{" + " ".join(given) + "}" if given else ""))
+    return ",".join(items)
+
+
+def add_pass_argument(parser: Any, cls: type[Pass], name: str, *flags: str, **overrides: Any) -> argparse.Action:
+    """The command-line option ``flags`` that sets option ``name`` of ``cls``, generated from its
+    field: a ``bool`` that defaults to false is a switch, a comma list merges its repetitions, and
+    the help and metavar are the field's. The value stays text (None when not given): it is read
+    by the field's reader once, where the pass is built, as a pipeline's is."""
+    option = pass_options(cls)[name]
+    kwargs: dict[str, Any] = {"help": option.help}
+    if option.type is bool and option.default is False:
+        kwargs["action"] = "store_true"
+    else:
+        kwargs["metavar"] = option.metavar or option.key.upper()
+        if get_origin(option.type) is tuple and ... in get_args(option.type):
+            from .help_format import CommaListAction  # (argparse: only where a parser is built)
+            kwargs["action"] = CommaListAction
+    kwargs.update(overrides)
+    return parser.add_argument(*flags, **kwargs)
+
+
+def check_option_value(option: PassOption, value: Any) -> None:
+    """Raise ValueError (TypeError for a value of another Python type) unless ``value`` is one of
+    ``option``'s type."""
+    _check(option.type, value, option.key)
+
+
+def _check(tp: Any, value: Any, key: str) -> None:
+    origin = get_origin(tp)
+    if origin is Literal:
+        words = get_args(tp)
+        if value not in words:
+            shown = [f"'{word}'" for word in words if word != ""]     # ("": not set)
+            listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+            raise ValueError(f"{key} must be {listed}, not '{value}'")
+        return
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            raise TypeError(f"{key} must be a tuple, not {type(value).__name__}")
+        args = get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            for item in value:
+                _check(args[0], item, key)
+        elif len(args) != len(value):
+            raise ValueError(f"{key} must have {len(args)} parts, not {len(value)}")
+        else:
+            for item_type, item in zip(args, value, strict=True):
+                _check(item_type, item, key)
+        return
+    if tp in (bool, int, str) and (type(value) is not tp):
+        raise TypeError(f"{key} must be {tp.__name__}, not {type(value).__name__}")
+    if tp not in (bool, int, str):
+        raise TypeError(f"{key}: option type {tp} is not one a pass option may have")
+
+
+def _reader(tp: Any, key: str) -> Callable[[str], Any]:
+    """How the text of an option of type ``tp`` is read (ValueError: why not)."""
+    if tp is bool:
+        return _read_bool
+    if tp is int:
+        return _read_int
+    if tp is str or get_origin(tp) is Literal:
+        return str          # (a Literal's words are checked when the pass is built)
+    if get_origin(tp) is tuple:
+        args = get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return functools.partial(_read_list, _reader(args[0], key))
+        return functools.partial(_read_parts, tuple(_reader(arg, key) for arg in args))
+    raise TypeError(f"option '{key}': type {tp} has no text form (bool, int, str, Literal, tuple)")
+
+
+def _read_bool(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expects true/false, got '{text}'")
+
+
+def _read_int(text: str) -> int:
+    value = parse_integer(text)
+    if value is None:
+        raise ValueError(f"expects an integer, got '{text}'")
+    return value
+
+
+def _read_list(item: Callable[[str], Any], text: str) -> tuple[Any, ...]:
+    """A comma list (blanks around items allowed, empty items skipped)."""
+    values = []
+    for part in text.split(","):
+        if part.strip():
+            try:
+                values.append(item(part.strip()))
+            except ValueError as exc:
+                raise ValueError(f"item '{part.strip()}': {exc}") from None
+    return tuple(values)
+
+
+def _read_parts(parts: tuple[Callable[[str], Any], ...], text: str) -> tuple[Any, ...]:
+    """``A=B`` (as many parts as the tuple type has)."""
+    pieces = text.split("=")
+    if len(pieces) != len(parts):
+        raise ValueError(f"expects {len(parts)} parts joined by '=', got '{text}'")
+    return tuple(read(piece.strip()) for read, piece in zip(parts, pieces, strict=True))
+
+
+def _with_metavar(read: Callable[[str], Any], metavar: str) -> Callable[[str], Any]:
+    """``read``, whose errors name the expected form when the field gives one."""
+    if not metavar:
+        return read
+    return functools.partial(_read_as, read, metavar)
+
+
+def _read_as(read: Callable[[str], Any], metavar: str, text: str) -> Any:
+    try:
+        return read(text)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (expected {metavar})") from None
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ",".join("=".join(map(_value_text, item)) if isinstance(item, tuple) else _value_text(item)
+                        for item in value)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -191,7 +384,6 @@ _EXTENSIONS = {".cpp": "cpp", ".cc": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".h": 
 
 def _looks_like(path: str) -> str | None:
     """The input kind a file's name says (None: it says nothing, e.g. stdin)."""
-    import os
     return _EXTENSIONS.get(os.path.splitext(path)[1].lower())
 
 

@@ -24,6 +24,7 @@ import marshal
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterator
 from itertools import islice
 
@@ -97,7 +98,6 @@ def _load() -> dict[tuple[str, int], bytes]:
         try:
             with open(_PATH, "rb") as handle:
                 tag, crc, blob = marshal.loads(handle.read())
-            import zlib
             if tag == _TAG and crc == zlib.crc32(blob):
                 _entries = marshal.loads(blob)
         except Exception:  # noqa: BLE001 - no cache, or an unusable one: compile afresh
@@ -111,7 +111,6 @@ def save() -> None:
     if not _dirty or _entries is None or sys.dont_write_bytecode:
         return
     _dirty = False
-    import zlib
     entries = _entries
     if len(entries) > _MAX_ENTRIES // 2:
         # Entries no process asks for any more (patterns of an older ptofix) would only grow the

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import signal
 
+# ctypes is imported where a worker asks to die with its parent (~1.5 ms, -j N only).
+
 
 def checkpoint() -> None:
     """Called by the compiled analysis every few hundred statements (an interpreted function: its

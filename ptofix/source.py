@@ -7,7 +7,10 @@ that turns them into new text.
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import stat
+import sys
 from array import array
 from typing import NamedTuple
 
@@ -336,9 +339,6 @@ def _read_limited(handle: BinaryIO, path: str) -> bytes:
 
 def read_source(path: str | os.PathLike[str]) -> SourceText:
     """Read a file as UTF-8 text, keeping its bytes exactly (CRLF, CR, BOM stay as they are)."""
-    import os
-    import stat
-    import sys
     path = os.fspath(path)
     if path == "-":
         if sys.stdin is None:    # (descriptor 0 was closed when ptofix started)

@@ -36,7 +36,7 @@ def removals(path: str, kept: Counter[str] | None = None) -> tuple[int, int, str
         model = PARSERS["cpp"](SourceText(text, path))
     except PtofixError:
         return 0, 0, "not parsed"
-    result = get_pass_class("pipe-v-barrier")(pattern="auto").apply(model, model.source)
+    result = get_pass_class("pipe-v-barrier")(pattern=("auto",)).apply(model, model.source)
     why = FileContext(model).unmodelled if result.report["barriers"] else ""
     for decision in result.report["decisions"] if kept is not None else ():
         if decision["decision"] == "kept":

@@ -1,8 +1,13 @@
-"""Run every ptofix test and print one closing line `N passed, N failed, N skipped`.
+"""Run the ptofix tests and print one closing line `N passed, N failed, N skipped`.
 
 ruff (`ruff check ptofix passes scripts tests lit_tests`) and mypy (`mypy ptofix passes`), both configured in
 pyproject.toml, count as one test each; then pytest and lit/FileCheck. A failing tool's output is
 printed. Used by the README test command and by .ci/run. Exit status 0 only if everything passes.
+
+Two tiers. By default the pytest tests marked ``slow`` (campaigns, whole-corpus sweeps, subprocess
+builds: pyproject.toml) are left out, and a line before the last says how many; with
+``PTOFIX_FULL_TESTS`` set (.ci/run sets it) every test runs. lit runs beside pytest (the two
+cores of a small machine: pytest is one process).
 """
 from __future__ import annotations
 
@@ -12,25 +17,32 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FULL_VARIABLE = "PTOFIX_FULL_TESTS"      # set (to anything but ""): the slow tests run too
+QUICK_MARKERS = "not slow"               # the default tier's pytest selection
 
 
-def run_pytest() -> tuple[int, int, int, int]:
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+def run_pytest(full: bool) -> tuple[int, int, int, int, int]:
+    """pytest's passed, failed, skipped and deselected counts and its exit status."""
+    selection = [] if full else ["-m", QUICK_MARKERS]
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *selection, "tests"],
                           cwd=ROOT, text=True, capture_output=True)
     sys.stdout.write(proc.stdout[-6000:])
     sys.stderr.write(proc.stderr[-3000:])
     tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
-    counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|skipped|error|errors)", tail)}
+    counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|skipped|deselected|error|errors)", tail)}
     failed = counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0)
     if proc.returncode not in (0, 5) and failed == 0:
         failed = 1  # pytest crashed before counting
-    return counts.get("passed", 0), failed, counts.get("skipped", 0), proc.returncode
+    return counts.get("passed", 0), failed, counts.get("skipped", 0), counts.get("deselected", 0), proc.returncode
 
 
-def run_lit() -> tuple[int, int, int, int]:
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "lit"), "-sv", "lit_tests"],
-                          cwd=ROOT, text=True, capture_output=True)
-    out = proc.stdout + proc.stderr
+def start_lit() -> subprocess.Popen[str]:
+    return subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "lit"), "-sv", "lit_tests"],
+                            cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def finish_lit(proc: subprocess.Popen[str]) -> tuple[int, int, int, int]:
+    out, _ = proc.communicate()
     sys.stdout.write(out[-8000:])
     passed = sum(int(n) for n in re.findall(r"^\s*Passed\s*:\s*(\d+)", out, re.M))
     passed += sum(int(n) for n in re.findall(r"^\s*Expectedly Failed\s*:\s*(\d+)", out, re.M))
@@ -61,11 +73,20 @@ def run_static_checks() -> tuple[int, int]:
 
 
 def main() -> int:
-    s_pass, s_fail = run_static_checks()
-    p_pass, p_fail, p_skip, _ = run_pytest()
-    l_pass, l_fail, l_skip, _ = run_lit()
+    full = bool(os.environ.get(FULL_VARIABLE))
+    lit = start_lit()
+    try:
+        s_pass, s_fail = run_static_checks()
+        p_pass, p_fail, p_skip, p_deselected, _ = run_pytest(full)
+        l_pass, l_fail, l_skip, _ = finish_lit(lit)
+    finally:
+        if lit.poll() is None:      # (interrupted: lit's workers go too)
+            lit.kill()
+            lit.wait()
     print(f"static: {s_pass} passed, {s_fail} failed; pytest: {p_pass} passed, {p_fail} failed, {p_skip} skipped; "
           f"lit: {l_pass} passed, {l_fail} failed, {l_skip} skipped")
+    if p_deselected:
+        print(f"{p_deselected} slow pytest tests not run ({FULL_VARIABLE}=1 runs them, as .ci/run does)")
     passed, failed, skipped = s_pass + p_pass + l_pass, s_fail + p_fail + l_fail, p_skip + l_skip
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 0 if failed == 0 and passed > 0 else 1

@@ -179,7 +179,7 @@ def test_call_in_loop_header_is_unknown_work():
 @pytest.mark.parametrize("weight", ["\u00b2=3", "10=\u00b2", "10=" + "9" * 5000, "x=1", "10"])
 def test_bad_weight_values_are_input_errors(weight):
     text = open(FA, encoding="utf-8").read()
-    with pytest.raises(PtofixError, match="expected LINE=COUNT"):
+    with pytest.raises(PtofixError, match="expected LINE=N"):
         run_pipeline(SourceText(text, FA), [build_pass("pipe-v-barrier", {"pattern": "gu", "weight": weight})],
                      PARSERS)
 

@@ -272,7 +272,7 @@ def _run_text(text: str, path: str, search: tuple[str, ...]) -> str:
     from ptofix.source import SourceText, apply_edits
     set_include_search_path(search)
     model = PARSERS["cpp"](SourceText(text, path))
-    result = get_pass_class("pipe-v-barrier")(pattern="auto").apply(model, model.source)
+    result = get_pass_class("pipe-v-barrier")(pattern=("auto",)).apply(model, model.source)
     return apply_edits(text, result.edits)
 
 

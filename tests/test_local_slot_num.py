@@ -249,7 +249,7 @@ def test_options_build_the_pass_or_none():
                                                      "--target-ptoas", "v0.36", "--default-local-slot-num", "2",
                                                      "--tpipe-order", "new", "--unit-flag", "0,4"]))
     assert (p.name, p.map, p.ir, p.target_ptoas, p.default, p.tpipe_order, p.unit_flag) == \
-        ("local-slot-num", "0=2,4=2", "fa.mlir", "v0.36", 2, "new", "0,4")
+        ("local-slot-num", "0=2,4=2", "fa.mlir", "v0.36", 2, "new", (0, 4))
     with pytest.raises(SystemExit):
         parser.parse_args(["--tpipe-order", "sideways"])
 

@@ -18,7 +18,7 @@ from ..ir.parser import parse_ir
 from ..ir.pipes import INIT_OPS
 from ..ir.versions import resolve
 from ..local_slot_options import LocalSlotOptions
-from ..pass_manager import pass_options
+from ..pass_manager import pipeline_text
 from ..pto.tpipe import HEADER_RELPATH
 from ..sidecar import input_sidecar_candidates
 from ..source import PtofixError, SourceText
@@ -62,20 +62,8 @@ def _target_against_ptoas(target: str, settings: BuildSettings, ptoas: str) -> l
 
 
 def pipeline_spec(passes: Sequence[Any]) -> str:
-    """The passes as a ``ptofix opt -p`` pipeline: every non-empty text option, every other one
-    that differs from its default (`translation-unit=false`)."""
-    items = []
-    for p in passes:
-        opts = []
-        for name in pass_options(type(p)):
-            value = getattr(p, name)
-            if value is not None and ((isinstance(value, str) and value != "")
-                                      or (not isinstance(value, str) and value != getattr(type(p), name, None))):
-                if isinstance(value, bool):
-                    value = "true" if value else "false"
-                opts.append(f"{name.replace('_', '-')}={value}")
-        items.append(p.name + ("{" + " ".join(opts) + "}" if opts else ""))
-    return ",".join(items)
+    """The passes as a ``ptofix opt -p`` pipeline (pass_manager.pipeline_text)."""
+    return pipeline_text(list(passes))
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,9 @@ written, and the status is the worst of them), 3 internal error (--debug shows t
 
 
 def add_parser(subparsers) -> None:
-    from ..help_format import CommaListAction, HelpFormatter
+    from ..help_format import HelpFormatter
     from ..macro_options import add_macro_arguments
+    from ..pass_manager import add_pass_argument, get_pass_class
     parser = subparsers.add_parser("run", help="fix ptoas C++: PIPE_V barriers, TPipe LocalSlotNum",
                                    description=HELP, formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE",
@@ -56,17 +57,12 @@ def add_parser(subparsers) -> None:
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
     add_macro_arguments(parser)
-    parser.add_argument("--pattern", "-P", metavar="P[,P...]", action=CommaListAction,
-                        help="barrier candidates to try: gu, softmax-exp-sum, softmax-sum-add, auto, none")
-    parser.add_argument("--weight", metavar="LINE=N[,...]", action=CommaListAction,
-                        help="how often the barrier on LINE runs, overriding the estimate (loop trip counts) that "
-                             "decides which of two conflicting removals is made")
-    parser.add_argument("--force", action="store_true",
-                        help="also remove selected barriers the proof rejects (prints a warning naming the hazard)")
-    parser.add_argument("--pto-isa", metavar="DIR",
-                        help="the pto-isa checkout the kernel compiles with: the facts that changed across its "
-                             "versions (row reductions' drains, the TPipe order) are applied as it has them "
-                             "(default: those of every version)")
+    # The options of the pipe-v-barrier pass, from its fields (their text is read where it is built).
+    barrier = get_pass_class("pipe-v-barrier")
+    add_pass_argument(parser, barrier, "pattern", "--pattern", "-P")
+    add_pass_argument(parser, barrier, "weight", "--weight")
+    add_pass_argument(parser, barrier, "force", "--force")
+    add_pass_argument(parser, barrier, "pto_isa", "--pto-isa")
     add_local_slot_arguments(parser)
     add_output_arguments(parser)
     # One -q for both things a run may say on stderr besides diagnostics.

@@ -11,6 +11,11 @@ Unknown ops count as touching everything. Function entry/exit count as unknown u
 caller in the file is itself clean there (kernel entry points are clean: nothing runs before or
 after them on the vector pipe). Barriers already removed in this run are not drains for the
 following proofs, so removing several barriers is checked as a whole.
+
+The hazards API, shared by this proof and `check` (races.py): ``BarrierAnalysis.cfg(fn)``, the
+ops in flight across an event (``BarrierAnalysis.ops_in_flight``), the hazard of two of them
+(``BarrierAnalysis.pair_hazard``), and a CFG's tile operands and their bytes
+(``FunctionCFG.tile_operand``, ``FunctionCFG.tile_access``).
 """
 from __future__ import annotations
 
@@ -27,12 +32,12 @@ from ..pto.ordering import (
     walk_order,
 )
 from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
-from ..source import SourceText
+from ..source import PtofixError, SourceText
 from ..structs import Struct
 from . import stmt_parser as A
 from .keywords import strip_pto
 from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, LabelStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
-from .parser import identifiers, identifiers_among, masked_literals
+from .parser import identifiers, identifiers_among, masked_literals, tokenize
 from .semantics import FileContext
 from .stmt_parser import forget_statements
 from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it here)
@@ -46,6 +51,7 @@ from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it her
     FunctionCFG,
     placed_past_space,
 )
+from .weights import statement_weights
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -313,7 +319,6 @@ class Decision(Struct):
 
 def normalize_patterns(spec: str | None) -> set[str]:
     """``"gu,softmax-sum-add"`` -> {"gu", "softmax-sum-add"}; ``auto`` = every barrier."""
-    from ..source import PtofixError
     if not spec:
         return set()
     out: set[str] = set()
@@ -502,7 +507,7 @@ class BarrierAnalysis:
                     self._past_call_depth.add(key)
                 clean = False
                 break
-            ops, boundary = self._walk(self.cfg(caller), event, backward=backward)
+            ops, boundary = self.ops_in_flight(self.cfg(caller), event, backward=backward)
             if ops:
                 clean = False
                 break
@@ -602,9 +607,12 @@ class BarrierAnalysis:
         return result
 
     # -- walks ---------------------------------------------------------------------------------
-    def _walk(self, cfg: FunctionCFG, start: Event, backward: bool,
+    def ops_in_flight(self, cfg: FunctionCFG, start: Event, backward: bool,
               proven_only: bool = False) -> tuple[list[tuple[Event, bool]], bool]:
-        """Ops reachable from ``start`` without crossing a drain: [(event, via_back_edge)], boundary hit.
+        """The PIPE_V ops (and Unknown events) that may be in flight together with ``start``:
+        those reachable from it, backward or forward, without crossing a drain, in program order,
+        as ``[(event, via_back_edge)]``, and whether a walk reached the function's entry or exit.
+        Part of the hazards API the proof and `check` (races.py) share, with :meth:`pair_hazard`.
 
         A V->S flag pair drains along a path that crosses both halves in order: walking back, a
         wait_flag(V, S, e) then its set_flag; walking forward, a set_flag then its wait_flag.
@@ -708,8 +716,8 @@ class BarrierAnalysis:
         if cfg.unstructured:
             decision.reason = f"{_UNMODELLED} {fn.name}() is not modelled ({cfg.unstructured})"
             return decision
-        before, hit_entry = self._walk(cfg, event, backward=True)
-        after, hit_exit = self._walk(cfg, event, backward=False)
+        before, hit_entry = self.ops_in_flight(cfg, event, backward=True)
+        after, hit_exit = self.ops_in_flight(cfg, event, backward=False)
         # A hazard between ops of the function itself keeps the barrier whatever a caller leaves in
         # flight: the boundaries are read only when no such hazard does (reading them models the
         # callers and what they call, e.g. a whole cube kernel called before a vector kernel).
@@ -782,7 +790,7 @@ class BarrierAnalysis:
                     chains += used_chain
                     continue
                 rewrites = self.rewrites_used
-                hazard, used_chain = self._pair_hazard(p, c, back, cfg)
+                hazard, used_chain = self.pair_hazard(p, c, back, cfg)
                 if hazard is not None:
                     return hazard, pairs, chains
                 if self.rewrites_used == rewrites:
@@ -803,11 +811,13 @@ class BarrierAnalysis:
             found = self._signatures[key] = (event, number)
         return found[1]
 
-    def _pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG,
+    def pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG,
                      proven_only: bool = False) -> tuple[Hazard | None, int]:
-        """The first RAW/WAR/WAW between p and c (none for a same-access chain or bytes another pipe
-        rewrites between them), and whether a same-access chain excused an overlap.
-        ``proven_only``: as in _walk."""
+        """The first RAW/WAR/WAW between the earlier op ``p`` and the later ``c`` (none for a
+        same-access chain or bytes another pipe rewrites between them), and whether a same-access
+        chain excused an overlap. ``back``: they meet across a loop back-edge. An Unknown side is
+        the hazard "unknown". Part of the hazards API, with :meth:`ops_in_flight`.
+        ``proven_only``: as in ops_in_flight."""
         if p.kind is EventKind.UNKNOWN or c.kind is EventKind.UNKNOWN:
             return Hazard("unknown", p, c, None, None, back), 0
         used_chain = 0
@@ -922,7 +932,6 @@ class BarrierAnalysis:
         """Decide every selected barrier. Removals interact (a removed barrier is no drain for the
         next proof), so candidates are tried by how often they run, most first (``weights``: the
         user's per-line overrides); the decisions come back in file order."""
-        from .weights import statement_weights
         slots: list[Decision | None] = []
         candidates = []
         for fn in self.functions:
@@ -1182,7 +1191,6 @@ def file_scope_barriers(model: CppFile) -> list[int]:
     gaps = barrier_gaps(model, macros)
     if not gaps:
         return []           # (the common case: nothing to tokenize)
-    from .parser import tokenize
     found = []
     for (gap_start, gap_end), spelled in sorted(gaps.items()):
         # A gap starts in code (a body's closing brace, or the file's start): its tokens are the

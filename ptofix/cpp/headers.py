@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 import re
 
+from ..pto.ops import pto_function_names, pto_macro_names
 from ..source import PtofixError, SourceText, Span
 from .keywords import CPP_KEYWORDS
 from .parser import _INCLUDE, _scan, directive_text, identifiers, masked_literals
@@ -467,7 +468,6 @@ def toolchain_may_declare(name: str) -> bool:
     `vrec`, `vconv_f322f16`, many of which
     pto-isa never calls), a C library function, or a reserved identifier (the compiler's
     builtins). Any other name no toolchain header declares."""
-    from ..pto.ops import pto_function_names, pto_macro_names
     return name in pto_function_names() or name in pto_macro_names() or name in STANDARD_C_FUNCTIONS \
         or _CCE_VECTOR_FAMILY.fullmatch(name) is not None or "__" in name \
         or (len(name) > 1 and name[0] == "_" and name[1].isupper())

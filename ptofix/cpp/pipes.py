@@ -53,7 +53,7 @@ from ..pto.tpipe import (  # noqa: F401
 from ..source import SourceText, Span
 from .keywords import strip_pto
 from .model import CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, SwitchStmt
-from .parser import directive_text, masked_literals
+from .parser import directive_text, masked_literals, tokenize
 from .semantics import trusted_header
 from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
 
@@ -464,7 +464,6 @@ _DEFINE = regex_cache.compile(r"#[ \t]*define\b")
 
 
 def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[int]:
-    from .parser import tokenize
     sub = source if span is None else SourceText(source.text[span.start:span.end], source.path)
     base = 0 if span is None else span.start
     # Word tokens are runs of code outside comments and strings; find the identifier inside them.
@@ -518,7 +517,6 @@ def _check_uncovered(inv: PipeInventory, source: SourceText, covered: set[int]) 
     # (e.g. a `using P = TPipe<...>;` at namespace scope is not in any function); so must every use
     # op (one in a condition or at namespace scope), and a #define naming either can spell a pipe's
     # type or a whole use where the inventory never sees it.
-    from .parser import tokenize
     tokens = tokenize(source)
     for tok in tokens:
         if tok.kind == "w":

@@ -87,7 +87,7 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
         for c in cfg.events:
             if c.kind is not EventKind.OP:
                 continue
-            before, _ = analysis._walk(cfg, c, backward=True)
+            before, _ = analysis.ops_in_flight(cfg, c, backward=True)
             unknowns.extend(p for p, _back in before if p.kind is EventKind.UNKNOWN)
             unknowns.extend(_hidden_by_flags(analysis, cfg, c, before))
             for p, back_p in before:
@@ -97,7 +97,7 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
                 if p.stmt is not None and p.stmt is c.stmt and not back:
                     continue      # two phases of one op, ordered by its internal barrier
                 # The same-access chain is hardware-safe only within one iteration (as in the proof).
-                hazard, _ = analysis._pair_hazard(p, c, back, cfg)
+                hazard, _ = analysis.pair_hazard(p, c, back, cfg)
                 key = (id(p.stmt), id(c.stmt), back)
                 if hazard is not None and not _proven(hazard):
                     unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
@@ -141,8 +141,8 @@ def _isolated_call(analysis: BarrierAnalysis, cfg: FunctionCFG, event: Event) ->
         return False
     # (Flags order only where their sets and waits provably alternate: the lenient trust the race
     # search gives them may hide work in flight.)
-    before, hit_entry = analysis._walk(cfg, event, backward=True, proven_only=True)
-    after, hit_exit = analysis._walk(cfg, event, backward=False, proven_only=True)
+    before, hit_entry = analysis.ops_in_flight(cfg, event, backward=True, proven_only=True)
+    after, hit_exit = analysis.ops_in_flight(cfg, event, backward=False, proven_only=True)
     if before or after or (hit_entry and not analysis.entry_clean(cfg.fn)) \
             or (hit_exit and not analysis.exit_clean(cfg.fn)):
         return False
@@ -201,7 +201,7 @@ def _same_rebroadcast(analysis: BarrierAnalysis, cfg: FunctionCFG, hazard: Hazar
         return False
     # Vector work of a caller is not looked at, as for every race check reports (races that must
     # exist in this function); the barrier proof, which must be sound, does not use this rule.
-    in_flight, _ = analysis._walk(cfg, first[0], backward=True)
+    in_flight, _ = analysis.ops_in_flight(cfg, first[0], backward=True)
     return not any(e.kind is EventKind.UNKNOWN or any(a.write and a.overlaps(source) for a in e.accesses)
                    for e, _back in in_flight)
 
@@ -213,7 +213,7 @@ def _broadcast_source(cfg: FunctionCFG, stmt: Stmt) -> tuple | None:
     info = cfg.sem.info.get(id(stmt))
     if info is None or info.kind is not Kind.VECTOR_OP or len(info.args) != 3:
         return None
-    dst, a, b = (cfg._tile(x, info.env) for x in info.args)
+    dst, a, b = (cfg.tile_operand(x, info.env) for x in info.args)
     if dst is None or a is None or b is None or dst.tile is None or a.tile is None or b.tile is None:
         return None
     full = (dst.tile.rows, dst.tile.cols)
@@ -259,10 +259,10 @@ def _keeps(cfg: FunctionCFG, stmt: Stmt, source: Access) -> bool:
     if info.op == "TSTORE":
         return True       # writes GM only
     if info.op == "TLOAD" and info.args:
-        tile = cfg._tile(info.args[0], info.env)
+        tile = cfg.tile_operand(info.args[0], info.env)
         if tile is None:
             return False
-        dst = cfg._tile_access(tile, True, False)
+        dst = cfg.tile_access(tile, True, False)
         return dst.intervals is not None and dst.space is not None and not dst.overlaps(source)
     return False
 
@@ -451,7 +451,7 @@ def _hidden_by_flags(analysis: BarrierAnalysis, cfg: FunctionCFG, c: Event, befo
     ``c`` reaches, or a conflict only a flag-ordered rewrite by another pipe excused. One note
     naming the first; none when the flags in the way are proven."""
     reached = {(id(p), back) for p, back in before}
-    proven, _ = analysis._walk(cfg, c, backward=True, proven_only=True)
+    proven, _ = analysis.ops_in_flight(cfg, c, backward=True, proven_only=True)
     for p, back_p in proven:
         if p.kind is EventKind.UNKNOWN and p.tag == WINDOW_BOUND:
             return [p]      # the stricter walk stopped at its bound: what lies past it is unchecked
@@ -460,10 +460,10 @@ def _hidden_by_flags(analysis: BarrierAnalysis, cfg: FunctionCFG, c: Event, befo
         back = back_p or c.order <= p.order
         if p.stmt is not None and p.stmt is c.stmt and not back:
             continue
-        hazard, _ = analysis._pair_hazard(p, c, back, cfg, proven_only=True)
+        hazard, _ = analysis.pair_hazard(p, c, back, cfg, proven_only=True)
         if hazard is None or _same_rebroadcast(analysis, cfg, hazard):
             continue
-        if (id(p), back_p) in reached and analysis._pair_hazard(p, c, back, cfg)[0] is not None:
+        if (id(p), back_p) in reached and analysis.pair_hazard(p, c, back, cfg)[0] is not None:
             continue      # a conflict the lenient walk sees too: reported (or noted) there
         return [Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
             f"{c.op} and {p.op} (line {_line(analysis, p)}) conflict in UB and are ordered only by a flag "

@@ -548,13 +548,13 @@ class FunctionCFG:
         if spec.nargs and len(args) not in spec.nargs:
             return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
                               why=f"{base} with {len(args)} operands: a form whose effects ptofix does not model")]
-        if lacks_tmp(spec, len(args), lambda index: self._tile(args[index], env) is not None):
+        if lacks_tmp(spec, len(args), lambda index: self.tile_operand(args[index], env) is not None):
             # (A value where the tmp goes is a missing tmp too: `TSELS(d, m, a, 0.0f)` is an older
             # overload, which stores into the hidden scratch.)
             return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
                               why=f"{base} without a tile as its tmp operand: no overload of the pto-isa commits "
                                   "ptofix reads, an older one may write the hidden UB scratch")]
-        if base == "TEXTRACT" and len(args) >= 3 and self._tile(args[2], env) is not None:
+        if base == "TEXTRACT" and len(args) >= 3 and self.tile_operand(args[2], env) is not None:
             # TEXTRACT(dst0, dst1, src[, r0, c0, r1, c1]): its defaulted offsets make every call
             # with a tile third this overload, which writes both destinations (pto_instr.hpp).
             spec = spec._replace(writes=(0, 1))
@@ -562,8 +562,8 @@ class FunctionCFG:
         if pipe == "by-type":
             if base == "TSTORE":
                 return []   # MTE3 / FIX, never PIPE_V
-            dst = self._tile(args[0], env) if args else None
-            src = self._tile(args[1], env) if len(args) > 1 else None
+            dst = self.tile_operand(args[0], env) if args else None
+            src = self.tile_operand(args[1], env) if len(args) > 1 else None
             moved = move_pipe(dst.tile.space if dst and dst.tile else None,
                               src.tile.space if src and src.tile else None)
             if moved is None:
@@ -618,7 +618,7 @@ class FunctionCFG:
         """3-operand TROWEXPAND*: which source is the per-row one decides the path (pto-isa
         TRowExpandBinOp.hpp): non-RowMajor per-row -> vbrcb into the hidden scratch, internal
         barrier, then the op; RowMajor per-row -> one op, no scratch, no barrier."""
-        dst, a, b = (self._tile(x, env) for x in args)
+        dst, a, b = (self.tile_operand(x, env) for x in args)
         per_row = None
         # The implementation picks the per-row source at run time from the valid shapes: src0 is
         # the full one iff its valid shape equals dst's, else src0 is the per-row one; when both
@@ -666,7 +666,7 @@ class FunctionCFG:
         """The tmp write of a 4-operand TROWEXPAND*, widened to what its vbrcb writes from the
         tmp's start (pto.ops.row_expand_tmp_bytes), by dst's largest valid rows; unknown bytes
         when those cannot be bounded."""
-        dst, tmp = self._tile(args[0], env), self._tile(args[3], env)
+        dst, tmp = self.tile_operand(args[0], env), self.tile_operand(args[3], env)
         dims = self._dims(dst) if dst is not None else None
         out = []
         for access in accesses:
@@ -688,7 +688,7 @@ class FunctionCFG:
     def _reduce_tmp(self, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
         """The tmp write of a row reduction or TCOLSUM, widened to what the op may write past the
         tmp's own footprint (pto.ops.reduce_tmp_bytes); unknown bytes when that cannot be told."""
-        src, tmp = self._tile(args[1], env), self._tile(args[2], env)
+        src, tmp = self.tile_operand(args[1], env), self.tile_operand(args[2], env)
         if tmp is None or tmp.tile is None or src is None or src.tile is None:
             return accesses
         shapes = self.values.valid_shapes(src)
@@ -720,7 +720,7 @@ class FunctionCFG:
         takes the op to write unknown UB bytes."""
         if len(args) != 2:
             return None
-        dst, src = self._tile(args[0], env), self._tile(args[1], env)
+        dst, src = self.tile_operand(args[0], env), self.tile_operand(args[1], env)
         if dst is None or src is None or dst.tile is None or src.tile is None:
             return None
         size = dtype_size(dst.tile.dtype)
@@ -796,7 +796,7 @@ class FunctionCFG:
         if spec.trailing_drain == ALWAYS:
             return True
         if spec.trailing_drain == ROW_REDUCE:
-            src, tmp = (self._tile(args[i], env) if len(args) > i else None for i in (1, 2))
+            src, tmp = (self.tile_operand(args[i], env) if len(args) > i else None for i in (1, 2))
             if src is None or src.tile is None:
                 return False
             tmp_cols = tmp.tile.cols if tmp is not None and tmp.tile is not None else None
@@ -807,7 +807,7 @@ class FunctionCFG:
                        for shape in shapes or [None])
         if spec.trailing_drain == STATIC_NONEMPTY:
             for arg in args[:2]:
-                sym = self._tile(arg, env)
+                sym = self.tile_operand(arg, env)
                 tt = sym.tile if sym is not None else None
                 if tt is None or not tt.static_valid or not tt.valid_row or not tt.valid_col:
                     return False
@@ -820,14 +820,14 @@ class FunctionCFG:
         if entry is None:
             return None
         pipe, dst, src, env = entry
-        tile = self._tile(dst, env)
+        tile = self.tile_operand(dst, env)
         if tile is None or not self._fully_written(dst, src, env):
             return None
-        return pipe, [self._tile_access(tile, True, False)]
+        return pipe, [self.tile_access(tile, True, False)]
 
     def _fully_written(self, dst: Any, src: Any, env: dict) -> bool:
         """TLOAD rewrites every byte of ``dst``: static full valid shape equal to the GM view's."""
-        tile = self._tile(dst, env)
+        tile = self.tile_operand(dst, env)
         if tile is None or tile.tile is None or not isinstance(src, A.Name):
             return False
         tt = tile.tile
@@ -844,13 +844,15 @@ class FunctionCFG:
 
     def _float_only(self, args: Sequence[Any], env: dict) -> bool:
         for arg in args:
-            sym = self._tile(arg, env)
+            sym = self.tile_operand(arg, env)
             if sym is None or sym.tile is None or sym.tile.dtype not in FLOAT_TYPES:
                 return False
         return True
 
     @staticmethod
-    def _tile(node: Any, env: dict) -> Symbol | None:
+    def tile_operand(node: Any, env: dict) -> Symbol | None:
+        """The tile an op's argument names in ``env`` (a statement's scope), None for anything
+        else (a scalar, an expression). Part of the hazards API `check` shares (races.py)."""
         if isinstance(node, A.Name):
             sym = env.get(node.id)
             if sym is not None and sym.kind == "tile":
@@ -866,7 +868,7 @@ class FunctionCFG:
             if isinstance(arg, A.Name):
                 sym = env.get(arg.id)
                 if sym is not None and sym.kind == "tile":
-                    access = self._tile_access(sym, write, index in spec.tmp)
+                    access = self.tile_access(sym, write, index in spec.tmp)
                     access.elementwise = _elementwise_operand(op, index, spec)
                     operands.append((index, sym, len(out)))
                     out.append(access)
@@ -1057,7 +1059,10 @@ class FunctionCFG:
                 out[at] = _unknown_bytes(out[at], f"TCONCAT walks {rows} rows of {reach[index]} bytes over "
                                                   f"'{sym.name}', a {d[0]} x {d[1]} tile: past its end")
 
-    def _tile_access(self, sym: Symbol, write: bool, tmp: bool) -> Access:
+    def tile_access(self, sym: Symbol, write: bool, tmp: bool) -> Access:
+        """The UB bytes an op's whole-tile operand ``sym`` touches (every address the tile may have),
+        or an Access of unknown bytes (with the reason where one is known). Part of the hazards API
+        (races.py)."""
         tt = sym.tile
         addrs = self.values.tile_addresses(sym)
         if tt is None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import regex_cache
-from ..source import SourceText, Span
+from ..source import PtofixError, SourceText, Span
 
 
 @dataclass
@@ -194,7 +194,6 @@ class Module:
         (`#dm = 1 : i8`), which canonicalize refuses to read. An alias may use only the aliases
         defined before it, and only once (as MLIR's parser reads them): a forward or cyclic one, or
         a redefinition, is an error at its definition."""
-        from ..source import PtofixError
         resolved: dict[str, str] = {}
         names = set()
         for span in self.aliases:
@@ -270,7 +269,6 @@ def declared_arch(module: Operation, source) -> str | None:
         return arch
     named = re.search(rf'^{re.escape(alias.group(1))}\s*=\s*"(\w+)"\s*$', source.text, re.M)
     if named is None:
-        from ..source import PtofixError
         raise PtofixError(f"pto.target_arch is the alias {alias.group(1)}, which names no arch string ptofix reads",
                           source, module.span.start)
     return named.group(1)

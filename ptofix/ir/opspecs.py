@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .versions import Version, resolve
+from .versions import VERSIONS, Version, resolve
 
 V0426 = "2026-04-17"
 V031 = "v0.31"
@@ -183,7 +183,6 @@ class OpSyntax:
 
     def segment_layouts(self) -> dict[int, list[str]]:
         """Segment count -> operand names, over all versions that use segments (newest wins)."""
-        from .versions import VERSIONS
         out: dict[int, list[str]] = {}
         for v in VERSIONS:
             if self.available(v) and self.has_segments(v):
@@ -374,7 +373,6 @@ def spec(name: str) -> OpSyntax | None:
 
 def first_version(spec_: OpSyntax, *, attr: str | None = None, operand: str | None = None) -> Version | None:
     """First listed version that has the op (or one of its attributes/operands)."""
-    from .versions import VERSIONS
     for v in VERSIONS:
         if not spec_.available(v):
             continue

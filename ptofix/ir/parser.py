@@ -23,6 +23,10 @@ from typing import Any
 from .. import regex_cache
 from ..source import PtofixError, SourceText, Span
 from .model import Attr, AttrDict, Module, OperandClause, Operation, Region, Value, mlir_string
+from .opspecs import PIPE_OPS
+
+# lark is imported where the grammar is needed (~0.1 s: generic ops the scanner reads itself never
+# need it, and a C++ run must not load it, tests/test_startup.py).
 
 # --------------------------------------------------------------------------------------------
 # lark (lazy, cached)
@@ -395,7 +399,6 @@ class _Scanner:
                 sym = op.attr("sym_name")
                 op.symbol = sym.value if sym is not None and sym.kind == "string" else None
         else:
-            from .opspecs import PIPE_OPS
             if name in PIPE_OPS:
                 _parse_with_lark(self.source, op, own, "custom_op")
             else:

@@ -35,6 +35,9 @@ from ..source import PtofixError, SourceText, Span
 from .model import Module, Operation, mlir_string
 from .versions import Version, resolve
 
+# opspecs and printer (~4 ms interpreted) are imported where pipe init ops are read: `ptofix --help`
+# loads this module (build's plan) without reading any.
+
 INIT_OPS = ("pto.aic_initialize_pipe", "pto.aiv_initialize_pipe", "pto.initialize_l2g2l_pipe",
             "pto.initialize_l2l_pipe")
 FRONTEND_INIT_OPS = INIT_OPS[:2]

@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..pto.tpipe import MASK_DIRECTIONS
 from ..source import PtofixError, SourceText
 from .model import Attr, Operation, Value, compiled_arch, declared_arch
 from .opspecs import ATTR_WIDTHS, OpSyntax, first_version
-from .versions import Version, resolve
+from .versions import NEWEST, Version, resolve
 
 _INT_RANGE = {"i8": (-128, 255), "i32": (-(2 ** 31), 2 ** 32 - 1)}
 
@@ -84,7 +85,6 @@ def normalize(op: Operation, spec: OpSyntax, target: Version, source: SourceText
 def _check_dir_mask(c: Canon, source: SourceText) -> None:
     """A pipe init's direction is 1, 2 or 3 (pto/tpipe.py), the rule of every reader of the sidecar
     and of the IR's pipe inits (the LocalSlotNum pass): canonicalize must not write what they refuse."""
-    from ..pto.tpipe import MASK_DIRECTIONS
     dir_mask = c.attrs.get("dir_mask")
     if dir_mask is not None and dir_mask[1] not in MASK_DIRECTIONS:
         raise _err(source, dir_mask[2].span.start, f"'{c.op.name}' has dir_mask {dir_mask[1]}: only 1 (C2V), 2 (V2C) "
@@ -94,7 +94,6 @@ def _check_dir_mask(c: Canon, source: SourceText) -> None:
 def read_op(op: Operation, spec: OpSyntax, source: SourceText, target: Version | None = None,
             aliases: dict[str, str] | None = None) -> Canon:
     """Attributes by spec name with typed values and operands by segment name; no version checks."""
-    from .versions import NEWEST
     c = Canon(op, spec, target or NEWEST, aliases=aliases or {})
     name = op.name
     at = op.span.start

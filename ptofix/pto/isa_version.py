@@ -24,7 +24,13 @@ import os
 import re
 import subprocess
 
-from .ops import IsaFacts
+from ..cpp.parser import masked_literals
+from ..source import PtofixError
+from .ops import EVERY_VERSION, IsaFacts
+from .tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE
+
+# cpp.pipes (the C++ semantic model, ~0.2 s interpreted) is imported where a checkout's TPipe header
+# is read: `check --fix` and `simulate` load this module without needing it.
 
 # The commit that removed the early return of the three row reductions (pto-facts.md §2).
 ROW_REDUCE_FIX_COMMIT = "5a2e8553"
@@ -48,7 +54,6 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
     """The version facts of the pto-isa checkout at ``path`` and the notes on what could not be
     told (each such fact stays at the union of every version). Raises PtofixError for a path that
     is no pto-isa checkout."""
-    from ..source import PtofixError
     root = checkout_root(path)
     if root is None:
         raise PtofixError(f"--pto-isa {path}: not a pto-isa checkout (no include/pto directory)")
@@ -73,7 +78,6 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
 
 def facts_of(path: str) -> IsaFacts:
     """identify(path)'s facts, those of every version for ``path`` ''."""
-    from .ops import EVERY_VERSION
     return identify(path)[0] if path else EVERY_VERSION
 
 
@@ -105,7 +109,6 @@ def _read(path: str) -> str | None:
 
 def _row_reductions_fixed(root: str, notes: list[str]) -> bool:
     """Whether the three row reductions' ``_IMPL`` bodies hold no ``return`` (pto-isa 5a2e8553 on)."""
-    from ..cpp.parser import masked_literals
     for header, impl in ROW_REDUCE_IMPLS:
         path = os.path.join(root, A2A3_DIR, header)
         text = _read(path)
@@ -145,7 +148,6 @@ def _function_body(code: str, name: str) -> str | None:
 def _tpipe_order(root: str, notes: list[str]) -> str:
     """The TPipe template's order in the checkout's TPush.hpp ('' when not one known order)."""
     from ..cpp.pipes import header_order
-    from .tpipe import NEW, NO_NOSPLIT, OLD
     path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
     text = _read(path)
     order = header_order(text) if text is not None else None
@@ -162,8 +164,6 @@ _CONSUMER_RING = re.compile(r"\b(?:C2V|V2C)_CONSUMER_BUF\s*\+([^;]*);")
 def _tpop_stride(root: str, notes: list[str]) -> str:
     """The stride of the Tile-form TPOP's local ring in the checkout's TPush.hpp (tpipe.STRIDE_*),
     '' unless every consumer-ring address expression spells one and the same."""
-    from ..cpp.parser import masked_literals
-    from .tpipe import STRIDE_SLOT, STRIDE_TILE
     path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
     text = _read(path)
     found = set()

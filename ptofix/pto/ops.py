@@ -14,6 +14,7 @@ everything they touch.
 """
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
 
 from ..structs import Struct
@@ -554,7 +555,6 @@ def _read_name_list(filename: str) -> frozenset[str]:
     """The names of a list beside this module: a name a line (a name holds no blank), lines
     starting with '#' left out. (One split of the kept lines: stripping each of its ~3000 lines
     cost a run ~1 ms.)"""
-    import os
     with open(os.path.join(os.path.dirname(__file__), filename), encoding="utf-8") as handle:
         return frozenset(" ".join(line for line in handle.read().splitlines() if not line.startswith("#")).split())
 

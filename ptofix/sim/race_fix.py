@@ -9,10 +9,13 @@ lines the two files share (``difflib``), else the pair is left as it is, with th
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 from dataclasses import dataclass, field
 
 from ..cpp.model import CppFile
+from ..interpreter import recursion_headroom
+from ..pass_manager import build_pass
 from ..source import Edit, SourceText, apply_edits
 
 
@@ -36,7 +39,6 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _line_of(starts: list[int], offset: int) -> int:
-    import bisect
     return bisect.bisect_right(starts, offset) - 1
 
 
@@ -62,8 +64,6 @@ def _map_offsets(original: str, rewritten: str, offsets: list[int]) -> list[int]
 
 def fix_both(original: CppFile, rewritten: CppFile) -> RaceFix | str:
     """The pair with check --fix's barriers, or why not (no race check can fix, a line not shared)."""
-    from ..interpreter import recursion_headroom
-    from ..pass_manager import build_pass
     insert = build_pass("pipe-v-barrier-insert", {})
     with recursion_headroom():
         result = insert.apply(original, original.source)

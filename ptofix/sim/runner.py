@@ -19,6 +19,7 @@ inputs (for instance two per-row tiles that both hold 1.0 after a normalisation)
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,10 +28,11 @@ import numpy as np
 from ..cpp.model import CppFile, Function
 from ..cpp.parser import parse_cpp
 from ..cpp.semantics import unmodelled_file
-from ..source import PtofixError, SourceText
+from ..input_kind import require
+from ..source import PtofixError, SourceText, read_source
 from .fifo import FifoState
 from .interp import CTYPE, CVal, Interpreter, KernelConfig, StatementTable, parse_params
-from .memory import HIDDEN_SCRATCH, UB_SIZE, GMPtr, GMRegion, Memory, SimError, dtype_of
+from .memory import HIDDEN_SCRATCH, UB_SIZE, GMPtr, GMRegion, Memory, SimError, bf16_to_f32, dtype_of
 from .schedule import ScheduleHazard, Scheduler
 
 DEFAULT_INT = 16
@@ -86,11 +88,9 @@ def load(path_or_source) -> CppFile:
     with the error naming the command that reads it, as every C++ command does."""
     if isinstance(path_or_source, CppFile):
         return path_or_source
-    from ..input_kind import require
     if isinstance(path_or_source, SourceText):
         source = path_or_source
     else:
-        from ..source import read_source
         source = read_source(path_or_source)
     require(source, "cpp")
     return parse_cpp(source)
@@ -278,7 +278,6 @@ def _values(elem: str, data_a: bytes, data_b: bytes, offset: int) -> str:
     a = np.frombuffer(bytes(data_a[start:start + size]), dt)[0]
     b = np.frombuffer(bytes(data_b[start:start + size]), dt)[0]
     if kind == "b":
-        from .memory import bf16_to_f32
         a = bf16_to_f32(np.array([a], np.uint16))[0]
         b = bf16_to_f32(np.array([b], np.uint16))[0]
     return f"element [{start // size}] ({elem}) expected {a.item()!r}, got {b.item()!r}"
@@ -446,7 +445,6 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
     """``progress(seeds_done, seeds, runs, steps)`` is called after every seed; with ``deadline``
     (a ``time.monotonic()`` value) no seed starts after it, and the report's ``seeds_run`` says how
     many ran."""
-    import time
     orig = load(original)
     rew = load(rewritten)
     ropts = rewritten_options or options
