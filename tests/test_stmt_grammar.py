@@ -150,6 +150,12 @@ _SOUP = st.lists(st.sampled_from(["v1", "a", "ns::b", "T", "<", ">", ">>", "(", 
 @given(_STATEMENTS)
 def test_generated_statements_read_as_the_grammar(text):
     assert_agrees(text, "start")
+    # The product's entry (regex fast paths first, then the parser) reads them alike.
+    ours = fast_expr.parse_statement(text)
+    A.forget_all_statements()
+    assert repr(A.parse_statement(text)) == repr(A.parse_statement(text, fast=False))
+    assert repr(A.parse_statement(text, fast=False)) == repr(
+        None if ours is fast_expr.FALLBACK or A._may_spell_alternative_token(text) else A._real_declarator(ours))
 
 
 @settings(max_examples=1500, deadline=None)

@@ -46,6 +46,7 @@ from .stmt_ast import (
     TypeAlias,
     TypeRef,
     Unary,
+    walk,
 )
 
 FALLBACK = _FALLBACK
@@ -65,7 +66,8 @@ _NAME = regex_cache.compile(r"[A-Za-z_]\w*+")
 _NUMBER = regex_cache.compile(r"(?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+)[uUlLfF]*+")
 _STRING = regex_cache.compile(r'"(?:\\.|[^"\\])*+"|\'(?:\\.|[^\'\\])*+\'', re.S)
 _LITERAL_WORDS = {"true": True, "false": False, "nullptr": None}
-_KEYWORD_WORDS = ("auto", "true", "false", "nullptr")          # whole words, before any other word
+_QUAL_WORDS = frozenset(_QUALS)
+_MULTI_WORD_HEADS = frozenset({"unsigned", "signed", "long"})     # (a builtin type of several words)
 _STATEMENT_WORDS = ("using", "typedef", "return")
 # Blanks and comments, as the grammar ignores them (its WS: space, tab, form feed, CR, LF).
 _SKIP = regex_cache.compile(r"(?:[ \t\f\r\n]++|//[^\r\n]*+|/\*(?:[^*]++|\*(?!/))*+\*/)*+")
@@ -90,6 +92,8 @@ W_STATEMENT = 512    # using, typedef, return
 W_ANY_NAME = 1024    # a declarator's or member's name: any word is a NAME there
 
 _NAMES = W_NAME | W_QNAME | W_TNAME
+# The words the grammar makes keywords before any other terminal, by the kind a position takes.
+_KEYWORD_KINDS = {"auto": W_AUTO, "true": W_BOOL, "false": W_BOOL, "nullptr": W_NULLPTR}
 _UNARY = _NAMES | W_BOOL | W_NULLPTR | W_SIZEOF
 _PAREN = _UNARY | W_QUAL | W_BUILTIN                  # after '(' where a cast may follow
 _STATEMENT_START = _PAREN | W_AUTO | W_STATEMENT
@@ -106,6 +110,7 @@ Tok = tuple[str, str, int, int]        # (kind, text, start, end); kind: a word 
 # takes `<<` before `<<=`, so `a <<= b` reads as a shift followed by '=': refused, as there).
 _FOLLOW_OPS = ("++", "--", "||", "&&", "==", "!=", "<=", ">=", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=",
                "|=", "^=", "->")
+_FOLLOW_OPS_BY_CHAR = {op[0]: tuple(o for o in _FOLLOW_OPS if o[0] == op[0]) for op in _FOLLOW_OPS}
 _ASSIGN_OPS = frozenset({"=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="})
 _LEVELS = [("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", ">", "<=", ">="), ("<<", ">>"),
            ("+", "-"), ("*", "/", "%")]
@@ -135,6 +140,9 @@ class _Parser:
         self.template_close = -1
         self.skipped_from = -1
         self.skipped_to = -1
+        # The last word read: (position, what the position accepts, token). A parse that looks
+        # at a word and then reads on from before it asks for it again.
+        self.last_word: tuple[int, int, Tok] | None = None
 
     # -- lexing -------------------------------------------------------------------------------
     def skip(self, pos: int) -> int:
@@ -154,43 +162,67 @@ class _Parser:
     def word(self, accepts: int) -> Tok:
         """The word token at ``pos`` as a position that ``accepts`` these kinds reads it (consumed),
         or _Fail: no word there, or a reserved word where its keyword may not stand."""
-        text = self.text
         pos = self.skip(self.pos)
-        any_name = accepts & W_ANY_NAME
+        known = self.last_word
+        if known is not None and known[0] == pos and known[1] == accepts:
+            tok = known[2]
+        else:
+            tok = self._word(pos, accepts)
+            self.last_word = (pos, accepts, tok)
+        self.pos = tok[3]
+        return tok
+
+    def _word(self, pos: int, accepts: int) -> Tok:
+        # In the grammar's terminal order: `auto`/`true`/`false`/`nullptr`, a template's name, a
+        # builtin type or qualifier, a qualified name, a name (a keyword where the grammar takes it).
+        text = self.text
         word = _NAME.match(text, pos)
-        word_end = word.end() if word is not None else -1
-        for keyword in _KEYWORD_WORDS:
-            if word_end == pos + len(keyword) and text.startswith(keyword, pos):
-                kind = W_AUTO if keyword == "auto" else W_NULLPTR if keyword == "nullptr" else W_BOOL
-                if accepts & kind:
-                    return self._token(keyword, keyword, pos, pos + len(keyword))
-                if not any_name:
-                    raise _Fail()
-                break
-        if accepts & W_TNAME:
-            match = _TNAME.match(text, pos)
-            if match is not None:
-                return self._token("tname", match.group(), pos, match.end())
-        qualified = _QNAME.match(text, pos) if accepts & W_QNAME else None
-        for pattern, kind, label in ((_BUILTIN, W_BUILTIN, "builtin"), (_QUAL, W_QUAL, "qual")):
-            match = pattern.match(text, pos)
-            if match is not None:
-                if accepts & kind:
-                    return self._token(label, match.group(), pos, match.end())
-                if not any_name and qualified is None:
-                    raise _Fail()
-                break       # (`pipe_t::PIPE_V` where no type may stand: a qualified name)
-        if qualified is not None:
-            return self._token("qname", qualified.group(), pos, qualified.end())
-        if word is None or not accepts & (W_NAME | W_ANY_NAME):
-            raise _Fail()
+        if word is None:
+            qualified = _QNAME.match(text, pos) if accepts & W_QNAME else None
+            if qualified is None:
+                raise _Fail()
+            return ("qname", qualified.group(), pos, qualified.end())
         name = word.group()
+        end = word.end()
+        if accepts & W_ANY_NAME:
+            return ("name", name, pos, end)
+        keyword = _KEYWORD_KINDS.get(name, 0)
+        if keyword:
+            if accepts & keyword:
+                return (name, name, pos, end)
+            raise _Fail()
+        chain = text.startswith("::", end)
+        if accepts & W_TNAME:
+            if text.startswith("<", end):
+                return ("tname", name, pos, end)
+            if chain:
+                template = _TNAME.match(text, pos)
+                if template is not None:
+                    return ("tname", template.group(), pos, template.end())
+        qualified = _QNAME.match(text, pos) if chain and accepts & W_QNAME else None
+        if name in BUILTIN_TYPE_WORDS:
+            if accepts & W_BUILTIN:
+                if name in _MULTI_WORD_HEADS:
+                    builtin = _BUILTIN.match(text, pos)
+                    if builtin is not None:
+                        end = builtin.end()
+                return ("builtin", text[pos:end], pos, end)
+            if qualified is None:
+                raise _Fail()
+        elif name in _QUAL_WORDS:
+            if accepts & W_QUAL:
+                return ("qual", name, pos, end)
+            if qualified is None:
+                raise _Fail()
+        if qualified is not None:
+            return ("qname", qualified.group(), pos, qualified.end())    # (`pipe_t::PIPE_V` too)
+        if not accepts & W_NAME:
+            raise _Fail()
         if name == "sizeof" or name in _STATEMENT_WORDS:
             if accepts & (W_SIZEOF if name == "sizeof" else W_STATEMENT):
-                return self._token(name, name, pos, word_end)
-            if not any_name:
-                raise _Fail()
-        return self._token("name", name, pos, word_end)
+                return (name, name, pos, end)
+            raise _Fail()
+        return ("name", name, pos, end)
 
     def _token(self, kind: str, text: str, start: int, end: int) -> Tok:
         self.pos = end
@@ -228,11 +260,12 @@ class _Parser:
         pos = self.skip(self.pos)
         if pos >= len(text) or text[pos].isalnum() or text[pos] == "_":
             return None
+        char = text[pos]
         if not template:
-            for op in _FOLLOW_OPS:
+            for op in _FOLLOW_OPS_BY_CHAR.get(char, ()):
                 if text.startswith(op, pos):
                     return ("op", op, pos, pos + len(op))
-        return ("op", text[pos], pos, pos + 1)
+        return ("op", char, pos, pos + 1)
 
     def prefix_op(self) -> Tok | None:
         """A prefix operator at ``pos`` (not consumed): `++`/`--` or one character."""
@@ -350,11 +383,10 @@ class _Parser:
             self.pos = save
             return self.postfix(self.primary())
         if self.starts_word():
-            save = self.pos
             tok = self.word(_UNARY)
             if tok[0] == "sizeof":
                 return self.sizeof()
-            self.pos = save
+            return self.postfix(self.primary_word(tok))
         return self.postfix(self.primary())
 
     def sizeof(self) -> Node:
@@ -467,7 +499,9 @@ class _Parser:
             self.open -= 1
             self.expect(")")
             return inner
-        tok = self.word(_UNARY)
+        return self.primary_word(self.word(_UNARY))
+
+    def primary_word(self, tok: Tok) -> Node:
         kind, text, start, end = tok
         if kind in ("name", "qname"):
             return Name(start, end, text)
@@ -496,7 +530,6 @@ class _Parser:
     def template_argument(self) -> Node:
         """``tsum``, ``QUAL* BUILTIN STAR*`` or ``QUAL+ named_type STAR+``."""
         if self.starts_word():
-            save = self.pos
             first = self.word(_TARG)
             if first[0] in ("qual", "builtin"):
                 quals: list[str] = []
@@ -509,11 +542,12 @@ class _Parser:
                 if tok[0] != "builtin" and not stars:
                     raise _Fail()       # (a named type after a qualifier takes a '*' here)
                 return TypeRef(first[2], end, base[0], base[1], stars, tuple(quals), False)
-            self.pos = save
+            return self.template_sum(first)
         return self.template_sum()
 
-    def template_sum(self) -> Node:
-        left = self.template_product()
+    def template_sum(self, first: Tok | None = None) -> Node:
+        """``tprod (ADD_OP tprod)*`` (``first``: its first word, already read)."""
+        left = self.template_product(first)
         while True:
             op = self.follow_op(template=True)
             if op is None or op[1] not in ("+", "-"):
@@ -522,8 +556,8 @@ class _Parser:
             right = self.template_product()
             left = Binary(left.start, right.end, op[1], left, right)
 
-    def template_product(self) -> Node:
-        left = self.template_unary()
+    def template_product(self, first: Tok | None = None) -> Node:
+        left = self.template_unary(first)
         while True:
             op = self.follow_op(template=True)
             if op is None or op[1] not in ("*", "/", "%"):
@@ -533,7 +567,9 @@ class _Parser:
             right = self.template_unary()
             left = Binary(left.start, right.end, op[1], left, right)
 
-    def template_unary(self) -> Node:
+    def template_unary(self, first: Tok | None = None) -> Node:
+        if first is not None:
+            return self.template_word(first)
         self.enter()
         op = self.prefix_op()
         if op is not None and op[1][0] in "+-":
@@ -557,7 +593,9 @@ class _Parser:
             if literal[0] != "num":
                 raise _Fail()
             return Number(literal[2], literal[3], literal[1])
-        tok = self.word(_TUNARY)
+        return self.template_word(self.word(_TUNARY))
+
+    def template_word(self, tok: Tok) -> Node:
         kind, text, start, end = tok
         if kind in ("name", "qname"):
             return Name(start, end, text)
@@ -701,10 +739,21 @@ def parse_expression(text: str, offset: int = 0) -> Node:
     """The AST of an expression (``if``/``for`` condition, ``for`` step: the grammar's ``expr``);
     ``offset`` is where ``text`` starts in its statement. FALLBACK if it is none."""
     try:
-        parser = _Parser(" " * offset + text if offset else text)
-        return _finish(parser, parser.expr())
+        parser = _Parser(text)
+        node = _finish(parser, parser.expr())
     except (_Fail, RecursionError):
         return FALLBACK
+    if offset and node is not FALLBACK:
+        _shift([node], offset)
+    return node
+
+
+def _shift(nodes: list[Node], offset: int) -> None:
+    """Move the spans of these fresh ASTs (no node shared) by ``offset``."""
+    for root in nodes:
+        for node in walk(root):
+            node.start += offset
+            node.end += offset
 
 
 def parse_header_expression(text: str) -> Node:
@@ -731,11 +780,15 @@ def parse_args(text: str, offset: int) -> list[Node] | None:
     """A comma-separated argument list (the text between a call's parentheses at ``offset``), or
     None."""
     try:
-        parser = _Parser(" " * offset + text if offset else text)
+        parser = _Parser(text)
         args = parser.arguments("\0") if text.strip() else []
-        return args if parser.at_end() else None
+        if not parser.at_end():
+            return None
     except (_Fail, RecursionError):
         return None
+    if offset:
+        _shift(args, offset)
+    return args
 
 
 def parse_parameter(text: str) -> Node | None:

@@ -621,9 +621,8 @@ def fast_parse(text: str) -> Node | None:
     return node
 
 
-def parse_condition(text: str, fast: bool = True) -> Node | None:
-    """An ``if``/``for`` condition or a ``for`` step as an expression AST, or ``None``. (``fast``:
-    kept for the callers' symmetry with parse_statement; there is one path.)"""
+def parse_condition(text: str) -> Node | None:
+    """An ``if``/``for`` condition or a ``for`` step as an expression AST, or ``None``."""
     if _ALTERNATIVE_TOKEN.search(text) or _brackets_too_deep(text):
         return None
     try:
@@ -635,7 +634,7 @@ def parse_condition(text: str, fast: bool = True) -> Node | None:
 _ALIAS_HEAD = regex_cache.compile(r"\s*(?:\[\[.*?\]\]\s*)*(?:using|typedef)(?![\w$])", re.S)
 
 
-def parse_for_init(text: str, fast: bool = True) -> Node | None:
+def parse_for_init(text: str) -> Node | None:
     """A ``for`` init clause (declaration or expression) as an AST, or ``None``. (Not an alias
     declaration, C++23 `for (using T = U; ...)`: the parser would read it as a variable of a type
     named `using`.)"""
@@ -647,7 +646,7 @@ def parse_for_init(text: str, fast: bool = True) -> Node | None:
         return None
 
 
-def parse_parameter(text: str, fast: bool = True) -> Node | None:
+def parse_parameter(text: str) -> Node | None:
     """One function parameter (``const T& name = default``) as a Decl (name may be ''), or None."""
     if _ALTERNATIVE_TOKEN.search(text) or _brackets_too_deep(text):
         return None
