@@ -146,6 +146,7 @@ _SOUP = st.lists(st.sampled_from(["v1", "a", "ns::b", "T", "<", ">", ">>", "(", 
                  max_size=14).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(_STATEMENTS)
 def test_generated_statements_read_as_the_grammar(text):
@@ -158,13 +159,14 @@ def test_generated_statements_read_as_the_grammar(text):
         None if ours is fast_expr.FALLBACK or A._may_spell_alternative_token(text) else A._real_declarator(ours))
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(_SOUP)
 def test_token_soup_reads_as_the_grammar(text):
     for start in ENTRIES:
         assert_agrees(text + ";" if start == "start" else text, start)
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(_EXPR)
 def test_generated_headers_read_as_the_grammar(text):

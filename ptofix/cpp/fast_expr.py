@@ -70,6 +70,7 @@ _QUAL_WORDS = frozenset(_QUALS)
 _MULTI_WORD_HEADS = frozenset({"unsigned", "signed", "long"})     # (a builtin type of several words)
 _STATEMENT_WORDS = ("using", "typedef", "return")
 # Blanks and comments, as the grammar ignores them (its WS: space, tab, form feed, CR, LF).
+_SKIP_STARTS = " \t\f\r\n/"
 _SKIP = regex_cache.compile(r"(?:[ \t\f\r\n]++|//[^\r\n]*+|/\*(?:[^*]++|\*(?!/))*+\*/)*+")
 
 # The builtin type words (the grammar's BUILTIN terminal spells the same ones).
@@ -151,7 +152,10 @@ class _Parser:
         grammar's lexer reads a '/' there.)"""
         if pos == self.skipped_from:
             return self.skipped_to
-        end = _SKIP.match(self.text, pos).end()     # type: ignore[union-attr]  # (matches the empty string)
+        text = self.text
+        if pos >= len(text) or text[pos] not in _SKIP_STARTS:
+            return pos
+        end = _SKIP.match(text, pos).end()     # type: ignore[union-attr]  # (matches the empty string)
         self.skipped_from = pos
         self.skipped_to = end
         return end
