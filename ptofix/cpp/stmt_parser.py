@@ -56,7 +56,7 @@ __all__ = ["MAX_EXPRESSION_NESTING", "MAX_GRAMMAR_CHARS", "Assign", "AssignStmt"
 # Fast path for the statement shapes that make up most of ptoas output: calls with plain
 # arguments, `Tile<plain args> vN;`, template-typed declarations (`T<...> vN = T<...>(args);`,
 # `T<...> vN(args);`) and `[const] T vN = literal-or-name;`. They build the same AST the statement
-# parser (fast_expr.py) would (tests compare both), ~3x faster; anything else goes to that parser
+# parser (fast_expr.py) would (tests compare both), ~4x faster on them; anything else goes to that parser
 # (scripts/parser_paths.py measures both paths).
 # An atom: a name, a qualified name or a number (an exponent's sign included). Its runs are
 # possessive: no pattern below follows an atom with a character an atom may hold ([\w:.], or a
