@@ -60,7 +60,7 @@ _BUILTIN = regex_cache.compile(
     r"(?:(?:unsigned|signed)(?:\s+(?:long\s+long|long|int|short|char))?|u?int(?:8|16|32|64)_t|size_t|ssize_t"
     r"|event_t|mem_dsb_t|pipe_t|uintptr_t|intptr_t|int|long\s+long|long|short|char|float|double|half|bfloat16_t"
     r"|bool|void)\b")
-_TNAME = regex_cache.compile(r"[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+(?=<)")
+_TNAME = regex_cache.compile(r"(?:::)?+[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+(?=<)")
 _QNAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)++")
 _NAME = regex_cache.compile(r"[A-Za-z_]\w*+")
 _NUMBER = regex_cache.compile(r"(?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+)[uUlLfF]*+")
@@ -182,6 +182,9 @@ class _Parser:
         text = self.text
         word = _NAME.match(text, pos)
         if word is None:
+            template = _TNAME.match(text, pos) if accepts & W_TNAME else None
+            if template is not None:
+                return ("tname", template.group(), pos, template.end())      # `::pto::Tile<...>`
             qualified = _QNAME.match(text, pos) if accepts & W_QNAME else None
             if qualified is None:
                 raise _Fail()
