@@ -103,7 +103,7 @@ def _template_args(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.lists(targ, max_size=3).map(", ".join)
 
 
-_TEMPLATE = _join(st.sampled_from(["Tile", "pto::Shape", "T", "static_cast", "reinterpret_cast"]), _const("<"),
+_TEMPLATE = _join(st.sampled_from(["Tile", "pto::Shape", "::pto::Tile", "T", "static_cast", "reinterpret_cast"]), _const("<"),
                   _template_args(_ATOMS), st.sampled_from([">", " >"]))
 
 
