@@ -67,6 +67,7 @@ _NUMBER = regex_cache.compile(r"(?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:
 _STRING = regex_cache.compile(r'"(?:\\.|[^"\\])*+"|\'(?:\\.|[^\'\\])*+\'', re.S)
 _LITERAL_WORDS = {"true": True, "false": False, "nullptr": None}
 _QUAL_WORDS = frozenset(_QUALS)
+_WORD_STARTS = frozenset("_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")     # (what _NAME starts with)
 _MULTI_WORD_HEADS = frozenset({"unsigned", "signed", "long"})     # (a builtin type of several words)
 _STATEMENT_WORDS = ("using", "typedef", "return")
 # Blanks and comments, as the grammar ignores them (its WS: space, tab, form feed, CR, LF).
@@ -237,10 +238,11 @@ class _Parser:
 
     def starts_word(self) -> bool:
         """Whether a word (a name, `::`-qualified or not) is next."""
+        text = self.text
         pos = self.skip(self.pos)
-        if self.text.startswith("::", pos):
+        if text.startswith("::", pos):
             pos += 2
-        return _NAME.match(self.text, pos) is not None
+        return text[pos:pos + 1] in _WORD_STARTS
 
     def starts_with(self, chars: str) -> bool:
         pos = self.skip(self.pos)
@@ -387,6 +389,8 @@ class _Parser:
                     self.expect(")")
                     operand = self.unary()
                     return Cast(type_.start - 1, operand.end, type_, operand)
+                # (Read alike where no cast may follow: neither a qualifier nor a builtin type.)
+                self.last_word = (tok[2], _UNARY, tok)
             self.pos = save
             return self.postfix(self.primary())
         if self.starts_word():
