@@ -253,7 +253,7 @@ def test_unclosed_literals_and_comments_are_skipped():
 # The statement parser's terminals as tests/cpp_stmt.lark spells them (backtracking runs).
 PLAIN_TERMINALS = {
     "_TNAME": re.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*(?=<)"),
-    "_QNAME": re.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+"),
+    "_QNAME": re.compile(r"::[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*|[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+"),
     "_NAME": re.compile(r"[A-Za-z_]\w*"),
     "_NUMBER": re.compile(r"(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*"),
     "_STRING": re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'', re.S),

@@ -61,7 +61,7 @@ _BUILTIN = regex_cache.compile(
     r"|event_t|mem_dsb_t|pipe_t|uintptr_t|intptr_t|int|long\s+long|long|short|char|float|double|half|bfloat16_t"
     r"|bool|void)\b")
 _TNAME = regex_cache.compile(r"(?:::)?+[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+(?=<)")
-_QNAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)++")
+_QNAME = regex_cache.compile(r"::[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+|[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)++")
 _NAME = regex_cache.compile(r"[A-Za-z_]\w*+")
 _NUMBER = regex_cache.compile(r"(?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+)[uUlLfF]*+")
 _STRING = regex_cache.compile(r'"(?:\\.|[^"\\])*+"|\'(?:\\.|[^\'\\])*+\'', re.S)
