@@ -70,6 +70,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.preprocessor",
     "ptofix.cpp.model",
     "ptofix.cpp.parser",
+    "ptofix.cpp.stmt_ast",
     "ptofix.cpp.stmt_parser",
     "ptofix.cpp.fast_expr",
     "ptofix.cpp.semantics",

@@ -2,7 +2,7 @@
 size the work depends on (what reached the slow part), never the time."""
 from __future__ import annotations
 
-from ptofix.cpp import lark_ast
+from ptofix.cpp import fast_expr
 from ptofix.cpp import stmt_parser as A
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
@@ -44,12 +44,12 @@ def decisions_by_groups(src: str) -> list:
 def test_a_statement_too_long_for_the_grammar_is_unknown_without_reaching_it(monkeypatch):
     assert [d.removed for d in decisions(kernel("  int64_t zz = (n, n);"))] == [True]
     lengths: list[int] = []
-    parse = lark_ast.parse
+    parse = fast_expr.parse_statement
 
-    def measured(text: str, start: str):
+    def measured(text: str):
         lengths.append(len(text))
-        return parse(text, start)
-    monkeypatch.setattr(lark_ast, "parse", measured)
+        return parse(text)
+    monkeypatch.setattr(fast_expr, "parse_statement", measured)
     items = A.MAX_GRAMMAR_CHARS // 3 + 100
     [decision] = decisions(kernel("  int64_t zz = (" + ", ".join(["n"] * items) + ");"))
     assert not decision.removed
@@ -58,7 +58,7 @@ def test_a_statement_too_long_for_the_grammar_is_unknown_without_reaching_it(mon
 
 
 def test_a_long_comma_expression_is_built_in_one_list():
-    node = lark_ast.parse("zz = (" + ", ".join(f"v{i}" for i in range(2000)) + ");", "start")
+    node = fast_expr.parse_statement("zz = (" + ", ".join(f"v{i}" for i in range(2000)) + ");")
     comma = node.value if hasattr(node, "value") else node.expr.value
     assert [item.id for item in comma.items] == [f"v{i}" for i in range(2000)]
     assert comma.end == comma.items[-1].end
@@ -164,9 +164,8 @@ def test_a_chain_of_helpers_is_decided_once_per_helper(monkeypatch):
 def test_the_expression_parser_leaves_a_statement_too_long_for_the_grammar_unread():
     import pytest
 
-    from ptofix.cpp import fast_expr
     long_sum = " + ".join(["n"] * (A.MAX_GRAMMAR_CHARS // 4 + 10))
-    with pytest.raises(fast_expr._Fail):       # before building a token list as long as the text
-        fast_expr._ExpressionParser(long_sum, 0)
+    with pytest.raises(fast_expr._Fail):       # before reading a token
+        fast_expr._Parser(long_sum)
     assert A.parse_statement(f"q = {long_sum};") is None
     assert A.parse_statement("q = n + n;") is not None

@@ -115,35 +115,6 @@ def test_a_comment_of_escaped_quotes_is_read_once():
     assert len(reads) <= 6       # the op name's string and the comment's quote, in each of two passes
 
 
-def old_builtin_decl():
-    from ptofix.cpp import fast_expr
-    return re.compile(
-        r"((?:" + fast_expr._QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+)(\s*+\**+)\s*+([A-Za-z_]\w*+)"
-        r"(?:\s*=\s*(.*?)|((?:\s*\[\s*\d*\s*\])+))?\s*;\Z", re.S)
-
-
-DECL_PIECES = ["const ", "static ", "int32_t", "float", "pto::T", "::", " ", "  ", "\t", "\n", "\xa0", "*", "x", "v1",
-               "=", "==", " = ", "1", "42", "a + b", "f(x)", "[", "]", "[4]", "[ 4 ]", "[ ]", ";", "; ", "u", "\"s;\""]
-decls = st.lists(st.sampled_from(DECL_PIECES), max_size=16).map("".join)
-
-
-# Mostly declarations (qualifiers, a type, stars, a name), then anything.
-declarations = st.tuples(st.sampled_from(["", "const ", "static  const "]), st.sampled_from(["int32_t", "pto::T", "x"]),
-                         st.sampled_from(["", "*", " * ", "**"]), st.sampled_from([" v1", " x", "v", " intx"]),
-                         decls).map("".join)
-
-
-@settings(max_examples=1500, deadline=None)
-@given(declarations, st.sampled_from(["", ";", " ;", "  ;", "\t;\n;"]))
-def test_builtin_declaration_pattern_matches_as_the_backtracking_one_did(text, end):
-    from ptofix.cpp import fast_expr
-    old, new = old_builtin_decl().match(text + end), fast_expr._BUILTIN_DECL.match(text + end)
-    assert (new is None) == (old is None)
-    if old is not None:
-        assert new.groups() == old.groups()
-        assert [new.span(g) for g in range(7)] == [old.span(g) for g in range(7)]
-
-
 OLD_FAST_PTR_DECL = re.compile(
     r"((?:__\w+__\s+)?)(u?int(?:8|16|32|64)_t|float|half|bfloat16_t|bool|void)(\s*)(\*+)\s*"
     r"([A-Za-z_]\w*)\s*=\s*(.*?)\s*;\Z", re.S)
@@ -277,3 +248,25 @@ def test_unclosed_literals_and_comments_are_skipped():
     assert parser.replace_comments_and_literals(text, lambda found: "X") == text
     assert parser.code_only(text + '"x" // c') == text + '""  '
     assert parser.code_only('x = "a\\"b" /* c */ + \'\\\'\' // d\n') == "x = \"\"   + ''  \n"
+
+
+# The statement parser's terminals as tests/cpp_stmt.lark spells them (backtracking runs).
+PLAIN_TERMINALS = {
+    "_TNAME": re.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*(?=<)"),
+    "_QNAME": re.compile(r"::[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*|[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+"),
+    "_NAME": re.compile(r"[A-Za-z_]\w*"),
+    "_NUMBER": re.compile(r"(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[uUlLfF]*"),
+    "_STRING": re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'', re.S),
+    "_SKIP": re.compile(r"(?:[ \t\f\r\n]|//[^\r\n]*|/\*(?:.|\n)*?\*/)*"),
+}
+TERMINAL_PIECES = ["a", "_b", "x1", "::", ":", "<", "0", "0x", "1F", ".", "e", "+", "-", "u", "f", '"', "'", "\\", " ",
+                   "\n", "/", "*", "/*", "*/", "//", "é", "$"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(TERMINAL_PIECES), max_size=14).map("".join))
+def test_the_statement_parsers_possessive_terminals_match_as_the_grammars(text):
+    from ptofix.cpp import fast_expr
+    for name, plain in PLAIN_TERMINALS.items():
+        got, want = getattr(fast_expr, name).match(text), plain.match(text)
+        assert (got and got.span()) == (want and want.span()), (name, text)

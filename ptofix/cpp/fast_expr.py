@@ -1,672 +1,811 @@
-"""A small precedence-climbing parser for the expressions ptoas writes in address and view setup
-(names, literals, C casts to builtin types, ``static_cast``/``reinterpret_cast``, ``sizeof`` of a
-builtin type, arithmetic/comparison/logical operators, ``&x``, ``?:``, subscripts, ``.``/``->``
-members and calls), plus the declaration shapes around them.
+"""The statement parser: recursive descent over one C++ statement (or a ``for``/``if`` header part,
+or one function parameter), building the AST of ``stmt_ast`` with exact spans.
 
-It exists only to keep lark off the common path (speed). It builds exactly the AST the lark
-grammar builds (spans included) or gives up with ``FALLBACK``, and the corpus-wide parity test
-(tests/test_cpp_frontend.py) checks that for every statement it accepts.
+The language it reads is the one ``tests/cpp_stmt.lark`` specifies (an LALR grammar with lark's
+contextual lexer, kept in the tests as the executable specification: tests/test_stmt_grammar.py
+checks that both give the same AST, or both refuse, on every corpus statement and on generated
+ones). Its lexing follows that grammar's terminals: a word is a keyword only where the grammar
+takes that keyword, an identifier written against a '<' starts a template id, and inside
+template arguments every '>' closes one. It is stricter in one respect: a reserved word (a
+qualifier, a builtin type word, `auto`, `sizeof`, ...) where no keyword may stand is refused,
+where the grammar's lexer would read an identifier of that spelling (`x = int;`); only a
+declarator's or member's name takes any word, as in the grammar.
+
+Nesting is bounded (``MAX_EXPRESSION_NESTING``): the recursion cannot be driven deeper by input.
+Anything it does not read gives ``FALLBACK`` (refused: the statement is not understood).
 """
 from __future__ import annotations
 
 import re
 
 from .. import regex_cache
-from . import stmt_parser as A
+from .stmt_ast import (
+    _FALLBACK,
+    MAX_EXPRESSION_NESTING,
+    MAX_GRAMMAR_CHARS,
+    Assign,
+    AssignStmt,
+    Binary,
+    Call,
+    Cast,
+    Comma,
+    Decl,
+    ExprStmt,
+    IncDec,
+    Index,
+    Literal,
+    Member,
+    Name,
+    Node,
+    Number,
+    ReturnStmt,
+    SizeOf,
+    String,
+    TemplateId,
+    Ternary,
+    TypeAlias,
+    TypeRef,
+    Unary,
+    walk,
+)
 
-FALLBACK = A._FALLBACK
-Tok = tuple[str, str, int, int]        # (kind, text, start, end)
+FALLBACK = _FALLBACK
 
-# A token and the blanks before it, as findall reads them: (blanks, num, name, op, other). No
-# Match object a token; a character no token starts with is an `other` token, so findall never
-# skips one (it skips only blanks at the end, where nothing matches). `++`/`--` are tokens of their
-# own (the grammar's INCDEC, which this parser does not read): split into two '+'/'-' they would
-# read as two unary operators. Runs are possessive (a number or name is read once, not once per
-# place it could end: no shorter one is followed by what the lookahead allows), and an `other`
-# token takes the rest of the text (the parser gives up there: findall need not go on, one
-# failed number match per digit).
-_TOKEN_PARTS = regex_cache.compile(r"""(\s*)(?:
-    ((?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+)[uUlLfF]*+(?![\w.]))
-  | ((?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+)
-  | (\+\+|--|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%<>&|^!~(),.?:=\[\]])
-  | (\S[\s\S]*)
-)""", re.X)
+# ---- terminals (as cpp_stmt.lark spells them; runs possessive: each token is read once, in time
+# linear in its length, and no shorter run could be followed by what the patterns require) -----
+_QUALS = ("const", "constexpr", "static", "volatile", "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__",
+          "__cb__", "__fbuf__", "__ssbuf__", "__restrict__", "inline")
+_QUAL = regex_cache.compile(r"(?:" + "|".join(_QUALS) + r")\b")
+_BUILTIN = regex_cache.compile(
+    r"(?:(?:unsigned|signed)(?:\s+(?:long\s+long|long|int|short|char))?|u?int(?:8|16|32|64)_t|size_t|ssize_t"
+    r"|event_t|mem_dsb_t|pipe_t|uintptr_t|intptr_t|int|long\s+long|long|short|char|float|double|half|bfloat16_t"
+    r"|bool|void)\b")
+_TNAME = regex_cache.compile(r"(?:::)?+[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+(?=<)")
+_QNAME = regex_cache.compile(r"::[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+|[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)++")
+_NAME = regex_cache.compile(r"[A-Za-z_]\w*+")
+_NUMBER = regex_cache.compile(r"(?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+)[uUlLfF]*+")
+_STRING = regex_cache.compile(r'"(?:\\.|[^"\\])*+"|\'(?:\\.|[^\'\\])*+\'', re.S)
+_LITERAL_WORDS = {"true": True, "false": False, "nullptr": None}
+_QUAL_WORDS = frozenset(_QUALS)
+_WORD_STARTS = frozenset("_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")     # (what _NAME starts with)
+_MULTI_WORD_HEADS = frozenset({"unsigned", "signed", "long"})     # (a builtin type of several words)
+_STATEMENT_WORDS = ("using", "typedef", "return")
+# Blanks and comments, as the grammar ignores them (its WS: space, tab, form feed, CR, LF).
+_SKIP_STARTS = " \t\f\r\n/"
+_SKIP = regex_cache.compile(r"(?:[ \t\f\r\n]++|//[^\r\n]*+|/\*(?:[^*]++|\*(?!/))*+\*/)*+")
 
-# Keywords of the grammar that are not plain names.
-_QUALS = {"const", "constexpr", "static", "volatile", "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__",
-          "__cb__", "__fbuf__", "__ssbuf__", "__restrict__", "inline"}
-_BUILTINS = {"unsigned", "signed", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t",
-             "uint64_t", "size_t", "ssize_t", "event_t", "mem_dsb_t", "pipe_t", "uintptr_t", "intptr_t", "int",
-             "long", "short", "char", "float", "double", "half", "bfloat16_t", "bool", "void"}
-# The builtin type words (the statement grammar's BUILTIN terminal spells the same ones).
-BUILTIN_TYPE_WORDS = frozenset(_BUILTINS)
-_RESERVED = _QUALS | _BUILTINS | {"auto", "sizeof", "return", "using", "typedef", "true", "false", "nullptr",
-                                  "new", "delete", "this", "operator", "template", "typename"}
-_LITERALS = {"true": True, "false": False, "nullptr": None}
-# Template ids read by the expression parser: the C++ casts, with one type argument.
-_CASTS = {"static_cast", "reinterpret_cast"}
+# The builtin type words (the grammar's BUILTIN terminal spells the same ones).
+BUILTIN_TYPE_WORDS = frozenset({
+    "unsigned", "signed", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t",
+    "size_t", "ssize_t", "event_t", "mem_dsb_t", "pipe_t", "uintptr_t", "intptr_t", "int", "long", "short", "char",
+    "float", "double", "half", "bfloat16_t", "bool", "void"})
 
-# Binary operators by precedence level (lowest first), as in cpp_stmt.lark.
+# Which words a position takes (bits): the kinds of token the grammar accepts there.
+W_NAME = 1
+W_QNAME = 2
+W_TNAME = 4
+W_QUAL = 8
+W_BUILTIN = 16
+W_AUTO = 32
+W_BOOL = 64          # true, false
+W_NULLPTR = 128
+W_SIZEOF = 256
+W_STATEMENT = 512    # using, typedef, return
+W_ANY_NAME = 1024    # a declarator's or member's name: any word is a NAME there
+
+_NAMES = W_NAME | W_QNAME | W_TNAME
+# The words the grammar makes keywords before any other terminal, by the kind a position takes.
+_KEYWORD_KINDS = {"auto": W_AUTO, "true": W_BOOL, "false": W_BOOL, "nullptr": W_NULLPTR}
+_UNARY = _NAMES | W_BOOL | W_NULLPTR | W_SIZEOF
+_PAREN = _UNARY | W_QUAL | W_BUILTIN                  # after '(' where a cast may follow
+_STATEMENT_START = _PAREN | W_AUTO | W_STATEMENT
+_FOR_INIT_START = _PAREN | W_AUTO
+_DECL_TYPE = _NAMES | W_QUAL | W_BUILTIN | W_AUTO     # a declaration's type (after a qualifier too)
+_CAST_TYPE = _NAMES | W_QUAL | W_BUILTIN              # a cast's or template argument's type after a qualifier
+_TARG = _NAMES | W_BOOL | W_SIZEOF | W_QUAL | W_BUILTIN
+_TUNARY = _NAMES | W_BOOL | W_SIZEOF
+_DECLARATOR = W_NAME | W_ANY_NAME
+
+Tok = tuple[str, str, int, int]        # (kind, text, start, end); kind: a word kind, "num", "str" or "op"
+
+# Operators after an operand, longest and highest grammar priority first (the grammar's lexer
+# takes `<<` before `<<=`, so `a <<= b` reads as a shift followed by '=': refused, as there).
+_FOLLOW_OPS = ("++", "--", "||", "&&", "==", "!=", "<=", ">=", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=",
+               "|=", "^=", "->")
+_FOLLOW_OPS_BY_CHAR = {op[0]: tuple(o for o in _FOLLOW_OPS if o[0] == op[0]) for op in _FOLLOW_OPS}
+_ASSIGN_OPS = frozenset({"=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="})
 _LEVELS = [("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", ">", "<=", ">="), ("<<", ">>"),
            ("+", "-"), ("*", "/", "%")]
-
 _PRECEDENCE = {op: level for level, ops in enumerate(_LEVELS) for op in ops}
+# ptoas writes a few levels; each bracket, operand of a prefix operator, branch and argument opens
+# one. Past this many the AST is deeper than the statement parser keeps anyway.
+_MAX_OPEN = 4 * MAX_EXPRESSION_NESTING
 
 
 class _Fail(Exception):
     pass
 
 
-class _ExpressionParser:
-    def __init__(self, text: str, offset: int) -> None:
-        if len(text) > A.MAX_GRAMMAR_CHARS:
-            # (its tokens would take ~100 bytes of memory a character: as the grammar, it leaves
-            # a statement this long unread)
+class _Parser:
+    """One text's parse: ``pos`` is the next character to read. Tokens are read on demand, each
+    where the grammar says what may stand there (see ``word``)."""
+
+    def __init__(self, text: str) -> None:
+        if len(text) > MAX_GRAMMAR_CHARS:
             raise _Fail()
-        toks: list[Tok] = []
-        pos = offset
-        for blanks, number, name, op, other in _TOKEN_PARTS.findall(text):
-            if other:
+        self.text = text
+        self.pos = 0
+        self.open = 0
+        # Where the last template id closed: right after its '>' the grammar's lexer takes '*' for
+        # a pointer declarator's STAR and '=' for a parameter default's (both where a type may
+        # end there), never for an operator: no expression goes on with either.
+        self.template_close = -1
+        self.skipped_from = -1
+        self.skipped_to = -1
+        # The last word read: (position, what the position accepts, token). A parse that looks
+        # at a word and then reads on from before it asks for it again.
+        self.last_word: tuple[int, int, Tok] | None = None
+
+    # -- lexing -------------------------------------------------------------------------------
+    def skip(self, pos: int) -> int:
+        """The position after the blanks and comments at ``pos``. (The lexer asks at one position
+        several times: the last answer is kept. A `/*` without its `*/` is no comment: the
+        grammar's lexer reads a '/' there.)"""
+        if pos == self.skipped_from:
+            return self.skipped_to
+        text = self.text
+        if pos >= len(text) or text[pos] not in _SKIP_STARTS:
+            return pos
+        end = _SKIP.match(text, pos).end()     # type: ignore[union-attr]  # (matches the empty string)
+        self.skipped_from = pos
+        self.skipped_to = end
+        return end
+
+    def at_end(self) -> bool:
+        return self.skip(self.pos) >= len(self.text)
+
+    def word(self, accepts: int) -> Tok:
+        """The word token at ``pos`` as a position that ``accepts`` these kinds reads it (consumed),
+        or _Fail: no word there, or a reserved word where its keyword may not stand."""
+        pos = self.skip(self.pos)
+        known = self.last_word
+        if known is not None and known[0] == pos and known[1] == accepts:
+            tok = known[2]
+        else:
+            tok = self._word(pos, accepts)
+            self.last_word = (pos, accepts, tok)
+        self.pos = tok[3]
+        return tok
+
+    def _word(self, pos: int, accepts: int) -> Tok:
+        # In the grammar's terminal order: `auto`/`true`/`false`/`nullptr`, a template's name, a
+        # builtin type or qualifier, a qualified name, a name (a keyword where the grammar takes it).
+        text = self.text
+        word = _NAME.match(text, pos)
+        if word is None:
+            template = _TNAME.match(text, pos) if accepts & W_TNAME else None
+            if template is not None:
+                return ("tname", template.group(), pos, template.end())      # `::pto::Tile<...>`
+            qualified = _QNAME.match(text, pos) if accepts & W_QNAME else None
+            if qualified is None:
                 raise _Fail()
-            pos += len(blanks)
-            if number:
-                token = ("num", number, pos, pos + len(number))
-            elif name:
-                token = ("name", name, pos, pos + len(name))
-            else:
-                token = ("op", op, pos, pos + len(op))
-            toks.append(token)
-            pos = token[3]
-        self.toks = toks
-        self.i = 0
-        self.open = 0       # ternary() and unary() calls under way (see _enter)
+            return ("qname", qualified.group(), pos, qualified.end())
+        name = word.group()
+        end = word.end()
+        if accepts & W_ANY_NAME:
+            return ("name", name, pos, end)
+        keyword = _KEYWORD_KINDS.get(name, 0)
+        if keyword:
+            if accepts & keyword:
+                return (name, name, pos, end)
+            raise _Fail()
+        chain = text.startswith("::", end)
+        if accepts & W_TNAME:
+            if text.startswith("<", end):
+                return ("tname", name, pos, end)
+            if chain:
+                template = _TNAME.match(text, pos)
+                if template is not None:
+                    return ("tname", template.group(), pos, template.end())
+        qualified = _QNAME.match(text, pos) if chain and accepts & W_QNAME else None
+        if name in BUILTIN_TYPE_WORDS:
+            if accepts & W_BUILTIN:
+                if name in _MULTI_WORD_HEADS:
+                    builtin = _BUILTIN.match(text, pos)
+                    if builtin is not None:
+                        end = builtin.end()
+                return ("builtin", text[pos:end], pos, end)
+            if qualified is None:
+                raise _Fail()
+        elif name in _QUAL_WORDS:
+            if accepts & W_QUAL:
+                return ("qual", name, pos, end)
+            if qualified is None:
+                raise _Fail()
+        if qualified is not None:
+            return ("qname", qualified.group(), pos, qualified.end())    # (`pipe_t::PIPE_V` too)
+        if not accepts & W_NAME:
+            raise _Fail()
+        if name == "sizeof" or name in _STATEMENT_WORDS:
+            if accepts & (W_SIZEOF if name == "sizeof" else W_STATEMENT):
+                return (name, name, pos, end)
+            raise _Fail()
+        return ("name", name, pos, end)
 
-    def _enter(self) -> None:
-        # Every nested expression passes through ternary() or unary() (a bracket, an operand of a
-        # unary operator or cast, a branch of ?:, an argument): past this many the AST would be
-        # deeper than the statement parser takes anyway (brackets are bounded before parsing),
-        # and the recursion stays bounded.
+    def _token(self, kind: str, text: str, start: int, end: int) -> Tok:
+        self.pos = end
+        return (kind, text, start, end)
+
+    def starts_word(self) -> bool:
+        """Whether a word (a name, `::`-qualified or not) is next."""
+        text = self.text
+        pos = self.skip(self.pos)
+        if text.startswith("::", pos):
+            pos += 2
+        return text[pos:pos + 1] in _WORD_STARTS
+
+    def starts_with(self, chars: str) -> bool:
+        pos = self.skip(self.pos)
+        return self.text.startswith(chars, pos)
+
+    def operand_start(self) -> Tok | None:
+        """A number or string at ``pos`` (consumed), else None."""
+        text = self.text
+        pos = self.skip(self.pos)
+        if pos < len(text) and (text[pos].isdigit() or text[pos] == "."):
+            match = _NUMBER.match(text, pos)
+            if match is not None:
+                return self._token("num", match.group(), pos, match.end())
+        if pos < len(text) and text[pos] in "\"'":
+            match = _STRING.match(text, pos)
+            if match is not None:
+                return self._token("str", match.group(), pos, match.end())
+        return None
+
+    def follow_op(self, template: bool = False) -> Tok | None:
+        """The operator after an operand (not consumed), or None; inside template arguments one
+        character each (`>>` closes two templates)."""
+        text = self.text
+        pos = self.skip(self.pos)
+        if pos >= len(text) or text[pos].isalnum() or text[pos] == "_":
+            return None
+        char = text[pos]
+        if not template:
+            for op in _FOLLOW_OPS_BY_CHAR.get(char, ()):
+                if text.startswith(op, pos):
+                    return ("op", op, pos, pos + len(op))
+        return ("op", char, pos, pos + 1)
+
+    def prefix_op(self) -> Tok | None:
+        """A prefix operator at ``pos`` (not consumed): `++`/`--` or one character."""
+        text = self.text
+        pos = self.skip(self.pos)
+        if pos >= len(text):
+            return None
+        if text.startswith("++", pos) or text.startswith("--", pos):
+            return ("op", text[pos:pos + 2], pos, pos + 2)
+        return ("op", text[pos], pos, pos + 1)
+
+    def take(self, tok: Tok) -> Tok:
+        self.pos = tok[3]
+        return tok
+
+    def expect(self, char: str) -> Tok:
+        pos = self.skip(self.pos)
+        if not self.text.startswith(char, pos):
+            raise _Fail()
+        self.pos = pos + len(char)
+        return ("op", char, pos, pos + len(char))
+
+    def after_template(self, op: Tok) -> None:
+        if op[1] in ("*", "=") and self.template_close >= 0 and self.skip(self.template_close) == op[2]:
+            raise _Fail()
+
+    def enter(self) -> None:
         self.open += 1
-        if self.open > 4 * A.MAX_EXPRESSION_NESTING:
+        if self.open > _MAX_OPEN:
             raise _Fail()
-
-    def peek(self, k: int = 0) -> Tok:
-        i = self.i + k
-        return self.toks[i] if i < len(self.toks) else ("eof", "", -1, -1)
-
-    def take(self) -> Tok:
-        tok = self.peek()
-        if tok[0] == "eof":
-            raise _Fail()
-        self.i += 1
-        return tok
-
-    def expect(self, text: str) -> Tok:
-        tok = self.take()
-        if tok[1] != text or tok[0] != "op":
-            raise _Fail()
-        return tok
 
     # -- expressions --------------------------------------------------------------------------
-    def ternary(self) -> A.Node:
-        """The grammar's ``logor "?" expr ":" assign_expr``, right-associative. The middle may be
-        a ternary, not a comma expression, and neither branch an assignment: those never reach
-        ``:`` or the end here, and the whole statement goes to the grammar."""
-        self._enter()
-        cond = self.expr()
-        tok = self.peek()
-        if tok[0] != "op" or tok[1] != "?":
+    def expr(self, first: Node | None = None) -> Node:
+        """``assign_expr ("," assign_expr)*``."""
+        node = self.assign_expr(first)
+        if not self.starts_with(","):
+            return node
+        items = [node]
+        while self.starts_with(","):
+            self.expect(",")
+            items.append(self.assign_expr())
+        return Comma(node.start, items[-1].end, items)
+
+    def assign_expr(self, first: Node | None = None) -> Node:
+        """``unary ASSIGN_OP assign_expr`` or ``logor ("?" expr ":" assign_expr)?``."""
+        self.enter()
+        left = self.unary(first)
+        op = self.follow_op()
+        if op is not None and op[1] in _ASSIGN_OPS:
+            self.after_template(op)
+            self.take(op)
+            value = self.assign_expr()
+            self.open -= 1
+            return Assign(left.start, value.end, left, op[1], value)
+        cond = self.binary(left, 0)
+        if not self.starts_with("?"):
             self.open -= 1
             return cond
-        self.take()
-        then = self.ternary()
+        self.expect("?")
+        then = self.expr()
         self.expect(":")
-        orelse = self.ternary()
+        orelse = self.assign_expr()
         self.open -= 1
-        return A.Ternary(cond.start, orelse.end, cond, then, orelse)
+        return Ternary(cond.start, orelse.end, cond, then, orelse)
 
-    def expr(self, min_level: int = 0) -> A.Node:
-        """Binary operators of precedence ``min_level`` or higher, left-associative (precedence
-        climbing: one call a operand instead of one a precedence level, same tree)."""
-        left = self.unary()
+    def binary(self, left: Node, min_level: int) -> Node:
+        """Binary operators of precedence ``min_level`` or higher after ``left``, left-associative."""
         while True:
-            tok = self.peek()
-            level = _PRECEDENCE.get(tok[1], -1) if tok[0] == "op" else -1
-            if level < min_level:
+            op = self.follow_op()
+            level = _PRECEDENCE.get(op[1], -1) if op is not None else -1
+            if op is None or level < min_level:
                 return left
-            # `a < b` written against a name is the grammar's template start: leave it to lark.
-            if tok[1] == "<" and self.toks[self.i - 1][3] == tok[2]:
-                raise _Fail()
-            self.take()
-            right = self.expr(level + 1)
-            left = A.Binary(left.start, right.end, tok[1], left, right)
+            self.after_template(op)
+            self.take(op)
+            right = self.binary(self.unary(), level + 1)
+            left = Binary(left.start, right.end, op[1], left, right)
 
-    def unary(self) -> A.Node:
-        self._enter()
+    def unary(self, first: Node | None = None) -> Node:
+        if first is not None:
+            return self.postfix(first)
+        self.enter()
         node = self._unary()
         self.open -= 1
         return node
 
-    def _unary(self) -> A.Node:
-        tok = self.peek()
-        if tok[0] == "op":
-            if tok[1] in ("-", "+", "&"):
-                self.take()
-                operand = self.unary()
-                return A.Unary(tok[2], operand.end, tok[1], operand)
-            if tok[1] in ("!", "~"):
-                self.take()
-                operand = self.unary()
-                return A.Unary(operand.start - 1, operand.end, tok[1], operand)
-            if tok[1] == "(" and self._is_cast():
-                return self.cast()
-        elif tok[0] == "name" and tok[1] == "sizeof":
-            # A unary expression in the grammar, not a postfix one: no call, index or member after it.
-            return self.sizeof()
-        return self.postfix()
+    def _unary(self) -> Node:
+        op = self.prefix_op()
+        if op is None:
+            raise _Fail()
+        kind = op[1]
+        if kind in ("++", "--"):
+            self.take(op)
+            operand = self.unary()
+            return IncDec(op[2], operand.end, kind, operand, True)
+        if kind in ("+", "-", "&"):
+            self.take(op)
+            operand = self.unary()
+            return Unary(op[2], operand.end, kind, operand)
+        if kind in ("!", "~", "*"):
+            self.take(op)
+            operand = self.unary()
+            # (The grammar's node starts one character before its operand: where the operator
+            # is when nothing stands between them.)
+            return Unary(operand.start - 1, operand.end, kind, operand)
+        if kind == "(":
+            save = self.pos
+            self.take(op)
+            if self.starts_word():
+                tok = self.word(_PAREN)
+                if tok[0] in ("qual", "builtin"):
+                    type_ = self.cast_type(tok)
+                    self.expect(")")
+                    operand = self.unary()
+                    return Cast(type_.start - 1, operand.end, type_, operand)
+                # (Read alike where no cast may follow: neither a qualifier nor a builtin type.)
+                self.last_word = (tok[2], _UNARY, tok)
+            self.pos = save
+            return self.postfix(self.primary())
+        if self.starts_word():
+            tok = self.word(_UNARY)
+            if tok[0] == "sizeof":
+                return self.sizeof()
+            return self.postfix(self.primary_word(tok))
+        return self.postfix(self.primary())
 
-    def _is_cast(self) -> bool:
-        k = 1
-        while self.peek(k)[0] == "name" and self.peek(k)[1] in _QUALS:
-            k += 1
-        tok = self.peek(k)
-        return tok[0] == "name" and tok[1] in _BUILTINS
-
-    def cast(self) -> A.Node:
+    def sizeof(self) -> Node:
+        """``"sizeof" "(" (expr | cast_type) ")"`` (the `sizeof` read)."""
         self.expect("(")
-        quals, words = [], []
-        first = None
-        while self.peek()[1] in _QUALS:
-            tok = self.take()
-            first = first or tok
-            quals.append(tok[1])
-        tok = self.take()
-        first = first or tok
-        # Multi-word builtins (`unsigned int`, `long long`) go to the grammar.
-        words.append(tok[1])
-        if self.peek()[0] == "name" and self.peek()[1] in _BUILTINS:
-            raise _Fail()
-        stars = 0
-        last = tok
-        while self.peek() [0] == "op" and self.peek()[1] == "*":
-            last = self.take()
-            stars += 1
+        arg: Node | None = None
+        if self.starts_word():
+            save = self.pos
+            tok = self.word(_PAREN)
+            if tok[0] in ("qual", "builtin"):
+                arg = self.cast_type(tok)
+            else:
+                self.pos = save
+        if arg is None:
+            arg = self.expr()
         self.expect(")")
-        type_ = A.TypeRef(first[2], last[3], words[0], None, stars, tuple(quals))
-        operand = self.unary()
-        return A.Cast(type_.start - 1, operand.end, type_, operand)
+        return SizeOf(arg.start, arg.end, arg)
 
-    def cast_template(self, name_tok: Tok) -> A.TemplateId:
-        """``static_cast<T>`` / ``reinterpret_cast<T>`` with a type argument ``[quals] builtin[*...]``
-        or ``quals+ Type*...`` (the grammar's builtin_type and qual_named_type template arguments)."""
-        self.expect("<")
-        type_ = self.type_name(pointer_required_for_named=True)
-        close = self.expect(">")
-        return A.TemplateId(name_tok[2], close[3], name_tok[1], [type_])
-
-    def sizeof(self) -> A.Node:
-        """``sizeof(T)`` of a type ``[quals] builtin[*...]`` (the grammar's SizeOf spans its argument)."""
-        self.take()
-        self.expect("(")
-        type_ = self.type_name(pointer_required_for_named=False, named=False)
-        self.expect(")")
-        return A.SizeOf(type_.start, type_.end, type_)
-
-    def type_name(self, pointer_required_for_named: bool, named: bool = True) -> A.TypeRef:
-        """``QUAL* BUILTIN STAR*`` or (if ``named``) ``QUAL+ (NAME|QNAME) STAR+`` as a TypeRef."""
-        quals = []
-        first = None
-        while self.peek()[0] == "name" and self.peek()[1] in _QUALS:
-            tok = self.take()
-            first = first or tok
+    def cast_type(self, first: Tok) -> TypeRef:
+        """``QUAL* BUILTIN STAR*`` or ``QUAL+ named_type STAR*`` from its first token."""
+        quals: list[str] = []
+        tok = first
+        while tok[0] == "qual":
             quals.append(tok[1])
-        base = self.take()
-        first = first or base
-        if base[0] != "name":
+            tok = self.word(_CAST_TYPE)
+        if tok[0] != "builtin" and not quals:
             raise _Fail()
-        if base[1] in _BUILTINS:
-            # Multi-word builtins (`unsigned int`, `long long`) go to the grammar.
-            if self.peek()[0] == "name" and self.peek()[1] in _BUILTINS:
-                raise _Fail()
-        elif not named or not quals or not _plain_type_name(base[1]) or base[1] in _LITERALS:
-            raise _Fail()
-        nxt = self.peek()
-        if nxt[0] == "op" and nxt[1] == "<" and nxt[2] == base[3]:
-            raise _Fail()          # a template type argument: the grammar's business
-        stars = 0
-        last = base
-        while self.peek()[0] == "op" and self.peek()[1] == "*":
-            last = self.take()
-            stars += 1
-        if base[1] not in _BUILTINS and pointer_required_for_named and not stars:
-            raise _Fail()
-        return A.TypeRef(first[2], last[3], base[1], None, stars, tuple(quals))
+        base, end = self.type_base(tok)
+        stars, end = self.stars(end)
+        return TypeRef(first[2], end, base[0], base[1], stars, tuple(quals), False)
 
-    def postfix(self) -> A.Node:
-        node = self.primary()
+    def type_base(self, tok: Tok) -> tuple[tuple[str, TemplateId | None], int]:
+        """A type's base word (a builtin's blanks made single, a named type, a template id): its
+        name, template and end."""
+        kind = tok[0]
+        if kind == "builtin":
+            return (" ".join(tok[1].split()), None), tok[3]
+        if kind in ("name", "qname"):
+            return (tok[1], None), tok[3]
+        if kind == "tname":
+            tmpl = self.template_id(tok)
+            return (tmpl.name, tmpl), tmpl.end
+        raise _Fail()
+
+    def stars(self, end: int) -> tuple[int, int]:
+        """``STAR*``: how many, and where the type ends."""
+        stars = 0
+        while self.starts_with("*"):
+            end = self.expect("*")[3]
+            stars += 1
+        return stars, end
+
+    def ref(self) -> bool:
+        """``ref?`` (`&` or `&&`) after a declaration's type."""
+        if self.starts_with("&&"):
+            self.expect("&&")
+            return True
+        if self.starts_with("&"):
+            self.expect("&")
+            return True
+        return False
+
+    def postfix(self, node: Node) -> Node:
         while True:
-            tok = self.peek()
-            if tok[0] != "op":
+            op = self.follow_op()
+            if op is None:
                 return node
-            if tok[1] == "(":
-                if not isinstance(node, (A.Name, A.Member, A.TemplateId)):
-                    raise _Fail()
-                self.take()
-                args = []
-                if self.peek()[1] != ")":
-                    args.append(self.ternary())
-                    while self.peek()[1] == ",":
-                        self.take()
-                        args.append(self.ternary())
+            kind = op[1]
+            if kind == "(":
+                self.take(op)
+                args = self.arguments(")")
                 close = self.expect(")")
-                node = A.Call(node.start, close[3], node, args)
-            elif tok[1] == "[":
-                # The grammar's `postfix "[" expr "]"` (its span ends at the ']').
-                self.take()
-                index = self.ternary()
+                node = Call(node.start, close[3], node, args)
+            elif kind == "[":
+                self.take(op)
+                self.enter()
+                index = self.expr()
+                self.open -= 1
                 close = self.expect("]")
-                node = A.Index(node.start, close[3], node, index)
-            elif tok[1] in (".", "->"):
-                self.take()
-                field = self.take()
-                if field[0] != "name" or "::" in field[1] or field[1] in _RESERVED:
-                    raise _Fail()
-                node = A.Member(node.start, field[3], node, field[1], tok[1] == "->")
+                node = Index(node.start, close[3], node, index)
+            elif kind in (".", "->"):
+                self.take(op)
+                field = self.word(_DECLARATOR)
+                node = Member(node.start, field[3], node, field[1], kind == "->")
+            elif kind in ("++", "--"):
+                self.take(op)
+                node = IncDec(node.start, op[3], kind, node, False)
             else:
                 return node
 
-    def primary(self) -> A.Node:
-        tok = self.take()
-        kind, text, start, end = tok
-        if kind == "num":
-            return A.Number(start, end, text)
-        if kind == "name":
-            if text in _LITERALS:
-                return A.Literal(start, end, _LITERALS[text])
-            if text in _RESERVED or any(part in _RESERVED for part in text.split("::") if part):
-                raise _Fail()
-            nxt = self.peek()
-            if nxt[0] == "op" and nxt[1] == "<" and nxt[2] == end:
-                if text in _CASTS:
-                    return self.cast_template(tok)
-                raise _Fail()      # another template id: the grammar's business
-            return A.Name(start, end, text)
-        if kind == "op" and text == "(":
-            inner = self.ternary()
+    def arguments(self, close: str) -> list[Node]:
+        """``[assign_expr ("," assign_expr)*]`` before ``close``."""
+        if self.starts_with(close):
+            return []
+        args = [self.assign_expr()]
+        while self.starts_with(","):
+            self.expect(",")
+            args.append(self.assign_expr())
+        return args
+
+    def primary(self) -> Node:
+        literal = self.operand_start()
+        if literal is not None:
+            kind, text, start, end = literal
+            return Number(start, end, text) if kind == "num" else String(start, end, text)
+        if self.starts_with("("):
+            self.expect("(")
+            self.enter()
+            inner = self.expr()
+            self.open -= 1
             self.expect(")")
             return inner
+        return self.primary_word(self.word(_UNARY))
+
+    def primary_word(self, tok: Tok) -> Node:
+        kind, text, start, end = tok
+        if kind in ("name", "qname"):
+            return Name(start, end, text)
+        if kind == "tname":
+            return self.template_id(tok)
+        if kind in ("true", "false", "nullptr"):
+            return Literal(start, end, _LITERAL_WORDS[text])
         raise _Fail()
 
+    # -- templates ----------------------------------------------------------------------------
+    def template_id(self, name: Tok) -> TemplateId:
+        """``TNAME "<" [targ ("," targ)*] ">"`` after its name."""
+        self.enter()
+        self.expect("<")
+        args: list[Node] = []
+        if not self.starts_with(">"):
+            args.append(self.template_argument())
+            while self.starts_with(","):
+                self.expect(",")
+                args.append(self.template_argument())
+        close = self.expect(">")
+        self.open -= 1
+        self.template_close = close[3]
+        return TemplateId(name[2], close[3], name[1], args)
 
-def parse_expression(text: str, offset: int) -> A.Node:
-    """The AST of ``text`` (an expression at ``offset`` in its statement), or FALLBACK."""
-    try:
-        parser = _ExpressionParser(text, offset)
-        node = parser.ternary()
-        if parser.peek()[0] != "eof":
-            return FALLBACK
+    def template_argument(self) -> Node:
+        """``tsum``, ``QUAL* BUILTIN STAR*`` or ``QUAL+ named_type STAR+``."""
+        if self.starts_word():
+            first = self.word(_TARG)
+            if first[0] in ("qual", "builtin"):
+                quals: list[str] = []
+                tok = first
+                while tok[0] == "qual":
+                    quals.append(tok[1])
+                    tok = self.word(_CAST_TYPE)
+                base, end = self.type_base(tok)
+                stars, end = self.stars(end)
+                if tok[0] != "builtin" and not stars:
+                    raise _Fail()       # (a named type after a qualifier takes a '*' here)
+                return TypeRef(first[2], end, base[0], base[1], stars, tuple(quals), False)
+            return self.template_sum(first)
+        return self.template_sum()
+
+    def template_sum(self, first: Tok | None = None) -> Node:
+        """``tprod (ADD_OP tprod)*`` (``first``: its first word, already read)."""
+        left = self.template_product(first)
+        while True:
+            op = self.follow_op(template=True)
+            if op is None or op[1] not in ("+", "-"):
+                return left
+            self.take(op)
+            right = self.template_product()
+            left = Binary(left.start, right.end, op[1], left, right)
+
+    def template_product(self, first: Tok | None = None) -> Node:
+        left = self.template_unary(first)
+        while True:
+            op = self.follow_op(template=True)
+            if op is None or op[1] not in ("*", "/", "%"):
+                return left
+            self.after_template(op)
+            self.take(op)
+            right = self.template_unary()
+            left = Binary(left.start, right.end, op[1], left, right)
+
+    def template_unary(self, first: Tok | None = None) -> Node:
+        if first is not None:
+            return self.template_word(first)
+        self.enter()
+        op = self.prefix_op()
+        if op is not None and op[1][0] in "+-":
+            op = ("op", op[1][0], op[2], op[2] + 1)      # (no `++` among template arguments)
+            self.take(op)
+            operand = self.template_unary()
+            self.open -= 1
+            return Unary(op[2], operand.end, op[1], operand)
+        node = self.template_primary()
+        self.open -= 1
         return node
-    except (_Fail, RecursionError):
-        return FALLBACK
+
+    def template_primary(self) -> Node:
+        if self.starts_with("("):
+            self.expect("(")
+            inner = self.template_sum()
+            self.expect(")")
+            return inner
+        literal = self.operand_start()
+        if literal is not None:
+            if literal[0] != "num":
+                raise _Fail()
+            return Number(literal[2], literal[3], literal[1])
+        return self.template_word(self.word(_TUNARY))
+
+    def template_word(self, tok: Tok) -> Node:
+        kind, text, start, end = tok
+        if kind in ("name", "qname"):
+            return Name(start, end, text)
+        if kind == "tname":
+            return self.template_id(tok)
+        if kind in ("true", "false"):
+            return Literal(start, end, _LITERAL_WORDS[text])
+        if kind == "sizeof":
+            return self.sizeof()
+        raise _Fail()
+
+    # -- declarations -------------------------------------------------------------------------
+    def decl_type(self, first: Tok, parameter: bool = False) -> TypeRef:
+        """A declaration's type from its first token: ``QUAL* AUTO ref?``, ``QUAL* BUILTIN STAR*
+        ref?``, ``QUAL+ named_type STAR* ref?`` or ``named_type`` (a parameter's named type takes
+        stars and a reference without a qualifier)."""
+        quals: list[str] = []
+        tok = first
+        while tok[0] == "qual":
+            quals.append(tok[1])
+            tok = self.word(_DECL_TYPE)
+        if tok[0] == "auto":
+            stars, end = self.stars(tok[3]) if parameter else (0, tok[3])
+            ref = self.ref()
+            return TypeRef(first[2], end, "auto", None, stars, tuple(quals), ref)
+        base, end = self.type_base(tok)
+        if tok[0] != "builtin" and not quals and not parameter:
+            return TypeRef(first[2], end, base[0], base[1], 0, (), False)
+        stars, end = self.stars(end)
+        ref = self.ref()
+        return TypeRef(first[2], end, base[0], base[1], stars, tuple(quals), ref)
+
+    def declaration(self, type_: TypeRef, constructor: bool) -> Decl:
+        """``NAME array_dim* ("=" assign_expr)?`` or (``constructor``) ``NAME "(" [args] ")"``
+        after the type."""
+        name = self.word(_DECLARATOR)
+        if constructor and self.starts_with("("):
+            self.expect("(")
+            args = self.arguments(")")
+            self.expect(")")
+            return Decl(type_.start, name[3], type_, name[1], None, args)
+        array = self.array_dims()
+        init: Node | None = None
+        if self.starts_with("=") and not self.starts_with("=="):
+            self.expect("=")
+            init = self.assign_expr()
+        return Decl(type_.start, init.end if init is not None else name[3], type_, name[1], init, None, array)
+
+    def array_dims(self) -> bool:
+        """``("[" expr? "]")*``: whether there was one."""
+        array = False
+        while self.starts_with("["):
+            self.expect("[")
+            if not self.starts_with("]"):
+                self.expr()
+            self.expect("]")
+            array = True
+        return array
+
+    def statement(self) -> Node:
+        if not self.starts_word():
+            node = self.expr()
+            return self.expression_statement(node)
+        tok = self.word(_STATEMENT_START)
+        kind = tok[0]
+        if kind == "using":
+            name = self.word(_DECLARATOR)
+            self.expect("=")
+            type_ = self.decl_type(self.word(_DECL_TYPE))
+            self.expect(";")
+            return TypeAlias(name[2], type_.end, name[1], type_)
+        if kind == "typedef":
+            type_ = self.decl_type(self.word(_DECL_TYPE))
+            name = self.word(_DECLARATOR)
+            self.expect(";")
+            return TypeAlias(type_.start, name[3], name[1], type_)
+        if kind == "return":
+            value = None if self.starts_with(";") else self.expr()
+            self.expect(";")
+            return ReturnStmt(0, 0, value)
+        head = self.head(tok, True)
+        if isinstance(head, Decl):
+            self.expect(";")
+            return head
+        return self.expression_statement(self.expr(head))
+
+    def head(self, tok: Tok, constructor: bool) -> Node | None:
+        """A declaration from its first word ``tok``, or the primary expression it starts (the rest
+        of an expression follows), or None: an expression to read from ``tok`` on."""
+        kind = tok[0]
+        if kind in ("qual", "auto", "builtin"):
+            return self.declaration(self.decl_type(tok), constructor)
+        if kind in ("name", "qname", "tname"):
+            node: Node = self.template_id(tok) if kind == "tname" else Name(tok[2], tok[3], tok[1])
+            if self.starts_word():
+                name = node.name if isinstance(node, TemplateId) else tok[1]
+                template = node if isinstance(node, TemplateId) else None
+                return self.declaration(TypeRef(node.start, node.end, name, template, 0, (), False), constructor)
+            return node
+        # A word that starts no declaration (true, false, nullptr, sizeof): an expression.
+        self.pos = tok[2]
+        return None
+
+    def expression_statement(self, node: Node) -> Node:
+        self.expect(";")
+        if isinstance(node, Assign):
+            # A statement that is one assignment (the common `x = e;`) gets its own node.
+            return AssignStmt(node.start, node.end, node.target, node.op, node.value)
+        return ExprStmt(node.start, node.end, node)
+
+    def parameter(self) -> Decl:
+        """``param_type NAME? array_dim* ("=" assign_expr)?``; ``param_type`` is ``QUAL* (BUILTIN |
+        named_type | AUTO) STAR* ref?``."""
+        type_ = self.decl_type(self.word(_DECL_TYPE), parameter=True)
+        name: Tok | None = None
+        if self.starts_word():
+            name = self.word(_DECLARATOR)
+        array = self.array_dims()
+        init: Node | None = None
+        if self.starts_with("="):
+            self.expect("=")
+            init = self.assign_expr()
+        end = init.end if init is not None else name[3] if name is not None else type_.end
+        return Decl(type_.start, end, type_, name[1] if name is not None else "", init, None, array)
 
 
-def parse_args(text: str, offset: int) -> list[A.Node] | None:
-    """A comma-separated argument list (the text between the parentheses), or None."""
-    if not text.strip():
-        return []
+def _finish(parser: _Parser, node: Node) -> Node:
+    return node if parser.at_end() else FALLBACK
+
+
+def parse_statement(text: str) -> Node:
+    """The AST of one statement (ending in ';'), or FALLBACK."""
     try:
-        parser = _ExpressionParser(text, offset)
-        args = [parser.ternary()]
-        while parser.peek()[1] == ",":
-            parser.take()
-            args.append(parser.ternary())
-        if parser.peek()[0] != "eof":
-            return None
-        return args
+        parser = _Parser(text)
+        return _finish(parser, parser.statement())
     except (_Fail, RecursionError):
-        return None
-
-
-# Longest first, then by name: a set's order changes with the hash seed, and the pattern text must
-# not (the regex cache is keyed by it).
-_QUAL_RE = r"(?:" + "|".join(sorted(_QUALS, key=lambda word: (-len(word), word))) + ")"
-# `[quals] Type[*...] NAME` and then `= EXPR`, array dimensions `[N]...` (a decimal or none) or nothing.
-# Possessive: a name is a whole word (`intx = 5;` is no `int x`), and a long word is read once,
-# not once per place it could be split. The value is the longest text that ends in a non-blank
-# (the shortest one before `\s*;` tried `\s*;` at each blank of a long run of blanks), and blanks
-# in brackets are read once (`\s*\d*\s*` split a run of them in every way).
-_BUILTIN_DECL = regex_cache.compile(
-    r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+)(\s*+\**+)\s*+([A-Za-z_]\w*+)"
-    r"(?:\s*+=\s*+((?:.*\S)?)|((?:\s*+\[\s*+\d*+\s*+\])++))?\s*+;\Z", re.S)
-_AUTO_DECL = regex_cache.compile(r"auto\s+([A-Za-z_]\w*)\s*=")
-_TEMPLATE_HEAD = regex_cache.compile(r"((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)<")
-_QNAME_TYPE = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+(?![\w:<])")
-_NAME = regex_cache.compile(r"[A-Za-z_]\w*")
-
-
-def _plain_type_name(name: str) -> bool:
-    """A NAME or QNAME the grammar reads as a named type (no keyword, builtin or qualifier in it)."""
-    return not any(part in _RESERVED for part in name.split("::") if part)
-
-
-def _matching(text: str, start: int, open_: str, close: str) -> int:
-    """Index of the bracket closing ``text[start]`` (no strings or comments expected)."""
-    depth = 0
-    for pos in range(start, len(text)):
-        ch = text[pos]
-        if ch == open_:
-            depth += 1
-        elif ch == close:
-            depth -= 1
-            if depth == 0:
-                return pos
-    return -1
-
-
-def _template_at(text: str, start: int) -> tuple[A.TemplateId, int] | None:
-    """``Name<...>`` starting at ``start``: (TemplateId, end index) or None."""
-    head = _TEMPLATE_HEAD.match(text, start)
-    if head is None:
-        return None
-    close = _matching(text, head.end() - 1, "<", ">")
-    if close < 0:
-        return None
-    node = A._template(text[start:close + 1], start)
-    if node is None:
-        return None
-    return node, close + 1
-
-
-def parse_statement(text: str) -> A.Node | None:
-    """Declaration/assignment/call/return shapes built on the fast expression parser."""
-    if not text.endswith(";"):
         return FALLBACK
-    body = text[:-1]
-    stripped = body.rstrip()
-    if text.startswith("return ") or text.startswith("return("):
-        value = parse_expression(body[6:], 6)
-        return FALLBACK if value is FALLBACK else A.ReturnStmt(0, 0, value)
-    if text.startswith("using "):
-        return _using(text)
-    if text.startswith("typedef "):
-        return _typedef(text)
-    if _rejected_by_the_grammar(text):
-        return None
-    match = _BUILTIN_DECL.match(text)
-    if match and match.group(4) not in _RESERVED and (
-            match.group(2) in _BUILTINS and match.group(2) != "void"
-            or match.group(1) and _plain_type_name(match.group(2))):
-        # `[quals] builtin[*] NAME ...;`, or `quals+ [ns::]Type[*] NAME ...;` (the grammar's
-        # qual_named_type: without a qualifier a named type is the plain form further down).
-        quals = tuple(match.group(1).split())
-        stars = match.group(3).count("*")
-        type_end = match.end(3) if stars else match.end(2)
-        if stars:
-            type_end = match.start(3) + match.group(3).rindex("*") + 1
-        type_ = A.TypeRef(0, type_end, match.group(2), None, stars, quals)
-        if match.group(5) is None:
-            # No initializer: the declaration's span ends at its name (array dimensions are not kept).
-            return A.Decl(0, match.end(4), type_, match.group(4), None, None, match.group(6) is not None)
-        value = parse_expression(match.group(5), match.start(5))
-        if value is FALLBACK:
-            return FALLBACK
-        return A.Decl(0, value.end, type_, match.group(4), value, None)
-    auto = _AUTO_DECL.match(text)
-    if auto is not None and auto.group(1) not in _RESERVED:
-        value = _init(body, auto.end())
-        if value is FALLBACK:
-            return FALLBACK
-        return A.Decl(0, value.end, A.TypeRef(0, 4, "auto", None, 0, ()), auto.group(1), value, None)
-    if _TEMPLATE_HEAD.match(text):
-        if _template_pointer_declaration(text):
-            return None
-        return _templated(text, stripped)
-    qualified = _QNAME_TYPE.match(text)
-    if qualified is not None:
-        # `ns::Type NAME = EXPR;` / `ns::Type NAME(ARGS);` (the grammar's QNAME plain_named_type).
-        after = qualified.end()
-        second = _NAME.match(text, after + len(text[after:]) - len(text[after:].lstrip()))
-        if second is not None and second.start() > after and second.group() not in _RESERVED \
-                and _plain_type_name(qualified.group()):
-            type_ = A.TypeRef(0, after, qualified.group(), None, 0, ())
-            return _declaration(text, body, type_, second)
-    name = _NAME.match(text)
-    if name is None and text.startswith("("):
-        return _member_or_subscript_assignment(body)      # `(v4)[i] = x;`
-    if name is None or name.group() in _RESERVED:
-        return FALLBACK
-    rest = text[name.end():].lstrip()
-    if rest.startswith("=") and not rest.startswith("=="):
-        # NAME = EXPR;
-        eq = text.index("=", name.end())
-        value = parse_expression(body[eq + 1:], eq + 1)
-        if value is FALLBACK:
-            return FALLBACK
-        return A.AssignStmt(0, value.end, A.Name(0, name.end(), name.group()), "=", value)
-    second = _NAME.match(text, name.end() + (len(text[name.end():]) - len(rest)))
-    if second is not None and second.start() > name.end() and second.group() not in _RESERVED:
-        # TypeName NAME = EXPR;  /  TypeName NAME(ARGS);
-        type_ = A.TypeRef(0, name.end(), name.group(), None, 0, ())
-        return _declaration(text, body, type_, second)
-    if "[" in body or "." in body:
-        assigned = _member_or_subscript_assignment(body)
-        if assigned is not FALLBACK:
-            return assigned
-    value = parse_expression(body, 0)
-    if isinstance(value, A.Call):
-        return A.ExprStmt(value.start, value.end, value)
-    return FALLBACK
 
 
-def _member_or_subscript_assignment(body: str) -> A.Node:
-    """``x[i] = EXPR;`` / ``x.f = EXPR;`` (plain ``=``): the grammar's one-assignment statement."""
+def parse_expression(text: str, offset: int = 0) -> Node:
+    """The AST of an expression (``if``/``for`` condition, ``for`` step: the grammar's ``expr``);
+    ``offset`` is where ``text`` starts in its statement. FALLBACK if it is none."""
     try:
-        parser = _ExpressionParser(body, 0)
-        target = parser.ternary()
-        if not isinstance(target, (A.Index, A.Member)) or parser.take()[1:2] != ("=",):
-            return FALLBACK
-        value = parser.ternary()
-        if parser.peek()[0] != "eof":
-            return FALLBACK
+        parser = _Parser(text)
+        node = _finish(parser, parser.expr())
     except (_Fail, RecursionError):
         return FALLBACK
-    return A.AssignStmt(target.start, value.end, target, "=", value)
+    if offset and node is not FALLBACK:
+        _shift([node], offset)
+    return node
 
 
-# `Templ<...>::NAME` with no further `::`: after a '>' the grammar lexes `::` only as the start of
-# a QNAME (which needs two `::`-joined names) or as the ternary's ':' (which needs a '?' before).
-_TEMPLATE_MEMBER = regex_cache.compile(r">::[A-Za-z_]\w*(?!\w|::)")
+def _shift(nodes: list[Node], offset: int) -> None:
+    """Move the spans of these fresh ASTs (no node shared) by ``offset``."""
+    for root in nodes:
+        for node in walk(root):
+            node.start += offset
+            node.end += offset
 
 
-def _rejected_by_the_grammar(text: str) -> bool:
-    """Statements the grammar cannot parse (so lark need not be loaded to find out): a member
-    of a template id (``ns::Group<T>::Create(...)``) in a statement without '?', strings or
-    comments, where no token can take the ``::`` after the '>'."""
-    return ">::" in text and "?" not in text and '"' not in text and "'" not in text and "/" not in text \
-        and _TEMPLATE_MEMBER.search(text) is not None
+def parse_header_expression(text: str) -> Node:
+    """An ``if``/``for`` condition or a ``for`` step."""
+    return parse_expression(text)
 
 
-# `Templ<...>* NAME = ...`: see _template_pointer_declaration.
-_POINTER_DECLARATOR = regex_cache.compile(r"\s*\*+\s*[A-Za-z_]\w*\s*=(?!=)")
-
-
-def _template_pointer_declaration(text: str) -> bool:
-    """``Templ<...>* NAME = ...;``, which the grammar rejects: a template-typed declaration has no
-    '*' there (plain_named_type), and read as an expression ``Templ<...> * NAME`` is a product,
-    which cannot be assigned to. Only for template ids this module reads as the grammar does."""
-    found = _template_at(text, 0)
-    return found is not None and _POINTER_DECLARATOR.match(text, found[1]) is not None
-
-
-def _declaration(text: str, body: str, type_: A.TypeRef, name_match: re.Match[str]) -> A.Node:
-    after = text[name_match.end():]
-    rest = after.lstrip()
-    at = name_match.end() + len(after) - len(rest)
-    if rest == ";":
-        return A.Decl(type_.start, name_match.end(), type_, name_match.group(), None, None)
-    if rest.startswith("=") and not rest.startswith("=="):
-        value = _init(body, at + 1)
-        if value is FALLBACK:
-            return FALLBACK
-        return A.Decl(type_.start, value.end, type_, name_match.group(), value, None)
-    if rest.startswith("("):
-        close = _matching(text, at, "(", ")")
-        if close < 0 or text[close + 1:].strip() != ";":
-            return FALLBACK
-        args = parse_args(text[at + 1:close], at + 1)
-        if args is None:
-            return FALLBACK
-        return A.Decl(type_.start, name_match.end(), type_, name_match.group(), None, args)
-    return FALLBACK
-
-
-def _init(body: str, at: int) -> A.Node:
-    """An initializer: an expression, or ``Templ<...>(ARGS)``."""
-    lead = len(body[at:]) - len(body[at:].lstrip())
-    start = at + lead
-    if _TEMPLATE_HEAD.match(body, start):
-        found = _template_at(body, start)
-        if found is None:
-            return FALLBACK
-        tmpl, end = found
-        if end >= len(body) or body[end] != "(":
-            return FALLBACK
-        close = _matching(body, end, "(", ")")
-        if close < 0 or body[close + 1:].strip():
-            return FALLBACK
-        args = parse_args(body[end + 1:close], end + 1)
-        if args is None:
-            return FALLBACK
-        return A.Call(tmpl.start, close + 1, tmpl, args)
-    return parse_expression(body[at:], at)
-
-
-def _templated(text: str, stripped: str) -> A.Node:
-    """``Templ<...> NAME = INIT;`` / ``Templ<...> NAME(ARGS);`` / ``Templ<...>(ARGS);``."""
-    found = _template_at(text, 0)
-    if found is None:
+def parse_for_init(text: str) -> Node:
+    """A ``for`` init clause: a declaration (no constructor form) or an expression, or FALLBACK."""
+    try:
+        parser = _Parser(text)
+        if parser.starts_word():
+            tok = parser.word(_FOR_INIT_START)
+            head = parser.head(tok, False)
+            node = head if isinstance(head, Decl) else parser.expr(head)
+        else:
+            node = parser.expr()
+        return _finish(parser, node)
+    except (_Fail, RecursionError):
         return FALLBACK
-    tmpl, end = found
-    if text[end:end + 1] == "(":
-        close = _matching(text, end, "(", ")")
-        if close < 0 or text[close + 1:].strip() != ";":
-            return FALLBACK
-        args = parse_args(text[end + 1:close], end + 1)
-        if args is None:
-            return FALLBACK
-        call = A.Call(tmpl.start, close + 1, tmpl, args)
-        return A.ExprStmt(call.start, call.end, call)
-    name = _NAME.match(text, end + len(text[end:]) - len(text[end:].lstrip()))
-    if name is None or name.start() == end or name.group() in _RESERVED:
+
+
+def parse_args(text: str, offset: int) -> list[Node] | None:
+    """A comma-separated argument list (the text between a call's parentheses at ``offset``), or
+    None."""
+    try:
+        parser = _Parser(text)
+        args = parser.arguments("\0") if text.strip() else []
+        if not parser.at_end():
+            return None
+    except (_Fail, RecursionError):
+        return None
+    if offset:
+        _shift(args, offset)
+    return args
+
+
+def parse_parameter(text: str) -> Node | None:
+    """One function parameter as a Decl (its name '' when unnamed), or FALLBACK."""
+    try:
+        parser = _Parser(text)
+        return _finish(parser, parser.parameter())
+    except (_Fail, RecursionError):
         return FALLBACK
-    type_ = A.TypeRef(tmpl.start, tmpl.end, tmpl.name, tmpl, 0, ())
-    return _declaration(text, text[:-1], type_, name)
-
-
-_USING = regex_cache.compile(r"using\s+([A-Za-z_]\w*)\s*=\s*")
-
-
-def _using(text: str) -> A.Node:
-    match = _USING.match(text)
-    if match is None:
-        return FALLBACK
-    at = match.end()
-    rest = text[at:-1].rstrip()
-    if _TEMPLATE_HEAD.match(text, at):
-        found = _template_at(text, at)
-        if found is None or found[1] != at + len(rest):
-            return FALLBACK
-        tmpl = found[0]
-        type_ = A.TypeRef(tmpl.start, tmpl.end, tmpl.name, tmpl, 0, ())
-    elif rest in _BUILTINS:
-        type_ = A.TypeRef(at, at + len(rest), rest, None, 0, ())
-    else:
-        return FALLBACK
-    return A.TypeAlias(match.start(1), type_.end, match.group(1), type_)
-
-
-_TYPEDEF = regex_cache.compile(r"typedef\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;\Z")
-
-
-def _typedef(text: str) -> A.Node:
-    """``typedef builtin NAME;`` (one-word builtins: `unsigned int` is the grammar's)."""
-    match = _TYPEDEF.match(text)
-    if match is None or match.group(1) not in _BUILTINS or match.group(1) in _MULTI_WORD_HEADS \
-            or match.group(2) in _RESERVED and match.group(2) not in _BUILTINS:
-        return FALLBACK
-    # After the type only a name (or '*', '&') can follow, so the grammar's contextual lexer reads
-    # a builtin word there as the new type's name (`typedef int mem_dsb_t;`).
-    type_ = A.TypeRef(match.start(1), match.end(1), match.group(1), None, 0, ())
-    return A.TypeAlias(type_.start, match.end(2), match.group(2), type_)
-
-
-# Builtin words that may start a multi-word builtin (`unsigned int`, `long long`).
-_MULTI_WORD_HEADS = {"unsigned", "signed", "long"}
-
-
-_COMPOUND = regex_cache.compile(r"\s*((?:::)?[A-Za-z_]\w*)\s*(\+=|-=|\*=|/=|<<=|>>=|=(?!=))")
-
-
-def parse_header_expression(text: str) -> A.Node:
-    """An ``if``/``for`` condition or ``for`` step: an expression, or ``NAME op= EXPR``."""
-    match = _COMPOUND.match(text)
-    if match is not None and match.group(1) not in _RESERVED:
-        value = parse_expression(text[match.end():], match.end())
-        if value is FALLBACK:
-            return FALLBACK
-        target = A.Name(match.start(1), match.end(1), match.group(1))
-        return A.Assign(target.start, value.end, target, match.group(2), value)
-    return parse_expression(text, 0)
-
-
-_PARAM = regex_cache.compile(r"((?:" + _QUAL_RE + r"\s+)*)((?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)"
-                    r"(\s*\*+)?(\s*&&?)?\s*(?<=[\s*&])([A-Za-z_]\w*)\Z")
-
-
-_PARAMETER_NAME = regex_cache.compile(r"\s+([A-Za-z_]\w*)")
-
-
-def parse_parameter(text: str) -> A.Node | None:
-    """``[quals] Type[*...][&] name [= default]`` (the plain parameter shapes), or FALLBACK."""
-    if _TEMPLATE_HEAD.match(text):
-        return _templated_parameter(text)
-    if text == "...":
-        return None             # a C variadic parameter: no grammar rule starts with '.'
-    if text.isidentifier() and text.isascii() and (text in _BUILTINS or text not in _RESERVED):
-        # An unnamed parameter of a one-word type (`void dsb(mem_dsb_t)`): the word is the type.
-        return A.Decl(0, len(text), A.TypeRef(0, len(text), text, None, 0, (), False), "", None, None)
-    default = None
-    eq = text.find("=")
-    if eq > 0 and not text.startswith("=", eq + 1):
-        default = parse_expression(text[eq + 1:], eq + 1)
-        if default is FALLBACK:
-            return FALLBACK
-        text = text[:eq].rstrip()
-    match = _PARAM.match(text)
-    if match is None or match.group(5) in _RESERVED or match.group(2) in _QUALS:
-        return FALLBACK
-    base = match.group(2)
-    if base in _RESERVED and base not in _BUILTINS and base != "auto":
-        return FALLBACK
-    if base in ("unsigned", "signed", "long", "short") and not match.group(3) and not match.group(4):
-        return FALLBACK          # `unsigned x` vs multi-word builtins: the grammar decides
-    stars = (match.group(3) or "").count("*")
-    ref = bool(match.group(4))
-    # The grammar's type span ends at the last '*' (or the type name); a '&' is not part of it.
-    end = match.start(3) + match.group(3).rindex("*") + 1 if stars else match.end(2)
-    quals = tuple(match.group(1).split())
-    type_ = A.TypeRef(0, end, base, None, stars, quals, ref)
-    return A.Decl(0, default.end if default is not None else match.end(5), type_, match.group(5), default, None)
-
-
-def _templated_parameter(text: str) -> A.Node:
-    """``Templ<...> name``: a template type and a name, no qualifier, pointer, reference or default."""
-    found = _template_at(text, 0)
-    if found is None:
-        return FALLBACK
-    tmpl, end = found
-    name = _PARAMETER_NAME.fullmatch(text, end)
-    if name is None or name.group(1) in _RESERVED or not _plain_type_name(tmpl.name):
-        return FALLBACK
-    type_ = A.TypeRef(tmpl.start, tmpl.end, tmpl.name, tmpl, 0, (), False)
-    return A.Decl(0, name.end(1), type_, name.group(1), None, None)

@@ -14,7 +14,7 @@ CPP_KEYWORDS = frozenset("""
     xor xor_eq
 """.split())
 
-# Words the statement grammars read as qualifiers (cpp_stmt.lark's QUAL): the C++ cv and storage
+# Words the statement parser reads as qualifiers (its QUAL terminal, fast_expr.py): the C++ cv and storage
 # keywords and the CCE address-space attributes. None of them can be a declarator's name.
 QUALIFIER_WORDS = frozenset("""
     const constexpr static volatile inline __restrict__

@@ -2,9 +2,9 @@
 
 The model is a tree of functions and statements. Every node keeps its exact character span in
 the original text, so printing an unedited model is the input itself (``CppFile.print()``) and
-passes can return edits against spans. Statement *contents* are parsed on demand by the lark
-grammar (``ptofix/cpp/cpp_stmt.lark``): ``SimpleStmt.ast`` is ``None`` when the grammar does not
-understand a statement, and the analysis then treats it as opaque ("may touch any memory").
+passes can return edits against spans. Statement *contents* are parsed on demand by the statement
+parser (``ptofix/cpp/stmt_parser.py``): ``SimpleStmt.ast`` is ``None`` when it does not understand
+a statement, and the analysis then treats it as opaque ("may touch any memory").
 Declarations are parsed too: each function's parameters (``ParamDecl``) and head
 (``FunctionHead``), and the file-scope declarations (``GlobalDecl``), each read exactly or
 unread with its reason.

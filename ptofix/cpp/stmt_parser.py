@@ -1,558 +1,63 @@
-"""Parse one C++ statement with the lark LALR grammar into a small typed AST.
+"""Parse one C++ statement into the typed AST of ``stmt_ast``.
 
-Every node carries ``start``/``end`` offsets relative to the statement text (from lark token
-positions, computed bottom-up, so no position propagation is needed). The Lark instance is
-built once per process and its tables are cached on disk by lark (``cache=True``).
+The statement parser is ``fast_expr``'s recursive-descent parser. In front of it, regex fast paths
+read the statement shapes that make up most of ptoas output (calls with plain arguments, tile and
+GM-view declarations, scalar setup) into the very AST it builds (tests compare both on every
+corpus statement): they are ~3x faster on those. Statement ASTs are shared by text per file.
 """
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 
 from .. import regex_cache
 from ..pto.ops import pto_macro_names
 from ..pto.tiles import dtype_size
-from ..structs import Struct
+from . import fast_expr
 from .keywords import NOT_DECLARATOR_NAMES, NOT_TYPE_NAMES, is_compiler_word, is_reserved_identifier
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from typing import ClassVar
-
-# ---- AST ------------------------------------------------------------------------------------
-class Node(Struct):
-    __slots__ = ("start", "end", "_name_ids")
-    start: int
-    end: int
-    # Not a field (out of repr and _fields): the identifiers under this node (see name_ids),
-    # computed on first use: ASTs are shared and never mutated, and the analysis asks for the
-    # names of the same statements many times. None until then.
-    _name_ids: tuple[str, ...] | None
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end")
-    _children: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, start: int, end: int) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-
-    def push_children(self, stack: list[Node]) -> None:
-        """Push the nodes of ``_children`` (a list field's nodes in order) onto ``stack``: what
-        walk and name_ids visit. The classes the analysis reads most spell it out (no attribute
-        read by name)."""
-        for name in self._children:
-            value = getattr(self, name)
-            if isinstance(value, Node):
-                stack.append(value)
-            elif type(value) is list:
-                for item in value:
-                    if isinstance(item, Node):
-                        stack.append(item)
-
-
-def walk(node: Node) -> Iterator[Node]:
-    """Every AST node under ``node`` (itself included), depth first."""
-    stack = [node]
-    pop = stack.pop
-    while stack:
-        cur = pop()
-        yield cur
-        cur.push_children(stack)
-
-
-def name_ids(node: Node) -> tuple[str, ...]:
-    """The ``Name`` identifiers under ``node`` in first-occurrence order of ``walk``, no repeats."""
-    if type(node) is Name:
-        return (node.id,)
-    if type(node) in _LEAVES:
-        return ()
-    known = node._name_ids
-    if known is not None:
-        return known
-    # walk() inlined (same visiting order), the hottest loop of the analysis.
-    found: dict[str, None] = {}
-    stack: list[Node] = [node]
-    pop = stack.pop
-    while stack:
-        cur = pop()
-        if type(cur) is Name:
-            found[cur.id] = None
-            continue
-        if type(cur) is TemplateId and cur is not node:
-            # A template's nodes are shared by the statements that spell it (_template): its names,
-            # kept on it, stand for its subtree, which the walk would visit in one piece in that
-            # order (a depth-first walk finishes a subtree before it goes on).
-            found.update(dict.fromkeys(name_ids(cur)))
-            continue
-        cur.push_children(stack)
-    ids = node._name_ids = tuple(found)
-    return ids
-
-
-def argument_name_ids(tmpl: TemplateId) -> tuple[str, ...]:
-    """The ``name_ids`` of a template's arguments one after the other, no repeats; cached on the
-    template (a kernel declares the same few tile types many times and they share one node)."""
-    known = tmpl._argument_name_ids
-    if known is not None:
-        return known
-    found: dict[str, None] = {}
-    for arg in tmpl.args:
-        found.update(dict.fromkeys(name_ids(arg)))
-    ids = tmpl._argument_name_ids = tuple(found)
-    return ids
-
-
-class Name(Node):
-    __slots__ = ("id",)
-    id: str
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "id")
-    _children: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, start: int, end: int, id: str = "") -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.id = id
-
-
-class Number(Node):
-    __slots__ = ("text",)
-    text: str
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "text")
-    _children: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, start: int, end: int, text: str = "") -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.text = text
-
-    @property
-    def value(self) -> int | float:
-        return _number_value(self.text)
-
-
-_MAX_INTEGER_DIGITS = 64        # more than any 128-bit value spells in decimal or octal
-
-
-@functools.lru_cache(maxsize=4096)
-def _number_value(text: str) -> int | float:
-    """A number literal's value (kept by text: the analysis reads the same few literals, tile
-    shapes and addresses, tens of thousands of times)."""
-    if text[:2] in ("0x", "0X"):
-        return int(text[2:].rstrip("uUlL"), 16)
-    raw = text.rstrip("uUlLfF")
-    if any(c in raw for c in ".eE"):
-        return float(raw)
-    if len(raw) > _MAX_INTEGER_DIGITS:
-        # No C++ integer type holds it (the literal is ill-formed): NaN, which no reader takes for
-        # an integer (Python's int() refuses a decimal string of over 4300 digits).
-        return float("nan")
-    if raw[:1] == "0" and len(raw) > 1:
-        # [lex.icon]: a leading 0 makes the literal octal (`010` is 8); an 8 or 9 in it is
-        # ill-formed: NaN, which no reader takes for an integer.
-        return int(raw, 8) if raw.isdigit() and "8" not in raw and "9" not in raw else float("nan")
-    return int(raw)
-
-
-class Literal(Node):
-    __slots__ = ("value",)
-    value: object   # True / False / None (nullptr)
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "value")
-    _children: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, start: int, end: int, value: object = None) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.value = value
-
-
-class String(Node):
-    __slots__ = ("text",)
-    text: str
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "text")
-    _children: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, start: int, end: int, text: str = "") -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.text = text
-
-
-_LEAVES = (Number, Literal, String)     # nodes without child nodes (exact types, see name_ids)
-
-
-class TypeRef(Node):
-    __slots__ = ("name", "template", "pointer", "quals", "ref")
-    name: str                       # "float", "Tile", "pto::Shape", "auto"
-    template: TemplateId | None
-    pointer: int
-    quals: tuple
-    ref: bool                    # declared as a reference (`T&`, `T&&`)
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "name", "template", "pointer", "quals", "ref")
-    _children: ClassVar[tuple[str, ...]] = ("template",)
-
-    def __init__(
-            self,
-            start: int,
-            end: int,
-            name: str = "",
-            template: TemplateId | None = None,
-            pointer: int = 0,
-            quals: tuple = (),
-            ref: bool = False,
-    ) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.name = name
-        self.template = template
-        self.pointer = pointer
-        self.quals = quals
-        self.ref = ref
-
-    def push_children(self, stack: list[Node]) -> None:
-        if self.template is not None:
-            stack.append(self.template)
-
-
-class TemplateId(Node):
-    __slots__ = ("name", "args", "_argument_name_ids")
-    name: str
-    args: list   # Node (expr) or TypeRef
-    _argument_name_ids: tuple[str, ...] | None     # not a field: see argument_name_ids (None until then)
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "name", "args")
-    _children: ClassVar[tuple[str, ...]] = ("args",)
-
-    def __init__(self, start: int, end: int, name: str = "", args: list | None = None) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.name = name
-        self.args = [] if args is None else args
-        self._argument_name_ids = None
-
-    def push_children(self, stack: list[Node]) -> None:
-        for item in self.args:
-            if isinstance(item, Node):
-                stack.append(item)
-
-
-class Call(Node):
-    __slots__ = ("func", "args")
-    func: Node
-    args: list
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "func", "args")
-    _children: ClassVar[tuple[str, ...]] = ("func", "args")
-
-    def __init__(self, start: int, end: int, func: Node, args: list | None = None) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.func = func
-        self.args = [] if args is None else args
-
-    @property
-    def callee(self) -> str:
-        if isinstance(self.func, Name):
-            return self.func.id
-        if isinstance(self.func, TemplateId):
-            return self.func.name
-        if isinstance(self.func, Member):
-            return self.func.field
-        return ""
-
-    @property
-    def template(self) -> TemplateId | None:
-        return self.func if isinstance(self.func, TemplateId) else None
-
-    def push_children(self, stack: list[Node]) -> None:
-        stack.append(self.func)
-        for item in self.args:
-            if isinstance(item, Node):
-                stack.append(item)
-
-
-class Index(Node):
-    __slots__ = ("obj", "index")
-    obj: Node
-    index: Node
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "obj", "index")
-    _children: ClassVar[tuple[str, ...]] = ("obj", "index")
-
-    def __init__(self, start: int, end: int, obj: Node, index: Node) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.obj = obj
-        self.index = index
-
-    def push_children(self, stack: list[Node]) -> None:
-        stack.append(self.obj)
-        stack.append(self.index)
-
-
-class Member(Node):
-    __slots__ = ("obj", "field", "arrow")
-    obj: Node
-    field: str
-    arrow: bool
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "obj", "field", "arrow")
-    _children: ClassVar[tuple[str, ...]] = ("obj",)
-
-    def __init__(self, start: int, end: int, obj: Node, field: str = "", arrow: bool = False) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.obj = obj
-        self.field = field
-        self.arrow = arrow
-
-    def push_children(self, stack: list[Node]) -> None:
-        stack.append(self.obj)
-
-
-class Unary(Node):
-    __slots__ = ("op", "operand")
-    op: str
-    operand: Node
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "op", "operand")
-    _children: ClassVar[tuple[str, ...]] = ("operand",)
-
-    def __init__(self, start: int, end: int, op: str, operand: Node) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.op = op
-        self.operand = operand
-
-    def push_children(self, stack: list[Node]) -> None:
-        stack.append(self.operand)
-
-
-class Binary(Node):
-    __slots__ = ("op", "left", "right")
-    op: str
-    left: Node
-    right: Node
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "op", "left", "right")
-    _children: ClassVar[tuple[str, ...]] = ("left", "right")
-
-    def __init__(self, start: int, end: int, op: str, left: Node, right: Node) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.op = op
-        self.left = left
-        self.right = right
-
-    def push_children(self, stack: list[Node]) -> None:
-        stack.append(self.left)
-        stack.append(self.right)
-
-
-class Assign(Node):
-    """An assignment used as an expression (`a = b = 5`, `if ((x = f()))`, `g(a += 1)`)."""
-    __slots__ = ("target", "op", "value")
-    target: Node
-    op: str
-    value: Node
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "target", "op", "value")
-    _children: ClassVar[tuple[str, ...]] = ("target", "value")
-
-    def __init__(self, start: int, end: int, target: Node, op: str, value: Node) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.target = target
-        self.op = op
-        self.value = value
-
-
-class IncDec(Node):
-    __slots__ = ("op", "operand", "prefix")
-    op: str
-    operand: Node
-    prefix: bool
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "op", "operand", "prefix")
-    _children: ClassVar[tuple[str, ...]] = ("operand",)
-
-    def __init__(self, start: int, end: int, op: str, operand: Node, prefix: bool = True) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.op = op
-        self.operand = operand
-        self.prefix = prefix
-
-
-class Comma(Node):
-    __slots__ = ("items",)
-    items: list
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "items")
-    _children: ClassVar[tuple[str, ...]] = ("items",)
-
-    def __init__(self, start: int, end: int, items: list | None = None) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.items = [] if items is None else items
-
-
-class Ternary(Node):
-    __slots__ = ("cond", "then", "orelse")
-    cond: Node
-    then: Node
-    orelse: Node
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "cond", "then", "orelse")
-    _children: ClassVar[tuple[str, ...]] = ("cond", "then", "orelse")
-
-    def __init__(self, start: int, end: int, cond: Node, then: Node, orelse: Node) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.cond = cond
-        self.then = then
-        self.orelse = orelse
-
-
-class Cast(Node):
-    __slots__ = ("type", "operand")
-    type: TypeRef
-    operand: Node
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "type", "operand")
-    _children: ClassVar[tuple[str, ...]] = ("type", "operand")
-
-    def __init__(self, start: int, end: int, type: TypeRef, operand: Node) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.type = type
-        self.operand = operand
-
-    def push_children(self, stack: list[Node]) -> None:
-        stack.append(self.type)
-        stack.append(self.operand)
-
-
-class SizeOf(Node):
-    __slots__ = ("arg",)
-    arg: Node
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "arg")
-    _children: ClassVar[tuple[str, ...]] = ("arg",)
-
-    def __init__(self, start: int, end: int, arg: Node) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.arg = arg
-
-
-class Decl(Node):
-    __slots__ = ("type", "name", "init", "ctor_args", "array")
-    type: TypeRef
-    name: str
-    init: Node | None
-    ctor_args: list | None     # `T v(a, b);`
-    array: bool                  # `T v[N]...;`
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "type", "name", "init", "ctor_args", "array")
-    _children: ClassVar[tuple[str, ...]] = ("type", "init", "ctor_args")
-
-    def __init__(
-            self,
-            start: int,
-            end: int,
-            type: TypeRef,
-            name: str = "",
-            init: Node | None = None,
-            ctor_args: list | None = None,
-            array: bool = False,
-    ) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.type = type
-        self.name = name
-        self.init = init
-        self.ctor_args = ctor_args
-        self.array = array
-
-
-class TypeAlias(Node):
-    """`using NAME = type;` or `typedef type NAME;`."""
-    __slots__ = ("name", "type")
-    name: str
-    type: TypeRef
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "name", "type")
-    _children: ClassVar[tuple[str, ...]] = ("type",)
-
-    def __init__(self, start: int, end: int, name: str, type: TypeRef) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.name = name
-        self.type = type
-
-
-class ExprStmt(Node):
-    __slots__ = ("expr",)
-    expr: Node
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "expr")
-    _children: ClassVar[tuple[str, ...]] = ("expr",)
-
-    def __init__(self, start: int, end: int, expr: Node) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.expr = expr
-
-    def push_children(self, stack: list[Node]) -> None:
-        stack.append(self.expr)
-
-
-class AssignStmt(Node):
-    __slots__ = ("target", "op", "value")
-    target: Node
-    op: str
-    value: Node
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "target", "op", "value")
-    _children: ClassVar[tuple[str, ...]] = ("target", "value")
-
-    def __init__(self, start: int, end: int, target: Node, op: str, value: Node) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.target = target
-        self.op = op
-        self.value = value
-
-    def push_children(self, stack: list[Node]) -> None:
-        stack.append(self.target)
-        stack.append(self.value)
-
-
-class ReturnStmt(Node):
-    __slots__ = ("value",)
-    value: Node | None
-    _fields: ClassVar[tuple[str, ...]] = ("start", "end", "value")
-    _children: ClassVar[tuple[str, ...]] = ("value",)
-
-    def __init__(self, start: int, end: int, value: Node | None = None) -> None:
-        self.start = start
-        self.end = end
-        self._name_ids = None
-        self.value = value
-
+from .stmt_ast import (
+    _FALLBACK,
+    MAX_EXPRESSION_NESTING,
+    MAX_GRAMMAR_CHARS,
+    Assign,
+    AssignStmt,
+    Binary,
+    Call,
+    Cast,
+    Comma,
+    Decl,
+    ExprStmt,
+    Fallback,
+    IncDec,
+    Index,
+    Literal,
+    Member,
+    Name,
+    Node,
+    Number,
+    ReturnStmt,
+    SizeOf,
+    String,
+    TemplateId,
+    Ternary,
+    TypeAlias,
+    TypeRef,
+    Unary,
+    argument_name_ids,
+    name_ids,
+    walk,
+)
+
+__all__ = ["MAX_EXPRESSION_NESTING", "MAX_GRAMMAR_CHARS", "Assign", "AssignStmt", "Binary", "Call", "Cast", "Comma",
+           "Decl", "ExprStmt", "Fallback", "IncDec", "Index", "Literal", "Member", "Name", "Node", "Number",
+           "ReturnStmt", "SizeOf", "String", "TemplateId", "Ternary", "TypeAlias", "TypeRef", "Unary",
+           "argument_name_ids", "name_ids", "walk"]
 
 # Fast path for the statement shapes that make up most of ptoas output: calls with plain
 # arguments, `Tile<plain args> vN;`, template-typed declarations (`T<...> vN = T<...>(args);`,
-# `T<...> vN(args);`) and `[const] T vN = literal-or-name;`. They build the same AST the grammar
-# would (tests compare both); anything else goes to the expression parser (fast_expr.py), then to
-# lark. This keeps lark (and its import) off the common path: see scripts/bench.py.
+# `T<...> vN(args);`) and `[const] T vN = literal-or-name;`. They build the same AST the statement
+# parser (fast_expr.py) would (tests compare both), ~4x faster on them; anything else goes to that parser
+# (scripts/parser_paths.py measures both paths).
 # An atom: a name, a qualified name or a number (an exponent's sign included). Its runs are
 # possessive: no pattern below follows an atom with a character an atom may hold ([\w:.], or a
 # sign right after a digit and an exponent letter), so giving one back never helps a match.
@@ -625,14 +130,6 @@ def _atom(text: str, start: int) -> Node:
     return _FALLBACK
 
 
-class Fallback(Node):
-    """The fast parsers' answer "not mine": the statement goes to the next parser. One instance,
-    _FALLBACK (a node, so that a fast parser's result is typed as one); never part of an AST."""
-
-    __slots__ = ()
-
-
-_FALLBACK: Node = Fallback(-1, -1)
 _LITERALS = {"true": True, "false": False, "nullptr": None}
 
 
@@ -760,21 +257,21 @@ def _rhs(text: str, start: int) -> Node:
     return _atom(text, start)
 
 
-# Words that start a statement but are not a declared type (the grammar handles those statements).
+# Words that start a statement but are not a declared type (the statement parser reads those statements).
 _NOT_TYPES = {"return", "const", "auto", "static", "goto", "delete", "new", "using", "typedef", "case",
               "default", "break", "continue", "throw", "namespace", "template", "typename", "volatile",
               "constexpr", "inline", "extern", "register", "struct", "class", "union", "enum", "sizeof"}
 
 
 _JUMPS = {"break;": "break", "continue;": "continue"}
-# `unsigned int;`, `long long;`: the grammar lexes both words as one builtin type (and then rejects
+# `unsigned int;`, `long long;`: the statement parser lexes both words as one builtin type (and then rejects
 # the statement), not as a type and a name.
 _MULTI_WORD_BUILTIN_HEADS = {"unsigned", "signed", "long"}
 
 
 def _fast_parse(text: str) -> Node | None:
     if text == ";":
-        return None        # the empty statement: the grammar has no rule for it either (opaque)
+        return None        # the empty statement: the statement parser reads none either (opaque)
     jump = _JUMPS.get(text)
     if jump is not None:
         return ExprStmt(0, len(jump), Name(0, len(jump), jump))
@@ -891,8 +388,7 @@ def _arguments(body: str, start: int) -> list[Node] | None:
         args = _split_atoms(body, start)
         if args is not None:
             return args
-    from .fast_expr import parse_args
-    args = parse_args(body, start)
+    args = fast_expr.parse_args(body, start)
     # (They go two levels down in a Decl's Call: the statement's nesting bound holds for them.)
     if args is not None and any(_within_nesting(arg, 2) is None for arg in args):
         return None
@@ -961,7 +457,7 @@ def forget_all_statements() -> None:
 
 
 # C++'s alternative tokens are operators whatever the options (`v xor_eq(4096);` is `v ^= 4096;`,
-# [lex.digraph]); the grammars would read them as names (a declaration of `xor_eq`). A word of
+# [lex.digraph]); the statement parser would read them as names (a declaration of `xor_eq`). A word of
 # a comment or string counts too (cheaper than telling them apart; ptoas writes none).
 # ALTERNATIVE_TOKEN_WORDS, each a whole word (no letter, digit, '_' or '$' next to it). Spelled to
 # start with a character class, so the regex engine skips to a candidate first letter instead of
@@ -977,7 +473,7 @@ _ALTERNATIVE_TOKEN = regex_cache.compile(
 
 def _real_declarator(node: Node | None) -> Node | None:
     """``node``, or ``None`` for a declaration that may not declare what it reads as (a name the
-    model would then miss): its declarator name is a keyword or qualifier (both grammars read
+    model would then miss): its declarator name is a keyword or qualifier (the statement parser reads
     `TN const (t);` as an object `const` built from `t`, where C++ declares a const `t`), or its
     declarator or type is spelled with a word of the compiler (`TN __const (t);`, clang's
     spelling of const) or one of pto's macros (`TN PTO_INST_HPP (t);` is `TN (t);`), or its type
@@ -1005,12 +501,6 @@ def _may_be_macro(name: str) -> bool:
     return is_compiler_word(name) or name in pto_macro_names()
 
 
-# A statement nested deeper than this, in brackets or in the levels of its AST (`a + b + c` is two
-# levels, `- - a` two, `f(g(a))` three), is not understood (Unknown). It bounds the recursion of
-# the parsers and of every walk over an AST whatever the input: compiled, a recursion has no
-# interpreter limit to stop it. (clang's default bracket limit, -fbracket-depth, is 256; ptoas
-# writes a few levels.)
-MAX_EXPRESSION_NESTING = 64
 # Templates the regex fast path reads nested inside one another: with the Decl, TypeRef and an
 # atom's two levels around them, its ASTs stay within MAX_EXPRESSION_NESTING (deeper ones go to
 # the general parsers, which check the bound).
@@ -1064,21 +554,12 @@ def nested_too_deep(text: str) -> bool:
     if _ALTERNATIVE_TOKEN.search(text):
         return False
     try:
-        node = fast_parse(text)
+        node = _fast_parse(text)
     except RecursionError:
         return False
-    if node is None:
-        return _fast_parse(text) is _FALLBACK and _general_parse(text) is not None
     if node is _FALLBACK:
-        node = _parse(text, "start")
-        return node is not None and _within_nesting(node) is None
-    return False
-
-
-def _general_parse(text: str) -> Node | None:
-    from .fast_expr import parse_statement as general
-    node = general(text)
-    return None if node is _FALLBACK else node
+        node = fast_expr.parse_statement(text)
+    return node is not None and node is not _FALLBACK and _within_nesting(node) is None
 
 
 # How every alternative token starts: _ALTERNATIVE_TOKEN matches only where one of these starts a
@@ -1099,12 +580,13 @@ def _may_spell_alternative_token(text: str) -> bool:
 
 
 def parse_statement(text: str, fast: bool = True) -> Node | None:
-    """Return the statement AST, or ``None`` if the grammar cannot parse ``text`` (or it is
-    nested deeper than MAX_EXPRESSION_NESTING)."""
+    """Return the statement AST, or ``None`` if the statement parser does not read ``text`` (or it
+    is nested deeper than MAX_EXPRESSION_NESTING). ``fast=False``: without the regex fast paths
+    (the statement parser alone, uncached; tests compare both)."""
     if not fast:
         if _may_spell_alternative_token(text) or _brackets_too_deep(text):
             return None
-        return _real_declarator(_within_nesting(_parse(text, "start")))
+        return _real_declarator(_refused_as_none(fast_expr.parse_statement(text)))
     node = _STATEMENTS.get(text, _MISS)
     if node is _MISS:
         node = _RECENT.get(text, _MISS)
@@ -1116,8 +598,6 @@ def parse_statement(text: str, fast: bool = True) -> Node | None:
                     node = fast_parse(text)
                 except RecursionError:
                     node = None   # nesting deeper than the interpreter's stack: not understood
-                if node is _FALLBACK:
-                    node = _within_nesting(_parse(text, "start"))
                 node = _real_declarator(node)
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
             forget_statements()
@@ -1125,87 +605,57 @@ def parse_statement(text: str, fast: bool = True) -> Node | None:
     return node
 
 
+def _refused_as_none(node: Node | None) -> Node | None:
+    """The statement parser's answer with its refusal as None, and an AST nested deeper than
+    MAX_EXPRESSION_NESTING refused too."""
+    return None if node is None or node is _FALLBACK else _within_nesting(node)
+
+
 def fast_parse(text: str) -> Node | None:
-    """The fast paths (regexes, then the small expression parser), or _FALLBACK; None for a
-    statement nested deeper than MAX_EXPRESSION_NESTING. (The regex paths' ASTs are shallow by
-    their shapes: atoms, and templates nested at most _MAX_TEMPLATE_NESTING deep.)"""
+    """The regex fast paths, then the statement parser: the AST, or None (refused, or nested
+    deeper than MAX_EXPRESSION_NESTING). (The regex paths' ASTs are shallow by their shapes:
+    atoms, and templates nested at most _MAX_TEMPLATE_NESTING deep.)"""
     node = _fast_parse(text)
     if node is _FALLBACK:
-        from .fast_expr import parse_statement as general
-        node = general(text)
-        if node is not _FALLBACK:
-            node = _within_nesting(node)
+        return None if too_long_for_the_grammar(text) else _refused_as_none(fast_expr.parse_statement(text))
     return node
 
 
-def parse_condition(text: str, fast: bool = True) -> Node | None:
+def parse_condition(text: str) -> Node | None:
     """An ``if``/``for`` condition or a ``for`` step as an expression AST, or ``None``."""
     if _ALTERNATIVE_TOKEN.search(text) or _brackets_too_deep(text):
         return None
-    if fast:
-        from .fast_expr import parse_header_expression
-        try:
-            node = parse_header_expression(text)
-        except RecursionError:
-            return None
-        if node is not _FALLBACK:
-            return _real_declarator(_within_nesting(node))
-    return _real_declarator(_within_nesting(_parse(text, "cond_start")))
+    try:
+        return _real_declarator(_refused_as_none(fast_expr.parse_header_expression(text)))
+    except RecursionError:
+        return None
 
 
 _ALIAS_HEAD = regex_cache.compile(r"\s*(?:\[\[.*?\]\]\s*)*(?:using|typedef)(?![\w$])", re.S)
 
 
-def parse_for_init(text: str, fast: bool = True) -> Node | None:
+def parse_for_init(text: str) -> Node | None:
     """A ``for`` init clause (declaration or expression) as an AST, or ``None``. (Not an alias
-    declaration, C++23 `for (using T = U; ...)`: the grammars would read it as a variable of a
-    type named `using`.)"""
+    declaration, C++23 `for (using T = U; ...)`: the parser would read it as a variable of a type
+    named `using`.)"""
     if _ALTERNATIVE_TOKEN.search(text) or _ALIAS_HEAD.match(text) or _brackets_too_deep(text):
         return None
-    if fast:
-        from .fast_expr import parse_statement as general
-        try:
-            node = _within_nesting(general(text + ";"))
-        except RecursionError:
-            return None
-        if isinstance(node, Decl):
-            return _real_declarator(node)
-        if isinstance(node, AssignStmt):
-            return Assign(node.start, node.end, node.target, node.op, node.value)
-    return _real_declarator(_within_nesting(_parse(text, "for_init_start")))
+    try:
+        return _real_declarator(_refused_as_none(fast_expr.parse_for_init(text)))
+    except RecursionError:
+        return None
 
 
-def parse_parameter(text: str, fast: bool = True) -> Node | None:
+def parse_parameter(text: str) -> Node | None:
     """One function parameter (``const T& name = default``) as a Decl (name may be ''), or None."""
     if _ALTERNATIVE_TOKEN.search(text) or _brackets_too_deep(text):
         return None
-    if fast:
-        from .fast_expr import parse_parameter as fast_parameter
-        try:
-            node = fast_parameter(text)
-        except RecursionError:
-            return None
-        if node is not _FALLBACK:
-            return _real_declarator(_within_nesting(node))
-    return _real_declarator(_within_nesting(_parse(text, "param_start")))
-
-
-# The longest statement (or header part) the grammar reads: lark's parser spends ~0.1 ms a token,
-# and ptoas's longest statements are ~1,700 characters (a comment block included). A longer one the
-# fast paths did not read is not understood (Unknown, with this reason: too_long_for_the_grammar).
-# The expression parser (fast_expr) reads no longer text either: its tokens take ~100 bytes a
-# character; the regex fast paths read any length in linear time and little memory.
-MAX_GRAMMAR_CHARS = 16384
+    try:
+        return _real_declarator(_refused_as_none(fast_expr.parse_parameter(text)))
+    except RecursionError:
+        return None
 
 
 def too_long_for_the_grammar(text: str) -> bool:
+    """Longer than the statement parser reads (MAX_GRAMMAR_CHARS)."""
     return len(text) > MAX_GRAMMAR_CHARS
-
-
-def _parse(text: str, start: str) -> Node | None:
-    """The grammar's AST of ``text`` from rule ``start``, or None (lark_ast.parse; also for a text
-    longer than MAX_GRAMMAR_CHARS)."""
-    if too_long_for_the_grammar(text):
-        return None
-    from . import lark_ast
-    return lark_ast.parse(text, start)

@@ -1,17 +1,18 @@
-"""The lark side of the statement parser: the grammar (``cpp_stmt.lark``) and the transformer
-from its parse trees to the AST of ``stmt_parser``.
+"""The executable specification of the statement parser: an LALR grammar (``cpp_stmt.lark``,
+read by lark with its contextual lexer) and the transformer from its parse trees to the AST of
+``ptofix.cpp.stmt_ast``.
 
-The fast paths of ``stmt_parser`` and ``fast_expr`` read most statements; the rest come here. It
-is a module of its own because lark's ``Transformer`` is a class built when first needed (lark
-is imported only then) and the compiled modules cannot hold a class defined inside a function:
-this one stays interpreted (see ``ptofix/__init__.py``).
+The product's parser (``ptofix/cpp/fast_expr.py``) is hand-written; tests/test_stmt_grammar.py
+checks that it builds this grammar's AST, spans included, or refuses, wherever this does.
 """
 from __future__ import annotations
 
 import functools
 import os
 
-from .stmt_parser import (
+from ptofix.cpp import fast_expr
+from ptofix.cpp import stmt_parser as A
+from ptofix.cpp.stmt_ast import (
     Assign,
     AssignStmt,
     Binary,
@@ -127,7 +128,6 @@ def _transformer():
 
     # Non-recursive: the depth of a tree is the input's, and a recursion would stop where the
     # interpreter's stack happens to end (deeper under an interpreted caller than a compiled one).
-    # The statement parser bounds the depth of what it takes from here (_within_nesting).
     class ToAst(Transformer_NonRecursive):
         def start(self, c):
             return c[0]
@@ -326,6 +326,51 @@ def parse(text: str, start: str):
     except LarkError:
         return None
     except (TypeError, AttributeError, ValueError, IndexError):
-        # A shape the transformer does not expect: not understood. Callers count these and treat
-        # the statement as Unknown (it touches every UB byte and may write what it names).
+        # A shape the transformer does not expect: not understood.
         return None
+
+
+# The words the grammar's terminals make keywords somewhere (QUAL, BUILTIN, AUTO, TRUE, FALSE,
+# NULLPTR and the statement keywords).
+RESERVED = set(fast_expr._QUALS) | set(fast_expr.BUILTIN_TYPE_WORDS) | {
+    "auto", "true", "false", "nullptr", "sizeof", "using", "typedef", "return"}
+
+ENTRIES = {
+    "start": fast_expr.parse_statement,
+    "cond_start": fast_expr.parse_header_expression,
+    "for_init_start": fast_expr.parse_for_init,
+    "param_start": fast_expr.parse_parameter,
+}
+
+
+def _reads_a_reserved_word_as_a_name(node: A.Node) -> bool:
+    """Whether the grammar's AST holds a reserved word as an identifier (not a declarator's or a
+    member's name, which both parsers take)."""
+    for sub in A.walk(node):
+        words: list[str] = []
+        if isinstance(sub, A.Name):
+            words = sub.id.split("::")
+        elif isinstance(sub, A.TemplateId):
+            words = sub.name.split("::")
+        elif isinstance(sub, A.TypeRef) and sub.template is None:
+            # (a builtin type's words and `auto` are keywords where they stand)
+            words = sub.name.split("::") if "::" in sub.name \
+                else [sub.name] if sub.name not in fast_expr.BUILTIN_TYPE_WORDS | {"auto"} else []
+        if any(word in RESERVED for word in words):
+            return True
+    return False
+
+
+def assert_agrees(text: str, start: str = "start") -> str:
+    """Both parsers read ``text`` alike; returns "same", "refused" or "stricter"."""
+    spec = parse(text, start)
+    ours = ENTRIES[start](text)
+    ours = None if ours is fast_expr.FALLBACK else ours
+    if spec is None or ours is None:
+        if ours is None and spec is not None:
+            assert _reads_a_reserved_word_as_a_name(spec), (start, text, spec)
+            return "stricter"
+        assert ours is None, (start, text, ours)
+        return "refused"
+    assert repr(ours) == repr(spec), (start, text)
+    return "same"
