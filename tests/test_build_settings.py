@@ -217,3 +217,10 @@ def test_a_config_value_a_field_refuses_is_an_error_at_its_key(key: str, tmp_pat
     with pytest.raises(PtofixError) as caught:
         resolve_settings({"input": str(tmp_path / "k.mlir")}, {})
     assert caught.value.format().startswith(f"{config}:1:1: error: '{key}' in {config}: ")
+
+
+def test_the_help_lists_every_config_key_and_variable():
+    help_text = " ".join(build_parser_of().format_help().split())
+    keys = " ".join(BuildSettings.option_fields())
+    assert keys.replace(" ", ", ") in help_text
+    assert all(f"{variable} -> --{key}" in help_text for key, variable in BuildSettings.environment_variables().items())

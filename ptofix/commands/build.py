@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from ..build.options import add_setting_arguments
 from ..build.settings import DEFAULT_PTOAS_FLAGS, BuildSettings, resolve_settings
@@ -42,13 +43,13 @@ the IR matching off.
 precedence (highest first), for every option:
   1. command-line flag
   2. environment variable (an empty one counts as unset, like ${VAR:-default} in compile.sh):
-       {env_vars}
+{env_vars}
   3. config file: --config FILE, else the nearest ptofix.toml (top-level keys), or pyproject.toml
      with a [tool.ptofix] table, in the IR file's directory or above (--no-config: none). Keys are
-     the long option names: target-ptoas, to, ptoas, ptoas-flags, pattern, force, local-slot-num
-     (and the other LocalSlotNum options), bisheng, bisheng-flags, pto-lib, caller, compile,
-     output-dir, depfile. *-flags take a string or a list of strings; relative paths are relative to the
-     config file. An unknown key or a wrong type is an error (file:line:col, exit 2).
+     the long option names:
+{config_keys}
+     *-flags take a string or a list of strings; relative paths are relative to the config file.
+     An unknown key or a wrong type is an error (file:line:col, exit 2).
   4. defaults: ptoas "ptoas" on PATH, ptoas-flags "{ptoas_flags}", target-ptoas
      what that ptoas's --version says, no barrier pattern, no compile stage unless a compiler or
      a caller is set, bisheng "bisheng" on PATH.
@@ -70,8 +71,15 @@ stderr and its own exit status (OUT/STEM.report.json says which stage failed).""
 
 
 def _description() -> str:
-    env_vars = ", ".join(f"{var} -> --{key}" for key, var in BuildSettings.environment_variables().items())
-    return DESCRIPTION.replace("{env_vars}", env_vars).replace("{ptoas_flags}", DEFAULT_PTOAS_FLAGS)
+    """The description with the variables and config keys of BuildSettings's fields."""
+    def listed(words: list[str], indent: str) -> str:
+        return textwrap.fill(", ".join(words), width=96, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False)
+
+    env_vars = listed([f"{var} -> --{key}" for key, var in BuildSettings.environment_variables().items()], " " * 7)
+    config_keys = listed(list(BuildSettings.option_fields()), " " * 7)
+    return DESCRIPTION.replace("{env_vars}", env_vars).replace("{config_keys}", config_keys) \
+        .replace("{ptoas_flags}", DEFAULT_PTOAS_FLAGS)
 
 
 def add_parser(subparsers) -> None:
