@@ -224,3 +224,15 @@ def test_the_help_lists_every_config_key_and_variable():
     keys = " ".join(BuildSettings.option_fields())
     assert keys.replace(" ", ", ") in help_text
     assert all(f"{variable} -> --{key}" in help_text for key, variable in BuildSettings.environment_variables().items())
+
+
+def test_an_error_about_a_value_is_at_its_key_when_the_config_gave_it(tmp_path: Path):
+    ir = tmp_path / "k.mlir"
+    ir.write_text("module {}\n")
+    config = tmp_path / "ptofix.toml"
+    config.write_text('to = "generic"\n\nir = "k.canon.mlir"\n')
+    settings = resolve_settings({"input": str(ir), "local_slot_num": "0"}, {})
+    assert BuildSettings.key_of("local_slot_ir") == "ir"
+    assert settings.error("local_slot_ir", "not read").format() == f"{config}:3:1: error: not read"
+    # (Given on the command line: no place in a file to point at.)
+    assert settings.error("local_slot_num", "too small").format() == "ptofix: error: too small"

@@ -168,6 +168,16 @@ class BuildSettings:
         """The config file, when it is what gave the field ``name``; None otherwise."""
         return self.config if self.origin(name).kind == "config" else None
 
+    @classmethod
+    def key_of(cls, name: str) -> str:
+        """The config key of the option field ``name`` (``local_slot_ir``: ``ir``)."""
+        return next(key for key, field_name in cls.option_fields().items() if field_name == name)
+
+    def error(self, name: str, message: str) -> PtofixError:
+        """An error about the value of the field ``name``: at its key when the config file gave it."""
+        config = self.from_config(name)
+        return config.error(self.key_of(name), message) if config is not None else PtofixError(message)
+
     def with_value(self, name: str, value: Any, origin: Origin) -> BuildSettings:
         """These settings with the field ``name`` set to ``value`` from ``origin``."""
         return replace(self, **{name: value, "origins": {**self.origins, name: origin}})
