@@ -103,10 +103,11 @@ def options_by_key(settings_type: type) -> dict[str, SettingOption]:
     return table
 
 
-def add_setting_arguments(parser: argparse.ArgumentParser, settings_type: type) -> None:
+def add_setting_arguments(parser: argparse.ArgumentParser, settings_type: type) -> dict[str, Any]:
     """One argparse option for every option field of ``settings_type``, by its dest in the field's
-    --help section. Each has the default SUPPRESS, so that an option not given is absent from the
-    parsed values: its value then comes by precedence (:func:`.settings.resolve_settings`)."""
+    --help section; returns the sections by title (a command adds its own options to them). Each
+    has the default SUPPRESS, so that an option not given is absent from the parsed values: its
+    value then comes by precedence (:func:`.settings.resolve_settings`)."""
     groups: dict[str, Any] = {}
     for setting in setting_options(settings_type):
         option = setting.option
@@ -129,6 +130,7 @@ def add_setting_arguments(parser: argparse.ArgumentParser, settings_type: type) 
             if option.convert is not None:
                 kwargs["type"] = option.convert
         group.add_argument(*option.flags, **kwargs)
+    return groups
 
 
 def environment_variables(settings_type: type) -> Mapping[str, str]:

@@ -87,8 +87,7 @@ def add_parser(subparsers) -> None:
                               formatter_class=HelpFormatter)
     p.add_argument("input", metavar="IR.mlir", help="PTO IR as the DSL printed it")
     # Every setting's option comes from its BuildSettings field; these say how this run goes.
-    add_setting_arguments(p, BuildSettings)
-    run_options = next(g for g in p._action_groups if g.title == "build")  # (argparse lists no groups publicly)
+    run_options = add_setting_arguments(p, BuildSettings)["build"]
     run_options.add_argument("--dry-run", action="store_true", help="print the commands, run and write nothing")
     run_options.add_argument("--config", metavar="FILE",
                              help="config file (default: nearest ptofix.toml / pyproject.toml)")
