@@ -11,7 +11,7 @@ import pytest
 
 from ptofix.build.options import BuildOption, add_setting_arguments, options_by_key
 from ptofix.build.settings import COMMAND_LINE, DEFAULT, BuildSettings, Origin, resolve_settings
-from ptofix.cli import build_parser
+from ptofix.cli import build_parser, main
 from ptofix.source import PtofixError
 
 
@@ -105,7 +105,7 @@ def test_each_field_is_a_config_key_of_its_type(key: str, tmp_path: Path):
 
 
 @pytest.mark.parametrize("key", OPTION_KEYS)
-def test_a_wrong_typed_config_value_is_an_error_at_its_key(key: str, tmp_path: Path):
+def test_a_wrong_typed_config_value_is_an_error_at_its_key(key: str, tmp_path: Path, capsys):
     option = options_by_key(BuildSettings)[key].option
     (tmp_path / "k.mlir").write_text("module {}\n")
     config = tmp_path / "ptofix.toml"
@@ -113,6 +113,11 @@ def test_a_wrong_typed_config_value_is_an_error_at_its_key(key: str, tmp_path: P
     with pytest.raises(PtofixError) as caught:
         resolve_settings({"input": str(tmp_path / "k.mlir")}, {})
     assert caught.value.format().startswith(f"{config}:2:3: error: '{key}' in {config} must be ")
+    # The command says so and exits 2, having written nothing. (A flag would take the key's place
+    # unread: no -o here.)
+    assert main(["build", str(tmp_path / "k.mlir"), "--dry-run"]) == 2
+    assert capsys.readouterr().err == caught.value.format() + "\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["k.mlir", "ptofix.toml"]
 
 
 def test_the_environment_gives_the_options_that_have_a_variable(tmp_path: Path):
