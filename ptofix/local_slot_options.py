@@ -89,10 +89,6 @@ _PASS_OPTION = {"--local-slot-num": "map", "--default-local-slot-num": "default"
 # The options that enable the pass; --target-ptoas alone does not (other commands share that option).
 _TRIGGERS = tuple(dest for flag, dest, _ in LOCAL_SLOT_OPTIONS if flag != "--target-ptoas")
 
-# Config keys whose value may be a TOML integer (or a list or table of them): counts and FlagIDs.
-NUMBER_KEYS = frozenset(flag[2:] for flag, _, spec in LOCAL_SLOT_OPTIONS
-                        if spec.get("comma_list") or spec.get("type") is positive_count)
-
 
 @dataclass(frozen=True)
 class LocalSlotOptions:

@@ -11,8 +11,9 @@ The build replaces the shell steps of a kernel build script (pto-isa's FA ``comp
 Its modules, in the order a build uses them:
 
 - :mod:`.config` reads ``ptofix.toml`` (or ``pyproject.toml``'s ``[tool.ptofix]``), keys by option name;
-- :mod:`.settings` resolves every value (flag > environment > config > default) into one frozen
-  :class:`~.settings.BuildSettings`, each field with its origin;
+- :mod:`.options` says how a setting is given (flag, config key, variable) and generates the parser;
+- :mod:`.settings` declares every option as a field of one frozen :class:`~.settings.BuildSettings`
+  and resolves every value (flag > environment > config > default), each field with its origin;
 - :mod:`.tools` finds and runs ptoas and bisheng;
 - :mod:`.plan` makes every decision before anything runs (``--dry-run`` prints it);
 - :mod:`.outdir` lays out and guards the output directory;

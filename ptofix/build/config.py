@@ -2,9 +2,9 @@
 reading it with located errors, and converting each key's value to what its command-line option
 would have given.
 
-Keys are the build command's long option names (:func:`option_table`), so a new option is a new
-key without a line here; :data:`PATH_KEYS` and :data:`TOOL_KEYS` say which values are paths
-relative to the config file's directory.
+Keys are the build command's long option names: each option field of
+:class:`~.settings.BuildSettings` names its key, the kind of value it takes and whether it is a
+path relative to the config file's directory (its :class:`~.options.BuildOption`).
 """
 from __future__ import annotations
 
@@ -16,53 +16,10 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from ..ir.versions import resolve
-from ..local_slot_options import NUMBER_KEYS
 from ..source import PtofixError, SourceText, read_source, too_deep
+from .options import BuildOption
 
-# Options that only make sense on the command line.
-CLI_ONLY = {"help", "config", "no-config", "dry-run", "quiet"}
-# Config keys whose relative values are relative to the config file's directory.
-PATH_KEYS = {"pto-lib", "caller", "output-dir", "ir", "sidecar", "depfile", "include"}
-TOOL_KEYS = {"ptoas", "bisheng"}
-ARGV_KEYS = {"ptoas-flags", "bisheng-flags"}
 CONFIG_NAME = "ptofix.toml"
-
-
-@dataclass
-class OptionInfo:
-    key: str            # config key = long option without "--"
-    dest: str
-    flag: str           # the long option string, for messages
-    kind: str           # "bool" | "value" | "argv" | "append"
-    default: Any
-    action: argparse.Action
-
-
-def option_table(parser: argparse.ArgumentParser) -> dict[str, OptionInfo]:
-    """Every long option of ``parser`` that can come from a config file or the environment."""
-    table: dict[str, OptionInfo] = {}
-    for action in parser._actions:  # argparse keeps no public list of actions
-        longs = [s for s in action.option_strings if s.startswith("--")]
-        if not longs or action.dest in ("help", argparse.SUPPRESS):
-            continue
-        key = longs[0][2:]
-        if key in CLI_ONLY:
-            continue
-        if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction,
-                               argparse.BooleanOptionalAction)):
-            kind = "bool"
-        elif isinstance(action, argparse._AppendAction):
-            kind = "append"
-        elif key in ARGV_KEYS:
-            kind = "argv"
-        else:
-            kind = "value"
-        info = OptionInfo(key, action.dest, longs[0], kind, action.default, action)
-        # --compile/--no-compile share a dest; the first one names the key.
-        if not any(i.dest == action.dest for i in table.values()):
-            table[key] = info
-    return table
 
 
 @dataclass
@@ -273,36 +230,37 @@ def find_config(start: str, passed_over: list[str] | None = None) -> str | None:
         directory = parent
 
 
-def config_value(config: Config, info: OptionInfo, raw: Any) -> Any:
-    """Check the type of a config value and convert it to what argparse would have produced."""
-    where = f"'{info.key}' in {config.path}"
+def config_value(config: Config, key: str, option: BuildOption, raw: Any) -> Any:
+    """Check the type of the config value ``raw`` of ``key`` and convert it to what the command-line
+    ``option`` would have given (a located error when it is not a value the option takes)."""
+    where = f"'{key}' in {config.path}"
     if _holds_nul(raw):
         # No file name or program argument can hold one (subprocess would refuse it mid-build).
-        raise config.error(info.key, f"{where} contains a NUL character")
-    if info.kind == "bool":
+        raise config.error(key, f"{where} contains a NUL character")
+    if option.kind in ("switch", "bool"):
         if not isinstance(raw, bool):
-            raise config.error(info.key, f"{where} must be true or false, not {_toml_type(raw)}")
-        return raw if not isinstance(info.action, argparse._StoreFalseAction) else not raw
-    if info.kind == "argv":
+            raise config.error(key, f"{where} must be true or false, not {_toml_type(raw)}")
+        return raw
+    if option.kind == "argv":
         if isinstance(raw, str):
             return raw
         if isinstance(raw, list) and all(isinstance(x, str) for x in raw):
             return list(raw)
-        raise config.error(info.key, f"{where} must be a string or a list of strings, not {_toml_type(raw)}")
-    if info.kind == "append":
+        raise config.error(key, f"{where} must be a string or a list of strings, not {_toml_type(raw)}")
+    if option.kind == "append":
         items = raw if isinstance(raw, list) else [raw]
         if not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in items):
-            raise config.error(info.key, f"{where} must be a string or a list of strings")
-        if info.key in PATH_KEYS:
+            raise config.error(key, f"{where} must be a string or a list of strings")
+        if option.path:
             items = [x if os.path.isabs(x) else os.path.normpath(os.path.join(config.directory, x))
                      for x in map(str, items)]
-        return [_convert(config, info, str(x)) for x in items]
+        return [_convert(config, key, option, str(x)) for x in items]
     # a value option: string, integer, list (comma list) or table (K=V comma list)
-    if isinstance(raw, bool) or isinstance(raw, float) or (isinstance(raw, int) and info.key not in NUMBER_KEYS):
-        raise config.error(info.key, f"{where} must be a string, not {_toml_type(raw)}")
-    if (info.key in PATH_KEYS or info.key in TOOL_KEYS) and not isinstance(raw, str):
+    if isinstance(raw, bool) or isinstance(raw, float) or (isinstance(raw, int) and not option.numbers):
+        raise config.error(key, f"{where} must be a string, not {_toml_type(raw)}")
+    if option.path and not isinstance(raw, str):
         # (A list or table reads as a comma list elsewhere; no path is one.)
-        raise config.error(info.key, f"{where} must be a string (a path), not {_toml_type(raw)}")
+        raise config.error(key, f"{where} must be a string (a path), not {_toml_type(raw)}")
     if isinstance(raw, int):
         text = str(raw)
     elif isinstance(raw, str):
@@ -312,46 +270,29 @@ def config_value(config: Config, info: OptionInfo, raw: Any) -> Any:
     elif isinstance(raw, dict) and all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()):
         text = ",".join(f"{k}={v}" for k, v in raw.items())
     else:
-        raise config.error(info.key, f"{where} must be a string, not {_toml_type(raw)}")
-    if info.key in PATH_KEYS and text and not os.path.isabs(text):
+        raise config.error(key, f"{where} must be a string, not {_toml_type(raw)}")
+    if option.path == "path" and text and not os.path.isabs(text):
         text = os.path.normpath(os.path.join(config.directory, text))
-    if info.key in TOOL_KEYS and os.sep in text and not os.path.isabs(text):
+    if option.path == "tool" and os.sep in text and not os.path.isabs(text):
         text = os.path.normpath(os.path.join(config.directory, text))
-    value = _convert(config, info, text)
-    check = _VALUE_CHECKS.get(info.key)
-    if check is not None and isinstance(value, str):
+    value = _convert(config, key, option, text)
+    if option.check is not None and isinstance(value, str):
         try:
-            check(value)
+            option.check(value)
         except PtofixError as exc:     # reported at the key, not later without a place
-            raise config.error(info.key, f"{where}: {exc.diagnostic.message}") from None
+            raise config.error(key, f"{where}: {exc.diagnostic.message}") from None
     return value
 
 
-def _check_patterns(text: str) -> None:
-    # (Here: the barrier analysis is 10 ms of imports (-X importtime, interpreted, bytecode cached),
-    # as much again as build.tools, through which `canonicalize` asks ptoas's version.)
-    from ..cpp.barriers import normalize_patterns
-    normalize_patterns(text)
-
-
-def _check_version(text: str) -> None:
-    resolve(text)
-
-
-# Values checked where the config gives them (the passes would check them later, at no place).
-_VALUE_CHECKS = {"pattern": _check_patterns, "target-ptoas": _check_version}
-
-
-def _convert(config: Config, info: OptionInfo, text: str) -> Any:
-    action = info.action
-    if action.choices is not None and text not in action.choices:
-        raise config.error(info.key, f"'{info.key}' in {config.path} must be one of "
-                                     f"{', '.join(map(str, action.choices))}, not '{text}'")
-    if action.type is not None and callable(action.type):
+def _convert(config: Config, key: str, option: BuildOption, text: str) -> Any:
+    if option.choices is not None and text not in option.choices:
+        raise config.error(key, f"'{key}' in {config.path} must be one of "
+                                f"{', '.join(option.choices)}, not '{text}'")
+    if option.convert is not None:
         try:
-            return action.type(text)
+            return option.convert(text)
         except (TypeError, ValueError, argparse.ArgumentTypeError) as exc:
-            raise config.error(info.key, f"'{info.key}' in {config.path}: {exc}") from None
+            raise config.error(key, f"'{key}' in {config.path}: {exc}") from None
     return text
 
 

@@ -22,7 +22,6 @@ from ..pass_manager import pipeline_text
 from ..pto.tpipe import HEADER_RELPATH
 from ..sidecar import input_sidecar_candidates
 from ..source import PtofixError, SourceText
-from .config import Config
 from .outdir import Artefacts, depfile_text, directory_entry, refuse_outputs_over_inputs, stem_of
 from .settings import DEFAULT_PTOAS_FLAGS, BuildSettings, Origin, argv_of
 from .tools import (
@@ -85,7 +84,6 @@ class Plan:
     notes: tuple[str, ...] = ()
     tool_errors: tuple[str, ...] = ()
     default_ptoas_flags: bool = False    # ptoas runs with DEFAULT_PTOAS_FLAGS (no --ptoas-flags, no config key)
-    slot_map_config: Config | None = None   # the config file, when it gave the local-slot-num map
     include_dirs: tuple[str, ...] = ()   # where the C++ passes look for headers (bisheng's)
     macro_flags: tuple[str, ...] = ()    # the -D/-U the C++ passes take (bisheng's)
 
@@ -126,9 +124,8 @@ def make_plan(settings: BuildSettings) -> Plan:
         try:
             return argv_of(value)
         except PtofixError as exc:
-            config = settings.from_config(name)
-            if config is not None:
-                raise config.error(name.replace("_", "-"), exc.diagnostic.message) from None
+            if settings.origin(name).kind == "config":
+                raise settings.error(name, exc.diagnostic.message) from None
             raise
 
     ptoas_flags = flags_of("ptoas_flags", settings.ptoas_flags if settings.ptoas_flags is not None
@@ -136,11 +133,8 @@ def make_plan(settings: BuildSettings) -> Plan:
     # (LLVM's option parser takes `-o F`, `--o F`, `-o=F` and `--o=F`.)
     stray = next((w for w in ptoas_flags if w in ("-o", "--o") or w.startswith(("-o=", "--o="))), None)
     if stray is not None:
-        message = f"ptoas-flags hold the output option '{stray}': the build names ptoas's output itself ({art.cpp})"
-        config = settings.from_config("ptoas_flags")
-        if config is not None:
-            raise config.error("ptoas-flags", message)
-        raise PtofixError(message)
+        raise settings.error("ptoas_flags", f"ptoas-flags hold the output option '{stray}': the build names "
+                                            f"ptoas's output itself ({art.cpp})")
     bisheng_flags = flags_of("bisheng_flags", settings.bisheng_flags)
     pto_lib = settings.pto_lib or None
     caller = settings.caller or None
@@ -211,7 +205,7 @@ def make_plan(settings: BuildSettings) -> Plan:
     return Plan(settings, input_path, art, target, settings.to, tuple(ptoas_cmd), tuple(passes),
                 tuple(bisheng_cmd) if bisheng_cmd is not None else None, kernel_output, compile_note, depfile,
                 tuple(deps), tuple(notes), tuple(e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e),
-                settings.ptoas_flags is None, settings.from_config("local_slot_num"), tuple(include_dirs),
+                settings.ptoas_flags is None, tuple(include_dirs),
                 tuple(macro_flags))
 
 
@@ -230,15 +224,9 @@ def check_slot_values_against_ir(plan: Plan, module: Module) -> None:
     bad = every if every is not None and every > min(slot_nums) else \
         next((v for v in per_flag.values() if v > max(slot_nums)), None)
     if bad is not None:
-        raise _slot_map_error(plan.slot_map_config,
-                              f"local-slot-num {passes[0].map}: LocalSlotNum {bad} is above the SlotNum "
-                              f"({min(slot_nums) if every is not None else max(slot_nums)}) of the IR's pipes it "
-                              "would go to (0 < LocalSlotNum <= SlotNum)")
-
-
-def _slot_map_error(config: Config | None, message: str) -> PtofixError:
-    """The error of a bad local-slot-num map: at the config key when the config gave it."""
-    return config.error("local-slot-num", message) if config is not None else PtofixError(message)
+        raise plan.settings.error("local_slot_num", f"local-slot-num {passes[0].map}: LocalSlotNum {bad} is above "
+                                  f"the SlotNum ({min(slot_nums) if every is not None else max(slot_nums)}) of the "
+                                  "IR's pipes it would go to (0 < LocalSlotNum <= SlotNum)")
 
 
 def _check_slot_values(pass_: Any, settings: BuildSettings) -> None:
@@ -246,8 +234,8 @@ def _check_slot_values(pass_: Any, settings: BuildSettings) -> None:
     planned, at the config key that gave it, not at stage 3 after the old artefacts are gone."""
     bad = next((v for v in pass_.requested_values() if v < 1), None)
     if bad is not None:
-        raise _slot_map_error(settings.from_config("local_slot_num"), f"local-slot-num {pass_.map}: LocalSlotNum "
-                              f"{bad} fits no pipe (0 < LocalSlotNum <= SlotNum)")
+        raise settings.error("local_slot_num", f"local-slot-num {pass_.map}: LocalSlotNum {bad} fits no pipe "
+                             "(0 < LocalSlotNum <= SlotNum)")
 
 
 def _pto_lib_problem(pto_lib: str | None, settings: BuildSettings) -> str | None:
@@ -283,10 +271,10 @@ def named_inputs(settings: BuildSettings, ptoas: str, caller: str | None, pto_li
                if os.path.isfile(path) and directory_entry(path) not in artefacts]
     if caller:
         inputs.append(("the caller", caller))
-    for key, name in (("ir", "local_slot_ir"), ("sidecar", "local_slot_sidecar")):
+    for name in ("local_slot_ir", "local_slot_sidecar"):
         value = getattr(settings, name)
         if settings.origin(name).kind != "default" and value and os.path.isfile(value):
-            inputs.append((f"the --{key} file", value))
+            inputs.append((f"the --{settings.key_of(name)} file", value))
     if pto_lib:
         header = os.path.join(pto_lib, HEADER_RELPATH)
         if os.path.isfile(header):
@@ -301,7 +289,7 @@ def cpp_passes(settings: BuildSettings, target: str, art: Artefacts) -> list:
     with the LocalSlotNum intent defaulting to the canonicalized IR and its sidecar (``--ir=``,
     empty, turns the IR matching off)."""
     files: dict[str, str | None] = {}
-    for key, name, path in (("ir", "local_slot_ir", art.canon), ("sidecar", "local_slot_sidecar", art.sidecar)):
+    for name, path in (("local_slot_ir", art.canon), ("local_slot_sidecar", art.sidecar)):
         if settings.origin(name).kind == "default":
             files[name] = path
             continue
@@ -309,7 +297,7 @@ def cpp_passes(settings: BuildSettings, target: str, art: Artefacts) -> list:
         given = files[name] = getattr(settings, name)
         if given and not os.path.isfile(given):
             what = "no such file" if not os.path.exists(given) else "not a regular file"
-            raise PtofixError(f"--{key} {given}: {what} ({settings.origin(name)})")
+            raise PtofixError(f"--{settings.key_of(name)} {given}: {what} ({settings.origin(name)})")
     # --pto-lib / PTO_LIB_PATH is the include path for bisheng; the LocalSlotNum pass (its TPipe
     # argument order) and the barrier proof (the pto-isa facts) read its headers only if they are there.
     pto_lib = settings.pto_lib

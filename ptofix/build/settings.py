@@ -6,19 +6,14 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from ..ir.versions import resolve
 from ..source import PtofixError
-from .config import Config, OptionInfo, config_value, find_config, load_config
+from .config import Config, config_value, find_config, load_config
+from .options import BuildOption, environment_variables, local_slot_option, options_by_key, setting_options
 
-# Environment variables honoured when the flag is absent (compile.sh conventions).
-ENV_VARS = {
-    "ptoas": "PTOAS",
-    "bisheng": "BISHENG",
-    "pto-lib": "PTO_LIB_PATH",
-    "pattern": "FA_REMOVE_VEC_BARRIER_PATTERNS",
-}
 DEFAULT_PTOAS_FLAGS = "--pto-arch=a3 --enable-insert-sync"
 
 
@@ -50,58 +45,129 @@ COMMAND_LINE = Origin("command line")
 Words = tuple[str, ...]
 
 
-def _key(name: str) -> Any:
-    """The metadata of a field whose config key (and long option) is not its name with dashes."""
-    return {"key": name}
+def _check_patterns(text: str) -> None:
+    # (Here: the barrier analysis is 10 ms of imports (-X importtime, interpreted, bytecode cached),
+    # as much again as build.tools, through which `canonicalize` asks ptoas's version.)
+    from ..cpp.barriers import normalize_patterns
+    normalize_patterns(text)
 
 
-# The metadata of a field that is no option (where the values came from).
-_NOT_AN_OPTION = {"option": False}
+def _check_version(text: str) -> None:
+    resolve(text)
+
+
+def define_flag(text: str) -> str:
+    """``--define``'s value as the -D word the analysis takes."""
+    # (Here: macro_options loads the C++ model, ~11 ms of imports (-X importtime, interpreted,
+    # bytecode cached), which `canonicalize` would pay again for asking ptoas its version.)
+    from ..macro_options import define_flag as checked
+    return checked(text)
+
+
+def undefine_flag(text: str) -> str:
+    """``--undefine``'s value as the -U word the analysis takes."""
+    from ..macro_options import undefine_flag as checked
+    return checked(text)
+
+
+# The --help sections of the options.
+_PASSES = "C++ passes (as `ptofix run`)"
+_LOCAL_SLOT = "TPipe LocalSlotNum (pass local-slot-num)"
+_PTOAS = "IR / ptoas"
+_COMPILER = "C++ compiler"
+_BUILD = "build"
 
 
 @dataclass(frozen=True)
 class BuildSettings:
     """Every value of one build, typed, with the origin of each (:meth:`origin`).
 
-    The fields after ``input`` are the build command's options, by the ``dest`` of their
-    command-line option and in the command's order; each option's long name is its config key
-    (``tests/test_build_settings.py`` checks that the two lists agree). A list value (flags given as
-    a list in the config file, ``--include`` repeated) is a tuple.
+    The fields after ``input`` up to ``origins`` are the build command's options, each the one
+    home of its option: the :class:`~.options.BuildOption` in its metadata names its command-line
+    spellings, config key, environment variable and help, and the field gives its type and default.
+    ``ptofix build``'s parser, the config keys and ``--dry-run``'s lines are generated from them
+    (:mod:`.options`). A list value (flags given as a list in the config file, ``--include``
+    repeated) is a tuple.
     """
 
     input: str
-    pattern: str | None = None
-    force: bool = False
-    local_slot_num: str | None = None
-    local_slot_ir: str | None = field(default=None, metadata=_key("ir"))
-    local_slot_sidecar: str | None = field(default=None, metadata=_key("sidecar"))
-    target_ptoas: str | None = None
-    default_local_slot_num: int | None = None
-    tpipe_order: Literal["old", "new"] | None = None
-    pto_lib: str | None = None
-    unit_flag: str | None = None
-    to: Literal["custom", "generic"] = "custom"
-    ptoas: str | None = None
-    ptoas_flags: str | Words | None = None
-    bisheng: str | None = None
-    bisheng_flags: str | Words | None = None
-    include_dirs: Words | None = field(default=None, metadata=_key("include"))
-    define_flags: Words | None = field(default=None, metadata=_key("define"))
-    undefine_flags: Words | None = field(default=None, metadata=_key("undefine"))
-    caller: str | None = None
-    compile: bool | None = None
-    output_dir: str | None = None
-    depfile: str | None = None
+    pattern: str | None = field(default=None, metadata=BuildOption(
+        ("--pattern", "-P"), metavar="P[,P...]", env="FA_REMOVE_VEC_BARRIER_PATTERNS", check=_check_patterns,
+        group=_PASSES, help="PIPE_V barrier candidates: gu, softmax-exp-sum, softmax-sum-add, auto, none "
+                            "(env FA_REMOVE_VEC_BARRIER_PATTERNS)").metadata())
+    force: bool = field(default=False, metadata=BuildOption(
+        ("--force",), kind="switch", group=_PASSES,
+        help="also remove selected barriers the proof rejects (warns)").metadata())
+    local_slot_num: str | None = field(default=None, metadata=local_slot_option("--local-slot-num", _LOCAL_SLOT))
+    local_slot_ir: str | None = field(default=None, metadata=local_slot_option("--ir", _LOCAL_SLOT, path="path"))
+    local_slot_sidecar: str | None = field(default=None, metadata=local_slot_option(
+        "--sidecar", _LOCAL_SLOT, path="path"))
+    target_ptoas: str | None = field(default=None, metadata=local_slot_option(
+        "--target-ptoas", _LOCAL_SLOT, check=_check_version))
+    default_local_slot_num: int | None = field(default=None, metadata=local_slot_option(
+        "--default-local-slot-num", _LOCAL_SLOT))
+    tpipe_order: Literal["old", "new"] | None = field(default=None, metadata=local_slot_option(
+        "--tpipe-order", _LOCAL_SLOT))
+    pto_lib: str | None = field(default=None, metadata=local_slot_option(
+        "--pto-lib", _LOCAL_SLOT, env="PTO_LIB_PATH", path="path"))
+    unit_flag: str | None = field(default=None, metadata=local_slot_option("--unit-flag", _LOCAL_SLOT))
+    to: Literal["custom", "generic"] = field(default="custom", metadata=BuildOption(
+        ("--to",), choices=("custom", "generic"), group=_PTOAS,
+        help="form canonicalize prints pipe/FIFO ops in (default: custom)").metadata())
+    ptoas: str | None = field(default=None, metadata=BuildOption(
+        ("--ptoas",), metavar="PATH", env="PTOAS", path="tool", group=_PTOAS,
+        help="ptoas executable (env PTOAS; default: ptoas on PATH)").metadata())
+    ptoas_flags: str | Words | None = field(default=None, metadata=BuildOption(
+        ("--ptoas-flags",), metavar="FLAGS", kind="argv", group=_PTOAS,
+        help=f"ptoas flags, one shell-quoted string (default: '{DEFAULT_PTOAS_FLAGS}')").metadata())
+    bisheng: str | None = field(default=None, metadata=BuildOption(
+        ("--bisheng",), metavar="PATH", env="BISHENG", path="tool", group=_COMPILER,
+        help="bisheng executable (env BISHENG; default: bisheng on PATH)").metadata())
+    bisheng_flags: str | Words | None = field(default=None, metadata=BuildOption(
+        ("--bisheng-flags",), metavar="FLAGS", kind="argv", group=_COMPILER,
+        help="bisheng flags, one shell-quoted string (compile.sh's -fPIC -shared ... -std=gnu++17)").metadata())
+    include_dirs: Words | None = field(default=None, metadata=BuildOption(
+        ("-I", "--include"), metavar="DIR", kind="append", path="path", group=_COMPILER,
+        help="search DIR for the headers the kernel #includes, before the bisheng flags' -I and "
+             "PTO_LIB/include (repeatable; config key include)").metadata())
+    # (No -D/-U here: `--bisheng-flags "-DX -O2"` would read as -D with the value "X -O2".)
+    define_flags: Words | None = field(default=None, metadata=BuildOption(
+        ("--define",), metavar="NAME[=VALUE]", kind="append", convert=define_flag, group=_COMPILER,
+        help="a macro the kernel is compiled with that the bisheng flags do not show (a wrapper's): the "
+             "analysis takes it as one of the file's macros, as it does the bisheng flags' -D "
+             "(repeatable; config key define)").metadata())
+    undefine_flags: Words | None = field(default=None, metadata=BuildOption(
+        ("--undefine",), metavar="NAME", kind="append", convert=undefine_flag, group=_COMPILER,
+        help="cancel a --define NAME (repeatable; config key undefine)").metadata())
+    caller: str | None = field(default=None, metadata=BuildOption(
+        ("--caller",), metavar="FILE", path="path", group=_COMPILER,
+        help="host/caller .cpp that #includes KERNEL_CPP; enables the compile stage").metadata())
+    compile: bool | None = field(default=None, metadata=BuildOption(
+        ("--compile",), kind="bool", group=_COMPILER,
+        help="run bisheng (default: when a compiler is set -- --bisheng, $BISHENG or the config -- "
+             "or a caller is; --no-compile stops after the fixed C++)").metadata())
+    output_dir: str | None = field(default=None, metadata=BuildOption(
+        ("-o", "--output-dir"), metavar="OUT_DIR", path="path", group=_BUILD,
+        help="directory for every artefact (created)").metadata())
+    depfile: str | None = field(default=None, metadata=BuildOption(
+        ("--depfile",), metavar="FILE", path="path", group=_BUILD,
+        help="after a successful build, write a Make-style dependency file: the fixed C++ (and the library) "
+             "depend on the IR, the config file, the caller, the ptoas it ran and the other files the build "
+             "read").metadata())
     # Not options: where the values came from.
-    origins: Mapping[str, Origin] = field(default_factory=dict, metadata=_NOT_AN_OPTION)
-    config: Config | None = field(default=None, metadata=_NOT_AN_OPTION)
-    passed_over: Words = field(default=(), metadata=_NOT_AN_OPTION)   # pyproject.toml files find_config read
+    origins: Mapping[str, Origin] = field(default_factory=dict)
+    config: Config | None = None
+    passed_over: Words = ()   # pyproject.toml files find_config read
 
     @classmethod
     def option_fields(cls) -> dict[str, str]:
         """The fields that are options, by config key: ``{"pattern": "pattern", "ir": "local_slot_ir", ...}``."""
-        return {f.metadata.get("key", f.name.replace("_", "-")): f.name for f in fields(cls)
-                if f.name != "input" and f.metadata.get("option", True)}
+        return {setting.option.config_key: setting.name for setting in setting_options(cls)}
+
+    @classmethod
+    def environment_variables(cls) -> Mapping[str, str]:
+        """``{config key: environment variable}`` of the options one gives (compile.sh's names)."""
+        return environment_variables(cls)
 
     def origin(self, name: str) -> Origin:
         """Where the field ``name`` (a dest) came from."""
@@ -115,6 +181,16 @@ class BuildSettings:
         """The config file, when it is what gave the field ``name``; None otherwise."""
         return self.config if self.origin(name).kind == "config" else None
 
+    @classmethod
+    def key_of(cls, name: str) -> str:
+        """The config key of the option field ``name`` (``local_slot_ir``: ``ir``)."""
+        return next(key for key, field_name in cls.option_fields().items() if field_name == name)
+
+    def error(self, name: str, message: str) -> PtofixError:
+        """An error about the value of the field ``name``: at its key when the config file gave it."""
+        config = self.from_config(name)
+        return config.error(self.key_of(name), message) if config is not None else PtofixError(message)
+
     def with_value(self, name: str, value: Any, origin: Origin) -> BuildSettings:
         """These settings with the field ``name`` set to ``value`` from ``origin``."""
         return replace(self, **{name: value, "origins": {**self.origins, name: origin}})
@@ -124,12 +200,13 @@ def _frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def resolve_settings(given: Mapping[str, Any], table: dict[str, OptionInfo], env: Mapping[str, str] | None = None
-                     ) -> BuildSettings:
-    """Every option of ``table`` by CLI > env > config > default. ``given``: the parsed command line
-    by dest (parsed with SUPPRESS defaults, so that an option not given is absent), with ``input``,
-    the IR, and ``config`` / ``no_config``; it is not changed."""
+def resolve_settings(given: Mapping[str, Any], env: Mapping[str, str] | None = None,
+                     settings_type: type[BuildSettings] = BuildSettings) -> BuildSettings:
+    """Every option field of ``settings_type`` by CLI > env > config > default. ``given``: the parsed
+    command line by dest (parsed with SUPPRESS defaults, so that an option not given is absent), with
+    ``input``, the IR, and ``config`` / ``no_config``; it is not changed."""
     environment: Mapping[str, str] = os.environ if env is None else env
+    table = options_by_key(settings_type)
     config: Config | None = None
     config_path = given.get("config")
     if config_path:
@@ -149,19 +226,20 @@ def resolve_settings(given: Mapping[str, Any], table: dict[str, OptionInfo], env
                                         f"{' [tool.ptofix]' if config.table else ''} (known keys: {known})")
     values: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
-    for key, info in table.items():
-        if info.dest in given:
-            value, origin = given[info.dest], COMMAND_LINE
-        elif key in ENV_VARS and environment.get(ENV_VARS[key], ""):
-            value, origin = environment[ENV_VARS[key]], Origin("environment", ENV_VARS[key])
+    for key, setting in table.items():
+        variable = setting.option.env
+        if setting.name in given:
+            value, origin = given[setting.name], COMMAND_LINE
+        elif variable and environment.get(variable, ""):
+            value, origin = environment[variable], Origin("environment", variable)
         elif config is not None and key in config.values:
-            value = config_value(config, info, config.values[key])
+            value = config_value(config, key, setting.option, config.values[key])
             origin = Origin("config", config.path, config.line_of(key))
         else:
-            value, origin = info.default, DEFAULT
-        values[info.dest] = _frozen(value)
-        origins[info.dest] = origin
-    return BuildSettings(given["input"], **values, origins=origins, config=config, passed_over=tuple(passed_over))
+            value, origin = setting.default, DEFAULT
+        values[setting.name] = _frozen(value)
+        origins[setting.name] = origin
+    return settings_type(given["input"], **values, origins=origins, config=config, passed_over=tuple(passed_over))
 
 
 def argv_of(value: str | Words | list[str] | None) -> list[str]:

@@ -22,8 +22,6 @@ from ..source import MAX_INPUT_BYTES, PtofixError
 from .config import CONFIG_NAME
 from .settings import BuildSettings
 
-TOOL_VARS = {"ptoas": "PTOAS", "bisheng": "BISHENG"}
-
 
 class StageFailed(Exception):
     """A tool stage exited non-zero; ``status`` is the exit status the build returns."""
@@ -36,7 +34,7 @@ class StageFailed(Exception):
 
 def resolve_tool(tool: Literal["ptoas", "bisheng"], settings: BuildSettings) -> tuple[str, str | None]:
     """(path to run, error message or None). The message names the variable to set."""
-    var = TOOL_VARS[tool]
+    var = BuildSettings.environment_variables()[tool]
     value = getattr(settings, tool) or tool
     origin = settings.origin(tool) if getattr(settings, tool) else "default"
     how = f"set {var}=/path/to/{tool}, pass --{tool} PATH, or put {tool} = \"PATH\" in {CONFIG_NAME}"

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
-from ..build.config import option_table
-from ..build.settings import DEFAULT_PTOAS_FLAGS, ENV_VARS, resolve_settings
+from ..build.options import add_setting_arguments
+from ..build.settings import DEFAULT_PTOAS_FLAGS, BuildSettings, resolve_settings
 from ..build.stages import run_build
 from ..help_format import HelpFormatter
-from ..local_slot_options import add_local_slot_arguments
-from ..macro_options import define_flag, undefine_flag
 
 HELP = "canonicalize -> ptoas -> C++ fixes -> bisheng, one step of a kernel build"
 
@@ -44,13 +43,13 @@ the IR matching off.
 precedence (highest first), for every option:
   1. command-line flag
   2. environment variable (an empty one counts as unset, like ${VAR:-default} in compile.sh):
-       {env_vars}
+{env_vars}
   3. config file: --config FILE, else the nearest ptofix.toml (top-level keys), or pyproject.toml
      with a [tool.ptofix] table, in the IR file's directory or above (--no-config: none). Keys are
-     the long option names: target-ptoas, to, ptoas, ptoas-flags, pattern, force, local-slot-num
-     (and the other LocalSlotNum options), bisheng, bisheng-flags, pto-lib, caller, compile,
-     output-dir, depfile. *-flags take a string or a list of strings; relative paths are relative to the
-     config file. An unknown key or a wrong type is an error (file:line:col, exit 2).
+     the long option names:
+{config_keys}
+     *-flags take a string or a list of strings; relative paths are relative to the config file.
+     An unknown key or a wrong type is an error (file:line:col, exit 2).
   4. defaults: ptoas "ptoas" on PATH, ptoas-flags "{ptoas_flags}", target-ptoas
      what that ptoas's --version says, no barrier pattern, no compile stage unless a compiler or
      a caller is set, bisheng "bisheng" on PATH.
@@ -72,84 +71,32 @@ stderr and its own exit status (OUT/STEM.report.json says which stage failed).""
 
 
 def _description() -> str:
-    env_vars = ", ".join(f"{var} -> --{key}" for key, var in ENV_VARS.items())
-    return DESCRIPTION.replace("{env_vars}", env_vars).replace("{ptoas_flags}", DEFAULT_PTOAS_FLAGS)
+    """The description with the variables and config keys of BuildSettings's fields."""
+    def listed(words: list[str], indent: str) -> str:
+        return textwrap.fill(", ".join(words), width=96, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False)
+
+    env_vars = listed([f"{var} -> --{key}" for key, var in BuildSettings.environment_variables().items()], " " * 7)
+    config_keys = listed(list(BuildSettings.option_fields()), " " * 7)
+    return DESCRIPTION.replace("{env_vars}", env_vars).replace("{config_keys}", config_keys) \
+        .replace("{ptoas_flags}", DEFAULT_PTOAS_FLAGS)
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("build", help=HELP, description=_description(),
                               formatter_class=HelpFormatter)
     p.add_argument("input", metavar="IR.mlir", help="PTO IR as the DSL printed it")
-
-    def have(option: str) -> bool:
-        return option in p._option_string_actions
-
-    # LocalSlotNum options of `ptofix run` (helper module), so build accepts the same C++ options.
-    cpp = p.add_argument_group("C++ passes (as `ptofix run`)")
-    cpp.add_argument("--pattern", "-P", metavar="P[,P...]",
-                     help="PIPE_V barrier candidates: gu, softmax-exp-sum, softmax-sum-add, auto, none "
-                          "(env FA_REMOVE_VEC_BARRIER_PATTERNS)")
-    cpp.add_argument("--force", action="store_true",
-                     help="also remove selected barriers the proof rejects (warns)")
-    add_local_slot_arguments(p)
-    if not have("--local-slot-num"):
-        cpp.add_argument("--local-slot-num", metavar="N|F=N[,F=N]",
-                         help="TPipe LocalSlotNum for every pipe (N) or per FlagID; without it the "
-                              "intent comes from the IR's local_slot_num (via the sidecar)")
-
-    ir = p.add_argument_group("IR / ptoas")
-    if not have("--target-ptoas"):
-        ir.add_argument("--target-ptoas", metavar="VERSION",
-                        help="ptoas version that compiles the IR (e.g. v0.45); default: what `$PTOAS --version` says")
-    ir.add_argument("--to", choices=["custom", "generic"], default="custom",
-                    help="form canonicalize prints pipe/FIFO ops in (default: custom)")
-    ir.add_argument("--ptoas", metavar="PATH", help="ptoas executable (env PTOAS; default: ptoas on PATH)")
-    ir.add_argument("--ptoas-flags", metavar="FLAGS", default=None,
-                    help=f"ptoas flags, one shell-quoted string (default: '{DEFAULT_PTOAS_FLAGS}')")
-
-    cc = p.add_argument_group("C++ compiler")
-    cc.add_argument("--bisheng", metavar="PATH", help="bisheng executable (env BISHENG; default: bisheng on PATH)")
-    cc.add_argument("--bisheng-flags", metavar="FLAGS", default=None,
-                    help="bisheng flags, one shell-quoted string (compile.sh's -fPIC -shared ... -std=gnu++17)")
-    if not have("--pto-lib"):
-        cc.add_argument("--pto-lib", metavar="DIR", help="pto-isa checkout: adds -IDIR/include (env PTO_LIB_PATH)")
-    cc.add_argument("-I", "--include", dest="include_dirs", action="append", metavar="DIR",
-                    help="search DIR for the headers the kernel #includes, before the bisheng flags' -I and "
-                         "PTO_LIB/include (repeatable; config key include)")
-    # (No -D/-U here: `--bisheng-flags "-DX -O2"` would read as -D with the value "X -O2".)
-    cc.add_argument("--define", dest="define_flags", action="append", metavar="NAME[=VALUE]", type=define_flag,
-                    help="a macro the kernel is compiled with that the bisheng flags do not show (a wrapper's): "
-                         "the analysis takes it as one of the file's macros, as it does the bisheng flags' -D "
-                         "(repeatable; config key define)")
-    cc.add_argument("--undefine", dest="undefine_flags", action="append", metavar="NAME", type=undefine_flag,
-                    help="cancel a --define NAME (repeatable; config key undefine)")
-    cc.add_argument("--caller", metavar="FILE",
-                    help="host/caller .cpp that #includes KERNEL_CPP; enables the compile stage")
-    cc.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
-                    help="run bisheng (default: when a compiler is set -- --bisheng, $BISHENG or the config -- "
-                         "or a caller is; --no-compile stops after the fixed C++)")
-
-    out = p.add_argument_group("build")
-    out.add_argument("-o", "--output-dir", metavar="OUT_DIR", help="directory for every artefact (created)")
-    out.add_argument("--dry-run", action="store_true", help="print the commands, run and write nothing")
-    out.add_argument("--config", metavar="FILE", help="config file (default: nearest ptofix.toml / pyproject.toml)")
-    out.add_argument("--depfile", metavar="FILE",
-                     help="after a successful build, write a Make-style dependency file: the fixed C++ "
-                          "(and the library) depend on the IR, the config file, the caller, the ptoas it "
-                          "ran and the other files the build read")
-    out.add_argument("--no-config", action="store_true", help="ignore config files")
-    out.add_argument("-q", "--quiet", action="store_true", help="no progress lines and no kept-barrier notes on stderr")
-
-    table = option_table(p)
-    # Parse with SUPPRESS defaults so that "flag given" is visible; defaults are filled in by
-    # precedence (ptofix.build.settings.resolve_settings).
-    for action in p._actions:
-        if action.dest != "help" and action.default is not argparse.SUPPRESS and action.option_strings \
-                and action.dest not in ("dry_run", "config", "no_config", "quiet"):
-            action.default = argparse.SUPPRESS
-    p.set_defaults(handler=run, _build_options=table)
+    # Every setting's option comes from its BuildSettings field; these say how this run goes.
+    run_options = add_setting_arguments(p, BuildSettings)["build"]
+    run_options.add_argument("--dry-run", action="store_true", help="print the commands, run and write nothing")
+    run_options.add_argument("--config", metavar="FILE",
+                             help="config file (default: nearest ptofix.toml / pyproject.toml)")
+    run_options.add_argument("--no-config", action="store_true", help="ignore config files")
+    run_options.add_argument("-q", "--quiet", action="store_true",
+                             help="no progress lines and no kept-barrier notes on stderr")
+    p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = resolve_settings(vars(args), args._build_options)
+    settings = resolve_settings(vars(args))
     return run_build(settings, dry_run=args.dry_run, quiet=args.quiet)

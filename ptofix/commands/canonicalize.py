@@ -2,19 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 from functools import partial
 
 from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
-from ..frontends import PARSERS
+from ..canonicalize_files import Canonicalization, SidecarPlace, target_version, with_sidecar
 from ..help_format import HelpFormatter
-from ..input_kind import require
-from ..ir.versions import mapping_note, resolve
 from ..output import add_output_arguments, check_output_options, deliver, write_stderr
-from ..pass_manager import Pass, build_pass, run_pipeline
-from ..sidecar import default_sidecar_path, sidecar_for_output, sidecar_text, unrecorded_warnings
-from ..source import PtofixError, SourceText, read_source
+from ..source import PtofixError
 
 HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"
 
@@ -72,88 +66,30 @@ def add_parser(subparsers) -> None:
     p.set_defaults(handler=run)
 
 
-def _target_from_ptoas() -> str:
-    """The version of the ptoas that will compile the output, from its ``--version``, as build reads
-    it; an error naming --target-ptoas when there is none or it cannot tell."""
-    from ..build.tools import ptoas_version  # (~11 ms of imports, only without --target-ptoas)
-    ptoas = os.environ.get("PTOAS") or shutil.which("ptoas")
-    if not ptoas:
-        raise PtofixError("canonicalize needs the ptoas version to canonicalize for: pass --target-ptoas VERSION, "
-                          "or set PTOAS to the ptoas that will compile the output (its --version is read)")
-    detected = ptoas_version(ptoas)
-    if detected.name is None:
-        raise PtofixError(f"canonicalize needs the ptoas version to canonicalize for, and {detected.problem}: "
-                          "pass --target-ptoas VERSION")
-    write_stderr(f"ptofix: note: {detected.note(ptoas)}\n")
-    return detected.name
-
-
 def run(args: argparse.Namespace) -> int:
-
-    if args.target_ptoas is None:
-        args.target_ptoas = _target_from_ptoas()
-    else:
-        resolve(args.target_ptoas)                  # option errors before input errors
-        note = mapping_note(args.target_ptoas)
-        if note:
-            write_stderr(note + "\n")
+    target, notes = target_version(args.target_ptoas)    # option errors before input errors
+    if notes:
+        write_stderr("".join(note + "\n" for note in notes))
     check_batch_options(args, args.files)
     if len(args.files) > 1 and args.sidecar:
         raise PtofixError("--sidecar names one file: with several inputs each gets OUT.slots.json (-o DIR) or "
                           "FILE.slots.json (-i)")
     if len(args.files) == 1:
         check_output_options(args, [(args.sidecar, "sidecar")] if not args.check else [])
-    # Built once and handed to every file's job (pickled to -j workers).
-    pass_ = build_pass("canonicalize", {"target-ptoas": args.target_ptoas, "to": args.to})
-    return run_files(args, args.files, partial(process_file, pass_=pass_), deliver_file)
+    job = Canonicalization.for_target(target, args.to)
+    return run_files(args, args.files, partial(process_file, job=job), deliver_file)
 
 
-def process_file(path: str, args: argparse.Namespace, pass_: Pass) -> Processed:
-    """Canonicalize one file (in a worker process with -j)."""
-    source = read_source(path)
-    require(source, "mlir")             # (before the pass manager's check of the file's name)
-    outcome = run_pipeline(source, [pass_], PARSERS)
-    return Processed(source, outcome.text, outcome.reports[0], [], list(outcome.warnings), [])
+def process_file(path: str, args: argparse.Namespace, job: Canonicalization) -> Processed:
+    """One file (in a worker process with -j)."""
+    return job.process(path)
 
 
-def deliver_file(args: argparse.Namespace, result) -> int:
-    """The sidecar, the warnings, the report lines, then the file through the one writer."""
-    source: SourceText = result.source
-    report = {"file": source.path, **result.report}
-    sidecar = report["sidecar"]
+def deliver_file(args: argparse.Namespace, result: Processed) -> int:
+    """The warnings, then the file, its sidecar and its report through the one writer."""
     output = args.output if args.output and args.output != "-" else None
-    sidecar_path = args.sidecar
-    if sidecar_path is None and not (args.check or args.diff):
-        sidecar_path = default_sidecar_path(source.path, bool(args.in_place), output)
-    extra = []
-    kept_ids: set[int] = set()
-    if sidecar_path and not args.check:
-        read: dict[str, bytes | None] = {}
-        sidecar, kept = sidecar_for_output(sidecar_path, sidecar, result.text, source.path, bool(args.in_place), output,
-                                           read)
-        report["sidecar"] = sidecar
-        report["sidecar_kept"] = len(kept)
-        kept_ids = {id(e) for e in kept}
-        report["sidecar_path"] = sidecar_path
-        # (Replaced only if it still holds what was merged: another run's values must not be lost.)
-        extra.append((sidecar_path, sidecar_text(sidecar), "sidecar", read.get(sidecar_path)))
-    warnings = list(result.warnings)
-    if sidecar["pipes"] and not sidecar_path and not args.check:
-        warnings = unrecorded_warnings(warnings, "give --sidecar PATH")
-    if warnings:
-        write_stderr("".join(warning + "\n" for warning in warnings))
-    where = source.path
-    lines = [f"{where}: canonicalize for ptoas {report['target_ptoas']} (--to {report['to']}):"]
-    for item in report["rewritten"]:
-        lines.append(f"{where}:{item['line']}: {item['op']} {item['from']} -> {item['to']}"
-                     + (f" ({'; '.join(item['changes'])})" if item["changes"] else ""))
-    for item in report["kept_generic"]:
-        lines.append(f"{where}:{item['line']}: {item['op']} kept generic")
-    for item in report["unknown_generic_ops"]:
-        lines.append(f"{where}:{item['line']}: {item['op']} unknown to ptofix, kept as written")
-    for entry in report["sidecar"]["pipes"]:
-        if id(entry) in kept_ids:
-            lines.append(f"{where}:{entry['line']}: local_slot_num = {entry['local_slot_num']} kept from the sidecar")
-        else:
-            lines.append(f"{where}:{entry['line']}: local_slot_num = {entry['local_slot_num']} moved to the sidecar")
-    return deliver(args, source, result.text, report, lines, extra)
+    done = with_sidecar(result, SidecarPlace(args.sidecar, bool(args.in_place), output, bool(args.check),
+                                             bool(args.diff)))
+    if done.warnings:
+        write_stderr("".join(warning + "\n" for warning in done.warnings))
+    return deliver(args, result.source, result.text, done.report, done.lines, done.writes)
