@@ -44,6 +44,7 @@ from ..cpp.model import (
 )
 from ..cpp.parser import directive_word
 from ..cpp.preprocessor import MacroState, group_outcomes
+from ..exit_status import internal_error
 from ..pto import tpipe
 from ..pto.ops import OPS, PIPE_FIFO_OPS
 from ..pto.ordering import (
@@ -238,8 +239,8 @@ class InternalError(Exception):
         self.location = location
 
     def format(self) -> str:
-        where = f" while simulating {self.location}" if self.location else ""
-        return f"ptofix: internal error: {self}{where}; please report"
+        # The one wording of an internal error (exit_status.internal_error).
+        return internal_error(str(self), self.location or None)
 
 
 @dataclass
