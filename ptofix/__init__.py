@@ -66,6 +66,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.integers",
     "ptofix.cpp.preprocessor",
     "ptofix.cpp.model",
+    "ptofix.cpp.lexical",
     "ptofix.cpp.parser",
     "ptofix.cpp.stmt_parser",
     "ptofix.cpp.fast_expr",

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ptofix.cpp import stmt_parser as A
+from ptofix.cpp.lexical import directive_text
 from ptofix.cpp.model import ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
-from ptofix.cpp.parser import directive_text, parse_cpp
+from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.semantics import analyse_function
 from ptofix.source import PtofixError, SourceText, apply_edits
 
@@ -722,7 +723,7 @@ def test_same_named_functions_in_different_namespaces_are_two_functions():
 
 @pytest.mark.parametrize("offset", [65536 - 8, 65536 - 3, 65536, 65536 + 1, 2 * 65536 - 5])
 def test_identifiers_among_finds_a_name_across_a_chunk_boundary(offset):
-    from ptofix.cpp.parser import identifiers, identifiers_among
+    from ptofix.cpp.lexical import identifiers, identifiers_among
     names = frozenset({"PTO_DETAIL_CONCAT", "FOR_ROWS", "x"})
     text = "a" * offset + " PTO_DETAIL_CONCAT(v, 9) " + "b" * 70000 + " xFOR_ROWS x;"
     assert identifiers_among(text, names) == names.intersection(identifiers(text)) == {"PTO_DETAIL_CONCAT", "x"}

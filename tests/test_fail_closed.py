@@ -1624,7 +1624,7 @@ def test_a_definition_qualified_into_pto_is_seen_whatever_word_comes_before_it()
 
 
 def test_comment_and_string_brackets_are_not_an_array_bound():
-    from ptofix.cpp.parser import code_only
+    from ptofix.cpp.lexical import code_only
     from ptofix.cpp.semantics import _variable_bound
     assert _variable_bound("int32_t f[h() /* at most f[8] */];")
     assert _variable_bound('int32_t f[g("[8]")];')
@@ -1700,7 +1700,7 @@ def test_a_shape_the_model_does_not_know_joins_the_known_ones(unknown_first):
     ("using Mode=pipe_t;", False),                                    # no blank before or after
 ])
 def test_a_scoped_enumeration_qualifies_its_enumerators_only_if_nothing_else_takes_its_name(elsewhere, only):
-    from ptofix.cpp.parser import code_only
+    from ptofix.cpp.lexical import code_only
     from ptofix.cpp.semantics import _only_names_the_enumeration
     code = code_only("enum class Mode : int { kA = 0 };\n" + elsewhere)
     assert _only_names_the_enumeration(code, "Mode") is only

@@ -36,7 +36,8 @@ import re
 
 from ..source import PtofixError, SourceText, Span
 from .keywords import CPP_KEYWORDS
-from .parser import _INCLUDE, _scan, directive_text, identifiers, masked_literals
+from .lexical import directive_text, identifiers, masked_literals
+from .parser import _INCLUDE, _scan
 from .preprocessor import read_macro_directive
 
 TYPE_CHECKING = False

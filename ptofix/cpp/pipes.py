@@ -52,8 +52,8 @@ from ..pto.tpipe import (  # noqa: F401
 )
 from ..source import SourceText, Span
 from .keywords import strip_pto
+from .lexical import directive_text, masked_literals
 from .model import CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, SwitchStmt
-from .parser import directive_text, masked_literals
 from .semantics import trusted_header
 from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
 

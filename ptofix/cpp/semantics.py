@@ -63,6 +63,15 @@ from .integers import literal_type as integer_literal_type
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
 from .keywords import strip_pto as _strip_pto
+from .lexical import (
+    SPLICE,
+    code_only,
+    count_identifiers,
+    directive_word,
+    identifiers,
+    identifiers_among,
+    strip_comments,
+)
 from .model import (
     CaseLabel,
     Comment,
@@ -78,16 +87,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import (
-    SPLICE,
-    code_only,
-    count_identifiers,
-    decides_groups,
-    directive_word,
-    identifiers,
-    identifiers_among,
-    strip_comments,
-)
+from .parser import decides_groups
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ if TYPE_CHECKING:
     from typing import Any, ClassVar
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
-_FEW_WAITING = 8         # names a block's statements are searched for one at a time (parser._FEW_NAMES)
+_FEW_WAITING = 8         # names a block's statements are searched for one at a time (lexical._FEW_NAMES)
 # Definitions, tile bindings and valid-shape copies the value model follows through one another
 # (`a2 = a1 + 1` reads a1, whose value reads a0...): a value past this many is unknown. It bounds
 # the recursion depth whatever the kernel (compiled, a recursion has no interpreter limit to stop

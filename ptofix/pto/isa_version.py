@@ -105,7 +105,7 @@ def _read(path: str) -> str | None:
 
 def _row_reductions_fixed(root: str, notes: list[str]) -> bool:
     """Whether the three row reductions' ``_IMPL`` bodies hold no ``return`` (pto-isa 5a2e8553 on)."""
-    from ..cpp.parser import masked_literals
+    from ..cpp.lexical import masked_literals
     for header, impl in ROW_REDUCE_IMPLS:
         path = os.path.join(root, A2A3_DIR, header)
         text = _read(path)
@@ -162,7 +162,7 @@ _CONSUMER_RING = re.compile(r"\b(?:C2V|V2C)_CONSUMER_BUF\s*\+([^;]*);")
 def _tpop_stride(root: str, notes: list[str]) -> str:
     """The stride of the Tile-form TPOP's local ring in the checkout's TPush.hpp (tpipe.STRIDE_*),
     '' unless every consumer-ring address expression spells one and the same."""
-    from ..cpp.parser import masked_literals
+    from ..cpp.lexical import masked_literals
     from .tpipe import STRIDE_SLOT, STRIDE_TILE
     path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
     text = _read(path)
