@@ -87,7 +87,13 @@ def test_the_same_kernel_with_the_peer_written_out_is_rewritten_on_both_sides():
     # A lambda's parameter of the pipe's name: the deduced TPOP inside takes whatever it is given.
     (f"  auto v4 = {PIPE}(v1, v2, 0);\n  auto f = [&](auto &v4) {{ TPOP(v5, v4); }};\n  f(w);\n",
      "TPOP in a form the pipe inventory does not read"),
-], ids=["shadowing reference", "lambda parameter"])
+    # A for-init of the pipe's name (a header the model keeps as text: any name in it may be declared).
+    (f"  auto v4 = {PIPE}(v1, v2, 0);\n  for (auto v4 = w; ; ) {{\n    TPOP(v5, v4);\n  }}\n",
+     "may declare another 'v4'"),
+    # A type alias of the pipe's name in an inner block (a declaration the statement model reads).
+    (f"  auto v4 = {PIPE}(v1, v2, 0);\n  {{\n    using v4 = int;\n    v4 n = 0;\n  }}\n",
+     "may declare another 'v4'"),
+], ids=["shadowing reference", "lambda parameter", "for-init", "type alias"])
 def test_a_pipe_name_that_may_name_another_object_refuses_the_pipe(body, says):
     source = SourceText(_kernel("", body), "k.cpp")
     with pytest.raises(PtofixError, match=says):
