@@ -368,6 +368,25 @@ class MacroDefinition(Struct):
 COMMAND_LINE = Span(-1, -1)     # the span of a macro the command line defines (-D) or undefines (-U)
 
 
+class Pragma(Struct):
+    """A pragma of the file: a `#pragma` line, or a `_Pragma(...)`/`__pragma(...)` operator in
+    the code or in a `#define`'s replacement list (which pragma its uses run). ``tokens`` are the
+    preprocessing tokens the pragma says (`push_macro ( "X" )`): a `#pragma`'s after the word
+    `pragma`, a `_Pragma("...")`'s string destringized ([cpp.pragma.op]); None when that is not
+    known (an operator whose argument is not one string literal, `_Pragma(#x)`, `__pragma(...)`)."""
+
+    __slots__ = ("span", "tokens", "operator")
+    span: Span                     # the directive's line(s), or the operator's word
+    tokens: tuple[str, ...] | None
+    operator: bool                 # `_Pragma`/`__pragma` (False: a `#pragma` line)
+    _fields: ClassVar[tuple[str, ...]] = ("span", "tokens", "operator")
+
+    def __init__(self, span: Span, tokens: tuple[str, ...] | None, operator: bool) -> None:
+        self.span = span
+        self.tokens = tokens
+        self.operator = operator
+
+
 class ConditionalGroup(Struct):
     """One group of an `#if` section: the directive that opens it (`#if`, `#ifdef`, `#ifndef`,
     `#elif`, `#elifdef`, `#elifndef`, `#else`), its condition, and the sections nested in it."""
@@ -731,7 +750,8 @@ class Function(Struct):
 class CppFile(Struct):
     __slots__ = ("source", "functions", "globals", "macros", "namespaces", "empty_macros", "includes",
                  "partial_globals", "declared_names", "declaring_macros", "defines", "structure_in_parentheses",
-                 "macro_bodies", "pto_code_macros", "macro_table", "conditional_sections", "conditional_groups")
+                 "macro_bodies", "pto_code_macros", "macro_table", "conditional_sections", "conditional_groups",
+                 "pragmas")
     source: SourceText
     functions: list[Function]
     globals: list                # file-scope declarations (GlobalDecl), e.g. `using T = ...;`
@@ -753,10 +773,11 @@ class CppFile(Struct):
     macro_table: tuple[MacroDefinition, ...]   # every #define and #undef, in file order
     conditional_sections: tuple[ConditionalSection, ...]   # every #if section, in file order
     conditional_groups: tuple[ConditionalGroup, ...]       # every group of them, in file order
+    pragmas: tuple[Pragma, ...]            # every #pragma line and pragma operator, in file order
     _fields: ClassVar[tuple[str, ...]] = ("source", "functions", "globals", "macros", "namespaces", "empty_macros",
                                           "includes", "partial_globals", "declared_names", "declaring_macros",
                                           "defines", "structure_in_parentheses", "macro_bodies", "pto_code_macros",
-                                          "macro_table", "conditional_sections", "conditional_groups")
+                                          "macro_table", "conditional_sections", "conditional_groups", "pragmas")
 
     def __init__(
             self,
@@ -777,6 +798,7 @@ class CppFile(Struct):
             macro_table: tuple[MacroDefinition, ...] = (),
             conditional_sections: tuple[ConditionalSection, ...] = (),
             conditional_groups: tuple[ConditionalGroup, ...] = (),
+            pragmas: tuple[Pragma, ...] = (),
     ) -> None:
         self.source = source
         self.functions = functions
@@ -795,6 +817,7 @@ class CppFile(Struct):
         self.macro_table = macro_table
         self.conditional_sections = conditional_sections
         self.conditional_groups = conditional_groups
+        self.pragmas = pragmas
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

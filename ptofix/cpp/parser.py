@@ -56,6 +56,7 @@ from .model import (
     ParamDecl,
     PPBranch,
     PPIfStmt,
+    Pragma,
     SimpleStmt,
     Stmt,
     SwitchStmt,
@@ -500,6 +501,56 @@ def _directives(tokens: Tokens) -> list[tuple[str, int, int]]:
     return found
 
 
+# The pragma operators: C++'s `_Pragma("...")` and MSVC's `__pragma(...)` (clang reads it too).
+_PRAGMA_OPERATORS = ("_Pragma", "__pragma")
+_PRAGMA_OPERATOR_WORD = regex_cache.compile(r"(?<![\w$])(?:_Pragma|__pragma)(?![\w$])")
+_STRING_ESCAPE = regex_cache.compile(r'\\(["\\])')
+
+
+def _destringized(literal: str) -> tuple[str, ...] | None:
+    """The tokens a `_Pragma`'s plain string literal says ([cpp.pragma.op]: the quotes removed,
+    `\\"` and `\\\\` read as `"` and `\\`), None for anything else."""
+    if len(literal) < 2 or literal[0] != '"' or literal[-1] != '"':
+        return None
+    return tuple(pp_tokens(_STRING_ESCAPE.sub(r"\1", literal[1:-1])))
+
+
+def _operator_tokens(words: list[str], at: int) -> tuple[str, ...] | None:
+    """What the pragma operator ``words[at]`` says, when its argument is one plain string."""
+    if words[at] == "_Pragma" and words[at + 1:at + 2] == ["("] and words[at + 3:at + 4] == [")"] \
+            and at + 2 < len(words):
+        return _destringized(words[at + 2])
+    return None
+
+
+def _pragmas(tokens: Tokens, directives: list[tuple[str, int, int]]) -> tuple[Pragma, ...]:
+    """Every `#pragma` line, and every pragma operator in the code or in a directive, in file order."""
+    found: list[Pragma] = []
+    for text, start, end in directives:
+        keyword = directive_keyword(text)
+        if keyword == "#pragma":
+            rest = text[text.find("pragma") + len("pragma"):]
+            found.append(Pragma(Span(start, end), tuple(pp_tokens(rest)), False))
+        if "pragma" in text.lower():
+            words = pp_tokens(text)
+            found.extend(Pragma(Span(start, end), _operator_tokens(words, at), True)
+                         for at, word in enumerate(words) if word in _PRAGMA_OPERATORS)
+    text = tokens.text
+    if "_Pragma" in text or "__pragma" in text:
+        kinds, marks, starts, ends = tokens.kinds, tokens.marks, tokens.starts, tokens.ends
+        for i, kind in enumerate(kinds):
+            if kind != "w":
+                continue
+            for match in _PRAGMA_OPERATOR_WORD.finditer(text, starts[i], ends[i]):
+                said: tuple[str, ...] | None = None
+                if match.group() == "_Pragma" and match.end() == ends[i] and i + 3 < len(kinds) \
+                        and marks[i + 1] == "(" and kinds[i + 2] == "s" and marks[i + 3] == ")":
+                    said = _destringized(text[starts[i + 2]:ends[i + 2]])
+                found.append(Pragma(Span(match.start(), match.end()), said, True))
+    found.sort(key=lambda pragma: pragma.span.start)
+    return tuple(found)
+
+
 def directive_tables(source: SourceText) -> tuple[
         tuple[MacroDefinition, ...], tuple[ConditionalSection, ...], tuple[ConditionalGroup, ...]]:
     """The macro table and the `#if` tree of a text the structure is not read of (a pto-isa
@@ -699,7 +750,8 @@ class _StructureParser:
                        frozenset(macros - nonempty), tuple(includes), partial,
                        self._declared_names(_DECLARING_KEYWORDS.intersection(words)),
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
-                       self._pto_code_macros(bodies, pto_names.intersection(words)), table, sections, groups)
+                       self._pto_code_macros(bodies, pto_names.intersection(words)), table, sections, groups,
+                       _pragmas(self.tokens, directives))
 
     def _pto_code_macros(self, bodies: list[tuple[str, str]], found: frozenset[str]) -> frozenset:
         """Which of pto's macros the model does not read (ops.pto_code_macro_names) the code names,

@@ -613,9 +613,14 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                                         for fn in model.functions):
         return ("the file declares something in namespace pto: an overload or a specialization there (of "
                 "TMUL_IMPL, say) may change what pto's own ops run")
-    if _spells(model.source, "push_macro") or _spells(model.source, "pop_macro"):
-        return ("the file saves or restores a macro (`#pragma push_macro`/`pop_macro`): a name may be a macro "
-                "where no #define shows it")
+    for pragma in model.pragmas:
+        if pragma.tokens is None:
+            return (f"{model.source.location(pragma.span.start)}: a pragma operator whose pragma ptofix does not "
+                    "read (its argument is not one string literal): it may save or restore a macro "
+                    "(`push_macro`/`pop_macro`), and a name may then be a macro where no #define shows it")
+        if _MACRO_STACK_PRAGMAS.intersection(pragma.tokens):
+            return ("the file saves or restores a macro (`#pragma push_macro`/`pop_macro`): a name may be a macro "
+                    "where no #define shows it")
     mode = _count_mode_name_of(model.source)
     if mode:
         return (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise ops "
@@ -630,6 +635,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
 
 
 _INERT_QUALIFIER = regex_cache.compile(r"(?:\[\s*aicore\s*\])?")
+# The pragmas that save or restore a macro's definition (gcc, clang, MSVC).
+_MACRO_STACK_PRAGMAS = frozenset(["push_macro", "pop_macro"])
 
 
 def _command_line_reason(model: CppFile, includes_pto: bool) -> str:
