@@ -492,8 +492,8 @@ static __aicore__ void k(__gm__ int64_t *a) {
 """
     model = parse_cpp(SourceText(src, "k.cpp"))
     # `extern "C"` only gives C linkage: anything may call it, so it is not a kernel entry.
-    assert [(f.name, f.is_entry, f.params.strip()) for f in model.functions] == [
-        ("kernel_entry", False, "__gm__ int64_t *args"), ("k", False, "__gm__ int64_t *a")]
+    assert [(f.name, f.is_entry, [p.text for p in f.parameters]) for f in model.functions] == [
+        ("kernel_entry", False, ["__gm__ int64_t *args"]), ("k", False, ["__gm__ int64_t *a"])]
     entry = parse_cpp(SourceText(src.replace('extern "C"', 'extern "C" __global__'), "k.cpp")).functions[0]
     assert entry.is_entry
 
@@ -696,6 +696,14 @@ def test_a_function_defined_twice_in_one_scope_is_refused():
     with pytest.raises(PtofixError) as info:
         parse_cpp(SourceText(text, "k.cpp"))
     assert "redefinition of 'h' (first defined at k.cpp:2:1)" in str(info.value)
+
+
+def test_a_redefinition_is_told_by_its_parsed_parameters_not_their_spacing_or_comments():
+    text = "void h(int a,int b) {}\nvoid h(int a, /* again */ int   b) {}\n"
+    with pytest.raises(PtofixError, match=r"redefinition of 'h' \(first defined at k.cpp:1:1\)"):
+        parse_cpp(SourceText(text, "k.cpp"))
+    overloads = parse_cpp(SourceText("void h(int a) {}\nvoid h(long a) {}\n", "k.cpp"))
+    assert [fn.name for fn in overloads.functions] == ["h", "h"]
 
 
 def test_same_named_functions_in_different_namespaces_are_two_functions():

@@ -692,12 +692,10 @@ class FunctionHead(Struct):
 
 
 class Function(Struct):
-    __slots__ = ("name", "span", "head", "params", "body", "is_entry", "qualified", "conditional", "static",
+    __slots__ = ("name", "span", "body", "is_entry", "qualified", "conditional", "static",
                  "namespace", "params_at", "parameters", "declaration")
     name: str
     span: Span                   # whole definition
-    head: str                    # text before the body's '{', as written (read: ``declaration``)
-    params: str                  # text inside the parameter parentheses, as written (read: ``parameters``)
     body: Stmt                   # Compound, or OpaqueStmt if the body could not be structured
     is_entry: bool       # __global__ / extern "C" kernel entry
     qualified: str          # defined as `Owner::name`: the declaration up to the name, spaces
@@ -706,10 +704,11 @@ class Function(Struct):
     static: bool         # declared `static` (a word of the declaration, not of a comment or string)
     namespace: tuple        # the named namespaces unqualified lookup searches it in, outermost
                                  # first (not extern "C" blocks, anonymous or inline namespaces)
-    params_at: int          # offset in ``head`` of the parameter list's '(' (the name ends before it)
+    params_at: int          # offset from the definition's start of the parameter list's '(' (the
+                                 # name ends before it)
     parameters: tuple       # ParamDecl of each parameter, in order (`f(void)` has none)
     declaration: FunctionHead   # the head, read (template heads, owner, trailing return type...)
-    _fields: ClassVar[tuple[str, ...]] = ("name", "span", "head", "params", "body", "is_entry", "qualified",
+    _fields: ClassVar[tuple[str, ...]] = ("name", "span", "body", "is_entry", "qualified",
                                           "conditional", "static", "namespace", "params_at", "parameters",
                                           "declaration")
 
@@ -717,8 +716,6 @@ class Function(Struct):
             self,
             name: str,
             span: Span,
-            head: str,
-            params: str,
             body: Stmt,
             is_entry: bool = False,
             qualified: str = "",
@@ -731,8 +728,6 @@ class Function(Struct):
     ) -> None:
         self.name = name
         self.span = span
-        self.head = head
-        self.params = params
         self.body = body
         self.is_entry = is_entry
         self.qualified = qualified
@@ -741,7 +736,7 @@ class Function(Struct):
         self.namespace = namespace
         self.params_at = params_at
         self.parameters = parameters
-        self.declaration = FunctionHead(head) if declaration is None else declaration
+        self.declaration = FunctionHead("") if declaration is None else declaration
 
     def statements(self) -> Iterator[Stmt]:
         yield from self.body.walk()

@@ -731,7 +731,8 @@ class _StructureParser:
                 declaring_macros.add(name)
         seen: dict[tuple, Function] = {}
         for fn in functions:
-            key = (fn.namespace, fn.qualified, fn.name, " ".join(fn.params.split()))
+            # (The parameters as declarations read them: blanks and comments do not tell two apart.)
+            key = (fn.namespace, fn.qualified, fn.name, tuple(" ".join(p.text.split()) for p in fn.parameters))
             if key in seen:
                 raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
                                   f"{self.source.location(seen[key].span.start)})", self.source, fn.span.start)
@@ -970,7 +971,6 @@ class _StructureParser:
                 j = self._match_close(j)
             j += 1
         head = text[starts[start]:starts[brace]]
-        params = text[ends[paren]:starts[pclose]]
         try:
             body: Stmt = self._compound(brace, close)
         except StructureError as exc:
@@ -978,7 +978,7 @@ class _StructureParser:
         # A kernel entry point is declared `__global__` (a word of the declaration itself, not of a
         # comment); `extern "C"` alone only names a C-linkage function that anything may call.
         is_entry = "__global__" in specifiers and not self.directive_in_item
-        fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
+        fn = Function(name, Span(starts[start], ends[close]), body, is_entry, qualified,
                       self.directive_in_item, "static" in specifiers,
                       tuple(part for block in self.lookup_path for part in block), starts[paren] - starts[start],
                       read_parameters(text, ends[paren], starts[pclose]),
