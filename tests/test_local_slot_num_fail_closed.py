@@ -100,6 +100,15 @@ def test_a_pipe_name_that_may_name_another_object_refuses_the_pipe(body, says):
         run_pipeline(source, [build_pass("local-slot-num", {"map": "2"})], PARSERS)
 
 
+def test_a_pipe_name_a_header_only_reads_is_no_declaration():
+    body = (f"  auto v4 = {PIPE}(v1, v2, 0);\n  int32_t k = 0;\n  if (&v4 != nullptr) {{\n    k = 1;\n  }}\n"
+            f"  for (int32_t i = 0; i < 2 && &v4 != nullptr; ++i) {{\n    k = 2;\n  }}\n"
+            f"  TPOP<{PIPE}, {TILE}, TileSplitAxis::TILE_UP_DOWN>(v4, v5);\n  TFREE(v4);\n")
+    out = run_pipeline(SourceText(_kernel("", body), "k.cpp"), [build_pass("local-slot-num", {"map": "2"})],
+                       PARSERS).text
+    assert out.count("TPipe<0, Direction::DIR_C2V, 1024, 8, 2, false>") == 4 and "8, 8, false" not in out
+
+
 IR_TWO_INITS = """module {
   func.func @vec(%gm: memref<256xf32, #pto.address_space<gm>>, %buf: i32)
       attributes {pto.kernel_kind = #pto.kernel_kind<vector>} {

@@ -34,6 +34,7 @@ Nothing here edits text: the inventory records absolute spans of every template 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import regex_cache
@@ -57,7 +58,21 @@ from .model import CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, S
 from .parser import directive_tables, tokenize
 from .preprocessor import MacroState, group_outcomes
 from .semantics import trusted_header
-from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeAlias, TypeRef, walk
+from .stmt_parser import (
+    Call,
+    Decl,
+    ExprStmt,
+    Literal,
+    Name,
+    Node,
+    Number,
+    TemplateId,
+    TypeAlias,
+    TypeRef,
+    parse_condition,
+    parse_for_init,
+    walk,
+)
 
 USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
 
@@ -478,9 +493,10 @@ def _check_names_declared_again(inv: PipeInventory, fn: Function, objects: dict[
     """Uses are tied to a pipe object by the name they spell. A pipe's name that something else in
     its function may declare too (a reference in an inner block, a lambda's parameter, a for-init,
     a statement the model cannot read) may be another object at a use: such a pipe is refused.
-    A statement the model parsed declares what its declaration nodes name; the rest of the model
-    is text where anything may be declared (an unparsed statement, a for, if or switch header, an
-    opaque statement), so the first pipe name among its words is taken as declared there."""
+    A statement or a for, if or switch header the statement grammar reads declares what its
+    declaration nodes name; what it cannot read (an unparsed statement or header, a declaration
+    nested below a statement's top, an opaque statement) may declare anything, so the first pipe
+    name among its words is taken as declared there."""
     pipe_declarations = {(pipe.stmt_span.start, pipe.var) for pipe in inv.pipes if pipe.function == fn.name}
     for stmt in fn.statements():
         if isinstance(stmt, SimpleStmt):
@@ -489,13 +505,14 @@ def _check_names_declared_again(inv: PipeInventory, fn: Function, objects: dict[
                 # (Declarations below the top, a lambda's or a nested one: their scopes are not modelled.)
                 name = _first_word_among(stmt.text, objects)
             else:
-                name = next((node.name for node in walk(ast) if isinstance(node, (Decl, TypeAlias))
-                             and node.name in objects and (stmt.span.start, node.name) not in pipe_declarations),
-                            "")
-        elif isinstance(stmt, (ForStmt, IfStmt, SwitchStmt, OpaqueStmt)):
-            header = stmt.text if isinstance(stmt, OpaqueStmt) else (
-                f"{stmt.init};{stmt.cond};{stmt.step}" if isinstance(stmt, ForStmt) else stmt.cond)
-            name = _first_word_among(header, objects)
+                name = _declared_pipe_name(ast, objects, pipe_declarations, stmt.span.start)
+        elif isinstance(stmt, OpaqueStmt):
+            name = _first_word_among(stmt.text, objects)
+        elif isinstance(stmt, ForStmt):
+            name = _header_declares(((stmt.init, parse_for_init), (stmt.cond, parse_condition),
+                                     (stmt.step, parse_condition)), objects)
+        elif isinstance(stmt, (IfStmt, SwitchStmt)):
+            name = _header_declares(((stmt.cond, parse_condition),), objects)
         else:
             continue
         if not name:
@@ -505,6 +522,29 @@ def _check_names_declared_again(inv: PipeInventory, fn: Function, objects: dict[
                                 f"{inv.source.location(offset)} that may declare another '{name}' in "
                                 f"'{fn.name}' (uses are tied to pipes by name)", offset, [objects[name]],
                                 function=fn.name))
+
+
+def _header_declares(parts: tuple[tuple[str, Callable[[str], Node | None]], ...],
+                     objects: dict[str, PipeObject]) -> str:
+    """The first pipe name a header's parts (text, the statement grammar's parser of that part)
+    may declare: one its declarations name, or any of its words when the grammar cannot read it
+    (a lambda, a C++17 `if (init; cond)`)."""
+    for text, parse in parts:
+        if not text.strip():
+            continue
+        ast = parse(text)
+        name = _first_word_among(text, objects) if ast is None or _declares_inside(ast) \
+            else _declared_pipe_name(ast, objects, set())
+        if name:
+            return name
+    return ""
+
+
+def _declared_pipe_name(ast: Node, objects: dict[str, PipeObject], own: set[tuple[int, str]], at: int = -1) -> str:
+    """The first pipe name a declaration of ``ast`` names, but the pipe's own (``own``: (statement
+    start, name) of the pipe declarations; ``at`` this statement's start), '' if none."""
+    return next((node.name for node in walk(ast) if isinstance(node, (Decl, TypeAlias))
+                 and node.name in objects and (at, node.name) not in own), "")
 
 
 def _first_word_among(text: str, names: dict[str, PipeObject]) -> str:
