@@ -53,7 +53,7 @@ from ..pto.tpipe import (  # noqa: F401
 )
 from ..source import PtofixError, SourceText, Span
 from .keywords import strip_pto
-from .lexical import identifiers, masked_literals
+from .lexical import identifiers, identifiers_among, masked_literals
 from .model import CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, SwitchStmt
 from .parser import directive_tables, tokenize
 from .preprocessor import MacroState, group_outcomes
@@ -496,10 +496,14 @@ def _check_names_declared_again(inv: PipeInventory, fn: Function, objects: dict[
     A statement or a for, if or switch header the statement grammar reads declares what its
     declaration nodes name; what it cannot read (an unparsed statement or header, a declaration
     nested below a statement's top, an opaque statement) may declare anything, so the first pipe
-    name among its words is taken as declared there."""
+    name among its words is taken as declared there. (A statement or header part that spells no
+    pipe name declares none: it is not parsed for this.)"""
     pipe_declarations = {(pipe.stmt_span.start, pipe.var) for pipe in inv.pipes if pipe.function == fn.name}
+    names = frozenset(objects)
     for stmt in fn.statements():
         if isinstance(stmt, SimpleStmt):
+            if not identifiers_among(stmt.text, names):
+                continue
             ast = stmt.ast
             if ast is None or _declares_inside(ast):
                 # (Declarations below the top, a lambda's or a nested one: their scopes are not modelled.)
@@ -530,7 +534,7 @@ def _header_declares(parts: tuple[tuple[str, Callable[[str], Node | None]], ...]
     may declare: one its declarations name, or any of its words when the grammar cannot read it
     (a lambda, a C++17 `if (init; cond)`)."""
     for text, parse in parts:
-        if not text.strip():
+        if not identifiers_among(text, frozenset(objects)):
             continue
         ast = parse(text)
         name = _first_word_among(text, objects) if ast is None or _declares_inside(ast) \
