@@ -93,7 +93,14 @@ def test_the_same_kernel_with_the_peer_written_out_is_rewritten_on_both_sides():
     # A type alias of the pipe's name in an inner block (a declaration the statement model reads).
     (f"  auto v4 = {PIPE}(v1, v2, 0);\n  {{\n    using v4 = int;\n    v4 n = 0;\n  }}\n",
      "may declare another 'v4'"),
-], ids=["shadowing reference", "lambda parameter", "for-init", "type alias"])
+    # A declarator in parentheses reads as an expression ([stmt.ambig]: `T(v4) = w;`, `T(v4);`
+    # declare v4 when T is a type, which the inventory cannot tell).
+    (f"  auto v4 = {PIPE}(v1, v2, 0);\n  {{\n    Other (v4) = w;\n    TPOP(v5, v4);\n  }}\n",
+     "may declare another 'v4'"),
+    (f"  auto v4 = {PIPE}(v1, v2, 0);\n  {{\n    Other (v4);\n    TFREE(v4);\n  }}\n",
+     "may declare another 'v4'"),
+], ids=["shadowing reference", "lambda parameter", "for-init", "type alias", "parenthesized declarator and init",
+        "parenthesized declarator"])
 def test_a_pipe_name_that_may_name_another_object_refuses_the_pipe(body, says):
     source = SourceText(_kernel("", body), "k.cpp")
     with pytest.raises(PtofixError, match=says):

@@ -59,6 +59,8 @@ from .parser import directive_tables, tokenize
 from .preprocessor import MacroState, group_outcomes
 from .semantics import trusted_header
 from .stmt_parser import (
+    Assign,
+    AssignStmt,
     Call,
     Decl,
     ExprStmt,
@@ -505,7 +507,7 @@ def _check_names_declared_again(inv: PipeInventory, fn: Function, objects: dict[
             if not identifiers_among(stmt.text, names):
                 continue
             ast = stmt.ast
-            if ast is None or _declares_inside(ast):
+            if ast is None or _declares_inside(ast) or _may_declare_in_parentheses(ast):
                 # (Declarations below the top, a lambda's or a nested one: their scopes are not modelled.)
                 name = _first_word_among(stmt.text, objects)
             else:
@@ -537,11 +539,23 @@ def _header_declares(parts: tuple[tuple[str, Callable[[str], Node | None]], ...]
         if not identifiers_among(text, frozenset(objects)):
             continue
         ast = parse(text)
-        name = _first_word_among(text, objects) if ast is None or _declares_inside(ast) \
+        name = _first_word_among(text, objects) \
+            if ast is None or _declares_inside(ast) or _may_declare_in_parentheses(ast) \
             else _declared_pipe_name(ast, objects, set())
         if name:
             return name
     return ""
+
+
+def _may_declare_in_parentheses(ast: Node) -> bool:
+    """Whether a statement (or a for-init, a condition) the grammar reads as an expression may be a
+    declaration whose declarator is in parentheses ([stmt.ambig]: one that can be, is): `T(v4) =
+    w;`, `T(v4);` when `T` names a type, which the inventory cannot tell (a use op's call is a call)."""
+    if isinstance(ast, (AssignStmt, Assign)):
+        return True
+    expr = ast.expr if isinstance(ast, ExprStmt) else ast
+    callee = _callee(expr) if isinstance(expr, Call) and len(expr.args) == 1 else ""
+    return callee != "" and callee.rsplit("::", 1)[-1] not in USE_OPS   # (a member's call names no type)
 
 
 def _declared_pipe_name(ast: Node, objects: dict[str, PipeObject], own: set[tuple[int, str]], at: int = -1) -> str:
