@@ -69,6 +69,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.integers",
     "ptofix.cpp.preprocessor",
     "ptofix.cpp.model",
+    "ptofix.cpp.lexical",
     "ptofix.cpp.parser",
     "ptofix.cpp.stmt_ast",
     "ptofix.cpp.stmt_parser",

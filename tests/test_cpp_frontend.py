@@ -11,8 +11,9 @@ from lark_spec import assert_agrees
 from lark_spec import parse as grammar_parse
 
 from ptofix.cpp import stmt_parser as A
+from ptofix.cpp.lexical import directive_text
 from ptofix.cpp.model import ForStmt, IfStmt, OpaqueStmt, PPIfStmt, SimpleStmt
-from ptofix.cpp.parser import directive_text, parse_cpp
+from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.semantics import analyse_function
 from ptofix.source import PtofixError, SourceText, apply_edits
 
@@ -460,8 +461,8 @@ static __aicore__ void k(__gm__ int64_t *a) {
 """
     model = parse_cpp(SourceText(src, "k.cpp"))
     # `extern "C"` only gives C linkage: anything may call it, so it is not a kernel entry.
-    assert [(f.name, f.is_entry, f.params.strip()) for f in model.functions] == [
-        ("kernel_entry", False, "__gm__ int64_t *args"), ("k", False, "__gm__ int64_t *a")]
+    assert [(f.name, f.is_entry, [p.text for p in f.parameters]) for f in model.functions] == [
+        ("kernel_entry", False, ["__gm__ int64_t *args"]), ("k", False, ["__gm__ int64_t *a"])]
     entry = parse_cpp(SourceText(src.replace('extern "C"', 'extern "C" __global__'), "k.cpp")).functions[0]
     assert entry.is_entry
 
@@ -666,6 +667,14 @@ def test_a_function_defined_twice_in_one_scope_is_refused():
     assert "redefinition of 'h' (first defined at k.cpp:2:1)" in str(info.value)
 
 
+def test_a_redefinition_is_told_by_its_parsed_parameters_not_their_spacing_or_comments():
+    text = "void h(int a,int b) {}\nvoid h(int a, /* again */ int   b) {}\n"
+    with pytest.raises(PtofixError, match=r"redefinition of 'h' \(first defined at k.cpp:1:1\)"):
+        parse_cpp(SourceText(text, "k.cpp"))
+    overloads = parse_cpp(SourceText("void h(int a) {}\nvoid h(long a) {}\n", "k.cpp"))
+    assert [fn.name for fn in overloads.functions] == ["h", "h"]
+
+
 def test_same_named_functions_in_different_namespaces_are_two_functions():
     """Valid C++ (`a::h` and `b::h`): both are read, neither is a local function a call resolves
     to by name, so a call of either is Unknown and the barrier before it stays."""
@@ -691,7 +700,7 @@ def test_same_named_functions_in_different_namespaces_are_two_functions():
 
 @pytest.mark.parametrize("offset", [65536 - 8, 65536 - 3, 65536, 65536 + 1, 2 * 65536 - 5])
 def test_identifiers_among_finds_a_name_across_a_chunk_boundary(offset):
-    from ptofix.cpp.parser import identifiers, identifiers_among
+    from ptofix.cpp.lexical import identifiers, identifiers_among
     names = frozenset({"PTO_DETAIL_CONCAT", "FOR_ROWS", "x"})
     text = "a" * offset + " PTO_DETAIL_CONCAT(v, 9) " + "b" * 70000 + " xFOR_ROWS x;"
     assert identifiers_among(text, names) == names.intersection(identifiers(text)) == {"PTO_DETAIL_CONCAT", "x"}

@@ -1624,7 +1624,7 @@ def test_a_definition_qualified_into_pto_is_seen_whatever_word_comes_before_it()
 
 
 def test_comment_and_string_brackets_are_not_an_array_bound():
-    from ptofix.cpp.parser import code_only
+    from ptofix.cpp.lexical import code_only
     from ptofix.cpp.semantics import _variable_bound
     assert _variable_bound("int32_t f[h() /* at most f[8] */];")
     assert _variable_bound('int32_t f[g("[8]")];')
@@ -1700,7 +1700,7 @@ def test_a_shape_the_model_does_not_know_joins_the_known_ones(unknown_first):
     ("using Mode=pipe_t;", False),                                    # no blank before or after
 ])
 def test_a_scoped_enumeration_qualifies_its_enumerators_only_if_nothing_else_takes_its_name(elsewhere, only):
-    from ptofix.cpp.parser import code_only
+    from ptofix.cpp.lexical import code_only
     from ptofix.cpp.semantics import _only_names_the_enumeration
     code = code_only("enum class Mode : int { kA = 0 };\n" + elsewhere)
     assert _only_names_the_enumeration(code, "Mode") is only
@@ -2244,3 +2244,23 @@ def test_a_call_whose_callee_model_is_past_the_nesting_bound_is_not_understood()
     recursive = src.replace("static void fdef(int x = hwork()) {\n}\n",
                             "static void fdef(int x = hwork()) {\n  fdef(1);\n}\n").replace("  ycall();\n", "  fdef(2);\n")
     assert removed(recursive) == [False]
+
+
+@pytest.mark.parametrize("setup, helpers, says", [
+    # The operator form, in the code or in a macro, says what a `#pragma` line says.
+    ('  _Pragma("push_macro(\\"CHAR_BIT\\")");', "", "saves or restores a macro"),
+    ("", '#define RESTORE _Pragma("pop_macro(\\"CHAR_BIT\\")")\n', "saves or restores a macro"),
+    ("", '#pragma pop_macro("CHAR_BIT")\n', "saves or restores a macro"),
+    # A pragma the operator stringizes from a macro's argument may be any pragma.
+    ("", "#define PRAGMA(x) _Pragma(#x)\n", "a pragma operator whose pragma ptofix does not read"),
+], ids=["operator in code", "operator in a macro", "pragma line", "stringized operator"])
+def test_a_pragma_that_may_save_or_restore_a_macro_keeps_the_barrier(setup, helpers, says):
+    model = parse_cpp(SourceText(kernel("  TASSIGN(b, 65536);\n" + setup, helpers=helpers), "adversary.cpp"))
+    decisions = [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
+    assert decisions and not any(d.removed for d in decisions)
+    assert says in decisions[0].reason
+
+
+def test_a_pragma_that_names_no_macro_stack_is_no_reason_to_keep_the_barrier():
+    helpers = '#pragma once\n#define UNROLL _Pragma("unroll 4")\n'
+    assert removed(kernel("  TASSIGN(b, 65536);", helpers=helpers)) == [True]

@@ -135,6 +135,9 @@ _OLD_TPIPE = ("template <uint8_t FlagID, uint8_t DirType, uint32_t SlotSize, uin
     ("".join(f"// {line}\n" for line in _OLD_TPIPE.splitlines()) + _NEW_TPIPE, NEW),
     (f"#if 0\n#ifdef X\n#endif\n{_OLD_TPIPE}#endif\n{_NEW_TPIPE}", NEW),
     (f"#if 0\n{_NEW_TPIPE}#else\n{_OLD_TPIPE}#endif\n", OLD),
+    # ... nor a group after one always taken, nor one false whatever the macros are.
+    (f"#if 1\n{_NEW_TPIPE}#else\n{_OLD_TPIPE}#endif\n", NEW),
+    (f"#if 2 - 2\n{_OLD_TPIPE}#elif X\n#else\n{_NEW_TPIPE}#endif\n", NEW),
     # Two live orders (#ifdef branches): which is compiled cannot be told.
     (f"#ifdef OLD_PIPES\n{_OLD_TPIPE}#else\n{_NEW_TPIPE}#endif\n", AMBIGUOUS_ORDER),
     # A declaration and its definition in one order are one order.

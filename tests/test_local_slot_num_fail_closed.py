@@ -87,11 +87,33 @@ def test_the_same_kernel_with_the_peer_written_out_is_rewritten_on_both_sides():
     # A lambda's parameter of the pipe's name: the deduced TPOP inside takes whatever it is given.
     (f"  auto v4 = {PIPE}(v1, v2, 0);\n  auto f = [&](auto &v4) {{ TPOP(v5, v4); }};\n  f(w);\n",
      "TPOP in a form the pipe inventory does not read"),
-], ids=["shadowing reference", "lambda parameter"])
+    # A for-init of the pipe's name (a header the model keeps as text: any name in it may be declared).
+    (f"  auto v4 = {PIPE}(v1, v2, 0);\n  for (auto v4 = w; ; ) {{\n    TPOP(v5, v4);\n  }}\n",
+     "may declare another 'v4'"),
+    # A type alias of the pipe's name in an inner block (a declaration the statement model reads).
+    (f"  auto v4 = {PIPE}(v1, v2, 0);\n  {{\n    using v4 = int;\n    v4 n = 0;\n  }}\n",
+     "may declare another 'v4'"),
+    # A declarator in parentheses reads as an expression ([stmt.ambig]: `T(v4) = w;`, `T(v4);`
+    # declare v4 when T is a type, which the inventory cannot tell).
+    (f"  auto v4 = {PIPE}(v1, v2, 0);\n  {{\n    Other (v4) = w;\n    TPOP(v5, v4);\n  }}\n",
+     "may declare another 'v4'"),
+    (f"  auto v4 = {PIPE}(v1, v2, 0);\n  {{\n    Other (v4);\n    TFREE(v4);\n  }}\n",
+     "may declare another 'v4'"),
+], ids=["shadowing reference", "lambda parameter", "for-init", "type alias", "parenthesized declarator and init",
+        "parenthesized declarator"])
 def test_a_pipe_name_that_may_name_another_object_refuses_the_pipe(body, says):
     source = SourceText(_kernel("", body), "k.cpp")
     with pytest.raises(PtofixError, match=says):
         run_pipeline(source, [build_pass("local-slot-num", {"map": "2"})], PARSERS)
+
+
+def test_a_pipe_name_a_header_only_reads_is_no_declaration():
+    body = (f"  auto v4 = {PIPE}(v1, v2, 0);\n  int32_t k = 0;\n  if (&v4 != nullptr) {{\n    k = 1;\n  }}\n"
+            f"  for (int32_t i = 0; i < 2 && &v4 != nullptr; ++i) {{\n    k = 2;\n  }}\n"
+            f"  TPOP<{PIPE}, {TILE}, TileSplitAxis::TILE_UP_DOWN>(v4, v5);\n  TFREE(v4);\n")
+    out = run_pipeline(SourceText(_kernel("", body), "k.cpp"), [build_pass("local-slot-num", {"map": "2"})],
+                       PARSERS).text
+    assert out.count("TPipe<0, Direction::DIR_C2V, 1024, 8, 2, false>") == 4 and "8, 8, false" not in out
 
 
 IR_TWO_INITS = """module {

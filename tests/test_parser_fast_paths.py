@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ptofix import regex_cache
-from ptofix.cpp import parser
+from ptofix.cpp import lexical, parser
+from ptofix.cpp.lexical import count_identifiers, identifiers, identifiers_among
 from ptofix.cpp.model import Compound, GotoStmt, LabelStmt, OpaqueStmt, SimpleStmt
-from ptofix.cpp.parser import count_identifiers, identifiers, identifiers_among, parse_cpp
+from ptofix.cpp.parser import parse_cpp
 from ptofix.source import PtofixError, SourceText
 
 # Pieces of C++ and of things that are not: glued at random, they hit every alternative of the
@@ -96,7 +97,7 @@ NAMES = ["x", "TADD", "int", "v12", "x1F", "e5", "_a", "a", "é", "aé", "using"
 def test_identifiers_among_few_or_many_names_is_the_plain_intersection(text, names, a, b):
     a, b = sorted((min(a, len(text)), min(b, len(text))))
     # Few names take str.find; more than _FEW_NAMES the scan of every word.
-    many = names | {f"filler{k}" for k in range(parser._FEW_NAMES)}
+    many = names | {f"filler{k}" for k in range(lexical._FEW_NAMES)}
     for chosen in (names, frozenset(names), many):
         assert identifiers_among(text, chosen) == set(chosen) & set(reference_identifiers(text))
         assert identifiers_among(text, chosen, a, b) == set(chosen) & set(reference_identifiers(text, a, b))
@@ -107,7 +108,7 @@ def test_identifiers_among_few_or_many_names_is_the_plain_intersection(text, nam
 @settings(max_examples=400, deadline=None)
 @given(texts, st.sets(st.sampled_from(NAMES), max_size=12))
 def test_a_files_identifiers_from_its_word_index_are_the_plain_intersection(text, names):
-    from ptofix.cpp.parser import file_identifiers_among
+    from ptofix.cpp.lexical import file_identifiers_among
     encoded = frozenset(name.encode("ascii") for name in names if name.isascii())
     assert file_identifiers_among(SourceText(text), frozenset(names), encoded) == \
         set(names) & set(reference_identifiers(text))
@@ -196,7 +197,7 @@ def _token_matches(pattern, text):
     return [(mark(m), m.start(m.lastindex), m.end()) for m in iter(pattern.scanner(text).match, None)]
 
 
-_PLAIN_TOKEN_RE = re.compile(_PLAIN_TOKEN_PATTERN.replace("@W", parser._WORD_CHARS).replace("@S", parser.SPLICE),
+_PLAIN_TOKEN_RE = re.compile(_PLAIN_TOKEN_PATTERN.replace("@W", parser._WORD_CHARS).replace("@S", lexical.SPLICE),
                              re.S | re.X)
 
 

@@ -235,3 +235,20 @@ def test_if_arithmetic_is_intmax_arithmetic(case):
     assert evaluate_condition("#if", text, closed) is (value != 0)
     assert evaluate_condition("#if", f"({text}) == {spelled(value, kind)}", closed) is True
     assert evaluate_condition("#if", f"({text}) != {spelled(value, kind)}", closed) is False
+
+
+def test_pragmas_are_read_with_their_spans_and_what_they_say():
+    text = ('#pragma push_macro("X")\n'
+            '#define P(x) _Pragma(#x)\n'
+            '#define Q _Pragma("pop_macro(\\"X\\")")\n'
+            'void f() {\n  _Pragma("unroll 4") int a = 0;\n  __pragma(warning(disable:1))\n}\n'
+            '#pragma once\n')
+    pragmas = parse_cpp(SourceText(text, "t.cpp")).pragmas
+    assert [(text[p.span.start:p.span.end].split("(")[0], p.tokens, p.operator) for p in pragmas] == [
+        ("#pragma push_macro", ("push_macro", "(", '"X"', ")"), False),
+        ("#define P", None, True),                              # stringized: any pragma
+        ("#define Q _Pragma", ("pop_macro", "(", '"X"', ")"), True),
+        ("_Pragma", ("unroll", "4"), True),
+        ("__pragma", None, True),                               # MSVC's: its argument is not read
+        ("#pragma once", ("once",), False),
+    ]

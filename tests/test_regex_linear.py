@@ -11,8 +11,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ptofix.cpp import parser
-from ptofix.cpp.parser import SPLICE, trailing_identifier_start, trailing_word_start
+from ptofix.cpp import lexical, parser
+from ptofix.cpp.lexical import SPLICE, trailing_identifier_start, trailing_word_start
 
 WORD_PIECES = ["a", "Z", "_", "q1", "0", "9", "é", "ß", "١", "$", "*", "&", ":", "::", ".", "-", "+", "~", " ", "\n",
                "<", ">", "@", "\u00b2", "\u2160"]
@@ -237,17 +237,17 @@ def test_comments_and_literals_are_the_ones_the_search_found(text):
         return f"<{len(found)}:{found}>"
 
     expected = OLD_COMMENT_OR_STRING.sub(lambda m: mark(m.group()), text)
-    assert parser.replace_comments_and_literals(text, mark) == expected
+    assert lexical.replace_comments_and_literals(text, mark) == expected
     # (The scan alone, which reads the texts with an unclosed literal or comment, on every text.)
-    assert parser._replace_by_scan(text, mark) == expected
+    assert lexical._replace_by_scan(text, mark) == expected
 
 
 def test_unclosed_literals_and_comments_are_skipped():
     # (The old search retried the unclosed literals from each quote inside them: quadratic.)
     text = '"' + '\\"' * 20000 + "\n'" + "\\'" * 20000 + "\n" + "/* " * 20000
-    assert parser.replace_comments_and_literals(text, lambda found: "X") == text
-    assert parser.code_only(text + '"x" // c') == text + '""  '
-    assert parser.code_only('x = "a\\"b" /* c */ + \'\\\'\' // d\n') == "x = \"\"   + ''  \n"
+    assert lexical.replace_comments_and_literals(text, lambda found: "X") == text
+    assert lexical.code_only(text + '"x" // c') == text + '""  '
+    assert lexical.code_only('x = "a\\"b" /* c */ + \'\\\'\' // d\n') == "x = \"\"   + ''  \n"
 
 
 # The statement parser's terminals as tests/cpp_stmt.lark spells them (backtracking runs).

@@ -36,8 +36,9 @@ from ..source import PtofixError, SourceText
 from ..structs import Struct
 from . import stmt_parser as A
 from .keywords import strip_pto
+from .lexical import identifiers, identifiers_among, masked_literals
 from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, LabelStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
-from .parser import identifiers, identifiers_among, masked_literals, tokenize
+from .parser import tokenize
 from .semantics import FileContext
 from .stmt_parser import forget_statements
 from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it here)

@@ -37,7 +37,8 @@ import re
 from ..pto.ops import pto_function_names, pto_macro_names
 from ..source import PtofixError, SourceText, Span
 from .keywords import CPP_KEYWORDS
-from .parser import _INCLUDE, _scan, directive_text, identifiers, masked_literals
+from .lexical import directive_text, identifiers, masked_literals
+from .parser import _INCLUDE, _scan
 from .preprocessor import read_macro_directive
 
 TYPE_CHECKING = False

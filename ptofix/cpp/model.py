@@ -368,6 +368,25 @@ class MacroDefinition(Struct):
 COMMAND_LINE = Span(-1, -1)     # the span of a macro the command line defines (-D) or undefines (-U)
 
 
+class Pragma(Struct):
+    """A pragma of the file: a `#pragma` line, or a `_Pragma(...)`/`__pragma(...)` operator in
+    the code or in a `#define`'s replacement list (which pragma its uses run). ``tokens`` are the
+    preprocessing tokens the pragma says (`push_macro ( "X" )`): a `#pragma`'s after the word
+    `pragma`, a `_Pragma("...")`'s string destringized ([cpp.pragma.op]); None when that is not
+    known (an operator whose argument is not one string literal, `_Pragma(#x)`, `__pragma(...)`)."""
+
+    __slots__ = ("span", "tokens", "operator")
+    span: Span                     # the directive's line(s), or the operator's word
+    tokens: tuple[str, ...] | None
+    operator: bool                 # `_Pragma`/`__pragma` (False: a `#pragma` line)
+    _fields: ClassVar[tuple[str, ...]] = ("span", "tokens", "operator")
+
+    def __init__(self, span: Span, tokens: tuple[str, ...] | None, operator: bool) -> None:
+        self.span = span
+        self.tokens = tokens
+        self.operator = operator
+
+
 class ConditionalGroup(Struct):
     """One group of an `#if` section: the directive that opens it (`#if`, `#ifdef`, `#ifndef`,
     `#elif`, `#elifdef`, `#elifndef`, `#else`), its condition, and the sections nested in it."""
@@ -703,12 +722,10 @@ class GotoStmt(OpaqueStmt):
 
 
 class Function(Struct):
-    __slots__ = ("name", "span", "head", "params", "body", "is_entry", "qualified", "conditional", "static",
+    __slots__ = ("name", "span", "body", "is_entry", "qualified", "conditional", "static",
                  "namespace", "params_at", "parameters", "declaration")
     name: str
     span: Span                   # whole definition
-    head: str                    # text before the body's '{', as written (read: ``declaration``)
-    params: str                  # text inside the parameter parentheses, as written (read: ``parameters``)
     body: Stmt                   # Compound, or OpaqueStmt if the body could not be structured
     is_entry: bool       # __global__ / extern "C" kernel entry
     qualified: str          # defined as `Owner::name`: the declaration up to the name, spaces
@@ -717,10 +734,11 @@ class Function(Struct):
     static: bool         # declared `static` (a word of the declaration, not of a comment or string)
     namespace: tuple        # the named namespaces unqualified lookup searches it in, outermost
                                  # first (not extern "C" blocks, anonymous or inline namespaces)
-    params_at: int          # offset in ``head`` of the parameter list's '(' (the name ends before it)
+    params_at: int          # offset from the definition's start of the parameter list's '(' (the
+                                 # name ends before it)
     parameters: tuple       # ParamDecl of each parameter, in order (`f(void)` has none)
     declaration: FunctionHead   # the head, read (template heads, owner, trailing return type...)
-    _fields: ClassVar[tuple[str, ...]] = ("name", "span", "head", "params", "body", "is_entry", "qualified",
+    _fields: ClassVar[tuple[str, ...]] = ("name", "span", "body", "is_entry", "qualified",
                                           "conditional", "static", "namespace", "params_at", "parameters",
                                           "declaration")
 
@@ -728,8 +746,6 @@ class Function(Struct):
             self,
             name: str,
             span: Span,
-            head: str,
-            params: str,
             body: Stmt,
             is_entry: bool = False,
             qualified: str = "",
@@ -742,8 +758,6 @@ class Function(Struct):
     ) -> None:
         self.name = name
         self.span = span
-        self.head = head
-        self.params = params
         self.body = body
         self.is_entry = is_entry
         self.qualified = qualified
@@ -752,7 +766,7 @@ class Function(Struct):
         self.namespace = namespace
         self.params_at = params_at
         self.parameters = parameters
-        self.declaration = FunctionHead(head) if declaration is None else declaration
+        self.declaration = FunctionHead("") if declaration is None else declaration
 
     def statements(self) -> Iterator[Stmt]:
         yield from self.body.walk()
@@ -761,7 +775,8 @@ class Function(Struct):
 class CppFile(Struct):
     __slots__ = ("source", "functions", "globals", "macros", "namespaces", "empty_macros", "includes",
                  "partial_globals", "declared_names", "declaring_macros", "defines", "structure_in_parentheses",
-                 "macro_bodies", "pto_code_macros", "macro_table", "conditional_sections", "conditional_groups")
+                 "macro_bodies", "pto_code_macros", "macro_table", "conditional_sections", "conditional_groups",
+                 "pragmas")
     source: SourceText
     functions: list[Function]
     globals: list                # file-scope declarations (GlobalDecl), e.g. `using T = ...;`
@@ -783,10 +798,11 @@ class CppFile(Struct):
     macro_table: tuple[MacroDefinition, ...]   # every #define and #undef, in file order
     conditional_sections: tuple[ConditionalSection, ...]   # every #if section, in file order
     conditional_groups: tuple[ConditionalGroup, ...]       # every group of them, in file order
+    pragmas: tuple[Pragma, ...]            # every #pragma line and pragma operator, in file order
     _fields: ClassVar[tuple[str, ...]] = ("source", "functions", "globals", "macros", "namespaces", "empty_macros",
                                           "includes", "partial_globals", "declared_names", "declaring_macros",
                                           "defines", "structure_in_parentheses", "macro_bodies", "pto_code_macros",
-                                          "macro_table", "conditional_sections", "conditional_groups")
+                                          "macro_table", "conditional_sections", "conditional_groups", "pragmas")
 
     def __init__(
             self,
@@ -807,6 +823,7 @@ class CppFile(Struct):
             macro_table: tuple[MacroDefinition, ...] = (),
             conditional_sections: tuple[ConditionalSection, ...] = (),
             conditional_groups: tuple[ConditionalGroup, ...] = (),
+            pragmas: tuple[Pragma, ...] = (),
     ) -> None:
         self.source = source
         self.functions = functions
@@ -825,6 +842,7 @@ class CppFile(Struct):
         self.macro_table = macro_table
         self.conditional_sections = conditional_sections
         self.conditional_groups = conditional_groups
+        self.pragmas = pragmas
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

@@ -17,9 +17,24 @@ from operator import attrgetter
 from .. import regex_cache
 from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
-from ..source import PtofixError, SourceText, Span, ascii_words, identifier_words_of, line_start, word_chunks
+from ..source import PtofixError, SourceText, Span, line_start
 from .command_line import command_line_flags, command_line_macros
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
+from .lexical import (
+    COMMENT_OR_LITERAL_OR_UNCLOSED,
+    DIRECTIVE_LEXEMES,
+    IDENTIFIER,
+    SPLICE,
+    directive_text,
+    directive_word,
+    file_identifiers_among,
+    identifiers,
+    masked_literals,
+    replace_comments_and_literals,
+    strip_comments,
+    trailing_identifier_start,
+    trailing_word_start,
+)
 from .model import (
     BRACKETED,
     SCOPED_ENUM,
@@ -28,6 +43,8 @@ from .model import (
     CaseLabel,
     Comment,
     Compound,
+    ConditionalGroup,
+    ConditionalSection,
     CppFile,
     Directive,
     ForStmt,
@@ -42,6 +59,7 @@ from .model import (
     ParamDecl,
     PPBranch,
     PPIfStmt,
+    Pragma,
     SimpleStmt,
     Stmt,
     SwitchStmt,
@@ -73,8 +91,6 @@ if TYPE_CHECKING:        # (names for annotations, which are never evaluated: ty
 # nothing), and a quote left open ends at the line's end (clang and gcc warn and end the literal
 # there), so neither can swallow the lines after it.
 _WORD_CHARS = r"""[^\s;{}()\[\]"'/\#]"""
-# A line splice: a backslash, then (as gcc, clang and C++23 read it) blanks, then a newline.
-SPLICE = r"\\[ \t\f\v]*(?:\r\n|\n|\r)"
 # The rest of a `//` comment (to the line's end, across splices), and a whole `/* */` comment:
 # the shortest, as `/\*.*?\*/` reads it, without trying `*/` at every character.
 _LINE_COMMENT_REST = r"(?:[^\r\n\\]++|" + SPLICE + r"|\\)*+"
@@ -330,7 +346,7 @@ def _reject_exotic_characters(source: SourceText, kinds: str, starts: array, end
             raise PtofixError(f"the character {text[pos]!r} outside a comment or string is not supported", source, pos)
 
 
-_DIRECTIVE_SPLICE_JOINS = ("//", "/*", "*/")
+_SPLICE_AT_JOINS = ("//", "/*", "*/")
 
 
 def _check_directive(source: SourceText, start: int, end: int) -> None:
@@ -343,7 +359,7 @@ def _check_directive(source: SourceText, start: int, end: int) -> None:
     text = raw
     if "\\" in raw:
         pieces, last, joined = [], 0, 0
-        for splice in _DIRECTIVE_SPLICE.finditer(raw):
+        for splice in _SPLICE_AT.finditer(raw):
             pieces.append(raw[last:splice.start()])
             joined += splice.start() - last
             last = splice.end()
@@ -355,18 +371,18 @@ def _check_directive(source: SourceText, start: int, end: int) -> None:
         raise PtofixError(f"{what} in a directive is not supported", source, start + min(offset, len(raw) - 1))
 
     for at in joins:
-        if text[max(0, at - 1):at + 1] in _DIRECTIVE_SPLICE_JOINS:
+        if text[max(0, at - 1):at + 1] in _SPLICE_AT_JOINS:
             fail("a line splice inside '//', '/*' or '*/'", at)
     if 'R"' in text:
         found = _RAW_IN_DIRECTIVE.search(text)
         if found is not None:
             fail("a raw string literal", found.start())
-    lexemes = [(m.start(), m.end()) for m in _DIRECTIVE_LEXEMES.finditer(text)] if "/" in text or "'" in text \
+    lexemes = [(m.start(), m.end()) for m in DIRECTIVE_LEXEMES.finditer(text)] if "/" in text or "'" in text \
         or '"' in text else []
     for lo, _ in lexemes:
         if text[lo] == "'" and _quote_after_word(text, lo):
             fail("a digit separator", lo)
-    code = _DIRECTIVE_LEXEMES.sub(lambda m: " " * len(m.group()), text) if lexemes else text
+    code = DIRECTIVE_LEXEMES.sub(lambda m: " " * len(m.group()), text) if lexemes else text
     digraph = _DIGRAPH.search(code)
     if digraph is not None:
         fail(f"the digraph '{digraph.group()}'", digraph.start())
@@ -417,27 +433,6 @@ _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")", "]", "}"}
 _PP_OPEN = ("#if", "#ifdef", "#ifndef")
 
-
-# Inside a directive, line splices vanish and a comment is one space (translation phases 2-3):
-# `#\<newline>define X`, `# /* c */ define X` are directives like `#define X`. Strings are read
-# as the tokens read them (`"//"` and `"/*"` open no comment; a quote left open ends at the line's end).
-_DIRECTIVE_SPLICE = regex_cache.compile(SPLICE)
-_DIRECTIVE_LEXEMES = regex_cache.compile(
-    r"""'(?:\\.|[^'\\\r\n])*'?|"(?:\\.|[^"\\\r\n])*"?|//[^\r\n]*|/\*.*?\*/""", re.S)
-
-
-def directive_text(text: str) -> str:
-    """A directive's text as the preprocessor reads it (splices joined, comments as spaces)."""
-    if "\\" in text:
-        text = _DIRECTIVE_SPLICE.sub("", text)
-    if "/" not in text:
-        return text
-    return _DIRECTIVE_LEXEMES.sub(lambda m: m.group() if m.group()[0] in "\"'" else " ", text)
-
-
-def directive_word(text: str) -> str:
-    """A directive's keyword with its '#' (`#define`), as the preprocessor reads the line."""
-    return directive_keyword(directive_text(text))
 
 
 # The groups pto-isa's CPU simulator build alone compiles. pto-isa's headers include their CPU
@@ -507,6 +502,65 @@ def _directives(tokens: Tokens) -> list[tuple[str, int, int]]:
         found.append((directive_text(text[starts[index]:ends[index]]), starts[index], ends[index]))
         index = find("p", index + 1)
     return found
+
+
+# The pragma operators: C++'s `_Pragma("...")` and MSVC's `__pragma(...)` (clang reads it too).
+_PRAGMA_OPERATORS = ("_Pragma", "__pragma")
+_PRAGMA_OPERATOR_WORD = regex_cache.compile(r"(?<![\w$])(?:_Pragma|__pragma)(?![\w$])")
+_STRING_ESCAPE = regex_cache.compile(r'\\(["\\])')
+
+
+def _destringized(literal: str) -> tuple[str, ...] | None:
+    """The tokens a `_Pragma`'s plain string literal says ([cpp.pragma.op]: the quotes removed,
+    `\\"` and `\\\\` read as `"` and `\\`), None for anything else."""
+    if len(literal) < 2 or literal[0] != '"' or literal[-1] != '"':
+        return None
+    return tuple(pp_tokens(_STRING_ESCAPE.sub(r"\1", literal[1:-1])))
+
+
+def _operator_tokens(words: list[str], at: int) -> tuple[str, ...] | None:
+    """What the pragma operator ``words[at]`` says, when its argument is one plain string."""
+    if words[at] == "_Pragma" and words[at + 1:at + 2] == ["("] and words[at + 3:at + 4] == [")"] \
+            and at + 2 < len(words):
+        return _destringized(words[at + 2])
+    return None
+
+
+def _pragmas(tokens: Tokens, directives: list[tuple[str, int, int]]) -> tuple[Pragma, ...]:
+    """Every `#pragma` line, and every pragma operator in the code or in a directive, in file order."""
+    found: list[Pragma] = []
+    for text, start, end in directives:
+        keyword = directive_keyword(text)
+        if keyword == "#pragma":
+            rest = text[text.find("pragma") + len("pragma"):]
+            found.append(Pragma(Span(start, end), tuple(pp_tokens(rest)), False))
+        if "pragma" in text.lower():
+            words = pp_tokens(text)
+            found.extend(Pragma(Span(start, end), _operator_tokens(words, at), True)
+                         for at, word in enumerate(words) if word in _PRAGMA_OPERATORS)
+    text = tokens.text
+    if "_Pragma" in text or "__pragma" in text:
+        kinds, marks, starts, ends = tokens.kinds, tokens.marks, tokens.starts, tokens.ends
+        for i, kind in enumerate(kinds):
+            if kind != "w":
+                continue
+            for match in _PRAGMA_OPERATOR_WORD.finditer(text, starts[i], ends[i]):
+                said: tuple[str, ...] | None = None
+                if match.group() == "_Pragma" and match.end() == ends[i] and i + 3 < len(kinds) \
+                        and marks[i + 1] == "(" and kinds[i + 2] == "s" and marks[i + 3] == ")":
+                    said = _destringized(text[starts[i + 2]:ends[i + 2]])
+                found.append(Pragma(Span(match.start(), match.end()), said, True))
+    found.sort(key=lambda pragma: pragma.span.start)
+    return tuple(found)
+
+
+def directive_tables(source: SourceText) -> tuple[
+        tuple[MacroDefinition, ...], tuple[ConditionalSection, ...], tuple[ConditionalGroup, ...]]:
+    """The macro table and the `#if` tree of a text the structure is not read of (a pto-isa
+    header), as ``parse_cpp`` builds them for a kernel (preprocessor.build_tables); raises
+    PtofixError on a text the tokenizer refuses."""
+    tokens = _scan(source)
+    return build_tables(_directives(tokens), len(tokens.text))
 
 
 def decides_groups(name: str) -> bool:
@@ -680,7 +734,8 @@ class _StructureParser:
                 declaring_macros.add(name)
         seen: dict[tuple, Function] = {}
         for fn in functions:
-            key = (fn.namespace, fn.qualified, fn.name, " ".join(fn.params.split()))
+            # (The parameters as declarations read them: blanks and comments do not tell two apart.)
+            key = (fn.namespace, fn.qualified, fn.name, tuple(" ".join(p.text.split()) for p in fn.parameters))
             if key in seen:
                 raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
                                   f"{self.source.location(seen[key].span.start)})", self.source, fn.span.start)
@@ -699,7 +754,8 @@ class _StructureParser:
                        frozenset(macros - nonempty), tuple(includes), partial,
                        self._declared_names(_DECLARING_KEYWORDS.intersection(words)),
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
-                       self._pto_code_macros(bodies, pto_names.intersection(words)), table, sections, groups)
+                       self._pto_code_macros(bodies, pto_names.intersection(words)), table, sections, groups,
+                       _pragmas(self.tokens, directives))
 
     def _pto_code_macros(self, bodies: list[tuple[str, str]], found: frozenset[str]) -> frozenset:
         """Which of pto's macros the model does not read (ops.pto_code_macro_names) the code names,
@@ -918,7 +974,6 @@ class _StructureParser:
                 j = self._match_close(j)
             j += 1
         head = text[starts[start]:starts[brace]]
-        params = text[ends[paren]:starts[pclose]]
         try:
             body: Stmt = self._compound(brace, close)
         except StructureError as exc:
@@ -926,7 +981,7 @@ class _StructureParser:
         # A kernel entry point is declared `__global__` (a word of the declaration itself, not of a
         # comment); `extern "C"` alone only names a C-linkage function that anything may call.
         is_entry = "__global__" in specifiers and not self.directive_in_item
-        fn = Function(name, Span(starts[start], ends[close]), head, params, body, is_entry, qualified,
+        fn = Function(name, Span(starts[start], ends[close]), body, is_entry, qualified,
                       self.directive_in_item, "static" in specifiers,
                       tuple(part for block in self.lookup_path for part in block), starts[paren] - starts[start],
                       read_parameters(text, ends[paren], starts[pclose]),
@@ -1073,7 +1128,7 @@ class _StructureParser:
                 return switch
         if t == "goto" and i + 2 < stop and kinds[i + 1] == "w" and kinds[i + 2] == "o" and self.marks[i + 2] == ";":
             label = text[starts[i + 1]:ends[i + 1]]
-            if _IDENTIFIER.fullmatch(label) and label not in CPP_KEYWORDS:
+            if IDENTIFIER.fullmatch(label) and label not in CPP_KEYWORDS:
                 return GotoStmt(pack_span(start, ends[i + 2]), text, "'goto' is not modelled", label), i + 3
         if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
             return self._opaque_control(i, stop, t)
@@ -1218,10 +1273,6 @@ _NOT_FUNCTION_NAMES = CPP_KEYWORDS | frozenset(["typeof", "__typeof__", "__typeo
 _AFTER_PARAMS_CALLS = ("noexcept", "__attribute__", "decltype", "throw")
 
 _ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
-# (A word's trailing name is found from its end: a search for `[A-Za-z_]\w*\Z` starts over at each
-# letter of a long name followed by something else, quadratic in the name's length.)
-_WORD_RUN = regex_cache.compile(r"\w*+")
-_IDENT_START = regex_cache.compile(r"[A-Za-z_]")
 _LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
 # The words a statement that is no simple one may start with (_StructureParser._keyword_statement).
 _STATEMENT_KEYWORDS = frozenset(["for", "if", "while", "switch", "do", "else", "case", "default", "goto", "try"])
@@ -1246,191 +1297,12 @@ _INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
 MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
 
 
-_IDENTIFIER = regex_cache.compile(r"[A-Za-z_]\w*")
-# The same scan for an ASCII text, where \w is [A-Za-z0-9_]: a character set is read ~20% faster
-# than the Unicode word category. (str.isascii() reads a flag of the string: no scan.)
-_ASCII_IDENTIFIER = regex_cache.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _identifier_scan(text: str) -> re.Pattern[str]:
-    return _ASCII_IDENTIFIER if text.isascii() else _IDENTIFIER
-
-
 def _restructures(body: str) -> bool:
     """A macro body that may end or open a block, end a declaration, or close a parenthesis its use
     opened (`} static void TMUL(...) { work()`, `) {} void TMUL(...`): its uses may define or
     declare any function, wherever the model does not look (an uncalled body, a function head)."""
     return any(ch in body for ch in "{};") or body.count("(") != body.count(")") \
         or body.count("[") != body.count("]")
-
-
-def trailing_word_start(text: str) -> int:
-    """Where the run of word characters (``\\w``) that ends ``text`` starts (``len(text)`` when
-    ``text`` ends otherwise): one scan of the run, read backwards."""
-    run = _WORD_RUN.match(text[::-1])
-    return len(text) - (run.end() if run is not None else 0)
-
-
-def trailing_identifier_start(text: str) -> int:
-    """Where the identifier that ends ``text`` starts, as a search for ``[A-Za-z_]\\w*\\Z``
-    finds it (its first letter or underscore in the trailing run of word characters), or -1."""
-    first = _IDENT_START.search(text, trailing_word_start(text))
-    return first.start() if first is not None else -1
-
-
-def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:
-    """Every identifier in a piece of C++ (a lexical scan: the names a statement mentions), or in
-    ``text[start:end]`` without copying it."""
-    return _identifier_scan(text).findall(text, start, len(text) if end is None else end)
-
-
-# A comment or a string or character literal, as one search for
-# ``//(?:SPLICE|[^\r\n])*|/\*.*?\*/|"(?:\\.|[^"\\\r\n])*"|'(?:\\.|[^'\\\r\n])*'`` finds them
-# left to right. That search retries a literal that never closes from every quote inside it
-# (`"\"\"\"...`), and a `/*` that never closes from every later `/*`: quadratic. Here every
-# opener matches, an unclosed one with an empty group: text with none (the usual) is done in
-# that one search, and the first unclosed one hands the text to a scan that remembers failures.
-_COMMENT_OR_LITERAL_OR_UNCLOSED = regex_cache.compile(
-    r"""//(?:@S|[^\r\n])*|/\*(?:.*?\*/|())|"(?:\\.|[^"\\\r\n])*(?:"|())|'(?:\\.|[^'\\\r\n])*(?:'|())"""
-    .replace("@S", SPLICE), re.S)
-_LITERAL_OR_COMMENT_START = regex_cache.compile(r"""//|/\*|["']""")
-_LINE_COMMENT = regex_cache.compile(r"//(?:@S|[^\r\n])*".replace("@S", SPLICE))
-_LITERAL_BODY = {quote: regex_cache.compile(r"(?:\\.|[^@\\\r\n])*".replace("@", quote), re.S) for quote in "\"'"}
-
-
-class _Unclosed(Exception):
-    """A literal or block comment that never closes: the text goes to the scan."""
-
-
-def replace_comments_and_literals(text: str, replace: Callable[[str], str]) -> str:
-    """``text`` with each comment and each string or character literal ``found`` replaced by
-    ``replace(found)``, found left to right (a literal in a comment is the comment's, and a
-    comment opener in a literal the literal's); linear in ``len(text)``."""
-
-    def closed(match: re.Match[str]) -> str:
-        if match.lastindex is not None:
-            raise _Unclosed
-        return replace(match.group())
-
-    try:
-        return _COMMENT_OR_LITERAL_OR_UNCLOSED.sub(closed, text)
-    except _Unclosed:
-        return _replace_by_scan(text, replace)
-
-
-def _replace_by_scan(text: str, replace: Callable[[str], str]) -> str:
-    """replace_comments_and_literals for text with an unclosed literal or block comment: a quote
-    inside a literal that failed is read from the next character on as the failed one was, so it
-    fails at the same place; a `/*` after one that failed finds no `*/` either."""
-    pieces: list[str] = []
-    copied = 0
-    pos = 0
-    fails_before = {'"': -1, "'": -1}       # a literal opened before this position never closes
-    block_closes = True                     # False once a `/*` has no `*/` after it
-    while True:
-        start = _LITERAL_OR_COMMENT_START.search(text, pos)
-        if start is None:
-            break
-        at = start.start()
-        opener = start.group()
-        end = -1
-        if opener == "//":
-            comment = _LINE_COMMENT.match(text, at)
-            end = comment.end() if comment is not None else at + 2
-        elif opener == "/*":
-            close = text.find("*/", at + 2) if block_closes else -1
-            block_closes = close >= 0
-            end = close + 2 if close >= 0 else -1
-        elif at >= fails_before[opener]:
-            body = _LITERAL_BODY[opener].match(text, at + 1)
-            body_end = body.end() if body is not None else at + 1
-            if text.startswith(opener, body_end):
-                end = body_end + 1
-            else:
-                fails_before[opener] = body_end
-        if end < 0:
-            pos = at + 1
-            continue
-        pieces.append(text[copied:at])
-        pieces.append(replace(text[at:end]))
-        copied = pos = end
-    if not pieces:
-        return text
-    pieces.append(text[copied:])
-    return "".join(pieces)
-
-
-def strip_comments(text: str) -> str:
-    """``text`` with each comment replaced by a space (strings kept): a declaration's words."""
-    if "/" not in text:
-        return text
-    return replace_comments_and_literals(text, lambda found: found if found[0] in "\"'" else " ")
-
-
-def code_only(text: str) -> str:
-    """``text`` with each comment replaced by a space and each string or character literal by an
-    empty one: what brackets and words the code itself holds."""
-    if "/" not in text and '"' not in text and "'" not in text:
-        return text
-    return replace_comments_and_literals(text, lambda found: found[0] * 2 if found[0] in "\"'" else " ")
-
-
-def masked_literals(text: str) -> str:
-    """``text`` with each comment and the inside of each string or character literal replaced by
-    blanks of the same length: brackets and words of the code at their own offsets."""
-    if "/" not in text and '"' not in text and "'" not in text:
-        return text
-
-    def blank(found: str) -> str:
-        if found[0] in "\"'":
-            return found[0] + " " * (len(found) - 2) + found[-1] if len(found) >= 2 else found
-        return " " * len(found)
-
-    return replace_comments_and_literals(text, blank)
-
-
-def count_identifiers(text: str, names: set[str]) -> dict[str, int]:
-    """How often each of ``names`` occurs in ``text`` as an identifier (the lexical scan of
-    ``identifiers``), without a list of every identifier of the text (~100 MB for 20 MB of C++)."""
-    counts: dict[str, int] = {}
-    for words in _identifier_chunks(text, 0, len(text)):
-        for word in filter(names.__contains__, words):
-            counts[word] = counts.get(word, 0) + 1
-    return counts
-
-
-def identifiers_among(text: str, names: set[str] | frozenset[str], start: int = 0, end: int | None = None) -> set[str]:
-    """Which of ``names`` occur in ``text`` (or ``text[start:end]``) as identifiers (the lexical
-    scan of ``identifiers``), without a list of every identifier of the text. A few names are each
-    looked for with str.find (~10x faster than the scan of every word for the 3 function names of
-    a file); more are found by the scan, a chunk at a time."""
-    end = len(text) if end is None else end
-    if len(names) <= _FEW_NAMES:
-        return {name for name in names if _is_identifier_in(text, name, start, end)}
-    if text.isascii():
-        return _ascii_identifiers_among(text, names, start, end)
-    found: set[str] = set()
-    for words in _identifier_chunks(text, start, end):
-        found.update(names.intersection(words))
-    return found
-
-
-def _ascii_identifiers_among(text: str, names: set[str] | frozenset[str], start: int, end: int) -> set[str]:
-    identifier_words = identifier_words_of(ascii_words(text, start, end))
-    # The smaller side is walked: a file's function names are looked for in each function's text
-    # (walking every name for every function would take time quadratic in the file).
-    if len(names) <= len(identifier_words):
-        return {name for name in names if name.isascii() and name.encode("ascii") in identifier_words}
-    return {name for word in identifier_words if (name := word.decode("ascii")) in names}
-
-
-def file_identifiers_among(source: SourceText, names: frozenset[str], encoded: frozenset[bytes]) -> set[str]:
-    """``identifiers_among(source.text, names)``, read from the text's word index when it has one
-    (``encoded``: the names as ASCII bytes, those that are ASCII)."""
-    identifier_words = source.identifier_words()
-    if identifier_words is None:
-        return identifiers_among(source.text, names)
-    return {word.decode("ascii") for word in identifier_words & encoded}
 
 
 _FILE_SCAN_NAMES: tuple[frozenset[str], frozenset[str], frozenset[bytes]] | None = None
@@ -1446,43 +1318,6 @@ def _file_scan_names() -> tuple[frozenset[str], frozenset[str], frozenset[bytes]
         scanned = pto_names | _DECLARING_KEYWORDS
         _FILE_SCAN_NAMES = (pto_names, scanned, frozenset(name.encode("ascii") for name in scanned if name.isascii()))
     return _FILE_SCAN_NAMES
-
-
-def _is_identifier_in(text: str, name: str, start: int, end: int) -> bool:
-    """Whether ``name`` is one of ``identifiers(text, start, end)``: an occurrence that ends its
-    word and that the scan starts the word at, so its first letter or '_' (the scan skips a
-    word's leading digits: `0x1F` holds `x1F`). Range ends bound words as the scan's do."""
-    if not _IDENTIFIER.fullmatch(name):
-        return False
-    at = text.find(name, start, end)
-    while at != -1:
-        after = at + len(name)
-        if after == end or not _is_word_character(text[after]):
-            before = at - 1
-            while before >= start and _is_word_character(text[before]) and not _is_identifier_start(text[before]):
-                before -= 1
-            if before < start or not _is_word_character(text[before]):
-                return True
-        at = text.find(name, at + 1, end)
-    return False
-
-
-def _is_word_character(ch: str) -> bool:
-    """``\\w`` of a str pattern."""
-    return ch.isalnum() or ch == "_"
-
-
-def _is_identifier_start(ch: str) -> bool:
-    """``[A-Za-z_]``."""
-    return ch == "_" or (ch.isascii() and ch.isalpha())
-
-
-def _identifier_chunks(text: str, start: int, end: int) -> Iterator[list[str]]:
-    """``identifiers(text, start, end)``, a list per chunk of ~64K characters (cut at a non-word
-    character, so never inside a word)."""
-    findall = _identifier_scan(text).findall
-    for piece_start, piece_end in word_chunks(text, start, end):
-        yield findall(text, piece_start, piece_end)
 
 
 def _declarations(text: str, keywords: frozenset[str]) -> Iterator[re.Match[str]]:
@@ -1505,9 +1340,6 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
     while at != -1:
         yield at
         at = text.find(word, at + 1)
-
-
-_FEW_NAMES = 8
 
 
 def _blank_comment(found: str) -> str:
@@ -1547,7 +1379,7 @@ def read_parameters(text: str, start: int, end: int) -> tuple[ParamDecl, ...]:
         offsets: list[tuple[int, int]] = []
         if declared != written:
             folded = 0          # characters the comments before here lost in ``declared``
-            for match in _COMMENT_OR_LITERAL_OR_UNCLOSED.finditer(written):
+            for match in COMMENT_OR_LITERAL_OR_UNCLOSED.finditer(written):
                 if match.lastindex is not None:
                     break       # an unclosed literal or comment: no offsets past it
                 if match.group()[0] == "/":

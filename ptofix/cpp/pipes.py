@@ -34,6 +34,7 @@ Nothing here edits text: the inventory records absolute spans of every template 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import regex_cache
@@ -50,12 +51,30 @@ from ..pto.tpipe import (  # noqa: F401
     flag_width,
     layout,
 )
-from ..source import SourceText, Span
+from ..source import PtofixError, SourceText, Span
 from .keywords import strip_pto
+from .lexical import identifiers, identifiers_among, masked_literals
 from .model import CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, SwitchStmt
-from .parser import directive_text, masked_literals, tokenize
+from .parser import directive_tables, tokenize
+from .preprocessor import MacroState, group_outcomes
 from .semantics import trusted_header
-from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
+from .stmt_parser import (
+    Assign,
+    AssignStmt,
+    Call,
+    Decl,
+    ExprStmt,
+    Literal,
+    Name,
+    Node,
+    Number,
+    TemplateId,
+    TypeAlias,
+    TypeRef,
+    parse_condition,
+    parse_for_init,
+    walk,
+)
 
 USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
 
@@ -311,7 +330,7 @@ def build_inventory(cpp: CppFile, source: SourceText) -> PipeInventory:
             _scan_statement(inv, fn, stmt, objects, covered, source)
         if objects:
             _check_names_declared_again(inv, fn, objects)
-    _check_uncovered(inv, source, covered)
+    _check_uncovered(inv, cpp, covered)
     for name in sorted(cpp.declaring_macros):
         # (A pasted `TP ## ipe` or `TP ## OP` spells no word the checks above look for.)
         offset = next((at for defined, at in cpp.defines if defined == name), 0)
@@ -460,7 +479,8 @@ def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects:
 # inventory read is covered, and one under any other qualifier (a namespace alias) or outside the
 # statements it reads (an alias, a global, a #define) is not.
 _TPIPE_WORD = regex_cache.compile(r"(?<![\w:])(?:::)?(?:[A-Za-z_]\w*::)*TPipe(?!\w)")
-_DEFINE = regex_cache.compile(r"#[ \t]*define\b")
+# The words a #define may spell a pipe type or a use with (preprocessing tokens of the table).
+_PIPE_WORDS = frozenset(("TPipe",) + USE_OPS)
 
 
 def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[int]:
@@ -474,37 +494,80 @@ def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[i
 def _check_names_declared_again(inv: PipeInventory, fn: Function, objects: dict[str, PipeObject]) -> None:
     """Uses are tied to a pipe object by the name they spell. A pipe's name that something else in
     its function may declare too (a reference in an inner block, a lambda's parameter, a for-init,
-    a statement the model cannot read) may be another object at a use: such a pipe is refused."""
-    spelled = re.compile(r"(?<![\w.:>])(" + "|".join(map(re.escape, sorted(objects))) + r")(?!\w)")
+    a statement the model cannot read) may be another object at a use: such a pipe is refused.
+    A statement or a for, if or switch header the statement grammar reads declares what its
+    declaration nodes name; what it cannot read (an unparsed statement or header, a declaration
+    nested below a statement's top, an opaque statement) may declare anything, so the first pipe
+    name among its words is taken as declared there. (A statement or header part that spells no
+    pipe name declares none: it is not parsed for this.)"""
     pipe_declarations = {(pipe.stmt_span.start, pipe.var) for pipe in inv.pipes if pipe.function == fn.name}
+    names = frozenset(objects)
     for stmt in fn.statements():
         if isinstance(stmt, SimpleStmt):
-            match = spelled.search(stmt.text)
-            if match is None:
+            if not identifiers_among(stmt.text, names):
                 continue
             ast = stmt.ast
-            if isinstance(ast, (Decl, ExprStmt)) and not _declares_inside(ast):
-                if not isinstance(ast, Decl) or ast.name not in objects \
-                        or (stmt.span.start, ast.name) in pipe_declarations:
-                    continue        # a use, or the pipe's own declaration
-                name = ast.name
+            if ast is None or _declares_inside(ast) or _may_declare_in_parentheses(ast):
+                # (Declarations below the top, a lambda's or a nested one: their scopes are not modelled.)
+                name = _first_word_among(stmt.text, objects)
             else:
-                name = match.group(1)
-            offset = stmt.span.start
-        elif isinstance(stmt, (ForStmt, IfStmt, SwitchStmt, OpaqueStmt)):
-            header = stmt.text if isinstance(stmt, OpaqueStmt) else (
-                f"{stmt.init};{stmt.cond};{stmt.step}" if isinstance(stmt, ForStmt) else stmt.cond)
-            match = spelled.search(header)
-            if match is None:
-                continue
-            name, offset = match.group(1), stmt.span.start
+                name = _declared_pipe_name(ast, objects, pipe_declarations, stmt.span.start)
+        elif isinstance(stmt, OpaqueStmt):
+            name = _first_word_among(stmt.text, objects)
+        elif isinstance(stmt, ForStmt):
+            name = _header_declares(((stmt.init, parse_for_init), (stmt.cond, parse_condition),
+                                     (stmt.step, parse_condition)), objects)
+        elif isinstance(stmt, (IfStmt, SwitchStmt)):
+            name = _header_declares(((stmt.cond, parse_condition),), objects)
         else:
             continue
-        pipe = objects[name]
+        if not name:
+            continue
+        offset = stmt.span.start
         inv.issues.append(Issue("redeclared", f"the name of pipe object '{name}' is written in a statement at "
                                 f"{inv.source.location(offset)} that may declare another '{name}' in "
-                                f"'{fn.name}' (uses are tied to pipes by name)", offset, [pipe],
+                                f"'{fn.name}' (uses are tied to pipes by name)", offset, [objects[name]],
                                 function=fn.name))
+
+
+def _header_declares(parts: tuple[tuple[str, Callable[[str], Node | None]], ...],
+                     objects: dict[str, PipeObject]) -> str:
+    """The first pipe name a header's parts (text, the statement grammar's parser of that part)
+    may declare: one its declarations name, or any of its words when the grammar cannot read it
+    (a lambda, a C++17 `if (init; cond)`)."""
+    for text, parse in parts:
+        if not identifiers_among(text, frozenset(objects)):
+            continue
+        ast = parse(text)
+        name = _first_word_among(text, objects) \
+            if ast is None or _declares_inside(ast) or _may_declare_in_parentheses(ast) \
+            else _declared_pipe_name(ast, objects, set())
+        if name:
+            return name
+    return ""
+
+
+def _may_declare_in_parentheses(ast: Node) -> bool:
+    """Whether a statement (or a for-init, a condition) the grammar reads as an expression may be a
+    declaration whose declarator is in parentheses ([stmt.ambig]: one that can be, is): `T(v4) =
+    w;`, `T(v4);` when `T` names a type, which the inventory cannot tell (a use op's call is a call)."""
+    if isinstance(ast, (AssignStmt, Assign)):
+        return True
+    expr = ast.expr if isinstance(ast, ExprStmt) else ast
+    callee = _callee(expr) if isinstance(expr, Call) and len(expr.args) == 1 else ""
+    return callee != "" and callee.rsplit("::", 1)[-1] not in USE_OPS   # (a member's call names no type)
+
+
+def _declared_pipe_name(ast: Node, objects: dict[str, PipeObject], own: set[tuple[int, str]], at: int = -1) -> str:
+    """The first pipe name a declaration of ``ast`` names, but the pipe's own (``own``: (statement
+    start, name) of the pipe declarations; ``at`` this statement's start), '' if none."""
+    return next((node.name for node in walk(ast) if isinstance(node, (Decl, TypeAlias))
+                 and node.name in objects and (at, node.name) not in own), "")
+
+
+def _first_word_among(text: str, names: dict[str, PipeObject]) -> str:
+    """The first of ``names`` among the identifiers of ``text`` ('' if none)."""
+    return next((word for word in identifiers(text) if word in names), "")
 
 
 def _declares_inside(ast) -> bool:
@@ -512,31 +575,40 @@ def _declares_inside(ast) -> bool:
     return any(isinstance(node, Decl) for node in walk(ast) if node is not ast)
 
 
-def _check_uncovered(inv: PipeInventory, source: SourceText, covered: set[int]) -> None:
-    # Every identifier token `TPipe` outside comments/strings must belong to something we looked at
-    # (e.g. a `using P = TPipe<...>;` at namespace scope is not in any function); so must every use
-    # op (one in a condition or at namespace scope), and a #define naming either can spell a pipe's
-    # type or a whole use where the inventory never sees it.
-    tokens = tokenize(source)
-    for tok in tokens:
-        if tok.kind == "w":
-            for m in _TPIPE_WORD.finditer(tok.text):
-                if tok.start + m.start() not in covered:
-                    inv.issues.append(Issue("unlinked", f"'{m.group(0)}' in a form the pipe inventory does not "
-                                            "read (at namespace scope, in an alias, a macro or a for header, "
-                                            "under a qualifier other than pto::, or a brace initializer); it is "
-                                            "not rewritten", tok.start + m.start()))
-            for m in _USE_WORD.finditer(tok.text):
-                if tok.start + m.start() not in covered:
-                    inv.issues.append(Issue("unlinked", f"{m.group(0)} in a form the pipe inventory does not "
-                                            "read (at namespace scope, in a condition, a lambda or a statement "
-                                            "it cannot parse); its pipe type is not rewritten",
-                                            tok.start + m.start()))
-        elif tok.kind == "p":
-            text = directive_text(tok.text)
-            if _DEFINE.match(text) and (_TPIPE_WORD.search(text) or _USE_WORD.search(text)):
-                inv.issues.append(Issue("unlinked", "a #define names TPipe or TALLOC/TPUSH/TPOP/TFREE; what it "
-                                        "expands to is not rewritten", tok.start))
+def _check_uncovered(inv: PipeInventory, cpp: CppFile, covered: set[int]) -> None:
+    """Every identifier token `TPipe` outside comments/strings must belong to something we looked
+    at (e.g. a `using P = TPipe<...>;` at namespace scope is not in any function); so must every
+    use op (one in a condition or at namespace scope); and a `#define` naming either can spell a
+    pipe's type or a whole use where the inventory never sees it.
+
+    The word scan is a deliberate lexical completeness check over the whole file's tokens, not a
+    second reading of the model: it must see every word, wherever the model put (or did not put)
+    the statement it belongs to. The `#define`s are read from the model's macro table: the
+    definitions of the file as the NPU build compiles it (a group the build skips defines nothing)."""
+    source = inv.source
+    found: list[tuple[int, Issue]] = []      # (where its token starts, the issue)
+    for tok in tokenize(source):
+        if tok.kind != "w":
+            continue
+        for m in _TPIPE_WORD.finditer(tok.text):
+            if tok.start + m.start() not in covered:
+                found.append((tok.start, Issue("unlinked", f"'{m.group(0)}' in a form the pipe inventory does not "
+                                   "read (at namespace scope, in an alias, a macro or a for header, "
+                                   "under a qualifier other than pto::, or a brace initializer); it is "
+                                   "not rewritten", tok.start + m.start())))
+        for m in _USE_WORD.finditer(tok.text):
+            if tok.start + m.start() not in covered:
+                found.append((tok.start, Issue("unlinked", f"{m.group(0)} in a form the pipe inventory does not "
+                                   "read (at namespace scope, in a condition, a lambda or a statement "
+                                   "it cannot parse); its pipe type is not rewritten", tok.start + m.start())))
+    for definition in cpp.macro_table:
+        if definition.defines and _PIPE_WORDS.intersection(
+                (definition.name, *(definition.params or ()), *definition.replacement)):
+            found.append((definition.span.start, Issue("unlinked", "a #define names TPipe or TALLOC/TPUSH/TPOP/"
+                                                       "TFREE; what it expands to is not rewritten",
+                                                       definition.span.start)))
+    found.sort(key=lambda located: located[0])      # (stable: a token's issues keep their order)
+    inv.issues.extend(issue for _, issue in found)
 
 
 def _check_consistency(inv: PipeInventory) -> None:
@@ -587,15 +659,18 @@ def _flags_overlap(a: PipeObject, b: PipeObject) -> bool:
 def header_order(text: str) -> str | None:
     """Argument order of ``struct TPipe`` in a pto-isa ``TPush.hpp`` (``new``/``old``, or
     ``NO_NOSPLIT`` for a TPipe without IsNoSplit, or ``AMBIGUOUS_ORDER`` when its templates
-    disagree), None if not found. Comments and ``#if 0`` groups are not read; templates in other
-    ``#if`` branches all are (the one compiled cannot be told here), so two orders there are
-    ``AMBIGUOUS_ORDER``, not the first one's.
+    disagree), None if not found (or the tokenizer refuses the header). Comments and the `#if`
+    groups never compiled whatever the macros are (``#if 0``, the ``#else`` of an ``#if 1``) are
+    not read; templates in other ``#if`` branches all are (the one compiled cannot be told here),
+    so two orders there are ``AMBIGUOUS_ORDER``, not the first one's.
 
     docs/reference/pto-facts.md §4.1: 03-26 ``<..., SlotNum, LocalSlotNum, EN_UNIT_FLAG>`` and since 04-10
     ``<..., SlotNum, LocalSlotNum, IsNoSplit, EN_UNIT_FLAG>`` put LocalSlotNum fifth ("new"); the
     04-09 header ``<..., SlotNum, bool IsNoSplit, uint32_t LocalSlotNum, ...>`` is "old".
     """
-    code = _without_disabled_groups(masked_literals(text))
+    code = _compiled_code(text)
+    if code is None:
+        return None
     found: set[str] = set()
     for match in re.finditer(r"template\s*<", code):
         depth, i = 1, match.end()
@@ -625,35 +700,25 @@ def header_order(text: str) -> str | None:
     return found.pop() if found else None
 
 
-_CONDITIONAL = re.compile(r"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$", re.M)
-
-
-def _without_disabled_groups(code: str) -> str:
-    """``code`` (comments blanked) with each ``#if 0`` group blanked up to its own ``#elif``,
-    ``#else`` or ``#endif``: text the compiler never reads."""
-    pieces, cursor = [], 0
-    depth = 0            # conditionals open
-    skip_at = -1         # depth of the `#if 0` being skipped (-1: none)
-    skip_from = 0
-    for match in _CONDITIONAL.finditer(code):
-        word, rest = match.group(1), match.group(2).strip()
-        if word in ("if", "ifdef", "ifndef"):
-            depth += 1
-            if skip_at < 0 and word == "if" and rest in ("0", "false"):
-                skip_at, skip_from = depth, match.end()
-        elif word in ("elif", "else", "endif"):
-            if skip_at == depth:
-                pieces.append(code[cursor:skip_from])
-                pieces.append(re.sub(r"[^\n]", " ", code[skip_from:match.start()]))
-                cursor, skip_at = match.start(), -1
-            if word == "endif":
-                depth = max(depth - 1, 0)
-    if skip_at >= 0:
-        pieces.append(code[cursor:skip_from])
-        pieces.append(re.sub(r"[^\n]", " ", code[skip_from:]))
-    else:
-        pieces.append(code[cursor:])
-    return "".join(pieces)
+def _compiled_code(text: str) -> str | None:
+    """``text`` with comments and literals' insides blank, and each `#if` group that is never
+    compiled blank too (one whose condition is false whatever any macro is, `#if 0`, or one after
+    a group that is always taken): the `#if` tree and the evaluator of the C++ model
+    (parser.directive_tables, preprocessor.group_outcomes), knowing no macro. None when the
+    tokenizer refuses the text."""
+    try:
+        table, sections, groups = directive_tables(SourceText(text, "TPush.hpp"))
+    except PtofixError:
+        return None
+    code = masked_literals(text)
+    outcomes = group_outcomes(table, sections, groups, MacroState({}, False), False)
+    skipped = [groups[k].body for k, outcome in enumerate(outcomes) if outcome is False]
+    if not skipped:
+        return code
+    chars = list(code)
+    for body in skipped:
+        chars[body.start:body.end] = [ch if ch == "\n" else " " for ch in chars[body.start:body.end]]
+    return "".join(chars)
 
 
 AMBIGUOUS_ORDER = "ambiguous"   # header_order: TPipe templates in more than one order

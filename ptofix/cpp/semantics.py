@@ -63,6 +63,15 @@ from .integers import literal_type as integer_literal_type
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
 from .keywords import strip_pto as _strip_pto
+from .lexical import (
+    SPLICE,
+    code_only,
+    count_identifiers,
+    directive_word,
+    identifiers,
+    identifiers_among,
+    strip_comments,
+)
 from .model import (
     CaseLabel,
     Comment,
@@ -80,16 +89,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import (
-    SPLICE,
-    code_only,
-    count_identifiers,
-    decides_groups,
-    directive_word,
-    identifiers,
-    identifiers_among,
-    strip_comments,
-)
+from .parser import decides_groups
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ if TYPE_CHECKING:
     from typing import Any, ClassVar
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
-_FEW_WAITING = 8         # names a block's statements are searched for one at a time (parser._FEW_NAMES)
+_FEW_WAITING = 8         # names a block's statements are searched for one at a time (lexical._FEW_NAMES)
 # Definitions, tile bindings and valid-shape copies the value model follows through one another
 # (`a2 = a1 + 1` reads a1, whose value reads a0...): a value past this many is unknown. It bounds
 # the recursion depth whatever the kernel (compiled, a recursion has no interpreter limit to stop
@@ -616,9 +616,14 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                                         for fn in model.functions):
         return ("the file declares something in namespace pto: an overload or a specialization there (of "
                 "TMUL_IMPL, say) may change what pto's own ops run")
-    if _spells(model.source, "push_macro") or _spells(model.source, "pop_macro"):
-        return ("the file saves or restores a macro (`#pragma push_macro`/`pop_macro`): a name may be a macro "
-                "where no #define shows it")
+    for pragma in model.pragmas:
+        if pragma.tokens is None:
+            return (f"{model.source.location(pragma.span.start)}: a pragma operator whose pragma ptofix does not "
+                    "read (its argument is not one string literal): it may save or restore a macro "
+                    "(`push_macro`/`pop_macro`), and a name may then be a macro where no #define shows it")
+        if _MACRO_STACK_PRAGMAS.intersection(pragma.tokens):
+            return ("the file saves or restores a macro (`#pragma push_macro`/`pop_macro`): a name may be a macro "
+                    "where no #define shows it")
     mode = _count_mode_name_of(model.source)
     if mode:
         return (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise ops "
@@ -633,6 +638,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
 
 
 _INERT_QUALIFIER = regex_cache.compile(r"(?:\[\s*aicore\s*\])?")
+# The pragmas that save or restore a macro's definition (gcc, clang, MSVC).
+_MACRO_STACK_PRAGMAS = frozenset(["push_macro", "pop_macro"])
 
 
 def _command_line_reason(model: CppFile, includes_pto: bool) -> str:

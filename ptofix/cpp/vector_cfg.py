@@ -58,6 +58,7 @@ from ..pto.tiles import (
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..structs import Struct
 from . import stmt_parser as A
+from .lexical import identifiers
 from .model import (
     CaseLabel,
     Comment,
@@ -74,7 +75,6 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import identifiers
 from .semantics import FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symbol, expr_type
 
 TYPE_CHECKING = False

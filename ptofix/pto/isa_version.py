@@ -24,7 +24,7 @@ import os
 import re
 import subprocess
 
-from ..cpp.parser import masked_literals
+from ..cpp.lexical import masked_literals
 from ..source import PtofixError
 from .ops import EVERY_VERSION, IsaFacts
 from .tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE

@@ -27,6 +27,7 @@ from .. import regex_cache
 from ..cpp import integers
 from ..cpp import stmt_parser as sp
 from ..cpp.command_line import command_line_definitions
+from ..cpp.lexical import directive_word
 from ..cpp.model import (
     COMMAND_LINE,
     Comment,
@@ -42,7 +43,6 @@ from ..cpp.model import (
     SimpleStmt,
     Stmt,
 )
-from ..cpp.parser import directive_word
 from ..cpp.preprocessor import MacroState, group_outcomes
 from ..exit_status import internal_error
 from ..pto import tpipe
