@@ -56,8 +56,10 @@ PIPE_NAMES = frozenset(["PIPE_S", "PIPE_V", "PIPE_M", "PIPE_MTE1", "PIPE_MTE2", 
 NEVER = "never"
 ALWAYS = "always"                  # every return path ends with one
 ROW_REDUCE = "row-reduce"          # TROWSUM/TROWMAX/TROWMIN: see row_reduce_drains
-STATIC_NONEMPTY = "static-nonempty"  # TCOLSUM/TCOLMAX/TCOLMIN return early (no barrier) when a valid
+STATIC_NONEMPTY = "static-nonempty"  # TCOLMAX/TCOLMIN/TCOLPROD return early (no barrier) when a valid
                                    # row/col count is 0, so only a static non-empty valid shape drains
+COL_SUM = "col-sum"                # TCOLSUM: see trailing_drain_holds
+ARG_REDUCE = "arg-reduce"          # TROWARGMAX/TROWARGMIN/TCOLARGMAX/TCOLARGMIN: see trailing_drain_holds
 
 
 class OpForm(NamedTuple):
@@ -73,7 +75,6 @@ class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up
     writes: tuple[int, ...] = (0,)   # argument indices written (dst, tmp); others that are tiles are read
     tmp: tuple[int, ...] = ()        # subset of ``writes`` that are scratch (tmp) operands
     trailing_drain: str = NEVER      # implementation ends with pipe_barrier(PIPE_V) (§2), and when
-    drain_needs_tmp: bool = False    # ... only in the form with a tmp operand (TCOLSUM)
     row_expand: bool = False         # TROWEXPAND* binary family (§2, §2.3, §8)
     hidden_writes: bool = False      # writes UB outside its explicit operands at an unknown place (§8)
     tmp_unbounded: bool = False      # its tmp writes may run past the tmp tile, how far unchecked (§8)
@@ -117,7 +118,7 @@ def _specs() -> dict[str, OpSpec]:
     # (dst, src, tmp) or (dstVal, dstIdx, src, tmp); the tmp row of every valid source row (TROW*)
     # or a fixed 512/768 bytes (TCOL*) is written, whatever the tmp's own size.
     for name in ("TROWARGMAX", "TROWARGMIN", "TCOLARGMAX", "TCOLARGMIN"):
-        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), tmp_unbounded=True,
+        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), tmp_unbounded=True, trailing_drain=ARG_REDUCE,
                              forms=(OpForm(4, (0, 1, 3), (3,)),))
     for name in ("TROWSUM", "TROWMAX", "TROWMIN"):
         table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=ROW_REDUCE)
@@ -125,9 +126,8 @@ def _specs() -> dict[str, OpSpec]:
     table["TCOLMIN"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
     # TCOLPROD (pto-isa 4451a410 on, the commit that adds it) runs the same ColReduceInstr (§2).
     table["TCOLPROD"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
-    # TCOLSUM(dst, src) / TCOLSUM(dst, src, tmp, isBinary): trailing barrier with tmp (§2).
-    table["TCOLSUM"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=STATIC_NONEMPTY,
-                              drain_needs_tmp=True, tmp_optional=True)
+    # TCOLSUM(dst, src) / TCOLSUM(dst, src, tmp, isBinary) (§2).
+    table["TCOLSUM"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=COL_SUM, tmp_optional=True)
     for name in ("TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDSUB", "TROWEXPANDADD", "TROWEXPANDMAX",
                  "TROWEXPANDMIN", "TROWEXPANDEXPDIF"):
         # The 4-operand form broadcasts ceil(validRow/8) * 256 bytes into its tmp, unchecked.
@@ -202,6 +202,37 @@ def _specs() -> dict[str, OpSpec]:
 
 
 OPS: dict[str, OpSpec] = _specs()
+
+def trailing_drain_holds(op: str, has_tmp: bool, src_dtype: str | None, dst_valid: tuple[int, int] | None,
+                         src_valid: tuple[int, int] | None) -> bool:
+    """Whether a call of ``op`` ends with its own pipe_barrier(PIPE_V) after its last vector
+    instruction, for the drain kinds decided by operand shapes (ROW_REDUCE has row_reduce_drains).
+    ``dst_valid``/``src_valid``: the destination's and the source's valid (rows, cols) when known
+    (statically for the proof, at run time for the simulator), else None (docs/reference/
+    pto-facts.md §2):
+    * STATIC_NONEMPTY: both known and non-empty (an empty one returns before any barrier).
+    * COL_SUM: with a tmp, as STATIC_NONEMPTY; without one, src has at least 2 valid rows and a
+      valid column (one row is a single copy with no barrier after it).
+    * ARG_REDUCE, TROWARG*: src has a valid row (every path's last vector instruction is followed
+      by a barrier; with no row the multi-repeat paths issue nothing). TCOLARG*: src has a valid
+      column and 4-byte elements (TColReduceIdx.hpp ends every column block with a barrier; the
+      TColArgMax.hpp pto-isa built with for two days in March 2026 ends its 2-byte path with a
+      conversion and no barrier)."""
+    kind = OPS[op].trailing_drain if op in OPS else NEVER
+    if kind == ALWAYS:
+        return True
+    if kind == STATIC_NONEMPTY or kind == COL_SUM and has_tmp:
+        return dst_valid is not None and src_valid is not None and min(*dst_valid, *src_valid) >= 1
+    if src_valid is None:
+        return False
+    if kind == COL_SUM:
+        return src_valid[0] >= 2 and src_valid[1] >= 1
+    if kind == ARG_REDUCE and op.startswith("TROW"):
+        return src_valid[0] >= 1
+    if kind == ARG_REDUCE:
+        return ELEMENT_BYTES.get(src_dtype or "") == 4 and src_valid[1] >= 1
+    return False
+
 
 # How far an op walks each operand. pto-isa's vector ops take one loop bound for all operands (dst's
 # valid shape for unary and binary ops, TUnaryOp.hpp / TAdd.hpp; src0's valid rows for TCMP, TCmp.hpp)
