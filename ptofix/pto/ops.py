@@ -32,19 +32,25 @@ class IsaFacts(Struct):
     isa_version.py reads them from a checkout; docs/reference/pto-facts.md §0.1). The default is
     the union of every version: what holds whichever headers compile the kernel."""
 
-    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described")
+    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described", "header_words")
     empty_row_reduce_drains: bool   # TROWSUM/TROWMAX/TROWMIN drain on an empty valid shape (5a2e8553 on)
     tpipe_order: str                # its TPipe template's order (pto/tpipe.py NEW/OLD/NO_NOSPLIT), "": any
     tpop_stride: str                # a Tile-form TPOP's ring stride (tpipe.STRIDE_*), "": either
     described: str                  # what the facts are of, for the report
-    _fields: ClassVar[tuple[str, ...]] = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described")
+    # The identifiers of the headers its pto-inst.hpp reaches (pto/header_words.py); None: those of
+    # every documented version (pto_header_words()).
+    header_words: frozenset[str] | None
+    _fields: ClassVar[tuple[str, ...]] = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described",
+                                          "header_words")
 
     def __init__(self, empty_row_reduce_drains: bool = False, tpipe_order: str = "", tpop_stride: str = "",
-                 described: str = "every pto-isa version (no --pto-isa)") -> None:
+                 described: str = "every pto-isa version (no --pto-isa)",
+                 header_words: frozenset[str] | None = None) -> None:
         self.empty_row_reduce_drains = empty_row_reduce_drains
         self.tpipe_order = tpipe_order
         self.tpop_stride = tpop_stride
         self.described = described
+        self.header_words = header_words
 
 
 EVERY_VERSION = IsaFacts()
@@ -631,17 +637,20 @@ def pto_header_words() -> frozenset[str]:
     return _PTO_WORDS
 
 
-def macro_may_change_pto_code(name: str) -> bool:
+def macro_may_change_pto_code(name: str, header_words: frozenset[str] | None = None) -> bool:
     """Whether a macro ``name`` defined (or undefined) before `#include <pto/pto-inst.hpp>` may
     change the code that header compiles. The preprocessor replaces a name only where the text
-    writes it or a token paste forms it: pto's headers write pto_header_words(), and their pastes
+    writes it or a token paste forms it: pto's headers write ``header_words`` (those of the
+    checkout the kernel compiles with, IsaFacts.header_words) or, when not known,
+    pto_header_words(), and their pastes
     (at the documented commits: `API##_IMPL` in pto_instr.hpp, `PTO_DETAIL_CONCAT(g_pto_syncall_*_meta_,
     __COUNTER__)` in kernel_meta.hpp, `T##OPNAME##_IMPL`, `OP_##OPNAME` in the CPU headers) form
     names ending in `_IMPL` or starting with `g_pto_` or `OP_`. The standard headers they include
     write names starting with an underscore or holding two (reserved to the implementation), the
     names the standards declare (which a program may not define as macros before including them)
     and `NDEBUG` (<cassert>), the one configuration macro the C and C++ standards give a program."""
-    return name in pto_header_words() or name.endswith("_IMPL") or name.startswith(("g_pto_", "OP_", "_")) \
+    words = header_words if header_words is not None else pto_header_words()
+    return name in words or name.endswith("_IMPL") or name.startswith(("g_pto_", "OP_", "_")) \
         or "__" in name or name == "NDEBUG"
 
 
