@@ -13,7 +13,14 @@ from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.semantics import analyse_function
 from ptofix.pto import tpipe
 from ptofix.pto.ops import CHAIN_PRODUCERS, HIDDEN_SCRATCH_UNLESS_FLOAT, NEVER, OPS, WALKED_AT_DST_ROW_PITCH
-from ptofix.pto.ordering import CHAIN_16BIT_ONLY, WALK_CHUNKS, WALK_LINEAR, WALKED_IN_REPEAT_ORDER, walk_order
+from ptofix.pto.ordering import (
+    CHAIN_16BIT_ONLY,
+    COL_EXPAND_WALKED_BY_CHUNKS,
+    WALK_CHUNKS,
+    WALK_LINEAR,
+    WALKED_IN_REPEAT_ORDER,
+    walk_order,
+)
 from ptofix.pto.tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_ARG, TILE_DEFAULTS, UB_BYTES
 from ptofix.sim import memory as sim_memory
 from ptofix.sim.fifo import FifoState
@@ -138,13 +145,15 @@ def test_simulator_refuses_the_value_and_index_arg_reductions():
 def test_every_op_the_proof_classifies_has_effects():
     classified = {"walked in repeat order": WALKED_IN_REPEAT_ORDER, "16-bit-only chain": CHAIN_16BIT_ONLY,
                   "chain producer": CHAIN_PRODUCERS, "hidden scratch unless float": HIDDEN_SCRATCH_UNLESS_FLOAT,
-                  "walked at dst's row pitch": WALKED_AT_DST_ROW_PITCH}
+                  "walked at dst's row pitch": WALKED_AT_DST_ROW_PITCH,
+                  "column expand walked by chunks": COL_EXPAND_WALKED_BY_CHUNKS}
     for what, names in classified.items():
         assert names <= OPS.keys(), (what, sorted(names - OPS.keys()))
     assert CHAIN_16BIT_ONLY <= WALKED_IN_REPEAT_ORDER
     # An op walked linearly or by chunks is the walk order of an op the table knows.
     for name in WALKED_IN_REPEAT_ORDER:
         assert walk_order(name, producing=True) == walk_order(name, producing=False) == WALK_LINEAR, name
+    assert COL_EXPAND_WALKED_BY_CHUNKS <= WALKED_AT_DST_ROW_PITCH
     for name in OPS:
         if OPS[name].row_expand or name in WALKED_AT_DST_ROW_PITCH:
             assert walk_order(name, producing=False) == WALK_CHUNKS, name
@@ -262,3 +271,24 @@ def test_static_model_and_simulator_bound_tconcat_alike(shapes):
     except SimError:
         refused = True
     assert static_unknown is refused
+
+
+@pytest.mark.parametrize("valid_rows, chunks", [
+    (255, [(0, 255, False)]),
+    # From 256 rows on: 240 rows a broadcast, a barrier after each whole one, the rest without.
+    (256, [(0, 240, True), (240, 256, False)]),
+    (480, [(0, 240, True), (240, 480, True)]),
+    (481, [(0, 240, True), (240, 480, True), (480, 481, False)]),
+])
+def test_row_expand_chunks_as_the_simulator_runs_them(valid_rows, chunks):
+    from ptofix.pto.ordering import row_expand_chunks
+    from ptofix.sim.memory import SimTileType, TileView
+    from ptofix.sim.ops_numpy import build_steps
+    assert row_expand_chunks(valid_rows) == chunks
+    dst = SimTileType("Vec", "float", valid_rows, 64, "RowMajor", valid_rows, 64)
+    col = SimTileType("Vec", "float", valid_rows, 1, "ColMajor", valid_rows, 1)
+    views = [TileView("dst", dst, 0, valid_rows, 64), TileView("src0", dst, 0, valid_rows, 64),
+             TileView("src1", col, 0x20000, valid_rows, 1)]
+    steps = build_steps("TROWEXPANDMUL", views)
+    # Each chunk: the broadcast, a barrier, then the op (with or without its barrier).
+    assert [step.drain_after for step in steps] == [d for _, _, drains in chunks for d in (True, drains)]

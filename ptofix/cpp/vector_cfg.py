@@ -44,7 +44,7 @@ from ..pto.ops import (
     spec_for,
     trailing_drain_holds,
 )
-from ..pto.ordering import WALKED_IN_REPEAT_ORDER
+from ..pto.ordering import COL_EXPAND_WALKED_BY_CHUNKS, WALKED_IN_REPEAT_ORDER
 from ..pto.tiles import (
     FLOAT_TYPES,
     HIDDEN_SCRATCH,
@@ -1106,8 +1106,7 @@ def _elementwise_operand(op: str, index: int, spec: OpSpec) -> bool:
         return True
     # TROWEXPAND* (refined by _row_expand: only on the vbrcb path) and TCOLEXPAND* other than
     # EXPDIF walk dst and the full source by column chunks (barriers.chain_gap models that order).
-    col_expand = op.startswith("TCOLEXPAND") and op not in ("TCOLEXPAND", "TCOLEXPANDEXPDIF")
-    return (spec.row_expand or col_expand) and index in _EXPAND_FULL_OPERANDS
+    return (spec.row_expand or op in COL_EXPAND_WALKED_BY_CHUNKS) and index in _EXPAND_FULL_OPERANDS
 
 
 SCRATCH_ACCESS_NAME = "<hidden TMP_UB scratch>"

@@ -10,7 +10,7 @@ An op call becomes one or more :class:`Step` s. A step reads and writes whole ti
 * TROWEXPAND{ADD,SUB,MUL,DIV,MAX,MIN,EXPDIF} with a non-RowMajor per-row operand: ``vbrcb``
   broadcasts src1 into the tmp tile, or into the hidden scratch [184 KiB, 192 KiB) without one
   (§2.3); drain; then the op reads src0 and the broadcast (a *leading* barrier). EXPDIF adds a
-  drain and an in-place exp. More than 256 rows are processed in chunks of 240 with a drain each.
+  drain and an in-place exp. From 256 rows on it runs in chunks of 240 rows (ordering.row_expand_chunks).
 * TDIVS (float, dst != src): vector_dup(dst, scalar); drain; divide.
 * TRSQRT with tmp: dup(tmp), sqrt(dst); drain; dst = tmp / dst. TSEL/TSELS: drain before select.
 
@@ -38,7 +38,7 @@ from ..pto.ops import (
     takes_value_at,
     trailing_drain_holds,
 )
-from ..pto.ordering import row_expand_takes_scalar_path
+from ..pto.ordering import row_expand_chunks, row_expand_takes_scalar_path
 from .memory import HIDDEN_SCRATCH, Memory, SimError, SimTileType, TileView, dtype_of, saturate, to_dtype
 
 
@@ -612,9 +612,7 @@ class OpBuilder:
             # vbrcb(scratch <- src1); pipe_barrier(PIPE_V); op(dst <- src0, scratch)  [§2, §2.3]
             block = 32 // dst.type.size          # elements per 32-byte block
             steps = []
-            chunk = 240 if rows > 256 else max(rows, 1)
-            for lo in range(0, rows, chunk):
-                hi = min(rows, lo + chunk)
+            for lo, hi, drain_after in row_expand_chunks(rows):
                 if tmp is not None:
                     scratch_base = tmp.addr
                     scratch_name = tmp.name
@@ -635,9 +633,8 @@ class OpBuilder:
                     per_row = _as(mem.read(scratch)[:, 0], dst)
                     apply(lo, hi, per_row, mem, stmt)
 
-                last = hi == rows
                 steps.append(Step([src1], [scratch], brcb, True, tmp is not None, self.name + ".vbrcb"))
-                steps.append(Step([src0, scratch], [dst], body, not last, tmp is not None, self.name))
+                steps.append(Step([src0, scratch], [dst], body, drain_after, tmp is not None, self.name))
         if op == "EXPDIF":
             steps[-1].drain_after = True
 
