@@ -3,8 +3,10 @@ PTO_LIB_PATH) rather than the shipped union of the documented pto-isa commits
 (ptofix/pto/header_words.py, ops.macro_may_change_pto_code)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from test_headers import kernel, reasons, run_auto, write
 
 from ptofix.pto.header_words import checkout_words, words_reached
@@ -21,6 +23,17 @@ FAKE_CHECKOUT = {
     "include/pto/far.hpp": "template <int N> struct far_word {};\n",
     "include/pto/unreached.hpp": "int unreached_word;\n",
 }
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path, monkeypatch):
+    """Each test with a cache of its own, and no words kept in the process from another test."""
+    monkeypatch.setenv("PTOFIX_CACHE_DIR", str(tmp_path / "cache"))
+    checkout_words.cache_clear()
+    identify.cache_clear()
+    yield
+    checkout_words.cache_clear()
+    identify.cache_clear()
 
 
 def fake_checkout(root: Path, files: dict[str, str] = FAKE_CHECKOUT) -> Path:
@@ -70,3 +83,29 @@ def test_a_checkout_without_the_umbrella_header_keeps_the_union_and_says_so(tmp_
     facts, notes = identify(str(fake_checkout(tmp_path / "pto-isa", files)))
     assert facts.header_words is None
     assert any("include/pto/pto-inst.hpp" in note and "every documented pto-isa version" in note for note in notes)
+
+
+def test_the_words_are_kept_on_disk_while_every_header_read_stays_the_same(tmp_path):
+    files = dict(FAKE_CHECKOUT)
+    files["include/pto/pto-inst.hpp"] += '#include "later.hpp"\n'      # found nowhere (yet)
+    root = str(fake_checkout(tmp_path / "pto-isa", files))
+    first = checkout_words(root)
+    [cache] = list((tmp_path / "cache").iterdir())
+    assert first is not None and set(json.loads(cache.read_text())["words"]) == first
+    # A cache the headers still match is what the next run reads (here: an edited copy of it).
+    data = json.loads(cache.read_text())
+    cache.write_text(json.dumps({**data, "words": [*data["words"], "from_the_cache"]}))
+    checkout_words.cache_clear()
+    assert checkout_words(root) == first | {"from_the_cache"}
+    # A header changed, or one found where none was: read again.
+    write(tmp_path / "pto-isa" / "include" / "pto" / "far.hpp", "struct far_word_renamed {};\n")
+    checkout_words.cache_clear()
+    second = checkout_words(root)
+    assert second is not None and "far_word_renamed" in second and "from_the_cache" not in second
+    write(tmp_path / "pto-isa" / "include" / "later.hpp", "int later_word;\n")
+    checkout_words.cache_clear()
+    assert "later_word" in (checkout_words(root) or ())
+    # A cache that does not parse is no cache.
+    cache.write_text("{not json")
+    checkout_words.cache_clear()
+    assert "later_word" in (checkout_words(root) or ())
