@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import regex_cache
+from ..pto.ops import FIFO_OPS
 from ..pto.tpipe import (  # noqa: F401
     DEFAULT_LOCAL_SLOT_NUM,
     DEFAULT_NOSPLIT,
@@ -57,7 +58,7 @@ from .parser import directive_text, masked_literals
 from .semantics import trusted_header
 from .stmt_parser import Call, Decl, ExprStmt, Literal, Name, Node, Number, TemplateId, TypeRef, walk
 
-USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
+USE_OPS = FIFO_OPS
 
 
 
