@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.semantics import analyse_function
 from ptofix.pto import tpipe
-from ptofix.pto.ops import CHAIN_PRODUCERS, HIDDEN_SCRATCH_UNLESS_FLOAT, NEVER, OPS, WALKED_AT_DST_ROW_PITCH
+from ptofix.pto.ops import (
+    CHAIN_PRODUCERS,
+    HIDDEN_SCRATCH_UNLESS_FLOAT,
+    NEVER,
+    OPS,
+    REDUCE_TMP_OPS,
+    WALKED_AT_DST_ROW_PITCH,
+)
 from ptofix.pto.ordering import (
     CHAIN_16BIT_ONLY,
     COL_EXPAND_WALKED_BY_CHUNKS,
@@ -146,7 +153,7 @@ def test_every_op_the_proof_classifies_has_effects():
     classified = {"walked in repeat order": WALKED_IN_REPEAT_ORDER, "16-bit-only chain": CHAIN_16BIT_ONLY,
                   "chain producer": CHAIN_PRODUCERS, "hidden scratch unless float": HIDDEN_SCRATCH_UNLESS_FLOAT,
                   "walked at dst's row pitch": WALKED_AT_DST_ROW_PITCH,
-                  "column expand walked by chunks": COL_EXPAND_WALKED_BY_CHUNKS}
+                  "column expand walked by chunks": COL_EXPAND_WALKED_BY_CHUNKS, "tmp reach computed": REDUCE_TMP_OPS}
     for what, names in classified.items():
         assert names <= OPS.keys(), (what, sorted(names - OPS.keys()))
     assert CHAIN_16BIT_ONLY <= WALKED_IN_REPEAT_ORDER

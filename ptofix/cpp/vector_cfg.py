@@ -27,6 +27,7 @@ from ..pto.ops import (
     MODE_ENUMS,
     NEVER,
     PIPE_V,
+    REDUCE_TMP_OPS,
     REPEAT_BYTES,
     ROW,
     ROW_REDUCE,
@@ -572,7 +573,7 @@ class FunctionCFG:
                 accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE,
                                               None, None, True)]
 
-        if (spec.trailing_drain == ROW_REDUCE or base == "TCOLSUM") and len(args) > 2:
+        if base in REDUCE_TMP_OPS and len(args) > 2:
             accesses = self._reduce_tmp(base, args, env, accesses)
         if spec.row_expand and len(args) == 3:
             return self._row_expand(stmt, base, args, env, accesses)

@@ -455,6 +455,10 @@ def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols
 _FP32_ROW_REDUCE_FAST = frozenset([(64, 128), (32, 256), (16, 512), (8, 1024)])
 
 
+# The ops whose tmp reach reduce_tmp_bytes computes.
+REDUCE_TMP_OPS = frozenset({"TROWSUM", "TROWMAX", "TROWMIN", "TCOLSUM"})
+
+
 def reduce_tmp_bytes(op: str, dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None,
                      tmp_dtype: str | None, src_shape: tuple | None = None) -> int | None:
     """How far past its start the tmp of TROWSUM/TROWMAX/TROWMIN or TCOLSUM may be written (bytes;
