@@ -772,14 +772,14 @@ class FunctionCFG:
         # The other kinds: by the static valid shapes of dst (first) and src (before the tmp).
         src_index = len(args) - 2 if spec.trailing_drain == ARG_REDUCE else 1
         dst, src = (self._tile(args[i], env) if 0 <= i < len(args) else None for i in (0, src_index))
-        if src is None or src.tile is None:
-            return False
         dst_tile = dst.tile if dst is not None else None
         dst_valid = (dst_tile.valid_row, dst_tile.valid_col) \
             if dst_tile is not None and dst_tile.static_valid and dst_tile.valid_row is not None \
             and dst_tile.valid_col is not None else None
-        shapes = self.values.valid_shapes(src) if src.tile.static_valid else None
-        return all(trailing_drain_holds(base, len(args) > 2, src.tile.dtype, dst_valid, shape)
+        src_tile = src.tile if src is not None else None
+        shapes = self.values.valid_shapes(src) if src is not None and src_tile is not None \
+            and src_tile.static_valid else None
+        return all(trailing_drain_holds(base, len(args) > 2, src_tile.dtype if src_tile else None, dst_valid, shape)
                    for shape in shapes or [None])
 
     def rewrite_by(self, stmt: Stmt) -> tuple | None:
