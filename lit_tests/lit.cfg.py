@@ -23,6 +23,8 @@ config.environment["PATH"] = os.pathsep.join([bin_dir, config.environment.get("P
 repo_root = os.path.dirname(config.test_source_root)
 config.environment["PYTHONPATH"] = repo_root
 config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
+# The words of a --pto-isa checkout are cached here, not in the user's cache directory.
+config.environment["PTOFIX_CACHE_DIR"] = os.path.join(config.test_exec_root, "ptofix-cache")
 shared = os.path.abspath(os.path.join(repo_root, "..", "shared"))
 config.substitutions.append(("%ptofix", f'"{sys.executable}" -m ptofix'))
 config.substitutions.append(("%python", f'"{sys.executable}"'))

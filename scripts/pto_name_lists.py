@@ -29,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from ptofix.cpp.keywords import CPP_KEYWORDS  # noqa: E402
+from ptofix.pto.header_words import words_reached  # noqa: E402
 
 OUT_DIR = os.path.join(ROOT, "ptofix", "pto")
 FUNCTION_ROOTS = ("include/pto/common/", "include/pto/npu/", "include/pto/comm/")
@@ -38,9 +39,6 @@ _DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
 _COMMENT_OR_STRING = re.compile(r"""//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'""", re.S)
 # A name, then optionally anything up to a '>' within the statement (template arguments, read
 # generously: an over-approximation), then '('.
-_COMMENT = re.compile(r"""//[^\n]*|/\*.*?\*/|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""", re.S)
-_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
-_WORD = re.compile(r"[A-Za-z_]\w*")
 _CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*(?:<[^;{}]*?>\s*)?\(")
 
 MACRO_HEAD = """# Names pto-isa's headers #define (every '#define NAME' under include/ at hw-native-sys/pto-isa
@@ -89,25 +87,11 @@ WORDS_HEAD = """# Every identifier of the headers include/pto/pto-inst.hpp reach
 
 
 def words_at(git_dir: str, commit: str) -> set[str]:
-    """The identifiers of the files pto-inst.hpp reaches at ``commit`` (quote includes beside the
-    including file first, then under include/; a header not in the tree is not read: the
-    standard library's, or one that commit's builds never reach, since it would fail)."""
+    """The identifiers of the files pto-inst.hpp reaches at ``commit`` (ptofix/pto/header_words.py,
+    which reads a checkout on disk the same way)."""
     present = set(_files(git_dir, commit))
-    words: set[str] = set()
-    todo, seen = ["include/pto/pto-inst.hpp"], set()
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        text = _git(git_dir, "show", f"{commit}:{path}")
-        words.update(_WORD.findall(_COMMENT.sub(lambda m: m.group(1) or " ", text)))
-        for quote, name in _INCLUDE.findall(text):
-            near = [os.path.normpath(os.path.join(os.path.dirname(path), name))] if quote == '"' else []
-            found = next((c for c in [*near, "include/" + name] if c in present), None)
-            if found:
-                todo.append(found)
-    return words - CPP_KEYWORDS
+    words = words_reached(lambda path: _git(git_dir, "show", f"{commit}:{path}") if path in present else None)
+    return set(words or ())
 
 
 def _write(name: str, head: str, names: set[str], check: bool) -> bool:

@@ -8,6 +8,19 @@ SHARED = os.path.abspath(os.path.join(ROOT, "..", "shared"))
 CORPUS = os.path.join(SHARED, "corpus")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_the_run(tmp_path_factory):
+    """The words of a --pto-isa checkout (ptofix/pto/header_words.py) are cached in a directory of
+    the run, not the user's cache directory."""
+    saved = os.environ.get("PTOFIX_CACHE_DIR")
+    os.environ["PTOFIX_CACHE_DIR"] = str(tmp_path_factory.mktemp("ptofix-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("PTOFIX_CACHE_DIR", None)
+    else:
+        os.environ["PTOFIX_CACHE_DIR"] = saved
+
+
 @pytest.fixture
 def corpus_dir():
     """The corpus directory; the test is skipped when it is absent (and marked ``corpus``)."""

@@ -12,8 +12,22 @@ from hypothesis import strategies as st
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.semantics import analyse_function
 from ptofix.pto import tpipe
-from ptofix.pto.ops import CHAIN_PRODUCERS, HIDDEN_SCRATCH_UNLESS_FLOAT, NEVER, OPS, WALKED_AT_DST_ROW_PITCH
-from ptofix.pto.ordering import CHAIN_16BIT_ONLY, WALK_CHUNKS, WALK_LINEAR, WALKED_IN_REPEAT_ORDER, walk_order
+from ptofix.pto.ops import (
+    CHAIN_PRODUCERS,
+    HIDDEN_SCRATCH_UNLESS_FLOAT,
+    NEVER,
+    OPS,
+    REDUCE_TMP_OPS,
+    WALKED_AT_DST_ROW_PITCH,
+)
+from ptofix.pto.ordering import (
+    CHAIN_16BIT_ONLY,
+    COL_EXPAND_WALKED_BY_CHUNKS,
+    WALK_CHUNKS,
+    WALK_LINEAR,
+    WALKED_IN_REPEAT_ORDER,
+    walk_order,
+)
 from ptofix.pto.tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_ARG, TILE_DEFAULTS, UB_BYTES
 from ptofix.sim import memory as sim_memory
 from ptofix.sim.fifo import FifoState
@@ -36,21 +50,23 @@ def test_element_sizes_and_memory_layout_agree():
     assert sim_memory.HIDDEN_SCRATCH == HIDDEN_SCRATCH
 
 
-DRAIN_TILE = "Tile<TileType::Vec, float, {rows}, {cols}, BLayout::RowMajor, {rows}, {cols}>"
+DRAIN_TILE = "Tile<TileType::Vec, {dtype}, {rows}, {cols}, BLayout::RowMajor, {rows}, {cols}>"
 # The operands of one call per op: dst, src[, tmp] (a tmp only where the op takes one).
 DRAIN_SHAPES = {"dst": (16, 1), "src": (16, 64), "tmp": (16, 64)}
 COL_SHAPES = {"dst": (1, 64), "src": (16, 64), "tmp": (16, 64)}
 
 
-def _drain_call(op: str) -> tuple[str, dict[str, tuple[int, int]], list[str]]:
-    """A kernel with one call of ``op`` on static, non-empty float tiles (a tmp where the op's
-    effects name one), its tiles' shapes and the call's operand names."""
-    shapes = COL_SHAPES if op.startswith("TCOL") else DRAIN_SHAPES
-    names = ["dst", "src"] + (["tmp"] if OPS[op].tmp else [])
+def _drain_call(op: str, names: list[str] | None = None, shapes: dict[str, tuple[int, int]] | None = None,
+                dtype: str = "float") -> tuple[str, dict[str, tuple[int, int]], list[str]]:
+    """A kernel with one call of ``op`` on static ``dtype`` tiles (by default non-empty, with a
+    tmp where the op's effects name one), its tiles' shapes and the call's operand names."""
+    shapes = shapes or (COL_SHAPES if op.startswith("TCOL") else DRAIN_SHAPES)
+    names = names or ["dst", "src"] + (["tmp"] if OPS[op].tmp else [])
     lines = ["__global__ AICORE void k() {"]
-    for index, name in enumerate(names):
+    for index, name in enumerate(dict.fromkeys(names)):
         rows, cols = shapes[name]
-        lines += [f"  {DRAIN_TILE.format(rows=rows, cols=cols)} {name};", f"  TASSIGN({name}, {index * 0x4000});"]
+        lines += [f"  {DRAIN_TILE.format(dtype=dtype, rows=rows, cols=cols)} {name};",
+                  f"  TASSIGN({name}, {index * 0x4000});"]
     lines += [f"  {op}({', '.join(names)});", "}"]
     return "\n".join(lines) + "\n", shapes, names
 
@@ -65,13 +81,14 @@ def _static_drains(text: str) -> bool:
     return kinds[-1] is EventKind.DRAIN
 
 
-def _simulated_drains(op: str, shapes: dict[str, tuple[int, int]], names: list[str]) -> bool:
+def _simulated_drains(op: str, shapes: dict[str, tuple[int, int]], names: list[str], dtype: str = "float") -> bool:
     from ptofix.sim.memory import SimTileType, TileView
     from ptofix.sim.ops_numpy import build_steps
     views = []
-    for index, name in enumerate(names):
+    for name in names:
         rows, cols = shapes[name]
-        views.append(TileView(name, SimTileType("Vec", "float", rows, cols, "RowMajor", rows, cols),
+        index = list(dict.fromkeys(names)).index(name)
+        views.append(TileView(name, SimTileType("Vec", dtype, rows, cols, "RowMajor", rows, cols),
                               index * 0x4000, rows, cols))
     return build_steps(op, views)[-1].drain_after
 
@@ -80,40 +97,70 @@ def _simulated_drains(op: str, shapes: dict[str, tuple[int, int]], names: list[s
                                       if spec.trailing_drain != NEVER and name in VECTOR_OPS))
 def test_simulator_drains_where_the_facts_drain(op):
     # The facts' drain table read by the static model and by the simulator decide alike on one
-    # call on static, non-empty shapes (every condition of the table holds there).
+    # call on static, non-empty float shapes (every condition of the table holds there).
     text, shapes, names = _drain_call(op)
     assert _static_drains(text) is True
     assert _simulated_drains(op, shapes, names) is True
 
 
-# Ops whose simulation ends with a drain that the facts do not count (the static side then keeps
-# more barriers, which is safe; the simulator sees fewer races there).
-SIMULATED_ONLY_DRAINS = frozenset({"TROWARGMAX", "TROWARGMIN", "TCOLARGMAX", "TCOLARGMIN"})
-
-
 # One call each of ops the facts say never end with a drain: (op, extra sources after dst, src[, tmp]).
-NEVER_DRAINING_CALLS = [("TROWPROD", []), ("TROWARGMAX", []), ("TROWARGMIN", []), ("TCOLARGMAX", []),
-                        ("TCOLARGMIN", []), ("TEXP", []), ("TMOV", []), ("TADD", ["src"])]
+NEVER_DRAINING_CALLS = [("TROWPROD", []), ("TEXP", []), ("TMOV", []), ("TADD", ["src"])]
 
 
 @pytest.mark.parametrize("op, extra", NEVER_DRAINING_CALLS)
 def test_simulator_drains_nowhere_the_facts_do_not(op, extra):
     assert OPS[op].trailing_drain == NEVER
-    text, shapes, names = _drain_call(op)
-    assert _static_drains(text.replace(f"{op}({', '.join(names)})", f"{op}({', '.join(names + extra)})")) is False
-    assert _simulated_drains(op, shapes, names + extra) is (op in SIMULATED_ONLY_DRAINS)
+    names = ["dst", "src"] + (["tmp"] if OPS[op].tmp else []) + extra
+    text, shapes, names = _drain_call(op, names)
+    assert _static_drains(text) is False
+    assert _simulated_drains(op, shapes, names) is False
+
+
+ONE_ROW = {"dst": (1, 64), "src": (1, 64), "tmp": (1, 64)}
+
+
+# Calls whose drain depends on the operands (pto-isa a2a3 at 3186c381, docs/reference/pto-facts.md
+# §2): (op, operands, shapes, element type, whether the call ends with pipe_barrier(PIPE_V)).
+CONDITIONAL_DRAINS = [
+    ("TCOLSUM", ["dst", "src"], COL_SHAPES, "float", True),      # the sequential sum's last add, then a barrier
+    ("TCOLSUM", ["dst", "src"], ONE_ROW, "float", False),        # one row: a copy and no barrier
+    ("TCOLSUM", ["dst", "src", "tmp"], ONE_ROW, "float", True),  # with tmp: the copy and a barrier
+    ("TCOLARGMAX", ["dst", "src", "tmp"], COL_SHAPES, "float", True),
+    ("TCOLARGMIN", ["dst", "src", "tmp"], ONE_ROW, "float", True),
+    # 2-byte data: TColArgMax.hpp (pto-isa for two days of March 2026) ends with a conversion.
+    ("TCOLARGMAX", ["dst", "src", "tmp"], COL_SHAPES, "half", False),
+    ("TROWARGMAX", ["dst", "src", "tmp"], DRAIN_SHAPES, "half", True),
+    ("TROWARGMIN", ["dst", "src", "tmp"], {"dst": (4, 1), "src": (4, 1024), "tmp": (4, 1024)}, "float", True),
+]
+
+
+@pytest.mark.parametrize("op, names, shapes, dtype, drains", CONDITIONAL_DRAINS)
+def test_static_model_and_simulator_drain_alike_by_operands(op, names, shapes, dtype, drains):
+    text, shapes, names = _drain_call(op, names, shapes, dtype)
+    assert _static_drains(text) is drains
+    assert _simulated_drains(op, shapes, names, dtype) is drains
+
+
+def test_simulator_refuses_the_value_and_index_arg_reductions():
+    # (dstVal, dstIdx, src, tmp): the simulator models the index-only form only.
+    from ptofix.sim.memory import SimError
+    shapes = {"val": (16, 1), "dst": (16, 1), "src": (16, 64), "tmp": (16, 64)}
+    with pytest.raises(SimError):
+        _simulated_drains("TROWARGMAX", shapes, ["val", "dst", "src", "tmp"])
 
 
 def test_every_op_the_proof_classifies_has_effects():
     classified = {"walked in repeat order": WALKED_IN_REPEAT_ORDER, "16-bit-only chain": CHAIN_16BIT_ONLY,
                   "chain producer": CHAIN_PRODUCERS, "hidden scratch unless float": HIDDEN_SCRATCH_UNLESS_FLOAT,
-                  "walked at dst's row pitch": WALKED_AT_DST_ROW_PITCH}
+                  "walked at dst's row pitch": WALKED_AT_DST_ROW_PITCH,
+                  "column expand walked by chunks": COL_EXPAND_WALKED_BY_CHUNKS, "tmp reach computed": REDUCE_TMP_OPS}
     for what, names in classified.items():
         assert names <= OPS.keys(), (what, sorted(names - OPS.keys()))
     assert CHAIN_16BIT_ONLY <= WALKED_IN_REPEAT_ORDER
     # An op walked linearly or by chunks is the walk order of an op the table knows.
     for name in WALKED_IN_REPEAT_ORDER:
         assert walk_order(name, producing=True) == walk_order(name, producing=False) == WALK_LINEAR, name
+    assert COL_EXPAND_WALKED_BY_CHUNKS <= WALKED_AT_DST_ROW_PITCH
     for name in OPS:
         if OPS[name].row_expand or name in WALKED_AT_DST_ROW_PITCH:
             assert walk_order(name, producing=False) == WALK_CHUNKS, name
@@ -218,7 +265,8 @@ def test_static_model_and_simulator_bound_tconcat_alike(shapes):
     lines = ["__global__ AICORE void k() {"]
     views = []
     for index, (name, (rows, cols)) in enumerate(zip(names, shapes, strict=True)):
-        lines += [f"  {DRAIN_TILE.format(rows=rows, cols=cols)} {name};", f"  TASSIGN({name}, {index * 0x4000});"]
+        lines += [f"  {DRAIN_TILE.format(dtype='float', rows=rows, cols=cols)} {name};",
+                  f"  TASSIGN({name}, {index * 0x4000});"]
         views.append(TileView(name, SimTileType("Vec", "float", rows, cols, "RowMajor", rows, cols),
                               index * 0x4000, rows, cols))
     model = parse_cpp(SourceText("\n".join(lines + ["  TCONCAT(d, a, b);", "}"]) + "\n", "k.cpp"))
@@ -230,3 +278,24 @@ def test_static_model_and_simulator_bound_tconcat_alike(shapes):
     except SimError:
         refused = True
     assert static_unknown is refused
+
+
+@pytest.mark.parametrize("valid_rows, chunks", [
+    (255, [(0, 255, False)]),
+    # From 256 rows on: 240 rows a broadcast, a barrier after each whole one, the rest without.
+    (256, [(0, 240, True), (240, 256, False)]),
+    (480, [(0, 240, True), (240, 480, True)]),
+    (481, [(0, 240, True), (240, 480, True), (480, 481, False)]),
+])
+def test_row_expand_chunks_as_the_simulator_runs_them(valid_rows, chunks):
+    from ptofix.pto.ordering import row_expand_chunks
+    from ptofix.sim.memory import SimTileType, TileView
+    from ptofix.sim.ops_numpy import build_steps
+    assert row_expand_chunks(valid_rows) == chunks
+    dst = SimTileType("Vec", "float", valid_rows, 64, "RowMajor", valid_rows, 64)
+    col = SimTileType("Vec", "float", valid_rows, 1, "ColMajor", valid_rows, 1)
+    views = [TileView("dst", dst, 0, valid_rows, 64), TileView("src0", dst, 0, valid_rows, 64),
+             TileView("src1", col, 0x20000, valid_rows, 1)]
+    steps = build_steps("TROWEXPANDMUL", views)
+    # Each chunk: the broadcast, a barrier, then the op (with or without its barrier).
+    assert [step.drain_after for step in steps] == [d for _, _, drains in chunks for d in (True, drains)]

@@ -10,6 +10,7 @@ from ..exit_status import ExitStatus, internal_error
 from ..help_format import HelpFormatter
 from ..macro_options import add_macro_arguments
 from ..output import write_stdout
+from ..pto.tiles import UB_BYTES
 from ..source import PtofixError
 
 # The simulator's modules are imported where used: with numpy they take 93 ms (-X importtime,
@@ -180,8 +181,8 @@ def add_parser(subparsers) -> None:
                    help="blocks to run (default: every block 0..block-num-1)")
     p.add_argument("--subblocks", type=_count(1), default=1, choices=(1, 2),
                    help="vector cores per block to run, get_subblockdim() (default: 1)")
-    p.add_argument("--ub-size", type=_size, default=192 * 1024, metavar="BYTES",
-                   help="UB size, e.g. 192K (default: 192K, A2/A3)")
+    p.add_argument("--ub-size", type=_size, default=UB_BYTES, metavar="BYTES",
+                   help=f"UB size, e.g. 192K (default: {UB_BYTES // 1024}K, A2/A3)")
     p.add_argument("--time-budget", type=_seconds, default=None, metavar="SECONDS",
                    help="start no seed after this many seconds (the seed under way finishes); the report "
                         "and stderr say how many seeds ran")

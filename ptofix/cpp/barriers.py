@@ -28,6 +28,7 @@ from ..pto.ordering import (
     WALK_CHUNKS,
     WALK_LINEAR,
     chain_repeats_enough,
+    row_expand_walks_row_by_row,
     same_access_chain_operand,
     walk_order,
 )
@@ -906,7 +907,7 @@ class BarrierAnalysis:
         if size is None:
             return False
         if any(event.op.startswith("TROWEXPAND") for event in (p, c)) \
-                and (valid_cols * size // REPEAT_BYTES > valid_rows or cols * size // 32 > 255):
+                and row_expand_walks_row_by_row(valid_rows, valid_cols, cols, size):
             # On its vbrcb path TROWEXPAND* switches to one count-mode instruction a row (row by
             # row, not column chunks) when a row holds more repeats than there are rows or its
             # block stride overflows (TRowExpandBinOp.hpp useCountMode): its order is not modelled.

@@ -38,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import regex_cache
+from ..pto.ops import FIFO_OPS
 from ..pto.tpipe import (  # noqa: F401
     DEFAULT_LOCAL_SLOT_NUM,
     DEFAULT_NOSPLIT,
@@ -76,7 +77,7 @@ from .stmt_parser import (
     walk,
 )
 
-USE_OPS = ("TALLOC", "TPUSH", "TPOP", "TFREE")
+USE_OPS = FIFO_OPS
 
 
 
@@ -480,7 +481,7 @@ def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects:
 # statements it reads (an alias, a global, a #define) is not.
 _TPIPE_WORD = regex_cache.compile(r"(?<![\w:])(?:::)?(?:[A-Za-z_]\w*::)*TPipe(?!\w)")
 # The words a #define may spell a pipe type or a use with (preprocessing tokens of the table).
-_PIPE_WORDS = frozenset(("TPipe",) + USE_OPS)
+_PIPE_WORDS = frozenset({"TPipe"} | USE_OPS)
 
 
 def _tpipe_token_offsets(source: SourceText, span: Span | None = None) -> list[int]:

@@ -20,6 +20,7 @@ broadcast the first op reads (§2.4, ``_same_rebroadcast``).
 """
 from __future__ import annotations
 
+from ..pto.ordering import ROW_EXPAND_CHUNK_ROWS
 from ..pto.tiles import bytes_known
 from ..source import SourceText
 from ..structs import Struct
@@ -158,8 +159,6 @@ def _isolated_call(analysis: BarrierAnalysis, cfg: FunctionCFG, event: Event) ->
     return True
 
 
-# One vbrcb chunk covers at most this many rows (pto-facts.md §2: 240-row chunks from 256 rows on).
-_ONE_CHUNK_ROWS = 240
 # Statements between the two row-expands that write no UB byte (or only drain / wait).
 _NO_UB_WRITE = (Kind.NOP, Kind.SET_FLAG, Kind.WAIT_FLAG, Kind.BARRIER, Kind.DRAIN_ALL)
 
@@ -230,7 +229,7 @@ def _broadcast_source(cfg: FunctionCFG, stmt: Stmt) -> tuple | None:
     addrs = cfg.values.tile_addresses(row)
     if addrs is None or len(addrs) != 1 or tt.space != UB_SPACE or tt.nbytes is None or tt.dtype != dt.dtype \
             or not bytes_known(tt.space, min(addrs), min(addrs) + tt.nbytes) \
-            or dt.rows is None or tt.rows is None or dt.rows > min(_ONE_CHUNK_ROWS, tt.rows) \
+            or dt.rows is None or tt.rows is None or dt.rows > min(ROW_EXPAND_CHUNK_ROWS, tt.rows) \
             or (dt.valid_row is not None and dt.valid_row > dt.rows):
         return None
     return (next(iter(addrs)), tt.rows, tt.cols, tt.dtype, tt.blayout, tt.nbytes)

@@ -555,23 +555,24 @@ def _unread_declaration(model: CppFile) -> str:
 _INCLUDE_GUARD_NAME = regex_cache.compile(r"[A-Za-z0-9]_(?:H|HH|HPP|HXX)_?\Z")
 
 
-def _may_change_pto_code(name: str) -> bool:
+def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool:
     """Whether a macro ``name`` defined (or undefined) before pto/pto-inst.hpp may change the code
-    it compiles: ops.macro_may_change_pto_code, a name the toolchain may declare (what one of its
-    macros pto's code calls may expand to), or a name the standard library may define as a macro
-    (any name in capitals but an include guard's)."""
-    return macro_may_change_pto_code(name) or toolchain_may_declare(name) \
+    it compiles: ops.macro_may_change_pto_code (``header_words``: IsaFacts'), a name the toolchain
+    may declare (what one of its macros pto's code calls may expand to), or a name the standard
+    library may define as a macro (any name in capitals but an include guard's)."""
+    return macro_may_change_pto_code(name, header_words) or toolchain_may_declare(name) \
         or (may_be_standard_macro(name) and not _INCLUDE_GUARD_NAME.search(name))
 
 
-def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None) -> str:
+def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None,
+                    header_words: frozenset[str] | None = None) -> str:
     """Why no function of the file can be modelled, or '': a header the model cannot read (unless
     not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
     may change pto's header, redefines a keyword or may declare names, or a declaration of a name
     the model reads as pto's."""
     pto_headers = [offset for spelled, offset in model.includes if trusted_header(spelled)
                    and spelled[1:].lstrip().startswith("pto/")]
-    reason = _command_line_reason(model, bool(pto_headers))
+    reason = _command_line_reason(model, bool(pto_headers), header_words)
     if reason:
         return reason
     for spelled, offset in model.includes if unread_headers else ():
@@ -589,7 +590,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         only_inst = all(spelled[1:-1].strip() == "pto/pto-inst.hpp" for spelled, offset in model.includes
                         if offset in pto_headers)
         early = [name for name, offset in model.defines if offset < max(pto_headers)
-                 and name not in _MACROS_PTO_HEADERS_IGNORE and (not only_inst or _may_change_pto_code(name))]
+                 and name not in _MACROS_PTO_HEADERS_IGNORE
+                 and (not only_inst or _may_change_pto_code(name, header_words))]
         if early:
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
                     "change (pto-isa's headers test macros: `__PTO_AUTO__` turns TASSIGN and the ops' own "
@@ -642,7 +644,7 @@ _INERT_QUALIFIER = regex_cache.compile(r"(?:\[\s*aicore\s*\])?")
 _MACRO_STACK_PRAGMAS = frozenset(["push_macro", "pop_macro"])
 
 
-def _command_line_reason(model: CppFile, includes_pto: bool) -> str:
+def _command_line_reason(model: CppFile, includes_pto: bool, header_words: frozenset[str] | None) -> str:
     """Why the macros of the compiler's command line (`-D`, `-U`: headers.command_line_macros) make
     the file unknown ('' if they do not): one defined or undefined before pto's header, which its
     code may read (as a `#define` there, unmodelled_file), one named like a keyword or a name the
@@ -651,14 +653,14 @@ def _command_line_reason(model: CppFile, includes_pto: bool) -> str:
     for name in sorted(set(defined) | undefined):
         flag = f"-D{name}" if name in defined else f"-U{name}"
         if includes_pto and name not in _MACROS_PTO_HEADERS_IGNORE and name not in BUILD_SCRIPT_MACROS \
-                and _may_change_pto_code(name):
+                and _may_change_pto_code(name, header_words):
             return (f"the command line's {flag} {'defines' if name in defined else 'undefines'} a macro pto's "
                     "header may read, whose code it may change (pto-isa's headers test macros: `__PTO_AUTO__` "
                     "turns TASSIGN and the ops' own barriers off)")
         if name in _KEYWORDS or name in PTO_SPELLED_NAMES or name in _VALUE_OBJECT_TYPES:
             return f"the command line's {flag} names a macro like '{name}', which ptofix reads as C++'s or pto's"
     for name in sorted(_deciding_command_line_macros(model)):
-        if _may_change_pto_code(name):
+        if _may_change_pto_code(name, header_words):
             return (f"the command line's -D{name} or -U{name} decides an #if of the file, and a header the file "
                     f"includes may define or undefine '{name}': which group is compiled is not known")
     for name in sorted(defined):
@@ -785,7 +787,7 @@ class FileContext:
         # The pto-isa facts of the headers the kernel compiles with (the union of every version
         # when not known).
         self.isa = isa
-        self.unmodelled = unmodelled_file(model, headers=self.headers)
+        self.unmodelled = unmodelled_file(model, headers=self.headers, header_words=isa.header_words)
         self.scope = Scope(None)
         self.unparsed = 0
         by_name: dict[str, list[Function]] = {}

@@ -19,7 +19,7 @@ import enum
 
 from ..pto.count_mode import MASK_PATTERN_EVERY, fillpad_reach, gather_by_pattern_reach
 from ..pto.ops import (
-    ALWAYS,
+    ARG_REDUCE,
     COL,
     FULL,
     HIDDEN_SCRATCH_UNLESS_FLOAT,
@@ -27,12 +27,12 @@ from ..pto.ops import (
     MODE_ENUMS,
     NEVER,
     PIPE_V,
+    REDUCE_TMP_OPS,
     REPEAT_BYTES,
     ROW,
     ROW_REDUCE,
     SHAPED_ELSEWHERE,
     SOURCES_READ_AS_DST_TYPE,
-    STATIC_NONEMPTY,
     VALUE_ARGUMENTS,
     WALKED_AT_DST_ROW_PITCH,
     concat_row_bytes,
@@ -43,8 +43,9 @@ from ..pto.ops import (
     row_expand_tmp_bytes,
     row_reduce_drains,
     spec_for,
+    trailing_drain_holds,
 )
-from ..pto.ordering import WALKED_IN_REPEAT_ORDER
+from ..pto.ordering import COL_EXPAND_WALKED_BY_CHUNKS, WALKED_IN_REPEAT_ORDER
 from ..pto.tiles import (
     FLOAT_TYPES,
     HIDDEN_SCRATCH,
@@ -605,12 +606,12 @@ class FunctionCFG:
                 accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE,
                                               None, None, True)]
 
-        if (spec.trailing_drain == ROW_REDUCE or base == "TCOLSUM") and len(args) > 2:
+        if base in REDUCE_TMP_OPS and len(args) > 2:
             accesses = self._reduce_tmp(base, args, env, accesses)
         if spec.row_expand and len(args) == 3:
             return self._row_expand(stmt, base, args, env, accesses)
         event = self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)
-        if self._drains(spec, args, env):
+        if self._drains(base, spec, args, env):
             return [event, self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)")]
         return [event]
 
@@ -788,13 +789,9 @@ class FunctionCFG:
             return None
         return MASK_PATTERN_EVERY.get(words[0][1])
 
-    def _drains(self, spec: OpSpec, args: Sequence[Any], env: dict) -> bool:
+    def _drains(self, base: str, spec: OpSpec, args: Sequence[Any], env: dict) -> bool:
         if spec.trailing_drain == NEVER:
             return False
-        if spec.drain_needs_tmp and len(args) < 3:
-            return False
-        if spec.trailing_drain == ALWAYS:
-            return True
         if spec.trailing_drain == ROW_REDUCE:
             src, tmp = (self.tile_operand(args[i], env) if len(args) > i else None for i in (1, 2))
             if src is None or src.tile is None:
@@ -805,14 +802,18 @@ class FunctionCFG:
             empty_drains = self.sem.ctx.isa.empty_row_reduce_drains
             return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype, src.tile.cols, empty_drains)
                        for shape in shapes or [None])
-        if spec.trailing_drain == STATIC_NONEMPTY:
-            for arg in args[:2]:
-                sym = self.tile_operand(arg, env)
-                tt = sym.tile if sym is not None else None
-                if tt is None or not tt.static_valid or not tt.valid_row or not tt.valid_col:
-                    return False
-            return True
-        return False
+        # The other kinds: by the static valid shapes of dst (first) and src (before the tmp).
+        src_index = len(args) - 2 if spec.trailing_drain == ARG_REDUCE else 1
+        dst, src = (self.tile_operand(args[i], env) if 0 <= i < len(args) else None for i in (0, src_index))
+        dst_tile = dst.tile if dst is not None else None
+        dst_valid = (dst_tile.valid_row, dst_tile.valid_col) \
+            if dst_tile is not None and dst_tile.static_valid and dst_tile.valid_row is not None \
+            and dst_tile.valid_col is not None else None
+        src_tile = src.tile if src is not None else None
+        shapes = self.values.valid_shapes(src) if src is not None and src_tile is not None \
+            and src_tile.static_valid else None
+        return all(trailing_drain_holds(base, len(args) > 2, src_tile.dtype if src_tile else None, dst_valid, shape)
+                   for shape in shapes or [None])
 
     def rewrite_by(self, stmt: Stmt) -> tuple | None:
         """(pipe, [Access]) if ``stmt`` is a TLOAD that rewrites every byte of its tile, else None."""
@@ -1144,8 +1145,7 @@ def _elementwise_operand(op: str, index: int, spec: OpSpec) -> bool:
         return True
     # TROWEXPAND* (refined by _row_expand: only on the vbrcb path) and TCOLEXPAND* other than
     # EXPDIF walk dst and the full source by column chunks (barriers.chain_gap models that order).
-    col_expand = op.startswith("TCOLEXPAND") and op not in ("TCOLEXPAND", "TCOLEXPANDEXPDIF")
-    return (spec.row_expand or col_expand) and index in _EXPAND_FULL_OPERANDS
+    return (spec.row_expand or op in COL_EXPAND_WALKED_BY_CHUNKS) and index in _EXPAND_FULL_OPERANDS
 
 
 SCRATCH_ACCESS_NAME = "<hidden TMP_UB scratch>"

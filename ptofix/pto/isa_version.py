@@ -10,6 +10,8 @@ Facts that changed across pto-isa versions, and how a checkout shows which it ha
   HEAD must not be known to lie before `5a2e8553`).
 - The ``TPipe`` template's parameter order (``include/pto/npu/a2a3/TPush.hpp``, pipes.header_order):
   which LocalSlotNum a written ``TPipe<...>`` binds, so the Tile-form TPOP's ring depth.
+- The identifiers of the headers its ``include/pto/pto-inst.hpp`` reaches (pto/header_words.py):
+  the names through which a macro the kernel defines before that header can change pto's code.
 - The stride of that ring (TPush.hpp: ``CONSUMER_BUF + (tileIndex % LOCAL_SLOT_NUM) * stride``): the
   popped tile's ``Rows * Cols * sizeof(T)`` before pto-isa `ab903c91` (2026-08-12), ``SLOT_SIZE``
   from it on. Every consumer-ring address expression of the header must spell the same one.
@@ -26,6 +28,7 @@ import subprocess
 
 from ..cpp.lexical import masked_literals
 from ..source import PtofixError
+from .header_words import INST_HEADER, checkout_words
 from .ops import EVERY_VERSION, IsaFacts
 from .tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE
 
@@ -64,6 +67,10 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
         notes.append(f"its headers lack the row reductions' early return, but its git HEAD {commit[:12]} lies "
                      f"before {ROW_REDUCE_FIX_COMMIT}: reductions with an empty valid shape are taken not to drain")
         fixed = False
+    words = checkout_words(root)
+    if words is None:
+        notes.append(f"no {INST_HEADER} read in {root}: a macro defined before pto's header is judged by the "
+                     "words of every documented pto-isa version")
     order = _tpipe_order(root, notes)
     stride = _tpop_stride(root, notes)
     what = [f"pto-isa {root}", f"commit {commit[:12]}" if commit else "not a git checkout"]
@@ -73,7 +80,7 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
         what.append(f"TPipe order {order}")
     if stride:
         what.append(f"TPOP ring stride {stride}")
-    return IsaFacts(fixed, order, stride, ", ".join(what)), tuple(notes)
+    return IsaFacts(fixed, order, stride, ", ".join(what), words), tuple(notes)
 
 
 def facts_of(path: str) -> IsaFacts:

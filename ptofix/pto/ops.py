@@ -33,19 +33,25 @@ class IsaFacts(Struct):
     isa_version.py reads them from a checkout; docs/reference/pto-facts.md §0.1). The default is
     the union of every version: what holds whichever headers compile the kernel."""
 
-    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described")
+    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described", "header_words")
     empty_row_reduce_drains: bool   # TROWSUM/TROWMAX/TROWMIN drain on an empty valid shape (5a2e8553 on)
     tpipe_order: str                # its TPipe template's order (pto/tpipe.py NEW/OLD/NO_NOSPLIT), "": any
     tpop_stride: str                # a Tile-form TPOP's ring stride (tpipe.STRIDE_*), "": either
     described: str                  # what the facts are of, for the report
-    _fields: ClassVar[tuple[str, ...]] = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described")
+    # The identifiers of the headers its pto-inst.hpp reaches (pto/header_words.py); None: those of
+    # every documented version (pto_header_words()).
+    header_words: frozenset[str] | None
+    _fields: ClassVar[tuple[str, ...]] = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described",
+                                          "header_words")
 
     def __init__(self, empty_row_reduce_drains: bool = False, tpipe_order: str = "", tpop_stride: str = "",
-                 described: str = "every pto-isa version (no --pto-isa)") -> None:
+                 described: str = "every pto-isa version (no --pto-isa)",
+                 header_words: frozenset[str] | None = None) -> None:
         self.empty_row_reduce_drains = empty_row_reduce_drains
         self.tpipe_order = tpipe_order
         self.tpop_stride = tpop_stride
         self.described = described
+        self.header_words = header_words
 
 
 EVERY_VERSION = IsaFacts()
@@ -57,8 +63,10 @@ PIPE_NAMES = frozenset(["PIPE_S", "PIPE_V", "PIPE_M", "PIPE_MTE1", "PIPE_MTE2", 
 NEVER = "never"
 ALWAYS = "always"                  # every return path ends with one
 ROW_REDUCE = "row-reduce"          # TROWSUM/TROWMAX/TROWMIN: see row_reduce_drains
-STATIC_NONEMPTY = "static-nonempty"  # TCOLSUM/TCOLMAX/TCOLMIN return early (no barrier) when a valid
+STATIC_NONEMPTY = "static-nonempty"  # TCOLMAX/TCOLMIN/TCOLPROD return early (no barrier) when a valid
                                    # row/col count is 0, so only a static non-empty valid shape drains
+COL_SUM = "col-sum"                # TCOLSUM: see trailing_drain_holds
+ARG_REDUCE = "arg-reduce"          # TROWARGMAX/TROWARGMIN/TCOLARGMAX/TCOLARGMIN: see trailing_drain_holds
 
 
 class OpForm(NamedTuple):
@@ -74,7 +82,6 @@ class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up
     writes: tuple[int, ...] = (0,)   # argument indices written (dst, tmp); others that are tiles are read
     tmp: tuple[int, ...] = ()        # subset of ``writes`` that are scratch (tmp) operands
     trailing_drain: str = NEVER      # implementation ends with pipe_barrier(PIPE_V) (§2), and when
-    drain_needs_tmp: bool = False    # ... only in the form with a tmp operand (TCOLSUM)
     row_expand: bool = False         # TROWEXPAND* binary family (§2, §2.3, §8)
     hidden_writes: bool = False      # writes UB outside its explicit operands at an unknown place (§8)
     tmp_unbounded: bool = False      # its tmp writes may run past the tmp tile, how far unchecked (§8)
@@ -118,7 +125,7 @@ def _specs() -> dict[str, OpSpec]:
     # (dst, src, tmp) or (dstVal, dstIdx, src, tmp); the tmp row of every valid source row (TROW*)
     # or a fixed 512/768 bytes (TCOL*) is written, whatever the tmp's own size.
     for name in ("TROWARGMAX", "TROWARGMIN", "TCOLARGMAX", "TCOLARGMIN"):
-        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), tmp_unbounded=True,
+        table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), tmp_unbounded=True, trailing_drain=ARG_REDUCE,
                              forms=(OpForm(4, (0, 1, 3), (3,)),))
     for name in ("TROWSUM", "TROWMAX", "TROWMIN"):
         table[name] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=ROW_REDUCE)
@@ -126,9 +133,8 @@ def _specs() -> dict[str, OpSpec]:
     table["TCOLMIN"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
     # TCOLPROD (pto-isa 4451a410 on, the commit that adds it) runs the same ColReduceInstr (§2).
     table["TCOLPROD"] = OpSpec(PIPE_V, trailing_drain=STATIC_NONEMPTY)
-    # TCOLSUM(dst, src) / TCOLSUM(dst, src, tmp, isBinary): trailing barrier with tmp (§2).
-    table["TCOLSUM"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=STATIC_NONEMPTY,
-                              drain_needs_tmp=True, tmp_optional=True)
+    # TCOLSUM(dst, src) / TCOLSUM(dst, src, tmp, isBinary) (§2).
+    table["TCOLSUM"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), trailing_drain=COL_SUM, tmp_optional=True)
     for name in ("TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDSUB", "TROWEXPANDADD", "TROWEXPANDMAX",
                  "TROWEXPANDMIN", "TROWEXPANDEXPDIF"):
         # The 4-operand form broadcasts ceil(validRow/8) * 256 bytes into its tmp, unchecked.
@@ -203,6 +209,37 @@ def _specs() -> dict[str, OpSpec]:
 
 
 OPS: dict[str, OpSpec] = _specs()
+
+def trailing_drain_holds(op: str, has_tmp: bool, src_dtype: str | None, dst_valid: tuple[int, int] | None,
+                         src_valid: tuple[int, int] | None) -> bool:
+    """Whether a call of ``op`` ends with its own pipe_barrier(PIPE_V) after its last vector
+    instruction, for the drain kinds decided by operand shapes (ROW_REDUCE has row_reduce_drains).
+    ``dst_valid``/``src_valid``: the destination's and the source's valid (rows, cols) when known
+    (statically for the proof, at run time for the simulator), else None (docs/reference/
+    pto-facts.md §2):
+    * STATIC_NONEMPTY: both known and non-empty (an empty one returns before any barrier).
+    * COL_SUM: with a tmp, as STATIC_NONEMPTY; without one, src has at least 2 valid rows and a
+      valid column (one row is a single copy with no barrier after it).
+    * ARG_REDUCE, TROWARG*: src has a valid row (every path's last vector instruction is followed
+      by a barrier; with no row the multi-repeat paths issue nothing). TCOLARG*: src has a valid
+      column and 4-byte elements (TColReduceIdx.hpp ends every column block with a barrier; the
+      TColArgMax.hpp pto-isa built with for two days in March 2026 ends its 2-byte path with a
+      conversion and no barrier)."""
+    kind = OPS[op].trailing_drain if op in OPS else NEVER
+    if kind == ALWAYS:
+        return True
+    if kind == STATIC_NONEMPTY or kind == COL_SUM and has_tmp:
+        return dst_valid is not None and src_valid is not None and min(*dst_valid, *src_valid) >= 1
+    if src_valid is None:
+        return False
+    if kind == COL_SUM:
+        return src_valid[0] >= 2 and src_valid[1] >= 1
+    if kind == ARG_REDUCE and op.startswith("TROW"):
+        return src_valid[0] >= 1
+    if kind == ARG_REDUCE:
+        return ELEMENT_BYTES.get(src_dtype or "") == 4 and src_valid[1] >= 1
+    return False
+
 
 # How far an op walks each operand. pto-isa's vector ops take one loop bound for all operands (dst's
 # valid shape for unary and binary ops, TUnaryOp.hpp / TAdd.hpp; src0's valid rows for TCMP, TCmp.hpp)
@@ -419,6 +456,10 @@ def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols
 _FP32_ROW_REDUCE_FAST = frozenset([(64, 128), (32, 256), (16, 512), (8, 1024)])
 
 
+# The ops whose tmp reach reduce_tmp_bytes computes.
+REDUCE_TMP_OPS = frozenset({"TROWSUM", "TROWMAX", "TROWMIN", "TCOLSUM"})
+
+
 def reduce_tmp_bytes(op: str, dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None,
                      tmp_dtype: str | None, src_shape: tuple | None = None) -> int | None:
     """How far past its start the tmp of TROWSUM/TROWMAX/TROWMIN or TCOLSUM may be written (bytes;
@@ -600,17 +641,20 @@ def pto_header_words() -> frozenset[str]:
     return _PTO_WORDS
 
 
-def macro_may_change_pto_code(name: str) -> bool:
+def macro_may_change_pto_code(name: str, header_words: frozenset[str] | None = None) -> bool:
     """Whether a macro ``name`` defined (or undefined) before `#include <pto/pto-inst.hpp>` may
     change the code that header compiles. The preprocessor replaces a name only where the text
-    writes it or a token paste forms it: pto's headers write pto_header_words(), and their pastes
+    writes it or a token paste forms it: pto's headers write ``header_words`` (those of the
+    checkout the kernel compiles with, IsaFacts.header_words) or, when not known,
+    pto_header_words(), and their pastes
     (at the documented commits: `API##_IMPL` in pto_instr.hpp, `PTO_DETAIL_CONCAT(g_pto_syncall_*_meta_,
     __COUNTER__)` in kernel_meta.hpp, `T##OPNAME##_IMPL`, `OP_##OPNAME` in the CPU headers) form
     names ending in `_IMPL` or starting with `g_pto_` or `OP_`. The standard headers they include
     write names starting with an underscore or holding two (reserved to the implementation), the
     names the standards declare (which a program may not define as macros before including them)
     and `NDEBUG` (<cassert>), the one configuration macro the C and C++ standards give a program."""
-    return name in pto_header_words() or name.endswith("_IMPL") or name.startswith(("g_pto_", "OP_", "_")) \
+    words = header_words if header_words is not None else pto_header_words()
+    return name in words or name.endswith("_IMPL") or name.startswith(("g_pto_", "OP_", "_")) \
         or "__" in name or name == "NDEBUG"
 
 

@@ -29,6 +29,8 @@ halves, barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain.
 """
 from __future__ import annotations
 
+from .tiles import REPEAT_BYTES
+
 # A scalar GM access does not wait for PIPE_V (see above).
 SCALAR_GM_ACCESS_WAITS_FOR_VECTOR = False
 
@@ -111,6 +113,13 @@ def walk_order(op: str, producing: bool) -> str:
     return WALK_CHUNKS if op.startswith(("TROWEXPAND", "TCOLEXPAND")) else WALK_LINEAR
 
 
+# The broadcast binary TCOLEXPAND ops that walk dst and their full source in one pass of column
+# chunks (WALK_CHUNKS; pto-isa a2a3 TColExpandBinOp.hpp TColExpandBinaryNormMode). Not the plain
+# TCOLEXPAND (a copy of one row), nor TCOLEXPANDEXPDIF, which ends each chunk with a barrier and an
+# in-place exp.
+COL_EXPAND_WALKED_BY_CHUNKS = frozenset({"TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV", "TCOLEXPANDSUB",
+                                         "TCOLEXPANDMAX", "TCOLEXPANDMIN"})
+
 def row_expand_takes_scalar_path(elem_bytes: int, static_shapes: bool, src_row_major: bool, src_rows: int,
                                  src_cols: int, dst_rows: int, dst_cols: int) -> bool:
     """Whether ``TROWEXPAND(dst, src)`` takes its scalar path (pto-isa a2a3 TRowExpand.hpp
@@ -123,3 +132,42 @@ def row_expand_takes_scalar_path(elem_bytes: int, static_shapes: bool, src_row_m
     else:
         broadcast = src_cols == 1 and src_rows == dst_rows and dst_cols == per_block
     return not (per_block and static_shapes and broadcast)
+
+
+# The vbrcb path of a binary TROWEXPAND* (pto-isa a2a3 TRowExpandBinOp.hpp TRowExpandBinaryInstr
+# and TRowExpandBinaryNormMode, the same at 14f761c8, b9122ec5 and 3186c381): its broadcast
+# scratch holds 32 vbrcb repeats of 8 rows, and one instruction at most 255 repeats, so from 256
+# valid rows on it broadcasts and runs 30 repeats (240 rows) at a time.
+ROW_EXPAND_CHUNK_ROWS = 240
+ROW_EXPAND_CHUNKED_FROM_ROWS = 256
+_ROWS_PER_BROADCAST_REPEAT = 8
+_BROADCAST_REPEATS_PER_CHUNK = ROW_EXPAND_CHUNK_ROWS // _ROWS_PER_BROADCAST_REPEAT
+_BLOCK_BYTES = 32
+_MAX_REPEAT_STRIDE = 255        # an instruction's repeat stride, in blocks, is 8 bits wide
+
+
+def row_expand_chunks(valid_rows: int) -> list[tuple[int, int, bool]]:
+    """The rows [first, end) of dst that each broadcast-then-op step of a binary TROWEXPAND*'s
+    vbrcb path covers, and whether a barrier follows its op. Below 256 valid rows one step and no
+    barrier after it; from 256 on a step of 240 rows for every 30 whole broadcast repeats (a
+    barrier after each), then the rest, if any repeat is left, with none. (A step of 240 rows runs
+    240 rows even where fewer valid rows are left, as with 473 to 479 valid rows: the ends are
+    clipped to the valid rows here.)"""
+    if valid_rows < ROW_EXPAND_CHUNKED_FROM_ROWS:
+        return [(0, valid_rows, False)]
+    repeats = -(-valid_rows // _ROWS_PER_BROADCAST_REPEAT)
+    whole = repeats // _BROADCAST_REPEATS_PER_CHUNK
+    chunks = [(i * ROW_EXPAND_CHUNK_ROWS, min(valid_rows, (i + 1) * ROW_EXPAND_CHUNK_ROWS), True)
+              for i in range(whole)]
+    if repeats % _BROADCAST_REPEATS_PER_CHUNK:
+        chunks.append((whole * ROW_EXPAND_CHUNK_ROWS, valid_rows, False))
+    return chunks
+
+
+def row_expand_walks_row_by_row(valid_rows: int, valid_cols: int, cols: int, elem_bytes: int) -> bool:
+    """Whether a binary TROWEXPAND*'s vbrcb path switches to one count-mode instruction a row
+    (TRowExpandBinOp.hpp ``useCountMode``) for a RowMajor dst of ``cols`` columns: when a row holds
+    more 256-byte repeats than there are valid rows, or a row is more than 255 blocks (an 8-bit
+    repeat stride would overflow). Its walk is then row by row, not column chunk by column chunk."""
+    return valid_cols * elem_bytes // REPEAT_BYTES > valid_rows \
+        or cols * elem_bytes // _BLOCK_BYTES > _MAX_REPEAT_STRIDE

@@ -46,7 +46,7 @@ from ..cpp.model import (
 from ..cpp.preprocessor import MacroState, group_outcomes
 from ..exit_status import internal_error
 from ..pto import tpipe
-from ..pto.ops import OPS, PIPE_FIFO_OPS
+from ..pto.ops import OPS, PIPE_FIFO_OPS, PIPE_NAMES
 from ..pto.ordering import (
     EVENT_IDS,
     ROW_EXPAND_SCALAR_EVENT,
@@ -333,7 +333,7 @@ class Interpreter:
     VALUE_CALLS = {"get_block_idx", "get_block_num", "get_subblockid", "get_sub_block_id", "get_subblockdim",
                    "reinterpret_cast", "static_cast", "PTOAS__GLOBAL_TENSOR_DATA"}
     VALUE_CTORS = {"Tile", "GlobalTensor", "Shape", "Stride", "TPipe"}
-    KNOWN_PIPES = {"PIPE_S", "PIPE_V", "PIPE_M", "PIPE_MTE1", "PIPE_MTE2", "PIPE_MTE3", "PIPE_FIX", "PIPE_ALL"}
+    KNOWN_PIPES = PIPE_NAMES
     MAX_CALL_DEPTH = 64
     MODELLED_CALLS = NOOP_CALLS | VALUE_CALLS | {"pipe_barrier", "set_flag", "wait_flag", "TASSIGN", "TRESHAPE",
                                                  "TLOAD", "TSTORE"}

@@ -4,12 +4,13 @@ An op call becomes one or more :class:`Step` s. A step reads and writes whole ti
 (:class:`~ptofix.sim.memory.TileView` snapshots); ``drain_after`` marks an internal
 ``pipe_barrier(PIPE_V)`` the implementation executes after the step (docs/reference/pto-facts.md §2):
 
-* TROWSUM/TROWMAX/TROWMIN, TCOLMAX/TCOLMIN, TCOLSUM with tmp (or more than one valid row):
-  one step, then a drain (trailing barrier).
+* TROWSUM/TROWMAX/TROWMIN, TCOLMAX/TCOLMIN/TCOLPROD, TCOLSUM and the arg reductions: one step,
+  then a drain (trailing barrier) where ``ptofix.pto.ops`` says the call ends with one
+  (row_reduce_drains, trailing_drain_holds).
 * TROWEXPAND{ADD,SUB,MUL,DIV,MAX,MIN,EXPDIF} with a non-RowMajor per-row operand: ``vbrcb``
   broadcasts src1 into the tmp tile, or into the hidden scratch [184 KiB, 192 KiB) without one
   (§2.3); drain; then the op reads src0 and the broadcast (a *leading* barrier). EXPDIF adds a
-  drain and an in-place exp. More than 256 rows are processed in chunks of 240 with a drain each.
+  drain and an in-place exp. From 256 rows on it runs in chunks of 240 rows (ordering.row_expand_chunks).
 * TDIVS (float, dst != src): vector_dup(dst, scalar); drain; divide.
 * TRSQRT with tmp: dup(tmp), sqrt(dst); drain; dst = tmp / dst. TSEL/TSELS: drain before select.
 
@@ -26,19 +27,18 @@ import numpy as np
 
 from ..pto.ops import (
     BLOCK_BYTES,
-    NEVER,
     OPS,
     ROW_REDUCE,
     SOURCES_READ_AS_DST_TYPE,
-    STATIC_NONEMPTY,
     concat_row_bytes,
     lacks_tmp,
     reduce_tmp_bytes,
     row_reduce_drains,
     spec_for,
     takes_value_at,
+    trailing_drain_holds,
 )
-from ..pto.ordering import row_expand_takes_scalar_path
+from ..pto.ordering import row_expand_chunks, row_expand_takes_scalar_path
 from .memory import HIDDEN_SCRATCH, Memory, SimError, SimTileType, TileView, dtype_of, saturate, to_dtype
 
 
@@ -519,8 +519,10 @@ class OpBuilder:
         return self.single(run, drain_after=drain)
 
     def _arg_reduce(self, axis: int) -> list[Step]:
+        if len(self.args) != 3:
+            raise SimError(f"{self.name} with {len(self.args)} operands (values and indices) is not simulated")
         dst, src = self.tile(0), self.tile(1)
-        tmp = self.args[2] if len(self.args) > 2 and isinstance(self.args[2], TileView) else None
+        tmp = self.args[2] if isinstance(self.args[2], TileView) else None
         is_max = self.name.endswith("MAX")
 
         def run(mem: Memory, stmt: int) -> None:
@@ -537,7 +539,9 @@ class OpBuilder:
             else:
                 full[0, :dst.valid_cols] = idx
             mem.write(dst, full[:dst.valid_rows, :dst.valid_cols], stmt)
-        return self.single(run, drain_after=True)
+        drain = trailing_drain_holds(self.name, tmp is not None, src.type.elem, (dst.valid_rows, dst.valid_cols),
+                                     (src.valid_rows, src.valid_cols))
+        return self.single(run, drain_after=drain)
 
     def _col_reduce(self, op: str) -> list[Step]:
         dst, src = self.tile(0), self.tile(1)
@@ -556,15 +560,8 @@ class OpBuilder:
             full = mem.read(dst, full=True)
             full[0, :dst.valid_cols] = out
             mem.write(dst, full[:dst.valid_rows, :dst.valid_cols], stmt)
-        if self.name in ("TCOLMAX", "TCOLMIN", "TCOLPROD"):
-            # ColReduceInstr (TColReduceOps.hpp): copy row 0, barrier, ..., trailing barrier (the
-            # empty valid shape that returns first stops the run in _nonempty).
-            drain = OPS[self.name].trailing_drain == STATIC_NONEMPTY
-        elif self.name == "TCOLSUM":
-            drain = tmp is not None or src.valid_rows > 1
-        else:
-            drain = False
-        assert not drain or OPS[self.name].trailing_drain != NEVER
+        drain = trailing_drain_holds(self.name, tmp is not None, src.type.elem, (dst.valid_rows, dst.valid_cols),
+                                     (src.valid_rows, src.valid_cols))
         return self.single(run, drain_after=drain)
 
     # --- expand family ---
@@ -615,9 +612,7 @@ class OpBuilder:
             # vbrcb(scratch <- src1); pipe_barrier(PIPE_V); op(dst <- src0, scratch)  [§2, §2.3]
             block = 32 // dst.type.size          # elements per 32-byte block
             steps = []
-            chunk = 240 if rows > 256 else max(rows, 1)
-            for lo in range(0, rows, chunk):
-                hi = min(rows, lo + chunk)
+            for lo, hi, drain_after in row_expand_chunks(rows):
                 if tmp is not None:
                     scratch_base = tmp.addr
                     scratch_name = tmp.name
@@ -638,9 +633,8 @@ class OpBuilder:
                     per_row = _as(mem.read(scratch)[:, 0], dst)
                     apply(lo, hi, per_row, mem, stmt)
 
-                last = hi == rows
                 steps.append(Step([src1], [scratch], brcb, True, tmp is not None, self.name + ".vbrcb"))
-                steps.append(Step([src0, scratch], [dst], body, not last, tmp is not None, self.name))
+                steps.append(Step([src0, scratch], [dst], body, drain_after, tmp is not None, self.name))
         if op == "EXPDIF":
             steps[-1].drain_after = True
 

@@ -1,0 +1,142 @@
+"""The identifiers of the headers ``pto/pto-inst.hpp`` reaches: the names through which pto's code
+can see a macro a kernel defines before including it (ptofix/pto/ops.py macro_may_change_pto_code).
+
+One reading for both sources of headers: a pto-isa checkout on disk (``--pto-isa DIR``, build's
+``PTO_LIB_PATH``: checkout_words) and commits of a git clone (scripts/pto_name_lists.py, which
+writes the union over the documented commits to pto_words.txt, the default).
+
+Every file reached through ``#include``, every ``#if`` branch taken (an over-approximation of any
+build's), comments removed and string literals kept. A quoted include is looked up beside the
+including file first, then under ``include/`` (bisheng's ``-I$PTO_LIB_PATH/include``); an angle
+include under ``include/`` only. A header not found there is not pto's (the standard library's,
+or one no build of that tree reaches, since the build would fail) and is not read.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable
+
+from ..cpp.keywords import CPP_KEYWORDS
+
+INST_HEADER = "include/pto/pto-inst.hpp"
+_COMMENT = re.compile(r"""//[^\n]*|/\*.*?\*/|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""", re.S)
+_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+def words_reached(read: Callable[[str], str | None], start: str = INST_HEADER) -> frozenset[str] | None:
+    """The identifiers, C++ keywords excepted, of the files ``start`` reaches; ``read(path)`` gives
+    a tree's file by its path from the tree's root ('/'-separated), None if there is none. None
+    when ``start`` itself cannot be read."""
+    first = read(start)
+    if first is None:
+        return None
+    words: set[str] = set()
+    todo, seen = [(start, first)], {start}
+    while todo:                         # a work list: an include chain of any depth is no recursion
+        path, text = todo.pop()
+        words.update(_WORD.findall(_COMMENT.sub(lambda m: m.group(1) or " ", text)))
+        for quote, name in _INCLUDE.findall(text):
+            near = [os.path.normpath(os.path.join(os.path.dirname(path), name))] if quote == '"' else []
+            for candidate in (*near, "include/" + name):
+                found = read(candidate) if candidate not in seen else ""
+                if found is not None:       # the first that exists is the one compiled
+                    if candidate not in seen:
+                        seen.add(candidate)
+                        todo.append((candidate, found))
+                    break
+    return frozenset(words - CPP_KEYWORDS)
+
+
+def _read_file(root: str, path: str) -> str | None:
+    try:
+        with open(os.path.join(root, *path.split("/")), encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+# The words of a checkout are kept on disk between runs (reading ~500 headers costs ~0.3 s), in
+# $PTOFIX_CACHE_DIR, else $XDG_CACHE_HOME/ptofix, else ~/.cache/ptofix, with the size and
+# modification time of every path the reading tried (found or not): a cache whose paths all still
+# stat the same holds the words reading now would give. A cache that cannot be read or written is
+# only a cache: the words are read from the headers then.
+_CACHE_FORMAT = 1
+
+
+def cache_dir() -> str:
+    base = os.environ.get("PTOFIX_CACHE_DIR")
+    if base:
+        return base
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(xdg, "ptofix")
+
+
+def _stamp(root: str, path: str) -> list[int] | None:
+    try:
+        info = os.stat(os.path.join(root, *path.split("/")))
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns]
+
+
+def _cache_file(root: str) -> str:
+    key = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return os.path.join(cache_dir(), f"pto-words-{key}.json")
+
+
+def _cached(root: str, path: str) -> frozenset[str] | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        if data.get("format") != _CACHE_FORMAT or data.get("root") != os.path.realpath(root):
+            return None
+        stamps = data["stamps"]
+        if all(_stamp(root, name) == stamp for name, stamp in stamps.items()):
+            return frozenset(data["words"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return None
+
+
+def _store(root: str, path: str, stamps: dict[str, list[int] | None], words: frozenset[str]) -> None:
+    data = {"format": _CACHE_FORMAT, "root": os.path.realpath(root), "stamps": stamps, "words": sorted(words)}
+    directory = os.path.dirname(path)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        handle, temp = tempfile.mkstemp(suffix=".tmp", dir=directory)
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out)
+        os.replace(temp, path)              # (concurrent runs: the last whole file wins)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+@functools.lru_cache(maxsize=8)
+def checkout_words(root: str) -> frozenset[str] | None:
+    """words_reached over the pto-isa checkout at ``root``, from the cache on disk when it still
+    holds (see above), once per checkout and process; None when it has no include/pto/pto-inst.hpp."""
+    path = _cache_file(root)
+    cached = _cached(root, path)
+    if cached is not None:
+        return cached
+    stamps: dict[str, list[int] | None] = {}
+
+    def read(name: str) -> str | None:
+        stamps[name] = _stamp(root, name)       # (before the read: a change after it shows next time)
+        return _read_file(root, name) if stamps[name] is not None else None
+
+    words = words_reached(read)
+    if words is not None:
+        _store(root, path, stamps, words)
+    return words

@@ -1,0 +1,111 @@
+"""The words of pto's headers read from the checkout a kernel compiles with (--pto-isa, build's
+PTO_LIB_PATH) rather than the shipped union of the documented pto-isa commits
+(ptofix/pto/header_words.py, ops.macro_may_change_pto_code)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_headers import kernel, reasons, run_auto, write
+
+from ptofix.pto.header_words import checkout_words, words_reached
+from ptofix.pto.isa_version import identify
+from ptofix.pto.ops import macro_may_change_pto_code, pto_header_words
+
+# A fake checkout: the umbrella header, one header beside it (quoted), one under include/ (angle
+# brackets), one the umbrella never reaches, and a standard header that is not in the tree.
+FAKE_CHECKOUT = {
+    "include/pto/pto-inst.hpp": '#include "common/near.hpp"  // near_comment_word\n'
+                                "#include <pto/far.hpp>\n#include <cstdint>\n"
+                                '/* block_comment_word */ const char* s = "string_word";\n',
+    "include/pto/common/near.hpp": "#ifdef kernel_tuning_knob\nint near_word;\n#endif\n#include <pto/far.hpp>\n",
+    "include/pto/far.hpp": "template <int N> struct far_word {};\n",
+    "include/pto/unreached.hpp": "int unreached_word;\n",
+}
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path, monkeypatch):
+    """Each test with a cache of its own, and no words kept in the process from another test."""
+    monkeypatch.setenv("PTOFIX_CACHE_DIR", str(tmp_path / "cache"))
+    checkout_words.cache_clear()
+    identify.cache_clear()
+    yield
+    checkout_words.cache_clear()
+    identify.cache_clear()
+
+
+def fake_checkout(root: Path, files: dict[str, str] = FAKE_CHECKOUT) -> Path:
+    for path, text in files.items():
+        write(root / path, text)
+    return root
+
+
+def test_the_words_of_the_headers_the_umbrella_header_reaches(tmp_path):
+    words = checkout_words(str(fake_checkout(tmp_path / "pto-isa")))
+    assert words is not None
+    assert {"near_word", "far_word", "kernel_tuning_knob", "string_word", "N", "s"} <= words
+    # Comments, a header nothing includes, C++ keywords: not words pto's code writes.
+    assert not {"near_comment_word", "block_comment_word", "unreached_word", "template", "int"} & words
+
+
+def test_a_tree_without_the_umbrella_header_has_no_words():
+    assert words_reached({}.get) is None
+    assert words_reached({"include/pto/pto-inst.hpp": "int x;"}.get) == frozenset({"x"})
+
+
+def test_the_checkout_words_decide_instead_of_the_shipped_union(tmp_path):
+    checkout = fake_checkout(tmp_path / "pto-isa")
+    facts, notes = identify(str(checkout))
+    assert facts.header_words == checkout_words(str(checkout)) and not any("pto-inst" in n for n in notes)
+    # A word only this checkout writes, one only the shipped union holds (a local name of pto-isa's
+    # TColSum.hpp).
+    assert "kernel_tuning_knob" not in pto_header_words() and "lenBurst" in pto_header_words()
+    assert not macro_may_change_pto_code("kernel_tuning_knob")
+    assert macro_may_change_pto_code("kernel_tuning_knob", facts.header_words)
+    assert not macro_may_change_pto_code("lenBurst", facts.header_words)
+
+
+def test_a_macro_before_pto_header_is_judged_by_the_checkout(tmp_path, capsys):
+    checkout = fake_checkout(tmp_path / "pto-isa")
+    for macro, removed_by_default, removed_with_checkout in (("kernel_tuning_knob", 1, 0), ("lenBurst", 0, 1)):
+        source = write(tmp_path / f"{macro}.cpp", kernel(before=f"#define {macro}\n"))
+        assert run_auto(source, capsys=capsys)[1]["removed"] == removed_by_default
+        status, report, _ = run_auto(source, "--pto-isa", str(checkout), capsys=capsys)
+        assert status == 0 and report["removed"] == removed_with_checkout
+        if not removed_with_checkout:
+            assert f"the macro '{macro}' is defined or undefined before pto's header" in reasons(report)
+
+
+def test_a_checkout_without_the_umbrella_header_keeps_the_union_and_says_so(tmp_path):
+    files = {path: text for path, text in FAKE_CHECKOUT.items() if not path.endswith("pto-inst.hpp")}
+    facts, notes = identify(str(fake_checkout(tmp_path / "pto-isa", files)))
+    assert facts.header_words is None
+    assert any("include/pto/pto-inst.hpp" in note and "every documented pto-isa version" in note for note in notes)
+
+
+def test_the_words_are_kept_on_disk_while_every_header_read_stays_the_same(tmp_path):
+    files = dict(FAKE_CHECKOUT)
+    files["include/pto/pto-inst.hpp"] += '#include "later.hpp"\n'      # found nowhere (yet)
+    root = str(fake_checkout(tmp_path / "pto-isa", files))
+    first = checkout_words(root)
+    [cache] = list((tmp_path / "cache").iterdir())
+    assert first is not None and set(json.loads(cache.read_text())["words"]) == first
+    # A cache the headers still match is what the next run reads (here: an edited copy of it).
+    data = json.loads(cache.read_text())
+    cache.write_text(json.dumps({**data, "words": [*data["words"], "from_the_cache"]}))
+    checkout_words.cache_clear()
+    assert checkout_words(root) == first | {"from_the_cache"}
+    # A header changed, or one found where none was: read again.
+    write(tmp_path / "pto-isa" / "include" / "pto" / "far.hpp", "struct far_word_renamed {};\n")
+    checkout_words.cache_clear()
+    second = checkout_words(root)
+    assert second is not None and "far_word_renamed" in second and "from_the_cache" not in second
+    write(tmp_path / "pto-isa" / "include" / "later.hpp", "int later_word;\n")
+    checkout_words.cache_clear()
+    assert "later_word" in (checkout_words(root) or ())
+    # A cache that does not parse is no cache.
+    cache.write_text("{not json")
+    checkout_words.cache_clear()
+    assert "later_word" in (checkout_words(root) or ())
