@@ -6,8 +6,9 @@ from functools import partial
 from ..batch import QUIET_HELP, Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
 from ..cpp.command_line import macro_flag
 from ..local_slot_options import LOCAL_SLOT_OPTIONS, LocalSlotOptions, add_local_slot_arguments, positive_count
-from ..output import add_output_arguments, check_output_options, write_stderr
+from ..output import OutputOptions, add_output_arguments, check_output_options, write_stderr
 from ..source import PtofixError
+from .output_options import output_options
 
 # Imported where used (-X importtime, interpreted, bytecode cached; a plain one-file run is ~95 ms):
 # the barrier analysis and the C++ fixes in run() (14 ms, which `run --help`, a usage error and
@@ -200,15 +201,14 @@ def run(args: argparse.Namespace) -> int:
         # (Read once, up front: a path that is no checkout is an option error, with or without --pattern.)
         from ..pto.isa_version import identify
         identify(args.pto_isa)
-    check_batch_options(args, args.files)
-    if len(args.files) == 1:
-        check_output_options(args)
+    options = output_options(args)
+    check_batch_options(options)
+    if len(options.files) == 1:
+        check_output_options(options)
     # The pipeline is built (and its options checked) once, and handed to every file's job.
-    job = FilePasses(tuple(cpp_passes(cpp_fix_options(args))), cpp_input=True,
-                     functions=getattr(args, "report", None) == "html",
-                     notes=notes_wanted(getattr(args, "quiet", False), getattr(args, "report", None),
-                                        getattr(args, "report_file", None)))
-    return run_files(args, args.files, partial(process_file, job=job), deliver_file)
+    job = FilePasses(tuple(cpp_passes(cpp_fix_options(args))), cpp_input=True, functions=options.report == "html",
+                     notes=notes_wanted(options.quiet, options.report, options.report_file))
+    return run_files(options, partial(process_file, job=job), deliver_file)
 
 
 def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
@@ -219,10 +219,10 @@ def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
                          local_slot=LocalSlotOptions.from_values(vars(args)))
 
 
-def process_file(path: str, args: argparse.Namespace, job: FilePasses) -> Processed:
+def process_file(path: str, job: FilePasses) -> Processed:
     """One file's fixes (in a worker process with -j)."""
     return job.process(path)
 
 
-def deliver_file(args: argparse.Namespace, result: Processed) -> int:
-    return deliver_processed(args, result)
+def deliver_file(options: OutputOptions, result: Processed) -> int:
+    return deliver_processed(options, result)
