@@ -7,13 +7,14 @@ worst one: 3 internal error, 2 bad input, 1 ``--check`` found changes, 0 ok.
 """
 from __future__ import annotations
 
-import copy
 import os
 import signal
+from dataclasses import replace
 from typing import NamedTuple
 
 from .exit_status import ExitStatus, internal_error, worse
 from .output import (
+    OutputOptions,
     Outputs,
     check_html_report,
     check_output_path,
@@ -54,8 +55,10 @@ class Failure(NamedTuple):
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    Process = Callable[[str, argparse.Namespace], Processed]
+    from collections.abc import Callable, Sequence
+    # One file's work: its typed job bound in (functools.partial), picklable for the workers.
+    Process = Callable[[str], Processed]
+    Deliver = Callable[[OutputOptions, Processed], int]
 
 
 def count_argument(text: str) -> int:
@@ -76,16 +79,18 @@ def add_batch_arguments(parser: argparse.ArgumentParser, quiet_help: str = QUIET
     parser.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
 
 
-def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
-    check_html_report(args)
-    if getattr(args, "jobs", 1) < 1:
+def check_batch_options(options: OutputOptions, files: Sequence[str] | None = None) -> None:
+    """The options' errors about several files (``files``: ``options.files`` unless given)."""
+    files = options.files if files is None else files
+    check_html_report(options)
+    if options.jobs < 1:
         raise PtofixError("-j needs a positive number of jobs")
     if len(files) < 2:
         return
     if "-" in files:
         raise PtofixError("stdin ('-') can only be the one input file")
-    output = getattr(args, "output", None)
-    if output == "-" or not (args.in_place or args.check or args.diff or output):
+    output = options.output
+    if output == "-" or not (options.in_place or options.check or options.diff or output):
         raise PtofixError("several input files need -i, -o DIR, --check or --diff (stdout takes one file)")
     if output and os.path.realpath(output) != os.devnull:
         if not os.path.isdir(output):
@@ -94,20 +99,20 @@ def check_batch_options(args: argparse.Namespace, files: list[str]) -> None:
         duplicate = next((n for n in names if names.count(n) > 1), None)
         if duplicate:
             raise PtofixError(f"two input files are named '{duplicate}': they would both be written to {output}")
-    report_file = getattr(args, "report_file", None)
-    if report_file and getattr(args, "report", None):
+    report_file = options.report_file
+    if report_file and options.report:
         if report_file == "-":
-            if args.diff:
+            if options.diff:
                 raise PtofixError("--report-file -: stdout already carries the diffs; give the report a file "
                                   "name, or leave out --report-file for stderr")
         else:
             check_output_path(report_file, "report")
 
 
-def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | Failure:
+def _job(process: Process, path: str, debug: bool) -> Processed | Failure:
     """One file of several: its failure is reported, the others go on."""
     try:
-        result = process(path, args)
+        result = process(path)
         return result._replace(reads=tuple(sorted(FILES_READ))) if isinstance(result, Processed) else result
     except PtofixError as exc:
         return Failure(exc.format(), ExitStatus.ERROR)
@@ -115,25 +120,25 @@ def _job(process: Process, path: str, args: argparse.Namespace) -> Processed | F
         return Failure(Diagnostic("error", "input nested too deeply", SourceText("", path)).format(), ExitStatus.ERROR)
     except Exception as exc:  # noqa: BLE001 - reported as an internal error, the others go on
         import traceback
-        detail = traceback.format_exc() if getattr(args, "debug", False) else ""
+        detail = traceback.format_exc() if debug else ""
         return Failure(f"{internal_error(f'{type(exc).__name__}: {exc}', path)}\n{detail}", ExitStatus.INTERNAL)
 
 
-def run_files(args: argparse.Namespace, files: list[str], process: Process,
-              deliver: Callable[[argparse.Namespace, Processed], int]) -> int:
-    """Process ``files`` and deliver each; returns the worst exit status."""
-    jobs = min(getattr(args, "jobs", 1), len(files))
+def run_files(options: OutputOptions, process: Process, deliver: Deliver) -> int:
+    """Process ``options.files`` and deliver each; returns the worst exit status."""
+    files = options.files
+    jobs = min(options.jobs, len(files))
     if len(files) == 1:
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
-        return deliver(args, process(files[0], args))
+        return deliver(options, process(files[0]))
     from .progress import Progress  # (~1 ms of imports with threading, only for several files)
-    with Progress(len(files), not getattr(args, "quiet", False)) as progress:
+    with Progress(len(files), not options.quiet) as progress:
         if jobs > 1:
-            results: list[Any] = _on_workers(jobs, process, files, args, progress.advance)
+            results: list[Any] = _on_workers(jobs, process, files, options.debug, progress.advance)
         else:
             results = []
             for path in files:
-                results.append(_job(process, path, args))
+                results.append(_job(process, path, options.debug))
                 progress.advance(len(results))
     worst: int = ExitStatus.OK
     reports: list[tuple[dict, list[str]]] = []
@@ -143,39 +148,37 @@ def run_files(args: argparse.Namespace, files: list[str], process: Process,
             _report_failure(result.message)
             worst = worse(worst, result.status)
             continue
-        file_args = per_file_args(args, path, files) if len(files) > 1 else args
-        file_args.report_sink = reports
         try:
-            status = deliver(file_args, result)
+            status = deliver(replace(per_file_options(options, path), report_sink=reports), result)
         except PtofixError as exc:
             _report_failure(exc.format())
             status = ExitStatus.ERROR
-        if getattr(args, "check", False) and isinstance(result, Processed) and result.text != result.source.text:
+        if options.check and isinstance(result, Processed) and result.text != result.source.text:
             would_change += 1
         worst = worse(worst, status)
-    if getattr(args, "check", False) and not json_report_on_stderr(args):
+    if options.check and not json_report_on_stderr(options):
         write_stderr(f"{would_change} of {len(files)} files would change\n")
-    _write_report(args, reports, files)
+    _write_report(options, reports)
     return worst
 
 
-def _write_report(args: argparse.Namespace, reports: list[tuple[dict, list[str]]], files: list[str]) -> None:
+def _write_report(options: OutputOptions, reports: list[tuple[dict, list[str]]]) -> None:
     """The call's one report over the files delivered, in the order given (reports.py)."""
-    if not getattr(args, "report", None):
+    if not options.report:
         return
-    if args.report == "json":
+    if options.report == "json":
         body = json_document([report for report, _lines in reports], several=True)
-    elif args.report == "html":
+    elif options.report == "html":
         from .html_report import page  # (~3 ms of imports, only for --report html)
         body = page([report for report, _lines in reports])
     else:
         body = "".join(line + "\n" for report, lines in reports
                        for line in text_lines_for_file(lines, str(report.get("file", ""))))
-    report_file = getattr(args, "report_file", None)
+    report_file = options.report_file
     if report_file == "-":
         write_stdout(body)
     elif report_file:
-        outputs = Outputs(files)
+        outputs = Outputs(options.files)
         outputs.add(report_file, body, "report")
         outputs.commit()
     elif body:
@@ -191,7 +194,7 @@ def _report_failure(message: str) -> None:
         pass
 
 
-def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Namespace,
+def _on_workers(jobs: int, process: Process, files: Sequence[str], debug: bool,
                 advance: Callable[[int], None] = lambda done: None) -> list:
     """``_job`` of every file on ``jobs`` worker processes, in the order given.
 
@@ -209,7 +212,7 @@ def _on_workers(jobs: int, process: Process, files: list[str], args: argparse.Na
     workers: list = []
     with terminate_as_interrupt():
         try:
-            futures = [pool.submit(_job, process, path, args) for path in files]
+            futures = [pool.submit(_job, process, path, debug) for path in files]
             # (Every worker is started by now; the pool forgets them once it breaks.)
             workers = list(dict(getattr(pool, "_processes", None) or {}).values())   # (CPython's: no public handle)
             for path, future in zip(files, futures, strict=True):
@@ -257,23 +260,20 @@ def _stop(pool: Any, workers: list) -> None:
             worker.join()
 
 
-def deliver_processed(args: argparse.Namespace, result: Processed, extra: list | None = None) -> int:
+def deliver_processed(options: OutputOptions, result: Processed, extra: list | None = None) -> int:
     """Warnings first, then the file(s) and the report, through the one writer."""
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
     if result.reads:
-        args = copy.copy(args)
-        args.other_inputs = [*getattr(args, "other_inputs", ()), *result.reads]
-    return deliver(args, result.source, result.text, result.report, result.text_lines,
+        options = replace(options, other_inputs=(*options.other_inputs, *result.reads))
+    return deliver(options, result.source, result.text, result.report, result.text_lines,
                    result.extra if extra is None else extra)
 
 
-def per_file_args(args: argparse.Namespace, path: str, files: list[str] | tuple[str, ...] = ()) -> argparse.Namespace:
+def per_file_options(options: OutputOptions, path: str) -> OutputOptions:
     """``-o DIR`` becomes ``-o DIR/<file name>`` for one of several files; the call's other input
-    files (``files``) are ones its outputs may not be."""
-    file_args = copy.copy(args)
-    file_args.other_inputs = [other for other in files if other != path]
-    output: str | None = getattr(args, "output", None)
+    files are ones its outputs may not be."""
+    output = options.output
     if output and output != "-" and os.path.realpath(output) != os.devnull:
-        file_args.output = os.path.join(output, os.path.basename(path))
-    return file_args
+        output = os.path.join(output, os.path.basename(path))
+    return replace(options, output=output, other_inputs=tuple(other for other in options.files if other != path))

@@ -24,6 +24,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from .exit_status import ExitStatus
 from .pto.tpipe import HEADER_RELPATH
@@ -36,6 +37,30 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from typing import Any
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """Where a command's results go, as its command line says (the command layer builds it once
+    from the parsed options; it pickles for ``-j`` workers)."""
+
+    files: tuple[str, ...] = ()         # the input files, in the order given
+    output: str | None = None           # -o OUT ('-': stdout)
+    in_place: bool = False              # -i
+    diff: bool = False                  # --diff
+    check: bool = False                 # --check
+    report: str | None = None           # --report json|text|html
+    report_file: str | None = None      # --report-file PATH ('-': stdout)
+    jobs: int = 1                       # -j N
+    quiet: bool = False                 # -q
+    debug: bool = False                 # --debug: an internal error's traceback
+    # Files the other options name for reading (a LocalSlotNum --ir or --sidecar, pto-isa's TPipe
+    # header): no output may replace one.
+    option_inputs: tuple[str, ...] = ()
+    # The call's other input files (one file of several, or files a worker read): no output may be one.
+    other_inputs: tuple[str, ...] = ()
+    # One file of several: its report joins the call's one report (batch.py writes it).
+    report_sink: list[tuple[dict, list[str]]] | None = field(default=None, compare=False, repr=False)
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,7 +100,6 @@ def _kind(mode: int) -> str:
 
 
 class Target:
-    # A plain class, not a dataclass: importing dataclasses costs every run several ms of start-up.
     __slots__ = ("path", "real", "st")
 
     def __init__(self, path: str, real: str, st: os.stat_result | None):
@@ -257,14 +281,16 @@ def _unchanged_since_read(item: _Item) -> None:
                           f"as it is now")
 
 
-def read_by_this_run(args: argparse.Namespace | None = None) -> list[str]:
+def option_inputs(local_slot_ir: str | None, local_slot_sidecar: str | None, pto_lib: str | None) -> tuple[str, ...]:
+    """The files the LocalSlotNum options name for reading (``OutputOptions.option_inputs``)."""
+    named = [local_slot_ir, local_slot_sidecar, os.path.join(pto_lib, HEADER_RELPATH) if pto_lib else None]
+    return tuple(path for path in named if path)
+
+
+def read_by_this_run(options: OutputOptions | None = None) -> list[str]:
     """The files this command read (or will read, in its workers) besides its input files: the
     options that name one, and every file read so far. No output may replace one of them."""
-    named = [getattr(args, dest, None) for dest in ("local_slot_ir", "local_slot_sidecar")] if args else []
-    pto_lib = getattr(args, "pto_lib", None) if args else None
-    if pto_lib:
-        named.append(os.path.join(pto_lib, HEADER_RELPATH))
-    return [path for path in named if path] + sorted(FILES_READ)
+    return [*(options.option_inputs if options else ()), *sorted(FILES_READ)]
 
 
 def _identities(paths: Iterable[str]) -> dict[tuple, str]:
@@ -605,11 +631,11 @@ def unified_diff(old: str, new: str, path: str) -> str:
 
 
 # ---- results -------------------------------------------------------------------------------------
-def stdout_carries_result(args: argparse.Namespace) -> bool:
+def stdout_carries_result(options: OutputOptions) -> bool:
     """True when the result (or --diff's diff) is written to stdout."""
-    if getattr(args, "check", False) or getattr(args, "in_place", False):
+    if options.check or options.in_place:
         return False
-    return bool(getattr(args, "diff", False)) or getattr(args, "output", None) in (None, "-")
+    return options.diff or options.output in (None, "-")
 
 
 def _refuse_report_on_stdout_with_result() -> None:
@@ -618,22 +644,21 @@ def _refuse_report_on_stdout_with_result() -> None:
                       "or leave out --report-file for stderr")
 
 
-def check_output_options(args: argparse.Namespace, extra: Iterable[tuple[str | None, str]] = (),
+def check_output_options(options: OutputOptions, extra: Iterable[tuple[str | None, str]] = (),
                          delivers_result: bool = True) -> None:
     """Check -o, --report-file and ``extra`` (path, what) before any work; creates nothing.
 
     ``delivers_result`` is False for a command that writes no result (``check`` without --fix)."""
-    inputs = getattr(args, "files", None) or [getattr(args, "file", None)]
-    if getattr(args, "in_place", False) and "-" in inputs:
+    if options.in_place and "-" in options.files:
         raise PtofixError("-i needs a file, not stdin")     # before stdin is read: it may be empty
-    check_html_report(args)
+    check_html_report(options)
     paths: list[tuple[str | None, str]] = []
-    if getattr(args, "output", None) not in (None, "-") and not getattr(args, "check", False):
-        paths.append((args.output, "output"))
-    if getattr(args, "report", None) and getattr(args, "report_file", None):
-        if args.report_file != "-":
-            paths.append((args.report_file, "report"))
-        elif delivers_result and stdout_carries_result(args):
+    if options.output not in (None, "-") and not options.check:
+        paths.append((options.output, "output"))
+    if options.report and options.report_file:
+        if options.report_file != "-":
+            paths.append((options.report_file, "report"))
+        elif delivers_result and stdout_carries_result(options):
             _refuse_report_on_stdout_with_result()
     paths.extend(extra)
     for path, what in paths:
@@ -641,14 +666,14 @@ def check_output_options(args: argparse.Namespace, extra: Iterable[tuple[str | N
             check_output_path(path, what)
 
 
-def check_html_report(args: argparse.Namespace) -> None:
+def check_html_report(options: OutputOptions) -> None:
     """An HTML report is a page to open: it goes to --report-file, never into a terminal."""
-    if getattr(args, "report", None) == "html" and getattr(args, "report_file", None) in (None, "-"):
+    if options.report == "html" and options.report_file in (None, "-"):
         raise PtofixError("--report html writes a page: give it a file, --report-file PAGE.html")
 
 
-def report_body(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str]) -> str | None:
-    fmt = getattr(args, "report", None)
+def report_body(options: OutputOptions, report: dict[str, Any], text_lines: list[str]) -> str | None:
+    fmt = options.report
     if not fmt:
         return None
     if fmt == "json":
@@ -661,21 +686,20 @@ def report_body(args: argparse.Namespace, report: dict[str, Any], text_lines: li
     return "".join(line + "\n" for line in lines)
 
 
-def json_report_on_stderr(args: argparse.Namespace) -> bool:
+def json_report_on_stderr(options: OutputOptions) -> bool:
     """Whether stderr carries a JSON report (it says which files change: no other lines are added)."""
-    return getattr(args, "report", None) == "json" and not getattr(args, "report_file", None)
+    return options.report == "json" and not options.report_file
 
 
-def _collected(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str]) -> bool:
+def _collected(options: OutputOptions, report: dict[str, Any], text_lines: list[str]) -> bool:
     """One of several files: its report joins the call's one report (batch.py writes it)."""
-    sink = getattr(args, "report_sink", None)
-    if sink is None or not getattr(args, "report", None):
+    if options.report_sink is None or not options.report:
         return False
-    sink.append((report, text_lines))
+    options.report_sink.append((report, text_lines))
     return True
 
 
-def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report: dict[str, Any] | None = None,
+def deliver(options: OutputOptions, source: SourceText, new_text: str, report: dict[str, Any] | None = None,
             text_lines: list[str] | None = None,
             extra: Iterable[tuple[str, str | bytes, str] | tuple[str, str | bytes, str, bytes | None]] = ()) -> int:
     """Deliver ``new_text`` (and the report, and ``extra`` files) as the options ask; the exit status.
@@ -686,14 +710,14 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
     are written once the files are staged, before any is renamed into place); the report on stderr
     comes last (after the warnings the command printed before calling this)."""
     changed = new_text != source.text
-    outputs = Outputs(inputs=[source.path], others=[*getattr(args, "other_inputs", ()), *read_by_this_run(args)])
+    outputs = Outputs(inputs=[source.path], others=[*options.other_inputs, *read_by_this_run(options)])
     stdout_text: str | None = None
-    if args.check:
+    if options.check:
         status = ExitStatus.CHANGED if changed else ExitStatus.OK
-    elif args.diff:
+    elif options.diff:
         stdout_text = unified_diff(source.text, new_text, source.path)
         status = ExitStatus.OK
-    elif args.in_place:
+    elif options.in_place:
         if source.path == "<stdin>":
             raise PtofixError("-i needs a file, not stdin")
         target = check_output_path(source.path, "input file (-i)")
@@ -701,8 +725,8 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
             outputs.add(target.path, new_text, "input file (-i)", may_be_input=True,
                         expected=source.text.encode("utf-8", "surrogateescape"))
         status = ExitStatus.OK
-    elif args.output and args.output != "-":
-        outputs.add(args.output, new_text, "output", may_be_input=True)
+    elif options.output and options.output != "-":
+        outputs.add(options.output, new_text, "output", may_be_input=True)
         status = ExitStatus.OK
     else:
         stdout_text = new_text
@@ -713,17 +737,17 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
             outputs.add(file[0], file[1], file[2], expected=was, expected_absent=was is None)
         else:
             outputs.add(file[0], file[1], file[2])
-    if report is not None and _collected(args, report, text_lines or []):
+    if report is not None and _collected(options, report, text_lines or []):
         report = None
-    body = report_body(args, report or {}, text_lines or []) if report is not None else None
+    body = report_body(options, report or {}, text_lines or []) if report is not None else None
     to_stderr = None
     if body is not None:
-        if getattr(args, "report_file", None) == "-":
+        if options.report_file == "-":
             if stdout_text is not None:
                 _refuse_report_on_stdout_with_result()
             stdout_text = body
-        elif getattr(args, "report_file", None):
-            outputs.add(args.report_file, body, "report")
+        elif options.report_file:
+            outputs.add(options.report_file, body, "report")
         else:
             to_stderr = body
 
@@ -732,7 +756,7 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
             write_stdout(stdout_text)
         if to_stderr is not None:
             write_stderr(to_stderr)
-        if args.check and changed and not json_report_on_stderr(args):
+        if options.check and changed and not json_report_on_stderr(options):
             # (As ruff and black do: a CI log says which file to fix, not just that one would change.)
             write_stderr(f"{source.path}: would change\n")
 
@@ -740,20 +764,20 @@ def deliver(args: argparse.Namespace, source: SourceText, new_text: str, report:
     return status
 
 
-def emit_report(args: argparse.Namespace, report: dict[str, Any], text_lines: list[str],
+def emit_report(options: OutputOptions, report: dict[str, Any], text_lines: list[str],
                 inputs: Iterable[str] = ()) -> None:
     """Write the report ``--report`` asks for (to ``--report-file`` or stderr) when no text is
     delivered; a report file that is one of ``inputs`` is refused (exit 2, nothing written)."""
-    if _collected(args, report, text_lines):
+    if _collected(options, report, text_lines):
         return
-    body = report_body(args, report, text_lines)
+    body = report_body(options, report, text_lines)
     if body is None:
         return
-    if getattr(args, "report_file", None) == "-":
+    if options.report_file == "-":
         write_stdout(body)
-    elif getattr(args, "report_file", None):
-        outputs = Outputs(inputs, others=read_by_this_run(args))
-        outputs.add(args.report_file, body, "report")
+    elif options.report_file:
+        outputs = Outputs(inputs, others=read_by_this_run(options))
+        outputs.add(options.report_file, body, "report")
         outputs.commit()
     else:
         write_stderr(body)

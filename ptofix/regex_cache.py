@@ -1,10 +1,12 @@
 """Compiled regular expressions, kept across processes the way ``.pyc`` files keep bytecode.
 
-CPython's regex parser and compiler are written in Python: the ~40 patterns the C++ front end
-compiles at start-up cost ~10 ms, about a tenth of a whole one-kernel ``ptofix run``
-(``scripts/bench.py``). Their result is a list of integer codes that ``_sre.compile`` turns
-into a ``re.Pattern`` in microseconds. This module stores those codes in
-``ptofix/__pycache__/regex.<tag>.marshal`` (beside the bytecode caches, written when a command
+CPython's regex parser and compiler are written in Python: compiling the patterns the front ends
+build at start-up costs a whole one-kernel ``ptofix run`` an eighth to a sixth of its CPU
+(``scripts/bench_startup.py``, interpreted, bytecode cached, medians of 21 interleaved rounds: 8.0
+ms of 60 ms with ``--pattern gu`` on ``kernels/flash_attention/fa.cpp``, 7.7 ms of 48 ms without a
+pattern; under 5% of a whole run, this module would go). Their result is a list of integer codes
+that ``_sre.compile`` turns into a ``re.Pattern`` in microseconds. This module stores those codes
+in ``ptofix/__pycache__/regex.<tag>.marshal`` (beside the bytecode caches, written when a command
 ends, not when ``sys.dont_write_bytecode``/``PYTHONDONTWRITEBYTECODE`` is set) and builds later
 patterns from them.
 

@@ -150,29 +150,29 @@ def test_a_stream_cut_short_by_a_file_size_limit_is_an_error(tree, tmp_path, com
     assert out.stat().st_size == 4096
 
 
-def _slow(path: str, args):
+def _slow(path: str):
     import time
     time.sleep(0.2)
     return path
 
 
-def _dies_on_k1(path: str, args):
+def _dies_on_k1(path: str):
     import os
     if path.endswith("k1.cpp"):
         os._exit(9)
-    return _slow(path, args)
+    return _slow(path)
 
 
-def _batch_args():
-    import argparse
-    return argparse.Namespace(jobs=2, debug=False, output=None, in_place=False, check=True, diff=False)
+def _batch_options(files: list[str]):
+    from ptofix.output import OutputOptions
+    return OutputOptions(files=tuple(files), jobs=2, check=True)
 
 
 def test_a_worker_that_dies_fails_its_files_and_the_others_are_delivered(capsys):
     from ptofix.batch import run_files
     files = [f"/nowhere/k{i}.cpp" for i in (0, 2, 3, 1, 4, 5, 6, 7)]
     delivered = []
-    status = run_files(_batch_args(), files, _dies_on_k1, lambda args, result: delivered.append(result) or 0)
+    status = run_files(_batch_options(files), _dies_on_k1, lambda options, result: delivered.append(result) or 0)
     assert status == 3
     err = capsys.readouterr().err
     assert "/nowhere/k1.cpp: error: the worker process running it ended abruptly" in err
@@ -190,7 +190,7 @@ def _no_children_within(seconds: float) -> bool:
     return not multiprocessing.active_children()
 
 
-def _busy(path: str, args):
+def _busy(path: str):
     import time
     start = time.time()
     while time.time() - start < 30:
@@ -209,7 +209,7 @@ def test_an_interrupt_stops_every_worker_at_once():
     timer.start()
     start = time.time()
     with pytest.raises(KeyboardInterrupt):
-        run_files(_batch_args(), [f"/nowhere/k{i}.cpp" for i in range(4)], _busy, lambda args, result: 0)
+        run_files(_batch_options([f"/nowhere/k{i}.cpp" for i in range(4)]), _busy, lambda options, result: 0)
     # Both workers are busy on a 30 s job: they are ended, not waited for (nor given 5 s each).
     assert time.time() - start < 4
     assert _no_children_within(5)
@@ -525,3 +525,27 @@ def test_a_file_a_worker_read_is_no_output_of_the_call(tree, tmp_path):
     assert f"refusing to write the output to {outdir / tree[0].name}: it is {ir}" in proc.stderr, proc.stderr
     assert ir.read_bytes() == before
     assert (outdir / tree[1].name).is_file()
+
+
+def test_the_output_options_are_read_once_from_the_command_line_and_pickle_for_the_workers():
+    import pickle
+
+    from ptofix.cli import build_parser
+    from ptofix.commands.output_options import output_options
+    from ptofix.output import OutputOptions
+    from ptofix.pto.tpipe import HEADER_RELPATH
+    args = build_parser("run").parse_args(["run", "a.cpp", "b.cpp", "-o", "out", "--report", "json", "-j", "3", "-q",
+                                           "--sidecar", "fa.slots.json", "--pto-lib", "/opt/pto"])
+    options = output_options(args)
+    assert options == OutputOptions(files=("a.cpp", "b.cpp"), output="out", report="json", jobs=3, quiet=True,
+                                    option_inputs=("fa.slots.json", f"/opt/pto/{HEADER_RELPATH}"))
+    assert pickle.loads(pickle.dumps(options)) == options
+
+
+def test_one_of_several_files_writes_into_the_output_directory_and_knows_the_other_inputs():
+    from ptofix.batch import per_file_options
+    from ptofix.output import OutputOptions
+    options = OutputOptions(files=("x/a.cpp", "y/b.cpp"), output="out")
+    assert per_file_options(options, "y/b.cpp") == OutputOptions(files=("x/a.cpp", "y/b.cpp"), output="out/b.cpp",
+                                                                 other_inputs=("x/a.cpp",))
+    assert per_file_options(OutputOptions(files=("a.cpp", "b.cpp"), check=True), "a.cpp").output is None

@@ -129,7 +129,7 @@ def test_the_build_library_imports_no_command():
 
 
 # The command layer turns parsed arguments into typed settings; the library takes those.
-NAMESPACE_ALLOWED = {"ptofix.cli", "ptofix.batch", "ptofix.output",
+NAMESPACE_ALLOWED = {"ptofix.cli",
                      # CommaListAction is an argparse Action: argparse itself calls it with its Namespace.
                      "ptofix.help_format"}
 

@@ -639,8 +639,8 @@ def _edit_while_running(monkeypatch, path: Path, new_content: bytes) -> None:
     from ptofix.commands import run as run_module
     original = run_module.process_file
 
-    def process_then_edit(file, args, **settings):
-        result = original(file, args, **settings)
+    def process_then_edit(file, **settings):
+        result = original(file, **settings)
         path.write_bytes(new_content)
         return result
 

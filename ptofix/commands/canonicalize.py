@@ -7,8 +7,9 @@ from functools import partial
 from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
 from ..canonicalize_files import Canonicalization, SidecarPlace, target_version, with_sidecar
 from ..help_format import HelpFormatter
-from ..output import add_output_arguments, check_output_options, deliver, write_stderr
+from ..output import OutputOptions, add_output_arguments, check_output_options, deliver, write_stderr
 from ..source import PtofixError
+from .output_options import output_options
 
 HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"
 
@@ -70,26 +71,27 @@ def run(args: argparse.Namespace) -> int:
     target, notes = target_version(args.target_ptoas)    # option errors before input errors
     if notes:
         write_stderr("".join(note + "\n" for note in notes))
-    check_batch_options(args, args.files)
-    if len(args.files) > 1 and args.sidecar:
+    options = output_options(args)
+    check_batch_options(options)
+    if len(options.files) > 1 and args.sidecar:
         raise PtofixError("--sidecar names one file: with several inputs each gets OUT.slots.json (-o DIR) or "
                           "FILE.slots.json (-i)")
-    if len(args.files) == 1:
-        check_output_options(args, [(args.sidecar, "sidecar")] if not args.check else [])
+    if len(options.files) == 1:
+        check_output_options(options, [(args.sidecar, "sidecar")] if not options.check else [])
     job = Canonicalization.for_target(target, args.to)
-    return run_files(args, args.files, partial(process_file, job=job), deliver_file)
+    return run_files(options, partial(process_file, job=job), partial(deliver_file, sidecar=args.sidecar))
 
 
-def process_file(path: str, args: argparse.Namespace, job: Canonicalization) -> Processed:
+def process_file(path: str, job: Canonicalization) -> Processed:
     """One file (in a worker process with -j)."""
     return job.process(path)
 
 
-def deliver_file(args: argparse.Namespace, result: Processed) -> int:
-    """The warnings, then the file, its sidecar and its report through the one writer."""
-    output = args.output if args.output and args.output != "-" else None
-    done = with_sidecar(result, SidecarPlace(args.sidecar, bool(args.in_place), output, bool(args.check),
-                                             bool(args.diff)))
+def deliver_file(options: OutputOptions, result: Processed, sidecar: str | None) -> int:
+    """The warnings, then the file, its sidecar (--sidecar, or beside the output) and its report
+    through the one writer."""
+    output = options.output if options.output and options.output != "-" else None
+    done = with_sidecar(result, SidecarPlace(sidecar, options.in_place, output, options.check, options.diff))
     if done.warnings:
         write_stderr("".join(warning + "\n" for warning in done.warnings))
-    return deliver(args, result.source, result.text, done.report, done.lines, done.writes)
+    return deliver(options, result.source, result.text, done.report, done.lines, done.writes)

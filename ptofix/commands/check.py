@@ -9,9 +9,10 @@ from ..batch import Processed, add_batch_arguments, check_batch_options, run_fil
 from ..exit_status import ExitStatus
 from ..help_format import HelpFormatter
 from ..macro_options import add_macro_arguments
-from ..output import add_output_arguments, check_output_options, deliver, emit_report, write_stderr
+from ..output import OutputOptions, add_output_arguments, check_output_options, deliver, emit_report, write_stderr
 from ..pass_manager import build_pass
 from ..source import PtofixError
+from .output_options import output_options
 
 # Imported where used: the analysis (race_check: the barriers, races, placements, the pto-isa
 # version facts; 14 ms with -X importtime, interpreted, bytecode cached), which `check --help`, a
@@ -60,15 +61,16 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    options = output_options(args)
     if args.fix:
-        check_batch_options(args, args.files)
-    elif getattr(args, "jobs", 1) < 1:
-        check_batch_options(args, args.files[:1])
-    elif getattr(args, "output", None) or args.in_place or args.diff or args.check:
+        check_batch_options(options)
+    elif options.jobs < 1:
+        check_batch_options(options, options.files[:1])
+    elif options.output or options.in_place or options.diff or options.check:
         # (They say where check's fix goes; without --fix there is none, and silence would mislead.)
         raise PtofixError("-o, -i, --diff and --check deliver the fixed kernel: they need --fix")
-    if len(args.files) == 1:
-        check_output_options(args, delivers_result=args.fix)
+    if len(options.files) == 1:
+        check_output_options(options, delivers_result=args.fix)
     if args.pto_isa:
         from ..pto.isa_version import identify
         for note in identify(args.pto_isa)[1]:
@@ -78,29 +80,29 @@ def run(args: argparse.Namespace) -> int:
     insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
     insert = build_pass("pipe-v-barrier-insert", insert_options) if args.fix else None
     job = RaceCheck(pto_isa=getattr(args, "pto_isa", None) or "", arch=getattr(args, "arch", None), insert=insert,
-                    functions=getattr(args, "report", None) == "html")
-    return run_files(args, args.files, partial(process_file, job=job), deliver_file)
+                    functions=options.report == "html")
+    return run_files(options, partial(process_file, job=job), partial(deliver_file, fix=bool(args.fix)))
 
 
-def process_file(path: str, args: argparse.Namespace, job: RaceCheck) -> Processed:
+def process_file(path: str, job: RaceCheck) -> Processed:
     """One file's races (in a worker process with -j)."""
     return job.process(path)
 
 
-def deliver_file(args: argparse.Namespace, result: Processed) -> int:
+def deliver_file(options: OutputOptions, result: Processed, fix: bool) -> int:
     """Diagnostics on stderr (or the report --report asks for), then --fix's output."""
-    if result.text_lines and not args.report:
+    if result.text_lines and not options.report:
         write_stderr("".join(line + "\n" for line in result.text_lines))
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
-    if args.fix:
-        code = deliver(args, result.source, result.text, result.report, result.text_lines)
+    if fix:
+        code = deliver(options, result.source, result.text, result.report, result.text_lines)
         if code != 0:
             return code
         if result.report.get("unfixed") or result.report["placements"]:
             return ExitStatus.CHANGED      # races left, or placements no barrier can mend
         return _unverified_status(result.report)
-    emit_report(args, result.report, result.text_lines, inputs=(result.source.path,))
+    emit_report(options, result.report, result.text_lines, inputs=(result.source.path,))
     return ExitStatus.CHANGED if result.report["races"] or result.report["placements"] else \
         _unverified_status(result.report)
 

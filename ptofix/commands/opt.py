@@ -10,10 +10,11 @@ from ..file_passes import FilePasses, notes_wanted
 from ..help_format import HelpFormatter
 from ..ir.versions import mapping_note, resolve
 from ..macro_options import add_macro_arguments
-from ..output import add_output_arguments, check_output_options, write_stderr, write_stdout
+from ..output import OutputOptions, add_output_arguments, check_output_options, write_stderr, write_stdout
 from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
 from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
 from ..source import PtofixError
+from .output_options import output_options
 
 OPT_DESCRIPTION = """\
 Run registered passes in order on FILE (C++ or PTO IR, as each pass declares). Each pass reads the
@@ -78,28 +79,28 @@ def run(args: argparse.Namespace) -> int:
             note = mapping_note(target)
             if note:
                 write_stderr(note + "\n")
-    check_batch_options(args, args.files)
-    if len(args.files) == 1:
-        check_output_options(args)
+    options = output_options(args)
+    check_batch_options(options)
+    if len(options.files) == 1:
+        check_output_options(options)
     # Built once, above, and handed to every file's job (pickled to -j workers).
-    job = FilePasses(tuple(passes), functions=getattr(args, "report", None) == "html",
-                     notes=notes_wanted(getattr(args, "quiet", False), getattr(args, "report", None),
-                                        getattr(args, "report_file", None)))
-    return run_files(args, args.files, partial(process_file, job=job), deliver_file)
+    job = FilePasses(tuple(passes), functions=options.report == "html",
+                     notes=notes_wanted(options.quiet, options.report, options.report_file))
+    return run_files(options, partial(process_file, job=job), deliver_file)
 
 
-def process_file(path: str, args: argparse.Namespace, job: FilePasses) -> Processed:
+def process_file(path: str, job: FilePasses) -> Processed:
     """One file through the pipeline (in a worker process with -j)."""
     return job.process(path)
 
 
-def deliver_file(args: argparse.Namespace, result) -> int:
+def deliver_file(options: OutputOptions, result: Processed) -> int:
     # local_slot_num values a canonicalize pass stripped go where the canonicalize command would
     # put them (OUT.slots.json with -o OUT, FILE.slots.json with -i): rewriting must not drop them.
-    output = args.output if args.output and args.output != "-" else None
-    sidecars = pipeline_sidecar(result.source, result.text, result.report["passes"], bool(args.in_place), output,
-                                written=not (args.check or args.diff))
-    if not sidecars and not args.check and stripped_pipes(result.report["passes"]):
+    output = options.output if options.output and options.output != "-" else None
+    sidecars = pipeline_sidecar(result.source, result.text, result.report["passes"], options.in_place, output,
+                                written=not (options.check or options.diff))
+    if not sidecars and not options.check and stripped_pipes(result.report["passes"]):
         how_to_keep = "give -o OUT or -i: it goes to OUT.slots.json or FILE.slots.json"
         result = result._replace(warnings=unrecorded_warnings(result.warnings, how_to_keep))
-    return deliver_processed(args, result, sidecars)
+    return deliver_processed(options, result, sidecars)

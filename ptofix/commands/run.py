@@ -6,8 +6,9 @@ from functools import partial
 from ..batch import QUIET_HELP, Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
 from ..cpp.command_line import macro_flag
 from ..local_slot_options import LOCAL_SLOT_OPTIONS, LocalSlotOptions, add_local_slot_arguments, positive_count
-from ..output import add_output_arguments, check_output_options, write_stderr
+from ..output import OutputOptions, add_output_arguments, check_output_options, write_stderr
 from ..source import PtofixError
+from .output_options import output_options
 
 # Imported where used (-X importtime, interpreted, bytecode cached; a plain one-file run is ~95 ms):
 # the barrier analysis and the C++ fixes in run() (14 ms, which `run --help`, a usage error and
@@ -73,12 +74,14 @@ def add_parser(subparsers) -> None:
 
 # ---- the common command lines without argparse -----------------------------------------------
 # A kernel build runs `ptofix run [--pattern P] FILE -o OUT` once per kernel; importing argparse
-# (with gettext and locale) and building this parser cost such a run ~6 ms of start-up, a tenth
-# of it. fast_arguments() reads the plain spellings of the options below into the same values
-# argparse gives (tests/test_cli_fast_args.py checks both agree, option by option and on random
-# command lines) and answers None for anything else (--help, abbreviations, `--`, a repeated or
-# conflicting option, a value that looks like an option, ...), which argparse then parses, and
-# reports, as before.
+# (with gettext and locale) and building this parser cost such a run a twentieth to a tenth of its
+# CPU (scripts/bench_startup.py, interpreted, bytecode cached, medians of 21 interleaved rounds: 3.4
+# ms of 60 ms with --pattern gu on kernels/flash_attention/fa.cpp, 4.4 ms of 48 ms without a
+# pattern; under 5% of a whole run, it would go). fast_arguments() reads the plain spellings of the
+# options below into the same values argparse gives (tests/test_cli_fast_args.py checks both agree,
+# option by option and on random command lines) and answers None for anything else (--help,
+# abbreviations, `--`, a repeated or conflicting option, a value that looks like an option, ...),
+# which argparse then parses, and reports, as before.
 # The LocalSlotNum options by how their values read: plain, one of some choices, or a count.
 _SLOT_CHOICES = {flag: (dest, tuple(spec["choices"])) for flag, dest, spec in LOCAL_SLOT_OPTIONS if "choices" in spec}
 _SLOT_COUNTS = {flag: dest for flag, dest, spec in LOCAL_SLOT_OPTIONS if "type" in spec}
@@ -200,15 +203,14 @@ def run(args: argparse.Namespace) -> int:
         # (Read once, up front: a path that is no checkout is an option error, with or without --pattern.)
         from ..pto.isa_version import identify
         identify(args.pto_isa)
-    check_batch_options(args, args.files)
-    if len(args.files) == 1:
-        check_output_options(args)
+    options = output_options(args)
+    check_batch_options(options)
+    if len(options.files) == 1:
+        check_output_options(options)
     # The pipeline is built (and its options checked) once, and handed to every file's job.
-    job = FilePasses(tuple(cpp_passes(cpp_fix_options(args))), cpp_input=True,
-                     functions=getattr(args, "report", None) == "html",
-                     notes=notes_wanted(getattr(args, "quiet", False), getattr(args, "report", None),
-                                        getattr(args, "report_file", None)))
-    return run_files(args, args.files, partial(process_file, job=job), deliver_file)
+    job = FilePasses(tuple(cpp_passes(cpp_fix_options(args))), cpp_input=True, functions=options.report == "html",
+                     notes=notes_wanted(options.quiet, options.report, options.report_file))
+    return run_files(options, partial(process_file, job=job), deliver_file)
 
 
 def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
@@ -219,10 +221,10 @@ def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
                          local_slot=LocalSlotOptions.from_values(vars(args)))
 
 
-def process_file(path: str, args: argparse.Namespace, job: FilePasses) -> Processed:
+def process_file(path: str, job: FilePasses) -> Processed:
     """One file's fixes (in a worker process with -j)."""
     return job.process(path)
 
 
-def deliver_file(args: argparse.Namespace, result: Processed) -> int:
-    return deliver_processed(args, result)
+def deliver_file(options: OutputOptions, result: Processed) -> int:
+    return deliver_processed(options, result)
