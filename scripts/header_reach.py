@@ -1,12 +1,15 @@
 """Removals of `run --pattern auto` per corpus folder, without and with include directories.
 
-    python scripts/header_reach.py [CORPUS_DIR] [-I DIR ...] [--per-file] [--causes]
+    python scripts/header_reach.py [CORPUS_DIR] [-I DIR ...] [--per-file] [--causes] [--one-by-one]
 
 For each folder of CORPUS_DIR (default: ../shared/corpus beside the repository) prints the
 PIPE_V barriers, those removed without -I and those removed with the given include directories
 (default: CORPUS_DIR/real/include), and the files whose include keeps the whole file unmodelled
 (the first reason); with --causes, the barriers kept with -I by the kind of their cause (`overlap`:
-a dependence the proof sees, `unmodelled`: the function is not modelled, `past-ub`, ...).
+a dependence the proof sees, `unmodelled`: the function is not modelled, `past-ub`, ...); with
+--one-by-one, also the barriers the proof removes one at a time, every other barrier in place (an
+upper bound of what any combination of removals reaches: removals interact, and `auto` keeps a
+barrier that another removal made needed).
 Numbers only: nothing is written.
 """
 from __future__ import annotations
@@ -44,12 +47,26 @@ def removals(path: str, kept: Counter[str] | None = None) -> tuple[int, int, str
     return result.report["barriers"], result.report["removed"], why
 
 
+def one_by_one(path: str) -> int:
+    """The barriers of one file the proof removes each on its own, all other barriers in place."""
+    from ptofix.cpp.barriers import BarrierAnalysis
+    with open(path, encoding="utf-8", newline="") as handle:
+        text = handle.read()
+    try:
+        model = PARSERS["cpp"](SourceText(text, path))
+    except PtofixError:
+        return 0
+    return sum(1 for d in BarrierAnalysis(model).run({"auto"}, independent=True) if d.removed)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=os.path.join(os.path.dirname(ROOT), "shared", "corpus"))
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR")
     parser.add_argument("--per-file", action="store_true")
     parser.add_argument("--causes", action="store_true", help="the kept barriers by the kind of their cause")
+    parser.add_argument("--one-by-one", action="store_true",
+                        help="also count the barriers removable one at a time (with -I)")
     args = parser.parse_args()
     include = args.include_dirs or [os.path.join(args.corpus, "real", "include")]
     for folder in sorted(os.listdir(args.corpus)):
@@ -58,6 +75,7 @@ def main() -> int:
         if not files:
             continue
         totals = [0, 0, 0]
+        alone = 0
         causes: Counter[str] = Counter()
         kept: Counter[str] = Counter()
         for path in files:
@@ -65,6 +83,8 @@ def main() -> int:
             barriers, without, _ = removals(path)
             set_include_search_path(include)
             _, with_include, why = removals(path, kept)
+            if args.one_by_one:
+                alone += one_by_one(path)
             totals[0] += barriers
             totals[1] += without
             totals[2] += with_include
@@ -75,6 +95,8 @@ def main() -> int:
                       f"{with_include} with -I{'; unmodelled: ' + why if why else ''}")
         print(f"{folder}: {len(files)} files, {totals[0]} PIPE_V barriers, removed {totals[1]} without -I, "
               f"{totals[2]} with -I {' '.join(include)}")
+        if args.one_by_one:
+            print(f"    removable one at a time with -I: {alone}")
         for cause, count in causes.most_common(5):
             print(f"    unmodelled ({count} barriers): {cause}")
         if args.causes and kept:

@@ -406,3 +406,18 @@ def test_a_second_run_keeps_what_the_first_kept_where_removals_stay_statements()
     first = run(text, "auto")
     assert first.reports[0]["removed"] < 100
     assert run(first.text, "auto").text == first.text
+
+
+def test_removals_interact_and_a_one_by_one_count_decides_each_barrier_alone():
+    # Each barrier alone is redundant (the other one drains TADDS before TROWSUM reads v5); removing
+    # both lets TROWSUM read v5 while TADDS may still write it (a reduction is no same-access
+    # chain), so `auto` removes one of them, and a one-by-one count (scripts/header_reach.py
+    # --one-by-one) counts both.
+    from ptofix.cpp.barriers import BarrierAnalysis
+    body = (f"  {T.format(dt='float')} z;\n  TASSIGN(z, 65536);\n"
+            "  TADDS(v5, v5, 1.0f);\n  pipe_barrier(PIPE_V);\n  TMULS(v8, v8, 2.0f);\n"
+            "  pipe_barrier(PIPE_V);\n  TROWSUM(v7, v5, z);\n")
+    text = _kernel('extern "C" __global__ AICORE void k()', body)
+    assert sorted(d["decision"] for d in _decisions(text)) == ["kept", "removed"]
+    alone = BarrierAnalysis(parse_cpp(SourceText(text, "x.cpp"))).run({"auto"}, independent=True)
+    assert [d.removed for d in alone] == [True, True]

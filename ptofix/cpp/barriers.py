@@ -930,10 +930,13 @@ class BarrierAnalysis:
             return "", ""
         return _nearest(event, backward=True), _nearest(event, backward=False)
 
-    def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None) -> list[Decision]:
+    def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None,
+            independent: bool = False) -> list[Decision]:
         """Decide every selected barrier. Removals interact (a removed barrier is no drain for the
         next proof), so candidates are tried by how often they run, most first (``weights``: the
-        user's per-line overrides); the decisions come back in file order."""
+        user's per-line overrides); the decisions come back in file order. ``independent``: decide
+        each barrier with every other one in place (what a one-by-one count measures; the
+        decisions then do not combine, and no pass uses it)."""
         slots: list[Decision | None] = []
         candidates = []
         for fn in self.functions:
@@ -975,7 +978,8 @@ class BarrierAnalysis:
             d.weight = weight
             if d.removable or force:
                 d.removed = True
-                self.removed.add(id(self.cfg(fn).barrier_events[id(stmt)]))
+                if not independent:
+                    self.removed.add(id(self.cfg(fn).barrier_events[id(stmt)]))
             slots[index] = d
         return [d for d in slots if d is not None]
 
