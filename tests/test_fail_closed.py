@@ -2264,3 +2264,30 @@ def test_a_pragma_that_may_save_or_restore_a_macro_keeps_the_barrier(setup, help
 def test_a_pragma_that_names_no_macro_stack_is_no_reason_to_keep_the_barrier():
     helpers = '#pragma once\n#define UNROLL _Pragma("unroll 4")\n'
     assert removed(kernel("  TASSIGN(b, 65536);", helpers=helpers)) == [True]
+
+
+# -- A run-time valid shape the model knows one value of walks as that static shape ---------------
+DYN16x128 = _tile("float", 16, 128, "-1, -1")
+
+
+def _dynamic_chain(rows: str, cols: str, first: str, second: str, extra: str = "") -> str:
+    made = f"{DYN16x128}({rows}, {cols})"
+    return _pair(f"  const int64_t r = 16;\n  const int64_t c = 128;\n"
+                 f"  {DYN16x128} x = {made};\n  TASSIGN(x, 0);\n  {DYN16x128} y = {made};\n  TASSIGN(y, 16384);\n"
+                 f"  {DYN16x128} z = {made};\n  TASSIGN(z, 32768);\n{extra}", first, second)
+
+
+def test_a_run_time_valid_shape_of_one_known_value_chains_as_the_static_one():
+    # PyPTO's kernels construct -1 x -1 tiles from constants: the ops walk them as 16 x 128.
+    assert removed(_dynamic_chain("r", "c", "TADD(x, y, y);", "TADD(z, x, x);")) == [True]
+    assert removed(_dynamic_chain("16", "128", "TMULS(x, y, 2.0f);", "TEXP(z, x);")) == [True]
+
+
+@pytest.mark.parametrize("rows, cols, extra, first", [
+    ("n", "c", "", "TADD(x, y, y);"),                        # a run-time input: fits, but which walk?
+    ("r", "c", "  if (n > 0) { x.SetValidShape(8, 128); }\n", "TADD(x, y, y);"),   # two values
+    ("r", "c", "", "TEXP(x, y);"),                           # a multi-cycle producer still chains nothing
+])
+def test_a_run_time_valid_shape_not_known_to_one_value_chains_nothing(rows, cols, extra, first):
+    text = _dynamic_chain(rows, cols, first, "TADD(z, x, x);", extra)
+    assert removed(text) == [False], text

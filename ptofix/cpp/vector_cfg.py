@@ -51,6 +51,7 @@ from ..pto.tiles import (
     HIDDEN_SCRATCH,
     SPACE_BYTES,
     UB_ALIGN_BYTES,
+    TileType,
     bytes_in_space,
     dtype_size,
     on_ub_grid,
@@ -84,7 +85,6 @@ if TYPE_CHECKING:
     from typing import Any, ClassVar
 
     from ..pto.ops import OpSpec
-    from ..pto.tiles import TileType
 
 UB_SPACE = "Vec"
 
@@ -1097,13 +1097,31 @@ class FunctionCFG:
         if off_grid:
             return Access(sym.name, write, tt.space, None, None, tmp,
                           unknown_why=f"address {off_grid[0]} is not on the UB's {UB_ALIGN_BYTES}-byte block grid")
+        walked = tt if tt.static_valid else self._known_valid_shape(sym, tt)
+        if walked is not tt:
+            shape = (walked.rows, walked.cols, walked.dtype, walked.blayout, walked.valid_row, walked.valid_col)
         exact = None
         repeats = 0
-        if len(addrs) == 1 and tt.static_valid and tt.space is not None and tt.blayout in ("RowMajor", "ColMajor"):
-            exact = (tt.space, next(iter(addrs)), tt.rows, tt.cols, tt.dtype, tt.blayout, tt.valid_row, tt.valid_col)
-            if walked_in_address_order(tt.rows, tt.cols, tt.blayout, tt.valid_row, tt.valid_col):
-                repeats = tt.repeats
+        if len(addrs) == 1 and walked.static_valid and tt.space is not None and tt.blayout in ("RowMajor", "ColMajor"):
+            exact = (tt.space, next(iter(addrs)), tt.rows, tt.cols, tt.dtype, tt.blayout, walked.valid_row,
+                     walked.valid_col)
+            if walked_in_address_order(tt.rows, tt.cols, tt.blayout, walked.valid_row, walked.valid_col):
+                repeats = walked.repeats
         return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats, shape=shape)
+
+    def _known_valid_shape(self, sym: Symbol, tt: TileType) -> TileType:
+        """``tt`` with the valid shape its run-time valid rows and cols always have, where the model
+        knows one value for each (every construction, SetValidShape and copy gives the same, within
+        the tile): the op then walks the tile exactly as one of that static valid shape (pto-isa
+        reads the counts only as loop bounds). ``tt`` itself otherwise."""
+        rows = self.values.valid_dim_values(sym, 0)
+        cols = self.values.valid_dim_values(sym, 1)
+        if rows is None or cols is None or len(rows) != 1 or len(cols) != 1 or self.values.shape_may_pass_tile(sym):
+            return tt
+        row, col = next(iter(rows)), next(iter(cols))
+        if tt.rows is None or tt.cols is None or not (0 <= row <= tt.rows and 0 <= col <= tt.cols):
+            return tt
+        return TileType(tt.space, tt.dtype, tt.rows, tt.cols, tt.blayout, row, col)
 
 
 def global_tensor_shape(sym: Symbol | None) -> tuple | None:
