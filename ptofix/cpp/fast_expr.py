@@ -312,7 +312,9 @@ class _Parser:
         node = self.assign_expr(first)
         if not self.starts_with(","):
             return node
-        items = [node]
+        # A parenthesized comma expression first (`(a, b), c`) lends its items: one flat list, as
+        # the grammar's specification builds it (the same value and order of evaluation).
+        items = list(node.items) if isinstance(node, Comma) else [node]
         while self.starts_with(","):
             self.expect(",")
             items.append(self.assign_expr())
