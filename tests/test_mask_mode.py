@@ -87,3 +87,19 @@ def test_another_kernel_leaving_count_mode_does_not_reach_one_that_starts_in_nor
     other = "__global__ AICORE void k0() {\n  set_mask_count();\n}\n"
     assert [d.removed for d in decisions(kernel(f"  {PAIR}", helpers=other))] == [True]
     assert [d.removed for d in decisions(kernel(f"  {PAIR}", start="", helpers=other))] == [False]
+
+
+def test_a_caller_of_a_function_that_names_count_mode_may_return_in_it_too():
+    helpers = (f"static AICORE void fill({CI}& t) {{\n  TCI<{CI}, int32_t, 0>(t, 0);\n}}\n"
+               f"static AICORE void outer({CI}& t) {{\n  fill(t);\n}}\n")
+    found = decisions(kernel(f"  {PAIR}  outer(ci);\n  {PAIR}", helpers=helpers))
+    assert [d.removed for d in found] == [True, False]
+    assert "after the call of outer()" in found[1].reason
+
+
+def test_a_helper_without_set_mask_norm_runs_in_whatever_mode_its_caller_left():
+    helper = f"static AICORE void h({TILE}& a, {TILE}& b) {{\n  {PAIR}}}\n"
+    src = kernel(f"  h(a, b);\n  TCI<{CI}, int32_t, 0>(ci, 0);\n", helpers=helper)
+    found = [d for d in decisions(src) if d.fn.name == "h"]
+    assert [d.removed for d in found] == [False]
+    assert "no set_mask_norm() runs before it in this function" in found[0].reason

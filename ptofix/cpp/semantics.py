@@ -913,7 +913,10 @@ class FileContext:
         bodies = [(fn, fn.body) for fn in model.functions if isinstance(fn.body, Compound)]
         points: dict[int, list[tuple[Stmt, str, str]]] = {}
         tainted: set[str] = set()
-        for offset, name in _count_mode_offsets(text):
+        offsets = _count_mode_offsets(text)
+        if len(offsets) > _MAX_COUNT_MODE_PLACES:
+            return whole_file           # (each place walks its function's statements)
+        for offset, name in offsets:
             owner = next(((fn, body) for fn, body in bodies if body.span.start < offset < body.span.end), None)
             if owner is None:
                 return whole_file
@@ -931,7 +934,9 @@ class FileContext:
             tainted.add(fn.name)
         # The functions that may return in count mode: those naming it and, transitively, their
         # callers (by name: a lexical over-approximation). One more function each round.
-        words = [(fn.name, set(identifiers(code_only(text[body.span.start:body.span.end])))) for fn, body in bodies]
+        # (Every function: one whose body the model cannot read may call such a function too.)
+        words = [(fn.name, set(identifiers(code_only(text[fn.body.span.start:fn.body.span.end]))))
+                 for fn in model.functions]
         for _ in range(len(words)):
             grown = {fn_name for fn_name, used in words if fn_name not in tainted and not used.isdisjoint(tainted)}
             if not grown:
@@ -2765,6 +2770,8 @@ def _count_mode_name_of(source: SourceText) -> str:
     return ""
 
 
+# How many count-mode names a file may hold and still have its mask mode tracked per statement.
+_MAX_COUNT_MODE_PLACES = 64
 # The CCE intrinsic that puts the vector unit in norm mode (pto.ops.HARMLESS_CALLS).
 MASK_NORM_CALL = "set_mask_norm"
 
