@@ -103,3 +103,25 @@ def test_a_helper_without_set_mask_norm_runs_in_whatever_mode_its_caller_left():
     found = [d for d in decisions(src) if d.fn.name == "h"]
     assert [d.removed for d in found] == [False]
     assert "no set_mask_norm() runs before it in this function" in found[0].reason
+
+
+def test_a_header_that_names_count_mode_keeps_the_whole_file_unmodelled(tmp_path):
+    from ptofix.cpp.headers import set_include_search_path
+    (tmp_path / "mode.h").write_text("#pragma once\nstatic inline void counted() { set_mask_count(); }\n",
+                                     encoding="utf-8")
+    src = '#include "mode.h"\n' + kernel(f"  {PAIR}")
+    set_include_search_path((str(tmp_path),))
+    try:
+        found = decisions(src)
+    finally:
+        set_include_search_path(())
+    assert [d.removed for d in found] == [False]
+    assert "mode.h, which the file includes, names 'set_mask_count'" in found[0].reason
+    # Without the header's count-mode name the same file keeps nothing.
+    (tmp_path / "mode.h").write_text("#pragma once\nstatic inline void counted() { set_mask_norm(); }\n",
+                                     encoding="utf-8")
+    set_include_search_path((str(tmp_path),))
+    try:
+        assert [d.removed for d in decisions(src)] == [True]
+    finally:
+        set_include_search_path(())

@@ -800,6 +800,8 @@ class FileContext:
         self.count_mode_named = ""           # "'TCI' at file:line:col", the first such name
         self.tracks_mask_mode = False
         if not self.unmodelled:
+            self.unmodelled = _header_count_mode(self.headers)
+        if not self.unmodelled:
             mode = _count_mode_name_of(model.source)
             if mode:
                 self.unmodelled = self._locate_count_mode(mode)
@@ -2767,6 +2769,20 @@ def _count_mode_name_of(source: SourceText) -> str:
     for word, whole in _ASSEMBLY_WORD_BYTES:
         if whole in word_text:
             return word
+    return ""
+
+
+def _header_count_mode(headers: dict) -> str:
+    """Why a header the file includes (read_includes' summaries) may leave the vector unit in count
+    mode ('' if none may): its code names a count-mode name (_count_mode_name); a function of it the
+    kernel calls may return in count mode, which no statement of the file shows."""
+    for summary in headers.values():
+        for word in sorted(summary.used):
+            mode = _count_mode_name(word)
+            if mode:
+                return (f"the header {summary.used[word]}, which the file includes, names '{word}', which may "
+                        "leave the vector unit in count mode: element-wise ops then walk as many elements as the "
+                        "vector mask says, in any function the file runs after it")
     return ""
 
 
