@@ -565,11 +565,12 @@ def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool
 
 
 def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None,
-                    header_words: frozenset[str] | None = None) -> str:
+                    header_words: frozenset[str] | None = None, count_mode: bool = True) -> str:
     """Why no function of the file can be modelled, or '': a header the model cannot read (unless
     not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
-    may change pto's header, redefines a keyword or may declare names, or a declaration of a name
-    the model reads as pto's."""
+    may change pto's header, redefines a keyword or may declare names, a declaration of a name
+    the model reads as pto's, or (unless not ``count_mode``: the caller then tracks the mode, see
+    FileContext.count_mode_points) a name that may leave the vector unit in count mode."""
     pto_headers = [offset for spelled, offset in model.includes if trusted_header(spelled)
                    and spelled[1:].lstrip().startswith("pto/")]
     reason = _command_line_reason(model, bool(pto_headers), header_words)
@@ -626,7 +627,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         if _MACRO_STACK_PRAGMAS.intersection(pragma.tokens):
             return ("the file saves or restores a macro (`#pragma push_macro`/`pop_macro`): a name may be a macro "
                     "where no #define shows it")
-    mode = _count_mode_name_of(model.source)
+    mode = _count_mode_name_of(model.source) if count_mode else ""
     if mode:
         return (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise ops "
                 "then walk as many elements as the vector mask says, in any function the file runs after it")
@@ -787,7 +788,23 @@ class FileContext:
         # The pto-isa facts of the headers the kernel compiles with (the union of every version
         # when not known).
         self.isa = isa
-        self.unmodelled = unmodelled_file(model, headers=self.headers, header_words=isa.header_words)
+        self.unmodelled = unmodelled_file(model, headers=self.headers, header_words=isa.header_words,
+                                          count_mode=False)
+        # Where the file may switch the vector unit to count mode, when every such place is a
+        # statement of a function body (else the whole file is unmodelled, as before): id of the
+        # function -> [(statement, what it names, where)]; and the names of the functions that may
+        # return in count mode (they, or a function they call, name one). vector_cfg then takes
+        # every op that may run in count mode as unknown (FunctionCFG._mask_mode).
+        self.count_mode_points: dict[int, list[tuple[Stmt, str, str]]] = {}
+        self.count_mode_functions: frozenset[str] = frozenset()
+        self.count_mode_named = ""           # "'TCI' at file:line:col", the first such name
+        self.tracks_mask_mode = False
+        if not self.unmodelled:
+            self.unmodelled = _header_count_mode(self.headers)
+        if not self.unmodelled:
+            mode = _count_mode_name_of(model.source)
+            if mode:
+                self.unmodelled = self._locate_count_mode(mode)
         self.scope = Scope(None)
         self.unparsed = 0
         by_name: dict[str, list[Function]] = {}
@@ -883,6 +900,54 @@ class FileContext:
                 elif seen.name != ast.type.name or seen.template is not None or ast.type.template is not None \
                         or seen.pointer != ast.type.pointer or seen.ref != ast.type.ref:
                     self.scope.set_alias(ast.name, A.TypeRef(0, 0, f"<type '{ast.name}' aliased twice>"))
+
+    def _locate_count_mode(self, mode: str) -> str:
+        """Fill count_mode_points and count_mode_functions, or say why the file stays unmodelled:
+        a count-mode name outside the code of a function body's statement (file scope, a macro, a
+        comment, a function's head, a lambda or a braced initializer) or that cannot be located."""
+        model = self.model
+        whole_file = (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise "
+                      "ops then walk as many elements as the vector mask says, in any function the file runs "
+                      "after it")
+        text = model.source.text
+        if "$" in text or _has_splice(text):
+            return whole_file
+        bodies = [(fn, fn.body) for fn in model.functions if isinstance(fn.body, Compound)]
+        points: dict[int, list[tuple[Stmt, str, str]]] = {}
+        tainted: set[str] = set()
+        offsets = _count_mode_offsets(text)
+        if len(offsets) > _MAX_COUNT_MODE_PLACES:
+            return whole_file           # (each place walks its function's statements)
+        for offset, name in offsets:
+            owner = next(((fn, body) for fn, body in bodies if body.span.start < offset < body.span.end), None)
+            if owner is None:
+                return whole_file
+            fn, body = owner
+            stmt = min((s for s in body.walk() if s is not body and s.span.start <= offset < s.span.end),
+                       key=lambda s: s.span.end - s.span.start, default=None)
+            # (A statement's header, for a loop or branch: its events are the count point.)
+            if not isinstance(stmt, (SimpleStmt, ForStmt, IfStmt, SwitchStmt)) \
+                    or (isinstance(stmt, SimpleStmt) and "{" in stmt.text) \
+                    or not _count_mode_name(code_only(text[stmt.span.start:stmt.span.end])):
+                return whole_file
+            where = model.source.location(offset)
+            points.setdefault(id(fn), []).append((stmt, name, where))
+            self.count_mode_named = self.count_mode_named or f"'{name}' at {where}"
+            tainted.add(fn.name)
+        # The functions that may return in count mode: those naming it and, transitively, their
+        # callers (by name: a lexical over-approximation). One more function each round.
+        # (Every function: one whose body the model cannot read may call such a function too.)
+        words = [(fn.name, set(identifiers(code_only(text[fn.body.span.start:fn.body.span.end]))))
+                 for fn in model.functions]
+        for _ in range(len(words)):
+            grown = {fn_name for fn_name, used in words if fn_name not in tainted and not used.isdisjoint(tainted)}
+            if not grown:
+                break
+            tainted |= grown
+        self.count_mode_points = points
+        self.count_mode_functions = frozenset(tainted)
+        self.tracks_mask_mode = True
+        return ""
 
     def exhausted(self) -> str:
         """values_exhausted, read through a call: a check of it after a call that may have set it
@@ -2461,6 +2526,9 @@ class FunctionSemantics:
             return self._fifo(base, call, env)
         if base in OPS:
             return StmtInfo(Kind.VECTOR_OP, op=base, args=list(call.args), env=env)
+        if base == MASK_NORM_CALL and not call.args and name == base and base not in self.ctx.macros:
+            # (Marked: where the file may switch to count mode, it switches back to norm mode.)
+            return StmtInfo(Kind.NOP, op=MASK_NORM_CALL, env=env)
         if base in HARMLESS_CALLS:
             return StmtInfo(Kind.NOP, env=env)
         # A name this file does not define may be a header's macro, which may expand to a jump
@@ -2702,6 +2770,47 @@ def _count_mode_name_of(source: SourceText) -> str:
         if whole in word_text:
             return word
     return ""
+
+
+def _header_count_mode(headers: dict) -> str:
+    """Why a header the file includes (read_includes' summaries) may leave the vector unit in count
+    mode ('' if none may): its code names a count-mode name (_count_mode_name); a function of it the
+    kernel calls may return in count mode, which no statement of the file shows."""
+    for summary in headers.values():
+        for word in sorted(summary.used):
+            mode = _count_mode_name(word)
+            if mode:
+                return (f"the header {summary.used[word]}, which the file includes, names '{word}', which may "
+                        "leave the vector unit in count mode: element-wise ops then walk as many elements as the "
+                        "vector mask says, in any function the file runs after it")
+    return ""
+
+
+# How many count-mode names a file may hold and still have its mask mode tracked per statement.
+_MAX_COUNT_MODE_PLACES = 64
+# The CCE intrinsic that puts the vector unit in norm mode (pto.ops.HARMLESS_CALLS).
+MASK_NORM_CALL = "set_mask_norm"
+
+
+def _count_mode_offsets(text: str) -> list[tuple[int, str]]:
+    """Every place where _count_mode_name finds a name in ``text`` (without line splices), with
+    the name."""
+    found: list[tuple[int, str]] = []
+    for name in COUNT_MODE_NAMES:
+        pos = text.find(name)
+        while pos != -1:
+            if name != "TCI" or pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_$"):
+                found.append((pos, name))
+            pos = text.find(name, pos + len(name))
+    for word in _ASSEMBLY_WORDS:
+        pos = text.find(word)
+        while pos != -1:
+            end = pos + len(word)
+            if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_$")) \
+                    and (end == len(text) or not (text[end].isalnum() or text[end] in "_$")):
+                found.append((pos, word))
+            pos = text.find(word, end)
+    return sorted(found)
 
 
 def _count_mode_name(text: str) -> str:

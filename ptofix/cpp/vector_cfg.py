@@ -77,7 +77,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .semantics import FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symbol, expr_type
+from .semantics import MASK_NORM_CALL, FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symbol, expr_type
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -96,6 +96,8 @@ WINDOW_BOUND = "<window bound>"
 # reads it as a barrier an earlier run removed (a NOP event tagged REMOVED_BARRIER).
 REMOVED_MARKER = "/* ptofix: removed pipe_barrier(PIPE_V)"
 REMOVED_BARRIER = "<removed barrier>"
+# The tag of the NOP event of a `set_mask_norm();` (only where the file tracks the mask mode).
+MASK_NORM = "<set_mask_norm>"
 
 
 class EventKind(enum.Enum):
@@ -265,6 +267,65 @@ class FunctionCFG:
         self.events.append(self.exit)
         for tail, back in tails:
             _link(tail, self._leave, back)
+        if sem.ctx.tracks_mask_mode:
+            self._mask_mode()
+
+    def _mask_mode(self) -> None:
+        """In a file that may switch the vector unit to count mode, every op or call that may run
+        in it becomes an Unknown event (docs/reference/pto-facts.md, "Mask mode"). Two states, norm
+        and maybe-count: maybe-count at the entry (a caller, or the kernel launched before, may
+        have left it), after a statement that names a count-mode name and after a call of a
+        function that may return in it (FileContext.count_mode_functions); norm after a plain
+        `set_mask_norm();`. A merge is maybe-count when any way in is; loops go round."""
+        ctx = self.sem.ctx
+        points = ctx.count_mode_points.get(id(self.fn), [])
+        by_stmt = {id(stmt): (name, where) for stmt, name, where in points}
+        reason: dict[int, str] = {}       # order -> why the event may run in count mode
+        text = ctx.model.source.text
+        starts: list[Event] = []
+        for event in self.events:
+            stmt = event.stmt
+            if stmt is None:
+                continue
+            found = by_stmt.get(id(stmt))
+            why = f"may run in count mode after the '{found[0]}' at {found[1]}" if found else ""
+            called = ctx.count_mode_functions.intersection(identifiers(text[stmt.span.start:stmt.span.end])) \
+                if not why and ctx.count_mode_functions else set()
+            if called:
+                callee = min(called)
+                where = ctx.model.source.location(stmt.span.start)
+                why = f"may run in count mode after the call of {callee}() at {where}, which may leave it"
+            if why and event.order not in reason:
+                reason[event.order] = why
+                starts.append(event)
+        located = {id(event.stmt) for event in starts}
+        missing = [where for stmt, _name, where in points if id(stmt) not in located]
+        if missing:
+            # (No event shows the statement: where the mode changes cannot be placed.)
+            self.unstructured = self.unstructured or f"{missing[0]}: a count-mode name in a statement the " \
+                                                     "model shows no event for"
+        starts.append(self.entry)
+        reason.setdefault(self.entry.order, "may run in count mode: no set_mask_norm() runs before it in this "
+                                            f"function, and the file names {ctx.count_mode_named}")
+        # Forward from each origin: an event reached is in maybe-count on entry; it passes that on
+        # unless it is a set_mask_norm().
+        stack = list(starts)
+        while stack:
+            event = stack.pop()
+            why = reason[event.order]
+            for succ, _back in event.succ:
+                if succ.order in reason:
+                    continue
+                reason[succ.order] = why
+                if succ.tag != MASK_NORM:
+                    stack.append(succ)
+        for event in self.events:
+            why = reason.get(event.order, "")
+            if why and event.kind in (EventKind.OP, EventKind.CALL):
+                event.kind = EventKind.UNKNOWN
+                event.why = why
+                event.accesses = ()
+        self.local_calls = [call for call in self.local_calls if call.kind is EventKind.CALL]
 
     # -- construction ----------------------------------------------------------------------------
     def _new(self, kind: EventKind, **kw: Any) -> Event:
@@ -540,6 +601,8 @@ class FunctionCFG:
             return []
         if kind is Kind.VECTOR_OP:
             return self._op(stmt, info)
+        if kind is Kind.NOP and info.op == MASK_NORM_CALL and self.sem.ctx.tracks_mask_mode:
+            return [self._new(EventKind.NOP, stmt=stmt, tag=MASK_NORM, why=f"{MASK_NORM_CALL}()")]
         return self._calls(stmt, info)
 
     def _op(self, stmt: SimpleStmt, info: StmtInfo) -> list[Event]:
