@@ -166,6 +166,10 @@ def test_a_member_of_a_header_class_shadows_nothing(tmp_path, capsys):
     ("using namespace elsewhere;", "using-directive"),
     ("#define DECLARE(n) int n;\nDECLARE(x)", "at namespace scope"),
     ('#include "missing/inner.h"', "'missing/inner.h' not found"),
+    # A header that saves or restores a macro, in any spelling a pragma can be made of.
+    ('#pragma push_macro("PIPE_V")', "saves or restores a macro"),
+    ('#define SAVE _Pragma("push_macro(\\"PIPE_V\\")")', "saves or restores a macro"),
+    ('#define PRAGMA(x) _Pragma(#x)\nPRAGMA(pop_macro("PIPE_V"))', "saves or restores a macro"),
 ])
 def test_a_header_that_cannot_be_summarised_stays_unknown(tmp_path, capsys, header, words):
     write(tmp_path / "odd.h", header + "\n")
@@ -445,3 +449,15 @@ def test_pto_words_hold_what_pto_writes():
     # Names pto-inst.hpp's code writes (an op, a guard, an intrinsic it calls), not a kernel's guard.
     assert {"TADD", "TCVT_HPP", "get_subblockid", "pipe_barrier"} <= words
     assert not macro_may_change_pto_code("PYPTO_QWEN_ROPE_QKV_GENERATED_HPP")
+
+
+def test_a_kernel_that_spells_a_macro_stack_pragma_through_a_headers_macro(tmp_path, capsys):
+    # assert_compat.h-style: the header's PRAGMA makes a pragma of its argument, the kernel passes
+    # `pop_macro`: no pragma of the kernel's own shows it, its words do.
+    write(tmp_path / "prag.h", "#define PRAGMA(x) _Pragma(#x)\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "prag.h"\n', extra='  PRAGMA(pop_macro("PIPE_V"));\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "push_macro`/`pop_macro` outside a pragma" in reasons(report)
+    # (The header alone, its macro unused: nothing to fear.)
+    plain = write(tmp_path / "p.cpp", kernel(after='#include "prag.h"\n'))
+    assert run_auto(plain, capsys=capsys)[1]["removed"] == 1

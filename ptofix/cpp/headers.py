@@ -37,7 +37,7 @@ import re
 from ..pto.ops import pto_function_names, pto_macro_names
 from ..source import PtofixError, SourceText, Span
 from .keywords import CPP_KEYWORDS
-from .lexical import directive_text, identifiers, masked_literals
+from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
 from .parser import _INCLUDE, _scan
 from .preprocessor import read_macro_directive
 
@@ -257,6 +257,9 @@ def _read_header(text: str, path: str) -> _Header:
         if at_namespace_scope:
             pieces.append((code, starts[i]))
             facts.namespace_words.update(identifiers(code))
+    if names_macro_stack_pragma(text):
+        facts.unknown = ("saves or restores a macro (`push_macro`/`pop_macro`): a name of the kernel may then be "
+                         "a macro where no #define shows it")
     if scopes or not balanced:
         # Braces paired across `#if` branches: every name of the header may be at namespace scope.
         facts.namespace_words = set(facts.used)

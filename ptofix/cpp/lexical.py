@@ -163,6 +163,16 @@ def strip_comments(text: str) -> str:
     return replace_comments_and_literals(text, lambda found: found if found[0] in "\"'" else " ")
 
 
+def names_macro_stack_pragma(text: str) -> bool:
+    """Whether ``text`` spells `push_macro` or `pop_macro` (the pragmas that save and restore a
+    macro's definition) outside its comments: in code, a directive or a string, whichever way a
+    pragma may be made of it (a macro argument, `_Pragma("...")`)."""
+    if "push_macro" not in text and "pop_macro" not in text:
+        return False
+    code = strip_comments(text)
+    return "push_macro" in code or "pop_macro" in code
+
+
 def code_only(text: str) -> str:
     """``text`` with each comment replaced by a space and each string or character literal by an
     empty one: what brackets and words the code itself holds."""

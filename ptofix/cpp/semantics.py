@@ -70,6 +70,7 @@ from .lexical import (
     directive_word,
     identifiers,
     identifiers_among,
+    names_macro_stack_pragma,
     strip_comments,
 )
 from .model import (
@@ -627,6 +628,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         if _MACRO_STACK_PRAGMAS.intersection(pragma.tokens):
             return ("the file saves or restores a macro (`#pragma push_macro`/`pop_macro`): a name may be a macro "
                     "where no #define shows it")
+    if names_macro_stack_pragma(model.source.text):
+        # (Spelled outside any pragma the model read: as the argument of a header's macro that
+        # makes it a pragma, `PTO_PRAGMA(push_macro("X"))`, or in a string such a macro takes.)
+        return ("the file spells `push_macro`/`pop_macro` outside a pragma ptofix reads: a macro of a header may "
+                "make it one, and a name may then be a macro where no #define shows it")
     mode = _count_mode_name_of(model.source) if count_mode else ""
     if mode:
         return (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise ops "
@@ -643,6 +649,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
 _INERT_QUALIFIER = regex_cache.compile(r"(?:\[\s*aicore\s*\])?")
 # The pragmas that save or restore a macro's definition (gcc, clang, MSVC).
 _MACRO_STACK_PRAGMAS = frozenset(["push_macro", "pop_macro"])
+
 
 
 def _command_line_reason(model: CppFile, includes_pto: bool, header_words: frozenset[str] | None) -> str:
