@@ -3,7 +3,10 @@ grammar tests/cpp_stmt.lark (read by lark, tests/lark_spec.py): on every stateme
 and parameter of the corpus and on generated statements, both build the same AST (spans
 included), or both refuse. The one difference allowed: the hand-written parser refuses a reserved
 word where no keyword may stand (`x = int;`), which the grammar's contextual lexer reads as an
-identifier of that spelling (a statement no compiler accepts)."""
+identifier of that spelling (a statement no compiler accepts), and reads `++`/`--` by C++'s
+longest-operator rule where the grammar may split it (`sizeof(int)+++v`, ill-formed).
+The generated cases are derandomized: CI runs the same examples every time (a random search found
+the last two differences; run them with another seed by removing `derandomize`)."""
 from __future__ import annotations
 
 import glob
@@ -146,7 +149,7 @@ _SOUP = st.lists(st.sampled_from(["v1", "a", "ns::b", "T", "<", ">", ">>", "(", 
 
 
 @pytest.mark.slow
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1500, deadline=None, derandomize=True)
 @given(_STATEMENTS)
 def test_generated_statements_read_as_the_grammar(text):
     assert_agrees(text, "start")
@@ -158,7 +161,7 @@ def test_generated_statements_read_as_the_grammar(text):
         None if ours is fast_expr.FALLBACK or A._may_spell_alternative_token(text) else A._real_declarator(ours))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, derandomize=True)
 @given(_SOUP)
 def test_token_soup_reads_as_the_grammar(text):
     for start in ENTRIES:
@@ -166,7 +169,7 @@ def test_token_soup_reads_as_the_grammar(text):
 
 
 @pytest.mark.slow
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, derandomize=True)
 @given(_EXPR)
 def test_generated_headers_read_as_the_grammar(text):
     assert_agrees(text, "cond_start")

@@ -331,7 +331,8 @@ def _fast_parse(text: str) -> Node | None:
         type_ = TypeRef(0, match.end(4), match.group(2), None, len(match.group(4)), quals)
         return Decl(0, value.end, type_, match.group(5), value, None)
     match = _FAST_ASSIGN.match(text)
-    if match:
+    if match and match.group(1) not in NOT_DECLARATOR_NAMES:
+        # (A keyword target, `true = v;`, is the parser's to read: a literal, or no statement.)
         value = _atom(match.group(4), match.start(4))
         if value is _FALLBACK:
             return _FALLBACK
