@@ -1058,11 +1058,16 @@ class FunctionCFG:
         a, b = sym.tile, dst.tile
         if a is None or b is None or (a.rows, a.cols) != (b.rows, b.cols):
             return False
-        for dim in (0, 1):
-            mine, theirs = self.values.valid_dim_values(sym, dim), self.values.valid_dim_values(dst, dim)
-            if mine is None or theirs is None or len(mine) != 1 or mine != theirs:
-                return False
-        return True
+        mine = self._one_valid_shape(sym)
+        return mine is not None and mine == self._one_valid_shape(dst)
+
+    def _one_valid_shape(self, sym: Symbol) -> tuple[int, int] | None:
+        """The valid (rows, cols) of a tile where the model knows one value for each (a static
+        shape, or every construction, SetValidShape and copy giving the same), else None."""
+        rows, cols = self.values.valid_dim_values(sym, 0), self.values.valid_dim_values(sym, 1)
+        if rows is None or cols is None or len(rows) != 1 or len(cols) != 1:
+            return None
+        return next(iter(rows)), next(iter(cols))
 
     def _bound_window(self, op: str, args: Sequence[Any], env: dict, operands: list, out: list) -> None:
         """TINSERT(dst, src, row, col) writes src's valid shape into dst from (row, col) on, and
@@ -1177,11 +1182,10 @@ class FunctionCFG:
         knows one value for each (every construction, SetValidShape and copy gives the same, within
         the tile): the op then walks the tile exactly as one of that static valid shape (pto-isa
         reads the counts only as loop bounds). ``tt`` itself otherwise."""
-        rows = self.values.valid_dim_values(sym, 0)
-        cols = self.values.valid_dim_values(sym, 1)
-        if rows is None or cols is None or len(rows) != 1 or len(cols) != 1 or self.values.shape_may_pass_tile(sym):
+        shape = self._one_valid_shape(sym)
+        if shape is None or self.values.shape_may_pass_tile(sym):
             return tt
-        row, col = next(iter(rows)), next(iter(cols))
+        row, col = shape
         if tt.rows is None or tt.cols is None or not (0 <= row <= tt.rows and 0 <= col <= tt.cols):
             return tt
         return TileType(tt.space, tt.dtype, tt.rows, tt.cols, tt.blayout, row, col)
