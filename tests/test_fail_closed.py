@@ -2301,3 +2301,41 @@ def test_texp_chains_like_the_hand_written_fa_softmax():
 def test_a_run_time_valid_shape_not_known_to_one_value_chains_nothing(rows, cols, extra, first):
     text = _dynamic_chain(rows, cols, first, "TADD(z, x, x);", extra)
     assert removed(text) == [False], text
+
+
+# TCVT as the consumer of a same-access chain: pto-isa's FA softmax runs TEXP(p, p) and then a TCVT
+# of p's bytes with no barrier. A float conversion is one vconv a row over whole 256-byte repeats.
+BF16x128 = _tile("bfloat16_t", 16, 128, "16, 128")
+F16x96 = _tile("float", 16, 96, "16, 96")
+BF16x96 = _tile("bfloat16_t", 16, 96, "16, 96")
+I32x128 = _tile("int32_t", 16, 128, "16, 128")
+
+
+def _into_cvt(source: str, dest: str, first: str, second: str) -> str:
+    return _pair(f"  {source} x;\n  TASSIGN(x, 0);\n  {source} y;\n  TASSIGN(y, 16384);\n  {dest} h;\n"
+                 f"  TASSIGN(h, 32768);", first, second)
+
+
+def test_a_float_conversion_reads_a_chain_in_order():
+    assert removed(_into_cvt(F16x128, BF16x128, "TEXP(x, y);", "TCVT(h, x, RoundMode::CAST_RINT);")) == [True]
+    assert removed(_into_cvt(F16x128, BF16x128, "TMULS(x, y, 2.0f);", "TCVT(h, x, RoundMode::CAST_RINT);")) \
+        == [True]
+
+
+@pytest.mark.parametrize("source, dest, first, second", [
+    # 96 valid columns: one whole repeat a row, then a tail pass over every row (out of order).
+    (F16x96, BF16x96, "TEXP(x, y);", "TCVT(h, x, RoundMode::CAST_RINT);"),
+    # float -> int32: not one of the single-vconv float conversions.
+    (F16x128, I32x128, "TEXP(x, y);", "TCVT(h, x, RoundMode::CAST_RINT);"),
+    # A producer no hardware run stands behind.
+    (F16x128, BF16x128, "TSQRT(x, y);", "TCVT(h, x, RoundMode::CAST_RINT);"),
+    # Fewer than 16 repeats (4 x 128 floats: 8).
+    (_tile("float", 4, 128, "4, 128"), _tile("bfloat16_t", 4, 128, "4, 128"), "TEXP(x, y);",
+     "TCVT(h, x, RoundMode::CAST_RINT);"),
+    # A dst of another valid shape: TCVT walks dst's, not the chained access's.
+    (F16x128, _tile("bfloat16_t", 16, 128, "8, 128"), "TEXP(x, y);", "TCVT(h, x, RoundMode::CAST_RINT);"),
+    # The conversion writes over the bytes it reads: a WAW/WAR of another access, no chain.
+    (F16x128, BF16x128, "TEXP(x, y);", "TCVT(y, x, RoundMode::CAST_RINT);"),
+])
+def test_a_conversion_chain_not_walked_in_order_keeps_its_barrier(source, dest, first, second):
+    assert removed(_into_cvt(source, dest, first, second)) == [False]

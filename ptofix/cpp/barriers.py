@@ -28,6 +28,7 @@ from ..pto.ordering import (
     WALK_CHUNKS,
     WALK_LINEAR,
     chain_repeats_enough,
+    cvt_reads_source_in_order,
     row_expand_walks_row_by_row,
     same_access_chain_operand,
     walk_order,
@@ -874,14 +875,18 @@ class BarrierAnalysis:
     @staticmethod
     def _same_access_chain(p: Event, c: Event, a: Access, b: Access, back: bool) -> bool:
         # PTOAS PR #674 CanPrunePipeVBarrier (docs/reference/pto-facts.md §5.3).
-        if a.exact is None or not (a.elementwise and b.elementwise):
+        if a.exact is None or not a.elementwise:
+            return False
+        cvt = c.op == "TCVT" and BarrierAnalysis._cvt_reads_chain_in_order(c, a.exact)
+        if not (b.elementwise or cvt):
             return False   # e.g. TEXP -> TROWSUM reads with a reduction pattern (§6.3)
         # "from the producer result to the consumer source": the earlier op must itself write this
         # exact access (in-place chains then carry their WAR/WAW along); a plain read is not a chain.
         # ... "to the consumer source": the later op must read this exact access too (PTOAS checks
         # it is among the consumer's uses); a consumer that only overwrites it (WAW) is no chain.
         producer = [x for x in p.accesses if x.write and not x.tmp and x.exact == a.exact and x.elementwise]
-        consumer_reads = any(not x.write and not x.tmp and x.exact == a.exact and x.elementwise for x in c.accesses)
+        consumer_reads = any(not x.write and not x.tmp and x.exact == a.exact and (x.elementwise or cvt)
+                             for x in c.accesses)
         if not same_access_chain_operand(a.exact == b.exact, bool(producer), consumer_reads, a.tmp or b.tmp, back):
             return False
         # PTOAS HEAD excludes producers with a tmp operand; the hidden TMP_UB scratch of a
@@ -894,7 +899,7 @@ class BarrierAnalysis:
         # element type (the binary ops take a row-by-row path for operands of other row strides,
         # the unary and scalar ones go column chunk by column chunk), and the bitwise ones only on
         # 16-bit data (pto-facts.md §5.3).
-        for event in (p, c):
+        for event in (p,) if cvt else (p, c):
             if event.op in CHAIN_16BIT_ONLY and ELEMENT_BYTES.get(a.exact[4] or "") != 2:
                 return False
             expand = event.op.startswith(("TROWEXPAND", "TCOLEXPAND"))
@@ -920,6 +925,22 @@ class BarrierAnalysis:
         # The ops walk the valid rows only.
         gap = chain_gap(valid_rows, cols, ELEMENT_BYTES.get(dtype or ""), produced, consumed)
         return gap is not None and chain_repeats_enough(gap)
+
+    @staticmethod
+    def _cvt_reads_chain_in_order(c: Event, exact: tuple) -> bool:
+        """A TCVT ``c`` reads the chained access ``exact`` as a linear consumer would: a float
+        conversion of one vconv a row over whole repeats (ordering.cvt_reads_source_in_order),
+        its one source that access walked in address order, its dst of the same valid shape (TCVT
+        walks dst's), no tmp (pto-isa's FA softmax chains TEXP into such a TCVT, pto-facts §5.3)."""
+        reads = [x for x in c.accesses if not x.write]
+        writes = [x for x in c.accesses if x.write]
+        if any(x.tmp for x in c.accesses) or len(reads) != 1 or len(writes) != 1:
+            return False
+        source, dest = reads[0].shape, writes[0].shape
+        if reads[0].exact != exact or source is None or dest is None or not _walks_like(source, exact):
+            return False
+        return source[3] == dest[3] == "RowMajor" and dest[4:6] == source[4:6] \
+            and cvt_reads_source_in_order(source[2], dest[2], source[5])
 
     # -- pattern context ---------------------------------------------------------------------------
     def context(self, fn: Function, stmt: SimpleStmt) -> tuple[str, str]:

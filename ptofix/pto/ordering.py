@@ -29,7 +29,7 @@ halves, barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain.
 """
 from __future__ import annotations
 
-from .tiles import REPEAT_BYTES
+from .tiles import ELEMENT_BYTES, REPEAT_BYTES
 
 # A scalar GM access does not wait for PIPE_V (see above).
 SCALAR_GM_ACCESS_WAITS_FOR_VECTOR = False
@@ -88,6 +88,26 @@ WALKED_IN_REPEAT_ORDER = frozenset({
     "TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TADDS", "TSUBS", "TMULS", "TDIVS", "TMAXS",
     "TMINS", "TANDS", "TORS", "TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TNEG", "TRELU", "TNOT", "TEXPANDS",
 })
+
+# The (source, destination) element types for which TCVT is one `vconv` per call with no tmp, no
+# scratch and no second pass (pto-isa a2a3 TCvt.hpp GenCastCall / GenCastCallSpecialCases,
+# https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TCvt.hpp).
+CVT_SINGLE_VCONV = frozenset({("float", "half"), ("float", "float"), ("float", "bfloat16_t"),
+                              ("half", "float"), ("bfloat16_t", "float")})
+
+
+def cvt_reads_source_in_order(src_dtype: str, dst_dtype: str, valid_cols: int) -> bool:
+    """Whether TCVT, as the consumer of a same-access chain, reads its RowMajor source in address
+    order and never ahead of a 256-byte-a-repeat walk (docs/reference/pto-facts.md §5.3). pto-isa
+    a2a3 TCvt.hpp: TCvtHead issues one vconv a valid row (dst's valid shape), each of
+    validCol / E repeats of E = 256 / max(element sizes) elements, rows in order; the columns past
+    the last whole repeat go to TCvtTail after every row (out of address order), so the valid columns
+    must be whole repeats. A 16-bit source then reads 128 bytes a repeat, later than 256 would."""
+    if (src_dtype, dst_dtype) not in CVT_SINGLE_VCONV:
+        return False
+    elements = REPEAT_BYTES // max(ELEMENT_BYTES[src_dtype], ELEMENT_BYTES[dst_dtype])
+    return valid_cols > 0 and valid_cols % elements == 0
+
 
 # The ops of WALKED_IN_REPEAT_ORDER that walk in repeat order only on 16-bit data: from pto-isa
 # 002ecebc on, 32- and 8-bit data are viewed as 16-bit and take a rows-then-tails path
