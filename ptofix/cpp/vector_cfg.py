@@ -79,7 +79,17 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .semantics import MASK_NORM_CALL, FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symbol, expr_type
+from .semantics import (
+    MASK_NORM_CALL,
+    FunctionSemantics,
+    IntType,
+    Kind,
+    PtrType,
+    StmtInfo,
+    Symbol,
+    expr_type,
+    scalar_tci_call,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -892,7 +902,11 @@ class FunctionCFG:
         tt = dst.tile if dst is not None else None
         start = args[1]
         problem = ""
-        if dst is None or tt is None:
+        if not scalar_tci_call(stmt):
+            # (Its statement names another count-mode name: a point where the mode may change,
+            # FileContext.count_mode_points, which needs an event.)
+            problem = f"{SCALAR_TCI}: a statement that names another count-mode name is not modelled"
+        elif dst is None or tt is None:
             problem = f"{SCALAR_TCI}: operand 0 is not a tile ptofix knows"
         elif tt.space != UB_SPACE:
             problem = f"{SCALAR_TCI}: operand '{dst.name}' is a {tt.space} tile, not a UB (Vec) one"

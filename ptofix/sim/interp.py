@@ -1479,10 +1479,11 @@ class Interpreter:
         view = dst.snapshot()
         self.mem.check_tile(view)
         dt = dtype_of(view.type.elem)[0]
-        if dt.kind not in "iu" or not scalar_tci_accepts(view.type.rows, dt.itemsize) \
-                or self.targ_value(tmpl.args[1]) != view.type.elem:
+        if not scalar_tci_accepts(view.type.rows, dt.itemsize) or self.targ_value(tmpl.args[1]) != view.type.elem:
             raise SimError(f"{SCALAR_TCI} of tile '{view.name}' ({view.type.rows} rows of {view.type.elem}, start "
                            f"type {_describe(self.targ_value(tmpl.args[1]))}): pto-isa's static_asserts reject it")
+        if dt.kind not in "iu":
+            raise SimError(f"{SCALAR_TCI} of {view.type.elem} tile '{view.name}': only an integer fill is modelled")
         # (C++'s conversions to an integer type of `bits` bits keep the value modulo 2**bits.)
         modulus = 1 << (8 * dt.itemsize)
         values = scalar_tci_values(start.v % modulus, view.valid_cols, descending != 0)
