@@ -1,10 +1,12 @@
 // pto's index op with two operands (dst, start) is a scalar loop on PIPE_S that fills row 0 of dst
 // and leaves the mask mode alone: the barriers after it are proved as anywhere else, the kernel
 // needs no set_mask_norm() first, and the simulator runs it (the rewrite computes the same bytes,
-// the fill included, which the S -> V flag orders before the TCVT that reads it).
+// the fill included, which the S -> V flag orders before the TCVT that reads it); `check` verifies
+// the kernel (the fill is no vector work it cannot read).
 // RUN: %ptofix run --pattern auto %s -o %t.cpp 2>&1 | filecheck %s --check-prefix=NOTE
 // RUN: filecheck %s --input-file %t.cpp
 // RUN: %ptofix simulate %s %t.cpp
+// RUN: %ptofix check %s
 __global__ AICORE void k(__gm__ float *y) {
   Tile<TileType::Vec, float, 8, 64, BLayout::RowMajor, 8, 64> a;
   TASSIGN(a, 0);
