@@ -1,5 +1,5 @@
-"""The vector mask mode, statement by statement: in a file that names a count-mode name (TCI,
-set_mask_count...) only inside function bodies, what runs after a `set_mask_norm();` and before
+"""The vector mask mode, statement by statement: in a file that names a count-mode name (TCI's
+tmp form, set_mask_count...) only inside function bodies, what runs after a `set_mask_norm();` and before
 any such name is modelled; what may run in count mode is unknown and keeps its barriers."""
 from __future__ import annotations
 
@@ -9,13 +9,21 @@ from ptofix.source import SourceText
 
 TILE = "Tile<TileType::Vec, float, 8, 64, BLayout::RowMajor, 8, 64>"
 CI = "Tile<TileType::Vec, int32_t, 1, 64, BLayout::RowMajor, 1, 64>"
+TMP = "Tile<TileType::Vec, float, 1, 256, BLayout::RowMajor, 1, 256>"
 DECLS = f"""  {TILE} a;
   TASSIGN(a, 0);
   {TILE} b;
   TASSIGN(b, 4096);
   {CI} ci;
   TASSIGN(ci, 16384);
+  {TMP} citmp;
+  TASSIGN(citmp, 20480);
 """
+# TCI's tmp form, which may return in count mode (the two-operand one is scalar: test_scalar_tci.py).
+def counting_tci(dst: str = "ci", start: str = "0", tmp: str = "citmp") -> str:
+    return f"TCI<{CI}, {TMP}, int32_t, 0>({dst}, {start}, {tmp});"
+
+
 # Two independent ops around a barrier, between two drains: removable in norm mode.
 PAIR = "TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n  pipe_barrier(PIPE_ALL);\n"
 
@@ -30,19 +38,19 @@ def kernel(body: str, start: str = "  set_mask_norm();\n", helpers: str = "") ->
 
 
 def test_barrier_before_the_tci_is_removed_and_after_it_kept_with_the_reason():
-    found = decisions(kernel(f"  {PAIR}  TCI<{CI}, int32_t, 0>(ci, 0);\n  {PAIR}"))
+    found = decisions(kernel(f"  {PAIR}  {counting_tci()}\n  {PAIR}"))
     assert [d.removed for d in found] == [True, False]
     assert "may run in count mode after the 'TCI' at mask_mode.cpp:" in found[1].reason
 
 
 def test_without_a_leading_set_mask_norm_every_barrier_is_kept():
-    found = decisions(kernel(f"  {PAIR}  TCI<{CI}, int32_t, 0>(ci, 0);\n  {PAIR}", start=""))
+    found = decisions(kernel(f"  {PAIR}  {counting_tci()}\n  {PAIR}", start=""))
     assert [d.removed for d in found] == [False, False]
     assert "no set_mask_norm() runs before it" in found[0].reason
 
 
 def test_set_mask_norm_after_the_tci_does_not_end_the_region_before_it():
-    found = decisions(kernel(f"  TCI<{CI}, int32_t, 0>(ci, 0);\n  {PAIR}  set_mask_norm();\n  {PAIR}"))
+    found = decisions(kernel(f"  {counting_tci()}\n  {PAIR}  set_mask_norm();\n  {PAIR}"))
     assert [d.removed for d in found] == [False, True]
 
 
@@ -51,15 +59,15 @@ def test_a_file_without_count_mode_names_needs_no_set_mask_norm():
 
 
 def test_a_tci_inside_a_loop_keeps_every_barrier_of_the_loop():
-    body = f"  for (int i = 0; i < 4; ++i) {{\n    {PAIR}    TCI<{CI}, int32_t, 0>(ci, i);\n  }}\n"
+    body = f"  for (int i = 0; i < 4; ++i) {{\n    {PAIR}    {counting_tci(start='i')}\n  }}\n"
     found = decisions(kernel(body))
     assert [d.removed for d in found] == [False]
     assert "may run in count mode after the 'TCI'" in found[0].reason
 
 
 def test_a_tci_in_a_helper_keeps_what_runs_after_the_call():
-    helper = f"static AICORE void fill({CI}& t) {{\n  TCI<{CI}, int32_t, 0>(t, 0);\n}}\n"
-    found = decisions(kernel(f"  {PAIR}  fill(ci);\n  {PAIR}", helpers=helper))
+    helper = f"static AICORE void fill({CI}& t, {TMP}& tmp) {{\n  {counting_tci('t', '0', 'tmp')}\n}}\n"
+    found = decisions(kernel(f"  {PAIR}  fill(ci, citmp);\n  {PAIR}", helpers=helper))
     assert [d.removed for d in found] == [True, False]
     assert "after the call of fill()" in found[1].reason
 
@@ -90,16 +98,16 @@ def test_another_kernel_leaving_count_mode_does_not_reach_one_that_starts_in_nor
 
 
 def test_a_caller_of_a_function_that_names_count_mode_may_return_in_it_too():
-    helpers = (f"static AICORE void fill({CI}& t) {{\n  TCI<{CI}, int32_t, 0>(t, 0);\n}}\n"
-               f"static AICORE void outer({CI}& t) {{\n  fill(t);\n}}\n")
-    found = decisions(kernel(f"  {PAIR}  outer(ci);\n  {PAIR}", helpers=helpers))
+    helpers = (f"static AICORE void fill({CI}& t, {TMP}& tmp) {{\n  {counting_tci('t', '0', 'tmp')}\n}}\n"
+               f"static AICORE void outer({CI}& t, {TMP}& tmp) {{\n  fill(t, tmp);\n}}\n")
+    found = decisions(kernel(f"  {PAIR}  outer(ci, citmp);\n  {PAIR}", helpers=helpers))
     assert [d.removed for d in found] == [True, False]
     assert "after the call of outer()" in found[1].reason
 
 
 def test_a_helper_without_set_mask_norm_runs_in_whatever_mode_its_caller_left():
     helper = f"static AICORE void h({TILE}& a, {TILE}& b) {{\n  {PAIR}}}\n"
-    src = kernel(f"  h(a, b);\n  TCI<{CI}, int32_t, 0>(ci, 0);\n", helpers=helper)
+    src = kernel(f"  h(a, b);\n  {counting_tci()}\n", helpers=helper)
     found = [d for d in decisions(src) if d.fn.name == "h"]
     assert [d.removed for d in found] == [False]
     assert "no set_mask_norm() runs before it in this function" in found[0].reason

@@ -1,5 +1,5 @@
-// A kernel that starts in norm mode (`set_mask_norm();`) and calls pto's index op, which leaves
-// the vector unit in count mode: the barrier before that call is removed, the one after it is
+// A kernel that starts in norm mode (`set_mask_norm();`) and calls pto's index op in its tmp form,
+// which leaves the vector unit in count mode: the barrier before that call is removed, the one after it is
 // kept, and the report says it may run in count mode after it. The simulator refuses such a file.
 // (The op's name is never spelled in a comment here, where it would keep the whole file: {{T}}CI.)
 // RUN: %ptofix run --pattern auto %s -o %t.cpp 2>&1 | filecheck %s --check-prefix=NOTE
@@ -14,11 +14,14 @@ __global__ AICORE void k(__gm__ int32_t *x) {
   TASSIGN(b, 4096);
   Tile<TileType::Vec, int32_t, 1, 64, BLayout::RowMajor, 1, 64> ci;
   TASSIGN(ci, 16384);
+  Tile<TileType::Vec, float, 1, 256, BLayout::RowMajor, 1, 256> citmp;
+  TASSIGN(citmp, 20480);
   TADD(a, a, a);
   pipe_barrier(PIPE_V);
   TMUL(b, b, b);
   pipe_barrier(PIPE_ALL);
-  TCI<Tile<TileType::Vec, int32_t, 1, 64, BLayout::RowMajor, 1, 64>, int32_t, 0>(ci, 0);
+  TCI<Tile<TileType::Vec, int32_t, 1, 64, BLayout::RowMajor, 1, 64>,
+      Tile<TileType::Vec, float, 1, 256, BLayout::RowMajor, 1, 256>, int32_t, 0>(ci, 0, citmp);
   pipe_barrier(PIPE_ALL);
   TADD(a, a, a);
   pipe_barrier(PIPE_V);
@@ -30,5 +33,5 @@ __global__ AICORE void k(__gm__ int32_t *x) {
 // CHECK: TADD(a, a, a);
 // CHECK-NEXT: pipe_barrier(PIPE_V);
 // NOTE: count_mode_after_tci.cpp: note: kept 1 of 2 PIPE_V barriers
-// REPORT: may run in count mode after the '{{T}}CI' at 21:3
+// REPORT: may run in count mode after the '{{T}}CI' at 23:3
 // SIM: cannot simulate: the file names '{{T}}CI'

@@ -37,6 +37,8 @@ from ..pto.ops import (
     PTO_PASTING_MACROS,
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
+    SCALAR_TCI,
+    SCALAR_TCI_NARGS,
     IsaFacts,
     macro_may_change_pto_code,
     pto_function_names,
@@ -634,6 +636,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         return ("the file spells `push_macro`/`pop_macro` outside a pragma ptofix reads: a macro of a header may "
                 "make it one, and a name may then be a macro where no #define shows it")
     mode = _count_mode_name_of(model.source) if count_mode else ""
+    if mode and not _names_count_mode_outside_scalar_tci(model):
+        mode = ""
     if mode:
         return (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise ops "
                 "then walk as many elements as the vector mask says, in any function the file runs after it")
@@ -937,10 +941,14 @@ class FileContext:
                     or (isinstance(stmt, SimpleStmt) and "{" in stmt.text) \
                     or not _count_mode_name(code_only(text[stmt.span.start:stmt.span.end])):
                 return whole_file
+            if scalar_tci_call(stmt, offset):
+                continue        # the scalar TCI leaves the mask mode alone
             where = model.source.location(offset)
             points.setdefault(id(fn), []).append((stmt, name, where))
             self.count_mode_named = self.count_mode_named or f"'{name}' at {where}"
             tainted.add(fn.name)
+        if not points:
+            return ""           # only scalar TCIs: as a file that names none
         # The functions that may return in count mode: those naming it and, transitively, their
         # callers (by name: a lexical over-approximation). One more function each round.
         # (Every function: one whose body the model cannot read may call such a function too.)
@@ -2777,6 +2785,52 @@ def _count_mode_name_of(source: SourceText) -> str:
         if whole in word_text:
             return word
     return ""
+
+
+def scalar_tci_call(stmt: Stmt, offset: int = -1) -> bool:
+    """Whether ``stmt`` is a call statement of pto's scalar TCI as written (ops.SCALAR_TCI_NARGS):
+    `TCI(d, s);`, `pto::TCI<...>(d, s);`, exactly two arguments, and no other count-mode name in
+    the statement's text (comments, template arguments and arguments included), the callee being
+    the one at ``offset`` when given. Whether TCI names pto's function, and whether its operands are
+    a tile and a value, the semantic model decides (an Unknown event where they are not)."""
+    if not isinstance(stmt, SimpleStmt):
+        return False
+    ast = stmt.ast
+    if not isinstance(ast, A.ExprStmt) or not isinstance(ast.expr, A.Call):
+        return False
+    call = ast.expr
+    func = call.func
+    if not isinstance(func, (A.Name, A.TemplateId)) or call.callee not in (SCALAR_TCI, "pto::" + SCALAR_TCI) \
+            or len(call.args) != SCALAR_TCI_NARGS:
+        return False
+    text = stmt.text
+    if _has_splice(text):
+        return False
+    places = _count_mode_offsets(text)
+    callee = stmt.span.start + func.start
+    return len(places) == 1 and (offset < 0 or offset == stmt.span.start + places[0][0]) \
+        and callee <= stmt.span.start + places[0][0] < callee + len(call.callee)
+
+
+def _names_count_mode_outside_scalar_tci(model: CppFile) -> bool:
+    """Whether some place that names a count-mode name (_count_mode_offsets) is not the callee of
+    a scalar TCI statement (scalar_tci_call) in a function body."""
+    text = model.source.text
+    if "$" in text or _has_splice(text):
+        return True
+    offsets = _count_mode_offsets(text)
+    if len(offsets) > _MAX_COUNT_MODE_PLACES:
+        return True
+    bodies = [fn.body for fn in model.functions if isinstance(fn.body, Compound)]
+    for offset, _name in offsets:
+        body = next((body for body in bodies if body.span.start < offset < body.span.end), None)
+        if body is None:
+            return True
+        stmt = min((s for s in body.walk() if s is not body and s.span.start <= offset < s.span.end),
+                   key=lambda s: s.span.end - s.span.start, default=None)
+        if stmt is None or not scalar_tci_call(stmt, offset):
+            return True
+    return False
 
 
 def _header_count_mode(headers: dict) -> str:

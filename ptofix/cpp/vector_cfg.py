@@ -31,6 +31,7 @@ from ..pto.ops import (
     REPEAT_BYTES,
     ROW,
     ROW_REDUCE,
+    SCALAR_TCI,
     SHAPED_ELSEWHERE,
     SOURCES_READ_AS_DST_TYPE,
     VALUE_ARGUMENTS,
@@ -42,6 +43,7 @@ from ..pto.ops import (
     reduce_tmp_bytes,
     row_expand_tmp_bytes,
     row_reduce_drains,
+    scalar_tci_accepts,
     spec_for,
     trailing_drain_holds,
 )
@@ -77,7 +79,17 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .semantics import MASK_NORM_CALL, FunctionSemantics, IntType, Kind, PtrType, StmtInfo, Symbol, expr_type
+from .semantics import (
+    MASK_NORM_CALL,
+    FunctionSemantics,
+    IntType,
+    Kind,
+    PtrType,
+    StmtInfo,
+    Symbol,
+    expr_type,
+    scalar_tci_call,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -635,6 +647,8 @@ class FunctionCFG:
                                   why=f"{base}: cannot tell its pipe from the tile types")]
             pipe = moved
         if pipe != PIPE_V:
+            if base == SCALAR_TCI:
+                return self._scalar_tci(stmt, args, env)
             # Not vector work, but its UB writes matter to rule (b) of the proof (rewritten bytes).
             if base == "TLOAD" and len(args) == 2:
                 self.other_pipe_writes[id(stmt)] = (pipe, args[0], args[1], env)
@@ -878,16 +892,66 @@ class FunctionCFG:
         return all(trailing_drain_holds(base, len(args) > 2, src_tile.dtype if src_tile else None, dst_valid, shape)
                    for shape in shapes or [None])
 
+    def _scalar_tci(self, stmt: SimpleStmt, args: Sequence[Any], env: dict) -> list[Event]:
+        """TCI(dst, start), the scalar TCI (ops.SCALAR_TCI_NARGS): the scalar unit's stores into
+        row 0 of dst, no vector work and no mask-mode switch. Like every scalar access of UB it is
+        no event of the vector pipe, ordered against it by flags only; where it rewrites bytes the
+        model knows exactly, rule (b) of the proof may use them (rewrite_by). Operands it does not
+        read as a UB tile pto-isa accepts and a value: Unknown."""
+        dst = self.tile_operand(args[0], env)
+        tt = dst.tile if dst is not None else None
+        start = args[1]
+        problem = ""
+        if not scalar_tci_call(stmt):
+            # (Its statement names another count-mode name: a point where the mode may change,
+            # FileContext.count_mode_points, which needs an event.)
+            problem = f"{SCALAR_TCI}: a statement that names another count-mode name is not modelled"
+        elif dst is None or tt is None:
+            problem = f"{SCALAR_TCI}: operand 0 is not a tile ptofix knows"
+        elif tt.space != UB_SPACE:
+            problem = f"{SCALAR_TCI}: operand '{dst.name}' is a {tt.space} tile, not a UB (Vec) one"
+        elif not scalar_tci_accepts(tt.rows, dtype_size(tt.dtype)):
+            problem = (f"{SCALAR_TCI}: operand '{dst.name}' is not one row of 2- or 4-byte elements, which pto-isa's "
+                       "TCI rejects")
+        elif isinstance(start, A.Name):
+            sym = env.get(start.id)
+            if sym is None or sym.kind != "scalar" or isinstance(sym.ctype, PtrType):
+                problem = f"{SCALAR_TCI}: operand '{start.id}' is not a scalar ptofix knows"
+        elif not isinstance(start, A.Number) and not isinstance(expr_type(start, env, self.sem), IntType):
+            problem = f"{SCALAR_TCI}: operand 1 is an expression ptofix cannot resolve"
+        if problem:
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, op=SCALAR_TCI, why=problem)]
+        self.other_pipe_writes[id(stmt)] = ("PIPE_S", args[0], start, env)
+        return []
+
     def rewrite_by(self, stmt: Stmt) -> tuple | None:
-        """(pipe, [Access]) if ``stmt`` is a TLOAD that rewrites every byte of its tile, else None."""
+        """(pipe, [Access]) if ``stmt`` is a TLOAD that rewrites every byte of its tile, or a
+        scalar TCI of one known address and valid column count (the bytes it stores), else None."""
         entry = self.other_pipe_writes.get(id(stmt))
         if entry is None:
             return None
         pipe, dst, src, env = entry
+        if pipe == "PIPE_S":
+            return self._scalar_tci_rewrite(dst, env)
         tile = self.tile_operand(dst, env)
         if tile is None or not self._fully_written(dst, src, env):
             return None
         return pipe, [self.tile_access(tile, True, False)]
+
+    def _scalar_tci_rewrite(self, dst: Any, env: dict) -> tuple | None:
+        """("PIPE_S", [Access]) of the bytes a scalar TCI surely stores: row 0 of its dst up to
+        its valid columns, where the tile has one address and one known valid column count."""
+        sym = self.tile_operand(dst, env)
+        if sym is None or sym.tile is None:
+            return None
+        whole = self.tile_access(sym, True, False)
+        walked = sym.tile if sym.tile.static_valid else self._known_valid_shape(sym, sym.tile)
+        size = dtype_size(walked.dtype)
+        if whole.intervals is None or len(whole.intervals) != 1 or not walked.static_valid \
+                or walked.valid_col is None or size is None:
+            return None
+        lo = whole.intervals[0][0]
+        return "PIPE_S", [Access(sym.name, True, whole.space, [(lo, lo + walked.valid_col * size)], None, False)]
 
     def _fully_written(self, dst: Any, src: Any, env: dict) -> bool:
         """TLOAD rewrites every byte of ``dst``: static full valid shape equal to the GM view's."""

@@ -100,6 +100,36 @@ class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up
     drains_all_first: bool = False
 
 
+# TCI(dst, start) with exactly two arguments is pto-isa's scalar TCI, whatever its template
+# arguments: `TCI<TileData, T, descending>(dst, start)` runs CheckValid (dst has one row of 2- or
+# 4-byte elements of start's type T, static_asserts) and then a `__tf__` scalar loop that stores
+# dst[i] = start + i (start - i when `descending` is non-zero) for i below dst.GetValidCol(): no
+# vector instruction, no mask-mode switch, no barrier (a2a3 TCI.hpp TCI_IMPL(dst, start), the same
+# at every commit of that file, 6cc68238 to 3186c381; common/event.hpp maps Op::TCI to PIPE_S). The
+# other overload, TCI(dst, start, tmp, events...), needs a third argument, and the scalar one's
+# trailing `events...` are flags ptoas does not print: only a 2-argument call is certainly the
+# scalar form. docs/reference/pto-facts.md §8 "TCI".
+SCALAR_TCI = "TCI"
+SCALAR_TCI_NARGS = 2
+SCALAR_TCI_ROWS = 1
+SCALAR_TCI_ELEMENT_BYTES = (2, 4)
+# The template argument that chooses the descending fill (its third).
+SCALAR_TCI_DESCENDING_ARG = 2
+
+
+def scalar_tci_accepts(rows: int | None, elem_bytes: int | None) -> bool:
+    """Whether TCI(dst, start) compiles for a dst of ``rows`` rows of ``elem_bytes``-byte elements
+    (TCI.hpp CheckValid; that start's type is dst's element type is its other static_assert)."""
+    return rows == SCALAR_TCI_ROWS and elem_bytes in SCALAR_TCI_ELEMENT_BYTES
+
+
+def scalar_tci_values(start: int, count: int, descending: bool) -> list[int]:
+    """The values TCI(dst, start) stores into dst's first ``count`` elements of row 0, before their
+    conversion to dst's element type (which wraps them): start + i, or start - i descending."""
+    step = -1 if descending else 1
+    return [start + step * index for index in range(max(count, 0))]
+
+
 def _specs() -> dict[str, OpSpec]:
     table: dict[str, OpSpec] = {}
     elementwise = ["TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TSHL", "TSHR", "TFMOD",
@@ -195,6 +225,10 @@ def _specs() -> dict[str, OpSpec]:
     # at all under __PTO_AUTO__ (SyncAll.hpp): no UB access and no vector work; no drain counted. The
     # soft forms with a GM workspace: not modelled.
     table["SYNCALL"] = OpSpec("PIPE_S", writes=(), nargs=(0,))
+    # TCI(dst, start), the two-operand form: a scalar loop on PIPE_S that fills row 0 of dst (see
+    # SCALAR_TCI_NARGS). Its tmp form TCI(dst, start, tmp) runs vector code that may return in count
+    # mode: not modelled (a call of it is Unknown, and its name a count-mode name).
+    table["TCI"] = OpSpec("PIPE_S", nargs=(SCALAR_TCI_NARGS,))
     # Data movement between memories; pipe depends on tile types (§1).
     table["TMOV"] = OpSpec("by-type")
     # TEXTRACT(dst0, dst1, src, r0, c0, r1, c1) writes both destinations (TEXTRACT_ND2XNZ).
@@ -405,6 +439,8 @@ def lacks_tmp(spec: OpSpec, nargs: int, is_tile: Callable[[int], bool]) -> bool:
 # `OneRepeatProcValIdx`, which leaves it to a helper). Found by scanning every a2a3 header at
 # 3186c381 for functions whose last mode switch is set_mask_count or that return between the two.
 # (`TCI` is matched as the start of a word, the others inside any word: semantics._count_mode_name.)
+# A statement that is a 2-argument call of TCI and names none of them elsewhere is the scalar TCI
+# (SCALAR_TCI_NARGS), which leaves the mode alone.
 COUNT_MODE_NAMES = ("TCI", "set_mask_count", "set_ctrl", "PadRightSingleRow", "RemF32Instr", "RemInt32Instr",
                     "ExtractValIdxFromTmpColMajor", "OneRepeatProcValIdx")
 

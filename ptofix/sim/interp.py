@@ -46,7 +46,16 @@ from ..cpp.model import (
 from ..cpp.preprocessor import MacroState, group_outcomes
 from ..exit_status import internal_error
 from ..pto import tpipe
-from ..pto.ops import OPS, PIPE_FIFO_OPS, PIPE_NAMES
+from ..pto.ops import (
+    OPS,
+    PIPE_FIFO_OPS,
+    PIPE_NAMES,
+    SCALAR_TCI,
+    SCALAR_TCI_DESCENDING_ARG,
+    SCALAR_TCI_NARGS,
+    scalar_tci_accepts,
+    scalar_tci_values,
+)
 from ..pto.ordering import (
     EVENT_IDS,
     ROW_EXPAND_SCALAR_EVENT,
@@ -1259,6 +1268,8 @@ class Interpreter:
         # ---- calls with effects: only as a whole statement
         if not statement:
             raise SimError(f"call of '{name}' inside an expression (only a call statement `{name}(...);` is run)")
+        if name == SCALAR_TCI and fn is None:
+            return self._scalar_tci(node, tmpl)
         if tmpl is not None and name not in VECTOR_OPS and name not in PIPE_FIFO_OPS \
                 and name not in ("TLOAD", "TSTORE"):
             raise SimError(f"template arguments of '{name}' not modelled")
@@ -1445,6 +1456,43 @@ class Interpreter:
                              self.back_edges)
             if step.drain_after:
                 self.sched.drain()
+        return None
+
+    def _scalar_tci(self, node: sp.Call, tmpl: sp.TemplateId | None):
+        """TCI<TileData, T, descending>(dst, start), pto-isa's scalar TCI (ptofix.pto.ops
+        SCALAR_TCI_NARGS): the scalar unit stores start + i (start - i descending), converted to
+        dst's element type, into row 0 of dst for i below its valid columns. A step of another
+        pipe than V, like TLOAD's: in program order among those and against the vector steps that
+        share its bytes (the kernel's flags order them, and the model trusts flags). Its tmp form
+        runs vector code in count mode: refused."""
+        if len(node.args) != SCALAR_TCI_NARGS:
+            raise SimError(f"{SCALAR_TCI} with {len(node.args)} operands is not modelled (only the scalar "
+                           f"{SCALAR_TCI}(dst, start); the tmp form runs vector code in count mode)")
+        if tmpl is None or len(tmpl.args) <= SCALAR_TCI_DESCENDING_ARG:
+            raise SimError(f"{SCALAR_TCI} without its <TileData, T, descending> template arguments")
+        descending = self.targ_value(tmpl.args[SCALAR_TCI_DESCENDING_ARG])
+        if not isinstance(descending, int):
+            raise SimError(f"{SCALAR_TCI}'s descending template argument {_describe(descending)} is not a constant")
+        dst, start = self.eval(node.args[0]), self.eval(node.args[1])
+        if not isinstance(dst, TileVar) or not isinstance(start, CVal) or not isinstance(start.v, int):
+            raise SimError(f"{SCALAR_TCI} needs a tile and an integer start value")
+        view = dst.snapshot()
+        self.mem.check_tile(view)
+        dt = dtype_of(view.type.elem)[0]
+        if not scalar_tci_accepts(view.type.rows, dt.itemsize) or self.targ_value(tmpl.args[1]) != view.type.elem:
+            raise SimError(f"{SCALAR_TCI} of tile '{view.name}' ({view.type.rows} rows of {view.type.elem}, start "
+                           f"type {_describe(self.targ_value(tmpl.args[1]))}): pto-isa's static_asserts reject it")
+        if dt.kind not in "iu":
+            raise SimError(f"{SCALAR_TCI} of {view.type.elem} tile '{view.name}': only an integer fill is modelled")
+        # (C++'s conversions to an integer type of `bits` bits keep the value modulo 2**bits.)
+        modulus = 1 << (8 * dt.itemsize)
+        values = scalar_tci_values(start.v % modulus, view.valid_cols, descending != 0)
+        data = np.array([v % modulus for v in values], np.dtype(f"<u{dt.itemsize}")).view(np.uint8)
+        lo = view.lo
+
+        def run(mem: Memory, stmt: int) -> None:
+            mem.write_bytes(lo, data, stmt)
+        self.sched.issue(self._sid(), SCALAR_TCI, False, [], [(lo, lo + data.size)], run, self._stamp())
         return None
 
     # ------------------------------------------------------------------ GM <-> UB
