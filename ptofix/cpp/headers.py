@@ -27,7 +27,9 @@ Search order, as GCC and Clang do: `#include "x.h"` looks beside the including f
 in the include directories (`-I`, in order); `#include <x.h>` in the include directories. The
 standard library (`<cstdint>`, `<string.h>`, ...) is not read: it declares only what the C and
 C++ standards name (in `std`, or the C library's names at global scope) and reserved
-identifiers; pto-isa's headers (`<pto/...>`) are what docs/reference/pto-facts.md describes.
+identifiers, and what it writes and defines is two closed lists generated offline
+(standard_words.txt, standard_macros.txt: scripts/standard_names.py); pto-isa's headers
+(`<pto/...>`) are what docs/reference/pto-facts.md describes.
 """
 from __future__ import annotations
 
