@@ -178,22 +178,30 @@ def test_a_header_that_cannot_be_summarised_stays_unknown(tmp_path, capsys, head
     assert report["removed"] == 0 and words in reasons(report)
 
 
-@pytest.mark.parametrize(("header", "seen"), [
-    ("#define MY_RUNTIME_FLAG 1\n", ""),                       # no pto or standard header writes it
-    ("#define RUNTIME_INTRINSIC_H\n#define RUNTIME_ALIGN 64\n", ""),
-    ("#define PTO_NPU_ARCH_A2A3\n", "PTO_NPU_ARCH_A2A3"),      # pto's headers test it
-    ("#undef PTO_NPU_ARCH_A2A3\n", "PTO_NPU_ARCH_A2A3"),
-    ("#define EOF (-2)\n", "EOF"),                             # <cstdio>'s
-    ("#define ERANGE 7\n", "ERANGE"),                          # <cerrno>'s
-    ("#define INT8_MAX 100\n", "INT8_MAX"),                    # <cstdint>'s
-    ("#define SIGKERNEL 40\n", "SIGKERNEL"),                   # reserved for <csignal>'s future signals
-    ("#define EARLY_FLAG 1\n", "EARLY_FLAG"),                  # reserved for <cerrno>'s future codes
-    ("void my_runtime_helper(int32_t n);\nstruct RuntimeArgs { int32_t n; };\n", ""),
-    ("void vadd(__ubuf__ float* d, __ubuf__ float* a);\n", "vadd"),   # a CCE intrinsic's name
-    ("static inline int32_t get_block_idx(__gm__ int64_t* a) { return 0; }\n", "get_block_idx"),  # pto calls it
-    ("typedef int ptrdiff_t;\n", "ptrdiff_t"),                 # a name the standard headers write
+PTO_WRITES = "pto's headers write that name"
+STANDARD = "the standard headers pto's header includes write that name or may define it"
+TOOLCHAIN = "the toolchain may declare that name"
+
+
+@pytest.mark.parametrize(("header", "seen", "why"), [
+    ("#define MY_RUNTIME_FLAG 1\n", "", ""),                   # no pto or standard header writes it
+    ("#define RUNTIME_INTRINSIC_H\n#define RUNTIME_ALIGN 64\n", "", ""),
+    ("#define PTO_NPU_ARCH_A2A3\n", "PTO_NPU_ARCH_A2A3", PTO_WRITES),   # pto's headers test it
+    ("#undef PTO_NPU_ARCH_A2A3\n", "PTO_NPU_ARCH_A2A3", PTO_WRITES),
+    ("#define EOF (-2)\n", "EOF", STANDARD),                   # <cstdio>'s
+    ("#define ERANGE 7\n", "ERANGE", STANDARD),                # <cerrno>'s
+    ("#define INT8_MAX 100\n", "INT8_MAX", STANDARD),          # <cstdint>'s
+    ("#define SIGKERNEL 40\n", "SIGKERNEL", STANDARD),         # reserved for <csignal>'s future signals
+    ("#define EARLY_FLAG 1\n", "EARLY_FLAG", STANDARD),        # reserved for <cerrno>'s future codes
+    ("void my_runtime_helper(int32_t n);\nstruct RuntimeArgs { int32_t n; };\n", "", ""),
+    ("void vadd(__ubuf__ float* d, __ubuf__ float* a);\n", "vadd", PTO_WRITES),  # a CCE intrinsic pto calls
+    ("void vrec(__ubuf__ float* d, __ubuf__ float* a);\n", "vrec", TOOLCHAIN),   # one it does not call
+    ("static inline int32_t get_block_idx(__gm__ int64_t* a) { return 0; }\n", "get_block_idx",
+     PTO_WRITES),                                               # pto calls it (overloads go by name)
+    ("typedef int ptrdiff_t;\n", "ptrdiff_t", STANDARD),
+    ("typedef int fpos_t;\n", "fpos_t", STANDARD),             # a name the standard headers write
 ])
-def test_a_header_before_pto_is_judged_by_what_pto_can_see(tmp_path, capsys, header, seen):
+def test_a_header_before_pto_is_judged_by_what_pto_can_see(tmp_path, capsys, header, seen, why):
     """A header before pto's header: its macros are judged as the kernel's own there are, its
     declarations by whether pto's code, the toolchain's or the standard headers' write the name."""
     write(tmp_path / "early.h", header)
@@ -202,6 +210,7 @@ def test_a_header_before_pto_is_judged_by_what_pto_can_see(tmp_path, capsys, hea
     if seen:
         assert report["removed"] == 0
         assert f"comes before pto's header, which then sees its '{seen}'" in reasons(report)
+        assert why in reasons(report)
     else:
         assert report["removed"] == 1, reasons(report)
     # Another pto header than pto-inst.hpp: its words are not listed, so any name counts.

@@ -594,8 +594,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                  and _seen_by_pto_code(name, only_inst, header_words)]
         if early:
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
-                    "change (pto-isa's headers test macros: `__PTO_AUTO__` turns TASSIGN and the ops' own "
-                    "barriers off)")
+                    f"change ({_how_pto_sees(early[0], only_inst, header_words)}; pto-isa's headers test "
+                    "macros: `__PTO_AUTO__` turns TASSIGN and the ops' own barriers off)")
     keywords = sorted(model.macros & _KEYWORDS)
     if keywords:
         return f"the file defines a macro named like the C++ keyword '{keywords[0]}'"
@@ -707,6 +707,18 @@ def _seen_by_pto_code(name: str, only_inst: bool, header_words: frozenset[str] |
     return name not in _MACROS_PTO_HEADERS_IGNORE and (not only_inst or _may_change_pto_code(name, header_words))
 
 
+def _how_pto_sees(name: str, only_inst: bool, header_words: frozenset[str] | None) -> str:
+    """Why pto's header, or a header it includes, may see a macro or declaration ``name`` that
+    comes before it (one _seen_by_pto_code says it does)."""
+    if not only_inst:
+        return "a pto header other than pto-inst.hpp is included, whose words ptofix does not list"
+    if macro_may_change_pto_code(name, header_words):
+        return "pto's headers write that name or may form it"
+    if toolchain_may_declare(name):
+        return "the toolchain may declare that name, and pto's code call it"
+    return "the standard headers pto's header includes write that name or may define it as a macro"
+
+
 def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool,
                    only_inst: bool, header_words: frozenset[str] | None) -> str:
     """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
@@ -732,7 +744,7 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
             name = defined[0] if defined else declared[0]
             at = summary.macros[name] if defined else summary.names[name]
             return (f"{where}: '#include {spelled}' comes before pto's header, which then sees its '{name}' "
-                    f"({at}): it may change pto's code")
+                    f"({at}; {_how_pto_sees(name, only_inst, header_words)}): it may change pto's code")
     # A header's macro the kernel writes outside its function bodies (a declaration, a function's
     # head) may declare or rename anything there, as the file's own would.
     text = model.source.text
