@@ -200,6 +200,7 @@ TOOLCHAIN = "the toolchain may declare that name"
      PTO_WRITES),                                               # pto calls it (overloads go by name)
     ("typedef int ptrdiff_t;\n", "ptrdiff_t", STANDARD),
     ("typedef int fpos_t;\n", "fpos_t", STANDARD),             # a name the standard headers write
+    ("#define PIPE_FIX PIPE_V\n", "PIPE_FIX", PTO_WRITES),      # ptoas's own definition of it is not this
 ])
 def test_a_header_before_pto_is_judged_by_what_pto_can_see(tmp_path, capsys, header, seen, why):
     """A header before pto's header: its macros are judged as the kernel's own there are, its

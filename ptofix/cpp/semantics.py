@@ -591,7 +591,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     if pto_headers:
         only_inst = _only_pto_inst(model, pto_headers)
         early = [name for name, offset in model.defines if offset < max(pto_headers)
-                 and _seen_by_pto_code(name, only_inst, header_words)]
+                 and name not in _MACROS_PTO_HEADERS_IGNORE and _seen_by_pto_code(name, only_inst, header_words)]
         if early:
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
                     f"change ({_how_pto_sees(early[0], only_inst, header_words)}; pto-isa's headers test "
@@ -700,11 +700,12 @@ def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
 
 def _seen_by_pto_code(name: str, only_inst: bool, header_words: frozenset[str] | None) -> bool:
     """Whether a macro ``name`` defined (or undefined) before pto's header, or a name declared
-    there, may change the code pto's headers compile: any name but the qualifiers and `PIPE_FIX`
-    ptoas defines there, and when pto/pto-inst.hpp is the only pto header (``only_inst``), only
-    one _may_change_pto_code says its code (or the standard headers', the toolchain's) sees.
-    (Only pto-inst.hpp's words are listed: another pto header may write any name.)"""
-    return name not in _MACROS_PTO_HEADERS_IGNORE and (not only_inst or _may_change_pto_code(name, header_words))
+    there, may change the code pto's headers compile: any name, and when pto/pto-inst.hpp is the
+    only pto header (``only_inst``), only one _may_change_pto_code says its code (or the standard
+    headers', the toolchain's) sees. (Only pto-inst.hpp's words are listed: another pto header may
+    write any name.) The kernel's own macros there but ptoas's (_MACROS_PTO_HEADERS_IGNORE) and a
+    header's macros there but the qualifiers defined alike are judged so."""
+    return not only_inst or _may_change_pto_code(name, header_words)
 
 
 def _how_pto_sees(name: str, only_inst: bool, header_words: frozenset[str] | None) -> str:
