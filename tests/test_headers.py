@@ -219,6 +219,39 @@ def test_a_header_before_pto_is_judged_by_what_pto_can_see(tmp_path, capsys, hea
     assert run_auto(other, capsys=capsys)[1]["removed"] == 0
 
 
+@pytest.mark.parametrize(("header", "why"), [
+    ("#pragma once\n#pragma GCC diagnostic ignored \"-Wunused\"\n#define RT_ON 1\n", ""),
+    ("#pragma pack(push, 1)\nstruct RtArgs { char c; int64_t v; };\n", "'#pragma pack(push, 1)'"),
+    ("#pragma clang fp contract(fast)\n", "'#pragma clang fp contract(fast)'"),
+    # assert_compat.h's style: a pragma operator in a macro nobody uses before pto is inert...
+    ("#define RT_PRAGMA(x) _Pragma(#x)\n", ""),
+    # ...one the header's code uses acts right there, through any chain of macros.
+    ("#define RT_PRAGMA(x) _Pragma(#x)\n#define RT_PACKED RT_PRAGMA(pack(1))\nRT_PACKED\n", "`_Pragma`"),
+    ("_Pragma(\"pack(1)\")\n", "_Pragma"),                 # (read as a declaration of a reserved name)
+    ("namespace rt {\n", "do not pair up within it"),     # pto's code would be rt's
+])
+def test_a_header_before_pto_that_acts_without_a_name(tmp_path, capsys, header, why):
+    write(tmp_path / "early.h", header)
+    write(tmp_path / "late.h", "}\n" if header.startswith("namespace") else "\n")
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n', after='#include "late.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    if why:
+        assert report["removed"] == 0 and why in reasons(report) and "comes before pto's header" in reasons(report)
+    else:
+        assert report["removed"] == 1, reasons(report)
+
+
+@pytest.mark.parametrize(("pragma", "removed"), [("#pragma pack(1)\n", 0), ("#pragma GCC diagnostic push\n", 1),
+                                                 ("#pragma STDC FP_CONTRACT ON\n", 0)])
+def test_a_kernel_pragma_before_pto(tmp_path, capsys, pragma, removed):
+    report = run_auto(write(tmp_path / "k.cpp", kernel(before=pragma)), capsys=capsys)[1]
+    assert report["removed"] == removed, reasons(report)
+    if not removed:
+        assert "before pto's header and may change how its code compiles" in reasons(report)
+    # After pto's header, it acts on the kernel's own code only.
+    assert run_auto(write(tmp_path / "a.cpp", kernel(after=pragma)), capsys=capsys)[1]["removed"] == 1
+
+
 def test_a_header_before_pto_keeps_the_other_header_rules(tmp_path, capsys):
     # A macro the kernel writes outside its functions, defined by a header before pto: unknown
     # as after it, although pto's code never writes the name.

@@ -164,7 +164,8 @@ def declared_names(code: str) -> set[str]:
 class HeaderSummary:
     """What the headers one `#include` of the kernel reads (transitively) may make visible."""
 
-    __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words")
+    __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
+                 "open_braces")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
@@ -174,13 +175,15 @@ class HeaderSummary:
         self.paths: list[str] = []                 # the headers read, in order
         self.used: dict[str, str] = {}             # identifier of their code -> a header using it
         self.namespace_words: dict[str, str] = {}  # the same, for those written at namespace scope
+        self.pragmas: dict[str, str] = {}          # a pragma that may change code (pragma_may_change_code) -> where
+        self.open_braces = ""                      # a header whose braces do not pair up within it ('' if none)
 
 
 class _Header:
     """One header's own facts (its includes are followed by the caller)."""
 
     __slots__ = ("includes", "macros", "names", "unknown", "used", "namespace_words", "namespaces",
-                 "using_directives", "bodies")
+                 "using_directives", "bodies", "pragmas", "unpaired")
 
     def __init__(self) -> None:
         self.includes: list[tuple[str, int]] = []
@@ -192,6 +195,8 @@ class _Header:
         self.namespace_words: set[str] = set()     # identifiers written at namespace scope
         self.namespaces: set[str] = set()
         self.using_directives: list[tuple[str, int]] = []
+        self.pragmas: dict[str, int] = {}
+        self.unpaired = False                      # its braces do not pair up within it
 
 
 def _read_header(text: str, path: str) -> _Header:
@@ -214,6 +219,9 @@ def _read_header(text: str, path: str) -> _Header:
             included = _INCLUDE.match(directive)
             if included:
                 facts.includes.append((included.group(1).strip(), starts[i]))
+            pragma = _PRAGMA.match(directive)
+            if pragma and pragma_may_change_code(pragma.group(1)):
+                facts.pragmas.setdefault(" ".join(pragma.group(1).split()), starts[i])
             definition = read_macro_directive(directive, Span(starts[i], ends[i]))
             if definition is not None:
                 facts.macros.setdefault(definition.name, starts[i])
@@ -263,6 +271,7 @@ def _read_header(text: str, path: str) -> _Header:
         facts.unknown = ("saves or restores a macro (`push_macro`/`pop_macro`): a name of the kernel may then be "
                          "a macro where no #define shows it")
     if scopes or not balanced:
+        facts.unpaired = True
         # Braces paired across `#if` branches: every name of the header may be at namespace scope.
         facts.namespace_words = set(facts.used)
         pieces = [(masked[starts[i]:ends[i]], starts[i]) for i in range(len(kinds)) if kinds[i] not in "cp"]
@@ -288,6 +297,18 @@ def _read_header(text: str, path: str) -> _Header:
                     named.append(part)
             facts.using_directives.append(("::".join(named), offsets.get("namespace", 0)))
     return facts
+
+
+_PRAGMA = re.compile(r"#\s*pragma\b(.*)", re.S)
+# Pragmas that change no code: a header read once, diagnostics, a system header's warnings.
+_INERT_PRAGMA = re.compile(r"\s*(?:once|(?:GCC|clang)\s+(?:diagnostic|system_header|warning|error)|message)\b")
+
+
+def pragma_may_change_code(text: str) -> bool:
+    """Whether the pragma ``#pragma text`` may change the code that follows it: any but `once`,
+    the diagnostic ones and `message` (`pack` lays out the structures after it, `GCC optimize`,
+    `STDC FP_CONTRACT` and `clang fp` change how code after it computes)."""
+    return _INERT_PRAGMA.match(text) is None
 
 
 def _line(text: str, offset: int) -> int:
@@ -373,6 +394,10 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                 summary.macro_bodies.setdefault(name, []).extend(facts.bodies.get(name, []))
             for name, at in facts.names.items():
                 summary.names.setdefault(name, f"{current}:{_line(text, at)}")
+            for pragma, at in facts.pragmas.items():
+                summary.pragmas.setdefault(pragma, f"{current}:{_line(text, at)}")
+            if facts.unpaired and not summary.open_braces:
+                summary.open_braces = current
             for word in facts.used:
                 summary.used.setdefault(word, current)
             for word in facts.namespace_words:
@@ -397,6 +422,31 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
         if not summary.unknown:
             summary.unknown = _dangerous_macros(summary)
     return out
+
+
+_PRAGMA_OPERATORS = frozenset(["_Pragma", "__pragma"])
+
+
+def pragma_operator_used(summary: HeaderSummary) -> str:
+    """How the code of the headers the summary covers uses a pragma operator (`_Pragma`, MSVC's
+    `__pragma`), whose pragma ptofix does not read: written there, or in the body of a macro
+    their code uses (through any chain of macros); '' if it does not."""
+    reached = set(summary.used)
+    todo = sorted(reached & summary.macro_bodies.keys())
+    while todo:                       # a work list: a chain of macros of any length is no recursion
+        name = todo.pop()
+        for body in summary.macro_bodies[name]:
+            for word in identifiers(body):
+                if word not in reached:
+                    reached.add(word)
+                    if word in summary.macro_bodies:
+                        todo.append(word)
+    found = sorted(reached & _PRAGMA_OPERATORS)
+    if not found:
+        return ""
+    if found[0] in summary.used:
+        return f"'{summary.used[found[0]]}' writes `{found[0]}`"
+    return f"a macro the code of '{summary.paths[0]}' or the headers it includes uses expands to `{found[0]}`"
 
 
 def _dangerous_macros(summary: HeaderSummary) -> str:

@@ -56,6 +56,8 @@ from .headers import (
     include_search_path,
     may_be_command_line_macro,
     may_be_standard_macro,
+    pragma_may_change_code,
+    pragma_operator_used,
     read_includes,
     standard_headers_may_see,
     toolchain_may_declare,
@@ -596,6 +598,12 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
                     f"change ({_how_pto_sees(early[0], only_inst, header_words)}; pto-isa's headers test "
                     "macros: `__PTO_AUTO__` turns TASSIGN and the ops' own barriers off)")
+        for pragma in model.pragmas:
+            if pragma.span.start < max(pto_headers) and pragma.tokens is not None \
+                    and pragma_may_change_code(" ".join(pragma.tokens)):
+                return (f"{model.source.location(pragma.span.start)}: the pragma '{' '.join(pragma.tokens)}' comes "
+                        "before pto's header and may change how its code compiles (`pack` lays out its "
+                        "structures, `GCC optimize` or `STDC FP_CONTRACT` how it computes)")
     keywords = sorted(model.macros & _KEYWORDS)
     if keywords:
         return f"the file defines a macro named like the C++ keyword '{keywords[0]}'"
@@ -746,6 +754,20 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
             at = summary.macros[name] if defined else summary.names[name]
             return (f"{where}: '#include {spelled}' comes before pto's header, which then sees its '{name}' "
                     f"({at}; {_how_pto_sees(name, only_inst, header_words)}): it may change pto's code")
+        # What acts on pto's code without a name: a pragma (`pack` lays out its structures), a
+        # brace left open (pto's code would be inside the header's namespace or block).
+        if summary.pragmas:
+            pragma = min(summary.pragmas)
+            return (f"{where}: '#include {spelled}' comes before pto's header, and its '#pragma {pragma}' "
+                    f"({summary.pragmas[pragma]}) may change how pto's code compiles")
+        operator = pragma_operator_used(summary)
+        if operator:
+            return (f"{where}: '#include {spelled}' comes before pto's header, and {operator}: its pragma may "
+                    "change how pto's code compiles")
+        if summary.open_braces:
+            return (f"{where}: '#include {spelled}' comes before pto's header, and the braces of "
+                    f"'{summary.open_braces}' do not pair up within it: pto's code may be inside its namespace "
+                    "or block")
     # A header's macro the kernel writes outside its function bodies (a declaration, a function's
     # head) may declare or rename anything there, as the file's own would.
     text = model.source.text
