@@ -178,11 +178,87 @@ def test_a_header_that_cannot_be_summarised_stays_unknown(tmp_path, capsys, head
     assert report["removed"] == 0 and words in reasons(report)
 
 
-def test_a_header_before_pto_that_defines_a_macro(tmp_path, capsys):
-    write(tmp_path / "early.h", "#define EARLY_FLAG 1\n")
+PTO_WRITES = "pto's headers write that name"
+STANDARD = "the standard headers pto's header includes write that name or may define it"
+TOOLCHAIN = "the toolchain may declare that name"
+
+
+@pytest.mark.parametrize(("header", "seen", "why"), [
+    ("#define MY_RUNTIME_FLAG 1\n", "", ""),                   # no pto or standard header writes it
+    ("#define RUNTIME_INTRINSIC_H\n#define RUNTIME_ALIGN 64\n", "", ""),
+    ("#define PTO_NPU_ARCH_A2A3\n", "PTO_NPU_ARCH_A2A3", PTO_WRITES),   # pto's headers test it
+    ("#undef PTO_NPU_ARCH_A2A3\n", "PTO_NPU_ARCH_A2A3", PTO_WRITES),
+    ("#define EOF (-2)\n", "EOF", STANDARD),                   # <cstdio>'s
+    ("#define ERANGE 7\n", "ERANGE", STANDARD),                # <cerrno>'s
+    ("#define INT8_MAX 100\n", "INT8_MAX", STANDARD),          # <cstdint>'s
+    ("#define SIGKERNEL 40\n", "SIGKERNEL", STANDARD),         # reserved for <csignal>'s future signals
+    ("#define EARLY_FLAG 1\n", "EARLY_FLAG", STANDARD),        # reserved for <cerrno>'s future codes
+    ("void my_runtime_helper(int32_t n);\nstruct RuntimeArgs { int32_t n; };\n", "", ""),
+    ("void vadd(__ubuf__ float* d, __ubuf__ float* a);\n", "vadd", PTO_WRITES),  # a CCE intrinsic pto calls
+    ("void vrec(__ubuf__ float* d, __ubuf__ float* a);\n", "vrec", TOOLCHAIN),   # one it does not call
+    ("static inline int32_t get_block_idx(__gm__ int64_t* a) { return 0; }\n", "get_block_idx",
+     PTO_WRITES),                                               # pto calls it (overloads go by name)
+    ("typedef int ptrdiff_t;\n", "ptrdiff_t", STANDARD),
+    ("typedef int fpos_t;\n", "fpos_t", STANDARD),             # a name the standard headers write
+    ("#define PIPE_FIX PIPE_V\n", "PIPE_FIX", PTO_WRITES),      # ptoas's own definition of it is not this
+])
+def test_a_header_before_pto_is_judged_by_what_pto_can_see(tmp_path, capsys, header, seen, why):
+    """A header before pto's header: its macros are judged as the kernel's own there are, its
+    declarations by whether pto's code, the toolchain's or the standard headers' write the name."""
+    write(tmp_path / "early.h", header)
     source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
     report = run_auto(source, capsys=capsys)[1]
-    assert report["removed"] == 0 and "comes before pto's header" in reasons(report)
+    if seen:
+        assert report["removed"] == 0
+        assert f"comes before pto's header, which then sees its '{seen}'" in reasons(report)
+        assert why in reasons(report)
+    else:
+        assert report["removed"] == 1, reasons(report)
+    # Another pto header than pto-inst.hpp: its words are not listed, so any name counts.
+    other = write(tmp_path / "o.cpp", kernel(before='#include "early.h"\n#include <pto/common/pto_tile.hpp>\n'))
+    assert run_auto(other, capsys=capsys)[1]["removed"] == 0
+
+
+@pytest.mark.parametrize(("header", "why"), [
+    ("#pragma once\n#pragma GCC diagnostic ignored \"-Wunused\"\n#define RT_ON 1\n", ""),
+    ("#pragma pack(push, 1)\nstruct RtArgs { char c; int64_t v; };\n", "'#pragma pack(push, 1)'"),
+    ("#pragma clang fp contract(fast)\n", "'#pragma clang fp contract(fast)'"),
+    # assert_compat.h's style: a pragma operator in a macro nobody uses before pto is inert...
+    ("#define RT_PRAGMA(x) _Pragma(#x)\n", ""),
+    # ...one the header's code uses acts right there, through any chain of macros.
+    ("#define RT_PRAGMA(x) _Pragma(#x)\n#define RT_PACKED RT_PRAGMA(pack(1))\nRT_PACKED\n", "`_Pragma`"),
+    ("_Pragma(\"pack(1)\")\n", "_Pragma"),                 # (read as a declaration of a reserved name)
+    ("namespace rt {\n", "do not pair up within it"),     # pto's code would be rt's
+])
+def test_a_header_before_pto_that_acts_without_a_name(tmp_path, capsys, header, why):
+    write(tmp_path / "early.h", header)
+    write(tmp_path / "late.h", "}\n" if header.startswith("namespace") else "\n")
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n', after='#include "late.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    if why:
+        assert report["removed"] == 0 and why in reasons(report) and "comes before pto's header" in reasons(report)
+    else:
+        assert report["removed"] == 1, reasons(report)
+
+
+@pytest.mark.parametrize(("pragma", "removed"), [("#pragma pack(1)\n", 0), ("#pragma GCC diagnostic push\n", 1),
+                                                 ("#pragma STDC FP_CONTRACT ON\n", 0)])
+def test_a_kernel_pragma_before_pto(tmp_path, capsys, pragma, removed):
+    report = run_auto(write(tmp_path / "k.cpp", kernel(before=pragma)), capsys=capsys)[1]
+    assert report["removed"] == removed, reasons(report)
+    if not removed:
+        assert "before pto's header and may change how its code compiles" in reasons(report)
+    # After pto's header, it acts on the kernel's own code only.
+    assert run_auto(write(tmp_path / "a.cpp", kernel(after=pragma)), capsys=capsys)[1]["removed"] == 1
+
+
+def test_a_header_before_pto_keeps_the_other_header_rules(tmp_path, capsys):
+    # A macro the kernel writes outside its functions, defined by a header before pto: unknown
+    # as after it, although pto's code never writes the name.
+    write(tmp_path / "early.h", "#define KERNEL_ENTRY extern \"C\" __global__ AICORE\n")
+    text = kernel(before='#include "early.h"\n').replace('extern "C" __global__ AICORE void', "KERNEL_ENTRY void")
+    report = run_auto(write(tmp_path / "k.cpp", text), capsys=capsys)[1]
+    assert report["removed"] == 0 and "which the kernel writes outside its function bodies" in reasons(report)
     # Only the qualifiers, defined alike: nothing pto's code would see differently.
     write(tmp_path / "quals.h", "#ifndef __gm__\n#define __gm__\n#endif\n#ifndef __aicore__\n#define __aicore__ [aicore]\n"
                                 "#endif\n")
@@ -301,6 +377,41 @@ def test_real_kernels_with_their_headers(corpus_dir):
         with_total += len(with_headers)
         print(f"{path.name}: {len(without)} removed without -I, {len(with_headers)} with -I")
     assert with_total > without_total
+
+
+def test_a_real_runtime_header_before_pto_is_judged_by_name(corpus_dir, tmp_path, capsys):
+    """real/29 includes the runtime's intrinsic.h before pto's header. Its macros and most of its
+    declarations are names pto's code never writes (`COMPLETION_ENGINE_CCU`); what keeps the file
+    unmodelled is what pto's code does see: intrinsic.h's overloads of `get_block_idx` (pto's code
+    calls that intrinsic by name), then the kernel's own `get_subblockid()` macro, which pto's
+    TPOP code expands, and the attribute `[[block_local]]` on the variable it names. With those three
+    renamed or removed (in a copy), the function is modelled, and each of its barriers guards an
+    overlap the proof sees."""
+    real = Path(corpus_dir) / "real"
+    text = (real / "29_gate_1_aiv.cpp").read_text(encoding="utf-8")
+    source = write(tmp_path / "29.cpp", text)
+    report = run_auto(source, "-I", str(real / "include"), capsys=capsys)[1]
+    assert report["removed"] == 0
+    assert "which then sees its 'get_block_idx'" in reasons(report)
+    assert "COMPLETION_ENGINE_CCU" not in reasons(report)
+
+    include = tmp_path / "include"
+    for header in (real / "include").rglob("*"):
+        if header.is_file():
+            write(include / header.relative_to(real / "include"), header.read_text(encoding="utf-8"))
+    # (The runtime's overloads take the kernel's arguments; pto's calls take none.)
+    runtime_overload = re.compile(r"\b(get_block_idx|get_block_num|get_sub_block_id)\((?!\))")
+    intrinsic = include / "intrinsic.h"
+    intrinsic.write_text(runtime_overload.sub(r"rt_\1(", intrinsic.read_text(encoding="utf-8")), encoding="utf-8")
+    lines = [line for line in runtime_overload.sub(r"rt_\1(", text).splitlines(keepends=True)
+             if not line.startswith(("[[block_local]]", "#define get_subblockid()"))]
+    assert len(lines) == len(text.splitlines()) - 2
+    source = write(tmp_path / "29b.cpp", "".join(lines))
+    report = run_auto(source, "-I", str(include), capsys=capsys)[1]
+    decisions = report["decisions"]
+    assert len(decisions) == 34 and report["removed"] == 0
+    assert not any("not modelled" in d["reason"] for d in decisions), reasons(report)
+    assert all(re.match(r"(RAW|WAR|WAW)\b", d["reason"]) for d in decisions), reasons(report)
 
 
 @pytest.mark.parametrize("name", ["35_ffn_norm_rms", "44_silu_a2a3", "06_online_softmax", "38_qr_rms_norm_quant",
@@ -423,7 +534,16 @@ def test_a_cpu_simulator_group_when_the_macro_may_be_defined(tmp_path, capsys):
 @pytest.mark.parametrize(("macro", "removed"), [
     ("MY_KERNEL_HPP", 1),
     ("my_kernel_config", 1),  # no pto-isa header writes it, nor may the standard library
-    ("MEMORY_BASE", 0),       # in capitals: the standard library may define such a macro
+    ("MEMORY_BASE", 1),       # in capitals, but no standard header defines or tests it
+    ("MY_RUNTIME_FLAG", 1),
+    ("ENCODER_H", 1),         # of the errno family, but an include guard's shape
+    ("EOF", 0),               # <cstdio>'s, listed
+    ("ERANGE", 0),            # <cerrno>'s
+    ("INT8_MAX", 0),          # <cstdint>'s
+    ("SIGKERNEL", 0),         # reserved for <csignal>'s future signals
+    ("UINT24_MAX", 0),        # reserved for <cstdint>'s future types
+    ("HAVE_SCHED_H", 0),      # libstdc++'s headers test it: listed, whatever its shape
+    ("ptrdiff_t", 0),         # the standard headers write it
     ("vexpm", 0),             # a CCE intrinsic's shape: a toolchain macro pto calls may expand to it
     ("TCVT_HPP", 0),          # pto's own include guard: its TCVT header would be skipped
     ("NDEBUG", 0),            # <cassert>, which pto includes, tests it

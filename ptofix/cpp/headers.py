@@ -27,7 +27,9 @@ Search order, as GCC and Clang do: `#include "x.h"` looks beside the including f
 in the include directories (`-I`, in order); `#include <x.h>` in the include directories. The
 standard library (`<cstdint>`, `<string.h>`, ...) is not read: it declares only what the C and
 C++ standards name (in `std`, or the C library's names at global scope) and reserved
-identifiers; pto-isa's headers (`<pto/...>`) are what docs/reference/pto-facts.md describes.
+identifiers, and what it writes and defines is two closed lists generated offline
+(standard_words.txt, standard_macros.txt: scripts/standard_names.py); pto-isa's headers
+(`<pto/...>`) are what docs/reference/pto-facts.md describes.
 """
 from __future__ import annotations
 
@@ -162,7 +164,8 @@ def declared_names(code: str) -> set[str]:
 class HeaderSummary:
     """What the headers one `#include` of the kernel reads (transitively) may make visible."""
 
-    __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words")
+    __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
+                 "open_braces")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
@@ -172,13 +175,15 @@ class HeaderSummary:
         self.paths: list[str] = []                 # the headers read, in order
         self.used: dict[str, str] = {}             # identifier of their code -> a header using it
         self.namespace_words: dict[str, str] = {}  # the same, for those written at namespace scope
+        self.pragmas: dict[str, str] = {}          # a pragma that may change code (pragma_may_change_code) -> where
+        self.open_braces = ""                      # a header whose braces do not pair up within it ('' if none)
 
 
 class _Header:
     """One header's own facts (its includes are followed by the caller)."""
 
     __slots__ = ("includes", "macros", "names", "unknown", "used", "namespace_words", "namespaces",
-                 "using_directives", "bodies")
+                 "using_directives", "bodies", "pragmas", "unpaired")
 
     def __init__(self) -> None:
         self.includes: list[tuple[str, int]] = []
@@ -190,6 +195,8 @@ class _Header:
         self.namespace_words: set[str] = set()     # identifiers written at namespace scope
         self.namespaces: set[str] = set()
         self.using_directives: list[tuple[str, int]] = []
+        self.pragmas: dict[str, int] = {}
+        self.unpaired = False                      # its braces do not pair up within it
 
 
 def _read_header(text: str, path: str) -> _Header:
@@ -212,6 +219,9 @@ def _read_header(text: str, path: str) -> _Header:
             included = _INCLUDE.match(directive)
             if included:
                 facts.includes.append((included.group(1).strip(), starts[i]))
+            pragma = _PRAGMA.match(directive)
+            if pragma and pragma_may_change_code(pragma.group(1)):
+                facts.pragmas.setdefault(" ".join(pragma.group(1).split()), starts[i])
             definition = read_macro_directive(directive, Span(starts[i], ends[i]))
             if definition is not None:
                 facts.macros.setdefault(definition.name, starts[i])
@@ -261,6 +271,7 @@ def _read_header(text: str, path: str) -> _Header:
         facts.unknown = ("saves or restores a macro (`push_macro`/`pop_macro`): a name of the kernel may then be "
                          "a macro where no #define shows it")
     if scopes or not balanced:
+        facts.unpaired = True
         # Braces paired across `#if` branches: every name of the header may be at namespace scope.
         facts.namespace_words = set(facts.used)
         pieces = [(masked[starts[i]:ends[i]], starts[i]) for i in range(len(kinds)) if kinds[i] not in "cp"]
@@ -286,6 +297,18 @@ def _read_header(text: str, path: str) -> _Header:
                     named.append(part)
             facts.using_directives.append(("::".join(named), offsets.get("namespace", 0)))
     return facts
+
+
+_PRAGMA = re.compile(r"#\s*pragma\b(.*)", re.S)
+# Pragmas that change no code: a header read once, diagnostics, a system header's warnings.
+_INERT_PRAGMA = re.compile(r"\s*(?:once|(?:GCC|clang)\s+(?:diagnostic|system_header|warning|error)|message)\b")
+
+
+def pragma_may_change_code(text: str) -> bool:
+    """Whether the pragma ``#pragma text`` may change the code that follows it: any but `once`,
+    the diagnostic ones and `message` (`pack` lays out the structures after it, `GCC optimize`,
+    `STDC FP_CONTRACT` and `clang fp` change how code after it computes)."""
+    return _INERT_PRAGMA.match(text) is None
 
 
 def _line(text: str, offset: int) -> int:
@@ -371,6 +394,10 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                 summary.macro_bodies.setdefault(name, []).extend(facts.bodies.get(name, []))
             for name, at in facts.names.items():
                 summary.names.setdefault(name, f"{current}:{_line(text, at)}")
+            for pragma, at in facts.pragmas.items():
+                summary.pragmas.setdefault(pragma, f"{current}:{_line(text, at)}")
+            if facts.unpaired and not summary.open_braces:
+                summary.open_braces = current
             for word in facts.used:
                 summary.used.setdefault(word, current)
             for word in facts.namespace_words:
@@ -395,6 +422,31 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
         if not summary.unknown:
             summary.unknown = _dangerous_macros(summary)
     return out
+
+
+_PRAGMA_OPERATORS = frozenset(["_Pragma", "__pragma"])
+
+
+def pragma_operator_used(summary: HeaderSummary) -> str:
+    """How the code of the headers the summary covers uses a pragma operator (`_Pragma`, MSVC's
+    `__pragma`), whose pragma ptofix does not read: written there, or in the body of a macro
+    their code uses (through any chain of macros); '' if it does not."""
+    reached = set(summary.used)
+    todo = sorted(reached & summary.macro_bodies.keys())
+    while todo:                       # a work list: a chain of macros of any length is no recursion
+        name = todo.pop()
+        for body in summary.macro_bodies[name]:
+            for word in identifiers(body):
+                if word not in reached:
+                    reached.add(word)
+                    if word in summary.macro_bodies:
+                        todo.append(word)
+    found = sorted(reached & _PRAGMA_OPERATORS)
+    if not found:
+        return ""
+    if found[0] in summary.used:
+        return f"'{summary.used[found[0]]}' writes `{found[0]}`"
+    return f"a macro the code of '{summary.paths[0]}' or the headers it includes uses expands to `{found[0]}`"
 
 
 def _dangerous_macros(summary: HeaderSummary) -> str:
@@ -429,8 +481,8 @@ def include_search_path() -> tuple[str, ...]:
 
 
 # -- closed lists: what the standard library and the toolchain may declare ----------------------
-# Macros of the C and C++ standard libraries that are not spelled in capitals (those are all
-# counted, see may_be_standard_macro): C11 7.x and C++ [headers].
+# Macros of the C and C++ standard libraries that are not spelled in capitals: C11 7.x and C++
+# [headers] (those in capitals are listed in standard_macros.txt or form a reserved family).
 _STANDARD_LOWERCASE_MACROS = frozenset("""
     assert errno offsetof setjmp va_arg va_copy va_end va_start stdin stdout stderr
     fpclassify isfinite isinf isnan isnormal signbit isgreater isgreaterequal isless islessequal
@@ -438,13 +490,90 @@ _STANDARD_LOWERCASE_MACROS = frozenset("""
     static_assert noreturn thread_local and and_eq bitand bitor compl not not_eq or or_eq xor xor_eq
 """.split())
 
+# The macro names the C and POSIX standards reserve for their headers' future use, in capitals
+# (a standard header may define one in a later version, or glibc under another configuration):
+# C17 7.31 "Future library directions" (https://port70.net/~nsz/c/c11/n1570.html#7.31, and C23
+# 7.33): `E` and a digit or capital (<errno.h>), `FE_` (<fenv.h>), `PRI`/`SCN` and a lower-case
+# letter or X (<inttypes.h>), `LC_` (<locale.h>), `SIG`/`SIG_` and a capital (<signal.h>), `INT`
+# or `UINT` ... `_MAX`/`_MIN`/`_C`/`_WIDTH` (<stdint.h>), `ATOMIC_` (<stdatomic.h>), `TIME_`
+# (<time.h>), `FP_` (<math.h>), `DBL_`/`FLT_`/`LDBL_` (<float.h>); POSIX.1-2017 XSH 2.2.2 "The
+# Name Space" (https://pubs.opengroup.org/onlinepubs/9699919799/functions/V2_chap02.html#tag_15_02_02)
+# for the POSIX headers the C++ library includes on glibc (<signal.h>: `SA_`, `SI_`, `SS_`,
+# `SV_`, `ILL_`, `FPE_`, `SEGV_`, `BUS_`, `TRAP_`, `CLD_`, `POLL_`; <limits.h>: any name ending
+# in `_MAX`, and <float.h>/<limits.h>'s `_MIN`), and the `POSIX_` prefix (XBD 13); glibc's manual
+# lists the same ("Reserved Names",
+# https://www.gnu.org/software/libc/manual/html_node/Reserved-Names.html); the XSI <math.h>
+# constants `M_PI`... and the thread headers' `PTHREAD_`, `SCHED_`, `CLOCK_`, `TIMER_` are
+# glibc's own families.
+_RESERVED_MACRO_FAMILY = re.compile(r"""
+      E[0-9A-Z]\w*
+    | (?:FE|LC|FP|ATOMIC|TIME|DBL|FLT|LDBL|SIG|SA|SI|SS|SV|ILL|FPE|SEGV|BUS|TRAP|CLD|POLL|POSIX|M
+         |PTHREAD|SCHED|CLOCK|TIMER)_[0-9A-Z]\w*
+    | SIG[A-Z]\w*
+    | (?:PRI|SCN)[a-zX]\w*
+    | U?INT\w*_(?:C|WIDTH)
+    | [0-9A-Z_]*_(?:MAX|MIN)
+""", re.X)
+# An include guard's name (`ENCODER_H`, `MY_KERNEL_HPP`): no macro the C, C++ or POSIX standards
+# define ends so, other than reserved ones (`__STDC_VERSION_STDIO_H__`), so a family's name of
+# that shape is not taken as a standard macro (a listed one is).
+_INCLUDE_GUARD_NAME = re.compile(r"[A-Za-z0-9]_(?:H|HH|HPP|HXX)_?\Z")
+
+
+def reserved_identifier(name: str) -> bool:
+    """A name reserved to the implementation for any use ([lex.name], C11 7.1.3): it holds a double
+    underscore, or starts with an underscore and a capital (the compiler's and the libraries' own)."""
+    return "__" in name or (len(name) > 1 and name[0] == "_" and name[1].isupper())
+
+
+def _read_list(filename: str) -> frozenset[str]:
+    """The names of a list beside this module (a name a line, '#' lines left out)."""
+    with open(os.path.join(os.path.dirname(__file__), filename), encoding="utf-8") as handle:
+        return frozenset(" ".join(line for line in handle.read().splitlines() if not line.startswith("#")).split())
+
+
+_LISTS: dict[str, frozenset[str]] = {}
+
+
+def standard_macro_names() -> frozenset[str]:
+    """The macros the standard library headers define or write in capitals, reserved names aside
+    (standard_macros.txt, generated by scripts/standard_names.py from g++'s headers)."""
+    if "macros" not in _LISTS:
+        _LISTS["macros"] = _read_list("standard_macros.txt")
+    return _LISTS["macros"]
+
+
+def standard_header_words() -> frozenset[str]:
+    """The identifiers the standard library headers write, reserved names aside
+    (standard_words.txt, generated by scripts/standard_names.py from g++'s headers): the names
+    through which their code sees a macro or a declaration that comes before them."""
+    if "words" not in _LISTS:
+        _LISTS["words"] = _read_list("standard_words.txt")
+    return _LISTS["words"]
+
 
 def may_be_standard_macro(name: str) -> bool:
-    """Whether the standard library (a header the model trusts without reading it) may define a
-    macro ``name``: one of the few the standards spell in lower case, any name in capitals
-    (`INT32_MAX`, `NULL`, `EOF`...), or a reserved identifier."""
-    return name in _STANDARD_LOWERCASE_MACROS or name.upper() == name or "__" in name \
-        or (len(name) > 1 and name[0] == "_" and name[1].isupper())
+    """Whether the standard library (a header the model trusts without reading it) may define or
+    test a macro ``name``: one of the few the standards spell in lower case, one its headers define
+    or write in capitals (standard_macros.txt), a reserved identifier, or a name of a family the
+    standards reserve for their macros (`EOF`, `ERANGE`, `INT8_MAX`, `SIGINT`). Any other name in
+    capitals (`MY_RUNTIME_FLAG`) is not one: the standards fix what their headers define."""
+    return name in _STANDARD_LOWERCASE_MACROS or name in standard_macro_names() or reserved_identifier(name) \
+        or (_RESERVED_MACRO_FAMILY.fullmatch(name) is not None and not _INCLUDE_GUARD_NAME.search(name))
+
+
+def standard_headers_may_see(name: str) -> bool:
+    """Whether the standard library's code may see a macro or a namespace-scope declaration
+    ``name`` that comes before its headers: a name they write (standard_words.txt), one they may
+    define or test as a macro, or one reserved to them (any name starting with an underscore:
+    those at global scope are theirs too)."""
+    return name in standard_header_words() or may_be_standard_macro(name) or name.startswith("_")
+
+
+def may_be_command_line_macro(name: str) -> bool:
+    """Whether ``name`` may be a macro the compiler's command line defines, which ptofix does not
+    see: a name in capitals (ptoas and PyPTO spell their `-D` macros so)."""
+    return name.upper() == name
 
 
 # Functions the C library declares at global scope (what `<cmath>`, `<cstring>`... bring there
@@ -473,5 +602,4 @@ def toolchain_may_declare(name: str) -> bool:
     pto-isa never calls), a C library function, or a reserved identifier (the compiler's
     builtins). Any other name no toolchain header declares."""
     return name in pto_function_names() or name in pto_macro_names() or name in STANDARD_C_FUNCTIONS \
-        or _CCE_VECTOR_FAMILY.fullmatch(name) is not None or "__" in name \
-        or (len(name) > 1 and name[0] == "_" and name[1].isupper())
+        or _CCE_VECTOR_FAMILY.fullmatch(name) is not None or reserved_identifier(name)

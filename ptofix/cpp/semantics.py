@@ -56,8 +56,12 @@ from .headers import (
     STANDARD_HEADERS,
     HeaderSummary,
     include_search_path,
+    may_be_command_line_macro,
     may_be_standard_macro,
+    pragma_may_change_code,
+    pragma_operator_used,
     read_includes,
+    standard_headers_may_see,
     toolchain_may_declare,
 )
 from .integers import INT32, INTEGER_TYPES, IntType, binary_value, common_type, promote, unary_value, wrap
@@ -553,18 +557,16 @@ def _unread_declaration(model: CppFile) -> str:
     return ""
 
 
-# An include guard's name (`MY_KERNEL_HPP`): no macro the C, C++ or POSIX standards define ends
-# so, other than reserved ones (`__STDC_VERSION_STDIO_H__`).
-_INCLUDE_GUARD_NAME = regex_cache.compile(r"[A-Za-z0-9]_(?:H|HH|HPP|HXX)_?\Z")
-
-
 def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool:
-    """Whether a macro ``name`` defined (or undefined) before pto/pto-inst.hpp may change the code
-    it compiles: ops.macro_may_change_pto_code (``header_words``: IsaFacts'), a name the toolchain
-    may declare (what one of its macros pto's code calls may expand to), or a name the standard
-    library may define as a macro (any name in capitals but an include guard's)."""
+    """Whether a macro ``name`` defined (or undefined) before pto/pto-inst.hpp, or a name declared
+    there, may change the code it compiles: pto's code sees it (ops.macro_may_change_pto_code,
+    ``header_words``: IsaFacts'), it is a name the toolchain may declare (what one of pto's macros
+    may expand to, or a call of pto's may find), or the standard headers pto includes see it
+    (headers.standard_headers_may_see: the words they write, the macros they may define, reserved
+    names). Unqualified calls, overloads and argument-dependent lookup all find a function by its
+    name, so a name no such code writes is not seen."""
     return macro_may_change_pto_code(name, header_words) or toolchain_may_declare(name) \
-        or (may_be_standard_macro(name) and not _INCLUDE_GUARD_NAME.search(name))
+        or standard_headers_may_see(name)
 
 
 def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None,
@@ -586,20 +588,24 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 continue
             return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
                     "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
-        reason = _header_reason(model, spelled, offset, summary, bool(pto_headers) and offset < max(pto_headers))
+        reason = _header_reason(model, spelled, offset, summary, bool(pto_headers) and offset < max(pto_headers),
+                                _only_pto_inst(model, pto_headers), header_words)
         if reason:
             return reason
     if pto_headers:
-        # (Only pto-inst.hpp's words are listed: another pto header may write any name.)
-        only_inst = all(spelled[1:-1].strip() == "pto/pto-inst.hpp" for spelled, offset in model.includes
-                        if offset in pto_headers)
+        only_inst = _only_pto_inst(model, pto_headers)
         early = [name for name, offset in model.defines if offset < max(pto_headers)
-                 and name not in _MACROS_PTO_HEADERS_IGNORE
-                 and (not only_inst or _may_change_pto_code(name, header_words))]
+                 and name not in _MACROS_PTO_HEADERS_IGNORE and _seen_by_pto_code(name, only_inst, header_words)]
         if early:
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
-                    "change (pto-isa's headers test macros: `__PTO_AUTO__` turns TASSIGN and the ops' own "
-                    "barriers off)")
+                    f"change ({_how_pto_sees(early[0], only_inst, header_words)}; pto-isa's headers test "
+                    "macros: `__PTO_AUTO__` turns TASSIGN and the ops' own barriers off)")
+        for pragma in model.pragmas:
+            if pragma.span.start < max(pto_headers) and pragma.tokens is not None \
+                    and pragma_may_change_code(" ".join(pragma.tokens)):
+                return (f"{model.source.location(pragma.span.start)}: the pragma '{' '.join(pragma.tokens)}' comes "
+                        "before pto's header and may change how its code compiles (`pack` lays out its "
+                        "structures, `GCC optimize` or `STDC FP_CONTRACT` how it computes)")
     keywords = sorted(model.macros & _KEYWORDS)
     if keywords:
         return f"the file defines a macro named like the C++ keyword '{keywords[0]}'"
@@ -698,11 +704,41 @@ def _deciding_command_line_macros(model: CppFile) -> set[str]:
     return {name for group in model.conditional_groups for name in identifiers(group.condition)} & names
 
 
-def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool) -> str:
+def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
+    """Whether pto/pto-inst.hpp is the only pto header the file includes (at ``pto_headers``)."""
+    return all(spelled[1:-1].strip() == "pto/pto-inst.hpp" for spelled, offset in model.includes
+               if offset in pto_headers)
+
+
+def _seen_by_pto_code(name: str, only_inst: bool, header_words: frozenset[str] | None) -> bool:
+    """Whether a macro ``name`` defined (or undefined) before pto's header, or a name declared
+    there, may change the code pto's headers compile: any name, and when pto/pto-inst.hpp is the
+    only pto header (``only_inst``), only one _may_change_pto_code says its code (or the standard
+    headers', the toolchain's) sees. (Only pto-inst.hpp's words are listed: another pto header may
+    write any name.) The kernel's own macros there but ptoas's (_MACROS_PTO_HEADERS_IGNORE) and a
+    header's macros there but the qualifiers defined alike are judged so."""
+    return not only_inst or _may_change_pto_code(name, header_words)
+
+
+def _how_pto_sees(name: str, only_inst: bool, header_words: frozenset[str] | None) -> str:
+    """Why pto's header, or a header it includes, may see a macro or declaration ``name`` that
+    comes before it (one _seen_by_pto_code says it does)."""
+    if not only_inst:
+        return "a pto header other than pto-inst.hpp is included, whose words ptofix does not list"
+    if macro_may_change_pto_code(name, header_words):
+        return "pto's headers write that name or may form it"
+    if toolchain_may_declare(name):
+        return "the toolchain may declare that name, and pto's code call it"
+    return "the standard headers pto's header includes write that name or may define it as a macro"
+
+
+def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool,
+                   only_inst: bool, header_words: frozenset[str] | None) -> str:
     """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
-    cannot be read or summarised, it comes before pto's header and defines or declares anything
-    (pto's code would see it), or it declares a name the model reads by its spelling, or defines
-    a keyword, that the kernel writes."""
+    cannot be read or summarised, it comes before pto's header and defines, undefines or declares
+    a name pto's code may see (_seen_by_pto_code, the rule the kernel's own macros there get), or
+    it declares a name the model reads by its spelling, or defines a keyword, that the kernel
+    writes."""
     where = model.source.location(offset)
     if summary.unknown:
         return f"{where}: '#include {spelled}': {summary.unknown}"
@@ -714,12 +750,28 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
                 "whose -D/-U on the command line decides an #if of the file: which group is compiled is not known")
     if before_pto:
         defined = sorted(name for name, bodies in summary.macro_bodies.items()
-                         if not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
-        if defined or summary.names:
-            name = defined[0] if defined else min(summary.names)
+                         if _seen_by_pto_code(name, only_inst, header_words)
+                         and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
+        declared = sorted(name for name in summary.names if _seen_by_pto_code(name, only_inst, header_words))
+        if defined or declared:
+            name = defined[0] if defined else declared[0]
             at = summary.macros[name] if defined else summary.names[name]
             return (f"{where}: '#include {spelled}' comes before pto's header, which then sees its '{name}' "
-                    f"({at}): it may change pto's code")
+                    f"({at}; {_how_pto_sees(name, only_inst, header_words)}): it may change pto's code")
+        # What acts on pto's code without a name: a pragma (`pack` lays out its structures), a
+        # brace left open (pto's code would be inside the header's namespace or block).
+        if summary.pragmas:
+            pragma = min(summary.pragmas)
+            return (f"{where}: '#include {spelled}' comes before pto's header, and its '#pragma {pragma}' "
+                    f"({summary.pragmas[pragma]}) may change how pto's code compiles")
+        operator = pragma_operator_used(summary)
+        if operator:
+            return (f"{where}: '#include {spelled}' comes before pto's header, and {operator}: its pragma may "
+                    "change how pto's code compiles")
+        if summary.open_braces:
+            return (f"{where}: '#include {spelled}' comes before pto's header, and the braces of "
+                    f"'{summary.open_braces}' do not pair up within it: pto's code may be inside its namespace "
+                    "or block")
     # A header's macro the kernel writes outside its function bodies (a declaration, a function's
     # head) may declare or rename anything there, as the file's own would.
     text = model.source.text
@@ -1026,7 +1078,7 @@ class FileContext:
         jump): one of the file's or its read headers', pto-isa's, one the standard library may
         define, or any name while a header is not read."""
         return not self.headers_known or name in self.macros or name in pto_macro_names() \
-            or may_be_standard_macro(name)
+            or may_be_standard_macro(name) or may_be_command_line_macro(name)
 
     def macro_origin(self, name: str) -> str:
         """' (...)' naming where a macro ``name`` comes from when the model cannot see it: the
