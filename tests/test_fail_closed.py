@@ -1668,7 +1668,8 @@ def test_only_run_time_inputs_are_taken_to_fit_the_tile(setup, rows, fits):
 
 
 @pytest.mark.parametrize("unknown_first", [
-    "  {DYN} d;\n  TASSIGN(d, 0);\n  d.SetValidShape(32, 128);\n",               # default constructor
+    # (The SetValidShape in a branch: one that dominates the op would set the shape there.)
+    "  {DYN} d;\n  TASSIGN(d, 0);\n  if (n) {\n    d.SetValidShape(32, 128);\n  }\n",  # default constructor
     "  {DYN} u;\n  TASSIGN(u, 65536);\n  u.SetValidShape(n, 128);\n  {DYN} d(32, 128);\n  TASSIGN(d, 0);\n"
     "  d = u;\n",                                                                # a copy of unknown shape
 ])
@@ -2176,12 +2177,13 @@ def test_a_valid_shape_past_the_bound_stays_unknown_when_a_later_read_could_comp
     q's; q's read computes the tail of the same chain from less deep and keeps it. The rows
     TEXTRACT walks and whether d may pass its 16 rows must come from one evaluation: one that
     could not compute m0's rows and one that could would each leave the 64 to the other."""
-    src = (_HEAD + "__global__ AICORE void k() {\n"
+    src = (_HEAD + "__global__ AICORE void k(int64_t c) {\n"
            f"  {_DYN.format(rows=16)} d(16, 16);\n  {_FIXED.format(rows=16)} v;\n  {_FIXED.format(rows=64)} s;\n"
            + _shape_chain("m", 40, 64)
            + f"  {_DYN.format(rows=64)} q(16, 16);\n  q.SetValidShape(m20.GetValidRow() - 48, 16);\n"
            "  TASSIGN(d, 0);\n  TASSIGN(v, 1024);\n  TASSIGN(s, 4096);\n"
-           "  d.SetValidShape(m0.GetValidRow(), 16);\n  d.SetValidShape(q.GetValidRow(), 16);\n"
+           # (Both shapes reach the TEXTRACT: the second is set in a branch.)
+           "  d.SetValidShape(m0.GetValidRow(), 16);\n  if (c) {\n    d.SetValidShape(q.GetValidRow(), 16);\n  }\n"
            "  TADD(v, v, v);\n  pipe_barrier(PIPE_V);\n  TEXTRACT(d, s, 0, 0);\n  pipe_barrier(PIPE_V);\n"
            "  TADD(v, v, v);\n}\n")
     assert removed(src) == [False, False]
