@@ -1553,7 +1553,7 @@ class FunctionSemantics:
                             or self._jumped_over(declared_at.pop(name, span.start), stmt):
                         if sym.kind == "tile":
                             sym.bindings.append(("unknown", "may be used before any TASSIGN binds it"))
-                            self._note_tile(stmt, sym, len(self.symbols))
+                            self._note_tile(stmt, sym, len(self.symbols), first_use=True)
                         else:
                             sym.defs.append(UNKNOWN_DEF)
             if isinstance(stmt, SimpleStmt) and (stmt.is_parsed() or stmt.text != ";"):
@@ -1721,28 +1721,42 @@ class FunctionSemantics:
 
     # -- the history of each tile's valid shape and address (tile_flow) ------------------------
     def _note_tiles(self, stmt: Stmt, scope: Scope, symbols_before: int) -> None:
-        """After a statement that holds no other statement: what it did to each tile it names,
-        and where a vector op is."""
+        """After a statement that holds no other statement: what it did to each tile it names
+        (its environment: every variable a statement changes is one it names, or one it declares),
+        and where a vector op is. (A change missed here shows at the tile's next record, where it
+        matches no form, or in the sweep at the end: the tile is then blind.)"""
         flow = self._flow
-        span = stmt.span
-        for name in set(identifiers(self.ctx.model.source.text, span.start, span.end)):
-            sym = scope.lookup(name)
-            if sym is not None and sym.kind == "tile" and sym.uid not in flow.blind:
-                self._note_tile(stmt, sym, symbols_before)
         info = self.info.get(id(stmt))
-        if info is not None and info.kind is Kind.VECTOR_OP:
-            flow.ops[id(stmt)] = (span.start, tuple(flow.path), flow.loops[-1] if flow.loops else None)
+        if info is None:
+            return
+        for sym in info.env.values():
+            if sym.kind == "tile" and sym.uid not in flow.blind:
+                self._note_tile(stmt, sym, symbols_before)
+        ast = stmt.ast if isinstance(stmt, SimpleStmt) and stmt.is_parsed() else None
+        if isinstance(ast, A.Decl) and ast.name:
+            declared = scope.lookup(ast.name)
+            if declared is not None and declared.kind == "tile" and declared.uid >= symbols_before:
+                self._note_tile(stmt, declared, symbols_before)
+        if info.kind is Kind.VECTOR_OP:
+            flow.ops[id(stmt)] = (stmt.span.start, tuple(flow.path), flow.loops[-1] if flow.loops else None)
 
-    def _note_tile(self, stmt: Stmt, sym: Symbol, symbols_before: int) -> None:
+    def _note_tile(self, stmt: Stmt, sym: Symbol, symbols_before: int, first_use: bool = False) -> None:
+        """``first_use``: the tile's unbound first state may be what ``stmt`` uses (_block)."""
         flow = self._flow
         if not flow.enabled or sym.uid in flow.blind:
             return
         now = _tile_fingerprint(sym)
         then = flow.seen.get(sym.uid)
         if then is None:
-            record = self._tile_declared(stmt, sym) if sym.uid >= symbols_before else None
+            record = self._tile_declared(stmt, sym) if sym.uid >= symbols_before and not first_use else None
         elif _same_fingerprint(now, then):
             return
+        elif first_use:
+            # The one binding _block added, and nothing else: one possibility more, from here on.
+            added = now[1] - then[1] == 1 and now[0] == then[0] and now[2] is then[2] and now[3] == then[3] \
+                and now[4] is then[4]
+            record = TileRecord(stmt.span.start, tuple(flow.path), False, None, False, sym.bindings[-1:]) \
+                if added else None
         else:
             record = self._tile_changed(stmt, sym, then)
         if record is None:
@@ -1776,10 +1790,6 @@ class FunctionSemantics:
         shape_kept = sym.valid_ctor is then[2] and _entry_count(sym.valid_ctor) == then[3]
         path = tuple(self._flow.path)
         offset = stmt.span.start
-        if defs_added == 0 and shape_kept and sym.tile is then[4] and bindings_added \
-                and all(binding[0] == "unknown" for binding in bindings_added):
-            # Used before any TASSIGN binds it (_block): its first, unbound state, one more possibility.
-            return TileRecord(offset, path, False, None, False, bindings_added)
         ast = stmt.ast if isinstance(stmt, SimpleStmt) else None
         if isinstance(ast, A.ExprStmt) and isinstance(ast.expr, A.Call):
             call = ast.expr
