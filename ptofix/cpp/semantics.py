@@ -1532,13 +1532,15 @@ class FunctionSemantics:
         declared_at: dict[str, int] = {}     # waiting name -> the end of its declaration
         text = self.ctx.model.source.text
         flow = self._flow
-        flow.blocks.add(id(stmts))
+        if flow.enabled:
+            flow.blocks.add(id(stmts))
         for index, stmt in enumerate(stmts):
             self._statements_read += 1
             if not self._statements_read & (CHECKPOINT_EVERY - 1):
                 checkpoint()
             if isinstance(stmt, CaseLabel):
                 self._jump_target(scope)
+                flow.disable()      # (a jump into the block past its statements: tile_flow)
             flow.path.append((id(stmts), index))
             self._stmt(stmt, scope)
             if waiting and not isinstance(stmt, Comment):

@@ -74,7 +74,10 @@ class TileFlow:
         self.ops: dict[int, tuple[int, tuple, tuple | None]] = {}   # id(op stmt) -> (offset, path, loop)
 
     def disable(self) -> None:
+        """No views for this function (and nothing more kept)."""
         self.enabled = False
+        self.blocks.clear()
+        self.blind.clear()
         self.records.clear()
         self.seen.clear()
         self.ops.clear()
