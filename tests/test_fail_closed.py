@@ -2396,3 +2396,15 @@ def test_an_address_assigned_later_in_the_loop_reaches_the_op_through_the_back_e
     # Declared and bound in the body before the op: the later TASSIGN never reaches it.
     inside = src.replace("    pipe_barrier(PIPE_ALL);\n", f"    {TILE} b;\n    TASSIGN(b, 65536);\n    pipe_barrier(PIPE_ALL);\n", 1)
     assert removed(inside.replace("ADDR", "4096")) == [True]
+
+
+def test_a_tile_set_past_the_record_bound_takes_every_shape_of_the_function():
+    from ptofix.cpp.tile_flow import MAX_TILE_RECORDS
+    # Bounded work: a tile with more records than the bound is read flow-insensitively, so the
+    # shape set after the op reaches it again.
+    def src(sets: int) -> str:
+        body = f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n" + "  d.SetValidShape(16, 128);\n" * sets \
+            + f"{_FLOW_OP}  d.SetValidShape(g, 128);\n"
+        return _FLOW_HEAD + _in_loop(body) + "}\n"
+    assert removed(src(MAX_TILE_RECORDS - 4)) == [True]
+    assert removed(src(MAX_TILE_RECORDS)) == [False]

@@ -26,12 +26,18 @@ What the record list cannot follow leaves the tile *blind* (the flow-insensitive
 op): a change other than those forms (a call that may write the tile, a reference bound to it,
 its address taken: it may change later where no statement names it), a tile not declared by a
 plain statement of the body (a parameter, a `for` header's, a static one), or a change no
-statement naming the tile showed (FunctionSemantics._tile_flow_sweep). A tile with no killing
-record before an op (none dominates it) gets no view there either.
+statement naming the tile showed (the sweep at the end of FunctionSemantics._flow_views), or
+more than MAX_TILE_RECORDS records. A tile with no killing record before an op (none dominates
+it) gets no view there either.
 """
 from __future__ import annotations
 
 from ..structs import Struct
+
+# Records one tile may have: past this many it is blind. Each op reads every record of each of its
+# tiles, so the bound keeps a kernel's cost linear in its length (a tile set before every op of a
+# long body is followed flow-insensitively, as before).
+MAX_TILE_RECORDS = 128
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -83,7 +89,11 @@ class TileFlow:
         self.ops.clear()
 
     def add(self, uid: int, record: TileRecord, fingerprint: tuple) -> None:
-        self.records.setdefault(uid, []).append(record)
+        records = self.records.setdefault(uid, [])
+        if len(records) >= MAX_TILE_RECORDS:
+            self.blind.add(uid)
+            return
+        records.append(record)
         self.seen[uid] = fingerprint
 
     def reaching(self, uid: int, op: tuple[int, tuple, tuple | None], shape: bool) -> list | None:
