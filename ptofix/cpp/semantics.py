@@ -1827,6 +1827,7 @@ class FunctionSemantics:
         any variable (the flow-insensitive union then stays)."""
         flow = self._flow
         if not flow.enabled or self.hidden_jump or self.writes_everything or self._gotos or self._label_offsets:
+            flow.disable()
             return
         for uid, seen in flow.seen.items():
             # A change no statement naming the tile showed (a `for` or `if` header's): blind.
