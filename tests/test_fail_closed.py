@@ -2408,3 +2408,13 @@ def test_a_tile_set_past_the_record_bound_takes_every_shape_of_the_function():
         return _FLOW_HEAD + _in_loop(body) + "}\n"
     assert removed(src(MAX_TILE_RECORDS - 4)) == [True]
     assert removed(src(MAX_TILE_RECORDS)) == [False]
+
+
+def test_a_run_time_valid_shape_set_after_the_chain_does_not_stop_it():
+    # The chain check reads the shape that reaches each op: a SetValidShape after the consumer
+    # (PyPTO's loop bodies) leaves both ops walking the constant shape; before the producer, it
+    # leaves x with a run-time shape, which chains nothing.
+    after = _dynamic_chain("r", "c", "TADD(x, y, y);", "TADD(z, x, x);\n  x.SetValidShape(n, c);")
+    assert removed(after) == [True]
+    before = _dynamic_chain("r", "c", "TADD(x, y, y);", "TADD(z, x, x);", "  x.SetValidShape(n, c);\n")
+    assert removed(before) == [False]
