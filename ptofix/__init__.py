@@ -74,6 +74,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.stmt_ast",
     "ptofix.cpp.stmt_parser",
     "ptofix.cpp.fast_expr",
+    "ptofix.cpp.tile_flow",
     "ptofix.cpp.semantics",
     "ptofix.cpp.vector_cfg",
     "ptofix.cpp.barriers",

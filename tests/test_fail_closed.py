@@ -1670,7 +1670,8 @@ def test_only_run_time_inputs_are_taken_to_fit_the_tile(setup, rows, fits):
 
 
 @pytest.mark.parametrize("unknown_first", [
-    "  {DYN} d;\n  TASSIGN(d, 0);\n  d.SetValidShape(32, 128);\n",               # default constructor
+    # (The SetValidShape in a branch: one that dominates the op would set the shape there.)
+    "  {DYN} d;\n  TASSIGN(d, 0);\n  if (n) {\n    d.SetValidShape(32, 128);\n  }\n",  # default constructor
     "  {DYN} u;\n  TASSIGN(u, 65536);\n  u.SetValidShape(n, 128);\n  {DYN} d(32, 128);\n  TASSIGN(d, 0);\n"
     "  d = u;\n",                                                                # a copy of unknown shape
 ])
@@ -2178,12 +2179,13 @@ def test_a_valid_shape_past_the_bound_stays_unknown_when_a_later_read_could_comp
     q's; q's read computes the tail of the same chain from less deep and keeps it. The rows
     TEXTRACT walks and whether d may pass its 16 rows must come from one evaluation: one that
     could not compute m0's rows and one that could would each leave the 64 to the other."""
-    src = (_HEAD + "__global__ AICORE void k() {\n"
+    src = (_HEAD + "__global__ AICORE void k(int64_t c) {\n"
            f"  {_DYN.format(rows=16)} d(16, 16);\n  {_FIXED.format(rows=16)} v;\n  {_FIXED.format(rows=64)} s;\n"
            + _shape_chain("m", 40, 64)
            + f"  {_DYN.format(rows=64)} q(16, 16);\n  q.SetValidShape(m20.GetValidRow() - 48, 16);\n"
            "  TASSIGN(d, 0);\n  TASSIGN(v, 1024);\n  TASSIGN(s, 4096);\n"
-           "  d.SetValidShape(m0.GetValidRow(), 16);\n  d.SetValidShape(q.GetValidRow(), 16);\n"
+           # (Both shapes reach the TEXTRACT: the second is set in a branch.)
+           "  d.SetValidShape(m0.GetValidRow(), 16);\n  if (c) {\n    d.SetValidShape(q.GetValidRow(), 16);\n  }\n"
            "  TADD(v, v, v);\n  pipe_barrier(PIPE_V);\n  TEXTRACT(d, s, 0, 0);\n  pipe_barrier(PIPE_V);\n"
            "  TADD(v, v, v);\n}\n")
     assert removed(src) == [False, False]
@@ -2339,3 +2341,128 @@ def test_a_float_conversion_reads_a_chain_in_order():
 ])
 def test_a_conversion_chain_not_walked_in_order_keeps_its_barrier(source, dest, first, second):
     assert removed(_into_cvt(source, dest, first, second)) == [False]
+
+
+# -- A tile's valid shape and address at an op are those that reach it along the control flow ----
+# d (16 x 128, run-time valid shape) sits at [0, 8192), a at [8192, 16384): walked with more than
+# 16 valid rows, d reaches a and the barrier between TADD(a) and TMUL(d) must stay. g is read from
+# memory, so the model cannot tell whether it fits.
+_FLOW_HEAD = (f"__global__ AICORE void k(__gm__ int64_t* x, int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 8192);\n"
+              "  int64_t g = x[0];\n")
+_FLOW_OP = "  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(d, d, d);\n"
+
+
+def _in_loop(body: str) -> str:
+    inner = "".join(f"  {line}\n" for line in body.splitlines())
+    return f"  for (int64_t i = 0; i < n; i += 1) {{\n{inner}  }}\n"
+
+
+def test_a_valid_shape_set_after_the_op_does_not_reach_it():
+    # PyPTO's loop bodies (real/41_exp_gate_up_act.cpp): the tile is constructed 16 x 128 each
+    # iteration, written, and only then given its run-time valid shape.
+    body = f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n{_FLOW_OP}  d.SetValidShape(g, 128);\n"
+    assert removed(_FLOW_HEAD + _in_loop(body) + "}\n") == [True]
+    assert removed(_FLOW_HEAD + body + "}\n") == [True]
+    # Set before the op, the unknown shape reaches it.
+    before = f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n  d.SetValidShape(g, 128);\n{_FLOW_OP}"
+    assert removed(_FLOW_HEAD + _in_loop(before) + "}\n") == [False]
+    assert removed(_FLOW_HEAD + before + "}\n") == [False]
+
+
+@pytest.mark.parametrize("setup", [
+    "  d.SetValidShape(g, 128);\n",                                  # set before the op
+    "  if (n > 0) {\n    d.SetValidShape(g, 128);\n  }\n",             # on one path
+    "  d.SetValidShape(16, 128);\n  if (n > 0) {\n    d.SetValidShape(g, 128);\n  }\n",
+    "  for (int64_t j = 0; j < n; j += 1) {\n    d.SetValidShape(g, 128);\n  }\n",
+    "  d.SetValidShape(g, 128);\n  if (n > 0) {\n    d.SetValidShape(16, 128);\n  }\n",   # reset on one path
+    "  d.SetValidShape(g, 128);\n  {\n    int64_t m = 16;\n  }\n  if (n > 0)\n    d.SetValidShape(16, 128);\n",
+])
+def test_an_unknown_valid_shape_that_may_reach_the_op_keeps_the_barrier(setup):
+    src = _FLOW_HEAD + f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n" + setup + _FLOW_OP + "}\n"
+    assert removed(src) == [False]
+    # (Control: the same code with a shape that fits.)
+    assert removed(src.replace("SetValidShape(g,", "SetValidShape(8,")) == [True]
+
+
+def test_a_shape_set_later_in_the_loop_reaches_the_op_through_the_back_edge():
+    # Declared before the loop: the second iteration's TMUL walks the shape the first one set.
+    src = (_FLOW_HEAD + f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n"
+           + _in_loop(f"{_FLOW_OP}  d.SetValidShape(g, 128);\n") + "}\n")
+    assert removed(src) == [False]
+    assert removed(src.replace("SetValidShape(g,", "SetValidShape(8,")) == [True]
+    # Constructed anew in the body before the op, it is 16 x 128 again each time.
+    inside = (_FLOW_HEAD + f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n"
+              + _in_loop(f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n{_FLOW_OP}  d.SetValidShape(g, 128);\n") + "}\n")
+    assert removed(inside) == [True]
+
+
+@pytest.mark.parametrize("change", [
+    "  grow(d);\n",                       # this file's function, through a reference
+    "  opaque_grow(d);\n",                # a function the model cannot see
+    # A reference or a pointer to it: it changes where no statement names it. (In a block of its
+    # own: a statement the model cannot read leaves an unknown event at its block's end.)
+    "  {\n    DynTile& r = d;\n    r.SetValidShape(32, 128);\n  }\n",
+    "  {\n    DynTile& r = d;\n    d.SetValidShape(16, 128);\n    r.SetValidShape(32, 128);\n  }\n",
+    "  {\n    DynTile* p = &d;\n    d.SetValidShape(16, 128);\n    p->SetValidShape(32, 128);\n  }\n",
+])
+def test_a_tile_changed_where_the_model_cannot_follow_stays_unknown(change):
+    # Set to a fitting shape first: what follows may change it past the tile, at that statement or
+    # (a reference or a pointer kept) at any later one.
+    helpers = f"using DynTile = {DYN};\nAICORE void grow({DYN}& t) {{\n  t.SetValidShape(32, 128);\n}}\n"
+    src = (helpers + _FLOW_HEAD + f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n  d.SetValidShape(16, 128);\n"
+           + change + _FLOW_OP + "}\n")
+    assert removed(src) == [False]
+
+
+@pytest.mark.parametrize("jump", [
+    "  switch (n) {\n  case 1:\n    d.SetValidShape(g, 128);\n    break;\n  default:\n    break;\n  }\n",
+    "  if (n > 0) {\n    goto later;\n  }\n  d.SetValidShape(g, 128);\nlater:\n",
+])
+def test_a_shape_set_in_unstructured_control_flow_reaches_the_op(jump):
+    src = (_FLOW_HEAD + f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n" + jump + "  d.SetValidShape(16, 128);\n"
+           + _FLOW_OP.replace("  TMUL(d, d, d);\n", "  TMUL(d, d, d);\n  d.SetValidShape(g, 128);\n") + "}\n")
+    assert removed(src) == [False]
+
+
+def test_a_copy_then_tassign_is_at_the_tassigned_address():
+    # PyPTO's `Tile v42; Tile v43 = v42; TASSIGN(v43, addr);` (real/40_rmsnorm_rope.cpp): v42 has
+    # no address, but v43 is at addr wherever it is used after the TASSIGN.
+    copy = f"{TILE} s;\n  {TILE} b = s;"
+    assert removed(kernel("  TASSIGN(b, 65536);", b_decl=copy)) == [True]
+    assert removed(kernel("  TASSIGN(b, 4096);", b_decl=copy)) == [False]
+    # The TASSIGN on one path only: b may still have s's (unknown) address.
+    assert removed(kernel("  if (n > 0) {\n    TASSIGN(b, 65536);\n  }", b_decl=copy)) == [False]
+
+
+def test_an_address_assigned_later_in_the_loop_reaches_the_op_through_the_back_edge():
+    before = "  TASSIGN(b, 65536);\n  for (int64_t i = 0; i < n; i += 1) {\n"
+    body = ("    pipe_barrier(PIPE_ALL);\n    TADD(a, a, a);\n    pipe_barrier(PIPE_V);\n    TMUL(b, b, b);\n"
+            "    TASSIGN(b, ADDR);\n  }\n")
+    src = f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n" + before + body + "}\n"
+    assert removed(src.replace("ADDR", "4096")) == [False]
+    assert removed(src.replace("ADDR", "65536")) == [True]
+    # Declared and bound in the body before the op: the later TASSIGN never reaches it.
+    inside = src.replace("    pipe_barrier(PIPE_ALL);\n", f"    {TILE} b;\n    TASSIGN(b, 65536);\n    pipe_barrier(PIPE_ALL);\n", 1)
+    assert removed(inside.replace("ADDR", "4096")) == [True]
+
+
+def test_a_tile_set_past_the_record_bound_takes_every_shape_of_the_function():
+    from ptofix.cpp.tile_flow import MAX_TILE_RECORDS
+    # Bounded work: a tile with more records than the bound is read flow-insensitively, so the
+    # shape set after the op reaches it again.
+    def src(sets: int) -> str:
+        body = f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n" + "  d.SetValidShape(16, 128);\n" * sets \
+            + f"{_FLOW_OP}  d.SetValidShape(g, 128);\n"
+        return _FLOW_HEAD + _in_loop(body) + "}\n"
+    assert removed(src(MAX_TILE_RECORDS - 4)) == [True]
+    assert removed(src(MAX_TILE_RECORDS)) == [False]
+
+
+def test_a_run_time_valid_shape_set_after_the_chain_does_not_stop_it():
+    # The chain check reads the shape that reaches each op: a SetValidShape after the consumer
+    # (PyPTO's loop bodies) leaves both ops walking the constant shape; before the producer, it
+    # leaves x with a run-time shape, which chains nothing.
+    after = _dynamic_chain("r", "c", "TADD(x, y, y);", "TADD(z, x, x);\n  x.SetValidShape(n, c);")
+    assert removed(after) == [True]
+    before = _dynamic_chain("r", "c", "TADD(x, y, y);", "TADD(z, x, x);", "  x.SetValidShape(n, c);\n")
+    assert removed(before) == [False]
