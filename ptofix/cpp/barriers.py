@@ -941,12 +941,13 @@ class BarrierAnalysis:
         return _nearest(event, backward=True), _nearest(event, backward=False)
 
     def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None,
-            independent: bool = False) -> list[Decision]:
+            independent: bool = False, selection_proofs: int | None = None) -> list[Decision]:
         """Decide every selected barrier. Removals interact (a removed barrier is no drain for the
         next proof), so candidates are tried by how often they run, most first (``weights``: the
         user's per-line overrides); the decisions come back in file order. ``independent``: decide
         each barrier with every other one in place (what a one-by-one count measures; the
-        decisions then do not combine, and no pass uses it)."""
+        decisions then do not combine, and no pass uses it). ``selection_proofs``: the budget of
+        improve_selection (default: by the number of candidates; 0: the greedy pass's set)."""
         slots: list[Decision | None] = []
         candidates = []
         for fn in self.functions:
@@ -995,7 +996,8 @@ class BarrierAnalysis:
             tried.append(d)
             places.append(index)
         if not (force or independent) and len(tried) > 1:
-            tried = self.improve_selection(tried)
+            budget = SELECTION_PROOFS_PER_CANDIDATE * len(tried) + SELECTION_MIN_PROOFS
+            tried = self.improve_selection(tried, budget if selection_proofs is None else selection_proofs)
         for index, d in zip(places, tried, strict=True):
             slots[index] = d
         return [d for d in slots if d is not None]
@@ -1030,7 +1032,7 @@ class BarrierAnalysis:
             self.ops_in_flight(cfg, event, backward=False, crossed=crossed)
         return crossed
 
-    def improve_selection(self, decisions: list[Decision]) -> list[Decision]:
+    def improve_selection(self, decisions: list[Decision], budget: int) -> list[Decision]:
         """Better the greedy pass's removals: ``decisions`` are in the order it tried them
         (heaviest first), ``self.removed`` holds its removals. A barrier kept only because
         removed ones no longer drain is "blocked"; where giving back one removed barrier lets
@@ -1040,8 +1042,9 @@ class BarrierAnalysis:
         (every kept candidate tried with all removals made), so no kept barrier is removable given
         the others: a second run removes nothing more. Should that leave less than the greedy
         pass, the greedy pass's set stands. Each blocked barrier's reason names the removals that
-        made it needed. Returns the decisions in the same order."""
-        self._selection_budget = SELECTION_PROOFS_PER_CANDIDATE * len(decisions) + SELECTION_MIN_PROOFS
+        made it needed. ``budget``: the proofs the search may try. Returns the decisions in the
+        same order."""
+        self._selection_budget = budget
         greedy, greedy_removed = decisions, set(self.removed)
         current = decisions
         needs = self._blocked(current)
