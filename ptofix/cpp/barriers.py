@@ -1023,7 +1023,8 @@ class BarrierAnalysis:
 
     def removals_in_window(self, d: Decision) -> set[int]:
         """The removed barriers (event ids) the walks from ``d``'s barrier cross: the only ones
-        whose drains it may need."""
+        whose drains it may need. (Counted against the search's budget as a proof is.)"""
+        self._selection_budget -= 1
         cfg = self.cfg(d.fn)
         event = cfg.barrier_events.get(id(d.stmt))
         crossed: set[int] = set()
