@@ -5,6 +5,7 @@ other removals naming them."""
 from __future__ import annotations
 
 import os
+import random
 
 import pytest
 
@@ -154,3 +155,51 @@ def test_corpus_selection_is_jointly_proved_maximal_and_idempotent(real_headers,
         assert set(places.split(", ")) <= removed_at
     # Maximal: a second run removes nothing more.
     assert run(outcome.text, path=path).text == outcome.text
+
+
+def random_kernel(rng: random.Random) -> tuple[str, dict[int, int]]:
+    """Up to ten TADDS over six tiles, a PIPE_V barrier after most, sometimes all inside a counted
+    loop, and a weight for each barrier's line."""
+    lines = HEAD.splitlines()
+    weights: dict[int, int] = {}
+    loop = rng.random() < 0.3
+    if loop:
+        lines.append("  for (int32_t i = 0; i < 4; i += 1) {")
+    for n in range(rng.randint(3, 10)):
+        lines.append(f"  TADDS({rng.choice('abxyzw')}, {rng.choice('abxyzw')}, 1.0f);")
+        if n and rng.random() < 0.9:
+            lines.append("  pipe_barrier(PIPE_V);")
+            weights[len(lines)] = rng.randint(1, 5)
+    if loop:
+        lines.append("  }")
+    return "\n".join(lines + ["}", ""]), weights
+
+
+def _event_id(analysis: BarrierAnalysis, d) -> int:
+    return id(analysis.cfg(d.fn).barrier_events[id(d.stmt)])
+
+
+def _saved(decisions) -> tuple[int, int]:
+    return sum(d.weight for d in decisions if d.removed), sum(1 for d in decisions if d.removed)
+
+
+def test_random_kernels_save_at_least_the_greedy_pass_with_a_jointly_proved_maximal_set():
+    rng = random.Random(45)
+    swapped = 0
+    for _ in range(300):
+        text, weights = random_kernel(rng)
+        greedy = _analysis(text).run({"auto"}, weights=weights, selection_proofs=0)
+        analysis = _analysis(text)
+        chosen = analysis.run({"auto"}, weights=weights)
+        assert _saved(chosen) >= _saved(greedy), text
+        swapped += _saved(chosen) > _saved(greedy)
+        made = set(analysis.removed)
+        assert made == {_event_id(analysis, d) for d in chosen if d.removed}
+        # Maximal: no kept barrier is removable with every removal made.
+        for d in chosen:
+            if not d.removed:
+                assert not analysis.decide(d.fn, d.stmt, "auto").removable, text
+        # Each removal holds with all the others made.
+        _, dropped = analysis.prove_jointly(chosen)
+        assert not dropped and analysis.removed == made, text
+    assert swapped      # (the generated kernels do exercise the swaps)
