@@ -78,6 +78,7 @@ MAX_CALL_DEPTH = 64
 SELECTION_PROOFS_PER_CANDIDATE = 4
 SELECTION_MIN_PROOFS = 64
 SELECTION_ROUNDS = 4
+MAX_GIVEN_BACK = 4          # removals one swap may give back together
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
 _NONE_PENDING = frozenset({0})
 _MAYBE_PENDING = frozenset({0, 1})
@@ -1094,37 +1095,35 @@ class BarrierAnalysis:
 
     def _better_swap(self, decisions: list[Decision],
                      needs: dict[int, tuple[list[int], bool]]) -> list[Decision] | None:
-        """The first removal (in greedy order) whose giving back lets the barriers it alone blocks
-        be removed for more weight, or as much and more barriers; the decisions after that swap
+        """The first removals to give back (one that alone frees a blocked barrier, or the few a
+        blocked barrier needs all of, fewest first, then in greedy order) after which the blocked
+        barriers they free, tried heaviest first, and then the given-back ones again, save more
+        executions than before, or as many with more barriers: the decisions after that swap
         (``self.removed`` updated), or None."""
-        frees: dict[int, list[int]] = {}
+        options: list[tuple[int, ...]] = []
         for i in sorted(needs):
             blockers, alone = needs[i]
-            for j in blockers if alone else ():
-                frees.setdefault(j, []).append(i)
-        for j in sorted(frees):
+            if alone:
+                options.extend((j,) for j in blockers)
+            elif len(blockers) <= MAX_GIVEN_BACK:
+                options.append(tuple(blockers))
+        for given in sorted(set(options), key=lambda g: (len(g), g)):
             if self._selection_budget <= 0:
                 return None
-            given = decisions[j]
-            removed = self.removed - {id(self._event_of(given))}
+            freed = [i for i in sorted(needs) if _frees(needs[i], given)]
+            removed = self.removed - {id(self._event_of(decisions[j])) for j in given}
             made: list[tuple[int, Decision]] = []
-            for i in frees[j]:
+            for i in freed + list(given):
                 d = self._decide_with(decisions[i], removed)
                 if d.removable:
                     d.removed = True
                     removed.add(id(self._event_of(d)))
-                    made.append((i, d))
-            if (sum(d.weight for _, d in made), len(made)) <= (given.weight, 1):
-                continue
+                made.append((i, d))
             out = list(decisions)
             for i, d in made:
                 out[i] = d
-            # The given-back barrier, decided in the new set (removed again if that holds).
-            back = self._decide_with(given, removed)
-            if back.removable:
-                back.removed = True
-                removed.add(id(self._event_of(back)))
-            out[j] = back
+            if _removal_score(out) <= _removal_score(decisions):
+                continue
             self.removed = removed
             return out
         return None
@@ -1210,6 +1209,14 @@ class BarrierAnalysis:
             else:
                 why = f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed"
             d.reason = f"{why}: {d.reason}"
+
+
+def _frees(need: tuple[list[int], bool], given: tuple[int, ...]) -> bool:
+    """Whether giving back the removals ``given`` may free a blocked barrier of this need."""
+    blockers, alone = need
+    if alone:
+        return any(j in given for j in blockers)
+    return all(j in given for j in blockers)
 
 
 def _removal_score(decisions: list[Decision]) -> tuple[int, int]:
