@@ -71,6 +71,35 @@ def test_a_heavier_single_removal_stays_when_it_saves_more():
         assert by_line[line]["reason"].startswith(f"needed once the barrier at {A}:3 is removed: RAW: ")
 
 
+# P0 writes x, P1 y, P2 reads x, P3 reads y, P4 reads z (P2's result): barriers B1, K1, A1, K2
+# between them. K1 meets P0 and P2 once B1 is gone, P1 and P3 once A1 is; K2 meets P2 and P4 once
+# A1 is gone.
+FOUR = HEAD + """  TADDS(x, a, 1.0f);
+  pipe_barrier(PIPE_V);
+  TADDS(y, b, 1.0f);
+  pipe_barrier(PIPE_V);
+  TADDS(z, x, 1.0f);
+  pipe_barrier(PIPE_V);
+  TADDS(w, y, 1.0f);
+  pipe_barrier(PIPE_V);
+  TADDS(a, z, 1.0f);
+}
+"""
+B1, K1, A1, K2 = (i + 1 for i, line in enumerate(FOUR.splitlines()) if line.strip() == "pipe_barrier(PIPE_V);")
+
+
+def test_two_removals_a_blocked_barrier_needs_together_are_given_back():
+    # Heaviest first removes A1 (4, before K2 in file order), then B1 (1): 5 executions saved. K2
+    # needs only A1 back, for as much; K1 needs B1 and A1 back together: then K1 and K2 go, 7.
+    weights = f"{B1}=1,{K1}=3,{A1}=4,{K2}=4"
+    outcome = run(FOUR, weight=weights)
+    by_line = decisions_by_line(outcome)
+    assert [by_line[line]["decision"] for line in (B1, K1, A1, K2)] == ["kept", "removed", "kept", "removed"]
+    assert by_line[B1]["reason"].startswith(f"needed once the barrier at {K1}:3 is removed: RAW: TADDS write x")
+    assert by_line[A1]["reason"].startswith(f"needed once the barriers at {K1}:3, {K2}:3 are removed: RAW: ")
+    assert run(outcome.text, weight=weights).text == outcome.text
+
+
 def test_equal_weights_keep_the_greedy_order():
     # All weights 1: file order tries B first, then A (blocked), then C: B and C, no swap needed.
     by_line = decisions_by_line(run(THREE))
