@@ -54,7 +54,7 @@ def test_one_removal_is_given_back_for_two_that_save_more():
     assert [by_line[line]["decision"] for line in (B, A, C)] == ["removed", "kept", "removed"]
     kept = by_line[A]
     assert kept["reason"].startswith(f"needed once the barriers at {B}:3, {C}:3 are removed: RAW: ")
-    assert kept["cause"]["kind"] == "overlap"
+    assert kept["cause"]["kind"] == "conflict"
     assert sum(by_line[line]["weight"] for line in (B, C)) == 4
     # Maximal: a second run over the output removes nothing more.
     again = run(outcome.text, weight=f"{B}=2,{A}=3,{C}=2")

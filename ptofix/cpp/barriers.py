@@ -1716,6 +1716,7 @@ def chain_gap(rows: int, cols: int, size: int | None, producer: str, consumer: s
 
 # Why a selected barrier was kept, in the few kinds a per-file summary groups them by.
 CAUSE_OVERLAP = "overlap"                  # a real RAW/WAR/WAW byte overlap across it
+CAUSE_CONFLICT = "conflict"                # removable alone, needed once other removals are made
 CAUSE_PAST_UB = "past-ub"                  # a UB tile reaches past the UB (192 KiB on A2/A3)
 CAUSE_PAST_SPACE = "past-space"            # a tile of another space reaches past it
 CAUSE_UNKNOWN_BYTES = "unknown-bytes"      # a tile whose bytes the model cannot place
@@ -1735,6 +1736,8 @@ def kept_cause(d: Decision) -> tuple[str, list[str]]:
     tiles (past their space, unknown bytes) or functions (unmodelled) it names."""
     if d.unread or d.stmt is None:
         return CAUSE_UNREAD, []
+    if d.reason.startswith(_NEEDED_ONCE):
+        return CAUSE_CONFLICT, []
     hazard = d.hazard
     if d.unknown_events:
         if any(e.tag == WINDOW_BOUND or e.why.endswith("(not analysed)") for e in d.unknown_events):
