@@ -1037,15 +1037,15 @@ class BarrierAnalysis:
     def improve_selection(self, decisions: list[Decision], budget: int) -> list[Decision]:
         """Better the greedy pass's removals: ``decisions`` are in the order it tried them
         (heaviest first), ``self.removed`` holds its removals. A barrier kept only because
-        removed ones no longer drain is "blocked"; where giving back one removed barrier lets
-        blocked ones of more weight (or as much and more barriers) be proved, that swap is made,
-        and again until none is better or the budget of proofs is spent (a count, so the outcome
-        is deterministic). A changed set is proved again as a whole (prove_jointly) and completed
-        (every kept candidate tried with all removals made), so no kept barrier is removable given
-        the others: a second run removes nothing more. Should that leave less than the greedy
-        pass, the greedy pass's set stands. Each blocked barrier's reason names the removals that
-        made it needed. ``budget``: the proofs the search may try. Returns the decisions in the
-        same order."""
+        removed ones no longer drain is "blocked"; where giving back one removed barrier (or the
+        few a blocked one needs all of) lets blocked ones of more weight (or as much and more
+        barriers) be proved, that swap is made (_better_swap), and again until none is better or
+        the budget of proofs is spent (a count, so the outcome is deterministic). A changed set
+        is completed (every kept candidate tried with all removals made) and proved again as a
+        whole (prove_jointly), so no kept barrier is removable given the others: a second run
+        removes nothing more. Should that leave less than the greedy pass, its set stands. Each
+        blocked barrier's reason names the removals that made it needed. ``budget``: the proofs
+        the search may try. Returns the decisions in the same order."""
         self._selection_budget = budget
         greedy, greedy_removed = decisions, set(self.removed)
         current = decisions
