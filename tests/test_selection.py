@@ -182,6 +182,11 @@ def test_corpus_selection_is_jointly_proved_maximal_and_idempotent(real_headers,
         places = d["reason"].split(" at ", 1)[1].split(" are removed" if " are removed" in d["reason"]
                                                         else " is removed", 1)[0]
         assert set(places.split(", ")) <= removed_at
+    # Every barrier removable on its own is removed or kept for other removals (the one-by-one
+    # count of scripts/header_reach.py: the removed plus the conflicts).
+    alone = BarrierAnalysis(parse_cpp(SourceText(text, path))).run({"auto"}, independent=True)
+    assert {analysis.model.source.line_col(d.stmt.span.start)[0] for d in alone if d.removed} \
+        == {d["line"] for d in decisions if d["decision"] == "removed" or d["cause"]["kind"] == "conflict"}
     # Maximal: a second run removes nothing more.
     assert run(outcome.text, path=path).text == outcome.text
 
@@ -231,4 +236,9 @@ def test_random_kernels_save_at_least_the_greedy_pass_with_a_jointly_proved_maxi
         # Each removal holds with all the others made.
         _, dropped = analysis.prove_jointly(chosen)
         assert not dropped and analysis.removed == made, text
+        # A barrier kept for other removals is one its own proof removes, and every such barrier
+        # kept says so.
+        alone = [d.removed for d in _analysis(text).run({"auto"}, weights=weights, independent=True)]
+        conflict = [not d.removed and d.reason.startswith("needed once the") for d in chosen]
+        assert [d.removed or c for d, c in zip(chosen, conflict, strict=True)] == alone, text
     assert swapped      # (the generated kernels do exercise the swaps)
