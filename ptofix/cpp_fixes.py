@@ -83,6 +83,7 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
     removes less than asked says so (``run`` and ``build`` print it on stderr unless ``-q``)."""
     from .cpp.barriers import (
         CAUSE_BOUNDARY,
+        CAUSE_CONFLICT,
         CAUSE_NOT_ANALYSED,
         CAUSE_NOT_UNDERSTOOD,
         CAUSE_OVERLAP,
@@ -96,6 +97,7 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
         CAUSE_PAST_UB: f"for tiles placed past the {UB_BYTES // 1024} KiB UB",
         CAUSE_PAST_SPACE: "for tiles placed past their memory space",
         CAUSE_OVERLAP: "for a RAW/WAR/WAW byte overlap (needed)",
+        CAUSE_CONFLICT: "needed once other barriers are removed (each removable alone)",
         CAUSE_UNKNOWN_BYTES: "for tiles whose UB bytes are not known",
         CAUSE_NOT_UNDERSTOOD: "for code ptofix does not understand",
         CAUSE_BOUNDARY: "for vector work outside their functions that may be in flight",

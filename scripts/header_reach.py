@@ -6,7 +6,8 @@ For each folder of CORPUS_DIR (default: ../shared/corpus beside the repository) 
 PIPE_V barriers, those removed without -I and those removed with the given include directories
 (default: CORPUS_DIR/real/include), and the files whose include keeps the whole file unmodelled
 (the first reason); with --causes, the barriers kept with -I by the kind of their cause (`overlap`:
-a dependence the proof sees, `unmodelled`: the function is not modelled, `past-ub`, ...); with
+a dependence the proof sees, `conflict`: removable alone but needed once other removals are made,
+`unmodelled`: the function is not modelled, `past-ub`, ...); with
 --one-by-one, also the barriers the proof removes one at a time, every other barrier in place (an
 upper bound of what any combination of removals reaches: removals interact, and `auto` keeps a
 barrier that another removal made needed).

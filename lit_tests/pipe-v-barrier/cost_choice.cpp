@@ -1,9 +1,12 @@
 // Removing B1 or B2 alone is provable, removing both is not (TROWEXPANDMUL's multiply still reads
-// the hidden scratch that TROWEXPANDDIV's broadcast rewrites). B2 runs 8 times a call, B1 once:
-// the removal that saves more is made and the cheaper barrier stays; `--weight` overrides it.
+// the hidden scratch that TROWEXPANDDIV's broadcast rewrites); neither can go together with B3
+// either. B2 and B3 run 8 times a call, B1 once: the greedy pass, heaviest first (B2 before B3 in
+// file order), removes B2 alone (8 executions saved); giving B2 back lets B1 and B3 go (9 saved),
+// so that is the set made, and B2 says which removals made it needed. `--weight` overrides the
+// estimate: at 100 executions B2 alone saves the most.
 // RUN: %ptofix run --pattern auto --report text %s 2>%t.txt | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
 // RUN: filecheck %s --check-prefix=REPORT < %t.txt
-// RUN: %ptofix run --pattern auto --weight 20=100 %s | grep -v '^//' | FileCheck %s --check-prefix=OVERRIDE --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --pattern auto --weight 26=100 %s | grep -v '^//' | FileCheck %s --check-prefix=OVERRIDE --implicit-check-not=pipe_barrier
 __global__ AICORE void k() {
   Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null> a;
   TASSIGN(a, 0);
@@ -27,18 +30,19 @@ __global__ AICORE void k() {
 }
 // CHECK: pipe_barrier(PIPE_ALL);
 // CHECK-NEXT: TROWEXPANDMUL(a, a, r);
-// CHECK-NEXT: pipe_barrier(PIPE_V);
-// CHECK: TADDS(b, b, 1.0f);
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */
-// CHECK-NEXT: TROWEXPANDDIV(c, c, s);
+// CHECK: TADDS(b, b, 1.0f);
 // CHECK-NEXT: pipe_barrier(PIPE_V);
-// REPORT: cost_choice.cpp:20:3: kept
-// REPORT: cost_choice.cpp:23:5: removed
-// REPORT: pipe-v-barrier: k: estimated 17 -> {{[0-9]+}} barrier executions per call
+// CHECK-NEXT: TROWEXPANDDIV(c, c, s);
+// CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */
+// REPORT: cost_choice.cpp:23:3: removed
+// REPORT: cost_choice.cpp:26:5: kept (auto, TADDS -> TROWEXPANDDIV): needed once the barriers at 23:3, 28:5 are removed: WAR: TROWEXPANDMUL read <hidden TMP_UB scratch>
+// REPORT: cost_choice.cpp:28:5: removed
+// REPORT: pipe-v-barrier: k: estimated 17 -> 8 barrier executions per call
 // OVERRIDE: pipe_barrier(PIPE_ALL);
 // OVERRIDE-NEXT: TROWEXPANDMUL(a, a, r);
-// OVERRIDE-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */
-// OVERRIDE: TADDS(b, b, 1.0f);
 // OVERRIDE-NEXT: pipe_barrier(PIPE_V);
-// OVERRIDE-NEXT: TROWEXPANDDIV(c, c, s);
+// OVERRIDE: TADDS(b, b, 1.0f);
 // OVERRIDE-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */
+// OVERRIDE-NEXT: TROWEXPANDDIV(c, c, s);
+// OVERRIDE-NEXT: pipe_barrier(PIPE_V);

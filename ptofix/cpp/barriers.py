@@ -72,6 +72,14 @@ MAX_WINDOW_STATES = 16 * MAX_WINDOW_OPS
 # Callers a helper's clean entry or exit (or its flags' state there) is traced back through: past
 # this depth it is taken as not clean (may be anything), as recursion is (bounded recursion depth).
 MAX_CALL_DEPTH = 64
+# Work bound of the search for a better set of removals than the greedy pass's (proofs tried, a
+# count rather than a time, so the outcome is deterministic): past it the best set found so far
+# stands, every removal of it proved. A changed set is completed and proved jointly at most
+# SELECTION_ROUNDS times (another round only when a joint proof gave up a removal).
+SELECTION_PROOFS_PER_CANDIDATE = 4
+SELECTION_MIN_PROOFS = 64
+SELECTION_ROUNDS = 4
+MAX_GIVEN_BACK = 4          # removals one swap may give back together
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
 _NONE_PENDING = frozenset({0})
 _MAYBE_PENDING = frozenset({0, 1})
@@ -380,6 +388,7 @@ class BarrierAnalysis:
         self._alternation: dict[tuple, bool] = {}    # (id(Function), tag) -> _alternates
         self._dataflows: dict[tuple, tuple[dict, bool]] = {}     # _v_to_s_dataflow
         self.rewrites_used = 0
+        self._selection_budget = 0       # proofs left to the selection search (improve_selection)
 
     def release(self, keep_asts: bool = False) -> None:
         """Free the models of this analysis's functions once its decisions are read: the event
@@ -611,7 +620,7 @@ class BarrierAnalysis:
 
     # -- walks ---------------------------------------------------------------------------------
     def ops_in_flight(self, cfg: FunctionCFG, start: Event, backward: bool,
-              proven_only: bool = False) -> tuple[list[tuple[Event, bool]], bool]:
+              proven_only: bool = False, crossed: set[int] | None = None) -> tuple[list[tuple[Event, bool]], bool]:
         """The PIPE_V ops (and Unknown events) that may be in flight together with ``start``:
         those reachable from it, backward or forward, without crossing a drain, in program order,
         as ``[(event, via_back_edge)]``, and whether a walk reached the function's entry or exit.
@@ -621,7 +630,7 @@ class BarrierAnalysis:
         wait_flag(V, S, e) then its set_flag; walking forward, a set_flag then its wait_flag.
         ``proven_only`` (lenient flags): a flag orders only where its sets and waits provably
         alternate, as in the proof; what this walk finds beyond the lenient one's is what the
-        lenient trust may hide.
+        lenient trust may hide. ``crossed`` gets the ids of the removed barriers the walk crosses.
         """
         trusted = self.trusted_tags(cfg)
         if proven_only:
@@ -629,7 +638,7 @@ class BarrierAnalysis:
         found: dict[tuple, Event] = {}
         seen: set[tuple] = set()
         boundary = False
-        crossed = 0
+        crossings = 0
         stack: list[tuple[Event, bool, frozenset]] = [(start, False, frozenset())]
         opens, closes = (EventKind.WAIT_VS, EventKind.SET_VS) if backward else (EventKind.SET_VS, EventKind.WAIT_VS)
         # A flag chain, read in walk order: forward a set opens ("signal", tag) when its pipe is V or
@@ -654,8 +663,10 @@ class BarrierAnalysis:
                 if kind is EventKind.BARRIER or (kind is EventKind.NOP and nxt.tag == REMOVED_BARRIER):
                     # (What an earlier run removed counts as this run's removals do: a second run
                     # gives up where the first did, so it keeps what the first kept.)
-                    crossed += 1
-                    if crossed > MAX_REMOVED_CROSSED:
+                    if crossed is not None and kind is EventKind.BARRIER:
+                        crossed.add(id(nxt))
+                    crossings += 1
+                    if crossings > MAX_REMOVED_CROSSED:
                         # Bounded work: a window this long is reported as not analysed (kept).
                         found.setdefault((id(nxt), state[1]), Event(
                             EventKind.UNKNOWN, stmt=nxt.stmt, order=nxt.order,
@@ -952,12 +963,13 @@ class BarrierAnalysis:
         return _nearest(event, backward=True), _nearest(event, backward=False)
 
     def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None,
-            independent: bool = False) -> list[Decision]:
+            independent: bool = False, selection_proofs: int | None = None) -> list[Decision]:
         """Decide every selected barrier. Removals interact (a removed barrier is no drain for the
         next proof), so candidates are tried by how often they run, most first (``weights``: the
         user's per-line overrides); the decisions come back in file order. ``independent``: decide
         each barrier with every other one in place (what a one-by-one count measures; the
-        decisions then do not combine, and no pass uses it)."""
+        decisions then do not combine, and no pass uses it). ``selection_proofs``: the budget of
+        improve_selection (default: by the number of candidates; 0: the greedy pass's set)."""
         slots: list[Decision | None] = []
         candidates = []
         for fn in self.functions:
@@ -994,15 +1006,244 @@ class BarrierAnalysis:
                     continue
                 candidates.append((-weight, len(slots), fn, stmt, pattern, weight))
                 slots.append(None)
+        tried: list[Decision] = []
+        places: list[int] = []
         for _neg, index, fn, stmt, pattern, weight in sorted(candidates, key=lambda c: (c[0], c[1])):
             d = self.decide(fn, stmt, pattern)
             d.weight = weight
             if d.removable or force:
                 d.removed = True
                 if not independent:
-                    self.removed.add(id(self.cfg(fn).barrier_events[id(stmt)]))
+                    self.removed.add(id(self._event_of(d)))
+            tried.append(d)
+            places.append(index)
+        if not (force or independent) and len(tried) > 1:
+            budget = SELECTION_PROOFS_PER_CANDIDATE * len(tried) + SELECTION_MIN_PROOFS
+            tried = self.improve_selection(tried, budget if selection_proofs is None else selection_proofs)
+        for index, d in zip(places, tried, strict=True):
             slots[index] = d
         return [d for d in slots if d is not None]
+
+    # -- which removals are made together ------------------------------------------------------
+    def _event_of(self, d: Decision) -> Event:
+        return self.cfg(d.fn).barrier_events[id(d.stmt)]
+
+    def _decide_with(self, d: Decision, removed: set[int]) -> Decision:
+        """``d``'s barrier decided again with the barriers of the events ``removed`` gone (and
+        only those): a proof of the selection search, counted against its budget."""
+        stmt = d.stmt
+        assert isinstance(stmt, SimpleStmt)
+        saved = self.removed
+        self.removed = removed
+        try:
+            fresh = self.decide(d.fn, stmt, d.pattern)
+        finally:
+            self.removed = saved
+        fresh.weight = d.weight
+        self._selection_budget -= 1
+        return fresh
+
+    def removals_in_window(self, d: Decision) -> set[int]:
+        """The removed barriers (event ids) the walks from ``d``'s barrier cross: the only ones
+        whose drains it may need. (Counted against the search's budget as a proof is.)"""
+        self._selection_budget -= 1
+        cfg = self.cfg(d.fn)
+        event = cfg.barrier_events.get(id(d.stmt))
+        crossed: set[int] = set()
+        if event is not None and not cfg.unstructured:
+            self.ops_in_flight(cfg, event, backward=True, crossed=crossed)
+            self.ops_in_flight(cfg, event, backward=False, crossed=crossed)
+        return crossed
+
+    def improve_selection(self, decisions: list[Decision], budget: int) -> list[Decision]:
+        """Better the greedy pass's removals: ``decisions`` are in the order it tried them
+        (heaviest first), ``self.removed`` holds its removals. A barrier kept only because
+        removed ones no longer drain is "blocked"; where giving back one removed barrier (or the
+        few a blocked one needs all of) lets blocked ones of more weight (or as much and more
+        barriers) be proved, that swap is made (_better_swap), and again until none is better or
+        the budget of proofs is spent (a count, so the outcome is deterministic). A changed set
+        is completed (every kept candidate tried with all removals made) and proved again as a
+        whole (prove_jointly), so no kept barrier is removable given the others: a second run
+        removes nothing more. Should that leave less than the greedy pass, its set stands. Each
+        blocked barrier's reason names the removals that made it needed. ``budget``: the proofs
+        the search may try. Returns the decisions in the same order."""
+        self._selection_budget = budget
+        greedy, greedy_removed = decisions, set(self.removed)
+        current = decisions
+        needs = self._blocked(current)
+        swapped = False
+        while self._selection_budget > 0:
+            better = self._better_swap(current, needs)
+            if better is None:
+                break
+            current, swapped = better, True
+            needs = self._blocked(current)
+        if swapped:
+            for _round in range(SELECTION_ROUNDS):
+                current = self._complete(current)
+                current, dropped = self.prove_jointly(current)
+                if not dropped:
+                    break
+            if _removal_score(current) < _removal_score(greedy):
+                current = greedy
+                self.removed = greedy_removed
+            needs = self._blocked(current)
+        self._explain_blocked(current, needs)
+        return current
+
+    def _blocked(self, decisions: list[Decision]) -> dict[int, tuple[list[int], bool]]:
+        """For each kept decision (by index) that becomes removable once the removed barriers its
+        walks cross are given back: (the indices of those of them that free it each on its own,
+        True), or (all of them, False) when none does alone."""
+        position = {id(self._event_of(d)): i for i, d in enumerate(decisions) if d.removed}
+        out: dict[int, tuple[list[int], bool]] = {}
+        for i, d in enumerate(decisions):
+            if d.removed or self._selection_budget <= 0:
+                continue
+            crossed = sorted(position[e] for e in self.removals_in_window(d) if e in position)
+            if not crossed:
+                continue
+            events = [id(self._event_of(decisions[j])) for j in crossed]
+            if not self._decide_with(d, self.removed - set(events)).removable:
+                continue
+            if len(crossed) == 1:
+                out[i] = (crossed, True)
+                continue
+            alone = [j for j, e in zip(crossed, events, strict=True)
+                     if self._decide_with(d, self.removed - {e}).removable]
+            out[i] = (alone, True) if alone else (crossed, False)
+        return out
+
+    def _better_swap(self, decisions: list[Decision],
+                     needs: dict[int, tuple[list[int], bool]]) -> list[Decision] | None:
+        """The first removals to give back (one that alone frees a blocked barrier, or the few a
+        blocked barrier needs all of, fewest first, then in greedy order) after which the blocked
+        barriers they free, tried heaviest first, and then the given-back ones again, save more
+        executions than before, or as many with more barriers: the decisions after that swap
+        (``self.removed`` updated), or None."""
+        options: list[tuple[int, ...]] = []
+        for i in sorted(needs):
+            blockers, alone = needs[i]
+            if alone:
+                options.extend((j,) for j in blockers)
+            elif len(blockers) <= MAX_GIVEN_BACK:
+                options.append(tuple(blockers))
+        for given in sorted(set(options), key=lambda g: (len(g), g)):
+            if self._selection_budget <= 0:
+                return None
+            freed = [i for i in sorted(needs) if _frees(needs[i], given)]
+            removed = self.removed - {id(self._event_of(decisions[j])) for j in given}
+            made: list[tuple[int, Decision]] = []
+            for i in freed + list(given):
+                d = self._decide_with(decisions[i], removed)
+                if d.removable:
+                    d.removed = True
+                    removed.add(id(self._event_of(d)))
+                made.append((i, d))
+            out = list(decisions)
+            for i, d in made:
+                out[i] = d
+            if _removal_score(out) <= _removal_score(decisions):
+                continue
+            self.removed = removed
+            return out
+        return None
+
+    def _complete(self, decisions: list[Decision]) -> list[Decision]:
+        """Every kept decision decided again, in order, with the removals made so far (each one
+        proved with all earlier removals in place, as in the greedy pass)."""
+        out = list(decisions)
+        for i, d in enumerate(out):
+            if d.removed:
+                continue
+            fresh = self._decide_with(d, self.removed)
+            if fresh.removable:
+                fresh.removed = True
+                self.removed.add(id(self._event_of(fresh)))
+            out[i] = fresh
+        return out
+
+    def prove_jointly(self, decisions: list[Decision]) -> tuple[list[Decision], bool]:
+        """Prove the removals of ``decisions`` together: each is decided again with every other
+        one made. One that no longer holds is kept (the last in the list first: the lightest) and
+        the others are proved again, until all hold. Returns the decisions (the removed ones
+        replaced by their joint proofs) and whether any removal was given up; ``self.removed``
+        ends as the proved set."""
+        # (What a caller's walk found at a call site was read with another set of removals.)
+        self._entry_clean.clear()
+        self._exit_clean.clear()
+        self._past_call_depth.clear()
+        out = list(decisions)
+        members = [i for i, d in enumerate(out) if d.removed]
+        self.removed = {id(self._event_of(out[i])) for i in members}
+        dropped = False
+        while True:
+            failed = -1
+            for i in reversed(members):
+                event = id(self._event_of(out[i]))
+                d = self._decide_with(out[i], self.removed - {event})
+                d.removed = d.removable
+                out[i] = d
+                if not d.removable:
+                    failed = i
+                    self.removed.discard(event)
+                    self._name_removals_in_window(d)
+                    break
+            if failed < 0:
+                return out, dropped
+            members.remove(failed)
+            dropped = True
+
+    def _name_removals_in_window(self, d: Decision) -> None:
+        """Name in kept ``d``'s reason the removals (of ``self.removed``) its walks cross."""
+        crossed = self.removals_in_window(d)
+        offsets = [event.stmt.span.start for event in self.cfg(d.fn).barrier_events.values()
+                   if id(event) in crossed and event.stmt is not None]
+        if not offsets:
+            return
+        places = self._places(offsets)
+        if len(places) == 1:
+            d.reason = f"{_NEEDED_ONCE} barrier at {places[0]} is removed: {d.reason}"
+        else:
+            d.reason = f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed: {d.reason}"
+
+    def _places(self, offsets: list[int]) -> list[str]:
+        """``LINE:COL`` of each offset, in file order."""
+        out = []
+        for offset in sorted(offsets):
+            line, col = self.model.source.line_col(offset)
+            out.append(f"{line}:{col}")
+        return out
+
+    def _explain_blocked(self, decisions: list[Decision], needs: dict[int, tuple[list[int], bool]]) -> None:
+        """Say in each blocked barrier's reason which removals made it needed."""
+        for i, (blockers, alone) in needs.items():
+            d = decisions[i]
+            if d.removed or d.reason.startswith((_NOT_ANALYSED, _NEEDED_ONCE)):
+                continue
+            places = self._places([decisions[j].stmt.span.start for j in blockers])
+            if len(places) == 1:
+                why = f"{_NEEDED_ONCE} barrier at {places[0]} is removed"
+            elif alone:
+                why = (f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed "
+                       "(any one of them kept would free it)")
+            else:
+                why = f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed"
+            d.reason = f"{why}: {d.reason}"
+
+
+def _frees(need: tuple[list[int], bool], given: tuple[int, ...]) -> bool:
+    """Whether giving back the removals ``given`` may free a blocked barrier of this need."""
+    blockers, alone = need
+    if alone:
+        return any(j in given for j in blockers)
+    return all(j in given for j in blockers)
+
+
+def _removal_score(decisions: list[Decision]) -> tuple[int, int]:
+    """What a set of removals saves: barrier executions by weight, then barriers."""
+    removed = [d for d in decisions if d.removed]
+    return sum(d.weight for d in removed), len(removed)
 
 
 class _LazyModels:
@@ -1496,6 +1737,7 @@ def chain_gap(rows: int, cols: int, size: int | None, producer: str, consumer: s
 
 # Why a selected barrier was kept, in the few kinds a per-file summary groups them by.
 CAUSE_OVERLAP = "overlap"                  # a real RAW/WAR/WAW byte overlap across it
+CAUSE_CONFLICT = "conflict"                # removable alone, needed once other removals are made
 CAUSE_PAST_UB = "past-ub"                  # a UB tile reaches past the UB (192 KiB on A2/A3)
 CAUSE_PAST_SPACE = "past-space"            # a tile of another space reaches past it
 CAUSE_UNKNOWN_BYTES = "unknown-bytes"      # a tile whose bytes the model cannot place
@@ -1507,6 +1749,7 @@ CAUSE_UNREAD = "unread"                    # a pipe_barrier the model does not r
 # How the reasons of the decisions that name no hazard begin (kept_cause reads them).
 _UNMODELLED = "control flow of"
 _NOT_ANALYSED = "not analysed"
+_NEEDED_ONCE = "needed once the"          # a barrier kept only because other removals were made
 
 
 def kept_cause(d: Decision) -> tuple[str, list[str]]:
@@ -1514,6 +1757,8 @@ def kept_cause(d: Decision) -> tuple[str, list[str]]:
     tiles (past their space, unknown bytes) or functions (unmodelled) it names."""
     if d.unread or d.stmt is None:
         return CAUSE_UNREAD, []
+    if d.reason.startswith(_NEEDED_ONCE):
+        return CAUSE_CONFLICT, []
     hazard = d.hazard
     if d.unknown_events:
         if any(e.tag == WINDOW_BOUND or e.why.endswith("(not analysed)") for e in d.unknown_events):
