@@ -746,6 +746,9 @@ class FunctionCFG:
         if any(syms[index] is None for index in tile_indices):
             return [self._new(EventKind.UNKNOWN, stmt=stmt, op="TMRGSORT",
                               why="TMRGSORT: an operand where it takes a tile is not one ptofix knows")]
+        if len(args) > 3 and syms[1] is not None:
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, op="TMRGSORT",
+                              why="a tile where TMRGSORT takes its executed-count struct: no overload ptofix knows")]
         # (pto-isa reads every operand as dst's element type; it static_asserts they agree.)
         sizes: set[int | None] = set()
         for index in tile_indices:
@@ -1041,7 +1044,7 @@ class FunctionCFG:
                     out.append(access)
                     continue
                 if index in spec.struct_outputs and sym is not None and sym.kind == "object" \
-                        and sym.object_type in STRUCT_OUTPUT_TYPES:
+                        and STRUCT_OUTPUT_TYPES.get(sym.object_type) == op:
                     continue    # stored into by the scalar unit: no UB byte (OpSpec.struct_outputs)
                 if sym is None:
                     scope, _, _ = arg.id.rpartition("::")

@@ -336,14 +336,13 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
     return spec
 
 
-# pto's structs an op stores into (OpSpec.struct_outputs): an aggregate of four uint16_t with no
-# constructor or destructor (pto_instr.hpp at 3186c381).
-STRUCT_OUTPUT_TYPES = frozenset({"MrgSortExecutedNumList"})
+# pto's structs an op stores into (OpSpec.struct_outputs), and that op: an aggregate of four
+# uint16_t with no constructor or destructor (pto_instr.hpp at 3186c381).
+STRUCT_OUTPUT_TYPES = {"MrgSortExecutedNumList": "TMRGSORT"}
 
 MRGSORT_PAIR_BYTES = 8      # one (value, index) pair of vmrgsort4: a float and its index, or a half,
                             # 2 bytes of padding and its index (TMrgSort.hpp STRUCTSIZE)
 MRGSORT_LISTS = 4           # vmrgsort4 merges at most four lists (TMrgSort.hpp BLOCK_NUM)
-MRGSORT_MAX_REPEATS = 255   # the single-list form's repeat count is a uint8_t
 MRGSORT_MAX_PAIRS = 0xFFFF  # each list's pair count is a 16-bit field of the count word (VMS4_SR)
 MRGSORT_ELEMENT_BYTES = frozenset({2, 4})   # half or float (TMrgSort.hpp CheckStatic)
 
@@ -367,14 +366,14 @@ def mrgsort_copy_bytes(elem_bytes: int, dst_valid_cols: int) -> int:
     return -(-dst_valid_cols * elem_bytes // BLOCK_BYTES) * BLOCK_BYTES
 
 
-def mrgsort_single_bytes(elem_bytes: int, src_valid_cols: int, block_len: int) -> int | None:
-    """The bytes TMRGSORT(dst, src, blockLen) reads of src and writes of dst, from each start:
-    `repeatTimes = srcValidCol / (blockLen * 4)` (a uint8_t) repeats, each merging four
-    consecutive blocks of `blockLen * sizeof(T) / 8` pairs and moving both on by them (TMrgSort.hpp;
-    the pto-isa CPU model walks the same groups). None where that is not pinned down: another
-    element size, blockLen * 4 of 0 as a uint32_t (a division by zero), no repeat at all (what
-    vmrgsort4 does with a repeat count of 0 is not documented), or a pair count past its 16-bit
-    field. The divisibility the header asks for is only a PTO_ASSERT: the whole repeats count."""
+def mrgsort_single_repeats(elem_bytes: int, src_valid_cols: int, block_len: int) -> tuple[int, int] | None:
+    """(repeats, pairs per block) of TMRGSORT(dst, src, blockLen): `repeatTimes = srcValidCol /
+    (blockLen * 4)` (a uint8_t) repeats, each merging four consecutive blocks of
+    `blockLen * sizeof(T) / 8` pairs from src into dst and moving both on by them (TMrgSort.hpp;
+    pto-isa's CPU model walks the same groups). None where that is not pinned down: another
+    element size, blockLen * 4 of 0 as a uint32_t (a division by zero), no repeat at all or
+    blocks of no pair (what vmrgsort4 does with a count of 0 is not documented), or a pair count
+    past its 16-bit field. The divisibility the header asks for is only a PTO_ASSERT: the whole repeats count."""
     if elem_bytes not in MRGSORT_ELEMENT_BYTES or src_valid_cols < 0:
         return None
     block_len &= 0xFFFFFFFF     # (a uint32_t parameter)
@@ -383,9 +382,18 @@ def mrgsort_single_bytes(elem_bytes: int, src_valid_cols: int, block_len: int) -
         return None
     repeats = (src_valid_cols // group) & 0xFF
     pairs = ((block_len * elem_bytes) >> 3) & 0xFFFFFFFF
-    if repeats == 0 or pairs > MRGSORT_MAX_PAIRS:
+    if repeats == 0 or pairs == 0 or pairs > MRGSORT_MAX_PAIRS:
         return None
-    return repeats * MRGSORT_LISTS * pairs * MRGSORT_PAIR_BYTES
+    return repeats, pairs
+
+
+def mrgsort_single_bytes(elem_bytes: int, src_valid_cols: int, block_len: int) -> int | None:
+    """The bytes TMRGSORT(dst, src, blockLen) reads of src and writes of dst, from each start
+    (mrgsort_single_repeats); None where that is not pinned down."""
+    shape = mrgsort_single_repeats(elem_bytes, src_valid_cols, block_len)
+    if shape is None:
+        return None
+    return shape[0] * MRGSORT_LISTS * shape[1] * MRGSORT_PAIR_BYTES
 
 # The ops that may read and write the hidden TMP_UB scratch (tiles.HIDDEN_SCRATCH) unless their
 # destination and source are both floating-point tiles: the int8 path of TEXTRACT broadcasts into

@@ -70,7 +70,7 @@ from .memory import (
     dtype_of,
     f32_to_bf16,
 )
-from .ops_numpy import VECTOR_OPS, Sym, build_steps
+from .ops_numpy import VECTOR_OPS, Sym, build_steps, struct_output_refusal, struct_type_refusal
 from .schedule import Scheduler, StepError
 
 MAX_STATEMENTS = 5_000_000
@@ -846,7 +846,7 @@ class Interpreter:
             if isinstance(value, Sym):
                 self.bind(name, value)
                 return
-        raise SimError(f"declaration of type '{t.name}' not modelled")
+        raise SimError(struct_type_refusal(t.name) or f"declaration of type '{t.name}' not modelled")
 
     def _new_tile(self, name: str, ttype: SimTileType, args: list) -> TileVar:
         vals = [_int(self.eval(a), "Tile valid shape") for a in args]
@@ -1313,6 +1313,9 @@ class Interpreter:
         if name in PIPE_FIFO_OPS:
             return self._fifo_op(name, node)
         if name in VECTOR_OPS:
+            refused = struct_output_refusal(name, len(node.args))
+            if refused:
+                raise SimError(refused)
             self._vector_template_ok(name, tmpl)
             return self._vector_op(name, node)
         if fn is not None:

@@ -27,11 +27,15 @@ import numpy as np
 
 from ..pto.ops import (
     BLOCK_BYTES,
+    MRGSORT_LISTS,
+    MRGSORT_PAIR_BYTES,
     OPS,
     ROW_REDUCE,
     SOURCES_READ_AS_DST_TYPE,
+    STRUCT_OUTPUT_TYPES,
     concat_row_bytes,
     lacks_tmp,
+    mrgsort_single_repeats,
     reduce_tmp_bytes,
     row_reduce_drains,
     spec_for,
@@ -256,7 +260,10 @@ class OpBuilder:
     def _refuse_unmodelled_forms(self) -> None:
         """Overloads whose effects the numpy model does not follow (pto/ops.py's table lists them)."""
         n, spec = self.name, OPS.get(self.name)
-        if spec is not None and any(form.nargs == len(self.args) for form in spec.forms):
+        refused = struct_output_refusal(n, len(self.args))
+        if refused:
+            raise SimError(refused)
+        if spec is not None and n != "TMRGSORT" and any(form.nargs == len(self.args) for form in spec.forms):
             raise SimError(f"{n}: the {len(self.args)}-operand form is not modelled")
         for index, arg in enumerate(self.args):
             if isinstance(arg, (int, float, np.generic, Sym)) and not takes_value_at(n, index):
@@ -364,6 +371,8 @@ class OpBuilder:
             return self._trans()
         if n == "TCONCAT":
             return self._concat()
+        if n == "TMRGSORT":
+            return self._merge_sort()
         raise SimError(f"unknown or unmodelled vector op '{n}'")
 
     # --- elementwise ---
@@ -783,6 +792,71 @@ class OpBuilder:
             mem.write(dst, full, stmt, full=True)
         return [Step([a, b], [dst], run, False, False, "TCONCAT")]
 
+    def _merge_sort(self) -> list[Step]:
+        """TMRGSORT(dst, src, blockLen): each repeat merges four consecutive blocks of src's
+        8-byte (value, index) pairs into dst, the same bytes on (pto.ops.mrgsort_single_repeats).
+        The merge takes, pair by pair, the largest value at the head of a block not yet used up,
+        the earliest block on a tie or a NaN (pto-isa's CPU model): unsorted blocks are merged,
+        not sorted, as vmrgsort4 does. (How the hardware breaks ties is not documented; both
+        kernels of a comparison run this one rule.)"""
+        dst, src = self.tile(0), self.tile(1)
+        block_len = self.value(2)
+        elem = dtype_of(dst.type.elem)
+        if src.type.elem != dst.type.elem or elem[1] != "f" or elem[0].itemsize not in (2, 4):
+            raise SimError("TMRGSORT: dst and src are not both half or both float")
+        if not isinstance(block_len, (int, np.integer)):
+            raise SimError("TMRGSORT: blockLen is not an integer")
+        shape = mrgsort_single_repeats(elem[0].itemsize, src.valid_cols, int(block_len))
+        if shape is None:
+            raise SimError(f"TMRGSORT: blockLen {int(block_len)} over {src.valid_cols} valid columns makes no whole "
+                           "repeat of four blocks the model pins down")
+        repeats, pairs = shape
+        block = pairs * MRGSORT_PAIR_BYTES
+        nbytes = repeats * MRGSORT_LISTS * block
+        value_type = elem[0]
+
+        def run(mem: Memory, stmt: int) -> None:
+            if max(src.lo, dst.lo) + nbytes > mem.ub_size:
+                raise SimError(f"TMRGSORT reaches {nbytes} bytes past the UB's end from '{src.name}' or '{dst.name}'")
+            data = mem.ub[src.lo:src.lo + nbytes].reshape(-1, MRGSORT_PAIR_BYTES).copy()
+            mem.observe_bytes(src.lo, src.lo + nbytes)
+            values = data[:, :value_type.itemsize].copy().view(value_type).ravel()
+            out = np.empty_like(data)
+            for group in range(repeats):
+                heads = [group * MRGSORT_LISTS * pairs + k * pairs for k in range(MRGSORT_LISTS)]
+                ends = [head + pairs for head in heads]
+                for at in range(group * MRGSORT_LISTS * pairs, (group + 1) * MRGSORT_LISTS * pairs):
+                    pick = -1
+                    for k in range(MRGSORT_LISTS):
+                        if heads[k] < ends[k] and (pick < 0 or values[heads[k]] > values[heads[pick]]):
+                            pick = k
+                    out[at] = data[heads[pick]]
+                    heads[pick] += 1
+            mem.write_bytes(dst.lo, out.ravel(), stmt)
+        return [Step([(src.lo, src.lo + nbytes)], [(dst.lo, dst.lo + nbytes)], run, False, False, "TMRGSORT")]
+
+
+def struct_output_refusal(name: str, nargs: int) -> str:
+    """Why a call of ``name`` with ``nargs`` operands is not run: a form that stores into one of
+    pto's scalar structs (pto.ops OpSpec.struct_outputs: TMRGSORT's multi-list forms, whose merge
+    also suspends on an exhausted list), which the simulator does not model; '' otherwise."""
+    form = spec_for(name, nargs)
+    if form is None or not form.struct_outputs:
+        return ""
+    structs = sorted(struct for struct, op in STRUCT_OUTPUT_TYPES.items() if op == name)
+    return (f"{name} with {nargs} operands: a form that stores into pto's {'/'.join(structs)} (the "
+            "multi-list merge), which the simulator does not run")
+
+
+def struct_type_refusal(type_name: str) -> str:
+    """Why an object of ``type_name`` is not given a value: one of pto's structs an op stores
+    into (pto.ops STRUCT_OUTPUT_TYPES), for a form of that op the simulator does not run; ''
+    for any other type."""
+    op = STRUCT_OUTPUT_TYPES.get(type_name.removeprefix("::").removeprefix("pto::"))
+    if op is None:
+        return ""
+    return f"'{type_name}' is {op}'s struct, for the forms of {op} that the simulator does not run"
+
 
 def build_steps(name: str, args: list, template_args: list | None = None) -> list[Step]:
     return OpBuilder(name, args, template_args).build()
@@ -797,5 +871,5 @@ VECTOR_OPS = {
     "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDMAX", "TROWEXPANDMIN", "TROWEXPANDEXPDIF",
     "TCOLEXPAND", "TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXPANDDIV", "TCOLEXPANDMAX",
     "TCOLEXPANDMIN", "TCOLEXPANDEXPDIF", "TCMP", "TCMPS", "TSEL", "TSELS", "TFILLPAD", "TFILLPAD_INPLACE",
-    "TAXPY", "TTRANS", "TCONCAT",
+    "TAXPY", "TTRANS", "TCONCAT", "TMRGSORT",
 }

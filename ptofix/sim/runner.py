@@ -33,6 +33,7 @@ from ..source import PtofixError, SourceText, read_source
 from .fifo import FifoState
 from .interp import CTYPE, CVal, Interpreter, KernelConfig, StatementTable, parse_params
 from .memory import HIDDEN_SCRATCH, UB_SIZE, GMPtr, GMRegion, Memory, SimError, bf16_to_f32, dtype_of
+from .ops_numpy import struct_type_refusal
 from .schedule import ScheduleHazard, Scheduler
 
 DEFAULT_INT = 16
@@ -178,8 +179,9 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
         else:
             ctype = CTYPE.get(p.elem)
             if ctype is None:
+                why = struct_type_refusal(p.elem)
                 raise PtofixError(f"cannot simulate: parameter '{p.text}' has a type the simulator "
-                                  "cannot supply", cpp.source, fn.span.start)
+                                  f"cannot supply{': ' + why if why else ''}", cpp.source, fn.span.start)
             default = str(DEFAULT_FLOAT) if ctype[0] == "f" else str(DEFAULT_INT)
             args.append(scalar_arg(options.args.get(p.name, default), ctype))
     fifo = FifoState(seed, options.provider)
