@@ -13,6 +13,7 @@ An op call becomes one or more :class:`Step` s. A step reads and writes whole ti
   drain and an in-place exp. From 256 rows on it runs in chunks of 240 rows (ordering.row_expand_chunks).
 * TDIVS (float, dst != src): vector_dup(dst, scalar); drain; divide.
 * TRSQRT with tmp: dup(tmp), sqrt(dst); drain; dst = tmp / dst. TSEL/TSELS: drain before select.
+* TMRGSORT's multi-list forms: merge the lists into tmp; drain; copy dst's valid columns from tmp.
 
 Which operands are written comes from ``ptofix.pto.ops.OPS`` (destination and tmp indices; every
 other tile argument is read), the convention the static pass uses too. Values: float ops run in
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..cpp import stmt_parser as sp
 from ..pto.ops import (
     BLOCK_BYTES,
     MRGSORT_LISTS,
@@ -35,6 +37,8 @@ from ..pto.ops import (
     STRUCT_OUTPUT_TYPES,
     concat_row_bytes,
     lacks_tmp,
+    mrgsort_copy_bytes,
+    mrgsort_list_bytes,
     mrgsort_single_repeats,
     reduce_tmp_bytes,
     row_reduce_drains,
@@ -260,9 +264,6 @@ class OpBuilder:
     def _refuse_unmodelled_forms(self) -> None:
         """Overloads whose effects the numpy model does not follow (pto/ops.py's table lists them)."""
         n, spec = self.name, OPS.get(self.name)
-        refused = struct_output_refusal(n, len(self.args))
-        if refused:
-            raise SimError(refused)
         if spec is not None and n != "TMRGSORT" and any(form.nargs == len(self.args) for form in spec.forms):
             raise SimError(f"{n}: the {len(self.args)}-operand form is not modelled")
         for index, arg in enumerate(self.args):
@@ -793,6 +794,85 @@ class OpBuilder:
         return [Step([a, b], [dst], run, False, False, "TCONCAT")]
 
     def _merge_sort(self) -> list[Step]:
+        if len(self.args) == 3:
+            return self._merge_sort_blocks()
+        return self._merge_sort_lists()
+
+    def _merge_sort_elem(self, tiles: list[TileView]) -> np.dtype:
+        """The one element type, half or float, of TMRGSORT's tiles (it static_asserts that)."""
+        elem = dtype_of(tiles[0].type.elem)
+        if any(t.type.elem != tiles[0].type.elem for t in tiles) or elem[1] != "f" or elem[0].itemsize not in (2, 4):
+            raise SimError("TMRGSORT: its tiles are not all half or all float")
+        return elem[0]
+
+    def _merge_sort_lists(self) -> list[Step]:
+        """TMRGSORT<..., exhausted>(dst, executedNumList, tmp, src0, src1[, src2[, src3]]) as
+        TMrgSort.hpp runs it: the merge of the lists' pairs into tmp from its start (the largest
+        head value first, the earliest list on a tie or a NaN, as pto-isa's CPU model; with
+        `exhausted` it stops once a list is used up and stores how many pairs it took of each into
+        the struct), the internal barrier, then one copy of dst's valid columns in whole 32-byte
+        blocks from tmp to dst (pto.ops.mrgsort_list_bytes, mrgsort_copy_bytes). With `exhausted`
+        the V->S round trip on EVENT_ID0 before the barrier (PtoSetWaitFlag's default event) is
+        run too."""
+        dst, counts, tmp = self.tile(0), self.args[1], self.tile(2)
+        if not isinstance(counts, ExecutedCounts):
+            raise SimError("TMRGSORT: argument 2 is not pto's MrgSortExecutedNumList")
+        sources = [self.tile(index) for index in range(3, len(self.args))]
+        value_type = self._merge_sort_elem([dst, tmp, *sources])
+        exhausted = self._exhausted()
+        lengths = [mrgsort_list_bytes(value_type.itemsize, src.valid_cols) for src in sources]
+        if any(n is None for n in lengths):
+            raise SimError("TMRGSORT: a list's pair count does not fit its 16-bit field")
+        sizes = [n for n in lengths if n is not None]
+        total = sum(sizes)
+        copied = mrgsort_copy_bytes(value_type.itemsize, dst.valid_cols)
+
+        def merge(mem: Memory, stmt: int) -> None:
+            if max([tmp.lo + total] + [src.lo + n for src, n in zip(sources, sizes, strict=True)]) > mem.ub_size:
+                raise SimError("TMRGSORT's merge reaches past the UB's end")
+            lists, values = [], []
+            for src, n in zip(sources, sizes, strict=True):
+                pairs = mem.ub[src.lo:src.lo + n].reshape(-1, MRGSORT_PAIR_BYTES).copy()
+                mem.observe_bytes(src.lo, src.lo + n)
+                lists.append(pairs)
+                values.append(pairs[:, :value_type.itemsize].copy().view(value_type).ravel())
+            heads = [0] * len(lists)
+            out = []
+            while True:
+                pick = -1
+                for k, pairs in enumerate(lists):
+                    if heads[k] < len(pairs) and (pick < 0 or values[k][heads[k]] > values[pick][heads[pick]]):
+                        pick = k
+                if pick < 0:
+                    break
+                out.append(lists[pick][heads[pick]])
+                heads[pick] += 1
+                if exhausted and any(heads[k] == len(pairs) for k, pairs in enumerate(lists)):
+                    break
+            if out:
+                mem.write_bytes(tmp.lo, np.concatenate(out), stmt)
+            if exhausted:
+                counts.counts[:] = [h & 0xFFFF for h in heads] + [0] * (MRGSORT_LISTS - len(heads))
+
+        def copy(mem: Memory, stmt: int) -> None:
+            if max(tmp.lo, dst.lo) + copied > mem.ub_size:
+                raise SimError("TMRGSORT's copy from tmp to dst reaches past the UB's end")
+            data = mem.ub[tmp.lo:tmp.lo + copied].copy()
+            mem.observe_bytes(tmp.lo, tmp.lo + copied)
+            mem.write_bytes(dst.lo, data, stmt)
+        reads = [(src.lo, src.lo + n) for src, n in zip(sources, sizes, strict=True)]
+        return [Step(reads, [(tmp.lo, tmp.lo + total)], merge, True, True, "TMRGSORT.vmrgsort4"),
+                Step([(tmp.lo, tmp.lo + copied)], [(dst.lo, dst.lo + copied)], copy, False, True, "TMRGSORT",
+                     round_trip_before=exhausted)]
+
+    def _exhausted(self) -> bool:
+        """TMRGSORT's `exhausted` template argument (its last; ptoas spells every one out)."""
+        last = self.targs[-1] if self.targs else None
+        if not isinstance(last, sp.Literal) or not isinstance(last.value, bool):
+            raise SimError("TMRGSORT's multi-list form without `true` or `false` as its last template argument")
+        return last.value
+
+    def _merge_sort_blocks(self) -> list[Step]:
         """TMRGSORT(dst, src, blockLen): each repeat merges four consecutive blocks of src's
         8-byte (value, index) pairs into dst, the same bytes on (pto.ops.mrgsort_single_repeats).
         The merge takes, pair by pair, the largest value at the head of a block not yet used up,
@@ -801,19 +881,15 @@ class OpBuilder:
         kernels of a comparison run this one rule.)"""
         dst, src = self.tile(0), self.tile(1)
         block_len = self.value(2)
-        elem = dtype_of(dst.type.elem)
-        if src.type.elem != dst.type.elem or elem[1] != "f" or elem[0].itemsize not in (2, 4):
-            raise SimError("TMRGSORT: dst and src are not both half or both float")
+        value_type = self._merge_sort_elem([dst, src])
         if not isinstance(block_len, (int, np.integer)):
             raise SimError("TMRGSORT: blockLen is not an integer")
-        shape = mrgsort_single_repeats(elem[0].itemsize, src.valid_cols, int(block_len))
+        shape = mrgsort_single_repeats(value_type.itemsize, src.valid_cols, int(block_len))
         if shape is None:
             raise SimError(f"TMRGSORT: blockLen {int(block_len)} over {src.valid_cols} valid columns makes no whole "
                            "repeat of four blocks the model pins down")
         repeats, pairs = shape
-        block = pairs * MRGSORT_PAIR_BYTES
-        nbytes = repeats * MRGSORT_LISTS * block
-        value_type = elem[0]
+        nbytes = repeats * MRGSORT_LISTS * pairs * MRGSORT_PAIR_BYTES
 
         def run(mem: Memory, stmt: int) -> None:
             if max(src.lo, dst.lo) + nbytes > mem.ub_size:
@@ -836,26 +912,21 @@ class OpBuilder:
         return [Step([(src.lo, src.lo + nbytes)], [(dst.lo, dst.lo + nbytes)], run, False, False, "TMRGSORT")]
 
 
-def struct_output_refusal(name: str, nargs: int) -> str:
-    """Why a call of ``name`` with ``nargs`` operands is not run: a form that stores into one of
-    pto's scalar structs (pto.ops OpSpec.struct_outputs: TMRGSORT's multi-list forms, whose merge
-    also suspends on an exhausted list), which the simulator does not model; '' otherwise."""
-    form = spec_for(name, nargs)
-    if form is None or not form.struct_outputs:
-        return ""
-    structs = sorted(struct for struct, op in STRUCT_OUTPUT_TYPES.items() if op == name)
-    return (f"{name} with {nargs} operands: a form that stores into pto's {'/'.join(structs)} (the "
-            "multi-list merge), which the simulator does not run")
+@dataclass
+class ExecutedCounts:
+    """pto's MrgSortExecutedNumList: four uint16_t, which TMRGSORT<..., true> stores with the
+    scalar unit once its merge is done (pto.ops STRUCT_OUTPUT_TYPES); 0s until then (the
+    simulator gives one declared without an initialiser 0s, as it does every uninitialised value
+    that both kernels of a comparison read alike)."""
+
+    counts: list
 
 
-def struct_type_refusal(type_name: str) -> str:
-    """Why an object of ``type_name`` is not given a value: one of pto's structs an op stores
-    into (pto.ops STRUCT_OUTPUT_TYPES), for a form of that op the simulator does not run; ''
-    for any other type."""
-    op = STRUCT_OUTPUT_TYPES.get(type_name.removeprefix("::").removeprefix("pto::"))
-    if op is None:
-        return ""
-    return f"'{type_name}' is {op}'s struct, for the forms of {op} that the simulator does not run"
+def new_struct_value(type_name: str) -> ExecutedCounts | None:
+    """A value of one of pto's structs an op stores into (pto.ops STRUCT_OUTPUT_TYPES), else None."""
+    if type_name.removeprefix("::").removeprefix("pto::") in STRUCT_OUTPUT_TYPES:
+        return ExecutedCounts([0] * MRGSORT_LISTS)
+    return None
 
 
 def build_steps(name: str, args: list, template_args: list | None = None) -> list[Step]:

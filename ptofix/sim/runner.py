@@ -33,7 +33,7 @@ from ..source import PtofixError, SourceText, read_source
 from .fifo import FifoState
 from .interp import CTYPE, CVal, Interpreter, KernelConfig, StatementTable, parse_params
 from .memory import HIDDEN_SCRATCH, UB_SIZE, GMPtr, GMRegion, Memory, SimError, bf16_to_f32, dtype_of
-from .ops_numpy import struct_type_refusal
+from .ops_numpy import new_struct_value
 from .schedule import ScheduleHazard, Scheduler
 
 DEFAULT_INT = 16
@@ -178,10 +178,13 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
             args.append(GMPtr(region, 0, p.elem))
         else:
             ctype = CTYPE.get(p.elem)
+            struct = new_struct_value(p.elem) if p.type.template is None else None
+            if struct is not None:
+                args.append(struct)
+                continue
             if ctype is None:
-                why = struct_type_refusal(p.elem)
                 raise PtofixError(f"cannot simulate: parameter '{p.text}' has a type the simulator "
-                                  f"cannot supply{': ' + why if why else ''}", cpp.source, fn.span.start)
+                                  "cannot supply", cpp.source, fn.span.start)
             default = str(DEFAULT_FLOAT) if ctype[0] == "f" else str(DEFAULT_INT)
             args.append(scalar_arg(options.args.get(p.name, default), ctype))
     fifo = FifoState(seed, options.provider)
