@@ -373,7 +373,8 @@ def mrgsort_single_repeats(elem_bytes: int, src_valid_cols: int, block_len: int)
     pto-isa's CPU model walks the same groups). None where that is not pinned down: another
     element size, blockLen * 4 of 0 as a uint32_t (a division by zero), no repeat at all or
     blocks of no pair (what vmrgsort4 does with a count of 0 is not documented), or a pair count
-    past its 16-bit field. The divisibility the header asks for is only a PTO_ASSERT: the whole repeats count."""
+    past its 16-bit field. The divisibility the header asks for is only a PTO_ASSERT: the whole
+    repeats count."""
     if elem_bytes not in MRGSORT_ELEMENT_BYTES or src_valid_cols < 0:
         return None
     block_len &= 0xFFFFFFFF     # (a uint32_t parameter)
