@@ -299,3 +299,66 @@ def test_row_expand_chunks_as_the_simulator_runs_them(valid_rows, chunks):
     steps = build_steps("TROWEXPANDMUL", views)
     # Each chunk: the broadcast, a barrier, then the op (with or without its barrier).
     assert [step.drain_after for step in steps] == [d for _, _, drains in chunks for d in (True, drains)]
+
+
+@pytest.mark.parametrize("elem, cols, block_len", [
+    ("float", 256, 64), ("float", 1000, 64), ("half", 1024, 64), ("float", 255, 64), ("float", 1024, 1),
+    ("float", 1024, 0), ("half", 1024, 3), ("float", 1024, 1 << 30),
+])
+def test_static_model_and_simulator_bound_the_single_list_tmrgsort_alike(elem, cols, block_len):
+    # ops.mrgsort_single_repeats bounds both: the static model's bytes are unknown exactly when
+    # the simulator refuses the call, and otherwise both reach the same bytes from src and dst.
+    from ptofix.cpp.barriers import BarrierAnalysis
+    from ptofix.cpp.vector_cfg import EventKind
+    from ptofix.sim.memory import SimError, SimTileType, TileView
+    from ptofix.sim.ops_numpy import build_steps
+    lines = ["__global__ AICORE void k() {"]
+    views = []
+    for index, name in enumerate(["d", "s"]):
+        lines += [f"  {DRAIN_TILE.format(dtype=elem, rows=1, cols=cols)} {name};", f"  TASSIGN({name}, {index * 0x8000});"]
+        views.append(TileView(name, SimTileType("Vec", elem, 1, cols, "RowMajor", 1, cols), index * 0x8000, 1, cols))
+    model = parse_cpp(SourceText("\n".join(lines + [f"  TMRGSORT(d, s, {block_len});", "}"]) + "\n", "k.cpp"))
+    [event] = [e for e in BarrierAnalysis(model).cfg(model.functions[0]).events if e.kind is EventKind.OP]
+    static = sorted((a.write, tuple(a.intervals)) for a in event.accesses if a.intervals is not None)
+    unknown = any(access.intervals is None for access in event.accesses)
+    try:
+        [step] = build_steps("TMRGSORT", views + [block_len])
+    except SimError:
+        assert unknown
+        return
+    assert not unknown
+    simulated = sorted([(False, tuple(step.reads)), (True, tuple(step.writes))])
+    # (The proof rounds to whole 32-byte blocks; these reaches are whole blocks already.)
+    assert static == simulated
+
+
+@pytest.mark.parametrize("dst_cols, list_cols", [(512, (128, 128)), (384, (128, 128, 128)), (100, (64, 30, 130, 8)),
+                                                 (256, (256, 256))])
+def test_static_model_and_simulator_split_the_multi_list_tmrgsort_alike(dst_cols, list_cols):
+    # ops.mrgsort_list_bytes and mrgsort_copy_bytes bound both: the merge, a drain, the copy; the
+    # static model's bytes are the simulator's rounded up to whole 32-byte blocks.
+    from ptofix.cpp.barriers import BarrierAnalysis
+    from ptofix.cpp.vector_cfg import EventKind
+    from ptofix.sim.memory import SimTileType, TileView
+    from ptofix.sim.ops_numpy import ExecutedCounts, build_steps
+    from ptofix.sim.ops_numpy import sp as sim_ast
+    shapes = {"d": dst_cols, "t": 1024, **{f"s{i}": cols for i, cols in enumerate(list_cols)}}
+    lines = ["__global__ AICORE void k(pto::MrgSortExecutedNumList e) {"]
+    views = {}
+    for index, (name, cols) in enumerate(shapes.items()):
+        lines += [f"  {DRAIN_TILE.format(dtype='float', rows=1, cols=cols)} {name};", f"  TASSIGN({name}, {index * 0x2000});"]
+        views[name] = TileView(name, SimTileType("Vec", "float", 1, cols, "RowMajor", 1, cols), index * 0x2000, 1, cols)
+    sources = [f"s{i}" for i in range(len(list_cols))]
+    model = parse_cpp(SourceText("\n".join(lines + [f"  TMRGSORT(d, e, t, {', '.join(sources)});", "}"]) + "\n", "k.cpp"))
+    events = [e for e in BarrierAnalysis(model).cfg(model.functions[0]).events
+              if e.kind in (EventKind.OP, EventKind.DRAIN)]
+    assert [e.kind for e in events] == [EventKind.OP, EventKind.DRAIN, EventKind.OP]
+    steps = build_steps("TMRGSORT", [views["d"], ExecutedCounts([0] * 4), views["t"], *(views[s] for s in sources)],
+                        [sim_ast.Literal(0, 5, False)])
+    assert [step.drain_after for step in steps] == [True, False]
+
+    def blocks(ranges):
+        return sorted((lo, lo + -(-(hi - lo) // 32) * 32) for lo, hi in ranges)
+    for event, step in zip((events[0], events[2]), steps, strict=True):
+        assert sorted(x for a in event.accesses if not a.write for x in a.intervals) == blocks(step.reads)
+        assert sorted(x for a in event.accesses if a.write for x in a.intervals) == blocks(step.writes)

@@ -20,11 +20,13 @@ import enum
 from ..pto.count_mode import MASK_PATTERN_EVERY, fillpad_reach, gather_by_pattern_reach
 from ..pto.ops import (
     ARG_REDUCE,
+    BLOCK_BYTES,
     COL,
     FULL,
     HIDDEN_SCRATCH_UNLESS_FLOAT,
     MASK,
     MODE_ENUMS,
+    MRGSORT_ELEMENT_BYTES,
     NEVER,
     PIPE_V,
     REDUCE_TMP_OPS,
@@ -34,11 +36,15 @@ from ..pto.ops import (
     SCALAR_TCI,
     SHAPED_ELSEWHERE,
     SOURCES_READ_AS_DST_TYPE,
+    STRUCT_OUTPUT_TYPES,
     VALUE_ARGUMENTS,
     WALKED_AT_DST_ROW_PITCH,
     concat_row_bytes,
     lacks_tmp,
     move_pipe,
+    mrgsort_copy_bytes,
+    mrgsort_list_bytes,
+    mrgsort_single_bytes,
     operand_walks,
     reduce_tmp_bytes,
     row_expand_tmp_bytes,
@@ -93,7 +99,7 @@ from .semantics import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any, ClassVar
 
     from ..pto.ops import OpSpec
@@ -666,6 +672,8 @@ class FunctionCFG:
             return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
                               why=f"{base}: operand '{other_space.name}' is a {other_space.space} tile, which a "
                                   "vector op reads and writes as UB at its address (not modelled)")]
+        if base == "TMRGSORT":
+            return self._merge_sort(stmt, args, env)
         if spec.row_expand and len(args) == 4:
             accesses = self._row_expand_tmp(base, args, env, accesses)
         elif spec.tmp_unbounded:
@@ -739,6 +747,104 @@ class FunctionCFG:
         return [self._new(EventKind.OP, stmt=stmt, op=base + ".vbrcb", accesses=row_reads + [_scratch(True)]),
                 self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} internal barrier after vbrcb"),
                 self._new(EventKind.OP, stmt=stmt, op=base, accesses=main + [_scratch(False)])]
+
+    def _merge_sort(self, stmt: Stmt, args: Sequence[Any], env: dict) -> list[Event]:
+        """TMRGSORT's events (docs/reference/pto-facts.md §8 "TMRGSORT"). The multi-list form: the
+        merge (reads each source's pairs, writes their sum into tmp from its start), its internal
+        barrier, then the copy of dst's valid columns from tmp into dst (both in flight after the
+        call). The single-list form: one merge from src into dst. Every operand's bytes run from its
+        start, as far as pto.ops.mrgsort_* say, in whole 32-byte blocks; unknown where that cannot
+        be told or lies past the UB. The scalar work on the struct touches no UB."""
+        syms = [self.tile_operand(arg, env) for arg in args]
+        tile_indices = [0, 1] if len(args) == 3 else [0, 2, *range(3, len(args))]
+        if any(syms[index] is None for index in tile_indices):
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, op="TMRGSORT",
+                              why="TMRGSORT: an operand where it takes a tile is not one ptofix knows")]
+        if len(args) > 3 and syms[1] is not None:
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, op="TMRGSORT",
+                              why="a tile where TMRGSORT takes its executed-count struct: no overload ptofix knows")]
+        # (pto-isa reads every operand as dst's element type; it static_asserts they agree.)
+        sizes: set[int | None] = set()
+        for index in tile_indices:
+            tile = self._tile_type(syms[index])
+            sizes.add(dtype_size(tile.dtype) if tile is not None else None)
+        elem = next(iter(sizes)) if len(sizes) == 1 else None
+        if elem not in MRGSORT_ELEMENT_BYTES:
+            elem = None
+
+        def reach(index: int, write: bool, tmp: bool, nbytes: int | None, why: str) -> Access:
+            sym = syms[index]
+            assert sym is not None      # (checked by the caller)
+            access = self.tile_access(sym, write, tmp)
+            if access.intervals is None:
+                return access
+            if elem is None or nbytes is None:
+                return _unknown_bytes(access, why if elem is not None else
+                                      "TMRGSORT: its operands are not all of one element type, half or float")
+            blocks = -(-nbytes // BLOCK_BYTES) * BLOCK_BYTES
+            reached = sorted((a, a + blocks) for a, _ in access.intervals)
+            if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
+                return _unknown_bytes(access, f"TMRGSORT reaches past '{sym.name}': "
+                                              + _outside_space(access.space, reached))
+            return Access(access.name, write, access.space, reached, None, tmp)
+
+        if len(args) == 3:
+            src = syms[1]
+            assert src is not None
+            nbytes = self._merge_sort_single_bytes(src, args[2], env, elem) if elem is not None else None
+            why = ("TMRGSORT: how far it merges (src's valid columns, blockLen) is not known, or leaves no "
+                   "whole repeat of four blocks")
+            return [self._new(EventKind.OP, stmt=stmt, op="TMRGSORT",
+                              accesses=[reach(1, False, False, nbytes, why), reach(0, True, False, nbytes, why)])]
+        lists = [self._merge_sort_cols(syms[index], elem, mrgsort_list_bytes) for index in range(3, len(args))]
+        total = None if None in lists else sum(x for x in lists if x is not None)
+        copied = self._merge_sort_cols(syms[0], elem, mrgsort_copy_bytes)
+        merge = [reach(index, False, False, nbytes, f"TMRGSORT: the valid columns of '{args[index].id}' are not known")
+                 for index, nbytes in zip(range(3, len(args)), lists, strict=True)]
+        merge.append(reach(2, True, True, total, "TMRGSORT: how many pairs it merges into tmp is not known"))
+        copy_why = "TMRGSORT: dst's valid columns, which its copy from tmp takes, are not known"
+        return [self._new(EventKind.OP, stmt=stmt, op="TMRGSORT.vmrgsort4", accesses=merge),
+                self._new(EventKind.DRAIN, stmt=stmt, why="TMRGSORT internal barrier before its copy to dst"),
+                self._new(EventKind.OP, stmt=stmt, op="TMRGSORT",
+                          accesses=[reach(2, False, True, copied, copy_why), reach(0, True, False, copied, copy_why)])]
+
+    @staticmethod
+    def _tile_type(sym: Symbol | None) -> TileType | None:
+        return sym.tile if sym is not None else None
+
+    def _merge_sort_cols(self, sym: Symbol | None, elem: int | None,
+                         measure: Callable[[int, int], int | None]) -> int | None:
+        """The most bytes ``measure(elem, valid cols)`` gives over the valid columns ``sym`` may
+        have (unknown ones taken to fit the tile, as for every op); None if one gives None."""
+        if sym is None or elem is None or self._dims(sym) is None:
+            return None
+        dims = self._dims(sym)
+        assert dims is not None
+        values = self.values.valid_dim_values(sym, 1)
+        out = 0
+        for cols in (sorted(values) if values else [dims[3]]):
+            nbytes = measure(elem, cols)
+            if nbytes is None:
+                return None
+            out = max(out, nbytes)
+        return out
+
+    def _merge_sort_single_bytes(self, src: Symbol, block_len: Any, env: dict, elem: int) -> int | None:
+        """The most bytes TMRGSORT(dst, src, blockLen) reaches over every blockLen and valid
+        column count the model knows src may have (pto.ops.mrgsort_single_bytes); None if one of
+        them is not pinned down or they are not known."""
+        lens = self.values.eval(block_len, env)
+        cols = self.values.valid_dim_values(src, 1)
+        if lens is None or not cols or self._dims(src) is None:
+            return None
+        out = 0
+        for length in lens:
+            for col in cols:
+                nbytes = mrgsort_single_bytes(elem, col, length)
+                if nbytes is None:
+                    return None
+                out = max(out, nbytes)
+        return out
 
     def _row_expand_tmp(self, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
         """The tmp write of a 4-operand TROWEXPAND*, widened to what its vbrcb writes from the
@@ -1001,6 +1107,9 @@ class FunctionCFG:
                     operands.append((index, sym, len(out)))
                     out.append(access)
                     continue
+                if index in spec.struct_outputs and sym is not None and sym.kind == "object" \
+                        and STRUCT_OUTPUT_TYPES.get(sym.object_type) == op:
+                    continue    # stored into by the scalar unit: no UB byte (OpSpec.struct_outputs)
                 if sym is None:
                     scope, _, _ = arg.id.rpartition("::")
                     if scope.removeprefix("::").removeprefix("pto::") not in MODE_ENUMS:

@@ -75,6 +75,7 @@ class OpForm(NamedTuple):
     nargs: int
     writes: tuple[int, ...]
     tmp: tuple[int, ...] = ()
+    struct_outputs: tuple[int, ...] = ()
 
 
 class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up (see ptofix/source.py)
@@ -98,6 +99,10 @@ class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up
     nargs: tuple[int, ...] = ()
     # Starts with pipe_barrier(PIPE_ALL) before any other work, on every path (TPRINT): a drain.
     drains_all_first: bool = False
+    # Argument indices where the op takes one of pto's scalar structs by reference and may store
+    # into it with the scalar unit (TMRGSORT's MrgSortExecutedNumList, STRUCT_OUTPUT_TYPES): no UB
+    # access, and a value the model never knows (it reads no member of a struct).
+    struct_outputs: tuple[int, ...] = ()
 
 
 # TCI(dst, start) with exactly two arguments is pto-isa's scalar TCI, whatever its template
@@ -214,6 +219,14 @@ def _specs() -> dict[str, OpSpec]:
     # unknown bytes (vector_cfg).
     for name in ("TPARTARGMAX", "TPARTARGMIN"):
         table[name] = OpSpec(PIPE_V, writes=(0, 3), nargs=(6,))
+    # TMRGSORT<..., exhausted>(dst, executedNumList, tmp, src0, src1[, src2[, src3]]) merges 2 to 4
+    # sorted lists of 8-byte (value, index) pairs into tmp, drains PIPE_V, then copies tmp to dst by
+    # whole 32-byte blocks (UB to UB, PIPE_V; no barrier after it); with `exhausted` it first waits
+    # for V on S and stores the executed counts into the struct. TMRGSORT(dst, src, blockLen) merges
+    # src's blocks of blockLen elements four at a time straight into dst. How many bytes each part
+    # reaches: mrgsort_list_bytes, mrgsort_copy_bytes, mrgsort_single_bytes (§8 "TMRGSORT").
+    table["TMRGSORT"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), nargs=(3, 5, 6, 7), struct_outputs=(1,),
+                               forms=(OpForm(3, (0,)),))
     # TSCATTER(dst, src, idx) zeroes dst with a vector_dup, then stores src's elements with the
     # scalar unit at the element indices idx holds: anywhere in UB (TScatter.hpp). Its mask-pattern
     # form TSCATTER<mask>(dst, src): not modelled.
@@ -291,7 +304,7 @@ def trailing_drain_holds(op: str, has_tmp: bool, src_dtype: str | None, dst_vali
 FULL, ROW, COL, MASK = "full", "row", "col", "mask"
 _ROW_REDUCE = ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD", "TROWARGMAX", "TROWARGMIN")
 _COL_REDUCE = ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD", "TCOLARGMAX", "TCOLARGMIN")
-SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER", "TCONCAT"})
+SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER", "TCONCAT", "TMRGSORT"})
 # The broadcast binary TCOLEXPAND ops walk their full source(s) at dst's row pitch in pto-isa
 # before 9b6f43c9 ("TColExpandOP support different rowstride", 2026-06-27), b9122ec5 (the commit
 # the DSL flash-attention README calls verified) and 14f761c8 among them: one offset `i * RowStride`
@@ -353,8 +366,69 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
     if spec is not None:
         for form in spec.forms:
             if form.nargs == nargs:
-                return spec._replace(writes=form.writes, tmp=form.tmp)
+                return spec._replace(writes=form.writes, tmp=form.tmp, struct_outputs=form.struct_outputs)
     return spec
+
+
+# pto's structs an op stores into (OpSpec.struct_outputs), and that op: an aggregate of four
+# uint16_t with no constructor or destructor (pto_instr.hpp at 3186c381).
+STRUCT_OUTPUT_TYPES = {"MrgSortExecutedNumList": "TMRGSORT"}
+
+MRGSORT_PAIR_BYTES = 8      # one (value, index) pair of vmrgsort4: a float and its index, or a half,
+                            # 2 bytes of padding and its index (TMrgSort.hpp STRUCTSIZE)
+MRGSORT_LISTS = 4           # vmrgsort4 merges at most four lists (TMrgSort.hpp BLOCK_NUM)
+MRGSORT_MAX_PAIRS = 0xFFFF  # each list's pair count is a 16-bit field of the count word (VMS4_SR)
+MRGSORT_ELEMENT_BYTES = frozenset({2, 4})   # half or float (TMrgSort.hpp CheckStatic)
+
+
+def mrgsort_list_bytes(elem_bytes: int, valid_cols: int) -> int | None:
+    """The bytes TMRGSORT's multi-list form reads of one source list from its start: its valid
+    columns as (value, index) pairs, 2 floats or 4 halves a pair (`GetValidCol() >> ELE_NUM_SHIFT`
+    pairs, TMrgSort.hpp TMRGSORT_IMPL); the merge's write into tmp is the sum over the lists. None
+    for another element size, or a pair count past its 16-bit field (it would spill into the next
+    list's count)."""
+    if elem_bytes not in MRGSORT_ELEMENT_BYTES or valid_cols < 0:
+        return None
+    pairs = valid_cols >> (1 if elem_bytes == 4 else 2)
+    return pairs * MRGSORT_PAIR_BYTES if pairs <= MRGSORT_MAX_PAIRS else None
+
+
+def mrgsort_copy_bytes(elem_bytes: int, dst_valid_cols: int) -> int:
+    """The bytes TMRGSORT's multi-list form copies from tmp to dst after its internal barrier:
+    dst's valid columns as whole 32-byte blocks, one burst from each start (TMrgSort.hpp MovUb2Ub),
+    however many pairs the merge wrote and whatever the sizes of tmp and dst."""
+    return -(-dst_valid_cols * elem_bytes // BLOCK_BYTES) * BLOCK_BYTES
+
+
+def mrgsort_single_repeats(elem_bytes: int, src_valid_cols: int, block_len: int) -> tuple[int, int] | None:
+    """(repeats, pairs per block) of TMRGSORT(dst, src, blockLen): `repeatTimes = srcValidCol /
+    (blockLen * 4)` (a uint8_t) repeats, each merging four consecutive blocks of
+    `blockLen * sizeof(T) / 8` pairs from src into dst and moving both on by them (TMrgSort.hpp;
+    pto-isa's CPU model walks the same groups). None where that is not pinned down: another
+    element size, blockLen * 4 of 0 as a uint32_t (a division by zero), no repeat at all or
+    blocks of no pair (what vmrgsort4 does with a count of 0 is not documented), or a pair count
+    past its 16-bit field. The divisibility the header asks for is only a PTO_ASSERT: the whole
+    repeats count."""
+    if elem_bytes not in MRGSORT_ELEMENT_BYTES or src_valid_cols < 0:
+        return None
+    block_len &= 0xFFFFFFFF     # (a uint32_t parameter)
+    group = (block_len * MRGSORT_LISTS) & 0xFFFFFFFF
+    if group == 0:
+        return None
+    repeats = (src_valid_cols // group) & 0xFF
+    pairs = ((block_len * elem_bytes) >> 3) & 0xFFFFFFFF
+    if repeats == 0 or pairs == 0 or pairs > MRGSORT_MAX_PAIRS:
+        return None
+    return repeats, pairs
+
+
+def mrgsort_single_bytes(elem_bytes: int, src_valid_cols: int, block_len: int) -> int | None:
+    """The bytes TMRGSORT(dst, src, blockLen) reads of src and writes of dst, from each start
+    (mrgsort_single_repeats); None where that is not pinned down."""
+    shape = mrgsort_single_repeats(elem_bytes, src_valid_cols, block_len)
+    if shape is None:
+        return None
+    return shape[0] * MRGSORT_LISTS * shape[1] * MRGSORT_PAIR_BYTES
 
 # The ops that may read and write the hidden TMP_UB scratch (tiles.HIDDEN_SCRATCH) unless their
 # destination and source are both floating-point tiles: the int8 path of TEXTRACT broadcasts into
@@ -408,6 +482,7 @@ VALUE_ARGUMENTS: dict[str, frozenset[int]] = {
     "TCVT": frozenset({2, 3, 4}),
     "TSELS": frozenset({4}),
     "TGATHER": frozenset({2, 5}),
+    "TMRGSORT": frozenset({2}),
     "TINSERT": frozenset({2, 3, 4}),
     "TEXTRACT": frozenset({2, 3, 4, 5, 6}),
 }

@@ -79,7 +79,7 @@ from .memory import (
     dtype_of,
     f32_to_bf16,
 )
-from .ops_numpy import VECTOR_OPS, Sym, build_steps
+from .ops_numpy import VECTOR_OPS, ExecutedCounts, Sym, build_steps, new_struct_value
 from .schedule import Scheduler, StepError
 
 MAX_STATEMENTS = 5_000_000
@@ -855,6 +855,10 @@ class Interpreter:
             if isinstance(value, Sym):
                 self.bind(name, value)
                 return
+        struct = new_struct_value(t.name)
+        if struct is not None and d.init is None and tmpl is None:
+            self.bind(name, struct)
+            return
         raise SimError(f"declaration of type '{t.name}' not modelled")
 
     def _new_tile(self, name: str, ttype: SimTileType, args: list) -> TileVar:
@@ -1205,6 +1209,11 @@ class Interpreter:
         numpy model computes in the tile's dtype either way) and TFILLPAD's InPlace mode."""
         if tmpl is None:
             return
+        if name == "TMRGSORT" and tmpl.args and type(tmpl.args[-1]) is sp.Literal \
+                and all(self._names_tile_type(x) for x in tmpl.args[:-1]):
+            # The multi-list forms' tile types (the C++ call binds each operand to its own: they
+            # are the operands' types) and `exhausted`, which the op builder reads.
+            return
         for x in tmpl.args:
             v = self.targ_value(x) if type(x) is sp.Name else None
             if isinstance(v, Sym) and "Algorithm::" in v.name:
@@ -1212,6 +1221,13 @@ class Interpreter:
             if isinstance(v, Sym) and name == "TFILLPAD" and v.leaf == "InPlace":
                 continue
             raise SimError(f"template argument of {name} not modelled")
+
+    def _names_tile_type(self, node) -> bool:
+        """Whether a template argument spells a Tile type (`Tile<...>`, or an alias of one)."""
+        if type(node) is sp.TemplateId:
+            return node.name.rsplit("::", 1)[-1] == "Tile"
+        name = self.targ_value(node) if type(node) in (sp.TypeRef, sp.Name) else None
+        return isinstance(name, str) and name.rsplit("::", 1)[-1] == "Tile"
 
     def call(self, node: sp.Call, statement: bool = False):
         """A call. ``statement``: the call is the whole statement (``f(...);``); calls with effects
@@ -1426,6 +1442,8 @@ class Interpreter:
                 out.append(v.v)
             elif isinstance(v, Sym):
                 out.append(v)  # type: ignore[arg-type]  # mode constants travel with the operands
+            elif isinstance(v, ExecutedCounts):
+                out.append(v)  # type: ignore[arg-type]  # TMRGSORT stores into it
             else:
                 raise SimError(f"{node.callee}: operand {_describe(v)} not modelled")
         return out

@@ -13,6 +13,7 @@ An op call becomes one or more :class:`Step` s. A step reads and writes whole ti
   drain and an in-place exp. From 256 rows on it runs in chunks of 240 rows (ordering.row_expand_chunks).
 * TDIVS (float, dst != src): vector_dup(dst, scalar); drain; divide.
 * TRSQRT with tmp: dup(tmp), sqrt(dst); drain; dst = tmp / dst. TSEL/TSELS: drain before select.
+* TMRGSORT's multi-list forms: merge the lists into tmp; drain; copy dst's valid columns from tmp.
 
 Which operands are written comes from ``ptofix.pto.ops.OPS`` (destination and tmp indices; every
 other tile argument is read), the convention the static pass uses too. Values: float ops run in
@@ -25,13 +26,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..cpp import stmt_parser as sp
 from ..pto.ops import (
     BLOCK_BYTES,
+    MRGSORT_LISTS,
+    MRGSORT_PAIR_BYTES,
     OPS,
     ROW_REDUCE,
     SOURCES_READ_AS_DST_TYPE,
+    STRUCT_OUTPUT_TYPES,
     concat_row_bytes,
     lacks_tmp,
+    mrgsort_copy_bytes,
+    mrgsort_list_bytes,
+    mrgsort_single_repeats,
     reduce_tmp_bytes,
     row_reduce_drains,
     spec_for,
@@ -256,7 +264,7 @@ class OpBuilder:
     def _refuse_unmodelled_forms(self) -> None:
         """Overloads whose effects the numpy model does not follow (pto/ops.py's table lists them)."""
         n, spec = self.name, OPS.get(self.name)
-        if spec is not None and any(form.nargs == len(self.args) for form in spec.forms):
+        if spec is not None and n != "TMRGSORT" and any(form.nargs == len(self.args) for form in spec.forms):
             raise SimError(f"{n}: the {len(self.args)}-operand form is not modelled")
         for index, arg in enumerate(self.args):
             if isinstance(arg, (int, float, np.generic, Sym)) and not takes_value_at(n, index):
@@ -364,6 +372,8 @@ class OpBuilder:
             return self._trans()
         if n == "TCONCAT":
             return self._concat()
+        if n == "TMRGSORT":
+            return self._merge_sort()
         raise SimError(f"unknown or unmodelled vector op '{n}'")
 
     # --- elementwise ---
@@ -783,6 +793,141 @@ class OpBuilder:
             mem.write(dst, full, stmt, full=True)
         return [Step([a, b], [dst], run, False, False, "TCONCAT")]
 
+    def _merge_sort(self) -> list[Step]:
+        if len(self.args) == 3:
+            return self._merge_sort_blocks()
+        return self._merge_sort_lists()
+
+    def _merge_sort_elem(self, tiles: list[TileView]) -> np.dtype:
+        """The one element type, half or float, of TMRGSORT's tiles (it static_asserts that)."""
+        elem = dtype_of(tiles[0].type.elem)
+        if any(t.type.elem != tiles[0].type.elem for t in tiles) or elem[1] != "f" or elem[0].itemsize not in (2, 4):
+            raise SimError("TMRGSORT: its tiles are not all half or all float")
+        return elem[0]
+
+    def _merge_sort_lists(self) -> list[Step]:
+        """TMRGSORT<..., exhausted>(dst, executedNumList, tmp, src0, src1[, src2[, src3]]) as
+        TMrgSort.hpp runs it: the merge of the lists' pairs into tmp from its start (the largest
+        head value first, the earliest list on a tie or a NaN, as pto-isa's CPU model; with
+        `exhausted` it stops once a list is used up and stores how many pairs it took of each into
+        the struct), the internal barrier, then one copy of dst's valid columns in whole 32-byte
+        blocks from tmp to dst (pto.ops.mrgsort_list_bytes, mrgsort_copy_bytes). With `exhausted`
+        the V->S round trip on EVENT_ID0 before the barrier (PtoSetWaitFlag's default event) is
+        run too."""
+        dst, counts, tmp = self.tile(0), self.args[1], self.tile(2)
+        if not isinstance(counts, ExecutedCounts):
+            raise SimError("TMRGSORT: argument 2 is not pto's MrgSortExecutedNumList")
+        sources = [self.tile(index) for index in range(3, len(self.args))]
+        value_type = self._merge_sort_elem([dst, tmp, *sources])
+        exhausted = self._exhausted()
+        lengths = [mrgsort_list_bytes(value_type.itemsize, src.valid_cols) for src in sources]
+        if any(n is None for n in lengths):
+            raise SimError("TMRGSORT: a list's pair count does not fit its 16-bit field")
+        sizes = [n for n in lengths if n is not None]
+        total = sum(sizes)
+        copied = mrgsort_copy_bytes(value_type.itemsize, dst.valid_cols)
+
+        def merge(mem: Memory, stmt: int) -> None:
+            if max([tmp.lo + total] + [src.lo + n for src, n in zip(sources, sizes, strict=True)]) > mem.ub_size:
+                raise SimError("TMRGSORT's merge reaches past the UB's end")
+            lists, values = [], []
+            for src, n in zip(sources, sizes, strict=True):
+                pairs = mem.ub[src.lo:src.lo + n].reshape(-1, MRGSORT_PAIR_BYTES).copy()
+                mem.observe_bytes(src.lo, src.lo + n)
+                lists.append(pairs)
+                values.append(pairs[:, :value_type.itemsize].copy().view(value_type).ravel())
+            heads = [0] * len(lists)
+            out = []
+            while True:
+                pick = -1
+                for k, pairs in enumerate(lists):
+                    if heads[k] < len(pairs) and (pick < 0 or values[k][heads[k]] > values[pick][heads[pick]]):
+                        pick = k
+                if pick < 0:
+                    break
+                out.append(lists[pick][heads[pick]])
+                heads[pick] += 1
+                if exhausted and any(heads[k] == len(pairs) for k, pairs in enumerate(lists)):
+                    break
+            if out:
+                mem.write_bytes(tmp.lo, np.concatenate(out), stmt)
+            if exhausted:
+                counts.counts[:] = [h & 0xFFFF for h in heads] + [0] * (MRGSORT_LISTS - len(heads))
+
+        def copy(mem: Memory, stmt: int) -> None:
+            if max(tmp.lo, dst.lo) + copied > mem.ub_size:
+                raise SimError("TMRGSORT's copy from tmp to dst reaches past the UB's end")
+            data = mem.ub[tmp.lo:tmp.lo + copied].copy()
+            mem.observe_bytes(tmp.lo, tmp.lo + copied)
+            mem.write_bytes(dst.lo, data, stmt)
+        reads = [(src.lo, src.lo + n) for src, n in zip(sources, sizes, strict=True)]
+        return [Step(reads, [(tmp.lo, tmp.lo + total)], merge, True, True, "TMRGSORT.vmrgsort4"),
+                Step([(tmp.lo, tmp.lo + copied)], [(dst.lo, dst.lo + copied)], copy, False, True, "TMRGSORT",
+                     round_trip_before=exhausted)]
+
+    def _exhausted(self) -> bool:
+        """TMRGSORT's `exhausted` template argument (its last; ptoas spells every one out)."""
+        last = self.targs[-1] if self.targs else None
+        if not isinstance(last, sp.Literal) or not isinstance(last.value, bool):
+            raise SimError("TMRGSORT's multi-list form without `true` or `false` as its last template argument")
+        return last.value
+
+    def _merge_sort_blocks(self) -> list[Step]:
+        """TMRGSORT(dst, src, blockLen): each repeat merges four consecutive blocks of src's
+        8-byte (value, index) pairs into dst, the same bytes on (pto.ops.mrgsort_single_repeats).
+        The merge takes, pair by pair, the largest value at the head of a block not yet used up,
+        the earliest block on a tie or a NaN (pto-isa's CPU model): unsorted blocks are merged,
+        not sorted, as vmrgsort4 does. (How the hardware breaks ties is not documented; both
+        kernels of a comparison run this one rule.)"""
+        dst, src = self.tile(0), self.tile(1)
+        block_len = self.value(2)
+        value_type = self._merge_sort_elem([dst, src])
+        if not isinstance(block_len, (int, np.integer)):
+            raise SimError("TMRGSORT: blockLen is not an integer")
+        shape = mrgsort_single_repeats(value_type.itemsize, src.valid_cols, int(block_len))
+        if shape is None:
+            raise SimError(f"TMRGSORT: blockLen {int(block_len)} over {src.valid_cols} valid columns makes no whole "
+                           "repeat of four blocks the model pins down")
+        repeats, pairs = shape
+        nbytes = repeats * MRGSORT_LISTS * pairs * MRGSORT_PAIR_BYTES
+
+        def run(mem: Memory, stmt: int) -> None:
+            if max(src.lo, dst.lo) + nbytes > mem.ub_size:
+                raise SimError(f"TMRGSORT reaches {nbytes} bytes past the UB's end from '{src.name}' or '{dst.name}'")
+            data = mem.ub[src.lo:src.lo + nbytes].reshape(-1, MRGSORT_PAIR_BYTES).copy()
+            mem.observe_bytes(src.lo, src.lo + nbytes)
+            values = data[:, :value_type.itemsize].copy().view(value_type).ravel()
+            out = np.empty_like(data)
+            for group in range(repeats):
+                heads = [group * MRGSORT_LISTS * pairs + k * pairs for k in range(MRGSORT_LISTS)]
+                ends = [head + pairs for head in heads]
+                for at in range(group * MRGSORT_LISTS * pairs, (group + 1) * MRGSORT_LISTS * pairs):
+                    pick = -1
+                    for k in range(MRGSORT_LISTS):
+                        if heads[k] < ends[k] and (pick < 0 or values[heads[k]] > values[heads[pick]]):
+                            pick = k
+                    out[at] = data[heads[pick]]
+                    heads[pick] += 1
+            mem.write_bytes(dst.lo, out.ravel(), stmt)
+        return [Step([(src.lo, src.lo + nbytes)], [(dst.lo, dst.lo + nbytes)], run, False, False, "TMRGSORT")]
+
+
+@dataclass
+class ExecutedCounts:
+    """pto's MrgSortExecutedNumList: four uint16_t, which TMRGSORT<..., true> stores with the
+    scalar unit once its merge is done (pto.ops STRUCT_OUTPUT_TYPES); 0s until then (the
+    simulator gives one declared without an initialiser 0s, as it does every uninitialised value
+    that both kernels of a comparison read alike)."""
+
+    counts: list
+
+
+def new_struct_value(type_name: str) -> ExecutedCounts | None:
+    """A value of one of pto's structs an op stores into (pto.ops STRUCT_OUTPUT_TYPES), else None."""
+    if type_name.removeprefix("::").removeprefix("pto::") in STRUCT_OUTPUT_TYPES:
+        return ExecutedCounts([0] * MRGSORT_LISTS)
+    return None
+
 
 def build_steps(name: str, args: list, template_args: list | None = None) -> list[Step]:
     return OpBuilder(name, args, template_args).build()
@@ -797,5 +942,5 @@ VECTOR_OPS = {
     "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDMAX", "TROWEXPANDMIN", "TROWEXPANDEXPDIF",
     "TCOLEXPAND", "TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXPANDDIV", "TCOLEXPANDMAX",
     "TCOLEXPANDMIN", "TCOLEXPANDEXPDIF", "TCMP", "TCMPS", "TSEL", "TSELS", "TFILLPAD", "TFILLPAD_INPLACE",
-    "TAXPY", "TTRANS", "TCONCAT",
+    "TAXPY", "TTRANS", "TCONCAT", "TMRGSORT",
 }

@@ -33,6 +33,7 @@ from ..source import PtofixError, SourceText, read_source
 from .fifo import FifoState
 from .interp import CTYPE, CVal, Interpreter, KernelConfig, StatementTable, parse_params
 from .memory import HIDDEN_SCRATCH, UB_SIZE, GMPtr, GMRegion, Memory, SimError, bf16_to_f32, dtype_of
+from .ops_numpy import new_struct_value
 from .schedule import ScheduleHazard, Scheduler
 
 DEFAULT_INT = 16
@@ -177,6 +178,10 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
             args.append(GMPtr(region, 0, p.elem))
         else:
             ctype = CTYPE.get(p.elem)
+            struct = new_struct_value(p.elem) if p.type.template is None else None
+            if struct is not None:
+                args.append(struct)
+                continue
             if ctype is None:
                 raise PtofixError(f"cannot simulate: parameter '{p.text}' has a type the simulator "
                                   "cannot supply", cpp.source, fn.span.start)
