@@ -26,9 +26,10 @@ def test_every_race_of_the_fa_sample_is_shown():
     assert [v for v in verdicts if v[2] != "shown"] == []
 
 
+# (softmax_prepare's TEXP -> TCVT with no barrier is a same-access chain, not a race.)
 @pytest.mark.parametrize("rel, races", [("real/24_gqa_softmax_block.cpp", 2),
                                         ("ptoas-2026-08-21/samples/PyPTOIRParser/"
-                                         "paged_attention_example_kernel_softmax_prepare.pto.cpp", 3)])
+                                         "paged_attention_example_kernel_softmax_prepare.pto.cpp", 2)])
 def test_every_race_of_a_corpus_kernel_is_shown(corpus_dir, rel, races):
     path = os.path.join(corpus_dir, rel)
     if not os.path.exists(path):

@@ -64,7 +64,7 @@ extern "C" __global__ AICORE void k_run_time_block_len(uint32_t v1) {
 // CHECK-NEXT: pipe_barrier(PIPE_V);
 // REPORT: tmrgsort.cpp:22:3: removed (auto, TEXP -> TMRGSORT)
 // REPORT: tmrgsort.cpp:24:3: removed (auto, TMRGSORT -> TEXP)
-// REPORT: tmrgsort.cpp:26:3: kept (auto, TEXP -> TADD): WAW: TMRGSORT write v4 [1024,2048)
+// REPORT: tmrgsort.cpp:26:3: kept (auto, TEXP -> TADD): needed once the barrier at 24:3 is removed: WAW: TMRGSORT write v4 [1024,2048)
 // REPORT: tmrgsort.cpp:37:3: removed (auto, TEXP -> TMRGSORT)
 // REPORT: tmrgsort.cpp:39:3: kept (auto, TMRGSORT -> TEXP): WAR: TMRGSORT read v3 [1024,2048)
 // REPORT: tmrgsort.cpp:50:3: kept (auto, TEXP -> TMRGSORT): {{.*}}how far it merges
