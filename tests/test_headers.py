@@ -196,7 +196,7 @@ TOOLCHAIN = "the toolchain may declare that name"
     ("void my_runtime_helper(int32_t n);\nstruct RuntimeArgs { int32_t n; };\n", "", ""),
     ("void vadd(__ubuf__ float* d, __ubuf__ float* a);\n", "vadd", PTO_WRITES),  # a CCE intrinsic pto calls
     ("void vrec(__ubuf__ float* d, __ubuf__ float* a);\n", "vrec", TOOLCHAIN),   # one it does not call
-    ("static inline int32_t get_block_idx(__gm__ int64_t* a) { return 0; }\n", "get_block_idx",
+    ("static inline int32_t get_block_idx(__gm__ int64_t* a = 0) { return 0; }\n", "get_block_idx",
      PTO_WRITES),                                               # pto calls it (overloads go by name)
     ("typedef int ptrdiff_t;\n", "ptrdiff_t", STANDARD),
     ("typedef int fpos_t;\n", "fpos_t", STANDARD),             # a name the standard headers write
@@ -392,7 +392,9 @@ def test_a_real_runtime_header_before_pto_is_judged_by_name(corpus_dir, tmp_path
     source = write(tmp_path / "29.cpp", text)
     report = run_auto(source, "-I", str(real / "include"), capsys=capsys)[1]
     assert report["removed"] == 0
-    assert "which then sees its 'get_block_idx'" in reasons(report)
+    # (intrinsic.h's get_block_idx(args) is no candidate for pto's get_block_idx() calls.)
+    assert "get_block_idx" not in reasons(report)
+    assert "the macro 'get_subblockid' is defined or undefined before pto's header" in reasons(report)
     assert "COMPLETION_ENGINE_CCU" not in reasons(report)
 
     include = tmp_path / "include"
@@ -561,6 +563,66 @@ def test_a_macro_defined_before_pto_header(tmp_path, capsys, macro, removed):
     # Another pto header than pto-inst.hpp: its words are not listed.
     other = write(tmp_path / "o.cpp", kernel(before=guard + "#include <pto/common/pto_tile.hpp>\n") + "#endif\n")
     assert run_auto(other, capsys=capsys)[1]["removed"] == 0
+
+
+@pytest.mark.parametrize(("header", "seen"), [
+    # intrinsic.h's overloads: pto's code calls get_block_idx() with no argument, which a function
+    # requiring one cannot take (pto_call_arities.txt), so pto's calls are what they were.
+    ("static __aicore__ inline int32_t get_block_idx(__gm__ int64_t* args) { return (int32_t) args[48]; }\n"
+     "static __aicore__ inline int32_t get_block_num(__gm__ int64_t* args) { return (int32_t) args[49]; }\n", ""),
+    ("int getPadMask(int a, int b);\n", ""),                        # pto passes one argument, never two
+    ("int getPadMask(int a);\n", "getPadMask"),                     # viable for pto's one-argument call
+    ("int32_t get_block_idx();\n", "get_block_idx"),                # viable for pto's call
+    ("int32_t get_block_idx(__gm__ int64_t* a = 0);\n", "get_block_idx"),     # a default argument
+    ("int32_t get_block_idx(...);\n", "get_block_idx"),             # variadic
+    ("int32_t get_block_idx(__gm__ int64_t* a, ...);\n", "get_block_idx"),
+    ("template <typename... T> int32_t get_block_idx(T... a);\n", "get_block_idx"),   # a pack: any count
+    ("template <typename T> int32_t get_block_idx(T* a);\n", "get_block_idx"),        # not read as plain
+    ("int32_t get_block_idx(int64_t* a);\nauto rt_idx = &get_block_idx;\n", "get_block_idx"),  # not only declared
+    ("int32_t get_block_idx(int64_t* a);\nstruct get_block_idx;\n", "get_block_idx"),
+    ("#define RT_DEFAULT = 0\nint32_t get_block_idx(int64_t* a RT_DEFAULT);\n", "get_block_idx"),  # a macro in it
+    ("#define RT_SPEC static\nRT_SPEC int32_t get_block_idx(int64_t* a);\n", "get_block_idx"),
+    ("int32_t get_block_idx(std::pair<int64_t, int64_t> a);\n", "get_block_idx"),  # a template argument's comma
+    ("void dcci(__gm__ void* a, int b, int c, int d, int e, int f);\n", "dcci"),    # pto's use is no plain call
+])
+def test_a_header_overload_pto_cannot_call(tmp_path, capsys, header, seen):
+    """A header before pto's header declaring a function of a name pto's code calls changes those
+    calls only if overload resolution may choose it: a plain function requiring more arguments than
+    every call pto makes of that name is not viable for any of them; anything else keeps the rule
+    by name."""
+    write(tmp_path / "early.h", header)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    if seen:
+        assert report["removed"] == 0
+        assert f"comes before pto's header, which then sees its '{seen}'" in reasons(report)
+    else:
+        assert report["removed"] == 1, reasons(report)
+    # Another pto header than pto-inst.hpp: how its code calls the name is not recorded.
+    other = write(tmp_path / "o.cpp", kernel(before='#include "early.h"\n#include <pto/common/pto_tile.hpp>\n'))
+    assert run_auto(other, capsys=capsys)[1]["removed"] == 0
+
+
+def test_call_arities_count_plain_calls_only():
+    from ptofix.pto.header_words import call_arities
+    code = """#define FORWARD(a) fwd(a)
+int user() { return get_idx() + two(1, h(2, 3)) + pair(x<a, b>(c)) + q.member(1, 2) + ::global(4); }
+auto address = &taken; templ<int>(3); packed(args...); by_macro(ONE_MACRO); by_capitals(SOME_FLAG);
+int get_idx();  /* get_idx(1, 2) in a comment */ const char* s = "get_idx(1)";
+"""
+    calls, other = call_arities([code], {"ONE_MACRO"})
+    assert calls["get_idx"] == {0} and calls["two"] == {2} and calls["h"] == {2} and calls["global"] == {1}
+    assert calls["pair"] == {2}               # a template argument's comma raises the count: never lower
+    assert "member" not in calls and "member" not in other    # a member finds no namespace-scope function
+    assert {"fwd", "taken", "templ", "packed", "by_macro", "by_capitals"} <= other
+    assert not {"fwd", "taken", "templ", "packed", "by_macro", "by_capitals"} & calls.keys()
+
+
+def test_pto_call_arities_record_the_intrinsics_pto_calls():
+    from ptofix.pto.ops import pto_call_arities
+    arities = pto_call_arities()
+    assert arities["get_block_idx"] == (0,) and arities["get_block_num"] == (0,)
+    assert "dcci" not in arities              # a macro of pto's CPU stubs: used otherwise
 
 
 def test_pto_words_hold_what_pto_writes():

@@ -41,6 +41,7 @@ from ..pto.ops import (
     SCALAR_TCI_NARGS,
     IsaFacts,
     macro_may_change_pto_code,
+    pto_call_arities,
     pto_function_names,
     pto_macro_names,
 )
@@ -732,6 +733,32 @@ def _how_pto_sees(name: str, only_inst: bool, header_words: frozenset[str] | Non
     return "the standard headers pto's header includes write that name or may define it as a macro"
 
 
+def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_words: frozenset[str] | None) -> bool:
+    """Whether the header's declarations of ``name``, which come before pto/pto-inst.hpp, are
+    functions none of pto's calls of ``name`` can choose: every one is a plain function
+    (headers.plain_function_params: no default argument, no `...`, no template) requiring more
+    arguments than any call pto's headers make (ops.pto_call_arities, the documented commits, so
+    not for a checkout of ``header_words``), written with no macro, and nothing else may see the
+    name (the standard headers, a name pto may form by a paste). Overload resolution drops a
+    candidate that is not viable for the call ([over.match.viable]): pto's code compiles as if
+    the declarations were not there. docs/reference/pto-facts.md §8.4."""
+    fewest = summary.function_params.get(name, -1)
+    counts = pto_call_arities().get(name)
+    if header_words is not None or fewest < 0 or counts is None or fewest <= max(counts) \
+            or name in summary.not_functions or name in summary.macro_bodies or standard_headers_may_see(name) \
+            or name.endswith("_IMPL") or name.startswith(("g_pto_", "OP_")):
+        return False
+    kernel_macros = model.macros | frozenset(command_line_macros()[0])
+    for word in summary.function_words.get(name, set()):
+        if word in QUALIFIER_MACROS:
+            if not all(_INERT_QUALIFIER.fullmatch(body) for body in summary.macro_bodies.get(word, [])):
+                return False
+        elif word in summary.macro_bodies or word in kernel_macros or word in pto_macro_names() \
+                or may_be_standard_macro(word):
+            return False
+    return True
+
+
 def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool,
                    only_inst: bool, header_words: frozenset[str] | None) -> str:
     """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
@@ -752,7 +779,8 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
         defined = sorted(name for name, bodies in summary.macro_bodies.items()
                          if _seen_by_pto_code(name, only_inst, header_words)
                          and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
-        declared = sorted(name for name in summary.names if _seen_by_pto_code(name, only_inst, header_words))
+        declared = sorted(name for name in summary.names if _seen_by_pto_code(name, only_inst, header_words)
+                          and not (only_inst and _pto_cannot_call(name, summary, model, header_words)))
         if defined or declared:
             name = defined[0] if defined else declared[0]
             at = summary.macros[name] if defined else summary.names[name]

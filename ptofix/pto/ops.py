@@ -681,6 +681,26 @@ def pto_header_words() -> frozenset[str]:
     return _PTO_WORDS
 
 
+_PTO_CALL_ARITIES: dict[str, tuple[int, ...]] | None = None
+
+
+def pto_call_arities() -> dict[str, tuple[int, ...]]:
+    """For each name pto's headers (those pto/pto-inst.hpp reaches, the documented pto-isa commits)
+    use only in plain calls, the argument counts of those calls (pto_call_arities.txt, written by
+    scripts/pto_name_lists.py with header_words.call_arities). A name not listed is used otherwise
+    somewhere (or not at all): how pto calls it is not known."""
+    global _PTO_CALL_ARITIES
+    if _PTO_CALL_ARITIES is None:
+        table: dict[str, tuple[int, ...]] = {}
+        with open(os.path.join(os.path.dirname(__file__), "pto_call_arities.txt"), encoding="utf-8") as handle:
+            for line in handle.read().splitlines():
+                if line and not line.startswith("#"):
+                    name, counts = line.split()
+                    table[name] = tuple(int(count) for count in counts.split(","))
+        _PTO_CALL_ARITIES = table
+    return _PTO_CALL_ARITIES
+
+
 def macro_may_change_pto_code(name: str, header_words: frozenset[str] | None = None) -> bool:
     """Whether a macro ``name`` defined (or undefined) before `#include <pto/pto-inst.hpp>` may
     change the code that header compiles. The preprocessor replaces a name only where the text
