@@ -380,40 +380,50 @@ def test_real_kernels_with_their_headers(corpus_dir):
 
 
 def test_a_real_runtime_header_before_pto_is_judged_by_name(corpus_dir, tmp_path, capsys):
-    """real/29 includes the runtime's intrinsic.h before pto's header. Its macros and most of its
-    declarations are names pto's code never writes (`COMPLETION_ENGINE_CCU`); what keeps the file
-    unmodelled is what pto's code does see: intrinsic.h's overloads of `get_block_idx` (pto's code
-    calls that intrinsic by name), then the kernel's own `get_subblockid()` macro, which pto's
-    TPOP code expands, and the attribute `[[block_local]]` on the variable it names. With those three
-    renamed or removed (in a copy), the function is modelled, and each of its barriers guards an
-    overlap the proof sees."""
+    """real/29 (PyPTO's mixed A2/A3 AIV kernel) includes the runtime's intrinsic.h before pto's
+    header, bridges the runtime's lane id into pto's `get_subblockid()` with a macro over an
+    attributed file-scope variable, and is modelled with its headers: intrinsic.h's names pto's code
+    sees are overloads pto's calls cannot choose (`get_block_idx(args)`; pto calls it with no
+    argument), the macro reads a plain integer variable, and `[[block_local]]` is a storage
+    attribute. Each of its 34 barriers then guards an overlap the proof sees; a change to any of
+    the three that the rules cannot prove harmless leaves it unmodelled again."""
     real = Path(corpus_dir) / "real"
     text = (real / "29_gate_1_aiv.cpp").read_text(encoding="utf-8")
     source = write(tmp_path / "29.cpp", text)
     report = run_auto(source, "-I", str(real / "include"), capsys=capsys)[1]
-    assert report["removed"] == 0
-    # (intrinsic.h's get_block_idx(args) is no candidate for pto's get_block_idx() calls.)
-    assert "get_block_idx" not in reasons(report)
-    assert "the macro 'get_subblockid' is defined or undefined before pto's header" in reasons(report)
-    assert "COMPLETION_ENGINE_CCU" not in reasons(report)
+    decisions = report["decisions"]
+    assert len(decisions) == 34 and report["removed"] == 0
+    assert all(re.match(r"(RAW|WAR|WAW)\b", d["reason"]) for d in decisions), reasons(report)
+    assert "not modelled" in reasons(run_auto(source, capsys=capsys)[1])     # without -I: tensor.h unread
 
     include = tmp_path / "include"
     for header in (real / "include").rglob("*"):
         if header.is_file():
             write(include / header.relative_to(real / "include"), header.read_text(encoding="utf-8"))
-    # (The runtime's overloads take the kernel's arguments; pto's calls take none.)
-    runtime_overload = re.compile(r"\b(get_block_idx|get_block_num|get_sub_block_id)\((?!\))")
     intrinsic = include / "intrinsic.h"
-    intrinsic.write_text(runtime_overload.sub(r"rt_\1(", intrinsic.read_text(encoding="utf-8")), encoding="utf-8")
-    lines = [line for line in runtime_overload.sub(r"rt_\1(", text).splitlines(keepends=True)
-             if not line.startswith(("[[block_local]]", "#define get_subblockid()"))]
-    assert len(lines) == len(text.splitlines()) - 2
-    source = write(tmp_path / "29b.cpp", "".join(lines))
+    original = intrinsic.read_text(encoding="utf-8")
+    # A default argument makes the runtime's overload viable for pto's get_block_idx() calls.
+    assert "get_block_idx(__gm__ int64_t *args)" in original
+    intrinsic.write_text(original.replace("get_block_idx(__gm__ int64_t *args)",
+                                          "get_block_idx(__gm__ int64_t *args = nullptr)"), encoding="utf-8")
     report = run_auto(source, "-I", str(include), capsys=capsys)[1]
-    decisions = report["decisions"]
-    assert len(decisions) == 34 and report["removed"] == 0
-    assert not any("not modelled" in d["reason"] for d in decisions), reasons(report)
-    assert all(re.match(r"(RAW|WAR|WAW)\b", d["reason"]) for d in decisions), reasons(report)
+    assert "which then sees its 'get_block_idx'" in reasons(report) and report["removed"] == 0
+    intrinsic.write_text(original, encoding="utf-8")
+    assert "not modelled" not in reasons(run_auto(source, "-I", str(include), capsys=capsys)[1])
+    for old, new, why in [
+        # the kernel reads the variable pto's code now reads
+        ("    pypto_runtime_subblock_id = get_sub_block_id(args);\n",
+         "    pypto_runtime_subblock_id = get_sub_block_id(args);\n    int32_t lane = pypto_runtime_subblock_id;\n",
+         "the macro 'get_subblockid'"),
+        ("#define get_subblockid() pypto_runtime_subblock_id", "#define get_subblockid() get_sub_block_id(0)",
+         "the macro 'get_subblockid'"),                                    # a call
+        ("[[block_local]] static int32_t", "[[block_local]] static float", "the macro 'get_subblockid'"),
+        ("[[block_local]]", "[[gnu::section]]", "the attributes '[[gnu::section]]'"),
+    ]:
+        assert old in text
+        changed = write(tmp_path / "29c.cpp", text.replace(old, new, 1))
+        report = run_auto(changed, "-I", str(include), capsys=capsys)[1]
+        assert report["removed"] == 0 and why in reasons(report), (new, reasons(report)[:300])
 
 
 @pytest.mark.parametrize("name", ["35_ffn_norm_rms", "44_silu_a2a3", "06_online_softmax", "38_qr_rms_norm_quant",
@@ -601,6 +611,60 @@ def test_a_header_overload_pto_cannot_call(tmp_path, capsys, header, seen):
     # Another pto header than pto-inst.hpp: how its code calls the name is not recorded.
     other = write(tmp_path / "o.cpp", kernel(before='#include "early.h"\n#include <pto/common/pto_tile.hpp>\n'))
     assert run_auto(other, capsys=capsys)[1]["removed"] == 0
+
+
+@pytest.mark.parametrize(("before", "extra", "bridged"), [
+    ("[[block_local]] static int32_t lane;\n#define get_subblockid() lane\n", "", True),
+    # The kernel stores to it (a statement the model does not read: its window keeps the barrier).
+    ("static uint32_t lane = 0;\n#define get_subblockid() lane\n", "  lane = 1;\n", None),
+    ("static int32_t lane;\n#define get_subblockid() lane\n", "  int32_t copy = lane;\n", False),  # and reads it
+    ("static int32_t lane;\n#define get_subblockid() lane\n", "  lane += 1;\n", False),
+    ("int32_t read_lane();\n#define get_subblockid() read_lane()\n", "", False),           # a call
+    ("static int32_t lane;\n#define LANE lane\n#define get_subblockid() LANE\n", "", False),  # another macro
+    ("static int32_t lane;\n#define get_subblockid lane\n", "", False),                   # object-like
+    ("static int32_t lane;\n#define get_subblockid(x) lane\n", "", False),                # a parameter
+    ("static int32_t* lane;\n#define get_subblockid() lane\n", "", False),                # no integer
+    ("static float lane;\n#define get_subblockid() lane\n", "", False),
+    ("#define get_subblockid() lane\n", "", False),                                        # not the kernel's
+    ("static int32_t lane;\n#define get_block_idx() lane\n", "", False),                  # another name
+    ("static int32_t lane;\n#define get_subblockid() lane\n#undef get_subblockid\n#define get_subblockid() lane\n",
+     "", False),
+])
+def test_the_lane_id_bridged_to_a_variable_before_pto(tmp_path, capsys, before, extra, bridged):
+    """`#define get_subblockid() V` before pto's header, V a file-scope integer variable the
+    kernel only stores to: pto's code reads V where it read the intrinsic, which no UB address,
+    vector operand or drain the proof reads depends on (pto-facts.md §8.3.1). Anything else
+    (a call, another macro, a pointer, a read of V by the kernel) stays unknown."""
+    source = write(tmp_path / "k.cpp", kernel(before=before, extra=extra))
+    report = run_auto(source, capsys=capsys)[1]
+    if bridged:
+        assert report["removed"] == 1, reasons(report)
+    elif bridged is None:
+        assert report["removed"] == 0 and "not modelled" not in reasons(report), reasons(report)
+    else:
+        assert report["removed"] == 0
+        name = "get_block_idx" if "get_block_idx" in before else "get_subblockid"
+        assert f"the macro '{name}' is defined or undefined before pto's header" in reasons(report), reasons(report)
+
+
+@pytest.mark.parametrize(("after", "read"), [
+    ("[[block_local]] static int32_t lane;\n", True),
+    ("[[maybe_unused]] [[block_local]] static int32_t lane = 3;\n", True),
+    ("[[ block_local , maybe_unused ]] int64_t lane;\n", True),
+    ("[[gnu::section]] static int32_t lane;\n", False),              # an attribute ptofix does not know
+    ("[[block_local]] using lane_t = int32_t;\n", False),            # on something other than a variable
+    ("[[block_local(2)]] static int32_t lane;\n", False),            # arguments
+    ("[[block_local /* x */]] static int32_t lane;\n", False),       # a comment inside: not read
+    ("[[block_local]] static int32_t TADD;\n", False),               # a name the model reads
+    ("#define LOCAL block_local\n[[LOCAL]] static int32_t lane;\n", False),   # a macro
+])
+def test_an_attributed_file_scope_variable(tmp_path, capsys, after, read):
+    """A file-scope declaration that starts with an attribute-specifier-seq is the declaration after
+    it; the attributes ptofix knows (`block_local`, `maybe_unused`) leave a variable the plain
+    variable, any other keeps the file unmodelled."""
+    source = write(tmp_path / "k.cpp", kernel(after=after))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == (1 if read else 0), reasons(report)
 
 
 def test_call_arities_count_plain_calls_only():

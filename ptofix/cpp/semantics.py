@@ -77,6 +77,7 @@ from .lexical import (
     directive_word,
     identifiers,
     identifiers_among,
+    masked_literals,
     names_macro_stack_pragma,
     strip_comments,
 )
@@ -493,6 +494,20 @@ def _model_reads(name: str) -> bool:
         or _is_pto_enumerator(name) or name in pto_function_names()
 
 
+# Attributes a file-scope variable may carry and still be read as the plain variable it declares:
+# bisheng's `block_local` gives each AI core its own object, as `thread_local` gives each thread
+# one (docs/reference/pto-facts.md §8.3.1), and `maybe_unused` ([dcl.attr.unused]) only silences
+# a warning. Neither changes what reading or writing it does.
+_VARIABLE_ATTRIBUTES = frozenset(["block_local", "maybe_unused"])
+
+
+def _known_variable_attributes(attributes: str) -> bool:
+    """Whether every attribute of the attribute-specifier-seq ``attributes`` (`[[a, b]] [[c]]`) is
+    one of _VARIABLE_ATTRIBUTES, unqualified."""
+    inside = attributes.replace("[[", " ").replace("]]", " ")
+    return all(part.strip() in _VARIABLE_ATTRIBUTES for part in inside.replace(" ", ",").split(",") if part.strip())
+
+
 def _unread_declaration(model: CppFile) -> str:
     """Why a file-scope declaration is not one the model reads exactly ('' if every one is).
 
@@ -510,6 +525,12 @@ def _unread_declaration(model: CppFile) -> str:
             return (f"{model.source.location(decl.span.start)}: a file-scope declaration uses the macro "
                     f"'{min(macros.intersection(decl.words))}': it may declare any name")
         kind = decl.kind
+        if decl.attributes:
+            names = set(identifiers(decl.attributes))
+            if names & model.macros or not _known_variable_attributes(decl.attributes) or kind != "variable":
+                return (f"{model.source.location(decl.span.start)}: the attributes '{decl.attributes}' of a file-scope "
+                        "declaration: ptofix reads only `block_local` and `maybe_unused` on a variable (another may "
+                        "place it where the kernel's tiles are, or give it another meaning)")
         if kind == "using-namespace":
             path = decl.path
             # pto's nested namespaces declare functions spelled like its ops (`pto::comm::TGATHER`,
@@ -596,7 +617,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     if pto_headers:
         only_inst = _only_pto_inst(model, pto_headers)
         early = [name for name, offset in model.defines if offset < max(pto_headers)
-                 and name not in _MACROS_PTO_HEADERS_IGNORE and _seen_by_pto_code(name, only_inst, header_words)]
+                 and name not in _MACROS_PTO_HEADERS_IGNORE and _seen_by_pto_code(name, only_inst, header_words)
+                 and not (only_inst and _bridges_subblock_id(model, name, headers or {}, header_words))]
         if early:
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
                     f"change ({_how_pto_sees(early[0], only_inst, header_words)}; pto-isa's headers test "
@@ -703,6 +725,66 @@ def _deciding_command_line_macros(model: CppFile) -> set[str]:
     if not names:
         return names
     return {name for group in model.conditional_groups for name in identifiers(group.condition)} & names
+
+
+# The one macro over a name pto's code calls that a kernel may define before pto's header: PyPTO's
+# mixed A2/A3 kernels bridge the runtime's lane id into pto's TPUSH/TPOP (pto-facts.md §8.3.1).
+_SUBBLOCK_ID = "get_subblockid"
+_ASSIGNED = regex_cache.compile(r"\s*=(?!=)")
+
+
+def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSummary],
+                         header_words: frozenset[str] | None) -> bool:
+    """Whether the kernel's macro ``name`` is `#define get_subblockid() V`, V a file-scope integer
+    variable of the kernel the model reads (not a macro, not a header's or pto's name) that the
+    kernel's own code only assigns (`V = ...;`): pto's code then reads V where it read the
+    intrinsic, with no side effect, and at the documented pto-isa commits (not a checkout of
+    ``header_words``, whose code may use the lane id otherwise) only for GM offsets, a SyncAll
+    slot index and a printf: no UB address, vector operand or drain the proof reads depends on
+    it. Every use of the name in pto's code is a call with no argument (pto_call_arities)."""
+    if name != _SUBBLOCK_ID or header_words is not None or pto_call_arities().get(name) != (0,):
+        return False
+    defined, undefined = command_line_macros()
+    entries = [entry for entry in model.macro_table if entry.name == name]
+    if name in defined or name in undefined or len(entries) != 1 or not entries[0].defines \
+            or entries[0].params != () or len(entries[0].replacement) != 1:
+        return False
+    variable = entries[0].replacement[0]
+    if not (variable[0].isalpha() or variable[0] == "_") or not variable.replace("_", "a").isalnum() \
+            or variable in _KEYWORDS or variable in model.macros or variable in defined or variable in undefined \
+            or variable in pto_macro_names() or standard_headers_may_see(variable) or _model_reads(variable) \
+            or toolchain_may_declare(variable) or is_reserved_identifier(variable) \
+            or any(variable in summary.macros or variable in summary.names for summary in headers.values()):
+        return False
+    declarations = [(index, decl) for index, decl in enumerate(model.globals) if variable in decl.words]
+    if len(declarations) != 1 or any(fn.name.rpartition("::")[2] == variable for fn in model.functions):
+        return False
+    # (Under an #if, in a namespace or after pto's header, it is that variable or pto's code does
+    # not compile: no other declaration of the name is in sight.)
+    decl = declarations[0][1]
+    ast = decl.declarator
+    if decl.kind != "variable" or not isinstance(ast, A.Decl) \
+            or ast.name != variable or ast.type.name not in _INT_TYPES or ast.type.pointer or ast.type.ref \
+            or ast.array or ast.ctor_args is not None:
+        return False
+    # The kernel's own code only stores to it (what the stores compute is the kernel's business:
+    # the proof reads the kernel's statements as they are).
+    code = masked_literals(model.source.text)
+    for match in re.finditer(r"(?<![\w$])" + re.escape(variable) + r"(?![\w$])", code):
+        at = match.start()
+        if decl.span.start <= at < decl.span.end or entries[0].span.start <= at < entries[0].span.end:
+            continue
+        before = at - 1
+        while before >= 0:
+            while before >= 0 and code[before].isspace():
+                before -= 1
+            line = code.rfind("\n", 0, before + 1) + 1
+            if before < 0 or not code[line:before + 1].lstrip().startswith("#"):
+                break
+            before = line - 1             # (a directive's line: `#if`, `#endif` between statements)
+        if _ASSIGNED.match(code, match.end()) is None or (before >= 0 and code[before] not in ";{}"):
+            return False
+    return True
 
 
 def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
