@@ -24,6 +24,7 @@ import re
 
 from .. import regex_cache
 from ..pto import tpipe
+from ..pto.header_words import checkout_call_arities
 from ..pto.ops import (
     BUILD_SCRIPT_MACROS,
     COUNT_MODE_NAMES,
@@ -592,12 +593,13 @@ def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool
 
 
 def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None,
-                    header_words: frozenset[str] | None = None, count_mode: bool = True) -> str:
+                    header_words: frozenset[str] | None = None, count_mode: bool = True, checkout: str = "") -> str:
     """Why no function of the file can be modelled, or '': a header the model cannot read (unless
     not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
     may change pto's header, redefines a keyword or may declare names, a declaration of a name
     the model reads as pto's, or (unless not ``count_mode``: the caller then tracks the mode, see
-    FileContext.count_mode_points) a name that may leave the vector unit in count mode."""
+    FileContext.count_mode_points) a name that may leave the vector unit in count mode.
+    ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '')."""
     pto_headers = [offset for spelled, offset in model.includes if trusted_header(spelled)
                    and spelled[1:].lstrip().startswith("pto/")]
     reason = _command_line_reason(model, bool(pto_headers), header_words)
@@ -611,7 +613,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
             return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
                     "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
         reason = _header_reason(model, spelled, offset, summary, bool(pto_headers) and offset < max(pto_headers),
-                                _only_pto_inst(model, pto_headers), header_words)
+                                _only_pto_inst(model, pto_headers), header_words, checkout)
         if reason:
             return reason
     if pto_headers:
@@ -815,18 +817,23 @@ def _how_pto_sees(name: str, only_inst: bool, header_words: frozenset[str] | Non
     return "the standard headers pto's header includes write that name or may define it as a macro"
 
 
-def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_words: frozenset[str] | None) -> bool:
+def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_words: frozenset[str] | None,
+                     checkout: str) -> bool:
     """Whether the header's declarations of ``name``, which come before pto/pto-inst.hpp, are
     functions none of pto's calls of ``name`` can choose: every one is a plain function
     (headers.plain_function_params: no default argument, no `...`, no template) requiring more
-    arguments than any call pto's headers make (ops.pto_call_arities, the documented commits, so
-    not for a checkout of ``header_words``), written with no macro, and nothing else may see the
-    name (the standard headers, a name pto may form by a paste). Overload resolution drops a
-    candidate that is not viable for the call ([over.match.viable]): pto's code compiles as if
-    the declarations were not there. docs/reference/pto-facts.md §8.4."""
+    arguments than any call pto's headers make (ops.pto_call_arities for the documented commits,
+    header_words.checkout_call_arities for the ``checkout`` whose ``header_words`` decide), written
+    with no macro, and nothing else may see the name (the standard headers, a name pto may form by
+    a paste). Overload resolution drops a candidate that is not viable for the call
+    ([over.match.viable]): pto's code compiles as if the declarations were not there.
+    docs/reference/pto-facts.md §8.4."""
     fewest = summary.function_params.get(name, -1)
-    counts = pto_call_arities().get(name)
-    if header_words is not None or fewest < 0 or counts is None or fewest <= max(counts) \
+    if fewest < 0:
+        return False
+    table = pto_call_arities() if header_words is None else checkout_call_arities(checkout) if checkout else None
+    counts = table.get(name) if table is not None else None
+    if counts is None or fewest <= max(counts) \
             or name in summary.not_functions or name in summary.macro_bodies or standard_headers_may_see(name) \
             or name.endswith("_IMPL") or name.startswith(("g_pto_", "OP_")):
         return False
@@ -842,7 +849,7 @@ def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_w
 
 
 def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool,
-                   only_inst: bool, header_words: frozenset[str] | None) -> str:
+                   only_inst: bool, header_words: frozenset[str] | None, checkout: str = "") -> str:
     """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
     cannot be read or summarised, it comes before pto's header and defines, undefines or declares
     a name pto's code may see (_seen_by_pto_code, the rule the kernel's own macros there get), or
@@ -862,7 +869,7 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
                          if _seen_by_pto_code(name, only_inst, header_words)
                          and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
         declared = sorted(name for name in summary.names if _seen_by_pto_code(name, only_inst, header_words)
-                          and not (only_inst and _pto_cannot_call(name, summary, model, header_words)))
+                          and not (only_inst and _pto_cannot_call(name, summary, model, header_words, checkout)))
         if defined or declared:
             name = defined[0] if defined else declared[0]
             at = summary.macros[name] if defined else summary.names[name]
@@ -962,7 +969,7 @@ class FileContext:
         # when not known).
         self.isa = isa
         self.unmodelled = unmodelled_file(model, headers=self.headers, header_words=isa.header_words,
-                                          count_mode=False)
+                                          count_mode=False, checkout=isa.checkout)
         # Where the file may switch the vector unit to count mode, when every such place is a
         # statement of a function body (else the whole file is unmodelled, as before): id of the
         # function -> [(statement, what it names, where)]; and the names of the functions that may

@@ -209,3 +209,20 @@ def checkout_words(root: str) -> frozenset[str] | None:
     if words is not None:
         _store(root, path, stamps, words)
     return words
+
+
+_DEFINED = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
+
+
+@functools.lru_cache(maxsize=8)
+def checkout_call_arities(root: str) -> dict[str, tuple[int, ...]] | None:
+    """How the code of the headers pto-inst.hpp reaches in the pto-isa checkout at ``root`` calls
+    each name (call_arities; the macros those headers define count as macros), as
+    ops.pto_call_arities() has it for the documented commits: None when it has no
+    include/pto/pto-inst.hpp. Read when a header's overload asks (~0.3 s), once per process."""
+    texts = texts_reached(lambda name: _read_file(root, name))
+    if texts is None:
+        return None
+    macros = {name for text in texts for name in _DEFINED.findall(text)}
+    calls, other = call_arities(texts, macros)
+    return {name: tuple(sorted(counts)) for name, counts in calls.items() if name not in other}
