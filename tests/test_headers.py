@@ -614,20 +614,21 @@ def test_a_header_overload_pto_cannot_call(tmp_path, capsys, header, seen):
 
 
 @pytest.mark.parametrize(("before", "extra", "bridged"), [
-    ("[[block_local]] static int32_t lane;\n#define get_subblockid() lane\n", "", True),
+    ("[[block_local]] static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n", "", True),
     # The kernel stores to it (a statement the model does not read: its window keeps the barrier).
-    ("static uint32_t lane = 0;\n#define get_subblockid() lane\n", "  lane = 1;\n", None),
-    ("static int32_t lane;\n#define get_subblockid() lane\n", "  int32_t copy = lane;\n", False),  # and reads it
-    ("static int32_t lane;\n#define get_subblockid() lane\n", "  lane += 1;\n", False),
+    ("static uint32_t pypto_lane = 0;\n#define get_subblockid() pypto_lane\n", "  pypto_lane = 1;\n", None),
+    ("static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n", "  int32_t copy = pypto_lane;\n", False),  # and reads it
+    ("static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n", "  pypto_lane += 1;\n", False),
     ("int32_t read_lane();\n#define get_subblockid() read_lane()\n", "", False),           # a call
-    ("static int32_t lane;\n#define LANE lane\n#define get_subblockid() LANE\n", "", False),  # another macro
-    ("static int32_t lane;\n#define get_subblockid lane\n", "", False),                   # object-like
-    ("static int32_t lane;\n#define get_subblockid(x) lane\n", "", False),                # a parameter
-    ("static int32_t* lane;\n#define get_subblockid() lane\n", "", False),                # no integer
-    ("static float lane;\n#define get_subblockid() lane\n", "", False),
-    ("#define get_subblockid() lane\n", "", False),                                        # not the kernel's
-    ("static int32_t lane;\n#define get_block_idx() lane\n", "", False),                  # another name
-    ("static int32_t lane;\n#define get_subblockid() lane\n#undef get_subblockid\n#define get_subblockid() lane\n",
+    ("static int32_t pypto_lane;\n#define LANE pypto_lane\n#define get_subblockid() LANE\n", "", False),  # another macro
+    ("static int32_t pypto_lane;\n#define get_subblockid pypto_lane\n", "", False),                   # object-like
+    ("static int32_t pypto_lane;\n#define get_subblockid(x) pypto_lane\n", "", False),                # a parameter
+    ("static int32_t* pypto_lane;\n#define get_subblockid() pypto_lane\n", "", False),                # no integer
+    ("static float pypto_lane;\n#define get_subblockid() pypto_lane\n", "", False),
+    ("#define get_subblockid() pypto_lane\n", "", False),                                        # not the kernel's
+    ("static int32_t pypto_lane;\n#define get_block_idx() pypto_lane\n", "", False),                  # another name
+    ("static int32_t subblockId;\n#define get_subblockid() subblockId\n", "", False),      # a name pto writes
+    ("static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n#undef get_subblockid\n#define get_subblockid() pypto_lane\n",
      "", False),
 ])
 def test_the_lane_id_bridged_to_a_variable_before_pto(tmp_path, capsys, before, extra, bridged):

@@ -8,11 +8,11 @@
 // RUN: sed 's/\[\[block_local\]\]/[[gnu::section]]/' %s > %t.attr.cpp
 // RUN: %ptofix run -I %S/Inputs/runtime --pattern auto --report text %t.attr.cpp -o %t.out.cpp 2>&1 | filecheck %s --check-prefix=ATTR
 #include "rt_lane.h"
-[[block_local]] static int32_t lane;
-#define get_subblockid() lane
+[[block_local]] static int32_t pypto_lane;
+#define get_subblockid() pypto_lane
 #include "pto/pto-inst.hpp"
 extern "C" __global__ AICORE void k(__gm__ float* v1, __gm__ int64_t* args) {
-  lane = rt_lane(args);
+  pypto_lane = rt_lane(args);
   const int64_t v2 = 0;
   const int64_t v3 = 16384;
   const int64_t v4 = 32768;

@@ -738,7 +738,8 @@ _ASSIGNED = regex_cache.compile(r"\s*=(?!=)")
 def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSummary],
                          header_words: frozenset[str] | None) -> bool:
     """Whether the kernel's macro ``name`` is `#define get_subblockid() V`, V a file-scope integer
-    variable of the kernel the model reads (not a macro, not a header's or pto's name) that the
+    variable of the kernel the model reads (not a macro, not a header's name, nor one pto's code
+    writes, where a local of pto's of that name would be read instead) that the
     kernel's own code only assigns (`V = ...;`): pto's code then reads V where it read the
     intrinsic, with no side effect, and at the documented pto-isa commits (not a checkout of
     ``header_words``, whose code may use the lane id otherwise) only for GM offsets, a SyncAll
@@ -754,7 +755,8 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
     variable = entries[0].replacement[0]
     if not (variable[0].isalpha() or variable[0] == "_") or not variable.replace("_", "a").isalnum() \
             or variable in _KEYWORDS or variable in model.macros or variable in defined or variable in undefined \
-            or variable in pto_macro_names() or standard_headers_may_see(variable) or _model_reads(variable) \
+            or macro_may_change_pto_code(variable) or variable in pto_macro_names() \
+            or standard_headers_may_see(variable) or _model_reads(variable) \
             or toolchain_may_declare(variable) or is_reserved_identifier(variable) \
             or any(variable in summary.macros or variable in summary.names for summary in headers.values()):
         return False
