@@ -109,3 +109,22 @@ def test_the_words_are_kept_on_disk_while_every_header_read_stays_the_same(tmp_p
     cache.write_text("{not json")
     checkout_words.cache_clear()
     assert "later_word" in (checkout_words(root) or ())
+
+
+def test_a_header_overload_is_judged_by_how_the_checkout_calls_the_name(tmp_path, capsys):
+    """With --pto-isa, how pto's code calls a name is read from that checkout: the runtime's
+    `get_block_idx(args)` is no candidate for its `get_block_idx()` calls, but is for a checkout
+    that passes an argument (or uses the name otherwise)."""
+    from ptofix.pto.header_words import checkout_call_arities
+    write(tmp_path / "early.h", "static inline int32_t get_block_idx(__gm__ int64_t* args) { return 0; }\n")
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
+    for call, removed in (("get_block_idx()", 1), ("get_block_idx(7)", 0), ("&get_block_idx", 0)):
+        checkout_call_arities.cache_clear()
+        identify.cache_clear()
+        checkout = fake_checkout(tmp_path / f"pto-isa-{removed}-{len(call)}", {
+            **FAKE_CHECKOUT, "include/pto/far.hpp": f"inline int far_word() {{ return (int) {call}; }}\n"})
+        status, report, _ = run_auto(source, "--pto-isa", str(checkout), capsys=capsys)
+        assert status == 0 and report["removed"] == removed, (call, reasons(report))
+        if not removed:
+            assert "which then sees its 'get_block_idx'" in reasons(report)
+    checkout_call_arities.cache_clear()

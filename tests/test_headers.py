@@ -196,7 +196,7 @@ TOOLCHAIN = "the toolchain may declare that name"
     ("void my_runtime_helper(int32_t n);\nstruct RuntimeArgs { int32_t n; };\n", "", ""),
     ("void vadd(__ubuf__ float* d, __ubuf__ float* a);\n", "vadd", PTO_WRITES),  # a CCE intrinsic pto calls
     ("void vrec(__ubuf__ float* d, __ubuf__ float* a);\n", "vrec", TOOLCHAIN),   # one it does not call
-    ("static inline int32_t get_block_idx(__gm__ int64_t* a) { return 0; }\n", "get_block_idx",
+    ("static inline int32_t get_block_idx(__gm__ int64_t* a = 0) { return 0; }\n", "get_block_idx",
      PTO_WRITES),                                               # pto calls it (overloads go by name)
     ("typedef int ptrdiff_t;\n", "ptrdiff_t", STANDARD),
     ("typedef int fpos_t;\n", "fpos_t", STANDARD),             # a name the standard headers write
@@ -380,38 +380,50 @@ def test_real_kernels_with_their_headers(corpus_dir):
 
 
 def test_a_real_runtime_header_before_pto_is_judged_by_name(corpus_dir, tmp_path, capsys):
-    """real/29 includes the runtime's intrinsic.h before pto's header. Its macros and most of its
-    declarations are names pto's code never writes (`COMPLETION_ENGINE_CCU`); what keeps the file
-    unmodelled is what pto's code does see: intrinsic.h's overloads of `get_block_idx` (pto's code
-    calls that intrinsic by name), then the kernel's own `get_subblockid()` macro, which pto's
-    TPOP code expands, and the attribute `[[block_local]]` on the variable it names. With those three
-    renamed or removed (in a copy), the function is modelled, and each of its barriers guards an
-    overlap the proof sees."""
+    """real/29 (PyPTO's mixed A2/A3 AIV kernel) includes the runtime's intrinsic.h before pto's
+    header, bridges the runtime's lane id into pto's `get_subblockid()` with a macro over an
+    attributed file-scope variable, and is modelled with its headers: intrinsic.h's names pto's code
+    sees are overloads pto's calls cannot choose (`get_block_idx(args)`; pto calls it with no
+    argument), the macro reads a plain integer variable, and `[[block_local]]` is a storage
+    attribute. Each of its 34 barriers then guards an overlap the proof sees; a change to any of
+    the three that the rules cannot prove harmless leaves it unmodelled again."""
     real = Path(corpus_dir) / "real"
     text = (real / "29_gate_1_aiv.cpp").read_text(encoding="utf-8")
     source = write(tmp_path / "29.cpp", text)
     report = run_auto(source, "-I", str(real / "include"), capsys=capsys)[1]
-    assert report["removed"] == 0
-    assert "which then sees its 'get_block_idx'" in reasons(report)
-    assert "COMPLETION_ENGINE_CCU" not in reasons(report)
+    decisions = report["decisions"]
+    assert len(decisions) == 34 and report["removed"] == 0
+    assert all(re.match(r"(RAW|WAR|WAW)\b", d["reason"]) for d in decisions), reasons(report)
+    assert "not modelled" in reasons(run_auto(source, capsys=capsys)[1])     # without -I: tensor.h unread
 
     include = tmp_path / "include"
     for header in (real / "include").rglob("*"):
         if header.is_file():
             write(include / header.relative_to(real / "include"), header.read_text(encoding="utf-8"))
-    # (The runtime's overloads take the kernel's arguments; pto's calls take none.)
-    runtime_overload = re.compile(r"\b(get_block_idx|get_block_num|get_sub_block_id)\((?!\))")
     intrinsic = include / "intrinsic.h"
-    intrinsic.write_text(runtime_overload.sub(r"rt_\1(", intrinsic.read_text(encoding="utf-8")), encoding="utf-8")
-    lines = [line for line in runtime_overload.sub(r"rt_\1(", text).splitlines(keepends=True)
-             if not line.startswith(("[[block_local]]", "#define get_subblockid()"))]
-    assert len(lines) == len(text.splitlines()) - 2
-    source = write(tmp_path / "29b.cpp", "".join(lines))
+    original = intrinsic.read_text(encoding="utf-8")
+    # A default argument makes the runtime's overload viable for pto's get_block_idx() calls.
+    assert "get_block_idx(__gm__ int64_t *args)" in original
+    intrinsic.write_text(original.replace("get_block_idx(__gm__ int64_t *args)",
+                                          "get_block_idx(__gm__ int64_t *args = nullptr)"), encoding="utf-8")
     report = run_auto(source, "-I", str(include), capsys=capsys)[1]
-    decisions = report["decisions"]
-    assert len(decisions) == 34 and report["removed"] == 0
-    assert not any("not modelled" in d["reason"] for d in decisions), reasons(report)
-    assert all(re.match(r"(RAW|WAR|WAW)\b", d["reason"]) for d in decisions), reasons(report)
+    assert "which then sees its 'get_block_idx'" in reasons(report) and report["removed"] == 0
+    intrinsic.write_text(original, encoding="utf-8")
+    assert "not modelled" not in reasons(run_auto(source, "-I", str(include), capsys=capsys)[1])
+    for old, new, why in [
+        # the kernel reads the variable pto's code now reads
+        ("    pypto_runtime_subblock_id = get_sub_block_id(args);\n",
+         "    pypto_runtime_subblock_id = get_sub_block_id(args);\n    int32_t lane = pypto_runtime_subblock_id;\n",
+         "the macro 'get_subblockid'"),
+        ("#define get_subblockid() pypto_runtime_subblock_id", "#define get_subblockid() get_sub_block_id(0)",
+         "the macro 'get_subblockid'"),                                    # a call
+        ("[[block_local]] static int32_t", "[[block_local]] static float", "the macro 'get_subblockid'"),
+        ("[[block_local]]", "[[gnu::section]]", "the attributes '[[gnu::section]]'"),
+    ]:
+        assert old in text
+        changed = write(tmp_path / "29c.cpp", text.replace(old, new, 1))
+        report = run_auto(changed, "-I", str(include), capsys=capsys)[1]
+        assert report["removed"] == 0 and why in reasons(report), (new, reasons(report)[:300])
 
 
 @pytest.mark.parametrize("name", ["35_ffn_norm_rms", "44_silu_a2a3", "06_online_softmax", "38_qr_rms_norm_quant",
@@ -561,6 +573,121 @@ def test_a_macro_defined_before_pto_header(tmp_path, capsys, macro, removed):
     # Another pto header than pto-inst.hpp: its words are not listed.
     other = write(tmp_path / "o.cpp", kernel(before=guard + "#include <pto/common/pto_tile.hpp>\n") + "#endif\n")
     assert run_auto(other, capsys=capsys)[1]["removed"] == 0
+
+
+@pytest.mark.parametrize(("header", "seen"), [
+    # intrinsic.h's overloads: pto's code calls get_block_idx() with no argument, which a function
+    # requiring one cannot take (pto_call_arities.txt), so pto's calls are what they were.
+    ("static __aicore__ inline int32_t get_block_idx(__gm__ int64_t* args) { return (int32_t) args[48]; }\n"
+     "static __aicore__ inline int32_t get_block_num(__gm__ int64_t* args) { return (int32_t) args[49]; }\n", ""),
+    ("int getPadMask(int a, int b);\n", ""),                        # pto passes one argument, never two
+    ("int getPadMask(int a);\n", "getPadMask"),                     # viable for pto's one-argument call
+    ("int32_t get_block_idx();\n", "get_block_idx"),                # viable for pto's call
+    ("int32_t get_block_idx(__gm__ int64_t* a = 0);\n", "get_block_idx"),     # a default argument
+    ("int32_t get_block_idx(...);\n", "get_block_idx"),             # variadic
+    ("int32_t get_block_idx(__gm__ int64_t* a, ...);\n", "get_block_idx"),
+    ("template <typename... T> int32_t get_block_idx(T... a);\n", "get_block_idx"),   # a pack: any count
+    ("template <typename T> int32_t get_block_idx(T* a);\n", "get_block_idx"),        # not read as plain
+    ("int32_t get_block_idx(int64_t* a);\nauto rt_idx = &get_block_idx;\n", "get_block_idx"),  # not only declared
+    ("int32_t get_block_idx(int64_t* a);\nstruct get_block_idx;\n", "get_block_idx"),
+    ("#define RT_DEFAULT = 0\nint32_t get_block_idx(int64_t* a RT_DEFAULT);\n", "get_block_idx"),  # a macro in it
+    ("#define RT_SPEC static\nRT_SPEC int32_t get_block_idx(int64_t* a);\n", "get_block_idx"),
+    ("int32_t get_block_idx(std::pair<int64_t, int64_t> a);\n", "get_block_idx"),  # a template argument's comma
+    ("void dcci(__gm__ void* a, int b, int c, int d, int e, int f);\n", "dcci"),    # pto's use is no plain call
+])
+def test_a_header_overload_pto_cannot_call(tmp_path, capsys, header, seen):
+    """A header before pto's header declaring a function of a name pto's code calls changes those
+    calls only if overload resolution may choose it: a plain function requiring more arguments than
+    every call pto makes of that name is not viable for any of them; anything else keeps the rule
+    by name."""
+    write(tmp_path / "early.h", header)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    if seen:
+        assert report["removed"] == 0
+        assert f"comes before pto's header, which then sees its '{seen}'" in reasons(report)
+    else:
+        assert report["removed"] == 1, reasons(report)
+    # Another pto header than pto-inst.hpp: how its code calls the name is not recorded.
+    other = write(tmp_path / "o.cpp", kernel(before='#include "early.h"\n#include <pto/common/pto_tile.hpp>\n'))
+    assert run_auto(other, capsys=capsys)[1]["removed"] == 0
+
+
+@pytest.mark.parametrize(("before", "extra", "bridged"), [
+    ("[[block_local]] static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n", "", True),
+    # The kernel stores to it (a statement the model does not read: its window keeps the barrier).
+    ("static uint32_t pypto_lane = 0;\n#define get_subblockid() pypto_lane\n", "  pypto_lane = 1;\n", None),
+    ("static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n", "  int32_t copy = pypto_lane;\n", False),  # and reads it
+    ("static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n", "  pypto_lane += 1;\n", False),
+    ("int32_t read_lane();\n#define get_subblockid() read_lane()\n", "", False),           # a call
+    ("static int32_t pypto_lane;\n#define LANE pypto_lane\n#define get_subblockid() LANE\n", "", False),  # another macro
+    ("static int32_t pypto_lane;\n#define get_subblockid pypto_lane\n", "", False),                   # object-like
+    ("static int32_t pypto_lane;\n#define get_subblockid(x) pypto_lane\n", "", False),                # a parameter
+    ("static int32_t* pypto_lane;\n#define get_subblockid() pypto_lane\n", "", False),                # no integer
+    ("static float pypto_lane;\n#define get_subblockid() pypto_lane\n", "", False),
+    ("#define get_subblockid() pypto_lane\n", "", False),                                        # not the kernel's
+    ("static int32_t pypto_lane;\n#define get_block_idx() pypto_lane\n", "", False),                  # another name
+    ("static int32_t subblockId;\n#define get_subblockid() subblockId\n", "", False),      # a name pto writes
+    ("static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n#undef get_subblockid\n#define get_subblockid() pypto_lane\n",
+     "", False),
+])
+def test_the_lane_id_bridged_to_a_variable_before_pto(tmp_path, capsys, before, extra, bridged):
+    """`#define get_subblockid() V` before pto's header, V a file-scope integer variable the
+    kernel only stores to: pto's code reads V where it read the intrinsic, which no UB address,
+    vector operand or drain the proof reads depends on (pto-facts.md §8.3.1). Anything else
+    (a call, another macro, a pointer, a read of V by the kernel) stays unknown."""
+    source = write(tmp_path / "k.cpp", kernel(before=before, extra=extra))
+    report = run_auto(source, capsys=capsys)[1]
+    if bridged:
+        assert report["removed"] == 1, reasons(report)
+    elif bridged is None:
+        assert report["removed"] == 0 and "not modelled" not in reasons(report), reasons(report)
+    else:
+        assert report["removed"] == 0
+        name = "get_block_idx" if "get_block_idx" in before else "get_subblockid"
+        assert f"the macro '{name}' is defined or undefined before pto's header" in reasons(report), reasons(report)
+
+
+@pytest.mark.parametrize(("after", "read"), [
+    ("[[block_local]] static int32_t lane;\n", True),
+    ("[[maybe_unused]] [[block_local]] static int32_t lane = 3;\n", True),
+    ("[[ block_local , maybe_unused ]] int64_t lane;\n", True),
+    ("[[gnu::section]] static int32_t lane;\n", False),              # an attribute ptofix does not know
+    ("[[block_local]] using lane_t = int32_t;\n", False),            # on something other than a variable
+    ("[[block_local(2)]] static int32_t lane;\n", False),            # arguments
+    ("[[block_local /* x */]] static int32_t lane;\n", False),       # a comment inside: not read
+    ("[[block_local]] static int32_t TADD;\n", False),               # a name the model reads
+    ("#define LOCAL block_local\n[[LOCAL]] static int32_t lane;\n", False),   # a macro
+])
+def test_an_attributed_file_scope_variable(tmp_path, capsys, after, read):
+    """A file-scope declaration that starts with an attribute-specifier-seq is the declaration after
+    it; the attributes ptofix knows (`block_local`, `maybe_unused`) leave a variable the plain
+    variable, any other keeps the file unmodelled."""
+    source = write(tmp_path / "k.cpp", kernel(after=after))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == (1 if read else 0), reasons(report)
+
+
+def test_call_arities_count_plain_calls_only():
+    from ptofix.pto.header_words import call_arities
+    code = """#define FORWARD(a) fwd(a)
+int user() { return get_idx() + two(1, h(2, 3)) + pair(x<a, b>(c)) + q.member(1, 2) + ::global(4); }
+auto address = &taken; templ<int>(3); packed(args...); by_macro(ONE_MACRO); by_capitals(SOME_FLAG);
+int get_idx();  /* get_idx(1, 2) in a comment */ const char* s = "get_idx(1)";
+"""
+    calls, other = call_arities([code], {"ONE_MACRO"})
+    assert calls["get_idx"] == {0} and calls["two"] == {2} and calls["h"] == {2} and calls["global"] == {1}
+    assert calls["pair"] == {2}               # a template argument's comma raises the count: never lower
+    assert "member" not in calls and "member" not in other    # a member finds no namespace-scope function
+    assert {"fwd", "taken", "templ", "packed", "by_macro", "by_capitals"} <= other
+    assert not {"fwd", "taken", "templ", "packed", "by_macro", "by_capitals"} & calls.keys()
+
+
+def test_pto_call_arities_record_the_intrinsics_pto_calls():
+    from ptofix.pto.ops import pto_call_arities
+    arities = pto_call_arities()
+    assert arities["get_block_idx"] == (0,) and arities["get_block_num"] == (0,)
+    assert "dcci" not in arities              # a macro of pto's CPU stubs: used otherwise
 
 
 def test_pto_words_hold_what_pto_writes():

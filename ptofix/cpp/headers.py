@@ -165,7 +165,7 @@ class HeaderSummary:
     """What the headers one `#include` of the kernel reads (transitively) may make visible."""
 
     __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
-                 "open_braces")
+                 "open_braces", "function_params", "function_words", "not_functions")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
@@ -177,13 +177,19 @@ class HeaderSummary:
         self.namespace_words: dict[str, str] = {}  # the same, for those written at namespace scope
         self.pragmas: dict[str, str] = {}          # a pragma that may change code (pragma_may_change_code) -> where
         self.open_braces = ""                      # a header whose braces do not pair up within it ('' if none)
+        # A declared name whose every namespace-scope declaration is a plain function
+        # (plain_function_params) -> the fewest parameters one of them requires, and the words
+        # of those declarations (any of them a macro: not plain after all).
+        self.function_params: dict[str, int] = {}
+        self.function_words: dict[str, set[str]] = {}
+        self.not_functions: set[str] = set()       # declared names declared otherwise too
 
 
 class _Header:
     """One header's own facts (its includes are followed by the caller)."""
 
     __slots__ = ("includes", "macros", "names", "unknown", "used", "namespace_words", "namespaces",
-                 "using_directives", "bodies", "pragmas", "unpaired")
+                 "using_directives", "bodies", "pragmas", "unpaired", "functions")
 
     def __init__(self) -> None:
         self.includes: list[tuple[str, int]] = []
@@ -197,6 +203,7 @@ class _Header:
         self.using_directives: list[tuple[str, int]] = []
         self.pragmas: dict[str, int] = {}
         self.unpaired = False                      # its braces do not pair up within it
+        self.functions: dict[str, tuple[int, set[str]]] = {}   # plain_function_params of its names
 
 
 def _read_header(text: str, path: str) -> _Header:
@@ -296,7 +303,68 @@ def _read_header(text: str, path: str) -> _Header:
                 if part != "::":
                     named.append(part)
             facts.using_directives.append(("::".join(named), offsets.get("namespace", 0)))
+    if not facts.unpaired:
+        # (Braces left open: a function body's statements may be read as declarations.)
+        occurrences: dict[str, list[int]] = {}
+        for k, word in enumerate(lex):
+            if word in facts.names:
+                occurrences.setdefault(word, []).append(k)
+        for name, places in occurrences.items():
+            plain = plain_function_params(lex, places)
+            if plain is not None:
+                facts.functions[name] = plain
     return facts
+
+
+# What a plain function declaration's head (before its name) and parameters may hold: words but
+# these, and `*`, `&`, `::`, and the quotes of `extern "C"`.
+_NOT_PLAIN_DECLARATION_WORDS = frozenset([
+    "template", "typedef", "using", "friend", "operator", "decltype", "typeof", "__typeof__", "__typeof",
+    "__attribute__", "__declspec", "alignas", "asm", "__asm__", "__asm", "concept", "requires", "enum", "class",
+    "struct", "union", "namespace", "return", "auto", "sizeof", "static_assert"])
+_PLAIN_HEAD_MARKS = frozenset(["*", "&", "::", '"'])
+_PLAIN_PARAM_MARKS = frozenset(["*", "&", "::", ",", "[", "]", "(", ")"])
+
+
+def plain_function_params(lex: list[str], places: list[int]) -> tuple[int, set[str]] | None:
+    """(the fewest parameters a declaration requires, the words of the declarations) when every
+    occurrence of a name at ``places`` in the namespace-scope lexemes ``lex`` (bodies `{}`) is the
+    name of a plain function declaration: unqualified, after a head of specifiers and a return
+    type only (no template head, `typedef`, attribute or initializer), before a parameter list of
+    no default argument, no `...` and no template argument (whose commas would miscount), then
+    `;` or a body. None otherwise: a declaration of another kind may declare the name as anything,
+    and a default argument or a pack may make it viable for any call."""
+    fewest = -1
+    words: set[str] = set()
+    for k in places:
+        if (k and lex[k - 1] in ("::", ".", "->")) or k + 1 >= len(lex) or lex[k + 1] != "(":
+            return None
+        start = k
+        while start and lex[start - 1] not in (";", "{", "}"):
+            start -= 1
+        head = lex[start:k]
+        depth, j = 0, k + 1
+        while j < len(lex):
+            depth += {"(": 1, ")": -1}.get(lex[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        if j + 1 >= len(lex) or lex[j + 1] not in (";", "{"):
+            return None
+        params = lex[k + 2:j]
+        for parts, marks in ((head, _PLAIN_HEAD_MARKS), (params, _PLAIN_PARAM_MARKS)):
+            for part in parts:
+                if part[0].isalpha() or part[0] == "_":
+                    if part in _NOT_PLAIN_DECLARATION_WORDS:
+                        return None
+                    words.add(part)
+                elif part not in marks and not (marks is _PLAIN_PARAM_MARKS and part[0].isdigit()):
+                    return None
+        required = 0 if not params or params == ["void"] else 1 + sum(
+            1 for m, part in enumerate(params)
+            if part == "," and sum({"(": 1, "[": 1, ")": -1, "]": -1}.get(p, 0) for p in params[:m]) == 0)
+        fewest = required if fewest < 0 else min(fewest, required)
+    return (fewest, words) if fewest >= 0 else None
 
 
 _PRAGMA = re.compile(r"#\s*pragma\b(.*)", re.S)
@@ -394,6 +462,13 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                 summary.macro_bodies.setdefault(name, []).extend(facts.bodies.get(name, []))
             for name, at in facts.names.items():
                 summary.names.setdefault(name, f"{current}:{_line(text, at)}")
+                plain = facts.functions.get(name)
+                if plain is None:
+                    summary.not_functions.add(name)
+                else:
+                    fewest, words = plain
+                    summary.function_params[name] = min(fewest, summary.function_params.get(name, fewest))
+                    summary.function_words.setdefault(name, set()).update(words)
             for pragma, at in facts.pragmas.items():
                 summary.pragmas.setdefault(pragma, f"{current}:{_line(text, at)}")
             if facts.unpaired and not summary.open_braces:

@@ -575,23 +575,27 @@ class GlobalDecl(Struct):
     """A file-scope declaration other than a function definition, as the structural parser reads
     it: a using-directive, a scoped enumeration of plain enumerators, a type alias or variable the
     statement grammar reads (``declarator``), or unread (``kind`` 'unread', ``reason`` says why).
-    A declaration read otherwise than exactly is unread: it may declare any of its words."""
+    A declaration read otherwise than exactly is unread: it may declare any of its words. One
+    that starts with an attribute-specifier-seq (`[[block_local]] static int32_t lane;`) is the
+    declaration after it, the attributes kept in ``attributes``."""
 
-    __slots__ = ("stmt", "text", "words", "form", "path")
-    stmt: SimpleStmt            # the declaration's statement (span, text, grammar AST)
+    __slots__ = ("stmt", "text", "words", "form", "path", "attributes")
+    stmt: SimpleStmt            # the declaration's statement (span, text, grammar AST), after its attributes
     text: str                   # its text, each comment one space
     words: tuple                # its identifiers, in order (comments excluded)
     form: str                   # USING_NAMESPACE, SCOPED_ENUM, BRACKETED or STATEMENT
     path: tuple                 # a using-directive's namespace names; a scoped enumeration's name
-    _fields: ClassVar[tuple[str, ...]] = ("stmt", "text", "words", "form", "path")
+    attributes: str             # the attribute-specifier-seq before it, blanks collapsed ('' if none)
+    _fields: ClassVar[tuple[str, ...]] = ("stmt", "text", "words", "form", "path", "attributes")
 
     def __init__(self, stmt: SimpleStmt, text: str, words: tuple = (), form: str = STATEMENT,
-                 path: tuple = ()) -> None:
+                 path: tuple = (), attributes: str = "") -> None:
         self.stmt = stmt
         self.text = text
         self.words = words
         self.form = form
         self.path = path
+        self.attributes = attributes
 
     @property
     def span(self) -> Span:

@@ -1398,9 +1398,26 @@ _SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)
                                    r"\{[\s\w=,+-]*\}\s*;\s*\Z")
 
 
+# An attribute-specifier-seq of attributes without arguments (`[[block_local]]`, `[[gnu::unused,
+# maybe_unused]]`), no comment inside: what a file-scope declaration may start with and still be
+# read (GlobalDecl.attributes; which attributes leave it modelled: semantics._unread_declaration).
+_ATTRIBUTE_SEQ = regex_cache.compile(r"\s*(?:\[\[[\s\w:,]*\]\]\s*)+")
+
+
 def read_global(stmt: SimpleStmt) -> GlobalDecl:
     """A file-scope declaration's form (GlobalDecl): read exactly, left to the statement grammar,
-    or not read (a brace, parenthesis or bracket)."""
+    or not read (a brace, parenthesis or bracket). Leading attributes of a simple form are kept
+    apart, and the declaration after them read so."""
+    attributes = _ATTRIBUTE_SEQ.match(stmt.text)
+    if attributes is not None and attributes.end() < len(stmt.text):
+        span = stmt.span
+        decl = _read_global(SimpleStmt(pack_span(span.start + attributes.end(), span.end), stmt.file_text))
+        decl.attributes = " ".join(attributes.group().split())
+        return decl
+    return _read_global(stmt)
+
+
+def _read_global(stmt: SimpleStmt) -> GlobalDecl:
     text = strip_comments(stmt.text)
     words = tuple(identifiers(text))
     if _USING_DIRECTIVE.match(text):

@@ -24,6 +24,7 @@ import re
 
 from .. import regex_cache
 from ..pto import tpipe
+from ..pto.header_words import checkout_call_arities
 from ..pto.ops import (
     BUILD_SCRIPT_MACROS,
     COUNT_MODE_NAMES,
@@ -41,6 +42,7 @@ from ..pto.ops import (
     SCALAR_TCI_NARGS,
     IsaFacts,
     macro_may_change_pto_code,
+    pto_call_arities,
     pto_function_names,
     pto_macro_names,
 )
@@ -76,6 +78,7 @@ from .lexical import (
     directive_word,
     identifiers,
     identifiers_among,
+    masked_literals,
     names_macro_stack_pragma,
     strip_comments,
 )
@@ -493,6 +496,20 @@ def _model_reads(name: str) -> bool:
         or _is_pto_enumerator(name) or name in pto_function_names()
 
 
+# Attributes a file-scope variable may carry and still be read as the plain variable it declares:
+# bisheng's `block_local` gives each AI core its own object, as `thread_local` gives each thread
+# one (docs/reference/pto-facts.md §8.3.1), and `maybe_unused` ([dcl.attr.unused]) only silences
+# a warning. Neither changes what reading or writing it does.
+_VARIABLE_ATTRIBUTES = frozenset(["block_local", "maybe_unused"])
+
+
+def _known_variable_attributes(attributes: str) -> bool:
+    """Whether every attribute of the attribute-specifier-seq ``attributes`` (`[[a, b]] [[c]]`) is
+    one of _VARIABLE_ATTRIBUTES, unqualified."""
+    inside = attributes.replace("[[", " ").replace("]]", " ")
+    return all(part.strip() in _VARIABLE_ATTRIBUTES for part in inside.replace(" ", ",").split(",") if part.strip())
+
+
 def _unread_declaration(model: CppFile) -> str:
     """Why a file-scope declaration is not one the model reads exactly ('' if every one is).
 
@@ -510,6 +527,12 @@ def _unread_declaration(model: CppFile) -> str:
             return (f"{model.source.location(decl.span.start)}: a file-scope declaration uses the macro "
                     f"'{min(macros.intersection(decl.words))}': it may declare any name")
         kind = decl.kind
+        if decl.attributes:
+            names = set(identifiers(decl.attributes))
+            if names & model.macros or not _known_variable_attributes(decl.attributes) or kind != "variable":
+                return (f"{model.source.location(decl.span.start)}: the attributes '{decl.attributes}' of a file-scope "
+                        "declaration: ptofix reads only `block_local` and `maybe_unused` on a variable (another may "
+                        "place it where the kernel's tiles are, or give it another meaning)")
         if kind == "using-namespace":
             path = decl.path
             # pto's nested namespaces declare functions spelled like its ops (`pto::comm::TGATHER`,
@@ -571,12 +594,13 @@ def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool
 
 
 def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None,
-                    header_words: frozenset[str] | None = None, count_mode: bool = True) -> str:
+                    header_words: frozenset[str] | None = None, count_mode: bool = True, checkout: str = "") -> str:
     """Why no function of the file can be modelled, or '': a header the model cannot read (unless
     not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
     may change pto's header, redefines a keyword or may declare names, a declaration of a name
     the model reads as pto's, or (unless not ``count_mode``: the caller then tracks the mode, see
-    FileContext.count_mode_points) a name that may leave the vector unit in count mode."""
+    FileContext.count_mode_points) a name that may leave the vector unit in count mode.
+    ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '')."""
     pto_headers = [offset for spelled, offset in model.includes if trusted_header(spelled)
                    and spelled[1:].lstrip().startswith("pto/")]
     reason = _command_line_reason(model, bool(pto_headers), header_words)
@@ -590,13 +614,14 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
             return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
                     "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
         reason = _header_reason(model, spelled, offset, summary, bool(pto_headers) and offset < max(pto_headers),
-                                _only_pto_inst(model, pto_headers), header_words)
+                                _only_pto_inst(model, pto_headers), header_words, checkout)
         if reason:
             return reason
     if pto_headers:
         only_inst = _only_pto_inst(model, pto_headers)
         early = [name for name, offset in model.defines if offset < max(pto_headers)
-                 and name not in _MACROS_PTO_HEADERS_IGNORE and _seen_by_pto_code(name, only_inst, header_words)]
+                 and name not in _MACROS_PTO_HEADERS_IGNORE and _seen_by_pto_code(name, only_inst, header_words)
+                 and not (only_inst and _bridges_subblock_id(model, name, headers or {}, header_words))]
         if early:
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
                     f"change ({_how_pto_sees(early[0], only_inst, header_words)}; pto-isa's headers test "
@@ -705,6 +730,68 @@ def _deciding_command_line_macros(model: CppFile) -> set[str]:
     return {name for group in model.conditional_groups for name in identifiers(group.condition)} & names
 
 
+# The one macro over a name pto's code calls that a kernel may define before pto's header: PyPTO's
+# mixed A2/A3 kernels bridge the runtime's lane id into pto's TPUSH/TPOP (pto-facts.md §8.3.1).
+_SUBBLOCK_ID = "get_subblockid"
+_ASSIGNED = regex_cache.compile(r"\s*=(?!=)")
+
+
+def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSummary],
+                         header_words: frozenset[str] | None) -> bool:
+    """Whether the kernel's macro ``name`` is `#define get_subblockid() V`, V a file-scope integer
+    variable of the kernel the model reads (not a macro, not a header's name, nor one pto's code
+    writes, where a local of pto's of that name would be read instead) that the
+    kernel's own code only assigns (`V = ...;`): pto's code then reads V where it read the
+    intrinsic, with no side effect, and at the documented pto-isa commits (not a checkout of
+    ``header_words``, whose code may use the lane id otherwise) only for GM offsets, a SyncAll
+    slot index and a printf: no UB address, vector operand or drain the proof reads depends on
+    it. Every use of the name in pto's code is a call with no argument (pto_call_arities)."""
+    if name != _SUBBLOCK_ID or header_words is not None or pto_call_arities().get(name) != (0,):
+        return False
+    defined, undefined = command_line_macros()
+    entries = [entry for entry in model.macro_table if entry.name == name]
+    if name in defined or name in undefined or len(entries) != 1 or not entries[0].defines \
+            or entries[0].params != () or len(entries[0].replacement) != 1:
+        return False
+    variable = entries[0].replacement[0]
+    if not (variable[0].isalpha() or variable[0] == "_") or not variable.replace("_", "a").isalnum() \
+            or variable in _KEYWORDS or variable in model.macros or variable in defined or variable in undefined \
+            or macro_may_change_pto_code(variable) or variable in pto_macro_names() \
+            or standard_headers_may_see(variable) or _model_reads(variable) \
+            or toolchain_may_declare(variable) or is_reserved_identifier(variable) \
+            or any(variable in summary.macros or variable in summary.names for summary in headers.values()):
+        return False
+    declarations = [(index, decl) for index, decl in enumerate(model.globals) if variable in decl.words]
+    if len(declarations) != 1 or any(fn.name.rpartition("::")[2] == variable for fn in model.functions):
+        return False
+    # (Under an #if, in a namespace or after pto's header, it is that variable or pto's code does
+    # not compile: no other declaration of the name is in sight.)
+    decl = declarations[0][1]
+    ast = decl.declarator
+    if decl.kind != "variable" or not isinstance(ast, A.Decl) \
+            or ast.name != variable or ast.type.name not in _INT_TYPES or ast.type.pointer or ast.type.ref \
+            or ast.array or ast.ctor_args is not None:
+        return False
+    # The kernel's own code only stores to it (what the stores compute is the kernel's business:
+    # the proof reads the kernel's statements as they are).
+    code = masked_literals(model.source.text)
+    for match in re.finditer(r"(?<![\w$])" + re.escape(variable) + r"(?![\w$])", code):
+        at = match.start()
+        if decl.span.start <= at < decl.span.end or entries[0].span.start <= at < entries[0].span.end:
+            continue
+        before = at - 1
+        while before >= 0:
+            while before >= 0 and code[before].isspace():
+                before -= 1
+            line = code.rfind("\n", 0, before + 1) + 1
+            if before < 0 or not code[line:before + 1].lstrip().startswith("#"):
+                break
+            before = line - 1             # (a directive's line: `#if`, `#endif` between statements)
+        if _ASSIGNED.match(code, match.end()) is None or (before >= 0 and code[before] not in ";{}"):
+            return False
+    return True
+
+
 def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
     """Whether pto/pto-inst.hpp is the only pto header the file includes (at ``pto_headers``)."""
     return all(spelled[1:-1].strip() == "pto/pto-inst.hpp" for spelled, offset in model.includes
@@ -733,8 +820,39 @@ def _how_pto_sees(name: str, only_inst: bool, header_words: frozenset[str] | Non
     return "the standard headers pto's header includes write that name or may define it as a macro"
 
 
+def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_words: frozenset[str] | None,
+                     checkout: str) -> bool:
+    """Whether the header's declarations of ``name``, which come before pto/pto-inst.hpp, are
+    functions none of pto's calls of ``name`` can choose: every one is a plain function
+    (headers.plain_function_params: no default argument, no `...`, no template) requiring more
+    arguments than any call pto's headers make (ops.pto_call_arities for the documented commits,
+    header_words.checkout_call_arities for the ``checkout`` whose ``header_words`` decide), written
+    with no macro, and nothing else may see the name (the standard headers, a name pto may form by
+    a paste). Overload resolution drops a candidate that is not viable for the call
+    ([over.match.viable]): pto's code compiles as if the declarations were not there.
+    docs/reference/pto-facts.md §8.4."""
+    fewest = summary.function_params.get(name, -1)
+    if fewest < 0:
+        return False
+    table = pto_call_arities() if header_words is None else checkout_call_arities(checkout) if checkout else None
+    counts = table.get(name) if table is not None else None
+    if counts is None or fewest <= max(counts) \
+            or name in summary.not_functions or name in summary.macro_bodies or standard_headers_may_see(name) \
+            or name.endswith("_IMPL") or name.startswith(("g_pto_", "OP_")):
+        return False
+    kernel_macros = model.macros | frozenset(command_line_macros()[0])
+    for word in summary.function_words.get(name, set()):
+        if word in QUALIFIER_MACROS:
+            if not all(_INERT_QUALIFIER.fullmatch(body) for body in summary.macro_bodies.get(word, [])):
+                return False
+        elif word in summary.macro_bodies or word in kernel_macros or word in pto_macro_names() \
+                or may_be_standard_macro(word):
+            return False
+    return True
+
+
 def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool,
-                   only_inst: bool, header_words: frozenset[str] | None) -> str:
+                   only_inst: bool, header_words: frozenset[str] | None, checkout: str = "") -> str:
     """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
     cannot be read or summarised, it comes before pto's header and defines, undefines or declares
     a name pto's code may see (_seen_by_pto_code, the rule the kernel's own macros there get), or
@@ -753,7 +871,8 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
         defined = sorted(name for name, bodies in summary.macro_bodies.items()
                          if _seen_by_pto_code(name, only_inst, header_words)
                          and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
-        declared = sorted(name for name in summary.names if _seen_by_pto_code(name, only_inst, header_words))
+        declared = sorted(name for name in summary.names if _seen_by_pto_code(name, only_inst, header_words)
+                          and not (only_inst and _pto_cannot_call(name, summary, model, header_words, checkout)))
         if defined or declared:
             name = defined[0] if defined else declared[0]
             at = summary.macros[name] if defined else summary.names[name]
@@ -853,7 +972,7 @@ class FileContext:
         # when not known).
         self.isa = isa
         self.unmodelled = unmodelled_file(model, headers=self.headers, header_words=isa.header_words,
-                                          count_mode=False)
+                                          count_mode=False, checkout=isa.checkout)
         # Where the file may switch the vector unit to count mode, when every such place is a
         # statement of a function body (else the whole file is unmodelled, as before): id of the
         # function -> [(statement, what it names, where)]; and the names of the functions that may

@@ -30,18 +30,18 @@ _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
 
-def words_reached(read: Callable[[str], str | None], start: str = INST_HEADER) -> frozenset[str] | None:
-    """The identifiers, C++ keywords excepted, of the files ``start`` reaches; ``read(path)`` gives
-    a tree's file by its path from the tree's root ('/'-separated), None if there is none. None
-    when ``start`` itself cannot be read."""
+def texts_reached(read: Callable[[str], str | None], start: str = INST_HEADER) -> list[str] | None:
+    """The texts of the files ``start`` reaches through ``#include`` (every ``#if`` branch taken);
+    ``read(path)`` gives a tree's file by its path from the tree's root ('/'-separated), None if
+    there is none. None when ``start`` itself cannot be read."""
     first = read(start)
     if first is None:
         return None
-    words: set[str] = set()
+    texts: list[str] = []
     todo, seen = [(start, first)], {start}
     while todo:                         # a work list: an include chain of any depth is no recursion
         path, text = todo.pop()
-        words.update(_WORD.findall(_COMMENT.sub(lambda m: m.group(1) or " ", text)))
+        texts.append(text)
         for quote, name in _INCLUDE.findall(text):
             near = [os.path.normpath(os.path.join(os.path.dirname(path), name))] if quote == '"' else []
             for candidate in (*near, "include/" + name):
@@ -51,7 +51,76 @@ def words_reached(read: Callable[[str], str | None], start: str = INST_HEADER) -
                         seen.add(candidate)
                         todo.append((candidate, found))
                     break
+    return texts
+
+
+def words_reached(read: Callable[[str], str | None], start: str = INST_HEADER) -> frozenset[str] | None:
+    """The identifiers, C++ keywords excepted, of the files ``start`` reaches (texts_reached);
+    None when ``start`` itself cannot be read."""
+    texts = texts_reached(read, start)
+    if texts is None:
+        return None
+    words: set[str] = set()
+    for text in texts:
+        words.update(_WORD.findall(_COMMENT.sub(lambda m: m.group(1) or " ", text)))
     return frozenset(words - CPP_KEYWORDS)
+
+
+# -- how pto's code calls a name ------------------------------------------------------------------
+# A directive with its continuation lines (comments already removed).
+_DIRECTIVE = re.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.M)
+_TOKEN = re.compile(r"[A-Za-z_]\w*|->|::|\.\.\.|\S")
+_OPENS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+def _may_be_macro_in_capitals(token: str) -> bool:
+    return (token[0].isalpha() or token[0] == "_") and token.upper() == token
+
+
+def call_arities(texts: list[str], macro_names: frozenset[str] | set[str]) -> tuple[dict[str, set[int]], set[str]]:
+    """How the code of ``texts`` (pto's headers) uses each identifier: (name -> the argument
+    counts of its plain calls, the names used otherwise). A plain call is the name (unqualified,
+    or qualified `X::name`) followed by a parenthesised list; its count is the list's top-level
+    commas plus one (none for `()`), which a template argument's comma only raises. Used
+    otherwise: written in a directive (a macro body may paste or forward any arguments, a
+    condition test the name), followed by anything but `(` (its address taken, a template
+    argument, explicit template arguments `name<...>(`), or called with `...` (a pack of any
+    size) or with a name ``macro_names`` holds, or one in capitals (a command line's `-D` macro),
+    in its arguments (an object-like macro may expand to several). A member access (`x.name`,
+    `p->name`) finds no namespace-scope function and counts for neither. Declarations count as
+    calls with their parameters: more counts only make fewer declarations provably not viable
+    (docs/reference/pto-facts.md §8.4)."""
+    calls: dict[str, set[int]] = {}
+    other: set[str] = set()
+    for text in texts:
+        code = _COMMENT.sub(lambda m: '""' if m.group(1) else " ", text)
+        for directive in _DIRECTIVE.finditer(code):
+            other.update(_WORD.findall(directive.group()))
+        tokens = _TOKEN.findall(_DIRECTIVE.sub(" ", code))
+        for k, token in enumerate(tokens):
+            if not (token[0].isalpha() or token[0] == "_") or token in CPP_KEYWORDS:
+                continue
+            if k and tokens[k - 1] in (".", "->"):
+                continue
+            if k + 1 >= len(tokens) or tokens[k + 1] != "(":
+                other.add(token)
+                continue
+            depth, commas, j = 0, 0, k + 1
+            args: list[str] = []
+            while j < len(tokens):
+                depth += _OPENS.get(tokens[j], 0)
+                if depth == 0:
+                    break
+                if j > k + 1:
+                    args.append(tokens[j])
+                    if depth == 1 and tokens[j] == ",":
+                        commas += 1
+                j += 1
+            if depth or "..." in args or any(arg in macro_names or _may_be_macro_in_capitals(arg) for arg in args):
+                other.add(token)
+            else:
+                calls.setdefault(token, set()).add(commas + 1 if args else 0)
+    return calls, other
 
 
 def _read_file(root: str, path: str) -> str | None:
@@ -140,3 +209,20 @@ def checkout_words(root: str) -> frozenset[str] | None:
     if words is not None:
         _store(root, path, stamps, words)
     return words
+
+
+_DEFINED = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
+
+
+@functools.lru_cache(maxsize=8)
+def checkout_call_arities(root: str) -> dict[str, tuple[int, ...]] | None:
+    """How the code of the headers pto-inst.hpp reaches in the pto-isa checkout at ``root`` calls
+    each name (call_arities; the macros those headers define count as macros), as
+    ops.pto_call_arities() has it for the documented commits: None when it has no
+    include/pto/pto-inst.hpp. Read when a header's overload asks (~0.3 s), once per process."""
+    texts = texts_reached(lambda name: _read_file(root, name))
+    if texts is None:
+        return None
+    macros = {name for text in texts for name in _DEFINED.findall(text)}
+    calls, other = call_arities(texts, macros)
+    return {name: tuple(sorted(counts)) for name, counts in calls.items() if name not in other}

@@ -80,7 +80,7 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
         what.append(f"TPipe order {order}")
     if stride:
         what.append(f"TPOP ring stride {stride}")
-    return IsaFacts(fixed, order, stride, ", ".join(what), words), tuple(notes)
+    return IsaFacts(fixed, order, stride, ", ".join(what), words, root if words is not None else ""), tuple(notes)
 
 
 def facts_of(path: str) -> IsaFacts:

@@ -33,7 +33,7 @@ class IsaFacts(Struct):
     isa_version.py reads them from a checkout; docs/reference/pto-facts.md §0.1). The default is
     the union of every version: what holds whichever headers compile the kernel."""
 
-    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described", "header_words")
+    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described", "header_words", "checkout")
     empty_row_reduce_drains: bool   # TROWSUM/TROWMAX/TROWMIN drain on an empty valid shape (5a2e8553 on)
     tpipe_order: str                # its TPipe template's order (pto/tpipe.py NEW/OLD/NO_NOSPLIT), "": any
     tpop_stride: str                # a Tile-form TPOP's ring stride (tpipe.STRIDE_*), "": either
@@ -41,17 +41,21 @@ class IsaFacts(Struct):
     # The identifiers of the headers its pto-inst.hpp reaches (pto/header_words.py); None: those of
     # every documented version (pto_header_words()).
     header_words: frozenset[str] | None
+    # The checkout those words are read from ('' with header_words None): how its code calls each
+    # name is read from it when asked (header_words.checkout_call_arities).
+    checkout: str
     _fields: ClassVar[tuple[str, ...]] = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described",
-                                          "header_words")
+                                          "header_words", "checkout")
 
     def __init__(self, empty_row_reduce_drains: bool = False, tpipe_order: str = "", tpop_stride: str = "",
                  described: str = "every pto-isa version (no --pto-isa)",
-                 header_words: frozenset[str] | None = None) -> None:
+                 header_words: frozenset[str] | None = None, checkout: str = "") -> None:
         self.empty_row_reduce_drains = empty_row_reduce_drains
         self.tpipe_order = tpipe_order
         self.tpop_stride = tpop_stride
         self.described = described
         self.header_words = header_words
+        self.checkout = checkout
 
 
 EVERY_VERSION = IsaFacts()
@@ -754,6 +758,26 @@ def pto_header_words() -> frozenset[str]:
     if _PTO_WORDS is None:
         _PTO_WORDS = _read_name_list("pto_words.txt")
     return _PTO_WORDS
+
+
+_PTO_CALL_ARITIES: dict[str, tuple[int, ...]] | None = None
+
+
+def pto_call_arities() -> dict[str, tuple[int, ...]]:
+    """For each name pto's headers (those pto/pto-inst.hpp reaches, the documented pto-isa commits)
+    use only in plain calls, the argument counts of those calls (pto_call_arities.txt, written by
+    scripts/pto_name_lists.py with header_words.call_arities). A name not listed is used otherwise
+    somewhere (or not at all): how pto calls it is not known."""
+    global _PTO_CALL_ARITIES
+    if _PTO_CALL_ARITIES is None:
+        table: dict[str, tuple[int, ...]] = {}
+        with open(os.path.join(os.path.dirname(__file__), "pto_call_arities.txt"), encoding="utf-8") as handle:
+            for line in handle.read().splitlines():
+                if line and not line.startswith("#"):
+                    name, counts = line.split()
+                    table[name] = tuple(int(count) for count in counts.split(","))
+        _PTO_CALL_ARITIES = table
+    return _PTO_CALL_ARITIES
 
 
 def macro_may_change_pto_code(name: str, header_words: frozenset[str] | None = None) -> bool:
