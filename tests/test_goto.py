@@ -193,6 +193,21 @@ def test_a_goto_past_another_pipe_s_rewrite_keeps_the_barrier():
     assert [d.removed for d in kept] == [False] and "TMULS" in kept[0].reason, kept[0].reason
 
 
+def test_a_rewrite_by_a_tile_of_two_possible_addresses_excuses_nothing():
+    # The TLOAD's tile is at 0 or at 32768: where it went to 32768 it did not rewrite the bytes
+    # TMULS reads, and TADDS (at 0, through another tile) writes them while TMULS may still read.
+    both = REWRITTEN.replace("{skip}", "").replace("{label}", "").replace(
+        "  TASSIGN(v7, 0);\n",
+        "  if (n) {\n    TASSIGN(v7, 0);\n  } else {\n    TASSIGN(v7, 32768);\n  }\n"
+        "  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null> v9;\n"
+        "  TASSIGN(v9, 0);\n").replace("TADDS(v7, v7, 1.0f);", "TADDS(v9, v9, 1.0f);")
+    kept = _decisions(both)
+    assert [d.removed for d in kept] == [False] and "TMULS" in kept[0].reason, kept[0].reason
+    # With its one address the same rewrite excuses the pair.
+    one = both.replace("    TASSIGN(v7, 32768);", "    TASSIGN(v7, 0);")
+    assert _removed(one) == [True]
+
+
 def test_a_barrier_removed_right_after_a_label_stays_a_statement():
     # `done: }` does not compile before C++23: the label needs its statement.
     from ptofix.frontends import PARSERS

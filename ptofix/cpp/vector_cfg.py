@@ -1031,8 +1031,9 @@ class FunctionCFG:
         return []
 
     def rewrite_by(self, stmt: Stmt) -> tuple | None:
-        """(pipe, [Access]) if ``stmt`` is a TLOAD that rewrites every byte of its tile, or a
-        scalar TCI of one known address and valid column count (the bytes it stores), else None."""
+        """(pipe, [Access]) if ``stmt`` is a TLOAD of one known address that rewrites every byte of
+        its tile, or a scalar TCI of one known address and valid column count (the bytes it
+        stores), else None."""
         entry = self.other_pipe_writes.get(id(stmt))
         if entry is None:
             return None
@@ -1042,7 +1043,10 @@ class FunctionCFG:
         tile = self.tile_operand(dst, env)
         if tile is None or not self._fully_written(dst, src, env):
             return None
-        return pipe, [self.tile_access(tile, True, False)]
+        access = self.tile_access(tile, True, False)
+        if access.intervals is None or len(access.intervals) != 1:
+            return None     # a tile of several possible addresses: which bytes it rewrote is not known
+        return pipe, [access]
 
     def _scalar_tci_rewrite(self, dst: Any, env: dict) -> tuple | None:
         """("PIPE_S", [Access]) of the bytes a scalar TCI surely stores: row 0 of its dst up to
