@@ -2466,3 +2466,83 @@ def test_a_run_time_valid_shape_set_after_the_chain_does_not_stop_it():
     assert removed(after) == [True]
     before = _dynamic_chain("r", "c", "TADD(x, y, y);", "TADD(z, x, x);", "  x.SetValidShape(n, c);\n")
     assert removed(before) == [False]
+
+
+# -- Adversarial cases for the flow-sensitive tile values: each keeps a barrier a wrong reading of
+# the control flow would remove (the control beside each shows the same kernel loses it when the
+# shape fits or the address is elsewhere, so each case can fail).
+def _nested(outer_setup: str, inner_tail: str, outer_tail: str) -> str:
+    inner = f"    for (int64_t j = 0; j < n; j += 1) {{\n  {_FLOW_OP.replace(chr(10) + '  ', chr(10) + '    ')}{inner_tail}    }}\n"
+    return (_FLOW_HEAD + f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n  d.SetValidShape(8, 128);\n"
+            + f"  for (int64_t i = 0; i < n; i += 1) {{\n{outer_setup}{inner}{outer_tail}  }}\n}}\n")
+
+
+@pytest.mark.parametrize("src", [
+    # Set after the inner loop holding the op, in the outer one: the outer back-edge brings it to
+    # the op (a reading that follows only the innermost loop's later statements loses it).
+    _nested("", "", "    d.SetValidShape(g, 128);\n"),
+    # Set in the outer loop before the inner one, then after the op inside the inner one: the inner
+    # back-edge brings it round without passing the outer set (a reading that asks whether the set
+    # is inside *a* loop around the op, not the innermost one, loses it).
+    _nested("    d.SetValidShape(8, 128);\n", "      d.SetValidShape(g, 128);\n", ""),
+])
+def test_a_shape_set_later_in_an_enclosing_or_inner_loop_reaches_the_op(src):
+    assert removed(src) == [False]
+    assert removed(src.replace("SetValidShape(g,", "SetValidShape(8,")) == [True]
+
+
+@pytest.mark.parametrize("decl", [
+    f"static {DYN} d(16, 128);",
+    f"{DYN} static d(16, 128);",
+    "static DynAlias d(16, 128);",           # `static` on a declaration whose type is an alias
+    "DynAlias static d(16, 128);",
+    "thread_local DynAlias d(16, 128);",
+])
+def test_a_static_tile_in_a_loop_keeps_the_shape_its_last_iteration_set(decl):
+    # Constructed once: the shape set after the op in one iteration is the next iteration's (a
+    # reading that takes the declaration as a construction each time it runs loses it).
+    helpers = f"using DynAlias = {DYN};\n"
+    body = f"  {decl}\n  TASSIGN(d, 0);\n{_FLOW_OP}  d.SetValidShape(g, 128);\n"
+    assert removed(helpers + _FLOW_HEAD + _in_loop(body) + "}\n") == [False]
+    plain = f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n{_FLOW_OP}  d.SetValidShape(g, 128);\n"
+    assert removed(helpers + _FLOW_HEAD + _in_loop(plain) + "}\n") == [True]
+
+
+def test_a_shape_set_in_a_preprocessor_branch_dominates_only_inside_it():
+    # Either branch (or none) is compiled: after `#endif` the earlier run-time shape may still hold.
+    setup = f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n  d.SetValidShape(g, 128);\n"
+    after = _FLOW_HEAD + setup + "#if FAST\n  d.SetValidShape(8, 128);\n#endif\n" + _FLOW_OP + "}\n"
+    assert removed(after) == [False]
+    # Inside the branch, after the set, the op walks the set shape.
+    inside = _FLOW_HEAD + setup + "#if FAST\n  d.SetValidShape(8, 128);\n" + _FLOW_OP + "#endif\n}\n"
+    assert removed(inside) == [True]
+
+
+@pytest.mark.parametrize("change", [
+    # A header of a for or an if, a while or do loop and a declaration's initializer are no
+    # statement the history records: the run-time shape set there reaches the op (a history that
+    # skipped them would take the earlier fitting shape as the one that reaches it).
+    "  for (int64_t i = 0; i < n; d.SetValidShape(g, 128)) {\n    i += 1;\n  }\n",
+    "  for (int64_t i = 0; (d.SetValidShape(g, 128), i < n); i += 1) {\n  }\n",
+    "  if ((d.SetValidShape(g, 128), n > 0)) {\n  }\n",
+    "  int64_t i = 0;\n  while (i < n) {\n    i += 1;\n    d.SetValidShape(g, 128);\n  }\n",
+    "  do {\n    d.SetValidShape(g, 128);\n  } while (n < 0);\n",
+    "  int64_t z = reshape_rows(d, g);\n",
+])
+def test_a_shape_set_outside_a_plain_statement_reaches_the_op(change):
+    helpers = f"AICORE int64_t reshape_rows({DYN}& t, int64_t rows) {{\n  t.SetValidShape(rows, 128);\n  return 0;\n}}\n"
+    head = helpers + _FLOW_HEAD + f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n  d.SetValidShape(8, 128);\n"
+    assert removed(head + change + _FLOW_OP + "}\n") == [False]
+    assert removed(head + _FLOW_OP + "}\n") == [True]
+
+
+def test_a_tassign_binds_every_value_its_address_variable_takes():
+    # The TASSIGN in the loop dominates the op, but its variable is 4096 from the second iteration
+    # on: scalars keep every definition (a value read at the TASSIGN's place in the source, 65536
+    # only, would remove the barrier).
+    src = (f"__global__ AICORE void k(int64_t n) {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n"
+           "  int64_t p = 65536;\n  TASSIGN(b, p);\n  for (int64_t i = 0; i < n; i += 1) {\n    TASSIGN(b, p);\n"
+           "    pipe_barrier(PIPE_ALL);\n    TADD(a, a, a);\n    pipe_barrier(PIPE_V);\n    TMUL(b, b, b);\n"
+           "    p = 4096;\n  }\n}\n")
+    assert removed(src) == [False]
+    assert removed(src.replace("    p = 4096;\n", "")) == [True]
