@@ -2546,3 +2546,114 @@ def test_a_tassign_binds_every_value_its_address_variable_takes():
            "    p = 4096;\n  }\n}\n")
     assert removed(src) == [False]
     assert removed(src.replace("    p = 4096;\n", "")) == [True]
+
+
+# Random structured kernels (blocks, if/else, for loops with break and continue, blocks that declare
+# their own d) around one barrier: where the barrier goes, no path may bring a run-time valid shape
+# of the op's d to the op. The reference below follows every path (each branch, each loop run any
+# number of times) and keeps the possible last shapes of each d; ptofix may keep more barriers. (A
+# history that lets the latest earlier set stand for every path, or forgets the back-edges, fails.)
+_LEAF = st.sampled_from([("fit",), ("runtime",)])
+
+
+def _flow_tree(children: st.SearchStrategy) -> st.SearchStrategy:
+    body = st.lists(children, max_size=3)
+    return st.one_of(st.tuples(st.just("if"), body, st.one_of(st.none(), body)), st.tuples(st.just("for"), body),
+                     st.tuples(st.just("block"), body), st.tuples(st.just("own d"), body),
+                     st.tuples(st.just("jump"), st.sampled_from(["break", "continue"])))
+
+
+_FLOW_PROGRAMS = st.lists(st.recursive(_LEAF, _flow_tree, max_leaves=10), max_size=4)
+
+
+def _statement_lists(stmts: list, out: list) -> list:
+    out.append(stmts)
+    for stmt in stmts:
+        if stmt[0] in ("for", "block", "own d", "if"):
+            _statement_lists(stmt[1], out)
+        if stmt[0] == "if" and stmt[2] is not None:
+            _statement_lists(stmt[2], out)
+    return out
+
+
+def _render_flow(stmts: list, depth: int, in_loop: bool) -> str:
+    pad = "  " * depth
+    out = ""
+    for stmt in stmts:
+        kind = stmt[0]
+        if kind == "fit":
+            out += f"{pad}d.SetValidShape(8, 128);\n"
+        elif kind == "runtime":
+            out += f"{pad}d.SetValidShape(g, 128);\n"
+        elif kind == "op":
+            out += "".join(f"{pad}{line.strip()}\n" for line in _FLOW_OP.splitlines())
+        elif kind == "if":
+            out += f"{pad}if (n > {depth}) {{\n{_render_flow(stmt[1], depth + 1, in_loop)}{pad}}}"
+            out += f" else {{\n{_render_flow(stmt[2], depth + 1, in_loop)}{pad}}}\n" if stmt[2] is not None else "\n"
+        elif kind == "for":
+            out += (f"{pad}for (int64_t i{depth} = 0; i{depth} < n; i{depth} += 1) {{\n"
+                    f"{_render_flow(stmt[1], depth + 1, True)}{pad}}}\n")
+        elif kind == "block":
+            out += f"{pad}{{\n{_render_flow(stmt[1], depth + 1, in_loop)}{pad}}}\n"
+        elif kind == "own d":
+            out += (f"{pad}{{\n{pad}  {DYN} d(16, 128);\n{pad}  TASSIGN(d, 0);\n"
+                    f"{_render_flow(stmt[1], depth + 1, in_loop)}{pad}}}\n")
+        elif in_loop:       # a jump outside any loop is left out
+            out += f"{pad}if (x[{depth}] > 0) {{\n{pad}  {stmt[1]};\n{pad}}}\n"
+    return out
+
+
+def _reaching_shapes(stmts: list, state: frozenset, at_op: set, in_loop: bool) -> tuple:
+    """(states after ``stmts``, states at a break, states at a continue) from ``state``: the
+    possible last shapes of d ('ctor', 'fit', 'runtime'); ``at_op`` collects those at the op."""
+    breaks: set = set()
+    continues: set = set()
+    for stmt in stmts:
+        kind = stmt[0]
+        if not state:
+            break
+        if kind in ("fit", "runtime"):
+            state = frozenset([kind])
+        elif kind == "op":
+            at_op.update(state)
+        elif kind == "if":
+            then = _reaching_shapes(stmt[1], state, at_op, in_loop)
+            orelse = _reaching_shapes(stmt[2], state, at_op, in_loop) if stmt[2] is not None else (state, set(), set())
+            state = then[0] | orelse[0]
+            breaks |= then[1] | orelse[1]
+            continues |= then[2] | orelse[2]
+        elif kind == "block":
+            state, more_breaks, more_continues = _reaching_shapes(stmt[1], state, at_op, in_loop)
+            breaks |= more_breaks
+            continues |= more_continues
+        elif kind == "own d":
+            # Its own d, constructed 16 x 128: the outer d keeps its shape, also where a jump leaves.
+            _, inner_breaks, inner_continues = _reaching_shapes(stmt[1], frozenset(["ctor"]), at_op, in_loop)
+            breaks |= state if inner_breaks else set()
+            continues |= state if inner_continues else set()
+        elif kind == "for":
+            head, exits = state, set()
+            while True:
+                after, loop_breaks, loop_continues = _reaching_shapes(stmt[1], head, at_op, True)
+                exits |= loop_breaks
+                grown = head | after | loop_continues
+                if grown == head:
+                    break
+                head = grown
+            state = head | exits
+        elif in_loop:       # (taken on some runs only: the state also goes on)
+            (breaks if stmt[1] == "break" else continues).update(state)
+    return state, breaks, continues
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_FLOW_PROGRAMS, st.data())
+def test_a_barrier_goes_only_where_no_run_time_shape_reaches_the_op(program, data):
+    lists = _statement_lists(program, [])
+    where = lists[data.draw(st.integers(0, len(lists) - 1))]
+    where.insert(data.draw(st.integers(0, len(where))), ("op",))
+    at_op: set = set()
+    _reaching_shapes(program, frozenset(["ctor"]), at_op, False)
+    src = _FLOW_HEAD + f"  {DYN} d(16, 128);\n  TASSIGN(d, 0);\n" + _render_flow(program, 1, False) + "}\n"
+    if "runtime" in at_op:
+        assert removed(src) == [False]
