@@ -216,3 +216,38 @@ def test_random_chain_kernels_lose_no_barrier_check_then_finds_a_race_without():
         after = len(find_races(parse_cpp(SourceText(out.text, "k.cpp")))[0])
         assert after <= before, out.text
     assert changed > 250     # (the kernels do exercise the removals)
+
+
+def test_barriers_of_a_helper_without_vector_work_leave_the_caller_s_pair_its_own_barrier():
+    # The helper's barriers go first (the loops weigh them more) while the caller's are in place;
+    # the caller's entry and exit cleanliness the proofs read is remembered from then. Then the
+    # caller's first barrier goes (the helper's middle one drains after it). The caller's walks
+    # take the call as no drain, so the RAW on x across the call keeps the caller's second barrier
+    # whatever the helper's barriers became. Wrong: a caller's walk stopping at a helper's barrier
+    # that a later removal (read with the remembered entry/exit) takes away.
+    small = _tile("float", 4, 128, "4, 128")
+    text = f"""static AICORE void h({small}& t) {{
+  for (int32_t i = 0; i < 4; i++) {{
+    pipe_barrier(PIPE_V);
+  }}
+  pipe_barrier(PIPE_V);
+  for (int32_t i = 0; i < 4; i++) {{
+    pipe_barrier(PIPE_V);
+  }}
+}}
+
+__global__ AICORE void k(int32_t n) {{
+{_decl("x", small, 0)}{_decl("y", small, 4096)}{_decl("z", small, 8192)}  pipe_barrier(PIPE_ALL);
+  for (int32_t j = 0; j < 2; j++) {{
+    pipe_barrier(PIPE_V);
+    TADDS(x, y, 1.0f);
+    pipe_barrier(PIPE_V);
+    h(x);
+    pipe_barrier(PIPE_V);
+    TADDS(z, x, 1.0f);
+  }}
+}}
+"""
+    assert removed(text) == [True, True, True, False, True, False]
+    out = run_pipeline(SourceText(text, "k.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
+    assert find_races(parse_cpp(SourceText(out.text, "k.cpp")))[0] == []
