@@ -251,3 +251,28 @@ __global__ AICORE void k(int32_t n) {{
     assert removed(text) == [True, True, True, False, True, False]
     out = run_pipeline(SourceText(text, "k.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
     assert find_races(parse_cpp(SourceText(out.text, "k.cpp")))[0] == []
+
+
+# ---- TMRGSORT's single-list form: how far it merges over every blockLen it may get ---------------
+
+def _merge_kernel(body: str) -> str:
+    def row(cols: int) -> str:
+        return (f"Tile<TileType::Vec, float, 1, {cols}, BLayout::RowMajor, 1, {cols}, SLayout::NoneBox, 512, "
+                "PadValue::Null, CompactMode::Null>")
+    # 1000 source columns: blockLen 64 merges 3 repeats of 4 x 64 (3072 bytes into d), blockLen 128
+    # one repeat of 4 x 128 (2048 bytes): only the first reaches x at 2560.
+    decls = _decl("d", row(640), 0) + _decl("x", row(64), 2560) + _decl("s", row(1000), 8192)
+    return _kernel(decls, f"  TEXP(x, x);\n  pipe_barrier(PIPE_V);\n{body}")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("  TMRGSORT(d, s, 128);\n", [True]),
+    ("  TMRGSORT(d, s, 64);\n", [False]),
+    # Either blockLen: the farther reach counts. Wrong: one of the values only.
+    ("  int32_t L = n > 0 ? 128 : 64;\n  TMRGSORT(d, s, L);\n", [False]),
+    ("  int32_t L = 128;\n  if (n > 0) {\n    L = 64;\n  }\n  TMRGSORT(d, s, L);\n", [False]),
+    # A loop variable: not pinned down. Wrong: its first value.
+    ("  for (int32_t L = 128; L >= 64; L = L / 2) {\n    TMRGSORT(d, s, L);\n  }\n", [False]),
+])
+def test_a_single_list_merge_reaches_as_far_as_its_largest_whole_repeats(body, expected):
+    assert removed(_merge_kernel(body)) == expected
