@@ -127,6 +127,26 @@ def test_a_conversion_chained_only_across_the_back_edge_keeps_its_barrier():
                                 f"  {CVT}\n")) == [False, True]
 
 
+
+@pytest.mark.parametrize("body", [
+    # An inner x at 4096: the conversion reads half of the outer x's bytes and half past them.
+    # Wrong: matching the chained access by the tile's name.
+    f"  TEXP(x, y);\n  pipe_barrier(PIPE_V);\n  {{\n    {F32} x;\n    TASSIGN(x, 4096);\n    {CVT}\n  }}\n",
+    # x moved after the barrier: the same name, another access.
+    f"  TEXP(x, y);\n  pipe_barrier(PIPE_V);\n  TASSIGN(x, 4096);\n  {CVT}\n",
+    # TLOG in one preprocessor branch (a macro the command line may define).
+    f"#if defined(USE_LOG)\n  TLOG(x, y);\n#else\n  TEXP(x, y);\n#endif\n  pipe_barrier(PIPE_V);\n  {CVT}\n",
+    # TSQRT on one case of a switch.
+    f"  switch (n) {{\n  case 0:\n    TEXP(x, y);\n    break;\n  default:\n    TSQRT(x, y);\n    break;\n  }}\n"
+    f"  pipe_barrier(PIPE_V);\n  {CVT}\n",
+])
+def test_a_conversion_of_another_access_or_after_another_producer_keeps_its_barrier(body):
+    assert removed(_kernel(XYH, body)) == [False]
+    # (A copy of the tile is the same access: the chain holds.)
+    copy = f"  {F32} c = x;\n  TEXP(x, y);\n  pipe_barrier(PIPE_V);\n  TCVT(h, c, RoundMode::CAST_RINT);\n"
+    assert removed(_kernel(XYH, copy)) == [True]
+
+
 # ---- the scalar TCI -----------------------------------------------------------------------------
 
 CI = "Tile<TileType::Vec, int32_t, 1, 64, BLayout::RowMajor, 1, 64>"
