@@ -22,12 +22,13 @@ Orders that the hardware guarantees are kept:
   signals V), completes every vector step issued before the first set_flag before any later
   vector step starts (``drain_before``; tracked by the interpreter);
 * the *same-access chain* rule (docs/reference/pto-facts.md §5.3, ptofix.pto.ordering): a vector
-  producer (one of ``ptofix.pto.ops.CHAIN_PRODUCERS``: single-cycle instructions) followed by a
-  vector consumer whose every conflicting operand is the exact same access (address, shape,
-  dtype, layout, valid shape) as a producer destination with >= 16 repeats of 256 B and a
-  contiguous valid region, which the consumer reads, neither step having a tmp operand, no loop
-  back-edge taken between the two issues (leaving a loop after an iteration takes one, as in the
-  proof's control-flow graph), stays in order.
+  producer (one of ``ptofix.pto.ops.CHAIN_PRODUCERS``: single-cycle instructions, and TEXP)
+  followed by a vector consumer whose every conflicting operand is the exact same access
+  (address, shape, dtype, layout, valid shape) as a producer destination with >= 16 repeats of
+  256 B and a contiguous valid region, which the consumer reads, neither step having a tmp
+  operand, no loop back-edge taken between the two issues (leaving a loop after an iteration
+  takes one, as in the proof's control-flow graph), stays in order. (The proof also asks the
+  consumer to walk in an order the chain covers: this rule is the wider one.)
 
 A step is overtaken only by steps less than ``window`` positions after it (and at most
 ``window - 1`` times in a row), so only pairs closer than the window need checking. With
