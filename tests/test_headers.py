@@ -120,6 +120,28 @@ def test_quote_include_beside_the_file_and_angle_include_only_in_minus_i(tmp_pat
     assert run_auto(angled, "-I", str(tmp_path), capsys=capsys)[1]["removed"] == 1
 
 
+@pytest.mark.parametrize(("next_header", "removed"), [
+    ("#pragma once\n#define TCVT_HPP 1\n", 0),     # pto's include guard: its TCVT header would be skipped
+    ("#pragma once\n#define RT_READY 1\n", 1),     # a name pto's code does not see
+    (None, 0),                                      # no later directory holds it: not known
+])
+def test_include_next_reads_the_header_of_a_later_directory(tmp_path, capsys, next_header, removed):
+    """A wrapper's `#include_next <rt.h>` reads the rt.h of the include directories after the
+    wrapper's own, not the wrapper again: a reader that found the first rt.h (the wrapper, read
+    already) would never see the second one's macros."""
+    write(tmp_path / "d1" / "rt.h", "#pragma once\n#include_next <rt.h>\n")
+    if next_header is not None:
+        write(tmp_path / "d2" / "rt.h", next_header)
+    (tmp_path / "d2").mkdir(exist_ok=True)
+    source = write(tmp_path / "k.cpp", kernel(before="#include <rt.h>\n"))
+    report = run_auto(source, "-I", str(tmp_path / "d1"), "-I", str(tmp_path / "d2"), capsys=capsys)[1]
+    assert report["removed"] == removed, reasons(report)
+    if next_header is None:
+        assert "not found in an include directory after the including file's (`#include_next`)" in reasons(report)
+    elif not removed:
+        assert "sees its 'TCVT_HPP'" in reasons(report)
+
+
 def test_a_header_macro_the_kernel_uses_stays_unknown(tmp_path, capsys):
     runtime_headers(tmp_path)
     used = write(tmp_path / "k.cpp", kernel(after='#include "runtime.h"\n',

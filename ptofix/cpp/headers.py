@@ -192,7 +192,7 @@ class _Header:
                  "using_directives", "bodies", "pragmas", "unpaired", "functions")
 
     def __init__(self) -> None:
-        self.includes: list[tuple[str, int]] = []
+        self.includes: list[tuple[str, int, bool]] = []   # (spelled, offset, `#include_next`)
         self.macros: dict[str, int] = {}
         self.bodies: dict[str, list[str]] = {}
         self.names: dict[str, int] = {}
@@ -225,7 +225,8 @@ def _read_header(text: str, path: str) -> _Header:
             directive = directive_text(text[starts[i]:ends[i]])
             included = _INCLUDE.match(directive)
             if included:
-                facts.includes.append((included.group(1).strip(), starts[i]))
+                facts.includes.append((included.group(1).strip(), starts[i],
+                                       directive.lstrip("#").lstrip().startswith("include_next")))
             pragma = _PRAGMA.match(directive)
             if pragma and pragma_may_change_code(pragma.group(1)):
                 facts.pragmas.setdefault(" ".join(pragma.group(1).split()), starts[i])
@@ -383,30 +384,42 @@ def _line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _find(spelled: str, including: str, search: tuple[str, ...]) -> tuple[str, str]:
-    """(path of the header ``#include spelled`` reads, '') or ('', why it is not read) or ('', '')
-    for a header the model trusts without reading it (the standard library's, pto's)."""
+def _find(spelled: str, including: str, search: tuple[str, ...],
+          next_after: int | None = None) -> tuple[str, str, int]:
+    """(path of the header ``#include spelled`` reads, '', index) or ('', why it is not read, -1)
+    or ('', '', -1) for a header the model trusts without reading it (the standard library's,
+    pto's); index: that of the directory in ``search`` that holds the header (-1: beside the
+    including file, or an absolute name). ``next_after``: the directive is `#include_next` in
+    ``including``, which was found in ``search[next_after]`` (-1: not through the include
+    directories): as GCC and Clang do, only the directories after that one are searched, none
+    beside the file, and the including file itself is never found again (GCC's "Wrapper Headers",
+    https://gcc.gnu.org/onlinedocs/cpp/Wrapper-Headers.html)."""
     if len(spelled) < 2 or (spelled[0], spelled[-1]) not in (('"', '"'), ("<", ">")):
-        return "", f"'#include {spelled}' names its header by a macro"
+        return "", f"'#include {spelled}' names its header by a macro", -1
     name = spelled[1:-1].strip()
     parts = name.split("/")
     if not name or {"", ".", ".."} & set(parts[:1]) and not name.startswith(("./", "../")):
-        return "", f"'#include {spelled}' names no header"
+        return "", f"'#include {spelled}' names no header", -1
     if parts[0] == "pto" and len(parts) > 1 and not {"", ".", ".."} & set(parts):
-        return "", ""             # pto-isa's: what the facts describe
+        return "", "", -1         # pto-isa's: what the facts describe
     if os.path.isabs(name):
-        return (name, "") if os.path.isfile(name) else ("", f"header '{name}' not found")
-    dirs = ((os.path.dirname(including) or ".",) if spelled[0] == '"' else ()) + search
-    for directory in dirs:
+        return (name, "", -1) if os.path.isfile(name) else ("", f"header '{name}' not found", -1)
+    beside = spelled[0] == '"' and next_after is None
+    first = 0 if next_after is None else next_after + 1
+    dirs = ([(-1, os.path.dirname(including) or ".")] if beside else []) + \
+        [(index, search[index]) for index in range(first, len(search))]
+    itself = os.path.realpath(including) if next_after is not None and including else ""
+    for index, directory in dirs:
         candidate = os.path.join(directory, name)
-        if os.path.isfile(candidate):
-            return candidate, ""
+        if os.path.isfile(candidate) and os.path.realpath(candidate) != itself:
+            return candidate, "", index
     if name in STANDARD_HEADERS:
-        return "", ""             # the standard library's (a quoted name falls back to it, too)
-    where = "beside the including file or in an include directory" if spelled[0] == '"' else \
-        "in an include directory"
+        return "", "", -1         # the standard library's (a quoted name falls back to it, too)
+    where = "beside the including file or in an include directory" if beside else "in an include directory"
+    if next_after is not None:
+        where = "in an include directory after the including file's (`#include_next`)"
     return "", (f"header '{name}' not found {where}: give its directory with -I DIR "
-                "(or the `include` config key)")
+                "(or the `include` config key)"), -1
 
 
 def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSummary]:
@@ -418,7 +431,9 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
     out: dict[int, HeaderSummary] = {}
     total = 0
     for spelled, offset in model.includes:
-        path, why = _find(spelled, kernel if kernel != "<stdin>" else "", search)
+        # (`#include_next` in the kernel itself is an `#include`, as in any file not found
+        # through the include directories.)
+        path, why, index = _find(spelled, kernel if kernel != "<stdin>" else "", search)
         if not path and not why:
             continue
         summary = HeaderSummary()
@@ -427,9 +442,9 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
             summary.unknown = why
             continue
         # (An explicit stack, not recursion: the depth is the input's.)
-        stack: list[tuple[str, int]] = [(path, 0)]
+        stack: list[tuple[str, int, int]] = [(path, 0, index)]
         while stack and not summary.unknown:
-            current, depth = stack.pop()
+            current, depth, found_in = stack.pop()
             real = os.path.realpath(current)
             if real in seen:
                 continue          # read already (`#pragma once`, an include guard, a cycle)
@@ -487,13 +502,13 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                     summary.unknown = (f"'{current}' has a using-directive for the namespace '{used}', "
                                        "whose names are not known")
                     break
-            for nested, at in reversed(facts.includes):
-                found, why = _find(nested, current, search)
+            for nested, at, next_one in reversed(facts.includes):
+                found, why, index = _find(nested, current, search, found_in if next_one else None)
                 if why:
                     summary.unknown = f"{current}:{_line(text, at)}: {why}"
                     break
                 if found:
-                    stack.append((found, depth + 1))
+                    stack.append((found, depth + 1, index))
         if not summary.unknown:
             summary.unknown = _dangerous_macros(summary)
     return out
