@@ -320,6 +320,30 @@ def test_declared_names_reads_declarators_not_uses():
     assert declared_names(code) == {"get_size", "Tensor", "Mode", "COUNT", "as_ptr", "callback", "plain"}
 
 
+def test_declared_names_reads_the_last_enumerator_and_using_declarations():
+    # The enumerator right before `}` and the name a using-declaration brings in are declared as
+    # much as the others: a reader that skipped them would let a header before pto's declare a
+    # name pto's code sees.
+    assert declared_names("enum RtIds { RT_FIRST = 0 , get_block_idx } ;") == {"RtIds", "RT_FIRST", "get_block_idx"}
+    assert declared_names("enum { RT_ONLY } ;") == {"RT_ONLY"}
+    assert declared_names("using std :: sqrt ; using rt :: a , ::rt :: b ; using Alias = rt :: c ;") \
+        == {"sqrt", "a", "b", "Alias"}
+    assert declared_names("using namespace rt ;") == {"rt"}      # (the directive itself is judged apart)
+
+
+@pytest.mark.parametrize(("header", "seen"), [
+    ("#include <cmath>\nusing std::sqrt;\n", "sqrt"),               # std's overloads where pto calls ::sqrt
+    ("enum RtIds { RT_FIRST, get_block_idx };\n", "get_block_idx"),
+    ("enum class RtIds { RT_FIRST, get_block_idx };\nusing enum RtIds;\n", "using enum"),
+])
+def test_a_header_before_pto_declaring_a_name_the_reader_once_missed(tmp_path, capsys, header, seen):
+    write(tmp_path / "early.h", header)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0
+    assert (f"sees its '{seen}'" if seen != "using enum" else "has a `using enum` declaration") in reasons(report)
+
+
 def test_toolchain_list():
     assert not toolchain_may_declare("cube_kernel") and not toolchain_may_declare("vector_kernel")
     for name in ("vrec", "vadd", "vconv_f322f16", "TADD_IMPL", "memcpy", "__builtin_expect", "set_flag"):

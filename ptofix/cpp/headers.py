@@ -8,8 +8,9 @@ transitively, and summarised as the names it may make visible to the kernel:
 * every name a declaration at namespace scope may introduce (file scope, any named or anonymous
   namespace, `extern "C"` blocks, the enumerators of an unscoped enumeration, the members of an
   anonymous union). A declarator is read lexically, as an over-approximation: every name written
-  right before `( ) ; = , [ { :` or after a class key, `typename` or `concept`, not qualified
-  (`a::b` declares nothing new) and not a member access. Class and function bodies declare
+  right before `( ) ; = , [ { : }` or after a class key, `typename` or `concept`, not qualified
+  (`a::b` declares nothing new) and not a member access, and the last name of each qualified
+  name of a using-declaration (`using std::sqrt;` declares `sqrt` there). Class and function bodies declare
   nothing a kernel can name without naming their class or function first.
 
 Only those names can change what the kernel's code means, and only where the kernel spells one
@@ -73,7 +74,7 @@ QUALIFIER_MACROS = frozenset(["__gm__", "__aicore__"])
 
 _CCE_VECTOR_FAMILY = re.compile(r"v[a-z]{1,4}[0-9]*(?:_[a-z0-9]+)*")
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum", "typename", "concept", "namespace"])
-_DECLARATOR_FOLLOWERS = frozenset(["(", ")", ";", "=", ",", "[", "{", ":",
+_DECLARATOR_FOLLOWERS = frozenset(["(", ")", ";", "=", ",", "[", "{", ":", "}",   # (`enum { A, B }`)
                                    # (`int counter __attribute__((unused)) = 0;`, `int r asm("x1");`)
                                    "__attribute__", "__declspec", "asm", "__asm__", "__asm", "alignas"])
 
@@ -116,6 +117,17 @@ def declared_names(code: str) -> set[str]:
     k = 0
     while k < len(lex):
         word = lex[k]
+        if word == "using" and lex[k + 1:k + 2] != ["namespace"] and lex[k + 2:k + 3] != ["="]:
+            # A using-declaration (`using std::sqrt;`, `using a::b, c::d;`) declares the last name
+            # of each qualified name in this scope, though it is written after `::`.
+            j = k + 1
+            while j < len(lex) and lex[j] != ";":
+                if lex[j + 1:j + 2] in ([","], [";"], []) and (lex[j][0].isalpha() or lex[j][0] == "_") \
+                        and lex[j] not in CPP_KEYWORDS:
+                    found.add(lex[j])
+                j += 1
+            k = j
+            continue
         if word == "template" and k + 1 < len(lex) and lex[k + 1] == "<":
             depth, j = 0, k + 1
             while j < len(lex):
@@ -296,6 +308,8 @@ def _read_header(text: str, path: str) -> _Header:
             facts.unknown = "declares an operator at namespace scope, which the kernel's expressions may call"
         elif word == "template" and lex[k + 1:k + 3] == ["<", ">"]:
             facts.unknown = "holds an explicit specialization (`template <>`), which may replace pto's code"
+        elif word == "using" and lex[k + 1:k + 2] == ["enum"]:
+            facts.unknown = "has a `using enum` declaration, which declares the enumeration's enumerators there"
         elif word == "using" and lex[k + 1:k + 2] == ["namespace"]:
             named: list[str] = []
             for part in lex[k + 2:]:
