@@ -659,6 +659,30 @@ def test_a_header_overload_pto_cannot_call(tmp_path, capsys, header, seen):
     assert run_auto(other, capsys=capsys)[1]["removed"] == 0
 
 
+@pytest.mark.parametrize(("before", "seen"), [
+    # An exact match for every call pto's TADD makes of the intrinsic `vadd`: its body would run.
+    ("template <typename... T> static inline void vadd(T... a) {}\n", "the function 'vadd' is defined"),
+    ("static inline int getPadMask(int a) { return a; }\n", "the function 'getPadMask' is defined"),
+    ("namespace kn { static inline void set_vector_mask(int a, int b) {} }\nusing namespace kn;\n",
+     "the function 'set_vector_mask' is defined"),
+    ("using getPadMask = int;\n", "'getPadMask' is declared before pto's header"),
+    ("using namespace std;\n", "a using-directive for namespace std before pto's header"),
+    ("[[block_local]] static int32_t runtime_lane;\nstatic inline int runtime_helper(int a) { return a; }\n", ""),
+])
+def test_a_kernel_declaration_before_pto_is_judged_as_a_headers(tmp_path, capsys, before, seen):
+    """The kernel's own function, variable or alias before pto's header is seen by pto's code as a
+    header's declaration there would be: by name."""
+    source = write(tmp_path / "k.cpp", kernel(before=before))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == (0 if seen else 1), reasons(report)
+    assert seen in reasons(report)
+    # The same after pto's header: pto's code does not see it (a kernel helper is no op it reads).
+    if "vadd" not in before and "std" not in before and "getPadMask" not in before:
+        return
+    later = write(tmp_path / "l.cpp", kernel(after=before))
+    assert seen not in reasons(run_auto(later, capsys=capsys)[1])
+
+
 @pytest.mark.parametrize(("before", "extra", "bridged"), [
     ("[[block_local]] static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n", "", True),
     # The kernel stores to it (a statement the model does not read: its window keeps the barrier).

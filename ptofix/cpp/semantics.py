@@ -626,6 +626,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
                     f"change ({_how_pto_sees(early[0], only_inst, header_words)}; pto-isa's headers test "
                     "macros: `__PTO_AUTO__` turns TASSIGN and the ops' own barriers off)")
+        reason = _early_declaration_reason(model, max(pto_headers), only_inst, header_words)
+        if reason:
+            return reason
         for pragma in model.pragmas:
             if pragma.span.start < max(pto_headers) and pragma.tokens is not None \
                     and pragma_may_change_code(" ".join(pragma.tokens)):
@@ -790,6 +793,32 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
         if _ASSIGNED.match(code, match.end()) is None or (before >= 0 and code[before] not in ";{}"):
             return False
     return True
+
+
+def _early_declaration_reason(model: CppFile, pto_header: int, only_inst: bool,
+                              header_words: frozenset[str] | None) -> str:
+    """Why a declaration of the kernel's own before pto's header (at ``pto_header``) may change
+    pto's code ('' if none may): the rule a header's declarations there get (_header_reason). A
+    function, variable, alias or enumeration of a name pto's code may see is a candidate of its
+    unqualified calls or hides what it names (`template <typename... T> void vadd(T... a)`, an
+    exact match for every call pto's TADD makes of the intrinsic); a using-directive for `std`
+    makes every name of the standard library visible where pto's code looks a global name up."""
+    for fn in model.functions:
+        name = fn.name.rpartition("::")[2]
+        if fn.span.start < pto_header and _seen_by_pto_code(name, only_inst, header_words):
+            return (f"{model.source.location(fn.span.start)}: the function '{name}' is defined before pto's "
+                    f"header, whose code may then call it ({_how_pto_sees(name, only_inst, header_words)})")
+    for decl in model.globals:
+        if decl.span.start >= pto_header:
+            continue
+        if decl.kind == "using-namespace" and decl.path == ("std",):
+            return (f"{model.source.location(decl.span.start)}: a using-directive for namespace std before pto's "
+                    "header makes the standard library's names candidates of pto's calls of global names")
+        name = decl.name.rpartition("::")[2]
+        if decl.kind != "using-namespace" and name and _seen_by_pto_code(name, only_inst, header_words):
+            return (f"{model.source.location(decl.span.start)}: '{name}' is declared before pto's header, whose "
+                    f"code may then see it ({_how_pto_sees(name, only_inst, header_words)})")
+    return ""
 
 
 def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
