@@ -142,6 +142,24 @@ def test_include_next_reads_the_header_of_a_later_directory(tmp_path, capsys, ne
         assert "sees its 'TCVT_HPP'" in reasons(report)
 
 
+@pytest.mark.parametrize(("wrapper", "before", "removed"), [
+    ("#pragma once\n#include <pto/pto-inst.hpp>\n", "", 1),                  # only pto's header
+    ("#pragma once\n#define TCVT_HPP 1\n#include <pto/pto-inst.hpp>\n", "", 0),  # pto's include guard
+    ("#pragma once\n#include <pto/pto-inst.hpp>\n", "#define TCVT_HPP 1\n", 0),  # the kernel's, before it
+])
+def test_a_header_that_includes_pto_header_is_pto_header(tmp_path, capsys, wrapper, before, removed):
+    """A kernel that reaches pto's header only through a header of its own: what that header and
+    the kernel define before it comes before pto's code all the same (a reader that looked only
+    for the kernel's own `#include <pto/...>` judged neither)."""
+    write(tmp_path / "wrapper.h", wrapper)
+    text = kernel(before=before).replace('#include "pto/pto-inst.hpp"\n', '#include "wrapper.h"\n')
+    source = write(tmp_path / "k.cpp", text)
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == removed, reasons(report)
+    if not removed:
+        assert "'TCVT_HPP'" in reasons(report)
+
+
 def test_a_header_macro_the_kernel_uses_stays_unknown(tmp_path, capsys):
     runtime_headers(tmp_path)
     used = write(tmp_path / "k.cpp", kernel(after='#include "runtime.h"\n',

@@ -177,7 +177,7 @@ class HeaderSummary:
     """What the headers one `#include` of the kernel reads (transitively) may make visible."""
 
     __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
-                 "open_braces", "function_params", "function_words", "not_functions")
+                 "open_braces", "function_params", "function_words", "not_functions", "pto_include")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
@@ -195,6 +195,7 @@ class HeaderSummary:
         self.function_params: dict[str, int] = {}
         self.function_words: dict[str, set[str]] = {}
         self.not_functions: set[str] = set()       # declared names declared otherwise too
+        self.pto_include = ""                      # a header of them that includes a pto header ('' if none)
 
 
 class _Header:
@@ -398,6 +399,12 @@ def _line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+def _names_pto_header(spelled: str) -> bool:
+    """Whether ``#include spelled`` names a header of pto-isa's (`<pto/...>`), which is not read."""
+    parts = spelled[1:-1].strip().split("/")
+    return len(spelled) > 2 and parts[0] == "pto" and len(parts) > 1 and not {"", ".", ".."} & set(parts)
+
+
 def _find(spelled: str, including: str, search: tuple[str, ...],
           next_after: int | None = None) -> tuple[str, str, int]:
     """(path of the header ``#include spelled`` reads, '', index) or ('', why it is not read, -1)
@@ -523,6 +530,8 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                     break
                 if found:
                     stack.append((found, depth + 1, index))
+                elif _names_pto_header(nested) and not summary.pto_include:
+                    summary.pto_include = current
         if not summary.unknown:
             summary.unknown = _dangerous_macros(summary)
     return out

@@ -601,8 +601,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     the model reads as pto's, or (unless not ``count_mode``: the caller then tracks the mode, see
     FileContext.count_mode_points) a name that may leave the vector unit in count mode.
     ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '')."""
-    pto_headers = [offset for spelled, offset in model.includes if trusted_header(spelled)
-                   and spelled[1:].lstrip().startswith("pto/")]
+    # (A header that includes pto's header itself counts as one: what comes before it, and what
+    # it defines around its own include, comes before pto's code.)
+    pto_headers = [offset for spelled, offset in model.includes if (trusted_header(spelled)
+                   and spelled[1:].lstrip().startswith("pto/"))
+                   or (unread_headers and headers is not None and offset in headers and headers[offset].pto_include)]
     reason = _command_line_reason(model, bool(pto_headers), header_words)
     if reason:
         return reason
@@ -613,7 +616,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 continue
             return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
                     "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
-        reason = _header_reason(model, spelled, offset, summary, bool(pto_headers) and offset < max(pto_headers),
+        reason = _header_reason(model, spelled, offset, summary,
+                                (bool(pto_headers) and offset < max(pto_headers)) or bool(summary.pto_include),
                                 _only_pto_inst(model, pto_headers), header_words, checkout)
         if reason:
             return reason
