@@ -160,6 +160,22 @@ def test_a_header_that_includes_pto_header_is_pto_header(tmp_path, capsys, wrapp
         assert "'TCVT_HPP'" in reasons(report)
 
 
+def test_a_pto_named_header_outside_pto_isa_is_read(tmp_path, capsys):
+    """`#include "pto/defs.h"` names pto-isa's header only where the directory that holds it holds
+    pto-isa's tree (pto/pto-inst.hpp): the kernel's own `pto/defs.h` beside it is read as any
+    header (a reader that trusted every `pto/...` name never saw its `#define TCVT_HPP`)."""
+    write(tmp_path / "pto" / "defs.h", "#define TCVT_HPP 1\n")
+    source = write(tmp_path / "k.cpp", kernel(before='#include "pto/defs.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "sees its 'TCVT_HPP'" in reasons(report), reasons(report)
+    # In pto-isa's tree (an include directory holding pto/pto-inst.hpp) it is pto's: not read.
+    write(tmp_path / "isa" / "pto" / "pto-inst.hpp", "#pragma once\n")
+    write(tmp_path / "isa" / "pto" / "defs2.h", "#define TCVT_HPP 1\n")
+    inside = write(tmp_path / "i.cpp", kernel(before="#include <pto/defs2.h>\n"))
+    report = run_auto(inside, "-I", str(tmp_path / "isa"), capsys=capsys)[1]
+    assert "TCVT_HPP" not in reasons(report)
+
+
 def test_a_header_macro_the_kernel_uses_stays_unknown(tmp_path, capsys):
     runtime_headers(tmp_path)
     used = write(tmp_path / "k.cpp", kernel(after='#include "runtime.h"\n',

@@ -30,7 +30,8 @@ standard library (`<cstdint>`, `<string.h>`, ...) is not read: it declares only 
 C++ standards name (in `std`, or the C library's names at global scope) and reserved
 identifiers, and what it writes and defines is two closed lists generated offline
 (standard_words.txt, standard_macros.txt: scripts/standard_names.py); pto-isa's headers
-(`<pto/...>`) are what docs/reference/pto-facts.md describes.
+(`<pto/...>`, not found or found in a directory that holds pto/pto-inst.hpp) are what
+docs/reference/pto-facts.md describes; a `pto/...` header of any other directory is read.
 """
 from __future__ import annotations
 
@@ -421,8 +422,7 @@ def _find(spelled: str, including: str, search: tuple[str, ...],
     parts = name.split("/")
     if not name or {"", ".", ".."} & set(parts[:1]) and not name.startswith(("./", "../")):
         return "", f"'#include {spelled}' names no header", -1
-    if parts[0] == "pto" and len(parts) > 1 and not {"", ".", ".."} & set(parts):
-        return "", "", -1         # pto-isa's: what the facts describe
+    pto_named = _names_pto_header(spelled)
     if os.path.isabs(name):
         return (name, "", -1) if os.path.isfile(name) else ("", f"header '{name}' not found", -1)
     beside = spelled[0] == '"' and next_after is None
@@ -433,7 +433,13 @@ def _find(spelled: str, including: str, search: tuple[str, ...],
     for index, directory in dirs:
         candidate = os.path.join(directory, name)
         if os.path.isfile(candidate) and os.path.realpath(candidate) != itself:
+            if pto_named and os.path.isfile(os.path.join(directory, "pto", "pto-inst.hpp")):
+                return "", "", -1     # pto-isa's: what the facts describe
+            # (A `pto/...` header of a tree without pto-inst.hpp, the kernel's own `pto/defs.h`,
+            # is not pto-isa's: it is read as any other.)
             return candidate, "", index
+    if pto_named:
+        return "", "", -1             # pto-isa's, where the compiler's own flags find it
     if name in STANDARD_HEADERS:
         return "", "", -1         # the standard library's (a quoted name falls back to it, too)
     where = "beside the including file or in an include directory" if beside else "in an include directory"
