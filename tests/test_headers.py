@@ -282,7 +282,8 @@ def test_a_header_before_pto_is_judged_by_what_pto_can_see(tmp_path, capsys, hea
     # assert_compat.h's style: a pragma operator in a macro nobody uses before pto is inert...
     ("#define RT_PRAGMA(x) _Pragma(#x)\n", ""),
     # ...one the header's code uses acts right there, through any chain of macros.
-    ("#define RT_PRAGMA(x) _Pragma(#x)\n#define RT_PACKED RT_PRAGMA(pack(1))\nRT_PACKED\n", "`_Pragma`"),
+    # (Its expansion's names count as declared there too: `_Pragma` is named either way.)
+    ("#define RT_PRAGMA(x) _Pragma(#x)\n#define RT_PACKED RT_PRAGMA(pack(1))\nRT_PACKED\n", "_Pragma"),
     ("_Pragma(\"pack(1)\")\n", "_Pragma"),                 # (read as a declaration of a reserved name)
     ("namespace rt {\n", "do not pair up within it"),     # pto's code would be rt's
 ])
@@ -376,6 +377,27 @@ def test_a_header_before_pto_declaring_a_name_the_reader_once_missed(tmp_path, c
     report = run_auto(source, capsys=capsys)[1]
     assert report["removed"] == 0
     assert (f"sees its '{seen}'" if seen != "using enum" else "has a `using enum` declaration") in reasons(report)
+
+
+@pytest.mark.parametrize(("header", "seen"), [
+    # pto's TADD calls the intrinsic vadd: a variadic template of that name is an exact match.
+    ("#define RT_VADD vadd\ntemplate <typename... T> inline void RT_VADD(T... a) {}\n", "vadd"),
+    ("#define RT_NAME RT_INNER\n#define RT_INNER vadd\ntemplate <typename... T> inline void RT_NAME(T... a) {}\n",
+     "vadd"),                                                             # through a chain of macros
+    ("#define RT_FN(x) x\ntemplate <typename... T> inline void RT_FN(vadd)(T... a) {}\n", "vadd"),
+])
+def test_a_header_declaring_through_a_macro(tmp_path, capsys, header, seen):
+    """A macro the header writes at namespace scope may expand to the name it declares: the names
+    its replacement list writes are declared names too (a reader that took only the spelled
+    `RT_VADD` let pto's TADD call the header's vadd)."""
+    write(tmp_path / "early.h", header)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and f"sees its '{seen}'" in reasons(report), reasons(report)
+    # Its macros' parameters are no names: `RT_FN(x)` declares what its argument says.
+    write(tmp_path / "param.h", "#define RT_FN(vadd) vadd\nint RT_FN(runtime_id)(int a);\n")
+    plain = write(tmp_path / "p.cpp", kernel(before='#include "param.h"\n'))
+    assert run_auto(plain, capsys=capsys)[1]["removed"] == 1
 
 
 def test_toolchain_list():

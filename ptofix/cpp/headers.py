@@ -10,7 +10,10 @@ transitively, and summarised as the names it may make visible to the kernel:
   anonymous union). A declarator is read lexically, as an over-approximation: every name written
   right before `( ) ; = , [ { : }` or after a class key, `typename` or `concept`, not qualified
   (`a::b` declares nothing new) and not a member access, and the last name of each qualified
-  name of a using-declaration (`using std::sqrt;` declares `sqrt` there). Class and function bodies declare
+  name of a using-declaration (`using std::sqrt;` declares `sqrt` there).
+* every name the replacement list of a macro its namespace scope writes may expand to (through
+  any chain of macros; not the macro's parameters): `#define RT_VADD vadd` then
+  `void RT_VADD(...);` declares `vadd`. Class and function bodies declare
   nothing a kernel can name without naming their class or function first.
 
 Only those names can change what the kernel's code means, and only where the kernel spells one
@@ -178,7 +181,8 @@ class HeaderSummary:
     """What the headers one `#include` of the kernel reads (transitively) may make visible."""
 
     __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
-                 "open_braces", "function_params", "function_words", "not_functions", "pto_include")
+                 "open_braces", "function_params", "function_words", "not_functions", "pto_include",
+                 "expansion_words")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
@@ -197,13 +201,14 @@ class HeaderSummary:
         self.function_words: dict[str, set[str]] = {}
         self.not_functions: set[str] = set()       # declared names declared otherwise too
         self.pto_include = ""                      # a header of them that includes a pto header ('' if none)
+        self.expansion_words: dict[str, set[str]] = {}   # macro -> the names its replacement lists write
 
 
 class _Header:
     """One header's own facts (its includes are followed by the caller)."""
 
     __slots__ = ("includes", "macros", "names", "unknown", "used", "namespace_words", "namespaces",
-                 "using_directives", "bodies", "pragmas", "unpaired", "functions")
+                 "using_directives", "bodies", "pragmas", "unpaired", "functions", "expansion_words")
 
     def __init__(self) -> None:
         self.includes: list[tuple[str, int, bool]] = []   # (spelled, offset, `#include_next`)
@@ -218,6 +223,7 @@ class _Header:
         self.pragmas: dict[str, int] = {}
         self.unpaired = False                      # its braces do not pair up within it
         self.functions: dict[str, tuple[int, set[str]]] = {}   # plain_function_params of its names
+        self.expansion_words: dict[str, set[str]] = {}         # macro -> its replacement's names, not parameters
 
 
 def _read_header(text: str, path: str) -> _Header:
@@ -248,6 +254,8 @@ def _read_header(text: str, path: str) -> _Header:
             if definition is not None:
                 facts.macros.setdefault(definition.name, starts[i])
                 facts.bodies.setdefault(definition.name, []).append(definition.text if definition.defines else "")
+                facts.expansion_words.setdefault(definition.name, set()).update(
+                    set(identifiers(" ".join(definition.replacement))) - set(definition.params or ()))
             continue
         if kind == "c":
             continue
@@ -502,6 +510,7 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
             for name, at in facts.macros.items():
                 summary.macros.setdefault(name, f"{current}:{_line(text, at)}")
                 summary.macro_bodies.setdefault(name, []).extend(facts.bodies.get(name, []))
+                summary.expansion_words.setdefault(name, set()).update(facts.expansion_words.get(name, set()))
             for name, at in facts.names.items():
                 summary.names.setdefault(name, f"{current}:{_line(text, at)}")
                 plain = facts.functions.get(name)
@@ -540,7 +549,28 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                     summary.pto_include = current
         if not summary.unknown:
             summary.unknown = _dangerous_macros(summary)
+        if not summary.unknown:
+            _names_declared_through_macros(summary)
     return out
+
+
+def _names_declared_through_macros(summary: HeaderSummary) -> None:
+    """Add to the summary's declared names those the macros its namespace scope writes expand to
+    (through any chain of macros): `#define RT_VADD vadd` then `void RT_VADD(...);` declares
+    `vadd`. Such a name may be declared as anything (not a plain function)."""
+    reached = set(summary.namespace_words) & summary.expansion_words.keys()
+    todo = sorted(reached)
+    while todo:                       # a work list: a chain of macros of any length is no recursion
+        name = todo.pop()
+        for word in sorted(summary.expansion_words[name]):
+            if word in CPP_KEYWORDS:
+                continue
+            if word not in summary.names:
+                summary.names[word] = f"{summary.macros[name]} (through the macro '{name}')"
+            summary.not_functions.add(word)
+            if word in summary.expansion_words and word not in reached:
+                reached.add(word)
+                todo.append(word)
 
 
 _PRAGMA_OPERATORS = frozenset(["_Pragma", "__pragma"])
