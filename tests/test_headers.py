@@ -400,6 +400,23 @@ def test_a_header_declaring_through_a_macro(tmp_path, capsys, header, seen):
     assert run_auto(plain, capsys=capsys)[1]["removed"] == 1
 
 
+@pytest.mark.parametrize(("macros", "code", "why"), [
+    ("#define RT_VADD vadd\n", "template <typename... T> inline void RT_VADD(T... a) {}\n", "sees its 'vadd'"),
+    ("#define RT_CAT(a, b) a##b\n", "template <typename... T> inline void RT_CAT(v, add)(T... a) {}\n",
+     "pastes tokens"),
+    ("#define RT_DECL void vadd(int a, int b);\n", "RT_DECL\n", "expansion may declare any name"),
+])
+def test_a_header_using_an_earlier_headers_macro(tmp_path, capsys, macros, code, why):
+    """A header's code may use a macro a header the kernel included before defines: it declares
+    what the expansion says (a reader that looked only at the header's own macros took
+    `RT_VADD(...)` for a declaration of `RT_VADD`)."""
+    write(tmp_path / "macros.h", macros)
+    write(tmp_path / "decls.h", code)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "macros.h"\n#include "decls.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and why in reasons(report), reasons(report)
+
+
 def test_toolchain_list():
     assert not toolchain_may_declare("cube_kernel") and not toolchain_may_declare("vector_kernel")
     for name in ("vrec", "vadd", "vconv_f322f16", "TADD_IMPL", "memcpy", "__builtin_expect", "set_flag"):

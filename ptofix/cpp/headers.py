@@ -463,6 +463,9 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
     names are the earlier include's already)."""
     kernel = model.source.path
     seen: set[str] = set()
+    # The macros of the headers read so far (earlier includes' included): a header's code may
+    # use a macro an earlier header defines.
+    earlier = HeaderSummary()
     out: dict[int, HeaderSummary] = {}
     total = 0
     for spelled, offset in model.includes:
@@ -547,28 +550,34 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                     stack.append((found, depth + 1, index))
                 elif _names_pto_header(nested) and not summary.pto_include:
                     summary.pto_include = current
+        for name, bodies in summary.macro_bodies.items():
+            earlier.macro_bodies.setdefault(name, []).extend(bodies)
+            earlier.expansion_words.setdefault(name, set()).update(summary.expansion_words.get(name, set()))
+            earlier.macros.setdefault(name, summary.macros[name])
         if not summary.unknown:
-            summary.unknown = _dangerous_macros(summary)
+            summary.unknown = _dangerous_macros(summary, earlier)
         if not summary.unknown:
-            _names_declared_through_macros(summary)
+            _names_declared_through_macros(summary, earlier)
     return out
 
 
-def _names_declared_through_macros(summary: HeaderSummary) -> None:
+def _names_declared_through_macros(summary: HeaderSummary, earlier: HeaderSummary) -> None:
     """Add to the summary's declared names those the macros its namespace scope writes expand to
-    (through any chain of macros): `#define RT_VADD vadd` then `void RT_VADD(...);` declares
-    `vadd`. Such a name may be declared as anything (not a plain function)."""
-    reached = set(summary.namespace_words) & summary.expansion_words.keys()
+    (through any chain of macros; its own or ``earlier``'s, the headers read before): `#define
+    RT_VADD vadd` then `void RT_VADD(...);` declares `vadd`. Such a name may be declared as
+    anything (not a plain function)."""
+    expansions = earlier.expansion_words   # (the summary's own macros are in it already)
+    reached = set(summary.namespace_words) & expansions.keys()
     todo = sorted(reached)
     while todo:                       # a work list: a chain of macros of any length is no recursion
         name = todo.pop()
-        for word in sorted(summary.expansion_words[name]):
+        for word in sorted(expansions[name]):
             if word in CPP_KEYWORDS:
                 continue
             if word not in summary.names:
-                summary.names[word] = f"{summary.macros[name]} (through the macro '{name}')"
+                summary.names[word] = f"{earlier.macros[name]} (through the macro '{name}')"
             summary.not_functions.add(word)
-            if word in summary.expansion_words and word not in reached:
+            if word in expansions and word not in reached:
                 reached.add(word)
                 todo.append(word)
 
@@ -598,17 +607,19 @@ def pragma_operator_used(summary: HeaderSummary) -> str:
     return f"a macro the code of '{summary.paths[0]}' or the headers it includes uses expands to `{found[0]}`"
 
 
-def _dangerous_macros(summary: HeaderSummary) -> str:
-    """Why a macro the header uses may declare names nobody spells ('' if none may): one that
-    pastes tokens or leaves a bracket open, used anywhere in its code; one whose body holds a
-    brace, a ';' or a declaration keyword, used at namespace scope."""
-    for name in sorted(summary.used.keys() & summary.macro_bodies.keys()):
-        for body in summary.macro_bodies[name]:
+def _dangerous_macros(summary: HeaderSummary, earlier: HeaderSummary) -> str:
+    """Why a macro the header uses (its own or ``earlier``'s, the headers read before) may declare
+    names nobody spells ('' if none may): one that pastes tokens or leaves a bracket open, used
+    anywhere in its code; one whose body holds a brace, a ';' or a declaration keyword, used at
+    namespace scope."""
+    bodies = earlier.macro_bodies          # (the summary's own macros are in it already)
+    for name in sorted(summary.used.keys() & bodies.keys()):
+        for body in bodies[name]:
             if "##" in body or any(body.count(a) != body.count(b) for a, b in ("()", "[]", "{}")):
                 return (f"'{summary.used[name]}' uses the macro '{name}', which pastes tokens or leaves a "
                         "bracket open: its uses may declare any name")
-    for name in sorted(summary.namespace_words.keys() & summary.macro_bodies.keys()):
-        for body in summary.macro_bodies[name]:
+    for name in sorted(summary.namespace_words.keys() & bodies.keys()):
+        for body in bodies[name]:
             words = set(identifiers(body))
             if any(ch in body for ch in "{};") or words & _CLASS_KEYS or words & {"typedef", "using"}:
                 return (f"'{summary.namespace_words[name]}' uses the macro '{name}' at namespace scope, whose "
