@@ -405,6 +405,8 @@ def test_a_header_declaring_through_a_macro(tmp_path, capsys, header, seen):
     ("#define RT_CAT(a, b) a##b\n", "template <typename... T> inline void RT_CAT(v, add)(T... a) {}\n",
      "pastes tokens"),
     ("#define RT_DECL void vadd(int a, int b);\n", "RT_DECL\n", "expansion may declare any name"),
+    # A default argument from the earlier header: pto's get_block_idx() may call this one.
+    ("#define RT_DEFAULT = 0\n", "int32_t get_block_idx(__gm__ int64_t* a RT_DEFAULT);\n", "sees its 'get_block_idx'"),
 ])
 def test_a_header_using_an_earlier_headers_macro(tmp_path, capsys, macros, code, why):
     """A header's code may use a macro a header the kernel included before defines: it declares

@@ -75,6 +75,8 @@ STANDARD_HEADERS = frozenset("""
 # Macros a kernel and its headers define alike where the compiler lacks them (`#ifndef __gm__`):
 # defined to nothing or to bisheng's `[aicore]`, they change no code the model reads.
 QUALIFIER_MACROS = frozenset(["__gm__", "__aicore__"])
+# What such a definition may expand to and change nothing: nothing, or bisheng's `[aicore]`.
+INERT_QUALIFIER = re.compile(r"(?:\[\s*aicore\s*\])?")
 
 _CCE_VECTOR_FAMILY = re.compile(r"v[a-z]{1,4}[0-9]*(?:_[a-z0-9]+)*")
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum", "typename", "concept", "namespace"])
@@ -564,8 +566,8 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
 def _names_declared_through_macros(summary: HeaderSummary, earlier: HeaderSummary) -> None:
     """Add to the summary's declared names those the macros its namespace scope writes expand to
     (through any chain of macros; its own or ``earlier``'s, the headers read before): `#define
-    RT_VADD vadd` then `void RT_VADD(...);` declares `vadd`. Such a name may be declared as
-    anything (not a plain function)."""
+    RT_VADD vadd` then `void RT_VADD(...);` declares `vadd`. Such a name, and one whose plain
+    function declaration writes such a macro, may be declared as anything (not a plain function)."""
     expansions = earlier.expansion_words   # (the summary's own macros are in it already)
     reached = set(summary.namespace_words) & expansions.keys()
     todo = sorted(reached)
@@ -580,6 +582,13 @@ def _names_declared_through_macros(summary: HeaderSummary, earlier: HeaderSummar
             if word in expansions and word not in reached:
                 reached.add(word)
                 todo.append(word)
+    # A plain function's declaration that writes a macro (`int32_t f(int64_t* a RT_DEFAULT);`,
+    # `RT_DEFAULT` an earlier header's `= 0`) may be anything; a qualifier defined alike aside.
+    for name, words in summary.function_words.items():
+        if any(word not in QUALIFIER_MACROS or not all(INERT_QUALIFIER.fullmatch(body)
+                                                       for body in earlier.macro_bodies.get(word, []))
+               for word in words & expansions.keys()):
+            summary.not_functions.add(name)
 
 
 _PRAGMA_OPERATORS = frozenset(["_Pragma", "__pragma"])

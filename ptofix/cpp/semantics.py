@@ -54,6 +54,7 @@ from . import stmt_parser as A
 from .command_line import command_line_macros
 from .fast_expr import BUILTIN_TYPE_WORDS
 from .headers import (
+    INERT_QUALIFIER,
     QUALIFIER_MACROS,
     STANDARD_HEADERS,
     HeaderSummary,
@@ -689,7 +690,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     return _unread_declaration(model)
 
 
-_INERT_QUALIFIER = regex_cache.compile(r"(?:\[\s*aicore\s*\])?")
+_INERT_QUALIFIER = INERT_QUALIFIER
 # The pragmas that save or restore a macro's definition (gcc, clang, MSVC).
 _MACRO_STACK_PRAGMAS = frozenset(["push_macro", "pop_macro"])
 
