@@ -758,6 +758,20 @@ def test_a_kernel_declaration_before_pto_is_judged_as_a_headers(tmp_path, capsys
     assert seen not in reasons(run_auto(later, capsys=capsys)[1])
 
 
+@pytest.mark.parametrize(("late", "removed"), [
+    ("int32_t get_block_idx(__gm__ int64_t* a = 0);\n", 0),    # the same function, now with a default
+    ("int32_t runtime_helper(int32_t a);\n", 1),
+])
+def test_a_header_overload_redeclared_by_a_later_header(tmp_path, capsys, late, removed):
+    """The overload rule holds for a name no other include redeclares: a later redeclaration may
+    add a default argument, which makes the function viable for pto's call with fewer arguments."""
+    write(tmp_path / "early.h", "int32_t get_block_idx(__gm__ int64_t* a);\n")
+    write(tmp_path / "late.h", late)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n', after='#include "late.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == removed, reasons(report)
+
+
 @pytest.mark.parametrize(("before", "extra", "bridged"), [
     ("[[block_local]] static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n", "", True),
     # The kernel stores to it (a statement the model does not read: its window keeps the barrier).

@@ -617,9 +617,13 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 continue
             return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
                     "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
+        # (A name another include or the kernel declares too may be redeclared there with a
+        # default argument.)
+        elsewhere = frozenset([name for other in (headers or {}).values() if other is not summary
+                               for name in other.names] + [fn.name.rpartition("::")[2] for fn in model.functions])
         reason = _header_reason(model, spelled, offset, summary,
                                 (bool(pto_headers) and offset < max(pto_headers)) or bool(summary.pto_include),
-                                _only_pto_inst(model, pto_headers), header_words, checkout)
+                                _only_pto_inst(model, pto_headers), header_words, checkout, elsewhere)
         if reason:
             return reason
     if pto_headers:
@@ -886,7 +890,8 @@ def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_w
 
 
 def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool,
-                   only_inst: bool, header_words: frozenset[str] | None, checkout: str = "") -> str:
+                   only_inst: bool, header_words: frozenset[str] | None, checkout: str = "",
+                   elsewhere: frozenset[str] = frozenset()) -> str:
     """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
     cannot be read or summarised, it comes before pto's header and defines, undefines or declares
     a name pto's code may see (_seen_by_pto_code, the rule the kernel's own macros there get), or
@@ -906,7 +911,8 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
                          if _seen_by_pto_code(name, only_inst, header_words)
                          and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
         declared = sorted(name for name in summary.names if _seen_by_pto_code(name, only_inst, header_words)
-                          and not (only_inst and _pto_cannot_call(name, summary, model, header_words, checkout)))
+                          and not (only_inst and name not in elsewhere
+                                   and _pto_cannot_call(name, summary, model, header_words, checkout)))
         if defined or declared:
             name = defined[0] if defined else declared[0]
             at = summary.macros[name] if defined else summary.names[name]
