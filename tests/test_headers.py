@@ -569,6 +569,38 @@ def test_build_reads_headers_where_bisheng_finds_them(tmp_path):
     assert include_directories(flags) == [os.path.abspath(x) for x in ("a", "b", "c")]
 
 
+@pytest.mark.parametrize(("flags", "unread"), [
+    (["-O2", "-I", "a", "-Ib", "--include-directory=c", "-xcce", "-DX=1"], False),
+    (["-include", "rt_defs.h"], True),            # read before the kernel's first line
+    (["-includert_defs.h"], True),
+    (["--include=rt_defs.h"], True),
+    (["-imacros", "rt_defs.h"], True),
+    (["-iquote", "q"], True),                      # searched before -I for a quoted include
+    (["-isystem", "s"], True),                     # may shadow <cstdint>
+    (["-idirafter", "d"], True),
+    (["-nostdinc++"], True),
+    (["--sysroot=/opt/sys"], True),
+])
+def test_build_bisheng_flags_that_read_other_headers(tmp_path, flags, unread):
+    """A bisheng flag that includes a header in every file or searches other directories than
+    `-I`'s leaves what the kernel compiles with unknown: every file is unmodelled (a reader that
+    saw only the -I directories would have trusted headers the compiler never reads)."""
+    from ptofix.build.tools import header_search_flag
+    from ptofix.cpp.semantics import FileContext
+    from ptofix.frontends import PARSERS
+    from ptofix.source import SourceText
+    why = header_search_flag(flags)
+    assert bool(why) == unread
+    model = PARSERS["cpp"](SourceText(kernel(), str(tmp_path / "k.cpp")))
+    set_include_search_path((), why)
+    try:
+        assert bool(FileContext(model).unmodelled) == unread
+        if unread:
+            assert f"bisheng's flag '{flags[0]}'" in FileContext(model).unmodelled
+    finally:
+        set_include_search_path(())
+
+
 def test_build_config_key_include_is_relative_to_the_config_and_checked(tmp_path, capsys):
     fa = REPO / "kernels" / "flash_attention" / "fa.mlir"
     (tmp_path / "inc").mkdir()

@@ -638,15 +638,26 @@ def _dangerous_macros(summary: HeaderSummary, earlier: HeaderSummary) -> str:
 
 # -- the include directories of this run ----------------------------------------------------------
 _SEARCH: list[tuple[str, ...]] = [()]
+_SEARCH_UNREAD = [""]
 
 
-def set_include_search_path(directories: list[str] | tuple[str, ...]) -> None:
-    """The include directories (`-I`, in order) the commands of this process search."""
+def set_include_search_path(directories: list[str] | tuple[str, ...], unread: str = "") -> None:
+    """The include directories (`-I`, in order) the commands of this process search; ``unread``:
+    why the compiler reads headers these directories do not show ('' when it reads none: see
+    include_search_unread)."""
     _SEARCH[0] = tuple(directories)
+    _SEARCH_UNREAD[0] = unread
 
 
 def include_search_path() -> tuple[str, ...]:
     return _SEARCH[0]
+
+
+def include_search_unread() -> str:
+    """Why the compiler may read headers other than those the include directories show, or ''
+    (build: a bisheng flag that includes a header in every file, `-include`, or searches other
+    directories, `-iquote`, `-isystem`; build.tools.header_search_flag): every file is unmodelled."""
+    return _SEARCH_UNREAD[0]
 
 
 # -- closed lists: what the standard library and the toolchain may declare ----------------------

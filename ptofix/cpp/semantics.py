@@ -59,6 +59,7 @@ from .headers import (
     STANDARD_HEADERS,
     HeaderSummary,
     include_search_path,
+    include_search_unread,
     may_be_command_line_macro,
     may_be_standard_macro,
     pragma_may_change_code,
@@ -610,6 +611,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     reason = _command_line_reason(model, bool(pto_headers), header_words)
     if reason:
         return reason
+    if unread_headers and include_search_unread():
+        return include_search_unread()
     for spelled, offset in model.includes if unread_headers else ():
         summary = (headers or {}).get(offset)
         if summary is None:
