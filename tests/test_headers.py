@@ -736,6 +736,9 @@ def test_a_macro_defined_before_pto_header(tmp_path, capsys, macro, removed):
     ("int getPadMask(int a, int b);\n", ""),                        # pto passes one argument, never two
     ("int getPadMask(int a);\n", "getPadMask"),                     # viable for pto's one-argument call
     ("int32_t get_block_idx();\n", "get_block_idx"),                # viable for pto's call
+    # One unnamed parameter of a typedef of void is no parameter: viable for pto's get_block_idx().
+    ("typedef void rt_void_t;\nint32_t get_block_idx(rt_void_t);\n", "get_block_idx"),
+    ("namespace rt { typedef void none_t; }\nint32_t get_block_idx(rt::none_t);\n", "get_block_idx"),
     ("int32_t get_block_idx(__gm__ int64_t* a = 0);\n", "get_block_idx"),     # a default argument
     ("int32_t get_block_idx(...);\n", "get_block_idx"),             # variadic
     ("int32_t get_block_idx(__gm__ int64_t* a, ...);\n", "get_block_idx"),

@@ -387,7 +387,11 @@ def plain_function_params(lex: list[str], places: list[int]) -> tuple[int, set[s
                     words.add(part)
                 elif part not in marks and not (marks is _PLAIN_PARAM_MARKS and part[0].isdigit()):
                     return None
-        required = 0 if not params or params == ["void"] else 1 + sum(
+        # A single unnamed parameter of a typedef of void (`f(rt_void_t)`, `f(ns::none_t)`) is no
+        # parameter ([dcl.fct]): one name alone may be such a type.
+        spelled = [part for m, part in enumerate(params) if part != "::" and params[m + 1:m + 2] != ["::"]]
+        alone = len(spelled) == 1 and (spelled[0][0].isalpha() or spelled[0][0] == "_")
+        required = 0 if not params or alone else 1 + sum(
             1 for m, part in enumerate(params)
             if part == "," and sum({"(": 1, "[": 1, ")": -1, "]": -1}.get(p, 0) for p in params[:m]) == 0)
         fewest = required if fewest < 0 else min(fewest, required)
