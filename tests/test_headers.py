@@ -366,10 +366,20 @@ def test_declared_names_reads_the_last_enumerator_and_using_declarations():
     assert declared_names("using namespace rt ;") == {"rt"}      # (the directive itself is judged apart)
 
 
+def test_an_anonymous_class_head_with_attributes():
+    from ptofix.cpp.headers import _anonymous_class_head
+    assert _anonymous_class_head("static union __attribute__((aligned(8))) ")
+    assert _anonymous_class_head("static union alignas(8) ") and _anonymous_class_head("union [[gnu::aligned(8)]] ")
+    assert not _anonymous_class_head("struct alignas(64) RtTensor ") and not _anonymous_class_head("template <class T> struct B ")
+
+
 @pytest.mark.parametrize(("header", "seen"), [
     ("#include <cmath>\nusing std::sqrt;\n", "sqrt"),               # std's overloads where pto calls ::sqrt
     ("enum RtIds { RT_FIRST, get_block_idx };\n", "get_block_idx"),
     ("enum class RtIds { RT_FIRST, get_block_idx };\nusing enum RtIds;\n", "using enum"),
+    # An anonymous union's members are namespace-scope variables, whatever attributes it has.
+    ("static union alignas(8) { int get_block_num; };\n", "get_block_num"),
+    ("static union [[gnu::aligned(8)]] { int get_block_num; };\n", "get_block_num"),
 ])
 def test_a_header_before_pto_declaring_a_name_the_reader_once_missed(tmp_path, capsys, header, seen):
     write(tmp_path / "early.h", header)

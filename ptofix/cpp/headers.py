@@ -228,6 +228,23 @@ class _Header:
         self.expansion_words: dict[str, set[str]] = {}         # macro -> its replacement's names, not parameters
 
 
+_ATTRIBUTE_WORDS = frozenset(["alignas", "__attribute__", "__declspec"])
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def _anonymous_class_head(head: str) -> bool:
+    """Whether the text before a `{` at namespace scope (literals blanked) opens an anonymous
+    class: a class key, then no name but its attributes (`union alignas(8) {`,
+    `union __attribute__((aligned(8))) {`, `union [[gnu::aligned(8)]] {`)."""
+    keys = [match.end() for match in re.finditer(r"(?<![\w$])(?:union|struct|class)(?![\w$])", head)]
+    if not keys:
+        return False
+    rest, previous = head[keys[-1]:], ""
+    while rest != previous:          # (innermost brackets first, a bounded number of times)
+        previous, rest = rest, _BRACKETED.sub(" ", rest)
+    return not set(identifiers(rest)) - _ATTRIBUTE_WORDS
+
+
 def _read_header(text: str, path: str) -> _Header:
     """Scan one header (see the module doc)."""
     facts = _Header()
@@ -280,7 +297,7 @@ def _read_header(text: str, path: str) -> _Header:
                     opens = True
                 elif "enum" in words and not {"class", "struct"} & set(words[words.index("enum") + 1:][:1]):
                     opens = True          # an unscoped enumeration: its enumerators are namespace-scope
-                elif words and words[-1] in ("union", "struct", "class"):
+                elif _anonymous_class_head(head):
                     opens = True          # an anonymous class: a union's members are namespace-scope
                 pieces.append((code if opens else "{}", starts[i]))
             scopes.append(opens)
