@@ -429,6 +429,25 @@ def test_a_header_using_an_earlier_headers_macro(tmp_path, capsys, macros, code,
     assert report["removed"] == 0 and why in reasons(report), reasons(report)
 
 
+@pytest.mark.parametrize("headers", [
+    {"early.h": "\ufeff#define TCVT_HPP 1\n"},                          # a byte-order mark before the directive
+    {"early.h": "#define RT_A 1\r\n#define TCVT_HPP 1\r\n"},           # CRLF lines
+    {"early.h": "#include \"more.h\"\n", "more.h": "%:define TCVT_HPP 1\n"},   # a digraph directive
+    {"early.h": "#\\\ninclude \"more.h\"\n", "more.h": "#define TCVT_HPP 1\n"},  # a spliced include
+    {"early.h": "#include /* c */ \"more.h\" // c\n", "more.h": "#define TCVT_HPP 1\n"},
+])
+def test_a_header_directive_in_any_spelling_is_read(tmp_path, capsys, headers):
+    """Held: a header's directive that a line-by-line reader would miss (a BOM, CRLF, `%:`, a
+    splice, comments around the name) still counts: pto's include guard TCVT_HPP defined there
+    keeps the barrier (a reader that skipped it would remove it)."""
+    for name, text in headers.items():
+        write(tmp_path / name, text)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0, reasons(report)
+    assert "TCVT_HPP" in reasons(report) or "is not supported" in reasons(report)
+
+
 def test_toolchain_list():
     assert not toolchain_may_declare("cube_kernel") and not toolchain_may_declare("vector_kernel")
     for name in ("vrec", "vadd", "vconv_f322f16", "TADD_IMPL", "memcpy", "__builtin_expect", "set_flag"):
