@@ -120,6 +120,62 @@ def test_quote_include_beside_the_file_and_angle_include_only_in_minus_i(tmp_pat
     assert run_auto(angled, "-I", str(tmp_path), capsys=capsys)[1]["removed"] == 1
 
 
+@pytest.mark.parametrize(("next_header", "removed"), [
+    ("#pragma once\n#define TCVT_HPP 1\n", 0),     # pto's include guard: its TCVT header would be skipped
+    ("#pragma once\n#define RT_READY 1\n", 1),     # a name pto's code does not see
+    (None, 0),                                      # no later directory holds it: not known
+])
+def test_include_next_reads_the_header_of_a_later_directory(tmp_path, capsys, next_header, removed):
+    """A wrapper's `#include_next <rt.h>` reads the rt.h of the include directories after the
+    wrapper's own, not the wrapper again: a reader that found the first rt.h (the wrapper, read
+    already) would never see the second one's macros."""
+    write(tmp_path / "d1" / "rt.h", "#pragma once\n#include_next <rt.h>\n")
+    if next_header is not None:
+        write(tmp_path / "d2" / "rt.h", next_header)
+    (tmp_path / "d2").mkdir(exist_ok=True)
+    source = write(tmp_path / "k.cpp", kernel(before="#include <rt.h>\n"))
+    report = run_auto(source, "-I", str(tmp_path / "d1"), "-I", str(tmp_path / "d2"), capsys=capsys)[1]
+    assert report["removed"] == removed, reasons(report)
+    if next_header is None:
+        assert "not found in an include directory after the including file's (`#include_next`)" in reasons(report)
+    elif not removed:
+        assert "sees its 'TCVT_HPP'" in reasons(report)
+
+
+@pytest.mark.parametrize(("wrapper", "before", "removed"), [
+    ("#pragma once\n#include <pto/pto-inst.hpp>\n", "", 1),                  # only pto's header
+    ("#pragma once\n#define TCVT_HPP 1\n#include <pto/pto-inst.hpp>\n", "", 0),  # pto's include guard
+    ("#pragma once\n#include <pto/pto-inst.hpp>\n", "#define TCVT_HPP 1\n", 0),  # the kernel's, before it
+])
+def test_a_header_that_includes_pto_header_is_pto_header(tmp_path, capsys, wrapper, before, removed):
+    """A kernel that reaches pto's header only through a header of its own: what that header and
+    the kernel define before it comes before pto's code all the same (a reader that looked only
+    for the kernel's own `#include <pto/...>` judged neither)."""
+    write(tmp_path / "wrapper.h", wrapper)
+    text = kernel(before=before).replace('#include "pto/pto-inst.hpp"\n', '#include "wrapper.h"\n')
+    source = write(tmp_path / "k.cpp", text)
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == removed, reasons(report)
+    if not removed:
+        assert "'TCVT_HPP'" in reasons(report)
+
+
+def test_a_pto_named_header_outside_pto_isa_is_read(tmp_path, capsys):
+    """`#include "pto/defs.h"` names pto-isa's header only where the directory that holds it holds
+    pto-isa's tree (pto/pto-inst.hpp): the kernel's own `pto/defs.h` beside it is read as any
+    header (a reader that trusted every `pto/...` name never saw its `#define TCVT_HPP`)."""
+    write(tmp_path / "pto" / "defs.h", "#define TCVT_HPP 1\n")
+    source = write(tmp_path / "k.cpp", kernel(before='#include "pto/defs.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and "sees its 'TCVT_HPP'" in reasons(report), reasons(report)
+    # In pto-isa's tree (an include directory holding pto/pto-inst.hpp) it is pto's: not read.
+    write(tmp_path / "isa" / "pto" / "pto-inst.hpp", "#pragma once\n")
+    write(tmp_path / "isa" / "pto" / "defs2.h", "#define TCVT_HPP 1\n")
+    inside = write(tmp_path / "i.cpp", kernel(before="#include <pto/defs2.h>\n"))
+    report = run_auto(inside, "-I", str(tmp_path / "isa"), capsys=capsys)[1]
+    assert "TCVT_HPP" not in reasons(report)
+
+
 def test_a_header_macro_the_kernel_uses_stays_unknown(tmp_path, capsys):
     runtime_headers(tmp_path)
     used = write(tmp_path / "k.cpp", kernel(after='#include "runtime.h"\n',
@@ -226,7 +282,8 @@ def test_a_header_before_pto_is_judged_by_what_pto_can_see(tmp_path, capsys, hea
     # assert_compat.h's style: a pragma operator in a macro nobody uses before pto is inert...
     ("#define RT_PRAGMA(x) _Pragma(#x)\n", ""),
     # ...one the header's code uses acts right there, through any chain of macros.
-    ("#define RT_PRAGMA(x) _Pragma(#x)\n#define RT_PACKED RT_PRAGMA(pack(1))\nRT_PACKED\n", "`_Pragma`"),
+    # (Its expansion's names count as declared there too: `_Pragma` is named either way.)
+    ("#define RT_PRAGMA(x) _Pragma(#x)\n#define RT_PACKED RT_PRAGMA(pack(1))\nRT_PACKED\n", "_Pragma"),
     ("_Pragma(\"pack(1)\")\n", "_Pragma"),                 # (read as a declaration of a reserved name)
     ("namespace rt {\n", "do not pair up within it"),     # pto's code would be rt's
 ])
@@ -296,6 +353,99 @@ def test_declared_names_reads_declarators_not_uses():
             "enum class Mode : int32_t {} ; static constexpr int32_t COUNT = OTHER_COUNT ; "
             "template <typename T> T* as_ptr(T* p) {} typedef int (*callback)(int) ; int (plain) ;")
     assert declared_names(code) == {"get_size", "Tensor", "Mode", "COUNT", "as_ptr", "callback", "plain"}
+
+
+def test_declared_names_reads_the_last_enumerator_and_using_declarations():
+    # The enumerator right before `}` and the name a using-declaration brings in are declared as
+    # much as the others: a reader that skipped them would let a header before pto's declare a
+    # name pto's code sees.
+    assert declared_names("enum RtIds { RT_FIRST = 0 , get_block_idx } ;") == {"RtIds", "RT_FIRST", "get_block_idx"}
+    assert declared_names("enum { RT_ONLY } ;") == {"RT_ONLY"}
+    assert declared_names("using std :: sqrt ; using rt :: a , ::rt :: b ; using Alias = rt :: c ;") \
+        == {"sqrt", "a", "b", "Alias"}
+    assert declared_names("using namespace rt ;") == {"rt"}      # (the directive itself is judged apart)
+
+
+def test_an_anonymous_class_head_with_attributes():
+    from ptofix.cpp.headers import _anonymous_class_head
+    assert _anonymous_class_head("static union __attribute__((aligned(8))) ")
+    assert _anonymous_class_head("static union alignas(8) ") and _anonymous_class_head("union [[gnu::aligned(8)]] ")
+    assert not _anonymous_class_head("struct alignas(64) RtTensor ") and not _anonymous_class_head("template <class T> struct B ")
+
+
+@pytest.mark.parametrize(("header", "seen"), [
+    ("#include <cmath>\nusing std::sqrt;\n", "sqrt"),               # std's overloads where pto calls ::sqrt
+    ("enum RtIds { RT_FIRST, get_block_idx };\n", "get_block_idx"),
+    ("enum class RtIds { RT_FIRST, get_block_idx };\nusing enum RtIds;\n", "using enum"),
+    # An anonymous union's members are namespace-scope variables, whatever attributes it has.
+    ("static union alignas(8) { int get_block_num; };\n", "get_block_num"),
+    ("static union [[gnu::aligned(8)]] { int get_block_num; };\n", "get_block_num"),
+])
+def test_a_header_before_pto_declaring_a_name_the_reader_once_missed(tmp_path, capsys, header, seen):
+    write(tmp_path / "early.h", header)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0
+    assert (f"sees its '{seen}'" if seen != "using enum" else "has a `using enum` declaration") in reasons(report)
+
+
+@pytest.mark.parametrize(("header", "seen"), [
+    # pto's TADD calls the intrinsic vadd: a variadic template of that name is an exact match.
+    ("#define RT_VADD vadd\ntemplate <typename... T> inline void RT_VADD(T... a) {}\n", "vadd"),
+    ("#define RT_NAME RT_INNER\n#define RT_INNER vadd\ntemplate <typename... T> inline void RT_NAME(T... a) {}\n",
+     "vadd"),                                                             # through a chain of macros
+    ("#define RT_FN(x) x\ntemplate <typename... T> inline void RT_FN(vadd)(T... a) {}\n", "vadd"),
+])
+def test_a_header_declaring_through_a_macro(tmp_path, capsys, header, seen):
+    """A macro the header writes at namespace scope may expand to the name it declares: the names
+    its replacement list writes are declared names too (a reader that took only the spelled
+    `RT_VADD` let pto's TADD call the header's vadd)."""
+    write(tmp_path / "early.h", header)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and f"sees its '{seen}'" in reasons(report), reasons(report)
+    # Its macros' parameters are no names: `RT_FN(x)` declares what its argument says.
+    write(tmp_path / "param.h", "#define RT_FN(vadd) vadd\nint RT_FN(runtime_id)(int a);\n")
+    plain = write(tmp_path / "p.cpp", kernel(before='#include "param.h"\n'))
+    assert run_auto(plain, capsys=capsys)[1]["removed"] == 1
+
+
+@pytest.mark.parametrize(("macros", "code", "why"), [
+    ("#define RT_VADD vadd\n", "template <typename... T> inline void RT_VADD(T... a) {}\n", "sees its 'vadd'"),
+    ("#define RT_CAT(a, b) a##b\n", "template <typename... T> inline void RT_CAT(v, add)(T... a) {}\n",
+     "pastes tokens"),
+    ("#define RT_DECL void vadd(int a, int b);\n", "RT_DECL\n", "expansion may declare any name"),
+    # A default argument from the earlier header: pto's get_block_idx() may call this one.
+    ("#define RT_DEFAULT = 0\n", "int32_t get_block_idx(__gm__ int64_t* a RT_DEFAULT);\n", "sees its 'get_block_idx'"),
+])
+def test_a_header_using_an_earlier_headers_macro(tmp_path, capsys, macros, code, why):
+    """A header's code may use a macro a header the kernel included before defines: it declares
+    what the expansion says (a reader that looked only at the header's own macros took
+    `RT_VADD(...)` for a declaration of `RT_VADD`)."""
+    write(tmp_path / "macros.h", macros)
+    write(tmp_path / "decls.h", code)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "macros.h"\n#include "decls.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0 and why in reasons(report), reasons(report)
+
+
+@pytest.mark.parametrize("headers", [
+    {"early.h": "\ufeff#define TCVT_HPP 1\n"},                          # a byte-order mark before the directive
+    {"early.h": "#define RT_A 1\r\n#define TCVT_HPP 1\r\n"},           # CRLF lines
+    {"early.h": "#include \"more.h\"\n", "more.h": "%:define TCVT_HPP 1\n"},   # a digraph directive
+    {"early.h": "#\\\ninclude \"more.h\"\n", "more.h": "#define TCVT_HPP 1\n"},  # a spliced include
+    {"early.h": "#include /* c */ \"more.h\" // c\n", "more.h": "#define TCVT_HPP 1\n"},
+])
+def test_a_header_directive_in_any_spelling_is_read(tmp_path, capsys, headers):
+    """Held: a header's directive that a line-by-line reader would miss (a BOM, CRLF, `%:`, a
+    splice, comments around the name) still counts: pto's include guard TCVT_HPP defined there
+    keeps the barrier (a reader that skipped it would remove it)."""
+    for name, text in headers.items():
+        write(tmp_path / name, text)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == 0, reasons(report)
+    assert "TCVT_HPP" in reasons(report) or "is not supported" in reasons(report)
 
 
 def test_toolchain_list():
@@ -448,6 +598,38 @@ def test_build_reads_headers_where_bisheng_finds_them(tmp_path):
     assert include_directories(flags) == [os.path.abspath(x) for x in ("a", "b", "c")]
 
 
+@pytest.mark.parametrize(("flags", "unread"), [
+    (["-O2", "-I", "a", "-Ib", "--include-directory=c", "-xcce", "-DX=1"], False),
+    (["-include", "rt_defs.h"], True),            # read before the kernel's first line
+    (["-includert_defs.h"], True),
+    (["--include=rt_defs.h"], True),
+    (["-imacros", "rt_defs.h"], True),
+    (["-iquote", "q"], True),                      # searched before -I for a quoted include
+    (["-isystem", "s"], True),                     # may shadow <cstdint>
+    (["-idirafter", "d"], True),
+    (["-nostdinc++"], True),
+    (["--sysroot=/opt/sys"], True),
+])
+def test_build_bisheng_flags_that_read_other_headers(tmp_path, flags, unread):
+    """A bisheng flag that includes a header in every file or searches other directories than
+    `-I`'s leaves what the kernel compiles with unknown: every file is unmodelled (a reader that
+    saw only the -I directories would have trusted headers the compiler never reads)."""
+    from ptofix.build.tools import header_search_flag
+    from ptofix.cpp.semantics import FileContext
+    from ptofix.frontends import PARSERS
+    from ptofix.source import SourceText
+    why = header_search_flag(flags)
+    assert bool(why) == unread
+    model = PARSERS["cpp"](SourceText(kernel(), str(tmp_path / "k.cpp")))
+    set_include_search_path((), why)
+    try:
+        assert bool(FileContext(model).unmodelled) == unread
+        if unread:
+            assert f"bisheng's flag '{flags[0]}'" in FileContext(model).unmodelled
+    finally:
+        set_include_search_path(())
+
+
 def test_build_config_key_include_is_relative_to_the_config_and_checked(tmp_path, capsys):
     fa = REPO / "kernels" / "flash_attention" / "fa.mlir"
     (tmp_path / "inc").mkdir()
@@ -583,6 +765,9 @@ def test_a_macro_defined_before_pto_header(tmp_path, capsys, macro, removed):
     ("int getPadMask(int a, int b);\n", ""),                        # pto passes one argument, never two
     ("int getPadMask(int a);\n", "getPadMask"),                     # viable for pto's one-argument call
     ("int32_t get_block_idx();\n", "get_block_idx"),                # viable for pto's call
+    # One unnamed parameter of a typedef of void is no parameter: viable for pto's get_block_idx().
+    ("typedef void rt_void_t;\nint32_t get_block_idx(rt_void_t);\n", "get_block_idx"),
+    ("namespace rt { typedef void none_t; }\nint32_t get_block_idx(rt::none_t);\n", "get_block_idx"),
     ("int32_t get_block_idx(__gm__ int64_t* a = 0);\n", "get_block_idx"),     # a default argument
     ("int32_t get_block_idx(...);\n", "get_block_idx"),             # variadic
     ("int32_t get_block_idx(__gm__ int64_t* a, ...);\n", "get_block_idx"),
@@ -611,6 +796,44 @@ def test_a_header_overload_pto_cannot_call(tmp_path, capsys, header, seen):
     # Another pto header than pto-inst.hpp: how its code calls the name is not recorded.
     other = write(tmp_path / "o.cpp", kernel(before='#include "early.h"\n#include <pto/common/pto_tile.hpp>\n'))
     assert run_auto(other, capsys=capsys)[1]["removed"] == 0
+
+
+@pytest.mark.parametrize(("before", "seen"), [
+    # An exact match for every call pto's TADD makes of the intrinsic `vadd`: its body would run.
+    ("template <typename... T> static inline void vadd(T... a) {}\n", "the function 'vadd' is defined"),
+    ("static inline int getPadMask(int a) { return a; }\n", "the function 'getPadMask' is defined"),
+    ("namespace kn { static inline void set_vector_mask(int a, int b) {} }\nusing namespace kn;\n",
+     "the function 'set_vector_mask' is defined"),
+    ("using getPadMask = int;\n", "'getPadMask' is declared before pto's header"),
+    ("using namespace std;\n", "a using-directive for namespace std before pto's header"),
+    ("[[block_local]] static int32_t runtime_lane;\nstatic inline int runtime_helper(int a) { return a; }\n", ""),
+])
+def test_a_kernel_declaration_before_pto_is_judged_as_a_headers(tmp_path, capsys, before, seen):
+    """The kernel's own function, variable or alias before pto's header is seen by pto's code as a
+    header's declaration there would be: by name."""
+    source = write(tmp_path / "k.cpp", kernel(before=before))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == (0 if seen else 1), reasons(report)
+    assert seen in reasons(report)
+    # The same after pto's header: pto's code does not see it (a kernel helper is no op it reads).
+    if "vadd" not in before and "std" not in before and "getPadMask" not in before:
+        return
+    later = write(tmp_path / "l.cpp", kernel(after=before))
+    assert seen not in reasons(run_auto(later, capsys=capsys)[1])
+
+
+@pytest.mark.parametrize(("late", "removed"), [
+    ("int32_t get_block_idx(__gm__ int64_t* a = 0);\n", 0),    # the same function, now with a default
+    ("int32_t runtime_helper(int32_t a);\n", 1),
+])
+def test_a_header_overload_redeclared_by_a_later_header(tmp_path, capsys, late, removed):
+    """The overload rule holds for a name no other include redeclares: a later redeclaration may
+    add a default argument, which makes the function viable for pto's call with fewer arguments."""
+    write(tmp_path / "early.h", "int32_t get_block_idx(__gm__ int64_t* a);\n")
+    write(tmp_path / "late.h", late)
+    source = write(tmp_path / "k.cpp", kernel(before='#include "early.h"\n', after='#include "late.h"\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == removed, reasons(report)
 
 
 @pytest.mark.parametrize(("before", "extra", "bridged"), [

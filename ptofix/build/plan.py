@@ -28,6 +28,7 @@ from .tools import (
     DetectedVersion,
     bisheng_argv,
     defined_macros,
+    header_search_flag,
     include_directories,
     ptoas_argv,
     ptoas_version,
@@ -86,6 +87,7 @@ class Plan:
     default_ptoas_flags: bool = False    # ptoas runs with DEFAULT_PTOAS_FLAGS (no --ptoas-flags, no config key)
     include_dirs: tuple[str, ...] = ()   # where the C++ passes look for headers (bisheng's)
     macro_flags: tuple[str, ...] = ()    # the -D/-U the C++ passes take (bisheng's)
+    headers_unread: str = ""             # why bisheng reads headers the C++ passes do not ('' if none)
 
 
 def make_plan(settings: BuildSettings) -> Plan:
@@ -206,7 +208,7 @@ def make_plan(settings: BuildSettings) -> Plan:
                 tuple(bisheng_cmd) if bisheng_cmd is not None else None, kernel_output, compile_note, depfile,
                 tuple(deps), tuple(notes), tuple(e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e),
                 settings.ptoas_flags is None, tuple(include_dirs),
-                tuple(macro_flags))
+                tuple(macro_flags), header_search_flag(bisheng_flags))
 
 
 def check_slot_values_against_ir(plan: Plan, module: Module) -> None:

@@ -216,7 +216,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
     except PtofixError as exc:
         raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
     _check_starts_as_cpp(cpp)
-    set_include_search_path(list(plan.include_dirs))
+    set_include_search_path(list(plan.include_dirs), plan.headers_unread)
     set_command_line_macros(list(plan.macro_flags))
     fixed = fix_cpp(cpp, list(plan.passes))
     for warning in fixed.warnings:

@@ -353,6 +353,31 @@ def include_directories(flags: list[str]) -> list[str]:
     return [os.path.abspath(directory) for directory in found]
 
 
+# Flags by which a compiler reads headers the kernel's `#include`s and the `-I` directories do not
+# show (GCC's "Options for Directory Search" and "Preprocessor Options",
+# https://gcc.gnu.org/onlinedocs/gcc/Directory-Options.html, and clang's include-path flags): a
+# header included in every file (`-include`, `-imacros`, a precompiled header), directories
+# searched before, among or after the `-I` ones or instead of the system's.
+_HEADER_SEARCH_FLAGS = ("-include", "-imacros", "-iquote", "-isystem", "-idirafter", "-iprefix", "-iwithprefix",
+                        "-isysroot", "-nostdinc", "--sysroot", "-I-", "--include", "-iframework", "-cxx-isystem",
+                        "-ivfsoverlay", "--system-header-prefix", "-F")
+
+
+def header_search_flag(flags: list[str]) -> str:
+    """Why bisheng, given ``flags``, may read a header the C++ passes do not see, or '': the
+    first of its flags that includes a header in every file or searches directories other than
+    `-I`'s (_HEADER_SEARCH_FLAGS, joined or apart from its value)."""
+    for flag in flags:
+        if flag.startswith("--include-directory"):
+            continue              # (-I's long form)
+        for option in _HEADER_SEARCH_FLAGS:
+            if flag == option or (flag.startswith(option) and option != "-I-"):
+                return (f"bisheng's flag '{flag}' includes a header in every file or searches directories "
+                        "ptofix does not read (it reads the kernel's #includes in the -I directories): "
+                        "the headers the kernel compiles with are not known")
+    return ""
+
+
 def defined_macros(flags: list[str]) -> list[str]:
     """The macro names ``-DNAME[=V]`` / ``-D NAME[=V]`` of a compiler command line."""
     names = []

@@ -8,8 +8,12 @@ transitively, and summarised as the names it may make visible to the kernel:
 * every name a declaration at namespace scope may introduce (file scope, any named or anonymous
   namespace, `extern "C"` blocks, the enumerators of an unscoped enumeration, the members of an
   anonymous union). A declarator is read lexically, as an over-approximation: every name written
-  right before `( ) ; = , [ { :` or after a class key, `typename` or `concept`, not qualified
-  (`a::b` declares nothing new) and not a member access. Class and function bodies declare
+  right before `( ) ; = , [ { : }` or after a class key, `typename` or `concept`, not qualified
+  (`a::b` declares nothing new) and not a member access, and the last name of each qualified
+  name of a using-declaration (`using std::sqrt;` declares `sqrt` there).
+* every name the replacement list of a macro its namespace scope writes may expand to (through
+  any chain of macros; not the macro's parameters): `#define RT_VADD vadd` then
+  `void RT_VADD(...);` declares `vadd`. Class and function bodies declare
   nothing a kernel can name without naming their class or function first.
 
 Only those names can change what the kernel's code means, and only where the kernel spells one
@@ -29,7 +33,8 @@ standard library (`<cstdint>`, `<string.h>`, ...) is not read: it declares only 
 C++ standards name (in `std`, or the C library's names at global scope) and reserved
 identifiers, and what it writes and defines is two closed lists generated offline
 (standard_words.txt, standard_macros.txt: scripts/standard_names.py); pto-isa's headers
-(`<pto/...>`) are what docs/reference/pto-facts.md describes.
+(`<pto/...>`, not found or found in a directory that holds pto/pto-inst.hpp) are what
+docs/reference/pto-facts.md describes; a `pto/...` header of any other directory is read.
 """
 from __future__ import annotations
 
@@ -70,10 +75,12 @@ STANDARD_HEADERS = frozenset("""
 # Macros a kernel and its headers define alike where the compiler lacks them (`#ifndef __gm__`):
 # defined to nothing or to bisheng's `[aicore]`, they change no code the model reads.
 QUALIFIER_MACROS = frozenset(["__gm__", "__aicore__"])
+# What such a definition may expand to and change nothing: nothing, or bisheng's `[aicore]`.
+INERT_QUALIFIER = re.compile(r"(?:\[\s*aicore\s*\])?")
 
 _CCE_VECTOR_FAMILY = re.compile(r"v[a-z]{1,4}[0-9]*(?:_[a-z0-9]+)*")
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum", "typename", "concept", "namespace"])
-_DECLARATOR_FOLLOWERS = frozenset(["(", ")", ";", "=", ",", "[", "{", ":",
+_DECLARATOR_FOLLOWERS = frozenset(["(", ")", ";", "=", ",", "[", "{", ":", "}",   # (`enum { A, B }`)
                                    # (`int counter __attribute__((unused)) = 0;`, `int r asm("x1");`)
                                    "__attribute__", "__declspec", "asm", "__asm__", "__asm", "alignas"])
 
@@ -116,6 +123,17 @@ def declared_names(code: str) -> set[str]:
     k = 0
     while k < len(lex):
         word = lex[k]
+        if word == "using" and lex[k + 1:k + 2] != ["namespace"] and lex[k + 2:k + 3] != ["="]:
+            # A using-declaration (`using std::sqrt;`, `using a::b, c::d;`) declares the last name
+            # of each qualified name in this scope, though it is written after `::`.
+            j = k + 1
+            while j < len(lex) and lex[j] != ";":
+                if lex[j + 1:j + 2] in ([","], [";"], []) and (lex[j][0].isalpha() or lex[j][0] == "_") \
+                        and lex[j] not in CPP_KEYWORDS:
+                    found.add(lex[j])
+                j += 1
+            k = j
+            continue
         if word == "template" and k + 1 < len(lex) and lex[k + 1] == "<":
             depth, j = 0, k + 1
             while j < len(lex):
@@ -165,7 +183,8 @@ class HeaderSummary:
     """What the headers one `#include` of the kernel reads (transitively) may make visible."""
 
     __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
-                 "open_braces", "function_params", "function_words", "not_functions")
+                 "open_braces", "function_params", "function_words", "not_functions", "pto_include",
+                 "expansion_words")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
@@ -183,16 +202,18 @@ class HeaderSummary:
         self.function_params: dict[str, int] = {}
         self.function_words: dict[str, set[str]] = {}
         self.not_functions: set[str] = set()       # declared names declared otherwise too
+        self.pto_include = ""                      # a header of them that includes a pto header ('' if none)
+        self.expansion_words: dict[str, set[str]] = {}   # macro -> the names its replacement lists write
 
 
 class _Header:
     """One header's own facts (its includes are followed by the caller)."""
 
     __slots__ = ("includes", "macros", "names", "unknown", "used", "namespace_words", "namespaces",
-                 "using_directives", "bodies", "pragmas", "unpaired", "functions")
+                 "using_directives", "bodies", "pragmas", "unpaired", "functions", "expansion_words")
 
     def __init__(self) -> None:
-        self.includes: list[tuple[str, int]] = []
+        self.includes: list[tuple[str, int, bool]] = []   # (spelled, offset, `#include_next`)
         self.macros: dict[str, int] = {}
         self.bodies: dict[str, list[str]] = {}
         self.names: dict[str, int] = {}
@@ -204,6 +225,24 @@ class _Header:
         self.pragmas: dict[str, int] = {}
         self.unpaired = False                      # its braces do not pair up within it
         self.functions: dict[str, tuple[int, set[str]]] = {}   # plain_function_params of its names
+        self.expansion_words: dict[str, set[str]] = {}         # macro -> its replacement's names, not parameters
+
+
+_ATTRIBUTE_WORDS = frozenset(["alignas", "__attribute__", "__declspec"])
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def _anonymous_class_head(head: str) -> bool:
+    """Whether the text before a `{` at namespace scope (literals blanked) opens an anonymous
+    class: a class key, then no name but its attributes (`union alignas(8) {`,
+    `union __attribute__((aligned(8))) {`, `union [[gnu::aligned(8)]] {`)."""
+    keys = [match.end() for match in re.finditer(r"(?<![\w$])(?:union|struct|class)(?![\w$])", head)]
+    if not keys:
+        return False
+    rest, previous = head[keys[-1]:], ""
+    while rest != previous:          # (innermost brackets first, a bounded number of times)
+        previous, rest = rest, _BRACKETED.sub(" ", rest)
+    return not set(identifiers(rest)) - _ATTRIBUTE_WORDS
 
 
 def _read_header(text: str, path: str) -> _Header:
@@ -225,7 +264,8 @@ def _read_header(text: str, path: str) -> _Header:
             directive = directive_text(text[starts[i]:ends[i]])
             included = _INCLUDE.match(directive)
             if included:
-                facts.includes.append((included.group(1).strip(), starts[i]))
+                facts.includes.append((included.group(1).strip(), starts[i],
+                                       directive.lstrip("#").lstrip().startswith("include_next")))
             pragma = _PRAGMA.match(directive)
             if pragma and pragma_may_change_code(pragma.group(1)):
                 facts.pragmas.setdefault(" ".join(pragma.group(1).split()), starts[i])
@@ -233,6 +273,8 @@ def _read_header(text: str, path: str) -> _Header:
             if definition is not None:
                 facts.macros.setdefault(definition.name, starts[i])
                 facts.bodies.setdefault(definition.name, []).append(definition.text if definition.defines else "")
+                facts.expansion_words.setdefault(definition.name, set()).update(
+                    set(identifiers(" ".join(definition.replacement))) - set(definition.params or ()))
             continue
         if kind == "c":
             continue
@@ -255,7 +297,7 @@ def _read_header(text: str, path: str) -> _Header:
                     opens = True
                 elif "enum" in words and not {"class", "struct"} & set(words[words.index("enum") + 1:][:1]):
                     opens = True          # an unscoped enumeration: its enumerators are namespace-scope
-                elif words and words[-1] in ("union", "struct", "class"):
+                elif _anonymous_class_head(head):
                     opens = True          # an anonymous class: a union's members are namespace-scope
                 pieces.append((code if opens else "{}", starts[i]))
             scopes.append(opens)
@@ -295,6 +337,8 @@ def _read_header(text: str, path: str) -> _Header:
             facts.unknown = "declares an operator at namespace scope, which the kernel's expressions may call"
         elif word == "template" and lex[k + 1:k + 3] == ["<", ">"]:
             facts.unknown = "holds an explicit specialization (`template <>`), which may replace pto's code"
+        elif word == "using" and lex[k + 1:k + 2] == ["enum"]:
+            facts.unknown = "has a `using enum` declaration, which declares the enumeration's enumerators there"
         elif word == "using" and lex[k + 1:k + 2] == ["namespace"]:
             named: list[str] = []
             for part in lex[k + 2:]:
@@ -360,7 +404,11 @@ def plain_function_params(lex: list[str], places: list[int]) -> tuple[int, set[s
                     words.add(part)
                 elif part not in marks and not (marks is _PLAIN_PARAM_MARKS and part[0].isdigit()):
                     return None
-        required = 0 if not params or params == ["void"] else 1 + sum(
+        # A single unnamed parameter of a typedef of void (`f(rt_void_t)`, `f(ns::none_t)`) is no
+        # parameter ([dcl.fct]): one name alone may be such a type.
+        spelled = [part for m, part in enumerate(params) if part != "::" and params[m + 1:m + 2] != ["::"]]
+        alone = len(spelled) == 1 and (spelled[0][0].isalpha() or spelled[0][0] == "_")
+        required = 0 if not params or alone else 1 + sum(
             1 for m, part in enumerate(params)
             if part == "," and sum({"(": 1, "[": 1, ")": -1, "]": -1}.get(p, 0) for p in params[:m]) == 0)
         fewest = required if fewest < 0 else min(fewest, required)
@@ -383,30 +431,53 @@ def _line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _find(spelled: str, including: str, search: tuple[str, ...]) -> tuple[str, str]:
-    """(path of the header ``#include spelled`` reads, '') or ('', why it is not read) or ('', '')
-    for a header the model trusts without reading it (the standard library's, pto's)."""
+def _names_pto_header(spelled: str) -> bool:
+    """Whether ``#include spelled`` names a header of pto-isa's (`<pto/...>`), which is not read."""
+    parts = spelled[1:-1].strip().split("/")
+    return len(spelled) > 2 and parts[0] == "pto" and len(parts) > 1 and not {"", ".", ".."} & set(parts)
+
+
+def _find(spelled: str, including: str, search: tuple[str, ...],
+          next_after: int | None = None) -> tuple[str, str, int]:
+    """(path of the header ``#include spelled`` reads, '', index) or ('', why it is not read, -1)
+    or ('', '', -1) for a header the model trusts without reading it (the standard library's,
+    pto's); index: that of the directory in ``search`` that holds the header (-1: beside the
+    including file, or an absolute name). ``next_after``: the directive is `#include_next` in
+    ``including``, which was found in ``search[next_after]`` (-1: not through the include
+    directories): as GCC and Clang do, only the directories after that one are searched, none
+    beside the file, and the including file itself is never found again (GCC's "Wrapper Headers",
+    https://gcc.gnu.org/onlinedocs/cpp/Wrapper-Headers.html)."""
     if len(spelled) < 2 or (spelled[0], spelled[-1]) not in (('"', '"'), ("<", ">")):
-        return "", f"'#include {spelled}' names its header by a macro"
+        return "", f"'#include {spelled}' names its header by a macro", -1
     name = spelled[1:-1].strip()
     parts = name.split("/")
     if not name or {"", ".", ".."} & set(parts[:1]) and not name.startswith(("./", "../")):
-        return "", f"'#include {spelled}' names no header"
-    if parts[0] == "pto" and len(parts) > 1 and not {"", ".", ".."} & set(parts):
-        return "", ""             # pto-isa's: what the facts describe
+        return "", f"'#include {spelled}' names no header", -1
+    pto_named = _names_pto_header(spelled)
     if os.path.isabs(name):
-        return (name, "") if os.path.isfile(name) else ("", f"header '{name}' not found")
-    dirs = ((os.path.dirname(including) or ".",) if spelled[0] == '"' else ()) + search
-    for directory in dirs:
+        return (name, "", -1) if os.path.isfile(name) else ("", f"header '{name}' not found", -1)
+    beside = spelled[0] == '"' and next_after is None
+    first = 0 if next_after is None else next_after + 1
+    dirs = ([(-1, os.path.dirname(including) or ".")] if beside else []) + \
+        [(index, search[index]) for index in range(first, len(search))]
+    itself = os.path.realpath(including) if next_after is not None and including else ""
+    for index, directory in dirs:
         candidate = os.path.join(directory, name)
-        if os.path.isfile(candidate):
-            return candidate, ""
+        if os.path.isfile(candidate) and os.path.realpath(candidate) != itself:
+            if pto_named and os.path.isfile(os.path.join(directory, "pto", "pto-inst.hpp")):
+                return "", "", -1     # pto-isa's: what the facts describe
+            # (A `pto/...` header of a tree without pto-inst.hpp, the kernel's own `pto/defs.h`,
+            # is not pto-isa's: it is read as any other.)
+            return candidate, "", index
+    if pto_named:
+        return "", "", -1             # pto-isa's, where the compiler's own flags find it
     if name in STANDARD_HEADERS:
-        return "", ""             # the standard library's (a quoted name falls back to it, too)
-    where = "beside the including file or in an include directory" if spelled[0] == '"' else \
-        "in an include directory"
+        return "", "", -1         # the standard library's (a quoted name falls back to it, too)
+    where = "beside the including file or in an include directory" if beside else "in an include directory"
+    if next_after is not None:
+        where = "in an include directory after the including file's (`#include_next`)"
     return "", (f"header '{name}' not found {where}: give its directory with -I DIR "
-                "(or the `include` config key)")
+                "(or the `include` config key)"), -1
 
 
 def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSummary]:
@@ -415,10 +486,15 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
     names are the earlier include's already)."""
     kernel = model.source.path
     seen: set[str] = set()
+    # The macros of the headers read so far (earlier includes' included): a header's code may
+    # use a macro an earlier header defines.
+    earlier = HeaderSummary()
     out: dict[int, HeaderSummary] = {}
     total = 0
     for spelled, offset in model.includes:
-        path, why = _find(spelled, kernel if kernel != "<stdin>" else "", search)
+        # (`#include_next` in the kernel itself is an `#include`, as in any file not found
+        # through the include directories.)
+        path, why, index = _find(spelled, kernel if kernel != "<stdin>" else "", search)
         if not path and not why:
             continue
         summary = HeaderSummary()
@@ -427,9 +503,9 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
             summary.unknown = why
             continue
         # (An explicit stack, not recursion: the depth is the input's.)
-        stack: list[tuple[str, int]] = [(path, 0)]
+        stack: list[tuple[str, int, int]] = [(path, 0, index)]
         while stack and not summary.unknown:
-            current, depth = stack.pop()
+            current, depth, found_in = stack.pop()
             real = os.path.realpath(current)
             if real in seen:
                 continue          # read already (`#pragma once`, an include guard, a cycle)
@@ -460,6 +536,7 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
             for name, at in facts.macros.items():
                 summary.macros.setdefault(name, f"{current}:{_line(text, at)}")
                 summary.macro_bodies.setdefault(name, []).extend(facts.bodies.get(name, []))
+                summary.expansion_words.setdefault(name, set()).update(facts.expansion_words.get(name, set()))
             for name, at in facts.names.items():
                 summary.names.setdefault(name, f"{current}:{_line(text, at)}")
                 plain = facts.functions.get(name)
@@ -487,16 +564,52 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                     summary.unknown = (f"'{current}' has a using-directive for the namespace '{used}', "
                                        "whose names are not known")
                     break
-            for nested, at in reversed(facts.includes):
-                found, why = _find(nested, current, search)
+            for nested, at, next_one in reversed(facts.includes):
+                found, why, index = _find(nested, current, search, found_in if next_one else None)
                 if why:
                     summary.unknown = f"{current}:{_line(text, at)}: {why}"
                     break
                 if found:
-                    stack.append((found, depth + 1))
+                    stack.append((found, depth + 1, index))
+                elif _names_pto_header(nested) and not summary.pto_include:
+                    summary.pto_include = current
+        for name, bodies in summary.macro_bodies.items():
+            earlier.macro_bodies.setdefault(name, []).extend(bodies)
+            earlier.expansion_words.setdefault(name, set()).update(summary.expansion_words.get(name, set()))
+            earlier.macros.setdefault(name, summary.macros[name])
         if not summary.unknown:
-            summary.unknown = _dangerous_macros(summary)
+            summary.unknown = _dangerous_macros(summary, earlier)
+        if not summary.unknown:
+            _names_declared_through_macros(summary, earlier)
     return out
+
+
+def _names_declared_through_macros(summary: HeaderSummary, earlier: HeaderSummary) -> None:
+    """Add to the summary's declared names those the macros its namespace scope writes expand to
+    (through any chain of macros; its own or ``earlier``'s, the headers read before): `#define
+    RT_VADD vadd` then `void RT_VADD(...);` declares `vadd`. Such a name, and one whose plain
+    function declaration writes such a macro, may be declared as anything (not a plain function)."""
+    expansions = earlier.expansion_words   # (the summary's own macros are in it already)
+    reached = set(summary.namespace_words) & expansions.keys()
+    todo = sorted(reached)
+    while todo:                       # a work list: a chain of macros of any length is no recursion
+        name = todo.pop()
+        for word in sorted(expansions[name]):
+            if word in CPP_KEYWORDS:
+                continue
+            if word not in summary.names:
+                summary.names[word] = f"{earlier.macros[name]} (through the macro '{name}')"
+            summary.not_functions.add(word)
+            if word in expansions and word not in reached:
+                reached.add(word)
+                todo.append(word)
+    # A plain function's declaration that writes a macro (`int32_t f(int64_t* a RT_DEFAULT);`,
+    # `RT_DEFAULT` an earlier header's `= 0`) may be anything; a qualifier defined alike aside.
+    for name, words in summary.function_words.items():
+        if any(word not in QUALIFIER_MACROS or not all(INERT_QUALIFIER.fullmatch(body)
+                                                       for body in earlier.macro_bodies.get(word, []))
+               for word in words & expansions.keys()):
+            summary.not_functions.add(name)
 
 
 _PRAGMA_OPERATORS = frozenset(["_Pragma", "__pragma"])
@@ -524,17 +637,19 @@ def pragma_operator_used(summary: HeaderSummary) -> str:
     return f"a macro the code of '{summary.paths[0]}' or the headers it includes uses expands to `{found[0]}`"
 
 
-def _dangerous_macros(summary: HeaderSummary) -> str:
-    """Why a macro the header uses may declare names nobody spells ('' if none may): one that
-    pastes tokens or leaves a bracket open, used anywhere in its code; one whose body holds a
-    brace, a ';' or a declaration keyword, used at namespace scope."""
-    for name in sorted(summary.used.keys() & summary.macro_bodies.keys()):
-        for body in summary.macro_bodies[name]:
+def _dangerous_macros(summary: HeaderSummary, earlier: HeaderSummary) -> str:
+    """Why a macro the header uses (its own or ``earlier``'s, the headers read before) may declare
+    names nobody spells ('' if none may): one that pastes tokens or leaves a bracket open, used
+    anywhere in its code; one whose body holds a brace, a ';' or a declaration keyword, used at
+    namespace scope."""
+    bodies = earlier.macro_bodies          # (the summary's own macros are in it already)
+    for name in sorted(summary.used.keys() & bodies.keys()):
+        for body in bodies[name]:
             if "##" in body or any(body.count(a) != body.count(b) for a, b in ("()", "[]", "{}")):
                 return (f"'{summary.used[name]}' uses the macro '{name}', which pastes tokens or leaves a "
                         "bracket open: its uses may declare any name")
-    for name in sorted(summary.namespace_words.keys() & summary.macro_bodies.keys()):
-        for body in summary.macro_bodies[name]:
+    for name in sorted(summary.namespace_words.keys() & bodies.keys()):
+        for body in bodies[name]:
             words = set(identifiers(body))
             if any(ch in body for ch in "{};") or words & _CLASS_KEYS or words & {"typedef", "using"}:
                 return (f"'{summary.namespace_words[name]}' uses the macro '{name}' at namespace scope, whose "
@@ -544,15 +659,26 @@ def _dangerous_macros(summary: HeaderSummary) -> str:
 
 # -- the include directories of this run ----------------------------------------------------------
 _SEARCH: list[tuple[str, ...]] = [()]
+_SEARCH_UNREAD = [""]
 
 
-def set_include_search_path(directories: list[str] | tuple[str, ...]) -> None:
-    """The include directories (`-I`, in order) the commands of this process search."""
+def set_include_search_path(directories: list[str] | tuple[str, ...], unread: str = "") -> None:
+    """The include directories (`-I`, in order) the commands of this process search; ``unread``:
+    why the compiler reads headers these directories do not show ('' when it reads none: see
+    include_search_unread)."""
     _SEARCH[0] = tuple(directories)
+    _SEARCH_UNREAD[0] = unread
 
 
 def include_search_path() -> tuple[str, ...]:
     return _SEARCH[0]
+
+
+def include_search_unread() -> str:
+    """Why the compiler may read headers other than those the include directories show, or ''
+    (build: a bisheng flag that includes a header in every file, `-include`, or searches other
+    directories, `-iquote`, `-isystem`; build.tools.header_search_flag): every file is unmodelled."""
+    return _SEARCH_UNREAD[0]
 
 
 # -- closed lists: what the standard library and the toolchain may declare ----------------------

@@ -54,10 +54,12 @@ from . import stmt_parser as A
 from .command_line import command_line_macros
 from .fast_expr import BUILTIN_TYPE_WORDS
 from .headers import (
+    INERT_QUALIFIER,
     QUALIFIER_MACROS,
     STANDARD_HEADERS,
     HeaderSummary,
     include_search_path,
+    include_search_unread,
     may_be_command_line_macro,
     may_be_standard_macro,
     pragma_may_change_code,
@@ -601,11 +603,16 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     the model reads as pto's, or (unless not ``count_mode``: the caller then tracks the mode, see
     FileContext.count_mode_points) a name that may leave the vector unit in count mode.
     ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '')."""
-    pto_headers = [offset for spelled, offset in model.includes if trusted_header(spelled)
-                   and spelled[1:].lstrip().startswith("pto/")]
+    # (A header that includes pto's header itself counts as one: what comes before it, and what
+    # it defines around its own include, comes before pto's code.)
+    pto_headers = [offset for spelled, offset in model.includes if (trusted_header(spelled)
+                   and spelled[1:].lstrip().startswith("pto/"))
+                   or (unread_headers and headers is not None and offset in headers and headers[offset].pto_include)]
     reason = _command_line_reason(model, bool(pto_headers), header_words)
     if reason:
         return reason
+    if unread_headers and include_search_unread():
+        return include_search_unread()
     for spelled, offset in model.includes if unread_headers else ():
         summary = (headers or {}).get(offset)
         if summary is None:
@@ -613,8 +620,13 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 continue
             return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
                     "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
-        reason = _header_reason(model, spelled, offset, summary, bool(pto_headers) and offset < max(pto_headers),
-                                _only_pto_inst(model, pto_headers), header_words, checkout)
+        # (A name another include or the kernel declares too may be redeclared there with a
+        # default argument.)
+        elsewhere = frozenset([name for other in (headers or {}).values() if other is not summary
+                               for name in other.names] + [fn.name.rpartition("::")[2] for fn in model.functions])
+        reason = _header_reason(model, spelled, offset, summary,
+                                (bool(pto_headers) and offset < max(pto_headers)) or bool(summary.pto_include),
+                                _only_pto_inst(model, pto_headers), header_words, checkout, elsewhere)
         if reason:
             return reason
     if pto_headers:
@@ -626,6 +638,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
                     f"change ({_how_pto_sees(early[0], only_inst, header_words)}; pto-isa's headers test "
                     "macros: `__PTO_AUTO__` turns TASSIGN and the ops' own barriers off)")
+        reason = _early_declaration_reason(model, max(pto_headers), only_inst, header_words)
+        if reason:
+            return reason
         for pragma in model.pragmas:
             if pragma.span.start < max(pto_headers) and pragma.tokens is not None \
                     and pragma_may_change_code(" ".join(pragma.tokens)):
@@ -682,7 +697,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     return _unread_declaration(model)
 
 
-_INERT_QUALIFIER = regex_cache.compile(r"(?:\[\s*aicore\s*\])?")
+_INERT_QUALIFIER = INERT_QUALIFIER
 # The pragmas that save or restore a macro's definition (gcc, clang, MSVC).
 _MACRO_STACK_PRAGMAS = frozenset(["push_macro", "pop_macro"])
 
@@ -792,6 +807,32 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
     return True
 
 
+def _early_declaration_reason(model: CppFile, pto_header: int, only_inst: bool,
+                              header_words: frozenset[str] | None) -> str:
+    """Why a declaration of the kernel's own before pto's header (at ``pto_header``) may change
+    pto's code ('' if none may): the rule a header's declarations there get (_header_reason). A
+    function, variable, alias or enumeration of a name pto's code may see is a candidate of its
+    unqualified calls or hides what it names (`template <typename... T> void vadd(T... a)`, an
+    exact match for every call pto's TADD makes of the intrinsic); a using-directive for `std`
+    makes every name of the standard library visible where pto's code looks a global name up."""
+    for fn in model.functions:
+        name = fn.name.rpartition("::")[2]
+        if fn.span.start < pto_header and _seen_by_pto_code(name, only_inst, header_words):
+            return (f"{model.source.location(fn.span.start)}: the function '{name}' is defined before pto's "
+                    f"header, whose code may then call it ({_how_pto_sees(name, only_inst, header_words)})")
+    for decl in model.globals:
+        if decl.span.start >= pto_header:
+            continue
+        if decl.kind == "using-namespace" and decl.path == ("std",):
+            return (f"{model.source.location(decl.span.start)}: a using-directive for namespace std before pto's "
+                    "header makes the standard library's names candidates of pto's calls of global names")
+        name = decl.name.rpartition("::")[2]
+        if decl.kind != "using-namespace" and name and _seen_by_pto_code(name, only_inst, header_words):
+            return (f"{model.source.location(decl.span.start)}: '{name}' is declared before pto's header, whose "
+                    f"code may then see it ({_how_pto_sees(name, only_inst, header_words)})")
+    return ""
+
+
 def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
     """Whether pto/pto-inst.hpp is the only pto header the file includes (at ``pto_headers``)."""
     return all(spelled[1:-1].strip() == "pto/pto-inst.hpp" for spelled, offset in model.includes
@@ -852,7 +893,8 @@ def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_w
 
 
 def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSummary, before_pto: bool,
-                   only_inst: bool, header_words: frozenset[str] | None, checkout: str = "") -> str:
+                   only_inst: bool, header_words: frozenset[str] | None, checkout: str = "",
+                   elsewhere: frozenset[str] = frozenset()) -> str:
     """Why what the header ``#include spelled`` reads makes the file unknown ('' if it does not): it
     cannot be read or summarised, it comes before pto's header and defines, undefines or declares
     a name pto's code may see (_seen_by_pto_code, the rule the kernel's own macros there get), or
@@ -872,7 +914,8 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
                          if _seen_by_pto_code(name, only_inst, header_words)
                          and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
         declared = sorted(name for name in summary.names if _seen_by_pto_code(name, only_inst, header_words)
-                          and not (only_inst and _pto_cannot_call(name, summary, model, header_words, checkout)))
+                          and not (only_inst and name not in elsewhere
+                                   and _pto_cannot_call(name, summary, model, header_words, checkout)))
         if defined or declared:
             name = defined[0] if defined else declared[0]
             at = summary.macros[name] if defined else summary.names[name]
