@@ -4,8 +4,10 @@ the others made, the set maximal (a second run removes nothing more), and a barr
 other removals naming them."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,7 @@ from ptofix.frontends import PARSERS
 from ptofix.pass_manager import build_pass, run_pipeline
 from ptofix.source import SourceText
 
+REPO = Path(__file__).resolve().parent.parent
 TILE = "Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, 16, 16, SLayout::NoneBox, 512, PadValue::Null> {name};"
 
 # 16x16 float tiles (1 KiB: 4 repeats of 256 bytes, too few for a same-access chain), one apart.
@@ -191,22 +194,14 @@ def test_corpus_selection_is_jointly_proved_maximal_and_idempotent(real_headers,
     assert run(outcome.text, path=path).text == outcome.text
 
 
-def random_kernel(rng: random.Random) -> tuple[str, dict[int, int]]:
-    """Up to ten TADDS over six tiles, a PIPE_V barrier after most, sometimes all inside a counted
-    loop, and a weight for each barrier's line."""
-    lines = HEAD.splitlines()
-    weights: dict[int, int] = {}
-    loop = rng.random() < 0.3
-    if loop:
-        lines.append("  for (int32_t i = 0; i < 4; i += 1) {")
-    for n in range(rng.randint(3, 10)):
-        lines.append(f"  TADDS({rng.choice('abxyzw')}, {rng.choice('abxyzw')}, 1.0f);")
-        if n and rng.random() < 0.9:
-            lines.append("  pipe_barrier(PIPE_V);")
-            weights[len(lines)] = rng.randint(1, 5)
-    if loop:
-        lines.append("  }")
-    return "\n".join(lines + ["}", ""]), weights
+def _gap_script():
+    """scripts/selection_gap.py: its random kernels (up to ten TADDS over six 16x16 tiles, a
+    barrier after most, sometimes inside a counted loop, a weight for each barrier's line)."""
+    spec = importlib.util.spec_from_file_location("selection_gap", REPO / "scripts" / "selection_gap.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _event_id(analysis: BarrierAnalysis, d) -> int:
@@ -219,6 +214,7 @@ def _saved(decisions) -> tuple[int, int]:
 
 def test_random_kernels_save_at_least_the_greedy_pass_with_a_jointly_proved_maximal_set():
     rng = random.Random(45)
+    random_kernel = _gap_script().random_kernel
     swapped = 0
     for _ in range(300):
         text, weights = random_kernel(rng)
