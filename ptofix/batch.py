@@ -20,10 +20,12 @@ from .output import (
     check_output_path,
     deliver,
     json_report_on_stderr,
+    read_by_this_run,
     write_stderr,
     write_stdout,
 )
 from .reports import json_document, text_lines_for_file
+from .side_files import DEPENDENCIES_READ
 from .signals import die_with_parent, hold_interrupts, terminate_as_interrupt
 from .source import FILES_READ, Diagnostic, PtofixError, SourceText
 
@@ -47,6 +49,7 @@ class Processed(NamedTuple):
     warnings: list
     extra: list          # [(path, data, what)] more files to write with this one
     reads: tuple = ()    # the files read to make it (in a worker process: its parent did not see them)
+    depends: tuple = ()  # of those, the ones besides the inputs (headers, pto-isa files): no output may be one
 
 
 class Failure(NamedTuple):
@@ -92,6 +95,16 @@ def check_batch_options(options: OutputOptions, files: Sequence[str] | None = No
     output = options.output
     if output == "-" or not (options.in_place or options.check or options.diff or output):
         raise PtofixError("several input files need -i, -o DIR, --check or --diff (stdout takes one file)")
+    identities = _file_identities(files)
+    if options.in_place:
+        # (Refused rather than processed once: which of the names was meant, and whether the
+        # user knew they are one file, cannot be told; -i of one file twice would lose a result.)
+        seen: dict[tuple[int, int], str] = {}
+        for path, key in identities:
+            if key in seen:
+                raise PtofixError(f"{seen[key]} and {path} are the same file: -i would rewrite it twice; "
+                                  "give it once (nothing was written)")
+            seen[key] = path
     if output and os.path.realpath(output) != os.devnull:
         if not os.path.isdir(output):
             raise PtofixError(f"-o {output}: with several input files -o names an existing directory")
@@ -106,14 +119,33 @@ def check_batch_options(options: OutputOptions, files: Sequence[str] | None = No
                 raise PtofixError("--report-file -: stdout already carries the diffs; give the report a file "
                                   "name, or leave out --report-file for stderr")
         else:
-            check_output_path(report_file, "report")
+            target = check_output_path(report_file, "report")
+            if target.st is not None:
+                onto = next((path for path, key in identities if key == (target.st.st_dev, target.st.st_ino)), None)
+                if onto is not None:
+                    raise PtofixError(f"refusing to write the report to {report_file}: it is the input {onto}; "
+                                      "nothing was written")
+
+
+def _file_identities(files: Sequence[str]) -> list[tuple[str, tuple[int, int]]]:
+    """(path, (device, inode)) of each of ``files`` that exists (symlinks followed)."""
+    found = []
+    for path in files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        found.append((path, (st.st_dev, st.st_ino)))
+    return found
 
 
 def _job(process: Process, path: str, debug: bool) -> Processed | Failure:
     """One file of several: its failure is reported, the others go on."""
     try:
         result = process(path)
-        return result._replace(reads=tuple(sorted(FILES_READ))) if isinstance(result, Processed) else result
+        if not isinstance(result, Processed):
+            return result
+        return result._replace(reads=tuple(sorted(FILES_READ)), depends=tuple(sorted(DEPENDENCIES_READ)))
     except PtofixError as exc:
         return Failure(exc.format(), ExitStatus.ERROR)
     except RecursionError:
@@ -142,30 +174,66 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver) -> int
                 progress.advance(len(results))
     worst: int = ExitStatus.OK
     reports: list[tuple[dict, list[str]]] = []
+    pending: list[tuple[Outputs, Callable[[], None]]] = []
     would_change = 0
+    # Every file read besides the inputs, by any file's work (a header one kernel includes may be
+    # another input of the call): no output may replace one.
+    depends = sorted({name for result in results if isinstance(result, Processed) for name in result.depends})
     for path, result in zip(files, results, strict=True):
         if isinstance(result, Failure):
             _report_failure(result.message)
             worst = worse(worst, result.status)
             continue
         try:
-            status = deliver(replace(per_file_options(options, path), report_sink=reports), result)
+            status = deliver(replace(per_file_options(options, path), report_sink=reports, outputs_sink=pending,
+                                     dependencies=(*options.dependencies, *depends)), result)
         except PtofixError as exc:
             _report_failure(exc.format())
             status = ExitStatus.ERROR
         if options.check and isinstance(result, Processed) and result.text != result.source.text:
             would_change += 1
         worst = worse(worst, status)
+    body = _report_body(options, reports)
+    try:
+        _commit_together(options, pending, body, depends)
+    except PtofixError as exc:
+        # (All or none: the files of every input and the report file.)
+        _report_failure(exc.format())
+        return worse(worst, ExitStatus.ERROR)
     if options.check and not json_report_on_stderr(options):
         write_stderr(f"{would_change} of {len(files)} files would change\n")
-    _write_report(options, reports)
+    if body is not None:
+        if options.report_file == "-":
+            write_stdout(body)
+        elif not options.report_file and body:
+            write_stderr(body)
     return worst
 
 
-def _write_report(options: OutputOptions, reports: list[tuple[dict, list[str]]]) -> None:
-    """The call's one report over the files delivered, in the order given (reports.py)."""
-    if not options.report:
+def _commit_together(options: OutputOptions, pending: list[tuple[Outputs, Callable[[], None]]], body: str | None,
+                     depends: Sequence[str]) -> None:
+    """Write the files of every input delivered and the report file as one all-or-none commit
+    (output.Outputs): a report that cannot be written leaves every input as it was."""
+    report_file = options.report_file if body is not None and options.report_file not in (None, "-") else None
+    if not pending and report_file is None:
         return
+    together = Outputs(options.files, others=read_by_this_run(options), dependencies=depends)
+    for outputs, _streams in pending:
+        together.absorb(outputs)
+    if report_file is not None:
+        together.add(report_file, body or "", "report")
+
+    def streams() -> None:
+        for _outputs, each in pending:
+            each()
+    together.commit(streams)
+
+
+def _report_body(options: OutputOptions, reports: list[tuple[dict, list[str]]]) -> str | None:
+    """The call's one report over the files delivered, in the order given (reports.py); None
+    without --report."""
+    if not options.report:
+        return None
     if options.report == "json":
         body = json_document([report for report, _lines in reports], several=True)
     elif options.report == "html":
@@ -174,15 +242,7 @@ def _write_report(options: OutputOptions, reports: list[tuple[dict, list[str]]])
     else:
         body = "".join(line + "\n" for report, lines in reports
                        for line in text_lines_for_file(lines, str(report.get("file", ""))))
-    report_file = options.report_file
-    if report_file == "-":
-        write_stdout(body)
-    elif report_file:
-        outputs = Outputs(options.files)
-        outputs.add(report_file, body, "report")
-        outputs.commit()
-    elif body:
-        write_stderr(body)
+    return body
 
 
 def _report_failure(message: str) -> None:

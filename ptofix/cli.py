@@ -18,6 +18,7 @@ from .cpp.command_line import set_command_line_macros
 from .cpp.headers import set_include_search_path
 from .exit_status import ExitStatus, internal_error, stopped_by
 from .output import discard_stdout
+from .side_files import DEPENDENCIES_READ
 from .signals import terminate_as_interrupt
 from .source import FILES_READ, Diagnostic, PtofixError
 
@@ -132,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _unwind_on_interrupt()
         FILES_READ.clear()          # (a program may run several commands in one process)
+        DEPENDENCIES_READ.clear()
         args = _fast_arguments(argv)
         if args is None:
             parser = build_parser(_command_of(argv))

@@ -13,6 +13,7 @@ import html
 
 from . import regex_cache
 from .pto.ops import OPS
+from .reports import printable_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def page(reports: list[dict[str, Any]]) -> str:
     for report in reports:
         parts.append(_file_section(report))
     parts.append("</body>\n</html>\n")
-    return "".join(parts)
+    return printable_names("".join(parts))       # (a page that says UTF-8 is UTF-8)
 
 
 def _decisions(report: dict[str, Any]) -> dict[int, tuple[str, str]]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from .exit_status import ExitStatus
 from .pto.tpipe import HEADER_RELPATH
 from .reports import json_document, text_lines_for_file
+from .side_files import DEPENDENCIES_READ
 from .source import FILES_READ, PtofixError, SourceText
 
 # Imported where used: difflib (~5 ms, only for --diff) and html_report (~3 ms, --report html).
@@ -59,8 +60,14 @@ class OutputOptions:
     option_inputs: tuple[str, ...] = ()
     # The call's other input files (one file of several, or files a worker read): no output may be one.
     other_inputs: tuple[str, ...] = ()
+    # Files the call's work read besides its inputs (headers, pto-isa files; -j workers' reads):
+    # no output may be one, not even an -i of the file itself (side_files.DEPENDENCIES_READ).
+    dependencies: tuple[str, ...] = ()
     # One file of several: its report joins the call's one report (batch.py writes it).
     report_sink: list[tuple[dict, list[str]]] | None = field(default=None, compare=False, repr=False)
+    # One file of several: its files (with the streams that go with them) join the call's one
+    # all-or-none commit, the report file included (batch.py commits it).
+    outputs_sink: list[tuple[Outputs, Callable[[], None]]] | None = field(default=None, compare=False, repr=False)
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -319,13 +326,16 @@ def _identities(paths: Iterable[str]) -> dict[tuple, str]:
 class Outputs:
     """The files one command writes: checked when added, written all or none by :meth:`commit`."""
 
-    def __init__(self, inputs: Iterable[str] = (), others: Iterable[str] = ()):
+    def __init__(self, inputs: Iterable[str] = (), others: Iterable[str] = (), dependencies: Iterable[str] = ()):
         """``inputs``: the file this command read (an output may be it only where the option says
         so, ``-i`` or ``-o`` onto it); ``others``: other input files of the same call, which no
-        output may be (``-o DIR`` with a link in DIR to another input would overwrite its source)."""
+        output may be (``-o DIR`` with a link in DIR to another input would overwrite its source);
+        ``dependencies`` and every file side_files read in this process (headers, pto-isa files):
+        files the work read, which no output may be, not even an input's own ``-i``."""
         self.items: list[_Item] = []
         self._inputs = _identities(inputs)
         self._others = _identities(others)
+        self._dependencies = _identities([*dependencies, *sorted(DEPENDENCIES_READ)])
 
     def add(self, path: str, data: str | bytes, what: str = "output", *, may_be_input: bool = False,
             expected: bytes | None = None, expected_absent: bool = False) -> Target:
@@ -339,6 +349,9 @@ class Outputs:
         for item in self.items:
             if _identity(item.target) == key:
                 raise PtofixError(f"the {item.what} ({item.target.path}) and the {what} ({path}) are the same file")
+        if key in self._dependencies:
+            raise PtofixError(f"refusing to write the {what} to {path}: it is {self._dependencies[key]}, a file "
+                              "this run read (a header, a pto-isa file); nothing was written")
         if not may_be_input and key in self._inputs:
             raise PtofixError(f"refusing to write the {what} to {path}: it is the input {self._inputs[key]}")
         if key in self._others and key not in self._inputs:
@@ -348,6 +361,18 @@ class Outputs:
             data = data.encode("utf-8", "surrogateescape")
         self.items.append(_Item(target, data, what, expected, expected_absent))
         return target
+
+    def absorb(self, other: Outputs) -> None:
+        """Take ``other``'s checked files into this commit (one of several input files' outputs):
+        two of them onto one file are refused."""
+        for item in other.items:
+            key = _identity(item.target)
+            for mine in self.items:
+                if _identity(mine.target) == key:
+                    raise PtofixError(f"the {mine.what} ({mine.target.path}) and the {item.what} "
+                                      f"({item.target.path}) are the same file; nothing was written")
+            self.items.append(item)
+        other.items = []
 
     def commit(self, streams: Callable[[], None] | None = None) -> None:
         """Stage every output next to its target, write ``streams`` (what goes to stdout and stderr,
@@ -710,7 +735,8 @@ def deliver(options: OutputOptions, source: SourceText, new_text: str, report: d
     are written once the files are staged, before any is renamed into place); the report on stderr
     comes last (after the warnings the command printed before calling this)."""
     changed = new_text != source.text
-    outputs = Outputs(inputs=[source.path], others=[*options.other_inputs, *read_by_this_run(options)])
+    outputs = Outputs(inputs=[source.path], others=[*options.other_inputs, *read_by_this_run(options)],
+                      dependencies=options.dependencies)
     stdout_text: str | None = None
     if options.check:
         status = ExitStatus.CHANGED if changed else ExitStatus.OK
@@ -760,7 +786,10 @@ def deliver(options: OutputOptions, source: SourceText, new_text: str, report: d
             # (As ruff and black do: a CI log says which file to fix, not just that one would change.)
             write_stderr(f"{source.path}: would change\n")
 
-    outputs.commit(streams)
+    if options.outputs_sink is not None and outputs.items:
+        options.outputs_sink.append((outputs, streams))     # (committed with the call's other files)
+    else:
+        outputs.commit(streams)
     return status
 
 
@@ -776,7 +805,7 @@ def emit_report(options: OutputOptions, report: dict[str, Any], text_lines: list
     if options.report_file == "-":
         write_stdout(body)
     elif options.report_file:
-        outputs = Outputs(inputs, others=read_by_this_run(options))
+        outputs = Outputs(inputs, others=read_by_this_run(options), dependencies=options.dependencies)
         outputs.add(options.report_file, body, "report")
         outputs.commit()
     else:

@@ -8,9 +8,32 @@ line mentions are written ``line:col``.
 """
 from __future__ import annotations
 
+import re
+
 # json is imported where a JSON report is written (~5 ms that a plain run does not need).
 
 REPORT_VERSION = 1
+
+# A file name that is not UTF-8 (legal on Linux) reaches ptofix with each undecodable byte as a
+# lone surrogate U+DC80..U+DCFF (os.fsdecode). Written into a UTF-8 report it would be that raw byte
+# (an invalid page) or, in JSON, a lone-surrogate escape strict parsers reject: each is written
+# `<ff>`, the byte in hex, as GCC writes bytes that are not UTF-8 (-fdiagnostics-escape-format=bytes).
+_UNDECODABLE = {0xDC00 + byte: f"<{byte:02x}>" for byte in range(0x80, 0x100)}
+# Its escape in JSON (ensure_ascii), not an escaped backslash followed by "udc..": an even run of
+# backslashes before it.
+_ESCAPED_UNDECODABLE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
+
+
+def printable_names(text: str) -> str:
+    """``text`` with every undecodable file-name byte written ``<xx>`` (see _UNDECODABLE)."""
+    return text.translate(_UNDECODABLE)
+
+
+def _printable_json(text: str) -> str:
+    """JSON ``text`` (ensure_ascii) with each escaped undecodable byte, ``\\udcXX``, written ``<xx>``."""
+    if "\\udc" not in text:
+        return text
+    return _ESCAPED_UNDECODABLE.sub(r"\1<\2>", text)
 
 
 def with_version(report: dict) -> dict:
@@ -28,7 +51,7 @@ def json_document(reports: list[dict], several: bool = False) -> str:
         document = {"version": REPORT_VERSION,
                     "files": [{key: value for key, value in report.items() if key != "version"}
                               for report in reports]}
-    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+    return _printable_json(json.dumps(document, indent=2, sort_keys=False)) + "\n"
 
 
 def text_lines_for_file(lines: list[str], path: str) -> list[str]:
@@ -39,7 +62,7 @@ def text_lines_for_file(lines: list[str], path: str) -> list[str]:
     out = []
     for line in lines:
         head, rest = (prefix, line[len(prefix):]) if line.startswith(prefix) else (f"{prefix} ", line)
-        out.append(head + _without_path(rest, prefix))
+        out.append(printable_names(head + _without_path(rest, prefix)))
     return out
 
 

@@ -17,6 +17,7 @@ from .frontends import parse_mlir
 from .ir.pipes import assign_flag_bases, pipe_inits
 from .ir.versions import resolve
 from .pto.tpipe import MASK_DIRECTIONS
+from .side_files import Unreadable, read_side_file
 from .source import PtofixError, SourceText
 
 SUFFIX = ".slots.json"      # OUT.slots.json beside OUT (canonicalize -o OUT, opt -o OUT, -i FILE)
@@ -174,10 +175,10 @@ def _load_sidecar(path: str, read: dict[str, bytes | None] | None = None) -> dic
             read[path] = None
         return None
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise PtofixError(f"cannot read the existing sidecar {path}: {exc.strerror or exc}") from None
+        # (The one reader of side files: a FIFO or a device there is refused, never waited on.)
+        data = read_side_file(path, record=False)
+    except Unreadable as exc:
+        raise PtofixError(f"cannot read the existing sidecar {path}: {exc.reason}") from None
     if read is not None:
         read[path] = data
     if not data.strip():

@@ -15,6 +15,7 @@ except ImportError:      # pragma: no cover - no flock on this platform: builds 
     fcntl = None  # type: ignore[assignment]
 
 from ..output import check_output_path, write_atomically
+from ..side_files import Unreadable, load_json, read_side_file
 from ..sidecar import SUFFIX as SIDECAR_SUFFIX
 from ..source import PtofixError, SourceText
 
@@ -68,6 +69,10 @@ def stem_of(path: str) -> str:
     return name
 
 
+# An earlier build's report is read only up to these bounds (a build writes a few hundred KB, a
+# handful of levels deep): a larger or deeper one claims nothing.
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+MAX_REPORT_DEPTH = 64
 _DEPFILE_UNREADABLE = frozenset("\\=;|&'\"?*<>^`[]")
 
 
@@ -218,10 +223,11 @@ def lock_stem(art: Artefacts, say, held: list[int]) -> None:
 def _claimed_by_previous_build(art: Artefacts) -> set[str]:
     """The artefact paths an earlier build of this stem into OUT_DIR wrote or was about to write:
     those its report (which every build writes before its first artefact) claims."""
+    # Read as the cache is (ptofix/side_files.py): a regular file of bounded size and nesting, or
+    # none at all (a FIFO there is not waited on, deep JSON raises no RecursionError).
     try:
-        with open(art.report, encoding="utf-8") as handle:
-            report = json.load(handle)
-    except (OSError, ValueError):
+        report = load_json(read_side_file(art.report, limit=MAX_REPORT_BYTES, record=False), MAX_REPORT_DEPTH)
+    except (Unreadable, ValueError):
         return set()
     if not isinstance(report, dict) or report.get("stem") != art.stem:
         return set()

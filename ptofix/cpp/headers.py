@@ -42,6 +42,7 @@ import os
 import re
 
 from ..pto.ops import pto_function_names, pto_macro_names
+from ..side_files import Unreadable, read_side_file
 from ..source import PtofixError, SourceText, Span
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
@@ -516,12 +517,13 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                                    f"{MAX_HEADERS} headers (not read further)")
                 break
             try:
-                if os.path.getsize(current) > MAX_HEADER_BYTES:
-                    summary.unknown = f"'{current}' is larger than {MAX_HEADER_BYTES} bytes (not read)"
-                    break
-                with open(current, encoding="utf-8", newline="") as handle:
-                    text = handle.read()
-            except (OSError, UnicodeError) as exc:
+                # (The one reader of files besides the inputs: regular files only, never waiting
+                # on a FIFO or /proc/kmsg, bounded; and the header becomes an input of the run.)
+                text = read_side_file(current, limit=MAX_HEADER_BYTES).decode("utf-8")
+            except Unreadable as exc:
+                summary.unknown = f"'{current}' is not read: {exc.reason}"
+                break
+            except UnicodeError as exc:
                 summary.unknown = f"'{current}' cannot be read ({exc.__class__.__name__})"
                 break
             try:

@@ -19,10 +19,13 @@ import hashlib
 import json
 import os
 import re
+import stat
+import sys
 import tempfile
 from collections.abc import Callable
 
 from ..cpp.keywords import CPP_KEYWORDS
+from ..side_files import DEPENDENCIES_READ, Unreadable, load_json, ownership_problem, read_side_file
 
 INST_HEADER = "include/pto/pto-inst.hpp"
 _COMMENT = re.compile(r"""//[^\n]*|/\*.*?\*/|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""", re.S)
@@ -123,36 +126,96 @@ def call_arities(texts: list[str], macro_names: frozenset[str] | set[str]) -> tu
     return calls, other
 
 
-def _read_file(root: str, path: str) -> str | None:
+def _read_bytes(root: str, path: str) -> bytes | None:
+    """A file of the checkout at ``root`` by its '/'-separated path, None if there is none; raises
+    Unreadable for one that is there and may not be read (not a regular file, too large, or its
+    real path outside the checkout: a `#include "../../x"` or a symlink to /dev/zero)."""
     try:
-        with open(os.path.join(root, *path.split("/")), encoding="utf-8", errors="replace") as handle:
-            return handle.read()
-    except OSError:
-        return None
+        return read_side_file(os.path.join(root, *path.split("/")), within=root)
+    except Unreadable as exc:
+        if exc.missing:
+            return None
+        raise
 
 
-# The words of a checkout are kept on disk between runs (reading ~500 headers costs ~0.3 s), in
-# $PTOFIX_CACHE_DIR, else $XDG_CACHE_HOME/ptofix, else ~/.cache/ptofix, with the size and
-# modification time of every path the reading tried (found or not): a cache whose paths all still
-# stat the same holds the words reading now would give. A cache that cannot be read or written is
-# only a cache: the words are read from the headers then.
-_CACHE_FORMAT = 1
+def _read_file(root: str, path: str) -> str | None:
+    data = _read_bytes(root, path)
+    return None if data is None else data.decode("utf-8", "replace")
+
+
+# The words of a checkout are kept on disk between runs (reading ~500 headers costs ~0.3 s), in a
+# private directory of this user (cache_dir). The cache is an optimisation, never an authority: an
+# entry is used only when its directory and itself are this user's, writable by no one else, a
+# regular file of at most MAX_CACHE_BYTES, JSON nested at most _CACHE_DEPTH deep of the schema
+# _store writes, and its content key still holds: the SHA-256 of every path the reading tried with
+# the bytes it held (or its absence), recomputed from the checkout as it is now. The words are a
+# function of exactly those bytes, so a matching key gives the words reading would give. Anything
+# else is ignored with a note on stderr, and the words are read from the headers.
+_CACHE_FORMAT = 2
+_CACHE_DEPTH = 4
+MAX_CACHE_BYTES = 8 * 1024 * 1024
 
 
 def cache_dir() -> str:
+    """$PTOFIX_CACHE_DIR, else $XDG_CACHE_HOME/ptofix, else ~/.cache/ptofix (home from $HOME, else the
+    user's passwd entry), else, with no home at all (a container's arbitrary uid), a directory of
+    this user's in the temporary directory: never a relative path (a literal `~` under the current
+    directory)."""
     base = os.environ.get("PTOFIX_CACHE_DIR")
     if base:
-        return base
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(xdg, "ptofix")
+        return os.path.abspath(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):      # (the XDG spec: a relative value is to be ignored)
+        return os.path.join(xdg, "ptofix")
+    home = os.environ.get("HOME")
+    if not (home and os.path.isabs(home)):
+        try:
+            import pwd
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        except (ImportError, KeyError, OSError):
+            home = None
+    if home and os.path.isabs(home):
+        return os.path.join(home, ".cache", "ptofix")
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return os.path.join(tempfile.gettempdir(), f"ptofix-{uid}")
 
 
-def _stamp(root: str, path: str) -> list[int] | None:
+def _note(text: str) -> None:
+    """A cache ignored is said on stderr (never silent), once per cause and process."""
+    if text not in _NOTED:
+        _NOTED.add(text)
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stderr.write(f"ptofix: note: {text}\n")
+
+
+_NOTED: set[str] = set()
+
+
+def _private_directory(directory: str, create: bool) -> bool:
+    """Whether ``directory`` may hold the cache: created 0700 when ``create``; a directory owned by
+    this user and writable by no one else (else a note: it is not used)."""
+    if create:
+        try:
+            parent = os.path.dirname(directory)
+            if parent:
+                os.makedirs(parent, exist_ok=True)
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            return False
     try:
-        info = os.stat(os.path.join(root, *path.split("/")))
+        st = os.lstat(directory)
     except OSError:
-        return None
-    return [info.st_size, info.st_mtime_ns]
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        _note(f"the cache {directory} is not a directory: it is not used")
+        return False
+    problem = ownership_problem(st)
+    if problem:
+        _note(f"the cache directory {directory} is not used: {problem}")
+        return False
+    return True
 
 
 def _cache_file(root: str) -> str:
@@ -160,26 +223,68 @@ def _cache_file(root: str) -> str:
     return os.path.join(cache_dir(), f"pto-words-{key}.json")
 
 
-def _cached(root: str, path: str) -> frozenset[str] | None:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-        if data.get("format") != _CACHE_FORMAT or data.get("root") != os.path.realpath(root):
-            return None
-        stamps = data["stamps"]
-        if all(_stamp(root, name) == stamp for name, stamp in stamps.items()):
-            return frozenset(data["words"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        pass
-    return None
+def _content_key(root: str, tried: dict[str, bytes | None]) -> str:
+    """The SHA-256 over every path tried, in order of name, with its bytes (or its absence)."""
+    digest = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\0")
+    for name in sorted(tried):
+        data = tried[name]
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(b"-\0" if data is None else hashlib.sha256(data).digest())
+    return digest.hexdigest()
 
 
-def _store(root: str, path: str, stamps: dict[str, list[int] | None], words: frozenset[str]) -> None:
-    data = {"format": _CACHE_FORMAT, "root": os.path.realpath(root), "stamps": stamps, "words": sorted(words)}
+def _valid_entry(data: object) -> bool:
+    """The schema _store writes: format, root, key, the paths tried and the words, each typed."""
+    if not isinstance(data, dict) or set(data) != {"format", "root", "key", "tried", "words"}:
+        return False
+    return data["format"] == _CACHE_FORMAT and isinstance(data["root"], str) and isinstance(data["key"], str) \
+        and isinstance(data["tried"], list) and all(isinstance(name, str) for name in data["tried"]) \
+        and INST_HEADER in data["tried"] \
+        and isinstance(data["words"], list) and all(isinstance(word, str) for word in data["words"])
+
+
+def _cached(root: str, path: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """(words, files read) of the cache entry at ``path`` when it may be trusted (see above)."""
     directory = os.path.dirname(path)
+    if not os.path.lexists(path) or not _private_directory(directory, create=False):
+        return None
+    why = ""
     try:
-        os.makedirs(directory, exist_ok=True)
-        handle, temp = tempfile.mkstemp(suffix=".tmp", dir=directory)
+        data = load_json(read_side_file(path, limit=MAX_CACHE_BYTES, record=False, private=True), _CACHE_DEPTH)
+        if not _valid_entry(data):
+            why = "not a cache entry of this ptofix (its schema)"
+    except Unreadable as exc:
+        why = exc.reason
+    except ValueError as exc:
+        why = f"not JSON ptofix reads ({exc})"
+    if why:
+        _note(f"the cache entry {path} is ignored ({why}); the header words are read from the checkout")
+        return None
+    assert isinstance(data, dict)
+    if data["root"] != os.path.realpath(root):
+        return None
+    tried: dict[str, bytes | None] = {}
+    files: list[str] = []
+    try:
+        for name in data["tried"]:
+            tried[name] = _read_bytes(root, name)
+            if tried[name] is not None:
+                files.append(os.path.join(root, *name.split("/")))
+    except Unreadable:
+        return None                         # (read afresh, which says why)
+    if _content_key(root, tried) != data["key"]:
+        return None                         # the checkout changed: read again
+    return frozenset(data["words"]), tuple(files)
+
+
+def _store(root: str, path: str, tried: dict[str, bytes | None], words: frozenset[str]) -> None:
+    data = {"format": _CACHE_FORMAT, "root": os.path.realpath(root), "key": _content_key(root, tried),
+            "tried": sorted(tried), "words": sorted(words)}
+    directory = os.path.dirname(path)
+    if not _private_directory(directory, create=True):
+        return
+    try:
+        handle, temp = tempfile.mkstemp(suffix=".tmp", dir=directory)     # (mode 0600)
     except OSError:
         return
     try:
@@ -191,24 +296,47 @@ def _store(root: str, path: str, stamps: dict[str, list[int] | None], words: fro
             os.unlink(temp)
 
 
+# Why the last checkout_words of a root gave None (a file that may not be read), for its note.
+CHECKOUT_PROBLEMS: dict[str, str] = {}
+
+
 @functools.lru_cache(maxsize=8)
-def checkout_words(root: str) -> frozenset[str] | None:
-    """words_reached over the pto-isa checkout at ``root``, from the cache on disk when it still
-    holds (see above), once per checkout and process; None when it has no include/pto/pto-inst.hpp."""
+def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...]]:
     path = _cache_file(root)
     cached = _cached(root, path)
     if cached is not None:
         return cached
-    stamps: dict[str, list[int] | None] = {}
+    tried: dict[str, bytes | None] = {}
+    files: list[str] = []
 
     def read(name: str) -> str | None:
-        stamps[name] = _stamp(root, name)       # (before the read: a change after it shows next time)
-        return _read_file(root, name) if stamps[name] is not None else None
+        data = tried[name] = _read_bytes(root, name)
+        if data is None:
+            return None
+        files.append(os.path.join(root, *name.split("/")))
+        return data.decode("utf-8", "replace")
 
-    words = words_reached(read)
+    try:
+        words = words_reached(read)
+    except Unreadable as exc:
+        CHECKOUT_PROBLEMS[root] = f"{exc.path}: {exc.reason}"
+        return None, tuple(files)
     if words is not None:
-        _store(root, path, stamps, words)
+        _store(root, path, tried, words)
+    return words, tuple(files)
+
+
+def checkout_words(root: str) -> frozenset[str] | None:
+    """words_reached over the pto-isa checkout at ``root``, from the cache on disk when it still
+    holds (see above), once per checkout and process; None when it has no include/pto/pto-inst.hpp
+    or holds a header that may not be read (CHECKOUT_PROBLEMS says which). The files read are
+    inputs of the run (side_files.DEPENDENCIES_READ), also when the words come from a cache."""
+    words, files = _checkout_reading(root)
+    DEPENDENCIES_READ.update(files)
     return words
+
+
+checkout_words.cache_clear = _checkout_reading.cache_clear  # type: ignore[attr-defined]
 
 
 _DEFINED = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
@@ -220,7 +348,10 @@ def checkout_call_arities(root: str) -> dict[str, tuple[int, ...]] | None:
     each name (call_arities; the macros those headers define count as macros), as
     ops.pto_call_arities() has it for the documented commits: None when it has no
     include/pto/pto-inst.hpp. Read when a header's overload asks (~0.3 s), once per process."""
-    texts = texts_reached(lambda name: _read_file(root, name))
+    try:
+        texts = texts_reached(lambda name: _read_file(root, name))
+    except Unreadable:
+        return None             # (a header that may not be read: no call is known not to be made)
     if texts is None:
         return None
     macros = {name for text in texts for name in _DEFINED.findall(text)}

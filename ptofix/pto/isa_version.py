@@ -27,8 +27,9 @@ import re
 import subprocess
 
 from ..cpp.lexical import masked_literals
+from ..side_files import Unreadable, read_side_file
 from ..source import PtofixError
-from .header_words import INST_HEADER, checkout_words
+from .header_words import CHECKOUT_PROBLEMS, INST_HEADER, checkout_words
 from .ops import EVERY_VERSION, IsaFacts
 from .tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE
 
@@ -69,7 +70,9 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
         fixed = False
     words = checkout_words(root)
     if words is None:
-        notes.append(f"no {INST_HEADER} read in {root}: a macro defined before pto's header is judged by the "
+        problem = CHECKOUT_PROBLEMS.get(root)
+        what_read = f"a header it reaches is not read ({problem})" if problem else f"no {INST_HEADER} read in {root}"
+        notes.append(f"{what_read}: a macro defined before pto's header is judged by the "
                      "words of every documented pto-isa version")
     order = _tpipe_order(root, notes)
     stride = _tpop_stride(root, notes)
@@ -106,11 +109,13 @@ def _git_commit(root: str) -> tuple[str, bool | None]:
     return head.stdout.strip(), after
 
 
-def _read(path: str) -> str | None:
+def _read(path: str, root: str) -> str | None:
+    """A file of the checkout at ``root`` through the one reader of side files (regular files
+    inside the checkout only, bounded); None when it is missing or may not be read (the fact it
+    would tell stays at the union of every version, with a note)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()
-    except OSError:
+        return read_side_file(path, within=root).decode("utf-8", "replace")
+    except Unreadable:
         return None
 
 
@@ -118,7 +123,7 @@ def _row_reductions_fixed(root: str, notes: list[str]) -> bool:
     """Whether the three row reductions' ``_IMPL`` bodies hold no ``return`` (pto-isa 5a2e8553 on)."""
     for header, impl in ROW_REDUCE_IMPLS:
         path = os.path.join(root, A2A3_DIR, header)
-        text = _read(path)
+        text = _read(path, root)
         body = _function_body(masked_literals(text), impl) if text is not None else None
         if body is None:
             notes.append(f"no {impl} definition read in {path}: reductions with an empty valid shape are taken "
@@ -156,7 +161,7 @@ def _tpipe_order(root: str, notes: list[str]) -> str:
     """The TPipe template's order in the checkout's TPush.hpp ('' when not one known order)."""
     from ..cpp.pipes import header_order
     path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
-    text = _read(path)
+    text = _read(path, root)
     order = header_order(text) if text is not None else None
     if order in (NEW, OLD, NO_NOSPLIT):
         return order
@@ -172,7 +177,7 @@ def _tpop_stride(root: str, notes: list[str]) -> str:
     """The stride of the Tile-form TPOP's local ring in the checkout's TPush.hpp (tpipe.STRIDE_*),
     '' unless every consumer-ring address expression spells one and the same."""
     path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
-    text = _read(path)
+    text = _read(path, root)
     found = set()
     for match in _CONSUMER_RING.finditer(masked_literals(text) if text is not None else ""):
         step = re.sub(r"\s+", "", match.group(1))

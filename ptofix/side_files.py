@@ -1,0 +1,181 @@
+"""The one reader of what ptofix reads besides its input files: headers (``#include``, ``-I``), the
+files of a pto-isa checkout, the header-word cache, an earlier build's report, an existing sidecar.
+
+What it promises, whatever the file system holds at that path:
+
+* only a regular file is read: the path is looked at before it is opened (a device or a FIFO is
+  never opened, since opening some has effects) and the open descriptor again after (``fstat``:
+  the file actually opened), which is opened non-blocking, so a FIFO swapped in meanwhile never
+  blocks; nothing under ``/proc``, ``/sys`` or ``/dev``, nor any file on the file systems mounted
+  there, is read (``/proc/kmsg`` is "regular", empty by its size, and blocks);
+* at most ``limit`` bytes (``MAX_SIDE_FILE_BYTES``, 16 MiB, unless the caller bounds it lower),
+  in at most ``READ_SECONDS`` seconds: a larger file, or a slower one, is not read at all;
+* with ``within``, only a file whose real path (symlinks resolved) lies in that directory tree: a
+  checkout's ``#include "../../x"`` or a symlink in it to ``/dev/zero`` is not followed out.
+
+A file that cannot be read so raises :class:`Unreadable` with the reason; the caller makes what
+depended on it Unknown (or, for a cache, recomputes it). Every file read with ``record`` is an input
+of the run: no output may replace it (``DEPENDENCIES_READ``, read by ptofix/output.py).
+"""
+from __future__ import annotations
+
+import os
+import re
+import stat
+import time
+
+MAX_SIDE_FILE_BYTES = 16 * 1024 * 1024
+READ_SECONDS = 10.0
+_CHUNK = 1 << 20
+# Kernel pseudo file systems: their files' sizes say nothing and reading one may block or never end.
+_PSEUDO_ROOTS = ("/proc", "/sys", "/dev")
+
+# Every file read with ``record`` in this process (the command line clears it per command): the
+# files a run read besides its inputs, which no output may replace.
+DEPENDENCIES_READ: set[str] = set()
+
+
+class Unreadable(Exception):
+    """A file the reader would not or could not read; ``reason`` says why ("it is a FIFO")."""
+
+    def __init__(self, path: str, reason: str, missing: bool = False):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.missing = missing          # there is no file at that path
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def file_kind(mode: int) -> str:
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+_pseudo_devices: set[int] | None = None
+
+
+def _pseudo_file_systems() -> set[int]:
+    """The device numbers of the file systems at /proc, /sys and /dev (procfs seen elsewhere, through a
+    bind mount or a container's own /proc, has the same)."""
+    global _pseudo_devices
+    if _pseudo_devices is None:
+        found: set[int] = set()
+        for root in _PSEUDO_ROOTS:
+            try:
+                found.add(os.stat(root).st_dev)
+            except OSError:
+                pass
+        _pseudo_devices = found
+    return _pseudo_devices
+
+
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def read_side_file(path: str, *, limit: int = MAX_SIDE_FILE_BYTES, within: str | None = None, record: bool = True,
+                   private: bool = False) -> bytes:
+    """The bytes of the regular file ``path`` (see the module's promises); raises :class:`Unreadable`.
+    ``private``: the file must also be owned by this user and writable by no one else (a cache)."""
+    if not path or "\0" in path:
+        raise Unreadable(path, "not a file name")
+    real = os.path.realpath(path)
+    if any(_inside(real, root) for root in _PSEUDO_ROOTS):
+        raise Unreadable(path, f"it is {real}, a file of the kernel's {real.split(os.sep)[1]} (not read)")
+    try:
+        before = os.stat(real)
+    except (FileNotFoundError, NotADirectoryError):
+        raise Unreadable(path, "no such file", missing=True) from None
+    except OSError as exc:
+        raise Unreadable(path, f"cannot be read ({exc.strerror or exc})") from None
+    if within is not None and not _inside(real, os.path.realpath(within)):
+        raise Unreadable(path, f"it leads out of {within} (to {real}; not read)")
+    if not stat.S_ISREG(before.st_mode):
+        raise Unreadable(path, f"it is {file_kind(before.st_mode)} (not read)")
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise Unreadable(path, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise Unreadable(path, f"it is {file_kind(st.st_mode)} (not read)")
+        if st.st_dev in _pseudo_file_systems():
+            raise Unreadable(path, "it is on a kernel pseudo file system (/proc, /sys, /dev; not read)")
+        if private:
+            problem = ownership_problem(st)
+            if problem:
+                raise Unreadable(path, problem)
+        if st.st_size > limit:
+            raise Unreadable(path, f"it is larger than {limit} bytes (not read)")
+        data = _read_bounded(fd, path, limit)
+    finally:
+        os.close(fd)
+    if record:
+        DEPENDENCIES_READ.add(path)
+    return data
+
+
+def ownership_problem(st: os.stat_result) -> str:
+    """Why a file or directory of this user's private cache must not be trusted ('' if it may be)."""
+    uid = os.geteuid() if hasattr(os, "geteuid") else -1
+    if uid >= 0 and st.st_uid != uid:
+        return f"it is owned by uid {st.st_uid}, not by this user (uid {uid})"
+    if st.st_mode & 0o022:
+        return f"it is writable by others (mode {stat.S_IMODE(st.st_mode):04o})"
+    return ""
+
+
+def _read_bounded(fd: int, path: str, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``fd`` in at most READ_SECONDS (a regular file read non-blocking:
+    a read that would wait is a file not read)."""
+    deadline = time.monotonic() + READ_SECONDS
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        try:
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - total))
+        except BlockingIOError:
+            raise Unreadable(path, "reading it would wait (not read)") from None
+        except OSError as exc:
+            raise Unreadable(path, f"cannot be read ({exc.strerror or exc})") from None
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise Unreadable(path, f"it is larger than {limit} bytes (not read)")
+        if time.monotonic() > deadline:
+            raise Unreadable(path, f"reading it took longer than {READ_SECONDS:.0f} s (not read)")
+
+
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether JSON ``text`` nests arrays and objects deeper than ``limit`` (strings skipped): the
+    json module recurses once per level, so a deep document must be refused before it is parsed."""
+    depth = 0
+    for match in _JSON_NESTING.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def load_json(data: bytes, max_depth: int) -> object:
+    """The JSON value of ``data`` (UTF-8), nested at most ``max_depth`` deep; ValueError otherwise."""
+    text = data.decode("utf-8")           # (UnicodeDecodeError is a ValueError)
+    if json_depth_exceeds(text, max_depth):
+        raise ValueError(f"nested deeper than {max_depth} levels")
+    import json
+    return json.loads(text)
