@@ -30,12 +30,15 @@ import zlib
 from collections.abc import Iterator
 from itertools import islice
 
+from .side_files import read_side_file
+
 try:
     import _sre  # type: ignore[import-not-found]
     from re import _compiler, _parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - not CPython: plain re.compile
     _sre = None  # type: ignore[assignment]
 
+_MAX_FILE_BYTES = 16 * 1024 * 1024     # (512 compiled patterns take well under 1 MB)
 _MAX_ENTRIES = 512       # past half of it, a save keeps only the patterns its process used
 _PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__",
                      f"regex.{sys.implementation.cache_tag}.marshal")
@@ -98,8 +101,8 @@ def _load() -> dict[tuple[str, int], bytes]:
     if _entries is None:
         _entries = {}
         try:
-            with open(_PATH, "rb") as handle:
-                tag, crc, blob = marshal.loads(handle.read())
+            # (Through the one reader of side files: a FIFO or a link to /dev/zero here is no cache.)
+            tag, crc, blob = marshal.loads(read_side_file(_PATH, limit=_MAX_FILE_BYTES, record=False))
             if tag == _TAG and crc == zlib.crc32(blob):
                 _entries = marshal.loads(blob)
         except Exception:  # noqa: BLE001 - no cache, or an unusable one: compile afresh

@@ -109,3 +109,13 @@ def test_the_paths_where_a_change_goes_exist():
     bases = [REPO, REPO / "ptofix" / "pto", REPO / "ptofix" / "cpp"]
     for path in named:
         assert any((base / path).exists() for base in bases), f"'where a change goes' names {path}, not in the tree"
+
+
+def test_the_common_page_states_the_side_file_bounds_and_the_cache():
+    """What docs/commands/common-options.md says of files read besides the inputs is what the code does."""
+    from ptofix.pto import header_words
+    from ptofix.side_files import MAX_SIDE_FILE_BYTES, READ_SECONDS
+    page = (COMMAND_DOCS / "common-options.md").read_text(encoding="utf-8")
+    assert f"at most {MAX_SIDE_FILE_BYTES >> 20} MiB" in page and f"within {READ_SECONDS:.0f} s" in page
+    assert f"deeper than {header_words._CACHE_DEPTH} levels" in page
+    assert {"$PTOFIX_CACHE_DIR", "$XDG_CACHE_HOME/ptofix", "~/.cache/ptofix"} <= code_words(page)

@@ -16,7 +16,8 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from ..source import PtofixError, SourceText, read_source, too_deep
+from ..side_files import Unreadable, read_side_file
+from ..source import PtofixError, SourceText, decode_utf8, too_deep
 from .options import BuildOption
 
 CONFIG_NAME = "ptofix.toml"
@@ -152,7 +153,12 @@ def locate_key(text: str, path: list[str]) -> int | None:
 
 
 def _parse_toml(path: str) -> tuple[SourceText, dict[str, Any]]:
-    source = read_source(path)
+    # (A config is read as every file besides the inputs is: a FIFO, a device or /proc/kmsg at its
+    # name is refused, never waited on; and the build depends on it.)
+    try:
+        source = decode_utf8(read_side_file(path), path)
+    except Unreadable as exc:
+        raise PtofixError(f"cannot read the config {path}: {exc.reason}") from None
     if source.text.startswith("\ufeff"):
         # A BOM, which editors may write and TOML does not allow: read as a blank (offsets stay).
         source = SourceText(" " + source.text[1:], source.path)
@@ -210,9 +216,8 @@ def find_config(start: str, passed_over: list[str] | None = None) -> str | None:
         pyproject = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(pyproject):
             try:
-                with open(pyproject, "rb") as handle:
-                    text = handle.read().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
+                text = read_side_file(pyproject).decode("utf-8")
+            except (Unreadable, UnicodeDecodeError):
                 text = ""
             try:
                 data = toml_loads(text)
