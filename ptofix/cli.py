@@ -18,6 +18,7 @@ from .cpp.command_line import set_command_line_macros
 from .cpp.headers import set_include_search_path
 from .exit_status import ExitStatus, internal_error, stopped_by
 from .output import discard_stdout
+from .reports import printable_names
 from .side_files import DEPENDENCIES_READ
 from .signals import terminate_as_interrupt
 from .source import FILES_READ, Diagnostic, PtofixError
@@ -201,7 +202,7 @@ def _include_directories(directories: list[str]) -> None:
 
 def _stderr(text: str) -> None:
     try:
-        sys.stderr.write(text)
+        sys.stderr.write(printable_names(text))      # (a file name's non-UTF-8 bytes as `<ff>`)
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):     # (AttributeError: stderr was closed at start, None)
         pass

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from .exit_status import ExitStatus
 from .pto.tpipe import HEADER_RELPATH
-from .reports import json_document, text_lines_for_file
+from .reports import json_document, printable_names, text_lines_for_file
 from .side_files import DEPENDENCIES_READ
 from .source import FILES_READ, PtofixError, SourceText
 
@@ -594,7 +594,9 @@ def write_stderr(text: str) -> None:
             sys.stderr.write(text)
             sys.stderr.flush()
             return
-        _write_all(fd, text.encode(sys.stderr.encoding or "utf-8", sys.stderr.errors or "backslashreplace"))
+        # (A file name's bytes that are not UTF-8 as GCC writes them, `<ff>`: reports.printable_names.)
+        _write_all(fd, printable_names(text).encode(sys.stderr.encoding or "utf-8",
+                                                    sys.stderr.errors or "backslashreplace"))
     except OSError as exc:
         raise PtofixError(f"cannot write to stderr: {exc.strerror or exc}") from None
 

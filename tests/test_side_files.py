@@ -363,3 +363,21 @@ def test_a_file_name_that_is_not_utf8_is_encoded_in_the_report(tmp_path, fmt):
     assert "k<ff>.cpp" in text
     if fmt == "json":
         assert json.loads(text)["file"] == "k<ff>.cpp"
+
+
+def test_a_diagnostic_names_a_file_that_is_not_utf8_as_gcc_writes_its_bytes(tmp_path):
+    name = os.fsdecode(b"bad\xfe.cpp")
+    (tmp_path / name).write_bytes(b"int x;\n\n  ab\xff cd\n")
+    proc = subprocess_ptofix("run", "--pattern", "auto", name, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.decode("utf-8").startswith("bad<fe>.cpp:3:5: error: invalid UTF-8 byte 0xff"), proc.stderr
+
+
+def test_a_cache_entry_of_an_older_format_is_replaced_silently(tmp_path, capsys):
+    checkout = fake_checkout(tmp_path / "pto-isa")
+    _planted(checkout, {"format": 1, "root": os.path.realpath(checkout), "stamps": {}, "words": ["planted"]})
+    words = checkout_words(str(checkout))
+    assert words is not None and "planted" not in words
+    assert "note" not in capsys.readouterr().err
+    entry = Path(header_words._cache_file(str(checkout)))
+    assert json.loads(entry.read_text())["format"] == header_words._CACHE_FORMAT

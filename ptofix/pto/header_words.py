@@ -251,6 +251,8 @@ def _cached(root: str, path: str) -> tuple[frozenset[str], tuple[str, ...]] | No
     why = ""
     try:
         data = load_json(read_side_file(path, limit=MAX_CACHE_BYTES, record=False, private=True), _CACHE_DEPTH)
+        if isinstance(data, dict) and data.get("format") != _CACHE_FORMAT and isinstance(data.get("format"), int):
+            return None                     # (another ptofix's format: replaced, nothing to say)
         if not _valid_entry(data):
             why = "not a cache entry of this ptofix (its schema)"
     except Unreadable as exc:
