@@ -19,6 +19,7 @@ of the run: no output may replace it (``DEPENDENCIES_READ``, read by ptofix/outp
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -78,35 +79,50 @@ def _inside(real: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
+@functools.lru_cache(maxsize=16)
+def _real_directory(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def _opened_path(fd: int, path: str) -> str:
+    """The real path of the file open on ``fd``: what the kernel opened (/proc/self/fd), so a
+    symlink swapped after the check cannot lead elsewhere; realpath where there is no /proc."""
+    try:
+        opened = os.readlink(f"/proc/self/fd/{fd}")
+        if opened.startswith(os.sep):
+            return opened
+    except OSError:
+        pass
+    return os.path.realpath(path)
+
+
 def read_side_file(path: str, *, limit: int = MAX_SIDE_FILE_BYTES, within: str | None = None, record: bool = True,
                    private: bool = False) -> bytes:
     """The bytes of the regular file ``path`` (see the module's promises); raises :class:`Unreadable`.
     ``private``: the file must also be owned by this user and writable by no one else (a cache)."""
     if not path or "\0" in path:
         raise Unreadable(path, "not a file name")
-    real = os.path.realpath(path)
-    if any(_inside(real, root) for root in _PSEUDO_ROOTS):
-        raise Unreadable(path, f"it is {real}, a file of the kernel's {real.split(os.sep)[1]} (not read)")
     try:
-        before = os.stat(real)
+        before = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
         raise Unreadable(path, "no such file", missing=True) from None
     except OSError as exc:
         raise Unreadable(path, f"cannot be read ({exc.strerror or exc})") from None
-    if within is not None and not _inside(real, os.path.realpath(within)):
-        raise Unreadable(path, f"it leads out of {within} (to {real}; not read)")
-    if not stat.S_ISREG(before.st_mode):
-        raise Unreadable(path, f"it is {file_kind(before.st_mode)} (not read)")
+    # Looked at before it is opened: a device or FIFO is never opened (opening some has effects),
+    # nor a file of /proc or /sys (their sizes say nothing; /proc/kmsg blocks).
+    _check_kind(path, before)
     try:
-        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as exc:
         raise Unreadable(path, f"cannot be read ({exc.strerror or exc})") from None
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise Unreadable(path, f"it is {file_kind(st.st_mode)} (not read)")
-        if st.st_dev in _pseudo_file_systems():
-            raise Unreadable(path, "it is on a kernel pseudo file system (/proc, /sys, /dev; not read)")
+        _check_kind(path, st)           # again, the file actually opened
+        real = _opened_path(fd, path)
+        if any(_inside(real, root) for root in _PSEUDO_ROOTS):
+            raise Unreadable(path, f"it is {real}, a file of the kernel's {real.split(os.sep)[1]} (not read)")
+        if within is not None and not _inside(real, _real_directory(within)):
+            raise Unreadable(path, f"it leads out of {within} (to {real}; not read)")
         if private:
             problem = ownership_problem(st)
             if problem:
@@ -119,6 +135,15 @@ def read_side_file(path: str, *, limit: int = MAX_SIDE_FILE_BYTES, within: str |
     if record:
         DEPENDENCIES_READ.add(path)
     return data
+
+
+def _check_kind(path: str, st: os.stat_result) -> None:
+    if stat.S_ISREG(st.st_mode) and st.st_dev not in _pseudo_file_systems():
+        return
+    real = os.path.realpath(path)       # (named in the reason: a link to /dev/zero says so)
+    if not stat.S_ISREG(st.st_mode):
+        raise Unreadable(path, f"it is {file_kind(st.st_mode)} ({real}; not read)")
+    raise Unreadable(path, f"it is {real}, a file of a kernel pseudo file system (/proc, /sys, /dev; not read)")
 
 
 def ownership_problem(st: os.stat_result) -> str:
@@ -154,20 +179,20 @@ def _read_bounded(fd: int, path: str, limit: int) -> bytes:
             raise Unreadable(path, f"reading it took longer than {READ_SECONDS:.0f} s (not read)")
 
 
-_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def json_depth_exceeds(text: str, limit: int) -> bool:
     """Whether JSON ``text`` nests arrays and objects deeper than ``limit`` (strings skipped): the
     json module recurses once per level, so a deep document must be refused before it is parsed."""
     depth = 0
-    for match in _JSON_NESTING.finditer(text):
-        char = match.group()
-        if char in "[{":
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        if match.group() in "[{":
             depth += 1
             if depth > limit:
                 return True
-        elif char in "]}":
+        else:
             depth -= 1
     return False
 
