@@ -381,3 +381,26 @@ def test_a_cache_entry_of_an_older_format_is_replaced_silently(tmp_path, capsys)
     assert "note" not in capsys.readouterr().err
     entry = Path(header_words._cache_file(str(checkout)))
     assert json.loads(entry.read_text())["format"] == header_words._CACHE_FORMAT
+
+
+@pytest.mark.parametrize("special", ["fifo", "outside"])
+def test_a_checkout_header_not_read_makes_every_macro_before_pto_unknown(tmp_path, special):
+    """Fail closed: the words of a header that is not read are not known, not those of the
+    documented versions (which a planted header could extend)."""
+    from ptofix.pto.ops import macro_may_change_pto_code
+    checkout = fake_checkout(tmp_path / "pto-isa", '#include "common.hpp"\n#include "special.hpp"\n')
+    if special == "fifo":
+        os.mkfifo(checkout / "include/pto/special.hpp")
+    else:
+        write(tmp_path / "elsewhere.hpp", "int kernel_tuning_knob;\n")
+        os.symlink(tmp_path / "elsewhere.hpp", checkout / "include/pto/special.hpp")
+    facts, notes = identify(str(checkout))
+    assert any("special.hpp" in note and "is not read" in note for note in notes), notes
+    assert macro_may_change_pto_code("kernel_tuning_knob", facts.header_words)
+    # A checkout read in full judges by its words.
+    os.unlink(checkout / "include/pto/special.hpp")
+    write(checkout / "include/pto/special.hpp", "int other;\n")
+    checkout_words.cache_clear()
+    identify.cache_clear()
+    facts, notes = identify(str(checkout))
+    assert not macro_may_change_pto_code("kernel_tuning_knob", facts.header_words)

@@ -304,6 +304,7 @@ CHECKOUT_PROBLEMS: dict[str, str] = {}
 
 @functools.lru_cache(maxsize=8)
 def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+    CHECKOUT_PROBLEMS.pop(root, None)
     path = _cache_file(root)
     cached = _cached(root, path)
     if cached is not None:

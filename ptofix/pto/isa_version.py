@@ -30,7 +30,7 @@ from ..cpp.lexical import masked_literals
 from ..side_files import Unreadable, read_side_file
 from ..source import PtofixError
 from .header_words import CHECKOUT_PROBLEMS, INST_HEADER, checkout_words
-from .ops import EVERY_VERSION, IsaFacts
+from .ops import EVERY_VERSION, UNKNOWN_CHECKOUT_WORDS, IsaFacts
 from .tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE
 
 # cpp.pipes (the C++ semantic model, ~0.2 s interpreted) is imported where a checkout's TPipe header
@@ -69,10 +69,14 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
                      f"before {ROW_REDUCE_FIX_COMMIT}: reductions with an empty valid shape are taken not to drain")
         fixed = False
     words = checkout_words(root)
-    if words is None:
-        problem = CHECKOUT_PROBLEMS.get(root)
-        what_read = f"a header it reaches is not read ({problem})" if problem else f"no {INST_HEADER} read in {root}"
-        notes.append(f"{what_read}: a macro defined before pto's header is judged by the "
+    problem = CHECKOUT_PROBLEMS.get(root) if words is None else None
+    if problem:
+        # (Fail closed: a header pto-inst.hpp reaches that may not be read may write any name.)
+        words = frozenset([UNKNOWN_CHECKOUT_WORDS])
+        notes.append(f"a header its {INST_HEADER} reaches is not read ({problem}): any macro defined before "
+                     "pto's header may change pto's code")
+    elif words is None:
+        notes.append(f"no {INST_HEADER} read in {root}: a macro defined before pto's header is judged by the "
                      "words of every documented pto-isa version")
     order = _tpipe_order(root, notes)
     stride = _tpop_stride(root, notes)
