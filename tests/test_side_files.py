@@ -404,3 +404,21 @@ def test_a_checkout_header_not_read_makes_every_macro_before_pto_unknown(tmp_pat
     identify.cache_clear()
     facts, notes = identify(str(checkout))
     assert not macro_may_change_pto_code("kernel_tuning_knob", facts.header_words)
+
+
+def test_a_fifo_where_the_sidecar_goes_is_refused_not_waited_on(work):
+    os.mkfifo(work / "fa.mlir.slots.json")
+    before = listing(work)
+    proc = subprocess_ptofix("canonicalize", "--target-ptoas", "v0.36", "-i", "fa.mlir", cwd=work)
+    assert proc.returncode == 2, proc.stderr
+    assert b"cannot read the existing sidecar" in proc.stderr and b"FIFO" in proc.stderr
+    assert listing(work) == before
+
+
+@pytest.mark.skipif(not (IS_ROOT and os.path.exists("/proc/kmsg")), reason="/proc/kmsg blocks only for root")
+def test_a_config_that_links_to_proc_kmsg_is_refused_not_waited_on(tmp_path):
+    from ptofix.build.config import load_config
+    from ptofix.source import PtofixError
+    os.symlink("/proc/kmsg", tmp_path / "ptofix.toml")
+    with pytest.raises(PtofixError, match="cannot read the config"):
+        load_config(str(tmp_path / "ptofix.toml"))
