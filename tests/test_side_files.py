@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_build import tools  # noqa: F401 - the stand-in ptoas and bisheng of a build
 from test_headers import kernel, reasons, run_auto, write
 
 from ptofix.cli import main
@@ -422,3 +423,20 @@ def test_a_config_that_links_to_proc_kmsg_is_refused_not_waited_on(tmp_path):
     os.symlink("/proc/kmsg", tmp_path / "ptofix.toml")
     with pytest.raises(PtofixError, match="cannot read the config"):
         load_config(str(tmp_path / "ptofix.toml"))
+
+
+@pytest.mark.usefixtures("tools")
+@pytest.mark.parametrize("planted", ["deep", "fifo"])
+def test_build_over_a_planted_report_names_it_and_never_hangs(tmp_path, capsys, monkeypatch, planted):
+    out = tmp_path / "out"
+    out.mkdir()
+    if planted == "deep":
+        (out / "fa.report.json").write_text("[" * 200_000)
+    else:
+        os.mkfifo(out / "fa.report.json")
+    monkeypatch.chdir(tmp_path)
+    status = ptofix("build", FA_MLIR, "-o", out, "--no-config", "--target-ptoas", "v0.45", "--no-compile")
+    err = capsys.readouterr().err
+    assert status == 2, err
+    why = "it is no report of an earlier ptofix build" if planted == "deep" else "it is a FIFO"
+    assert f"refusing to replace {out}/fa.report.json: {why}" in err, err

@@ -220,16 +220,25 @@ def lock_stem(art: Artefacts, say, held: list[int]) -> None:
     held.append(fd)
 
 
-def _claimed_by_previous_build(art: Artefacts) -> set[str]:
+def _claimed_by_previous_build(art: Artefacts, problems: list[str] | None = None) -> set[str]:
     """The artefact paths an earlier build of this stem into OUT_DIR wrote or was about to write:
-    those its report (which every build writes before its first artefact) claims."""
+    those its report (which every build writes before its first artefact) claims. ``problems``
+    gets why a report there claims nothing (it cannot be read, or is no report of this stem)."""
     # Read as the cache is (ptofix/side_files.py): a regular file of bounded size and nesting, or
     # none at all (a FIFO there is not waited on, deep JSON raises no RecursionError).
+    why = ""
+    report: object = None
     try:
         report = load_json(read_side_file(art.report, limit=MAX_REPORT_BYTES, record=False), MAX_REPORT_DEPTH)
-    except (Unreadable, ValueError):
-        return set()
-    if not isinstance(report, dict) or report.get("stem") != art.stem:
+    except Unreadable as exc:
+        why = "" if exc.missing else exc.reason
+    except ValueError as exc:
+        why = f"not JSON ptofix reads: {exc}"
+    if not why and os.path.lexists(art.report) and not (isinstance(report, dict) and report.get("stem") == art.stem):
+        why = f"not the report of a build of '{art.stem}'"
+    if why or not isinstance(report, dict):
+        if why and problems is not None:
+            problems.append(why)
         return set()
     claims = report.get("claims")
     if not isinstance(claims, list):       # a report of a ptofix before claims: what it wrote
@@ -244,8 +253,12 @@ def prepare_output_dir(art: Artefacts, depfile: str | None = None, report: dict[
     accepted): a failed build leaves none of them to contradict it. A file named like an artefact
     that no earlier build of this stem claims (`-o .` beside a hand-kept STEM.cpp) is not removed:
     the build stops. ``report`` is written first, claiming every artefact path."""
-    claimed = _claimed_by_previous_build(art)
+    problems: list[str] = []
+    claimed = _claimed_by_previous_build(art, problems)
     foreign = [path for path in art.all() if os.path.lexists(path) and path not in claimed]
+    if foreign == [art.report] and problems:
+        raise PtofixError(f"refusing to replace {art.report}: it is no report of an earlier ptofix build "
+                          f"({problems[0]}); move it away or choose another output directory (-o)")
     if foreign:
         raise PtofixError(f"refusing to replace {foreign[0]}: no earlier ptofix build of '{art.stem}' wrote it "
                           f"({art.report} does not claim it); move it away or choose another output directory (-o)")
