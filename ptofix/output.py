@@ -242,7 +242,7 @@ class _locked_for_replacing:  # noqa: N801 - a `with` statement's helper
         if self._path is None:
             return
         try:
-            self._fd = os.open(self._path, os.O_RDONLY)
+            self._fd = os.open(self._path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
         except (OSError, ImportError):
             return      # (no flock where it cannot be had: the comparison still runs)
         deadline = time.monotonic() + LOCK_PATIENCE
@@ -276,9 +276,17 @@ def _unchanged_since_read(item: _Item) -> None:
     if item.expected is None:
         return
     try:
-        with open(path, "rb") as handle:
-            # (One byte more than expected is enough to tell a longer file.)
-            now = handle.read(len(item.expected) + 1)
+        # (Non-blocking, and a regular file only: a FIFO put in its place meanwhile is not waited on.)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise PtofixError(f"refusing to replace {item.target.path}: it is no longer a regular file; "
+                                  "nothing was written")
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                # (One byte more than expected is enough to tell a longer file.)
+                now = handle.read(len(item.expected) + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise PtofixError(f"cannot write {item.what} {item.target.path}: cannot read it again before "
                           f"replacing it: {exc.strerror or exc}; nothing was written") from None
