@@ -26,7 +26,7 @@ _ESCAPED_UNDECODABLE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
 
 def printable_names(text: str) -> str:
     """``text`` with every undecodable file-name byte written ``<xx>`` (see _UNDECODABLE)."""
-    return text.translate(_UNDECODABLE)
+    return text if text.isascii() else text.translate(_UNDECODABLE)
 
 
 def _printable_json(text: str) -> str:
