@@ -118,4 +118,6 @@ def test_the_common_page_states_the_side_file_bounds_and_the_cache():
     page = (COMMAND_DOCS / "common-options.md").read_text(encoding="utf-8")
     assert f"at most {MAX_SIDE_FILE_BYTES >> 20} MiB" in page and f"within {READ_SECONDS:.0f} s" in page
     assert f"deeper than {header_words._CACHE_DEPTH} levels" in page
+    assert f"a checkout file {header_words.MAX_CHECKOUT_FILE_BYTES >> 20} MiB" in page
+    assert f"a checkout {header_words.MAX_CHECKOUT_BYTES >> 20} MiB in all" in page
     assert {"$PTOFIX_CACHE_DIR", "$XDG_CACHE_HOME/ptofix", "~/.cache/ptofix"} <= code_words(page)

@@ -440,3 +440,13 @@ def test_build_over_a_planted_report_names_it_and_never_hangs(tmp_path, capsys, 
     assert status == 2, err
     why = "it is no report of an earlier ptofix build" if planted == "deep" else "it is a FIFO"
     assert f"refusing to replace {out}/fa.report.json: {why}" in err, err
+
+
+def test_a_checkout_whose_headers_pass_the_size_bound_is_not_known(tmp_path, monkeypatch):
+    monkeypatch.setattr(header_words, "MAX_CHECKOUT_BYTES", 1000)
+    checkout = fake_checkout(tmp_path / "pto-isa")
+    write(checkout / "include/pto/common.hpp", "int pto_word;\n" * 100)
+    facts, notes = identify(str(checkout))
+    assert any("more than" in note for note in notes), notes
+    from ptofix.pto.ops import macro_may_change_pto_code
+    assert macro_may_change_pto_code("kernel_tuning_knob", facts.header_words)

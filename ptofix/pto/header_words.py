@@ -126,20 +126,33 @@ def call_arities(texts: list[str], macro_names: frozenset[str] | set[str]) -> tu
     return calls, other
 
 
-def _read_bytes(root: str, path: str) -> bytes | None:
+# The bounds of reading a checkout (pto-isa f35e7f60: 468 headers reached, 4.4 MiB, the largest
+# 167 KiB): past them its words are not known (fail closed), and memory stays bounded.
+MAX_CHECKOUT_FILE_BYTES = 4 * 1024 * 1024
+MAX_CHECKOUT_BYTES = 64 * 1024 * 1024
+
+
+def _read_bytes(root: str, path: str, total: list[int] | None = None) -> bytes | None:
     """A file of the checkout at ``root`` by its '/'-separated path, None if there is none; raises
     Unreadable for one that is there and may not be read (not a regular file, too large, or its
-    real path outside the checkout: a `#include "../../x"` or a symlink to /dev/zero)."""
+    real path outside the checkout: a `#include "../../x"` or a symlink to /dev/zero). ``total``:
+    the bytes read so far from this checkout, which may not pass MAX_CHECKOUT_BYTES."""
     try:
-        return read_side_file(os.path.join(root, *path.split("/")), within=root)
+        data = read_side_file(os.path.join(root, *path.split("/")), within=root, limit=MAX_CHECKOUT_FILE_BYTES)
     except Unreadable as exc:
         if exc.missing:
             return None
         raise
+    if total is not None:
+        total[0] += len(data)
+        if total[0] > MAX_CHECKOUT_BYTES:
+            raise Unreadable(path, f"the headers pto-inst.hpp reaches hold more than {MAX_CHECKOUT_BYTES >> 20} MiB "
+                                   "(not read further)")
+    return data
 
 
-def _read_file(root: str, path: str) -> str | None:
-    data = _read_bytes(root, path)
+def _read_file(root: str, path: str, total: list[int]) -> str | None:
+    data = _read_bytes(root, path, total)
     return None if data is None else data.decode("utf-8", "replace")
 
 
@@ -153,6 +166,7 @@ def _read_file(root: str, path: str) -> str | None:
 # else is ignored with a note on stderr, and the words are read from the headers.
 _CACHE_FORMAT = 2
 _CACHE_DEPTH = 4
+_MAX_CACHED_PATHS = 20_000          # (pto-isa f35e7f60: 1186 paths tried)
 MAX_CACHE_BYTES = 8 * 1024 * 1024
 
 
@@ -238,7 +252,8 @@ def _valid_entry(data: object) -> bool:
     if not isinstance(data, dict) or set(data) != {"format", "root", "key", "tried", "words"}:
         return False
     return data["format"] == _CACHE_FORMAT and isinstance(data["root"], str) and isinstance(data["key"], str) \
-        and isinstance(data["tried"], list) and all(isinstance(name, str) for name in data["tried"]) \
+        and isinstance(data["tried"], list) and len(data["tried"]) <= _MAX_CACHED_PATHS \
+        and all(isinstance(name, str) for name in data["tried"]) \
         and INST_HEADER in data["tried"] \
         and isinstance(data["words"], list) and all(isinstance(word, str) for word in data["words"])
 
@@ -267,9 +282,10 @@ def _cached(root: str, path: str) -> tuple[frozenset[str], tuple[str, ...]] | No
         return None
     tried: dict[str, bytes | None] = {}
     files: list[str] = []
+    total = [0]
     try:
         for name in data["tried"]:
-            tried[name] = _read_bytes(root, name)
+            tried[name] = _read_bytes(root, name, total)
             if tried[name] is not None:
                 files.append(os.path.join(root, *name.split("/")))
     except Unreadable:
@@ -311,9 +327,10 @@ def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...]
         return cached
     tried: dict[str, bytes | None] = {}
     files: list[str] = []
+    total = [0]
 
     def read(name: str) -> str | None:
-        data = tried[name] = _read_bytes(root, name)
+        data = tried[name] = _read_bytes(root, name, total)
         if data is None:
             return None
         files.append(os.path.join(root, *name.split("/")))
@@ -352,7 +369,8 @@ def checkout_call_arities(root: str) -> dict[str, tuple[int, ...]] | None:
     ops.pto_call_arities() has it for the documented commits: None when it has no
     include/pto/pto-inst.hpp. Read when a header's overload asks (~0.3 s), once per process."""
     try:
-        texts = texts_reached(lambda name: _read_file(root, name))
+        total = [0]
+        texts = texts_reached(lambda name: _read_file(root, name, total))
     except Unreadable:
         return None             # (a header that may not be read: no call is known not to be made)
     if texts is None:
