@@ -277,8 +277,9 @@ def _start(tools: Toolchain, job: CompileJob) -> tuple[subprocess.Popen, Path, P
     source.write_text(job.source, encoding="utf-8")
     partial = job.output.with_name(job.output.name + f".{os.getpid()}.tmp")
     command = [tools.cxx, *job.flags, "-c", str(source), "-o", str(partial)]
+    # LC_ALL=C: the compiler's messages in ASCII quotes, the same on every machine.
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               errors="replace")
+                               errors="replace", env={**os.environ, "LC_ALL": "C"})
     return process, partial, work
 
 
