@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ptofix.cli import main
-from ptofix.perf.build import CompileJob, compile_error, entry_call
+from ptofix.perf.build import compile_error, entry_call
 from ptofix.perf.measure import scalar_value
 from ptofix.source import PtofixError
 
@@ -121,7 +121,7 @@ def test_the_first_compiler_error_in_a_header_is_located_at_the_kernel_line_that
               f"instantiation of 'void pto::TLOAD_TILE_IMPL()':\n{kernel}:99:8:   required from here\n"
               f"/isa/include/pto/common/arch/memory/tload_common.hpp:480:111: error: static assertion failed: "
               f"Fix: TLOAD(MatTile, GlobalTensor) only support ND2ND!\n/isa/x.hpp:1:1: error: second\n")
-    error = compile_error(CompileJob("", (), tmp_path / "o", kernel.resolve(), "k.cpp"), output)
+    error = compile_error("k.cpp", output, kernel)
     assert error.format() == ("k.cpp:99:8: error: cannot build for Perf-Sim: static assertion failed: Fix: "
                               "TLOAD(MatTile, GlobalTensor) only support ND2ND! (in tload_common.hpp:480)")
 
