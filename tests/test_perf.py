@@ -196,3 +196,33 @@ def test_the_fa_trio_prints_three_cycle_counts(tmp_path):
     assert all(value > 10_000 for value in counts.values())
     # The cube half ran: its busy cycles are Perf-Sim's, not zero.
     assert all(int(m) > 0 for m in re.findall(r"CUBE busy ([\d,]+)", done.stdout.replace(",", "")))
+
+
+def test_the_timeline_fragment_draws_each_vector_lane_before_and_after():
+    from ptofix.perf.timeline import fragment
+    lane = "[AIC-0/AIV-0] VEC"
+    data = {"before": {"total_cycles": 200, "vec_busy": 150, "arguments": {"n": "8"},
+                       "lanes": {lane: [(0, 100, "TADD(32x128,fp32):3"), (150, 50, "TADD(32x128,fp32):5")]}},
+            "after": {"total_cycles": 100, "vec_busy": 100, "arguments": {"n": "8"},
+                      "lanes": {lane: [(0, 100, "TADD(32x128,fp32):3")]}}}
+    page = fragment({"perf_timeline": data})
+    assert "total 200 -> 100 cycles (-50.0%), VEC busy 150 -> 100; scalars n=8" in page
+    assert page.count("<rect") == 3
+    assert "<title>TADD(32x128,fp32):5: cycles 150..200</title>" in page
+    assert fragment({}) == ""
+    assert "no timeline: k.cpp: error: x" in fragment({"perf_timeline": {"error": "k.cpp: error: x"}})
+
+
+@in_perfsim
+def test_run_report_html_with_pto_isa_shows_the_vector_timeline(tmp_path, capsys):
+    kernel = tmp_path / "k.cpp"
+    kernel.write_text(vector_kernel("pipe_barrier(PIPE_V);"), encoding="utf-8")
+    page = tmp_path / "page.html"
+    status = main(["run", "--pattern", "auto", str(kernel), "-o", str(tmp_path / "out.cpp"), "--report", "html",
+                   "--report-file", str(page), "--pto-isa", str(PTO_ISA)])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    text = page.read_text(encoding="utf-8")
+    assert "vector pipe in Perf-Sim" in text and "no timeline" not in text
+    assert re.search(r"total [\d,]+ -> [\d,]+ cycles \([+-]\d+\.\d%\)", text)
+    assert text.count("<rect") >= 2 * 8 * 2      # both sub-blocks' 16 TADDs, before and after
