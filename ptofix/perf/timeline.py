@@ -61,7 +61,8 @@ def fragment(report: dict[str, Any]) -> str:
                    f"({change:+.1f}%), VEC busy {before['vec_busy']:,} -> {after['vec_busy']:,}; "
                    f"scalars {html.escape(arguments)}; gaps in a lane are cycles the vector pipe waited. "
                    f"The checkout's model charges no pipe_barrier between PTO instructions: "
-                   f"<code>ptofix perf --barrier-model restart</code> shows what they cost (docs/commands/perf.md)</p>\n"]
+                   f"<code>ptofix perf --barrier-model restart</code> shows what they cost "
+                   f"(docs/commands/perf.md)</p>\n"]
     for label, run in (("before", before), ("after", after)):
         lanes = run["lanes"]
         height = LANE * max(len(lanes), 1) + 4
