@@ -90,7 +90,7 @@ def _scalar_arguments(path: str, call: EntryCall, given: dict[str, str]) -> tupl
         if pointer:
             continue
         if name in given:
-            value = scalar_value(given[name])
+            value = given[name]
         else:
             value = "16"            # as `simulate` defaults an integer scalar
             defaulted.append(name)
@@ -126,7 +126,7 @@ def measure(paths: list[str], options: PerfOptions) -> list[PerfResult]:
         except (OSError, UnicodeDecodeError) as exc:
             raise PtofixError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     calls = {path: entry_call(path, text, options.function) for path, text in texts.items()}
-    given = dict(options.args)
+    given = {name: scalar_value(value) for name, value in options.args}
     _unknown_arguments(calls, given)
     tools = toolchain(options)
     start = time.monotonic()
