@@ -226,3 +226,14 @@ def test_run_report_html_with_pto_isa_shows_the_vector_timeline(tmp_path, capsys
     assert "vector pipe in Perf-Sim" in text and "no timeline" not in text
     assert re.search(r"total [\d,]+ -> [\d,]+ cycles \([+-]\d+\.\d%\)", text)
     assert text.count("<rect") >= 2 * 8 * 2      # both sub-blocks' 16 TADDs, before and after
+
+
+@in_perfsim
+def test_a_kernel_that_deadlocks_in_the_model_is_an_error_not_a_number(tmp_path, capsys):
+    """A wait no signal meets: Perf-Sim's report still prints a total; perf refuses it."""
+    kernel = tmp_path / "stuck.cpp"
+    kernel.write_text(vector_kernel("", "wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);"), encoding="utf-8")
+    status, out, err = perf(str(kernel), "--pto-isa", str(PTO_ISA), "--arg", "n=2", capsys=capsys)
+    assert status == 2 and out == ""
+    assert re.fullmatch(rf"{re.escape(str(kernel))}: error: Perf-Sim could not schedule \d+ entries \(a wait that no "
+                        r"signal meets: the kernel deadlocks in the model\), so its total is no time\n", err), err

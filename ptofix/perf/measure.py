@@ -29,6 +29,7 @@ from .build import (
 
 OP_NAME = "ptofix_perf_kernel"     # the function main passes to LAUNCH_KERNEL: Perf-Sim's file names
 _TOTAL = re.compile(r"^Total cycles\s*:\s*(\d+)", re.MULTILINE)
+_STUCK = re.compile(r"^ptofix perf stuck entries: (\d+)", re.MULTILINE)
 _INSTRUCTIONS = re.compile(r"^Instructions\s*:\s*(\d+)", re.MULTILINE)
 
 
@@ -179,6 +180,10 @@ def _read_outputs(path: str, outputs: Path, stdout: str, stderr: str, seconds: f
     if total is None or instructions is None:
         raise PtofixError(f"{path}: error: Perf-Sim printed no report (is launch.hpp's LAUNCH_KERNEL "
                           f"the one this checkout ships?)", plain=True)
+    stuck = _STUCK.search(stdout)
+    if stuck is not None and int(stuck.group(1)) > 0:
+        raise PtofixError(f"{path}: error: Perf-Sim could not schedule {stuck.group(1)} entries (a wait that no "
+                          f"signal meets: the kernel deadlocks in the model), so its total is no time", plain=True)
     if int(instructions.group(1)) == 0:
         raise PtofixError(f"{path}: error: Perf-Sim recorded no PTO instruction: the entry runs no PTO op "
                           f"under __DAV_CUBE__ or __DAV_VEC__", plain=True)
