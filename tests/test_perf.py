@@ -237,3 +237,15 @@ def test_a_kernel_that_deadlocks_in_the_model_is_an_error_not_a_number(tmp_path,
     assert status == 2 and out == ""
     assert re.fullmatch(rf"{re.escape(str(kernel))}: error: Perf-Sim could not schedule \d+ entries \(a wait that no "
                         r"signal meets: the kernel deadlocks in the model\), so its total is no time\n", err), err
+
+
+@in_perfsim
+def test_an_error_inside_a_pto_isa_header_is_located_at_the_kernel_line_that_led_there(tmp_path, capsys):
+    kernel = tmp_path / "dn.cpp"
+    view = "GlobalTensor<float, pto::Shape<1, 1, 1, 32, 128>, pto::Stride<4096, 4096, 4096, 1, 32>, pto::Layout::DN>"
+    kernel.write_text(vector_kernel(f"{view} v4(v0);", "TLOAD(v3, v4);"), encoding="utf-8")
+    status, out, err = perf(str(kernel), "--pto-isa", str(PTO_ISA), capsys=capsys)
+    assert status == 2 and out == ""
+    line = next(i for i, text in enumerate(kernel.read_text().splitlines(), 1) if "TLOAD(v3, v4)" in text)
+    assert re.fullmatch(rf"{re.escape(str(kernel))}:{line}:5: error: cannot build for Perf-Sim: static assertion "
+                        r"failed: Fix: TLOAD\(VecTile, GlobalTensor\) only support .*\(in tload_common\.hpp:\d+\)\n", err), err
