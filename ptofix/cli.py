@@ -27,7 +27,7 @@ from .source import FILES_READ, Diagnostic, PtofixError
 # `run` command lines are read without them, tests/test_startup.py) and traceback (only to print one).
 
 # Order is the order shown in --help.
-COMMANDS = ["run", "check", "opt", "canonicalize", "build", "simulate"]
+COMMANDS = ["run", "check", "opt", "canonicalize", "build", "simulate", "perf"]
 
 DESCRIPTION = """\
 ptofix: provably safe rewrites for the Ascend PTO toolchain.
@@ -37,6 +37,7 @@ ptofix: provably safe rewrites for the Ascend PTO toolchain.
   ptofix canonicalize --target-ptoas v0.36 fa.mlir   generic PTO ops -> target's custom form
   ptofix build fa.mlir -o out/             canonicalize -> ptoas -> C++ fixes -> bisheng
   ptofix simulate orig.cpp fixed.cpp       run both vector kernels on a numpy UB model
+  ptofix perf fa.cpp fa.gu.cpp --pto-isa DIR   cycles of each kernel in pto-isa's Perf-Sim
   ptofix opt -p pass-a,pass-b{k=v} FILE    run any registered passes as a pipeline
 
 Errors are reported as file:line:col: error: ... with exit status 2; the input is never modified

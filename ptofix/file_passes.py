@@ -25,6 +25,7 @@ class FilePasses:
     cpp_input: bool = False
     functions: bool = False     # the report draws the input's functions (--report html)
     notes: bool = True          # kept-barrier notes on stderr (not with -q, nor beside a report on stderr)
+    perf_pto_isa: str | None = None   # the page also shows Perf-Sim's vector timeline (ptofix/perf/timeline.py)
 
     def process(self, path: str) -> Processed:
         """Read ``path`` and run the passes on it."""
@@ -45,6 +46,11 @@ class FilePasses:
         if functions is not None:
             report["functions"] = functions
         notes = kept_notes(source.path, outcome.reports) if self.notes else []
+        if self.perf_pto_isa is not None:
+            from .perf.timeline import timeline_report  # (only for --report html with --pto-isa)
+            timeline = report["perf_timeline"] = timeline_report(source, outcome.text, self.perf_pto_isa)
+            if "error" in timeline:
+                notes.append(f"{source.path}: note: no Perf-Sim timeline on the page: {timeline['error']}")
         return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes,
                          [])
 

@@ -100,8 +100,10 @@ def page(reports: list[dict[str, Any]]) -> str:
              "<span class=\"barrier removed\">removed</span><span class=\"barrier kept\">kept</span>",
              "<span class=\"barrier inserted\">inserted</span><span class=\"op\">vector op</span>",
              "<span class=\"flag\">set/wait_flag</span> a bracket is a loop; hover a barrier for its reason</p>\n"]
+    from .perf.timeline import fragment as perf_timeline  # Perf-Sim's VEC lanes (run --pto-isa), '' without
     for report in reports:
         parts.append(_file_section(report))
+        parts.append(perf_timeline(report))
     parts.append("</body>\n</html>\n")
     return printable_names("".join(parts))       # (a page that says UTF-8 is UTF-8)
 

@@ -208,8 +208,10 @@ def run(args: argparse.Namespace) -> int:
     if len(options.files) == 1:
         check_output_options(options)
     # The pipeline is built (and its options checked) once, and handed to every file's job.
-    job = FilePasses(tuple(cpp_passes(cpp_fix_options(args))), cpp_input=True, functions=options.report == "html",
-                     notes=notes_wanted(options.quiet, options.report, options.report_file))
+    html = options.report == "html"
+    job = FilePasses(tuple(cpp_passes(cpp_fix_options(args))), cpp_input=True, functions=html,
+                     notes=notes_wanted(options.quiet, options.report, options.report_file),
+                     perf_pto_isa=(getattr(args, "pto_isa", None) or None) if html else None)
     return run_files(options, partial(process_file, job=job), deliver_file)
 
 

@@ -1,0 +1,95 @@
+"""``ptofix perf ORIG.cpp [NEW.cpp ...] --pto-isa DIR``: cycles of each kernel in pto-isa's Perf-Sim."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..help_format import HelpFormatter
+from ..output import write_stderr, write_stdout
+from ..source import PtofixError
+
+HELP = "build each kernel against pto-isa's Perf-Sim and compare their cycles"
+
+DESCRIPTION = """\
+Build each ptoas C++ kernel against a pto-isa checkout's pipeline simulator, Perf-Sim
+(pto/costmodel/perf_sim/launch.hpp, LAUNCH_KERNEL), run its entry there and print the simulated
+total cycles, the VEC and CUBE busy cycles, and the change of the total against the first file.
+
+Each core type's half is compiled as bisheng would: once with __DAV_CUBE__, once with __DAV_VEC__,
+both with __COSTMODEL (the host cost model); pointer parameters get nullptr (Perf-Sim reads no GM),
+scalars the --arg values. The checkout is copied into the cache (its formula-parameter generators
+write beside themselves); objects and binaries are cached there by a SHA-256 of their inputs.
+A kernel that cannot be built or run is an error (file:line:col: error: at the kernel line the
+compiler's first error leads to), never a number.
+
+examples:
+  ptofix perf fa.cpp fa.gu.cpp fa.auto.cpp --pto-isa ../shared/pto-isa/f35e7f60 --arg v7=16
+  ptofix perf fa.cpp --pto-isa DIR --arg v7=64 --report json
+"""
+
+
+def _arg(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got '{text}'")
+    name, value = text.split("=", 1)
+    return name.strip(), value.strip()
+
+
+def _positive(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got '{text}'")
+    return value
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("perf", help=HELP, description=DESCRIPTION, formatter_class=HelpFormatter)
+    p.add_argument("files", nargs="+", metavar="FILE.cpp",
+                   help="ptoas C++ kernels; the first is the reference the others are compared with")
+    p.add_argument("--pto-isa", required=True, metavar="DIR",
+                   help="pto-isa checkout whose include/ has Perf-Sim (e.g. ../shared/pto-isa/f35e7f60)")
+    p.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",
+                   help="value of a scalar parameter of the entry (repeatable; default 16, with a note)")
+    p.add_argument("--function", metavar="NAME", help="kernel function to run (default: the __global__ entry)")
+    p.add_argument("--block-dim", type=_positive, default=1, metavar="N",
+                   help="physical AI cores LAUNCH_KERNEL simulates (default: 1)")
+    p.add_argument("--barrier-model", choices=("pto-isa", "restart"), default="pto-isa",
+                   help="pto-isa: the checkout's model unchanged (a pipe_barrier between PTO instructions "
+                        "costs nothing there); restart: a kernel's pipe_barrier(PIPE_V) restarts the vector "
+                        "stream, so the next vector op pays its start-up latency (default: pto-isa)")
+    p.add_argument("--cxx", metavar="PATH", help="C++ compiler (default: $CXX, else g++)")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="where the checkout copy, objects and binaries are kept (default: $PTOFIX_CACHE_DIR/perf, "
+                        "else $XDG_CACHE_HOME/ptofix/perf, else ~/.cache/ptofix/perf)")
+    p.add_argument("-j", "--jobs", type=_positive, default=min(4, os.cpu_count() or 1), metavar="N",
+                   help="compilers run at once (default: the CPUs, at most 4)")
+    p.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
+                   help="stop a Perf-Sim run after this long, an error (default: 600)")
+    p.add_argument("--report", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..perf.measure import PerfOptions, format_json, format_text, measure
+    if len(set(args.files)) != len(args.files):
+        raise PtofixError("a file is named twice")
+    options = PerfOptions(pto_isa=args.pto_isa, cxx=args.cxx, function=args.function, args=tuple(args.arg),
+                          block_dim=args.block_dim, barrier_model=args.barrier_model,
+                          cache_dir=Path(args.cache_dir) if args.cache_dir else None, timeout=args.timeout,
+                          jobs=args.jobs)
+    results = measure(list(args.files), options)
+    notes = [note for result in results for note in result.notes]
+    if notes:
+        write_stderr("\n".join(notes) + "\n")
+    write_stdout(format_json(results, options) if args.report == "json" else format_text(results))
+    return 0

@@ -1,0 +1,249 @@
+"""Running kernels in Perf-Sim and reading its numbers: total cycles (the physical core's
+end-to-end time), each unit's busy cycles per pipe (``<op>_pipeline_summary.csv``), the swimlane
+(``<op>.json``, Chrome trace events), and the change against the first kernel."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..source import PtofixError
+from .build import (
+    BARRIER_MODELS,
+    EntryCall,
+    Toolchain,
+    compile_all,
+    default_cache_dir,
+    entry_call,
+    find_compiler,
+    link,
+    plan_kernel,
+    prepare_checkout,
+)
+
+OP_NAME = "ptofix_perf_kernel"     # the function main passes to LAUNCH_KERNEL: Perf-Sim's file names
+_TOTAL = re.compile(r"^Total cycles\s*:\s*(\d+)", re.MULTILINE)
+_STUCK = re.compile(r"^ptofix perf stuck entries: (\d+)", re.MULTILINE)
+_INSTRUCTIONS = re.compile(r"^Instructions\s*:\s*(\d+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PerfOptions:
+    pto_isa: str
+    cxx: str | None = None
+    function: str | None = None
+    args: tuple[tuple[str, str], ...] = ()
+    block_dim: int = 1
+    barrier_model: str = "pto-isa"
+    cache_dir: Path | None = None
+    timeout: float = 600.0
+    jobs: int = 2
+    keep_swimlane: bool = False        # keep the swimlane events (the HTML timeline)
+
+
+@dataclass
+class PerfResult:
+    path: str
+    total_cycles: int
+    instructions: int
+    units: list[dict[str, int | str]]            # the pipeline summary's rows (AIC, AIV0, AIV1 per core)
+    vec_busy: int
+    cube_busy: int
+    arguments: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    build_seconds: float = 0.0
+    run_seconds: float = 0.0
+    cached: bool = False
+    swimlane: list[dict] = field(default_factory=list)
+
+    def change_against(self, first: PerfResult) -> float:
+        return 0.0 if first.total_cycles == 0 else (self.total_cycles - first.total_cycles) / first.total_cycles
+
+
+def scalar_value(text: str) -> str:
+    """A ``--arg`` value as the program reads it (strtoll base 0, or strtod): an integer (decimal,
+    0x hex), true/false, or a decimal number; anything else is an error."""
+    spelled = text.strip().lower()
+    if spelled in ("true", "false"):
+        return "1" if spelled == "true" else "0"
+    try:
+        return str(int(spelled, 0))
+    except ValueError:
+        pass
+    try:
+        return repr(float(spelled))
+    except ValueError:
+        raise PtofixError(f"--arg value '{text}' is not a number (an integer, 0x..., true/false or a decimal)") \
+            from None
+
+
+def _scalar_arguments(path: str, call: EntryCall, given: dict[str, str]) -> tuple[list[str], dict[str, str], list[str]]:
+    values: list[str] = []
+    shown: dict[str, str] = {}
+    defaulted: list[str] = []
+    for name, pointer in zip(call.parameters, call.pointers, strict=True):
+        if pointer:
+            continue
+        if name in given:
+            value = given[name]
+        else:
+            value = "16"            # as `simulate` defaults an integer scalar
+            defaulted.append(name)
+        values.append(value)
+        shown[name] = value
+    notes = [f"{path}: note: scalar parameter{'s' if len(defaulted) > 1 else ''} {', '.join(defaulted)} "
+             f"of '{call.name}' not given: 16 (--arg NAME=VALUE)"] if defaulted else []
+    return values, shown, notes
+
+
+def _unknown_arguments(calls: dict[str, EntryCall], given: dict[str, str]) -> None:
+    for name in given:
+        if not any(name in call.parameters for call in calls.values()):
+            kernels = ", ".join(f"'{c.name}' ({', '.join(c.parameters) or 'none'})" for c in calls.values())
+            raise PtofixError(f"--arg {name}: no parameter of that name in {kernels}")
+
+
+def toolchain(options: PerfOptions) -> Toolchain:
+    if options.barrier_model not in BARRIER_MODELS:
+        raise PtofixError(f"--barrier-model {options.barrier_model}: expected one of {', '.join(BARRIER_MODELS)}")
+    cxx, identity = find_compiler(options.cxx)
+    cache = options.cache_dir or default_cache_dir()
+    include, key = prepare_checkout(options.pto_isa, cache)
+    return Toolchain(cxx, identity, include, key, cache, options.barrier_model, options.jobs)
+
+
+def measure(paths: list[str], options: PerfOptions) -> list[PerfResult]:
+    """Build every kernel (in parallel, cached), then run each; the first failure is raised."""
+    texts = {}
+    for path in paths:
+        try:
+            texts[path] = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PtofixError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    calls = {path: entry_call(path, text, options.function) for path, text in texts.items()}
+    given = {name: scalar_value(value) for name, value in options.args}
+    _unknown_arguments(calls, given)
+    tools = toolchain(options)
+    start = time.monotonic()
+    builds = {path: plan_kernel(tools, path, texts[path], calls[path]) for path in paths}
+    jobs = [job for build in builds.values() for job in build.jobs]
+    failures = compile_all(tools, jobs)
+    for path in [*paths, "<perf main>"]:
+        if path in failures:
+            raise failures[path]
+    results = []
+    for path in paths:
+        build = builds[path]
+        link(tools, build.binary, build.objects)
+        values, shown, notes = _scalar_arguments(path, calls[path], given)
+        result = run_binary(path, build.binary, options, values)
+        result.arguments = shown
+        result.notes = notes + result.notes
+        result.cached = not build.jobs
+        result.build_seconds = time.monotonic() - start
+        results.append(result)
+    return results
+
+
+def run_binary(path: str, binary: Path, options: PerfOptions, values: list[str]) -> PerfResult:
+    """Run one built kernel in a scratch directory (Perf-Sim writes ./perf_sim_output/) and read it."""
+    work = Path(tempfile.mkdtemp(prefix="ptofix-perf-run-"))
+    start = time.monotonic()
+    try:
+        try:
+            done = subprocess.run([str(binary), str(options.block_dim), *values], cwd=work, capture_output=True,
+                                  text=True, errors="replace", timeout=options.timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise PtofixError(f"{path}: error: Perf-Sim did not finish within {options.timeout:g} s", plain=True) \
+                from None
+        seconds = time.monotonic() - start
+        if done.returncode != 0:
+            why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            raise PtofixError(f"{path}: error: the Perf-Sim run failed (status {done.returncode}): {why}",
+                              plain=True)
+        return _read_outputs(path, work / "perf_sim_output", done.stdout, done.stderr, seconds,
+                             options.keep_swimlane)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _read_outputs(path: str, outputs: Path, stdout: str, stderr: str, seconds: float,
+                  keep_swimlane: bool) -> PerfResult:
+    total = _TOTAL.search(stdout)
+    instructions = _INSTRUCTIONS.search(stdout)
+    if total is None or instructions is None:
+        raise PtofixError(f"{path}: error: Perf-Sim printed no report (is launch.hpp's LAUNCH_KERNEL "
+                          f"the one this checkout ships?)", plain=True)
+    stuck = _STUCK.search(stdout)
+    if stuck is not None and int(stuck.group(1)) > 0:
+        raise PtofixError(f"{path}: error: Perf-Sim could not schedule {stuck.group(1)} entries (a wait that no "
+                          f"signal meets: the kernel deadlocks in the model), so its total is no time", plain=True)
+    if int(instructions.group(1)) == 0:
+        raise PtofixError(f"{path}: error: Perf-Sim recorded no PTO instruction: the entry runs no PTO op "
+                          f"under __DAV_CUBE__ or __DAV_VEC__", plain=True)
+    try:
+        with open(outputs / f"{OP_NAME}_pipeline_summary.csv", encoding="utf-8", newline="") as stream:
+            rows = [{k: (int(v) if v.isdigit() else v) for k, v in row.items()} for row in csv.DictReader(stream)]
+    except OSError as exc:
+        raise PtofixError(f"{path}: error: Perf-Sim wrote no pipeline summary: {exc.strerror}", plain=True) \
+            from None
+    vec = sum(int(row["vec_cycles"]) for row in rows if str(row["unit"]).startswith("AIV"))
+    cube = sum(int(row["cube_cycles"]) for row in rows if row["unit"] == "AIC")
+    swimlane: list[dict] = []
+    if keep_swimlane:
+        try:
+            events = json.loads((outputs / f"{OP_NAME}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise PtofixError(f"{path}: error: cannot read Perf-Sim's swimlane JSON: {exc}", plain=True) from None
+        swimlane = [e for e in events if isinstance(e, dict) and e.get("ph") == "X"]
+    return PerfResult(path, int(total.group(1)), int(instructions.group(1)), rows, vec, cube, {},
+                      _model_notes(path, stderr), run_seconds=seconds, swimlane=swimlane)
+
+
+_FALLBACK = re.compile(r"fallback to 0 cycles: [^,]*, (op=\w+)")
+
+
+def _model_notes(path: str, stderr: str) -> list[str]:
+    """Perf-Sim's warnings, one note per kind: an op its formula could not cost counts 0 cycles."""
+    counts: dict[str, int] = {}
+    other: list[str] = []
+    for line in stderr.splitlines():
+        found = _FALLBACK.search(line)
+        if found:
+            counts[found.group(1)] = counts.get(found.group(1), 0) + 1
+        elif line.startswith("[WARN]") and line not in other:
+            other.append(line)
+    notes = [f"{path}: note: Perf-Sim costed {n} {op[3:]} instruction{'s' if n > 1 else ''} at 0 cycles "
+             f"(no formula for its shape)" for op, n in sorted(counts.items())]
+    return notes + [f"{path}: note: Perf-Sim: {line}" for line in other[:5]]
+
+
+def format_text(results: list[PerfResult]) -> str:
+    lines = []
+    first = results[0]
+    for result in results:
+        change = "reference" if result is first else f"{100 * result.change_against(first):+.1f}%"
+        lines.append(f"{result.path}: {result.total_cycles:,} cycles ({change}), VEC busy {result.vec_busy:,}, "
+                     f"CUBE busy {result.cube_busy:,}")
+    return "\n".join(lines) + "\n"
+
+
+def format_json(results: list[PerfResult], options: PerfOptions) -> str:
+    first = results[0]
+    document = {
+        "pto_isa": options.pto_isa,
+        "block_dim": options.block_dim,
+        "barrier_model": options.barrier_model,
+        "kernels": [{
+            "path": r.path, "total_cycles": r.total_cycles, "vec_busy": r.vec_busy, "cube_busy": r.cube_busy,
+            "change": round(r.change_against(first), 6), "instructions": r.instructions,
+            "arguments": r.arguments, "units": r.units, "cached": r.cached,
+            "run_seconds": round(r.run_seconds, 3)} for r in results],
+    }
+    return json.dumps(document, indent=2) + "\n"

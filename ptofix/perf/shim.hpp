@@ -1,0 +1,63 @@
+// ptofix perf: what a pto-isa __COSTMODEL build lacks to run ptoas C++ in Perf-Sim. Included after
+// <pto/pto-inst.hpp> and before the kernel; every item is listed in docs/commands/perf.md.
+// Verified against pto-isa f35e7f60 (https://github.com/hw-native-sys/pto-isa/tree/f35e7f60).
+#ifndef PTOFIX_PERF_SHIM_HPP
+#define PTOFIX_PERF_SHIM_HPP
+
+// 1. Event ids 4..7. pto/common/cpu_stub.hpp names EVENT_ID0..EVENT_ID3 only; the A2/A3 flag
+//    instructions take ids 0..7 and ptoas uses them (fa.cpp's cube side: EVENT_ID4..6).
+#ifndef EVENT_ID4
+#define EVENT_ID4 4
+#endif
+#ifndef EVENT_ID5
+#define EVENT_ID5 5
+#endif
+#ifndef EVENT_ID6
+#define EVENT_ID6 6
+#endif
+#ifndef EVENT_ID7
+#define EVENT_ID7 7
+#endif
+
+// 2. TEXPANDS. pto/common/pto_instr_impl.hpp's __COSTMODEL list of a2a3 op headers leaves out
+//    TExpandS.hpp, so pto/costmodel/pto_instr.hpp's TEXPANDS finds no TEXPANDS_IMPL.
+#if __has_include(<pto/npu/a2a3/TExpandS.hpp>)
+#include <pto/npu/a2a3/TExpandS.hpp>
+#endif
+
+namespace pto {
+// 3. A column-major GM view spelled Layout::ND loaded into a ZN Mat tile. ptoas v0.45 spells the
+//    transposed K view of a matmul `Layout::ND` with strides (..., 1, rows); TLOAD's static_assert
+//    (pto/common/arch/memory/tload_common.hpp) accepts such a view into a ZN tile only as
+//    Layout::DN. These are the same bytes: the view is read as DN. Chosen over the generic
+//    TLOAD_IMPL by partial ordering (a more specialised second parameter).
+template <typename TileData, typename Element, typename ShapeT, typename StrideT>
+    requires(TileData::Loc == TileType::Mat && GetTileLayoutCustom<TileData>() == TileLayoutCustom::ZN &&
+             StrideT::staticStride[GlobalTensorDim::DIM_3] == 1)
+PTO_INTERNAL void TLOAD_IMPL(TileData &dst, GlobalTensor<Element, ShapeT, StrideT, Layout::ND> &src)
+{
+    GlobalTensor<Element, ShapeT, StrideT, Layout::DN> column_major(src.data());
+    TLOAD_IMPL(dst, column_major);
+}
+} // namespace pto
+
+// 4. --barrier-model restart only: a pipe_barrier(PIPE_V|PIPE_ALL) the kernel writes between two
+//    PTO instructions restarts the vector stream, so the next vector op pays its start-up latency
+//    again, as pto-isa's stream model describes (pto/costmodel/a2a3/cce_costmodel/
+//    cce_costmodel_core.hpp, EstimateLinearCycles: "Paid at stream start (pipe queue empty == first
+//    vec op since the last sync ...)"). Unchanged, the checkout's pipe_barrier flushes the stream
+//    only inside a PTO instruction (FlushPendingTail returns early outside one), so a barrier
+//    between instructions costs nothing. pto-isa's own op bodies were read above and keep theirs.
+#if defined(PTOFIX_PERF_BARRIER_RESTARTS_VECTOR_STREAM)
+inline void ptofix_perf_pipe_barrier(auto pipe)
+{
+    pto_costmodel_pipe_barrier(pipe);
+    if (pipe == PIPE_V || pipe == PIPE_ALL) {
+        ::pto::mocker::ResetVectorStream();
+    }
+}
+#undef pipe_barrier
+#define pipe_barrier(...) ptofix_perf_pipe_barrier(__VA_ARGS__)
+#endif
+
+#endif
