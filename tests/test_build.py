@@ -647,7 +647,6 @@ def test_an_output_directory_the_callers_include_cannot_name_is_refused(tools, t
 def test_a_second_build_of_the_same_stem_waits_for_the_first(tools, tmp_path):
     import fcntl
     import subprocess
-    import time
     out = tmp_path / "o"
     out.mkdir()
     env = dict(os.environ, PYTHONPATH=str(REPO))
@@ -655,10 +654,19 @@ def test_a_second_build_of_the_same_stem_waits_for_the_first(tools, tmp_path):
         fcntl.flock(lock, fcntl.LOCK_EX)       # a build of fa into o is running
         proc = subprocess.Popen([sys.executable, "-m", "ptofix", "build", str(FA_MLIR), "-o", str(out)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        time.sleep(2)
+        # The event: the child says it waits for the lock (it prints that line, then blocks in
+        # flock); EOF first means it never waited.
+        assert proc.stderr is not None
+        said = []
+        for line in iter(proc.stderr.readline, ""):
+            said.append(line)
+            if "waiting for another build of fa" in line:
+                break
+        assert f"waiting for another build of fa into {out} to finish" in "".join(said), "".join(said)
         # It has read and checked its input, but touched no artefact of the running build.
         assert proc.poll() is None and not any(p.name.startswith("fa.") for p in out.iterdir())
-    out_text, err = proc.communicate(timeout=120)
+    out_text, rest = proc.communicate(timeout=120)
+    err = "".join(said) + rest
     assert proc.returncode == 0, err
     assert f"waiting for another build of fa into {out} to finish" in err
     assert json.loads((out / "fa.report.json").read_text())["status"] == "ok" and (out / "fa.so").is_file()
