@@ -50,8 +50,9 @@ class RaceCheck:
             start = event.stmt.span.start if event.stmt is not None else item.fn.span.start
             where = source.location(start)
             why = event.why or "control flow not modelled"
-            lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why} "
-                         "(races through it are neither shown nor ruled out)")
+            # (A reason that already says nothing is shown or ruled out is not told so twice.)
+            consequence = "" if "ruled out" in why else " (races through it are neither shown nor ruled out)"
+            lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why}{consequence}")
             notes.append({"function": item.fn.name, "location": where, "why": why})
         kinds = dict(Counter(race.hazard.kind for race in races))
         report: dict[str, Any] = {"file": source.path, "races": [to_json(r, source, analysis) for r in races],
