@@ -137,13 +137,15 @@ def _limited(limit: int):
     return preexec
 
 
-@pytest.mark.parametrize("command", [["run", "--pattern", "gu"], ["run"], ["check", "--report", "json"]])
+@pytest.mark.parametrize("command", [["run", "--pattern", "gu"], ["run"], ["check", "--report", "json"],
+                                     ["run", "--pattern", "gu", "--report", "json", "-o", "/dev/null"]])
 def test_a_stream_cut_short_by_a_file_size_limit_is_an_error(tree, tmp_path, command):
     # The kernel takes the first 4 KiB of the write and refuses the rest: exit 2, not a silent
-    # truncation with exit 0 (stdout) or 1 (check's report on stderr).
+    # truncation with exit 0 (stdout) or 1 (check's report on stdout), or 0 (run's on stderr).
     out = tmp_path / "out.txt"
     with open(out, "wb") as handle:
-        stream = {"stdout": handle} if command[0] == "run" else {"stderr": handle, "stdout": subprocess.DEVNULL}
+        on_stderr = "-o" in command
+        stream = {"stderr": handle, "stdout": subprocess.DEVNULL} if on_stderr else {"stdout": handle}
         proc = subprocess.run([sys.executable, "-m", "ptofix", *command, str(tree[0])], cwd=REPO,
                               preexec_fn=_limited(4096), **stream)
     assert proc.returncode == 2
