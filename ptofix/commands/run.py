@@ -208,7 +208,12 @@ def run(args: argparse.Namespace) -> int:
     if len(options.files) == 1:
         check_output_options(options)
     # The pipeline is built (and its options checked) once, and handed to every file's job.
-    job = FilePasses(tuple(cpp_passes(cpp_fix_options(args))), cpp_input=True, functions=options.report == "html",
+    passes = tuple(cpp_passes(cpp_fix_options(args)))
+    if not passes and getattr(args, "pattern", None) is None and not options.quiet:
+        # (Never silent: a bare `ptofix run fa.cpp` echoes the file, which looks like "nothing to remove".)
+        write_stderr("ptofix: note: no --pattern and no LocalSlotNum option: nothing is changed; "
+                         "--pattern auto removes every PIPE_V barrier the proof shows redundant\n")
+    job = FilePasses(passes, cpp_input=True, functions=options.report == "html",
                      notes=notes_wanted(options.quiet, options.report, options.report_file))
     return run_files(options, partial(process_file, job=job), deliver_file)
 
