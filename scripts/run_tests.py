@@ -9,11 +9,16 @@ Two tiers. By default the pytest tests marked ``slow`` (campaigns, whole-corpus 
 builds: pyproject.toml) are left out, and a line before the last says how many; with
 ``PTOFIX_FULL_TESTS`` set (.ci/run sets it) every test runs. lit runs beside pytest (the two
 cores of a small machine: pytest is one process).
+
+Headless Chromium (for the HTML report's browser tests) is installed first with apt-get when it
+is absent and this runs as root (``PTOFIX_NO_BROWSER_INSTALL=1``: never); otherwise those tests
+skip, saying why.
 """
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -45,6 +50,28 @@ def run_pytest(full: bool) -> tuple[int, int, int, int, int]:
     if proc.returncode not in (0, 5) and failed == 0:
         failed = 1  # pytest crashed before counting
     return counts.get("passed", 0), failed, counts.get("skipped", 0), counts.get("deselected", 0), proc.returncode
+
+
+BROWSER_VARIABLE = "PTOFIX_NO_BROWSER_INSTALL"   # set: never install Chromium
+
+
+def ensure_chromium() -> None:
+    """The HTML report's browser tests (tests/test_html_report.py) need headless Chromium: when it
+    is absent and this runs as root on Debian/Ubuntu, install the distribution's package (its
+    output shown); otherwise those tests skip and say why."""
+    if shutil.which("chromium") or shutil.which("chromium-browser") or os.environ.get(BROWSER_VARIABLE):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("== chromium is not installed (not root, or no apt-get): the browser tests of the HTML report "
+              "will skip", flush=True)
+        return
+    print(f"== installing chromium for the HTML report's browser tests (apt-get; {BROWSER_VARIABLE}=1 skips this)",
+          flush=True)
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        if subprocess.run(argv, env=environment).returncode != 0:
+            print("== chromium could not be installed: the browser tests will skip", flush=True)
+            return
 
 
 def start_lit() -> subprocess.Popen[str]:
@@ -87,6 +114,7 @@ def run_static_checks() -> tuple[int, int]:
 
 def main() -> int:
     full = bool(os.environ.get(FULL_VARIABLE))
+    ensure_chromium()
     lit = start_lit()
     try:
         s_pass, s_fail = run_static_checks()
