@@ -141,11 +141,10 @@ def _limited(limit: int):
                                      ["run", "--pattern", "gu", "--report", "json", "-o", "/dev/null"]])
 def test_a_stream_cut_short_by_a_file_size_limit_is_an_error(tree, tmp_path, command):
     # The kernel takes the first 4 KiB of the write and refuses the rest: exit 2, not a silent
-    # truncation with exit 0 (stdout) or 1 (check's report on stdout), or 0 (run's on stderr).
+    # truncation with exit 0 (stdout: the kernel, or a JSON report beside -o) or 1 (check's report).
     out = tmp_path / "out.txt"
     with open(out, "wb") as handle:
-        on_stderr = "-o" in command
-        stream = {"stderr": handle, "stdout": subprocess.DEVNULL} if on_stderr else {"stdout": handle}
+        stream = {"stdout": handle}
         proc = subprocess.run([sys.executable, "-m", "ptofix", *command, str(tree[0])], cwd=REPO,
                               preexec_fn=_limited(4096), **stream)
     assert proc.returncode == 2
@@ -337,7 +336,8 @@ def test_a_json_report_of_several_files_is_one_versioned_document(tree):
     assert document["version"] == 1
     assert [item["file"] for item in document["files"]] == list(map(str, tree))
     assert all("version" not in item and "passes" in item for item in document["files"])
-    one = json.loads(ptofix("run", "--pattern", "gu", "--check", "--report", "json", str(tree[0])).stderr)
+    # (Beside --check stdout is free: the report goes there, stderr keeps the diagnostics.)
+    one = json.loads(ptofix("run", "--pattern", "gu", "--check", "--report", "json", str(tree[0])).stdout)
     assert next(iter(one)) == "version" and one["version"] == 1 and one["file"] == str(tree[0])
 
 
