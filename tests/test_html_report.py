@@ -104,6 +104,7 @@ def test_each_barrier_row_says_its_decision_and_reason_in_words(tmp_path):
                                 "(line 358) reads it")
 
 
+@pytest.mark.slow
 def test_opt_s_page_is_run_s(tmp_path):
     through_run = _run_page(tmp_path, "run", "--pattern", "auto", "--check", str(FA_CPP), name="run.html")
     through_opt = _run_page(tmp_path, "opt", "-p", "pipe-v-barrier{pattern=auto}", "--check", str(FA_CPP),
@@ -119,6 +120,7 @@ def test_barriers_a_pattern_did_not_select_are_not_shown_as_kept(tmp_path):
     assert "barriers: 11 not selected, 1 removed" in text
 
 
+@pytest.mark.slow
 def test_check_s_page_shows_its_races_and_the_ops_in_them(tmp_path):
     text = _run_page(tmp_path, "check", str(FA_CPP))
     reader = rows_of(text)
@@ -222,6 +224,7 @@ def _png_size_and_colours(path: Path) -> tuple[int, int, int]:
     return width, height, len(set(pixels[:2_000_000]))
 
 
+@pytest.mark.slow
 def test_in_chromium_the_fa_page_shows_each_decision_and_reason_and_check_s_races(tmp_path):
     chromium()
     run_page = _run_page(tmp_path, "run", "--pattern", "gu", "--check", str(FA_CPP), name="run.html")
