@@ -82,6 +82,17 @@ class ArgumentParser(argparse.ArgumentParser):
             self.error("unrecognized arguments: " + " ".join(extras))
         return namespace, extras
 
+    # A word like "-D X=1 -O2" (one word, with a space) is a value, not a short option with an
+    # attached value: `build --bisheng-flags "-D X -O2"` passes compiler flags to a flags option,
+    # and build also has -D (set True on its parser).
+    spaced_words_are_values = False
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        if (self.spaced_words_are_values and " " in arg_string and arg_string[:1] in self.prefix_chars
+                and not arg_string.startswith("--") and arg_string not in self._option_string_actions):
+            return None
+        return super()._parse_optional(arg_string)
+
     def error(self, message: str) -> NoReturn:
         super().error(message + did_you_mean(message, list(self._option_string_actions)))
 

@@ -132,8 +132,8 @@ class BuildSettings:
         ("-I", "--include"), metavar="DIR", kind="append", path="path", group=_COMPILER,
         help="search DIR for the headers the kernel #includes, before the bisheng flags' -I and "
              "PTO_LIB/include (repeatable; config key include)").metadata())
-    # -D/-U as for run, check and simulate (--define/--undefine kept). As for -I, a flags value
-    # that starts with '-' needs '=': `--bisheng-flags="-DX -O2"` (the description says so).
+    # -D/-U as for run, check and simulate (--define/--undefine kept). `--bisheng-flags "-DX -O2"`
+    # stays a value: build's parser reads a word with a space as one (help_format.ArgumentParser).
     define_flags: Words | None = field(default=None, metadata=BuildOption(
         ("--define", "-D"), metavar="NAME[=VALUE]", kind="append", convert=define_flag, group=_COMPILER,
         help="a macro the kernel is compiled with that the bisheng flags do not show (a wrapper's): the "

@@ -89,6 +89,7 @@ def _description() -> str:
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("build", help=HELP, description=_description(),
                               formatter_class=HelpFormatter)
+    p.spaced_words_are_values = True      # (--bisheng-flags "-D X -O2" is a value, not -D)
     p.add_argument("input", metavar="IR.mlir", help="PTO IR as the DSL printed it")
     # Every setting's option comes from its BuildSettings field; these say how this run goes.
     run_options = add_setting_arguments(p, BuildSettings)["build"]
