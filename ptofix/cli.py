@@ -112,6 +112,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             raise
         module.add_parser(subparsers)
     for sub in subparsers.choices.values():
+        sub.subcommand = True           # (its own usage, with "did you mean", on an unknown option)
         if "--debug" not in sub._option_string_actions:
             sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="print the Python traceback of an internal error")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+from typing import Any, NoReturn
 
 from .output import write_stdout
 
@@ -23,6 +25,21 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
             width = _terminal_columns() - 2
         super().__init__(prog, indent_increment, max_help_position, width)
 
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        """The description refilled to the terminal's width, paragraph by paragraph; a paragraph
+        whose lines are indented (examples, a table of statuses) or that starts with a heading
+        (``exit status:``) keeps its lines as written."""
+        import textwrap
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            lines = paragraph.splitlines()
+            if not lines or any(line.startswith(" ") for line in lines) or lines[0].rstrip().endswith(":"):
+                paragraphs.append("\n".join(indent + line for line in lines))
+            else:
+                paragraphs.append(textwrap.fill(" ".join(line.strip() for line in lines), max(width, 20),
+                                                initial_indent=indent, subsequent_indent=indent))
+        return "\n\n".join(paragraphs)
+
 
 def _terminal_columns() -> int:
     try:
@@ -38,13 +55,46 @@ def _terminal_columns() -> int:
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse's parser whose stdout output (``--help``, ``--version``) is checked.
+    """argparse's parser whose stdout output (``--help``, ``--version``) is checked, and whose
+    usage errors are those of a compiler driver.
 
     argparse writes help and version text and ignores an OSError (``ptofix --help > /dev/full``
     would print nothing and exit 0). Here a stdout that cannot take it is an output that cannot be
     written: :class:`~ptofix.source.PtofixError`, exit status 2, as for every other command output.
     Messages for stderr (usage errors) are written as argparse does.
+
+    Usage errors: no option is taken by a prefix of its name (``--pat`` is not ``--pattern``: a
+    later option starting the same would change what an old command line means); an unknown
+    option or command gets "did you mean" with the closest known spelling; and a command's
+    unknown option is reported with that command's usage (``subcommand``), not the top level's.
     """
+
+    def __init__(self, *args: Any, subcommand: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+        self.subcommand = subcommand
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        namespace, extras = super().parse_known_args(args, namespace)
+        if self.subcommand and extras:
+            # (argparse hands a command's unknown words to the top-level parser, whose usage would
+            # say nothing of the command's options.)
+            self.error("unrecognized arguments: " + " ".join(extras))
+        return namespace, extras
+
+    # A word like "-D X=1 -O2" (one word, with a space) is a value, not a short option with an
+    # attached value: `build --bisheng-flags "-D X -O2"` passes compiler flags to a flags option,
+    # and build also has -D (set True on its parser).
+    spaced_words_are_values = False
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        if (self.spaced_words_are_values and " " in arg_string and arg_string[:1] in self.prefix_chars
+                and not arg_string.startswith("--") and arg_string not in self._option_string_actions):
+            return None
+        return super()._parse_optional(arg_string)
+
+    def error(self, message: str) -> NoReturn:
+        super().error(message + did_you_mean(message, list(self._option_string_actions)))
 
     def _print_message(self, message: str, file=None) -> None:  # type: ignore[override]
         if message and file is sys.stdout:
@@ -62,3 +112,25 @@ class CommaListAction(argparse.Action):
                  option_string: str | None = None) -> None:
         earlier = getattr(namespace, self.dest, None)
         setattr(namespace, self.dest, f"{earlier},{values}" if earlier else values)
+
+
+def did_you_mean(message: str, options: list[str]) -> str:
+    """A "did you mean" for an argparse error ``message``: the known option closest to each
+    unknown one (``options``), or the closest choice of a misspelled command or value."""
+    from difflib import get_close_matches
+    unknown = re.match(r"unrecognized arguments: (.*)$", message)
+    if unknown:
+        hints = []
+        for word in unknown.group(1).split():
+            if word.startswith("-"):
+                name = word.split("=", 1)[0]
+                longer = [option for option in options if option.startswith(name) and len(name) > 2]
+                close = longer[:1] if len(longer) == 1 else get_close_matches(name, options, n=1, cutoff=0.6)
+                if close:
+                    hints.append(f"'{close[0]}' for '{word}'")
+        return f" (did you mean {', '.join(hints)}?)" if hints else ""
+    choice = re.match(r"argument \S+: invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+    if choice:
+        close = get_close_matches(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)), n=1, cutoff=0.5)
+        return f"; did you mean '{close[0]}'?" if close else ""
+    return ""

@@ -1,11 +1,14 @@
 """``--report html --report-file PAGE.html``: one self-contained page per run (no script, no link
-to anything outside it).
+to anything outside it) that a kernel engineer reads without hovering.
 
-Per file and per function, a strip of its vector ops, flag operations and barriers in program
-order, loops drawn as brackets around what they repeat. Each ``pipe_barrier`` is coloured by what
-became of it (removed, kept, inserted by ``check --fix``) and gives its reason on hover (the
-``title`` the decision report holds). The strip is read from the parsed model of the input (the
-statements in their blocks and loops); the decisions are the pass reports, matched by line.
+Per file: a banner for what is not modelled and why (a header not found names ``-I``; an
+unverified function of ``check``), the races ``check`` reports (both ops, the operand, the bytes),
+and per function the source lines of its vector ops, barriers and flag operations in program
+order, indented by the loops and ``if``/``else`` around them. Each ``pipe_barrier`` row says in
+words what became of it: removed (the proof), kept (the hazard's two ops and byte range, or what
+kept it), not selected by the pattern, or inserted by ``check --fix``; a label with a symbol says
+the same as the colour. Filters are checkboxes styled with CSS alone. The rows are read from the
+parsed model of the input; the decisions are the pass reports, matched by line.
 """
 from __future__ import annotations
 
@@ -24,12 +27,18 @@ _CALLEE = regex_cache.compile(r"\s*(?:pto::)?([A-Za-z_]\w*)\s*(?:<[^;()]*>)?\s*\
 _BARRIER_PIPE = regex_cache.compile(r"[^(]*\(\s*(?:pipe_t::)?(\w+)\s*\)")
 _FLAG_CALLS = frozenset({"set_flag", "wait_flag"})
 MAX_DEPTH = 200         # (the model's own statement nesting bound)
+_TEXT_LIMIT = 200       # characters of a statement shown
+
+
+def _line_text(source: Any, line: int) -> str:
+    return " ".join(source.line_text(line).split())[:_TEXT_LIMIT]
 
 
 def strips(model: Any) -> list[dict[str, Any]]:
     """Per function of ``model`` (a CppFile), its items in program order: ``{"kind": "op" |
-    "barrier" | "flag" | "loop" | "end", "name", "line"}`` (a "loop" item opens a bracket that the
-    next unmatched "end" closes)."""
+    "barrier" | "flag" | "loop" | "branch" | "else" | "end", "name", "line", "text"}`` (a "loop"
+    or "branch" (``if``) item opens a block that the next unmatched "end" closes; "else" starts
+    the other branch of the open ``if``; "text" is the statement, or the loop's or if's line)."""
     source = model.source
     out = []
     for function in model.functions:
@@ -48,11 +57,17 @@ def strips(model: Any) -> list[dict[str, Any]]:
                 stack.extend(reversed(stmt.body))
             elif kind == "ForStmt":
                 line = source.line_col(stmt.span.start)[0]
-                items.append({"kind": "loop", "name": "for", "line": line})
+                items.append({"kind": "loop", "name": "for", "line": line, "text": _line_text(source, line)})
                 stack.append({"kind": "end", "name": "for", "line": line})
                 stack.append(stmt.body)
             elif kind == "IfStmt":
-                stack.extend([stmt.orelse, stmt.then])
+                line = source.line_col(stmt.span.start)[0]
+                items.append({"kind": "branch", "name": "if", "line": line, "text": _line_text(source, line)})
+                stack.append({"kind": "end", "name": "if", "line": line})
+                if stmt.orelse is not None:
+                    stack.append(stmt.orelse)
+                    stack.append({"kind": "else", "name": "else", "line": source.line_col(stmt.orelse.span.start)[0]})
+                stack.append(stmt.then)
             elif kind == "SwitchStmt":
                 stack.extend(reversed(stmt.body))
             elif kind == "PPIfStmt":
@@ -64,13 +79,15 @@ def strips(model: Any) -> list[dict[str, Any]]:
                     continue
                 name = match.group(1)
                 line = source.line_col(stmt.span.start)[0]
+                text = " ".join(stmt.text.split())[:_TEXT_LIMIT]
                 if name == "pipe_barrier":
                     pipe = _BARRIER_PIPE.match(stmt.text)
-                    items.append({"kind": "barrier", "name": pipe.group(1) if pipe else "?", "line": line})
+                    items.append({"kind": "barrier", "name": pipe.group(1) if pipe else "?", "line": line,
+                                  "text": text})
                 elif name in _FLAG_CALLS:
-                    items.append({"kind": "flag", "name": name, "line": line})
+                    items.append({"kind": "flag", "name": name, "line": line, "text": text})
                 elif name in OPS and OPS[name].pipe == "PIPE_V":
-                    items.append({"kind": "op", "name": name, "line": line})
+                    items.append({"kind": "op", "name": name, "line": line, "text": text})
         out.append({"function": function.name, "line": source.line_col(function.span.start)[0], "items": items})
     return out
 
@@ -78,42 +95,78 @@ def strips(model: Any) -> list[dict[str, Any]]:
 _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.6em; } h3 { font-size: 1em; margin: 1em 0 .3em; }
-.legend span, .strip .item { display: inline-block; padding: 2px 6px; margin: 2px; border-radius: 3px;
-  font: 12px monospace; }
-.strip { display: flex; flex-wrap: wrap; align-items: center; }
-.op { background: #e8e8e8; } .flag { background: #f4ecd2; color: #6b5800; }
-.barrier { font-weight: bold; color: #fff; cursor: help; }
-.removed { background: #2e8b3d; } .kept { background: #c0392b; } .inserted { background: #2862b5; }
-.undecided, .present { background: #777; } .drain { background: #555; color: #fff; }
-.loop { display: inline-flex; flex-wrap: wrap; align-items: center; border: 2px solid #555; border-top: 0;
-  border-bottom: 0; border-radius: 8px; padding: 2px 4px; margin: 2px 4px; }
-.loop > .label { font: 11px monospace; color: #555; margin-right: 4px; }
-.summary { color: #555; }
+.summary { color: #444; }
+.banner { border: 2px solid #b36b00; background: #fff4e0; padding: .4em .7em; margin: .5em 0; }
+.filter { position: absolute; left: -9999px; }
+.filters label { display: inline-block; border: 1px solid #888; border-radius: 3px; padding: 1px 6px; margin: 2px;
+  cursor: pointer; user-select: none; }
+.filters label::before { content: "\\2610  "; }
+table.source, table.races { border-collapse: collapse; margin: .3em 0 1em; }
+table.source td, table.races td, table.races th { padding: 1px 8px; vertical-align: top; }
+td.line { text-align: right; color: #666; font: 12px monospace; }
+td.code { font: 12px monospace; white-space: pre; }
+td.why { font-size: 12px; max-width: 60em; }
+.label { display: inline-block; min-width: 9em; font: bold 11px monospace; padding: 1px 5px; border-radius: 3px; }
+.removed .label { background: #2e8b3d; color: #fff; } tr.removed td.code { text-decoration: line-through; }
+.kept .label { background: #c0392b; color: #fff; border: 2px solid #000; }
+.not-selected .label { background: #fff; color: #555; border: 1px dashed #777; }
+.inserted .label { background: #2862b5; color: #fff; } tr.inserted td.code { font-style: italic; }
+.present .label, tr.undecided .label { background: #777; color: #fff; }
+.race .label { background: #fff; color: #a00; border: 2px solid #a00; }
+.drain .label { background: #555; color: #fff; }
+tr.flag td { color: #8a7400; } tr.ctl td.code { color: #555; }
 """
+
+# (filter id, what it shows, shown at first)
+_FILTERS = (("removed", "removed barriers", True), ("kept", "kept barriers", True),
+            ("not-selected", "barriers not selected", True), ("inserted", "inserted barriers", True),
+            ("race", "ops in a race", True), ("op", "other vector ops", True), ("flag", "set/wait_flag", False))
+# How each row's kind reads without colour: (label text, symbol).
+_LABELS = {"removed": "\u2713 REMOVED", "kept": "\u2717 KEPT", "not-selected": "\u2013 NOT SELECTED",
+           "inserted": "+ INSERTED", "present": "\u25a1 PRESENT", "undecided": "? UNDECIDED", "race": "\u26a0 RACE",
+           "drain": "\u25a0 DRAIN"}
+# Causes of a kept barrier that say the model does not see the code: they go in the banner.
+_NOT_MODELLED = ("unmodelled", "not-understood", "unknown-bytes", "not-analysed")
+
+
+def _filter_css() -> str:
+    rules = []
+    for key, _what, _shown in _FILTERS:
+        rules.append(f"#show-{key}:not(:checked) ~ main tr.{key} {{ display: none; }}")
+        rules.append(f"#show-{key}:checked ~ .filters label[for=show-{key}]::before {{ content: \"\\2611  \"; }}")
+        rules.append(f"#show-{key}:focus-visible ~ .filters label[for=show-{key}] {{ outline: 2px solid #2862b5; }}")
+    return "\n".join(rules)
 
 
 def page(reports: list[dict[str, Any]]) -> str:
     """The page for the reports of one run (one per file, as the JSON report holds them)."""
     parts = ["<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
-             "<title>ptofix report</title>\n<style>", _STYLE, "</style>\n</head>\n<body>\n",
-             "<h1>ptofix: PIPE_V barriers</h1>\n<p class=\"legend\">",
-             "<span class=\"barrier removed\">removed</span><span class=\"barrier kept\">kept</span>",
-             "<span class=\"barrier inserted\">inserted</span><span class=\"op\">vector op</span>",
-             "<span class=\"flag\">set/wait_flag</span> a bracket is a loop; hover a barrier for its reason</p>\n"]
+             "<title>ptofix report</title>\n<style>", _STYLE, _filter_css(), "</style>\n</head>\n<body>\n",
+             "<h1>ptofix: PIPE_V barriers</h1>\n", _filters(), "<main>\n"]
     from .perf.timeline import fragment as perf_timeline  # Perf-Sim's VEC lanes (run --pto-isa), '' without
     for report in reports:
         parts.append(_file_section(report))
         parts.append(perf_timeline(report))
-    parts.append("</body>\n</html>\n")
+    parts.append("</main>\n</body>\n</html>\n")
     return printable_names("".join(parts))       # (a page that says UTF-8 is UTF-8)
 
 
-def _decisions(report: dict[str, Any]) -> dict[int, tuple[str, str]]:
-    """Line -> (removed | kept, reason) from the passes' reports."""
-    found: dict[int, tuple[str, str]] = {}
+def _filters() -> str:
+    boxes = "".join(f"<input type=\"checkbox\" class=\"filter\" id=\"show-{key}\"{' checked' if shown else ''}>"
+                    for key, _what, shown in _FILTERS)
+    labels = "".join(f"<label for=\"show-{key}\">{html.escape(what)}</label>" for key, what, _shown in _FILTERS)
+    legend = " ".join(f"<span class=\"{key}\"><span class=\"label\">{html.escape(_LABELS[key])}</span></span>"
+                      for key in ("removed", "kept", "not-selected", "inserted", "race"))
+    return (f"{boxes}\n<div class=\"filters\">Show: {labels}</div>\n<p class=\"legend\">{legend}: every row says "
+            "why in words; indentation follows the loops and if/else around a statement.</p>\n")
+
+
+def _decisions(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """Line -> the passes' decision about the barrier there."""
+    found: dict[int, dict[str, Any]] = {}
     for rep in report.get("passes", []):
         for decision in rep.get("decisions", []):
-            found[decision["line"]] = (decision["decision"], decision.get("reason", ""))
+            found[decision["line"]] = decision
     return found
 
 
@@ -128,42 +181,136 @@ def _insertions(report: dict[str, Any]) -> list[tuple[int, str]]:
     return sorted(out)
 
 
+def _line_of(location: str) -> int:
+    parts = str(location).rsplit(":", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
+
+
+def _bytes(ranges: Any) -> str:
+    return ", ".join(f"[{a}, {b})" for a, b in ranges or ())
+
+
+def _hazard_words(hazard: dict[str, Any]) -> str:
+    """``RAW on v59 [90496, 90624): TMAX (line 356) writes it, TSUB (line 358) reads it``."""
+    earlier, later = hazard["earlier"], hazard["later"]
+    operand = earlier.get("operand") or later.get("operand") or "UB"
+    loop = " across the loop back-edge" if hazard.get("across_loop_back_edge") else ""
+    return (f"needed: {hazard['kind']} on {operand} {_bytes(earlier.get('bytes'))}{loop}: {earlier['op']} (line "
+            f"{_line_of(earlier['location'])}) {earlier['access']}s it, then {later['op']} (line "
+            f"{_line_of(later['location'])}) {later['access']}s it")
+
+
+def _race_words(race: dict[str, Any], at_later: bool) -> str:
+    other = race["earlier"] if at_later else race["later"]
+    role = "still in flight from" if at_later else "races with the later"
+    return (f"{race['kind']} on {race['later'].get('operand') or race['earlier'].get('operand') or 'UB'} "
+            f"{_bytes(race.get('bytes'))}: {role} {other['op']} (line {_line_of(other['location'])}), "
+            f"{race.get('path', '')}".rstrip(", "))
+
+
+def _barrier_row(decision: dict[str, Any] | None, path: str) -> tuple[str, str]:
+    """(row class, reason in words) of a PIPE_V barrier."""
+    if decision is None:
+        return "undecided", "no decision reported for this line"
+    reason = str(decision.get("reason", "")).replace(f"{path}:", "line ")
+    if decision["decision"] == "removed":
+        return "removed", reason
+    if decision.get("pattern") is None and not decision.get("unread"):
+        return "not-selected", "not selected by --pattern (the proof was not asked)"
+    if decision.get("hazard"):
+        return "kept", _hazard_words(decision["hazard"])
+    return "kept", reason
+
+
+def _banners(report: dict[str, Any], path: str) -> list[str]:
+    """What the model could not read, once per reason: a header not found names -I."""
+    reasons: dict[str, None] = {}
+    for rep in report.get("passes", []):
+        for decision in rep.get("decisions", []):
+            cause = decision.get("cause") or {}
+            if decision["decision"] == "kept" and cause.get("kind") in _NOT_MODELLED:
+                reasons[str(decision.get("reason", "")).replace(f"{path}:", "line ")] = None
+    for note in report.get("unverified", []):
+        reasons[f"'{note['function']}' is unverified (races through it are neither shown nor ruled out): "
+                f"{note['why']}".replace(f"{path}:", "line ")] = None
+    return [f"<div class=\"banner\" role=\"note\"><strong>Not modelled:</strong> {html.escape(reason)}</div>\n"
+            for reason in reasons]
+
+
+def _row(kind: str, line: int | str, text: str, label: str, why: str, depth: int, extra: str = "") -> str:
+    pad = "  " * depth
+    badge = f"<span class=\"label\">{html.escape(label)}</span>" if label else ""
+    return (f"<tr class=\"{kind}\"{extra}><td class=\"line\">{line}</td><td class=\"code\">{html.escape(pad + text)}"
+            f"</td><td>{badge}</td><td class=\"why\">{html.escape(why)}</td></tr>\n")
+
+
 def _file_section(report: dict[str, Any]) -> str:
     path = str(report.get("file", ""))
     decisions = _decisions(report)
     insertions = _insertions(report)
-    # (check decides about no barrier of the input; a pass that reported none for a line did not read it.)
-    unreported = ("undecided", "no decision reported for this line") if "passes" in report \
-        else ("present", "in the input")
+    races = report.get("races", [])
+    race_rows: dict[int, list[str]] = {}
+    for race in races:
+        race_rows.setdefault(_line_of(race["later"]["location"]), []).append(_race_words(race, True))
+        race_rows.setdefault(_line_of(race["earlier"]["location"]), []).append(_race_words(race, False))
     counts: dict[str, int] = {}
-    out = [f"<h2>{html.escape(path)}</h2>\n"]
+    out = [f"<section class=\"file\">\n<h2>{html.escape(path)}</h2>\n"]
+    out.extend(_banners(report, path))
+    if races:
+        out.append(f"<h3>{len(races)} race{'' if len(races) == 1 else 's'} (check)</h3>\n<table class=\"races\">"
+                   "<tr><th>kind</th><th>bytes</th><th>later op</th><th>earlier op, still in flight</th>"
+                   "<th>path</th></tr>\n")
+        for race in races:
+            later, earlier = race["later"], race["earlier"]
+            operand = (later.get("operand") or earlier.get("operand") or "UB") + " " + _bytes(race.get("bytes"))
+            cells = [race["kind"], operand,
+                     f"line {_line_of(later['location'])}: {later.get('statement', '')}",
+                     f"line {_line_of(earlier['location'])}: {earlier.get('statement', '')}", race.get("path", "")]
+            out.append("<tr class=\"race-item\">" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells)
+                       + "</tr>\n")
+        out.append("</table>\n")
     for function in report.get("functions", []):
+        if not function["items"]:
+            continue            # (no vector op, barrier, flag or loop: nothing to show)
         out.append(f"<h3>{html.escape(function['function'])} <span class=\"summary\">(line {function['line']})"
-                   "</span></h3>\n<div class=\"strip\">")
+                   "</span></h3>\n<table class=\"source\">\n")
+        depth = 0
         for item in function["items"]:
-            kind, name, line = item["kind"], html.escape(item["name"]), item["line"]
+            kind, line, text = item["kind"], item["line"], item.get("text", item["name"])
             while insertions and insertions[0][0] <= line and kind != "end":
-                at, races = insertions.pop(0)
+                at, separated = insertions.pop(0)
                 counts["inserted"] = counts.get("inserted", 0) + 1
-                out.append(f"<span class=\"item barrier inserted\" data-line=\"{at}\" data-decision=\"inserted\" "
-                           f"title=\"line {at}: inserted: {html.escape(races, quote=True)}\">barrier +{at}</span>")
-            if kind == "barrier" and item["name"] != "PIPE_V":
-                out.append(f"<span class=\"item drain\" title=\"line {line}: pipe_barrier({name}) drains the "
-                           f"vector pipe too\">{name} :{line}</span>")
-            elif kind == "loop":
-                out.append(f"<span class=\"loop\" title=\"{name} loop at line {line}\">"
-                           f"<span class=\"label\">{name} :{line}</span>")
+                out.append(_row("barrier inserted", f"+{at}", "pipe_barrier(PIPE_V);", _LABELS["inserted"],
+                                f"inserted before line {at}: {separated}", depth,
+                                f" data-line=\"{at}\" data-decision=\"inserted\""))
+            if kind in ("loop", "branch"):
+                out.append(_row("ctl", line, text, "", "", depth))
+                depth += 1
+            elif kind == "else":
+                out.append(_row("ctl", line, "} else {", "", "", depth - 1))
             elif kind == "end":
-                out.append("</span>")
+                depth = max(depth - 1, 0)
+                out.append(_row("ctl", "", "}", "", "", depth))
+            elif kind == "barrier" and item["name"] != "PIPE_V":
+                out.append(_row("drain", line, text, _LABELS["drain"],
+                                f"pipe_barrier({item['name']}) drains the vector pipe too", depth))
             elif kind == "barrier":
-                decision, reason = decisions.get(line, unreported)
-                counts[decision] = counts.get(decision, 0) + 1
-                hover = html.escape(f"line {line}: {decision}: {reason}", quote=True)
-                out.append(f"<span class=\"item barrier {decision}\" data-line=\"{line}\" "
-                           f"data-decision=\"{decision}\" title=\"{hover}\">barrier :{line}</span>")
+                if "passes" in report:
+                    row, why = _barrier_row(decisions.get(line), path)
+                else:
+                    row, why = "present", "in the input (check decides about races, not barriers)"
+                counts[row] = counts.get(row, 0) + 1
+                decided = decisions.get(line, {}).get("decision", row)
+                out.append(_row(f"barrier {row}", line, text, _LABELS[row], why, depth,
+                                f" data-line=\"{line}\" data-decision=\"{decided}\""))
+            elif kind == "op" and line in race_rows:
+                out.append(_row("race", line, text, _LABELS["race"], "; ".join(race_rows[line]), depth))
             else:
-                out.append(f"<span class=\"item {kind}\" title=\"line {line}\">{name}</span>")
-        out.append("</div>\n")
-    summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
+                out.append(_row(kind, line, text, "", "", depth))
+        out.append("</table>\n")
+    summary = ", ".join(f"{n} {what.replace('-', ' ')}" for what, n in sorted(counts.items()))
+    if races:
+        summary += f"; races: {len(races)}"
     out.insert(1, f"<p class=\"summary\">barriers: {html.escape(summary) or 'none'}</p>\n")
+    out.append("</section>\n")
     return "".join(out)

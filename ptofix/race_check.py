@@ -14,7 +14,7 @@ from .frontends import PARSERS, parse_cpp
 from .interpreter import recursion_headroom
 from .pass_manager import Pass, run_pipeline
 from .pto.isa_version import facts_of
-from .source import read_source
+from .source import SourceText, read_source
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,10 @@ class RaceCheck:
     def process(self, path: str) -> Processed:
         """The races, unverified functions and broken placements of ``path``, as diagnostic lines and
         the report; with ``insert``, the text with the barriers it inserts."""
-        source = read_source(path)
+        return self.process_source(read_source(path))
+
+    def process_source(self, source: SourceText) -> Processed:
+        """``process`` of a text already read (the Python API's ``check``)."""
         model = parse_cpp(source)
         lines: list[str] = []
         placements: list[dict[str, Any]] = []
@@ -50,8 +53,9 @@ class RaceCheck:
             start = event.stmt.span.start if event.stmt is not None else item.fn.span.start
             where = source.location(start)
             why = event.why or "control flow not modelled"
-            lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why} "
-                         "(races through it are neither shown nor ruled out)")
+            # (A reason that already says nothing is shown or ruled out is not told so twice.)
+            consequence = "" if "ruled out" in why else " (races through it are neither shown nor ruled out)"
+            lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why}{consequence}")
             notes.append({"function": item.fn.name, "location": where, "why": why})
         kinds = dict(Counter(race.hazard.kind for race in races))
         report: dict[str, Any] = {"file": source.path, "races": [to_json(r, source, analysis) for r in races],

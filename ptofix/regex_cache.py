@@ -6,7 +6,8 @@ build at start-up costs a whole one-kernel ``ptofix run`` an eighth to a sixth o
 ms of 60 ms with ``--pattern gu`` on ``kernels/flash_attention/fa.cpp``, 7.7 ms of 48 ms without a
 pattern; under 5% of a whole run, this module would go). Their result is a list of integer codes
 that ``_sre.compile`` turns into a ``re.Pattern`` in microseconds. This module stores those codes
-in ``ptofix/__pycache__/regex.<tag>.marshal`` (beside the bytecode caches, written when a command
+in ``ptofix/__pycache__/regex.<tag>.marshal`` (beside the bytecode caches, under
+``sys.pycache_prefix`` when one is set; written when a command
 ends, not when ``sys.dont_write_bytecode``/``PYTHONDONTWRITEBYTECODE`` is set) and builds later
 patterns from them.
 
@@ -28,6 +29,7 @@ import re
 import sys
 import zlib
 from collections.abc import Iterator
+from importlib.util import cache_from_source
 from itertools import islice
 
 from .side_files import read_side_file
@@ -40,7 +42,10 @@ except ImportError:  # pragma: no cover - not CPython: plain re.compile
 
 _MAX_FILE_BYTES = 16 * 1024 * 1024     # (512 compiled patterns take well under 1 MB)
 _MAX_ENTRIES = 512       # past half of it, a save keeps only the patterns its process used
-_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__",
+# Where this module's own bytecode goes: ptofix/__pycache__/, or the mirror of it under
+# sys.pycache_prefix (PYTHONPYCACHEPREFIX; the tests set one, so that they write only under a
+# temporary directory).
+_PATH = os.path.join(os.path.dirname(cache_from_source(os.path.abspath(__file__))),
                      f"regex.{sys.implementation.cache_tag}.marshal")
 _TAG = (sys.implementation.cache_tag or "", sys.version, getattr(_sre, "MAGIC", 0), getattr(_sre, "CODESIZE", 0))
 

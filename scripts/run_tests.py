@@ -2,17 +2,23 @@
 
 ruff (`ruff check ptofix passes scripts tests lit_tests`) and mypy (`mypy ptofix passes`), both configured in
 pyproject.toml, count as one test each; then pytest and lit/FileCheck. A failing tool's output is
-printed. Used by the README test command and by .ci/run. Exit status 0 only if everything passes.
+printed; pytest's streams as it runs, with the reasons of the skipped tests (``-rs``). Used by
+the README test command and by .ci/run. Exit status 0 only if everything passes.
 
 Two tiers. By default the pytest tests marked ``slow`` (campaigns, whole-corpus sweeps, subprocess
 builds: pyproject.toml) are left out, and a line before the last says how many; with
 ``PTOFIX_FULL_TESTS`` set (.ci/run sets it) every test runs. lit runs beside pytest (the two
 cores of a small machine: pytest is one process).
+
+Headless Chromium (for the HTML report's browser tests) is installed first with apt-get when it
+is absent and this runs as root (``PTOFIX_NO_BROWSER_INSTALL=1``: never); otherwise those tests
+skip, saying why.
 """
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -22,18 +28,50 @@ QUICK_MARKERS = "not slow"               # the default tier's pytest selection
 
 
 def run_pytest(full: bool) -> tuple[int, int, int, int, int]:
-    """pytest's passed, failed, skipped and deselected counts and its exit status."""
+    """pytest's passed, failed, skipped and deselected counts and its exit status. Its output is
+    passed on as it comes (the progress dots, then the reasons of the skipped tests, ``-rs``),
+    not held to the end."""
     selection = [] if full else ["-m", QUICK_MARKERS]
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *selection, "tests"],
-                          cwd=ROOT, text=True, capture_output=True)
-    sys.stdout.write(proc.stdout[-6000:])
-    sys.stderr.write(proc.stderr[-3000:])
-    tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
-    counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|skipped|deselected|error|errors)", tail)}
+    argv = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *selection, "tests"]
+    print("== " + " ".join(["pytest", *argv[3:]]), flush=True)
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
+    tail = b""
+    out = sys.stdout.buffer
+    while chunk := os.read(proc.stdout.fileno(), 65536):
+        out.write(chunk)
+        out.flush()
+        tail = (tail + chunk)[-4096:]
+    proc.wait()
+    lines = tail.decode("utf-8", "replace").strip().splitlines()
+    last = lines[-1] if lines else ""
+    counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|skipped|deselected|error|errors)", last)}
     failed = counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0)
     if proc.returncode not in (0, 5) and failed == 0:
         failed = 1  # pytest crashed before counting
     return counts.get("passed", 0), failed, counts.get("skipped", 0), counts.get("deselected", 0), proc.returncode
+
+
+BROWSER_VARIABLE = "PTOFIX_NO_BROWSER_INSTALL"   # set: never install Chromium
+
+
+def ensure_chromium() -> None:
+    """The HTML report's browser tests (tests/test_html_report.py) need headless Chromium: when it
+    is absent and this runs as root on Debian/Ubuntu, install the distribution's package (its
+    output shown); otherwise those tests skip and say why."""
+    if shutil.which("chromium") or shutil.which("chromium-browser") or os.environ.get(BROWSER_VARIABLE):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("== chromium is not installed (not root, or no apt-get): the browser tests of the HTML report "
+              "will skip", flush=True)
+        return
+    print(f"== installing chromium for the HTML report's browser tests (apt-get; {BROWSER_VARIABLE}=1 skips this)",
+          flush=True)
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        if subprocess.run(argv, env=environment).returncode != 0:
+            print("== chromium could not be installed: the browser tests will skip", flush=True)
+            return
 
 
 def start_lit() -> subprocess.Popen[str]:
@@ -42,6 +80,7 @@ def start_lit() -> subprocess.Popen[str]:
 
 
 def finish_lit(proc: subprocess.Popen[str]) -> tuple[int, int, int, int]:
+    print("== lit -sv lit_tests (started beside the static checks)", flush=True)
     out, _ = proc.communicate()
     sys.stdout.write(out[-8000:])
     passed = sum(int(n) for n in re.findall(r"^\s*Passed\s*:\s*(\d+)", out, re.M))
@@ -61,10 +100,11 @@ def run_static_checks() -> tuple[int, int]:
     ruff_paths = ["ptofix", "passes", "scripts", "tests", "lit_tests"]
     for name, argv in (("ruff", [os.path.join(bindir, "ruff"), "check", *ruff_paths]),
                        ("mypy", [os.path.join(bindir, "mypy"), "ptofix", "passes"])):
+        print(f"== {name}", flush=True)
         proc = subprocess.run(argv, cwd=ROOT, text=True, capture_output=True)
         if proc.returncode == 0:
             passed += 1
-            print(f"{name}: ok")
+            print(f"{name}: ok", flush=True)
         else:
             failed += 1
             sys.stdout.write((proc.stdout + proc.stderr)[-6000:])
@@ -74,6 +114,7 @@ def run_static_checks() -> tuple[int, int]:
 
 def main() -> int:
     full = bool(os.environ.get(FULL_VARIABLE))
+    ensure_chromium()
     lit = start_lit()
     try:
         s_pass, s_fail = run_static_checks()

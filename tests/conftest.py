@@ -1,5 +1,8 @@
 import os
 import re
+import shutil
+import sys
+import tempfile
 
 import pytest
 
@@ -8,17 +11,27 @@ SHARED = os.path.abspath(os.path.join(ROOT, "..", "shared"))
 CORPUS = os.path.join(SHARED, "corpus")
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _cache_of_the_run(tmp_path_factory):
-    """The words of a --pto-isa checkout (ptofix/pto/header_words.py) are cached in a directory of
-    the run, not the user's cache directory."""
-    saved = os.environ.get("PTOFIX_CACHE_DIR")
-    os.environ["PTOFIX_CACHE_DIR"] = str(tmp_path_factory.mktemp("ptofix-cache"))
-    yield
-    if saved is None:
-        os.environ.pop("PTOFIX_CACHE_DIR", None)
-    else:
-        os.environ["PTOFIX_CACHE_DIR"] = saved
+# Tests write only under a temporary directory of the run, and so do the ptofix processes they
+# start (which inherit the environment): the words of a --pto-isa checkout
+# (ptofix/pto/header_words.py) go to $PTOFIX_CACHE_DIR, not the user's ~/.cache/ptofix, and
+# bytecode and the regex cache (ptofix/regex_cache.py) under $PYTHONPYCACHEPREFIX, not into the
+# installed package's __pycache__. Set when pytest loads this file, before any test module
+# imports ptofix.
+_RUN_SCRATCH = tempfile.mkdtemp(prefix="ptofix-tests-")
+_SAVED_ENVIRONMENT = {name: os.environ.get(name) for name in ("PTOFIX_CACHE_DIR", "PYTHONPYCACHEPREFIX")}
+_SAVED_PREFIX = sys.pycache_prefix
+os.environ["PTOFIX_CACHE_DIR"] = os.path.join(_RUN_SCRATCH, "ptofix-cache")
+os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = os.path.join(_RUN_SCRATCH, "pycache")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for name, value in _SAVED_ENVIRONMENT.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    sys.pycache_prefix = _SAVED_PREFIX
+    shutil.rmtree(_RUN_SCRATCH, ignore_errors=True)
 
 
 @pytest.fixture

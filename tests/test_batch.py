@@ -137,13 +137,14 @@ def _limited(limit: int):
     return preexec
 
 
-@pytest.mark.parametrize("command", [["run", "--pattern", "gu"], ["run"], ["check", "--report", "json"]])
+@pytest.mark.parametrize("command", [["run", "--pattern", "gu"], ["run"], ["check", "--report", "json"],
+                                     ["run", "--pattern", "gu", "--report", "json", "-o", "/dev/null"]])
 def test_a_stream_cut_short_by_a_file_size_limit_is_an_error(tree, tmp_path, command):
     # The kernel takes the first 4 KiB of the write and refuses the rest: exit 2, not a silent
-    # truncation with exit 0 (stdout) or 1 (check's report on stderr).
+    # truncation with exit 0 (stdout: the kernel, or a JSON report beside -o) or 1 (check's report).
     out = tmp_path / "out.txt"
     with open(out, "wb") as handle:
-        stream = {"stdout": handle} if command[0] == "run" else {"stderr": handle, "stdout": subprocess.DEVNULL}
+        stream = {"stdout": handle}
         proc = subprocess.run([sys.executable, "-m", "ptofix", *command, str(tree[0])], cwd=REPO,
                               preexec_fn=_limited(4096), **stream)
     assert proc.returncode == 2
@@ -335,7 +336,8 @@ def test_a_json_report_of_several_files_is_one_versioned_document(tree):
     assert document["version"] == 1
     assert [item["file"] for item in document["files"]] == list(map(str, tree))
     assert all("version" not in item and "passes" in item for item in document["files"])
-    one = json.loads(ptofix("run", "--pattern", "gu", "--check", "--report", "json", str(tree[0])).stderr)
+    # (Beside --check stdout is free: the report goes there, stderr keeps the diagnostics.)
+    one = json.loads(ptofix("run", "--pattern", "gu", "--check", "--report", "json", str(tree[0])).stdout)
     assert next(iter(one)) == "version" and one["version"] == 1 and one["file"] == str(tree[0])
 
 
@@ -443,70 +445,7 @@ def test_a_batch_on_a_terminal_leaves_no_progress_text_behind(tree):
             assert "\x1b[K" not in text
 
 
-# ---- the HTML report ----------------------------------------------------------------------------------
-def _page_items(text: str) -> tuple[list[dict], int]:
-    """The barrier items of a page (their attributes, and how many loops hold each) and the number
-    of loop brackets, read with the standard library's HTML parser."""
-    from html.parser import HTMLParser
-
-    class Reader(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.barriers, self.loops, self.open = [], 0, []
-
-        def handle_starttag(self, tag, attrs):
-            attributes = dict(attrs)
-            classes = (attributes.get("class") or "").split()
-            if tag == "span":
-                self.open.append("loop" in classes)
-                self.loops += "loop" in classes
-                if "barrier" in classes and "item" in classes:
-                    self.barriers.append({**attributes, "depth": sum(self.open[:-1])})
-
-        def handle_endtag(self, tag):
-            if tag == "span":
-                self.open.pop()
-
-    reader = Reader()
-    reader.feed(text)
-    reader.close()
-    assert reader.open == []                    # every bracket closed
-    return reader.barriers, reader.loops
-
-
-def test_the_html_report_of_the_fa_workload_shows_its_12_barriers_with_their_decisions(tmp_path):
-    page, document = tmp_path / "fa.html", tmp_path / "fa.json"
-    fa = str(KERNELS[0])
-    assert ptofix("run", "--pattern", "auto", "--check", "--report", "html", "--report-file", str(page), fa).returncode == 1
-    assert ptofix("run", "--pattern", "auto", "--check", "--report", "json", "--report-file", str(document),
-                  fa).returncode == 1
-    text = page.read_text()
-    assert text.startswith("<!DOCTYPE html>") and "<script" not in text and "http" not in text   # self-contained
-    barriers, loops = _page_items(text)
-    decisions = {d["line"]: d for d in json.loads(document.read_text())["passes"][0]["decisions"]}
-    assert len(barriers) == len(decisions) == 12 and loops >= 1
-    for item in barriers:
-        decision = decisions[int(item["data-line"])]
-        assert item["data-decision"] == decision["decision"] in ("removed", "kept")
-        assert item["title"].endswith(decision["reason"])          # the reason on hover
-    assert {item["data-decision"] for item in barriers} == {"removed", "kept"}
-    assert any(item["depth"] for item in barriers)                # some are inside a loop's bracket
-    through_opt = tmp_path / "opt.html"
-    assert ptofix("opt", "-p", "pipe-v-barrier{pattern=auto}", "--check", "--report", "html", "--report-file",
-                  str(through_opt), fa).returncode == 1
-    assert _page_items(through_opt.read_text()) == (barriers, loops)
-
-
-def test_the_html_report_shows_the_barriers_check_fix_inserts(tmp_path):
-    kernel = REPO / "lit_tests" / "check" / "byte_overlap_races.cpp"
-    page = tmp_path / "check.html"
-    proc = ptofix("check", "--fix", "--report", "html", "--report-file", str(page), str(kernel), "-o", "/dev/null")
-    assert proc.returncode == 0, proc.stderr
-    barriers, _ = _page_items(page.read_text())
-    inserted = [item for item in barriers if item["data-decision"] == "inserted"]
-    assert inserted and all("race" in item["title"] for item in inserted)
-
-
+# ---- the HTML report (its rows and decisions: tests/test_html_report.py) -----------------------------
 def test_an_html_report_needs_a_file_and_holds_every_file_of_the_run(tree, tmp_path):
     proc = ptofix("run", "--pattern", "gu", "--check", "--report", "html", str(tree[0]))
     assert proc.returncode == 2 and "--report-file PAGE.html" in proc.stderr

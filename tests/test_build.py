@@ -29,7 +29,7 @@ FA_CPP = FA_DIR / "fa.cpp"
 STANDINS = REPO / "tests" / "standins"
 CORPUS = REPO.parent / "shared" / "corpus" / "real"
 
-ENV_KEYS = ("PTOAS", "BISHENG", "PTO_LIB_PATH", "FA_REMOVE_VEC_BARRIER_PATTERNS", "FA_REMOVE_VEC_BARRIERS",
+ENV_KEYS = ("PTOAS", "BISHENG", "PTO_LIB_PATH", "PTOFIX_PATTERN", "FA_REMOVE_VEC_BARRIER_PATTERNS", "FA_REMOVE_VEC_BARRIERS",
             "PTOAS_STANDIN_FAIL", "PTOAS_STANDIN_STDERR", "BISHENG_STANDIN_FAIL", "BISHENG_STANDIN_STDERR",
             "PTOAS_STANDIN_LAX", "BISHENG_STANDIN_PARTIAL",
             "BISHENG_STANDIN_NO_OUTPUT")
@@ -296,7 +296,7 @@ def _settings_lines(text: str) -> dict[str, str]:
 @pytest.mark.parametrize("cli,env,config,expect", [
     (None, None, None, None),                                        # default: no pattern
     (None, None, "softmax-sum-add", ("softmax-sum-add", "config")),
-    (None, "gu", "softmax-sum-add", ("gu", "environment $FA_REMOVE_VEC_BARRIER_PATTERNS")),
+    (None, "gu", "softmax-sum-add", ("gu", "environment $PTOFIX_PATTERN")),
     ("auto", "gu", "softmax-sum-add", ("auto", "command line")),
     (None, "", "softmax-sum-add", ("softmax-sum-add", "config")),    # empty env = unset (${VAR:-})
 ])
@@ -310,7 +310,7 @@ def test_precedence_pattern(tools, tmp_path, capsys, monkeypatch, cli, env, conf
         lines.append(f'pattern = "{config}"')
     (kernel / "ptofix.toml").write_text("\n".join(lines) + "\n")
     if env is not None:
-        monkeypatch.setenv("FA_REMOVE_VEC_BARRIER_PATTERNS", env)
+        monkeypatch.setenv("PTOFIX_PATTERN", env)
     argv = [str(ir), "-o", str(tmp_path / "o"), "--dry-run"] + (["--pattern", cli] if cli else [])
     assert build(*argv) == 0
     out = capsys.readouterr().out
@@ -320,6 +320,29 @@ def test_precedence_pattern(tools, tmp_path, capsys, monkeypatch, cli, env, conf
     else:
         assert got[0] == expect[0] and got[1].startswith(expect[1])
         assert f"pipe-v-barrier{{pattern={expect[0]}}}" in out
+
+
+def test_the_old_pattern_variable_is_read_with_a_deprecation_warning(tools, tmp_path, capsys, monkeypatch):
+    argv = [str(FA_MLIR), "-o", str(tmp_path / "o"), "--dry-run", "--no-config", "--target-ptoas", "v0.45"]
+    monkeypatch.setenv("FA_REMOVE_VEC_BARRIER_PATTERNS", "gu")
+    assert build(*argv) == 0
+    captured = capsys.readouterr()
+    assert _settings_lines(captured.out)["pattern"] == ("gu", "environment $FA_REMOVE_VEC_BARRIER_PATTERNS")
+    assert ("ptofix: warning: $FA_REMOVE_VEC_BARRIER_PATTERNS is deprecated, use $PTOFIX_PATTERN"
+            in captured.err)
+    monkeypatch.setenv("PTOFIX_PATTERN", "auto")            # the new name wins, and nothing is said
+    assert build(*argv) == 0
+    captured = capsys.readouterr()
+    assert _settings_lines(captured.out)["pattern"] == ("auto", "environment $PTOFIX_PATTERN")
+    assert "deprecated" not in captured.err
+
+
+def test_build_takes_d_and_u_as_run_does(tools, tmp_path, capsys):
+    argv = [str(FA_MLIR), "-o", str(tmp_path / "o"), "--dry-run", "--no-config", "--target-ptoas", "v0.45"]
+    assert build(*argv, "-D", "FOO=1", "-U", "BAR") == 0
+    short = capsys.readouterr().out
+    assert build(*argv, "--define", "FOO=1", "--undefine", "BAR") == 0
+    assert capsys.readouterr().out == short and "ptofix opt -DFOO=1 -UBAR " in short
 
 
 def test_precedence_tools(tools, tmp_path, capsys, monkeypatch):
@@ -647,7 +670,6 @@ def test_an_output_directory_the_callers_include_cannot_name_is_refused(tools, t
 def test_a_second_build_of_the_same_stem_waits_for_the_first(tools, tmp_path):
     import fcntl
     import subprocess
-    import time
     out = tmp_path / "o"
     out.mkdir()
     env = dict(os.environ, PYTHONPATH=str(REPO))
@@ -655,10 +677,19 @@ def test_a_second_build_of_the_same_stem_waits_for_the_first(tools, tmp_path):
         fcntl.flock(lock, fcntl.LOCK_EX)       # a build of fa into o is running
         proc = subprocess.Popen([sys.executable, "-m", "ptofix", "build", str(FA_MLIR), "-o", str(out)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        time.sleep(2)
+        # The event: the child says it waits for the lock (it prints that line, then blocks in
+        # flock); EOF first means it never waited.
+        assert proc.stderr is not None
+        said = []
+        for line in iter(proc.stderr.readline, ""):
+            said.append(line)
+            if "waiting for another build of fa" in line:
+                break
+        assert f"waiting for another build of fa into {out} to finish" in "".join(said), "".join(said)
         # It has read and checked its input, but touched no artefact of the running build.
         assert proc.poll() is None and not any(p.name.startswith("fa.") for p in out.iterdir())
-    out_text, err = proc.communicate(timeout=120)
+    out_text, rest = proc.communicate(timeout=120)
+    err = "".join(said) + rest
     assert proc.returncode == 0, err
     assert f"waiting for another build of fa into {out} to finish" in err
     assert json.loads((out / "fa.report.json").read_text())["status"] == "ok" and (out / "fa.so").is_file()
@@ -759,7 +790,8 @@ def test_help_documents_precedence(capsys):
         main(["build", "--help"])
     text = capsys.readouterr().out
     for needle in ("precedence", "PTOAS -> --ptoas", "PTO_LIB_PATH -> --pto-lib",
-                   "FA_REMOVE_VEC_BARRIER_PATTERNS -> --pattern", "[tool.ptofix]", "--dry-run"):
+                   "PTOFIX_PATTERN -> --pattern", "[tool.ptofix]", "--dry-run",
+                   "FA_REMOVE_VEC_BARRIER_PATTERNS (deprecated: PTOFIX_PATTERN)"):
         assert needle in text
 
 

@@ -122,7 +122,7 @@ def test_a_wrong_typed_config_value_is_an_error_at_its_key(key: str, tmp_path: P
 
 def test_the_environment_gives_the_options_that_have_a_variable(tmp_path: Path):
     variables = BuildSettings.environment_variables()
-    assert variables["ptoas"] == "PTOAS" and variables["pattern"] == "FA_REMOVE_VEC_BARRIER_PATTERNS"
+    assert variables["ptoas"] == "PTOAS" and variables["pattern"] == "PTOFIX_PATTERN"
     settings = resolve_settings({"input": str(tmp_path / "k.mlir"), "no_config": True},
                                 {variable: CHECKED_SAMPLES.get(key, "x") for key, variable in variables.items()})
     for key, variable in variables.items():

@@ -528,3 +528,145 @@ def test_where_to_put_the_fix_needs_fix(option, tmp_path):
                           text=True, cwd=tmp_path)
     assert proc.returncode == 2 and "they need --fix" in proc.stderr
     assert kernel.read_bytes() == before and not (tmp_path / "fixed.cpp").exists()
+
+
+# ---- check as a gate: summary line, --fix's count, --allow-unverified, the caret view, colour, SARIF ----
+
+FA_CPP = REPO / "kernels" / "flash_attention" / "fa.cpp"
+
+
+def _check(*argv: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ptofix", "check", *argv], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=cwd)
+
+
+def _unverified_kernel(tmp_path: Path) -> Path:
+    kernel = tmp_path / "unverified.cpp"
+    kernel.write_text(f"__global__ AICORE void k() {{\n  {TILE} x;\n  TASSIGN(x, 0);\n  {TILE} e;\n"
+                      "  TASSIGN(e, 65536);\n"
+                      "  for (int32_t i = 0; i < 5; i += 1) {\n    TASSIGN(x, i * 16384);\n"
+                      "    pipe_barrier(PIPE_V);\n    TADDS(x, x, 1.0f);\n  }\n  TMULS(e, e, 2.0f);\n}\n")
+    return kernel
+
+
+def test_check_ends_with_a_summary_line_and_shows_each_source_line_with_a_caret():
+    proc = _check(str(FA_CPP), env={"NO_COLOR": ""})
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    assert lines[-1] == "4 races, 0 broken placements, 0 unverified functions in 1 file"
+    first = lines.index(next(line for line in lines if ":332:3: warning: RAW race on v39" in line))
+    source_line = FA_CPP.read_text().splitlines()[331]
+    assert lines[first + 1] == f"  332 | {source_line}"
+    assert lines[first + 2] == "      |   ^~~~~~~"            # under TROWSUM, its length
+    assert "\x1b[" not in proc.stderr                          # not a terminal: no colour
+
+
+@pytest.mark.parametrize("argv,env,coloured", [
+    (["--color", "always"], {}, True),
+    (["--color", "always"], {"NO_COLOR": "1"}, True),         # the flag wins over the variable
+    (["--color", "never"], {}, False),
+    (["--color", "auto"], {}, False),                          # stderr is a pipe here
+])
+def test_check_colours_only_when_asked(argv, env, coloured):
+    proc = _check(*argv, str(FA_CPP), env=env)
+    assert ("\x1b[01;35mwarning:" in proc.stderr) == coloured and ("\x1b[" in proc.stderr) == coloured
+
+
+def test_use_color_honours_no_color_on_a_terminal(monkeypatch):
+    from ptofix import diagnostic_view
+    monkeypatch.setattr(diagnostic_view.os, "isatty", lambda fd: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert diagnostic_view.use_color("auto")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not diagnostic_view.use_color("auto") and diagnostic_view.use_color("always")
+    monkeypatch.setenv("NO_COLOR", "")                       # empty: not set (no-color.org)
+    assert diagnostic_view.use_color("auto") and not diagnostic_view.use_color("never")
+
+
+def test_check_fix_in_place_says_what_it_inserted(tmp_path):
+    kernel = tmp_path / "fa.cpp"
+    kernel.write_text(FA_CPP.read_text())
+    proc = _check("--fix", "-i", str(kernel))
+    assert proc.returncode == 0 and proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert f"{kernel}: inserted 2 barriers" in lines
+    assert lines[-1] == "4 races, 0 broken placements, 0 unverified functions in 1 file; inserted 2 barriers"
+    assert kernel.read_text().count("/* ptofix: ") == 2
+    again = _check("--fix", "-i", str(kernel))              # idempotent: nothing left to insert
+    assert again.returncode == 0
+    assert again.stderr.splitlines() == ["0 races, 0 broken placements, 0 unverified functions in 1 file; "
+                                         "inserted 0 barriers"]
+
+
+def test_allow_unverified_makes_an_unverified_function_a_success(tmp_path):
+    kernel = _unverified_kernel(tmp_path)
+    plain = _check(str(kernel))
+    allowed = _check("--allow-unverified", str(kernel))
+    assert plain.returncode == 4 and allowed.returncode == 0
+    assert "is unverified" in allowed.stderr                 # still said
+    assert allowed.stderr.splitlines()[-1] == "0 races, 0 broken placements, 1 unverified function in 1 file"
+    racy = tmp_path / "racy.cpp"
+    racy.write_text(FA_CPP.read_text())
+    assert _check("--allow-unverified", str(racy), str(kernel)).returncode == 1     # races still fail
+
+
+def test_an_unverified_note_says_nothing_is_ruled_out_once(tmp_path):
+    # A reason that already says so (pair bytes unknown) gets no second "(... ruled out)".
+    kernel = tmp_path / "k.cpp"
+    kernel.write_text(f"__global__ AICORE void k(int32_t n) {{\n  {TILE} a;\n  TASSIGN(a, n);\n  {TILE} b;\n"
+                      "  TASSIGN(b, 0);\n  TADDS(a, a, 1.0f);\n  TADDS(b, b, 1.0f);\n}\n")
+    proc = _check(str(kernel))
+    notes = [line for line in proc.stderr.splitlines() if "is unverified" in line]
+    assert notes and all(line.count("ruled out") == 1 for line in notes), proc.stderr
+
+
+def _assert_sarif_2_1_0(log: dict) -> None:
+    """The structure SARIF 2.1.0 requires of what check writes (sarif-schema-2.1.0.json: sarifLog,
+    run, tool, toolComponent, reportingDescriptor, result, location, physicalLocation, region)."""
+    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-schema-2.1.0.json")
+    assert isinstance(log["runs"], list) and len(log["runs"]) == 1
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert isinstance(driver["name"], str) and driver["name"]
+    rule_ids = [rule["id"] for rule in driver["rules"]]
+    assert len(set(rule_ids)) == len(rule_ids) and all(rule["shortDescription"]["text"] for rule in driver["rules"])
+    for result in run["results"]:
+        assert set(result) <= {"ruleId", "ruleIndex", "level", "message", "locations", "relatedLocations"}
+        assert result["level"] in ("none", "note", "warning", "error")
+        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+        assert isinstance(result["message"]["text"], str) and result["message"]["text"]
+        for place in result["locations"] + result.get("relatedLocations", []):
+            physical = place["physicalLocation"]
+            assert isinstance(physical["artifactLocation"]["uri"], str)
+            assert physical["region"]["startLine"] >= 1 and physical["region"]["startColumn"] >= 1
+        for index, related in enumerate(result.get("relatedLocations", [])):
+            assert related["id"] == index and related["message"]["text"]
+
+
+def test_check_writes_a_sarif_log_to_stdout_and_keeps_the_warnings_on_stderr(tmp_path):
+    import json
+    unverified = _unverified_kernel(tmp_path)
+    proc = _check("--report", "sarif", str(FA_CPP), str(unverified))
+    assert proc.returncode == 1
+    log = json.loads(proc.stdout)
+    _assert_sarif_2_1_0(log)
+    results = log["runs"][0]["results"]
+    races = [r for r in results if r["ruleId"] == "pipe-v-race"]
+    assert len(races) == 4 and all(r["level"] == "warning" for r in races)
+    first = races[0]["locations"][0]["physicalLocation"]
+    assert first["artifactLocation"]["uri"] == str(FA_CPP) and first["region"] == {"startLine": 332, "startColumn": 3}
+    assert races[0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 328
+    assert [r["level"] for r in results if r["ruleId"] == "unverified-function"] == ["note"]
+    assert "warning: RAW race on v39" in proc.stderr and proc.stderr.splitlines()[-1].startswith("4 races")
+    # To a file, the same log; stdout stays empty.
+    into_file = _check("--report", "sarif", "--report-file", str(tmp_path / "check.sarif"), str(FA_CPP),
+                       str(unverified))
+    assert into_file.stdout == "" and json.loads((tmp_path / "check.sarif").read_text()) == log
+
+
+def test_check_json_report_goes_to_stdout_with_the_warnings_on_stderr():
+    import json
+    proc = _check("--report", "json", str(FA_CPP))
+    assert proc.returncode == 1 and len(json.loads(proc.stdout)["races"]) == 4
+    assert "warning: RAW race on v39" in proc.stderr

@@ -129,9 +129,23 @@ def test_main_takes_the_fast_reader_and_argparse_alike(tmp_path, monkeypatch):
     real = run_command.run
     monkeypatch.setattr(run_command, "run", lambda args: seen.append(args) or real(args))
     assert main(["run", "--pattern", "gu", "k.cpp", "-o", "fast.cpp"]) == 0
-    assert main(["run", "--pat", "gu", "k.cpp", "-o", "slow.cpp"]) == 0      # an abbreviation: argparse
+    assert main(["run", "--pattern", "gu", "-oslow.cpp", "k.cpp"]) == 0     # an attached value: argparse
     assert isinstance(seen[0], Arguments) and not isinstance(seen[1], Arguments)
     assert (tmp_path / "fast.cpp").read_bytes() == (tmp_path / "slow.cpp").read_bytes()
+
+
+@pytest.mark.parametrize("argv,hint", [
+    (["run", "--pat", "gu", "k.cpp"], "ptofix run: error: unrecognized arguments: --pat (did you mean '--pattern'"),
+    (["check", "--fxi", "k.cpp"], "ptofix check: error: unrecognized arguments: --fxi (did you mean '--fix'"),
+    (["chek", "k.cpp"], "did you mean 'check'?"),
+    (["run", "--report", "jsn", "k.cpp"], "did you mean 'json'?"),
+])
+def test_no_abbreviation_is_taken_and_a_misspelling_gets_did_you_mean(argv, hint):
+    # (A prefix is refused: an option added later that starts the same would change an old command line.)
+    proc = subprocess.run([sys.executable, "-m", "ptofix", *argv], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and hint in proc.stderr, proc.stderr
+    if argv[0] in ("run", "check"):
+        assert proc.stderr.startswith(f"usage: ptofix {argv[0]} ")        # the command's own usage
 
 
 def test_help_still_lists_every_command():
@@ -139,3 +153,14 @@ def test_help_still_lists_every_command():
     assert proc.returncode == 0
     for name in ("run", "check", "opt", "canonicalize", "build", "simulate"):
         assert f"    {name} " in proc.stdout
+
+
+def test_run_without_a_pattern_says_it_changes_nothing():
+    fa = f"{ROOT}/kernels/flash_attention/fa.cpp"
+    bare = subprocess.run([sys.executable, "-m", "ptofix", "run", fa], capture_output=True, text=True, cwd=ROOT)
+    assert bare.returncode == 0 and bare.stdout == open(fa, encoding="utf-8").read()
+    assert "note: no --pattern and no LocalSlotNum option: nothing is changed; --pattern auto" in bare.stderr
+    for quiet in (["--pattern", "none"], ["-q"]):
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", *quiet, fa], capture_output=True, text=True,
+                              cwd=ROOT)
+        assert proc.returncode == 0 and proc.stderr == "", quiet

@@ -510,8 +510,13 @@ def test_ir_warnings_have_a_column(work, capsys):
     assert warnings and all(re.match(r"fa\.mlir:\d+:\d+: warning: removed local_slot_num", w) for w in warnings)
 
 
-def test_json_report_on_stderr_comes_after_the_warnings(work, capsys):
+def test_json_report_goes_to_a_free_stdout_and_the_warnings_to_stderr(work, capsys):
     assert ptofix("canonicalize", "--target-ptoas", "v0.36", "fa.mlir", "-o", "out.mlir", "--report", "json") == 0
+    captured = capsys.readouterr()
+    assert captured.err.strip() and all(": warning: " in line for line in captured.err.strip().splitlines())
+    assert json.loads(captured.out)["target_ptoas"] == "v0.36"
+    # With the result on stdout the report stays on stderr, after the warnings.
+    assert ptofix("canonicalize", "--target-ptoas", "v0.36", "fa.mlir", "--report", "json") == 0
     err = capsys.readouterr().err
     head, brace, body = err.partition("{")
     assert head.strip() and all(": warning: " in line for line in head.strip().splitlines())
@@ -600,7 +605,8 @@ def test_opt_canonicalize_in_place_records_the_stripped_values(work, capsys):
 # ---- data safety: streams are outputs, every file read is an input, -i compares before renaming --
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 @pytest.mark.parametrize("argv", [["run", "--pattern", "gu", "-i", "fa.cpp", "--report", "text"],
-                                  ["run", "--pattern", "gu", "-i", "fa.cpp", "--report", "json"],
+                                  ["run", "--pattern", "gu", "-i", "fa.cpp", "--report", "json",
+                                   "--report-file", "/dev/stderr"],
                                   ["run", "--pattern", "gu", "-o", "out.cpp", "--report", "text", "fa.cpp"]])
 def test_a_stderr_that_cannot_take_the_report_leaves_every_file_as_it_was(work, argv):
     # The report on stderr is an output like the file: exit 2 must mean nothing was written.

@@ -10,8 +10,8 @@
 #   PTOAS=/path/ptoas BISHENG=/path/bisheng PTO_LIB_PATH=/path/pto-isa bash build.sh
 #   bash build.sh --dry-run                     # print the commands only
 #   bash build.sh --no-compile                  # stop after fa.fixed.cpp
-#   FA_REMOVE_VEC_BARRIER_PATTERNS=gu,softmax-sum-add bash build.sh
-# Environment: PTOAS, BISHENG, PTO_LIB_PATH, FA_REMOVE_VEC_BARRIER_PATTERNS (as compile.sh),
+#   PTOFIX_PATTERN=gu,softmax-sum-add bash build.sh
+# Environment: PTOAS, BISHENG, PTO_LIB_PATH, PTOFIX_PATTERN (compile.sh's FA_REMOVE_VEC_BARRIER_PATTERNS warns),
 # OUT_DIR (default: ./build_artifacts next to this script), PTOFIX (default: ptofix).
 # The rest of the pipeline is in ptofix.toml; extra arguments go to `ptofix build`.
 set -euo pipefail

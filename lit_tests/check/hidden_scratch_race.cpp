@@ -21,7 +21,11 @@ __global__ AICORE void k() {
   TROWEXPANDMUL(v6, v6, v8);
 }
 // CHECK: hidden_scratch_race.cpp:21:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 20) may still read it; no PIPE_V drain between them in straight-line code
+// CHECK-NEXT: 21 | TROWEXPANDMUL(v6, v6, v8);
+// CHECK-NEXT: | ^~~~~~~~~~~~~
 // CHECK-NEXT: hidden_scratch_race.cpp:20:3: note: TROWEXPANDMUL reads <hidden TMP_UB scratch> [188416, 196608) here
+// CHECK-NEXT: 20 | TROWEXPANDMUL(v5, v5, v7);
+// CHECK-NEXT: | ^~~~~~~~~~~~~
 // FIX: TROWEXPANDMUL(v5, v5, v7);
 // FIX-NEXT: /* ptofix: WAR on <hidden TMP_UB scratch> with input line 20 */ pipe_barrier(PIPE_V);
 // FIX-NEXT: TROWEXPANDMUL(v6, v6, v8);

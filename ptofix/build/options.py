@@ -36,6 +36,7 @@ class BuildOption:
     help: str
     key: str = ""                   # config key; "": the first long flag without its dashes
     env: str | None = None          # environment variable that gives it when the flag is absent
+    old_env: str | None = None      # its deprecated name: still read when ``env`` is unset, with a warning
     metavar: str | None = None
     kind: Kind = "value"
     choices: tuple[str, ...] | None = None

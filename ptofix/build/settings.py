@@ -92,9 +92,11 @@ class BuildSettings:
 
     input: str
     pattern: str | None = field(default=None, metadata=BuildOption(
-        ("--pattern", "-P"), metavar="P[,P...]", env="FA_REMOVE_VEC_BARRIER_PATTERNS", check=_check_patterns,
-        group=_PASSES, help="PIPE_V barrier candidates: gu, softmax-exp-sum, softmax-sum-add, auto, none "
-                            "(env FA_REMOVE_VEC_BARRIER_PATTERNS)").metadata())
+        ("--pattern", "-P"), metavar="P[,P...]", env="PTOFIX_PATTERN", old_env="FA_REMOVE_VEC_BARRIER_PATTERNS",
+        check=_check_patterns, group=_PASSES,
+        help="PIPE_V barrier candidates: gu, softmax-exp-sum, softmax-sum-add, auto, none "
+             "(env PTOFIX_PATTERN; FA_REMOVE_VEC_BARRIER_PATTERNS, compile.sh's name, is read with a "
+             "warning)").metadata())
     force: bool = field(default=False, metadata=BuildOption(
         ("--force",), kind="switch", group=_PASSES,
         help="also remove selected barriers the proof rejects (warns)").metadata())
@@ -130,15 +132,16 @@ class BuildSettings:
         ("-I", "--include"), metavar="DIR", kind="append", path="path", group=_COMPILER,
         help="search DIR for the headers the kernel #includes, before the bisheng flags' -I and "
              "PTO_LIB/include (repeatable; config key include)").metadata())
-    # (No -D/-U here: `--bisheng-flags "-DX -O2"` would read as -D with the value "X -O2".)
+    # -D/-U as for run, check and simulate (--define/--undefine kept). `--bisheng-flags "-DX -O2"`
+    # stays a value: build's parser reads a word with a space as one (help_format.ArgumentParser).
     define_flags: Words | None = field(default=None, metadata=BuildOption(
-        ("--define",), metavar="NAME[=VALUE]", kind="append", convert=define_flag, group=_COMPILER,
+        ("--define", "-D"), metavar="NAME[=VALUE]", kind="append", convert=define_flag, group=_COMPILER,
         help="a macro the kernel is compiled with that the bisheng flags do not show (a wrapper's): the "
              "analysis takes it as one of the file's macros, as it does the bisheng flags' -D "
              "(repeatable; config key define)").metadata())
     undefine_flags: Words | None = field(default=None, metadata=BuildOption(
-        ("--undefine",), metavar="NAME", kind="append", convert=undefine_flag, group=_COMPILER,
-        help="cancel a --define NAME (repeatable; config key undefine)").metadata())
+        ("--undefine", "-U"), metavar="NAME", kind="append", convert=undefine_flag, group=_COMPILER,
+        help="cancel a -D NAME (repeatable; config key undefine)").metadata())
     caller: str | None = field(default=None, metadata=BuildOption(
         ("--caller",), metavar="FILE", path="path", group=_COMPILER,
         help="host/caller .cpp that #includes KERNEL_CPP; enables the compile stage").metadata())
@@ -158,6 +161,7 @@ class BuildSettings:
     origins: Mapping[str, Origin] = field(default_factory=dict)
     config: Config | None = None
     passed_over: Words = ()   # pyproject.toml files find_config read
+    warnings: Words = ()      # what the command prints before it starts (a deprecated variable read)
 
     @classmethod
     def option_fields(cls) -> dict[str, str]:
@@ -226,12 +230,18 @@ def resolve_settings(given: Mapping[str, Any], env: Mapping[str, str] | None = N
                                         f"{' [tool.ptofix]' if config.table else ''} (known keys: {known})")
     values: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
+    warnings: list[str] = []
     for key, setting in table.items():
         variable = setting.option.env
         if setting.name in given:
             value, origin = given[setting.name], COMMAND_LINE
         elif variable and environment.get(variable, ""):
             value, origin = environment[variable], Origin("environment", variable)
+        elif setting.option.old_env and environment.get(setting.option.old_env, ""):
+            old = setting.option.old_env
+            value, origin = environment[old], Origin("environment", old)
+            warnings.append(f"${old} is deprecated, use ${variable}: it sets --{key} of every build "
+                            "started from this environment")
         elif config is not None and key in config.values:
             value = config_value(config, key, setting.option, config.values[key])
             origin = Origin("config", config.path, config.line_of(key))
@@ -239,7 +249,8 @@ def resolve_settings(given: Mapping[str, Any], env: Mapping[str, str] | None = N
             value, origin = setting.default, DEFAULT
         values[setting.name] = _frozen(value)
         origins[setting.name] = origin
-    return settings_type(given["input"], **values, origins=origins, config=config, passed_over=tuple(passed_over))
+    return settings_type(given["input"], **values, origins=origins, config=config, passed_over=tuple(passed_over),
+                         warnings=tuple(warnings))
 
 
 def argv_of(value: str | Words | list[str] | None) -> list[str]:

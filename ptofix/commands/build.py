@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import textwrap
 
-from ..build.options import add_setting_arguments
+from ..build.options import add_setting_arguments, setting_options
 from ..build.settings import DEFAULT_PTOAS_FLAGS, BuildSettings, resolve_settings
 from ..build.stages import run_build
 from ..help_format import HelpFormatter
@@ -76,7 +77,10 @@ def _description() -> str:
         return textwrap.fill(", ".join(words), width=96, initial_indent=indent, subsequent_indent=indent,
                              break_on_hyphens=False)
 
-    env_vars = listed([f"{var} -> --{key}" for key, var in BuildSettings.environment_variables().items()], " " * 7)
+    variables = [f"{var} -> --{key}" for key, var in BuildSettings.environment_variables().items()]
+    variables += [f"{s.option.old_env} (deprecated: {s.option.env})" for s in setting_options(BuildSettings)
+                  if s.option.old_env]
+    env_vars = listed(variables, " " * 7)
     config_keys = listed(list(BuildSettings.option_fields()), " " * 7)
     return DESCRIPTION.replace("{env_vars}", env_vars).replace("{config_keys}", config_keys) \
         .replace("{ptoas_flags}", DEFAULT_PTOAS_FLAGS)
@@ -85,6 +89,7 @@ def _description() -> str:
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("build", help=HELP, description=_description(),
                               formatter_class=HelpFormatter)
+    p.spaced_words_are_values = True      # (--bisheng-flags "-D X -O2" is a value, not -D)
     p.add_argument("input", metavar="IR.mlir", help="PTO IR as the DSL printed it")
     # Every setting's option comes from its BuildSettings field; these say how this run goes.
     run_options = add_setting_arguments(p, BuildSettings)["build"]
@@ -99,4 +104,6 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = resolve_settings(vars(args))
+    for warning in settings.warnings:
+        sys.stderr.write(f"ptofix: warning: {warning}\n")
     return run_build(settings, dry_run=args.dry_run, quiet=args.quiet)

@@ -9,7 +9,7 @@ from ..canonicalize_files import Canonicalization, SidecarPlace, target_version,
 from ..help_format import HelpFormatter
 from ..output import OutputOptions, add_output_arguments, check_output_options, deliver, write_stderr
 from ..source import PtofixError
-from .output_options import output_options
+from .output_options import json_report_off_stderr, output_options
 
 HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"
 
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     target, notes = target_version(args.target_ptoas)    # option errors before input errors
     if notes:
         write_stderr("".join(note + "\n" for note in notes))
-    options = output_options(args)
+    options = json_report_off_stderr(output_options(args))
     check_batch_options(options)
     if len(options.files) > 1 and args.sidecar:
         raise PtofixError("--sidecar names one file: with several inputs each gets OUT.slots.json (-o DIR) or "

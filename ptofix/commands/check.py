@@ -3,13 +3,25 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
+from ..diagnostic_view import COLOR_CHOICES, use_color, with_source_lines
 from ..exit_status import ExitStatus
 from ..help_format import HelpFormatter
 from ..macro_options import add_macro_arguments
-from ..output import OutputOptions, add_output_arguments, check_output_options, deliver, emit_report, write_stderr
+from ..output import (
+    OutputOptions,
+    Outputs,
+    add_output_arguments,
+    check_output_options,
+    deliver,
+    emit_report,
+    json_report_on_stderr,
+    write_stderr,
+    write_stdout,
+)
 from ..pass_manager import build_pass
 from ..source import PtofixError
 from .output_options import output_options
@@ -31,14 +43,20 @@ hidden scratch [184 KiB, 192 KiB) that an A2/A3 row-expand op of its function br
 data is overwritten); a warning when it is wrong on some architectures only (--arch says which
 one the kernel is for). --fix cannot mend those. Statements ptofix does not understand make their
 function "unverified" (one note: races through them are neither shown nor ruled out), never a race.
+Each diagnostic shows its source line with a caret, as GCC does; the last line of stderr sums up
+("4 races, 0 broken placements, 1 unverified function in 2 files").
 
 --fix inserts the fewest pipe_barrier(PIPE_V) that separate every race (the pass
-pipe-v-barrier-insert); the output options below then apply as for `ptofix run`.
+pipe-v-barrier-insert) and says so on stderr ("FILE: inserted 2 barriers"); the output options
+below then apply as for `ptofix run` (-i rewrites FILE).
+
+--report json (without --fix) and --report sarif (SARIF 2.1.0, for CI code scanning) go to stdout
+unless --report-file names a file; the warnings stay on stderr.
 
 exit status: 0 no race and every function verified (or --fix separated them all), 1 races or
 broken placements found (with --fix: races it could not separate, or any broken placement), 4 no
-race or placement found but some function is unverified, 2 bad input, 3 internal error. With
-several FILEs, the most severe (3, 2, 1, 4, 0 in that order)."""
+race or placement found but some function is unverified (0 with --allow-unverified), 2 bad input,
+3 internal error. With several FILEs, the most severe (3, 2, 1, 4, 0 in that order)."""
 
 
 def add_parser(subparsers) -> None:
@@ -55,13 +73,59 @@ def add_parser(subparsers) -> None:
                         help="the kernel's architecture, for tile placements (its UB size, the hidden scratch); "
                              "without it a placement wrong on every architecture is an error, one wrong on "
                              "some a warning")
+    parser.add_argument("--allow-unverified", action="store_true",
+                        help="exit 0, not 4, when the only finding is an unverified function (for a CI gate "
+                             "that accepts what the model cannot read; the notes are still printed)")
+    parser.add_argument("--color", choices=COLOR_CHOICES, default="auto",
+                        help="colour the diagnostics: auto (default) on a terminal unless NO_COLOR is set")
     add_output_arguments(parser)
+    for action in parser._actions:           # (check alone also writes SARIF)
+        if action.dest == "report":
+            action.choices = [*(action.choices or ()), "sarif"]
+            action.help = (action.help or "") + "; sarif: a SARIF 2.1.0 log of the findings, to stdout or --report-file"
     add_batch_arguments(parser)
     parser.set_defaults(handler=run)
 
 
+@dataclass
+class Tally:
+    """What the files of one ``check`` call found, for the closing summary line and SARIF."""
+
+    races: int = 0
+    unverified: int = 0
+    placements: int = 0
+    inserted: int = 0
+    files: int = 0
+    sarif_reports: list[dict] = field(default_factory=list)
+
+    def add(self, report: dict) -> None:
+        self.files += 1
+        self.races += len(report["races"])
+        self.unverified += len(report["unverified"])
+        self.placements += len(report["placements"])
+        self.inserted += len(report.get("inserted", ()))
+
+    def summary(self, fix: bool) -> str:
+        def count(n: int, what: str) -> str:
+            return f"{n} {what}{'' if n == 1 else 's'}"
+        line = (f"{count(self.races, 'race')}, {count(self.placements, 'broken placement')}, "
+                f"{count(self.unverified, 'unverified function')} in {count(self.files, 'file')}")
+        if fix:
+            line += f"; inserted {count(self.inserted, 'barrier')}"
+        return line
+
+
 def run(args: argparse.Namespace) -> int:
     options = output_options(args)
+    sarif = options.report == "sarif"
+    if sarif or (options.report == "json" and not args.fix):
+        # A machine-read report goes to stdout (free without --fix) or its file; never into the
+        # stderr the warnings are on.
+        if args.fix and not options.report_file:
+            raise PtofixError("--report sarif with --fix: stdout carries the fixed kernel; give --report-file")
+        options = replace(options, report_file=options.report_file or "-")
+    if sarif:
+        options = replace(options, report=None)      # (written here, once, over every file)
     if args.fix:
         check_batch_options(options)
     elif options.jobs < 1:
@@ -81,7 +145,38 @@ def run(args: argparse.Namespace) -> int:
     insert = build_pass("pipe-v-barrier-insert", insert_options) if args.fix else None
     job = RaceCheck(pto_isa=getattr(args, "pto_isa", None) or "", arch=getattr(args, "arch", None), insert=insert,
                     functions=options.report == "html")
-    return run_files(options, partial(process_file, job=job), partial(deliver_file, fix=bool(args.fix)))
+    tally = Tally()
+    view = View(color=use_color(getattr(args, "color", "auto")), allow_unverified=bool(args.allow_unverified),
+                sarif=sarif)
+    status = run_files(options, partial(process_file, job=job),
+                       partial(deliver_file, fix=bool(args.fix), tally=tally, view=view))
+    if sarif:
+        _write_sarif(options, args.report_file, tally)
+    if not json_report_on_stderr(options) and tally.files:
+        write_stderr(tally.summary(bool(args.fix)) + "\n")
+    return status
+
+
+@dataclass(frozen=True)
+class View:
+    """How ``check`` shows its findings."""
+
+    color: bool = False               # --color (NO_COLOR, a terminal)
+    allow_unverified: bool = False    # --allow-unverified: an unverified function alone is success
+    sarif: bool = False               # --report sarif: the reports are kept for the one log
+
+
+def _write_sarif(options: OutputOptions, report_file: str | None, tally: Tally) -> None:
+    import json
+
+    from ..sarif import sarif_log
+    body = json.dumps(sarif_log(tally.sarif_reports), indent=2) + "\n"
+    if report_file and report_file != "-":
+        outputs = Outputs(options.files)
+        outputs.add(report_file, body, "report")
+        outputs.commit()
+    else:
+        write_stdout(body)
 
 
 def process_file(path: str, job: RaceCheck) -> Processed:
@@ -89,24 +184,37 @@ def process_file(path: str, job: RaceCheck) -> Processed:
     return job.process(path)
 
 
-def deliver_file(options: OutputOptions, result: Processed, fix: bool) -> int:
-    """Diagnostics on stderr (or the report --report asks for), then --fix's output."""
-    if result.text_lines and not options.report:
-        write_stderr("".join(line + "\n" for line in result.text_lines))
+def deliver_file(options: OutputOptions, result: Processed, fix: bool, tally: Tally | None = None,
+                 view: View = View()) -> int:
+    """Diagnostics on stderr (each with its source line; the report --report asks for besides),
+    then --fix's output."""
+    report = result.report
+    if tally is not None:
+        tally.add(report)
+        if view.sarif:
+            tally.sarif_reports.append(report)
+    text_report_on_stderr = options.report == "text" and not options.report_file
+    if result.text_lines and not text_report_on_stderr and not json_report_on_stderr(options):
+        shown = with_source_lines(list(result.text_lines), result.source, view.color)
+        write_stderr("".join(line + "\n" for line in shown))
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
     if fix:
-        code = deliver(options, result.source, result.text, result.report, result.text_lines)
+        inserted = len(report.get("inserted", ()))
+        if inserted and not json_report_on_stderr(options):
+            write_stderr(f"{result.source.path}: inserted {inserted} barrier{'' if inserted == 1 else 's'}\n")
+        code = deliver(options, result.source, result.text, report, result.text_lines)
         if code != 0:
             return code
-        if result.report.get("unfixed") or result.report["placements"]:
+        if report.get("unfixed") or report["placements"]:
             return ExitStatus.CHANGED      # races left, or placements no barrier can mend
-        return _unverified_status(result.report)
-    emit_report(options, result.report, result.text_lines, inputs=(result.source.path,))
-    return ExitStatus.CHANGED if result.report["races"] or result.report["placements"] else \
-        _unverified_status(result.report)
+        return _unverified_status(report, view.allow_unverified)
+    emit_report(options, report, result.text_lines, inputs=(result.source.path,))
+    return ExitStatus.CHANGED if report["races"] or report["placements"] else \
+        _unverified_status(report, view.allow_unverified)
 
 
-def _unverified_status(report: dict) -> int:
-    """4 when a function could not be verified (its races are unknown: not "no race"), else 0."""
-    return ExitStatus.UNVERIFIED if report["unverified"] else ExitStatus.OK
+def _unverified_status(report: dict, allow_unverified: bool = False) -> int:
+    """4 when a function could not be verified (its races are unknown: not "no race"), else 0;
+    0 with --allow-unverified."""
+    return ExitStatus.UNVERIFIED if report["unverified"] and not allow_unverified else ExitStatus.OK

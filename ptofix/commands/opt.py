@@ -14,7 +14,7 @@ from ..output import OutputOptions, add_output_arguments, check_output_options, 
 from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
 from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
 from ..source import PtofixError
-from .output_options import output_options
+from .output_options import json_report_off_stderr, output_options
 
 OPT_DESCRIPTION = """\
 Run registered passes in order on FILE (C++ or PTO IR, as each pass declares). Each pass reads the
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             note = mapping_note(target)
             if note:
                 write_stderr(note + "\n")
-    options = output_options(args)
+    options = json_report_off_stderr(output_options(args))
     check_batch_options(options)
     if len(options.files) == 1:
         check_output_options(options)

@@ -1,6 +1,8 @@
 """The output options of a command line, typed once for the library (batch.py, output.py)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..output import OutputOptions, option_inputs
 
 TYPE_CHECKING = False
@@ -19,3 +21,14 @@ def output_options(args: argparse.Namespace) -> OutputOptions:
         debug=bool(getattr(args, "debug", False)),
         option_inputs=option_inputs(getattr(args, "local_slot_ir", None), getattr(args, "local_slot_sidecar", None),
                                     getattr(args, "pto_lib", None)))
+
+
+def json_report_off_stderr(options: OutputOptions) -> OutputOptions:
+    """``options`` with a JSON report that would share stderr with the warnings sent to stdout
+    instead, when stdout carries nothing else (``-o FILE``, ``-i``, ``--check``): stderr then holds
+    only diagnostics and stdout one parseable document. With the result on stdout it stays where
+    it was (stderr, after the warnings); ``--report-file`` puts it anywhere."""
+    if options.report != "json" or options.report_file:
+        return options
+    stdout_free = options.in_place or options.check or bool(options.output and options.output != "-")
+    return replace(options, report_file="-") if stdout_free else options

@@ -8,7 +8,7 @@ from ..cpp.command_line import macro_flag
 from ..local_slot_options import LOCAL_SLOT_OPTIONS, LocalSlotOptions, add_local_slot_arguments, positive_count
 from ..output import OutputOptions, add_output_arguments, check_output_options, write_stderr
 from ..source import PtofixError
-from .output_options import output_options
+from .output_options import json_report_off_stderr, output_options
 
 # Imported where used (-X importtime, interpreted, bytecode cached; a plain one-file run is ~95 ms):
 # the barrier analysis and the C++ fixes in run() (14 ms, which `run --help`, a usage error and
@@ -203,16 +203,22 @@ def run(args: argparse.Namespace) -> int:
         # (Read once, up front: a path that is no checkout is an option error, with or without --pattern.)
         from ..pto.isa_version import identify
         identify(args.pto_isa)
-    options = output_options(args)
+    options = json_report_off_stderr(output_options(args))
     check_batch_options(options)
     if len(options.files) == 1:
         check_output_options(options)
     # The pipeline is built (and its options checked) once, and handed to every file's job.
+    passes = tuple(cpp_passes(cpp_fix_options(args)))
     html = options.report == "html"
-    job = FilePasses(tuple(cpp_passes(cpp_fix_options(args))), cpp_input=True, functions=html,
+    job = FilePasses(passes, cpp_input=True, functions=html,
                      notes=notes_wanted(options.quiet, options.report, options.report_file),
                      perf_pto_isa=(getattr(args, "pto_isa", None) or None) if html else None)
-    return run_files(options, partial(process_file, job=job), deliver_file)
+    status = run_files(options, partial(process_file, job=job), deliver_file)
+    if status == 0 and not passes and getattr(args, "pattern", None) is None and not options.quiet:
+        # (Never silent: a bare `ptofix run fa.cpp` echoes the file, which looks like "nothing to remove".)
+        write_stderr("ptofix: note: no --pattern and no LocalSlotNum option: nothing is changed; "
+                     "--pattern auto removes every PIPE_V barrier the proof shows redundant\n")
+    return status
 
 
 def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:

@@ -1,0 +1,201 @@
+"""ptofix as a Python library: the three things a kernel build script does with it, on text.
+
+    from ptofix.api import canonicalize, check, fix_cpp
+
+    ir, sidecar = canonicalize(open("fa.mlir").read(), target="v0.45")
+    ...                                   # ptoas turns `ir` into fa.cpp
+    fixed = fix_cpp(open("fa.cpp").read(), patterns="gu", local_slot_num="0=2,4=2")
+    races = check(fixed.text)
+
+Each function takes and returns text (nothing is read or written besides the headers the kernel
+includes, found in ``include_dirs``) and returns frozen, typed results. Bad input raises
+:class:`InputError` (its ``str()`` is the ``file:line:col: error: ...`` line the command prints).
+The functions run the same pipelines as ``ptofix canonicalize``, ``ptofix run`` and ``ptofix
+check`` (docs/commands/), with the same results; ``path`` only names the text in messages.
+
+Settings the commands keep for the whole process (``-I`` directories, ``-D``/``-U`` macros) are
+set for one call and restored after it, so calls with different settings do not see each
+other's; calls from several threads at once are not supported.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+from .source import PtofixError, SourceText
+
+__all__ = ["BarrierDecision", "Canonicalized", "FixResult", "InputError", "Race", "canonicalize", "check",
+           "check_report", "fix_cpp"]
+
+InputError = PtofixError
+"""Bad input or a bad setting: what the commands report as ``error:`` with exit status 2."""
+
+
+class Canonicalized(NamedTuple):
+    """``canonicalize``'s result; unpacks as ``(text, sidecar)``."""
+
+    text: str
+    """The IR in the form the target ptoas parses."""
+    sidecar: Mapping[str, Any] | None
+    """The ``local_slot_num`` values the target rejects, for the C++ side (the JSON document
+    ``ptofix canonicalize`` writes as ``STEM.slots.json``); None when there are none. (The
+    command's warnings about them say what this records.)"""
+
+
+@dataclass(frozen=True)
+class BarrierDecision:
+    """What ``fix_cpp`` did with one ``pipe_barrier(PIPE_V);`` of the input."""
+
+    line: int
+    column: int
+    function: str
+    decision: Literal["removed", "kept"]
+    selected: bool          # a pattern selected it (False: "not selected by --pattern", kept)
+    pattern: str | None     # the pattern that selected it
+    before_op: str | None   # the vector op before it, and after it
+    after_op: str | None
+    reason: str             # in words: the proof, or the hazard that keeps it
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """``fix_cpp``'s result."""
+
+    text: str
+    """The fixed C++ (the input, byte for byte, when nothing applies)."""
+    decisions: tuple[BarrierDecision, ...]
+    """One per PIPE_V barrier of the input, in order (empty without ``patterns``)."""
+    warnings: tuple[str, ...]
+    """The warning and note lines the command prints on stderr (kept barriers, ``--force``)."""
+    changed: bool
+    """Whether ``text`` differs from the input."""
+
+    @property
+    def removed(self) -> tuple[BarrierDecision, ...]:
+        """The decisions that removed their barrier."""
+        return tuple(d for d in self.decisions if d.decision == "removed")
+
+
+@dataclass(frozen=True)
+class Race:
+    """A PIPE_V race ``check`` reports: two vector ops that may run at once and conflict in UB bytes."""
+
+    kind: Literal["RAW", "WAR", "WAW"]
+    line: int               # the later op
+    column: int
+    op: str
+    earlier_line: int       # the earlier op, still in flight
+    earlier_column: int
+    earlier_op: str
+    operand: str
+    byte_ranges: tuple[tuple[int, int], ...]   # [start, end) UB byte ranges both touch
+    message: str            # the warning line the command prints
+
+
+def _line_col(location: str) -> tuple[int, int]:
+    _path, line, column = location.rsplit(":", 2)
+    return int(line), int(column)
+
+
+@contextmanager
+def _settings(include_dirs: Sequence[str], defines: Sequence[str]) -> Iterator[None]:
+    """The process's header search path and command-line macros for one call."""
+    import os
+
+    from .cpp.command_line import command_line_flags, macro_flag, set_command_line_macros
+    from .cpp.headers import include_search_path, include_search_unread, set_include_search_path
+    for directory in include_dirs:
+        if not os.path.isdir(directory):
+            raise InputError(f"include directory {directory}: not a directory")
+    flags = [macro_flag(flag[:2], flag[2:]) if flag.startswith(("-D", "-U")) else macro_flag("-D", flag)
+             for flag in defines]
+    saved_search, saved_unread, saved_macros = include_search_path(), include_search_unread(), command_line_flags()
+    set_include_search_path(tuple(os.fspath(d) for d in include_dirs))
+    set_command_line_macros(flags)
+    try:
+        yield
+    finally:
+        set_include_search_path(saved_search, saved_unread)
+        set_command_line_macros(saved_macros)
+
+
+def canonicalize(text: str, target: str, *, to: Literal["custom", "generic"] = "custom",
+                 path: str = "kernel.mlir") -> Canonicalized:
+    """Rewrite the PTO IR ``text`` into the form ptoas ``target`` (e.g. ``"v0.45"``) parses, as
+    ``ptofix canonicalize --target-ptoas TARGET`` does; ``to="generic"`` for the reverse.
+
+    Returns ``(text, sidecar)``. Raises :class:`InputError` on bad IR or an
+    unknown target."""
+    from .frontends import PARSERS
+    from .pass_manager import build_pass, run_pipeline
+    source = SourceText(text, path)
+    outcome = run_pipeline(source, [build_pass("canonicalize", {"target-ptoas": target, "to": to})], PARSERS)
+    sidecar = outcome.reports[0].get("sidecar")
+    return Canonicalized(outcome.text, sidecar if sidecar and sidecar.get("pipes") else None)
+
+
+def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs: Sequence[str] = (),
+            local_slot_num: str | Mapping[int, int] | None = None, *, force: bool = False,
+            defines: Sequence[str] = (), pto_isa: str | None = None, path: str = "kernel.cpp") -> FixResult:
+    """Remove the PIPE_V barriers of ptoas C++ ``text`` that ``patterns`` select and the proof shows
+    redundant, and set ``LocalSlotNum`` of the ``TPipe``s, as ``ptofix run`` does.
+
+    ``patterns``: ``"gu"``, ``"softmax-exp-sum"``, ``"softmax-sum-add"``, ``"auto"`` (every
+    barrier) or several (a list or ``"gu,softmax-sum-add"``); None: no barrier is touched.
+    ``include_dirs``: where the headers the kernel includes are (as ``-I``); without them, code
+    from a header is unknown and keeps the barriers it may affect. ``local_slot_num``: ``"0=2,4=2"``
+    or ``{0: 2, 4: 2}`` (FlagID -> slots), or ``"2"`` for every pipe. ``defines``: ``"NAME=VALUE"``
+    macros of the compiler's command line (as ``-D``). ``force`` removes unproven candidates too
+    (warns). Raises :class:`InputError` on bad input."""
+    from .cpp_fixes import CppFixOptions, cpp_passes, kept_notes
+    from .cpp_fixes import fix_cpp as run_fixes
+    from .frontends import parse_cpp
+    from .local_slot_options import LocalSlotOptions
+    pattern = ",".join(patterns) if isinstance(patterns, (list, tuple)) else patterns
+    slots = (",".join(f"{flag}={count}" for flag, count in local_slot_num.items())
+             if isinstance(local_slot_num, Mapping) else local_slot_num)
+    options = CppFixOptions(pattern=pattern if isinstance(pattern, str) else None, force=force, pto_isa=pto_isa,
+                            local_slot=LocalSlotOptions(local_slot_num=slots))
+    source = SourceText(text, path)
+    with _settings(include_dirs, defines):
+        passes = cpp_passes(options)
+        outcome = run_fixes(source, passes, parse_cpp(source))
+    decisions = []
+    for report in outcome.reports:
+        if report.get("pass") != "pipe-v-barrier":
+            continue
+        for d in report["decisions"]:
+            decisions.append(BarrierDecision(
+                line=d["line"], column=d["column"], function=d.get("function", ""), decision=d["decision"],
+                selected=d["pattern"] is not None, pattern=d["pattern"], before_op=d.get("before_op"),
+                after_op=d.get("after_op"), reason=d["reason"]))
+    notes = kept_notes(path, outcome.reports)
+    return FixResult(outcome.text, tuple(decisions), (*outcome.warnings, *notes), outcome.text != text)
+
+
+def check(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str] = (),
+          path: str = "kernel.cpp") -> tuple[Race, ...]:
+    """The PIPE_V races of ptoas C++ ``text``, as ``ptofix check`` reports them (a warning at the
+    later op). An empty tuple means no race was shown; a function the model cannot read is not
+    verified (use :func:`check_report` for those and for broken tile placements)."""
+    report = check_report(text, include_dirs, defines=defines, path=path)
+    races = []
+    for race in report["races"]:
+        line, column = _line_col(race["later"]["location"])
+        earlier_line, earlier_column = _line_col(race["earlier"]["location"])
+        races.append(Race(kind=race["kind"], line=line, column=column, op=race["later"]["op"],
+                          earlier_line=earlier_line, earlier_column=earlier_column, earlier_op=race["earlier"]["op"],
+                          operand=race["later"]["operand"] or race["earlier"]["operand"] or "UB",
+                          byte_ranges=tuple((a, b) for a, b in race["bytes"]), message=race["warning"]))
+    return tuple(races)
+
+
+def check_report(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str] = (),
+                 path: str = "kernel.cpp") -> dict[str, Any]:
+    """``ptofix check --report json``'s document for ``text``: ``races``, ``unverified`` functions
+    (each with the reason) and broken tile ``placements`` (docs/report-format.md)."""
+    from .race_check import RaceCheck
+    with _settings(include_dirs, defines):
+        return RaceCheck().process_source(SourceText(text, path)).report

@@ -1,0 +1,75 @@
+"""``check --report sarif``: the races, unverified functions and broken tile placements of every
+file as one SARIF 2.1.0 log, the format CI code-scanning reads (GitHub code scanning, GitLab,
+Azure DevOps).
+
+Specification: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html (the
+``sarifLog``, ``run``, ``toolComponent``, ``reportingDescriptor`` and ``result`` objects, 3.13-3.27).
+Each race is a ``warning`` result at its later op with the earlier op as a related location; an
+unverified function a ``note`` (nothing is shown or ruled out in it); a broken placement an
+``error`` or ``warning`` as the text diagnostic says.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from . import __version__
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+RULES = (
+    ("pipe-v-race", "Two vector ops may run at once and conflict in UB bytes (no PIPE_V drain between them)"),
+    ("unverified-function", "A function holds statements the model does not read: its races are unknown"),
+    ("tile-placement", "A Vec tile is placed past the UB or inside the hidden TMP_UB scratch"),
+)
+_RULE_INDEX = {rule_id: index for index, (rule_id, _text) in enumerate(RULES)}
+
+
+def _place(location: str) -> dict[str, Any]:
+    """A SARIF physicalLocation of ``path:line:col``."""
+    path, line, column = location.rsplit(":", 2)
+    return {"artifactLocation": {"uri": path}, "region": {"startLine": int(line), "startColumn": int(column)}}
+
+
+def _message_of(line: str) -> str:
+    """The text of a ``path:line:col: severity: text`` diagnostic line."""
+    for severity in (": warning: ", ": error: ", ": note: "):
+        head, found, text = line.partition(severity)
+        if found:
+            return text
+    return line
+
+
+def _result(rule_id: str, level: str, text: str, location: str, related: list[dict] | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = {"ruleId": rule_id, "ruleIndex": _RULE_INDEX[rule_id], "level": level,
+                              "message": {"text": text}, "locations": [{"physicalLocation": _place(location)}]}
+    if related:
+        result["relatedLocations"] = related
+    return result
+
+
+def results_of(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The SARIF results of one file's ``check`` report (reports.py's object)."""
+    results = []
+    for placement in report.get("placements", ()):
+        results.append(_result("tile-placement", placement["severity"], _message_of(placement["message"]),
+                               placement["location"]))
+    for race in report.get("races", ()):
+        related = [{"id": 0, "physicalLocation": _place(race["earlier"]["location"]),
+                    "message": {"text": _message_of(race["note"])}}]
+        results.append(_result("pipe-v-race", "warning", _message_of(race["warning"]), race["later"]["location"],
+                               related))
+    for note in report.get("unverified", ()):
+        results.append(_result("unverified-function", "note",
+                               f"'{note['function']}' is unverified: {note['why']}", note["location"]))
+    return results
+
+
+def sarif_log(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """One SARIF log (one run of ptofix check) over the reports of the files, in order."""
+    rules = [{"id": rule_id, "shortDescription": {"text": text}} for rule_id, text in RULES]
+    driver = {"name": "ptofix", "version": __version__, "rules": rules}
+    artifacts = [{"location": {"uri": str(report.get("file", ""))}} for report in reports]
+    results = [result for report in reports for result in results_of(report)]
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION,
+            "runs": [{"tool": {"driver": driver}, "artifacts": artifacts, "results": results,
+                      "columnKind": "unicodeCodePoints"}]}

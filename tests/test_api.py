@@ -1,0 +1,110 @@
+"""ptofix.api: the library functions give what the commands give, as typed, frozen results."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ptofix import api
+from ptofix.cpp.command_line import command_line_flags
+from ptofix.cpp.headers import include_search_path
+
+REPO = Path(__file__).resolve().parent.parent
+FA_CPP = REPO / "kernels" / "flash_attention" / "fa.cpp"
+FA_MLIR = REPO / "kernels" / "flash_attention" / "fa.mlir"
+
+
+def _ptofix(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ptofix", *argv], capture_output=True, text=True, cwd=cwd)
+
+
+def test_fix_cpp_gives_run_s_text_and_one_decision_per_barrier(tmp_path):
+    text = FA_CPP.read_text()
+    result = api.fix_cpp(text, "gu")
+    out = tmp_path / "fa.gu.cpp"
+    assert _ptofix("run", "--pattern", "gu", str(FA_CPP), "-o", str(out)).returncode == 0
+    assert result.text == out.read_text() and result.changed
+    assert len(result.decisions) == text.count("pipe_barrier(PIPE_V);")
+    assert [(d.line, d.pattern, d.before_op, d.after_op) for d in result.removed] == [(393, "gu", "TROWEXPANDMUL", "TADD")]
+    assert result.removed[0].reason.startswith("proved: ")
+    unselected = [d for d in result.decisions if not d.selected]
+    assert unselected and all(d.decision == "kept" and d.reason == "not selected by --pattern" for d in unselected)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.text = ""            # type: ignore[misc]
+    # A list of patterns is the comma list; no pattern touches nothing.
+    assert api.fix_cpp(text, ["gu", "softmax-sum-add"]).text == api.fix_cpp(text, "gu,softmax-sum-add").text
+    nothing = api.fix_cpp(text)
+    assert nothing.text == text and not nothing.changed and nothing.decisions == ()
+
+
+def test_fix_cpp_sets_local_slot_num_from_a_mapping_or_a_string():
+    text = FA_CPP.read_text()
+    by_mapping = api.fix_cpp(text, local_slot_num={0: 2, 4: 2})
+    by_string = api.fix_cpp(text, local_slot_num="0=2,4=2")
+    assert by_mapping.text == by_string.text and by_mapping.changed and by_mapping.decisions == ()
+
+
+def test_check_gives_check_s_races_and_none_after_its_fix(tmp_path):
+    text = FA_CPP.read_text()
+    races = api.check(text, path="fa.cpp")
+    report = json.loads(_ptofix("check", "--report", "json", str(FA_CPP)).stdout)
+    assert [(r.kind, r.line, r.column, r.op, r.earlier_line, r.earlier_op) for r in races] == [
+        (race["kind"], *map(int, race["later"]["location"].rsplit(":", 2)[1:]), race["later"]["op"],
+         int(race["earlier"]["location"].rsplit(":", 2)[1]), race["earlier"]["op"]) for race in report["races"]]
+    assert races[0] == api.Race(kind="RAW", line=332, column=3, op="TROWSUM", earlier_line=328, earlier_column=3,
+                                earlier_op="TROWEXPANDSUB", operand="v39", byte_ranges=((49280, 65664),),
+                                message=races[0].message)
+    assert races[0].message.startswith("fa.cpp:332:3: warning: RAW race on v39")
+    fixed = tmp_path / "fixed.cpp"
+    assert _ptofix("check", "--fix", str(FA_CPP), "-o", str(fixed)).returncode == 0
+    assert api.check(fixed.read_text()) == ()
+    assert api.check_report(fixed.read_text())["unverified"] == []
+
+
+def test_canonicalize_gives_the_command_s_ir_and_sidecar(tmp_path):
+    ir, sidecar = api.canonicalize(FA_MLIR.read_text(), "v0.45", path="fa.mlir")
+    out = tmp_path / "fa.canon.mlir"
+    side = tmp_path / "fa.slots.json"
+    proc = _ptofix("canonicalize", "--target-ptoas", "v0.45", str(FA_MLIR), "-o", str(out), "--sidecar", str(side))
+    assert proc.returncode == 0, proc.stderr
+    assert ir == out.read_text()
+    assert sidecar is not None and sidecar["pipes"] == json.loads(side.read_text())["pipes"]
+    assert api.canonicalize(ir, "v0.45").text == ir          # idempotent
+
+
+def test_bad_input_raises_input_error_with_the_command_s_line():
+    with pytest.raises(api.InputError) as caught:
+        api.fix_cpp("int x = ;\n", "auto", path="bad.cpp")
+    assert str(caught.value.format()).startswith("bad.cpp:")
+    with pytest.raises(api.InputError):
+        api.check("__global__ AICORE void k() {}\n", include_dirs=["/no/such/directory"])
+    with pytest.raises(api.InputError):
+        api.canonicalize('"pto.initialize_l2g2l_pipe"(', "v0.45")
+
+
+def test_a_call_s_settings_do_not_outlive_it(tmp_path):
+    before = (include_search_path(), command_line_flags())
+    text = "#if FAST\n" + FA_CPP.read_text() + "\n#endif\n"
+    assert api.fix_cpp(text, "gu", include_dirs=[str(tmp_path)], defines=["FAST=1"]).changed
+    assert (include_search_path(), command_line_flags()) == before
+    with pytest.raises(api.InputError, match="no function definition found"):
+        api.fix_cpp(text, "gu", defines=["FAST=0"])          # the -D decides the #if: no kernel left
+    assert (include_search_path(), command_line_flags()) == before
+    assert api.fix_cpp(text, "gu").changed                   # (and does not outlive the call)
+
+
+def test_the_readme_s_example_runs(tmp_path, monkeypatch, capsys):
+    readme = (REPO / "README.md").read_text()
+    example = readme.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "fa.mlir").write_text(FA_MLIR.read_text())
+    (tmp_path / "fa.cpp").write_text(FA_CPP.read_text())
+    (tmp_path / "pto-isa" / "include").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "README.md", "exec"), {})      # noqa: S102 - the README's own example
+    printed = capsys.readouterr().out.splitlines()
+    assert "393 removed proved: " in "\n".join(printed)
+    assert sum("warning: RAW race on v39" in line for line in printed) == 3
