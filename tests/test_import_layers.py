@@ -128,6 +128,28 @@ def test_the_build_library_imports_no_command():
     assert commands == set(), f"the build library imports command modules: {sorted(commands)}"
 
 
+def layer_violations(graph: dict[str, set[str]], lower: str, upper: str) -> set[str]:
+    """Every import from package ``lower`` (or its modules) into package ``upper`` (or its modules)."""
+    def within(name: str, package: str) -> bool:
+        return name == package or name.startswith(package + ".")
+    return {f"{name} -> {target}" for name, targets in graph.items() if within(name, lower)
+            for target in targets if within(target, upper)}
+
+
+def test_the_layer_check_sees_an_import_into_the_layer_above():
+    graph = {"p.pto.a": {"p.cpp.b", "p.source"}, "p.pto": set(), "p.cpp.b": {"p.pto.a"}, "p.ptox": {"p.cpp"}}
+    assert layer_violations(graph, "p.pto", "p.cpp") == {"p.pto.a -> p.cpp.b"}
+    assert layer_violations(graph, "p.cpp", "p.pto") == {"p.cpp.b -> p.pto.a"}
+
+
+def test_the_hardware_facts_import_nothing_of_the_cpp_model():
+    """ptofix/pto/ holds the facts proof and simulator import: it depends on no front end (what
+    both need of the C++ language is in ptofix/cxx_lexicon.py, below both)."""
+    graph = import_graph()
+    assert "ptofix.pto.header_words" in graph and "ptofix.cxx_lexicon" in graph["ptofix.pto.header_words"]
+    assert layer_violations(graph, "ptofix.pto", "ptofix.cpp") == set()
+
+
 # The command layer turns parsed arguments into typed settings; the library takes those.
 NAMESPACE_ALLOWED = {"ptofix.cli",
                      # CommaListAction is an argparse Action: argparse itself calls it with its Namespace.

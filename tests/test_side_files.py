@@ -17,9 +17,9 @@ from test_headers import kernel, reasons, run_auto, write
 
 from ptofix.cli import main
 from ptofix.cpp.headers import set_include_search_path
+from ptofix.isa_version import identify
 from ptofix.pto import header_words
 from ptofix.pto.header_words import cache_dir, checkout_words
-from ptofix.pto.isa_version import identify
 
 REPO = Path(__file__).resolve().parents[1]
 FA_CPP = REPO / "kernels" / "flash_attention" / "fa.cpp"

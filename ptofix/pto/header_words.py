@@ -24,7 +24,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 
-from ..cpp.keywords import CPP_KEYWORDS
+from ..cxx_lexicon import CPP_KEYWORDS
 from ..side_files import DEPENDENCIES_READ, Unreadable, load_json, ownership_problem, read_side_file
 
 INST_HEADER = "include/pto/pto-inst.hpp"
