@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from ..build.options import add_setting_arguments
-from ..build.settings import DEFAULT_PTOAS_FLAGS, BuildSettings, resolve_settings
-from ..build.stages import run_build
 from ..help_format import HelpFormatter
+from ..prebuild.options import add_setting_arguments
+from ..prebuild.settings import DEFAULT_PTOAS_FLAGS, BuildSettings, resolve_settings
+from ..prebuild.stages import run_build
 
 HELP = "canonicalize -> ptoas -> C++ fixes -> bisheng, one step of a kernel build"
 
