@@ -19,7 +19,8 @@ from ptofix.cli import main
 from ptofix.cpp.headers import set_include_search_path
 from ptofix.isa_version import identify
 from ptofix.pto import header_words
-from ptofix.pto.header_words import cache_dir, checkout_words
+from ptofix.pto.header_words import checkout_words
+from ptofix.side_files import cache_dir
 
 REPO = Path(__file__).resolve().parents[1]
 FA_CPP = REPO / "kernels" / "flash_attention" / "fa.cpp"
