@@ -156,7 +156,7 @@ def _read_file(root: str, path: str, total: list[int]) -> str | None:
 
 
 # The words of a checkout are kept on disk between runs (reading ~500 headers costs ~0.3 s), in a
-# private directory of this user (side_files.cache_dir). The cache is an optimisation, never an authority: an
+# private directory of this user (cache_dir). The cache is an optimisation, never an authority: an
 # entry is used only when its directory and itself are this user's, writable by no one else, a
 # regular file of at most MAX_CACHE_BYTES, JSON nested at most _CACHE_DEPTH deep of the schema
 # _store writes, and its content key still holds: the SHA-256 of every path the reading tried with
