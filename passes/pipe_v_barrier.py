@@ -59,7 +59,7 @@ class PipeVBarrierPass(Pass):
     # static functions too: none counts as called only where the file shows.
     translation_unit: bool = True
     # A pto-isa checkout the kernel compiles with: the facts that changed across versions are
-    # applied as it has them (ptofix/pto/isa_version.py); "": those of every version.
+    # applied as it has them (ptofix/isa_version.py); "": those of every version.
     pto_isa: str = field(default="", metadata={
         "metavar": "DIR",
         "help": "the pto-isa checkout the kernel compiles with: the facts that changed across its versions (row "
@@ -78,7 +78,7 @@ class PipeVBarrierPass(Pass):
         isa = EVERY_VERSION
         isa_notes: tuple[str, ...] = ()
         if self.pto_isa:
-            from ptofix.pto.isa_version import identify  # (subprocess and locale: only with a checkout)
+            from ptofix.isa_version import identify  # (subprocess and locale: only with a checkout)
             isa, isa_notes = identify(self.pto_isa)
 
         patterns: set[str] = set(self.pattern)

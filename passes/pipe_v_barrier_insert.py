@@ -16,8 +16,8 @@ from typing import ClassVar
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.races import barrier_positions, comment, describe, find_races
+from ptofix.isa_version import facts_of
 from ptofix.pass_manager import Pass, PassResult
-from ptofix.pto.isa_version import facts_of
 from ptofix.source import Edit, SourceText, apply_edits, line_end_near, line_start
 
 

@@ -29,7 +29,7 @@ def target_version(given: str | None, environment: Mapping[str, str] | None = No
         resolve(given)
         note = mapping_note(given)
         return given, [note] if note else []
-    from .build.tools import ptoas_version  # (~11 ms of imports, only without --target-ptoas)
+    from .prebuild.tools import ptoas_version  # (~11 ms of imports, only without --target-ptoas)
     ptoas = (os.environ if environment is None else environment).get("PTOAS") or shutil.which("ptoas")
     if not ptoas:
         raise PtofixError("canonicalize needs the ptoas version to canonicalize for: pass --target-ptoas VERSION, "

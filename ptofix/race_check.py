@@ -12,8 +12,8 @@ from .cpp.placement import find_placements
 from .cpp.races import describe, find_races, to_json
 from .frontends import PARSERS, parse_cpp
 from .interpreter import recursion_headroom
+from .isa_version import facts_of
 from .pass_manager import Pass, run_pipeline
-from .pto.isa_version import facts_of
 from .source import SourceText, read_source
 
 

@@ -1,22 +1,25 @@
 """Compiled regular expressions, kept across processes the way ``.pyc`` files keep bytecode.
 
 CPython's regex parser and compiler are written in Python: compiling the patterns the front ends
-build at start-up costs a whole one-kernel ``ptofix run`` an eighth to a sixth of its CPU
-(``scripts/bench_startup.py``, interpreted, bytecode cached, medians of 21 interleaved rounds: 8.0
-ms of 60 ms with ``--pattern gu`` on ``kernels/flash_attention/fa.cpp``, 7.7 ms of 48 ms without a
+build at start-up costs a whole one-kernel ``ptofix run`` about a tenth of its CPU
+(``scripts/bench_startup.py``, interpreted, bytecode cached, medians of 21 interleaved rounds: 7.6
+ms of 75 ms with ``--pattern gu`` on ``kernels/flash_attention/fa.cpp``, 7.9 ms of 62 ms without a
 pattern; under 5% of a whole run, this module would go). Their result is a list of integer codes
 that ``_sre.compile`` turns into a ``re.Pattern`` in microseconds. This module stores those codes
-in ``ptofix/__pycache__/regex.<tag>.marshal`` (beside the bytecode caches, under
-``sys.pycache_prefix`` when one is set; written when a command
-ends, not when ``sys.dont_write_bytecode``/``PYTHONDONTWRITEBYTECODE`` is set) and builds later
-patterns from them.
+in the user's cache directory (``side_files.cache_dir()``, beside the header-word cache; never in
+the installed package), as ``regex.<tag>.marshal``, written when a command ends (not when
+``sys.dont_write_bytecode``/``PYTHONDONTWRITEBYTECODE`` is set), and builds later patterns from them.
 
 A cached pattern is the one ``re.compile`` builds: the codes come from the same
-``re._parser.parse`` and ``re._compiler`` steps ``re._compiler.compile`` runs, and the file is
-keyed by the interpreter's cache tag and the ``_sre`` engine's MAGIC and CODESIZE (the code
-format). A file that is unreadable, for another engine, or fails its CRC is ignored, and any
-failure falls back to ``re.compile``. Only patterns written in the source go through here (a
-bounded set): patterns built from input use ``re.compile``.
+``re._parser.parse`` and ``re._compiler`` steps ``re._compiler.compile`` runs. Those are CPython's
+private modules, so the file is keyed by the exact Python version (``sys.version``), the
+interpreter's cache tag and the ``_sre`` engine's MAGIC and CODESIZE (the code format): a cache of
+another Python is never read. A Python without those steps compiles with ``re.compile``. The file
+is read through the one reader of side files, only from a directory and as a file of this user's
+that no one else may write (marshal data is trusted code layout); a file that is unreadable, of
+another Python or engine, or fails its CRC is ignored, and any failure falls back to
+``re.compile``. Only patterns written in the source go through here (a bounded set): patterns built
+from input use ``re.compile``.
 
 Reference: CPython ``Lib/re/_compiler.py`` (``compile``) and ``Modules/_sre/sre.c``
 (``_sre.compile``), https://github.com/python/cpython/tree/3.11/Lib/re
@@ -29,24 +32,21 @@ import re
 import sys
 import zlib
 from collections.abc import Iterator
-from importlib.util import cache_from_source
 from itertools import islice
 
-from .side_files import read_side_file
+from .side_files import cache_dir, cache_directory_problem, read_side_file
 
 try:
     import _sre  # type: ignore[import-not-found]
     from re import _compiler, _parser  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - not CPython: plain re.compile
+    if not (callable(getattr(_parser, "parse", None)) and callable(getattr(_compiler, "_code", None))):
+        raise ImportError("not the regex compiler steps this module knows")
+except ImportError:  # pragma: no cover - not CPython, or another one: plain re.compile
     _sre = None  # type: ignore[assignment]
 
 _MAX_FILE_BYTES = 16 * 1024 * 1024     # (512 compiled patterns take well under 1 MB)
 _MAX_ENTRIES = 512       # past half of it, a save keeps only the patterns its process used
-# Where this module's own bytecode goes: ptofix/__pycache__/, or the mirror of it under
-# sys.pycache_prefix (PYTHONPYCACHEPREFIX; the tests set one, so that they write only under a
-# temporary directory).
-_PATH = os.path.join(os.path.dirname(cache_from_source(os.path.abspath(__file__))),
-                     f"regex.{sys.implementation.cache_tag}.marshal")
+_FILE_NAME = f"regex.{sys.implementation.cache_tag}.marshal"
 _TAG = (sys.implementation.cache_tag or "", sys.version, getattr(_sre, "MAGIC", 0), getattr(_sre, "CODESIZE", 0))
 
 # (pattern, flags) -> marshal of the arguments after the pattern: each decoded only when used
@@ -101,13 +101,22 @@ def _compiled_parts(pattern: str, flags: int) -> tuple:
     return int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex, tuple(indexgroup)
 
 
+def cache_file() -> str:
+    """Where the cache is: in the user's cache directory as the environment names it now."""
+    return os.path.join(cache_dir(), _FILE_NAME)
+
+
 def _load() -> dict[tuple[str, int], bytes]:
     global _entries
     if _entries is None:
         _entries = {}
+        path = cache_file()
+        if cache_directory_problem(os.path.dirname(path), create=False) is not None:
+            return _entries         # (no cache, or a directory others may write: compile afresh)
         try:
-            # (Through the one reader of side files: a FIFO or a link to /dev/zero here is no cache.)
-            tag, crc, blob = marshal.loads(read_side_file(_PATH, limit=_MAX_FILE_BYTES, record=False))
+            # (Through the one reader of side files: a FIFO or a link to /dev/zero here is no
+            # cache, nor a file another user owns or may write.)
+            tag, crc, blob = marshal.loads(read_side_file(path, limit=_MAX_FILE_BYTES, record=False, private=True))
             if tag == _TAG and crc == zlib.crc32(blob):
                 _entries = marshal.loads(blob)
         except Exception:  # noqa: BLE001 - no cache, or an unusable one: compile afresh
@@ -127,12 +136,15 @@ def save() -> None:
         # file every run loads: past half the cap, keep what this process used.
         entries = {key: value for key, value in entries.items() if key in _used}
     blob = marshal.dumps(entries)
-    temporary = f"{_PATH}.{os.getpid()}.tmp"
+    path = cache_file()
+    if cache_directory_problem(os.path.dirname(path), create=True) is not None:
+        return                      # (a directory that may not hold it: nothing is written)
+    temporary = f"{path}.{os.getpid()}.tmp"
     try:
-        os.makedirs(os.path.dirname(_PATH), exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(marshal.dumps((_TAG, zlib.crc32(blob), blob)))
-        os.replace(temporary, _PATH)
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        with open(handle, "wb") as out:
+            out.write(marshal.dumps((_TAG, zlib.crc32(blob), blob)))
+        os.replace(temporary, path)         # (concurrent runs: the last whole file wins)
     except OSError:
         try:
             os.unlink(temporary)

@@ -1,5 +1,6 @@
 """The one reader of what ptofix reads besides its input files: headers (``#include``, ``-I``), the
-files of a pto-isa checkout, the header-word cache, an earlier build's report, an existing sidecar.
+files of a pto-isa checkout, the caches (the header words, the compiled regular expressions; in
+``cache_dir()``), an earlier build's report, an existing sidecar.
 
 What it promises, whatever the file system holds at that path:
 
@@ -154,6 +155,60 @@ def ownership_problem(st: os.stat_result) -> str:
     if st.st_mode & 0o022:
         return f"it is writable by others (mode {stat.S_IMODE(st.st_mode):04o})"
     return ""
+
+
+# The caches ptofix keeps between runs (the header words of a checkout, pto/header_words.py; the
+# compiled regular expressions, regex_cache.py) live in one directory of this user's, never in the
+# installed package.
+def cache_dir() -> str:
+    """$PTOFIX_CACHE_DIR, else $XDG_CACHE_HOME/ptofix, else ~/.cache/ptofix (home from $HOME, else the
+    user's passwd entry), else, with no home at all (a container's arbitrary uid), a directory of
+    this user's in the temporary directory: never a relative path (a literal `~` under the current
+    directory)."""
+    base = os.environ.get("PTOFIX_CACHE_DIR")
+    if base:
+        return os.path.abspath(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):      # (the XDG spec: a relative value is to be ignored)
+        return os.path.join(xdg, "ptofix")
+    home = os.environ.get("HOME")
+    if not (home and os.path.isabs(home)):
+        try:
+            import pwd
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        except (ImportError, KeyError, OSError):
+            home = None
+    if home and os.path.isabs(home):
+        return os.path.join(home, ".cache", "ptofix")
+    import tempfile  # (about 4 ms of imports: only without a home)
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return os.path.join(tempfile.gettempdir(), f"ptofix-{uid}")
+
+
+def cache_directory_problem(directory: str, create: bool) -> str | None:
+    """Why ``directory`` may not hold this user's caches: None when it may (a directory owned by
+    this user and writable by no one else; created mode 0700 first when ``create``), '' when it is
+    not there or cannot be made (nothing to say), else a note's text saying why it is not used."""
+    if create:
+        try:
+            parent = os.path.dirname(directory)
+            if parent:
+                os.makedirs(parent, exist_ok=True)
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            return ""
+    try:
+        st = os.lstat(directory)
+    except OSError:
+        return ""
+    if not stat.S_ISDIR(st.st_mode):
+        return f"the cache {directory} is not a directory: it is not used"
+    problem = ownership_problem(st)
+    if problem:
+        return f"the cache directory {directory} is not used: {problem}"
+    return None
 
 
 def _read_bounded(fd: int, path: str, limit: int) -> bytes:

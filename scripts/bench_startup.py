@@ -1,8 +1,8 @@
 """Benchmark: what `run`'s two start-up shortcuts save of a whole one-kernel `ptofix run`.
 
 Prints numbers, asserts nothing. Each variant is a fresh interpreted process (PTOFIX_PURE_PYTHON=1,
-bytecode and the regex cache written by a warm-up run) that starts the command as `python -m
-ptofix` does, after switching one shortcut off:
+bytecode and the regex cache, in a cache directory of its own, written by a warm-up run) that starts
+the command as `python -m ptofix` does, after switching one shortcut off:
 
   as shipped      both shortcuts on
   argparse only   cli._fast_arguments answers None: every command line goes through argparse
@@ -38,7 +38,7 @@ START = "import sys\n{switch}from ptofix.cli import console_main\nsys.argv[0] = 
 
 
 def cpu_of(python: str, switch: str, argv: list[str], cwd: str) -> float:
-    env = dict(os.environ, PTOFIX_PURE_PYTHON="1")
+    env = dict(os.environ, PTOFIX_PURE_PYTHON="1", PTOFIX_CACHE_DIR=os.path.join(cwd, "cache"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)        # (the shortcuts are weighed against a cached start)
     proc = subprocess.Popen([python, "-c", START.format(switch=switch), *argv], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=env, cwd=cwd)

@@ -33,7 +33,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from ptofix.cpp.keywords import CPP_KEYWORDS  # noqa: E402
+from ptofix.cxx_lexicon import CPP_KEYWORDS  # noqa: E402
 from ptofix.pto.header_words import call_arities, texts_reached, words_reached  # noqa: E402
 
 OUT_DIR = os.path.join(ROOT, "ptofix", "pto")

@@ -34,7 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from ptofix.cpp.headers import STANDARD_HEADERS  # noqa: E402
-from ptofix.cpp.keywords import CPP_KEYWORDS  # noqa: E402
+from ptofix.cxx_lexicon import CPP_KEYWORDS  # noqa: E402
 
 OUT_DIR = os.path.join(ROOT, "ptofix", "cpp")
 # pto-isa's builds use -std=c++17 (some -std=c++20 or c++23): the union of what each one reads.

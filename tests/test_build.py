@@ -505,7 +505,7 @@ def test_a_bisheng_that_succeeds_without_a_library_fails_the_build(tools, tmp_pa
 
 @needs_fa_cpp
 def test_a_build_stopped_anywhere_leaves_a_report_that_claims_its_files(tools, tmp_path, capsys, monkeypatch):
-    from ptofix.build import stages
+    from ptofix.prebuild import stages
     out = tmp_path / "o"
     assert build(str(FA_MLIR), "-o", str(out)) == 0
     real_unlink = os.unlink
@@ -838,7 +838,7 @@ def test_corpus_cpp_stage(tools, tmp_path, capsys, monkeypatch, ir_name, cpp_nam
     ("ptoas 1.2", "newest", False),
 ])
 def test_version_detection_maps_to_a_known_version(tools, tmp_path, capsys, monkeypatch, printed, name, exact):
-    from ptofix.build.tools import ptoas_version
+    from ptofix.prebuild.tools import ptoas_version
     monkeypatch.setenv("PTOAS_STANDIN_VERSION", printed)
     detected = ptoas_version(str(tools.ptoas))
     assert (detected.name, detected.exact) == (name, exact)
@@ -1007,7 +1007,7 @@ def test_a_dry_run_refuses_what_the_build_refuses(tools, tmp_path, capsys):
 def test_the_build_tells_the_local_slot_num_pass_its_arch(tools, tmp_path):
     # A module that states no arch is compiled for a3 (no flag) or for the flag's arch: the pass
     # need not guess it (frontend and l2l inits of one shape would take other FlagIDs on a5).
-    from ptofix.build.plan import check_arch
+    from ptofix.prebuild.plan import check_arch
     ir = Path(__file__).parent / "fixtures" / "ir" / "frontend_and_l2l_no_arch.pto"
     for flags, arch in (("--pto-arch=a3 --enable-insert-sync", "a3"), ("--enable-insert-sync", "a3"),
                         ("-pto-arch=a5", "a5")):
@@ -1371,7 +1371,7 @@ def test_an_interrupted_tool_takes_its_children_with_it(tmp_path):
     import signal
     import time
 
-    from ptofix.build.tools import _run_as_group
+    from ptofix.prebuild.tools import _run_as_group
     late = tmp_path / "fa.so"
     driver = ["/bin/sh", "-c", f"(sleep 0.6; echo stale > '{late}') & wait"]
 
@@ -1397,7 +1397,7 @@ def test_an_interrupted_tool_group_is_left_empty_with_its_leader_reaped():
     # kill loop reaps it, so the group reads as empty at once, not after the loop's patience.
     import subprocess
 
-    from ptofix.build.tools import _kill_group
+    from ptofix.prebuild.tools import _kill_group
     proc = subprocess.Popen(["sleep", "1000"], start_new_session=True)
     _kill_group(proc.pid, proc.poll, patience=600.0)
     assert proc.returncode is not None
@@ -1406,7 +1406,7 @@ def test_an_interrupted_tool_group_is_left_empty_with_its_leader_reaped():
 
 
 def test_a_path_that_starts_with_a_dash_reaches_the_tools_as_an_operand():
-    from ptofix.build.tools import bisheng_argv, ptoas_argv
+    from ptofix.prebuild.tools import bisheng_argv, ptoas_argv
     assert ptoas_argv("ptoas", ["--pto-arch=a3"], "-out/fa.canon.mlir")[-1] == "./-out/fa.canon.mlir"
     argv = bisheng_argv("bisheng", None, [], "-out/fa.fixed.cpp", None, "-out/fa.o")
     assert argv[-4:] == ["-c", "./-out/fa.fixed.cpp", "-o", "./-out/fa.o"]
@@ -1427,7 +1427,7 @@ def test_a_relative_depfile_in_the_config_is_relative_to_the_config(tools, tmp_p
 
 def test_a_process_a_tool_leaves_behind_does_not_outlive_its_stage(tmp_path):
     # The tool exits 0 while a child it started keeps running (and could keep writing into OUT_DIR).
-    from ptofix.build.tools import _run_as_group
+    from ptofix.prebuild.tools import _run_as_group
     pid_file = tmp_path / "child.pid"
     proc = _run_as_group(["sh", "-c", f"sleep 1000 >/dev/null 2>&1 & echo $! > {pid_file}; exit 0"])
     assert proc.returncode == 0
@@ -1450,7 +1450,7 @@ def test_a_process_holding_the_tools_output_open_does_not_hold_the_stage():
     # The tool exits while a child it started still has its stdout: the stage ends with the tool.
     import time
 
-    from ptofix.build.tools import _run_as_group
+    from ptofix.prebuild.tools import _run_as_group
     started = time.monotonic()
     proc = _run_as_group(["sh", "-c", "echo out; sleep 1000 & exit 0"])
     assert proc.returncode == 0 and proc.stdout == b"out\n"
@@ -1468,7 +1468,7 @@ def _tool(directory: Path, name: str, body: str) -> Path:
 def test_a_tool_that_prints_too_much_is_stopped_with_an_error(tools, tmp_path, capsys, monkeypatch, stream):
     # Its output is held in memory: past the limit (the size of C++ ptofix reads, 64 MiB; 1 MiB here)
     # the tool is stopped and the build fails (it held all of it, 3 GB after 12 s of an endless one).
-    from ptofix.build import tools as build_tools
+    from ptofix.prebuild import tools as build_tools
     monkeypatch.setattr(build_tools, "TOOL_OUTPUT_LIMIT", 1 << 20)
     _tool(tools.bindir, "ptoas", "import sys\nif sys.argv[1:] == ['--version']:\n    print('ptoas 0.45')\n"
                                  f"    sys.exit(0)\nchunk = b'x' * 65536\nfor _ in range(64):\n"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ptofix.build.options import BuildOption, add_setting_arguments, options_by_key
-from ptofix.build.settings import COMMAND_LINE, DEFAULT, BuildSettings, Origin, resolve_settings
 from ptofix.cli import build_parser, main
+from ptofix.prebuild.options import BuildOption, add_setting_arguments, options_by_key
+from ptofix.prebuild.settings import COMMAND_LINE, DEFAULT, BuildSettings, Origin, resolve_settings
 from ptofix.source import PtofixError
 
 

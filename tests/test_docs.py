@@ -121,3 +121,29 @@ def test_the_common_page_states_the_side_file_bounds_and_the_cache():
     assert f"a checkout file {header_words.MAX_CHECKOUT_FILE_BYTES >> 20} MiB" in page
     assert f"a checkout {header_words.MAX_CHECKOUT_BYTES >> 20} MiB in all" in page
     assert {"$PTOFIX_CACHE_DIR", "$XDG_CACHE_HOME/ptofix", "~/.cache/ptofix"} <= code_words(page)
+
+
+README_PARAGRAPH_WORDS = 150
+
+
+def prose_paragraphs(markdown: str) -> list[str]:
+    """The blank-line-separated blocks of ``markdown`` that are prose: a paragraph, or a list written
+    without blank lines between its items (it reads as one); not a table, a heading or fenced code."""
+    text = re.sub(r"^```.*?^```[^\n]*$", "", markdown, flags=re.S | re.M)
+    blocks = (block.strip() for block in re.split(r"\n[ \t]*\n", text))
+    return [block for block in blocks if block and not block.startswith(("|", "#"))]
+
+
+def test_prose_paragraphs_are_blocks_of_text_not_tables_or_code():
+    markdown = ("# Title\n\nOne two three.\nfour five.\n\n- a b\n- c d\n\n| x | y |\n|---|---|\n\n"
+                "```\ncode one two\n\nthree four\n```\n\nLast.\n")
+    assert prose_paragraphs(markdown) == ["One two three.\nfour five.", "- a b\n- c d", "Last."]
+
+
+def test_readme_paragraphs_are_short():
+    """Each README paragraph reads in one go: under README_PARAGRAPH_WORDS words (the details belong
+    in docs/)."""
+    paragraphs = prose_paragraphs((REPO / "README.md").read_text(encoding="utf-8"))
+    assert len(paragraphs) > 20
+    long = [f"{len(p.split())} words: {p[:60]!r}" for p in paragraphs if len(p.split()) >= README_PARAGRAPH_WORDS]
+    assert long == [], f"README paragraphs of {README_PARAGRAPH_WORDS} words or more: {long}"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_headers import kernel, reasons, run_auto, write
 
+from ptofix.isa_version import identify
 from ptofix.pto.header_words import checkout_words, words_reached
-from ptofix.pto.isa_version import identify
 from ptofix.pto.ops import macro_may_change_pto_code, pto_header_words
 
 # A fake checkout: the umbrella header, one header beside it (quoted), one under include/ (angle

@@ -594,7 +594,7 @@ def test_real_kernel_removals_simulate_equal(corpus_dir, tmp_path, name):
 
 
 def test_build_reads_headers_where_bisheng_finds_them(tmp_path):
-    from ptofix.build.tools import include_directories
+    from ptofix.prebuild.tools import include_directories
     flags = ["-O2", "-I", "a", "-Ib", "--include-directory=c", "-xcce"]
     assert include_directories(flags) == [os.path.abspath(x) for x in ("a", "b", "c")]
 
@@ -615,9 +615,9 @@ def test_build_bisheng_flags_that_read_other_headers(tmp_path, flags, unread):
     """A bisheng flag that includes a header in every file or searches other directories than
     `-I`'s leaves what the kernel compiles with unknown: every file is unmodelled (a reader that
     saw only the -I directories would have trusted headers the compiler never reads)."""
-    from ptofix.build.tools import header_search_flag
     from ptofix.cpp.semantics import FileContext
     from ptofix.frontends import PARSERS
+    from ptofix.prebuild.tools import header_search_flag
     from ptofix.source import SourceText
     why = header_search_flag(flags)
     assert bool(why) == unread

@@ -1,4 +1,5 @@
-"""The package's modules import each other without a circle, and the build library imports no command.
+"""The package's modules import each other without a circle, the pre-build library imports no command,
+and the hardware facts import nothing of the C++ model.
 
 The import graph is read from the sources with ``ast`` (every ``import`` statement, at the top of a
 module or inside a function: a function-local import that closes a circle still ties the modules
@@ -119,13 +120,36 @@ def test_no_import_circle_in_the_package():
     assert unexpected == [], f"modules that import each other in a circle: {unexpected}"
 
 
-def test_the_build_library_imports_no_command():
+def test_the_prebuild_library_imports_no_command():
+    """ptofix/prebuild/ (the pipeline `ptofix build` runs) is a library the command calls."""
     graph = import_graph()
-    build_modules = [name for name in graph if name == "ptofix.build" or name.startswith("ptofix.build.")]
-    assert {"ptofix.build.config", "ptofix.build.stages"} <= set(build_modules)
+    build_modules = [name for name in graph if name == "ptofix.prebuild" or name.startswith("ptofix.prebuild.")]
+    assert {"ptofix.prebuild.config", "ptofix.prebuild.stages"} <= set(build_modules)
     commands = {f"{name} -> {target}" for name in build_modules for target in graph[name]
                 if target.startswith("ptofix.commands")}
-    assert commands == set(), f"the build library imports command modules: {sorted(commands)}"
+    assert commands == set(), f"the pre-build library imports command modules: {sorted(commands)}"
+
+
+def layer_violations(graph: dict[str, set[str]], lower: str, upper: str) -> set[str]:
+    """Every import from package ``lower`` (or its modules) into package ``upper`` (or its modules)."""
+    def within(name: str, package: str) -> bool:
+        return name == package or name.startswith(package + ".")
+    return {f"{name} -> {target}" for name, targets in graph.items() if within(name, lower)
+            for target in targets if within(target, upper)}
+
+
+def test_the_layer_check_sees_an_import_into_the_layer_above():
+    graph = {"p.pto.a": {"p.cpp.b", "p.source"}, "p.pto": set(), "p.cpp.b": {"p.pto.a"}, "p.ptox": {"p.cpp"}}
+    assert layer_violations(graph, "p.pto", "p.cpp") == {"p.pto.a -> p.cpp.b"}
+    assert layer_violations(graph, "p.cpp", "p.pto") == {"p.cpp.b -> p.pto.a"}
+
+
+def test_the_hardware_facts_import_nothing_of_the_cpp_model():
+    """ptofix/pto/ holds the facts proof and simulator import: it depends on no front end (what
+    both need of the C++ language is in ptofix/cxx_lexicon.py, below both)."""
+    graph = import_graph()
+    assert "ptofix.pto.header_words" in graph and "ptofix.cxx_lexicon" in graph["ptofix.pto.header_words"]
+    assert layer_violations(graph, "ptofix.pto", "ptofix.cpp") == set()
 
 
 # The command layer turns parsed arguments into typed settings; the library takes those.

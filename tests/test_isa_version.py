@@ -1,5 +1,5 @@
 """pto-isa version facts: what a checkout given as --pto-isa (or build's PTO_LIB_PATH) tells, and
-how the facts that changed across versions read with it (ptofix/pto/isa_version.py)."""
+how the facts that changed across versions read with it (ptofix/isa_version.py)."""
 from __future__ import annotations
 
 import os
@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from conftest import ROOT
 
+from ptofix.isa_version import identify
 from ptofix.pto import tpipe
-from ptofix.pto.isa_version import identify
 from ptofix.pto.ops import row_reduce_drains
 from ptofix.source import PtofixError
 

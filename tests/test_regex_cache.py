@@ -1,13 +1,17 @@
 """The cross-process regex cache builds the patterns ``re.compile`` builds, ignores a file it
-cannot trust, and writes only where bytecode may be written."""
+cannot trust (another Python's, another user's, one others may write), and writes only into the
+user's cache directory, never into the installed package."""
 from __future__ import annotations
 
 import glob
 import marshal
 import os
 import re
+import stat
 import subprocess
 import sys
+import zlib
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -86,18 +90,38 @@ def test_cached_patterns_match_like_compiled_ones_on_random_text(text):
 
 @pytest.fixture
 def private_cache(tmp_path, monkeypatch):
-    path = tmp_path / "regex.marshal"
-    monkeypatch.setattr(regex_cache, "_PATH", str(path))
+    """The cache file in a fresh cache directory of this user's (mode 0700), nothing loaded yet."""
+    directory = tmp_path / "cache"
+    directory.mkdir(mode=0o700)
+    monkeypatch.setenv("PTOFIX_CACHE_DIR", str(directory))
     monkeypatch.setattr(regex_cache, "_entries", None)
     monkeypatch.setattr(regex_cache, "_dirty", False)
+    path = Path(regex_cache.cache_file())
+    assert path.parent == directory
     return path
 
 
-@pytest.mark.parametrize("content", [b"", b"garbage", marshal.dumps(("other tag", 0, b"")), None])
+def _cache_file_of(tag: tuple, entries: dict) -> bytes:
+    blob = marshal.dumps(entries)
+    return marshal.dumps((tag, zlib.crc32(blob), blob))
+
+
+# (An entry for the pattern whose codes would match anything: used, it would show.)
+WRONG_CODES = {(r"(a+)b", 0): marshal.dumps((32, [1], 0, {}, ()))}
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"garbage", marshal.dumps(("other tag", 0, b"")),
+    "checksum",             # right tag, wrong checksum: a flipped byte in the codes
+    "python",               # another Python version with the same cache tag and engine
+])
 def test_an_unusable_cache_file_is_ignored(private_cache, content):
-    if content is None:   # right tag, wrong checksum: a flipped byte in the codes
-        blob = marshal.dumps({("a+", 0): marshal.dumps((32, [99, 99], 0, {}, ()))})
+    if content == "checksum":
+        blob = marshal.dumps(WRONG_CODES)
         content = marshal.dumps((regex_cache._TAG, 12345, blob))
+    elif content == "python":
+        tag = regex_cache._TAG
+        content = _cache_file_of((tag[0], tag[1] + " (another build)", *tag[2:]), WRONG_CODES)
     private_cache.write_bytes(content)
     compiled = regex_cache.compile(r"(a+)b")
     assert compiled.match("aab").group(1) == "aa"
@@ -122,22 +146,58 @@ def test_a_bad_pattern_raises_as_re_does(private_cache):
         regex_cache.compile(r"(unclosed")
 
 
-def test_the_cli_writes_the_cache_like_bytecode(tmp_path):
-    """A run without PYTHONDONTWRITEBYTECODE leaves the cache beside the .pyc files."""
-    # (Under the run's PYTHONPYCACHEPREFIX, tests/conftest.py: the subprocess inherits it.)
-    existing = os.path.dirname(regex_cache._PATH)
-    while not os.path.isdir(existing):
-        existing = os.path.dirname(existing)
-    if not os.access(existing, os.W_OK):
-        pytest.skip("ptofix's bytecode cache directory cannot be written here")
-    if os.path.exists(regex_cache._PATH):
-        os.unlink(regex_cache._PATH)
+def test_a_cache_of_the_right_python_is_used(private_cache):
+    """The check above has teeth: the same file under this Python's tag is read (its wrong codes
+    match where the pattern would not)."""
+    private_cache.write_bytes(_cache_file_of(regex_cache._TAG, WRONG_CODES))
+    assert regex_cache.compile(r"(a+)b").match("zzz") is not None
+
+
+@pytest.mark.parametrize("others_may_write", ["directory", "file"])
+def test_a_cache_others_may_write_is_neither_read_nor_written(private_cache, monkeypatch, others_may_write):
+    private_cache.write_bytes(_cache_file_of(regex_cache._TAG, WRONG_CODES))
+    writable = private_cache.parent if others_may_write == "directory" else private_cache
+    writable.chmod(0o777 if others_may_write == "directory" else 0o666)
+    assert regex_cache.compile(r"(a+)b").match("zzz") is None
+    assert regex_cache._dirty
+    before = private_cache.read_bytes()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    regex_cache.save()
+    if others_may_write == "directory":
+        assert private_cache.read_bytes() == before, "a cache written into a directory others may write"
+    else:       # replaced by a file of this user's alone
+        assert stat.S_IMODE(private_cache.stat().st_mode) == 0o600 and private_cache.read_bytes() != before
+
+
+def _package_files() -> dict[str, int]:
+    """Every file of the installed package (sources and data; Python's own .pyc files aside), with
+    its modification time."""
+    found = {}
+    for package in (os.path.join(ROOT, "ptofix"), os.path.join(ROOT, "passes")):
+        for directory, _, names in os.walk(package):
+            for name in names:
+                if not name.endswith(".pyc"):
+                    path = os.path.join(directory, name)
+                    found[path] = os.stat(path).st_mtime_ns
+    return found
+
+
+def test_the_cli_writes_the_cache_into_the_user_cache_directory_only(tmp_path):
+    """A run without PYTHONDONTWRITEBYTECODE leaves the cache in $PTOFIX_CACHE_DIR (created 0700,
+    the file 0600), and writes nothing into the installed package."""
+    in_package = _package_files()
+    assert len(in_package) > 50
     kernel = tmp_path / "k.cpp"
     kernel.write_text("AICORE void f() {\n  pipe_barrier(PIPE_V);\n}\n")
+    cache = tmp_path / "user" / "cache"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PTOFIX_CACHE_DIR"] = str(cache)
     subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", str(kernel), "-o",
                     str(tmp_path / "out.cpp")], check=True, env=env, cwd=tmp_path)
-    assert os.path.isfile(regex_cache._PATH)
+    written = cache / os.path.basename(regex_cache.cache_file())
+    assert written.is_file() and [p.name for p in cache.iterdir()] == [written.name]
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700 and stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert _package_files() == in_package
 
 
 PATTERN_TEXTS = """

@@ -199,7 +199,7 @@ toml_texts = st.one_of(st.lists(st.sampled_from(TOML_LINES), max_size=14),
 def test_toml_statement_starts_are_where_the_text_before_parses(text, newline):
     import tomllib
 
-    from ptofix.build.config import statement_starts
+    from ptofix.prebuild.config import statement_starts
     text = text.replace("\n", newline)
     try:
         tomllib.loads(text)
@@ -213,7 +213,7 @@ def test_toml_statement_starts_are_where_the_text_before_parses(text, newline):
 def test_a_key_is_located_among_many_tables_with_one_scan(monkeypatch):
     import tomllib
 
-    from ptofix.build import config as build
+    from ptofix.prebuild import config as build
     text = "".join(f"[t{i}]\nx = 1\n" for i in range(3000)) + "[tool]\nptofix = 3\n"
     parses: list[int] = []
     loads = tomllib.loads

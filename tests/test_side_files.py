@@ -17,9 +17,10 @@ from test_headers import kernel, reasons, run_auto, write
 
 from ptofix.cli import main
 from ptofix.cpp.headers import set_include_search_path
+from ptofix.isa_version import identify
 from ptofix.pto import header_words
-from ptofix.pto.header_words import cache_dir, checkout_words
-from ptofix.pto.isa_version import identify
+from ptofix.pto.header_words import checkout_words
+from ptofix.side_files import cache_dir
 
 REPO = Path(__file__).resolve().parents[1]
 FA_CPP = REPO / "kernels" / "flash_attention" / "fa.cpp"
@@ -342,7 +343,7 @@ def test_without_home_or_passwd_entry_the_cache_is_no_literal_tilde(tmp_path, mo
 
 
 def test_a_deeply_nested_report_of_an_earlier_build_is_ignored(tmp_path):
-    from ptofix.build.outdir import Artefacts, _claimed_by_previous_build
+    from ptofix.prebuild.outdir import Artefacts, _claimed_by_previous_build
     art = Artefacts(str(tmp_path), "fa")
     Path(art.report).write_text("[" * 200_000)
     assert _claimed_by_previous_build(art) == set()
@@ -418,7 +419,7 @@ def test_a_fifo_where_the_sidecar_goes_is_refused_not_waited_on(work):
 
 @pytest.mark.skipif(not (IS_ROOT and os.path.exists("/proc/kmsg")), reason="/proc/kmsg blocks only for root")
 def test_a_config_that_links_to_proc_kmsg_is_refused_not_waited_on(tmp_path):
-    from ptofix.build.config import load_config
+    from ptofix.prebuild.config import load_config
     from ptofix.source import PtofixError
     os.symlink("/proc/kmsg", tmp_path / "ptofix.toml")
     with pytest.raises(PtofixError, match="cannot read the config"):

@@ -100,7 +100,7 @@ ANALYSIS = ("ptofix.cpp.barriers", "ptofix.cpp.races", "ptofix.cpp.placement", "
 
 @pytest.mark.parametrize("code", [
     "from ptofix.cli import build_parser; build_parser()",                    # `ptofix --help`: every parser
-    "from ptofix.build.tools import ptoas_version",                           # canonicalize reading ptoas's version
+    "from ptofix.prebuild.tools import ptoas_version",                           # canonicalize reading ptoas's version
 ])
 def test_parsers_and_the_ptoas_version_probe_load_no_analysis(code):
     probe = f"import sys\n{code}\nprint(' '.join(m for m in {ANALYSIS!r} if m in sys.modules))"

@@ -5,10 +5,10 @@ import argparse
 import sys
 import textwrap
 
-from ..build.options import add_setting_arguments, setting_options
-from ..build.settings import DEFAULT_PTOAS_FLAGS, BuildSettings, resolve_settings
-from ..build.stages import run_build
 from ..help_format import HelpFormatter
+from ..prebuild.options import add_setting_arguments, setting_options
+from ..prebuild.settings import DEFAULT_PTOAS_FLAGS, BuildSettings, resolve_settings
+from ..prebuild.stages import run_build
 
 HELP = "canonicalize -> ptoas -> C++ fixes -> bisheng, one step of a kernel build"
 

@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     if len(options.files) == 1:
         check_output_options(options, delivers_result=args.fix)
     if args.pto_isa:
-        from ..pto.isa_version import identify
+        from ..isa_version import identify
         for note in identify(args.pto_isa)[1]:
             sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
     from ..race_check import RaceCheck

@@ -14,7 +14,7 @@ from .output_options import json_report_off_stderr, output_options
 # the barrier analysis and the C++ fixes in run() (14 ms, which `run --help`, a usage error and
 # `ptofix --help` need not wait for); argparse, for help_format and macro_options, in add_parser
 # (~6 ms with the parser, which the plain `run` command lines skip, below); the facts of
-# --target-ptoas and --pto-isa (ir.versions 0.9 ms, pto.isa_version 14 ms) only with those options.
+# --target-ptoas and --pto-isa (ir.versions 0.9 ms, isa_version 14 ms) only with those options.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     check_target_ptoas(args)
     if getattr(args, "pto_isa", None):
         # (Read once, up front: a path that is no checkout is an option error, with or without --pattern.)
-        from ..pto.isa_version import identify
+        from ..isa_version import identify
         identify(args.pto_isa)
     options = json_report_off_stderr(output_options(args))
     check_batch_options(options)

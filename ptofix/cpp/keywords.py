@@ -1,18 +1,8 @@
-"""C++ reserved words, shared by the structural parser, the statement parser and the semantics."""
+"""C++ reserved words, shared by the structural parser, the statement parser and the semantics (the
+language's keyword list, CPP_KEYWORDS, lives in ptofix/cxx_lexicon.py, below the facts too)."""
 from __future__ import annotations
 
-# C++ keywords and alternative tokens: a macro named like one changes the structure itself
-# (`#define else else if (0)`), which the structural parser reads as written.
-CPP_KEYWORDS = frozenset("""
-    alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t
-    char32_t class compl concept const consteval constexpr constinit const_cast continue co_await
-    co_return co_yield decltype default delete do double dynamic_cast else enum explicit export
-    extern false float for friend goto if inline int long mutable namespace new noexcept not not_eq
-    nullptr operator or or_eq private protected public register reinterpret_cast requires return
-    short signed sizeof static static_assert static_cast struct switch template this thread_local
-    throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t while
-    xor xor_eq
-""".split())
+from ..cxx_lexicon import CPP_KEYWORDS
 
 # Words the statement parser reads as qualifiers (its QUAL terminal, fast_expr.py): the C++ cv and storage
 # keywords and the CCE address-space attributes. None of them can be a declarator's name.

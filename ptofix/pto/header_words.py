@@ -19,13 +19,12 @@ import hashlib
 import json
 import os
 import re
-import stat
 import sys
 import tempfile
 from collections.abc import Callable
 
-from ..cpp.keywords import CPP_KEYWORDS
-from ..side_files import DEPENDENCIES_READ, Unreadable, load_json, ownership_problem, read_side_file
+from ..cxx_lexicon import CPP_KEYWORDS
+from ..side_files import DEPENDENCIES_READ, Unreadable, cache_dir, cache_directory_problem, load_json, read_side_file
 
 INST_HEADER = "include/pto/pto-inst.hpp"
 _COMMENT = re.compile(r"""//[^\n]*|/\*.*?\*/|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""", re.S)
@@ -170,30 +169,6 @@ _MAX_CACHED_PATHS = 20_000          # (pto-isa f35e7f60: 1186 paths tried)
 MAX_CACHE_BYTES = 8 * 1024 * 1024
 
 
-def cache_dir() -> str:
-    """$PTOFIX_CACHE_DIR, else $XDG_CACHE_HOME/ptofix, else ~/.cache/ptofix (home from $HOME, else the
-    user's passwd entry), else, with no home at all (a container's arbitrary uid), a directory of
-    this user's in the temporary directory: never a relative path (a literal `~` under the current
-    directory)."""
-    base = os.environ.get("PTOFIX_CACHE_DIR")
-    if base:
-        return os.path.abspath(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and os.path.isabs(xdg):      # (the XDG spec: a relative value is to be ignored)
-        return os.path.join(xdg, "ptofix")
-    home = os.environ.get("HOME")
-    if not (home and os.path.isabs(home)):
-        try:
-            import pwd
-            home = pwd.getpwuid(os.getuid()).pw_dir
-        except (ImportError, KeyError, OSError):
-            home = None
-    if home and os.path.isabs(home):
-        return os.path.join(home, ".cache", "ptofix")
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    return os.path.join(tempfile.gettempdir(), f"ptofix-{uid}")
-
-
 def _note(text: str) -> None:
     """A cache ignored is said on stderr (never silent), once per cause and process."""
     if text not in _NOTED:
@@ -206,30 +181,12 @@ _NOTED: set[str] = set()
 
 
 def _private_directory(directory: str, create: bool) -> bool:
-    """Whether ``directory`` may hold the cache: created 0700 when ``create``; a directory owned by
-    this user and writable by no one else (else a note: it is not used)."""
-    if create:
-        try:
-            parent = os.path.dirname(directory)
-            if parent:
-                os.makedirs(parent, exist_ok=True)
-            os.mkdir(directory, 0o700)
-        except FileExistsError:
-            pass
-        except OSError:
-            return False
-    try:
-        st = os.lstat(directory)
-    except OSError:
-        return False
-    if not stat.S_ISDIR(st.st_mode):
-        _note(f"the cache {directory} is not a directory: it is not used")
-        return False
-    problem = ownership_problem(st)
+    """Whether ``directory`` may hold the cache (side_files.cache_directory_problem; a problem is
+    said in a note: the directory is not used)."""
+    problem = cache_directory_problem(directory, create)
     if problem:
-        _note(f"the cache directory {directory} is not used: {problem}")
-        return False
-    return True
+        _note(problem)
+    return problem is None
 
 
 def _cache_file(root: str) -> str:

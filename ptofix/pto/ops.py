@@ -29,7 +29,7 @@ PIPE_V = "PIPE_V"
 
 
 class IsaFacts(Struct):
-    """The facts that changed across pto-isa versions, as one checkout has them (ptofix/pto/
+    """The facts that changed across pto-isa versions, as one checkout has them (ptofix/
     isa_version.py reads them from a checkout; docs/reference/pto-facts.md §0.1). The default is
     the union of every version: what holds whichever headers compile the kernel."""
 

@@ -18,6 +18,10 @@ Facts that changed across pto-isa versions, and how a checkout shows which it ha
 
 Anything not found, or read otherwise than above, keeps that fact at the union of every version
 (what holds whichever headers compile the kernel), with a note saying so.
+
+The facts themselves (``IsaFacts``) live in ptofix/pto/ops.py; this reader of a checkout sits above
+both ptofix/pto/ and ptofix/cpp/, since the TPipe header is read through the C++ model's one `#if`
+evaluator (pipes.header_order).
 """
 from __future__ import annotations
 
@@ -26,12 +30,12 @@ import os
 import re
 import subprocess
 
-from ..cpp.lexical import masked_literals
-from ..side_files import Unreadable, read_side_file
-from ..source import PtofixError
-from .header_words import CHECKOUT_PROBLEMS, INST_HEADER, checkout_words
-from .ops import EVERY_VERSION, UNKNOWN_CHECKOUT_WORDS, IsaFacts
-from .tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE
+from .cpp.lexical import masked_literals
+from .pto.header_words import CHECKOUT_PROBLEMS, INST_HEADER, checkout_words
+from .pto.ops import EVERY_VERSION, UNKNOWN_CHECKOUT_WORDS, IsaFacts
+from .pto.tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE
+from .side_files import Unreadable, read_side_file
+from .source import PtofixError
 
 # cpp.pipes (the C++ semantic model, ~0.2 s interpreted) is imported where a checkout's TPipe header
 # is read: `check --fix` and `simulate` load this module without needing it.
@@ -163,7 +167,7 @@ def _function_body(code: str, name: str) -> str | None:
 
 def _tpipe_order(root: str, notes: list[str]) -> str:
     """The TPipe template's order in the checkout's TPush.hpp ('' when not one known order)."""
-    from ..cpp.pipes import header_order
+    from .cpp.pipes import header_order
     path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
     text = _read(path, root)
     order = header_order(text) if text is not None else None
