@@ -1043,6 +1043,18 @@ class BarrierAnalysis:
         self._selection_budget -= 1
         return fresh
 
+    def _decide_without(self, d: Decision, given_back: set[int]) -> Decision:
+        """``d``'s barrier decided again with the removals ``given_back`` made undone (and the
+        others in place), as ``_decide_with(d, self.removed - given_back)`` but without copying
+        ``self.removed``: the joint proof and the selection search ask this once per removal, and
+        a copy each time would make them quadratic in the number of barriers."""
+        back = given_back & self.removed
+        self.removed -= back
+        try:
+            return self._decide_with(d, self.removed)
+        finally:
+            self.removed |= back
+
     def removals_in_window(self, d: Decision) -> set[int]:
         """The removed barriers (event ids) the walks from ``d``'s barrier cross: the only ones
         whose drains it may need. (Counted against the search's budget as a proof is.)"""
@@ -1104,13 +1116,13 @@ class BarrierAnalysis:
             if not crossed:
                 continue
             events = [id(self._event_of(decisions[j])) for j in crossed]
-            if not self._decide_with(d, self.removed - set(events)).removable:
+            if not self._decide_without(d, set(events)).removable:
                 continue
             if len(crossed) == 1:
                 out[i] = (crossed, True)
                 continue
             alone = [j for j, e in zip(crossed, events, strict=True)
-                     if self._decide_with(d, self.removed - {e}).removable]
+                     if self._decide_without(d, {e}).removable]
             out[i] = (alone, True) if alone else (crossed, False)
         return out
 
@@ -1128,24 +1140,44 @@ class BarrierAnalysis:
                 options.extend((j,) for j in blockers)
             elif len(blockers) <= MAX_GIVEN_BACK:
                 options.append(tuple(blockers))
+        # (Work per option grows with the barriers it touches, not with the file: the blocked
+        # barriers an option may free are found through their blockers, and the score of a swap
+        # is the score before it plus what its changed decisions add.)
+        blocked_by: dict[int, list[int]] = {}
+        for i in sorted(needs):
+            for j in needs[i][0]:
+                blocked_by.setdefault(j, []).append(i)
+        before = _removal_score(decisions)
         for given in sorted(set(options), key=lambda g: (len(g), g)):
             if self._selection_budget <= 0:
                 return None
-            freed = [i for i in sorted(needs) if _frees(needs[i], given)]
-            removed = self.removed - {id(self._event_of(decisions[j])) for j in given}
+            freed = sorted({i for j in given for i in blocked_by.get(j, ()) if _frees(needs[i], given)})
+            # (self.removed is changed in place and undone should the swap not pay: a copy per
+            # option would make the search quadratic in the number of barriers.)
+            removed = self.removed
+            back = {id(self._event_of(decisions[j])) for j in given} & removed
+            removed -= back
+            added: list[int] = []
             made: list[tuple[int, Decision]] = []
             for i in freed + list(given):
                 d = self._decide_with(decisions[i], removed)
                 if d.removable:
                     d.removed = True
-                    removed.add(id(self._event_of(d)))
+                    event = id(self._event_of(d))
+                    if event not in removed:
+                        removed.add(event)
+                        added.append(event)
                 made.append((i, d))
+            changed = {i: d for i, d in made}
+            after = _removal_score([d for d in changed.values()])
+            undone = _removal_score([decisions[i] for i in changed])
+            if (before[0] - undone[0] + after[0], before[1] - undone[1] + after[1]) <= before:
+                removed.difference_update(added)
+                removed |= back
+                continue
             out = list(decisions)
             for i, d in made:
                 out[i] = d
-            if _removal_score(out) <= _removal_score(decisions):
-                continue
-            self.removed = removed
             return out
         return None
 
@@ -1181,7 +1213,7 @@ class BarrierAnalysis:
             failed = -1
             for i in reversed(members):
                 event = id(self._event_of(out[i]))
-                d = self._decide_with(out[i], self.removed - {event})
+                d = self._decide_without(out[i], {event})
                 d.removed = d.removable
                 out[i] = d
                 if not d.removable:

@@ -1,0 +1,94 @@
+"""Work that must grow linearly with the input (issue #60): each test builds its input with a
+generator, then asserts a bound on work done, as a deterministic count where one exists, else as
+the CPU time of the input doubled against the input (median of runs, slow tier): at most 2.5x."""
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+
+from ptofix.cpp import barriers
+from ptofix.cpp.parser import parse_cpp
+from ptofix.source import SourceText
+
+TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
+MAX_GROWTH = 2.5
+
+
+def cpu_growth(work, small, large, runs: int = 3) -> float:
+    """Median CPU time of ``work(large)`` over that of ``work(small)``."""
+    def median(arg) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.process_time()
+            work(arg)
+            times.append(time.process_time() - start)
+        return statistics.median(times)
+    return median(large) / max(median(small), 1e-3)
+
+
+def barrier_chain(pairs: int, alternating: bool = False) -> str:
+    """A straight-line kernel of ``pairs`` x ``TADD; pipe_barrier(PIPE_V); TMUL; pipe_barrier(PIPE_V);``
+    on one tile (every barrier removable as a same-access chain, so the proofs' windows reach the
+    work bound), or alternating two tiles (every other pair needs its barriers)."""
+    body = [f"  {TILE} a;", "  TASSIGN(a, 0);", f"  {TILE} b;", "  TASSIGN(b, 65536);"]
+    for i in range(pairs):
+        if alternating and i % 2:
+            body += ["  TADD(b, a, b);", "  pipe_barrier(PIPE_V);", "  TMUL(a, b, a);", "  pipe_barrier(PIPE_V);"]
+        else:
+            body += ["  TADD(a, a, a);", "  pipe_barrier(PIPE_V);", "  TMUL(a, a, a);", "  pipe_barrier(PIPE_V);"]
+    return "__global__ AICORE void k(__gm__ float* x) {\n" + "\n".join(body) + "\n}\n"
+
+
+def decide(src: str) -> list:
+    found: list = []
+    barriers.decide_by_groups(parse_cpp(SourceText(src, "chain.cpp")), {"auto"}, found.append)
+    return found
+
+
+def test_the_selection_search_reads_each_blocked_barrier_through_its_blockers(monkeypatch):
+    """_better_swap looked at every blocked barrier for every option (quadratic): now only at those
+    the option's blockers block."""
+    calls = [0]
+    frees = barriers._frees
+
+    def counted(need, given):
+        calls[0] += 1
+        return frees(need, given)
+    monkeypatch.setattr(barriers, "_frees", counted)
+    counts = []
+    for pairs in (200, 400):
+        calls[0] = 0
+        found = decide(barrier_chain(pairs, alternating=True))
+        assert sum(d.removed for d in found) == pairs + 1        # (what the search settles on)
+        counts.append(calls[0])
+    assert counts[1] <= MAX_GROWTH * max(counts[0], 1), counts
+
+
+def test_the_joint_proof_does_not_copy_the_removals_per_barrier(monkeypatch):
+    """prove_jointly and _blocked decided each removal against a copy of all removals (quadratic
+    in the barriers): now against the set itself, changed and restored. Counted: the removals a
+    proof is given in a set other than the analysis's own."""
+    copied = [0]
+    decide_with = barriers.BarrierAnalysis._decide_with
+
+    def counted(self, d, removed):
+        if removed is not self.removed:
+            copied[0] += len(removed)
+        return decide_with(self, d, removed)
+    monkeypatch.setattr(barriers.BarrierAnalysis, "_decide_with", counted)
+    counts = []
+    for pairs in (150, 300):
+        copied[0] = 0
+        found = decide(barrier_chain(pairs))
+        assert sum(d.removed for d in found) > pairs
+        counts.append(copied[0])
+    assert counts[1] <= MAX_GROWTH * counts[0] + 1000, counts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("alternating", [False, True])
+def test_deciding_a_barrier_chain_is_linear_in_its_barriers(alternating):
+    small, large = (barrier_chain(n, alternating) for n in (500, 1000))
+    assert cpu_growth(decide, small, large) <= MAX_GROWTH
