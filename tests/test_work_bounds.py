@@ -92,3 +92,32 @@ def test_the_joint_proof_does_not_copy_the_removals_per_barrier(monkeypatch):
 def test_deciding_a_barrier_chain_is_linear_in_its_barriers(alternating):
     small, large = (barrier_chain(n, alternating) for n in (500, 1000))
     assert cpu_growth(decide, small, large) <= MAX_GROWTH
+
+
+def test_an_include_is_looked_for_only_in_the_directories_that_list_its_name(tmp_path, monkeypatch):
+    """Missing includes x many -I directories: a `stat` per pair before (ten million for 2,000
+    x 5,000), now one listing per directory and a `stat` only where the name is listed."""
+    import os
+
+    from ptofix.cpp import headers
+    directories = []
+    for i in range(300):
+        directory = tmp_path / f"d{i}"
+        directory.mkdir()
+        directories.append(str(directory))
+    (tmp_path / "d250" / "found.h").write_text("#define FOUND 1\n")
+    src = "".join(f'#include "missing{i}.h"\n' for i in range(200)) + '#include "found.h"\n' + barrier_chain(1)
+    model = parse_cpp(SourceText(src, str(tmp_path / "k.cpp")))
+    stats = [0]
+    isfile = os.path.isfile
+
+    def counted(path):
+        stats[0] += 1
+        return isfile(path)
+    monkeypatch.setattr(os.path, "isfile", counted)
+    summaries = headers.read_includes(model, tuple(directories))
+    assert len(summaries) == 201
+    assert sum("not found" in s.unknown for s in summaries.values()) == 200
+    [found] = [s for s in summaries.values() if not s.unknown]
+    assert found.paths == [str(tmp_path / "d250" / "found.h")] and "FOUND" in found.macros
+    assert stats[0] <= 2 * 201, stats       # (beside the kernel, then where listed)
