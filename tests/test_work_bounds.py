@@ -121,3 +121,77 @@ def test_an_include_is_looked_for_only_in_the_directories_that_list_its_name(tmp
     [found] = [s for s in summaries.values() if not s.unknown]
     assert found.paths == [str(tmp_path / "d250" / "found.h")] and "FOUND" in found.macros
     assert stats[0] <= 2 * 201, stats       # (beside the kernel, then where listed)
+
+
+def doubling_macros(steps: int, tests: int, defines_between: bool = True) -> str:
+    """``A_k`` = ``(A_{k-1} + A_{k-1})``: its expansion doubles at each step; then ``tests``
+    `#if`s on the last one (a #define of another name between them when ``defines_between``)."""
+    lines = ["#define A0 1"] + [f"#define A{i} (A{i - 1}+A{i - 1})" for i in range(1, steps)]
+    for i in range(tests):
+        lines += [f"#if A{steps - 1} > {i}", f"#define X{i} 1" if defines_between else "", "#endif"]
+    return "\n".join(lines) + "\n"
+
+
+def _state_reads(monkeypatch, text: str) -> tuple[int, list]:
+    from ptofix.cpp import preprocessor
+    from ptofix.cpp.parser import directive_tables
+    reads = [0]
+    state = preprocessor.MacroState.state
+
+    def counted(self, name):
+        reads[0] += 1
+        return state(self, name)
+    monkeypatch.setattr(preprocessor.MacroState, "state", counted)
+    table, sections, groups = directive_tables(SourceText(text, "if.cpp"))
+    outcomes = preprocessor.group_outcomes(table, sections, groups, preprocessor.MacroState({}, True), True)
+    return reads[0], outcomes
+
+
+@pytest.mark.parametrize("steps", [8, 40])
+def test_an_if_on_doubling_macros_expands_each_macro_once(monkeypatch, steps):
+    """Each `#if A39` ran the expansion to MAX_EXPANDED_TOKENS (400 of them: 28 s in simulate):
+    now a macro's expansion is memoised until a #define or #undef of a name it read."""
+    reads, outcomes = _state_reads(monkeypatch, doubling_macros(steps, 400))
+    value = 2 ** (steps - 1)
+    if steps == 8:   # (128: the #ifs above it are not taken, those below are)
+        assert outcomes[:130] == [True] * 128 + [False] * 2
+    else:            # (past the bound: not known)
+        assert set(outcomes) == {None} and value > 4096
+    assert reads <= 4 * (steps + 400), reads
+
+
+def test_a_define_of_a_name_the_expansion_read_is_seen():
+    from ptofix.cpp import preprocessor
+    from ptofix.cpp.parser import directive_tables
+    text = "#define B 1\n#define A (B+B)\n#if A == 2\n#endif\n#undef B\n#define B 2\n#if A == 4\n#endif\n" \
+           "#define A 7\n#if A == 7\n#endif\n#if A == 4\n#endif\n"
+    table, sections, groups = directive_tables(SourceText(text, "if.cpp"))
+    outcomes = preprocessor.group_outcomes(table, sections, groups, preprocessor.MacroState({}, True), True)
+    assert outcomes == [True, True, True, False]
+
+
+def test_the_memo_evaluates_as_the_expansion_in_place():
+    """Random macro tables (recursion, `defined` in a replacement, function-like macros, unknown
+    names, deep chains): every condition has the same value with the memo as without."""
+    import random
+
+    from ptofix.cpp import preprocessor
+    rng = random.Random(60)
+    names = [f"M{i}" for i in range(12)]
+    pieces = names + ["1", "2", "+", "*", "-", "(", ")", "defined", "U", "F", "0"]
+    for _ in range(400):
+        known: dict = {}
+        for name in names:
+            if rng.random() < 0.15:
+                continue
+            body = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+            known[name] = preprocessor.read_macro_directive(f"#define {name} {body}", None)
+        known["F"] = preprocessor.read_macro_directive("#define F(x) x", None)
+        closed = rng.random() < 0.5
+        memo = preprocessor.ExpansionMemo()
+        for _ in range(6):
+            condition = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+            plain = preprocessor.evaluate_condition("#if", condition, preprocessor.MacroState(known, closed))
+            memoised = preprocessor.evaluate_condition("#if", condition,
+                                                       preprocessor.MacroState(known, closed, memo=memo))
+            assert plain == memoised, (condition, {k: v.text for k, v in known.items() if v})
