@@ -195,3 +195,69 @@ def test_the_memo_evaluates_as_the_expansion_in_place():
             memoised = preprocessor.evaluate_condition("#if", condition,
                                                        preprocessor.MacroState(known, closed, memo=memo))
             assert plain == memoised, (condition, {k: v.text for k, v in known.items() if v})
+
+
+# -- simulate: bounds checked up front, or at a documented step budget ---------------------------
+def _simulate_cli(tmp_path, text: str, *options: str):
+    import subprocess
+    import sys
+    path = tmp_path / "k.cpp"
+    path.write_text(text)
+    return subprocess.run([sys.executable, "-m", "ptofix", "simulate", *options, str(path), str(path)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def scalar_loop(trips: int) -> str:
+    return ("__global__ AICORE void k(__gm__ float* x, int64_t n) {\n  int64_t acc = 0;\n"
+            f"  for (int64_t i = 0; i < {trips}; i += 1) {{\n    acc = acc + i;\n  }}\n"
+            "  pipe_barrier(PIPE_V);\n}\n")
+
+
+def test_many_blocks_are_refused_before_any_run(tmp_path):
+    """--block-num 256 modelled 256 UBs per run (1.5 GB): now refused up front, at the kernel."""
+    proc = _simulate_cli(tmp_path, scalar_loop(4), "--block-num", "256")
+    assert proc.returncode == 2 and proc.stderr.startswith(f"{tmp_path / 'k.cpp'}:1:1: error: cannot simulate: "
+                                                           "256 vector cores"), proc.stderr
+    assert "choose blocks with --block-idx" in proc.stderr
+    proc = _simulate_cli(tmp_path, scalar_loop(4), "--block-num", "256", "--block-idx", "0,255")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_gm_views_past_the_documented_bound_are_refused_where_built(tmp_path):
+    """Two 64 MiB views (within the 128 MiB documented before) peaked at 3.9 GB: the bound is
+    now 16 MiB (9 bytes of model a byte, up to four runs alive), and the view past it is refused."""
+    from ptofix.sim.memory import GM_MAX_BYTES
+    assert GM_MAX_BYTES <= 16 << 20
+    shape = "pto::Shape<1, 1, 1, 1, 64>"
+    stride = "pto::Stride<64, 64, 64, 64, 1>"
+
+    def view(name: str, elements: int) -> str:
+        return (f"  GlobalTensor<float, {shape}, {stride}, pto::Layout::ND> g_{name} = "
+                f"GlobalTensor<float, {shape}, {stride}, pto::Layout::ND>({name} + {elements - 64}, {shape}(), "
+                f"{stride}());\n  TLOAD(t, g_{name});\n")
+    tile = "Tile<TileType::Vec, float, 1, 64, BLayout::RowMajor, 1, 64, SLayout::NoneBox, 512, PadValue::Null>"
+    text = ("__global__ AICORE void k(__gm__ float* a, __gm__ float* b) {\n"
+            f"  {tile} t;\n  TASSIGN(t, 0);\n" + view("a", 16 << 20) + view("b", 16 << 20) + "}\n")
+    proc = _simulate_cli(tmp_path, text)
+    assert proc.returncode == 2 and "k.cpp:4:3: error: cannot simulate: GM buffer 'a'" in proc.stderr, proc.stderr
+    assert f"more than the {GM_MAX_BYTES} bytes of GM" in proc.stderr
+
+
+def test_the_statements_of_all_runs_are_bounded(monkeypatch):
+    """No seed starts once the runs have executed the comparison's statement budget."""
+    from ptofix.sim import runner
+    monkeypatch.setattr(runner, "MAX_TOTAL_STATEMENTS", 1000)
+    text = SourceText(scalar_loop(200), "k.cpp")
+    report = runner.simulate(text, text, 8, runner.SimOptions())
+    # (about 400 statements a run: past 1000 after the second seed's two runs)
+    assert (report.seeds, report.seeds_asked, report.budget_spent) == (2, 8, "statements"), report
+
+
+@pytest.mark.slow
+def test_a_runaway_loop_stops_at_the_documented_statement_budget(tmp_path):
+    """A billion-trip loop ran 86 s to 5,000,000 statements: the budget is now 400,000."""
+    from ptofix.sim import interp
+    assert interp.MAX_STATEMENTS <= 400_000
+    proc = _simulate_cli(tmp_path, scalar_loop(10 ** 9))
+    assert proc.returncode == 2, proc.stderr
+    assert f"k.cpp:3:3: error: cannot simulate: more than {interp.MAX_STATEMENTS} statements executed" in proc.stderr
