@@ -261,3 +261,67 @@ def test_a_runaway_loop_stops_at_the_documented_statement_budget(tmp_path):
     proc = _simulate_cli(tmp_path, scalar_loop(10 ** 9))
     assert proc.returncode == 2, proc.stderr
     assert f"k.cpp:3:3: error: cannot simulate: more than {interp.MAX_STATEMENTS} statements executed" in proc.stderr
+
+
+# -- header reading: linear in the header ---------------------------------------------------------
+HEADER_SHAPES = {
+    # (80 KB: 23 s) the removal of innermost brackets, once per level
+    "parentheses before a union brace": lambda n: "union " + "(" * n + ")" * n + " { int x; };\n",
+    # (24 KB: 26 s) a scan of each parenthesised group per `(`, and of the parameters per comma
+    "nested calls in a declaration": lambda n: "g" + "(a, f" * n + ")" * n + ";\n",
+    "nested parentheses after a declarator": lambda n: "int x" + "(f" * n + ")" * n + ";\n",
+    # (26,000: 11.7 s) a copy of the lexemes after each directive
+    "using-directives": lambda n: "".join(f"using namespace ns{i % 7};\n" for i in range(n)) + "namespace ns0 {}\n",
+    "declarators of many functions": lambda n: "void " + ", ".join(f"a{i}()" for i in range(n)) + ";\n",
+    "a header of `a;`": lambda n: "a;" * n,
+}
+
+
+def _header_work(monkeypatch, text: str) -> int:
+    """The lexemes _read_header reads (an element or each element of a slice, one each) plus
+    the bracket removals it makes."""
+    from ptofix.cpp import headers
+    work = [0]
+
+    class CountedLexemes(list):
+        def __getitem__(self, index):
+            found = list.__getitem__(self, index)
+            work[0] += len(found) if isinstance(index, slice) else 1
+            return found
+    lexemes = headers._lexemes
+    monkeypatch.setattr(headers, "_lexemes", lambda code: CountedLexemes(lexemes(code)))
+
+    class CountedBrackets:
+        def sub(self, replacement, text):
+            work[0] += len(text)
+            return headers.re.sub(r"\([^()]*\)|\[[^\[\]]*\]", replacement, text)
+    monkeypatch.setattr(headers, "_BRACKETED", CountedBrackets())
+    headers._read_header(text, "h.h")
+    return work[0]
+
+
+@pytest.mark.parametrize("shape", sorted(HEADER_SHAPES))
+def test_reading_a_header_is_linear_in_its_size(monkeypatch, shape):
+    small, large = (_header_work(monkeypatch, HEADER_SHAPES[shape](n)) for n in (1000, 2000))
+    assert large <= MAX_GROWTH * max(small, 1), (small, large)
+
+
+def test_nested_parentheses_still_hide_a_union_name():
+    from ptofix.cpp import headers
+    assert headers._anonymous_class_head("union alignas((8)) ")
+    assert not headers._anonymous_class_head("union __attribute__((aligned(8))) U ")
+    assert headers._anonymous_class_head("union [[gnu::aligned(((8)))]] ")
+    assert not headers._anonymous_class_head("union ( [ ) ] U ")         # (crossed: removed innermost first)
+
+
+def test_the_headers_of_a_kernel_are_read_up_to_a_total(tmp_path, monkeypatch):
+    from ptofix.cpp import headers
+    assert headers.MAX_HEADER_BYTES <= 1 << 20 and headers.MAX_TOTAL_HEADER_BYTES <= 2 << 20
+    monkeypatch.setattr(headers, "MAX_TOTAL_HEADER_BYTES", 100)
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.h").write_text(f"int {name}_value;\n" + "// padding\n" * 5)
+    src = '#include "one.h"\n#include "two.h"\n' + barrier_chain(1)
+    model = parse_cpp(SourceText(src, str(tmp_path / "k.cpp")))
+    first, second = headers.read_includes(model, ()).values()
+    assert not first.unknown and "one_value" in first.names
+    assert "the kernel's headers hold more than 100 bytes (not read further)" in second.unknown
