@@ -325,3 +325,86 @@ def test_the_headers_of_a_kernel_are_read_up_to_a_total(tmp_path, monkeypatch):
     first, second = headers.read_includes(model, ()).values()
     assert not first.unknown and "one_value" in first.names
     assert "the kernel's headers hold more than 100 bytes (not read further)" in second.unknown
+
+
+# -- the readers of a pto-isa checkout: linear in its headers ------------------------------------
+def _tpipe_order(text: str):
+    from ptofix.cpp.pipes import header_order
+    return header_order(text)
+
+
+def _row_reduction_body(text: str):
+    from ptofix.pto import isa_version
+    return isa_version._function_body(text, "TROWSUM_IMPL")
+
+
+def _words(text: str):
+    from ptofix.pto import header_words
+    return header_words.words_reached(lambda path: text if path == header_words.INST_HEADER else None)
+
+
+def _arities(text: str):
+    from ptofix.pto import header_words
+    return header_words.call_arities([text], frozenset())
+
+
+def _ring_stride(text: str):
+    import tempfile
+
+    from ptofix.pto import isa_version
+    with tempfile.TemporaryDirectory() as root:
+        import os
+        os.makedirs(os.path.join(root, isa_version.A2A3_DIR))
+        with open(os.path.join(root, isa_version.A2A3_DIR, isa_version.TPUSH_HEADER), "w") as handle:
+            handle.write(text)
+        return isa_version._tpop_stride(root, [])
+
+
+CHECKOUT_SHAPES = {
+    # (8,000 lines: 22 s) a scan from each `template <` to its `>`
+    "TPush.hpp of unclosed templates": (lambda n: "template <\n" * n, _tpipe_order),
+    "TPush.hpp of nested #if 0": (lambda n: "#if 0\n" * n + "#endif\n" * n, _tpipe_order),
+    # (8,000: 60 s) a scan from each use to its `)`, and a copy of the rest of the text
+    "TROWSUM_IMPL( unclosed": (lambda n: "TROWSUM_IMPL(\n" * n, _row_reduction_body),
+    # an unterminated comment: the regex read each `/*` to the end
+    "an unterminated comment": (lambda n: "int a; /* b\n" * n, _words),
+    "nested calls": (lambda n: "f(" * n + "\n", _arities),
+    "consumer rings with no `;`": (lambda n: "C2V_CONSUMER_BUF + x\n" * n, _ring_stride),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", sorted(CHECKOUT_SHAPES))
+def test_reading_a_checkout_is_linear_in_its_headers(shape):
+    """Adversarial pto-isa headers: 16,000 lines read in well under a second of CPU (before: 5 to
+    60 s at 8,000 lines, four times that at 16,000)."""
+    generate, read = CHECKOUT_SHAPES[shape]
+    text = generate(16000)
+    start = time.process_time()
+    read(text)
+    assert time.process_time() - start < 2.0
+
+
+def test_comments_are_removed_as_the_regex_did():
+    import random
+    import re
+
+    from ptofix.pto import header_words
+    old = re.compile(r"""//[^\n]*|/\*.*?\*/|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""", re.S)
+    rng = random.Random(60)
+    pieces = ["/*", "*/", "//", "/", "*", '"', "'", "\\", "\n", "a", " ", "b1"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert header_words._without_comments(text, lambda literal: literal) == \
+            old.sub(lambda m: m.group(1) or " ", text), text
+        assert header_words._without_comments(text, lambda literal: '""') == \
+            old.sub(lambda m: '""' if m.group(1) else " ", text), text
+
+
+def test_call_arities_read_as_before():
+    from ptofix.pto import header_words
+    calls, other = header_words.call_arities(
+        ["f(a, g(b, c), {d, e});\nh();\nk(x...);\nm(N);\nq(a[1, 2], (3, 4));\nr(s(", "t.u(1);"],
+        frozenset({"M"}))
+    assert calls["f"] == {3} and calls["g"] == {2} and calls["h"] == {0} and calls["q"] == {2}
+    assert {"k", "m", "r", "s"} <= other and "u" not in calls and "u" not in other
