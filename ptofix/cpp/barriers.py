@@ -646,6 +646,12 @@ class BarrierAnalysis:
         chain_first, chain_then = (EventKind.FLAG_WAIT, EventKind.FLAG_SET) if backward \
             else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
         removed = self.removed
+        # (Locals: this loop is most of a proof's time, and a file's proofs are many.)
+        drain, barrier, nop = EventKind.DRAIN, EventKind.BARRIER, EventKind.NOP
+        in_window = (EventKind.OP, EventKind.UNKNOWN)
+        entry, exit_ = cfg.entry, cfg.exit
+        lenient = self.lenient_flags
+        max_states = MAX_WINDOW_STATES
         while stack:
             event, back, pending = stack.pop()
             for nxt, is_back in (event.pred if backward else event.succ):
@@ -654,17 +660,17 @@ class BarrierAnalysis:
                     continue
                 seen.add(state)
                 kind = nxt.kind
-                if kind is EventKind.DRAIN or (kind is EventKind.BARRIER and id(nxt) not in removed):
+                if kind is drain or (kind is barrier and state[0] not in removed):
                     continue
-                if len(seen) > MAX_WINDOW_STATES:
+                if len(seen) > max_states:
                     _give_up(found, nxt, f"more than {MAX_WINDOW_STATES} walk states in one window (not analysed)")
                     stack.clear()
                     break
-                if kind is EventKind.BARRIER or (kind is EventKind.NOP and nxt.tag == REMOVED_BARRIER):
+                if kind is barrier or (kind is nop and nxt.tag == REMOVED_BARRIER):
                     # (What an earlier run removed counts as this run's removals do: a second run
                     # gives up where the first did, so it keeps what the first kept.)
-                    if crossed is not None and kind is EventKind.BARRIER:
-                        crossed.add(id(nxt))
+                    if crossed is not None and kind is barrier:
+                        crossed.add(state[0])
                     crossings += 1
                     if crossings > MAX_REMOVED_CROSSED:
                         # Bounded work: a window this long is reported as not analysed (kept).
@@ -672,15 +678,15 @@ class BarrierAnalysis:
                             EventKind.UNKNOWN, stmt=nxt.stmt, order=nxt.order,
                             why=f"more than {MAX_REMOVED_CROSSED} removed barriers in one window (not analysed)"))
                         continue
-                if nxt is cfg.entry or nxt is cfg.exit:
+                if nxt is entry or nxt is exit_:
                     boundary = True
                     continue
                 next_pending = pending
-                if nxt.kind is closes and nxt.tag in pending:
+                if kind is closes and nxt.tag in pending:
                     continue      # the other half of a V->S pair crossed before: drained here
-                if nxt.kind is opens and nxt.tag in trusted:
+                if kind is opens and nxt.tag in trusted:
                     next_pending = pending | {nxt.tag}
-                if self.lenient_flags and nxt.kind in (chain_first, chain_then) \
+                if lenient and kind in (chain_first, chain_then) \
                         and not nxt.tag.endswith(":" + UNKNOWN_EVENT_ID) \
                         and not (proven_only and not _chain_link_alternates(cfg, nxt.tag)):
                     # Each pipe runs its own instructions in program order, and wait_flag(P, Q, e)
@@ -699,8 +705,8 @@ class BarrierAnalysis:
                         if far == "PIPE_V":
                             continue      # ordered: nothing further along this path races
                         next_pending = next_pending | {("after", far)}
-                if nxt.kind in (EventKind.OP, EventKind.UNKNOWN):
-                    found.setdefault((id(nxt), state[1]), nxt)
+                if kind in in_window:
+                    found.setdefault((state[0], state[1]), nxt)
                     if len(found) > MAX_WINDOW_OPS:
                         _give_up(found, nxt, f"more than {MAX_WINDOW_OPS} vector ops in one window (not analysed)")
                         stack.clear()
