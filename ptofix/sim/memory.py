@@ -33,10 +33,10 @@ from ..pto.tiles import UB_BYTES as UB_SIZE
 GM_CHUNK = 64 * 1024
 # GM of a pointer argument is modelled densely (value, writer and origin: 9 bytes per byte) up to
 # the highest byte a view reaches, for each run; a kernel whose views span more in all is not one
-# the simulator can run (a large stride would otherwise exhaust the machine's memory). Up to four
-# runs of a seed are alive at once (the original in order, the rewrite overlapped, and on a
-# difference the original overlapped and the rewrite in order): 16 MiB keeps them near 500 MB.
-GM_MAX_BYTES = 16 * 1024 * 1024
+# the simulator can run (a large stride would otherwise exhaust the machine's memory). Two runs of
+# a seed are alive at once (four on a difference): 48 MiB, 432 MiB of model a run, covers the
+# corpus's largest (06_online_softmax: 39.5 MB) and refuses two 64 MiB views (3.9 GB before).
+GM_MAX_BYTES = 48 * 1024 * 1024
 
 # C++ element type -> (numpy storage dtype, kind) ; kind: f=float, b=bf16 bits, i=integer, o=opaque
 DTYPES: dict[str, tuple[np.dtype, str]] = {
