@@ -146,23 +146,40 @@ def _function_body(code: str, name: str) -> str | None:
     """The text between the braces of the one definition of ``name`` in ``code`` (comments and
     literals blanked), None unless there is exactly one."""
     bodies = []
+    # (Brackets paired in one pass, not scanned from each use of the name: `name(` 8,000 times
+    # with no `)` was quadratic, issue #60.)
+    closing = _pairs(code, "(", ")")
+    braces: dict[int, int] | None = None
     for match in re.finditer(rf"\b{name}\s*\(", code):
-        depth, i = 1, match.end()
-        while i < len(code) and depth:
-            depth += {"(": 1, ")": -1}.get(code[i], 0)
-            i += 1
-        rest = re.match(r"\s*(?:const\s*)?\{", code[i:])
+        i = closing.get(match.end() - 1, len(code))
+        rest = _BODY_OPENS.match(code, i)
         if rest is None:
             continue          # a declaration or a call
-        start = i + rest.end()
-        depth, j = 1, start
-        while j < len(code) and depth:
-            depth += {"{": 1, "}": -1}.get(code[j], 0)
-            j += 1
-        if depth:
+        start = rest.end()
+        if braces is None:
+            braces = _pairs(code, "{", "}")
+        j = braces.get(start - 1)
+        if j is None:
             return None
         bodies.append(code[start:j - 1])
+        if len(bodies) > 1:
+            return None
     return bodies[0] if len(bodies) == 1 else None
+
+
+_BODY_OPENS = re.compile(r"\s*(?:const\s*)?\{")
+
+
+def _pairs(code: str, opening: str, closing: str) -> dict[int, int]:
+    """Each ``opening`` of ``code`` that is closed: its offset -> the offset just past its ``closing``."""
+    found: dict[int, int] = {}
+    open_at: list[int] = []
+    for bracket in re.finditer(re.escape(opening) + "|" + re.escape(closing), code):
+        if bracket.group() == opening:
+            open_at.append(bracket.start())
+        elif open_at:
+            found[open_at.pop()] = bracket.end()
+    return found
 
 
 def _tpipe_order(root: str, notes: list[str]) -> str:
@@ -178,7 +195,7 @@ def _tpipe_order(root: str, notes: list[str]) -> str:
     return ""
 
 
-_CONSUMER_RING = re.compile(r"\b(?:C2V|V2C)_CONSUMER_BUF\s*\+([^;]*);")
+_CONSUMER_RING_HEAD = re.compile(r"\b(?:C2V|V2C)_CONSUMER_BUF\s*\+")     # then its step, up to the `;`
 
 
 def _tpop_stride(root: str, notes: list[str]) -> str:
@@ -187,8 +204,16 @@ def _tpop_stride(root: str, notes: list[str]) -> str:
     path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
     text = _read(path, root)
     found = set()
-    for match in _CONSUMER_RING.finditer(masked_literals(text) if text is not None else ""):
-        step = re.sub(r"\s+", "", match.group(1))
+    code = masked_literals(text) if text is not None else ""
+    semicolon = -1
+    for match in _CONSUMER_RING_HEAD.finditer(code):
+        # (The next `;` found once for all the heads before it: a regex reading each head to its
+        # `;` was quadratic in heads with none after them, issue #60.)
+        if semicolon < match.end():
+            semicolon = code.find(";", match.end())
+            if semicolon < 0:
+                break
+        step = re.sub(r"\s+", "", code[match.end():semicolon])
         if "LOCAL_SLOT_NUM)*" not in step:
             found.add("")
         elif step.endswith("*RingFiFo::SLOT_SIZE"):

@@ -448,6 +448,62 @@ def family_input(family: str, size: int, rnd) -> tuple[str, str]:
     raise ValueError(family)
 
 
+# ---- families of what ptofix reads besides its input (issue #60): include trees, -I directories,
+# pto-isa checkouts, `#if` macros. Each builds its files under a directory and says how to run.
+def _write(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _header_shapes(size: int) -> str:
+    """A header of the shapes that once took quadratic time: nested parentheses before a union's
+    brace, nested calls in a declaration, using-directives, declarators of many functions."""
+    return ("#pragma once\nnamespace mine {}\n"
+            + "union " + "(" * size + ")" * size + " { int x; };\n"
+            + "int y" + "(f" * size + ")" * size + ";\n"
+            + "g" + "(a, f" * size + ")" * size + ";\n"
+            + "using namespace mine;\n" * size
+            + "void " + ", ".join(f"d{i}()" for i in range(size)) + ";\n")
+
+
+def family_tree(family: str, size: int, rnd, directory: str) -> tuple[str, str, list[str]]:
+    """(suffix, kernel text, the command's arguments before the kernel) of a family that reads
+    more than its input; its other files are written under ``directory``."""
+    cpp = _fa(FA_CPP)
+    include = os.path.join(directory, "include")
+    if family == "include-tree":           # a header including another, each of the shapes `size` deep
+        for k in range(2):
+            nested = '#include "sub/h1.h"\n' if k == 0 else ""
+            _write(os.path.join(include, "sub" if k else "", f"h{k}.h"), nested + _header_shapes(size))
+        return ".cpp", '#include "h0.h"\n' + cpp, ["run", "--pattern", "auto", "-I", include]
+    if family == "many-include-dirs":      # `size` -I directories, `size` // 2 includes found in none
+        dirs = []
+        for k in range(size):
+            os.makedirs(os.path.join(include, f"d{k}"), exist_ok=True)
+            dirs += ["-I", os.path.join(include, f"d{k}")]
+        missing = "".join(f'#include "missing{k}.h"\n' for k in range(size // 2))
+        return ".cpp", missing + cpp, ["check", *dirs]
+    if family == "pto-isa-checkout":       # pto's headers grown `size` times in each reader's quadratic shape
+        root = os.path.join(directory, "pto-isa")
+        a2a3 = os.path.join(root, "include", "pto", "npu", "a2a3")
+        _write(os.path.join(root, "include", "pto", "pto-inst.hpp"),
+               '#include "npu/a2a3/TPush.hpp"\n#include "npu/a2a3/TRowSum.hpp"\n' + "f(" * size + "\n")
+        _write(os.path.join(a2a3, "TPush.hpp"), "template <\n" * size + "#if 0\n" * size + "#endif\n" * size
+               + "C2V_CONSUMER_BUF + x\n" * size)
+        _write(os.path.join(a2a3, "TRowSum.hpp"), "TROWSUM_IMPL(\n" * size + "int a; /* b\n" * size)
+        return ".cpp", cpp, ["run", "--pattern", "auto", "--pto-isa", root]
+    if family == "if-doubling-macros":     # macros that double at each step, tested in `size` #ifs
+        lines = ["#define PTOFIX_D0 1"]
+        lines += [f"#define PTOFIX_D{i} (PTOFIX_D{i - 1}+PTOFIX_D{i - 1})" for i in range(1, 40)]
+        for k in range(size):
+            lines += [f"#if PTOFIX_D39 > {k}", f"#define PTOFIX_X{k} 1", "#endif"]
+        return ".cpp", "\n".join(lines) + "\n" + cpp, ["simulate", "--seeds", "2"]
+    raise ValueError(family)
+
+
+TREE_FAMILIES = {"include-tree", "many-include-dirs", "pto-isa-checkout", "if-doubling-macros"}
+
 # family -> (default size, MiB of peak memory allowed per MB of input)
 FAMILIES = {
     "long-statement": (100_000, 50.0),
@@ -465,6 +521,11 @@ FAMILIES = {
     "ir-unterminated-resource": (400_000, 50.0),
     "ir-comment-quotes": (100_000, 50.0),
     "ir-blank-runs": (400_000, 50.0),
+    # (size: nesting depth and lines of each shape, -I directories, lines of each shape, #ifs)
+    "include-tree": (4_000, 400.0),
+    "many-include-dirs": (2_000, 400.0),
+    "pto-isa-checkout": (8_000, 400.0),
+    "if-doubling-macros": (4_000, 400.0),
 }
 FAMILY_TIME_FLOOR = 5.0          # seconds: start-up and the FA kernel itself
 FAMILY_SECONDS_PER_MB = 20.0     # interpreted; a quadratic path exceeds it long before 1 MB
@@ -521,15 +582,27 @@ def run_measured(argv: list[str], time_bound: float) -> tuple[Outcome, float]:
 
 def check_family(workdir: str, family: str, size: int, rnd, stats: Stats) -> tuple[list[Finding], dict]:
     """Build and run one family input; return the bounds it broke and its figures."""
-    suffix, text = family_input(family, size, rnd)
+    if family in TREE_FAMILIES:
+        tree = tempfile.mkdtemp(prefix=family + "-", dir=workdir)
+        suffix, text, command_args = family_tree(family, size, rnd, tree)
+        # (The input's size counts what the run reads: the kernel and every file written for it.)
+        extra = sum(os.path.getsize(os.path.join(at, name)) for at, _, names in os.walk(tree) for name in names)
+    else:
+        suffix, text = family_input(family, size, rnd)
+        command_args, extra = [], 0
     data = text.encode()
-    megabytes = len(data) / 1e6
+    megabytes = (len(data) + extra) / 1e6
     path = os.path.join(workdir, family + suffix)
     with open(path, "wb") as handle:
         handle.write(data)
     out = os.path.join(workdir, "out" + suffix)
-    argv = ["canonicalize", "--target-ptoas", "v0.45", path, "-o", out] if suffix == ".mlir" \
-        else ["run", "--pattern", "auto", path, "-o", out]
+    if command_args and command_args[0] in ("check", "simulate"):
+        argv = [*command_args, path] + ([path] if command_args[0] == "simulate" else [])
+    elif command_args:
+        argv = [*command_args, path, "-o", out]
+    else:
+        argv = ["canonicalize", "--target-ptoas", "v0.45", path, "-o", out] if suffix == ".mlir" \
+            else ["run", "--pattern", "auto", path, "-o", out]
     time_bound = FAMILY_TIME_FLOOR + FAMILY_SECONDS_PER_MB * megabytes
     memory_bound = FAMILY_MEMORY_FLOOR + FAMILIES[family][1] * megabytes
     outcome, peak = run_measured(argv, time_bound)
@@ -553,7 +626,9 @@ def check_family(workdir: str, family: str, size: int, rnd, stats: Stats) -> tup
         found.append(Finding("memory", f"peak {peak:.0f} MiB over {memory_bound:.0f} MiB", command, argv,
                              f"{len(data)} bytes", data))
     for f in found:
-        f.reproducer = f"family_input({family!r}, {size}, random.Random(seed)) -> ptofix {' '.join(argv[:-3])} F"
+        f.reproducer = (f"family_tree({family!r}, {size}, random.Random(seed), DIR) -> ptofix ... F"
+                        if family in TREE_FAMILIES else
+                        f"family_input({family!r}, {size}, random.Random(seed)) -> ptofix {' '.join(argv[:-3])} F")
     return found, figures
 
 

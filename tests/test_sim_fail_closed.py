@@ -17,6 +17,7 @@ import ptofix
 from ptofix.cpp import stmt_parser as sp
 from ptofix.cpp.model import CaseLabel, SimpleStmt
 from ptofix.cpp.parser import parse_cpp
+from ptofix.sim.memory import GM_MAX_BYTES
 from ptofix.sim.runner import SimOptions, simulate
 from ptofix.source import PtofixError
 
@@ -445,7 +446,7 @@ def test_a_gm_view_past_the_modelled_gm_is_refused_at_once():
             f"  {tile('float', 32, 32)} v21;\n  TASSIGN(v21, 0);\n  TLOAD(v21, v14);\n")
     text = kernel("__gm__ float* v1", body)
     out = cannot_run(text)
-    assert f"k.cpp:{line_of(text, 'v14 =')}:" in out and "more than the 134217728 bytes of GM" in out, out
+    assert f"k.cpp:{line_of(text, 'v14 =')}:" in out and f"more than the {GM_MAX_BYTES} bytes of GM" in out, out
 
 
 def test_a_run_that_issues_too_many_pipe_steps_stops(monkeypatch):

@@ -42,7 +42,7 @@ as crossing its back-edge (no same-access chain across it), as in the barrier pr
 Defaults:
   kernel function   the only __global__/extern "C" entry (else the only one with __DAV_VEC__)
   pointer args      random GM buffers sized by the GlobalTensor views built on them
-                    (at most 128 MiB in all; a view reaching further is `cannot simulate`)
+                    (at most 48 MiB in all; a view reaching further is `cannot simulate`)
                     (floats uniform in [-1, 1), integers in [0, 8); --gm-fill NAME=zero or
                     NAME=ints:LO:HI to override, e.g. lengths that make a loop run)
   integer scalars   16     (--arg NAME=VALUE to override; hex and true/false accepted)

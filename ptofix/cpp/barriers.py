@@ -646,6 +646,12 @@ class BarrierAnalysis:
         chain_first, chain_then = (EventKind.FLAG_WAIT, EventKind.FLAG_SET) if backward \
             else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
         removed = self.removed
+        # (Locals: this loop is most of a proof's time, and a file's proofs are many.)
+        drain, barrier, nop = EventKind.DRAIN, EventKind.BARRIER, EventKind.NOP
+        in_window = (EventKind.OP, EventKind.UNKNOWN)
+        entry, exit_ = cfg.entry, cfg.exit
+        lenient = self.lenient_flags
+        max_states = MAX_WINDOW_STATES
         while stack:
             event, back, pending = stack.pop()
             for nxt, is_back in (event.pred if backward else event.succ):
@@ -654,17 +660,17 @@ class BarrierAnalysis:
                     continue
                 seen.add(state)
                 kind = nxt.kind
-                if kind is EventKind.DRAIN or (kind is EventKind.BARRIER and id(nxt) not in removed):
+                if kind is drain or (kind is barrier and state[0] not in removed):
                     continue
-                if len(seen) > MAX_WINDOW_STATES:
+                if len(seen) > max_states:
                     _give_up(found, nxt, f"more than {MAX_WINDOW_STATES} walk states in one window (not analysed)")
                     stack.clear()
                     break
-                if kind is EventKind.BARRIER or (kind is EventKind.NOP and nxt.tag == REMOVED_BARRIER):
+                if kind is barrier or (kind is nop and nxt.tag == REMOVED_BARRIER):
                     # (What an earlier run removed counts as this run's removals do: a second run
                     # gives up where the first did, so it keeps what the first kept.)
-                    if crossed is not None and kind is EventKind.BARRIER:
-                        crossed.add(id(nxt))
+                    if crossed is not None and kind is barrier:
+                        crossed.add(state[0])
                     crossings += 1
                     if crossings > MAX_REMOVED_CROSSED:
                         # Bounded work: a window this long is reported as not analysed (kept).
@@ -672,15 +678,15 @@ class BarrierAnalysis:
                             EventKind.UNKNOWN, stmt=nxt.stmt, order=nxt.order,
                             why=f"more than {MAX_REMOVED_CROSSED} removed barriers in one window (not analysed)"))
                         continue
-                if nxt is cfg.entry or nxt is cfg.exit:
+                if nxt is entry or nxt is exit_:
                     boundary = True
                     continue
                 next_pending = pending
-                if nxt.kind is closes and nxt.tag in pending:
+                if kind is closes and nxt.tag in pending:
                     continue      # the other half of a V->S pair crossed before: drained here
-                if nxt.kind is opens and nxt.tag in trusted:
+                if kind is opens and nxt.tag in trusted:
                     next_pending = pending | {nxt.tag}
-                if self.lenient_flags and nxt.kind in (chain_first, chain_then) \
+                if lenient and kind in (chain_first, chain_then) \
                         and not nxt.tag.endswith(":" + UNKNOWN_EVENT_ID) \
                         and not (proven_only and not _chain_link_alternates(cfg, nxt.tag)):
                     # Each pipe runs its own instructions in program order, and wait_flag(P, Q, e)
@@ -699,8 +705,8 @@ class BarrierAnalysis:
                         if far == "PIPE_V":
                             continue      # ordered: nothing further along this path races
                         next_pending = next_pending | {("after", far)}
-                if nxt.kind in (EventKind.OP, EventKind.UNKNOWN):
-                    found.setdefault((id(nxt), state[1]), nxt)
+                if kind in in_window:
+                    found.setdefault((state[0], state[1]), nxt)
                     if len(found) > MAX_WINDOW_OPS:
                         _give_up(found, nxt, f"more than {MAX_WINDOW_OPS} vector ops in one window (not analysed)")
                         stack.clear()
@@ -1043,6 +1049,18 @@ class BarrierAnalysis:
         self._selection_budget -= 1
         return fresh
 
+    def _decide_without(self, d: Decision, given_back: set[int]) -> Decision:
+        """``d``'s barrier decided again with the removals ``given_back`` made undone (and the
+        others in place), as ``_decide_with(d, self.removed - given_back)`` but without copying
+        ``self.removed``: the joint proof and the selection search ask this once per removal, and
+        a copy each time would make them quadratic in the number of barriers."""
+        back = given_back & self.removed
+        self.removed -= back
+        try:
+            return self._decide_with(d, self.removed)
+        finally:
+            self.removed |= back
+
     def removals_in_window(self, d: Decision) -> set[int]:
         """The removed barriers (event ids) the walks from ``d``'s barrier cross: the only ones
         whose drains it may need. (Counted against the search's budget as a proof is.)"""
@@ -1104,13 +1122,13 @@ class BarrierAnalysis:
             if not crossed:
                 continue
             events = [id(self._event_of(decisions[j])) for j in crossed]
-            if not self._decide_with(d, self.removed - set(events)).removable:
+            if not self._decide_without(d, set(events)).removable:
                 continue
             if len(crossed) == 1:
                 out[i] = (crossed, True)
                 continue
             alone = [j for j, e in zip(crossed, events, strict=True)
-                     if self._decide_with(d, self.removed - {e}).removable]
+                     if self._decide_without(d, {e}).removable]
             out[i] = (alone, True) if alone else (crossed, False)
         return out
 
@@ -1128,24 +1146,44 @@ class BarrierAnalysis:
                 options.extend((j,) for j in blockers)
             elif len(blockers) <= MAX_GIVEN_BACK:
                 options.append(tuple(blockers))
+        # (Work per option grows with the barriers it touches, not with the file: the blocked
+        # barriers an option may free are found through their blockers, and the score of a swap
+        # is the score before it plus what its changed decisions add.)
+        blocked_by: dict[int, list[int]] = {}
+        for i in sorted(needs):
+            for j in needs[i][0]:
+                blocked_by.setdefault(j, []).append(i)
+        before = _removal_score(decisions)
         for given in sorted(set(options), key=lambda g: (len(g), g)):
             if self._selection_budget <= 0:
                 return None
-            freed = [i for i in sorted(needs) if _frees(needs[i], given)]
-            removed = self.removed - {id(self._event_of(decisions[j])) for j in given}
+            freed = sorted({i for j in given for i in blocked_by.get(j, ()) if _frees(needs[i], given)})
+            # (self.removed is changed in place and undone should the swap not pay: a copy per
+            # option would make the search quadratic in the number of barriers.)
+            removed = self.removed
+            back = {id(self._event_of(decisions[j])) for j in given} & removed
+            removed -= back
+            added: list[int] = []
             made: list[tuple[int, Decision]] = []
             for i in freed + list(given):
                 d = self._decide_with(decisions[i], removed)
                 if d.removable:
                     d.removed = True
-                    removed.add(id(self._event_of(d)))
+                    event = id(self._event_of(d))
+                    if event not in removed:
+                        removed.add(event)
+                        added.append(event)
                 made.append((i, d))
+            changed = {i: d for i, d in made}
+            after = _removal_score([d for d in changed.values()])
+            undone = _removal_score([decisions[i] for i in changed])
+            if (before[0] - undone[0] + after[0], before[1] - undone[1] + after[1]) <= before:
+                removed.difference_update(added)
+                removed |= back
+                continue
             out = list(decisions)
             for i, d in made:
                 out[i] = d
-            if _removal_score(out) <= _removal_score(decisions):
-                continue
-            self.removed = removed
             return out
         return None
 
@@ -1181,7 +1219,7 @@ class BarrierAnalysis:
             failed = -1
             for i in reversed(members):
                 event = id(self._event_of(out[i]))
-                d = self._decide_with(out[i], self.removed - {event})
+                d = self._decide_without(out[i], {event})
                 d.removed = d.removable
                 out[i] = d
                 if not d.removable:

@@ -55,7 +55,10 @@ if TYPE_CHECKING:
 
 MAX_INCLUDE_DEPTH = 64        # nested #include levels followed (GCC stops at 200)
 MAX_HEADERS = 512             # distinct headers read for one kernel
-MAX_HEADER_BYTES = 8 << 20    # a larger header is not read (unknown)
+# A larger header is not read (unknown), nor the headers of one kernel past a total: reading a
+# header costs about 2 s and 170 MB a MiB of dense code (`a;a;...`), and 8 MiB took 1.2 GB.
+MAX_HEADER_BYTES = 1 << 20
+MAX_TOTAL_HEADER_BYTES = 2 << 20
 
 # The C++ standard library headers and the C library's (the `.h` forms, and glibc's `memory.h`,
 # which declares what `string.h` does), which define only what the standards name and reserved
@@ -111,6 +114,21 @@ def _lexemes(code: str) -> list[str]:
     return out
 
 
+def _closing_parens(lex: list[str]) -> list[int]:
+    """For each `(` of ``lex``, the index just past its `)` (``len(lex)`` when it has none); -1
+    elsewhere. One pass: a scan from each `(` to its `)` is quadratic in nested parentheses."""
+    closing = [-1] * len(lex)
+    open_at: list[int] = []
+    for k, word in enumerate(lex):
+        if word == "(":
+            open_at.append(k)
+        elif word == ")" and open_at:
+            closing[open_at.pop()] = k + 1
+    for k in open_at:
+        closing[k] = len(lex)
+    return closing
+
+
 def declared_names(code: str) -> set[str]:
     """The names a namespace-scope declaration in ``code`` may introduce (see the module doc):
     ``code`` holds namespace-scope text only, class and function bodies replaced by `{}`. Not
@@ -121,6 +139,13 @@ def declared_names(code: str) -> set[str]:
     lex = _lexemes(code)
     found: set[str] = set()
     skip = [False] * len(lex)
+    # (Linear in the lexemes: a parenthesised group's end, its names and the groups whose
+    # contents are skipped are found from these, not by a scan of the group per `(`.)
+    closing = _closing_parens(lex)
+    names_before = [0]
+    for word in lex:
+        names_before.append(names_before[-1] + (word[0].isalpha() or word[0] == "_"))
+    skipped_groups = [0] * (len(lex) + 1)
     k = 0
     while k < len(lex):
         word = lex[k]
@@ -146,16 +171,10 @@ def declared_names(code: str) -> set[str]:
             k = j
             continue
         if word == "(" and k and (lex[k - 1][0].isalnum() or lex[k - 1][0] == "_" or lex[k - 1] == ")"):
-            depth, j = 0, k
-            while j < len(lex):
-                depth += {"(": 1, ")": -1}.get(lex[j], 0)
-                j += 1
-                if depth <= 0:
-                    break
-            names = [x for x in lex[k + 1:j - 1] if x[0].isalpha() or x[0] == "_"]
-            if len(names) > 1:
-                for m in range(k + 1, j - 1):
-                    skip[m] = True
+            j = closing[k]
+            if j - 1 > k + 1 and names_before[j - 1] - names_before[k + 1] > 1:
+                skipped_groups[k + 1] += 1         # (lexemes k+1 .. j-2 are skipped)
+                skipped_groups[j - 1] -= 1
             k += 1
             continue
         if word in ("=", ":"):
@@ -168,6 +187,11 @@ def declared_names(code: str) -> set[str]:
             k = j
             continue
         k += 1
+    inside = 0
+    for k in range(len(lex)):
+        inside += skipped_groups[k]
+        if inside:
+            skip[k] = True
     for k, word in enumerate(lex):
         if skip[k] or not (word[0].isalpha() or word[0] == "_") or word in CPP_KEYWORDS:
             continue
@@ -240,10 +264,45 @@ def _anonymous_class_head(head: str) -> bool:
     keys = [match.end() for match in re.finditer(r"(?<![\w$])(?:union|struct|class)(?![\w$])", head)]
     if not keys:
         return False
-    rest, previous = head[keys[-1]:], ""
-    while rest != previous:          # (innermost brackets first, a bounded number of times)
-        previous, rest = rest, _BRACKETED.sub(" ", rest)
+    rest = _outside_brackets(head[keys[-1]:])
+    if rest is None:
+        rest, previous, rounds = head[keys[-1]:], "", 0
+        while rest != previous:          # (innermost brackets first, a bounded number of times)
+            rounds += 1
+            if rounds > MAX_BRACKET_ROUNDS:
+                return True     # (read as anonymous: its members are then namespace-scope names)
+            previous, rest = rest, _BRACKETED.sub(" ", rest)
     return not set(identifiers(rest)) - _ATTRIBUTE_WORDS
+
+
+MAX_BRACKET_ROUNDS = 64      # removals of innermost brackets from a head whose () and [] cross
+
+
+def _outside_brackets(text: str) -> str | None:
+    """``text`` with each outermost `(...)` and `[...]` group a space, as removing innermost
+    groups until none is left does, in one pass; None when its brackets do not nest (`( [ ) ]`)
+    and so are left to that removal."""
+    out: list[str] = []
+    stack: list[str] = []
+    start = 0
+    for at, ch in enumerate(text):
+        if ch in "([":
+            if not stack:
+                out.append(text[start:at])
+            stack.append(")" if ch == "(" else "]")
+        elif ch in ")]":
+            if not stack:
+                continue       # (a stray closer is left as it stands)
+            if stack[-1] != ch:
+                return None
+            stack.pop()
+            if not stack:
+                out.append(" ")
+                start = at + 1
+    if stack:
+        return None
+    out.append(text[start:])
+    return "".join(out)
 
 
 def _read_header(text: str, path: str) -> _Header:
@@ -342,7 +401,8 @@ def _read_header(text: str, path: str) -> _Header:
             facts.unknown = "has a `using enum` declaration, which declares the enumeration's enumerators there"
         elif word == "using" and lex[k + 1:k + 2] == ["namespace"]:
             named: list[str] = []
-            for part in lex[k + 2:]:
+            for m in range(k + 2, len(lex)):      # (no copy of the rest of the lexemes per directive)
+                part = lex[m]
                 if part == ";":
                     break
                 if part != "::":
@@ -354,8 +414,9 @@ def _read_header(text: str, path: str) -> _Header:
         for k, word in enumerate(lex):
             if word in facts.names:
                 occurrences.setdefault(word, []).append(k)
+        closing = _closing_parens(lex)
         for name, places in occurrences.items():
-            plain = plain_function_params(lex, places)
+            plain = plain_function_params(lex, places, closing)
             if plain is not None:
                 facts.functions[name] = plain
     return facts
@@ -371,7 +432,8 @@ _PLAIN_HEAD_MARKS = frozenset(["*", "&", "::", '"'])
 _PLAIN_PARAM_MARKS = frozenset(["*", "&", "::", ",", "[", "]", "(", ")"])
 
 
-def plain_function_params(lex: list[str], places: list[int]) -> tuple[int, set[str]] | None:
+def plain_function_params(lex: list[str], places: list[int],
+                          closing: list[int] | None = None) -> tuple[int, set[str]] | None:
     """(the fewest parameters a declaration requires, the words of the declarations) when every
     occurrence of a name at ``places`` in the namespace-scope lexemes ``lex`` (bodies `{}`) is the
     name of a plain function declaration: unqualified, after a head of specifiers and a return
@@ -381,21 +443,20 @@ def plain_function_params(lex: list[str], places: list[int]) -> tuple[int, set[s
     and a default argument or a pack may make it viable for any call."""
     fewest = -1
     words: set[str] = set()
+    if closing is None:
+        closing = _closing_parens(lex)
     for k in places:
         if (k and lex[k - 1] in ("::", ".", "->")) or k + 1 >= len(lex) or lex[k + 1] != "(":
+            return None
+        # (The parameter list's end first: one place a `;` or `{` follows at most, so the walks
+        # back to the declaration's start below are linear in all.)
+        j = closing[k + 1] - 1           # its `)` (len(lex) - 1 when it has none)
+        if j + 1 >= len(lex) or lex[j + 1] not in (";", "{"):
             return None
         start = k
         while start and lex[start - 1] not in (";", "{", "}"):
             start -= 1
         head = lex[start:k]
-        depth, j = 0, k + 1
-        while j < len(lex):
-            depth += {"(": 1, ")": -1}.get(lex[j], 0)
-            if depth == 0:
-                break
-            j += 1
-        if j + 1 >= len(lex) or lex[j + 1] not in (";", "{"):
-            return None
         params = lex[k + 2:j]
         for parts, marks in ((head, _PLAIN_HEAD_MARKS), (params, _PLAIN_PARAM_MARKS)):
             for part in parts:
@@ -409,9 +470,13 @@ def plain_function_params(lex: list[str], places: list[int]) -> tuple[int, set[s
         # parameter ([dcl.fct]): one name alone may be such a type.
         spelled = [part for m, part in enumerate(params) if part != "::" and params[m + 1:m + 2] != ["::"]]
         alone = len(spelled) == 1 and (spelled[0][0].isalpha() or spelled[0][0] == "_")
-        required = 0 if not params or alone else 1 + sum(
-            1 for m, part in enumerate(params)
-            if part == "," and sum({"(": 1, "[": 1, ")": -1, "]": -1}.get(p, 0) for p in params[:m]) == 0)
+        required = 0
+        if params and not alone:
+            required, depth = 1, 0
+            for part in params:         # (the commas outside brackets, one pass)
+                if part == "," and depth == 0:
+                    required += 1
+                depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(part, 0)
         fewest = required if fewest < 0 else min(fewest, required)
     return (fewest, words) if fewest >= 0 else None
 
@@ -438,8 +503,34 @@ def _names_pto_header(spelled: str) -> bool:
     return len(spelled) > 2 and parts[0] == "pto" and len(parts) > 1 and not {"", ".", ".."} & set(parts)
 
 
+class _DirectoryIndex:
+    """Which include directories hold an entry of a given name, from one listing of each
+    directory (read when first asked): an `#include` is then looked for only where its first
+    path component exists, not with a `stat` in every directory (2,000 missing headers and 5,000
+    `-I` directories made ten million). One per read of a kernel's includes: what it lists is
+    what the directories held then. (An entry listed is still checked to be a file; a directory
+    that cannot be listed holds nothing, as for the compiler.)"""
+
+    def __init__(self, search: tuple[str, ...]) -> None:
+        self.search = search
+        self._holding: dict[str, list[int]] | None = None
+
+    def holding(self, first: str) -> list[int]:
+        """The indices, in order, of the directories of ``search`` with an entry named ``first``."""
+        if self._holding is None:
+            self._holding = {}
+            for index, directory in enumerate(self.search):
+                try:
+                    entries = os.listdir(directory)
+                except (OSError, ValueError):
+                    continue
+                for entry in entries:
+                    self._holding.setdefault(entry, []).append(index)
+        return self._holding.get(first, [])
+
+
 def _find(spelled: str, including: str, search: tuple[str, ...],
-          next_after: int | None = None) -> tuple[str, str, int]:
+          next_after: int | None = None, index_of: _DirectoryIndex | None = None) -> tuple[str, str, int]:
     """(path of the header ``#include spelled`` reads, '', index) or ('', why it is not read, -1)
     or ('', '', -1) for a header the model trusts without reading it (the standard library's,
     pto's); index: that of the directory in ``search`` that holds the header (-1: beside the
@@ -459,8 +550,12 @@ def _find(spelled: str, including: str, search: tuple[str, ...],
         return (name, "", -1) if os.path.isfile(name) else ("", f"header '{name}' not found", -1)
     beside = spelled[0] == '"' and next_after is None
     first = 0 if next_after is None else next_after + 1
+    if index_of is not None and index_of.search is search and parts[0] not in (".", ".."):
+        listed = [index for index in index_of.holding(parts[0]) if index >= first]
+    else:
+        listed = list(range(first, len(search)))
     dirs = ([(-1, os.path.dirname(including) or ".")] if beside else []) + \
-        [(index, search[index]) for index in range(first, len(search))]
+        [(index, search[index]) for index in listed]
     itself = os.path.realpath(including) if next_after is not None and including else ""
     for index, directory in dirs:
         candidate = os.path.join(directory, name)
@@ -491,11 +586,12 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
     # use a macro an earlier header defines.
     earlier = HeaderSummary()
     out: dict[int, HeaderSummary] = {}
-    total = 0
+    total = header_bytes = 0
+    index_of = _DirectoryIndex(search)
     for spelled, offset in model.includes:
         # (`#include_next` in the kernel itself is an `#include`, as in any file not found
         # through the include directories.)
-        path, why, index = _find(spelled, kernel if kernel != "<stdin>" else "", search)
+        path, why, index = _find(spelled, kernel if kernel != "<stdin>" else "", search, index_of=index_of)
         if not path and not why:
             continue
         summary = HeaderSummary()
@@ -525,6 +621,11 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                 break
             except UnicodeError as exc:
                 summary.unknown = f"'{current}' cannot be read ({exc.__class__.__name__})"
+                break
+            header_bytes += len(text)
+            if header_bytes > MAX_TOTAL_HEADER_BYTES:
+                summary.unknown = (f"'{current}': the kernel's headers hold more than {MAX_TOTAL_HEADER_BYTES} "
+                                   "bytes (not read further)")
                 break
             try:
                 facts = _read_header(text, current)
@@ -567,7 +668,7 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                                        "whose names are not known")
                     break
             for nested, at, next_one in reversed(facts.includes):
-                found, why, index = _find(nested, current, search, found_in if next_one else None)
+                found, why, index = _find(nested, current, search, found_in if next_one else None, index_of)
                 if why:
                     summary.unknown = f"{current}:{_line(text, at)}: {why}"
                     break

@@ -673,18 +673,20 @@ def header_order(text: str) -> str | None:
     if code is None:
         return None
     found: set[str] = set()
+    # (Each `<` paired with its `>` in one pass: a scan from each `template <` to its end is
+    # quadratic in an adversarial TPush.hpp, issue #60.)
+    closing: dict[int, int] = {}
+    open_at: list[int] = []
+    for angle in re.finditer(r"[<>]", code):
+        if angle.group() == "<":
+            open_at.append(angle.start())
+        elif open_at:
+            closing[open_at.pop()] = angle.end()
     for match in re.finditer(r"template\s*<", code):
-        depth, i = 1, match.end()
-        while i < len(code) and depth:
-            if code[i] == "<":
-                depth += 1
-            elif code[i] == ">":
-                depth -= 1
-            i += 1
+        i = closing.get(match.end() - 1, -1)
+        if i < 0 or not re.match(r"\s*(struct|class)\s+TPipe\b", code[i:i + 200]):
+            continue          # (a `<` never closed reaches the end of the text: no TPipe after it)
         params = code[match.end():i - 1]
-        rest = code[i:i + 200]
-        if not re.match(r"\s*(struct|class)\s+TPipe\b", rest):
-            continue
         names = [re.sub(r"=.*", "", p, flags=re.S).split()[-1] for p in params.split(",") if p.strip()]
         if "LocalSlotNum" not in names:
             continue
@@ -717,8 +719,13 @@ def _compiled_code(text: str) -> str | None:
     if not skipped:
         return code
     chars = list(code)
-    for body in skipped:
-        chars[body.start:body.end] = [ch if ch == "\n" else " " for ch in chars[body.start:body.end]]
+    end = 0
+    for body in sorted(skipped, key=lambda span: span.start):
+        # (A group nested in a skipped one is blank already: each character is blanked once.)
+        start = max(body.start, end)
+        if start < body.end:
+            chars[start:body.end] = [ch if ch == "\n" else " " for ch in chars[start:body.end]]
+        end = max(end, body.end)
     return "".join(chars)
 
 

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 
 MAX_NESTING = 200           # operator nesting and macro-expansion depth of one condition
 MAX_EXPANDED_TOKENS = 4096  # a condition whose expansion grows past this is not evaluated
+# The tokens the `#if` conditions of one reading of a file (group_outcomes) may expand to in all:
+# past it, the conditions left are not evaluated (unknown). Without it, macros that double at each
+# step tested in many `#if`s cost MAX_EXPANDED_TOKENS each, once per `#if`.
+MAX_FILE_EXPANDED_TOKENS = 1 << 20
+MAX_MEMO_TOKENS = 1 << 20   # tokens the memo of macro expansions holds (past it: expanded in place)
 
 # Preprocessing tokens of a directive's text (comments already spaces, splices joined):
 # identifiers, pp-numbers, character and string literals, the punctuators (longest first).
@@ -139,16 +144,19 @@ class MacroState(Struct):
     when ``closed`` (the simulator's reading: it knows the whole program) and unknown otherwise
     (the proof's)."""
 
-    __slots__ = ("known", "closed", "unknown")
+    __slots__ = ("known", "closed", "unknown", "memo")
     known: dict[str, MacroDefinition | None]
     closed: bool
     unknown: set[str]
-    _fields: ClassVar[tuple[str, ...]] = ("known", "closed", "unknown")
+    memo: ExpansionMemo | None
+    _fields: ClassVar[tuple[str, ...]] = ("known", "closed", "unknown", "memo")
 
-    def __init__(self, known: dict[str, MacroDefinition | None], closed: bool, unknown: set[str] | None = None) -> None:
+    def __init__(self, known: dict[str, MacroDefinition | None], closed: bool, unknown: set[str] | None = None,
+                 memo: ExpansionMemo | None = None) -> None:
         self.known = known
         self.closed = closed
         self.unknown = set() if unknown is None else unknown
+        self.memo = memo
 
     def state(self, name: str) -> tuple[bool, MacroDefinition | None]:
         """(whether the state of ``name`` is known, its definition or None if undefined)."""
@@ -162,6 +170,59 @@ class MacroState(Struct):
 
 class _Unknown(Exception):
     pass
+
+
+class _NotMemoisable(Exception):
+    """A replacement list that spells `defined`: its operand may lie past the expansion."""
+
+
+class _Expansion(Struct):
+    """What an object-like macro expands to on its own: its tokens (None: unknown, its expansion
+    raised _Unknown; the expansion is then unknown wherever it is made), the most tokens pending
+    and out at once while expanding it, the deepest set of macros hidden, and the names whose
+    state it read. Expanded where some macros are hidden already, it is the same expansion when
+    it read none of them (every name it meets is read), but counts them in its depth."""
+
+    __slots__ = ("tokens", "peak", "depth", "reads")
+    tokens: tuple[str, ...] | None
+    peak: int
+    depth: int
+    reads: frozenset[str]
+    _fields: ClassVar[tuple[str, ...]] = ("tokens", "peak", "depth", "reads")
+
+    def __init__(self, tokens: tuple[str, ...] | None, peak: int, depth: int, reads: frozenset[str]) -> None:
+        self.tokens = tokens
+        self.peak = peak
+        self.depth = depth
+        self.reads = reads
+
+
+class ExpansionMemo:
+    """The expansions of the object-like macros `#if` conditions met, while they hold: a
+    `#define` or `#undef` of a name drops those that read it (``changed``). Also counts the
+    tokens the conditions expanded to, against MAX_FILE_EXPANDED_TOKENS."""
+
+    def __init__(self) -> None:
+        self.expansions: dict[str, _Expansion | None] = {}     # None: not memoisable
+        self.readers: dict[str, set[str]] = {}
+        self.stored = 0
+        self.spent = 0
+
+    def changed(self, name: str) -> None:
+        for reader in self.readers.pop(name, ()):
+            found = self.expansions.pop(reader, None)
+            if found is not None and found.tokens is not None:
+                self.stored -= len(found.tokens)
+
+    def remember(self, name: str, found: _Expansion | None, reads: set[str]) -> None:
+        size = len(found.tokens) if found is not None and found.tokens is not None else 0
+        if self.stored + size > MAX_MEMO_TOKENS:
+            self.expansions.pop(name, None)
+            return
+        self.stored += size
+        self.expansions[name] = found
+        for read in reads:
+            self.readers.setdefault(read, set()).add(name)
 
 
 def evaluate_condition(keyword: str, condition: str, macros: MacroState) -> bool | None:
@@ -181,7 +242,12 @@ def evaluate_condition(keyword: str, condition: str, macros: MacroState) -> bool
             return (definition is not None) != (keyword in ("#ifndef", "#elifndef"))
         if keyword not in ("#if", "#elif"):
             return None
-        parser = _ExpressionParser(_expand(pp_tokens(condition), macros))
+        expanded = _expand(pp_tokens(condition), macros)
+        if macros.memo is not None:
+            macros.memo.spent += len(expanded)
+            if macros.memo.spent > MAX_FILE_EXPANDED_TOKENS:
+                return None
+        parser = _ExpressionParser(expanded)
         value = parser.conditional(0)
         if parser.at < len(parser.tokens):
             return None
@@ -196,11 +262,27 @@ def _expand(tokens: list[str], macros: MacroState) -> list[str]:
     out: list[str] = []
     # (token, the names whose expansion it came from), read front to back
     pending: list[tuple[str, frozenset[str]]] = [(token, frozenset()) for token in reversed(tokens)]
+    _rescan(pending, out, macros, None)
+    return out
+
+
+def _rescan(pending: list[tuple[str, frozenset[str]]], out: list[str], macros: MacroState,
+            reads: set[str] | None) -> tuple[int, int]:
+    """Expand ``pending`` onto ``out`` (see _expand). ``reads``: a macro's expansion on its own
+    is made (for the memo): the names read are added to it, and `defined` raises _NotMemoisable.
+    Returns the most tokens pending and out at once and the most macros hidden where a macro
+    was expanded (what the MAX_NESTING check reads)."""
+    peak = depth = 0
+    memo = macros.memo
     while pending:
-        if len(out) + len(pending) > MAX_EXPANDED_TOKENS:
+        count = len(out) + len(pending)
+        if count > MAX_EXPANDED_TOKENS:
             raise _Unknown()
+        peak = max(peak, count)
         token, hidden = pending.pop()
         if token == "defined":
+            if reads is not None:
+                raise _NotMemoisable()
             name = pending.pop()[0] if pending else ""
             if name == "(":
                 name = pending.pop()[0] if pending else ""
@@ -218,6 +300,8 @@ def _expand(tokens: list[str], macros: MacroState) -> list[str]:
             out.append("1" if token == "true" else "0")
         else:
             known, definition = macros.state(token)
+            if reads is not None:
+                reads.add(token)
             if hidden and definition is None and token not in macros.known:
                 known = False     # a name a replacement list yields is more likely a header's than not a macro
             if not known or (definition is not None and definition.params is not None):
@@ -225,11 +309,46 @@ def _expand(tokens: list[str], macros: MacroState) -> list[str]:
             if definition is None or token in hidden:
                 out.append("0")
                 continue
+            depth = max(depth, len(hidden))
             if len(hidden) >= MAX_NESTING:
                 raise _Unknown()
+            found = _expansion_of(token, definition, macros) if memo is not None else None
+            if found is not None and found.reads.isdisjoint(hidden):
+                # (The same expansion as in place: the bound and the depth count what is around it.)
+                if reads is not None:
+                    reads.update(found.reads)
+                depth = max(depth, len(hidden) + found.depth)
+                if found.tokens is None or count - 1 + found.peak > MAX_EXPANDED_TOKENS \
+                        or len(hidden) + found.depth >= MAX_NESTING:
+                    raise _Unknown()
+                peak = max(peak, count - 1 + found.peak)
+                out.extend(found.tokens)
+                continue
             inner = hidden | {token}
             pending.extend((part, inner) for part in reversed(definition.replacement))
-    return out
+    return peak, depth
+
+
+def _expansion_of(name: str, definition: MacroDefinition, macros: MacroState) -> _Expansion | None:
+    """The memoised expansion of the object-like macro ``name`` on its own (None: not memoisable)."""
+    memo = macros.memo
+    assert memo is not None
+    if name in memo.expansions:
+        return memo.expansions[name]
+    reads = {name}
+    out: list[str] = []
+    found: _Expansion | None
+    memo.expansions[name] = None      # (being made: met again inside its own, expanded in place)
+    try:
+        hidden = frozenset({name})
+        peak, depth = _rescan([(part, hidden) for part in reversed(definition.replacement)], out, macros, reads)
+        found = _Expansion(tuple(out), peak, depth, frozenset(reads))
+    except _Unknown:
+        found = _Expansion(None, 0, 0, frozenset(reads))
+    except _NotMemoisable:
+        found = None
+    memo.remember(name, found, reads)
+    return found
 
 
 _BINARY_PRECEDENCE = {"*": 10, "/": 10, "%": 10, "+": 9, "-": 9, "<<": 8, ">>": 8, "<": 7, ">": 7, "<=": 7,
@@ -328,7 +447,8 @@ def group_outcomes(table: tuple[MacroDefinition, ...], sections: tuple[Condition
     there on); one inside a group whose outcome is unknown makes its name unknown."""
     known = dict(initial.known)
     unknown = set(initial.unknown)
-    macros = MacroState(known, initial.closed, unknown)
+    memo = ExpansionMemo()
+    macros = MacroState(known, initial.closed, unknown, memo)
     outcomes: list[bool | None] = [None] * len(groups)
     # The directives in file order: (offset, 0, table index) for a definition, (offset, 1, group)
     # for a group's directive.
@@ -344,6 +464,7 @@ def group_outcomes(table: tuple[MacroDefinition, ...], sections: tuple[Condition
             enclosing = outcomes[definition.group] if definition.group >= 0 else True
             if enclosing is False:
                 continue
+            memo.changed(definition.name)
             if enclosing is None or not file_definitions_known:
                 unknown.add(definition.name)
                 known.pop(definition.name, None)

@@ -27,7 +27,40 @@ from ..cxx_lexicon import CPP_KEYWORDS
 from ..side_files import DEPENDENCIES_READ, Unreadable, cache_dir, cache_directory_problem, load_json, read_side_file
 
 INST_HEADER = "include/pto/pto-inst.hpp"
-_COMMENT = re.compile(r"""//[^\n]*|/\*.*?\*/|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""", re.S)
+# Comments and literals, read front to back: a line comment, the start of a block comment (its
+# end is looked for with str.find, once: a regex `/\*.*?\*/` read each `/*` of an unterminated
+# comment to the end of the text, issue #60), or a string or character literal (group 1).
+_COMMENT_OR_LITERAL = re.compile(r"""//[^\n]*|/\*|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""", re.S)
+
+
+def _without_comments(text: str, literal: Callable[[str], str]) -> str:
+    """``text`` with each comment a space and each literal ``literal(it)``, as a substitution of
+    a line comment, a block comment up to its first end, or a literal, read front to back, does:
+    a `/*` with no `*/` after it starts no comment."""
+    out: list[str] = []
+    copied = pos = 0
+    terminated = True          # (False once a `/*` had no `*/` after it: nor has any later one)
+    while True:
+        match = _COMMENT_OR_LITERAL.search(text, pos)
+        if match is None:
+            break
+        end = match.end()
+        if match.group(1) is not None:
+            replacement = literal(match.group(1))
+        elif match.group() == "/*":
+            close = text.find("*/", end) if terminated else -1
+            if close < 0:
+                terminated = False
+                pos = match.start() + 1
+                continue
+            end, replacement = close + 2, " "
+        else:
+            replacement = " "
+        out.append(text[copied:match.start()])
+        out.append(replacement)
+        copied = pos = end
+    out.append(text[copied:])
+    return "".join(out)
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
@@ -64,7 +97,7 @@ def words_reached(read: Callable[[str], str | None], start: str = INST_HEADER) -
         return None
     words: set[str] = set()
     for text in texts:
-        words.update(_WORD.findall(_COMMENT.sub(lambda m: m.group(1) or " ", text)))
+        words.update(_WORD.findall(_without_comments(text, lambda literal: literal)))
     return frozenset(words - CPP_KEYWORDS)
 
 
@@ -95,10 +128,28 @@ def call_arities(texts: list[str], macro_names: frozenset[str] | set[str]) -> tu
     calls: dict[str, set[int]] = {}
     other: set[str] = set()
     for text in texts:
-        code = _COMMENT.sub(lambda m: '""' if m.group(1) else " ", text)
+        code = _without_comments(text, lambda literal: '""')
         for directive in _DIRECTIVE.finditer(code):
             other.update(_WORD.findall(directive.group()))
         tokens = _TOKEN.findall(_DIRECTIVE.sub(" ", code))
+        # (Per opening bracket, in one pass: the index of its closer, its top-level commas, and
+        # running counts of the `...` and the macro-like names: a scan from each call to its end
+        # was quadratic in nested or unclosed calls, issue #60.)
+        closer = [-1] * len(tokens)
+        commas_in = [0] * len(tokens)
+        open_at: list[int] = []
+        packs = [0]
+        macros = [0]
+        for j, token in enumerate(tokens):
+            packs.append(packs[-1] + (token == "..."))
+            macros.append(macros[-1] + (token in macro_names or _may_be_macro_in_capitals(token)))
+            opens = _OPENS.get(token, 0)
+            if opens > 0:
+                open_at.append(j)
+            elif opens < 0 and open_at:
+                closer[open_at.pop()] = j
+            elif token == "," and open_at:
+                commas_in[open_at[-1]] += 1
         for k, token in enumerate(tokens):
             if not (token[0].isalpha() or token[0] == "_") or token in CPP_KEYWORDS:
                 continue
@@ -107,21 +158,11 @@ def call_arities(texts: list[str], macro_names: frozenset[str] | set[str]) -> tu
             if k + 1 >= len(tokens) or tokens[k + 1] != "(":
                 other.add(token)
                 continue
-            depth, commas, j = 0, 0, k + 1
-            args: list[str] = []
-            while j < len(tokens):
-                depth += _OPENS.get(tokens[j], 0)
-                if depth == 0:
-                    break
-                if j > k + 1:
-                    args.append(tokens[j])
-                    if depth == 1 and tokens[j] == ",":
-                        commas += 1
-                j += 1
-            if depth or "..." in args or any(arg in macro_names or _may_be_macro_in_capitals(arg) for arg in args):
+            j = closer[k + 1]             # (the arguments: tokens k + 2 .. j - 1)
+            if j < 0 or packs[j] - packs[k + 2] or macros[j] - macros[k + 2]:
                 other.add(token)
             else:
-                calls.setdefault(token, set()).add(commas + 1 if args else 0)
+                calls.setdefault(token, set()).add(commas_in[k + 1] + 1 if j > k + 2 else 0)
     return calls, other
 
 

@@ -82,7 +82,10 @@ from .memory import (
 from .ops_numpy import VECTOR_OPS, ExecutedCounts, Sym, build_steps, new_struct_value
 from .schedule import Scheduler, StepError
 
-MAX_STATEMENTS = 5_000_000
+# Statements one run of a kernel executes (loop trips count as statements): past it the run stops
+# with a located error (docs/commands/simulate.md "Bounds"). At ~60,000 scalar statements a
+# second, a runaway loop is stopped within seconds, not after a minute.
+MAX_STATEMENTS = 400_000
 MAX_SLOT_BYTES = 1 << 20
 MAX_PUSHED_BYTES = 256 << 20
 

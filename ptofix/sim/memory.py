@@ -33,8 +33,10 @@ from ..pto.tiles import UB_BYTES as UB_SIZE
 GM_CHUNK = 64 * 1024
 # GM of a pointer argument is modelled densely (value, writer and origin: 9 bytes per byte) up to
 # the highest byte a view reaches, for each run; a kernel whose views span more in all is not one
-# the simulator can run (a large stride would otherwise exhaust the machine's memory).
-GM_MAX_BYTES = 128 * 1024 * 1024
+# the simulator can run (a large stride would otherwise exhaust the machine's memory). Two runs of
+# a seed are alive at once (four on a difference): 48 MiB, 432 MiB of model a run, covers the
+# corpus's largest (06_online_softmax: 39.5 MB) and refuses two 64 MiB views (3.9 GB before).
+GM_MAX_BYTES = 48 * 1024 * 1024
 
 # C++ element type -> (numpy storage dtype, kind) ; kind: f=float, b=bf16 bits, i=integer, o=opaque
 DTYPES: dict[str, tuple[np.dtype, str]] = {
@@ -314,6 +316,9 @@ class GMRegion:
         self.data = np.zeros(0, np.uint8)
         self.writer = np.zeros(0, np.int32)
         self.origin = np.zeros(0, np.int32)
+        # (data, writer and origin are the first data.size elements of these, grown by doubling)
+        self._capacity = 0
+        self._data, self._writer, self._origin = self.data, self.writer, self.origin
         self.touched = 0           # highest byte touched by a GlobalTensor view
 
     def ensure(self, end: int) -> None:
@@ -328,13 +333,22 @@ class GMRegion:
         self.budget[0] += grow
         chunks = -(-end // GM_CHUNK)
         old = self.data.size // GM_CHUNK
-        parts = [self.data]
+        size = chunks * GM_CHUNK
+        if size > self._capacity:
+            # (Room for twice as much, within the bound left, so that growing view by view copies
+            # what is modelled a bounded number of times, not once per view.)
+            self._capacity = max(size, min(2 * self._capacity, self.data.size + GM_MAX_BYTES - self.budget[0] + grow))
+            for name, fill in (("data", 0), ("writer", -1), ("origin", -1)):
+                current = getattr(self, name)
+                store = np.full(self._capacity, fill, current.dtype)
+                store[:current.size] = current
+                setattr(self, "_" + name, store)
         for k in range(old, chunks):
-            parts.append(random_bytes(self.elem, GM_CHUNK, [self.seed, self.index, k], self.fill))
-        self.data = np.concatenate(parts)
-        grow = self.data.size - self.writer.size
-        self.writer = np.concatenate([self.writer, np.full(grow, -1, np.int32)])
-        self.origin = np.concatenate([self.origin, np.full(grow, -1, np.int32)])
+            self._data[k * GM_CHUNK:(k + 1) * GM_CHUNK] = random_bytes(self.elem, GM_CHUNK, [self.seed, self.index, k],
+                                                                      self.fill)
+        self.data = self._data[:size]
+        self.writer = self._writer[:size]
+        self.origin = self._origin[:size]
 
 
 def parse_fill(fill: str) -> tuple[str, int, int]:

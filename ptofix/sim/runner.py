@@ -75,6 +75,7 @@ class RunResult:
     table: StatementTable
     hazards: list
     steps: int
+    statements: int = 0               # statements the interpreters executed (all cores)
 
     def stmt(self, sid: int) -> str:
         if sid == -2:
@@ -187,14 +188,22 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
                                   "cannot supply", cpp.source, fn.span.start)
             default = str(DEFAULT_FLOAT) if ctype[0] == "f" else str(DEFAULT_INT)
             args.append(scalar_arg(options.args.get(p.name, default), ctype))
+    blocks = options.blocks if options.blocks is not None else list(range(options.block_num))
+    cores_run = len(blocks) * options.subblock_num
+    if cores_run * options.ub_size * UB_MODEL_BYTES_PER_BYTE > MAX_UB_MODEL_BYTES:
+        # (Up front: the UB of every core is modelled, and kept for the comparison, before any runs.)
+        raise PtofixError(f"cannot simulate: {cores_run} vector cores ({len(blocks)} block(s) x "
+                          f"{options.subblock_num} subblock(s)) of {options.ub_size} bytes of UB each would take "
+                          f"{cores_run * options.ub_size * UB_MODEL_BYTES_PER_BYTE >> 20} MiB of model, more "
+                          f"than the {MAX_UB_MODEL_BYTES >> 20} MiB the simulator allows a run; choose blocks "
+                          "with --block-idx", cpp.source, fn.span.start)
     fifo = FifoState(seed, options.provider)
     if options.provider_context is not None:
         fifo.context = options.provider_context(seed)
     table = StatementTable()
     cores = []
     hazards: list[ScheduleHazard] = []
-    steps = 0
-    blocks = options.blocks if options.blocks is not None else list(range(options.block_num))
+    steps = statements = 0
     for block in blocks:
         for sub in range(options.subblock_num):
             core = block * options.subblock_num + sub
@@ -218,10 +227,11 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
             interp.run_function(fn, list(args))
             hazards.extend(sched.hazards)
             steps += sched.steps_run
+            statements += interp.count
             cores.append(CoreState(block, sub, mem, {n: (t.addr, t.type.nbytes) for n, t in interp.tiles_seen.items()
                                                       if t.addr is not None}, sched.flow, sched.flush_of,
                                    list(sched.hazards)))
-    return RunResult(cpp, fn, regions, fifo, cores, table, hazards, steps)
+    return RunResult(cpp, fn, regions, fifo, cores, table, hazards, steps, statements)
 
 
 # ---- comparison ---------------------------------------------------------------------------------
@@ -417,6 +427,15 @@ def only_pairs_the_original_allows(ref: RunResult, cand: RunResult) -> bool:
     return True
 
 
+# Bounds of a comparison (docs/commands/simulate.md "Bounds"): the statements all its runs may
+# execute before no further seed starts (each run has its own bound, interp.MAX_STATEMENTS), and
+# the UB model of the cores of one run (the UB bytes, their writers and value identities, int32
+# each: 9 bytes a byte), checked before it starts.
+MAX_TOTAL_STATEMENTS = 1_000_000
+MAX_UB_MODEL_BYTES = 64 << 20
+UB_MODEL_BYTES_PER_BYTE = 9
+
+
 @dataclass
 class SimReport:
     """``difference``: the rewrite differs from the in-order original on some seed where the
@@ -434,6 +453,7 @@ class SimReport:
     gm_sizes: dict = field(default_factory=dict)
     racy_original: Difference | None = None
     seeds_asked: int = 0          # when a time budget stopped the run before ``seeds``: how many were asked
+    budget_spent: str = ""        # what stopped it: "time" or "statements"
 
     @property
     def status(self) -> str:
@@ -453,7 +473,7 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
     orig = load(original)
     rew = load(rewritten)
     ropts = rewritten_options or options
-    runs = steps = 0
+    runs = steps = statements = 0
     haz_o = haz_r = 0
     same = ropts is options and orig.source.text == rew.source.text
     sizes: dict[str, int] = {}
@@ -461,14 +481,19 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
     for seed in range(1, seeds + 1):
         if progress is not None and seed > 1:
             progress(seed - 1, seeds, runs, steps)
-        if deadline is not None and seed > 1 and time.monotonic() >= deadline:
+        spent = "time" if deadline is not None and time.monotonic() >= deadline else \
+            "statements" if statements > MAX_TOTAL_STATEMENTS else ""
+        if spent and seed > 1:
             report = SimReport(seed - 1, None, runs, steps, haz_o, haz_r, sizes, racy)
             report.seeds_asked = seeds
+            report.budget_spent = spent
             return report
+        ref = cand = None      # (the last seed's runs are not kept alive while this one runs)
         ref = run_kernel(orig, seed, None, options)
         cand = run_kernel(rew, seed, seed, ropts)
         runs += 2
         steps += ref.steps + cand.steps
+        statements += ref.statements + cand.statements
         haz_r += len(cand.hazards)
         sizes = {n: r.touched for n, r in ref.regions.items()}
         diff = compare(ref, cand)

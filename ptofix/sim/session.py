@@ -11,7 +11,7 @@ from typing import Any
 
 from ..output import write_stderr
 from .race_fix import fix_both
-from .runner import SimOptions, SimReport, load, simulate
+from .runner import MAX_TOTAL_STATEMENTS, SimOptions, SimReport, load, simulate
 
 # A run shorter than this prints no progress line.
 PROGRESS_AFTER_SECONDS = 2.0
@@ -95,7 +95,9 @@ def compare(comparison: Comparison) -> Outcome:
             report.steps += first.steps
             check_fix = {"applied": True, **fixed.as_dict()}
     if report.seeds_asked:
-        write_stderr(f"simulate: the time budget ({comparison.time_budget:g} s) ran out after {report.seeds} of "
+        budget = f"the time budget ({comparison.time_budget:g} s)" if report.budget_spent == "time" else \
+            f"the statement budget ({MAX_TOTAL_STATEMENTS} statements over all runs)"
+        write_stderr(f"simulate: {budget} ran out after {report.seeds} of "
                      f"{report.seeds_asked} seed(s); the others were not run\n")
     return Outcome(comparison, report, check_fix)
 
