@@ -334,7 +334,7 @@ def _tpipe_order(text: str):
 
 
 def _row_reduction_body(text: str):
-    from ptofix.pto import isa_version
+    from ptofix import isa_version
     return isa_version._function_body(text, "TROWSUM_IMPL")
 
 
@@ -351,7 +351,7 @@ def _arities(text: str):
 def _ring_stride(text: str):
     import tempfile
 
-    from ptofix.pto import isa_version
+    from ptofix import isa_version
     with tempfile.TemporaryDirectory() as root:
         import os
         os.makedirs(os.path.join(root, isa_version.A2A3_DIR))
