@@ -2,6 +2,7 @@
 it, and the text report. Used by the `run` and `build` commands."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .frontends import PARSERS
@@ -51,6 +52,33 @@ def fix_cpp(source, passes: list, model=None):
     if not passes:
         return PipelineOutcome(source.text, [], [])
     return run_pipeline(source, passes, PARSERS, {"cpp": model} if model is not None else None)
+
+
+# A barrier as the text spells it, for a file the model does not read (unread_file_report): the
+# report lists where they are, each kept.
+_SPELLED_BARRIER = re.compile(r"(?<![\w$])pipe_barrier\s*\(\s*PIPE_V\s*\)")
+
+
+def unread_file_report(name: str, source, where: str, why: str, patterns: list[str]) -> dict:
+    """The report of pass ``name`` on a file no model reads (valid C++ the tokens cannot follow:
+    source.UnreadableInput; ``where``: `line:col` of the cause): nothing done, and for
+    pipe-v-barrier each `pipe_barrier(PIPE_V)` the text spells (comments included: a count for
+    the report, never a decision) kept as unread."""
+    report: dict = {"pass": name, "unread": f"{source.path}:{where}: {why}"}
+    if name != "pipe-v-barrier":
+        return report
+    from .cpp.barriers import CAUSE_UNREAD
+    decisions = []
+    for match in _SPELLED_BARRIER.finditer(source.text):
+        line, col = source.line_col(match.start())
+        decisions.append({
+            "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
+            "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
+            "reason": f"the file is not read ({where}: {why}): not analysed", "unread": True,
+            "cause": {"kind": CAUSE_UNREAD, "names": []}})
+    report.update({"patterns": patterns, "barriers": len(decisions), "removed": 0, "statements_not_parsed": 0,
+                   "dynamic_barriers": {}, "not_parsed": [], "decisions": decisions})
+    return report
 
 
 def text_report(reports: list[dict]) -> list[str]:

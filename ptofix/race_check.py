@@ -14,7 +14,7 @@ from .frontends import PARSERS, parse_cpp
 from .interpreter import recursion_headroom
 from .pass_manager import Pass, run_pipeline
 from .pto.isa_version import facts_of
-from .source import read_source
+from .source import UnreadableInput, read_source
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,17 @@ class RaceCheck:
         """The races, unverified functions and broken placements of ``path``, as diagnostic lines and
         the report; with ``insert``, the text with the barriers it inserts."""
         source = read_source(path)
-        model = parse_cpp(source)
+        try:
+            model = parse_cpp(source)
+        except UnreadableInput as unread:
+            # Valid C++ the model cannot read: unverified as a whole, never refused.
+            offset = unread.diagnostic.offset
+            where = source.location(offset if offset is not None else 0)
+            why = unread.diagnostic.message
+            line = f"{where}: note: the file is unverified: {why} (races in it are neither shown nor ruled out)"
+            return Processed(source, source.text, {"file": source.path, "races": [], "by_kind": {},
+                                                   "unverified": [{"function": None, "location": where, "why": why}],
+                                                   "placements": [], "unread": why}, [line], [], [])
         lines: list[str] = []
         placements: list[dict[str, Any]] = []
         with recursion_headroom():

@@ -43,6 +43,9 @@ import re
 
 from ..pto.ops import pto_function_names, pto_macro_names
 from ..source import PtofixError, SourceText, Span
+from .include_paths import include_search_path as include_search_path
+from .include_paths import include_search_unread as include_search_unread
+from .include_paths import set_include_search_path as set_include_search_path
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
 from .parser import _INCLUDE, _scan
@@ -655,30 +658,6 @@ def _dangerous_macros(summary: HeaderSummary, earlier: HeaderSummary) -> str:
                 return (f"'{summary.namespace_words[name]}' uses the macro '{name}' at namespace scope, whose "
                         "expansion may declare any name")
     return ""
-
-
-# -- the include directories of this run ----------------------------------------------------------
-_SEARCH: list[tuple[str, ...]] = [()]
-_SEARCH_UNREAD = [""]
-
-
-def set_include_search_path(directories: list[str] | tuple[str, ...], unread: str = "") -> None:
-    """The include directories (`-I`, in order) the commands of this process search; ``unread``:
-    why the compiler reads headers these directories do not show ('' when it reads none: see
-    include_search_unread)."""
-    _SEARCH[0] = tuple(directories)
-    _SEARCH_UNREAD[0] = unread
-
-
-def include_search_path() -> tuple[str, ...]:
-    return _SEARCH[0]
-
-
-def include_search_unread() -> str:
-    """Why the compiler may read headers other than those the include directories show, or ''
-    (build: a bisheng flag that includes a header in every file, `-include`, or searches other
-    directories, `-iquote`, `-isystem`; build.tools.header_search_flag): every file is unmodelled."""
-    return _SEARCH_UNREAD[0]
 
 
 # -- closed lists: what the standard library and the toolchain may declare ----------------------
