@@ -88,6 +88,9 @@ _DECLARATOR_FOLLOWERS = frozenset(["(", ")", ";", "=", ",", "[", "{", ":", "}", 
                                    "__attribute__", "__declspec", "asm", "__asm__", "__asm", "alignas"])
 
 
+_IDENTIFIER_TOKEN = re.compile(r"[A-Za-z_$][\w$]*")
+
+
 def _lexemes(code: str) -> list[str]:
     """Names, `::`, `->` and single punctuation characters of ``code`` (numbers as one lexeme)."""
     out: list[str] = []
@@ -276,8 +279,11 @@ def _read_header(text: str, path: str) -> _Header:
             if definition is not None:
                 facts.macros.setdefault(definition.name, starts[i])
                 facts.bodies.setdefault(definition.name, []).append(definition.text if definition.defines else "")
+                # (The replacement's preprocessing tokens that are identifiers: `4096u` and `0x1F`
+                # are pp-numbers, one token each, no name `u` or `x1F` a lexical word scan finds.)
                 facts.expansion_words.setdefault(definition.name, set()).update(
-                    set(identifiers(" ".join(definition.replacement))) - set(definition.params or ()))
+                    {token for token in definition.replacement if _IDENTIFIER_TOKEN.fullmatch(token)}
+                    - set(definition.params or ()))
             continue
         if kind == "c":
             continue
