@@ -57,3 +57,59 @@ def test_a_macro_bodys_integer_suffix_is_no_name():
 def test_a_header_macro_used_at_namespace_scope(tmp_path, body, goes):
     header = f"#pragma once\n#define KTILE_BYTES {body}\nstatic constexpr unsigned kBytes = KTILE_BYTES;\n"
     assert removed_with_header(tmp_path, header) == [goes], body
+
+
+# -- a kernel's own get_subblockid() bridged to a constant ------------------------------------------
+LANE_KERNEL = """{before}#include <pto/pto-inst.hpp>
+using namespace pto;
+__global__ AICORE void k(__gm__ float* a) {{
+  using T = Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64>;
+  T x; T y; T z;
+  TASSIGN(x, 0x0); TASSIGN(y, 0x1000); TASSIGN(z, 0x2000);
+  TADD(x, x, x);
+  pipe_barrier(PIPE_V);
+  TADD(z, y, y);
+}}
+"""
+
+
+@pytest.mark.parametrize("before, bridged", [
+    # PyPTO's split-specialized AIV wrapper: the controls.
+    ("#define PYPTO_FIXED_SUBBLOCK_ID 1\n#define get_subblockid() PYPTO_FIXED_SUBBLOCK_ID\n", True),
+    ("#if !defined(__CPU_SIM)\n#define PYPTO_FIXED_SUBBLOCK_ID 0\n#define get_subblockid() PYPTO_FIXED_SUBBLOCK_ID\n"
+     "#endif\n", True),
+    ("#define get_subblockid() 1u\n", True),
+    ("#define get_subblockid() KLANE\n#define KLANE 1\n", True),         # defined after it, before pto's
+    # Adversaries: anything but one integer constant stays unknown.
+    ("#define get_subblockid() 1.0\n", False),                               # no integer
+    ("#define KLANE read_lane()\n#define get_subblockid() KLANE\n", False),       # a call behind the macro
+    ("#define KLANE(x) 1\n#define get_subblockid() KLANE\n", False),              # function-like
+    ("#define KLANE 1\n#undef KLANE\n#define get_subblockid() KLANE\n", False),      # undefined again
+    ("#ifdef A\n#define KLANE 0\n#else\n#define KLANE 1\n#endif\n#define get_subblockid() KLANE\n", False),   # two definitions
+    ("#define KLANE (1)\n#define get_subblockid() KLANE\n", False),               # more than one token
+    ("#define KLANE OTHER\n#define OTHER 1\n#define get_subblockid() KLANE\n", False),   # a chain of two
+    ("#define KLANE 1\n#define get_subblockid() KLANE\n#undef get_subblockid\n#define get_subblockid() 0\n", False),
+    ("#define subblockId 1\n#define get_subblockid() subblockId\n", False),   # a name pto writes
+    ("#define KLANE 1\n#define get_subblockid(x) KLANE\n", False),                # a parameter
+    ("static int32_t KLANE;\n#define get_subblockid() KLANE\n#include <pto/pto-inst.hpp>\n#define KLANE 1\n",
+     False),                                                                       # a variable there
+])
+def test_the_lane_id_bridged_to_a_constant_before_pto(tmp_path, before, bridged):
+    path = tmp_path / "k.cpp"
+    model = parse_cpp(SourceText(LANE_KERNEL.format(before=before), str(path)))
+    decisions = [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
+    assert [d.removed for d in decisions] == [bridged], [d.reason for d in decisions]
+
+
+def test_the_lane_id_constant_with_a_command_line_macro(tmp_path):
+    from ptofix.cpp.command_line import set_command_line_macros
+    before = "#define get_subblockid() KLANE\n#define KLANE 1\n"
+    path = tmp_path / "k.cpp"
+    set_command_line_macros(["-UKLANE"])
+    try:
+        model = parse_cpp(SourceText(LANE_KERNEL.format(before=before), str(path)))
+        assert [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread] == [False]
+    finally:
+        set_command_line_macros([])
+    model = parse_cpp(SourceText(LANE_KERNEL.format(before=before), str(path)))
+    assert [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread] == [True]

@@ -751,6 +751,33 @@ _SUBBLOCK_ID = "get_subblockid"
 _ASSIGNED = regex_cache.compile(r"\s*=(?!=)")
 
 
+def _constant_lane_id(model: CppFile, token: str, headers: dict[int, HeaderSummary],
+                      defined: dict[str, tuple[bool, str]], undefined: frozenset[str]) -> bool:
+    """Whether the body ``token`` of `#define get_subblockid() token` is an integer constant: an
+    integer literal (`0`, `1u`), or an object-like macro of the kernel's, defined once (no
+    `#undef`, no `-D`/`-U`, no header's, not pto's nor one its code or the standard headers may
+    read, no reserved name) to one integer literal. PyPTO's split-specialized AIV wrappers write
+    `#define PYPTO_FIXED_SUBBLOCK_ID 1` then `#define get_subblockid() PYPTO_FIXED_SUBBLOCK_ID`:
+    pto's code then reads a constant where it read the intrinsic, no call, no side effect, and
+    no UB address, vector operand or drain depends on its value (pto-facts.md §8.3.1)."""
+    if integer_literal_type(token) is not None:
+        return True
+    if not (token[:1].isalpha() or token[:1] == "_") or not token.replace("_", "a").isalnum() \
+            or token in defined or token in undefined or is_reserved_identifier(token) or token in _KEYWORDS \
+            or token in pto_macro_names() or macro_may_change_pto_code(token) or standard_headers_may_see(token) \
+            or toolchain_may_declare(token) or _model_reads(token) \
+            or any(token in summary.macros or token in summary.names for summary in headers.values()):
+        return False
+    # (Nor a name the kernel declares: where pto's code expands the call before the macro's
+    # definition, the name would be that declaration.)
+    if any(token in decl.words for decl in model.globals) \
+            or any(fn.name.rpartition("::")[2] == token for fn in model.functions):
+        return False
+    entries = [entry for entry in model.macro_table if entry.name == token]
+    return len(entries) == 1 and entries[0].defines and entries[0].params is None \
+        and len(entries[0].replacement) == 1 and integer_literal_type(entries[0].replacement[0]) is not None
+
+
 def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSummary],
                          header_words: frozenset[str] | None) -> bool:
     """Whether the kernel's macro ``name`` is `#define get_subblockid() V`, V a file-scope integer
@@ -769,6 +796,8 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
             or entries[0].params != () or len(entries[0].replacement) != 1:
         return False
     variable = entries[0].replacement[0]
+    if _constant_lane_id(model, variable, headers, defined, undefined):
+        return True
     if not (variable[0].isalpha() or variable[0] == "_") or not variable.replace("_", "a").isalnum() \
             or variable in _KEYWORDS or variable in model.macros or variable in defined or variable in undefined \
             or macro_may_change_pto_code(variable) or variable in pto_macro_names() \
