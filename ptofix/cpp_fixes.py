@@ -159,4 +159,16 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
         which = "PIPE_V" if "auto" in patterns else "/".join(patterns)
         notes.append(f"{path}: note: kept {len(kept)} of {len(selected)} {which} barriers: {'; '.join(causes)} "
                      "(see --report text)")
+        # A header not found is the one cause a user fixes with a flag: named once, with how.
+        missing: dict[str, int] = {}
+        for d in kept:
+            for name in _MISSING_HEADER.findall(d["reason"]):
+                missing[name] = missing.get(name, 0) + 1
+        for name, count in missing.items():
+            notes.append(f"{path}: note: header '{name}' not found, so {count} barrier(s) are kept: give its "
+                         "directory with -I DIR (the directories bisheng searches, e.g. the CANN toolkit's "
+                         "include directory for its runtime headers)")
     return notes
+
+
+_MISSING_HEADER = re.compile(r"header '([^']+)' not found")

@@ -113,3 +113,21 @@ def test_the_lane_id_constant_with_a_command_line_macro(tmp_path):
         set_command_line_macros([])
     model = parse_cpp(SourceText(LANE_KERNEL.format(before=before), str(path)))
     assert [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread] == [True]
+
+
+def test_a_header_not_found_is_named_once_with_how_to_supply_it(tmp_path, capsys):
+    from ptofix.cli import main
+    two = LANE_KERNEL.format(before='#include "acl/acl.h"\n')
+    two += LANE_KERNEL.format(before="").split("using namespace pto;\n", 1)[1].replace("void k(", "void k2(", 1)
+    path = tmp_path / "k.cpp"
+    path.write_text(two, encoding="utf-8")
+    assert main(["run", "--pattern", "auto", str(path), "-o", str(tmp_path / "out.cpp")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("header 'acl/acl.h' not found") == 1, err
+    assert "2 barrier(s) are kept: give its directory with -I DIR" in err
+    # Supplied, it is read (an empty header here): the barriers go.
+    (tmp_path / "inc" / "acl").mkdir(parents=True)
+    (tmp_path / "inc" / "acl" / "acl.h").write_text("#pragma once\n", encoding="utf-8")
+    assert main(["run", "--pattern", "auto", "-I", str(tmp_path / "inc"), str(path), "-o", str(tmp_path / "o.cpp")]) == 0
+    assert "not found" not in capsys.readouterr().err
+    assert (tmp_path / "o.cpp").read_text(encoding="utf-8").count("removed pipe_barrier") == 2
