@@ -131,3 +131,63 @@ def test_a_header_not_found_is_named_once_with_how_to_supply_it(tmp_path, capsys
     assert main(["run", "--pattern", "auto", "-I", str(tmp_path / "inc"), str(path), "-o", str(tmp_path / "o.cpp")]) == 0
     assert "not found" not in capsys.readouterr().err
     assert (tmp_path / "o.cpp").read_text(encoding="utf-8").count("removed pipe_barrier") == 2
+
+
+# -- a function template's type parameter named like pto's type is that template's -----------------
+HELPER_AND_KERNEL = """#include <pto/pto-inst.hpp>
+using namespace pto;
+{helper}
+__global__ AICORE void k(__gm__ float* a) {{
+  using T = Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64>;
+  T x; T y; T z;
+  TASSIGN(x, 0x0); TASSIGN(y, 0x1000); TASSIGN(z, 0x2000);
+  TADD(x, x, x);
+  pipe_barrier(PIPE_V);
+  TADD(z, y, y);
+}}
+"""
+TEMPLATE_HELPER = """template <typename Global, typename Tile>
+AICORE void store_after(Global& g, Tile& t) {
+  TADD(t, t, t);
+  pipe_barrier(PIPE_V);
+  TSTORE(g, t);
+}"""
+
+
+def decisions_by_function(text: str) -> dict[str, list[bool]]:
+    model = parse_cpp(SourceText(text, "k.cpp"))
+    out: dict[str, list[bool]] = {}
+    for d in BarrierAnalysis(model).run({"auto"}):
+        if not d.unread:
+            out.setdefault(d.fn.name, []).append(d.removed)
+    return out
+
+
+def test_a_template_parameter_named_tile_unmodels_its_template_only():
+    found = decisions_by_function(HELPER_AND_KERNEL.format(helper=TEMPLATE_HELPER))
+    assert found == {"store_after": [False], "k": [True]}
+    # The kernel calling it across its barrier: the call is unknown work, the barrier stays.
+    calling = HELPER_AND_KERNEL.format(helper=TEMPLATE_HELPER).replace(
+        "  TADD(z, y, y);\n", "  store_after(a, y);\n  TADD(z, y, y);\n")
+    assert decisions_by_function(calling)["k"] == [False]
+
+
+@pytest.mark.parametrize("helper", [
+    # Not a function template's head: the name may be the file's (a class template's member, a
+    # prototype whose definition the model does not read, a dependent name in a body).
+    "template <typename Tile> struct Holder { Tile t; };",
+    "template <typename Tile> AICORE void later(Tile& t);",
+    "AICORE void f() {\n  typename Tile::X* p = nullptr;\n}",
+    # A second head (a member template) and a head the model does not split are not read.
+    "template <typename A> template <typename Tile> AICORE void Outer<A>::g(Tile& t) {\n}",
+    "template <typename Tile, int N = (1 > 0)> AICORE void h(Tile& t) {\n}",
+    "template <template <typename> class Tile> AICORE void tt() {\n}",
+    # `using Tile = ...` and `typedef ... Tile;` anywhere.
+    "AICORE void f() {\n  using Tile = int;\n}",
+])
+def test_a_tile_declared_elsewhere_keeps_the_file_unmodelled(helper):
+    found = decisions_by_function(HELPER_AND_KERNEL.format(helper=helper))
+    assert found.get("k") != [True] and not any(r for v in found.values() for r in v), (helper, found)
+    # The control: the same file without the declaration.
+    control = decisions_by_function(HELPER_AND_KERNEL.format(helper=""))
+    assert control.get("k") == [True]

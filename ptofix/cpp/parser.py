@@ -790,7 +790,8 @@ class _StructureParser:
         global_decls = [read_global(stmt) for stmt in self.globals]
         return CppFile(self.source, functions, global_decls, frozenset(macros), frozenset(self.namespaces),
                        frozenset(macros - nonempty), tuple(includes), partial,
-                       self._declared_names(_DECLARING_KEYWORDS.intersection(words)),
+                       self._declared_names(_DECLARING_KEYWORDS.intersection(words),
+                                            _function_template_heads(functions)),
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
                        self._pto_code_macros(bodies, pto_names.intersection(words)), table, sections, groups,
                        _pragmas(self.tokens, directives))
@@ -812,7 +813,7 @@ class _StructureParser:
                 used.add(match.group())
         return frozenset(used)
 
-    def _declared_names(self, keywords: frozenset[str]) -> frozenset:
+    def _declared_names(self, keywords: frozenset[str], heads: list[tuple[int, int]] | None = None) -> frozenset:
         """The names a declaration anywhere in the file (any scope) may introduce as a namespace,
         a type or a template parameter. Lexical, so it over-approximates; comments, strings and
         directives do not count. After `namespace`: every name up to `{` or `=` (`namespace a::b`
@@ -820,7 +821,10 @@ class _StructureParser:
         end of the declarator (`{`, `;`, `,`, `>`, `=` or a base clause's `:`; attributes
         included); after `using` (an alias or a using-declaration, not a using-directive): the
         last name; in a `typedef`: every plain word. ``keywords``: the declaration keywords the
-        text holds as identifiers."""
+        text holds as identifiers. ``heads``: the template heads of the function templates the
+        model reads (`template <typename Tile>` before a definition): a type parameter declared
+        there names something in that template only, whose model judges it
+        (semantics.template_parameter_reason), not the file."""
         text, kinds, starts, ends = self.text, self.kinds, self.starts, self.ends
         found: set[str] = set()
         for match in _declarations(text, keywords):
@@ -828,6 +832,9 @@ class _StructureParser:
             if token < 0 or kinds[token] != "w" or match.start() >= ends[token]:
                 continue        # inside a comment, a string or a directive
             keyword, rest = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            if heads and keyword in ("typename", "class") \
+                    and any(start <= match.start() < end for start, end in heads):
+                continue
             if keyword == "namespace":
                 if _USING_BEFORE.search(text, max(0, match.start() - 40), match.start()):
                     continue    # `using namespace pto;`: a using-directive declares nothing
@@ -1356,6 +1363,35 @@ def _file_scan_names() -> tuple[frozenset[str], frozenset[str], frozenset[bytes]
         scanned = pto_names | _DECLARING_KEYWORDS
         _FILE_SCAN_NAMES = (pto_names, scanned, frozenset(name.encode("ascii") for name in scanned if name.isascii()))
     return _FILE_SCAN_NAMES
+
+
+def _function_template_heads(functions: list[Function]) -> list[tuple[int, int]]:
+    """(start, end) in the file of the template head of each function template definition:
+    `template <...>` up to its closing `>` (one head; a nested template template parameter's
+    own brackets counted)."""
+    heads = []
+    for fn in functions:
+        text = fn.declaration.text
+        # (Heads the model reads as plain parameters only: FunctionSemantics then knows their
+        # names and judges a pto-spelled one for the function.)
+        if not text.startswith("template") or not fn.declaration.template_params:
+            continue
+        opening = text.find("<")
+        if opening < 0 or text[len("template"):opening].strip():
+            continue
+        depth, at = 0, opening
+        while at < len(text):
+            if text[at] == "<":
+                depth += 1
+            elif text[at] == ">":
+                depth -= 1
+                if depth == 0:
+                    heads.append((fn.span.start + opening, fn.span.start + at + 1))
+                    break
+            elif text[at] in "(){};":
+                break                 # (`template <int N = (1 > 0)>`: not read, the names stay the file's)
+            at += 1
+    return heads
 
 
 def _declarations(text: str, keywords: frozenset[str]) -> Iterator[re.Match[str]]:
