@@ -191,3 +191,39 @@ def test_a_tile_declared_elsewhere_keeps_the_file_unmodelled(helper):
     # The control: the same file without the declaration.
     control = decisions_by_function(HELPER_AND_KERNEL.format(helper=""))
     assert control.get("k") == [True]
+
+
+# -- a header that includes pto-inst.hpp again after the kernel did ------------------------------------
+GUARDED_HEADER = "#ifndef MY_KERNEL_HPP\n#define MY_KERNEL_HPP\n{extra}#include <pto/pto-inst.hpp>\n#endif\n"
+AGAIN_KERNEL = """{first}
+{second}
+using namespace pto;
+__global__ AICORE void k(__gm__ float* a) {{
+  using T = Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64>;
+  T x; T y; T z;
+  TASSIGN(x, 0x0); TASSIGN(y, 0x1000); TASSIGN(z, 0x2000);
+  TADD(x, x, x);
+  pipe_barrier(PIPE_V);
+  TADD(z, y, y);
+}}
+"""
+PTO = "#include <pto/pto-inst.hpp>"
+MINE = '#include "my_kernel.hpp"'
+
+
+@pytest.mark.parametrize("first, second, extra, goes", [
+    (PTO, MINE, "", True),                      # the control: its include of pto compiles nothing
+    (MINE, PTO, "", False),                     # the header first: its guard comes before pto's code
+    (PTO, MINE, "#define __PTO_AUTO__\n", True),   # after pto's code, a macro pto reads changes nothing there
+    (MINE + "\n" + PTO, "", "#define __PTO_AUTO__\n", False),
+    (PTO, MINE, "#include <pto/common/constants.hpp>\n", False),   # another pto header
+    (PTO, MINE, "#undef PTO_INST_HPP\n", False),                   # the guard undone
+    (f"#ifdef FOO\n{PTO}\n#endif", MINE, "", False),               # the first include may be skipped
+    (f"#ifndef K_CPP\n#define K_CPP\n{PTO}", MINE + "\n#endif", "", True),   # both inside one guard
+])
+def test_a_header_including_pto_again(tmp_path, first, second, extra, goes):
+    (tmp_path / "my_kernel.hpp").write_text(GUARDED_HEADER.format(extra=extra), encoding="utf-8")
+    path = tmp_path / "k.cpp"
+    model = parse_cpp(SourceText(AGAIN_KERNEL.format(first=first, second=second), str(path)))
+    decisions = [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
+    assert [d.removed for d in decisions] == [goes], [d.reason for d in decisions]

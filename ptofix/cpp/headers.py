@@ -190,7 +190,7 @@ class HeaderSummary:
 
     __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
                  "open_braces", "function_params", "function_words", "not_functions", "pto_include",
-                 "expansion_words")
+                 "expansion_words", "pto_headers")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
@@ -210,6 +210,7 @@ class HeaderSummary:
         self.not_functions: set[str] = set()       # declared names declared otherwise too
         self.pto_include = ""                      # a header of them that includes a pto header ('' if none)
         self.expansion_words: dict[str, set[str]] = {}   # macro -> the names its replacement lists write
+        self.pto_headers: set[str] = set()         # the pto headers they include, as named (`pto/pto-inst.hpp`)
 
 
 class _Header:
@@ -580,8 +581,10 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                     break
                 if found:
                     stack.append((found, depth + 1, index))
-                elif _names_pto_header(nested) and not summary.pto_include:
-                    summary.pto_include = current
+                elif _names_pto_header(nested):
+                    summary.pto_headers.add(nested[1:-1].strip())
+                    if not summary.pto_include:
+                        summary.pto_include = current
         for name, bodies in summary.macro_bodies.items():
             earlier.macro_bodies.setdefault(name, []).extend(bodies)
             earlier.expansion_words.setdefault(name, set()).update(summary.expansion_words.get(name, set()))

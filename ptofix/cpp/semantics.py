@@ -605,9 +605,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '')."""
     # (A header that includes pto's header itself counts as one: what comes before it, and what
     # it defines around its own include, comes before pto's code.)
+    again = _pto_inst_included_again(model, headers) if unread_headers and headers else set()
     pto_headers = [offset for spelled, offset in model.includes if (trusted_header(spelled)
                    and spelled[1:].lstrip().startswith("pto/"))
-                   or (unread_headers and headers is not None and offset in headers and headers[offset].pto_include)]
+                   or (unread_headers and headers is not None and offset in headers and headers[offset].pto_include
+                       and offset not in again)]
     reason = _command_line_reason(model, bool(pto_headers), header_words)
     if reason:
         return reason
@@ -625,7 +627,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         elsewhere = frozenset([name for other in (headers or {}).values() if other is not summary
                                for name in other.names] + [fn.name.rpartition("::")[2] for fn in model.functions])
         reason = _header_reason(model, spelled, offset, summary,
-                                (bool(pto_headers) and offset < max(pto_headers)) or bool(summary.pto_include),
+                                (bool(pto_headers) and offset < max(pto_headers))
+                                or (bool(summary.pto_include) and offset not in again),
                                 _only_pto_inst(model, pto_headers), header_words, checkout, elsewhere)
         if reason:
             return reason
@@ -860,6 +863,39 @@ def _early_declaration_reason(model: CppFile, pto_header: int, only_inst: bool,
             return (f"{model.source.location(decl.span.start)}: '{name}' is declared before pto's header, whose "
                     f"code may then see it ({_how_pto_sees(name, only_inst, header_words)})")
     return ""
+
+
+_PTO_INST = "pto/pto-inst.hpp"
+# pto-inst.hpp's include guard (`#ifndef PTO_INST_HPP` / `#define PTO_INST_HPP` around the whole
+# file: https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/pto-inst.hpp, and in
+# the f35e7f60 checkout): a second `#include <pto/pto-inst.hpp>` compiles nothing.
+_PTO_INST_GUARD = "PTO_INST_HPP"
+
+
+def _pto_inst_included_again(model: CppFile, headers: dict[int, HeaderSummary]) -> set[int]:
+    """The offsets of the kernel's includes of a header whose only pto header is pto-inst.hpp,
+    included after the kernel's own `#include <pto/pto-inst.hpp>` wherever it is compiled (each
+    `#if` group around the earlier include is around the later one too): that header's include of
+    pto-inst.hpp compiles nothing (its include guard), so what the header defines comes after
+    pto's code, not before it. Not when a macro named like the guard is defined or undefined
+    anywhere the model sees (the kernel, its headers, the command line)."""
+    defined, undefined = command_line_macros()
+    if _PTO_INST_GUARD in model.macros or _PTO_INST_GUARD in defined or _PTO_INST_GUARD in undefined \
+            or any(_PTO_INST_GUARD in summary.macros for summary in headers.values()):
+        return set()
+    direct = [offset for spelled, offset in model.includes
+              if trusted_header(spelled) and spelled[1:-1].strip() == _PTO_INST]
+    if not direct:
+        return set()
+
+    def groups_around(offset: int) -> set[int]:
+        return {group.index for group in model.conditional_groups if group.body.start <= offset < group.body.end}
+
+    first = min(direct, key=lambda offset: (len(groups_around(offset)), offset))
+    around_first = groups_around(first)
+    return {offset for offset, summary in headers.items()
+            if offset > first and summary.pto_include and summary.pto_headers == {_PTO_INST}
+            and around_first <= groups_around(offset)}
 
 
 def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
