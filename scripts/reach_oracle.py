@@ -16,7 +16,9 @@ The oracle shares no code with ptofix's model: it reads the text with a few regu
 and decides a barrier B removable only when all of this holds:
 - B sits in straight-line code: scanning back from B and forward from B, every statement up to
   the nearest `pipe_barrier(PIPE_V)` or `pipe_barrier(PIPE_ALL)` is in B's block (no brace, no
-  directive, no control keyword, no label, not the function's start or end in between);
+  directive, no control keyword, no label, not the function's start or end in between, but a
+  `__global__` kernel's, before and after which nothing runs); a side with no vector op up to
+  its drain makes B removable whatever the other side holds;
 - every statement in those windows is a vector op of the element-wise or reduction families
   below, a TASSIGN/TLOAD/TSTORE/flag/scalar statement (no PIPE_V work), or B's neighbour barrier;
   anything else (a call, an unlisted op, a macro) makes B undecided;
@@ -26,8 +28,11 @@ and decides a barrier B removable only when all of this holds:
 - no op before B writes bytes an op after B reads or writes, and no op before B reads bytes an
   op after B writes, each operand taken as its whole static R x C x sizeof(T) extent (ops with a
   tmp operand write it too; reductions are taken to write every operand).
-It over-approximates every access and never orders ops across B by any hardware rule (no
-same-access chain): what it calls removable, any sound proof may remove.
+It over-approximates every access and never orders ops across B by any hardware rule: no
+internal drain of an op, and no same-access chain unless --chains (then a pair of element-wise
+ops of one element size and extent whose every overlap is two identical byte ranges counts as
+ordered, PTOAS's exact same-access chain). Each barrier is judged with every other in place (an
+upper bound of what removals together reach). What it calls removable, a sound proof may remove.
 """
 from __future__ import annotations
 
@@ -46,6 +51,8 @@ DTYPE_BYTES = {"float": 4, "float32_t": 4, "half": 2, "float16_t": 2, "bfloat16_
 # Element-wise ops: the first operand written, the others read.
 ELEMENTWISE = frozenset("""TADD TSUB TMUL TDIV TMAX TMIN TADDS TSUBS TMULS TDIVS TMAXS TMINS TEXP TLOG TSQRT
 TRSQRT TABS TNEG TRELU TRECIP TNOT TAND TOR TXOR TMOV TCVT TEXPANDS TLRELU TPRELU""".split())
+# The ops a same-access chain may join (--chains): element-wise with one element size.
+CHAIN_OPS = ELEMENTWISE - {"TCVT"}
 # Reductions and expansions: every operand taken as written (their tmp operands).
 REDUCTIONS = frozenset("""TROWSUM TROWMAX TROWMIN TCOLSUM TCOLMAX TCOLMIN TROWEXPAND TCOLEXPAND TROWEXPANDSUB
 TROWEXPANDMUL TROWEXPANDDIV TROWEXPANDADD TROWEXPANDMAX TROWEXPANDMIN TCOLEXPANDMUL TCOLEXPANDDIV TCOLEXPANDADD
@@ -139,7 +146,7 @@ def statements(code: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return out
 
 
-def oracle(path: str) -> dict[int, bool]:
+def oracle(path: str, chains: bool = False) -> dict[int, bool]:
     """line of each `pipe_barrier(PIPE_V);` -> whether the oracle proves it removable."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
@@ -176,7 +183,9 @@ def oracle(path: str) -> dict[int, bool]:
             entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
             before = _window(code, pieces, k, -1, tiles, entry)
             after = _window(code, pieces, k, 1, tiles, entry)
-            result[line] = before is not None and after is not None and _disjoint(before, after)
+            # (No PIPE_V work on one side up to its drain: nothing B orders, whatever the other.)
+            result[line] = before == [] or after == [] \
+                or (before is not None and after is not None and _disjoint(before, after, chains))
     return result
 
 
@@ -288,7 +297,10 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool) -> list[tu
                 return _undecided(text)
             span = (tile[0], tile[0] + tile[1])
             (writes if index == 0 or name in REDUCTIONS else reads).add(span)
-        out.append((reads, writes))
+        # (Whether the op may join a same-access chain: element-wise, one element size, every
+        # tile operand of one extent.)
+        extents = {hi - lo for lo, hi in reads | writes}
+        out.append((reads, writes, name in CHAIN_OPS and len(extents) == 1))
         i += step
 
 
@@ -296,10 +308,21 @@ def _overlap(a: set, b: set) -> bool:
     return any(x[0] < y[1] and y[0] < x[1] for x in a for y in b)
 
 
-def _disjoint(before, after) -> bool:
-    for reads_b, writes_b in before:
-        for reads_a, writes_a in after:
-            if _overlap(writes_b, reads_a | writes_a) or _overlap(reads_b, writes_a):
+def _disjoint(before, after, chains: bool) -> bool:
+    """No op before writes bytes an op after reads or writes, nor reads bytes it writes; with
+    ``chains``, but where both ops may chain (element-wise, one extent) and every overlap between
+    them is of two identical ranges: PTOAS's same-access chain (the vector unit walks both the
+    same way, repeat by repeat; https://github.com/hw-native-sys/PTOAS/pull/674)."""
+    for reads_b, writes_b, chain_b in before:
+        for reads_a, writes_a, chain_a in after:
+            hazard = _overlap(writes_b, reads_a | writes_a) or _overlap(reads_b, writes_a)
+            if not hazard:
+                continue
+            if not (chains and chain_b and chain_a):
+                return False
+            pairs = [(x, y) for x in writes_b for y in reads_a | writes_a if x[0] < y[1] and y[0] < x[1]] \
+                + [(x, y) for x in reads_b for y in writes_a if x[0] < y[1] and y[0] < x[1]]
+            if any(x != y for x, y in pairs):
                 return False
     return True
 
@@ -322,9 +345,9 @@ def cause_of(decision: dict) -> str:
     kind = decision.get("cause", {}).get("kind", "?")
     if kind == "unmodelled":
         reason = decision["reason"]
-        inner = reason[reason.find("(") + 1:] if "(" in reason else reason
-        inner = re.sub(r"^\d+:\d+: ", "", inner)
-        return "unmodelled: " + " ".join(re.sub(r"'[^']*'", "'X'", inner).split()[:7])
+        inner = reason.split("is not modelled (", 1)[-1]
+        inner = re.sub(r"^(?:\S+:)?\d+:\d+: ", "", inner)
+        return "unmodelled: " + " ".join(re.sub(r"'[^']*'", "'X'", inner).split()[:12])
     return kind
 
 
@@ -336,11 +359,15 @@ def main() -> int:
     parser.add_argument("--per-file", action="store_true")
     parser.add_argument("--unproven", action="store_true", help="list removals the oracle cannot prove")
     parser.add_argument("--why", action="store_true", help="count what left the oracle undecided")
+    parser.add_argument("--all-causes", action="store_true", help="count the causes of every kept barrier too")
+    parser.add_argument("--chains", action="store_true",
+                        help="credit PTOAS's exact same-access chains (element-wise ops, identical ranges)")
     options = parser.parse_args()
     base = os.path.dirname(os.path.abspath(options.list))
     sets: dict[str, Counter[str]] = {}
     kept: dict[str, Counter[str]] = {}
     unproven: dict[str, Counter[str]] = {}
+    every_kept: dict[str, Counter[str]] = {}
     with open(options.list, encoding="utf-8") as handle:
         rows = [line.rstrip("\n").split("\t") for line in handle if line.strip() and not line.startswith("#")]
     if rows and rows[0][:2] == ["set", "repo"]:
@@ -359,7 +386,7 @@ def main() -> int:
         name = row[0].split("/")[0]
         counts = sets.setdefault(name, Counter())
         causes = kept.setdefault(name, Counter())
-        truth = oracle(path)
+        truth = oracle(path, options.chains)
         report = run_auto(path, includes, options.pto_isa)
         if "error" in report:
             causes["refused: " + report["error"][:80]] += len(truth)
@@ -367,6 +394,8 @@ def main() -> int:
         for d in report.get("decisions", []):
             if d["decision"] == "kept" and truth.get(d["line"]):
                 causes[cause_of(d)] += 1
+            if d["decision"] == "kept":
+                every_kept.setdefault(name, Counter())[cause_of(d)] += 1
         file_counts = Counter(barriers=len(truth), oracle=sum(truth.values()), removed=len(removed),
                               proven=sum(1 for line in removed if truth.get(line)))
         counts.update(file_counts)
@@ -375,7 +404,7 @@ def main() -> int:
             print(f"{row[0]}: " + ", ".join(f"{k} {v}" for k, v in file_counts.items()))
         for d in report.get("decisions", []):
             if d["decision"] == "removed" and not truth.get(d["line"]):
-                beyond = "oracle undecided" if d["line"] in truth else "not a barrier the oracle reads"
+                beyond = "the oracle cannot prove it" if d["line"] in truth else "not a barrier the oracle reads"
                 reason = re.sub(r"\d+", "N", d["reason"].split(";")[0])
                 unproven.setdefault(name, Counter())[f"{beyond}: {reason[:110]}"] += 1
                 if options.unproven:
@@ -393,6 +422,9 @@ def main() -> int:
             print(f"    kept where the oracle removes: {n:4d}  {cause}")
         for cause, n in unproven.get(name, Counter()).most_common():
             print(f"    removed beyond the oracle: {n:4d}  {cause}")
+        if options.all_causes:
+            for cause, n in every_kept.get(name, Counter()).most_common(15):
+                print(f"    kept (any barrier): {n:4d}  {cause}")
     return 0
 
 

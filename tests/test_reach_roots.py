@@ -227,3 +227,53 @@ def test_a_header_including_pto_again(tmp_path, first, second, extra, goes):
     model = parse_cpp(SourceText(AGAIN_KERNEL.format(first=first, second=second), str(path)))
     decisions = [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
     assert [d.removed for d in decisions] == [goes], [d.reason for d in decisions]
+
+
+# -- pto's function specifiers on the kernel's and its headers' helpers ----------------------------
+SPECIFIED = """#include <pto/pto-inst.hpp>
+{before}using namespace pto;
+using T = Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64>;
+{spec} void helper(T& a) {{
+  TADD(a, a, a);
+}}
+__global__ AICORE void k(__gm__ float* g) {{
+  T x; T y; T z;
+  TASSIGN(x, 0x0); TASSIGN(y, 0x1000); TASSIGN(z, 0x2000);
+  TADD(x, x, x);
+  pipe_barrier(PIPE_V);
+  TADD(z, y, y);
+}}
+"""
+
+
+@pytest.mark.parametrize("spec, before, goes", [
+    ("PTO_INTERNAL", "", True),
+    ("PTO_INST", "", True),
+    ("AICORE PTO_INLINE", "", True),
+    ("static PTO_INTERNAL", "", True),
+    # Adversaries: the kernel's own definition of the name is no longer pto's.
+    ("PTO_INTERNAL", "#undef PTO_INTERNAL\n#define PTO_INTERNAL } void TADD(T&, T&, T&) {\n", False),
+    # (The kernel's own inert definition: the helper's head holds a kernel macro, the helper is not
+    # modelled; k, which does not call it, is.)
+    ("PTO_INTERNAL", "#undef PTO_INTERNAL\n#define PTO_INTERNAL static\n", True),
+    ("PTO_DETAIL_CONCAT(v, 9)", "", False),          # another pto macro: its expansion is not read
+])
+def test_pto_function_specifiers_on_a_helper(spec, before, goes):
+    model = parse_cpp(SourceText(SPECIFIED.format(spec=spec, before=before), "k.cpp"))
+    decisions = [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread and d.fn.name == "k"]
+    assert [d.removed for d in decisions] == [goes], [d.reason for d in decisions]
+
+
+@pytest.mark.parametrize("header, goes", [
+    ("#pragma once\n#include <pto/pto-inst.hpp>\nPTO_INTERNAL void h1() {}\nAICORE inline void h2() {}\n", True),
+    ("#pragma once\n#include <pto/pto-inst.hpp>\n#undef PTO_INTERNAL\n#define PTO_INTERNAL namespace pto {\n"
+     "PTO_INTERNAL void TADD_IMPL() {}\n}\n", False),
+    ("#pragma once\n#include <pto/pto-inst.hpp>\nPTO_DETAIL_CONCAT(v, 9)\n", False),
+])
+def test_pto_function_specifiers_in_a_header(tmp_path, header, goes):
+    (tmp_path / "helpers.hpp").write_text(header, encoding="utf-8")
+    text = SPECIFIED.format(spec="PTO_INTERNAL", before="").replace(
+        "using namespace pto;", '#include "helpers.hpp"\nusing namespace pto;', 1)
+    model = parse_cpp(SourceText(text, str(tmp_path / "k.cpp")))
+    decisions = [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread and d.fn.name == "k"]
+    assert [d.removed for d in decisions] == [goes], [d.reason for d in decisions]

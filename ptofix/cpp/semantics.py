@@ -34,6 +34,7 @@ from ..pto.ops import (
     MODE_ENUMS,
     OPS,
     PIPE_NAMES,
+    PTO_FUNCTION_SPECIFIER_MACROS,
     PTO_INSTRUCTIONS,
     PTO_PASTING_MACROS,
     PTO_SPELLED_NAMES,
@@ -1026,7 +1027,8 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     # defines may expand to declarations the summary does not see, and a kernel macro named like a
     # header's declaration renames it.
     kernel_macros = model.macros | set(command_line_macros()[0])
-    foreign = sorted(((set(summary.namespace_words) & (pto_macro_names() | kernel_macros))
+    foreign = sorted(((set(summary.namespace_words) & ((pto_macro_names() - PTO_FUNCTION_SPECIFIER_MACROS
+                                                        - {"AICORE"}) | kernel_macros))
                       | (set(summary.names) & kernel_macros)) - QUALIFIER_MACROS)
     if foreign:
         name = foreign[0]
@@ -3407,7 +3409,7 @@ def _qualified_into_pto(qualified: str) -> bool:
 # Words of a function's declaration before its name that say nothing of the return type.
 _DECL_SPECIFIERS = frozenset(["static", "inline", "extern", "constexpr", "AICORE", "__aicore__", "__global__",
                               "__inline__", "__forceinline__", "friend", "virtual", "C", "const", "volatile",
-                              "__attribute__", "always_inline", "noinline", "aicore"])
+                              "__attribute__", "always_inline", "noinline", "aicore", *PTO_FUNCTION_SPECIFIER_MACROS])
 _ARITHMETIC_WORDS = frozenset(["void", "int", "long", "short", "char", "unsigned", "signed", "bool", *_INT_TYPES,
                                *_FLOAT_TYPES])
 _TRAILING_DATA = regex_cache.compile(r"decltype\s*\(\s*[A-Za-z_]\w*\s*\.\s*data\s*\(\s*\)\s*\)")
