@@ -343,6 +343,9 @@ def run_auto(path: str, includes: list[str], pto_isa: str | None) -> dict:
 
 def cause_of(decision: dict) -> str:
     kind = decision.get("cause", {}).get("kind", "?")
+    if kind == "unread":
+        inner = re.sub(r"\(\d+:\d+: ", "(", decision["reason"])
+        return "unread: " + " ".join(re.sub(r"'[^']*'", "'X'", inner).split()[:12])
     if kind == "unmodelled":
         reason = decision["reason"]
         inner = reason.split("is not modelled (", 1)[-1]

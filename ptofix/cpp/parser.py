@@ -1155,6 +1155,14 @@ class _StructureParser:
             parts = self._split_for_header(i + 1, pclose)
             return ForStmt(pack_span(start, body.span.end), init=parts[0], cond=parts[1], step=parts[2],
                            header=header, body=body), end
+        if t == "while" and paren_next:
+            # `while (c) S` is `for (; c; ) S` ([stmt.while]: the same condition, a `continue`
+            # goes to it): read as that loop, its header the condition's text.
+            pclose = self._match_close(i + 1)
+            body, end = self._body(pclose + 1, stop)
+            header = Span(ends[i + 1], starts[pclose])
+            return ForStmt(pack_span(start, body.span.end), init="", cond=text[ends[i + 1]:starts[pclose]], step="",
+                           header=header, body=body), end
         if t == "if" and paren_next:
             pclose = self._match_close(i + 1)
             then, j = self._body(pclose + 1, stop)
