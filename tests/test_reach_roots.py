@@ -269,11 +269,16 @@ def test_pto_function_specifiers_on_a_helper(spec, before, goes):
     ("#pragma once\n#include <pto/pto-inst.hpp>\n#undef PTO_INTERNAL\n#define PTO_INTERNAL namespace pto {\n"
      "PTO_INTERNAL void TADD_IMPL() {}\n}\n", False),
     ("#pragma once\n#include <pto/pto-inst.hpp>\nPTO_DETAIL_CONCAT(v, 9)\n", False),
+    ("#pragma once\n#include <pto/pto-inst.hpp>\nPTO_INTERNAL void h3(int __in__ x, int __out__ y);\n", True),
+    # The kernel's own definition of the qualifier: no longer pto's (a macro the kernel defines).
+    ("#pragma once\n#include <pto/pto-inst.hpp>\nPTO_INTERNAL void h3(int __in__ x);\n", "#define __in__ const\n"),
 ])
 def test_pto_function_specifiers_in_a_header(tmp_path, header, goes):
     (tmp_path / "helpers.hpp").write_text(header, encoding="utf-8")
+    kernel_macro = goes if isinstance(goes, str) else ""
+    goes = goes is True
     text = SPECIFIED.format(spec="PTO_INTERNAL", before="").replace(
-        "using namespace pto;", '#include "helpers.hpp"\nusing namespace pto;', 1)
+        "using namespace pto;", kernel_macro + '#include "helpers.hpp"\nusing namespace pto;', 1)
     model = parse_cpp(SourceText(text, str(tmp_path / "k.cpp")))
     decisions = [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread and d.fn.name == "k"]
     assert [d.removed for d in decisions] == [goes], [d.reason for d in decisions]

@@ -36,6 +36,7 @@ from ..pto.ops import (
     PIPE_NAMES,
     PTO_FUNCTION_SPECIFIER_MACROS,
     PTO_INSTRUCTIONS,
+    PTO_PARAMETER_QUALIFIERS,
     PTO_PASTING_MACROS,
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
@@ -702,6 +703,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
 
 
 _INERT_QUALIFIER = INERT_QUALIFIER
+# pto's macros a header may write at namespace scope and declare nothing by: the NPU attribute,
+# pto's function specifiers and bisheng's parameter qualifiers (pto-facts.md, the macros read as NPU names).
+_PTO_DECLARING_NOTHING = PTO_FUNCTION_SPECIFIER_MACROS | PTO_PARAMETER_QUALIFIERS | {"AICORE"}
 # The pragmas that save or restore a macro's definition (gcc, clang, MSVC).
 _MACRO_STACK_PRAGMAS = frozenset(["push_macro", "pop_macro"])
 
@@ -1027,8 +1031,7 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     # defines may expand to declarations the summary does not see, and a kernel macro named like a
     # header's declaration renames it.
     kernel_macros = model.macros | set(command_line_macros()[0])
-    foreign = sorted(((set(summary.namespace_words) & ((pto_macro_names() - PTO_FUNCTION_SPECIFIER_MACROS
-                                                        - {"AICORE"}) | kernel_macros))
+    foreign = sorted(((set(summary.namespace_words) & ((pto_macro_names() - _PTO_DECLARING_NOTHING) | kernel_macros))
                       | (set(summary.names) & kernel_macros)) - QUALIFIER_MACROS)
     if foreign:
         name = foreign[0]

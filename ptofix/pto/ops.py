@@ -731,8 +731,12 @@ def _read_name_list(filename: str) -> frozenset[str]:
 # (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/common/type.hpp, and the same
 # in the f35e7f60 checkout); hand-written kernels and their headers write them on helpers.
 PTO_FUNCTION_SPECIFIER_MACROS = frozenset(["PTO_INLINE", "PTO_INTERNAL", "PTO_INST"])
+# bisheng's parameter qualifiers, which pto #defines empty only for targets whose compiler lacks
+# them (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/common/arch_macro.hpp:
+# Kirin; cpu_stub.hpp: the CPU simulator): they declare no name.
+PTO_PARAMETER_QUALIFIERS = frozenset(["__in__", "__out__", "__tf__"])
 PTO_MACROS_READ_AS_NPU_NAMES = frozenset([
-    *PTO_FUNCTION_SPECIFIER_MACROS,
+    *PTO_FUNCTION_SPECIFIER_MACROS, *PTO_PARAMETER_QUALIFIERS,
     "pipe_barrier", "set_mask_norm", "set_vector_mask", "AICORE", "__aicore__", "__global__",
     "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__", "__cb__", "__fbuf__", "__biasbuf__",
     "__DAV_VEC__", "__DAV_CUBE__", "bfloat16_t", "float8_e4m3_t", "float8_e5m2_t", "float8_e8m0_t",
