@@ -270,6 +270,7 @@ def test_pto_function_specifiers_on_a_helper(spec, before, goes):
      "PTO_INTERNAL void TADD_IMPL() {}\n}\n", False),
     ("#pragma once\n#include <pto/pto-inst.hpp>\nPTO_DETAIL_CONCAT(v, 9)\n", False),
     ("#pragma once\n#include <pto/pto-inst.hpp>\nPTO_INTERNAL void h3(int __in__ x, int __out__ y);\n", True),
+    ("#pragma once\n#include <pto/pto-inst.hpp>\nAICORE void h4(__ubuf__ float* p, __gm__ float* q);\n", True),
     # The kernel's own definition of the qualifier: no longer pto's (a macro the kernel defines).
     ("#pragma once\n#include <pto/pto-inst.hpp>\nPTO_INTERNAL void h3(int __in__ x);\n", "#define __in__ const\n"),
 ])

@@ -704,8 +704,10 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
 
 _INERT_QUALIFIER = INERT_QUALIFIER
 # pto's macros a header may write at namespace scope and declare nothing by: the NPU attribute,
-# pto's function specifiers and bisheng's parameter qualifiers (pto-facts.md, the macros read as NPU names).
-_PTO_DECLARING_NOTHING = PTO_FUNCTION_SPECIFIER_MACROS | PTO_PARAMETER_QUALIFIERS | {"AICORE"}
+# pto's function specifiers, bisheng's parameter and address-space qualifiers, which pto defines
+# only where the compiler lacks them (pto-facts.md, the macros read as NPU names).
+_PTO_DECLARING_NOTHING = PTO_FUNCTION_SPECIFIER_MACROS | PTO_PARAMETER_QUALIFIERS | {
+    "AICORE", "__aicore__", "__ubuf__", "__cbuf__", "__cc__", "__ca__", "__cb__", "__fbuf__", "__biasbuf__"}
 # The pragmas that save or restore a macro's definition (gcc, clang, MSVC).
 _MACRO_STACK_PRAGMAS = frozenset(["push_macro", "pop_macro"])
 
