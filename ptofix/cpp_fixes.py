@@ -2,6 +2,7 @@
 it, and the text report. Used by the `run` and `build` commands."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .frontends import PARSERS
@@ -51,6 +52,33 @@ def fix_cpp(source, passes: list, model=None):
     if not passes:
         return PipelineOutcome(source.text, [], [])
     return run_pipeline(source, passes, PARSERS, {"cpp": model} if model is not None else None)
+
+
+# A barrier as the text spells it, for a file the model does not read (unread_file_report): the
+# report lists where they are, each kept.
+_SPELLED_BARRIER = re.compile(r"(?<![\w$])pipe_barrier\s*\(\s*PIPE_V\s*\)")
+
+
+def unread_file_report(name: str, source, where: str, why: str, patterns: list[str]) -> dict:
+    """The report of pass ``name`` on a file no model reads (valid C++ the tokens cannot follow:
+    source.UnreadableInput; ``where``: `line:col` of the cause): nothing done, and for
+    pipe-v-barrier each `pipe_barrier(PIPE_V)` the text spells (comments included: a count for
+    the report, never a decision) kept as unread."""
+    report: dict = {"pass": name, "unread": f"{source.path}:{where}: {why}"}
+    if name != "pipe-v-barrier":
+        return report
+    from .cpp.barriers import CAUSE_UNREAD
+    decisions = []
+    for match in _SPELLED_BARRIER.finditer(source.text):
+        line, col = source.line_col(match.start())
+        decisions.append({
+            "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
+            "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
+            "reason": f"the file is not read ({where}: {why}): not analysed", "unread": True,
+            "cause": {"kind": CAUSE_UNREAD, "names": []}})
+    report.update({"patterns": patterns, "barriers": len(decisions), "removed": 0, "statements_not_parsed": 0,
+                   "dynamic_barriers": {}, "not_parsed": [], "decisions": decisions})
+    return report
 
 
 def text_report(reports: list[dict]) -> list[str]:
@@ -131,4 +159,16 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
         which = "PIPE_V" if "auto" in patterns else "/".join(patterns)
         notes.append(f"{path}: note: kept {len(kept)} of {len(selected)} {which} barriers: {'; '.join(causes)} "
                      "(see --report text)")
+        # A header not found is the one cause a user fixes with a flag: named once, with how.
+        missing: dict[str, int] = {}
+        for d in kept:
+            for name in _MISSING_HEADER.findall(d["reason"]):
+                missing[name] = missing.get(name, 0) + 1
+        for name, count in missing.items():
+            notes.append(f"{path}: note: header '{name}' not found, so {count} barrier(s) are kept: give its "
+                         "directory with -I DIR (the directories bisheng searches, e.g. the CANN toolkit's "
+                         "include directory for its runtime headers)")
     return notes
+
+
+_MISSING_HEADER = re.compile(r"header '([^']+)' not found")

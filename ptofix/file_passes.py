@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .batch import Processed
-from .cpp_fixes import fix_cpp, kept_notes, text_report
+from .cpp_fixes import fix_cpp, kept_notes, text_report, unread_file_report
 from .frontends import PARSERS, parse_cpp
 from .pass_manager import PipelineOutcome, run_pipeline
-from .source import SourceText, read_source
+from .source import SourceText, UnreadableInput, read_source
 
 
 @dataclass(frozen=True)
@@ -32,15 +32,18 @@ class FilePasses:
         source = read_source(path)
         models: dict[str, Any] = {}
         functions = None
-        if self.cpp_input:
-            models["cpp"] = parse_cpp(source)
-        elif self.functions and self.passes and all(pass_.kind == "cpp" for pass_ in self.passes):
-            # (The page draws the input's functions: the model the first pass reads, read first.)
-            models["cpp"] = parse_cpp(source)
-        if self.functions and "cpp" in models:
-            from .html_report import strips  # (1.6 ms of imports, only for --report html)
-            functions = strips(models["cpp"])
-        outcome = self._run(source, models)
+        try:
+            if self.cpp_input:
+                models["cpp"] = parse_cpp(source)
+            elif self.functions and self.passes and all(pass_.kind == "cpp" for pass_ in self.passes):
+                # (The page draws the input's functions: the model the first pass reads, read first.)
+                models["cpp"] = parse_cpp(source)
+            if self.functions and "cpp" in models:
+                from .html_report import strips  # (1.6 ms of imports, only for --report html)
+                functions = strips(models["cpp"])
+            outcome = self._run(source, models)
+        except UnreadableInput as unread:
+            return self._unread(source, unread)
         report: dict[str, Any] = {"file": source.path, "changed": outcome.text != source.text,
                                   "passes": outcome.reports}
         if functions is not None:
@@ -53,6 +56,22 @@ class FilePasses:
                 notes.append(f"{source.path}: note: no Perf-Sim timeline on the page: {timeline['error']}")
         return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes,
                          [])
+
+    def _unread(self, source: SourceText, unread: UnreadableInput) -> Processed:
+        """The file left as it is: valid C++ the model cannot read (UnreadableInput) is Unknown as
+        a whole, every barrier kept, never refused; the note says why on stderr."""
+        why = unread.diagnostic.message
+        offset = unread.diagnostic.offset
+        where = source.location(offset) if offset is not None else source.path
+        line, column = source.line_col(offset) if offset is not None else (1, 1)
+        at = f"{line}:{column}"
+        reports = [unread_file_report(pass_.name, source, at, why, sorted(getattr(pass_, "pattern", ())))
+                   for pass_ in self.passes]
+        report: dict[str, Any] = {"file": source.path, "changed": False, "passes": reports, "unread": why}
+        note = (f"{where}: note: {why}: the file is left as it is, every barrier kept (valid C++ that ptofix "
+                "cannot read as the compiler does)")
+        notes = kept_notes(source.path, reports) if self.notes else []
+        return Processed(source, source.text, report, text_report(reports), [note] + notes, [])
 
     def _run(self, source: SourceText, models: dict[str, Any]) -> PipelineOutcome:
         if self.cpp_input:

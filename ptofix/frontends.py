@@ -8,7 +8,7 @@ from __future__ import annotations
 from .cpp.parser import parse_cpp as parse_cpp_text
 from .input_kind import require
 from .interpreter import gc_paused, recursion_headroom
-from .source import PtofixError, SourceText
+from .source import SourceText, UnreadableInput
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,7 +21,8 @@ def parse_cpp(source: SourceText) -> Any:
     with gc_paused(), recursion_headroom():
         model = parse_cpp_text(source)
     if not model.functions:
-        raise PtofixError("no function definition found: this is not ptoas-generated C++", source, 0)
+        # (Valid C++ all the same, a header of templates say: left as it is, never refused.)
+        raise UnreadableInput("no function definition found: nothing ptofix reads as a kernel", source, 0)
     return model
 
 

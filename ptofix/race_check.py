@@ -14,7 +14,7 @@ from .frontends import PARSERS, parse_cpp
 from .interpreter import recursion_headroom
 from .isa_version import facts_of
 from .pass_manager import Pass, run_pipeline
-from .source import SourceText, read_source
+from .source import SourceText, UnreadableInput, read_source
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,17 @@ class RaceCheck:
 
     def process_source(self, source: SourceText) -> Processed:
         """``process`` of a text already read (the Python API's ``check``)."""
-        model = parse_cpp(source)
+        try:
+            model = parse_cpp(source)
+        except UnreadableInput as unread:
+            # Valid C++ the model cannot read: unverified as a whole, never refused.
+            offset = unread.diagnostic.offset
+            where = source.location(offset if offset is not None else 0)
+            why = unread.diagnostic.message
+            line = f"{where}: note: the file is unverified: {why} (races in it are neither shown nor ruled out)"
+            return Processed(source, source.text, {"file": source.path, "races": [], "by_kind": {},
+                                                   "unverified": [{"function": None, "location": where, "why": why}],
+                                                   "placements": [], "unread": why}, [line], [], [])
         lines: list[str] = []
         placements: list[dict[str, Any]] = []
         with recursion_headroom():

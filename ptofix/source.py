@@ -278,6 +278,13 @@ class PtofixError(Exception):
         return self.diagnostic.format()
 
 
+class UnreadableInput(PtofixError):
+    """Valid C++ that ptofix's tokens cannot follow as the compiler does (a raw string, a digraph, a
+    digit separator, a header name in a `__has_include` the directive lexer would split...): not
+    bad input, so never refused. The commands leave such a file as it is, Unknown as a whole
+    (every barrier kept, `check`: unverified), and say why on stderr (a note, not an error)."""
+
+
 # An integer as Python's int(text, 0) reads it, but ASCII only (int() takes any script's digits),
 # without '_' and with few enough digits that int() never refuses it.
 _INTEGER = regex_cache.compile(r"[+-]?(?:0[xX][0-9a-fA-F]{1,16}|0[bB][01]{1,64}|0[oO][0-7]{1,22}|0|[1-9][0-9]{0,18})")

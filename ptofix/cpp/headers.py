@@ -44,6 +44,9 @@ import re
 from ..pto.ops import pto_function_names, pto_macro_names
 from ..side_files import Unreadable, read_side_file
 from ..source import PtofixError, SourceText, Span
+from .include_paths import include_search_path as include_search_path
+from .include_paths import include_search_unread as include_search_unread
+from .include_paths import set_include_search_path as set_include_search_path
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
 from .parser import _INCLUDE, _scan
@@ -87,6 +90,9 @@ _CLASS_KEYS = frozenset(["struct", "class", "union", "enum", "typename", "concep
 _DECLARATOR_FOLLOWERS = frozenset(["(", ")", ";", "=", ",", "[", "{", ":", "}",   # (`enum { A, B }`)
                                    # (`int counter __attribute__((unused)) = 0;`, `int r asm("x1");`)
                                    "__attribute__", "__declspec", "asm", "__asm__", "__asm", "alignas"])
+
+
+_IDENTIFIER_TOKEN = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 def _lexemes(code: str) -> list[str]:
@@ -209,7 +215,7 @@ class HeaderSummary:
 
     __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
                  "open_braces", "function_params", "function_words", "not_functions", "pto_include",
-                 "expansion_words")
+                 "expansion_words", "pto_headers")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
@@ -229,6 +235,7 @@ class HeaderSummary:
         self.not_functions: set[str] = set()       # declared names declared otherwise too
         self.pto_include = ""                      # a header of them that includes a pto header ('' if none)
         self.expansion_words: dict[str, set[str]] = {}   # macro -> the names its replacement lists write
+        self.pto_headers: set[str] = set()         # the pto headers they include, as named (`pto/pto-inst.hpp`)
 
 
 class _Header:
@@ -333,8 +340,11 @@ def _read_header(text: str, path: str) -> _Header:
             if definition is not None:
                 facts.macros.setdefault(definition.name, starts[i])
                 facts.bodies.setdefault(definition.name, []).append(definition.text if definition.defines else "")
+                # (The replacement's preprocessing tokens that are identifiers: `4096u` and `0x1F`
+                # are pp-numbers, one token each, no name `u` or `x1F` a lexical word scan finds.)
                 facts.expansion_words.setdefault(definition.name, set()).update(
-                    set(identifiers(" ".join(definition.replacement))) - set(definition.params or ()))
+                    {token for token in definition.replacement if _IDENTIFIER_TOKEN.fullmatch(token)}
+                    - set(definition.params or ()))
             continue
         if kind == "c":
             continue
@@ -674,8 +684,10 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
                     break
                 if found:
                     stack.append((found, depth + 1, index))
-                elif _names_pto_header(nested) and not summary.pto_include:
-                    summary.pto_include = current
+                elif _names_pto_header(nested):
+                    summary.pto_headers.add(nested[1:-1].strip())
+                    if not summary.pto_include:
+                        summary.pto_include = current
         for name, bodies in summary.macro_bodies.items():
             earlier.macro_bodies.setdefault(name, []).extend(bodies)
             earlier.expansion_words.setdefault(name, set()).update(summary.expansion_words.get(name, set()))
@@ -758,30 +770,6 @@ def _dangerous_macros(summary: HeaderSummary, earlier: HeaderSummary) -> str:
                 return (f"'{summary.namespace_words[name]}' uses the macro '{name}' at namespace scope, whose "
                         "expansion may declare any name")
     return ""
-
-
-# -- the include directories of this run ----------------------------------------------------------
-_SEARCH: list[tuple[str, ...]] = [()]
-_SEARCH_UNREAD = [""]
-
-
-def set_include_search_path(directories: list[str] | tuple[str, ...], unread: str = "") -> None:
-    """The include directories (`-I`, in order) the commands of this process search; ``unread``:
-    why the compiler reads headers these directories do not show ('' when it reads none: see
-    include_search_unread)."""
-    _SEARCH[0] = tuple(directories)
-    _SEARCH_UNREAD[0] = unread
-
-
-def include_search_path() -> tuple[str, ...]:
-    return _SEARCH[0]
-
-
-def include_search_unread() -> str:
-    """Why the compiler may read headers other than those the include directories show, or ''
-    (build: a bisheng flag that includes a header in every file, `-include`, or searches other
-    directories, `-iquote`, `-isystem`; build.tools.header_search_flag): every file is unmodelled."""
-    return _SEARCH_UNREAD[0]
 
 
 # -- closed lists: what the standard library and the toolchain may declare ----------------------

@@ -17,8 +17,9 @@ from operator import attrgetter
 from .. import regex_cache
 from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
-from ..source import PtofixError, SourceText, Span, line_start
+from ..source import PtofixError, SourceText, Span, UnreadableInput, line_start
 from .command_line import command_line_flags, command_line_macros
+from .include_paths import header_found
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .lexical import (
     COMMENT_OR_LITERAL_OR_UNCLOSED,
@@ -72,6 +73,7 @@ from .preprocessor import (
     directive_keyword,
     group_outcomes,
     pp_tokens,
+    with_header_queries,
 )
 
 TYPE_CHECKING = False
@@ -200,10 +202,10 @@ def _scan(source: SourceText) -> Tokens:
     if pos != len(text):
         ch = text[pos]
         if ch == '"' and _RAW_PREFIX.search(text, max(0, pos - 3), pos):
-            raise PtofixError("raw string literals are not supported", source, pos)
+            raise UnreadableInput("raw string literals are not supported", source, pos)
         if ch == "'" and _quote_after_word(text, pos):
             # (`8'192` with no quote after it on the line: no character literal ends there.)
-            raise PtofixError("digit separators are not supported", source, pos)
+            raise UnreadableInput("digit separators are not supported", source, pos)
         if ch in "\"'":
             raise PtofixError("missing terminating " + ("\"" if ch == '"' else "'") + " character", source, pos)
         if text.startswith("/*", pos):
@@ -218,7 +220,7 @@ def _scan(source: SourceText) -> Tokens:
         if trigraph is not None:
             # C++14 and earlier (and -trigraphs) replace them first, in comments and strings too:
             # `??/` is a backslash that splices lines, `??<` a brace.
-            raise PtofixError(f"the trigraph '{trigraph.group()}' is not supported", source, trigraph.start())
+            raise UnreadableInput(f"the trigraph '{trigraph.group()}' is not supported", source, trigraph.start())
     if _MAY_SPELL_UNSUPPORTED_LEXEME.search(text):
         _reject_unsupported_lexemes(source, kinds, starts, ends)
     if "\\" in text:
@@ -227,7 +229,7 @@ def _scan(source: SourceText) -> Tokens:
         if lf_cr is not None:
             # clang takes backslash, LF, CR as one splice (the CR too), the tokens as a splice and a
             # blank line.
-            raise PtofixError("a line splice followed by LF then CR is not supported", source, lf_cr.start())
+            raise UnreadableInput("a line splice followed by LF then CR is not supported", source, lf_cr.start())
     if "'" in text:
         _reject_digit_separators(source, kinds, starts, ends)
     _reject_midline_directives(source, kinds, starts)
@@ -246,6 +248,15 @@ _TRIGRAPH = regex_cache.compile(r"\?\?[=/'()!<>-]")
 # A raw string's prefix right before a string token.
 _RAW_PREFIX = regex_cache.compile(r"(?:u8|[uUL])?R\Z")
 _RAW_IN_DIRECTIVE = regex_cache.compile(r"(?<![\w$])(?:u8|[uUL])?R\"")
+# `__has_include` and its kin, whose operand is a header name (`<...>` or `"..."`) or a macro.
+_HEADER_NAME_QUERY = regex_cache.compile(r"(?<![\w$])(?:__has_include_next|__has_include|__has_embed)(?![\w$])")
+# The operand of one: a header name (`name` None: one that does not end on its line), or none
+# (a macro, matched as no header name at all).
+_HEADER_NAME_OPERAND = regex_cache.compile(r"""\s*\(\s*(?=[<"])(?:(?P<name><[^>\n]*>|"[^"\n]*")|)""")
+# What a header name may hold that the directive's tokens read otherwise: in `<...>`, a comment's
+# opening, a quote (a character or string literal) or a backslash; in `"..."` (read as a string
+# literal) a backslash, an escape there.
+_HEADER_NAME_LEXES_OTHERWISE = {"<": regex_cache.compile(r"""/[*/]|['"\\]"""), '"': regex_cache.compile(r"\\")}
 
 
 def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, ends: array) -> None:
@@ -259,11 +270,11 @@ def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, e
     for i, kind in enumerate(kinds):
         if kind == "s" and i and kinds[i - 1] == "w" and ends[i - 1] == starts[i] \
                 and _RAW_PREFIX.search(text, starts[i - 1], starts[i]) and text[starts[i]] == '"':
-            raise PtofixError("raw string literals are not supported", source, starts[i - 1])
+            raise UnreadableInput("raw string literals are not supported", source, starts[i - 1])
         if kind == "w":       # (a directive's: _check_directive, splices joined)
             digraph = _DIGRAPH.search(text, starts[i], ends[i])
             if digraph is not None:
-                raise PtofixError(f"the digraph '{digraph.group()}' is not supported", source, digraph.start())
+                raise UnreadableInput(f"the digraph '{digraph.group()}' is not supported", source, digraph.start())
 
 
 # The two characters every lexeme _reject_unsupported_lexemes rejects starts with: one search of
@@ -288,7 +299,7 @@ def _reject_backslashes(source: SourceText, kinds: str, starts: array, ends: arr
         kind = kinds[i] if i >= 0 and pos < ends[i] else "w"
         splice = _SPLICE_AT.match(text, pos) is not None
         if kind == "w" or (splice and kind == "c"):
-            raise PtofixError("a line splice (backslash-newline) outside a preprocessor directive is not supported"
+            raise UnreadableInput("a line splice (backslash-newline) outside a preprocessor directive is not supported"
                               if splice else "stray '\\' in program (universal character names are not supported)",
                               source, pos)
         pos = text.find("\\", ends[i] if kind in "ps" and i >= 0 else pos + 1)
@@ -302,7 +313,7 @@ def _reject_digit_separators(source: SourceText, kinds: str, starts: array, ends
     while index != -1:
         start = starts[index]
         if text[start] == "'" and index and ends[index - 1] == start and _quote_after_word(text, start):
-            raise PtofixError("digit separators are not supported", source, start)
+            raise UnreadableInput("digit separators are not supported", source, start)
         index = kinds.find("s", index + 1)
 
 
@@ -341,9 +352,10 @@ def _reject_exotic_characters(source: SourceText, kinds: str, starts: array, end
             # Refused wherever it is; the message says where it is, so it can be found.
             where = {"c": "in a comment", "s": "in a string or character literal",
                      "p": "in a preprocessor directive"}.get(kind, "outside a comment or string")
-            raise PtofixError(f"a NUL character {where} is not supported", source, pos)
+            raise UnreadableInput(f"a NUL character {where} is not supported", source, pos)
         if kind not in "csp":
-            raise PtofixError(f"the character {text[pos]!r} outside a comment or string is not supported", source, pos)
+            raise UnreadableInput(f"the character {text[pos]!r} outside a comment or string is not supported",
+                                  source, pos)
 
 
 _SPLICE_AT_JOINS = ("//", "/*", "*/")
@@ -368,7 +380,7 @@ def _check_directive(source: SourceText, start: int, end: int) -> None:
         text = "".join(pieces)
 
     def fail(what: str, offset: int) -> None:
-        raise PtofixError(f"{what} in a directive is not supported", source, start + min(offset, len(raw) - 1))
+        raise UnreadableInput(f"{what} in a directive is not supported", source, start + min(offset, len(raw) - 1))
 
     for at in joins:
         if text[max(0, at - 1):at + 1] in _SPLICE_AT_JOINS:
@@ -390,11 +402,17 @@ def _check_directive(source: SourceText, start: int, end: int) -> None:
     if word in ("#warning", "#error") and ("\n" in text or "\r" in text):
         # (clang reads their text raw to the line's end: a `/*` there opens no comment.)
         fail(f"a {word} that runs past its line", 0)
-    for query in ("__has_include", "__has_embed"):
-        if query in code:
+    if "__has_" in code:
+        for query in _HEADER_NAME_QUERY.finditer(code):
             # (`__has_include(<a/*b>)` reads a header name, in which `/*`, `//` and quotes are
-            # plain; so does C23's `__has_embed`.)
-            fail(query, code.index(query))
+            # plain, where these tokens open a comment or a literal; so does C23's `__has_embed`.
+            # A header name without them is read alike: the query is then an #if operand,
+            # preprocessor.evaluate_condition's; so is one a macro spells.)
+            operand = _HEADER_NAME_OPERAND.match(text, query.end())
+            name = operand.group("name") if operand is not None else ""
+            if operand is not None and (name is None
+                                        or _HEADER_NAME_LEXES_OTHERWISE[name[0]].search(name, 1, len(name) - 1)):
+                fail(f"{query.group()} with a header name the directive's tokens do not show", query.start())
     if word == "#embed":
         fail("#embed", 0)       # (a header name too, and the file's bytes become code)
     if "\\" in text or not text.isascii() or "$" in text:
@@ -418,7 +436,7 @@ def _reject_midline_directives(source: SourceText, kinds: str, starts: array) ->
         start = starts[index]
         line = line_start(text, start)
         if text[line:start].strip(" \t\f\v\ufeff"):
-            raise PtofixError("'#' not at the start of a line (a directive must begin its line) is not supported",
+            raise UnreadableInput("'#' not at the start of a line (a directive must begin its line) is not supported",
                               source, start)
         index = kinds.find("p", index + 1)
 
@@ -571,13 +589,16 @@ def decides_groups(name: str) -> bool:
     return not is_reserved_identifier(name) and name not in pto_macro_names()
 
 
-def without_decided_groups(tokens: Tokens) -> Tokens:
-    """``tokens`` with each `#if` group the compiler's command line (`-D`, `-U`) shows is not
-    compiled read as a comment, as the compiler skips it: a group whose condition is false, or one
-    after a group certainly taken (preprocessor.group_outcomes, the file's own #define and #undef
-    making a name unknown from there on). The same tokens when the command line sets no macro."""
+def without_decided_groups(tokens: Tokens, path: str = "") -> Tokens:
+    """``tokens`` with each `#if` group the compiler's command line (`-D`, `-U`) or the headers it
+    finds (`__has_include`) show is not compiled read as a comment, as the compiler skips it: a
+    group whose condition is false, or one after a group certainly taken
+    (preprocessor.group_outcomes, the file's own #define and #undef making a name unknown from
+    there on). ``path``: the file's, beside which a quoted header name is looked for first. The
+    same tokens when the command line sets no macro and no directive asks for a header."""
     flags = command_line_flags()
-    if not flags:
+    queries = "__has_include" in tokens.text and _directive_asks_for_header(tokens)
+    if not flags and not queries:
         return tokens
     known: dict[str, MacroDefinition | None] = {}
     for flag in flags:
@@ -586,11 +607,28 @@ def without_decided_groups(tokens: Tokens) -> Tokens:
             known[definition.name] = definition if definition.defines else None
         else:
             known.pop(definition.name, None)
-    if not known:
+    if not known and not queries:
         return tokens
     table, sections, groups = build_tables(_directives(tokens), len(tokens.text))
+    if queries:
+        def found(spelled: str) -> bool:
+            return header_found(spelled, path)
+
+        for group in groups:
+            group.condition = with_header_queries(group.condition, found)
     outcomes = group_outcomes(table, sections, groups, MacroState(known, False), False)
     return _as_comments(tokens, [groups[k].body for k, outcome in enumerate(outcomes) if outcome is False])
+
+
+def _directive_asks_for_header(tokens: Tokens) -> bool:
+    """Whether a directive's text spells `__has_include` (the tokenizer's 'p' tokens)."""
+    text, kinds, starts, ends = tokens.text, tokens.kinds, tokens.starts, tokens.ends
+    index = kinds.find("p")
+    while index != -1:
+        if text.find("__has_include", starts[index], ends[index]) != -1:
+            return True
+        index = kinds.find("p", index + 1)
+    return False
 
 
 def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
@@ -752,7 +790,8 @@ class _StructureParser:
         global_decls = [read_global(stmt) for stmt in self.globals]
         return CppFile(self.source, functions, global_decls, frozenset(macros), frozenset(self.namespaces),
                        frozenset(macros - nonempty), tuple(includes), partial,
-                       self._declared_names(_DECLARING_KEYWORDS.intersection(words)),
+                       self._declared_names(_DECLARING_KEYWORDS.intersection(words),
+                                            _function_template_heads(functions)),
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
                        self._pto_code_macros(bodies, pto_names.intersection(words)), table, sections, groups,
                        _pragmas(self.tokens, directives))
@@ -774,7 +813,7 @@ class _StructureParser:
                 used.add(match.group())
         return frozenset(used)
 
-    def _declared_names(self, keywords: frozenset[str]) -> frozenset:
+    def _declared_names(self, keywords: frozenset[str], heads: list[tuple[int, int]] | None = None) -> frozenset:
         """The names a declaration anywhere in the file (any scope) may introduce as a namespace,
         a type or a template parameter. Lexical, so it over-approximates; comments, strings and
         directives do not count. After `namespace`: every name up to `{` or `=` (`namespace a::b`
@@ -782,7 +821,10 @@ class _StructureParser:
         end of the declarator (`{`, `;`, `,`, `>`, `=` or a base clause's `:`; attributes
         included); after `using` (an alias or a using-declaration, not a using-directive): the
         last name; in a `typedef`: every plain word. ``keywords``: the declaration keywords the
-        text holds as identifiers."""
+        text holds as identifiers. ``heads``: the template heads of the function templates the
+        model reads (`template <typename Tile>` before a definition): a type parameter declared
+        there names something in that template only, whose model judges it
+        (semantics.template_parameter_reason), not the file."""
         text, kinds, starts, ends = self.text, self.kinds, self.starts, self.ends
         found: set[str] = set()
         for match in _declarations(text, keywords):
@@ -790,6 +832,9 @@ class _StructureParser:
             if token < 0 or kinds[token] != "w" or match.start() >= ends[token]:
                 continue        # inside a comment, a string or a directive
             keyword, rest = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            if heads and keyword in ("typename", "class") \
+                    and any(start <= match.start() < end for start, end in heads):
+                continue
             if keyword == "namespace":
                 if _USING_BEFORE.search(text, max(0, match.start() - 40), match.start()):
                     continue    # `using namespace pto;`: a using-directive declares nothing
@@ -1110,6 +1155,14 @@ class _StructureParser:
             parts = self._split_for_header(i + 1, pclose)
             return ForStmt(pack_span(start, body.span.end), init=parts[0], cond=parts[1], step=parts[2],
                            header=header, body=body), end
+        if t == "while" and paren_next:
+            # `while (c) S` is `for (; c; ) S` ([stmt.while]: the same condition, a `continue`
+            # goes to it): read as that loop, its header the condition's text.
+            pclose = self._match_close(i + 1)
+            body, end = self._body(pclose + 1, stop)
+            header = Span(ends[i + 1], starts[pclose])
+            return ForStmt(pack_span(start, body.span.end), init="", cond=text[ends[i + 1]:starts[pclose]], step="",
+                           header=header, body=body), end
         if t == "if" and paren_next:
             pclose = self._match_close(i + 1)
             then, j = self._body(pclose + 1, stop)
@@ -1320,6 +1373,35 @@ def _file_scan_names() -> tuple[frozenset[str], frozenset[str], frozenset[bytes]
     return _FILE_SCAN_NAMES
 
 
+def _function_template_heads(functions: list[Function]) -> list[tuple[int, int]]:
+    """(start, end) in the file of the template head of each function template definition:
+    `template <...>` up to its closing `>` (one head; a nested template template parameter's
+    own brackets counted)."""
+    heads = []
+    for fn in functions:
+        text = fn.declaration.text
+        # (Heads the model reads as plain parameters only: FunctionSemantics then knows their
+        # names and judges a pto-spelled one for the function.)
+        if not text.startswith("template") or not fn.declaration.template_params:
+            continue
+        opening = text.find("<")
+        if opening < 0 or text[len("template"):opening].strip():
+            continue
+        depth, at = 0, opening
+        while at < len(text):
+            if text[at] == "<":
+                depth += 1
+            elif text[at] == ">":
+                depth -= 1
+                if depth == 0:
+                    heads.append((fn.span.start + opening, fn.span.start + at + 1))
+                    break
+            elif text[at] in "(){};":
+                break                 # (`template <int N = (1 > 0)>`: not read, the names stay the file's)
+            at += 1
+    return heads
+
+
 def _declarations(text: str, keywords: frozenset[str]) -> Iterator[re.Match[str]]:
     """``_DECLARING.finditer(text)``, given ``keywords``, the declaration keywords ``text`` holds
     as identifiers (a match's keyword is one). The regex is tried at their occurrences (a
@@ -1496,9 +1578,42 @@ def _member_owner(head: str, name: str) -> str:
 def parse_cpp(source: SourceText) -> CppFile:
     from .stmt_parser import forget_statements
     forget_statements()
-    tokens = without_decided_groups(without_cpu_simulator_groups(_scan(source)))
+    tokens = without_decided_groups(without_cpu_simulator_groups(_scan(source)), source.path)
     parser = _StructureParser(source, tokens)
     try:
         return parser.parse_file()
     except StructureError as exc:
+        if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens):
+            # Valid C++ (one group of each section compiled) whose `#if` groups cut across the
+            # structure the parser reads (a group opening a brace its `#else` opens too, a
+            # directive inside a statement's parentheses): the file is read as a whole Unknown.
+            raise UnreadableInput(f"{exc}: an #if group cuts across a statement or a brace (each group of its "
+                                  "section alone may be valid C++, but ptofix reads them all together)",
+                                  source, exc.offset) from None
         raise PtofixError(str(exc), source, exc.offset) from None
+
+
+# The structure errors only `#if` groups cause (the rest are so in any reading, or when every
+# section keeps one group only: _balances_in_one_reading).
+_GROUP_STRUCTURE_ERRORS = frozenset(["preprocessor branch crosses a block boundary",
+                                     "preprocessor directive inside a statement",
+                                     "preprocessor directive as a statement body",
+                                     "#if without #endif in this block",
+                                     "#elif without #if", "#else without #if", "#endif without #if"])
+
+
+def _balances_in_one_reading(tokens: Tokens) -> bool:
+    """Whether the brackets of ``tokens`` pair up when each `#if` section compiles only its first
+    group, or only its last (the others read as comments): the compiler reads one group of each,
+    so unbalanced brackets across all groups together are no error of the file's."""
+    if "p" not in tokens.kinds:
+        return False
+    _, sections, groups = build_tables(_directives(tokens), len(tokens.text))
+    if not sections:
+        return False
+    for keep in (0, -1):
+        skipped = [groups[index].body for section in sections for at, index in enumerate(section.groups)
+                   if at != (keep % len(section.groups))]
+        if _pair_brackets(_as_comments(tokens, skipped))[0] is not None:
+            return True
+    return False

@@ -10,7 +10,9 @@ expanded again inside its own expansion); any identifier left, but `true` and `f
 the arithmetic is that of `intmax_t`/`uintmax_t` (64 bits: a signed literal or value is
 `int64`, an unsigned one `uint64`), with the integer rules of ``integers.py``. What this module
 cannot decide is ``None``: a name whose state is not known, a function-like macro, a character
-literal, a division by zero, a condition it cannot parse, nesting past ``MAX_NESTING``.
+literal, a division by zero, a condition it cannot parse, nesting past ``MAX_NESTING``, and
+`__has_include` (with its kin) unless ``with_header_queries`` answered it first: a header the
+compiler certainly finds is 1, anything else about it is unknown.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from .model import COMMAND_LINE, ConditionalGroup, ConditionalSection, MacroDefi
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import ClassVar
 
 MAX_NESTING = 200           # operator nesting and macro-expansion depth of one condition
@@ -256,6 +259,25 @@ def evaluate_condition(keyword: str, condition: str, macros: MacroState) -> bool
         return None
 
 
+# The preprocessor's own operators that read their operand unexpanded, answered only by
+# with_header_queries (a header found): otherwise unknown, even to `defined` (GCC and Clang
+# report them defined; which of them a compiler has is its own).
+HEADER_QUERIES = frozenset(["__has_include", "__has_include_next", "__has_embed"])
+_HEADER_QUERY = regex_cache.compile(r"""(?<![\w$])__has_include\s*\(\s*(<[^<>\n]*>|"[^"\n]*")\s*\)""")
+
+
+def with_header_queries(condition: str, header_found: Callable[[str], bool]) -> str:
+    """``condition`` with each `__has_include(<name>)` / `__has_include("name")` whose header
+    ``header_found`` finds (it is given the spelling with its brackets or quotes) replaced by 1,
+    as the compiler answers it: it searches the same places (beside the file, the include
+    directories) before its own. One not found there may be in the compiler's own directories:
+    it stays, and evaluate_condition reads it as unknown. `__has_include_next` (it depends on
+    where the including file was found) and `__has_embed` stay too."""
+    if "__has_include" not in condition:
+        return condition
+    return _HEADER_QUERY.sub(lambda m: "1" if header_found(m.group(1)) else m.group(), condition)
+
+
 def _expand(tokens: list[str], macros: MacroState) -> list[str]:
     """``tokens`` with `defined` answered and object-like macros replaced, rescanned; every
     identifier left becomes 0 (true and false: 1 and 0). Raises _Unknown where that is not known."""
@@ -288,7 +310,7 @@ def _rescan(pending: list[tuple[str, frozenset[str]]], out: list[str], macros: M
                 name = pending.pop()[0] if pending else ""
                 if not pending or pending.pop()[0] != ")":
                     raise _Unknown()
-            if _IDENTIFIER.fullmatch(name) is None:
+            if _IDENTIFIER.fullmatch(name) is None or name in HEADER_QUERIES:
                 raise _Unknown()
             known, definition = macros.state(name)
             if not known:
@@ -298,6 +320,8 @@ def _rescan(pending: list[tuple[str, frozenset[str]]], out: list[str], macros: M
             out.append(token)
         elif token in ("true", "false"):
             out.append("1" if token == "true" else "0")
+        elif token in HEADER_QUERIES:
+            raise _Unknown()
         else:
             known, definition = macros.state(token)
             if reads is not None:

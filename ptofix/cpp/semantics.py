@@ -34,7 +34,9 @@ from ..pto.ops import (
     MODE_ENUMS,
     OPS,
     PIPE_NAMES,
+    PTO_FUNCTION_SPECIFIER_MACROS,
     PTO_INSTRUCTIONS,
+    PTO_PARAMETER_QUALIFIERS,
     PTO_PASTING_MACROS,
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
@@ -605,9 +607,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '')."""
     # (A header that includes pto's header itself counts as one: what comes before it, and what
     # it defines around its own include, comes before pto's code.)
+    again = _pto_inst_included_again(model, headers) if unread_headers and headers else set()
     pto_headers = [offset for spelled, offset in model.includes if (trusted_header(spelled)
                    and spelled[1:].lstrip().startswith("pto/"))
-                   or (unread_headers and headers is not None and offset in headers and headers[offset].pto_include)]
+                   or (unread_headers and headers is not None and offset in headers and headers[offset].pto_include
+                       and offset not in again)]
     reason = _command_line_reason(model, bool(pto_headers), header_words)
     if reason:
         return reason
@@ -625,7 +629,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         elsewhere = frozenset([name for other in (headers or {}).values() if other is not summary
                                for name in other.names] + [fn.name.rpartition("::")[2] for fn in model.functions])
         reason = _header_reason(model, spelled, offset, summary,
-                                (bool(pto_headers) and offset < max(pto_headers)) or bool(summary.pto_include),
+                                (bool(pto_headers) and offset < max(pto_headers))
+                                or (bool(summary.pto_include) and offset not in again),
                                 _only_pto_inst(model, pto_headers), header_words, checkout, elsewhere)
         if reason:
             return reason
@@ -698,6 +703,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
 
 
 _INERT_QUALIFIER = INERT_QUALIFIER
+# pto's macros a header may write at namespace scope and declare nothing by: the NPU attribute,
+# pto's function specifiers, bisheng's parameter and address-space qualifiers, which pto defines
+# only where the compiler lacks them (pto-facts.md, the macros read as NPU names).
+_PTO_DECLARING_NOTHING = PTO_FUNCTION_SPECIFIER_MACROS | PTO_PARAMETER_QUALIFIERS | {
+    "AICORE", "__aicore__", "__ubuf__", "__cbuf__", "__cc__", "__ca__", "__cb__", "__fbuf__", "__biasbuf__"}
 # The pragmas that save or restore a macro's definition (gcc, clang, MSVC).
 _MACRO_STACK_PRAGMAS = frozenset(["push_macro", "pop_macro"])
 
@@ -751,6 +761,33 @@ _SUBBLOCK_ID = "get_subblockid"
 _ASSIGNED = regex_cache.compile(r"\s*=(?!=)")
 
 
+def _constant_lane_id(model: CppFile, token: str, headers: dict[int, HeaderSummary],
+                      defined: dict[str, tuple[bool, str]], undefined: frozenset[str]) -> bool:
+    """Whether the body ``token`` of `#define get_subblockid() token` is an integer constant: an
+    integer literal (`0`, `1u`), or an object-like macro of the kernel's, defined once (no
+    `#undef`, no `-D`/`-U`, no header's, not pto's nor one its code or the standard headers may
+    read, no reserved name) to one integer literal. PyPTO's split-specialized AIV wrappers write
+    `#define PYPTO_FIXED_SUBBLOCK_ID 1` then `#define get_subblockid() PYPTO_FIXED_SUBBLOCK_ID`:
+    pto's code then reads a constant where it read the intrinsic, no call, no side effect, and
+    no UB address, vector operand or drain depends on its value (pto-facts.md §8.3.1)."""
+    if integer_literal_type(token) is not None:
+        return True
+    if not (token[:1].isalpha() or token[:1] == "_") or not token.replace("_", "a").isalnum() \
+            or token in defined or token in undefined or is_reserved_identifier(token) or token in _KEYWORDS \
+            or token in pto_macro_names() or macro_may_change_pto_code(token) or standard_headers_may_see(token) \
+            or toolchain_may_declare(token) or _model_reads(token) \
+            or any(token in summary.macros or token in summary.names for summary in headers.values()):
+        return False
+    # (Nor a name the kernel declares: where pto's code expands the call before the macro's
+    # definition, the name would be that declaration.)
+    if any(token in decl.words for decl in model.globals) \
+            or any(fn.name.rpartition("::")[2] == token for fn in model.functions):
+        return False
+    entries = [entry for entry in model.macro_table if entry.name == token]
+    return len(entries) == 1 and entries[0].defines and entries[0].params is None \
+        and len(entries[0].replacement) == 1 and integer_literal_type(entries[0].replacement[0]) is not None
+
+
 def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSummary],
                          header_words: frozenset[str] | None) -> bool:
     """Whether the kernel's macro ``name`` is `#define get_subblockid() V`, V a file-scope integer
@@ -769,6 +806,8 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
             or entries[0].params != () or len(entries[0].replacement) != 1:
         return False
     variable = entries[0].replacement[0]
+    if _constant_lane_id(model, variable, headers, defined, undefined):
+        return True
     if not (variable[0].isalpha() or variable[0] == "_") or not variable.replace("_", "a").isalnum() \
             or variable in _KEYWORDS or variable in model.macros or variable in defined or variable in undefined \
             or macro_may_change_pto_code(variable) or variable in pto_macro_names() \
@@ -831,6 +870,39 @@ def _early_declaration_reason(model: CppFile, pto_header: int, only_inst: bool,
             return (f"{model.source.location(decl.span.start)}: '{name}' is declared before pto's header, whose "
                     f"code may then see it ({_how_pto_sees(name, only_inst, header_words)})")
     return ""
+
+
+_PTO_INST = "pto/pto-inst.hpp"
+# pto-inst.hpp's include guard (`#ifndef PTO_INST_HPP` / `#define PTO_INST_HPP` around the whole
+# file: https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/pto-inst.hpp, and in
+# the f35e7f60 checkout): a second `#include <pto/pto-inst.hpp>` compiles nothing.
+_PTO_INST_GUARD = "PTO_INST_HPP"
+
+
+def _pto_inst_included_again(model: CppFile, headers: dict[int, HeaderSummary]) -> set[int]:
+    """The offsets of the kernel's includes of a header whose only pto header is pto-inst.hpp,
+    included after the kernel's own `#include <pto/pto-inst.hpp>` wherever it is compiled (each
+    `#if` group around the earlier include is around the later one too): that header's include of
+    pto-inst.hpp compiles nothing (its include guard), so what the header defines comes after
+    pto's code, not before it. Not when a macro named like the guard is defined or undefined
+    anywhere the model sees (the kernel, its headers, the command line)."""
+    defined, undefined = command_line_macros()
+    if _PTO_INST_GUARD in model.macros or _PTO_INST_GUARD in defined or _PTO_INST_GUARD in undefined \
+            or any(_PTO_INST_GUARD in summary.macros for summary in headers.values()):
+        return set()
+    direct = [offset for spelled, offset in model.includes
+              if trusted_header(spelled) and spelled[1:-1].strip() == _PTO_INST]
+    if not direct:
+        return set()
+
+    def groups_around(offset: int) -> set[int]:
+        return {group.index for group in model.conditional_groups if group.body.start <= offset < group.body.end}
+
+    first = min(direct, key=lambda offset: (len(groups_around(offset)), offset))
+    around_first = groups_around(first)
+    return {offset for offset, summary in headers.items()
+            if offset > first and summary.pto_include and summary.pto_headers == {_PTO_INST}
+            and around_first <= groups_around(offset)}
 
 
 def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
@@ -961,7 +1033,7 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     # defines may expand to declarations the summary does not see, and a kernel macro named like a
     # header's declaration renames it.
     kernel_macros = model.macros | set(command_line_macros()[0])
-    foreign = sorted(((set(summary.namespace_words) & (pto_macro_names() | kernel_macros))
+    foreign = sorted(((set(summary.namespace_words) & ((pto_macro_names() - _PTO_DECLARING_NOTHING) | kernel_macros))
                       | (set(summary.names) & kernel_macros)) - QUALIFIER_MACROS)
     if foreign:
         name = foreign[0]
@@ -3342,7 +3414,7 @@ def _qualified_into_pto(qualified: str) -> bool:
 # Words of a function's declaration before its name that say nothing of the return type.
 _DECL_SPECIFIERS = frozenset(["static", "inline", "extern", "constexpr", "AICORE", "__aicore__", "__global__",
                               "__inline__", "__forceinline__", "friend", "virtual", "C", "const", "volatile",
-                              "__attribute__", "always_inline", "noinline", "aicore"])
+                              "__attribute__", "always_inline", "noinline", "aicore", *PTO_FUNCTION_SPECIFIER_MACROS])
 _ARITHMETIC_WORDS = frozenset(["void", "int", "long", "short", "char", "unsigned", "signed", "bool", *_INT_TYPES,
                                *_FLOAT_TYPES])
 _TRAILING_DATA = regex_cache.compile(r"decltype\s*\(\s*[A-Za-z_]\w*\s*\.\s*data\s*\(\s*\)\s*\)")

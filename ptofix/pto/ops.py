@@ -725,8 +725,18 @@ def _read_name_list(filename: str) -> frozenset[str]:
 # includes only under __CPU_SIM: e.g. at 3186c381 include/pto/common/cpu_stub.hpp
 # `#define set_vector_mask(...)`, `#define EVENT_ID0 0`; at 14f761c8 and b9122ec5 also
 # `set_flag`, `wait_flag`, `dsb` and the cache and barrier kinds `dcci` and `dsb` take) or as the
-# NPU attribute itself (`AICORE`).
+# NPU attribute itself (`AICORE`), and its function specifiers, which declare no name and change
+# no code the model reads: `PTO_INLINE` is `inline __attribute__((always_inline))`, `PTO_INTERNAL`
+# `AICORE PTO_INLINE`, `PTO_INST` `AICORE PTO_INLINE __attribute__((visibility("default")))`
+# (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/common/type.hpp, and the same
+# in the f35e7f60 checkout); hand-written kernels and their headers write them on helpers.
+PTO_FUNCTION_SPECIFIER_MACROS = frozenset(["PTO_INLINE", "PTO_INTERNAL", "PTO_INST"])
+# bisheng's parameter qualifiers, which pto #defines empty only for targets whose compiler lacks
+# them (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/common/arch_macro.hpp:
+# Kirin; cpu_stub.hpp: the CPU simulator): they declare no name.
+PTO_PARAMETER_QUALIFIERS = frozenset(["__in__", "__out__", "__tf__"])
 PTO_MACROS_READ_AS_NPU_NAMES = frozenset([
+    *PTO_FUNCTION_SPECIFIER_MACROS, *PTO_PARAMETER_QUALIFIERS,
     "pipe_barrier", "set_mask_norm", "set_vector_mask", "AICORE", "__aicore__", "__global__",
     "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__", "__cb__", "__fbuf__", "__biasbuf__",
     "__DAV_VEC__", "__DAV_CUBE__", "bfloat16_t", "float8_e4m3_t", "float8_e5m2_t", "float8_e8m0_t",

@@ -1,0 +1,435 @@
+"""An independent, conservative oracle of redundant `pipe_barrier(PIPE_V);`, and the reach of
+`run --pattern auto` measured against it over a set of kernels.
+
+    python scripts/reach_oracle.py LIST.tsv [--root DIR] [--pto-isa DIR] [--per-file] [--unproven] [--why]
+
+LIST.tsv: one kernel a line, `path<TAB>-I dir<TAB>-I dir...` relative to the list's directory (a
+`#` line is a comment), or the manifest scripts/reach_eval_sets.tsv (set, repository, commit,
+path, include directories), whose files are read from checkouts of those repositories at those
+commits under --root as SET/REPO_NAME/ (the sets stay outside the repository). Prints, per
+set (the first path component under the list's directory): the barriers, those the oracle proves
+removable, those `run --pattern auto` removes, those it removes that the oracle also proves, and
+the reasons of the kept ones counted (each decision's cause kind, with `unmodelled` split by its
+reason's first words).
+
+The oracle shares no code with ptofix's model: it reads the text with a few regular expressions
+and decides a barrier B removable only when all of this holds:
+- B sits in straight-line code: scanning back from B and forward from B, every statement up to
+  the nearest `pipe_barrier(PIPE_V)` or `pipe_barrier(PIPE_ALL)` is in B's block (no brace, no
+  directive, no control keyword, no label, not the function's start or end in between, but a
+  `__global__` kernel's, before and after which nothing runs); a side with no vector op up to
+  its drain makes B removable whatever the other side holds;
+- every statement in those windows is a vector op of the element-wise or reduction families
+  below, a TASSIGN/TLOAD/TSTORE/flag/scalar statement (no PIPE_V work), or B's neighbour barrier;
+  anything else (a call, an unlisted op, a macro) makes B undecided;
+- every tile operand of those ops is declared once in the function as
+  `Tile<TileType::Vec, T, R, C, ...> name;` (or through a `using` alias of one) and given one
+  address, an integer literal, by exactly one `TASSIGN` in the function;
+- no op before B writes bytes an op after B reads or writes, and no op before B reads bytes an
+  op after B writes, each operand taken as its whole static R x C x sizeof(T) extent (ops with a
+  tmp operand write it too; reductions are taken to write every operand).
+It over-approximates every access and never orders ops across B by any hardware rule: no
+internal drain of an op, and no same-access chain unless --chains (then a pair of element-wise
+ops of one element size and extent whose every overlap is two identical byte ranges counts as
+ordered, PTOAS's exact same-access chain). Each barrier is judged with every other in place (an
+upper bound of what removals together reach). What it calls removable, a sound proof may remove.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+DTYPE_BYTES = {"float": 4, "float32_t": 4, "half": 2, "float16_t": 2, "bfloat16_t": 2, "int32_t": 4, "uint32_t": 4,
+               "int16_t": 2, "uint16_t": 2, "int8_t": 1, "uint8_t": 1, "int64_t": 8, "uint64_t": 8}
+# Element-wise ops: the first operand written, the others read.
+ELEMENTWISE = frozenset("""TADD TSUB TMUL TDIV TMAX TMIN TADDS TSUBS TMULS TDIVS TMAXS TMINS TEXP TLOG TSQRT
+TRSQRT TABS TNEG TRELU TRECIP TNOT TAND TOR TXOR TMOV TCVT TEXPANDS TLRELU TPRELU""".split())
+# The ops a same-access chain may join (--chains): element-wise with one element size.
+CHAIN_OPS = ELEMENTWISE - {"TCVT"}
+# Reductions and expansions: every operand taken as written (their tmp operands).
+REDUCTIONS = frozenset("""TROWSUM TROWMAX TROWMIN TCOLSUM TCOLMAX TCOLMIN TROWEXPAND TCOLEXPAND TROWEXPANDSUB
+TROWEXPANDMUL TROWEXPANDDIV TROWEXPANDADD TROWEXPANDMAX TROWEXPANDMIN TCOLEXPANDMUL TCOLEXPANDDIV TCOLEXPANDADD
+TCOLEXPANDSUB TCOLEXPANDMAX TCOLEXPANDMIN""".split())
+# Statements with no PIPE_V work of their own (memory moves are other pipes', ordered by flags).
+INERT_CALLS = frozenset("TASSIGN TLOAD TSTORE set_flag wait_flag".split())
+CONTROL = re.compile(r"\b(?:if|else|for|while|do|switch|case|default|goto|return|break|continue)\b")
+BARRIER = re.compile(r"pipe_barrier\s*\(\s*PIPE_(V|ALL)\s*\)\s*;")
+# Another pipe's barrier: it orders that pipe's work only (no PIPE_V work, no drain of it).
+OTHER_BARRIER = re.compile(r"pipe_barrier\s*\(\s*PIPE_(?:MTE[123]|S|M|FIX)\s*\)")
+TILE_TYPE = re.compile(r"Tile\s*<\s*TileType::Vec\s*,\s*(\w+)\s*,\s*(\d+)\s*,\s*(\d+)\s*[,>]")
+OP_CALL = re.compile(r"^\s*(?:pto::)?([A-Z][A-Z0-9_]*|set_flag|wait_flag)\s*(?:<[^;{}]*>)?\s*\((.*)\)\s*$", re.S)
+CALLEE = re.compile(r"(\w+)\s*(?:<[^;{}()]*>)?\s*\(")
+SCALAR_CALLEES = frozenset("""Tile GlobalTensor Shape Stride static_cast reinterpret_cast get_block_idx get_block_num
+get_subblockid sizeof data SetValidShape""".split())
+INTEGER = re.compile(r"(0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
+
+
+def masked(text: str) -> str:
+    """``text`` with comments and string literals blanked (offsets kept)."""
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group())
+    return re.sub(r"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", blank, text, flags=re.S)
+
+
+def split_arguments(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "(<[{":
+            depth += 1
+        elif ch in ")>]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+def functions(code: str) -> list[tuple[int, int]]:
+    """(start, end) of each top-level-ish function body `{...}` after a `)`."""
+    bodies = []
+    i = 0
+    while True:
+        match = re.compile(r"\)\s*(?:const\s*)?(?:noexcept\s*)?\{").search(code, i)
+        if match is None:
+            return bodies
+        open_at = match.end() - 1
+        depth, j = 0, open_at
+        while j < len(code):
+            if code[j] == "{":
+                depth += 1
+            elif code[j] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        head = code[max(0, match.start() - 200):match.start()]
+        if not re.search(r"\b(?:if|for|while|switch)\s*\([^;{}]*$", head):
+            bodies.append((open_at, j))
+            i = j + 1
+        else:
+            i = match.end()
+
+
+def statements(code: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, kind) pieces of a body: 'stmt' up to a ';' at bracket depth 0, '{', '}', '#'."""
+    out = []
+    i, piece = start + 1, start + 1
+    depth = 0
+    while i < end:
+        ch = code[i]
+        if ch == "#" and code[:i].rstrip(" \t").endswith("\n"):
+            line_end = code.find("\n", i)
+            out.append((i, line_end, "#"))
+            i = piece = line_end
+            continue
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and ch in "{}":
+            if code[piece:i].strip():
+                out.append((piece, i, "stmt?"))      # a head (`for (...)`) or an initializer
+            out.append((i, i + 1, ch))
+            piece = i + 1
+        elif depth == 0 and ch == ";":
+            out.append((piece, i + 1, "stmt"))
+            piece = i + 1
+        i += 1
+    return out
+
+
+def oracle(path: str, chains: bool = False) -> dict[int, bool]:
+    """line of each `pipe_barrier(PIPE_V);` -> whether the oracle proves it removable."""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    code = masked(text)
+    aliases = {m.group(1): m.group(2) for m in re.finditer(r"using\s+(\w+)\s*=\s*(Tile\s*<[^;]*>)\s*;", code)}
+    result: dict[int, bool] = {}
+    for start, end in functions(code):
+        body = code[start:end]
+        tiles: dict[str, tuple[int, int] | None] = {}        # name -> (address, bytes) or None
+        extents: dict[str, int | None] = {}
+        declared: Counter[str] = Counter()
+        for decl in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body):
+            spelled = aliases.get(decl.group(1), decl.group(1))
+            tile = TILE_TYPE.match(spelled)
+            if tile is None:
+                continue
+            declared[decl.group(2)] += 1
+            size = DTYPE_BYTES.get(tile.group(1))
+            extents[decl.group(2)] = int(tile.group(2)) * int(tile.group(3)) * size if size else None
+        assigns: dict[str, list[str]] = {}
+        for a in re.finditer(r"\bTASSIGN\s*\(\s*(\w+)\s*,([^;]*)\)\s*;", body):
+            assigns.setdefault(a.group(1), []).append(a.group(2).strip())
+        scalars = _constants(code[:start] + body)
+        for name, extent in extents.items():
+            values = assigns.get(name, [])
+            address = _value(values[0], scalars, 0) if len(values) == 1 else None
+            tiles[name] = (address, extent) if address is not None and extent and declared[name] == 1 else None
+        pieces = statements(code, start, end)
+        for k, (p_start, p_end, kind) in enumerate(pieces):
+            found = BARRIER.search(code, p_start, p_end) if kind == "stmt" else None
+            if found is None or found.group(1) != "V" or code[p_start:p_end].strip() != found.group().strip():
+                continue
+            line = text.count("\n", 0, found.start()) + 1
+            entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
+            before = _window(code, pieces, k, -1, tiles, entry)
+            after = _window(code, pieces, k, 1, tiles, entry)
+            # (No PIPE_V work on one side up to its drain: nothing B orders, whatever the other.)
+            result[line] = before == [] or after == [] \
+                or (before is not None and after is not None and _disjoint(before, after, chains))
+    return result
+
+
+SCALAR_TYPES = r"(?:u?int(?:8|16|32|64)_t|unsigned|int|long|size_t)"
+CAST = re.compile(r"\(\s*" + SCALAR_TYPES + r"\s*\)")
+
+
+# A write of a name: an assignment (compound too; not `==`, `<=`, `>=`, `!=`), an increment or
+# decrement, its address taken.
+WRITE = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|(?:\+\+|--)\s*([A-Za-z_]\w*)"
+                   r"|\b([A-Za-z_]\w*)\s*(?:\+\+|--)|(?<![&\w)\]])&\s*([A-Za-z_]\w*)")
+
+
+def _constants(code: str) -> dict[str, str]:
+    """name -> its initializer, for each scalar defined once (`[const] T name = expr;`) and never
+    written again (no other `name =`, compound assignment, increment or address taken)."""
+    found: dict[str, str] = {}
+    seen: Counter[str] = Counter()
+    for m in re.finditer(r"(?:\bconst(?:expr)?\s+)?\b" + SCALAR_TYPES + r"\s+(\w+)\s*=\s*([^;]*);", code):
+        seen[m.group(1)] += 1
+        found[m.group(1)] = m.group(2)
+    writes: Counter[str] = Counter()
+    for m in WRITE.finditer(code):
+        writes[m.group(1) or m.group(2) or m.group(3) or m.group(4)] += 1
+    return {name: expr for name, expr in found.items() if seen[name] == 1 and writes[name] == 1}
+
+
+def _value(expr: str, scalars: dict[str, str], depth: int) -> int | None:
+    """The value of an integer expression of literals, casts to integer types, + - * and constant
+    names; None otherwise (or outside [0, 2**31))."""
+    if depth > 20:
+        return None
+    text = CAST.sub(" ", expr)
+    names = set(re.findall(r"\b[A-Za-z_]\w*\b", text))
+    for name in names:
+        if name not in scalars:
+            return None
+        inner = _value(scalars[name], scalars, depth + 1)
+        if inner is None:
+            return None
+        text = re.sub(r"\b" + name + r"\b", str(inner), text)
+    text = re.sub(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b", lambda m: str(int(m.group(1), 0)), text)
+    if not re.fullmatch(r"[\d\s+*()-]*", text) or not text.strip():
+        return None
+    try:
+        value = eval(text, {"__builtins__": {}})  # noqa: S307 (digits, + - * and parentheses only)
+    except (SyntaxError, ValueError):
+        return None
+    return value if isinstance(value, int) and 0 <= value < 2 ** 31 else None
+
+
+UNDECIDED: Counter[str] = Counter()     # why windows were undecided (--why)
+
+
+def _undecided(what: str) -> None:
+    UNDECIDED[" ".join(what.split())[:60]] += 1
+    return None
+
+
+def _window(code: str, pieces, k: int, step: int, tiles, entry: bool) -> list[tuple[set, set]] | None:
+    """The (reads, writes) byte ranges of each op from barrier k to the nearest drain along
+    ``step``; None when undecided. A kernel entry's (``entry``) start and end bound the window
+    (nothing runs before or after it); another function's do not."""
+    out: list[tuple[set, set]] = []
+    i = k + step
+    while True:
+        if not 0 <= i < len(pieces):
+            return out if entry else _undecided("the function's start or end")
+        p_start, p_end, kind = pieces[i]
+        if kind != "stmt":
+            return _undecided("block " + kind)
+        text = code[p_start:p_end].strip().rstrip(";").strip()
+        if BARRIER.fullmatch(text + ";"):
+            return out
+        if not text:
+            i += step
+            continue
+        if CONTROL.search(text) or re.match(r"^\w+\s*:(?!:)", text):
+            return _undecided(text)
+        if OTHER_BARRIER.fullmatch(text):
+            i += step
+            continue
+        call = OP_CALL.match(text)
+        if call is None:
+            # A declaration or scalar statement: inert when every call in it is a constructor of
+            # a tile, tensor, shape or stride, a cast or a scalar intrinsic.
+            if any(callee not in SCALAR_CALLEES for callee in CALLEE.findall(text)):
+                return _undecided(text)
+            i += step
+            continue
+        name, args = call.group(1), split_arguments(call.group(2))
+        if name in INERT_CALLS:
+            i += step
+            continue
+        if name not in ELEMENTWISE and name not in REDUCTIONS:
+            return _undecided(text)
+        reads, writes = set(), set()
+        for index, arg in enumerate(args):
+            if re.fullmatch(r"[-+]?[\d.]+[fFuUlL]*|\(\w+\)\s*[-+]?[\d.]+[fFuUlL]*", arg):
+                continue
+            if not re.fullmatch(r"\w+", arg):
+                return _undecided(text)
+            if arg not in tiles:
+                if index == 0:
+                    return _undecided(text)
+                continue              # a scalar operand (TADDS's)
+            tile = tiles[arg]
+            if tile is None:
+                return _undecided(text)
+            span = (tile[0], tile[0] + tile[1])
+            (writes if index == 0 or name in REDUCTIONS else reads).add(span)
+        # (Whether the op may join a same-access chain: element-wise, one element size, every
+        # tile operand of one extent.)
+        extents = {hi - lo for lo, hi in reads | writes}
+        out.append((reads, writes, name in CHAIN_OPS and len(extents) == 1))
+        i += step
+
+
+def _overlap(a: set, b: set) -> bool:
+    return any(x[0] < y[1] and y[0] < x[1] for x in a for y in b)
+
+
+def _disjoint(before, after, chains: bool) -> bool:
+    """No op before writes bytes an op after reads or writes, nor reads bytes it writes; with
+    ``chains``, but where both ops may chain (element-wise, one extent) and every overlap between
+    them is of two identical ranges: PTOAS's same-access chain (the vector unit walks both the
+    same way, repeat by repeat; https://github.com/hw-native-sys/PTOAS/pull/674)."""
+    for reads_b, writes_b, chain_b in before:
+        for reads_a, writes_a, chain_a in after:
+            hazard = _overlap(writes_b, reads_a | writes_a) or _overlap(reads_b, writes_a)
+            if not hazard:
+                continue
+            if not (chains and chain_b and chain_a):
+                return False
+            pairs = [(x, y) for x in writes_b for y in reads_a | writes_a if x[0] < y[1] and y[0] < x[1]] \
+                + [(x, y) for x in reads_b for y in writes_a if x[0] < y[1] and y[0] < x[1]]
+            if any(x != y for x, y in pairs):
+                return False
+    return True
+
+
+def run_auto(path: str, includes: list[str], pto_isa: str | None) -> dict:
+    command = [sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "--report", "json",
+               "--report-file", "-", "-o", os.devnull, path]
+    for directory in includes:
+        command += ["-I", directory]
+    if pto_isa:
+        command += ["--pto-isa", pto_isa]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode not in (0, 1):
+        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+    report = json.loads(done.stdout)
+    return next((p for p in report["passes"] if p["pass"] == "pipe-v-barrier"), {"decisions": []})
+
+
+def cause_of(decision: dict) -> str:
+    kind = decision.get("cause", {}).get("kind", "?")
+    if kind == "unread":
+        inner = re.sub(r"\(\d+:\d+: ", "(", decision["reason"])
+        return "unread: " + " ".join(re.sub(r"'[^']*'", "'X'", inner).split()[:12])
+    if kind == "unmodelled":
+        reason = decision["reason"]
+        inner = reason.split("is not modelled (", 1)[-1]
+        inner = re.sub(r"^(?:\S+:)?\d+:\d+: ", "", inner)
+        return "unmodelled: " + " ".join(re.sub(r"'[^']*'", "'X'", inner).split()[:12])
+    return kind
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("list")
+    parser.add_argument("--pto-isa")
+    parser.add_argument("--root", default="/tmp/reach_eval", help="the checkouts a manifest's paths are under")
+    parser.add_argument("--per-file", action="store_true")
+    parser.add_argument("--unproven", action="store_true", help="list removals the oracle cannot prove")
+    parser.add_argument("--why", action="store_true", help="count what left the oracle undecided")
+    parser.add_argument("--all-causes", action="store_true", help="count the causes of every kept barrier too")
+    parser.add_argument("--chains", action="store_true",
+                        help="credit PTOAS's exact same-access chains (element-wise ops, identical ranges)")
+    options = parser.parse_args()
+    base = os.path.dirname(os.path.abspath(options.list))
+    sets: dict[str, Counter[str]] = {}
+    kept: dict[str, Counter[str]] = {}
+    unproven: dict[str, Counter[str]] = {}
+    every_kept: dict[str, Counter[str]] = {}
+    with open(options.list, encoding="utf-8") as handle:
+        rows = [line.rstrip("\n").split("\t") for line in handle if line.strip() and not line.startswith("#")]
+    if rows and rows[0][:2] == ["set", "repo"]:
+        # The manifest (scripts/reach_eval_sets.tsv): checkouts under --root as SET/REPO_NAME/.
+        base = os.path.abspath(options.root)
+        manifest, rows = rows[1:], []
+        for set_name, repo, _, path, includes in manifest:
+            here = f"{set_name}/{repo.split('/')[1]}"
+            # (`pto-isa:DIR`: a directory of the pto-isa checkout of the same set.)
+            dirs = [f"{set_name}/pto-isa/{d.removeprefix('pto-isa:')}" if d.startswith("pto-isa:") else f"{here}/{d}"
+                    for d in includes.split()]
+            rows.append([f"{here}/{path}"] + [f"-I {d}" for d in dirs])
+    for row in rows:
+        path = os.path.join(base, row[0])
+        includes = [os.path.join(base, part[3:]) for part in row[1:] if part.startswith("-I ")]
+        name = row[0].split("/")[0]
+        counts = sets.setdefault(name, Counter())
+        causes = kept.setdefault(name, Counter())
+        truth = oracle(path, options.chains)
+        report = run_auto(path, includes, options.pto_isa)
+        if "error" in report:
+            causes["refused: " + report["error"][:80]] += len(truth)
+        removed = {d["line"] for d in report.get("decisions", []) if d["decision"] == "removed"}
+        for d in report.get("decisions", []):
+            if d["decision"] == "kept" and truth.get(d["line"]):
+                causes[cause_of(d)] += 1
+            if d["decision"] == "kept":
+                every_kept.setdefault(name, Counter())[cause_of(d)] += 1
+        file_counts = Counter(barriers=len(truth), oracle=sum(truth.values()), removed=len(removed),
+                              proven=sum(1 for line in removed if truth.get(line)))
+        counts.update(file_counts)
+        counts["files"] += 1
+        if options.per_file:
+            print(f"{row[0]}: " + ", ".join(f"{k} {v}" for k, v in file_counts.items()))
+        for d in report.get("decisions", []):
+            if d["decision"] == "removed" and not truth.get(d["line"]):
+                beyond = "the oracle cannot prove it" if d["line"] in truth else "not a barrier the oracle reads"
+                reason = re.sub(r"\d+", "N", d["reason"].split(";")[0])
+                unproven.setdefault(name, Counter())[f"{beyond}: {reason[:110]}"] += 1
+                if options.unproven:
+                    print(f"  {row[0]}:{d['line']}: removed, the oracle cannot prove it: {d['reason'][:160]}")
+    if options.why:
+        for what, n in UNDECIDED.most_common(25):
+            print(f"    oracle undecided: {n:4d}  {what}")
+    for name, counts in sets.items():
+        share = f"{100 * counts['proven'] / counts['oracle']:.0f}%" if counts["oracle"] else "-"
+        print(f"{name}: {counts['files']} files, {counts['barriers']} barriers, oracle-removable {counts['oracle']}, "
+              f"removed {counts['removed']}, removed and oracle-proven {counts['proven']} "
+              f"({share} of oracle-removable), "
+              f"removed beyond the oracle {counts['removed'] - counts['proven']}")
+        for cause, n in kept[name].most_common():
+            print(f"    kept where the oracle removes: {n:4d}  {cause}")
+        for cause, n in unproven.get(name, Counter()).most_common():
+            print(f"    removed beyond the oracle: {n:4d}  {cause}")
+        if options.all_causes:
+            for cause, n in every_kept.get(name, Counter()).most_common(15):
+                print(f"    kept (any barrier): {n:4d}  {cause}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
