@@ -25,15 +25,11 @@ from .. import regex_cache
 from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
 from ..pto.ordering import (
     CHAIN_16BIT_ONLY,
-    WALK_CHUNKS,
-    WALK_LINEAR,
-    chain_repeats_enough,
     cvt_reads_source_in_order,
-    row_expand_walks_row_by_row,
     same_access_chain_operand,
-    walk_order,
 )
-from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
+from ..pto.tiles import ELEMENT_BYTES
+from ..pto.walks import OTHER, ROW_BY_ROW, TileWalk, chain_order_holds, walk_kind, walk_pieces
 from ..source import PtofixError, SourceText
 from ..structs import Struct
 from . import stmt_parser as A
@@ -820,7 +816,8 @@ class BarrierAnalysis:
         if found is None or found[0] is not event:
             signature = (event.kind, event.op, tuple(
                 (a.name.startswith("<hidden"), a.write, a.space, None if a.intervals is None else tuple(a.intervals),
-                 a.exact, a.tmp, a.contiguous_repeats, a.elementwise, a.shape) for a in event.accesses))
+                 a.exact, a.tmp, a.contiguous_repeats, a.elementwise, a.shape, a.type_contiguous,
+                 a.valid_col_in_type) for a in event.accesses))
             number = self._signature_numbers.setdefault(signature, len(self._signature_numbers))
             found = self._signatures[key] = (event, number)
         return found[1]
@@ -918,24 +915,7 @@ class BarrierAnalysis:
             if any(not x.tmp and not (x.elementwise and _walks_like(x.shape, a.exact))
                    for x in event.accesses if not (expand and not x.elementwise and not x.write)):
                 return False
-        cols, dtype, valid_rows, valid_cols = a.exact[3], a.exact[4], a.exact[6], a.exact[7]
-        size = ELEMENT_BYTES.get(dtype or "")
-        if size is None:
-            return False
-        if any(event.op.startswith("TROWEXPAND") for event in (p, c)) \
-                and row_expand_walks_row_by_row(valid_rows, valid_cols, cols, size):
-            # On its vbrcb path TROWEXPAND* switches to one count-mode instruction a row (row by
-            # row, not column chunks) when a row holds more repeats than there are rows or its
-            # block stride overflows (TRowExpandBinOp.hpp useCountMode): its order is not modelled.
-            return False
-        produced, consumed = walk_order(p.op, producing=True), walk_order(c.op, producing=False)
-        if a.exact[5] != "RowMajor" or produced == consumed == WALK_LINEAR:
-            return chain_repeats_enough(producer[0].contiguous_repeats)
-        if valid_cols != cols:
-            return False        # (column chunks of a partial row: not modelled)
-        # The ops walk the valid rows only.
-        gap = chain_gap(valid_rows, cols, ELEMENT_BYTES.get(dtype or ""), produced, consumed)
-        return gap is not None and chain_repeats_enough(gap)
+        return _walks_chain(p, c, a.exact, cvt)
 
     @staticmethod
     def _cvt_reads_chain_in_order(c: Event, exact: tuple) -> bool:
@@ -1713,26 +1693,56 @@ def _walks_like(shape: tuple | None, exact: tuple) -> bool:
     if shape is None:
         return False
     rows, cols, dtype, layout, valid_rows, valid_cols = shape
-    if (rows, cols, dtype, layout, valid_rows, valid_cols) != exact[2:8]:
+    return (rows, cols, dtype, layout, valid_rows, valid_cols) == exact[2:8]
+
+
+def _event_walk(event: Event, exact: tuple) -> TileWalk | None:
+    """How ``event`` walks the chained tile ``exact``: its shape and valid shape, and whether the
+    types of every operand it walks alike are contiguous (None when they disagree: pto-isa tests
+    both dst's and src's type, TBinSOp.hpp ``tileDataContinue``, TUnaryOp.hpp ``isCombined``)."""
+    walked = [x for x in event.accesses if not x.tmp and x.elementwise]
+    kinds = {(x.type_contiguous, x.valid_col_in_type) for x in walked}
+    size = ELEMENT_BYTES.get(exact[4] or "")
+    if len(kinds) != 1 or size is None or None in (exact[2], exact[3], exact[6], exact[7]):
+        return None
+    contiguous, valid_col_in_type = next(iter(kinds))
+    return TileWalk(exact[2], exact[3], size, exact[5], exact[6], exact[7], contiguous, valid_col_in_type)
+
+
+def _walks_chain(p: Event, c: Event, exact: tuple, cvt: bool) -> bool:
+    """The same-access chain's order condition, repeat by repeat (pto/walks.py): the producer's
+    and the consumer's walks of the chained tile, from the op and its operands' types, and the
+    consumer never ahead of the producer (checked for each of them, so an in-place pair's reads
+    and writes are both covered: both walk the tile once, reading and writing each piece in the
+    same repeat)."""
+    walk = _event_walk(p, exact)
+    if walk is None:
         return False
-    return walked_in_address_order(rows, cols, layout, valid_rows, valid_cols)
+    produced, _ = walk_kind(p.op.split(".", 1)[0], walk, producing=True)
+    producer = walk_pieces(produced, walk)
+    if cvt:
+        consumer = cvt_source_pieces(c, exact, walk)
+    else:
+        consumer_walk = _event_walk(c, exact)
+        consumed = walk_kind(c.op.split(".", 1)[0], consumer_walk, producing=False)[0] \
+            if consumer_walk is not None else OTHER
+        consumer = walk_pieces(consumed, walk) if consumer_walk is not None else None
+    if producer is None or consumer is None:
+        return False
+    return chain_order_holds(producer, consumer) == ""
 
 
-def chain_gap(rows: int, cols: int, size: int | None, producer: str, consumer: str) -> int | None:
-    """The fewest repeats issued between the producer's write of a byte and the consumer's read
-    of it with no barrier between them: for each 256-byte piece, the producer repeats still to come
-    after the one writing it plus the consumer repeats before the one reading it. PTOAS's chain
-    rule needs 16 (for two linear walks this is the producer's repeat count). None when the rows
-    are not whole 256-byte pieces (the orders are not modelled then)."""
-    if size is None or (cols * size) % REPEAT_BYTES or rows > 255:
-        return None         # (one instruction holds at most 255 repeats: more rows split it)
-    chunks = cols * size // REPEAT_BYTES
-    total = rows * chunks
-
-    def index(order: str, row: int, chunk: int) -> int:
-        return chunk * rows + row if order == WALK_CHUNKS else row * chunks + chunk
-
-    return min(total - index(producer, r, k) + index(consumer, r, k) for r in range(rows) for k in range(chunks))
+def cvt_source_pieces(c: Event, exact: tuple, walk: TileWalk) -> list[tuple[int, int]] | None:
+    """The source pieces a single-vconv TCVT (BarrierAnalysis._cvt_reads_chain_in_order) reads per
+    repeat: row by row (TCvt.hpp TCvtHead), ``256 / max(element sizes)`` elements a repeat."""
+    writes = [x for x in c.accesses if x.write and x.shape is not None]
+    if len(writes) != 1:
+        return None
+    dst_size = ELEMENT_BYTES.get(writes[0].shape[2] or "")
+    if dst_size is None:
+        return None
+    elements = REPEAT_BYTES // max(walk.elem_bytes, dst_size)
+    return walk_pieces(ROW_BY_ROW, walk, elements * walk.elem_bytes)
 
 
 # Why a selected barrier was kept, in the few kinds a per-file summary groups them by.
