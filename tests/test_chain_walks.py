@@ -6,6 +6,8 @@ removal shows the rule is not blocked where the walks agree. The rule each test 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -23,7 +25,6 @@ from ptofix.pto.walks import (
     walk_pieces,
 )
 from ptofix.source import SourceText
-
 
 
 def _tile(dt: str, rows: int, cols: int, valid: str, layout: str = "RowMajor") -> str:
@@ -82,8 +83,6 @@ def test_the_silu_chain_with_static_types_chains_up_to_the_division():
 def test_the_corpus_silu_kernel_keeps_the_chain_barriers(corpus_dir):
     path = os.path.join(corpus_dir, "real", "44_silu_a2a3.cpp")
     include = os.path.join(corpus_dir, "real", "include")
-    import subprocess
-    import sys
     done = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "--report", "text",
                            "-I", include, path, "-o", os.devnull], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

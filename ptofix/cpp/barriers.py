@@ -1750,10 +1750,10 @@ def _walks_chain(p: Event, c: Event, exact: tuple, cvt: bool) -> str:
 def cvt_source_pieces(c: Event, exact: tuple, walk: TileWalk) -> list[tuple[int, int]] | None:
     """The source pieces a single-vconv TCVT (BarrierAnalysis._cvt_reads_chain_in_order) reads per
     repeat: row by row (TCvt.hpp TCvtHead), ``256 / max(element sizes)`` elements a repeat."""
-    writes = [x for x in c.accesses if x.write and x.shape is not None]
-    if len(writes) != 1:
+    shapes = [x.shape for x in c.accesses if x.write and x.shape is not None]
+    if len(shapes) != 1 or shapes[0] is None:
         return None
-    dst_size = ELEMENT_BYTES.get(writes[0].shape[2] or "")
+    dst_size = ELEMENT_BYTES.get(shapes[0][2] or "")
     if dst_size is None:
         return None
     elements = REPEAT_BYTES // max(walk.elem_bytes, dst_size)
