@@ -149,6 +149,18 @@ def decode(name: str, args: list[int], state: dict, size: int) -> list[tuple[str
     return None
 
 
+def repeat_argument(name: str, args: list[int]) -> int | None:
+    """The repeat count an intrinsic was given (bursts for a UB-to-UB copy); None when its
+    operands are not decoded here."""
+    if UNARY.match(name) or name == "vector_dup":
+        return args[2]
+    if BINARY.match(name) or SCALAR.match(name) or name == "copy_ubuf_to_ubuf":
+        return args[3]
+    if name == "vbrcb":
+        return args[4]
+    return None
+
+
 def _merge(ranges: list[tuple[int, int]]) -> list[list[int]]:
     out: list[list[int]] = []
     for lo, hi in sorted(ranges):
@@ -232,8 +244,7 @@ def derive_case(case: dict, pipes: dict[str, int]) -> dict:
                 continue
             index = len(instructions)
             accesses = decode(name, args, state, size)
-            instructions.append([name, args[3] if accesses is not None and len(args) > 3 and not
-                                 name.startswith(("vbrcb", "copy_")) else None])
+            instructions.append([name, repeat_argument(name, args)])
             if accesses is None:
                 undecoded.append(name)
                 continue
