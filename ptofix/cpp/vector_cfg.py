@@ -136,7 +136,7 @@ class EventKind(enum.Enum):
 
 class Access(Struct):
     __slots__ = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats", "elementwise", "shape",
-                 "unknown_why", "type_contiguous", "valid_col_in_type")
+                 "unknown_why", "type_contiguous", "valid_col_in_type", "valid_in_type")
     name: str                       # variable or "<hidden scratch>"
     write: bool
     space: str | None            # None = any space
@@ -152,9 +152,10 @@ class Access(Struct):
     # may depend on the type, not the run-time valid shape (pto/walks.py).
     type_contiguous: bool
     valid_col_in_type: bool
+    valid_in_type: bool          # the type spells both valid dimensions
     _fields: ClassVar[tuple[str, ...]] = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats",
                                           "elementwise", "shape", "unknown_why", "type_contiguous",
-                                          "valid_col_in_type")
+                                          "valid_col_in_type", "valid_in_type")
 
     def __init__(
             self,
@@ -170,6 +171,7 @@ class Access(Struct):
             unknown_why: str = "",
             type_contiguous: bool = False,
             valid_col_in_type: bool = False,
+            valid_in_type: bool = False,
     ) -> None:
         self.name = name
         self.write = write
@@ -183,6 +185,7 @@ class Access(Struct):
         self.unknown_why = unknown_why
         self.type_contiguous = type_contiguous
         self.valid_col_in_type = valid_col_in_type
+        self.valid_in_type = valid_in_type
 
     def overlaps(self, other: Access) -> bool:
         if self.space is not None and other.space is not None and self.space != other.space:
@@ -1369,7 +1372,7 @@ class FunctionCFG:
             if walked_in_address_order(tt.rows, tt.cols, tt.blayout, walked.valid_row, walked.valid_col):
                 repeats = walked.repeats
         return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats, shape=shape,
-                      type_contiguous=contiguous, valid_col_in_type=in_type)
+                      type_contiguous=contiguous, valid_col_in_type=in_type, valid_in_type=tt.static_valid)
 
     def _known_valid_shape(self, sym: Symbol, tt: TileType) -> TileType:
         """``tt`` with the valid shape its run-time valid rows and cols always have, where the model
