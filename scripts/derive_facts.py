@@ -43,15 +43,21 @@ BLOCK = 32
 SCRATCH = (0x2E000, 0x30000)        # pto-isa constants.hpp TMP_UB_OFFSET, TMP_UB_SIZE
 
 # Intrinsics that set state or synchronise: no UB access of their own.
+# What scripts/trace_facts/harness.hpp records before a vector instruction: its data's element
+# size (sizeof of the pointer's type), which the mask counts in.
+ELEMENT_RECORD = "ptofix_element"
 CONTROL = {"set_vector_mask", "set_mask_count", "set_mask_norm", "pipe_barrier", "set_flag", "wait_flag",
            "set_ctrl", "get_ctrl", "set_atomic_none", "dsb", "set_deqscale", "set_va_reg_sb", "set_cmpmask",
-           "set_padding", "set_mov_pad_val", "set_nd_para", "set_fpc", "set_quant_pre"}
+           "set_padding", "set_mov_pad_val", "set_nd_para", "set_fpc", "set_quant_pre", ELEMENT_RECORD}
 # (dst, src, repeat, dstBlockStride, srcBlockStride, dstRepeatStride, srcRepeatStride)
 UNARY = re.compile(r"^(vabs|vexp|vln|vsqrt|vrsqrt|vrelu|vnot|vcopy|vrec|vconv_\w+)$")
 # (dst, src0, src1, repeat, dstBS, src0BS, src1BS, dstRS, src0RS, src1RS[, mode])
 BINARY = re.compile(r"^(vadd|vsub|vmul|vdiv|vmax|vmin|vand|vor|vsel|vmla|vmadd|vmaddrelu|vaddrelu|vsubrelu)$")
 # (dst, src0, scalar, repeat, dstBS, src0BS, dstRS, src0RS)
 SCALAR = re.compile(r"^(vadds|vmuls|vmaxs|vmins|vlrelu|vshl|vshr|vaxpy)$")
+# Compares: the sources as BINARY / SCALAR; the bit-mask destination is not decoded.
+COMPARE = re.compile(r"^vcmpv_(eq|ne|gt|ge|lt|le)$")
+COMPARE_SCALAR = re.compile(r"^vcmpvs_(eq|ne|gt|ge|lt|le)$")
 READS_DST = {"vaxpy", "vmla", "vmadd", "vmaddrelu"}
 CONV_SIZES = {"f32": 4, "f16": 2, "bf16": 2, "s32": 4, "s16": 2, "s8": 1, "u8": 1, "s64": 8, "s4": 1}
 
@@ -101,8 +107,9 @@ def _operand_repeats(state: dict, repeat: int, base: int, block_stride: int, rep
 
 
 def decode(name: str, args: list[int], state: dict, size: int) -> list[tuple[str, list[list[tuple[int, int]]]]] | None:
-    """The operands one intrinsic touches: [("r"|"w", per-repeat byte ranges)], or None when its
-    operands are not decoded here. ``size``: the element size of the case's data."""
+    """The operands one intrinsic touches: [("r"|"w", per-repeat byte ranges)] (("w?", []): a
+    destination not decoded), or None when its operands are not decoded here. ``size``: the
+    element size of its data (as the harness recorded it, else the case's)."""
     if UNARY.match(name):
         dst, src, repeat, dbs, sbs, drs, srs = args[:7]
         dsize = ssize = size
@@ -132,6 +139,13 @@ def decode(name: str, args: list[int], state: dict, size: int) -> list[tuple[str
             out.append(("r", _operand_repeats(state, repeat, dst, dbs, drs, size, size)))
         out.append(("w", _operand_repeats(state, repeat, dst, dbs, drs, size, size)))
         return out
+    if COMPARE.match(name):
+        _dst, s0, s1, repeat, _dbs, s0bs, s1bs, _drs, s0rs, s1rs = args[:10]
+        return [("r", _operand_repeats(state, repeat, s0, s0bs, s0rs, size, size)),
+                ("r", _operand_repeats(state, repeat, s1, s1bs, s1rs, size, size)), ("w?", [])]
+    if COMPARE_SCALAR.match(name):
+        _dst, s0, _scalar, repeat, _dbs, s0bs, _drs, s0rs = args[:8]
+        return [("r", _operand_repeats(state, repeat, s0, s0bs, s0rs, size, size)), ("w?", [])]
     if name == "vbrcb":
         # One 32-byte block of dst per source element, 8 elements a repeat (mask ignored).
         dst, src, dbs, drs, repeat = args[:5]
@@ -154,7 +168,8 @@ def repeat_argument(name: str, args: list[int]) -> int | None:
     operands are not decoded here."""
     if UNARY.match(name) or name == "vector_dup":
         return args[2]
-    if BINARY.match(name) or SCALAR.match(name) or name == "copy_ubuf_to_ubuf":
+    if BINARY.match(name) or SCALAR.match(name) or COMPARE.match(name) or COMPARE_SCALAR.match(name) \
+            or name == "copy_ubuf_to_ubuf":
         return args[3]
     if name == "vbrcb":
         return args[4]
@@ -199,12 +214,13 @@ def classify(repeats: list[tuple[int, int, int]], lines: int, line_bytes: int, p
         return LINEAR
     chunks = [(c * REPEAT_BYTES, min(line_bytes, (c + 1) * REPEAT_BYTES))
               for c in range(-(-line_bytes // REPEAT_BYTES))]
-    by_chunks = [(r * pitch + lo, r * pitch + hi) for lo, hi in chunks for r in range(lines)]
-    if spans == by_chunks:
-        return COLUMN_CHUNKS
+    # (Rows of one chunk walk alike both ways: named row_by_row, as ptofix/pto/walks.py does.)
     by_rows = [(r * pitch + lo, r * pitch + hi) for r in range(lines) for lo, hi in chunks]
     if spans == by_rows:
         return ROW_BY_ROW
+    by_chunks = [(r * pitch + lo, r * pitch + hi) for lo, hi in chunks for r in range(lines)]
+    if spans == by_chunks:
+        return COLUMN_CHUNKS
     return OTHER
 
 
@@ -225,6 +241,7 @@ def derive_case(case: dict, pipes: dict[str, int]) -> dict:
     barrier_positions: list[int] = []     # how many vector instructions precede each barrier
     count_uses = ends_in_count = False
     flags: list[list] = []
+    element = 0         # the next instruction's element size, when the harness recorded it
     for _pto_name, calls in case["trace"]:
         for name, args in calls:
             if name == "set_vector_mask":
@@ -240,16 +257,22 @@ def derive_case(case: dict, pipes: dict[str, int]) -> dict:
                     barrier_positions.append(len(instructions))
             elif name in ("set_flag", "wait_flag"):
                 flags.append([name, len(instructions), *args])
+            elif name == ELEMENT_RECORD:
+                element = args[0]
             if name in CONTROL:
                 continue
             index = len(instructions)
-            accesses = decode(name, args, state, size)
+            accesses = decode(name, args, state, element or size)
+            element = 0
             instructions.append([name, repeat_argument(name, args)])
             if accesses is None:
                 undecoded.append(name)
                 continue
             per_role_repeat: dict[str, dict[int, list[tuple[int, int]]]] = {}
             for kind, per_repeat in accesses:
+                if kind == "w?":        # a destination whose bytes are not decoded
+                    undecoded.append(f"{name}:dst")
+                    continue
                 for r, ranges in enumerate(per_repeat):
                     for lo, hi in ranges:
                         owner = next((o for o in owners if o[0] <= lo < o[1]), None)
@@ -289,7 +312,8 @@ def derive_case(case: dict, pipes: dict[str, int]) -> dict:
             (dst["rows"], dst["cols"], dst["valid"], dst["dtype"], dst["layout"])]
     kinds = {walk[role] for role in full}
     footprint = {role: {"read": _merge(t["r"]), "write": _merge(t["w"])} for role, t in touched.items()}
-    return {"instructions": instructions, "walk": walk, "kind": kinds.pop() if len(kinds) == 1 else None,
+    return {"operand_bytes": {o["role"]: o["bytes"] for o in operands},
+            "instructions": instructions, "walk": walk, "kind": kinds.pop() if len(kinds) == 1 else None,
             "repeats": {role: _segments(walks[role]) for role in walks},
             "footprint": footprint, "outside": _merge(outside), "undecoded": sorted(set(undecoded)),
             "barriers": barriers, "flags": flags,

@@ -131,7 +131,8 @@ def test_type_classes_split_where_pto_isa_branches():
     ([(0, 256), (256, 512), (1024, 1280), (1280, 1536)], 2, 512, 1024, ROW_BY_ROW),
     ([(0, 256), (256, 512), (1024, 1280)], 2, 512, 1024, OTHER),            # a repeat missing
     ([(256, 512), (0, 256)], 1, 512, 512, OTHER),                           # backwards
-    ([(0, 128), (256, 384)], 2, 128, 256, COLUMN_CHUNKS),                   # one chunk a row
+    ([(0, 128), (256, 384)], 2, 128, 256, ROW_BY_ROW),                      # one chunk a row
+    ([(0, 128), (256, 384), (128, 256), (384, 512)], 2, 256, 256, OTHER),  # halves out of order
     ([(0, 256), (256, 512)], 2, 256, 256, LINEAR),                          # 256-byte rows: linear first
 ])
 def test_walk_classification(spans, lines, line_bytes, pitch, kind):

@@ -37,6 +37,7 @@ Schema of derived_facts.json (``"schema": 1``)::
           "rows": int, "cols": int, "valid_rows": int, "valid_cols": int,
           "call": str,                              # the C++ call the harness made
           "compile_error": str,                     # (only) pto-isa rejects the type; no other field
+          "operand_bytes": {ROLE: int},             # each tile operand's Rows * Cols * element size
           "instructions": [[NAME, REPEAT], ...],    # the vector instructions issued, in order
           "walk": {ROLE: KIND},                     # each operand's walk (see below)
           "repeats": {ROLE: [[INSTR, LO, HI], ...]} # each repeat touching the operand, in issue
@@ -59,8 +60,9 @@ order: repeat k covers [256k, 256k + 256), the last one possibly shorter); ``col
 (per 256-byte column chunk of the valid row, left to right, one repeat per valid row in row order,
 the repeat stride one row); ``row_by_row`` (valid rows in order, each row's 256-byte chunks in
 address order, not linear); ``other`` (anything else, an undecoded intrinsic included). Where
-several apply (one row; rows of exactly 256 bytes), the first of that order is recorded. For a
-ColMajor tile "row" reads "column".
+several apply, the first of linear, row_by_row, column_chunks is recorded: one valid row, or
+full rows of exactly 256 bytes, walk linearly; rows of one chunk (at most 256 valid bytes) walk
+row by row, as ptofix/pto/walks.py names them. For a ColMajor tile "row" reads "column".
 
 A type class (``type_class``) groups grid points that one branch of pto-isa's code is expected
 to treat alike: the element type, layout, whether the valid shape is static in the type, how a

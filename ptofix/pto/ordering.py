@@ -84,7 +84,11 @@ def chain_repeats_enough(repeats: int) -> bool:
 # Reductions, broadcasts of a per-row/per-col operand and dtype conversions read with another
 # pattern. Not TMOV (a ubuf-to-ubuf copy burst whose pace against vector repeats is not
 # documented), the TROWEXPAND* (vbrcb path only) and TCOLEXPAND* families with their own order,
-# and TAND/TOR(S) only on 16-bit data (``CHAIN_16BIT_ONLY``).
+# and TAND/TOR(S) only on 16-bit data (``CHAIN_16BIT_ONLY``). "Contiguous" is the tile *type's*
+# for the TBinS ops (TADDS, TSUBS, TMULS, TDIVS, TMAXS, TMINS; TNEG is a TMULS): pto-isa's recorded
+# trace (ptofix/pto/derived_facts.json, docs/reference/pto-facts.md §0.2) shows them walking a type
+# with a dynamic valid shape column chunk by column chunk whatever the run-time valid shape, while
+# TADD, TEXP and the other ops of the set test the run-time shape (issue #55).
 WALKED_IN_REPEAT_ORDER = frozenset({
     "TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TADDS", "TSUBS", "TMULS", "TDIVS", "TMAXS",
     "TMINS", "TANDS", "TORS", "TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TNEG", "TRELU", "TNOT", "TEXPANDS",
@@ -112,7 +116,8 @@ def cvt_reads_source_in_order(src_dtype: str, dst_dtype: str, valid_cols: int) -
 
 # The ops of WALKED_IN_REPEAT_ORDER that walk in repeat order only on 16-bit data: from pto-isa
 # 002ecebc on, 32- and 8-bit data are viewed as 16-bit and take a rows-then-tails path
-# (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TBinOp.hpp).
+# (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TBinOp.hpp); the
+# recorded trace at f35e7f60 shows it for int32 (tests/test_trace_agrees_with_facts.py).
 CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
 
 

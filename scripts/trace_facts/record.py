@@ -173,6 +173,10 @@ def cases() -> list[Case]:
     _second_batch(add)
     for case in out[first:]:
         case.batch = 2
+    first = len(out)
+    _third_batch(add)
+    for case in out[first:]:
+        case.batch = 3
     for index, case in enumerate(out):
         case.id = str(index)
     return out
@@ -184,6 +188,26 @@ COL_EXPAND_BINARY = ("TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXP
                      "TCOLEXPANDMIN", "TCOLEXPANDEXPDIF")
 ROW_REDUCE = ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD")
 COL_REDUCE = ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD")
+
+
+def _third_batch(add) -> None:  # type: ignore[no-untyped-def]
+    """The per-row broadcasts and row reductions over more than 255 rows: a ColMajor [rows, 1]
+    operand needs rows of whole 32-byte blocks (320, not the first batches' 300)."""
+    for dtype in ("float", "half"):
+        size = ELEMENT_BYTES[dtype]
+        for static in (True, False):
+            point = {"dtype": dtype, "layout": "RowMajor", "valid_static": static, "rows": 320,
+                     "cols": 256 // size, "valid_rows": 320, "valid_cols": 256 // size}
+            dst, src0 = _tile("dst", 0, point), _tile("src0", 1, point)
+            column = _tile("src1", 2, point, cols=1, valid=(320, 1), layout="ColMajor")
+            for op in ROW_EXPAND_BINARY:
+                add(op, {**point, "form": "src1_colmajor"}, [dst, src0, column], f"pto::{op}(dst, src0, src1)")
+                add(op, {**point, "form": "src1_colmajor_tmp"},
+                    [dst, src0, column, _tile("tmp", 3, point, rows=32, cols=256 // size, valid=(32, 256 // size))],
+                    f"pto::{op}(dst, src0, src1, tmp)")
+            for op in ROW_REDUCE:
+                add(op, point, [_tile("dst", 0, point, cols=1, valid=(320, 1), layout="ColMajor"), src0,
+                                _tile("tmp", 2, point)], f"pto::{op}(dst, src0, tmp)")
 
 
 def _second_batch(add) -> None:  # type: ignore[no-untyped-def]
