@@ -255,7 +255,7 @@ def test_every_recorded_walk_is_the_hand_read_one_where_the_hand_reads_one():
     table = default_facts()
     compared = 0
     for point in table.table["points"].values():
-        if "compile_error" in point or point.get("form") or point["walk"].get("dst") is None:
+        if "compile_error" in point or point.get("form") or point.get("walk", {}).get("dst") is None:
             continue
         walk = _point_walk(point)
         hand, _ = hand_walk(point["op"], walk, producing=True)

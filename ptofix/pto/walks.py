@@ -157,6 +157,11 @@ def hand_walk(op: str, walk: TileWalk, producing: bool) -> tuple[str, str]:
         return OTHER, f"{op} issues vector_dup, a barrier and vdiv per instruction (TDivS.hpp SDivOp): no single walk"
     if op in WALK_BY_VERSION:
         return OTHER, f"{op} walks differently across pto-isa versions"
+    if op in ("TAND", "TOR") and walk.elem_bytes != 2:
+        # Viewed as 16-bit data, so its row strides "differ" from the original type's and it takes
+        # the three-stride Bin2LNormModeRowRpt (TAnd.hpp, TOr.hpp): row heads, then a tail column.
+        # (The recorded trace showed it: the hand reading once took the one-stride path.)
+        return OTHER, f"{op} on {walk.elem_bytes}-byte data is viewed as 16-bit and walked in heads and tails"
     if op in BINARY_OPS:
         if walk.rows <= REPEAT_MAX and walk.row_bytes < REPEAT_BYTES:
             return ROW_BY_ROW, ""                # Bin1LNormModeSmall
