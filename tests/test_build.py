@@ -115,11 +115,13 @@ def test_full_pipeline_with_standins(tools, tmp_path, capsys, monkeypatch):
     sidecar = json.loads((out / "fa.slots.json").read_text())
     assert sorted((p["func"], p["flag_base"], p["local_slot_num"]) for p in sidecar["pipes"]) == sorted(
         (f, fb, 2) for f in ("cube_kernel", "vector_kernel") for fb in (0, 2, 4))
-    # C++ passes: gu barriers removed by proof, LocalSlotNum 8 -> 2 everywhere.
+    # C++ passes: gu barriers kept (not proven), LocalSlotNum 8 -> 2 everywhere.
     before, after = (out / "fa.cpp").read_text(), (out / "fa.fixed.cpp").read_text()
-    # (the in-place GU barriers ptoas left in: TROWEXPANDMUL(o, o, e); barrier; TADD(o, o, pv))
+    # (the in-place GU barriers ptoas left in: TROWEXPANDMUL(o, o, e); barrier; TADD(o, o, pv); on
+    # fa.cpp's 32 x 128 floats TROWEXPANDMUL writes column chunk by column chunk and TADD reads
+    # linearly, ahead of it: pto/walks.py)
     gu = len(in_place_gu_barriers(before))
-    assert gu and before.count("pipe_barrier(PIPE_V);") - after.count("pipe_barrier(PIPE_V);") == gu
+    assert gu and before.count("pipe_barrier(PIPE_V);") == after.count("pipe_barrier(PIPE_V);")
     tpipes = before.count("TPipe<")
     assert len(re.findall(r"TPipe<\d, Direction::DIR_\w+, \d+, 8, 8, (?:true|false)>", before)) == tpipes
     assert len(re.findall(r"TPipe<\d, Direction::DIR_\w+, \d+, 8, 2, (?:true|false)>", after)) == tpipes
@@ -135,7 +137,7 @@ def test_full_pipeline_with_standins(tools, tmp_path, capsys, monkeypatch):
     assert report["settings"]["pattern"]["from"] == "command line"
     fix = next(s for s in report["stages"] if s["stage"] == "fix")
     assert [p["pass"] for p in fix["passes"]] == ["local-slot-num", "pipe-v-barrier"]
-    assert f"pipe-v-barrier: {gu} of {before.count('pipe_barrier(PIPE_V);')} PIPE_V barriers removed" in err
+    assert f"pipe-v-barrier: 0 of {before.count('pipe_barrier(PIPE_V);')} PIPE_V barriers removed" in err
 
 
 @needs_fa_cpp
@@ -152,8 +154,9 @@ def test_fa_workload_with_its_config(tools, tmp_path, capsys, monkeypatch):
                             str(out / "fa.so")]
     assert "--npu-arch=dav-2201" in bisheng and "-cce-enable-mix" in bisheng
     sample = FA_CPP.read_text()
-    assert (out / "fa.fixed.cpp").read_text().count("pipe_barrier(PIPE_V);") == \
-        sample.count("pipe_barrier(PIPE_V);") - len(in_place_gu_barriers(sample))
+    # (fa.cpp's GU barriers are not proven: see test_full_pipeline_with_standins.)
+    assert in_place_gu_barriers(sample)
+    assert (out / "fa.fixed.cpp").read_text().count("pipe_barrier(PIPE_V);") == sample.count("pipe_barrier(PIPE_V);")
 
 
 @needs_fa_cpp

@@ -33,7 +33,9 @@ CORPUS_RACES = {
     "ptoas-2026-08-21/lit/tile_fusion/fusion_region_internal_dead_omission.pto.cpp": 1,
     "ptoas-2026-08-21/lit/tile_fusion/op_scheduling_treshape.pto.cpp": 2,
     "real/03_fa_splitpipe_call_both.cpp": 15,
-    "real/24_gqa_softmax_block.cpp": 2,
+    # Two more since issue 55: ptoas pruned chains whose consumer runs ahead of the producer's walk
+    # (a column-chunk walk into a linear one, pto/walks.py).
+    "real/24_gqa_softmax_block.cpp": 4,
     # A V -> MTE2 signal and an MTE3 -> V wait between two vector ops link no flag chain: 7 of its
     # 12 races were once taken as ordered by them.
     "real/26_tpushpop_test6_scope3_incore.cpp": 12,

@@ -40,8 +40,9 @@ extern "C" __global__ AICORE void k(__gm__ float* v1) {{
 
 
 def kernel(after: str = "", before: str = "", extra: str = "") -> str:
-    return KERNEL.format(before=before, after=after, extra=extra, big=TILE.format(r=32, c=128, l="RowMajor"),
-                         col=TILE.format(r=32, c=1, l="ColMajor"))
+    # (Rows of 256 bytes: TROWEXPANDMUL's column chunks are then TADD's linear repeats, pto/walks.py.)
+    return KERNEL.format(before=before, after=after, extra=extra, big=TILE.format(r=64, c=64, l="RowMajor"),
+                         col=TILE.format(r=64, c=1, l="ColMajor"))
 
 
 @pytest.fixture(autouse=True)
