@@ -80,6 +80,7 @@ from .memory import (
     f32_to_bf16,
 )
 from .ops_numpy import VECTOR_OPS, ExecutedCounts, Sym, build_steps, new_struct_value
+from .repeats import step_walk
 from .schedule import Scheduler, StepError
 
 MAX_STATEMENTS = 5_000_000
@@ -1470,8 +1471,10 @@ class Interpreter:
             if step.round_trip_before:
                 self.flag_op(True, "PIPE_V", "PIPE_S", ROW_EXPAND_SCALAR_EVENT)
                 self.flag_op(False, "PIPE_V", "PIPE_S", ROW_EXPAND_SCALAR_EVENT)
+            walk = step_walk(name, args, targs, step.reads, step.writes, step.tmp) \
+                if len(steps) == 1 and step.label == name else None
             self.sched.issue(sid, step.label, True, step.reads, step.writes, step.fn, stamp, step.tmp,
-                             self.back_edges)
+                             self.back_edges, walk)
             if step.drain_after:
                 self.sched.drain()
         return None
