@@ -109,15 +109,22 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
                 (t.rows, t.cols, t.elem, t.blayout, t.valid_rows, t.valid_cols) \
                 or (v.valid_rows, v.valid_cols) != (first.valid_rows, first.valid_cols):
             return None
-    # A source that shares some but not all of the destination's bytes would make one repeat read
-    # what another wrote: not a walk the element ranges describe.
-    for w in writes:
-        for v in views:
-            if v.addr != w.addr and v.lo < w.hi and w.lo < v.hi:
-                return None
     size = dtype_of(t.elem)[0].itemsize
     type_valid_cols = t.valid_cols if t.valid_cols is not None else -1
     repeats = op_walk(op, t.rows, t.cols, size, type_valid_cols, first.valid_rows, first.valid_cols)
     if repeats is None:
         return None
-    return RepeatWalk(op, list(args), list(template_args), repeats, size, list(reads), list(writes))
+    walk = RepeatWalk(op, list(args), list(template_args), repeats, size, list(reads), list(writes))
+    # A source that shares some but not all of the destination's bytes: fine while no repeat reads
+    # a byte an earlier repeat of the op wrote (then which repeats run together changes nothing).
+    for w in writes:
+        for r in reads:
+            lo, hi = max(w.lo, r.lo), min(w.hi, r.hi)
+            if r.addr == w.addr or lo >= hi:
+                continue
+            written = walk.byte_repeats(w)[lo - w.lo:hi - w.lo]
+            read = walk.byte_repeats(r)[lo - r.lo:hi - r.lo]
+            both = (written >= 0) & (read >= 0)
+            if both.any() and int((read[both] - written[both]).max()) > 0:
+                return None
+    return walk
