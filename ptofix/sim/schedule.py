@@ -283,7 +283,9 @@ class Scheduler:
         start: dict[int, int] = {}
         for idx in order:
             begin = 0
-            lag = 0 if self.latest_first or self.rng is None else int(self.rng.integers(0, IN_ORDER_DISTANCE))
+            lag = 0
+            if not self.latest_first and self.rng is not None and any((i, idx) in piped for i in start):
+                lag = int(self.rng.integers(0, IN_ORDER_DISTANCE))
             for other in start:
                 pair = (min(other, idx), max(other, idx))
                 both_other_pipes = not recs[other].vector and not recs[idx].vector
