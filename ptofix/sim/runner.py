@@ -75,6 +75,7 @@ class RunResult:
     table: StatementTable
     hazards: list
     steps: int
+    vector_steps: int = 0             # of ``steps``, those of vector ops
 
     def stmt(self, sid: int) -> str:
         if sid == -2:
@@ -194,6 +195,7 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
     cores = []
     hazards: list[ScheduleHazard] = []
     steps = 0
+    vector_steps = 0
     blocks = options.blocks if options.blocks is not None else list(range(options.block_num))
     for block in blocks:
         for sub in range(options.subblock_num):
@@ -218,10 +220,11 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
             interp.run_function(fn, list(args))
             hazards.extend(sched.hazards)
             steps += sched.steps_run
+            vector_steps += sched.vector_steps_run
             cores.append(CoreState(block, sub, mem, {n: (t.addr, t.type.nbytes) for n, t in interp.tiles_seen.items()
                                                       if t.addr is not None}, sched.flow, sched.flush_of,
                                    list(sched.hazards)))
-    return RunResult(cpp, fn, regions, fifo, cores, table, hazards, steps)
+    return RunResult(cpp, fn, regions, fifo, cores, table, hazards, steps, vector_steps)
 
 
 # ---- comparison ---------------------------------------------------------------------------------
@@ -458,10 +461,14 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
     same = ropts is options and orig.source.text == rew.source.text
     sizes: dict[str, int] = {}
     racy: Difference | None = None
+    vector_steps = 0
+    ref: RunResult | None = None
     for seed in range(1, seeds + 1):
         if progress is not None and seed > 1:
             progress(seed - 1, seeds, runs, steps)
         if deadline is not None and seed > 1 and time.monotonic() >= deadline:
+            if not vector_steps and racy is None and ref is not None:
+                raise nothing_compared(ref, seed - 1, options)
             report = SimReport(seed - 1, None, runs, steps, haz_o, haz_r, sizes, racy)
             report.seeds_asked = seeds
             return report
@@ -469,6 +476,7 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
         cand = run_kernel(rew, seed, seed, ropts)
         runs += 2
         steps += ref.steps + cand.steps
+        vector_steps += ref.vector_steps + cand.vector_steps
         haz_r += len(cand.hazards)
         sizes = {n: r.touched for n, r in ref.regions.items()}
         diff = compare(ref, cand)
@@ -505,4 +513,31 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
         if racy is None:
             own.seed = seed
             racy = own
+    if not vector_steps and racy is None and ref is not None:
+        raise nothing_compared(ref, seeds, options)
     return SimReport(seeds, None, runs, steps, haz_o, haz_r, sizes, racy)
+
+
+def nothing_compared(run: RunResult, seeds: int, options: SimOptions) -> PtofixError:
+    """The error for a comparison in which neither kernel ran a vector op on any seed: equal bytes
+    then say nothing about the barriers (issue #58). It names the inputs that decide what runs."""
+    fn = run.function
+    scalars = [p.name for p in parse_params(fn) if not p.is_pointer]
+    pointers = [p.name for p in parse_params(fn) if p.is_pointer]
+    given = ", ".join(f"{name}={value}" for name, value in sorted(options.args.items()))
+    hints = []
+    if scalars:
+        example = scalars[0]
+        hints.append(f"the scalar parameters' values with --arg NAME=VALUE (e.g. --arg {example}=VALUE; "
+                     f"scalar parameters: {', '.join(scalars)}; "
+                     + (f"given: {given}; " if given else "")
+                     + f"the others are {DEFAULT_INT} for integers and {DEFAULT_FLOAT} for floats)")
+    hints.append(f"the block count with --block-num N (now {options.block_num}; get_block_num() and "
+                 "get_block_idx() pick each core's work)")
+    if pointers:
+        hints.append(f"GM contents a loop reads its bounds from with --gm-fill NAME=ints:LO:HI "
+                     f"(pointer parameters: {', '.join(pointers)})")
+    return PtofixError(f"nothing to compare: no vector op ran in either kernel on {seeds} seed(s) "
+                       f"(the scalar code took no path to one), so equal bytes would say nothing about the "
+                       f"barriers; give the inputs the kernel runs with: {'; '.join(hints)}",
+                       run.cpp.source, fn.span.start)

@@ -116,6 +116,7 @@ class Scheduler:
         self.seq = 0
         self.hazards: list[ScheduleHazard] = []     # conflicting pairs that executed out of order
         self.steps_run = 0
+        self.vector_steps_run = 0    # of those, vector ops' steps (none: the run compared nothing)
         # issue number -> (digest of the value identities the step read, statement, label);
         # see memory.py: equal flows mean equal values on every input.
         self.flow: dict[int, tuple] = {}
@@ -360,6 +361,7 @@ class Scheduler:
             elif end >= len(rec.walk):
                 self.flow[rec.seq] = (rec.walk.digest(), rec.stmt, rec.label)
         self.steps_run += len(order)
+        self.vector_steps_run += sum(1 for idx in order if recs[idx].vector)
         if len(order) == len(recs):
             return []
         executed = set(order)
