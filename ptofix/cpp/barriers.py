@@ -25,15 +25,11 @@ from .. import regex_cache
 from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
 from ..pto.ordering import (
     CHAIN_16BIT_ONLY,
-    WALK_CHUNKS,
-    WALK_LINEAR,
-    chain_repeats_enough,
     cvt_reads_source_in_order,
-    row_expand_walks_row_by_row,
     same_access_chain_operand,
-    walk_order,
 )
-from ..pto.tiles import ELEMENT_BYTES, walked_in_address_order
+from ..pto.tiles import ELEMENT_BYTES
+from ..pto.walks import ROW_BY_ROW, TileWalk, chain_order_holds, walk_kind, walk_pieces
 from ..source import PtofixError, SourceText
 from ..structs import Struct
 from . import stmt_parser as A
@@ -207,14 +203,16 @@ def _resolve_calls(cfg: FunctionCFG, ctx: FileContext, pure: set[int]) -> None:
 
 
 class Hazard(Struct):
-    __slots__ = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge")
+    __slots__ = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge", "chain_refused")
     kind: str                 # RAW / WAR / WAW
     earlier: Event
     later: Event
     earlier_access: Access | None
     later_access: Access | None
     via_back_edge: bool
-    _fields: ClassVar[tuple[str, ...]] = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge")
+    chain_refused: str        # why an exact same access is no same-access chain (the walks), or ''
+    _fields: ClassVar[tuple[str, ...]] = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge",
+                                          "chain_refused")
 
     def __init__(
             self,
@@ -224,6 +222,7 @@ class Hazard(Struct):
             earlier_access: Access | None,
             later_access: Access | None,
             via_back_edge: bool,
+            chain_refused: str = "",
     ) -> None:
         self.kind = kind
         self.earlier = earlier
@@ -231,6 +230,7 @@ class Hazard(Struct):
         self.earlier_access = earlier_access
         self.later_access = later_access
         self.via_back_edge = via_back_edge
+        self.chain_refused = chain_refused
 
     def describe(self, source: SourceText) -> dict:
         def side(event: Event, access: Access | None) -> dict:
@@ -262,6 +262,8 @@ class Hazard(Struct):
                 rng = f" ({s['bytes_unknown']})"
             return f"{s['op']} {s['access'] if 'access' in s else 'touches'} {s['operand']}{rng} at {s['location']}"
         suffix = " (across loop back-edge)" if self.via_back_edge else ""
+        if self.chain_refused:
+            suffix += f"; no same-access chain: {self.chain_refused}"
         return f"{self.kind}: {fmt(earlier)} -> {fmt(later)}{suffix}"
 
 
@@ -820,7 +822,8 @@ class BarrierAnalysis:
         if found is None or found[0] is not event:
             signature = (event.kind, event.op, tuple(
                 (a.name.startswith("<hidden"), a.write, a.space, None if a.intervals is None else tuple(a.intervals),
-                 a.exact, a.tmp, a.contiguous_repeats, a.elementwise, a.shape) for a in event.accesses))
+                 a.exact, a.tmp, a.contiguous_repeats, a.elementwise, a.shape, a.type_contiguous,
+                 a.valid_col_in_type) for a in event.accesses))
             number = self._signature_numbers.setdefault(signature, len(self._signature_numbers))
             found = self._signatures[key] = (event, number)
         return found[1]
@@ -842,13 +845,14 @@ class BarrierAnalysis:
                 if not a.overlaps(b):
                     continue
                 kind = "RAW" if a.write and not b.write else "WAR" if b.write and not a.write else "WAW"
-                if self._same_access_chain(p, c, a, b, back):
+                chained, refused = self._same_access_chain(p, c, a, b, back)
+                if chained:
                     used_chain = 1
                     continue
                 if not back and self._rewritten_between(cfg, p, c, a, b, proven_only):
                     self.rewrites_used += 1
                     continue
-                return Hazard(kind, p, c, a, b, back), 0
+                return Hazard(kind, p, c, a, b, back, refused), 0
         return None, used_chain
 
     def _rewritten_between(self, cfg: FunctionCFG, p: Event, c: Event, a: Access, b: Access,
@@ -884,13 +888,15 @@ class BarrierAnalysis:
         return False
 
     @staticmethod
-    def _same_access_chain(p: Event, c: Event, a: Access, b: Access, back: bool) -> bool:
+    def _same_access_chain(p: Event, c: Event, a: Access, b: Access, back: bool) -> tuple[bool, str]:
+        """Whether the pair (p writes or reads ``a``, c ``b``) is a same-access chain, and when the
+        only thing that refused it is the two walks' order (pto/walks.py), why."""
         # PTOAS PR #674 CanPrunePipeVBarrier (docs/reference/pto-facts.md §5.3).
         if a.exact is None or not a.elementwise:
-            return False
+            return False, ""
         cvt = c.op == "TCVT" and BarrierAnalysis._cvt_reads_chain_in_order(c, a.exact)
         if not (b.elementwise or cvt):
-            return False   # e.g. TEXP -> TROWSUM reads with a reduction pattern (§6.3)
+            return False, ""   # e.g. TEXP -> TROWSUM reads with a reduction pattern (§6.3)
         # "from the producer result to the consumer source": the earlier op must itself write this
         # exact access (in-place chains then carry their WAR/WAW along); a plain read is not a chain.
         # ... "to the consumer source": the later op must read this exact access too (PTOAS checks
@@ -899,43 +905,27 @@ class BarrierAnalysis:
         consumer_reads = any(not x.write and not x.tmp and x.exact == a.exact and (x.elementwise or cvt)
                              for x in c.accesses)
         if not same_access_chain_operand(a.exact == b.exact, bool(producer), consumer_reads, a.tmp or b.tmp, back):
-            return False
+            return False, ""
         # PTOAS HEAD excludes producers with a tmp operand; the hidden TMP_UB scratch of a
         # no-tmp row-expand is not an operand (ptoas does not model it) and is checked separately.
         if not producer or any(x.tmp and not x.name.startswith("<hidden") for x in p.accesses):
-            return False
+            return False, ""
         if not chain_producer(p.op):
-            return False   # a multi-cycle producer (TEXP, TDIV, ...): not covered by the 16-repeat rule
+            return False, ""   # a multi-cycle producer (TEXP, TDIV, ...): not covered by the 16-repeat rule
         # Both ops walk in repeat order only when every operand has the chained access's shape and
         # element type (the binary ops take a row-by-row path for operands of other row strides,
         # the unary and scalar ones go column chunk by column chunk), and the bitwise ones only on
         # 16-bit data (pto-facts.md §5.3).
         for event in (p,) if cvt else (p, c):
             if event.op in CHAIN_16BIT_ONLY and ELEMENT_BYTES.get(a.exact[4] or "") != 2:
-                return False
+                return False, ""
             expand = event.op.startswith(("TROWEXPAND", "TCOLEXPAND"))
             # (An expand's per-row or per-column operand is broadcast, not walked: any shape.)
             if any(not x.tmp and not (x.elementwise and _walks_like(x.shape, a.exact))
                    for x in event.accesses if not (expand and not x.elementwise and not x.write)):
-                return False
-        cols, dtype, valid_rows, valid_cols = a.exact[3], a.exact[4], a.exact[6], a.exact[7]
-        size = ELEMENT_BYTES.get(dtype or "")
-        if size is None:
-            return False
-        if any(event.op.startswith("TROWEXPAND") for event in (p, c)) \
-                and row_expand_walks_row_by_row(valid_rows, valid_cols, cols, size):
-            # On its vbrcb path TROWEXPAND* switches to one count-mode instruction a row (row by
-            # row, not column chunks) when a row holds more repeats than there are rows or its
-            # block stride overflows (TRowExpandBinOp.hpp useCountMode): its order is not modelled.
-            return False
-        produced, consumed = walk_order(p.op, producing=True), walk_order(c.op, producing=False)
-        if a.exact[5] != "RowMajor" or produced == consumed == WALK_LINEAR:
-            return chain_repeats_enough(producer[0].contiguous_repeats)
-        if valid_cols != cols:
-            return False        # (column chunks of a partial row: not modelled)
-        # The ops walk the valid rows only.
-        gap = chain_gap(valid_rows, cols, ELEMENT_BYTES.get(dtype or ""), produced, consumed)
-        return gap is not None and chain_repeats_enough(gap)
+                return False, ""
+        why = _walks_chain(p, c, a.exact, cvt)
+        return not why, why
 
     @staticmethod
     def _cvt_reads_chain_in_order(c: Event, exact: tuple) -> bool:
@@ -1713,26 +1703,61 @@ def _walks_like(shape: tuple | None, exact: tuple) -> bool:
     if shape is None:
         return False
     rows, cols, dtype, layout, valid_rows, valid_cols = shape
-    if (rows, cols, dtype, layout, valid_rows, valid_cols) != exact[2:8]:
-        return False
-    return walked_in_address_order(rows, cols, layout, valid_rows, valid_cols)
+    return (rows, cols, dtype, layout, valid_rows, valid_cols) == exact[2:8]
 
 
-def chain_gap(rows: int, cols: int, size: int | None, producer: str, consumer: str) -> int | None:
-    """The fewest repeats issued between the producer's write of a byte and the consumer's read
-    of it with no barrier between them: for each 256-byte piece, the producer repeats still to come
-    after the one writing it plus the consumer repeats before the one reading it. PTOAS's chain
-    rule needs 16 (for two linear walks this is the producer's repeat count). None when the rows
-    are not whole 256-byte pieces (the orders are not modelled then)."""
-    if size is None or (cols * size) % REPEAT_BYTES or rows > 255:
-        return None         # (one instruction holds at most 255 repeats: more rows split it)
-    chunks = cols * size // REPEAT_BYTES
-    total = rows * chunks
+def _event_walk(event: Event, exact: tuple) -> TileWalk | None:
+    """How ``event`` walks the chained tile ``exact``: its shape and valid shape, and whether the
+    types of every operand it walks alike are contiguous (None when they disagree: pto-isa tests
+    both dst's and src's type, TBinSOp.hpp ``tileDataContinue``, TUnaryOp.hpp ``isCombined``)."""
+    walked = [x for x in event.accesses if not x.tmp and x.elementwise]
+    kinds = {(x.type_contiguous, x.valid_col_in_type) for x in walked}
+    size = ELEMENT_BYTES.get(exact[4] or "")
+    if len(kinds) != 1 or size is None or None in (exact[2], exact[3], exact[6], exact[7]):
+        return None
+    contiguous, valid_col_in_type = next(iter(kinds))
+    return TileWalk(exact[2], exact[3], size, exact[5], exact[6], exact[7], contiguous, valid_col_in_type)
 
-    def index(order: str, row: int, chunk: int) -> int:
-        return chunk * rows + row if order == WALK_CHUNKS else row * chunks + chunk
 
-    return min(total - index(producer, r, k) + index(consumer, r, k) for r in range(rows) for k in range(chunks))
+def _walks_chain(p: Event, c: Event, exact: tuple, cvt: bool) -> str:
+    """The same-access chain's order condition, repeat by repeat (pto/walks.py): the producer's
+    and the consumer's walks of the chained tile, from the op and its operands' types, and the
+    consumer never ahead of the producer. Checked over every byte either touches, so an in-place
+    pair's reads and writes are both covered (each walks the tile once, reading and writing each
+    piece in one repeat). '' when it holds, else why not."""
+    walk = _event_walk(p, exact)
+    if walk is None:
+        return f"the operands of {p.op} are of mixed type classes (contiguous or not)"
+    produced, why = walk_kind(p.op.split(".", 1)[0], walk, producing=True)
+    producer = walk_pieces(produced, walk)
+    if producer is None:
+        return why or f"{p.op} walks it in an order not modelled ({produced})"
+    if cvt:
+        consumer = cvt_source_pieces(c, exact, walk)
+        consumed = ROW_BY_ROW
+    else:
+        consumer_walk = _event_walk(c, exact)
+        if consumer_walk is None:
+            return f"the operands of {c.op} are of mixed type classes (contiguous or not)"
+        consumed, why = walk_kind(c.op.split(".", 1)[0], consumer_walk, producing=False)
+        consumer = walk_pieces(consumed, consumer_walk)
+    if consumer is None:
+        return why or f"{c.op} walks it in an order not modelled ({consumed})"
+    refused = chain_order_holds(producer, consumer)
+    return f"{p.op} walks it {produced}, {c.op} {consumed}: {refused}" if refused else ""
+
+
+def cvt_source_pieces(c: Event, exact: tuple, walk: TileWalk) -> list[tuple[int, int]] | None:
+    """The source pieces a single-vconv TCVT (BarrierAnalysis._cvt_reads_chain_in_order) reads per
+    repeat: row by row (TCvt.hpp TCvtHead), ``256 / max(element sizes)`` elements a repeat."""
+    writes = [x for x in c.accesses if x.write and x.shape is not None]
+    if len(writes) != 1:
+        return None
+    dst_size = ELEMENT_BYTES.get(writes[0].shape[2] or "")
+    if dst_size is None:
+        return None
+    elements = REPEAT_BYTES // max(walk.elem_bytes, dst_size)
+    return walk_pieces(ROW_BY_ROW, walk, elements * walk.elem_bytes)
 
 
 # Why a selected barrier was kept, in the few kinds a per-file summary groups them by.

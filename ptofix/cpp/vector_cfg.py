@@ -136,7 +136,7 @@ class EventKind(enum.Enum):
 
 class Access(Struct):
     __slots__ = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats", "elementwise", "shape",
-                 "unknown_why")
+                 "unknown_why", "type_contiguous", "valid_col_in_type")
     name: str                       # variable or "<hidden scratch>"
     write: bool
     space: str | None            # None = any space
@@ -147,8 +147,14 @@ class Access(Struct):
     elementwise: bool       # op walks this operand element-for-element like its dst
     shape: tuple | None      # (rows, cols, dtype, blayout, valid rows, valid cols) when static
     unknown_why: str           # why the bytes are unknown, when that is not the plain reason
+    # The tile's *type* is contiguous as pto-isa tests it at compile time (``Cols == ValidCol`` with
+    # a static ValidCol, or one row), and whether the type spells ValidCol: which path an op takes
+    # may depend on the type, not the run-time valid shape (pto/walks.py).
+    type_contiguous: bool
+    valid_col_in_type: bool
     _fields: ClassVar[tuple[str, ...]] = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats",
-                                          "elementwise", "shape", "unknown_why")
+                                          "elementwise", "shape", "unknown_why", "type_contiguous",
+                                          "valid_col_in_type")
 
     def __init__(
             self,
@@ -162,6 +168,8 @@ class Access(Struct):
             elementwise: bool = False,
             shape: tuple | None = None,
             unknown_why: str = "",
+            type_contiguous: bool = False,
+            valid_col_in_type: bool = False,
     ) -> None:
         self.name = name
         self.write = write
@@ -173,6 +181,8 @@ class Access(Struct):
         self.elementwise = elementwise
         self.shape = shape
         self.unknown_why = unknown_why
+        self.type_contiguous = type_contiguous
+        self.valid_col_in_type = valid_col_in_type
 
     def overlaps(self, other: Access) -> bool:
         if self.space is not None and other.space is not None and self.space != other.space:
@@ -1352,7 +1362,9 @@ class FunctionCFG:
                      walked.valid_col)
             if walked_in_address_order(tt.rows, tt.cols, tt.blayout, walked.valid_row, walked.valid_col):
                 repeats = walked.repeats
-        return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats, shape=shape)
+        return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats, shape=shape,
+                      type_contiguous=tt.rows == 1 or (tt.valid_col is not None and tt.valid_col == tt.cols),
+                      valid_col_in_type=tt.valid_col is not None)
 
     def _known_valid_shape(self, sym: Symbol, tt: TileType) -> TileType:
         """``tt`` with the valid shape its run-time valid rows and cols always have, where the model

@@ -1,0 +1,238 @@
+"""How a vector op walks a tile, repeat by repeat, and the same-access chain rule checked on those
+repeats: one home for the barrier proof (cpp/barriers.py) and anything else that needs the order.
+
+A walk is the list of byte ranges (relative to the tile's start) the op touches per repeat, in
+issue order. Four kinds, the names the cost-model trace uses too:
+
+* ``linear``: 256-byte repeats over one run of ``validRow * validCol`` elements from the start
+  (one instruction, or a count-mode instruction, or a head plus a masked tail);
+* ``column_chunks``: per 256-byte column chunk, one instruction of validRow repeats, one per row
+  (repeat stride one row);
+* ``row_by_row``: row after row, each row's valid columns in 256-byte repeats (one instruction,
+  or one count-mode instruction, per row; a row narrower than 256 bytes is one repeat);
+* ``other``: anything else (the order is not modelled: no chain).
+
+Which kind an op takes depends on the op *and* on whether its implementation tests the valid
+shape in the tile *type* (a ``constexpr`` on ``Cols == ValidCol``) or the run-time valid shape:
+pto-isa a2a3 at f35e7f60 (the checkout whose host cost model builds,
+https://github.com/hw-native-sys/pto-isa/tree/f35e7f60/include/pto/npu/a2a3):
+
+* ``TBinSInstr`` (TBinSOp.hpp; TADDS, TSUBS, TMULS, TMAXS, TMINS, TLRELU, TAXPY, TDIVS and TNEG,
+  which is ``TMULS(dst, src, -1)`` in TUnaryOp.hpp) chooses ``tileDataContinue`` from the types
+  of dst and src: ``Cols == ValidCol`` (a ``ValidCol`` of -1 never equals) or one static row. Its
+  "run-time" branch tests that same constexpr, so on a type with a dynamic valid shape it always
+  takes the two-level path: ``BinS2LNormModeRowRpt`` walks column chunk by column chunk.
+* ``BinaryInstr`` (TBinOp.hpp; TADD, TSUB, TMUL, TDIV, TMAX, TMIN, TAND, TOR with equal row
+  strides) tests dst's type at compile time, then ``BinaryInstrGeneralPath`` tests the run-time
+  ``Cols == validCol || validRow == 1``: a full-width valid shape walks linearly whatever the type.
+  A row narrower than one repeat (``Cols < elementsPerRepeat``) takes ``Bin1LNormModeSmall``: one
+  instruction of validRow repeats, one a row.
+* ``TUnaryOp`` (TUnaryOp.hpp; TEXP, TLOG, TSQRT, TABS, TRELU, TNOT) is ``isCombined`` from both
+  types, else (same shape) tests the run-time valid columns: linear when full.
+* ``TExpandS`` (TExpandS.hpp; TEXPANDS): contiguous type -> one count-mode run; else a run-time
+  valid shape equal to the type's ``ValidCol`` (never, for -1) or one row -> one run; else one
+  count-mode instruction per row.
+* ``ColExpandBinaryInstr`` (TColExpandBinOp.hpp; TCOLEXPAND{ADD,SUB,MUL,DIV,MAX,MIN}) tests dst's
+  type: contiguous -> ``TColExpandBinaryNormMode`` (column chunks; rows narrower than a repeat: one
+  instruction of validRow repeats); else ``TColExpandBinaryCountMode``, one instruction per row.
+* ``TRowExpandBinaryInstr`` (TRowExpandBinOp.hpp, the vbrcb path) tests the run-time shape only:
+  ``useCountMode`` -> row by row, else ``TRowExpandBinaryNormModeTail`` (column chunks; narrow rows:
+  one instruction of validRow repeats); 256 valid rows and more split into 240-row steps with
+  barriers (other).
+* ``TRowExpandExpdif`` (TRowExpandExpdif.hpp) is TROWEXPANDSUB, a barrier, then ``TEXP(dst, dst)``:
+  it writes dst last as TEXP does.
+* ``TCvtHead`` (TCvt.hpp): one vconv a valid row, rows in order (row by row), repeats of
+  ``256 / max(element sizes)`` elements.
+* TDIVS and TRECIP (``TDIVS(dst, 1, src)``, pto_instr.hpp) run ``vector_dup`` into dst, a
+  ``pipe_barrier(PIPE_V)`` and then ``vdiv`` per instruction (``SDivOp``), or ``vmuls`` in place
+  (``DivSOp``), or a scalar loop for integers: no single walk (other).
+
+Count mode (``set_mask_count``): an instruction over N elements is taken to run 256-byte repeats
+from its start, as the normal mode with a masked tail does (ptofix's reading; the trace records the
+count, not the pace).
+
+A5: ptoas emits no ``pipe_barrier(PIPE_V)`` on A5 (PTOAS PR 224, pto-facts §5.2), so no chain is
+ever needed there; these walks are A2/A3's.
+
+The facts come from a source that can be swapped: ``HAND_WALKS`` (above, read by hand) today; a
+table derived from the recorded cost-model trace (``derived_facts``) where it has an entry.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .tiles import REPEAT_BYTES
+
+LINEAR = "linear"
+COLUMN_CHUNKS = "column_chunks"
+ROW_BY_ROW = "row_by_row"
+OTHER = "other"
+WALK_KINDS = (LINEAR, COLUMN_CHUNKS, ROW_BY_ROW, OTHER)
+
+# PTOAS PR 674: the producer of a same-access chain runs at least this many 256-byte repeats.
+CHAIN_MIN_REPEATS = 16
+
+REPEAT_MAX = 255            # repeats of one instruction (8 bits)
+_REPEAT_STRIDE_MAX = 255    # an instruction's repeat stride, in 32-byte blocks (8 bits)
+_BLOCK_BYTES = 32
+_SMALL_RPT = 4              # TBinSOp.hpp SMALL_RPT, TBinOp.hpp SMALL_RPT_BINOP, TUnaryOp.hpp SMALL_RPT
+_ROW_EXPAND_SPLIT_ROWS = 256
+
+
+@dataclass(frozen=True)
+class TileWalk:
+    """What decides an op's walk over one tile: its static rows and columns, element size and
+    layout, the valid shape it runs with, and whether every walked operand's *type* is contiguous
+    (``Cols == ValidCol`` with a static ValidCol, or one static row: pto-isa's compile-time test)."""
+    rows: int
+    cols: int
+    elem_bytes: int
+    layout: str
+    valid_rows: int
+    valid_cols: int
+    type_contiguous: bool
+    valid_col_in_type: bool = False     # the type spells ValidCol (not -1)
+
+    @property
+    def row_bytes(self) -> int:
+        return self.cols * self.elem_bytes
+
+    @property
+    def full_rows(self) -> bool:
+        """The run-time valid shape is one run from the start (pto-isa's run-time test)."""
+        return self.valid_cols == self.cols or self.valid_rows == 1
+
+
+# -- the hand-read walks (pto-isa a2a3 f35e7f60, the module docstring) ---------------------------
+
+BINARY_OPS = frozenset({"TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR"})
+SCALAR_OPS = frozenset({"TADDS", "TSUBS", "TMULS", "TMAXS", "TMINS", "TNEG", "TLRELU", "TAXPY"})
+UNARY_OPS = frozenset({"TEXP", "TLOG", "TSQRT", "TABS", "TRELU", "TNOT"})
+COL_EXPAND_OPS = frozenset({"TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXPANDDIV", "TCOLEXPANDMAX",
+                            "TCOLEXPANDMIN"})
+ROW_EXPAND_OPS = frozenset({"TROWEXPANDADD", "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDMAX",
+                            "TROWEXPANDMIN"})
+# Ops whose every path is no single walk (see the module docstring).
+NO_SINGLE_WALK = frozenset({"TDIVS", "TRECIP"})
+
+
+def _two_level(walk: TileWalk) -> str:
+    """The two-level path TBinSOp.hpp, TBinOp.hpp and TUnaryOp.hpp share for a valid region that is
+    not one run: few repeats a row -> one (count-mode) instruction a row; else, rows and row stride
+    within one instruction's 8-bit fields -> column chunks (``*2LNormModeRowRpt``); else a head row
+    by row and a tail column (other)."""
+    per_repeat = REPEAT_BYTES // walk.elem_bytes
+    norm_col_repeat = walk.cols // per_repeat
+    if norm_col_repeat > 1 and walk.rows * norm_col_repeat < _SMALL_RPT:
+        return ROW_BY_ROW                        # *2LCountMode
+    if walk.rows < norm_col_repeat + 1:
+        return ROW_BY_ROW                        # *2LCountMode or *2LNormModeColVLAlign
+    if walk.rows <= REPEAT_MAX and walk.row_bytes // _BLOCK_BYTES <= _REPEAT_STRIDE_MAX:
+        return COLUMN_CHUNKS                     # *2LNormModeRowRpt, condRowRpt
+    return OTHER
+
+
+def hand_walk(op: str, walk: TileWalk, producing: bool) -> tuple[str, str]:
+    """(kind, why) of how ``op`` walks the chained tile ``walk`` when it writes it (``producing``)
+    or reads it, as read by hand from pto-isa a2a3 (module docstring); ``why`` says why an
+    ``other`` is not modelled."""
+    if walk.elem_bytes not in (2, 4):
+        return OTHER, f"{op} on {walk.elem_bytes}-byte elements: its walk is not read"
+    if walk.layout != "RowMajor":
+        if walk.type_contiguous and op in BINARY_OPS | SCALAR_OPS:
+            return LINEAR, ""
+        return OTHER, f"{op} over a {walk.layout} tile: its walk is not read"
+    if op in NO_SINGLE_WALK:
+        return OTHER, f"{op} issues vector_dup, a barrier and vdiv per instruction (TDivS.hpp SDivOp): no single walk"
+    if op in BINARY_OPS:
+        if walk.rows <= REPEAT_MAX and walk.row_bytes < REPEAT_BYTES:
+            return ROW_BY_ROW, ""                # Bin1LNormModeSmall
+        if walk.type_contiguous or walk.full_rows:
+            return LINEAR, ""                    # BinaryInstrFastPath / GeneralPath's run-time test
+        return _kind_or_why(op, _two_level(walk))
+    if op in SCALAR_OPS:
+        if walk.type_contiguous:
+            return LINEAR, ""                    # tileDataContinue
+        return _kind_or_why(op, _two_level(walk))
+    if op in UNARY_OPS or (op == "TROWEXPANDEXPDIF" and producing):
+        if walk.type_contiguous or walk.full_rows:
+            return LINEAR, ""                    # isCombined, or isSameShape and the run-time test
+        return _kind_or_why(op, _two_level(walk))
+    if op == "TEXPANDS":
+        if walk.type_contiguous or walk.valid_rows == 1:
+            return LINEAR, ""
+        if walk.valid_col_in_type:
+            # The run-time test ``validCol == ValidCol`` holds: one run of validRow * validCol
+            # elements from the start, not the valid region (not modelled).
+            return OTHER, "TEXPANDS over a type of static partial ValidCol fills a prefix, not its valid region"
+        return ROW_BY_ROW, ""                    # TExpandsVec2D
+    if op in COL_EXPAND_OPS:
+        if not walk.type_contiguous:
+            return ROW_BY_ROW, ""                # TColExpandBinaryCountMode
+        return (ROW_BY_ROW if walk.row_bytes < REPEAT_BYTES else COLUMN_CHUNKS), ""
+    if op in ROW_EXPAND_OPS or op == "TROWEXPANDEXPDIF":
+        if walk.rows >= _ROW_EXPAND_SPLIT_ROWS and walk.valid_rows >= _ROW_EXPAND_SPLIT_ROWS:
+            return OTHER, f"{op} over {walk.valid_rows} valid rows runs 240-row steps with barriers"
+        per_repeat = REPEAT_BYTES // walk.elem_bytes
+        if walk.row_bytes // _BLOCK_BYTES > _REPEAT_STRIDE_MAX or walk.valid_cols // per_repeat > walk.valid_rows:
+            return ROW_BY_ROW, ""                # useCountMode
+        return (ROW_BY_ROW if walk.row_bytes < REPEAT_BYTES else COLUMN_CHUNKS), ""
+    return OTHER, f"{op}: its walk is not read"
+
+
+def _kind_or_why(op: str, kind: str) -> tuple[str, str]:
+    return kind, (f"{op} takes a head-then-tail path (rows or row stride past one instruction's fields)"
+                  if kind == OTHER else "")
+
+
+def walk_kind(op: str, walk: TileWalk, producing: bool) -> tuple[str, str]:
+    """(kind, why) of ``op``'s walk over ``walk`` (see ``hand_walk``): the one entry point the proof
+    reads, so the source of the facts can change behind it."""
+    return hand_walk(op, walk, producing)
+
+
+# -- expanding a kind into the bytes of each repeat --------------------------------------------
+
+def walk_pieces(kind: str, walk: TileWalk, piece_bytes: int = REPEAT_BYTES) -> list[tuple[int, int]] | None:
+    """The byte range [lo, hi) relative to the tile's start each repeat of a ``kind`` walk over
+    ``walk`` touches, in issue order (``piece_bytes`` a repeat: 256, or a TCVT source's share of
+    it); None for ``other`` or a shape the kind does not describe."""
+    if walk.valid_rows <= 0 or walk.valid_cols <= 0 or piece_bytes <= 0:
+        return None
+    valid_bytes = walk.valid_cols * walk.elem_bytes
+    if valid_bytes > walk.row_bytes or walk.valid_rows > walk.rows:
+        return None
+    if kind == LINEAR:
+        total = walk.valid_rows * valid_bytes
+        return [(lo, min(lo + piece_bytes, total)) for lo in range(0, total, piece_bytes)]
+    if kind == ROW_BY_ROW:
+        return [(r * walk.row_bytes + lo, r * walk.row_bytes + min(lo + piece_bytes, valid_bytes))
+                for r in range(walk.valid_rows) for lo in range(0, valid_bytes, piece_bytes)]
+    if kind == COLUMN_CHUNKS:
+        return [(r * walk.row_bytes + lo, r * walk.row_bytes + min(lo + piece_bytes, valid_bytes))
+                for lo in range(0, valid_bytes, piece_bytes) for r in range(walk.valid_rows)]
+    return None
+
+
+# -- the chain rule, on repeats -------------------------------------------------------------------
+
+def chain_order_holds(producer: list[tuple[int, int]], consumer: list[tuple[int, int]]) -> str:
+    """PTOAS PR 674's same-access chain, checked repeat by repeat: '' when the producer runs at
+    least CHAIN_MIN_REPEATS repeats and the consumer's k-th repeat touches only bytes the producer
+    touches in its repeats up to k (so a read never runs ahead of the write it needs, nor a write
+    ahead of a read or write the producer still has to make); else why not. Both walks are over
+    the same tile, relative to its start."""
+    if len(producer) < CHAIN_MIN_REPEATS:
+        return f"the producer runs {len(producer)} repeats over it, fewer than {CHAIN_MIN_REPEATS}"
+    starts = sorted((lo, hi, index) for index, (lo, hi) in enumerate(producer))
+    los = [lo for lo, _, _ in starts]
+    widest = max(hi - lo for lo, hi, _ in starts)
+    for k, (lo, hi) in enumerate(consumer):
+        # Producer pieces overlapping [lo, hi): those starting before hi and ending after lo.
+        first = bisect_right(los, lo - widest)
+        for p_lo, p_hi, index in starts[first:bisect_right(los, hi - 1)]:
+            if p_lo < hi and lo < p_hi and index > k:
+                return (f"the consumer's repeat {k} touches bytes [{max(lo, p_lo)}, {min(hi, p_hi)}) "
+                        f"the producer touches in its repeat {index}: it would run ahead")
+    return ""
