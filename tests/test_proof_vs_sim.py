@@ -78,19 +78,7 @@ def random_kernel(rng: random.Random, n_ops: int = 8, loop: bool = False) -> str
     return kernel("__gm__ float* x, __gm__ float* y, int32_t n", "\n".join(lines) + "\n")
 
 
-# Issue #55: the proof lets a TROWEXPAND* (column chunks) feed a linear reader when enough repeats lie
-# between each byte's write and read (cpp/barriers.chain_gap). The simulator, which no longer borrows
-# that rule, runs the pipe repeat by repeat: the reader's repeat 1 reads a chunk the expand writes in
-# its repeat 16 (16x128 float), so every block here has a removal it shows as a difference. Strict:
-# once the proof's chain rule checks repeats (#55 item 3) these pass and the marker must go.
-UNSOUND_GAP_RULE = pytest.mark.xfail(strict=True, reason="issue #55: the proof's chunk-into-linear gap rule "
-                                     "removes barriers a repeat-level simulation shows are needed")
-
-
-@pytest.mark.parametrize("block, loop", [pytest.param(0, False, marks=UNSOUND_GAP_RULE),
-                                         pytest.param(1, False, marks=UNSOUND_GAP_RULE),
-                                         pytest.param(2, True, marks=UNSOUND_GAP_RULE),
-                                         pytest.param(3, True, marks=UNSOUND_GAP_RULE)])
+@pytest.mark.parametrize("block, loop", [(0, False), (1, False), (2, True), (3, True)])
 def test_every_proven_removal_is_confirmed_by_simulation(block, loop):
     removed_total = 0
     for case in range(25):

@@ -1,4 +1,5 @@
-"""An element-wise vector op run repeat by repeat, from its walk (ptofix.pto.repeat_walks).
+"""An element-wise vector op run repeat by repeat, from its walk (ptofix.pto.walks: the kind of walk
+pto-isa's implementation takes for the op and its operand types, and the bytes of each repeat).
 
 The hazard scheduler (schedule.py) may interleave the repeats of two ops issued between the same
 two drains. For that it needs, per op, which bytes each repeat reads and writes, in issue order,
@@ -19,9 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..pto.repeat_walks import Repeat, op_walk
+from ..pto.walks import TileWalk, walk_kind, walk_pieces
 from .memory import Memory, SimTileType, TileView, dtype_of
 from .ops_numpy import build_steps
+
+
+# One repeat: the element ranges [first, end) it touches, as flat indices ``row * Cols + col`` of
+# every operand (all operands of a walked op share one type).
+Repeat = tuple[tuple[int, int], ...]
 
 
 @dataclass
@@ -37,6 +43,9 @@ class RepeatWalk:
     reads: list[TileView]
     writes: list[TileView]
     observed: dict[int, bytes] = field(default_factory=dict)   # repeat -> identities it read
+    # A repeat reads bytes an earlier repeat of the op wrote (a destination a little past a
+    # source): run repeat by repeat, in the reference too, so both runs give the op one meaning.
+    self_feeding: bool = False
 
     def __len__(self) -> int:
         return len(self.repeats)
@@ -61,19 +70,28 @@ class RepeatWalk:
         return hash(tuple(self.observed.get(k, b"") for k in range(len(self.repeats))))
 
     def run(self, mem: Memory, stmt: int, first: int, end: int, whole) -> None:
-        """Run repeats ``[first, end)``: the op's own step ``whole`` when that is all of them."""
+        """Run repeats ``[first, end)``: the op's own step ``whole`` when that is all of them. An op
+        one of whose repeats reads what an earlier one wrote runs one repeat at a time, always."""
+        if self.self_feeding:
+            for k in range(first, end):
+                self.observed[k] = mem.ub_vid[self._read_offsets(k)].tobytes()
+                self._run_ranges(mem, stmt, list(self.repeats[k]))
+            return
         for k in range(first, end):
             self.observed[k] = mem.ub_vid[self._read_offsets(k)].tobytes()
         if first == 0 and end >= len(self.repeats):
             whole(mem, stmt)
             return
-        ranges: list[list[int]] = []
+        ranges: list[tuple[int, int]] = []
         for k in range(first, end):
             for lo, hi in self.repeats[k]:
                 if ranges and ranges[-1][1] == lo:
-                    ranges[-1][1] = hi
+                    ranges[-1] = (ranges[-1][0], hi)
                 else:
-                    ranges.append([lo, hi])
+                    ranges.append((lo, hi))
+        self._run_ranges(mem, stmt, ranges)
+
+    def _run_ranges(self, mem: Memory, stmt: int, ranges: list[tuple[int, int]]) -> None:
         for lo, hi in ranges:
             args = [_slice(a, lo, hi, self.elem_bytes) if isinstance(a, TileView) else a for a in self.args]
             for step in build_steps(self.op, args, self.template_args):
@@ -110,13 +128,19 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
                 or (v.valid_rows, v.valid_cols) != (first.valid_rows, first.valid_cols):
             return None
     size = dtype_of(t.elem)[0].itemsize
-    type_valid_cols = t.valid_cols if t.valid_cols is not None else -1
-    repeats = op_walk(op, t.rows, t.cols, size, type_valid_cols, first.valid_rows, first.valid_cols)
-    if repeats is None:
+    # pto-isa's compile-time test: every operand's type has Cols == ValidCol (a static ValidCol;
+    # -1 never equals) or one static row.
+    static_cols = t.valid_cols if t.valid_cols is not None else -1
+    tile = TileWalk(t.rows, t.cols, size, t.blayout, first.valid_rows, first.valid_cols,
+                    type_contiguous=static_cols == t.cols or t.rows == 1, valid_col_in_type=static_cols >= 0)
+    kind, _why = walk_kind(op, tile, producing=True)
+    pieces = walk_pieces(kind, tile)
+    if pieces is None or any(lo % size or hi % size for lo, hi in pieces):
         return None
+    repeats: list[Repeat] = [((lo // size, hi // size),) for lo, hi in pieces]
     walk = RepeatWalk(op, list(args), list(template_args), repeats, size, list(reads), list(writes))
-    # A source that shares some but not all of the destination's bytes: fine while no repeat reads
-    # a byte an earlier repeat of the op wrote (then which repeats run together changes nothing).
+    # A source that shares some but not all of the destination's bytes: where a repeat reads a byte
+    # an earlier repeat wrote, which repeats run together would change the result.
     for w in writes:
         for r in reads:
             lo, hi = max(w.lo, r.lo), min(w.hi, r.hi)
@@ -126,5 +150,5 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
             read = walk.byte_repeats(r)[lo - r.lo:hi - r.lo]
             both = (written >= 0) & (read >= 0)
             if both.any() and int((read[both] - written[both]).max()) > 0:
-                return None
+                walk.self_feeding = True
     return walk
