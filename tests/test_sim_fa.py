@@ -80,8 +80,10 @@ def test_fa_unsafe_removal_is_detected(tmp_path):
 # InsertSyncAnalysis::CanPrunePipeVBarrier does not look at the consumer's tmp operand), which the
 # simulator's chain rule (no tmp) treats as a race. So the sample itself differs under an overlapped
 # schedule; a rewrite is confirmed when it adds no out-of-order pair of its own.
+# (Not `gu`: the one barrier it removed, TROWEXPANDMUL(v45, ...) -> TADD(v45, ...), is a column-chunk
+# walk read linearly, which since issue #55's chain rule by repeats the proof keeps.)
 @needs_sample
-@pytest.mark.parametrize("pattern", ["gu", "auto"])
+@pytest.mark.parametrize("pattern", ["auto"])
 def test_fa_sample_rewrites_are_confirmed(pattern, tmp_path):
     out = ptofix_run(FA_SAMPLE, "--pattern", pattern)
     assert removed(out) >= 1
@@ -111,13 +113,7 @@ def test_fa_sample_forced_unsafe_removal_is_detected(tmp_path):
         fixed = fix_both(load(FA_SAMPLE), load(bad))
         assert not isinstance(fixed, str), fixed
         rep = simulate(fixed.original, fixed.rewritten, 4, options)
-    if rep.difference is None:
-        # check --fix places barriers by the proof's chain rules, which until issue #55's chain fix
-        # take a row-expand (column chunks) feeding a linear reader for a safe chain: the fixed
-        # sample still races in the simulator's repeat model, through such a pair.
-        racy = rep.racy_original
-        assert racy is not None and any("(TROWEXPAND" in h for h in racy.hazards), racy
-    assert rep.rewritten_hazards > rep.original_hazards
+    assert rep.difference is not None and rep.rewritten_hazards > rep.original_hazards
 
 
 def test_forced_removal_on_crafted_kernel_exits_1(tmp_path):
