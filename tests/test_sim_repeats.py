@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sim_kernels import gt, kernel, src
 
+from ptofix.sim.memory import SimTileType, TileView
 from ptofix.sim.repeats import step_walk
 from ptofix.sim.runner import SimOptions, simulate
 from ptofix.sim.schedule import Scheduler
-from ptofix.sim.memory import SimTileType, TileView
 from ptofix.source import PtofixError
 
 REPO = Path(__file__).resolve().parent.parent

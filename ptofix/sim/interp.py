@@ -361,7 +361,7 @@ class Interpreter:
         self.scopes: list[dict] = []
         self.types: dict[str, object] = {}     # using-aliases
         self.loop_stack: list[tuple[int, int]] = []
-        self.back_edges = 0          # loop back-edges taken so far (the chain rule's "across")
+        self.back_edges = 0          # loop back-edges taken so far (no in-order repeats across one)
         self.count = 0
         self.depth = 0
         self.cur_stmt: Stmt | None = None

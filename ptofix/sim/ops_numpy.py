@@ -67,7 +67,7 @@ class Step:
     writes: list
     fn: Callable[[Memory, int], None]
     drain_after: bool = False
-    tmp: bool = False            # the op has a scratch (tmp) operand: never a same-access chain
+    tmp: bool = False            # the op has a scratch (tmp) operand: no repeat order protects it
     label: str = ""
     # The op starts with a set_flag/wait_flag(PIPE_V, PIPE_S, ROW_EXPAND_SCALAR_EVENT) round trip
     # (TROWEXPAND's scalar path): the V steps before it complete unless a set the kernel left

@@ -24,7 +24,6 @@ from ..pto.walks import TileWalk, walk_kind, walk_pieces
 from .memory import Memory, SimTileType, TileView, dtype_of
 from .ops_numpy import build_steps
 
-
 # One repeat: the element ranges [first, end) it touches, as flat indices ``row * Cols + col`` of
 # every operand (all operands of a walked op share one type).
 Repeat = tuple[tuple[int, int], ...]

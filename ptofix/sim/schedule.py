@@ -76,6 +76,11 @@ def _rng(x) -> tuple[int, int]:
     return (x.lo, x.hi) if isinstance(x, TileView) else x
 
 
+def _repeat_count(rec: IssuedStep) -> int:
+    """The repeats a step runs as (1: one atomic unit, its walk not known)."""
+    return len(rec.walk) if rec.walk is not None else 1
+
+
 def _overlap(a, b) -> bool:
     alo, ahi = _rng(a)
     blo, bhi = _rng(b)
@@ -279,7 +284,7 @@ class Scheduler:
         rounds after its predecessor: its repeat k then runs right after the predecessor's repeat
         k at the earliest."""
         in_pair = {i for pair in piped for i in pair}
-        units = {i: max(1, len(recs[i].walk) if i in in_pair and recs[i].walk is not None else 1) for i in order}
+        units = {i: max(1, _repeat_count(recs[i])) if i in in_pair else 1 for i in order}
         pos = {idx: k for k, idx in enumerate(order)}
         start: dict[int, int] = {}
         for idx in order:
@@ -295,7 +300,7 @@ class Scheduler:
                 elif pair in conf or both_other_pipes:
                     begin = max(begin, start[other] + units[other] - 1)
             start[idx] = begin
-        timeline = sorted(((start[idx] + r, pos[idx], r, idx) for idx in order for r in range(units[idx])))
+        timeline = sorted((start[idx] + r, pos[idx], r, idx) for idx in order for r in range(units[idx]))
         batches: list[list[int]] = []
         for _round, _pos, r, idx in timeline:
             if batches and batches[-1][0] == idx and batches[-1][2] == r:
@@ -303,9 +308,8 @@ class Scheduler:
             else:
                 batches.append([idx, r, r + 1])
         for batch in batches:
-            walk = recs[batch[0]].walk
-            if units[batch[0]] == 1 and walk is not None:
-                batch[2] = len(walk)      # one unit: all its repeats
+            if units[batch[0]] == 1:
+                batch[2] = _repeat_count(recs[batch[0]])      # one unit: all its repeats
         return batches, start
 
     def _flush(self, recs: list[IssuedStep], must: Callable[[IssuedStep], bool] | None = None) -> list[IssuedStep]:
@@ -318,7 +322,7 @@ class Scheduler:
             last = max((k for k, idx in enumerate(order) if must(recs[idx])), default=-1)
             order = order[:last + 1]
         if self.rng is None:
-            batches = [[idx, 0, len(recs[idx].walk) if recs[idx].walk is not None else 1] for idx in order]
+            batches = [[idx, 0, _repeat_count(recs[idx])] for idx in order]
             start = {idx: k for k, idx in enumerate(order)}
         else:
             batches, start = self._units(recs, order, conf, piped)
