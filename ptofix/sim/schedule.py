@@ -243,8 +243,8 @@ class Scheduler:
                 if not c:
                     continue
                 conf[(i, j)] = c
-                if i < j - w + 1:
-                    continue          # never overtaken by a step that far behind: in order anyway
+                # (A step is never overtaken by one that far behind: such a pair stays in order
+                # anyway, but a pipelined one still overlaps its repeats.)
                 if not a.vector or not b.vector:
                     preds[j].add(i)   # cross-pipe dependency: flags are trusted
                 elif self.pipelined(a, b, c):
