@@ -45,6 +45,8 @@ class RepeatWalk:
     # A repeat reads bytes an earlier repeat of the op wrote (a destination a little past a
     # source): run repeat by repeat, in the reference too, so both runs give the op one meaning.
     self_feeding: bool = False
+    _bounds: np.ndarray | None = None      # per repeat, where its read offsets start in _offsets
+    _offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.repeats)
@@ -58,11 +60,21 @@ class RepeatWalk:
                 out[first * size:end * size] = k
         return out
 
-    def _read_offsets(self, k: int) -> np.ndarray:
-        size = self.elem_bytes
-        parts = [view.addr + np.arange(first, end, dtype=np.int64) * size
-                 for view in self.reads for first, end in self.repeats[k]]
-        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    def _capture(self, mem: Memory, first: int, end: int) -> None:
+        """Record what repeats ``[first, end)`` read, as they would read it now."""
+        if self._bounds is None:
+            size = self.elem_bytes
+            parts = [[view.addr + np.arange(lo, hi, dtype=np.int64) * size for view in self.reads for lo, hi in ranges]
+                     for ranges in self.repeats]
+            counts = [sum(len(x) for x in per) for per in parts]
+            self._bounds = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+            flat = [x for per in parts for x in per]
+            self._offsets = np.concatenate(flat) if flat else np.zeros(0, np.int64)
+        bounds = self._bounds
+        seen = mem.ub_vid[self._offsets[bounds[first]:bounds[end]]]
+        base = bounds[first]
+        for k in range(first, end):
+            self.observed[k] = seen[bounds[k] - base:bounds[k + 1] - base].tobytes()
 
     def digest(self) -> int:
         """What the step read, repeat by repeat (memory.py's value identities)."""
@@ -73,11 +85,10 @@ class RepeatWalk:
         one of whose repeats reads what an earlier one wrote runs one repeat at a time, always."""
         if self.self_feeding:
             for k in range(first, end):
-                self.observed[k] = mem.ub_vid[self._read_offsets(k)].tobytes()
+                self._capture(mem, k, k + 1)
                 self._run_ranges(mem, stmt, list(self.repeats[k]))
             return
-        for k in range(first, end):
-            self.observed[k] = mem.ub_vid[self._read_offsets(k)].tobytes()
+        self._capture(mem, first, end)
         if first == 0 and end >= len(self.repeats):
             whole(mem, stmt)
             return
