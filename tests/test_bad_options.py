@@ -442,7 +442,7 @@ def test_a_pass_on_the_other_kind_of_file_says_so(tmp_path, capsys):
 @needs_fa
 @pytest.mark.parametrize("repeated,merged", [
     (["--local-slot-num", "0=2", "--local-slot-num", "4=3"], ["--local-slot-num", "0=2,4=3"]),
-    (["--pattern", "gu", "-P", "softmax-sum-add"], ["--pattern", "gu,softmax-sum-add"]),
+    (["--pattern", "auto", "-P", "gu"], ["--pattern", "auto,gu"]),
     (["--unit-flag", "0", "--unit-flag", "4"], ["--unit-flag", "0,4"]),
 ])
 def test_a_repeated_list_option_means_all_its_values(capsys, repeated, merged):

@@ -6,11 +6,15 @@ removal shows the rule is not blocked where the walks agree. The rule each test 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
+from ptofix.pto.derived_facts import default_facts
+from ptofix.pto.tiles import ELEMENT_BYTES
 from ptofix.pto.walks import (
     COLUMN_CHUNKS,
     LINEAR,
@@ -20,10 +24,10 @@ from ptofix.pto.walks import (
     TileWalk,
     chain_order_holds,
     hand_walk,
+    walk_kind,
     walk_pieces,
 )
 from ptofix.source import SourceText
-
 
 
 def _tile(dt: str, rows: int, cols: int, valid: str, layout: str = "RowMajor") -> str:
@@ -82,8 +86,6 @@ def test_the_silu_chain_with_static_types_chains_up_to_the_division():
 def test_the_corpus_silu_kernel_keeps_the_chain_barriers(corpus_dir):
     path = os.path.join(corpus_dir, "real", "44_silu_a2a3.cpp")
     include = os.path.join(corpus_dir, "real", "include")
-    import subprocess
-    import sys
     done = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "--report", "text",
                            "-I", include, path, "-o", os.devnull], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
@@ -198,7 +200,8 @@ def test_the_kind_names_are_the_trace_tables():
     ("TADD", _walk(valid=(16, 64)), COLUMN_CHUNKS),
     ("TADD", _walk(cols=32), ROW_BY_ROW),                     # Bin1LNormModeSmall: a row a repeat
     ("TADDS", _walk(rows=2, cols=256), ROW_BY_ROW),           # few rows: one instruction a row
-    ("TADDS", _walk(rows=300), OTHER),                        # past one instruction's repeats
+    ("TADDS", _walk(rows=300), ROW_BY_ROW),                   # past one instruction's repeats: a row at a time
+    ("TADDS", _walk(rows=300, valid=(300, 100)), OTHER),      # ... and a column of masked row tails
     ("TRECIP", _walk(contiguous=True), OTHER),
     ("TDIVS", _walk(), OTHER),
     ("TEXPANDS", _walk(), ROW_BY_ROW),
@@ -231,3 +234,52 @@ def test_pieces_and_the_rule_in_both_directions():
     assert chain_order_holds(linear, linear[:3]) == ""
     # ... one touching a later piece first does not.
     assert chain_order_holds(linear, [linear[5]] + linear) != ""
+
+
+# ---- the derived table (pto-isa's recorded trace) and the hand-read walks -----------------------
+
+def _point_walk(point: dict) -> TileWalk:
+    contiguous = point["rows"] == 1 or (point["valid_static"] and point["valid_cols"] == point["cols"])
+    return TileWalk(point["rows"], point["cols"], ELEMENT_BYTES[point["dtype"]], point["layout"], point["valid_rows"],
+                    point["valid_cols"], contiguous, point["valid_static"], point["dtype"], point["valid_static"])
+
+
+def test_every_recorded_walk_is_the_hand_read_one_where_the_hand_reads_one():
+    # Where the hand reading names a walk, each recorded grid point's destination walk touches the
+    # same bytes per repeat (the kinds coincide on one chunk a row); the hand says other elsewhere.
+    table = default_facts()
+    compared = 0
+    for point in table.table["points"].values():
+        if "compile_error" in point or point.get("form") or point["walk"].get("dst") is None:
+            continue
+        walk = _point_walk(point)
+        hand, _ = hand_walk(point["op"], walk, producing=True)
+        if hand == OTHER:
+            continue
+        compared += 1
+        assert walk_pieces(hand, walk) == walk_pieces(point["walk"]["dst"], walk), (point["op"], point["call"])
+    assert compared > 300
+
+
+def _table(kind):
+    from ptofix.pto.derived_facts import DerivedFacts, type_class
+    key = type_class("float", "RowMajor", False, 16, 128, 16, 128)
+    return DerivedFacts({"schema": 1, "pto_isa": {"commit": "test"}, "points": {},
+                         "ops": {"TADDS": {key: {"walk": {"dst": kind}, "kind": kind, "barriers": None,
+                                                 "count_mode": None, "scratch": False, "points": ["p"]}}}})
+
+
+def test_the_table_decides_where_it_holds_the_class_and_disagreement_is_no_walk():
+    walk = TileWalk(16, 128, 4, "RowMajor", 16, 128, False, False, "float", False)
+    assert walk_kind("TADDS", walk, True, _table(COLUMN_CHUNKS)) == (COLUMN_CHUNKS, "")
+    kind, why = walk_kind("TADDS", walk, True, _table(LINEAR))       # a table the code contradicts
+    assert kind == OTHER and "by hand column_chunks" in why
+    assert walk_kind("TADDS", walk, True, _table(None))[0] == OTHER   # its points disagree
+    assert walk_kind("TADDS", walk, True, _table(OTHER))[0] == OTHER
+    # No entry for the op or the class: the hand reading answers.
+    assert walk_kind("TEXP", walk, True, _table(LINEAR)) == (LINEAR, "")
+    # 2 x 256 floats fall in the same class, but TBinSOp.hpp runs them one instruction a row (full
+    # rows: the bytes of a linear walk): a table saying column chunks for the class is contradicted.
+    short = TileWalk(2, 256, 4, "RowMajor", 2, 256, False, False, "float", False)
+    assert walk_kind("TADDS", short, True, _table(LINEAR))[0] == LINEAR
+    assert walk_kind("TADDS", short, True, _table(COLUMN_CHUNKS))[0] == OTHER

@@ -167,7 +167,8 @@ def test_a_decision_away_from_the_boundaries_does_not_model_the_other_kernel():
         assert "vector_kernel" in names and "cube_kernel" not in names and "fa_kernel" not in names
         lazy, full = outcome(src, True, patterns), outcome(src, False, patterns)
         assert lazy == full
-        assert any(decision[4] for decision in lazy[0])      # something is removed
+        # something is removed under auto (gu's one barrier is not proven: pto/walks.py)
+        assert any(decision[4] for decision in lazy[0]) == (patterns == frozenset({"auto"}))
 
 
 def test_a_walk_reaching_the_entry_models_the_caller_and_what_it_calls_first():

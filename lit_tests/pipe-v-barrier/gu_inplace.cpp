@@ -1,5 +1,6 @@
-// GU: TROWEXPANDMUL(o,o,e) -> barrier -> TADD(o,o,pv) is an exact same-access chain (32x128 f32 =
-// 64 repeats >= 16) and TROWEXPANDMUL's own leading barrier drained everything older.
+// GU: TROWEXPANDMUL(o,o,e) -> barrier -> TADD(o,o,pv) is an exact same-access chain (64x64 f32 =
+// 64 repeats >= 16; rows of 256 bytes, so TROWEXPANDMUL's column chunks are TADD's linear repeats:
+// pto/walks.py) and TROWEXPANDMUL's own leading barrier drained everything older.
 // RUN: %ptofix run --pattern gu %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
 // RUN: %ptofix run --pattern trowexpandmul-tadd %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
 // RUN: %ptofix run --pattern gu %s > %t.cpp && %ptofix run --pattern gu %t.cpp | diff - %t.cpp
@@ -11,13 +12,13 @@ extern "C" __global__ AICORE void k(__gm__ float* v1) {
   const int64_t v2 = 0;
   const int64_t v3 = 16384;
   const int64_t v4 = 32768;
-  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v5;
+  Tile<TileType::Vec, float, 64, 64, BLayout::RowMajor, 64, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v5;
   TASSIGN(v5, v2);
-  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
+  Tile<TileType::Vec, float, 64, 64, BLayout::RowMajor, 64, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
   TASSIGN(v6, v3);
-  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7;
+  Tile<TileType::Vec, float, 64, 1, BLayout::ColMajor, 64, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7;
   TASSIGN(v7, v4);
-  GlobalTensor<float, pto::Shape<1, 1, 1, 32, 128>, pto::Stride<4096, 4096, 4096, 128, 1>, pto::Layout::ND> v8 = GlobalTensor<float, pto::Shape<1, 1, 1, 32, 128>, pto::Stride<4096, 4096, 4096, 128, 1>, pto::Layout::ND>(v1);
+  GlobalTensor<float, pto::Shape<1, 1, 1, 64, 64>, pto::Stride<4096, 4096, 4096, 64, 1>, pto::Layout::ND> v8 = GlobalTensor<float, pto::Shape<1, 1, 1, 64, 64>, pto::Stride<4096, 4096, 4096, 64, 1>, pto::Layout::ND>(v1);
   TLOAD(v6, v8);
   set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
   TROWEXPANDMUL(v5, v5, v7);

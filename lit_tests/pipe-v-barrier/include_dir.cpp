@@ -11,11 +11,11 @@ extern "C" __global__ AICORE void k(__gm__ float* v1) {
   const int64_t v2 = 0;
   const int64_t v3 = 16384;
   const int64_t v4 = 32768;
-  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v5;
+  Tile<TileType::Vec, float, 64, 64, BLayout::RowMajor, 64, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v5;
   TASSIGN(v5, v2);
-  Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
+  Tile<TileType::Vec, float, 64, 64, BLayout::RowMajor, 64, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
   TASSIGN(v6, v3);
-  Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7;
+  Tile<TileType::Vec, float, 64, 1, BLayout::ColMajor, 64, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7;
   TASSIGN(v7, v4);
   TROWEXPANDMUL(v5, v5, v7);
   pipe_barrier(PIPE_V);

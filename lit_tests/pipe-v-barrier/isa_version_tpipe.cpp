@@ -1,4 +1,4 @@
-// pto-isa version facts of a Tile-form TPOP's ring (a 16x128 float tile, 8192 bytes, in a pipe of
+// pto-isa version facts of a Tile-form TPOP's ring (a 32x64 float tile, 8192 bytes, in a pipe of
 // 16384-byte slots at 0) next to a GU tile at 8192.
 // k2: which LocalSlotNum `TPipe<2, Direction::DIR_C2V, 16384, 8, 1>` binds depends on the header's
 // TPipe order: pto-isa 2dee72c3 and later take the 1 as LocalSlotNum (one slot, at 0: the gu
@@ -15,12 +15,12 @@ extern "C" __global__ AICORE void k2(__gm__ float* v1) {
   const int32_t v4 = 0;
   const int32_t v9 = 0;
   auto v5 = TPipe<2, Direction::DIR_C2V, 16384, 8, 1>(v1, v4, v9);
-  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
+  Tile<TileType::Vec, float, 32, 64, BLayout::RowMajor, 32, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
   TASSIGN(v6, v3);
-  Tile<TileType::Vec, float, 16, 1, BLayout::ColMajor, 16, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7;
+  Tile<TileType::Vec, float, 64, 1, BLayout::ColMajor, 64, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7;
   TASSIGN(v7, v2);
-  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v8;
-  TPOP<TPipe<2, Direction::DIR_C2V, 16384, 8, 1>, Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>, TileSplitAxis::TILE_UP_DOWN>(v5, v8);
+  Tile<TileType::Vec, float, 32, 64, BLayout::RowMajor, 32, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v8;
+  TPOP<TPipe<2, Direction::DIR_C2V, 16384, 8, 1>, Tile<TileType::Vec, float, 32, 64, BLayout::RowMajor, 32, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>, TileSplitAxis::TILE_UP_DOWN>(v5, v8);
   set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
   TROWEXPANDMUL(v6, v6, v7);
   pipe_barrier(PIPE_V);
@@ -33,12 +33,12 @@ extern "C" __global__ AICORE void k3(__gm__ float* v1) {
   const int32_t v4 = 0;
   const int32_t v9 = 0;
   auto v5 = TPipe<2, Direction::DIR_C2V, 16384, 8, 2, false>(v1, v4, v9);
-  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
+  Tile<TileType::Vec, float, 32, 64, BLayout::RowMajor, 32, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
   TASSIGN(v6, v3);
-  Tile<TileType::Vec, float, 16, 1, BLayout::ColMajor, 16, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7;
+  Tile<TileType::Vec, float, 64, 1, BLayout::ColMajor, 64, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v7;
   TASSIGN(v7, v2);
-  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v8;
-  TPOP<TPipe<2, Direction::DIR_C2V, 16384, 8, 2, false>, Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>, TileSplitAxis::TILE_UP_DOWN>(v5, v8);
+  Tile<TileType::Vec, float, 32, 64, BLayout::RowMajor, 32, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v8;
+  TPOP<TPipe<2, Direction::DIR_C2V, 16384, 8, 2, false>, Tile<TileType::Vec, float, 32, 64, BLayout::RowMajor, 32, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>, TileSplitAxis::TILE_UP_DOWN>(v5, v8);
   set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
   TROWEXPANDMUL(v6, v6, v7);
   pipe_barrier(PIPE_V);

@@ -823,7 +823,7 @@ class BarrierAnalysis:
             signature = (event.kind, event.op, tuple(
                 (a.name.startswith("<hidden"), a.write, a.space, None if a.intervals is None else tuple(a.intervals),
                  a.exact, a.tmp, a.contiguous_repeats, a.elementwise, a.shape, a.type_contiguous,
-                 a.valid_col_in_type) for a in event.accesses))
+                 a.valid_col_in_type, a.valid_in_type) for a in event.accesses))
             number = self._signature_numbers.setdefault(signature, len(self._signature_numbers))
             found = self._signatures[key] = (event, number)
         return found[1]
@@ -1711,12 +1711,13 @@ def _event_walk(event: Event, exact: tuple) -> TileWalk | None:
     types of every operand it walks alike are contiguous (None when they disagree: pto-isa tests
     both dst's and src's type, TBinSOp.hpp ``tileDataContinue``, TUnaryOp.hpp ``isCombined``)."""
     walked = [x for x in event.accesses if not x.tmp and x.elementwise]
-    kinds = {(x.type_contiguous, x.valid_col_in_type) for x in walked}
+    kinds = {(x.type_contiguous, x.valid_col_in_type, x.valid_in_type) for x in walked}
     size = ELEMENT_BYTES.get(exact[4] or "")
     if len(kinds) != 1 or size is None or None in (exact[2], exact[3], exact[6], exact[7]):
         return None
-    contiguous, valid_col_in_type = next(iter(kinds))
-    return TileWalk(exact[2], exact[3], size, exact[5], exact[6], exact[7], contiguous, valid_col_in_type)
+    contiguous, valid_col_in_type, valid_in_type = next(iter(kinds))
+    return TileWalk(exact[2], exact[3], size, exact[5], exact[6], exact[7], contiguous, valid_col_in_type,
+                    exact[4] or "", valid_in_type)
 
 
 def _walks_chain(p: Event, c: Event, exact: tuple, cvt: bool) -> str:
@@ -1750,10 +1751,10 @@ def _walks_chain(p: Event, c: Event, exact: tuple, cvt: bool) -> str:
 def cvt_source_pieces(c: Event, exact: tuple, walk: TileWalk) -> list[tuple[int, int]] | None:
     """The source pieces a single-vconv TCVT (BarrierAnalysis._cvt_reads_chain_in_order) reads per
     repeat: row by row (TCvt.hpp TCvtHead), ``256 / max(element sizes)`` elements a repeat."""
-    writes = [x for x in c.accesses if x.write and x.shape is not None]
-    if len(writes) != 1:
+    shapes = [x.shape for x in c.accesses if x.write and x.shape is not None]
+    if len(shapes) != 1 or shapes[0] is None:
         return None
-    dst_size = ELEMENT_BYTES.get(writes[0].shape[2] or "")
+    dst_size = ELEMENT_BYTES.get(shapes[0][2] or "")
     if dst_size is None:
         return None
     elements = REPEAT_BYTES // max(walk.elem_bytes, dst_size)

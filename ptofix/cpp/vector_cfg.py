@@ -136,7 +136,7 @@ class EventKind(enum.Enum):
 
 class Access(Struct):
     __slots__ = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats", "elementwise", "shape",
-                 "unknown_why", "type_contiguous", "valid_col_in_type")
+                 "unknown_why", "type_contiguous", "valid_col_in_type", "valid_in_type")
     name: str                       # variable or "<hidden scratch>"
     write: bool
     space: str | None            # None = any space
@@ -152,9 +152,10 @@ class Access(Struct):
     # may depend on the type, not the run-time valid shape (pto/walks.py).
     type_contiguous: bool
     valid_col_in_type: bool
+    valid_in_type: bool          # the type spells both valid dimensions
     _fields: ClassVar[tuple[str, ...]] = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats",
                                           "elementwise", "shape", "unknown_why", "type_contiguous",
-                                          "valid_col_in_type")
+                                          "valid_col_in_type", "valid_in_type")
 
     def __init__(
             self,
@@ -170,6 +171,7 @@ class Access(Struct):
             unknown_why: str = "",
             type_contiguous: bool = False,
             valid_col_in_type: bool = False,
+            valid_in_type: bool = False,
     ) -> None:
         self.name = name
         self.write = write
@@ -183,6 +185,7 @@ class Access(Struct):
         self.unknown_why = unknown_why
         self.type_contiguous = type_contiguous
         self.valid_col_in_type = valid_col_in_type
+        self.valid_in_type = valid_in_type
 
     def overlaps(self, other: Access) -> bool:
         if self.space is not None and other.space is not None and self.space != other.space:
@@ -1324,11 +1327,14 @@ class FunctionCFG:
         if tt is None:
             return Access(sym.name, write, None, None, None, tmp)
         size = tt.nbytes
+        contiguous = tt.rows == 1 or (tt.valid_col is not None and tt.valid_col == tt.cols)
+        in_type = tt.valid_col is not None
         # How the op walks this operand depends on its shape only (the same-access chain's check).
         shape = (tt.rows, tt.cols, tt.dtype, tt.blayout, tt.valid_row, tt.valid_col) if tt.static_valid else None
         if addrs is None or size is None:
             why = f"no address of '{sym.name}' is known" if addrs is None else f"the size of '{sym.name}' is not known"
-            return Access(sym.name, write, tt.space, None, None, tmp, shape=shape, unknown_why=why)
+            return Access(sym.name, write, tt.space, None, None, tmp, shape=shape, unknown_why=why,
+                          type_contiguous=contiguous, valid_col_in_type=in_type)
         if not tt.static_valid:
             # A run-time valid shape is not checked against the tile's shape when constructed
             # (only SetValidShape asserts, in debug builds): one known to exceed it is walked past
@@ -1340,17 +1346,20 @@ class FunctionCFG:
                 # shape computed from itself: ValueModel.shape_may_pass_tile.)
                 values = self.values.known_valid_dim_values(sym, dim)
                 if bound is None or any(v < 0 or v > bound for v in values) or self.values.shape_may_pass_tile(sym):
-                    return Access(sym.name, write, tt.space, None, None, tmp,
+                    return Access(sym.name, write, tt.space, None, None, tmp, type_contiguous=contiguous,
+                                  valid_col_in_type=in_type,
                                   unknown_why=f"'{sym.name}' may have a valid shape past its {bound} "
                                               f"{('rows', 'cols')[dim]}")
         intervals = sorted((a, a + size) for a in addrs)
         if not bytes_in_space(tt.space, intervals[0][0], intervals[-1][1]):
             # Bytes past the tile's memory space (or a negative address) alias what the model
             # cannot tell (pto/tiles.py bytes_in_space).
-            return Access(sym.name, write, tt.space, None, None, tmp, unknown_why=_outside_space(tt.space, intervals))
+            return Access(sym.name, write, tt.space, None, None, tmp, unknown_why=_outside_space(tt.space, intervals),
+                          type_contiguous=contiguous, valid_col_in_type=in_type)
         off_grid = sorted(a for a in addrs if not on_ub_grid(tt.space, a))
         if off_grid:
-            return Access(sym.name, write, tt.space, None, None, tmp,
+            return Access(sym.name, write, tt.space, None, None, tmp, type_contiguous=contiguous,
+                          valid_col_in_type=in_type,
                           unknown_why=f"address {off_grid[0]} is not on the UB's {UB_ALIGN_BYTES}-byte block grid")
         walked = tt if tt.static_valid else self._known_valid_shape(sym, tt)
         if walked is not tt:
@@ -1363,8 +1372,7 @@ class FunctionCFG:
             if walked_in_address_order(tt.rows, tt.cols, tt.blayout, walked.valid_row, walked.valid_col):
                 repeats = walked.repeats
         return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats, shape=shape,
-                      type_contiguous=tt.rows == 1 or (tt.valid_col is not None and tt.valid_col == tt.cols),
-                      valid_col_in_type=tt.valid_col is not None)
+                      type_contiguous=contiguous, valid_col_in_type=in_type, valid_in_type=tt.static_valid)
 
     def _known_valid_shape(self, sym: Symbol, tt: TileType) -> TileType:
         """``tt`` with the valid shape its run-time valid rows and cols always have, where the model

@@ -54,14 +54,16 @@ count, not the pace).
 A5: ptoas emits no ``pipe_barrier(PIPE_V)`` on A5 (PTOAS PR 224, pto-facts §5.2), so no chain is
 ever needed there; these walks are A2/A3's.
 
-The facts come from a source that can be swapped: ``HAND_WALKS`` (above, read by hand) today; a
-table derived from the recorded cost-model trace (``derived_facts``) where it has an entry.
+The facts come from the table derived from pto-isa's recorded cost-model trace
+(``derived_facts.json``, ``walk_kind``) where it holds the op's type class, and from the reading by
+hand above (``hand_walk``) where it does not; where both answer and disagree, no walk is known.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from .derived_facts import DerivedFacts, default_facts
 from .tiles import REPEAT_BYTES
 
 LINEAR = "linear"
@@ -93,6 +95,8 @@ class TileWalk:
     valid_cols: int
     type_contiguous: bool
     valid_col_in_type: bool = False     # the type spells ValidCol (not -1)
+    dtype: str = ""                     # the element type's spelling (the derived table's key)
+    valid_in_type: bool = False         # the type spells both ValidRow and ValidCol
 
     @property
     def row_bytes(self) -> int:
@@ -121,7 +125,8 @@ def _two_level(walk: TileWalk) -> str:
     """The two-level path TBinSOp.hpp, TBinOp.hpp and TUnaryOp.hpp share for a valid region that is
     not one run: few repeats a row -> one (count-mode) instruction a row; else, rows and row stride
     within one instruction's 8-bit fields -> column chunks (``*2LNormModeRowRpt``); else a head row
-    by row and a tail column (other)."""
+    by row (more rows than elements a repeat) and a column of masked row tails: row by row when
+    there is no tail, else other."""
     per_repeat = REPEAT_BYTES // walk.elem_bytes
     norm_col_repeat = walk.cols // per_repeat
     if norm_col_repeat > 1 and walk.rows * norm_col_repeat < _SMALL_RPT:
@@ -130,6 +135,8 @@ def _two_level(walk: TileWalk) -> str:
         return ROW_BY_ROW                        # *2LCountMode or *2LNormModeColVLAlign
     if walk.rows <= REPEAT_MAX and walk.row_bytes // _BLOCK_BYTES <= _REPEAT_STRIDE_MAX:
         return COLUMN_CHUNKS                     # *2LNormModeRowRpt, condRowRpt
+    if walk.rows > per_repeat and walk.valid_cols % per_repeat == 0:
+        return ROW_BY_ROW                        # *2LNormModeHead only: each row's whole repeats
     return OTHER
 
 
@@ -186,10 +193,35 @@ def _kind_or_why(op: str, kind: str) -> tuple[str, str]:
                   if kind == OTHER else "")
 
 
-def walk_kind(op: str, walk: TileWalk, producing: bool) -> tuple[str, str]:
-    """(kind, why) of ``op``'s walk over ``walk`` (see ``hand_walk``): the one entry point the proof
-    reads, so the source of the facts can change behind it."""
-    return hand_walk(op, walk, producing)
+def walk_kind(op: str, walk: TileWalk, producing: bool,
+              table: DerivedFacts | None = None) -> tuple[str, str]:
+    """(kind, why) of ``op``'s walk over ``walk``: the one entry point the proof reads.
+
+    The table derived from pto-isa's recorded trace (``derived_facts``; the shipped one unless
+    ``table``) decides where it holds the op's type class: a class whose recorded points disagree
+    is ``other``. Its classes group types by a few features (row bytes against 256, full or partial
+    valid rows and columns, more than 255 repeats), and pto-isa's branches also test the rows
+    (``_two_level``): where the hand-read walk of this very type touches other bytes per repeat
+    than the table's kind, the walk is ``other`` (the sources disagree: no chain). Where the table
+    has no entry, the hand-read walk (``hand_walk``) answers."""
+    hand, why = hand_walk(op, walk, producing)
+    facts = table if table is not None else default_facts()
+    # A TROWEXPANDEXPDIF producer writes last with its TEXP(dst, dst): the table's TEXP answers.
+    looked_up = "TEXP" if op == "TROWEXPANDEXPDIF" and producing else op
+    entry = None
+    if walk.dtype and walk.valid_in_type == walk.valid_col_in_type:
+        entry = facts.class_facts(looked_up, walk.dtype, walk.layout, walk.valid_in_type, walk.rows, walk.cols,
+                                  walk.valid_rows, walk.valid_cols)
+    if entry is None:
+        return hand, why
+    source = f"the trace of pto-isa {facts.commit} ({looked_up}, {len(entry.points)} recorded type(s) of its class)"
+    if entry.kind is None or entry.kind not in WALK_KINDS:
+        return OTHER, f"{source} gives no one walk"
+    if entry.kind == OTHER:
+        return OTHER, f"{source} gives 'other'"
+    if walk_pieces(entry.kind, walk) != walk_pieces(hand, walk):
+        return OTHER, f"{source} gives {entry.kind}, pto-isa's code read by hand {hand}"
+    return entry.kind, ""
 
 
 # -- expanding a kind into the bytes of each repeat --------------------------------------------

@@ -1,0 +1,194 @@
+"""Op facts read from pto-isa's own recorded trace (ptofix/pto/derived_facts.json).
+
+scripts/trace_facts/record.py compiles pto-isa's real a2a3 implementation of every op of the
+effects table (ops.OPS) with the host cost model (``-D__COSTMODEL``, ../shared/pto-isa/README.md)
+over a grid of tile types, and records every CCE intrinsic each call issues. scripts/derive_facts.py
+decodes those intrinsics into the bytes each repeat touches and writes the table this module reads.
+tests/test_derived_facts.py re-derives it from the checkout and fails on any difference.
+
+Schema of derived_facts.json (``"schema": 1``)::
+
+    {
+      "schema": 1,
+      "pto_isa": {"commit": "f35e7f60", "arch": "a2a3", "npu_arch": "2201"},
+      "ops": {
+        OP: {
+          CLASS: {                      # type_class(...) of the grid points below, with_form'ed
+            "walk": {ROLE: KIND | null},  # per operand role ("dst", "src0", "src1", "tmp", ...):
+                                          # one of WALK_KINDS when every point of the class agrees,
+                                          # null when they disagree
+            "kind": KIND | null,          # the kind every full-shape operand (dst and the sources of
+                                          # dst's shape) shares at every point, else null
+            "barriers": {"leading": bool, "between": int, "trailing": bool} | null,
+                                          # internal pipe_barrier(PIPE_V / PIPE_ALL): before the first
+                                          # vector instruction, between two, after the last; null when
+                                          # the points disagree
+            "count_mode": {"uses": bool, "ends_in": bool} | null,
+                                          # set_mask_count issued; the op returns in count mode
+            "scratch": bool | null,       # touches pto's hidden UB scratch [0x2e000, 0x30000)
+            "points": [ID, ...]           # the grid points of the class
+          }
+        }
+      },
+      "points": {
+        ID: {
+          "op": OP, "form": str (only for another form than the op's usual operands),
+          "dtype": str, "layout": "RowMajor" | "ColMajor", "valid_static": bool,
+          "rows": int, "cols": int, "valid_rows": int, "valid_cols": int,
+          "call": str,                              # the C++ call the harness made
+          "compile_error": str,                     # (only) pto-isa rejects the type; no other field
+          "instructions": [[NAME, REPEAT], ...],    # the vector instructions issued, in order
+          "walk": {ROLE: KIND},                     # each operand's walk (see below)
+          "repeats": {ROLE: [[INSTR, LO, HI], ...]} # each repeat touching the operand, in issue
+                                                    # order: instruction index and byte range
+                                                    # [LO, HI) from the operand's start
+          "footprint": {ROLE: {"read": [[LO, HI], ...], "write": [[LO, HI], ...]},
+                        "scratch": {"read": [...], "write": [...]}},   # from 0x2e000
+          "outside": [[LO, HI], ...],               # absolute bytes touched outside every operand
+                                                    # and the scratch (should stay empty)
+          "undecoded": [NAME, ...],                 # intrinsics whose operands the generator does
+                                                    # not decode: their bytes are not in the
+                                                    # footprint and their walk is "other"
+          "barriers": {...}, "count_mode": {...}    # as in a class
+        }
+      }
+    }
+
+The walk kinds (WALK_KINDS): ``linear`` (256-byte repeats from the operand's start in address
+order: repeat k covers [256k, 256k + 256), the last one possibly shorter); ``column_chunks``
+(per 256-byte column chunk of the valid row, left to right, one repeat per valid row in row order,
+the repeat stride one row); ``row_by_row`` (valid rows in order, each row's 256-byte chunks in
+address order, not linear); ``other`` (anything else, an undecoded intrinsic included). Where
+several apply (one row; rows of exactly 256 bytes), the first of that order is recorded. For a
+ColMajor tile "row" reads "column".
+
+A type class (``type_class``) groups grid points that one branch of pto-isa's code is expected
+to treat alike: the element type, layout, whether the valid shape is static in the type, how a
+row compares with 256 bytes, whether the valid rows and columns are the whole tile, one row, or
+whole repeats, and whether the op runs more than 255 repeats. A class tells nothing about a type
+no grid point of it sampled: ``walk_kind`` answers only from a class the table holds, and only
+when its points agree.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+from typing import Any, NamedTuple
+
+from .tiles import ELEMENT_BYTES
+
+LINEAR = "linear"
+COLUMN_CHUNKS = "column_chunks"
+ROW_BY_ROW = "row_by_row"
+OTHER = "other"
+WALK_KINDS = (LINEAR, COLUMN_CHUNKS, ROW_BY_ROW, OTHER)
+
+REPEAT_BYTES = 256
+MAX_REPEATS = 255       # one instruction's 8-bit repeat count
+TABLE_PATH = os.path.join(os.path.dirname(__file__), "derived_facts.json")
+SCHEMA = 1
+
+
+def type_class(dtype: str, layout: str, valid_static_in_type: bool, rows: int, cols: int, valid_rows: int,
+               valid_cols: int) -> str | None:
+    """The class key of a tile type and its valid shape (see the module docstring); None for an
+    element type of unknown size or a shape that is not a tile's."""
+    size = ELEMENT_BYTES.get(dtype)
+    if size is None or min(rows, cols) < 1 or not (0 <= valid_rows <= rows and 0 <= valid_cols <= cols):
+        return None
+    if layout == "ColMajor":       # a column is the contiguous line
+        rows, cols, valid_rows, valid_cols = cols, rows, valid_cols, valid_rows
+    line = cols * size
+    if line < REPEAT_BYTES:
+        line_class = "lt256"
+    elif line == REPEAT_BYTES:
+        line_class = "eq256"
+    else:
+        line_class = "gt256x" if line % REPEAT_BYTES == 0 else "gt256r"
+    if valid_cols == cols:
+        cols_class = "full"
+    else:
+        cols_class = "part256" if valid_cols * size % REPEAT_BYTES == 0 else "part"
+    if valid_rows == 1:
+        rows_class = "one"
+    elif valid_rows == rows:
+        rows_class = "full"
+    else:
+        rows_class = "part"
+    repeats = -(-valid_rows * valid_cols * size // REPEAT_BYTES)
+    many = "many" if repeats > MAX_REPEATS or valid_rows > MAX_REPEATS else "few"
+    static = "static" if valid_static_in_type else "dynamic"
+    return f"{dtype}|{layout}|{static}|line={line_class}|vcols={cols_class}|vrows={rows_class}|repeats={many}"
+
+
+def with_form(key: str, form: str) -> str:
+    """The class key of a call of one of an op's forms (``form``: "" for its usual operands; e.g.
+    "src1_colmajor" for a TROWEXPANDMUL whose per-row operand is a ColMajor [rows, 1] tile)."""
+    return f"{key}|form={form}" if form else key
+
+
+class OpClassFacts(NamedTuple):
+    """What the table says of one op over one type class (None: the class's points disagree)."""
+    walk: dict[str, str | None]
+    kind: str | None
+    barriers: dict[str, Any] | None
+    count_mode: dict[str, bool] | None
+    scratch: bool | None
+    points: tuple[str, ...]
+
+
+class DerivedFacts:
+    """The derived table, read once from its JSON (``load``)."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        if table.get("schema") != SCHEMA:
+            raise ValueError(f"derived facts: schema {table.get('schema')!r}, expected {SCHEMA}")
+        self.table = table
+        self.commit: str = table["pto_isa"]["commit"]
+
+    @classmethod
+    def load(cls, path: str = TABLE_PATH) -> DerivedFacts:
+        with open(path, encoding="utf-8") as handle:
+            return cls(json.load(handle))
+
+    def ops(self) -> frozenset[str]:
+        return frozenset(self.table["ops"])
+
+    def class_facts(self, op: str, dtype: str, layout: str, valid_static_in_type: bool, rows: int, cols: int,
+                    valid_rows: int, valid_cols: int, form: str = "") -> OpClassFacts | None:
+        """The facts of ``op``'s class for this type (of its operands' form ``form``), or None when
+        the table has no such class."""
+        key = type_class(dtype, layout, valid_static_in_type, rows, cols, valid_rows, valid_cols)
+        entry = self.table["ops"].get(op, {}).get(with_form(key, form)) if key is not None else None
+        if entry is None:
+            return None
+        return OpClassFacts(dict(entry["walk"]), entry["kind"], entry["barriers"], entry["count_mode"],
+                            entry["scratch"], tuple(entry["points"]))
+
+    def walk_kind(self, op: str, dtype: str, layout: str, valid_static_in_type: bool, rows: int, cols: int,
+                  valid_rows: int, valid_cols: int, operand: str | None = None, form: str = "") -> str | None:
+        """How ``op`` walks a tile of this type (one of WALK_KINDS): the kind its full-shape operands
+        share (``operand`` None) or operand role ``operand``'s ("dst", "src0", ...). None when the
+        table holds no point of the type's class or the class's points disagree. The type is the
+        destination's (for the elementwise ops, every operand's)."""
+        facts = self.class_facts(op, dtype, layout, valid_static_in_type, rows, cols, valid_rows, valid_cols, form)
+        if facts is None:
+            return None
+        return facts.kind if operand is None else facts.walk.get(operand)
+
+    def point(self, point_id: str) -> dict[str, Any]:
+        return dict(self.table["points"][point_id])
+
+
+@functools.lru_cache(maxsize=1)
+def default_facts() -> DerivedFacts:
+    """The table shipped beside this module (read-only data, read once)."""
+    return DerivedFacts.load()
+
+
+def walk_kind(op: str, dtype: str, layout: str, valid_static_in_type: bool, rows: int, cols: int,
+              valid_rows: int, valid_cols: int, operand: str | None = None, form: str = "") -> str | None:
+    """``DerivedFacts.walk_kind`` over the shipped table."""
+    return default_facts().walk_kind(op, dtype, layout, valid_static_in_type, rows, cols, valid_rows, valid_cols,
+                                     operand, form)
