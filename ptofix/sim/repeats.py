@@ -141,8 +141,10 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
     # pto-isa's compile-time test: every operand's type has Cols == ValidCol (a static ValidCol;
     # -1 never equals) or one static row.
     static_cols = t.valid_cols if t.valid_cols is not None else -1
+    static_rows = t.valid_rows if t.valid_rows is not None else -1
     tile = TileWalk(t.rows, t.cols, size, t.blayout, first.valid_rows, first.valid_cols,
-                    type_contiguous=static_cols == t.cols or t.rows == 1, valid_col_in_type=static_cols >= 0)
+                    type_contiguous=static_cols == t.cols or t.rows == 1, valid_col_in_type=static_cols >= 0,
+                    dtype=t.elem, valid_in_type=static_cols >= 0 and static_rows >= 0)
     kind, _why = walk_kind(op, tile, producing=True)
     pieces = walk_pieces(kind, tile)
     if pieces is None or any(lo % size or hi % size for lo, hi in pieces):
