@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..pto.walks import TileWalk, walk_kind, walk_pieces
+from ..pto.walks import COL_EXPAND_OPS, TileWalk, walk_kind, walk_pieces
 from .memory import Memory, SimTileType, TileView, dtype_of
 from .ops_numpy import build_steps
 
@@ -39,8 +39,11 @@ class RepeatWalk:
     template_args: list
     repeats: list[Repeat]
     elem_bytes: int
-    reads: list[TileView]
+    reads: list[TileView]          # operands walked like the destination
     writes: list[TileView]
+    # Operands read per column, row 0 under every row (a TCOLEXPAND*'s src1): no byte of theirs
+    # belongs to one repeat, so the scheduler never pipelines a pair through them.
+    broadcast: list[TileView] = field(default_factory=list)
     observed: dict[int, bytes] = field(default_factory=dict)   # repeat -> identities it read
     # A repeat reads bytes an earlier repeat of the op wrote (a destination a little past a
     # source): run repeat by repeat, in the reference too, so both runs give the op one meaning.
@@ -64,7 +67,10 @@ class RepeatWalk:
         """Record what repeats ``[first, end)`` read, as they would read it now."""
         if self._bounds is None:
             size = self.elem_bytes
+            cols = self.writes[0].type.cols
             parts = [[view.addr + np.arange(lo, hi, dtype=np.int64) * size for view in self.reads for lo, hi in ranges]
+                     + [view.addr + np.arange(lo % cols, lo % cols + hi - lo, dtype=np.int64) * size
+                        for view in self.broadcast for lo, hi in ranges]
                      for ranges in self.repeats]
             counts = [sum(len(x) for x in per) for per in parts]
             self._bounds = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
@@ -93,25 +99,27 @@ class RepeatWalk:
             whole(mem, stmt)
             return
         ranges: list[tuple[int, int]] = []
+        cols = self.writes[0].type.cols
         for k in range(first, end):
             for lo, hi in self.repeats[k]:
-                if ranges and ranges[-1][1] == lo:
+                if ranges and ranges[-1][1] == lo and (not self.broadcast or ranges[-1][0] // cols == lo // cols):
                     ranges[-1] = (ranges[-1][0], hi)
                 else:
                     ranges.append((lo, hi))
         self._run_ranges(mem, stmt, ranges)
 
     def _run_ranges(self, mem: Memory, stmt: int, ranges: list[tuple[int, int]]) -> None:
+        cols = self.writes[0].type.cols
         for lo, hi in ranges:
-            args = [_slice(a, lo, hi, self.elem_bytes) if isinstance(a, TileView) else a for a in self.args]
+            args = [_slice(a, lo % cols if a in self.broadcast else lo, hi - lo, self.elem_bytes)
+                    if isinstance(a, TileView) else a for a in self.args]
             for step in build_steps(self.op, args, self.template_args):
                 step.fn(mem, stmt)
 
 
-def _slice(view: TileView, first: int, end: int, size: int) -> TileView:
-    """Elements [first, end) of ``view`` (flat RowMajor indices) as a one-row tile."""
+def _slice(view: TileView, first: int, count: int, size: int) -> TileView:
+    """``count`` elements of ``view`` from flat RowMajor index ``first``, as a one-row tile."""
     t = view.type
-    count = end - first
     row = SimTileType(t.loc, t.elem, 1, count, "RowMajor", 1, count, t.slayout, t.pad)
     return TileView(view.name, row, view.addr + first * size, 1, count)
 
@@ -127,16 +135,23 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
         return None
     if any(isinstance(a, TileView) and a not in views for a in args):
         return None
-    first = views[0]
+    first = writes[0]
     t = first.type
     if t.blayout != "RowMajor":
         return None
+    broadcast: list[TileView] = []
     for v in views:
         u = v.type
-        if (u.rows, u.cols, u.elem, u.blayout, u.valid_rows, u.valid_cols) != \
+        if (u.rows, u.cols, u.elem, u.blayout, u.valid_rows, u.valid_cols) == \
                 (t.rows, t.cols, t.elem, t.blayout, t.valid_rows, t.valid_cols) \
-                or (v.valid_rows, v.valid_cols) != (first.valid_rows, first.valid_cols):
-            return None
+                and (v.valid_rows, v.valid_cols) == (first.valid_rows, first.valid_cols):
+            continue
+        # A TCOLEXPAND*'s per-column operand: its row 0 read under every row (TColExpandBinOp.hpp).
+        if op in COL_EXPAND_OPS and v in reads and v not in writes and u.elem == t.elem \
+                and u.blayout == "RowMajor" and v.valid_cols == first.valid_cols and u.cols >= first.valid_cols:
+            broadcast.append(v)
+            continue
+        return None
     size = dtype_of(t.elem)[0].itemsize
     # pto-isa's compile-time test: every operand's type has Cols == ValidCol (a static ValidCol;
     # -1 never equals) or one static row.
@@ -150,11 +165,14 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
     if pieces is None or any(lo % size or hi % size for lo, hi in pieces):
         return None
     repeats: list[Repeat] = [((lo // size, hi // size),) for lo, hi in pieces]
-    walk = RepeatWalk(op, list(args), list(template_args), repeats, size, list(reads), list(writes))
+    if broadcast and any(lo // t.cols != (hi - 1) // t.cols for ((lo, hi),) in repeats):
+        return None       # (a repeat across rows would read two pieces of the per-column operand)
+    walk = RepeatWalk(op, list(args), list(template_args), repeats, size,
+                      [v for v in reads if v not in broadcast], list(writes), broadcast)
     # A source that shares some but not all of the destination's bytes: where a repeat reads a byte
     # an earlier repeat wrote, which repeats run together would change the result.
     for w in writes:
-        for r in reads:
+        for r in walk.reads:
             lo, hi = max(w.lo, r.lo), min(w.hi, r.hi)
             if r.addr == w.addr or lo >= hi:
                 continue

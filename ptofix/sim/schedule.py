@@ -202,6 +202,8 @@ class Scheduler:
         if len(a.walk) < IN_ORDER_DISTANCE or not chain_producer(a.label) or not cls.same_iteration(a, b):
             return False
         for kind, x, y in conflicts:
+            if any(x is v for v in a.walk.broadcast) or any(y is v for v in b.walk.broadcast):
+                return False      # a per-column operand: no repeat of its own (repeats.py)
             if kind == "WAW":
                 lo, hi = max(_rng(x)[0], _rng(y)[0]), min(_rng(x)[1], _rng(y)[1])
                 if not any(_rng(r)[0] <= lo and hi <= _rng(r)[1] for r in b.reads):
