@@ -83,8 +83,13 @@ class RepeatWalk:
             self.observed[k] = seen[bounds[k] - base:bounds[k + 1] - base].tobytes()
 
     def digest(self) -> int:
-        """What the step read, repeat by repeat (memory.py's value identities)."""
-        return hash(tuple(self.observed.get(k, b"") for k in range(len(self.repeats))))
+        """What the step read, repeat by repeat (memory.py's value identities); the record of it
+        is dropped (a step done is kept only in hazard reports, which need none of it)."""
+        value = hash(tuple(self.observed.get(k, b"") for k in range(len(self.repeats))))
+        self.observed = {}
+        self._bounds = None
+        self._offsets = np.zeros(0, np.int64)
+        return value
 
     def run(self, mem: Memory, stmt: int, first: int, end: int, whole) -> None:
         """Run repeats ``[first, end)``: the op's own step ``whole`` when that is all of them. An op
