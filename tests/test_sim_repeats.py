@@ -266,3 +266,27 @@ def test_a_col_expand_walks_its_rows_with_its_per_column_operand():
     assert compare(col_expand_kernel(True, "8, 256"), col_expand_kernel(False, "8, 256")).status == "different"
     k = col_expand_kernel(True, "8, 256")
     assert compare(k, k).status == "equal"
+
+
+def cvt_kernel(barrier: bool, producer: str, valid: str) -> str:
+    """``producer`` writes e (16x256 float); TCVT(h, e) to half; h -> GM."""
+    t = tile_type(16, 256, valid)
+    h = t.replace("float", "half")
+    ctor = "(16, 256)" if valid == "-1, -1" else ""
+    bar = "  pipe_barrier(PIPE_V);\n" if barrier else ""
+    body = (f"  {t} a{ctor};\n  TASSIGN(a, 0);\n  {t} e{ctor};\n  TASSIGN(e, 16384);\n"
+            f"  {h} o{ctor};\n  TASSIGN(o, 32768);\n"
+            f"  {gt('float', 16, 256)} gx = {gt('float', 16, 256)}(x);\n"
+            f"  {gt('half', 16, 256)} gy = {gt('half', 16, 256)}(y);\n"
+            "  TLOAD(a, gx);\n  set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);\n  wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);\n"
+            f"  {producer}\n{bar}  TCVT(o, e, RoundMode::CAST_RINT);\n"
+            "  set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n  TSTORE(gy, o);\n")
+    return kernel("__gm__ float* x, __gm__ half* y", body)
+
+
+def test_tcvt_reads_its_source_row_by_row():
+    # One vconv a row, 64 floats a repeat: a linear TEXP's order; a column-chunk TADDS's is not.
+    for producer, valid, status in (("TEXP(e, a);", "-1, -1", "equal"), ("TADDS(e, a, 1.0f);", "16, 256", "equal"),
+                                    ("TADDS(e, a, 1.0f);", "-1, -1", "different")):
+        rep = compare(cvt_kernel(True, producer, valid), cvt_kernel(False, producer, valid))
+        assert rep.status == status, (producer, valid, rep.difference)

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..pto.walks import COL_EXPAND_OPS, TileWalk, walk_kind, walk_pieces
+from ..pto.ordering import cvt_reads_source_in_order
+from ..pto.walks import COL_EXPAND_OPS, ROW_BY_ROW, TileWalk, walk_kind, walk_pieces
 from .memory import Memory, SimTileType, TileView, dtype_of
 from .ops_numpy import build_steps
 
@@ -57,7 +58,7 @@ class RepeatWalk:
     def byte_repeats(self, view: TileView) -> np.ndarray:
         """For each byte of ``view``'s footprint the repeat that touches it (-1: none)."""
         out = np.full(view.hi - view.lo, -1, np.int32)
-        size = self.elem_bytes
+        size = _size(view)
         for k, ranges in enumerate(self.repeats):
             for first, end in ranges:
                 out[first * size:end * size] = k
@@ -66,10 +67,10 @@ class RepeatWalk:
     def _capture(self, mem: Memory, first: int, end: int) -> None:
         """Record what repeats ``[first, end)`` read, as they would read it now."""
         if self._bounds is None:
-            size = self.elem_bytes
             cols = self.writes[0].type.cols
-            parts = [[view.addr + np.arange(lo, hi, dtype=np.int64) * size for view in self.reads for lo, hi in ranges]
-                     + [view.addr + np.arange(lo % cols, lo % cols + hi - lo, dtype=np.int64) * size
+            parts = [[view.addr + np.arange(lo, hi, dtype=np.int64) * _size(view)
+                      for view in self.reads for lo, hi in ranges]
+                     + [view.addr + np.arange(lo % cols, lo % cols + hi - lo, dtype=np.int64) * _size(view)
                         for view in self.broadcast for lo, hi in ranges]
                      for ranges in self.repeats]
             counts = [sum(len(x) for x in per) for per in parts]
@@ -116,17 +117,36 @@ class RepeatWalk:
     def _run_ranges(self, mem: Memory, stmt: int, ranges: list[tuple[int, int]]) -> None:
         cols = self.writes[0].type.cols
         for lo, hi in ranges:
-            args = [_slice(a, lo % cols if a in self.broadcast else lo, hi - lo, self.elem_bytes)
+            args = [_slice(a, lo % cols if a in self.broadcast else lo, hi - lo)
                     if isinstance(a, TileView) else a for a in self.args]
             for step in build_steps(self.op, args, self.template_args):
                 step.fn(mem, stmt)
 
 
-def _slice(view: TileView, first: int, count: int, size: int) -> TileView:
+def _size(view: TileView) -> int:
+    return dtype_of(view.type.elem)[0].itemsize
+
+
+def _slice(view: TileView, first: int, count: int) -> TileView:
     """``count`` elements of ``view`` from flat RowMajor index ``first``, as a one-row tile."""
     t = view.type
     row = SimTileType(t.loc, t.elem, 1, count, "RowMajor", 1, count, t.slayout, t.pad)
-    return TileView(view.name, row, view.addr + first * size, 1, count)
+    return TileView(view.name, row, view.addr + first * _size(view), 1, count)
+
+
+def _cvt_pieces(reads: list, dst: TileView) -> list[tuple[int, int]] | None:
+    """TCVT's walk in bytes of its wider element: one vconv a valid row (pto-isa a2a3 TCvt.hpp
+    TCvtHead), repeats of 256 / max(element sizes) elements, when it is one vconv over whole
+    repeats (ptofix.pto.ordering.cvt_reads_source_in_order); None otherwise."""
+    if len(reads) != 1:
+        return None
+    src = reads[0]
+    if not cvt_reads_source_in_order(src.type.elem, dst.type.elem, dst.valid_cols):
+        return None
+    wide = max(_size(src), _size(dst))
+    t = dst.type
+    tile = TileWalk(t.rows, t.cols, wide, t.blayout, dst.valid_rows, dst.valid_cols, type_contiguous=False)
+    return walk_pieces(ROW_BY_ROW, tile)
 
 
 def step_walk(op: str, args: list, template_args: list, reads: list, writes: list,
@@ -145,10 +165,12 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
     if t.blayout != "RowMajor":
         return None
     broadcast: list[TileView] = []
+    converting = op == "TCVT"
     for v in views:
         u = v.type
-        if (u.rows, u.cols, u.elem, u.blayout, u.valid_rows, u.valid_cols) == \
-                (t.rows, t.cols, t.elem, t.blayout, t.valid_rows, t.valid_cols) \
+        if (u.rows, u.cols, u.blayout, u.valid_rows, u.valid_cols) == \
+                (t.rows, t.cols, t.blayout, t.valid_rows, t.valid_cols) \
+                and (u.elem == t.elem or converting) \
                 and (v.valid_rows, v.valid_cols) == (first.valid_rows, first.valid_cols):
             continue
         # A TCOLEXPAND*'s per-column operand: its row 0 read under every row (TColExpandBinOp.hpp).
@@ -165,11 +187,15 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
     tile = TileWalk(t.rows, t.cols, size, t.blayout, first.valid_rows, first.valid_cols,
                     type_contiguous=static_cols == t.cols or t.rows == 1, valid_col_in_type=static_cols >= 0,
                     dtype=t.elem, valid_in_type=static_cols >= 0 and static_rows >= 0)
-    kind, _why = walk_kind(op, tile, producing=True)
-    pieces = walk_pieces(kind, tile)
-    if pieces is None or any(lo % size or hi % size for lo, hi in pieces):
+    if converting:
+        pieces = _cvt_pieces(reads, first)
+    else:
+        kind, _why = walk_kind(op, tile, producing=True)
+        pieces = walk_pieces(kind, tile)
+    unit = max(_size(v) for v in views) if converting else size      # the element size of the pieces
+    if pieces is None or any(lo % unit or hi % unit for lo, hi in pieces):
         return None
-    repeats: list[Repeat] = [((lo // size, hi // size),) for lo, hi in pieces]
+    repeats: list[Repeat] = [((lo // unit, hi // unit),) for lo, hi in pieces]
     if broadcast and any(lo // t.cols != (hi - 1) // t.cols for ((lo, hi),) in repeats):
         return None       # (a repeat across rows would read two pieces of the per-column operand)
     walk = RepeatWalk(op, list(args), list(template_args), repeats, size,
@@ -179,7 +205,7 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
     for w in writes:
         for r in walk.reads:
             lo, hi = max(w.lo, r.lo), min(w.hi, r.hi)
-            if r.addr == w.addr or lo >= hi:
+            if (r.addr == w.addr and _size(r) == _size(w)) or lo >= hi:
                 continue
             written = walk.byte_repeats(w)[lo - w.lo:hi - w.lo]
             read = walk.byte_repeats(r)[lo - r.lo:hi - r.lo]
