@@ -142,13 +142,18 @@ def test_a_mixed_pair_of_types_chains_nothing():
 
 # ---- partial valid shapes, 16- vs 32-bit, > 255 repeats -----------------------------------------
 
-def test_partial_valid_columns_walk_column_chunks_for_every_op():
+def test_partial_valid_columns_chain_nothing_even_where_the_walks_agree():
     # 32 x 256 floats with 128 valid columns: not one run, so TADD and TEXP take the two-level path
-    # (column chunks) as TADDS does: the walks agree.
+    # (column chunks) as TADDS does: the walks agree, but the region is not contiguous, which
+    # PTOAS's rule requires (and no hardware run stands behind). Wrong: the order alone.
     text = _ops(_dynamic("float", 32, 256, XYZ, (32, 128)), "TADD(x, y, y);", "TADDS(z, x, 1.0f);")
-    assert removed(text) == [True]
+    assert removed(text) == [False]
     text = _ops(_dynamic("float", 32, 256, XYZ, (32, 128)), "TEXP(x, y);", "TMULS(x, x, 2.0f);")
-    assert removed(text) == [True]
+    assert removed(text) == [False]
+    # Rows narrower than a repeat, a row a repeat: 16 repeats, but 16 x 8 floats are 2 repeats of
+    # 256 bytes (PTOAS counts those).
+    text = _ops(_dynamic("float", 16, 8, XYZ, (16, 4)), "TADD(x, y, y);", "TADD(z, x, x);")
+    assert removed(text) == [False]
 
 
 def test_partial_valid_rows_of_a_full_width_tile_walk_linearly_only_where_tested_at_run_time():
@@ -283,3 +288,17 @@ def test_the_table_decides_where_it_holds_the_class_and_disagreement_is_no_walk(
     short = TileWalk(2, 256, 4, "RowMajor", 2, 256, False, False, "float", False)
     assert walk_kind("TADDS", short, True, _table(LINEAR))[0] == LINEAR
     assert walk_kind("TADDS", short, True, _table(COLUMN_CHUNKS))[0] == OTHER
+
+
+def test_a_column_expand_walks_by_rows_on_a_dynamic_type_and_by_chunks_on_a_static_one():
+    # TColExpandBinOp.hpp tests dst's *type*: -1 x -1 -> one count-mode instruction a row (8 rows of
+    # 1024 bytes: the bytes of a linear walk, which TABS trails); 8 x 256 static -> 4 column chunks
+    # of 8 repeats, which a linear TABS would run ahead of (its repeat 1 reads row 0's second chunk,
+    # written in the producer's repeat 8).
+    row = _tile("float", 1, 256, "-1, -1")
+    decls = _dynamic("float", 8, 256, {"x": 0, "y": 16384, "z": 32768}) + \
+        f"  {row} c = {row}(1, 256);\n  TASSIGN(c, 65536);\n"
+    assert removed(_ops(decls, "TCOLEXPANDMUL(x, y, c);", "TABS(z, x);")) == [True]
+    static, static_row = _tile("float", 8, 256, "8, 256"), _tile("float", 1, 256, "1, 256")
+    decls = _static(static, {"x": 0, "y": 16384, "z": 32768}) + f"  {static_row} c;\n  TASSIGN(c, 65536);\n"
+    assert removed(_ops(decls, "TCOLEXPANDMUL(x, y, c);", "TABS(z, x);")) == [False]

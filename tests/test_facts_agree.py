@@ -23,10 +23,7 @@ from ptofix.pto.ops import (
 from ptofix.pto.ordering import (
     CHAIN_16BIT_ONLY,
     COL_EXPAND_WALKED_BY_CHUNKS,
-    WALK_CHUNKS,
-    WALK_LINEAR,
     WALKED_IN_REPEAT_ORDER,
-    walk_order,
 )
 from ptofix.pto.tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_ARG, TILE_DEFAULTS, UB_BYTES
 from ptofix.sim import memory as sim_memory
@@ -157,13 +154,28 @@ def test_every_op_the_proof_classifies_has_effects():
     for what, names in classified.items():
         assert names <= OPS.keys(), (what, sorted(names - OPS.keys()))
     assert CHAIN_16BIT_ONLY <= WALKED_IN_REPEAT_ORDER
-    # An op walked linearly or by chunks is the walk order of an op the table knows.
+    # Every op walked element for element has a walk the chain rule reads (pto/walks.py): linear
+    # over a contiguous static type (but the divisions, no single walk), and the expand families a
+    # walk over a -1 x -1 one.
+    from ptofix.pto.walks import (
+        COLUMN_CHUNKS,
+        LINEAR,
+        NO_SINGLE_WALK,
+        OTHER,
+        ROW_BY_ROW,
+        WALK_BY_VERSION,
+        TileWalk,
+        hand_walk,
+    )
     for name in WALKED_IN_REPEAT_ORDER:
-        assert walk_order(name, producing=True) == walk_order(name, producing=False) == WALK_LINEAR, name
+        static = TileWalk(16, 128, 2, "RowMajor", 16, 128, True, True, "half", True)
+        expected = OTHER if name in NO_SINGLE_WALK | WALK_BY_VERSION else LINEAR
+        assert hand_walk(name, static, True)[0] == hand_walk(name, static, False)[0] == expected, name
     assert COL_EXPAND_WALKED_BY_CHUNKS <= WALKED_AT_DST_ROW_PITCH
+    dynamic = TileWalk(16, 128, 4, "RowMajor", 16, 128, False)
     for name in OPS:
-        if OPS[name].row_expand or name in WALKED_AT_DST_ROW_PITCH:
-            assert walk_order(name, producing=False) == WALK_CHUNKS, name
+        if (OPS[name].row_expand and name != "TROWEXPAND") or name in COL_EXPAND_WALKED_BY_CHUNKS:
+            assert hand_walk(name, dynamic, False)[0] in (COLUMN_CHUNKS, ROW_BY_ROW), name
 
 
 def test_tpipe_layout_is_decoded_once():

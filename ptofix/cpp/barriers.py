@@ -25,6 +25,7 @@ from .. import regex_cache
 from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
 from ..pto.ordering import (
     CHAIN_16BIT_ONLY,
+    chain_repeats_enough,
     cvt_reads_source_in_order,
     same_access_chain_operand,
 )
@@ -924,6 +925,11 @@ class BarrierAnalysis:
             if any(not x.tmp and not (x.elementwise and _walks_like(x.shape, a.exact))
                    for x in event.accesses if not (expand and not x.elementwise and not x.write)):
                 return False, ""
+        # PTOAS's own conditions 3 and 4 (pto-facts §5.3): the producer's region is contiguous
+        # (walked_in_address_order) and holds at least 16 repeats of 256 bytes. The walks' order
+        # is then checked repeat by repeat.
+        if not chain_repeats_enough(producer[0].contiguous_repeats):
+            return False, ""
         why = _walks_chain(p, c, a.exact, cvt)
         return not why, why
 

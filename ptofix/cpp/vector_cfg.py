@@ -960,7 +960,7 @@ class FunctionCFG:
                 out.append(access)
                 continue
             reached = sorted((a + lo, a + hi) for a, _ in access.intervals)
-            access = Access(access.name, access.write, access.space, reached, None, access.tmp, shape=access.shape)
+            access = _rebuilt(access, reached, access.shape)
             if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
                 access = _unknown_bytes(access, f"{base} reaches past '{access.name}': "
                                                 + _outside_space(access.space, reached))
@@ -1334,7 +1334,8 @@ class FunctionCFG:
         if addrs is None or size is None:
             why = f"no address of '{sym.name}' is known" if addrs is None else f"the size of '{sym.name}' is not known"
             return Access(sym.name, write, tt.space, None, None, tmp, shape=shape, unknown_why=why,
-                          type_contiguous=contiguous, valid_col_in_type=in_type)
+                          type_contiguous=contiguous, valid_col_in_type=in_type,
+                          valid_in_type=tt.static_valid)
         if not tt.static_valid:
             # A run-time valid shape is not checked against the tile's shape when constructed
             # (only SetValidShape asserts, in debug builds): one known to exceed it is walked past
@@ -1347,7 +1348,7 @@ class FunctionCFG:
                 values = self.values.known_valid_dim_values(sym, dim)
                 if bound is None or any(v < 0 or v > bound for v in values) or self.values.shape_may_pass_tile(sym):
                     return Access(sym.name, write, tt.space, None, None, tmp, type_contiguous=contiguous,
-                                  valid_col_in_type=in_type,
+                                  valid_col_in_type=in_type, valid_in_type=tt.static_valid,
                                   unknown_why=f"'{sym.name}' may have a valid shape past its {bound} "
                                               f"{('rows', 'cols')[dim]}")
         intervals = sorted((a, a + size) for a in addrs)
@@ -1355,11 +1356,12 @@ class FunctionCFG:
             # Bytes past the tile's memory space (or a negative address) alias what the model
             # cannot tell (pto/tiles.py bytes_in_space).
             return Access(sym.name, write, tt.space, None, None, tmp, unknown_why=_outside_space(tt.space, intervals),
-                          type_contiguous=contiguous, valid_col_in_type=in_type)
+                          type_contiguous=contiguous, valid_col_in_type=in_type,
+                          valid_in_type=tt.static_valid)
         off_grid = sorted(a for a in addrs if not on_ub_grid(tt.space, a))
         if off_grid:
             return Access(sym.name, write, tt.space, None, None, tmp, type_contiguous=contiguous,
-                          valid_col_in_type=in_type,
+                          valid_col_in_type=in_type, valid_in_type=tt.static_valid,
                           unknown_why=f"address {off_grid[0]} is not on the UB's {UB_ALIGN_BYTES}-byte block grid")
         walked = tt if tt.static_valid else self._known_valid_shape(sym, tt)
         if walked is not tt:
@@ -1372,7 +1374,8 @@ class FunctionCFG:
             if walked_in_address_order(tt.rows, tt.cols, tt.blayout, walked.valid_row, walked.valid_col):
                 repeats = walked.repeats
         return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats, shape=shape,
-                      type_contiguous=contiguous, valid_col_in_type=in_type, valid_in_type=tt.static_valid)
+                      type_contiguous=contiguous, valid_col_in_type=in_type,
+                      valid_in_type=tt.static_valid)
 
     def _known_valid_shape(self, sym: Symbol, tt: TileType) -> TileType:
         """``tt`` with the valid shape its run-time valid rows and cols always have, where the model
@@ -1417,7 +1420,15 @@ def _pto_enumerator(node: Any) -> tuple[str, str]:
 
 
 def _unknown_bytes(access: Access, why: str) -> Access:
-    return Access(access.name, access.write, access.space, None, None, access.tmp, unknown_why=why)
+    return _rebuilt(access, None, None, why)
+
+
+def _rebuilt(access: Access, intervals: list | None, shape: tuple | None, why: str = "") -> Access:
+    """``access`` over other bytes (``intervals``; None: unknown, for ``why``), no longer an exact
+    access, of ``shape``, with its tile type's flags (how the type tests contiguity: pto/walks.py)."""
+    return Access(access.name, access.write, access.space, intervals, None, access.tmp, shape=shape,
+                  unknown_why=why, type_contiguous=access.type_contiguous,
+                  valid_col_in_type=access.valid_col_in_type, valid_in_type=access.valid_in_type)
 
 
 def _elementwise_operand(op: str, index: int, spec: OpSpec) -> bool:

@@ -20,8 +20,9 @@ halves, barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain.
   op writes and the later op reads (an overwrite without a read, a plain WAW, is no chain), the
   earlier op runs at least ``CHAIN_MIN_REPEATS`` 256-byte repeats over a contiguous region, and
   no loop back-edge lies between them (``same_access_chain_operand``). Which ops walk their
-  operands in repeat order (``WALKED_IN_REPEAT_ORDER``, ``CHAIN_16BIT_ONLY``) and in which order a
-  chained op walks a tile (``walk_order``) live here too.
+  operands element for element (``WALKED_IN_REPEAT_ORDER``, ``CHAIN_16BIT_ONLY``) live here too;
+  in which order each walks a tile, and the chain rule checked on those orders repeat by repeat,
+  live in ``walks.py``.
 * Internal drains the proof's op table does not carry because they depend on a path chosen inside
   the op: ``TROWEXPAND``'s scalar path (``row_expand_takes_scalar_path``) drains V before each
   row's scalar read of the source, through an ``EVENT_ID0`` V->S flag round trip; ``TCOLPROD``
@@ -75,9 +76,9 @@ def chain_repeats_enough(repeats: int) -> bool:
     return repeats >= CHAIN_MIN_REPEATS
 
 
-# The ops that walk every operand in one order, 256-byte repeats from the start, when all their
-# operands share one contiguous shape and valid shape: only these (and the expand families, see
-# ``walk_order``) can form a same-access chain (PTOAS PR 674; docs/reference/pto-facts.md §5.3).
+# The ops that walk every operand element for element in one order when all their operands share
+# one shape and valid shape (which order: pto/walks.py): only these (and the expand families) can
+# form a same-access chain (PTOAS PR 674; docs/reference/pto-facts.md §5.3).
 # pto-isa a2a3 TBinOp.hpp, TBinSOp.hpp and TUnaryOp.hpp at 3186c381
 # (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TUnaryOp.hpp).
 # Reductions, broadcasts of a per-row/per-col operand and dtype conversions read with another
@@ -115,26 +116,8 @@ def cvt_reads_source_in_order(src_dtype: str, dst_dtype: str, valid_cols: int) -
 CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
 
 
-# How an op of a same-access chain walks a contiguous RowMajor tile (``walk_order``).
-WALK_LINEAR = "linear"      # 256-byte repeats from the start, row after row
-WALK_CHUNKS = "chunks"      # per 256-byte column chunk, one instruction of validRow repeats, one a row
-
-
-def walk_order(op: str, producing: bool) -> str:
-    """How ``op`` walks a contiguous RowMajor tile when it writes its result (``producing``) or
-    reads its source: WALK_CHUNKS for TROWEXPAND* on its vbrcb path and TCOLEXPAND* (pto-isa a2a3
-    TRowExpandBinOp.hpp TRowExpandBinaryNormModeTail,
-    https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TRowExpandBinOp.hpp,
-    and TColExpandBinOp.hpp TColExpandBinaryNormMode), WALK_LINEAR for every other op. TROWEXPANDEXPDIF
-    is a TROWEXPANDSUB, a barrier, then TEXP(dst, dst) (TRowExpandExpdif.hpp): its last writes of dst
-    are a unary op's linear repeats."""
-    if producing and op == "TROWEXPANDEXPDIF":
-        return WALK_LINEAR
-    return WALK_CHUNKS if op.startswith(("TROWEXPAND", "TCOLEXPAND")) else WALK_LINEAR
-
-
-# The broadcast binary TCOLEXPAND ops that walk dst and their full source in one pass of column
-# chunks (WALK_CHUNKS; pto-isa a2a3 TColExpandBinOp.hpp TColExpandBinaryNormMode). Not the plain
+# The broadcast binary TCOLEXPAND ops that walk dst and their full source element for element (in
+# column chunks or a row at a time: pto/walks.py; pto-isa a2a3 TColExpandBinOp.hpp). Not the plain
 # TCOLEXPAND (a copy of one row), nor TCOLEXPANDEXPDIF, which ends each chunk with a barrier and an
 # in-place exp.
 COL_EXPAND_WALKED_BY_CHUNKS = frozenset({"TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV", "TCOLEXPANDSUB",
@@ -182,12 +165,3 @@ def row_expand_chunks(valid_rows: int) -> list[tuple[int, int, bool]]:
     if repeats % _BROADCAST_REPEATS_PER_CHUNK:
         chunks.append((whole * ROW_EXPAND_CHUNK_ROWS, valid_rows, False))
     return chunks
-
-
-def row_expand_walks_row_by_row(valid_rows: int, valid_cols: int, cols: int, elem_bytes: int) -> bool:
-    """Whether a binary TROWEXPAND*'s vbrcb path switches to one count-mode instruction a row
-    (TRowExpandBinOp.hpp ``useCountMode``) for a RowMajor dst of ``cols`` columns: when a row holds
-    more 256-byte repeats than there are valid rows, or a row is more than 255 blocks (an 8-bit
-    repeat stride would overflow). Its walk is then row by row, not column chunk by column chunk."""
-    return valid_cols * elem_bytes // REPEAT_BYTES > valid_rows \
-        or cols * elem_bytes // _BLOCK_BYTES > _MAX_REPEAT_STRIDE

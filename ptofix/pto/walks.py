@@ -64,6 +64,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from .derived_facts import DerivedFacts, default_facts
+from .ordering import CHAIN_MIN_REPEATS
 from .tiles import REPEAT_BYTES
 
 LINEAR = "linear"
@@ -72,8 +73,6 @@ ROW_BY_ROW = "row_by_row"
 OTHER = "other"
 WALK_KINDS = (LINEAR, COLUMN_CHUNKS, ROW_BY_ROW, OTHER)
 
-# PTOAS PR 674: the producer of a same-access chain runs at least this many 256-byte repeats.
-CHAIN_MIN_REPEATS = 16
 
 REPEAT_MAX = 255            # repeats of one instruction (8 bits)
 _REPEAT_STRIDE_MAX = 255    # an instruction's repeat stride, in 32-byte blocks (8 bits)
@@ -119,6 +118,10 @@ ROW_EXPAND_OPS = frozenset({"TROWEXPANDADD", "TROWEXPANDSUB", "TROWEXPANDMUL", "
                             "TROWEXPANDMIN"})
 # Ops whose every path is no single walk (see the module docstring).
 NO_SINGLE_WALK = frozenset({"TDIVS", "TRECIP"})
+# Ops whose implementation differs across the pto-isa versions a kernel may build with: at
+# f35e7f60 TANDS/TORS are TEXPANDS(dst), a barrier, then TAND/TOR(dst, src, dst) (TBitwiseSOp.hpp);
+# at 3186c381 they are TBinSInstr ops (the type decides). No walk is taken for them.
+WALK_BY_VERSION = frozenset({"TANDS", "TORS"})
 
 
 def _two_level(walk: TileWalk) -> str:
@@ -152,6 +155,8 @@ def hand_walk(op: str, walk: TileWalk, producing: bool) -> tuple[str, str]:
         return OTHER, f"{op} over a {walk.layout} tile: its walk is not read"
     if op in NO_SINGLE_WALK:
         return OTHER, f"{op} issues vector_dup, a barrier and vdiv per instruction (TDivS.hpp SDivOp): no single walk"
+    if op in WALK_BY_VERSION:
+        return OTHER, f"{op} walks differently across pto-isa versions"
     if op in BINARY_OPS:
         if walk.rows <= REPEAT_MAX and walk.row_bytes < REPEAT_BYTES:
             return ROW_BY_ROW, ""                # Bin1LNormModeSmall
