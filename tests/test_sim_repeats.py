@@ -290,3 +290,33 @@ def test_tcvt_reads_its_source_row_by_row():
                                     ("TADDS(e, a, 1.0f);", "-1, -1", "different")):
         rep = compare(cvt_kernel(True, producer, valid), cvt_kernel(False, producer, valid))
         assert rep.status == status, (producer, valid, rep.difference)
+
+
+def row_expand_kernel(barrier: bool, consumer: str) -> str:
+    """TROWEXPANDMUL(d, a, c) over a static 16x128 float tile (per-row c: 16x1 ColMajor, broadcast by
+    vbrcb), then ``consumer`` of d without a drain between."""
+    t = tile_type(16, 128, "16, 128")
+    col = ("Tile<TileType::Vec, float, 16, 1, BLayout::ColMajor, 16, 1, SLayout::NoneBox, 512, PadValue::Null, "
+           "CompactMode::Null>")
+    row = tile_type(1, 128, "1, 128")
+    bar = "  pipe_barrier(PIPE_V);\n" if barrier else ""
+    body = (f"  {t} a;\n  TASSIGN(a, 0);\n  {col} c;\n  TASSIGN(c, 8192);\n  {row} w;\n  TASSIGN(w, 8448);\n"
+            f"  {t} d;\n  TASSIGN(d, 16384);\n  {t} e;\n  TASSIGN(e, 32768);\n"
+            f"  {gt('float', 16, 128)} gx = {gt('float', 16, 128)}(x);\n"
+            f"  {gt('float', 16, 128)} gy = {gt('float', 16, 128)}(y);\n"
+            "  TLOAD(a, gx);\n  set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);\n  wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);\n"
+            "  TEXPANDS(c, 3.0f);\n  TEXPANDS(w, 0.5f);\n  pipe_barrier(PIPE_V);\n"
+            f"  TROWEXPANDMUL(d, a, c);\n{bar}  {consumer}\n"
+            "  set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n  TSTORE(gy, e);\n")
+    return kernel("__gm__ float* x, __gm__ float* y", body)
+
+
+def test_a_row_expand_walks_column_chunks_with_its_broadcast():
+    # Its op step walks 16x128 floats by 256-byte column chunks (TRowExpandBinaryNormModeTail): a
+    # column expand (chunks too) follows it, a linear TADD reads ahead of it.
+    assert compare(row_expand_kernel(True, "TCOLEXPANDMUL(e, d, w);"),
+                   row_expand_kernel(False, "TCOLEXPANDMUL(e, d, w);")).status == "equal"
+    assert compare(row_expand_kernel(True, "TADD(e, d, d);"), row_expand_kernel(False, "TADD(e, d, d);")
+                   ).status == "different"
+    k = row_expand_kernel(True, "TADD(e, d, d);")
+    assert compare(k, k).status == "equal"

@@ -332,6 +332,13 @@ def parse_params(fn: Function) -> list[Param]:
 _SIMPLE_REPLACEMENT = regex_cache.compile(r"[A-Za-z_]\w*(::[A-Za-z_]\w*)*|\d+[uUlL]*")
 
 
+def _row_expand_body(name: str, steps: list) -> bool:
+    """A binary TROWEXPAND* of one vbrcb broadcast, its drain and the op (fewer than 256 rows: one
+    chunk): the op's step walks dst (ops_numpy.OpBuilder._row_expand_binary)."""
+    return name.startswith("TROWEXPAND") and name != "TROWEXPANDEXPDIF" and len(steps) == 2 \
+        and steps[0].label == name + ".vbrcb" and steps[0].drain_after and not steps[1].drain_after
+
+
 class Interpreter:
     HELPERS_DRAIN = {"ptoas_auto_sync_tail"}
     # Scalar-unit calls with no effect on UB, GM or the order of the pipes the model runs. Only
@@ -1472,7 +1479,7 @@ class Interpreter:
                 self.flag_op(True, "PIPE_V", "PIPE_S", ROW_EXPAND_SCALAR_EVENT)
                 self.flag_op(False, "PIPE_V", "PIPE_S", ROW_EXPAND_SCALAR_EVENT)
             walk = step_walk(name, args, targs, step.reads, step.writes, step.tmp) \
-                if len(steps) == 1 and step.label == name else None
+                if step.label == name and (len(steps) == 1 or _row_expand_body(name, steps)) else None
             self.sched.issue(sid, step.label, True, step.reads, step.writes, step.fn, stamp, step.tmp,
                              self.back_edges, walk)
             if step.drain_after:

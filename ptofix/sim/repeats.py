@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..pto.ordering import cvt_reads_source_in_order
-from ..pto.walks import COL_EXPAND_OPS, ROW_BY_ROW, TileWalk, walk_kind, walk_pieces
+from ..pto.walks import COL_EXPAND_OPS, ROW_BY_ROW, ROW_EXPAND_OPS, TileWalk, walk_kind, walk_pieces
 from .memory import Memory, SimTileType, TileView, dtype_of
-from .ops_numpy import build_steps
+from .ops_numpy import build_steps, row_expand_range
 
 # One repeat: the element ranges [first, end) it touches, as flat indices ``row * Cols + col`` of
 # every operand (all operands of a walked op share one type).
@@ -45,6 +45,9 @@ class RepeatWalk:
     # Operands read per column, row 0 under every row (a TCOLEXPAND*'s src1): no byte of theirs
     # belongs to one repeat, so the scheduler never pipelines a pair through them.
     broadcast: list[TileView] = field(default_factory=list)
+    # A TROWEXPAND*'s per-row operand (src1 of 32 bytes a row, or its vbrcb broadcast): row r's
+    # first element under row r. Like ``broadcast``, never a pipelined pair through it.
+    per_row: TileView | None = None
     observed: dict[int, bytes] = field(default_factory=dict)   # repeat -> identities it read
     # A repeat reads bytes an earlier repeat of the op wrote (a destination a little past a
     # source): run repeat by repeat, in the reference too, so both runs give the op one meaning.
@@ -72,6 +75,7 @@ class RepeatWalk:
                       for view in self.reads for lo, hi in ranges]
                      + [view.addr + np.arange(lo % cols, lo % cols + hi - lo, dtype=np.int64) * _size(view)
                         for view in self.broadcast for lo, hi in ranges]
+                     + [self._per_row_offset(lo // cols) for lo, _hi in ranges if self.per_row is not None]
                      for ranges in self.repeats]
             counts = [sum(len(x) for x in per) for per in parts]
             self._bounds = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
@@ -82,6 +86,11 @@ class RepeatWalk:
         base = bounds[first]
         for k in range(first, end):
             self.observed[k] = seen[bounds[k] - base:bounds[k + 1] - base].tobytes()
+
+    def _per_row_offset(self, row: int) -> np.ndarray:
+        view = self.per_row
+        assert view is not None
+        return np.array([view.addr + row * view.type.cols * _size(view)], np.int64)
 
     def digest(self) -> int:
         """What the step read, repeat by repeat (memory.py's value identities); the record of it
@@ -108,7 +117,8 @@ class RepeatWalk:
         cols = self.writes[0].type.cols
         for k in range(first, end):
             for lo, hi in self.repeats[k]:
-                if ranges and ranges[-1][1] == lo and (not self.broadcast or ranges[-1][0] // cols == lo // cols):
+                if ranges and ranges[-1][1] == lo and (not (self.broadcast or self.per_row)
+                                                       or ranges[-1][0] // cols == lo // cols):
                     ranges[-1] = (ranges[-1][0], hi)
                 else:
                     ranges.append((lo, hi))
@@ -116,6 +126,10 @@ class RepeatWalk:
 
     def _run_ranges(self, mem: Memory, stmt: int, ranges: list[tuple[int, int]]) -> None:
         cols = self.writes[0].type.cols
+        if self.per_row is not None:
+            for lo, hi in ranges:
+                row_expand_range(mem, stmt, self.op, self.writes[0], self.reads[0], self.per_row, lo, hi - lo)
+            return
         for lo, hi in ranges:
             args = [_slice(a, lo % cols if a in self.broadcast else lo, hi - lo)
                     if isinstance(a, TileView) else a for a in self.args]
@@ -158,13 +172,16 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
     views = [*reads, *writes]
     if not all(isinstance(v, TileView) for v in views):
         return None
-    if any(isinstance(a, TileView) and a not in views for a in args):
+    # (A TROWEXPAND*'s op step reads the vbrcb broadcast of src1, not src1: it runs on its own
+    # operands, row_expand_range.)
+    if op not in ROW_EXPAND_OPS and any(isinstance(a, TileView) and a not in views for a in args):
         return None
     first = writes[0]
     t = first.type
     if t.blayout != "RowMajor":
         return None
     broadcast: list[TileView] = []
+    per_row: TileView | None = None
     converting = op == "TCVT"
     for v in views:
         u = v.type
@@ -172,6 +189,11 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
                 (t.rows, t.cols, t.blayout, t.valid_rows, t.valid_cols) \
                 and (u.elem == t.elem or converting) \
                 and (v.valid_rows, v.valid_cols) == (first.valid_rows, first.valid_cols):
+            continue
+        # A TROWEXPAND*'s per-row operand (TRowExpandBinOp.hpp): row r's first element under row r.
+        if op in ROW_EXPAND_OPS and v in reads and v not in writes and per_row is None and u.elem == t.elem \
+                and u.blayout == "RowMajor" and u.cols * _size(v) == 32 and v.valid_rows >= first.valid_rows:
+            per_row = v
             continue
         # A TCOLEXPAND*'s per-column operand: its row 0 read under every row (TColExpandBinOp.hpp).
         if op in COL_EXPAND_OPS and v in reads and v not in writes and u.elem == t.elem \
@@ -196,10 +218,13 @@ def step_walk(op: str, args: list, template_args: list, reads: list, writes: lis
     if pieces is None or any(lo % unit or hi % unit for lo, hi in pieces):
         return None
     repeats: list[Repeat] = [((lo // unit, hi // unit),) for lo, hi in pieces]
-    if broadcast and any(lo // t.cols != (hi - 1) // t.cols for ((lo, hi),) in repeats):
+    if (broadcast or per_row is not None) and any(lo // t.cols != (hi - 1) // t.cols for ((lo, hi),) in repeats):
         return None       # (a repeat across rows would read two pieces of the per-column operand)
     walk = RepeatWalk(op, list(args), list(template_args), repeats, size,
-                      [v for v in reads if v not in broadcast], list(writes), broadcast)
+                      [v for v in reads if v not in broadcast and v is not per_row], list(writes), broadcast,
+                      per_row=per_row)
+    if per_row is not None and len(walk.reads) != 1:
+        return None
     # A source that shares some but not all of the destination's bytes: where a repeat reads a byte
     # an earlier repeat wrote, which repeats run together would change the result.
     for w in writes:

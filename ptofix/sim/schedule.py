@@ -202,7 +202,8 @@ class Scheduler:
         if len(a.walk) < IN_ORDER_DISTANCE or not chain_producer(a.label) or not cls.same_iteration(a, b):
             return False
         for kind, x, y in conflicts:
-            if any(x is v for v in a.walk.broadcast) or any(y is v for v in b.walk.broadcast):
+            if any(x is v for v in a.walk.broadcast) or any(y is v for v in b.walk.broadcast) \
+                    or x is a.walk.per_row or y is b.walk.per_row:
                 return False      # a per-column operand: no repeat of its own (repeats.py)
             if kind == "WAW":
                 lo, hi = max(_rng(x)[0], _rng(y)[0]), min(_rng(x)[1], _rng(y)[1])
