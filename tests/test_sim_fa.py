@@ -80,8 +80,10 @@ def test_fa_unsafe_removal_is_detected(tmp_path):
 # InsertSyncAnalysis::CanPrunePipeVBarrier does not look at the consumer's tmp operand), which the
 # simulator's chain rule (no tmp) treats as a race. So the sample itself differs under an overlapped
 # schedule; a rewrite is confirmed when it adds no out-of-order pair of its own.
+# (Not `gu`: the one barrier it removed, TROWEXPANDMUL(v45, ...) -> TADD(v45, ...), is a column-chunk
+# walk read linearly, which since issue #55's chain rule by repeats the proof keeps.)
 @needs_sample
-@pytest.mark.parametrize("pattern", ["gu", "auto"])
+@pytest.mark.parametrize("pattern", ["auto"])
 def test_fa_sample_rewrites_are_confirmed(pattern, tmp_path):
     out = ptofix_run(FA_SAMPLE, "--pattern", pattern)
     assert removed(out) >= 1

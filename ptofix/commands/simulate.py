@@ -27,17 +27,28 @@ For each seed s = 1..N the inputs (GM buffers of pointer arguments, uninitialise
 cube side's FIFO slots) are random and identical for both kernels. ORIGINAL runs in program
 order (the reference); REWRITTEN runs with an overlapped vector-pipe schedule drawn from s:
 between two PIPE_V drains a later op may read bytes an earlier op has not written yet, and
-writes may land out of order. Orders the hardware guarantees are kept (other pipes behind their
-flags, the same-access chain rule of ptoas: one exact access the later op reads), and no others:
-a scalar read of GM waits for no vector work, and wait_flag(PIPE_V, PIPE_S, e) completes only the
-vector work issued before its own set_flag (ptofix/pto/ordering.py, shared with the barrier proof).
-Every fourth seed runs the most reordered schedule its window allows, every eighth with a wide
-window. With its barriers intact a kernel equals in-order
+writes may land out of order. An element-wise op whose walk pto-isa fixes (ptofix/pto/walks.py:
+the bytes each 256-byte repeat touches, in issue order) runs repeat by repeat; any other op is one
+unit. Orders the hardware guarantees are kept, and no others: other pipes stay behind their
+flags; a drain completes everything before it; and the pipe's in-order issue orders a later op's
+repeat k after an earlier op's repeats 0..k when both walks are known, the earlier op runs at
+least 16 repeats of an instruction that lands within them (not vdiv, vln, vsqrt, vrec), no loop
+back-edge lies between them and the later op reads what it overwrites of the earlier one's. The
+later op then runs 0 to 15 repeats behind (0, the worst, on every fourth seed), so a reader whose
+repeat k reads bytes written in a later repeat sees them stale: the simulator does not borrow the
+barrier proof's chain rule and can disagree with it. A scalar read of GM waits for no vector
+work, and wait_flag(PIPE_V, PIPE_S, e) completes only the vector work issued before its own
+set_flag (ptofix/pto/ordering.py). Every fourth seed runs the most reordered schedule its window
+allows, every eighth with a wide window. With its barriers intact a kernel equals in-order
 execution; a removed barrier with a real hazard gives different bytes on some seed. Where the
 bytes agree but both runs issued the same steps, the data flow is compared too: a step that
 reads what another write left than in program order (values that merely coincide on these
 inputs) is a difference as well ("data flow of ..."). Leaving a loop after an iteration counts
-as crossing its back-edge (no same-access chain across it), as in the barrier proof.
+as crossing its back-edge.
+
+A comparison in which no vector op ran in either kernel on any seed is an error (exit 2), not
+"equal": the error names the scalar parameters to give with --arg NAME=VALUE, --block-num and
+--gm-fill.
 
 Defaults:
   kernel function   the only __global__/extern "C" entry (else the only one with __DAV_VEC__)
@@ -66,7 +77,8 @@ Exit status:
   1  the rewrite differs (reported with the statements that wrote the bytes and the
      out-of-order pairs) on a seed where the original alone does not, through a pair of
      steps ORIGINAL keeps apart with a drain (or with steps ORIGINAL does not run)
-  2  input it cannot run (the statement is named), or bad arguments
+  2  input it cannot run (the statement is named), no vector op run in either kernel (the
+     arguments to give are named), or bad arguments
   3  internal error of the simulator (one line; the traceback with --debug)
   4  the original already races (also with check --fix's barriers, or with --no-fix-original):
      ORIGINAL alone differs between in-order and overlapped

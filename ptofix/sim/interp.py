@@ -80,6 +80,7 @@ from .memory import (
     f32_to_bf16,
 )
 from .ops_numpy import VECTOR_OPS, ExecutedCounts, Sym, build_steps, new_struct_value
+from .repeats import step_walk
 from .schedule import Scheduler, StepError
 
 # Statements one run of a kernel executes (loop trips count as statements): past it the run stops
@@ -334,6 +335,13 @@ def parse_params(fn: Function) -> list[Param]:
 _SIMPLE_REPLACEMENT = regex_cache.compile(r"[A-Za-z_]\w*(::[A-Za-z_]\w*)*|\d+[uUlL]*")
 
 
+def _row_expand_body(name: str, steps: list) -> bool:
+    """A binary TROWEXPAND* of one vbrcb broadcast, its drain and the op (fewer than 256 rows: one
+    chunk): the op's step walks dst (ops_numpy.OpBuilder._row_expand_binary)."""
+    return name.startswith("TROWEXPAND") and name != "TROWEXPANDEXPDIF" and len(steps) == 2 \
+        and steps[0].label == name + ".vbrcb" and steps[0].drain_after and not steps[1].drain_after
+
+
 class Interpreter:
     HELPERS_DRAIN = {"ptoas_auto_sync_tail"}
     # Scalar-unit calls with no effect on UB, GM or the order of the pipes the model runs. Only
@@ -363,7 +371,7 @@ class Interpreter:
         self.scopes: list[dict] = []
         self.types: dict[str, object] = {}     # using-aliases
         self.loop_stack: list[tuple[int, int]] = []
-        self.back_edges = 0          # loop back-edges taken so far (the chain rule's "across")
+        self.back_edges = 0          # loop back-edges taken so far (no in-order repeats across one)
         self.count = 0
         self.depth = 0
         self.cur_stmt: Stmt | None = None
@@ -1473,8 +1481,10 @@ class Interpreter:
             if step.round_trip_before:
                 self.flag_op(True, "PIPE_V", "PIPE_S", ROW_EXPAND_SCALAR_EVENT)
                 self.flag_op(False, "PIPE_V", "PIPE_S", ROW_EXPAND_SCALAR_EVENT)
+            walk = step_walk(name, args, targs, step.reads, step.writes, step.tmp) \
+                if step.label == name and (len(steps) == 1 or _row_expand_body(name, steps)) else None
             self.sched.issue(sid, step.label, True, step.reads, step.writes, step.fn, stamp, step.tmp,
-                             self.back_edges)
+                             self.back_edges, walk)
             if step.drain_after:
                 self.sched.drain()
         return None

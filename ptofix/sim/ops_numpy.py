@@ -67,7 +67,7 @@ class Step:
     writes: list
     fn: Callable[[Memory, int], None]
     drain_after: bool = False
-    tmp: bool = False            # the op has a scratch (tmp) operand: never a same-access chain
+    tmp: bool = False            # the op has a scratch (tmp) operand: no repeat order protects it
     label: str = ""
     # The op starts with a set_flag/wait_flag(PIPE_V, PIPE_S, ROW_EXPAND_SCALAR_EVENT) round trip
     # (TROWEXPAND's scalar path): the V steps before it complete unless a set the kernel left
@@ -249,6 +249,25 @@ def _cvt(values: np.ndarray, dst: TileView, rmode: Sym | None) -> np.ndarray:
             return values.astype(np.float32)
         # float <-> float and int -> float: round to nearest even (other modes approximated).
         return values.astype(dt if kind != "o" else np.uint8)
+
+
+def row_expand_range(mem: Memory, stmt: int, name: str, dst: TileView, src0: TileView, per_row: TileView,
+                     first: int, count: int) -> None:
+    """``count`` elements of a binary TROWEXPAND*'s row from flat index ``first`` (one row of dst):
+    dst = op(src0, row r's first element of ``per_row``), as ``OpBuilder._row_expand_binary``
+    computes the whole op (the simulator runs it repeat by repeat: sim/repeats.py)."""
+    fn = BINARY[name[len("TROWEXPAND"):]]
+    row, col = divmod(first, dst.type.cols)
+
+    def piece(view: TileView, start: int, n: int) -> TileView:
+        t = view.type
+        return TileView(view.name, SimTileType(t.loc, t.elem, 1, n, "RowMajor", 1, n, t.slayout, t.pad),
+                        view.addr + start * dtype_of(t.elem)[0].itemsize, 1, n)
+
+    x = _as(mem.read(piece(src0, row * src0.type.cols + col, count)), dst)
+    scalar = _as(mem.read(piece(per_row, row * per_row.type.cols, 1)), dst)
+    with np.errstate(all="ignore"):
+        mem.write(piece(dst, first, count), fn(x, scalar), stmt)
 
 
 # ---- op builder ---------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ class RunResult:
     hazards: list
     steps: int
     statements: int = 0               # statements the interpreters executed (all cores)
+    vector_steps: int = 0             # of ``steps``, those of vector ops
 
     def stmt(self, sid: int) -> str:
         if sid == -2:
@@ -203,7 +204,7 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
     table = StatementTable()
     cores = []
     hazards: list[ScheduleHazard] = []
-    steps = statements = 0
+    steps = statements = vector_steps = 0
     for block in blocks:
         for sub in range(options.subblock_num):
             core = block * options.subblock_num + sub
@@ -228,10 +229,11 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
             hazards.extend(sched.hazards)
             steps += sched.steps_run
             statements += interp.count
+            vector_steps += sched.vector_steps_run
             cores.append(CoreState(block, sub, mem, {n: (t.addr, t.type.nbytes) for n, t in interp.tiles_seen.items()
                                                       if t.addr is not None}, sched.flow, sched.flush_of,
                                    list(sched.hazards)))
-    return RunResult(cpp, fn, regions, fifo, cores, table, hazards, steps, statements)
+    return RunResult(cpp, fn, regions, fifo, cores, table, hazards, steps, statements, vector_steps)
 
 
 # ---- comparison ---------------------------------------------------------------------------------
@@ -478,12 +480,16 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
     same = ropts is options and orig.source.text == rew.source.text
     sizes: dict[str, int] = {}
     racy: Difference | None = None
+    vector_steps = 0
+    ref: RunResult | None = None
     for seed in range(1, seeds + 1):
         if progress is not None and seed > 1:
             progress(seed - 1, seeds, runs, steps)
         spent = "time" if deadline is not None and time.monotonic() >= deadline else \
             "statements" if statements > MAX_TOTAL_STATEMENTS else ""
         if spent and seed > 1:
+            if not vector_steps and racy is None and ref is not None:
+                raise nothing_compared(ref, seed - 1, options)
             report = SimReport(seed - 1, None, runs, steps, haz_o, haz_r, sizes, racy)
             report.seeds_asked = seeds
             report.budget_spent = spent
@@ -494,6 +500,7 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
         runs += 2
         steps += ref.steps + cand.steps
         statements += ref.statements + cand.statements
+        vector_steps += ref.vector_steps + cand.vector_steps
         haz_r += len(cand.hazards)
         sizes = {n: r.touched for n, r in ref.regions.items()}
         diff = compare(ref, cand)
@@ -530,4 +537,31 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
         if racy is None:
             own.seed = seed
             racy = own
+    if not vector_steps and racy is None and ref is not None:
+        raise nothing_compared(ref, seeds, options)
     return SimReport(seeds, None, runs, steps, haz_o, haz_r, sizes, racy)
+
+
+def nothing_compared(run: RunResult, seeds: int, options: SimOptions) -> PtofixError:
+    """The error for a comparison in which neither kernel ran a vector op on any seed: equal bytes
+    then say nothing about the barriers (issue #58). It names the inputs that decide what runs."""
+    fn = run.function
+    scalars = [p.name for p in parse_params(fn) if not p.is_pointer]
+    pointers = [p.name for p in parse_params(fn) if p.is_pointer]
+    given = ", ".join(f"{name}={value}" for name, value in sorted(options.args.items()))
+    hints = []
+    if scalars:
+        example = scalars[0]
+        hints.append(f"the scalar parameters' values with --arg NAME=VALUE (e.g. --arg {example}=VALUE; "
+                     f"scalar parameters: {', '.join(scalars)}; "
+                     + (f"given: {given}; " if given else "")
+                     + f"the others are {DEFAULT_INT} for integers and {DEFAULT_FLOAT} for floats)")
+    hints.append(f"the block count with --block-num N (now {options.block_num}; get_block_num() and "
+                 "get_block_idx() pick each core's work)")
+    if pointers:
+        hints.append(f"GM contents a loop reads its bounds from with --gm-fill NAME=ints:LO:HI "
+                     f"(pointer parameters: {', '.join(pointers)})")
+    return PtofixError(f"nothing to compare: no vector op ran in either kernel on {seeds} seed(s) "
+                       f"(the scalar code took no path to one), so equal bytes would say nothing about the "
+                       f"barriers; give the inputs the kernel runs with: {'; '.join(hints)}",
+                       run.cpp.source, fn.span.start)
