@@ -210,7 +210,9 @@ def _simulate_cli(tmp_path, text: str, *options: str):
 def scalar_loop(trips: int) -> str:
     return ("__global__ AICORE void k(__gm__ float* x, int64_t n) {\n  int64_t acc = 0;\n"
             f"  for (int64_t i = 0; i < {trips}; i += 1) {{\n    acc = acc + i;\n  }}\n"
-            "  pipe_barrier(PIPE_V);\n}\n")
+            # (A vector op after the loop: simulate refuses a comparison in which none ran.)
+            "  Tile<TileType::Vec, float, 4, 64, BLayout::RowMajor, 4, 64> a;\n  TASSIGN(a, 0);\n"
+            "  TEXPANDS(a, 1.0f);\n  pipe_barrier(PIPE_V);\n}\n")
 
 
 def test_many_blocks_are_refused_before_any_run(tmp_path):
