@@ -128,11 +128,18 @@ def test_type_classes_split_where_pto_isa_branches():
 
 
 def test_a_type_of_a_class_no_grid_point_sampled_has_no_walk():
-    """A dynamic 2 x 1024 float tile takes TADDS's row-by-row path, not the column chunks of the
-    sampled 16-row tiles: its class is not in the table, so the loader does not answer."""
+    """Rows of 16 KiB (past an 8-bit repeat stride of blocks) take another path than the sampled
+    1 KiB rows: their class is not in the table, so the loader does not answer."""
     facts = default_facts()
     assert facts.walk_kind("TADDS", "float", "RowMajor", False, 16, 256, 16, 256) == COLUMN_CHUNKS
-    assert facts.walk_kind("TADDS", "float", "RowMajor", False, 2, 256, 2, 256) is None
+    assert facts.walk_kind("TADDS", "float", "RowMajor", False, 16, 4096, 16, 4096) is None
+
+
+def test_few_rows_walk_row_by_row_which_over_whole_rows_is_linear():
+    """Two rows of 1 KiB with a dynamic valid shape: TADDS's row-by-row path over whole rows
+    touches the bytes a linear walk does, in its order (recorded as linear)."""
+    facts = default_facts()
+    assert facts.walk_kind("TADDS", "float", "RowMajor", False, 2, 256, 2, 256) == LINEAR
 
 
 # ---- the generator's walk classification, on hand-made repeat sequences

@@ -177,6 +177,10 @@ def cases() -> list[Case]:
     _third_batch(add)
     for case in out[first:]:
         case.batch = 3
+    first = len(out)
+    _fourth_batch(add)
+    for case in out[first:]:
+        case.batch = 4
     for index, case in enumerate(out):
         case.id = str(index)
     return out
@@ -188,6 +192,30 @@ COL_EXPAND_BINARY = ("TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXP
                      "TCOLEXPANDMIN", "TCOLEXPANDEXPDIF")
 ROW_REDUCE = ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD")
 COL_REDUCE = ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD")
+
+
+def _fourth_batch(add) -> None:  # type: ignore[no-untyped-def]
+    """The elementwise ops over tiles of no more rows than 256-byte repeats a row (2 and 4 rows of
+    1024 bytes): pto-isa's two-level paths go row by row there."""
+    for dtype in FLOAT_DTYPES:
+        per_repeat = 256 // ELEMENT_BYTES[dtype]
+        for rows in (2, 4):
+            for static in (True, False):
+                point = {"dtype": dtype, "layout": "RowMajor", "valid_static": static, "rows": rows,
+                         "cols": 4 * per_repeat, "valid_rows": rows, "valid_cols": 4 * per_repeat}
+
+                def same(role: str, index: int, point: dict = point) -> Operand:
+                    return _tile(role, index, point)
+
+                for op in UNARY:
+                    add(op, point, [same("dst", 0), same("src0", 1)], f"pto::{op}(dst, src0)")
+                for op in BINARY:
+                    if op not in NOT_IN_COSTMODEL:
+                        add(op, point, [same("dst", 0), same("src0", 1), same("src1", 2)],
+                            f"pto::{op}(dst, src0, src1)")
+                for op in SCALAR:
+                    if op not in NOT_IN_COSTMODEL:
+                        add(op, point, [same("dst", 0), same("src0", 1)], f"pto::{op}(dst, src0, {_scalar(dtype)})")
 
 
 def _third_batch(add) -> None:  # type: ignore[no-untyped-def]
