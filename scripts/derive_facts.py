@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -421,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         checkout = Path(trace["checkout"])
     elif args.pto_isa:
         checkout = args.pto_isa
-        trace = record.record(args.pto_isa.resolve(), args.cache, args.jobs, "g++")
+        trace = record.record(args.pto_isa.resolve(), args.cache, args.jobs, os.environ.get("CXX", "g++"))
         print(json.dumps(trace["stats"]), file=sys.stderr)
     else:
         parser.error("give --pto-isa or --trace")

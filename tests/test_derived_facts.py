@@ -118,8 +118,28 @@ def test_type_classes_split_where_pto_isa_branches():
               type_class("float", "ColMajor", True, 16, 256, 16, 256)]
     assert len({base, *others}) == len(others) + 1
     assert type_class("float", "RowMajor", True, 8, 256, 8, 256) == base     # rows alone: same class
+    # ... unless they no longer outnumber a row's repeats (the two-level paths go row by row), or
+    # a row passes an 8-bit repeat stride.
+    assert type_class("float", "RowMajor", True, 4, 256, 4, 256) != base
+    assert type_class("float", "RowMajor", True, 16, 2048, 16, 2048) != \
+        type_class("float", "RowMajor", True, 16, 1024, 16, 1024)
     assert with_form(base, "") == base and with_form(base, "tmp") != base
     assert type_class("float", "RowMajor", True, 16, 256, 17, 256) is None   # valid past the tile
+
+
+def test_a_type_of_a_class_no_grid_point_sampled_has_no_walk():
+    """Rows of 16 KiB (past an 8-bit repeat stride of blocks) take another path than the sampled
+    1 KiB rows: their class is not in the table, so the loader does not answer."""
+    facts = default_facts()
+    assert facts.walk_kind("TADDS", "float", "RowMajor", False, 16, 256, 16, 256) == COLUMN_CHUNKS
+    assert facts.walk_kind("TADDS", "float", "RowMajor", False, 16, 4096, 16, 4096) is None
+
+
+def test_few_rows_walk_row_by_row_which_over_whole_rows_is_linear():
+    """Two rows of 1 KiB with a dynamic valid shape: TADDS's row-by-row path over whole rows
+    touches the bytes a linear walk does, in its order (recorded as linear)."""
+    facts = default_facts()
+    assert facts.walk_kind("TADDS", "float", "RowMajor", False, 2, 256, 2, 256) == LINEAR
 
 
 # ---- the generator's walk classification, on hand-made repeat sequences
@@ -168,3 +188,21 @@ def test_a_fresh_derivation_from_the_checkout_reproduces_the_table(tmp_path):
     fresh, committed = out.read_text().splitlines(), Path(TABLE_PATH).read_text().splitlines()
     differing = [line for line in set(fresh) ^ set(committed)]
     assert fresh == committed, f"{len(differing)} line(s) differ, e.g. {sorted(differing)[:3]}"
+
+
+def test_the_recorder_blames_the_case_a_diagnostic_points_at():
+    """scripts/trace_facts/record.py drops the cases g++ rejects: the instantiation chain g++
+    prints before an error names the line of the case that asked for it."""
+    spec = importlib.util.spec_from_file_location("trace_record", REPO / "scripts" / "trace_facts" / "record.py")
+    assert spec is not None and spec.loader is not None
+    record = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(record)
+    source = "\n".join(["#include \"harness.hpp\"", "static void case_7() {", "    pto::TADD(a, b, c);", "}",
+                        "static void case_8() {", "    pto::TEXP(a, b);", "}"])
+    stderr = "\n".join([
+        "In file included from x.hpp:1:",
+        "/w/unit.cpp:6:5:   required from here",
+        "/inc/pto/npu/a2a3/TUnaryOp.hpp:235:5: error: static assertion failed: TUnaryOp: Not supported Layout type",
+    ])
+    assert record.failing_cases(source, stderr, "/w/unit.cpp") == \
+        {"8": "static assertion failed: TUnaryOp: Not supported Layout type"}

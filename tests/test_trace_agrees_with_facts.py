@@ -9,11 +9,11 @@ does at every traced type the facts give it. The conservative direction (a drain
 trace shows and the table leaves out: the model then keeps more barriers) is allowed; where the
 trace cannot show a fact, the test says why in its docstring.
 
-Not shown by this trace: count_mode.fillpad_reach and gather_by_pattern_reach (TFILLPAD and the
-mask-pattern TGATHER are not in the grid: their operand shapes are not the grid's), the facts of
-ops the cost-model build does not declare at f35e7f60 (TFMOD, TANDS, TORS, TSHLS, TSHRS, TFMODS,
-TEXPANDS: 'T..._IMPL was not declared', recorded in the table as compile errors), and facts that
-belong to other pto-isa commits (ops.IsaFacts, CHAIN_16BIT_ONLY's 002ecebc path).
+Not shown by this trace (docs/reference/pto-facts.md §0.2 lists them): count_mode.fillpad_reach
+and gather_by_pattern_reach (the cost-model build does not declare TFILLPAD at f35e7f60; the
+mask-pattern TGATHER is not in the grid), the facts of every other op that build does not declare
+('T..._IMPL was not declared', recorded in the table as compile errors) or whose host run dies
+(run errors), and facts that belong to other pto-isa commits (ops.IsaFacts).
 """
 from __future__ import annotations
 

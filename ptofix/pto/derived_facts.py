@@ -66,8 +66,9 @@ row by row, as ptofix/pto/walks.py names them. For a ColMajor tile "row" reads "
 
 A type class (``type_class``) groups grid points that one branch of pto-isa's code is expected
 to treat alike: the element type, layout, whether the valid shape is static in the type, how a
-row compares with 256 bytes, whether the valid rows and columns are the whole tile, one row, or
-whole repeats, and whether the op runs more than 255 repeats. A class tells nothing about a type
+row compares with 256 bytes (and with an 8-bit repeat stride), whether the valid rows and columns
+are the whole tile, one row, or whole repeats, whether the op runs more than 255 repeats, and
+whether the rows (static, and valid) outnumber the 256-byte repeats of a row. A class tells nothing about a type
 no grid point of it sampled: ``walk_kind`` answers only from a class the table holds, and only
 when its points agree.
 """
@@ -87,7 +88,8 @@ OTHER = "other"
 WALK_KINDS = (LINEAR, COLUMN_CHUNKS, ROW_BY_ROW, OTHER)
 
 REPEAT_BYTES = 256
-MAX_REPEATS = 255       # one instruction's 8-bit repeat count
+BLOCK_BYTES = 32
+MAX_REPEATS = 255       # one instruction's 8-bit repeat count (and repeat stride, in blocks)
 TABLE_PATH = os.path.join(os.path.dirname(__file__), "derived_facts.json")
 SCHEMA = 1
 
@@ -118,10 +120,18 @@ def type_class(dtype: str, layout: str, valid_static_in_type: bool, rows: int, c
         rows_class = "full"
     else:
         rows_class = "part"
+    if line > MAX_REPEATS * BLOCK_BYTES:
+        line_class += "-wide"       # a row past an 8-bit repeat stride of 32-byte blocks
     repeats = -(-valid_rows * valid_cols * size // REPEAT_BYTES)
     many = "many" if repeats > MAX_REPEATS or valid_rows > MAX_REPEATS else "few"
     static = "static" if valid_static_in_type else "dynamic"
-    return f"{dtype}|{layout}|{static}|line={line_class}|vcols={cols_class}|vrows={rows_class}|repeats={many}"
+    # Rows against the 256-byte repeats of one row, statically (TBinSOp/TBinOp/TUnaryOp's two-level
+    # paths take one instruction a row when Rows <= Cols / elements-a-repeat) and at run time
+    # (TRowExpandBinOp's useCountMode: validCol / elements-a-repeat > validRow).
+    rows_per_line = "le" if rows <= line // REPEAT_BYTES else "gt"
+    valid_per_line = "lt" if valid_rows < valid_cols * size // REPEAT_BYTES else "ge"
+    return (f"{dtype}|{layout}|{static}|line={line_class}|vcols={cols_class}|vrows={rows_class}|repeats={many}"
+            f"|rows={rows_per_line}|vrows_line={valid_per_line}")
 
 
 def with_form(key: str, form: str) -> str:

@@ -177,6 +177,14 @@ def cases() -> list[Case]:
     _third_batch(add)
     for case in out[first:]:
         case.batch = 3
+    first = len(out)
+    _fourth_batch(add)
+    for case in out[first:]:
+        case.batch = 4
+    first = len(out)
+    _fifth_batch(add)
+    for case in out[first:]:
+        case.batch = 5
     for index, case in enumerate(out):
         case.id = str(index)
     return out
@@ -188,6 +196,61 @@ COL_EXPAND_BINARY = ("TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXP
                      "TCOLEXPANDMIN", "TCOLEXPANDEXPDIF")
 ROW_REDUCE = ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD")
 COL_REDUCE = ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD")
+
+
+def _fifth_batch(add) -> None:  # type: ignore[no-untyped-def]
+    """One shape (16 rows of 256 bytes, and of 1024) of the other ops of the effects table whose
+    operands are tiles of the grid's kind: arg-reductions, transposition, pad filling, copies,
+    concatenation, the scalar TCI."""
+    for dtype in FLOAT_DTYPES:
+        per_repeat = 256 // ELEMENT_BYTES[dtype]
+        for cols in (per_repeat, 4 * per_repeat):
+            for static in (True, False):
+                point = {"dtype": dtype, "layout": "RowMajor", "valid_static": static, "rows": 16,
+                         "cols": cols, "valid_rows": 16, "valid_cols": cols}
+                dst, src0 = _tile("dst", 0, point), _tile("src0", 1, point)
+                tmp = _tile("tmp", 2, point)
+                for op in ("TROWARGMAX", "TROWARGMIN"):
+                    index = _tile("dst", 0, point, dtype="int32_t", cols=1, valid=(16, 1), layout="ColMajor")
+                    add(op, point, [index, src0, tmp], f"pto::{op}(dst, src0, tmp)")
+                for op in ("TCOLARGMAX", "TCOLARGMIN"):
+                    index = _tile("dst", 0, point, dtype="int32_t", rows=1, valid=(1, cols))
+                    add(op, point, [index, src0, tmp], f"pto::{op}(dst, src0, tmp)")
+                add("TTRANS", point, [_tile("dst", 0, point, rows=cols, cols=16, valid=(cols, 16)), src0, tmp],
+                    "pto::TTRANS(dst, src0, tmp)")
+                add("TFILLPAD", point, [dst, src0], "pto::TFILLPAD(dst, src0)")
+                add("TFILLPAD_INPLACE", point, [dst, src0], "pto::TFILLPAD_INPLACE(dst, src0)")
+                add("TMOV", point, [dst, src0], "pto::TMOV(dst, src0)")
+                half = _tile("src0", 1, point, cols=cols // 2, valid=(16, cols // 2))
+                add("TCONCAT", point, [dst, half, _tile("src1", 2, point, cols=cols // 2, valid=(16, cols // 2))],
+                    "pto::TCONCAT(dst, src0, src1)")
+                if dtype == "float":
+                    one_row = _tile("dst", 0, point, dtype="int32_t", rows=1, valid=(1, cols))
+                    add("TCI", point, [one_row], "pto::TCI<decltype(dst), int32_t, 0>(dst, (int32_t)3)")
+
+
+def _fourth_batch(add) -> None:  # type: ignore[no-untyped-def]
+    """The elementwise ops over tiles of no more rows than 256-byte repeats a row (2 and 4 rows of
+    1024 bytes): pto-isa's two-level paths go row by row there."""
+    for dtype in FLOAT_DTYPES:
+        per_repeat = 256 // ELEMENT_BYTES[dtype]
+        for rows in (2, 4):
+            for static in (True, False):
+                point = {"dtype": dtype, "layout": "RowMajor", "valid_static": static, "rows": rows,
+                         "cols": 4 * per_repeat, "valid_rows": rows, "valid_cols": 4 * per_repeat}
+
+                def same(role: str, index: int, point: dict = point) -> Operand:
+                    return _tile(role, index, point)
+
+                for op in UNARY:
+                    add(op, point, [same("dst", 0), same("src0", 1)], f"pto::{op}(dst, src0)")
+                for op in BINARY:
+                    if op not in NOT_IN_COSTMODEL:
+                        add(op, point, [same("dst", 0), same("src0", 1), same("src1", 2)],
+                            f"pto::{op}(dst, src0, src1)")
+                for op in SCALAR:
+                    if op not in NOT_IN_COSTMODEL:
+                        add(op, point, [same("dst", 0), same("src0", 1)], f"pto::{op}(dst, src0, {_scalar(dtype)})")
 
 
 def _third_batch(add) -> None:  # type: ignore[no-untyped-def]
