@@ -23,8 +23,9 @@ import pytest
 
 from ptofix.pto import ops as op_facts
 from ptofix.pto import ordering
-from ptofix.pto.derived_facts import COLUMN_CHUNKS, LINEAR, ROW_BY_ROW, default_facts
+from ptofix.pto.derived_facts import LINEAR, ROW_BY_ROW, default_facts
 from ptofix.pto.tiles import ELEMENT_BYTES, FLOAT_TYPES
+from ptofix.pto.walks import OTHER, TileWalk, hand_walk
 
 FACTS = default_facts()
 POINTS = {i: p for i, p in FACTS.table["points"].items() if "compile_error" not in p and "run_error" not in p}
@@ -264,8 +265,12 @@ def test_row_expand_walks_as_the_facts_say():
         if not op_facts.OPS[point["op"]].row_expand or point["valid_rows"] >= ordering.ROW_EXPAND_CHUNKED_FROM_ROWS:
             continue
         size = ELEMENT_BYTES[point["dtype"]]
-        row_by_row = ordering.row_expand_walks_row_by_row(point["valid_rows"], point["valid_cols"], point["cols"], size)
-        claimed = ROW_BY_ROW if row_by_row else COLUMN_CHUNKS
+        # (walks.hand_walk: its useCountMode branch is no walk at all, 'other', which claims nothing.)
+        walk = TileWalk(point["rows"], point["cols"], size, point["layout"], point["valid_rows"], point["valid_cols"],
+                        False, False, point["dtype"], False)
+        claimed = hand_walk(point["op"], walk, True)[0]
+        if claimed == OTHER or point["layout"] != "RowMajor":
+            continue
         shape = (point["valid_rows"], point["valid_cols"] * size, point["cols"] * size)
         for role in ("dst", "src0"):
             seen += 1

@@ -47,9 +47,11 @@ https://github.com/hw-native-sys/pto-isa/tree/f35e7f60/include/pto/npu/a2a3):
   ``pipe_barrier(PIPE_V)`` and then ``vdiv`` per instruction (``SDivOp``), or ``vmuls`` in place
   (``DivSOp``), or a scalar loop for integers: no single walk (other).
 
-Count mode (``set_mask_count``): an instruction over N elements is taken to run 256-byte repeats
-from its start, as the normal mode with a masked tail does (ptofix's reading; the trace records the
-count, not the pace).
+Count mode (``set_mask_count``): the trace records an instruction's element count, not the pace
+at which it runs against 256-byte repeats, so a path of one count-mode instruction a row
+(``*2LCountMode``, ``TExpandsVec2D``, ``TColExpandBinaryCountMode``, a row expand's
+``useCountMode``) is no walk a chain rests on (``other``, fail closed), and neither is TEXPANDS's
+one count-mode run over a contiguous type.
 
 A5: ptoas emits no ``pipe_barrier(PIPE_V)`` on A5 (PTOAS PR 224, pto-facts §5.2), so no chain is
 ever needed there; these walks are A2/A3's.
@@ -72,6 +74,7 @@ COLUMN_CHUNKS = "column_chunks"
 ROW_BY_ROW = "row_by_row"
 OTHER = "other"
 WALK_KINDS = (LINEAR, COLUMN_CHUNKS, ROW_BY_ROW, OTHER)
+COUNT_MODE = "count_mode"   # (internal to the hand reading: a count-mode path, which is no walk)
 
 
 REPEAT_MAX = 255            # repeats of one instruction (8 bits)
@@ -133,9 +136,9 @@ def _two_level(walk: TileWalk) -> str:
     per_repeat = REPEAT_BYTES // walk.elem_bytes
     norm_col_repeat = walk.cols // per_repeat
     if norm_col_repeat > 1 and walk.rows * norm_col_repeat < _SMALL_RPT:
-        return ROW_BY_ROW                        # *2LCountMode
+        return COUNT_MODE                        # *2LCountMode
     if walk.rows < norm_col_repeat + 1:
-        return ROW_BY_ROW                        # *2LCountMode or *2LNormModeColVLAlign
+        return COUNT_MODE                        # *2LCountMode or *2LNormModeColVLAlign
     if walk.rows <= REPEAT_MAX and walk.row_bytes // _BLOCK_BYTES <= _REPEAT_STRIDE_MAX:
         return COLUMN_CHUNKS                     # *2LNormModeRowRpt, condRowRpt
     if walk.rows > per_repeat and walk.valid_cols % per_repeat == 0:
@@ -178,29 +181,38 @@ def hand_walk(op: str, walk: TileWalk, producing: bool) -> tuple[str, str]:
         return _kind_or_why(op, _two_level(walk))
     if op == "TEXPANDS":
         if walk.type_contiguous or walk.valid_rows == 1:
-            return LINEAR, ""
+            return _count_mode(op, "one count-mode instruction over the run (TExpandS.hpp)")
         if walk.valid_col_in_type:
             # The run-time test ``validCol == ValidCol`` holds: one run of validRow * validCol
             # elements from the start, not the valid region (not modelled).
             return OTHER, "TEXPANDS over a type of static partial ValidCol fills a prefix, not its valid region"
-        return ROW_BY_ROW, ""                    # TExpandsVec2D
+        return _count_mode(op, "one count-mode instruction a row (TExpandsVec2D)")
     if op in COL_EXPAND_OPS:
         if not walk.type_contiguous:
-            return ROW_BY_ROW, ""                # TColExpandBinaryCountMode
+            return _count_mode(op, "one count-mode instruction a row (TColExpandBinaryCountMode)")
         return (ROW_BY_ROW if walk.row_bytes < REPEAT_BYTES else COLUMN_CHUNKS), ""
     if op in ROW_EXPAND_OPS or op == "TROWEXPANDEXPDIF":
         if walk.rows >= _ROW_EXPAND_SPLIT_ROWS and walk.valid_rows >= _ROW_EXPAND_SPLIT_ROWS:
             return OTHER, f"{op} over {walk.valid_rows} valid rows runs 240-row steps with barriers"
         per_repeat = REPEAT_BYTES // walk.elem_bytes
         if walk.row_bytes // _BLOCK_BYTES > _REPEAT_STRIDE_MAX or walk.valid_cols // per_repeat > walk.valid_rows:
-            return ROW_BY_ROW, ""                # useCountMode
+            return _count_mode(op, "one count-mode instruction a row (useCountMode)")
         return (ROW_BY_ROW if walk.row_bytes < REPEAT_BYTES else COLUMN_CHUNKS), ""
     return OTHER, f"{op}: its walk is not read"
 
 
 def _kind_or_why(op: str, kind: str) -> tuple[str, str]:
+    if kind == COUNT_MODE:
+        return _count_mode(op, "few repeats a row: one count-mode instruction a row (*2LCountMode)")
     return kind, (f"{op} takes a head-then-tail path (rows or row stride past one instruction's fields)"
                   if kind == OTHER else "")
+
+
+def _count_mode(op: str, path: str) -> tuple[str, str]:
+    """A count-mode path (``set_mask_count``) is no walk a chain may rest on: the trace records an
+    instruction's element count, not the pace at which it reads and writes against 256-byte
+    repeats, so that pace is not known (fail closed; see the module docstring)."""
+    return OTHER, f"{op} takes {path}: the pace of a count-mode instruction is not recorded"
 
 
 def walk_kind(op: str, walk: TileWalk, producing: bool,
