@@ -24,14 +24,19 @@ def _ptofix(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 def test_fix_cpp_gives_run_s_text_and_one_decision_per_barrier(tmp_path):
     text = FA_CPP.read_text()
-    result = api.fix_cpp(text, "gu")
-    out = tmp_path / "fa.gu.cpp"
-    assert _ptofix("run", "--pattern", "gu", str(FA_CPP), "-o", str(out)).returncode == 0
+    result = api.fix_cpp(text, "auto")
+    out = tmp_path / "fa.auto.cpp"
+    assert _ptofix("run", "--pattern", "auto", str(FA_CPP), "-o", str(out)).returncode == 0
     assert result.text == out.read_text() and result.changed
     assert len(result.decisions) == text.count("pipe_barrier(PIPE_V);")
-    assert [(d.line, d.pattern, d.before_op, d.after_op) for d in result.removed] == [(393, "gu", "TROWEXPANDMUL", "TADD")]
-    assert result.removed[0].reason.startswith("proved: ")
-    unselected = [d for d in result.decisions if not d.selected]
+    # The removed ones are where the command's output leaves its removal comment.
+    commented = [n for n, line in enumerate(out.read_text().splitlines(), 1) if "ptofix: removed" in line]
+    assert [d.line for d in result.removed] == commented and all(d.pattern == "auto" for d in result.removed)
+    assert all(d.reason.startswith(("proved: ", "redundant: ")) for d in result.removed)
+    # gu selects only the GU barrier (line 393, kept: no same-access chain); the rest are not selected.
+    by_gu = api.fix_cpp(text, "gu")
+    assert not by_gu.changed and [(d.line, d.decision) for d in by_gu.decisions if d.selected] == [(393, "kept")]
+    unselected = [d for d in by_gu.decisions if not d.selected]
     assert unselected and all(d.decision == "kept" and d.reason == "not selected by --pattern" for d in unselected)
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.text = ""            # type: ignore[misc]
@@ -55,10 +60,10 @@ def test_check_gives_check_s_races_and_none_after_its_fix(tmp_path):
     assert [(r.kind, r.line, r.column, r.op, r.earlier_line, r.earlier_op) for r in races] == [
         (race["kind"], *map(int, race["later"]["location"].rsplit(":", 2)[1:]), race["later"]["op"],
          int(race["earlier"]["location"].rsplit(":", 2)[1]), race["earlier"]["op"]) for race in report["races"]]
-    assert races[0] == api.Race(kind="RAW", line=332, column=3, op="TROWSUM", earlier_line=328, earlier_column=3,
+    assert races[0] == api.Race(kind="WAW", line=330, column=3, op="TMULS", earlier_line=328, earlier_column=3,
                                 earlier_op="TROWEXPANDSUB", operand="v39", byte_ranges=((49280, 65664),),
                                 message=races[0].message)
-    assert races[0].message.startswith("fa.cpp:332:3: warning: RAW race on v39")
+    assert races[0].message.startswith("fa.cpp:330:3: warning: WAW race on v39")
     fixed = tmp_path / "fixed.cpp"
     assert _ptofix("check", "--fix", str(FA_CPP), "-o", str(fixed)).returncode == 0
     assert api.check(fixed.read_text()) == ()
@@ -89,12 +94,12 @@ def test_bad_input_raises_input_error_with_the_command_s_line():
 def test_a_call_s_settings_do_not_outlive_it(tmp_path):
     before = (include_search_path(), command_line_flags())
     text = "#if FAST\n" + FA_CPP.read_text() + "\n#endif\n"
-    assert api.fix_cpp(text, "gu", include_dirs=[str(tmp_path)], defines=["FAST=1"]).changed
+    assert api.fix_cpp(text, "auto", include_dirs=[str(tmp_path)], defines=["FAST=1"]).changed
     assert (include_search_path(), command_line_flags()) == before
     with pytest.raises(api.InputError, match="no function definition found"):
-        api.fix_cpp(text, "gu", defines=["FAST=0"])          # the -D decides the #if: no kernel left
+        api.fix_cpp(text, "auto", defines=["FAST=0"])          # the -D decides the #if: no kernel left
     assert (include_search_path(), command_line_flags()) == before
-    assert api.fix_cpp(text, "gu").changed                   # (and does not outlive the call)
+    assert api.fix_cpp(text, "auto").changed                 # (and does not outlive the call)
 
 
 def test_the_readme_s_example_runs(tmp_path, monkeypatch, capsys):
@@ -106,5 +111,6 @@ def test_the_readme_s_example_runs(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     exec(compile(example, "README.md", "exec"), {})      # noqa: S102 - the README's own example
     printed = capsys.readouterr().out.splitlines()
-    assert "393 removed proved: " in "\n".join(printed)
+    assert any(" removed proved: " in line for line in printed)
+    assert any(line.startswith("393 kept WAW: TROWEXPANDMUL") and "no same-access chain" in line for line in printed)
     assert sum("warning: RAW race on v39" in line for line in printed) == 3
