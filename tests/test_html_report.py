@@ -113,11 +113,14 @@ def test_opt_s_page_is_run_s(tmp_path):
 
 
 def test_barriers_a_pattern_did_not_select_are_not_shown_as_kept(tmp_path):
-    text = _run_page(tmp_path, "run", "--pattern", "gu", "--check", str(FA_CPP))
+    # gu and softmax-sum-add select two of fa.cpp's 12: the proof removes one (372) and keeps the
+    # other (393, a WAW since issue 55); the other 10 are not selected, not kept.
+    text = _run_page(tmp_path, "run", "--pattern", "gu,softmax-sum-add", "--check", str(FA_CPP))
     barriers = [row for row in rows_of(text).rows if "barrier" in row["class"]]
-    labels = sorted(row["cells"][2] for row in barriers)
-    assert labels == ["\u2013 NOT SELECTED"] * 11 + ["\u2713 REMOVED"]
-    assert "barriers: 11 not selected, 1 removed" in text
+    labels = {row["data-line"]: row["cells"][2] for row in barriers}
+    assert labels.pop("372") == "\u2713 REMOVED" and labels.pop("393") == "\u2717 KEPT"
+    assert list(labels.values()) == ["\u2013 NOT SELECTED"] * 10
+    assert "barriers: 1 kept, 10 not selected, 1 removed" in text
 
 
 @pytest.mark.slow
@@ -125,15 +128,16 @@ def test_check_s_page_shows_its_races_and_the_ops_in_them(tmp_path):
     text = _run_page(tmp_path, "check", str(FA_CPP))
     reader = rows_of(text)
     races = [row for row in reader.rows if "race-item" in row["class"]]
-    assert len(races) == 4 and races[0]["cells"][:2] == ["RAW", "v39 [49280, 65664)"]
-    assert races[0]["cells"][2] == "line 332: TROWSUM(v49, v39, v37);"
+    assert len(races) == 7 and races[0]["cells"][:2] == ["WAW", "v39 [49280, 65664)"]
+    assert races[0]["cells"][2:4] == ["line 330: TMULS(v39, v39, v10);", "line 328: TROWEXPANDSUB(v39, v35, v47);"]
+    assert races[2]["cells"][:3] == ["RAW", "v39 [49280, 65664)", "line 332: TROWSUM(v49, v39, v37);"]
     in_race = {int(row["cells"][0]) for row in reader.rows if "race" in row["class"]}
-    assert in_race == {328, 330, 331, 332, 411, 414}
+    assert in_race == {328, 330, 331, 332, 411, 413, 414}
     present = [row for row in reader.rows if "barrier" in row["class"]]
     assert len(present) == 12 and all(row["cells"][2] == "\u25a1 PRESENT" for row in present)
     fixed = _run_page(tmp_path, "check", "--fix", str(FA_CPP), "-o", os.devnull, name="fixed.html")
     inserted = [row for row in rows_of(fixed).rows if "inserted" in row["class"]]
-    assert [row["cells"][0] for row in inserted] == ["+332", "+414"]
+    assert [row["cells"][0] for row in inserted] == ["+330", "+332", "+413"]
     assert all(row["cells"][3].startswith("inserted before line") for row in inserted)
 
 
@@ -227,19 +231,21 @@ def _png_size_and_colours(path: Path) -> tuple[int, int, int]:
 @pytest.mark.slow
 def test_in_chromium_the_fa_page_shows_each_decision_and_reason_and_check_s_races(tmp_path):
     chromium()
-    run_page = _run_page(tmp_path, "run", "--pattern", "gu", "--check", str(FA_CPP), name="run.html")
+    run_page = _run_page(tmp_path, "run", "--pattern", "gu,softmax-sum-add", "--check", str(FA_CPP), name="run.html")
     rendered = _rendered(run_page, tmp_path, "run")
     assert len(rendered["barriers"]) == 12
     removed = [row for row in rendered["barriers"] if "\u2713 REMOVED" in row]
-    assert len(removed) == 1 and removed[0].startswith("393 | pipe_barrier(PIPE_V);") and "proved: " in removed[0]
-    assert sum("\u2013 NOT SELECTED | not selected by --pattern" in row for row in rendered["barriers"]) == 11
+    assert len(removed) == 1 and removed[0].startswith("372 | pipe_barrier(PIPE_V);") and "redundant: " in removed[0]
+    kept = [row for row in rendered["barriers"] if "\u2717 KEPT" in row]
+    assert len(kept) == 1 and kept[0].startswith("393 | pipe_barrier(PIPE_V);") and "needed: WAW on v45" in kept[0]
+    assert sum("\u2013 NOT SELECTED | not selected by --pattern" in row for row in rendered["barriers"]) == 10
     assert rendered["whyWidth"] > 100                          # the reason is laid out, not a tooltip
-    assert rendered["barriersAfterFilter"] == 1                # the "not selected" filter hid 11 rows
+    assert rendered["barriersAfterFilter"] == 2                # the "not selected" filter hid 10 rows
     assert rendered["flags"] == 0 and rendered["flagsShown"] > 0   # flags hidden until asked for
     check_page = _run_page(tmp_path, "check", str(FA_CPP), name="check.html")
     rendered = _rendered(check_page, tmp_path, "check")
-    assert len(rendered["races"]) == 4 and rendered["raceOps"] == 6
-    assert rendered["races"][3].startswith("WAR | <hidden TMP_UB scratch> [188416, 196608) | line 414: TROWEXPANDDIV")
+    assert len(rendered["races"]) == 7 and rendered["raceOps"] == 7
+    assert rendered["races"][6].startswith("WAR | <hidden TMP_UB scratch> [188416, 196608) | line 414: TROWEXPANDDIV")
     # Screenshots of both pages, as a reviewer sees them.
     for name in ("run", "check"):
         shot = tmp_path / f"{name}.png"
