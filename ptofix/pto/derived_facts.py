@@ -150,29 +150,66 @@ class OpClassFacts(NamedTuple):
     points: tuple[str, ...]
 
 
-class DerivedFacts:
-    """The derived table, read once from its JSON (``load``)."""
+# The line scripts/derive_facts.py ``dumps`` writes before the grid points, the file's last section.
+_POINTS_LINE = b' "points": {\n'
+_TABLE_END = b"\n}\n"
 
-    def __init__(self, table: dict[str, Any]) -> None:
+
+class DerivedFacts:
+    """The derived table, read once from its JSON (``load``).
+
+    A run reads only the head of the file, up to ``"ops"``'s end (about a sixth of it); the grid
+    points (``"points"``, which the tests and the generator read) are read and parsed the first time
+    ``table`` is used: parsing the whole 7 MB file cost every run some 40 MiB of peak memory."""
+
+    def __init__(self, table: dict[str, Any], points_at: tuple[str, int] | None = None) -> None:
         if table.get("schema") != SCHEMA:
             raise ValueError(f"derived facts: schema {table.get('schema')!r}, expected {SCHEMA}")
-        self.table = table
+        self._table = table
+        self._points_at = points_at           # (path, byte offset of the "points" object), read when needed
+        self._ops: dict[str, Any] = table["ops"]
         self.commit: str = table["pto_isa"]["commit"]
+
+    @property
+    def table(self) -> dict[str, Any]:
+        """The whole table, the grid points included."""
+        if self._points_at is not None:
+            path, offset = self._points_at
+            with open(path, "rb") as handle:
+                handle.seek(offset)
+                rest = handle.read()
+            if not rest.endswith(_TABLE_END):
+                raise ValueError(f"derived facts: {path} ends unlike scripts/derive_facts.py writes it")
+            self._table = {**self._table, "points": json.loads(b"{\n" + rest[:-len(_TABLE_END)] + b"\n")}
+            self._points_at = None
+        return self._table
 
     @classmethod
     def load(cls, path: str = TABLE_PATH) -> DerivedFacts:
-        with open(path, encoding="utf-8") as handle:
-            return cls(json.load(handle))
+        head: list[bytes] = []
+        offset = 0
+        with open(path, "rb") as handle:
+            for line in handle:
+                offset += len(line)
+                if line == _POINTS_LINE:
+                    break
+                head.append(line)
+            else:
+                return cls(json.loads(b"".join(head)))      # (no "points" line: the whole file)
+        text = b"".join(head).rstrip()
+        if not text.endswith(b","):
+            raise ValueError(f"derived facts: {path} is not laid out as scripts/derive_facts.py writes it")
+        return cls(json.loads(text[:-1] + b"\n}\n"), (path, offset))
 
     def ops(self) -> frozenset[str]:
-        return frozenset(self.table["ops"])
+        return frozenset(self._ops)
 
     def class_facts(self, op: str, dtype: str, layout: str, valid_static_in_type: bool, rows: int, cols: int,
                     valid_rows: int, valid_cols: int, form: str = "") -> OpClassFacts | None:
         """The facts of ``op``'s class for this type (of its operands' form ``form``), or None when
         the table has no such class."""
         key = type_class(dtype, layout, valid_static_in_type, rows, cols, valid_rows, valid_cols)
-        entry = self.table["ops"].get(op, {}).get(with_form(key, form)) if key is not None else None
+        entry = self._ops.get(op, {}).get(with_form(key, form)) if key is not None else None
         if entry is None:
             return None
         return OpClassFacts(dict(entry["walk"]), entry["kind"], entry["barriers"], entry["count_mode"],
