@@ -202,7 +202,9 @@ def test_the_simulator_refuses_a_fill_it_cannot_tell(change, why):
 def test_real_rmsnorm_rope_with_its_headers_proves_what_follows_its_scalar_tci(corpus_dir, tmp_path):
     """real/40 fills a 1x64 int32 index row with the two-operand TCI between a V -> S and an S -> V
     flag pair: none of its barriers is kept for count mode any more, and the ones after the fill
-    are proved like the ones before (7 removed with -I; 4 when the TCI made them unknown)."""
+    are proved like the ones before (5 removed with -I since a count-mode walk chains nothing, issue
+    55, 7 before; the kept reasons name count-mode *instructions*, never the vector unit's count mode
+    after the fill)."""
     real = Path(corpus_dir) / "real"
     out = tmp_path / "40.cpp"
     run = subprocess.run([sys.executable, "-m", "ptofix", "run", "-I", str(real / "include"), "--pattern", "auto",
@@ -211,4 +213,4 @@ def test_real_rmsnorm_rope_with_its_headers_proves_what_follows_its_scalar_tci(c
     assert run.returncode == 0, run.stderr
     assert "count mode" not in run.stderr and "'TCI'" not in run.stderr
     removed = out.read_text(encoding="utf-8").count("ptofix: removed pipe_barrier(PIPE_V)")
-    assert removed >= 7, run.stderr
+    assert removed >= 5, run.stderr
