@@ -584,7 +584,7 @@ def directive_tables(source: SourceText) -> tuple[
 def decides_groups(name: str) -> bool:
     """Whether the `-D`/`-U` of ``name`` may decide the `#if` groups that test it: not a reserved
     name (the compiler's and the system headers'), nor one pto-isa's headers define. (Whether a
-    header may still change it is the analysis's to judge: semantics._command_line_reason leaves
+    header may still change it is the analysis's to judge: header_policy._command_line_reason leaves
     the file unmodelled then, and a header it reads that defines or undefines the name too.)"""
     return not is_reserved_identifier(name) and name not in pto_macro_names()
 
@@ -1482,7 +1482,7 @@ _SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)
 
 # An attribute-specifier-seq of attributes without arguments (`[[block_local]]`, `[[gnu::unused,
 # maybe_unused]]`), no comment inside: what a file-scope declaration may start with and still be
-# read (GlobalDecl.attributes; which attributes leave it modelled: semantics._unread_declaration).
+# read (GlobalDecl.attributes; which attributes leave it modelled: header_policy._unread_declaration).
 _ATTRIBUTE_SEQ = regex_cache.compile(r"\s*(?:\[\[[\s\w:,]*\]\]\s*)+")
 
 

@@ -53,12 +53,12 @@ from ..pto.tpipe import (  # noqa: F401
     layout,
 )
 from ..source import PtofixError, SourceText, Span
+from .header_policy import trusted_header
 from .keywords import strip_pto
 from .lexical import identifiers, identifiers_among, masked_literals
 from .model import CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, SwitchStmt
 from .parser import directive_tables, tokenize
 from .preprocessor import MacroState, group_outcomes
-from .semantics import trusted_header
 from .stmt_parser import (
     Assign,
     AssignStmt,

@@ -16,7 +16,7 @@ from ..pto.tiles import HIDDEN_SCRATCH, HIDDEN_SCRATCH_ARCHS, UB_BYTES_BY_ARCH
 from . import stmt_parser as A
 from .keywords import strip_pto
 from .model import CppFile, Function, SimpleStmt
-from .semantics import Kind
+from .symbols import Kind
 from .vector_cfg import UB_SPACE, FunctionCFG
 
 TYPE_CHECKING = False

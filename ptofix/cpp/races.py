@@ -26,7 +26,7 @@ from ..source import SourceText
 from ..structs import Struct
 from .barriers import BarrierAnalysis, Hazard
 from .model import CaseLabel, Comment, CppFile, Directive, Function, LabelStmt, SimpleStmt, Stmt
-from .semantics import Kind
+from .symbols import Kind
 from .vector_cfg import SCRATCH_ACCESS_NAME, UB_SPACE, WINDOW_BOUND, Access, Event, EventKind, FunctionCFG
 
 TYPE_CHECKING = False

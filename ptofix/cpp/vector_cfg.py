@@ -68,6 +68,9 @@ from ..pto.tiles import (
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..structs import Struct
 from . import stmt_parser as A
+from .c_types import expr_type
+from .count_mode import MASK_NORM_CALL, scalar_tci_call
+from .integers import IntType
 from .lexical import identifiers
 from .model import (
     CaseLabel,
@@ -85,17 +88,8 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .semantics import (
-    MASK_NORM_CALL,
-    FunctionSemantics,
-    IntType,
-    Kind,
-    PtrType,
-    StmtInfo,
-    Symbol,
-    expr_type,
-    scalar_tci_call,
-)
+from .semantics import FunctionSemantics
+from .symbols import Kind, PtrType, StmtInfo, Symbol
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

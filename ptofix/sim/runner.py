@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..cpp.header_policy import unmodelled_file
 from ..cpp.model import CppFile, Function
 from ..cpp.parser import parse_cpp
-from ..cpp.semantics import unmodelled_file
 from ..input_kind import require
 from ..source import PtofixError, SourceText, read_source
 from .fifo import FifoState
