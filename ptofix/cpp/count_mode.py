@@ -2,19 +2,10 @@
 or assembly that may): the file-wide facts FileContext reads before any function is modelled."""
 from __future__ import annotations
 
-from ..pto.ops import (
-    COUNT_MODE_NAMES,
-    SCALAR_TCI,
-    SCALAR_TCI_NARGS,
-)
+from ..pto.ops import COUNT_MODE_NAMES, SCALAR_TCI, SCALAR_TCI_NARGS
 from ..source import SourceText
 from . import stmt_parser as A
-from .model import (
-    Compound,
-    CppFile,
-    SimpleStmt,
-    Stmt,
-)
+from .model import Compound, CppFile, SimpleStmt, Stmt
 from .statement_forms import _has_splice, join_splices
 
 TYPE_CHECKING = False

@@ -38,18 +38,8 @@ from .headers import (
 from .integers import literal_type as integer_literal_type
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
-from .lexical import (
-    code_only,
-    identifiers,
-    masked_literals,
-    names_macro_stack_pragma,
-    strip_comments,
-)
-from .model import (
-    CppFile,
-    Function,
-    OpaqueStmt,
-)
+from .lexical import code_only, identifiers, masked_literals, names_macro_stack_pragma, strip_comments
+from .model import CppFile, Function, OpaqueStmt
 from .parser import decides_groups
 from .statement_forms import _PTO_CALL_NAMES, _QUALIFIER_WORDS, _is_pto_enumerator, _name_word_before
 

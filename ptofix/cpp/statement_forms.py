@@ -4,14 +4,7 @@ template heads and return types of function declarations."""
 from __future__ import annotations
 
 from .. import regex_cache
-from ..pto.ops import (
-    FIFO_OPS,
-    HARMLESS_CALLS,
-    OPS,
-    PTO_FUNCTION_SPECIFIER_MACROS,
-    PURE_FUNCTIONS,
-    pto_macro_names,
-)
+from ..pto.ops import FIFO_OPS, HARMLESS_CALLS, OPS, PTO_FUNCTION_SPECIFIER_MACROS, PURE_FUNCTIONS, pto_macro_names
 from . import stmt_parser as A
 from .c_types import _FLOAT_TYPES, _INT_TYPES
 from .fast_expr import BUILTIN_TYPE_WORDS
@@ -19,14 +12,8 @@ from .integers import IntType
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
 from .keywords import strip_pto as _strip_pto
-from .lexical import (
-    SPLICE,
-    code_only,
-    strip_comments,
-)
-from .model import (
-    Function,
-)
+from .lexical import SPLICE, code_only, strip_comments
+from .model import Function
 from .symbols import Kind, StmtInfo
 
 TYPE_CHECKING = False

@@ -4,9 +4,7 @@ unknown)."""
 from __future__ import annotations
 
 from ..pto import tpipe
-from ..pto.ops import (
-    PURE_FUNCTIONS,
-)
+from ..pto.ops import PURE_FUNCTIONS
 from . import stmt_parser as A
 from .c_types import (
     _VALID_DIM_GETTERS,
