@@ -2157,7 +2157,7 @@ def test_every_pipe_v_barrier_outside_what_the_model_reads_is_listed(code, where
 def test_listing_barriers_outside_functions_reads_only_the_text_between_bodies():
     # (Memory: tokenizing a whole large file into token objects cost ~35 MiB per MB; only the gaps
     # between function bodies that spell a barrier are read.)
-    from ptofix.cpp.barriers import barrier_gaps, barrier_macros, file_scope_barriers
+    from ptofix.cpp.barrier_sites import barrier_gaps, barrier_macros, file_scope_barriers
     body = "  TADD(a, a, a);\n" * 2000
     text = (_HEAD + "#define SYNC pipe_barrier(PIPE_V)\nstruct S { void f() { SYNC; } };\n"
             f"__global__ AICORE void k() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n{body}  SYNC;\n}}\n")

@@ -243,7 +243,7 @@ class FunctionCFG:
         self.fn = fn
         self.sem = sem
         # (src, dst, event) -> whether that flag's sets and waits alternate on every path
-        # (barriers._pair_alternates, computed on first use).
+        # (barrier_flags._pair_alternates, computed on first use).
         self.flag_alternation: dict[tuple[str, str, str], bool] = {}
         self.values = sem.values
         self.local_calls: list[Event] = []            # resolved by BarrierAnalysis once purity is known
@@ -615,7 +615,7 @@ class FunctionCFG:
             src, dst, tag = info.flag
             tag = self.sem.event_value(tag)
             if src == "PIPE_V" and dst == "PIPE_S":
-                # tag '' (an event id that may vary) may be any event: see barriers.may_be_same_event.
+                # tag '' (an event id that may vary) may be any event: see barrier_flags.may_be_same_event.
                 flag_kind = EventKind.SET_VS if kind is Kind.SET_FLAG else EventKind.WAIT_VS
                 return [self._new(flag_kind, stmt=stmt, tag=tag, why=f"{kind.value}(PIPE_V, PIPE_S, {tag or '?'})")]
             if src != dst:
