@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..source import PtofixError, SourceText
 from ..structs import Struct
+from .cfg_events import Access, Event, placed_past_space
 from .model import Function, Stmt
-from .vector_cfg import WINDOW_BOUND, Access, Event, placed_past_space
+from .vector_cfg import WINDOW_BOUND
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

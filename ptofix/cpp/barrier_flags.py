@@ -4,10 +4,11 @@ chain link."""
 from __future__ import annotations
 
 from .. import regex_cache
+from .cfg_events import Event, EventKind
 from .lexical import identifiers
 from .model import Function
 from .semantics import FileContext
-from .vector_cfg import Event, EventKind, FunctionCFG
+from .vector_cfg import FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from .barrier_decisions import _NEEDED_ONCE, _NOT_ANALYSED, PATTERNS, Decision
 from .barrier_sites import _macro_barrier, _unread_barrier, _v_barrier_offsets
+from .cfg_events import Event
 from .model import OpaqueStmt, SimpleStmt
-from .vector_cfg import Event
 from .weights import statement_weights
 
 TYPE_CHECKING = False

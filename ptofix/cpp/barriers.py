@@ -48,20 +48,11 @@ from .barrier_sites import (
     candidate_groups,
     local_mentions,
 )
+from .cfg_events import UNKNOWN_EVENT_ID, Access, Event, EventKind
 from .model import CppFile, Function, LabelStmt, SimpleStmt
 from .semantics import FileContext
 from .stmt_parser import forget_statements
-from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it here)
-    REMOVED_BARRIER,
-    REMOVED_MARKER,
-    UNKNOWN_EVENT_ID,
-    WINDOW_BOUND,
-    Access,
-    Event,
-    EventKind,
-    FunctionCFG,
-    placed_past_space,
-)
+from .vector_cfg import REMOVED_BARRIER, REMOVED_MARKER, WINDOW_BOUND, FunctionCFG  # noqa: F401  (REMOVED_MARKER: the passes read it here)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

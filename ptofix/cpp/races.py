@@ -26,9 +26,10 @@ from ..source import SourceText
 from ..structs import Struct
 from .barrier_decisions import Hazard
 from .barriers import BarrierAnalysis
+from .cfg_events import SCRATCH_ACCESS_NAME, UB_SPACE, Access, Event, EventKind
 from .model import CaseLabel, Comment, CppFile, Directive, Function, LabelStmt, SimpleStmt, Stmt
 from .symbols import Kind
-from .vector_cfg import SCRATCH_ACCESS_NAME, UB_SPACE, WINDOW_BOUND, Access, Event, EventKind, FunctionCFG
+from .vector_cfg import WINDOW_BOUND, FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
