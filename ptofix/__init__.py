@@ -70,6 +70,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.preprocessor",
     "ptofix.cpp.model",
     "ptofix.cpp.lexical",
+    "ptofix.cpp.tokens",
     "ptofix.cpp.parser",
     "ptofix.cpp.stmt_ast",
     "ptofix.cpp.stmt_parser",

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ptofix.cpp.model import SPAN_SHIFT, Compound, SimpleStmt, SourceSliceStmt, pack_span
-from ptofix.cpp.parser import _KIND_OF_GROUP, _TOKEN_RE, Tokens, _scan, parse_cpp, tokenize
+from ptofix.cpp.parser import parse_cpp
+from ptofix.cpp.tokens import _KIND_OF_GROUP, _TOKEN_RE, Tokens, _scan, tokenize
 from ptofix.source import PtofixError, SourceText, Span
 
 

@@ -11,7 +11,7 @@ from . import stmt_parser as A
 from .keywords import strip_pto
 from .lexical import identifiers, identifiers_among, masked_literals
 from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
-from .parser import tokenize
+from .tokens import tokenize
 from .vector_cfg import FunctionCFG
 
 TYPE_CHECKING = False

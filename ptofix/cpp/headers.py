@@ -49,8 +49,9 @@ from .include_paths import include_search_unread as include_search_unread
 from .include_paths import set_include_search_path as set_include_search_path
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
-from .parser import _INCLUDE, _scan
+from .parser import _INCLUDE
 from .preprocessor import read_macro_directive
+from .tokens import _scan
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
