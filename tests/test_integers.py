@@ -14,8 +14,9 @@ from ptofix.cpp.semantics import analyse_function
 from ptofix.cpp.stmt_parser import parse_statement
 from ptofix.pto.tiles import UB_BYTES
 from ptofix.sim import memory as sim_memory
+from ptofix.sim.c_values import CVal, number
 from ptofix.sim.fifo import FifoState
-from ptofix.sim.interp import CVal, Interpreter, KernelConfig, StatementTable, number
+from ptofix.sim.interp import Interpreter, KernelConfig, StatementTable
 from ptofix.sim.memory import SimError
 from ptofix.sim.schedule import Scheduler
 from ptofix.source import SourceText
