@@ -645,41 +645,8 @@ class Interpreter:
                 raise SimError("pointer declared with constructor arguments")
             self.bind(name, self._convert_to(t, value))
             return
-        if tmpl is not None and base == "Tile":
-            args = d.ctor_args
-            if d.init is not None:
-                if not (type(d.init) is sp.Call and d.init.template is not None
-                        and d.init.template.name.rsplit("::", 1)[-1] == "Tile"):
-                    raise SimError(f"tile '{name}' initialised from something other than a Tile<...>(...) "
-                                   "constructor (tile copies are not modelled)")
-                args = d.init.args
-            self.bind(name, self._new_tile(name, self.tile_type(tmpl), args or []))
-            return
-        if tmpl is not None and base == "GlobalTensor":
-            if d.init is not None:
-                value = self.eval(d.init)
-                if not isinstance(value, GlobalTensor):
-                    raise SimError(f"GlobalTensor '{name}' initialised from a non-GlobalTensor value")
-                value = GlobalTensor(value.elem, value.shape, value.stride, value.layout, value.ptr)
-            else:
-                value = self._new_global_tensor(tmpl, d.ctor_args or [])
-            self.bind(name, value)
-            return
-        if tmpl is not None and base in ("Shape", "Stride"):
-            value = self.eval(d.init) if d.init is not None else self._new_shape(tmpl, d.ctor_args or [])
-            if not isinstance(value, ShapeVal):
-                raise SimError(f"{base} '{name}' initialised from a non-{base} value")
-            self.bind(name, value)
-            return
-        if tmpl is not None and base == "TPipe":
-            if d.init is not None:
-                if not (type(d.init) is sp.Call and d.init.template is not None
-                        and d.init.template.name.rsplit("::", 1)[-1] == "TPipe"):
-                    raise SimError("TPipe copies are not modelled")
-                value = self.eval(d.init)
-            else:
-                value = self._new_pipe(tmpl, d.ctor_args or [])
-            self.bind(name, value)
+        if tmpl is not None and base in ("Tile", "GlobalTensor", "Shape", "Stride", "TPipe"):
+            self.bind(name, self._declared_object(d, name, base, tmpl))
             return
         if d.ctor_args is not None:
             if t.name in CTYPE and len(d.ctor_args) == 1:       # `int32_t v(expr);`
@@ -711,6 +678,43 @@ class Interpreter:
             self.bind(name, struct)
             return
         raise SimError(f"declaration of type '{t.name}' not modelled")
+
+    def _declared_object(self, d: sp.Decl, name: str, base: str, tmpl: sp.TemplateId):
+        """The value a declaration of a pto object (a Tile, GlobalTensor, Shape, Stride or TPipe)
+        binds ``name`` to (``declare``'s object half)."""
+        if base == "Tile":
+            args = d.ctor_args
+            if d.init is not None:
+                if not (type(d.init) is sp.Call and d.init.template is not None
+                        and d.init.template.name.rsplit("::", 1)[-1] == "Tile"):
+                    raise SimError(f"tile '{name}' initialised from something other than a Tile<...>(...) "
+                                   "constructor (tile copies are not modelled)")
+                args = d.init.args
+            return self._new_tile(name, self.tile_type(tmpl), args or [])
+        if base == "GlobalTensor":
+            if d.init is not None:
+                value = self.eval(d.init)
+                if not isinstance(value, GlobalTensor):
+                    raise SimError(f"GlobalTensor '{name}' initialised from a non-GlobalTensor value")
+                value = GlobalTensor(value.elem, value.shape, value.stride, value.layout, value.ptr)
+            else:
+                value = self._new_global_tensor(tmpl, d.ctor_args or [])
+            return value
+        if base in ("Shape", "Stride"):
+            value = self.eval(d.init) if d.init is not None else self._new_shape(tmpl, d.ctor_args or [])
+            if not isinstance(value, ShapeVal):
+                raise SimError(f"{base} '{name}' initialised from a non-{base} value")
+            return value
+        if base == "TPipe":
+            if d.init is not None:
+                if not (type(d.init) is sp.Call and d.init.template is not None
+                        and d.init.template.name.rsplit("::", 1)[-1] == "TPipe"):
+                    raise SimError("TPipe copies are not modelled")
+                value = self.eval(d.init)
+            else:
+                value = self._new_pipe(tmpl, d.ctor_args or [])
+            return value
+        raise SimError(f"declaration of type '{base}' not modelled")
 
     def _new_tile(self, name: str, ttype: SimTileType, args: list) -> TileVar:
         vals = [_int(self.eval(a), "Tile valid shape") for a in args]
@@ -1135,6 +1139,11 @@ class Interpreter:
         # ---- calls with effects: only as a whole statement
         if not statement:
             raise SimError(f"call of '{name}' inside an expression (only a call statement `{name}(...);` is run)")
+        return self._statement_call(name, node, tmpl, fn)
+
+    def _statement_call(self, name: str, node: sp.Call, tmpl: sp.TemplateId | None, fn: object):
+        """A call with effects, the whole statement (``call``'s second half): a barrier, a flag,
+        TASSIGN, TRESHAPE, TLOAD/TSTORE, a FIFO or vector op, TCI's scalar form, a drain."""
         if name == SCALAR_TCI and fn is None:
             return self._scalar_tci(node, tmpl)
         if tmpl is not None and name not in VECTOR_OPS and name not in PIPE_FIFO_OPS \
