@@ -80,34 +80,7 @@ def _call_statement(self: FunctionSemantics, call: A.Call, scope: Scope, env: di
         # `Guard (g);` declares g; `Guard(1);` makes a temporary: constructors, destructors.
         return self._unknown_names(env, self._free_name(name))
     if isinstance(func, A.Member):
-        reason = self._call_expr(call, env)
-        if not reason or (func.field in HARMLESS_METHODS and isinstance(func.obj, A.Name)
-                          and env.get(func.obj.id) is not None and env[func.obj.id].kind == "tile"):
-            for arg in call.args:
-                reason2 = self._expression(arg, scope, env)
-                if reason2:
-                    return self._unknown_names(env, reason2)
-            if self._pending_calls:
-                # `a.GetValue(work())`: the argument's call runs first and is no event here.
-                return self._unknown_names(env, "local function called inside the arguments of a method call")
-            owner = env.get(func.obj.id) if isinstance(func.obj, A.Name) else None
-            if func.field == "SetValidShape" and owner is not None and owner.tile is not None:
-                # The valid shape set at run time may be anything (0 included): no longer static,
-                # so no internal barrier that depends on it counts as a drain.
-                tt = owner.tile
-                shapes = owner.valid_ctor
-                if tt.valid_row is not None and tt.valid_col is not None:
-                    shapes = [(tt.valid_row, tt.valid_col, None)]
-                # (A tile constructed without a shape had one the model does not know.)
-                known = shapes if shapes is not None else [UNKNOWN_SHAPE]
-                owner.valid_ctor = known + [(call.args[0], call.args[1], env)] if len(call.args) == 2 \
-                    else _with_unknown_shape(known)
-                owner.tile = TileType(tt.space, tt.dtype, tt.rows, tt.cols, tt.blayout, None, None)
-                # Written: a caller that passed the tile by reference sees the change
-                # (param_written counts definitions).
-                owner.defs.append(UNKNOWN_DEF)
-            return StmtInfo(Kind.NOP, env=env)
-        return self._unknown_names(env, reason)
+        return _method_call(self, call, func, scope, env)
     if not isinstance(func, (A.Name, A.TemplateId)):
         return self._unknown_names(env, "call through an expression not modelled")
     shadowed = self._not_pto_name(name, env)
@@ -130,28 +103,7 @@ def _call_statement(self: FunctionSemantics, call: A.Call, scope: Scope, env: di
     if self._pending_calls:
         return self._unknown_names(env, "local function called inside the arguments of a call")
     if base in ("pipe_barrier", "set_flag", "wait_flag"):
-        # A pipe is read only from pto's enumerator names (`PIPE_V`, not a variable so named).
-        for arg in call.args[:2]:
-            shadowed = self._not_pto_name(arg.id, env) if isinstance(arg, A.Name) else ""
-            if shadowed:
-                return StmtInfo(Kind.UNKNOWN, reason=f"{base}: {shadowed}", env=env)
-        words = [a.id if isinstance(a, A.Name) else None for a in call.args]
-        if base == "pipe_barrier" and len(words) == 1 and words[0]:
-            pipe = _strip_pto(words[0])
-            if pipe == "PIPE_V":
-                return StmtInfo(Kind.BARRIER, env=env)
-            if pipe == "PIPE_ALL":
-                return StmtInfo(Kind.DRAIN_ALL, env=env)
-            if pipe.startswith("PIPE_"):
-                return StmtInfo(Kind.NOP, env=env)
-        pipes = [_strip_pto(word) for word in words[:2] if word]
-        if base in ("set_flag", "wait_flag") and len(words) == 3 and len(pipes) == 2 \
-                and all(pipe in PIPE_NAMES for pipe in pipes):
-            # (Only the plain pipe names: `pipe_t::PIPE_V` is PIPE_V too, and would read as
-            # another pipe; `PIPE_VEC` is none.)
-            flag = (pipes[0], pipes[1], self._event_id(call.args[2], env))
-            return StmtInfo(Kind.SET_FLAG if base == "set_flag" else Kind.WAIT_FLAG, env=env, flag=flag)
-        return StmtInfo(Kind.UNKNOWN, reason=f"{base} with arguments ptofix cannot read", env=env)
+        return _pipe_call(self, base, call, env)
     if base == "TASSIGN":
         return self._tassign(call, env)
     if base == "TRESHAPE":
@@ -178,6 +130,66 @@ def _call_statement(self: FunctionSemantics, call: A.Call, scope: Scope, env: di
     if base not in PTO_INSTRUCTIONS and self.ctx.may_be_macro(name):
         self._may_jump(f"'{name}(...)' may be a macro that hides a jump{self.ctx.macro_origin(name)}")
     return self._unknown_names(env, f"call to '{name}' is not modelled")
+
+
+def _method_call(self: FunctionSemantics, call: A.Call, func: A.Member, scope: Scope, env: dict) -> StmtInfo:
+    """A call statement of a method (`t.SetValidShape(r, c);`): harmless tile methods are read
+    (SetValidShape records the tile's new valid shape), anything else is Unknown."""
+    reason = self._call_expr(call, env)
+    if not reason or (func.field in HARMLESS_METHODS and isinstance(func.obj, A.Name)
+                      and env.get(func.obj.id) is not None and env[func.obj.id].kind == "tile"):
+        for arg in call.args:
+            reason2 = self._expression(arg, scope, env)
+            if reason2:
+                return self._unknown_names(env, reason2)
+        if self._pending_calls:
+            # `a.GetValue(work())`: the argument's call runs first and is no event here.
+            return self._unknown_names(env, "local function called inside the arguments of a method call")
+        owner = env.get(func.obj.id) if isinstance(func.obj, A.Name) else None
+        if func.field == "SetValidShape" and owner is not None and owner.tile is not None:
+            # The valid shape set at run time may be anything (0 included): no longer static,
+            # so no internal barrier that depends on it counts as a drain.
+            tt = owner.tile
+            shapes = owner.valid_ctor
+            if tt.valid_row is not None and tt.valid_col is not None:
+                shapes = [(tt.valid_row, tt.valid_col, None)]
+            # (A tile constructed without a shape had one the model does not know.)
+            known = shapes if shapes is not None else [UNKNOWN_SHAPE]
+            owner.valid_ctor = known + [(call.args[0], call.args[1], env)] if len(call.args) == 2 \
+                else _with_unknown_shape(known)
+            owner.tile = TileType(tt.space, tt.dtype, tt.rows, tt.cols, tt.blayout, None, None)
+            # Written: a caller that passed the tile by reference sees the change
+            # (param_written counts definitions).
+            owner.defs.append(UNKNOWN_DEF)
+        return StmtInfo(Kind.NOP, env=env)
+    return self._unknown_names(env, reason)
+
+
+def _pipe_call(self: FunctionSemantics, base: str, call: A.Call, env: dict) -> StmtInfo:
+    """`pipe_barrier(p)`, `set_flag(src, dst, e)` or `wait_flag(src, dst, e)` as a barrier, a drain
+    or a flag, when its pipes are pto's enumerators; Unknown otherwise."""
+    # A pipe is read only from pto's enumerator names (`PIPE_V`, not a variable so named).
+    for arg in call.args[:2]:
+        shadowed = self._not_pto_name(arg.id, env) if isinstance(arg, A.Name) else ""
+        if shadowed:
+            return StmtInfo(Kind.UNKNOWN, reason=f"{base}: {shadowed}", env=env)
+    words = [a.id if isinstance(a, A.Name) else None for a in call.args]
+    if base == "pipe_barrier" and len(words) == 1 and words[0]:
+        pipe = _strip_pto(words[0])
+        if pipe == "PIPE_V":
+            return StmtInfo(Kind.BARRIER, env=env)
+        if pipe == "PIPE_ALL":
+            return StmtInfo(Kind.DRAIN_ALL, env=env)
+        if pipe.startswith("PIPE_"):
+            return StmtInfo(Kind.NOP, env=env)
+    pipes = [_strip_pto(word) for word in words[:2] if word]
+    if base in ("set_flag", "wait_flag") and len(words) == 3 and len(pipes) == 2 \
+            and all(pipe in PIPE_NAMES for pipe in pipes):
+        # (Only the plain pipe names: `pipe_t::PIPE_V` is PIPE_V too, and would read as
+        # another pipe; `PIPE_VEC` is none.)
+        flag = (pipes[0], pipes[1], self._event_id(call.args[2], env))
+        return StmtInfo(Kind.SET_FLAG if base == "set_flag" else Kind.WAIT_FLAG, env=env, flag=flag)
+    return StmtInfo(Kind.UNKNOWN, reason=f"{base} with arguments ptofix cannot read", env=env)
 
 
 def _event_id(self: FunctionSemantics, node: Any, env: dict) -> str:

@@ -308,26 +308,7 @@ def _decl(self: FunctionSemantics, decl: A.Decl, scope: Scope) -> StmtInfo:
         return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
     init = decl.init
     if sym.kind == "tile":
-        # A tile is constructed from scalars only (its valid rows and columns); any other
-        # argument (`Tile<...> b(a)`: a copy of another tile) may carry an address.
-        ctor_args = decl.ctor_args or []
-        if isinstance(init, A.Call) and isinstance(init.func, A.TemplateId) and init.func.name in _TILE_TYPES:
-            ctor_args = ctor_args + list(init.args)
-        elif isinstance(init, A.Name) and env.get(init.id) is not None and env[init.id].kind == "tile":
-            sym.bindings.append(("alias", env[init.id]))
-            sym.copy_valid_shape(env[init.id], declared=True)   # the source's valid shapes at run time
-        elif init is not None:
-            sym.bindings.append(("unknown", "initialised from an expression"))
-        if any(self.values_type(arg, env) is None for arg in ctor_args):
-            sym.bindings.append(("unknown", "constructed from something other than scalars"))
-        elif len(ctor_args) == 2 and sym.tile is not None and None in (sym.tile.valid_row, sym.tile.valid_col):
-            sym.valid_ctor = [(ctor_args[0], ctor_args[1], env)]
-        elif len(ctor_args) == 1 and sym.tile is not None \
-                and (sym.tile.valid_row, sym.tile.valid_col).count(None) == 1:
-            # `Tile<..., -1, C>(r)` / `Tile<..., R, -1>(c)`: the one dynamic dimension.
-            tt = sym.tile
-            sym.valid_ctor = [(ctor_args[0], tt.valid_col, env)] if tt.valid_row is None \
-                else [(tt.valid_row, ctor_args[0], env)]
+        _tile_declared_from(self, decl, sym, env)
         return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
     if decl.type.name == "auto" and sym.kind == "unknown":
         self._refine_auto(sym, init, env)
@@ -353,6 +334,32 @@ def _decl(self: FunctionSemantics, decl: A.Decl, scope: Scope) -> StmtInfo:
         self.scope_exit_code = f"'{decl.name}' of type '{decl.type.name}' may have a destructor that runs at " \
                                "scope exit"
     return self._unknown_names(env_with_self, f"declaration of type '{decl.type.name}' is not modelled")
+
+
+def _tile_declared_from(self: FunctionSemantics, decl: A.Decl, sym: Symbol, env: dict) -> None:
+    """What a tile's declaration binds it to (another tile's address, an unknown one) and the
+    valid shape its constructor gives it (``_decl``'s tile half)."""
+    # A tile is constructed from scalars only (its valid rows and columns); any other
+    # argument (`Tile<...> b(a)`: a copy of another tile) may carry an address.
+    ctor_args = decl.ctor_args or []
+    init = decl.init
+    if isinstance(init, A.Call) and isinstance(init.func, A.TemplateId) and init.func.name in _TILE_TYPES:
+        ctor_args = ctor_args + list(init.args)
+    elif isinstance(init, A.Name) and env.get(init.id) is not None and env[init.id].kind == "tile":
+        sym.bindings.append(("alias", env[init.id]))
+        sym.copy_valid_shape(env[init.id], declared=True)   # the source's valid shapes at run time
+    elif init is not None:
+        sym.bindings.append(("unknown", "initialised from an expression"))
+    if any(self.values_type(arg, env) is None for arg in ctor_args):
+        sym.bindings.append(("unknown", "constructed from something other than scalars"))
+    elif len(ctor_args) == 2 and sym.tile is not None and None in (sym.tile.valid_row, sym.tile.valid_col):
+        sym.valid_ctor = [(ctor_args[0], ctor_args[1], env)]
+    elif len(ctor_args) == 1 and sym.tile is not None \
+            and (sym.tile.valid_row, sym.tile.valid_col).count(None) == 1:
+        # `Tile<..., -1, C>(r)` / `Tile<..., R, -1>(c)`: the one dynamic dimension.
+        tt = sym.tile
+        sym.valid_ctor = [(ctor_args[0], tt.valid_col, env)] if tt.valid_row is None \
+            else [(tt.valid_row, ctor_args[0], env)]
 
 
 def _refine_auto(self: FunctionSemantics, sym: Symbol, init: Any, env: dict) -> None:

@@ -43,26 +43,13 @@ def _expr(self: FunctionSemantics, node: Any, env: dict) -> str:
     if isinstance(node, (A.Number, A.Literal, A.String, A.TypeRef, A.SizeOf)):
         return ""
     if isinstance(node, A.Name):
-        sym = env.get(node.id)
-        if sym is not None and (sym.generic or (sym.kind == "unknown" and sym.object_type)):
-            # A value of a class type read as a value: a conversion operator (`int64_t q = c;`,
-            # `if (c)`) or `operator->` may run.
-            return f"'{node.id}' has a class type: reading it may call a conversion operator"
-        if sym is None:
-            return self._free_name(node.id)
-        return ""
+        return _name_reason(self, node, env)
     if isinstance(node, A.TemplateId):
         return "" if node.name in env else self._free_name(node.name)
     if isinstance(node, (A.Unary, A.Binary, A.Index)):
-        # An operator applied to a class-type value may be an overloaded operator (a call).
-        operands = [node.operand] if isinstance(node, A.Unary) else \
-            [node.left, node.right] if isinstance(node, A.Binary) else [node.obj]
-        for operand in operands:
-            class_typed = isinstance(operand, A.Name) and operand.id in env \
-                and env[operand.id].kind in ("tile", "object", "unknown")
-            if class_typed and not (isinstance(node, A.Unary) and node.op == "&"):
-                name = operand.id if isinstance(operand, A.Name) else "?"
-                return f"operator '{getattr(node, 'op', '[]')}' on '{name}' (a class-type value)"
+        overloaded = _class_operand_reason(node, env)
+        if overloaded:
+            return overloaded
     if isinstance(node, A.Unary):
         if node.op == "&":
             # Address taken: the variable may change through the pointer from now on.
@@ -109,6 +96,31 @@ def _expr(self: FunctionSemantics, node: Any, env: dict) -> str:
     if isinstance(node, A.Call):
         return self._call_expr(node, env)
     return f"{type(node).__name__} expression not modelled"
+
+
+def _name_reason(self: FunctionSemantics, node: A.Name, env: dict) -> str:
+    """Why reading the name ``node`` is Unknown ("" when the model knows what it reads)."""
+    sym = env.get(node.id)
+    if sym is not None and (sym.generic or (sym.kind == "unknown" and sym.object_type)):
+        # A value of a class type read as a value: a conversion operator (`int64_t q = c;`,
+        # `if (c)`) or `operator->` may run.
+        return f"'{node.id}' has a class type: reading it may call a conversion operator"
+    if sym is None:
+        return self._free_name(node.id)
+    return ""
+
+
+def _class_operand_reason(node: A.Unary | A.Binary | A.Index, env: dict) -> str:
+    """An operator applied to a class-type value may be an overloaded operator (a call): why, or ""."""
+    operands = [node.operand] if isinstance(node, A.Unary) else \
+        [node.left, node.right] if isinstance(node, A.Binary) else [node.obj]
+    for operand in operands:
+        class_typed = isinstance(operand, A.Name) and operand.id in env \
+            and env[operand.id].kind in ("tile", "object", "unknown")
+        if class_typed and not (isinstance(node, A.Unary) and node.op == "&"):
+            name = operand.id if isinstance(operand, A.Name) else "?"
+            return f"operator '{getattr(node, 'op', '[]')}' on '{name}' (a class-type value)"
+    return ""
 
 
 def _cast_reason(self: FunctionSemantics, type_: A.TypeRef) -> str:
