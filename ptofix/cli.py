@@ -14,8 +14,7 @@ import sys
 
 from . import COMPILED, __version__, leave_on_interrupt, regex_cache
 from .commands.run import fast_arguments
-from .cpp.command_line import set_command_line_macros
-from .cpp.headers import set_include_search_path
+from .compile_env import CompileEnvironment
 from .exit_status import ExitStatus, internal_error, stopped_by
 from .output import discard_stdout
 from .reports import printable_names
@@ -146,8 +145,9 @@ def main(argv: list[str] | None = None) -> int:
                 parser.print_help()
                 return ExitStatus.ERROR
         debug = bool(getattr(args, "debug", False))
-        _include_directories(getattr(args, "include_dirs", None) or [])
-        set_command_line_macros(getattr(args, "macro_flags", None) or [])
+        # The compiler's command line the analysis reads the kernels with, built once here and
+        # handed explicitly to every command (and pickled to its -j workers).
+        args.environment = compile_environment(args)
         # SIGTERM/SIGHUP (a CI cancel, a closed terminal) unwind like Ctrl-C: outputs being written
         # are left as they were and their temporaries removed, workers and tools are ended.
         with terminate_as_interrupt():
@@ -192,14 +192,19 @@ def _unwind_on_interrupt() -> None:
             pass
 
 
-def _include_directories(directories: list[str]) -> None:
-    """`-I DIR...`: where the analysis looks for the headers a kernel includes (forked workers
-    inherit it). A directory that does not exist is bad input: the headers would silently stay
-    unread."""
+def compile_environment(args: argparse.Namespace) -> CompileEnvironment:
+    """The command line's `-I DIR...` (where the analysis looks for the headers a kernel includes),
+    `-D`/`-U` macros, `--pto-isa` checkout and `--arch`, as one value. A directory that does not
+    exist is bad input: the headers would silently stay unread. (The checkout's facts are read by
+    the commands that use them: isa_version.identify.)"""
+    directories = getattr(args, "include_dirs", None) or []
     for directory in directories:
         if not os.path.isdir(directory):
             raise PtofixError(f"-I {directory}: not a directory")
-    set_include_search_path(directories)
+    arch = getattr(args, "arch", None)
+    return CompileEnvironment(tuple(directories), tuple(getattr(args, "macro_flags", None) or ()),
+                              pto_isa=getattr(args, "pto_isa", None) or "",
+                              arch=arch if isinstance(arch, str) else None)
 
 
 def _stderr(text: str) -> None:

@@ -356,7 +356,7 @@ class PipelineOutcome:
 
 
 
-def run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Parser],
+def run_pipeline(source: SourceText, passes: list[Pass], parsers: Mapping[str, Parser],
                  models: dict[str, Any] | None = None) -> PipelineOutcome:
     """Run passes in order. Each pass sees a fresh model of the previous pass's output.
 
@@ -387,7 +387,7 @@ def _looks_like(path: str) -> str | None:
     return _EXTENSIONS.get(os.path.splitext(path)[1].lower())
 
 
-def _run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Parser],
+def _run_pipeline(source: SourceText, passes: list[Pass], parsers: Mapping[str, Parser],
                   models: dict[str, Any] | None) -> PipelineOutcome:
     text = source.text
     reports: list[dict[str, Any]] = []

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .batch import Processed
+from .compile_env import NO_COMMAND_LINE, CompileEnvironment
 from .cpp.barriers import BarrierAnalysis
 from .cpp.placement import find_placements
 from .cpp.races import describe, find_races, to_json
-from .frontends import PARSERS, parse_cpp
+from .frontends import parse_cpp, parsers
 from .interpreter import recursion_headroom
 from .isa_version import facts_of
 from .pass_manager import Pass, run_pipeline
@@ -25,6 +26,7 @@ class RaceCheck:
     arch: str | None = None       # the kernel's architecture, for tile placements
     insert: Pass | None = None    # --fix: the pipe-v-barrier-insert pass, built once
     functions: bool = False       # the report draws the input's functions (--report html)
+    environment: CompileEnvironment = NO_COMMAND_LINE   # the compiler's command line every file is read with
 
     def process(self, path: str) -> Processed:
         """The races, unverified functions and broken placements of ``path``, as diagnostic lines and
@@ -34,7 +36,7 @@ class RaceCheck:
     def process_source(self, source: SourceText) -> Processed:
         """``process`` of a text already read (the Python API's ``check``)."""
         try:
-            model = parse_cpp(source)
+            model = parse_cpp(source, self.environment)
         except UnreadableInput as unread:
             # Valid C++ the model cannot read: unverified as a whole, never refused.
             offset = unread.diagnostic.offset
@@ -73,7 +75,7 @@ class RaceCheck:
         text = source.text
         warnings: list[str] = []
         if self.insert is not None and races:
-            outcome = run_pipeline(source, [self.insert], PARSERS, {"cpp": model})
+            outcome = run_pipeline(source, [self.insert], parsers(model.environment), {"cpp": model})
             text = outcome.text
             report["inserted"] = outcome.reports[0]["inserted"]
             report["unfixed"] = outcome.reports[0]["unfixed"]

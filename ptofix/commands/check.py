@@ -137,14 +137,16 @@ def run(args: argparse.Namespace) -> int:
         check_output_options(options, delivers_result=args.fix)
     if args.pto_isa:
         from ..isa_version import identify
-        for note in identify(args.pto_isa)[1]:
+        isa, isa_notes = identify(args.pto_isa)
+        args.environment = replace(args.environment, isa=isa)
+        for note in isa_notes:
             sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
     from ..race_check import RaceCheck
     # --fix's pass is built once and handed to every file's job (pickled to -j workers).
     insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
     insert = build_pass("pipe-v-barrier-insert", insert_options) if args.fix else None
     job = RaceCheck(pto_isa=getattr(args, "pto_isa", None) or "", arch=getattr(args, "arch", None), insert=insert,
-                    functions=options.report == "html")
+                    functions=options.report == "html", environment=args.environment)
     tally = Tally()
     view = View(color=use_color(getattr(args, "color", "auto")), allow_unverified=bool(args.allow_unverified),
                 sarif=sarif)

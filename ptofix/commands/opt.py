@@ -85,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
         check_output_options(options)
     # Built once, above, and handed to every file's job (pickled to -j workers).
     job = FilePasses(tuple(passes), functions=options.report == "html",
-                     notes=notes_wanted(options.quiet, options.report, options.report_file))
+                     notes=notes_wanted(options.quiet, options.report, options.report_file),
+                     environment=args.environment)
     return run_files(options, partial(process_file, job=job), deliver_file)
 
 

@@ -1,6 +1,7 @@
 """`ptofix run`: the C++ fixes on ptoas output (PIPE_V barrier removal, LocalSlotNum)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 from ..batch import QUIET_HELP, Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
@@ -202,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "pto_isa", None):
         # (Read once, up front: a path that is no checkout is an option error, with or without --pattern.)
         from ..isa_version import identify
-        identify(args.pto_isa)
+        args.environment = replace(args.environment, isa=identify(args.pto_isa)[0])
     options = json_report_off_stderr(output_options(args))
     check_batch_options(options)
     if len(options.files) == 1:
@@ -212,7 +213,8 @@ def run(args: argparse.Namespace) -> int:
     html = options.report == "html"
     job = FilePasses(passes, cpp_input=True, functions=html,
                      notes=notes_wanted(options.quiet, options.report, options.report_file),
-                     perf_pto_isa=(getattr(args, "pto_isa", None) or None) if html else None)
+                     perf_pto_isa=(getattr(args, "pto_isa", None) or None) if html else None,
+                     environment=args.environment)
     status = run_files(options, partial(process_file, job=job), deliver_file)
     if status == 0 and not passes and getattr(args, "pattern", None) is None and not options.quiet:
         # (Never silent: a bare `ptofix run fa.cpp` echoes the file, which looks like "nothing to remove".)

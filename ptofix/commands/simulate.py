@@ -239,6 +239,6 @@ def _run(args: argparse.Namespace) -> int:
                          blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size,
                          gm_fill=dict(args.gm_fill))
     outcome = compare(Comparison(args.original, args.rewritten, args.seeds, options, args.time_budget,
-                                 args.fix_original))
+                                 args.fix_original, args.environment))
     write_stdout(outcome_json(outcome) if args.report == "json" else outcome_text(outcome))
     return {"different": EXIT_DIFFERENT, "original races": EXIT_RACY_ORIGINAL}.get(outcome.status, EXIT_EQUAL)
