@@ -6,15 +6,12 @@ import sys
 from dataclasses import dataclass, field, replace
 from functools import partial
 
-from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
+from ..batch import Processed, check_batch_options, run_files
 from ..diagnostic_view import COLOR_CHOICES, use_color, with_source_lines
 from ..exit_status import ExitStatus
-from ..help_format import HelpFormatter
-from ..macro_options import add_macro_arguments
 from ..output import (
     OutputOptions,
     Outputs,
-    add_output_arguments,
     check_output_options,
     deliver,
     emit_report,
@@ -24,6 +21,8 @@ from ..output import (
 )
 from ..pass_manager import build_pass
 from ..source import PtofixError
+from .arguments import add_batch_arguments, add_macro_arguments, add_output_arguments
+from .help_format import HelpFormatter
 from .output_options import output_options
 
 # Imported where used: the analysis (race_check: the barriers, races, placements, the pto-isa

@@ -7,11 +7,11 @@ import sys
 import traceback
 
 from ..exit_status import ExitStatus, internal_error
-from ..help_format import HelpFormatter
-from ..macro_options import add_macro_arguments
 from ..output import write_stdout
 from ..pto.tiles import UB_BYTES
 from ..source import PtofixError
+from .arguments import add_macro_arguments
+from .help_format import HelpFormatter
 
 # The simulator's modules are imported where used: with numpy they take 93 ms (-X importtime,
 # interpreted, bytecode cached), which `simulate --help`, a usage error and `ptofix --help` (every

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..compile_env import CompileEnvironment
-from ..source import PtofixError
+from ..source import OptionValueError, PtofixError
 from .model import MacroDefinition
 from .preprocessor import command_line_definition
 
@@ -23,6 +23,23 @@ def macro_flag(option: str, value: str) -> str:
     if not _MACRO_NAME.fullmatch(name):
         raise PtofixError(f"{option} {value}: macro names must be identifiers")
     return option + value
+
+
+def define_flag(value: str) -> str:
+    """``-D``'s value as the flag the analysis takes (OptionValueError: why not)."""
+    return _checked_flag("-D", value)
+
+
+def undefine_flag(value: str) -> str:
+    """``-U``'s value as the flag the analysis takes (OptionValueError: why not)."""
+    return _checked_flag("-U", value)
+
+
+def _checked_flag(option: str, value: str) -> str:
+    try:
+        return macro_flag(option, value)
+    except PtofixError as exc:
+        raise OptionValueError(exc.diagnostic.message) from None
 
 
 def command_line_definitions(environment: CompileEnvironment) -> tuple[MacroDefinition, ...]:
