@@ -13,7 +13,6 @@ import functools
 from typing import Any, get_args, get_origin
 
 from ..batch import read_count
-from ..cpp.command_line import define_flag, undefine_flag
 from ..local_slot_options import LOCAL_SLOT_OPTIONS
 from ..pass_manager import Pass, pass_options
 from ..prebuild.options import setting_options
@@ -74,6 +73,9 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_macro_arguments(parser: argparse.ArgumentParser) -> None:
     """`-D NAME[=VALUE]` and `-U NAME`, the compiler's, into ``macro_flags`` in command-line order."""
+    # (Here: command_line loads the C++ model, ~11 ms of imports that `canonicalize` and `build`,
+    # which share this module, need not pay for their parsers.)
+    from ..cpp.command_line import define_flag, undefine_flag
     parser.add_argument("-D", dest="macro_flags", action="append", metavar="NAME[=VALUE]",
                         type=argument_type(define_flag),
                         help="a macro the compiler's command line defines (repeatable, as the compiler's -D): the "
