@@ -8,8 +8,10 @@ the command as `python -m ptofix` does, after switching one shortcut off:
   no regex cache  regex_cache.compile is re.compile (patterns compiled afresh in each process)
 
 (A second shortcut, a hand-written reader of the plain `run` command lines that skipped argparse,
-was measured with this script before it went: it saved 3.8% of `run --pattern auto fa.cpp`, under
-the 5% a second parser of one command line would have to be worth.)
+was measured with this script before it went: it saved 4.4% of `run --pattern auto fa.cpp` (41
+rounds; 2.5 to 4.9% in shorter series), under the 5% a second parser of one command line would
+have to be worth. Of the cheaper command lines it saved more: 7% of `run --pattern gu fa.cpp -o
+/dev/null`, 11% of `run fa.cpp -o out.cpp`, which changes nothing.)
 
 The variants run interleaved (one of each per round, the order reversed every other round,
 because the machine is shared); each figure is the median CPU time (user+sys of the child) over

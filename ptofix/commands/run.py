@@ -23,9 +23,9 @@ from .output_options import json_report_off_stderr, output_options
 # Imported where used (-X importtime, interpreted, bytecode cached): the barrier analysis and the
 # C++ fixes in run() (14 ms, which `run --help`, a usage error and `ptofix --help` need not wait
 # for); the facts of --target-ptoas and --pto-isa (ir.versions 0.9 ms, isa_version 14 ms) only
-# with those options. (argparse is read by every run: a hand-written reader of the plain command
-# lines saved 2.5% of `run --pattern auto fa.cpp`, under the 5% a second parser would have to be
-# worth: scripts/bench_startup.py.)
+# with those options. (argparse reads every command line: a hand-written reader of the plain `run`
+# command lines saved 2.5 to 4.9% of `run --pattern auto fa.cpp`, 4.4% over 41 interleaved rounds,
+# under the 5% a second parser of one command line would have to be worth: scripts/bench_startup.py.)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..cpp_fixes import CppFixOptions
