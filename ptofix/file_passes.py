@@ -77,7 +77,7 @@ class FilePasses:
 
     def _run(self, source: SourceText, models: dict[str, Any]) -> PipelineOutcome:
         if self.cpp_input:
-            return fix_cpp(source, list(self.passes), models["cpp"], self.environment)
+            return fix_cpp(source, list(self.passes), models["cpp"])      # (read with self.environment)
         return run_pipeline(source, list(self.passes), parsers(self.environment), models)
 
 
