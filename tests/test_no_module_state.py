@@ -227,3 +227,19 @@ def test_the_environment_is_built_once_from_the_command_line_and_pickles(tmp_pat
     assert environment == CompileEnvironment((str(tmp_path),), ("-DA=1", "-UB"))
     assert pickle.loads(pickle.dumps(environment)) == environment
     assert hash(environment) == hash(CompileEnvironment((str(tmp_path),), ("-DA=1", "-UB")))
+
+
+def test_jobs_read_each_file_with_the_command_line_s_environment(tmp_path, capsys):
+    """-j workers get the environment with their job (FilePasses pickles it): two kernels whose
+    `mode.h` only -I finds each lose their barrier, as one file alone does."""
+    from ptofix.cli import main
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "mode.h").write_text("#pragma once\nstatic inline void counted() { set_mask_norm(); }\n",
+                                             encoding="utf-8")
+    files = []
+    for name in ("a.cpp", "b.cpp"):
+        (tmp_path / name).write_text(_kernel(), encoding="utf-8")
+        files.append(str(tmp_path / name))
+    assert main(["run", "--pattern", "auto", "-q", "--check", "-j", "2", *files]) == 0     # mode.h not found
+    assert main(["run", "--pattern", "auto", "-q", "--check", "-j", "2", "-I", str(tmp_path / "inc"), *files]) == 1
+    capsys.readouterr()
