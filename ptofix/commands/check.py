@@ -144,8 +144,7 @@ def run(args: argparse.Namespace) -> int:
     # --fix's pass is built once and handed to every file's job (pickled to -j workers).
     insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
     insert = build_pass("pipe-v-barrier-insert", insert_options) if args.fix else None
-    job = RaceCheck(pto_isa=getattr(args, "pto_isa", None) or "", arch=getattr(args, "arch", None), insert=insert,
-                    functions=options.report == "html", environment=args.environment)
+    job = RaceCheck(insert=insert, functions=options.report == "html", environment=args.environment)
     tally = Tally()
     view = View(color=use_color(getattr(args, "color", "auto")), allow_unverified=bool(args.allow_unverified),
                 sarif=sarif)
