@@ -112,10 +112,11 @@ def _is_mutable(value: ast.expr | None) -> bool:
 
 
 def _mutated_names(tree: ast.AST) -> set[str]:
-    """The plain names the functions of ``tree`` change in place (a table a module fills while it
-    is imported, at its top level, is a constant after)."""
+    """The plain names the functions (and classes) of ``tree`` change in place (a table a module
+    fills while it is imported, at its top level, is a constant after)."""
     found: set[str] = set()
-    functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+    functions = [node for node in (_top_level(tree.body) if isinstance(tree, ast.Module) else ast.walk(tree))
+                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
 
     def base(node: ast.expr) -> str | None:
         while isinstance(node, ast.Subscript | ast.Attribute) and not isinstance(node, ast.Name):
