@@ -74,8 +74,9 @@ class PipeVBarrierPass(Pass):
 
     def apply(self, model, source: SourceText) -> PassResult:
         from ptofix.cpp.barriers import decide_by_groups, file_scope_barriers
-        from ptofix.pto.ops import EVERY_VERSION
-        isa = EVERY_VERSION
+        # The checkout's facts: this pass's own option, else those the model was read with (its
+        # CompileEnvironment: every version's unless a command knew the checkout).
+        isa = model.environment.isa
         isa_notes: tuple[str, ...] = ()
         if self.pto_isa:
             from ptofix.isa_version import identify  # (subprocess and locale: only with a checkout)

@@ -44,9 +44,6 @@ import re
 from ..pto.ops import pto_function_names, pto_macro_names
 from ..side_files import Unreadable, read_side_file
 from ..source import PtofixError, SourceText, Span
-from .include_paths import include_search_path as include_search_path
-from .include_paths import include_search_unread as include_search_unread
-from .include_paths import set_include_search_path as set_include_search_path
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
 from .parser import _INCLUDE, _scan

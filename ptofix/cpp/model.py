@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..source import SourceText, Span
 from ..structs import Struct
 
@@ -780,7 +781,7 @@ class CppFile(Struct):
     __slots__ = ("source", "functions", "globals", "macros", "namespaces", "empty_macros", "includes",
                  "partial_globals", "declared_names", "declaring_macros", "defines", "structure_in_parentheses",
                  "macro_bodies", "pto_code_macros", "macro_table", "conditional_sections", "conditional_groups",
-                 "pragmas")
+                 "pragmas", "environment")
     source: SourceText
     functions: list[Function]
     globals: list                # file-scope declarations (GlobalDecl), e.g. `using T = ...;`
@@ -803,10 +804,15 @@ class CppFile(Struct):
     conditional_sections: tuple[ConditionalSection, ...]   # every #if section, in file order
     conditional_groups: tuple[ConditionalGroup, ...]       # every group of them, in file order
     pragmas: tuple[Pragma, ...]            # every #pragma line and pragma operator, in file order
+    # The compiler's command line the file was read with (-I, -D/-U, ...): every analysis of the
+    # model reads it from here.
+    environment: CompileEnvironment
     _fields: ClassVar[tuple[str, ...]] = ("source", "functions", "globals", "macros", "namespaces", "empty_macros",
                                           "includes", "partial_globals", "declared_names", "declaring_macros",
                                           "defines", "structure_in_parentheses", "macro_bodies", "pto_code_macros",
-                                          "macro_table", "conditional_sections", "conditional_groups", "pragmas")
+                                          "macro_table", "conditional_sections", "conditional_groups", "pragmas",
+                                          "environment")
+    _hidden: ClassVar[frozenset[str]] = frozenset({"environment"})
 
     def __init__(
             self,
@@ -828,6 +834,7 @@ class CppFile(Struct):
             conditional_sections: tuple[ConditionalSection, ...] = (),
             conditional_groups: tuple[ConditionalGroup, ...] = (),
             pragmas: tuple[Pragma, ...] = (),
+            environment: CompileEnvironment = NO_COMMAND_LINE,
     ) -> None:
         self.source = source
         self.functions = functions
@@ -847,6 +854,7 @@ class CppFile(Struct):
         self.conditional_sections = conditional_sections
         self.conditional_groups = conditional_groups
         self.pragmas = pragmas
+        self.environment = environment
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

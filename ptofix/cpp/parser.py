@@ -15,10 +15,11 @@ from functools import partial
 from operator import attrgetter
 
 from .. import regex_cache
+from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, UnreadableInput, line_start
-from .command_line import command_line_flags, command_line_macros
+from .command_line import command_line_macros
 from .include_paths import header_found
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .lexical import (
@@ -472,7 +473,7 @@ _CPU_SIMULATOR_MACRO = regex_cache.compile(r"\s*#\s*(?:define|undef)\s+__CPU_SIM
 _CPU_SIMULATOR_GROUP_CHANGES = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|PIPE_V)(?![\w$])|##")
 
 
-def without_cpu_simulator_groups(tokens: Tokens) -> Tokens:
+def without_cpu_simulator_groups(tokens: Tokens, environment: CompileEnvironment) -> Tokens:
     """``tokens`` with each group of an `#ifdef __CPU_SIM` / `#if defined(__CPU_SIM)` section (up
     to its own #elif, #else or #endif) read as a comment, as the NPU build skips it (see
     _CPU_SIMULATOR_TESTS); the same tokens when there is none or the file or the command line defines
@@ -481,7 +482,7 @@ def without_cpu_simulator_groups(tokens: Tokens) -> Tokens:
     if all("__CPU_SIM" not in directive for directive, _, _ in directives) \
             or any(_CPU_SIMULATOR_MACRO.match(directive) for directive, _, _ in directives):
         return tokens
-    defined, undefined = command_line_macros()
+    defined, undefined = command_line_macros(environment)
     if "__CPU_SIM" in defined or "__CPU_SIM" in undefined:
         return tokens          # (the compiler's -D/-U: as the file's own #define/#undef)
     _, sections, groups = build_tables(directives, len(tokens.text))
@@ -589,14 +590,14 @@ def decides_groups(name: str) -> bool:
     return not is_reserved_identifier(name) and name not in pto_macro_names()
 
 
-def without_decided_groups(tokens: Tokens, path: str = "") -> Tokens:
+def without_decided_groups(tokens: Tokens, environment: CompileEnvironment, path: str = "") -> Tokens:
     """``tokens`` with each `#if` group the compiler's command line (`-D`, `-U`) or the headers it
     finds (`__has_include`) show is not compiled read as a comment, as the compiler skips it: a
     group whose condition is false, or one after a group certainly taken
     (preprocessor.group_outcomes, the file's own #define and #undef making a name unknown from
     there on). ``path``: the file's, beside which a quoted header name is looked for first. The
     same tokens when the command line sets no macro and no directive asks for a header."""
-    flags = command_line_flags()
+    flags = environment.macro_flags
     queries = "__has_include" in tokens.text and _directive_asks_for_header(tokens)
     if not flags and not queries:
         return tokens
@@ -612,7 +613,7 @@ def without_decided_groups(tokens: Tokens, path: str = "") -> Tokens:
     table, sections, groups = build_tables(_directives(tokens), len(tokens.text))
     if queries:
         def found(spelled: str) -> bool:
-            return header_found(spelled, path)
+            return header_found(spelled, path, environment)
 
         for group in groups:
             group.condition = with_header_queries(group.condition, found)
@@ -1575,13 +1576,17 @@ def _member_owner(head: str, name: str) -> str:
     return before[at:] if at < len(before) else "?"
 
 
-def parse_cpp(source: SourceText) -> CppFile:
+def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_LINE) -> CppFile:
+    """The model of ``source`` as the compiler reads it with ``environment``'s command line (which
+    the model keeps: CppFile.environment)."""
     from .stmt_parser import forget_statements
     forget_statements()
-    tokens = without_decided_groups(without_cpu_simulator_groups(_scan(source)), source.path)
+    tokens = without_decided_groups(without_cpu_simulator_groups(_scan(source), environment), environment, source.path)
     parser = _StructureParser(source, tokens)
     try:
-        return parser.parse_file()
+        model = parser.parse_file()
+        model.environment = environment
+        return model
     except StructureError as exc:
         if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens):
             # Valid C++ (one group of each section compiled) whose `#if` groups cut across the

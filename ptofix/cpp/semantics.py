@@ -60,8 +60,6 @@ from .headers import (
     QUALIFIER_MACROS,
     STANDARD_HEADERS,
     HeaderSummary,
-    include_search_path,
-    include_search_unread,
     may_be_command_line_macro,
     may_be_standard_macro,
     pragma_may_change_code,
@@ -615,8 +613,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     reason = _command_line_reason(model, bool(pto_headers), header_words)
     if reason:
         return reason
-    if unread_headers and include_search_unread():
-        return include_search_unread()
+    if unread_headers and model.environment.headers_unread:
+        return model.environment.headers_unread
     for spelled, offset in model.includes if unread_headers else ():
         summary = (headers or {}).get(offset)
         if summary is None:
@@ -718,7 +716,7 @@ def _command_line_reason(model: CppFile, includes_pto: bool, header_words: froze
     the file unknown ('' if they do not): one defined or undefined before pto's header, which its
     code may read (as a `#define` there, unmodelled_file), one named like a keyword or a name the
     model reads as pto's, one whose body may declare or restructure anything."""
-    defined, undefined = command_line_macros()
+    defined, undefined = command_line_macros(model.environment)
     for name in sorted(set(defined) | undefined):
         flag = f"-D{name}" if name in defined else f"-U{name}"
         if includes_pto and name not in _MACROS_PTO_HEADERS_IGNORE and name not in BUILD_SCRIPT_MACROS \
@@ -748,7 +746,7 @@ _DECLARING_BODY_WORDS = frozenset(["namespace", "struct", "class", "union", "enu
 def _deciding_command_line_macros(model: CppFile) -> set[str]:
     """The command line's macros whose -D/-U decides which groups of the file's #if sections the
     parser reads (parser.without_decided_groups): those of them the sections' conditions name."""
-    defined, undefined = command_line_macros()
+    defined, undefined = command_line_macros(model.environment)
     names = {name for name in set(defined) | undefined if decides_groups(name)}
     if not names:
         return names
@@ -800,7 +798,7 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
     it. Every use of the name in pto's code is a call with no argument (pto_call_arities)."""
     if name != _SUBBLOCK_ID or header_words is not None or pto_call_arities().get(name) != (0,):
         return False
-    defined, undefined = command_line_macros()
+    defined, undefined = command_line_macros(model.environment)
     entries = [entry for entry in model.macro_table if entry.name == name]
     if name in defined or name in undefined or len(entries) != 1 or not entries[0].defines \
             or entries[0].params != () or len(entries[0].replacement) != 1:
@@ -886,7 +884,7 @@ def _pto_inst_included_again(model: CppFile, headers: dict[int, HeaderSummary]) 
     pto-inst.hpp compiles nothing (its include guard), so what the header defines comes after
     pto's code, not before it. Not when a macro named like the guard is defined or undefined
     anywhere the model sees (the kernel, its headers, the command line)."""
-    defined, undefined = command_line_macros()
+    defined, undefined = command_line_macros(model.environment)
     if _PTO_INST_GUARD in model.macros or _PTO_INST_GUARD in defined or _PTO_INST_GUARD in undefined \
             or any(_PTO_INST_GUARD in summary.macros for summary in headers.values()):
         return set()
@@ -953,7 +951,7 @@ def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_w
             or name in summary.not_functions or name in summary.macro_bodies or standard_headers_may_see(name) \
             or name.endswith("_IMPL") or name.startswith(("g_pto_", "OP_")):
         return False
-    kernel_macros = model.macros | frozenset(command_line_macros()[0])
+    kernel_macros = model.macros | frozenset(command_line_macros(model.environment)[0])
     for word in summary.function_words.get(name, set()):
         if word in QUALIFIER_MACROS:
             if not all(_INERT_QUALIFIER.fullmatch(body) for body in summary.macro_bodies.get(word, [])):
@@ -1032,7 +1030,7 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     # A macro the header's namespace scope writes that pto-isa, the kernel or the command line
     # defines may expand to declarations the summary does not see, and a kernel macro named like a
     # header's declaration renames it.
-    kernel_macros = model.macros | set(command_line_macros()[0])
+    kernel_macros = model.macros | set(command_line_macros(model.environment)[0])
     foreign = sorted(((set(summary.namespace_words) & ((pto_macro_names() - _PTO_DECLARING_NOTHING) | kernel_macros))
                       | (set(summary.names) & kernel_macros)) - QUALIFIER_MACROS)
     if foreign:
@@ -1067,7 +1065,7 @@ class FileContext:
         # The headers the kernel includes that ptofix reads (headers.py): their macros are the
         # file's for every statement (but the qualifiers both define alike), and what they declare
         # at namespace scope may compete with the file's functions.
-        self.headers = read_includes(model, include_search_path())
+        self.headers = read_includes(model, model.environment.include_dirs)
         # Whether every name the file can see is declared where ptofix reads it: its own text, the
         # headers it includes (read, pto-isa's or the standard library's) and the compiler's
         # reserved names. Not for a file another one #includes (`ptofix build`'s caller, whose own
@@ -1081,7 +1079,7 @@ class FileContext:
                                                                   for body in bodies))}
         self.header_names = frozenset(name for summary in self.headers.values() for name in summary.names)
         # A macro of the compiler's command line (`-D`) is the file's own for every statement.
-        self.command_line_macros = frozenset(command_line_macros()[0])
+        self.command_line_macros = frozenset(command_line_macros(model.environment)[0])
         self.macros = model.macros | frozenset(header_macros) | self.command_line_macros
         # The pto-isa facts of the headers the kernel compiles with (the union of every version
         # when not known).
