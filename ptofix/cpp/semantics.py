@@ -3965,7 +3965,7 @@ class ValueModel:
         starts = self.eval(sym.defs[0][0], sym.defs[0][1])
         if starts is None:
             return None
-        caches = (self._values, self._addrs, self._shapes, self._dims, self._shape_readings)
+        caches: tuple[dict, ...] = (self._values, self._addrs, self._shapes, self._dims, self._shape_readings)
         known_before = [set(cache) for cache in caches]
         seen: set[int] = set()
         result: set | None = set()
@@ -3988,7 +3988,7 @@ class ValueModel:
                     else:
                         pending.append(following)
         finally:
-            for cache, before in zip(caches, known_before):
+            for cache, before in zip(caches, known_before, strict=True):
                 for key in set(cache) - before:
                     del cache[key]          # (also the counter's own: value_set stores the result)
         return frozenset(result) if result is not None else None
