@@ -29,6 +29,7 @@ __global__ AICORE void k(__gm__ float* x, int64_t n) {{
 {outer}
   for ({header}) {{
     {TILE} b;
+    {TILE} c;
 {body_before}
     {bind}
     pipe_barrier(PIPE_ALL);
@@ -87,6 +88,11 @@ ADVERSARIES = {
     "an 8-bit counter that wraps": dict(header="uint8_t i = 250; i != 4; ++i", bind="TASSIGN(b, i * 256);"),
     # A counter declared before the loop: its value before the loop is one more possibility.
     "declared outside the header": dict(header="i = 0; i < 4; ++i", outer="  int64_t i = 8;"),
+    # The condition reads a variable computed from the counter: what the walk computed for it with
+    # i fixed must not stand for its values (b at 65536 - 8192 - 7 * 8192 = 0 in the last pass).
+    "a condition reading a variable of the counter": dict(
+        header="int64_t i = 0; i < 8 + x * 0; ++i", outer="  int64_t x = 0;",
+        body_before="    x = i * 8192;\n    TASSIGN(c, 65536 + i * 0);", bind="TASSIGN(b, 57344 - x);"),
     # Never stops (i != 7 with a step of 2): more values than the model keeps.
     "a bound the step jumps over": dict(header="int64_t i = 0; i != 7; i += 2"),
 }
