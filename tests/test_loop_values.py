@@ -75,6 +75,14 @@ ADVERSARIES = {
     "written by a helper taking a reference": dict(
         header="int64_t i = 0; i < 4; ++i", body_before="    bump(i);",
         helpers="AICORE inline void bump(int64_t& v) { v = 8; }"),
+    "written in a nested block": dict(header="int64_t i = 0; i < 4; ++i", body_before="    { if (n) { i = 8; } }"),
+    "written by a lambda": dict(header="int64_t i = 0; i < 4; ++i", body_before="    [&]() { i = 8; }();"),
+    "written by a macro": dict(header="int64_t i = 0; i < 4; ++i", body_before="    BUMP(i);",
+                               helpers="#define BUMP(v) v = 8"),
+    "written in an #if section": dict(header="int64_t i = 0; i < 4; ++i",
+                                      body_before="#if defined(SOME_FLAG)\n    i = 8;\n#endif"),
+    # A static counter is not read as one (and here it reaches 8 anyway).
+    "a static counter": dict(header="static int64_t i = 0; i < 9; ++i"),
     # What bounds or steps it is not known, or changes inside the loop.
     "bound from a parameter": dict(header="int64_t i = 0; i < n; ++i"),
     "step from a parameter": dict(header="int64_t i = 0; i < 8; i += n"),
