@@ -303,7 +303,7 @@ class Symbol:
     """One declared entity. ``defs``: scalar definitions; ``bindings``: tile address bindings."""
 
     __slots__ = ("name", "uid", "kind", "ctype", "tile", "defs", "bindings", "is_param", "pipe_ctor",
-                 "object_type", "generic", "type_ref", "valid_ctor")
+                 "object_type", "generic", "type_ref", "valid_ctor", "induction")
 
     def __init__(self, name: str, uid: int, kind: str):
         self.name = name
@@ -322,6 +322,9 @@ class Symbol:
         # an int or a node evaluated in env (its constructor, each SetValidShape), UNKNOWN_SHAPE,
         # or a copy's (COPIED_SHAPE, source, None); None: no entry known (any shape).
         self.valid_ctor: list | None = None
+        # A for loop's counter that only its header writes: (condition, step, env) of that header
+        # (FunctionSemantics._note_induction; ValueModel._induction_values walks them).
+        self.induction: tuple | None = None
 
     def make_unknown(self, why: str) -> None:
         """Anything may have happened to the entity: its value, its binding, the ring of a TPipe
@@ -1842,6 +1845,8 @@ class FunctionSemantics:
                 else:       # (a set of every waiting name for each statement: quadratic in their number)
                     named = {name for name in identifiers(text, span.start, span.end) if name in waiting}
                 for name in named:
+                    if _only_sets_valid_shape(stmt, name):
+                        continue        # (the tile's address is neither read nor bound: still waiting)
                     sym = waiting.pop(name)
                     if not self._binds_first(stmt, name, text) \
                             or self._jumped_over(declared_at.pop(name, span.start), stmt):
@@ -1965,6 +1970,8 @@ class FunctionSemantics:
             self.header_parts[id(stmt)] = (init, cond, step)
             self.info[id(stmt)] = _merge_header([part for part in (init, cond, step) if part is not None])
             self._header_scope_exit(stmt)
+            counter = self._loop_counter(stmt, inner, (init, cond, step))
+            header_defs = len(counter[0].defs) if counter is not None else 0
             if stmt.body is not None:
                 flow = self._flow
                 flow.loops.append(tuple(flow.path))
@@ -1972,6 +1979,10 @@ class FunctionSemantics:
                 self._stmt(stmt.body, Scope(inner))
                 flow.path.pop()
                 flow.loops.pop()
+            if counter is not None and len(counter[0].defs) == header_defs:
+                # Nothing in the body wrote it (an assignment, `&i`, a reference, an unread
+                # statement naming it all add a definition): the header alone steps it.
+                counter[0].induction = counter[1:]
         elif isinstance(stmt, IfStmt):
             self.info[id(stmt)] = self._header_part(stmt.cond, scope, "if condition")
             self._header_scope_exit(stmt)
@@ -2012,6 +2023,44 @@ class FunctionSemantics:
         elif isinstance(stmt, CaseLabel) and self._macro_in(stmt.text):
             # `case ONE:` with `#define ONE 1: TMUL(b, b, b); case 7`.
             self._may_jump(f"macro '{self._macro_in(stmt.text)}' in a case label")
+
+    def _loop_counter(self, stmt: ForStmt, inner: Scope, parts: tuple) -> tuple | None:
+        """(counter, condition, step, env) of `for (T i = a; cond; step)` whose header declares
+        one integer variable with one initializer, whose condition is a plain expression (no call,
+        no write) and whose step only writes i (`++i`, `i++`, `--i`, `i--`, `i += e`, `i -= e`,
+        `i = e`, e plain): the values i takes in the body are the ones that walk from a
+        (ValueModel._induction_values). None for any other loop."""
+        if any(part is None or part.kind is Kind.UNKNOWN for part in parts):
+            return None
+        if re.search(r"\b(?:static|thread_local|extern|volatile|register)\b", stmt.init):
+            return None          # (a static counter starts where the last call left it)
+        decl = A.parse_for_init(stmt.init)
+        cond, step = A.parse_condition(stmt.cond), A.parse_condition(stmt.step)
+        if not isinstance(decl, A.Decl) or decl.init is None or decl.ctor_args is not None or decl.array \
+                or cond is None or step is None:
+            return None
+        sym = inner.names.get(decl.name)
+        if sym is None or sym.kind != "scalar" or not isinstance(sym.ctype, IntType) or len(sym.defs) != 2 \
+                or sym.defs[0] is UNKNOWN_DEF or sym.defs[0][0] is None:
+            return None
+        if isinstance(step, A.IncDec):
+            target, value = step.operand, None
+        elif isinstance(step, A.Assign) and step.op in ("=", "+=", "-="):
+            target, value = step.target, step.value
+        else:
+            return None
+        if not isinstance(target, A.Name) or target.id != decl.name:
+            return None
+        if any(isinstance(node, (A.Call, A.Assign, A.IncDec, A.Comma)) or
+               (isinstance(node, A.Unary) and node.op in ("&", "*"))
+               for part in (cond, value) if part is not None for node in A.walk(part)):
+            return None
+        env = self._env(cond, inner)
+        if value is not None:
+            env.update(self._env(value, inner))
+        if env.get(decl.name) is not sym:
+            return None
+        return sym, cond, step, env
 
     # -- the history of each tile's valid shape and address (tile_flow) ------------------------
     def _note_tiles(self, stmt: Stmt, scope: Scope, symbols_before: int) -> None:
@@ -3079,6 +3128,21 @@ def type_words(node: Any) -> set[str]:
     return words
 
 
+def _only_sets_valid_shape(stmt: Stmt, name: str) -> bool:
+    """``stmt`` is `name.SetValidShape(r, c);`, r and c not naming ``name``: it stores the tile's
+    two valid-shape fields and reads nothing else of it, its address included (pto-isa
+    include/pto/common/pto_tile.hpp `SetValidShape`; docs/reference/pto-facts.md §8)."""
+    if not isinstance(stmt, SimpleStmt):
+        return False
+    node = stmt.ast
+    if not isinstance(node, A.ExprStmt) or not isinstance(node.expr, A.Call):
+        return False
+    func = node.expr.func
+    return isinstance(func, A.Member) and func.field == "SetValidShape" and isinstance(func.obj, A.Name) \
+        and func.obj.id == name and len(node.expr.args) == 2 \
+        and not any(name in A.name_ids(arg) for arg in node.expr.args)
+
+
 def _one_call_at_most(info: StmtInfo) -> StmtInfo:
     """``info``, or Unknown when the statement (or header part) calls more than one function of
     the file: `f() + g()`, `h(f(), g())`, `if (rd() + wr() > 0)` leave their order open in C++,
@@ -3887,7 +3951,62 @@ class ValueModel:
         self._values[sym.uid] = final
         return final
 
+    def _induction_values(self, sym: Symbol) -> frozenset | None:
+        """The values a for loop's counter (Symbol.induction) has in the loop's body: from each
+        initial value, every value the condition admits, stepped as the header steps it, until the
+        condition is false for each value it may take then (any value it may have keeps the walk
+        going: a superset); None past MAX_VALUES, or where the condition or step is unknown. The
+        condition and step are evaluated with the counter fixed to one value; what that computed
+        for other symbols is forgotten after (it held for that value only)."""
+        assert sym.induction is not None and isinstance(sym.ctype, IntType)
+        cond, step, env = sym.induction
+        starts = self.eval(sym.defs[0][0], sym.defs[0][1])
+        if starts is None:
+            return None
+        caches: tuple[dict, ...] = (self._values, self._addrs, self._shapes, self._dims, self._shape_readings)
+        known_before = [set(cache) for cache in caches]
+        seen: set[int] = set()
+        result: set | None = set()
+        try:
+            pending = [_wrap(v, sym.ctype) for v in starts]
+            while pending and result is not None:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                self._values[sym.uid] = frozenset([current])
+                admitted = self.eval(cond, env)
+                if admitted is None:
+                    result = None
+                elif any(admitted):
+                    result.add(current)
+                    following = self._stepped(current, step, env, sym.ctype)
+                    if following is None or len(result) > MAX_VALUES:
+                        result = None
+                    else:
+                        pending.append(following)
+        finally:
+            for cache, before in zip(caches, known_before, strict=True):
+                for key in set(cache) - before:
+                    del cache[key]          # (also the counter's own: value_set stores the result)
+        return frozenset(result) if result is not None else None
+
+    def _stepped(self, current: int, step: Any, env: dict, ctype: IntType) -> int | None:
+        """The counter's value after its loop's step, from ``current`` (fixed in the value cache)."""
+        if isinstance(step, A.IncDec):
+            return wrap(current + (1 if step.op == "++" else -1), ctype)
+        values = self.eval(step.value, env)
+        if values is None or len(values) != 1:
+            return None
+        value = next(iter(values))
+        if step.op == "=":
+            return wrap(value, ctype)
+        computed = binary_value(step.op[0], current, value, ctype, expr_type(step.value, env, self.sem))
+        return None if computed is None else wrap(computed, ctype)
+
     def _value_set(self, sym: Symbol) -> frozenset | None:
+        if sym.induction is not None:
+            return self._induction_values(sym)
         # Only integers and pointers hold the exact values computed here: a floating variable rounds
         # (`float f = 1099511693312;` holds 2**40), and a variable of unknown type may convert.
         result: set | None = set() if sym.defs and sym.kind == "scalar" \
