@@ -37,8 +37,11 @@ from .lexical import (
     trailing_word_start,
 )
 from .model import (
+    ALIAS_TEMPLATE,
     BRACKETED,
+    EXPLICIT_INSTANTIATION,
     SCOPED_ENUM,
+    STATIC_ASSERT,
     STATEMENT,
     USING_NAMESPACE,
     CaseLabel,
@@ -1163,6 +1166,13 @@ class _StructureParser:
             header = Span(ends[i + 1], starts[pclose])
             return ForStmt(pack_span(start, body.span.end), init="", cond=text[ends[i + 1]:starts[pclose]], step="",
                            header=header, body=body), end
+        if t == "if" and not paren_next and i + 2 < stop and kinds[i + 1] == "w" \
+                and self._tok_text(i + 1) == "constexpr" and self.marks[i + 2] == "(":
+            # `if constexpr (c) A else B`: at run time the branch `if (c)` takes ([stmt.if]: c is
+            # a constant expression, no side effect; the discarded branch never runs), so it is
+            # read as that `if`, its condition evaluated or unknown as any other.
+            i += 1
+            paren_next = True
         if t == "if" and paren_next:
             pclose = self._match_close(i + 1)
             then, j = self._body(pclose + 1, stop)
@@ -1507,9 +1517,40 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
     enum = _SCOPED_ENUM.match(text)
     if enum is not None:
         return GlobalDecl(stmt, text, words, SCOPED_ENUM, (enum.group(1),))
-    # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
-    form = BRACKETED if any(ch in text for ch in "{}()[]") else STATEMENT
-    return GlobalDecl(stmt, text, words, form)
+    if any(ch in text for ch in "{}[]"):
+        # (A brace or bracket makes no alias or plain variable: not read, and no grammar load.)
+        return GlobalDecl(stmt, text, words, BRACKETED)
+    if _STATIC_ASSERT.match(text) and _closes_at_end(masked_literals(text), text.index("(")):
+        return GlobalDecl(stmt, text, words, STATIC_ASSERT)
+    if _EXPLICIT_INSTANTIATION.match(text):
+        return GlobalDecl(stmt, text, words, EXPLICIT_INSTANTIATION)
+    heads = _PLAIN_TEMPLATE_HEADS.match(text)
+    if heads is not None and heads.end() > 0:
+        alias = _ALIAS_TAIL.match(text, heads.end())
+        if alias is not None and "(" not in text and "template" not in identifiers(text, heads.end()):
+            return GlobalDecl(stmt, text, words, ALIAS_TEMPLATE, (alias.group(1),))
+        return GlobalDecl(stmt, text, words, BRACKETED)
+    # (Parentheses: read only where the grammar finds them in a copy-initializer, GlobalDecl.declarator.)
+    return GlobalDecl(stmt, text, words, STATEMENT)
+
+
+# `static_assert(...)` / `static_assert(...);`: its parentheses close at the declaration's end
+# (_closes_at_end): it declares nothing ([dcl.pre]: a static_assert-declaration).
+_STATIC_ASSERT = regex_cache.compile(r"\s*static_assert\s*\(")
+# `template void f<int>(...);`, `extern template class S<int>;`: the keyword not followed by `<`.
+_EXPLICIT_INSTANTIATION = regex_cache.compile(r"\s*(?:extern\s+)?template(?![\w$])(?!\s*<)")
+# An alias-declaration after plain template heads: `using X = ...;` (the type is not read).
+_ALIAS_TAIL = regex_cache.compile(r"\s*using\s+([A-Za-z_]\w*)\s*=(?!=)[^;]*;\s*\Z")
+
+
+def _closes_at_end(text: str, open_at: int) -> bool:
+    """Whether the parenthesis at ``open_at`` closes at ``text``'s end (only `;` and blanks after it)."""
+    depth = 0
+    for at in range(open_at, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[at], 0)
+        if depth == 0:
+            return text[at + 1:].strip() in ("", ";")
+    return False
 
 
 # A template parameter read exactly: one type word (`typename`, `class` or a name, qualified or

@@ -520,7 +520,9 @@ def _unread_declaration(model: CppFile) -> str:
     The model resolves names against what the file declares, so it must know every name a
     file-scope declaration introduces. It reads exactly: function definitions (the parser's
     declarator check), plain namespace heads, a using-directive, a scoped enumeration of plain
-    enumerators, and a type alias or variable the statement grammar reads, naming no macro. Any
+    enumerators, a type alias or variable the statement grammar reads (parentheses only in its
+    copy-initializer), a static assertion, an explicit instantiation, and an alias template of
+    plain parameters whose name the model does not read, naming no macro. Any
     other (a class, an attribute, `typedef struct {...} pto;`, a declarator in parentheses, a
     prototype, a macro invocation) may declare any of its words, `pto`, an op or `int64_t` among
     them, anywhere in the file's namespaces: its file is not modelled. ptoas writes no such
@@ -550,6 +552,12 @@ def _unread_declaration(model: CppFile) -> str:
         if kind == "scoped-enum" and (decl.name == "PTOAutoSyncTailMode" or not _model_reads(decl.name)):
             continue
         if kind == "alias" or (kind == "variable" and not _model_reads(decl.name)):
+            continue
+        if kind in ("static-assert", "explicit-instantiation"):
+            continue          # declares nothing ([dcl.pre], [temp.explicit])
+        if kind == "alias-template" and not _model_reads(decl.name) and decl.name not in PTO_SPELLED_NAMES:
+            # A type of the file's own: a declaration naming it is of a type the model does not
+            # read, so its tiles are unknown (FileContext.file_scope_types).
             continue
         return (f"{model.source.location(decl.span.start)}: ptofix does not read this file-scope declaration "
                 "exactly; it may declare any of its words (pto, an op, a type the model reads)")
