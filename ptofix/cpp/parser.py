@@ -128,6 +128,15 @@ class Token:
         return f"Token({self.kind}, {self.text!r}, {self.start})"
 
 
+# Template heads whose parameters hold no bracket, angle, quote or ';' (`template <bool init =
+# false, int N>`): where they end is where the first '>' is.
+_DEFAULTED_TEMPLATE_HEADS = regex_cache.compile(r"\s*(?:template\s*<[^<>(){}\[\];\"'/]*>\s*)+")
+
+
+# The rest of a plain `namespace pto {` head after the keyword, up to its '{'.
+_PLAIN_PTO_HEAD = regex_cache.compile(r"\s*pto\s*\Z")
+
+
 def _has_assignment(text: str) -> bool:
     """True when ``text`` holds an '=' that is not part of a comparison operator."""
     return "=" in text.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", "")
@@ -841,7 +850,12 @@ class _StructureParser:
             if keyword == "namespace":
                 if _USING_BEFORE.search(text, max(0, match.start() - 40), match.start()):
                     continue    # `using namespace pto;`: a using-directive declares nothing
-                found.update(_IDENT.findall(rest))
+                names = _IDENT.findall(rest)
+                if names == ["pto"] and _PLAIN_PTO_HEAD.match(rest) and text.startswith("{", match.end()):
+                    # `namespace pto {`: reopens pto, declares no other `pto`; what it declares
+                    # there is judged apart (semantics._pto_namespace_reason).
+                    continue
+                found.update(names)
             elif keyword == "using":
                 names = _IDENT.findall(rest)
                 if names and names[0] != "namespace":
@@ -976,11 +990,15 @@ class _StructureParser:
         # internal linkage, but not as an attribute's argument (`__attribute__((static))`, an
         # unknown attribute the compiler ignores) or a parameter's word.
         specifiers: list[str] = []
+        # Default template arguments without brackets (`template <bool init = false, int N>`): an
+        # '=' inside the leading template heads declares no variable.
+        heads = _DEFAULTED_TEMPLATE_HEADS.match(text, starts[start], starts[brace])
+        heads_end = heads.end() if heads is not None else starts[start]
         while j < brace:
             kind = kinds[j]
             if kind == "w":
                 word = text[starts[j]:ends[j]]
-                if "=" in word and _has_assignment(word):
+                if "=" in word and _has_assignment(word) and ends[j] > heads_end:
                     return None
                 specifiers.append(word)
             elif kind == "o" and self.marks[j] == "(":
@@ -1168,9 +1186,8 @@ class _StructureParser:
                            header=header, body=body), end
         if t == "if" and not paren_next and i + 2 < stop and kinds[i + 1] == "w" \
                 and self._tok_text(i + 1) == "constexpr" and self.marks[i + 2] == "(":
-            # `if constexpr (c) A else B`: at run time the branch `if (c)` takes ([stmt.if]: c is
-            # a constant expression, no side effect; the discarded branch never runs), so it is
-            # read as that `if`, its condition evaluated or unknown as any other.
+            # `if constexpr (c)` runs one branch, chosen when the template is instantiated: read
+            # as `if (c)`, whose either branch may run, it over-approximates every instantiation.
             i += 1
             paren_next = True
         if t == "if" and paren_next:

@@ -678,10 +678,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         return (f"the file uses pto's macro '{min(model.pto_code_macros)}', whose expansion ptofix does not "
                 "model: pto-isa's headers define it, and it may paste a name the file never spells, hide a loop "
                 "or a jump, or declare anything")
-    if "pto" in model.namespaces or any(_qualified_into_pto(fn.qualified) or _qualified_by_macro(fn, model.macros)
-                                        for fn in model.functions):
-        return ("the file declares something in namespace pto: an overload or a specialization there (of "
-                "TMUL_IMPL, say) may change what pto's own ops run")
+    reason = _pto_namespace_reason(model, header_words) if "pto" in model.namespaces else ""
+    if reason or any(_qualified_into_pto(fn.qualified) or _qualified_by_macro(fn, model.macros)
+                     for fn in model.functions):
+        return reason or ("the file declares something in namespace pto: an overload or a specialization there "
+                          "(of TMUL_IMPL, say) may change what pto's own ops run")
     for pragma in model.pragmas:
         if pragma.tokens is None:
             return (f"{model.source.location(pragma.span.start)}: a pragma operator whose pragma ptofix does not "
@@ -708,6 +709,55 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 "if they are a macro's arguments, its expansion may close a block and define any function "
                 "(`SWAP({ w(); } void TMUL(...) {, })`)")
     return _unread_declaration(model)
+
+
+def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -> str:
+    """Why the file's `namespace pto {...}` may change what a name the model reads means ('' if it
+    cannot): pto-isa's own manual kernels define their helpers inside pto. A function there
+    overloads any of pto's functions of its name, and pto's templates find it by argument-dependent
+    lookup at instantiation; a type or variable there hides one of pto's. So each name the file
+    declares (every function and file-scope declaration, in pto or not: fail-closed) must be one the
+    model does not read by spelling and pto's code does not write (_may_change_pto_code), each
+    `namespace pto` head plain and at file scope, with no namespace nested in it (`pto::comm` holds
+    functions spelled like pto's ops), and every file-scope declaration read exactly
+    (_unread_declaration, checked after this)."""
+    text = code_only(model.source.text)
+    if "#" in text and any("{" in line or "}" in line for line in text.splitlines() if line.lstrip().startswith("#")):
+        return "a directive holds a brace: where the file's namespace pto ends is not known"
+    depth, pto_depth = 0, -1
+    for match in _BRACE_OR_NAMESPACE.finditer(text):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth <= pto_depth:
+                pto_depth = -1
+        elif pto_depth >= 0:
+            # (A using-directive there too: pto's own unqualified lookups would see its names.)
+            return "a namespace nested in namespace pto, or a using-directive there, may declare functions " \
+                   "spelled like pto's ops"
+        elif _USING_BEFORE_NAMESPACE.search(text, max(0, match.start() - 64), match.start()):
+            continue      # `using namespace pto;` at file scope: declares nothing
+        else:
+            if match.group(1) == "pto":
+                if depth or match.group(2) or match.group(3) != "{":
+                    return "a namespace pto that is not plain and at file scope may hide or overload pto's names"
+                pto_depth = depth
+            if match.group(3) == "{":
+                depth += 1    # (the head's own '{', consumed by the match)
+    names = [fn.name.rpartition("::")[2] for fn in model.functions] + [decl.name for decl in model.globals]
+    for name in names:
+        if name and (_model_reads(name) or name in PTO_SPELLED_NAMES or _may_change_pto_code(name, header_words)):
+            return (f"the file opens namespace pto and declares '{name}', a name ptofix reads as pto's or pto's code "
+                    "writes: an overload there may change what pto's own ops run")
+    return ""
+
+
+# A brace, or a namespace head up to its '{' (group 1: its first name, group 2: more after it).
+_BRACE_OR_NAMESPACE = regex_cache.compile(
+    r"[{}]|(?<![\w$])namespace(?![\w$])\s*([A-Za-z_]\w*)?((?:\s*::\s*(?:inline\s+)?[A-Za-z_]\w*)*)\s*(\{|=)?")
+_USING_BEFORE_NAMESPACE = regex_cache.compile(r"(?<![\w$])using\s*\Z")
 
 
 _INERT_QUALIFIER = INERT_QUALIFIER
