@@ -130,7 +130,10 @@ def test_globals_are_typed_declarations_or_unread_with_reason():
     bracketed = "a brace, parenthesis or bracket (a class, an initializer, a prototype, an attribute)"
     assert [d.reason for d in decls] == [""] * 5 + [bracketed, bracketed,
                                                     "a declaration the statement grammar does not read as an "
-                                                    "alias or a variable", bracketed]
+                                                    "alias or a variable",
+                                                    "parentheses outside one declarator's copy-initializer (a "
+                                                    "prototype, a direct-initializer, a parenthesized declarator, "
+                                                    "a second declarator)"]
     assert all(d.declarator is None for d in decls if d.kind != "alias" and d.kind != "variable")
 
 

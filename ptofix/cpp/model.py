@@ -654,6 +654,9 @@ class GlobalDecl(Struct):
         if self.form == BRACKETED:
             return "a brace, parenthesis or bracket (a class, an initializer, a prototype, an attribute)"
         if self.form == STATEMENT and self.declarator is None:
+            if "(" in self.text:
+                return ("parentheses outside one declarator's copy-initializer (a prototype, a direct-initializer, "
+                        "a parenthesized declarator, a second declarator)")
             return "a declaration the statement grammar does not read as an alias or a variable"
         return ""
 

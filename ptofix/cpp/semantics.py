@@ -716,15 +716,16 @@ def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -
     cannot): pto-isa's own manual kernels define their helpers inside pto. A function there
     overloads any of pto's functions of its name, and pto's templates find it by argument-dependent
     lookup at instantiation; a type or variable there hides one of pto's. So each name the file
-    declares (every function and file-scope declaration, in pto or not: fail-closed) must be one the
-    model does not read by spelling and pto's code does not write (_may_change_pto_code), each
+    declares there (every function and file-scope declaration) must be one the model does not read
+    by spelling and pto's code does not write (_may_change_pto_code), each
     `namespace pto` head plain and at file scope, with no namespace nested in it (`pto::comm` holds
     functions spelled like pto's ops), and every file-scope declaration read exactly
     (_unread_declaration, checked after this)."""
-    text = code_only(model.source.text)
+    text = masked_literals(model.source.text)
     if "#" in text and any("{" in line or "}" in line for line in text.splitlines() if line.lstrip().startswith("#")):
         return "a directive holds a brace: where the file's namespace pto ends is not known"
     depth, pto_depth = 0, -1
+    regions: list[tuple[int, int]] = []       # [start, end) of each `namespace pto {...}`
     for match in _BRACE_OR_NAMESPACE.finditer(text):
         token = match.group()
         if token == "{":
@@ -733,6 +734,7 @@ def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -
             depth -= 1
             if depth <= pto_depth:
                 pto_depth = -1
+                regions[-1] = (regions[-1][0], match.end())
         elif pto_depth >= 0:
             # (A using-directive there too: pto's own unqualified lookups would see its names.)
             return "a namespace nested in namespace pto, or a using-directive there, may declare functions " \
@@ -744,13 +746,16 @@ def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -
                 if depth or match.group(2) or match.group(3) != "{":
                     return "a namespace pto that is not plain and at file scope may hide or overload pto's names"
                 pto_depth = depth
+                regions.append((match.start(), len(text)))
             if match.group(3) == "{":
                 depth += 1    # (the head's own '{', consumed by the match)
-    names = [fn.name.rpartition("::")[2] for fn in model.functions] + [decl.name for decl in model.globals]
-    for name in names:
-        if name and (_model_reads(name) or name in PTO_SPELLED_NAMES or _may_change_pto_code(name, header_words)):
-            return (f"the file opens namespace pto and declares '{name}', a name ptofix reads as pto's or pto's code "
-                    "writes: an overload there may change what pto's own ops run")
+    inside = [(fn.name.rpartition("::")[2], fn.span.start) for fn in model.functions] \
+        + [(decl.name, decl.span.start) for decl in model.globals]
+    for name, at in inside:
+        if name and any(start <= at < end for start, end in regions) \
+                and (_model_reads(name) or name in PTO_SPELLED_NAMES or _may_change_pto_code(name, header_words)):
+            return (f"{model.source.location(at)}: the file declares '{name}' in namespace pto, a name ptofix reads "
+                    "as pto's or pto's code writes: an overload there may change what pto's own ops run")
     return ""
 
 

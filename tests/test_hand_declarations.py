@@ -1,0 +1,137 @@
+"""Hand-written kernels' file-scope declarations (issue 57): the forms ptofix now reads exactly
+(a variable whose parentheses sit in its copy-initializer, `static_assert`, an explicit
+instantiation, an alias template of plain parameters, a function template with default template
+arguments, helpers in a plain file-scope `namespace pto`) leave the file modelled, and each
+adversary below, built to make one of them change what a statement means, keeps the barrier.
+
+The kernel is test_fail_closed's: `TADD(a, a, a)` on a at UB [0, 8192), `pipe_barrier(PIPE_V)`,
+`TMUL(b, b, b)` on b at 65536 (no overlap: removable) unless a case says otherwise.
+"""
+from __future__ import annotations
+
+import pytest
+
+from ptofix.cpp.barriers import BarrierAnalysis
+from ptofix.cpp.parser import parse_cpp
+from ptofix.source import SourceText
+
+TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
+
+
+def kernel(declarations: str, b_decl: str = f"{TILE} b;", b_addr: str = "65536") -> str:
+    return f"""#include <pto/pto-inst.hpp>
+using namespace pto;
+{declarations}
+__global__ AICORE void k(__gm__ float* x, int64_t n) {{
+  {TILE} a;
+  TASSIGN(a, 0);
+  {b_decl}
+  TASSIGN(b, {b_addr});
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  pipe_barrier(PIPE_V);
+  TMUL(b, b, b);
+}}
+"""
+
+
+def decisions(src: str) -> list:
+    return BarrierAnalysis(parse_cpp(SourceText(src, "hand.cpp"))).run({"auto"})
+
+
+def removed(src: str) -> list[bool]:
+    """Whether each barrier was removed (one not read as PIPE_V's counts as kept)."""
+    return [d.removed for d in decisions(src)]
+
+
+def test_control_overlap_keeps_the_barrier():
+    assert removed(kernel("", b_addr="4096")) == [False]
+
+
+# Declarations read exactly that declare nothing the kernel's statements read: the barrier goes.
+READ = {
+    "nothing": "",
+    "constexpr with sizeof": "constexpr unsigned STRIDE = 12288 * sizeof(half);",
+    "constexpr in a namespace": "namespace UbLayout {\nconstexpr unsigned BASE = 2 * sizeof(float);\n}",
+    "static_assert": 'constexpr unsigned SZ = 4;\nstatic_assert(SZ <= 196608, "UB (overflow)");',
+    "alias template": "template <typename T, uint32_t C>\nusing RowTile = Tile<TileType::Vec, T, 1, C, "
+                      "BLayout::RowMajor, -1, -1>;",
+    "explicit instantiation": "template <typename T>\nAICORE void helper(T* p) {}\ntemplate void helper<float>(float* p);",
+    "defaulted template helper": "template <bool init = false, int N>\nAICORE inline void helper(int x) {}",
+    "namespace pto helper": "namespace pto {\nconstexpr AICORE inline float fa_inv_scale(float x) { return 1.0f / x; }\n"
+                            "template <int N = 1>\nAICORE inline void fa_helper(int x) {}\n}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(READ))
+def test_declaration_read_exactly_leaves_the_barrier_removable(name):
+    assert removed(kernel(READ[name])) == [True]
+
+
+# Each declaration below may change what a statement of the kernel means, or is not read exactly:
+# the barrier stays (whether as unread, unmodelled or not understood).
+SHADOWS = {
+    # -- variables whose initializer holds parentheses -------------------------------------------
+    "variable named PIPE_V": "constexpr int PIPE_V = sizeof(int) * 0;",
+    "variable named like an op": "int TMUL = sizeof(int);",
+    "second declarator a prototype": "int x = sizeof(int), pipe_barrier(int);",
+    "parenthesized declarator": "int (pipe_barrier) = sizeof(int);",
+    "prototype with a default": "void TMUL(int x = sizeof(int));",
+    "direct-initialized": "int TMUL(sizeof(int));",
+    "lambda initializer": "auto f = [](int x) { return x; };\nint TMUL = f(3);",
+    # -- static_assert -------------------------------------------------------------------------
+    "static_assert then a declaration": "static_assert(sizeof(int) == 4) int TMUL;",
+    "static_assert with a lambda": "static_assert([] { return true; }());\nint TMUL;",
+    # -- alias templates -----------------------------------------------------------------------
+    "alias template named Tile": "template <typename T>\nusing Tile = pto::Tile<TileType::Vec, T, 16, 8192, "
+                                 "BLayout::RowMajor, 16, 8192>;",
+    "alias template named like an op": "template <typename T>\nusing TMUL = T;",
+    "alias template with a default": "template <int C = 128>\nusing RowTile = Tile<TileType::Vec, float, 16, C>;",
+    # -- default template arguments ------------------------------------------------------------
+    "defaulted template pipe_barrier": "template <int N = 0>\nAICORE inline void pipe_barrier(pipe_t p) {}",
+    "defaulted template op": "template <int N = 0, typename T>\nAICORE inline void TMUL(T& d, T& a, T& b) {}",
+    "default with a call": "template <int N = sizeof(int)>\nAICORE inline void helper(int x) {}",
+    "variable template": "template <int N = 1> int TMUL = N;",
+    # -- explicit instantiation and specialization ---------------------------------------------
+    "explicit specialization": "template <typename T> AICORE void helper(T x) {}\n"
+                               "template <> AICORE void helper<int>(int x) { pipe_barrier(PIPE_V); }\n"
+                               "template void helper<float>(float x);",
+    # -- namespace pto -------------------------------------------------------------------------
+    "namespace pto overloads an op": "namespace pto {\ntemplate <typename T>\nAICORE inline void TMUL(T& d, T& a, "
+                                     "T& b) {}\n}",
+    "namespace pto defines an IMPL": "namespace pto {\ntemplate <typename T>\nAICORE inline void TMUL_IMPL(T& d, "
+                                     "T& a, T& b) {}\n}",
+    "namespace pto defines a name pto writes": "namespace pto {\nAICORE inline void TASSIGN(int x) {}\n}",
+    "namespace pto nests a namespace": "namespace pto {\nnamespace comm {\nAICORE inline void helper(int x) {}\n}\n}",
+    "namespace pto holds a using-directive": "namespace other {\nAICORE inline void TMUL(int x) {}\n}\n"
+                                             "namespace pto {\nusing namespace other;\n}",
+    "nested namespace named pto": "namespace outer {\nnamespace pto {\nAICORE inline void helper(int x) {}\n}\n}",
+    "qualified nested pto": "namespace pto::detail {\nAICORE inline void helper(int x) {}\n}",
+    "namespace alias pto": "namespace other {\n}\nnamespace pto = other;",
+    "namespace pto declares a struct": "namespace pto {\nstruct PipeV {\n  int x;\n};\n}",
+    "namespace pto variable shadowing a pto name": "namespace pto {\nconstexpr int PIPE_V = 0;\n}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHADOWS))
+def test_declaration_that_may_change_a_statement_keeps_the_barrier(name):
+    # (No decision at all: the file-scope text swallowed the kernel, which is then left as it is.)
+    assert True not in removed(kernel(SHADOWS[name]))
+
+
+def test_alias_template_tile_is_not_read_as_any_shape():
+    # The alias template is read (the file stays modelled), but a tile declared through it is of a
+    # type the model does not expand: whatever shape it has, the barrier it touches stays.
+    alias = "template <uint32_t C>\nusing RowTile = Tile<TileType::Vec, float, 16, C, BLayout::RowMajor, 16, C>;"
+    assert removed(kernel(alias, b_decl="RowTile<128> b;")) == [False]
+    assert removed(kernel(alias, b_decl="RowTile<8192> b;", b_addr="65536")) == [False]
+
+
+def test_helper_with_default_template_arguments_is_a_function_whose_barrier_is_decided():
+    # The helper's own barrier is read inside a function (not as file-scope text), and the kernel
+    # calling it keeps its barrier around the call only where the helper's work may overlap.
+    helper = ("template <bool init = false>\nAICORE inline void helper() {\n"
+              f"  {TILE} c;\n  TASSIGN(c, 131072);\n  TADD(c, c, c);\n  pipe_barrier(PIPE_V);\n  TMUL(c, c, c);\n}}")
+    found = decisions(kernel(helper))
+    assert len(found) == 2
+    assert all(not d.unread for d in found)
