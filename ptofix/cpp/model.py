@@ -623,8 +623,9 @@ class GlobalDecl(Struct):
             # Parentheses only inside a copy-initializer (`= N * sizeof(half)`): one declarator,
             # no prototype, no direct-initializer, no parenthesized declarator (`int (x) = 1;`).
             equals = self.text.find("=")
-            if not isinstance(ast, _declaration_classes()[0]) or ast.init is None or ast.ctor_args is not None \
-                    or ast.array or equals < 0 or self.text.find("(") < equals:
+            if not isinstance(ast, _declaration_classes()[0]) or getattr(ast, "init", None) is None \
+                    or getattr(ast, "ctor_args", None) is not None or getattr(ast, "array", True) \
+                    or equals < 0 or self.text.find("(") < equals:
                 return None
         return ast
 
