@@ -78,6 +78,9 @@ SHADOWS = {
     "parenthesized declarator": "int (pipe_barrier) = sizeof(int);",
     "prototype with a default": "void TMUL(int x = sizeof(int));",
     "direct-initialized": "int TMUL(sizeof(int));",
+    # (An elaborated type specifier in an initializer declares its class in the namespace.)
+    "initializer declares a struct named like an op": "constexpr int SZ = sizeof(struct TMUL*);",
+    "initializer declares a struct named Tile": "constexpr int SZ = sizeof(struct Tile*);",
     "lambda initializer": "auto f = [](int x) { return x; };\nint TMUL = f(3);",
     # -- static_assert -------------------------------------------------------------------------
     "static_assert then a declaration": "static_assert(sizeof(int) == 4) int TMUL;",
