@@ -57,6 +57,7 @@ READ = {
     "alias template": "template <typename T, uint32_t C>\nusing RowTile = Tile<TileType::Vec, T, 1, C, "
                       "BLayout::RowMajor, -1, -1>;",
     "explicit instantiation": "template <typename T>\nAICORE void helper(T* p) {}\ntemplate void helper<float>(float* p);",
+    "using-declarations of pto's names": "using pto::BLayout;\nusing ::pto::TMUL;",
     "defaulted template helper": "template <bool init = false, int N>\nAICORE inline void helper(int x) {}",
     "namespace pto helper": "namespace pto {\nconstexpr AICORE inline float fa_inv_scale(float x) { return 1.0f / x; }\n"
                             "template <int N = 1>\nAICORE inline void fa_helper(int x) {}\n}",
@@ -99,6 +100,11 @@ SHADOWS = {
     "explicit specialization": "template <typename T> AICORE void helper(T x) {}\n"
                                "template <> AICORE void helper<int>(int x) { pipe_barrier(PIPE_V); }\n"
                                "template void helper<float>(float x);",
+    # -- using-declarations -------------------------------------------------------------------
+    "using-declaration of another namespace's op": "namespace other {\ntemplate <typename T>\nAICORE inline void "
+                                                   "TMUL(T& d, T& a, T& b) {}\n}\nusing other::TMUL;",
+    "using-declaration of a nested pto namespace's op": "using pto::comm::TMUL;",
+    "using-declaration of two names": "namespace other {\nint PIPE_V;\n}\nusing pto::BLayout, other::PIPE_V;",
     # -- namespace pto -------------------------------------------------------------------------
     "namespace pto overloads an op": "namespace pto {\ntemplate <typename T>\nAICORE inline void TMUL(T& d, T& a, "
                                      "T& b) {}\n}",

@@ -574,8 +574,12 @@ ALIAS_TEMPLATE = "alias-template"       # `template <typename T, int N> using X 
 # `template void f<float>(int);`, `extern template struct S<int>;`: names a template declared
 # elsewhere and declares nothing ([temp.explicit]); a specialization (`template <>`) is none.
 EXPLICIT_INSTANTIATION = "explicit-instantiation"
+# `using pto::BLayout;`: a using-declaration of one of pto's own names, which then names pto's
+# entity at file scope too ([namespace.udecl]): what the model reads that spelling as anyway.
+USING_PTO_NAME = "using-pto-name"
 # The forms read exactly apart from the statement grammar: their kind is their form.
-_OWN_KIND_FORMS = frozenset([USING_NAMESPACE, SCOPED_ENUM, STATIC_ASSERT, ALIAS_TEMPLATE, EXPLICIT_INSTANTIATION])
+_OWN_KIND_FORMS = frozenset([USING_NAMESPACE, SCOPED_ENUM, STATIC_ASSERT, ALIAS_TEMPLATE, EXPLICIT_INSTANTIATION,
+                             USING_PTO_NAME])
 
 
 class GlobalDecl(Struct):
@@ -632,7 +636,7 @@ class GlobalDecl(Struct):
     @property
     def kind(self) -> str:
         """'using-namespace', 'scoped-enum', 'static-assert', 'alias-template',
-        'explicit-instantiation', 'alias', 'variable' or 'unread'."""
+        'explicit-instantiation', 'using-pto-name', 'alias', 'variable' or 'unread'."""
         if self.form in _OWN_KIND_FORMS:
             return self.form
         decl = self.declarator

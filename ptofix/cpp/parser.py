@@ -44,6 +44,7 @@ from .model import (
     STATEMENT,
     STATIC_ASSERT,
     USING_NAMESPACE,
+    USING_PTO_NAME,
     CaseLabel,
     Comment,
     Compound,
@@ -858,6 +859,8 @@ class _StructureParser:
                 found.update(names)
             elif keyword == "using":
                 names = _IDENT.findall(rest)
+                if _USING_PTO_NAME.match(text, match.start(), match.end() + 1):
+                    continue    # `using pto::BLayout;`: pto's own entity under its own name
                 if names and names[0] != "namespace":
                     found.add(names[-1])
             elif keyword == "typedef":
@@ -1539,6 +1542,9 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
         return GlobalDecl(stmt, text, words, BRACKETED)
     if _STATIC_ASSERT.match(text) and _closes_at_end(masked_literals(text), text.index("(")):
         return GlobalDecl(stmt, text, words, STATIC_ASSERT)
+    using_pto = _USING_PTO_NAME.match(text)
+    if using_pto is not None:
+        return GlobalDecl(stmt, text, words, USING_PTO_NAME, ("pto", using_pto.group(1)))
     if _EXPLICIT_INSTANTIATION.match(text):
         return GlobalDecl(stmt, text, words, EXPLICIT_INSTANTIATION)
     heads = _PLAIN_TEMPLATE_HEADS.match(text)
@@ -1556,6 +1562,8 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
 _STATIC_ASSERT = regex_cache.compile(r"\s*static_assert\s*\(")
 # `template void f<int>(...);`, `extern template class S<int>;`: the keyword not followed by `<`.
 _EXPLICIT_INSTANTIATION = regex_cache.compile(r"\s*(?:extern\s+)?template(?![\w$])(?!\s*<)")
+# `using pto::X;` / `using ::pto::X;`: one of pto's own names, not a nested namespace's.
+_USING_PTO_NAME = regex_cache.compile(r"\s*using\s+(?:::\s*)?pto\s*::\s*([A-Za-z_]\w*)\s*;\s*\Z")
 # An alias-declaration after plain template heads: `using X = ...;` (the type is not read).
 _ALIAS_TAIL = regex_cache.compile(r"\s*using\s+([A-Za-z_]\w*)\s*=(?!=)[^;]*;\s*\Z")
 

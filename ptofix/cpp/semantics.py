@@ -553,8 +553,8 @@ def _unread_declaration(model: CppFile) -> str:
             continue
         if kind == "alias" or (kind == "variable" and not _model_reads(decl.name)):
             continue
-        if kind in ("static-assert", "explicit-instantiation"):
-            continue          # declares nothing ([dcl.pre], [temp.explicit])
+        if kind in ("static-assert", "explicit-instantiation", "using-pto-name"):
+            continue          # declares nothing new ([dcl.pre], [temp.explicit], [namespace.udecl])
         if kind == "alias-template" and not _model_reads(decl.name) and decl.name not in PTO_SPELLED_NAMES:
             # A type of the file's own: a declaration naming it is of a type the model does not
             # read, so its tiles are unknown (FileContext.file_scope_types).
@@ -1194,7 +1194,8 @@ class FileContext:
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
         # reads as one. A lexical over-approximation: ptoas's file scope names none of them.
         # (Each file-scope declaration's words, read once for the sets below.)
-        global_words = [list(decl.words) for decl in model.globals]
+        # (`using pto::BLayout;` names pto's own entity: not the file's.)
+        global_words = [list(decl.words) for decl in model.globals if decl.kind != "using-pto-name"]
         self.file_scope_names = frozenset([name for words in global_words for name in words]
                                           + [fn.name for fn in model.functions if fn.qualified or fn.conditional])
         # Type names a file-scope declaration introduces (`using X =`, `struct X`, `template <...>
