@@ -144,3 +144,49 @@ def test_helper_with_default_template_arguments_is_a_function_whose_barrier_is_d
     found = decisions(kernel(helper))
     assert len(found) == 2
     assert all(not d.unread for d in found)
+
+
+# File-scope integer constants (FileContext.file_constant): b's address from a constant read exactly.
+CONSTANTS = "constexpr uint32_t kRows = 16;\nconstexpr uint32_t kBBase = kRows * 128 * sizeof(float) * 8;"
+
+
+def test_file_scope_constant_gives_the_tile_its_address():
+    assert removed(kernel(CONSTANTS, b_addr="kBBase")) == [True]
+    # (65536 - 61440 = 4096: the overlap is seen through the constant too.)
+    assert removed(kernel(CONSTANTS + "\nconstexpr int64_t kNear = kBBase - 61440;", b_addr="kNear")) == [False]
+
+
+CONSTANT_ADVERSARIES = {
+    "not constexpr (may be written)": "uint32_t kBBase = 65536;\nvoid poke() { kBBase = 4096; }",
+    "const only": "const uint32_t kBBase = 65536;",
+    "declared twice in two namespaces": "namespace one {\nconstexpr uint32_t kBBase = 65536;\n}\n"
+                                        "constexpr uint32_t kBBase = 4096;\nusing namespace one;",
+    "also a namespace's name": "namespace inner {\nconstexpr uint32_t kBBase = 4096;\n}\n"
+                               "constexpr uint32_t kBBase = 65536;",
+    "type aliased": "using uint32_t = uint16_t;\nconstexpr uint32_t kBBase = 65536;",
+    "sizeof of an aliased type": "using half = double;\nconstexpr uint32_t kBBase = 4096 * sizeof(half) * 8;",
+    "sizeof of a struct": "struct S {\n  char c[16];\n};\nconstexpr uint32_t kBBase = 4096 * sizeof(S);",
+    "wraps in its type": "constexpr uint16_t kBBase = 65536 + 4096;",
+    "a macro": "#define kBBase 4096\nconstexpr uint32_t kOther = 65536;",
+    "under #if": "#if defined(FOO)\nconstexpr uint32_t kBBase = 65536;\n#else\nconstexpr uint32_t kBBase = 4096;\n#endif",
+    "float constant": "constexpr float kBBase = 65536.0f;",
+    "pointer constant": "constexpr uint32_t* kBBase = nullptr;",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONSTANT_ADVERSARIES))
+def test_a_constant_not_read_exactly_leaves_the_address_unknown(name):
+    assert True not in removed(kernel(CONSTANT_ADVERSARIES[name], b_addr="kBBase"))
+
+
+def test_a_parameter_or_local_shadows_a_file_constant():
+    src = kernel(CONSTANTS, b_addr="kBBase").replace("int64_t n)", "int64_t kBBase)")
+    assert removed(src) == [False]
+    src = kernel(CONSTANTS, b_addr="kBBase").replace("  TASSIGN(b,", "  int64_t kBBase = 4096;\n  TASSIGN(b,")
+    assert removed(src) == [False]
+
+
+def test_a_constant_declared_after_the_function_is_not_read_there():
+    # (Declared after the kernel: the kernel's kBBase is another name, a header's say.)
+    src = kernel("", b_addr="kBBase") + "constexpr uint32_t kBBase = 65536;\n"
+    assert True not in removed(src)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections import Counter
 
 from .. import regex_cache
 from ..pto import tpipe
@@ -48,7 +49,15 @@ from ..pto.ops import (
     pto_function_names,
     pto_macro_names,
 )
-from ..pto.tiles import LOCAL_POINTER_LIMIT, TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
+from ..pto.tiles import (
+    ELEMENT_BYTES,
+    LOCAL_POINTER_LIMIT,
+    TILE_DEFAULTS,
+    TILE_SPACES,
+    TileType,
+    dtype_size,
+    tile_arg,
+)
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import SourceText
 from ..structs import Struct
@@ -70,7 +79,17 @@ from .headers import (
     standard_headers_may_see,
     toolchain_may_declare,
 )
-from .integers import INT32, INTEGER_TYPES, IntType, binary_value, common_type, promote, unary_value, wrap
+from .integers import (
+    INT32,
+    INTEGER_TYPES,
+    IntType,
+    binary_type,
+    binary_value,
+    common_type,
+    promote,
+    unary_value,
+    wrap,
+)
 from .integers import literal_type as integer_literal_type
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
@@ -765,6 +784,18 @@ _BRACE_OR_NAMESPACE = regex_cache.compile(
 _USING_BEFORE_NAMESPACE = regex_cache.compile(r"(?<![\w$])using\s*\Z")
 
 
+# What a file-scope constant (FileContext.file_constant) may be declared with.
+_CONSTANT_QUALIFIERS = frozenset(["constexpr", "const", "static", "inline"])
+# Integer operators a constant's initializer may use (no comparison, no logical operator: their
+# result types are not IntType's arithmetic ones).
+_CONSTANT_OPERATORS = frozenset(["+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^"])
+# sizeof of the builtin types a constant's initializer may take (bytes; size_t is 64-bit unsigned on
+# the NPU's LP64 ABI, as INTEGER_TYPES has it).
+_BUILTIN_SIZES = {**ELEMENT_BYTES, **{name: max(bits // 8, 1) for name, (bits, _) in INTEGER_TYPES.items()
+                                      if name not in ("event_t", "pipe_t")}}
+_SIZE_T = IntType(*INTEGER_TYPES["size_t"])
+
+
 _INERT_QUALIFIER = INERT_QUALIFIER
 # pto's macros a header may write at namespace scope and declare nothing by: the NPU attribute,
 # pto's function specifiers, bisheng's parameter and address-space qualifiers, which pto defines
@@ -1184,6 +1215,7 @@ class FileContext:
         self._name_counts: dict[str, int] | None = None
         self._possible_kernels: frozenset[int] | None = None
         self._variables: frozenset[str] | None = None    # declares_variable(), read on first use
+        self._constants: dict[str, tuple[IntType, int]] | None = None   # file_constant(), read on first use
         # A macro may paste tokens into any name (`h##x`): then no name count is complete. pto's
         # headers define such macros too (PTO_PASTING_MACROS: `MAP_INSTR_IMPL(TSQUARE, a, b)` calls
         # `TSQUARE_IMPL`), which a file may use.
@@ -1388,6 +1420,76 @@ class FileContext:
         """Whether a global function ``name`` other than the file's may be declared: by pto-isa or
         the compiler (toolchain_may_declare), the standard library, or a header the file includes."""
         return not self.headers_known or name in self.header_names or toolchain_may_declare(name)
+
+    def file_constant(self, name: str) -> tuple[IntType, int] | None:
+        """(type, value) of a file-scope integer constant ``name`` every function sees, or None.
+        Read exactly only: `constexpr` (a constant expression, never written), of a builtin integer
+        type the file does not alias, declared once in the file (no other declaration of the name:
+        no namespace of the file nor header of the kernel's declares it too, so no lookup finds
+        another), no macro, no name ptofix reads as pto's, outside any #if group or namespace some
+        function is not in and before every function (CppFile.partial_globals), its initializer
+        integer literals, earlier such constants, `sizeof` of a builtin type and integer
+        arithmetic, computed as C++ does (integers.py). Hand-written kernels lay out their UB this
+        way (`constexpr uint32_t kBase = 2 * kRows * sizeof(float);`)."""
+        if self._constants is None:
+            self._constants = self._read_constants()
+        return self._constants.get(name)
+
+    def _read_constants(self) -> dict[str, tuple[IntType, int]]:
+        model = self.model
+        declared = Counter(word for decl in model.globals
+                           for word in ([decl.name] if decl.kind in ("variable", "alias", "alias-template",
+                                                                     "scoped-enum") else decl.words))
+        declared.update(fn.name.rpartition("::")[2] for fn in model.functions)
+        out: dict[str, tuple[IntType, int]] = {}
+        for index, decl in enumerate(model.globals):
+            ast = decl.declarator
+            if index in model.partial_globals or decl.attributes or not isinstance(ast, A.Decl) or ast.init is None:
+                continue
+            type_ = ast.type
+            name = ast.name
+            if "constexpr" not in type_.quals or not set(type_.quals) <= _CONSTANT_QUALIFIERS or type_.pointer \
+                    or type_.ref or type_.template is not None or type_.name not in INTEGER_TYPES \
+                    or type_.name in self.scope.aliases or type_.name in self.file_scope_types:
+                continue
+            if declared[name] != 1 or name in self.macros or _model_reads(name) \
+                    or self.may_be_toolchain_function(name) or name in self.file_scope_types or "::" in name:
+                continue
+            value = self._constant_value(ast.init, out)
+            if value is not None:
+                ctype = IntType(*INTEGER_TYPES[type_.name])
+                out[name] = (ctype, wrap(value[1], ctype))
+        return out
+
+    def _constant_value(self, node: Any, known: dict[str, tuple[IntType, int]]) -> tuple[IntType, int] | None:
+        """(type, value) of a file-scope constant's initializer (_read_constants), None when it is
+        anything else."""
+        if isinstance(node, A.Number):
+            ctype = literal_type(node)
+            return (ctype, node.value) if isinstance(ctype, IntType) and isinstance(node.value, int) else None
+        if isinstance(node, A.Name):
+            return known.get(node.id)
+        if isinstance(node, A.SizeOf):
+            arg = node.arg
+            if not isinstance(arg, A.TypeRef) or arg.template is not None or arg.pointer or arg.ref or arg.quals \
+                    or arg.name in self.scope.aliases or arg.name in self.file_scope_types or arg.name in self.macros:
+                return None
+            size = _BUILTIN_SIZES.get(arg.name)
+            return None if size is None else (_SIZE_T, size)
+        if isinstance(node, A.Unary) and node.op in ("-", "+", "~"):
+            inner = self._constant_value(node.operand, known)
+            if inner is None:
+                return None
+            ctype = promote(inner[0])
+            value = unary_value(node.op, inner[1], ctype)
+            return None if value is None else (ctype, value)
+        if isinstance(node, A.Binary) and node.op in _CONSTANT_OPERATORS:
+            left, right = self._constant_value(node.left, known), self._constant_value(node.right, known)
+            if left is None or right is None:
+                return None
+            value = binary_value(node.op, left[1], right[1], left[0], right[0])
+            return None if value is None else (binary_type(node.op, left[0], right[0]), value)
+        return None
 
     def declares_variable(self, name: str) -> bool:
         """Every function of the file sees a file-scope variable ``name`` (`constexpr int32_t N =
@@ -2800,6 +2902,15 @@ class FunctionSemantics:
                 self.ctx.is_local_name(name) for name in identifiers(body))
         return self._leaf
 
+    def file_constant(self, name: str) -> tuple[IntType, int] | None:
+        """FileContext.file_constant for a name no local declaration gives a value (the caller
+        looked its environment up first), unless the function may declare it otherwise: a
+        statement or parameter the model cannot read, a template parameter, or a member of the
+        class scope of a member function (not read)."""
+        if name in self.maybe_declared or name in self.template_params or self.fn.declaration.owner:
+            return None
+        return self.ctx.file_constant(name)
+
     def _plain_value_name(self, name: str) -> bool:
         """``name`` (no local variable) is a value, not a template: a plain constant, one of pto's
         enumerators or a variable the file declares (a file-scope template is never read)."""
@@ -3596,7 +3707,10 @@ def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
         return IntType(1, False) if isinstance(node.value, bool) else PtrType(None)
     if isinstance(node, A.Name):
         sym = env.get(node.id)
-        return sym.ctype if sym is not None and sym.kind == "scalar" else None
+        if sym is None:
+            constant = sem.file_constant(node.id)
+            return None if constant is None else constant[0]
+        return sym.ctype if sym.kind == "scalar" else None
     if isinstance(node, A.Cast):
         return _cast_type(node.type, sem, env)
     if isinstance(node, A.Call):
@@ -3992,7 +4106,10 @@ class ValueModel:
             return frozenset([0]) if node.value is None else frozenset([int(bool(node.value))])
         if isinstance(node, A.Name):
             sym = env.get(node.id)
-            return self.value_set(sym) if sym is not None else None
+            if sym is None:
+                constant = self.sem.file_constant(node.id)
+                return None if constant is None else frozenset([constant[1]])
+            return self.value_set(sym)
         if isinstance(node, A.Cast):
             inner = self._eval(node.operand, env)
             ctype = _cast_type(node.type, self.sem, env)
