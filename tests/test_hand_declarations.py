@@ -58,6 +58,7 @@ READ = {
                       "BLayout::RowMajor, -1, -1>;",
     "explicit instantiation": "template <typename T>\nAICORE void helper(T* p) {}\ntemplate void helper<float>(float* p);",
     "using-declarations of pto's names": "using pto::BLayout;\nusing ::pto::TMUL;",
+    "plain struct": "namespace {\nstruct TileWork {\n  uint32_t gm_offset, sample_count, elements;\n  int pad[4];\n};\n}",
     "defaulted template helper": "template <bool init = false, int N>\nAICORE inline void helper(int x) {}",
     "namespace pto helper": "namespace pto {\nconstexpr AICORE inline float fa_inv_scale(float x) { return 1.0f / x; }\n"
                             "template <int N = 1>\nAICORE inline void fa_helper(int x) {}\n}",
@@ -100,6 +101,15 @@ SHADOWS = {
     "explicit specialization": "template <typename T> AICORE void helper(T x) {}\n"
                                "template <> AICORE void helper<int>(int x) { pipe_barrier(PIPE_V); }\n"
                                "template void helper<float>(float x);",
+    # -- plain structs -------------------------------------------------------------------------
+    "struct named like an op": "struct TMUL {\n  int x;\n};",
+    "struct named Tile": "struct Tile {\n  int x;\n};",
+    "struct with a friend op": "struct W {\n  friend struct TMUL;\n  int x;\n};",
+    "struct with a member function": "struct W {\n  int x;\n  void TMUL(int y) {}\n};",
+    "struct with a base": "struct B {\n  int y;\n};\nstruct W : B {\n  int x;\n};\nW TMUL;",
+    "struct declaring a variable": "struct W {\n  int x;\n} TMUL;",
+    "struct with a static member": "struct W {\n  static int x;\n};\nint TMUL = W::x;",
+    "struct with an initializer": "struct W {\n  int x = 4096;\n};\nint TMUL;",
     # -- using-declarations -------------------------------------------------------------------
     "using-declaration of another namespace's op": "namespace other {\ntemplate <typename T>\nAICORE inline void "
                                                    "TMUL(T& d, T& a, T& b) {}\n}\nusing other::TMUL;",
@@ -117,7 +127,8 @@ SHADOWS = {
     "nested namespace named pto": "namespace outer {\nnamespace pto {\nAICORE inline void helper(int x) {}\n}\n}",
     "qualified nested pto": "namespace pto::detail {\nAICORE inline void helper(int x) {}\n}",
     "namespace alias pto": "namespace other {\n}\nnamespace pto = other;",
-    "namespace pto declares a struct": "namespace pto {\nstruct PipeV {\n  int x;\n};\n}",
+    "namespace pto declares a struct pto's code may name": "namespace pto {\nstruct TADD_IMPL {\n  int x;\n};\n}",
+    "namespace pto declares a class with code": "namespace pto {\nstruct PipeV {\n  PipeV() {}\n};\n}",
     "namespace pto variable shadowing a pto name": "namespace pto {\nconstexpr int PIPE_V = 0;\n}",
 }
 

@@ -577,9 +577,12 @@ EXPLICIT_INSTANTIATION = "explicit-instantiation"
 # `using pto::BLayout;`: a using-declaration of one of pto's own names, which then names pto's
 # entity at file scope too ([namespace.udecl]): what the model reads that spelling as anyway.
 USING_PTO_NAME = "using-pto-name"
+# `struct TileWork { uint32_t offset, count; };`: a class of plain data members only (no function,
+# initializer, base, nested declaration or friend): it declares its name, a type, and runs no code.
+PLAIN_STRUCT = "plain-struct"
 # The forms read exactly apart from the statement grammar: their kind is their form.
 _OWN_KIND_FORMS = frozenset([USING_NAMESPACE, SCOPED_ENUM, STATIC_ASSERT, ALIAS_TEMPLATE, EXPLICIT_INSTANTIATION,
-                             USING_PTO_NAME])
+                             USING_PTO_NAME, PLAIN_STRUCT])
 
 
 class GlobalDecl(Struct):
@@ -636,7 +639,7 @@ class GlobalDecl(Struct):
     @property
     def kind(self) -> str:
         """'using-namespace', 'scoped-enum', 'static-assert', 'alias-template',
-        'explicit-instantiation', 'using-pto-name', 'alias', 'variable' or 'unread'."""
+        'explicit-instantiation', 'using-pto-name', 'plain-struct', 'alias', 'variable' or 'unread'."""
         if self.form in _OWN_KIND_FORMS:
             return self.form
         decl = self.declarator

@@ -40,6 +40,7 @@ from .model import (
     ALIAS_TEMPLATE,
     BRACKETED,
     EXPLICIT_INSTANTIATION,
+    PLAIN_STRUCT,
     SCOPED_ENUM,
     STATEMENT,
     STATIC_ASSERT,
@@ -1537,6 +1538,9 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
     enum = _SCOPED_ENUM.match(text)
     if enum is not None:
         return GlobalDecl(stmt, text, words, SCOPED_ENUM, (enum.group(1),))
+    plain = _PLAIN_STRUCT.match(text)
+    if plain is not None and _STRUCT_BODY_WORDS.isdisjoint(identifiers(plain.group(2))):
+        return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (plain.group(1),))
     if any(ch in text for ch in "{}[]"):
         # (A brace or bracket makes no alias or plain variable: not read, and no grammar load.)
         return GlobalDecl(stmt, text, words, BRACKETED)
@@ -1562,6 +1566,14 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
 _STATIC_ASSERT = regex_cache.compile(r"\s*static_assert\s*\(")
 # `template void f<int>(...);`, `extern template class S<int>;`: the keyword not followed by `<`.
 _EXPLICIT_INSTANTIATION = regex_cache.compile(r"\s*(?:extern\s+)?template(?![\w$])(?!\s*<)")
+# A class definition of plain data members (`struct W { uint32_t a, b; int c[4]; };`), no base,
+# nothing after its '}' but the ';' (group 1: its name, group 2: its body).
+_PLAIN_STRUCT = regex_cache.compile(r"\s*(?:struct|class|union)\s+([A-Za-z_]\w*)\s*\{([\w\s*,;\[\]]*)\}\s*;\s*\Z")
+# Words that make a plain body declare or run something: nested or friend declarations, static
+# members, templates, operators.
+_STRUCT_BODY_WORDS = frozenset(["friend", "template", "typedef", "using", "enum", "struct", "class", "union",
+                                "operator", "static_assert", "static", "virtual", "namespace", "typename",
+                                "public", "private", "protected", "alignas", "decltype", "auto"])
 # `using pto::X;` / `using ::pto::X;`: one of pto's own names, not a nested namespace's.
 _USING_PTO_NAME = regex_cache.compile(r"\s*using\s+(?:::\s*)?pto\s*::\s*([A-Za-z_]\w*)\s*;\s*\Z")
 # An alias-declaration after plain template heads: `using X = ...;` (the type is not read).

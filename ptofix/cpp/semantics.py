@@ -574,7 +574,8 @@ def _unread_declaration(model: CppFile) -> str:
             continue
         if kind in ("static-assert", "explicit-instantiation", "using-pto-name"):
             continue          # declares nothing new ([dcl.pre], [temp.explicit], [namespace.udecl])
-        if kind == "alias-template" and not _model_reads(decl.name) and decl.name not in PTO_SPELLED_NAMES:
+        if kind in ("alias-template", "plain-struct") and not _model_reads(decl.name) \
+                and decl.name not in PTO_SPELLED_NAMES:
             # A type of the file's own: a declaration naming it is of a type the model does not
             # read, so its tiles are unknown (FileContext.file_scope_types).
             continue
