@@ -201,3 +201,28 @@ def test_a_constant_declared_after_the_function_is_not_read_there():
     # (Declared after the kernel: the kernel's kBBase is another name, a header's say.)
     src = kernel("", b_addr="kBBase") + "constexpr uint32_t kBBase = 65536;\n"
     assert True not in removed(src)
+
+
+def with_statement(statement: str) -> str:
+    """The kernel with ``statement`` before its set-up drain."""
+    return kernel("struct Holder;").replace("  pipe_barrier(PIPE_ALL);",
+                                                                 f"  {statement}\n  pipe_barrier(PIPE_ALL);")
+
+
+def test_block_alias_the_grammar_does_not_read_declares_its_name_only():
+    # (`typename X::DType` is no type the statement grammar reads: the alias is unread, and may
+    # declare its own name only.)
+    plain = "using T1 = Tile<TileType::Vec, typename Holder::DType, 1, 8>;"
+    found = decisions(with_statement(plain))
+    assert [d.removed for d in found] == [True]
+
+
+@pytest.mark.parametrize("statement", [
+    "using PIPE_V = typename Holder::DType;",                  # the alias's name is an enumerator
+    "using TMUL = typename Holder::DType;",                    # ... an op
+    "using T1 = struct TMUL*;",                                        # an elaborated type specifier
+    "using T1 = enum PIPE_V_E : int;",
+    "using namespace Holder<float>::DType;",                           # no alias-declaration
+])
+def test_block_alias_that_may_declare_a_pto_name_keeps_the_barrier(statement):
+    assert True not in [d.removed for d in decisions(with_statement(statement))]

@@ -578,7 +578,8 @@ EXPLICIT_INSTANTIATION = "explicit-instantiation"
 # entity at file scope too ([namespace.udecl]): what the model reads that spelling as anyway.
 USING_PTO_NAME = "using-pto-name"
 # `struct TileWork { uint32_t offset, count; };`: a class of plain data members only (no function,
-# initializer, base, nested declaration or friend): it declares its name, a type, and runs no code.
+# initializer, base, nested declaration or friend), or a forward declaration (`struct W;`): it
+# declares its name, a type, and runs no code.
 PLAIN_STRUCT = "plain-struct"
 # The forms read exactly apart from the statement grammar: their kind is their form.
 _OWN_KIND_FORMS = frozenset([USING_NAMESPACE, SCOPED_ENUM, STATIC_ASSERT, ALIAS_TEMPLATE, EXPLICIT_INSTANTIATION,

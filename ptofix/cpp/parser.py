@@ -1539,7 +1539,7 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
     if enum is not None:
         return GlobalDecl(stmt, text, words, SCOPED_ENUM, (enum.group(1),))
     plain = _PLAIN_STRUCT.match(text)
-    if plain is not None and _STRUCT_BODY_WORDS.isdisjoint(identifiers(plain.group(2))):
+    if plain is not None and _STRUCT_BODY_WORDS.isdisjoint(identifiers(plain.group(2) or "")):
         return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (plain.group(1),))
     if any(ch in text for ch in "{}[]"):
         # (A brace or bracket makes no alias or plain variable: not read, and no grammar load.)
@@ -1568,7 +1568,9 @@ _STATIC_ASSERT = regex_cache.compile(r"\s*static_assert\s*\(")
 _EXPLICIT_INSTANTIATION = regex_cache.compile(r"\s*(?:extern\s+)?template(?![\w$])(?!\s*<)")
 # A class definition of plain data members (`struct W { uint32_t a, b; int c[4]; };`), no base,
 # nothing after its '}' but the ';' (group 1: its name, group 2: its body).
-_PLAIN_STRUCT = regex_cache.compile(r"\s*(?:struct|class|union)\s+([A-Za-z_]\w*)\s*\{([\w\s*,;\[\]]*)\}\s*;\s*\Z")
+# A forward declaration (`struct W;`) declares the name only, as a type.
+_PLAIN_STRUCT = regex_cache.compile(
+    r"\s*(?:struct|class|union)\s+([A-Za-z_]\w*)\s*(?:\{([\w\s*,;\[\]]*)\}\s*)?;\s*\Z")
 # Words that make a plain body declare or run something: nested or friend declarations, static
 # members, templates, operators.
 _STRUCT_BODY_WORDS = frozenset(["friend", "template", "typedef", "using", "enum", "struct", "class", "union",

@@ -2409,9 +2409,11 @@ class FunctionSemantics:
                 self._may_jump(f"'{min(jumps)}' inside a statement ptofix cannot read")
         elif isinstance(ast, (A.Decl, A.TypeAlias)):
             self.maybe_declared.add(ast.name)
-        if ast is None or isinstance(ast, A.Decl):
+        alias_only = declared is not None and _BLOCK_ALIAS.match(strip_comments(text)) is not None
+        if (ast is None and not alias_only) or isinstance(ast, A.Decl):
             # It may declare an object (`Guard g{...};`, `int x __attribute__((cleanup(f)));`)
-            # whose destructor or cleanup runs when the enclosing block is left.
+            # whose destructor or cleanup runs when the enclosing block is left (an
+            # alias-declaration declares a type, no object).
             self.scope_exit_code = "a statement ptofix cannot read may declare an object whose destructor " \
                                    "runs at scope exit"
         for name in names:
@@ -3279,6 +3281,12 @@ _DECLARING_WORDS = frozenset(["struct", "class", "union", "enum", "namespace", "
                               "decltype", "typeof", "__typeof__", "alignas", "static_assert"])
 
 
+# A block-scope alias-declaration's head (`using NAME =`; not `using namespace`, no attribute).
+_BLOCK_ALIAS = regex_cache.compile(r"\s*using\s+(?!namespace(?![\w$]))([A-Za-z_]\w*)\s*=(?!=)")
+# Words that may declare a class or enumeration inside a type-id (an elaborated type specifier).
+_ELABORATING_WORDS = frozenset(["struct", "class", "union", "enum", "concept", "requires"])
+
+
 def _declared_names(text: str) -> set[str] | None:
     """The names a statement the grammar does not read may declare, or None when that cannot be
     told (then it may declare any of its words). Read as a simple declaration `SPECIFIERS NAME =
@@ -3291,6 +3299,14 @@ def _declared_names(text: str) -> set[str] | None:
     before NAME (a parenthesized declarator, a structured binding, an attribute), or no such NAME.
     (An array declarator `NAME[3]` ends at its `[`.)"""
     code = _QUOTED.sub(" 0 ", strip_comments(join_splices(text) if _has_splice(text) else text))
+    alias = _BLOCK_ALIAS.match(code)
+    if alias is not None:
+        # `using Tile1D = Tile<TileType::Vec, typename T::DType, 1, N>;` declares its name only
+        # ([dcl.pre]: one alias-declaration), unless its type-id names a class key or `enum`,
+        # which may declare that class in the block (`using P = struct TMUL*;`).
+        if _ELABORATING_WORDS.intersection(identifiers(code, alias.end())) or alias.group(1) in _KEYWORDS:
+            return None
+        return {alias.group(1)}
     tokens = _ROUGH_TOKEN.findall(code)
     declared: set[str] = set()
     depth = 0
