@@ -226,3 +226,23 @@ def test_block_alias_the_grammar_does_not_read_declares_its_name_only():
 ])
 def test_block_alias_that_may_declare_a_pto_name_keeps_the_barrier(statement):
     assert True not in [d.removed for d in decisions(with_statement(statement))]
+
+
+TRAITS = ("template <int QT>\nstruct PAConfig {\n  static constexpr int SUB_QT = QT / 2;\n"
+          "  static constexpr uint32_t SLOT = QT * 128 * sizeof(float);\n  using Row = Tile<TileType::Vec, float, 1, SLOT>;\n};")
+
+
+def test_traits_class_is_read_as_a_type_of_the_file():
+    assert removed(kernel(TRAITS)) == [True]
+
+
+@pytest.mark.parametrize("declarations, statement", [
+    # A class whose constructor or destructor may run vector work: its objects are no plain values.
+    ("struct W {\n  W();\n  ~W();\n};", "W w;"),
+    ("struct W {\n  W(int x);\n};", "W w(3);"),
+    ("struct W {\n  operator int() const;\n  int v;\n};", "W w;\n  int64_t q = w;"),
+    (TRAITS, "PAConfig<16>::Row r;\n  TASSIGN(r, 65536 - 4096);\n  TMUL(r, r, r);"),
+])
+def test_objects_of_a_file_class_keep_the_barrier(declarations, statement):
+    src = kernel(declarations).replace("  TADD(a, a, a);\n", f"  TADD(a, a, a);\n  {statement}\n")
+    assert True not in removed(src)

@@ -1541,6 +1541,9 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
     plain = _PLAIN_STRUCT.match(text)
     if plain is not None and _STRUCT_BODY_WORDS.isdisjoint(identifiers(plain.group(2) or "")):
         return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (plain.group(1),))
+    traits = _traits_class(text)
+    if traits:
+        return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (traits,))
     if any(ch in text for ch in "{}[]"):
         # (A brace or bracket makes no alias or plain variable: not read, and no grammar load.)
         return GlobalDecl(stmt, text, words, BRACKETED)
@@ -1576,6 +1579,29 @@ _PLAIN_STRUCT = regex_cache.compile(
 _STRUCT_BODY_WORDS = frozenset(["friend", "template", "typedef", "using", "enum", "struct", "class", "union",
                                 "operator", "static_assert", "static", "virtual", "namespace", "typename",
                                 "public", "private", "protected", "alignas", "decltype", "auto"])
+# A class definition after plain template heads (or none), no base, nothing after its '}' but ';'.
+_CLASS_DEFINITION = regex_cache.compile(r"(?:struct|class)\s+([A-Za-z_]\w*)\s*\{([^{}]*)\}\s*;\s*\Z")
+# Words by which a member declaration may declare a name outside its class: a friend declaration,
+# an elaborated type specifier (`using P = struct TMUL*;` declares TMUL in the namespace), or one
+# the model does not read.
+_LEAKING_MEMBER_WORDS = frozenset(["friend", "struct", "class", "union", "enum", "namespace", "asm", "concept",
+                                   "requires", "extern"])
+
+
+def _traits_class(text: str) -> str:
+    """The name a class (template) definition whose members are all declared in its braces
+    declares: `template <int QT> struct PAConfig { static constexpr int N = QT / 2; using P =
+    TPipe<...>; };`, a traits class of hand-written kernels. Its members live in its scope and
+    leak no name (no friend, no elaborated type specifier, no nested class); no member function
+    body, initializer list or lambda (no brace in it). '' when ``text`` is no such definition."""
+    heads = _PLAIN_TEMPLATE_HEADS.match(text)
+    at = heads.end() if heads is not None else len(text) - len(text.lstrip())
+    definition = _CLASS_DEFINITION.match(text, at)
+    if definition is None or not _LEAKING_MEMBER_WORDS.isdisjoint(identifiers(definition.group(2))):
+        return ""
+    return definition.group(1)
+
+
 # `using pto::X;` / `using ::pto::X;`: one of pto's own names, not a nested namespace's.
 _USING_PTO_NAME = regex_cache.compile(r"\s*using\s+(?:::\s*)?pto\s*::\s*([A-Za-z_]\w*)\s*;\s*\Z")
 # An alias-declaration after plain template heads: `using X = ...;` (the type is not read).
