@@ -38,10 +38,15 @@ from .lexical import (
     trailing_word_start,
 )
 from .model import (
+    ALIAS_TEMPLATE,
     BRACKETED,
+    EXPLICIT_INSTANTIATION,
+    PLAIN_STRUCT,
     SCOPED_ENUM,
     STATEMENT,
+    STATIC_ASSERT,
     USING_NAMESPACE,
+    USING_PTO_NAME,
     CaseLabel,
     Comment,
     Compound,
@@ -124,6 +129,15 @@ class Token:
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Token({self.kind}, {self.text!r}, {self.start})"
+
+
+# Template heads whose parameters hold no bracket, angle, quote or ';' (`template <bool init =
+# false, int N>`): where they end is where the first '>' is.
+_DEFAULTED_TEMPLATE_HEADS = regex_cache.compile(r"\s*(?:template\s*<[^<>(){}\[\];\"'/]*>\s*)+")
+
+
+# The rest of a plain `namespace pto {` head after the keyword, up to its '{'.
+_PLAIN_PTO_HEAD = regex_cache.compile(r"\s*pto\s*\Z")
 
 
 def _has_assignment(text: str) -> bool:
@@ -839,9 +853,16 @@ class _StructureParser:
             if keyword == "namespace":
                 if _USING_BEFORE.search(text, max(0, match.start() - 40), match.start()):
                     continue    # `using namespace pto;`: a using-directive declares nothing
-                found.update(_IDENT.findall(rest))
+                names = _IDENT.findall(rest)
+                if names == ["pto"] and _PLAIN_PTO_HEAD.match(rest) and text.startswith("{", match.end()):
+                    # `namespace pto {`: reopens pto, declares no other `pto`; what it declares
+                    # there is judged apart (semantics._pto_namespace_reason).
+                    continue
+                found.update(names)
             elif keyword == "using":
                 names = _IDENT.findall(rest)
+                if _USING_PTO_NAME.match(text, match.start(), match.end() + 1):
+                    continue    # `using pto::BLayout;`: pto's own entity under its own name
                 if names and names[0] != "namespace":
                     found.add(names[-1])
             elif keyword == "typedef":
@@ -974,11 +995,15 @@ class _StructureParser:
         # internal linkage, but not as an attribute's argument (`__attribute__((static))`, an
         # unknown attribute the compiler ignores) or a parameter's word.
         specifiers: list[str] = []
+        # Default template arguments without brackets (`template <bool init = false, int N>`): an
+        # '=' inside the leading template heads declares no variable.
+        heads = _DEFAULTED_TEMPLATE_HEADS.match(text, starts[start], starts[brace])
+        heads_end = heads.end() if heads is not None else starts[start]
         while j < brace:
             kind = kinds[j]
             if kind == "w":
                 word = text[starts[j]:ends[j]]
-                if "=" in word and _has_assignment(word):
+                if "=" in word and _has_assignment(word) and ends[j] > heads_end:
                     return None
                 specifiers.append(word)
             elif kind == "o" and self.marks[j] == "(":
@@ -1164,6 +1189,12 @@ class _StructureParser:
             header = Span(ends[i + 1], starts[pclose])
             return ForStmt(pack_span(start, body.span.end), init="", cond=text[ends[i + 1]:starts[pclose]], step="",
                            header=header, body=body), end
+        if t == "if" and not paren_next and i + 2 < stop and kinds[i + 1] == "w" \
+                and self._tok_text(i + 1) == "constexpr" and self.marks[i + 2] == "(":
+            # `if constexpr (c)` runs one branch, chosen when the template is instantiated: read
+            # as `if (c)`, whose either branch may run, it over-approximates every instantiation.
+            i += 1
+            paren_next = True
         if t == "if" and paren_next:
             pclose = self._match_close(i + 1)
             then, j = self._body(pclose + 1, stop)
@@ -1508,9 +1539,84 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
     enum = _SCOPED_ENUM.match(text)
     if enum is not None:
         return GlobalDecl(stmt, text, words, SCOPED_ENUM, (enum.group(1),))
-    # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
-    form = BRACKETED if any(ch in text for ch in "{}()[]") else STATEMENT
-    return GlobalDecl(stmt, text, words, form)
+    plain = _PLAIN_STRUCT.match(text)
+    if plain is not None and _STRUCT_BODY_WORDS.isdisjoint(identifiers(plain.group(2) or "")):
+        return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (plain.group(1),))
+    traits = _traits_class(text)
+    if traits:
+        return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (traits,))
+    if any(ch in text for ch in "{}[]"):
+        # (A brace or bracket makes no alias or plain variable: not read, and no grammar load.)
+        return GlobalDecl(stmt, text, words, BRACKETED)
+    if _STATIC_ASSERT.match(text) and _closes_at_end(masked_literals(text), text.index("(")):
+        return GlobalDecl(stmt, text, words, STATIC_ASSERT)
+    using_pto = _USING_PTO_NAME.match(text)
+    if using_pto is not None:
+        return GlobalDecl(stmt, text, words, USING_PTO_NAME, ("pto", using_pto.group(1)))
+    if _EXPLICIT_INSTANTIATION.match(text):
+        return GlobalDecl(stmt, text, words, EXPLICIT_INSTANTIATION)
+    heads = _PLAIN_TEMPLATE_HEADS.match(text)
+    if heads is not None and heads.end() > 0:
+        alias = _ALIAS_TAIL.match(text, heads.end())
+        if alias is not None and "(" not in text and "template" not in identifiers(text, heads.end()):
+            return GlobalDecl(stmt, text, words, ALIAS_TEMPLATE, (alias.group(1),))
+        return GlobalDecl(stmt, text, words, BRACKETED)
+    # (Parentheses: read only where the grammar finds them in a copy-initializer, GlobalDecl.declarator.)
+    return GlobalDecl(stmt, text, words, STATEMENT)
+
+
+# `static_assert(...)` / `static_assert(...);`: its parentheses close at the declaration's end
+# (_closes_at_end): it declares nothing ([dcl.pre]: a static_assert-declaration).
+_STATIC_ASSERT = regex_cache.compile(r"\s*static_assert\s*\(")
+# `template void f<int>(...);`, `extern template class S<int>;`: the keyword not followed by `<`.
+_EXPLICIT_INSTANTIATION = regex_cache.compile(r"\s*(?:extern\s+)?template(?![\w$])(?!\s*<)")
+# A class definition of plain data members (`struct W { uint32_t a, b; int c[4]; };`), no base,
+# nothing after its '}' but the ';' (group 1: its name, group 2: its body).
+# A forward declaration (`struct W;`) declares the name only, as a type.
+_PLAIN_STRUCT = regex_cache.compile(
+    r"\s*(?:struct|class|union)\s+([A-Za-z_]\w*)\s*(?:\{([\w\s*,;\[\]]*)\}\s*)?;\s*\Z")
+# Words that make a plain body declare or run something: nested or friend declarations, static
+# members, templates, operators.
+_STRUCT_BODY_WORDS = frozenset(["friend", "template", "typedef", "using", "enum", "struct", "class", "union",
+                                "operator", "static_assert", "static", "virtual", "namespace", "typename",
+                                "public", "private", "protected", "alignas", "decltype", "auto"])
+# A class definition after plain template heads (or none), no base, nothing after its '}' but ';'.
+_CLASS_DEFINITION = regex_cache.compile(r"(?:struct|class)\s+([A-Za-z_]\w*)\s*\{([^{}]*)\}\s*;\s*\Z")
+# Words by which a member declaration may declare a name outside its class: a friend declaration,
+# an elaborated type specifier (`using P = struct TMUL*;` declares TMUL in the namespace), or one
+# the model does not read.
+_LEAKING_MEMBER_WORDS = frozenset(["friend", "struct", "class", "union", "enum", "namespace", "asm", "concept",
+                                   "requires", "extern"])
+
+
+def _traits_class(text: str) -> str:
+    """The name a class (template) definition whose members are all declared in its braces
+    declares: `template <int QT> struct PAConfig { static constexpr int N = QT / 2; using P =
+    TPipe<...>; };`, a traits class of hand-written kernels. Its members live in its scope and
+    leak no name (no friend, no elaborated type specifier, no nested class); no member function
+    body, initializer list or lambda (no brace in it). '' when ``text`` is no such definition."""
+    heads = _PLAIN_TEMPLATE_HEADS.match(text)
+    at = heads.end() if heads is not None else len(text) - len(text.lstrip())
+    definition = _CLASS_DEFINITION.match(text, at)
+    if definition is None or not _LEAKING_MEMBER_WORDS.isdisjoint(identifiers(definition.group(2))):
+        return ""
+    return definition.group(1)
+
+
+# `using pto::X;` / `using ::pto::X;`: one of pto's own names, not a nested namespace's.
+_USING_PTO_NAME = regex_cache.compile(r"\s*using\s+(?:::\s*)?pto\s*::\s*([A-Za-z_]\w*)\s*;\s*\Z")
+# An alias-declaration after plain template heads: `using X = ...;` (the type is not read).
+_ALIAS_TAIL = regex_cache.compile(r"\s*using\s+([A-Za-z_]\w*)\s*=(?!=)[^;]*;\s*\Z")
+
+
+def _closes_at_end(text: str, open_at: int) -> bool:
+    """Whether the parenthesis at ``open_at`` closes at ``text``'s end (only `;` and blanks after it)."""
+    depth = 0
+    for at in range(open_at, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[at], 0)
+        if depth == 0:
+            return text[at + 1:].strip() in ("", ";")
+    return False
 
 
 # A template parameter read exactly: one type word (`typename`, `class` or a name, qualified or

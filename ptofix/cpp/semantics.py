@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections import Counter
 
 from .. import regex_cache
 from ..pto import tpipe
@@ -48,7 +49,15 @@ from ..pto.ops import (
     pto_function_names,
     pto_macro_names,
 )
-from ..pto.tiles import LOCAL_POINTER_LIMIT, TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
+from ..pto.tiles import (
+    ELEMENT_BYTES,
+    LOCAL_POINTER_LIMIT,
+    TILE_DEFAULTS,
+    TILE_SPACES,
+    TileType,
+    dtype_size,
+    tile_arg,
+)
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import SourceText
 from ..structs import Struct
@@ -68,7 +77,17 @@ from .headers import (
     standard_headers_may_see,
     toolchain_may_declare,
 )
-from .integers import INT32, INTEGER_TYPES, IntType, binary_value, common_type, promote, unary_value, wrap
+from .integers import (
+    INT32,
+    INTEGER_TYPES,
+    IntType,
+    binary_type,
+    binary_value,
+    common_type,
+    promote,
+    unary_value,
+    wrap,
+)
 from .integers import literal_type as integer_literal_type
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
@@ -521,7 +540,9 @@ def _unread_declaration(model: CppFile) -> str:
     The model resolves names against what the file declares, so it must know every name a
     file-scope declaration introduces. It reads exactly: function definitions (the parser's
     declarator check), plain namespace heads, a using-directive, a scoped enumeration of plain
-    enumerators, and a type alias or variable the statement grammar reads, naming no macro. Any
+    enumerators, a type alias or variable the statement grammar reads (parentheses only in its
+    copy-initializer), a static assertion, an explicit instantiation, and an alias template of
+    plain parameters whose name the model does not read, naming no macro. Any
     other (a class, an attribute, `typedef struct {...} pto;`, a declarator in parentheses, a
     prototype, a macro invocation) may declare any of its words, `pto`, an op or `int64_t` among
     them, anywhere in the file's namespaces: its file is not modelled. ptoas writes no such
@@ -551,6 +572,13 @@ def _unread_declaration(model: CppFile) -> str:
         if kind == "scoped-enum" and (decl.name == "PTOAutoSyncTailMode" or not _model_reads(decl.name)):
             continue
         if kind == "alias" or (kind == "variable" and not _model_reads(decl.name)):
+            continue
+        if kind in ("static-assert", "explicit-instantiation", "using-pto-name"):
+            continue          # declares nothing new ([dcl.pre], [temp.explicit], [namespace.udecl])
+        if kind in ("alias-template", "plain-struct") and not _model_reads(decl.name) \
+                and decl.name not in PTO_SPELLED_NAMES:
+            # A type of the file's own: a declaration naming it is of a type the model does not
+            # read, so its tiles are unknown (FileContext.file_scope_types).
             continue
         return (f"{model.source.location(decl.span.start)}: ptofix does not read this file-scope declaration "
                 "exactly; it may declare any of its words (pto, an op, a type the model reads)")
@@ -671,10 +699,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         return (f"the file uses pto's macro '{min(model.pto_code_macros)}', whose expansion ptofix does not "
                 "model: pto-isa's headers define it, and it may paste a name the file never spells, hide a loop "
                 "or a jump, or declare anything")
-    if "pto" in model.namespaces or any(_qualified_into_pto(fn.qualified) or _qualified_by_macro(fn, model.macros)
-                                        for fn in model.functions):
-        return ("the file declares something in namespace pto: an overload or a specialization there (of "
-                "TMUL_IMPL, say) may change what pto's own ops run")
+    reason = _pto_namespace_reason(model, header_words) if "pto" in model.namespaces else ""
+    if reason or any(_qualified_into_pto(fn.qualified) or _qualified_by_macro(fn, model.macros)
+                     for fn in model.functions):
+        return reason or ("the file declares something in namespace pto: an overload or a specialization there "
+                          "(of TMUL_IMPL, say) may change what pto's own ops run")
     for pragma in model.pragmas:
         if pragma.tokens is None:
             return (f"{model.source.location(pragma.span.start)}: a pragma operator whose pragma ptofix does not "
@@ -701,6 +730,72 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 "if they are a macro's arguments, its expansion may close a block and define any function "
                 "(`SWAP({ w(); } void TMUL(...) {, })`)")
     return _unread_declaration(model)
+
+
+def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -> str:
+    """Why the file's `namespace pto {...}` may change what a name the model reads means ('' if it
+    cannot): pto-isa's own manual kernels define their helpers inside pto. A function there
+    overloads any of pto's functions of its name, and pto's templates find it by argument-dependent
+    lookup at instantiation; a type or variable there hides one of pto's. So each name the file
+    declares there (every function and file-scope declaration) must be one the model does not read
+    by spelling and pto's code does not write (_may_change_pto_code), each
+    `namespace pto` head plain and at file scope, with no namespace nested in it (`pto::comm` holds
+    functions spelled like pto's ops), and every file-scope declaration read exactly
+    (_unread_declaration, checked after this)."""
+    text = masked_literals(model.source.text)
+    if "#" in text and any("{" in line or "}" in line for line in text.splitlines() if line.lstrip().startswith("#")):
+        return "a directive holds a brace: where the file's namespace pto ends is not known"
+    depth, pto_depth = 0, -1
+    regions: list[tuple[int, int]] = []       # [start, end) of each `namespace pto {...}`
+    for match in _BRACE_OR_NAMESPACE.finditer(text):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth <= pto_depth:
+                pto_depth = -1
+                regions[-1] = (regions[-1][0], match.end())
+        elif pto_depth >= 0:
+            # (A using-directive there too: pto's own unqualified lookups would see its names.)
+            return "a namespace nested in namespace pto, or a using-directive there, may declare functions " \
+                   "spelled like pto's ops"
+        elif _USING_BEFORE_NAMESPACE.search(text, max(0, match.start() - 64), match.start()):
+            continue      # `using namespace pto;` at file scope: declares nothing
+        else:
+            if match.group(1) == "pto":
+                if depth or match.group(2) or match.group(3) != "{":
+                    return "a namespace pto that is not plain and at file scope may hide or overload pto's names"
+                pto_depth = depth
+                regions.append((match.start(), len(text)))
+            if match.group(3) == "{":
+                depth += 1    # (the head's own '{', consumed by the match)
+    inside = [(fn.name.rpartition("::")[2], fn.span.start) for fn in model.functions] \
+        + [(decl.name, decl.span.start) for decl in model.globals]
+    for name, at in inside:
+        if name and any(start <= at < end for start, end in regions) \
+                and (_model_reads(name) or name in PTO_SPELLED_NAMES or _may_change_pto_code(name, header_words)):
+            return (f"{model.source.location(at)}: the file declares '{name}' in namespace pto, a name ptofix reads "
+                    "as pto's or pto's code writes: an overload there may change what pto's own ops run")
+    return ""
+
+
+# A brace, or a namespace head up to its '{' (group 1: its first name, group 2: more after it).
+_BRACE_OR_NAMESPACE = regex_cache.compile(
+    r"[{}]|(?<![\w$])namespace(?![\w$])\s*([A-Za-z_]\w*)?((?:\s*::\s*(?:inline\s+)?[A-Za-z_]\w*)*)\s*(\{|=)?")
+_USING_BEFORE_NAMESPACE = regex_cache.compile(r"(?<![\w$])using\s*\Z")
+
+
+# What a file-scope constant (FileContext.file_constant) may be declared with.
+_CONSTANT_QUALIFIERS = frozenset(["constexpr", "const", "static", "inline"])
+# Integer operators a constant's initializer may use (no comparison, no logical operator: their
+# result types are not IntType's arithmetic ones).
+_CONSTANT_OPERATORS = frozenset(["+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^"])
+# sizeof of the builtin types a constant's initializer may take (bytes; size_t is 64-bit unsigned on
+# the NPU's LP64 ABI, as INTEGER_TYPES has it).
+_BUILTIN_SIZES = {**ELEMENT_BYTES, **{name: max(bits // 8, 1) for name, (bits, _) in INTEGER_TYPES.items()
+                                      if name not in ("event_t", "pipe_t")}}
+_SIZE_T = IntType(*INTEGER_TYPES["size_t"])
 
 
 _INERT_QUALIFIER = INERT_QUALIFIER
@@ -1122,6 +1217,7 @@ class FileContext:
         self._name_counts: dict[str, int] | None = None
         self._possible_kernels: frozenset[int] | None = None
         self._variables: frozenset[str] | None = None    # declares_variable(), read on first use
+        self._constants: dict[str, tuple[IntType, int]] | None = None   # file_constant(), read on first use
         # A macro may paste tokens into any name (`h##x`): then no name count is complete. pto's
         # headers define such macros too (PTO_PASTING_MACROS: `MAP_INSTR_IMPL(TSQUARE, a, b)` calls
         # `TSQUARE_IMPL`), which a file may use.
@@ -1132,7 +1228,8 @@ class FileContext:
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
         # reads as one. A lexical over-approximation: ptoas's file scope names none of them.
         # (Each file-scope declaration's words, read once for the sets below.)
-        global_words = [list(decl.words) for decl in model.globals]
+        # (`using pto::BLayout;` names pto's own entity: not the file's.)
+        global_words = [list(decl.words) for decl in model.globals if decl.kind != "using-pto-name"]
         self.file_scope_names = frozenset([name for words in global_words for name in words]
                                           + [fn.name for fn in model.functions if fn.qualified or fn.conditional])
         # Type names a file-scope declaration introduces (`using X =`, `struct X`, `template <...>
@@ -1325,6 +1422,76 @@ class FileContext:
         """Whether a global function ``name`` other than the file's may be declared: by pto-isa or
         the compiler (toolchain_may_declare), the standard library, or a header the file includes."""
         return not self.headers_known or name in self.header_names or toolchain_may_declare(name)
+
+    def file_constant(self, name: str) -> tuple[IntType, int] | None:
+        """(type, value) of a file-scope integer constant ``name`` every function sees, or None.
+        Read exactly only: `constexpr` (a constant expression, never written), of a builtin integer
+        type the file does not alias, declared once in the file (no other declaration of the name:
+        no namespace of the file nor header of the kernel's declares it too, so no lookup finds
+        another), no macro, no name ptofix reads as pto's, outside any #if group or namespace some
+        function is not in and before every function (CppFile.partial_globals), its initializer
+        integer literals, earlier such constants, `sizeof` of a builtin type and integer
+        arithmetic, computed as C++ does (integers.py). Hand-written kernels lay out their UB this
+        way (`constexpr uint32_t kBase = 2 * kRows * sizeof(float);`)."""
+        if self._constants is None:
+            self._constants = self._read_constants()
+        return self._constants.get(name)
+
+    def _read_constants(self) -> dict[str, tuple[IntType, int]]:
+        model = self.model
+        declared = Counter(word for decl in model.globals
+                           for word in ([decl.name] if decl.kind in ("variable", "alias", "alias-template",
+                                                                     "scoped-enum") else decl.words))
+        declared.update(fn.name.rpartition("::")[2] for fn in model.functions)
+        out: dict[str, tuple[IntType, int]] = {}
+        for index, decl in enumerate(model.globals):
+            ast = decl.declarator
+            if index in model.partial_globals or decl.attributes or not isinstance(ast, A.Decl) or ast.init is None:
+                continue
+            type_ = ast.type
+            name = ast.name
+            if "constexpr" not in type_.quals or not set(type_.quals) <= _CONSTANT_QUALIFIERS or type_.pointer \
+                    or type_.ref or type_.template is not None or type_.name not in INTEGER_TYPES \
+                    or type_.name in self.scope.aliases or type_.name in self.file_scope_types:
+                continue
+            if declared[name] != 1 or name in self.macros or _model_reads(name) \
+                    or self.may_be_toolchain_function(name) or name in self.file_scope_types or "::" in name:
+                continue
+            value = self._constant_value(ast.init, out)
+            if value is not None:
+                ctype = IntType(*INTEGER_TYPES[type_.name])
+                out[name] = (ctype, wrap(value[1], ctype))
+        return out
+
+    def _constant_value(self, node: Any, known: dict[str, tuple[IntType, int]]) -> tuple[IntType, int] | None:
+        """(type, value) of a file-scope constant's initializer (_read_constants), None when it is
+        anything else."""
+        if isinstance(node, A.Number):
+            ctype = literal_type(node)
+            return (ctype, node.value) if isinstance(ctype, IntType) and isinstance(node.value, int) else None
+        if isinstance(node, A.Name):
+            return known.get(node.id)
+        if isinstance(node, A.SizeOf):
+            arg = node.arg
+            if not isinstance(arg, A.TypeRef) or arg.template is not None or arg.pointer or arg.ref or arg.quals \
+                    or arg.name in self.scope.aliases or arg.name in self.file_scope_types or arg.name in self.macros:
+                return None
+            size = _BUILTIN_SIZES.get(arg.name)
+            return None if size is None else (_SIZE_T, size)
+        if isinstance(node, A.Unary) and node.op in ("-", "+", "~"):
+            inner = self._constant_value(node.operand, known)
+            if inner is None:
+                return None
+            ctype = promote(inner[0])
+            value = unary_value(node.op, inner[1], ctype)
+            return None if value is None else (ctype, value)
+        if isinstance(node, A.Binary) and node.op in _CONSTANT_OPERATORS:
+            left, right = self._constant_value(node.left, known), self._constant_value(node.right, known)
+            if left is None or right is None:
+                return None
+            value = binary_value(node.op, left[1], right[1], left[0], right[0])
+            return None if value is None else (binary_type(node.op, left[0], right[0]), value)
+        return None
 
     def declares_variable(self, name: str) -> bool:
         """Every function of the file sees a file-scope variable ``name`` (`constexpr int32_t N =
@@ -2289,9 +2456,11 @@ class FunctionSemantics:
                 self._may_jump(f"'{min(jumps)}' inside a statement ptofix cannot read")
         elif isinstance(ast, (A.Decl, A.TypeAlias)):
             self.maybe_declared.add(ast.name)
-        if ast is None or isinstance(ast, A.Decl):
+        alias_only = declared is not None and _BLOCK_ALIAS.match(strip_comments(text)) is not None
+        if (ast is None and not alias_only) or isinstance(ast, A.Decl):
             # It may declare an object (`Guard g{...};`, `int x __attribute__((cleanup(f)));`)
-            # whose destructor or cleanup runs when the enclosing block is left.
+            # whose destructor or cleanup runs when the enclosing block is left (an
+            # alias-declaration declares a type, no object).
             self.scope_exit_code = "a statement ptofix cannot read may declare an object whose destructor " \
                                    "runs at scope exit"
         for name in names:
@@ -2783,6 +2952,15 @@ class FunctionSemantics:
                 self.ctx.is_local_name(name) for name in identifiers(body))
         return self._leaf
 
+    def file_constant(self, name: str) -> tuple[IntType, int] | None:
+        """FileContext.file_constant for a name no local declaration gives a value (the caller
+        looked its environment up first), unless the function may declare it otherwise: a
+        statement or parameter the model cannot read, a template parameter, or a member of the
+        class scope of a member function (not read)."""
+        if name in self.maybe_declared or name in self.template_params or self.fn.declaration.owner:
+            return None
+        return self.ctx.file_constant(name)
+
     def _plain_value_name(self, name: str) -> bool:
         """``name`` (no local variable) is a value, not a template: a plain constant, one of pto's
         enumerators or a variable the file declares (a file-scope template is never read)."""
@@ -3165,6 +3343,12 @@ _DECLARING_WORDS = frozenset(["struct", "class", "union", "enum", "namespace", "
                               "decltype", "typeof", "__typeof__", "alignas", "static_assert"])
 
 
+# A block-scope alias-declaration's head (`using NAME =`; not `using namespace`, no attribute).
+_BLOCK_ALIAS = regex_cache.compile(r"\s*using\s+(?!namespace(?![\w$]))([A-Za-z_]\w*)\s*=(?!=)")
+# Words that may declare a class or enumeration inside a type-id (an elaborated type specifier).
+_ELABORATING_WORDS = frozenset(["struct", "class", "union", "enum", "concept", "requires"])
+
+
 def _declared_names(text: str) -> set[str] | None:
     """The names a statement the grammar does not read may declare, or None when that cannot be
     told (then it may declare any of its words). Read as a simple declaration `SPECIFIERS NAME =
@@ -3177,6 +3361,14 @@ def _declared_names(text: str) -> set[str] | None:
     before NAME (a parenthesized declarator, a structured binding, an attribute), or no such NAME.
     (An array declarator `NAME[3]` ends at its `[`.)"""
     code = _QUOTED.sub(" 0 ", strip_comments(join_splices(text) if _has_splice(text) else text))
+    alias = _BLOCK_ALIAS.match(code)
+    if alias is not None:
+        # `using Tile1D = Tile<TileType::Vec, typename T::DType, 1, N>;` declares its name only
+        # ([dcl.pre]: one alias-declaration), unless its type-id names a class key or `enum`,
+        # which may declare that class in the block (`using P = struct TMUL*;`).
+        if _ELABORATING_WORDS.intersection(identifiers(code, alias.end())) or alias.group(1) in _KEYWORDS:
+            return None
+        return {alias.group(1)}
     tokens = _ROUGH_TOKEN.findall(code)
     declared: set[str] = set()
     depth = 0
@@ -3594,7 +3786,10 @@ def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
         return IntType(1, False) if isinstance(node.value, bool) else PtrType(None)
     if isinstance(node, A.Name):
         sym = env.get(node.id)
-        return sym.ctype if sym is not None and sym.kind == "scalar" else None
+        if sym is None:
+            constant = sem.file_constant(node.id)
+            return None if constant is None else constant[0]
+        return sym.ctype if sym.kind == "scalar" else None
     if isinstance(node, A.Cast):
         return _cast_type(node.type, sem, env)
     if isinstance(node, A.Call):
@@ -4045,7 +4240,10 @@ class ValueModel:
             return frozenset([0]) if node.value is None else frozenset([int(bool(node.value))])
         if isinstance(node, A.Name):
             sym = env.get(node.id)
-            return self.value_set(sym) if sym is not None else None
+            if sym is None:
+                constant = self.sem.file_constant(node.id)
+                return None if constant is None else frozenset([constant[1]])
+            return self.value_set(sym)
         if isinstance(node, A.Cast):
             inner = self._eval(node.operand, env)
             ctype = _cast_type(node.type, self.sem, env)
