@@ -75,8 +75,9 @@ class PipeVBarrierPass(Pass):
     def apply(self, model, source: SourceText) -> PassResult:
         from ptofix.cpp.barrier_sites import file_scope_barriers
         from ptofix.cpp.barriers import decide_by_groups
-        from ptofix.pto.ops import EVERY_VERSION
-        isa = EVERY_VERSION
+        # The checkout's facts: this pass's own option, else those the model was read with (its
+        # CompileEnvironment: every version's unless a command knew the checkout).
+        isa = model.environment.isa
         isa_notes: tuple[str, ...] = ()
         if self.pto_isa:
             from ptofix.isa_version import identify  # (subprocess and locale: only with a checkout)

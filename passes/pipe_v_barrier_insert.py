@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ptofix.compile_env import CompileEnvironment
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.races import barrier_positions, comment, describe, find_races
@@ -52,7 +53,7 @@ class PipeVBarrierInsertPass(Pass):
             planned.append((_function_index(model, covered[0].fn), edits,
                             {"location": source.location(start),
                              "races": [describe(r, source, analysis)[0] for r in covered]}))
-        stuck = _still_racing(source, [edit for _, edits, _ in planned for edit in edits])
+        stuck = _still_racing(source, [edit for _, edits, _ in planned for edit in edits], model.environment)
         warnings, unfixed = [], []
         for index in sorted(stuck):
             # A barrier the model would not read as one there (`pipe_barrier` may be declared anew
@@ -73,12 +74,12 @@ def _function_index(model, fn) -> int:
     return next(i for i, other in enumerate(model.functions) if other is fn)
 
 
-def _still_racing(source: SourceText, edits: list[Edit]) -> set[int]:
+def _still_racing(source: SourceText, edits: list[Edit], environment: CompileEnvironment) -> set[int]:
     """Indices of the functions that still race once ``edits`` are applied (inserting
     statements adds no function, so the indices are the input's)."""
     if not edits:
         return set()
-    fixed = parse_cpp(SourceText(apply_edits(source.text, edits), source.path))
+    fixed = parse_cpp(SourceText(apply_edits(source.text, edits), source.path), environment)
     races, _ = find_races(fixed)
     return {_function_index(fixed, race.fn) for race in races}
 

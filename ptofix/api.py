@@ -19,12 +19,15 @@ other's; calls from several threads at once are not supported.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from .source import PtofixError, SourceText
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .compile_env import CompileEnvironment
 
 __all__ = ["BarrierDecision", "Canonicalized", "FixResult", "InputError", "Race", "canonicalize", "check",
            "check_report", "fix_cpp"]
@@ -99,26 +102,19 @@ def _line_col(location: str) -> tuple[int, int]:
     return int(line), int(column)
 
 
-@contextmanager
-def _settings(include_dirs: Sequence[str], defines: Sequence[str]) -> Iterator[None]:
-    """The process's header search path and command-line macros for one call."""
+def _environment(include_dirs: Sequence[str], defines: Sequence[str],
+                 pto_isa: str | None = None) -> CompileEnvironment:
+    """The compile environment of one call: its include directories and command-line macros."""
     import os
 
-    from .cpp.command_line import command_line_flags, macro_flag, set_command_line_macros
-    from .cpp.headers import include_search_path, include_search_unread, set_include_search_path
+    from .compile_env import CompileEnvironment
+    from .cpp.command_line import macro_flag
     for directory in include_dirs:
         if not os.path.isdir(directory):
             raise InputError(f"include directory {directory}: not a directory")
     flags = [macro_flag(flag[:2], flag[2:]) if flag.startswith(("-D", "-U")) else macro_flag("-D", flag)
              for flag in defines]
-    saved_search, saved_unread, saved_macros = include_search_path(), include_search_unread(), command_line_flags()
-    set_include_search_path(tuple(os.fspath(d) for d in include_dirs))
-    set_command_line_macros(flags)
-    try:
-        yield
-    finally:
-        set_include_search_path(saved_search, saved_unread)
-        set_command_line_macros(saved_macros)
+    return CompileEnvironment(tuple(os.fspath(d) for d in include_dirs), tuple(flags), pto_isa=pto_isa or "")
 
 
 def canonicalize(text: str, target: str, *, to: Literal["custom", "generic"] = "custom",
@@ -159,9 +155,9 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
     options = CppFixOptions(pattern=pattern if isinstance(pattern, str) else None, force=force, pto_isa=pto_isa,
                             local_slot=LocalSlotOptions(local_slot_num=slots))
     source = SourceText(text, path)
-    with _settings(include_dirs, defines):
-        passes = cpp_passes(options)
-        outcome = run_fixes(source, passes, parse_cpp(source))
+    environment = _environment(include_dirs, defines, pto_isa)
+    passes = cpp_passes(options)
+    outcome = run_fixes(source, passes, parse_cpp(source, environment))
     decisions = []
     for report in outcome.reports:
         if report.get("pass") != "pipe-v-barrier":
@@ -197,5 +193,5 @@ def check_report(text: str, include_dirs: Sequence[str] = (), *, defines: Sequen
     """``ptofix check --report json``'s document for ``text``: ``races``, ``unverified`` functions
     (each with the reason) and broken tile ``placements`` (docs/report-format.md)."""
     from .race_check import RaceCheck
-    with _settings(include_dirs, defines):
-        return RaceCheck().process_source(SourceText(text, path)).report
+    job = RaceCheck(environment=_environment(include_dirs, defines))
+    return job.process_source(SourceText(text, path)).report

@@ -27,15 +27,14 @@ from .output import (
 from .reports import json_document, text_lines_for_file
 from .side_files import DEPENDENCIES_READ
 from .signals import die_with_parent, hold_interrupts, terminate_as_interrupt
-from .source import FILES_READ, Diagnostic, PtofixError, SourceText
+from .source import FILES_READ, Diagnostic, OptionValueError, PtofixError, SourceText
 
-# Imported where used, for a one-file run's start-up (tests/test_startup.py): argparse (with gettext
-# and locale, ~6 ms), traceback (only to print one), progress (threading, ~1 ms, several files),
-# html_report (~3 ms, --report html) and concurrent.futures (the worker pool, -j N only).
+# Imported where used, for a one-file run's start-up (tests/test_startup.py): traceback (only to
+# print one), progress (threading, ~1 ms, several files), html_report (~3 ms, --report html) and
+# concurrent.futures (the worker pool, -j N only).
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import argparse
     from typing import Any
 
 
@@ -64,22 +63,12 @@ if TYPE_CHECKING:
     Deliver = Callable[[OutputOptions, Processed], int]
 
 
-def count_argument(text: str) -> int:
-    """An argparse type for a count: ASCII digits only (int() also takes other scripts' digits), and
-    few enough of them for int(); the fast ``run`` reader (commands/run.py) accepts the same."""
+def read_count(text: str) -> int:
+    """A count as an option gives it: ASCII digits only (int() also takes other scripts' digits), and
+    few enough of them for int()."""
     if not (text.isascii() and text.isdigit() and len(text) <= 9):
-        import argparse
-        raise argparse.ArgumentTypeError(f"expected a non-negative number (digits 0-9), got '{text}'")
+        raise OptionValueError(f"expected a non-negative number (digits 0-9), got '{text}'")
     return int(text)
-
-
-QUIET_HELP = "no progress line (shown on a terminal's stderr while several FILEs take over 2 s)"
-
-
-def add_batch_arguments(parser: argparse.ArgumentParser, quiet_help: str = QUIET_HELP) -> None:
-    parser.add_argument("-j", "--jobs", type=count_argument, default=1, metavar="N",
-                        help="process several FILEs on N worker processes (default 1)")
-    parser.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
 
 
 def check_batch_options(options: OutputOptions, files: Sequence[str] | None = None) -> None:

@@ -13,9 +13,7 @@ import signal
 import sys
 
 from . import COMPILED, __version__, leave_on_interrupt, regex_cache
-from .commands.run import fast_arguments
-from .cpp.command_line import set_command_line_macros
-from .cpp.headers import set_include_search_path
+from .compile_env import CompileEnvironment
 from .exit_status import ExitStatus, internal_error, stopped_by
 from .output import discard_stdout
 from .reports import printable_names
@@ -23,8 +21,8 @@ from .side_files import DEPENDENCIES_READ
 from .signals import terminate_as_interrupt
 from .source import FILES_READ, Diagnostic, PtofixError
 
-# Imported where used: argparse and help_format (argparse with gettext and locale, ~6 ms: the plain
-# `run` command lines are read without them, tests/test_startup.py) and traceback (only to print one).
+# Imported where used: argparse and help_format (with the parser of the one command a command line
+# names) and traceback (only to print one).
 
 # Order is the order shown in --help.
 COMMANDS = ["run", "check", "opt", "canonicalize", "build", "simulate", "perf"]
@@ -60,41 +58,11 @@ if TYPE_CHECKING:
     import argparse
 
 
-class Arguments:
-    """The parsed command line when argparse was not needed (see ``_fast_arguments``): attributes
-    as on the ``argparse.Namespace`` argparse would have returned, compared by them too."""
-
-    def __init__(self, **values: object) -> None:
-        self.__dict__.update(values)
-
-    def __eq__(self, other: object) -> bool:
-        return vars(self) == vars(other) if hasattr(other, "__dict__") else NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.__dict__
-
-    def __repr__(self) -> str:
-        return f"Arguments({', '.join(f'{k}={v!r}' for k, v in self.__dict__.items())})"
-
-
-def _fast_arguments(argv: list[str]) -> argparse.Namespace | None:
-    """The common ``run`` command lines, read without argparse (start-up), or None."""
-    if _command_of(argv) != "run":
-        return None
-    values = fast_arguments(argv)
-    if values is None:
-        return None
-    found: argparse.Namespace = Arguments(**values)  # type: ignore[assignment]
-    return found
-
-
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; with ``only``, just that command's subparser (faster start-up)."""
     import argparse
 
-    from .help_format import ArgumentParser, HelpFormatter
+    from .commands.help_format import ArgumentParser, HelpFormatter
     parser = ArgumentParser(prog="ptofix", description=DESCRIPTION, formatter_class=HelpFormatter)
     how = "compiled with mypyc" if COMPILED else "interpreted"
     parser.add_argument("--version", action="version", version=f"ptofix {__version__} ({how})")
@@ -137,17 +105,16 @@ def main(argv: list[str] | None = None) -> int:
         _unwind_on_interrupt()
         FILES_READ.clear()          # (a program may run several commands in one process)
         DEPENDENCIES_READ.clear()
-        args = _fast_arguments(argv)
-        if args is None:
-            parser = build_parser(_command_of(argv))
-            # --help, --version and usage errors raise SystemExit (0 or 2) after argparse printed them.
-            args = parser.parse_args(argv)
-            if not getattr(args, "command", None):
-                parser.print_help()
-                return ExitStatus.ERROR
+        parser = build_parser(_command_of(argv))
+        # --help, --version and usage errors raise SystemExit (0 or 2) after argparse printed them.
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return ExitStatus.ERROR
         debug = bool(getattr(args, "debug", False))
-        _include_directories(getattr(args, "include_dirs", None) or [])
-        set_command_line_macros(getattr(args, "macro_flags", None) or [])
+        # The compiler's command line the analysis reads the kernels with, built once here and
+        # handed explicitly to every command (and pickled to its -j workers).
+        args.environment = compile_environment(args)
         # SIGTERM/SIGHUP (a CI cancel, a closed terminal) unwind like Ctrl-C: outputs being written
         # are left as they were and their temporaries removed, workers and tools are ended.
         with terminate_as_interrupt():
@@ -192,14 +159,19 @@ def _unwind_on_interrupt() -> None:
             pass
 
 
-def _include_directories(directories: list[str]) -> None:
-    """`-I DIR...`: where the analysis looks for the headers a kernel includes (forked workers
-    inherit it). A directory that does not exist is bad input: the headers would silently stay
-    unread."""
+def compile_environment(args: argparse.Namespace) -> CompileEnvironment:
+    """The command line's `-I DIR...` (where the analysis looks for the headers a kernel includes),
+    `-D`/`-U` macros, `--pto-isa` checkout and `--arch`, as one value. A directory that does not
+    exist is bad input: the headers would silently stay unread. (The checkout's facts are read by
+    the commands that use them: isa_version.identify.)"""
+    directories = getattr(args, "include_dirs", None) or []
     for directory in directories:
         if not os.path.isdir(directory):
             raise PtofixError(f"-I {directory}: not a directory")
-    set_include_search_path(directories)
+    arch = getattr(args, "arch", None)
+    return CompileEnvironment(tuple(directories), tuple(getattr(args, "macro_flags", None) or ()),
+                              pto_isa=getattr(args, "pto_isa", None) or "",
+                              arch=arch if isinstance(arch, str) else None)
 
 
 def _stderr(text: str) -> None:

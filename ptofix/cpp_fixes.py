@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .frontends import PARSERS
+from .compile_env import NO_COMMAND_LINE, CompileEnvironment
+from .frontends import parsers
 from .local_slot_options import LocalSlotOptions, local_slot_pass
 from .pass_manager import PipelineOutcome, build_pass, run_pipeline
 from .pto.tiles import UB_BYTES
@@ -47,11 +48,14 @@ def cpp_passes(options: CppFixOptions) -> list:
     return passes
 
 
-def fix_cpp(source, passes: list, model=None):
-    """Run the C++ passes on ``source``; returns a PipelineOutcome (text, reports, warnings)."""
+def fix_cpp(source, passes: list, model=None, environment: CompileEnvironment = NO_COMMAND_LINE):
+    """Run the C++ passes on ``source`` read with ``environment``'s command line (``model``'s when
+    given: the model of ``source`` already read); returns a PipelineOutcome (text, reports, warnings)."""
     if not passes:
         return PipelineOutcome(source.text, [], [])
-    return run_pipeline(source, passes, PARSERS, {"cpp": model} if model is not None else None)
+    if model is not None:
+        environment = model.environment
+    return run_pipeline(source, passes, parsers(environment), {"cpp": model} if model is not None else None)
 
 
 # A barrier as the text spells it, for a file the model does not read (unread_file_report): the

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .batch import Processed
+from .compile_env import NO_COMMAND_LINE, CompileEnvironment
 from .cpp_fixes import fix_cpp, kept_notes, text_report, unread_file_report
-from .frontends import PARSERS, parse_cpp
+from .frontends import parse_cpp, parsers
 from .pass_manager import PipelineOutcome, run_pipeline
 from .source import SourceText, UnreadableInput, read_source
 
@@ -26,6 +27,7 @@ class FilePasses:
     functions: bool = False     # the report draws the input's functions (--report html)
     notes: bool = True          # kept-barrier notes on stderr (not with -q, nor beside a report on stderr)
     perf_pto_isa: str | None = None   # the page also shows Perf-Sim's vector timeline (ptofix/perf/timeline.py)
+    environment: CompileEnvironment = NO_COMMAND_LINE   # the compiler's command line every file is read with
 
     def process(self, path: str) -> Processed:
         """Read ``path`` and run the passes on it."""
@@ -34,10 +36,10 @@ class FilePasses:
         functions = None
         try:
             if self.cpp_input:
-                models["cpp"] = parse_cpp(source)
+                models["cpp"] = parse_cpp(source, self.environment)
             elif self.functions and self.passes and all(pass_.kind == "cpp" for pass_ in self.passes):
                 # (The page draws the input's functions: the model the first pass reads, read first.)
-                models["cpp"] = parse_cpp(source)
+                models["cpp"] = parse_cpp(source, self.environment)
             if self.functions and "cpp" in models:
                 from .html_report import strips  # (1.6 ms of imports, only for --report html)
                 functions = strips(models["cpp"])
@@ -75,8 +77,8 @@ class FilePasses:
 
     def _run(self, source: SourceText, models: dict[str, Any]) -> PipelineOutcome:
         if self.cpp_input:
-            return fix_cpp(source, list(self.passes), models["cpp"])
-        return run_pipeline(source, list(self.passes), PARSERS, models)
+            return fix_cpp(source, list(self.passes), models["cpp"])      # (read with self.environment)
+        return run_pipeline(source, list(self.passes), parsers(self.environment), models)
 
 
 def notes_wanted(quiet: bool, report: str | None, report_file: str | None) -> bool:

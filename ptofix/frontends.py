@@ -5,6 +5,9 @@ the C++ parser is loaded by every command (``-I`` reads ``cpp.headers``).
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
+from .compile_env import NO_COMMAND_LINE, CompileEnvironment
 from .cpp.parser import parse_cpp as parse_cpp_text
 from .input_kind import require
 from .interpreter import gc_paused, recursion_headroom
@@ -12,14 +15,15 @@ from .source import SourceText, UnreadableInput
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from typing import Any
 
 
-def parse_cpp(source: SourceText) -> Any:
+def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_LINE) -> Any:
+    """The C++ model of ``source`` read with ``environment``'s command line (-I, -D/-U, ...)."""
     require(source, "cpp")
     with gc_paused(), recursion_headroom():
-        model = parse_cpp_text(source)
+        model = parse_cpp_text(source, environment)
     if not model.functions:
         # (Valid C++ all the same, a header of templates say: left as it is, never refused.)
         raise UnreadableInput("no function definition found: nothing ptofix reads as a kernel", source, 0)
@@ -32,4 +36,12 @@ def parse_mlir(source: SourceText) -> Any:
     return parse_ir(source)
 
 
-PARSERS: dict[str, Callable[[SourceText], Any]] = {"cpp": parse_cpp, "mlir": parse_mlir}
+def parsers(environment: CompileEnvironment) -> Mapping[str, Callable[[SourceText], Any]]:
+    """The parser of each artefact kind, C++ read with ``environment``'s command line."""
+    if environment == NO_COMMAND_LINE:
+        return PARSERS
+    return MappingProxyType({"cpp": lambda source: parse_cpp(source, environment), "mlir": parse_mlir})
+
+
+# The parsers of a file read with no command line (read-only).
+PARSERS: Mapping[str, Callable[[SourceText], Any]] = MappingProxyType({"cpp": parse_cpp, "mlir": parse_mlir})

@@ -1,35 +1,30 @@
-"""Command-line options for the ``local-slot-num`` pass, shared by ``ptofix run`` and the build hook.
+"""Options for the ``local-slot-num`` pass, shared by ``ptofix run`` and the build hook.
 
-    parser = argparse.ArgumentParser()
-    add_local_slot_arguments(parser)
-    options = LocalSlotOptions.from_values(vars(parser.parse_args([...])))   # in the command layer
+    options = LocalSlotOptions.from_values(vars(args))   # args: the command layer's parsed options
     pass_ = local_slot_pass(options)    # LocalSlotNumPass, or None if no option was given
 
-:data:`LOCAL_SLOT_OPTIONS` is the one home of the options' spellings: ``run``'s fast option reader,
-the typed :class:`LocalSlotOptions`, the pass options and the build's config keys all follow it.
+:data:`LOCAL_SLOT_OPTIONS` is the one home of the options' spellings: the command-line options
+(commands/arguments.py), the typed :class:`LocalSlotOptions`, the pass options and the build's
+config keys all follow it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .batch import count_argument
+from .batch import read_count
 from .pass_manager import build_pass
-
-# argparse and help_format are imported where a parser is built (argparse with gettext and locale,
-# ~6 ms: the plain `run` command lines are read without them, tests/test_startup.py).
+from .source import OptionValueError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Mapping
     from typing import Any
 
 def positive_count(text: str) -> int:
     """A LocalSlotNum on the command line: at least 1 (0 would mean no default, silently)."""
-    value = count_argument(text)
+    value = read_count(text)
     if value == 0:
-        import argparse
-        raise argparse.ArgumentTypeError("a LocalSlotNum is at least 1, got '0'")
+        raise OptionValueError("a LocalSlotNum is at least 1, got '0'")
     return value
 
 
@@ -64,23 +59,6 @@ LOCAL_SLOT_OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("--unit-flag", "unit_flag", dict(
         metavar="FLAGIDS", comma_list=True, help="set EN_UNIT_FLAG = true on the pipes with these FlagIDs, e.g. 0,4")),
 ]
-
-
-
-
-def add_local_slot_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the LocalSlotNum options to ``parser`` (an option the parser already has is left as it is)."""
-    existing = set(getattr(parser, "_option_string_actions", {}))
-    # Here, not at the top: help_format imports argparse (~6 ms), which the plain `run` command lines skip.
-    from .help_format import CommaListAction
-    group = parser.add_argument_group("TPipe LocalSlotNum (pass local-slot-num)")
-    for flag, dest, spec in LOCAL_SLOT_OPTIONS:
-        if flag in existing:
-            continue
-        kwargs = {key: value for key, value in spec.items() if key != "comma_list"}
-        if spec.get("comma_list"):
-            kwargs["action"] = CommaListAction      # repetitions merge into one comma list
-        group.add_argument(flag, dest=dest, default=None, **kwargs)
 
 
 # The pass option a flag sets where its name is not the flag's.

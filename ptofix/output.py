@@ -36,7 +36,6 @@ from .source import FILES_READ, PtofixError, SourceText
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import argparse
     from typing import Any
 
 
@@ -68,30 +67,6 @@ class OutputOptions:
     # One file of several: its files (with the streams that go with them) join the call's one
     # all-or-none commit, the report file included (batch.py commits it).
     outputs_sink: list[tuple[Outputs, Callable[[], None]]] | None = field(default=None, compare=False, repr=False)
-
-
-def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("output")
-    mode = group.add_mutually_exclusive_group()
-    mode.add_argument("-o", "--output", metavar="OUT",
-                      help="write the result to OUT ('-' for stdout, the default); OUT must be a regular file "
-                           "or not exist (a symlink is written through)")
-    mode.add_argument("-i", "--in-place", action="store_true",
-                      help="rewrite FILE in place (atomically, keeping its mode; untouched on any error)")
-    mode.add_argument("--diff", action="store_true",
-                      help="print a unified diff (a/ b/ prefixes, `git apply` takes it) instead of the result. "
-                           "Each removal is proved against FILE as it is, other barriers included: do not "
-                           "apply two diffs made from the same FILE together (each may rely on a barrier the "
-                           "other removes); apply one, then run again on the result")
-    mode.add_argument("--check", action="store_true",
-                      help="write nothing; exit 1 if the file would change, 0 if not")
-    group.add_argument("--report", metavar="FORMAT", choices=["json", "text", "html"],
-                       help="print a report of every decision (json or text) to stderr after any warnings, "
-                            "or to --report-file; html: a page of each function's ops and barriers, to "
-                            "--report-file")
-    group.add_argument("--report-file", metavar="PATH",
-                       help="write the report to PATH instead of stderr ('-' for stdout, when the result "
-                            "does not go there)")
 
 
 # ---- output paths --------------------------------------------------------------------------------

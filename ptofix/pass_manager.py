@@ -16,7 +16,7 @@ reads a pass's annotations once and derives from each field how its text (a ``-p
 value, a config key, a command-line value) is read and written back (:class:`PassOption`); the
 base class checks every value against its field's type when a pass is built, from text or not.
 A field's ``metadata`` may give a ``metavar`` and ``help`` (for error messages and the
-command-line options generated from it, :func:`add_pass_argument`) and a ``read`` function for
+command-line options generated from it, commands/arguments.py's ``add_pass_argument``) and a ``read`` function for
 a text form richer than the type (aliases of a pattern).
 """
 from __future__ import annotations
@@ -33,11 +33,8 @@ from typing import Any, ClassVar, Literal, get_args, get_origin, get_type_hints
 from .interpreter import gc_paused, recursion_headroom
 from .source import Edit, PtofixError, SourceText, apply_edits, parse_integer
 
-# help_format (argparse) is imported where a command-line option is generated (a parser is built).
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Callable, Mapping
 
     Parser = Callable[[SourceText], Any]
@@ -221,24 +218,6 @@ def pipeline_text(passes: list[Pass]) -> str:
     return ",".join(items)
 
 
-def add_pass_argument(parser: Any, cls: type[Pass], name: str, *flags: str, **overrides: Any) -> argparse.Action:
-    """The command-line option ``flags`` that sets option ``name`` of ``cls``, generated from its
-    field: a ``bool`` that defaults to false is a switch, a comma list merges its repetitions, and
-    the help and metavar are the field's. The value stays text (None when not given): it is read
-    by the field's reader once, where the pass is built, as a pipeline's is."""
-    option = pass_options(cls)[name]
-    kwargs: dict[str, Any] = {"help": option.help}
-    if option.type is bool and option.default is False:
-        kwargs["action"] = "store_true"
-    else:
-        kwargs["metavar"] = option.metavar or option.key.upper()
-        if get_origin(option.type) is tuple and ... in get_args(option.type):
-            from .help_format import CommaListAction  # (argparse: only where a parser is built)
-            kwargs["action"] = CommaListAction
-    kwargs.update(overrides)
-    return parser.add_argument(*flags, **kwargs)
-
-
 def check_option_value(option: PassOption, value: Any) -> None:
     """Raise ValueError (TypeError for a value of another Python type) unless ``value`` is one of
     ``option``'s type."""
@@ -356,7 +335,7 @@ class PipelineOutcome:
 
 
 
-def run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Parser],
+def run_pipeline(source: SourceText, passes: list[Pass], parsers: Mapping[str, Parser],
                  models: dict[str, Any] | None = None) -> PipelineOutcome:
     """Run passes in order. Each pass sees a fresh model of the previous pass's output.
 
@@ -387,7 +366,7 @@ def _looks_like(path: str) -> str | None:
     return _EXTENSIONS.get(os.path.splitext(path)[1].lower())
 
 
-def _run_pipeline(source: SourceText, passes: list[Pass], parsers: dict[str, Parser],
+def _run_pipeline(source: SourceText, passes: list[Pass], parsers: Mapping[str, Parser],
                   models: dict[str, Any] | None) -> PipelineOutcome:
     text = source.text
     reports: list[dict[str, Any]] = []

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .batch import Processed
+from .compile_env import NO_COMMAND_LINE, CompileEnvironment
 from .cpp.barriers import BarrierAnalysis
 from .cpp.placement import find_placements
 from .cpp.races import describe, find_races, to_json
-from .frontends import PARSERS, parse_cpp
+from .frontends import parse_cpp, parsers
 from .interpreter import recursion_headroom
-from .isa_version import facts_of
 from .pass_manager import Pass, run_pipeline
 from .source import SourceText, UnreadableInput, read_source
 
@@ -21,10 +21,11 @@ from .source import SourceText, UnreadableInput, read_source
 class RaceCheck:
     """What ``check`` does to each of its files."""
 
-    pto_isa: str = ""             # the pto-isa checkout whose version facts apply ("": those of every version)
-    arch: str | None = None       # the kernel's architecture, for tile placements
     insert: Pass | None = None    # --fix: the pipe-v-barrier-insert pass, built once
     functions: bool = False       # the report draws the input's functions (--report html)
+    # The compiler's command line every file is read with, the pto-isa facts that apply (those of
+    # every version when no checkout is known) and the kernel's arch (for tile placements).
+    environment: CompileEnvironment = NO_COMMAND_LINE
 
     def process(self, path: str) -> Processed:
         """The races, unverified functions and broken placements of ``path``, as diagnostic lines and
@@ -34,7 +35,7 @@ class RaceCheck:
     def process_source(self, source: SourceText) -> Processed:
         """``process`` of a text already read (the Python API's ``check``)."""
         try:
-            model = parse_cpp(source)
+            model = parse_cpp(source, self.environment)
         except UnreadableInput as unread:
             # Valid C++ the model cannot read: unverified as a whole, never refused.
             offset = unread.diagnostic.offset
@@ -47,9 +48,9 @@ class RaceCheck:
         lines: list[str] = []
         placements: list[dict[str, Any]] = []
         with recursion_headroom():
-            analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(self.pto_isa))
+            analysis = BarrierAnalysis(model, lenient_flags=True, isa=self.environment.isa)
             # Broken placements first: they fault or corrupt data whatever the synchronisation.
-            for placement in find_placements(model, analysis, self.arch):
+            for placement in find_placements(model, analysis, self.environment.arch):
                 where = source.location(placement.stmt.span.start)
                 user = source.location(placement.user.span.start) if placement.user is not None else None
                 lines.append(placement.message(where, user))
@@ -73,7 +74,7 @@ class RaceCheck:
         text = source.text
         warnings: list[str] = []
         if self.insert is not None and races:
-            outcome = run_pipeline(source, [self.insert], PARSERS, {"cpp": model})
+            outcome = run_pipeline(source, [self.insert], parsers(model.environment), {"cpp": model})
             text = outcome.text
             report["inserted"] = outcome.reports[0]["inserted"]
             report["unfixed"] = outcome.reports[0]["unfixed"]

@@ -263,6 +263,11 @@ class Diagnostic:
 _LINE_BREAK = regex_cache.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
 
 
+class OptionValueError(ValueError):
+    """A value an option cannot take, and why (the message is the reason as the user reads it: the
+    command layer shows it at the option, a config file's reader at its key)."""
+
+
 class PtofixError(Exception):
     """A user-facing error: printed as ``file:line:col: error: msg`` and exit status 2."""
 

@@ -24,20 +24,21 @@ from collections import Counter
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from ptofix.cpp.headers import set_include_search_path  # noqa: E402
-from ptofix.frontends import PARSERS  # noqa: E402
+from ptofix.compile_env import NO_COMMAND_LINE, CompileEnvironment  # noqa: E402
+from ptofix.frontends import parse_cpp  # noqa: E402
 from ptofix.pass_manager import get_pass_class  # noqa: E402
 from ptofix.source import PtofixError, SourceText  # noqa: E402
 
 
-def removals(path: str, kept: Counter[str] | None = None) -> tuple[int, int, str]:
+def removals(path: str, kept: Counter[str] | None = None,
+             environment: CompileEnvironment = NO_COMMAND_LINE) -> tuple[int, int, str]:
     """(barriers, removed, why the file is unmodelled or '') of one file; counts the kept barriers
     by the kind of their cause into ``kept``."""
     from ptofix.cpp.semantics import FileContext
     with open(path, encoding="utf-8", newline="") as handle:
         text = handle.read()
     try:
-        model = PARSERS["cpp"](SourceText(text, path))
+        model = parse_cpp(SourceText(text, path), environment)
     except PtofixError:
         return 0, 0, "not parsed"
     result = get_pass_class("pipe-v-barrier")(pattern=("auto",)).apply(model, model.source)
@@ -48,13 +49,13 @@ def removals(path: str, kept: Counter[str] | None = None) -> tuple[int, int, str
     return result.report["barriers"], result.report["removed"], why
 
 
-def one_by_one(path: str) -> int:
+def one_by_one(path: str, environment: CompileEnvironment) -> int:
     """The barriers of one file the proof removes each on its own, all other barriers in place."""
     from ptofix.cpp.barriers import BarrierAnalysis
     with open(path, encoding="utf-8", newline="") as handle:
         text = handle.read()
     try:
-        model = PARSERS["cpp"](SourceText(text, path))
+        model = parse_cpp(SourceText(text, path), environment)
     except PtofixError:
         return 0
     return sum(1 for d in BarrierAnalysis(model).run({"auto"}, independent=True) if d.removed)
@@ -69,7 +70,7 @@ def main() -> int:
     parser.add_argument("--one-by-one", action="store_true",
                         help="also count the barriers removable one at a time (with -I)")
     args = parser.parse_args()
-    include = args.include_dirs or [os.path.join(args.corpus, "real", "include")]
+    include = CompileEnvironment(tuple(args.include_dirs or [os.path.join(args.corpus, "real", "include")]))
     for folder in sorted(os.listdir(args.corpus)):
         files = sorted(os.path.join(dirpath, name) for dirpath, _, names in os.walk(os.path.join(args.corpus, folder))
                        for name in names if name.endswith(".cpp"))
@@ -80,12 +81,10 @@ def main() -> int:
         causes: Counter[str] = Counter()
         kept: Counter[str] = Counter()
         for path in files:
-            set_include_search_path(())
             barriers, without, _ = removals(path)
-            set_include_search_path(include)
-            _, with_include, why = removals(path, kept)
+            _, with_include, why = removals(path, kept, include)
             if args.one_by_one:
-                alone += one_by_one(path)
+                alone += one_by_one(path, include)
             totals[0] += barriers
             totals[1] += without
             totals[2] += with_include

@@ -399,10 +399,15 @@ def test_pass_option_integers_take_ascii_digits_only():
         build_pass("local-slot-num", {"default": "\u0662"})
 
 
-def test_fast_run_reader_leaves_long_numbers_to_argparse():
-    from ptofix.commands.run import fast_arguments
-    assert fast_arguments(["run", "-j", "2", "k.cpp"]) is not None
-    assert fast_arguments(["run", "-j", "9" * 5000, "k.cpp"]) is None
+def test_a_count_too_long_for_int_is_a_usage_error(capsys):
+    from ptofix.batch import read_count
+    from ptofix.source import OptionValueError
+    assert read_count("2") == 2
+    with pytest.raises(OptionValueError, match="expected a non-negative number"):
+        read_count("9" * 5000)
+    with pytest.raises(SystemExit):
+        main(["run", "-j", "9" * 5000, "k.cpp"])
+    assert "argument -j/--jobs: expected a non-negative number (digits 0-9)" in capsys.readouterr().err
 
 
 def test_files_are_untouched_on_error(tmp_path, capsys):

@@ -1566,11 +1566,9 @@ def macro_kernel(tools, tmp_path, monkeypatch):
     reads and nothing in it declares, is a macro."""
     from test_command_line_macros import uses_name
 
-    from ptofix.cpp.command_line import set_command_line_macros
     monkeypatch.setenv("PTOAS_STANDIN_CPP", str(uses_name(tmp_path)))
     monkeypatch.setenv("PTOAS", str(tools.ptoas))
-    yield tmp_path
-    set_command_line_macros(())
+    return tmp_path
 
 
 @pytest.mark.parametrize(("options", "config", "kept"), [

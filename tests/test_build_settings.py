@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from ptofix.cli import build_parser, main
-from ptofix.prebuild.options import BuildOption, add_setting_arguments, options_by_key
+from ptofix.commands.arguments import add_setting_arguments
+from ptofix.prebuild.options import BuildOption, options_by_key
 from ptofix.prebuild.settings import COMMAND_LINE, DEFAULT, BuildSettings, Origin, resolve_settings
 from ptofix.source import PtofixError
 

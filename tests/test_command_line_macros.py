@@ -9,23 +9,13 @@ import pytest
 from test_headers import kernel, reasons, run_auto, write
 
 from ptofix.cli import main
-from ptofix.cpp.command_line import command_line_macros, compiler_macro_flags, set_command_line_macros
-from ptofix.cpp.headers import set_include_search_path
+from ptofix.compile_env import CompileEnvironment
+from ptofix.cpp.command_line import command_line_macros, compiler_macro_flags
 from ptofix.source import PtofixError
 
 # A kernel whose barrier the proof removes, with a statement after the window's ops that reads a
 # lower-case name nothing in the file or its headers declares.
 USES_NAME = "  int64_t v9 = v2 + block_off;\n"
-
-
-@pytest.fixture(autouse=True)
-def _no_command_line():
-    """main() sets the command line's macros of the process: each test starts and ends without."""
-    set_command_line_macros(())
-    set_include_search_path(())
-    yield
-    set_command_line_macros(())
-    set_include_search_path(())
 
 
 def uses_name(tmp_path: Path, statement: str = USES_NAME) -> Path:
@@ -114,8 +104,7 @@ def test_a_cpu_simulator_group_is_read_when_the_command_line_names_the_macro(tmp
     text = kernel(after=group)
     skipped = parse_cpp(SourceText(text, "k.cpp"))
     for flag in ("-D__CPU_SIM", "-U__CPU_SIM"):
-        set_command_line_macros([flag])
-        read = parse_cpp(SourceText(text, "k.cpp"))
+        read = parse_cpp(SourceText(text, "k.cpp"), CompileEnvironment(macro_flags=(flag,)))
         assert len(read.globals) > len(skipped.globals), flag
         source = write(tmp_path / "k.cpp", text)
         status, report, _ = run_auto(source, flag, capsys=capsys)
@@ -142,8 +131,8 @@ def test_simulate_names_a_command_line_macro_it_cannot_expand(tmp_path, capsys):
 
 
 def test_command_line_macros_in_order():
-    set_command_line_macros(["-DA", "-DB=2", "-UA", "-DC(x)=x+1", "-UB", "-DB=3", "-DD"])
-    defined, undefined = command_line_macros()
+    flags = ("-DA", "-DB=2", "-UA", "-DC(x)=x+1", "-UB", "-DB=3", "-DD")
+    defined, undefined = command_line_macros(CompileEnvironment(macro_flags=flags))
     assert defined == {"B": (False, "3"), "C": (True, "x+1"), "D": (False, "1")}
     assert undefined == {"A", "B"}
 

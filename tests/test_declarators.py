@@ -119,8 +119,8 @@ def test_globals_are_typed_declarations_or_unread_with_reason():
     assert [_spelled(GLOBALS, d.span) for d in decls] == [line for line in GLOBALS.splitlines()[:-1]]
     assert [(d.kind, d.name) for d in decls] == [
         ("using-namespace", "pto"), ("using-namespace", "a::b"), ("scoped-enum", "PTOAutoSyncTailMode"),
-        ("alias", "T"), ("variable", "N"),
-        ("unread", ""), ("unread", ""), ("unread", ""), ("unread", "")]
+        ("alias", "T"), ("variable", "N"), ("plain-struct", "Pair"),
+        ("unread", ""), ("unread", ""), ("unread", "")]
     assert decls[1].path == ("a", "b")
     # Comments are no words of a declaration.
     assert decls[3].text == "using T   = float;" and decls[3].words == ("using", "T", "float")
@@ -128,9 +128,12 @@ def test_globals_are_typed_declarations_or_unread_with_reason():
     assert isinstance(alias, A.TypeAlias) and alias.type.name == "float"
     assert isinstance(variable, A.Decl) and variable.type.name == "int32_t" and variable.type.quals == ("constexpr",)
     bracketed = "a brace, parenthesis or bracket (a class, an initializer, a prototype, an attribute)"
-    assert [d.reason for d in decls] == [""] * 5 + [bracketed, bracketed,
+    assert [d.reason for d in decls] == [""] * 6 + [bracketed,
                                                     "a declaration the statement grammar does not read as an "
-                                                    "alias or a variable", bracketed]
+                                                    "alias or a variable",
+                                                    "parentheses outside one declarator's copy-initializer (a "
+                                                    "prototype, a direct-initializer, a parenthesized declarator, "
+                                                    "a second declarator)"]
     assert all(d.declarator is None for d in decls if d.kind != "alias" and d.kind != "variable")
 
 

@@ -311,11 +311,13 @@ def test_pto_names_read_as_pto_when_nothing_shadows_them():
     real_pair = kernel(setup, "TADD(a, a, a);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
                        "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", "TMUL(b, b, b);")
     assert removed(real_pair) == [True]
-    # (A class declaring a member TMUL no longer counts as a control: any class at file scope
-    # leaves the file unmodelled, test_kept_barriers.py.)
+    # A class whose members are all declared in its braces (a traits class, read exactly:
+    # parser._traits_class) declares a member TMUL in its own scope only: `pto::TMUL` is still
+    # pto's, while an unqualified `TMUL` is kept (every word of a file-scope declaration may shadow).
     member = kernel("  TASSIGN(b, 65536);", "TADD(a, a, a);", "pto::TMUL(b, b, b);",
                     "struct Ops {\n  static AICORE void TMUL(int x, int y, int z);\n};")
-    assert removed(member) == [False]
+    assert removed(member) == [True]
+    assert removed(member.replace("pto::TMUL(b, b, b);", "TMUL(b, b, b);")) == [False]
 
 
 @pytest.mark.parametrize("header", ["for (SyncPipe(PIPE_V) = PIPE_MTE2; n > 0; )", "if (SyncPipe(PIPE_V) = PIPE_MTE2)"])
@@ -1419,8 +1421,9 @@ def test_declared_names_are_read_from_declarations_only():
         "template <typename T, class... Q> struct S : pto::Stride<1> {};\nenum class Mode : int { A };\n"
         "typedef pto::Tile<TileType::Vec, float> TT, *TP;\nusing pto::TADD;\nnamespace a::b { }\n"
         "void f() { namespace c = ::a; }\n", "names.cpp"))
-    # (Every plain word of a typedef counts, `float` too: an over-approximation.)
-    assert model.declared_names == {"T", "Q", "S", "Mode", "class", "float", "TT", "TP", "TADD", "a", "b", "c"}
+    # (Every plain word of a typedef counts, `float` too: an over-approximation. `using pto::TADD;`
+    # names pto's own TADD: no name of the file's.)
+    assert model.declared_names == {"T", "Q", "S", "Mode", "class", "float", "TT", "TP", "a", "b", "c"}
 
 
 @pytest.mark.parametrize("define", ["#define __PTO_AUTO__", "#define TCVT_HPP", "#define EOF (-2)",

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from ptofix.cli import main
-from ptofix.cpp.headers import declared_names, include_search_path, set_include_search_path, toolchain_may_declare
+from ptofix.compile_env import CompileEnvironment
+from ptofix.cpp.headers import declared_names, toolchain_may_declare
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -43,14 +44,6 @@ def kernel(after: str = "", before: str = "", extra: str = "") -> str:
     # (Rows of 256 bytes: TROWEXPANDMUL's column chunks are then TADD's linear repeats, pto/walks.py.)
     return KERNEL.format(before=before, after=after, extra=extra, big=TILE.format(r=64, c=64, l="RowMajor"),
                          col=TILE.format(r=64, c=1, l="ColMajor"))
-
-
-@pytest.fixture(autouse=True)
-def _no_search_path():
-    """main() sets the include directories of the process: each test starts and ends without."""
-    set_include_search_path(())
-    yield
-    set_include_search_path(())
 
 
 def run_auto(path: Path, *options: str, capsys) -> tuple[int, dict, str]:
@@ -343,10 +336,11 @@ def test_a_missing_include_directory_is_bad_input(tmp_path, capsys):
     assert "-I " in capsys.readouterr().err
 
 
-def test_main_sets_and_reports_the_search_path(tmp_path, capsys):
+def test_the_command_line_s_include_directories_make_the_environment_in_order(tmp_path):
+    from ptofix.cli import build_parser, compile_environment
     source = write(tmp_path / "k.cpp", kernel())
-    main(["run", "-I", str(tmp_path), "-I", str(REPO), str(source), "-o", str(tmp_path / "o.cpp")])
-    assert include_search_path() == (str(tmp_path), str(REPO))
+    args = build_parser("run").parse_args(["run", "-I", str(tmp_path), "-I", str(REPO), "-D", "X=1", str(source)])
+    assert compile_environment(args) == CompileEnvironment((str(tmp_path), str(REPO)), ("-DX=1",))
 
 
 def test_declared_names_reads_declarators_not_uses():
@@ -364,7 +358,9 @@ def test_declared_names_reads_the_last_enumerator_and_using_declarations():
     assert declared_names("enum { RT_ONLY } ;") == {"RT_ONLY"}
     assert declared_names("using std :: sqrt ; using rt :: a , ::rt :: b ; using Alias = rt :: c ;") \
         == {"sqrt", "a", "b", "Alias"}
-    assert declared_names("using namespace rt ;") == {"rt"}      # (the directive itself is judged apart)
+    # A using-directive declares no name ([namespace.udir]); what it makes visible is judged apart.
+    assert declared_names("using namespace rt ;") == set()
+    assert declared_names("using namespace rt :: inner ; namespace alias = rt ;") == {"alias"}
 
 
 def test_an_anonymous_class_head_with_attributes():
@@ -499,11 +495,10 @@ def _removed_lines(text: str) -> set[int]:
 
 
 def _run_text(text: str, path: str, search: tuple[str, ...]) -> str:
-    from ptofix.frontends import PARSERS
+    from ptofix.frontends import parsers
     from ptofix.pass_manager import get_pass_class
     from ptofix.source import SourceText, apply_edits
-    set_include_search_path(search)
-    model = PARSERS["cpp"](SourceText(text, path))
+    model = parsers(CompileEnvironment(search))["cpp"](SourceText(text, path))
     result = get_pass_class("pipe-v-barrier")(pattern=("auto",)).apply(model, model.source)
     return apply_edits(text, result.edits)
 
@@ -623,13 +618,10 @@ def test_build_bisheng_flags_that_read_other_headers(tmp_path, flags, unread):
     why = header_search_flag(flags)
     assert bool(why) == unread
     model = PARSERS["cpp"](SourceText(kernel(), str(tmp_path / "k.cpp")))
-    set_include_search_path((), why)
-    try:
-        assert bool(FileContext(model).unmodelled) == unread
-        if unread:
-            assert f"bisheng's flag '{flags[0]}'" in FileContext(model).unmodelled
-    finally:
-        set_include_search_path(())
+    model.environment = CompileEnvironment(headers_unread=why)
+    assert bool(FileContext(model).unmodelled) == unread
+    if unread:
+        assert f"bisheng's flag '{flags[0]}'" in FileContext(model).unmodelled
 
 
 def test_build_config_key_include_is_relative_to_the_config_and_checked(tmp_path, capsys):
@@ -822,6 +814,26 @@ def test_a_kernel_declaration_before_pto_is_judged_as_a_headers(tmp_path, capsys
         return
     later = write(tmp_path / "l.cpp", kernel(after=before))
     assert seen not in reasons(run_auto(later, capsys=capsys)[1])
+
+
+@pytest.mark.parametrize(("header", "removed", "why"), [
+    # pto-kernels' int4_cvt.hpp: pto's header, then `using namespace pto;` and helpers of its own.
+    ('#include "pto/pto-inst.hpp"\nusing namespace pto;\nnamespace helpers { int scale(int a) { return a; } }\n',
+     1, ""),
+    # Built to break it: the header declares into pto, or opens a namespace of pto's the model
+    # does not read, or declares a namespace named `pto` at global scope through an alias.
+    ('#include "pto/pto-inst.hpp"\nnamespace pto { int TADD(int a); }\n', 0, "pto"),
+    ('#include "pto/pto-inst.hpp"\nusing namespace pto::comm;\n', 0, "using-directive"),
+    ('#include "pto/pto-inst.hpp"\nnamespace pto = other;\n', 0, "pto"),
+])
+def test_a_headers_using_directive_for_pto_declares_no_name(tmp_path, capsys, header, removed, why):
+    """`using namespace pto;` in a header the kernel includes declares nothing the kernel spells:
+    the kernel's `pto::` and ops stay pto's."""
+    write(tmp_path / "helpers.hpp", header)
+    source = write(tmp_path / "k.cpp", kernel(after='#include "helpers.hpp"\nusing namespace pto;\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == removed, reasons(report)
+    assert why in reasons(report)
 
 
 @pytest.mark.parametrize(("late", "removed"), [

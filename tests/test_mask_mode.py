@@ -3,6 +3,7 @@ tmp form, set_mask_count...) only inside function bodies, what runs after a `set
 any such name is modelled; what may run in count mode is unknown and keeps its barriers."""
 from __future__ import annotations
 
+from ptofix.compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
 from ptofix.source import SourceText
@@ -28,8 +29,8 @@ def counting_tci(dst: str = "ci", start: str = "0", tmp: str = "citmp") -> str:
 PAIR = "TADD(a, a, a);\n  pipe_barrier(PIPE_V);\n  TMUL(b, b, b);\n  pipe_barrier(PIPE_ALL);\n"
 
 
-def decisions(src: str) -> list:
-    model = parse_cpp(SourceText(src, "mask_mode.cpp"))
+def decisions(src: str, environment: CompileEnvironment = NO_COMMAND_LINE) -> list:
+    model = parse_cpp(SourceText(src, "mask_mode.cpp"), environment)
     return [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
 
 
@@ -114,22 +115,13 @@ def test_a_helper_without_set_mask_norm_runs_in_whatever_mode_its_caller_left():
 
 
 def test_a_header_that_names_count_mode_keeps_the_whole_file_unmodelled(tmp_path):
-    from ptofix.cpp.headers import set_include_search_path
     (tmp_path / "mode.h").write_text("#pragma once\nstatic inline void counted() { set_mask_count(); }\n",
                                      encoding="utf-8")
     src = '#include "mode.h"\n' + kernel(f"  {PAIR}")
-    set_include_search_path((str(tmp_path),))
-    try:
-        found = decisions(src)
-    finally:
-        set_include_search_path(())
+    found = decisions(src, CompileEnvironment(include_dirs=(str(tmp_path),)))
     assert [d.removed for d in found] == [False]
     assert "mode.h, which the file includes, names 'set_mask_count'" in found[0].reason
     # Without the header's count-mode name the same file keeps nothing.
     (tmp_path / "mode.h").write_text("#pragma once\nstatic inline void counted() { set_mask_norm(); }\n",
                                      encoding="utf-8")
-    set_include_search_path((str(tmp_path),))
-    try:
-        assert [d.removed for d in decisions(src)] == [True]
-    finally:
-        set_include_search_path(())
+    assert [d.removed for d in decisions(src, CompileEnvironment(include_dirs=(str(tmp_path),)))] == [True]

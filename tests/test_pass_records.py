@@ -114,7 +114,7 @@ def test_the_barrier_patterns_are_the_proofs_ones():
 
 def test_runs_barrier_options_are_generated_from_the_pass_fields():
     from ptofix.cli import build_parser
-    from ptofix.help_format import CommaListAction
+    from ptofix.commands.help_format import CommaListAction
     parser = build_parser("run")
     run_parser = next(a for a in parser._actions if a.dest == "command").choices["run"]
     actions = {a.dest: a for a in run_parser._actions}

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from ptofix.compile_env import CompileEnvironment
 from ptofix.cpp.barriers import BarrierAnalysis
-from ptofix.cpp.headers import _read_header, set_include_search_path
+from ptofix.cpp.headers import _read_header
 from ptofix.cpp.parser import parse_cpp
 from ptofix.source import SourceText
 
@@ -25,13 +26,6 @@ __global__ AICORE void k(__gm__ float* a) {
   TADD(z, y, y);
 }
 """
-
-
-@pytest.fixture(autouse=True)
-def _no_include_directories():
-    set_include_search_path(())
-    yield
-    set_include_search_path(())
 
 
 def removed_with_header(tmp_path, header: str) -> list[bool]:
@@ -102,15 +96,10 @@ def test_the_lane_id_bridged_to_a_constant_before_pto(tmp_path, before, bridged)
 
 
 def test_the_lane_id_constant_with_a_command_line_macro(tmp_path):
-    from ptofix.cpp.command_line import set_command_line_macros
     before = "#define get_subblockid() KLANE\n#define KLANE 1\n"
     path = tmp_path / "k.cpp"
-    set_command_line_macros(["-UKLANE"])
-    try:
-        model = parse_cpp(SourceText(LANE_KERNEL.format(before=before), str(path)))
-        assert [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread] == [False]
-    finally:
-        set_command_line_macros([])
+    model = parse_cpp(SourceText(LANE_KERNEL.format(before=before), str(path)), CompileEnvironment(macro_flags=("-UKLANE",)))
+    assert [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread] == [False]
     model = parse_cpp(SourceText(LANE_KERNEL.format(before=before), str(path)))
     assert [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread] == [True]
 

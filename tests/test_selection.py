@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from ptofix.compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ptofix.cpp.barriers import BarrierAnalysis
-from ptofix.cpp.headers import set_include_search_path
 from ptofix.cpp.parser import parse_cpp
-from ptofix.frontends import PARSERS
+from ptofix.frontends import parsers
 from ptofix.pass_manager import build_pass, run_pipeline
 from ptofix.source import SourceText
 
@@ -40,9 +40,9 @@ THREE = HEAD + """  TADD(x, a, a);
 B, A, C = (i + 1 for i, line in enumerate(THREE.splitlines()) if line.strip() == "pipe_barrier(PIPE_V);")
 
 
-def run(text: str, weight: str = "", path: str = "x.cpp"):
+def run(text: str, weight: str = "", path: str = "x.cpp", environment: CompileEnvironment = NO_COMMAND_LINE):
     options = {"pattern": "auto", **({"weight": weight} if weight else {})}
-    return run_pipeline(SourceText(text, path), [build_pass("pipe-v-barrier", options)], PARSERS)
+    return run_pipeline(SourceText(text, path), [build_pass("pipe-v-barrier", options)], parsers(environment))
 
 
 def decisions_by_line(outcome) -> dict[int, dict]:
@@ -159,22 +159,21 @@ BLOCKED = ["ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/hc_post.pto.
 
 @pytest.fixture
 def real_headers(corpus_dir):
-    set_include_search_path([os.path.join(corpus_dir, "real", "include")])
-    yield corpus_dir
-    set_include_search_path(())
+    return corpus_dir, CompileEnvironment((os.path.join(corpus_dir, "real", "include"),))
 
 
 @pytest.mark.parametrize("name", BLOCKED)
 def test_corpus_selection_is_jointly_proved_maximal_and_idempotent(real_headers, name):
-    path = os.path.join(real_headers, name)
+    corpus_dir, environment = real_headers
+    path = os.path.join(corpus_dir, name)
     with open(path, encoding="utf-8", newline="") as handle:
         text = handle.read()
-    outcome = run(text, path=path)
+    outcome = run(text, path=path, environment=environment)
     decisions = outcome.reports[0]["decisions"]
     blocked = [d for d in decisions if d["decision"] == "kept" and d["reason"].startswith("needed once the")]
     assert blocked, "a barrier kept only for another removal"
     # Every removal holds with all the others made.
-    analysis = BarrierAnalysis(parse_cpp(SourceText(text, path)))
+    analysis = BarrierAnalysis(parse_cpp(SourceText(text, path), environment))
     made = analysis.run({"auto"})
     assert {analysis.model.source.line_col(d.stmt.span.start)[0] for d in made if d.removed} \
         == {d["line"] for d in decisions if d["decision"] == "removed"}
@@ -188,11 +187,11 @@ def test_corpus_selection_is_jointly_proved_maximal_and_idempotent(real_headers,
         assert set(places.split(", ")) <= removed_at
     # Every barrier removable on its own is removed or kept for other removals (the one-by-one
     # count of scripts/header_reach.py: the removed plus the conflicts).
-    alone = BarrierAnalysis(parse_cpp(SourceText(text, path))).run({"auto"}, independent=True)
+    alone = BarrierAnalysis(parse_cpp(SourceText(text, path), environment)).run({"auto"}, independent=True)
     assert {analysis.model.source.line_col(d.stmt.span.start)[0] for d in alone if d.removed} \
         == {d["line"] for d in decisions if d["decision"] == "removed" or d["cause"]["kind"] == "conflict"}
     # Maximal: a second run removes nothing more.
-    assert run(outcome.text, path=path).text == outcome.text
+    assert run(outcome.text, path=path, environment=environment).text == outcome.text
 
 
 def _gap_script():

@@ -16,7 +16,6 @@ from test_build import tools  # noqa: F401 - the stand-in ptoas and bisheng of a
 from test_headers import kernel, reasons, run_auto, write
 
 from ptofix.cli import main
-from ptofix.cpp.headers import set_include_search_path
 from ptofix.isa_version import identify
 from ptofix.pto import header_words
 from ptofix.pto.header_words import checkout_words
@@ -44,11 +43,9 @@ def subprocess_ptofix(*argv: str, cwd: Path, env: dict | None = None) -> subproc
 def _isolated(tmp_path, monkeypatch):
     """Each test with a cache of its own, no include directories and no words kept from another test."""
     monkeypatch.setenv("PTOFIX_CACHE_DIR", str(tmp_path / "cache"))
-    set_include_search_path(())
     checkout_words.cache_clear()
     identify.cache_clear()
     yield
-    set_include_search_path(())
     checkout_words.cache_clear()
     identify.cache_clear()
 

@@ -12,13 +12,12 @@ FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 
 # Modules a one-file `run` has no use for: the worker pool (only -j N over several files), the
-# simulator's numpy, the statement grammar's lark (the fast path parses the FA kernel), secrets
-# (several ms of start-up; the run path has no use for it), and argparse
-# with gettext and locale (the plain `run` command lines are read without it). (typing is imported:
-# the compiled modules' NamedTuples are typing's, ~1.7 ms, which mypyc compiles and ptofix.ntuple's
-# are not.)
-NOT_IMPORTED = ("multiprocessing", "concurrent.futures", "numpy", "lark", "secrets", "argparse",
-                "gettext", "locale")
+# simulator's numpy, the statement grammar's lark (the fast path parses the FA kernel) and secrets
+# (several ms of start-up; the run path has no use for it). (argparse reads every command line:
+# a reader of the plain `run` ones without it saved under 5% of such a run, scripts/bench_startup.py.)
+# (typing is imported: the compiled modules' NamedTuples are typing's, ~1.7 ms, which mypyc
+# compiles and ptofix.ntuple's are not.)
+NOT_IMPORTED = ("multiprocessing", "concurrent.futures", "numpy", "lark", "secrets")
 
 PROBE = """
 import sys

@@ -14,19 +14,13 @@ import json
 import pytest
 
 from ptofix.cli import main
+from ptofix.compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ptofix.cpp.barriers import BarrierAnalysis
-from ptofix.cpp.headers import set_include_search_path
 from ptofix.cpp.parser import parse_cpp
 from ptofix.source import PtofixError, SourceText, UnreadableInput
 
 TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
 
-
-@pytest.fixture(autouse=True)
-def _no_include_directories():
-    set_include_search_path(())
-    yield
-    set_include_search_path(())
 
 
 def kernel(prelude: str, body: str = "  TMUL(b, b, b);\n", b_at: int = 65536, setup: str = "") -> str:
@@ -41,8 +35,8 @@ def b_placed(condition: str, first: int = 4096, second: int = 65536) -> str:
     return f"#if {condition}\n  TASSIGN(b, {first});\n#else\n  TASSIGN(b, {second});\n#endif\n"
 
 
-def removed(text: str, path: str = "adversary.cpp") -> list[bool]:
-    model = parse_cpp(SourceText(text, path))
+def removed(text: str, path: str = "adversary.cpp", environment: CompileEnvironment = NO_COMMAND_LINE) -> list[bool]:
+    model = parse_cpp(SourceText(text, path), environment)
     return [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
 
 
@@ -141,11 +135,9 @@ def test_found_in_an_include_directory(tmp_path):
     text = kernel("", setup=b_placed("__has_include(<present.h>)", 65536, 4096))
     where = str(tmp_path / "k.cpp")
     assert removed(text, where) == [False]       # not searched: unknown, both groups read
-    set_include_search_path((str(tmp_path / "inc"),))
-    assert removed(text, where) == [True]
+    assert removed(text, where, CompileEnvironment((str(tmp_path / "inc"),))) == [True]
     # A compiler flag that searches elsewhere first (`-isystem`, `-iquote`): nothing is known.
-    set_include_search_path((str(tmp_path / "inc"),), unread="-isystem")
-    assert removed(text, where) == [False]
+    assert removed(text, where, CompileEnvironment((str(tmp_path / "inc"),), headers_unread="-isystem")) == [False]
 
 
 @pytest.mark.parametrize("condition", [
@@ -161,12 +153,13 @@ def test_found_in_an_include_directory(tmp_path):
 ])
 def test_a_query_whose_answer_is_not_known_reads_both_groups(tmp_path, condition):
     (tmp_path / "present.h").write_text("#pragma once\n", encoding="utf-8")
-    set_include_search_path((str(tmp_path),))
+    environment = CompileEnvironment((str(tmp_path),))
     where = str(tmp_path / "k.cpp")
     for first, second in ((4096, 65536), (65536, 4096)):
-        assert removed(kernel("", setup=b_placed(condition, first, second)), where) == [False], (condition, first)
+        assert removed(kernel("", setup=b_placed(condition, first, second)), where, environment) == [False], \
+            (condition, first)
     # The control: both groups disjoint, the barrier goes whatever the answer.
-    assert removed(kernel("", setup=b_placed(condition, 65536, 98304)), where) == [True], condition
+    assert removed(kernel("", setup=b_placed(condition, 65536, 98304)), where, environment) == [True], condition
 
 
 def test_a_header_under_an_unknown_query_is_still_judged(tmp_path, capsys):

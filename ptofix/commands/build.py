@@ -5,10 +5,11 @@ import argparse
 import sys
 import textwrap
 
-from ..help_format import HelpFormatter
-from ..prebuild.options import add_setting_arguments, setting_options
+from ..prebuild.options import setting_options
 from ..prebuild.settings import DEFAULT_PTOAS_FLAGS, BuildSettings, resolve_settings
 from ..prebuild.stages import run_build
+from .arguments import add_setting_arguments
+from .help_format import HelpFormatter
 
 HELP = "canonicalize -> ptoas -> C++ fixes -> bisheng, one step of a kernel build"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import argparse
 from functools import partial
 
-from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
+from ..batch import Processed, check_batch_options, run_files
 from ..canonicalize_files import Canonicalization, SidecarPlace, target_version, with_sidecar
-from ..help_format import HelpFormatter
-from ..output import OutputOptions, add_output_arguments, check_output_options, deliver, write_stderr
+from ..output import OutputOptions, check_output_options, deliver, write_stderr
 from ..source import PtofixError
+from .arguments import add_batch_arguments, add_output_arguments
+from .help_format import HelpFormatter
 from .output_options import json_report_off_stderr, output_options
 
 HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"

@@ -6,15 +6,12 @@ import sys
 from dataclasses import dataclass, field, replace
 from functools import partial
 
-from ..batch import Processed, add_batch_arguments, check_batch_options, run_files
+from ..batch import Processed, check_batch_options, run_files
 from ..diagnostic_view import COLOR_CHOICES, use_color, with_source_lines
 from ..exit_status import ExitStatus
-from ..help_format import HelpFormatter
-from ..macro_options import add_macro_arguments
 from ..output import (
     OutputOptions,
     Outputs,
-    add_output_arguments,
     check_output_options,
     deliver,
     emit_report,
@@ -24,6 +21,8 @@ from ..output import (
 )
 from ..pass_manager import build_pass
 from ..source import PtofixError
+from .arguments import add_batch_arguments, add_macro_arguments, add_output_arguments
+from .help_format import HelpFormatter
 from .output_options import output_options
 
 # Imported where used: the analysis (race_check: the barriers, races, placements, the pto-isa
@@ -137,14 +136,15 @@ def run(args: argparse.Namespace) -> int:
         check_output_options(options, delivers_result=args.fix)
     if args.pto_isa:
         from ..isa_version import identify
-        for note in identify(args.pto_isa)[1]:
+        isa, isa_notes = identify(args.pto_isa)
+        args.environment = replace(args.environment, isa=isa)
+        for note in isa_notes:
             sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
     from ..race_check import RaceCheck
     # --fix's pass is built once and handed to every file's job (pickled to -j workers).
     insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
     insert = build_pass("pipe-v-barrier-insert", insert_options) if args.fix else None
-    job = RaceCheck(pto_isa=getattr(args, "pto_isa", None) or "", arch=getattr(args, "arch", None), insert=insert,
-                    functions=options.report == "html")
+    job = RaceCheck(insert=insert, functions=options.report == "html", environment=args.environment)
     tally = Tally()
     view = View(color=use_color(getattr(args, "color", "auto")), allow_unverified=bool(args.allow_unverified),
                 sarif=sarif)

@@ -4,16 +4,16 @@ from __future__ import annotations
 import argparse
 from functools import partial
 
-from ..batch import QUIET_HELP, Processed, add_batch_arguments, check_batch_options, deliver_processed, run_files
+from ..batch import Processed, check_batch_options, deliver_processed, run_files
 from ..exit_status import ExitStatus
 from ..file_passes import FilePasses, notes_wanted
-from ..help_format import HelpFormatter
 from ..ir.versions import mapping_note, resolve
-from ..macro_options import add_macro_arguments
-from ..output import OutputOptions, add_output_arguments, check_output_options, write_stderr, write_stdout
+from ..output import OutputOptions, check_output_options, write_stderr, write_stdout
 from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
 from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
 from ..source import PtofixError
+from .arguments import QUIET_HELP, add_batch_arguments, add_macro_arguments, add_output_arguments
+from .help_format import HelpFormatter
 from .output_options import json_report_off_stderr, output_options
 
 OPT_DESCRIPTION = """\
@@ -85,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
         check_output_options(options)
     # Built once, above, and handed to every file's job (pickled to -j workers).
     job = FilePasses(tuple(passes), functions=options.report == "html",
-                     notes=notes_wanted(options.quiet, options.report, options.report_file))
+                     notes=notes_wanted(options.quiet, options.report, options.report_file),
+                     environment=args.environment)
     return run_files(options, partial(process_file, job=job), deliver_file)
 
 

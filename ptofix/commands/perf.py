@@ -5,9 +5,9 @@ import argparse
 import os
 from pathlib import Path
 
-from ..help_format import HelpFormatter
 from ..output import write_stderr, write_stdout
 from ..source import PtofixError
+from .help_format import HelpFormatter
 
 HELP = "build each kernel against pto-isa's Perf-Sim and compare their cycles"
 

@@ -7,11 +7,11 @@ import sys
 import traceback
 
 from ..exit_status import ExitStatus, internal_error
-from ..help_format import HelpFormatter
-from ..macro_options import add_macro_arguments
 from ..output import write_stdout
 from ..pto.tiles import UB_BYTES
 from ..source import PtofixError
+from .arguments import add_macro_arguments
+from .help_format import HelpFormatter
 
 # The simulator's modules are imported where used: with numpy they take 93 ms (-X importtime,
 # interpreted, bytecode cached), which `simulate --help`, a usage error and `ptofix --help` (every
@@ -239,6 +239,6 @@ def _run(args: argparse.Namespace) -> int:
                          blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size,
                          gm_fill=dict(args.gm_fill))
     outcome = compare(Comparison(args.original, args.rewritten, args.seeds, options, args.time_budget,
-                                 args.fix_original))
+                                 args.fix_original, args.environment))
     write_stdout(outcome_json(outcome) if args.report == "json" else outcome_text(outcome))
     return {"different": EXIT_DIFFERENT, "original races": EXIT_RACY_ORIGINAL}.get(outcome.status, EXIT_EQUAL)

@@ -77,7 +77,10 @@ def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
         return IntType(1, False) if isinstance(node.value, bool) else PtrType(None)
     if isinstance(node, A.Name):
         sym = env.get(node.id)
-        return sym.ctype if sym is not None and sym.kind == "scalar" else None
+        if sym is None:
+            constant = sem.file_constant(node.id)
+            return None if constant is None else constant[0]
+        return sym.ctype if sym.kind == "scalar" else None
     if isinstance(node, A.Cast):
         return _cast_type(node.type, sem, env)
     if isinstance(node, A.Call):

@@ -1,16 +1,17 @@
-"""The macros of the compiler's command line (`-D NAME[=VALUE]`, `-U NAME`) the commands of this
-process analyse with: a macro given as `bisheng -DNAME=VALUE` is defined before the file's first
-line and seen by no text the model reads, so it is told with the same options
-(`ptofix run -D NAME=VALUE`; `ptofix build` reads its bisheng flags')."""
+"""The macros of the compiler's command line (`-D NAME[=VALUE]`, `-U NAME`:
+CompileEnvironment.macro_flags) read as the compiler reads them: a macro given as
+`bisheng -DNAME=VALUE` is defined before the file's first line and seen by no text the model
+reads, so it is told with the same options (`ptofix run -D NAME=VALUE`; `ptofix build` reads its
+bisheng flags')."""
 from __future__ import annotations
 
 import re
 
-from ..source import PtofixError
+from ..compile_env import CompileEnvironment
+from ..source import OptionValueError, PtofixError
 from .model import MacroDefinition
 from .preprocessor import command_line_definition
 
-_COMMAND_LINE: list[tuple[str, ...]] = [()]
 _MACRO_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -24,28 +25,36 @@ def macro_flag(option: str, value: str) -> str:
     return option + value
 
 
-def set_command_line_macros(flags: list[str] | tuple[str, ...]) -> None:
-    """The `-DNAME[=VALUE]` and `-UNAME` flags of this process's commands, in command-line order."""
-    _COMMAND_LINE[0] = tuple(flags)
+def define_flag(value: str) -> str:
+    """``-D``'s value as the flag the analysis takes (OptionValueError: why not)."""
+    return _checked_flag("-D", value)
 
 
-def command_line_flags() -> tuple[str, ...]:
-    """The `-DNAME[=VALUE]` and `-UNAME` flags set_command_line_macros was given, in order."""
-    return _COMMAND_LINE[0]
+def undefine_flag(value: str) -> str:
+    """``-U``'s value as the flag the analysis takes (OptionValueError: why not)."""
+    return _checked_flag("-U", value)
 
 
-def command_line_definitions() -> tuple[MacroDefinition, ...]:
-    """The flags as the macro table's entries (preprocessor.command_line_definition), in order."""
-    return tuple(command_line_definition(flag) for flag in _COMMAND_LINE[0])
+def _checked_flag(option: str, value: str) -> str:
+    try:
+        return macro_flag(option, value)
+    except PtofixError as exc:
+        raise OptionValueError(exc.diagnostic.message) from None
 
 
-def command_line_macros() -> tuple[dict[str, tuple[bool, str]], frozenset[str]]:
-    """(each macro the command line leaves defined -> (whether it is function-like, its body, as the
+def command_line_definitions(environment: CompileEnvironment) -> tuple[MacroDefinition, ...]:
+    """``environment``'s macro flags as the macro table's entries (preprocessor.command_line_definition),
+    in order."""
+    return tuple(command_line_definition(flag) for flag in environment.macro_flags)
+
+
+def command_line_macros(environment: CompileEnvironment) -> tuple[dict[str, tuple[bool, str]], frozenset[str]]:
+    """(each macro ``environment``'s command line leaves defined -> (whether it is function-like, its body, as the
     compiler reads it: `-DN` is `1`, `-D'f(x)=x'` is `x`); every name a `-U` names), the flags read
     in order: a later `-U NAME` cancels an earlier `-D NAME` and the reverse."""
     defined: dict[str, tuple[bool, str]] = {}
     undefined: set[str] = set()
-    for flag, definition in zip(_COMMAND_LINE[0], command_line_definitions(), strict=True):
+    for flag, definition in zip(environment.macro_flags, command_line_definitions(environment), strict=True):
         if not definition.defines:
             defined.pop(definition.name, None)
             undefined.add(definition.name)

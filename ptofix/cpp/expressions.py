@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..pto.ops import PTO_INSTRUCTIONS, PURE_FUNCTIONS
 from . import stmt_parser as A
 from .c_types import _BUILTIN_ARITHMETIC_TYPES, _TILE_TYPES, _VALUE_OBJECT_TYPES, _cast_type
+from .integers import IntType
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import strip_pto as _strip_pto
 from .lexical import identifiers
@@ -219,6 +220,16 @@ def _is_leaf(self: FunctionSemantics) -> bool:
         self._leaf = "pipe_barrier" not in body and not any(
             self.ctx.is_local_name(name) for name in identifiers(body))
     return self._leaf
+
+
+def file_constant(self: FunctionSemantics, name: str) -> tuple[IntType, int] | None:
+    """FileContext.file_constant for a name no local declaration gives a value (the caller
+    looked its environment up first), unless the function may declare it otherwise: a
+    statement or parameter the model cannot read, a template parameter, or a member of the
+    class scope of a member function (not read)."""
+    if name in self.maybe_declared or name in self.template_params or self.fn.declaration.owner:
+        return None
+    return self.ctx.file_constant(name)
 
 
 def _plain_value_name(self: FunctionSemantics, name: str) -> bool:

@@ -28,7 +28,6 @@ from .headers import (
     QUALIFIER_MACROS,
     STANDARD_HEADERS,
     HeaderSummary,
-    include_search_unread,
     may_be_standard_macro,
     pragma_may_change_code,
     pragma_operator_used,
@@ -162,7 +161,9 @@ def _unread_declaration(model: CppFile) -> str:
     The model resolves names against what the file declares, so it must know every name a
     file-scope declaration introduces. It reads exactly: function definitions (the parser's
     declarator check), plain namespace heads, a using-directive, a scoped enumeration of plain
-    enumerators, and a type alias or variable the statement grammar reads, naming no macro. Any
+    enumerators, a type alias or variable the statement grammar reads (parentheses only in its
+    copy-initializer), a static assertion, an explicit instantiation, and an alias template of
+    plain parameters whose name the model does not read, naming no macro. Any
     other (a class, an attribute, `typedef struct {...} pto;`, a declarator in parentheses, a
     prototype, a macro invocation) may declare any of its words, `pto`, an op or `int64_t` among
     them, anywhere in the file's namespaces: its file is not modelled. ptoas writes no such
@@ -192,6 +193,13 @@ def _unread_declaration(model: CppFile) -> str:
         if kind == "scoped-enum" and (decl.name == "PTOAutoSyncTailMode" or not _model_reads(decl.name)):
             continue
         if kind == "alias" or (kind == "variable" and not _model_reads(decl.name)):
+            continue
+        if kind in ("static-assert", "explicit-instantiation", "using-pto-name"):
+            continue          # declares nothing new ([dcl.pre], [temp.explicit], [namespace.udecl])
+        if kind in ("alias-template", "plain-struct") and not _model_reads(decl.name) \
+                and decl.name not in PTO_SPELLED_NAMES:
+            # A type of the file's own: a declaration naming it is of a type the model does not
+            # read, so its tiles are unknown (FileContext.file_scope_types).
             continue
         return (f"{model.source.location(decl.span.start)}: ptofix does not read this file-scope declaration "
                 "exactly; it may declare any of its words (pto, an op, a type the model reads)")
@@ -257,8 +265,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     reason = _command_line_reason(model, bool(pto_headers), header_words)
     if reason:
         return reason
-    if unread_headers and include_search_unread():
-        return include_search_unread()
+    if unread_headers and model.environment.headers_unread:
+        return model.environment.headers_unread
     for spelled, offset in model.includes if unread_headers else ():
         summary = (headers or {}).get(offset)
         if summary is None:
@@ -312,10 +320,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         return (f"the file uses pto's macro '{min(model.pto_code_macros)}', whose expansion ptofix does not "
                 "model: pto-isa's headers define it, and it may paste a name the file never spells, hide a loop "
                 "or a jump, or declare anything")
-    if "pto" in model.namespaces or any(_qualified_into_pto(fn.qualified) or _qualified_by_macro(fn, model.macros)
-                                        for fn in model.functions):
-        return ("the file declares something in namespace pto: an overload or a specialization there (of "
-                "TMUL_IMPL, say) may change what pto's own ops run")
+    reason = _pto_namespace_reason(model, header_words) if "pto" in model.namespaces else ""
+    if reason or any(_qualified_into_pto(fn.qualified) or _qualified_by_macro(fn, model.macros)
+                     for fn in model.functions):
+        return reason or ("the file declares something in namespace pto: an overload or a specialization there "
+                          "(of TMUL_IMPL, say) may change what pto's own ops run")
     for pragma in model.pragmas:
         if pragma.tokens is None:
             return (f"{model.source.location(pragma.span.start)}: a pragma operator whose pragma ptofix does not "
@@ -344,6 +353,60 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     return _unread_declaration(model)
 
 
+def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -> str:
+    """Why the file's `namespace pto {...}` may change what a name the model reads means ('' if it
+    cannot): pto-isa's own manual kernels define their helpers inside pto. A function there
+    overloads any of pto's functions of its name, and pto's templates find it by argument-dependent
+    lookup at instantiation; a type or variable there hides one of pto's. So each name the file
+    declares there (every function and file-scope declaration) must be one the model does not read
+    by spelling and pto's code does not write (_may_change_pto_code), each
+    `namespace pto` head plain and at file scope, with no namespace nested in it (`pto::comm` holds
+    functions spelled like pto's ops), and every file-scope declaration read exactly
+    (_unread_declaration, checked after this)."""
+    text = masked_literals(model.source.text)
+    if "#" in text and any("{" in line or "}" in line for line in text.splitlines() if line.lstrip().startswith("#")):
+        return "a directive holds a brace: where the file's namespace pto ends is not known"
+    depth, pto_depth = 0, -1
+    regions: list[tuple[int, int]] = []       # [start, end) of each `namespace pto {...}`
+    for match in _BRACE_OR_NAMESPACE.finditer(text):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth <= pto_depth:
+                pto_depth = -1
+                regions[-1] = (regions[-1][0], match.end())
+        elif pto_depth >= 0:
+            # (A using-directive there too: pto's own unqualified lookups would see its names.)
+            return "a namespace nested in namespace pto, or a using-directive there, may declare functions " \
+                   "spelled like pto's ops"
+        elif _USING_BEFORE_NAMESPACE.search(text, max(0, match.start() - 64), match.start()):
+            continue      # `using namespace pto;` at file scope: declares nothing
+        else:
+            if match.group(1) == "pto":
+                if depth or match.group(2) or match.group(3) != "{":
+                    return "a namespace pto that is not plain and at file scope may hide or overload pto's names"
+                pto_depth = depth
+                regions.append((match.start(), len(text)))
+            if match.group(3) == "{":
+                depth += 1    # (the head's own '{', consumed by the match)
+    inside = [(fn.name.rpartition("::")[2], fn.span.start) for fn in model.functions] \
+        + [(decl.name, decl.span.start) for decl in model.globals]
+    for name, at in inside:
+        if name and any(start <= at < end for start, end in regions) \
+                and (_model_reads(name) or name in PTO_SPELLED_NAMES or _may_change_pto_code(name, header_words)):
+            return (f"{model.source.location(at)}: the file declares '{name}' in namespace pto, a name ptofix reads "
+                    "as pto's or pto's code writes: an overload there may change what pto's own ops run")
+    return ""
+
+
+# A brace, or a namespace head up to its '{' (group 1: its first name, group 2: more after it).
+_BRACE_OR_NAMESPACE = regex_cache.compile(
+    r"[{}]|(?<![\w$])namespace(?![\w$])\s*([A-Za-z_]\w*)?((?:\s*::\s*(?:inline\s+)?[A-Za-z_]\w*)*)\s*(\{|=)?")
+_USING_BEFORE_NAMESPACE = regex_cache.compile(r"(?<![\w$])using\s*\Z")
+
+
 _INERT_QUALIFIER = INERT_QUALIFIER
 # pto's macros a header may write at namespace scope and declare nothing by: the NPU attribute,
 # pto's function specifiers, bisheng's parameter and address-space qualifiers, which pto defines
@@ -359,7 +422,7 @@ def _command_line_reason(model: CppFile, includes_pto: bool, header_words: froze
     the file unknown ('' if they do not): one defined or undefined before pto's header, which its
     code may read (as a `#define` there, unmodelled_file), one named like a keyword or a name the
     model reads as pto's, one whose body may declare or restructure anything."""
-    defined, undefined = command_line_macros()
+    defined, undefined = command_line_macros(model.environment)
     for name in sorted(set(defined) | undefined):
         flag = f"-D{name}" if name in defined else f"-U{name}"
         if includes_pto and name not in _MACROS_PTO_HEADERS_IGNORE and name not in BUILD_SCRIPT_MACROS \
@@ -389,7 +452,7 @@ _DECLARING_BODY_WORDS = frozenset(["namespace", "struct", "class", "union", "enu
 def _deciding_command_line_macros(model: CppFile) -> set[str]:
     """The command line's macros whose -D/-U decides which groups of the file's #if sections the
     parser reads (parser.without_decided_groups): those of them the sections' conditions name."""
-    defined, undefined = command_line_macros()
+    defined, undefined = command_line_macros(model.environment)
     names = {name for name in set(defined) | undefined if decides_groups(name)}
     if not names:
         return names
@@ -441,7 +504,7 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
     it. Every use of the name in pto's code is a call with no argument (pto_call_arities)."""
     if name != _SUBBLOCK_ID or header_words is not None or pto_call_arities().get(name) != (0,):
         return False
-    defined, undefined = command_line_macros()
+    defined, undefined = command_line_macros(model.environment)
     entries = [entry for entry in model.macro_table if entry.name == name]
     if name in defined or name in undefined or len(entries) != 1 or not entries[0].defines \
             or entries[0].params != () or len(entries[0].replacement) != 1:
@@ -527,7 +590,7 @@ def _pto_inst_included_again(model: CppFile, headers: dict[int, HeaderSummary]) 
     pto-inst.hpp compiles nothing (its include guard), so what the header defines comes after
     pto's code, not before it. Not when a macro named like the guard is defined or undefined
     anywhere the model sees (the kernel, its headers, the command line)."""
-    defined, undefined = command_line_macros()
+    defined, undefined = command_line_macros(model.environment)
     if _PTO_INST_GUARD in model.macros or _PTO_INST_GUARD in defined or _PTO_INST_GUARD in undefined \
             or any(_PTO_INST_GUARD in summary.macros for summary in headers.values()):
         return set()
@@ -594,7 +657,7 @@ def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_w
             or name in summary.not_functions or name in summary.macro_bodies or standard_headers_may_see(name) \
             or name.endswith("_IMPL") or name.startswith(("g_pto_", "OP_")):
         return False
-    kernel_macros = model.macros | frozenset(command_line_macros()[0])
+    kernel_macros = model.macros | frozenset(command_line_macros(model.environment)[0])
     for word in summary.function_words.get(name, set()):
         if word in QUALIFIER_MACROS:
             if not all(_INERT_QUALIFIER.fullmatch(body) for body in summary.macro_bodies.get(word, [])):
@@ -673,7 +736,7 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     # A macro the header's namespace scope writes that pto-isa, the kernel or the command line
     # defines may expand to declarations the summary does not see, and a kernel macro named like a
     # header's declaration renames it.
-    kernel_macros = model.macros | set(command_line_macros()[0])
+    kernel_macros = model.macros | set(command_line_macros(model.environment)[0])
     foreign = sorted(((set(summary.namespace_words) & ((pto_macro_names() - _PTO_DECLARING_NOTHING) | kernel_macros))
                       | (set(summary.names) & kernel_macros)) - QUALIFIER_MACROS)
     if foreign:

@@ -44,9 +44,6 @@ import re
 from ..pto.ops import pto_function_names, pto_macro_names
 from ..side_files import Unreadable, read_side_file
 from ..source import PtofixError, SourceText, Span
-from .include_paths import include_search_path as include_search_path
-from .include_paths import include_search_unread as include_search_unread
-from .include_paths import set_include_search_path as set_include_search_path
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
 from .parser import _INCLUDE
@@ -156,7 +153,14 @@ def declared_names(code: str) -> set[str]:
     k = 0
     while k < len(lex):
         word = lex[k]
-        if word == "using" and lex[k + 1:k + 2] != ["namespace"] and lex[k + 2:k + 3] != ["="]:
+        if word == "using" and lex[k + 1:k + 2] == ["namespace"]:
+            # A using-directive (`using namespace pto;`) declares no name ([namespace.udir]): what
+            # it makes visible is judged apart (_Header.using_directives).
+            while k < len(lex) and lex[k] != ";":
+                skip[k] = True
+                k += 1
+            continue
+        if word == "using" and lex[k + 2:k + 3] != ["="]:
             # A using-declaration (`using std::sqrt;`, `using a::b, c::d;`) declares the last name
             # of each qualified name in this scope, though it is written after `::`.
             j = k + 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..source import SourceText, Span
 from ..structs import Struct
 
@@ -569,12 +570,29 @@ USING_NAMESPACE = "using-namespace"     # `using namespace a::b;`
 SCOPED_ENUM = "scoped-enum"             # `enum class E [: int] { A, B = 2 };`: plain enumerators
 BRACKETED = "bracketed"                 # holds a brace, parenthesis or bracket: not read
 STATEMENT = "statement"                 # left to the statement grammar: an alias or a variable
+STATIC_ASSERT = "static-assert"         # `static_assert(expr, "msg");`: declares nothing
+ALIAS_TEMPLATE = "alias-template"       # `template <typename T, int N> using X = ...;`: declares X
+# `template void f<float>(int);`, `extern template struct S<int>;`: names a template declared
+# elsewhere and declares nothing ([temp.explicit]); a specialization (`template <>`) is none.
+EXPLICIT_INSTANTIATION = "explicit-instantiation"
+# `using pto::BLayout;`: a using-declaration of one of pto's own names, which then names pto's
+# entity at file scope too ([namespace.udecl]): what the model reads that spelling as anyway.
+USING_PTO_NAME = "using-pto-name"
+# `struct TileWork { uint32_t offset, count; };`: a class of plain data members only (no function,
+# initializer, base, nested declaration or friend), or a forward declaration (`struct W;`): it
+# declares its name, a type, and runs no code.
+PLAIN_STRUCT = "plain-struct"
+# The forms read exactly apart from the statement grammar: their kind is their form.
+_OWN_KIND_FORMS = frozenset([USING_NAMESPACE, SCOPED_ENUM, STATIC_ASSERT, ALIAS_TEMPLATE, EXPLICIT_INSTANTIATION,
+                             USING_PTO_NAME, PLAIN_STRUCT])
 
 
 class GlobalDecl(Struct):
     """A file-scope declaration other than a function definition, as the structural parser reads
     it: a using-directive, a scoped enumeration of plain enumerators, a type alias or variable the
-    statement grammar reads (``declarator``), or unread (``kind`` 'unread', ``reason`` says why).
+    statement grammar reads (``declarator``; one with parentheses only in a copy-initializer, `constexpr
+    unsigned B = N * sizeof(half);`), a static assertion, an alias template of plain template
+    parameters, an explicit instantiation, or unread (``kind`` 'unread', ``reason`` says why).
     A declaration read otherwise than exactly is unread: it may declare any of its words. One
     that starts with an attribute-specifier-seq (`[[block_local]] static int32_t lane;`) is the
     declaration after it, the attributes kept in ``attributes``."""
@@ -583,8 +601,9 @@ class GlobalDecl(Struct):
     stmt: SimpleStmt            # the declaration's statement (span, text, grammar AST), after its attributes
     text: str                   # its text, each comment one space
     words: tuple                # its identifiers, in order (comments excluded)
-    form: str                   # USING_NAMESPACE, SCOPED_ENUM, BRACKETED or STATEMENT
-    path: tuple                 # a using-directive's namespace names; a scoped enumeration's name
+    form: str                   # USING_NAMESPACE, SCOPED_ENUM, BRACKETED, STATEMENT or an _OWN_KIND_FORMS
+    path: tuple                 # a using-directive's namespace names; a scoped enumeration's or alias
+                                # template's name
     attributes: str             # the attribute-specifier-seq before it, blanks collapsed ('' if none)
     _fields: ClassVar[tuple[str, ...]] = ("stmt", "text", "words", "form", "path", "attributes")
 
@@ -607,12 +626,23 @@ class GlobalDecl(Struct):
         if self.form != STATEMENT:
             return None
         ast = self.stmt.ast
-        return ast if isinstance(ast, _declaration_classes()) else None
+        if not isinstance(ast, _declaration_classes()):
+            return None
+        if "(" in self.text:
+            # Parentheses only inside a copy-initializer (`= N * sizeof(half)`): one declarator,
+            # no prototype, no direct-initializer, no parenthesized declarator (`int (x) = 1;`).
+            equals = self.text.find("=")
+            if not isinstance(ast, _declaration_classes()[0]) or getattr(ast, "init", None) is None \
+                    or getattr(ast, "ctor_args", None) is not None or getattr(ast, "array", True) \
+                    or equals < 0 or self.text.find("(") < equals:
+                return None
+        return ast
 
     @property
     def kind(self) -> str:
-        """'using-namespace', 'scoped-enum', 'alias', 'variable' or 'unread'."""
-        if self.form in (USING_NAMESPACE, SCOPED_ENUM):
+        """'using-namespace', 'scoped-enum', 'static-assert', 'alias-template',
+        'explicit-instantiation', 'using-pto-name', 'plain-struct', 'alias', 'variable' or 'unread'."""
+        if self.form in _OWN_KIND_FORMS:
             return self.form
         decl = self.declarator
         if decl is None:
@@ -623,7 +653,7 @@ class GlobalDecl(Struct):
     def name(self) -> str:
         """The name declared (an alias's, a variable's, an enumeration's), a using-directive's
         namespace as written without blanks (`a::b`), '' when unread."""
-        if self.form in (USING_NAMESPACE, SCOPED_ENUM):
+        if self.form in _OWN_KIND_FORMS:
             return "::".join(self.path)
         decl = self.declarator
         return "" if decl is None else str(decl.name)
@@ -634,6 +664,9 @@ class GlobalDecl(Struct):
         if self.form == BRACKETED:
             return "a brace, parenthesis or bracket (a class, an initializer, a prototype, an attribute)"
         if self.form == STATEMENT and self.declarator is None:
+            if "(" in self.text:
+                return ("parentheses outside one declarator's copy-initializer (a prototype, a direct-initializer, "
+                        "a parenthesized declarator, a second declarator)")
             return "a declaration the statement grammar does not read as an alias or a variable"
         return ""
 
@@ -780,7 +813,7 @@ class CppFile(Struct):
     __slots__ = ("source", "functions", "globals", "macros", "namespaces", "empty_macros", "includes",
                  "partial_globals", "declared_names", "declaring_macros", "defines", "structure_in_parentheses",
                  "macro_bodies", "pto_code_macros", "macro_table", "conditional_sections", "conditional_groups",
-                 "pragmas")
+                 "pragmas", "environment")
     source: SourceText
     functions: list[Function]
     globals: list                # file-scope declarations (GlobalDecl), e.g. `using T = ...;`
@@ -803,10 +836,15 @@ class CppFile(Struct):
     conditional_sections: tuple[ConditionalSection, ...]   # every #if section, in file order
     conditional_groups: tuple[ConditionalGroup, ...]       # every group of them, in file order
     pragmas: tuple[Pragma, ...]            # every #pragma line and pragma operator, in file order
+    # The compiler's command line the file was read with (-I, -D/-U, ...): every analysis of the
+    # model reads it from here.
+    environment: CompileEnvironment
     _fields: ClassVar[tuple[str, ...]] = ("source", "functions", "globals", "macros", "namespaces", "empty_macros",
                                           "includes", "partial_globals", "declared_names", "declaring_macros",
                                           "defines", "structure_in_parentheses", "macro_bodies", "pto_code_macros",
-                                          "macro_table", "conditional_sections", "conditional_groups", "pragmas")
+                                          "macro_table", "conditional_sections", "conditional_groups", "pragmas",
+                                          "environment")
+    _hidden: ClassVar[frozenset[str]] = frozenset({"environment"})
 
     def __init__(
             self,
@@ -828,6 +866,7 @@ class CppFile(Struct):
             conditional_sections: tuple[ConditionalSection, ...] = (),
             conditional_groups: tuple[ConditionalGroup, ...] = (),
             pragmas: tuple[Pragma, ...] = (),
+            environment: CompileEnvironment = NO_COMMAND_LINE,
     ) -> None:
         self.source = source
         self.functions = functions
@@ -847,6 +886,7 @@ class CppFile(Struct):
         self.conditional_sections = conditional_sections
         self.conditional_groups = conditional_groups
         self.pragmas = pragmas
+        self.environment = environment
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

@@ -14,10 +14,11 @@ from bisect import bisect_left, bisect_right
 from functools import partial
 
 from .. import regex_cache
+from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, UnreadableInput
-from .command_line import command_line_flags, command_line_macros
+from .command_line import command_line_macros
 from .include_paths import header_found
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .lexical import (
@@ -34,10 +35,15 @@ from .lexical import (
     trailing_word_start,
 )
 from .model import (
+    ALIAS_TEMPLATE,
     BRACKETED,
+    EXPLICIT_INSTANTIATION,
+    PLAIN_STRUCT,
     SCOPED_ENUM,
     STATEMENT,
+    STATIC_ASSERT,
     USING_NAMESPACE,
+    USING_PTO_NAME,
     CaseLabel,
     Comment,
     Compound,
@@ -106,7 +112,7 @@ _CPU_SIMULATOR_MACRO = regex_cache.compile(r"\s*#\s*(?:define|undef)\s+__CPU_SIM
 _CPU_SIMULATOR_GROUP_CHANGES = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|PIPE_V)(?![\w$])|##")
 
 
-def without_cpu_simulator_groups(tokens: Tokens) -> Tokens:
+def without_cpu_simulator_groups(tokens: Tokens, environment: CompileEnvironment) -> Tokens:
     """``tokens`` with each group of an `#ifdef __CPU_SIM` / `#if defined(__CPU_SIM)` section (up
     to its own #elif, #else or #endif) read as a comment, as the NPU build skips it (see
     _CPU_SIMULATOR_TESTS); the same tokens when there is none or the file or the command line defines
@@ -115,7 +121,7 @@ def without_cpu_simulator_groups(tokens: Tokens) -> Tokens:
     if all("__CPU_SIM" not in directive for directive, _, _ in directives) \
             or any(_CPU_SIMULATOR_MACRO.match(directive) for directive, _, _ in directives):
         return tokens
-    defined, undefined = command_line_macros()
+    defined, undefined = command_line_macros(environment)
     if "__CPU_SIM" in defined or "__CPU_SIM" in undefined:
         return tokens          # (the compiler's -D/-U: as the file's own #define/#undef)
     _, sections, groups = build_tables(directives, len(tokens.text))
@@ -223,14 +229,14 @@ def decides_groups(name: str) -> bool:
     return not is_reserved_identifier(name) and name not in pto_macro_names()
 
 
-def without_decided_groups(tokens: Tokens, path: str = "") -> Tokens:
+def without_decided_groups(tokens: Tokens, environment: CompileEnvironment, path: str = "") -> Tokens:
     """``tokens`` with each `#if` group the compiler's command line (`-D`, `-U`) or the headers it
     finds (`__has_include`) show is not compiled read as a comment, as the compiler skips it: a
     group whose condition is false, or one after a group certainly taken
     (preprocessor.group_outcomes, the file's own #define and #undef making a name unknown from
     there on). ``path``: the file's, beside which a quoted header name is looked for first. The
     same tokens when the command line sets no macro and no directive asks for a header."""
-    flags = command_line_flags()
+    flags = environment.macro_flags
     queries = "__has_include" in tokens.text and _directive_asks_for_header(tokens)
     if not flags and not queries:
         return tokens
@@ -246,7 +252,7 @@ def without_decided_groups(tokens: Tokens, path: str = "") -> Tokens:
     table, sections, groups = build_tables(_directives(tokens), len(tokens.text))
     if queries:
         def found(spelled: str) -> bool:
-            return header_found(spelled, path)
+            return header_found(spelled, path, environment)
 
         for group in groups:
             group.condition = with_header_queries(group.condition, found)
@@ -472,9 +478,16 @@ class _StructureParser:
             if keyword == "namespace":
                 if _USING_BEFORE.search(text, max(0, match.start() - 40), match.start()):
                     continue    # `using namespace pto;`: a using-directive declares nothing
-                found.update(_IDENT.findall(rest))
+                names = _IDENT.findall(rest)
+                if names == ["pto"] and _PLAIN_PTO_HEAD.match(rest) and text.startswith("{", match.end()):
+                    # `namespace pto {`: reopens pto, declares no other `pto`; what it declares
+                    # there is judged apart (header_policy._pto_namespace_reason).
+                    continue
+                found.update(names)
             elif keyword == "using":
                 names = _IDENT.findall(rest)
+                if _USING_PTO_NAME.match(text, match.start(), match.end() + 1):
+                    continue    # `using pto::BLayout;`: pto's own entity under its own name
                 if names and names[0] != "namespace":
                     found.add(names[-1])
             elif keyword == "typedef":
@@ -607,11 +620,15 @@ class _StructureParser:
         # internal linkage, but not as an attribute's argument (`__attribute__((static))`, an
         # unknown attribute the compiler ignores) or a parameter's word.
         specifiers: list[str] = []
+        # Default template arguments without brackets (`template <bool init = false, int N>`): an
+        # '=' inside the leading template heads declares no variable.
+        heads = _DEFAULTED_TEMPLATE_HEADS.match(text, starts[start], starts[brace])
+        heads_end = heads.end() if heads is not None else starts[start]
         while j < brace:
             kind = kinds[j]
             if kind == "w":
                 word = text[starts[j]:ends[j]]
-                if "=" in word and _has_assignment(word):
+                if "=" in word and _has_assignment(word) and ends[j] > heads_end:
                     return None
                 specifiers.append(word)
             elif kind == "o" and self.marks[j] == "(":
@@ -797,6 +814,12 @@ class _StructureParser:
             header = Span(ends[i + 1], starts[pclose])
             return ForStmt(pack_span(start, body.span.end), init="", cond=text[ends[i + 1]:starts[pclose]], step="",
                            header=header, body=body), end
+        if t == "if" and not paren_next and i + 2 < stop and kinds[i + 1] == "w" \
+                and self._tok_text(i + 1) == "constexpr" and self.marks[i + 2] == "(":
+            # `if constexpr (c)` runs one branch, chosen when the template is instantiated: read
+            # as `if (c)`, whose either branch may run, it over-approximates every instantiation.
+            i += 1
+            paren_next = True
         if t == "if" and paren_next:
             pclose = self._match_close(i + 1)
             then, j = self._body(pclose + 1, stop)
@@ -948,6 +971,15 @@ class _StructureParser:
         def seg(x: int, y: int) -> str:
             return text[ends[x]:starts[y]].strip()
         return seg(open_i, a), seg(a, b), seg(b, close_i)
+
+
+# Template heads whose parameters hold no bracket, angle, quote or ';' (`template <bool init =
+# false, int N>`): where they end is where the first '>' is.
+_DEFAULTED_TEMPLATE_HEADS = regex_cache.compile(r"\s*(?:template\s*<[^<>(){}\[\];\"'/]*>\s*)+")
+
+
+# The rest of a plain `namespace pto {` head after the keyword, up to its '{'.
+_PLAIN_PTO_HEAD = regex_cache.compile(r"\s*pto\s*\Z")
 
 
 _IDENT = regex_cache.compile(r"[A-Za-z_]\w*")
@@ -1141,9 +1173,84 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
     enum = _SCOPED_ENUM.match(text)
     if enum is not None:
         return GlobalDecl(stmt, text, words, SCOPED_ENUM, (enum.group(1),))
-    # (A brace or parenthesis makes no alias or plain variable: not read, and no grammar load.)
-    form = BRACKETED if any(ch in text for ch in "{}()[]") else STATEMENT
-    return GlobalDecl(stmt, text, words, form)
+    plain = _PLAIN_STRUCT.match(text)
+    if plain is not None and _STRUCT_BODY_WORDS.isdisjoint(identifiers(plain.group(2) or "")):
+        return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (plain.group(1),))
+    traits = _traits_class(text)
+    if traits:
+        return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (traits,))
+    if any(ch in text for ch in "{}[]"):
+        # (A brace or bracket makes no alias or plain variable: not read, and no grammar load.)
+        return GlobalDecl(stmt, text, words, BRACKETED)
+    if _STATIC_ASSERT.match(text) and _closes_at_end(masked_literals(text), text.index("(")):
+        return GlobalDecl(stmt, text, words, STATIC_ASSERT)
+    using_pto = _USING_PTO_NAME.match(text)
+    if using_pto is not None:
+        return GlobalDecl(stmt, text, words, USING_PTO_NAME, ("pto", using_pto.group(1)))
+    if _EXPLICIT_INSTANTIATION.match(text):
+        return GlobalDecl(stmt, text, words, EXPLICIT_INSTANTIATION)
+    heads = _PLAIN_TEMPLATE_HEADS.match(text)
+    if heads is not None and heads.end() > 0:
+        alias = _ALIAS_TAIL.match(text, heads.end())
+        if alias is not None and "(" not in text and "template" not in identifiers(text, heads.end()):
+            return GlobalDecl(stmt, text, words, ALIAS_TEMPLATE, (alias.group(1),))
+        return GlobalDecl(stmt, text, words, BRACKETED)
+    # (Parentheses: read only where the grammar finds them in a copy-initializer, GlobalDecl.declarator.)
+    return GlobalDecl(stmt, text, words, STATEMENT)
+
+
+# `static_assert(...)` / `static_assert(...);`: its parentheses close at the declaration's end
+# (_closes_at_end): it declares nothing ([dcl.pre]: a static_assert-declaration).
+_STATIC_ASSERT = regex_cache.compile(r"\s*static_assert\s*\(")
+# `template void f<int>(...);`, `extern template class S<int>;`: the keyword not followed by `<`.
+_EXPLICIT_INSTANTIATION = regex_cache.compile(r"\s*(?:extern\s+)?template(?![\w$])(?!\s*<)")
+# A class definition of plain data members (`struct W { uint32_t a, b; int c[4]; };`), no base,
+# nothing after its '}' but the ';' (group 1: its name, group 2: its body).
+# A forward declaration (`struct W;`) declares the name only, as a type.
+_PLAIN_STRUCT = regex_cache.compile(
+    r"\s*(?:struct|class|union)\s+([A-Za-z_]\w*)\s*(?:\{([\w\s*,;\[\]]*)\}\s*)?;\s*\Z")
+# Words that make a plain body declare or run something: nested or friend declarations, static
+# members, templates, operators.
+_STRUCT_BODY_WORDS = frozenset(["friend", "template", "typedef", "using", "enum", "struct", "class", "union",
+                                "operator", "static_assert", "static", "virtual", "namespace", "typename",
+                                "public", "private", "protected", "alignas", "decltype", "auto"])
+# A class definition after plain template heads (or none), no base, nothing after its '}' but ';'.
+_CLASS_DEFINITION = regex_cache.compile(r"(?:struct|class)\s+([A-Za-z_]\w*)\s*\{([^{}]*)\}\s*;\s*\Z")
+# Words by which a member declaration may declare a name outside its class: a friend declaration,
+# an elaborated type specifier (`using P = struct TMUL*;` declares TMUL in the namespace), or one
+# the model does not read.
+_LEAKING_MEMBER_WORDS = frozenset(["friend", "struct", "class", "union", "enum", "namespace", "asm", "concept",
+                                   "requires", "extern"])
+
+
+def _traits_class(text: str) -> str:
+    """The name a class (template) definition whose members are all declared in its braces
+    declares: `template <int QT> struct PAConfig { static constexpr int N = QT / 2; using P =
+    TPipe<...>; };`, a traits class of hand-written kernels. Its members live in its scope and
+    leak no name (no friend, no elaborated type specifier, no nested class); no member function
+    body, initializer list or lambda (no brace in it). '' when ``text`` is no such definition."""
+    heads = _PLAIN_TEMPLATE_HEADS.match(text)
+    at = heads.end() if heads is not None else len(text) - len(text.lstrip())
+    definition = _CLASS_DEFINITION.match(text, at)
+    if definition is None or not _LEAKING_MEMBER_WORDS.isdisjoint(identifiers(definition.group(2))):
+        return ""
+    return definition.group(1)
+
+
+# `using pto::X;` / `using ::pto::X;`: one of pto's own names, not a nested namespace's.
+_USING_PTO_NAME = regex_cache.compile(r"\s*using\s+(?:::\s*)?pto\s*::\s*([A-Za-z_]\w*)\s*;\s*\Z")
+# An alias-declaration after plain template heads: `using X = ...;` (the type is not read).
+_ALIAS_TAIL = regex_cache.compile(r"\s*using\s+([A-Za-z_]\w*)\s*=(?!=)[^;]*;\s*\Z")
+
+
+def _closes_at_end(text: str, open_at: int) -> bool:
+    """Whether the parenthesis at ``open_at`` closes at ``text``'s end (only `;` and blanks after it)."""
+    depth = 0
+    for at in range(open_at, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[at], 0)
+        if depth == 0:
+            return text[at + 1:].strip() in ("", ";")
+    return False
 
 
 # A template parameter read exactly: one type word (`typename`, `class` or a name, qualified or
@@ -1209,13 +1316,17 @@ def _member_owner(head: str, name: str) -> str:
     return before[at:] if at < len(before) else "?"
 
 
-def parse_cpp(source: SourceText) -> CppFile:
+def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_LINE) -> CppFile:
+    """The model of ``source`` as the compiler reads it with ``environment``'s command line (which
+    the model keeps: CppFile.environment)."""
     from .stmt_parser import forget_statements
     forget_statements()
-    tokens = without_decided_groups(without_cpu_simulator_groups(_scan(source)), source.path)
+    tokens = without_decided_groups(without_cpu_simulator_groups(_scan(source), environment), environment, source.path)
     parser = _StructureParser(source, tokens)
     try:
-        return parser.parse_file()
+        model = parser.parse_file()
+        model.environment = environment
+        return model
     except StructureError as exc:
         if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens):
             # Valid C++ (one group of each section compiled) whose `#if` groups cut across the

@@ -19,6 +19,9 @@ they are documented in ``docs/reference/pto-facts.md``.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from ..pto.ops import (
     EVERY_VERSION,
     PTO_PASTING_MACROS,
@@ -26,10 +29,11 @@ from ..pto.ops import (
     IsaFacts,
     pto_macro_names,
 )
-from ..pto.tiles import TileType
+from ..pto.tiles import ELEMENT_BYTES, TileType
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from . import call_statements, declarations, expressions, tile_history
 from . import stmt_parser as A
+from .c_types import literal_type
 from .call_statements import MAX_CALLEE_NESTING
 from .command_line import command_line_macros
 from .count_mode import (
@@ -42,15 +46,15 @@ from .count_mode import (
     _spells,
     scalar_tci_call,
 )
-from .header_policy import _INERT_QUALIFIER, _only_names_the_enumeration, trusted_header, unmodelled_file
+from .header_policy import _INERT_QUALIFIER, _model_reads, _only_names_the_enumeration, trusted_header, unmodelled_file
 from .headers import (
     QUALIFIER_MACROS,
-    include_search_path,
     may_be_command_line_macro,
     may_be_standard_macro,
     read_includes,
     toolchain_may_declare,
 )
+from .integers import INTEGER_TYPES, IntType, binary_type, binary_value, promote, unary_value, wrap
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import strip_pto as _strip_pto
 from .lexical import (
@@ -59,6 +63,7 @@ from .lexical import (
     directive_word,
     identifiers,
     identifiers_among,
+    strip_comments,
 )
 from .model import (
     CaseLabel,
@@ -78,6 +83,7 @@ from .model import (
     SwitchStmt,
 )
 from .statement_forms import (
+    _BLOCK_ALIAS,
     _EMPTY,
     _GRAMMAR_TYPE_WORDS,
     _INERT_DIRECTIVES,
@@ -89,6 +95,7 @@ from .statement_forms import (
     _leftmost_name,
     _merge_header,
     _one_call_at_most,
+    _only_sets_valid_shape,
     _return_reason,
     _template_params,
     _template_value_params,
@@ -113,6 +120,18 @@ if TYPE_CHECKING:
 _FEW_WAITING = 8         # names a block's statements are searched for one at a time (lexical._FEW_NAMES)
 
 
+# What a file-scope constant (FileContext.file_constant) may be declared with.
+_CONSTANT_QUALIFIERS = frozenset(["constexpr", "const", "static", "inline"])
+# Integer operators a constant's initializer may use (no comparison, no logical operator: their
+# result types are not IntType's arithmetic ones).
+_CONSTANT_OPERATORS = frozenset(["+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^"])
+# sizeof of the builtin types a constant's initializer may take (bytes; size_t is 64-bit unsigned on
+# the NPU's LP64 ABI, as INTEGER_TYPES has it).
+_BUILTIN_SIZES = {**ELEMENT_BYTES, **{name: max(bits // 8, 1) for name, (bits, _) in INTEGER_TYPES.items()
+                                      if name not in ("event_t", "pipe_t")}}
+_SIZE_T = IntType(*INTEGER_TYPES["size_t"])
+
+
 class FileContext:
     """What every function of a file shares: file-scope type aliases, macros, local functions."""
 
@@ -124,7 +143,7 @@ class FileContext:
         # The headers the kernel includes that ptofix reads (headers.py): their macros are the
         # file's for every statement (but the qualifiers both define alike), and what they declare
         # at namespace scope may compete with the file's functions.
-        self.headers = read_includes(model, include_search_path())
+        self.headers = read_includes(model, model.environment.include_dirs)
         # Whether every name the file can see is declared where ptofix reads it: its own text, the
         # headers it includes (read, pto-isa's or the standard library's) and the compiler's
         # reserved names. Not for a file another one #includes (`ptofix build`'s caller, whose own
@@ -138,7 +157,7 @@ class FileContext:
                                                                   for body in bodies))}
         self.header_names = frozenset(name for summary in self.headers.values() for name in summary.names)
         # A macro of the compiler's command line (`-D`) is the file's own for every statement.
-        self.command_line_macros = frozenset(command_line_macros()[0])
+        self.command_line_macros = frozenset(command_line_macros(model.environment)[0])
         self.macros = model.macros | frozenset(header_macros) | self.command_line_macros
         # The pto-isa facts of the headers the kernel compiles with (the union of every version
         # when not known).
@@ -178,6 +197,7 @@ class FileContext:
         self._name_counts: dict[str, int] | None = None
         self._possible_kernels: frozenset[int] | None = None
         self._variables: frozenset[str] | None = None    # declares_variable(), read on first use
+        self._constants: dict[str, tuple[IntType, int]] | None = None   # file_constant(), read on first use
         # A macro may paste tokens into any name (`h##x`): then no name count is complete. pto's
         # headers define such macros too (PTO_PASTING_MACROS: `MAP_INSTR_IMPL(TSQUARE, a, b)` calls
         # `TSQUARE_IMPL`), which a file may use.
@@ -188,7 +208,8 @@ class FileContext:
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
         # reads as one. A lexical over-approximation: ptoas's file scope names none of them.
         # (Each file-scope declaration's words, read once for the sets below.)
-        global_words = [list(decl.words) for decl in model.globals]
+        # (`using pto::BLayout;` names pto's own entity: not the file's.)
+        global_words = [list(decl.words) for decl in model.globals if decl.kind != "using-pto-name"]
         self.file_scope_names = frozenset([name for words in global_words for name in words]
                                           + [fn.name for fn in model.functions if fn.qualified or fn.conditional])
         # Type names a file-scope declaration introduces (`using X =`, `struct X`, `template <...>
@@ -381,6 +402,76 @@ class FileContext:
         """Whether a global function ``name`` other than the file's may be declared: by pto-isa or
         the compiler (toolchain_may_declare), the standard library, or a header the file includes."""
         return not self.headers_known or name in self.header_names or toolchain_may_declare(name)
+
+    def file_constant(self, name: str) -> tuple[IntType, int] | None:
+        """(type, value) of a file-scope integer constant ``name`` every function sees, or None.
+        Read exactly only: `constexpr` (a constant expression, never written), of a builtin integer
+        type the file does not alias, declared once in the file (no other declaration of the name:
+        no namespace of the file nor header of the kernel's declares it too, so no lookup finds
+        another), no macro, no name ptofix reads as pto's, outside any #if group or namespace some
+        function is not in and before every function (CppFile.partial_globals), its initializer
+        integer literals, earlier such constants, `sizeof` of a builtin type and integer
+        arithmetic, computed as C++ does (integers.py). Hand-written kernels lay out their UB this
+        way (`constexpr uint32_t kBase = 2 * kRows * sizeof(float);`)."""
+        if self._constants is None:
+            self._constants = self._read_constants()
+        return self._constants.get(name)
+
+    def _read_constants(self) -> dict[str, tuple[IntType, int]]:
+        model = self.model
+        declared = Counter(word for decl in model.globals
+                           for word in ([decl.name] if decl.kind in ("variable", "alias", "alias-template",
+                                                                     "scoped-enum") else decl.words))
+        declared.update(fn.name.rpartition("::")[2] for fn in model.functions)
+        out: dict[str, tuple[IntType, int]] = {}
+        for index, decl in enumerate(model.globals):
+            ast = decl.declarator
+            if index in model.partial_globals or decl.attributes or not isinstance(ast, A.Decl) or ast.init is None:
+                continue
+            type_ = ast.type
+            name = ast.name
+            if "constexpr" not in type_.quals or not set(type_.quals) <= _CONSTANT_QUALIFIERS or type_.pointer \
+                    or type_.ref or type_.template is not None or type_.name not in INTEGER_TYPES \
+                    or type_.name in self.scope.aliases or type_.name in self.file_scope_types:
+                continue
+            if declared[name] != 1 or name in self.macros or _model_reads(name) \
+                    or self.may_be_toolchain_function(name) or name in self.file_scope_types or "::" in name:
+                continue
+            value = self._constant_value(ast.init, out)
+            if value is not None:
+                ctype = IntType(*INTEGER_TYPES[type_.name])
+                out[name] = (ctype, wrap(value[1], ctype))
+        return out
+
+    def _constant_value(self, node: Any, known: dict[str, tuple[IntType, int]]) -> tuple[IntType, int] | None:
+        """(type, value) of a file-scope constant's initializer (_read_constants), None when it is
+        anything else."""
+        if isinstance(node, A.Number):
+            ctype = literal_type(node)
+            return (ctype, node.value) if isinstance(ctype, IntType) and isinstance(node.value, int) else None
+        if isinstance(node, A.Name):
+            return known.get(node.id)
+        if isinstance(node, A.SizeOf):
+            arg = node.arg
+            if not isinstance(arg, A.TypeRef) or arg.template is not None or arg.pointer or arg.ref or arg.quals \
+                    or arg.name in self.scope.aliases or arg.name in self.file_scope_types or arg.name in self.macros:
+                return None
+            size = _BUILTIN_SIZES.get(arg.name)
+            return None if size is None else (_SIZE_T, size)
+        if isinstance(node, A.Unary) and node.op in ("-", "+", "~"):
+            inner = self._constant_value(node.operand, known)
+            if inner is None:
+                return None
+            ctype = promote(inner[0])
+            value = unary_value(node.op, inner[1], ctype)
+            return None if value is None else (ctype, value)
+        if isinstance(node, A.Binary) and node.op in _CONSTANT_OPERATORS:
+            left, right = self._constant_value(node.left, known), self._constant_value(node.right, known)
+            if left is None or right is None:
+                return None
+            value = binary_value(node.op, left[1], right[1], left[0], right[0])
+            return None if value is None else (binary_type(node.op, left[0], right[0]), value)
+        return None
 
     def declares_variable(self, name: str) -> bool:
         """Every function of the file sees a file-scope variable ``name`` (`constexpr int32_t N =
@@ -653,6 +744,8 @@ class FunctionSemantics:
                 else:       # (a set of every waiting name for each statement: quadratic in their number)
                     named = {name for name in identifiers(text, span.start, span.end) if name in waiting}
                 for name in named:
+                    if _only_sets_valid_shape(stmt, name):
+                        continue        # (the tile's address is neither read nor bound: still waiting)
                     sym = waiting.pop(name)
                     if not self._binds_first(stmt, name, text) \
                             or self._jumped_over(declared_at.pop(name, span.start), stmt):
@@ -776,6 +869,8 @@ class FunctionSemantics:
             self.header_parts[id(stmt)] = (init, cond, step)
             self.info[id(stmt)] = _merge_header([part for part in (init, cond, step) if part is not None])
             self._header_scope_exit(stmt)
+            counter = self._loop_counter(stmt, inner, (init, cond, step))
+            header_defs = len(counter[0].defs) if counter is not None else 0
             if stmt.body is not None:
                 flow = self._flow
                 flow.loops.append(tuple(flow.path))
@@ -783,6 +878,10 @@ class FunctionSemantics:
                 self._stmt(stmt.body, Scope(inner))
                 flow.path.pop()
                 flow.loops.pop()
+            if counter is not None and len(counter[0].defs) == header_defs:
+                # Nothing in the body wrote it (an assignment, `&i`, a reference, an unread
+                # statement naming it all add a definition): the header alone steps it.
+                counter[0].induction = counter[1:]
         elif isinstance(stmt, IfStmt):
             self.info[id(stmt)] = self._header_part(stmt.cond, scope, "if condition")
             self._header_scope_exit(stmt)
@@ -823,6 +922,44 @@ class FunctionSemantics:
         elif isinstance(stmt, CaseLabel) and self._macro_in(stmt.text):
             # `case ONE:` with `#define ONE 1: TMUL(b, b, b); case 7`.
             self._may_jump(f"macro '{self._macro_in(stmt.text)}' in a case label")
+
+    def _loop_counter(self, stmt: ForStmt, inner: Scope, parts: tuple) -> tuple | None:
+        """(counter, condition, step, env) of `for (T i = a; cond; step)` whose header declares
+        one integer variable with one initializer, whose condition is a plain expression (no call,
+        no write) and whose step only writes i (`++i`, `i++`, `--i`, `i--`, `i += e`, `i -= e`,
+        `i = e`, e plain): the values i takes in the body are the ones that walk from a
+        (ValueModel._induction_values). None for any other loop."""
+        if any(part is None or part.kind is Kind.UNKNOWN for part in parts):
+            return None
+        if re.search(r"\b(?:static|thread_local|extern|volatile|register)\b", stmt.init):
+            return None          # (a static counter starts where the last call left it)
+        decl = A.parse_for_init(stmt.init)
+        cond, step = A.parse_condition(stmt.cond), A.parse_condition(stmt.step)
+        if not isinstance(decl, A.Decl) or decl.init is None or decl.ctor_args is not None or decl.array \
+                or cond is None or step is None:
+            return None
+        sym = inner.names.get(decl.name)
+        if sym is None or sym.kind != "scalar" or not isinstance(sym.ctype, IntType) or len(sym.defs) != 2 \
+                or sym.defs[0] is UNKNOWN_DEF or sym.defs[0][0] is None:
+            return None
+        if isinstance(step, A.IncDec):
+            target, value = step.operand, None
+        elif isinstance(step, A.Assign) and step.op in ("=", "+=", "-="):
+            target, value = step.target, step.value
+        else:
+            return None
+        if not isinstance(target, A.Name) or target.id != decl.name:
+            return None
+        if any(isinstance(node, (A.Call, A.Assign, A.IncDec, A.Comma)) or
+               (isinstance(node, A.Unary) and node.op in ("&", "*"))
+               for part in (cond, value) if part is not None for node in A.walk(part)):
+            return None
+        env = self._env(cond, inner)
+        if value is not None:
+            env.update(self._env(value, inner))
+        if env.get(decl.name) is not sym:
+            return None
+        return sym, cond, step, env
 
     # -- the history of each tile's valid shape and address (tile_flow) ------------------------
     def _note_tiles(self, stmt: Stmt, scope: Scope, symbols_before: int) -> None:
@@ -929,9 +1066,11 @@ class FunctionSemantics:
                 self._may_jump(f"'{min(jumps)}' inside a statement ptofix cannot read")
         elif isinstance(ast, (A.Decl, A.TypeAlias)):
             self.maybe_declared.add(ast.name)
-        if ast is None or isinstance(ast, A.Decl):
+        alias_only = declared is not None and _BLOCK_ALIAS.match(strip_comments(text)) is not None
+        if (ast is None and not alias_only) or isinstance(ast, A.Decl):
             # It may declare an object (`Guard g{...};`, `int x __attribute__((cleanup(f)));`)
-            # whose destructor or cleanup runs when the enclosing block is left.
+            # whose destructor or cleanup runs when the enclosing block is left (an
+            # alias-declaration declares a type, no object).
             self.scope_exit_code = "a statement ptofix cannot read may declare an object whose destructor " \
                                    "runs at scope exit"
         for name in names:
@@ -1144,6 +1283,9 @@ class FunctionSemantics:
 
     def _is_leaf(self) -> bool:
         return expressions._is_leaf(self)
+
+    def file_constant(self, name: str) -> tuple[IntType, int] | None:
+        return expressions.file_constant(self, name)
 
     def _plain_value_name(self, name: str) -> bool:
         return expressions._plain_value_name(self, name)

@@ -12,8 +12,8 @@ from .integers import IntType
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
 from .keywords import strip_pto as _strip_pto
-from .lexical import SPLICE, code_only, strip_comments
-from .model import Function
+from .lexical import SPLICE, code_only, identifiers, strip_comments
+from .model import Function, SimpleStmt, Stmt
 from .symbols import Kind, StmtInfo
 
 TYPE_CHECKING = False
@@ -107,6 +107,21 @@ HARMLESS_METHODS = {"SetValidShape", "SetValue", "GetValue"}
 _EMPTY = StmtInfo(Kind.NOP)
 
 
+def _only_sets_valid_shape(stmt: Stmt, name: str) -> bool:
+    """``stmt`` is `name.SetValidShape(r, c);`, r and c not naming ``name``: it stores the tile's
+    two valid-shape fields and reads nothing else of it, its address included (pto-isa
+    include/pto/common/pto_tile.hpp `SetValidShape`; docs/reference/pto-facts.md §8)."""
+    if not isinstance(stmt, SimpleStmt):
+        return False
+    node = stmt.ast
+    if not isinstance(node, A.ExprStmt) or not isinstance(node.expr, A.Call):
+        return False
+    func = node.expr.func
+    return isinstance(func, A.Member) and func.field == "SetValidShape" and isinstance(func.obj, A.Name) \
+        and func.obj.id == name and len(node.expr.args) == 2 \
+        and not any(name in A.name_ids(arg) for arg in node.expr.args)
+
+
 def _one_call_at_most(info: StmtInfo) -> StmtInfo:
     """``info``, or Unknown when the statement (or header part) calls more than one function of
     the file: `f() + g()`, `h(f(), g())`, `if (rd() + wr() > 0)` leave their order open in C++,
@@ -129,6 +144,12 @@ _DECLARING_WORDS = frozenset(["struct", "class", "union", "enum", "namespace", "
                               "decltype", "typeof", "__typeof__", "alignas", "static_assert"])
 
 
+# A block-scope alias-declaration's head (`using NAME =`; not `using namespace`, no attribute).
+_BLOCK_ALIAS = regex_cache.compile(r"\s*using\s+(?!namespace(?![\w$]))([A-Za-z_]\w*)\s*=(?!=)")
+# Words that may declare a class or enumeration inside a type-id (an elaborated type specifier).
+_ELABORATING_WORDS = frozenset(["struct", "class", "union", "enum", "concept", "requires"])
+
+
 def _declared_names(text: str) -> set[str] | None:
     """The names a statement the grammar does not read may declare, or None when that cannot be
     told (then it may declare any of its words). Read as a simple declaration `SPECIFIERS NAME =
@@ -141,6 +162,14 @@ def _declared_names(text: str) -> set[str] | None:
     before NAME (a parenthesized declarator, a structured binding, an attribute), or no such NAME.
     (An array declarator `NAME[3]` ends at its `[`.)"""
     code = _QUOTED.sub(" 0 ", strip_comments(join_splices(text) if _has_splice(text) else text))
+    alias = _BLOCK_ALIAS.match(code)
+    if alias is not None:
+        # `using Tile1D = Tile<TileType::Vec, typename T::DType, 1, N>;` declares its name only
+        # ([dcl.pre]: one alias-declaration), unless its type-id names a class key or `enum`,
+        # which may declare that class in the block (`using P = struct TMUL*;`).
+        if _ELABORATING_WORDS.intersection(identifiers(code, alias.end())) or alias.group(1) in _KEYWORDS:
+            return None
+        return {alias.group(1)}
     tokens = _ROUGH_TOKEN.findall(code)
     declared: set[str] = set()
     depth = 0

@@ -105,7 +105,7 @@ class Symbol:
     """One declared entity. ``defs``: scalar definitions; ``bindings``: tile address bindings."""
 
     __slots__ = ("name", "uid", "kind", "ctype", "tile", "defs", "bindings", "is_param", "pipe_ctor",
-                 "object_type", "generic", "type_ref", "valid_ctor")
+                 "object_type", "generic", "type_ref", "valid_ctor", "induction")
 
     def __init__(self, name: str, uid: int, kind: str):
         self.name = name
@@ -124,6 +124,9 @@ class Symbol:
         # an int or a node evaluated in env (its constructor, each SetValidShape), UNKNOWN_SHAPE,
         # or a copy's (COPIED_SHAPE, source, None); None: no entry known (any shape).
         self.valid_ctor: list | None = None
+        # A for loop's counter that only its header writes: (condition, step, env) of that header
+        # (FunctionSemantics._note_induction; ValueModel._induction_values walks them).
+        self.induction: tuple | None = None
 
     def make_unknown(self, why: str) -> None:
         """Anything may have happened to the entity: its value, its binding, the ring of a TPipe

@@ -16,7 +16,7 @@ from .c_types import (
     expr_type,
     literal_type,
 )
-from .integers import IntType, binary_value, unary_value
+from .integers import IntType, binary_value, unary_value, wrap
 from .keywords import strip_pto as _strip_pto
 from .statement_forms import _holds_dims
 from .symbols import COPIED_SHAPE, UNKNOWN_DEF, UNKNOWN_SHAPE, PtrType, Symbol, _static_storage
@@ -347,7 +347,62 @@ class ValueModel:
         self._values[sym.uid] = final
         return final
 
+    def _induction_values(self, sym: Symbol) -> frozenset | None:
+        """The values a for loop's counter (Symbol.induction) has in the loop's body: from each
+        initial value, every value the condition admits, stepped as the header steps it, until the
+        condition is false for each value it may take then (any value it may have keeps the walk
+        going: a superset); None past MAX_VALUES, or where the condition or step is unknown. The
+        condition and step are evaluated with the counter fixed to one value; what that computed
+        for other symbols is forgotten after (it held for that value only)."""
+        assert sym.induction is not None and isinstance(sym.ctype, IntType)
+        cond, step, env = sym.induction
+        starts = self.eval(sym.defs[0][0], sym.defs[0][1])
+        if starts is None:
+            return None
+        caches: tuple[dict, ...] = (self._values, self._addrs, self._shapes, self._dims, self._shape_readings)
+        known_before = [set(cache) for cache in caches]
+        seen: set[int] = set()
+        result: set | None = set()
+        try:
+            pending = [_wrap(v, sym.ctype) for v in starts]
+            while pending and result is not None:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                self._values[sym.uid] = frozenset([current])
+                admitted = self.eval(cond, env)
+                if admitted is None:
+                    result = None
+                elif any(admitted):
+                    result.add(current)
+                    following = self._stepped(current, step, env, sym.ctype)
+                    if following is None or len(result) > MAX_VALUES:
+                        result = None
+                    else:
+                        pending.append(following)
+        finally:
+            for cache, before in zip(caches, known_before, strict=True):
+                for key in set(cache) - before:
+                    del cache[key]          # (also the counter's own: value_set stores the result)
+        return frozenset(result) if result is not None else None
+
+    def _stepped(self, current: int, step: Any, env: dict, ctype: IntType) -> int | None:
+        """The counter's value after its loop's step, from ``current`` (fixed in the value cache)."""
+        if isinstance(step, A.IncDec):
+            return wrap(current + (1 if step.op == "++" else -1), ctype)
+        values = self.eval(step.value, env)
+        if values is None or len(values) != 1:
+            return None
+        value = next(iter(values))
+        if step.op == "=":
+            return wrap(value, ctype)
+        computed = binary_value(step.op[0], current, value, ctype, expr_type(step.value, env, self.sem))
+        return None if computed is None else wrap(computed, ctype)
+
     def _value_set(self, sym: Symbol) -> frozenset | None:
+        if sym.induction is not None:
+            return self._induction_values(sym)
         # Only integers and pointers hold the exact values computed here: a floating variable rounds
         # (`float f = 1099511693312;` holds 2**40), and a variable of unknown type may convert.
         result: set | None = set() if sym.defs and sym.kind == "scalar" \
@@ -377,6 +432,14 @@ class ValueModel:
         except RecursionError:
             return None
 
+    def _name_values(self, name: str, env: dict) -> frozenset | None:
+        """The values of a name: its symbol's, else a file-scope constant's (FileContext.file_constant)."""
+        sym = env.get(name)
+        if sym is None:
+            constant = self.sem.file_constant(name)
+            return None if constant is None else frozenset([constant[1]])
+        return self.value_set(sym)
+
     def _eval(self, node: Any, env: dict) -> frozenset | None:
         if isinstance(node, A.Number):
             value = node.value
@@ -385,8 +448,7 @@ class ValueModel:
         if isinstance(node, A.Literal):
             return frozenset([0]) if node.value is None else frozenset([int(bool(node.value))])
         if isinstance(node, A.Name):
-            sym = env.get(node.id)
-            return self.value_set(sym) if sym is not None else None
+            return self._name_values(node.id, env)
         if isinstance(node, A.Cast):
             inner = self._eval(node.operand, env)
             ctype = _cast_type(node.type, self.sem, env)

@@ -8,7 +8,6 @@ path relative to the config file's directory (its :class:`~.options.BuildOption`
 """
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import sys
@@ -296,7 +295,7 @@ def _convert(config: Config, key: str, option: BuildOption, text: str) -> Any:
     if option.convert is not None:
         try:
             return option.convert(text)
-        except (TypeError, ValueError, argparse.ArgumentTypeError) as exc:
+        except (TypeError, ValueError) as exc:      # (OptionValueError: the converter's reason)
             raise config.error(key, f"'{key}' in {config.path}: {exc}") from None
     return text
 

@@ -1,6 +1,6 @@
 """How a build setting is given: the :class:`BuildOption` each option field of
-:class:`~.settings.BuildSettings` carries in its metadata, and the argparse options generated from
-those fields.
+:class:`~.settings.BuildSettings` carries in its metadata (the command-line options are generated
+from those fields in the command layer: commands/arguments.py ``add_setting_arguments``).
 
 A field's option names its command-line spellings, its config key, its environment variable, its
 help, and the kind of value it takes, which decides both how argparse reads it and which TOML
@@ -10,15 +10,13 @@ origin lines follow.
 """
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import MISSING, Field, dataclass, fields
 from typing import Any, Literal
 
-from ..help_format import CommaListAction
 from ..local_slot_options import LOCAL_SLOT_OPTIONS, positive_count
 
-# What a value is, for argparse and for the TOML types a config file may give:
+# What a value is, for the command line and for the TOML types a config file may give:
 #   "value"  one string (a TOML string; with ``numbers`` also an integer, a list or a table of them);
 #   "comma"  a comma list whose repetitions on the command line merge into one;
 #   "switch" a flag that turns something on (a TOML boolean);
@@ -40,7 +38,8 @@ class BuildOption:
     metavar: str | None = None
     kind: Kind = "value"
     choices: tuple[str, ...] | None = None
-    convert: Callable[[str], Any] | None = None    # the text's value (argparse's type=)
+    # the text's value (argparse's type=; OptionValueError: why not)
+    convert: Callable[[str], Any] | None = None
     check: Callable[[str], None] | None = None     # a config value's check, at its key
     path: Literal["", "path", "tool"] = ""         # relative to the config file: always, or with a '/'
     numbers: bool = False           # the config may give TOML integers (counts, FlagIDs)
@@ -71,7 +70,7 @@ def local_slot_option(flag: str, group: str, key: str = "", env: str | None = No
 
 @dataclass(frozen=True)
 class SettingOption:
-    """A settings field that is an option: its name (the argparse dest), option and default."""
+    """A settings field that is an option: its name (the parsed options' dest), option and default."""
 
     name: str
     option: BuildOption
@@ -102,36 +101,6 @@ def options_by_key(settings_type: type) -> dict[str, SettingOption]:
                              f"have the one config key '{key}'")
         table[key] = setting
     return table
-
-
-def add_setting_arguments(parser: argparse.ArgumentParser, settings_type: type) -> dict[str, Any]:
-    """One argparse option for every option field of ``settings_type``, by its dest in the field's
-    --help section; returns the sections by title (a command adds its own options to them). Each
-    has the default SUPPRESS, so that an option not given is absent from the parsed values: its
-    value then comes by precedence (:func:`.settings.resolve_settings`)."""
-    groups: dict[str, Any] = {}
-    for setting in setting_options(settings_type):
-        option = setting.option
-        group = groups.get(option.group)
-        if group is None:
-            group = groups[option.group] = parser.add_argument_group(option.group) if option.group else parser
-        kwargs: dict[str, Any] = {"dest": setting.name, "default": argparse.SUPPRESS, "help": option.help}
-        if option.kind == "switch":
-            kwargs["action"] = "store_true"
-        elif option.kind == "bool":
-            kwargs["action"] = argparse.BooleanOptionalAction
-        else:
-            kwargs["metavar"] = option.metavar
-            if option.kind == "comma":
-                kwargs["action"] = CommaListAction
-            elif option.kind == "append":
-                kwargs["action"] = "append"
-            if option.choices is not None:
-                kwargs["choices"] = list(option.choices)
-            if option.convert is not None:
-                kwargs["type"] = option.convert
-        group.add_argument(*option.flags, **kwargs)
-    return groups
 
 
 def environment_variables(settings_type: type) -> Mapping[str, str]:

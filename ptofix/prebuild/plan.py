@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from ..compile_env import CompileEnvironment
 from ..cpp.command_line import compiler_macro_flags
 from ..cpp_fixes import CppFixOptions
 from ..cpp_fixes import cpp_passes as cpp_fix_passes
@@ -88,6 +89,11 @@ class Plan:
     include_dirs: tuple[str, ...] = ()   # where the C++ passes look for headers (bisheng's)
     macro_flags: tuple[str, ...] = ()    # the -D/-U the C++ passes take (bisheng's)
     headers_unread: str = ""             # why bisheng reads headers the C++ passes do not ('' if none)
+
+    @property
+    def compile_environment(self) -> CompileEnvironment:
+        """What the C++ passes read the kernel with: bisheng's include directories and macros."""
+        return CompileEnvironment(self.include_dirs, self.macro_flags, self.headers_unread)
 
 
 def _target_version(settings: BuildSettings, ptoas: str, ptoas_err: str | None,

@@ -58,15 +58,15 @@ def _check_version(text: str) -> None:
 
 def define_flag(text: str) -> str:
     """``--define``'s value as the -D word the analysis takes."""
-    # (Here: macro_options loads the C++ model, ~11 ms of imports (-X importtime, interpreted,
+    # (Here: command_line loads the C++ model, ~11 ms of imports (-X importtime, interpreted,
     # bytecode cached), which `canonicalize` would pay again for asking ptoas its version.)
-    from ..macro_options import define_flag as checked
+    from ..cpp.command_line import define_flag as checked
     return checked(text)
 
 
 def undefine_flag(text: str) -> str:
     """``--undefine``'s value as the -U word the analysis takes."""
-    from ..macro_options import undefine_flag as checked
+    from ..cpp.command_line import undefine_flag as checked
     return checked(text)
 
 

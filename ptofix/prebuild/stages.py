@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ..cpp.command_line import set_command_line_macros
-from ..cpp.headers import set_include_search_path
 from ..cpp_fixes import fix_cpp, kept_notes, text_report
 from ..exit_status import ExitStatus, stopped_by
 from ..frontends import PARSERS
@@ -216,9 +214,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
     except PtofixError as exc:
         raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
     _check_starts_as_cpp(cpp)
-    set_include_search_path(list(plan.include_dirs), plan.headers_unread)
-    set_command_line_macros(list(plan.macro_flags))
-    fixed = fix_cpp(cpp, list(plan.passes))
+    fixed = fix_cpp(cpp, list(plan.passes), environment=plan.compile_environment)
     for warning in fixed.warnings:
         write_stderr(warning + "\n")
     write_atomically(art.fixed, fixed.text, "build artefact")

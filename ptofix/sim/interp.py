@@ -229,7 +229,7 @@ class Interpreter:
         # The macros: the compiler's command line (`-D`) defines its own before the file's first
         # line; the file's #defines follow (a statement naming one stops the run, unless it is an
         # object-like macro of one name or number, read as that token: name_value).
-        command_line = command_line_definitions()
+        command_line = command_line_definitions(cpp.environment)
         self.macros: dict[str, MacroDefinition] = {}
         for definition in (*command_line, *cpp.macro_table):
             if definition.defines:

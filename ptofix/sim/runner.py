@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..cpp.header_policy import unmodelled_file
 from ..cpp.model import CppFile, Function
 from ..cpp.parser import parse_cpp
@@ -87,8 +88,9 @@ class RunResult:
         return self.table.info[sid].describe()
 
 
-def load(path_or_source) -> CppFile:
-    """The C++ model of a file (or source): PTO IR, or other plainly not-C++ input, is refused
+def load(path_or_source, environment: CompileEnvironment = NO_COMMAND_LINE) -> CppFile:
+    """The C++ model of a file (or source), read with ``environment``'s command line: PTO IR, or
+    other plainly not-C++ input, is refused
     with the error naming the command that reads it, as every C++ command does."""
     if isinstance(path_or_source, CppFile):
         return path_or_source
@@ -97,7 +99,7 @@ def load(path_or_source) -> CppFile:
     else:
         source = read_source(path_or_source)
     require(source, "cpp")
-    return parse_cpp(source)
+    return parse_cpp(source, environment)
 
 
 def pick_function(cpp: CppFile, name: str | None) -> Function:

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..output import write_stderr
 from .race_fix import fix_both
 from .runner import MAX_TOTAL_STATEMENTS, SimOptions, SimReport, load, simulate
@@ -55,6 +56,7 @@ class Comparison:
     options: SimOptions
     time_budget: float | None = None    # seconds; seeds not started by then are not run
     fix_original: bool = True   # an original that races on its own: compare against `check --fix` of it
+    environment: CompileEnvironment = NO_COMMAND_LINE   # the compiler's command line both are read with
 
 
 @dataclass
@@ -71,7 +73,8 @@ class Outcome:
 
 def compare(comparison: Comparison) -> Outcome:
     """Run the comparison; its notes (the `check --fix` fallback, a spent time budget) go to stderr."""
-    original, rewritten = load(comparison.original), load(comparison.rewritten)
+    original, rewritten = (load(comparison.original, comparison.environment),
+                           load(comparison.rewritten, comparison.environment))
     deadline = time.monotonic() + comparison.time_budget if comparison.time_budget else None
     report = _simulate(original, rewritten, comparison, deadline, Progress())
     check_fix: dict[str, Any] | None = None
@@ -89,7 +92,8 @@ def compare(comparison: Comparison) -> Outcome:
                          f"`ptofix check --fix` of it instead: the {len(fixed.inserted)} pipe_barrier(PIPE_V) check "
                          f"inserts ({where}) added to both kernels\n")
             first = report
-            report = _simulate(fixed.original, fixed.rewritten, comparison, deadline,
+            report = _simulate(load(fixed.original, comparison.environment),
+                               load(fixed.rewritten, comparison.environment), comparison, deadline,
                                Progress("against check --fix: "))
             report.runs += first.runs
             report.steps += first.steps

@@ -8,7 +8,7 @@ import re
 import sys
 from typing import Any, NoReturn
 
-from .output import write_stdout
+from ..output import write_stdout
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):

@@ -1,0 +1,146 @@
+"""The command-line options the commands share, generated from the library's typed descriptions
+of them: the files and output options (output.OutputOptions), ``-j``/``-q`` (batch.py), the
+compiler's ``-D``/``-U`` (compile_env.CompileEnvironment), the LocalSlotNum options
+(local_slot_options.LOCAL_SLOT_OPTIONS), a pass's options (its fields) and the build settings
+(prebuild.options). argparse lives in the command layer only (tests/test_import_layers.py): the
+library's value readers raise OptionValueError, which ``argument_type`` shows as argparse shows its
+own type errors, at the option.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+from typing import Any, get_args, get_origin
+
+from ..batch import read_count
+from ..local_slot_options import LOCAL_SLOT_OPTIONS
+from ..pass_manager import Pass, pass_options
+from ..prebuild.options import setting_options
+from ..source import OptionValueError
+from .help_format import CommaListAction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def argument_type(read: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``read`` as an argparse ``type=``: its OptionValueError is argparse's ArgumentTypeError (the
+    reason shown at the option); any other ValueError reads, as before, "invalid <name> value"."""
+    @functools.wraps(read)
+    def typed(text: str) -> Any:
+        try:
+            return read(text)
+        except OptionValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return typed
+
+
+count_argument = argument_type(read_count)
+
+QUIET_HELP = "no progress line (shown on a terminal's stderr while several FILEs take over 2 s)"
+
+
+def add_batch_arguments(parser: argparse.ArgumentParser, quiet_help: str = QUIET_HELP) -> None:
+    parser.add_argument("-j", "--jobs", type=count_argument, default=1, metavar="N",
+                        help="process several FILEs on N worker processes (default 1)")
+    parser.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("output")
+    mode = group.add_mutually_exclusive_group()
+    mode.add_argument("-o", "--output", metavar="OUT",
+                      help="write the result to OUT ('-' for stdout, the default); OUT must be a regular file "
+                           "or not exist (a symlink is written through)")
+    mode.add_argument("-i", "--in-place", action="store_true",
+                      help="rewrite FILE in place (atomically, keeping its mode; untouched on any error)")
+    mode.add_argument("--diff", action="store_true",
+                      help="print a unified diff (a/ b/ prefixes, `git apply` takes it) instead of the result. "
+                           "Each removal is proved against FILE as it is, other barriers included: do not "
+                           "apply two diffs made from the same FILE together (each may rely on a barrier the "
+                           "other removes); apply one, then run again on the result")
+    mode.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 if the file would change, 0 if not")
+    group.add_argument("--report", metavar="FORMAT", choices=["json", "text", "html"],
+                       help="print a report of every decision (json or text) to stderr after any warnings, "
+                            "or to --report-file; html: a page of each function's ops and barriers, to "
+                            "--report-file")
+    group.add_argument("--report-file", metavar="PATH",
+                       help="write the report to PATH instead of stderr ('-' for stdout, when the result "
+                            "does not go there)")
+
+
+def add_macro_arguments(parser: argparse.ArgumentParser) -> None:
+    """`-D NAME[=VALUE]` and `-U NAME`, the compiler's, into ``macro_flags`` in command-line order."""
+    # (Here: command_line loads the C++ model, ~11 ms of imports that `canonicalize` and `build`,
+    # which share this module, need not pay for their parsers.)
+    from ..cpp.command_line import define_flag, undefine_flag
+    parser.add_argument("-D", dest="macro_flags", action="append", metavar="NAME[=VALUE]",
+                        type=argument_type(define_flag),
+                        help="a macro the compiler's command line defines (repeatable, as the compiler's -D): the "
+                             "analysis takes it as one of the file's macros")
+    parser.add_argument("-U", dest="macro_flags", action="append", metavar="NAME", type=argument_type(undefine_flag),
+                        help="cancel an earlier -D NAME (repeatable, as the compiler's -U)")
+
+
+def add_local_slot_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the LocalSlotNum options to ``parser`` (an option the parser already has is left as it is)."""
+    existing = set(getattr(parser, "_option_string_actions", {}))
+    group = parser.add_argument_group("TPipe LocalSlotNum (pass local-slot-num)")
+    for flag, dest, spec in LOCAL_SLOT_OPTIONS:
+        if flag in existing:
+            continue
+        kwargs = {key: value for key, value in spec.items() if key != "comma_list"}
+        if spec.get("comma_list"):
+            kwargs["action"] = CommaListAction      # repetitions merge into one comma list
+        if "type" in kwargs:
+            kwargs["type"] = argument_type(kwargs["type"])
+        group.add_argument(flag, dest=dest, default=None, **kwargs)
+
+
+def add_pass_argument(parser: Any, cls: type[Pass], name: str, *flags: str, **overrides: Any) -> argparse.Action:
+    """The command-line option ``flags`` that sets option ``name`` of ``cls``, generated from its
+    field: a ``bool`` that defaults to false is a switch, a comma list merges its repetitions, and
+    the help and metavar are the field's. The value stays text (None when not given): it is read
+    by the field's reader once, where the pass is built, as a pipeline's is."""
+    option = pass_options(cls)[name]
+    kwargs: dict[str, Any] = {"help": option.help}
+    if option.type is bool and option.default is False:
+        kwargs["action"] = "store_true"
+    else:
+        kwargs["metavar"] = option.metavar or option.key.upper()
+        if get_origin(option.type) is tuple and ... in get_args(option.type):
+            kwargs["action"] = CommaListAction
+    kwargs.update(overrides)
+    return parser.add_argument(*flags, **kwargs)
+
+
+def add_setting_arguments(parser: argparse.ArgumentParser, settings_type: type) -> dict[str, Any]:
+    """One argparse option for every option field of ``settings_type``, by its dest in the field's
+    --help section; returns the sections by title (a command adds its own options to them). Each
+    has the default SUPPRESS, so that an option not given is absent from the parsed values: its
+    value then comes by precedence (:func:`.settings.resolve_settings`)."""
+    groups: dict[str, Any] = {}
+    for setting in setting_options(settings_type):
+        option = setting.option
+        group = groups.get(option.group)
+        if group is None:
+            group = groups[option.group] = parser.add_argument_group(option.group) if option.group else parser
+        kwargs: dict[str, Any] = {"dest": setting.name, "default": argparse.SUPPRESS, "help": option.help}
+        if option.kind == "switch":
+            kwargs["action"] = "store_true"
+        elif option.kind == "bool":
+            kwargs["action"] = argparse.BooleanOptionalAction
+        else:
+            kwargs["metavar"] = option.metavar
+            if option.kind == "comma":
+                kwargs["action"] = CommaListAction
+            elif option.kind == "append":
+                kwargs["action"] = "append"
+            if option.choices is not None:
+                kwargs["choices"] = list(option.choices)
+            if option.convert is not None:
+                kwargs["type"] = argument_type(option.convert)
+        group.add_argument(*option.flags, **kwargs)
+    return groups
