@@ -721,3 +721,20 @@ def test_check_json_report_goes_to_stdout_with_the_warnings_on_stderr():
     proc = _check("--report", "json", str(FA_CPP))
     assert proc.returncode == 1 and len(json.loads(proc.stdout)["files"][0]["races"]) == 7
     assert "warning: RAW race: TROWSUM reads v39" in proc.stderr
+
+
+def test_the_check_pages_example_is_what_check_prints_on_the_fa_sample():
+    """docs/commands/check.md shows fa.cpp's first race as check prints it: a short warning line, the
+    earlier op and how the two meet on the note, each phrase once."""
+    page = (REPO / "docs" / "commands" / "check.md").read_text(encoding="utf-8")
+    example = page.split("```\nkernels/flash_attention/fa.cpp:330:3: warning:", 1)[1].split("```", 1)[0]
+    example = "kernels/flash_attention/fa.cpp:330:3: warning:" + example
+    proc = _check("kernels/flash_attention/fa.cpp", env={"NO_COLOR": "1"}, cwd=REPO)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(example)
+    warnings = [line for line in proc.stderr.splitlines() if ": warning: " in line or ": note: " in line]
+    assert len(warnings) == 14 and max(map(len, warnings)) < 180
+    for line in warnings:
+        message = line.split(": ", 2)[2]
+        phrases = [message[i:i + 20] for i in range(0, len(message) - 20, 5)]
+        assert len(phrases) == len(set(phrases)), line      # no phrase said twice
