@@ -40,7 +40,6 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
                                                 initial_indent=indent, subsequent_indent=indent))
         return "\n\n".join(paragraphs)
 
-
     def _expand_help(self, action: argparse.Action) -> str:
         """An option's help as ``--help`` shows it: its first clause, one line on a wide enough
         terminal (the rest of the text, and why, is on the command's page, docs/commands/*.md)."""

@@ -9,6 +9,8 @@ places in the same file that a line mentions are written ``line:col``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 # json is imported where a JSON report is written (~5 ms that a plain run does not need).
 
@@ -46,10 +48,11 @@ def document(files: list[dict], **call: object) -> dict:
             "files": [{key: value for key, value in report.items() if key != "version"} for report in files]}
 
 
-def json_text(document: dict) -> str:
-    """``document`` as JSON text (indented, keys in their order; undecodable file-name bytes as ``<xx>``)."""
+def json_text(report: dict, default: Callable[[Any], Any] | None = None) -> str:
+    """``report`` as JSON text (indented, keys in their order; undecodable file-name bytes as
+    ``<xx>``); ``default`` writes what JSON has no type for (simulate's byte values)."""
     import json
-    return _printable_json(json.dumps(document, indent=2, sort_keys=False, default=str)) + "\n"
+    return _printable_json(json.dumps(report, indent=2, sort_keys=False, default=default)) + "\n"
 
 
 def json_document(reports: list[dict]) -> str:

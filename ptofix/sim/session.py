@@ -120,7 +120,7 @@ def outcome_json(outcome: Outcome) -> str:
            "difference": diff.as_dict() if diff else None,
            "racy_original": racy.as_dict() if racy else None,
            "check_fix": outcome.check_fix, "seeds_asked": report.seeds_asked or report.seeds}
-    return json_text(document([out]))
+    return json_text(document([out]), default=str)
 
 
 def outcome_text(outcome: Outcome) -> str:
