@@ -716,6 +716,10 @@ def test_a_file_no_build_wrote_is_never_removed_as_an_old_artefact(tools, tmp_pa
     assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 0
     report = json.loads((work / "fa.report.json").read_text())
     assert list(report) == ["version", "files"] and report["files"][0]["file"] == "fa.mlir"
+    # A report of a ptofix before the one report shape (version 1: the build's object itself) still claims.
+    (work / "fa.report.json").write_text(json.dumps(report["files"][0]))
+    assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 0
+    report = json.loads((work / "fa.report.json").read_text())
     report["files"][0]["stem"] = "other"
     (work / "fa.report.json").write_text(json.dumps(report))
     assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 2
