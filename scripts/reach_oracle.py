@@ -337,7 +337,7 @@ def run_auto(path: str, includes: list[str], pto_isa: str | None) -> dict:
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode not in (0, 1):
         return {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
-    report = json.loads(done.stdout)
+    [report] = json.loads(done.stdout)["files"]
     return next((p for p in report["passes"] if p["pass"] == "pipe-v-barrier"), {"decisions": []})
 
 

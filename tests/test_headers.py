@@ -51,8 +51,8 @@ def run_auto(path: Path, *options: str, capsys) -> tuple[int, dict, str]:
     status = main(["run", "--pattern", "auto", *options, "--report", "json", "--report-file", "-", str(path),
                    "-o", str(path.with_suffix(".out.cpp"))])
     captured = capsys.readouterr()
-    report = json.loads(captured.out)
-    passes = report["passes"] if "passes" in report else report[0]["passes"]
+    [report] = json.loads(captured.out)["files"]
+    passes = report["passes"]
     return status, next(p for p in passes if p["pass"] == "pipe-v-barrier"), captured.err
 
 

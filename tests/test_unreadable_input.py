@@ -71,7 +71,7 @@ def test_unreadable_valid_cpp_is_left_as_it_is(tmp_path, capsys, name):
         assert "note:" in err and "left as it is" in err and "error" not in err
     status, out, err = run(capsys, "run", "--pattern", "auto", "--report", "json", "--report-file", "-",
                            "-o", tmp_path / "out.cpp", path)
-    report = json.loads(out)
+    [report] = json.loads(out)["files"]
     assert report["unread"] and report["changed"] is False
     barrier = report["passes"][0]
     assert barrier["removed"] == 0 and barrier["barriers"] >= 1
