@@ -364,7 +364,9 @@ def test_declared_names_reads_the_last_enumerator_and_using_declarations():
     assert declared_names("enum { RT_ONLY } ;") == {"RT_ONLY"}
     assert declared_names("using std :: sqrt ; using rt :: a , ::rt :: b ; using Alias = rt :: c ;") \
         == {"sqrt", "a", "b", "Alias"}
-    assert declared_names("using namespace rt ;") == {"rt"}      # (the directive itself is judged apart)
+    # A using-directive declares no name ([namespace.udir]); what it makes visible is judged apart.
+    assert declared_names("using namespace rt ;") == set()
+    assert declared_names("using namespace rt :: inner ; namespace alias = rt ;") == {"alias"}
 
 
 def test_an_anonymous_class_head_with_attributes():
@@ -822,6 +824,26 @@ def test_a_kernel_declaration_before_pto_is_judged_as_a_headers(tmp_path, capsys
         return
     later = write(tmp_path / "l.cpp", kernel(after=before))
     assert seen not in reasons(run_auto(later, capsys=capsys)[1])
+
+
+@pytest.mark.parametrize(("header", "removed", "why"), [
+    # pto-kernels' int4_cvt.hpp: pto's header, then `using namespace pto;` and helpers of its own.
+    ('#include "pto/pto-inst.hpp"\nusing namespace pto;\nnamespace helpers { int scale(int a) { return a; } }\n',
+     1, ""),
+    # Built to break it: the header declares into pto, or opens a namespace of pto's the model
+    # does not read, or declares a namespace named `pto` at global scope through an alias.
+    ('#include "pto/pto-inst.hpp"\nnamespace pto { int TADD(int a); }\n', 0, "pto"),
+    ('#include "pto/pto-inst.hpp"\nusing namespace pto::comm;\n', 0, "using-directive"),
+    ('#include "pto/pto-inst.hpp"\nnamespace pto = other;\n', 0, "pto"),
+])
+def test_a_headers_using_directive_for_pto_declares_no_name(tmp_path, capsys, header, removed, why):
+    """`using namespace pto;` in a header the kernel includes declares nothing the kernel spells:
+    the kernel's `pto::` and ops stay pto's."""
+    write(tmp_path / "helpers.hpp", header)
+    source = write(tmp_path / "k.cpp", kernel(after='#include "helpers.hpp"\nusing namespace pto;\n'))
+    report = run_auto(source, capsys=capsys)[1]
+    assert report["removed"] == removed, reasons(report)
+    assert why in reasons(report)
 
 
 @pytest.mark.parametrize(("late", "removed"), [

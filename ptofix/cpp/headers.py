@@ -155,7 +155,14 @@ def declared_names(code: str) -> set[str]:
     k = 0
     while k < len(lex):
         word = lex[k]
-        if word == "using" and lex[k + 1:k + 2] != ["namespace"] and lex[k + 2:k + 3] != ["="]:
+        if word == "using" and lex[k + 1:k + 2] == ["namespace"]:
+            # A using-directive (`using namespace pto;`) declares no name ([namespace.udir]): what
+            # it makes visible is judged apart (_Header.using_directives).
+            while k < len(lex) and lex[k] != ";":
+                skip[k] = True
+                k += 1
+            continue
+        if word == "using" and lex[k + 2:k + 3] != ["="]:
             # A using-declaration (`using std::sqrt;`, `using a::b, c::d;`) declares the last name
             # of each qualified name in this scope, though it is written after `::`.
             j = k + 1
