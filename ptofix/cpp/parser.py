@@ -1163,6 +1163,12 @@ class _StructureParser:
             header = Span(ends[i + 1], starts[pclose])
             return ForStmt(pack_span(start, body.span.end), init="", cond=text[ends[i + 1]:starts[pclose]], step="",
                            header=header, body=body), end
+        if t == "if" and not paren_next and i + 2 < stop and kinds[i + 1] == "w" \
+                and self._tok_text(i + 1) == "constexpr" and self.marks[i + 2] == "(":
+            # `if constexpr (c)` runs one branch, chosen when the template is instantiated: read
+            # as `if (c)`, whose either branch may run, it over-approximates every instantiation.
+            i += 1
+            paren_next = True
         if t == "if" and paren_next:
             pclose = self._match_close(i + 1)
             then, j = self._body(pclose + 1, stop)
