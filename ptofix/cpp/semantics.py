@@ -86,6 +86,7 @@ from .lexical import (
     names_macro_stack_pragma,
     strip_comments,
 )
+from .macro_reach import confined_macro_functions, structure_in_macro_arguments
 from .model import (
     CaseLabel,
     Comment,
@@ -103,7 +104,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import decides_groups
+from .parser import CROSSING_GROUPS, decides_groups
 from .tile_flow import TileFlow, TileRecord
 
 TYPE_CHECKING = False
@@ -570,7 +571,8 @@ def _unread_declaration(model: CppFile) -> str:
                 # this function or in any template it passes one to.
                 return (f"{model.source.location(stmt.span.start)}: a block-scope class that may have code of its "
                         "own (member functions, initializers, bases): its objects may run it implicitly")
-        if isinstance(fn.body, OpaqueStmt):
+        if isinstance(fn.body, OpaqueStmt) and fn.body.reason != CROSSING_GROUPS:
+            # (A body whose extent every group keeps is unknown on its own: FileContext.)
             # Braces paired across `#if` branches: the compiled body may end early, and what
             # follows it be file-scope definitions (of TMUL, say) the parser took for its body.
             return (f"{model.source.location(fn.span.start)}: the body of '{fn.name}' is not structured "
@@ -598,13 +600,16 @@ def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool
 
 
 def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None,
-                    header_words: frozenset[str] | None = None, count_mode: bool = True, checkout: str = "") -> str:
+                    header_words: frozenset[str] | None = None, count_mode: bool = True, checkout: str = "",
+                    per_function: dict[int, str] | None = None) -> str:
     """Why no function of the file can be modelled, or '': a header the model cannot read (unless
     not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
     may change pto's header, redefines a keyword or may declare names, a declaration of a name
     the model reads as pto's, or (unless not ``count_mode``: the caller then tracks the mode, see
     FileContext.count_mode_points) a name that may leave the vector unit in count mode.
-    ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '')."""
+    ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '').
+    ``per_function``: when given, what reaches only some functions' bodies (macro_reach) is put
+    there instead, id(function) -> why it is unknown, and the file is not unmodelled for it."""
     # (A header that includes pto's header itself counts as one: what comes before it, and what
     # it defines around its own include, comes before pto's code.)
     again = _pto_inst_included_again(model, headers) if unread_headers and headers else set()
@@ -664,8 +669,18 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 "as written may not be pto's")
     if model.declaring_macros:
         name = min(model.declaring_macros)
-        return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
-                "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+        why = (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
+               "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+        reached = confined_macro_functions(model, model.declaring_macros) if per_function is not None else why
+        if isinstance(reached, str):
+            return why if reached == why else f"{why}; {reached}"
+        assert per_function is not None
+        for macro in sorted(reached):
+            for fn in reached[macro]:
+                per_function.setdefault(id(fn), (
+                    f"the function uses the macro '{macro}', which pastes tokens, holds a declaration keyword, a "
+                    "brace or a ';': its expansion may declare or jump to anything inside the function (every use "
+                    "of it is inside function bodies)"))
     if model.pto_code_macros:
         return (f"the file uses pto's macro '{min(model.pto_code_macros)}', whose expansion ptofix does not "
                 "model: pto-isa's headers define it, and it may paste a name the file never spells, hide a loop "
@@ -695,8 +710,17 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 "then walk as many elements as the vector mask says, in any function the file runs after it")
     if _has_specialization(model.source.text, model.macros):
         return "an explicit specialization (`template <>`) may replace the body of any template, pto's included"
-    if model.structure_in_parentheses >= 0:
-        return (f"{model.source.location(model.structure_in_parentheses)}: a brace or ';' inside parentheses: "
+    structure = model.structure_in_parentheses
+    if structure >= 0 and headers is not None and unread_headers:
+        # Only a function-like macro's arguments may carry a block out of its parentheses: none
+        # when no macro may open them (macro_reach.structure_in_macro_arguments).
+        known_macros = model.macros | frozenset(command_line_macros()[0]) \
+            | {name for summary in headers.values() for name in summary.macro_bodies}
+        structure = structure_in_macro_arguments(
+            model, lambda name: name in known_macros or name in pto_macro_names() or may_be_standard_macro(name)
+            or may_be_command_line_macro(name))
+    if structure >= 0:
+        return (f"{model.source.location(structure)}: a brace or ';' inside parentheses: "
                 "if they are a macro's arguments, its expansion may close a block and define any function "
                 "(`SWAP({ w(); } void TMUL(...) {, })`)")
     return _unread_declaration(model)
@@ -1086,8 +1110,15 @@ class FileContext:
         # The pto-isa facts of the headers the kernel compiles with (the union of every version
         # when not known).
         self.isa = isa
+        # Why a function is unknown when what the model cannot read reaches only some functions
+        # (unmodelled_file's per_function): id(function) -> the reason.
+        self.unknown_functions: dict[int, str] = {}
         self.unmodelled = unmodelled_file(model, headers=self.headers, header_words=isa.header_words,
-                                          count_mode=False, checkout=isa.checkout)
+                                          count_mode=False, checkout=isa.checkout,
+                                          per_function=self.unknown_functions)
+        for fn in model.functions:
+            if isinstance(fn.body, OpaqueStmt) and fn.body.reason == CROSSING_GROUPS:
+                self.unknown_functions.setdefault(id(fn), f"{model.source.location(fn.span.start)}: {CROSSING_GROUPS}")
         # Where the file may switch the vector unit to count mode, when every such place is a
         # statement of a function body (else the whole file is unmodelled, as before): id of the
         # function -> [(statement, what it names, where)]; and the names of the functions that may
@@ -1397,6 +1428,9 @@ class FunctionSemantics:
         owner = fn.declaration.owner
         if ctx.unmodelled:
             self.hidden_jump = ctx.unmodelled
+            self._jump_located = True
+        elif id(fn) in ctx.unknown_functions:
+            self.hidden_jump = ctx.unknown_functions[id(fn)]
             self._jump_located = True
         elif owner:
             # `void K::run() {...}`: in the body a name is looked up in K first, whose member
