@@ -18,9 +18,9 @@ unseen, any of these keeps the whole file unknown.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from .. import regex_cache
-from ..source import Span
 from .keywords import CPP_KEYWORDS
 from .lexical import masked_literals
 from .model import Compound, CppFile, Function
@@ -28,6 +28,7 @@ from .model import Compound, CppFile, Function
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
 _WORD = regex_cache.compile(r"[A-Za-z_$][\w$]*")
 # A splice inside an identifier (`MAC\<newline>RO`), a universal character name (`MAC\u0052O`):
@@ -68,14 +69,17 @@ def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str]) -
         return "a line splice or a universal character name may spell a use of it unseen"
     definitions = [d for d in model.macro_table if d.defines]
     # The closure: a macro whose replacement names one of them expands to it where it is used.
+    readers: dict[str, set[str]] = {}
+    for definition in definitions:
+        for token in definition.replacement:
+            readers.setdefault(token, set()).add(definition.name)
     closure = set(names)
-    grown = True
-    while grown:
-        grown = False
-        for definition in definitions:
-            if definition.name not in closure and closure.intersection(definition.replacement):
-                closure.add(definition.name)
-                grown = True
+    todo = list(names)
+    while todo:
+        for reader in readers.get(todo.pop(), ()):
+            if reader not in closure:
+                closure.add(reader)
+                todo.append(reader)
     for definition in definitions:
         if definition.name in names and not _contained_replacement(definition.replacement, definition.params,
                                                                    definition.text):
@@ -88,23 +92,22 @@ def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str]) -
         return f"a header included after its definition ({model.source.location(late[0])}) may use it"
     # The directives a use may sit in: a #define or #undef (its own name, or the replacement of a
     # macro of the closure), an #if test; any other (#include, #pragma, #line) is no place it is.
-    definition_spans = [(d.span, d.name) for d in model.macro_table]
-    test_spans = [group.span for group in model.conditional_groups]
-    bodies = sorted(((fn.body.span, fn) for fn in model.functions if isinstance(fn.body, Compound)),
-                    key=lambda item: item[0].start)
+    definitions_at = _Spans([(d.span, d.name) for d in model.macro_table])
+    tests_at = _Spans([(group.span, "") for group in model.conditional_groups])
+    bodies = _Spans([(fn.body.span, fn) for fn in model.functions if isinstance(fn.body, Compound)])
     found: dict[str, list[Function]] = {name: [] for name in closure}
     for match in _WORD.finditer(code):
         name = match.group()
         if name not in closure:
             continue
         at = match.start()
-        owner = next((fn for span, fn in bodies if span.start < at < span.end), None)
-        in_definition = next((defined for span, defined in definition_spans if _inside(span, at)), None)
+        owner = bodies.holding(at)
+        in_definition = definitions_at.holding(at)
         if in_definition is not None and (in_definition in closure or owner is not None):
             if owner is not None and owner not in found[name]:
                 found[name].append(owner)
             continue
-        if any(_inside(span, at) for span in test_spans):
+        if tests_at.holding(at) is not None:
             continue
         if owner is None:
             return f"'{name}' is written outside the function bodies ({model.source.location(at)})"
@@ -122,8 +125,20 @@ def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str]) -
     return reached
 
 
-def _inside(span: Span, at: int) -> bool:
-    return span.start <= at < span.end
+class _Spans:
+    """Spans that do not overlap, each with a value: which one holds an offset (a bisection)."""
+
+    def __init__(self, items: list) -> None:
+        items = sorted(items, key=lambda item: item[0].start)
+        self.starts = [span.start for span, _ in items]
+        self.items = items
+
+    def holding(self, at: int) -> Any:
+        k = bisect_right(self.starts, at) - 1
+        if k < 0:
+            return None
+        span, value = self.items[k]
+        return value if span.start <= at < span.end else None
 
 
 def _in_other_directive(code: str, at: int) -> bool:

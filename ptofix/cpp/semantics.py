@@ -24,7 +24,7 @@ import re
 
 from .. import regex_cache
 from ..pto import tpipe
-from ..pto.header_words import checkout_call_arities
+from ..pto.header_words import checkout_call_arities, checkout_headers_reached
 from ..pto.ops import (
     BUILD_SCRIPT_MACROS,
     COUNT_MODE_NAMES,
@@ -636,11 +636,12 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         reason = _header_reason(model, spelled, offset, summary,
                                 (bool(pto_headers) and offset < max(pto_headers))
                                 or (bool(summary.pto_include) and offset not in again),
-                                _only_pto_inst(model, pto_headers), header_words, checkout, elsewhere)
+                                _only_pto_inst(model, pto_headers, headers, checkout), header_words, checkout,
+                                elsewhere)
         if reason:
             return reason
     if pto_headers:
-        only_inst = _only_pto_inst(model, pto_headers)
+        only_inst = _only_pto_inst(model, pto_headers, headers, checkout)
         early = [name for name, offset in model.defines if offset < max(pto_headers)
                  and name not in _MACROS_PTO_HEADERS_IGNORE and _seen_by_pto_code(name, only_inst, header_words)
                  and not (only_inst and _bridges_subblock_id(model, name, headers or {}, header_words))]
@@ -929,10 +930,26 @@ def _pto_inst_included_again(model: CppFile, headers: dict[int, HeaderSummary]) 
             and around_first <= groups_around(offset)}
 
 
-def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
-    """Whether pto/pto-inst.hpp is the only pto header the file includes (at ``pto_headers``)."""
-    return all(spelled[1:-1].strip() == "pto/pto-inst.hpp" for spelled, offset in model.includes
-               if offset in pto_headers)
+def _only_pto_inst(model: CppFile, pto_headers: list[int], headers: dict | None = None, checkout: str = "") -> bool:
+    """Whether the pto code the file includes (at ``pto_headers``: its own pto includes and the
+    headers that include one, ``headers``' summaries) writes only words pto/pto-inst.hpp's headers
+    write: each pto header is pto-inst.hpp, or with the pto-isa ``checkout`` one pto-inst.hpp
+    reaches there (header_words.checkout_headers_reached: its words are among those)."""
+    reached = checkout_headers_reached(checkout) if checkout else None
+
+    def covered(name: str) -> bool:
+        return name == _PTO_INST or (reached is not None and name in reached)
+
+    for spelled, offset in model.includes:
+        if offset not in pto_headers:
+            continue
+        summary = (headers or {}).get(offset)
+        if trusted_header(spelled) and spelled[1:].lstrip().startswith("pto/"):
+            if not covered(spelled[1:-1].strip()):
+                return False
+        elif summary is None or not summary.pto_headers or not all(covered(name) for name in summary.pto_headers):
+            return False
+    return True
 
 
 def _seen_by_pto_code(name: str, only_inst: bool, header_words: frozenset[str] | None) -> bool:
@@ -949,7 +966,8 @@ def _how_pto_sees(name: str, only_inst: bool, header_words: frozenset[str] | Non
     """Why pto's header, or a header it includes, may see a macro or declaration ``name`` that
     comes before it (one _seen_by_pto_code says it does)."""
     if not only_inst:
-        return "a pto header other than pto-inst.hpp is included, whose words ptofix does not list"
+        return ("a pto header other than pto-inst.hpp is included, whose words ptofix does not list: give the "
+                "pto-isa checkout the kernel compiles with, `--pto-isa DIR`, to read them")
     if macro_may_change_pto_code(name, header_words):
         return "pto's headers write that name or may form it"
     if toolchain_may_declare(name):
