@@ -23,7 +23,8 @@ from bisect import bisect_right
 from .. import regex_cache
 from .keywords import CPP_KEYWORDS
 from .lexical import masked_literals
-from .model import Compound, CppFile, Function
+from .model import Compound, CppFile, Function, OpaqueStmt
+from .parser import CROSSING_GROUPS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -94,7 +95,9 @@ def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str]) -
     # macro of the closure), an #if test; any other (#include, #pragma, #line) is no place it is.
     definitions_at = _Spans([(d.span, d.name) for d in model.macro_table])
     tests_at = _Spans([(group.span, "") for group in model.conditional_groups])
-    bodies = _Spans([(fn.body.span, fn) for fn in model.functions if isinstance(fn.body, Compound)])
+    # (A body `#if` groups cut across is one too: its extent is the same in every reading.)
+    bodies = _Spans([(fn.body.span, fn) for fn in model.functions if isinstance(fn.body, Compound)
+                     or isinstance(fn.body, OpaqueStmt) and fn.body.reason == CROSSING_GROUPS])
     found: dict[str, list[Function]] = {name: [] for name in closure}
     for match in _WORD.finditer(code):
         name = match.group()

@@ -1698,7 +1698,8 @@ def _mark_certain_extents(model: CppFile, tokens: Tokens, blanked: frozenset[int
     every reading of its `#if` groups (_certain_close) set to CROSSING_GROUPS; ``blanked``: the
     offsets of the bodies _parse_crossing_functions read as comments, each such a body."""
     opaque = [fn for fn in model.functions if isinstance(fn.body, OpaqueStmt)
-              and (fn.body.span.start in blanked or fn.body.reason.startswith("unstructured body"))]
+              and (fn.body.span.start in blanked
+                   or fn.body.reason.removeprefix("unstructured body: ") in _GROUP_STRUCTURE_ERRORS)]
     if not opaque:
         return model
     sections, where = _section_map(tokens)
@@ -1710,12 +1711,14 @@ def _mark_certain_extents(model: CppFile, tokens: Tokens, blanked: frozenset[int
     return model
 
 
-def _group_cuts_across(tokens: Tokens, groups: tuple, span: Span) -> bool:
+def _group_cuts_across(tokens: Tokens, groups: tuple, group_starts: list[int], span: Span) -> bool:
     """Whether a group of an `#if` section inside ``span`` leaves a bracket of any kind open or
-    closes one it did not open (every token of it counted, its nested sections' all groups)."""
+    closes one it did not open (every token of it counted, its nested sections' all groups);
+    ``group_starts``: the groups' directive offsets, in order (``groups`` are in file order)."""
     kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
-    for group in groups:
-        if not (span.start < group.span.start and group.body.end <= span.end):
+    for index in range(bisect_right(group_starts, span.start), bisect_left(group_starts, span.end)):
+        group = groups[index]
+        if group.body.end > span.end:
             continue
         depth = {"(": 0, "[": 0, "{": 0}
         for k in range(bisect_left(starts, group.body.start), bisect_left(starts, group.body.end)):
@@ -1745,12 +1748,13 @@ def _parse_crossing_functions(source: SourceText, tokens: Tokens) -> CppFile | N
     except StructureError:
         return None
     sections, where = _section_map(tokens)
+    group_starts = [group.span.start for group in groups]
     kind_list = list(tokens.kinds)
     mark_list = list(tokens.marks)
     bodies: set[int] = set()
     for fn in first.functions:
         brace = bisect_left(tokens.starts, fn.body.span.start)
-        if not isinstance(fn.body, OpaqueStmt) and not _group_cuts_across(tokens, groups, fn.body.span):
+        if not isinstance(fn.body, OpaqueStmt) and not _group_cuts_across(tokens, groups, group_starts, fn.body.span):
             continue
         close = _certain_close(tokens, brace, sections, where)
         if close < 0 or tokens.ends[close] != fn.body.span.end:
