@@ -183,3 +183,17 @@ def test_a_function_whose_if_groups_cut_across_its_braces_is_unknown_alone():
 ])
 def test_if_groups_that_may_move_a_functions_end_keep_the_file_unknown(helper):
     assert removed(_crossing(helper)) == [False]
+
+
+def test_a_headers_macro_that_names_a_declaring_macro_is_one_of_its_uses(tmp_path):
+    # `ALL` of the header expands to the kernel's CASE where the kernel writes it: in a class's
+    # member function at file scope, outside every function body the model reads.
+    (tmp_path / "cases.h").write_text("#define ALL CASE(1) CASE(2)\n", encoding="utf-8")
+    path = tmp_path / "k.cpp"
+    use = "struct T { int f(int n) { switch (n) { ALL default: break; } return n; } };\n"
+    for after, expected in (("", True), (use, False)):
+        src = '#include "cases.h"\n' + _with_helper(CASE_MACRO, "  switch (n) { CASE(3) default: break; }",
+                                                     after_macros=after)
+        path.write_text(src, encoding="utf-8")
+        model = parse_cpp(SourceText(src, str(path)))
+        assert [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread] == [expected], after

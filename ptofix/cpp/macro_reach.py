@@ -61,9 +61,13 @@ def _contained_replacement(replacement: tuple[str, ...], params: tuple[str, ...]
     return not open_brackets
 
 
-def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str]) -> dict[str, tuple[Function, ...]] | str:
+def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str],
+                             header_expansions: dict[str, set[str]] | None = None
+                             ) -> dict[str, tuple[Function, ...]] | str:
     """For macros ``names`` of the file: each -> the functions whose bodies hold all its uses, or
-    why one of them may act outside function bodies (see the module doc)."""
+    why one of them may act outside function bodies (see the module doc). ``header_expansions``:
+    each macro of the headers the file includes -> the names its replacement lists write (a use
+    of such a macro in the file expands to them: `#define N M` in a header, `N` at file scope)."""
     text = model.source.text
     code = masked_literals(text)
     if _HIDDEN_SPELLING.search(code):
@@ -74,6 +78,9 @@ def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str]) -
     for definition in definitions:
         for token in definition.replacement:
             readers.setdefault(token, set()).add(definition.name)
+    for macro, words in (header_expansions or {}).items():
+        for word in words:
+            readers.setdefault(word, set()).add(macro)
     closure = set(names)
     todo = list(names)
     while todo:

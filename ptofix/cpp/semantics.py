@@ -672,7 +672,12 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         name = min(model.declaring_macros)
         why = (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
                "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
-        reached = confined_macro_functions(model, model.declaring_macros) if per_function is not None else why
+        expansions: dict[str, set[str]] = {}
+        for summary in (headers or {}).values():
+            for macro, words in summary.expansion_words.items():
+                expansions.setdefault(macro, set()).update(words)
+        reached = confined_macro_functions(model, model.declaring_macros, expansions) \
+            if per_function is not None and (headers is not None or not model.includes) else why
         if isinstance(reached, str):
             return why if reached == why else f"{why}; {reached}"
         assert per_function is not None
