@@ -197,3 +197,45 @@ def test_a_headers_macro_that_names_a_declaring_macro_is_one_of_its_uses(tmp_pat
         path.write_text(src, encoding="utf-8")
         model = parse_cpp(SourceText(src, str(path)))
         assert [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread] == [expected], after
+
+
+# -- a header that cannot be found ------------------------------------------------------------
+def _before_missing(helper_head: str = "AICORE void h()", include_at: str = "after", b_at: int = 65536) -> str:
+    helper = f"{helper_head} {{\n{body(f'  TASSIGN(b, {b_at});')}  pipe_barrier(PIPE_ALL);\n}}\n"
+    include = '#include "not_there.h"\n'
+    entry = f"__global__ AICORE void k() {{\n{body('  TASSIGN(b, 65536);')}}}\n"
+    return (include if include_at == "before" else "") + helper + (include if include_at == "after" else "") + entry
+
+
+def test_a_header_not_found_makes_unknown_only_what_comes_after_it(tmp_path):
+    path = tmp_path / "k.cpp"
+
+    def outcome(src: str) -> list[tuple[bool, str]]:
+        path.write_text(src, encoding="utf-8")
+        model = parse_cpp(SourceText(src, str(path)))
+        return [(d.removed, d.reason) for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
+
+    # Control: h, defined before the include, is read (its barrier goes); k, after it, is unknown.
+    found = outcome(_before_missing())
+    assert [done for done, _ in found] == [True, False], found
+    assert "not_there.h" in found[1][1]
+    # h's barrier is needed: kept by the overlap, not by the header.
+    assert [done for done, _ in outcome(_before_missing(b_at=4096))] == [False, False]
+    # Built to break it: the include before h; h a template (its dependent calls are looked up
+    # where it is instantiated, after the header).
+    assert [done for done, _ in outcome(_before_missing(include_at="before"))] == [False, False]
+    assert [done for done, _ in outcome(_before_missing("template <int N>\nAICORE void h()"))] == [False, False]
+
+
+def test_a_header_not_found_may_call_a_static_function_defined_before_it(tmp_path):
+    # h's barrier has nothing in flight before it where the file calls h (after k's drain); the
+    # header, after both, may call h with vector work in flight.
+    helper = (f"static AICORE void h() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  pipe_barrier(PIPE_V);\n"
+              "  TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);\n}\n"
+              "__global__ AICORE void k() {\n  pipe_barrier(PIPE_ALL);\n  h();\n}\n")
+    path = tmp_path / "k.cpp"
+    for tail, expected in (("", True), ('#include "not_there.h"\n', False)):
+        src = helper + tail
+        path.write_text(src, encoding="utf-8")
+        model = parse_cpp(SourceText(src, str(path)))
+        assert [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread] == [expected], tail

@@ -587,6 +587,22 @@ def _unread_declaration(model: CppFile) -> str:
     return ""
 
 
+def _unknown_after(model: CppFile, offset: int, reason: str, per_function: dict[int, str]) -> bool:
+    """Put the functions a header the model cannot read (not found, not summarised) may change in
+    ``per_function``, when it is included at file scope at ``offset``: every function that ends
+    after it, and every template (a dependent call of one is looked up again where it is
+    instantiated, after the header). A function defined before it, no template, was compiled
+    before the header's text: none of its macros, declarations or pragmas reach it. The header
+    may still call such a function (barriers.py: a static function's callers are then not all
+    in the file). False when the include is inside a function body."""
+    if any(fn.body.span.start < offset < fn.body.span.end for fn in model.functions):
+        return False
+    for fn in model.functions:
+        if fn.span.end > offset or "template" in fn.declaration.words:
+            per_function.setdefault(id(fn), reason)
+    return True
+
+
 def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool:
     """Whether a macro ``name`` defined (or undefined) before pto/pto-inst.hpp, or a name declared
     there, may change the code it compiles: pto's code sees it (ops.macro_may_change_pto_code,
@@ -638,6 +654,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                                 or (bool(summary.pto_include) and offset not in again),
                                 _only_pto_inst(model, pto_headers, headers, checkout), header_words, checkout,
                                 elsewhere)
+        if reason and summary.unknown and per_function is not None \
+                and _unknown_after(model, offset, reason, per_function):
+            continue
         if reason:
             return reason
     if pto_headers:
