@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ptofix.cli import COMMANDS, main
-from ptofix.help_format import first_clause
+from ptofix.commands.help_format import first_clause
 
 REPO = Path(__file__).resolve().parent.parent
 HELP_COLUMN = 24      # where argparse starts an option's help (max_help_position)

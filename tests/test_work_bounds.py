@@ -426,3 +426,27 @@ def test_call_arities_read_as_before():
         frozenset({"M"}))
     assert calls["f"] == {3} and calls["g"] == {2} and calls["h"] == {0} and calls["q"] == {2}
     assert {"k", "m", "r", "s"} <= other and "u" not in calls and "u" not in other
+
+
+def _unknown_per_function(n: int) -> str:
+    """n functions, each with a macro that may declare anything (confined to it, a chain of n
+    macros naming the one before), a brace inside a call's parentheses and `#if` groups that cut
+    across its braces: macro_reach and the parser's per-function readings of them."""
+    lines = ["#define STEP0 case 0: break;"]
+    lines += [f"#define STEP{k} STEP{k - 1}" for k in range(1, n)]
+    for k in range(n):
+        lines.append(f"AICORE void f{k}(int n) {{\n  switch (n) {{ STEP{k} default: break; }}\n  g(n, {{1, 2}});\n"
+                     "#if defined(A)\n  if (n) {\n#else\n  {\n#endif\n    n += 1;\n  }\n}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.slow
+def test_reading_what_reaches_one_function_is_linear_in_the_functions():
+    from ptofix.cpp.semantics import FileContext
+
+    def work(text: str) -> None:
+        context = FileContext(parse_cpp(SourceText(text, "k.cpp")))
+        assert not context.unmodelled and len(context.unknown_functions) == text.count("AICORE void")
+
+    small, large = (_unknown_per_function(n) for n in (300, 600))
+    assert cpu_growth(work, small, large) <= MAX_GROWTH

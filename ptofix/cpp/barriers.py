@@ -539,6 +539,8 @@ class BarrierAnalysis:
             return False     # external linkage: another translation unit may call it too
         if not self.ctx.translation_unit:
             return False     # a file that #includes this one may call it too
+        if any(summary.unknown for summary in self.ctx.headers.values()):
+            return False     # a header ptofix cannot read may call it too
         if self.ctx.pastes_tokens:
             return False     # `p##q` may spell its name where no scan sees it
         if self._definitions is None:

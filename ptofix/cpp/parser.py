@@ -779,6 +779,10 @@ class _StructureParser:
         # definition does: `defines` holds both.)
         defines = [(definition.name, definition.span.start) for definition in table]
         bodies = [(definition.name, definition.text) for definition in table if definition.defines]
+        # (A replacement's words but its parameters: `#define CASES(X) X(64, 6)` names no macro X.)
+        replacements = [(definition.name, " ".join(token for token in definition.replacement
+                                                   if token not in (definition.params or ())))
+                        for definition in table if definition.defines]
         for name, body in bodies:
             macros.add(name)
             if body and not _INERT_ATTRIBUTE.fullmatch(body):
@@ -808,7 +812,7 @@ class _StructureParser:
                        self._declared_names(_DECLARING_KEYWORDS.intersection(words),
                                             _function_template_heads(functions)),
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
-                       self._pto_code_macros(bodies, pto_names.intersection(words)), table, sections, groups,
+                       self._pto_code_macros(replacements, pto_names.intersection(words)), table, sections, groups,
                        _pragmas(self.tokens, directives))
 
     def _pto_code_macros(self, bodies: list[tuple[str, str]], found: frozenset[str]) -> frozenset:
@@ -1690,10 +1694,15 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
     tokens = without_decided_groups(without_cpu_simulator_groups(_scan(source), environment), environment, source.path)
     parser = _StructureParser(source, tokens)
     try:
-        model = parser.parse_file()
+        model = _mark_certain_extents(parser.parse_file(), tokens)
         model.environment = environment
         return model
     except StructureError as exc:
+        crossing = _parse_crossing_functions(source, tokens) \
+            if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens) else None
+        if crossing is not None:
+            crossing.environment = environment
+            return crossing
         if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens):
             # Valid C++ (one group of each section compiled) whose `#if` groups cut across the
             # structure the parser reads (a group opening a brace its `#else` opens too, a
@@ -1702,6 +1711,175 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
                                   "section alone may be valid C++, but ptofix reads them all together)",
                                   source, exc.offset) from None
         raise PtofixError(str(exc), source, exc.offset) from None
+
+
+# -- functions whose body `#if` groups cut across ---------------------------------------------
+# The reason of a function body that `#if` groups cut across while every group keeps the body's
+# extent: the function is unknown, the file is read (semantics: per function, not per file).
+CROSSING_GROUPS = "#if groups cut across the structure of this body (its extent is the same whichever group " \
+    "is compiled)"
+
+
+def _section_map(tokens: Tokens) -> tuple[list, dict[int, tuple[int, str]]]:
+    """The file's sections, and each conditional directive's offset -> (its section, its keyword)."""
+    _, sections, groups = build_tables(_directives(tokens), len(tokens.text))
+    where: dict[int, tuple[int, str]] = {}
+    for group in groups:
+        where[group.span.start] = (group.section, group.keyword)
+    for section in sections:
+        if section.endif.end > section.endif.start:
+            where[section.endif.start] = (section.index, "#endif")
+    return [(section, [groups[k] for k in section.groups]) for section in sections], where
+
+
+def _brace_profile(tokens: Tokens, start: int, stop: int, sections: list, where: dict[int, tuple[int, str]],
+                   depth: int = 0) -> tuple[int, int] | None:
+    """(the net brace count, the lowest running count) of tokens ``start`` .. ``stop`` - 1 in every
+    reading of their `#if` sections (each section a unit: every group, and an absent `#else`, the
+    same net count; None otherwise, or for a directive of a section that began before ``start``
+    or ends past ``stop``)."""
+    if depth > MAX_NESTING:
+        return None
+    kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
+    net = low = 0
+    i = start
+    while i < stop:
+        kind = kinds[i]
+        if kind == "o":
+            net += {"{": 1, "}": -1}.get(marks[i], 0)
+            low = min(low, net)
+        elif kind == "p":
+            found = where.get(starts[i])
+            if found is not None:
+                section, groups = sections[found[0]]
+                if found[1] not in ("#if", "#ifdef", "#ifndef"):
+                    return None           # (an #else or #endif of a section opened before start)
+                end = bisect_left(starts, section.endif.start)
+                if section.endif.end <= section.endif.start or end >= stop:
+                    return None
+                profiles = [_brace_profile(tokens, bisect_left(starts, group.body.start),
+                                           bisect_left(starts, group.body.end), sections, where, depth + 1)
+                            for group in groups]
+                if groups[-1].keyword != "#else":
+                    profiles.append((0, 0))
+                if any(profile is None for profile in profiles) or len({p[0] for p in profiles if p}) != 1:
+                    return None
+                low = min(low, net + min(p[1] for p in profiles if p))
+                net += profiles[0][0] if profiles[0] else 0
+                i = end + 1
+                continue
+        i += 1
+    return net, low
+
+
+def _certain_close(tokens: Tokens, brace: int, sections: list, where: dict[int, tuple[int, str]]) -> int:
+    """The index of the `}` that closes the `{` at ``brace`` in every reading of the `#if` groups
+    between them (_brace_profile: each section a unit), -1 when that is not so."""
+    kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
+    depth = 1
+    i = brace + 1
+    while i < len(kinds):
+        kind = kinds[i]
+        if kind == "o" and marks[i] in "{}":
+            depth += 1 if marks[i] == "{" else -1
+            if depth == 0:
+                return i
+        elif kind == "p" and starts[i] in where:
+            section, _ = sections[where[starts[i]][0]]
+            if where[starts[i]][1] not in ("#if", "#ifdef", "#ifndef") or section.endif.end <= section.endif.start:
+                return -1
+            end = bisect_left(starts, section.endif.start)
+            profile = _brace_profile(tokens, i, end + 1, sections, where)
+            if profile is None or depth + profile[1] < 1:
+                return -1
+            depth += profile[0]
+            i = end + 1
+            continue
+        i += 1
+    return -1
+
+
+def _mark_certain_extents(model: CppFile, tokens: Tokens, blanked: frozenset[int] = frozenset()) -> CppFile:
+    """``model`` with the reason of each unstructured function body whose extent is the same in
+    every reading of its `#if` groups (_certain_close) set to CROSSING_GROUPS; ``blanked``: the
+    offsets of the bodies _parse_crossing_functions read as comments, each such a body."""
+    opaque = [fn for fn in model.functions if isinstance(fn.body, OpaqueStmt)
+              and (fn.body.span.start in blanked
+                   or fn.body.reason.removeprefix("unstructured body: ") in _GROUP_STRUCTURE_ERRORS)]
+    if not opaque:
+        return model
+    sections, where = _section_map(tokens)
+    for fn in opaque:
+        brace = bisect_left(tokens.starts, fn.body.span.start)
+        close = _certain_close(tokens, brace, sections, where)
+        if close >= 0 and tokens.ends[close] == fn.body.span.end:
+            fn.body = OpaqueStmt(fn.body.packed_span, model.source.text, CROSSING_GROUPS)
+    return model
+
+
+def _group_cuts_across(tokens: Tokens, groups: tuple, group_starts: list[int], span: Span) -> bool:
+    """Whether a group of an `#if` section inside ``span`` leaves a bracket of any kind open or
+    closes one it did not open (every token of it counted, its nested sections' all groups);
+    ``group_starts``: the groups' directive offsets, in order (``groups`` are in file order)."""
+    kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
+    for index in range(bisect_right(group_starts, span.start), bisect_left(group_starts, span.end)):
+        group = groups[index]
+        if group.body.end > span.end:
+            continue
+        depth = {"(": 0, "[": 0, "{": 0}
+        for k in range(bisect_left(starts, group.body.start), bisect_left(starts, group.body.end)):
+            if kinds[k] == "o" and marks[k] in "()[]{}":
+                opening = _OPEN_OF.get(marks[k], marks[k])
+                depth[opening] += 1 if marks[k] == opening else -1
+                if depth[opening] < 0:
+                    return True
+        if any(depth.values()):
+            return True
+    return False
+
+
+_OPEN_OF = {")": "(", "]": "[", "}": "{"}
+
+
+def _parse_crossing_functions(source: SourceText, tokens: Tokens) -> CppFile | None:
+    """The file read with the body of each function whose `#if` groups cut across its braces read
+    as comments but its directives (which keep the macro table whole), each such function unknown
+    (CROSSING_GROUPS), when each one's extent is the same whichever groups are compiled; None
+    when that is not so, or a group cuts across anything outside function bodies."""
+    _, all_sections, groups = build_tables(_directives(tokens), len(tokens.text))
+    first_only = _as_comments(tokens, [groups[index].body for section in all_sections
+                                       for at, index in enumerate(section.groups) if at])
+    try:
+        first = _StructureParser(source, first_only).parse_file()
+    except StructureError:
+        return None
+    sections, where = _section_map(tokens)
+    group_starts = [group.span.start for group in groups]
+    kind_list = list(tokens.kinds)
+    mark_list = list(tokens.marks)
+    bodies: set[int] = set()
+    for fn in first.functions:
+        brace = bisect_left(tokens.starts, fn.body.span.start)
+        if not isinstance(fn.body, OpaqueStmt) and not _group_cuts_across(tokens, groups, group_starts, fn.body.span):
+            continue
+        close = _certain_close(tokens, brace, sections, where)
+        if close < 0 or tokens.ends[close] != fn.body.span.end:
+            return None
+        for k in range(brace + 1, close):
+            if kind_list[k] != "p":
+                kind_list[k] = mark_list[k] = "c"
+        bodies.add(fn.body.span.start)
+    if not bodies:
+        return None
+    blanked = Tokens(tokens.text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
+    try:
+        model = _StructureParser(source, blanked).parse_file()
+    except StructureError:
+        return None
+    for fn in model.functions:
+        if fn.body.span.start in bodies:
+            fn.body = OpaqueStmt(fn.body.span, source.text, "unstructured body")
+    return _mark_certain_extents(model, tokens, frozenset(bodies))
 
 
 # The structure errors only `#if` groups cause (the rest are so in any reading, or when every

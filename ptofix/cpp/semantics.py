@@ -25,7 +25,7 @@ from collections import Counter
 
 from .. import regex_cache
 from ..pto import tpipe
-from ..pto.header_words import checkout_call_arities
+from ..pto.header_words import checkout_call_arities, checkout_headers_reached
 from ..pto.ops import (
     BUILD_SCRIPT_MACROS,
     COUNT_MODE_NAMES,
@@ -103,6 +103,7 @@ from .lexical import (
     names_macro_stack_pragma,
     strip_comments,
 )
+from .macro_reach import confined_macro_functions, structure_in_macro_arguments
 from .model import (
     CaseLabel,
     Comment,
@@ -120,7 +121,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import decides_groups
+from .parser import CROSSING_GROUPS, decides_groups
 from .tile_flow import TileFlow, TileRecord
 
 TYPE_CHECKING = False
@@ -599,7 +600,8 @@ def _unread_declaration(model: CppFile) -> str:
                 # this function or in any template it passes one to.
                 return (f"{model.source.location(stmt.span.start)}: a block-scope class that may have code of its "
                         "own (member functions, initializers, bases): its objects may run it implicitly")
-        if isinstance(fn.body, OpaqueStmt):
+        if isinstance(fn.body, OpaqueStmt) and fn.body.reason != CROSSING_GROUPS:
+            # (A body whose extent every group keeps is unknown on its own: FileContext.)
             # Braces paired across `#if` branches: the compiled body may end early, and what
             # follows it be file-scope definitions (of TMUL, say) the parser took for its body.
             return (f"{model.source.location(fn.span.start)}: the body of '{fn.name}' is not structured "
@@ -612,6 +614,22 @@ def _unread_declaration(model: CppFile) -> str:
         # of the file's own would be looked up first.)
         return "the file declares a namespace 'std' of its own"
     return ""
+
+
+def _unknown_after(model: CppFile, offset: int, reason: str, per_function: dict[int, str]) -> bool:
+    """Put the functions a header the model cannot read (not found, not summarised) may change in
+    ``per_function``, when it is included at file scope at ``offset``: every function that ends
+    after it, and every template (a dependent call of one is looked up again where it is
+    instantiated, after the header). A function defined before it, no template, was compiled
+    before the header's text: none of its macros, declarations or pragmas reach it. The header
+    may still call such a function (barriers.py: a static function's callers are then not all
+    in the file). False when the include is inside a function body."""
+    if any(fn.body.span.start < offset < fn.body.span.end for fn in model.functions):
+        return False
+    for fn in model.functions:
+        if fn.span.end > offset or "template" in fn.declaration.words:
+            per_function.setdefault(id(fn), reason)
+    return True
 
 
 def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool:
@@ -627,13 +645,16 @@ def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool
 
 
 def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None,
-                    header_words: frozenset[str] | None = None, count_mode: bool = True, checkout: str = "") -> str:
+                    header_words: frozenset[str] | None = None, count_mode: bool = True, checkout: str = "",
+                    per_function: dict[int, str] | None = None) -> str:
     """Why no function of the file can be modelled, or '': a header the model cannot read (unless
     not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
     may change pto's header, redefines a keyword or may declare names, a declaration of a name
     the model reads as pto's, or (unless not ``count_mode``: the caller then tracks the mode, see
     FileContext.count_mode_points) a name that may leave the vector unit in count mode.
-    ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '')."""
+    ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '').
+    ``per_function``: when given, what reaches only some functions' bodies (macro_reach) is put
+    there instead, id(function) -> why it is unknown, and the file is not unmodelled for it."""
     # (A header that includes pto's header itself counts as one: what comes before it, and what
     # it defines around its own include, comes before pto's code.)
     again = _pto_inst_included_again(model, headers) if unread_headers and headers else set()
@@ -660,11 +681,15 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         reason = _header_reason(model, spelled, offset, summary,
                                 (bool(pto_headers) and offset < max(pto_headers))
                                 or (bool(summary.pto_include) and offset not in again),
-                                _only_pto_inst(model, pto_headers), header_words, checkout, elsewhere)
+                                _only_pto_inst(model, pto_headers, headers, checkout), header_words, checkout,
+                                elsewhere)
+        if reason and summary.unknown and per_function is not None \
+                and _unknown_after(model, offset, reason, per_function):
+            continue
         if reason:
             return reason
     if pto_headers:
-        only_inst = _only_pto_inst(model, pto_headers)
+        only_inst = _only_pto_inst(model, pto_headers, headers, checkout)
         early = [name for name, offset in model.defines if offset < max(pto_headers)
                  and name not in _MACROS_PTO_HEADERS_IGNORE and _seen_by_pto_code(name, only_inst, header_words)
                  and not (only_inst and _bridges_subblock_id(model, name, headers or {}, header_words))]
@@ -693,8 +718,23 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 "as written may not be pto's")
     if model.declaring_macros:
         name = min(model.declaring_macros)
-        return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
-                "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+        why = (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
+               "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+        expansions: dict[str, set[str]] = {}
+        for summary in (headers or {}).values():
+            for macro, words in summary.expansion_words.items():
+                expansions.setdefault(macro, set()).update(words)
+        reached = confined_macro_functions(model, model.declaring_macros, expansions) \
+            if per_function is not None and (headers is not None or not model.includes) else why
+        if isinstance(reached, str):
+            return why if reached == why else f"{why}; {reached}"
+        assert per_function is not None
+        for macro in sorted(reached):
+            for fn in reached[macro]:
+                per_function.setdefault(id(fn), (
+                    f"the function uses the macro '{macro}', which pastes tokens, holds a declaration keyword, a "
+                    "brace or a ';': its expansion may declare or jump to anything inside the function (every use "
+                    "of it is inside function bodies)"))
     if model.pto_code_macros:
         return (f"the file uses pto's macro '{min(model.pto_code_macros)}', whose expansion ptofix does not "
                 "model: pto-isa's headers define it, and it may paste a name the file never spells, hide a loop "
@@ -725,8 +765,17 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 "then walk as many elements as the vector mask says, in any function the file runs after it")
     if _has_specialization(model.source.text, model.macros):
         return "an explicit specialization (`template <>`) may replace the body of any template, pto's included"
-    if model.structure_in_parentheses >= 0:
-        return (f"{model.source.location(model.structure_in_parentheses)}: a brace or ';' inside parentheses: "
+    structure = model.structure_in_parentheses
+    if structure >= 0 and headers is not None and unread_headers:
+        # Only a function-like macro's arguments may carry a block out of its parentheses: none
+        # when no macro may open them (macro_reach.structure_in_macro_arguments).
+        known_macros = model.macros | frozenset(command_line_macros(model.environment)[0]) \
+            | {name for summary in headers.values() for name in summary.macro_bodies}
+        structure = structure_in_macro_arguments(
+            model, lambda name: name in known_macros or name in pto_macro_names() or may_be_standard_macro(name)
+            or may_be_command_line_macro(name))
+    if structure >= 0:
+        return (f"{model.source.location(structure)}: a brace or ';' inside parentheses: "
                 "if they are a macro's arguments, its expansion may close a block and define any function "
                 "(`SWAP({ w(); } void TMUL(...) {, })`)")
     return _unread_declaration(model)
@@ -1001,10 +1050,26 @@ def _pto_inst_included_again(model: CppFile, headers: dict[int, HeaderSummary]) 
             and around_first <= groups_around(offset)}
 
 
-def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
-    """Whether pto/pto-inst.hpp is the only pto header the file includes (at ``pto_headers``)."""
-    return all(spelled[1:-1].strip() == "pto/pto-inst.hpp" for spelled, offset in model.includes
-               if offset in pto_headers)
+def _only_pto_inst(model: CppFile, pto_headers: list[int], headers: dict | None = None, checkout: str = "") -> bool:
+    """Whether the pto code the file includes (at ``pto_headers``: its own pto includes and the
+    headers that include one, ``headers``' summaries) writes only words pto/pto-inst.hpp's headers
+    write: each pto header is pto-inst.hpp, or with the pto-isa ``checkout`` one pto-inst.hpp
+    reaches there (header_words.checkout_headers_reached: its words are among those)."""
+    reached = checkout_headers_reached(checkout) if checkout else None
+
+    def covered(name: str) -> bool:
+        return name == _PTO_INST or (reached is not None and name in reached)
+
+    for spelled, offset in model.includes:
+        if offset not in pto_headers:
+            continue
+        summary = (headers or {}).get(offset)
+        if trusted_header(spelled) and spelled[1:].lstrip().startswith("pto/"):
+            if not covered(spelled[1:-1].strip()):
+                return False
+        elif summary is None or not summary.pto_headers or not all(covered(name) for name in summary.pto_headers):
+            return False
+    return True
 
 
 def _seen_by_pto_code(name: str, only_inst: bool, header_words: frozenset[str] | None) -> bool:
@@ -1021,7 +1086,8 @@ def _how_pto_sees(name: str, only_inst: bool, header_words: frozenset[str] | Non
     """Why pto's header, or a header it includes, may see a macro or declaration ``name`` that
     comes before it (one _seen_by_pto_code says it does)."""
     if not only_inst:
-        return "a pto header other than pto-inst.hpp is included, whose words ptofix does not list"
+        return ("a pto header other than pto-inst.hpp is included, whose words ptofix does not list: give the "
+                "pto-isa checkout the kernel compiles with, `--pto-isa DIR`, to read them")
     if macro_may_change_pto_code(name, header_words):
         return "pto's headers write that name or may form it"
     if toolchain_may_declare(name):
@@ -1182,8 +1248,15 @@ class FileContext:
         # The pto-isa facts of the headers the kernel compiles with (the union of every version
         # when not known).
         self.isa = isa
+        # Why a function is unknown when what the model cannot read reaches only some functions
+        # (unmodelled_file's per_function): id(function) -> the reason.
+        self.unknown_functions: dict[int, str] = {}
         self.unmodelled = unmodelled_file(model, headers=self.headers, header_words=isa.header_words,
-                                          count_mode=False, checkout=isa.checkout)
+                                          count_mode=False, checkout=isa.checkout,
+                                          per_function=self.unknown_functions)
+        for fn in model.functions:
+            if isinstance(fn.body, OpaqueStmt) and fn.body.reason == CROSSING_GROUPS:
+                self.unknown_functions.setdefault(id(fn), f"{model.source.location(fn.span.start)}: {CROSSING_GROUPS}")
         # Where the file may switch the vector unit to count mode, when every such place is a
         # statement of a function body (else the whole file is unmodelled, as before): id of the
         # function -> [(statement, what it names, where)]; and the names of the functions that may
@@ -1565,6 +1638,9 @@ class FunctionSemantics:
         owner = fn.declaration.owner
         if ctx.unmodelled:
             self.hidden_jump = ctx.unmodelled
+            self._jump_located = True
+        elif id(fn) in ctx.unknown_functions:
+            self.hidden_jump = ctx.unknown_functions[id(fn)]
             self._jump_located = True
         elif owner:
             # `void K::run() {...}`: in the body a name is looked up in K first, whose member
