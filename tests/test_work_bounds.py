@@ -97,6 +97,42 @@ def test_the_joint_proof_does_not_copy_the_removals_per_barrier(monkeypatch):
     assert counts[1] <= MAX_GROWTH * counts[0] + 1000, counts
 
 
+def count_proofs(monkeypatch) -> list[int]:
+    """Counts every proof (BarrierAnalysis._decide) made from now on."""
+    proofs = [0]
+    original = barriers.BarrierAnalysis._decide
+
+    def counted(self, fn, stmt, pattern):
+        proofs[0] += 1
+        return original(self, fn, stmt, pattern)
+    monkeypatch.setattr(barriers.BarrierAnalysis, "_decide", counted)
+    return proofs
+
+
+def test_the_selection_search_proves_each_barrier_a_few_times(monkeypatch):
+    """One tile's chain: every barrier is removable alone, so the greedy pass keeps one in 65 for
+    the walk's work bound, and each kept one is blocked by the 130 removals its walks cross. The
+    search proved it again with each of them given back alone (130 proofs), the joint proof went
+    over every removal twice, the search's steps proved the same barriers again: about 7 proofs a
+    barrier (111,000 for 16,000 barriers: 15 to 20 s). Now a run that does not free it rules out
+    its removals with one proof, and a proof whose walks meet the same removals is read back."""
+    proofs = count_proofs(monkeypatch)
+    found = decide(barrier_chain(1000))
+    assert len(found) == 2000
+    assert sum(d.removed for d in found) == 1970      # (the outcome the search had before)
+    assert proofs[0] <= 3 * len(found), proofs[0]       # (13,700 before, 4,300 now)
+
+
+def test_a_needed_barrier_is_not_proved_again_by_each_step_of_the_search(monkeypatch):
+    """Alternating tiles: every other pair needs its barriers, the others are removable alone
+    but not together. The swap search proved each blocked barrier again for every option it
+    tried; the proofs it had made at the same removals are now read back."""
+    proofs = count_proofs(monkeypatch)
+    found = decide(barrier_chain(1000, alternating=True))
+    assert sum(d.removed for d in found) == 1001
+    assert proofs[0] <= 2.5 * len(found), proofs[0]      # (6,000 before, 4,500 now)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("alternating", [False, True])
 def test_deciding_a_barrier_chain_is_linear_in_its_barriers(alternating):
