@@ -462,3 +462,39 @@ def test_call_arities_read_as_before():
         frozenset({"M"}))
     assert calls["f"] == {3} and calls["g"] == {2} and calls["h"] == {0} and calls["q"] == {2}
     assert {"k", "m", "r", "s"} <= other and "u" not in calls and "u" not in other
+
+
+def _strided_rows_kernel(row_stride: int, rows: int = 2) -> str:
+    shape = f"pto::Shape<1, 1, 1, {rows}, 64>"
+    stride = f"pto::Stride<{rows * row_stride}, {rows * row_stride}, {rows * row_stride}, {row_stride}, 1>"
+    view = f"GlobalTensor<float, {shape}, {stride}, pto::Layout::ND>"
+    tile = (f"Tile<TileType::Vec, float, {rows}, 64, BLayout::RowMajor, {rows}, 64, SLayout::NoneBox, 512, "
+            "PadValue::Null>")
+    return ("__global__ AICORE void k(__gm__ float* a) {\n"
+            f"  {tile} t;\n  TASSIGN(t, 0);\n  {view} g = {view}(a, {shape}(), {stride}());\n"
+            "  TLOAD(t, g);\n  pipe_barrier(PIPE_V);\n  TADD(t, t, t);\n  pipe_barrier(PIPE_V);\n  TSTORE(g, t);\n}\n")
+
+
+def test_gm_models_the_chunks_a_view_reaches_not_its_span():
+    """06_online_softmax spans 39.5 MB of GM and reads little of it: modelled densely (9 bytes a
+    byte, two runs alive), `simulate` peaked at 1.06 GB. Now only the 64 KiB chunks a view's
+    elements fall in are modelled: two rows 32 MiB apart are two chunks."""
+    from ptofix.sim.memory import GM_CHUNK
+    from ptofix.sim.runner import SimOptions, run_kernel
+    text = _strided_rows_kernel(8 << 20)          # (floats: rows 32 MiB apart)
+    run = run_kernel(SourceText(text, "k.cpp"), 0, None, SimOptions())
+    region = run.regions["a"]
+    assert region.data.size > 32 << 20
+    assert sorted(region.filled) == [0, (32 << 20) // GM_CHUNK]
+    assert region.budget[1] == 2 * GM_CHUNK
+
+
+def test_gm_modelled_past_its_bound_is_refused_where_the_view_is_built(tmp_path):
+    """Within the 48 MiB span, a view whose rows fall in more chunks than the modelled bound is
+    `cannot simulate` at its line, not a run that grows past 500 MB."""
+    from ptofix.sim.memory import GM_CHUNK, GM_MAX_MODELLED_BYTES
+    rows = GM_MAX_MODELLED_BYTES // GM_CHUNK + 1
+    proc = _simulate_cli(tmp_path, _strided_rows_kernel(GM_CHUNK // 4, rows))
+    assert proc.returncode == 2, proc.stderr
+    assert "k.cpp:4:3:" in proc.stderr and f"more than the {GM_MAX_MODELLED_BYTES} bytes the simulator models" \
+        in proc.stderr, proc.stderr

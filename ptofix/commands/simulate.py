@@ -53,7 +53,8 @@ A comparison in which no vector op ran in either kernel on any seed is an error 
 Defaults:
   kernel function   the only __global__/extern "C" entry (else the only one with __DAV_VEC__)
   pointer args      random GM buffers sized by the GlobalTensor views built on them
-                    (at most 48 MiB in all; a view reaching further is `cannot simulate`)
+                    (spanning at most 48 MiB in all, 12 MiB of it modelled: the 64 KiB
+                    chunks the views reach; a view past either is `cannot simulate`)
                     (floats uniform in [-1, 1), integers in [0, 8); --gm-fill NAME=zero or
                     NAME=ints:LO:HI to override, e.g. lengths that make a loop run)
   integer scalars   16     (--arg NAME=VALUE to override; hex and true/false accepted)
