@@ -77,9 +77,11 @@ SELECTION_PROOFS_PER_CANDIDATE = 4
 SELECTION_MIN_PROOFS = 64
 SELECTION_ROUNDS = 4
 MAX_GIVEN_BACK = 4          # removals one swap may give back together
+PROOFS_KEPT_PER_BARRIER = 4     # the selection search's proofs remembered per barrier, latest first
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
 _NONE_PENDING = frozenset({0})
 _MAYBE_PENDING = frozenset({0, 1})
+_AT_BOUNDARY = -1       # recorded among the barriers a walk reached when it reached a boundary
 
 
 def may_be_same_event(a: str, b: str) -> bool:
@@ -374,6 +376,7 @@ class BarrierAnalysis:
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
         self._safe_pairs: dict[tuple, int] = {}      # pair signature -> chains used, for hazard-free pairs
         self._signatures: dict[int, tuple] = {}       # id(Event) -> (event, signature number)
+        self._hazard_pairs: dict[tuple, Hazard] = {}    # (id(p), id(c), back) -> their first hazard
         self._signature_numbers: dict[tuple, int] = {}
         self._lazy = _LazyModels(self, mentions) if lazy else None
         if self._lazy is not None and not self._lazy.usable:
@@ -392,6 +395,14 @@ class BarrierAnalysis:
         self._dataflows: dict[tuple, tuple[dict, bool]] = {}     # _v_to_s_dataflow
         self.rewrites_used = 0
         self._selection_budget = 0       # proofs left to the selection search (improve_selection)
+        # The selection search's latest proofs, by barrier: (decision, the removed barriers its
+        # walks crossed, the kept ones they stopped at). A proof reads ``self.removed`` only at the
+        # barriers its walks reach, so it holds again while those are as they were: the search
+        # and the joint proof ask the same barrier again and again with removals far from it
+        # changed, and a proof read back costs a few set operations, not two walks and their
+        # pairs (what kept decide_by_groups linear with a small constant: issue #60).
+        self._proofs: dict[tuple, list[tuple[Decision, frozenset, frozenset]]] = {}
+        self._reached: set[int] | None = None     # barriers the walks reach, while a proof is recorded
 
     def release(self, keep_asts: bool = False) -> None:
         """Free the models of this analysis's functions once its decisions are read: the event
@@ -416,6 +427,8 @@ class BarrierAnalysis:
             self._lazy.raw.clear()
             self._lazy = None
         self.cfgs.clear()
+        self._proofs.clear()
+        self._hazard_pairs.clear()
 
     # -- per-function models ---------------------------------------------------------------
     def cfg(self, fn: Function) -> FunctionCFG:
@@ -657,6 +670,7 @@ class BarrierAnalysis:
         entry, exit_ = cfg.entry, cfg.exit
         lenient = self.lenient_flags
         max_states = MAX_WINDOW_STATES
+        reached = self._reached
         while stack:
             event, back, pending = stack.pop()
             for nxt, is_back in (event.pred if backward else event.succ):
@@ -665,6 +679,8 @@ class BarrierAnalysis:
                     continue
                 seen.add(state)
                 kind = nxt.kind
+                if kind is barrier and reached is not None:
+                    reached.add(state[0])
                 if kind is drain or (kind is barrier and state[0] not in removed):
                     continue
                 if len(seen) > max_states:
@@ -685,6 +701,8 @@ class BarrierAnalysis:
                         continue
                 if nxt is entry or nxt is exit_:
                     boundary = True
+                    if reached is not None:
+                        reached.add(_AT_BOUNDARY)
                     continue
                 next_pending = pending
                 if kind is closes and nxt.tag in pending:
@@ -794,12 +812,18 @@ class BarrierAnalysis:
     def _first_hazard(self, before: list, after: list, cfg: FunctionCFG) -> tuple[Hazard | None, int, int]:
         """The first hazard over the pairs (p before, c after), in order; the pairs checked up to
         it (all if none) and how many of them only a same-access chain made safe."""
+        known = self._known_safe_window(before, after)
+        if known is not None:
+            return None, known[0], known[1]
         pairs = 0
         chains = 0
         # A pair's verdict depends only on the two ops and their accesses, unless rule (b) (bytes
         # another pipe rewrites between them) decided it: windows past many branches hold the same
         # op many times, so verdicts are remembered by what they depend on.
         safe = self._safe_pairs
+        # (A hazard is remembered by the two ops themselves, whatever decided it: the selection
+        # search proves a needed barrier again at each of its steps.)
+        hazards = self._hazard_pairs
         sign = self._signature
         after_signs = [sign(c) for c, _ in after]
         for p, back_p in before:
@@ -814,14 +838,46 @@ class BarrierAnalysis:
                 if used_chain is not None:
                     chains += used_chain
                     continue
+                found = hazards.get((id(p), id(c), back))
+                if found is not None:
+                    return found, pairs, chains
                 rewrites = self.rewrites_used
                 hazard, used_chain = self.pair_hazard(p, c, back, cfg)
                 if hazard is not None:
+                    hazards[(id(p), id(c), back)] = hazard
                     return hazard, pairs, chains
                 if self.rewrites_used == rewrites:
                     safe[key] = used_chain
                 chains += used_chain
         return None, pairs, chains
+
+    def _known_safe_window(self, before: list, after: list) -> tuple[int, int] | None:
+        """(pairs, chains) as _first_hazard counts them when every pair of the window has a
+        remembered safe verdict and none meets across a back-edge, else None. The verdicts are
+        looked up once per pair of signatures (with their counts), not once per pair of ops: a
+        window of a long straight-line chain holds two signatures many times over, and a joint
+        proof over it would otherwise cost the square of its length in lookups."""
+        if not before or not after or any(back for _, back in before) or any(back for _, back in after) \
+                or max(p.order for p, _ in before) >= min(c.order for c, _ in after):
+            return None
+        sign = self._signature
+        producers: dict[int, int] = {}
+        consumers: dict[int, int] = {}
+        for p, _ in before:
+            p_sign = sign(p)
+            producers[p_sign] = producers.get(p_sign, 0) + 1
+        for c, _ in after:
+            c_sign = sign(c)
+            consumers[c_sign] = consumers.get(c_sign, 0) + 1
+        safe: dict = self._safe_pairs
+        chains = 0
+        for p_sign, p_count in producers.items():
+            for c_sign, c_count in consumers.items():
+                used_chain = safe.get(((p_sign * 2) << 32) | c_sign)
+                if used_chain is None:
+                    return None
+                chains += used_chain * p_count * c_count
+        return len(before) * len(after), chains
 
     def _signature(self, event: Event) -> int:
         """What a pair verdict reads of an op (its kind, name and every access's fields), as a
@@ -1037,14 +1093,30 @@ class BarrierAnalysis:
         only those): a proof of the selection search, counted against its budget."""
         stmt = d.stmt
         assert isinstance(stmt, SimpleStmt)
+        self._selection_budget -= 1
+        key = (id(stmt), d.pattern)
+        known = self._proofs.setdefault(key, [])
+        if not self.ctx.exhausted():
+            for proof, crossed, stopped in known:
+                if crossed <= removed and stopped.isdisjoint(removed):
+                    fresh = _copy_decision(proof)
+                    fresh.weight = d.weight
+                    return fresh
         saved = self.removed
         self.removed = removed
+        reached: set[int] = set()
+        self._reached = reached
         try:
             fresh = self.decide(d.fn, stmt, d.pattern)
         finally:
             self.removed = saved
+            self._reached = None
+        # (A walk that reached the function's entry or exit read what its callers leave in
+        # flight, which other barriers' removals change: such a proof is not kept.)
+        if _AT_BOUNDARY not in reached and not self.ctx.exhausted():
+            known.insert(0, (_copy_decision(fresh), frozenset(reached & removed), frozenset(reached - removed)))
+            del known[PROOFS_KEPT_PER_BARRIER:]
         fresh.weight = d.weight
-        self._selection_budget -= 1
         return fresh
 
     def _decide_without(self, d: Decision, given_back: set[int]) -> Decision:
@@ -1125,10 +1197,30 @@ class BarrierAnalysis:
             if len(crossed) == 1:
                 out[i] = (crossed, True)
                 continue
-            alone = [j for j, e in zip(crossed, events, strict=True)
-                     if self._decide_without(d, {e}).removable]
+            # (Charged as the proofs of each removal given back alone, whatever the search below
+            # spends: the budget runs out where it always did.)
+            budget = self._selection_budget - len(crossed)
+            alone = self._freeing_alone(d, list(zip(crossed, events, strict=True)), True)
+            self._selection_budget = budget
             out[i] = (alone, True) if alone else (crossed, False)
         return out
+
+    def _freeing_alone(self, d: Decision, run: list[tuple[int, int]], frees_together: bool) -> list[int]:
+        """The indices of the removals of ``run`` ((index, event id) pairs, in order) that free
+        kept ``d`` each given back on its own, in order. ``frees_together``: giving back the whole
+        run is known to free it. A proof is monotone in the drains given back: with more of them
+        the walks reach a subset of the states (the same ops or fewer, fewer barriers crossed,
+        no boundary they did not reach), so what the proof finds is a subset of the pairs, events
+        and crossings it found with fewer. Where giving back a whole run does not free ``d``, no
+        removal of it does alone: one proof rules out the run, and a barrier blocked on both sides
+        of a long window costs a few proofs, not one per removal its walks cross."""
+        if len(run) == 1:
+            return [run[0][0]] if self._decide_without(d, {run[0][1]}).removable else []
+        if len(run) > 2 and not frees_together \
+                and not self._decide_without(d, {event for _, event in run}).removable:
+            return []
+        half = len(run) // 2
+        return self._freeing_alone(d, run[:half], False) + self._freeing_alone(d, run[half:], False)
 
     def _better_swap(self, decisions: list[Decision],
                      needs: dict[int, tuple[list[int], bool]]) -> list[Decision] | None:
@@ -1266,6 +1358,12 @@ class BarrierAnalysis:
             else:
                 why = f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed"
             d.reason = f"{why}: {d.reason}"
+
+
+def _copy_decision(d: Decision) -> Decision:
+    """A decision of its own (a recorded proof handed out again gets its weight, removal and
+    reason set by the search)."""
+    return Decision(**{name: getattr(d, name) for name in Decision._fields})
 
 
 def _frees(need: tuple[list[int], bool], given: tuple[int, ...]) -> bool:

@@ -929,7 +929,7 @@ class Interpreter:
                 raise SimError("GlobalTensor must be built on a __gm__ pointer")
         gt = GlobalTensor(elem, tuple(shape), tuple(stride), layout, ptr.retype(elem) if ptr else None)
         if gt.ptr is not None:
-            gt.ptr.region.ensure(gt.byte_range()[1])
+            gt.ptr.region.ensure_view(gt)
         return gt
 
     def _static_dims(self, node, kind: str) -> tuple:
@@ -957,7 +957,7 @@ class Interpreter:
         else:
             self.sched.complete_other_pipes()
         size = dtype_of(ptr.elem)[0].itemsize
-        ptr.region.ensure(ptr.offset + size)
+        ptr.region.ensure(ptr.offset + size, ptr.offset)
         return ptr, None
 
     def assign(self, a: sp.AssignStmt) -> None:
@@ -1437,7 +1437,7 @@ class Interpreter:
             if not isinstance(value, GMPtr):
                 raise SimError("TASSIGN of a GlobalTensor needs a __gm__ pointer")
             target.ptr = value.retype(target.elem)
-            target.ptr.region.ensure(target.byte_range()[1])
+            target.ptr.region.ensure_view(target)
             return None
         raise SimError("TASSIGN target is not a tile or GlobalTensor")
 
@@ -1554,8 +1554,7 @@ class Interpreter:
         region = gt.ptr.region
         if rows * cols == 0:
             return None            # empty view: nothing moves
-        lo, hi = gt.byte_range()
-        region.ensure(hi)
+        region.ensure_view(gt)
         offsets = gt.element_offsets()
         storage_dt = dtype_of(view.type.elem)[0]
         base = gt.ptr.offset
@@ -1647,7 +1646,7 @@ class Interpreter:
             if not isinstance(obj, GlobalTensor):
                 raise SimError("TALLOC of a tile is not modelled")
             obj.ptr = pipe.slot(pipe.allocs).retype(obj.elem)
-            obj.ptr.region.ensure(obj.byte_range()[1])
+            obj.ptr.region.ensure_view(obj)
             pipe.allocs += 1
             return None
         if name == "TPOP":
@@ -1665,7 +1664,7 @@ class Interpreter:
             fifo = self.fifo
 
             region = slot.region
-            region.ensure(slot.offset + pipe.slot_size)
+            region.ensure(slot.offset + pipe.slot_size, slot.offset)
 
             def fill(mem: Memory, stmt: int, slot=slot, index=index, elem=elem, shape=shape) -> None:
                 data = fifo.slot_bytes(pipe, index, elem, shape)
@@ -1698,13 +1697,13 @@ class Interpreter:
                 self.mem.check_tile(view)
                 offset = self._split_offset(split, view, sub)
                 self._check_slot_fits(pipe, offset, view)
-                slot.region.ensure(slot.offset + pipe.slot_size)
+                slot.region.ensure(slot.offset + pipe.slot_size, slot.offset)
                 self._copy_slot_tile(slot, offset, view, to_ub=False, sid=sid)
                 lo, hi = slot.offset + offset, slot.offset + offset + view.type.nbytes
                 reads = [view]
             elif isinstance(obj, GlobalTensor) or obj is None:
                 lo, hi = slot.offset, slot.offset + pipe.slot_size
-                slot.region.ensure(hi)
+                slot.region.ensure(hi, lo)
                 reads = []
             else:
                 raise SimError("TPUSH operand must be a tile or GlobalTensor")
