@@ -37,12 +37,14 @@ upper bound of what removals together reach). What it calls removable, a sound p
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -327,18 +329,50 @@ def _disjoint(before, after, chains: bool) -> bool:
     return True
 
 
-def run_auto(path: str, includes: list[str], pto_isa: str | None) -> dict:
+def ptofix_version() -> str:
+    """The commit of the ptofix code measured, with a digest of any uncommitted change to it (the
+    cache key's part that moves when the proof does)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", ROOT, *args], capture_output=True, text=True, check=False)
+        return done.stdout
+    head = git("rev-parse", "--short=12", "HEAD").strip()
+    trees = git("rev-parse", "HEAD:ptofix", "HEAD:passes", "HEAD:pyproject.toml").split()
+    dirty = git("diff", "HEAD", "--", "ptofix", "passes", "pyproject.toml")
+    code = hashlib.sha256(("".join(trees) + dirty).encode()).hexdigest()[:12]
+    return f"{head} (code {code}{', uncommitted changes' if dirty else ''})"
+
+
+def run_auto(path: str, includes: list[str], pto_isa: str | None, cache: str | None = None,
+             version: str = "") -> dict:
+    """The pipe-v-barrier pass's report of `run --pattern auto` on ``path`` (cached under ``cache``
+    by the file's bytes, the include directories, the pto-isa checkout and ptofix's version)."""
     command = [sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "--report", "json",
                "--report-file", "-", "-o", os.devnull, path]
     for directory in includes:
         command += ["-I", directory]
     if pto_isa:
         command += ["--pto-isa", pto_isa]
+    key_file = None
+    if cache:
+        with open(path, "rb") as handle:
+            digest = hashlib.sha256(handle.read())
+        digest.update("\0".join([version.split("code ")[-1], *includes, pto_isa or ""]).encode())
+        key_file = os.path.join(cache, digest.hexdigest() + ".json")
+        if os.path.exists(key_file):
+            with open(key_file, encoding="utf-8") as handle:
+                return json.load(handle)
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode not in (0, 1):
-        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
-    report = json.loads(done.stdout)
-    return next((p for p in report["passes"] if p["pass"] == "pipe-v-barrier"), {"decisions": []})
+        result = {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+    else:
+        report = json.loads(done.stdout)
+        result = next((p for p in report["passes"] if p["pass"] == "pipe-v-barrier"), {"decisions": []})
+    if key_file:
+        os.makedirs(cache, exist_ok=True)
+        with open(key_file + ".part", "w", encoding="utf-8") as handle:
+            json.dump(result, handle)
+        os.replace(key_file + ".part", key_file)
+    return result
 
 
 def cause_of(decision: dict) -> str:
@@ -354,81 +388,185 @@ def cause_of(decision: dict) -> str:
     return kind
 
 
+def manifest_rows(rows: list[list[str]]) -> list[tuple[str, str, str, str, list[str]]]:
+    """(set, repo, commit, path, include dirs) of each manifest row (the header row dropped)."""
+    return [(r[0], r[1], r[2], r[3], r[4].split() if len(r) > 4 else []) for r in rows[1:]]
+
+
+def checkout_dir(set_name: str, repo: str) -> str:
+    return f"{set_name}/{repo.split('/')[1]}"
+
+
+def include_dirs(set_name: str, repo: str, includes: list[str]) -> list[str]:
+    """A manifest row's include directories relative to the sets' root (`pto-isa:DIR`: DIR of the
+    set's own hw-native-sys/pto-isa checkout)."""
+    return [f"{set_name}/pto-isa/{d.removeprefix('pto-isa:')}" if d.startswith("pto-isa:")
+            else f"{checkout_dir(set_name, repo)}/{d}" for d in includes]
+
+
+def fetch_list(rows: list[list[str]], into: str, mirrors: str) -> int:
+    """Lay out each (set, repository, commit) of the manifest as INTO/SET/REPO_NAME/ from the git
+    mirror MIRRORS/OWNER+NAME/repo (`git archive`), and write INTO/list.tsv."""
+    entries = manifest_rows(rows)
+    wanted: dict[str, tuple[str, str]] = {}
+    for set_name, repo, commit, _, _ in entries:
+        if wanted.setdefault(checkout_dir(set_name, repo), (repo, commit)) != (repo, commit):
+            print(f"error: {checkout_dir(set_name, repo)} is listed at two commits", file=sys.stderr)
+            return 2
+    for here, (repo, commit) in sorted(wanted.items()):
+        target = os.path.join(into, here)
+        stamp = os.path.join(target, ".reach_eval_commit")
+        if os.path.exists(stamp):
+            with open(stamp, encoding="utf-8") as handle:
+                if handle.read().strip() == commit:
+                    continue
+        mirror = os.path.join(mirrors, repo.replace("/", "+"), "repo")
+        if not os.path.isdir(mirror):
+            print(f"error: no git mirror of {repo} at {mirror} (fetch it first)", file=sys.stderr)
+            return 2
+        os.makedirs(target, exist_ok=True)
+        archive = subprocess.run(["git", "-C", mirror, "archive", "--format=tar", commit],
+                                 capture_output=True, check=False)
+        if archive.returncode != 0:
+            print(f"error: {repo}@{commit}: {archive.stderr.decode(errors='replace').strip()}", file=sys.stderr)
+            return 2
+        subprocess.run(["tar", "-x", "-C", target], input=archive.stdout, check=True)
+        with open(stamp, "w", encoding="utf-8") as handle:
+            handle.write(commit + "\n")
+        print(f"laid out {repo}@{commit} as {target}", file=sys.stderr)
+    sources = sorted({f"{repo}@{commit}" for _, repo, commit, _, _ in entries})
+    with open(os.path.join(into, "list.tsv"), "w", encoding="utf-8") as handle:
+        handle.write("# set/path<TAB>-I dir...; sources: " + ", ".join(sources) + "\n")
+        for set_name, repo, _, path, includes in entries:
+            dirs = include_dirs(set_name, repo, includes)
+            handle.write("\t".join([f"{checkout_dir(set_name, repo)}/{path}"] + [f"-I {d}" for d in dirs]) + "\n")
+    print(f"wrote {os.path.join(into, 'list.tsv')} ({len(entries)} files)", file=sys.stderr)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("list")
     parser.add_argument("--pto-isa")
-    parser.add_argument("--root", default="/tmp/reach_eval", help="the checkouts a manifest's paths are under")
+    parser.add_argument("--root", default="/tmp/reach_eval2", help="the checkouts a manifest's paths are under")
+    parser.add_argument("--fetch-list", metavar="DIR",
+                        help="with the manifest: lay out its checkouts under DIR from --mirrors, write DIR/list.tsv")
+    parser.add_argument("--mirrors", default="/work/.mirror", help="git mirrors as OWNER+NAME/repo")
+    parser.add_argument("--cache", metavar="DIR", help="keep ptofix's reports here (keyed by file, -I and ptofix)")
+    parser.add_argument("--jobs", type=int, default=1, help="ptofix runs at once")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the per-set table and lists as Markdown")
     parser.add_argument("--per-file", action="store_true")
     parser.add_argument("--unproven", action="store_true", help="list removals the oracle cannot prove")
     parser.add_argument("--why", action="store_true", help="count what left the oracle undecided")
     parser.add_argument("--all-causes", action="store_true", help="count the causes of every kept barrier too")
-    parser.add_argument("--chains", action="store_true",
-                        help="credit PTOAS's exact same-access chains (element-wise ops, identical ranges)")
+    parser.add_argument("--strict", action="store_true",
+                        help="credit no same-access chain (only disjoint bytes and drains)")
     options = parser.parse_args()
     base = os.path.dirname(os.path.abspath(options.list))
-    sets: dict[str, Counter[str]] = {}
-    kept: dict[str, Counter[str]] = {}
-    unproven: dict[str, Counter[str]] = {}
-    every_kept: dict[str, Counter[str]] = {}
     with open(options.list, encoding="utf-8") as handle:
         rows = [line.rstrip("\n").split("\t") for line in handle if line.strip() and not line.startswith("#")]
-    if rows and rows[0][:2] == ["set", "repo"]:
+    is_manifest = bool(rows) and rows[0][:2] == ["set", "repo"]
+    if options.fetch_list:
+        if not is_manifest:
+            print("error: --fetch-list takes the manifest (scripts/reach_eval_sets.tsv)", file=sys.stderr)
+            return 2
+        return fetch_list(rows, os.path.abspath(options.fetch_list), options.mirrors)
+    if is_manifest:
         # The manifest (scripts/reach_eval_sets.tsv): checkouts under --root as SET/REPO_NAME/.
         base = os.path.abspath(options.root)
-        manifest, rows = rows[1:], []
-        for set_name, repo, _, path, includes in manifest:
-            here = f"{set_name}/{repo.split('/')[1]}"
-            # (`pto-isa:DIR`: a directory of the pto-isa checkout of the same set.)
-            dirs = [f"{set_name}/pto-isa/{d.removeprefix('pto-isa:')}" if d.startswith("pto-isa:") else f"{here}/{d}"
-                    for d in includes.split()]
-            rows.append([f"{here}/{path}"] + [f"-I {d}" for d in dirs])
+        rows = [[f"{checkout_dir(s, r)}/{path}"] + [f"-I {d}" for d in include_dirs(s, r, inc)]
+                for s, r, _, path, inc in manifest_rows(rows)]
+    version = ptofix_version()
+    jobs = []
     for row in rows:
         path = os.path.join(base, row[0])
         includes = [os.path.join(base, part[3:]) for part in row[1:] if part.startswith("-I ")]
-        name = row[0].split("/")[0]
-        counts = sets.setdefault(name, Counter())
-        causes = kept.setdefault(name, Counter())
-        truth = oracle(path, options.chains)
-        report = run_auto(path, includes, options.pto_isa)
+        jobs.append((row[0], path, includes))
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        reports = list(pool.map(lambda job: run_auto(job[1], job[2], options.pto_isa, options.cache, version), jobs))
+    tally = Tally()
+    for (name, path, _), report in zip(jobs, reports):
+        truth = oracle(path, chains=not options.strict)
+        tally.add(name, truth, report, options)
+    lines = tally.summary(options)
+    print("\n".join(lines))
+    if options.markdown:
+        with open(options.markdown, "w", encoding="utf-8") as handle:
+            handle.write(tally.markdown(version, " ".join(sys.argv[1:])))
+    return 0
+
+
+class Tally:
+    """Per-set counts of one measurement."""
+
+    def __init__(self) -> None:
+        self.sets: dict[str, Counter[str]] = {}
+        self.kept: dict[str, Counter[str]] = {}
+        self.unproven: dict[str, Counter[str]] = {}
+        self.unproven_list: dict[str, list[str]] = {}
+        self.every_kept: dict[str, Counter[str]] = {}
+        self.per_file: list[str] = []
+
+    def add(self, relative: str, truth: dict[int, bool], report: dict, options: argparse.Namespace) -> None:
+        name = relative.split("/")[0]
+        counts = self.sets.setdefault(name, Counter())
+        causes = self.kept.setdefault(name, Counter())
         if "error" in report:
-            causes["refused: " + report["error"][:80]] += len(truth)
+            causes["refused: " + report["error"][:80]] += sum(truth.values())
         removed = {d["line"] for d in report.get("decisions", []) if d["decision"] == "removed"}
         for d in report.get("decisions", []):
             if d["decision"] == "kept" and truth.get(d["line"]):
                 causes[cause_of(d)] += 1
             if d["decision"] == "kept":
-                every_kept.setdefault(name, Counter())[cause_of(d)] += 1
+                self.every_kept.setdefault(name, Counter())[cause_of(d)] += 1
         file_counts = Counter(barriers=len(truth), oracle=sum(truth.values()), removed=len(removed),
                               proven=sum(1 for line in removed if truth.get(line)))
         counts.update(file_counts)
         counts["files"] += 1
-        if options.per_file:
-            print(f"{row[0]}: " + ", ".join(f"{k} {v}" for k, v in file_counts.items()))
+        self.per_file.append(f"{relative}: " + ", ".join(f"{k} {v}" for k, v in file_counts.items()))
         for d in report.get("decisions", []):
             if d["decision"] == "removed" and not truth.get(d["line"]):
                 beyond = "the oracle cannot prove it" if d["line"] in truth else "not a barrier the oracle reads"
                 reason = re.sub(r"\d+", "N", d["reason"].split(";")[0])
-                unproven.setdefault(name, Counter())[f"{beyond}: {reason[:110]}"] += 1
-                if options.unproven:
-                    print(f"  {row[0]}:{d['line']}: removed, the oracle cannot prove it: {d['reason'][:160]}")
-    if options.why:
-        for what, n in UNDECIDED.most_common(25):
-            print(f"    oracle undecided: {n:4d}  {what}")
-    for name, counts in sets.items():
-        share = f"{100 * counts['proven'] / counts['oracle']:.0f}%" if counts["oracle"] else "-"
-        print(f"{name}: {counts['files']} files, {counts['barriers']} barriers, oracle-removable {counts['oracle']}, "
-              f"removed {counts['removed']}, removed and oracle-proven {counts['proven']} "
-              f"({share} of oracle-removable), "
-              f"removed beyond the oracle {counts['removed'] - counts['proven']}")
-        for cause, n in kept[name].most_common():
-            print(f"    kept where the oracle removes: {n:4d}  {cause}")
-        for cause, n in unproven.get(name, Counter()).most_common():
-            print(f"    removed beyond the oracle: {n:4d}  {cause}")
-        if options.all_causes:
-            for cause, n in every_kept.get(name, Counter()).most_common(15):
-                print(f"    kept (any barrier): {n:4d}  {cause}")
-    return 0
+                self.unproven.setdefault(name, Counter())[f"{beyond}: {reason[:110]}"] += 1
+                self.unproven_list.setdefault(name, []).append(f"{relative}:{d['line']}: {d['reason'][:240]}")
+
+    def summary(self, options: argparse.Namespace) -> list[str]:
+        out = list(self.per_file) if options.per_file else []
+        if options.why:
+            out += [f"    oracle undecided: {n:4d}  {what}" for what, n in UNDECIDED.most_common(25)]
+        for name, counts in self.sets.items():
+            share = f"{100 * counts['proven'] / counts['oracle']:.0f}%" if counts["oracle"] else "-"
+            out.append(f"{name}: {counts['files']} files, {counts['barriers']} barriers, oracle-removable "
+                       f"{counts['oracle']}, removed {counts['removed']}, removed and oracle-proven "
+                       f"{counts['proven']} ({share} of oracle-removable), removed beyond the oracle "
+                       f"{counts['removed'] - counts['proven']}")
+            out += [f"    kept where the oracle removes: {n:4d}  {c}" for c, n in self.kept[name].most_common()]
+            out += [f"    removed beyond the oracle: {n:4d}  {c}"
+                    for c, n in self.unproven.get(name, Counter()).most_common()]
+            if options.unproven:
+                out += [f"      {line}" for line in self.unproven_list.get(name, [])]
+            if options.all_causes:
+                out += [f"    kept (any barrier): {n:4d}  {c}" for c, n in self.every_kept.get(name, Counter()).most_common(15)]
+        return out
+
+    def markdown(self, version: str, arguments: str) -> str:
+        out = [f"# Reach of `run --pattern auto` against scripts/reach_oracle.py\n",
+               f"ptofix {version}; `python scripts/reach_oracle.py {arguments}`\n",
+               "| set | files | barriers | oracle-removable | removed | removed and proven | removed beyond the oracle |",
+               "|---|---|---|---|---|---|---|"]
+        for name, c in self.sets.items():
+            share = f" ({100 * c['proven'] / c['oracle']:.0f}%)" if c["oracle"] else ""
+            out.append(f"| {name} | {c['files']} | {c['barriers']} | {c['oracle']} | {c['removed']} | "
+                       f"{c['proven']}{share} | {c['removed'] - c['proven']} |")
+        for name in self.sets:
+            out.append(f"\n## {name}\n\nKept where the oracle proves removable, by ptofix's cause:\n")
+            out += [f"- {n} {c}" for c, n in self.kept[name].most_common()] or ["- none"]
+            out.append("\nEvery kept barrier, by ptofix's cause (top 25):\n")
+            out += [f"- {n} {c}" for c, n in self.every_kept.get(name, Counter()).most_common(25)] or ["- none"]
+            out.append("\nRemoved beyond the oracle (file:line: ptofix's reason):\n")
+            out += [f"- {line}" for line in self.unproven_list.get(name, [])] or ["- none"]
+        return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":
