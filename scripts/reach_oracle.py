@@ -50,27 +50,85 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 DTYPE_BYTES = {"float": 4, "float32_t": 4, "half": 2, "float16_t": 2, "bfloat16_t": 2, "int32_t": 4, "uint32_t": 4,
                "int16_t": 2, "uint16_t": 2, "int8_t": 1, "uint8_t": 1, "int64_t": 8, "uint64_t": 8}
+# The names the trace grid (ptofix/pto/derived_facts.json, read as data) spells each type with.
+TRACE_DTYPE = {"float": "float", "float32_t": "float", "half": "half", "float16_t": "half", "bfloat16_t": "bfloat16_t",
+               "int32_t": "int32_t", "int16_t": "int16_t"}
 # Element-wise ops: the first operand written, the others read.
 ELEMENTWISE = frozenset("""TADD TSUB TMUL TDIV TMAX TMIN TADDS TSUBS TMULS TDIVS TMAXS TMINS TEXP TLOG TSQRT
-TRSQRT TABS TNEG TRELU TRECIP TNOT TAND TOR TXOR TMOV TCVT TEXPANDS TLRELU TPRELU""".split())
-# The ops a same-access chain may join (--chains): element-wise with one element size.
-CHAIN_OPS = ELEMENTWISE - {"TCVT"}
+TRSQRT TABS TNEG TRELU TRECIP TNOT TAND TOR TXOR TMOV TCVT TEXPANDS TLRELU TPRELU TFILLPAD""".split())
 # Reductions and expansions: every operand taken as written (their tmp operands).
 REDUCTIONS = frozenset("""TROWSUM TROWMAX TROWMIN TCOLSUM TCOLMAX TCOLMIN TROWEXPAND TCOLEXPAND TROWEXPANDSUB
 TROWEXPANDMUL TROWEXPANDDIV TROWEXPANDADD TROWEXPANDMAX TROWEXPANDMIN TCOLEXPANDMUL TCOLEXPANDDIV TCOLEXPANDADD
 TCOLEXPANDSUB TCOLEXPANDMAX TCOLEXPANDMIN""".split())
+# pto-isa's hidden scratch: `TMP_UB_OFFSET = 184 * 1024` (include/pto/common/constants.hpp), 8 KiB up to
+# the end of the 192 KiB UB. At 3186c381 and f35e7f60 only a2a3 TRowExpandBinOp.hpp (the row
+# expansions without a tmp), TCvt.hpp (older overloads, per its comments) and TExtract.hpp name it;
+# the oracle takes those ops, without a tmp operand, to write all of it.
+SCRATCH = (184 * 1024, 192 * 1024)
+# (op -> the tile operands of its form with a tmp: a call with fewer has none.)
+SCRATCH_WITHOUT_TMP = {"TROWEXPANDSUB": 4, "TROWEXPANDMUL": 4, "TROWEXPANDDIV": 4, "TROWEXPANDADD": 4,
+                       "TROWEXPANDMAX": 4, "TROWEXPANDMIN": 4, "TCVT": 3}
+# Producers of a same-access chain: one single-cycle vector instruction per repeat (no vdiv, vln,
+# vsqrt, vrec, no vaxpy/vmla pair: PTOAS PR 674 keeps those; TEXP: pto-isa's own FA softmax chains it).
+SINGLE_CYCLE = frozenset("TADDS TSUBS TMULS TMAXS TMINS TNEG TABS TRELU TNOT TEXP".split())
 # Statements with no PIPE_V work of their own (memory moves are other pipes', ordered by flags).
 INERT_CALLS = frozenset("TASSIGN TLOAD TSTORE set_flag wait_flag".split())
 CONTROL = re.compile(r"\b(?:if|else|for|while|do|switch|case|default|goto|return|break|continue)\b")
 BARRIER = re.compile(r"pipe_barrier\s*\(\s*PIPE_(V|ALL)\s*\)\s*;")
 # Another pipe's barrier: it orders that pipe's work only (no PIPE_V work, no drain of it).
 OTHER_BARRIER = re.compile(r"pipe_barrier\s*\(\s*PIPE_(?:MTE[123]|S|M|FIX)\s*\)")
-TILE_TYPE = re.compile(r"Tile\s*<\s*TileType::Vec\s*,\s*(\w+)\s*,\s*(\d+)\s*,\s*(\d+)\s*[,>]")
+TILE_TYPE = re.compile(r"Tile\s*<\s*TileType::Vec\s*,\s*(\w+)\s*,\s*(\d+)\s*,\s*(\d+)\s*"
+                       r"(?:,\s*BLayout::(\w+)\s*(?:,\s*(-?\d+)\s*,\s*(-?\d+)\s*(?:,\s*SLayout::(\w+)\s*)?)?)?[,>]")
 OP_CALL = re.compile(r"^\s*(?:pto::)?([A-Z][A-Z0-9_]*|set_flag|wait_flag)\s*(?:<[^;{}]*>)?\s*\((.*)\)\s*$", re.S)
 CALLEE = re.compile(r"(\w+)\s*(?:<[^;{}()]*>)?\s*\(")
 SCALAR_CALLEES = frozenset("""Tile GlobalTensor Shape Stride static_cast reinterpret_cast get_block_idx get_block_num
-get_subblockid sizeof data SetValidShape""".split())
+get_subblockid sizeof data SetValidShape PTOAS__GLOBAL_TENSOR_DATA""".split())
 INTEGER = re.compile(r"(0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
+# ptoas's kernel tail: `ptoas_auto_sync_tail(PTOAutoSyncTailMode::kBarrierAll)` (or no argument,
+# the default) is a pipe_barrier(PIPE_ALL) when the file defines it so.
+AUTO_SYNC_TAIL = re.compile(r"ptoas_auto_sync_tail\s*\(\s*(?:PTOAutoSyncTailMode::kBarrierAll\s*)?\)")
+AUTO_SYNC_TAIL_DEFINITION = re.compile(
+    r"ptoas_auto_sync_tail\s*\([^)]*=\s*PTOAutoSyncTailMode::kBarrierAll\s*\)\s*\{\s*switch\s*\(\s*mode\s*\)\s*\{"
+    r"[^{}]*?case\s+PTOAutoSyncTailMode::kBarrierAll\s*:\s*default\s*:\s*pipe_barrier\s*\(\s*PIPE_ALL\s*\)\s*;"
+    r"\s*break\s*;\s*\}\s*\}", re.S)
+TRACE_FACTS = os.path.join(ROOT, "ptofix", "pto", "derived_facts.json")
+
+
+def trace_tables(path: str = TRACE_FACTS) -> tuple[frozenset[str], dict[tuple[str, bool], frozenset[str]]]:
+    """Two tables read from the raw points of pto-isa's recorded cost-model trace (the JSON's
+    "points" records, as data; none of ptofix's code): the ops every recorded point of which
+    compiled and ends with an internal pipe_barrier(PIPE_V) after its last vector instruction, and,
+    per (trace dtype, valid shape static in the type), the ops every RowMajor full-valid point of
+    which walks each operand linearly (address order, one repeat after another)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            points = json.load(handle)["points"].values()
+    except (OSError, ValueError, KeyError):
+        print(f"warning: {path} not read: no internal drain and no same-access chain is credited", file=sys.stderr)
+        return frozenset(), {}
+    by_op: dict[str, list[dict]] = {}
+    for point in points:
+        by_op.setdefault(point["op"], []).append(point)
+    drains = frozenset(op for op, ps in by_op.items()
+                       if all("barriers" in p and not p.get("compile_error") and not p.get("run_error")
+                              and p["barriers"].get("trailing") is True and not p.get("undecoded") for p in ps))
+    linear: dict[tuple[str, bool], set[str]] = {}
+    refused: set[tuple[str, bool, str]] = set()
+    for op, ps in by_op.items():
+        for p in ps:
+            if "walk" not in p or p.get("layout") != "RowMajor" or p.get("form") \
+                    or p["valid_rows"] != p["rows"] or p["valid_cols"] != p["cols"]:
+                continue
+            key = (p["dtype"], bool(p["valid_static"]))
+            if p.get("compile_error") or p.get("run_error") or p.get("undecoded") \
+                    or any(w != "linear" for w in p["walk"].values()):
+                refused.add((*key, op))
+            else:
+                linear.setdefault(key, set()).add(op)
+    return drains, {key: frozenset(op for op in ops if (*key, op) not in refused) for key, ops in linear.items()}
+
+
+DRAIN_AFTER, LINEAR_WALK = trace_tables()
 
 
 def masked(text: str) -> str:
@@ -148,47 +206,85 @@ def statements(code: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return out
 
 
-def oracle(path: str, chains: bool = False) -> dict[int, bool]:
+class TileInfo:
+    """One `Tile<TileType::Vec, ...>` of a function: its bytes, and what a same-access chain needs
+    (element size, layout, whether every element is valid: static in the type, or a run-time
+    shape constructed from constants equal to the static one and never changed)."""
+
+    def __init__(self, dtype: str, rows: int, cols: int, address: int, full: bool, static_valid: bool,
+                 layout: str = "RowMajor", valid: tuple[int, int] = (-1, -1)) -> None:
+        self.dtype, self.rows, self.cols, self.layout, self.valid = dtype, rows, cols, layout, valid
+        self.size = DTYPE_BYTES[dtype]
+        self.span = (address, address + rows * cols * self.size)
+        self.full, self.static_valid = full, static_valid
+
+
+def oracle(path: str, chains: bool = True) -> dict[int, bool]:
     """line of each `pipe_barrier(PIPE_V);` -> whether the oracle proves it removable."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
     code = masked(text)
     aliases = {m.group(1): m.group(2) for m in re.finditer(r"using\s+(\w+)\s*=\s*(Tile\s*<[^;]*>)\s*;", code)}
+    tail_drains = AUTO_SYNC_TAIL_DEFINITION.search(code) is not None
     result: dict[int, bool] = {}
     for start, end in functions(code):
         body = code[start:end]
-        tiles: dict[str, tuple[int, int] | None] = {}        # name -> (address, bytes) or None
-        extents: dict[str, int | None] = {}
-        declared: Counter[str] = Counter()
-        for decl in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body):
-            spelled = aliases.get(decl.group(1), decl.group(1))
-            tile = TILE_TYPE.match(spelled)
-            if tile is None:
-                continue
-            declared[decl.group(2)] += 1
-            size = DTYPE_BYTES.get(tile.group(1))
-            extents[decl.group(2)] = int(tile.group(2)) * int(tile.group(3)) * size if size else None
-        assigns: dict[str, list[str]] = {}
-        for a in re.finditer(r"\bTASSIGN\s*\(\s*(\w+)\s*,([^;]*)\)\s*;", body):
-            assigns.setdefault(a.group(1), []).append(a.group(2).strip())
         scalars = _constants(code[:start] + body)
-        for name, extent in extents.items():
-            values = assigns.get(name, [])
-            address = _value(values[0], scalars, 0) if len(values) == 1 else None
-            tiles[name] = (address, extent) if address is not None and extent and declared[name] == 1 else None
+        tiles = _tiles(body, aliases, scalars)
         pieces = statements(code, start, end)
+        entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
         for k, (p_start, p_end, kind) in enumerate(pieces):
             found = BARRIER.search(code, p_start, p_end) if kind == "stmt" else None
             if found is None or found.group(1) != "V" or code[p_start:p_end].strip() != found.group().strip():
                 continue
             line = text.count("\n", 0, found.start()) + 1
-            entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
-            before = _window(code, pieces, k, -1, tiles, entry)
-            after = _window(code, pieces, k, 1, tiles, entry)
+            before = _window(code, pieces, k, -1, tiles, entry, tail_drains)
+            after = _window(code, pieces, k, 1, tiles, entry, tail_drains)
             # (No PIPE_V work on one side up to its drain: nothing B orders, whatever the other.)
             result[line] = before == [] or after == [] \
                 or (before is not None and after is not None and _disjoint(before, after, chains))
     return result
+
+
+def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str]) -> dict[str, TileInfo | None]:
+    """Each Vec tile declared in ``body``: known when declared once, with a known element type and
+    given one address, a constant, by exactly one TASSIGN; None otherwise."""
+    found: dict[str, tuple[re.Match[str], str]] = {}
+    declared: Counter[str] = Counter()
+    for decl in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body):
+        spelled = aliases.get(decl.group(1), decl.group(1))
+        tile = TILE_TYPE.match(spelled)
+        if tile is None:
+            continue
+        declared[decl.group(2)] += 1
+        found[decl.group(2)] = (tile, body[decl.end() - 1:body.find(";", decl.end() - 1) + 1])
+    assigns: dict[str, list[str]] = {}
+    for a in re.finditer(r"\bTASSIGN\s*\(\s*(\w+)\s*,([^;]*)\)\s*;", body):
+        assigns.setdefault(a.group(1), []).append(a.group(2).strip())
+    tiles: dict[str, TileInfo | None] = {}
+    for name, (tile, initializer) in found.items():
+        dtype, rows, cols = tile.group(1), int(tile.group(2)), int(tile.group(3))
+        values = assigns.get(name, [])
+        address = _value(values[0], scalars, 0) if len(values) == 1 else None
+        if address is None or dtype not in DTYPE_BYTES or declared[name] != 1:
+            tiles[name] = None
+            continue
+        layout, slayout = tile.group(4) or "RowMajor", tile.group(7) or "NoneBox"
+        valid = (int(tile.group(5)), int(tile.group(6))) if tile.group(5) else (rows, cols)
+        static_valid = valid != (-1, -1) and -1 not in valid
+        full = valid == (rows, cols)
+        if valid == (-1, -1):
+            # A run-time valid shape: full only when constructed from constants equal to the
+            # static shape and never set again (no SetValidShape, no other assignment).
+            ctor = re.search(r"\(([^()]*)\)\s*;$", initializer)
+            args = split_arguments(ctor.group(1)) if ctor else []
+            full = len(args) == 2 and [_value(x, scalars, 0) for x in args] == [rows, cols] \
+                and not re.search(r"\b" + name + r"\s*\.\s*SetValidShape\b", body) \
+                and len(re.findall(r"(?<![\w.])" + name + r"\s*=(?!=)", body)) <= 1
+        full = full and slayout == "NoneBox"
+        tiles[name] = TileInfo(dtype, rows, cols, address, full and layout == "RowMajor" and slayout == "NoneBox",
+                               static_valid, layout, valid)
+    return tiles
 
 
 SCALAR_TYPES = r"(?:u?int(?:8|16|32|64)_t|unsigned|int|long|size_t)"
@@ -247,20 +343,38 @@ def _undecided(what: str) -> None:
     return None
 
 
-def _window(code: str, pieces, k: int, step: int, tiles, entry: bool) -> list[tuple[set, set]] | None:
-    """The (reads, writes) byte ranges of each op from barrier k to the nearest drain along
-    ``step``; None when undecided. A kernel entry's (``entry``) start and end bound the window
-    (nothing runs before or after it); another function's do not."""
-    out: list[tuple[set, set]] = []
+class Op:
+    """One vector op of a window: the byte ranges it reads and writes, and its tile operands."""
+
+    def __init__(self, name: str, reads: set, writes: set, operands: list[tuple[int, TileInfo]]) -> None:
+        self.name, self.reads, self.writes, self.operands = name, reads, writes, operands
+
+
+def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drains: bool = False) -> list[Op] | None:
+    """The ops from barrier k to the nearest drain along ``step``; None when undecided. A kernel
+    entry's (``entry``) start and end bound the window (nothing runs before or after it); another
+    function's do not. A drain: pipe_barrier(PIPE_V or PIPE_ALL), ptoas's kBarrierAll tail, an op
+    whose every recorded trace ends with pipe_barrier(PIPE_V) (DRAIN_AFTER: its own work is in the
+    window after B, not before). Preprocessor lines: leaving B's `#if` group (its `#if` going back,
+    its `#endif` going forward) keeps the window; entering another group, `#else`, `#elif` or any
+    other directive leaves it undecided."""
+    out: list[Op] = []
     i = k + step
     while True:
         if not 0 <= i < len(pieces):
             return out if entry else _undecided("the function's start or end")
         p_start, p_end, kind = pieces[i]
+        text = code[p_start:p_end].strip().rstrip(";").strip()
+        if kind == "#":
+            directive = re.match(r"#\s*(\w+)", text)
+            word = directive.group(1) if directive else ""
+            if (step < 0 and word in ("if", "ifdef", "ifndef")) or (step > 0 and word == "endif"):
+                i += step
+                continue
+            return _undecided("#" + word)
         if kind != "stmt":
             return _undecided("block " + kind)
-        text = code[p_start:p_end].strip().rstrip(";").strip()
-        if BARRIER.fullmatch(text + ";"):
+        if BARRIER.fullmatch(text + ";") or (tail_drains and AUTO_SYNC_TAIL.fullmatch(text)):
             return out
         if not text:
             i += step
@@ -284,48 +398,102 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool) -> list[tu
             continue
         if name not in ELEMENTWISE and name not in REDUCTIONS:
             return _undecided(text)
-        reads, writes = set(), set()
-        for index, arg in enumerate(args):
-            if re.fullmatch(r"[-+]?[\d.]+[fFuUlL]*|\(\w+\)\s*[-+]?[\d.]+[fFuUlL]*", arg):
-                continue
-            if not re.fullmatch(r"\w+", arg):
-                return _undecided(text)
-            if arg not in tiles:
-                if index == 0:
-                    return _undecided(text)
-                continue              # a scalar operand (TADDS's)
-            tile = tiles[arg]
-            if tile is None:
-                return _undecided(text)
-            span = (tile[0], tile[0] + tile[1])
-            (writes if index == 0 or name in REDUCTIONS else reads).add(span)
-        # (Whether the op may join a same-access chain: element-wise, one element size, every
-        # tile operand of one extent.)
-        extents = {hi - lo for lo, hi in reads | writes}
-        out.append((reads, writes, name in CHAIN_OPS and len(extents) == 1))
+        op = _op(name, args, tiles)
+        if op is None:
+            return _undecided(text)
+        if _drains_after(op):
+            # (Its trailing barrier drains its own work and everything before it.)
+            return out + [op] if step > 0 else out
+        out.append(op)
         i += step
+
+
+def _drains_after(op: Op) -> bool:
+    """Whether the op ends with its own pipe_barrier(PIPE_V) after its last vector instruction:
+    an op every recorded trace point of which does (DRAIN_AFTER), or a float/half row reduction
+    whose source's valid columns are known and not in (E, 2E) for E elements a 256-byte repeat.
+    pto-isa a2a3 TRowReduceOps.hpp `TRowReduceInstr` (3186c381) ends every path with one but the
+    E < validCol < 2E path with a narrow stride, which returns having issued nothing; its
+    `TryOptimizeFP32Reduce` (float, a non-RowMajor dst of static ValidCol 1) returns without one,
+    and the integer forms (TRowSum.hpp) end with scalar work: neither is credited."""
+    if op.name in DRAIN_AFTER:
+        return True
+    if op.name not in ("TROWSUM", "TROWMAX", "TROWMIN") or len(op.operands) != 3:
+        return False
+    (_, dst), (_, src), _ = op.operands
+    if src.dtype not in ("float", "float32_t", "half", "float16_t") or dst.dtype != src.dtype or not src.full:
+        return False
+    if src.size == 4 and dst.layout != "RowMajor" and dst.valid[1] == 1:
+        return False
+    per_repeat = 256 // src.size
+    return src.cols <= per_repeat or src.cols >= 2 * per_repeat
+
+
+def _op(name: str, args: list[str], tiles) -> Op | None:
+    reads, writes, operands = set(), set(), []
+    for index, arg in enumerate(args):
+        if re.fullmatch(r"[-+]?[\d.]+[fFuUlL]*|\(\w+\)\s*[-+]?[\d.]+[fFuUlL]*|\w+::\w+", arg):
+            continue                  # a literal or an enumerator (TCVT's RoundMode)
+        if not re.fullmatch(r"\w+", arg):
+            return None
+        if arg not in tiles:
+            if index == 0:
+                return None
+            continue                  # a scalar operand (TADDS's)
+        tile = tiles[arg]
+        if tile is None:
+            return None
+        (writes if index == 0 or name in REDUCTIONS else reads).add(tile.span)
+        operands.append((index, tile))
+    if len(operands) < SCRATCH_WITHOUT_TMP.get(name, 0):
+        writes.add(SCRATCH)
+    return Op(name, reads, writes, operands)
 
 
 def _overlap(a: set, b: set) -> bool:
     return any(x[0] < y[1] and y[0] < x[1] for x in a for y in b)
 
 
-def _disjoint(before, after, chains: bool) -> bool:
+def _disjoint(before: list[Op], after: list[Op], chains: bool) -> bool:
     """No op before writes bytes an op after reads or writes, nor reads bytes it writes; with
-    ``chains``, but where both ops may chain (element-wise, one extent) and every overlap between
-    them is of two identical ranges: PTOAS's same-access chain (the vector unit walks both the
-    same way, repeat by repeat; https://github.com/hw-native-sys/PTOAS/pull/674)."""
-    for reads_b, writes_b, chain_b in before:
-        for reads_a, writes_a, chain_a in after:
-            hazard = _overlap(writes_b, reads_a | writes_a) or _overlap(reads_b, writes_a)
-            if not hazard:
-                continue
-            if not (chains and chain_b and chain_a):
+    ``chains``, but where the pair is a same-access chain (_chain)."""
+    for early in before:
+        for late in after:
+            hazard = _overlap(early.writes, late.reads | late.writes) or _overlap(early.reads, late.writes)
+            if hazard and not (chains and _chain(early, late)):
                 return False
-            pairs = [(x, y) for x in writes_b for y in reads_a | writes_a if x[0] < y[1] and y[0] < x[1]] \
-                + [(x, y) for x in reads_b for y in writes_a if x[0] < y[1] and y[0] < x[1]]
-            if any(x != y for x, y in pairs):
-                return False
+    return True
+
+
+def _chain(producer: Op, consumer: Op) -> bool:
+    """Whether the consumer provably trails the producer over every byte both touch (PTOAS's
+    hardware-safe same-access chain, https://github.com/hw-native-sys/PTOAS/pull/674, judged on
+    pto-isa's recorded walks): both ops walk every operand linearly for its type in the trace
+    grid (LINEAR_WALK); the producer is a single-cycle one (SINGLE_CYCLE); every tile of either
+    has one element size, is RowMajor with every element valid; the bytes they share are whole
+    tiles at one address, which the consumer reads (a plain overwrite keeps its barrier), and the
+    producer's pass over them is at least 16 repeats of 256 bytes. Then both walk those bytes
+    256 bytes a repeat in address order, so the consumer's k-th repeat touches only what the
+    producer touched in its k-th."""
+    if producer.name not in SINGLE_CYCLE or not producer.operands or not consumer.operands:
+        return False
+    everything = [tile for _, tile in producer.operands + consumer.operands]
+    first = everything[0]
+    if any(not t.full or t.size != first.size or TRACE_DTYPE.get(t.dtype) != TRACE_DTYPE.get(first.dtype)
+           for t in everything):
+        return False
+    for op in (producer, consumer):
+        if op.name not in LINEAR_WALK.get((TRACE_DTYPE.get(first.dtype, "?"), all(t.static_valid for _, t in op.operands)),
+                                          frozenset()):
+            return False
+    if SCRATCH in producer.writes | consumer.writes:
+        return False
+    producer_spans = producer.reads | producer.writes
+    consumer_spans = consumer.reads | consumer.writes
+    shared = [(x, y) for x in producer_spans for y in consumer_spans if x[0] < y[1] and y[0] < x[1]]
+    for x, y in shared:
+        if x != y or y not in consumer.reads or (y[1] - y[0]) // 256 < 16 or (y[1] - y[0]) % 256:
+            return False
     return True
 
 
