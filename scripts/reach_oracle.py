@@ -70,7 +70,7 @@ SCRATCH_WITHOUT_TMP = {"TROWEXPANDSUB": 4, "TROWEXPANDMUL": 4, "TROWEXPANDDIV": 
                        "TROWEXPANDMAX": 4, "TROWEXPANDMIN": 4, "TCVT": 3}
 # Producers of a same-access chain: one single-cycle vector instruction per repeat (no vdiv, vln,
 # vsqrt, vrec, no vaxpy/vmla pair: PTOAS PR 674 keeps those; TEXP: pto-isa's own FA softmax chains it).
-SINGLE_CYCLE = frozenset("TADDS TSUBS TMULS TMAXS TMINS TNEG TABS TRELU TNOT TEXP".split())
+SINGLE_CYCLE = frozenset("TADD TSUB TMUL TMAX TMIN TAND TOR TADDS TSUBS TMULS TMAXS TMINS TNEG TABS TRELU TNOT TEXP".split())
 # Statements with no PIPE_V work of their own (memory moves are other pipes', ordered by flags).
 INERT_CALLS = frozenset("TASSIGN TLOAD TSTORE set_flag wait_flag".split())
 CONTROL = re.compile(r"\b(?:if|else|for|while|do|switch|case|default|goto|return|break|continue)\b")
@@ -94,12 +94,36 @@ AUTO_SYNC_TAIL_DEFINITION = re.compile(
 TRACE_FACTS = os.path.join(ROOT, "ptofix", "pto", "derived_facts.json")
 
 
-def trace_tables(path: str = TRACE_FACTS) -> tuple[frozenset[str], dict[tuple[str, bool], frozenset[str]]]:
+def _walk_order(point: dict) -> str | None:
+    """How the point's op walks each operand, from the recorded repeats ([instruction, first byte,
+    repeats, repeat stride, bytes a repeat]): "256" when every operand is walked in address order,
+    each repeat starting where the one before ended, each 256 bytes but the last; "ordered" when in
+    address order and contiguous with repeats of at most 256 bytes; None otherwise."""
+    kinds = set()
+    for records in point.get("repeats", {}).values():
+        ranges = [(lo + j * stride, lo + j * stride + size) for _, lo, count, stride, size in records
+                  for j in range(count)]
+        if not ranges or ranges[0][0] != 0:
+            return None
+        if any(b[0] != a[1] for a, b in zip(ranges, ranges[1:])) or any(hi - lo > 256 for lo, hi in ranges):
+            return None
+        kinds.add("256" if all(hi - lo == 256 for lo, hi in ranges[:-1]) else "ordered")
+    if not kinds:
+        return None
+    return "ordered" if "ordered" in kinds else "256"
+
+
+def _walk_class(dtype: str, static_valid: bool, rows: int, row_bytes: int) -> tuple:
+    return (dtype, static_valid, rows == 1, row_bytes >= 256)
+
+
+def trace_tables(path: str = TRACE_FACTS) -> tuple[frozenset[str], dict[tuple, dict[str, str]]]:
     """Two tables read from the raw points of pto-isa's recorded cost-model trace (the JSON's
     "points" records, as data; none of ptofix's code): the ops every recorded point of which
     compiled and ends with an internal pipe_barrier(PIPE_V) after its last vector instruction, and,
-    per (trace dtype, valid shape static in the type), the ops every RowMajor full-valid point of
-    which walks each operand linearly (address order, one repeat after another)."""
+    per class of tile (trace dtype, valid shape static in the type, one row, rows of 256 bytes or
+    more), the ops every RowMajor full-valid point of which walks every operand in address order
+    ("256": whole 256-byte repeats; "ordered": repeats of at most 256 bytes; _walk_order)."""
     try:
         with open(path, encoding="utf-8") as handle:
             points = json.load(handle)["points"].values()
@@ -112,23 +136,25 @@ def trace_tables(path: str = TRACE_FACTS) -> tuple[frozenset[str], dict[tuple[st
     drains = frozenset(op for op, ps in by_op.items()
                        if all("barriers" in p and not p.get("compile_error") and not p.get("run_error")
                               and p["barriers"].get("trailing") is True and not p.get("undecoded") for p in ps))
-    linear: dict[tuple[str, bool], set[str]] = {}
-    refused: set[tuple[str, bool, str]] = set()
+    walks: dict[tuple, dict[str, str]] = {}
+    refused: set[tuple] = set()
     for op, ps in by_op.items():
         for p in ps:
             if "walk" not in p or p.get("layout") != "RowMajor" or p.get("form") \
                     or p["valid_rows"] != p["rows"] or p["valid_cols"] != p["cols"]:
                 continue
-            key = (p["dtype"], bool(p["valid_static"]))
-            if p.get("compile_error") or p.get("run_error") or p.get("undecoded") \
-                    or any(w != "linear" for w in p["walk"].values()):
-                refused.add((*key, op))
-            else:
-                linear.setdefault(key, set()).add(op)
-    return drains, {key: frozenset(op for op in ops if (*key, op) not in refused) for key, ops in linear.items()}
+            size = DTYPE_BYTES.get(p["dtype"], 0)
+            key = _walk_class(p["dtype"], bool(p["valid_static"]), p["rows"], p["cols"] * size)
+            order = None if p.get("compile_error") or p.get("run_error") or p.get("undecoded") else _walk_order(p)
+            if order is None:
+                refused.add((key, op))
+            elif walks.setdefault(key, {}).get(op) != "ordered":
+                walks[key][op] = order
+    return drains, {key: {op: order for op, order in ops.items() if (key, op) not in refused}
+                    for key, ops in walks.items()}
 
 
-DRAIN_AFTER, LINEAR_WALK = trace_tables()
+DRAIN_AFTER, WALK_ORDER = trace_tables()
 
 
 def masked(text: str) -> str:
@@ -219,17 +245,23 @@ class TileInfo:
         self.full, self.static_valid = full, static_valid
 
 
-def oracle(path: str, chains: bool = True) -> dict[int, bool]:
-    """line of each `pipe_barrier(PIPE_V);` -> whether the oracle proves it removable."""
+def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) -> dict[int, bool]:
+    """line of each `pipe_barrier(PIPE_V);` -> whether the oracle proves it removable (``why``: each
+    unproven one's cause, filled when given)."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
     code = masked(text)
     aliases = {m.group(1): m.group(2) for m in re.finditer(r"using\s+(\w+)\s*=\s*(Tile\s*<[^;]*>)\s*;", code)}
     tail_drains = AUTO_SYNC_TAIL_DEFINITION.search(code) is not None
     result: dict[int, bool] = {}
-    for start, end in functions(code):
+    bodies = functions(code)
+    # (File-scope text: every function body blanked; a function sees it and its own body.)
+    file_scope = code
+    for start, end in bodies:
+        file_scope = file_scope[:start] + re.sub(r"[^\n]", " ", file_scope[start:end + 1]) + file_scope[end + 1:]
+    for start, end in bodies:
         body = code[start:end]
-        scalars = _constants(code[:start] + body)
+        scalars = _constants(file_scope + body)
         tiles = _tiles(body, aliases, scalars)
         pieces = statements(code, start, end)
         entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
@@ -238,11 +270,19 @@ def oracle(path: str, chains: bool = True) -> dict[int, bool]:
             if found is None or found.group(1) != "V" or code[p_start:p_end].strip() != found.group().strip():
                 continue
             line = text.count("\n", 0, found.start()) + 1
+            LAST_UNDECIDED.clear()
             before = _window(code, pieces, k, -1, tiles, entry, tail_drains)
+            why_before = LAST_UNDECIDED[:]
             after = _window(code, pieces, k, 1, tiles, entry, tail_drains)
             # (No PIPE_V work on one side up to its drain: nothing B orders, whatever the other.)
             result[line] = before == [] or after == [] \
                 or (before is not None and after is not None and _disjoint(before, after, chains))
+            if why is not None and not result[line]:
+                if before is None or after is None:
+                    why[line] = "undecided " + ("before: " + why_before[0] if before is None
+                                                else "after: " + LAST_UNDECIDED[-1])
+                else:
+                    why[line] = "hazard: " + HAZARD[0] if HAZARD else "hazard"
     return result
 
 
@@ -338,8 +378,13 @@ def _value(expr: str, scalars: dict[str, str], depth: int) -> int | None:
 UNDECIDED: Counter[str] = Counter()     # why windows were undecided (--why)
 
 
+LAST_UNDECIDED: list[str] = []
+HAZARD: list[str] = []
+
+
 def _undecided(what: str) -> None:
     UNDECIDED[" ".join(what.split())[:60]] += 1
+    LAST_UNDECIDED.append(" ".join(what.split())[:60])
     return None
 
 
@@ -461,6 +506,7 @@ def _disjoint(before: list[Op], after: list[Op], chains: bool) -> bool:
         for late in after:
             hazard = _overlap(early.writes, late.reads | late.writes) or _overlap(early.reads, late.writes)
             if hazard and not (chains and _chain(early, late)):
+                HAZARD[:] = [f"{early.name} -> {late.name}"]
                 return False
     return True
 
@@ -482,10 +528,12 @@ def _chain(producer: Op, consumer: Op) -> bool:
     if any(not t.full or t.size != first.size or TRACE_DTYPE.get(t.dtype) != TRACE_DTYPE.get(first.dtype)
            for t in everything):
         return False
-    for op in (producer, consumer):
-        if op.name not in LINEAR_WALK.get((TRACE_DTYPE.get(first.dtype, "?"), all(t.static_valid for _, t in op.operands)),
-                                          frozenset()):
-            return False
+    for op, needed in ((producer, ("256",)), (consumer, ("256", "ordered"))):
+        for _, tile in op.operands:
+            key = _walk_class(TRACE_DTYPE.get(tile.dtype, "?"), all(t.static_valid for _, t in op.operands),
+                              tile.rows, tile.cols * tile.size)
+            if WALK_ORDER.get(key, {}).get(op.name) not in needed:
+                return False
     if SCRATCH in producer.writes | consumer.writes:
         return False
     producer_spans = producer.reads | producer.writes
@@ -497,11 +545,11 @@ def _chain(producer: Op, consumer: Op) -> bool:
     return True
 
 
-def ptofix_version() -> str:
+def ptofix_version(root: str = ROOT) -> str:
     """The commit of the ptofix code measured, with a digest of any uncommitted change to it (the
     cache key's part that moves when the proof does)."""
     def git(*args: str) -> str:
-        done = subprocess.run(["git", "-C", ROOT, *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True, check=False)
         return done.stdout
     head = git("rev-parse", "--short=12", "HEAD").strip()
     trees = git("rev-parse", "HEAD:ptofix", "HEAD:passes", "HEAD:pyproject.toml").split()
@@ -511,7 +559,7 @@ def ptofix_version() -> str:
 
 
 def run_auto(path: str, includes: list[str], pto_isa: str | None, cache: str | None = None,
-             version: str = "") -> dict:
+             version: str = "", root: str = ROOT) -> dict:
     """The pipe-v-barrier pass's report of `run --pattern auto` on ``path`` (cached under ``cache``
     by the file's bytes, the include directories, the pto-isa checkout and ptofix's version)."""
     command = [sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "--report", "json",
@@ -529,7 +577,7 @@ def run_auto(path: str, includes: list[str], pto_isa: str | None, cache: str | N
         if os.path.exists(key_file):
             with open(key_file, encoding="utf-8") as handle:
                 return json.load(handle)
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root, check=False)
     if done.returncode not in (0, 1):
         result = {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
     else:
@@ -621,6 +669,8 @@ def main() -> int:
                         help="with the manifest: lay out its checkouts under DIR from --mirrors, write DIR/list.tsv")
     parser.add_argument("--mirrors", default="/work/.mirror", help="git mirrors as OWNER+NAME/repo")
     parser.add_argument("--cache", metavar="DIR", help="keep ptofix's reports here (keyed by file, -I and ptofix)")
+    parser.add_argument("--ptofix", default=ROOT, metavar="REPO",
+                        help="the checkout whose ptofix is measured (run from there; default: this script's)")
     parser.add_argument("--jobs", type=int, default=1, help="ptofix runs at once")
     parser.add_argument("--markdown", metavar="FILE", help="also write the per-set table and lists as Markdown")
     parser.add_argument("--per-file", action="store_true")
@@ -644,18 +694,19 @@ def main() -> int:
         base = os.path.abspath(options.root)
         rows = [[f"{checkout_dir(s, r)}/{path}"] + [f"-I {d}" for d in include_dirs(s, r, inc)]
                 for s, r, _, path, inc in manifest_rows(rows)]
-    version = ptofix_version()
+    version = ptofix_version(options.ptofix)
     jobs = []
     for row in rows:
         path = os.path.join(base, row[0])
         includes = [os.path.join(base, part[3:]) for part in row[1:] if part.startswith("-I ")]
         jobs.append((row[0], path, includes))
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        reports = list(pool.map(lambda job: run_auto(job[1], job[2], options.pto_isa, options.cache, version), jobs))
+        reports = list(pool.map(lambda job: run_auto(job[1], job[2], options.pto_isa, options.cache, version, options.ptofix), jobs))
     tally = Tally()
     for (name, path, _), report in zip(jobs, reports):
-        truth = oracle(path, chains=not options.strict)
-        tally.add(name, truth, report, options)
+        why: dict[int, str] = {}
+        truth = oracle(path, chains=not options.strict, why=why)
+        tally.add(name, truth, report, options, why)
     lines = tally.summary(options)
     print("\n".join(lines))
     if options.markdown:
@@ -675,7 +726,8 @@ class Tally:
         self.every_kept: dict[str, Counter[str]] = {}
         self.per_file: list[str] = []
 
-    def add(self, relative: str, truth: dict[int, bool], report: dict, options: argparse.Namespace) -> None:
+    def add(self, relative: str, truth: dict[int, bool], report: dict, options: argparse.Namespace,
+            why: dict[int, str] | None = None) -> None:
         name = relative.split("/")[0]
         counts = self.sets.setdefault(name, Counter())
         causes = self.kept.setdefault(name, Counter())
@@ -697,7 +749,9 @@ class Tally:
                 beyond = "the oracle cannot prove it" if d["line"] in truth else "not a barrier the oracle reads"
                 reason = re.sub(r"\d+", "N", d["reason"].split(";")[0])
                 self.unproven.setdefault(name, Counter())[f"{beyond}: {reason[:110]}"] += 1
-                self.unproven_list.setdefault(name, []).append(f"{relative}:{d['line']}: {d['reason'][:240]}")
+                oracle_says = (why or {}).get(d["line"], "not read")
+                self.unproven_list.setdefault(name, []).append(
+                    f"{relative}:{d['line']}: ptofix: {d['reason'][:200]} | oracle: {oracle_says}")
 
     def summary(self, options: argparse.Namespace) -> list[str]:
         out = list(self.per_file) if options.per_file else []
