@@ -404,6 +404,8 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
     its `#endif` going forward) keeps the window; entering another group, `#else`, `#elif` or any
     other directive leaves it undecided."""
     out: list[Op] = []
+    flags_set: set[str] = set()
+    synced: set[str] = set()
     i = k + step
     while True:
         if not 0 <= i < len(pieces):
@@ -438,6 +440,25 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
             i += step
             continue
         name, args = call.group(1), split_arguments(call.group(2))
+        if name in ("set_flag", "wait_flag") and step > 0 and len(args) >= 2 and args[0] == "PIPE_V":
+            # (A V -> MTE flag pair after B orders every vector op before it, B's too.)
+            if name == "set_flag":
+                flags_set.add(args[1])
+            elif args[1] in flags_set:
+                synced.add(args[1])
+        if name in ("TLOAD", "TSTORE") and step > 0:
+            # A memory move after B that no V -> MTE flag orders: B orders it after the vector
+            # work before B (pipe_barrier(PIPE_V) holds back every later instruction), so its
+            # tile's bytes count as the move's access.
+            pipe, index = ("PIPE_MTE2", 0) if name == "TLOAD" else ("PIPE_MTE3", 1)
+            if pipe not in synced:
+                tile = tiles.get(args[index]) if len(args) > index else None
+                if tile is None:
+                    return _undecided(text)
+                span = {tile.span}
+                out.append(Op(name, set() if name == "TSTORE" else span, span if name == "TLOAD" else set(), []))
+            i += step
+            continue
         if name in INERT_CALLS:
             i += step
             continue
@@ -462,7 +483,9 @@ def _drains_after(op: Op) -> bool:
     `TryOptimizeFP32Reduce` (float, a non-RowMajor dst of static ValidCol 1) returns without one,
     and the integer forms (TRowSum.hpp) end with scalar work: neither is credited."""
     if op.name in DRAIN_AFTER:
-        return True
+        # (The grid holds no empty valid shape, and pto-isa's TCOLMAX_IMPL returns at once, with
+        # no barrier, on one: every operand's valid shape must be known and not empty.)
+        return all(tile.full or (tile.static_valid and min(tile.valid) > 0) for _, tile in op.operands)
     if op.name not in ("TROWSUM", "TROWMAX", "TROWMIN") or len(op.operands) != 3:
         return False
     (_, dst), (_, src), _ = op.operands
@@ -538,9 +561,13 @@ def _chain(producer: Op, consumer: Op) -> bool:
         return False
     producer_spans = producer.reads | producer.writes
     consumer_spans = consumer.reads | consumer.writes
-    shared = [(x, y) for x in producer_spans for y in consumer_spans if x[0] < y[1] and y[0] < x[1]]
+    shared = [(x, y) for x in producer_spans for y in consumer_spans if x[0] < y[1] and y[0] < x[1]
+              and (x in producer.writes or y in consumer.writes)]
     for x, y in shared:
-        if x != y or y not in consumer.reads or (y[1] - y[0]) // 256 < 16 or (y[1] - y[0]) % 256:
+        # (From the producer's result to the consumer's source, as PTOAS requires: a WAR or a
+        # plain WAW pair is not credited.)
+        if x != y or x not in producer.writes or y not in consumer.reads \
+                or (y[1] - y[0]) // 256 < 16 or (y[1] - y[0]) % 256:
             return False
     return True
 
