@@ -70,7 +70,8 @@ SCRATCH_WITHOUT_TMP = {"TROWEXPANDSUB": 4, "TROWEXPANDMUL": 4, "TROWEXPANDDIV": 
                        "TROWEXPANDMAX": 4, "TROWEXPANDMIN": 4, "TCVT": 3}
 # Producers of a same-access chain: one single-cycle vector instruction per repeat (no vdiv, vln,
 # vsqrt, vrec, no vaxpy/vmla pair: PTOAS PR 674 keeps those; TEXP: pto-isa's own FA softmax chains it).
-SINGLE_CYCLE = frozenset("TADD TSUB TMUL TMAX TMIN TAND TOR TADDS TSUBS TMULS TMAXS TMINS TNEG TABS TRELU TNOT TEXP".split())
+SINGLE_CYCLE = frozenset("""TADD TSUB TMUL TMAX TMIN TAND TOR TADDS TSUBS TMULS TMAXS TMINS TNEG TABS TRELU TNOT
+TEXP""".split())
 # Statements with no PIPE_V work of their own (memory moves are other pipes', ordered by flags).
 INERT_CALLS = frozenset("TASSIGN TLOAD TSTORE set_flag wait_flag".split())
 CONTROL = re.compile(r"\b(?:if|else|for|while|do|switch|case|default|goto|return|break|continue)\b")
@@ -105,7 +106,7 @@ def _walk_order(point: dict) -> str | None:
                   for j in range(count)]
         if not ranges or ranges[0][0] != 0:
             return None
-        if any(b[0] != a[1] for a, b in zip(ranges, ranges[1:])) or any(hi - lo > 256 for lo, hi in ranges):
+        if any(b[0] != a[1] for a, b in zip(ranges, ranges[1:], strict=False)) or any(hi - lo > 256 for lo, hi in ranges):
             return None
         kinds.add("256" if all(hi - lo == 256 for lo, hi in ranges[:-1]) else "ordered")
     if not kinds:
@@ -456,7 +457,7 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
                 if tile is None:
                     return _undecided(text)
                 span = {tile.span}
-                out.append(Op(name, set() if name == "TSTORE" else span, span if name == "TLOAD" else set(), []))
+                out.append(Op(name, span if name == "TSTORE" else set(), span if name == "TLOAD" else set(), []))
             i += step
             continue
         if name in INERT_CALLS:
@@ -728,9 +729,10 @@ def main() -> int:
         includes = [os.path.join(base, part[3:]) for part in row[1:] if part.startswith("-I ")]
         jobs.append((row[0], path, includes))
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        reports = list(pool.map(lambda job: run_auto(job[1], job[2], options.pto_isa, options.cache, version, options.ptofix), jobs))
+        reports = list(pool.map(
+            lambda job: run_auto(job[1], job[2], options.pto_isa, options.cache, version, options.ptofix), jobs))
     tally = Tally()
-    for (name, path, _), report in zip(jobs, reports):
+    for (name, path, _), report in zip(jobs, reports, strict=True):
         why: dict[int, str] = {}
         truth = oracle(path, chains=not options.strict, why=why)
         tally.add(name, truth, report, options, why)
@@ -796,13 +798,15 @@ class Tally:
             if options.unproven:
                 out += [f"      {line}" for line in self.unproven_list.get(name, [])]
             if options.all_causes:
-                out += [f"    kept (any barrier): {n:4d}  {c}" for c, n in self.every_kept.get(name, Counter()).most_common(15)]
+                out += [f"    kept (any barrier): {n:4d}  {c}"
+                        for c, n in self.every_kept.get(name, Counter()).most_common(15)]
         return out
 
     def markdown(self, version: str, arguments: str) -> str:
-        out = [f"# Reach of `run --pattern auto` against scripts/reach_oracle.py\n",
+        out = ["# Reach of `run --pattern auto` against scripts/reach_oracle.py\n",
                f"ptofix {version}; `python scripts/reach_oracle.py {arguments}`\n",
-               "| set | files | barriers | oracle-removable | removed | removed and proven | removed beyond the oracle |",
+               "| set | files | barriers | oracle-removable | removed | removed and proven "
+               "| removed beyond the oracle |",
                "|---|---|---|---|---|---|---|"]
         for name, c in self.sets.items():
             share = f" ({100 * c['proven'] / c['oracle']:.0f}%)" if c["oracle"] else ""
