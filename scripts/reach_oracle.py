@@ -106,7 +106,8 @@ def _walk_order(point: dict) -> str | None:
                   for j in range(count)]
         if not ranges or ranges[0][0] != 0:
             return None
-        if any(b[0] != a[1] for a, b in zip(ranges, ranges[1:], strict=False)) or any(hi - lo > 256 for lo, hi in ranges):
+        if any(b[0] != a[1] for a, b in zip(ranges, ranges[1:], strict=False)) \
+                or any(hi - lo > 256 for lo, hi in ranges):
             return None
         kinds.add("256" if all(hi - lo == 256 for lo, hi in ranges[:-1]) else "ordered")
     if not kinds:
