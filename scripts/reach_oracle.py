@@ -116,15 +116,17 @@ def _walk_order(point: dict) -> str | None:
 
 
 def _walk_class(dtype: str, static_valid: bool, rows: int, row_bytes: int) -> tuple:
-    return (dtype, static_valid, rows == 1, row_bytes >= 256)
+    """The class of tile a grid point stands for: element type, valid shape static in the type,
+    one row, rows narrower than, exactly, or wider than one 256-byte repeat."""
+    return (dtype, static_valid, rows == 1, "<256" if row_bytes < 256 else "=256" if row_bytes == 256 else ">256")
 
 
 def trace_tables(path: str = TRACE_FACTS) -> tuple[frozenset[str], dict[tuple, dict[str, str]]]:
     """Two tables read from the raw points of pto-isa's recorded cost-model trace (the JSON's
     "points" records, as data; none of ptofix's code): the ops every recorded point of which
     compiled and ends with an internal pipe_barrier(PIPE_V) after its last vector instruction, and,
-    per class of tile (trace dtype, valid shape static in the type, one row, rows of 256 bytes or
-    more), the ops every RowMajor full-valid point of which walks every operand in address order
+    per class of tile (_walk_class), the ops every RowMajor full-valid point of which walks every
+    operand in address order
     ("256": whole 256-byte repeats; "ordered": repeats of at most 256 bytes; _walk_order)."""
     try:
         with open(path, encoding="utf-8") as handle:
