@@ -142,6 +142,7 @@ def trace_tables(path: str = TRACE_FACTS) -> tuple[frozenset[str], dict[tuple, d
                               and p["barriers"].get("trailing") is True and not p.get("undecoded") for p in ps))
     walks: dict[tuple, dict[str, str]] = {}
     refused: set[tuple] = set()
+    signatures: dict[tuple, dict[str, dict[tuple, str]]] = {}
     for op, ps in by_op.items():
         for p in ps:
             if "walk" not in p or p.get("layout") != "RowMajor" or p.get("form") \
@@ -150,14 +151,25 @@ def trace_tables(path: str = TRACE_FACTS) -> tuple[frozenset[str], dict[tuple, d
             size = DTYPE_BYTES.get(p["dtype"], 0)
             key = _walk_class(p["dtype"], bool(p["valid_static"]), p["rows"], p["cols"] * size)
             order = None if p.get("compile_error") or p.get("run_error") or p.get("undecoded") else _walk_order(p)
+            records = {json.dumps(r) for r in p.get("repeats", {}).values()}
+            shape = (p["rows"], p["cols"], p["valid_static"])
+            signatures.setdefault(key, {}).setdefault(op, {})[shape] = \
+                records.pop() if len(records) == 1 and not p.get("compile_error") \
+                and not p.get("run_error") and not p.get("undecoded") else "?"
             if order is None:
                 refused.add((key, op))
             elif walks.setdefault(key, {}).get(op) != "ordered":
                 walks[key][op] = order
-    return drains, {key: {op: order for op, order in ops.items() if (key, op) not in refused}
-                    for key, ops in walks.items()}
+    tables = {key: {op: order for op, order in ops.items() if (key, op) not in refused} for key, ops in walks.items()}
+    SAME_WALK.update({key: {op: tuple(sorted(shapes.items())) for op, shapes in ops.items()
+                            if "?" not in shapes.values()} for key, ops in signatures.items()})
+    return drains, tables
 
 
+# Per tile class, the ops that walk every operand of every grid shape of the class with one and the
+# same repeat sequence, as the recorded repeats (not in address order): two ops whose sequences
+# coincide shape by shape walk a tile of the class alike (both TBinSOp column chunks, say).
+SAME_WALK: dict[tuple, dict[str, tuple]] = {}
 DRAIN_AFTER, WALK_ORDER = trace_tables()
 
 
@@ -559,8 +571,15 @@ def _chain(producer: Op, consumer: Op) -> bool:
         for _, tile in op.operands:
             key = _walk_class(TRACE_DTYPE.get(tile.dtype, "?"), all(t.static_valid for _, t in op.operands),
                               tile.rows, tile.cols * tile.size)
-            if WALK_ORDER.get(key, {}).get(op.name) not in needed:
-                return False
+            if WALK_ORDER.get(key, {}).get(op.name) in needed:
+                continue
+            # (Or both ops walk this class of tile repeat for repeat alike, in the trace.)
+            same = SAME_WALK.get(key, {})
+            if producer.name in same and same.get(producer.name) == same.get(consumer.name) \
+                    and all(t.rows == tile.rows and t.cols == tile.cols
+                            for _, t in producer.operands + consumer.operands):
+                continue
+            return False
     if SCRATCH in producer.writes | consumer.writes:
         return False
     producer_spans = producer.reads | producer.writes

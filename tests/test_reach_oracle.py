@@ -96,6 +96,11 @@ def test_same_access_chain_credited(tmp_path: Path) -> None:
     dynamic = ("    Tile<TileType::Vec, float, 1, 4096, BLayout::RowMajor, -1, -1> a = "
                "Tile<TileType::Vec, float, 1, 4096, BLayout::RowMajor, -1, -1>(1, 4096);\n    TASSIGN(a, 0);\n")
     assert verdicts(tmp_path, kernel(dynamic + "    TMULS(a, a, 2.0f);\n" + BARRIER + "    TADD(a, a, a);\n")) == [True]
+    # Two ops that walk a run-time valid 8x128 f32 tile alike (both column chunk by column chunk,
+    # as the trace records every shape of the class): the consumer's k-th repeat is the producer's.
+    chunks = ("    Tile<TileType::Vec, float, 8, 128, BLayout::RowMajor, -1, -1> a = "
+              "Tile<TileType::Vec, float, 8, 128, BLayout::RowMajor, -1, -1>(8, 128);\n    TASSIGN(a, 0);\n")
+    assert verdicts(tmp_path, kernel(chunks + "    TADDS(a, a, 1.0f);\n" + BARRIER + "    TMAXS(a, a, 0.0f);\n")) == [True]
 
 
 def test_chains_the_oracle_must_refuse(tmp_path: Path) -> None:
