@@ -483,6 +483,10 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
         op = _op(name, args, tiles)
         if op is None:
             return _undecided(text)
+        split = _broadcast_prologue(op)
+        if split is not None:
+            # (Its own barrier after the vbrcb drains the prologue and everything before it.)
+            return out + [split[0] if step > 0 else split[1]]
         if _drains_after(op):
             # (Its trailing barrier drains its own work and everything before it.)
             return out + [op] if step > 0 else out
@@ -511,6 +515,26 @@ def _drains_after(op: Op) -> bool:
         return False
     per_repeat = 256 // src.size
     return src.cols <= per_repeat or src.cols >= 2 * per_repeat
+
+
+def _broadcast_prologue(op: Op) -> tuple[Op, Op] | None:
+    """(prologue, body) of a row expansion that broadcasts its per-row operand with `vbrcb` and
+    then issues pipe_barrier(PIPE_V) before its vector body: pto-isa a2a3 TRowExpandBinOp.hpp
+    `TRowExpandBinaryInstr` (3186c381), the path of a ColMajor src1 (into the hidden scratch) or of
+    a tmp (into tmp), when dst has fewer than 256 rows (`if constexpr (row < 256)`); the trace
+    records that barrier (`between`) for every such point. The prologue reads src1 and writes the
+    scratch or tmp; the body reads src0 and the broadcast and writes dst."""
+    if op.name not in ("TROWEXPANDMUL", "TROWEXPANDSUB", "TROWEXPANDADD", "TROWEXPANDDIV"):
+        return None
+    tiles = dict(op.operands)
+    if set(tiles) not in ({0, 1, 2}, {0, 1, 2, 3}) or tiles[0].rows >= 256:
+        return None
+    if 3 not in tiles and tiles[2].layout == "RowMajor":
+        return None                   # (the 32-byte-block path: no vbrcb, no barrier)
+    broadcast = tiles[3].span if 3 in tiles else SCRATCH
+    prologue = Op(op.name + ".vbrcb", {tiles[2].span}, {broadcast}, [])
+    body = Op(op.name, {tiles[1].span, broadcast}, {tiles[0].span}, [])
+    return prologue, body
 
 
 def _op(name: str, args: list[str], tiles) -> Op | None:

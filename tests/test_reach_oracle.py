@@ -213,3 +213,20 @@ def test_trace_drains_need_a_known_nonempty_valid_shape(tmp_path: Path, op: str)
                + tile("d", B, rows=1) + tile("x", C))
     text = kernel(unknown + "    TADD(x, x, x);\n" + f"    {op}(d, s);\n" + BARRIER + "    TADD(x, x, x);\n")
     assert verdicts(tmp_path, text, chains=False) == [False]
+
+
+def test_row_expansion_drains_at_its_own_barrier_after_the_broadcast(tmp_path: Path) -> None:
+    # A ColMajor per-row operand: vbrcb into the hidden scratch, pipe_barrier(PIPE_V), then vmul.
+    tiles = (tile("x", A, rows=2) + tile("y", B, rows=2)
+             + tile("r", C, rows=2, cols=1, extra=", BLayout::ColMajor") + tile("d", D, rows=2))
+    # Before B a TADD reads x; after B the expansion overwrites x: its vmul runs after its own barrier.
+    ordered = kernel(tiles + "    TADD(y, x, x);\n" + BARRIER + "    TROWEXPANDMUL(x, d, r);\n")
+    assert verdicts(tmp_path, ordered) == [True]
+    # The broadcast itself reads r: a write of r before B is not ordered by anything but B.
+    racing = kernel(tiles + "    TADD(r, x, x);\n" + BARRIER + "    TROWEXPANDMUL(d, y, r);\n")
+    assert verdicts(tmp_path, racing) == [False]
+    # A RowMajor per-row operand takes the 32-byte-block path: no vbrcb, no barrier.
+    rowmajor = (tile("x", A, rows=2) + tile("y", B, rows=2) + tile("r", C, rows=2, cols=8)
+                + tile("d", D, rows=2))
+    assert verdicts(tmp_path, kernel(rowmajor + "    TADD(y, x, x);\n" + BARRIER
+                                     + "    TROWEXPANDMUL(x, d, r);\n")) == [False]
