@@ -1,38 +1,37 @@
 """An independent, conservative oracle of redundant `pipe_barrier(PIPE_V);`, and the reach of
-`run --pattern auto` measured against it over a set of kernels.
+`run --pattern auto` measured against it over a set of kernels (issue 57).
 
-    python scripts/reach_oracle.py LIST.tsv [--root DIR] [--pto-isa DIR] [--per-file] [--unproven] [--why]
+Re-measure (one command; the sets are laid out under /tmp/reach_eval2 by --fetch-list):
 
-LIST.tsv: one kernel a line, `path<TAB>-I dir<TAB>-I dir...` relative to the list's directory (a
-`#` line is a comment), or the manifest scripts/reach_eval_sets.tsv (set, repository, commit,
-path, include directories), whose files are read from checkouts of those repositories at those
-commits under --root as SET/REPO_NAME/ (the sets stay outside the repository). Prints, per
-set (the first path component under the list's directory): the barriers, those the oracle proves
-removable, those `run --pattern auto` removes, those it removes that the oracle also proves, and
-the reasons of the kept ones counted (each decision's cause kind, with `unmodelled` split by its
-reason's first words).
+    .venv/bin/python scripts/reach_oracle.py /tmp/reach_eval2/list.tsv \
+        --pto-isa /work/shared/pto-isa/f35e7f60 --cache /tmp/reach_eval2/cache --jobs 2 --unproven
+    python scripts/reach_oracle.py scripts/reach_eval_sets.tsv --fetch-list /tmp/reach_eval2   # lay out
 
-The oracle shares no code with ptofix's model: it reads the text with a few regular expressions
-and decides a barrier B removable only when all of this holds:
-- B sits in straight-line code: scanning back from B and forward from B, every statement up to
-  the nearest `pipe_barrier(PIPE_V)` or `pipe_barrier(PIPE_ALL)` is in B's block (no brace, no
-  directive, no control keyword, no label, not the function's start or end in between, but a
-  `__global__` kernel's, before and after which nothing runs); a side with no vector op up to
-  its drain makes B removable whatever the other side holds;
-- every statement in those windows is a vector op of the element-wise or reduction families
-  below, a TASSIGN/TLOAD/TSTORE/flag/scalar statement (no PIPE_V work), or B's neighbour barrier;
-  anything else (a call, an unlisted op, a macro) makes B undecided;
-- every tile operand of those ops is declared once in the function as
-  `Tile<TileType::Vec, T, R, C, ...> name;` (or through a `using` alias of one) and given one
-  address, an integer literal, by exactly one `TASSIGN` in the function;
-- no op before B writes bytes an op after B reads or writes, and no op before B reads bytes an
-  op after B writes, each operand taken as its whole static R x C x sizeof(T) extent (ops with a
-  tmp operand write it too; reductions are taken to write every operand).
-It over-approximates every access and never orders ops across B by any hardware rule: no
-internal drain of an op, and no same-access chain unless --chains (then a pair of element-wise
-ops of one element size and extent whose every overlap is two identical byte ranges counts as
-ordered, PTOAS's exact same-access chain). Each barrier is judged with every other in place (an
-upper bound of what removals together reach). What it calls removable, a sound proof may remove.
+LIST.tsv: one kernel a line, `path<TAB>-I dir<TAB>-I dir...` relative to the list's directory, or
+the manifest scripts/reach_eval_sets.tsv (set, repository, commit, path, include directories)
+read from checkouts under --root as SET/REPO_NAME/. `--ptofix REPO` measures that checkout's
+ptofix; `--cache DIR` keeps its reports keyed by the file, -I, --pto-isa and a digest of its
+code. Prints per set (the first path component): barriers, those the oracle proves removable,
+those `run --pattern auto` removes, those it removes that the oracle also proves, the kept
+reasons counted, and each removal beyond the oracle with ptofix's reason and the oracle's cause.
+
+The oracle imports none of ptofix and reads pto-isa's recorded cost-model trace only as data
+(ptofix/pto/derived_facts.json "points"). A barrier B is removable when, in B's function, the
+ops from B back to the nearest drain and from B on to the nearest drain are all known and no op
+before B writes bytes an op after reads or writes, nor reads bytes it writes (each tile operand
+its whole static R x C x sizeof(T) extent at its one constant TASSIGN address), or when one side
+holds no vector op. Drains: pipe_barrier(PIPE_V/PIPE_ALL); ptoas's kBarrierAll tail; a
+`__global__` kernel's start or end; an op every trace point of which ends with its own barrier
+(TCOLMAX, TCOLMIN; valid shape known and not empty); a float/half TROWSUM/MAX/MIN whose source's
+known valid columns avoid (E, 2E) (TRowReduceOps.hpp); a row expansion's barrier after its vbrcb
+(TRowExpandBinOp.hpp). Leaving B's `#if` group keeps a window; any block boundary, loop, other
+directive, call or unlisted op leaves B unproven. The hidden scratch (184..192 KiB) is written by
+tmp-less row expansions and TCVT. A memory move after B that no V -> MTE flag orders counts as
+an access. Same-access chains (off with --strict): a single-cycle producer's result read by the
+consumer over the identical bytes of full-valid RowMajor tiles of one element size, at least 16
+repeats of 256 bytes, where the trace walks both in address order for that class of tile (256-byte
+repeats for the producer), or both alike repeat for repeat. Each barrier is judged with every other
+in place (an upper bound of what removals together reach).
 """
 from __future__ import annotations
 
