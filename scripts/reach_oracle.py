@@ -550,7 +550,9 @@ def _op(name: str, args: list[str], tiles) -> Op | None:
         tile = tiles[arg]
         if tile is None:
             return None
-        (writes if index == 0 or name in REDUCTIONS else reads).add(tile.span)
+        # (A fourth tile operand, or TCVT's third, is a tmp: written.)
+        written = index == 0 or name in REDUCTIONS or index >= 3 or (name == "TCVT" and index == 2)
+        (writes if written else reads).add(tile.span)
         operands.append((index, tile))
     if len(operands) < SCRATCH_WITHOUT_TMP.get(name, 0):
         writes.add(SCRATCH)

@@ -230,3 +230,13 @@ def test_row_expansion_drains_at_its_own_barrier_after_the_broadcast(tmp_path: P
                 + tile("d", D, rows=2))
     assert verdicts(tmp_path, kernel(rowmajor + "    TADD(y, x, x);\n" + BARRIER
                                      + "    TROWEXPANDMUL(x, d, r);\n")) == [False]
+
+
+def test_a_tmp_operand_is_written(tmp_path: Path) -> None:
+    tiles = (tile("a", A, rows=2) + tile("b", B, rows=2) + tile("c", C, rows=2) + tile("t", D, rows=2)
+             + tile("x", 0x10000, rows=2))
+    # TPRELU's fourth operand is its tmp: a read of t after B races with its write before B.
+    assert verdicts(tmp_path, kernel(tiles + "    TPRELU(a, b, c, t);\n" + BARRIER + "    TADD(x, t, t);\n")) == [False]
+    assert verdicts(tmp_path, kernel(tiles + "    TPRELU(a, b, c, t);\n" + BARRIER + "    TADD(x, c, c);\n")) == [True]
+    text = kernel(tiles + "    TCVT(a, b, t, RoundMode::CAST_ROUND);\n" + BARRIER + "    TADD(x, t, t);\n")
+    assert verdicts(tmp_path, text) == [False]
