@@ -36,6 +36,7 @@ in place (an upper bound of what removals together reach).
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import os
@@ -258,6 +259,7 @@ class TileInfo:
         self.size = DTYPE_BYTES[dtype]
         self.span = (address, address + rows * cols * self.size)
         self.full, self.static_valid = full, static_valid
+        self.ctor_full, self.name, self.declared_at = False, "", -1
 
 
 def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) -> dict[int, bool]:
@@ -277,7 +279,7 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) ->
     for start, end in bodies:
         body = code[start:end]
         scalars = _constants(file_scope + body)
-        tiles = _tiles(body, aliases, scalars)
+        tiles = _tiles(body, aliases, scalars, start)
         pieces = statements(code, start, end)
         entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
         for k, (p_start, p_end, kind) in enumerate(pieces):
@@ -301,10 +303,11 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) ->
     return result
 
 
-def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str]) -> dict[str, TileInfo | None]:
+def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: int = 0) -> dict[str, TileInfo | None]:
     """Each Vec tile declared in ``body``: known when declared once, with a known element type and
     given one address, a constant, by exactly one TASSIGN; None otherwise."""
     found: dict[str, tuple[re.Match[str], str]] = {}
+    declared_at: dict[str, int] = {}
     declared: Counter[str] = Counter()
     for decl in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body):
         spelled = aliases.get(decl.group(1), decl.group(1))
@@ -313,6 +316,7 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str]) -> dict[
             continue
         declared[decl.group(2)] += 1
         found[decl.group(2)] = (tile, body[decl.end() - 1:body.find(";", decl.end() - 1) + 1])
+        declared_at[decl.group(2)] = start + body.find(";", decl.end() - 1) + 1
     assigns: dict[str, list[str]] = {}
     for a in re.finditer(r"\bTASSIGN\s*\(\s*(\w+)\s*,([^;]*)\)\s*;", body):
         assigns.setdefault(a.group(1), []).append(a.group(2).strip())
@@ -328,17 +332,22 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str]) -> dict[
         valid = (int(tile.group(5)), int(tile.group(6))) if tile.group(5) else (rows, cols)
         static_valid = valid != (-1, -1) and -1 not in valid
         full = valid == (rows, cols)
+        ctor_full = False
         if valid == (-1, -1):
             # A run-time valid shape: full only when constructed from constants equal to the
             # static shape and never set again (no SetValidShape, no other assignment).
             ctor = re.search(r"\(([^()]*)\)\s*;$", initializer)
             args = split_arguments(ctor.group(1)) if ctor else []
-            full = len(args) == 2 and [_value(x, scalars, 0) for x in args] == [rows, cols] \
-                and not re.search(r"\b" + name + r"\s*\.\s*SetValidShape\b", body) \
+            ctor_full = len(args) == 2 and [_value(x, scalars, 0) for x in args] == [rows, cols]
+            full = ctor_full and not re.search(r"\b" + name + r"\s*\.\s*SetValidShape\b", body) \
                 and len(re.findall(r"(?<![\w.])" + name + r"\s*=(?!=)", body)) <= 1
         full = full and slayout == "NoneBox"
-        tiles[name] = TileInfo(dtype, rows, cols, address, full and layout == "RowMajor" and slayout == "NoneBox",
-                               static_valid, layout, valid)
+        info = TileInfo(dtype, rows, cols, address, full and layout == "RowMajor" and slayout == "NoneBox",
+                        static_valid, layout, valid)
+        # (Full at an op in the declaration's own straight block with no change between: _at.)
+        info.ctor_full = ctor_full and layout == "RowMajor" and slayout == "NoneBox"
+        info.name, info.declared_at = name, declared_at[name]
+        tiles[name] = info
     return tiles
 
 
@@ -479,7 +488,7 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
             continue
         if name not in ELEMENTWISE and name not in REDUCTIONS:
             return _undecided(text)
-        op = _op(name, args, tiles)
+        op = _op(name, args, _at(code, p_start, tiles, args))
         if op is None:
             return _undecided(text)
         split = _broadcast_prologue(op)
@@ -534,6 +543,26 @@ def _broadcast_prologue(op: Op) -> tuple[Op, Op] | None:
     prologue = Op(op.name + ".vbrcb", {tiles[2].span}, {broadcast}, [])
     body = Op(op.name, {tiles[1].span, broadcast}, {tiles[0].span}, [])
     return prologue, body
+
+
+def _at(code: str, where: int, tiles: dict[str, TileInfo | None], args: list[str]) -> dict[str, TileInfo | None]:
+    """``tiles`` as an op at ``where`` sees them: a tile whose run-time valid shape its
+    construction gives in full is full there when the op follows its declaration in the same
+    straight block (no brace between: every path to the op runs the declaration last) and nothing
+    between sets its valid shape or assigns it."""
+    seen = dict(tiles)
+    for arg in args:
+        tile = tiles.get(arg)
+        if tile is None or tile.full or not tile.ctor_full or not 0 <= tile.declared_at <= where:
+            continue
+        between = code[tile.declared_at:where]
+        if "{" in between or "}" in between or re.search(r"\b" + tile.name + r"\s*\.\s*SetValidShape\b", between) \
+                or re.search(r"(?<![\w.])" + tile.name + r"\s*=(?!=)", between):
+            continue
+        here = copy.copy(tile)
+        here.full = True
+        seen[arg] = here
+    return seen
 
 
 def _op(name: str, args: list[str], tiles) -> Op | None:

@@ -240,3 +240,14 @@ def test_a_tmp_operand_is_written(tmp_path: Path) -> None:
     assert verdicts(tmp_path, kernel(tiles + "    TPRELU(a, b, c, t);\n" + BARRIER + "    TADD(x, c, c);\n")) == [True]
     text = kernel(tiles + "    TCVT(a, b, t, RoundMode::CAST_ROUND);\n" + BARRIER + "    TADD(x, t, t);\n")
     assert verdicts(tmp_path, text) == [False]
+
+
+def test_valid_shape_set_after_the_ops_or_around_a_loop(tmp_path: Path) -> None:
+    declare = ("    Tile<TileType::Vec, float, 1, 4096, BLayout::RowMajor, -1, -1> a = "
+               "Tile<TileType::Vec, float, 1, 4096, BLayout::RowMajor, -1, -1>(1, 4096);\n    TASSIGN(a, 0);\n")
+    chain = "    TMULS(a, a, 2.0f);\n" + BARRIER + "    TADD(a, a, a);\n"
+    # Set after both ops, in the same straight block: both ops see the constructed shape.
+    assert verdicts(tmp_path, kernel(declare + chain + "    a.SetValidShape(1, 100);\n")) == [True]
+    # Declared before a loop whose body sets it after the ops: the next iteration sees 1x100.
+    looped = kernel(declare + "    for (int i = 0; i < 2; ++i) {\n" + chain + "    a.SetValidShape(1, 100);\n    }\n")
+    assert verdicts(tmp_path, looped) == [False]
