@@ -27,7 +27,7 @@ known valid columns avoid (E, 2E) (TRowReduceOps.hpp); a row expansion's barrier
 (TRowExpandBinOp.hpp). Leaving B's `#if` group keeps a window; any block boundary, loop, other
 directive, call or unlisted op leaves B unproven. The hidden scratch (184..192 KiB) is written by
 tmp-less row expansions and TCVT. A memory move after B that no V -> MTE flag orders counts as
-an access. Same-access chains (off with --strict): a single-cycle producer's result read by the
+an access; a scalar access of UB (a `__ubuf__` pointer) leaves B unproven. Same-access chains (off with --strict): a single-cycle producer's result read by the
 consumer over the identical bytes of full-valid RowMajor tiles of one element size, at least 16
 repeats of 256 bytes, where the trace walks both in address order for that class of tile (256-byte
 repeats for the producer), or both alike repeat for repeat. Each barrier is judged with every other
@@ -428,6 +428,8 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
     its `#endif` going forward) keeps the window; entering another group, `#else`, `#elif` or any
     other directive leaves it undecided."""
     out: list[Op] = []
+    ub_pointers = sorted(set(re.findall(r"__ubuf__[^;(){}=]*?\*\s*(\w+)", code[pieces[0][0]:pieces[-1][1]]))) \
+        if pieces else []
     flags_set: set[str] = set()
     synced: set[str] = set()
     i = k + step
@@ -460,6 +462,10 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
             # A declaration or scalar statement: inert when every call in it is a constructor of
             # a tile, tensor, shape or stride, a cast or a scalar intrinsic.
             if any(callee not in SCALAR_CALLEES for callee in CALLEE.findall(text)):
+                return _undecided(text)
+            # (A scalar access of UB, through a `__ubuf__` pointer, is one B may order.)
+            if "__ubuf__" in text or "__cce_get_tile_ptr" in text or (
+                    ub_pointers and re.search(r"\b(?:" + "|".join(ub_pointers) + r")\b", text)):
                 return _undecided(text)
             i += step
             continue

@@ -251,3 +251,12 @@ def test_valid_shape_set_after_the_ops_or_around_a_loop(tmp_path: Path) -> None:
     # Declared before a loop whose body sets it after the ops: the next iteration sees 1x100.
     looped = kernel(declare + "    for (int i = 0; i < 2; ++i) {\n" + chain + "    a.SetValidShape(1, 100);\n    }\n")
     assert verdicts(tmp_path, looped) == [False]
+
+
+def test_a_scalar_access_of_ub_leaves_the_barrier_unproven(tmp_path: Path) -> None:
+    tiles = tile("a", A, rows=2) + tile("b", B, rows=2) + tile("c", C, rows=2)
+    pointer = "    __ubuf__ float *p = (__ubuf__ float *)0;\n"
+    text = kernel(tiles + pointer + "    TEXP(a, b);\n" + BARRIER + "    float x = p[3];\n    TEXP(c, c);\n")
+    assert verdicts(tmp_path, text) == [False]
+    text = kernel(tiles + "    TEXP(a, b);\n" + BARRIER + "    float y = 1.0f;\n    TEXP(c, c);\n")
+    assert verdicts(tmp_path, text) == [True]
