@@ -28,10 +28,11 @@ known valid columns avoid (E, 2E) (TRowReduceOps.hpp); a row expansion's barrier
 directive, call or unlisted op leaves B unproven. The hidden scratch (184..192 KiB) is written by
 tmp-less row expansions and TCVT. A memory move after B that no V -> MTE flag orders counts as
 an access; a scalar access of UB (a `__ubuf__` pointer) leaves B unproven. Same-access chains
-(off with --strict): a single-cycle producer's result read by the consumer over the identical bytes of full-valid RowMajor tiles of one element size, at least 16
-repeats of 256 bytes, where the trace walks both in address order for that class of tile (256-byte
-repeats for the producer), or both alike repeat for repeat. Each barrier is judged with every other
-in place (an upper bound of what removals together reach).
+(off with --strict): a single-cycle producer's result read by the consumer over the identical
+bytes of full-valid RowMajor tiles of one element size, at least 16 repeats of 256 bytes, where
+the trace walks both in address order for that class of tile (256-byte repeats for the producer),
+or both alike repeat for repeat. Each barrier is judged with every other in place (an upper bound
+of what removals together reach).
 """
 from __future__ import annotations
 
