@@ -537,18 +537,30 @@ def _broadcast_prologue(op: Op) -> tuple[Op, Op] | None:
     then issues pipe_barrier(PIPE_V) before its vector body: pto-isa a2a3 TRowExpandBinOp.hpp
     `TRowExpandBinaryInstr` (3186c381), the path of a ColMajor src1 (into the hidden scratch) or of
     a tmp (into tmp), when dst has fewer than 256 rows (`if constexpr (row < 256)`); the trace
-    records that barrier (`between`) for every such point. The prologue reads src1 and writes the
-    scratch or tmp; the body reads src0 and the broadcast and writes dst."""
+    records that barrier (`between`) for every such point. The prologue reads the per-row source and
+    writes the scratch or tmp; the body reads the full source and the broadcast and writes dst."""
     if op.name not in ("TROWEXPANDMUL", "TROWEXPANDSUB", "TROWEXPANDADD", "TROWEXPANDDIV"):
         return None
     tiles = dict(op.operands)
     if set(tiles) not in ({0, 1, 2}, {0, 1, 2, 3}) or tiles[0].rows >= 256:
         return None
-    if 3 not in tiles and tiles[2].layout == "RowMajor":
-        return None                   # (the 32-byte-block path: no vbrcb, no barrier)
+    # (The IMPL takes as the per-row operand whichever source lacks dst's valid shape, src0 or
+    # src1: both count as read, by the broadcast and by the body. Without a tmp the broadcast
+    # path is the ColMajor per-row one; the full source must be RowMajor: one of each.)
+    if 3 not in tiles and sorted(t.layout == "RowMajor" for t in (tiles[1], tiles[2])) != [False, True]:
+        return None
     broadcast = tiles[3].span if 3 in tiles else SCRATCH
-    prologue = Op(op.name + ".vbrcb", {tiles[2].span}, {broadcast}, [])
-    body = Op(op.name, {tiles[1].span, broadcast}, {tiles[0].span}, [])
+    sources = {tiles[1].span, tiles[2].span}
+    per_row = set(sources)
+    dst = tiles[0]
+    for full, row in ((tiles[1], tiles[2]), (tiles[2], tiles[1])):
+        # (Unambiguous when one source and dst are full of one shape wider than a column and the
+        # other is a ColMajor column: only the full one has dst's valid shape.)
+        if full.full and dst.full and (full.rows, full.cols) == (dst.rows, dst.cols) and dst.cols > 1 \
+                and full.layout == "RowMajor" and row.layout != "RowMajor" and row.cols == 1:
+            per_row = {row.span}
+    prologue = Op(op.name + ".vbrcb", per_row, {broadcast}, [])
+    body = Op(op.name, sources | {broadcast}, {tiles[0].span}, [])
     return prologue, body
 
 

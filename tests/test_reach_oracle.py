@@ -225,6 +225,10 @@ def test_row_expansion_drains_at_its_own_barrier_after_the_broadcast(tmp_path: P
     # The broadcast itself reads r: a write of r before B is not ordered by anything but B.
     racing = kernel(tiles + "    TADD(r, x, x);\n" + BARRIER + "    TROWEXPANDMUL(d, y, r);\n")
     assert verdicts(tmp_path, racing) == [False]
+    # The per-row operand may come first (TROWEXPANDADD_IMPL swaps): a write of it before B races
+    # with the broadcast after B.
+    swapped = kernel(tiles + "    TADD(r, x, x);\n" + BARRIER + "    TROWEXPANDADD(d, r, y);\n")
+    assert verdicts(tmp_path, swapped) == [False]
     # A RowMajor per-row operand takes the 32-byte-block path: no vbrcb, no barrier.
     rowmajor = (tile("x", A, rows=2) + tile("y", B, rows=2) + tile("r", C, rows=2, cols=8)
                 + tile("d", D, rows=2))
