@@ -560,7 +560,7 @@ def _broadcast_prologue(op: Op) -> tuple[Op, Op] | None:
                 and full.layout == "RowMajor" and row.layout != "RowMajor" and row.cols == 1:
             per_row = {row.span}
     prologue = Op(op.name + ".vbrcb", per_row, {broadcast}, [])
-    body = Op(op.name, sources | {broadcast}, {tiles[0].span}, [])
+    body = Op(op.name, (sources - per_row or sources) | {broadcast}, {tiles[0].span}, [])
     return prologue, body
 
 

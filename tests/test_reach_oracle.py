@@ -229,6 +229,11 @@ def test_row_expansion_drains_at_its_own_barrier_after_the_broadcast(tmp_path: P
     # with the broadcast after B.
     swapped = kernel(tiles + "    TADD(r, x, x);\n" + BARRIER + "    TROWEXPANDADD(d, r, y);\n")
     assert verdicts(tmp_path, swapped) == [False]
+    # Before B, only the body may be in flight: it reads the full source and the broadcast, not r.
+    body = kernel(tiles + "    TROWEXPANDMUL(d, y, r);\n" + BARRIER + "    TADD(r, x, x);\n")
+    assert verdicts(tmp_path, body) == [True]
+    assert verdicts(tmp_path, kernel(tiles + "    TROWEXPANDMUL(d, y, r);\n" + BARRIER
+                                     + "    TADD(y, x, x);\n")) == [False]
     # A RowMajor per-row operand takes the 32-byte-block path: no vbrcb, no barrier.
     rowmajor = (tile("x", A, rows=2) + tile("y", B, rows=2) + tile("r", C, rows=2, cols=8)
                 + tile("d", D, rows=2))
