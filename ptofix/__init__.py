@@ -71,6 +71,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.model",
     "ptofix.cpp.lexical",
     "ptofix.cpp.tokens",
+    "ptofix.cpp.group_extents",
     "ptofix.cpp.parser",
     "ptofix.cpp.stmt_ast",
     "ptofix.cpp.stmt_parser",

@@ -190,8 +190,9 @@ def check(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str]
 
 def check_report(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str] = (),
                  path: str = "kernel.cpp") -> dict[str, Any]:
-    """``ptofix check --report json``'s document for ``text``: ``races``, ``unverified`` functions
-    (each with the reason) and broken tile ``placements`` (docs/report-format.md)."""
+    """The report ``ptofix check --report json`` gives ``text`` (its one entry of ``files``):
+    ``races``, ``unverified`` functions (each with the reason) and broken tile ``placements``
+    (docs/report-format.md)."""
     from .race_check import RaceCheck
     job = RaceCheck(environment=_environment(include_dirs, defines))
     return job.process_source(SourceText(text, path)).report

@@ -224,7 +224,7 @@ def _report_body(options: OutputOptions, reports: list[tuple[dict, list[str]]]) 
     if not options.report:
         return None
     if options.report == "json":
-        body = json_document([report for report, _lines in reports], several=True)
+        body = json_document([report for report, _lines in reports])
     elif options.report == "html":
         from .html_report import page  # (~3 ms of imports, only for --report html)
         body = page([report for report, _lines in reports])

@@ -231,8 +231,9 @@ def _banners(report: dict[str, Any], path: str) -> list[str]:
             if decision["decision"] == "kept" and cause.get("kind") in _NOT_MODELLED:
                 reasons[str(decision.get("reason", "")).replace(f"{path}:", "line ")] = None
     for note in report.get("unverified", []):
-        reasons[f"'{note['function']}' is unverified (races through it are neither shown nor ruled out): "
-                f"{note['why']}".replace(f"{path}:", "line ")] = None
+        why = str(note["why"])
+        consequence = "" if "ruled out" in why else " (races through it are neither shown nor ruled out)"
+        reasons[f"'{note['function']}' is unverified{consequence}: {why}".replace(f"{path}:", "line ")] = None
     return [f"<div class=\"banner\" role=\"note\"><strong>Not modelled:</strong> {html.escape(reason)}</div>\n"
             for reason in reasons]
 

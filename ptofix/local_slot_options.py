@@ -38,8 +38,8 @@ LOCAL_SLOT_OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
         help="set TPipe LocalSlotNum: N for every pipe, or per FlagID, e.g. 0=2,4=2 (highest priority)")),
     ("--ir", "local_slot_ir", dict(
         metavar="PTO_IR",
-        help="take LocalSlotNum from local_slot_num on the pipe init ops of this PTO IR file, matched to the "
-             "C++ pipes by shape (function, direction, SlotSize, SlotNum) where that pairs them one to one; "
+        help="take LocalSlotNum from this PTO IR file's pipe init ops (their local_slot_num, matched to the "
+             "C++ pipes by shape: function, direction, SlotSize, SlotNum) where that pairs them one to one; "
              "flag_base or the flag assignment rule of --target-ptoas breaks ties and places the rest")),
     ("--sidecar", "local_slot_sidecar", dict(
         metavar="JSON", help="take LocalSlotNum from the sidecar canonicalize wrote when it stripped local_slot_num")),
@@ -51,11 +51,11 @@ LOCAL_SLOT_OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
         help="LocalSlotNum for pipes without any other intent (e.g. 2, the header default)")),
     ("--tpipe-order", "tpipe_order", dict(
         choices=["old", "new"],
-        help="normalise TPipe arguments to the old <F,Dir,Size,Num,bool,Local> or new "
-             "<F,Dir,Size,Num,Local,bool> order of the pto-isa headers in use")),
+        help="normalise TPipe arguments to the order of the pto-isa headers in use (old "
+             "<F,Dir,Size,Num,bool,Local>, new <F,Dir,Size,Num,Local,bool>)")),
     ("--pto-lib", "pto_lib", dict(
-        metavar="PATH", help="pto-isa checkout: read the TPipe argument order from include/pto/npu/a2a3/TPush.hpp "
-                             "and normalise to it")),
+        metavar="PATH", help="normalise TPipe arguments to the order of this pto-isa checkout (read from its "
+                             "include/pto/npu/a2a3/TPush.hpp)")),
     ("--unit-flag", "unit_flag", dict(
         metavar="FLAGIDS", comma_list=True, help="set EN_UNIT_FLAG = true on the pipes with these FlagIDs, e.g. 0,4")),
 ]

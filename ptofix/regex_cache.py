@@ -26,6 +26,7 @@ Reference: CPython ``Lib/re/_compiler.py`` (``compile``) and ``Modules/_sre/sre.
 """
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import re
@@ -48,6 +49,13 @@ _MAX_FILE_BYTES = 16 * 1024 * 1024     # (512 compiled patterns take well under 
 _MAX_ENTRIES = 512       # past half of it, a save keeps only the patterns its process used
 _FILE_NAME = f"regex.{sys.implementation.cache_tag}.marshal"
 _TAG = (sys.implementation.cache_tag or "", sys.version, getattr(_sre, "MAGIC", 0), getattr(_sre, "CODESIZE", 0))
+# A file starts with this (its format, then the Python and engine it is for), then the CRC-32 of
+# the marshalled entries that follow.
+def _head(tag: tuple) -> bytes:
+    return b"ptofix regex cache 2\0" + hashlib.sha256(repr(tag).encode()).digest()[:16]
+
+
+_HEAD = _head(_TAG)
 
 # (pattern, flags) -> marshal of the arguments after the pattern: each decoded only when used
 _entries: dict[tuple[str, int], bytes] | None = None
@@ -116,8 +124,12 @@ def _load() -> dict[tuple[str, int], bytes]:
         try:
             # (Through the one reader of side files: a FIFO or a link to /dev/zero here is no
             # cache, nor a file another user owns or may write.)
-            tag, crc, blob = marshal.loads(read_side_file(path, limit=_MAX_FILE_BYTES, record=False, private=True))
-            if tag == _TAG and crc == zlib.crc32(blob):
+            data = read_side_file(path, limit=_MAX_FILE_BYTES, record=False, private=True)
+            # (The envelope is read as bytes, not unmarshalled: marshal trusts its length fields,
+            # and a damaged file such as 200 KB of `[` asked it for lists of 1.5 billion items,
+            # nested, minutes before it failed. Only a blob whose CRC holds is unmarshalled.)
+            head, crc, blob = data[:len(_HEAD)], data[len(_HEAD):len(_HEAD) + 4], data[len(_HEAD) + 4:]
+            if head == _HEAD and crc == zlib.crc32(blob).to_bytes(4, "big"):
                 _entries = marshal.loads(blob)
         except Exception:  # noqa: BLE001 - no cache, or an unusable one: compile afresh
             _entries = {}
@@ -143,7 +155,7 @@ def save() -> None:
     try:
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         with open(handle, "wb") as out:
-            out.write(marshal.dumps((_TAG, zlib.crc32(blob), blob)))
+            out.write(_HEAD + zlib.crc32(blob).to_bytes(4, "big") + blob)
         os.replace(temporary, path)         # (concurrent runs: the last whole file wins)
     except OSError:
         try:

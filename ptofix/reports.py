@@ -1,18 +1,22 @@
 """The ``--report json|text`` documents, for one file or several (docs/report-format.md).
 
-JSON: one file's report is one object with ``"version"`` first; several files' reports are one
-document, ``{"version": N, "files": [<one object per file, in the order given>]}``, never objects
-one after another. Text: one line per decision or summary, each starting with the file's path as
-it was given (relative stays relative), that path written once: places in the same file that a
-line mentions are written ``line:col``.
+JSON: one document shape whatever the number of files, ``{"version": N, "files": [<one object
+per file, in the order given>]}`` (``simulate`` and ``perf`` write the same shape: see
+:func:`document`), never objects one after another. Text: one line per decision or summary, each
+starting with the file's path as it was given (relative stays relative), that path written once:
+places in the same file that a line mentions are written ``line:col``.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 # json is imported where a JSON report is written (~5 ms that a plain run does not need).
 
-REPORT_VERSION = 1
+# 2: every document is {"version", "files": [...]}, one file's too (1: one file's report was
+# its object, with "version" first).
+REPORT_VERSION = 2
 
 # A file name that is not UTF-8 (legal on Linux) reaches ptofix with each undecodable byte as a
 # lone surrogate U+DC80..U+DCFF (os.fsdecode). Written into a UTF-8 report it would be that raw byte
@@ -36,22 +40,24 @@ def _printable_json(text: str) -> str:
     return _ESCAPED_UNDECODABLE.sub(r"\1<\2>", text)
 
 
-def with_version(report: dict) -> dict:
-    """``report`` with the format version as its first key."""
-    return {"version": REPORT_VERSION, **{key: value for key, value in report.items() if key != "version"}}
+def document(files: list[dict], **call: object) -> dict:
+    """The one shape of every ``--report json`` document: ``version`` first, then the call's own
+    keys (``call``: perf's settings), then ``files``, one object per file in the order given,
+    each naming its ``file`` (the per-file objects carry no ``version``)."""
+    return {"version": REPORT_VERSION, **call,
+            "files": [{key: value for key, value in report.items() if key != "version"} for report in files]}
 
 
-def json_document(reports: list[dict], several: bool = False) -> str:
-    """The JSON report of one file (its object) or of a call with ``several`` input files (one
-    document holding the reports of those delivered)."""
+def json_text(report: dict, default: Callable[[Any], Any] | None = None) -> str:
+    """``report`` as JSON text (indented, keys in their order; undecodable file-name bytes as
+    ``<xx>``); ``default`` writes what JSON has no type for (simulate's byte values)."""
     import json
-    if not several and len(reports) == 1:
-        document: dict = with_version(reports[0])
-    else:
-        document = {"version": REPORT_VERSION,
-                    "files": [{key: value for key, value in report.items() if key != "version"}
-                              for report in reports]}
-    return _printable_json(json.dumps(document, indent=2, sort_keys=False)) + "\n"
+    return _printable_json(json.dumps(report, indent=2, sort_keys=False, default=default)) + "\n"
+
+
+def json_document(reports: list[dict]) -> str:
+    """The JSON report of the files of a call (one or several: the same shape)."""
+    return json_text(document(reports))
 
 
 def text_lines_for_file(lines: list[str], path: str) -> list[str]:

@@ -33,7 +33,8 @@ run, patcher run, ptofix run, ...) and their median is quoted, because the machi
    `check` over N independent ops with no barrier, a SetValidShape before each op, V->S flag pairs
    under `check`, N helpers holding a V->S pair called from one kernel, and N TPipes in one
    function under local-slot-num (pairs sharing one of the 16 FlagIDs are reported pairwise:
-   quadratic in that count by design).
+   quadratic in that count by design), and straight-line barrier chains on one tile and on two
+   alternating tiles (the selection search: issue #60 wants 8,000 pairs well under 10 s).
 
 6. Pathological inputs (scripts/fuzz.py --families: kernels grown by long tokens, long statements,
    many blocks, call and alias chains; unterminated IR constructs), each in a process at a quarter
@@ -535,6 +536,18 @@ def tpipes_kernel(pipes: int) -> str:
     return f"__global__ AICORE void k(__gm__ float* v) {{\n{_TWO_TILES}{body}}}\n"
 
 
+def barrier_chain_kernel(pairs: int, alternating: bool = False) -> str:
+    """``pairs`` x ``TADD; barrier; TMUL; barrier`` on one tile (every barrier removable alone: the
+    walks reach their work bound and the selection search runs) or alternating two tiles (every
+    other pair needed), as tests/test_work_bounds.py builds them."""
+    tile = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
+    body = [f"  {tile} a;", "  TASSIGN(a, 0);", f"  {tile} b;", "  TASSIGN(b, 65536);"]
+    for i in range(pairs):
+        ops = ("TADD(b, a, b);", "TMUL(a, b, a);") if alternating and i % 2 else ("TADD(a, a, a);", "TMUL(a, a, a);")
+        body += [f"  {ops[0]}", "  pipe_barrier(PIPE_V);", f"  {ops[1]}", "  pipe_barrier(PIPE_V);"]
+    return "__global__ AICORE void k(__gm__ float* x) {\n" + "\n".join(body) + "\n}\n"
+
+
 def scaling(repeat: int) -> None:
     sys.path.insert(0, ROOT)
     from ptofix.frontends import PARSERS
@@ -568,6 +581,11 @@ def scaling(repeat: int) -> None:
     one("pairs", (200, 400, 800, 1600), v_to_s_flags_kernel, ("pipe-v-barrier-insert", {}))
     print("   run --pattern auto, helpers with a V->S flag pair, each called once from the kernel:")
     one("helpers", (200, 400, 800, 1600), flagged_helpers_kernel, ("pipe-v-barrier", {"pattern": "auto"}))
+    print("   run --pattern auto, TADD; barrier; TMUL; barrier on one tile (the selection search's worst):")
+    one("pairs", (1000, 2000, 4000, 8000), barrier_chain_kernel, ("pipe-v-barrier", {"pattern": "auto"}))
+    print("   run --pattern auto, the same alternating two tiles (every other pair needed):")
+    one("pairs", (2000, 4000, 8000, 16000), lambda n: barrier_chain_kernel(n, True),
+        ("pipe-v-barrier", {"pattern": "auto"}))
     print("   local-slot-num{map=2}, TPipes in one function (16 FlagIDs: pairs share them):")
     one("pipes", (200, 400, 800, 1600), tpipes_kernel, ("local-slot-num", {"map": "2"}))
 

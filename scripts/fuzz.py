@@ -499,10 +499,67 @@ def family_tree(family: str, size: int, rnd, directory: str) -> tuple[str, str, 
         for k in range(size):
             lines += [f"#if PTOFIX_D39 > {k}", f"#define PTOFIX_X{k} 1", "#endif"]
         return ".cpp", "\n".join(lines) + "\n" + cpp, ["simulate", "--seeds", "2"]
+    if family == "special-files":          # headers, pto-isa files and cache entries that are no regular file
+        _special_files(include, directory)
+        return ".cpp", '#include "fifo.h"\n#include "zero.h"\n' + cpp, \
+            ["run", "--pattern", "auto", "-I", include, "--pto-isa", os.path.join(directory, "pto-isa")]
+    if family == "planted-cache":          # cache entries of the checkout nested `size` deep
+        root = _mini_checkout(directory)
+        for name in _cache_entries(root, os.path.join(directory, "cache")):
+            _write(name, "[" * size + "]" * size)
+        return ".cpp", cpp, ["run", "--pattern", "auto", "--pto-isa", root]
     raise ValueError(family)
 
 
-TREE_FAMILIES = {"include-tree", "many-include-dirs", "pto-isa-checkout", "if-doubling-macros"}
+def _mini_checkout(directory: str) -> str:
+    root = os.path.join(directory, "pto-isa")
+    _write(os.path.join(root, "include", "pto", "pto-inst.hpp"),
+           '#include "npu/a2a3/fifo.hpp"\n#include "../../../zero.hpp"\n#include "npu/a2a3/TPush.hpp"\n')
+    _write(os.path.join(root, "include", "pto", "npu", "a2a3", "TPush.hpp"), "template <typename T> void f();\n")
+    return root
+
+
+def _cache_entries(root: str, cache: str) -> list[str]:
+    """The cache files a run with checkout ``root`` and cache directory ``cache`` reads."""
+    sys.path.insert(0, ROOT)
+    from ptofix import regex_cache
+    from ptofix.pto import header_words
+    saved = os.environ.get("PTOFIX_CACHE_DIR")
+    os.environ["PTOFIX_CACHE_DIR"] = cache
+    try:
+        return [header_words._cache_file(root), regex_cache.cache_file()]
+    finally:
+        if saved is None:
+            del os.environ["PTOFIX_CACHE_DIR"]
+        else:
+            os.environ["PTOFIX_CACHE_DIR"] = saved
+
+
+def _special_files(include: str, directory: str) -> None:
+    """A FIFO and a /dev/zero symlink as included headers, in a pto-isa checkout (one reached by
+    a quoted include out of the tree) and at the cache's paths: a reader that opens them blocks
+    or reads without end."""
+    os.makedirs(include, exist_ok=True)
+    os.mkfifo(os.path.join(include, "fifo.h"))
+    os.symlink("/dev/zero", os.path.join(include, "zero.h"))
+    root = _mini_checkout(directory)
+    os.mkfifo(os.path.join(root, "include", "pto", "npu", "a2a3", "fifo.hpp"))
+    os.symlink("/dev/zero", os.path.join(directory, "zero.hpp"))
+    fifo, zero = _cache_entries(root, os.path.join(directory, "cache"))
+    os.makedirs(os.path.dirname(fifo), mode=0o700, exist_ok=True)
+    os.mkfifo(fifo)
+    os.symlink("/dev/zero", zero)
+
+
+def family_environment(family: str, directory: str) -> dict[str, str]:
+    """What a family's run adds to the environment: the cache it planted."""
+    if family in ("special-files", "planted-cache"):
+        return {"PTOFIX_CACHE_DIR": os.path.join(directory, "cache")}
+    return {}
+
+
+TREE_FAMILIES = {"include-tree", "many-include-dirs", "pto-isa-checkout", "if-doubling-macros", "special-files",
+                 "planted-cache"}
 
 # family -> (default size, MiB of peak memory allowed per MB of input)
 FAMILIES = {
@@ -526,6 +583,8 @@ FAMILIES = {
     "many-include-dirs": (2_000, 400.0),
     "pto-isa-checkout": (8_000, 400.0),
     "if-doubling-macros": (4_000, 400.0),
+    "special-files": (1, 400.0),
+    "planted-cache": (100_000, 400.0),
 }
 FAMILY_TIME_FLOOR = 5.0          # seconds: start-up and the FA kernel itself
 FAMILY_SECONDS_PER_MB = 20.0     # interpreted; a quadratic path exceeds it long before 1 MB
@@ -549,9 +608,9 @@ os._exit(128 - code if code < 0 else code)
 """
 
 
-def run_measured(argv: list[str], time_bound: float) -> tuple[Outcome, float]:
+def run_measured(argv: list[str], time_bound: float, extra_env: dict[str, str] | None = None) -> tuple[Outcome, float]:
     """A real `python -m ptofix` process: its outcome and peak resident memory (MiB, ru_maxrss)."""
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), **(extra_env or {}))
     start = time.perf_counter()
     peak_read, peak_write = os.pipe()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -585,11 +644,13 @@ def check_family(workdir: str, family: str, size: int, rnd, stats: Stats) -> tup
     if family in TREE_FAMILIES:
         tree = tempfile.mkdtemp(prefix=family + "-", dir=workdir)
         suffix, text, command_args = family_tree(family, size, rnd, tree)
-        # (The input's size counts what the run reads: the kernel and every file written for it.)
-        extra = sum(os.path.getsize(os.path.join(at, name)) for at, _, names in os.walk(tree) for name in names)
+        # (The input's size counts what the run reads: the kernel and every regular file written for it.)
+        extra = sum(os.lstat(os.path.join(at, name)).st_size for at, _, names in os.walk(tree) for name in names
+                    if os.path.isfile(os.path.join(at, name)) and not os.path.islink(os.path.join(at, name)))
+        extra_env = family_environment(family, tree)
     else:
         suffix, text = family_input(family, size, rnd)
-        command_args, extra = [], 0
+        command_args, extra, extra_env = [], 0, {}
     data = text.encode()
     megabytes = (len(data) + extra) / 1e6
     path = os.path.join(workdir, family + suffix)
@@ -605,7 +666,7 @@ def check_family(workdir: str, family: str, size: int, rnd, stats: Stats) -> tup
             else ["run", "--pattern", "auto", path, "-o", out]
     time_bound = FAMILY_TIME_FLOOR + FAMILY_SECONDS_PER_MB * megabytes
     memory_bound = FAMILY_MEMORY_FLOOR + FAMILIES[family][1] * megabytes
-    outcome, peak = run_measured(argv, time_bound)
+    outcome, peak = run_measured(argv, time_bound, extra_env)
     stats.runs += 1
     stats.subprocess_runs += 1
     stats.seconds += outcome.seconds

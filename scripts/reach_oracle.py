@@ -1,74 +1,177 @@
 """An independent, conservative oracle of redundant `pipe_barrier(PIPE_V);`, and the reach of
-`run --pattern auto` measured against it over a set of kernels.
+`run --pattern auto` measured against it over a set of kernels (issue 57).
 
-    python scripts/reach_oracle.py LIST.tsv [--root DIR] [--pto-isa DIR] [--per-file] [--unproven] [--why]
+Re-measure (one command; the sets are laid out under /tmp/reach_eval2 by --fetch-list):
 
-LIST.tsv: one kernel a line, `path<TAB>-I dir<TAB>-I dir...` relative to the list's directory (a
-`#` line is a comment), or the manifest scripts/reach_eval_sets.tsv (set, repository, commit,
-path, include directories), whose files are read from checkouts of those repositories at those
-commits under --root as SET/REPO_NAME/ (the sets stay outside the repository). Prints, per
-set (the first path component under the list's directory): the barriers, those the oracle proves
-removable, those `run --pattern auto` removes, those it removes that the oracle also proves, and
-the reasons of the kept ones counted (each decision's cause kind, with `unmodelled` split by its
-reason's first words).
+    .venv/bin/python scripts/reach_oracle.py /tmp/reach_eval2/list.tsv \
+        --pto-isa /work/shared/pto-isa/f35e7f60 --cache /tmp/reach_eval2/cache --jobs 2 --unproven
+    python scripts/reach_oracle.py scripts/reach_eval_sets.tsv --fetch-list /tmp/reach_eval2   # lay out
 
-The oracle shares no code with ptofix's model: it reads the text with a few regular expressions
-and decides a barrier B removable only when all of this holds:
-- B sits in straight-line code: scanning back from B and forward from B, every statement up to
-  the nearest `pipe_barrier(PIPE_V)` or `pipe_barrier(PIPE_ALL)` is in B's block (no brace, no
-  directive, no control keyword, no label, not the function's start or end in between, but a
-  `__global__` kernel's, before and after which nothing runs); a side with no vector op up to
-  its drain makes B removable whatever the other side holds;
-- every statement in those windows is a vector op of the element-wise or reduction families
-  below, a TASSIGN/TLOAD/TSTORE/flag/scalar statement (no PIPE_V work), or B's neighbour barrier;
-  anything else (a call, an unlisted op, a macro) makes B undecided;
-- every tile operand of those ops is declared once in the function as
-  `Tile<TileType::Vec, T, R, C, ...> name;` (or through a `using` alias of one) and given one
-  address, an integer literal, by exactly one `TASSIGN` in the function;
-- no op before B writes bytes an op after B reads or writes, and no op before B reads bytes an
-  op after B writes, each operand taken as its whole static R x C x sizeof(T) extent (ops with a
-  tmp operand write it too; reductions are taken to write every operand).
-It over-approximates every access and never orders ops across B by any hardware rule: no
-internal drain of an op, and no same-access chain unless --chains (then a pair of element-wise
-ops of one element size and extent whose every overlap is two identical byte ranges counts as
-ordered, PTOAS's exact same-access chain). Each barrier is judged with every other in place (an
-upper bound of what removals together reach). What it calls removable, a sound proof may remove.
+LIST.tsv: one kernel a line, `path<TAB>-I dir<TAB>-I dir...` relative to the list's directory, or
+the manifest scripts/reach_eval_sets.tsv (set, repository, commit, path, include directories)
+read from checkouts under --root as SET/REPO_NAME/. `--ptofix REPO` measures that checkout's
+ptofix; `--cache DIR` keeps its reports keyed by the file, -I, --pto-isa and a digest of its
+code. Prints per set (the first path component): barriers, those the oracle proves removable,
+those `run --pattern auto` removes, those it removes that the oracle also proves, the kept
+reasons counted, and each removal beyond the oracle with ptofix's reason and the oracle's cause.
+
+The oracle imports none of ptofix and reads pto-isa's recorded cost-model trace only as data
+(ptofix/pto/derived_facts.json "points"). A barrier B is removable when, in B's function, the
+ops from B back to the nearest drain and from B on to the nearest drain are all known and no op
+before B writes bytes an op after reads or writes, nor reads bytes it writes (each tile operand
+its whole static R x C x sizeof(T) extent at its one constant TASSIGN address), or when one side
+holds no vector op. Drains: pipe_barrier(PIPE_V/PIPE_ALL); ptoas's kBarrierAll tail; a
+`__global__` kernel's start or end; an op every trace point of which ends with its own barrier
+(TCOLMAX, TCOLMIN; valid shape known and not empty); a float/half TROWSUM/MAX/MIN whose source's
+known valid columns avoid (E, 2E) (TRowReduceOps.hpp); a row expansion's barrier after its vbrcb
+(TRowExpandBinOp.hpp). Leaving B's `#if` group keeps a window; any block boundary, loop, other
+directive, call or unlisted op leaves B unproven. The hidden scratch (184..192 KiB) is written by
+tmp-less row expansions and TCVT. A memory move after B that no V -> MTE flag orders counts as
+an access; a scalar access of UB (a `__ubuf__` pointer) leaves B unproven. Same-access chains
+(off with --strict): a single-cycle producer's result read by the consumer over the identical
+bytes of full-valid RowMajor tiles of one element size, at least 16 repeats of 256 bytes, where
+the trace walks both in address order for that class of tile (256-byte repeats for the producer),
+or both alike repeat for repeat. Each barrier is judged with every other in place (an upper bound
+of what removals together reach).
 """
 from __future__ import annotations
 
 import argparse
+import copy
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 DTYPE_BYTES = {"float": 4, "float32_t": 4, "half": 2, "float16_t": 2, "bfloat16_t": 2, "int32_t": 4, "uint32_t": 4,
                "int16_t": 2, "uint16_t": 2, "int8_t": 1, "uint8_t": 1, "int64_t": 8, "uint64_t": 8}
+# The names the trace grid (ptofix/pto/derived_facts.json, read as data) spells each type with.
+TRACE_DTYPE = {"float": "float", "float32_t": "float", "half": "half", "float16_t": "half", "bfloat16_t": "bfloat16_t",
+               "int32_t": "int32_t", "int16_t": "int16_t"}
 # Element-wise ops: the first operand written, the others read.
 ELEMENTWISE = frozenset("""TADD TSUB TMUL TDIV TMAX TMIN TADDS TSUBS TMULS TDIVS TMAXS TMINS TEXP TLOG TSQRT
-TRSQRT TABS TNEG TRELU TRECIP TNOT TAND TOR TXOR TMOV TCVT TEXPANDS TLRELU TPRELU""".split())
-# The ops a same-access chain may join (--chains): element-wise with one element size.
-CHAIN_OPS = ELEMENTWISE - {"TCVT"}
+TRSQRT TABS TNEG TRELU TRECIP TNOT TAND TOR TXOR TMOV TCVT TEXPANDS TLRELU TPRELU TFILLPAD""".split())
 # Reductions and expansions: every operand taken as written (their tmp operands).
 REDUCTIONS = frozenset("""TROWSUM TROWMAX TROWMIN TCOLSUM TCOLMAX TCOLMIN TROWEXPAND TCOLEXPAND TROWEXPANDSUB
 TROWEXPANDMUL TROWEXPANDDIV TROWEXPANDADD TROWEXPANDMAX TROWEXPANDMIN TCOLEXPANDMUL TCOLEXPANDDIV TCOLEXPANDADD
 TCOLEXPANDSUB TCOLEXPANDMAX TCOLEXPANDMIN""".split())
+# pto-isa's hidden scratch: `TMP_UB_OFFSET = 184 * 1024` (include/pto/common/constants.hpp), 8 KiB up to
+# the end of the 192 KiB UB. At 3186c381 and f35e7f60 only a2a3 TRowExpandBinOp.hpp (the row
+# expansions without a tmp), TCvt.hpp (older overloads, per its comments) and TExtract.hpp name it;
+# the oracle takes those ops, without a tmp operand, to write all of it.
+SCRATCH = (184 * 1024, 192 * 1024)
+# (op -> the tile operands of its form with a tmp: a call with fewer has none.)
+SCRATCH_WITHOUT_TMP = {"TROWEXPANDSUB": 4, "TROWEXPANDMUL": 4, "TROWEXPANDDIV": 4, "TROWEXPANDADD": 4,
+                       "TROWEXPANDMAX": 4, "TROWEXPANDMIN": 4, "TCVT": 3}
+# Producers of a same-access chain: one single-cycle vector instruction per repeat (no vdiv, vln,
+# vsqrt, vrec, no vaxpy/vmla pair: PTOAS PR 674 keeps those; TEXP: pto-isa's own FA softmax chains it).
+SINGLE_CYCLE = frozenset("""TADD TSUB TMUL TMAX TMIN TAND TOR TADDS TSUBS TMULS TMAXS TMINS TNEG TABS TRELU TNOT
+TEXP""".split())
 # Statements with no PIPE_V work of their own (memory moves are other pipes', ordered by flags).
 INERT_CALLS = frozenset("TASSIGN TLOAD TSTORE set_flag wait_flag".split())
 CONTROL = re.compile(r"\b(?:if|else|for|while|do|switch|case|default|goto|return|break|continue)\b")
 BARRIER = re.compile(r"pipe_barrier\s*\(\s*PIPE_(V|ALL)\s*\)\s*;")
 # Another pipe's barrier: it orders that pipe's work only (no PIPE_V work, no drain of it).
 OTHER_BARRIER = re.compile(r"pipe_barrier\s*\(\s*PIPE_(?:MTE[123]|S|M|FIX)\s*\)")
-TILE_TYPE = re.compile(r"Tile\s*<\s*TileType::Vec\s*,\s*(\w+)\s*,\s*(\d+)\s*,\s*(\d+)\s*[,>]")
+TILE_TYPE = re.compile(r"Tile\s*<\s*TileType::Vec\s*,\s*(\w+)\s*,\s*(\d+)\s*,\s*(\d+)\s*"
+                       r"(?:,\s*BLayout::(\w+)\s*(?:,\s*(-?\d+)\s*,\s*(-?\d+)\s*(?:,\s*SLayout::(\w+)\s*)?)?)?[,>]")
 OP_CALL = re.compile(r"^\s*(?:pto::)?([A-Z][A-Z0-9_]*|set_flag|wait_flag)\s*(?:<[^;{}]*>)?\s*\((.*)\)\s*$", re.S)
 CALLEE = re.compile(r"(\w+)\s*(?:<[^;{}()]*>)?\s*\(")
 SCALAR_CALLEES = frozenset("""Tile GlobalTensor Shape Stride static_cast reinterpret_cast get_block_idx get_block_num
-get_subblockid sizeof data SetValidShape""".split())
+get_subblockid sizeof data SetValidShape PTOAS__GLOBAL_TENSOR_DATA""".split())
 INTEGER = re.compile(r"(0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
+# ptoas's kernel tail: `ptoas_auto_sync_tail(PTOAutoSyncTailMode::kBarrierAll)` (or no argument,
+# the default) is a pipe_barrier(PIPE_ALL) when the file defines it so.
+AUTO_SYNC_TAIL = re.compile(r"ptoas_auto_sync_tail\s*\(\s*(?:PTOAutoSyncTailMode::kBarrierAll\s*)?\)")
+AUTO_SYNC_TAIL_DEFINITION = re.compile(
+    r"ptoas_auto_sync_tail\s*\([^)]*=\s*PTOAutoSyncTailMode::kBarrierAll\s*\)\s*\{\s*switch\s*\(\s*mode\s*\)\s*\{"
+    r"[^{}]*?case\s+PTOAutoSyncTailMode::kBarrierAll\s*:\s*default\s*:\s*pipe_barrier\s*\(\s*PIPE_ALL\s*\)\s*;"
+    r"\s*break\s*;\s*\}\s*\}", re.S)
+TRACE_FACTS = os.path.join(ROOT, "ptofix", "pto", "derived_facts.json")
+
+
+def _walk_order(point: dict) -> str | None:
+    """How the point's op walks each operand, from the recorded repeats ([instruction, first byte,
+    repeats, repeat stride, bytes a repeat]): "256" when every operand is walked in address order,
+    each repeat starting where the one before ended, each 256 bytes but the last; "ordered" when in
+    address order and contiguous with repeats of at most 256 bytes; None otherwise."""
+    kinds = set()
+    for records in point.get("repeats", {}).values():
+        ranges = [(lo + j * stride, lo + j * stride + size) for _, lo, count, stride, size in records
+                  for j in range(count)]
+        if not ranges or ranges[0][0] != 0:
+            return None
+        if any(b[0] != a[1] for a, b in zip(ranges, ranges[1:], strict=False)) \
+                or any(hi - lo > 256 for lo, hi in ranges):
+            return None
+        kinds.add("256" if all(hi - lo == 256 for lo, hi in ranges[:-1]) else "ordered")
+    if not kinds:
+        return None
+    return "ordered" if "ordered" in kinds else "256"
+
+
+def _walk_class(dtype: str, static_valid: bool, rows: int, row_bytes: int) -> tuple:
+    """The class of tile a grid point stands for: element type, valid shape static in the type,
+    one row, rows narrower than, exactly, or wider than one 256-byte repeat."""
+    return (dtype, static_valid, rows == 1, "<256" if row_bytes < 256 else "=256" if row_bytes == 256 else ">256")
+
+
+def trace_tables(path: str = TRACE_FACTS) -> tuple[frozenset[str], dict[tuple, dict[str, str]]]:
+    """Two tables read from the raw points of pto-isa's recorded cost-model trace (the JSON's
+    "points" records, as data; none of ptofix's code): the ops every recorded point of which
+    compiled and ends with an internal pipe_barrier(PIPE_V) after its last vector instruction, and,
+    per class of tile (_walk_class), the ops every RowMajor full-valid point of which walks every
+    operand in address order
+    ("256": whole 256-byte repeats; "ordered": repeats of at most 256 bytes; _walk_order)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            points = json.load(handle)["points"].values()
+    except (OSError, ValueError, KeyError):
+        print(f"warning: {path} not read: no internal drain and no same-access chain is credited", file=sys.stderr)
+        return frozenset(), {}
+    by_op: dict[str, list[dict]] = {}
+    for point in points:
+        by_op.setdefault(point["op"], []).append(point)
+    drains = frozenset(op for op, ps in by_op.items()
+                       if all("barriers" in p and not p.get("compile_error") and not p.get("run_error")
+                              and p["barriers"].get("trailing") is True and not p.get("undecoded") for p in ps))
+    walks: dict[tuple, dict[str, str]] = {}
+    refused: set[tuple] = set()
+    signatures: dict[tuple, dict[str, dict[tuple, str]]] = {}
+    for op, ps in by_op.items():
+        for p in ps:
+            if "walk" not in p or p.get("layout") != "RowMajor" or p.get("form") \
+                    or p["valid_rows"] != p["rows"] or p["valid_cols"] != p["cols"]:
+                continue
+            size = DTYPE_BYTES.get(p["dtype"], 0)
+            key = _walk_class(p["dtype"], bool(p["valid_static"]), p["rows"], p["cols"] * size)
+            order = None if p.get("compile_error") or p.get("run_error") or p.get("undecoded") else _walk_order(p)
+            records = {json.dumps(r) for r in p.get("repeats", {}).values()}
+            shape = (p["rows"], p["cols"], p["valid_static"])
+            signatures.setdefault(key, {}).setdefault(op, {})[shape] = \
+                records.pop() if len(records) == 1 and not p.get("compile_error") \
+                and not p.get("run_error") and not p.get("undecoded") else "?"
+            if order is None:
+                refused.add((key, op))
+            elif walks.setdefault(key, {}).get(op) != "ordered":
+                walks[key][op] = order
+    tables = {key: {op: order for op, order in ops.items() if (key, op) not in refused} for key, ops in walks.items()}
+    SAME_WALK.update({key: {op: tuple(sorted(shapes.items())) for op, shapes in ops.items()
+                            if "?" not in shapes.values()} for key, ops in signatures.items()})
+    return drains, tables
+
+
+# Per tile class, the ops that walk every operand of every grid shape of the class with one and the
+# same repeat sequence, as the recorded repeats (not in address order): two ops whose sequences
+# coincide shape by shape walk a tile of the class alike (both TBinSOp column chunks, say).
+SAME_WALK: dict[tuple, dict[str, tuple]] = {}
+DRAIN_AFTER, WALK_ORDER = trace_tables()
 
 
 def masked(text: str) -> str:
@@ -146,47 +249,107 @@ def statements(code: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return out
 
 
-def oracle(path: str, chains: bool = False) -> dict[int, bool]:
-    """line of each `pipe_barrier(PIPE_V);` -> whether the oracle proves it removable."""
+class TileInfo:
+    """One `Tile<TileType::Vec, ...>` of a function: its bytes, and what a same-access chain needs
+    (element size, layout, whether every element is valid: static in the type, or a run-time
+    shape constructed from constants equal to the static one and never changed)."""
+
+    def __init__(self, dtype: str, rows: int, cols: int, address: int, full: bool, static_valid: bool,
+                 layout: str = "RowMajor", valid: tuple[int, int] = (-1, -1)) -> None:
+        self.dtype, self.rows, self.cols, self.layout, self.valid = dtype, rows, cols, layout, valid
+        self.size = DTYPE_BYTES[dtype]
+        self.span = (address, address + rows * cols * self.size)
+        self.full, self.static_valid = full, static_valid
+        self.ctor_full, self.name, self.declared_at = False, "", -1
+
+
+def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) -> dict[int, bool]:
+    """line of each `pipe_barrier(PIPE_V);` -> whether the oracle proves it removable (``why``: each
+    unproven one's cause, filled when given)."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
     code = masked(text)
     aliases = {m.group(1): m.group(2) for m in re.finditer(r"using\s+(\w+)\s*=\s*(Tile\s*<[^;]*>)\s*;", code)}
+    tail_drains = AUTO_SYNC_TAIL_DEFINITION.search(code) is not None
     result: dict[int, bool] = {}
-    for start, end in functions(code):
+    bodies = functions(code)
+    # (File-scope text: every function body blanked; a function sees it and its own body.)
+    file_scope = code
+    for start, end in bodies:
+        file_scope = file_scope[:start] + re.sub(r"[^\n]", " ", file_scope[start:end + 1]) + file_scope[end + 1:]
+    for start, end in bodies:
         body = code[start:end]
-        tiles: dict[str, tuple[int, int] | None] = {}        # name -> (address, bytes) or None
-        extents: dict[str, int | None] = {}
-        declared: Counter[str] = Counter()
-        for decl in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body):
-            spelled = aliases.get(decl.group(1), decl.group(1))
-            tile = TILE_TYPE.match(spelled)
-            if tile is None:
-                continue
-            declared[decl.group(2)] += 1
-            size = DTYPE_BYTES.get(tile.group(1))
-            extents[decl.group(2)] = int(tile.group(2)) * int(tile.group(3)) * size if size else None
-        assigns: dict[str, list[str]] = {}
-        for a in re.finditer(r"\bTASSIGN\s*\(\s*(\w+)\s*,([^;]*)\)\s*;", body):
-            assigns.setdefault(a.group(1), []).append(a.group(2).strip())
-        scalars = _constants(code[:start] + body)
-        for name, extent in extents.items():
-            values = assigns.get(name, [])
-            address = _value(values[0], scalars, 0) if len(values) == 1 else None
-            tiles[name] = (address, extent) if address is not None and extent and declared[name] == 1 else None
+        scalars = _constants(file_scope + body)
+        tiles = _tiles(body, aliases, scalars, start)
         pieces = statements(code, start, end)
+        entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
         for k, (p_start, p_end, kind) in enumerate(pieces):
             found = BARRIER.search(code, p_start, p_end) if kind == "stmt" else None
             if found is None or found.group(1) != "V" or code[p_start:p_end].strip() != found.group().strip():
                 continue
             line = text.count("\n", 0, found.start()) + 1
-            entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
-            before = _window(code, pieces, k, -1, tiles, entry)
-            after = _window(code, pieces, k, 1, tiles, entry)
+            LAST_UNDECIDED.clear()
+            before = _window(code, pieces, k, -1, tiles, entry, tail_drains)
+            why_before = LAST_UNDECIDED[:]
+            after = _window(code, pieces, k, 1, tiles, entry, tail_drains)
             # (No PIPE_V work on one side up to its drain: nothing B orders, whatever the other.)
             result[line] = before == [] or after == [] \
                 or (before is not None and after is not None and _disjoint(before, after, chains))
+            if why is not None and not result[line]:
+                if before is None or after is None:
+                    why[line] = "undecided " + ("before: " + why_before[0] if before is None
+                                                else "after: " + LAST_UNDECIDED[-1])
+                else:
+                    why[line] = "hazard: " + HAZARD[0] if HAZARD else "hazard"
     return result
+
+
+def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: int = 0) -> dict[str, TileInfo | None]:
+    """Each Vec tile declared in ``body``: known when declared once, with a known element type and
+    given one address, a constant, by exactly one TASSIGN; None otherwise."""
+    found: dict[str, tuple[re.Match[str], str]] = {}
+    declared_at: dict[str, int] = {}
+    declared: Counter[str] = Counter()
+    for decl in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body):
+        spelled = aliases.get(decl.group(1), decl.group(1))
+        tile = TILE_TYPE.match(spelled)
+        if tile is None:
+            continue
+        declared[decl.group(2)] += 1
+        found[decl.group(2)] = (tile, body[decl.end() - 1:body.find(";", decl.end() - 1) + 1])
+        declared_at[decl.group(2)] = start + body.find(";", decl.end() - 1) + 1
+    assigns: dict[str, list[str]] = {}
+    for a in re.finditer(r"\bTASSIGN\s*\(\s*(\w+)\s*,([^;]*)\)\s*;", body):
+        assigns.setdefault(a.group(1), []).append(a.group(2).strip())
+    tiles: dict[str, TileInfo | None] = {}
+    for name, (tile, initializer) in found.items():
+        dtype, rows, cols = tile.group(1), int(tile.group(2)), int(tile.group(3))
+        values = assigns.get(name, [])
+        address = _value(values[0], scalars, 0) if len(values) == 1 else None
+        if address is None or dtype not in DTYPE_BYTES or declared[name] != 1:
+            tiles[name] = None
+            continue
+        layout, slayout = tile.group(4) or "RowMajor", tile.group(7) or "NoneBox"
+        valid = (int(tile.group(5)), int(tile.group(6))) if tile.group(5) else (rows, cols)
+        static_valid = valid != (-1, -1) and -1 not in valid
+        full = valid == (rows, cols)
+        ctor_full = False
+        if valid == (-1, -1):
+            # A run-time valid shape: full only when constructed from constants equal to the
+            # static shape and never set again (no SetValidShape, no other assignment).
+            ctor = re.search(r"\(([^()]*)\)\s*;$", initializer)
+            args = split_arguments(ctor.group(1)) if ctor else []
+            ctor_full = len(args) == 2 and [_value(x, scalars, 0) for x in args] == [rows, cols]
+            full = ctor_full and not re.search(r"\b" + name + r"\s*\.\s*SetValidShape\b", body) \
+                and len(re.findall(r"(?<![\w.])" + name + r"\s*=(?!=)", body)) <= 1
+        full = full and slayout == "NoneBox"
+        info = TileInfo(dtype, rows, cols, address, full and layout == "RowMajor" and slayout == "NoneBox",
+                        static_valid, layout, valid)
+        # (Full at an op in the declaration's own straight block with no change between: _at.)
+        info.ctor_full = ctor_full and layout == "RowMajor" and slayout == "NoneBox"
+        info.name, info.declared_at = name, declared_at[name]
+        tiles[name] = info
+    return tiles
 
 
 SCALAR_TYPES = r"(?:u?int(?:8|16|32|64)_t|unsigned|int|long|size_t)"
@@ -240,25 +403,52 @@ def _value(expr: str, scalars: dict[str, str], depth: int) -> int | None:
 UNDECIDED: Counter[str] = Counter()     # why windows were undecided (--why)
 
 
+LAST_UNDECIDED: list[str] = []
+HAZARD: list[str] = []
+
+
 def _undecided(what: str) -> None:
     UNDECIDED[" ".join(what.split())[:60]] += 1
+    LAST_UNDECIDED.append(" ".join(what.split())[:60])
     return None
 
 
-def _window(code: str, pieces, k: int, step: int, tiles, entry: bool) -> list[tuple[set, set]] | None:
-    """The (reads, writes) byte ranges of each op from barrier k to the nearest drain along
-    ``step``; None when undecided. A kernel entry's (``entry``) start and end bound the window
-    (nothing runs before or after it); another function's do not."""
-    out: list[tuple[set, set]] = []
+class Op:
+    """One vector op of a window: the byte ranges it reads and writes, and its tile operands."""
+
+    def __init__(self, name: str, reads: set, writes: set, operands: list[tuple[int, TileInfo]]) -> None:
+        self.name, self.reads, self.writes, self.operands = name, reads, writes, operands
+
+
+def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drains: bool = False) -> list[Op] | None:
+    """The ops from barrier k to the nearest drain along ``step``; None when undecided. A kernel
+    entry's (``entry``) start and end bound the window (nothing runs before or after it); another
+    function's do not. A drain: pipe_barrier(PIPE_V or PIPE_ALL), ptoas's kBarrierAll tail, an op
+    whose every recorded trace ends with pipe_barrier(PIPE_V) (DRAIN_AFTER: its own work is in the
+    window after B, not before). Preprocessor lines: leaving B's `#if` group (its `#if` going back,
+    its `#endif` going forward) keeps the window; entering another group, `#else`, `#elif` or any
+    other directive leaves it undecided."""
+    out: list[Op] = []
+    ub_pointers = sorted(set(re.findall(r"__ubuf__[^;(){}=]*?\*\s*(\w+)", code[pieces[0][0]:pieces[-1][1]]))) \
+        if pieces else []
+    flags_set: set[str] = set()
+    synced: set[str] = set()
     i = k + step
     while True:
         if not 0 <= i < len(pieces):
             return out if entry else _undecided("the function's start or end")
         p_start, p_end, kind = pieces[i]
+        text = code[p_start:p_end].strip().rstrip(";").strip()
+        if kind == "#":
+            directive = re.match(r"#\s*(\w+)", text)
+            word = directive.group(1) if directive else ""
+            if (step < 0 and word in ("if", "ifdef", "ifndef")) or (step > 0 and word == "endif"):
+                i += step
+                continue
+            return _undecided("#" + word)
         if kind != "stmt":
             return _undecided("block " + kind)
-        text = code[p_start:p_end].strip().rstrip(";").strip()
-        if BARRIER.fullmatch(text + ";"):
+        if BARRIER.fullmatch(text + ";") or (tail_drains and AUTO_SYNC_TAIL.fullmatch(text)):
             return out
         if not text:
             i += step
@@ -274,71 +464,257 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool) -> list[tu
             # a tile, tensor, shape or stride, a cast or a scalar intrinsic.
             if any(callee not in SCALAR_CALLEES for callee in CALLEE.findall(text)):
                 return _undecided(text)
+            # (A scalar access of UB, through a `__ubuf__` pointer, is one B may order.)
+            if "__ubuf__" in text or "__cce_get_tile_ptr" in text or (
+                    ub_pointers and re.search(r"\b(?:" + "|".join(ub_pointers) + r")\b", text)):
+                return _undecided(text)
             i += step
             continue
         name, args = call.group(1), split_arguments(call.group(2))
+        if name in ("set_flag", "wait_flag") and step > 0 and len(args) >= 2 and args[0] == "PIPE_V":
+            # (A V -> MTE flag pair after B orders every vector op before it, B's too.)
+            if name == "set_flag":
+                flags_set.add(args[1])
+            elif args[1] in flags_set:
+                synced.add(args[1])
+        if name in ("TLOAD", "TSTORE") and step > 0:
+            # A memory move after B that no V -> MTE flag orders: B orders it after the vector
+            # work before B (pipe_barrier(PIPE_V) holds back every later instruction), so its
+            # tile's bytes count as the move's access.
+            pipe, index = ("PIPE_MTE2", 0) if name == "TLOAD" else ("PIPE_MTE3", 1)
+            if pipe not in synced:
+                tile = tiles.get(args[index]) if len(args) > index else None
+                if tile is None:
+                    return _undecided(text)
+                span = {tile.span}
+                out.append(Op(name, span if name == "TSTORE" else set(), span if name == "TLOAD" else set(), []))
+            i += step
+            continue
         if name in INERT_CALLS:
             i += step
             continue
         if name not in ELEMENTWISE and name not in REDUCTIONS:
             return _undecided(text)
-        reads, writes = set(), set()
-        for index, arg in enumerate(args):
-            if re.fullmatch(r"[-+]?[\d.]+[fFuUlL]*|\(\w+\)\s*[-+]?[\d.]+[fFuUlL]*", arg):
-                continue
-            if not re.fullmatch(r"\w+", arg):
-                return _undecided(text)
-            if arg not in tiles:
-                if index == 0:
-                    return _undecided(text)
-                continue              # a scalar operand (TADDS's)
-            tile = tiles[arg]
-            if tile is None:
-                return _undecided(text)
-            span = (tile[0], tile[0] + tile[1])
-            (writes if index == 0 or name in REDUCTIONS else reads).add(span)
-        # (Whether the op may join a same-access chain: element-wise, one element size, every
-        # tile operand of one extent.)
-        extents = {hi - lo for lo, hi in reads | writes}
-        out.append((reads, writes, name in CHAIN_OPS and len(extents) == 1))
+        op = _op(name, args, _at(code, p_start, tiles, args))
+        if op is None:
+            return _undecided(text)
+        split = _broadcast_prologue(op)
+        if split is not None:
+            # (Its own barrier after the vbrcb drains the prologue and everything before it.)
+            return out + [split[0] if step > 0 else split[1]]
+        if _drains_after(op):
+            # (Its trailing barrier drains its own work and everything before it.)
+            return out + [op] if step > 0 else out
+        out.append(op)
         i += step
+
+
+def _drains_after(op: Op) -> bool:
+    """Whether the op ends with its own pipe_barrier(PIPE_V) after its last vector instruction:
+    an op every recorded trace point of which does (DRAIN_AFTER), or a float/half row reduction
+    whose source's valid columns are known and not in (E, 2E) for E elements a 256-byte repeat.
+    pto-isa a2a3 TRowReduceOps.hpp `TRowReduceInstr` (3186c381) ends every path with one but the
+    E < validCol < 2E path with a narrow stride, which returns having issued nothing; its
+    `TryOptimizeFP32Reduce` (float, a non-RowMajor dst of static ValidCol 1) returns without one,
+    and the integer forms (TRowSum.hpp) end with scalar work: neither is credited."""
+    if op.name in DRAIN_AFTER:
+        # (The grid holds no empty valid shape, and pto-isa's TCOLMAX_IMPL returns at once, with
+        # no barrier, on one: every operand's valid shape must be known and not empty.)
+        return all(tile.full or (tile.static_valid and min(tile.valid) > 0) for _, tile in op.operands)
+    if op.name not in ("TROWSUM", "TROWMAX", "TROWMIN") or len(op.operands) != 3:
+        return False
+    (_, dst), (_, src), _ = op.operands
+    if src.dtype not in ("float", "float32_t", "half", "float16_t") or dst.dtype != src.dtype or not src.full:
+        return False
+    if src.size == 4 and dst.layout != "RowMajor" and dst.valid[1] == 1:
+        return False
+    per_repeat = 256 // src.size
+    return src.cols <= per_repeat or src.cols >= 2 * per_repeat
+
+
+def _broadcast_prologue(op: Op) -> tuple[Op, Op] | None:
+    """(prologue, body) of a row expansion that broadcasts its per-row operand with `vbrcb` and
+    then issues pipe_barrier(PIPE_V) before its vector body: pto-isa a2a3 TRowExpandBinOp.hpp
+    `TRowExpandBinaryInstr` (3186c381), the path of a ColMajor src1 (into the hidden scratch) or of
+    a tmp (into tmp), when dst has fewer than 256 rows (`if constexpr (row < 256)`); the trace
+    records that barrier (`between`) for every such point. The prologue reads the per-row source and
+    writes the scratch or tmp; the body reads the full source and the broadcast and writes dst."""
+    if op.name not in ("TROWEXPANDMUL", "TROWEXPANDSUB", "TROWEXPANDADD", "TROWEXPANDDIV"):
+        return None
+    tiles = dict(op.operands)
+    if set(tiles) not in ({0, 1, 2}, {0, 1, 2, 3}) or tiles[0].rows >= 256:
+        return None
+    # (The IMPL takes as the per-row operand whichever source lacks dst's valid shape, src0 or
+    # src1: both count as read, by the broadcast and by the body. Without a tmp the broadcast
+    # path is the ColMajor per-row one; the full source must be RowMajor: one of each.)
+    if 3 not in tiles and sorted(t.layout == "RowMajor" for t in (tiles[1], tiles[2])) != [False, True]:
+        return None
+    broadcast = tiles[3].span if 3 in tiles else SCRATCH
+    sources = {tiles[1].span, tiles[2].span}
+    per_row = set(sources)
+    dst = tiles[0]
+    for full, row in ((tiles[1], tiles[2]), (tiles[2], tiles[1])):
+        # (Unambiguous when one source and dst are full of one shape wider than a column and the
+        # other is a ColMajor column: only the full one has dst's valid shape.)
+        if full.full and dst.full and (full.rows, full.cols) == (dst.rows, dst.cols) and dst.cols > 1 \
+                and full.layout == "RowMajor" and row.layout != "RowMajor" and row.cols == 1:
+            per_row = {row.span}
+    prologue = Op(op.name + ".vbrcb", per_row, {broadcast}, [])
+    body = Op(op.name, (sources - per_row or sources) | {broadcast}, {tiles[0].span}, [])
+    return prologue, body
+
+
+def _at(code: str, where: int, tiles: dict[str, TileInfo | None], args: list[str]) -> dict[str, TileInfo | None]:
+    """``tiles`` as an op at ``where`` sees them: a tile whose run-time valid shape its
+    construction gives in full is full there when the op follows its declaration in the same
+    straight block (no brace between: every path to the op runs the declaration last) and nothing
+    between sets its valid shape or assigns it."""
+    seen = dict(tiles)
+    for arg in args:
+        tile = tiles.get(arg)
+        if tile is None or tile.full or not tile.ctor_full or not 0 <= tile.declared_at <= where:
+            continue
+        between = code[tile.declared_at:where]
+        if "{" in between or "}" in between or re.search(r"\b" + tile.name + r"\s*\.\s*SetValidShape\b", between) \
+                or re.search(r"(?<![\w.])" + tile.name + r"\s*=(?!=)", between):
+            continue
+        here = copy.copy(tile)
+        here.full = True
+        seen[arg] = here
+    return seen
+
+
+def _op(name: str, args: list[str], tiles) -> Op | None:
+    reads, writes, operands = set(), set(), []
+    for index, arg in enumerate(args):
+        if re.fullmatch(r"[-+]?[\d.]+[fFuUlL]*|\(\w+\)\s*[-+]?[\d.]+[fFuUlL]*|\w+::\w+", arg):
+            continue                  # a literal or an enumerator (TCVT's RoundMode)
+        if not re.fullmatch(r"\w+", arg):
+            return None
+        if arg not in tiles:
+            if index == 0:
+                return None
+            continue                  # a scalar operand (TADDS's)
+        tile = tiles[arg]
+        if tile is None:
+            return None
+        # (A fourth tile operand, or TCVT's third, is a tmp: written.)
+        written = index == 0 or name in REDUCTIONS or index >= 3 or (name == "TCVT" and index == 2)
+        (writes if written else reads).add(tile.span)
+        operands.append((index, tile))
+    if len(operands) < SCRATCH_WITHOUT_TMP.get(name, 0):
+        writes.add(SCRATCH)
+    return Op(name, reads, writes, operands)
 
 
 def _overlap(a: set, b: set) -> bool:
     return any(x[0] < y[1] and y[0] < x[1] for x in a for y in b)
 
 
-def _disjoint(before, after, chains: bool) -> bool:
+def _disjoint(before: list[Op], after: list[Op], chains: bool) -> bool:
     """No op before writes bytes an op after reads or writes, nor reads bytes it writes; with
-    ``chains``, but where both ops may chain (element-wise, one extent) and every overlap between
-    them is of two identical ranges: PTOAS's same-access chain (the vector unit walks both the
-    same way, repeat by repeat; https://github.com/hw-native-sys/PTOAS/pull/674)."""
-    for reads_b, writes_b, chain_b in before:
-        for reads_a, writes_a, chain_a in after:
-            hazard = _overlap(writes_b, reads_a | writes_a) or _overlap(reads_b, writes_a)
-            if not hazard:
-                continue
-            if not (chains and chain_b and chain_a):
-                return False
-            pairs = [(x, y) for x in writes_b for y in reads_a | writes_a if x[0] < y[1] and y[0] < x[1]] \
-                + [(x, y) for x in reads_b for y in writes_a if x[0] < y[1] and y[0] < x[1]]
-            if any(x != y for x, y in pairs):
+    ``chains``, but where the pair is a same-access chain (_chain)."""
+    for early in before:
+        for late in after:
+            hazard = _overlap(early.writes, late.reads | late.writes) or _overlap(early.reads, late.writes)
+            if hazard and not (chains and _chain(early, late)):
+                HAZARD[:] = [f"{early.name} -> {late.name}"]
                 return False
     return True
 
 
-def run_auto(path: str, includes: list[str], pto_isa: str | None) -> dict:
+def _chain(producer: Op, consumer: Op) -> bool:
+    """Whether the consumer provably trails the producer over every byte both touch (PTOAS's
+    hardware-safe same-access chain, https://github.com/hw-native-sys/PTOAS/pull/674, judged on
+    pto-isa's recorded walks): both ops walk every operand linearly for its type in the trace
+    grid (LINEAR_WALK); the producer is a single-cycle one (SINGLE_CYCLE); every tile of either
+    has one element size, is RowMajor with every element valid; the bytes they share are whole
+    tiles at one address, which the consumer reads (a plain overwrite keeps its barrier), and the
+    producer's pass over them is at least 16 repeats of 256 bytes. Then both walk those bytes
+    256 bytes a repeat in address order, so the consumer's k-th repeat touches only what the
+    producer touched in its k-th."""
+    if producer.name not in SINGLE_CYCLE or not producer.operands or not consumer.operands:
+        return False
+    everything = [tile for _, tile in producer.operands + consumer.operands]
+    first = everything[0]
+    if any(not t.full or t.size != first.size or TRACE_DTYPE.get(t.dtype) != TRACE_DTYPE.get(first.dtype)
+           for t in everything):
+        return False
+    for op, needed in ((producer, ("256",)), (consumer, ("256", "ordered"))):
+        for _, tile in op.operands:
+            key = _walk_class(TRACE_DTYPE.get(tile.dtype, "?"), all(t.static_valid for _, t in op.operands),
+                              tile.rows, tile.cols * tile.size)
+            if WALK_ORDER.get(key, {}).get(op.name) in needed:
+                continue
+            # (Or both ops walk this class of tile repeat for repeat alike, in the trace.)
+            same = SAME_WALK.get(key, {})
+            if producer.name in same and same.get(producer.name) == same.get(consumer.name) \
+                    and all(t.rows == tile.rows and t.cols == tile.cols
+                            for _, t in producer.operands + consumer.operands):
+                continue
+            return False
+    if SCRATCH in producer.writes | consumer.writes:
+        return False
+    producer_spans = producer.reads | producer.writes
+    consumer_spans = consumer.reads | consumer.writes
+    shared = [(x, y) for x in producer_spans for y in consumer_spans if x[0] < y[1] and y[0] < x[1]
+              and (x in producer.writes or y in consumer.writes)]
+    for x, y in shared:
+        # (From the producer's result to the consumer's source, as PTOAS requires: a WAR or a
+        # plain WAW pair is not credited.)
+        if x != y or x not in producer.writes or y not in consumer.reads \
+                or (y[1] - y[0]) // 256 < 16 or (y[1] - y[0]) % 256:
+            return False
+    return True
+
+
+def ptofix_version(root: str = ROOT) -> str:
+    """The commit of the ptofix code measured, with a digest of any uncommitted change to it (the
+    cache key's part that moves when the proof does)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True, check=False)
+        return done.stdout
+    head = git("rev-parse", "--short=12", "HEAD").strip()
+    trees = git("rev-parse", "HEAD:ptofix", "HEAD:passes", "HEAD:pyproject.toml").split()
+    dirty = git("diff", "HEAD", "--", "ptofix", "passes", "pyproject.toml")
+    code = hashlib.sha256(("".join(trees) + dirty).encode()).hexdigest()[:12]
+    return f"{head} (code {code}{', uncommitted changes' if dirty else ''})"
+
+
+def run_auto(path: str, includes: list[str], pto_isa: str | None, cache: str | None = None,
+             version: str = "", root: str = ROOT) -> dict:
+    """The pipe-v-barrier pass's report of `run --pattern auto` on ``path`` (cached under ``cache``
+    by the file's bytes, the include directories, the pto-isa checkout and ptofix's version)."""
     command = [sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "--report", "json",
                "--report-file", "-", "-o", os.devnull, path]
     for directory in includes:
         command += ["-I", directory]
     if pto_isa:
         command += ["--pto-isa", pto_isa]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    key_file = None
+    if cache:
+        with open(path, "rb") as handle:
+            digest = hashlib.sha256(handle.read())
+        digest.update("\0".join([version.split("code ")[-1], *includes, pto_isa or ""]).encode())
+        key_file = os.path.join(cache, digest.hexdigest() + ".json")
+        if os.path.exists(key_file):
+            with open(key_file, encoding="utf-8") as handle:
+                return json.load(handle)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root, check=False)
     if done.returncode not in (0, 1):
-        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
-    report = json.loads(done.stdout)
-    return next((p for p in report["passes"] if p["pass"] == "pipe-v-barrier"), {"decisions": []})
+        result = {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+    else:
+        document = json.loads(done.stdout)
+        # (one report shape for one file or many since ux's merge: {"version", "files": [...]};
+        # a --ptofix checkout from before it prints the file's report itself)
+        report = document["files"][0] if "files" in document else document
+        result = next((p for p in report["passes"] if p["pass"] == "pipe-v-barrier"), {"decisions": []})
+    if key_file:
+        os.makedirs(cache, exist_ok=True)
+        with open(key_file + ".part", "w", encoding="utf-8") as handle:
+            json.dump(result, handle)
+        os.replace(key_file + ".part", key_file)
+    return result
 
 
 def cause_of(decision: dict) -> str:
@@ -354,81 +730,194 @@ def cause_of(decision: dict) -> str:
     return kind
 
 
+def manifest_rows(rows: list[list[str]]) -> list[tuple[str, str, str, str, list[str]]]:
+    """(set, repo, commit, path, include dirs) of each manifest row (the header row dropped)."""
+    return [(r[0], r[1], r[2], r[3], r[4].split() if len(r) > 4 else []) for r in rows[1:]]
+
+
+def checkout_dir(set_name: str, repo: str) -> str:
+    return f"{set_name}/{repo.split('/')[1]}"
+
+
+def include_dirs(set_name: str, repo: str, includes: list[str]) -> list[str]:
+    """A manifest row's include directories relative to the sets' root (`pto-isa:DIR`: DIR of the
+    set's own hw-native-sys/pto-isa checkout)."""
+    return [f"{set_name}/pto-isa/{d.removeprefix('pto-isa:')}" if d.startswith("pto-isa:")
+            else f"{checkout_dir(set_name, repo)}/{d}" for d in includes]
+
+
+def fetch_list(rows: list[list[str]], into: str, mirrors: str) -> int:
+    """Lay out each (set, repository, commit) of the manifest as INTO/SET/REPO_NAME/ from the git
+    mirror MIRRORS/OWNER+NAME/repo (`git archive`), and write INTO/list.tsv."""
+    entries = manifest_rows(rows)
+    wanted: dict[str, tuple[str, str]] = {}
+    for set_name, repo, commit, _, _ in entries:
+        if wanted.setdefault(checkout_dir(set_name, repo), (repo, commit)) != (repo, commit):
+            print(f"error: {checkout_dir(set_name, repo)} is listed at two commits", file=sys.stderr)
+            return 2
+    for here, (repo, commit) in sorted(wanted.items()):
+        target = os.path.join(into, here)
+        stamp = os.path.join(target, ".reach_eval_commit")
+        if os.path.exists(stamp):
+            with open(stamp, encoding="utf-8") as handle:
+                if handle.read().strip() == commit:
+                    continue
+        mirror = os.path.join(mirrors, repo.replace("/", "+"), "repo")
+        if not os.path.isdir(mirror):
+            print(f"error: no git mirror of {repo} at {mirror} (fetch it first)", file=sys.stderr)
+            return 2
+        os.makedirs(target, exist_ok=True)
+        archive = subprocess.run(["git", "-C", mirror, "archive", "--format=tar", commit],
+                                 capture_output=True, check=False)
+        if archive.returncode != 0:
+            print(f"error: {repo}@{commit}: {archive.stderr.decode(errors='replace').strip()}", file=sys.stderr)
+            return 2
+        subprocess.run(["tar", "-x", "-C", target], input=archive.stdout, check=True)
+        with open(stamp, "w", encoding="utf-8") as handle:
+            handle.write(commit + "\n")
+        print(f"laid out {repo}@{commit} as {target}", file=sys.stderr)
+    sources = sorted({f"{repo}@{commit}" for _, repo, commit, _, _ in entries})
+    with open(os.path.join(into, "list.tsv"), "w", encoding="utf-8") as handle:
+        handle.write("# set/path<TAB>-I dir...; sources: " + ", ".join(sources) + "\n")
+        for set_name, repo, _, path, includes in entries:
+            dirs = include_dirs(set_name, repo, includes)
+            handle.write("\t".join([f"{checkout_dir(set_name, repo)}/{path}"] + [f"-I {d}" for d in dirs]) + "\n")
+    print(f"wrote {os.path.join(into, 'list.tsv')} ({len(entries)} files)", file=sys.stderr)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("list")
     parser.add_argument("--pto-isa")
-    parser.add_argument("--root", default="/tmp/reach_eval", help="the checkouts a manifest's paths are under")
+    parser.add_argument("--root", default="/tmp/reach_eval2", help="the checkouts a manifest's paths are under")
+    parser.add_argument("--fetch-list", metavar="DIR",
+                        help="with the manifest: lay out its checkouts under DIR from --mirrors, write DIR/list.tsv")
+    parser.add_argument("--mirrors", default="/work/.mirror", help="git mirrors as OWNER+NAME/repo")
+    parser.add_argument("--cache", metavar="DIR", help="keep ptofix's reports here (keyed by file, -I and ptofix)")
+    parser.add_argument("--ptofix", default=ROOT, metavar="REPO",
+                        help="the checkout whose ptofix is measured (run from there; default: this script's)")
+    parser.add_argument("--jobs", type=int, default=1, help="ptofix runs at once")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the per-set table and lists as Markdown")
     parser.add_argument("--per-file", action="store_true")
     parser.add_argument("--unproven", action="store_true", help="list removals the oracle cannot prove")
     parser.add_argument("--why", action="store_true", help="count what left the oracle undecided")
     parser.add_argument("--all-causes", action="store_true", help="count the causes of every kept barrier too")
-    parser.add_argument("--chains", action="store_true",
-                        help="credit PTOAS's exact same-access chains (element-wise ops, identical ranges)")
+    parser.add_argument("--strict", action="store_true",
+                        help="credit no same-access chain (only disjoint bytes and drains)")
     options = parser.parse_args()
     base = os.path.dirname(os.path.abspath(options.list))
-    sets: dict[str, Counter[str]] = {}
-    kept: dict[str, Counter[str]] = {}
-    unproven: dict[str, Counter[str]] = {}
-    every_kept: dict[str, Counter[str]] = {}
     with open(options.list, encoding="utf-8") as handle:
         rows = [line.rstrip("\n").split("\t") for line in handle if line.strip() and not line.startswith("#")]
-    if rows and rows[0][:2] == ["set", "repo"]:
+    is_manifest = bool(rows) and rows[0][:2] == ["set", "repo"]
+    if options.fetch_list:
+        if not is_manifest:
+            print("error: --fetch-list takes the manifest (scripts/reach_eval_sets.tsv)", file=sys.stderr)
+            return 2
+        return fetch_list(rows, os.path.abspath(options.fetch_list), options.mirrors)
+    if is_manifest:
         # The manifest (scripts/reach_eval_sets.tsv): checkouts under --root as SET/REPO_NAME/.
         base = os.path.abspath(options.root)
-        manifest, rows = rows[1:], []
-        for set_name, repo, _, path, includes in manifest:
-            here = f"{set_name}/{repo.split('/')[1]}"
-            # (`pto-isa:DIR`: a directory of the pto-isa checkout of the same set.)
-            dirs = [f"{set_name}/pto-isa/{d.removeprefix('pto-isa:')}" if d.startswith("pto-isa:") else f"{here}/{d}"
-                    for d in includes.split()]
-            rows.append([f"{here}/{path}"] + [f"-I {d}" for d in dirs])
+        rows = [[f"{checkout_dir(s, r)}/{path}"] + [f"-I {d}" for d in include_dirs(s, r, inc)]
+                for s, r, _, path, inc in manifest_rows(rows)]
+    version = ptofix_version(options.ptofix)
+    jobs = []
     for row in rows:
         path = os.path.join(base, row[0])
         includes = [os.path.join(base, part[3:]) for part in row[1:] if part.startswith("-I ")]
-        name = row[0].split("/")[0]
-        counts = sets.setdefault(name, Counter())
-        causes = kept.setdefault(name, Counter())
-        truth = oracle(path, options.chains)
-        report = run_auto(path, includes, options.pto_isa)
+        jobs.append((row[0], path, includes))
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        reports = list(pool.map(
+            lambda job: run_auto(job[1], job[2], options.pto_isa, options.cache, version, options.ptofix), jobs))
+    tally = Tally()
+    for (name, path, _), report in zip(jobs, reports, strict=True):
+        why: dict[int, str] = {}
+        truth = oracle(path, chains=not options.strict, why=why)
+        tally.add(name, truth, report, options, why)
+    lines = tally.summary(options)
+    print("\n".join(lines))
+    if options.markdown:
+        with open(options.markdown, "w", encoding="utf-8") as handle:
+            handle.write(tally.markdown(version, " ".join(sys.argv[1:])))
+    return 0
+
+
+class Tally:
+    """Per-set counts of one measurement."""
+
+    def __init__(self) -> None:
+        self.sets: dict[str, Counter[str]] = {}
+        self.kept: dict[str, Counter[str]] = {}
+        self.unproven: dict[str, Counter[str]] = {}
+        self.unproven_list: dict[str, list[str]] = {}
+        self.every_kept: dict[str, Counter[str]] = {}
+        self.per_file: list[str] = []
+
+    def add(self, relative: str, truth: dict[int, bool], report: dict, options: argparse.Namespace,
+            why: dict[int, str] | None = None) -> None:
+        name = relative.split("/")[0]
+        counts = self.sets.setdefault(name, Counter())
+        causes = self.kept.setdefault(name, Counter())
         if "error" in report:
-            causes["refused: " + report["error"][:80]] += len(truth)
+            causes["refused: " + report["error"][:80]] += sum(truth.values())
         removed = {d["line"] for d in report.get("decisions", []) if d["decision"] == "removed"}
         for d in report.get("decisions", []):
             if d["decision"] == "kept" and truth.get(d["line"]):
                 causes[cause_of(d)] += 1
             if d["decision"] == "kept":
-                every_kept.setdefault(name, Counter())[cause_of(d)] += 1
+                self.every_kept.setdefault(name, Counter())[cause_of(d)] += 1
         file_counts = Counter(barriers=len(truth), oracle=sum(truth.values()), removed=len(removed),
                               proven=sum(1 for line in removed if truth.get(line)))
         counts.update(file_counts)
         counts["files"] += 1
-        if options.per_file:
-            print(f"{row[0]}: " + ", ".join(f"{k} {v}" for k, v in file_counts.items()))
+        self.per_file.append(f"{relative}: " + ", ".join(f"{k} {v}" for k, v in file_counts.items()))
         for d in report.get("decisions", []):
             if d["decision"] == "removed" and not truth.get(d["line"]):
                 beyond = "the oracle cannot prove it" if d["line"] in truth else "not a barrier the oracle reads"
                 reason = re.sub(r"\d+", "N", d["reason"].split(";")[0])
-                unproven.setdefault(name, Counter())[f"{beyond}: {reason[:110]}"] += 1
-                if options.unproven:
-                    print(f"  {row[0]}:{d['line']}: removed, the oracle cannot prove it: {d['reason'][:160]}")
-    if options.why:
-        for what, n in UNDECIDED.most_common(25):
-            print(f"    oracle undecided: {n:4d}  {what}")
-    for name, counts in sets.items():
-        share = f"{100 * counts['proven'] / counts['oracle']:.0f}%" if counts["oracle"] else "-"
-        print(f"{name}: {counts['files']} files, {counts['barriers']} barriers, oracle-removable {counts['oracle']}, "
-              f"removed {counts['removed']}, removed and oracle-proven {counts['proven']} "
-              f"({share} of oracle-removable), "
-              f"removed beyond the oracle {counts['removed'] - counts['proven']}")
-        for cause, n in kept[name].most_common():
-            print(f"    kept where the oracle removes: {n:4d}  {cause}")
-        for cause, n in unproven.get(name, Counter()).most_common():
-            print(f"    removed beyond the oracle: {n:4d}  {cause}")
-        if options.all_causes:
-            for cause, n in every_kept.get(name, Counter()).most_common(15):
-                print(f"    kept (any barrier): {n:4d}  {cause}")
-    return 0
+                self.unproven.setdefault(name, Counter())[f"{beyond}: {reason[:110]}"] += 1
+                oracle_says = (why or {}).get(d["line"], "not read")
+                self.unproven_list.setdefault(name, []).append(
+                    f"{relative}:{d['line']}: ptofix: {d['reason'][:200]} | oracle: {oracle_says}")
+
+    def summary(self, options: argparse.Namespace) -> list[str]:
+        out = list(self.per_file) if options.per_file else []
+        if options.why:
+            out += [f"    oracle undecided: {n:4d}  {what}" for what, n in UNDECIDED.most_common(25)]
+        for name, counts in self.sets.items():
+            share = f"{100 * counts['proven'] / counts['oracle']:.0f}%" if counts["oracle"] else "-"
+            out.append(f"{name}: {counts['files']} files, {counts['barriers']} barriers, oracle-removable "
+                       f"{counts['oracle']}, removed {counts['removed']}, removed and oracle-proven "
+                       f"{counts['proven']} ({share} of oracle-removable), removed beyond the oracle "
+                       f"{counts['removed'] - counts['proven']}")
+            out += [f"    kept where the oracle removes: {n:4d}  {c}" for c, n in self.kept[name].most_common()]
+            out += [f"    removed beyond the oracle: {n:4d}  {c}"
+                    for c, n in self.unproven.get(name, Counter()).most_common()]
+            if options.unproven:
+                out += [f"      {line}" for line in self.unproven_list.get(name, [])]
+            if options.all_causes:
+                out += [f"    kept (any barrier): {n:4d}  {c}"
+                        for c, n in self.every_kept.get(name, Counter()).most_common(15)]
+        return out
+
+    def markdown(self, version: str, arguments: str) -> str:
+        out = ["# Reach of `run --pattern auto` against scripts/reach_oracle.py\n",
+               f"ptofix {version}; `python scripts/reach_oracle.py {arguments}`\n",
+               "| set | files | barriers | oracle-removable | removed | removed and proven "
+               "| removed beyond the oracle |",
+               "|---|---|---|---|---|---|---|"]
+        for name, c in self.sets.items():
+            share = f" ({100 * c['proven'] / c['oracle']:.0f}%)" if c["oracle"] else ""
+            out.append(f"| {name} | {c['files']} | {c['barriers']} | {c['oracle']} | {c['removed']} | "
+                       f"{c['proven']}{share} | {c['removed'] - c['proven']} |")
+        for name in self.sets:
+            out.append(f"\n## {name}\n\nKept where the oracle proves removable, by ptofix's cause:\n")
+            out += [f"- {n} {c}" for c, n in self.kept[name].most_common()] or ["- none"]
+            out.append("\nEvery kept barrier, by ptofix's cause (top 25):\n")
+            out += [f"- {n} {c}" for c, n in self.every_kept.get(name, Counter()).most_common(25)] or ["- none"]
+            out.append("\nRemoved beyond the oracle (file:line: ptofix's reason):\n")
+            out += [f"- {line}" for line in self.unproven_list.get(name, [])] or ["- none"]
+        return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

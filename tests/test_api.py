@@ -54,14 +54,14 @@ def test_fix_cpp_sets_local_slot_num_from_a_mapping_or_a_string():
 def test_check_gives_check_s_races_and_none_after_its_fix(tmp_path):
     text = FA_CPP.read_text()
     races = api.check(text, path="fa.cpp")
-    report = json.loads(_ptofix("check", "--report", "json", str(FA_CPP)).stdout)
+    [report] = json.loads(_ptofix("check", "--report", "json", str(FA_CPP)).stdout)["files"]
     assert [(r.kind, r.line, r.column, r.op, r.earlier_line, r.earlier_op) for r in races] == [
         (race["kind"], *map(int, race["later"]["location"].rsplit(":", 2)[1:]), race["later"]["op"],
          int(race["earlier"]["location"].rsplit(":", 2)[1]), race["earlier"]["op"]) for race in report["races"]]
     assert races[0] == api.Race(kind="WAW", line=330, column=3, op="TMULS", earlier_line=328, earlier_column=3,
                                 earlier_op="TROWEXPANDSUB", operand="v39", byte_ranges=((49280, 65664),),
                                 message=races[0].message)
-    assert races[0].message.startswith("fa.cpp:330:3: warning: WAW race on v39")
+    assert races[0].message.startswith("fa.cpp:330:3: warning: WAW race: TMULS writes v39")
     fixed = tmp_path / "fixed.cpp"
     assert _ptofix("check", "--fix", str(FA_CPP), "-o", str(fixed)).returncode == 0
     assert api.check(fixed.read_text()) == ()
@@ -108,4 +108,4 @@ def test_the_readme_s_example_runs(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert any(" removed proved: " in line for line in printed)
     assert any(line.startswith("393 kept WAW: TROWEXPANDMUL") and "no same-access chain" in line for line in printed)
-    assert sum("warning: RAW race on v39" in line for line in printed) == 3
+    assert sum("warning: RAW race: TROWSUM reads v39" in line for line in printed) == 3

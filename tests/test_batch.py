@@ -127,7 +127,7 @@ def test_check_refuses_a_report_file_that_is_its_input_and_writes_one_for_severa
     proc = ptofix("check", "--report", "json", "--report-file", str(tmp_path / "r.json"), *map(str, tree))
     assert proc.returncode in (0, 1, 4), proc.stderr
     document = json.loads((tmp_path / "r.json").read_text())
-    assert document["version"] == 1 and [item["file"] for item in document["files"]] == list(map(str, tree))
+    assert document["version"] == 2 and [item["file"] for item in document["files"]] == list(map(str, tree))
 
 
 def _limited(limit: int):
@@ -333,12 +333,14 @@ def test_a_json_report_of_several_files_is_one_versioned_document(tree):
     proc = ptofix("run", "--pattern", "auto", "--diff", "--report", "json", *map(str, tree))
     assert proc.returncode == 0, proc.stderr
     document = json.loads(proc.stderr)          # one document, not objects one after another
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert [item["file"] for item in document["files"]] == list(map(str, tree))
     assert all("version" not in item and "passes" in item for item in document["files"])
     # (Beside --check stdout is free: the report goes there, stderr keeps the diagnostics.)
     one = json.loads(ptofix("run", "--pattern", "auto", "--check", "--report", "json", str(tree[0])).stdout)
-    assert next(iter(one)) == "version" and one["version"] == 1 and one["file"] == str(tree[0])
+    # One file: the same shape.
+    assert list(one) == ["version", "files"] and one["version"] == 2 and [item["file"] for item in one["files"]] == [
+        str(tree[0])]
 
 
 def test_a_report_file_takes_the_report_of_several_files(tree, tmp_path):

@@ -130,7 +130,7 @@ def test_full_pipeline_with_standins(tools, tmp_path, capsys, monkeypatch):
                                 f'-DKERNEL_CPP="{out / "fa.fixed.cpp"}"', str(caller), "-o", str(out / "fa.so")]
     assert f"KERNEL_CPP={out / 'fa.fixed.cpp'}" in (out / "fa.so").read_text()
 
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     assert report["status"] == "ok"
     assert [s["stage"] for s in report["stages"]] == ["canonicalize", "ptoas", "fix", "bisheng"]
     assert report["settings"]["pto-lib"] == {"value": str(pto_isa), "from": "environment $PTO_LIB_PATH"}
@@ -209,7 +209,7 @@ def test_a_build_applies_the_version_facts_of_its_pto_lib_checkout(tools, tmp_pa
     out = tmp_path / "out"
     status = build(str(FA_MLIR), "-o", str(out), "--no-config", "--target-ptoas", "v0.45", "--pattern", "gu")
     assert status == 0, capsys.readouterr().err
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     fix = next(s for s in report["stages"] if s["stage"] == "fix")
     barrier = next(p for p in fix["passes"] if p["pass"] == "pipe-v-barrier")
     assert barrier["pto_isa"] == {
@@ -421,12 +421,12 @@ def test_a_build_with_a_compiler_and_no_caller_compiles_the_kernel_alone(tools, 
     out = tmp_path / "o"
     monkeypatch.setenv("BISHENG", str(tools.bisheng))
     assert build(str(ir), "-o", str(out), "--no-config", "--target-ptoas", "v0.45") == 0
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     bisheng = [stage for stage in report["stages"] if stage.get("stage") == "bisheng"]
     assert bisheng and "-c" in bisheng[0]["command"] and bisheng[0]["command"][-1].endswith("fa.o")
     assert report["artefacts"]["obj"].endswith("fa.o")
     assert build(str(ir), "-o", str(out), "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 0
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     assert not [stage for stage in report["stages"] if stage.get("stage") == "bisheng"]
 
 
@@ -467,7 +467,7 @@ def test_failing_ptoas_stops_with_its_stderr_and_status(tools, tmp_path, capsys,
     assert "ptofix build: error: ptoas failed (exit status 3): " in err
     assert [c["tool"] for c in tools.calls()] == ["ptoas"]
     assert not (out / "fa.cpp").exists() and not (out / "fa.fixed.cpp").exists()
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     assert report["status"] == "failed at ptoas" and report["stages"][-1]["exit_status"] == 3
 
 
@@ -493,7 +493,7 @@ def test_a_bisheng_that_fails_after_writing_leaves_no_library(tools, tmp_path, c
     assert build(str(FA_MLIR), "-o", str(out), "--depfile", str(depfile)) == 1
     # Neither the old library nor bisheng's half-written one, nor the old depfile, is left.
     assert not (out / "fa.so").exists() and not depfile.exists()
-    assert json.loads((out / "fa.report.json").read_text())["status"] == "failed at bisheng"
+    assert json.loads((out / "fa.report.json").read_text())["files"][0]["status"] == "failed at bisheng"
 
 
 @needs_fa_cpp
@@ -502,7 +502,7 @@ def test_a_bisheng_that_succeeds_without_a_library_fails_the_build(tools, tmp_pa
     out = tmp_path / "o"
     assert build(str(FA_MLIR), "-o", str(out)) == 1
     assert f"bisheng exited 0 but wrote no {out / 'fa.so'}" in capsys.readouterr().err
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     assert report["status"] == "failed at bisheng" and "lib" not in report["artefacts"]
 
 
@@ -522,7 +522,7 @@ def test_a_build_stopped_anywhere_leaves_a_report_that_claims_its_files(tools, t
     monkeypatch.setattr(os, "unlink", stop_at_the_library)
     assert build(str(FA_MLIR), "-o", str(out)) == 130
     monkeypatch.setattr(os, "unlink", real_unlink)
-    assert json.loads((out / "fa.report.json").read_text())["status"] == "interrupted (SIGINT)"
+    assert json.loads((out / "fa.report.json").read_text())["files"][0]["status"] == "interrupted (SIGINT)"
     assert build(str(FA_MLIR), "-o", str(out)) == 0
     # Stopped in a stage: the report says so.
     real_run_tool = stages.run_tool
@@ -534,7 +534,7 @@ def test_a_build_stopped_anywhere_leaves_a_report_that_claims_its_files(tools, t
 
     monkeypatch.setattr(stages, "run_tool", interrupted_bisheng)
     assert build(str(FA_MLIR), "-o", str(out)) == 130
-    assert json.loads((out / "fa.report.json").read_text())["status"] == "interrupted (SIGINT)"
+    assert json.loads((out / "fa.report.json").read_text())["files"][0]["status"] == "interrupted (SIGINT)"
 
 
 def _fa_with_slot_config(tmp_path: Path, slot_map: str) -> Path:
@@ -695,7 +695,7 @@ def test_a_second_build_of_the_same_stem_waits_for_the_first(tools, tmp_path):
     err = "".join(said) + rest
     assert proc.returncode == 0, err
     assert f"waiting for another build of fa into {out} to finish" in err
-    assert json.loads((out / "fa.report.json").read_text())["status"] == "ok" and (out / "fa.so").is_file()
+    assert json.loads((out / "fa.report.json").read_text())["files"][0]["status"] == "ok" and (out / "fa.so").is_file()
 
 
 @needs_fa_cpp
@@ -715,7 +715,12 @@ def test_a_file_no_build_wrote_is_never_removed_as_an_old_artefact(tools, tmp_pa
     assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 0
     assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 0
     report = json.loads((work / "fa.report.json").read_text())
-    report["stem"] = "other"
+    assert list(report) == ["version", "files"] and report["files"][0]["file"] == "fa.mlir"
+    # A report of a ptofix before the one report shape (version 1: the build's object itself) still claims.
+    (work / "fa.report.json").write_text(json.dumps(report["files"][0]))
+    assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 0
+    report = json.loads((work / "fa.report.json").read_text())
+    report["files"][0]["stem"] = "other"
     (work / "fa.report.json").write_text(json.dumps(report))
     assert build("fa.mlir", "-o", ".", "--no-config", "--target-ptoas", "v0.45", "--no-compile") == 2
 
@@ -788,14 +793,27 @@ def test_line_number_barrier_list_is_ignored_with_a_warning(tools, tmp_path, cap
     assert "FA_REMOVE_VEC_BARRIERS (line numbers) is ignored" in capsys.readouterr().err
 
 
-def test_help_documents_precedence(capsys):
+def test_help_sums_up_precedence_and_the_page_documents_every_variable_and_key(capsys):
+    from ptofix.prebuild.options import setting_options
+    from ptofix.prebuild.settings import BuildSettings
     with pytest.raises(SystemExit):
         main(["build", "--help"])
     text = capsys.readouterr().out
-    for needle in ("precedence", "PTOAS -> --ptoas", "PTO_LIB_PATH -> --pto-lib",
-                   "PTOFIX_PATTERN -> --pattern", "[tool.ptofix]", "--dry-run",
-                   "FA_REMOVE_VEC_BARRIER_PATTERNS (deprecated: PTOFIX_PATTERN)"):
+    for needle in ("precedence: command line, then environment", "PTOFIX_PATTERN", "[tool.ptofix]", "--dry-run",
+                   "docs/commands/build.md"):
         assert needle in text
+    # The page says the rest, kept in step with the settings' fields.
+    page = (REPO / "docs" / "commands" / "build.md").read_text(encoding="utf-8")
+    for key, variable in BuildSettings.environment_variables().items():
+        assert f"`{variable}` -> `--{key}`" in page
+    for setting in setting_options(BuildSettings):
+        if setting.option.old_env:
+            assert f"`{setting.option.old_env}` is still read when\n   `{setting.option.env}` is unset" in page
+    config_keys = page[page.index("Keys are the long option names"):page.index("*-flags")]
+    # ("`local-slot-num` (and the other LocalSlotNum options)")
+    local_slot_keys = {"ir", "sidecar", "default-local-slot-num", "tpipe-order", "unit-flag"}
+    missing = [key for key in BuildSettings.option_fields() if f"`{key}`" not in config_keys and key not in local_slot_keys]
+    assert missing == []
 
 
 # ---- the real corpus for the C++ stage -------------------------------------------------------------
@@ -819,7 +837,7 @@ def test_corpus_cpp_stage(tools, tmp_path, capsys, monkeypatch, ir_name, cpp_nam
     before = (out / f"{stem}.cpp").read_text()
     after = (out / f"{stem}.fixed.cpp").read_text()
     assert before == cpp.read_text()
-    report = json.loads((out / f"{stem}.report.json").read_text())
+    report = json.loads((out / f"{stem}.report.json").read_text())["files"][0]
     fix = next(s for s in report["stages"] if s["stage"] == "fix")
     barrier = next(p for p in fix["passes"] if p["pass"] == "pipe-v-barrier")
     removed = before.count("pipe_barrier(PIPE_V);") - after.count("pipe_barrier(PIPE_V);")
@@ -888,13 +906,13 @@ def test_the_report_says_where_the_version_came_from(tools, tmp_path, capsys, mo
     ir.write_text(FA_MLIR.read_text())
     out = tmp_path / "o"
     assert build(str(ir), "-o", str(out), "--no-config", "--no-compile") == 0
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     assert report["target_ptoas"] == {"value": "v0.45", "from": f"'{tools.ptoas} --version' printed 'ptoas 0.45'"}
     assert report["settings"]["target-ptoas"] == report["target_ptoas"]
     assert report["compile"] == {"runs": False, "why": "--no-compile"}
     # a pinned version is not asked for
     assert build(str(ir), "-o", str(out), "--no-config", "--no-compile", "--target-ptoas", "v0.36") == 0
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     assert report["target_ptoas"] == {"value": "v0.36", "from": "command line"}
 
 
@@ -937,7 +955,7 @@ def test_real_fa_kernel_builds_with_no_flags(tools, tmp_path, capsys, monkeypatc
     occurrences = re.findall(r"TPipe<(\d), Direction::DIR_\w+, \d+, 8, (\d+), false>", fixed)
     assert len(occurrences) > 20 and all(local == ("8" if flag == "4" else "1") for flag, local in occurrences)
     assert fixed == original
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     assert report["status"] == "ok" and report["artefacts"]["obj"] == "out/fa.o"
     assert report["compile"] == {"runs": True, "why": "compiler set (environment $BISHENG)"}
     fix = next(s for s in report["stages"] if s["stage"] == "fix")
@@ -1275,7 +1293,7 @@ def test_non_utf8_ptoas_output_is_kept_exactly_and_refused_as_run_refuses_it(too
            "text only (in the C++ ptoas printed)" in err, err
     assert (out / "t.cpp").read_bytes() == printed           # the artefact is what ptoas printed
     assert not (out / "t.fixed.cpp").exists()
-    assert json.loads((out / "t.report.json").read_text())["status"] == "error"
+    assert json.loads((out / "t.report.json").read_text())["files"][0]["status"] == "error"
     # `ptofix run` on the same bytes: the same diagnostic
     assert main(["run", str(out / "t.cpp")]) == 2
     assert f"{out}/t.cpp:3:21: error: invalid UTF-8 byte 0xe9" in capsys.readouterr().err

@@ -180,8 +180,8 @@ def test_fa_sample_races_and_fix():
     fa = REPO / "kernels" / "flash_attention" / "fa.cpp"
     proc = subprocess.run([sys.executable, "-m", "ptofix", "check", str(fa)], capture_output=True, text=True)
     assert proc.returncode == 1
-    assert ("warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDDIV.vbrcb writes it while "
-            "TROWEXPANDMUL (line 411) may still read it") in proc.stderr
+    assert ("warning: WAR race: TROWEXPANDDIV.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which "
+            "TROWEXPANDMUL (line 411) may still read\n") in proc.stderr
     # Every race shown is fixed, and every function is verified (the entry's calls of the file's own
     # cube_kernel and vector_kernel, which no toolchain header declares, run with nothing in flight).
     fixed = subprocess.run([sys.executable, "-m", "ptofix", "check", "--fix", str(fa)], capture_output=True, text=True)
@@ -269,7 +269,7 @@ def test_check_cli_several_files_json_and_exit_codes(tmp_path):
     proc = subprocess.run(run + ["--report", "json", "--report-file", str(report), str(racy)], capture_output=True,
                           text=True)
     import json
-    data = json.loads(report.read_text())
+    [data] = json.loads(report.read_text())["files"]
     assert proc.returncode == 1 and data["races"] and {r["kind"] for r in data["races"]} <= {"RAW", "WAR", "WAW"}
     assert all("bytes" in r and "path" in r for r in data["races"])
     out = tmp_path / "out"
@@ -601,7 +601,7 @@ def test_check_ends_with_a_summary_line_and_shows_each_source_line_with_a_caret(
     assert proc.returncode == 1
     lines = proc.stderr.splitlines()
     assert lines[-1] == "7 races, 0 broken placements, 0 unverified functions in 1 file"
-    first = lines.index(next(line for line in lines if ":332:3: warning: RAW race on v39" in line))
+    first = lines.index(next(line for line in lines if ":332:3: warning: RAW race: TROWSUM reads v39" in line))
     source_line = FA_CPP.read_text().splitlines()[331]
     assert lines[first + 1] == f"  332 | {source_line}"
     assert lines[first + 2] == "      |   ^~~~~~~"            # under TROWSUM, its length
@@ -709,7 +709,7 @@ def test_check_writes_a_sarif_log_to_stdout_and_keeps_the_warnings_on_stderr(tmp
                                                                                       "startColumn": 3}]
     assert [r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] for r in trowsum] == [328, 330, 331]
     assert [r["level"] for r in results if r["ruleId"] == "unverified-function"] == ["note"]
-    assert "warning: RAW race on v39" in proc.stderr and proc.stderr.splitlines()[-1].startswith("7 races")
+    assert "warning: RAW race: TROWSUM reads v39" in proc.stderr and proc.stderr.splitlines()[-1].startswith("7 races")
     # To a file, the same log; stdout stays empty.
     into_file = _check("--report", "sarif", "--report-file", str(tmp_path / "check.sarif"), str(FA_CPP),
                        str(unverified))
@@ -719,5 +719,22 @@ def test_check_writes_a_sarif_log_to_stdout_and_keeps_the_warnings_on_stderr(tmp
 def test_check_json_report_goes_to_stdout_with_the_warnings_on_stderr():
     import json
     proc = _check("--report", "json", str(FA_CPP))
-    assert proc.returncode == 1 and len(json.loads(proc.stdout)["races"]) == 7
-    assert "warning: RAW race on v39" in proc.stderr
+    assert proc.returncode == 1 and len(json.loads(proc.stdout)["files"][0]["races"]) == 7
+    assert "warning: RAW race: TROWSUM reads v39" in proc.stderr
+
+
+def test_the_check_pages_example_is_what_check_prints_on_the_fa_sample():
+    """docs/commands/check.md shows fa.cpp's first race as check prints it: a short warning line, the
+    earlier op and how the two meet on the note, each phrase once."""
+    page = (REPO / "docs" / "commands" / "check.md").read_text(encoding="utf-8")
+    example = page.split("```\nkernels/flash_attention/fa.cpp:330:3: warning:", 1)[1].split("```", 1)[0]
+    example = "kernels/flash_attention/fa.cpp:330:3: warning:" + example
+    proc = _check("kernels/flash_attention/fa.cpp", env={"NO_COLOR": "1"}, cwd=REPO)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(example)
+    warnings = [line for line in proc.stderr.splitlines() if ": warning: " in line or ": note: " in line]
+    assert len(warnings) == 14 and max(map(len, warnings)) < 180
+    for line in warnings:
+        message = line.split(": ", 2)[2]
+        phrases = [message[i:i + 20] for i in range(0, len(message) - 20, 5)]
+        assert len(phrases) == len(set(phrases)), line      # no phrase said twice

@@ -149,7 +149,7 @@ def test_the_json_report_of_a_kept_barrier_names_the_macro(tmp_path, capsys):
     source = uses_name(tmp_path)
     status = main(["run", "--pattern", "auto", "-D", "block_off", "--report", "json", "--report-file", "-",
                    str(source), "-o", str(tmp_path / "o.cpp")])
-    decision = json.loads(capsys.readouterr().out)["passes"][0]["decisions"][0]
+    decision = json.loads(capsys.readouterr().out)["files"][0]["passes"][0]["decisions"][0]
     assert status == 0 and decision["decision"] == "kept" and "-Dblock_off" in decision["reason"]
 
 

@@ -49,7 +49,7 @@ def test_depfile_names_the_ir_the_config_and_the_caller(kernel, tmp_path):
     # the IR, ptofix.toml, the caller (all absolute), and the ptoas the build ran
     assert set(deps.split()) == {str(kernel / "fa.mlir"), str(kernel / "ptofix.toml"), str(kernel / "caller.cpp"),
                                  os.environ["PTOAS"]}
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     assert report["depfile"] == {"path": str(depfile), "deps": deps.split()}
 
 

@@ -2118,7 +2118,7 @@ def test_a_barrier_in_a_function_the_model_does_not_read_is_reported_kept(tmp_pa
     path.write_text(text)
     assert main(["run", "--pattern", "auto", "--report", "json", str(path), "-o", str(tmp_path / "o.cpp")]) == 0
     import json
-    report = json.loads(capsys.readouterr().out)          # (stdout is free beside -o)
+    [report] = json.loads(capsys.readouterr().out)["files"]          # (stdout is free beside -o)
     decisions = report["passes"][0]["decisions"]
     assert report["passes"][0]["barriers"] == 3
     assert [(d["line"], d["column"], d["decision"], d["function"]) for d in decisions] == [

@@ -51,8 +51,8 @@ def run_auto(path: Path, *options: str, capsys) -> tuple[int, dict, str]:
     status = main(["run", "--pattern", "auto", *options, "--report", "json", "--report-file", "-", str(path),
                    "-o", str(path.with_suffix(".out.cpp"))])
     captured = capsys.readouterr()
-    report = json.loads(captured.out)
-    passes = report["passes"] if "passes" in report else report[0]["passes"]
+    [report] = json.loads(captured.out)["files"]
+    passes = report["passes"]
     return status, next(p for p in passes if p["pass"] == "pipe-v-barrier"), captured.err
 
 
@@ -945,3 +945,33 @@ def test_a_kernel_that_spells_a_macro_stack_pragma_through_a_headers_macro(tmp_p
     # (The header alone, its macro unused: nothing to fear.)
     plain = write(tmp_path / "p.cpp", kernel(after='#include "prag.h"\n'))
     assert run_auto(plain, capsys=capsys)[1]["removed"] == 1
+
+
+CHECKOUT = REPO.parent / "shared" / "pto-isa" / "f35e7f60"
+
+
+@pytest.mark.skipif(not CHECKOUT.is_dir(), reason="../shared/pto-isa/f35e7f60 (a pto-isa checkout) is not present")
+@pytest.mark.parametrize(("tiling", "later_pto", "with_checkout", "removed"), [
+    # dispatch_mega_combine's pattern: a project header defines names (an include guard, a helper)
+    # before a later header that includes a pto header pto-inst.hpp reaches: with the checkout,
+    # pto's code is known to write neither.
+    ("#ifndef MY_TILING_H\n#define MY_TILING_H\ninline constexpr bool FrontCaseOk(int c) { return c > 0; }\n"
+     "#endif\n", "pto/common/pto_tile.hpp", True, 1),
+    # Without the checkout, that header's words are not listed: kept, and the note says how to give it.
+    ("#define MY_TILING_H\n", "pto/common/pto_tile.hpp", False, 0),
+    # Built to break it: a name pto's headers test (the architecture macro), or one they call.
+    ("#define PTO_NPU_ARCH_A2A3\n", "pto/common/pto_tile.hpp", True, 0),
+    ("#define PIPE_V PIPE_MTE2\n", "pto/common/pto_tile.hpp", True, 0),
+    # A pto header pto-inst.hpp does not reach in that checkout: its words are not read.
+    ("#define MY_TILING_H\n", "pto/not_reached_by_inst.hpp", True, 0),
+])
+def test_a_project_macro_before_a_later_pto_header_with_the_checkout(tmp_path, capsys, tiling, later_pto,
+                                                                       with_checkout, removed):
+    write(tmp_path / "tiling.h", tiling)
+    write(tmp_path / "vector.hpp", f"#include <{later_pto}>\n#include <pto/pto-inst.hpp>\n")
+    source = write(tmp_path / "k.cpp", kernel(after='#include "tiling.h"\n#include "vector.hpp"\n'))
+    options = ("--pto-isa", str(CHECKOUT)) if with_checkout else ()
+    status, report, err = run_auto(source, *options, capsys=capsys)
+    assert report["removed"] == removed, reasons(report)
+    if not with_checkout:
+        assert "--pto-isa DIR" in reasons(report)

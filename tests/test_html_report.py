@@ -86,7 +86,7 @@ def test_each_barrier_row_says_its_decision_and_reason_in_words(tmp_path):
     assert text.startswith("<!DOCTYPE html>") and "<script" not in text and "http" not in text
     document = json.loads(ptofix("run", "--pattern", "auto", "--check", "--report", "json", "--report-file", "-",
                                  str(FA_CPP)).stdout)
-    decisions = {d["line"]: d for d in document["passes"][0]["decisions"]}
+    decisions = {d["line"]: d for d in document["files"][0]["passes"][0]["decisions"]}
     barriers = [row for row in rows_of(text).rows if "barrier" in row["class"]]
     assert len(barriers) == len(decisions) == 12
     lines = FA_CPP.read_text().splitlines()

@@ -963,7 +963,7 @@ def test_canonicalize_takes_several_files_as_one_run_each(tmp_path):
     check = _canonicalize("--target-ptoas", "v0.45", "--check", "--report", "json", "a.mlir", "b.mlir", cwd=tmp_path)
     assert check.returncode == 1
     document = json.loads(check.stdout)                  # (stdout is free beside --check)
-    assert document["version"] == 1 and [item["file"] for item in document["files"]] == ["a.mlir", "b.mlir"]
+    assert document["version"] == 2 and [item["file"] for item in document["files"]] == ["a.mlir", "b.mlir"]
     refused = _canonicalize("--target-ptoas", "v0.45", "a.mlir", "b.mlir", cwd=tmp_path)
     assert refused.returncode == 2 and "several input files need" in refused.stderr
     sidecar = _canonicalize("--target-ptoas", "v0.45", "-o", "out", "--sidecar", "s.json", "a.mlir", "b.mlir",

@@ -421,7 +421,7 @@ def test_real_fa_kernel_ir_sets_the_intended_pipes_with_no_other_flag(tmp_path, 
     assert fixed == original            # exactly what the ptoas that honours local_slot_num prints
     # the newest rule numbers these pipes differently: warnings naming both, not an error
     assert "but ptoas newest flag assignment -> 2; matched by shape" in err
-    report = json.loads((tmp_path / "r.json").read_text())
+    [report] = json.loads((tmp_path / "r.json").read_text())["files"]
     rows = [r for p in report["passes"] for r in p.get("pipes", [])]
     assert len(rows) == 6 and all(r["matched_by"] == "shape" for r in rows)
     assert sorted(r["local_after"] for r in rows) == [1, 1, 1, 1, 8, 8]

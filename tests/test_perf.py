@@ -250,3 +250,16 @@ def test_an_error_inside_a_pto_isa_header_is_located_at_the_kernel_line_that_led
     # (the column is the compiler's: g++ points at the call's parenthesis)
     assert re.fullmatch(rf"{re.escape(str(kernel))}:{line}:\d+: error: cannot build for Perf-Sim: static assertion "
                         r"failed: Fix: TLOAD\(VecTile, GlobalTensor\) only support .*\(in tload_common\.hpp:\d+\)\n", err), err
+
+
+def test_the_json_report_has_the_shape_of_every_report():
+    import json
+
+    from ptofix.perf.measure import PerfOptions, PerfResult, format_json
+    results = [PerfResult("a.cpp", 1000, 10, [], 600, 300, {"v7": "16"}),
+               PerfResult("b.cpp", 900, 9, [], 500, 300, {"v7": "16"}, cached=True)]
+    document = json.loads(format_json(results, PerfOptions(pto_isa="DIR", block_dim=2, barrier_model="restart")))
+    assert list(document) == ["version", "pto_isa", "block_dim", "barrier_model", "files"]
+    assert (document["version"], document["pto_isa"], document["block_dim"]) == (2, "DIR", 2)
+    assert [(k["file"], k["total_cycles"], k["change"], k["cached"]) for k in document["files"]] == [
+        ("a.cpp", 1000, 0.0, False), ("b.cpp", 900, -0.1, True)]

@@ -187,7 +187,7 @@ def test_build_end_to_end_with_real_ptoas(tmp_path):
     before, after = (out / "fa.cpp").read_text(), (out / "fa.fixed.cpp").read_text()
     assert after.count("pipe_barrier(PIPE_V);") < before.count("pipe_barrier(PIPE_V);")
     assert before.count("TPipe<") == after.count("TPipe<") > 0 and ", 8, 8, " not in after
-    report = json.loads((out / "fa.report.json").read_text())
+    report = json.loads((out / "fa.report.json").read_text())["files"][0]
     assert report["status"] == "ok" and [s["stage"] for s in report["stages"]] == ["canonicalize", "ptoas", "fix",
                                                                                    "bisheng"]
     calls = [json.loads(line) for line in log.read_text().splitlines()]

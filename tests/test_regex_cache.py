@@ -104,7 +104,7 @@ def private_cache(tmp_path, monkeypatch):
 
 def _cache_file_of(tag: tuple, entries: dict) -> bytes:
     blob = marshal.dumps(entries)
-    return marshal.dumps((tag, zlib.crc32(blob), blob))
+    return regex_cache._head(tag) + zlib.crc32(blob).to_bytes(4, "big") + blob
 
 
 # (An entry for the pattern whose codes would match anything: used, it would show.)
@@ -115,11 +115,17 @@ WRONG_CODES = {(r"(a+)b", 0): marshal.dumps((32, [1], 0, {}, ()))}
     b"", b"garbage", marshal.dumps(("other tag", 0, b"")),
     "checksum",             # right tag, wrong checksum: a flipped byte in the codes
     "python",               # another Python version with the same cache tag and engine
+    # (Damaged: marshal read its `[` as lists of 1.5 billion items, nested, for minutes: #60.)
+    b"[" * 200_000,
+    "old format",           # the envelope marshalled, as before
 ])
 def test_an_unusable_cache_file_is_ignored(private_cache, content):
     if content == "checksum":
         blob = marshal.dumps(WRONG_CODES)
-        content = marshal.dumps((regex_cache._TAG, 12345, blob))
+        content = regex_cache._HEAD + (12345).to_bytes(4, "big") + blob
+    elif content == "old format":
+        blob = marshal.dumps(WRONG_CODES)
+        content = marshal.dumps((regex_cache._TAG, zlib.crc32(blob), blob))
     elif content == "python":
         tag = regex_cache._TAG
         content = _cache_file_of((tag[0], tag[1] + " (another build)", *tag[2:]), WRONG_CODES)

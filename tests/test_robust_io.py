@@ -148,7 +148,7 @@ def test_help_documents_exit_statuses_and_opt_quoting(capsys):
     with pytest.raises(SystemExit):
         main(["opt", "--help"])
     text = capsys.readouterr().out
-    assert "-p 'local-slot-num{map=0=2,4=2},pipe-v-barrier{pattern=gu}'" in text and "brace-expanded" in text
+    assert "-p 'local-slot-num{map=0=2,4=2},pipe-v-barrier{pattern=gu}'" in text and "brace-expands" in text
 
 
 def test_console_script_prints_no_traceback_on_bad_stdin():
@@ -235,14 +235,14 @@ def test_a_name_that_can_only_be_a_directory_is_refused(work, capsys, argv):
 def test_report_file_dash_writes_the_report_to_stdout(work, capsys):
     assert ptofix("run", "--pattern", "auto", "fa.cpp", "-o", "out.cpp", "--report", "json", "--report-file", "-") == 0
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["file"] == "fa.cpp" and without_kept_note(captured.err) == ""
+    assert json.loads(captured.out)["files"][0]["file"] == "fa.cpp" and without_kept_note(captured.err) == ""
     assert (work / "out.cpp").is_file() and not (work / "-").exists()
     assert ptofix("run", "--pattern", "auto", "--check", "fa.cpp", "--report", "text", "--report-file", "-") == 1
     captured = capsys.readouterr()
     assert captured.out.endswith("fa.cpp: pipe-v-barrier: 6 of 12 PIPE_V barriers removed (0 statement(s) not parsed)\n")
     assert without_kept_note(captured.err) == "fa.cpp: would change\n"
     status = ptofix("check", "fa.cpp", "--report", "json", "--report-file", "-")
-    assert status in (0, 1) and json.loads(capsys.readouterr().out)["file"] == "fa.cpp"
+    assert status in (0, 1) and json.loads(capsys.readouterr().out)["files"][0]["file"] == "fa.cpp"
     assert not (work / "-").exists()
 
 
@@ -522,13 +522,13 @@ def test_json_report_goes_to_a_free_stdout_and_the_warnings_to_stderr(work, caps
     assert ptofix("canonicalize", "--target-ptoas", "v0.36", "fa.mlir", "-o", "out.mlir", "--report", "json") == 0
     captured = capsys.readouterr()
     assert captured.err.strip() and all(": warning: " in line for line in captured.err.strip().splitlines())
-    assert json.loads(captured.out)["target_ptoas"] == "v0.36"
+    assert json.loads(captured.out)["files"][0]["target_ptoas"] == "v0.36"
     # With the result on stdout the report stays on stderr, after the warnings.
     assert ptofix("canonicalize", "--target-ptoas", "v0.36", "fa.mlir", "--report", "json") == 0
     err = capsys.readouterr().err
     head, brace, body = err.partition("{")
     assert head.strip() and all(": warning: " in line for line in head.strip().splitlines())
-    assert json.loads(brace + body)["target_ptoas"] == "v0.36"
+    assert json.loads(brace + body)["files"][0]["target_ptoas"] == "v0.36"
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")

@@ -364,7 +364,7 @@ def test_a_file_name_that_is_not_utf8_is_encoded_in_the_report(tmp_path, fmt):
     text = page.decode("utf-8")                      # valid UTF-8
     assert "k<ff>.cpp" in text
     if fmt == "json":
-        assert json.loads(text)["file"] == "k<ff>.cpp"
+        assert json.loads(text)["files"][0]["file"] == "k<ff>.cpp"
 
 
 def test_a_diagnostic_names_a_file_that_is_not_utf8_as_gcc_writes_its_bytes(tmp_path):

@@ -26,7 +26,7 @@ def test_equal_difference_and_json(tmp_path):
     assert bad.returncode == 1
     assert "difference on seed" in bad.stdout and f"{b}:" in bad.stdout and "RAW" in bad.stdout
     js = sim(str(a), str(b), "--report", "json")
-    data = json.loads(js.stdout)
+    [data] = json.loads(js.stdout)["files"]
     assert js.returncode == 1 and data["equal"] is False and "TMUL" in data["difference"]["actual_origin"]
 
 
@@ -63,12 +63,14 @@ def test_tile_outside_ub_is_exit_2(tmp_path):
     assert sim(str(a), str(a), "--ub-size", "256K").returncode == 0
 
 
-def test_help_documents_defaults():
+def test_help_names_the_options_and_the_page_the_defaults():
     r = subprocess.run([sys.executable, "-m", "ptofix", "simulate", "--help"], capture_output=True, text=True,
                        cwd=REPO)
     assert r.returncode == 0
-    for word in ("--seeds", "--arg", "integer scalars   16", "Exit status", "--subblocks"):
+    for word in ("--seeds", "--arg", "exit status:", "--subblocks", "docs/commands/simulate.md"):
         assert word in r.stdout
+    page = (REPO / "docs" / "commands" / "simulate.md").read_text(encoding="utf-8")
+    assert "| integer scalars | 16 |" in page and "| float scalars | 1.0 |" in page
 
 
 def test_gm_fill_sets_integer_ranges_and_rejects_bad_modes_and_names(tmp_path):
@@ -147,7 +149,7 @@ def test_a_difference_only_through_the_originals_own_races_is_exit_4(tmp_path):
                                    f"overlap them too; the comparison says nothing about the rewrite there\n")
         assert "difference on" not in r.stdout.splitlines()[0]
     js = sim(str(orig), str(fixed), "--seeds", "2", "--report", "json", "--no-fix-original")
-    data = json.loads(js.stdout)
+    [data] = json.loads(js.stdout)["files"]
     assert js.returncode == 4 and data["status"] == "original races" and data["difference"] is None
     assert data["racy_original"]["original_pairs_only"] is True
 
@@ -182,7 +184,7 @@ def test_a_racy_original_is_replaced_by_check_fix_of_it(tmp_path):
     assert r.stdout.startswith("simulate: equal on 8 seed(s)")
     assert f"compared with `ptofix check --fix` of {orig}" in r.stdout
     js = sim(str(orig), str(rew), "--seeds", "8", "--report", "json")
-    data = json.loads(js.stdout)
+    [data] = json.loads(js.stdout)["files"]
     assert js.returncode == 0 and data["status"] == "equal"
     assert data["check_fix"]["applied"] is True and data["check_fix"]["races"] >= 3
     assert data["check_fix"]["inserted"] == [f"{orig}:15:3", f"{orig}:20:3", f"{orig}:23:3"]

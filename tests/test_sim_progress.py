@@ -63,7 +63,7 @@ def test_time_budget_option(tmp_path):
     r = subprocess.run([sys.executable, "-m", "ptofix", "simulate", str(a), str(a), "--seeds", "3",
                         "--time-budget", "1e6", "--report", "json"], capture_output=True, text=True, cwd=REPO)
     assert r.returncode == 0 and r.stderr == ""
-    data = json.loads(r.stdout)
+    [data] = json.loads(r.stdout)["files"]
     assert data["seeds"] == 3 and data["seeds_asked"] == 3
     bad = subprocess.run([sys.executable, "-m", "ptofix", "simulate", str(a), str(a), "--time-budget", "-1"],
                          capture_output=True, text=True, cwd=REPO)

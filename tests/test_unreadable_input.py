@@ -53,7 +53,6 @@ UNREADABLE = {
     "digraph": "  if (n > 0) <% pipe_barrier(PIPE_ALL); %>\n",
     "universal character name": "  TASSIGN(b\\u00c9, 4096);\n",
     "splice outside a directive": "  TASSIGN(b, 65536);  // set b \\\n  pipe_barrier(PIPE_ALL);\n",
-    "#if groups that open a brace each": "#if FOO\n  if (n) {\n#else\n  {\n#endif\n  TMUL(b, b, b);\n  }\n",
     "header name with a comment opening": "#if __has_include(<a/*b.h>)\n#endif\n",
 }
 
@@ -71,7 +70,7 @@ def test_unreadable_valid_cpp_is_left_as_it_is(tmp_path, capsys, name):
         assert "note:" in err and "left as it is" in err and "error" not in err
     status, out, err = run(capsys, "run", "--pattern", "auto", "--report", "json", "--report-file", "-",
                            "-o", tmp_path / "out.cpp", path)
-    report = json.loads(out)
+    [report] = json.loads(out)["files"]
     assert report["unread"] and report["changed"] is False
     barrier = report["passes"][0]
     assert barrier["removed"] == 0 and barrier["barriers"] >= 1
@@ -81,6 +80,25 @@ def test_unreadable_valid_cpp_is_left_as_it_is(tmp_path, capsys, name):
     status, out, err = run(capsys, "check", path)
     assert status == 4 and "unverified" in out + err
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_if_groups_that_open_a_brace_each_make_only_their_function_unknown(tmp_path, capsys):
+    # Each group opens one brace the same `}` closes: the function ends at the same place in every
+    # reading, so the file is read and that function alone is unknown (its barriers kept).
+    crossing = "#if FOO\n  if (n) {\n#else\n  {\n#endif\n  TMUL(b, b, b);\n  }\n"
+    text = kernel("", crossing + "  TMUL(b, b, b);\n")
+    path = tmp_path / "k.cpp"
+    path.write_text(text, encoding="utf-8")
+    parse_cpp(SourceText(text, str(path)))
+    status, out, err = run(capsys, "run", "--pattern", "auto", "--report", "json", "--report-file", "-",
+                           "-o", tmp_path / "out.cpp", path)
+    barrier = json.loads(out)["passes"][0]
+    assert status == 0 and barrier["removed"] == 0 and barrier["barriers"] >= 1
+    assert all(d["decision"] == "kept" for d in barrier["decisions"])
+    assert any("#if groups cut across" in d["reason"] for d in barrier["decisions"])
+    assert (tmp_path / "out.cpp").read_text(encoding="utf-8") == text
+    status, out, err = run(capsys, "check", path)
+    assert status == 4 and "unverified" in out + err
 
 
 def test_an_if_group_inside_a_calls_arguments_is_read_and_kept():

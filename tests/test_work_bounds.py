@@ -97,6 +97,42 @@ def test_the_joint_proof_does_not_copy_the_removals_per_barrier(monkeypatch):
     assert counts[1] <= MAX_GROWTH * counts[0] + 1000, counts
 
 
+def count_proofs(monkeypatch) -> list[int]:
+    """Counts every proof (BarrierAnalysis._decide) made from now on."""
+    proofs = [0]
+    original = barriers.BarrierAnalysis._decide
+
+    def counted(self, fn, stmt, pattern):
+        proofs[0] += 1
+        return original(self, fn, stmt, pattern)
+    monkeypatch.setattr(barriers.BarrierAnalysis, "_decide", counted)
+    return proofs
+
+
+def test_the_selection_search_proves_each_barrier_a_few_times(monkeypatch):
+    """One tile's chain: every barrier is removable alone, so the greedy pass keeps one in 65 for
+    the walk's work bound, and each kept one is blocked by the 130 removals its walks cross. The
+    search proved it again with each of them given back alone (130 proofs), the joint proof went
+    over every removal twice, the search's steps proved the same barriers again: about 7 proofs a
+    barrier (111,000 for 16,000 barriers: 15 to 20 s). Now a run that does not free it rules out
+    its removals with one proof, and a proof whose walks meet the same removals is read back."""
+    proofs = count_proofs(monkeypatch)
+    found = decide(barrier_chain(1000))
+    assert len(found) == 2000
+    assert sum(d.removed for d in found) == 1970      # (the outcome the search had before)
+    assert proofs[0] <= 3 * len(found), proofs[0]       # (13,700 before, 4,300 now)
+
+
+def test_a_needed_barrier_is_not_proved_again_by_each_step_of_the_search(monkeypatch):
+    """Alternating tiles: every other pair needs its barriers, the others are removable alone
+    but not together. The swap search proved each blocked barrier again for every option it
+    tried; the proofs it had made at the same removals are now read back."""
+    proofs = count_proofs(monkeypatch)
+    found = decide(barrier_chain(1000, alternating=True))
+    assert sum(d.removed for d in found) == 1001
+    assert proofs[0] <= 2.5 * len(found), proofs[0]      # (6,000 before, 4,500 now)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("alternating", [False, True])
 def test_deciding_a_barrier_chain_is_linear_in_its_barriers(alternating):
@@ -426,3 +462,63 @@ def test_call_arities_read_as_before():
         frozenset({"M"}))
     assert calls["f"] == {3} and calls["g"] == {2} and calls["h"] == {0} and calls["q"] == {2}
     assert {"k", "m", "r", "s"} <= other and "u" not in calls and "u" not in other
+
+
+def _unknown_per_function(n: int) -> str:
+    """n functions, each with a macro that may declare anything (confined to it, a chain of n
+    macros naming the one before), a brace inside a call's parentheses and `#if` groups that cut
+    across its braces: macro_reach and the parser's per-function readings of them."""
+    lines = ["#define STEP0 case 0: break;"]
+    lines += [f"#define STEP{k} STEP{k - 1}" for k in range(1, n)]
+    for k in range(n):
+        lines.append(f"AICORE void f{k}(int n) {{\n  switch (n) {{ STEP{k} default: break; }}\n  g(n, {{1, 2}});\n"
+                     "#if defined(A)\n  if (n) {\n#else\n  {\n#endif\n    n += 1;\n  }\n}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.slow
+def test_reading_what_reaches_one_function_is_linear_in_the_functions():
+    from ptofix.cpp.semantics import FileContext
+
+    def work(text: str) -> None:
+        context = FileContext(parse_cpp(SourceText(text, "k.cpp")))
+        assert not context.unmodelled and len(context.unknown_functions) == text.count("AICORE void")
+
+    small, large = (_unknown_per_function(n) for n in (300, 600))
+    assert cpu_growth(work, small, large) <= MAX_GROWTH
+
+
+def _strided_rows_kernel(row_stride: int, rows: int = 2) -> str:
+    shape = f"pto::Shape<1, 1, 1, {rows}, 64>"
+    stride = f"pto::Stride<{rows * row_stride}, {rows * row_stride}, {rows * row_stride}, {row_stride}, 1>"
+    view = f"GlobalTensor<float, {shape}, {stride}, pto::Layout::ND>"
+    tile = (f"Tile<TileType::Vec, float, {rows}, 64, BLayout::RowMajor, {rows}, 64, SLayout::NoneBox, 512, "
+            "PadValue::Null>")
+    return ("__global__ AICORE void k(__gm__ float* a) {\n"
+            f"  {tile} t;\n  TASSIGN(t, 0);\n  {view} g = {view}(a, {shape}(), {stride}());\n"
+            "  TLOAD(t, g);\n  pipe_barrier(PIPE_V);\n  TADD(t, t, t);\n  pipe_barrier(PIPE_V);\n  TSTORE(g, t);\n}\n")
+
+
+def test_gm_models_the_chunks_a_view_reaches_not_its_span():
+    """06_online_softmax spans 39.5 MB of GM and reads little of it: modelled densely (9 bytes a
+    byte, two runs alive), `simulate` peaked at 1.06 GB. Now only the 64 KiB chunks a view's
+    elements fall in are modelled: two rows 32 MiB apart are two chunks."""
+    from ptofix.sim.memory import GM_CHUNK
+    from ptofix.sim.runner import SimOptions, run_kernel
+    text = _strided_rows_kernel(8 << 20)          # (floats: rows 32 MiB apart)
+    run = run_kernel(SourceText(text, "k.cpp"), 0, None, SimOptions())
+    region = run.regions["a"]
+    assert region.data.size > 32 << 20
+    assert sorted(region.filled) == [0, (32 << 20) // GM_CHUNK]
+    assert region.budget[1] == 2 * GM_CHUNK
+
+
+def test_gm_modelled_past_its_bound_is_refused_where_the_view_is_built(tmp_path):
+    """Within the 48 MiB span, a view whose rows fall in more chunks than the modelled bound is
+    `cannot simulate` at its line, not a run that grows past 500 MB."""
+    from ptofix.sim.memory import GM_CHUNK, GM_MAX_MODELLED_BYTES
+    rows = GM_MAX_MODELLED_BYTES // GM_CHUNK + 1
+    proc = _simulate_cli(tmp_path, _strided_rows_kernel(GM_CHUNK // 4, rows))
+    assert proc.returncode == 2, proc.stderr
+    assert "k.cpp:4:3:" in proc.stderr and f"more than the {GM_MAX_MODELLED_BYTES} bytes the simulator models" \
+        in proc.stderr, proc.stderr

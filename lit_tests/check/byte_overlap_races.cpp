@@ -23,27 +23,27 @@ __global__ AICORE void k() {
   TEXP(b, c);
   TMULS(a, c, 2.0f);
 }
-// CHECK: byte_overlap_races.cpp:16:3: warning: RAW race on b [4096, 8192): TADD reads it while TADD (line 14) may still write it (as a); no PIPE_V drain between them in straight-line code
+// CHECK: byte_overlap_races.cpp:16:3: warning: RAW race: TADD reads b [4096, 8192), which TADD (line 14) may still write
 // CHECK-NEXT: 16 | TADD(c, b, b);
 // CHECK-NEXT: | ^~~~
-// CHECK-NEXT: byte_overlap_races.cpp:14:3: note: TADD writes a [0, 8192) here
+// CHECK-NEXT: byte_overlap_races.cpp:14:3: note: TADD writes a [0, 8192) here; no PIPE_V drain between them in straight-line code
 // CHECK-NEXT: 14 | TADD(a, a, a);
 // CHECK-NEXT: | ^~~~
-// CHECK-NEXT: byte_overlap_races.cpp:16:3: warning: RAW race on b [4096, 8192): TADD reads it while TMUL (line 15) may still write it (as a); no PIPE_V drain between them in straight-line code
+// CHECK-NEXT: byte_overlap_races.cpp:16:3: warning: RAW race: TADD reads b [4096, 8192), which TMUL (line 15) may still write
 // CHECK-NEXT: 16 | TADD(c, b, b);
 // CHECK-NEXT: | ^~~~
-// CHECK-NEXT: byte_overlap_races.cpp:15:3: note: TMUL writes a [0, 8192) here
+// CHECK-NEXT: byte_overlap_races.cpp:15:3: note: TMUL writes a [0, 8192) here; no PIPE_V drain between them in straight-line code
 // CHECK-NEXT: 15 | TMUL(a, a, a);
 // CHECK-NEXT: | ^~~~
-// CHECK-NEXT: byte_overlap_races.cpp:21:3: warning: WAR race on c [65536, 73728): TMULS writes it while TADD (line 20) may still read it; no PIPE_V drain between them in straight-line code
+// CHECK-NEXT: byte_overlap_races.cpp:21:3: warning: WAR race: TMULS writes c [65536, 73728), which TADD (line 20) may still read
 // CHECK-NEXT: 21 | TMULS(c, a, 2.0f);
 // CHECK-NEXT: | ^~~~~
-// CHECK-NEXT: byte_overlap_races.cpp:20:3: note: TADD reads c [65536, 73728) here
+// CHECK-NEXT: byte_overlap_races.cpp:20:3: note: TADD reads c [65536, 73728) here; no PIPE_V drain between them in straight-line code
 // CHECK-NEXT: 20 | TADD(d, c, c);
 // CHECK-NEXT: | ^~~~
-// CHECK-NEXT: byte_overlap_races.cpp:24:3: warning: WAW race on a [4096, 8192): TMULS writes it while TEXP (line 23) may still write it (as b); no PIPE_V drain between them in straight-line code
+// CHECK-NEXT: byte_overlap_races.cpp:24:3: warning: WAW race: TMULS writes a [4096, 8192), which TEXP (line 23) may still write
 // CHECK-NEXT: 24 | TMULS(a, c, 2.0f);
 // CHECK-NEXT: | ^~~~~
-// CHECK-NEXT: byte_overlap_races.cpp:23:3: note: TEXP writes b [4096, 12288) here
+// CHECK-NEXT: byte_overlap_races.cpp:23:3: note: TEXP writes b [4096, 12288) here; no PIPE_V drain between them in straight-line code
 // CHECK-NEXT: 23 | TEXP(b, c);
 // CHECK-NEXT: | ^~~~

@@ -20,10 +20,10 @@ __global__ AICORE void k() {
   TROWEXPANDMUL(v5, v5, v7);
   TROWEXPANDMUL(v6, v6, v8);
 }
-// CHECK: hidden_scratch_race.cpp:21:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 20) may still read it; no PIPE_V drain between them in straight-line code
+// CHECK: hidden_scratch_race.cpp:21:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 20) may still read
 // CHECK-NEXT: 21 | TROWEXPANDMUL(v6, v6, v8);
 // CHECK-NEXT: | ^~~~~~~~~~~~~
-// CHECK-NEXT: hidden_scratch_race.cpp:20:3: note: TROWEXPANDMUL reads <hidden TMP_UB scratch> [188416, 196608) here
+// CHECK-NEXT: hidden_scratch_race.cpp:20:3: note: TROWEXPANDMUL reads <hidden TMP_UB scratch> [188416, 196608) here; no PIPE_V drain between them in straight-line code
 // CHECK-NEXT: 20 | TROWEXPANDMUL(v5, v5, v7);
 // CHECK-NEXT: | ^~~~~~~~~~~~~
 // FIX: TROWEXPANDMUL(v5, v5, v7);

@@ -104,14 +104,14 @@ __global__ AICORE void k8() {
   TMULS(v6, v6, 2.0f);
   TROWEXPANDMUL(v6, v6, v7);
 }
-// CHECK: hidden_scratch_same_broadcast.cpp:35:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 33) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:35:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 34) may still write it
-// CHECK: hidden_scratch_same_broadcast.cpp:50:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 46) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:62:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 61) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:72:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 71) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:82:3: warning: RAW race on v7 [32768, 32896): TROWEXPANDMUL.vbrcb reads it while TMULS (line 81) may still write it
-// CHECK: hidden_scratch_same_broadcast.cpp:83:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 82) may still read it
-// CHECK: hidden_scratch_same_broadcast.cpp:94:3: warning: WAR race on <hidden TMP_UB scratch> [188416, 196608): TROWEXPANDMUL.vbrcb writes it while TROWEXPANDMUL (line 92) may still read it
+// CHECK: hidden_scratch_same_broadcast.cpp:35:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 33) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:35:3: warning: RAW race: TROWEXPANDMUL.vbrcb reads v7 [32768, 32896), which TMULS (line 34) may still write
+// CHECK: hidden_scratch_same_broadcast.cpp:50:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 46) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:62:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 61) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:72:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 71) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:82:3: warning: RAW race: TROWEXPANDMUL.vbrcb reads v7 [32768, 32896), which TMULS (line 81) may still write
+// CHECK: hidden_scratch_same_broadcast.cpp:83:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 82) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:94:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 92) may still read
 // CHECK: hidden_scratch_same_broadcast.cpp:105:3: note: 'k8' is unverified: TROWEXPANDMUL.vbrcb: the bytes TROWEXPANDMUL and it touch are not known
 // CHECK-NOT: warning:
 // FIX: void k1()

@@ -15,10 +15,10 @@ __global__ AICORE void k() {
     TMULS(b, b, 0.5f);
   }
 }
-// CHECK: loop_back_edge_race.cpp:13:5: warning: WAW race on a [4096, 8192): TEXP writes it while TMULS (line 15) may still write it (as b); no PIPE_V drain between them across the loop back-edge
+// CHECK: loop_back_edge_race.cpp:13:5: warning: WAW race: TEXP writes a [4096, 8192), which TMULS (line 15) may still write
 // CHECK-NEXT: 13 | TEXP(a, a);
 // CHECK-NEXT: | ^~~~
-// CHECK-NEXT: loop_back_edge_race.cpp:15:5: note: TMULS writes b [4096, 12288) here
+// CHECK-NEXT: loop_back_edge_race.cpp:15:5: note: TMULS writes b [4096, 12288) here; no PIPE_V drain between them across the loop back-edge
 // CHECK-NEXT: 15 | TMULS(b, b, 0.5f);
 // CHECK-NEXT: | ^~~~~
 // FIX: for (int32_t i = 0; i < 4; i += 1) {

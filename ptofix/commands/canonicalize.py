@@ -14,44 +14,20 @@ from .output_options import json_report_off_stderr, output_options
 
 HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"
 
-DESCRIPTION = """\
-Rewrite the PTO pipe/FIFO ops of an MLIR module into the form TARGET's ptoas accepts.
+# --help: what the command does and its options, one line each; the why and the details are on its
+# page (docs/commands/canonicalize.md).
+DESCRIPTION = ("Rewrite the PTO pipe/FIFO ops of an MLIR module into the form the target ptoas accepts "
+               "(its custom syntax, or exact generic form); every other byte is left as it is.")
+EPILOG = """\
+versions: 2026-04-17 (hw-head), v0.31, v0.35, v0.36, v0.45, newest (v0.60, 2026-08-21)
 
-MLIR Python bindings print ops they do not know in generic form ("pto.talloc_to_aiv"() {...}),
-often with integer widths, {} vs <{}> or operandSegmentSizes of another version. With
---to custom (default) each generic pipe/FIFO op becomes the target's custom syntax; with
---to generic every pipe/FIFO op is printed in exact generic form (i8/i32 widths, sorted <{}>,
-the target's segments). Every other byte is left unchanged; a second run changes nothing.
+exit status: 0 ok, 1 --check found changes, 2 bad input, version or output, 3 internal error
 
-Ops, attributes or operands the target does not have are errors (file:line:col, exit 2) that
-name the first version that has them. A local_slot_num the target rejects (GM-only pipe init)
-is removed, reported as a warning and recorded in a sidecar JSON for the C++-side
-LocalSlotNum pass: --sidecar PATH, default OUT.slots.json with -o OUT (FILE.slots.json with -i).
-An existing sidecar is merged, never overwritten with less: its entries for pipes that still
-lack local_slot_num are kept (a second run on canonical IR keeps them); if it records a pipe
-the output no longer has, or is not a sidecar at all, that is an error and nothing is written.
-Input that is not MLIR (no module/func.func/pto op) is an error.
-
-versions: 2026-04-17 (hw-head), v0.31, v0.35, v0.36, v0.45, newest (v0.60, 2026-08-21);
-other vX.Y / YYYY-MM-DD map to the newest listed version not after them.
-
-Without --target-ptoas the target is what `$PTOAS --version` says (a note names it), as in
-`ptofix build`. Several files need -i, -o DIR, --check or --diff (and -j N runs them on N
-worker processes); a version ptofix does not list is a note naming the one it is treated as.
-
-examples:
-  ptofix canonicalize --target-ptoas v0.36 fa.mlir -o fa.pto
-  PTOAS=/opt/ptoas/bin/ptoas ptofix canonicalize -i kernels/*.mlir
-  ptofix canonicalize --target-ptoas hw-head --to generic fa.mlir
-  ptofix canonicalize --target-ptoas v0.31 --check fa.mlir
-
-exit status: 0 ok, 1 --check found changes, 2 bad input, version or output (nothing is
-written for that file: with several files the others are still written, and the status is the
-worst of them), 3 internal error (--debug shows the traceback)."""
+details (the sidecar, versions): docs/commands/canonicalize.md"""
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("canonicalize", help=HELP, description=DESCRIPTION,
+    p = subparsers.add_parser("canonicalize", help=HELP, description=DESCRIPTION, epilog=EPILOG,
                               formatter_class=HelpFormatter)
     p.add_argument("files", nargs="+", metavar="IN.mlir",
                    help="PTO IR input ('-' for stdin); several need -i, -o DIR, --check or --diff")

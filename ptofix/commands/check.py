@@ -32,35 +32,21 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..race_check import RaceCheck
 
-HELP = """\
-Report every pair of vector ops that may run at the same time (no PIPE_V drain between them on
-some path, loop back-edges included) and conflict in UB bytes: RAW/WAR/WAW, the hidden TMP_UB
-scratch included, PTOAS's exact same-access chain excepted. Each race is a warning at the later
-op with a note at the earlier one. A broken tile placement is an error at its TASSIGN, with the
-bytes: a Vec tile past the UB (192 KiB on A2/A3, 256 KiB on A5: the NPU faults), or inside the
-hidden scratch [184 KiB, 192 KiB) that an A2/A3 row-expand op of its function broadcasts into (its
-data is overwritten); a warning when it is wrong on some architectures only (--arch says which
-one the kernel is for). --fix cannot mend those. Statements ptofix does not understand make their
-function "unverified" (one note: races through them are neither shown nor ruled out), never a race.
-Each diagnostic shows its source line with a caret, as GCC does; the last line of stderr sums up
-("4 races, 0 broken placements, 1 unverified function in 2 files").
+# --help: what the command does and its options, one line each; the why and the details are on its
+# page (docs/commands/check.md).
+DESCRIPTION = ("Report the PIPE_V races ptoas left in (two vector ops that may run at once and conflict in UB "
+               "bytes), unverified functions and broken tile placements; --fix inserts the barriers the races need.")
+EPILOG = """\
+exit status: 0 clean, 1 races or broken placements, 4 only unverified functions (0 with
+--allow-unverified), 2 bad input, 3 internal error; several FILEs: the most severe
 
---fix inserts the fewest pipe_barrier(PIPE_V) that separate every race (the pass
-pipe-v-barrier-insert) and says so on stderr ("FILE: inserted 2 barriers"); the output options
-below then apply as for `ptofix run` (-i rewrites FILE).
-
---report json (without --fix) and --report sarif (SARIF 2.1.0, for CI code scanning) go to stdout
-unless --report-file names a file; the warnings stay on stderr.
-
-exit status: 0 no race and every function verified (or --fix separated them all), 1 races or
-broken placements found (with --fix: races it could not separate, or any broken placement), 4 no
-race or placement found but some function is unverified (0 with --allow-unverified), 2 bad input,
-3 internal error. With several FILEs, the most severe (3, 2, 1, 4, 0 in that order)."""
+details (what is a race, --fix, SARIF): docs/commands/check.md"""
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("check", help="report PIPE_V races ptoas left in (and --fix them)",
-                                   description=HELP, formatter_class=HelpFormatter)
+                                   description=DESCRIPTION, epilog=EPILOG,
+                                   formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
                         help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
@@ -76,7 +62,7 @@ def add_parser(subparsers) -> None:
                         help="exit 0, not 4, when the only finding is an unverified function (for a CI gate "
                              "that accepts what the model cannot read; the notes are still printed)")
     parser.add_argument("--color", choices=COLOR_CHOICES, default="auto",
-                        help="colour the diagnostics: auto (default) on a terminal unless NO_COLOR is set")
+                        help="when to colour the diagnostics; auto (default): on a terminal unless NO_COLOR is set")
     add_output_arguments(parser)
     for action in parser._actions:           # (check alone also writes SARIF)
         if action.dest == "report":

@@ -40,6 +40,31 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
                                                 initial_indent=indent, subsequent_indent=indent))
         return "\n\n".join(paragraphs)
 
+    def _expand_help(self, action: argparse.Action) -> str:
+        """An option's help as ``--help`` shows it: its first clause, one line on a wide enough
+        terminal (the rest of the text, and why, is on the command's page, docs/commands/*.md)."""
+        return first_clause(super()._expand_help(action))
+
+
+# Where an option's help says more than what the option does: a new sentence, a clause after ';',
+# an aside in parentheses, an example after ", e.g.".
+_CLAUSE_END = re.compile(r"\. |; | \(|, e\.g\. | -- ")
+
+
+def first_clause(text: str) -> str:
+    """``text`` up to its first clause's end (see _CLAUSE_END), brackets balanced."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "([{":
+            if depth == 0 and char == "(" and _CLAUSE_END.match(text, index - 1):
+                return text[:index - 1]
+            depth += 1
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and _CLAUSE_END.match(text, index) and index > 0:
+            return text[:index]
+    return text
+
 
 def _terminal_columns() -> int:
     try:

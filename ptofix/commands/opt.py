@@ -16,36 +16,23 @@ from .arguments import QUIET_HELP, add_batch_arguments, add_macro_arguments, add
 from .help_format import HelpFormatter
 from .output_options import json_report_off_stderr, output_options
 
-OPT_DESCRIPTION = """\
-Run registered passes in order on FILE (C++ or PTO IR, as each pass declares). Each pass reads the
-output of the one before: local-slot-num goes before pipe-v-barrier and pipe-v-barrier-insert,
-whose proof and race search read the TPipe LocalSlotNum they are given (a slot count raised after
-them may move a popped tile onto another); the other order is refused (exit 2).
-
-PIPELINE is one argument: passes separated by ',', each with optional {key=value ...} options
-(separated by spaces or ','; a value may itself be a comma list). Quote the whole pipeline for
-the shell, with single quotes, because '{', '}' and spaces are special to it:
+# --help: what the command does and its options, one line each; the why and the details are on its
+# page (docs/commands/opt.md).
+DESCRIPTION = "Run registered passes in order on FILE (C++ or PTO IR, as each pass declares)."
+EPILOG = """\
+Quote the pipeline with single quotes: the shell brace-expands '{' and splits at spaces.
 
   ptofix opt -p 'local-slot-num{map=0=2,4=2},pipe-v-barrier{pattern=gu}' fa.cpp
-  ptofix opt -p 'canonicalize{target-ptoas=v0.36 to=generic}' fa.mlir
-  ptofix opt -p pipe-v-barrier fa.cpp          (no options: no quotes needed)
 
-A canonicalize pass that strips local_slot_num records it in OUT.slots.json (-o OUT) or
-FILE.slots.json (-i), as `ptofix canonicalize` does; on stdout, -o /dev/null or --diff it is not
-recorded (the warning says so).
+exit status: 0 ok, 1 --check found changes, 2 bad input, pipeline or output, 3 internal error
 
-Unquoted, `-p a,b{k=v}` may be brace-expanded by bash/zsh into two arguments (a,bk=v ...), and
-`{k=v x=1}` split at the space. --list-passes shows what is available.
-
-exit status: 0 ok, 1 --check found changes, 2 bad input, pipeline or output (nothing is
-written for that file: with several files the others are still written, and the status is the
-worst of them), 3 internal error (--debug shows the traceback)."""
+details (pass options, pass order): docs/commands/opt.md"""
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "opt", help="run passes by name: -p 'pass-a,pass-b{opt=value}'",
-        description=OPT_DESCRIPTION,
+        description=DESCRIPTION, epilog=EPILOG,
         formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="input (C++ or PTO IR); several need -i, -o DIR, --check or --diff")

@@ -11,22 +11,14 @@ from .help_format import HelpFormatter
 
 HELP = "build each kernel against pto-isa's Perf-Sim and compare their cycles"
 
-DESCRIPTION = """\
-Build each ptoas C++ kernel against a pto-isa checkout's pipeline simulator, Perf-Sim
-(pto/costmodel/perf_sim/launch.hpp, LAUNCH_KERNEL), run its entry there and print the simulated
-total cycles, the VEC and CUBE busy cycles, and the change of the total against the first file.
+# --help: what the command does and its options, one line each; the why and the details are on its
+# page (docs/commands/perf.md).
+DESCRIPTION = ("Build each ptoas C++ kernel against a pto-isa checkout's Perf-Sim, run it there and print its "
+               "total, VEC and CUBE busy cycles and the change against the first file.")
+EPILOG = """\
+example: ptofix perf fa.cpp fa.auto.cpp --pto-isa ../shared/pto-isa/f35e7f60 --arg v7=16
 
-Each core type's half is compiled as bisheng would: once with __DAV_CUBE__, once with __DAV_VEC__,
-both with __COSTMODEL (the host cost model); pointer parameters get nullptr (Perf-Sim reads no GM),
-scalars the --arg values. The checkout is copied into the cache (its formula-parameter generators
-write beside themselves); objects and binaries are cached there by a SHA-256 of their inputs.
-A kernel that cannot be built or run is an error (file:line:col: error: at the kernel line the
-compiler's first error leads to), never a number.
-
-examples:
-  ptofix perf fa.cpp fa.gu.cpp fa.auto.cpp --pto-isa ../shared/pto-isa/f35e7f60 --arg v7=16
-  ptofix perf fa.cpp --pto-isa DIR --arg v7=64 --report json
-"""
+details (how a kernel is built and run, barriers in the model): docs/commands/perf.md"""
 
 
 def _arg(text: str) -> tuple[str, str]:
@@ -53,7 +45,8 @@ def _seconds(text: str) -> float:
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("perf", help=HELP, description=DESCRIPTION, formatter_class=HelpFormatter)
+    p = subparsers.add_parser("perf", help=HELP, description=DESCRIPTION, epilog=EPILOG,
+                              formatter_class=HelpFormatter)
     p.add_argument("files", nargs="+", metavar="FILE.cpp",
                    help="ptoas C++ kernels; the first is the reference the others are compared with")
     p.add_argument("--pto-isa", required=True, metavar="DIR",
@@ -64,7 +57,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--block-dim", type=_positive, default=1, metavar="N",
                    help="physical AI cores LAUNCH_KERNEL simulates (default: 1)")
     p.add_argument("--barrier-model", choices=("pto-isa", "restart"), default="pto-isa",
-                   help="pto-isa: the checkout's model unchanged (a pipe_barrier between PTO instructions "
+                   help="how a pipe_barrier(PIPE_V) costs; pto-isa: the checkout's model unchanged (a pipe_barrier "
+                        "between PTO instructions "
                         "costs nothing there); restart: a kernel's pipe_barrier(PIPE_V) restarts the vector "
                         "stream, so the next vector op pays its start-up latency (default: pto-isa)")
     p.add_argument("--cxx", metavar="PATH", help="C++ compiler (default: $CXX, else g++)")

@@ -31,34 +31,20 @@ if TYPE_CHECKING:
     from ..cpp_fixes import CppFixOptions
     from ..file_passes import FilePasses
 
-HELP = """\
-Rewrite ptoas-generated C++. Without --pattern no barrier is touched; without a LocalSlotNum
-option no TPipe is touched; with neither the output is the input, byte for byte.
+# --help: what the command does and its options, one line each; the why and the details are on its
+# page (docs/commands/run.md).
+DESCRIPTION = ("Remove the PIPE_V barriers a tile-dependency proof shows redundant (--pattern selects them) "
+               "and set TPipe LocalSlotNum, in ptoas-generated C++. Without either the output is the input.")
+EPILOG = """\
+exit status: 0 ok, 1 --check found changes, 2 bad input or output, 3 internal error (--debug)
 
-barrier patterns (--pattern, comma list; they only select candidates, the proof decides):
-  gu               (alias trowexpandmul-tadd) TROWEXPANDMUL -> barrier -> TADD
-  softmax-exp-sum  (alias texp-trowsum)       TEXP -> barrier -> TROWSUM
-  softmax-sum-add  (alias trowsum-tadd)       TROWSUM -> barrier -> TADD
-  auto             every pipe_barrier(PIPE_V)
-  none|off|disable|disabled                   nothing
-
-A barrier is removed only if no op that may run before it (since the last PIPE_V drain, on any
-path) and no op that may run after it (until the next drain) touch overlapping UB bytes with a
-write, except PTOAS's hardware-safe exact same-access chain. The removed statement becomes a
-comment on the same line. --report json explains every decision. A file that keeps barriers its
---pattern selected gets one note on stderr saying how many and why (-q: none; nor with a --report
-on stderr, which lists each one). Anything the model does not
-read keeps every barrier it may affect: a file including a header other than pto-isa's
-("pto/...") or the standard library's (<...>) keeps all of its barriers.
-
-exit status: 0 ok, 1 --check found changes, 2 bad input or an output that cannot be written
-(file:line:col: error: ...; nothing is written for that file: with several files the others are still
-written, and the status is the worst of them), 3 internal error (--debug shows the traceback)."""
+details (patterns, the proof, reports): docs/commands/run.md"""
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("run", help="fix ptoas C++: PIPE_V barriers, TPipe LocalSlotNum",
-                                   description=HELP, formatter_class=HelpFormatter)
+                                   description=DESCRIPTION, epilog=EPILOG,
+                                   formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
     parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",

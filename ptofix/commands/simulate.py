@@ -19,72 +19,15 @@ from .help_format import HelpFormatter
 
 HELP = "run both vector kernels on a numpy UB model and compare the bytes"
 
-DESCRIPTION = """\
-Execute the vector (__DAV_VEC__) side of two ptoas C++ kernels on a numpy model of the 192 KiB
-Unified Buffer and compare every output byte: all GM buffers, every FIFO push and the final UB.
+# --help: what the command does and its options, one line each; the why and the details are on its
+# page (docs/commands/simulate.md).
+DESCRIPTION = ("Run the vector side of two ptoas C++ kernels on a numpy model of the Unified Buffer, ORIGINAL "
+               "in order and REWRITTEN overlapped as the hardware may, and compare every output byte.")
+EPILOG = """\
+exit status: 0 equal, 1 the rewrite differs, 2 input it cannot run (or no vector op ran: the
+arguments to give are named), 3 internal error, 4 the original already races
 
-For each seed s = 1..N the inputs (GM buffers of pointer arguments, uninitialised UB, the
-cube side's FIFO slots) are random and identical for both kernels. ORIGINAL runs in program
-order (the reference); REWRITTEN runs with an overlapped vector-pipe schedule drawn from s:
-between two PIPE_V drains a later op may read bytes an earlier op has not written yet, and
-writes may land out of order. An element-wise op whose walk pto-isa fixes (ptofix/pto/walks.py:
-the bytes each 256-byte repeat touches, in issue order) runs repeat by repeat; any other op is one
-unit. Orders the hardware guarantees are kept, and no others: other pipes stay behind their
-flags; a drain completes everything before it; and the pipe's in-order issue orders a later op's
-repeat k after an earlier op's repeats 0..k when both walks are known, the earlier op runs at
-least 16 repeats of an instruction that lands within them (not vdiv, vln, vsqrt, vrec), no loop
-back-edge lies between them and the later op reads what it overwrites of the earlier one's. The
-later op then runs 0 to 15 repeats behind (0, the worst, on every fourth seed), so a reader whose
-repeat k reads bytes written in a later repeat sees them stale: the simulator does not borrow the
-barrier proof's chain rule and can disagree with it. A scalar read of GM waits for no vector
-work, and wait_flag(PIPE_V, PIPE_S, e) completes only the vector work issued before its own
-set_flag (ptofix/pto/ordering.py). Every fourth seed runs the most reordered schedule its window
-allows, every eighth with a wide window. With its barriers intact a kernel equals in-order
-execution; a removed barrier with a real hazard gives different bytes on some seed. Where the
-bytes agree but both runs issued the same steps, the data flow is compared too: a step that
-reads what another write left than in program order (values that merely coincide on these
-inputs) is a difference as well ("data flow of ..."). Leaving a loop after an iteration counts
-as crossing its back-edge.
-
-A comparison in which no vector op ran in either kernel on any seed is an error (exit 2), not
-"equal": the error names the scalar parameters to give with --arg NAME=VALUE, --block-num and
---gm-fill.
-
-Defaults:
-  kernel function   the only __global__/extern "C" entry (else the only one with __DAV_VEC__)
-  pointer args      random GM buffers sized by the GlobalTensor views built on them
-                    (at most 48 MiB in all; a view reaching further is `cannot simulate`)
-                    (floats uniform in [-1, 1), integers in [0, 8); --gm-fill NAME=zero or
-                    NAME=ints:LO:HI to override, e.g. lengths that make a loop run)
-  integer scalars   16     (--arg NAME=VALUE to override; hex and true/false accepted)
-  float scalars     1.0
-  get_block_num()   1, get_block_idx() 0 (--block-num, --block-idx)
-  get_subblockid()  0 with --subblocks 1; --subblocks 2 runs both vector cores of a block
-  FIFO (TPOP)       random slot contents per (seed, FlagID, pop index)
-
-The simulator fails closed: any statement it cannot interpret exactly (an unknown call or
-method, a macro, a tile op inside a larger expression, while/switch/goto, an assignment through
-a pointer, ...) stops the run with file:line:col: error: cannot simulate: ... naming it.
-
-An ORIGINAL that races on its own says nothing about the rewrite. Then both kernels are
-simulated again with the barriers `ptofix check --fix` inserts into ORIGINAL (placed in
-REWRITTEN at the same lines), as stderr and the report (check_fix) say; --no-fix-original stops
-at exit 4 instead. A run past 2 s shows its progress on stderr when that is a terminal;
---time-budget stops starting seeds (stderr and the report's seeds_asked say how many ran).
-
-Exit status:
-  0  equal on every seed
-  1  the rewrite differs (reported with the statements that wrote the bytes and the
-     out-of-order pairs) on a seed where the original alone does not, through a pair of
-     steps ORIGINAL keeps apart with a drain (or with steps ORIGINAL does not run)
-  2  input it cannot run (the statement is named), no vector op run in either kernel (the
-     arguments to give are named), or bad arguments
-  3  internal error of the simulator (one line; the traceback with --debug)
-  4  the original already races (also with check --fix's barriers, or with --no-fix-original):
-     ORIGINAL alone differs between in-order and overlapped
-     execution, or the rewrite differs only through pairs ORIGINAL also leaves between the
-     same two drains (first differing buffer and location reported); nothing is said about
-     the rewrite on those seeds"""
+details (the schedules, defaults, bounds): docs/commands/simulate.md"""
 
 
 # The model allocates the whole UB per run: a size past this is a mistake, not a UB (192 KiB on A2/A3).
@@ -170,7 +113,7 @@ def _blocks(text: str) -> list[int]:
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("simulate", help=HELP, description=DESCRIPTION,
+    p = subparsers.add_parser("simulate", help=HELP, description=DESCRIPTION, epilog=EPILOG,
                               formatter_class=HelpFormatter)
     p.add_argument("original", metavar="ORIGINAL", help="ptoas C++ before the rewrite")
     p.add_argument("rewritten", metavar="REWRITTEN", help="the same kernel after the rewrite")

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 _NONE_PENDING = frozenset({0})
 _MAYBE_PENDING = frozenset({0, 1})
+_AT_BOUNDARY = -1       # recorded among the barriers a walk reached when it reached a boundary
 
 
 def may_be_same_event(a: str, b: str) -> bool:

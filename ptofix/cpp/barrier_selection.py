@@ -4,6 +4,7 @@ functions taking the analysis as `self`; the class delegates to them."""
 from __future__ import annotations
 
 from .barrier_decisions import _NEEDED_ONCE, _NOT_ANALYSED, PATTERNS, Decision
+from .barrier_flags import _AT_BOUNDARY
 from .barrier_sites import _macro_barrier, _unread_barrier, _v_barrier_offsets
 from .cfg_events import Event
 from .model import OpaqueStmt, SimpleStmt
@@ -22,6 +23,7 @@ SELECTION_PROOFS_PER_CANDIDATE = 4
 SELECTION_MIN_PROOFS = 64
 SELECTION_ROUNDS = 4
 MAX_GIVEN_BACK = 4          # removals one swap may give back together
+PROOFS_KEPT_PER_BARRIER = 4     # the selection search's proofs remembered per barrier, latest first
 
 
 def run(self: BarrierAnalysis, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None,
@@ -96,14 +98,30 @@ def _decide_with(self: BarrierAnalysis, d: Decision, removed: set[int]) -> Decis
     only those): a proof of the selection search, counted against its budget."""
     stmt = d.stmt
     assert isinstance(stmt, SimpleStmt)
+    self._selection_budget -= 1
+    key = (id(stmt), d.pattern)
+    known = self._proofs.setdefault(key, [])
+    if not self.ctx.exhausted():
+        for proof, crossed, stopped in known:
+            if crossed <= removed and stopped.isdisjoint(removed):
+                fresh = _copy_decision(proof)
+                fresh.weight = d.weight
+                return fresh
     saved = self.removed
     self.removed = removed
+    reached: set[int] = set()
+    self._reached = reached
     try:
         fresh = self.decide(d.fn, stmt, d.pattern)
     finally:
         self.removed = saved
+        self._reached = None
+    # (A walk that reached the function's entry or exit read what its callers leave in
+    # flight, which other barriers' removals change: such a proof is not kept.)
+    if _AT_BOUNDARY not in reached and not self.ctx.exhausted():
+        known.insert(0, (_copy_decision(fresh), frozenset(reached & removed), frozenset(reached - removed)))
+        del known[PROOFS_KEPT_PER_BARRIER:]
     fresh.weight = d.weight
-    self._selection_budget -= 1
     return fresh
 
 
@@ -188,10 +206,31 @@ def _blocked(self: BarrierAnalysis, decisions: list[Decision]) -> dict[int, tupl
         if len(crossed) == 1:
             out[i] = (crossed, True)
             continue
-        alone = [j for j, e in zip(crossed, events, strict=True)
-                 if self._decide_without(d, {e}).removable]
+        # (Charged as the proofs of each removal given back alone, whatever the search below
+        # spends: the budget runs out where it always did.)
+        budget = self._selection_budget - len(crossed)
+        alone = self._freeing_alone(d, list(zip(crossed, events, strict=True)), True)
+        self._selection_budget = budget
         out[i] = (alone, True) if alone else (crossed, False)
     return out
+
+
+def _freeing_alone(self: BarrierAnalysis, d: Decision, run: list[tuple[int, int]], frees_together: bool) -> list[int]:
+    """The indices of the removals of ``run`` ((index, event id) pairs, in order) that free
+    kept ``d`` each given back on its own, in order. ``frees_together``: giving back the whole
+    run is known to free it. A proof is monotone in the drains given back: with more of them
+    the walks reach a subset of the states (the same ops or fewer, fewer barriers crossed,
+    no boundary they did not reach), so what the proof finds is a subset of the pairs, events
+    and crossings it found with fewer. Where giving back a whole run does not free ``d``, no
+    removal of it does alone: one proof rules out the run, and a barrier blocked on both sides
+    of a long window costs a few proofs, not one per removal its walks cross."""
+    if len(run) == 1:
+        return [run[0][0]] if self._decide_without(d, {run[0][1]}).removable else []
+    if len(run) > 2 and not frees_together \
+            and not self._decide_without(d, {event for _, event in run}).removable:
+        return []
+    half = len(run) // 2
+    return self._freeing_alone(d, run[:half], False) + self._freeing_alone(d, run[half:], False)
 
 
 def _better_swap(self: BarrierAnalysis, decisions: list[Decision],
@@ -336,6 +375,12 @@ def _explain_blocked(self: BarrierAnalysis, decisions: list[Decision],
         else:
             why = f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed"
         d.reason = f"{why}: {d.reason}"
+
+
+def _copy_decision(d: Decision) -> Decision:
+    """A decision of its own (a recorded proof handed out again gets its weight, removal and
+    reason set by the search)."""
+    return Decision(**{name: getattr(d, name) for name in Decision._fields})
 
 
 def _frees(need: tuple[list[int], bool], given: tuple[int, ...]) -> bool:

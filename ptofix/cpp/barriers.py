@@ -31,6 +31,7 @@ from ..pto.walks import ROW_BY_ROW, TileWalk, chain_order_holds, walk_kind, walk
 from . import barrier_selection
 from .barrier_decisions import _NOT_ANALYSED, _UNMODELLED, Decision, Hazard, _describe_unknown
 from .barrier_flags import (
+    _AT_BOUNDARY,
     _MAYBE_PENDING,
     _NONE_PENDING,
     _chain_link_alternates,
@@ -158,6 +159,7 @@ class BarrierAnalysis:
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
         self._safe_pairs: dict[tuple, int] = {}      # pair signature -> chains used, for hazard-free pairs
         self._signatures: dict[int, tuple] = {}       # id(Event) -> (event, signature number)
+        self._hazard_pairs: dict[tuple, Hazard] = {}    # (id(p), id(c), back) -> their first hazard
         self._signature_numbers: dict[tuple, int] = {}
         self._lazy = _LazyModels(self, mentions) if lazy else None
         if self._lazy is not None and not self._lazy.usable:
@@ -176,6 +178,14 @@ class BarrierAnalysis:
         self._dataflows: dict[tuple, tuple[dict, bool]] = {}     # _v_to_s_dataflow
         self.rewrites_used = 0
         self._selection_budget = 0       # proofs left to the selection search (improve_selection)
+        # The selection search's latest proofs, by barrier: (decision, the removed barriers its
+        # walks crossed, the kept ones they stopped at). A proof reads ``self.removed`` only at the
+        # barriers its walks reach, so it holds again while those are as they were: the search
+        # and the joint proof ask the same barrier again and again with removals far from it
+        # changed, and a proof read back costs a few set operations, not two walks and their
+        # pairs (what kept decide_by_groups linear with a small constant: issue #60).
+        self._proofs: dict[tuple, list[tuple[Decision, frozenset, frozenset]]] = {}
+        self._reached: set[int] | None = None     # barriers the walks reach, while a proof is recorded
 
     def release(self, keep_asts: bool = False) -> None:
         """Free the models of this analysis's functions once its decisions are read: the event
@@ -200,6 +210,8 @@ class BarrierAnalysis:
             self._lazy.raw.clear()
             self._lazy = None
         self.cfgs.clear()
+        self._proofs.clear()
+        self._hazard_pairs.clear()
 
     # -- per-function models ---------------------------------------------------------------
     def cfg(self, fn: Function) -> FunctionCFG:
@@ -323,6 +335,8 @@ class BarrierAnalysis:
             return False     # external linkage: another translation unit may call it too
         if not self.ctx.translation_unit:
             return False     # a file that #includes this one may call it too
+        if any(summary.unknown for summary in self.ctx.headers.values()):
+            return False     # a header ptofix cannot read may call it too
         if self.ctx.pastes_tokens:
             return False     # `p##q` may spell its name where no scan sees it
         if self._definitions is None:
@@ -439,6 +453,7 @@ class BarrierAnalysis:
         entry, exit_ = cfg.entry, cfg.exit
         lenient = self.lenient_flags
         max_states = MAX_WINDOW_STATES
+        reached = self._reached
         while stack:
             event, back, pending = stack.pop()
             for nxt, is_back in (event.pred if backward else event.succ):
@@ -447,6 +462,8 @@ class BarrierAnalysis:
                     continue
                 seen.add(state)
                 kind = nxt.kind
+                if kind is barrier and reached is not None:
+                    reached.add(state[0])
                 if kind is drain or (kind is barrier and state[0] not in removed):
                     continue
                 if len(seen) > max_states:
@@ -467,6 +484,8 @@ class BarrierAnalysis:
                         continue
                 if nxt is entry or nxt is exit_:
                     boundary = True
+                    if reached is not None:
+                        reached.add(_AT_BOUNDARY)
                     continue
                 next_pending = pending
                 if kind is closes and nxt.tag in pending:
@@ -576,12 +595,18 @@ class BarrierAnalysis:
     def _first_hazard(self, before: list, after: list, cfg: FunctionCFG) -> tuple[Hazard | None, int, int]:
         """The first hazard over the pairs (p before, c after), in order; the pairs checked up to
         it (all if none) and how many of them only a same-access chain made safe."""
+        known = self._known_safe_window(before, after)
+        if known is not None:
+            return None, known[0], known[1]
         pairs = 0
         chains = 0
         # A pair's verdict depends only on the two ops and their accesses, unless rule (b) (bytes
         # another pipe rewrites between them) decided it: windows past many branches hold the same
         # op many times, so verdicts are remembered by what they depend on.
         safe = self._safe_pairs
+        # (A hazard is remembered by the two ops themselves, whatever decided it: the selection
+        # search proves a needed barrier again at each of its steps.)
+        hazards = self._hazard_pairs
         sign = self._signature
         after_signs = [sign(c) for c, _ in after]
         for p, back_p in before:
@@ -596,14 +621,46 @@ class BarrierAnalysis:
                 if used_chain is not None:
                     chains += used_chain
                     continue
+                found = hazards.get((id(p), id(c), back))
+                if found is not None:
+                    return found, pairs, chains
                 rewrites = self.rewrites_used
                 hazard, used_chain = self.pair_hazard(p, c, back, cfg)
                 if hazard is not None:
+                    hazards[(id(p), id(c), back)] = hazard
                     return hazard, pairs, chains
                 if self.rewrites_used == rewrites:
                     safe[key] = used_chain
                 chains += used_chain
         return None, pairs, chains
+
+    def _known_safe_window(self, before: list, after: list) -> tuple[int, int] | None:
+        """(pairs, chains) as _first_hazard counts them when every pair of the window has a
+        remembered safe verdict and none meets across a back-edge, else None. The verdicts are
+        looked up once per pair of signatures (with their counts), not once per pair of ops: a
+        window of a long straight-line chain holds two signatures many times over, and a joint
+        proof over it would otherwise cost the square of its length in lookups."""
+        if not before or not after or any(back for _, back in before) or any(back for _, back in after) \
+                or max(p.order for p, _ in before) >= min(c.order for c, _ in after):
+            return None
+        sign = self._signature
+        producers: dict[int, int] = {}
+        consumers: dict[int, int] = {}
+        for p, _ in before:
+            p_sign = sign(p)
+            producers[p_sign] = producers.get(p_sign, 0) + 1
+        for c, _ in after:
+            c_sign = sign(c)
+            consumers[c_sign] = consumers.get(c_sign, 0) + 1
+        safe: dict = self._safe_pairs
+        chains = 0
+        for p_sign, p_count in producers.items():
+            for c_sign, c_count in consumers.items():
+                used_chain = safe.get(((p_sign * 2) << 32) | c_sign)
+                if used_chain is None:
+                    return None
+                chains += used_chain * p_count * c_count
+        return len(before) * len(after), chains
 
     def _signature(self, event: Event) -> int:
         """What a pair verdict reads of an op (its kind, name and every access's fields), as a
@@ -770,6 +827,9 @@ class BarrierAnalysis:
 
     def _blocked(self, decisions: list[Decision]) -> dict[int, tuple[list[int], bool]]:
         return barrier_selection._blocked(self, decisions)
+
+    def _freeing_alone(self, d: Decision, run: list[tuple[int, int]], frees_together: bool) -> list[int]:
+        return barrier_selection._freeing_alone(self, d, run, frees_together)
 
     def _better_swap(self, decisions: list[Decision],
                      needs: dict[int, tuple[list[int], bool]]) -> list[Decision] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .. import regex_cache
-from ..pto.header_words import checkout_call_arities
+from ..pto.header_words import checkout_call_arities, checkout_headers_reached
 from ..pto.ops import (
     BUILD_SCRIPT_MACROS,
     PTO_FUNCTION_SPECIFIER_MACROS,
@@ -28,6 +28,7 @@ from .headers import (
     QUALIFIER_MACROS,
     STANDARD_HEADERS,
     HeaderSummary,
+    may_be_command_line_macro,
     may_be_standard_macro,
     pragma_may_change_code,
     pragma_operator_used,
@@ -38,8 +39,9 @@ from .integers import literal_type as integer_literal_type
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
 from .lexical import code_only, identifiers, masked_literals, names_macro_stack_pragma, strip_comments
+from .macro_reach import confined_macro_functions, structure_in_macro_arguments
 from .model import CppFile, Function, OpaqueStmt
-from .parser import decides_groups
+from .parser import CROSSING_GROUPS, decides_groups
 from .statement_forms import _PTO_CALL_NAMES, _QUALIFIER_WORDS, _is_pto_enumerator, _name_word_before
 
 TYPE_CHECKING = False
@@ -220,7 +222,8 @@ def _unread_declaration(model: CppFile) -> str:
                 # this function or in any template it passes one to.
                 return (f"{model.source.location(stmt.span.start)}: a block-scope class that may have code of its "
                         "own (member functions, initializers, bases): its objects may run it implicitly")
-        if isinstance(fn.body, OpaqueStmt):
+        if isinstance(fn.body, OpaqueStmt) and fn.body.reason != CROSSING_GROUPS:
+            # (A body whose extent every group keeps is unknown on its own: FileContext.)
             # Braces paired across `#if` branches: the compiled body may end early, and what
             # follows it be file-scope definitions (of TMUL, say) the parser took for its body.
             return (f"{model.source.location(fn.span.start)}: the body of '{fn.name}' is not structured "
@@ -233,6 +236,22 @@ def _unread_declaration(model: CppFile) -> str:
         # of the file's own would be looked up first.)
         return "the file declares a namespace 'std' of its own"
     return ""
+
+
+def _unknown_after(model: CppFile, offset: int, reason: str, per_function: dict[int, str]) -> bool:
+    """Put the functions a header the model cannot read (not found, not summarised) may change in
+    ``per_function``, when it is included at file scope at ``offset``: every function that ends
+    after it, and every template (a dependent call of one is looked up again where it is
+    instantiated, after the header). A function defined before it, no template, was compiled
+    before the header's text: none of its macros, declarations or pragmas reach it. The header
+    may still call such a function (barriers.py: a static function's callers are then not all
+    in the file). False when the include is inside a function body."""
+    if any(fn.body.span.start < offset < fn.body.span.end for fn in model.functions):
+        return False
+    for fn in model.functions:
+        if fn.span.end > offset or "template" in fn.declaration.words:
+            per_function.setdefault(id(fn), reason)
+    return True
 
 
 def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool:
@@ -248,13 +267,16 @@ def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool
 
 
 def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None,
-                    header_words: frozenset[str] | None = None, count_mode: bool = True, checkout: str = "") -> str:
+                    header_words: frozenset[str] | None = None, count_mode: bool = True, checkout: str = "",
+                    per_function: dict[int, str] | None = None) -> str:
     """Why no function of the file can be modelled, or '': a header the model cannot read (unless
     not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
     may change pto's header, redefines a keyword or may declare names, a declaration of a name
     the model reads as pto's, or (unless not ``count_mode``: the caller then tracks the mode, see
     FileContext.count_mode_points) a name that may leave the vector unit in count mode.
-    ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '')."""
+    ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '').
+    ``per_function``: when given, what reaches only some functions' bodies (macro_reach) is put
+    there instead, id(function) -> why it is unknown, and the file is not unmodelled for it."""
     # (A header that includes pto's header itself counts as one: what comes before it, and what
     # it defines around its own include, comes before pto's code.)
     again = _pto_inst_included_again(model, headers) if unread_headers and headers else set()
@@ -267,25 +289,12 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         return reason
     if unread_headers and model.environment.headers_unread:
         return model.environment.headers_unread
-    for spelled, offset in model.includes if unread_headers else ():
-        summary = (headers or {}).get(offset)
-        if summary is None:
-            if trusted_header(spelled):
-                continue
-            return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
-                    "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
-        # (A name another include or the kernel declares too may be redeclared there with a
-        # default argument.)
-        elsewhere = frozenset([name for other in (headers or {}).values() if other is not summary
-                               for name in other.names] + [fn.name.rpartition("::")[2] for fn in model.functions])
-        reason = _header_reason(model, spelled, offset, summary,
-                                (bool(pto_headers) and offset < max(pto_headers))
-                                or (bool(summary.pto_include) and offset not in again),
-                                _only_pto_inst(model, pto_headers), header_words, checkout, elsewhere)
-        if reason:
-            return reason
+    reason = _includes_reason(model, headers, header_words, checkout, per_function, pto_headers, again) \
+        if unread_headers else ""
+    if reason:
+        return reason
     if pto_headers:
-        only_inst = _only_pto_inst(model, pto_headers)
+        only_inst = _only_pto_inst(model, pto_headers, headers, checkout)
         early = [name for name, offset in model.defines if offset < max(pto_headers)
                  and name not in _MACROS_PTO_HEADERS_IGNORE and _seen_by_pto_code(name, only_inst, header_words)
                  and not (only_inst and _bridges_subblock_id(model, name, headers or {}, header_words))]
@@ -312,10 +321,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     if shadowed:
         return (f"the file declares its own '{shadowed[0]}' (a namespace, type or macro), so '{shadowed[0]}' "
                 "as written may not be pto's")
-    if model.declaring_macros:
-        name = min(model.declaring_macros)
-        return (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
-                "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+    reason = _declaring_macros_reason(model, headers, per_function) if model.declaring_macros else ""
+    if reason:
+        return reason
     if model.pto_code_macros:
         return (f"the file uses pto's macro '{min(model.pto_code_macros)}', whose expansion ptofix does not "
                 "model: pto-isa's headers define it, and it may paste a name the file never spells, hide a loop "
@@ -346,11 +354,79 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                 "then walk as many elements as the vector mask says, in any function the file runs after it")
     if _has_specialization(model.source.text, model.macros):
         return "an explicit specialization (`template <>`) may replace the body of any template, pto's included"
-    if model.structure_in_parentheses >= 0:
-        return (f"{model.source.location(model.structure_in_parentheses)}: a brace or ';' inside parentheses: "
+    structure = _structure_in_parentheses(model, headers, unread_headers)
+    if structure >= 0:
+        return (f"{model.source.location(structure)}: a brace or ';' inside parentheses: "
                 "if they are a macro's arguments, its expansion may close a block and define any function "
                 "(`SWAP({ w(); } void TMUL(...) {, })`)")
     return _unread_declaration(model)
+
+
+def _includes_reason(model: CppFile, headers: dict | None, header_words: frozenset[str] | None, checkout: str,
+                     per_function: dict[int, str] | None, pto_headers: list[int], again: set[int]) -> str:
+    """unmodelled_file's reason for the headers the file includes ('' if none): one the model does
+    not read, or one whose summary may change what the model relies on (_header_reason); one it
+    cannot read that reaches only some functions is put in ``per_function`` (_unknown_after)."""
+    for spelled, offset in model.includes:
+        summary = (headers or {}).get(offset)
+        if summary is None:
+            if trusted_header(spelled):
+                continue
+            return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
+                    "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
+        # (A name another include or the kernel declares too may be redeclared there with a
+        # default argument.)
+        elsewhere = frozenset([name for other in (headers or {}).values() if other is not summary
+                               for name in other.names] + [fn.name.rpartition("::")[2] for fn in model.functions])
+        reason = _header_reason(model, spelled, offset, summary,
+                                (bool(pto_headers) and offset < max(pto_headers))
+                                or (bool(summary.pto_include) and offset not in again),
+                                _only_pto_inst(model, pto_headers, headers, checkout), header_words, checkout,
+                                elsewhere)
+        if reason and summary.unknown and per_function is not None \
+                and _unknown_after(model, offset, reason, per_function):
+            continue
+        if reason:
+            return reason
+    return ""
+
+
+def _declaring_macros_reason(model: CppFile, headers: dict | None, per_function: dict[int, str] | None) -> str:
+    """unmodelled_file's reason for the file's macros that may declare names (model.declaring_macros),
+    '' when each reaches only function bodies and is put in ``per_function`` (macro_reach)."""
+    name = min(model.declaring_macros)
+    why = (f"the macro '{name}' pastes tokens, holds a declaration keyword, a brace or a ';', or leaves a "
+           "bracket open: its uses may declare any name (pto's ops, PIPE_*, namespaces)")
+    expansions: dict[str, set[str]] = {}
+    for summary in (headers or {}).values():
+        for macro, words in summary.expansion_words.items():
+            expansions.setdefault(macro, set()).update(words)
+    reached = confined_macro_functions(model, model.declaring_macros, expansions) \
+        if per_function is not None and (headers is not None or not model.includes) else why
+    if isinstance(reached, str):
+        return why if reached == why else f"{why}; {reached}"
+    assert per_function is not None
+    for macro in sorted(reached):
+        for fn in reached[macro]:
+            per_function.setdefault(id(fn), (
+                f"the function uses the macro '{macro}', which pastes tokens, holds a declaration keyword, a "
+                "brace or a ';': its expansion may declare or jump to anything inside the function (every use "
+                "of it is inside function bodies)"))
+    return ""
+
+
+def _structure_in_parentheses(model: CppFile, headers: dict | None, unread_headers: bool) -> int:
+    """Where a brace or ';' inside parentheses may be a macro's argument (-1: nowhere)."""
+    structure = model.structure_in_parentheses
+    if structure >= 0 and headers is not None and unread_headers:
+        # Only a function-like macro's arguments may carry a block out of its parentheses: none
+        # when no macro may open them (macro_reach.structure_in_macro_arguments).
+        known_macros = model.macros | frozenset(command_line_macros(model.environment)[0]) \
+            | {name for summary in headers.values() for name in summary.macro_bodies}
+        structure = structure_in_macro_arguments(
+            model, lambda name: name in known_macros or name in pto_macro_names() or may_be_standard_macro(name)
+            or may_be_command_line_macro(name))
+    return structure
 
 
 def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -> str:
@@ -609,10 +685,26 @@ def _pto_inst_included_again(model: CppFile, headers: dict[int, HeaderSummary]) 
             and around_first <= groups_around(offset)}
 
 
-def _only_pto_inst(model: CppFile, pto_headers: list[int]) -> bool:
-    """Whether pto/pto-inst.hpp is the only pto header the file includes (at ``pto_headers``)."""
-    return all(spelled[1:-1].strip() == "pto/pto-inst.hpp" for spelled, offset in model.includes
-               if offset in pto_headers)
+def _only_pto_inst(model: CppFile, pto_headers: list[int], headers: dict | None = None, checkout: str = "") -> bool:
+    """Whether the pto code the file includes (at ``pto_headers``: its own pto includes and the
+    headers that include one, ``headers``' summaries) writes only words pto/pto-inst.hpp's headers
+    write: each pto header is pto-inst.hpp, or with the pto-isa ``checkout`` one pto-inst.hpp
+    reaches there (header_words.checkout_headers_reached: its words are among those)."""
+    reached = checkout_headers_reached(checkout) if checkout else None
+
+    def covered(name: str) -> bool:
+        return name == _PTO_INST or (reached is not None and name in reached)
+
+    for spelled, offset in model.includes:
+        if offset not in pto_headers:
+            continue
+        summary = (headers or {}).get(offset)
+        if trusted_header(spelled) and spelled[1:].lstrip().startswith("pto/"):
+            if not covered(spelled[1:-1].strip()):
+                return False
+        elif summary is None or not summary.pto_headers or not all(covered(name) for name in summary.pto_headers):
+            return False
+    return True
 
 
 def _seen_by_pto_code(name: str, only_inst: bool, header_words: frozenset[str] | None) -> bool:
@@ -629,7 +721,8 @@ def _how_pto_sees(name: str, only_inst: bool, header_words: frozenset[str] | Non
     """Why pto's header, or a header it includes, may see a macro or declaration ``name`` that
     comes before it (one _seen_by_pto_code says it does)."""
     if not only_inst:
-        return "a pto header other than pto-inst.hpp is included, whose words ptofix does not list"
+        return ("a pto header other than pto-inst.hpp is included, whose words ptofix does not list: give the "
+                "pto-isa checkout the kernel compiles with, `--pto-isa DIR`, to read them")
     if macro_may_change_pto_code(name, header_words):
         return "pto's headers write that name or may form it"
     if toolchain_may_declare(name):

@@ -19,6 +19,7 @@ from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, UnreadableInput
 from .command_line import command_line_macros
+from .group_extents import _certain_close, _group_cuts_across
 from .include_paths import header_found
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .lexical import (
@@ -78,7 +79,7 @@ from .preprocessor import (
     pp_tokens,
     with_header_queries,
 )
-from .tokens import StructureError, Tokens, _has_assignment, _scan
+from .tokens import MAX_NESTING, StructureError, Tokens, _has_assignment, _scan
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -404,6 +405,10 @@ class _StructureParser:
         # definition does: `defines` holds both.)
         defines = [(definition.name, definition.span.start) for definition in table]
         bodies = [(definition.name, definition.text) for definition in table if definition.defines]
+        # (A replacement's words but its parameters: `#define CASES(X) X(64, 6)` names no macro X.)
+        replacements = [(definition.name, " ".join(token for token in definition.replacement
+                                                   if token not in (definition.params or ())))
+                        for definition in table if definition.defines]
         for name, body in bodies:
             macros.add(name)
             if body and not _INERT_ATTRIBUTE.fullmatch(body):
@@ -433,7 +438,7 @@ class _StructureParser:
                        self._declared_names(_DECLARING_KEYWORDS.intersection(words),
                                             _function_template_heads(functions)),
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
-                       self._pto_code_macros(bodies, pto_names.intersection(words)), table, sections, groups,
+                       self._pto_code_macros(replacements, pto_names.intersection(words)), table, sections, groups,
                        _pragmas(self.tokens, directives))
 
     def _pto_code_macros(self, bodies: list[tuple[str, str]], found: frozenset[str]) -> frozenset:
@@ -1013,7 +1018,6 @@ _NAMESPACE_NAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
 _INCLUDE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.
 _INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
-MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
 
 
 def _restructures(body: str) -> bool:
@@ -1324,10 +1328,15 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
     tokens = without_decided_groups(without_cpu_simulator_groups(_scan(source), environment), environment, source.path)
     parser = _StructureParser(source, tokens)
     try:
-        model = parser.parse_file()
+        model = _mark_certain_extents(parser.parse_file(), tokens)
         model.environment = environment
         return model
     except StructureError as exc:
+        crossing = _parse_crossing_functions(source, tokens) \
+            if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens) else None
+        if crossing is not None:
+            crossing.environment = environment
+            return crossing
         if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens):
             # Valid C++ (one group of each section compiled) whose `#if` groups cut across the
             # structure the parser reads (a group opening a brace its `#else` opens too, a
@@ -1336,6 +1345,84 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
                                   "section alone may be valid C++, but ptofix reads them all together)",
                                   source, exc.offset) from None
         raise PtofixError(str(exc), source, exc.offset) from None
+
+
+# -- functions whose body `#if` groups cut across ---------------------------------------------
+# The reason of a function body that `#if` groups cut across while every group keeps the body's
+# extent: the function is unknown, the file is read (semantics: per function, not per file).
+CROSSING_GROUPS = "#if groups cut across the structure of this body (its extent is the same whichever group " \
+    "is compiled)"
+
+
+def _section_map(tokens: Tokens) -> tuple[list, dict[int, tuple[int, str]]]:
+    """The file's sections, and each conditional directive's offset -> (its section, its keyword)."""
+    _, sections, groups = build_tables(_directives(tokens), len(tokens.text))
+    where: dict[int, tuple[int, str]] = {}
+    for group in groups:
+        where[group.span.start] = (group.section, group.keyword)
+    for section in sections:
+        if section.endif.end > section.endif.start:
+            where[section.endif.start] = (section.index, "#endif")
+    return [(section, [groups[k] for k in section.groups]) for section in sections], where
+
+
+def _mark_certain_extents(model: CppFile, tokens: Tokens, blanked: frozenset[int] = frozenset()) -> CppFile:
+    """``model`` with the reason of each unstructured function body whose extent is the same in
+    every reading of its `#if` groups (_certain_close) set to CROSSING_GROUPS; ``blanked``: the
+    offsets of the bodies _parse_crossing_functions read as comments, each such a body."""
+    opaque = [fn for fn in model.functions if isinstance(fn.body, OpaqueStmt)
+              and (fn.body.span.start in blanked
+                   or fn.body.reason.removeprefix("unstructured body: ") in _GROUP_STRUCTURE_ERRORS)]
+    if not opaque:
+        return model
+    sections, where = _section_map(tokens)
+    for fn in opaque:
+        brace = bisect_left(tokens.starts, fn.body.span.start)
+        close = _certain_close(tokens, brace, sections, where)
+        if close >= 0 and tokens.ends[close] == fn.body.span.end:
+            fn.body = OpaqueStmt(fn.body.packed_span, model.source.text, CROSSING_GROUPS)
+    return model
+
+
+def _parse_crossing_functions(source: SourceText, tokens: Tokens) -> CppFile | None:
+    """The file read with the body of each function whose `#if` groups cut across its braces read
+    as comments but its directives (which keep the macro table whole), each such function unknown
+    (CROSSING_GROUPS), when each one's extent is the same whichever groups are compiled; None
+    when that is not so, or a group cuts across anything outside function bodies."""
+    _, all_sections, groups = build_tables(_directives(tokens), len(tokens.text))
+    first_only = _as_comments(tokens, [groups[index].body for section in all_sections
+                                       for at, index in enumerate(section.groups) if at])
+    try:
+        first = _StructureParser(source, first_only).parse_file()
+    except StructureError:
+        return None
+    sections, where = _section_map(tokens)
+    group_starts = [group.span.start for group in groups]
+    kind_list = list(tokens.kinds)
+    mark_list = list(tokens.marks)
+    bodies: set[int] = set()
+    for fn in first.functions:
+        brace = bisect_left(tokens.starts, fn.body.span.start)
+        if not isinstance(fn.body, OpaqueStmt) and not _group_cuts_across(tokens, groups, group_starts, fn.body.span):
+            continue
+        close = _certain_close(tokens, brace, sections, where)
+        if close < 0 or tokens.ends[close] != fn.body.span.end:
+            return None
+        for k in range(brace + 1, close):
+            if kind_list[k] != "p":
+                kind_list[k] = mark_list[k] = "c"
+        bodies.add(fn.body.span.start)
+    if not bodies:
+        return None
+    blanked = Tokens(tokens.text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
+    try:
+        model = _StructureParser(source, blanked).parse_file()
+    except StructureError:
+        return None
+    for fn in model.functions:
+        if fn.body.span.start in bodies:
+            fn.body = OpaqueStmt(fn.body.span, source.text, "unstructured body")
+    return _mark_certain_extents(model, tokens, frozenset(bodies))
 
 
 # The structure errors only `#if` groups cause (the rest are so in any reading, or when every

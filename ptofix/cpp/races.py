@@ -325,12 +325,14 @@ def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = 
     lname = la.name if la is not None else "UB"
     ename = ea.name if ea is not None else "UB"
     line = source.line_col(earlier.stmt.span.start)[0] if earlier.stmt is not None else 0
-    same = "" if ename == lname else f" (as {ename})"
-    warning = (f"{where(later)}: warning: {h.kind} race on {lname} {_bytes(overlap(race))}: {later.op} {verb(la)} it "
-               f"while {earlier.op} (line {line}) may still {verb(ea)[:-1]} it{same}; no PIPE_V drain between them "
-               f"{path_text(race, analysis)}")
+    # A short first line (what races with what, on which bytes); the earlier op's own access
+    # (its name, when another one aliases the bytes, and its whole range) and how the two meet go
+    # on the note, each said once.
+    warning = (f"{where(later)}: warning: {h.kind} race: {later.op} {verb(la)} {lname} {_bytes(overlap(race))}, "
+               f"which {earlier.op} (line {line}) may still {verb(ea)[:-1]}")
     note = (f"{where(earlier)}: note: {earlier.op} {verb(ea)} {ename} "
-            f"{_bytes(ea.intervals if ea is not None else None)} here")
+            f"{_bytes(ea.intervals if ea is not None else None)} here; no PIPE_V drain between them "
+            f"{path_text(race, analysis)}")
     return warning, note
 
 

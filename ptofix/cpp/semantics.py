@@ -82,6 +82,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
+from .parser import CROSSING_GROUPS
 from .statement_forms import (
     _BLOCK_ALIAS,
     _EMPTY,
@@ -162,8 +163,15 @@ class FileContext:
         # The pto-isa facts of the headers the kernel compiles with (the union of every version
         # when not known).
         self.isa = isa
+        # Why a function is unknown when what the model cannot read reaches only some functions
+        # (unmodelled_file's per_function): id(function) -> the reason.
+        self.unknown_functions: dict[int, str] = {}
         self.unmodelled = unmodelled_file(model, headers=self.headers, header_words=isa.header_words,
-                                          count_mode=False, checkout=isa.checkout)
+                                          count_mode=False, checkout=isa.checkout,
+                                          per_function=self.unknown_functions)
+        for fn in model.functions:
+            if isinstance(fn.body, OpaqueStmt) and fn.body.reason == CROSSING_GROUPS:
+                self.unknown_functions.setdefault(id(fn), f"{model.source.location(fn.span.start)}: {CROSSING_GROUPS}")
         # Where the file may switch the vector unit to count mode, when every such place is a
         # statement of a function body (else the whole file is unmodelled, as before): id of the
         # function -> [(statement, what it names, where)]; and the names of the functions that may
@@ -549,6 +557,9 @@ class FunctionSemantics:
         owner = fn.declaration.owner
         if ctx.unmodelled:
             self.hidden_jump = ctx.unmodelled
+            self._jump_located = True
+        elif id(fn) in ctx.unknown_functions:
+            self.hidden_jump = ctx.unknown_functions[id(fn)]
             self._jump_located = True
         elif owner:
             # `void K::run() {...}`: in the body a name is looked up in K first, whose member

@@ -57,6 +57,9 @@ _TOKEN_RE = regex_cache.compile(r"""
 _SPACE_RE = regex_cache.compile(r"[ \t\r\n\f\v\ufeff]*")
 
 
+MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
+
+
 class Token:
     __slots__ = ("kind", "text", "start", "end")
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..reports import document, json_text
 from ..source import PtofixError
 from .build import (
     BARRIER_MODELS,
@@ -236,14 +237,9 @@ def format_text(results: list[PerfResult]) -> str:
 
 def format_json(results: list[PerfResult], options: PerfOptions) -> str:
     first = results[0]
-    document = {
-        "pto_isa": options.pto_isa,
-        "block_dim": options.block_dim,
-        "barrier_model": options.barrier_model,
-        "kernels": [{
-            "path": r.path, "total_cycles": r.total_cycles, "vec_busy": r.vec_busy, "cube_busy": r.cube_busy,
-            "change": round(r.change_against(first), 6), "instructions": r.instructions,
-            "arguments": r.arguments, "units": r.units, "cached": r.cached,
-            "run_seconds": round(r.run_seconds, 3)} for r in results],
-    }
-    return json.dumps(document, indent=2) + "\n"
+    return json_text(document([{
+        "file": r.path, "total_cycles": r.total_cycles, "vec_busy": r.vec_busy, "cube_busy": r.cube_busy,
+        "change": round(r.change_against(first), 6), "instructions": r.instructions,
+        "arguments": r.arguments, "units": r.units, "cached": r.cached,
+        "run_seconds": round(r.run_seconds, 3)} for r in results],
+        pto_isa=options.pto_isa, block_dim=options.block_dim, barrier_model=options.barrier_model))

@@ -3,7 +3,6 @@ lock and the cleanup that keep one build's artefacts from mixing with another's 
 file the build reads."""
 from __future__ import annotations
 
-import json
 import os
 import stat
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ except ImportError:      # pragma: no cover - no flock on this platform: builds 
     fcntl = None  # type: ignore[assignment]
 
 from ..output import check_output_path, write_atomically
+from ..reports import document, json_text
 from ..side_files import Unreadable, load_json, read_side_file
 from ..sidecar import SUFFIX as SIDECAR_SUFFIX
 from ..source import PtofixError, SourceText
@@ -100,8 +100,22 @@ def depfile_text(targets: list[str], deps: list[str]) -> str:
     return f"{' '.join(escape(path, True) for path in targets)}: {' '.join(map(escape, deps))}\n"
 
 
+def report_text(report: dict[str, Any]) -> str:
+    """OUT/STEM.report.json's text: the one shape of every ptofix JSON report (reports.document),
+    ``{"version": N, "files": [<this build's report>]}``."""
+    return json_text(document([report]))
+
+
 def write_report(path: str, report: dict[str, Any]) -> None:
-    write_atomically(path, json.dumps(report, indent=2) + "\n", "build report")
+    write_atomically(path, report_text(report), "build report")
+
+
+def _build_of(report: object) -> object:
+    """The build's own object in a report that was read: the one entry of ``files`` (a report of a
+    ptofix before the one shape, version 1, is that object)."""
+    if isinstance(report, dict) and isinstance(report.get("files"), list) and len(report["files"]) == 1:
+        return report["files"][0]
+    return report
 
 
 def directory_entry(path: str) -> str:
@@ -229,7 +243,8 @@ def _claimed_by_previous_build(art: Artefacts, problems: list[str] | None = None
     why = ""
     report: object = None
     try:
-        report = load_json(read_side_file(art.report, limit=MAX_REPORT_BYTES, record=False), MAX_REPORT_DEPTH)
+        report = _build_of(load_json(read_side_file(art.report, limit=MAX_REPORT_BYTES, record=False),
+                                     MAX_REPORT_DEPTH))
     except Unreadable as exc:
         why = "" if exc.missing else exc.reason
     except ValueError as exc:

@@ -130,8 +130,8 @@ class BuildSettings:
         help="bisheng flags, one shell-quoted string (compile.sh's -fPIC -shared ... -std=gnu++17)").metadata())
     include_dirs: Words | None = field(default=None, metadata=BuildOption(
         ("-I", "--include"), metavar="DIR", kind="append", path="path", group=_COMPILER,
-        help="search DIR for the headers the kernel #includes, before the bisheng flags' -I and "
-             "PTO_LIB/include (repeatable; config key include)").metadata())
+        help="search DIR for the headers the kernel #includes (before the bisheng flags' -I and "
+             "PTO_LIB/include; repeatable; config key include)").metadata())
     # -D/-U as for run, check and simulate (--define/--undefine kept). `--bisheng-flags "-DX -O2"`
     # stays a value: build's parser reads a word with a space as one (help_format.ArgumentParser).
     define_flags: Words | None = field(default=None, metadata=BuildOption(
@@ -154,7 +154,7 @@ class BuildSettings:
         help="directory for every artefact (created)").metadata())
     depfile: str | None = field(default=None, metadata=BuildOption(
         ("--depfile",), metavar="FILE", path="path", group=_BUILD,
-        help="after a successful build, write a Make-style dependency file: the fixed C++ (and the library) "
+        help="after a successful build, write a Make-style dependency file; in it the fixed C++ (and the library) "
              "depend on the IR, the config file, the caller, the ptoas it ran and the other files the build "
              "read").metadata())
     # Not options: where the values came from.

@@ -2,7 +2,6 @@
 the report and the depfile when it ends."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -20,7 +19,7 @@ from ..sidecar import VERSION as SIDECAR_VERSION
 from ..sidecar import sidecar_text, with_input_sidecar
 from ..signals import Terminated, terminate_as_interrupt
 from ..source import PtofixError, SourceText, read_source
-from .outdir import check_output_dir, depfile_text, lock_stem, prepare_output_dir, write_report
+from .outdir import check_output_dir, depfile_text, lock_stem, prepare_output_dir, report_text, write_report
 from .plan import Plan, check_arch, check_slot_values_against_ir, make_plan, pipeline_spec, plan_text
 from .settings import BuildSettings
 from .tools import StageFailedWithRecord, run_tool
@@ -81,7 +80,7 @@ def execute(plan: Plan, say: Say, note: Say = _stderr_line) -> int:
         raise PtofixError(err)
     art, settings = plan.art, plan.settings
     report: dict[str, Any] = {
-        "input": plan.input, "output_dir": art.out_dir, "stem": art.stem,
+        "file": plan.input, "output_dir": art.out_dir, "stem": art.stem,
         "target_ptoas": {"value": plan.target_ptoas, "from": str(settings.origin("target_ptoas"))},
         "settings": {key: {"value": value, "from": str(origin)} for key, value, origin in settings.items()},
         "config": settings.config.path if settings.config else None,
@@ -131,7 +130,7 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int
     final = Outputs(inputs=list(plan.deps))
     if plan.depfile:
         report["depfile"] = {"path": plan.depfile, "deps": list(plan.deps)}
-    final.add(art.report, json.dumps(report, indent=2) + "\n", "build report")
+    final.add(art.report, report_text(report), "build report")
     if plan.depfile:
         try:
             os.makedirs(os.path.dirname(os.path.abspath(plan.depfile)), exist_ok=True)

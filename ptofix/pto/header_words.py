@@ -376,3 +376,15 @@ def checkout_call_arities(root: str) -> dict[str, tuple[int, ...]] | None:
     macros = {name for text in texts for name in _DEFINED.findall(text)}
     calls, other = call_arities(texts, macros)
     return {name: tuple(sorted(counts)) for name, counts in calls.items() if name not in other}
+
+
+def checkout_headers_reached(root: str) -> frozenset[str] | None:
+    """The headers pto-inst.hpp reaches in the pto-isa checkout at ``root``, as a kernel names them
+    (their paths under include/: `pto/common/pto_tile.hpp`), None when its words are not known
+    (checkout_words). What such a header's code writes, and every header it reaches, is in those
+    words: a kernel that includes it sees no name pto-inst.hpp's headers do not write."""
+    words, files = _checkout_reading(root)
+    if words is None:
+        return None
+    include = os.path.join(root, "include") + os.sep
+    return frozenset(path[len(include):].replace(os.sep, "/") for path in files if path.startswith(include))

@@ -773,7 +773,7 @@ class Interpreter:
                 raise SimError("GlobalTensor must be built on a __gm__ pointer")
         gt = GlobalTensor(elem, tuple(shape), tuple(stride), layout, ptr.retype(elem) if ptr else None)
         if gt.ptr is not None:
-            gt.ptr.region.ensure(gt.byte_range()[1])
+            gt.ptr.region.ensure_view(gt)
         return gt
 
     def _static_dims(self, node, kind: str) -> tuple:
@@ -801,7 +801,7 @@ class Interpreter:
         else:
             self.sched.complete_other_pipes()
         size = dtype_of(ptr.elem)[0].itemsize
-        ptr.region.ensure(ptr.offset + size)
+        ptr.region.ensure(ptr.offset + size, ptr.offset)
         return ptr, None
 
     def assign(self, a: sp.AssignStmt) -> None:

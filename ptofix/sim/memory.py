@@ -31,12 +31,17 @@ from ..pto.tiles import (
 from ..pto.tiles import UB_BYTES as UB_SIZE
 
 GM_CHUNK = 64 * 1024
-# GM of a pointer argument is modelled densely (value, writer and origin: 9 bytes per byte) up to
-# the highest byte a view reaches, for each run; a kernel whose views span more in all is not one
-# the simulator can run (a large stride would otherwise exhaust the machine's memory). Two runs of
-# a seed are alive at once (four on a difference): 48 MiB, 432 MiB of model a run, covers the
-# corpus's largest (06_online_softmax: 39.5 MB) and refuses two 64 MiB views (3.9 GB before).
+# GM of a pointer argument spans up to the highest byte a view reaches; a kernel whose views span
+# more in all is not one the simulator can run (a large stride would otherwise reserve more than
+# the machine has). Within the span only the 64 KiB chunks a view's elements fall in are modelled
+# (value, writer and origin: 9 bytes per byte; the rest stays unbacked zero pages), at most
+# GM_MAX_MODELLED_BYTES of them a run: two runs of a seed are alive at once (four on a
+# difference), 4 x 9 x 12 MiB = 432 MiB at most. The corpus's largest span (06_online_softmax:
+# 39.5 MB) models 1.4 MiB of it (1.06 GB peak when the span was modelled densely).
 GM_MAX_BYTES = 48 * 1024 * 1024
+GM_MAX_MODELLED_BYTES = 12 * 1024 * 1024
+# A view of more elements than this has its whole span modelled rather than its elements listed.
+GM_MAX_LISTED_ELEMENTS = 1 << 20
 
 # C++ element type -> (numpy storage dtype, kind) ; kind: f=float, b=bf16 bits, i=integer, o=opaque
 DTYPES: dict[str, tuple[np.dtype, str]] = {
@@ -308,7 +313,10 @@ class GMRegion:
     def __init__(self, name: str, elem: str, seed: int, index: int, fill: str = "random",
                  budget: list[int] | None = None):
         self.name = name
-        self.budget = budget if budget is not None else [0]    # GM bytes modelled by all regions of a run
+        # GM bytes spanned and bytes modelled, by all regions of a run.
+        self.budget = budget if budget is not None else [0, 0]
+        if len(self.budget) < 2:
+            self.budget.append(0)
         self.elem = elem
         self.seed = seed
         self.index = index
@@ -316,39 +324,90 @@ class GMRegion:
         self.data = np.zeros(0, np.uint8)
         self.writer = np.zeros(0, np.int32)
         self.origin = np.zeros(0, np.int32)
-        # (data, writer and origin are the first data.size elements of these, grown by doubling)
+        # (data, writer and origin are the first data.size elements of these, grown by doubling;
+        # np.zeros leaves the pages of a chunk never filled unbacked.)
         self._capacity = 0
         self._data, self._writer, self._origin = self.data, self.writer, self.origin
+        self.filled: set[int] = set()      # the chunks modelled (random contents, no writer)
         self.touched = 0           # highest byte touched by a GlobalTensor view
 
-    def ensure(self, end: int) -> None:
+    def ensure(self, end: int, start: int = 0, chunks=None) -> None:
+        """Span GM up to ``end`` and model the chunks of ``[start, end)`` (or the chunk numbers
+        ``chunks``, those a view's elements fall in) that are not yet."""
         if end > self.touched:
             self.touched = end
-        if end <= self.data.size:
+        if end > self.data.size:
+            self._span(end)
+        if chunks is None:
+            chunks = range(max(start, 0) // GM_CHUNK, -(-end // GM_CHUNK))
+        new = [k for k in chunks if k not in self.filled]
+        if not new:
             return
+        if self.budget[1] + len(new) * GM_CHUNK > GM_MAX_MODELLED_BYTES:
+            reach = (self.budget[1] + len(new) * GM_CHUNK) >> 10
+            raise SimError(f"GM buffer '{self.name}': the views reach {reach} KiB of GM, more than the "
+                           f"{GM_MAX_MODELLED_BYTES} bytes the simulator models for all pointer arguments together")
+        self.budget[1] += len(new) * GM_CHUNK
+        for k in sorted(new):
+            lo, hi = k * GM_CHUNK, (k + 1) * GM_CHUNK
+            self._data[lo:hi] = random_bytes(self.elem, GM_CHUNK, [self.seed, self.index, k], self.fill)
+            self._writer[lo:hi] = -1
+            self._origin[lo:hi] = -1
+            self.filled.add(k)
+
+    def _span(self, end: int) -> None:
         grow = -(-end // GM_CHUNK) * GM_CHUNK - self.data.size
         if self.budget[0] + grow > GM_MAX_BYTES:
             raise SimError(f"GM buffer '{self.name}' would span {end} bytes, more than the {GM_MAX_BYTES} bytes "
                            "of GM the simulator models for all pointer arguments together")
         self.budget[0] += grow
-        chunks = -(-end // GM_CHUNK)
-        old = self.data.size // GM_CHUNK
-        size = chunks * GM_CHUNK
+        size = -(-end // GM_CHUNK) * GM_CHUNK
         if size > self._capacity:
             # (Room for twice as much, within the bound left, so that growing view by view copies
-            # what is modelled a bounded number of times, not once per view.)
+            # what is modelled a bounded number of times, not once per view; only the chunks
+            # modelled are copied: the others stay unbacked.)
             self._capacity = max(size, min(2 * self._capacity, self.data.size + GM_MAX_BYTES - self.budget[0] + grow))
-            for name, fill in (("data", 0), ("writer", -1), ("origin", -1)):
-                current = getattr(self, name)
-                store = np.full(self._capacity, fill, current.dtype)
-                store[:current.size] = current
+            for name in ("data", "writer", "origin"):
+                current = getattr(self, "_" + name)
+                store = np.zeros(self._capacity, current.dtype)
+                for k in self.filled:
+                    store[k * GM_CHUNK:(k + 1) * GM_CHUNK] = current[k * GM_CHUNK:(k + 1) * GM_CHUNK]
                 setattr(self, "_" + name, store)
-        for k in range(old, chunks):
-            self._data[k * GM_CHUNK:(k + 1) * GM_CHUNK] = random_bytes(self.elem, GM_CHUNK, [self.seed, self.index, k],
-                                                                      self.fill)
         self.data = self._data[:size]
         self.writer = self._writer[:size]
         self.origin = self._origin[:size]
+
+    def ensure_view(self, view: GlobalTensor) -> None:
+        """Span GM to the end of a GlobalTensor view and model the chunks its elements fall in."""
+        lo, hi = view.byte_range()
+        rows, cols = view.rows_cols()
+        if rows * cols > GM_MAX_LISTED_ELEMENTS or view.layout not in ("ND", "DN"):
+            self.ensure(hi, lo)
+            return
+        if hi > self.data.size:
+            self._span(hi)        # (refused before a list of its elements is made)
+        size = dtype_of(view.elem)[0].itemsize
+        starts = lo + view.element_offsets().reshape(-1) * size
+        chunks = np.union1d(starts // GM_CHUNK, (starts + size - 1) // GM_CHUNK)
+        self.ensure(hi, lo, [int(k) for k in chunks])
+
+    def modelled(self) -> np.ndarray:
+        """Which bytes of the span are modelled (the others were never reached by a view)."""
+        mask = np.zeros(self.data.size // GM_CHUNK, bool)
+        mask[[k for k in self.filled if k < mask.size]] = True
+        return np.repeat(mask, GM_CHUNK)
+
+    def model_like(self, other: GMRegion) -> None:
+        """Model the chunks ``other`` models within this span (a comparison reads every byte,
+        and a chunk one run never touched holds the same seed's contents in the other)."""
+        chunks = [k for k in other.filled if k not in self.filled and (k + 1) * GM_CHUNK <= self.data.size]
+        if chunks:
+            saved = self.budget[1]
+            self.budget[1] = 0     # (a comparison, not a view: no bound to refuse at)
+            try:
+                self.ensure(self.data.size, 0, chunks)
+            finally:
+                self.budget[1] = saved + len(chunks) * GM_CHUNK
 
 
 def parse_fill(fill: str) -> tuple[str, int, int]:

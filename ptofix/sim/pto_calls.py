@@ -106,7 +106,7 @@ def _tassign(self: Interpreter, args: list):
         if not isinstance(value, GMPtr):
             raise SimError("TASSIGN of a GlobalTensor needs a __gm__ pointer")
         target.ptr = value.retype(target.elem)
-        target.ptr.region.ensure(target.byte_range()[1])
+        target.ptr.region.ensure_view(target)
         return None
     raise SimError("TASSIGN target is not a tile or GlobalTensor")
 
@@ -228,8 +228,7 @@ def _load_store(self: Interpreter, name: str, node: sp.Call):
     region = gt.ptr.region
     if rows * cols == 0:
         return None            # empty view: nothing moves
-    lo, hi = gt.byte_range()
-    region.ensure(hi)
+    region.ensure_view(gt)
     offsets = gt.element_offsets()
     storage_dt = dtype_of(view.type.elem)[0]
     base = gt.ptr.offset
@@ -314,7 +313,7 @@ def _fifo_op(self: Interpreter, name: str, node: sp.Call):
         if not isinstance(obj, GlobalTensor):
             raise SimError("TALLOC of a tile is not modelled")
         obj.ptr = pipe.slot(pipe.allocs).retype(obj.elem)
-        obj.ptr.region.ensure(obj.byte_range()[1])
+        obj.ptr.region.ensure_view(obj)
         pipe.allocs += 1
         return None
     if name == "TPOP":
@@ -332,7 +331,7 @@ def _fifo_op(self: Interpreter, name: str, node: sp.Call):
         fifo = self.fifo
 
         region = slot.region
-        region.ensure(slot.offset + pipe.slot_size)
+        region.ensure(slot.offset + pipe.slot_size, slot.offset)
 
         def fill(mem: Memory, stmt: int, slot=slot, index=index, elem=elem, shape=shape) -> None:
             data = fifo.slot_bytes(pipe, index, elem, shape)
@@ -365,13 +364,13 @@ def _fifo_op(self: Interpreter, name: str, node: sp.Call):
             self.mem.check_tile(view)
             offset = self._split_offset(split, view, sub)
             self._check_slot_fits(pipe, offset, view)
-            slot.region.ensure(slot.offset + pipe.slot_size)
+            slot.region.ensure(slot.offset + pipe.slot_size, slot.offset)
             self._copy_slot_tile(slot, offset, view, to_ub=False, sid=sid)
             lo, hi = slot.offset + offset, slot.offset + offset + view.type.nbytes
             reads = [view]
         elif isinstance(obj, GlobalTensor) or obj is None:
             lo, hi = slot.offset, slot.offset + pipe.slot_size
-            slot.region.ensure(hi)
+            slot.region.ensure(hi, lo)
             reads = []
         else:
             raise SimError("TPUSH operand must be a tile or GlobalTensor")

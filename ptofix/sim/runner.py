@@ -175,7 +175,7 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
             raise PtofixError(f"--gm-fill {name}: '{fn.name}' has no pointer parameter named '{name}' "
                               f"(pointer parameters: {', '.join(sorted(pointers)) or 'none'})", cpp.source,
                               fn.span.start)
-    gm_budget = [0]
+    gm_budget = [0, 0]
     for index, p in enumerate(params):
         if p.is_pointer:
             region = GMRegion(p.name, p.elem, seed, index, options.gm_fill.get(p.name, "random"), gm_budget)
@@ -336,6 +336,8 @@ def compare(ref: RunResult, cand: RunResult) -> Difference | None:
         rb = cand.regions.get(name)
         if rb is None:
             continue
+        ra.model_like(rb)
+        rb.model_like(ra)
         off = _first_diff(ra.data, rb.data)
         if off is None:
             continue

@@ -3,7 +3,6 @@
 report (what ``simulate`` prints on stdout)."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..output import write_stderr
+from ..reports import document, json_text
 from .race_fix import fix_both
 from .runner import MAX_TOTAL_STATEMENTS, SimOptions, SimReport, load, simulate
 
@@ -118,12 +118,13 @@ def _simulate(original: Any, rewritten: Any, comparison: Comparison, deadline: f
 def outcome_json(outcome: Outcome) -> str:
     """The ``--report json`` document."""
     report, diff, racy = outcome.report, outcome.report.difference, outcome.report.racy_original
-    out = {"equal": report.status == "equal", "status": report.status, "seeds": report.seeds,
+    out = {"file": outcome.comparison.rewritten, "original": outcome.comparison.original,
+           "equal": report.status == "equal", "status": report.status, "seeds": report.seeds,
            "runs": report.runs, "steps": report.steps, "gm_bytes": report.gm_sizes,
            "difference": diff.as_dict() if diff else None,
            "racy_original": racy.as_dict() if racy else None,
            "check_fix": outcome.check_fix, "seeds_asked": report.seeds_asked or report.seeds}
-    return json.dumps(out, indent=2, default=str) + "\n"
+    return json_text(document([out]), default=str)
 
 
 def outcome_text(outcome: Outcome) -> str:

@@ -9,7 +9,8 @@ import sys
 
 
 def pairs(path):
-    diff = json.load(open(path, encoding="utf-8")).get("difference")
+    [comparison] = json.load(open(path, encoding="utf-8"))["files"]
+    diff = comparison["difference"]
     if diff is None:
         return None, set()
     # the file name differs between the two runs; line, statement and op name do not

@@ -1,0 +1,271 @@
+"""scripts/reach_oracle.py: the independent oracle of redundant pipe_barrier(PIPE_V) that issue 57's
+reach is measured against. Small kernels written here, each barrier's verdict checked: what the
+oracle credits (drains, disjoint bytes, same-access chains pto-isa's trace backs) and what it must
+refuse (partial overlap, another element size, fewer than 16 repeats, a loop back-edge, a WAR-only
+pair, the hidden scratch, an unflagged memory move, a row reduction without its trailing barrier)."""
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("reach_oracle", REPO / "scripts" / "reach_oracle.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["reach_oracle"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+oracle_module = _load()
+
+
+def tile(name: str, address: int, dtype: str = "float", rows: int = 16, cols: int = 256, extra: str = "") -> str:
+    return f"    Tile<TileType::Vec, {dtype}, {rows}, {cols}{extra}> {name};\n    TASSIGN({name}, {address});\n"
+
+
+def kernel(body: str, head: str = "__global__ AICORE void k()") -> str:
+    return '#include "pto/pto-inst.hpp"\nusing namespace pto;\n' + head + " {\n" + body + "}\n"
+
+
+def verdicts(tmp_path: Path, text: str, chains: bool = True) -> list[bool]:
+    """Each barrier's verdict, in source order."""
+    path = tmp_path / "k.cpp"
+    path.write_text(text)
+    found = oracle_module.oracle(str(path), chains=chains)
+    return [found[line] for line in sorted(found)]
+
+
+A, B, C, D = 0, 0x4000, 0x8000, 0xC000       # 16 KiB apart: a 16x256 float tile each
+BARRIER = "    pipe_barrier(PIPE_V);\n"
+
+
+def test_disjoint_ops_are_removable_and_overlapping_ones_are_not(tmp_path: Path) -> None:
+    # (2x256 f32: 8 repeats, too short for any same-access chain.)
+    tiles = tile("a", A, rows=2) + tile("b", B, rows=2) + tile("c", C, rows=2) + tile("d", D, rows=2)
+    assert verdicts(tmp_path, kernel(tiles + "    TADD(a, b, c);\n" + BARRIER + "    TADD(d, b, c);\n")) == [True]
+    # RAW on a, WAR on b: kept.
+    assert verdicts(tmp_path, kernel(tiles + "    TADD(a, b, c);\n" + BARRIER + "    TADD(d, a, c);\n")) == [False]
+    assert verdicts(tmp_path, kernel(tiles + "    TADD(a, b, c);\n" + BARRIER + "    TADD(b, d, c);\n")) == [False]
+
+
+def test_a_side_without_vector_work_up_to_a_drain(tmp_path: Path) -> None:
+    tiles = tile("a", A, rows=2) + tile("b", B, rows=2) + tile("c", C, rows=2)
+    # Two barriers in a row: each sees nothing on one side up to the other.
+    text = kernel(tiles + "    TADD(a, b, c);\n" + BARRIER + BARRIER + "    TADD(b, a, c);\n")
+    assert verdicts(tmp_path, text) == [True, True]
+    # PIPE_ALL drains too.
+    text = kernel(tiles + "    TADD(a, b, c);\n    pipe_barrier(PIPE_ALL);\n" + BARRIER + "    TADD(b, a, c);\n")
+    assert verdicts(tmp_path, text) == [True]
+    # A kernel entry's start: nothing runs before it. Another function's start: its caller's work may.
+    body = tiles + BARRIER + "    TADD(b, a, c);\n"
+    assert verdicts(tmp_path, kernel(body)) == [True]
+    assert verdicts(tmp_path, kernel(body, head="static AICORE void helper()")) == [False]
+
+
+def test_leaving_an_if_group_keeps_the_window_but_entering_one_does_not(tmp_path: Path) -> None:
+    tiles = tile("a", A, rows=2) + tile("b", B, rows=2) + tile("c", C, rows=2)
+    inside = kernel(tiles + "#if defined(__DAV_VEC__)\n" + BARRIER + "    TADD(b, a, c);\n#endif\n")
+    assert verdicts(tmp_path, inside) == [True]
+    entering = kernel(tiles + "    TADD(a, b, c);\n" + BARRIER + "#if defined(X)\n    pipe_barrier(PIPE_V);\n"
+                      "#endif\n    TADD(b, a, c);\n")
+    assert verdicts(tmp_path, entering)[0] is False
+
+
+def test_loop_back_edge_is_refused(tmp_path: Path) -> None:
+    tiles = tile("a", A) + tile("b", B) + tile("c", C)
+    loop = kernel(tiles + "    for (int i = 0; i < 4; ++i) {\n        TMULS(a, a, 2.0f);\n" + BARRIER
+                  + "        TEXP(b, c);\n    }\n")
+    assert verdicts(tmp_path, loop) == [False]
+
+
+def test_same_access_chain_credited(tmp_path: Path) -> None:
+    # f32 16x256: 64 repeats of 256 bytes; the consumer reads exactly what the producer wrote.
+    tiles = tile("a", A)
+    text = kernel(tiles + "    TMULS(a, a, 2.0f);\n" + BARRIER + "    TEXP(a, a);\n")
+    assert verdicts(tmp_path, text) == [True]
+    assert verdicts(tmp_path, text, chains=False) == [False]
+    # A run-time valid shape constructed from the static one and never changed chains too.
+    dynamic = ("    Tile<TileType::Vec, float, 1, 4096, BLayout::RowMajor, -1, -1> a = "
+               "Tile<TileType::Vec, float, 1, 4096, BLayout::RowMajor, -1, -1>(1, 4096);\n    TASSIGN(a, 0);\n")
+    assert verdicts(tmp_path, kernel(dynamic + "    TMULS(a, a, 2.0f);\n" + BARRIER + "    TADD(a, a, a);\n")) == [True]
+    # Two ops that walk a run-time valid 8x128 f32 tile alike (both column chunk by column chunk,
+    # as the trace records every shape of the class): the consumer's k-th repeat is the producer's.
+    chunks = ("    Tile<TileType::Vec, float, 8, 128, BLayout::RowMajor, -1, -1> a = "
+              "Tile<TileType::Vec, float, 8, 128, BLayout::RowMajor, -1, -1>(8, 128);\n    TASSIGN(a, 0);\n")
+    assert verdicts(tmp_path, kernel(chunks + "    TADDS(a, a, 1.0f);\n" + BARRIER + "    TMAXS(a, a, 0.0f);\n")) == [True]
+
+
+def test_chains_the_oracle_must_refuse(tmp_path: Path) -> None:
+    # Partial overlap: b starts 256 bytes into a.
+    partial = tile("a", A) + tile("b", 256)
+    assert verdicts(tmp_path, kernel(partial + "    TMULS(a, a, 2.0f);\n" + BARRIER + "    TEXP(b, b);\n")) == [False]
+    # Another element size over the same bytes.
+    sizes = tile("a", A) + tile("h", A, dtype="half", cols=512)
+    assert verdicts(tmp_path, kernel(sizes + "    TMULS(a, a, 2.0f);\n" + BARRIER + "    TEXP(h, h);\n")) == [False]
+    # Fewer than 16 repeats: f32 2x256 is 8 repeats.
+    short = tile("a", A, rows=2)
+    assert verdicts(tmp_path, kernel(short + "    TMULS(a, a, 2.0f);\n" + BARRIER + "    TEXP(a, a);\n")) == [False]
+    # WAR only: the producer reads a, the consumer overwrites it without reading it.
+    war = tile("a", A) + tile("b", B)
+    assert verdicts(tmp_path, kernel(war + "    TMULS(b, a, 2.0f);\n" + BARRIER + "    TEXP(a, b);\n")) == [False]
+    # A multi-cycle producer (vdiv): no hardware run stands behind it.
+    div = tile("a", A) + tile("b", B)
+    assert verdicts(tmp_path, kernel(div + "    TDIV(a, a, b);\n" + BARRIER + "    TEXP(a, a);\n")) == [False]
+    # A run-time valid shape changed after construction: the walk is not known.
+    changed = ("    Tile<TileType::Vec, float, 1, 4096, BLayout::RowMajor, -1, -1> a = "
+               "Tile<TileType::Vec, float, 1, 4096, BLayout::RowMajor, -1, -1>(1, 4096);\n    TASSIGN(a, 0);\n"
+               "    a.SetValidShape(1, 100);\n")
+    assert verdicts(tmp_path, kernel(changed + "    TMULS(a, a, 2.0f);\n" + BARRIER + "    TADD(a, a, a);\n")) == [False]
+    # TMULS on a run-time valid shape of 16 rows wider than 256 bytes walks column chunks
+    # (pto-isa's trace): its k-th repeat is not the k-th 256 bytes.
+    chunks = ("    Tile<TileType::Vec, float, 16, 256, BLayout::RowMajor, -1, -1> a = "
+              "Tile<TileType::Vec, float, 16, 256, BLayout::RowMajor, -1, -1>(16, 256);\n    TASSIGN(a, 0);\n")
+    assert verdicts(tmp_path, kernel(chunks + "    TMULS(a, a, 2.0f);\n" + BARRIER + "    TEXP(a, a);\n")) == [False]
+
+
+def test_hidden_scratch_of_a_row_expansion_without_tmp(tmp_path: Path) -> None:
+    scratch = 184 * 1024
+    tiles = (tile("d", A) + tile("a", B) + tile("r", C, cols=8) + tile("t", D)
+             + tile("s", scratch, rows=8, cols=8))
+    without_tmp = kernel(tiles + "    TROWEXPANDMUL(d, a, r);\n" + BARRIER + "    TADDS(s, s, 1.0f);\n")
+    assert verdicts(tmp_path, without_tmp) == [False]
+    with_tmp = kernel(tiles + "    TROWEXPANDMUL(d, a, r, t);\n" + BARRIER + "    TADDS(s, s, 1.0f);\n")
+    assert verdicts(tmp_path, with_tmp) == [True]
+
+
+def test_row_reduction_drains_only_outside_the_narrow_path(tmp_path: Path) -> None:
+    # float: E = 64 elements a repeat; 256 columns take the path that ends with pipe_barrier(PIPE_V).
+    wide = tile("s", A) + tile("t", B) + tile("d", C, cols=8) + tile("x", D, cols=8)
+    text = kernel(wide + "    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, d, d);\n")
+    assert verdicts(tmp_path, text) == [True]
+    # 80 columns: E < 80 < 2E may return having issued nothing, and no barrier.
+    narrow = tile("s", A, cols=80) + tile("t", B, cols=80) + tile("d", C, cols=8) + tile("x", D, cols=8)
+    text = kernel(narrow + "    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text) == [False]
+
+
+def test_memory_move_after_the_barrier_needs_a_flag(tmp_path: Path) -> None:
+    tiles = tile("a", A) + tile("b", B)
+    store = "    TSTORE(gm, a);\n"
+    unflagged = kernel(tiles + "    TEXP(a, b);\n" + BARRIER + store)
+    assert verdicts(tmp_path, unflagged) == [False]
+    flagged = kernel(tiles + "    TEXP(a, b);\n" + BARRIER + "    set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n"
+                     "    wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n" + store)
+    assert verdicts(tmp_path, flagged) == [True]
+
+
+def test_unknown_statements_leave_the_barrier_unproven(tmp_path: Path) -> None:
+    tiles = tile("a", A) + tile("b", B)
+    for statement in ("    my_helper(a);\n", "    TGATHER(a, b, b);\n", "    a.SetValue(0, 1.0f);\n"):
+        text = kernel(tiles + "    TEXP(a, b);\n" + BARRIER + statement + "    TEXP(b, b);\n")
+        assert verdicts(tmp_path, text) == [False], statement
+    # A tile given two addresses is not known.
+    twice = tile("a", A) + "    TASSIGN(a, 4096);\n" + tile("b", B)
+    assert verdicts(tmp_path, kernel(twice + "    TEXP(a, a);\n" + BARRIER + "    TEXP(b, b);\n")) == [False]
+
+
+def test_fetch_list_lays_out_a_manifest_from_a_git_mirror(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirrors" / "someone+kernels" / "repo"
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "src").mkdir()
+    (work / "inc").mkdir()
+    (work / "src" / "k.cpp").write_text(kernel(tile("a", A) + BARRIER))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
+    subprocess.run(git + ["init", "-q", str(work)], check=True)
+    subprocess.run(git + ["-C", str(work), "add", "."], check=True)
+    subprocess.run(git + ["-C", str(work), "commit", "-q", "-m", "k"], check=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirror)], check=True)
+    commit = subprocess.run(["git", "-C", str(work), "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    manifest = tmp_path / "sets.tsv"
+    manifest.write_text("# a comment\nset\trepo\tcommit\tpath\tinclude\n"
+                        f"hand\tsomeone/kernels\t{commit[:12]}\tsrc/k.cpp\tsrc inc\n")
+    into = tmp_path / "sets"
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "reach_oracle.py"), str(manifest),
+                           "--fetch-list", str(into), "--mirrors", str(tmp_path / "mirrors")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (into / "hand" / "kernels" / "src" / "k.cpp").is_file()
+    rows = [line for line in (into / "list.tsv").read_text().splitlines() if not line.startswith("#")]
+    assert rows == ["hand/kernels/src/k.cpp\t-I hand/kernels/src\t-I hand/kernels/inc"]
+    missing = subprocess.run([sys.executable, str(REPO / "scripts" / "reach_oracle.py"), str(manifest),
+                              "--fetch-list", str(tmp_path / "other"), "--mirrors", str(tmp_path / "none")],
+                             capture_output=True, text=True, check=False)
+    assert missing.returncode == 2 and "no git mirror of someone/kernels" in missing.stderr
+
+
+@pytest.mark.parametrize("op", sorted(oracle_module.DRAIN_AFTER))
+def test_trace_drains_need_a_known_nonempty_valid_shape(tmp_path: Path, op: str) -> None:
+    tiles = tile("s", A) + tile("d", B, rows=1) + tile("x", C) + tile("y", D)
+    drained = kernel(tiles + "    TADD(x, x, x);\n" + f"    {op}(d, s);\n" + BARRIER + "    TADD(x, x, x);\n")
+    assert verdicts(tmp_path, drained, chains=False) == [True]
+    unknown = ("    Tile<TileType::Vec, float, 16, 256, BLayout::RowMajor, -1, -1> s = "
+               "Tile<TileType::Vec, float, 16, 256, BLayout::RowMajor, -1, -1>(n, 256);\n    TASSIGN(s, 0);\n"
+               + tile("d", B, rows=1) + tile("x", C))
+    text = kernel(unknown + "    TADD(x, x, x);\n" + f"    {op}(d, s);\n" + BARRIER + "    TADD(x, x, x);\n")
+    assert verdicts(tmp_path, text, chains=False) == [False]
+
+
+def test_row_expansion_drains_at_its_own_barrier_after_the_broadcast(tmp_path: Path) -> None:
+    # A ColMajor per-row operand: vbrcb into the hidden scratch, pipe_barrier(PIPE_V), then vmul.
+    tiles = (tile("x", A, rows=2) + tile("y", B, rows=2)
+             + tile("r", C, rows=2, cols=1, extra=", BLayout::ColMajor") + tile("d", D, rows=2))
+    # Before B a TADD reads x; after B the expansion overwrites x: its vmul runs after its own barrier.
+    ordered = kernel(tiles + "    TADD(y, x, x);\n" + BARRIER + "    TROWEXPANDMUL(x, d, r);\n")
+    assert verdicts(tmp_path, ordered) == [True]
+    # The broadcast itself reads r: a write of r before B is not ordered by anything but B.
+    racing = kernel(tiles + "    TADD(r, x, x);\n" + BARRIER + "    TROWEXPANDMUL(d, y, r);\n")
+    assert verdicts(tmp_path, racing) == [False]
+    # The per-row operand may come first (TROWEXPANDADD_IMPL swaps): a write of it before B races
+    # with the broadcast after B.
+    swapped = kernel(tiles + "    TADD(r, x, x);\n" + BARRIER + "    TROWEXPANDADD(d, r, y);\n")
+    assert verdicts(tmp_path, swapped) == [False]
+    # Before B, only the body may be in flight: it reads the full source and the broadcast, not r.
+    body = kernel(tiles + "    TROWEXPANDMUL(d, y, r);\n" + BARRIER + "    TADD(r, x, x);\n")
+    assert verdicts(tmp_path, body) == [True]
+    assert verdicts(tmp_path, kernel(tiles + "    TROWEXPANDMUL(d, y, r);\n" + BARRIER
+                                     + "    TADD(y, x, x);\n")) == [False]
+    # A RowMajor per-row operand takes the 32-byte-block path: no vbrcb, no barrier.
+    rowmajor = (tile("x", A, rows=2) + tile("y", B, rows=2) + tile("r", C, rows=2, cols=8)
+                + tile("d", D, rows=2))
+    assert verdicts(tmp_path, kernel(rowmajor + "    TADD(y, x, x);\n" + BARRIER
+                                     + "    TROWEXPANDMUL(x, d, r);\n")) == [False]
+
+
+def test_a_tmp_operand_is_written(tmp_path: Path) -> None:
+    tiles = (tile("a", A, rows=2) + tile("b", B, rows=2) + tile("c", C, rows=2) + tile("t", D, rows=2)
+             + tile("x", 0x10000, rows=2))
+    # TPRELU's fourth operand is its tmp: a read of t after B races with its write before B.
+    assert verdicts(tmp_path, kernel(tiles + "    TPRELU(a, b, c, t);\n" + BARRIER + "    TADD(x, t, t);\n")) == [False]
+    assert verdicts(tmp_path, kernel(tiles + "    TPRELU(a, b, c, t);\n" + BARRIER + "    TADD(x, c, c);\n")) == [True]
+    text = kernel(tiles + "    TCVT(a, b, t, RoundMode::CAST_ROUND);\n" + BARRIER + "    TADD(x, t, t);\n")
+    assert verdicts(tmp_path, text) == [False]
+
+
+def test_valid_shape_set_after_the_ops_or_around_a_loop(tmp_path: Path) -> None:
+    declare = ("    Tile<TileType::Vec, float, 1, 4096, BLayout::RowMajor, -1, -1> a = "
+               "Tile<TileType::Vec, float, 1, 4096, BLayout::RowMajor, -1, -1>(1, 4096);\n    TASSIGN(a, 0);\n")
+    chain = "    TMULS(a, a, 2.0f);\n" + BARRIER + "    TADD(a, a, a);\n"
+    # Set after both ops, in the same straight block: both ops see the constructed shape.
+    assert verdicts(tmp_path, kernel(declare + chain + "    a.SetValidShape(1, 100);\n")) == [True]
+    # Declared before a loop whose body sets it after the ops: the next iteration sees 1x100.
+    looped = kernel(declare + "    for (int i = 0; i < 2; ++i) {\n" + chain + "    a.SetValidShape(1, 100);\n    }\n")
+    assert verdicts(tmp_path, looped) == [False]
+
+
+def test_a_scalar_access_of_ub_leaves_the_barrier_unproven(tmp_path: Path) -> None:
+    tiles = tile("a", A, rows=2) + tile("b", B, rows=2) + tile("c", C, rows=2)
+    pointer = "    __ubuf__ float *p = (__ubuf__ float *)0;\n"
+    text = kernel(tiles + pointer + "    TEXP(a, b);\n" + BARRIER + "    float x = p[3];\n    TEXP(c, c);\n")
+    assert verdicts(tmp_path, text) == [False]
+    text = kernel(tiles + "    TEXP(a, b);\n" + BARRIER + "    float y = 1.0f;\n    TEXP(c, c);\n")
+    assert verdicts(tmp_path, text) == [True]
