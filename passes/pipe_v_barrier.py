@@ -28,7 +28,7 @@ BarrierPattern = Literal["gu", "softmax-exp-sum", "softmax-sum-add", "auto"]
 def read_patterns(text: str) -> tuple[BarrierPattern, ...]:
     """A comma list of patterns, their aliases or ``none`` (nothing), as the patterns it names in
     the order given."""
-    from ptofix.cpp.barriers import normalize_patterns
+    from ptofix.cpp.barrier_decisions import normalize_patterns
     names: list = []
     for part in text.split(","):
         for name in normalize_patterns(part):
@@ -73,7 +73,8 @@ class PipeVBarrierPass(Pass):
             raise ValueError(f"weight {negative[0]}={negative[1]}: a line and a count are not negative")
 
     def apply(self, model, source: SourceText) -> PassResult:
-        from ptofix.cpp.barriers import decide_by_groups, file_scope_barriers
+        from ptofix.cpp.barrier_sites import file_scope_barriers
+        from ptofix.cpp.barriers import decide_by_groups
         # The checkout's facts: this pass's own option, else those the model was read with (its
         # CompileEnvironment: every version's unless a command knew the checkout).
         isa = model.environment.isa
@@ -212,7 +213,7 @@ FILE_SCOPE = "(file scope)"
 
 def _file_scope_entry(source: SourceText, offset: int) -> tuple:
     """The report entry of a barrier outside every function the model reads (as _keep's)."""
-    from ptofix.cpp.barriers import CAUSE_UNREAD
+    from ptofix.cpp.barrier_decisions import CAUSE_UNREAD
     line, col = source.line_col(offset)
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
@@ -238,7 +239,7 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
     if d.unread:
         entry["unread"] = True
     if not d.removed and (d.unread or d.pattern is not None):
-        from ptofix.cpp.barriers import kept_cause
+        from ptofix.cpp.barrier_decisions import kept_cause
         kind, names = kept_cause(d)
         entry["cause"] = {"kind": kind, "names": names}
     if d.pattern is not None:

@@ -32,7 +32,7 @@ class CppFixOptions:
 
 def cpp_passes(options: CppFixOptions) -> list:
     """The C++ pass pipeline ``options`` select (a list of passes, which pickles for `-j` workers)."""
-    from .cpp.barriers import normalize_patterns
+    from .cpp.barrier_decisions import normalize_patterns
     passes: list = []
     # LocalSlotNum first: it moves the Tile-form TPOP ring slots, so the barrier proof must read
     # the pipes the output will have (raised after the proof, a slot may land on a tile the proof
@@ -71,7 +71,7 @@ def unread_file_report(name: str, source, where: str, why: str, patterns: list[s
     report: dict = {"pass": name, "unread": f"{source.path}:{where}: {why}"}
     if name != "pipe-v-barrier":
         return report
-    from .cpp.barriers import CAUSE_UNREAD
+    from .cpp.barrier_decisions import CAUSE_UNREAD
     decisions = []
     for match in _SPELLED_BARRIER.finditer(source.text):
         line, col = source.line_col(match.start())
@@ -113,7 +113,7 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
     """One GCC-style note for a file whose pipe-v-barrier run kept barriers its patterns selected:
     how many of how many, and why, grouped by cause (the decisions' ``cause``), so that a run that
     removes less than asked says so (``run`` and ``build`` print it on stderr unless ``-q``)."""
-    from .cpp.barriers import (
+    from .cpp.barrier_decisions import (
         CAUSE_BOUNDARY,
         CAUSE_CONFLICT,
         CAUSE_NOT_ANALYSED,

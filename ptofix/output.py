@@ -379,25 +379,11 @@ class Outputs:
                 directory = os.path.dirname(target.real) or "."
                 tmp = _create_temp(directory, ".ptofix-", ".tmp")
                 staged.append((item, target, tmp))
-                fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC)
-                try:
-                    view = memoryview(item.data)
-                    while view:
-                        view = view[os.write(fd, view):]
-                    os.fchmod(fd, (target.st.st_mode & 0o7777) if target.st is not None else (0o666 & ~umask))
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                _write_synced(tmp, item.data, (target.st.st_mode & 0o7777) if target.st is not None
+                              else (0o666 & ~umask))
             if len(staged) > 1:
                 # Hard links of the files about to be replaced, so a failed rename can be undone.
-                for _item, target, _tmp in staged:
-                    if target.st is not None:
-                        backup = os.path.join(os.path.dirname(target.real), f".ptofix-bak-{_token()}")
-                        try:
-                            os.link(target.real, backup)
-                            backups[target.real] = backup
-                        except OSError:
-                            pass
+                _link_backups([target for _item, target, _tmp in staged], backups)
             for item, _target, _tmp in staged:
                 _unchanged_since_read(item)
             _warn_about_hard_links(target for _item, target, _tmp in staged)
@@ -431,17 +417,8 @@ class Outputs:
             what = f"{current.what} {current.target.path}" if current else "output"
             raise PtofixError(f"cannot write {what}: {exc.strerror or exc}; nothing was written") from None
         finally:
-            for _item, _target, tmp in staged:
-                if os.path.lexists(tmp):
-                    try:
-                        os.unlink(tmp)
-                    except OSError:
-                        pass
-            for backup in backups.values():
-                try:
-                    os.unlink(backup)
-                except OSError:
-                    pass
+            _unlink_quietly([tmp for _item, _target, tmp in staged if os.path.lexists(tmp)])
+            _unlink_quietly(list(backups.values()))
         self.items = []
         if reader_gone is not None:
             raise reader_gone
@@ -795,3 +772,37 @@ def emit_report(options: OutputOptions, report: dict[str, Any], text_lines: list
         outputs.commit()
     else:
         write_stderr(body)
+
+
+def _write_synced(path: str, data: bytes, mode: int) -> None:
+    """Write ``data`` over the file ``path``, give it ``mode`` and flush it to the disk."""
+    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _link_backups(targets: list[Target], backups: dict[str, str]) -> None:
+    """A hard link of each existing target beside it, recorded in ``backups`` (real path -> link):
+    a failed rename can then be undone. A target that cannot be linked has none."""
+    for target in targets:
+        if target.st is not None:
+            backup = os.path.join(os.path.dirname(target.real), f".ptofix-bak-{_token()}")
+            try:
+                os.link(target.real, backup)
+                backups[target.real] = backup
+            except OSError:
+                pass
+
+
+def _unlink_quietly(paths: list[str]) -> None:
+    for path in paths:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass

@@ -256,8 +256,8 @@ print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() -
 def concatenation(target_mb: float) -> str:
     """The corpus kernels concatenated to about ``target_mb`` MB, function names made unique."""
     sys.path.insert(0, ROOT)
+    from ptofix.cpp.header_policy import unmodelled_file
     from ptofix.cpp.parser import parse_cpp
-    from ptofix.cpp.semantics import unmodelled_file
     from ptofix.source import PtofixError, SourceText
     parts: list[str] = []
     size = 0

@@ -20,7 +20,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from ptofix.cpp.barriers import BarrierAnalysis, Decision  # noqa: E402
+from ptofix.cpp.barrier_decisions import Decision  # noqa: E402
+from ptofix.cpp.barriers import BarrierAnalysis  # noqa: E402
 from ptofix.cpp.parser import parse_cpp  # noqa: E402
 from ptofix.source import SourceText  # noqa: E402
 

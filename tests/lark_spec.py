@@ -11,6 +11,8 @@ import functools
 import os
 import re
 
+from lark import Token, Transformer_NonRecursive
+
 from ptofix.cpp import fast_expr
 from ptofix.cpp import stmt_parser as A
 from ptofix.cpp.lexical import code_only
@@ -104,215 +106,215 @@ _REF = object()      # marker children produced by the `ref` and `array_dim` rul
 _ARRAY = object()
 
 
-def _transformer():
-    global _TRANSFORMER
-    if _TRANSFORMER is not None:
-        return _TRANSFORMER
-    from lark import Token, Transformer_NonRecursive
+def quals_and_rest(children):
+    quals = tuple(str(c) for c in children if isinstance(c, Token) and c.type == "QUAL")
+    stars = sum(1 for c in children if isinstance(c, Token) and c.type == "STAR")
+    rest = [c for c in children if not (isinstance(c, Token) and c.type in ("QUAL", "STAR"))
+            and c is not _REF and c is not _ARRAY]
+    return quals, stars, rest
 
-    def quals_and_rest(children):
-        quals = tuple(str(c) for c in children if isinstance(c, Token) and c.type == "QUAL")
-        stars = sum(1 for c in children if isinstance(c, Token) and c.type == "STAR")
-        rest = [c for c in children if not (isinstance(c, Token) and c.type in ("QUAL", "STAR"))
-                and c is not _REF and c is not _ARRAY]
-        return quals, stars, rest
 
-    def type_ref(c, blanks_joined: bool, ref: bool):
-        """The TypeRef of a type node: a template id's name and node, or the words (their blanks
-        made single where ``blanks_joined``: `unsigned   int`)."""
+def type_ref(c, blanks_joined: bool, ref: bool):
+    """The TypeRef of a type node: a template id's name and node, or the words (their blanks
+    made single where ``blanks_joined``: `unsigned   int`)."""
+    quals, stars, rest = quals_and_rest(c)
+    s, e = _required_span(c)
+    base = rest[0]
+    if isinstance(base, TemplateId):
+        return TypeRef(s, e, base.name, base, stars, quals, ref)
+    name = " ".join(str(base).split()) if blanks_joined else str(base)
+    return TypeRef(s, e, name, None, stars, quals, ref)
+
+
+# Non-recursive: the depth of a tree is the input's, and a recursion would stop where the
+# interpreter's stack happens to end (deeper under an interpreted caller than a compiled one).
+class ToAst(Transformer_NonRecursive):
+    def start(self, c):
+        return c[0]
+
+    cond_start = start
+    for_init_start = start
+
+    def param_type(self, c):
+        return type_ref(c, True, _REF in c)
+
+    def param_start(self, c):
+        type_ = c[0]
+        name = next((x for x in c[1:] if isinstance(x, Token) and x.type == "NAME"), None)
+        array = _ARRAY in c
+        init = next((x for x in c[1:] if isinstance(x, Node)), None)
+        end = init.end if init is not None else (_token_end(name) if name is not None else type_.end)
+        return Decl(type_.start, end, type_, str(name) if name is not None else "", init, None, array)
+
+    def ref(self, c):
+        return _REF
+
+    def array_dim(self, c):
+        return _ARRAY
+
+    def using_alias(self, c):
+        name, type_ = c
+        return TypeAlias(name.start_pos, type_.end, str(name), type_)
+
+    def typedef_alias(self, c):
+        type_, name = c
+        return TypeAlias(type_.start, name.end_pos, str(name), type_)
+
+    def assign(self, c):
+        target, op, value = c
+        return Assign(target.start, value.end, target, str(op), value)
+
+    def comma(self, c):
+        left, right = c
+        if isinstance(left, Comma):
+            # (left is this parse's own node, built one comma earlier: extend its list rather
+            # than copy it, or `a, b, c, ...` costs quadratic time)
+            left.items.append(right)
+            left.end = right.end
+            return left
+        return Comma(left.start, right.end, [left, right])
+
+    def pre_incdec(self, c):
+        op, operand = c
+        return IncDec(op.start_pos, operand.end, str(op), operand, True)
+
+    def post_incdec(self, c):
+        operand, op = c
+        return IncDec(operand.start, op.end_pos, str(op), operand, False)
+
+    # -- types --
+    def auto_type(self, c):
+        quals, _, _ = quals_and_rest(c)
+        s, e = _span(c)
+        return TypeRef(s if s is not None else 0, e if e is not None else 0, "auto", None, 0, quals,
+                       _REF in c)
+
+    def builtin_type(self, c):
         quals, stars, rest = quals_and_rest(c)
         s, e = _required_span(c)
-        base = rest[0]
-        if isinstance(base, TemplateId):
-            return TypeRef(s, e, base.name, base, stars, quals, ref)
-        name = " ".join(str(base).split()) if blanks_joined else str(base)
-        return TypeRef(s, e, name, None, stars, quals, ref)
+        name = " ".join(str(rest[0]).split())
+        return TypeRef(s, e, name, None, stars, quals, _REF in c)
 
-    # Non-recursive: the depth of a tree is the input's, and a recursion would stop where the
-    # interpreter's stack happens to end (deeper under an interpreted caller than a compiled one).
-    class ToAst(Transformer_NonRecursive):
-        def start(self, c):
-            return c[0]
+    def _named(self, c):
+        return type_ref(c, False, _REF in c)
 
-        cond_start = start
-        for_init_start = start
+    qual_named_type = _named
+    plain_named_type = _named
 
-        def param_type(self, c):
-            return type_ref(c, True, _REF in c)
+    def cast_type(self, c):
+        return type_ref(c, True, False)
 
-        def param_start(self, c):
-            type_ = c[0]
-            name = next((x for x in c[1:] if isinstance(x, Token) and x.type == "NAME"), None)
-            array = _ARRAY in c
-            init = next((x for x in c[1:] if isinstance(x, Node)), None)
-            end = init.end if init is not None else (_token_end(name) if name is not None else type_.end)
-            return Decl(type_.start, end, type_, str(name) if name is not None else "", init, None, array)
+    def template_id(self, c):
+        args = [x for x in c[1:] if not isinstance(x, Token) or x.type not in ("LT", "GT")]
+        args = [x if not isinstance(x, Token) else Name(_token_start(x), _token_end(x), str(x)) for x in args]
+        s2, e2 = _required_span(c)
+        # The closing '>' is an anonymous token that lark filters out: find it in the text.
+        gt = [x for x in c if isinstance(x, Token) and x.type == "GT"]
+        return TemplateId(s2, _token_end(gt[-1]) if gt else e2, str(c[0]), args)
 
-        def ref(self, c):
-            return _REF
+    # -- expressions --
+    def name(self, c):
+        t = c[0]
+        return Name(t.start_pos, t.end_pos, str(t))
 
-        def array_dim(self, c):
-            return _ARRAY
+    def number(self, c):
+        t = c[0]
+        return Number(t.start_pos, t.end_pos, str(t))
 
-        def using_alias(self, c):
-            name, type_ = c
-            return TypeAlias(name.start_pos, type_.end, str(name), type_)
+    def string(self, c):
+        t = c[0]
+        return String(t.start_pos, t.end_pos, str(t))
 
-        def typedef_alias(self, c):
-            type_, name = c
-            return TypeAlias(type_.start, name.end_pos, str(name), type_)
+    def nullptr(self, c):
+        return Literal(c[0].start_pos, c[0].end_pos, None)
 
-        def assign(self, c):
-            target, op, value = c
-            return Assign(target.start, value.end, target, str(op), value)
+    def true(self, c):
+        return Literal(c[0].start_pos, c[0].end_pos, True)
 
-        def comma(self, c):
-            left, right = c
-            if isinstance(left, Comma):
-                # (left is this parse's own node, built one comma earlier: extend its list rather
-                # than copy it, or `a, b, c, ...` costs quadratic time)
-                left.items.append(right)
-                left.end = right.end
-                return left
-            return Comma(left.start, right.end, [left, right])
+    def false(self, c):
+        return Literal(c[0].start_pos, c[0].end_pos, False)
 
-        def pre_incdec(self, c):
-            op, operand = c
-            return IncDec(op.start_pos, operand.end, str(op), operand, True)
+    def binary(self, c):
+        left, op, right = c
+        return Binary(left.start, right.end, str(op), left, right)
 
-        def post_incdec(self, c):
-            operand, op = c
-            return IncDec(operand.start, op.end_pos, str(op), operand, False)
+    def unary_op(self, c):
+        op, operand = c
+        return Unary(op.start_pos, operand.end, str(op), operand)
 
-        # -- types --
-        def auto_type(self, c):
-            quals, _, _ = quals_and_rest(c)
-            s, e = _span(c)
-            return TypeRef(s if s is not None else 0, e if e is not None else 0, "auto", None, 0, quals,
-                           _REF in c)
+    def not_op(self, c):
+        return Unary(c[0].start - 1, c[0].end, "!", c[0])
 
-        def builtin_type(self, c):
-            quals, stars, rest = quals_and_rest(c)
-            s, e = _required_span(c)
-            name = " ".join(str(rest[0]).split())
-            return TypeRef(s, e, name, None, stars, quals, _REF in c)
+    def inv_op(self, c):
+        return Unary(c[0].start - 1, c[0].end, "~", c[0])
 
-        def _named(self, c):
-            return type_ref(c, False, _REF in c)
+    def deref(self, c):
+        start = _token_start(c[0]) if isinstance(c[0], Token) else c[0].start - 1
+        return Unary(start, c[-1].end, "*", c[-1])
 
-        qual_named_type = _named
-        plain_named_type = _named
+    def addr_of(self, c):
+        return Unary(c[0].start_pos, c[-1].end, "&", c[-1])
 
-        def cast_type(self, c):
-            return type_ref(c, True, False)
+    def cast(self, c):
+        type_, operand = c
+        return Cast(type_.start - 1, operand.end, type_, operand)
 
-        def template_id(self, c):
-            args = [x for x in c[1:] if not isinstance(x, Token) or x.type not in ("LT", "GT")]
-            args = [x if not isinstance(x, Token) else Name(_token_start(x), _token_end(x), str(x)) for x in args]
-            s2, e2 = _required_span(c)
-            # The closing '>' is an anonymous token that lark filters out: find it in the text.
-            gt = [x for x in c if isinstance(x, Token) and x.type == "GT"]
-            return TemplateId(s2, _token_end(gt[-1]) if gt else e2, str(c[0]), args)
+    def sizeof(self, c):
+        return SizeOf(c[0].start, c[0].end, c[0])
 
-        # -- expressions --
-        def name(self, c):
-            t = c[0]
-            return Name(t.start_pos, t.end_pos, str(t))
+    def ternary(self, c):
+        cond, a, b = c
+        return Ternary(cond.start, b.end, cond, a, b)
 
-        def number(self, c):
-            t = c[0]
-            return Number(t.start_pos, t.end_pos, str(t))
+    def call(self, c):
+        func, close = c[0], c[-1]
+        args: list = next((x for x in c[1:-1] if isinstance(x, list)), [])
+        return Call(func.start, close.end_pos, func, args)
 
-        def string(self, c):
-            t = c[0]
-            return String(t.start_pos, t.end_pos, str(t))
+    def index(self, c):
+        obj, close = c[0], c[-1]
+        idx = next(x for x in c[1:-1] if isinstance(x, Node))
+        return Index(obj.start, close.end_pos, obj, idx)
 
-        def nullptr(self, c):
-            return Literal(c[0].start_pos, c[0].end_pos, None)
+    def member(self, c):
+        obj, name = c
+        return Member(obj.start, name.end_pos, obj, str(name), False)
 
-        def true(self, c):
-            return Literal(c[0].start_pos, c[0].end_pos, True)
+    def arrow(self, c):
+        obj, name = c
+        return Member(obj.start, name.end_pos, obj, str(name), True)
 
-        def false(self, c):
-            return Literal(c[0].start_pos, c[0].end_pos, False)
+    def args(self, c):
+        return list(c)
 
-        def binary(self, c):
-            left, op, right = c
-            return Binary(left.start, right.end, str(op), left, right)
+    # -- statements --
+    def decl(self, c):
+        type_, name = c[0], c[1]
+        array = _ARRAY in c
+        rest = [x for x in c[2:] if x is not _ARRAY]
+        init = rest[0] if rest else None
+        return Decl(type_.start, (init.end if init else name.end_pos), type_, str(name), init, None, array)
 
-        def unary_op(self, c):
-            op, operand = c
-            return Unary(op.start_pos, operand.end, str(op), operand)
+    def ctor_decl(self, c):
+        type_, name = c[0], c[1]
+        args = c[2] if len(c) > 2 and isinstance(c[2], list) else []
+        return Decl(type_.start, name.end_pos, type_, str(name), None, args)
 
-        def not_op(self, c):
-            return Unary(c[0].start - 1, c[0].end, "!", c[0])
+    def expr_stmt(self, c):
+        if isinstance(c[0], Assign):
+            # A statement that is one assignment (the common `x = e;`) gets its own node.
+            return AssignStmt(c[0].start, c[0].end, c[0].target, c[0].op, c[0].value)
+        return ExprStmt(c[0].start, c[0].end, c[0])
 
-        def inv_op(self, c):
-            return Unary(c[0].start - 1, c[0].end, "~", c[0])
+    def return_stmt(self, c):
+        value = c[0] if c else None
+        return ReturnStmt(0, 0, value)
 
-        def deref(self, c):
-            start = _token_start(c[0]) if isinstance(c[0], Token) else c[0].start - 1
-            return Unary(start, c[-1].end, "*", c[-1])
 
-        def addr_of(self, c):
-            return Unary(c[0].start_pos, c[-1].end, "&", c[-1])
-
-        def cast(self, c):
-            type_, operand = c
-            return Cast(type_.start - 1, operand.end, type_, operand)
-
-        def sizeof(self, c):
-            return SizeOf(c[0].start, c[0].end, c[0])
-
-        def ternary(self, c):
-            cond, a, b = c
-            return Ternary(cond.start, b.end, cond, a, b)
-
-        def call(self, c):
-            func, close = c[0], c[-1]
-            args: list = next((x for x in c[1:-1] if isinstance(x, list)), [])
-            return Call(func.start, close.end_pos, func, args)
-
-        def index(self, c):
-            obj, close = c[0], c[-1]
-            idx = next(x for x in c[1:-1] if isinstance(x, Node))
-            return Index(obj.start, close.end_pos, obj, idx)
-
-        def member(self, c):
-            obj, name = c
-            return Member(obj.start, name.end_pos, obj, str(name), False)
-
-        def arrow(self, c):
-            obj, name = c
-            return Member(obj.start, name.end_pos, obj, str(name), True)
-
-        def args(self, c):
-            return list(c)
-
-        # -- statements --
-        def decl(self, c):
-            type_, name = c[0], c[1]
-            array = _ARRAY in c
-            rest = [x for x in c[2:] if x is not _ARRAY]
-            init = rest[0] if rest else None
-            return Decl(type_.start, (init.end if init else name.end_pos), type_, str(name), init, None, array)
-
-        def ctor_decl(self, c):
-            type_, name = c[0], c[1]
-            args = c[2] if len(c) > 2 and isinstance(c[2], list) else []
-            return Decl(type_.start, name.end_pos, type_, str(name), None, args)
-
-        def expr_stmt(self, c):
-            if isinstance(c[0], Assign):
-                # A statement that is one assignment (the common `x = e;`) gets its own node.
-                return AssignStmt(c[0].start, c[0].end, c[0].target, c[0].op, c[0].value)
-            return ExprStmt(c[0].start, c[0].end, c[0])
-
-        def return_stmt(self, c):
-            value = c[0] if c else None
-            return ReturnStmt(0, 0, value)
-
-    _TRANSFORMER = ToAst()
+def _transformer():
+    global _TRANSFORMER
+    if _TRANSFORMER is None:
+        _TRANSFORMER = ToAst()
     return _TRANSFORMER
 
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 from conftest import in_place_gu_barriers as _in_place_gu_barriers
 
-from ptofix.cpp.barriers import normalize_patterns
+from ptofix.cpp.barrier_decisions import normalize_patterns
 from ptofix.cpp.parser import parse_cpp
 from ptofix.frontends import PARSERS
 from ptofix.pass_manager import build_pass, run_pipeline

@@ -70,7 +70,7 @@ def _drain_call(op: str, names: list[str] | None = None, shapes: dict[str, tuple
 
 def _static_drains(text: str) -> bool:
     from ptofix.cpp.barriers import BarrierAnalysis
-    from ptofix.cpp.vector_cfg import EventKind
+    from ptofix.cpp.cfg_events import EventKind
     model = parse_cpp(SourceText(text, "k.cpp"))
     events = BarrierAnalysis(model).cfg(model.functions[0]).events
     kinds = [event.kind for event in events if event.kind is not EventKind.NOP]
@@ -273,7 +273,7 @@ def test_static_model_and_simulator_bound_tconcat_alike(shapes):
     # ops.concat_row_bytes bounds both: the static model's bytes are unknown exactly when the
     # simulator refuses the call as walking past a tile.
     from ptofix.cpp.barriers import BarrierAnalysis
-    from ptofix.cpp.vector_cfg import EventKind
+    from ptofix.cpp.cfg_events import EventKind
     from ptofix.sim.memory import SimError, SimTileType, TileView
     from ptofix.sim.ops_numpy import build_steps
     names = ["d", "a", "b"]
@@ -324,7 +324,7 @@ def test_static_model_and_simulator_bound_the_single_list_tmrgsort_alike(elem, c
     # ops.mrgsort_single_repeats bounds both: the static model's bytes are unknown exactly when
     # the simulator refuses the call, and otherwise both reach the same bytes from src and dst.
     from ptofix.cpp.barriers import BarrierAnalysis
-    from ptofix.cpp.vector_cfg import EventKind
+    from ptofix.cpp.cfg_events import EventKind
     from ptofix.sim.memory import SimError, SimTileType, TileView
     from ptofix.sim.ops_numpy import build_steps
     lines = ["__global__ AICORE void k() {"]
@@ -353,7 +353,7 @@ def test_static_model_and_simulator_split_the_multi_list_tmrgsort_alike(dst_cols
     # ops.mrgsort_list_bytes and mrgsort_copy_bytes bound both: the merge, a drain, the copy; the
     # static model's bytes are the simulator's rounded up to whole 32-byte blocks.
     from ptofix.cpp.barriers import BarrierAnalysis
-    from ptofix.cpp.vector_cfg import EventKind
+    from ptofix.cpp.cfg_events import EventKind
     from ptofix.sim.memory import SimTileType, TileView
     from ptofix.sim.ops_numpy import ExecutedCounts, build_steps
     from ptofix.sim.ops_numpy import sp as sim_ast

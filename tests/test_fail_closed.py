@@ -1629,7 +1629,7 @@ def test_a_call_argument_nested_deeper_than_the_bound_is_not_understood():
 
 
 def test_a_definition_qualified_into_pto_is_seen_whatever_word_comes_before_it():
-    from ptofix.cpp.semantics import _qualified_into_pto
+    from ptofix.cpp.header_policy import _qualified_into_pto
     # Function.qualified has its blanks removed: `PTO_INTERNAL void pto::` reads as below.
     assert _qualified_into_pto("PTO_INTERNALvoidpto::")
     assert _qualified_into_pto("void::pto::")
@@ -1639,7 +1639,7 @@ def test_a_definition_qualified_into_pto_is_seen_whatever_word_comes_before_it()
 
 def test_comment_and_string_brackets_are_not_an_array_bound():
     from ptofix.cpp.lexical import code_only
-    from ptofix.cpp.semantics import _variable_bound
+    from ptofix.cpp.statement_forms import _variable_bound
     assert _variable_bound("int32_t f[h() /* at most f[8] */];")
     assert _variable_bound('int32_t f[g("[8]")];')
     assert not _variable_bound("int32_t f[8]; // f[n]")
@@ -1648,7 +1648,7 @@ def test_comment_and_string_brackets_are_not_an_array_bound():
 
 def test_a_template_parameter_name_is_read_past_its_attributes():
     from ptofix.cpp.parser import _template_heads
-    from ptofix.cpp.semantics import _template_value_params
+    from ptofix.cpp.statement_forms import _template_value_params
     assert "PIPE_V" in _template_value_params(_template_function("template <pipe_t PIPE_V __attribute__((unused))> "
                                                                  "void f"))
     # Attributes, brackets and parentheses are not plain parameters: not read exactly.
@@ -1715,8 +1715,8 @@ def test_a_shape_the_model_does_not_know_joins_the_known_ones(unknown_first):
     ("using Mode=pipe_t;", False),                                    # no blank before or after
 ])
 def test_a_scoped_enumeration_qualifies_its_enumerators_only_if_nothing_else_takes_its_name(elsewhere, only):
+    from ptofix.cpp.header_policy import _only_names_the_enumeration
     from ptofix.cpp.lexical import code_only
-    from ptofix.cpp.semantics import _only_names_the_enumeration
     code = code_only("enum class Mode : int { kA = 0 };\n" + elsewhere)
     assert _only_names_the_enumeration(code, "Mode") is only
 
@@ -1742,7 +1742,7 @@ def test_a_namespace_inside_an_anonymous_one_is_not_the_global_one_of_its_name()
     ("GETCI(x); TASM(y);", ""),        # a word that only ends in TCI or holds 'asm' is none of them
 ])
 def test_a_file_that_may_enter_count_mode_is_found_by_any_spelling(text, name):
-    from ptofix.cpp.semantics import _count_mode_name, _count_mode_name_of
+    from ptofix.cpp.count_mode import _count_mode_name, _count_mode_name_of
     from ptofix.source import SourceText
     assert _count_mode_name(text) == name
     # From the word index too (with and without a word before, a comment, a '$' word character).
@@ -1755,7 +1755,7 @@ def test_a_file_that_may_enter_count_mode_is_found_by_any_spelling(text, name):
                                  "1", "x", " ", "\\\n", "\n", "(", ";", "é", "RemF32Instr", "push_macro",
                                  "PTO_DETAIL_CONCAT"]), max_size=12).map("".join))
 def test_the_word_index_answers_what_the_text_scans_answer(text):
-    from ptofix.cpp.semantics import _count_mode_name, _count_mode_name_of, _spells
+    from ptofix.cpp.count_mode import _count_mode_name, _count_mode_name_of, _spells
     from ptofix.source import SourceText
     source = SourceText(text)
     assert _count_mode_name_of(source) == _count_mode_name(text)
@@ -1764,7 +1764,7 @@ def test_the_word_index_answers_what_the_text_scans_answer(text):
 
 
 def test_a_template_list_of_macros_may_be_an_explicit_specialization():
-    from ptofix.cpp.semantics import _has_specialization
+    from ptofix.cpp.header_policy import _has_specialization
     assert _has_specialization("template <NO_ARGS> void pto::TMUL_IMPL(T&);", frozenset({"NO_ARGS"}))
     assert not _has_specialization("template <NO_ARGS> void f();", frozenset())
     assert _has_specialization("template </* */> void f();")
@@ -1787,7 +1787,7 @@ def _template_function(head: str):
     ("AICORE void f", set()),
 ])
 def test_plain_template_heads_declare_their_parameter_names(head, params):
-    from ptofix.cpp.semantics import _template_value_params
+    from ptofix.cpp.statement_forms import _template_value_params
     assert _template_value_params(_template_function(head)) == params
 
 
@@ -1806,14 +1806,14 @@ def test_a_template_head_the_model_does_not_read_exactly_may_declare_any_of_its_
     """Anything but plain `type name` parameters: which `>` ends a list, or which word is the
     name, is not read as the compiler reads it, so every word may be a parameter, and a call may
     run code for the returned value."""
-    from ptofix.cpp.semantics import _return_reason, _template_value_params
+    from ptofix.cpp.statement_forms import _return_reason, _template_value_params
     fn = _template_function(head)
     assert "PIPE_ALL" in _template_value_params(fn)
     assert _return_reason(fn)
 
 
 def test_a_comment_between_qualifier_and_name_still_qualifies_the_definition():
-    from ptofix.cpp.semantics import _qualified_into_pto
+    from ptofix.cpp.header_policy import _qualified_into_pto
     from ptofix.frontends import PARSERS
     from ptofix.source import SourceText
     fn, = PARSERS["cpp"](SourceText("void pto::/* spec */TMUL_IMPL(int& d) {}\n", "t.cpp")).functions
@@ -1871,7 +1871,8 @@ def test_an_alias_declaration_in_a_for_init_is_not_read_as_a_variable():
 
 
 def test_a_conversion_keeps_an_input_in_the_tile_only_if_its_type_holds_the_tile():
-    from ptofix.cpp.semantics import IntType, _holds_dims
+    from ptofix.cpp.integers import IntType
+    from ptofix.cpp.statement_forms import _holds_dims
     assert _holds_dims(IntType(8, False), 256)           # unsigned: modulo, only smaller
     assert not _holds_dims(IntType(8, True), 256)        # (int8_t) 128 is -128: 0xFFFFFF80 rows
     assert _holds_dims(IntType(8, True), 127)
@@ -2001,14 +2002,14 @@ def test_a_continue_in_a_for_loop_runs_the_step_next():
 
 
 def test_an_equals_sign_inside_a_template_parameters_type_is_not_its_default():
-    from ptofix.cpp import parser, semantics
+    from ptofix.cpp import parser, statement_forms
     assert parser._template_heads("template <int N, std::enable_if_t<N == 1, pipe_t> PIPE_ALL> void ") == (None, "")
     assert parser._template_heads("template <decltype(1 <= 2) P> void ") == (None, "")
     assert parser._template_heads("template <pipe_t P = PIPE_V, int N = 4> void ") == (None, "")
     assert parser._template_heads("template <pipe_t P, int N> void ") == ((("pipe_t", "P"), ("int", "N")), "void ")
-    assert semantics._template_heads(_template_function("template <pipe_t P, int N> void f")) == ({"P", "N"}, "void ")
+    assert statement_forms._template_heads(_template_function("template <pipe_t P, int N> void f")) == ({"P", "N"}, "void ")
     # A parameter's word that may be a macro: the name may be another word.
-    assert semantics._template_heads(_template_function("template <pipe_t P __wur, int N> void f")) is None
+    assert statement_forms._template_heads(_template_function("template <pipe_t P __wur, int N> void f")) is None
 
 
 @pytest.mark.parametrize("head, static, entry", [
@@ -2060,7 +2061,7 @@ def test_a_specifier_is_never_read_as_the_type_of_an_object_named_by_the_type(sp
 def test_a_function_whose_name_may_be_an_empty_macro_leaves_the_file_unmodelled(head, refused):
     """`void body PTO_INST_HPP (TT& x)` defines body: the word before the parameters is not
     surely the function's name."""
-    from ptofix.cpp.semantics import _unread_declaration
+    from ptofix.cpp.header_policy import _unread_declaration
     from ptofix.frontends import PARSERS
     from ptofix.source import SourceText
     model = PARSERS["cpp"](SourceText(f"{head}(int n) {{}}\n", "t.cpp"))
@@ -2159,7 +2160,7 @@ def test_every_pipe_v_barrier_outside_what_the_model_reads_is_listed(code, where
 def test_listing_barriers_outside_functions_reads_only_the_text_between_bodies():
     # (Memory: tokenizing a whole large file into token objects cost ~35 MiB per MB; only the gaps
     # between function bodies that spell a barrier are read.)
-    from ptofix.cpp.barriers import barrier_gaps, barrier_macros, file_scope_barriers
+    from ptofix.cpp.barrier_sites import barrier_gaps, barrier_macros, file_scope_barriers
     body = "  TADD(a, a, a);\n" * 2000
     text = (_HEAD + "#define SYNC pipe_barrier(PIPE_V)\nstruct S { void f() { SYNC; } };\n"
             f"__global__ AICORE void k() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n{body}  SYNC;\n}}\n")
@@ -2229,7 +2230,7 @@ def test_a_tile_that_may_pass_its_end_is_walked_whatever_else_its_shape_costs():
 def test_once_a_value_model_reaches_its_work_bound_no_barrier_is_removed():
     """Answers computed after the bound may lack what earlier ones had: from then on the file's
     barriers are kept, with the reason (here a barrier between ops on disjoint tiles)."""
-    from ptofix.cpp import semantics
+    from ptofix.cpp import value_model
     fixed = "Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, 16, 16>"
     src = (_HEAD + "__global__ AICORE void k(int p) {\n"
            f"  {fixed} v;\n  {fixed} w;\n  Tile<TileType::Vec, float, 16, 16, BLayout::RowMajor, -1, -1> t(16, 16);\n"
@@ -2239,7 +2240,7 @@ def test_once_a_value_model_reaches_its_work_bound_no_barrier_is_removed():
     model = parse_cpp(SourceText(src, "budget.cpp"))
     decisions = [d for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
     assert [d.removed for d in decisions] == [False, False]
-    assert f"bound of {semantics.MAX_VALUE_STEPS} computations" in decisions[0].reason
+    assert f"bound of {value_model.MAX_VALUE_STEPS} computations" in decisions[0].reason
     # (Control: without the chain both go.)
     assert removed(src.replace("c18.GetValidRow() - 16", "16")) == [True, True]
 

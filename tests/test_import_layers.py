@@ -3,7 +3,10 @@ and the hardware facts import nothing of the C++ model.
 
 The import graph is read from the sources with ``ast`` (every ``import`` statement, at the top of a
 module or inside a function: a function-local import that closes a circle still ties the modules
-together), and its strongly connected components are its circles.
+together), and its strongly connected components are its circles. An import under ``if TYPE_CHECKING:``
+only names a type for an annotation and loads nothing: it is no edge of the circle check (a class
+split across modules by subject names the class its parts serve, FunctionSemantics), but it is one of
+the layer checks (a type-only import into a layer above is still a dependency on it).
 """
 from __future__ import annotations
 
@@ -28,12 +31,23 @@ def module_files() -> dict[str, Path]:
     return modules
 
 
-def imported_modules(name: str, path: Path, known: set[str]) -> set[str]:
-    """The package modules ``name`` imports: ``from X import Y`` counts as X.Y when that is a module."""
+def type_checking_blocks(tree: ast.AST) -> set[int]:
+    """The ids of the import nodes inside an ``if TYPE_CHECKING:`` block of ``tree``."""
+    return {id(sub) for node in ast.walk(tree) if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+            for stmt in node.body for sub in ast.walk(stmt)}
+
+
+def imported_modules(name: str, path: Path, known: set[str], type_only: bool = True) -> set[str]:
+    """The package modules ``name`` imports: ``from X import Y`` counts as X.Y when that is a module.
+    ``type_only``: count the imports under ``if TYPE_CHECKING:`` too."""
     is_package = path.name == "__init__.py"
     base = name.split(".") if is_package else name.split(".")[:-1]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    skipped = set() if type_only else type_checking_blocks(tree)
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -54,10 +68,10 @@ def imported_modules(name: str, path: Path, known: set[str]) -> set[str]:
     return found
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(type_only: bool = True) -> dict[str, set[str]]:
     files = module_files()
     known = set(files)
-    return {name: imported_modules(name, path, known) for name, path in files.items()}
+    return {name: imported_modules(name, path, known, type_only) for name, path in files.items()}
 
 
 def circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
@@ -115,8 +129,16 @@ def test_the_graph_sees_relative_and_function_local_imports():
     assert "ptofix.commands.help_format" in graph["ptofix.cli"]          # (in build_parser)
 
 
+def test_type_only_imports_are_no_edge_of_the_circle_check(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("TYPE_CHECKING = False\nif TYPE_CHECKING:\n    from .b import B\nfrom .c import C\n", encoding="utf-8")
+    known = {"p.a", "p.b", "p.c"}
+    assert imported_modules("p.a", sample, known) == {"p.b", "p.c"}
+    assert imported_modules("p.a", sample, known, type_only=False) == {"p.c"}
+
+
 def test_no_import_circle_in_the_package():
-    unexpected = [sorted(c) for c in circles(import_graph()) if c not in KNOWN_CIRCLES]
+    unexpected = [sorted(c) for c in circles(import_graph(type_only=False)) if c not in KNOWN_CIRCLES]
     assert unexpected == [], f"modules that import each other in a circle: {unexpected}"
 
 

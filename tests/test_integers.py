@@ -8,14 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ptofix.cpp import integers
+from ptofix.cpp.c_types import literal_type as proof_literal_type
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.semantics import analyse_function
-from ptofix.cpp.semantics import literal_type as proof_literal_type
 from ptofix.cpp.stmt_parser import parse_statement
 from ptofix.pto.tiles import UB_BYTES
 from ptofix.sim import memory as sim_memory
+from ptofix.sim.c_values import CVal, number
 from ptofix.sim.fifo import FifoState
-from ptofix.sim.interp import CVal, Interpreter, KernelConfig, StatementTable, number
+from ptofix.sim.interp import Interpreter, KernelConfig, StatementTable
 from ptofix.sim.memory import SimError
 from ptofix.sim.schedule import Scheduler
 from ptofix.source import SourceText

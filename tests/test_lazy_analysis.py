@@ -10,7 +10,8 @@ import random
 import pytest
 from test_fail_closed import CASES, HELPERS, LOCAL_HELPER_CASES, OPS, TILE, kernel
 
-from ptofix.cpp.barriers import BarrierAnalysis, candidate_groups, decide_by_groups, independent_groups
+from ptofix.cpp.barrier_sites import candidate_groups
+from ptofix.cpp.barriers import BarrierAnalysis, decide_by_groups, independent_groups
 from ptofix.cpp.parser import parse_cpp
 from ptofix.source import PtofixError, SourceText
 

@@ -16,8 +16,9 @@ import re
 import pytest
 
 from ptofix.commands.arguments import add_local_slot_arguments
-from ptofix.cpp.parser import parse_cpp, tokenize
+from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.pipes import AMBIGUOUS_ORDER, NEW, NO_NOSPLIT, OLD, SHORT, UNKNOWN, build_inventory, header_order
+from ptofix.cpp.tokens import tokenize
 from ptofix.frontends import PARSERS
 from ptofix.local_slot_options import LocalSlotOptions, local_slot_pass
 from ptofix.pass_manager import build_pass, run_pipeline

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ptofix.cpp.model import SPAN_SHIFT, Compound, SimpleStmt, SourceSliceStmt, pack_span
-from ptofix.cpp.parser import _KIND_OF_GROUP, _TOKEN_RE, Tokens, _scan, parse_cpp, tokenize
+from ptofix.cpp.parser import parse_cpp
+from ptofix.cpp.tokens import _KIND_OF_GROUP, _TOKEN_RE, Tokens, _scan, tokenize
 from ptofix.source import PtofixError, SourceText, Span
 
 
@@ -297,8 +298,8 @@ def test_statements_pack_their_span_in_one_int():
 def test_the_shared_empty_environment_stays_empty(corpus_dir):
     """StmtInfo's default env is one shared dict (most statements name nothing): nothing may write
     to it, or every statement without names would see what was written."""
-    from ptofix.cpp import semantics
+    from ptofix.cpp import symbols
     from ptofix.cpp.barriers import decide_by_groups
     for _path, _text, model in _corpus_models(corpus_dir, 60):
         decide_by_groups(model, {"auto"}, _decision_key)
-    assert semantics._NO_NAMES == {}
+    assert symbols._NO_NAMES == {}

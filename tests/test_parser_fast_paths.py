@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ptofix import regex_cache
-from ptofix.cpp import lexical, parser
+from ptofix.cpp import lexical, parser, tokens
 from ptofix.cpp.lexical import count_identifiers, identifiers, identifiers_among
 from ptofix.cpp.model import Compound, ForStmt, GotoStmt, LabelStmt, OpaqueStmt, SimpleStmt
 from ptofix.cpp.parser import parse_cpp
@@ -37,7 +37,7 @@ texts = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
 def reference_token_spans(text):
     """The token loop _token_spans replaced: finditer, stopping at the first gap."""
     groups, starts, ends, pos = bytearray(), [], [], 0
-    for match in parser._TOKEN_RE.finditer(text):
+    for match in tokens._TOKEN_RE.finditer(text):
         if match.start() != pos:
             break
         pos = match.end()
@@ -48,7 +48,7 @@ def reference_token_spans(text):
 
 
 def check_token_spans(text):
-    groups, starts, ends = parser._token_spans(text)
+    groups, starts, ends = tokens._token_spans(text)
     assert (groups, list(starts), list(ends)) == reference_token_spans(text)
 
 
@@ -193,25 +193,25 @@ def _token_matches(pattern, text):
         if pattern is _PLAIN_TOKEN_RE:
             kind = " wocps"[m.lastindex]
             return text[m.start(m.lastindex)] if kind == "o" else kind
-        return chr(parser._MARK_OF_GROUP[m.lastindex])
+        return chr(tokens._MARK_OF_GROUP[m.lastindex])
     return [(mark(m), m.start(m.lastindex), m.end()) for m in iter(pattern.scanner(text).match, None)]
 
 
-_PLAIN_TOKEN_RE = re.compile(_PLAIN_TOKEN_PATTERN.replace("@W", parser._WORD_CHARS).replace("@S", lexical.SPLICE),
+_PLAIN_TOKEN_RE = re.compile(_PLAIN_TOKEN_PATTERN.replace("@W", tokens._WORD_CHARS).replace("@S", lexical.SPLICE),
                              re.S | re.X)
 
 
 @settings(max_examples=3000, deadline=None)
 @given(st.one_of(texts, st.text(alphabet="ab1/*\\\"'#\n\r \t\f;{}()[]\ufeff.é", max_size=40)))
 def test_the_possessive_token_pattern_reads_text_as_the_plain_one(text):
-    assert _token_matches(parser._TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text)
+    assert _token_matches(tokens._TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text)
 
 
 def test_the_possessive_token_pattern_reads_the_corpus_as_the_plain_one(corpus_dir):
     paths = sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True))[::7]
     for path in paths:
         text = open(path, encoding="utf-8", errors="replace").read()
-        assert _token_matches(parser._TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text), path
+        assert _token_matches(tokens._TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text), path
     assert len(paths) > 20
 
 

@@ -107,7 +107,7 @@ def test_the_tpipe_orders_are_the_facts_ones():
 def test_the_barrier_patterns_are_the_proofs_ones():
     from typing import get_args
 
-    from ptofix.cpp.barriers import PATTERNS
+    from ptofix.cpp.barrier_decisions import PATTERNS
     assert set(get_args(get_args(pass_options(get_pass_class("pipe-v-barrier"))["pattern"].type)[0])) == \
         set(PATTERNS) | {"auto"}
 

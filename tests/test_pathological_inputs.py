@@ -101,14 +101,14 @@ def test_an_unterminated_resource_block_is_one_token_and_a_located_error():
 
 
 def test_a_chain_of_local_aliases_reads_each_target_a_bounded_number_of_times(monkeypatch):
-    from ptofix.cpp import semantics
+    from ptofix.cpp import symbols
     calls = []
-    words = semantics.type_words
+    words = symbols.type_words
 
     def counted(node):
         calls.append(node)
         return words(node)
-    monkeypatch.setattr(semantics, "type_words", counted)
+    monkeypatch.setattr(symbols, "type_words", counted)
     chain = 400
     aliases = "  using A0 = int64_t;\n" + "".join(f"  using A{i + 1} = A{i};\n" for i in range(chain))
     # The last alias is still int64_t, so `q` has a value and b's address is 65536: removed.
@@ -117,7 +117,8 @@ def test_a_chain_of_local_aliases_reads_each_target_a_bounded_number_of_times(mo
 
 
 def test_a_hiding_alias_still_makes_the_aliases_spelling_the_hidden_name_unknown():
-    from ptofix.cpp.semantics import FunctionSemantics, Scope
+    from ptofix.cpp.semantics import FunctionSemantics
+    from ptofix.cpp.symbols import Scope
     outer = Scope(None)
     outer.set_alias("B", A.TypeRef(0, 0, "E"))
     outer.set_alias("C", A.TypeRef(0, 0, "float"))

@@ -21,6 +21,7 @@ import ptofix.cpp.barriers
 import ptofix.cpp.fast_expr
 import ptofix.cpp.parser
 import ptofix.cpp.pipes
+import ptofix.cpp.tokens
 import ptofix.ir.parser
 import ptofix.sim.interp  # noqa: F401 - their patterns fill the cache
 from ptofix import regex_cache
@@ -43,7 +44,7 @@ def _from_cache(pattern: str, flags: int) -> re.Pattern:
 
 def test_the_front_end_patterns_go_through_the_cache():
     assert len(_patterns()) >= 30
-    assert (ptofix.cpp.parser._TOKEN_RE.pattern, ptofix.cpp.parser._TOKEN_RE.flags & ~re.UNICODE) in \
+    assert (ptofix.cpp.tokens._TOKEN_RE.pattern, ptofix.cpp.tokens._TOKEN_RE.flags & ~re.UNICODE) in \
         {(p, f & ~re.UNICODE) for p, f in _patterns()}
 
 

@@ -509,8 +509,8 @@ def test_a_gm_pointer_cast_to_an_integer_counts_bytes():
 
 
 def test_the_push_log_of_a_run_is_bounded(monkeypatch):
-    from ptofix.sim import interp
-    monkeypatch.setattr(interp, "MAX_PUSHED_BYTES", 3 * 4096)
+    from ptofix.sim import pto_calls
+    monkeypatch.setattr(pto_calls, "MAX_PUSHED_BYTES", 3 * 4096)
     text = with_stmt("  TPipe<0, Direction::DIR_V2C, 4096, 1> p0(x, 0, 0);\n"
                      "  for (int32_t i0 = 0; i0 < 8; i0 += 1) {\n    TPUSH(p0);\n  }")
     assert "the pushes of this run would record more than 12288 bytes" in cannot_run(text)

@@ -114,7 +114,7 @@ def test_hidden_scratch_is_written_by_rowexpand_without_tmp():
 
 
 def test_scalar_c_semantics_wrap_and_truncating_division():
-    from ptofix.sim.interp import common_type, number, wrap
+    from ptofix.sim.c_values import common_type, number, wrap
     assert wrap(2**31, "i32") == -2**31
     assert wrap(-1, "u32") == 2**32 - 1
     assert common_type("i32", "u32") == "u32" and common_type("i64", "u32") == "i64"

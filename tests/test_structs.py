@@ -11,7 +11,9 @@ import pytest
 
 from ptofix.structs import Struct
 
-MODULES = ["ptofix.cpp.model", "ptofix.cpp.stmt_ast", "ptofix.cpp.semantics", "ptofix.cpp.vector_cfg",
+MODULES = ["ptofix.cpp.model", "ptofix.cpp.stmt_ast", "ptofix.cpp.semantics", "ptofix.cpp.symbols",
+           "ptofix.cpp.vector_cfg", "ptofix.cpp.cfg_events",
+           "ptofix.cpp.barrier_decisions",
            "ptofix.cpp.barriers", "ptofix.cpp.races", "ptofix.pto.tiles"]
 # Field annotations that never hold an AST node (the walks skip such fields).
 SCALAR_ANNOTATIONS = {"str", "bool", "int", "tuple", "object"}

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from ptofix.cpp import barriers
+from ptofix.cpp import barrier_selection, barriers
 from ptofix.cpp.parser import parse_cpp
 from ptofix.source import SourceText, Span
 
@@ -61,12 +61,12 @@ def test_the_selection_search_reads_each_blocked_barrier_through_its_blockers(mo
     """_better_swap looked at every blocked barrier for every option (quadratic): now only at those
     the option's blockers block."""
     calls = [0]
-    frees = barriers._frees
+    frees = barrier_selection._frees
 
     def counted(need, given):
         calls[0] += 1
         return frees(need, given)
-    monkeypatch.setattr(barriers, "_frees", counted)
+    monkeypatch.setattr(barrier_selection, "_frees", counted)
     counts = []
     for pairs in (200, 400):
         calls[0] = 0

@@ -76,7 +76,7 @@ def check_target_ptoas(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cpp.barriers import normalize_patterns
+    from ..cpp.barrier_decisions import normalize_patterns
     from ..cpp_fixes import cpp_passes
     from ..file_passes import FilePasses, notes_wanted
     normalize_patterns(getattr(args, "pattern", None))   # option errors before input errors

@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
     except (PtofixError, BrokenPipeError, KeyboardInterrupt):
         raise
     except Exception as exc:    # noqa: BLE001 - the simulator's own failure, not the user's input
-        from ..sim.interp import InternalError
+        from ..sim.c_values import InternalError
         if args.debug:
             traceback.print_exception(exc.error if isinstance(exc, InternalError) else exc)
         if isinstance(exc, InternalError):

@@ -19,9 +19,6 @@ ops in flight across an event (``BarrierAnalysis.ops_in_flight``), the hazard of
 """
 from __future__ import annotations
 
-from bisect import bisect_right
-
-from .. import regex_cache
 from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
 from ..pto.ordering import (
     CHAIN_16BIT_ONLY,
@@ -31,32 +28,37 @@ from ..pto.ordering import (
 )
 from ..pto.tiles import ELEMENT_BYTES
 from ..pto.walks import ROW_BY_ROW, TileWalk, chain_order_holds, walk_kind, walk_pieces
-from ..source import PtofixError, SourceText
-from ..structs import Struct
-from . import stmt_parser as A
-from .keywords import strip_pto
-from .lexical import identifiers, identifiers_among, masked_literals
-from .model import CaseLabel, CppFile, ForStmt, Function, IfStmt, LabelStmt, OpaqueStmt, SimpleStmt, Stmt, SwitchStmt
-from .parser import tokenize
+from . import barrier_selection
+from .barrier_decisions import _NOT_ANALYSED, _UNMODELLED, Decision, Hazard, _describe_unknown
+from .barrier_flags import (
+    _AT_BOUNDARY,
+    _MAYBE_PENDING,
+    _NONE_PENDING,
+    _chain_link_alternates,
+    _declared_entry,
+    _entry_flag_state,
+    _flag_dataflow,
+    _flag_pair,
+    _leaves_set_pending,
+    _nearest,
+)
+from .barrier_sites import (
+    _function_may_hold_v_barrier,
+    _may_hold_candidate,
+    barrier_macros,
+    candidate_groups,
+    local_mentions,
+)
+from .cfg_events import UNKNOWN_EVENT_ID, Access, Event, EventKind
+from .model import CppFile, Function, LabelStmt, SimpleStmt
 from .semantics import FileContext
 from .stmt_parser import forget_statements
-from .vector_cfg import (  # noqa: F401  (REMOVED_MARKER: the passes read it here)
-    REMOVED_BARRIER,
-    REMOVED_MARKER,
-    UNKNOWN_EVENT_ID,
-    WINDOW_BOUND,
-    Access,
-    Event,
-    EventKind,
-    FunctionCFG,
-    placed_past_space,
-)
-from .weights import statement_weights
+from .vector_cfg import REMOVED_BARRIER, REMOVED_MARKER, WINDOW_BOUND, FunctionCFG  # noqa: F401  (REMOVED_MARKER: the passes read it here)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any, ClassVar
+    from typing import Any
 
 MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it gives up (fail closed)
 # Bounded work per walk, so that a proof (and `check`) costs linear time in the kernel's size
@@ -69,79 +71,7 @@ MAX_WINDOW_STATES = 16 * MAX_WINDOW_OPS
 # Callers a helper's clean entry or exit (or its flags' state there) is traced back through: past
 # this depth it is taken as not clean (may be anything), as recursion is (bounded recursion depth).
 MAX_CALL_DEPTH = 64
-# Work bound of the search for a better set of removals than the greedy pass's (proofs tried, a
-# count rather than a time, so the outcome is deterministic): past it the best set found so far
-# stands, every removal of it proved. A changed set is completed and proved jointly at most
-# SELECTION_ROUNDS times (another round only when a joint proof gave up a removal).
-SELECTION_PROOFS_PER_CANDIDATE = 4
-SELECTION_MIN_PROOFS = 64
-SELECTION_ROUNDS = 4
-MAX_GIVEN_BACK = 4          # removals one swap may give back together
-PROOFS_KEPT_PER_BARRIER = 4     # the selection search's proofs remembered per barrier, latest first
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
-_NONE_PENDING = frozenset({0})
-_MAYBE_PENDING = frozenset({0, 1})
-_AT_BOUNDARY = -1       # recorded among the barriers a walk reached when it reached a boundary
-
-
-def may_be_same_event(a: str, b: str) -> bool:
-    """Whether two differently spelled event ids may name one event: unless both are numbers or
-    both pto's `EVENT_IDn` enumerators (distinct ones name distinct events), they may (an id that
-    may vary is '', a number and an enumerator may be equal, any other name may be either)."""
-    if a == b:
-        return True
-    if a.isdigit() and b.isdigit():
-        # (An id past the 3-bit event field may wrap onto another: pto's events are EVENT_ID0-7.)
-        return int(a) == int(b) or max(int(a), int(b)) > 7
-    return not (_EVENT_ENUMERATOR.fullmatch(a) and _EVENT_ENUMERATOR.fullmatch(b))
-
-
-# (EVENT_ID8 and up, where a header declares them, may wrap onto EVENT_ID0-7 like a number past 7.)
-_EVENT_ENUMERATOR = regex_cache.compile(r"EVENT_ID[0-7]")
-
-
-def _flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE_V",
-                   dst: str = "PIPE_S") -> tuple[dict, bool]:
-    """Possible 'set pending' states (0/1) of the flag (src, dst, tag) before each event (by
-    order), and whether its sets and waits strictly alternate. An unknown event, or a flag of the
-    same pipes whose event may be the same (another spelling), may set or consume it. V->S flags
-    are events of their own, and a helper holding one is not pure (its call is unknown); another
-    pipe's flags may sit in a helper the proof takes as vector-free, so such a call may set or
-    consume them too."""
-    vs = (src, dst) == ("PIPE_V", "PIPE_S")
-    set_kind, wait_kind = (EventKind.SET_VS, EventKind.WAIT_VS) if vs else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
-    prefix = "" if vs else f"{src}>{dst}:"
-    states: dict[int, frozenset] = {cfg.entry.order: entry}
-    work = [cfg.entry]
-    ok = True
-    while work:
-        event = work.pop()
-        state = states[event.order]
-        this = event.tag[len(prefix):] if event.kind in (set_kind, wait_kind) and event.tag.startswith(prefix) \
-            else None
-        if this == tag:
-            ok = ok and (1 if event.kind is set_kind else 0) not in state
-            out = frozenset({1}) if event.kind is set_kind else frozenset({0})
-        elif event.kind in (EventKind.UNKNOWN, EventKind.CALL) or (this is not None and may_be_same_event(this, tag)) \
-                or (not vs and event.callee and _may_touch_flags(cfg.sem.ctx, event.callee, set())):
-            out = _MAYBE_PENDING
-        else:
-            out = state
-        for nxt, _ in event.succ:
-            old = states.get(nxt.order, frozenset())
-            new = old | out
-            if new != old:
-                states[nxt.order] = new
-                work.append(nxt)
-    return states, ok
-
-PATTERNS = {
-    "gu": ("TROWEXPANDMUL", "TADD"),
-    "softmax-exp-sum": ("TEXP", "TROWSUM"),
-    "softmax-sum-add": ("TROWSUM", "TADD"),
-}
-PATTERN_ALIASES = {"trowexpandmul-tadd": "gu", "texp-trowsum": "softmax-exp-sum", "trowsum-tadd": "softmax-sum-add"}
-NO_PATTERN = {"none", "off", "disable", "disabled"}
 
 
 def _build_cfg(ctx: FileContext, fn: Function) -> FunctionCFG:
@@ -203,153 +133,6 @@ def _resolve_calls(cfg: FunctionCFG, ctx: FileContext, pure: set[int]) -> None:
         else:
             call.kind = EventKind.UNKNOWN
             call.why = f"call to {call.callee}() which issues vector work or is not fully understood"
-
-
-class Hazard(Struct):
-    __slots__ = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge", "chain_refused")
-    kind: str                 # RAW / WAR / WAW
-    earlier: Event
-    later: Event
-    earlier_access: Access | None
-    later_access: Access | None
-    via_back_edge: bool
-    chain_refused: str        # why an exact same access is no same-access chain (the walks), or ''
-    _fields: ClassVar[tuple[str, ...]] = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge",
-                                          "chain_refused")
-
-    def __init__(
-            self,
-            kind: str,
-            earlier: Event,
-            later: Event,
-            earlier_access: Access | None,
-            later_access: Access | None,
-            via_back_edge: bool,
-            chain_refused: str = "",
-    ) -> None:
-        self.kind = kind
-        self.earlier = earlier
-        self.later = later
-        self.earlier_access = earlier_access
-        self.later_access = later_access
-        self.via_back_edge = via_back_edge
-        self.chain_refused = chain_refused
-
-    def describe(self, source: SourceText) -> dict:
-        def side(event: Event, access: Access | None) -> dict:
-            where = source.location(event.stmt.span.start) if event.stmt is not None else "function boundary"
-            text = event.stmt.span.text(source) if event.stmt is not None else (event.why or event.kind.value)
-            out: dict[str, Any] = {"location": where, "statement": " ".join(text.split())[:200],
-                                   "op": event.op or event.kind.value}
-            if access is not None:
-                out["operand"] = access.name
-                out["access"] = "write" if access.write else "read"
-                out["space"] = access.space
-                out["bytes"] = None if access.intervals is None else [list(iv) for iv in access.intervals]
-                if access.unknown_why:
-                    out["bytes_unknown"] = access.unknown_why
-            else:
-                out["operand"] = "*"
-                out["why"] = event.why
-            return out
-        return {"kind": self.kind, "earlier": side(self.earlier, self.earlier_access),
-                "later": side(self.later, self.later_access), "across_loop_back_edge": self.via_back_edge}
-
-    def summary(self, source: SourceText) -> str:
-        d = self.describe(source)
-        earlier, later = d["earlier"], d["later"]
-
-        def fmt(s: dict) -> str:
-            rng = "" if s.get("bytes") is None else " " + ",".join(f"[{a},{b})" for a, b in s["bytes"])
-            if s.get("bytes_unknown"):
-                rng = f" ({s['bytes_unknown']})"
-            return f"{s['op']} {s['access'] if 'access' in s else 'touches'} {s['operand']}{rng} at {s['location']}"
-        suffix = " (across loop back-edge)" if self.via_back_edge else ""
-        if self.chain_refused:
-            suffix += f"; no same-access chain: {self.chain_refused}"
-        return f"{self.kind}: {fmt(earlier)} -> {fmt(later)}{suffix}"
-
-
-class Decision(Struct):
-    __slots__ = ("fn", "stmt", "pattern", "removable", "removed", "reason", "hazard", "pairs_checked",
-                 "same_access_pairs", "before_ops", "after_ops", "unknown_events", "context", "weight", "unread",
-                 "at")
-    fn: Function
-    stmt: Stmt                   # a SimpleStmt barrier; any statement when ``unread``
-    pattern: str | None          # pattern that selected it (None = not a candidate)
-    removable: bool
-    removed: bool
-    reason: str
-    hazard: Hazard | None
-    pairs_checked: int
-    same_access_pairs: int
-    before_ops: list
-    after_ops: list
-    unknown_events: list
-    context: tuple
-    weight: int                 # estimated executions per call of its function
-    # A statement that spells a pipe_barrier the model does not read as PIPE_V's (kept, stmt may be
-    # an OpaqueStmt holding one): reported with its reason, never a candidate.
-    unread: bool
-    at: int                    # file offset of an unread barrier spelled inside ``stmt`` (else its start)
-    _fields: ClassVar[tuple[str, ...]] = ("fn", "stmt", "pattern", "removable", "removed", "reason", "hazard",
-                                          "pairs_checked", "same_access_pairs", "before_ops", "after_ops",
-                                          "unknown_events", "context", "weight", "unread", "at")
-
-    def __init__(
-            self,
-            fn: Function,
-            stmt: Stmt,
-            pattern: str | None,
-            removable: bool,
-            removed: bool = False,
-            reason: str = "",
-            hazard: Hazard | None = None,
-            pairs_checked: int = 0,
-            same_access_pairs: int = 0,
-            before_ops: list | None = None,
-            after_ops: list | None = None,
-            unknown_events: list | None = None,
-            context: tuple = ("", ""),
-            weight: int = 1,
-            unread: bool = False,
-            at: int = -1,
-    ) -> None:
-        self.fn = fn
-        self.stmt = stmt
-        self.pattern = pattern
-        self.removable = removable
-        self.removed = removed
-        self.reason = reason
-        self.hazard = hazard
-        self.pairs_checked = pairs_checked
-        self.same_access_pairs = same_access_pairs
-        self.before_ops = [] if before_ops is None else before_ops
-        self.after_ops = [] if after_ops is None else after_ops
-        self.unknown_events = [] if unknown_events is None else unknown_events
-        self.context = context
-        self.weight = weight
-        self.unread = unread
-        self.at = at
-
-
-def normalize_patterns(spec: str | None) -> set[str]:
-    """``"gu,softmax-sum-add"`` -> {"gu", "softmax-sum-add"}; ``auto`` = every barrier."""
-    if not spec:
-        return set()
-    out: set[str] = set()
-    for raw in spec.split(","):
-        name = raw.strip().lower()
-        if not name:
-            continue
-        if name in NO_PATTERN:
-            continue
-        name = PATTERN_ALIASES.get(name, name)
-        if name != "auto" and name not in PATTERNS:
-            supported = sorted(PATTERNS) + sorted(PATTERN_ALIASES) + ["auto", "none"]
-            raise PtofixError(f"unknown barrier pattern '{raw.strip()}' (supported: {', '.join(supported)})")
-        out.add(name)
-    return out
 
 
 class BarrierAnalysis:
@@ -1024,360 +807,48 @@ class BarrierAnalysis:
 
     def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None,
             independent: bool = False, selection_proofs: int | None = None) -> list[Decision]:
-        """Decide every selected barrier. Removals interact (a removed barrier is no drain for the
-        next proof), so candidates are tried by how often they run, most first (``weights``: the
-        user's per-line overrides); the decisions come back in file order. ``independent``: decide
-        each barrier with every other one in place (what a one-by-one count measures; the
-        decisions then do not combine, and no pass uses it). ``selection_proofs``: the budget of
-        improve_selection (default: by the number of candidates; 0: the greedy pass's set)."""
-        slots: list[Decision | None] = []
-        candidates = []
-        for fn in self.functions:
-            if self._lazy is not None and not self._lazy.may_hold_v_barrier(fn, self.barrier_macros):
-                continue      # no barrier to decide: modelled only if a decision reads it
-            cfg = self.cfg(fn)
-            counts = statement_weights(fn, cfg.sem)
-            for stmt in fn.statements():
-                if id(stmt) not in cfg.barrier_events or not isinstance(stmt, SimpleStmt):
-                    unread = _unread_barrier(cfg, stmt) or _macro_barrier(stmt, self.barrier_macros)
-                    if unread:
-                        # Inside an opaque construct: one for each barrier it spells, where it is.
-                        spelled = _v_barrier_offsets(stmt.text) if isinstance(stmt, (OpaqueStmt, SimpleStmt)) else []
-                        for offset in spelled or [0]:
-                            d = Decision(fn, stmt, None, False, reason=unread, unread=True,
-                                         at=stmt.span.start + offset)
-                            d.weight = counts.get(id(stmt), 1)
-                            slots.append(d)
-                    continue
-                before, after = self.context(fn, stmt)
-                line = self.model.source.line_col(stmt.span.start)[0]
-                weight = (weights or {}).get(line, counts.get(id(stmt), 1))
-                pattern = None
-                for name in sorted(patterns - {"auto"}):
-                    if PATTERNS[name] == (before, after):
-                        pattern = name
-                        break
-                if pattern is None and "auto" in patterns:
-                    pattern = "auto"
-                if pattern is None:
-                    d = Decision(fn, stmt, None, False, reason="not selected by --pattern", context=(before, after))
-                    d.weight = weight
-                    slots.append(d)
-                    continue
-                candidates.append((-weight, len(slots), fn, stmt, pattern, weight))
-                slots.append(None)
-        tried: list[Decision] = []
-        places: list[int] = []
-        for _neg, index, fn, stmt, pattern, weight in sorted(candidates, key=lambda c: (c[0], c[1])):
-            d = self.decide(fn, stmt, pattern)
-            d.weight = weight
-            if d.removable or force:
-                d.removed = True
-                if not independent:
-                    self.removed.add(id(self._event_of(d)))
-            tried.append(d)
-            places.append(index)
-        if not (force or independent) and len(tried) > 1:
-            budget = SELECTION_PROOFS_PER_CANDIDATE * len(tried) + SELECTION_MIN_PROOFS
-            tried = self.improve_selection(tried, budget if selection_proofs is None else selection_proofs)
-        for index, d in zip(places, tried, strict=True):
-            slots[index] = d
-        return [d for d in slots if d is not None]
+        return barrier_selection.run(self, patterns, force, weights, independent, selection_proofs)
 
     # -- which removals are made together ------------------------------------------------------
     def _event_of(self, d: Decision) -> Event:
-        return self.cfg(d.fn).barrier_events[id(d.stmt)]
+        return barrier_selection._event_of(self, d)
 
     def _decide_with(self, d: Decision, removed: set[int]) -> Decision:
-        """``d``'s barrier decided again with the barriers of the events ``removed`` gone (and
-        only those): a proof of the selection search, counted against its budget."""
-        stmt = d.stmt
-        assert isinstance(stmt, SimpleStmt)
-        self._selection_budget -= 1
-        key = (id(stmt), d.pattern)
-        known = self._proofs.setdefault(key, [])
-        if not self.ctx.exhausted():
-            for proof, crossed, stopped in known:
-                if crossed <= removed and stopped.isdisjoint(removed):
-                    fresh = _copy_decision(proof)
-                    fresh.weight = d.weight
-                    return fresh
-        saved = self.removed
-        self.removed = removed
-        reached: set[int] = set()
-        self._reached = reached
-        try:
-            fresh = self.decide(d.fn, stmt, d.pattern)
-        finally:
-            self.removed = saved
-            self._reached = None
-        # (A walk that reached the function's entry or exit read what its callers leave in
-        # flight, which other barriers' removals change: such a proof is not kept.)
-        if _AT_BOUNDARY not in reached and not self.ctx.exhausted():
-            known.insert(0, (_copy_decision(fresh), frozenset(reached & removed), frozenset(reached - removed)))
-            del known[PROOFS_KEPT_PER_BARRIER:]
-        fresh.weight = d.weight
-        return fresh
+        return barrier_selection._decide_with(self, d, removed)
 
     def _decide_without(self, d: Decision, given_back: set[int]) -> Decision:
-        """``d``'s barrier decided again with the removals ``given_back`` made undone (and the
-        others in place), as ``_decide_with(d, self.removed - given_back)`` but without copying
-        ``self.removed``: the joint proof and the selection search ask this once per removal, and
-        a copy each time would make them quadratic in the number of barriers."""
-        back = given_back & self.removed
-        self.removed -= back
-        try:
-            return self._decide_with(d, self.removed)
-        finally:
-            self.removed |= back
+        return barrier_selection._decide_without(self, d, given_back)
 
     def removals_in_window(self, d: Decision) -> set[int]:
-        """The removed barriers (event ids) the walks from ``d``'s barrier cross: the only ones
-        whose drains it may need. (Counted against the search's budget as a proof is.)"""
-        self._selection_budget -= 1
-        cfg = self.cfg(d.fn)
-        event = cfg.barrier_events.get(id(d.stmt))
-        crossed: set[int] = set()
-        if event is not None and not cfg.unstructured:
-            self.ops_in_flight(cfg, event, backward=True, crossed=crossed)
-            self.ops_in_flight(cfg, event, backward=False, crossed=crossed)
-        return crossed
+        return barrier_selection.removals_in_window(self, d)
 
     def improve_selection(self, decisions: list[Decision], budget: int) -> list[Decision]:
-        """Better the greedy pass's removals: ``decisions`` are in the order it tried them
-        (heaviest first), ``self.removed`` holds its removals. A barrier kept only because
-        removed ones no longer drain is "blocked"; where giving back one removed barrier (or the
-        few a blocked one needs all of) lets blocked ones of more weight (or as much and more
-        barriers) be proved, that swap is made (_better_swap), and again until none is better or
-        the budget of proofs is spent (a count, so the outcome is deterministic). A changed set
-        is completed (every kept candidate tried with all removals made) and proved again as a
-        whole (prove_jointly), so no kept barrier is removable given the others: a second run
-        removes nothing more. Should that leave less than the greedy pass, its set stands. Each
-        blocked barrier's reason names the removals that made it needed. ``budget``: the proofs
-        the search may try. Returns the decisions in the same order."""
-        self._selection_budget = budget
-        greedy, greedy_removed = decisions, set(self.removed)
-        current = decisions
-        needs = self._blocked(current)
-        swapped = False
-        while self._selection_budget > 0:
-            better = self._better_swap(current, needs)
-            if better is None:
-                break
-            current, swapped = better, True
-            needs = self._blocked(current)
-        if swapped:
-            for _round in range(SELECTION_ROUNDS):
-                current = self._complete(current)
-                current, dropped = self.prove_jointly(current)
-                if not dropped:
-                    break
-            if _removal_score(current) < _removal_score(greedy):
-                current = greedy
-                self.removed = greedy_removed
-            needs = self._blocked(current)
-        self._explain_blocked(current, needs)
-        return current
+        return barrier_selection.improve_selection(self, decisions, budget)
 
     def _blocked(self, decisions: list[Decision]) -> dict[int, tuple[list[int], bool]]:
-        """For each kept decision (by index) that becomes removable once the removed barriers its
-        walks cross are given back: (the indices of those of them that free it each on its own,
-        True), or (all of them, False) when none does alone."""
-        position = {id(self._event_of(d)): i for i, d in enumerate(decisions) if d.removed}
-        out: dict[int, tuple[list[int], bool]] = {}
-        for i, d in enumerate(decisions):
-            if d.removed or self._selection_budget <= 0:
-                continue
-            crossed = sorted(position[e] for e in self.removals_in_window(d) if e in position)
-            if not crossed:
-                continue
-            events = [id(self._event_of(decisions[j])) for j in crossed]
-            if not self._decide_without(d, set(events)).removable:
-                continue
-            if len(crossed) == 1:
-                out[i] = (crossed, True)
-                continue
-            # (Charged as the proofs of each removal given back alone, whatever the search below
-            # spends: the budget runs out where it always did.)
-            budget = self._selection_budget - len(crossed)
-            alone = self._freeing_alone(d, list(zip(crossed, events, strict=True)), True)
-            self._selection_budget = budget
-            out[i] = (alone, True) if alone else (crossed, False)
-        return out
+        return barrier_selection._blocked(self, decisions)
 
     def _freeing_alone(self, d: Decision, run: list[tuple[int, int]], frees_together: bool) -> list[int]:
-        """The indices of the removals of ``run`` ((index, event id) pairs, in order) that free
-        kept ``d`` each given back on its own, in order. ``frees_together``: giving back the whole
-        run is known to free it. A proof is monotone in the drains given back: with more of them
-        the walks reach a subset of the states (the same ops or fewer, fewer barriers crossed,
-        no boundary they did not reach), so what the proof finds is a subset of the pairs, events
-        and crossings it found with fewer. Where giving back a whole run does not free ``d``, no
-        removal of it does alone: one proof rules out the run, and a barrier blocked on both sides
-        of a long window costs a few proofs, not one per removal its walks cross."""
-        if len(run) == 1:
-            return [run[0][0]] if self._decide_without(d, {run[0][1]}).removable else []
-        if len(run) > 2 and not frees_together \
-                and not self._decide_without(d, {event for _, event in run}).removable:
-            return []
-        half = len(run) // 2
-        return self._freeing_alone(d, run[:half], False) + self._freeing_alone(d, run[half:], False)
+        return barrier_selection._freeing_alone(self, d, run, frees_together)
 
     def _better_swap(self, decisions: list[Decision],
                      needs: dict[int, tuple[list[int], bool]]) -> list[Decision] | None:
-        """The first removals to give back (one that alone frees a blocked barrier, or the few a
-        blocked barrier needs all of, fewest first, then in greedy order) after which the blocked
-        barriers they free, tried heaviest first, and then the given-back ones again, save more
-        executions than before, or as many with more barriers: the decisions after that swap
-        (``self.removed`` updated), or None."""
-        options: list[tuple[int, ...]] = []
-        for i in sorted(needs):
-            blockers, alone = needs[i]
-            if alone:
-                options.extend((j,) for j in blockers)
-            elif len(blockers) <= MAX_GIVEN_BACK:
-                options.append(tuple(blockers))
-        # (Work per option grows with the barriers it touches, not with the file: the blocked
-        # barriers an option may free are found through their blockers, and the score of a swap
-        # is the score before it plus what its changed decisions add.)
-        blocked_by: dict[int, list[int]] = {}
-        for i in sorted(needs):
-            for j in needs[i][0]:
-                blocked_by.setdefault(j, []).append(i)
-        before = _removal_score(decisions)
-        for given in sorted(set(options), key=lambda g: (len(g), g)):
-            if self._selection_budget <= 0:
-                return None
-            freed = sorted({i for j in given for i in blocked_by.get(j, ()) if _frees(needs[i], given)})
-            # (self.removed is changed in place and undone should the swap not pay: a copy per
-            # option would make the search quadratic in the number of barriers.)
-            removed = self.removed
-            back = {id(self._event_of(decisions[j])) for j in given} & removed
-            removed -= back
-            added: list[int] = []
-            made: list[tuple[int, Decision]] = []
-            for i in freed + list(given):
-                d = self._decide_with(decisions[i], removed)
-                if d.removable:
-                    d.removed = True
-                    event = id(self._event_of(d))
-                    if event not in removed:
-                        removed.add(event)
-                        added.append(event)
-                made.append((i, d))
-            changed = {i: d for i, d in made}
-            after = _removal_score([d for d in changed.values()])
-            undone = _removal_score([decisions[i] for i in changed])
-            if (before[0] - undone[0] + after[0], before[1] - undone[1] + after[1]) <= before:
-                removed.difference_update(added)
-                removed |= back
-                continue
-            out = list(decisions)
-            for i, d in made:
-                out[i] = d
-            return out
-        return None
+        return barrier_selection._better_swap(self, decisions, needs)
 
     def _complete(self, decisions: list[Decision]) -> list[Decision]:
-        """Every kept decision decided again, in order, with the removals made so far (each one
-        proved with all earlier removals in place, as in the greedy pass)."""
-        out = list(decisions)
-        for i, d in enumerate(out):
-            if d.removed:
-                continue
-            fresh = self._decide_with(d, self.removed)
-            if fresh.removable:
-                fresh.removed = True
-                self.removed.add(id(self._event_of(fresh)))
-            out[i] = fresh
-        return out
+        return barrier_selection._complete(self, decisions)
 
     def prove_jointly(self, decisions: list[Decision]) -> tuple[list[Decision], bool]:
-        """Prove the removals of ``decisions`` together: each is decided again with every other
-        one made. One that no longer holds is kept (the last in the list first: the lightest) and
-        the others are proved again, until all hold. Returns the decisions (the removed ones
-        replaced by their joint proofs) and whether any removal was given up; ``self.removed``
-        ends as the proved set."""
-        # (What a caller's walk found at a call site was read with another set of removals.)
-        self._entry_clean.clear()
-        self._exit_clean.clear()
-        self._past_call_depth.clear()
-        out = list(decisions)
-        members = [i for i, d in enumerate(out) if d.removed]
-        self.removed = {id(self._event_of(out[i])) for i in members}
-        dropped = False
-        while True:
-            failed = -1
-            for i in reversed(members):
-                event = id(self._event_of(out[i]))
-                d = self._decide_without(out[i], {event})
-                d.removed = d.removable
-                out[i] = d
-                if not d.removable:
-                    failed = i
-                    self.removed.discard(event)
-                    self._name_removals_in_window(d)
-                    break
-            if failed < 0:
-                return out, dropped
-            members.remove(failed)
-            dropped = True
+        return barrier_selection.prove_jointly(self, decisions)
 
     def _name_removals_in_window(self, d: Decision) -> None:
-        """Name in kept ``d``'s reason the removals (of ``self.removed``) its walks cross."""
-        crossed = self.removals_in_window(d)
-        offsets = [event.stmt.span.start for event in self.cfg(d.fn).barrier_events.values()
-                   if id(event) in crossed and event.stmt is not None]
-        if not offsets:
-            return
-        places = self._places(offsets)
-        if len(places) == 1:
-            d.reason = f"{_NEEDED_ONCE} barrier at {places[0]} is removed: {d.reason}"
-        else:
-            d.reason = f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed: {d.reason}"
+        barrier_selection._name_removals_in_window(self, d)
 
     def _places(self, offsets: list[int]) -> list[str]:
-        """``LINE:COL`` of each offset, in file order."""
-        out = []
-        for offset in sorted(offsets):
-            line, col = self.model.source.line_col(offset)
-            out.append(f"{line}:{col}")
-        return out
+        return barrier_selection._places(self, offsets)
 
     def _explain_blocked(self, decisions: list[Decision], needs: dict[int, tuple[list[int], bool]]) -> None:
-        """Say in each blocked barrier's reason which removals made it needed."""
-        for i, (blockers, alone) in needs.items():
-            d = decisions[i]
-            if d.removed or d.reason.startswith((_NOT_ANALYSED, _NEEDED_ONCE)):
-                continue
-            places = self._places([decisions[j].stmt.span.start for j in blockers])
-            if len(places) == 1:
-                why = f"{_NEEDED_ONCE} barrier at {places[0]} is removed"
-            elif alone:
-                why = (f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed "
-                       "(any one of them kept would free it)")
-            else:
-                why = f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed"
-            d.reason = f"{why}: {d.reason}"
-
-
-def _copy_decision(d: Decision) -> Decision:
-    """A decision of its own (a recorded proof handed out again gets its weight, removal and
-    reason set by the search)."""
-    return Decision(**{name: getattr(d, name) for name in Decision._fields})
-
-
-def _frees(need: tuple[list[int], bool], given: tuple[int, ...]) -> bool:
-    """Whether giving back the removals ``given`` may free a blocked barrier of this need."""
-    blockers, alone = need
-    if alone:
-        return any(j in given for j in blockers)
-    return all(j in given for j in blockers)
-
-
-def _removal_score(decisions: list[Decision]) -> tuple[int, int]:
-    """What a set of removals saves: barrier executions by weight, then barriers."""
-    removed = [d for d in decisions if d.removed]
-    return sum(d.weight for d in removed), len(removed)
+        barrier_selection._explain_blocked(self, decisions, needs)
 
 
 class _LazyModels:
@@ -1532,186 +1003,6 @@ def _has_cycle(edges: dict[int, list[int]]) -> bool:
                 state[nxt] = 1
                 stack.append((nxt, iter(edges.get(nxt, ()))))
     return False
-
-
-def local_mentions(model: CppFile) -> dict[int, set[str]]:
-    """id(function) -> the names of the file's functions its text mentions (a lexical scan)."""
-    text = model.source.text
-    names = {fn.name for fn in model.functions}
-    return {id(fn): identifiers_among(text, names, fn.span.start, fn.span.end) for fn in model.functions}
-
-
-# A pipe_barrier up to the next ';' (or a macro body's end) that plainly names a pipe other than
-# PIPE_V. Anything else (PIPE_V, a comment, a macro, a ';' elsewhere...) may be a PIPE_V barrier.
-_OTHER_PIPE_BARRIER = regex_cache.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*(?:;|\Z)")
-
-
-def _unread_barrier(cfg: FunctionCFG, stmt: Stmt) -> str:
-    """Why ``stmt``, which is no barrier event of ``cfg``, still spells what may be a
-    ``pipe_barrier(PIPE_V)`` ('' if it does not): a call of pipe_barrier the semantic model reads
-    otherwise (a name the function may redeclare, a pipe it cannot read), a statement the grammar
-    cannot parse, or a construct the model does not read into (a lambda, a body nested too deep)."""
-    if isinstance(stmt, OpaqueStmt):
-        if not _may_hold_v_barrier(stmt.text):
-            return ""
-        return f"inside a construct ptofix does not model ({stmt.reason}): not analysed"
-    if not isinstance(stmt, SimpleStmt) or not stmt.spells("pipe_barrier") or not _may_hold_v_barrier(stmt.text):
-        return ""
-    ast = stmt.ast
-    if ast is None:
-        return "in a statement the grammar does not understand: not analysed"
-    call = ast.expr if isinstance(ast, A.ExprStmt) else None
-    if not isinstance(call, A.Call) or strip_pto(call.callee) != "pipe_barrier":
-        # `pipe_barrier(PIPE_MTE2), pipe_barrier(PIPE_V);`, one in an initializer or condition:
-        # a call in an expression is no barrier statement of the model's.
-        return "inside an expression, not a statement of its own: not read as a barrier" \
-            if _v_barrier_offsets(stmt.text) else ""
-    info = cfg.sem.info.get(id(stmt))
-    why = info.reason if info is not None and info.reason else "not modelled"
-    return f"not read as pipe_barrier(PIPE_V): {why}"
-
-
-_SPELLED_BARRIER = regex_cache.compile(r"(?<![\w$])pipe_barrier(?![\w$])")
-
-
-def _v_barrier_offsets(text: str) -> list[int]:
-    """Offsets in ``text`` of the pipe_barrier calls its code spells (not in a comment or literal)
-    that may be PIPE_V's (_may_hold_v_barrier): where the report locates each unread one."""
-    code = masked_literals(text)
-    return [match.start() for match in _SPELLED_BARRIER.finditer(code)
-            if not _OTHER_PIPE_BARRIER.match(code, match.end())]
-
-
-def file_scope_barriers(model: CppFile) -> list[int]:
-    """File offsets of the pipe_barrier calls that may be PIPE_V's, and of the uses of macros that
-    may expand to one (barrier_macros), in code outside every function body the model reads (a
-    definition whose head it cannot parse, a class body, a template, a default argument in a
-    function's head), not in a comment, literal or directive: never analysed, so kept, but each is
-    reported where it is."""
-    text = model.source.text
-    macros = barrier_macros(model)
-    gaps = barrier_gaps(model, macros)
-    if not gaps:
-        return []           # (the common case: nothing to tokenize)
-    found = []
-    for (gap_start, gap_end), spelled in sorted(gaps.items()):
-        # A gap starts in code (a body's closing brace, or the file's start): its tokens are the
-        # file's. A word token is code (not a comment, literal or directive); it may be qualified
-        # (`::pipe_barrier`, `pto::pipe_barrier`): the name is its last part.
-        for token in tokenize(SourceText(text[gap_start:gap_end], model.source.path)):
-            if token.kind != "w":
-                continue
-            name = token.text.rpartition("::")[2].strip()
-            at = gap_start + token.end - len(name)
-            if at in spelled and (name == "pipe_barrier" and not _OTHER_PIPE_BARRIER.match(text, gap_start + token.end)
-                                  or name in macros):
-                found.append(at)
-    return found
-
-
-def barrier_gaps(model: CppFile, macros: set[str] | frozenset[str]) -> dict[tuple[int, int], set[int]]:
-    """The spellings of ``pipe_barrier`` and of ``macros`` outside every function body, by the gap
-    between bodies they lie in ((start, end) -> their offsets): file_scope_barriers tokenizes these
-    gaps only, not the file (token objects of a large file cost ~35 MiB per MB)."""
-    text = model.source.text
-    bodies = sorted((fn.body.span.start, fn.body.span.end) for fn in model.functions)
-    starts = [start for start, _ in bodies]
-    gaps: dict[tuple[int, int], set[int]] = {}
-    for word in ("pipe_barrier", *sorted(macros)):
-        at = text.find(word)
-        while at >= 0:
-            k = bisect_right(starts, at) - 1
-            if k < 0 or at >= bodies[k][1]:
-                gap = (bodies[k][1] if k >= 0 else 0, starts[k + 1] if k + 1 < len(starts) else len(text))
-                gaps.setdefault(gap, set()).add(at)
-            at = text.find(word, at + 1)
-    return gaps
-
-
-def _may_hold_v_barrier(text: str) -> bool:
-    """Whether ``text`` may hold a ``pipe_barrier(PIPE_V)`` (anything but plain other-pipe ones)."""
-    start = text.find("pipe_barrier")
-    while start >= 0:
-        start += len("pipe_barrier")
-        if not _OTHER_PIPE_BARRIER.match(text, start):
-            return True
-        start = text.find("pipe_barrier", start)
-    return False
-
-
-def barrier_macros(model: CppFile) -> frozenset[str]:
-    """The macros whose expansion may spell a ``pipe_barrier(PIPE_V)``: a replacement text that may
-    hold one (_may_hold_v_barrier), or that names such a macro. The model reads a use of one as the
-    macro's name, not as the barrier it expands to, so each use is reported as an unread barrier."""
-    if not model.macro_bodies:
-        return frozenset()
-    found = {name for name, body in model.macro_bodies if _may_hold_v_barrier(body)}
-    if not found:
-        return frozenset()
-    names_in = [(name, set(identifiers(body))) for name, body in model.macro_bodies]
-    grown = True
-    while grown:
-        grown = False
-        for name, words in names_in:
-            if name not in found and not found.isdisjoint(words):
-                found.add(name)
-                grown = True
-    return frozenset(found)
-
-
-def _function_may_hold_v_barrier(text: str, fn: Function, macros: frozenset[str]) -> bool:
-    """Whether ``fn`` may spell a PIPE_V barrier: in its text, or through a use of ``macros``."""
-    if _may_hold_v_barrier(text[fn.span.start:fn.span.end]):
-        return True
-    return bool(macros) and not macros.isdisjoint(identifiers(text, fn.span.start, fn.span.end))
-
-
-def _macro_barrier(stmt: Stmt, macros: frozenset[str]) -> str:
-    """Why ``stmt`` is an unread barrier through a macro ('' if it is not): it uses one of
-    ``macros`` (barrier_macros) in its own text (a compound statement's header, not its body). A
-    directive is no use: a #define's own body is not executed where it stands."""
-    if not macros:
-        return ""
-    if isinstance(stmt, (SimpleStmt, OpaqueStmt, CaseLabel)):
-        own = stmt.text
-    elif isinstance(stmt, ForStmt):
-        own = f"{stmt.init};{stmt.cond};{stmt.step}"
-    elif isinstance(stmt, (IfStmt, SwitchStmt)):
-        own = stmt.cond
-    else:
-        return ""
-    used = macros.intersection(identifiers(own))
-    if not used:
-        return ""
-    return f"uses the macro '{min(used)}', whose expansion may hold a pipe_barrier(PIPE_V): not analysed"
-
-
-def candidate_groups(model: CppFile, groups: list[list[Function]]) -> list[list[Function]]:
-    """The ``groups`` that hold a function that may contain ``pipe_barrier(PIPE_V)``.
-
-    A group without a candidate has no decision to make, and no other group reads it: it is not
-    modelled at all (nor are its statements parsed). A line splice could hide a barrier or a name
-    from the text scans, so then every group is kept.
-    """
-    text = model.source.text
-    if _splice_may_hide_a_barrier(text):
-        return groups
-    macros = barrier_macros(model)
-    return [group for group in groups if any(_function_may_hold_v_barrier(text, fn, macros) for fn in group)]
-
-
-def _may_hold_candidate(model: CppFile) -> bool:
-    """Whether candidate_groups may find a group, whatever the grouping: a function may hold a
-    barrier, or a line splice may hide one."""
-    text = model.source.text
-    if _splice_may_hide_a_barrier(text):
-        return True
-    macros = barrier_macros(model)
-    return any(_function_may_hold_v_barrier(text, fn, macros) for fn in model.functions)
-
-
-def _splice_may_hide_a_barrier(text: str) -> bool:
-    return "\\\n" in text or "\\\r" in text
 
 
 class _GroupLeak(Exception):
@@ -1905,166 +1196,3 @@ def cvt_source_pieces(c: Event, exact: tuple, walk: TileWalk) -> list[tuple[int,
     return walk_pieces(ROW_BY_ROW, walk, elements * walk.elem_bytes)
 
 
-# Why a selected barrier was kept, in the few kinds a per-file summary groups them by.
-CAUSE_OVERLAP = "overlap"                  # a real RAW/WAR/WAW byte overlap across it
-CAUSE_CONFLICT = "conflict"                # removable alone, needed once other removals are made
-CAUSE_PAST_UB = "past-ub"                  # a UB tile reaches past the UB (192 KiB on A2/A3)
-CAUSE_PAST_SPACE = "past-space"            # a tile of another space reaches past it
-CAUSE_UNKNOWN_BYTES = "unknown-bytes"      # a tile whose bytes the model cannot place
-CAUSE_NOT_UNDERSTOOD = "not-understood"    # code the model does not understand in its window
-CAUSE_NOT_ANALYSED = "not-analysed"        # a work bound ended the proof
-CAUSE_BOUNDARY = "boundary"                # work of a caller or after the return may be in flight
-CAUSE_UNMODELLED = "unmodelled"            # its function's control flow is not modelled
-CAUSE_UNREAD = "unread"                    # a pipe_barrier the model does not read as PIPE_V's
-# How the reasons of the decisions that name no hazard begin (kept_cause reads them).
-_UNMODELLED = "control flow of"
-_NOT_ANALYSED = "not analysed"
-_NEEDED_ONCE = "needed once the"          # a barrier kept only because other removals were made
-
-
-def kept_cause(d: Decision) -> tuple[str, list[str]]:
-    """(kind, names) of why decision ``d`` keeps its barrier: one of the CAUSE_* kinds, with the
-    tiles (past their space, unknown bytes) or functions (unmodelled) it names."""
-    if d.unread or d.stmt is None:
-        return CAUSE_UNREAD, []
-    if d.reason.startswith(_NEEDED_ONCE):
-        return CAUSE_CONFLICT, []
-    hazard = d.hazard
-    if d.unknown_events:
-        if any(e.tag == WINDOW_BOUND or e.why.endswith("(not analysed)") for e in d.unknown_events):
-            return CAUSE_NOT_ANALYSED, []
-        if all(e.stmt is None for e in d.unknown_events):
-            return CAUSE_BOUNDARY, [d.fn.name]      # only _boundary_event's: no statement of its own
-        return CAUSE_NOT_UNDERSTOOD, []
-    if hazard is not None and hazard.kind != "unknown":
-        sides = [a for a in (hazard.earlier_access, hazard.later_access) if a is not None]
-        past = [a for a in sides if placed_past_space(a)]
-        if past:
-            in_ub = all(a.space in (None, "Vec") for a in past)
-            return CAUSE_PAST_UB if in_ub else CAUSE_PAST_SPACE, sorted({a.name for a in past})
-        unplaced = sorted({a.name for a in sides if a.intervals is None})
-        if unplaced or len(sides) < 2:
-            return CAUSE_UNKNOWN_BYTES, unplaced
-        return CAUSE_OVERLAP, []
-    if d.reason.startswith(_UNMODELLED):
-        return CAUSE_UNMODELLED, [d.fn.name]
-    if d.reason.startswith(_NOT_ANALYSED):
-        return CAUSE_NOT_ANALYSED, []
-    return CAUSE_NOT_UNDERSTOOD, []
-
-
-def _describe_unknown(event: Event, source: SourceText) -> str:
-    where = source.location(event.stmt.span.start) if event.stmt is not None else "function boundary"
-    return f"{where}: {event.why or 'not understood'}"
-
-
-def _flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: str, lenient: bool = False) -> bool:
-    """A set_flag(src, dst, e) followed by its wait_flag(src, dst, e) strictly between lo and hi.
-
-    The wait matches that set, or a later one, only if no set of ``e`` can still be pending when
-    the set is issued: a flag is one bit (a second set before the wait is not allowed, and a wait
-    finds the bit an earlier set left up). So the sets and waits of
-    ``e`` must alternate on every path of the function (_pair_alternates: flags in nested
-    statements and helpers included), from an entry function's start.
-    """
-    state: dict[str, str] = {}
-    for k in range(lo + 1, hi):
-        flag = cfg.flag(stmts[k])
-        if flag is None or flag[1] != src or flag[2] != dst or not flag[3]:
-            continue
-        # Matched by value, not spelling: a variable may hold another event at the wait.
-        kind, event = flag[0], cfg.sem.event_value(flag[3])
-        if not event:
-            return False      # an event that may vary pairs with nothing
-        if event not in state:
-            clean = lenient or _pair_alternates(cfg, src, dst, event)
-            state[event] = "pending" if kind == "set_flag" and clean else "bad"
-        elif state[event] == "pending" and kind == "wait_flag":
-            return True
-        else:
-            state[event] = "bad"
-    return False
-
-
-def _may_touch_flags(ctx: FileContext, name: str, seen: set[str]) -> bool:
-    """Whether a call of the file's function ``name`` may set or wait a flag: its text, or that of a
-    function of the file it mentions, spells `flag`, or it is not one function of the file."""
-    pending = [name]          # (a worklist, not a recursion: a chain of calls may be any length)
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        fn = ctx.local_function(current)
-        if fn is None:
-            return True
-        seen.add(current)
-        text = ctx.model.source.text[fn.span.start:fn.span.end]
-        if "flag" in text:
-            return True
-        mentioned = set(identifiers(text)) & ctx.functions.keys()
-        pending.extend(sorted(mentioned - seen, reverse=True))
-    return False
-
-
-def _chain_link_alternates(cfg: FunctionCFG, tag: str) -> bool:
-    """_pair_alternates for a flag event's tag `SRC>DST:EVENT`."""
-    pipes, _, event = tag.partition(":")
-    src, _, dst = pipes.partition(">")
-    return _pair_alternates(cfg, src, dst, event)
-
-
-def _pair_alternates(cfg: FunctionCFG, src: str, dst: str, tag: str) -> bool:
-    """Sets and waits of the flag (src, dst, tag) strictly alternate on every path of ``cfg``'s
-    function (_flag_dataflow), starting with none pending at an entry function's start (a
-    helper's caller may leave one pending)."""
-    key = (src, dst, tag)
-    if key not in cfg.flag_alternation:
-        entry = _entry_flag_state(cfg.sem.ctx, cfg.fn)
-        states, ok = _flag_dataflow(cfg, tag, entry, src, dst)
-        cfg.flag_alternation[key] = not cfg.unstructured and ok and not _leaves_set_pending(cfg, states)
-    return cfg.flag_alternation[key]
-
-
-def _entry_flag_state(ctx: FileContext, fn: Function) -> frozenset:
-    """The flag states a function may start in. A kernel entry starts with no set pending, given
-    that the kernel run before it on that core returned with none (_leaves_set_pending checks
-    this file's entry functions against themselves). Another function of the same file that may
-    be a kernel may run just before; its exit state is not modelled (the removal pass models only
-    the functions around candidate barriers), so then no entry of the file starts clean. Any other
-    function's caller may leave a set pending."""
-    if not _declared_entry(ctx, fn) or ctx.possible_kernels() - {id(fn)}:
-        # (Whether the other kernel may leave a set pending is not asked: it may set one in ways
-        # no text spells: pto's Event API, a macro, a helper reached by reference.)
-        return _MAYBE_PENDING
-    return _NONE_PENDING
-
-
-def _declared_entry(ctx: FileContext, fn: Function) -> bool:
-    """A declared kernel entry: `__global__` in its declaration, not a macro the file defines
-    (`#define __global__` makes it an ordinary function any caller may reach)."""
-    return fn.is_entry and "__global__" not in ctx.macros
-
-
-def _leaves_set_pending(cfg: FunctionCFG, states: dict) -> bool:
-    """An entry function that may return with a set still pending: the next launch on that core
-    would not start with none pending, which every entry is assumed to."""
-    return cfg.fn.is_entry and 1 in states.get(cfg.exit.order, frozenset())
-
-
-def _nearest(event: Event, backward: bool) -> str:
-    cur = event
-    while True:
-        edges = cur.pred if backward else cur.succ
-        if len(edges) != 1 or edges[0][1]:
-            return ""
-        cur = edges[0][0]
-        if cur.kind is EventKind.OP:
-            return cur.op.split(".")[0]
-        if cur.kind is EventKind.DRAIN and cur.stmt is not None and cur.why.endswith(("pipe_barrier(PIPE_V)", "vbrcb")):
-            continue  # an op's internal barrier: the op itself is the neighbour
-        if cur.kind in (EventKind.DRAIN, EventKind.BARRIER, EventKind.UNKNOWN, EventKind.CALL):
-            return ""
-        if cur.kind is EventKind.NOP and cur.stmt is not None:
-            return ""  # control structure boundary
-        if cur.why in ("entry", "exit"):
-            return ""

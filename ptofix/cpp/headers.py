@@ -46,8 +46,9 @@ from ..side_files import Unreadable, read_side_file
 from ..source import PtofixError, SourceText, Span
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
-from .parser import _INCLUDE, _scan
+from .parser import _INCLUDE
 from .preprocessor import read_macro_directive
+from .tokens import _scan
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -332,23 +333,7 @@ def _read_header(text: str, path: str) -> _Header:
     for i in range(len(kinds)):
         kind = kinds[i]
         if kind == "p":
-            directive = directive_text(text[starts[i]:ends[i]])
-            included = _INCLUDE.match(directive)
-            if included:
-                facts.includes.append((included.group(1).strip(), starts[i],
-                                       directive.lstrip("#").lstrip().startswith("include_next")))
-            pragma = _PRAGMA.match(directive)
-            if pragma and pragma_may_change_code(pragma.group(1)):
-                facts.pragmas.setdefault(" ".join(pragma.group(1).split()), starts[i])
-            definition = read_macro_directive(directive, Span(starts[i], ends[i]))
-            if definition is not None:
-                facts.macros.setdefault(definition.name, starts[i])
-                facts.bodies.setdefault(definition.name, []).append(definition.text if definition.defines else "")
-                # (The replacement's preprocessing tokens that are identifiers: `4096u` and `0x1F`
-                # are pp-numbers, one token each, no name `u` or `x1F` a lexical word scan finds.)
-                facts.expansion_words.setdefault(definition.name, set()).update(
-                    {token for token in definition.replacement if _IDENTIFIER_TOKEN.fullmatch(token)}
-                    - set(definition.params or ()))
+            _read_directive(facts, text, starts[i], ends[i])
             continue
         if kind == "c":
             continue
@@ -362,17 +347,7 @@ def _read_header(text: str, path: str) -> _Header:
             words = identifiers(head)
             opens = False
             if at_namespace_scope:
-                if "namespace" in words:
-                    opens = True
-                    after = words[words.index("namespace") + 1:]
-                    facts.namespaces.update(after)
-                elif words[-1:] == ["extern"] or (words and words[0] == "extern" and '"' in head
-                                                  and "(" not in head):
-                    opens = True
-                elif "enum" in words and not {"class", "struct"} & set(words[words.index("enum") + 1:][:1]):
-                    opens = True          # an unscoped enumeration: its enumerators are namespace-scope
-                elif _anonymous_class_head(head):
-                    opens = True          # an anonymous class: a union's members are namespace-scope
+                opens = _opens_namespace_scope(facts, head, words)
                 pieces.append((code if opens else "{}", starts[i]))
             scopes.append(opens)
             head_start = ends[i]
@@ -406,6 +381,54 @@ def _read_header(text: str, path: str) -> _Header:
     for name in declared_names(code):
         facts.names[name] = offsets.get(name, 0)
     lex = _lexemes(code)
+    _read_declaring_lexemes(facts, lex, offsets)
+    if not facts.unpaired:
+        # (Braces left open: a function body's statements may be read as declarations.)
+        _read_plain_functions(facts, lex)
+    return facts
+
+
+
+def _read_directive(facts: _Header, text: str, start: int, end: int) -> None:
+    """What the directive at ``start``..``end`` of a header adds to its facts: an include, a pragma
+    that may change code, a macro's definition (or #undef) and the words of its replacement."""
+    directive = directive_text(text[start:end])
+    included = _INCLUDE.match(directive)
+    if included:
+        facts.includes.append((included.group(1).strip(), start,
+                               directive.lstrip("#").lstrip().startswith("include_next")))
+    pragma = _PRAGMA.match(directive)
+    if pragma and pragma_may_change_code(pragma.group(1)):
+        facts.pragmas.setdefault(" ".join(pragma.group(1).split()), start)
+    definition = read_macro_directive(directive, Span(start, end))
+    if definition is not None:
+        facts.macros.setdefault(definition.name, start)
+        facts.bodies.setdefault(definition.name, []).append(definition.text if definition.defines else "")
+        # (The replacement's preprocessing tokens that are identifiers: `4096u` and `0x1F`
+        # are pp-numbers, one token each, no name `u` or `x1F` a lexical word scan finds.)
+        facts.expansion_words.setdefault(definition.name, set()).update(
+            {token for token in definition.replacement if _IDENTIFIER_TOKEN.fullmatch(token)}
+            - set(definition.params or ()))
+
+
+def _opens_namespace_scope(facts: _Header, head: str, words: list[str]) -> bool:
+    """Whether a brace at namespace scope after ``head`` (its ``words``) opens namespace-scope
+    contents: a namespace (whose names go to ``facts``), `extern "C"`, an unscoped enumeration's
+    or an anonymous class's body."""
+    if "namespace" in words:
+        after = words[words.index("namespace") + 1:]
+        facts.namespaces.update(after)
+        return True
+    if words[-1:] == ["extern"] or (words and words[0] == "extern" and '"' in head and "(" not in head):
+        return True
+    if "enum" in words and not {"class", "struct"} & set(words[words.index("enum") + 1:][:1]):
+        return True          # an unscoped enumeration: its enumerators are namespace-scope
+    return _anonymous_class_head(head)          # an anonymous class: a union's members are namespace-scope
+
+
+def _read_declaring_lexemes(facts: _Header, lex: list[str], offsets: dict[str, int]) -> None:
+    """What a header's namespace-scope lexemes declare that the model cannot follow (an operator,
+    an explicit specialization, `using enum`) and its `using namespace` directives."""
     for k, word in enumerate(lex):
         if word == "operator":
             facts.unknown = "declares an operator at namespace scope, which the kernel's expressions may call"
@@ -422,18 +445,19 @@ def _read_header(text: str, path: str) -> _Header:
                 if part != "::":
                     named.append(part)
             facts.using_directives.append(("::".join(named), offsets.get("namespace", 0)))
-    if not facts.unpaired:
-        # (Braces left open: a function body's statements may be read as declarations.)
-        occurrences: dict[str, list[int]] = {}
-        for k, word in enumerate(lex):
-            if word in facts.names:
-                occurrences.setdefault(word, []).append(k)
-        closing = _closing_parens(lex)
-        for name, places in occurrences.items():
-            plain = plain_function_params(lex, places, closing)
-            if plain is not None:
-                facts.functions[name] = plain
-    return facts
+
+
+def _read_plain_functions(facts: _Header, lex: list[str]) -> None:
+    """The plain function declarations among a header's declared names (plain_function_params)."""
+    occurrences: dict[str, list[int]] = {}
+    for k, word in enumerate(lex):
+        if word in facts.names:
+            occurrences.setdefault(word, []).append(k)
+    closing = _closing_parens(lex)
+    for name, places in occurrences.items():
+        plain = plain_function_params(lex, places, closing)
+        if plain is not None:
+            facts.functions[name] = plain
 
 
 # What a plain function declaration's head (before its name) and parameters may hold: words but
@@ -650,37 +674,15 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
             if facts.unknown:
                 summary.unknown = f"'{current}' {facts.unknown}"
                 break
-            for name, at in facts.macros.items():
-                summary.macros.setdefault(name, f"{current}:{_line(text, at)}")
-                summary.macro_bodies.setdefault(name, []).extend(facts.bodies.get(name, []))
-                summary.expansion_words.setdefault(name, set()).update(facts.expansion_words.get(name, set()))
-            for name, at in facts.names.items():
-                summary.names.setdefault(name, f"{current}:{_line(text, at)}")
-                plain = facts.functions.get(name)
-                if plain is None:
-                    summary.not_functions.add(name)
-                else:
-                    fewest, words = plain
-                    summary.function_params[name] = min(fewest, summary.function_params.get(name, fewest))
-                    summary.function_words.setdefault(name, set()).update(words)
-            for pragma, at in facts.pragmas.items():
-                summary.pragmas.setdefault(pragma, f"{current}:{_line(text, at)}")
-            if facts.unpaired and not summary.open_braces:
-                summary.open_braces = current
-            for word in facts.used:
-                summary.used.setdefault(word, current)
-            for word in facts.namespace_words:
-                summary.namespace_words.setdefault(word, current)
+            _add_header_facts(summary, facts, current, text)
             opened = {"pto", "std"} & facts.namespaces
             if opened:
                 summary.unknown = (f"'{current}' declares in namespace '{min(opened)}': an overload or a "
                                    "specialization there may change what pto's ops or the kernel's calls run")
                 break
-            for used, _ in facts.using_directives:
-                if used not in ("pto", "std") and used.split("::")[0] not in facts.namespaces | model.namespaces:
-                    summary.unknown = (f"'{current}' has a using-directive for the namespace '{used}', "
-                                       "whose names are not known")
-                    break
+            unknown_using = _unknown_using_directive(facts, current, model)
+            if unknown_using:
+                summary.unknown = unknown_using
             for nested, at, next_one in reversed(facts.includes):
                 found, why, index = _find(nested, current, search, found_in if next_one else None, index_of)
                 if why:
@@ -702,6 +704,41 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
             _names_declared_through_macros(summary, earlier)
     return out
 
+
+def _add_header_facts(summary: HeaderSummary, facts: _Header, current: str, text: str) -> None:
+    """Add what the header ``current`` (its ``text``) defines, declares and uses to the summary of
+    the include that reached it (the first header to name a thing is where it comes from)."""
+    for name, at in facts.macros.items():
+        summary.macros.setdefault(name, f"{current}:{_line(text, at)}")
+        summary.macro_bodies.setdefault(name, []).extend(facts.bodies.get(name, []))
+        summary.expansion_words.setdefault(name, set()).update(facts.expansion_words.get(name, set()))
+    for name, at in facts.names.items():
+        summary.names.setdefault(name, f"{current}:{_line(text, at)}")
+        plain = facts.functions.get(name)
+        if plain is None:
+            summary.not_functions.add(name)
+        else:
+            fewest, words = plain
+            summary.function_params[name] = min(fewest, summary.function_params.get(name, fewest))
+            summary.function_words.setdefault(name, set()).update(words)
+    for pragma, at in facts.pragmas.items():
+        summary.pragmas.setdefault(pragma, f"{current}:{_line(text, at)}")
+    if facts.unpaired and not summary.open_braces:
+        summary.open_braces = current
+    for word in facts.used:
+        summary.used.setdefault(word, current)
+    for word in facts.namespace_words:
+        summary.namespace_words.setdefault(word, current)
+
+
+def _unknown_using_directive(facts: _Header, current: str, model: CppFile) -> str:
+    """Why a using-directive of the header ``current`` makes it Unknown: one for a namespace
+    other than pto or std that neither the header nor the kernel declares ("" if none)."""
+    for used, _ in facts.using_directives:
+        if used not in ("pto", "std") and used.split("::")[0] not in facts.namespaces | model.namespaces:
+            return (f"'{current}' has a using-directive for the namespace '{used}', "
+                    "whose names are not known")
+    return ""
 
 def _names_declared_through_macros(summary: HeaderSummary, earlier: HeaderSummary) -> None:
     """Add to the summary's declared names those the macros its namespace scope writes expand to

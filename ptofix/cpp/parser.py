@@ -12,21 +12,19 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from functools import partial
-from operator import attrgetter
 
 from .. import regex_cache
 from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
-from ..source import PtofixError, SourceText, Span, UnreadableInput, line_start
+from ..source import PtofixError, SourceText, Span, UnreadableInput
 from .command_line import command_line_macros
+from .group_extents import _certain_close, _group_cuts_across
 from .include_paths import header_found
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .lexical import (
     COMMENT_OR_LITERAL_OR_UNCLOSED,
-    DIRECTIVE_LEXEMES,
     IDENTIFIER,
-    SPLICE,
     directive_text,
     directive_word,
     file_identifiers_among,
@@ -81,6 +79,7 @@ from .preprocessor import (
     pp_tokens,
     with_header_queries,
 )
+from .tokens import MAX_NESTING, StructureError, Tokens, _has_assignment, _scan
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -89,383 +88,10 @@ if TYPE_CHECKING:        # (names for annotations, which are never evaluated: ty
 
     _T = TypeVar("_T")
 
-# Coarse tokens: the structure only needs brackets, ';', comments, directives and strings, so
-# every other run of characters is one "word" token (w). Kinds: c=comment, p=preprocessor line,
-# s=string/char, w=word run, o=one of ; { } ( ) [ ]. Statement contents are parsed by the grammar
-# (stmt_parser.py), not from these tokens.
-# Whitespace is folded into the token that follows it (one match per token instead of two). The
-# alternatives start with disjoint characters, so their order only affects speed: words first.
-# In a directive, as in the preprocessor: a `//` comment runs to the line's end (a `/*` in it opens
-# nothing), and a quote left open ends at the line's end (clang and gcc warn and end the literal
-# there), so neither can swallow the lines after it.
-_WORD_CHARS = r"""[^\s;{}()\[\]"'/\#]"""
-# The rest of a `//` comment (to the line's end, across splices), and a whole `/* */` comment:
-# the shortest, as `/\*.*?\*/` reads it, without trying `*/` at every character.
-_LINE_COMMENT_REST = r"(?:[^\r\n\\]++|" + SPLICE + r"|\\)*+"
-_BLOCK_COMMENT = r"/\*[^*]*+\*++(?:[^/*][^*]*+\*++)*+/"
-# Runs of ordinary characters are read by possessive repeats (`++`, `*+`): one step per run
-# instead of one alternation per character, and no backtracking state (a third faster over the
-# corpus). Each is followed by nothing that could make a shorter run match, so they match what the
-# plain repeats matched (a test compares the two over generated text).
-_TOKEN_RE = regex_cache.compile(r"""
-    [ \t\r\n\f\v\ufeff]*
-  (?:
-    (?P<w>@W++(?:/(?![/*])@W*+)*+|/(?![/*])@W*+(?:/(?![/*])@W*+)*+)
-  | (;)|(\{)|(\})|(\()|(\))|(\[)|(\])
-  | (?P<c>//@L|@B)
-  | (?P<p>\#(?:[^\r\n"'/\\]++|@S|"(?:[^"\\\r\n]++|@S|\\.)*+"?|'(?:[^'\\\r\n]++|@S|\\.)*+'?|//@L|@B|[^\r\n])*+)
-  | (?P<s>"(?:[^"\\\r\n]++|\\.)*+"|'(?:[^'\\\r\n]++|\\.)*+')
-  )
-""".replace("@L", _LINE_COMMENT_REST).replace("@B", _BLOCK_COMMENT).replace("@W", _WORD_CHARS).replace("@S", SPLICE),
-    re.S | re.X)
-_SPACE_RE = regex_cache.compile(r"[ \t\r\n\f\v\ufeff]*")
-
-
-class Token:
-    __slots__ = ("kind", "text", "start", "end")
-
-    def __init__(self, kind: str, text: str, start: int, end: int):
-        self.kind, self.text, self.start, self.end = kind, text, start, end
-
-    def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return f"Token({self.kind}, {self.text!r}, {self.start})"
-
-
-# Template heads whose parameters hold no bracket, angle, quote or ';' (`template <bool init =
-# false, int N>`): where they end is where the first '>' is.
-_DEFAULTED_TEMPLATE_HEADS = regex_cache.compile(r"\s*(?:template\s*<[^<>(){}\[\];\"'/]*>\s*)+")
-
-
-# The rest of a plain `namespace pto {` head after the keyword, up to its '{'.
-_PLAIN_PTO_HEAD = regex_cache.compile(r"\s*pto\s*\Z")
-
-
-def _has_assignment(text: str) -> bool:
-    """True when ``text`` holds an '=' that is not part of a comparison operator."""
-    return "=" in text.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", "")
-
-
-# (kind, text, start, end) of one token: the shape of tokenize()'s tokens and Tokens.tuples().
-Tok = tuple[str, str, int, int]
-
-# Regex group number -> kind letter (the groups' order in _TOKEN_RE: a word, the seven 'o'
-# characters, each a group of its own, a comment, a directive, a literal), and -> mark: the kind
-# letter, but an 'o' token's own character.
-_KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"wooooooocps")
-_MARK_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"w;{}()[]cps")
-# A token's group number (each alternative of _TOKEN_RE is one group), its start (after the
-# blanks folded into the match) and its end, read by map() a block of matches at a time.
-_LAST_GROUP = attrgetter("lastindex")
-_GROUP_START = re.Match.start
-_MATCH_END = re.Match.end
-
-
-class Tokens:
-    """A file's tokens as parallel compact arrays: ``kinds`` (a str, one letter a token: indexing
-    gives the same one-letter strings the parser compares), ``marks`` (the same, but an 'o'
-    token's own character: ``marks[i]`` is the bracket or ';' without reading the text),
-    ``starts`` and ``ends`` (array of unsigned ints). A token's text is sliced from the source on
-    demand. A tuple (kind, text, start, end) per token cost ~190 bytes (tuple, text, two ints) and
-    held most of the peak memory of a parse: 150 MiB for a 5 MB file; these take 10 bytes a token."""
-
-    __slots__ = ("text", "kinds", "marks", "starts", "ends")
-
-    def __init__(self, text: str, kinds: str, marks: str, starts: array, ends: array):
-        self.text, self.kinds, self.marks, self.starts, self.ends = text, kinds, marks, starts, ends
-
-    def __len__(self) -> int:
-        return len(self.kinds)
-
-    def text_of(self, i: int) -> str:
-        return self.text[self.starts[i]:self.ends[i]]
-
-    def tuples(self) -> list[Tok]:
-        text = self.text
-        return [(k, text[s:e], s, e) for k, s, e in zip(self.kinds, self.starts, self.ends, strict=True)]
-
-
-def tokenize(source: SourceText) -> list[Token]:
-    return [Token(*tok) for tok in _scan(source).tuples()]
-
-
-def _token_spans(text: str) -> tuple[bytearray, array, array]:
-    """The _TOKEN_RE group number, start and end of each token, from the text's start up to the
-    first position no token starts at (a bad character, or the trailing blanks): each match
-    starts where the last one ended. The matches are read a block at a time, with map() over
-    Match methods: no Python code runs per token."""
-    # 'I' (4 bytes) holds every offset of a text shorter than 4 Gi characters.
-    code = "I" if len(text) < 2 ** 32 and array("I").itemsize == 4 else "q"
-    groups = bytearray()
-    starts = array(code)
-    ends = array(code)
-    matches = iter(_TOKEN_RE.scanner(text).match, None)  # type: ignore[attr-defined]
-    for block in regex_cache.match_blocks(matches):
-        block_groups = bytes(map(_LAST_GROUP, block))
-        groups += block_groups
-        starts.extend(map(_GROUP_START, block, block_groups))
-        ends.extend(map(_MATCH_END, block))
-    return groups, starts, ends
-
-
-def _scan(source: SourceText) -> Tokens:
-    text = source.text
-    groups, starts, ends = _token_spans(text)
-    pos = ends[-1] if ends else 0
-    blank = _SPACE_RE.match(text, pos)   # trailing whitespace (or the blanks before a bad character)
-    if blank is not None:
-        pos = blank.end()
-    if pos != len(text):
-        ch = text[pos]
-        if ch == '"' and _RAW_PREFIX.search(text, max(0, pos - 3), pos):
-            raise UnreadableInput("raw string literals are not supported", source, pos)
-        if ch == "'" and _quote_after_word(text, pos):
-            # (`8'192` with no quote after it on the line: no character literal ends there.)
-            raise UnreadableInput("digit separators are not supported", source, pos)
-        if ch in "\"'":
-            raise PtofixError("missing terminating " + ("\"" if ch == '"' else "'") + " character", source, pos)
-        if text.startswith("/*", pos):
-            raise PtofixError("unterminated comment", source, pos)
-        raise PtofixError(f"stray character {ch!r} in program", source, pos)
-    kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
-    marks = groups.translate(_MARK_OF_GROUP).decode("ascii")
-    # (Each 2-character search reads the whole text; a 1-character one is a memchr, so it gates
-    # the rarer ones.)
-    if "?" in text and "??" in text:
-        trigraph = _TRIGRAPH.search(text)
-        if trigraph is not None:
-            # C++14 and earlier (and -trigraphs) replace them first, in comments and strings too:
-            # `??/` is a backslash that splices lines, `??<` a brace.
-            raise UnreadableInput(f"the trigraph '{trigraph.group()}' is not supported", source, trigraph.start())
-    if _MAY_SPELL_UNSUPPORTED_LEXEME.search(text):
-        _reject_unsupported_lexemes(source, kinds, starts, ends)
-    if "\\" in text:
-        _reject_backslashes(source, kinds, starts, ends)
-        lf_cr = _SPLICE_LF_CR.search(text)
-        if lf_cr is not None:
-            # clang takes backslash, LF, CR as one splice (the CR too), the tokens as a splice and a
-            # blank line.
-            raise UnreadableInput("a line splice followed by LF then CR is not supported", source, lf_cr.start())
-    if "'" in text:
-        _reject_digit_separators(source, kinds, starts, ends)
-    _reject_midline_directives(source, kinds, starts)
-    _reject_exotic_characters(source, kinds, starts, ends)
-    index = kinds.find("p")
-    while index != -1:
-        _check_directive(source, starts[index], ends[index])
-        index = kinds.find("p", index + 1)
-    return Tokens(text, kinds, marks, starts, ends)
-
-
-# A digraph: `%:` (#), `<%` `%>` (braces), `<:` `:>` (brackets); `<::` is `<` `::` unless a third
-# ':' or a '>' follows.
-_DIGRAPH = regex_cache.compile(r"%:|<%|%>|<:(?!:(?![:>]))|:>")
-_TRIGRAPH = regex_cache.compile(r"\?\?[=/'()!<>-]")
-# A raw string's prefix right before a string token.
-_RAW_PREFIX = regex_cache.compile(r"(?:u8|[uUL])?R\Z")
-_RAW_IN_DIRECTIVE = regex_cache.compile(r"(?<![\w$])(?:u8|[uUL])?R\"")
-# `__has_include` and its kin, whose operand is a header name (`<...>` or `"..."`) or a macro.
-_HEADER_NAME_QUERY = regex_cache.compile(r"(?<![\w$])(?:__has_include_next|__has_include|__has_embed)(?![\w$])")
-# The operand of one: a header name (`name` None: one that does not end on its line), or none
-# (a macro, matched as no header name at all).
-_HEADER_NAME_OPERAND = regex_cache.compile(r"""\s*\(\s*(?=[<"])(?:(?P<name><[^>\n]*>|"[^"\n]*")|)""")
-# What a header name may hold that the directive's tokens read otherwise: in `<...>`, a comment's
-# opening, a quote (a character or string literal) or a backslash; in `"..."` (read as a string
-# literal) a backslash, an escape there.
-_HEADER_NAME_LEXES_OTHERWISE = {"<": regex_cache.compile(r"""/[*/]|['"\\]"""), '"': regex_cache.compile(r"\\")}
-
-
-def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, ends: array) -> None:
-    """Raise on lexemes the tokenizer does not split as C++ does: a raw string literal
-    (``R"d(...)d"`` may hold quotes and newlines, so its text would be read as code) and the
-    digraphs (alternative tokens C++ reads whatever the options): ``%:`` is a ``#`` (directives
-    and macros would go unseen), ``<%``/``%>`` are braces and ``<:``/``:>`` brackets (a function
-    body or a declaration the structure would not see). ``<::`` not followed by ``:`` or ``>`` is
-    ``<`` then ``::`` (C++11)."""
-    text = source.text
-    for i, kind in enumerate(kinds):
-        if kind == "s" and i and kinds[i - 1] == "w" and ends[i - 1] == starts[i] \
-                and _RAW_PREFIX.search(text, starts[i - 1], starts[i]) and text[starts[i]] == '"':
-            raise UnreadableInput("raw string literals are not supported", source, starts[i - 1])
-        if kind == "w":       # (a directive's: _check_directive, splices joined)
-            digraph = _DIGRAPH.search(text, starts[i], ends[i])
-            if digraph is not None:
-                raise UnreadableInput(f"the digraph '{digraph.group()}' is not supported", source, digraph.start())
-
-
-# The two characters every lexeme _reject_unsupported_lexemes rejects starts with: one search of
-# the text instead of one per pair.
-_MAY_SPELL_UNSUPPORTED_LEXEME = regex_cache.compile(r'R"|<:|:>|<%|%[:>]')
-_SPLICE_AT = regex_cache.compile(SPLICE)
-_SPLICE_LF_CR = regex_cache.compile(r"\\[ \t\f\v]*\n\r")
-
-
-def _reject_backslashes(source: SourceText, kinds: str, starts: array, ends: array) -> None:
-    """Raise on a backslash the tokens do not read as the compiler does. The compiler joins a line
-    splice before it splits tokens, anywhere: in a word it joins two words, in a comment it moves
-    the comment's end (``*\\<newline>/``) or its opening; ptoas never writes one, so only a
-    directive (whose text is read with splices joined) may hold one. Any other backslash outside a
-    string, comment or directive spells a universal character name (``b\\u00c9`` is ``bÉ``),
-    another identifier than the one the model would read."""
-    from bisect import bisect_right
-    text = source.text
-    pos = text.find("\\")
-    while pos != -1:
-        i = bisect_right(starts, pos) - 1
-        kind = kinds[i] if i >= 0 and pos < ends[i] else "w"
-        splice = _SPLICE_AT.match(text, pos) is not None
-        if kind == "w" or (splice and kind == "c"):
-            raise UnreadableInput("a line splice (backslash-newline) outside a preprocessor directive is not supported"
-                              if splice else "stray '\\' in program (universal character names are not supported)",
-                              source, pos)
-        pos = text.find("\\", ends[i] if kind in "ps" and i >= 0 else pos + 1)
-
-
-def _reject_digit_separators(source: SourceText, kinds: str, starts: array, ends: array) -> None:
-    """Raise on a digit separator: the tokenizer would read ``1'0; } //'`` as a character literal
-    and the code after it as hidden in it, or the other way round."""
-    text = source.text
-    index = kinds.find("s")
-    while index != -1:
-        start = starts[index]
-        if text[start] == "'" and index and ends[index - 1] == start and _quote_after_word(text, start):
-            raise UnreadableInput("digit separators are not supported", source, start)
-        index = kinds.find("s", index + 1)
-
-
-def _quote_after_word(text: str, pos: int) -> bool:
-    """The quote at ``pos`` directly follows a letter, digit, '_' or '.', other than a character
-    literal's encoding prefix (`u8'a'`, `L'a'`): a digit separator (`8'192`, `return.1'0`), as
-    no other valid C++ puts a quote there."""
-    if pos > 1 and text[pos - 1] in "+-" and text[pos - 2] in "eEpP":
-        return True      # `1e+'0`: a pp-number's exponent sign (or `e+'a'`, refused with it)
-    if pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_."):
-        return False
-    word = pos
-    while word > 0 and (text[word - 1].isalnum() or text[word - 1] == "_"):
-        word -= 1
-    prefix = text[word:pos] in ("u8", "u", "U", "L")
-    return not prefix or (word > 0 and (text[word - 1].isalnum() or text[word - 1] in "_.'"))
-
-
-# A character C++ reads otherwise than ptofix's tokens outside comments and strings: NUL (blank to
-# gcc and clang, even in a skipped group), `$` and non-ASCII characters (identifier characters, or
-# blanks such as U+00A0 and U+180E to clang, U+FEFF past the file's start neither).
-_EXOTIC = regex_cache.compile(r"[^\x01-\x7f]|\$")
-
-
-def _reject_exotic_characters(source: SourceText, kinds: str, starts: array, ends: array) -> None:
-    """Raise on NUL anywhere, and on `$` or a non-ASCII character outside a comment or string
-    (a directive's are checked by _check_directive), but a byte order mark that starts the file."""
-    text = source.text
-    if text.isascii() and "$" not in text and "\x00" not in text:
-        return
-    for match in _EXOTIC.finditer(text, 1 if text.startswith("\ufeff") else 0):
-        pos = match.start()
-        i = bisect_right(starts, pos) - 1
-        kind = kinds[i] if i >= 0 and pos < ends[i] else "w"
-        if text[pos] == "\x00":
-            # Refused wherever it is; the message says where it is, so it can be found.
-            where = {"c": "in a comment", "s": "in a string or character literal",
-                     "p": "in a preprocessor directive"}.get(kind, "outside a comment or string")
-            raise UnreadableInput(f"a NUL character {where} is not supported", source, pos)
-        if kind not in "csp":
-            raise UnreadableInput(f"the character {text[pos]!r} outside a comment or string is not supported",
-                                  source, pos)
-
-
-_SPLICE_AT_JOINS = ("//", "/*", "*/")
-
-
-def _check_directive(source: SourceText, start: int, end: int) -> None:
-    """Raise on what would make a directive's tokens differ from the preprocessor's: a line
-    splice inside `//`, `/*` or `*/` (the compiler joins lines first), a raw string, a digit
-    separator (its quote opens no literal), a backslash outside a string that splices nothing
-    (a universal character name), and `$` or a non-ASCII character outside a comment or string."""
-    raw = source.text[start:end]
-    joins: list[int] = []
-    text = raw
-    if "\\" in raw:
-        pieces, last, joined = [], 0, 0
-        for splice in _SPLICE_AT.finditer(raw):
-            pieces.append(raw[last:splice.start()])
-            joined += splice.start() - last
-            last = splice.end()
-            joins.append(joined)
-        pieces.append(raw[last:])
-        text = "".join(pieces)
-
-    def fail(what: str, offset: int) -> None:
-        raise UnreadableInput(f"{what} in a directive is not supported", source, start + min(offset, len(raw) - 1))
-
-    for at in joins:
-        if text[max(0, at - 1):at + 1] in _SPLICE_AT_JOINS:
-            fail("a line splice inside '//', '/*' or '*/'", at)
-    if 'R"' in text:
-        found = _RAW_IN_DIRECTIVE.search(text)
-        if found is not None:
-            fail("a raw string literal", found.start())
-    lexemes = [(m.start(), m.end()) for m in DIRECTIVE_LEXEMES.finditer(text)] if "/" in text or "'" in text \
-        or '"' in text else []
-    for lo, _ in lexemes:
-        if text[lo] == "'" and _quote_after_word(text, lo):
-            fail("a digit separator", lo)
-    code = DIRECTIVE_LEXEMES.sub(lambda m: " " * len(m.group()), text) if lexemes else text
-    digraph = _DIGRAPH.search(code)
-    if digraph is not None:
-        fail(f"the digraph '{digraph.group()}'", digraph.start())
-    word = directive_keyword(code)
-    if word in ("#warning", "#error") and ("\n" in text or "\r" in text):
-        # (clang reads their text raw to the line's end: a `/*` there opens no comment.)
-        fail(f"a {word} that runs past its line", 0)
-    if "__has_" in code:
-        for query in _HEADER_NAME_QUERY.finditer(code):
-            # (`__has_include(<a/*b>)` reads a header name, in which `/*`, `//` and quotes are
-            # plain, where these tokens open a comment or a literal; so does C23's `__has_embed`.
-            # A header name without them is read alike: the query is then an #if operand,
-            # preprocessor.evaluate_condition's; so is one a macro spells.)
-            operand = _HEADER_NAME_OPERAND.match(text, query.end())
-            name = operand.group("name") if operand is not None else ""
-            if operand is not None and (name is None
-                                        or _HEADER_NAME_LEXES_OTHERWISE[name[0]].search(name, 1, len(name) - 1)):
-                fail(f"{query.group()} with a header name the directive's tokens do not show", query.start())
-    if word == "#embed":
-        fail("#embed", 0)       # (a header name too, and the file's bytes become code)
-    if "\\" in text or not text.isascii() or "$" in text:
-        inside = 0
-        for pos, ch in enumerate(text):
-            while inside < len(lexemes) and lexemes[inside][1] <= pos:
-                inside += 1
-            if inside < len(lexemes) and lexemes[inside][0] <= pos:
-                continue
-            if ch == "\\" or ch == "$" or not ch.isascii():
-                fail(f"the character {ch!r} outside a comment or string", pos)
-
-
-def _reject_midline_directives(source: SourceText, kinds: str, starts: array) -> None:
-    """Raise on a '#' that does not begin its line: only a '#' first on a line (after blanks)
-    starts a directive, so in a skipped ``#if 0`` group `; #endif` ends nothing (and elsewhere it
-    is no valid code)."""
-    text = source.text
-    index = kinds.find("p")
-    while index != -1:
-        start = starts[index]
-        line = line_start(text, start)
-        if text[line:start].strip(" \t\f\v\ufeff"):
-            raise UnreadableInput("'#' not at the start of a line (a directive must begin its line) is not supported",
-                              source, start)
-        index = kinds.find("p", index + 1)
-
-
-class StructureError(Exception):
-    def __init__(self, message: str, offset: int):
-        super().__init__(message)
-        self.offset = offset
-
 
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")", "]", "}"}
 _PP_OPEN = ("#if", "#ifdef", "#ifndef")
-
 
 
 # The groups pto-isa's CPU simulator build alone compiles. pto-isa's headers include their CPU
@@ -599,7 +225,7 @@ def directive_tables(source: SourceText) -> tuple[
 def decides_groups(name: str) -> bool:
     """Whether the `-D`/`-U` of ``name`` may decide the `#if` groups that test it: not a reserved
     name (the compiler's and the system headers'), nor one pto-isa's headers define. (Whether a
-    header may still change it is the analysis's to judge: semantics._command_line_reason leaves
+    header may still change it is the analysis's to judge: header_policy._command_line_reason leaves
     the file unmodelled then, and a header it reads that defines or undefines the name too.)"""
     return not is_reserved_identifier(name) and name not in pto_macro_names()
 
@@ -860,7 +486,7 @@ class _StructureParser:
                 names = _IDENT.findall(rest)
                 if names == ["pto"] and _PLAIN_PTO_HEAD.match(rest) and text.startswith("{", match.end()):
                     # `namespace pto {`: reopens pto, declares no other `pto`; what it declares
-                    # there is judged apart (semantics._pto_namespace_reason).
+                    # there is judged apart (header_policy._pto_namespace_reason).
                     continue
                 found.update(names)
             elif keyword == "using":
@@ -1352,6 +978,15 @@ class _StructureParser:
         return seg(open_i, a), seg(a, b), seg(b, close_i)
 
 
+# Template heads whose parameters hold no bracket, angle, quote or ';' (`template <bool init =
+# false, int N>`): where they end is where the first '>' is.
+_DEFAULTED_TEMPLATE_HEADS = regex_cache.compile(r"\s*(?:template\s*<[^<>(){}\[\];\"'/]*>\s*)+")
+
+
+# The rest of a plain `namespace pto {` head after the keyword, up to its '{'.
+_PLAIN_PTO_HEAD = regex_cache.compile(r"\s*pto\s*\Z")
+
+
 _IDENT = regex_cache.compile(r"[A-Za-z_]\w*")
 # Words that look like a name before '(' in a declaration but name no function: GNU spellings of
 # keywords (`__typeof__(x) f(...)` declares f) and attribute introducers.
@@ -1383,7 +1018,6 @@ _NAMESPACE_NAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
 _INCLUDE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.
 _INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
-MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
 
 
 def _restructures(body: str) -> bool:
@@ -1518,7 +1152,7 @@ _SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)
 
 # An attribute-specifier-seq of attributes without arguments (`[[block_local]]`, `[[gnu::unused,
 # maybe_unused]]`), no comment inside: what a file-scope declaration may start with and still be
-# read (GlobalDecl.attributes; which attributes leave it modelled: semantics._unread_declaration).
+# read (GlobalDecl.attributes; which attributes leave it modelled: header_policy._unread_declaration).
 _ATTRIBUTE_SEQ = regex_cache.compile(r"\s*(?:\[\[[\s\w:,]*\]\]\s*)+")
 
 
@@ -1732,73 +1366,6 @@ def _section_map(tokens: Tokens) -> tuple[list, dict[int, tuple[int, str]]]:
     return [(section, [groups[k] for k in section.groups]) for section in sections], where
 
 
-def _brace_profile(tokens: Tokens, start: int, stop: int, sections: list, where: dict[int, tuple[int, str]],
-                   depth: int = 0) -> tuple[int, int] | None:
-    """(the net brace count, the lowest running count) of tokens ``start`` .. ``stop`` - 1 in every
-    reading of their `#if` sections (each section a unit: every group, and an absent `#else`, the
-    same net count; None otherwise, or for a directive of a section that began before ``start``
-    or ends past ``stop``)."""
-    if depth > MAX_NESTING:
-        return None
-    kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
-    net = low = 0
-    i = start
-    while i < stop:
-        kind = kinds[i]
-        if kind == "o":
-            net += {"{": 1, "}": -1}.get(marks[i], 0)
-            low = min(low, net)
-        elif kind == "p":
-            found = where.get(starts[i])
-            if found is not None:
-                section, groups = sections[found[0]]
-                if found[1] not in ("#if", "#ifdef", "#ifndef"):
-                    return None           # (an #else or #endif of a section opened before start)
-                end = bisect_left(starts, section.endif.start)
-                if section.endif.end <= section.endif.start or end >= stop:
-                    return None
-                profiles = [_brace_profile(tokens, bisect_left(starts, group.body.start),
-                                           bisect_left(starts, group.body.end), sections, where, depth + 1)
-                            for group in groups]
-                if groups[-1].keyword != "#else":
-                    profiles.append((0, 0))
-                if any(profile is None for profile in profiles) or len({p[0] for p in profiles if p}) != 1:
-                    return None
-                low = min(low, net + min(p[1] for p in profiles if p))
-                net += profiles[0][0] if profiles[0] else 0
-                i = end + 1
-                continue
-        i += 1
-    return net, low
-
-
-def _certain_close(tokens: Tokens, brace: int, sections: list, where: dict[int, tuple[int, str]]) -> int:
-    """The index of the `}` that closes the `{` at ``brace`` in every reading of the `#if` groups
-    between them (_brace_profile: each section a unit), -1 when that is not so."""
-    kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
-    depth = 1
-    i = brace + 1
-    while i < len(kinds):
-        kind = kinds[i]
-        if kind == "o" and marks[i] in "{}":
-            depth += 1 if marks[i] == "{" else -1
-            if depth == 0:
-                return i
-        elif kind == "p" and starts[i] in where:
-            section, _ = sections[where[starts[i]][0]]
-            if where[starts[i]][1] not in ("#if", "#ifdef", "#ifndef") or section.endif.end <= section.endif.start:
-                return -1
-            end = bisect_left(starts, section.endif.start)
-            profile = _brace_profile(tokens, i, end + 1, sections, where)
-            if profile is None or depth + profile[1] < 1:
-                return -1
-            depth += profile[0]
-            i = end + 1
-            continue
-        i += 1
-    return -1
-
-
 def _mark_certain_extents(model: CppFile, tokens: Tokens, blanked: frozenset[int] = frozenset()) -> CppFile:
     """``model`` with the reason of each unstructured function body whose extent is the same in
     every reading of its `#if` groups (_certain_close) set to CROSSING_GROUPS; ``blanked``: the
@@ -1815,30 +1382,6 @@ def _mark_certain_extents(model: CppFile, tokens: Tokens, blanked: frozenset[int
         if close >= 0 and tokens.ends[close] == fn.body.span.end:
             fn.body = OpaqueStmt(fn.body.packed_span, model.source.text, CROSSING_GROUPS)
     return model
-
-
-def _group_cuts_across(tokens: Tokens, groups: tuple, group_starts: list[int], span: Span) -> bool:
-    """Whether a group of an `#if` section inside ``span`` leaves a bracket of any kind open or
-    closes one it did not open (every token of it counted, its nested sections' all groups);
-    ``group_starts``: the groups' directive offsets, in order (``groups`` are in file order)."""
-    kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
-    for index in range(bisect_right(group_starts, span.start), bisect_left(group_starts, span.end)):
-        group = groups[index]
-        if group.body.end > span.end:
-            continue
-        depth = {"(": 0, "[": 0, "{": 0}
-        for k in range(bisect_left(starts, group.body.start), bisect_left(starts, group.body.end)):
-            if kinds[k] == "o" and marks[k] in "()[]{}":
-                opening = _OPEN_OF.get(marks[k], marks[k])
-                depth[opening] += 1 if marks[k] == opening else -1
-                if depth[opening] < 0:
-                    return True
-        if any(depth.values()):
-            return True
-    return False
-
-
-_OPEN_OF = {")": "(", "]": "[", "}": "{"}
 
 
 def _parse_crossing_functions(source: SourceText, tokens: Tokens) -> CppFile | None:

@@ -53,12 +53,12 @@ from ..pto.tpipe import (  # noqa: F401
     layout,
 )
 from ..source import PtofixError, SourceText, Span
+from .header_policy import trusted_header
 from .keywords import strip_pto
 from .lexical import identifiers, identifiers_among, masked_literals
 from .model import CppFile, ForStmt, Function, IfStmt, OpaqueStmt, SimpleStmt, SwitchStmt
-from .parser import directive_tables, tokenize
+from .parser import directive_tables
 from .preprocessor import MacroState, group_outcomes
-from .semantics import trusted_header
 from .stmt_parser import (
     Assign,
     AssignStmt,
@@ -76,6 +76,7 @@ from .stmt_parser import (
     parse_for_init,
     walk,
 )
+from .tokens import tokenize
 
 USE_OPS = FIFO_OPS
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from ..pto.tiles import HIDDEN_SCRATCH, HIDDEN_SCRATCH_ARCHS, UB_BYTES_BY_ARCH
 from . import stmt_parser as A
+from .cfg_events import UB_SPACE
 from .keywords import strip_pto
 from .model import CppFile, Function, SimpleStmt
-from .semantics import Kind
-from .vector_cfg import UB_SPACE, FunctionCFG
+from .symbols import Kind
+from .vector_cfg import FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

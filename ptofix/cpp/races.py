@@ -24,10 +24,12 @@ from ..pto.ordering import ROW_EXPAND_CHUNK_ROWS
 from ..pto.tiles import bytes_known
 from ..source import SourceText
 from ..structs import Struct
-from .barriers import BarrierAnalysis, Hazard
+from .barrier_decisions import Hazard
+from .barriers import BarrierAnalysis
+from .cfg_events import SCRATCH_ACCESS_NAME, UB_SPACE, Access, Event, EventKind
 from .model import CaseLabel, Comment, CppFile, Directive, Function, LabelStmt, SimpleStmt, Stmt
-from .semantics import Kind
-from .vector_cfg import SCRATCH_ACCESS_NAME, UB_SPACE, WINDOW_BOUND, Access, Event, EventKind, FunctionCFG
+from .symbols import Kind
+from .vector_cfg import WINDOW_BOUND, FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

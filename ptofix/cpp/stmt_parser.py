@@ -269,6 +269,40 @@ _JUMPS = {"break;": "break", "continue;": "continue"}
 _MULTI_WORD_BUILTIN_HEADS = {"unsigned", "signed", "long"}
 
 
+def _fast_parse_templated(text: str, paren: bool) -> Node | None:
+    """_fast_parse's shapes with a template (a templated call, a Tile declaration, a templated
+    initialiser or constructor): the node, _FALLBACK, or None when none matches."""
+    match = _FAST_TEMPLATED_CALL.match(text) if paren else None
+    if match:
+        tmpl = _template(match.group(3), match.start(3))
+        args = _split_atoms(match.group(4), match.start(4)) if match.group(4).strip() else []
+        if tmpl is not None and args is not None:
+            close = text.rindex(")")
+            call = Call(tmpl.start, close + 1, tmpl, args)
+            if not match.group(1):
+                return ExprStmt(0, close + 1, call)
+            return Decl(0, close + 1, TypeRef(0, 4, "auto", None, 0, ()), match.group(2), call, None)
+    match = _FAST_TILE.match(text)
+    if match:
+        # A kernel declares the same few tile types many times: the type is shared (_template).
+        tmpl = _template(text[:match.end(2) + 1], 0)
+        if tmpl is None:
+            atoms = _split_atoms(match.group(2), match.start(2))
+            if atoms is None:
+                return _FALLBACK
+            targs: list[Node] = [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS
+                                 else a for a in atoms]
+            tmpl = TemplateId(0, match.end(2) + 1, "Tile", targs)
+        type_ = TypeRef(0, tmpl.end, "Tile", tmpl, 0, ())
+        return Decl(0, match.end(4), type_, match.group(4), None, None)
+    match = (_FAST_TEMPLATE_INIT.match(text) or _FAST_TEMPLATE_CTOR.match(text)) if paren else None
+    if match and match.group(3) not in _NOT_NAMES:
+        node = _template_decl(match)
+        if node is not _FALLBACK:
+            return node
+    return None
+
+
 def _fast_parse(text: str) -> Node | None:
     if text == ";":
         return None        # the empty statement: the statement parser reads none either (opaque)
@@ -294,34 +328,9 @@ def _fast_parse(text: str) -> Node | None:
         call = Call(0, close + 1, Name(0, len(name), name), args)
         return ExprStmt(0, close + 1, call)
     if "<" in text:       # the template shapes (every regex below until _FAST_PTR_DECL needs one)
-        match = _FAST_TEMPLATED_CALL.match(text) if paren else None
-        if match:
-            tmpl = _template(match.group(3), match.start(3))
-            args = _split_atoms(match.group(4), match.start(4)) if match.group(4).strip() else []
-            if tmpl is not None and args is not None:
-                close = text.rindex(")")
-                call = Call(tmpl.start, close + 1, tmpl, args)
-                if not match.group(1):
-                    return ExprStmt(0, close + 1, call)
-                return Decl(0, close + 1, TypeRef(0, 4, "auto", None, 0, ()), match.group(2), call, None)
-        match = _FAST_TILE.match(text)
-        if match:
-            # A kernel declares the same few tile types many times: the type is shared (_template).
-            tmpl = _template(text[:match.end(2) + 1], 0)
-            if tmpl is None:
-                atoms = _split_atoms(match.group(2), match.start(2))
-                if atoms is None:
-                    return _FALLBACK
-                targs: list[Node] = [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS
-                                     else a for a in atoms]
-                tmpl = TemplateId(0, match.end(2) + 1, "Tile", targs)
-            type_ = TypeRef(0, tmpl.end, "Tile", tmpl, 0, ())
-            return Decl(0, match.end(4), type_, match.group(4), None, None)
-        match = (_FAST_TEMPLATE_INIT.match(text) or _FAST_TEMPLATE_CTOR.match(text)) if paren else None
-        if match and match.group(3) not in _NOT_NAMES:
-            node = _template_decl(match)
-            if node is not _FALLBACK:
-                return node
+        node = _fast_parse_templated(text, paren)
+        if node is not None:
+            return node
     match = _FAST_PTR_DECL.match(text) if "*" in text else None
     if match:
         value = _rhs(match.group(6), match.start(6))

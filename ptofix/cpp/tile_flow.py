@@ -1,6 +1,6 @@
 """A tile's valid shape and address at each vector op, along the function's control flow.
 
-The value model (semantics.ValueModel) knows, for each tile, every valid-shape entry (its
+The value model (value_model.ValueModel) knows, for each tile, every valid-shape entry (its
 construction, each SetValidShape, each copy) and every address binding (each TASSIGN, TRESHAPE,
 copy) the function gives it: a flow-insensitive union. At a given op only some of them can hold:
 those that *reach* the op. While the semantic model reads the body in source order, it tells this

@@ -18,7 +18,7 @@ from typing import Any
 from ..pto.tpipe import MASK_DIRECTIONS
 from ..source import PtofixError, SourceText
 from .model import Attr, Operation, Value, compiled_arch, declared_arch
-from .opspecs import ATTR_WIDTHS, OpSyntax, first_version
+from .opspecs import ATTR_WIDTHS, AttrSpec, OpSyntax, first_version
 from .versions import NEWEST, Version, resolve
 
 _INT_RANGE = {"i8": (-128, 255), "i32": (-(2 ** 31), 2 ** 32 - 1)}
@@ -131,28 +131,7 @@ def read_op(op: Operation, spec: OpSyntax, source: SourceText, target: Version |
                                                 f" (known: {known})")
         if a_spec.name in c.attrs:
             raise _err(source, attr.span.start, f"'{name}': duplicate attribute '{a_spec.name}'")
-        kind, value = attr.kind, attr.value
-        if a_spec.type in ("i8", "i32"):
-            # (`split = true` is an i1: every ptoas rejects it for an integer attribute, so it is not
-            # read as 1.)
-            if kind != "int":
-                raise _err(source, attr.span.start, f"'{name}': attribute '{a_spec.name}' must be an integer"
-                                                    f" ({a_spec.type}), got '{attr.value_text}'")
-            lo, hi = _INT_RANGE[a_spec.type]
-            if not lo <= value <= hi:
-                raise _err(source, attr.span.start, f"'{name}': {a_spec.name} = {value} does not fit {a_spec.type}")
-            if attr.type_text is not None and attr.type_text != a_spec.type:
-                c.changes.append(f"{a_spec.name}: {attr.type_text} -> {a_spec.type}")
-        elif a_spec.type == "bool":
-            if kind == "int" and value in (0, 1):
-                kind, value = "bool", bool(value)
-                c.changes.append(f"{a_spec.name}: integer -> bool")
-            if kind != "bool":
-                raise _err(source, attr.span.start, f"'{name}': attribute '{a_spec.name}' must be true/false")
-        elif a_spec.type == "str" and kind != "string":
-            raise _err(source, attr.span.start, f"'{name}': attribute '{a_spec.name}' must be a string")
-        elif a_spec.type == "symbol" and kind != "symbol":
-            raise _err(source, attr.span.start, f"'{name}': attribute '{a_spec.name}' must be a symbol (@name)")
+        kind, value = _typed_attribute(c, a_spec, attr, source)
         c.attrs[a_spec.name] = (kind, value, attr)
     if op.is_generic and op.attributes is not None and op.properties is None and c.attrs:
         c.changes.append("inherent attributes {} -> <{}>")
@@ -174,6 +153,35 @@ def read_op(op: Operation, spec: OpSyntax, source: SourceText, target: Version |
     elif op.is_generic and op.result_types:
         raise _err(source, at, f"'{name}' has no results, got {len(op.result_types)}")
     return c
+
+
+def _typed_attribute(c: Canon, a_spec: AttrSpec, attr: Attr, source: SourceText) -> tuple[str, Any]:
+    """The kind and value of an attribute checked against its spec's type (an integer in range, a
+    bool, a string, a symbol); an integer 0/1 given for a bool is read as one (a change)."""
+    name = c.op.name
+    kind, value = attr.kind, attr.value
+    if a_spec.type in ("i8", "i32"):
+        # (`split = true` is an i1: every ptoas rejects it for an integer attribute, so it is not
+        # read as 1.)
+        if kind != "int":
+            raise _err(source, attr.span.start, f"'{name}': attribute '{a_spec.name}' must be an integer"
+                                                f" ({a_spec.type}), got '{attr.value_text}'")
+        lo, hi = _INT_RANGE[a_spec.type]
+        if not lo <= value <= hi:
+            raise _err(source, attr.span.start, f"'{name}': {a_spec.name} = {value} does not fit {a_spec.type}")
+        if attr.type_text is not None and attr.type_text != a_spec.type:
+            c.changes.append(f"{a_spec.name}: {attr.type_text} -> {a_spec.type}")
+    elif a_spec.type == "bool":
+        if kind == "int" and value in (0, 1):
+            kind, value = "bool", bool(value)
+            c.changes.append(f"{a_spec.name}: integer -> bool")
+        if kind != "bool":
+            raise _err(source, attr.span.start, f"'{name}': attribute '{a_spec.name}' must be true/false")
+    elif a_spec.type == "str" and kind != "string":
+        raise _err(source, attr.span.start, f"'{name}': attribute '{a_spec.name}' must be a string")
+    elif a_spec.type == "symbol" and kind != "symbol":
+        raise _err(source, attr.span.start, f"'{name}': attribute '{a_spec.name}' must be a symbol (@name)")
+    return kind, value
 
 
 def _assign_operands(c: Canon, source: SourceText) -> None:

@@ -96,14 +96,10 @@ class Plan:
         return CompileEnvironment(self.include_dirs, self.macro_flags, self.headers_unread)
 
 
-def make_plan(settings: BuildSettings) -> Plan:
-    """Resolve the target version, the tools, the passes and the commands (runs only `ptoas --version`)
-    for the IR ``settings.input``."""
-    input_path, output_dir = settings.input, settings.output_dir
-    if not output_dir:
-        raise PtofixError("build needs an output directory: -o OUT_DIR (or output-dir in the config file)")
-    notes: list[str] = []
-    ptoas, ptoas_err = resolve_tool("ptoas", settings)
+def _target_version(settings: BuildSettings, ptoas: str, ptoas_err: str | None,
+                    notes: list[str]) -> tuple[str, BuildSettings]:
+    """The ptoas version the build canonicalizes for, and the settings with it: the one set, or the
+    one the build's ptoas prints (compile.sh never names the version). Notes go to ``notes``."""
     target = settings.target_ptoas
     if not target:
         # compile.sh never names the version: ask the ptoas this build runs.
@@ -118,6 +114,32 @@ def make_plan(settings: BuildSettings) -> Plan:
         notes.append(detected.note(ptoas))
     elif not ptoas_err:
         notes += _target_against_ptoas(target, settings, ptoas)
+    return target, settings
+
+
+def _compiles(settings: BuildSettings, caller: str | None) -> tuple[bool, str]:
+    """Whether the build compiles, and why: a build that has a compiler compiles."""
+    compiler_origin = settings.origin("bisheng") if settings.bisheng else None
+    if settings.compile is False:
+        return False, "--no-compile"
+    if settings.compile:
+        return True, f"compile = true ({settings.origin('compile')})"
+    if compiler_origin:
+        return True, f"compiler set ({compiler_origin})"
+    if caller is not None:
+        return True, f"caller set ({settings.origin('caller')})"
+    return False, "no compiler set: --bisheng, $BISHENG or bisheng in the config"
+
+
+def make_plan(settings: BuildSettings) -> Plan:
+    """Resolve the target version, the tools, the passes and the commands (runs only `ptoas --version`)
+    for the IR ``settings.input``."""
+    input_path, output_dir = settings.input, settings.output_dir
+    if not output_dir:
+        raise PtofixError("build needs an output directory: -o OUT_DIR (or output-dir in the config file)")
+    notes: list[str] = []
+    ptoas, ptoas_err = resolve_tool("ptoas", settings)
+    target, settings = _target_version(settings, ptoas, ptoas_err, notes)
     resolve(target)
     if not os.path.isfile(input_path):
         raise PtofixError(f"no such file: {input_path}" if not os.path.exists(input_path)
@@ -148,17 +170,7 @@ def make_plan(settings: BuildSettings) -> Plan:
     caller = settings.caller or None
     # A build that has a compiler compiles: with a caller as compile.sh does, else the fixed kernel
     # on its own (`-c`, an object next to the other artefacts).
-    compiler_origin = settings.origin("bisheng") if settings.bisheng else None
-    if settings.compile is False:
-        compile_, compile_note = False, "--no-compile"
-    elif settings.compile:
-        compile_, compile_note = True, f"compile = true ({settings.origin('compile')})"
-    elif compiler_origin:
-        compile_, compile_note = True, f"compiler set ({compiler_origin})"
-    elif caller is not None:
-        compile_, compile_note = True, f"caller set ({settings.origin('caller')})"
-    else:
-        compile_, compile_note = False, "no compiler set: --bisheng, $BISHENG or bisheng in the config"
+    compile_, compile_note = _compiles(settings, caller)
     passes = cpp_passes(settings, target, art)
     for pass_ in passes:
         if pass_.name == "local-slot-num":

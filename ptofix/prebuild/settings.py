@@ -48,7 +48,7 @@ Words = tuple[str, ...]
 def _check_patterns(text: str) -> None:
     # (Here: the barrier analysis is 10 ms of imports (-X importtime, interpreted, bytecode cached),
     # as much again as prebuild.tools, through which `canonicalize` asks ptoas's version.)
-    from ..cpp.barriers import normalize_patterns
+    from ..cpp.barrier_decisions import normalize_patterns
     normalize_patterns(text)
 
 

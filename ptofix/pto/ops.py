@@ -517,7 +517,7 @@ def lacks_tmp(spec: OpSpec, nargs: int, is_tile: Callable[[int], bool]) -> bool:
 # `RemInt32Instr`, TRowReduceIdxOps.hpp `ExtractValIdxFromTmpColMajor` (and, to be safe,
 # `OneRepeatProcValIdx`, which leaves it to a helper). Found by scanning every a2a3 header at
 # 3186c381 for functions whose last mode switch is set_mask_count or that return between the two.
-# (`TCI` is matched as the start of a word, the others inside any word: semantics._count_mode_name.)
+# (`TCI` is matched as the start of a word, the others inside any word: count_mode._count_mode_name.)
 # A statement that is a 2-argument call of TCI and names none of them elsewhere is the scalar TCI
 # (SCALAR_TCI_NARGS), which leaves the mode alone.
 COUNT_MODE_NAMES = ("TCI", "set_mask_count", "set_ctrl", "PadRightSingleRow", "RemF32Instr", "RemInt32Instr",

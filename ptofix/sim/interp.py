@@ -19,7 +19,7 @@ interpreter itself surfaces as :class:`InternalError` (exit status 3), never as 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 
@@ -44,28 +44,38 @@ from ..cpp.model import (
     Stmt,
 )
 from ..cpp.preprocessor import MacroState, group_outcomes
-from ..exit_status import internal_error
-from ..pto import tpipe
 from ..pto.ops import (
     OPS,
     PIPE_FIFO_OPS,
     PIPE_NAMES,
     SCALAR_TCI,
-    SCALAR_TCI_DESCENDING_ARG,
-    SCALAR_TCI_NARGS,
-    scalar_tci_accepts,
-    scalar_tci_values,
 )
 from ..pto.ordering import (
-    EVENT_IDS,
-    ROW_EXPAND_SCALAR_EVENT,
     SCALAR_GM_ACCESS_WAITS_FOR_VECTOR,
-    event_number,
-    wait_orders_up_to_its_set,
 )
-from ..pto.tiles import LOCAL_POINTER_LIMIT, TILE_ARG, TILE_DEFAULTS
+from ..pto.tiles import TILE_ARG, TILE_DEFAULTS
 from ..source import PtofixError
-from .fifo import FifoState, Pipe, PushRecord
+from . import pto_calls
+from .c_values import (
+    CTYPE,
+    INT_TYPES,
+    CVal,
+    InternalError,
+    ShapeVal,
+    UBPtr,
+    _Break,
+    _code,
+    _Continue,
+    _describe,
+    _int,
+    _Return,
+    _to_scalar_type,
+    common_type,
+    conv,
+    number,
+    wrap,
+)
+from .fifo import FifoState, Pipe
 from .memory import (
     DTYPES,
     GlobalTensor,
@@ -79,181 +89,20 @@ from .memory import (
     dtype_of,
     f32_to_bf16,
 )
-from .ops_numpy import VECTOR_OPS, ExecutedCounts, Sym, build_steps, new_struct_value
-from .repeats import step_walk
+from .ops_numpy import VECTOR_OPS, Sym, new_struct_value
 from .schedule import Scheduler, StepError
 
 # Statements one run of a kernel executes (loop trips count as statements): past it the run stops
 # with a located error (docs/commands/simulate.md "Bounds"). At ~60,000 scalar statements a
 # second, a runaway loop is stopped within seconds, not after a minute.
 MAX_STATEMENTS = 400_000
-MAX_SLOT_BYTES = 1 << 20
-MAX_PUSHED_BYTES = 256 << 20
 
 # ---- scalar values --------------------------------------------------------------------------------
 # A scalar's type is a code: i8..i64, u8..u64, bool, f16, f32, f64. The integer rules are C++'s
 # on the target, from ptofix/cpp/integers.py (the proof's too); floats are the simulator's own.
 
 
-def _code(ctype: integers.IntType) -> str:
-    return "bool" if ctype.bits == 1 else f"{'i' if ctype.signed else 'u'}{ctype.bits}"
-
-
-INT_TYPES = {_code(integers.IntType(bits, signed)): integers.IntType(bits, signed)
-             for bits, signed in integers.INTEGER_TYPES.values()}
-CTYPE = {name: _code(integers.IntType(bits, signed)) for name, (bits, signed) in integers.INTEGER_TYPES.items()}
 CTYPE.update({"float": "f32", "double": "f64", "half": "f16", "bfloat16_t": "f32"})
-
-
-@dataclass(frozen=True)
-class CVal:
-    """A C scalar: Python int/float plus its type code (i32, u64, f32, ...)."""
-
-    v: Any          # int or float
-    t: str
-
-    def __int__(self) -> int:
-        return int(self.v)
-
-    def __float__(self) -> float:
-        return float(self.v)
-
-    def __index__(self) -> int:
-        return int(self.v)
-
-
-def wrap(value, t: str):
-    if t in ("f32", "f16"):
-        with np.errstate(all="ignore"):      # overflow to inf is the C result, not a warning
-            return float(np.float32(value)) if t == "f32" else float(np.float16(value))
-    if t == "f64":
-        return float(value)
-    if t == "bool":
-        return 1 if value else 0
-    if isinstance(value, float):
-        if value != value:
-            value = 0
-        elif value in (float("inf"), float("-inf")):
-            raise SimError(f"conversion of {value} to an integer (undefined in C)")
-        value = int(value)
-    return integers.wrap(value, INT_TYPES[t])
-
-
-def conv(x: CVal, t: str) -> CVal:
-    return CVal(wrap(x.v, t), t)
-
-
-def _to_scalar_type(x: CVal, type_name: str) -> CVal:
-    """``x`` converted to the C++ scalar type ``type_name``: a bfloat16_t is computed with as a
-    float (f32) but holds only what bf16 holds, so the value is rounded to it."""
-    value = conv(x, CTYPE[type_name])
-    if type_name == "bfloat16_t":
-        with np.errstate(all="ignore"):
-            rounded = bf16_to_f32(f32_to_bf16(np.array([value.v], np.float32)))
-        value = CVal(float(rounded[0]), "f32")
-    return value
-
-
-def promote(t: str) -> str:
-    return _code(integers.promote(INT_TYPES[t])) if t in INT_TYPES else t
-
-
-def common_type(a: str, b: str) -> str:
-    if a[0] == "f" or b[0] == "f":
-        if "f64" in (a, b):
-            return "f64"
-        return "f32"
-    return _code(integers.common_type(INT_TYPES[a], INT_TYPES[b]))
-
-
-def number(text: str) -> CVal:
-    low = text.lower()
-    if not low.startswith(("0x", "0b")) and (any(c in low for c in ".e") or low.endswith("f")):
-        is_f = low.endswith("f")
-        fv = float(low.rstrip("fl"))
-        return CVal(wrap(fv, "f32") if is_f else fv, "f32" if is_f else "f64")
-    digits = low.rstrip("ul")
-    if len(digits) > integers.MAX_LITERAL_DIGITS:
-        raise SimError(f"integer literal with {len(digits)} digits is too large")
-    value, ctype = integers.literal_value(text), integers.literal_type(text)
-    if value is None:
-        raise SimError(f"integer literal '{text}' not understood")
-    if ctype is None:
-        raise SimError(f"integer literal {value} fits no integer type")
-    return CVal(value, _code(ctype))
-
-
-@dataclass(frozen=True)
-class UBPtr:
-    """A ``__ubuf__ T*`` value (``tile.data()``): a UB byte address."""
-
-    addr: int
-    elem: str
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.addr < LOCAL_POINTER_LIMIT:
-            # A 32-bit local pointer may cut it (pto/tiles.py): the proof reads it as unknown too.
-            raise SimError(f"UB pointer value {self.addr} does not fit 32 bits")
-
-    def add(self, count: int) -> UBPtr:
-        return UBPtr(self.addr + int(count) * dtype_of(self.elem)[0].itemsize, self.elem)
-
-
-def _int(value, what: str = "value") -> int:
-    """An integer operand (Python/numpy int or integer CVal); anything else cannot be run."""
-    if isinstance(value, CVal):
-        if value.t[0] == "f":
-            raise SimError(f"{what} must be an integer, got a {value.t} value")
-        return int(value.v)
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return int(value)
-    raise SimError(f"{what} must be an integer, got {_describe(value)}")
-
-
-def _describe(value) -> str:
-    if isinstance(value, CVal):
-        return f"a {value.t} value"
-    if isinstance(value, Sym):
-        return f"'{value.name}'"
-    if value is None:
-        return "nothing (void)"
-    return f"a {type(value).__name__}"
-
-
-@dataclass
-class ShapeVal:
-    kind: str          # Shape / Stride
-    dims: tuple
-
-
-class _Return(Exception):
-    def __init__(self, value):
-        self.value = value
-
-
-class _Break(Exception):
-    def __init__(self, stmt=None):
-        super().__init__("break")
-        self.stmt = stmt
-
-
-class _Continue(Exception):
-    def __init__(self, stmt=None):
-        super().__init__("continue")
-        self.stmt = stmt
-
-
-class InternalError(Exception):
-    """An exception inside the simulator itself (not the user's input): exit status 3."""
-
-    def __init__(self, error: BaseException, location: str = ""):
-        super().__init__(f"{type(error).__name__}: {error}")
-        self.error = error
-        self.location = location
-
-    def format(self) -> str:
-        # The one wording of an internal error (exit_status.internal_error).
-        return internal_error(str(self), self.location or None)
 
 
 @dataclass
@@ -300,8 +149,6 @@ class StatementTable:
 _PP_DEFINED_VEC = {"__DAV_VEC__", "__DAV_C220_VEC__", "__CCE_AICORE__", "__CCE_KT_TEST__"}
 
 
-
-
 @dataclass
 class Param:
     name: str
@@ -333,13 +180,6 @@ def parse_params(fn: Function) -> list[Param]:
 
 # ---- interpreter ----------------------------------------------------------------------------------
 _SIMPLE_REPLACEMENT = regex_cache.compile(r"[A-Za-z_]\w*(::[A-Za-z_]\w*)*|\d+[uUlL]*")
-
-
-def _row_expand_body(name: str, steps: list) -> bool:
-    """A binary TROWEXPAND* of one vbrcb broadcast, its drain and the op (fewer than 256 rows: one
-    chunk): the op's step walks dst (ops_numpy.OpBuilder._row_expand_binary)."""
-    return name.startswith("TROWEXPAND") and name != "TROWEXPANDEXPDIF" and len(steps) == 2 \
-        and steps[0].label == name + ".vbrcb" and steps[0].drain_after and not steps[1].drain_after
 
 
 class Interpreter:
@@ -805,41 +645,8 @@ class Interpreter:
                 raise SimError("pointer declared with constructor arguments")
             self.bind(name, self._convert_to(t, value))
             return
-        if tmpl is not None and base == "Tile":
-            args = d.ctor_args
-            if d.init is not None:
-                if not (type(d.init) is sp.Call and d.init.template is not None
-                        and d.init.template.name.rsplit("::", 1)[-1] == "Tile"):
-                    raise SimError(f"tile '{name}' initialised from something other than a Tile<...>(...) "
-                                   "constructor (tile copies are not modelled)")
-                args = d.init.args
-            self.bind(name, self._new_tile(name, self.tile_type(tmpl), args or []))
-            return
-        if tmpl is not None and base == "GlobalTensor":
-            if d.init is not None:
-                value = self.eval(d.init)
-                if not isinstance(value, GlobalTensor):
-                    raise SimError(f"GlobalTensor '{name}' initialised from a non-GlobalTensor value")
-                value = GlobalTensor(value.elem, value.shape, value.stride, value.layout, value.ptr)
-            else:
-                value = self._new_global_tensor(tmpl, d.ctor_args or [])
-            self.bind(name, value)
-            return
-        if tmpl is not None and base in ("Shape", "Stride"):
-            value = self.eval(d.init) if d.init is not None else self._new_shape(tmpl, d.ctor_args or [])
-            if not isinstance(value, ShapeVal):
-                raise SimError(f"{base} '{name}' initialised from a non-{base} value")
-            self.bind(name, value)
-            return
-        if tmpl is not None and base == "TPipe":
-            if d.init is not None:
-                if not (type(d.init) is sp.Call and d.init.template is not None
-                        and d.init.template.name.rsplit("::", 1)[-1] == "TPipe"):
-                    raise SimError("TPipe copies are not modelled")
-                value = self.eval(d.init)
-            else:
-                value = self._new_pipe(tmpl, d.ctor_args or [])
-            self.bind(name, value)
+        if tmpl is not None and base in ("Tile", "GlobalTensor", "Shape", "Stride", "TPipe"):
+            self.bind(name, self._declared_object(d, name, base, tmpl))
             return
         if d.ctor_args is not None:
             if t.name in CTYPE and len(d.ctor_args) == 1:       # `int32_t v(expr);`
@@ -871,6 +678,43 @@ class Interpreter:
             self.bind(name, struct)
             return
         raise SimError(f"declaration of type '{t.name}' not modelled")
+
+    def _declared_object(self, d: sp.Decl, name: str, base: str, tmpl: sp.TemplateId):
+        """The value a declaration of a pto object (a Tile, GlobalTensor, Shape, Stride or TPipe)
+        binds ``name`` to (``declare``'s object half)."""
+        if base == "Tile":
+            args = d.ctor_args
+            if d.init is not None:
+                if not (type(d.init) is sp.Call and d.init.template is not None
+                        and d.init.template.name.rsplit("::", 1)[-1] == "Tile"):
+                    raise SimError(f"tile '{name}' initialised from something other than a Tile<...>(...) "
+                                   "constructor (tile copies are not modelled)")
+                args = d.init.args
+            return self._new_tile(name, self.tile_type(tmpl), args or [])
+        if base == "GlobalTensor":
+            if d.init is not None:
+                value = self.eval(d.init)
+                if not isinstance(value, GlobalTensor):
+                    raise SimError(f"GlobalTensor '{name}' initialised from a non-GlobalTensor value")
+                value = GlobalTensor(value.elem, value.shape, value.stride, value.layout, value.ptr)
+            else:
+                value = self._new_global_tensor(tmpl, d.ctor_args or [])
+            return value
+        if base in ("Shape", "Stride"):
+            value = self.eval(d.init) if d.init is not None else self._new_shape(tmpl, d.ctor_args or [])
+            if not isinstance(value, ShapeVal):
+                raise SimError(f"{base} '{name}' initialised from a non-{base} value")
+            return value
+        if base == "TPipe":
+            if d.init is not None:
+                if not (type(d.init) is sp.Call and d.init.template is not None
+                        and d.init.template.name.rsplit("::", 1)[-1] == "TPipe"):
+                    raise SimError("TPipe copies are not modelled")
+                value = self.eval(d.init)
+            else:
+                value = self._new_pipe(tmpl, d.ctor_args or [])
+            return value
+        raise SimError(f"declaration of type '{base}' not modelled")
 
     def _new_tile(self, name: str, ttype: SimTileType, args: list) -> TileVar:
         vals = [_int(self.eval(a), "Tile valid shape") for a in args]
@@ -1295,6 +1139,11 @@ class Interpreter:
         # ---- calls with effects: only as a whole statement
         if not statement:
             raise SimError(f"call of '{name}' inside an expression (only a call statement `{name}(...);` is run)")
+        return self._statement_call(name, node, tmpl, fn)
+
+    def _statement_call(self, name: str, node: sp.Call, tmpl: sp.TemplateId | None, fn: object):
+        """A call with effects, the whole statement (``call``'s second half): a barrier, a flag,
+        TASSIGN, TRESHAPE, TLOAD/TSTORE, a FIFO or vector op, TCI's scalar form, a drain."""
         if name == SCALAR_TCI and fn is None:
             return self._scalar_tci(node, tmpl)
         if tmpl is not None and name not in VECTOR_OPS and name not in PIPE_FIFO_OPS \
@@ -1358,231 +1207,39 @@ class Interpreter:
         raise SimError(f"unknown op or function '{name}'")
 
     def _flag(self, name: str, a: list):
-        """Cross-pipe flags (ptofix.pto.ordering). A wait consumes the earliest pending set of the
-        same pipes and event and orders only what that set covers: ``wait_flag(PIPE_V, PIPE_S, e)``
-        completes the V steps issued before its set, not the ones issued since; a wait with no set
-        of its own pending orders nothing. A round trip V -> X -> V, or a chain V -> X -> ... -> Y
-        -> V (each pipe waiting before it signals), orders the V steps issued before
-        ``set_flag(PIPE_V, X)`` before the V steps after ``wait_flag(Y, PIPE_V)``
-        (docs/reference/pto-facts.md §8.2)."""
-        if not all(isinstance(x, Sym) and x.leaf in self.KNOWN_PIPES and x.leaf != "PIPE_ALL" for x in a[:2]):
-            raise SimError(f"{name} between {', '.join(_describe(x) for x in a[:2])} not modelled")
-        if not isinstance(a[2], (Sym, CVal)):
-            raise SimError(f"{name} event {_describe(a[2])} not modelled")
-        src, dst = a[0].leaf, a[1].leaf
-        spelled = a[2].leaf if isinstance(a[2], Sym) else str(_int(a[2], "event id"))
-        ev = event_number(spelled)
-        if ev is None:
-            raise SimError(f"{name} event {spelled} (pto's events are EVENT_ID0..EVENT_ID{EVENT_IDS - 1})")
-        self.flag_op(name == "set_flag", src, dst, ev)
-        return None
+        return pto_calls._flag(self, name, a)
 
     def flag_op(self, is_set: bool, src: str, dst: str, ev: int) -> None:
         # horizon[P]: the vector steps issued before it are done once pipe P has passed its waits
         # so far. A set carries the setter's horizon (V's: every step issued so far), a wait
         # hands it to the waiting pipe, so a chain through several pipes (V -> MTE2 -> MTE3 -> V)
         # orders as a direct round trip does.
-        key = (src, dst, ev)
-        if is_set:
-            self.flag_seq.setdefault(key, []).append(self.sched.seq if src == "PIPE_V"
-                                                     else self.horizon.get(src, 0))
-            return
-        pending = self.flag_seq.get(key)
-        if not pending:
-            return          # consumes a set made elsewhere: nothing the kernel shows is ordered
-        covered = pending.pop(0)
-        if wait_orders_up_to_its_set(src, dst):
-            self.sched.drain_before(covered)
-        else:
-            self.horizon[dst] = max(self.horizon.get(dst, 0), covered)
+        pto_calls.flag_op(self, is_set, src, dst, ev)
 
     def method(self, member: sp.Member, args: list, statement: bool = False):
-        f = member.field
-        if member.arrow:
-            raise SimError(f"method call through a pointer '->{f}()' not modelled")
-        obj = self.eval(member.obj)
-        if f == "data" and not args:
-            if isinstance(obj, TileVar):
-                if obj.addr is None:
-                    raise SimError(f"{obj.name}.data() before TASSIGN")
-                return UBPtr(obj.addr, obj.type.elem)
-            if isinstance(obj, GlobalTensor):
-                return obj.ptr
-        if f in ("GetValidRow", "GetValidCol") and isinstance(obj, TileVar) and not args:
-            return CVal(obj.valid_rows if f == "GetValidRow" else obj.valid_cols, "i32")
-        if f == "SetValidShape" and isinstance(obj, TileVar):
-            if not statement:
-                raise SimError("'.SetValidShape()' inside an expression (only a call statement is run)")
-            if len(args) != 2:
-                raise SimError("SetValidShape takes two arguments")
-            vals = [_int(self.eval(a), "valid shape") for a in args]
-            obj.valid_rows, obj.valid_cols = vals[0], vals[1]
-            obj.check_valid_shape()
-            return None
-        raise SimError(f"method '.{f}()' on {_describe(obj)} not modelled")
+        return pto_calls.method(self, member, args, statement)
 
     def _tassign(self, args: list):
-        target = self.eval(args[0])
-        value = self.eval(args[1])
-        if isinstance(target, TileVar):
-            if isinstance(value, GMPtr):
-                raise SimError("TASSIGN of a GM address to a tile")
-            if isinstance(value, UBPtr):
-                value = CVal(value.addr, "u64")
-            if not isinstance(value, CVal):
-                raise SimError("TASSIGN address must be an integer")
-            target.addr = _int(value, "TASSIGN address")
-            return None
-        if isinstance(target, GlobalTensor):
-            if not isinstance(value, GMPtr):
-                raise SimError("TASSIGN of a GlobalTensor needs a __gm__ pointer")
-            target.ptr = value.retype(target.elem)
-            target.ptr.region.ensure_view(target)
-            return None
-        raise SimError("TASSIGN target is not a tile or GlobalTensor")
+        return pto_calls._tassign(self, args)
 
     def _op_args(self, node: sp.Call) -> list:
-        out = []
-        for a in node.args:
-            v = self.eval(a)
-            if isinstance(v, TileVar):
-                view = v.snapshot()
-                self.mem.check_tile(view)
-                out.append(view)
-            elif isinstance(v, CVal):
-                out.append(v.v)
-            elif isinstance(v, Sym):
-                out.append(v)  # type: ignore[arg-type]  # mode constants travel with the operands
-            elif isinstance(v, ExecutedCounts):
-                out.append(v)  # type: ignore[arg-type]  # TMRGSORT stores into it
-            else:
-                raise SimError(f"{node.callee}: operand {_describe(v)} not modelled")
-        return out
+        return pto_calls._op_args(self, node)
 
     def _stamp(self) -> tuple:
-        return tuple(self.loop_stack)
+        return pto_calls._stamp(self)
 
     def _sid(self) -> int:
-        assert self.cur_stmt is not None
-        return self.table.id_of(self.cur_stmt, self.source, self.cur_fn)
+        return pto_calls._sid(self)
 
     def _vector_op(self, name: str, node: sp.Call):
-        targs = node.template.args if node.template is not None else []
-        if name == "TMOV":
-            raw = [self.eval(a) for a in node.args[:2]]
-            if any(isinstance(r, TileVar) and r.type.loc != "Vec" for r in raw):
-                locs = [r.type.loc for r in raw if isinstance(r, TileVar)]
-                raise SimError(f"TMOV between {' and '.join(locs)} is not on the vector pipe")
-        args = self._op_args(node)
-        steps = build_steps(name, args, targs)
-        sid = self._sid()
-        stamp = self._stamp()
-        for step in steps:
-            if step.round_trip_before:
-                self.flag_op(True, "PIPE_V", "PIPE_S", ROW_EXPAND_SCALAR_EVENT)
-                self.flag_op(False, "PIPE_V", "PIPE_S", ROW_EXPAND_SCALAR_EVENT)
-            walk = step_walk(name, args, targs, step.reads, step.writes, step.tmp) \
-                if step.label == name and (len(steps) == 1 or _row_expand_body(name, steps)) else None
-            self.sched.issue(sid, step.label, True, step.reads, step.writes, step.fn, stamp, step.tmp,
-                             self.back_edges, walk)
-            if step.drain_after:
-                self.sched.drain()
-        return None
+        return pto_calls._vector_op(self, name, node)
 
     def _scalar_tci(self, node: sp.Call, tmpl: sp.TemplateId | None):
-        """TCI<TileData, T, descending>(dst, start), pto-isa's scalar TCI (ptofix.pto.ops
-        SCALAR_TCI_NARGS): the scalar unit stores start + i (start - i descending), converted to
-        dst's element type, into row 0 of dst for i below its valid columns. A step of another
-        pipe than V, like TLOAD's: in program order among those and against the vector steps that
-        share its bytes (the kernel's flags order them, and the model trusts flags). Its tmp form
-        runs vector code in count mode: refused."""
-        if len(node.args) != SCALAR_TCI_NARGS:
-            raise SimError(f"{SCALAR_TCI} with {len(node.args)} operands is not modelled (only the scalar "
-                           f"{SCALAR_TCI}(dst, start); the tmp form runs vector code in count mode)")
-        if tmpl is None or len(tmpl.args) <= SCALAR_TCI_DESCENDING_ARG:
-            raise SimError(f"{SCALAR_TCI} without its <TileData, T, descending> template arguments")
-        descending = self.targ_value(tmpl.args[SCALAR_TCI_DESCENDING_ARG])
-        if not isinstance(descending, int):
-            raise SimError(f"{SCALAR_TCI}'s descending template argument {_describe(descending)} is not a constant")
-        dst, start = self.eval(node.args[0]), self.eval(node.args[1])
-        if not isinstance(dst, TileVar) or not isinstance(start, CVal) or not isinstance(start.v, int):
-            raise SimError(f"{SCALAR_TCI} needs a tile and an integer start value")
-        view = dst.snapshot()
-        self.mem.check_tile(view)
-        dt = dtype_of(view.type.elem)[0]
-        if not scalar_tci_accepts(view.type.rows, dt.itemsize) or self.targ_value(tmpl.args[1]) != view.type.elem:
-            raise SimError(f"{SCALAR_TCI} of tile '{view.name}' ({view.type.rows} rows of {view.type.elem}, start "
-                           f"type {_describe(self.targ_value(tmpl.args[1]))}): pto-isa's static_asserts reject it")
-        if dt.kind not in "iu":
-            raise SimError(f"{SCALAR_TCI} of {view.type.elem} tile '{view.name}': only an integer fill is modelled")
-        # (C++'s conversions to an integer type of `bits` bits keep the value modulo 2**bits.)
-        modulus = 1 << (8 * dt.itemsize)
-        values = scalar_tci_values(start.v % modulus, view.valid_cols, descending != 0)
-        data = np.array([v % modulus for v in values], np.dtype(f"<u{dt.itemsize}")).view(np.uint8)
-        lo = view.lo
-
-        def run(mem: Memory, stmt: int) -> None:
-            mem.write_bytes(lo, data, stmt)
-        self.sched.issue(self._sid(), SCALAR_TCI, False, [], [(lo, lo + data.size)], run, self._stamp())
-        return None
+        return pto_calls._scalar_tci(self, node, tmpl)
 
     # ------------------------------------------------------------------ GM <-> UB
     def _load_store(self, name: str, node: sp.Call):
-        if len(node.args) < 2:
-            raise SimError(f"{name} needs two operands")
-        if name == "TLOAD":
-            tile_v, gt = self.eval(node.args[0]), self.eval(node.args[1])
-        else:
-            gt, tile_v = self.eval(node.args[0]), self.eval(node.args[1])
-        if not isinstance(tile_v, TileVar) or not isinstance(gt, GlobalTensor):
-            raise SimError(f"{name} operands must be a tile and a GlobalTensor")
-        view = tile_v.snapshot()
-        if view.type.loc != "Vec":
-            raise SimError(f"{name} of a {view.type.loc} tile is not on the vector side")
-        self.mem.check_tile(view)
-        if gt.ptr is None:
-            raise SimError(f"{name} through a GlobalTensor with no address (nullptr)")
-        gt = GlobalTensor(gt.elem, gt.shape, gt.stride, gt.layout, gt.ptr)
-        rows, cols = gt.rows_cols()
-        if rows > view.type.rows or cols > view.type.cols:
-            raise SimError(f"{name}: GlobalTensor [{rows}x{cols}] does not fit tile {view.name} "
-                           f"[{view.type.rows}x{view.type.cols}]")
-        if dtype_of(gt.elem)[0].itemsize != view.type.size:
-            raise SimError(f"{name}: element types differ ({gt.elem} vs {view.type.elem})")
-        if gt.ptr is None:
-            raise SimError(f"{name}: GlobalTensor without a GM pointer")
-        region = gt.ptr.region
-        if rows * cols == 0:
-            return None            # empty view: nothing moves
-        region.ensure_view(gt)
-        offsets = gt.element_offsets()
-        storage_dt = dtype_of(view.type.elem)[0]
-        base = gt.ptr.offset
-
-        if name == "TLOAD":
-            def run(mem: Memory, stmt: int) -> None:
-                flat = region.data[base:base + (int(offsets.max()) + 1) * storage_dt.itemsize].view(storage_dt)
-                block = flat[offsets]
-                st = mem.storage(view)
-                st[:rows, :cols] = block
-                mem.ub_writer[view.lo:view.hi] = stmt
-                mem.ub_vid[view.lo:view.hi] = mem.cur_vid
-            self.sched.issue(self._sid(), "TLOAD", False, [], [view], run, self._stamp())
-        else:
-            def run(mem: Memory, stmt: int) -> None:
-                st = mem.storage(view)[:rows, :cols]
-                mem.observe(view)
-                nbytes = (int(offsets.max()) + 1) * storage_dt.itemsize
-                flat = region.data[base:base + nbytes].view(storage_dt)
-                flat[offsets] = st
-                size = storage_dt.itemsize
-                byte_idx = (base + offsets.reshape(-1, 1) * size + np.arange(size)).reshape(-1)
-                region.writer[byte_idx] = stmt
-                # origin: the statement that last wrote the UB bytes being stored
-                ub_idx = self._ub_byte_index(view, rows, cols).reshape(-1)
-                region.origin[byte_idx] = mem.ub_writer[ub_idx]
-            self.sched.issue(self._sid(), "TSTORE", False, [view], [], run, self._stamp())
-        return None
+        return pto_calls._load_store(self, name, node)
 
     @staticmethod
     def _ub_byte_index(view: TileView, rows: int, cols: int) -> np.ndarray:
@@ -1594,130 +1251,10 @@ class Interpreter:
 
     # ------------------------------------------------------------------ FIFO
     def _new_pipe(self, tid: sp.TemplateId, args: list) -> Pipe:
-        a = [self.targ_value(x) for x in tid.args]
-        if len(a) < 4:
-            raise SimError("TPipe<> needs <FlagID, Dir, SlotSize, SlotNum, ...>")
-        direction: str | None
-        if isinstance(a[1], Sym):
-            direction = a[1].leaf.replace("DIR_", "")
-        else:
-            direction = {1: "C2V", 2: "V2C", 3: "BOTH"}.get(a[1])
-        # Argument order and defaults come from the one TPipe decoder (ptofix.pto.tpipe).
-        shape = tpipe.layout([x.value if type(x) in (sp.Number, sp.Literal) else None for x in tid.args])
-        if shape.order not in (tpipe.NEW, tpipe.SHORT):
-            raise SimError(f"TPipe argument order '{shape.order}': the LocalSlotNum in effect depends on the "
-                           "pto-isa header version")
-        local = tpipe.DEFAULT_LOCAL_SLOT_NUM if shape.local is None else _int(a[shape.local], "TPipe LocalSlotNum")
-        if direction is None:
-            raise SimError("TPipe direction not understood")
-        vals = [self.eval(x) for x in args]
-        gm = vals[0] if vals and isinstance(vals[0], GMPtr) else None
-        c2v = _int(vals[1], "TPipe c2v buffer") if len(vals) > 1 and isinstance(vals[1], CVal) else 0
-        v2c = _int(vals[2], "TPipe v2c buffer") if len(vals) > 2 and isinstance(vals[2], CVal) else 0
-        flag, slot_size = _int(a[0], "TPipe FlagID"), _int(a[2], "TPipe SlotSize")
-        slot_num = _int(a[3], "TPipe SlotNum")
-        if slot_size > MAX_SLOT_BYTES:
-            # Every pop fills and every push records a whole slot: kernels use 8-64 KiB slots.
-            raise SimError(f"TPipe SlotSize {slot_size}: slots above {MAX_SLOT_BYTES} bytes are not simulated")
-        if flag < 0 or slot_size <= 0 or slot_num <= 0 or local < 0:
-            raise SimError(f"TPipe<FlagID {flag}, SlotSize {slot_size}, SlotNum {slot_num}, LocalSlotNum {local}>: "
-                           "FlagID and LocalSlotNum must not be negative, SlotSize and SlotNum must be positive")
-        return Pipe(flag, direction, slot_size, slot_num, local, gm, c2v, v2c)
+        return pto_calls._new_pipe(self, tid, args)
 
     def _fifo_op(self, name: str, node: sp.Call):
-        tmpl = node.template
-        split = "TILE_NO_SPLIT"
-        if tmpl is not None:
-            for x in tmpl.args:
-                v = self.targ_value(x) if isinstance(x, sp.Name) else None
-                if isinstance(v, Sym) and "TILE_" in v.name:
-                    split = v.leaf
-        vals = [self.eval(a) for a in node.args]
-        if not vals or not isinstance(vals[0], Pipe):
-            raise SimError(f"{name}: first operand must be a TPipe object")
-        pipe = vals[0]
-        obj = vals[1] if len(vals) > 1 else None
-        sid = self._sid()
-        sub = self.config.subblock_id
-        if name == "TFREE":
-            pipe.frees += 1
-            return None
-        if name == "TALLOC":
-            if not isinstance(obj, GlobalTensor):
-                raise SimError("TALLOC of a tile is not modelled")
-            obj.ptr = pipe.slot(pipe.allocs).retype(obj.elem)
-            obj.ptr.region.ensure_view(obj)
-            pipe.allocs += 1
-            return None
-        if name == "TPOP":
-            index = pipe.pops
-            pipe.pops += 1
-            slot = pipe.slot(index)
-            elem = obj.elem if isinstance(obj, GlobalTensor) else obj.type.elem if isinstance(obj, TileVar) else "float"
-            shape: tuple[int, ...]
-            if isinstance(obj, GlobalTensor):
-                shape = obj.rows_cols()
-            elif isinstance(obj, TileVar):
-                shape = (obj.type.rows * (2 if split == "TILE_UP_DOWN" else 1), obj.type.cols)
-            else:
-                shape = ()
-            fifo = self.fifo
-
-            region = slot.region
-            region.ensure(slot.offset + pipe.slot_size, slot.offset)
-
-            def fill(mem: Memory, stmt: int, slot=slot, index=index, elem=elem, shape=shape) -> None:
-                data = fifo.slot_bytes(pipe, index, elem, shape)
-                region.data[slot.offset:slot.offset + data.size] = data
-                region.writer[slot.offset:slot.offset + data.size] = -2   # written by the cube side
-            self.sched.issue(sid, "TPOP.fill", False, [], [], fill, self._stamp())
-            if isinstance(obj, GlobalTensor):
-                obj.ptr = slot.retype(obj.elem)
-                return None
-            if isinstance(obj, TileVar):
-                if obj.type.loc != "Vec":
-                    raise SimError(f"TPOP into a {obj.type.loc} tile is not on the vector side")
-                obj.addr = pipe.c2v_buf + (index % max(1, pipe.local_slot_num)) * pipe.slot_size
-                view = obj.snapshot()
-                self.mem.check_tile(view)
-                offset = self._split_offset(split, view, sub)
-                self._check_slot_fits(pipe, offset, view)
-                self._copy_slot_tile(slot, offset, view, to_ub=True, sid=sid)
-                return None
-            raise SimError("TPOP operand must be a tile or GlobalTensor")
-        if name == "TPUSH":
-            index = pipe.pushes
-            pipe.pushes += 1
-            slot = pipe.slot(index)
-            fifo = self.fifo
-            if isinstance(obj, TileVar):
-                view = obj.snapshot()
-                if view.type.loc != "Vec":
-                    raise SimError(f"TPUSH of a {view.type.loc} tile is not on the vector side")
-                self.mem.check_tile(view)
-                offset = self._split_offset(split, view, sub)
-                self._check_slot_fits(pipe, offset, view)
-                slot.region.ensure(slot.offset + pipe.slot_size, slot.offset)
-                self._copy_slot_tile(slot, offset, view, to_ub=False, sid=sid)
-                lo, hi = slot.offset + offset, slot.offset + offset + view.type.nbytes
-                reads = [view]
-            elif isinstance(obj, GlobalTensor) or obj is None:
-                lo, hi = slot.offset, slot.offset + pipe.slot_size
-                slot.region.ensure(hi, lo)
-                reads = []
-            else:
-                raise SimError("TPUSH operand must be a tile or GlobalTensor")
-            region = slot.region
-            # Every push's bytes are kept for the comparison of the two runs.
-            fifo.pushed_bytes += hi - lo
-            if fifo.pushed_bytes > MAX_PUSHED_BYTES:
-                raise SimError(f"the pushes of this run would record more than {MAX_PUSHED_BYTES} bytes")
-
-            def record(mem: Memory, stmt: int, lo=lo, hi=hi, index=index) -> None:
-                fifo.pushes.append(PushRecord(pipe.flag, index, sub, bytes(region.data[lo:hi]), stmt))
-            self.sched.issue(sid, "TPUSH", False, reads, [], record, self._stamp())
-            return None
-        raise SimError(f"{name} not modelled")
+        return pto_calls._fifo_op(self, name, node)
 
     @staticmethod
     def _check_slot_fits(pipe: Pipe, offset: int, view: TileView) -> None:
@@ -1734,21 +1271,7 @@ class Interpreter:
         return 0
 
     def _copy_slot_tile(self, slot: GMPtr, offset: int, view: TileView, to_ub: bool, sid: int) -> None:
-        region = slot.region
-        base = slot.offset + offset
-        n = view.type.nbytes
-
-        if to_ub:
-            def run(mem: Memory, stmt: int) -> None:
-                mem.write_bytes(view.lo, region.data[base:base + n].copy(), stmt)
-            self.sched.issue(sid, "TPOP.load", False, [], [view], run, self._stamp())
-        else:
-            def run(mem: Memory, stmt: int) -> None:
-                region.data[base:base + n] = mem.ub[view.lo:view.hi]
-                mem.observe_bytes(view.lo, view.hi)
-                region.writer[base:base + n] = stmt
-                region.origin[base:base + n] = mem.ub_writer[view.lo:view.hi]
-            self.sched.issue(sid, "TPUSH.store", False, [view], [], run, self._stamp())
+        pto_calls._copy_slot_tile(self, slot, offset, view, to_ub, sid)
 
 
 def _as_statement(node):

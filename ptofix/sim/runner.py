@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
+from ..cpp.header_policy import unmodelled_file
 from ..cpp.model import CppFile, Function
 from ..cpp.parser import parse_cpp
-from ..cpp.semantics import unmodelled_file
 from ..input_kind import require
 from ..source import PtofixError, SourceText, read_source
+from .c_values import CTYPE, CVal
 from .fifo import FifoState
-from .interp import CTYPE, CVal, Interpreter, KernelConfig, StatementTable, parse_params
+from .interp import Interpreter, KernelConfig, StatementTable, parse_params
 from .memory import HIDDEN_SCRATCH, UB_SIZE, GMPtr, GMRegion, Memory, SimError, bf16_to_f32, dtype_of
 from .ops_numpy import new_struct_value
 from .schedule import ScheduleHazard, Scheduler

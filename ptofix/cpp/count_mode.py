@@ -1,0 +1,161 @@
+"""Where a file may switch the vector unit into count mode (TCI's scalar form, set_mask_count, a macro
+or assembly that may): the file-wide facts FileContext reads before any function is modelled."""
+from __future__ import annotations
+
+from ..pto.ops import COUNT_MODE_NAMES, SCALAR_TCI, SCALAR_TCI_NARGS
+from ..source import SourceText
+from . import stmt_parser as A
+from .model import Compound, CppFile, SimpleStmt, Stmt
+from .statement_forms import _has_splice, join_splices
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    pass
+
+
+def _spells(source: SourceText, name: str) -> bool:
+    """Whether ``name``, made of word characters, occurs in the source's text (in a word: found in
+    its word index, ~12% of its size, when it has one)."""
+    word_text = source.word_text()
+    if word_text is None or not (name.isascii() and name.isidentifier()):
+        return name in source.text
+    return name.encode("ascii") in word_text
+
+
+def _count_mode_name_of(source: SourceText) -> str:
+    """_count_mode_name(source.text), from the text's word index when it has one and nothing else
+    bounds a word there (no '$', which _count_mode_name takes as a word character, and no line
+    splice, which joins two words)."""
+    text = source.text
+    word_text = source.word_text()
+    if word_text is None or "$" in text or _has_splice(text):
+        return _count_mode_name(text)
+    for name, needle in _COUNT_MODE_NEEDLES:
+        if needle in word_text:
+            return name
+    for word, whole in _ASSEMBLY_WORD_BYTES:
+        if whole in word_text:
+            return word
+    return ""
+
+
+def scalar_tci_call(stmt: Stmt, offset: int = -1) -> bool:
+    """Whether ``stmt`` is a call statement of pto's scalar TCI as written (ops.SCALAR_TCI_NARGS):
+    `TCI(d, s);`, `pto::TCI<...>(d, s);`, exactly two arguments, and no other count-mode name in
+    the statement's text (comments, template arguments and arguments included), the callee being
+    the one at ``offset`` when given. Whether TCI names pto's function, and whether its operands are
+    a tile and a value, the semantic model decides (an Unknown event where they are not)."""
+    if not isinstance(stmt, SimpleStmt):
+        return False
+    ast = stmt.ast
+    if not isinstance(ast, A.ExprStmt) or not isinstance(ast.expr, A.Call):
+        return False
+    call = ast.expr
+    func = call.func
+    if not isinstance(func, (A.Name, A.TemplateId)) or call.callee not in (SCALAR_TCI, "pto::" + SCALAR_TCI) \
+            or len(call.args) != SCALAR_TCI_NARGS:
+        return False
+    text = stmt.text
+    if _has_splice(text):
+        return False
+    places = _count_mode_offsets(text)
+    callee = stmt.span.start + func.start
+    return len(places) == 1 and (offset < 0 or offset == stmt.span.start + places[0][0]) \
+        and callee <= stmt.span.start + places[0][0] < callee + len(call.callee)
+
+
+def _names_count_mode_outside_scalar_tci(model: CppFile) -> bool:
+    """Whether some place that names a count-mode name (_count_mode_offsets) is not the callee of
+    a scalar TCI statement (scalar_tci_call) in a function body."""
+    text = model.source.text
+    if "$" in text or _has_splice(text):
+        return True
+    offsets = _count_mode_offsets(text)
+    if len(offsets) > _MAX_COUNT_MODE_PLACES:
+        return True
+    bodies = [fn.body for fn in model.functions if isinstance(fn.body, Compound)]
+    for offset, _name in offsets:
+        body = next((body for body in bodies if body.span.start < offset < body.span.end), None)
+        if body is None:
+            return True
+        stmt = min((s for s in body.walk() if s is not body and s.span.start <= offset < s.span.end),
+                   key=lambda s: s.span.end - s.span.start, default=None)
+        if stmt is None or not scalar_tci_call(stmt, offset):
+            return True
+    return False
+
+
+def _header_count_mode(headers: dict) -> str:
+    """Why a header the file includes (read_includes' summaries) may leave the vector unit in count
+    mode ('' if none may): its code names a count-mode name (_count_mode_name); a function of it the
+    kernel calls may return in count mode, which no statement of the file shows."""
+    for summary in headers.values():
+        for word in sorted(summary.used):
+            mode = _count_mode_name(word)
+            if mode:
+                return (f"the header {summary.used[word]}, which the file includes, names '{word}', which may "
+                        "leave the vector unit in count mode: element-wise ops then walk as many elements as the "
+                        "vector mask says, in any function the file runs after it")
+    return ""
+
+
+# How many count-mode names a file may hold and still have its mask mode tracked per statement.
+_MAX_COUNT_MODE_PLACES = 64
+# The CCE intrinsic that puts the vector unit in norm mode (pto.ops.HARMLESS_CALLS).
+MASK_NORM_CALL = "set_mask_norm"
+
+
+def _count_mode_offsets(text: str) -> list[tuple[int, str]]:
+    """Every place where _count_mode_name finds a name in ``text`` (without line splices), with
+    the name."""
+    found: list[tuple[int, str]] = []
+    for name in COUNT_MODE_NAMES:
+        pos = text.find(name)
+        while pos != -1:
+            if name != "TCI" or pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_$"):
+                found.append((pos, name))
+            pos = text.find(name, pos + len(name))
+    for word in _ASSEMBLY_WORDS:
+        pos = text.find(word)
+        while pos != -1:
+            end = pos + len(word)
+            if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_$")) \
+                    and (end == len(text) or not (text[end].isalnum() or text[end] in "_$")):
+                found.append((pos, word))
+            pos = text.find(word, end)
+    return sorted(found)
+
+
+def _count_mode_name(text: str) -> str:
+    """The first of ops.COUNT_MODE_NAMES that ``text`` holds ('' if none): `TCI` as the start of a
+    word (pto's `TCI_IMPL`, `TCI_b32_normal` leave count mode too), the others anywhere in a word
+    (`__builtin_cce_set_mask_count`, `RemOp<...>::RemF32Instr`), and inline assembly (`asm`,
+    `__asm__`), which may write the control register. Comments count too (cheaper than telling
+    them apart: a find per name). Line splices go first: a macro may spell
+    `set_mask_\\<newline>count`."""
+    if _has_splice(text):
+        text = join_splices(text)
+    for name in COUNT_MODE_NAMES:
+        pos = text.find(name)
+        while pos != -1:
+            if name != "TCI" or pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_$"):
+                return name
+            pos = text.find(name, pos + len(name))
+    for word in _ASSEMBLY_WORDS:
+        pos = text.find(word)
+        while pos != -1:
+            end = pos + len(word)
+            if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_$")) \
+                    and (end == len(text) or not (text[end].isalnum() or text[end] in "_$")):
+                return word
+            pos = text.find(word, end)
+    return ""
+
+
+_ASSEMBLY_WORDS = ("asm", "__asm__", "__asm")
+_FEW_MACROS = 8
+# _count_mode_name's searches in a word index: TCI as the start of a word, the others anywhere in
+# one; the assembly keywords as whole words.
+_COUNT_MODE_NEEDLES = tuple((name, (b" " if name == "TCI" else b"") + name.encode("ascii"))
+                            for name in COUNT_MODE_NAMES)
+_ASSEMBLY_WORD_BYTES = tuple((word, b" " + word.encode("ascii") + b" ") for word in _ASSEMBLY_WORDS)

@@ -1,0 +1,310 @@
+"""The events of one vector op statement (FunctionCFG._op): its reads and writes, and the scratch tiles
+the row-expand, reduce and merge-sort ops use. Module functions taking the CFG as `self`; the class
+delegates to them."""
+from __future__ import annotations
+
+from ..pto.ops import (
+    BLOCK_BYTES,
+    HIDDEN_SCRATCH_UNLESS_FLOAT,
+    MRGSORT_ELEMENT_BYTES,
+    PIPE_V,
+    REDUCE_TMP_OPS,
+    SCALAR_TCI,
+    lacks_tmp,
+    move_pipe,
+    mrgsort_copy_bytes,
+    mrgsort_list_bytes,
+    mrgsort_single_bytes,
+    reduce_tmp_bytes,
+    row_expand_tmp_bytes,
+    spec_for,
+)
+from ..pto.tiles import bytes_in_space, dtype_size
+from .cfg_events import UB_SPACE, Access, Event, EventKind, _outside_space, _row_stride, _scratch, _unknown_bytes
+from .model import SimpleStmt, Stmt
+from .symbols import StmtInfo, Symbol
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
+
+    from .vector_cfg import FunctionCFG
+
+
+def _op(self: FunctionCFG, stmt: SimpleStmt, info: StmtInfo) -> list[Event]:
+    base, args, env = info.op, info.args, info.env
+    spec = spec_for(base, len(args))
+    assert spec is not None     # the semantic model reads only names of the table as ops
+    if spec.nargs and len(args) not in spec.nargs:
+        return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
+                          why=f"{base} with {len(args)} operands: a form whose effects ptofix does not model")]
+    if lacks_tmp(spec, len(args), lambda index: self.tile_operand(args[index], env) is not None):
+        # (A value where the tmp goes is a missing tmp too: `TSELS(d, m, a, 0.0f)` is an older
+        # overload, which stores into the hidden scratch.)
+        return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
+                          why=f"{base} without a tile as its tmp operand: no overload of the pto-isa commits "
+                              "ptofix reads, an older one may write the hidden UB scratch")]
+    if base == "TEXTRACT" and len(args) >= 3 and self.tile_operand(args[2], env) is not None:
+        # TEXTRACT(dst0, dst1, src[, r0, c0, r1, c1]): its defaulted offsets make every call
+        # with a tile third this overload, which writes both destinations (pto_instr.hpp).
+        spec = spec._replace(writes=(0, 1))
+    pipe = spec.pipe
+    if pipe == "by-type":
+        if base == "TSTORE":
+            return []   # MTE3 / FIX, never PIPE_V
+        dst = self.tile_operand(args[0], env) if args else None
+        src = self.tile_operand(args[1], env) if len(args) > 1 else None
+        moved = move_pipe(dst.tile.space if dst and dst.tile else None,
+                          src.tile.space if src and src.tile else None)
+        if moved is None:
+            return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
+                              why=f"{base}: cannot tell its pipe from the tile types")]
+        pipe = moved
+    if pipe != PIPE_V:
+        if base == SCALAR_TCI:
+            return self._scalar_tci(stmt, args, env)
+        # Not vector work, but its UB writes matter to rule (b) of the proof (rewritten bytes).
+        if base == "TLOAD" and len(args) == 2:
+            self.other_pipe_writes[id(stmt)] = (pipe, args[0], args[1], env)
+        if spec.drains_all_first:
+            return [self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} starts with pipe_barrier(PIPE_ALL)")]
+        return []
+    accesses, problem = self._accesses(base, spec, args, env)
+    if problem:
+        return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base, why=problem)]
+    other_space = next((a for a in accesses if a.space is not None and a.space != UB_SPACE), None)
+    if other_space is not None:
+        # pto-isa's vector ops take every operand as a UB pointer whatever the tile's TileType
+        # (a2a3 TAdd.hpp: `(__ubuf__ T*)__cce_get_tile_ptr(dst)`, no Loc check): a Bias or Mat
+        # tile's bytes are UB bytes at its address, not its own space's. Not modelled: unknown.
+        return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
+                          why=f"{base}: operand '{other_space.name}' is a {other_space.space} tile, which a "
+                              "vector op reads and writes as UB at its address (not modelled)")]
+    if base == "TMRGSORT":
+        return self._merge_sort(stmt, args, env)
+    if spec.row_expand and len(args) == 4:
+        accesses = self._row_expand_tmp(base, args, env, accesses)
+    elif spec.tmp_unbounded:
+        # The tmp operand's write may run past the tmp tile: its bytes are unknown.
+        accesses = [Access(a.name, a.write, a.space, None, None, True,
+                           unknown_why=f"{base} may write past its tmp, how far is not checked")
+                    if a.tmp and a.write else a for a in accesses]
+    if base in HIDDEN_SCRATCH_UNLESS_FLOAT and not self._float_only(args[:2], env):
+        accesses = accesses + [_scratch(True), _scratch(False)]
+    if spec.hidden_writes:
+        counted = self._count_mode_reach(stmt, base, args, env, accesses)
+        if counted is not None:
+            accesses = counted
+        else:
+            accesses = accesses + [Access(f"<UB bytes {base} writes outside its operands>", True, UB_SPACE,
+                                          None, None, True)]
+
+    if base in REDUCE_TMP_OPS and len(args) > 2:
+        accesses = self._reduce_tmp(base, args, env, accesses)
+    if spec.row_expand and len(args) == 3:
+        return self._row_expand(stmt, base, args, env, accesses)
+    event = self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)
+    if self._drains(base, spec, args, env):
+        return [event, self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)")]
+    return [event]
+
+
+def _row_expand(self: FunctionCFG, stmt: Stmt, base: str, args: Sequence[Any], env: dict,
+                accesses: list) -> list[Event]:
+    """3-operand TROWEXPAND*: which source is the per-row one decides the path (pto-isa
+    TRowExpandBinOp.hpp): non-RowMajor per-row -> vbrcb into the hidden scratch, internal
+    barrier, then the op; RowMajor per-row -> one op, no scratch, no barrier."""
+    dst, a, b = (self.tile_operand(x, env) for x in args)
+    per_row = None
+    # The implementation picks the per-row source at run time from the valid shapes: src0 is
+    # the full one iff its valid shape equals dst's, else src0 is the per-row one; when both
+    # equal dst's, src0 is the full one iff its row stride is at least src1's.
+    if a is not None and b is not None and dst is not None and a.tile is not None and b.tile is not None:
+        a_full = self.values.same_valid_shape(a, dst)
+        if a_full is False:
+            per_row = 1
+        elif a_full:
+            b_full = self.values.same_valid_shape(b, dst)
+            a_stride, b_stride = _row_stride(a.tile), _row_stride(b.tile)
+            a_wider = a_stride is not None and b_stride is not None and a_stride >= b_stride
+            per_row = 2 if b_full is False or a_wider else None
+        row_tile = a.tile if per_row == 1 else b.tile
+        if per_row is not None and row_tile.blayout not in ("RowMajor", "ColMajor"):
+            per_row = None      # a layout the model cannot read: either path
+    if per_row is None:
+        # Cannot tell the path: every access, the scratch both ways, no internal drain, and no
+        # operand counts as walked element for element (no same-access chain).
+        for access in accesses:
+            access.elementwise = False
+        return [self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses + [_scratch(True), _scratch(False)])]
+    full_name, row_name = args[3 - per_row].id, args[per_row].id
+    for access in accesses:
+        # dst and the full-shape source are walked like dst; the per-row source is broadcast.
+        access.elementwise = access.name in (args[0].id, full_name) and access.name != row_name and not access.tmp
+    row_sym = a if per_row == 1 else b
+    assert row_sym is not None and row_sym.tile is not None    # both checked above
+    if row_sym.tile.blayout == "RowMajor":
+        # One op with no internal barrier, whose narrow-row path walks the tile column chunk by
+        # column chunk, not in the repeat order of an elementwise producer: no same-access
+        # chain (the chain PTOAS prunes was measured on the vbrcb path, which drains first).
+        for access in accesses:
+            access.elementwise = False
+        return [self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)]
+    row_reads = [x for x in accesses if x.name == row_name and not x.write]
+    main = [x for x in accesses if not (x.name == row_name and not x.write)]
+    if row_name in (args[0].id, args[3 - per_row].id):
+        main = accesses    # the per-row tile is also another operand: keep every access on the op
+    return [self._new(EventKind.OP, stmt=stmt, op=base + ".vbrcb", accesses=row_reads + [_scratch(True)]),
+            self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} internal barrier after vbrcb"),
+            self._new(EventKind.OP, stmt=stmt, op=base, accesses=main + [_scratch(False)])]
+
+
+def _merge_sort(self: FunctionCFG, stmt: Stmt, args: Sequence[Any], env: dict) -> list[Event]:
+    """TMRGSORT's events (docs/reference/pto-facts.md §8 "TMRGSORT"). The multi-list form: the
+    merge (reads each source's pairs, writes their sum into tmp from its start), its internal
+    barrier, then the copy of dst's valid columns from tmp into dst (both in flight after the
+    call). The single-list form: one merge from src into dst. Every operand's bytes run from its
+    start, as far as pto.ops.mrgsort_* say, in whole 32-byte blocks; unknown where that cannot
+    be told or lies past the UB. The scalar work on the struct touches no UB."""
+    syms = [self.tile_operand(arg, env) for arg in args]
+    tile_indices = [0, 1] if len(args) == 3 else [0, 2, *range(3, len(args))]
+    if any(syms[index] is None for index in tile_indices):
+        return [self._new(EventKind.UNKNOWN, stmt=stmt, op="TMRGSORT",
+                          why="TMRGSORT: an operand where it takes a tile is not one ptofix knows")]
+    if len(args) > 3 and syms[1] is not None:
+        return [self._new(EventKind.UNKNOWN, stmt=stmt, op="TMRGSORT",
+                          why="a tile where TMRGSORT takes its executed-count struct: no overload ptofix knows")]
+    # (pto-isa reads every operand as dst's element type; it static_asserts they agree.)
+    sizes: set[int | None] = set()
+    for index in tile_indices:
+        tile = self._tile_type(syms[index])
+        sizes.add(dtype_size(tile.dtype) if tile is not None else None)
+    elem = next(iter(sizes)) if len(sizes) == 1 else None
+    if elem not in MRGSORT_ELEMENT_BYTES:
+        elem = None
+
+    def reach(index: int, write: bool, tmp: bool, nbytes: int | None, why: str) -> Access:
+        sym = syms[index]
+        assert sym is not None      # (checked by the caller)
+        access = self.tile_access(sym, write, tmp)
+        if access.intervals is None:
+            return access
+        if elem is None or nbytes is None:
+            return _unknown_bytes(access, why if elem is not None else
+                                  "TMRGSORT: its operands are not all of one element type, half or float")
+        blocks = -(-nbytes // BLOCK_BYTES) * BLOCK_BYTES
+        reached = sorted((a, a + blocks) for a, _ in access.intervals)
+        if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
+            return _unknown_bytes(access, f"TMRGSORT reaches past '{sym.name}': "
+                                          + _outside_space(access.space, reached))
+        return Access(access.name, write, access.space, reached, None, tmp)
+
+    if len(args) == 3:
+        src = syms[1]
+        assert src is not None
+        nbytes = self._merge_sort_single_bytes(src, args[2], env, elem) if elem is not None else None
+        why = ("TMRGSORT: how far it merges (src's valid columns, blockLen) is not known, or leaves no "
+               "whole repeat of four blocks")
+        return [self._new(EventKind.OP, stmt=stmt, op="TMRGSORT",
+                          accesses=[reach(1, False, False, nbytes, why), reach(0, True, False, nbytes, why)])]
+    lists = [self._merge_sort_cols(syms[index], elem, mrgsort_list_bytes) for index in range(3, len(args))]
+    total = None if None in lists else sum(x for x in lists if x is not None)
+    copied = self._merge_sort_cols(syms[0], elem, mrgsort_copy_bytes)
+    merge = [reach(index, False, False, nbytes, f"TMRGSORT: the valid columns of '{args[index].id}' are not known")
+             for index, nbytes in zip(range(3, len(args)), lists, strict=True)]
+    merge.append(reach(2, True, True, total, "TMRGSORT: how many pairs it merges into tmp is not known"))
+    copy_why = "TMRGSORT: dst's valid columns, which its copy from tmp takes, are not known"
+    return [self._new(EventKind.OP, stmt=stmt, op="TMRGSORT.vmrgsort4", accesses=merge),
+            self._new(EventKind.DRAIN, stmt=stmt, why="TMRGSORT internal barrier before its copy to dst"),
+            self._new(EventKind.OP, stmt=stmt, op="TMRGSORT",
+                      accesses=[reach(2, False, True, copied, copy_why), reach(0, True, False, copied, copy_why)])]
+
+
+def _merge_sort_cols(self: FunctionCFG, sym: Symbol | None, elem: int | None,
+                     measure: Callable[[int, int], int | None]) -> int | None:
+    """The most bytes ``measure(elem, valid cols)`` gives over the valid columns ``sym`` may
+    have (unknown ones taken to fit the tile, as for every op); None if one gives None."""
+    if sym is None or elem is None or self._dims(sym) is None:
+        return None
+    dims = self._dims(sym)
+    assert dims is not None
+    values = self.values.valid_dim_values(sym, 1)
+    out = 0
+    for cols in (sorted(values) if values else [dims[3]]):
+        nbytes = measure(elem, cols)
+        if nbytes is None:
+            return None
+        out = max(out, nbytes)
+    return out
+
+
+def _merge_sort_single_bytes(self: FunctionCFG, src: Symbol, block_len: Any, env: dict, elem: int) -> int | None:
+    """The most bytes TMRGSORT(dst, src, blockLen) reaches over every blockLen and valid
+    column count the model knows src may have (pto.ops.mrgsort_single_bytes); None if one of
+    them is not pinned down or they are not known."""
+    lens = self.values.eval(block_len, env)
+    cols = self.values.valid_dim_values(src, 1)
+    if lens is None or not cols or self._dims(src) is None:
+        return None
+    out = 0
+    for length in lens:
+        for col in cols:
+            nbytes = mrgsort_single_bytes(elem, col, length)
+            if nbytes is None:
+                return None
+            out = max(out, nbytes)
+    return out
+
+
+def _row_expand_tmp(self: FunctionCFG, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
+    """The tmp write of a 4-operand TROWEXPAND*, widened to what its vbrcb writes from the
+    tmp's start (pto.ops.row_expand_tmp_bytes), by dst's largest valid rows; unknown bytes
+    when those cannot be bounded."""
+    dst, tmp = self.tile_operand(args[0], env), self.tile_operand(args[3], env)
+    dims = self._dims(dst) if dst is not None else None
+    out = []
+    for access in accesses:
+        if access.tmp and access.write:
+            size = tmp.tile.nbytes if tmp is not None and tmp.tile is not None else None
+            if dims is None or size is None or access.intervals is None or access.name != args[3].id:
+                access = Access(access.name, access.write, access.space, None, None, True,
+                                unknown_why=f"{base} may write past its tmp, how far is not checked")
+            else:
+                reach = max(size, row_expand_tmp_bytes(dims[2]))
+                reached = sorted((a, a + reach) for a, _ in access.intervals)
+                access = Access(access.name, access.write, access.space, reached, None, True)
+                if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
+                    access = _unknown_bytes(access, f"{base} writes past its tmp: "
+                                                    + _outside_space(access.space, reached))
+        out.append(access)
+    return out
+
+
+def _reduce_tmp(self: FunctionCFG, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
+    """The tmp write of a row reduction or TCOLSUM, widened to what the op may write past the
+    tmp's own footprint (pto.ops.reduce_tmp_bytes); unknown bytes when that cannot be told."""
+    src, tmp = self.tile_operand(args[1], env), self.tile_operand(args[2], env)
+    if tmp is None or tmp.tile is None or src is None or src.tile is None:
+        return accesses
+    shapes = self.values.valid_shapes(src)
+    whole = (src.tile.rows, src.tile.cols)
+    reaches = [reduce_tmp_bytes(base, src.tile.dtype, shape, tmp.tile.cols, tmp.tile.dtype, whole)
+               for shape in shapes or [None]]
+    reach = None if None in reaches else max(x for x in reaches if x is not None)
+    addrs = self.values.tile_addresses(tmp)
+    size = tmp.tile.nbytes
+    out = []
+    for access in accesses:
+        if access.tmp and access.name == tmp.name and access.intervals is not None:
+            if reach is None or addrs is None or size is None:
+                access = Access(access.name, access.write, access.space, None, None, True,
+                                unknown_why=f"{base} may write past its tmp, as far as the valid shape says")
+            else:
+                reached = sorted((a, a + max(size, reach)) for a in addrs)
+                access = Access(access.name, access.write, access.space, reached, None, True)
+                if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
+                    access = _unknown_bytes(access, f"{base} writes past its tmp: "
+                                                    + _outside_space(access.space, reached))
+        out.append(access)
+    return out
