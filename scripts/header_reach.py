@@ -94,7 +94,7 @@ def main() -> int:
                 print(f"  {os.path.relpath(path, args.corpus)}: {barriers} barriers, removed {without} without -I, "
                       f"{with_include} with -I{'; unmodelled: ' + why if why else ''}")
         print(f"{folder}: {len(files)} files, {totals[0]} PIPE_V barriers, removed {totals[1]} without -I, "
-              f"{totals[2]} with -I {' '.join(include)}")
+              f"{totals[2]} with -I {' '.join(include.include_dirs)}")
         if args.one_by_one:
             print(f"    removable one at a time with -I: {alone}")
         for cause, count in causes.most_common(5):
