@@ -72,7 +72,6 @@ ALLOWED = {
     # not a setting of the analysis.
     "ptofix.source:FILES_READ": "the files a command read (no output may replace one); cleared per command",
     "ptofix.side_files:DEPENDENCIES_READ": "the side files a command read (the depfile); cleared per command",
-    "ptofix.pto.header_words:_NOTED": "notes already printed (each once per process)",
     # The regex cache (issue 59 item 5's subject): compiled patterns by their source text.
     "ptofix.regex_cache:_entries": "compiled patterns by pattern text (pure)",
     "ptofix.regex_cache:_dirty": "whether new patterns are to be saved at exit",

@@ -210,23 +210,20 @@ _MAX_CACHED_PATHS = 20_000          # (pto-isa f35e7f60: 1186 paths tried)
 MAX_CACHE_BYTES = 8 * 1024 * 1024
 
 
-def _note(text: str) -> None:
-    """A cache ignored is said on stderr (never silent), once per cause and process."""
-    if text not in _NOTED:
-        _NOTED.add(text)
+def _say(notes: list[str]) -> None:
+    """The notes of one reading of a checkout on stderr (never silent), each once: a cache ignored,
+    a cache directory not used (the reading is once per checkout and process: identify's memo)."""
+    for text in dict.fromkeys(notes):
         with contextlib.suppress(OSError, ValueError, AttributeError):
             sys.stderr.write(f"ptofix: note: {text}\n")
 
 
-_NOTED: set[str] = set()
-
-
-def _private_directory(directory: str, create: bool) -> bool:
+def _private_directory(directory: str, create: bool, notes: list[str]) -> bool:
     """Whether ``directory`` may hold the cache (side_files.cache_directory_problem; a problem is
     said in a note: the directory is not used)."""
     problem = cache_directory_problem(directory, create)
     if problem:
-        _note(problem)
+        notes.append(problem)
     return problem is None
 
 
@@ -256,10 +253,10 @@ def _valid_entry(data: object) -> bool:
         and isinstance(data["words"], list) and all(isinstance(word, str) for word in data["words"])
 
 
-def _cached(root: str, path: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+def _cached(root: str, path: str, notes: list[str]) -> tuple[frozenset[str], tuple[str, ...]] | None:
     """(words, files read) of the cache entry at ``path`` when it may be trusted (see above)."""
     directory = os.path.dirname(path)
-    if not os.path.lexists(path) or not _private_directory(directory, create=False):
+    if not os.path.lexists(path) or not _private_directory(directory, create=False, notes=notes):
         return None
     why = ""
     try:
@@ -273,7 +270,7 @@ def _cached(root: str, path: str) -> tuple[frozenset[str], tuple[str, ...]] | No
     except ValueError as exc:
         why = f"not JSON ptofix reads ({exc})"
     if why:
-        _note(f"the cache entry {path} is ignored ({why}); the header words are read from the checkout")
+        notes.append(f"the cache entry {path} is ignored ({why}); the header words are read from the checkout")
         return None
     assert isinstance(data, dict)
     if data["root"] != os.path.realpath(root):
@@ -293,11 +290,11 @@ def _cached(root: str, path: str) -> tuple[frozenset[str], tuple[str, ...]] | No
     return frozenset(data["words"]), tuple(files)
 
 
-def _store(root: str, path: str, tried: dict[str, bytes | None], words: frozenset[str]) -> None:
+def _store(root: str, path: str, tried: dict[str, bytes | None], words: frozenset[str], notes: list[str]) -> None:
     data = {"format": _CACHE_FORMAT, "root": os.path.realpath(root), "key": _content_key(root, tried),
             "tried": sorted(tried), "words": sorted(words)}
     directory = os.path.dirname(path)
-    if not _private_directory(directory, create=True):
+    if not _private_directory(directory, create=True, notes=notes):
         return
     try:
         handle, temp = tempfile.mkstemp(suffix=".tmp", dir=directory)     # (mode 0600)
@@ -318,9 +315,17 @@ CHECKOUT_PROBLEMS: dict[str, str] = {}
 
 @functools.lru_cache(maxsize=8)
 def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+    notes: list[str] = []           # (this reading's notes, said once each at its end)
+    try:
+        return _read_checkout(root, notes)
+    finally:
+        _say(notes)
+
+
+def _read_checkout(root: str, notes: list[str]) -> tuple[frozenset[str] | None, tuple[str, ...]]:
     CHECKOUT_PROBLEMS.pop(root, None)
     path = _cache_file(root)
-    cached = _cached(root, path)
+    cached = _cached(root, path, notes)
     if cached is not None:
         return cached
     tried: dict[str, bytes | None] = {}
@@ -340,7 +345,7 @@ def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...]
         CHECKOUT_PROBLEMS[root] = f"{exc.path}: {exc.reason}"
         return None, tuple(files)
     if words is not None:
-        _store(root, path, tried, words)
+        _store(root, path, tried, words, notes)
     return words, tuple(files)
 
 
