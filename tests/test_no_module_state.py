@@ -64,7 +64,6 @@ ALLOWED = {
                                    "during a run; the environment names the checkout, so it is the key)",
     "ptofix.pto.header_words:_checkout_reading": "a checkout's header words by its path (as identify)",
     "ptofix.pto.header_words:checkout_call_arities": "a checkout's call arities by its path (as identify)",
-    "ptofix.pto.header_words:CHECKOUT_PROBLEMS": "why _checkout_reading of a path gave None, by that path",
     "ptofix.side_files:_real_directory": "a directory's real path, by path",
     "ptofix.side_files:_pseudo_devices": "the device numbers of /proc, /sys and /dev, read once",
     # Records of one command's work, which cli.main clears at its start. They say what a run read

@@ -309,12 +309,9 @@ def _store(root: str, path: str, tried: dict[str, bytes | None], words: frozense
             os.unlink(temp)
 
 
-# Why the last checkout_words of a root gave None (a file that may not be read), for its note.
-CHECKOUT_PROBLEMS: dict[str, str] = {}
-
-
 @functools.lru_cache(maxsize=8)
-def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
+    """(words, files read, why the words are None: a file that may not be read, or '')."""
     notes: list[str] = []           # (this reading's notes, said once each at its end)
     try:
         return _read_checkout(root, notes)
@@ -322,12 +319,11 @@ def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...]
         _say(notes)
 
 
-def _read_checkout(root: str, notes: list[str]) -> tuple[frozenset[str] | None, tuple[str, ...]]:
-    CHECKOUT_PROBLEMS.pop(root, None)
+def _read_checkout(root: str, notes: list[str]) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
     path = _cache_file(root)
     cached = _cached(root, path, notes)
     if cached is not None:
-        return cached
+        return (*cached, "")
     tried: dict[str, bytes | None] = {}
     files: list[str] = []
     total = [0]
@@ -342,24 +338,29 @@ def _read_checkout(root: str, notes: list[str]) -> tuple[frozenset[str] | None, 
     try:
         words = words_reached(read)
     except Unreadable as exc:
-        CHECKOUT_PROBLEMS[root] = f"{exc.path}: {exc.reason}"
-        return None, tuple(files)
+        return None, tuple(files), f"{exc.path}: {exc.reason}"
     if words is not None:
         _store(root, path, tried, words, notes)
-    return words, tuple(files)
+    return words, tuple(files), ""
 
 
 def checkout_words(root: str) -> frozenset[str] | None:
     """words_reached over the pto-isa checkout at ``root``, from the cache on disk when it still
     holds (see above), once per checkout and process; None when it has no include/pto/pto-inst.hpp
-    or holds a header that may not be read (CHECKOUT_PROBLEMS says which). The files read are
+    or holds a header that may not be read (checkout_problem says which). The files read are
     inputs of the run (side_files.DEPENDENCIES_READ), also when the words come from a cache."""
-    words, files = _checkout_reading(root)
+    words, files, _ = _checkout_reading(root)
     DEPENDENCIES_READ.update(files)
     return words
 
 
 checkout_words.cache_clear = _checkout_reading.cache_clear  # type: ignore[attr-defined]
+
+
+def checkout_problem(root: str) -> str:
+    """Why checkout_words(root) is None when a file of the checkout may not be read ('' when it
+    is not None, or None for want of include/pto/pto-inst.hpp)."""
+    return _checkout_reading(root)[2]
 
 
 _DEFINED = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
@@ -388,7 +389,7 @@ def checkout_headers_reached(root: str) -> frozenset[str] | None:
     (their paths under include/: `pto/common/pto_tile.hpp`), None when its words are not known
     (checkout_words). What such a header's code writes, and every header it reaches, is in those
     words: a kernel that includes it sees no name pto-inst.hpp's headers do not write."""
-    words, files = _checkout_reading(root)
+    words, files, _ = _checkout_reading(root)
     if words is None:
         return None
     include = os.path.join(root, "include") + os.sep
