@@ -74,7 +74,6 @@ ALLOWED = {
     # no output replaces an input (the process's I/O, not a setting of the analysis). Still to go
     # (#59): a read record made per command and passed to the readers; the pto-isa checkout's
     # memoised readings (identify, checkout_call_arities) would return the files they read.
-    "ptofix.source:FILES_READ": "the files a command read (no output may replace one); cleared per command",
     "ptofix.side_files:DEPENDENCIES_READ": "the side files a command read (the depfile); cleared per command",
     # The regex cache (issue 59 item 5's subject): compiled patterns by their source text.
     "ptofix.regex_cache:_entries": "compiled patterns by pattern text (pure)",
