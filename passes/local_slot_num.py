@@ -127,11 +127,14 @@ def read_flag_list(text: str) -> tuple[int, ...]:
     return tuple(flags)
 
 
+def tpush_header_candidates(path: str) -> tuple[str, ...]:
+    """Where ``--pto-lib`` ``path`` may hold TPush.hpp (find_tpush_header reads the first file)."""
+    return path, os.path.join(path, HEADER_RELPATH), os.path.join(path, HEADER_RELPATH.split("/", 1)[1])
+
+
 def find_tpush_header(path: str) -> str:
     """``--pto-lib``: the pto-isa checkout, its ``include`` dir, or TPush.hpp itself."""
-    candidates = [path, os.path.join(path, HEADER_RELPATH),
-                  os.path.join(path, HEADER_RELPATH.split("/", 1)[1])]
-    for candidate in candidates:
+    for candidate in tpush_header_candidates(path):
         if os.path.isfile(candidate):
             return candidate
     raise PtofixError(f"local-slot-num: pto-lib '{path}' has no {HEADER_RELPATH}")
@@ -159,6 +162,10 @@ class LocalSlotNumPass(Pass):
     # The arch ptoas compiled the C++ for (its --pto-arch); "": the IR module's pto.target_arch
     # (a3 when unsaid).
     pto_arch: Literal["", "a3", "a5"] = ""
+
+    def input_files(self) -> tuple[str, ...]:
+        return tuple(path for path in (self.ir, self.sidecar, *(tpush_header_candidates(self.pto_lib)
+                                                                if self.pto_lib else ())) if path)
 
     def __post_init__(self) -> None:
         super().__post_init__()

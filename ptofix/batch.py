@@ -27,7 +27,7 @@ from .output import (
 from .reports import json_document, text_lines_for_file
 from .side_files import DEPENDENCIES_READ
 from .signals import die_with_parent, hold_interrupts, terminate_as_interrupt
-from .source import FILES_READ, Diagnostic, OptionValueError, PtofixError, SourceText
+from .source import Diagnostic, OptionValueError, PtofixError, SourceText
 
 # Imported where used, for a one-file run's start-up (tests/test_startup.py): traceback (only to
 # print one), progress (threading, ~1 ms, several files), html_report (~3 ms, --report html) and
@@ -47,8 +47,9 @@ class Processed(NamedTuple):
     text_lines: list
     warnings: list
     extra: list          # [(path, data, what)] more files to write with this one
-    reads: tuple = ()    # the files read to make it (in a worker process: its parent did not see them)
-    depends: tuple = ()  # of those, the ones besides the inputs (headers, pto-isa files): no output may be one
+    # The files read to make it besides the inputs (headers, pto-isa files; in a worker process its
+    # parent did not see them): no output may be one.
+    depends: tuple = ()
 
 
 class Failure(NamedTuple):
@@ -134,7 +135,7 @@ def _job(process: Process, path: str, debug: bool) -> Processed | Failure:
         result = process(path)
         if not isinstance(result, Processed):
             return result
-        return result._replace(reads=tuple(sorted(FILES_READ)), depends=tuple(sorted(DEPENDENCIES_READ)))
+        return result._replace(depends=tuple(sorted(DEPENDENCIES_READ)))
     except PtofixError as exc:
         return Failure(exc.format(), ExitStatus.ERROR)
     except RecursionError:
@@ -313,8 +314,6 @@ def deliver_processed(options: OutputOptions, result: Processed, extra: list | N
     """Warnings first, then the file(s) and the report, through the one writer."""
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
-    if result.reads:
-        options = replace(options, other_inputs=(*options.other_inputs, *result.reads))
     return deliver(options, result.source, result.text, result.report, result.text_lines,
                    result.extra if extra is None else extra)
 

@@ -19,7 +19,7 @@ from .output import discard_stdout
 from .reports import printable_names
 from .side_files import DEPENDENCIES_READ
 from .signals import terminate_as_interrupt
-from .source import FILES_READ, Diagnostic, PtofixError
+from .source import Diagnostic, PtofixError
 
 # Imported where used: argparse and help_format (with the parser of the one command a command line
 # names) and traceback (only to print one).
@@ -103,7 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv[:argv.index("--")] if "--" in argv else "--debug" in argv
     try:
         _unwind_on_interrupt()
-        FILES_READ.clear()          # (a program may run several commands in one process)
         DEPENDENCIES_READ.clear()
         parser = build_parser(_command_of(argv))
         # --help, --version and usage errors raise SystemExit (0 or 2) after argparse printed them.

@@ -31,7 +31,7 @@ import re
 import subprocess
 
 from .cpp.lexical import masked_literals
-from .pto.header_words import CHECKOUT_PROBLEMS, INST_HEADER, checkout_words
+from .pto.header_words import INST_HEADER, checkout_problem, checkout_words
 from .pto.ops import EVERY_VERSION, UNKNOWN_CHECKOUT_WORDS, IsaFacts
 from .pto.tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE
 from .side_files import Unreadable, read_side_file
@@ -73,7 +73,7 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
                      f"before {ROW_REDUCE_FIX_COMMIT}: reductions with an empty valid shape are taken not to drain")
         fixed = False
     words = checkout_words(root)
-    problem = CHECKOUT_PROBLEMS.get(root) if words is None else None
+    problem = checkout_problem(root) if words is None else None
     if problem:
         # (Fail closed: a header pto-inst.hpp reaches that may not be read may write any name.)
         words = frozenset([UNKNOWN_CHECKOUT_WORDS])

@@ -30,7 +30,7 @@ from .exit_status import ExitStatus
 from .pto.tpipe import HEADER_RELPATH
 from .reports import json_document, printable_names, text_lines_for_file
 from .side_files import DEPENDENCIES_READ
-from .source import FILES_READ, PtofixError, SourceText
+from .source import PtofixError, SourceText
 
 # Imported where used: difflib (~5 ms, only for --diff) and html_report (~3 ms, --report html).
 
@@ -278,9 +278,10 @@ def option_inputs(local_slot_ir: str | None, local_slot_sidecar: str | None, pto
 
 
 def read_by_this_run(options: OutputOptions | None = None) -> list[str]:
-    """The files this command read (or will read, in its workers) besides its input files: the
-    options that name one, and every file read so far. No output may replace one of them."""
-    return [*(options.option_inputs if options else ()), *sorted(FILES_READ)]
+    """The files this command reads (also in its workers) besides its input files: those its
+    options name (the command line's, its passes': Pass.input_files), known before any is read.
+    No output may replace one of them."""
+    return list(options.option_inputs if options else ())
 
 
 def _identities(paths: Iterable[str]) -> dict[tuple, str]:

@@ -69,6 +69,11 @@ class Pass:
     def apply(self, model: Any, source: SourceText) -> PassResult:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def input_files(self) -> tuple[str, ...]:
+        """The files its options name for reading: known before any file is processed (also in
+        -j workers), no output of the run may replace one (output.OutputOptions.option_inputs)."""
+        return ()
+
 
 def _loader(module: str) -> Callable[[], type[Pass]]:
     return lambda: importlib.import_module(f"ptofix.passes.{module}").PASS

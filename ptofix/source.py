@@ -321,12 +321,6 @@ def too_deep(source: SourceText, what: str, limit: int = 100) -> PtofixError:
 # /dev/zero must not make ptofix read forever.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
-# Every file read_source read in this process (the command line's reset it per command): the
-# writer refuses to replace any of them but the file an output is for (an `-o` onto the `--ir`
-# or `--sidecar` a run read would destroy an input).
-FILES_READ: set[str] = set()
-
-
 def decode_utf8(data: bytes, path: str) -> SourceText:
     """Strict UTF-8 text of ``data``; an invalid byte is an error at its line and column."""
     try:
@@ -371,7 +365,6 @@ def read_source(path: str | os.PathLike[str]) -> SourceText:
         if stat.S_ISBLK(st.st_mode) or stat.S_ISSOCK(st.st_mode):
             raise PtofixError(f"cannot read {path}: not a regular file")
         with open(path, "rb") as handle:
-            FILES_READ.add(path)
             data = _read_limited(handle, path)
     except FileNotFoundError:
         raise PtofixError(f"no such file: {path}") from None

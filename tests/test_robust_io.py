@@ -648,6 +648,20 @@ def test_an_output_onto_a_file_the_run_reads_is_refused(work, capsys, option, na
     assert listing(work) == before
 
 
+@pytest.mark.parametrize("argv", [["-o", "fa.mlir", "fa.cpp"],
+                                  ["--check", "--report", "json", "--report-file", "fa.mlir", "fa.cpp", "fb.cpp"],
+                                  ["--check", "--report", "json", "--report-file", "fa.mlir", "-j", "2",
+                                   "fa.cpp", "fb.cpp"]])
+def test_an_output_onto_a_file_a_pass_option_names_is_refused(work, capsys, argv):
+    """`opt`'s pipeline names the IR for reading (Pass.input_files): it is an input before any
+    file is processed, also when -j workers read it."""
+    shutil.copy(work / "fa.cpp", work / "fb.cpp")
+    before = listing(work)
+    assert ptofix("opt", "-p", "local-slot-num{ir=fa.mlir}", *argv) == 2
+    assert "to fa.mlir: it is fa.mlir" in capsys.readouterr().err
+    assert listing(work) == before
+
+
 def _edit_while_running(monkeypatch, path: Path, new_content: bytes) -> None:
     """Make ``run`` see ``path`` change after it read it (an editor, or a second `run -i`)."""
     from ptofix.commands import run as run_module

@@ -8,6 +8,9 @@ from ..output import OutputOptions, option_inputs
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterable
+
+    from ..pass_manager import Pass
 
 
 def output_options(args: argparse.Namespace) -> OutputOptions:
@@ -21,6 +24,13 @@ def output_options(args: argparse.Namespace) -> OutputOptions:
         debug=bool(getattr(args, "debug", False)),
         option_inputs=option_inputs(getattr(args, "local_slot_ir", None), getattr(args, "local_slot_sidecar", None),
                                     getattr(args, "pto_lib", None)))
+
+
+def with_pass_inputs(options: OutputOptions, passes: Iterable[Pass]) -> OutputOptions:
+    """``options`` with the files ``passes``' options name for reading (``local-slot-num{ir=...}``)
+    among those no output may replace: said before any file is processed, -j workers included."""
+    named = tuple(path for pass_ in passes for path in pass_.input_files())
+    return replace(options, option_inputs=(*options.option_inputs, *named)) if named else options
 
 
 def json_report_off_stderr(options: OutputOptions) -> OutputOptions:

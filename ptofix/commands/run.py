@@ -18,7 +18,7 @@ from .arguments import (
     add_pass_argument,
 )
 from .help_format import HelpFormatter
-from .output_options import json_report_off_stderr, output_options
+from .output_options import json_report_off_stderr, output_options, with_pass_inputs
 
 # Imported where used (-X importtime, interpreted, bytecode cached): the barrier analysis and the
 # C++ fixes in run() (14 ms, which `run --help`, a usage error and `ptofix --help` need not wait
@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         check_output_options(options)
     # The pipeline is built (and its options checked) once, and handed to every file's job.
     passes = tuple(cpp_passes(cpp_fix_options(args)))
+    options = with_pass_inputs(options, passes)
     html = options.report == "html"
     job = FilePasses(passes, cpp_input=True, functions=html,
                      notes=notes_wanted(options.quiet, options.report, options.report_file),

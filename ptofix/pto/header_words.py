@@ -210,23 +210,20 @@ _MAX_CACHED_PATHS = 20_000          # (pto-isa f35e7f60: 1186 paths tried)
 MAX_CACHE_BYTES = 8 * 1024 * 1024
 
 
-def _note(text: str) -> None:
-    """A cache ignored is said on stderr (never silent), once per cause and process."""
-    if text not in _NOTED:
-        _NOTED.add(text)
+def _say(notes: list[str]) -> None:
+    """The notes of one reading of a checkout on stderr (never silent), each once: a cache ignored,
+    a cache directory not used (the reading is once per checkout and process: identify's memo)."""
+    for text in dict.fromkeys(notes):
         with contextlib.suppress(OSError, ValueError, AttributeError):
             sys.stderr.write(f"ptofix: note: {text}\n")
 
 
-_NOTED: set[str] = set()
-
-
-def _private_directory(directory: str, create: bool) -> bool:
+def _private_directory(directory: str, create: bool, notes: list[str]) -> bool:
     """Whether ``directory`` may hold the cache (side_files.cache_directory_problem; a problem is
     said in a note: the directory is not used)."""
     problem = cache_directory_problem(directory, create)
     if problem:
-        _note(problem)
+        notes.append(problem)
     return problem is None
 
 
@@ -256,10 +253,10 @@ def _valid_entry(data: object) -> bool:
         and isinstance(data["words"], list) and all(isinstance(word, str) for word in data["words"])
 
 
-def _cached(root: str, path: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+def _cached(root: str, path: str, notes: list[str]) -> tuple[frozenset[str], tuple[str, ...]] | None:
     """(words, files read) of the cache entry at ``path`` when it may be trusted (see above)."""
     directory = os.path.dirname(path)
-    if not os.path.lexists(path) or not _private_directory(directory, create=False):
+    if not os.path.lexists(path) or not _private_directory(directory, create=False, notes=notes):
         return None
     why = ""
     try:
@@ -273,7 +270,7 @@ def _cached(root: str, path: str) -> tuple[frozenset[str], tuple[str, ...]] | No
     except ValueError as exc:
         why = f"not JSON ptofix reads ({exc})"
     if why:
-        _note(f"the cache entry {path} is ignored ({why}); the header words are read from the checkout")
+        notes.append(f"the cache entry {path} is ignored ({why}); the header words are read from the checkout")
         return None
     assert isinstance(data, dict)
     if data["root"] != os.path.realpath(root):
@@ -293,11 +290,11 @@ def _cached(root: str, path: str) -> tuple[frozenset[str], tuple[str, ...]] | No
     return frozenset(data["words"]), tuple(files)
 
 
-def _store(root: str, path: str, tried: dict[str, bytes | None], words: frozenset[str]) -> None:
+def _store(root: str, path: str, tried: dict[str, bytes | None], words: frozenset[str], notes: list[str]) -> None:
     data = {"format": _CACHE_FORMAT, "root": os.path.realpath(root), "key": _content_key(root, tried),
             "tried": sorted(tried), "words": sorted(words)}
     directory = os.path.dirname(path)
-    if not _private_directory(directory, create=True):
+    if not _private_directory(directory, create=True, notes=notes):
         return
     try:
         handle, temp = tempfile.mkstemp(suffix=".tmp", dir=directory)     # (mode 0600)
@@ -312,17 +309,21 @@ def _store(root: str, path: str, tried: dict[str, bytes | None], words: frozense
             os.unlink(temp)
 
 
-# Why the last checkout_words of a root gave None (a file that may not be read), for its note.
-CHECKOUT_PROBLEMS: dict[str, str] = {}
-
-
 @functools.lru_cache(maxsize=8)
-def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...]]:
-    CHECKOUT_PROBLEMS.pop(root, None)
+def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
+    """(words, files read, why the words are None: a file that may not be read, or '')."""
+    notes: list[str] = []           # (this reading's notes, said once each at its end)
+    try:
+        return _read_checkout(root, notes)
+    finally:
+        _say(notes)
+
+
+def _read_checkout(root: str, notes: list[str]) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
     path = _cache_file(root)
-    cached = _cached(root, path)
+    cached = _cached(root, path, notes)
     if cached is not None:
-        return cached
+        return (*cached, "")
     tried: dict[str, bytes | None] = {}
     files: list[str] = []
     total = [0]
@@ -337,24 +338,29 @@ def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...]
     try:
         words = words_reached(read)
     except Unreadable as exc:
-        CHECKOUT_PROBLEMS[root] = f"{exc.path}: {exc.reason}"
-        return None, tuple(files)
+        return None, tuple(files), f"{exc.path}: {exc.reason}"
     if words is not None:
-        _store(root, path, tried, words)
-    return words, tuple(files)
+        _store(root, path, tried, words, notes)
+    return words, tuple(files), ""
 
 
 def checkout_words(root: str) -> frozenset[str] | None:
     """words_reached over the pto-isa checkout at ``root``, from the cache on disk when it still
     holds (see above), once per checkout and process; None when it has no include/pto/pto-inst.hpp
-    or holds a header that may not be read (CHECKOUT_PROBLEMS says which). The files read are
+    or holds a header that may not be read (checkout_problem says which). The files read are
     inputs of the run (side_files.DEPENDENCIES_READ), also when the words come from a cache."""
-    words, files = _checkout_reading(root)
+    words, files, _ = _checkout_reading(root)
     DEPENDENCIES_READ.update(files)
     return words
 
 
 checkout_words.cache_clear = _checkout_reading.cache_clear  # type: ignore[attr-defined]
+
+
+def checkout_problem(root: str) -> str:
+    """Why checkout_words(root) is None when a file of the checkout may not be read ('' when it
+    is not None, or None for want of include/pto/pto-inst.hpp)."""
+    return _checkout_reading(root)[2]
 
 
 _DEFINED = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
@@ -383,7 +389,7 @@ def checkout_headers_reached(root: str) -> frozenset[str] | None:
     (their paths under include/: `pto/common/pto_tile.hpp`), None when its words are not known
     (checkout_words). What such a header's code writes, and every header it reaches, is in those
     words: a kernel that includes it sees no name pto-inst.hpp's headers do not write."""
-    words, files = _checkout_reading(root)
+    words, files, _ = _checkout_reading(root)
     if words is None:
         return None
     include = os.path.join(root, "include") + os.sep
