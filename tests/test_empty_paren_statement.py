@@ -74,3 +74,25 @@ def test_adversary_keeps_the_barrier(name):
     before, after = ADVERSARIES[name]
     (decision,) = decisions(kernel(before, after))
     assert not decision.removed, decision.reason
+
+
+def early(statement: str, declarations: str = "") -> str:
+    """The statement before the kernel's PIPE_ALL drain: its call (or temporary, destroyed at the end
+    of its full expression) is drained before the window opens."""
+    src = kernel("").replace("  pipe_barrier(PIPE_ALL);\n", f"  {statement}\n  pipe_barrier(PIPE_ALL);\n")
+    return src.replace("using T1 =", f"{declarations}\nusing T1 =")
+
+
+def test_a_drained_empty_paren_call_leaves_the_barrier_removable():
+    # (The oracle proves it too: its window starts after the PIPE_ALL drain.)
+    (decision,) = decisions(early("Maker<PIPE_V, PIPE_S>();"))
+    assert decision.removed, decision.reason
+
+
+@pytest.mark.parametrize("statement, declarations", [
+    ("Maker<PIPE_V>();", "#define Maker int PIPE_V = 1; Holder"),            # an object-like macro of the file
+    ("Maker<PIPE_V>(PIPE_V);", ""),                                       # a declaration of PIPE_V
+    ("Maker<PIPE_V>{}();", ""),                                          # not a plain empty call
+])
+def test_a_drained_statement_that_may_declare_keeps_the_barrier(statement, declarations):
+    assert True not in [d.removed for d in decisions(early(statement, declarations))]
