@@ -1218,8 +1218,9 @@ _PLAIN_STRUCT = regex_cache.compile(
 _STRUCT_BODY_WORDS = frozenset(["friend", "template", "typedef", "using", "enum", "struct", "class", "union",
                                 "operator", "static_assert", "static", "virtual", "namespace", "typename",
                                 "public", "private", "protected", "alignas", "decltype", "auto"])
-# A class definition after plain template heads (or none), no base, nothing after its '}' but ';'.
-_CLASS_DEFINITION = regex_cache.compile(r"(?:struct|class)\s+([A-Za-z_]\w*)\s*\{([^{}]*)\}\s*;\s*\Z")
+# A class definition after plain template heads (or none), nothing after its '}' but ';'. Group 3:
+# its base clause (`struct D : B {...};`, no brace or ';' in it), checked like the members.
+_CLASS_DEFINITION = regex_cache.compile(r"(?:struct|class)\s+([A-Za-z_]\w*)\s*(?::([^{};]*))?\{([^{}]*)\}\s*;\s*\Z")
 # Words by which a member declaration may declare a name outside its class: a friend declaration,
 # an elaborated type specifier (`using P = struct TMUL*;` declares TMUL in the namespace), or one
 # the model does not read.
@@ -1236,7 +1237,8 @@ def _traits_class(text: str) -> str:
     heads = _PLAIN_TEMPLATE_HEADS.match(text)
     at = heads.end() if heads is not None else len(text) - len(text.lstrip())
     definition = _CLASS_DEFINITION.match(text, at)
-    if definition is None or not _LEAKING_MEMBER_WORDS.isdisjoint(identifiers(definition.group(2))):
+    if definition is None or not _LEAKING_MEMBER_WORDS.isdisjoint(identifiers(definition.group(3))) \
+            or not _LEAKING_MEMBER_WORDS.isdisjoint(identifiers(definition.group(2) or "")):
         return ""
     return definition.group(1)
 

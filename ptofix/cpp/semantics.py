@@ -1203,6 +1203,11 @@ class FunctionSemantics:
         `SyncPipe(PIPE_V) = PIPE_MTE2;` declares PIPE_V, `Mul(TMUL);` an object TMUL."""
         if isinstance(expr, A.Name):
             return ""       # `T;` declares nothing (and `break;` is a jump)
+        if isinstance(expr, A.Call) and not expr.args and isinstance(expr.func, (A.Name, A.TemplateId)):
+            # `T();`, `pto::PtoSetWaitFlag<PIPE_V, PIPE_S>();`: `()` alone is no declarator and a
+            # template argument declares nothing here ([dcl.decl], [stmt.ambig]), so the statement
+            # is an expression (a call, or a temporary destroyed at its end: no scope-exit code).
+            return ""
         head = _leftmost_name(expr)
         return head if head is not None and self._may_name_type(head, scope) else ""
 
