@@ -512,24 +512,37 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
 def _drains_after(op: Op) -> bool:
     """Whether the op ends with its own pipe_barrier(PIPE_V) after its last vector instruction:
     an op every recorded trace point of which does (DRAIN_AFTER), or a float/half row reduction
-    whose source's valid columns are known and not in (E, 2E) for E elements a 256-byte repeat.
-    pto-isa a2a3 TRowReduceOps.hpp `TRowReduceInstr` (3186c381) ends every path with one but the
-    E < validCol < 2E path with a narrow stride, which returns having issued nothing; its
-    `TryOptimizeFP32Reduce` (float, a non-RowMajor dst of static ValidCol 1) returns without one,
-    and the integer forms (TRowSum.hpp) end with scalar work: neither is credited."""
+    none of whose possible valid column counts takes the one path without it. pto-isa a2a3
+    TRowReduceOps.hpp `TRowReduceInstr` (f35e7f60): validCol <= E (E elements a 256-byte repeat;
+    `OneRepeatProc`, also for an empty shape: each loop turn ends with a barrier) and validCol >= 2E
+    end with one; E < validCol < 2E ends with one unless `srcRptStride` or `tmpRptStride` (the
+    source's and tmp's static Cols in 32-byte blocks) is below 8, where it returns having issued
+    nothing. Its `TryOptimizeFP32Reduce` (float, a non-RowMajor dst of static ValidCol 1) is not
+    credited; the integer forms (TRowSum.hpp) end with scalar work: not credited. The valid columns
+    possible: the static ValidCol, or with a run-time valid shape any count up to the static Cols
+    (the oracle takes a tile's valid part within its static extent, as its byte model does)."""
     if op.name in DRAIN_AFTER:
         # (The grid holds no empty valid shape, and pto-isa's TCOLMAX_IMPL returns at once, with
         # no barrier, on one: every operand's valid shape must be known and not empty.)
         return all(tile.full or (tile.static_valid and min(tile.valid) > 0) for _, tile in op.operands)
     if op.name not in ("TROWSUM", "TROWMAX", "TROWMIN") or len(op.operands) != 3:
         return False
-    (_, dst), (_, src), _ = op.operands
-    if src.dtype not in ("float", "float32_t", "half", "float16_t") or dst.dtype != src.dtype or not src.full:
+    (_, dst), (_, src), (_, tmp) = op.operands
+    if src.dtype not in ("float", "float32_t", "half", "float16_t") or dst.dtype != src.dtype \
+            or src.layout != "RowMajor":
         return False
     if src.size == 4 and dst.layout != "RowMajor" and dst.valid[1] == 1:
         return False
     per_repeat = 256 // src.size
-    return src.cols <= per_repeat or src.cols >= 2 * per_repeat
+    wide_strides = src.cols * src.size // 32 >= 8 and tmp.cols * src.size // 32 >= 8
+    if src.full:
+        columns = src.cols
+    elif src.static_valid:
+        columns = src.valid[1]
+    else:
+        # (Any count up to the static Cols: the narrow path is out of reach when Cols <= E.)
+        return src.cols <= per_repeat or wide_strides
+    return columns <= per_repeat or columns >= 2 * per_repeat or wide_strides
 
 
 def _broadcast_prologue(op: Op) -> tuple[Op, Op] | None:

@@ -146,10 +146,52 @@ def test_row_reduction_drains_only_outside_the_narrow_path(tmp_path: Path) -> No
     wide = tile("s", A) + tile("t", B) + tile("d", C, cols=8) + tile("x", D, cols=8)
     text = kernel(wide + "    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, d, d);\n")
     assert verdicts(tmp_path, text) == [True]
-    # 80 columns: E < 80 < 2E may return having issued nothing, and no barrier.
-    narrow = tile("s", A, cols=80) + tile("t", B, cols=80) + tile("d", C, cols=8) + tile("x", D, cols=8)
+    # 80 columns: E < 80 < 2E with a tmp under 8 blocks a row returns having issued nothing, and no barrier.
+    narrow = tile("s", A, cols=80) + tile("t", B, cols=32) + tile("d", C, cols=8) + tile("x", D, cols=8)
     text = kernel(narrow + "    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
     assert verdicts(tmp_path, text) == [False]
+    # The same with a tmp of 80 columns: both strides at least 8 blocks, the path ends with a barrier
+    # (the trace's float 80x80 point records it).
+    strided = tile("s", A, cols=80) + tile("t", B, cols=80) + tile("d", C, cols=8) + tile("x", D, cols=8)
+    text = kernel(strided + "    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text) == [True]
+
+
+def dynamic_tile(name: str, address: int, rows: int, cols: int, dtype: str = "float") -> str:
+    spelled = f"Tile<TileType::Vec, {dtype}, {rows}, {cols}, BLayout::RowMajor, -1, -1>"
+    return f"    {spelled} {name} = {spelled}(n, m);\n    TASSIGN({name}, {address});\n"
+
+
+@pytest.mark.parametrize(("src_cols", "tmp_cols", "drains"), [
+    (8, 8, True),        # any valid count <= 8 <= E: OneRepeatProc, a barrier on every path (empty too)
+    (64, 8, True),       # <= E = 64
+    (128, 128, True),    # (E, 2E) reachable, but both strides are 16 blocks: ends with a barrier
+    (128, 32, False),    # (E, 2E) reachable with tmp's stride 4 blocks: returns with no barrier
+    (72, 72, True),
+    (72, 56, False),
+])
+def test_row_reduction_with_a_run_time_valid_shape(tmp_path: Path, src_cols: int, tmp_cols: int,
+                                                   drains: bool) -> None:
+    tiles = dynamic_tile("s", A, 16, src_cols) + tile("t", B, cols=tmp_cols) + tile("d", C, cols=8) \
+        + tile("x", D, cols=8)
+    for op in ("TROWSUM", "TROWMAX"):
+        text = kernel(tiles + f"    TADD(s, s, s);\n    {op}(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+        assert verdicts(tmp_path, text, chains=False) == [drains]
+    # SetValidShape changes nothing: the count stays within the static columns.
+    text = kernel(tiles + "    s.SetValidShape(1, k);\n    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER
+                  + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text, chains=False) == [drains]
+
+
+def test_row_reduction_drains_refused_for_integers_and_column_major_sources(tmp_path: Path) -> None:
+    ints = dynamic_tile("s", A, 16, 8, "int32_t") + tile("t", B, "int32_t", cols=8) \
+        + tile("d", C, "int32_t", cols=8) + tile("x", D, "int32_t", cols=8)
+    text = kernel(ints + "    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text, chains=False) == [False]
+    col_major = tile("s", A, cols=8, extra=", BLayout::ColMajor") + tile("t", B, cols=8) + tile("d", C, cols=8) \
+        + tile("x", D, cols=8)
+    text = kernel(col_major + "    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text, chains=False) == [False]
 
 
 def test_memory_move_after_the_barrier_needs_a_flag(tmp_path: Path) -> None:
