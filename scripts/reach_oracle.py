@@ -261,6 +261,10 @@ class TileInfo:
         self.span = (address, address + rows * cols * self.size)
         self.full, self.static_valid = full, static_valid
         self.ctor_full, self.name, self.declared_at = False, "", -1
+        # (The valid rows of a RowMajor tile whose valid part is its first rows, every column: the
+        # static rows when full; from a run-time shape constructed from constants (r, Cols) and
+        # never changed; 0 otherwise.)
+        self.prefix_rows = rows if self.full else 0
 
 
 def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) -> dict[int, bool]:
@@ -334,20 +338,28 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
         static_valid = valid != (-1, -1) and -1 not in valid
         full = valid == (rows, cols)
         ctor_full = False
+        prefix_rows = 0
         if valid == (-1, -1):
             # A run-time valid shape: full only when constructed from constants equal to the
             # static shape and never set again (no SetValidShape, no other assignment).
             ctor = re.search(r"\(([^()]*)\)\s*;$", initializer)
             args = split_arguments(ctor.group(1)) if ctor else []
             ctor_full = len(args) == 2 and [_value(x, scalars, 0) for x in args] == [rows, cols]
-            full = ctor_full and not re.search(r"\b" + name + r"\s*\.\s*SetValidShape\b", body) \
+            unchanged = not re.search(r"\b" + name + r"\s*\.\s*SetValidShape\b", body) \
                 and len(re.findall(r"(?<![\w.])" + name + r"\s*=(?!=)", body)) <= 1
+            full = ctor_full and unchanged
+            shape = [_value(x, scalars, 0) for x in args] if len(args) == 2 else []
+            if unchanged and len(shape) == 2 and shape[1] == cols and shape[0] is not None \
+                    and 1 <= shape[0] <= rows:
+                prefix_rows = shape[0]
         full = full and slayout == "NoneBox"
         info = TileInfo(dtype, rows, cols, address, full and layout == "RowMajor" and slayout == "NoneBox",
                         static_valid, layout, valid)
         # (Full at an op in the declaration's own straight block with no change between: _at.)
         info.ctor_full = ctor_full and layout == "RowMajor" and slayout == "NoneBox"
         info.name, info.declared_at = name, declared_at[name]
+        if not info.full and layout == "RowMajor" and slayout == "NoneBox":
+            info.prefix_rows = prefix_rows
         tiles[name] = info
     return tiles
 
@@ -593,6 +605,7 @@ def _at(code: str, where: int, tiles: dict[str, TileInfo | None], args: list[str
             continue
         here = copy.copy(tile)
         here.full = True
+        here.prefix_rows = here.rows
         seen[arg] = here
     return seen
 
@@ -641,27 +654,39 @@ def _chain(producer: Op, consumer: Op) -> bool:
     hardware-safe same-access chain, https://github.com/hw-native-sys/PTOAS/pull/674, judged on
     pto-isa's recorded walks): both ops walk every operand linearly for its type in the trace
     grid (LINEAR_WALK); the producer is a single-cycle one (SINGLE_CYCLE); every tile of either
-    has one element size, is RowMajor with every element valid; the bytes they share are whole
-    tiles at one address, which the consumer reads (a plain overwrite keeps its barrier), and the
-    producer's pass over them is at least 16 repeats of 256 bytes. Then both walk those bytes
-    256 bytes a repeat in address order, so the consumer's k-th repeat touches only what the
-    producer touched in its k-th."""
+    has one element size, is RowMajor with every element valid, or every tile of both has the
+    same first r rows valid in full (a run-time shape (r, Cols) from constants; `prefix_rows`); the
+    bytes they share are whole tiles at one address, which the consumer reads (a plain overwrite
+    keeps its barrier), and the producer's pass over the valid part is at least 16 repeats of
+    256 bytes. Then both walk those bytes 256 bytes a repeat in address order, so the consumer's
+    k-th repeat touches only what the producer touched in its k-th. The partly valid case: pto-isa
+    a2a3 TBinOp.hpp `BinaryInstrGeneralPath` (f35e7f60), a run-time valid shape whose validCol
+    equals the static Cols takes the "continuous" branch, one pass over validRow * validCol
+    elements from the tile's start (Bin1LNormMode / Bin1LCountMode), the code a fully valid
+    run-time tile of r rows runs; its walk is judged by the trace's class for r rows."""
     if producer.name not in SINGLE_CYCLE or not producer.operands or not consumer.operands:
         return False
     everything = [tile for _, tile in producer.operands + consumer.operands]
     first = everything[0]
-    if any(not t.full or t.size != first.size or TRACE_DTYPE.get(t.dtype) != TRACE_DTYPE.get(first.dtype)
+    if any(not t.prefix_rows or t.size != first.size or TRACE_DTYPE.get(t.dtype) != TRACE_DTYPE.get(first.dtype)
            for t in everything):
         return False
+    partial = any(not t.full for t in everything)
+    if partial and (len({t.prefix_rows for t in everything}) != 1
+                    or producer.name not in ELEMENTWISE or consumer.name not in ELEMENTWISE):
+        return False
+    valid_bytes: dict[tuple, int] = {}
+    for t in everything:
+        valid_bytes[t.span] = min(valid_bytes.get(t.span, 1 << 40), t.prefix_rows * t.cols * t.size)
     for op, needed in ((producer, ("256",)), (consumer, ("256", "ordered"))):
         for _, tile in op.operands:
             key = _walk_class(TRACE_DTYPE.get(tile.dtype, "?"), all(t.static_valid for _, t in op.operands),
-                              tile.rows, tile.cols * tile.size)
+                              tile.prefix_rows, tile.cols * tile.size)
             if WALK_ORDER.get(key, {}).get(op.name) in needed:
                 continue
             # (Or both ops walk this class of tile repeat for repeat alike, in the trace.)
             same = SAME_WALK.get(key, {})
-            if producer.name in same and same.get(producer.name) == same.get(consumer.name) \
+            if not partial and producer.name in same and same.get(producer.name) == same.get(consumer.name) \
                     and all(t.rows == tile.rows and t.cols == tile.cols
                             for _, t in producer.operands + consumer.operands):
                 continue
@@ -676,7 +701,7 @@ def _chain(producer: Op, consumer: Op) -> bool:
         # (From the producer's result to the consumer's source, as PTOAS requires: a WAR or a
         # plain WAW pair is not credited.)
         if x != y or x not in producer.writes or y not in consumer.reads \
-                or (y[1] - y[0]) // 256 < 16 or (y[1] - y[0]) % 256:
+                or valid_bytes[y] // 256 < 16 or valid_bytes[y] % 256:
             return False
     return True
 

@@ -311,3 +311,31 @@ def test_a_scalar_access_of_ub_leaves_the_barrier_unproven(tmp_path: Path) -> No
     assert verdicts(tmp_path, text) == [False]
     text = kernel(tiles + "    TEXP(a, b);\n" + BARRIER + "    float y = 1.0f;\n    TEXP(c, c);\n")
     assert verdicts(tmp_path, text) == [True]
+
+
+def _shaped(name: str, address: int, rows: int, cols: int, valid: str) -> str:
+    spelled = f"Tile<TileType::Vec, float, {rows}, {cols}, BLayout::RowMajor, -1, -1>"
+    return f"    {spelled} {name} = {spelled}({valid});\n    TASSIGN({name}, {address});\n"
+
+
+def test_chain_over_a_valid_prefix_of_rows(tmp_path: Path) -> None:
+    # 8x1024 float tiles whose run-time valid shape is (2, 1024): TBinOp's "continuous" branch walks
+    # the first 2 * 4096 bytes (32 repeats of 256) from the tile's start, as a full 2-row tile would.
+    def chain(valid_a: str, valid_b: str = "2, 1024", valid_c: str = "2, 1024", cols: int = 1024,
+              extra: str = "", consumer: str = "TMUL(b, a, c)") -> str:
+        tiles = (_shaped("a", 0, 8, cols, valid_a) + _shaped("b", 0, 8, cols, valid_b)
+                 + _shaped("c", 0x8000, 8, cols, valid_c) + _shaped("d", 0x10000, 8, cols, valid_c))
+        return kernel(tiles + extra + "    TMUL(a, d, c);\n" + BARRIER + f"    {consumer};\n")
+    assert verdicts(tmp_path, chain("2, 1024")) == [True]
+    assert verdicts(tmp_path, chain("2, 1024"), chains=False) == [False]
+    # Refused: valid columns short of the static ones (a strided walk), rows that differ between the
+    # operands, a shape changed by SetValidShape, a shape the oracle cannot evaluate, a prefix under
+    # 16 repeats, a consumer that is not element-wise.
+    assert verdicts(tmp_path, chain("2, 512")) == [False]
+    assert verdicts(tmp_path, chain("2, 1024", valid_b="3, 1024")) == [False]
+    assert verdicts(tmp_path, chain("2, 1024", extra="    a.SetValidShape(8, 1024);\n")) == [False]
+    assert verdicts(tmp_path, chain("n, 1024")) == [False]
+    assert verdicts(tmp_path, chain("1, 512", "1, 512", "1, 512", cols=512)) == [False]
+    assert verdicts(tmp_path, chain("2, 1024", consumer="TROWSUM(b, a, c)")) == [False]
+    # More valid rows than the static ones: not a shape the oracle reads.
+    assert verdicts(tmp_path, chain("9, 1024", "9, 1024", "9, 1024")) == [False]
