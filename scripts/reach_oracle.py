@@ -815,11 +815,13 @@ def fetch_list(rows: list[list[str]], into: str, mirrors: str) -> int:
             handle.write(commit + "\n")
         print(f"laid out {repo}@{commit} as {target}", file=sys.stderr)
     sources = sorted({f"{repo}@{commit}" for _, repo, commit, _, _ in entries})
-    with open(os.path.join(into, "list.tsv"), "w", encoding="utf-8") as handle:
+    # (Written aside and renamed: others may be reading the list while it is rewritten.)
+    with open(os.path.join(into, "list.tsv.part"), "w", encoding="utf-8") as handle:
         handle.write("# set/path<TAB>-I dir...; sources: " + ", ".join(sources) + "\n")
         for set_name, repo, _, path, includes in entries:
             dirs = include_dirs(set_name, repo, includes)
             handle.write("\t".join([f"{checkout_dir(set_name, repo)}/{path}"] + [f"-I {d}" for d in dirs]) + "\n")
+    os.replace(os.path.join(into, "list.tsv.part"), os.path.join(into, "list.tsv"))
     print(f"wrote {os.path.join(into, 'list.tsv')} ({len(entries)} files)", file=sys.stderr)
     return 0
 
