@@ -37,6 +37,7 @@ of what removals together reach).
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import hashlib
 import json
@@ -249,6 +250,23 @@ def statements(code: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return out
 
 
+ALIAS = re.compile(r"using\s+(\w+)\s*=\s*(Tile\s*<[^;]*>)\s*;")
+
+
+def _constant_dims(spelled: str, scalars: dict[str, str]) -> str:
+    """A `Tile<...>` spelling with each argument that is a constant integer expression (a named
+    constexpr, `sizeof`, arithmetic) replaced by its value; other arguments as they are."""
+    opened = re.match(r"Tile\s*<(.*)>\s*$", spelled, re.S)
+    if opened is None:
+        return spelled
+    args = split_arguments(opened.group(1))
+    resolved = []
+    for arg in args:
+        value = None if "::" in arg or arg in DTYPE_BYTES or re.fullmatch(r"-?\d+", arg) else _value(arg, scalars, 0)
+        resolved.append(str(value) if value is not None else arg)
+    return "Tile<" + ", ".join(resolved) + ">"
+
+
 class TileInfo:
     """One `Tile<TileType::Vec, ...>` of a function: its bytes, and what a same-access chain needs
     (element size, layout, whether every element is valid: static in the type, or a run-time
@@ -273,17 +291,30 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) ->
     with open(path, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
     code = masked(text)
-    aliases = {m.group(1): m.group(2) for m in re.finditer(r"using\s+(\w+)\s*=\s*(Tile\s*<[^;]*>)\s*;", code)}
+    # (Aliases at file scope, each defined once; a function's own override them in it: _tiles.)
+    spelled = Counter(m.group(1) for m in ALIAS.finditer(code))
+    aliases = {m.group(1): m.group(2) for m in ALIAS.finditer(code) if spelled[m.group(1)] == 1}
     tail_drains = AUTO_SYNC_TAIL_DEFINITION.search(code) is not None
     result: dict[int, bool] = {}
+    TEMPLATE_PARAMETERS.clear()
+    TEMPLATE_PARAMETERS[id(code)] = {name for params in re.findall(r"\btemplate\s*<([^{};]*?)>\s*(?:struct|class|"
+                                                                   r"\w+\s)", code)
+                                     for name in re.findall(r"\b[A-Za-z_]\w*\b", params)}
     bodies = functions(code)
     # (File-scope text: every function body blanked; a function sees it and its own body.)
     file_scope = code
     for start, end in bodies:
         file_scope = file_scope[:start] + re.sub(r"[^\n]", " ", file_scope[start:end + 1]) + file_scope[end + 1:]
+    FILE_SCOPE[:] = [file_scope]
     for start, end in bodies:
         body = code[start:end]
         scalars = _constants(file_scope + body)
+        # (A name the function's head declares, a parameter or a template parameter, hides any
+        # constant of that name: it is not one.)
+        head = code[:start]
+        head = head[max(head.rfind(";"), head.rfind("}")) + 1:]
+        for hidden in set(re.findall(r"\b[A-Za-z_]\w*\b", head)) | TEMPLATE_PARAMETERS.get(id(code), set()):
+            scalars.pop(hidden, None)
         tiles = _tiles(body, aliases, scalars, start)
         pieces = statements(code, start, end)
         entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
@@ -314,10 +345,19 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
     found: dict[str, tuple[re.Match[str], str]] = {}
     declared_at: dict[str, int] = {}
     declared: Counter[str] = Counter()
+    local = Counter(m.group(1) for m in ALIAS.finditer(body))
+    aliases = {**aliases, **{m.group(1): m.group(2) for m in ALIAS.finditer(body) if local[m.group(1)] == 1}}
+    for name in local:
+        if local[name] > 1:
+            aliases.pop(name, None)
     for decl in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body):
-        spelled = aliases.get(decl.group(1), decl.group(1))
+        spelled = _constant_dims(aliases.get(decl.group(1), decl.group(1)), scalars)
         tile = TILE_TYPE.match(spelled)
         if tile is None:
+            if "Tile" in spelled or decl.group(1) in aliases:
+                # (A tile of a type the oracle cannot read: unknown, never a scalar.)
+                declared[decl.group(2)] += 2
+                found[decl.group(2)] = (None, "")
             continue
         declared[decl.group(2)] += 1
         found[decl.group(2)] = (tile, body[decl.end() - 1:body.find(";", decl.end() - 1) + 1])
@@ -327,6 +367,9 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
         assigns.setdefault(a.group(1), []).append(a.group(2).strip())
     tiles: dict[str, TileInfo | None] = {}
     for name, (tile, initializer) in found.items():
+        if tile is None:
+            tiles[name] = None
+            continue
         dtype, rows, cols = tile.group(1), int(tile.group(2)), int(tile.group(3))
         values = assigns.get(name, [])
         address = _value(values[0], scalars, 0) if len(values) == 1 else None
@@ -364,7 +407,9 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
     return tiles
 
 
-SCALAR_TYPES = r"(?:u?int(?:8|16|32|64)_t|unsigned|int|long|size_t)"
+SCALAR_TYPES = r"(?:u?int(?:8|16|32|64)_t|unsigned(?:\s+int|\s+long)?|int|long|(?:std::)?size_t)"
+# (Every name any `template <...>` of the file declares: none is taken as a constant.)
+TEMPLATE_PARAMETERS: dict[int, set[str]] = {}
 CAST = re.compile(r"\(\s*" + SCALAR_TYPES + r"\s*\)")
 
 
@@ -389,11 +434,15 @@ def _constants(code: str) -> dict[str, str]:
 
 
 def _value(expr: str, scalars: dict[str, str], depth: int) -> int | None:
-    """The value of an integer expression of literals, casts to integer types, + - * and constant
-    names; None otherwise (or outside [0, 2**31))."""
+    """The value of an integer expression of literals, casts to integer types, `sizeof` of a known
+    element type, + - * / % and parentheses over constant names (C++'s integer arithmetic: / and %
+    only over non-negative operands, no division by zero); None otherwise (or outside [0, 2**31))."""
     if depth > 20:
         return None
     text = CAST.sub(" ", expr)
+    text = re.sub(r"\bstatic_cast\s*<\s*" + SCALAR_TYPES + r"\s*>", " ", text)
+    text = re.sub(r"\bsizeof\s*\(\s*(\w+)\s*\)",
+                  lambda m: str(DTYPE_BYTES[m.group(1)]) if m.group(1) in DTYPE_BYTES else "sizeof_unknown", text)
     names = set(re.findall(r"\b[A-Za-z_]\w*\b", text))
     for name in names:
         if name not in scalars:
@@ -403,19 +452,49 @@ def _value(expr: str, scalars: dict[str, str], depth: int) -> int | None:
             return None
         text = re.sub(r"\b" + name + r"\b", str(inner), text)
     text = re.sub(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b", lambda m: str(int(m.group(1), 0)), text)
-    if not re.fullmatch(r"[\d\s+*()-]*", text) or not text.strip():
+    if not re.fullmatch(r"[\d\s+*/%()-]*", text) or not text.strip() or "//" in text:
         return None
     try:
-        value = eval(text, {"__builtins__": {}})  # noqa: S307 (digits, + - * and parentheses only)
-    except (SyntaxError, ValueError):
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
         return None
-    return value if isinstance(value, int) and 0 <= value < 2 ** 31 else None
+    value = _integer(tree.body)
+    return value if value is not None and 0 <= value < 2 ** 31 else None
+
+
+def _integer(node: ast.AST) -> int | None:
+    """C++ integer arithmetic over a parsed expression of literals (+ - * / %), None when unsure."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _integer(node.operand)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if not isinstance(node, ast.BinOp):
+        return None
+    left, right = _integer(node.left), _integer(node.right)
+    if left is None or right is None:
+        return None
+    if isinstance(node.op, (ast.Div, ast.Mod)):
+        # (C++ truncates toward zero; Python floors: they agree on non-negative operands only.)
+        if left < 0 or right <= 0:
+            return None
+        result = left // right if isinstance(node.op, ast.Div) else left % right
+    elif isinstance(node.op, ast.Add):
+        result = left + right
+    elif isinstance(node.op, ast.Sub):
+        result = left - right
+    elif isinstance(node.op, ast.Mult):
+        result = left * right
+    else:
+        return None
+    return result if abs(result) < 2 ** 62 else None
 
 
 UNDECIDED: Counter[str] = Counter()     # why windows were undecided (--why)
 
 
 LAST_UNDECIDED: list[str] = []
+FILE_SCOPE: list[str] = [""]      # the file's text with every function body blanked (oracle())
 HAZARD: list[str] = []
 
 
@@ -507,7 +586,10 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
             continue
         if name not in ELEMENTWISE and name not in REDUCTIONS:
             return _undecided(text)
-        op = _op(name, args, _at(code, p_start, tiles, args))
+        scope = code[pieces[0][0]:pieces[-1][1]] if pieces else ""
+        scalar_names = frozenset(arg for arg in args if re.search(SCALAR_DECLARATION + re.escape(arg) + r"\s*[=;{(),]",
+                                                                  FILE_SCOPE[0] + scope))
+        op = _op(name, args, _at(code, p_start, tiles, args), scalar_names)
         if op is None:
             return _undecided(text)
         split = _broadcast_prologue(op)
@@ -610,7 +692,13 @@ def _at(code: str, where: int, tiles: dict[str, TileInfo | None], args: list[str
     return seen
 
 
-def _op(name: str, args: list[str], tiles) -> Op | None:
+# A name that may stand as an op's scalar operand: one the function or file declares with a
+# scalar type (an operand named otherwise, a tile of a type the oracle cannot read, say, is unknown).
+SCALAR_DECLARATION = (r"\b(?:float|half|bfloat16_t|float16_t|float32_t|double|bool|RoundMode|SaturationMode|"
+                      r"u?int(?:8|16|32|64)_t|int|unsigned|long|(?:std::)?size_t)\s+")
+
+
+def _op(name: str, args: list[str], tiles, scalar_names: frozenset[str] | None = None) -> Op | None:
     reads, writes, operands = set(), set(), []
     for index, arg in enumerate(args):
         if re.fullmatch(r"[-+]?[\d.]+[fFuUlL]*|\(\w+\)\s*[-+]?[\d.]+[fFuUlL]*|\w+::\w+", arg):
@@ -618,7 +706,7 @@ def _op(name: str, args: list[str], tiles) -> Op | None:
         if not re.fullmatch(r"\w+", arg):
             return None
         if arg not in tiles:
-            if index == 0:
+            if index == 0 or (scalar_names is not None and arg not in scalar_names):
                 return None
             continue                  # a scalar operand (TADDS's)
         tile = tiles[arg]
@@ -753,6 +841,12 @@ def run_auto(path: str, includes: list[str], pto_isa: str | None, cache: str | N
             json.dump(result, handle)
         os.replace(key_file + ".part", key_file)
     return result
+
+
+# Headers of the CANN SDK (Ascend C, the ACL runtime), which no public kernel repository holds:
+# a kernel that includes one is counted apart as "needs the CANN SDK".
+CANN_HEADER = re.compile(r"header '((?:kernel_operator\w*|kernel_tiling/\w+|acl/\w+|runtime/\w+|hccl/\w+"
+                         r"|tikcfw/\w+|register/\w+)\.h(?:pp)?)' not found")
 
 
 def cause_of(decision: dict) -> str:
@@ -892,6 +986,7 @@ class Tally:
         self.unproven_list: dict[str, list[str]] = {}
         self.every_kept: dict[str, Counter[str]] = {}
         self.per_file: list[str] = []
+        self.cann: dict[str, Counter[str]] = {}
 
     def add(self, relative: str, truth: dict[int, bool], report: dict, options: argparse.Namespace,
             why: dict[int, str] | None = None) -> None:
@@ -910,6 +1005,11 @@ class Tally:
                               proven=sum(1 for line in removed if truth.get(line)))
         counts.update(file_counts)
         counts["files"] += 1
+        cann = {m.group(1) for d in report.get("decisions", []) for m in [CANN_HEADER.search(d.get("reason", ""))] if m}
+        if cann:
+            counts["cann_files"] += 1
+            counts["cann_barriers"] += len(truth)
+            self.cann.setdefault(name, Counter()).update(cann)
         self.per_file.append(f"{relative}: " + ", ".join(f"{k} {v}" for k, v in file_counts.items()))
         for d in report.get("decisions", []):
             if d["decision"] == "removed" and not truth.get(d["line"]):
@@ -930,6 +1030,9 @@ class Tally:
                        f"{counts['oracle']}, removed {counts['removed']}, removed and oracle-proven "
                        f"{counts['proven']} ({share} of oracle-removable), removed beyond the oracle "
                        f"{counts['removed'] - counts['proven']}")
+            if counts["cann_files"]:
+                out.append(f"    needs the CANN SDK (a header not found): {counts['cann_files']} files, "
+                           f"{counts['cann_barriers']} barriers ({', '.join(sorted(self.cann[name]))})")
             out += [f"    kept where the oracle removes: {n:4d}  {c}" for c, n in self.kept[name].most_common()]
             out += [f"    removed beyond the oracle: {n:4d}  {c}"
                     for c, n in self.unproven.get(name, Counter()).most_common()]
@@ -944,12 +1047,13 @@ class Tally:
         out = ["# Reach of `run --pattern auto` against scripts/reach_oracle.py\n",
                f"ptofix {version}; `python scripts/reach_oracle.py {arguments}`\n",
                "| set | files | barriers | oracle-removable | removed | removed and proven "
-               "| removed beyond the oracle |",
-               "|---|---|---|---|---|---|---|"]
+               "| removed beyond the oracle | needs the CANN SDK (files / barriers) |",
+               "|---|---|---|---|---|---|---|---|"]
         for name, c in self.sets.items():
             share = f" ({100 * c['proven'] / c['oracle']:.0f}%)" if c["oracle"] else ""
             out.append(f"| {name} | {c['files']} | {c['barriers']} | {c['oracle']} | {c['removed']} | "
-                       f"{c['proven']}{share} | {c['removed'] - c['proven']} |")
+                       f"{c['proven']}{share} | {c['removed'] - c['proven']} | "
+                       f"{c['cann_files']} / {c['cann_barriers']} |")
         for name in self.sets:
             out.append(f"\n## {name}\n\nKept where the oracle proves removable, by ptofix's cause:\n")
             out += [f"- {n} {c}" for c, n in self.kept[name].most_common()] or ["- none"]

@@ -339,3 +339,66 @@ def test_chain_over_a_valid_prefix_of_rows(tmp_path: Path) -> None:
     assert verdicts(tmp_path, chain("2, 1024", consumer="TROWSUM(b, a, c)")) == [False]
     # More valid rows than the static ones: not a shape the oracle reads.
     assert verdicts(tmp_path, chain("9, 1024", "9, 1024", "9, 1024")) == [False]
+
+
+HAND_TILES = """    constexpr int kRows = 16;
+    constexpr int kCols = 256 / sizeof(float) * 4;
+    constexpr uint32_t kBytes = kRows * kCols * sizeof(float);
+    using Data = Tile<TileType::Vec, float, kRows, kCols, BLayout::RowMajor, kRows, kCols>;
+    Data a;
+    Data b;
+    Data c;
+    Data d;
+    TASSIGN(a, 0);
+    TASSIGN(b, kBytes);
+    TASSIGN(c, 2 * kBytes);
+    TASSIGN(d, (kBytes * 6) / 2 + 0x0);
+"""
+
+
+def test_hand_written_constants_give_tile_shapes_and_addresses(tmp_path: Path) -> None:
+    # constexpr names, sizeof of an element type, + - * / and literal multiples of a size.
+    disjoint = kernel(HAND_TILES + "    TADD(a, b, c);\n" + BARRIER + "    TADD(d, b, c);\n")
+    assert verdicts(tmp_path, disjoint, chains=False) == [True]
+    raw = kernel(HAND_TILES + "    TADD(a, b, c);\n" + BARRIER + "    TADD(d, a, c);\n")
+    assert verdicts(tmp_path, raw, chains=False) == [False]
+
+
+def test_hand_written_constants_the_oracle_must_refuse(tmp_path: Path) -> None:
+    def judged(tiles: str, head: str = "__global__ AICORE void k()", before: str = "") -> list[bool]:
+        text = '#include "pto/pto-inst.hpp"\nusing namespace pto;\n' + before + head + " {\n" + tiles \
+            + "    TADD(a, b, c);\n" + BARRIER + "    TADD(d, b, c);\n}\n"
+        return verdicts(tmp_path, text, chains=False)
+    assert judged(HAND_TILES) == [True]
+    file_constant = "constexpr int kBytes = 16384;\n"
+    uses_file_constant = HAND_TILES.replace("    constexpr uint32_t kBytes = kRows * kCols * sizeof(float);\n", "")
+    assert judged(uses_file_constant, before=file_constant) == [True]
+    # A template parameter or a function parameter of the same name hides the file's constant.
+    assert judged(uses_file_constant, before=file_constant + "template <int kBytes>\n",
+                  head="AICORE void k()") == [False]
+    assert judged(uses_file_constant, before=file_constant, head="__global__ AICORE void k(int kBytes)") == [False]
+    # A constant written again, a run-time value, a loop counter: unknown addresses.
+    assert judged(HAND_TILES.replace("    TASSIGN(a, 0);\n", "    TASSIGN(a, 0);\n    kBytes += 4;\n")) == [False]
+    assert judged(HAND_TILES.replace("TASSIGN(b, kBytes)", "TASSIGN(b, n * kBytes)")) == [False]
+    looped = HAND_TILES.replace("    TASSIGN(b, kBytes);\n", "    for (int i = 0; i < 2; ++i) { TASSIGN(b, i * kBytes); }\n")
+    assert judged(looped) == [False]
+    # A division the oracle cannot mirror (a negative operand), or by zero.
+    assert judged(HAND_TILES.replace("(kBytes * 6) / 2", "(0 - kBytes * 6) / (0 - 2)")) == [False]
+    assert judged(HAND_TILES.replace("(kBytes * 6) / 2", "(kBytes * 6) / (kRows - 16)")) == [False]
+    # A tile of a shape the oracle cannot read, as a source, is unknown (never a scalar operand).
+    unread = HAND_TILES.replace("    Data b;\n", "    Tile<TileType::Vec, float, kRows, n> b;\n")
+    assert judged(unread) == [False]
+    # A shape through a template parameter: unknown.
+    templated = HAND_TILES.replace("constexpr int kRows = 16;", "constexpr int kUnused = 16;")
+    assert judged(templated, before="template <int kRows>\n", head="AICORE void k()") == [False]
+
+
+def test_each_function_reads_its_own_tile_alias(tmp_path: Path) -> None:
+    # Two functions define `Data` differently; the second's 64-row tiles overlap at 16 KiB apart.
+    first = HAND_TILES
+    second = HAND_TILES.replace("constexpr int kRows = 16;", "constexpr int kRows = 64;") \
+        .replace("constexpr uint32_t kBytes = kRows * kCols * sizeof(float);", "constexpr uint32_t kBytes = 16384;")
+    ops = "    TADD(a, b, c);\n" + BARRIER + "    TADD(d, b, c);\n"
+    text = ('#include "pto/pto-inst.hpp"\nusing namespace pto;\n__global__ AICORE void f() {\n' + first + ops
+            + "}\n__global__ AICORE void g() {\n" + second + ops + "}\n")
+    assert verdicts(tmp_path, text, chains=False) == [True, False]
