@@ -16,23 +16,32 @@ those `run --pattern auto` removes, those it removes that the oracle also proves
 reasons counted, and each removal beyond the oracle with ptofix's reason and the oracle's cause.
 
 The oracle imports none of ptofix and reads pto-isa's recorded cost-model trace only as data
-(ptofix/pto/derived_facts.json "points"). A barrier B is removable when, in B's function, the
-ops from B back to the nearest drain and from B on to the nearest drain are all known and no op
-before B writes bytes an op after reads or writes, nor reads bytes it writes (each tile operand
-its whole static R x C x sizeof(T) extent at its one constant TASSIGN address), or when one side
-holds no vector op. Drains: pipe_barrier(PIPE_V/PIPE_ALL); ptoas's kBarrierAll tail; a
-`__global__` kernel's start or end; an op every trace point of which ends with its own barrier
-(TCOLMAX, TCOLMIN; valid shape known and not empty); a float/half TROWSUM/MAX/MIN whose source's
-known valid columns avoid (E, 2E) (TRowReduceOps.hpp); a row expansion's barrier after its vbrcb
-(TRowExpandBinOp.hpp). Leaving B's `#if` group keeps a window; any block boundary, loop, other
-directive, call or unlisted op leaves B unproven. The hidden scratch (184..192 KiB) is written by
-tmp-less row expansions and TCVT. A memory move after B that no V -> MTE flag orders counts as
-an access; a scalar access of UB (a `__ubuf__` pointer) leaves B unproven. Same-access chains
-(off with --strict): a single-cycle producer's result read by the consumer over the identical
-bytes of full-valid RowMajor tiles of one element size, at least 16 repeats of 256 bytes, where
-the trace walks both in address order for that class of tile (256-byte repeats for the producer),
-or both alike repeat for repeat. Each barrier is judged with every other in place (an upper bound
-of what removals together reach).
+(ptofix/pto/derived_facts.json "points"). A barrier B is removable when, in B's function, the ops
+from B back to the nearest drain and from B on to the nearest drain are all known and no op before B
+writes bytes an op after reads or writes, nor reads bytes it writes (each tile operand its whole
+static R x C x sizeof(T) extent at its one constant TASSIGN address), or when one side holds no
+vector op. Constants: a scalar defined once and never written again (`constexpr`, `const` or plain),
+literals, casts, `sizeof` of an element type, + - * / % with C++'s integer arithmetic (/ and % over
+non-negative operands only); a name a function's head or any `template <...>` declares is no
+constant; tile shapes in a `Tile<...>` or a tile alias (the function's own first) take these values;
+a loop counter is never one. An op operand that is not a tile the oracle reads is a scalar only when
+declared with a scalar type, else the op is unknown. Drains: pipe_barrier(PIPE_V/PIPE_ALL); ptoas's
+kBarrierAll tail; a `__global__` kernel's start or end; an op every trace point of which ends with
+its own barrier (TCOLMAX, TCOLMIN; valid shape known and not empty); a float/half TROWSUM/MAX/MIN
+whose source's possible valid columns (the static ones, or any up to the static Cols for a run-time
+shape) avoid (E, 2E), or whose source and tmp rows are at least 8 blocks (TRowReduceOps.hpp); a row
+expansion's barrier after its vbrcb (TRowExpandBinOp.hpp). Leaving B's `#if` group keeps a window;
+any block boundary, loop, other directive, call or unlisted op leaves B unproven. The hidden scratch
+(184..192 KiB) is written by tmp-less row expansions and TCVT. A memory move after B that no V ->
+MTE flag orders counts as an access; a scalar access of UB (a `__ubuf__` pointer) leaves B unproven.
+Same-access chains (off with --strict): a single-cycle producer's result read by the consumer over
+the identical bytes of full-valid RowMajor tiles of one element size, at least 16 repeats of 256
+bytes, where the trace walks both in address order for that class of tile (256-byte repeats for the
+producer), or both alike repeat for repeat; element-wise ops over tiles all of whose valid part is
+the same first r rows in full (a constant run-time shape (r, Cols)) count as full r-row tiles
+(TBinOp.hpp's continuous branch). Kernels that include a CANN SDK header (kernel_operator.h,
+acl/...) are counted apart ("needs the CANN SDK"). Each barrier is judged with every other in place
+(an upper bound of what removals together reach).
 """
 from __future__ import annotations
 
