@@ -858,6 +858,19 @@ CANN_HEADER = re.compile(r"header '((?:kernel_operator\w*|kernel_tiling/\w+|acl/
                          r"|tikcfw/\w+|register/\w+)\.h(?:pp)?)' not found")
 
 
+CANN_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]((?:kernel_operator\w*|kernel_tiling/\w+|acl/\w+|runtime/\w+'
+                          r'|hccl/\w+|tikcfw/\w+|register/\w+)\.h(?:pp)?)[>"]', re.M)
+
+
+def cann_includes(path: str) -> set[str]:
+    """The CANN SDK headers ``path`` itself includes (however ptofix reports it)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return set(CANN_INCLUDE.findall(handle.read()))
+    except OSError:
+        return set()
+
+
 def cause_of(decision: dict) -> str:
     kind = decision.get("cause", {}).get("kind", "?")
     if kind == "unread":
@@ -976,7 +989,7 @@ def main() -> int:
     for (name, path, _), report in zip(jobs, reports, strict=True):
         why: dict[int, str] = {}
         truth = oracle(path, chains=not options.strict, why=why)
-        tally.add(name, truth, report, options, why)
+        tally.add(name, truth, report, options, why, cann_includes(path))
     lines = tally.summary(options)
     print("\n".join(lines))
     if options.markdown:
@@ -998,7 +1011,7 @@ class Tally:
         self.cann: dict[str, Counter[str]] = {}
 
     def add(self, relative: str, truth: dict[int, bool], report: dict, options: argparse.Namespace,
-            why: dict[int, str] | None = None) -> None:
+            why: dict[int, str] | None = None, included: set[str] | frozenset[str] = frozenset()) -> None:
         name = relative.split("/")[0]
         counts = self.sets.setdefault(name, Counter())
         causes = self.kept.setdefault(name, Counter())
@@ -1014,7 +1027,8 @@ class Tally:
                               proven=sum(1 for line in removed if truth.get(line)))
         counts.update(file_counts)
         counts["files"] += 1
-        cann = {m.group(1) for d in report.get("decisions", []) for m in [CANN_HEADER.search(d.get("reason", ""))] if m}
+        cann = set(included) | {m.group(1) for d in report.get("decisions", [])
+                                for m in [CANN_HEADER.search(d.get("reason", ""))] if m}
         if cann:
             counts["cann_files"] += 1
             counts["cann_barriers"] += len(truth)

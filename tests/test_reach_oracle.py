@@ -402,3 +402,10 @@ def test_each_function_reads_its_own_tile_alias(tmp_path: Path) -> None:
     text = ('#include "pto/pto-inst.hpp"\nusing namespace pto;\n__global__ AICORE void f() {\n' + first + ops
             + "}\n__global__ AICORE void g() {\n" + second + ops + "}\n")
     assert verdicts(tmp_path, text, chains=False) == [True, False]
+
+
+def test_kernels_needing_the_cann_sdk_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "k.cpp"
+    path.write_text('#include "kernel_operator.h"\n#include <acl/acl.h>\n#include "pto/pto-inst.hpp"\n'
+                    '// #include "runtime/rt.h" is a comment\n#include "my_kernel_operator_helpers.h"\n')
+    assert oracle_module.cann_includes(str(path)) == {"kernel_operator.h", "acl/acl.h"}
