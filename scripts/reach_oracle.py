@@ -16,27 +16,37 @@ those `run --pattern auto` removes, those it removes that the oracle also proves
 reasons counted, and each removal beyond the oracle with ptofix's reason and the oracle's cause.
 
 The oracle imports none of ptofix and reads pto-isa's recorded cost-model trace only as data
-(ptofix/pto/derived_facts.json "points"). A barrier B is removable when, in B's function, the
-ops from B back to the nearest drain and from B on to the nearest drain are all known and no op
-before B writes bytes an op after reads or writes, nor reads bytes it writes (each tile operand
-its whole static R x C x sizeof(T) extent at its one constant TASSIGN address), or when one side
-holds no vector op. Drains: pipe_barrier(PIPE_V/PIPE_ALL); ptoas's kBarrierAll tail; a
-`__global__` kernel's start or end; an op every trace point of which ends with its own barrier
-(TCOLMAX, TCOLMIN; valid shape known and not empty); a float/half TROWSUM/MAX/MIN whose source's
-known valid columns avoid (E, 2E) (TRowReduceOps.hpp); a row expansion's barrier after its vbrcb
-(TRowExpandBinOp.hpp). Leaving B's `#if` group keeps a window; any block boundary, loop, other
-directive, call or unlisted op leaves B unproven. The hidden scratch (184..192 KiB) is written by
-tmp-less row expansions and TCVT. A memory move after B that no V -> MTE flag orders counts as
-an access; a scalar access of UB (a `__ubuf__` pointer) leaves B unproven. Same-access chains
-(off with --strict): a single-cycle producer's result read by the consumer over the identical
-bytes of full-valid RowMajor tiles of one element size, at least 16 repeats of 256 bytes, where
-the trace walks both in address order for that class of tile (256-byte repeats for the producer),
-or both alike repeat for repeat. Each barrier is judged with every other in place (an upper bound
-of what removals together reach).
+(ptofix/pto/derived_facts.json "points"). A barrier B is removable when, in B's function, the ops
+from B back to the nearest drain and from B on to the nearest drain are all known and no op before B
+writes bytes an op after reads or writes, nor reads bytes it writes (each tile operand its whole
+static R x C x sizeof(T) extent at its one constant TASSIGN address), or when one side holds no
+vector op. Constants: a scalar defined once and never written again (`constexpr`, `const` or plain),
+literals, casts, `sizeof` of an element type, + - * / % with C++'s integer arithmetic (/ and % over
+non-negative operands only); a name a function's head or any `template <...>` declares is no
+constant; tile shapes in a `Tile<...>` or a tile alias (the function's own first) take these values;
+a loop counter is never one. An op operand that is not a tile the oracle reads is a scalar only when
+declared with a scalar type, else the op is unknown. Drains: pipe_barrier(PIPE_V/PIPE_ALL); ptoas's
+kBarrierAll tail; a `__global__` kernel's start or end; an op every trace point of which ends with
+its own barrier (TCOLMAX, TCOLMIN; valid shape known and not empty); a float/half TROWSUM/MAX/MIN
+whose source's possible valid columns (the static ones, or any up to the static Cols for a run-time
+shape) avoid (E, 2E), or whose source and tmp rows are at least 8 blocks (TRowReduceOps.hpp); a row
+expansion's barrier after its vbrcb (TRowExpandBinOp.hpp). Leaving B's `#if` group keeps a window;
+any block boundary, loop, other directive, call or unlisted op leaves B unproven. The hidden scratch
+(184..192 KiB) is written by tmp-less row expansions and TCVT. A memory move after B that no V ->
+MTE flag orders counts as an access; a scalar access of UB (a `__ubuf__` pointer) leaves B unproven.
+Same-access chains (off with --strict): a single-cycle producer's result read by the consumer over
+the identical bytes of full-valid RowMajor tiles of one element size, at least 16 repeats of 256
+bytes, where the trace walks both in address order for that class of tile (256-byte repeats for the
+producer), or both alike repeat for repeat; element-wise ops over tiles all of whose valid part is
+the same first r rows in full (a constant run-time shape (r, Cols)) count as full r-row tiles
+(TBinOp.hpp's continuous branch). Kernels that include a CANN SDK header (kernel_operator.h,
+acl/...) are counted apart ("needs the CANN SDK"). Each barrier is judged with every other in place
+(an upper bound of what removals together reach).
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import hashlib
 import json
@@ -249,6 +259,23 @@ def statements(code: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return out
 
 
+ALIAS = re.compile(r"using\s+(\w+)\s*=\s*(Tile\s*<[^;]*>)\s*;")
+
+
+def _constant_dims(spelled: str, scalars: dict[str, str]) -> str:
+    """A `Tile<...>` spelling with each argument that is a constant integer expression (a named
+    constexpr, `sizeof`, arithmetic) replaced by its value; other arguments as they are."""
+    opened = re.match(r"Tile\s*<(.*)>\s*$", spelled, re.S)
+    if opened is None:
+        return spelled
+    args = split_arguments(opened.group(1))
+    resolved = []
+    for arg in args:
+        value = None if "::" in arg or arg in DTYPE_BYTES or re.fullmatch(r"-?\d+", arg) else _value(arg, scalars, 0)
+        resolved.append(str(value) if value is not None else arg)
+    return "Tile<" + ", ".join(resolved) + ">"
+
+
 class TileInfo:
     """One `Tile<TileType::Vec, ...>` of a function: its bytes, and what a same-access chain needs
     (element size, layout, whether every element is valid: static in the type, or a run-time
@@ -261,6 +288,10 @@ class TileInfo:
         self.span = (address, address + rows * cols * self.size)
         self.full, self.static_valid = full, static_valid
         self.ctor_full, self.name, self.declared_at = False, "", -1
+        # (The valid rows of a RowMajor tile whose valid part is its first rows, every column: the
+        # static rows when full; from a run-time shape constructed from constants (r, Cols) and
+        # never changed; 0 otherwise.)
+        self.prefix_rows = rows if self.full else 0
 
 
 def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) -> dict[int, bool]:
@@ -269,17 +300,30 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) ->
     with open(path, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
     code = masked(text)
-    aliases = {m.group(1): m.group(2) for m in re.finditer(r"using\s+(\w+)\s*=\s*(Tile\s*<[^;]*>)\s*;", code)}
+    # (Aliases at file scope, each defined once; a function's own override them in it: _tiles.)
+    spelled = Counter(m.group(1) for m in ALIAS.finditer(code))
+    aliases = {m.group(1): m.group(2) for m in ALIAS.finditer(code) if spelled[m.group(1)] == 1}
     tail_drains = AUTO_SYNC_TAIL_DEFINITION.search(code) is not None
     result: dict[int, bool] = {}
+    TEMPLATE_PARAMETERS.clear()
+    TEMPLATE_PARAMETERS[id(code)] = {name for params in re.findall(r"\btemplate\s*<([^{};]*?)>\s*(?:struct|class|"
+                                                                   r"\w+\s)", code)
+                                     for name in re.findall(r"\b[A-Za-z_]\w*\b", params)}
     bodies = functions(code)
     # (File-scope text: every function body blanked; a function sees it and its own body.)
     file_scope = code
     for start, end in bodies:
         file_scope = file_scope[:start] + re.sub(r"[^\n]", " ", file_scope[start:end + 1]) + file_scope[end + 1:]
+    FILE_SCOPE[:] = [file_scope]
     for start, end in bodies:
         body = code[start:end]
         scalars = _constants(file_scope + body)
+        # (A name the function's head declares, a parameter or a template parameter, hides any
+        # constant of that name: it is not one.)
+        head = code[:start]
+        head = head[max(head.rfind(";"), head.rfind("}")) + 1:]
+        for hidden in set(re.findall(r"\b[A-Za-z_]\w*\b", head)) | TEMPLATE_PARAMETERS.get(id(code), set()):
+            scalars.pop(hidden, None)
         tiles = _tiles(body, aliases, scalars, start)
         pieces = statements(code, start, end)
         entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
@@ -310,10 +354,19 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
     found: dict[str, tuple[re.Match[str], str]] = {}
     declared_at: dict[str, int] = {}
     declared: Counter[str] = Counter()
+    local = Counter(m.group(1) for m in ALIAS.finditer(body))
+    aliases = {**aliases, **{m.group(1): m.group(2) for m in ALIAS.finditer(body) if local[m.group(1)] == 1}}
+    for name in local:
+        if local[name] > 1:
+            aliases.pop(name, None)
     for decl in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body):
-        spelled = aliases.get(decl.group(1), decl.group(1))
+        spelled = _constant_dims(aliases.get(decl.group(1), decl.group(1)), scalars)
         tile = TILE_TYPE.match(spelled)
         if tile is None:
+            if "Tile" in spelled or decl.group(1) in aliases:
+                # (A tile of a type the oracle cannot read: unknown, never a scalar.)
+                declared[decl.group(2)] += 2
+                found[decl.group(2)] = (None, "")
             continue
         declared[decl.group(2)] += 1
         found[decl.group(2)] = (tile, body[decl.end() - 1:body.find(";", decl.end() - 1) + 1])
@@ -323,6 +376,9 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
         assigns.setdefault(a.group(1), []).append(a.group(2).strip())
     tiles: dict[str, TileInfo | None] = {}
     for name, (tile, initializer) in found.items():
+        if tile is None:
+            tiles[name] = None
+            continue
         dtype, rows, cols = tile.group(1), int(tile.group(2)), int(tile.group(3))
         values = assigns.get(name, [])
         address = _value(values[0], scalars, 0) if len(values) == 1 else None
@@ -334,25 +390,35 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
         static_valid = valid != (-1, -1) and -1 not in valid
         full = valid == (rows, cols)
         ctor_full = False
+        prefix_rows = 0
         if valid == (-1, -1):
             # A run-time valid shape: full only when constructed from constants equal to the
             # static shape and never set again (no SetValidShape, no other assignment).
             ctor = re.search(r"\(([^()]*)\)\s*;$", initializer)
             args = split_arguments(ctor.group(1)) if ctor else []
             ctor_full = len(args) == 2 and [_value(x, scalars, 0) for x in args] == [rows, cols]
-            full = ctor_full and not re.search(r"\b" + name + r"\s*\.\s*SetValidShape\b", body) \
+            unchanged = not re.search(r"\b" + name + r"\s*\.\s*SetValidShape\b", body) \
                 and len(re.findall(r"(?<![\w.])" + name + r"\s*=(?!=)", body)) <= 1
+            full = ctor_full and unchanged
+            shape = [_value(x, scalars, 0) for x in args] if len(args) == 2 else []
+            if unchanged and len(shape) == 2 and shape[1] == cols and shape[0] is not None \
+                    and 1 <= shape[0] <= rows:
+                prefix_rows = shape[0]
         full = full and slayout == "NoneBox"
         info = TileInfo(dtype, rows, cols, address, full and layout == "RowMajor" and slayout == "NoneBox",
                         static_valid, layout, valid)
         # (Full at an op in the declaration's own straight block with no change between: _at.)
         info.ctor_full = ctor_full and layout == "RowMajor" and slayout == "NoneBox"
         info.name, info.declared_at = name, declared_at[name]
+        if not info.full and layout == "RowMajor" and slayout == "NoneBox":
+            info.prefix_rows = prefix_rows
         tiles[name] = info
     return tiles
 
 
-SCALAR_TYPES = r"(?:u?int(?:8|16|32|64)_t|unsigned|int|long|size_t)"
+SCALAR_TYPES = r"(?:u?int(?:8|16|32|64)_t|unsigned(?:\s+int|\s+long)?|int|long|(?:std::)?size_t)"
+# (Every name any `template <...>` of the file declares: none is taken as a constant.)
+TEMPLATE_PARAMETERS: dict[int, set[str]] = {}
 CAST = re.compile(r"\(\s*" + SCALAR_TYPES + r"\s*\)")
 
 
@@ -377,11 +443,15 @@ def _constants(code: str) -> dict[str, str]:
 
 
 def _value(expr: str, scalars: dict[str, str], depth: int) -> int | None:
-    """The value of an integer expression of literals, casts to integer types, + - * and constant
-    names; None otherwise (or outside [0, 2**31))."""
+    """The value of an integer expression of literals, casts to integer types, `sizeof` of a known
+    element type, + - * / % and parentheses over constant names (C++'s integer arithmetic: / and %
+    only over non-negative operands, no division by zero); None otherwise (or outside [0, 2**31))."""
     if depth > 20:
         return None
     text = CAST.sub(" ", expr)
+    text = re.sub(r"\bstatic_cast\s*<\s*" + SCALAR_TYPES + r"\s*>", " ", text)
+    text = re.sub(r"\bsizeof\s*\(\s*(\w+)\s*\)",
+                  lambda m: str(DTYPE_BYTES[m.group(1)]) if m.group(1) in DTYPE_BYTES else "sizeof_unknown", text)
     names = set(re.findall(r"\b[A-Za-z_]\w*\b", text))
     for name in names:
         if name not in scalars:
@@ -391,19 +461,49 @@ def _value(expr: str, scalars: dict[str, str], depth: int) -> int | None:
             return None
         text = re.sub(r"\b" + name + r"\b", str(inner), text)
     text = re.sub(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b", lambda m: str(int(m.group(1), 0)), text)
-    if not re.fullmatch(r"[\d\s+*()-]*", text) or not text.strip():
+    if not re.fullmatch(r"[\d\s+*/%()-]*", text) or not text.strip() or "//" in text:
         return None
     try:
-        value = eval(text, {"__builtins__": {}})  # noqa: S307 (digits, + - * and parentheses only)
-    except (SyntaxError, ValueError):
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
         return None
-    return value if isinstance(value, int) and 0 <= value < 2 ** 31 else None
+    value = _integer(tree.body)
+    return value if value is not None and 0 <= value < 2 ** 31 else None
+
+
+def _integer(node: ast.AST) -> int | None:
+    """C++ integer arithmetic over a parsed expression of literals (+ - * / %), None when unsure."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _integer(node.operand)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if not isinstance(node, ast.BinOp):
+        return None
+    left, right = _integer(node.left), _integer(node.right)
+    if left is None or right is None:
+        return None
+    if isinstance(node.op, (ast.Div, ast.Mod)):
+        # (C++ truncates toward zero; Python floors: they agree on non-negative operands only.)
+        if left < 0 or right <= 0:
+            return None
+        result = left // right if isinstance(node.op, ast.Div) else left % right
+    elif isinstance(node.op, ast.Add):
+        result = left + right
+    elif isinstance(node.op, ast.Sub):
+        result = left - right
+    elif isinstance(node.op, ast.Mult):
+        result = left * right
+    else:
+        return None
+    return result if abs(result) < 2 ** 62 else None
 
 
 UNDECIDED: Counter[str] = Counter()     # why windows were undecided (--why)
 
 
 LAST_UNDECIDED: list[str] = []
+FILE_SCOPE: list[str] = [""]      # the file's text with every function body blanked (oracle())
 HAZARD: list[str] = []
 
 
@@ -495,7 +595,10 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
             continue
         if name not in ELEMENTWISE and name not in REDUCTIONS:
             return _undecided(text)
-        op = _op(name, args, _at(code, p_start, tiles, args))
+        scope = code[pieces[0][0]:pieces[-1][1]] if pieces else ""
+        scalar_names = frozenset(arg for arg in args if re.search(SCALAR_DECLARATION + re.escape(arg) + r"\s*[=;{(),]",
+                                                                  FILE_SCOPE[0] + scope))
+        op = _op(name, args, _at(code, p_start, tiles, args), scalar_names)
         if op is None:
             return _undecided(text)
         split = _broadcast_prologue(op)
@@ -512,24 +615,37 @@ def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drain
 def _drains_after(op: Op) -> bool:
     """Whether the op ends with its own pipe_barrier(PIPE_V) after its last vector instruction:
     an op every recorded trace point of which does (DRAIN_AFTER), or a float/half row reduction
-    whose source's valid columns are known and not in (E, 2E) for E elements a 256-byte repeat.
-    pto-isa a2a3 TRowReduceOps.hpp `TRowReduceInstr` (3186c381) ends every path with one but the
-    E < validCol < 2E path with a narrow stride, which returns having issued nothing; its
-    `TryOptimizeFP32Reduce` (float, a non-RowMajor dst of static ValidCol 1) returns without one,
-    and the integer forms (TRowSum.hpp) end with scalar work: neither is credited."""
+    none of whose possible valid column counts takes the one path without it. pto-isa a2a3
+    TRowReduceOps.hpp `TRowReduceInstr` (f35e7f60): validCol <= E (E elements a 256-byte repeat;
+    `OneRepeatProc`, also for an empty shape: each loop turn ends with a barrier) and validCol >= 2E
+    end with one; E < validCol < 2E ends with one unless `srcRptStride` or `tmpRptStride` (the
+    source's and tmp's static Cols in 32-byte blocks) is below 8, where it returns having issued
+    nothing. Its `TryOptimizeFP32Reduce` (float, a non-RowMajor dst of static ValidCol 1) is not
+    credited; the integer forms (TRowSum.hpp) end with scalar work: not credited. The valid columns
+    possible: the static ValidCol, or with a run-time valid shape any count up to the static Cols
+    (the oracle takes a tile's valid part within its static extent, as its byte model does)."""
     if op.name in DRAIN_AFTER:
         # (The grid holds no empty valid shape, and pto-isa's TCOLMAX_IMPL returns at once, with
         # no barrier, on one: every operand's valid shape must be known and not empty.)
         return all(tile.full or (tile.static_valid and min(tile.valid) > 0) for _, tile in op.operands)
     if op.name not in ("TROWSUM", "TROWMAX", "TROWMIN") or len(op.operands) != 3:
         return False
-    (_, dst), (_, src), _ = op.operands
-    if src.dtype not in ("float", "float32_t", "half", "float16_t") or dst.dtype != src.dtype or not src.full:
+    (_, dst), (_, src), (_, tmp) = op.operands
+    if src.dtype not in ("float", "float32_t", "half", "float16_t") or dst.dtype != src.dtype \
+            or src.layout != "RowMajor":
         return False
     if src.size == 4 and dst.layout != "RowMajor" and dst.valid[1] == 1:
         return False
     per_repeat = 256 // src.size
-    return src.cols <= per_repeat or src.cols >= 2 * per_repeat
+    wide_strides = src.cols * src.size // 32 >= 8 and tmp.cols * src.size // 32 >= 8
+    if src.full:
+        columns = src.cols
+    elif src.static_valid:
+        columns = src.valid[1]
+    else:
+        # (Any count up to the static Cols: the narrow path is out of reach when Cols <= E.)
+        return src.cols <= per_repeat or wide_strides
+    return columns <= per_repeat or columns >= 2 * per_repeat or wide_strides
 
 
 def _broadcast_prologue(op: Op) -> tuple[Op, Op] | None:
@@ -580,11 +696,18 @@ def _at(code: str, where: int, tiles: dict[str, TileInfo | None], args: list[str
             continue
         here = copy.copy(tile)
         here.full = True
+        here.prefix_rows = here.rows
         seen[arg] = here
     return seen
 
 
-def _op(name: str, args: list[str], tiles) -> Op | None:
+# A name that may stand as an op's scalar operand: one the function or file declares with a
+# scalar type (an operand named otherwise, a tile of a type the oracle cannot read, say, is unknown).
+SCALAR_DECLARATION = (r"\b(?:float|half|bfloat16_t|float16_t|float32_t|double|bool|RoundMode|SaturationMode|"
+                      r"u?int(?:8|16|32|64)_t|int|unsigned|long|(?:std::)?size_t)\s+")
+
+
+def _op(name: str, args: list[str], tiles, scalar_names: frozenset[str] | None = None) -> Op | None:
     reads, writes, operands = set(), set(), []
     for index, arg in enumerate(args):
         if re.fullmatch(r"[-+]?[\d.]+[fFuUlL]*|\(\w+\)\s*[-+]?[\d.]+[fFuUlL]*|\w+::\w+", arg):
@@ -592,7 +715,7 @@ def _op(name: str, args: list[str], tiles) -> Op | None:
         if not re.fullmatch(r"\w+", arg):
             return None
         if arg not in tiles:
-            if index == 0:
+            if index == 0 or (scalar_names is not None and arg not in scalar_names):
                 return None
             continue                  # a scalar operand (TADDS's)
         tile = tiles[arg]
@@ -628,27 +751,39 @@ def _chain(producer: Op, consumer: Op) -> bool:
     hardware-safe same-access chain, https://github.com/hw-native-sys/PTOAS/pull/674, judged on
     pto-isa's recorded walks): both ops walk every operand linearly for its type in the trace
     grid (LINEAR_WALK); the producer is a single-cycle one (SINGLE_CYCLE); every tile of either
-    has one element size, is RowMajor with every element valid; the bytes they share are whole
-    tiles at one address, which the consumer reads (a plain overwrite keeps its barrier), and the
-    producer's pass over them is at least 16 repeats of 256 bytes. Then both walk those bytes
-    256 bytes a repeat in address order, so the consumer's k-th repeat touches only what the
-    producer touched in its k-th."""
+    has one element size, is RowMajor with every element valid, or every tile of both has the
+    same first r rows valid in full (a run-time shape (r, Cols) from constants; `prefix_rows`); the
+    bytes they share are whole tiles at one address, which the consumer reads (a plain overwrite
+    keeps its barrier), and the producer's pass over the valid part is at least 16 repeats of
+    256 bytes. Then both walk those bytes 256 bytes a repeat in address order, so the consumer's
+    k-th repeat touches only what the producer touched in its k-th. The partly valid case: pto-isa
+    a2a3 TBinOp.hpp `BinaryInstrGeneralPath` (f35e7f60), a run-time valid shape whose validCol
+    equals the static Cols takes the "continuous" branch, one pass over validRow * validCol
+    elements from the tile's start (Bin1LNormMode / Bin1LCountMode), the code a fully valid
+    run-time tile of r rows runs; its walk is judged by the trace's class for r rows."""
     if producer.name not in SINGLE_CYCLE or not producer.operands or not consumer.operands:
         return False
     everything = [tile for _, tile in producer.operands + consumer.operands]
     first = everything[0]
-    if any(not t.full or t.size != first.size or TRACE_DTYPE.get(t.dtype) != TRACE_DTYPE.get(first.dtype)
+    if any(not t.prefix_rows or t.size != first.size or TRACE_DTYPE.get(t.dtype) != TRACE_DTYPE.get(first.dtype)
            for t in everything):
         return False
+    partial = any(not t.full for t in everything)
+    if partial and (len({t.prefix_rows for t in everything}) != 1
+                    or producer.name not in ELEMENTWISE or consumer.name not in ELEMENTWISE):
+        return False
+    valid_bytes: dict[tuple, int] = {}
+    for t in everything:
+        valid_bytes[t.span] = min(valid_bytes.get(t.span, 1 << 40), t.prefix_rows * t.cols * t.size)
     for op, needed in ((producer, ("256",)), (consumer, ("256", "ordered"))):
         for _, tile in op.operands:
             key = _walk_class(TRACE_DTYPE.get(tile.dtype, "?"), all(t.static_valid for _, t in op.operands),
-                              tile.rows, tile.cols * tile.size)
+                              tile.prefix_rows, tile.cols * tile.size)
             if WALK_ORDER.get(key, {}).get(op.name) in needed:
                 continue
             # (Or both ops walk this class of tile repeat for repeat alike, in the trace.)
             same = SAME_WALK.get(key, {})
-            if producer.name in same and same.get(producer.name) == same.get(consumer.name) \
+            if not partial and producer.name in same and same.get(producer.name) == same.get(consumer.name) \
                     and all(t.rows == tile.rows and t.cols == tile.cols
                             for _, t in producer.operands + consumer.operands):
                 continue
@@ -663,7 +798,7 @@ def _chain(producer: Op, consumer: Op) -> bool:
         # (From the producer's result to the consumer's source, as PTOAS requires: a WAR or a
         # plain WAW pair is not credited.)
         if x != y or x not in producer.writes or y not in consumer.reads \
-                or (y[1] - y[0]) // 256 < 16 or (y[1] - y[0]) % 256:
+                or valid_bytes[y] // 256 < 16 or valid_bytes[y] % 256:
             return False
     return True
 
@@ -715,6 +850,25 @@ def run_auto(path: str, includes: list[str], pto_isa: str | None, cache: str | N
             json.dump(result, handle)
         os.replace(key_file + ".part", key_file)
     return result
+
+
+# Headers of the CANN SDK (Ascend C, the ACL runtime), which no public kernel repository holds:
+# a kernel that includes one is counted apart as "needs the CANN SDK".
+CANN_HEADER = re.compile(r"header '((?:kernel_operator\w*|kernel_tiling/\w+|acl/\w+|runtime/\w+|hccl/\w+"
+                         r"|tikcfw/\w+|register/\w+)\.h(?:pp)?)' not found")
+
+
+CANN_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]((?:kernel_operator\w*|kernel_tiling/\w+|acl/\w+|runtime/\w+'
+                          r'|hccl/\w+|tikcfw/\w+|register/\w+)\.h(?:pp)?)[>"]', re.M)
+
+
+def cann_includes(path: str) -> set[str]:
+    """The CANN SDK headers ``path`` itself includes (however ptofix reports it)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return set(CANN_INCLUDE.findall(handle.read()))
+    except OSError:
+        return set()
 
 
 def cause_of(decision: dict) -> str:
@@ -777,11 +931,13 @@ def fetch_list(rows: list[list[str]], into: str, mirrors: str) -> int:
             handle.write(commit + "\n")
         print(f"laid out {repo}@{commit} as {target}", file=sys.stderr)
     sources = sorted({f"{repo}@{commit}" for _, repo, commit, _, _ in entries})
-    with open(os.path.join(into, "list.tsv"), "w", encoding="utf-8") as handle:
+    # (Written aside and renamed: others may be reading the list while it is rewritten.)
+    with open(os.path.join(into, "list.tsv.part"), "w", encoding="utf-8") as handle:
         handle.write("# set/path<TAB>-I dir...; sources: " + ", ".join(sources) + "\n")
         for set_name, repo, _, path, includes in entries:
             dirs = include_dirs(set_name, repo, includes)
             handle.write("\t".join([f"{checkout_dir(set_name, repo)}/{path}"] + [f"-I {d}" for d in dirs]) + "\n")
+    os.replace(os.path.join(into, "list.tsv.part"), os.path.join(into, "list.tsv"))
     print(f"wrote {os.path.join(into, 'list.tsv')} ({len(entries)} files)", file=sys.stderr)
     return 0
 
@@ -833,7 +989,7 @@ def main() -> int:
     for (name, path, _), report in zip(jobs, reports, strict=True):
         why: dict[int, str] = {}
         truth = oracle(path, chains=not options.strict, why=why)
-        tally.add(name, truth, report, options, why)
+        tally.add(name, truth, report, options, why, cann_includes(path))
     lines = tally.summary(options)
     print("\n".join(lines))
     if options.markdown:
@@ -852,9 +1008,10 @@ class Tally:
         self.unproven_list: dict[str, list[str]] = {}
         self.every_kept: dict[str, Counter[str]] = {}
         self.per_file: list[str] = []
+        self.cann: dict[str, Counter[str]] = {}
 
     def add(self, relative: str, truth: dict[int, bool], report: dict, options: argparse.Namespace,
-            why: dict[int, str] | None = None) -> None:
+            why: dict[int, str] | None = None, included: set[str] | frozenset[str] = frozenset()) -> None:
         name = relative.split("/")[0]
         counts = self.sets.setdefault(name, Counter())
         causes = self.kept.setdefault(name, Counter())
@@ -870,6 +1027,12 @@ class Tally:
                               proven=sum(1 for line in removed if truth.get(line)))
         counts.update(file_counts)
         counts["files"] += 1
+        cann = set(included) | {m.group(1) for d in report.get("decisions", [])
+                                for m in [CANN_HEADER.search(d.get("reason", ""))] if m}
+        if cann:
+            counts["cann_files"] += 1
+            counts["cann_barriers"] += len(truth)
+            self.cann.setdefault(name, Counter()).update(cann)
         self.per_file.append(f"{relative}: " + ", ".join(f"{k} {v}" for k, v in file_counts.items()))
         for d in report.get("decisions", []):
             if d["decision"] == "removed" and not truth.get(d["line"]):
@@ -890,6 +1053,9 @@ class Tally:
                        f"{counts['oracle']}, removed {counts['removed']}, removed and oracle-proven "
                        f"{counts['proven']} ({share} of oracle-removable), removed beyond the oracle "
                        f"{counts['removed'] - counts['proven']}")
+            if counts["cann_files"]:
+                out.append(f"    needs the CANN SDK (a header not found): {counts['cann_files']} files, "
+                           f"{counts['cann_barriers']} barriers ({', '.join(sorted(self.cann[name]))})")
             out += [f"    kept where the oracle removes: {n:4d}  {c}" for c, n in self.kept[name].most_common()]
             out += [f"    removed beyond the oracle: {n:4d}  {c}"
                     for c, n in self.unproven.get(name, Counter()).most_common()]
@@ -904,12 +1070,13 @@ class Tally:
         out = ["# Reach of `run --pattern auto` against scripts/reach_oracle.py\n",
                f"ptofix {version}; `python scripts/reach_oracle.py {arguments}`\n",
                "| set | files | barriers | oracle-removable | removed | removed and proven "
-               "| removed beyond the oracle |",
-               "|---|---|---|---|---|---|---|"]
+               "| removed beyond the oracle | needs the CANN SDK (files / barriers) |",
+               "|---|---|---|---|---|---|---|---|"]
         for name, c in self.sets.items():
             share = f" ({100 * c['proven'] / c['oracle']:.0f}%)" if c["oracle"] else ""
             out.append(f"| {name} | {c['files']} | {c['barriers']} | {c['oracle']} | {c['removed']} | "
-                       f"{c['proven']}{share} | {c['removed'] - c['proven']} |")
+                       f"{c['proven']}{share} | {c['removed'] - c['proven']} | "
+                       f"{c['cann_files']} / {c['cann_barriers']} |")
         for name in self.sets:
             out.append(f"\n## {name}\n\nKept where the oracle proves removable, by ptofix's cause:\n")
             out += [f"- {n} {c}" for c, n in self.kept[name].most_common()] or ["- none"]

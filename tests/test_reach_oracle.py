@@ -146,10 +146,52 @@ def test_row_reduction_drains_only_outside_the_narrow_path(tmp_path: Path) -> No
     wide = tile("s", A) + tile("t", B) + tile("d", C, cols=8) + tile("x", D, cols=8)
     text = kernel(wide + "    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, d, d);\n")
     assert verdicts(tmp_path, text) == [True]
-    # 80 columns: E < 80 < 2E may return having issued nothing, and no barrier.
-    narrow = tile("s", A, cols=80) + tile("t", B, cols=80) + tile("d", C, cols=8) + tile("x", D, cols=8)
+    # 80 columns: E < 80 < 2E with a tmp under 8 blocks a row returns having issued nothing, and no barrier.
+    narrow = tile("s", A, cols=80) + tile("t", B, cols=32) + tile("d", C, cols=8) + tile("x", D, cols=8)
     text = kernel(narrow + "    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
     assert verdicts(tmp_path, text) == [False]
+    # The same with a tmp of 80 columns: both strides at least 8 blocks, the path ends with a barrier
+    # (the trace's float 80x80 point records it).
+    strided = tile("s", A, cols=80) + tile("t", B, cols=80) + tile("d", C, cols=8) + tile("x", D, cols=8)
+    text = kernel(strided + "    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text) == [True]
+
+
+def dynamic_tile(name: str, address: int, rows: int, cols: int, dtype: str = "float") -> str:
+    spelled = f"Tile<TileType::Vec, {dtype}, {rows}, {cols}, BLayout::RowMajor, -1, -1>"
+    return f"    {spelled} {name} = {spelled}(n, m);\n    TASSIGN({name}, {address});\n"
+
+
+@pytest.mark.parametrize(("src_cols", "tmp_cols", "drains"), [
+    (8, 8, True),        # any valid count <= 8 <= E: OneRepeatProc, a barrier on every path (empty too)
+    (64, 8, True),       # <= E = 64
+    (128, 128, True),    # (E, 2E) reachable, but both strides are 16 blocks: ends with a barrier
+    (128, 32, False),    # (E, 2E) reachable with tmp's stride 4 blocks: returns with no barrier
+    (72, 72, True),
+    (72, 56, False),
+])
+def test_row_reduction_with_a_run_time_valid_shape(tmp_path: Path, src_cols: int, tmp_cols: int,
+                                                   drains: bool) -> None:
+    tiles = dynamic_tile("s", A, 16, src_cols) + tile("t", B, cols=tmp_cols) + tile("d", C, cols=8) \
+        + tile("x", D, cols=8)
+    for op in ("TROWSUM", "TROWMAX"):
+        text = kernel(tiles + f"    TADD(s, s, s);\n    {op}(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+        assert verdicts(tmp_path, text, chains=False) == [drains]
+    # SetValidShape changes nothing: the count stays within the static columns.
+    text = kernel(tiles + "    s.SetValidShape(1, k);\n    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER
+                  + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text, chains=False) == [drains]
+
+
+def test_row_reduction_drains_refused_for_integers_and_column_major_sources(tmp_path: Path) -> None:
+    ints = dynamic_tile("s", A, 16, 8, "int32_t") + tile("t", B, "int32_t", cols=8) \
+        + tile("d", C, "int32_t", cols=8) + tile("x", D, "int32_t", cols=8)
+    text = kernel(ints + "    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text, chains=False) == [False]
+    col_major = tile("s", A, cols=8, extra=", BLayout::ColMajor") + tile("t", B, cols=8) + tile("d", C, cols=8) \
+        + tile("x", D, cols=8)
+    text = kernel(col_major + "    TADD(s, s, s);\n    TROWSUM(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text, chains=False) == [False]
 
 
 def test_memory_move_after_the_barrier_needs_a_flag(tmp_path: Path) -> None:
@@ -269,3 +311,101 @@ def test_a_scalar_access_of_ub_leaves_the_barrier_unproven(tmp_path: Path) -> No
     assert verdicts(tmp_path, text) == [False]
     text = kernel(tiles + "    TEXP(a, b);\n" + BARRIER + "    float y = 1.0f;\n    TEXP(c, c);\n")
     assert verdicts(tmp_path, text) == [True]
+
+
+def _shaped(name: str, address: int, rows: int, cols: int, valid: str) -> str:
+    spelled = f"Tile<TileType::Vec, float, {rows}, {cols}, BLayout::RowMajor, -1, -1>"
+    return f"    {spelled} {name} = {spelled}({valid});\n    TASSIGN({name}, {address});\n"
+
+
+def test_chain_over_a_valid_prefix_of_rows(tmp_path: Path) -> None:
+    # 8x1024 float tiles whose run-time valid shape is (2, 1024): TBinOp's "continuous" branch walks
+    # the first 2 * 4096 bytes (32 repeats of 256) from the tile's start, as a full 2-row tile would.
+    def chain(valid_a: str, valid_b: str = "2, 1024", valid_c: str = "2, 1024", cols: int = 1024,
+              extra: str = "", consumer: str = "TMUL(b, a, c)") -> str:
+        tiles = (_shaped("a", 0, 8, cols, valid_a) + _shaped("b", 0, 8, cols, valid_b)
+                 + _shaped("c", 0x8000, 8, cols, valid_c) + _shaped("d", 0x10000, 8, cols, valid_c))
+        return kernel(tiles + extra + "    TMUL(a, d, c);\n" + BARRIER + f"    {consumer};\n")
+    assert verdicts(tmp_path, chain("2, 1024")) == [True]
+    assert verdicts(tmp_path, chain("2, 1024"), chains=False) == [False]
+    # Refused: valid columns short of the static ones (a strided walk), rows that differ between the
+    # operands, a shape changed by SetValidShape, a shape the oracle cannot evaluate, a prefix under
+    # 16 repeats, a consumer that is not element-wise.
+    assert verdicts(tmp_path, chain("2, 512")) == [False]
+    assert verdicts(tmp_path, chain("2, 1024", valid_b="3, 1024")) == [False]
+    assert verdicts(tmp_path, chain("2, 1024", extra="    a.SetValidShape(8, 1024);\n")) == [False]
+    assert verdicts(tmp_path, chain("n, 1024")) == [False]
+    assert verdicts(tmp_path, chain("1, 512", "1, 512", "1, 512", cols=512)) == [False]
+    assert verdicts(tmp_path, chain("2, 1024", consumer="TROWSUM(b, a, c)")) == [False]
+    # More valid rows than the static ones: not a shape the oracle reads.
+    assert verdicts(tmp_path, chain("9, 1024", "9, 1024", "9, 1024")) == [False]
+
+
+HAND_TILES = """    constexpr int kRows = 16;
+    constexpr int kCols = 256 / sizeof(float) * 4;
+    constexpr uint32_t kBytes = kRows * kCols * sizeof(float);
+    using Data = Tile<TileType::Vec, float, kRows, kCols, BLayout::RowMajor, kRows, kCols>;
+    Data a;
+    Data b;
+    Data c;
+    Data d;
+    TASSIGN(a, 0);
+    TASSIGN(b, kBytes);
+    TASSIGN(c, 2 * kBytes);
+    TASSIGN(d, (kBytes * 6) / 2 + 0x0);
+"""
+
+
+def test_hand_written_constants_give_tile_shapes_and_addresses(tmp_path: Path) -> None:
+    # constexpr names, sizeof of an element type, + - * / and literal multiples of a size.
+    disjoint = kernel(HAND_TILES + "    TADD(a, b, c);\n" + BARRIER + "    TADD(d, b, c);\n")
+    assert verdicts(tmp_path, disjoint, chains=False) == [True]
+    raw = kernel(HAND_TILES + "    TADD(a, b, c);\n" + BARRIER + "    TADD(d, a, c);\n")
+    assert verdicts(tmp_path, raw, chains=False) == [False]
+
+
+def test_hand_written_constants_the_oracle_must_refuse(tmp_path: Path) -> None:
+    def judged(tiles: str, head: str = "__global__ AICORE void k()", before: str = "") -> list[bool]:
+        text = '#include "pto/pto-inst.hpp"\nusing namespace pto;\n' + before + head + " {\n" + tiles \
+            + "    TADD(a, b, c);\n" + BARRIER + "    TADD(d, b, c);\n}\n"
+        return verdicts(tmp_path, text, chains=False)
+    assert judged(HAND_TILES) == [True]
+    file_constant = "constexpr int kBytes = 16384;\n"
+    uses_file_constant = HAND_TILES.replace("    constexpr uint32_t kBytes = kRows * kCols * sizeof(float);\n", "")
+    assert judged(uses_file_constant, before=file_constant) == [True]
+    # A template parameter or a function parameter of the same name hides the file's constant.
+    assert judged(uses_file_constant, before=file_constant + "template <int kBytes>\n",
+                  head="AICORE void k()") == [False]
+    assert judged(uses_file_constant, before=file_constant, head="__global__ AICORE void k(int kBytes)") == [False]
+    # A constant written again, a run-time value, a loop counter: unknown addresses.
+    assert judged(HAND_TILES.replace("    TASSIGN(a, 0);\n", "    TASSIGN(a, 0);\n    kBytes += 4;\n")) == [False]
+    assert judged(HAND_TILES.replace("TASSIGN(b, kBytes)", "TASSIGN(b, n * kBytes)")) == [False]
+    looped = HAND_TILES.replace("    TASSIGN(b, kBytes);\n", "    for (int i = 0; i < 2; ++i) { TASSIGN(b, i * kBytes); }\n")
+    assert judged(looped) == [False]
+    # A division the oracle cannot mirror (a negative operand), or by zero.
+    assert judged(HAND_TILES.replace("(kBytes * 6) / 2", "(0 - kBytes * 6) / (0 - 2)")) == [False]
+    assert judged(HAND_TILES.replace("(kBytes * 6) / 2", "(kBytes * 6) / (kRows - 16)")) == [False]
+    # A tile of a shape the oracle cannot read, as a source, is unknown (never a scalar operand).
+    unread = HAND_TILES.replace("    Data b;\n", "    Tile<TileType::Vec, float, kRows, n> b;\n")
+    assert judged(unread) == [False]
+    # A shape through a template parameter: unknown.
+    templated = HAND_TILES.replace("constexpr int kRows = 16;", "constexpr int kUnused = 16;")
+    assert judged(templated, before="template <int kRows>\n", head="AICORE void k()") == [False]
+
+
+def test_each_function_reads_its_own_tile_alias(tmp_path: Path) -> None:
+    # Two functions define `Data` differently; the second's 64-row tiles overlap at 16 KiB apart.
+    first = HAND_TILES
+    second = HAND_TILES.replace("constexpr int kRows = 16;", "constexpr int kRows = 64;") \
+        .replace("constexpr uint32_t kBytes = kRows * kCols * sizeof(float);", "constexpr uint32_t kBytes = 16384;")
+    ops = "    TADD(a, b, c);\n" + BARRIER + "    TADD(d, b, c);\n"
+    text = ('#include "pto/pto-inst.hpp"\nusing namespace pto;\n__global__ AICORE void f() {\n' + first + ops
+            + "}\n__global__ AICORE void g() {\n" + second + ops + "}\n")
+    assert verdicts(tmp_path, text, chains=False) == [True, False]
+
+
+def test_kernels_needing_the_cann_sdk_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "k.cpp"
+    path.write_text('#include "kernel_operator.h"\n#include <acl/acl.h>\n#include "pto/pto-inst.hpp"\n'
+                    '// #include "runtime/rt.h" is a comment\n#include "my_kernel_operator_helpers.h"\n')
+    assert oracle_module.cann_includes(str(path)) == {"kernel_operator.h", "acl/acl.h"}
