@@ -23,7 +23,7 @@ from ..pass_manager import build_pass
 from ..source import PtofixError
 from .arguments import add_batch_arguments, add_macro_arguments, add_output_arguments
 from .help_format import HelpFormatter
-from .output_options import output_options
+from .output_options import output_options, place_report
 
 # Imported where used: the analysis (race_check: the barriers, races, placements, the pto-isa
 # version facts; 14 ms with -X importtime, interpreted, bytecode cached), which `check --help`, a
@@ -101,14 +101,10 @@ class Tally:
 
 
 def run(args: argparse.Namespace) -> int:
-    options = output_options(args)
+    # A machine-read report goes to stdout or its file, never into the stderr the warnings are on;
+    # stdout is free without --fix.
+    options = place_report(output_options(args), delivers_result=bool(args.fix))
     sarif = options.report == "sarif"
-    if sarif or (options.report == "json" and not args.fix):
-        # A machine-read report goes to stdout (free without --fix) or its file; never into the
-        # stderr the warnings are on.
-        if args.fix and not options.report_file:
-            raise PtofixError("--report sarif with --fix: stdout carries the fixed kernel; give --report-file")
-        options = replace(options, report_file=options.report_file or "-")
     if sarif:
         options = replace(options, report=None)      # (written here, once, over every file)
     if args.fix:
