@@ -15,7 +15,6 @@ from ..output import (
     check_output_options,
     deliver,
     emit_report,
-    json_report_on_stderr,
     write_stderr,
     write_stdout,
 )
@@ -134,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
                        partial(deliver_file, fix=bool(args.fix), tally=tally, view=view))
     if sarif:
         _write_sarif(options, args.report_file, tally)
-    if not json_report_on_stderr(options) and tally.files:
+    if tally.files:
         write_stderr(tally.summary(bool(args.fix)) + "\n")
     return status
 
@@ -176,14 +175,14 @@ def deliver_file(options: OutputOptions, result: Processed, fix: bool, tally: Ta
         if view.sarif:
             tally.sarif_reports.append(report)
     text_report_on_stderr = options.report == "text" and not options.report_file
-    if result.text_lines and not text_report_on_stderr and not json_report_on_stderr(options):
+    if result.text_lines and not text_report_on_stderr:
         shown = with_source_lines(list(result.text_lines), result.source, view.color)
         write_stderr("".join(line + "\n" for line in shown))
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
     if fix:
         inserted = len(report.get("inserted", ()))
-        if inserted and not json_report_on_stderr(options):
+        if inserted:
             write_stderr(f"{result.source.path}: inserted {inserted} barrier{'' if inserted == 1 else 's'}\n")
         code = deliver(options, result.source, result.text, report, result.text_lines)
         if code != 0:
