@@ -14,7 +14,9 @@ config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".cpp", ".mlir", ".pto", ".test"]
 config.excludes = ["Inputs", "lit.cfg.py", "Output"]
 config.test_source_root = os.path.dirname(__file__)
-config.test_exec_root = os.path.join(config.test_source_root, "Output")
+# scripts/run_tests.py puts the output (the %t files, the cache below, bytecode) in its temporary
+# directory; a plain `lit lit_tests` keeps it in lit_tests/Output (git-ignored) to look at.
+config.test_exec_root = os.environ.get("PTOFIX_LIT_OUTPUT") or os.path.join(config.test_source_root, "Output")
 
 # lit passes only a short environment whitelist to tests: put this interpreter's bin dir (for
 # `filecheck`) first on PATH and call ptofix through the same interpreter.
@@ -22,7 +24,9 @@ bin_dir = os.path.dirname(sys.executable)
 config.environment["PATH"] = os.pathsep.join([bin_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
 repo_root = os.path.dirname(config.test_source_root)
 config.environment["PYTHONPATH"] = repo_root
-config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
+# Bytecode is cached under the output directory, not in the package's __pycache__ (nor left
+# unwritten: every ptofix a test starts would compile the package again).
+config.environment["PYTHONPYCACHEPREFIX"] = os.path.join(config.test_exec_root, "pycache")
 # The words of a --pto-isa checkout are cached here, not in the user's cache directory.
 config.environment["PTOFIX_CACHE_DIR"] = os.path.join(config.test_exec_root, "ptofix-cache")
 shared = os.path.abspath(os.path.join(repo_root, "..", "shared"))

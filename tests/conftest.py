@@ -22,6 +22,12 @@ _SAVED_ENVIRONMENT = {name: os.environ.get(name) for name in ("PTOFIX_CACHE_DIR"
 _SAVED_PREFIX = sys.pycache_prefix
 os.environ["PTOFIX_CACHE_DIR"] = os.path.join(_RUN_SCRATCH, "ptofix-cache")
 os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = os.path.join(_RUN_SCRATCH, "pycache")
+# Hypothesis keeps its examples and the constants it collects in ./.hypothesis (the repository)
+# unless told: here, before its first test. (conftest.py itself is compiled before it runs: its
+# bytecode goes where PYTHONPYCACHEPREFIX said, which scripts/run_tests.py sets.)
+if "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ:
+    from hypothesis.configuration import set_hypothesis_home_dir
+    set_hypothesis_home_dir(os.path.join(_RUN_SCRATCH, "hypothesis"))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -451,10 +451,10 @@ def test_a_pass_on_the_other_kind_of_file_says_so(tmp_path, capsys):
     (["--unit-flag", "0", "--unit-flag", "4"], ["--unit-flag", "0,4"]),
 ])
 def test_a_repeated_list_option_means_all_its_values(capsys, repeated, merged):
-    once = ptofix(capsys, "run", *merged, "--report", "json", FA_CPP)
-    twice = ptofix(capsys, "run", *repeated, "--report", "json", FA_CPP)
+    once = ptofix(capsys, "run", *merged, "--report", "json", "-o", os.devnull, FA_CPP)
+    twice = ptofix(capsys, "run", *repeated, "--report", "json", "-o", os.devnull, FA_CPP)
     assert twice == once and once[0] == 0
-    only_last = ptofix(capsys, "run", *repeated[2:], "--report", "json", FA_CPP)
+    only_last = ptofix(capsys, "run", *repeated[2:], "--report", "json", "-o", os.devnull, FA_CPP)
     assert only_last[1] != once[1]             # the first value took effect too
 
 

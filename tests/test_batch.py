@@ -330,9 +330,9 @@ def test_check_names_each_file_that_would_change_and_counts_them(tree, tmp_path)
 
 
 def test_a_json_report_of_several_files_is_one_versioned_document(tree):
-    proc = ptofix("run", "--pattern", "auto", "--diff", "--report", "json", *map(str, tree))
-    assert proc.returncode == 0, proc.stderr
-    document = json.loads(proc.stderr)          # one document, not objects one after another
+    proc = ptofix("run", "--pattern", "auto", "--check", "--report", "json", *map(str, tree))
+    assert proc.returncode == 1, proc.stderr
+    document = json.loads(proc.stdout)          # one document, not objects one after another
     assert document["version"] == 2
     assert [item["file"] for item in document["files"]] == list(map(str, tree))
     assert all("version" not in item and "passes" in item for item in document["files"])
@@ -352,8 +352,9 @@ def test_a_report_file_takes_the_report_of_several_files(tree, tmp_path):
     for path in map(str, tree):
         assert f"{path}: pipe-v-barrier: " in report.read_text()
     assert all(line.startswith(tuple(f"{p}:" for p in map(str, tree))) for line in lines)
-    proc = ptofix("run", "--pattern", "auto", "--diff", "--report", "json", "--report-file", "-", *map(str, tree))
-    assert proc.returncode == 2 and "stdout already carries the diffs" in proc.stderr
+    for where in (["--report-file", "-"], []):      # (stdout, named or by default, carries the diffs)
+        proc = ptofix("run", "--pattern", "auto", "--diff", "--report", "json", *where, *map(str, tree))
+        assert proc.returncode == 2 and proc.stdout == "" and "and the diffs both want stdout" in proc.stderr
     proc = ptofix("run", "--pattern", "auto", "--check", "--report", "json", "--report-file", str(tree[1]),
                   *map(str, tree))
     assert proc.returncode == 2 and "it is the input" in proc.stderr

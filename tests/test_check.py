@@ -723,6 +723,27 @@ def test_check_json_report_goes_to_stdout_with_the_warnings_on_stderr():
     assert "warning: RAW race: TROWSUM reads v39" in proc.stderr
 
 
+@pytest.mark.parametrize("report", ["json", "sarif"])
+def test_check_fix_puts_a_machine_report_on_stdout_only_when_stdout_is_free(tmp_path, report):
+    import json
+    kernel = tmp_path / "fa.cpp"
+    kernel.write_text(FA_CPP.read_text())
+    # Beside the kernel on stdout the report is refused before anything is read or written.
+    refused = _check("--fix", "--report", report, str(kernel))
+    assert refused.returncode == 2 and refused.stdout == "" and kernel.read_text() == FA_CPP.read_text()
+    assert refused.stderr == (f"ptofix: error: --report {report} and the rewritten file both want stdout: "
+                              "give -o FILE, -i, or --report-file FILE\n")
+    # With -i stdout is free: the report is all of it; stderr keeps the warnings, what was inserted
+    # and the summary line.
+    proc = _check("--fix", "-i", "--report", report, str(kernel))
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads(proc.stdout)
+    assert document["version"] == (2 if report == "json" else "2.1.0")
+    lines = proc.stderr.splitlines()
+    assert '"version"' not in proc.stderr and any(": warning: " in line for line in lines)
+    assert f"{kernel}: inserted 3 barriers" in lines and lines[-1].endswith("; inserted 3 barriers")
+
+
 def test_the_check_pages_example_is_what_check_prints_on_the_fa_sample():
     """docs/commands/check.md shows fa.cpp's first race as check prints it: a short warning line, the
     earlier op and how the two meet on the note, each phrase once."""

@@ -194,9 +194,9 @@ def test_an_include_of_proc_kmsg_does_not_hang(tmp_path, how):
         os.symlink("/proc/kmsg", tmp_path / "k.h")
     name = "/proc/kmsg" if how == "absolute" else "k.h"
     write(tmp_path / "k.cpp", kernel(after=f'#include "{name}"\n'))
-    proc = subprocess_ptofix("run", "--pattern", "auto", "--report", "json", "k.cpp", cwd=tmp_path)
+    proc = subprocess_ptofix("run", "--pattern", "auto", "--report", "json", "-o", os.devnull, "k.cpp", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert b"/proc/kmsg" in proc.stderr
+    assert b"/proc/kmsg" in proc.stdout         # (the report says why the barrier is kept)
 
 
 def test_an_include_of_a_proc_file_is_unknown_with_a_reason(tmp_path, capsys):

@@ -92,7 +92,7 @@ def test_if_groups_that_open_a_brace_each_make_only_their_function_unknown(tmp_p
     parse_cpp(SourceText(text, str(path)))
     status, out, err = run(capsys, "run", "--pattern", "auto", "--report", "json", "--report-file", "-",
                            "-o", tmp_path / "out.cpp", path)
-    barrier = json.loads(out)["passes"][0]
+    barrier = json.loads(out)["files"][0]["passes"][0]
     assert status == 0 and barrier["removed"] == 0 and barrier["barriers"] >= 1
     assert all(d["decision"] == "kept" for d in barrier["decisions"])
     assert any("#if groups cut across" in d["reason"] for d in barrier["decisions"])

@@ -29,3 +29,9 @@ module {
 // WARN: l2g2l_local_slot_num_sidecar.mlir:13:{{[0-9]+}}: warning: removed local_slot_num = 1 from 'pto.initialize_l2g2l_pipe'
 // REPORT: "pass": "canonicalize"
 // REPORT: "rewritten"
+
+// The JSON report on stdout, the warnings on stderr; with the output on stdout too it is refused.
+// RUN: %ptofix canonicalize --target-ptoas v0.45 %s -o %t.2.mlir --report json 2>%t.2.err | filecheck %s --check-prefix=REPORT
+// RUN: FileCheck %s --check-prefix=WARN --implicit-check-not='"version"' --input-file %t.2.err
+// RUN: %expect-exit 2 %ptofix canonicalize --target-ptoas v0.45 %s --report json 2>&1 | filecheck %s --check-prefix=BOTH
+// BOTH: ptofix: error: --report json and the rewritten file both want stdout: give -o FILE, -i, or --report-file FILE

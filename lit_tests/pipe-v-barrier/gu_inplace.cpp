@@ -6,7 +6,15 @@
 // RUN: %ptofix run --pattern gu %s > %t.cpp && %ptofix run --pattern gu %t.cpp | diff - %t.cpp
 // RUN: %ptofix run %s | diff - %s
 // RUN: %ptofix run --pattern none %s | diff - %s
-// RUN: %ptofix run --pattern gu --report json %s 2>&1 >/dev/null | filecheck %s --check-prefix=JSON
+// RUN: %ptofix run --pattern gu --report json -o /dev/null %s | filecheck %s --check-prefix=JSON
+// A JSON report goes to stdout or --report-file, never to stderr: with the rewritten file on stdout
+// too it is refused before anything is read or written.
+// RUN: %expect-exit 2 %ptofix run --pattern gu --report json %s 2>%t.both.err >%t.both.out
+// RUN: filecheck %s --check-prefix=BOTH --input-file %t.both.err
+// RUN: test ! -s %t.both.out
+// RUN: %expect-exit 2 %ptofix run --pattern gu --report json --diff %s 2>&1 | filecheck %s --check-prefix=DIFF
+// BOTH: ptofix: error: --report json and the rewritten file both want stdout: give -o FILE, -i, or --report-file FILE
+// DIFF: ptofix: error: --report json and the diffs both want stdout: give --report-file FILE
 #include "pto/pto-inst.hpp"
 extern "C" __global__ AICORE void k(__gm__ float* v1) {
   const int64_t v2 = 0;

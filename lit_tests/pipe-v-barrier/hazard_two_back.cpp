@@ -2,7 +2,7 @@
 // end the window before it (it is after TMUL)... but TROWMAX ends with its own barrier, so the
 // first barrier (after TMUL, before TROWMAX) is what matters. Here TMUL -> TEXP -> barrier -> TADD:
 // TADD reads v6 written two ops earlier by TMUL, with TEXP (unrelated) in between.
-// RUN: %ptofix run --pattern auto --report json %s 2>%t.json | filecheck %s
+// RUN: %ptofix run --pattern auto --report json --report-file %t.json %s | filecheck %s
 // RUN: filecheck %s --check-prefix=JSON < %t.json
 extern "C" __global__ AICORE void k() {
   const int64_t v2 = 0;

@@ -1,6 +1,6 @@
 // Two no-tmp TROWEXPANDMULs with ColMajor src1 both use the hidden UB scratch [184K, 192K):
 // the second one's vbrcb overwrites what the first one's multiply still reads.
-// RUN: %ptofix run --pattern auto --report json %s 2>%t.json | filecheck %s
+// RUN: %ptofix run --pattern auto --report json --report-file %t.json %s | filecheck %s
 // RUN: filecheck %s --check-prefix=JSON < %t.json
 extern "C" __global__ AICORE void k() {
   const int64_t v2 = 0;

@@ -9,7 +9,7 @@
 // RUN: FileCheck %s --allow-empty --check-prefix=QUIET --input-file %t.err
 // RUN: %ptofix run --pattern softmax-sum-add --pto-isa %S/Inputs/pto-isa-old %s 2>/dev/null | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier
 // RUN: not %ptofix run --pattern softmax-sum-add --pto-isa %S/Inputs %s -o %t.bad.cpp 2>&1 | filecheck %s --check-prefix=BAD
-// RUN: %ptofix run --pattern softmax-sum-add --pto-isa %S/Inputs/pto-isa-new --report json %s 2>&1 >/dev/null | filecheck %s --check-prefix=JSON
+// RUN: %ptofix run --pattern softmax-sum-add --pto-isa %S/Inputs/pto-isa-new --report json -o /dev/null %s | filecheck %s --check-prefix=JSON
 extern "C" __global__ AICORE void k(int32_t rows, int32_t cols) {
   Tile<TileType::Vec, float, 32, 1, BLayout::ColMajor, 32, 1, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v6;
   TASSIGN(v6, 0);

@@ -3,7 +3,7 @@
 // observes the load. Without the V->MTE2 pair (rewritten_by_tload_unordered.cpp), or when the
 // load does not cover the bytes (rewritten_by_tload_partial.cpp), the barrier stays. (One kernel
 // a file: another kernel of the file that sets a flag may run just before and leave it pending.)
-// RUN: %ptofix run --pattern auto --report json %s 2>%t.json | filecheck %s
+// RUN: %ptofix run --pattern auto --report json --report-file %t.json %s | filecheck %s
 // RUN: filecheck %s --check-prefix=JSON < %t.json
 extern "C" __global__ AICORE void k(__gm__ float* v1) {
   const int64_t v2 = 0;

@@ -1,6 +1,6 @@
 // Rule (b) needs the rewrite to cover the overlap: the load fills only 16 of v7's 32 rows, so
 // the other bytes TMULS reads as v5 are not rewritten, and the barrier stays.
-// RUN: %ptofix run --pattern auto --report json %s 2>%t.json | filecheck %s
+// RUN: %ptofix run --pattern auto --report json --report-file %t.json %s | filecheck %s
 // RUN: filecheck %s --check-prefix=JSON < %t.json
 extern "C" __global__ AICORE void k(__gm__ float* v1) {
   const int64_t v2 = 0;

@@ -1,6 +1,6 @@
 // Rule (b) needs the V->MTE2 pair: without it the TLOAD that rewrites v5's bytes as v7 is not
 // ordered after TMULS's read of v5 (WAR), so the barrier stays.
-// RUN: %ptofix run --pattern auto --report json %s 2>%t.json | filecheck %s
+// RUN: %ptofix run --pattern auto --report json --report-file %t.json %s | filecheck %s
 // RUN: filecheck %s --check-prefix=JSON < %t.json
 extern "C" __global__ AICORE void k(__gm__ float* v1) {
   const int64_t v2 = 0;

@@ -1,6 +1,6 @@
 // Names differ, bytes do not: v7 is a TRESHAPE alias of v6, so TADD reads what TMUL wrote.
 // (The reshaped [1,32] tile is 1 repeat: the same-access exception cannot apply.)
-// RUN: %ptofix run --pattern auto --report json %s 2>%t.json | filecheck %s
+// RUN: %ptofix run --pattern auto --report json --report-file %t.json %s | filecheck %s
 // RUN: filecheck %s --check-prefix=JSON < %t.json
 extern "C" __global__ AICORE void k() {
   const int64_t v2 = 0;

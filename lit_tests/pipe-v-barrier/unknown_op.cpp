@@ -1,6 +1,6 @@
 // An op ptofix does not model reads and writes everything: the barrier next to it stays, and the
 // report says why.
-// RUN: %ptofix run --pattern auto --report json %s 2>%t.json | filecheck %s
+// RUN: %ptofix run --pattern auto --report json --report-file %t.json %s | filecheck %s
 // RUN: filecheck %s --check-prefix=JSON < %t.json
 extern "C" __global__ AICORE void k() {
   const int64_t v2 = 0;

@@ -63,12 +63,11 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--check", action="store_true",
                       help="write nothing; exit 1 if the file would change, 0 if not")
     group.add_argument("--report", metavar="FORMAT", choices=["json", "text", "html"],
-                       help="print a report of every decision (json or text) to stderr after any warnings, "
-                            "or to --report-file; html: a page of each function's ops and barriers, to "
-                            "--report-file")
+                       help="report every decision: json to stdout (the result then needs -o FILE, -i or "
+                            "--check) or --report-file; text to stderr with the diagnostics, or --report-file; "
+                            "html: a page of each function's ops and barriers, to --report-file")
     group.add_argument("--report-file", metavar="PATH",
-                       help="write the report to PATH instead of stderr ('-' for stdout, when the result "
-                            "does not go there)")
+                       help="write the report to PATH ('-' for stdout, when the result does not go there)")
 
 
 def add_macro_arguments(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,7 @@ from ..output import OutputOptions, check_output_options, deliver, write_stderr
 from ..source import PtofixError
 from .arguments import add_batch_arguments, add_output_arguments
 from .help_format import HelpFormatter
-from .output_options import json_report_off_stderr, output_options
+from .output_options import output_options, place_report
 
 HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     target, notes = target_version(args.target_ptoas)    # option errors before input errors
     if notes:
         write_stderr("".join(note + "\n" for note in notes))
-    options = json_report_off_stderr(output_options(args))
+    options = place_report(output_options(args))
     check_batch_options(options)
     if len(options.files) > 1 and args.sidecar:
         raise PtofixError("--sidecar names one file: with several inputs each gets OUT.slots.json (-o DIR) or "

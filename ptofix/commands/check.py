@@ -15,7 +15,6 @@ from ..output import (
     check_output_options,
     deliver,
     emit_report,
-    json_report_on_stderr,
     write_stderr,
     write_stdout,
 )
@@ -23,7 +22,7 @@ from ..pass_manager import build_pass
 from ..source import PtofixError
 from .arguments import add_batch_arguments, add_macro_arguments, add_output_arguments
 from .help_format import HelpFormatter
-from .output_options import output_options
+from .output_options import output_options, place_report
 
 # Imported where used: the analysis (race_check: the barriers, races, placements, the pto-isa
 # version facts; 14 ms with -X importtime, interpreted, bytecode cached), which `check --help`, a
@@ -101,14 +100,10 @@ class Tally:
 
 
 def run(args: argparse.Namespace) -> int:
-    options = output_options(args)
+    # A machine-read report goes to stdout or its file, never into the stderr the warnings are on;
+    # stdout is free without --fix.
+    options = place_report(output_options(args), delivers_result=bool(args.fix))
     sarif = options.report == "sarif"
-    if sarif or (options.report == "json" and not args.fix):
-        # A machine-read report goes to stdout (free without --fix) or its file; never into the
-        # stderr the warnings are on.
-        if args.fix and not options.report_file:
-            raise PtofixError("--report sarif with --fix: stdout carries the fixed kernel; give --report-file")
-        options = replace(options, report_file=options.report_file or "-")
     if sarif:
         options = replace(options, report=None)      # (written here, once, over every file)
     if args.fix:
@@ -138,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
                        partial(deliver_file, fix=bool(args.fix), tally=tally, view=view))
     if sarif:
         _write_sarif(options, args.report_file, tally)
-    if not json_report_on_stderr(options) and tally.files:
+    if tally.files:
         write_stderr(tally.summary(bool(args.fix)) + "\n")
     return status
 
@@ -180,14 +175,14 @@ def deliver_file(options: OutputOptions, result: Processed, fix: bool, tally: Ta
         if view.sarif:
             tally.sarif_reports.append(report)
     text_report_on_stderr = options.report == "text" and not options.report_file
-    if result.text_lines and not text_report_on_stderr and not json_report_on_stderr(options):
+    if result.text_lines and not text_report_on_stderr:
         shown = with_source_lines(list(result.text_lines), result.source, view.color)
         write_stderr("".join(line + "\n" for line in shown))
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
     if fix:
         inserted = len(report.get("inserted", ()))
-        if inserted and not json_report_on_stderr(options):
+        if inserted:
             write_stderr(f"{result.source.path}: inserted {inserted} barrier{'' if inserted == 1 else 's'}\n")
         code = deliver(options, result.source, result.text, report, result.text_lines)
         if code != 0:

@@ -14,7 +14,7 @@ from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
 from ..source import PtofixError
 from .arguments import QUIET_HELP, add_batch_arguments, add_macro_arguments, add_output_arguments
 from .help_format import HelpFormatter
-from .output_options import json_report_off_stderr, output_options, with_pass_inputs
+from .output_options import output_options, place_report, with_pass_inputs
 
 # --help: what the command does and its options, one line each; the why and the details are on its
 # page (docs/commands/opt.md).
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             note = mapping_note(target)
             if note:
                 write_stderr(note + "\n")
-    options = with_pass_inputs(json_report_off_stderr(output_options(args)), passes)
+    options = with_pass_inputs(place_report(output_options(args)), passes)
     check_batch_options(options)
     if len(options.files) == 1:
         check_output_options(options)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..output import OutputOptions, option_inputs
+from ..output import OutputOptions, option_inputs, stdout_carries_result
+from ..source import PtofixError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,12 +34,24 @@ def with_pass_inputs(options: OutputOptions, passes: Iterable[Pass]) -> OutputOp
     return replace(options, option_inputs=(*options.option_inputs, *named)) if named else options
 
 
-def json_report_off_stderr(options: OutputOptions) -> OutputOptions:
-    """``options`` with a JSON report that would share stderr with the warnings sent to stdout
-    instead, when stdout carries nothing else (``-o FILE``, ``-i``, ``--check``): stderr then holds
-    only diagnostics and stdout one parseable document. With the result on stdout it stays where
-    it was (stderr, after the warnings); ``--report-file`` puts it anywhere."""
-    if options.report != "json" or options.report_file:
+def place_report(options: OutputOptions, delivers_result: bool = True) -> OutputOptions:
+    """``options`` with the report where the one rule puts it (docs/report-format.md): a machine-read
+    report (``--report json``, ``sarif``) goes to ``--report-file`` or, without one, to stdout, never
+    into the stderr the warnings are on; ``text`` goes to stderr with the diagnostics unless
+    ``--report-file`` names a place. A report bound for stdout while stdout carries the result
+    (the rewritten file without ``-o FILE``/``-i``/``--check``, or ``--diff``'s diffs) is refused
+    here, before any input is read: exit 2, nothing written.
+
+    ``delivers_result`` is False for a command that writes no result (``check`` without --fix)."""
+    machine_read = options.report in ("json", "sarif")
+    to_stdout = options.report_file == "-" or (machine_read and not options.report_file)
+    if not options.report or not to_stdout:
         return options
-    stdout_free = options.in_place or options.check or bool(options.output and options.output != "-")
-    return replace(options, report_file="-") if stdout_free else options
+    if delivers_result and stdout_carries_result(options):
+        named = f"--report {options.report}" if not options.report_file else "--report-file -"
+        if options.diff:
+            raise PtofixError(f"{named} and the diffs both want stdout: give --report-file FILE "
+                              "(or --check for the report alone)")
+        raise PtofixError(f"{named} and the rewritten file both want stdout: give -o FILE, -i, "
+                          "or --report-file FILE")
+    return replace(options, report_file="-")

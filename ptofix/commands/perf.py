@@ -18,6 +18,9 @@ DESCRIPTION = ("Build each ptoas C++ kernel against a pto-isa checkout's Perf-Si
 EPILOG = """\
 example: ptofix perf fa.cpp fa.auto.cpp --pto-isa ../shared/pto-isa/f35e7f60 --arg v7=16
 
+exit status: 0 every kernel ran, 2 bad input, a kernel that cannot be built or run, a missing
+compiler or checkout, 3 internal error
+
 details (how a kernel is built and run, barriers in the model): docs/commands/perf.md"""
 
 

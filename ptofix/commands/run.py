@@ -18,7 +18,7 @@ from .arguments import (
     add_pass_argument,
 )
 from .help_format import HelpFormatter
-from .output_options import json_report_off_stderr, output_options, with_pass_inputs
+from .output_options import output_options, place_report, with_pass_inputs
 
 # Imported where used (-X importtime, interpreted, bytecode cached): the barrier analysis and the
 # C++ fixes in run() (14 ms, which `run --help`, a usage error and `ptofix --help` need not wait
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         # (Read once, up front: a path that is no checkout is an option error, with or without --pattern.)
         from ..isa_version import identify
         args.environment = replace(args.environment, isa=identify(args.pto_isa)[0])
-    options = json_report_off_stderr(output_options(args))
+    options = place_report(output_options(args))
     check_batch_options(options)
     if len(options.files) == 1:
         check_output_options(options)
