@@ -4,6 +4,7 @@ PTO_LIB_PATH) rather than the shipped union of the documented pto-isa commits
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,58 @@ def test_a_header_overload_is_judged_by_how_the_checkout_calls_the_name(tmp_path
         if not removed:
             assert "which then sees its 'get_block_idx'" in reasons(report)
     checkout_call_arities.cache_clear()
+
+
+PTO_ISA_F35 = Path(__file__).resolve().parents[1].parent / "shared" / "pto-isa" / "f35e7f60"
+LANE_BRIDGE = "[[block_local]] static int32_t pypto_lane;\n#define get_subblockid() pypto_lane\n"
+
+
+def _copy_checkout(root: Path) -> Path:
+    """A copy of pto-isa f35e7f60's include/ (the headers pto-inst.hpp reaches), to change."""
+    if not (PTO_ISA_F35 / "include" / "pto" / "pto-inst.hpp").is_file():
+        pytest.skip("no pto-isa checkout at ../shared/pto-isa/f35e7f60")
+    shutil.copytree(PTO_ISA_F35 / "include", root / "include")
+    return root
+
+
+def test_the_lane_id_bridge_holds_with_a_checkout_whose_uses_were_reviewed(tmp_path, capsys):
+    """`#define get_subblockid() V` before pto's header, with `--pto-isa` a checkout whose headers
+    writing the name are byte for byte the reviewed f35e7f60 ones (pto-facts.md §8.3.1): modelled."""
+    checkout = _copy_checkout(tmp_path / "pto-isa")
+    source = write(tmp_path / "k.cpp", kernel(before=LANE_BRIDGE))
+    assert run_auto(source, capsys=capsys)[1]["removed"] == 1
+    report = run_auto(source, "--pto-isa", str(checkout), capsys=capsys)[1]
+    assert report["removed"] == 1, reasons(report)
+
+
+@pytest.mark.parametrize(("path", "edit"), [
+    # a new use of the lane id for a UB address, in a header pto-inst.hpp reaches
+    ("include/pto/npu/a2a3/TPush.hpp", lambda text: text + "\ninline __ubuf__ float *lane_tile() "
+                                                          "{ return (__ubuf__ float *)(get_subblockid() * 64); }\n"),
+    # one byte of a reviewed header changed (a comment)
+    ("include/pto/npu/a2a3/TAlloc.hpp", lambda text: text + "// changed\n"),
+    # a header that did not write the name now does
+    ("include/pto/npu/a2a3/TAdd.hpp", lambda text: text + "\n#define PTO_LANE get_subblockid()\n"),
+    # the checkout's code now writes the kernel's variable's name (a local of its own would be read)
+    ("include/pto/npu/a2a3/TAdd.hpp", lambda text: text + "\nstatic int pypto_lane;\n"),
+])
+def test_the_lane_id_bridge_is_unknown_when_the_checkout_uses_it_otherwise(tmp_path, capsys, path, edit):
+    checkout = _copy_checkout(tmp_path / "pto-isa")
+    header = checkout / path
+    assert header.is_file()
+    header.write_text(edit(header.read_text(encoding="utf-8")), encoding="utf-8")
+    source = write(tmp_path / "k.cpp", kernel(before=LANE_BRIDGE))
+    report = run_auto(source, "--pto-isa", str(checkout), capsys=capsys)[1]
+    assert report["removed"] == 0
+    assert "the macro 'get_subblockid' is defined or undefined before pto's header" in reasons(report), reasons(report)
+
+
+def test_the_lane_id_bridge_is_unknown_with_a_checkout_that_does_not_read(tmp_path, capsys):
+    """A reviewed header the checkout cannot read now (a directory in its place) keeps it unknown."""
+    checkout = _copy_checkout(tmp_path / "pto-isa")
+    source = write(tmp_path / "k.cpp", kernel(before=LANE_BRIDGE))
+    assert run_auto(source, "--pto-isa", str(checkout), capsys=capsys)[1]["removed"] == 1
+    from ptofix.pto.header_words import checkout_headers_writing
+    (checkout / "include/pto/npu/a2a3/SyncAll.hpp").unlink()
+    (checkout / "include/pto/npu/a2a3/SyncAll.hpp").mkdir()
+    assert checkout_headers_writing(str(checkout), "get_subblockid") is None

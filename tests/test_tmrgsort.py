@@ -288,3 +288,26 @@ def test_simulate_takes_the_struct_as_a_parameter(tmp_path, capsys):
     path.write_text(text.replace("__gm__ float* y)", "__gm__ float* y, pto::MrgSortExecutedNumList e)"))
     assert main(["simulate", str(path), str(path)]) == 0
     assert "equal on" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("decl", "read"), [
+    # ptoas's form: braces of integer literals, read as the same aggregate initialization by parentheses
+    ("pto::MrgSortExecutedNumList v = pto::MrgSortExecutedNumList{0, 0, 0, 0};", True),
+    ("pto::MrgSortExecutedNumList v{0, 0u};", True),
+    ("MrgSortExecutedNumList v = ::pto::MrgSortExecutedNumList{1};", True),
+    ("pto::MrgSortExecutedNumList v = {0, 0, 0, 0};", False),    # `= (0, 0, 0, 0)` would be a comma expression
+    ("pto::MrgSortExecutedNumList v{};", False),                  # `v()` would declare a function
+    ("pto::MrgSortExecutedNumList v = pto::MrgSortExecutedNumList{x, 0};", False),   # not a literal
+    ("pto::MrgSortExecutedNumList v = pto::MrgSortExecutedNumList{0, 0}, w{1};", False),
+    ("pto::MrgSortExecutedNumList v = pto::MrgSortExecutedNumList{0, /* c */ 0};", False),
+    ("auto v = pto::MrgSortExecutedNumList{0, 0, 0, 0};", False),
+    ("pto::MrgSortExecutedNumList v = pto::Other{0, 0, 0, 0};", False),
+])
+def test_a_braced_aggregate_initializer_of_literals_is_read(decl, read):
+    """ptoas declares TMRGSORT's executed-number list with a braced list of integer literals
+    (lexical.braced_aggregate_as_parentheses); any other braced initializer stays unread and keeps
+    the barriers whose window names the variable."""
+    decisions = _decisions(decl + "\nTEXP(x, x);" + BARRIER + _multi(2, struct="v"), params="")
+    assert decisions[0].startswith("removed") == read, decisions
+    if not read:
+        assert "braced construct" in decisions[0], decisions

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .. import regex_cache
-from ..pto.header_words import checkout_call_arities, checkout_headers_reached
+from ..pto.header_words import checkout_call_arities, checkout_headers_reached, checkout_headers_writing
 from ..pto.ops import (
     BUILD_SCRIPT_MACROS,
     PTO_FUNCTION_SPECIFIER_MACROS,
@@ -14,6 +14,7 @@ from ..pto.ops import (
     PTO_PARAMETER_QUALIFIERS,
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
+    SUBBLOCK_ID_REVIEWED_HEADERS,
     macro_may_change_pto_code,
     pto_call_arities,
     pto_function_names,
@@ -297,7 +298,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         only_inst = _only_pto_inst(model, pto_headers, headers, checkout)
         early = [name for name, offset in model.defines if offset < max(pto_headers)
                  and name not in _MACROS_PTO_HEADERS_IGNORE and _seen_by_pto_code(name, only_inst, header_words)
-                 and not (only_inst and _bridges_subblock_id(model, name, headers or {}, header_words))]
+                 and not (only_inst and _bridges_subblock_id(model, name, headers or {}, header_words, checkout))]
         if early:
             return (f"the macro '{early[0]}' is defined or undefined before pto's header, whose code it may "
                     f"change ({_how_pto_sees(early[0], only_inst, header_words)}; pto-isa's headers test "
@@ -569,7 +570,7 @@ def _constant_lane_id(model: CppFile, token: str, headers: dict[int, HeaderSumma
 
 
 def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSummary],
-                         header_words: frozenset[str] | None) -> bool:
+                         header_words: frozenset[str] | None, checkout: str = "") -> bool:
     """Whether the kernel's macro ``name`` is `#define get_subblockid() V`, V a file-scope integer
     variable of the kernel the model reads (not a macro, not a header's name, nor one pto's code
     writes, where a local of pto's of that name would be read instead) that the
@@ -577,8 +578,13 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
     intrinsic, with no side effect, and at the documented pto-isa commits (not a checkout of
     ``header_words``, whose code may use the lane id otherwise) only for GM offsets, a SyncAll
     slot index and a printf: no UB address, vector operand or drain the proof reads depends on
-    it. Every use of the name in pto's code is a call with no argument (pto_call_arities)."""
-    if name != _SUBBLOCK_ID or header_words is not None or pto_call_arities().get(name) != (0,):
+    it. Every use of the name in pto's code is a call with no argument (pto_call_arities). With a
+    checkout (``header_words`` and ``checkout``: IsaFacts'), only when its headers that write the
+    name are reviewed ones (_checkout_lane_id_reviewed), and V no name its headers write."""
+    if name != _SUBBLOCK_ID or (header_words is not None and not _checkout_lane_id_reviewed(checkout)):
+        return False
+    arities = pto_call_arities() if header_words is None else checkout_call_arities(checkout)
+    if arities is None or arities.get(name) != (0,):
         return False
     defined, undefined = command_line_macros(model.environment)
     entries = [entry for entry in model.macro_table if entry.name == name]
@@ -586,6 +592,8 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
             or entries[0].params != () or len(entries[0].replacement) != 1:
         return False
     variable = entries[0].replacement[0]
+    if header_words is not None and macro_may_change_pto_code(variable, header_words):
+        return False                # (the checkout's code writes V: a macro or local of its own)
     if _constant_lane_id(model, variable, headers, defined, undefined):
         return True
     if not (variable[0].isalpha() or variable[0] == "_") or not variable.replace("_", "a").isalnum() \
@@ -624,6 +632,14 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
         if _ASSIGNED.match(code, match.end()) is None or (before >= 0 and code[before] not in ";{}"):
             return False
     return True
+
+
+def _checkout_lane_id_reviewed(checkout: str) -> bool:
+    """Whether every header pto-inst.hpp reaches in the pto-isa checkout at ``checkout`` that
+    writes `get_subblockid` is byte for byte one pto-facts.md §8.3.1 reviewed
+    (ops.SUBBLOCK_ID_REVIEWED_HEADERS): its code then uses the lane id only as reviewed."""
+    found = checkout_headers_writing(checkout, _SUBBLOCK_ID) if checkout else None
+    return found is not None and SUBBLOCK_ID_REVIEWED_HEADERS.issuperset(found)
 
 
 def _early_declaration_reason(model: CppFile, pto_header: int, only_inst: bool,

@@ -18,6 +18,7 @@ from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, UnreadableInput
+from .aggregate_init import braced_aggregate_as_parentheses
 from .command_line import command_line_macros
 from .group_extents import _certain_close, _group_cuts_across
 from .include_paths import header_found
@@ -942,7 +943,10 @@ class _StructureParser:
                         if kinds[j] == "o" and self.marks[j] in _OPEN:
                             j = self._match_close(j)
                         j += 1
-                    return OpaqueStmt(pack_span(starts[i], ends[min(j, stop - 1)]), text, "braced construct"), j + 1
+                    span = pack_span(starts[i], ends[min(j, stop - 1)])
+                    if j < stop and braced_aggregate_as_parentheses(text[starts[i]:ends[j]]) is not None:
+                        return SimpleStmt(span, text), j + 1     # (stmt_parser reads its braces as parentheses)
+                    return OpaqueStmt(span, text, "braced construct"), j + 1
                 if t == "}":
                     raise StructureError("expected ';' before '}'", starts[j])
                 j += 1

@@ -14,6 +14,7 @@ from .. import regex_cache
 from ..pto.ops import pto_macro_names
 from ..pto.tiles import dtype_size
 from . import fast_expr
+from .aggregate_init import braced_aggregate_as_parentheses
 from .keywords import NOT_DECLARATOR_NAMES, NOT_TYPE_NAMES, is_compiler_word, is_reserved_identifier
 from .stmt_ast import (
     _FALLBACK,
@@ -593,6 +594,8 @@ def parse_statement(text: str, fast: bool = True) -> Node | None:
     """Return the statement AST, or ``None`` if the statement parser does not read ``text`` (or it
     is nested deeper than MAX_EXPRESSION_NESTING). ``fast=False``: without the regex fast paths
     (the statement parser alone, uncached; tests compare both)."""
+    if "{" in text:
+        text = braced_aggregate_as_parentheses(text) or text
     if not fast:
         if _may_spell_alternative_token(text) or _brackets_too_deep(text):
             return None

@@ -384,6 +384,32 @@ def checkout_call_arities(root: str) -> dict[str, tuple[int, ...]] | None:
     return {name: tuple(sorted(counts)) for name, counts in calls.items() if name not in other}
 
 
+def checkout_headers_writing(root: str, name: str) -> tuple[tuple[str, str], ...] | None:
+    """The headers pto-inst.hpp reaches in the pto-isa checkout at ``root`` whose text, comments
+    removed, writes the word ``name``, as (path under the checkout, SHA-256 of its bytes) pairs in
+    path order; None when the checkout's words are not known (checkout_words) or one of those
+    headers may not be read now. What pto's code does with ``name`` is then exactly what those
+    bytes say (ops.SUBBLOCK_ID_REVIEWED_HEADERS compares them with reviewed ones)."""
+    words, files, _ = _checkout_reading(root)
+    if words is None:
+        return None
+    if name not in words:
+        return ()
+    spelled = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+    found: list[tuple[str, str]] = []
+    for path in files:
+        relative = os.path.relpath(path, root).replace(os.sep, "/")
+        try:
+            data = _read_bytes(root, relative)
+        except Unreadable:
+            return None
+        if data is None:
+            return None
+        if spelled.search(_without_comments(data.decode("utf-8", "replace"), lambda literal: literal)):
+            found.append((relative, hashlib.sha256(data).hexdigest()))
+    return tuple(sorted(found))
+
+
 def checkout_headers_reached(root: str) -> frozenset[str] | None:
     """The headers pto-inst.hpp reaches in the pto-isa checkout at ``root``, as a kernel names them
     (their paths under include/: `pto/common/pto_tile.hpp`), None when its words are not known

@@ -651,6 +651,30 @@ PTO_SPELLED_NAMES = frozenset(["pto", "Tile", "TileType", "BLayout", "SLayout", 
 # (Matched as substrings: `MAP_INSTR_IMPL` covers MAP_INSTR_IMPL_OUTS, _T, _T_OUTS, _ROLES, _T_ROLES.)
 PTO_PASTING_MACROS = ("PTO_DETAIL_CONCAT", "MAP_INSTR_IMPL")
 
+# The headers pto-inst.hpp reaches at pto-isa f35e7f60 that write `get_subblockid`, by the SHA-256
+# of their bytes, each read for what it does with the lane id (pto-facts.md §8.3.1): in a2a3/,
+# GM offsets only (TPush/TPop/TAlloc's subAIVOffset, SyncAll's participant index selecting a GM
+# flag slot) and a printf (custom/TSyncCVID); a5/, cpu/ and common/cpu_stub.hpp are other targets'
+# code (`PTO_NPU_ARCH_A5`, `__CPU_SIM`). A checkout whose headers writing the name are all among
+# these compiles pto's uses of it as reviewed; any other byte keeps a kernel's bridge unknown.
+# https://github.com/hw-native-sys/pto-isa/tree/f35e7f60/include/pto
+SUBBLOCK_ID_REVIEWED_HEADERS = frozenset([
+    ("include/pto/common/cpu_stub.hpp", "072da4ff45dbcdb2f29fb9e0cd0e8ab8c40842db9ca36ade75296a9f6207bb78"),
+    ("include/pto/cpu/TPop.hpp", "a69124d54f510d20a167b4f9a2a735dfbdc5c3e31b74339f6859dc0dbff366b6"),
+    ("include/pto/cpu/TPush.hpp", "54842322344d25bd32d07491b4f51b347fa36e8259e5bd1e6ccc70849fd6534d"),
+    ("include/pto/npu/a2a3/SyncAll.hpp", "93317e3a0eb91e03646da4ae30ed1da3daa06c2fb4e64426c5315e7e12b6fd7d"),
+    ("include/pto/npu/a2a3/TAlloc.hpp", "c1d9288d855df96cfa69a4eee730e952ede9ea2b2252f8e508d276ebfd8094ec"),
+    ("include/pto/npu/a2a3/TPop.hpp", "57e08a31b1f4cd05887254f992b0278edcb23738486b7e5b9b6c4921e4ac072c"),
+    ("include/pto/npu/a2a3/TPush.hpp", "f38c7a307301236d9ba6956e9d2ef86117790be0a245ccfcaee47263cf7181cf"),
+    ("include/pto/npu/a2a3/custom/TSyncCVID.hpp", "1f97d50e1068153caebb0c75ddefe1a337bd54d8c93c9fefbcf8bef77af2e933"),
+    ("include/pto/npu/a5/MGather.hpp", "bcc878915670b3d28cd91d07ef3b2a51b16bf69104f693c782dcb647ec4ecf43"),
+    ("include/pto/npu/a5/SyncAll.hpp", "e68cec721a0d56fbdcc3e8efff8a5ab460b1bc33fcf4585e573d378443223e13"),
+    ("include/pto/npu/a5/TAlloc.hpp", "a35a07147b034fe1cb2407a59e6f8e66684a7abb343446dae72d9d0a50b361a8"),
+    ("include/pto/npu/a5/TPop.hpp", "df00b1fe154634f03af5fd8d8f136dece43fcc163eb53680c826965d5da6b080"),
+    ("include/pto/npu/a5/TPush.hpp", "7b4e463d5464679e7592f906829c29006ce6843c1a436356c0f3d50cd9ef2f48"),
+    ("include/pto/npu/a5/custom/TSyncCVID.hpp", "98f1ce0c91a91d4974e1abc8f53ca48baa1ac50d00c934e523206484644a6401"),
+])
+
 PURE_FUNCTIONS = {"get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "get_sub_block_id"}
 
 # Every instruction pto-isa declares as a function (`PTO_INST ... NAME(`) in
