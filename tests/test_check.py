@@ -387,14 +387,14 @@ def test_a_statement_nested_deeper_than_the_stack_is_not_understood(tmp_path):
 
 
 def test_an_unverified_function_is_no_clean_bill(tmp_path):
-    """A tile address ptofix cannot compute (here from the loop variable) leaves its function
+    """A tile address ptofix cannot compute (here from a loop variable bounded by a parameter) leaves its function
     unverified: races through it are unknown, so neither `check` nor `check --fix` exits 0, and
     with several files a race (1) or bad input (2) is still the status."""
     from ptofix.cli import main
     unverified = tmp_path / "unverified.cpp"
-    unverified.write_text(f"__global__ AICORE void k() {{\n  {TILE} x;\n  TASSIGN(x, 0);\n  {TILE} e;\n"
+    unverified.write_text(f"__global__ AICORE void k(int32_t n) {{\n  {TILE} x;\n  TASSIGN(x, 0);\n  {TILE} e;\n"
                           "  TASSIGN(e, 65536);\n"
-                          "  for (int32_t i = 0; i < 5; i += 1) {\n    TASSIGN(x, i * 16384);\n"
+                          "  for (int32_t i = 0; i < n; i += 1) {\n    TASSIGN(x, i * 16384);\n"
                           "    pipe_barrier(PIPE_V);\n    TADDS(x, x, 1.0f);\n  }\n  TMULS(e, e, 2.0f);\n}\n")
     clean = tmp_path / "clean.cpp"
     clean.write_text(unverified.read_text().replace("i * 16384", "0"))
@@ -589,9 +589,9 @@ def _check(*argv: str, env: dict | None = None, cwd: Path | None = None) -> subp
 
 def _unverified_kernel(tmp_path: Path) -> Path:
     kernel = tmp_path / "unverified.cpp"
-    kernel.write_text(f"__global__ AICORE void k() {{\n  {TILE} x;\n  TASSIGN(x, 0);\n  {TILE} e;\n"
+    kernel.write_text(f"__global__ AICORE void k(int32_t n) {{\n  {TILE} x;\n  TASSIGN(x, 0);\n  {TILE} e;\n"
                       "  TASSIGN(e, 65536);\n"
-                      "  for (int32_t i = 0; i < 5; i += 1) {\n    TASSIGN(x, i * 16384);\n"
+                      "  for (int32_t i = 0; i < n; i += 1) {\n    TASSIGN(x, i * 16384);\n"
                       "    pipe_barrier(PIPE_V);\n    TADDS(x, x, 1.0f);\n  }\n  TMULS(e, e, 2.0f);\n}\n")
     return kernel
 
