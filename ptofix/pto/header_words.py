@@ -322,8 +322,8 @@ def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...]
         _say(notes)
 
 
-def _read_checkout(root: str, notes: list[str], record: ReadRecord) -> tuple[frozenset[str] | None, tuple[str, ...],
-                                                                             str]:
+def _read_checkout(root: str, notes: list[str],
+                   record: ReadRecord) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
     path = _cache_file(root)
     cached = _cached(root, path, notes, record)
     if cached is not None:
