@@ -206,7 +206,7 @@ def _commit_together(options: OutputOptions, pending: list[tuple[Outputs, Callab
     report_file = options.report_file if body is not None and options.report_file not in (None, "-") else None
     if not pending and report_file is None:
         return
-    together = Outputs(options.files, others=read_by_this_run(options), dependencies=depends)
+    together = Outputs(options.files, others=read_by_this_run(options), dependencies=(*options.dependencies, *depends))
     for outputs, _streams in pending:
         together.absorb(outputs)
     if report_file is not None:

@@ -118,6 +118,18 @@ def test_a_second_command_in_one_process_still_refuses_a_checkout_file(work, cap
     assert listing(work) == before
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_report_of_several_files_onto_a_checkout_file_is_refused(work, capsys, jobs):
+    checkout = work / "pto-isa"
+    write(checkout / "include/pto/pto-inst.hpp", '#include "common.hpp"\n')
+    write(checkout / "include/pto/common.hpp", "int pto_word;\n")
+    before = listing(work)
+    assert ptofix("run", "--pattern", "auto", "--pto-isa", checkout, "-j", jobs, "--check", "--report", "json",
+                  "--report-file", checkout / "include/pto/common.hpp", "fa.cpp", "fb.cpp") == 2
+    assert "refusing to write the report" in capsys.readouterr().err
+    assert listing(work) == before
+
+
 def test_each_file_job_returns_the_headers_it_read_and_no_other(work):
     from ptofix.compile_env import CompileEnvironment
     from ptofix.file_passes import FilePasses
