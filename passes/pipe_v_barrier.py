@@ -81,7 +81,7 @@ class PipeVBarrierPass(Pass):
         isa_notes: tuple[str, ...] = ()
         if self.pto_isa:
             from ptofix.isa_version import identify  # (subprocess and locale: only with a checkout)
-            isa, isa_notes = identify(self.pto_isa)
+            isa, isa_notes = identify(self.pto_isa, model.environment.reads)
 
         patterns: set[str] = set(self.pattern)
         overrides = dict(self.weight)

@@ -34,7 +34,7 @@ class PipeVBarrierInsertPass(Pass):
 
     def apply(self, model, source: SourceText) -> PassResult:
 
-        analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(self.pto_isa))
+        analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(self.pto_isa, model.environment.reads))
         races, unverified = find_races(model, analysis)
         # One entry per inserted barrier: (index of its function, its edits, its report entry).
         planned: list[tuple[int, list[Edit], dict]] = []

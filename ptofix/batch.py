@@ -25,7 +25,6 @@ from .output import (
     write_stdout,
 )
 from .reports import json_document, text_lines_for_file
-from .side_files import DEPENDENCIES_READ
 from .signals import die_with_parent, hold_interrupts, terminate_as_interrupt
 from .source import Diagnostic, OptionValueError, PtofixError, SourceText
 
@@ -47,8 +46,8 @@ class Processed(NamedTuple):
     text_lines: list
     warnings: list
     extra: list          # [(path, data, what)] more files to write with this one
-    # The files read to make it besides the inputs (headers, pto-isa files; in a worker process its
-    # parent did not see them): no output may be one.
+    # The files read to make it besides the inputs (headers, pto-isa files: the job's ReadRecord; in
+    # a worker process its parent did not see them): no output may be one.
     depends: tuple = ()
 
 
@@ -132,10 +131,7 @@ def _file_identities(files: Sequence[str]) -> list[tuple[str, tuple[int, int]]]:
 def _job(process: Process, path: str, debug: bool) -> Processed | Failure:
     """One file of several: its failure is reported, the others go on."""
     try:
-        result = process(path)
-        if not isinstance(result, Processed):
-            return result
-        return result._replace(depends=tuple(sorted(DEPENDENCIES_READ)))
+        return process(path)
     except PtofixError as exc:
         return Failure(exc.format(), ExitStatus.ERROR)
     except RecursionError:
@@ -152,7 +148,10 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver) -> int
     jobs = min(options.jobs, len(files))
     if len(files) == 1:
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
-        return deliver(options, process(files[0]))
+        result = process(files[0])
+        if isinstance(result, Processed) and result.depends:
+            options = replace(options, dependencies=(*options.dependencies, *result.depends))
+        return deliver(options, result)
     from .progress import Progress  # (~1 ms of imports with threading, only for several files)
     with Progress(len(files), not options.quiet) as progress:
         if jobs > 1:
@@ -207,7 +206,7 @@ def _commit_together(options: OutputOptions, pending: list[tuple[Outputs, Callab
     report_file = options.report_file if body is not None and options.report_file not in (None, "-") else None
     if not pending and report_file is None:
         return
-    together = Outputs(options.files, others=read_by_this_run(options), dependencies=depends)
+    together = Outputs(options.files, others=read_by_this_run(options), dependencies=(*options.dependencies, *depends))
     for outputs, _streams in pending:
         together.absorb(outputs)
     if report_file is not None:

@@ -17,7 +17,6 @@ from .compile_env import CompileEnvironment
 from .exit_status import ExitStatus, internal_error, stopped_by
 from .output import discard_stdout
 from .reports import printable_names
-from .side_files import DEPENDENCIES_READ
 from .signals import terminate_as_interrupt
 from .source import Diagnostic, PtofixError
 
@@ -103,7 +102,6 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv[:argv.index("--")] if "--" in argv else "--debug" in argv
     try:
         _unwind_on_interrupt()
-        DEPENDENCIES_READ.clear()
         parser = build_parser(_command_of(argv))
         # --help, --version and usage errors raise SystemExit (0 or 2) after argparse printed them.
         args = parser.parse_args(argv)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .pto.ops import EVERY_VERSION, IsaFacts
+from .side_files import ReadRecord
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,11 @@ class CompileEnvironment:
     isa: IsaFacts = field(default=EVERY_VERSION, compare=False)
     # The NPU arch the kernel is compiled for (`a3`, `a5`), None when not told.
     arch: str | None = None
+    # Where the analysis notes the files it reads besides the kernel (headers, pto-isa files): the
+    # record of one file's job (file_passes.FilePasses.process makes it), which the job returns so
+    # that no output replaces one of them; None: not noted (a library caller). Not a setting: it
+    # tells no two environments apart.
+    reads: ReadRecord | None = field(default=None, compare=False, repr=False)
 
 
 # The environment of a file read with no command line: no include directory, no macro, every

@@ -5,7 +5,7 @@ pickle for the workers).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .batch import Processed
@@ -13,6 +13,7 @@ from .compile_env import NO_COMMAND_LINE, CompileEnvironment
 from .cpp_fixes import fix_cpp, kept_notes, text_report, unread_file_report
 from .frontends import parse_cpp, parsers
 from .pass_manager import PipelineOutcome, run_pipeline
+from .side_files import ReadRecord
 from .source import SourceText, UnreadableInput, read_source
 
 
@@ -34,18 +35,22 @@ class FilePasses:
         source = read_source(path)
         models: dict[str, Any] = {}
         functions = None
+        # The files this file's work reads besides it (headers, pto-isa files): returned with the
+        # result (Processed.depends), so that no output replaces one.
+        reads = ReadRecord()
+        environment = replace(self.environment, reads=reads)
         try:
             if self.cpp_input:
-                models["cpp"] = parse_cpp(source, self.environment)
+                models["cpp"] = parse_cpp(source, environment)
             elif self.functions and self.passes and all(pass_.kind == "cpp" for pass_ in self.passes):
                 # (The page draws the input's functions: the model the first pass reads, read first.)
-                models["cpp"] = parse_cpp(source, self.environment)
+                models["cpp"] = parse_cpp(source, environment)
             if self.functions and "cpp" in models:
                 from .html_report import strips  # (1.6 ms of imports, only for --report html)
                 functions = strips(models["cpp"])
-            outcome = self._run(source, models)
+            outcome = self._run(source, models, environment)
         except UnreadableInput as unread:
-            return self._unread(source, unread)
+            return self._unread(source, unread)._replace(depends=reads.sorted())
         report: dict[str, Any] = {"file": source.path, "changed": outcome.text != source.text,
                                   "passes": outcome.reports}
         if functions is not None:
@@ -57,7 +62,7 @@ class FilePasses:
             if "error" in timeline:
                 notes.append(f"{source.path}: note: no Perf-Sim timeline on the page: {timeline['error']}")
         return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes,
-                         [])
+                         [], reads.sorted())
 
     def _unread(self, source: SourceText, unread: UnreadableInput) -> Processed:
         """The file left as it is: valid C++ the model cannot read (UnreadableInput) is Unknown as
@@ -75,10 +80,10 @@ class FilePasses:
         notes = kept_notes(source.path, reports) if self.notes else []
         return Processed(source, source.text, report, text_report(reports), [note] + notes, [])
 
-    def _run(self, source: SourceText, models: dict[str, Any]) -> PipelineOutcome:
+    def _run(self, source: SourceText, models: dict[str, Any], environment: CompileEnvironment) -> PipelineOutcome:
         if self.cpp_input:
-            return fix_cpp(source, list(self.passes), models["cpp"])      # (read with self.environment)
-        return run_pipeline(source, list(self.passes), parsers(self.environment), models)
+            return fix_cpp(source, list(self.passes), models["cpp"])      # (read with environment)
+        return run_pipeline(source, list(self.passes), parsers(environment), models)
 
 
 def notes_wanted(quiet: bool, report: str | None, report_file: str | None) -> bool:

@@ -38,7 +38,7 @@ def parse_mlir(source: SourceText) -> Any:
 
 def parsers(environment: CompileEnvironment) -> Mapping[str, Callable[[SourceText], Any]]:
     """The parser of each artefact kind, C++ read with ``environment``'s command line."""
-    if environment == NO_COMMAND_LINE:
+    if environment == NO_COMMAND_LINE and environment.reads is None:     # (a job's record: its own parser)
         return PARSERS
     return MappingProxyType({"cpp": lambda source: parse_cpp(source, environment), "mlir": parse_mlir})
 

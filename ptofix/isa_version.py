@@ -34,7 +34,7 @@ from .cpp.lexical import masked_literals
 from .pto.header_words import INST_HEADER, checkout_problem, checkout_words
 from .pto.ops import EVERY_VERSION, UNKNOWN_CHECKOUT_WORDS, IsaFacts
 from .pto.tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE
-from .side_files import Unreadable, read_side_file
+from .side_files import ReadRecord, Unreadable, read_side_file
 from .source import PtofixError
 
 # cpp.pipes (the C++ semantic model, ~0.2 s interpreted) is imported where a checkout's TPipe header
@@ -57,22 +57,32 @@ def checkout_root(path: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=8)
-def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
+def identify(path: str, record: ReadRecord | None = None) -> tuple[IsaFacts, tuple[str, ...]]:
     """The version facts of the pto-isa checkout at ``path`` and the notes on what could not be
     told (each such fact stays at the union of every version). Raises PtofixError for a path that
-    is no pto-isa checkout."""
+    is no pto-isa checkout. Read once per checkout and process; the files read are noted in
+    ``record`` on every call (inputs of each run that asks)."""
+    facts, notes, files = _identified(path)
+    if record is not None:
+        record.update(files)
+    return facts, notes
+
+
+@functools.lru_cache(maxsize=8)
+def _identified(path: str) -> tuple[IsaFacts, tuple[str, ...], tuple[str, ...]]:
+    """(identify's facts and notes, the files of the checkout read for them)."""
     root = checkout_root(path)
     if root is None:
         raise PtofixError(f"--pto-isa {path}: not a pto-isa checkout (no include/pto directory)")
     notes: list[str] = []
+    read = ReadRecord()
     commit, after_fix = _git_commit(root)
-    fixed = _row_reductions_fixed(root, notes)
+    fixed = _row_reductions_fixed(root, notes, read)
     if fixed and after_fix is False:
         notes.append(f"its headers lack the row reductions' early return, but its git HEAD {commit[:12]} lies "
                      f"before {ROW_REDUCE_FIX_COMMIT}: reductions with an empty valid shape are taken not to drain")
         fixed = False
-    words = checkout_words(root)
+    words = checkout_words(root, read)
     problem = checkout_problem(root) if words is None else None
     if problem:
         # (Fail closed: a header pto-inst.hpp reaches that may not be read may write any name.)
@@ -82,8 +92,8 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
     elif words is None:
         notes.append(f"no {INST_HEADER} read in {root}: a macro defined before pto's header is judged by the "
                      "words of every documented pto-isa version")
-    order = _tpipe_order(root, notes)
-    stride = _tpop_stride(root, notes)
+    order = _tpipe_order(root, notes, read)
+    stride = _tpop_stride(root, notes, read)
     what = [f"pto-isa {root}", f"commit {commit[:12]}" if commit else "not a git checkout"]
     if fixed:
         what.append(f"row reductions drain on an empty valid shape ({ROW_REDUCE_FIX_COMMIT} on)")
@@ -91,12 +101,16 @@ def identify(path: str) -> tuple[IsaFacts, tuple[str, ...]]:
         what.append(f"TPipe order {order}")
     if stride:
         what.append(f"TPOP ring stride {stride}")
-    return IsaFacts(fixed, order, stride, ", ".join(what), words, root if words is not None else ""), tuple(notes)
+    facts = IsaFacts(fixed, order, stride, ", ".join(what), words, root if words is not None else "")
+    return facts, tuple(notes), read.sorted()
 
 
-def facts_of(path: str) -> IsaFacts:
-    """identify(path)'s facts, those of every version for ``path`` ''."""
-    return identify(path)[0] if path else EVERY_VERSION
+identify.cache_clear = _identified.cache_clear  # type: ignore[attr-defined]
+
+
+def facts_of(path: str, record: ReadRecord | None = None) -> IsaFacts:
+    """identify(path, record)'s facts, those of every version for ``path`` ''."""
+    return identify(path, record)[0] if path else EVERY_VERSION
 
 
 def _git_commit(root: str) -> tuple[str, bool | None]:
@@ -117,21 +131,21 @@ def _git_commit(root: str) -> tuple[str, bool | None]:
     return head.stdout.strip(), after
 
 
-def _read(path: str, root: str) -> str | None:
+def _read(path: str, root: str, record: ReadRecord) -> str | None:
     """A file of the checkout at ``root`` through the one reader of side files (regular files
     inside the checkout only, bounded); None when it is missing or may not be read (the fact it
     would tell stays at the union of every version, with a note)."""
     try:
-        return read_side_file(path, within=root).decode("utf-8", "replace")
+        return read_side_file(path, within=root, record=record).decode("utf-8", "replace")
     except Unreadable:
         return None
 
 
-def _row_reductions_fixed(root: str, notes: list[str]) -> bool:
+def _row_reductions_fixed(root: str, notes: list[str], record: ReadRecord) -> bool:
     """Whether the three row reductions' ``_IMPL`` bodies hold no ``return`` (pto-isa 5a2e8553 on)."""
     for header, impl in ROW_REDUCE_IMPLS:
         path = os.path.join(root, A2A3_DIR, header)
-        text = _read(path, root)
+        text = _read(path, root, record)
         body = _function_body(masked_literals(text), impl) if text is not None else None
         if body is None:
             notes.append(f"no {impl} definition read in {path}: reductions with an empty valid shape are taken "
@@ -182,11 +196,11 @@ def _pairs(code: str, opening: str, closing: str) -> dict[int, int]:
     return found
 
 
-def _tpipe_order(root: str, notes: list[str]) -> str:
+def _tpipe_order(root: str, notes: list[str], record: ReadRecord) -> str:
     """The TPipe template's order in the checkout's TPush.hpp ('' when not one known order)."""
     from .cpp.pipes import header_order
     path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
-    text = _read(path, root)
+    text = _read(path, root, record)
     order = header_order(text) if text is not None else None
     if order in (NEW, OLD, NO_NOSPLIT):
         return order
@@ -198,11 +212,11 @@ def _tpipe_order(root: str, notes: list[str]) -> str:
 _CONSUMER_RING_HEAD = re.compile(r"\b(?:C2V|V2C)_CONSUMER_BUF\s*\+")     # then its step, up to the `;`
 
 
-def _tpop_stride(root: str, notes: list[str]) -> str:
+def _tpop_stride(root: str, notes: list[str], record: ReadRecord) -> str:
     """The stride of the Tile-form TPOP's local ring in the checkout's TPush.hpp (tpipe.STRIDE_*),
     '' unless every consumer-ring address expression spells one and the same."""
     path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
-    text = _read(path, root)
+    text = _read(path, root, record)
     found = set()
     code = masked_literals(text) if text is not None else ""
     semicolon = -1

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from .exit_status import ExitStatus
 from .pto.tpipe import HEADER_RELPATH
 from .reports import json_document, printable_names, text_lines_for_file
-from .side_files import DEPENDENCIES_READ
 from .source import PtofixError, SourceText
 
 # Imported where used: difflib (~5 ms, only for --diff) and html_report (~3 ms, --report html).
@@ -59,8 +58,8 @@ class OutputOptions:
     option_inputs: tuple[str, ...] = ()
     # The call's other input files (one file of several, or files a worker read): no output may be one.
     other_inputs: tuple[str, ...] = ()
-    # Files the call's work read besides its inputs (headers, pto-isa files; -j workers' reads):
-    # no output may be one, not even an -i of the file itself (side_files.DEPENDENCIES_READ).
+    # Files the call's work read besides its inputs (headers, pto-isa files: each job's ReadRecord,
+    # batch.Processed.depends, -j workers' too): no output may be one, not even an -i of the file itself.
     dependencies: tuple[str, ...] = ()
     # One file of several: its report joins the call's one report (batch.py writes it).
     report_sink: list[tuple[dict, list[str]]] | None = field(default=None, compare=False, repr=False)
@@ -314,12 +313,12 @@ class Outputs:
         """``inputs``: the file this command read (an output may be it only where the option says
         so, ``-i`` or ``-o`` onto it); ``others``: other input files of the same call, which no
         output may be (``-o DIR`` with a link in DIR to another input would overwrite its source);
-        ``dependencies`` and every file side_files read in this process (headers, pto-isa files):
-        files the work read, which no output may be, not even an input's own ``-i``."""
+        ``dependencies``: files the work read (headers, pto-isa files: the jobs' read records),
+        which no output may be, not even an input's own ``-i``."""
         self.items: list[_Item] = []
         self._inputs = _identities(inputs)
         self._others = _identities(others)
-        self._dependencies = _identities([*dependencies, *sorted(DEPENDENCIES_READ)])
+        self._dependencies = _identities(dependencies)
 
     def add(self, path: str, data: str | bytes, what: str = "output", *, may_be_input: bool = False,
             expected: bytes | None = None, expected_absent: bool = False) -> Target:
@@ -468,9 +467,10 @@ def _create_temp(directory: str, prefix: str, suffix: str) -> str:
     raise FileExistsError(f"no free temporary name in {directory}")
 
 
-def write_atomically(path: str, text: str | bytes, what: str = "output") -> None:
-    """One output file, with the checks and atomic replacement of :class:`Outputs`."""
-    outputs = Outputs()
+def write_atomically(path: str, text: str | bytes, what: str = "output", dependencies: Iterable[str] = ()) -> None:
+    """One output file, with the checks and atomic replacement of :class:`Outputs` (``dependencies``:
+    files the work read, which it may not be)."""
+    outputs = Outputs(dependencies=dependencies)
     outputs.add(path, text, what, may_be_input=True)
     outputs.commit()
 

@@ -3,7 +3,7 @@ ptoas C++ kernel, with ``--fix``'s barriers inserted (in a worker process with `
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .batch import Processed
@@ -14,6 +14,7 @@ from .cpp.races import describe, find_races, to_json
 from .frontends import parse_cpp, parsers
 from .interpreter import recursion_headroom
 from .pass_manager import Pass, run_pipeline
+from .side_files import ReadRecord
 from .source import SourceText, UnreadableInput, read_source
 
 
@@ -34,8 +35,11 @@ class RaceCheck:
 
     def process_source(self, source: SourceText) -> Processed:
         """``process`` of a text already read (the Python API's ``check``)."""
+        # The files this file's work reads besides it (headers, pto-isa files): returned with the
+        # result (Processed.depends), so that no output replaces one.
+        reads = ReadRecord()
         try:
-            model = parse_cpp(source, self.environment)
+            model = parse_cpp(source, replace(self.environment, reads=reads))
         except UnreadableInput as unread:
             # Valid C++ the model cannot read: unverified as a whole, never refused.
             offset = unread.diagnostic.offset
@@ -44,7 +48,8 @@ class RaceCheck:
             line = f"{where}: note: the file is unverified: {why} (races in it are neither shown nor ruled out)"
             return Processed(source, source.text, {"file": source.path, "races": [], "by_kind": {},
                                                    "unverified": [{"function": None, "location": where, "why": why}],
-                                                   "placements": [], "unread": why}, [line], [], [])
+                                                   "placements": [], "unread": why}, [line], [], [],
+                             reads.sorted())
         lines: list[str] = []
         placements: list[dict[str, Any]] = []
         with recursion_headroom():
@@ -82,6 +87,6 @@ class RaceCheck:
         if self.functions:
             from .html_report import strips  # (1.6 ms of imports, only for --report html)
             report["functions"] = strips(model)
-        return Processed(source, text, report, lines, warnings, [])
+        return Processed(source, text, report, lines, warnings, [], reads.sorted())
 
 

@@ -124,7 +124,7 @@ def _load() -> dict[tuple[str, int], bytes]:
         try:
             # (Through the one reader of side files: a FIFO or a link to /dev/zero here is no
             # cache, nor a file another user owns or may write.)
-            data = read_side_file(path, limit=_MAX_FILE_BYTES, record=False, private=True)
+            data = read_side_file(path, limit=_MAX_FILE_BYTES, private=True)
             # (The envelope is read as bytes, not unmarshalled: marshal trusts its length fields,
             # and a damaged file such as 200 KB of `[` asked it for lists of 1.5 billion items,
             # nested, minutes before it failed. Only a blob whose CRC holds is unmarshalled.)

@@ -15,8 +15,9 @@ What it promises, whatever the file system holds at that path:
   checkout's ``#include "../../x"`` or a symlink in it to ``/dev/zero`` is not followed out.
 
 A file that cannot be read so raises :class:`Unreadable` with the reason; the caller makes what
-depended on it Unknown (or, for a cache, recomputes it). Every file read with ``record`` is an input
-of the run: no output may replace it (``DEPENDENCIES_READ``, read by ptofix/output.py).
+depended on it Unknown (or, for a cache, recomputes it). Every file read with a ``record`` (a
+:class:`ReadRecord`, one per file job or command) is an input of the run: no output may replace it
+(the job returns its record's files, batch.Processed.depends; ptofix/output.py refuses them).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import os
 import re
 import stat
 import time
+from collections.abc import Iterable
 
 MAX_SIDE_FILE_BYTES = 16 * 1024 * 1024
 READ_SECONDS = 10.0
@@ -32,9 +34,26 @@ _CHUNK = 1 << 20
 # Kernel pseudo file systems: their files' sizes say nothing and reading one may block or never end.
 _PSEUDO_ROOTS = ("/proc", "/sys", "/dev")
 
-# Every file read with ``record`` in this process (the command line clears it per command): the
-# files a run read besides its inputs, which no output may replace.
-DEPENDENCIES_READ: set[str] = set()
+
+
+class ReadRecord:
+    """The files one piece of work (a file's job, a command's set-up) read besides its inputs: made
+    by whoever delivers that work's outputs and handed to the readers, never kept in a module, so
+    that two jobs in one process (or a -j worker) each know their own."""
+
+    __slots__ = ("files",)
+
+    def __init__(self) -> None:
+        self.files: set[str] = set()
+
+    def add(self, path: str) -> None:
+        self.files.add(path)
+
+    def update(self, paths: Iterable[str]) -> None:
+        self.files.update(paths)
+
+    def sorted(self) -> tuple[str, ...]:
+        return tuple(sorted(self.files))
 
 
 class Unreadable(Exception):
@@ -97,10 +116,12 @@ def _opened_path(fd: int, path: str) -> str:
     return os.path.realpath(path)
 
 
-def read_side_file(path: str, *, limit: int = MAX_SIDE_FILE_BYTES, within: str | None = None, record: bool = True,
-                   private: bool = False) -> bytes:
+def read_side_file(path: str, *, limit: int = MAX_SIDE_FILE_BYTES, within: str | None = None,
+                   record: ReadRecord | None = None, private: bool = False) -> bytes:
     """The bytes of the regular file ``path`` (see the module's promises); raises :class:`Unreadable`.
-    ``private``: the file must also be owned by this user and writable by no one else (a cache)."""
+    ``record``: where the file, once read, is noted as an input of the work (None: a cache, a sidecar,
+    a report, which are not). ``private``: the file must also be owned by this user and writable by
+    no one else (a cache)."""
     if not path or "\0" in path:
         raise Unreadable(path, "not a file name")
     try:
@@ -133,8 +154,8 @@ def read_side_file(path: str, *, limit: int = MAX_SIDE_FILE_BYTES, within: str |
         data = _read_bounded(fd, path, limit)
     finally:
         os.close(fd)
-    if record:
-        DEPENDENCIES_READ.add(path)
+    if record is not None:
+        record.add(path)
     return data
 
 

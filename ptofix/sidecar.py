@@ -176,7 +176,7 @@ def _load_sidecar(path: str, read: dict[str, bytes | None] | None = None) -> dic
         return None
     try:
         # (The one reader of side files: a FIFO or a device there is refused, never waited on.)
-        data = read_side_file(path, record=False)
+        data = read_side_file(path)
     except Unreadable as exc:
         raise PtofixError(f"cannot read the existing sidecar {path}: {exc.reason}") from None
     if read is not None:

@@ -64,17 +64,14 @@ ALLOWED = {
     "ptofix.pto.ops:_PTO_CALL_ARITIES": "pto's call arities from the package's tables, read once",
     "ptofix.pto.ops:_PTO_CODE_MACROS": "pto's code macros from the package's tables, read once",
     "ptofix.pto.derived_facts:default_facts": "the package's derived-facts table, read once",
-    "ptofix.isa_version:identify": "a pto-isa checkout's facts by its path (the checkout does not change "
-                                   "during a run; the environment names the checkout, so it is the key)",
-    "ptofix.pto.header_words:_checkout_reading": "a checkout's header words by its path (as identify)",
-    "ptofix.pto.header_words:checkout_call_arities": "a checkout's call arities by its path (as identify)",
+    "ptofix.isa_version:_identified": "a pto-isa checkout's facts and the files read for them by its path (the "
+                                      "checkout does not change during a run; the environment names the "
+                                      "checkout, so it is the key)",
+    "ptofix.pto.header_words:_checkout_reading": "a checkout's header words and files read by its path (as identify)",
+    "ptofix.pto.header_words:_call_arities_reading": "a checkout's call arities and files read by its path "
+                                                     "(as identify)",
     "ptofix.side_files:_real_directory": "a directory's real path, by path",
     "ptofix.side_files:_pseudo_devices": "the device numbers of /proc, /sys and /dev, read once",
-    # Records of one command's work, which cli.main clears at its start: what a run read, so that
-    # no output replaces an input (the process's I/O, not a setting of the analysis). Still to go
-    # (#59): a read record made per command and passed to the readers; the pto-isa checkout's
-    # memoised readings (identify, checkout_call_arities) would return the files they read.
-    "ptofix.side_files:DEPENDENCIES_READ": "the side files a command read (the depfile); cleared per command",
     # The regex cache (issue 59 item 5's subject): compiled patterns by their source text.
     "ptofix.regex_cache:_entries": "compiled patterns by pattern text (pure)",
     "ptofix.regex_cache:_dirty": "whether new patterns are to be saved at exit",

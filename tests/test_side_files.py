@@ -104,6 +104,51 @@ def test_an_output_onto_a_file_of_the_pto_isa_checkout_is_refused(work, capsys):
     assert listing(work) == before
 
 
+def test_a_second_command_in_one_process_still_refuses_a_checkout_file(work, capsys):
+    # (The checkout is read once per process, identify's memo: its files are each run's inputs all
+    # the same, the memo returning them with the facts.)
+    checkout = work / "pto-isa"
+    write(checkout / "include/pto/pto-inst.hpp", '#include "common.hpp"\n')
+    write(checkout / "include/pto/common.hpp", "int pto_word;\n")
+    before = listing(work)
+    for onto in ("common.hpp", "pto-inst.hpp"):
+        assert ptofix("run", "--pattern", "auto", "--pto-isa", checkout, "-o", checkout / "include/pto" / onto,
+                      "fa.cpp") == 2
+        assert "refusing to write the output" in capsys.readouterr().err
+    assert listing(work) == before
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_report_of_several_files_onto_a_checkout_file_is_refused(work, capsys, jobs):
+    checkout = work / "pto-isa"
+    write(checkout / "include/pto/pto-inst.hpp", '#include "common.hpp"\n')
+    write(checkout / "include/pto/common.hpp", "int pto_word;\n")
+    before = listing(work)
+    assert ptofix("run", "--pattern", "auto", "--pto-isa", checkout, "-j", jobs, "--check", "--report", "json",
+                  "--report-file", checkout / "include/pto/common.hpp", "fa.cpp", "fb.cpp") == 2
+    assert "refusing to write the report" in capsys.readouterr().err
+    assert listing(work) == before
+
+
+def test_each_file_job_returns_the_headers_it_read_and_no_other(work):
+    from ptofix.compile_env import CompileEnvironment
+    from ptofix.file_passes import FilePasses
+    write(work / "ra.h", HEADER)
+    write(work / "rb.h", HEADER.replace("RT_READY", "RB_READY"))
+    write(work / "ka.cpp", kernel(after='#include "ra.h"\n'))
+    write(work / "kb.cpp", kernel(after='#include "rb.h"\n'))
+    write(work / "kc.cpp", kernel())
+    from ptofix.pass_manager import build_pass
+    job = FilePasses((build_pass("pipe-v-barrier", {"pattern": "auto"}),), cpp_input=True,
+                     environment=CompileEnvironment())
+    # (One process, one after the other, as -j 1 runs them: each job keeps its own record.)
+    depends = {name: job.process(name).depends for name in ("ka.cpp", "kb.cpp", "kc.cpp", "ka.cpp")}
+    assert [os.path.basename(path) for path in depends["ka.cpp"]] == ["ra.h"]
+    assert [os.path.basename(path) for path in depends["kb.cpp"]] == ["rb.h"]
+    assert depends["kc.cpp"] == ()
+    assert job.environment.reads is None      # (the job's record is its own, never the shared value's)
+
+
 def test_in_place_on_a_header_another_input_includes_is_refused(work, capsys):
     # (A header run -i would change: auto removes 6 of fa.cpp's 12 barriers; gu keeps its GU barrier.)
     write(work / "rt.h", "#pragma once\n" + FA_CPP.read_text())

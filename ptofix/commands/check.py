@@ -19,6 +19,7 @@ from ..output import (
     write_stdout,
 )
 from ..pass_manager import build_pass
+from ..side_files import ReadRecord
 from ..source import PtofixError
 from .arguments import add_batch_arguments, add_macro_arguments, add_output_arguments
 from .help_format import HelpFormatter
@@ -81,6 +82,8 @@ class Tally:
     inserted: int = 0
     files: int = 0
     sarif_reports: list[dict] = field(default_factory=list)
+    # The files the files' work read besides them (Processed.depends): the SARIF log may not be one.
+    read: set[str] = field(default_factory=set)
 
     def add(self, report: dict) -> None:
         self.files += 1
@@ -117,8 +120,10 @@ def run(args: argparse.Namespace) -> int:
         check_output_options(options, delivers_result=args.fix)
     if args.pto_isa:
         from ..isa_version import identify
-        isa, isa_notes = identify(args.pto_isa)
+        read_here = ReadRecord()    # (the checkout's files: no output may replace one)
+        isa, isa_notes = identify(args.pto_isa, read_here)
         args.environment = replace(args.environment, isa=isa)
+        options = replace(options, dependencies=(*options.dependencies, *read_here.sorted()))
         for note in isa_notes:
             sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
     from ..race_check import RaceCheck
@@ -153,7 +158,7 @@ def _write_sarif(options: OutputOptions, report_file: str | None, tally: Tally) 
     from ..sarif import sarif_log
     body = json.dumps(sarif_log(tally.sarif_reports), indent=2) + "\n"
     if report_file and report_file != "-":
-        outputs = Outputs(options.files)
+        outputs = Outputs(options.files, dependencies=(*options.dependencies, *sorted(tally.read)))
         outputs.add(report_file, body, "report")
         outputs.commit()
     else:
@@ -172,6 +177,7 @@ def deliver_file(options: OutputOptions, result: Processed, fix: bool, tally: Ta
     report = result.report
     if tally is not None:
         tally.add(report)
+        tally.read.update(result.depends)
         if view.sarif:
             tally.sarif_reports.append(report)
     text_report_on_stderr = options.report == "text" and not options.report_file

@@ -9,6 +9,7 @@ from ..batch import Processed, check_batch_options, deliver_processed, run_files
 from ..local_slot_options import LocalSlotOptions
 from ..output import OutputOptions, check_output_options, write_stderr
 from ..pass_manager import get_pass_class
+from ..side_files import ReadRecord
 from .arguments import (
     QUIET_HELP,
     add_batch_arguments,
@@ -81,11 +82,13 @@ def run(args: argparse.Namespace) -> int:
     from ..file_passes import FilePasses, notes_wanted
     normalize_patterns(getattr(args, "pattern", None))   # option errors before input errors
     check_target_ptoas(args)
+    read_here = ReadRecord()        # (the checkout's files: no output may replace one)
     if getattr(args, "pto_isa", None):
         # (Read once, up front: a path that is no checkout is an option error, with or without --pattern.)
         from ..isa_version import identify
-        args.environment = replace(args.environment, isa=identify(args.pto_isa)[0])
+        args.environment = replace(args.environment, isa=identify(args.pto_isa, read_here)[0])
     options = place_report(output_options(args))
+    options = replace(options, dependencies=(*options.dependencies, *read_here.sorted()))
     check_batch_options(options)
     if len(options.files) == 1:
         check_output_options(options)

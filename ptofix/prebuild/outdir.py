@@ -106,8 +106,9 @@ def report_text(report: dict[str, Any]) -> str:
     return json_text(document([report]))
 
 
-def write_report(path: str, report: dict[str, Any]) -> None:
-    write_atomically(path, report_text(report), "build report")
+def write_report(path: str, report: dict[str, Any], dependencies: tuple[str, ...] = ()) -> None:
+    """The build report at ``path`` (``dependencies``: files the build read, which it may not be)."""
+    write_atomically(path, report_text(report), "build report", dependencies)
 
 
 def _build_of(report: object) -> object:
@@ -243,7 +244,7 @@ def _claimed_by_previous_build(art: Artefacts, problems: list[str] | None = None
     why = ""
     report: object = None
     try:
-        report = _build_of(load_json(read_side_file(art.report, limit=MAX_REPORT_BYTES, record=False),
+        report = _build_of(load_json(read_side_file(art.report, limit=MAX_REPORT_BYTES),
                                      MAX_REPORT_DEPTH))
     except Unreadable as exc:
         why = "" if exc.missing else exc.reason

@@ -15,6 +15,7 @@ from ..exit_status import ExitStatus, stopped_by
 from ..frontends import PARSERS
 from ..output import Outputs, write_atomically, write_stderr, write_stdout
 from ..pass_manager import build_pass, run_pipeline
+from ..side_files import ReadRecord
 from ..sidecar import VERSION as SIDECAR_VERSION
 from ..sidecar import sidecar_text, with_input_sidecar
 from ..signals import Terminated, terminate_as_interrupt
@@ -99,19 +100,22 @@ def execute(plan: Plan, say: Say, note: Say = _stderr_line) -> int:
 
 def _execute_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], note: Say) -> int:
     art = plan.art
+    # The headers the C++ passes read (besides plan.deps, the inputs the build names): no file the
+    # build writes may be one.
+    reads = ReadRecord()
     try:
-        plan = _run_stages(plan, report, say, held, note)
+        plan = _run_stages(plan, report, say, held, note, reads)
     except StageFailedWithRecord as failed:
         report["stages"].append(failed.record)
         report["status"] = f"failed at {failed.stage}"
-        write_report(art.report, report)
+        write_report(art.report, report, reads.sorted())
         return failed.status
     except KeyboardInterrupt as stop:
         if report["status"] == "running" and held:    # (OUT_DIR holds this build's report, not an older one)
             report["status"] = f"interrupted ({signal.Signals(stop.signum).name})" if isinstance(stop, Terminated) \
                 else "interrupted (SIGINT)"
             try:
-                write_report(art.report, report)
+                write_report(art.report, report, reads.sorted())
             except PtofixError:
                 pass
         raise
@@ -122,12 +126,12 @@ def _execute_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int
             report["status"] = "error"
             report["error"] = exc.format()
             try:
-                write_report(art.report, report)
+                write_report(art.report, report, reads.sorted())
             except PtofixError:
                 pass
         raise
     report["status"] = "ok"
-    final = Outputs(inputs=list(plan.deps))
+    final = Outputs(inputs=list(plan.deps), dependencies=reads.sorted())
     if plan.depfile:
         report["depfile"] = {"path": plan.depfile, "deps": list(plan.deps)}
     final.add(art.report, report_text(report), "build report")
@@ -166,9 +170,10 @@ def _check_starts_as_cpp(cpp: SourceText) -> None:
                           "ptoas's stdout to be the C++ alone", cpp, start)
 
 
-def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], note: Say) -> Plan:
-    """The four stages; ``say`` prints a progress line, ``note`` a diagnostic line as it is. Returns
-    the plan as it ran: the LocalSlotNum pass told its arch, the depfile's list with a sidecar read."""
+def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], note: Say, reads: ReadRecord) -> Plan:
+    """The four stages; ``say`` prints a progress line, ``note`` a diagnostic line as it is; ``reads``
+    gets the headers the C++ passes read. Returns the plan as it ran: the LocalSlotNum pass told
+    its arch, the depfile's list with a sidecar read."""
     art = plan.art
     total = 4 if plan.bisheng_cmd else 3
     # 1. canonicalize
@@ -213,10 +218,10 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
     except PtofixError as exc:
         raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
     _check_starts_as_cpp(cpp)
-    fixed = fix_cpp(cpp, list(plan.passes), environment=plan.compile_environment)
+    fixed = fix_cpp(cpp, list(plan.passes), environment=replace(plan.compile_environment, reads=reads))
     for warning in fixed.warnings:
         write_stderr(warning + "\n")
-    write_atomically(art.fixed, fixed.text, "build artefact")
+    write_atomically(art.fixed, fixed.text, "build artefact", reads.sorted())
     report["artefacts"]["fixed"] = art.fixed
     report["stages"].append({"stage": "fix", "input": art.cpp, "output": art.fixed,
                              "pipeline": pipeline_spec(plan.passes), "changed": fixed.text != cpp.text,

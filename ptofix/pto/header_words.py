@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable
 
 from ..cxx_lexicon import CPP_KEYWORDS
-from ..side_files import DEPENDENCIES_READ, Unreadable, cache_dir, cache_directory_problem, load_json, read_side_file
+from ..side_files import ReadRecord, Unreadable, cache_dir, cache_directory_problem, load_json, read_side_file
 
 INST_HEADER = "include/pto/pto-inst.hpp"
 # Comments and literals, read front to back: a line comment, the start of a block comment (its
@@ -172,13 +172,14 @@ MAX_CHECKOUT_FILE_BYTES = 4 * 1024 * 1024
 MAX_CHECKOUT_BYTES = 64 * 1024 * 1024
 
 
-def _read_bytes(root: str, path: str, total: list[int] | None = None) -> bytes | None:
+def _read_bytes(root: str, path: str, total: list[int] | None = None, record: ReadRecord | None = None) -> bytes | None:
     """A file of the checkout at ``root`` by its '/'-separated path, None if there is none; raises
     Unreadable for one that is there and may not be read (not a regular file, too large, or its
     real path outside the checkout: a `#include "../../x"` or a symlink to /dev/zero). ``total``:
     the bytes read so far from this checkout, which may not pass MAX_CHECKOUT_BYTES."""
     try:
-        data = read_side_file(os.path.join(root, *path.split("/")), within=root, limit=MAX_CHECKOUT_FILE_BYTES)
+        data = read_side_file(os.path.join(root, *path.split("/")), within=root, limit=MAX_CHECKOUT_FILE_BYTES,
+                              record=record)
     except Unreadable as exc:
         if exc.missing:
             return None
@@ -191,8 +192,8 @@ def _read_bytes(root: str, path: str, total: list[int] | None = None) -> bytes |
     return data
 
 
-def _read_file(root: str, path: str, total: list[int]) -> str | None:
-    data = _read_bytes(root, path, total)
+def _read_file(root: str, path: str, total: list[int], record: ReadRecord | None = None) -> str | None:
+    data = _read_bytes(root, path, total, record)
     return None if data is None else data.decode("utf-8", "replace")
 
 
@@ -253,14 +254,14 @@ def _valid_entry(data: object) -> bool:
         and isinstance(data["words"], list) and all(isinstance(word, str) for word in data["words"])
 
 
-def _cached(root: str, path: str, notes: list[str]) -> tuple[frozenset[str], tuple[str, ...]] | None:
+def _cached(root: str, path: str, notes: list[str], read: ReadRecord) -> tuple[frozenset[str], tuple[str, ...]] | None:
     """(words, files read) of the cache entry at ``path`` when it may be trusted (see above)."""
     directory = os.path.dirname(path)
     if not os.path.lexists(path) or not _private_directory(directory, create=False, notes=notes):
         return None
     why = ""
     try:
-        data = load_json(read_side_file(path, limit=MAX_CACHE_BYTES, record=False, private=True), _CACHE_DEPTH)
+        data = load_json(read_side_file(path, limit=MAX_CACHE_BYTES, private=True), _CACHE_DEPTH)
         if isinstance(data, dict) and data.get("format") != _CACHE_FORMAT and isinstance(data.get("format"), int):
             return None                     # (another ptofix's format: replaced, nothing to say)
         if not _valid_entry(data):
@@ -280,7 +281,7 @@ def _cached(root: str, path: str, notes: list[str]) -> tuple[frozenset[str], tup
     total = [0]
     try:
         for name in data["tried"]:
-            tried[name] = _read_bytes(root, name, total)
+            tried[name] = _read_bytes(root, name, total, read)
             if tried[name] is not None:
                 files.append(os.path.join(root, *name.split("/")))
     except Unreadable:
@@ -310,18 +311,21 @@ def _store(root: str, path: str, tried: dict[str, bytes | None], words: frozense
 
 
 @functools.lru_cache(maxsize=8)
-def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
-    """(words, files read, why the words are None: a file that may not be read, or '')."""
+def _checkout_reading(root: str) -> tuple[frozenset[str] | None, tuple[str, ...], str, tuple[str, ...]]:
+    """(words, the headers reached, why the words are None: a file that may not be read, or '',
+    every file read: inputs of each run that asks, though the memo reads them once)."""
     notes: list[str] = []           # (this reading's notes, said once each at its end)
+    read = ReadRecord()
     try:
-        return _read_checkout(root, notes)
+        return (*_read_checkout(root, notes, read), read.sorted())
     finally:
         _say(notes)
 
 
-def _read_checkout(root: str, notes: list[str]) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
+def _read_checkout(root: str, notes: list[str],
+                   record: ReadRecord) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
     path = _cache_file(root)
-    cached = _cached(root, path, notes)
+    cached = _cached(root, path, notes, record)
     if cached is not None:
         return (*cached, "")
     tried: dict[str, bytes | None] = {}
@@ -329,7 +333,7 @@ def _read_checkout(root: str, notes: list[str]) -> tuple[frozenset[str] | None, 
     total = [0]
 
     def read(name: str) -> str | None:
-        data = tried[name] = _read_bytes(root, name, total)
+        data = tried[name] = _read_bytes(root, name, total, record)
         if data is None:
             return None
         files.append(os.path.join(root, *name.split("/")))
@@ -344,13 +348,15 @@ def _read_checkout(root: str, notes: list[str]) -> tuple[frozenset[str] | None, 
     return words, tuple(files), ""
 
 
-def checkout_words(root: str) -> frozenset[str] | None:
+def checkout_words(root: str, record: ReadRecord | None = None) -> frozenset[str] | None:
     """words_reached over the pto-isa checkout at ``root``, from the cache on disk when it still
     holds (see above), once per checkout and process; None when it has no include/pto/pto-inst.hpp
     or holds a header that may not be read (checkout_problem says which). The files read are
-    inputs of the run (side_files.DEPENDENCIES_READ), also when the words come from a cache."""
-    words, files, _ = _checkout_reading(root)
-    DEPENDENCIES_READ.update(files)
+    inputs of the run, noted in ``record`` on every call (the memo keeps them), also when the words
+    come from a cache."""
+    words, _reached, _, files = _checkout_reading(root)
+    if record is not None:
+        record.update(files)
     return words
 
 
@@ -366,22 +372,32 @@ def checkout_problem(root: str) -> str:
 _DEFINED = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
 
 
-@functools.lru_cache(maxsize=8)
-def checkout_call_arities(root: str) -> dict[str, tuple[int, ...]] | None:
+def checkout_call_arities(root: str, record: ReadRecord | None = None) -> dict[str, tuple[int, ...]] | None:
     """How the code of the headers pto-inst.hpp reaches in the pto-isa checkout at ``root`` calls
     each name (call_arities; the macros those headers define count as macros), as
     ops.pto_call_arities() has it for the documented commits: None when it has no
-    include/pto/pto-inst.hpp. Read when a header's overload asks (~0.3 s), once per process."""
+    include/pto/pto-inst.hpp. Read when a header's overload asks (~0.3 s), once per process; the
+    files read noted in ``record`` on every call."""
+    arities, files = _call_arities_reading(root)
+    if record is not None:
+        record.update(files)
+    return arities
+
+
+@functools.lru_cache(maxsize=8)
+def _call_arities_reading(root: str) -> tuple[dict[str, tuple[int, ...]] | None, tuple[str, ...]]:
+    """(checkout_call_arities' table, the files read for it)."""
+    read = ReadRecord()
     try:
         total = [0]
-        texts = texts_reached(lambda name: _read_file(root, name, total))
+        texts = texts_reached(lambda name: _read_file(root, name, total, read))
     except Unreadable:
-        return None             # (a header that may not be read: no call is known not to be made)
+        return None, read.sorted()   # (a header that may not be read: no call is known not to be made)
     if texts is None:
-        return None
+        return None, read.sorted()
     macros = {name for text in texts for name in _DEFINED.findall(text)}
     calls, other = call_arities(texts, macros)
-    return {name: tuple(sorted(counts)) for name, counts in calls.items() if name not in other}
+    return {name: tuple(sorted(counts)) for name, counts in calls.items() if name not in other}, read.sorted()
 
 
 def checkout_headers_writing(root: str, name: str) -> tuple[tuple[str, str], ...] | None:
@@ -390,7 +406,7 @@ def checkout_headers_writing(root: str, name: str) -> tuple[tuple[str, str], ...
     path order; None when the checkout's words are not known (checkout_words) or one of those
     headers may not be read now. What pto's code does with ``name`` is then exactly what those
     bytes say (ops.SUBBLOCK_ID_REVIEWED_HEADERS compares them with reviewed ones)."""
-    words, files, _ = _checkout_reading(root)
+    words, files, _, _ = _checkout_reading(root)
     if words is None:
         return None
     if name not in words:
@@ -410,12 +426,17 @@ def checkout_headers_writing(root: str, name: str) -> tuple[tuple[str, str], ...
     return tuple(sorted(found))
 
 
-def checkout_headers_reached(root: str) -> frozenset[str] | None:
+checkout_call_arities.cache_clear = _call_arities_reading.cache_clear  # type: ignore[attr-defined]
+
+
+def checkout_headers_reached(root: str, record: ReadRecord | None = None) -> frozenset[str] | None:
     """The headers pto-inst.hpp reaches in the pto-isa checkout at ``root``, as a kernel names them
     (their paths under include/: `pto/common/pto_tile.hpp`), None when its words are not known
     (checkout_words). What such a header's code writes, and every header it reaches, is in those
     words: a kernel that includes it sees no name pto-inst.hpp's headers do not write."""
-    words, files, _ = _checkout_reading(root)
+    words, files, _, read = _checkout_reading(root)
+    if record is not None:
+        record.update(read)
     if words is None:
         return None
     include = os.path.join(root, "include") + os.sep
