@@ -11,6 +11,7 @@ import pytest
 
 from ptofix.cpp import barrier_selection, barriers
 from ptofix.cpp.parser import parse_cpp
+from ptofix.side_files import ReadRecord
 from ptofix.source import SourceText, Span
 
 TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
@@ -411,7 +412,7 @@ def _ring_stride(text: str):
         os.makedirs(os.path.join(root, isa_version.A2A3_DIR))
         with open(os.path.join(root, isa_version.A2A3_DIR, isa_version.TPUSH_HEADER), "w") as handle:
             handle.write(text)
-        return isa_version._tpop_stride(root, [])
+        return isa_version._tpop_stride(root, [], ReadRecord())
 
 
 CHECKOUT_SHAPES = {
