@@ -39,9 +39,13 @@ the identical bytes of full-valid RowMajor tiles of one element size, at least 1
 bytes, where the trace walks both in address order for that class of tile (256-byte repeats for the
 producer), or both alike repeat for repeat; element-wise ops over tiles all of whose valid part is
 the same first r rows in full (a constant run-time shape (r, Cols)) count as full r-row tiles
-(TBinOp.hpp's continuous branch). Kernels that include a CANN SDK header (kernel_operator.h,
-acl/...) are counted apart ("needs the CANN SDK"). Each barrier is judged with every other in place
-(an upper bound of what removals together reach).
+(TBinOp.hpp's continuous branch). Column-chunk chains: a TADDS/TSUBS/TMULS/TMAXS/TMINS/TNEG (TBinSOp.hpp)
+of a run-time ValidCol, or a TROWEXPANDSUB/MUL/ADD body on the vbrcb path (TRowExpandBinOp.hpp),
+producing what such an op consumes, both walking the shared bytes one instruction per 256-byte column
+chunk, validRow repeats each, the same repeats in the same order (known valid shape, no tail chunk,
+at least 16 repeats; the model checked against every trace point it covers). Kernels that include
+a CANN SDK header (kernel_operator.h, acl/...) are counted apart ("needs the CANN SDK"). Each
+barrier is judged with every other in place (an upper bound of what removals together reach).
 """
 from __future__ import annotations
 
@@ -292,6 +296,10 @@ class TileInfo:
         # static rows when full; from a run-time shape constructed from constants (r, Cols) and
         # never changed; 0 otherwise.)
         self.prefix_rows = rows if self.full else 0
+        # (The valid shape at every op: the static one in the type, or a run-time one constructed
+        # from constants and never changed; None when not known. And the type as spelled.)
+        self.shape: tuple[int, int] | None = valid if -1 not in valid else None
+        self.slayout, self.type_text = "NoneBox", ""
 
 
 def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) -> dict[int, bool]:
@@ -354,6 +362,7 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
     found: dict[str, tuple[re.Match[str], str]] = {}
     declared_at: dict[str, int] = {}
     declared: Counter[str] = Counter()
+    spelled_types: dict[str, str] = {}
     local = Counter(m.group(1) for m in ALIAS.finditer(body))
     aliases = {**aliases, **{m.group(1): m.group(2) for m in ALIAS.finditer(body) if local[m.group(1)] == 1}}
     for name in local:
@@ -369,6 +378,7 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
                 found[decl.group(2)] = (None, "")
             continue
         declared[decl.group(2)] += 1
+        spelled_types[decl.group(2)] = "".join(spelled.split())
         found[decl.group(2)] = (tile, body[decl.end() - 1:body.find(";", decl.end() - 1) + 1])
         declared_at[decl.group(2)] = start + body.find(";", decl.end() - 1) + 1
     assigns: dict[str, list[str]] = {}
@@ -391,6 +401,7 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
         full = valid == (rows, cols)
         ctor_full = False
         prefix_rows = 0
+        unchanged_shape: tuple[int, int] | None = None
         if valid == (-1, -1):
             # A run-time valid shape: full only when constructed from constants equal to the
             # static shape and never set again (no SetValidShape, no other assignment).
@@ -401,15 +412,24 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
                 and len(re.findall(r"(?<![\w.])" + name + r"\s*=(?!=)", body)) <= 1
             full = ctor_full and unchanged
             shape = [_value(x, scalars, 0) for x in args] if len(args) == 2 else []
+            if unchanged and len(shape) == 2 and None not in shape and 1 <= shape[0] <= rows \
+                    and 1 <= shape[1] <= cols:
+                unchanged_shape = (shape[0], shape[1])
             if unchanged and len(shape) == 2 and shape[1] == cols and shape[0] is not None \
                     and 1 <= shape[0] <= rows:
                 prefix_rows = shape[0]
         full = full and slayout == "NoneBox"
+        known_shape = None
+        if valid == (-1, -1) and unchanged_shape is not None:
+            known_shape = unchanged_shape
         info = TileInfo(dtype, rows, cols, address, full and layout == "RowMajor" and slayout == "NoneBox",
                         static_valid, layout, valid)
         # (Full at an op in the declaration's own straight block with no change between: _at.)
         info.ctor_full = ctor_full and layout == "RowMajor" and slayout == "NoneBox"
         info.name, info.declared_at = name, declared_at[name]
+        if valid == (-1, -1):
+            info.shape = known_shape
+        info.slayout, info.type_text = slayout, spelled_types.get(name, "")
         if not info.full and layout == "RowMajor" and slayout == "NoneBox":
             info.prefix_rows = prefix_rows
         tiles[name] = info
@@ -518,6 +538,8 @@ class Op:
 
     def __init__(self, name: str, reads: set, writes: set, operands: list[tuple[int, TileInfo]]) -> None:
         self.name, self.reads, self.writes, self.operands = name, reads, writes, operands
+        # (Each byte span it touches with its repeat walk, when modelled: _column_chunk_chain.)
+        self.walks: list[tuple[tuple[int, int], list[tuple[int, int]] | None]] = []
 
 
 def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drains: bool = False) -> list[Op] | None:
@@ -677,7 +699,167 @@ def _broadcast_prologue(op: Op) -> tuple[Op, Op] | None:
             per_row = {row.span}
     prologue = Op(op.name + ".vbrcb", per_row, {broadcast}, [])
     body = Op(op.name, (sources - per_row or sources) | {broadcast}, {tiles[0].span}, [])
+    body.walks = _row_expansion_walks(tiles)
     return prologue, body
+
+
+# Ops of pto-isa a2a3 TBinSOp.hpp `TBinSInstr` (f35e7f60) with one single-cycle instruction a call:
+# TADDS/TSUBS (vadds), TMULS (vmuls), TMAXS (vmaxs), TMINS (vmins), TNEG (TUnaryOp.hpp: TMULS by -1).
+TBINS = frozenset("TADDS TSUBS TMULS TMAXS TMINS TNEG".split())
+# Row expansions whose body is one single-cycle instruction (vsub, vmul, vadd; TRowExpand{Sub,Mul,Add}.hpp).
+ROW_EXPANSION_SINGLE_CYCLE = frozenset("TROWEXPANDSUB TROWEXPANDMUL TROWEXPANDADD".split())
+
+
+def _chunks(tile: TileInfo, rows: int, cols: int) -> list[tuple[int, int]]:
+    """The 256-byte repeats of one instruction a 256-byte column chunk, ``rows`` repeats each at the
+    tile's row stride (its static Cols), chunk after chunk: the column-chunk walk."""
+    row_bytes = tile.cols * tile.size
+    return [(tile.span[0] + r * row_bytes + i * 256, tile.span[0] + r * row_bytes + (i + 1) * 256)
+            for i in range(cols * tile.size // 256) for r in range(rows)]
+
+
+def _plain_row_major(tile: TileInfo) -> bool:
+    return tile.layout == "RowMajor" and tile.slayout == "NoneBox" and (tile.cols * tile.size) % 32 == 0
+
+
+def _tbins_walks(dst: TileInfo, src: TileInfo) -> tuple[list, list] | None:
+    """(dst's, src's) repeats of a TBinSInstr op when it takes `BinS2LNormModeRowRpt`'s row-repeat
+    branch with no tail, else None. pto-isa a2a3 TBinSOp.hpp `TBinSInstr` (f35e7f60): with a
+    run-time ValidCol in both types (-1: `tileDataContinue` is a constexpr false unless both have one
+    row) it is not count mode (`normColRepeat = Cols / E > 1 && Rows * normColRepeat < SMALL_RPT(4)`),
+    not column repeat (`Rows < normColRepeat + 1`), so `BinS2LNormModeRowRpt`, whose `condRowRpt`
+    (Rows <= 255, row strides <= 255 blocks) issues one instruction per E-element column chunk, validRow
+    repeats at the row stride each; a tail (validCol % E) is one more masked chunk: refused. validRow
+    and validCol are dst's (TMulS.hpp TMULS_IMPL); src's must be the same known shape."""
+    if not (_plain_row_major(dst) and _plain_row_major(src)) or dst.size != src.size:
+        return None
+    if dst.valid[1] != -1 or src.valid[1] != -1 or (dst.rows == 1 and src.rows == 1):
+        return None                 # (a static ValidCol or one row: tileDataContinue may hold)
+    if dst.shape is None or src.shape != dst.shape:
+        return None
+    per_repeat, block = 256 // dst.size, 32 // dst.size
+    norm_col_repeat = dst.cols // per_repeat
+    if norm_col_repeat > 1 and dst.rows * norm_col_repeat < 4 and src.rows * norm_col_repeat < 4:
+        return None                 # count mode: BinS2LCountMode, row by row
+    if dst.rows < norm_col_repeat + 1 and src.rows < norm_col_repeat + 1:
+        return None                 # column repeat: BinS2LNormModeColVLAlign / count mode, row by row
+    if dst.rows > 255 or dst.cols // block > 255 or src.cols // block > 255:
+        return None                 # not condRowRpt: head row by row, then the tail
+    rows, cols = dst.shape
+    if cols % per_repeat or cols < per_repeat:
+        return None
+    return _chunks(dst, rows, cols), _chunks(src, rows, cols)
+
+
+def _row_expansion_walks(tiles: dict[int, TileInfo]) -> list:
+    """The body's (span, repeats) of a row expansion on the vbrcb path, when its dst is walked in
+    column chunks: pto-isa a2a3 TRowExpandBinOp.hpp `TRowExpandBinaryInstr` (f35e7f60), dst Rows < 256,
+    not `useCountMode` (row strides <= 255 blocks and validCol / E <= validRow), then
+    `TRowExpandBinaryNormModeTail` with both row strides >= E: one instruction per E-element column
+    chunk, validRow repeats each at the row stride; a tail chunk (masked) is refused. The full source
+    is the one with dst's valid shape (TRowExpandSub.hpp TROWEXPANDSUB_IMPL: src0 first; under
+    __PTO_AUTO__ the one of dst's very type): here src0, of dst's spelled type and known shape, the
+    other a column-major per-row operand. The broadcast it reads and the per-row operand: no walk."""
+    dst, full, per_row = tiles[0], tiles[1], tiles[2]
+    if not (_plain_row_major(dst) and _plain_row_major(full)) or per_row.layout == "RowMajor" \
+            or full.type_text != dst.type_text or not dst.type_text or dst.shape is None \
+            or full.shape != dst.shape or dst.rows >= 256 or full.size != dst.size:
+        return []
+    per_repeat, block = 256 // dst.size, 32 // dst.size
+    rows, cols = dst.shape
+    if dst.cols // block > 255 or full.cols // block > 255 or cols // per_repeat > rows:
+        return []                   # useCountMode: row by row
+    if dst.cols < per_repeat or full.cols < per_repeat or cols % per_repeat or cols < per_repeat:
+        return []
+    return [(dst.span, _chunks(dst, rows, cols)), (full.span, _chunks(full, rows, cols))]
+
+
+def _column_chunk_chain(producer: Op, consumer: Op) -> bool:
+    """A same-access chain walked in column chunks: the producer a TBinSInstr op or a single-cycle
+    row expansion's body, the consumer a TBinSInstr op, each with its modelled walks (_tbins_walks,
+    _row_expansion_walks) checked against pto-isa's recorded trace (CHUNK_MODEL_AGREES). Every span
+    the two share has one walk on both sides, the same repeats in the same order, at least 16
+    repeats of 256 bytes, and is the producer's result the consumer reads (a plain overwrite keeps
+    its barrier): then the consumer's k-th repeat touches only what the producer's k-th touched."""
+    producing = producer.name in TBINS or (producer.name in ROW_EXPANSION_SINGLE_CYCLE and not producer.operands)
+    if not producing or consumer.name not in TBINS or not producer.walks or not consumer.walks \
+            or not {producer.name, consumer.name} <= CHUNK_MODEL_AGREES:
+        return False
+    if SCRATCH in producer.writes | consumer.writes:
+        return False
+    walks_of = {}
+    for op in (producer, consumer):
+        mine: dict[tuple[int, int], list | None] = {}
+        for span, walk in op.walks:
+            mine[span] = walk if mine.get(span, walk) == walk else None
+        walks_of[id(op)] = mine
+    shared = False
+    for x in producer.reads | producer.writes:
+        for y in consumer.reads | consumer.writes:
+            if not (x[0] < y[1] and y[0] < x[1]) or (x not in producer.writes and y not in consumer.writes):
+                continue
+            walk = walks_of[id(producer)].get(x)
+            if x != y or x not in producer.writes or y not in consumer.reads or walk is None \
+                    or walks_of[id(consumer)].get(y) != walk or len(walk) < 16 \
+                    or any(hi - lo != 256 for lo, hi in walk):
+                return False
+            shared = True
+    return shared
+
+
+def _trace_agrees(path: str = TRACE_FACTS) -> frozenset[str]:
+    """The ops whose modelled column-chunk walk (_tbins_walks, _row_expansion_walks) equals, repeat
+    for repeat, the walk pto-isa's recorded cost-model trace holds for every RowMajor grid point the
+    model covers (the raw "points" of ptofix/pto/derived_facts.json, read as data), with at least
+    one such point: an op the trace contradicts, or does not cover, is credited no chunk chain."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            points = json.load(handle)["points"].values()
+    except (OSError, ValueError, KeyError):
+        return frozenset()
+    covered: Counter[str] = Counter()
+    contradicted: set[str] = set()
+    for p in points:
+        op = p["op"]
+        if op not in TBINS | ROW_EXPANSION_SINGLE_CYCLE or p.get("layout") != "RowMajor" \
+                or p.get("dtype") not in DTYPE_BYTES:
+            continue
+        if p.get("compile_error"):
+            continue                # (a grid shape no kernel that builds holds: a ColMajor column of 1 row)
+        if p.get("run_error") or p.get("undecoded"):
+            contradicted.add(op)
+            continue
+        walks = _trace_point_walks(p)
+        if walks is None:
+            continue
+        for operand, modelled in walks.items():
+            recorded = [(lo + j * stride, lo + j * stride + size) for _, lo, count, stride, size
+                        in p.get("repeats", {}).get(operand, []) for j in range(count)]
+            if recorded != modelled:
+                contradicted.add(op)
+        covered[op] += 1
+    return frozenset(op for op in covered if op not in contradicted)
+
+
+def _trace_point_walks(point: dict) -> dict[str, list] | None:
+    """The modelled walk of each operand of one trace grid point (tiles at byte 0, as recorded), or
+    None when the model does not cover the point."""
+    valid = (-1, -1) if not point["valid_static"] else (point["valid_rows"], point["valid_cols"])
+    def grid_tile(rows: int, cols: int) -> TileInfo:
+        tile = TileInfo(point["dtype"], rows, cols, 0, False, bool(point["valid_static"]), "RowMajor", valid)
+        tile.shape, tile.type_text = (point["valid_rows"], point["valid_cols"]), "grid"
+        return tile
+    dst = grid_tile(point["rows"], point["cols"])
+    if point["op"] in TBINS:
+        if point.get("form"):
+            return None
+        chunks = _tbins_walks(dst, grid_tile(point["rows"], point["cols"]))
+        return None if chunks is None else {"dst": chunks[0], "src0": chunks[1]}
+    if point.get("form") not in ("src1_colmajor", "src1_colmajor_tmp"):
+        return None
+    column = TileInfo(point["dtype"], point["rows"], 1, 0, False, True, "ColMajor", (point["valid_rows"], 1))
+    walks = _row_expansion_walks({0: dst, 1: grid_tile(point["rows"], point["cols"]), 2: column})
+    return dict(zip(("dst", "src0"), (walk for _, walk in walks), strict=True)) if walks else None
 
 
 def _at(code: str, where: int, tiles: dict[str, TileInfo | None], args: list[str]) -> dict[str, TileInfo | None]:
@@ -727,7 +909,12 @@ def _op(name: str, args: list[str], tiles, scalar_names: frozenset[str] | None =
         operands.append((index, tile))
     if len(operands) < SCRATCH_WITHOUT_TMP.get(name, 0):
         writes.add(SCRATCH)
-    return Op(name, reads, writes, operands)
+    op = Op(name, reads, writes, operands)
+    if name in TBINS and [i for i, _ in operands] == [0, 1]:
+        chunks = _tbins_walks(operands[0][1], operands[1][1])
+        if chunks is not None:
+            op.walks = [(operands[0][1].span, chunks[0]), (operands[1][1].span, chunks[1])]
+    return op
 
 
 def _overlap(a: set, b: set) -> bool:
@@ -740,7 +927,7 @@ def _disjoint(before: list[Op], after: list[Op], chains: bool) -> bool:
     for early in before:
         for late in after:
             hazard = _overlap(early.writes, late.reads | late.writes) or _overlap(early.reads, late.writes)
-            if hazard and not (chains and _chain(early, late)):
+            if hazard and not (chains and (_chain(early, late) or _column_chunk_chain(early, late))):
                 HAZARD[:] = [f"{early.name} -> {late.name}"]
                 return False
     return True
@@ -801,6 +988,9 @@ def _chain(producer: Op, consumer: Op) -> bool:
                 or valid_bytes[y] // 256 < 16 or valid_bytes[y] % 256:
             return False
     return True
+
+
+CHUNK_MODEL_AGREES = _trace_agrees()
 
 
 def ptofix_version(root: str = ROOT) -> str:

@@ -409,3 +409,102 @@ def test_kernels_needing_the_cann_sdk_are_named(tmp_path: Path) -> None:
     path.write_text('#include "kernel_operator.h"\n#include <acl/acl.h>\n#include "pto/pto-inst.hpp"\n'
                     '// #include "runtime/rt.h" is a comment\n#include "my_kernel_operator_helpers.h"\n')
     assert oracle_module.cann_includes(str(path)) == {"kernel_operator.h", "acl/acl.h"}
+
+
+def _typed(name: str, address: int, rows: int, cols: int, valid: str, layout: str = "RowMajor",
+           type_valid: str = "-1, -1") -> str:
+    spelled = (f"Tile<TileType::Vec, float, {rows}, {cols}, BLayout::{layout}, {type_valid}, SLayout::NoneBox, 512, "
+               "PadValue::Null, CompactMode::Null>")
+    init = f" = {spelled}({valid})" if valid else ""
+    return f"    {spelled} {name}{init};\n    TASSIGN({name}, {address});\n"
+
+
+def _expansion_then(tmp_path: Path, rows: int = 8, cols: int = 128, valid: str = "8, 128", consumer: str = "TNEG(b, a)",
+                    type_valid: str = "-1, -1", in_place: bool = True, chains: bool = True) -> bool:
+    """The verdict on the barrier between TROWEXPANDSUB(a, src, rowv) and ``consumer`` (b reads a)."""
+    rows_valid = valid.split(",")[0] if valid else str(rows)
+    tiles = (_typed("src", 0, rows, cols, valid, type_valid=type_valid)
+             + _typed("rowv", 0x10000, rows, 1, f"{rows_valid}, 1", layout="ColMajor")
+             + _typed("a", 0, rows, cols, valid, type_valid=type_valid)
+             + _typed("b", 0 if in_place else 0x8000, rows, cols, valid, type_valid=type_valid))
+    text = kernel(tiles + BARRIER + "    TROWEXPANDSUB(a, src, rowv);\n" + BARRIER + f"    {consumer};\n" + BARRIER)
+    return verdicts(tmp_path, text, chains=chains)[1]
+
+
+def test_tbins_on_a_run_time_valid_col_walks_column_chunks_as_a_row_expansion_does(tmp_path: Path) -> None:
+    # pto-isa a2a3 TBinSOp.hpp: ValidCol -1 in the type makes tileDataContinue false; 8 rows >= 2 + 1
+    # and 8 * 2 >= 4: BinS2LNormModeRowRpt, one vmuls per 64-float chunk, 8 repeats at the 512-byte
+    # row stride each: the walk of TRowExpandBinaryNormModeTail's vsub over dst (simpler's
+    # swa_cache_insert_valid_bias.cpp:300).
+    assert _expansion_then(tmp_path) is True
+    assert _expansion_then(tmp_path, in_place=False) is True
+    assert _expansion_then(tmp_path, consumer="TMULS(b, a, 2.0f)") is True
+    assert _expansion_then(tmp_path, consumer="TADDS(b, a, 1.0f)") is True
+    assert _expansion_then(tmp_path, chains=False) is False
+    # A valid part of 8 of 16 rows and 128 of 256 columns, producer and consumer both TBinS ops:
+    # 2 chunks x 8 rows = 16 repeats, the same on both sides.
+    tiles = _typed("a", 0, 16, 256, "8, 128") + _typed("c", 0x8000, 16, 256, "8, 128")
+    chain = kernel(tiles + "    TMULS(a, c, 2.0f);\n" + BARRIER + "    TNEG(a, a);\n")
+    assert verdicts(tmp_path, chain) == [True]
+    # Refused: different valid shapes on the two sides (other walks), TBinOp's TADD as consumer.
+    other = kernel(_typed("a", 0, 16, 256, "8, 128") + _typed("b", 0, 16, 256, "16, 64")
+                   + _typed("c", 0x8000, 16, 256, "8, 128") + "    TMULS(a, c, 2.0f);\n" + BARRIER + "    TNEG(b, b);\n")
+    assert verdicts(tmp_path, other) == [False]
+    assert _expansion_then(tmp_path, consumer="TADD(b, a, a)") is False
+
+
+def test_column_chunk_chains_the_oracle_must_refuse(tmp_path: Path) -> None:
+    # A static ValidCol (= Cols): TBinSInstr's continuous branch walks in address order, the
+    # expansion in column chunks: consumer repeat 1 reads [256, 512), the producer's 9th repeat.
+    assert _expansion_then(tmp_path, type_valid="8, 128", valid="") is False
+    # Tail columns (96 of 128 floats: one masked chunk), and a 16x80 tile (64 + 16 columns).
+    assert _expansion_then(tmp_path, valid="8, 96") is False
+    assert _expansion_then(tmp_path, rows=16, cols=80, valid="16, 80") is False
+    # Rows < normColRepeat + 1 (4 rows of 256 floats: BinS2LNormModeColVLAlign, row by row), though
+    # 16 repeats.
+    assert _expansion_then(tmp_path, rows=4, cols=256, valid="4, 256") is False
+    # The expansion's count mode (validCol / 64 > validRow: 2 rows of 512 floats, row by row).
+    assert _expansion_then(tmp_path, rows=2, cols=512, valid="2, 512") is False
+    # A valid shape the oracle cannot evaluate, and fewer than 16 repeats (4 rows x 2 chunks).
+    assert _expansion_then(tmp_path, valid="n, 128") is False
+    assert _expansion_then(tmp_path, valid="4, 128") is False
+    # A plain overwrite (TNEG of another tile into a's bytes) is no chain.
+    tiles = (_typed("src", 0x4000, 8, 128, "8, 128") + _typed("rowv", 0x10000, 8, 1, "8, 1", layout="ColMajor")
+             + _typed("a", 0, 8, 128, "8, 128") + _typed("z", 0x8000, 8, 128, "8, 128"))
+    overwrite = kernel(tiles + "    TROWEXPANDSUB(a, src, rowv);\n" + BARRIER + "    TNEG(a, z);\n")
+    assert verdicts(tmp_path, overwrite) == [False]
+
+
+def test_tbins_count_and_column_repeat_modes_are_not_modelled() -> None:
+    def info(rows: int, cols: int, shape: tuple[int, int]):
+        tile = oracle_module.TileInfo("float", rows, cols, 0, False, False, "RowMajor", (-1, -1))
+        tile.shape = shape
+        return tile
+    # rows * normColRepeat < 4 (1 x 256 floats, normColRepeat 4): count mode / one row: continuous.
+    assert oracle_module._tbins_walks(info(1, 256, (1, 256)), info(1, 256, (1, 256))) is None
+    # dst of 1 row, src of 2: count mode is off (2 * 4 >= 4) but column repeat (2 < 4 + 1) holds.
+    assert oracle_module._tbins_walks(info(1, 256, (1, 256)), info(2, 256, (1, 256))) is None
+    # 5 rows of 256 floats: row repeat, 4 chunks of 5 repeats at the 1024-byte stride.
+    dst, src = oracle_module._tbins_walks(info(5, 256, (5, 256)), info(5, 256, (5, 256)))
+    assert dst == src and dst[:6] == [(0, 256), (1024, 1280), (2048, 2304), (3072, 3328), (4096, 4352),
+                                      (256, 512)]
+    assert oracle_module._tbins_walks(info(300, 64, (300, 64)), info(300, 64, (300, 64))) is None  # Rows > 255
+
+
+def test_the_chunk_model_agrees_with_the_recorded_trace_and_a_contradiction_is_refused(tmp_path: Path) -> None:
+    import json
+    agrees = oracle_module.CHUNK_MODEL_AGREES
+    assert {"TNEG", "TMULS", "TADDS", "TROWEXPANDSUB"} <= agrees
+    with open(oracle_module.TRACE_FACTS, encoding="utf-8") as handle:
+        facts = json.load(handle)
+    # The trace records TNEG on a 16x256 run-time-valid tile as column chunks; the model reproduces it.
+    points = [p for p in facts["points"].values() if p["op"] == "TNEG" and not p["valid_static"]
+              and p["rows"] == 16 and p["cols"] == 256 and p["valid_cols"] == 256]
+    assert points and all(oracle_module._trace_point_walks(p) is not None for p in points)
+    # One recorded repeat moved: that op is no longer credited, the others still are.
+    for p in points:
+        p["repeats"]["dst"][1][1] += 32
+    broken = tmp_path / "facts.json"
+    broken.write_text(json.dumps(facts))
+    found = oracle_module._trace_agrees(str(broken))
+    assert "TNEG" not in found and "TMULS" in found
