@@ -41,6 +41,7 @@ from ptofix.pto.derived_facts import (  # noqa: E402
 )
 
 BLOCK = 32
+SORT32_BLOCK = 32                   # source elements one vbitsort repeat sorts
 SCRATCH = (0x2E000, 0x30000)        # pto-isa constants.hpp TMP_UB_OFFSET, TMP_UB_SIZE
 
 # Intrinsics that set state or synchronise: no UB access of their own.
@@ -154,6 +155,16 @@ def decode(name: str, args: list[int], state: dict, size: int) -> list[tuple[str
         writes = [[(dst + r * drs * BLOCK + b * dbs * BLOCK, dst + r * drs * BLOCK + b * dbs * BLOCK + BLOCK)
                    for b in range(8)] for r in range(repeat)]
         return [("r", reads), ("w", writes)]
+    if name == "vbitsort":
+        # (dst, src, idx, repeat): each repeat sorts 32 source elements with their 32 uint32
+        # indices into 32 (value, index) pairs of 8 bytes (pto-isa TSort32.hpp steps the three
+        # pointers by 32, 32 and 32 * 8 / sizeof(T) elements a repeat; docs/reference/pto-facts.md
+        # §8 "TSORT32"); the mask does not apply.
+        dst, src, idx, repeat = args[:4]
+        per = SORT32_BLOCK
+        return [("r", [[(src + r * per * size, src + (r + 1) * per * size)] for r in range(repeat)]),
+                ("r", [[(idx + r * per * 4, idx + (r + 1) * per * 4)] for r in range(repeat)]),
+                ("w", [[(dst + r * per * 8, dst + (r + 1) * per * 8)] for r in range(repeat)])]
     if name == "copy_ubuf_to_ubuf":
         dst, src, _sid, bursts, length, src_gap, dst_gap = args[:7]
         reads = [[(src + i * (length + src_gap) * BLOCK, src + (i * (length + src_gap) + length) * BLOCK)]
@@ -174,6 +185,8 @@ def repeat_argument(name: str, args: list[int]) -> int | None:
         return args[3]
     if name == "vbrcb":
         return args[4]
+    if name == "vbitsort":
+        return args[3]
     return None
 
 

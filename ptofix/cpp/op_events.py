@@ -17,6 +17,9 @@ from ..pto.ops import (
     mrgsort_single_bytes,
     reduce_tmp_bytes,
     row_expand_tmp_bytes,
+    sort32_drains,
+    sort32_reach,
+    sort32_row_intervals,
     spec_for,
 )
 from ..pto.tiles import bytes_in_space, dtype_size
@@ -83,6 +86,8 @@ def _op(self: FunctionCFG, stmt: SimpleStmt, info: StmtInfo) -> list[Event]:
                               "vector op reads and writes as UB at its address (not modelled)")]
     if base == "TMRGSORT":
         return self._merge_sort(stmt, args, env)
+    if base == "TSORT32":
+        return _sort32(self, stmt, args, env)
     if spec.row_expand and len(args) == 4:
         accesses = self._row_expand_tmp(base, args, env, accesses)
     elif spec.tmp_unbounded:
@@ -219,6 +224,64 @@ def _merge_sort(self: FunctionCFG, stmt: Stmt, args: Sequence[Any], env: dict) -
             self._new(EventKind.DRAIN, stmt=stmt, why="TMRGSORT internal barrier before its copy to dst"),
             self._new(EventKind.OP, stmt=stmt, op="TMRGSORT",
                       accesses=[reach(2, False, True, copied, copy_why), reach(0, True, False, copied, copy_why)])]
+
+
+def _sort32(self: FunctionCFG, stmt: Stmt, args: Sequence[Any], env: dict) -> list[Event]:
+    """TSORT32(dst, src, idx[, tmp])'s events (docs/reference/pto-facts.md §8 "TSORT32"): one op
+    writing dst's and tmp's bytes and reading src's, idx's and tmp's, as far as pto.ops.sort32_reach
+    says for every valid shape the model knows the operands may have, then its trailing barrier
+    when dst has a valid row whatever its shape (sort32_drains). Unknown bytes where a shape is
+    not known (a run-time one), the path is not followed, or the bytes leave the UB."""
+    syms = [self.tile_operand(arg, env) for arg in args]
+    has_tmp = len(args) == 4
+    if any(sym is None or sym.tile is None for sym in syms):
+        return [self._new(EventKind.UNKNOWN, stmt=stmt, op="TSORT32",
+                          why="TSORT32: an operand where it takes a tile is not one ptofix knows")]
+    tiles = [sym.tile for sym in syms if sym is not None and sym.tile is not None]
+    elem = dtype_size(tiles[0].dtype)
+    dst, src, idx = syms[0], syms[1], syms[2]
+    assert dst is not None and src is not None and idx is not None
+    # src's valid columns must be known (a count under 32 takes no repeat); dst's valid rows and
+    # idx's, when not known, are taken to fit their tiles as for every op: dst's largest row count
+    # walks every smaller one's bytes too, and idx one row or more (both pitches).
+    dst_dims, idx_dims = self._dims(dst), self._dims(idx)
+    dst_rows = self.values.valid_dim_values(dst, 0) or ({dst_dims[2]} if dst_dims else None)
+    src_cols = self.values.valid_dim_values(src, 1)
+    idx_rows = self.values.valid_dim_values(idx, 0) or ({1, 2} if idx_dims else None)
+    row_bytes = [(dtype_size(t.dtype) or 0) * (t.cols or 0) if t.blayout == "RowMajor" else 0 for t in tiles[:3]]
+    reaches = []
+    if elem is not None and dtype_size(tiles[1].dtype) == elem and dst_rows and src_cols and idx_rows \
+            and all(row_bytes):
+        reaches = [sort32_reach(elem, has_tmp, rows, cols, idx_row, (row_bytes[0], row_bytes[1], row_bytes[2]))
+                   for rows in dst_rows for cols in src_cols for idx_row in idx_rows]
+    why = ("TSORT32: a valid shape is not known, an operand is not a row-major tile of its element type, or the "
+           "path it takes (no repeat, more than 255 a row, LargeTmpBufferImpl) is not modelled")
+    known = bool(reaches) and None not in reaches
+
+    def reach(index: int, write: bool, field: str, pitch: str) -> Access:
+        sym = syms[index]
+        assert sym is not None
+        access = self.tile_access(sym, write, index == 3)
+        if access.intervals is None:
+            return access
+        if not known:
+            return _unknown_bytes(access, why)
+        spans = sorted({span for a, _ in access.intervals for r in reaches if r is not None
+                        for span in sort32_row_intervals(a, r.rows if pitch else 1,
+                                                         getattr(r, pitch) if pitch else 0, getattr(r, field))})
+        if spans and not bytes_in_space(access.space, spans[0][0], max(hi for _, hi in spans)):
+            return _unknown_bytes(access, f"TSORT32 reaches past '{sym.name}': " + _outside_space(access.space, spans))
+        return Access(access.name, write, access.space, spans, None, index == 3)
+
+    accesses = [reach(1, False, "src_bytes", "src_pitch"), reach(2, False, "idx_bytes", "idx_pitch"),
+                reach(0, True, "dst_bytes", "dst_pitch")]
+    if has_tmp:
+        accesses += [reach(3, True, "tmp_bytes", ""), reach(3, False, "tmp_bytes", "")]
+    events = [self._new(EventKind.OP, stmt=stmt, op="TSORT32", accesses=accesses)]
+    known_rows = self.values.valid_dim_values(dst, 0)
+    if known_rows and all(sort32_drains(rows) for rows in known_rows):
+        events.append(self._new(EventKind.DRAIN, stmt=stmt, why="TSORT32 ends with pipe_barrier(PIPE_V)"))
+    return events
 
 
 def _merge_sort_cols(self: FunctionCFG, sym: Symbol | None, elem: int | None,

@@ -199,10 +199,12 @@ def _specs() -> dict[str, OpSpec]:
     # TTRANS(dst, src, tmp): ptoas models tmp as written; its internals are not in our notes, so it
     # is also taken to write UB outside its operands (fail closed).
     table["TTRANS"] = OpSpec(PIPE_V, writes=(0, 2), tmp=(2,), hidden_writes=True)
-    # TSORT32 writes an 8-byte (value, index) tuple per source element, in 32-element blocks, over
-    # dst's valid rows, and reads idx by the source's columns (TSort32.hpp): dst and idx may be
-    # walked past their tiles (no check of their sizes); not modelled, so its writes are unknown.
-    table["TSORT32"] = OpSpec(PIPE_V, writes=(0, 2, 3), tmp=(2, 3), hidden_writes=True, tmp_unbounded=True)
+    # TSORT32(dst, src, idx[, tmp]): per valid row of dst, vbitsort sorts src's 32-element blocks
+    # with idx's indices into 8-byte (value, index) pairs of dst, a pipe_barrier(PIPE_V) after each;
+    # the tmp form copies a row with a tail into tmp and pads it first. idx is only read (its
+    # `__in__` parameter; pto_instr.hpp's role string "OIOI" also calls the written tmp an input).
+    # How far each operand is walked: sort32_reach; the trailing barrier: sort32_drains (§8 "TSORT32").
+    table["TSORT32"] = OpSpec(PIPE_V, writes=(0, 3), tmp=(3,), tmp_optional=True, nargs=(3, 4))
     # ptoas models TGATHER's tmp as a read, but its compare form also writes a conversion buffer
     # past the tmp tile, outside every explicit operand (§8): treated as writing unknown UB bytes
     # (the mask-pattern form's bytes are computed by pto/count_mode.py).
@@ -308,7 +310,7 @@ def trailing_drain_holds(op: str, has_tmp: bool, src_dtype: str | None, dst_vali
 FULL, ROW, COL, MASK = "full", "row", "col", "mask"
 _ROW_REDUCE = ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD", "TROWARGMAX", "TROWARGMIN")
 _COL_REDUCE = ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD", "TCOLARGMAX", "TCOLARGMIN")
-SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER", "TCONCAT", "TMRGSORT"})
+SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER", "TCONCAT", "TMRGSORT", "TSORT32"})
 # The broadcast binary TCOLEXPAND ops walk their full source(s) at dst's row pitch in pto-isa
 # before 9b6f43c9 ("TColExpandOP support different rowstride", 2026-06-27), b9122ec5 (the commit
 # the DSL flash-attention README calls verified) and 14f761c8 among them: one offset `i * RowStride`
@@ -433,6 +435,93 @@ def mrgsort_single_bytes(elem_bytes: int, src_valid_cols: int, block_len: int) -
     if shape is None:
         return None
     return shape[0] * MRGSORT_LISTS * shape[1] * MRGSORT_PAIR_BYTES
+
+# TSORT32 (pto-isa a2a3 TSort32.hpp at f35e7f60, the same at 3186c381,
+# https://github.com/hw-native-sys/pto-isa/blob/f35e7f60/include/pto/npu/a2a3/TSort32.hpp; the
+# recorded cost-model trace agrees: tests/test_trace_agrees_with_facts.py). One vbitsort repeat
+# sorts SORT32_BLOCK source elements with as many uint32 indices into as many 8-byte pairs (the
+# header steps dst by 32 * 8 / sizeof(T) elements a repeat; its CPU model writes 8 bytes a pair).
+SORT32_BLOCK = 32
+SORT32_PAIR_BYTES = 8
+SORT32_INDEX_BYTES = 4                      # idx is uint32_t (CheckStatic)
+SORT32_ELEMENT_BYTES = frozenset({2, 4})    # half or float (CheckStatic)
+SORT32_MAX_REPEATS = 255                    # REPEAT_MAX: more repeats a row split into several vbitsort
+SORT32_TMP_MAX_COLS = 32 * 255              # MAX_UB_TMP: a longer row with a tail takes LargeTmpBufferImpl
+
+
+class Sort32Reach(NamedTuple):
+    """The bytes TSORT32 touches: each of ``rows`` rows (dst's valid rows) of dst, src and idx at
+    its pitch from the operand's start, as many bytes from the row's start as said; tmp from its
+    start (0: unused). An idx pitch of 0: idx's one valid row is read for every row."""
+    rows: int
+    dst_pitch: int
+    src_pitch: int
+    idx_pitch: int
+    dst_bytes: int      # written
+    src_bytes: int      # read
+    idx_bytes: int      # read
+    tmp_bytes: int      # written (the copy and the pad), then read by the sort
+
+
+def _block_pitch(row_bytes: int) -> int:
+    return -(-row_bytes // BLOCK_BYTES) * BLOCK_BYTES
+
+
+def sort32_reach(elem_bytes: int, has_tmp: bool, dst_valid_rows: int, src_valid_cols: int, idx_valid_rows: int,
+                 row_bytes: tuple[int, int, int]) -> Sort32Reach | None:
+    """What TSORT32(dst, src, idx[, tmp]) touches for these valid dimensions and the row pitches
+    ``row_bytes`` (RowStride * element size) of dst, src and idx; None where the model does not
+    follow it. TSORT32_IMPL takes R = srcValidCol / 32 repeats a row:
+    * no tmp, or a tmp and no tail (srcValidCol % 32 == 0): vbitsort(dst row, src row, idx row, R)
+      per row; R = 0 (what vbitsort does with no repeat is not documented) or R > 255 (a row in
+      several instructions): not followed;
+    * a tmp and a tail: per row, copy_ubuf_to_ubuf of ceil(srcValidCol * size / 32) blocks of the
+      src row to tmp, vector_dup of the padding (-NaN) over the rest of the last block in tmp,
+      vbitsort(dst row, tmp, idx row, R + 1); pitches rounded up to 32 bytes. Past
+      SORT32_TMP_MAX_COLS columns it runs LargeTmpBufferImpl: not followed.
+    idx's pitch is 0 when idx has one valid row. Nothing checks dst's, idx's or tmp's size."""
+    if elem_bytes not in SORT32_ELEMENT_BYTES or min(dst_valid_rows, src_valid_cols, idx_valid_rows) < 0:
+        return None
+    if dst_valid_rows == 0:
+        return Sort32Reach(0, 0, 0, 0, 0, 0, 0, 0)
+    pitches = [_block_pitch(n) for n in row_bytes] if has_tmp else list(row_bytes)
+    tail = src_valid_cols % SORT32_BLOCK
+    if has_tmp and tail:
+        if src_valid_cols > SORT32_TMP_MAX_COLS:
+            return None
+        repeats = src_valid_cols // SORT32_BLOCK + 1
+        src_bytes = _block_pitch(src_valid_cols * elem_bytes)
+        tmp_bytes = repeats * SORT32_BLOCK * elem_bytes
+    else:
+        repeats = src_valid_cols // SORT32_BLOCK
+        if not 1 <= repeats <= SORT32_MAX_REPEATS:
+            return None
+        src_bytes, tmp_bytes = repeats * SORT32_BLOCK * elem_bytes, 0
+    idx_pitch = 0 if idx_valid_rows == 1 else pitches[2]
+    return Sort32Reach(dst_valid_rows, pitches[0], pitches[1], idx_pitch, repeats * SORT32_BLOCK * SORT32_PAIR_BYTES,
+                       src_bytes, repeats * SORT32_BLOCK * SORT32_INDEX_BYTES, tmp_bytes)
+
+
+def sort32_row_intervals(base: int, rows: int, pitch: int, nbytes: int) -> list[tuple[int, int]]:
+    """The byte ranges [lo, hi) of ``rows`` rows of ``nbytes`` bytes ``pitch`` apart from
+    ``base``, touching ones merged."""
+    out: list[tuple[int, int]] = []
+    if nbytes <= 0:
+        return out
+    for row in range(rows if pitch else min(rows, 1)):
+        lo = base + row * pitch
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], lo + nbytes))
+        else:
+            out.append((lo, lo + nbytes))
+    return out
+
+
+def sort32_drains(dst_valid_rows: int) -> bool:
+    """TSORT32 ends with pipe_barrier(PIPE_V) when dst has a valid row: every path issues one
+    after each row's last vector instruction (and nothing after it but set_vector_mask)."""
+    return dst_valid_rows >= 1
+
 
 # The ops that may read and write the hidden TMP_UB scratch (tiles.HIDDEN_SCRATCH) unless their
 # destination and source are both floating-point tiles: the int8 path of TEXTRACT broadcasts into

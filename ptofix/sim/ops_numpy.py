@@ -14,6 +14,8 @@ An op call becomes one or more :class:`Step` s. A step reads and writes whole ti
 * TDIVS (float, dst != src): vector_dup(dst, scalar); drain; divide.
 * TRSQRT with tmp: dup(tmp), sqrt(dst); drain; dst = tmp / dst. TSEL/TSELS: drain before select.
 * TMRGSORT's multi-list forms: merge the lists into tmp; drain; copy dst's valid columns from tmp.
+* TSORT32: one step over every row (row by row with a barrier after each on the hardware), then a
+  drain when dst has a valid row (ops.sort32_reach, sort32_drains).
 
 Which operands are written comes from ``ptofix.pto.ops.OPS`` (destination and tmp indices; every
 other tile argument is read), the convention the static pass uses too. Values: float ops run in
@@ -42,6 +44,9 @@ from ..pto.ops import (
     mrgsort_single_repeats,
     reduce_tmp_bytes,
     row_reduce_drains,
+    sort32_drains,
+    sort32_reach,
+    sort32_row_intervals,
     spec_for,
     takes_value_at,
     trailing_drain_holds,
@@ -385,14 +390,9 @@ class OpBuilder:
             return self._sels()
         if n in ("TFILLPAD", "TFILLPAD_INPLACE"):
             return self._fillpad()
-        if n == "TAXPY":
-            return self._axpy()
-        if n == "TTRANS":
-            return self._trans()
-        if n == "TCONCAT":
-            return self._concat()
-        if n == "TMRGSORT":
-            return self._merge_sort()
+        builder = _BUILDERS_BY_NAME.get(n)
+        if builder is not None:
+            return builder(self)
         raise SimError(f"unknown or unmodelled vector op '{n}'")
 
     # --- elementwise ---
@@ -930,6 +930,65 @@ class OpBuilder:
             mem.write_bytes(dst.lo, out.ravel(), stmt)
         return [Step([(src.lo, src.lo + nbytes)], [(dst.lo, dst.lo + nbytes)], run, False, False, "TMRGSORT")]
 
+    def _sort32(self) -> list[Step]:
+        """TSORT32(dst, src, idx[, tmp]) as TSort32.hpp runs it (ops.sort32_reach): per valid row of
+        dst, each block of 32 source elements (with a tmp and a tail: the row copied into tmp, the
+        last block padded with -NaN) sorted by value, largest first, ties and NaNs by the order of
+        the CPU model (index ascending, NaN last), into 8-byte (value, index) pairs of dst."""
+        has_tmp = len(self.args) == 4
+        dst, src, idx = self.tile(0), self.tile(1), self.tile(2)
+        tmp = self.tile(3) if has_tmp else None
+        value_type, kind = dtype_of(dst.type.elem)
+        if src.type.elem != dst.type.elem or kind != "f" or idx.type.elem != "uint32_t" \
+                or any(t.type.blayout != "RowMajor" for t in (dst, src, idx)):
+            raise SimError("TSORT32: dst and src not both half or float, idx not uint32_t, or a tile not row-major")
+        size = value_type.itemsize
+        reach = sort32_reach(size, has_tmp, dst.valid_rows, src.valid_cols, idx.valid_rows,
+                             (dst.type.cols * size, src.type.cols * size, idx.type.cols * 4))
+        if reach is None:
+            raise SimError(f"TSORT32 over {src.valid_cols} valid columns: a path the model does not follow")
+        blocks = reach.dst_bytes // 256
+        reads = (sort32_row_intervals(src.lo, reach.rows, reach.src_pitch, reach.src_bytes)
+                 + sort32_row_intervals(idx.lo, reach.rows, reach.idx_pitch, reach.idx_bytes))
+        writes = sort32_row_intervals(dst.lo, reach.rows, reach.dst_pitch, reach.dst_bytes)
+        if tmp is not None and reach.tmp_bytes:
+            reads.append((tmp.lo, tmp.lo + reach.tmp_bytes))
+            writes.append((tmp.lo, tmp.lo + reach.tmp_bytes))
+
+        def run(mem: Memory, stmt: int) -> None:
+            if max(hi for _, hi in reads + writes) > mem.ub_size:
+                raise SimError("TSORT32 reaches past the UB's end")
+            for row in range(reach.rows):
+                at = src.lo + row * reach.src_pitch
+                if tmp is not None and reach.tmp_bytes:
+                    data = mem.ub[at:at + reach.src_bytes].copy()
+                    mem.observe_bytes(at, at + reach.src_bytes)
+                    mem.write_bytes(tmp.lo, data, stmt)
+                    pad = np.full((reach.tmp_bytes - src.valid_cols * size) // size, -np.nan, value_type)
+                    mem.write_bytes(tmp.lo + src.valid_cols * size, pad.view(np.uint8), stmt)
+                    at = tmp.lo
+                values = mem.ub[at:at + blocks * 32 * size].copy().view(value_type)
+                mem.observe_bytes(at, at + blocks * 32 * size)
+                where = idx.lo + row * reach.idx_pitch
+                indices = mem.ub[where:where + reach.idx_bytes].copy().view(np.uint32)
+                mem.observe_bytes(where, where + reach.idx_bytes)
+                out = np.zeros((blocks * 32, 8), np.uint8)
+                for block in range(blocks):
+                    part = range(block * 32, block * 32 + 32)
+                    order = sorted(part, key=lambda k: (1, 0.0, int(indices[k])) if np.isnan(values[k])
+                                   else (0, -float(values[k]), int(indices[k])))
+                    for slot, k in enumerate(order):
+                        out[block * 32 + slot, :size] = values[k:k + 1].view(np.uint8)
+                        out[block * 32 + slot, 4:] = indices[k:k + 1].view(np.uint8)
+                mem.write_bytes(dst.lo + row * reach.dst_pitch, out.ravel(), stmt)
+        return [Step(reads, writes, run, sort32_drains(dst.valid_rows), has_tmp, "TSORT32")]
+
+
+# The ops whose builder takes no other argument than the call (looked up by name).
+_BUILDERS_BY_NAME: dict[str, Callable[[OpBuilder], list[Step]]] = {
+    "TAXPY": OpBuilder._axpy, "TTRANS": OpBuilder._trans, "TCONCAT": OpBuilder._concat,
+    "TMRGSORT": OpBuilder._merge_sort, "TSORT32": OpBuilder._sort32}
+
 
 @dataclass
 class ExecutedCounts:
@@ -961,5 +1020,5 @@ VECTOR_OPS = {
     "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDMAX", "TROWEXPANDMIN", "TROWEXPANDEXPDIF",
     "TCOLEXPAND", "TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXPANDDIV", "TCOLEXPANDMAX",
     "TCOLEXPANDMIN", "TCOLEXPANDEXPDIF", "TCMP", "TCMPS", "TSEL", "TSELS", "TFILLPAD", "TFILLPAD_INPLACE",
-    "TAXPY", "TTRANS", "TCONCAT", "TMRGSORT",
+    "TAXPY", "TTRANS", "TCONCAT", "TMRGSORT", "TSORT32",
 }

@@ -185,6 +185,10 @@ def cases() -> list[Case]:
     _fifth_batch(add)
     for case in out[first:]:
         case.batch = 5
+    first = len(out)
+    _sixth_batch(add)
+    for case in out[first:]:
+        case.batch = 6
     for index, case in enumerate(out):
         case.id = str(index)
     return out
@@ -196,6 +200,28 @@ COL_EXPAND_BINARY = ("TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXP
                      "TCOLEXPANDMIN", "TCOLEXPANDEXPDIF")
 ROW_REDUCE = ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD")
 COL_REDUCE = ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD")
+
+
+def _sixth_batch(add) -> None:  # type: ignore[no-untyped-def]
+    """TSORT32(dst, src, idx[, tmp]) over 4 rows of 64 source elements: whole 32-element blocks,
+    one block, a tail (40 columns: the tmp form's copy-and-pad path), an idx of one valid row
+    (read again for every row) and of every row, dst with fewer valid rows than src. dst holds 8
+    bytes a source element (2 floats, 4 halves); idx is uint32_t."""
+    for dtype in FLOAT_DTYPES:
+        pair = 8 // ELEMENT_BYTES[dtype]
+        for valid_cols in (64, 40, 32):
+            for idx_rows, dst_rows in ((4, 4), (1, 4), (4, 2)):
+                for static in (True, False):
+                    point = {"dtype": dtype, "layout": "RowMajor", "valid_static": static, "rows": 4, "cols": 64,
+                             "valid_rows": 4, "valid_cols": valid_cols}
+                    dst = _tile("dst", 0, point, cols=64 * pair, valid=(dst_rows, 64 * pair))
+                    src = _tile("src0", 1, point)
+                    idx = _tile("idx", 2, point, dtype="uint32_t", rows=idx_rows, valid=(idx_rows, valid_cols))
+                    form = f"idx{idx_rows}_dst{dst_rows}"
+                    add("TSORT32", {**point, "form": form}, [dst, src, idx], "pto::TSORT32(dst, src0, idx)")
+                    tmp = _tile("tmp", 3, point, rows=1, valid=(1, 64))
+                    add("TSORT32", {**point, "form": form + "_tmp"}, [dst, src, idx, tmp],
+                        "pto::TSORT32(dst, src0, idx, tmp)")
 
 
 def _fifth_batch(add) -> None:  # type: ignore[no-untyped-def]
