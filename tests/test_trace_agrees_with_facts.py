@@ -317,3 +317,42 @@ def test_tcvt_reads_its_source_in_order_where_the_facts_say():
         if point["valid_cols"] == point["cols"]:
             assert all(hi <= 256 * (k + 1) for k, (_lo, hi) in enumerate(spans)), point_id
     assert seen
+
+
+def _sort32_expected(point: dict) -> tuple[dict, bool]:
+    """The footprint ops.sort32_reach gives a traced TSORT32 point (record.py's sixth batch: src
+    4 x 64 of the point's valid columns, dst 64 pairs a row, idx 64 uint32 a row, tmp one row of
+    64, as its form names them), and whether ops.sort32_drains says it ends with a barrier."""
+    size = ELEMENT_BYTES[point["dtype"]]
+    form = point["form"]
+    idx_rows, dst_rows = int(form.split("_")[0][3:]), int(form.split("_")[1][3:])
+    reach = op_facts.sort32_reach(size, form.endswith("_tmp"), dst_rows, point["valid_cols"], idx_rows,
+                                  (64 * 8, 64 * size, 64 * 4))
+    assert reach is not None
+    rows = op_facts.sort32_row_intervals
+    expected = {
+        "dst": {"read": [], "write": rows(0, reach.rows, reach.dst_pitch, reach.dst_bytes)},
+        "src0": {"read": rows(0, reach.rows, reach.src_pitch, reach.src_bytes), "write": []},
+        "idx": {"read": rows(0, reach.rows, reach.idx_pitch, reach.idx_bytes), "write": []},
+        "tmp": {"read": rows(0, 1, 0, reach.tmp_bytes), "write": rows(0, 1, 0, reach.tmp_bytes)},
+        "scratch": {"read": [], "write": []},
+    }
+    return expected, op_facts.sort32_drains(dst_rows)
+
+
+def test_tsort32_touches_exactly_the_bytes_sort32_reach_says():
+    """Every traced TSORT32 call (with and without a tmp, whole blocks and a tail, idx of one
+    row and of every row, dst of fewer valid rows than src) reads and writes exactly the bytes
+    ops.sort32_reach gives, row by row, nothing outside its operands, idx only read, and ends
+    with the pipe_barrier(PIPE_V) sort32_drains counts. (vbitsort's 32 elements, 32 indices and
+    256 bytes of pairs a repeat are the decoder's: scripts/derive_facts.py.)"""
+    points = _points("TSORT32")
+    assert len(points) >= 48
+    for point_id, point in points:
+        expected, drains = _sort32_expected(point)
+        footprint = {role: {kind: [list(span) for span in spans] for kind, spans in access.items()}
+                     for role, access in expected.items() if role in point["footprint"]}
+        got = {role: access for role, access in point["footprint"].items()}
+        assert got == footprint, (point_id, point["form"], got, footprint)
+        assert not point["outside"] and not point["undecoded"], point_id
+        assert point["barriers"]["trailing"] == drains, point_id
