@@ -26,6 +26,7 @@ from ptofix.source import SourceText
     # A tail with a tmp: the row (whole 32-byte blocks) into tmp, padded to 2 blocks of 32, sorted.
     (4, True, 2, 40, 2, (512, 256, 256), Sort32Reach(2, 512, 256, 256, 512, 160, 256, 256)),
     (2, True, 1, 40, 1, (512, 128, 256), Sort32Reach(1, 512, 128, 0, 512, 96, 256, 128)),
+    (2, True, 1, 2040, 1, (16384, 4096, 8192), Sort32Reach(1, 16384, 4096, 0, 64 * 256, 4096, 64 * 128, 4096)),
     # A tmp and no tail: the no-tmp path, tmp untouched.
     (2, True, 3, 64, 3, (1024, 128, 256), Sort32Reach(3, 1024, 128, 256, 512, 128, 256, 0)),
     (4, False, 0, 64, 4, (512, 256, 256), Sort32Reach(0, 0, 0, 0, 0, 0, 0, 0)),
@@ -39,6 +40,7 @@ def test_reach(elem, has_tmp, rows, cols, idx_rows, pitches, reach):
     (4, True, 0),
     (4, False, 32 * 256),       # more than 255 repeats a row: several instructions, not followed
     (4, True, 32 * 255 + 1),    # a tail past MAX_UB_TMP: LargeTmpBufferImpl, not followed
+    (2, True, 2041),            # past MAX_UB_TMP / 4: LargeTmpBufferImpl before pto-isa 6c4f75d3
     (1, False, 64),             # no element type it takes
 ])
 def test_paths_it_does_not_follow(elem, has_tmp, cols):

@@ -446,7 +446,10 @@ SORT32_PAIR_BYTES = 8
 SORT32_INDEX_BYTES = 4                      # idx is uint32_t (CheckStatic)
 SORT32_ELEMENT_BYTES = frozenset({2, 4})    # half or float (CheckStatic)
 SORT32_MAX_REPEATS = 255                    # REPEAT_MAX: more repeats a row split into several vbitsort
-SORT32_TMP_MAX_COLS = 32 * 255              # MAX_UB_TMP: a longer row with a tail takes LargeTmpBufferImpl
+# A row with a tail takes the copy-and-pad path up to MAX_UB_TMP (32 * 255) valid columns since pto-isa
+# 6c4f75d3 (2026-03-02); before it, up to MAX_UB_TMP / 4 whatever the element type (`srcShapeBytesPerRow *
+# sizeof(float) / sizeof(T) <= MAX_UB_TMP`). Past the bound both take LargeTmpBufferImpl (not modelled).
+SORT32_TMP_MAX_COLS = 32 * 255 // 4
 
 
 class Sort32Reach(NamedTuple):
@@ -478,7 +481,7 @@ def sort32_reach(elem_bytes: int, has_tmp: bool, dst_valid_rows: int, src_valid_
     * a tmp and a tail: per row, copy_ubuf_to_ubuf of ceil(srcValidCol * size / 32) blocks of the
       src row to tmp, vector_dup of the padding (-NaN) over the rest of the last block in tmp,
       vbitsort(dst row, tmp, idx row, R + 1); pitches rounded up to 32 bytes. Past
-      SORT32_TMP_MAX_COLS columns it runs LargeTmpBufferImpl: not followed.
+      SORT32_TMP_MAX_COLS columns it may run LargeTmpBufferImpl: not followed.
     idx's pitch is 0 when idx has one valid row. Nothing checks dst's, idx's or tmp's size."""
     if elem_bytes not in SORT32_ELEMENT_BYTES or min(dst_valid_rows, src_valid_cols, idx_valid_rows) < 0:
         return None
