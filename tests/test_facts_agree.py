@@ -377,3 +377,43 @@ def test_static_model_and_simulator_split_the_multi_list_tmrgsort_alike(dst_cols
     for event, step in zip((events[0], events[2]), steps, strict=True):
         assert sorted(x for a in event.accesses if not a.write for x in a.intervals) == blocks(step.reads)
         assert sorted(x for a in event.accesses if a.write for x in a.intervals) == blocks(step.writes)
+
+
+@pytest.mark.parametrize("elem, rows, valid_cols, idx_rows, with_tmp", [
+    ("float", 4, 64, 4, False), ("float", 4, 40, 1, False), ("float", 2, 40, 2, True), ("half", 3, 72, 3, True),
+    ("half", 2, 64, 1, True), ("float", 2, 16, 2, False), ("float", 1, 8200, 1, False),
+])
+def test_static_model_and_simulator_bound_tsort32_alike(elem, rows, valid_cols, idx_rows, with_tmp):
+    # ops.sort32_reach bounds both: the static model's bytes are unknown exactly when the simulator
+    # refuses the call; otherwise both touch the same bytes of dst, src, idx and tmp, and drain after.
+    from ptofix.cpp.barriers import BarrierAnalysis
+    from ptofix.cpp.cfg_events import EventKind
+    from ptofix.sim.memory import SimError, SimTileType, TileView
+    from ptofix.sim.ops_numpy import build_steps
+    cols = -(-valid_cols // 32) * 32
+    pair = 8 // (4 if elem == "float" else 2)
+    shapes = {"d": (elem, rows, cols * pair, (rows, cols * pair)), "s": (elem, rows, cols, (rows, valid_cols)),
+              "i": ("uint32_t", idx_rows, cols, (idx_rows, cols)), "t": (elem, 1, cols, (1, cols))}
+    names = ["d", "s", "i", "t"] if with_tmp else ["d", "s", "i"]
+    lines = ["__global__ AICORE void k() {"]
+    views = []
+    for index, name in enumerate(names):
+        dtype, trows, tcols, (vr, vc) = shapes[name]
+        tile = (f"Tile<TileType::Vec, {dtype}, {trows}, {tcols}, BLayout::RowMajor, {vr}, {vc}, SLayout::NoneBox, 512, "
+                "PadValue::Null>")
+        lines += [f"  {tile} {name};", f"  TASSIGN({name}, {index * 0x8000});"]
+        views.append(TileView(name, SimTileType("Vec", dtype, trows, tcols, "RowMajor", vr, vc), index * 0x8000, vr, vc))
+    model = parse_cpp(SourceText("\n".join(lines + [f"  TSORT32({', '.join(names)});", "}"]) + "\n", "k.cpp"))
+    events = [e for e in BarrierAnalysis(model).cfg(model.functions[0]).events
+              if e.kind in (EventKind.OP, EventKind.DRAIN)]
+    assert [e.kind for e in events] == [EventKind.OP, EventKind.DRAIN]
+    unknown = any(access.intervals is None for access in events[0].accesses)
+    try:
+        [step] = build_steps("TSORT32", views)
+    except SimError:
+        assert unknown
+        return
+    assert not unknown and step.drain_after
+    static_reads = sorted(x for a in events[0].accesses if not a.write for x in a.intervals)
+    static_writes = sorted(x for a in events[0].accesses if a.write for x in a.intervals)
+    assert static_reads == sorted(step.reads) and static_writes == sorted(step.writes)
