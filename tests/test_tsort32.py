@@ -198,3 +198,15 @@ def test_simulator_sees_the_race_the_proof_keeps_the_barrier_for():
 def test_simulator_drains_after_it():
     after = _sort_kernel("  TSORT32(d, a, i);\n  TEXP(d, d);")
     assert not any(_run(after, schedule_seed=seed).hazards for seed in range(6))
+
+
+def test_a_later_op_on_the_pairs_past_dst_s_valid_columns_keeps_the_barrier_without_a_drain():
+    """dst's valid rows are a run-time value (taken to fit its 4 rows, possibly 0: no drain). Its
+    rows hold 32 floats (128 bytes) but each row gets 64 pairs (512 bytes), so the last row writes
+    up to 896 bytes from dst's start: a later op reading a tile there keeps its barrier; one past
+    them does not (nothing of TSORT32's may still be in flight there)."""
+    tiles = {"d": ("float", 4, 32, 512, (-1, 32))}
+    assert _removed("TSORT32(d, s, i);" + BARRIER + "TMOV(h, h);",
+                    tiles={**tiles, "h": ("float", 1, 32, 512 + 768)}) == [False]
+    assert _removed("TSORT32(d, s, i);" + BARRIER + "TMOV(h, h);",
+                    tiles={**tiles, "h": ("float", 1, 32, 512 + 896)}) == [True]
