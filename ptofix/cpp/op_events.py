@@ -10,6 +10,7 @@ from ..pto.ops import (
     PIPE_V,
     REDUCE_TMP_OPS,
     SCALAR_TCI,
+    SORT32_INDEX_BYTES,
     lacks_tmp,
     move_pipe,
     mrgsort_copy_bytes,
@@ -250,8 +251,8 @@ def _sort32(self: FunctionCFG, stmt: Stmt, args: Sequence[Any], env: dict) -> li
     idx_rows = self.values.valid_dim_values(idx, 0) or ({1, 2} if idx_dims else None)
     row_bytes = [(dtype_size(t.dtype) or 0) * (t.cols or 0) if t.blayout == "RowMajor" else 0 for t in tiles[:3]]
     reaches = []
-    if elem is not None and dtype_size(tiles[1].dtype) == elem and dst_rows and src_cols and idx_rows \
-            and all(row_bytes):
+    if elem is not None and dtype_size(tiles[1].dtype) == elem and dtype_size(tiles[2].dtype) == SORT32_INDEX_BYTES \
+            and dst_rows and src_cols and idx_rows and all(row_bytes):
         reaches = [sort32_reach(elem, has_tmp, rows, cols, idx_row, (row_bytes[0], row_bytes[1], row_bytes[2]))
                    for rows in dst_rows for cols in src_cols for idx_row in idx_rows]
     why = ("TSORT32: a valid shape is not known, an operand is not a row-major tile of its element type, or the "
