@@ -1103,13 +1103,20 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
         _check_group(analysis, all_groups)
         decisions = analysis.run(patterns, force=force, weights=weights)
         _check_group(analysis, all_groups)
-        for d in decisions:
-            kept[position[id(d.fn)]].append(keep(d))
         for fn in analysis.modelled():
             unparsed[position[id(fn)]] = analysis.unparsed_of(fn)
             if modelled is not None:
                 modelled.append(fn)
+        instances: list[BarrierAnalysis] = []
+        if ctx is not None and not force and any("template" in fn.declaration.words for fn in group):
+            # (Imported here: template_decisions builds on this module.)
+            from .template_decisions import decide_instantiations
+            decisions, instances = decide_instantiations(model, ctx, group, decisions, mentions, isa)
+        for d in decisions:
+            kept[position[id(d.fn)]].append(keep(d))
         del decisions
+        for instance in instances:
+            instance.release(keep_asts=True)
         analysis.release(keep_asts=number == len(groups))
     return [x for items in kept for x in items], [x for items in unparsed for x in items]
 

@@ -480,6 +480,16 @@ class ValueModel:
             return _cap(frozenset(_wrap(v, common) for v in a | b))
         if isinstance(node, A.Binary):
             return self._binary(node, env)
+        if isinstance(node, A.SizeOf):
+            # `sizeof(float)`: a builtin type's size, unless the function may give the name
+            # another meaning (a local alias, a template parameter, an unread statement).
+            arg = node.arg
+            sem = self.sem
+            if not isinstance(arg, A.TypeRef) or arg.name in sem.local_alias_names \
+                    or arg.name in sem.declared_template_params or arg.name in sem.maybe_declared:
+                return None
+            size = sem.ctx._constant_value(node, {})
+            return None if size is None else frozenset([size[1]])
         if isinstance(node, A.Call):
             tmpl = node.template
             if tmpl is not None and _strip_pto(tmpl.name) in ("reinterpret_cast", "static_cast") \
