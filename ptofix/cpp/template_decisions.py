@@ -76,7 +76,11 @@ def decide_instantiations(model: CppFile, ctx: FileContext, group: list[Function
                     analysis.removed.add(id(analysis.cfg(template).barrier_events[id(d.stmt)]))
             _prove_jointly(analysis, template, tried, base)
             per_binding.append((binding, analysis, tried))
+        # Each instantiation's own joint proof, by barrier: the first that keeps one names it.
+        # (The flag as that proof left it: a decision kept there is not replaced afterwards.)
+        first = [(binding, {key: (d.removed, d) for key, d in tried.items()}) for binding, _, tried in per_binding]
         chosen = {key for key in per_binding[0][2] if all(tried[key].removed for _, _, tried in per_binding)}
+        dropped: dict[int, tuple[tuple, Decision]] = {}
         for _round in range(MAX_JOINT_ROUNDS):
             held = True
             for binding, analysis, tried in per_binding:
@@ -87,6 +91,9 @@ def decide_instantiations(model: CppFile, ctx: FileContext, group: list[Function
                 base = {id(analysis.cfg(d.fn).barrier_events[id(d.stmt)]) for d in others}
                 if not _prove_jointly(analysis, template, tried, base):
                     held = False
+                    for key in chosen:
+                        if not tried[key].removed:
+                            dropped.setdefault(key, (binding, tried[key]))
                     chosen = {key for key in chosen if tried[key].removed}
             if held:
                 break
@@ -99,8 +106,8 @@ def decide_instantiations(model: CppFile, ctx: FileContext, group: list[Function
                 d = per_binding[0][2][key]
                 d.removed = True
             else:
-                binding, d = next(((b, tried[key]) for b, _, tried in per_binding if not tried[key].removed),
-                                  (per_binding[0][0], per_binding[0][2][key]))
+                binding, d = next(((b, proofs[key][1]) for b, proofs in first if not proofs[key][0]),
+                                  dropped.get(key, (per_binding[0][0], per_binding[0][2][key])))
                 d.removed = False
                 d.reason = f"in {binding_label(template.name, binding)}: {d.reason}"
             out[index] = d

@@ -1,0 +1,147 @@
+"""A function template's barriers are decided once per instantiation its own file makes
+(ptofix/cpp/templates.py, template_decisions.py): a barrier goes only when every instantiation's
+proof removes it, and only when the set of instantiations is known exactly. Each adversarial case
+below would remove a needed barrier if the model took an instantiation set for complete (or an
+argument for a constant) when it is not; the positive cases show the barrier does go, so each
+test can fail."""
+from __future__ import annotations
+
+import pytest
+
+from ptofix.api import fix_cpp
+
+TILE = "Tile<TileType::Vec, float, R, 128, BLayout::RowMajor, R, 128>"
+
+
+def body(head: str = "template <int R>", name: str = "body", b_at: str = "8192", extra: str = "") -> str:
+    """a = [0, R*512), b = [b_at, ...): disjoint for R = 16 at 8192, overlapping for R = 32."""
+    return f"""#include <pto/pto-inst.hpp>
+using namespace pto;
+{head}
+static AICORE void {name}(__gm__ float* x) {{
+  {TILE} a;
+  {TILE} b;
+  TASSIGN(a, 0);
+  TASSIGN(b, {b_at});
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  pipe_barrier(PIPE_V);
+  TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);{extra}
+}}
+"""
+
+
+def entry(calls: str) -> str:
+    return f"""
+__global__ AICORE void k(__gm__ float* x, int64_t n) {{
+  if (n) {{
+{calls}
+  }}
+}}
+"""
+
+
+def decisions(src: str, path: str = "kernel.cpp") -> list:
+    result = fix_cpp(src, patterns="auto", path=path)
+    return [d for d in result.decisions if d.decision in ("removed", "kept")]
+
+
+def template_barrier(src: str, path: str = "kernel.cpp"):
+    found = [d for d in decisions(src, path) if d.line == src[:src.index("pipe_barrier(PIPE_V)")].count("\n") + 1]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_one_instantiation_with_disjoint_bytes_removes_it():
+    d = template_barrier(body() + entry("    body<16>(x);"))
+    assert d.decision == "removed", d.reason
+
+
+def test_every_instantiation_disjoint_removes_it():
+    d = template_barrier(body(b_at="65536") + entry("    body<16>(x);\n    body<32>(x);\n    body<64>(x);"))
+    assert d.decision == "removed", d.reason
+
+
+def test_same_access_chain_in_every_instantiation_removes_it():
+    src = body(b_at="0").replace("TMUL(b, b, b)", "TMUL(a, a, a)") + entry("    body<16>(x);\n    body<32>(x);")
+    d = template_barrier(src)
+    assert d.decision == "removed", d.reason
+
+
+def test_two_instantiations_where_only_one_overlaps_keep_it_and_name_it():
+    d = template_barrier(body() + entry("    body<16>(x);\n    body<32>(x);"))
+    assert d.decision == "kept"
+    assert "in body<32>:" in d.reason
+
+
+def test_sizeof_of_a_name_the_function_aliases_is_unknown():
+    # b at 4096 * 8 / sizeof(half): 4096 (inside a) for the local `half` (double); taken for pto's
+    # 2-byte half it would be 16384, clear of a.
+    src = body(b_at="kOff").replace("  TASSIGN(a, 0);",
+                                    "  using half = double;\n  constexpr int kOff = 4096 * 8 / sizeof(half);\n"
+                                    "  TASSIGN(a, 0);")
+    assert template_barrier(src + entry("    body<16>(x);")).decision == "kept"
+    assert template_barrier(src.replace("  using half = double;\n", "") + entry("    body<16>(x);")).decision \
+        == "removed"
+
+
+def test_constexpr_and_sizeof_evaluate_under_the_binding():
+    src = body(b_at="kOff").replace("  TASSIGN(a, 0);",
+                                    "  constexpr int kOff = R * 128 * sizeof(float);\n  TASSIGN(a, 0);")
+    assert template_barrier(src + entry("    body<16>(x);\n    body<32>(x);")).decision == "removed"
+    # kOff at exactly a's end: one more row would overlap.
+    bad = src.replace("R * 128 * sizeof(float)", "R * 128 * sizeof(float) - 512")
+    assert template_barrier(bad + entry("    body<16>(x);")).decision == "kept"
+
+
+KEPT = {
+    "explicit specialization with another body":
+        body() + "template <>\nstatic AICORE void body<32>(__gm__ float* x) {}\n" + entry("    body<16>(x);"),
+    "the name as a function pointer":
+        body() + entry("    body<16>(x);\n    auto p = &body<32>;\n    p(x);"),
+    "a call with a non-constant argument":
+        body() + entry("    body<16>(x);\n    const int r = n;\n    body<r>(x);"),
+    "a call from another template with a dependent argument":
+        body() + "template <int Q>\nstatic AICORE void outer(__gm__ float* x) {\n  body<Q>(x);\n}\n"
+        + entry("    body<16>(x);\n    outer<32>(x);"),
+    "an overload":
+        body() + "static AICORE void body(__gm__ float* x, int y) {}\n" + entry("    body<16>(x);"),
+    "a call inside an #if":
+        body() + entry("    body<16>(x);\n#if defined(BIG)\n    body<32>(x);\n#endif"),
+    "a call inside an expression":
+        body() + entry("    body<16>(x);\n    (void)(body<32>(x), 0);"),
+    "a call from a macro":
+        "#define RUN(r) body<r>(x)\n" + body() + entry("    body<16>(x);\n    RUN(32);"),
+    "a default template argument":
+        body(head="template <int R = 32>") + entry("    body<16>(x);\n    body<>(x);"),
+    "a type parameter bound to a class":
+        body(head="template <int R, typename T>") + entry("    body<16, float>(x);\n    body<32, Foo>(x);"),
+    "a prototype": "template <int R> static AICORE void body(__gm__ float* x);\n" + body() + entry("    body<16>(x);"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KEPT))
+def test_an_unknown_instantiation_set_keeps_the_barrier(case):
+    d = template_barrier(KEPT[case])
+    assert d.decision == "kept", d.reason
+
+
+def test_a_template_in_a_header_keeps_its_barrier():
+    d = template_barrier(body() + entry("    body<16>(x);"), path="kernel.hpp")
+    assert d.decision == "kept"
+    assert "header" in d.reason
+
+
+def test_a_template_never_instantiated_keeps_its_barrier():
+    d = template_barrier(body(b_at="65536") + entry("    (void)x;"))
+    assert d.decision == "kept"
+    assert "never instantiated" in d.reason
+
+
+def test_a_type_parameter_bound_to_an_element_type():
+    src = body(head="template <int R, typename T>").replace("Tile<TileType::Vec, float,", "Tile<TileType::Vec, T,")
+    assert template_barrier(src + entry("    body<16, float>(x);")).decision == "removed"
+    assert template_barrier(src + entry("    body<16, float>(x);\n    body<32, float>(x);")).decision == "kept"
+    # half elements are 2 bytes: a = [0, 8192) for R = 32 too, clear of b at 8192.
+    assert template_barrier(src + entry("    body<16, float>(x);\n    body<32, half>(x);")).decision == "removed"
