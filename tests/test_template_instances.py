@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ptofix.api import fix_cpp
+from ptofix.api import check, check_report, fix_cpp
 
 TILE = "Tile<TileType::Vec, float, R, 128, BLayout::RowMajor, R, 128>"
 
@@ -145,3 +145,26 @@ def test_a_type_parameter_bound_to_an_element_type():
     assert template_barrier(src + entry("    body<16, float>(x);\n    body<32, float>(x);")).decision == "kept"
     # half elements are 2 bytes: a = [0, 8192) for R = 32 too, clear of b at 8192.
     assert template_barrier(src + entry("    body<16, float>(x);\n    body<32, half>(x);")).decision == "removed"
+
+
+# -- `ptofix check`: the races of each instantiation ---------------------------------------------
+def _unbarriered(calls: str) -> str:
+    return body().replace("  pipe_barrier(PIPE_V);\n", "") + entry(calls)
+
+
+def test_check_shows_the_race_only_one_instantiation_has():
+    assert check(_unbarriered("    body<16>(x);\n    body<32>(x);"))
+    races = check_report(_unbarriered("    body<16>(x);\n    body<32>(x);"))["races"]
+    assert len(races) == 1 and races[0]["kind"] == "WAW"
+
+
+def test_check_verifies_each_instantiation():
+    report = check_report(_unbarriered("    body<16>(x);"))
+    assert not report["races"]
+    assert not [u for u in report["unverified"] if u["function"] == "body"]
+
+
+def test_check_leaves_a_template_with_an_unknown_instantiation_unverified():
+    report = check_report(_unbarriered("    body<16>(x);\n    body<n>(x);"))
+    assert not report["races"]
+    assert [u for u in report["unverified"] if u["function"] == "body"]
