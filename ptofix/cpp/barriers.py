@@ -19,6 +19,8 @@ ops in flight across an event (``BarrierAnalysis.ops_in_flight``), the hazard of
 """
 from __future__ import annotations
 
+from functools import partial
+
 from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
 from ..pto.ordering import (
     CHAIN_16BIT_ONLY,
@@ -53,6 +55,7 @@ from .cfg_events import UNKNOWN_EVENT_ID, Access, Event, EventKind
 from .model import CppFile, Function, LabelStmt, SimpleStmt
 from .semantics import FileContext
 from .stmt_parser import forget_statements
+from .template_decisions import decide_instantiations
 from .vector_cfg import REMOVED_BARRIER, REMOVED_MARKER, WINDOW_BOUND, FunctionCFG  # noqa: F401  (REMOVED_MARKER: the passes read it here)
 
 TYPE_CHECKING = False
@@ -1109,9 +1112,9 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
                 modelled.append(fn)
         instances: list[BarrierAnalysis] = []
         if ctx is not None and not force and any("template" in fn.declaration.words for fn in group):
-            # (Imported here: template_decisions builds on this module.)
-            from .template_decisions import decide_instantiations
-            decisions, instances = decide_instantiations(model, ctx, group, decisions, mentions, isa)
+            decisions, instances = decide_instantiations(
+                ctx, group, decisions, mentions,
+                partial(BarrierAnalysis, model, functions=group, ctx=ctx, lazy=True, mentions=mentions, isa=isa))
         for d in decisions:
             kept[position[id(d.fn)]].append(keep(d))
         del decisions

@@ -17,22 +17,26 @@ removed barrier keeps its generic decisions.
 from __future__ import annotations
 
 from .barrier_decisions import Decision
-from .barriers import BarrierAnalysis
-from .model import CppFile, Function
+from .model import Function
 from .semantics import FileContext
 from .templates import binding_label, instantiations, is_function_template
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ..pto.ops import IsaFacts
+    from collections.abc import Callable
+
+    from .barriers import BarrierAnalysis
 
 MAX_JOINT_ROUNDS = 4     # rounds of the joint proof over every instantiation before giving up removals
 
 
-def decide_instantiations(model: CppFile, ctx: FileContext, group: list[Function], decisions: list[Decision],
-                          mentions: dict[int, set[str]] | None, isa: IsaFacts) -> tuple[list[Decision], list]:
+def decide_instantiations(ctx: FileContext, group: list[Function], decisions: list[Decision],
+                          mentions: dict[int, set[str]] | None,
+                          new_analysis: Callable[[], BarrierAnalysis]) -> tuple[list[Decision], list]:
     """``decisions`` (the group's generic ones) with those of each template's barriers replaced by
-    the per-instantiation ones. Returns them and the analyses built (released by the caller)."""
+    the per-instantiation ones. ``new_analysis``: a lazy analysis of the group sharing ``ctx``
+    (which reads ``ctx.bound`` as it builds models). Returns the decisions and the analyses built
+    (the caller releases them)."""
     by_stmt = {id(d.stmt): i for i, d in enumerate(decisions)}
     out = list(decisions)
     analyses: list[BarrierAnalysis] = []
@@ -62,7 +66,7 @@ def decide_instantiations(model: CppFile, ctx: FileContext, group: list[Function
         per_binding: list[tuple[tuple, BarrierAnalysis, dict[int, Decision]]] = []
         for binding in bindings:
             ctx.bound[id(template)] = binding
-            analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions, isa=isa)
+            analysis = new_analysis()
             analyses.append(analysis)
             base = {id(analysis.cfg(d.fn).barrier_events[id(d.stmt)]) for d in others}
             analysis.removed = set(base)
