@@ -168,3 +168,36 @@ def test_check_leaves_a_template_with_an_unknown_instantiation_unverified():
     report = check_report(_unbarriered("    body<16>(x);\n    body<n>(x);"))
     assert not report["races"]
     assert [u for u in report["unverified"] if u["function"] == "body"]
+
+
+# -- the template's entry: its callers are the file's call statements -----------------------------
+CALLED_FIRST = """
+__global__ AICORE void k(__gm__ float* x, int64_t n) {
+%s  if (n) {
+    body<16>(x);
+  } else {
+    body<32>(x);
+  }
+}
+"""
+NO_ENTRY_DRAIN = body(b_at="65536").replace("  pipe_barrier(PIPE_ALL);\n  TADD", "  TADD")
+
+
+def test_a_window_reaching_the_entry_is_clean_when_every_call_site_is():
+    assert template_barrier(NO_ENTRY_DRAIN + CALLED_FIRST % "").decision == "removed"
+
+
+def test_vector_work_of_the_caller_in_flight_at_the_call_keeps_it():
+    # c sits where the template's b does: the caller's TEXP may still write it when b is written.
+    caller = "  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128> c;\n  TASSIGN(c, 65536);\n" \
+             "  TEXP(c, c);\n"
+    d = template_barrier(NO_ENTRY_DRAIN + CALLED_FIRST % caller)
+    assert d.decision == "kept"
+    assert "function boundary" in d.reason
+
+
+def test_a_parameter_naming_a_template_parameter_keeps_the_call_unknown():
+    src = NO_ENTRY_DRAIN.replace("static AICORE void body(__gm__ float* x)",
+                                 "static AICORE void body(__gm__ float* x, int r = R)") + CALLED_FIRST % ""
+    d = template_barrier(src)
+    assert d.decision == "kept"

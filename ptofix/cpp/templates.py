@@ -213,3 +213,18 @@ def _mentions_in_calls(caller: Function, name: str, used: str) -> int:
             if isinstance(call, A.Call) and isinstance(call.func, A.TemplateId) and call.func.name == name:
                 count += sum(_names_in(arg).count(used) for arg in call.func.args)
     return count
+
+
+def template_call_reason(ctx: FileContext, fn: Function) -> str:
+    """Why a call of the function template ``fn`` with explicit template arguments is not read as
+    a call of a function of the file ('' when it is): its instantiations are not known exactly,
+    or a function parameter's declaration names a template parameter (an argument could make it
+    a class, constructed and destroyed around the call, or a reference)."""
+    bindings, why = instantiations(ctx, fn)
+    if why:
+        return why
+    names = {words[-1] for words in fn.declaration.template_params or () if words}
+    for param in fn.parameters:
+        if not names.isdisjoint(identifiers(param.text)):
+            return f"a parameter of {fn.name}() names a template parameter"
+    return ""
