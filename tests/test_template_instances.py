@@ -201,3 +201,31 @@ def test_a_parameter_naming_a_template_parameter_keeps_the_call_unknown():
                                  "static AICORE void body(__gm__ float* x, int r = R)") + CALLED_FIRST % ""
     d = template_barrier(src)
     assert d.decision == "kept"
+
+
+def test_a_constant_declared_after_an_alias_that_names_it_is_not_the_alias_s():
+    # C++ binds K in the alias where the alias is declared: the file's K = 16, so a = [0, 8192)
+    # overlaps b at 4096. Read with the block's K = 8, a would end at 4096, clear of b.
+    src = """#include <pto/pto-inst.hpp>
+using namespace pto;
+constexpr int K = 16;
+__global__ AICORE void k(__gm__ float* x) {
+  using T = Tile<TileType::Vec, float, K, 128, BLayout::RowMajor, K, 128>;
+  {
+    constexpr int K = 8;
+    T a;
+    TASSIGN(a, 0);
+    Tile<TileType::Vec, float, 8, 128, BLayout::RowMajor, 8, 128> b;
+    TASSIGN(b, 4096);
+    pipe_barrier(PIPE_ALL);
+    TADD(a, a, a);
+    pipe_barrier(PIPE_V);
+    TMUL(b, b, b);
+    pipe_barrier(PIPE_ALL);
+  }
+}
+"""
+    assert template_barrier(src).decision == "kept"
+    # (The control: without the block's K the alias reads 16 rows, and b at 8192 is clear.)
+    control = src.replace("    constexpr int K = 8;\n", "").replace("TASSIGN(b, 4096)", "TASSIGN(b, 8192)")
+    assert template_barrier(control).decision == "removed"

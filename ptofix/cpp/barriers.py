@@ -128,10 +128,13 @@ def _vector_free(cfgs: dict[int, FunctionCFG], ctx: FileContext, intrinsic: dict
 
 
 def _resolve_calls(cfg: FunctionCFG, ctx: FileContext, pure: set[int]) -> None:
-    """Calls of vector-free functions (ids in ``pure``) become nothing, the others unknown work."""
+    """Calls of vector-free functions (ids in ``pure``) become nothing, the others unknown work. A
+    function template analysed as one of its instantiations (``ctx.bound``) is called by every
+    call of its name, of any instantiation: its calls are unknown work (its generic model, which
+    every instantiation's over-approximates, decides purity in the file's own analysis)."""
     for call in cfg.local_calls:
         callee = ctx.local_function(call.callee)
-        if callee is not None and id(callee) in pure:
+        if callee is not None and id(callee) in pure and id(callee) not in ctx.bound:
             call.kind = EventKind.NOP
         else:
             call.kind = EventKind.UNKNOWN

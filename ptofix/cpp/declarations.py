@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 
 def _new_symbol(self: FunctionSemantics, scope: Scope, name: str, kind: str) -> Symbol:
+    # An alias visible here that names ``name`` (`using T = Tile<..., K, ...>;` before a local
+    # `constexpr int K`) meant the name declared where the alias was: the model, which reads an
+    # alias's words where it is used, would read the new one (tile shapes read constants now).
+    self._shadow_dependent_aliases(scope, name)
     sym = Symbol(name, len(self.symbols), kind)
     self.symbols.append(sym)
     scope.names[name] = sym
