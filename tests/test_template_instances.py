@@ -229,3 +229,49 @@ __global__ AICORE void k(__gm__ float* x) {
     # (The control: without the block's K the alias reads 16 rows, and b at 8192 is clear.)
     control = src.replace("    constexpr int K = 8;\n", "").replace("TASSIGN(b, 4096)", "TASSIGN(b, 8192)")
     assert template_barrier(control).decision == "removed"
+
+
+def test_removals_in_one_instantiation_are_proved_together():
+    # a/b and b/c are disjoint, a and c overlap: either barrier alone may go, never both.
+    src = f"""#include <pto/pto-inst.hpp>
+using namespace pto;
+template <int R>
+static AICORE void body(__gm__ float* x) {{
+  {TILE} a;
+  {TILE} b;
+  {TILE} c;
+  TASSIGN(a, 0);
+  TASSIGN(b, 65536);
+  TASSIGN(c, 4096);
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  pipe_barrier(PIPE_V);
+  TMUL(b, b, b);
+  pipe_barrier(PIPE_V);
+  TSUB(c, c, c);
+  pipe_barrier(PIPE_ALL);
+}}
+""" + entry("    body<16>(x);\n    body<32>(x);")
+    found = [d for d in decisions(src) if d.function == "body"]
+    assert sorted(d.decision for d in found) == ["kept", "removed"]
+
+
+def test_a_template_calling_a_helper_with_removed_barriers_keeps_its_generic_decisions():
+    helper = """#include <pto/pto-inst.hpp>
+using namespace pto;
+static AICORE void helper(__gm__ float* x) {
+  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128> h;
+  TASSIGN(h, 131072);
+  pipe_barrier(PIPE_ALL);
+  TEXP(h, h);
+  pipe_barrier(PIPE_V);
+  TEXP(h, h);
+  pipe_barrier(PIPE_ALL);
+}
+"""
+    src = helper + body().replace("#include <pto/pto-inst.hpp>\nusing namespace pto;\n", "").replace(
+        "  pipe_barrier(PIPE_ALL);\n}", "  pipe_barrier(PIPE_ALL);\n  helper(x);\n}") + entry("    body<16>(x);")
+    found = {d.function: d for d in decisions(src)}
+    assert found["helper"].decision == "removed", found["helper"].reason
+    assert found["body"].decision == "kept"
+    assert "calls a function with removed barriers" in found["body"].reason
