@@ -107,8 +107,6 @@ KEPT = {
         + entry("    body<16>(x);\n    outer<32>(x);"),
     "an overload":
         body() + "static AICORE void body(__gm__ float* x, int y) {}\n" + entry("    body<16>(x);"),
-    "a call inside an #if":
-        body() + entry("    body<16>(x);\n#if defined(BIG)\n    body<32>(x);\n#endif"),
     "a call inside an expression":
         body() + entry("    body<16>(x);\n    (void)(body<32>(x), 0);"),
     "a call from a macro":
@@ -275,3 +273,22 @@ static AICORE void helper(__gm__ float* x) {
     assert found["helper"].decision == "removed", found["helper"].reason
     assert found["body"].decision == "kept"
     assert "calls a function with removed barriers" in found["body"].reason
+
+
+def test_a_call_inside_an_if_group_counts_whether_or_not_it_is_compiled():
+    d = template_barrier(body() + entry("    body<16>(x);\n#if defined(BIG)\n    body<32>(x);\n#endif"))
+    assert d.decision == "kept"
+    assert "in body<32>:" in d.reason
+    d = template_barrier(body() + entry("#if defined(BIG)\n    body<32>(x);\n#else\n    body<16>(x);\n#endif"))
+    assert "in body<32>:" in d.reason
+
+
+def test_an_element_type_argument_the_caller_may_redeclare_is_unknown():
+    src = body(head="template <int R, typename T>").replace("Tile<TileType::Vec, float,", "Tile<TileType::Vec, T,")
+    calls = "    body<16, float>(x);\n    body<32, half>(x);"
+    assert template_barrier(src + entry(calls)).decision == "removed"
+    # A local `half` that is float: a = [0, 16384) for R = 32 overlaps b at 8192.
+    shadowed = src + entry(calls).replace("  if (n) {", "  using half = float;\n  if (n) {")
+    d = template_barrier(shadowed)
+    assert d.decision == "kept"
+    assert "may declare" in d.reason

@@ -20,7 +20,8 @@ is given with every barrier it keeps:
   (pto-isa, a read header or the toolchain declaring a function of that name, `##` pasting, a macro
   body naming it, a header ptofix cannot read);
 * every mention of its name in the file's text (comments and strings included) is its definition or
-  a call statement `name<args>(...);` of a function body, outside any `#if` group, whose explicit
+  a call statement `name<args>(...);` of a function body (in any `#if` group: every group's calls
+  are taken, a superset of the compiled ones, which only adds proofs to pass), whose explicit
   template arguments are, one per parameter, integer constant expressions of literals, file-scope
   constants (FileContext.file_constant) and `sizeof` of builtin types, or, for a type parameter, one
   of pto's element types (`float`, `half`, `bfloat16_t`, `int8_t`...). A name in an argument must not
@@ -30,6 +31,8 @@ is given with every barrier it keeps:
 """
 from __future__ import annotations
 
+import re
+
 from ..pto.ops import pto_function_names
 from ..pto.tiles import ELEMENT_BYTES
 from ..regex_cache import compile as compile_regex
@@ -37,7 +40,7 @@ from . import stmt_parser as A
 from .integers import INTEGER_TYPES, IntType, wrap
 from .keywords import CPP_KEYWORDS
 from .lexical import code_only, count_identifiers, identifiers
-from .model import Function, PPIfStmt, SimpleStmt
+from .model import Function, SimpleStmt
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -78,7 +81,6 @@ def instantiations(ctx: FileContext, fn: Function) -> tuple[tuple[Binding, ...],
     for caller in ctx.model.functions:
         if caller.name != name and ctx.model.source.text.find(name, caller.span.start, caller.span.end) < 0:
             continue
-        hidden = [(s.span.start, s.span.end) for s in caller.statements() if isinstance(s, PPIfStmt)]
         for stmt in caller.statements():
             if not isinstance(stmt, SimpleStmt) or name not in stmt.text:
                 continue
@@ -87,8 +89,9 @@ def instantiations(ctx: FileContext, fn: Function) -> tuple[tuple[Binding, ...],
             if not isinstance(call, A.Call) or not isinstance(call.func, A.TemplateId) or call.func.name != name:
                 continue        # (counted below as a mention that is no call)
             where = source.location(stmt.span.start)
-            if caller.conditional or any(start <= stmt.span.start < end for start, end in hidden):
-                return (), f"{where}: a call of {name}() inside an #if group"
+            # (A call in an #if group, or in a function defined in one, counts whether or not
+            # the group is compiled: an instantiation analysed that is never made only adds a
+            # proof every removal must also pass.)
             binding, why = _binding(ctx, caller, params, call.func)
             if why:
                 return (), f"{where}: {why}"
@@ -160,9 +163,10 @@ def _binding(ctx: FileContext, caller: Function, params: list[tuple[str, IntType
             # hide the file's meaning of it.)
             if used in CPP_KEYWORDS:
                 continue        # (`float`, `sizeof(int)`: no declaration hides a keyword)
-            if used in caller.declaration.words \
-                    or count_identifiers(caller_text, {used}).get(used, 0) != _mentions_in_calls(caller, tmpl.name,
-                                                                                                 used):
+            if used in caller.declaration.words or (
+                    _declares_type(caller_text, used) if used in ELEMENT_BYTES
+                    else count_identifiers(caller_text, {used}).get(used, 0) != _mentions_in_calls(caller, tmpl.name,
+                                                                                                    used)):
                 return (), f"the template argument names '{used}', which the calling function may declare"
             constant = ctx.file_constant(used)
             if constant is not None:
@@ -183,6 +187,15 @@ def _binding(ctx: FileContext, caller: Function, params: list[tuple[str, IntType
             return (), f"the template argument for '{param}' is not a constant ptofix evaluates"
         values.append((param, wrap(value[1], ctype)))
     return tuple(values), ""
+
+
+def _declares_type(text: str, name: str) -> bool:
+    """Whether a function's ``text`` may declare the type name ``name`` (`using half = float;`,
+    `typedef ... half;`, `struct half`, a namespace, an enum): a lexical over-approximation, comments
+    and strings included. A variable so named could not be a template's type argument."""
+    word = re.escape(name)
+    return bool(re.search(rf"\b(?:using|struct|class|union|enum|namespace)\s+{word}\b", text)
+                or re.search(rf"\btypedef\b[^;]*\b{word}\b", text))
 
 
 def _element_type(ctx: FileContext, arg: Any) -> str:
