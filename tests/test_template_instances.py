@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from ptofix.api import check, check_report, fix_cpp
+from ptofix.compile_env import CompileEnvironment
+from ptofix.source import SourceText
 
 TILE = "Tile<TileType::Vec, float, R, 128, BLayout::RowMajor, R, 128>"
 
@@ -292,3 +294,19 @@ def test_an_element_type_argument_the_caller_may_redeclare_is_unknown():
     d = template_barrier(shadowed)
     assert d.decision == "kept"
     assert "may declare" in d.reason
+
+
+def test_a_kept_reason_naming_an_instantiation_keeps_its_cause():
+    # The report's cause of a barrier kept in one instantiation is read past the name: the
+    # overlap's, and an unknown-bytes one for a template whose instantiations are unknown.
+    from ptofix.frontends import parsers
+    from ptofix.pass_manager import build_pass, run_pipeline
+
+    def causes(src: str) -> list:
+        outcome = run_pipeline(SourceText(src, "kernel.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})],
+                               parsers(CompileEnvironment()))
+        return [(d["reason"][:13], d["cause"]["kind"]) for d in outcome.reports[0]["decisions"]
+                if d["decision"] == "kept"]
+
+    assert causes(body() + entry("    body<16>(x);\n    body<32>(x);")) == [("in body<32>: ", "overlap")]
+    assert causes(body() + entry("    body<16>(x);\n    body<n>(x);"))[0][1] == "unknown-bytes"
