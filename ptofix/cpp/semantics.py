@@ -202,6 +202,8 @@ class FileContext:
         # analysis of that instantiation runs (decide_by_groups): id(fn) -> binding. A function
         # not in it is analysed with its template parameters unknown.
         self.bound: dict[int, tuple] = {}
+        # templates.instantiations of each function template asked for, read once: id(fn) -> result.
+        self.instantiation_sets: dict[int, tuple[tuple, str]] = {}
         self._building = 0                  # FunctionSemantics being built, one inside another
         # Why a value model of the file ran out of steps ('' while none did): see ValueModel._out_of_steps.
         self.values_exhausted = ""

@@ -70,7 +70,15 @@ def is_function_template(fn: Function) -> bool:
 
 def instantiations(ctx: FileContext, fn: Function) -> tuple[tuple[Binding, ...], str]:
     """(the instantiations of the function template ``fn`` its file makes, in file order, without
-    repeats; '') when they are known exactly (the module's rules), else ((), why not)."""
+    repeats; '') when they are known exactly (the module's rules), else ((), why not). Read once
+    per file (each call statement of the template asks)."""
+    known = ctx.instantiation_sets.get(id(fn))
+    if known is None:
+        known = ctx.instantiation_sets[id(fn)] = _instantiations(ctx, fn)
+    return known
+
+
+def _instantiations(ctx: FileContext, fn: Function) -> tuple[tuple[Binding, ...], str]:
     params, why = _parameters(ctx, fn)
     if why:
         return (), why
