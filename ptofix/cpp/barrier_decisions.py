@@ -2,6 +2,7 @@
 that keeps it, and the cause a report gives for a kept barrier (kept_cause)."""
 from __future__ import annotations
 
+from .. import regex_cache
 from ..source import PtofixError, SourceText
 from ..structs import Struct
 from .cfg_events import Access, Event, placed_past_space
@@ -184,6 +185,8 @@ CAUSE_UNREAD = "unread"                    # a pipe_barrier the model does not r
 _UNMODELLED = "control flow of"
 _NOT_ANALYSED = "not analysed"
 _NEEDED_ONCE = "needed once the"          # a barrier kept only because other removals were made
+# How the reason of a function template's barrier kept in one instantiation begins.
+_INSTANTIATION = regex_cache.compile(r"^in [A-Za-z_]\w*<[^:]*>: ")
 
 
 def kept_cause(d: Decision) -> tuple[str, list[str]]:
@@ -191,7 +194,9 @@ def kept_cause(d: Decision) -> tuple[str, list[str]]:
     tiles (past their space, unknown bytes) or functions (unmodelled) it names."""
     if d.unread or d.stmt is None:
         return CAUSE_UNREAD, []
-    if d.reason.startswith(_NEEDED_ONCE):
+    # (A function template's barrier kept in one instantiation says which first: template_decisions.)
+    reason = _INSTANTIATION.sub("", d.reason, count=1)
+    if reason.startswith(_NEEDED_ONCE):
         return CAUSE_CONFLICT, []
     hazard = d.hazard
     if d.unknown_events:
@@ -210,9 +215,9 @@ def kept_cause(d: Decision) -> tuple[str, list[str]]:
         if unplaced or len(sides) < 2:
             return CAUSE_UNKNOWN_BYTES, unplaced
         return CAUSE_OVERLAP, []
-    if d.reason.startswith(_UNMODELLED):
+    if reason.startswith(_UNMODELLED):
         return CAUSE_UNMODELLED, [d.fn.name]
-    if d.reason.startswith(_NOT_ANALYSED):
+    if reason.startswith(_NOT_ANALYSED):
         return CAUSE_NOT_ANALYSED, []
     return CAUSE_NOT_UNDERSTOOD, []
 

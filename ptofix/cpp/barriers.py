@@ -19,6 +19,8 @@ ops in flight across an event (``BarrierAnalysis.ops_in_flight``), the hazard of
 """
 from __future__ import annotations
 
+from functools import partial
+
 from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
 from ..pto.ordering import (
     CHAIN_16BIT_ONLY,
@@ -53,6 +55,7 @@ from .cfg_events import UNKNOWN_EVENT_ID, Access, Event, EventKind
 from .model import CppFile, Function, LabelStmt, SimpleStmt
 from .semantics import FileContext
 from .stmt_parser import forget_statements
+from .template_decisions import decide_instantiations
 from .vector_cfg import REMOVED_BARRIER, REMOVED_MARKER, WINDOW_BOUND, FunctionCFG  # noqa: F401  (REMOVED_MARKER: the passes read it here)
 
 TYPE_CHECKING = False
@@ -125,10 +128,13 @@ def _vector_free(cfgs: dict[int, FunctionCFG], ctx: FileContext, intrinsic: dict
 
 
 def _resolve_calls(cfg: FunctionCFG, ctx: FileContext, pure: set[int]) -> None:
-    """Calls of vector-free functions (ids in ``pure``) become nothing, the others unknown work."""
+    """Calls of vector-free functions (ids in ``pure``) become nothing, the others unknown work. A
+    function template analysed as one of its instantiations (``ctx.bound``) is called by every
+    call of its name, of any instantiation: its calls are unknown work (its generic model, which
+    every instantiation's over-approximates, decides purity in the file's own analysis)."""
     for call in cfg.local_calls:
         callee = ctx.local_function(call.callee)
-        if callee is not None and id(callee) in pure:
+        if callee is not None and id(callee) in pure and id(callee) not in ctx.bound:
             call.kind = EventKind.NOP
         else:
             call.kind = EventKind.UNKNOWN
@@ -1103,13 +1109,20 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
         _check_group(analysis, all_groups)
         decisions = analysis.run(patterns, force=force, weights=weights)
         _check_group(analysis, all_groups)
-        for d in decisions:
-            kept[position[id(d.fn)]].append(keep(d))
         for fn in analysis.modelled():
             unparsed[position[id(fn)]] = analysis.unparsed_of(fn)
             if modelled is not None:
                 modelled.append(fn)
+        instances: list[BarrierAnalysis] = []
+        if ctx is not None and not force and any("template" in fn.declaration.words for fn in group):
+            decisions, instances = decide_instantiations(
+                ctx, group, decisions, mentions,
+                partial(BarrierAnalysis, model, functions=group, ctx=ctx, lazy=True, mentions=mentions, isa=isa))
+        for d in decisions:
+            kept[position[id(d.fn)]].append(keep(d))
         del decisions
+        for instance in instances:
+            instance.release(keep_asts=True)
         analysis.release(keep_asts=number == len(groups))
     return [x for items in kept for x in items], [x for items in unparsed for x in items]
 

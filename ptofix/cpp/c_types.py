@@ -62,6 +62,9 @@ def literal_type(node: A.Number) -> IntType | str | None:
     return integer_literal_type(node.text)
 
 
+_SIZE_T = IntType(*INTEGER_TYPES["size_t"])
+
+
 def expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
     """Static C++ type of an expression: IntType, PtrType, "float" or None (unknown)."""
     try:
@@ -83,6 +86,9 @@ def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
         return sym.ctype if sym.kind == "scalar" else None
     if isinstance(node, A.Cast):
         return _cast_type(node.type, sem, env)
+    if isinstance(node, A.SizeOf):
+        # (Its value is read by the value model only for a builtin type: ValueModel._eval.)
+        return _SIZE_T
     if isinstance(node, A.Call):
         tmpl = node.template
         if tmpl is not None and _strip_pto(tmpl.name) in ("reinterpret_cast", "static_cast") and tmpl.args \

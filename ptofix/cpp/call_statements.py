@@ -10,6 +10,7 @@ from .count_mode import MASK_NORM_CALL
 from .keywords import strip_pto as _strip_pto
 from .statement_forms import HARMLESS_METHODS, _names
 from .symbols import UNKNOWN_DEF, UNKNOWN_SHAPE, Kind, Scope, StmtInfo, _with_unknown_shape
+from .templates import template_call_reason
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,8 +43,11 @@ def _local_call(self: FunctionSemantics, name: str, args: list, env: dict, expli
     if is_template and explicit:
         # Explicit template arguments may make a parameter a class bound to a temporary. (A
         # file with an explicit specialization, which a call may run, is not modelled at all.)
-        return f"call to the template {name}() " + ("with explicit template arguments" if explicit
-                                                    else "in a file with explicit specializations")
+        # Read only for a template whose instantiations are known exactly and whose function
+        # parameters name no template parameter: then no argument changes what a parameter is.
+        why = template_call_reason(self.ctx, fn)
+        if why:
+            return f"call to the template {name}() with explicit template arguments: {why}"
     if return_reason:
         return f"call to {name}(): {return_reason}"
     callee = self.ctx.semantics(fn)

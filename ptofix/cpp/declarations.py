@@ -7,7 +7,7 @@ from ..pto.ops import MODE_ENUMS
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from . import stmt_parser as A
 from .c_types import _FLOAT_TYPES, _INT_TYPES, _TILE_TYPES, _VALUE_OBJECT_TYPES, expr_type, pointer_type
-from .integers import INT32, IntType
+from .integers import INT32, INTEGER_TYPES, IntType, wrap
 from .keywords import strip_pto as _strip_pto
 from .statement_forms import _PLAIN_VALUE_NODES, _is_pto_enumerator, _names
 from .symbols import UNKNOWN_DEF, Kind, Scope, StmtInfo, Symbol
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 
 def _new_symbol(self: FunctionSemantics, scope: Scope, name: str, kind: str) -> Symbol:
+    # An alias visible here that names ``name`` (`using T = Tile<..., K, ...>;` before a local
+    # `constexpr int K`) meant the name declared where the alias was: the model, which reads an
+    # alias's words where it is used, would read the new one (tile shapes read constants now).
+    self._shadow_dependent_aliases(scope, name)
     sym = Symbol(name, len(self.symbols), kind)
     self.symbols.append(sym)
     scope.names[name] = sym
@@ -140,7 +144,7 @@ def template_tile_type(self: FunctionSemantics, tmpl: A.TemplateId, scope: Scope
     node while nothing can make the node's words name something else (a local alias, a
     template parameter, a name a statement ptofix cannot read may declare; each of these only
     grows during the walk, so a type kept while there were none is still right)."""
-    plain = not (self.local_alias_names or self.maybe_declared or self.template_params)
+    plain = not (self.local_alias_names or self.maybe_declared or self.template_params or self.constants)
     if plain:
         kept = self._tile_types.get(id(tmpl))
         if kept is not None and kept[0] is tmpl:
@@ -168,7 +172,10 @@ def _read_tile_type(self: FunctionSemantics, tmpl: A.TemplateId, scope: Scope) -
         if isinstance(node, A.Unary) and node.op == "-" and isinstance(node.operand, A.Number) \
                 and isinstance(node.operand.value, int):
             return -node.operand.value
-        return None
+        # `Tile<..., M, kAlignedRows, ...>`: a bound template parameter, a constexpr local, a
+        # file-scope constant and arithmetic of them, as the compiler computes it.
+        value = local_constant(self, node, scope) if node is not None else None
+        return None if value is None else value[1]
 
     space_word = word(tile_arg(args, "loc"))
     space = None
@@ -197,6 +204,50 @@ def _read_tile_type(self: FunctionSemantics, tmpl: A.TemplateId, scope: Scope) -
     vc = num(valid_col_node) if valid_col_node is not None else cols
     return TileType(space, dtype, rows if rows and rows > 0 else None, cols if cols and cols > 0 else None,
                     blayout, vr if vr is not None and vr >= 0 else None, vc if vc is not None and vc >= 0 else None)
+
+
+def bind_template_params(self: FunctionSemantics, scope: Scope, binding: tuple) -> None:
+    """Declare the template parameters of the instantiation ``binding`` (templates.py): a non-type
+    one as an integer constant of its declared type, a type one as an alias of its element type."""
+    heads = self.fn.declaration.template_params or ()
+    types = {words[-1]: " ".join(words[:-1]) for words in heads if words}
+    for name, value in binding:
+        if isinstance(value, str):
+            scope.set_alias(name, A.TypeRef(0, 0, value))
+            continue
+        ctype = IntType(*INTEGER_TYPES[types[name]])
+        sym = self._new_symbol(scope, name, "scalar")
+        sym.ctype = ctype
+        literal: Any = A.Number(0, 0, f"{abs(value)}ull")
+        if value < 0:
+            literal = A.Unary(0, 0, "-", literal)
+        sym.defs.append((A.Cast(0, 0, A.TypeRef(0, 0, types[name]), literal), {}))
+        self.constants[sym.uid] = (ctype, value)
+
+
+def local_constant(self: FunctionSemantics, node: Any, scope: Scope) -> tuple[IntType, int] | None:
+    """(type, value) of an integer constant expression read where ``scope`` is: literals, bound
+    template parameters and constexpr locals (``self.constants``), file-scope constants, `sizeof`
+    of builtin types and integer arithmetic (FileContext._constant_value); None for anything else,
+    or a name the function may declare otherwise."""
+    known: dict[str, tuple[IntType, int]] = {}
+    unsure = self.template_params | self.maybe_declared | self.local_alias_names
+    for sub in A.walk(node):
+        if isinstance(sub, A.TypeRef) and sub.name in unsure:
+            return None
+        if not isinstance(sub, A.Name):
+            continue
+        sym = scope.lookup(sub.id)
+        if sym is None:
+            if sub.id in unsure:
+                return None
+            constant = self.ctx.file_constant(sub.id)
+        else:
+            constant = self.constants.get(sym.uid)
+        if constant is None:
+            return None
+        known[sub.id] = constant
+    return self.ctx._constant_value(node, known)
 
 
 def _declare(self: FunctionSemantics, scope: Scope, decl: A.Decl) -> Symbol:
@@ -320,6 +371,11 @@ def _decl(self: FunctionSemantics, decl: A.Decl, scope: Scope) -> StmtInfo:
             sym.make_unknown("constructed")
         elif init is not None:
             sym.defs.append((init, env))
+            if "constexpr" in decl.type.quals and isinstance(sym.ctype, IntType) and not decl.array:
+                # (A constexpr is never written: its one value is the initializer's.)
+                value = local_constant(self, init, scope)
+                if value is not None:
+                    self.constants[sym.uid] = (sym.ctype, wrap(value[1], sym.ctype))
         return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
     if sym.kind == "object":
         if sym.object_type == "TPipe" or (decl.type.template is not None and decl.type.template.name == "TPipe"):

@@ -29,6 +29,7 @@ from .barriers import BarrierAnalysis
 from .cfg_events import SCRATCH_ACCESS_NAME, UB_SPACE, Access, Event, EventKind
 from .model import CaseLabel, Comment, CppFile, Directive, Function, LabelStmt, SimpleStmt, Stmt
 from .symbols import Kind
+from .templates import binding_label, instantiations, is_function_template
 from .vector_cfg import WINDOW_BOUND, FunctionCFG
 
 TYPE_CHECKING = False
@@ -72,63 +73,96 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
     races: list[Race] = []
     unverified: list[Unverified] = []
     for fn in model.functions:
-        cfg = analysis.cfg(fn)
-        if analysis.ctx.exhausted():
-            unverified.append(Unverified(fn, Event(EventKind.UNKNOWN, why=f"not analysed: "
-                                                                          f"{analysis.ctx.exhausted()}")))
+        bindings = _instantiations(analysis, fn)
+        if not bindings:
+            _function_races(analysis, fn, races, unverified, set())
             continue
-        if cfg.unstructured:
-            unverified.append(Unverified(fn, Event(EventKind.UNKNOWN, why=f"control flow is not modelled "
-                                                                          f"({cfg.unstructured})")))
-            continue
+        # A function template whose instantiations the file makes are known exactly
+        # (templates.py): each is checked on its own; a race of any is shown (once), and one
+        # that cannot be verified leaves the template unverified, naming it.
+        ctx = analysis.ctx
         seen: set[tuple] = set()
-        # Any statement the model does not understand may hide vector work of its own, racing
-        # with itself (`while (...) { TADD(b, ...); TADD(b, ...); }`) or with an op beside it,
-        # whether or not a modelled op follows it in a window: no claim of "no race" past it.
-        unknowns: list[Event] = [e for e in cfg.events if e.kind is EventKind.UNKNOWN
-                                 and not _isolated_call(analysis, cfg, e)]
-        for c in cfg.events:
-            if c.kind is not EventKind.OP:
-                continue
-            before, _ = analysis.ops_in_flight(cfg, c, backward=True)
-            unknowns.extend(p for p, _back in before if p.kind is EventKind.UNKNOWN)
-            unknowns.extend(_hidden_by_flags(analysis, cfg, c, before))
-            for p, back_p in before:
-                if p.kind is EventKind.UNKNOWN:
-                    continue
-                back = back_p or c.order <= p.order
-                if p.stmt is not None and p.stmt is c.stmt and not back:
-                    continue      # two phases of one op, ordered by its internal barrier
-                # The same-access chain is hardware-safe only within one iteration (as in the proof).
-                hazard, _ = analysis.pair_hazard(p, c, back, cfg)
-                key = (id(p.stmt), id(c.stmt), back)
-                if hazard is not None and not _proven(hazard):
-                    unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
-                        f"{c.op}: the bytes {p.op} and it touch are not known, so a conflict can be neither "
-                        "shown nor ruled out")))
-                    continue
-                if hazard is not None and not (_certain(cfg, p, hazard.earlier_access)
-                                               and _certain(cfg, c, hazard.later_access)):
-                    # Only a possible use of the hidden scratch: not a race that must exist, and
-                    # not one ruled out either.
-                    unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
-                        f"{c.op} and {p.op} (line {_line(analysis, p)}) conflict if the hidden TMP_UB scratch is "
-                        "used, which depends on a path the model cannot tell")))
-                    continue
-                if hazard is not None and _same_rebroadcast(analysis, cfg, hazard):
-                    continue      # the later broadcast rewrites the scratch with identical bytes
-                if hazard is not None and key not in seen:
-                    seen.add(key)
-                    races.append(Race(fn, hazard))
-        if analysis.ctx.exhausted():
-            # (Spent while this function was read: its answers may lack what earlier ones had.)
-            unknowns.append(Event(EventKind.UNKNOWN, why=f"not analysed: {analysis.ctx.exhausted()}"))
-        located = [u for u in unknowns if u.stmt is not None]
-        if unknowns:
-            first = min(located, key=lambda u: u.stmt.span.start if u.stmt is not None else 0) \
-                if located else unknowns[0]
-            unverified.append(Unverified(fn, first))
+        for binding in bindings:
+            ctx.bound[id(fn)] = binding
+            try:
+                instance = BarrierAnalysis(model, lenient_flags=True, ctx=ctx, lazy=True, isa=ctx.isa)
+                found: list[Unverified] = []
+                _function_races(instance, fn, races, found, seen)
+            finally:
+                ctx.bound.pop(id(fn), None)
+            label = binding_label(fn.name, binding)
+            unverified.extend(Unverified(fn, Event(EventKind.UNKNOWN, stmt=u.event.stmt, order=u.event.order,
+                                                   why=f"in {label}: {u.event.why}")) for u in found)
     return races, unverified
+
+
+def _instantiations(analysis: BarrierAnalysis, fn: Function) -> tuple:
+    """The instantiations of ``fn`` its file makes when known exactly (templates.py), else ()."""
+    if not is_function_template(fn):
+        return ()
+    bindings, why = instantiations(analysis.ctx, fn)
+    return () if why else bindings
+
+
+def _function_races(analysis: BarrierAnalysis, fn: Function, races: list[Race], unverified: list[Unverified],
+                    seen: set[tuple]) -> None:
+    """The races of ``fn`` (those of ``seen``, pairs of statements, left out) and why it is
+    unverified, added to ``races`` and ``unverified``."""
+    cfg = analysis.cfg(fn)
+    if analysis.ctx.exhausted():
+        unverified.append(Unverified(fn, Event(EventKind.UNKNOWN, why=f"not analysed: "
+                                                                      f"{analysis.ctx.exhausted()}")))
+        return
+    if cfg.unstructured:
+        unverified.append(Unverified(fn, Event(EventKind.UNKNOWN, why=f"control flow is not modelled "
+                                                                      f"({cfg.unstructured})")))
+        return
+    # Any statement the model does not understand may hide vector work of its own, racing
+    # with itself (`while (...) { TADD(b, ...); TADD(b, ...); }`) or with an op beside it,
+    # whether or not a modelled op follows it in a window: no claim of "no race" past it.
+    unknowns: list[Event] = [e for e in cfg.events if e.kind is EventKind.UNKNOWN
+                             and not _isolated_call(analysis, cfg, e)]
+    for c in cfg.events:
+        if c.kind is not EventKind.OP:
+            continue
+        before, _ = analysis.ops_in_flight(cfg, c, backward=True)
+        unknowns.extend(p for p, _back in before if p.kind is EventKind.UNKNOWN)
+        unknowns.extend(_hidden_by_flags(analysis, cfg, c, before))
+        for p, back_p in before:
+            if p.kind is EventKind.UNKNOWN:
+                continue
+            back = back_p or c.order <= p.order
+            if p.stmt is not None and p.stmt is c.stmt and not back:
+                continue      # two phases of one op, ordered by its internal barrier
+            # The same-access chain is hardware-safe only within one iteration (as in the proof).
+            hazard, _ = analysis.pair_hazard(p, c, back, cfg)
+            key = (id(p.stmt), id(c.stmt), back)
+            if hazard is not None and not _proven(hazard):
+                unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
+                    f"{c.op}: the bytes {p.op} and it touch are not known, so a conflict can be neither "
+                    "shown nor ruled out")))
+                continue
+            if hazard is not None and not (_certain(cfg, p, hazard.earlier_access)
+                                           and _certain(cfg, c, hazard.later_access)):
+                # Only a possible use of the hidden scratch: not a race that must exist, and
+                # not one ruled out either.
+                unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
+                    f"{c.op} and {p.op} (line {_line(analysis, p)}) conflict if the hidden TMP_UB scratch is "
+                    "used, which depends on a path the model cannot tell")))
+                continue
+            if hazard is not None and _same_rebroadcast(analysis, cfg, hazard):
+                continue      # the later broadcast rewrites the scratch with identical bytes
+            if hazard is not None and key not in seen:
+                seen.add(key)
+                races.append(Race(fn, hazard))
+    if analysis.ctx.exhausted():
+        # (Spent while this function was read: its answers may lack what earlier ones had.)
+        unknowns.append(Event(EventKind.UNKNOWN, why=f"not analysed: {analysis.ctx.exhausted()}"))
+    located = [u for u in unknowns if u.stmt is not None]
+    if unknowns:
+        first = min(located, key=lambda u: u.stmt.span.start if u.stmt is not None else 0) \
+            if located else unknowns[0]
+        unverified.append(Unverified(fn, first))
 
 
 def _isolated_call(analysis: BarrierAnalysis, cfg: FunctionCFG, event: Event) -> bool:

@@ -197,7 +197,13 @@ class FileContext:
             if not fn.qualified and not fn.conditional:
                 by_name.setdefault(fn.name, []).append(fn)
         self.functions = by_name
-        self._semantics: dict[int, FunctionSemantics | None] = {}
+        self._semantics: dict[tuple, FunctionSemantics | None] = {}    # (id(fn), its binding) -> model
+        # The instantiation each function template is analysed as (templates.py), while a barrier
+        # analysis of that instantiation runs (decide_by_groups): id(fn) -> binding. A function
+        # not in it is analysed with its template parameters unknown.
+        self.bound: dict[int, tuple] = {}
+        # templates.instantiations of each function template asked for, read once: id(fn) -> result.
+        self.instantiation_sets: dict[int, tuple[tuple, str]] = {}
         self._building = 0                  # FunctionSemantics being built, one inside another
         # Why a value model of the file ran out of steps ('' while none did): see ValueModel._out_of_steps.
         self.values_exhausted = ""
@@ -343,8 +349,10 @@ class FileContext:
         return self.values_exhausted
 
     def semantics(self, fn: Function) -> FunctionSemantics | None:
-        """The semantic model of ``fn`` (None while it is being built: recursion)."""
-        key = id(fn)
+        """The semantic model of ``fn`` (None while it is being built: recursion), as the
+        instantiation ``bound`` names for it (its template parameters unknown when none)."""
+        binding = self.bound.get(id(fn), ())
+        key = (id(fn), binding)
         if key in self._semantics:
             return self._semantics[key]
         if self._building >= MAX_CALLEE_NESTING:
@@ -352,7 +360,7 @@ class FileContext:
         self._semantics[key] = None
         self._building += 1
         try:
-            sem = FunctionSemantics(fn, self)
+            sem = FunctionSemantics(fn, self, binding)
         finally:
             self._building -= 1
         self._semantics[key] = sem
@@ -495,16 +503,17 @@ class FileContext:
 
     def built(self) -> set[int]:
         """ids of the functions whose semantic model has been asked for."""
-        return set(self._semantics)
+        return {key[0] for key in self._semantics}
 
     def forget(self, functions: list[Function]) -> None:
         """Drop the semantic models of ``functions`` once their analysis is done (memory). Their
         cycles are broken too (a model and its ValueModel point at each other, a definition's env
         holds its own symbol), as the cyclic collector is paused while a pass runs."""
         for fn in functions:
-            sem = self._semantics.pop(id(fn), None)
-            if sem is not None:
-                sem.release()
+            for key in [key for key in self._semantics if key[0] == id(fn)]:
+                sem = self._semantics.pop(key, None)
+                if sem is not None:
+                    sem.release()
 
 
 class FunctionSemantics:
@@ -516,9 +525,16 @@ class FunctionSemantics:
 
     __deletable__ = ("values",)      # mypyc: release() deletes it
 
-    def __init__(self, fn: Function, ctx: FileContext):
+    def __init__(self, fn: Function, ctx: FileContext, binding: tuple = ()):
         self.fn = fn
         self.ctx = ctx
+        # The instantiation analysed ((name, value) per template parameter: templates.py), or ()
+        # for the template with its parameters unknown (or no template).
+        self.binding = binding
+        # uid of a symbol -> (type, value) of an integer constant known while the body is read:
+        # a bound non-type template parameter, a constexpr local initialized from constants. Tile
+        # types (template arguments) read them (declarations._read_tile_type).
+        self.constants: dict[int, tuple[IntType, int]] = {}
         self.info: dict[int, StmtInfo] = {}          # id(stmt) -> info (headers: id of the For/If/Switch)
         self._statements_read = 0                    # (signals.checkpoint)
         self._first_namers: dict[int, dict[str, Stmt]] = {}     # _first_naming by id(Compound)
@@ -551,7 +567,11 @@ class FunctionSemantics:
         # and a non-type one also a value (declared below).
         declared_types = _template_params(fn.declaration.words)
         value_params = _template_value_params(fn)
-        self.template_params = declared_types | value_params
+        # Every name the template heads declare (bound or not): a name the statement grammar or
+        # the model reads by its spelling is checked against these (_read_whole_body).
+        self.declared_template_params = declared_types | value_params
+        bound_names = {name for name, _ in binding}
+        self.template_params = self.declared_template_params - bound_names
         scope = Scope(ctx.scope)
         head_macro = self._macro_in(fn.declaration.text)
         owner = fn.declaration.owner
@@ -574,10 +594,11 @@ class FunctionSemantics:
             self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: the function's declaration uses " \
                                f"the macro '{head_macro}'"
             self._jump_located = True
-        for name in value_params - declared_types:
+        for name in value_params - declared_types - bound_names:
             # `template <pipe_t PIPE_ALL>`: in the body the name is the instantiation's value, not
             # pto's enumerator; as a local symbol it is unknown-valued and never reads as pto's.
             self._new_symbol(scope, name, "scalar").make_unknown("non-type template parameter")
+        declarations.bind_template_params(self, scope, binding)
         self._declare_params(scope)
         self._param_baseline = [(len(p.defs), len(p.bindings)) for p in self.params]
         self.generic_params_used: set[int] = set()
@@ -610,7 +631,7 @@ class FunctionSemantics:
         # A name the model reads by its spelling (`pto`, `BLayout`, `Shape`...) that the function
         # may declare (a template parameter, a block-scope struct or namespace alias, a statement
         # it cannot read): `pto::TMUL` and `BLayout::RowMajor` there may be the function's own.
-        spelled = (self.template_params | self.maybe_declared | {sym.name for sym in self.symbols}) \
+        spelled = (self.declared_template_params | self.maybe_declared | {sym.name for sym in self.symbols}) \
             & PTO_SPELLED_NAMES
         if spelled and not self.hidden_jump:
             self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(spelled)}' may be declared in " \
@@ -619,7 +640,7 @@ class FunctionSemantics:
         # The statement grammars read `size_t`, `int64_t`, `half`... as the builtin types by their
         # spelling: a variable, parameter or template parameter so named (`int32_t size_t = -8;`
         # makes `(size_t) + 4096` a sum, not a cast) changes what the statements mean.
-        renamed = (self.template_params | {sym.name for sym in self.symbols if sym.kind != "type"}) \
+        renamed = (self.declared_template_params | {sym.name for sym in self.symbols if sym.kind != "type"}) \
             & _GRAMMAR_TYPE_WORDS
         if renamed and not self.hidden_jump:
             self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(renamed)}' is declared in the " \

@@ -478,8 +478,8 @@ class ValueModel:
             if a is None or b is None:
                 return None
             return _cap(frozenset(_wrap(v, common) for v in a | b))
-        if isinstance(node, A.Binary):
-            return self._binary(node, env)
+        if isinstance(node, (A.Binary, A.SizeOf)):
+            return self._binary(node, env) if isinstance(node, A.Binary) else self._size_of(node)
         if isinstance(node, A.Call):
             tmpl = node.template
             if tmpl is not None and _strip_pto(tmpl.name) in ("reinterpret_cast", "static_cast") \
@@ -522,6 +522,18 @@ class ValueModel:
                     self._reading_shapes.discard(sym.uid)
             return None
         return None
+
+    def _size_of(self, node: A.SizeOf) -> frozenset | None:
+        """`sizeof(float)`: a builtin type's size (FileContext._constant_value's rule), unless the
+        function may give the name another meaning (a local alias, a template parameter, a
+        statement it cannot read)."""
+        arg = node.arg
+        sem = self.sem
+        if not isinstance(arg, A.TypeRef) or arg.name in sem.local_alias_names \
+                or arg.name in sem.declared_template_params or arg.name in sem.maybe_declared:
+            return None
+        size = sem.ctx._constant_value(node, {})
+        return None if size is None else frozenset([size[1]])
 
     def _binary(self, node: A.Binary, env: dict) -> frozenset | None:
         left, right = self._eval(node.left, env), self._eval(node.right, env)
