@@ -70,6 +70,7 @@ from .model import (
     Comment,
     Compound,
     CppFile,
+    DeclaratorStmt,
     Directive,
     ForStmt,
     Function,
@@ -750,7 +751,10 @@ class FunctionSemantics:
             self._stmt(stmt, scope)
             if waiting and not isinstance(stmt, Comment):
                 span = stmt.span
-                if len(waiting) <= _FEW_WAITING:
+                if isinstance(stmt, DeclaratorStmt):
+                    # (Its span is the whole declaration's, which names the other declarators too.)
+                    named = identifiers_among(stmt.text, set(waiting))
+                elif len(waiting) <= _FEW_WAITING:
                     named = identifiers_among(text, set(waiting), span.start, span.end)
                 else:       # (a set of every waiting name for each statement: quadratic in their number)
                     named = {name for name in identifiers(text, span.start, span.end) if name in waiting}
