@@ -46,6 +46,7 @@ from .count_mode import (
     _spells,
     scalar_tci_call,
 )
+from .expression_macros import expression_macros, used_only_as_calls
 from .header_policy import _INERT_QUALIFIER, _model_reads, _only_names_the_enumeration, trusted_header, unmodelled_file
 from .headers import (
     QUALIFIER_MACROS,
@@ -161,6 +162,12 @@ class FileContext:
         # A macro of the compiler's command line (`-D`) is the file's own for every statement.
         self.command_line_macros = frozenset(command_line_macros(model.environment)[0])
         self.macros = model.macros | frozenset(header_macros) | self.command_line_macros
+        # The file's function-like macros that expand to one parenthesized arithmetic expression of
+        # their arguments (expression_macros.py): a use of one as a call is no jump and no write.
+        self.expression_macros = {} if not self.headers_known else {
+            name: definition for name, definition in expression_macros(
+                model, frozenset(header_macros) | self.command_line_macros | pto_macro_names()).items()
+            if not may_be_standard_macro(name)}
         # The pto-isa facts of the headers the kernel compiles with (the union of every version
         # when not known).
         self.isa = isa
@@ -1022,6 +1029,19 @@ class FunctionSemantics:
                     return name
         return ""
 
+    def _statement_macro(self, text: str) -> str:
+        """_macro_in(text), but an expression macro used only as calls in ``text`` does not count:
+        its uses are read as the parenthesized expressions they expand to (expressions.py)."""
+        macro = self._macro_in(text)
+        expression_macros = self.ctx.expression_macros
+        if not macro or not expression_macros:
+            return macro
+        for name in identifiers(join_splices(text) if _has_splice(text) else text):
+            if name in self.ctx.macros and not (name in _QUALIFIER_WORDS and name in self.ctx.model.empty_macros) \
+                    and not (name in expression_macros and used_only_as_calls(text, name)):
+                return name
+        return ""
+
     def _header_part(self, text: str, scope: Scope, what: str) -> StmtInfo:
         """An if/switch/for condition, for init or for step (Unknown if it calls several of the
         file's functions, as a statement is)."""
@@ -1035,7 +1055,7 @@ class FunctionSemantics:
             ast = parse(join_splices(text))
         if ast is None:
             return self._unknown_text(text, scope, f"{what} not understood")
-        macro = self._macro_in(text)
+        macro = self._statement_macro(text)
         if macro:
             self._uses_macro(macro)
             return self._unknown_text(text, scope, f"{what} uses the macro '{macro}'", ast)
@@ -1174,7 +1194,7 @@ class FunctionSemantics:
             else:
                 why = "statement not understood by the grammar"
             return self._unknown_text(text, scope, why)
-        macro = self._macro_in(text) if self.ctx.macros else ""
+        macro = self._statement_macro(text) if self.ctx.macros else ""
         if macro:
             self._uses_macro(macro)
             return self._unknown_text(text, scope, f"uses the macro '{macro}'", ast)
