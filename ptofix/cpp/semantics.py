@@ -33,7 +33,7 @@ from ..pto.tiles import ELEMENT_BYTES, TileType
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from . import call_statements, declarations, expressions, tile_history
 from . import stmt_parser as A
-from .c_types import literal_type
+from .c_types import _FLOAT_TYPES, _INT_TYPES, literal_type
 from .call_statements import MAX_CALLEE_NESTING
 from .command_line import command_line_macros
 from .count_mode import (
@@ -260,6 +260,7 @@ class FileContext:
             words[i + 1] for words in global_words
             for i, word in enumerate(words[:-1]) if word in ("struct", "class", "union")
             and not (i and words[i - 1] == "enum"))
+        self.plain_structs = self._plain_structs(global_words)
         for index, decl in enumerate(model.globals):
             # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
             words = list(decl.words)
@@ -292,6 +293,31 @@ class FileContext:
                 elif seen.name != ast.type.name or seen.template is not None or ast.type.template is not None \
                         or seen.pointer != ast.type.pointer or seen.ref != ast.type.ref:
                     self.scope.set_alias(ast.name, A.TypeRef(0, 0, f"<type '{ast.name}' aliased twice>"))
+
+    def _plain_structs(self, global_words: list[list[str]]) -> frozenset[str]:
+        """The file's structs of plain scalar members (`struct TileWork { uint32_t gm_offset,
+        sample_count; };`): a class with no user-declared constructor, destructor, conversion,
+        operator, base or default member initializer, whose members are of builtin arithmetic or
+        pointer types, is trivially constructible, copyable and destructible ([class.prop],
+        [class.default.ctor], [class.copy.ctor], [class.dtor]: each implicit one is trivial and
+        runs no code), and has no conversion function ([class.conv.fct]: only a declared one
+        exists): making, copying, reading or leaving an object of it calls nothing. Only when no
+        doubt is left which class the name is: the file's one declaration of the name (no other
+        file-scope declaration spells it, no header declares it, no macro is named so), not a
+        name ptofix reads as pto's."""
+        found = set()
+        for decl in self.model.globals:
+            if decl.kind != "plain-struct" or not decl.name:
+                continue
+            body = _PLAIN_STRUCT_BODY.fullmatch(strip_comments(decl.text))
+            name = decl.name
+            if body is None or sum(name in words for words in global_words) != 1 or name in self.macros \
+                    or name in self.header_names or _model_reads(name) or name in PTO_SPELLED_NAMES:
+                continue
+            members = [member.split() for member in body.group(1).replace("*", " * ").split(";") if member.strip()]
+            if members and all(_plain_scalar_member(words, self.file_scope_types | self.macros) for words in members):
+                found.add(name)
+        return frozenset(found)
 
     def _locate_count_mode(self, mode: str) -> str:
         """Fill count_mode_points and count_mode_functions, or say why the file stays unmodelled:
@@ -1367,3 +1393,32 @@ def analyse_function(model: CppFile, index: int = 0) -> FunctionSemantics:
     sem = FileContext(model).semantics(model.functions[index])
     assert sem is not None
     return sem
+
+
+# A plain-struct declaration (parser._PLAIN_STRUCT) with its body: group 1, the members.
+_PLAIN_STRUCT_BODY = re.compile(r"\s*struct\s+[A-Za-z_]\w*\s*\{([\w\s*,;\[\]]*)\}\s*;\s*", re.S)
+_ARRAY_BOUND = re.compile(r"\[\s*\d+\s*\]")
+
+
+def _plain_scalar_member(words: list[str], file_types: set[str] | frozenset[str]) -> bool:
+    """``words`` (a member declaration split at blanks, `*` apart) declare members of a builtin
+    arithmetic type (or pointers to one), plainly named: `uint32_t a, b;`, `float *p;`, `int c[4];`."""
+    text = " ".join(words)
+    text = _ARRAY_BOUND.sub(" ", text)
+    parts = text.replace(",", " , ").split()
+    if not parts or parts[0] not in _INT_TYPES and parts[0] not in _FLOAT_TYPES or parts[0] in file_types:
+        return False
+    rest = parts[1:]
+    expect_name = True
+    for part in rest:
+        if part == "*":
+            continue
+        if expect_name:
+            if not re.fullmatch(r"[A-Za-z_]\w*", part) or part in _KEYWORDS or part in file_types:
+                return False
+            expect_name = False
+        elif part == ",":
+            expect_name = True
+        else:
+            return False
+    return not expect_name
