@@ -298,6 +298,15 @@ def _declare_symbol(self: FunctionSemantics, scope: Scope, decl: A.Decl) -> Symb
         if decl.array:
             sym.make_unknown("array")
         return sym
+    plain = type_.name.startswith("<class '") and type_.name[8:-len("' of this file>")] in self.ctx.plain_structs \
+        and type_.name.endswith("' of this file>")
+    if plain and type_.template is None and not decl.array:
+        # A struct of plain scalar members (FileContext._plain_structs; resolve_type names the
+        # file's classes so): no code runs to make, copy, read or leave it. An object of no
+        # tile or scalar the model tracks.
+        sym = self._new_symbol(scope, name, "object")
+        sym.object_type = type_.name
+        return sym
     if type_.name == "auto":
         return self._new_symbol(scope, name, "unknown")     # refined by the initializer
     if type_.name == "void":

@@ -363,6 +363,8 @@ def _call_expr(self: FunctionSemantics, call: A.Call, env: dict) -> str:
             return ""
     if not isinstance(func, (A.Name, A.TemplateId)):
         return "call through an expression not modelled"
+    if isinstance(func, A.Name) and func.id in self.ctx.expression_macros:
+        return _expression_macro_reason(self, func.id, call.args)
     if self._constructs_pto_value(func, env):
         return ""
     shadowed = self._not_pto_name(name, env)
@@ -378,6 +380,23 @@ def _call_expr(self: FunctionSemantics, call: A.Call, env: dict) -> str:
         if self.ctx.may_be_macro(name):
             self._may_jump(f"'{name}(...)' may be a macro that hides a jump{self.ctx.macro_origin(name)}")
     return f"call to '{name}' inside an expression is not modelled"
+
+
+def _expression_macro_reason(self: FunctionSemantics, name: str, args: list) -> str:
+    """Why a use of the expression macro ``name`` (expression_macros.py) is not read ('' when it
+    is: a parenthesized expression of its arguments, of unknown value). Its arguments are the
+    preprocessor's when the parse splits them as it does: one per parameter, none holding template
+    arguments (whose commas the preprocessor splits at); and each may be evaluated any number of
+    times, so none may have an effect."""
+    params = self.ctx.expression_macros[name].params or ()
+    if len(args) != len(params):
+        return f"a use of the macro '{name}' with {len(args)} arguments for its {len(params)} parameters"
+    for arg in args:
+        for node in A.walk(arg):
+            if isinstance(node, (A.Call, A.Assign, A.IncDec, A.TemplateId, A.Comma)):
+                return f"an argument of the macro '{name}' that may have an effect or hold commas (the expansion " \
+                       "may evaluate it several times, or not at all)"
+    return ""
 
 
 def _constructs_pto_value(self: FunctionSemantics, func: Any, env: dict) -> bool:

@@ -142,6 +142,36 @@ class SimpleStmt(SourceSliceStmt):
         self._parsed = False
 
 
+class DeclaratorStmt(SimpleStmt):
+    """One declarator of a block-scope declaration of several (`T a, b;`), as the declaration by
+    itself that C++ reads it as (declarator_lists.py): ``text`` is the declaration's with every
+    other declarator blanked, as long as it, so the AST's offsets are the declaration's. Its span
+    is the whole declaration's (each declarator's statement shares it): a scan of the file's text
+    over the span sees every declarator's words, a superset of this one's."""
+
+    __slots__ = ("piece",)
+    piece: str
+    _hidden: ClassVar[frozenset[str]] = frozenset({"packed_span", "file_text", "_ast", "_parsed"})
+    _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "_ast", "_parsed", "piece")
+
+    def __init__(self, packed_span: int | Span, file_text: str, piece: str) -> None:
+        super().__init__(packed_span, file_text)
+        self.piece = piece
+
+    @property
+    def text(self) -> str:
+        return self.piece
+
+    def starts_with(self, prefix: str) -> bool:
+        return self.piece.startswith(prefix)
+
+    def is_text(self, text: str) -> bool:
+        return self.piece == text
+
+    def spells(self, word: str) -> bool:
+        return word in self.piece
+
+
 def _statement_parser() -> Callable[[str], Any]:
     """stmt_parser.parse_statement, imported on first use (start-up) and then kept: an import
     statement in ``ast`` itself cost ~1 µs a statement, the analysis reads tens of thousands."""

@@ -20,6 +20,7 @@ from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, UnreadableInput
 from .aggregate_init import braced_aggregate_as_parentheses
 from .command_line import command_line_macros
+from .declarator_lists import declarator_statements
 from .group_extents import _certain_close, _group_cuts_across
 from .include_paths import header_found
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
@@ -712,6 +713,12 @@ class _StructureParser:
                 checkpoint()
             if kinds[i] != "p":
                 stmt, i = statement(i, stop)
+                if stmt.__class__ is SimpleStmt and stmt.spells(","):  # type: ignore[attr-defined]
+                    # `T a, b;`: one statement a declarator (declarator_lists.py).
+                    declarators = declarator_statements(stmt)  # type: ignore[arg-type]
+                    if declarators is not None:
+                        out.extend(declarators)
+                        continue
                 append(stmt)
                 continue
             word = directive_word(self._tok_text(i))

@@ -33,7 +33,7 @@ from ..pto.tiles import ELEMENT_BYTES, TileType
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from . import call_statements, declarations, expressions, tile_history
 from . import stmt_parser as A
-from .c_types import literal_type
+from .c_types import _FLOAT_TYPES, _INT_TYPES, literal_type
 from .call_statements import MAX_CALLEE_NESTING
 from .command_line import command_line_macros
 from .count_mode import (
@@ -46,6 +46,7 @@ from .count_mode import (
     _spells,
     scalar_tci_call,
 )
+from .expression_macros import expression_macros, used_only_as_calls
 from .header_policy import _INERT_QUALIFIER, _model_reads, _only_names_the_enumeration, trusted_header, unmodelled_file
 from .headers import (
     QUALIFIER_MACROS,
@@ -70,6 +71,7 @@ from .model import (
     Comment,
     Compound,
     CppFile,
+    DeclaratorStmt,
     Directive,
     ForStmt,
     Function,
@@ -160,6 +162,12 @@ class FileContext:
         # A macro of the compiler's command line (`-D`) is the file's own for every statement.
         self.command_line_macros = frozenset(command_line_macros(model.environment)[0])
         self.macros = model.macros | frozenset(header_macros) | self.command_line_macros
+        # The file's function-like macros that expand to one parenthesized arithmetic expression of
+        # their arguments (expression_macros.py): a use of one as a call is no jump and no write.
+        self.expression_macros = {} if not self.headers_known else {
+            name: definition for name, definition in expression_macros(
+                model, frozenset(header_macros) | self.command_line_macros | pto_macro_names()).items()
+            if not may_be_standard_macro(name)}
         # The pto-isa facts of the headers the kernel compiles with (the union of every version
         # when not known).
         self.isa = isa
@@ -258,6 +266,7 @@ class FileContext:
             words[i + 1] for words in global_words
             for i, word in enumerate(words[:-1]) if word in ("struct", "class", "union")
             and not (i and words[i - 1] == "enum"))
+        self.plain_structs = self._plain_structs(global_words)
         for index, decl in enumerate(model.globals):
             # Only type aliases matter at file scope (a global variable is unknown-valued anyway).
             words = list(decl.words)
@@ -290,6 +299,31 @@ class FileContext:
                 elif seen.name != ast.type.name or seen.template is not None or ast.type.template is not None \
                         or seen.pointer != ast.type.pointer or seen.ref != ast.type.ref:
                     self.scope.set_alias(ast.name, A.TypeRef(0, 0, f"<type '{ast.name}' aliased twice>"))
+
+    def _plain_structs(self, global_words: list[list[str]]) -> frozenset[str]:
+        """The file's structs of plain scalar members (`struct TileWork { uint32_t gm_offset,
+        sample_count; };`): a class with no user-declared constructor, destructor, conversion,
+        operator, base or default member initializer, whose members are of builtin arithmetic or
+        pointer types, is trivially constructible, copyable and destructible ([class.prop],
+        [class.default.ctor], [class.copy.ctor], [class.dtor]: each implicit one is trivial and
+        runs no code), and has no conversion function ([class.conv.fct]: only a declared one
+        exists): making, copying, reading or leaving an object of it calls nothing. Only when no
+        doubt is left which class the name is: the file's one declaration of the name (no other
+        file-scope declaration spells it, no header declares it, no macro is named so), not a
+        name ptofix reads as pto's."""
+        found = set()
+        for decl in self.model.globals:
+            if decl.kind != "plain-struct" or not decl.name:
+                continue
+            body = _PLAIN_STRUCT_BODY.fullmatch(strip_comments(decl.text))
+            name = decl.name
+            if body is None or sum(name in words for words in global_words) != 1 or name in self.macros \
+                    or name in self.header_names or _model_reads(name) or name in PTO_SPELLED_NAMES:
+                continue
+            members = [member.split() for member in body.group(1).replace("*", " * ").split(";") if member.strip()]
+            if members and all(_plain_scalar_member(words, self.file_scope_types | self.macros) for words in members):
+                found.add(name)
+        return frozenset(found)
 
     def _locate_count_mode(self, mode: str) -> str:
         """Fill count_mode_points and count_mode_functions, or say why the file stays unmodelled:
@@ -771,7 +805,10 @@ class FunctionSemantics:
             self._stmt(stmt, scope)
             if waiting and not isinstance(stmt, Comment):
                 span = stmt.span
-                if len(waiting) <= _FEW_WAITING:
+                if isinstance(stmt, DeclaratorStmt):
+                    # (Its span is the whole declaration's, which names the other declarators too.)
+                    named = identifiers_among(stmt.text, set(waiting))
+                elif len(waiting) <= _FEW_WAITING:
                     named = identifiers_among(text, set(waiting), span.start, span.end)
                 else:       # (a set of every waiting name for each statement: quadratic in their number)
                     named = {name for name in identifiers(text, span.start, span.end) if name in waiting}
@@ -1039,6 +1076,19 @@ class FunctionSemantics:
                     return name
         return ""
 
+    def _statement_macro(self, text: str) -> str:
+        """_macro_in(text), but an expression macro used only as calls in ``text`` does not count:
+        its uses are read as the parenthesized expressions they expand to (expressions.py)."""
+        macro = self._macro_in(text)
+        expression_macros = self.ctx.expression_macros
+        if not macro or not expression_macros:
+            return macro
+        for name in identifiers(join_splices(text) if _has_splice(text) else text):
+            if name in self.ctx.macros and not (name in _QUALIFIER_WORDS and name in self.ctx.model.empty_macros) \
+                    and not (name in expression_macros and used_only_as_calls(text, name)):
+                return name
+        return ""
+
     def _header_part(self, text: str, scope: Scope, what: str) -> StmtInfo:
         """An if/switch/for condition, for init or for step (Unknown if it calls several of the
         file's functions, as a statement is)."""
@@ -1052,7 +1102,7 @@ class FunctionSemantics:
             ast = parse(join_splices(text))
         if ast is None:
             return self._unknown_text(text, scope, f"{what} not understood")
-        macro = self._macro_in(text)
+        macro = self._statement_macro(text)
         if macro:
             self._uses_macro(macro)
             return self._unknown_text(text, scope, f"{what} uses the macro '{macro}'", ast)
@@ -1191,7 +1241,7 @@ class FunctionSemantics:
             else:
                 why = "statement not understood by the grammar"
             return self._unknown_text(text, scope, why)
-        macro = self._macro_in(text) if self.ctx.macros else ""
+        macro = self._statement_macro(text) if self.ctx.macros else ""
         if macro:
             self._uses_macro(macro)
             return self._unknown_text(text, scope, f"uses the macro '{macro}'", ast)
@@ -1364,3 +1414,32 @@ def analyse_function(model: CppFile, index: int = 0) -> FunctionSemantics:
     sem = FileContext(model).semantics(model.functions[index])
     assert sem is not None
     return sem
+
+
+# A plain-struct declaration (parser._PLAIN_STRUCT) with its body: group 1, the members.
+_PLAIN_STRUCT_BODY = re.compile(r"\s*struct\s+[A-Za-z_]\w*\s*\{([\w\s*,;\[\]]*)\}\s*;\s*", re.S)
+_ARRAY_BOUND = re.compile(r"\[\s*\d+\s*\]")
+
+
+def _plain_scalar_member(words: list[str], file_types: set[str] | frozenset[str]) -> bool:
+    """``words`` (a member declaration split at blanks, `*` apart) declare members of a builtin
+    arithmetic type (or pointers to one), plainly named: `uint32_t a, b;`, `float *p;`, `int c[4];`."""
+    text = " ".join(words)
+    text = _ARRAY_BOUND.sub(" ", text)
+    parts = text.replace(",", " , ").split()
+    if not parts or parts[0] not in _INT_TYPES and parts[0] not in _FLOAT_TYPES or parts[0] in file_types:
+        return False
+    rest = parts[1:]
+    expect_name = True
+    for part in rest:
+        if part == "*":
+            continue
+        if expect_name:
+            if not re.fullmatch(r"[A-Za-z_]\w*", part) or part in _KEYWORDS or part in file_types:
+                return False
+            expect_name = False
+        elif part == ",":
+            expect_name = True
+        else:
+            return False
+    return not expect_name

@@ -33,6 +33,7 @@ from ..cpp.model import (
     Comment,
     Compound,
     CppFile,
+    DeclaratorStmt,
     Directive,
     ForStmt,
     Function,
@@ -342,7 +343,7 @@ class Interpreter:
         kind = type(stmt)
         # Dispatch on the exact class (a subclass this interpreter does not know is refused); the
         # casts tell the type checker what the class test established.
-        if kind is SimpleStmt:
+        if kind is SimpleStmt or kind is DeclaratorStmt:
             self.cur_stmt = stmt
             self.exec_simple(cast(SimpleStmt, stmt))
         elif kind is Comment:

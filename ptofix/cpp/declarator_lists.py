@@ -1,0 +1,117 @@
+"""A block-scope declaration of several declarators, `T a, b(1, n), c = 4;`, read as the
+declarations it is equivalent to, one declarator each.
+
+[dcl.decl]/3 (https://eel.is/c++draft/dcl.decl#3): "Each init-declarator in a declaration is
+analyzed separately as if it were in a declaration by itself" (with its note: `T D1, D2, ... Dn;`
+is usually equivalent to `T D1; T D2; ... T Dn;`), and each name's scope starts right after its
+own complete declarator ([basic.scope.pdecl]/1), so `T a, b(a);` reads the a just declared, as
+the separate declarations in that order do. The statement grammar reads one declarator a
+declaration; the statement model (model.DeclaratorStmt) gives each declarator its own statement,
+whose text is the original's with every other declarator (and its comma) blanked, so the
+declaration-specifiers and the declarator keep their offsets.
+
+Read only where no doubt is left: the grammar refuses the whole statement, every comma is a
+top-level one of the code (not in brackets, template arguments, comments or literals), and each
+blanked text reads as a declaration (A.Decl) of the same type, of neither pointer nor reference
+(`T *a, b;`: the `*` belongs to a's declarator, not to T). Anything else stays one statement the
+grammar does not read, Unknown as before.
+"""
+from __future__ import annotations
+
+from .. import regex_cache
+from .lexical import masked_literals
+from .model import DeclaratorStmt, SimpleStmt
+from .stmt_ast import Decl
+from .stmt_parser import parse_statement
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# A statement that may list declarators: a word (the type, or its first specifier), optional
+# template arguments, then blanks and another word, the first declarator's name or the type's
+# (`const T a`): `TADD(a, b, c);` or `x = f(a, b);` is none.
+_DECLARATION_HEAD = regex_cache.compile(r"\s*(?:::)?[A-Za-z_][\w:]*\s*(?:<[^;{}]*>)?\s+[A-Za-z_]")
+# Most declarators a statement is split into (a longer list stays unread).
+MAX_DECLARATORS = 64
+
+
+def may_list_declarators(text: str) -> bool:
+    """A cheap test: ``text`` may be a declaration of several declarators."""
+    return "," in text and _DECLARATION_HEAD.match(text) is not None
+
+
+def _top_level_commas(text: str) -> list[int] | None:
+    """Offsets of the commas of ``text`` outside brackets, template arguments (a `<` right after a
+    word, as the statement grammar reads them), comments and literals; None when its brackets
+    do not pair."""
+    code = masked_literals(text)
+    commas: list[int] = []
+    depth = 0
+    angles = 0
+    for at, ch in enumerate(code):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif ch == "<" and at and (code[at - 1].isalnum() or code[at - 1] == "_"):
+            angles += 1
+        elif ch == ">" and angles and code[at - 1] != "-":
+            angles -= 1
+        elif ch == "," and not depth and not angles:
+            commas.append(at)
+    return commas if not depth and not angles else None
+
+
+def _blank(text: str) -> str:
+    """``text`` as blanks of the same length (line breaks kept, so lines keep their numbers)."""
+    return "".join(ch if ch in "\r\n" else " " for ch in text)
+
+
+def declarator_texts(text: str, parse: Any) -> list[str] | None:
+    """The texts of ``text``'s declarators as declarations by themselves, in order (each as long
+    as ``text``, every other declarator blanked), or None when ``text`` is not a declaration of
+    several declarators read exactly (see the module's doc). ``parse``: the statement parser."""
+    if not may_list_declarators(text) or parse(text) is not None:
+        return None
+    end = text.rfind(";")
+    if end < 0 or text[end + 1:].strip():
+        return None
+    commas = _top_level_commas(text[:end])
+    if not commas or len(commas) >= MAX_DECLARATORS:
+        return None
+    first_text = text[:commas[0]] + _blank(text[commas[0]:end]) + text[end:]
+    first = parse(first_text)
+    if not _plain_declaration(first):
+        return None
+    type_end = first.type.end
+    prefix = text[:type_end]
+    if not prefix.strip() or not text[type_end:commas[0]].strip():
+        return None
+    texts = [first_text]
+    bounds = [*commas, end]
+    for k in range(len(commas)):
+        lo, hi = bounds[k] + 1, bounds[k + 1]
+        piece = prefix + _blank(text[type_end:lo]) + text[lo:hi] + _blank(text[hi:end]) + text[end:]
+        decl = parse(piece)
+        if not _plain_declaration(decl) or (decl.type.start, decl.type.end) != (first.type.start, type_end) \
+                or decl.type.quals != first.type.quals or decl.type.name != first.type.name:
+            return None
+        texts.append(piece)
+    return texts
+
+
+def _plain_declaration(node: Any) -> bool:
+    """``node`` declares one named variable of a type neither pointer nor reference."""
+    return isinstance(node, Decl) and bool(node.name) and not node.type.pointer and not node.type.ref
+
+
+def declarator_statements(stmt: SimpleStmt) -> list[SimpleStmt] | None:
+    """``stmt``, a declaration of several declarators the statement grammar does not read, as one
+    DeclaratorStmt a declarator; None when it is no such declaration."""
+    texts = declarator_texts(stmt.text, parse_statement)
+    if texts is None:
+        return None
+    return [DeclaratorStmt(stmt.packed_span, stmt.file_text, piece) for piece in texts]
