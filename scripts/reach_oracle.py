@@ -88,7 +88,9 @@ SCRATCH_WITHOUT_TMP = {"TROWEXPANDSUB": 4, "TROWEXPANDMUL": 4, "TROWEXPANDDIV": 
 SINGLE_CYCLE = frozenset("""TADD TSUB TMUL TMAX TMIN TAND TOR TADDS TSUBS TMULS TMAXS TMINS TNEG TABS TRELU TNOT
 TEXP""".split())
 # Statements with no PIPE_V work of their own (memory moves are other pipes', ordered by flags).
-INERT_CALLS = frozenset("TASSIGN TLOAD TSTORE set_flag wait_flag".split())
+# TRESHAPE: an address taken (TASSIGN_IMPL) on PIPE_S, no vector instruction (pto-isa a2a3 TReshape.hpp,
+# common/event.hpp `PTO_DEFINE_OP_PIPE(Op::TRESHAPE, PIPE_S)`, f35e7f60).
+INERT_CALLS = frozenset("TASSIGN TRESHAPE TLOAD TSTORE set_flag wait_flag".split())
 CONTROL = re.compile(r"\b(?:if|else|for|while|do|switch|case|default|goto|return|break|continue)\b")
 BARRIER = re.compile(r"pipe_barrier\s*\(\s*PIPE_(V|ALL)\s*\)\s*;")
 # Another pipe's barrier: it orders that pipe's work only (no PIPE_V work, no drain of it).
@@ -291,7 +293,7 @@ class TileInfo:
         self.size = DTYPE_BYTES[dtype]
         self.span = (address, address + rows * cols * self.size)
         self.full, self.static_valid = full, static_valid
-        self.ctor_full, self.name, self.declared_at = False, "", -1
+        self.ctor_full, self.name, self.declared_at, self.assigned_at = False, "", -1, -1
         # (The valid rows of a RowMajor tile whose valid part is its first rows, every column: the
         # static rows when full; from a run-time shape constructed from constants (r, Cols) and
         # never changed; 0 otherwise.)
@@ -302,9 +304,11 @@ class TileInfo:
         self.slayout, self.type_text = "NoneBox", ""
 
 
-def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) -> dict[int, bool]:
+def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
+           includes: list[str] | tuple[str, ...] = ()) -> dict[int, bool]:
     """line of each `pipe_barrier(PIPE_V);` -> whether the oracle proves it removable (``why``: each
-    unproven one's cause, filled when given)."""
+    unproven one's cause, filled when given). ``includes``: the -I directories a `#include "..."`
+    of the file is looked up in (after the file's own directory), for helpers' bodies."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
     code = masked(text)
@@ -323,42 +327,200 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) ->
     for start, end in bodies:
         file_scope = file_scope[:start] + re.sub(r"[^\n]", " ", file_scope[start:end + 1]) + file_scope[end + 1:]
     FILE_SCOPE[:] = [file_scope]
+    helpers = inert_helpers(path, text, includes)
+    instances = template_instances(path, code, bodies, file_scope)
     for start, end in bodies:
         body = code[start:end]
-        scalars = _constants(file_scope + body)
+        base = _constants(file_scope + body)
         # (A name the function's head declares, a parameter or a template parameter, hides any
-        # constant of that name: it is not one.)
+        # constant of that name: it is not one; an instantiation binds its template parameters.)
         head = code[:start]
         head = head[max(head.rfind(";"), head.rfind("}")) + 1:]
         for hidden in set(re.findall(r"\b[A-Za-z_]\w*\b", head)) | TEMPLATE_PARAMETERS.get(id(code), set()):
-            scalars.pop(hidden, None)
-        tiles = _tiles(body, aliases, scalars, start)
+            base.pop(hidden, None)
         pieces = statements(code, start, end)
+        tree, leaves = body_tree(code, pieces)
         entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
-        for k, (p_start, p_end, kind) in enumerate(pieces):
-            found = BARRIER.search(code, p_start, p_end) if kind == "stmt" else None
-            if found is None or found.group(1) != "V" or code[p_start:p_end].strip() != found.group().strip():
-                continue
-            line = text.count("\n", 0, found.start()) + 1
-            LAST_UNDECIDED.clear()
-            before = _window(code, pieces, k, -1, tiles, entry, tail_drains)
-            why_before = LAST_UNDECIDED[:]
-            after = _window(code, pieces, k, 1, tiles, entry, tail_drains)
-            # (No PIPE_V work on one side up to its drain: nothing B orders, whatever the other.)
-            result[line] = before == [] or after == [] \
-                or (before is not None and after is not None and _disjoint(before, after, chains))
-            if why is not None and not result[line]:
-                if before is None or after is None:
-                    why[line] = "undecided " + ("before: " + why_before[0] if before is None
-                                                else "after: " + LAST_UNDECIDED[-1])
-                else:
-                    why[line] = "hazard: " + HAZARD[0] if HAZARD else "hazard"
+        verdicts: dict[int, bool] = {}
+        for bindings in instances.get(start, [{}]):
+            tiles = _tiles(body, aliases, {**base, **bindings}, start)
+            walk = Walk(code, pieces, tiles, entry, tail_drains, helpers)
+            for leaf in leaves.values():
+                assert leaf.piece is not None
+                p_start, p_end, kind = leaf.piece
+                found = BARRIER.search(code, p_start, p_end) if kind == "stmt" else None
+                if found is None or found.group(1) != "V" or code[p_start:p_end].strip() != found.group().strip():
+                    continue
+                line = text.count("\n", 0, found.start()) + 1
+                LAST_UNDECIDED.clear()
+                before = _window(walk, leaf, -1)
+                why_before = LAST_UNDECIDED[:]
+                after = _window(walk, leaf, 1)
+                # (No PIPE_V work on one side up to its drain: nothing B orders, whatever the other.)
+                removable = before == [] or after == [] \
+                    or (before is not None and after is not None and _disjoint(before, after, chains))
+                # (A template's barrier: removable in every instantiation the file makes.)
+                verdicts[line] = verdicts.get(line, True) and removable
+                if why is not None and not removable and line not in why:
+                    where = f" (in {bindings})" if bindings else ""
+                    if before is None or after is None:
+                        why[line] = "undecided " + ("before: " + why_before[0] if before is None
+                                                    else "after: " + LAST_UNDECIDED[-1]) + where
+                    else:
+                        why[line] = ("hazard: " + HAZARD[0] if HAZARD else "hazard") + where
+        result.update(verdicts)
     return result
 
 
+HEADER_SUFFIXES = (".h", ".hpp", ".hh", ".hxx", ".inc", ".inl")
+
+
+def _function_name(code: str, start: int) -> tuple[str, bool, int]:
+    """(name, whether spelled with template arguments (a specialization), offset of the name) of
+    the function whose body opens at ``start``; ("", False, -1) when not read."""
+    close = code.rfind(")", 0, start)
+    depth, i = 0, close
+    while i >= 0:
+        if code[i] == ")":
+            depth += 1
+        elif code[i] == "(":
+            depth -= 1
+            if depth == 0:
+                break
+        i -= 1
+    named = re.search(r"(\w+)\s*(<[^(){};]*>)?\s*$", code[max(0, i - 300):i]) if i > 0 else None
+    if named is None:
+        return "", False, -1
+    return named.group(1), named.group(2) is not None, max(0, i - 300) + named.start(1)
+
+
+def template_instances(path: str, code: str, bodies: list[tuple[int, int]],
+                       file_scope: str) -> dict[int, list[dict[str, str]]]:
+    """Body start -> the template parameter bindings of every instantiation the file makes of a
+    function template it defines, when all are known: the file is a source (a header's templates
+    are instantiated by whoever includes it: none), the template's parameters are all of integer
+    types (no typename, no default), it is the one function of its name (no overload, no
+    specialization) and every other mention of its name is a call `name<c, ...>(` whose arguments
+    are constants of the file (no declaration, no address taken, no call deducing them)."""
+    if path.endswith(HEADER_SUFFIXES):
+        return {}
+    names = [(_function_name(code, start), start) for start, _ in bodies]
+    defined = Counter(name for (name, _, _), _ in names if name)
+    constants = _constants(file_scope)
+    for hidden in TEMPLATE_PARAMETERS.get(id(code), set()):
+        constants.pop(hidden, None)
+    found: dict[int, list[dict[str, str]]] = {}
+    for (name, specialized, at), start in names:
+        if not name or specialized or defined[name] != 1:
+            continue
+        head = code[:at]
+        head = head[max(head.rfind(";"), head.rfind("}")) + 1:]
+        declared = re.findall(r"\btemplate\s*<([^<>]*)>", head)
+        if len(declared) != 1 or re.search(r"\btemplate\s*<[^<>]*<", head):
+            continue
+        parameters = []
+        for parameter in split_arguments(declared[0]):
+            typed = re.fullmatch(r"(?:const\s+)?" + SCALAR_TYPES + r"\s+(\w+)", parameter)
+            if typed is None:
+                parameters = []
+                break
+            parameters.append(typed.group(1))
+        if not parameters:
+            continue
+        bindings: list[dict[str, str]] = []
+        for mention in re.finditer(r"\b" + name + r"\b", code):
+            if mention.start() == at:
+                continue
+            call = re.compile(r"\s*<([^<>;{}()]*)>\s*\(").match(code, mention.end())
+            values = [_value(arg, constants, 0) for arg in split_arguments(call.group(1))] if call else []
+            if call is None or len(values) != len(parameters) or None in values \
+                    or code[:mention.start()].rstrip().endswith(("&", "::", ".", "->")):
+                bindings = []
+                break
+            binding = {p: str(v) for p, v in zip(parameters, values, strict=True)}
+            if binding not in bindings:
+                bindings.append(binding)
+        if bindings:
+            found[start] = bindings
+    return found
+
+
+def _included_texts(path: str, text: str, includes: list[str] | tuple[str, ...]) -> list[str]:
+    """The masked text of each header ``text`` includes with `#include "..."` (not in a comment)
+    that is found beside ``path`` or in ``includes``."""
+    texts = []
+    code = masked(text)
+    for line in re.finditer(r"^[ \t]*#[ \t]*include\b", code, re.M):
+        named = re.compile(r'[ \t]*"([^"\n]+)"').match(text, line.end())
+        if named is None:
+            continue
+        header = named.group(1)
+        for directory in [os.path.dirname(os.path.abspath(path)), *includes]:
+            candidate = os.path.join(directory, header)
+            if os.path.isfile(candidate):
+                with open(candidate, encoding="utf-8", errors="replace") as handle:
+                    texts.append(masked(handle.read()))
+                break
+    return texts
+
+
+def inert_helpers(path: str, text: str, includes: list[str] | tuple[str, ...] = ()) -> frozenset[str]:
+    """Functions a call `name();` to which adds nothing to a PIPE_V window: defined once, with no
+    parameters, in the file or a header it includes directly (no macro of the name, no other
+    definition), whose body is only `set_flag`/`wait_flag` between pipes other than PIPE_V and
+    preprocessor lines (every `#if` branch read: simpler's pipe_sync.h, MTE3/FIX -> S flags)."""
+    texts = [masked(text), *_included_texts(path, text, includes)]
+    definitions: Counter[str] = Counter()
+    bodies: dict[str, str] = {}
+    macros = {m for text in texts for m in re.findall(r"^[ \t]*#[ \t]*define[ \t]+(\w+)", text, re.M)}
+    for text in texts:
+        for m in re.finditer(r"\b(\w+)\s*\(([^(){};]*)\)\s*(?:const\s*)?(?:noexcept\s*)?\{", text):
+            if m.group(1) in ("if", "for", "while", "switch", "catch"):
+                continue
+            definitions[m.group(1)] += 1
+            depth, j = 0, m.end() - 1
+            while j < len(text):
+                depth += {"{": 1, "}": -1}.get(text[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            bodies[m.group(1)] = text[m.end():j] if m.group(2).strip() in ("", "void") else "?"
+    inert = set()
+    flag = re.compile(r"(?:set_flag|wait_flag)\s*\(\s*(PIPE_\w+)\s*,\s*(PIPE_\w+)\s*,\s*\w+\s*\)\s*;")
+    for name, body in bodies.items():
+        if definitions[name] != 1 or name in macros or body == "?":
+            continue
+        lines = [line.strip() for line in body.splitlines() if line.strip()]
+        ok = bool(lines)
+        for line in lines:
+            if re.match(r"#\s*(?:if|ifdef|ifndef|elif|else|endif|error)\b", line):
+                continue
+            pair = flag.fullmatch(line)
+            if pair is None or "PIPE_V" in pair.groups():
+                ok = False
+        if ok:
+            inert.add(name)
+    return frozenset(inert)
+
+
+def _enclosing_brace(body: str, at: int) -> int:
+    """The offset in ``body`` of the innermost `{` open at ``at`` (-1: none)."""
+    opened: list[int] = []
+    for i, ch in enumerate(body[:at]):
+        if ch == "{":
+            opened.append(i)
+        elif ch == "}" and opened:
+            opened.pop()
+    return opened[-1] if opened else -1
+
+
 def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: int = 0) -> dict[str, TileInfo | None]:
-    """Each Vec tile declared in ``body``: known when declared once, with a known element type and
-    given one address, a constant, by exactly one TASSIGN; None otherwise."""
+    """Each Vec tile declared in ``body``: known when declared once, with a known element type, and
+    every TASSIGN or TRESHAPE of it gives one and the same constant address, one of them in the
+    declaration's own block (the tile's `assigned_at`: an op before it does not know the address);
+    None otherwise. TRESHAPE(dst, src) gives dst src's address (pto-isa a2a3 TReshape.hpp
+    TRESHAPE_IMPL, f35e7f60: `TASSIGN_IMPL(dst, src.data())`, byte sizes static_assert-ed equal, no
+    vector instruction; event.hpp runs it on PIPE_S), src's as known where the TRESHAPE is."""
     found: dict[str, tuple[re.Match[str], str]] = {}
     declared_at: dict[str, int] = {}
     declared: Counter[str] = Counter()
@@ -368,30 +530,56 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
     for name in local:
         if local[name] > 1:
             aliases.pop(name, None)
-    for decl in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body):
-        spelled = _constant_dims(aliases.get(decl.group(1), decl.group(1)), scalars)
+    declarations = [(m.group(1), m.group(2), m.end() - 1) for m in
+                    re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body)]
+    # (Several declarators in one: `Type a, b, c;`, each a default-constructed tile of the type.)
+    for m in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+(?:\s*,\s*\w+)+)\s*;", body):
+        for name in re.findall(r"\w+", m.group(2)):
+            declarations.append((m.group(1), name, m.end() - 1))
+    for type_name, name, at in declarations:
+        spelled = _constant_dims(aliases.get(type_name, type_name), scalars)
         tile = TILE_TYPE.match(spelled)
         if tile is None:
-            if "Tile" in spelled or decl.group(1) in aliases:
+            if "Tile" in spelled or type_name in aliases:
                 # (A tile of a type the oracle cannot read: unknown, never a scalar.)
-                declared[decl.group(2)] += 2
-                found[decl.group(2)] = (None, "")
+                declared[name] += 2
+                found[name] = (None, "")
             continue
-        declared[decl.group(2)] += 1
-        spelled_types[decl.group(2)] = "".join(spelled.split())
-        found[decl.group(2)] = (tile, body[decl.end() - 1:body.find(";", decl.end() - 1) + 1])
-        declared_at[decl.group(2)] = start + body.find(";", decl.end() - 1) + 1
-    assigns: dict[str, list[str]] = {}
-    for a in re.finditer(r"\bTASSIGN\s*\(\s*(\w+)\s*,([^;]*)\)\s*;", body):
-        assigns.setdefault(a.group(1), []).append(a.group(2).strip())
+        declared[name] += 1
+        spelled_types[name] = "".join(spelled.split())
+        found[name] = (tile, body[at:body.find(";", at) + 1])
+        declared_at[name] = body.find(";", at) + 1
+    assigns: dict[str, list[tuple[int, str, str]]] = {}
+    for a in re.finditer(r"\b(TASSIGN|TRESHAPE)\s*\(\s*(\w+)\s*,([^;]*)\)\s*;", body):
+        assigns.setdefault(a.group(2), []).append((a.start(), a.group(1), a.group(3).strip()))
+    addresses: dict[str, int] = {}
+    assigned_at: dict[str, int] = {}
+    for _ in range(4):          # (TRESHAPE chains: a source's address first)
+        for name in found:
+            if name in addresses or declared[name] != 1 or found[name][0] is None or not assigns.get(name):
+                continue
+            values = []
+            for at, how, value in assigns[name]:
+                if how == "TASSIGN":
+                    values.append(_value(value, scalars, 0))
+                else:
+                    source = value if re.fullmatch(r"\w+", value) else ""
+                    known = source in addresses and assigned_at[source] <= at
+                    values.append(addresses[source] if known else None)
+            home = _enclosing_brace(body, declared_at[name])
+            in_block = [at for at, _, _ in assigns[name] if _enclosing_brace(body, at) == home
+                        and at >= declared_at[name]]
+            if None in values or len(set(values)) != 1 or not in_block:
+                continue
+            addresses[name] = values[0]
+            assigned_at[name] = min(in_block)
     tiles: dict[str, TileInfo | None] = {}
     for name, (tile, initializer) in found.items():
         if tile is None:
             tiles[name] = None
             continue
         dtype, rows, cols = tile.group(1), int(tile.group(2)), int(tile.group(3))
-        values = assigns.get(name, [])
-        address = _value(values[0], scalars, 0) if len(values) == 1 else None
+        address = addresses.get(name)
         if address is None or dtype not in DTYPE_BYTES or declared[name] != 1:
             tiles[name] = None
             continue
@@ -426,7 +614,8 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
                         static_valid, layout, valid)
         # (Full at an op in the declaration's own straight block with no change between: _at.)
         info.ctor_full = ctor_full and layout == "RowMajor" and slayout == "NoneBox"
-        info.name, info.declared_at = name, declared_at[name]
+        info.name, info.declared_at = name, start + declared_at[name]
+        info.assigned_at = start + assigned_at[name]
         if valid == (-1, -1):
             info.shape = known_shape
         info.slayout, info.type_text = slayout, spelled_types.get(name, "")
@@ -542,96 +731,290 @@ class Op:
         self.walks: list[tuple[tuple[int, int], list[tuple[int, int]] | None]] = []
 
 
-def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drains: bool = False) -> list[Op] | None:
-    """The ops from barrier k to the nearest drain along ``step``; None when undecided. A kernel
-    entry's (``entry``) start and end bound the window (nothing runs before or after it); another
+class Node:
+    """A piece of a function body as the oracle walks it: a statement or directive (``kind`` "stmt",
+    "#"), a braced block ("block": ``children``), an `if` ("if": ``head``, ``then``, ``orelse`` a
+    block or None, or "opaque" for an else it does not read), a `for` loop ("loop": ``head``,
+    ``body``), or a braced construct it does not read ("opaque": crossing it is undecided)."""
+
+    def __init__(self, kind: str, piece: tuple[int, int, str] | None = None) -> None:
+        self.kind, self.piece = kind, piece
+        self.children: list[Node] = []
+        self.head: tuple[int, int, str] | None = None
+        self.then: Node | None = None
+        self.orelse: Node | str | None = None
+        self.body: Node | None = None
+        # (Where a node sits: the block holding it and its index there; a block owned by an `if`
+        # or a loop names its owner instead.)
+        self.parent: Node | None = None
+        self.index = -1
+        self.owner: Node | None = None
+
+    def add(self, node: Node) -> None:
+        node.parent, node.index = self, len(self.children)
+        self.children.append(node)
+
+
+IF_HEAD = re.compile(r"if\s*\(.*\)", re.S)
+ELSE_IF_HEAD = re.compile(r"else\s+(if\s*\(.*\))", re.S)
+FOR_HEAD = re.compile(r"for\s*\(.*\)", re.S)
+
+
+def body_tree(code: str, pieces: list[tuple[int, int, str]]) -> tuple[Node, dict[int, Node]]:
+    """The function body's statements as a tree (Node), and each statement piece's node by its
+    index in ``pieces``. Braces the oracle reads: a plain block, `if (...) {...}` with an optional
+    `else {...}` or `else if`, and `for (...) {...}`; any other braced construct (`while`, `do`,
+    `switch`, an initializer, a lambda) is opaque, as is an unbraced `else`."""
+    leaves: dict[int, Node] = {}
+
+    def text(j: int) -> str:
+        return code[pieces[j][0]:pieces[j][1]].strip()
+
+    def parse(block: Node, j: int) -> int:
+        while j < len(pieces):
+            kind = pieces[j][2]
+            if kind == "}":
+                return j + 1
+            if kind == "{":
+                inner = Node("block")
+                block.add(inner)
+                j = parse(inner, j + 1)
+            elif kind == "stmt?" and j + 1 < len(pieces) and pieces[j + 1][2] == "{":
+                head = text(j)
+                if IF_HEAD.fullmatch(head):
+                    j = parse_if(block, pieces[j], j + 2)
+                elif FOR_HEAD.fullmatch(head):
+                    loop = Node("loop")
+                    loop.head = pieces[j]
+                    loop.body = Node("block")
+                    loop.body.owner = loop
+                    block.add(loop)
+                    j = parse(loop.body, j + 2)
+                else:
+                    opaque = Node("opaque", pieces[j])
+                    block.add(opaque)
+                    j = parse(Node("block"), j + 2)
+            else:
+                leaf = Node("#" if kind == "#" else "stmt", pieces[j])
+                if kind == "stmt?":
+                    leaf.kind = "opaque"
+                leaves[j] = leaf
+                block.add(leaf)
+                j += 1
+        return j
+
+    def parse_if(block: Node, head: tuple[int, int, str], j: int) -> int:
+        node = Node("if")
+        node.head = head
+        node.then = Node("block")
+        node.then.owner = node
+        block.add(node)
+        j = parse(node.then, j)
+        if j < len(pieces) and pieces[j][2] in ("stmt?", "stmt") and re.match(r"else\b", text(j)):
+            nested = ELSE_IF_HEAD.fullmatch(text(j))
+            braced = pieces[j][2] == "stmt?" and j + 1 < len(pieces) and pieces[j + 1][2] == "{"
+            if braced and text(j) == "else":
+                node.orelse = Node("block")
+                node.orelse.owner = node
+                return parse(node.orelse, j + 2)
+            if braced and nested:
+                # (`else if (...) {...}`: an else block holding one `if`, its head the piece's tail.)
+                orelse = Node("block")
+                orelse.owner = node
+                node.orelse = orelse
+                start = code.index(nested.group(1), pieces[j][0])
+                return parse_if(orelse, (start, pieces[j][1], "stmt?"), j + 2)
+            node.orelse = "opaque"
+            if braced:
+                return parse(Node("block"), j + 2)
+            return j + 1
+        return j
+
+    root = Node("block")
+    parse(root, 0)
+    return root, leaves
+
+
+class Walk:
+    """What one function's windows read: its code and pieces, its tiles, whether its start and end
+    bound a window (a `__global__` kernel), whether ptoas's kBarrierAll tail drains, and the helper
+    functions a call to which is inert (INERT_HELPERS)."""
+
+    def __init__(self, code: str, pieces: list[tuple[int, int, str]], tiles: dict[str, TileInfo | None],
+                 entry: bool, tail_drains: bool = False, helpers: frozenset[str] = frozenset()) -> None:
+        self.code, self.pieces, self.tiles, self.entry, self.tail_drains = code, pieces, tiles, entry, tail_drains
+        self.helpers = helpers
+        self.scope = code[pieces[0][0]:pieces[-1][1]] if pieces else ""
+        self.ub_pointers = sorted(set(re.findall(r"__ubuf__[^;(){}=]*?\*\s*(\w+)", self.scope)))
+
+
+def _inert_head(walk: Walk, head: tuple[int, int, str] | None) -> bool:
+    """Whether an `if` or `for` head is scalar work only: every call in it a cast or a scalar
+    intrinsic (SCALAR_CALLEES), no access of UB."""
+    if head is None:
+        return False
+    text = walk.code[head[0]:head[1]]
+    text = re.sub(r"^\s*(?:if|for)\b", "", text)
+    return all(callee in SCALAR_CALLEES for callee in CALLEE.findall(text)) and "__ubuf__" not in text \
+        and "__cce_get_tile_ptr" not in text \
+        and not (walk.ub_pointers and re.search(r"\b(?:" + "|".join(walk.ub_pointers) + r")\b", text))
+
+
+def _edge(block: Node, step: int) -> int:
+    """The index a walk along ``step`` enters ``block`` at."""
+    return 0 if step > 0 else len(block.children) - 1
+
+
+def _window(walk: Walk, barrier: Node, step: int) -> list[Op] | None:
+    """The ops on every path from ``barrier`` along ``step`` to the nearest drain (their union);
+    None when undecided. Paths: both arms of an `if` (and its fall-through without an `else`); a
+    `for` loop entered or skipped (zero trips), and at the end (start) of its body the next
+    (previous) iteration, once a path, or out of the loop: a path that comes back to the barrier
+    itself, or round a loop twice, is undecided (the loop holds no drain on it). A kernel entry's
+    (``walk.entry``) start and end bound the window (nothing runs before or after it); another
     function's do not. A drain: pipe_barrier(PIPE_V or PIPE_ALL), ptoas's kBarrierAll tail, an op
     whose every recorded trace ends with pipe_barrier(PIPE_V) (DRAIN_AFTER: its own work is in the
     window after B, not before). Preprocessor lines: leaving B's `#if` group (its `#if` going back,
     its `#endif` going forward) keeps the window; entering another group, `#else`, `#elif` or any
     other directive leaves it undecided."""
     out: list[Op] = []
-    ub_pointers = sorted(set(re.findall(r"__ubuf__[^;(){}=]*?\*\s*(\w+)", code[pieces[0][0]:pieces[-1][1]]))) \
-        if pieces else []
-    flags_set: set[str] = set()
-    synced: set[str] = set()
-    i = k + step
-    while True:
-        if not 0 <= i < len(pieces):
-            return out if entry else _undecided("the function's start or end")
-        p_start, p_end, kind = pieces[i]
-        text = code[p_start:p_end].strip().rstrip(";").strip()
-        if kind == "#":
-            directive = re.match(r"#\s*(\w+)", text)
-            word = directive.group(1) if directive else ""
-            if (step < 0 and word in ("if", "ifdef", "ifndef")) or (step > 0 and word == "endif"):
-                i += step
+    assert barrier.parent is not None
+    paths: list[tuple[Node, int, frozenset, frozenset, frozenset]] = [
+        (barrier.parent, barrier.index + step, frozenset(), frozenset(), frozenset())]
+    seen: set[tuple] = set()
+    budget = 20000
+    while paths:
+        block, i, flags_set, synced, wrapped = paths.pop()
+        while True:
+            state = (id(block), i, flags_set, synced, wrapped)
+            if state in seen:
+                break               # (a path joining one already walked: the same ops from here)
+            seen.add(state)
+            budget -= 1
+            if budget < 0:
+                return _undecided("too many paths")
+            if not 0 <= i < len(block.children):
+                if block.parent is not None:            # leaving a plain block
+                    block, i = block.parent, block.index + step
+                    continue
+                owner = block.owner
+                if owner is None:
+                    if walk.entry:
+                        break
+                    return _undecided("the function's start or end")
+                if not _inert_head(walk, owner.head):
+                    return _undecided("head " + walk.code[owner.head[0]:owner.head[1]] if owner.head else "head")
+                if owner.kind == "loop":
+                    # (The next iteration, or the one before: once a path.)
+                    if owner in wrapped:
+                        return _undecided("round a loop without a drain")
+                    paths.append((block, _edge(block, step), flags_set, synced, wrapped | {owner}))
+                assert owner.parent is not None
+                block, i = owner.parent, owner.index + step
                 continue
-            return _undecided("#" + word)
-        if kind != "stmt":
-            return _undecided("block " + kind)
-        if BARRIER.fullmatch(text + ";") or (tail_drains and AUTO_SYNC_TAIL.fullmatch(text)):
-            return out
-        if not text:
+            node = block.children[i]
+            if node is barrier:
+                return _undecided("the loop comes back to the barrier")
+            if node.kind == "opaque":
+                piece = node.piece
+                return _undecided("opaque " + (walk.code[piece[0]:piece[1]].strip() if piece else "block"))
+            if node.kind == "block":
+                block, i = node, _edge(node, step)
+                continue
+            if node.kind in ("if", "loop"):
+                if not _inert_head(walk, node.head):
+                    return _undecided("head " + walk.code[node.head[0]:node.head[1]] if node.head else "head")
+                if node.orelse == "opaque":
+                    return _undecided("an else the oracle does not read")
+                arms = [node.then, node.orelse] if node.kind == "if" else [node.body]
+                for arm in arms:
+                    if isinstance(arm, Node):
+                        paths.append((arm, _edge(arm, step), flags_set, synced, wrapped))
+                if node.kind == "loop" or node.orelse is None:
+                    paths.append((block, i + step, flags_set, synced, wrapped))   # (not taken / no trip)
+                break
+            verdict = _statement(walk, node.piece, step, flags_set, synced)
+            if verdict is None:
+                return None
+            ends, ops, flags_set, synced = verdict
+            out.extend(ops)
+            if ends:
+                break
             i += step
-            continue
-        if CONTROL.search(text) or re.match(r"^\w+\s*:(?!:)", text):
+    return out
+
+
+def _statement(walk: Walk, piece: tuple[int, int, str] | None, step: int, flags_set: frozenset,
+               synced: frozenset) -> tuple[bool, list[Op], frozenset, frozenset] | None:
+    """One statement on a window's path: (whether it ends the path, the ops it adds, the V -> MTE
+    flags set and waited after B so far); None when undecided."""
+    assert piece is not None
+    code, tiles = walk.code, walk.tiles
+    p_start, p_end, kind = piece
+    text = code[p_start:p_end].strip().rstrip(";").strip()
+    if kind == "#":
+        directive = re.match(r"#\s*(\w+)", text)
+        word = directive.group(1) if directive else ""
+        if (step < 0 and word in ("if", "ifdef", "ifndef")) or (step > 0 and word == "endif"):
+            return False, [], flags_set, synced
+        return _undecided("#" + word)
+    if BARRIER.fullmatch(text + ";") or (walk.tail_drains and AUTO_SYNC_TAIL.fullmatch(text)):
+        return True, [], flags_set, synced
+    if not text or OTHER_BARRIER.fullmatch(text):
+        return False, [], flags_set, synced
+    if CONTROL.search(text) or re.match(r"^\w+\s*:(?!:)", text):
+        return _undecided(text)
+    helper = re.fullmatch(r"(\w+)\s*\(\s*\)", text)
+    if helper is not None and helper.group(1) in walk.helpers:
+        return False, [], flags_set, synced      # (a helper with no PIPE_V work nor barrier: INERT_HELPERS)
+    call = OP_CALL.match(text)
+    if call is None:
+        # A declaration or scalar statement: inert when every call in it is a constructor of
+        # a tile, tensor, shape or stride, a cast or a scalar intrinsic.
+        if any(callee not in SCALAR_CALLEES for callee in CALLEE.findall(text)):
             return _undecided(text)
-        if OTHER_BARRIER.fullmatch(text):
-            i += step
-            continue
-        call = OP_CALL.match(text)
-        if call is None:
-            # A declaration or scalar statement: inert when every call in it is a constructor of
-            # a tile, tensor, shape or stride, a cast or a scalar intrinsic.
-            if any(callee not in SCALAR_CALLEES for callee in CALLEE.findall(text)):
-                return _undecided(text)
-            # (A scalar access of UB, through a `__ubuf__` pointer, is one B may order.)
-            if "__ubuf__" in text or "__cce_get_tile_ptr" in text or (
-                    ub_pointers and re.search(r"\b(?:" + "|".join(ub_pointers) + r")\b", text)):
-                return _undecided(text)
-            i += step
-            continue
-        name, args = call.group(1), split_arguments(call.group(2))
-        if name in ("set_flag", "wait_flag") and step > 0 and len(args) >= 2 and args[0] == "PIPE_V":
-            # (A V -> MTE flag pair after B orders every vector op before it, B's too.)
-            if name == "set_flag":
-                flags_set.add(args[1])
-            elif args[1] in flags_set:
-                synced.add(args[1])
-        if name in ("TLOAD", "TSTORE") and step > 0:
-            # A memory move after B that no V -> MTE flag orders: B orders it after the vector
-            # work before B (pipe_barrier(PIPE_V) holds back every later instruction), so its
-            # tile's bytes count as the move's access.
-            pipe, index = ("PIPE_MTE2", 0) if name == "TLOAD" else ("PIPE_MTE3", 1)
-            if pipe not in synced:
-                tile = tiles.get(args[index]) if len(args) > index else None
-                if tile is None:
-                    return _undecided(text)
-                span = {tile.span}
-                out.append(Op(name, span if name == "TSTORE" else set(), span if name == "TLOAD" else set(), []))
-            i += step
-            continue
-        if name in INERT_CALLS:
-            i += step
-            continue
-        if name not in ELEMENTWISE and name not in REDUCTIONS:
+        # (A scalar access of UB, through a `__ubuf__` pointer, is one B may order.)
+        if "__ubuf__" in text or "__cce_get_tile_ptr" in text or (
+                walk.ub_pointers and re.search(r"\b(?:" + "|".join(walk.ub_pointers) + r")\b", text)):
             return _undecided(text)
-        scope = code[pieces[0][0]:pieces[-1][1]] if pieces else ""
-        scalar_names = frozenset(arg for arg in args if re.search(SCALAR_DECLARATION + re.escape(arg) + r"\s*[=;{(),]",
-                                                                  FILE_SCOPE[0] + scope))
-        op = _op(name, args, _at(code, p_start, tiles, args), scalar_names)
-        if op is None:
+        return False, [], flags_set, synced
+    name, args = call.group(1), split_arguments(call.group(2))
+    if name in ("set_flag", "wait_flag") and step > 0 and len(args) >= 2 and args[0] == "PIPE_V":
+        # (A V -> MTE flag pair after B orders every vector op before it, B's too.)
+        if name == "set_flag":
+            flags_set = flags_set | {args[1]}
+        elif args[1] in flags_set:
+            synced = synced | {args[1]}
+    if name in ("TLOAD", "TSTORE") and step > 0:
+        # A memory move after B that no V -> MTE flag orders: B orders it after the vector
+        # work before B (pipe_barrier(PIPE_V) holds back every later instruction), so its
+        # tile's bytes count as the move's access.
+        pipe, index = ("PIPE_MTE2", 0) if name == "TLOAD" else ("PIPE_MTE3", 1)
+        if pipe in synced:
+            return False, [], flags_set, synced
+        tile = _at(code, p_start, tiles, args).get(args[index]) if len(args) > index else None
+        if tile is None:
             return _undecided(text)
-        split = _broadcast_prologue(op)
-        if split is not None:
-            # (Its own barrier after the vbrcb drains the prologue and everything before it.)
-            return out + [split[0] if step > 0 else split[1]]
-        if _drains_after(op):
-            # (Its trailing barrier drains its own work and everything before it.)
-            return out + [op] if step > 0 else out
-        out.append(op)
-        i += step
+        span = {tile.span}
+        return False, [Op(name, span if name == "TSTORE" else set(), span if name == "TLOAD" else set(), [])], \
+            flags_set, synced
+    if name in INERT_CALLS:
+        return False, [], flags_set, synced
+    if name not in ELEMENTWISE and name not in REDUCTIONS:
+        return _undecided(text)
+    scalar_names = frozenset(arg for arg in args if re.search(SCALAR_DECLARATION + re.escape(arg) + r"\s*[=;{(),]",
+                                                              FILE_SCOPE[0] + walk.scope))
+    op = _op(name, args, _at(code, p_start, tiles, args), scalar_names)
+    if op is None:
+        return _undecided(text)
+    split = _broadcast_prologue(op)
+    if split is not None:
+        # (Its own barrier after the vbrcb drains the prologue and everything before it.)
+        return True, [split[0] if step > 0 else split[1]], flags_set, synced
+    if _drains_after(op):
+        # (Its trailing barrier drains its own work and everything before it.)
+        return True, [op] if step > 0 else [], flags_set, synced
+    return False, [op], flags_set, synced
 
 
 def _drains_after(op: Op) -> bool:
@@ -866,10 +1249,14 @@ def _at(code: str, where: int, tiles: dict[str, TileInfo | None], args: list[str
     """``tiles`` as an op at ``where`` sees them: a tile whose run-time valid shape its
     construction gives in full is full there when the op follows its declaration in the same
     straight block (no brace between: every path to the op runs the declaration last) and nothing
-    between sets its valid shape or assigns it."""
+    between sets its valid shape or assigns it. A tile whose address is given (its first TASSIGN or
+    TRESHAPE in its declaration's block) only after ``where`` is unknown there."""
     seen = dict(tiles)
     for arg in args:
         tile = tiles.get(arg)
+        if tile is not None and tile.assigned_at > where:
+            seen[arg] = None
+            continue
         if tile is None or tile.full or not tile.ctor_full or not 0 <= tile.declared_at <= where:
             continue
         between = code[tile.declared_at:where]
@@ -1176,9 +1563,9 @@ def main() -> int:
         reports = list(pool.map(
             lambda job: run_auto(job[1], job[2], options.pto_isa, options.cache, version, options.ptofix), jobs))
     tally = Tally()
-    for (name, path, _), report in zip(jobs, reports, strict=True):
+    for (name, path, includes), report in zip(jobs, reports, strict=True):
         why: dict[int, str] = {}
-        truth = oracle(path, chains=not options.strict, why=why)
+        truth = oracle(path, chains=not options.strict, why=why, includes=includes)
         tally.add(name, truth, report, options, why, cann_includes(path))
     lines = tally.summary(options)
     print("\n".join(lines))
