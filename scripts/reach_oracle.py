@@ -846,6 +846,14 @@ class Walk:
         self.helpers = helpers
         self.scope = code[pieces[0][0]:pieces[-1][1]] if pieces else ""
         self.ub_pointers = sorted(set(re.findall(r"__ubuf__[^;(){}=]*?\*\s*(\w+)", self.scope)))
+        # (Names every `using` of which aliases a tile, tensor, shape or stride type, with no other
+        # definition: `Name x(args);` constructs one, as `Tile<...> x(args);` does.)
+        kinds: dict[str, set[bool]] = {}
+        for m in re.finditer(r"\busing\s+(\w+)\s*=\s*(?:pto::)?(\w+)", code):
+            kinds.setdefault(m.group(1), set()).add(m.group(2) in ("Tile", "GlobalTensor", "Shape", "Stride"))
+        self.object_types = frozenset(name for name, kind in kinds.items() if kind == {True}
+                                      and not re.search(r"\b(?:struct|class|union|enum|typedef|define)\s+(?:\w+\s+)*"
+                                                        + name + r"\b", code))
 
 
 def _inert_head(walk: Walk, head: tuple[int, int, str] | None) -> bool:
@@ -855,7 +863,8 @@ def _inert_head(walk: Walk, head: tuple[int, int, str] | None) -> bool:
         return False
     text = walk.code[head[0]:head[1]]
     text = re.sub(r"^\s*(?:if|for)\b", "", text)
-    return all(callee in SCALAR_CALLEES for callee in CALLEE.findall(text)) and "__ubuf__" not in text \
+    # (A call's template arguments are words: `n < static_cast<T>(x)` compares n, calls no n.)
+    return all(callee in SCALAR_CALLEES for callee in re.findall(r"(\w+)\s*(?:<[\w\s:,*]*>)?\s*\(", text)) and "__ubuf__" not in text \
         and "__cce_get_tile_ptr" not in text \
         and not (walk.ub_pointers and re.search(r"\b(?:" + "|".join(walk.ub_pointers) + r")\b", text))
 
@@ -971,6 +980,9 @@ def _statement(walk: Walk, piece: tuple[int, int, str] | None, step: int, flags_
     if call is None:
         # A declaration or scalar statement: inert when every call in it is a constructor of
         # a tile, tensor, shape or stride, a cast or a scalar intrinsic.
+        constructed = re.match(r"(?:const\s+)?(\w+)\s+\w+\s*\(", text)
+        if constructed is not None and constructed.group(1) in walk.object_types:
+            text = "Tile(" + text[constructed.end():]
         if any(callee not in SCALAR_CALLEES for callee in CALLEE.findall(text)):
             return _undecided(text)
         # (A scalar access of UB, through a `__ubuf__` pointer, is one B may order.)
