@@ -864,7 +864,8 @@ def _inert_head(walk: Walk, head: tuple[int, int, str] | None) -> bool:
     text = walk.code[head[0]:head[1]]
     text = re.sub(r"^\s*(?:if|for)\b", "", text)
     # (A call's template arguments are words: `n < static_cast<T>(x)` compares n, calls no n.)
-    return all(callee in SCALAR_CALLEES for callee in re.findall(r"(\w+)\s*(?:<[\w\s:,*]*>)?\s*\(", text)) and "__ubuf__" not in text \
+    callees = re.findall(r"(\w+)\s*(?:<[\w\s:,*]*>)?\s*\(", text)
+    return all(callee in SCALAR_CALLEES for callee in callees) and "__ubuf__" not in text \
         and "__cce_get_tile_ptr" not in text \
         and not (walk.ub_pointers and re.search(r"\b(?:" + "|".join(walk.ub_pointers) + r")\b", text))
 
