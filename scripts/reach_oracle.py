@@ -755,8 +755,9 @@ class Node:
         self.children.append(node)
 
 
-IF_HEAD = re.compile(r"if\s*\(.*\)", re.S)
-ELSE_IF_HEAD = re.compile(r"else\s+(if\s*\(.*\))", re.S)
+# (`if constexpr`: both arms taken as possible, a superset of the one instantiated.)
+IF_HEAD = re.compile(r"if\s*(?:constexpr\s*)?\(.*\)", re.S)
+ELSE_IF_HEAD = re.compile(r"else\s+(if\s*(?:constexpr\s*)?\(.*\))", re.S)
 FOR_HEAD = re.compile(r"for\s*\(.*\)", re.S)
 
 
@@ -862,7 +863,7 @@ def _inert_head(walk: Walk, head: tuple[int, int, str] | None) -> bool:
     if head is None:
         return False
     text = walk.code[head[0]:head[1]]
-    text = re.sub(r"^\s*(?:if|for)\b", "", text)
+    text = re.sub(r"^\s*(?:if\s*(?:constexpr\b)?|for\b)", "", text)
     # (A call's template arguments are words: `n < static_cast<T>(x)` compares n, calls no n.)
     callees = re.findall(r"(\w+)\s*(?:<[\w\s:,*]*>)?\s*\(", text)
     return all(callee in SCALAR_CALLEES for callee in callees) and "__ubuf__" not in text \
