@@ -31,7 +31,18 @@ its own barrier (TCOLMAX, TCOLMIN; valid shape known and not empty); a float/hal
 whose source's possible valid columns (the static ones, or any up to the static Cols for a run-time
 shape) avoid (E, 2E), or whose source and tmp rows are at least 8 blocks (TRowReduceOps.hpp); a row
 expansion's barrier after its vbrcb (TRowExpandBinOp.hpp). Leaving B's `#if` group keeps a window;
-any block boundary, loop, other directive, call or unlisted op leaves B unproven. The hidden scratch
+another directive, an unknown call or an unlisted op leaves B unproven. Blocks: every path is walked
+and the windows are the union of its ops: both arms of an `if`/`else`/`else if` (`if constexpr` too;
+no `else`: the fall-through), a `for` loop entered or skipped, and at the end (start) of its body the
+next (previous) iteration once a path; a path back to B itself or round a loop twice, a `while`,
+`do`, `switch`, unbraced arm, `return`/`break`/`continue`/`goto` leaves B unproven; a non-`__global__`
+function's start or end too. A tile's address: every TASSIGN or TRESHAPE (which aliases dst onto src's
+bytes and issues no vector instruction, TReshape.hpp) gives one and the same constant, one of them in
+the declaration's own block before the op. A function template a source file (not a header) defines
+once, with integer parameters only, every other mention of whose name is a call `f<c, ...>(` with
+constant arguments, is judged per instantiation: a barrier counts only if removable in each. A call
+`h();` to a helper defined once, here or in a directly included header, with no parameters and a body
+of set_flag/wait_flag between pipes other than PIPE_V and preprocessor lines, is inert. The hidden scratch
 (184..192 KiB) is written by tmp-less row expansions and TCVT. A memory move after B that no V ->
 MTE flag orders counts as an access; a scalar access of UB (a `__ubuf__` pointer) leaves B unproven.
 Same-access chains (off with --strict): a single-cycle producer's result read by the consumer over
