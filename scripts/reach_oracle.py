@@ -805,7 +805,7 @@ def body_tree(code: str, pieces: list[tuple[int, int, str]]) -> tuple[Node, dict
                 else:
                     opaque = Node("opaque", pieces[j])
                     block.add(opaque)
-                    j = parse(Node("block"), j + 2)
+                    j = parse(opaque_block(opaque), j + 2)
             else:
                 leaf = Node("#" if kind == "#" else "stmt", pieces[j])
                 if kind == "stmt?":
@@ -838,9 +838,15 @@ def body_tree(code: str, pieces: list[tuple[int, int, str]]) -> tuple[Node, dict
                 return parse_if(orelse, (start, pieces[j][1], "stmt?"), j + 2)
             node.orelse = "opaque"
             if braced:
-                return parse(Node("block"), j + 2)
+                return parse(opaque_block(Node("opaque", pieces[j])), j + 2)
             return j + 1
         return j
+
+    def opaque_block(owner: Node) -> Node:
+        # (The body of a construct the oracle does not read: a window leaving it is undecided.)
+        inner = Node("block")
+        inner.owner = owner
+        return inner
 
     root = Node("block")
     parse(root, 0)
@@ -924,6 +930,9 @@ def _window(walk: Walk, barrier: Node, step: int) -> list[Op] | None:
                     if walk.entry:
                         break
                     return _undecided("the function's start or end")
+                if owner.kind == "opaque":
+                    piece = owner.piece
+                    return _undecided("out of " + (walk.code[piece[0]:piece[1]].strip() if piece else "a block"))
                 if not _inert_head(walk, owner.head):
                     return _undecided("head " + walk.code[owner.head[0]:owner.head[1]] if owner.head else "head")
                 if owner.kind == "loop":

@@ -73,6 +73,15 @@ def test_else_if_chains_and_heads(tmp_path: Path) -> None:
     assert verdicts(tmp_path, kernel(unbraced, head=head)) == [False]
     looped = TILES + "    TADD(a, b, c);\n" + BARRIER + "    while (n > 0) {\n        TADD(d, b, c);\n    }\n"
     assert verdicts(tmp_path, kernel(looped, head=head)) == [False]
+    # A barrier inside a construct the oracle does not read: leaving it is undecided (the kernel's
+    # start does not bound it: the iteration before ends with a TEXP of what the TADD reads).
+    for construct in ("while (n > 0)", "do", "switch (n)", "[&]()"):
+        inside = TILES + "    " + construct + " {\n" + BARRIER + "        TADD(a, b, c);\n" + BARRIER \
+            + "        TEXP(b, b);\n    }\n"
+        assert verdicts(tmp_path, kernel(inside, head=head))[0] is False, construct
+    else_inside = TILES + "    if (n == 1) {\n        TADD(d, b, c);\n    } else do {\n" + BARRIER \
+        + "        TADD(a, b, c);\n    } while (n);\n"
+    assert verdicts(tmp_path, kernel(else_inside, head=head)) == [False]
 
 
 def test_tiles_declared_and_assigned_inside_a_branch(tmp_path: Path) -> None:
