@@ -1051,6 +1051,10 @@ def _statement(walk: Walk, piece: tuple[int, int, str] | None, step: int, flags_
     return False, [op], flags_set, synced
 
 
+# pto-isa a2a3 TRowReduceOps.hpp `TryOptimizeFP32Reduce` (f35e7f60): the source shapes it takes.
+FP32_REDUCE_SHAPES = frozenset({(64, 128), (32, 256), (16, 512), (8, 1024)})
+
+
 def _drains_after(op: Op) -> bool:
     """Whether the op ends with its own pipe_barrier(PIPE_V) after its last vector instruction:
     an op every recorded trace point of which does (DRAIN_AFTER), or a float/half row reduction
@@ -1059,8 +1063,10 @@ def _drains_after(op: Op) -> bool:
     `OneRepeatProc`, also for an empty shape: each loop turn ends with a barrier) and validCol >= 2E
     end with one; E < validCol < 2E ends with one unless `srcRptStride` or `tmpRptStride` (the
     source's and tmp's static Cols in 32-byte blocks) is below 8, where it returns having issued
-    nothing. Its `TryOptimizeFP32Reduce` (float, a non-RowMajor dst of static ValidCol 1) is not
-    credited; the integer forms (TRowSum.hpp) end with scalar work: not credited. The valid columns
+    nothing. Its `TryOptimizeFP32Reduce` (float, a non-RowMajor, non-boxed dst of static ValidCol 1,
+    a source of static valid shape 64x128, 32x256, 16x512 or 8x1024 in full: FP32_REDUCE_SHAPES) ends
+    with one (ReduceOptFP32_RxC); for any other shape it returns false: the general path. The integer
+    forms (TRowSum.hpp) end with scalar work: not credited. The valid columns
     possible: the static ValidCol, or with a run-time valid shape any count up to the static Cols
     (the oracle takes a tile's valid part within its static extent, as its byte model does)."""
     if op.name in DRAIN_AFTER:
@@ -1074,7 +1080,12 @@ def _drains_after(op: Op) -> bool:
             or src.layout != "RowMajor":
         return False
     if src.size == 4 and dst.layout != "RowMajor" and dst.valid[1] == 1:
-        return False
+        # (TryOptimizeFP32Reduce: taken for a non-boxed dst and a source of one of its four static,
+        # fully valid shapes; each ReduceOptFP32_RxC ends with pipe_barrier(PIPE_V) after its last
+        # instruction. Otherwise it returns false and the general path below runs.)
+        if dst.slayout == "NoneBox" and src.static_valid and src.valid == (src.rows, src.cols) \
+                and (src.rows, src.cols) in FP32_REDUCE_SHAPES:
+            return True
     per_repeat = 256 // src.size
     wide_strides = src.cols * src.size // 32 >= 8 and tmp.cols * src.size // 32 >= 8
     if src.full:
