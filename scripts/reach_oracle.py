@@ -1034,7 +1034,7 @@ def _statement(walk: Walk, piece: tuple[int, int, str] | None, step: int, flags_
             flags_set, synced
     if name in INERT_CALLS:
         return False, [], flags_set, synced
-    if name not in ELEMENTWISE and name not in REDUCTIONS:
+    if name not in ELEMENTWISE and name not in REDUCTIONS and name != "TSORT32":
         return _undecided(text)
     scalar_names = frozenset(arg for arg in args if re.search(SCALAR_DECLARATION + re.escape(arg) + r"\s*[=;{(),]",
                                                               FILE_SCOPE[0] + walk.scope))
@@ -1069,6 +1069,14 @@ def _drains_after(op: Op) -> bool:
     forms (TRowSum.hpp) end with scalar work: not credited. The valid columns
     possible: the static ValidCol, or with a run-time valid shape any count up to the static Cols
     (the oracle takes a tile's valid part within its static extent, as its byte model does)."""
+    if op.name == "TSORT32":
+        # pto-isa a2a3 TSort32.hpp (f35e7f60): every path of TSort32Impl issues each vbitsort,
+        # UB copy and vector_dup with a pipe_barrier(PIPE_V) after it, once per valid row of dst;
+        # with no valid row it issues nothing, no barrier either: dst's rows must be known, >= 1.
+        dst = dict(op.operands).get(0)
+        rows = None if dst is None else dst.rows if dst.full else dst.valid[0] if dst.static_valid \
+            else dst.shape[0] if dst.shape is not None else None
+        return len(op.operands) in (3, 4) and rows is not None and rows >= 1
     if op.name in DRAIN_AFTER:
         # (The grid holds no empty valid shape, and pto-isa's TCOLMAX_IMPL returns at once, with
         # no barrier, on one: every operand's valid shape must be known and not empty.)
