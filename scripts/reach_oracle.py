@@ -29,7 +29,8 @@ declared with a scalar type, else the op is unknown. Drains: pipe_barrier(PIPE_V
 kBarrierAll tail; a `__global__` kernel's start or end; an op every trace point of which ends with
 its own barrier (TCOLMAX, TCOLMIN; valid shape known and not empty); a float/half TROWSUM/MAX/MIN
 whose source's possible valid columns (the static ones, or any up to the static Cols for a run-time
-shape) avoid (E, 2E), or whose source and tmp rows are at least 8 blocks (TRowReduceOps.hpp); a row
+shape) avoid (E, 2E), or whose source and tmp rows are at least 8 blocks, or that takes
+TryOptimizeFP32Reduce (TRowReduceOps.hpp); a TSORT32 whose dst has a known valid row (TSort32.hpp); a row
 expansion's barrier after its vbrcb (TRowExpandBinOp.hpp). Leaving B's `#if` group keeps a window;
 another directive, an unknown call or an unlisted op leaves B unproven. Blocks: every path is walked
 and the windows are the union of its ops: both arms of an `if`/`else`/`else if` (`if constexpr` too;
