@@ -29,9 +29,21 @@ declared with a scalar type, else the op is unknown. Drains: pipe_barrier(PIPE_V
 kBarrierAll tail; a `__global__` kernel's start or end; an op every trace point of which ends with
 its own barrier (TCOLMAX, TCOLMIN; valid shape known and not empty); a float/half TROWSUM/MAX/MIN
 whose source's possible valid columns (the static ones, or any up to the static Cols for a run-time
-shape) avoid (E, 2E), or whose source and tmp rows are at least 8 blocks (TRowReduceOps.hpp); a row
+shape) avoid (E, 2E), or whose source and tmp rows are at least 8 blocks, or that takes
+TryOptimizeFP32Reduce (TRowReduceOps.hpp); a TSORT32 whose dst has a known valid row (TSort32.hpp); a row
 expansion's barrier after its vbrcb (TRowExpandBinOp.hpp). Leaving B's `#if` group keeps a window;
-any block boundary, loop, other directive, call or unlisted op leaves B unproven. The hidden scratch
+another directive, an unknown call or an unlisted op leaves B unproven. Blocks: every path is walked
+and the windows are the union of its ops: both arms of an `if`/`else`/`else if` (`if constexpr` too;
+no `else`: the fall-through), a `for` loop entered or skipped, and at the end (start) of its body the
+next (previous) iteration once a path; a path back to B itself or round a loop twice, a `while`,
+`do`, `switch`, unbraced arm, `return`/`break`/`continue`/`goto` leaves B unproven; a non-`__global__`
+function's start or end too. A tile's address: every TASSIGN or TRESHAPE (which aliases dst onto src's
+bytes and issues no vector instruction, TReshape.hpp) gives one and the same constant, one of them in
+the declaration's own block before the op. A function template a source file (not a header) defines
+once, with integer parameters only, every other mention of whose name is a call `f<c, ...>(` with
+constant arguments, is judged per instantiation: a barrier counts only if removable in each. A call
+`h();` to a helper defined once, here or in a directly included header, with no parameters and a body
+of set_flag/wait_flag between pipes other than PIPE_V and preprocessor lines, is inert. The hidden scratch
 (184..192 KiB) is written by tmp-less row expansions and TCVT. A memory move after B that no V ->
 MTE flag orders counts as an access; a scalar access of UB (a `__ubuf__` pointer) leaves B unproven.
 Same-access chains (off with --strict): a single-cycle producer's result read by the consumer over
@@ -88,7 +100,9 @@ SCRATCH_WITHOUT_TMP = {"TROWEXPANDSUB": 4, "TROWEXPANDMUL": 4, "TROWEXPANDDIV": 
 SINGLE_CYCLE = frozenset("""TADD TSUB TMUL TMAX TMIN TAND TOR TADDS TSUBS TMULS TMAXS TMINS TNEG TABS TRELU TNOT
 TEXP""".split())
 # Statements with no PIPE_V work of their own (memory moves are other pipes', ordered by flags).
-INERT_CALLS = frozenset("TASSIGN TLOAD TSTORE set_flag wait_flag".split())
+# TRESHAPE: an address taken (TASSIGN_IMPL) on PIPE_S, no vector instruction (pto-isa a2a3 TReshape.hpp,
+# common/event.hpp `PTO_DEFINE_OP_PIPE(Op::TRESHAPE, PIPE_S)`, f35e7f60).
+INERT_CALLS = frozenset("TASSIGN TRESHAPE TLOAD TSTORE set_flag wait_flag".split())
 CONTROL = re.compile(r"\b(?:if|else|for|while|do|switch|case|default|goto|return|break|continue)\b")
 BARRIER = re.compile(r"pipe_barrier\s*\(\s*PIPE_(V|ALL)\s*\)\s*;")
 # Another pipe's barrier: it orders that pipe's work only (no PIPE_V work, no drain of it).
@@ -291,7 +305,7 @@ class TileInfo:
         self.size = DTYPE_BYTES[dtype]
         self.span = (address, address + rows * cols * self.size)
         self.full, self.static_valid = full, static_valid
-        self.ctor_full, self.name, self.declared_at = False, "", -1
+        self.ctor_full, self.name, self.declared_at, self.assigned_at = False, "", -1, -1
         # (The valid rows of a RowMajor tile whose valid part is its first rows, every column: the
         # static rows when full; from a run-time shape constructed from constants (r, Cols) and
         # never changed; 0 otherwise.)
@@ -302,9 +316,11 @@ class TileInfo:
         self.slayout, self.type_text = "NoneBox", ""
 
 
-def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) -> dict[int, bool]:
+def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
+           includes: list[str] | tuple[str, ...] = ()) -> dict[int, bool]:
     """line of each `pipe_barrier(PIPE_V);` -> whether the oracle proves it removable (``why``: each
-    unproven one's cause, filled when given)."""
+    unproven one's cause, filled when given). ``includes``: the -I directories a `#include "..."`
+    of the file is looked up in (after the file's own directory), for helpers' bodies."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
     code = masked(text)
@@ -323,42 +339,200 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None) ->
     for start, end in bodies:
         file_scope = file_scope[:start] + re.sub(r"[^\n]", " ", file_scope[start:end + 1]) + file_scope[end + 1:]
     FILE_SCOPE[:] = [file_scope]
+    helpers = inert_helpers(path, text, includes)
+    instances = template_instances(path, code, bodies, file_scope)
     for start, end in bodies:
         body = code[start:end]
-        scalars = _constants(file_scope + body)
+        base = _constants(file_scope + body)
         # (A name the function's head declares, a parameter or a template parameter, hides any
-        # constant of that name: it is not one.)
+        # constant of that name: it is not one; an instantiation binds its template parameters.)
         head = code[:start]
         head = head[max(head.rfind(";"), head.rfind("}")) + 1:]
         for hidden in set(re.findall(r"\b[A-Za-z_]\w*\b", head)) | TEMPLATE_PARAMETERS.get(id(code), set()):
-            scalars.pop(hidden, None)
-        tiles = _tiles(body, aliases, scalars, start)
+            base.pop(hidden, None)
         pieces = statements(code, start, end)
+        tree, leaves = body_tree(code, pieces)
         entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
-        for k, (p_start, p_end, kind) in enumerate(pieces):
-            found = BARRIER.search(code, p_start, p_end) if kind == "stmt" else None
-            if found is None or found.group(1) != "V" or code[p_start:p_end].strip() != found.group().strip():
-                continue
-            line = text.count("\n", 0, found.start()) + 1
-            LAST_UNDECIDED.clear()
-            before = _window(code, pieces, k, -1, tiles, entry, tail_drains)
-            why_before = LAST_UNDECIDED[:]
-            after = _window(code, pieces, k, 1, tiles, entry, tail_drains)
-            # (No PIPE_V work on one side up to its drain: nothing B orders, whatever the other.)
-            result[line] = before == [] or after == [] \
-                or (before is not None and after is not None and _disjoint(before, after, chains))
-            if why is not None and not result[line]:
-                if before is None or after is None:
-                    why[line] = "undecided " + ("before: " + why_before[0] if before is None
-                                                else "after: " + LAST_UNDECIDED[-1])
-                else:
-                    why[line] = "hazard: " + HAZARD[0] if HAZARD else "hazard"
+        verdicts: dict[int, bool] = {}
+        for bindings in instances.get(start, [{}]):
+            tiles = _tiles(body, aliases, {**base, **bindings}, start)
+            walk = Walk(code, pieces, tiles, entry, tail_drains, helpers)
+            for leaf in leaves.values():
+                assert leaf.piece is not None
+                p_start, p_end, kind = leaf.piece
+                found = BARRIER.search(code, p_start, p_end) if kind == "stmt" else None
+                if found is None or found.group(1) != "V" or code[p_start:p_end].strip() != found.group().strip():
+                    continue
+                line = text.count("\n", 0, found.start()) + 1
+                LAST_UNDECIDED.clear()
+                before = _window(walk, leaf, -1)
+                why_before = LAST_UNDECIDED[:]
+                after = _window(walk, leaf, 1)
+                # (No PIPE_V work on one side up to its drain: nothing B orders, whatever the other.)
+                removable = before == [] or after == [] \
+                    or (before is not None and after is not None and _disjoint(before, after, chains))
+                # (A template's barrier: removable in every instantiation the file makes.)
+                verdicts[line] = verdicts.get(line, True) and removable
+                if why is not None and not removable and line not in why:
+                    where = f" (in {bindings})" if bindings else ""
+                    if before is None or after is None:
+                        why[line] = "undecided " + ("before: " + why_before[0] if before is None
+                                                    else "after: " + LAST_UNDECIDED[-1]) + where
+                    else:
+                        why[line] = ("hazard: " + HAZARD[0] if HAZARD else "hazard") + where
+        result.update(verdicts)
     return result
 
 
+HEADER_SUFFIXES = (".h", ".hpp", ".hh", ".hxx", ".inc", ".inl")
+
+
+def _function_name(code: str, start: int) -> tuple[str, bool, int]:
+    """(name, whether spelled with template arguments (a specialization), offset of the name) of
+    the function whose body opens at ``start``; ("", False, -1) when not read."""
+    close = code.rfind(")", 0, start)
+    depth, i = 0, close
+    while i >= 0:
+        if code[i] == ")":
+            depth += 1
+        elif code[i] == "(":
+            depth -= 1
+            if depth == 0:
+                break
+        i -= 1
+    named = re.search(r"(\w+)\s*(<[^(){};]*>)?\s*$", code[max(0, i - 300):i]) if i > 0 else None
+    if named is None:
+        return "", False, -1
+    return named.group(1), named.group(2) is not None, max(0, i - 300) + named.start(1)
+
+
+def template_instances(path: str, code: str, bodies: list[tuple[int, int]],
+                       file_scope: str) -> dict[int, list[dict[str, str]]]:
+    """Body start -> the template parameter bindings of every instantiation the file makes of a
+    function template it defines, when all are known: the file is a source (a header's templates
+    are instantiated by whoever includes it: none), the template's parameters are all of integer
+    types (no typename, no default), it is the one function of its name (no overload, no
+    specialization) and every other mention of its name is a call `name<c, ...>(` whose arguments
+    are constants of the file (no declaration, no address taken, no call deducing them)."""
+    if path.endswith(HEADER_SUFFIXES):
+        return {}
+    names = [(_function_name(code, start), start) for start, _ in bodies]
+    defined = Counter(name for (name, _, _), _ in names if name)
+    constants = _constants(file_scope)
+    for hidden in TEMPLATE_PARAMETERS.get(id(code), set()):
+        constants.pop(hidden, None)
+    found: dict[int, list[dict[str, str]]] = {}
+    for (name, specialized, at), start in names:
+        if not name or specialized or defined[name] != 1:
+            continue
+        head = code[:at]
+        head = head[max(head.rfind(";"), head.rfind("}")) + 1:]
+        declared = re.findall(r"\btemplate\s*<([^<>]*)>", head)
+        if len(declared) != 1 or re.search(r"\btemplate\s*<[^<>]*<", head):
+            continue
+        parameters = []
+        for parameter in split_arguments(declared[0]):
+            typed = re.fullmatch(r"(?:const\s+)?" + SCALAR_TYPES + r"\s+(\w+)", parameter)
+            if typed is None:
+                parameters = []
+                break
+            parameters.append(typed.group(1))
+        if not parameters:
+            continue
+        bindings: list[dict[str, str]] = []
+        for mention in re.finditer(r"\b" + name + r"\b", code):
+            if mention.start() == at:
+                continue
+            call = re.compile(r"\s*<([^<>;{}()]*)>\s*\(").match(code, mention.end())
+            values = [_value(arg, constants, 0) for arg in split_arguments(call.group(1))] if call else []
+            if call is None or len(values) != len(parameters) or None in values \
+                    or code[:mention.start()].rstrip().endswith(("&", "::", ".", "->")):
+                bindings = []
+                break
+            binding = {p: str(v) for p, v in zip(parameters, values, strict=True)}
+            if binding not in bindings:
+                bindings.append(binding)
+        if bindings:
+            found[start] = bindings
+    return found
+
+
+def _included_texts(path: str, text: str, includes: list[str] | tuple[str, ...]) -> list[str]:
+    """The masked text of each header ``text`` includes with `#include "..."` (not in a comment)
+    that is found beside ``path`` or in ``includes``."""
+    texts = []
+    code = masked(text)
+    for line in re.finditer(r"^[ \t]*#[ \t]*include\b", code, re.M):
+        named = re.compile(r'[ \t]*"([^"\n]+)"').match(text, line.end())
+        if named is None:
+            continue
+        header = named.group(1)
+        for directory in [os.path.dirname(os.path.abspath(path)), *includes]:
+            candidate = os.path.join(directory, header)
+            if os.path.isfile(candidate):
+                with open(candidate, encoding="utf-8", errors="replace") as handle:
+                    texts.append(masked(handle.read()))
+                break
+    return texts
+
+
+def inert_helpers(path: str, text: str, includes: list[str] | tuple[str, ...] = ()) -> frozenset[str]:
+    """Functions a call `name();` to which adds nothing to a PIPE_V window: defined once, with no
+    parameters, in the file or a header it includes directly (no macro of the name, no other
+    definition), whose body is only `set_flag`/`wait_flag` between pipes other than PIPE_V and
+    preprocessor lines (every `#if` branch read: simpler's pipe_sync.h, MTE3/FIX -> S flags)."""
+    texts = [masked(text), *_included_texts(path, text, includes)]
+    definitions: Counter[str] = Counter()
+    bodies: dict[str, str] = {}
+    macros = {m for text in texts for m in re.findall(r"^[ \t]*#[ \t]*define[ \t]+(\w+)", text, re.M)}
+    for text in texts:
+        for m in re.finditer(r"\b(\w+)\s*\(([^(){};]*)\)\s*(?:const\s*)?(?:noexcept\s*)?\{", text):
+            if m.group(1) in ("if", "for", "while", "switch", "catch"):
+                continue
+            definitions[m.group(1)] += 1
+            depth, j = 0, m.end() - 1
+            while j < len(text):
+                depth += {"{": 1, "}": -1}.get(text[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            bodies[m.group(1)] = text[m.end():j] if m.group(2).strip() in ("", "void") else "?"
+    inert = set()
+    flag = re.compile(r"(?:set_flag|wait_flag)\s*\(\s*(PIPE_\w+)\s*,\s*(PIPE_\w+)\s*,\s*\w+\s*\)\s*;")
+    for name, body in bodies.items():
+        if definitions[name] != 1 or name in macros or body == "?":
+            continue
+        lines = [line.strip() for line in body.splitlines() if line.strip()]
+        ok = bool(lines)
+        for line in lines:
+            if re.match(r"#\s*(?:if|ifdef|ifndef|elif|else|endif|error)\b", line):
+                continue
+            pair = flag.fullmatch(line)
+            if pair is None or "PIPE_V" in pair.groups():
+                ok = False
+        if ok:
+            inert.add(name)
+    return frozenset(inert)
+
+
+def _enclosing_brace(body: str, at: int) -> int:
+    """The offset in ``body`` of the innermost `{` open at ``at`` (-1: none)."""
+    opened: list[int] = []
+    for i, ch in enumerate(body[:at]):
+        if ch == "{":
+            opened.append(i)
+        elif ch == "}" and opened:
+            opened.pop()
+    return opened[-1] if opened else -1
+
+
 def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: int = 0) -> dict[str, TileInfo | None]:
-    """Each Vec tile declared in ``body``: known when declared once, with a known element type and
-    given one address, a constant, by exactly one TASSIGN; None otherwise."""
+    """Each Vec tile declared in ``body``: known when declared once, with a known element type, and
+    every TASSIGN or TRESHAPE of it gives one and the same constant address, one of them in the
+    declaration's own block (the tile's `assigned_at`: an op before it does not know the address);
+    None otherwise. TRESHAPE(dst, src) gives dst src's address (pto-isa a2a3 TReshape.hpp
+    TRESHAPE_IMPL, f35e7f60: `TASSIGN_IMPL(dst, src.data())`, byte sizes static_assert-ed equal, no
+    vector instruction; event.hpp runs it on PIPE_S), src's as known where the TRESHAPE is."""
     found: dict[str, tuple[re.Match[str], str]] = {}
     declared_at: dict[str, int] = {}
     declared: Counter[str] = Counter()
@@ -368,30 +542,56 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
     for name in local:
         if local[name] > 1:
             aliases.pop(name, None)
-    for decl in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body):
-        spelled = _constant_dims(aliases.get(decl.group(1), decl.group(1)), scalars)
+    declarations = [(m.group(1), m.group(2), m.end() - 1) for m in
+                    re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+)\s*(?:;|\(|\{|=)", body)]
+    # (Several declarators in one: `Type a, b, c;`, each a default-constructed tile of the type.)
+    for m in re.finditer(r"(Tile\s*<[^;{}]*?>|\b\w+\b)\s+(\w+(?:\s*,\s*\w+)+)\s*;", body):
+        for name in re.findall(r"\w+", m.group(2)):
+            declarations.append((m.group(1), name, m.end() - 1))
+    for type_name, name, at in declarations:
+        spelled = _constant_dims(aliases.get(type_name, type_name), scalars)
         tile = TILE_TYPE.match(spelled)
         if tile is None:
-            if "Tile" in spelled or decl.group(1) in aliases:
+            if "Tile" in spelled or type_name in aliases:
                 # (A tile of a type the oracle cannot read: unknown, never a scalar.)
-                declared[decl.group(2)] += 2
-                found[decl.group(2)] = (None, "")
+                declared[name] += 2
+                found[name] = (None, "")
             continue
-        declared[decl.group(2)] += 1
-        spelled_types[decl.group(2)] = "".join(spelled.split())
-        found[decl.group(2)] = (tile, body[decl.end() - 1:body.find(";", decl.end() - 1) + 1])
-        declared_at[decl.group(2)] = start + body.find(";", decl.end() - 1) + 1
-    assigns: dict[str, list[str]] = {}
-    for a in re.finditer(r"\bTASSIGN\s*\(\s*(\w+)\s*,([^;]*)\)\s*;", body):
-        assigns.setdefault(a.group(1), []).append(a.group(2).strip())
+        declared[name] += 1
+        spelled_types[name] = "".join(spelled.split())
+        found[name] = (tile, body[at:body.find(";", at) + 1])
+        declared_at[name] = body.find(";", at) + 1
+    assigns: dict[str, list[tuple[int, str, str]]] = {}
+    for a in re.finditer(r"\b(TASSIGN|TRESHAPE)\s*\(\s*(\w+)\s*,([^;]*)\)\s*;", body):
+        assigns.setdefault(a.group(2), []).append((a.start(), a.group(1), a.group(3).strip()))
+    addresses: dict[str, int] = {}
+    assigned_at: dict[str, int] = {}
+    for _ in range(4):          # (TRESHAPE chains: a source's address first)
+        for name in found:
+            if name in addresses or declared[name] != 1 or found[name][0] is None or not assigns.get(name):
+                continue
+            values = []
+            for at, how, value in assigns[name]:
+                if how == "TASSIGN":
+                    values.append(_value(value, scalars, 0))
+                else:
+                    source = value if re.fullmatch(r"\w+", value) else ""
+                    known = source in addresses and assigned_at[source] <= at
+                    values.append(addresses[source] if known else None)
+            home = _enclosing_brace(body, declared_at[name])
+            in_block = [at for at, _, _ in assigns[name] if _enclosing_brace(body, at) == home
+                        and at >= declared_at[name]]
+            if None in values or len(set(values)) != 1 or not in_block:
+                continue
+            addresses[name] = values[0]
+            assigned_at[name] = min(in_block)
     tiles: dict[str, TileInfo | None] = {}
     for name, (tile, initializer) in found.items():
         if tile is None:
             tiles[name] = None
             continue
         dtype, rows, cols = tile.group(1), int(tile.group(2)), int(tile.group(3))
-        values = assigns.get(name, [])
-        address = _value(values[0], scalars, 0) if len(values) == 1 else None
+        address = addresses.get(name)
         if address is None or dtype not in DTYPE_BYTES or declared[name] != 1:
             tiles[name] = None
             continue
@@ -426,7 +626,8 @@ def _tiles(body: str, aliases: dict[str, str], scalars: dict[str, str], start: i
                         static_valid, layout, valid)
         # (Full at an op in the declaration's own straight block with no change between: _at.)
         info.ctor_full = ctor_full and layout == "RowMajor" and slayout == "NoneBox"
-        info.name, info.declared_at = name, declared_at[name]
+        info.name, info.declared_at = name, start + declared_at[name]
+        info.assigned_at = start + assigned_at[name]
         if valid == (-1, -1):
             info.shape = known_shape
         info.slayout, info.type_text = slayout, spelled_types.get(name, "")
@@ -542,96 +743,317 @@ class Op:
         self.walks: list[tuple[tuple[int, int], list[tuple[int, int]] | None]] = []
 
 
-def _window(code: str, pieces, k: int, step: int, tiles, entry: bool, tail_drains: bool = False) -> list[Op] | None:
-    """The ops from barrier k to the nearest drain along ``step``; None when undecided. A kernel
-    entry's (``entry``) start and end bound the window (nothing runs before or after it); another
+class Node:
+    """A piece of a function body as the oracle walks it: a statement or directive (``kind`` "stmt",
+    "#"), a braced block ("block": ``children``), an `if` ("if": ``head``, ``then``, ``orelse`` a
+    block or None, or "opaque" for an else it does not read), a `for` loop ("loop": ``head``,
+    ``body``), or a braced construct it does not read ("opaque": crossing it is undecided)."""
+
+    def __init__(self, kind: str, piece: tuple[int, int, str] | None = None) -> None:
+        self.kind, self.piece = kind, piece
+        self.children: list[Node] = []
+        self.head: tuple[int, int, str] | None = None
+        self.then: Node | None = None
+        self.orelse: Node | str | None = None
+        self.body: Node | None = None
+        # (Where a node sits: the block holding it and its index there; a block owned by an `if`
+        # or a loop names its owner instead.)
+        self.parent: Node | None = None
+        self.index = -1
+        self.owner: Node | None = None
+
+    def add(self, node: Node) -> None:
+        node.parent, node.index = self, len(self.children)
+        self.children.append(node)
+
+
+# (`if constexpr`: both arms taken as possible, a superset of the one instantiated.)
+IF_HEAD = re.compile(r"if\s*(?:constexpr\s*)?\(.*\)", re.S)
+ELSE_IF_HEAD = re.compile(r"else\s+(if\s*(?:constexpr\s*)?\(.*\))", re.S)
+FOR_HEAD = re.compile(r"for\s*\(.*\)", re.S)
+
+
+def body_tree(code: str, pieces: list[tuple[int, int, str]]) -> tuple[Node, dict[int, Node]]:
+    """The function body's statements as a tree (Node), and each statement piece's node by its
+    index in ``pieces``. Braces the oracle reads: a plain block, `if (...) {...}` with an optional
+    `else {...}` or `else if`, and `for (...) {...}`; any other braced construct (`while`, `do`,
+    `switch`, an initializer, a lambda) is opaque, as is an unbraced `else`."""
+    leaves: dict[int, Node] = {}
+
+    def text(j: int) -> str:
+        return code[pieces[j][0]:pieces[j][1]].strip()
+
+    def parse(block: Node, j: int) -> int:
+        while j < len(pieces):
+            kind = pieces[j][2]
+            if kind == "}":
+                return j + 1
+            if kind == "{":
+                inner = Node("block")
+                block.add(inner)
+                j = parse(inner, j + 1)
+            elif kind == "stmt?" and j + 1 < len(pieces) and pieces[j + 1][2] == "{":
+                head = text(j)
+                if IF_HEAD.fullmatch(head):
+                    j = parse_if(block, pieces[j], j + 2)
+                elif FOR_HEAD.fullmatch(head):
+                    loop = Node("loop")
+                    loop.head = pieces[j]
+                    loop.body = Node("block")
+                    loop.body.owner = loop
+                    block.add(loop)
+                    j = parse(loop.body, j + 2)
+                else:
+                    opaque = Node("opaque", pieces[j])
+                    block.add(opaque)
+                    j = parse(opaque_block(opaque), j + 2)
+            else:
+                leaf = Node("#" if kind == "#" else "stmt", pieces[j])
+                if kind == "stmt?":
+                    leaf.kind = "opaque"
+                leaves[j] = leaf
+                block.add(leaf)
+                j += 1
+        return j
+
+    def parse_if(block: Node, head: tuple[int, int, str], j: int) -> int:
+        node = Node("if")
+        node.head = head
+        node.then = Node("block")
+        node.then.owner = node
+        block.add(node)
+        j = parse(node.then, j)
+        if j < len(pieces) and pieces[j][2] in ("stmt?", "stmt") and re.match(r"else\b", text(j)):
+            nested = ELSE_IF_HEAD.fullmatch(text(j))
+            braced = pieces[j][2] == "stmt?" and j + 1 < len(pieces) and pieces[j + 1][2] == "{"
+            if braced and text(j) == "else":
+                node.orelse = Node("block")
+                node.orelse.owner = node
+                return parse(node.orelse, j + 2)
+            if braced and nested:
+                # (`else if (...) {...}`: an else block holding one `if`, its head the piece's tail.)
+                orelse = Node("block")
+                orelse.owner = node
+                node.orelse = orelse
+                start = code.index(nested.group(1), pieces[j][0])
+                return parse_if(orelse, (start, pieces[j][1], "stmt?"), j + 2)
+            node.orelse = "opaque"
+            if braced:
+                return parse(opaque_block(Node("opaque", pieces[j])), j + 2)
+            return j + 1
+        return j
+
+    def opaque_block(owner: Node) -> Node:
+        # (The body of a construct the oracle does not read: a window leaving it is undecided.)
+        inner = Node("block")
+        inner.owner = owner
+        return inner
+
+    root = Node("block")
+    parse(root, 0)
+    return root, leaves
+
+
+class Walk:
+    """What one function's windows read: its code and pieces, its tiles, whether its start and end
+    bound a window (a `__global__` kernel), whether ptoas's kBarrierAll tail drains, and the helper
+    functions a call to which is inert (INERT_HELPERS)."""
+
+    def __init__(self, code: str, pieces: list[tuple[int, int, str]], tiles: dict[str, TileInfo | None],
+                 entry: bool, tail_drains: bool = False, helpers: frozenset[str] = frozenset()) -> None:
+        self.code, self.pieces, self.tiles, self.entry, self.tail_drains = code, pieces, tiles, entry, tail_drains
+        self.helpers = helpers
+        self.scope = code[pieces[0][0]:pieces[-1][1]] if pieces else ""
+        self.ub_pointers = sorted(set(re.findall(r"__ubuf__[^;(){}=]*?\*\s*(\w+)", self.scope)))
+        # (Names every `using` of which aliases a tile, tensor, shape or stride type, with no other
+        # definition: `Name x(args);` constructs one, as `Tile<...> x(args);` does.)
+        kinds: dict[str, set[bool]] = {}
+        for m in re.finditer(r"\busing\s+(\w+)\s*=\s*(?:pto::)?(\w+)", code):
+            kinds.setdefault(m.group(1), set()).add(m.group(2) in ("Tile", "GlobalTensor", "Shape", "Stride"))
+        self.object_types = frozenset(name for name, kind in kinds.items() if kind == {True}
+                                      and not re.search(r"\b(?:struct|class|union|enum|typedef|define)\s+(?:\w+\s+)*"
+                                                        + name + r"\b", code))
+
+
+def _inert_head(walk: Walk, head: tuple[int, int, str] | None) -> bool:
+    """Whether an `if` or `for` head is scalar work only: every call in it a cast or a scalar
+    intrinsic (SCALAR_CALLEES), no access of UB."""
+    if head is None:
+        return False
+    text = walk.code[head[0]:head[1]]
+    text = re.sub(r"^\s*(?:if\s*(?:constexpr\b)?|for\b)", "", text)
+    # (A call's template arguments are words: `n < static_cast<T>(x)` compares n, calls no n.)
+    callees = re.findall(r"(\w+)\s*(?:<[\w\s:,*]*>)?\s*\(", text)
+    return all(callee in SCALAR_CALLEES for callee in callees) and "__ubuf__" not in text \
+        and "__cce_get_tile_ptr" not in text \
+        and not (walk.ub_pointers and re.search(r"\b(?:" + "|".join(walk.ub_pointers) + r")\b", text))
+
+
+def _edge(block: Node, step: int) -> int:
+    """The index a walk along ``step`` enters ``block`` at."""
+    return 0 if step > 0 else len(block.children) - 1
+
+
+def _window(walk: Walk, barrier: Node, step: int) -> list[Op] | None:
+    """The ops on every path from ``barrier`` along ``step`` to the nearest drain (their union);
+    None when undecided. Paths: both arms of an `if` (and its fall-through without an `else`); a
+    `for` loop entered or skipped (zero trips), and at the end (start) of its body the next
+    (previous) iteration, once a path, or out of the loop: a path that comes back to the barrier
+    itself, or round a loop twice, is undecided (the loop holds no drain on it). A kernel entry's
+    (``walk.entry``) start and end bound the window (nothing runs before or after it); another
     function's do not. A drain: pipe_barrier(PIPE_V or PIPE_ALL), ptoas's kBarrierAll tail, an op
     whose every recorded trace ends with pipe_barrier(PIPE_V) (DRAIN_AFTER: its own work is in the
     window after B, not before). Preprocessor lines: leaving B's `#if` group (its `#if` going back,
     its `#endif` going forward) keeps the window; entering another group, `#else`, `#elif` or any
     other directive leaves it undecided."""
     out: list[Op] = []
-    ub_pointers = sorted(set(re.findall(r"__ubuf__[^;(){}=]*?\*\s*(\w+)", code[pieces[0][0]:pieces[-1][1]]))) \
-        if pieces else []
-    flags_set: set[str] = set()
-    synced: set[str] = set()
-    i = k + step
-    while True:
-        if not 0 <= i < len(pieces):
-            return out if entry else _undecided("the function's start or end")
-        p_start, p_end, kind = pieces[i]
-        text = code[p_start:p_end].strip().rstrip(";").strip()
-        if kind == "#":
-            directive = re.match(r"#\s*(\w+)", text)
-            word = directive.group(1) if directive else ""
-            if (step < 0 and word in ("if", "ifdef", "ifndef")) or (step > 0 and word == "endif"):
-                i += step
+    assert barrier.parent is not None
+    paths: list[tuple[Node, int, frozenset, frozenset, frozenset]] = [
+        (barrier.parent, barrier.index + step, frozenset(), frozenset(), frozenset())]
+    seen: set[tuple] = set()
+    budget = 20000
+    while paths:
+        block, i, flags_set, synced, wrapped = paths.pop()
+        while True:
+            state = (id(block), i, flags_set, synced, wrapped)
+            if state in seen:
+                break               # (a path joining one already walked: the same ops from here)
+            seen.add(state)
+            budget -= 1
+            if budget < 0:
+                return _undecided("too many paths")
+            if not 0 <= i < len(block.children):
+                if block.parent is not None:            # leaving a plain block
+                    block, i = block.parent, block.index + step
+                    continue
+                owner = block.owner
+                if owner is None:
+                    if walk.entry:
+                        break
+                    return _undecided("the function's start or end")
+                if owner.kind == "opaque":
+                    piece = owner.piece
+                    return _undecided("out of " + (walk.code[piece[0]:piece[1]].strip() if piece else "a block"))
+                if not _inert_head(walk, owner.head):
+                    return _undecided("head " + walk.code[owner.head[0]:owner.head[1]] if owner.head else "head")
+                if owner.kind == "loop":
+                    # (The next iteration, or the one before: once a path.)
+                    if owner in wrapped:
+                        return _undecided("round a loop without a drain")
+                    paths.append((block, _edge(block, step), flags_set, synced, wrapped | {owner}))
+                assert owner.parent is not None
+                block, i = owner.parent, owner.index + step
                 continue
-            return _undecided("#" + word)
-        if kind != "stmt":
-            return _undecided("block " + kind)
-        if BARRIER.fullmatch(text + ";") or (tail_drains and AUTO_SYNC_TAIL.fullmatch(text)):
-            return out
-        if not text:
+            node = block.children[i]
+            if node is barrier:
+                return _undecided("the loop comes back to the barrier")
+            if node.kind == "opaque":
+                piece = node.piece
+                return _undecided("opaque " + (walk.code[piece[0]:piece[1]].strip() if piece else "block"))
+            if node.kind == "block":
+                block, i = node, _edge(node, step)
+                continue
+            if node.kind in ("if", "loop"):
+                if not _inert_head(walk, node.head):
+                    return _undecided("head " + walk.code[node.head[0]:node.head[1]] if node.head else "head")
+                if node.orelse == "opaque":
+                    return _undecided("an else the oracle does not read")
+                arms = [node.then, node.orelse] if node.kind == "if" else [node.body]
+                for arm in arms:
+                    if isinstance(arm, Node):
+                        paths.append((arm, _edge(arm, step), flags_set, synced, wrapped))
+                if node.kind == "loop" or node.orelse is None:
+                    paths.append((block, i + step, flags_set, synced, wrapped))   # (not taken / no trip)
+                break
+            verdict = _statement(walk, node.piece, step, flags_set, synced)
+            if verdict is None:
+                return None
+            ends, ops, flags_set, synced = verdict
+            out.extend(ops)
+            if ends:
+                break
             i += step
-            continue
-        if CONTROL.search(text) or re.match(r"^\w+\s*:(?!:)", text):
+    return out
+
+
+def _statement(walk: Walk, piece: tuple[int, int, str] | None, step: int, flags_set: frozenset,
+               synced: frozenset) -> tuple[bool, list[Op], frozenset, frozenset] | None:
+    """One statement on a window's path: (whether it ends the path, the ops it adds, the V -> MTE
+    flags set and waited after B so far); None when undecided."""
+    assert piece is not None
+    code, tiles = walk.code, walk.tiles
+    p_start, p_end, kind = piece
+    text = code[p_start:p_end].strip().rstrip(";").strip()
+    if kind == "#":
+        directive = re.match(r"#\s*(\w+)", text)
+        word = directive.group(1) if directive else ""
+        if (step < 0 and word in ("if", "ifdef", "ifndef")) or (step > 0 and word == "endif"):
+            return False, [], flags_set, synced
+        return _undecided("#" + word)
+    if BARRIER.fullmatch(text + ";") or (walk.tail_drains and AUTO_SYNC_TAIL.fullmatch(text)):
+        return True, [], flags_set, synced
+    if not text or OTHER_BARRIER.fullmatch(text):
+        return False, [], flags_set, synced
+    if CONTROL.search(text) or re.match(r"^\w+\s*:(?!:)", text):
+        return _undecided(text)
+    helper = re.fullmatch(r"(\w+)\s*\(\s*\)", text)
+    if helper is not None and helper.group(1) in walk.helpers:
+        return False, [], flags_set, synced      # (a helper with no PIPE_V work nor barrier: INERT_HELPERS)
+    call = OP_CALL.match(text)
+    if call is None:
+        # A declaration or scalar statement: inert when every call in it is a constructor of
+        # a tile, tensor, shape or stride, a cast or a scalar intrinsic.
+        constructed = re.match(r"(?:const\s+)?(\w+)\s+\w+\s*\(", text)
+        if constructed is not None and constructed.group(1) in walk.object_types:
+            text = "Tile(" + text[constructed.end():]
+        if any(callee not in SCALAR_CALLEES for callee in CALLEE.findall(text)):
             return _undecided(text)
-        if OTHER_BARRIER.fullmatch(text):
-            i += step
-            continue
-        call = OP_CALL.match(text)
-        if call is None:
-            # A declaration or scalar statement: inert when every call in it is a constructor of
-            # a tile, tensor, shape or stride, a cast or a scalar intrinsic.
-            if any(callee not in SCALAR_CALLEES for callee in CALLEE.findall(text)):
-                return _undecided(text)
-            # (A scalar access of UB, through a `__ubuf__` pointer, is one B may order.)
-            if "__ubuf__" in text or "__cce_get_tile_ptr" in text or (
-                    ub_pointers and re.search(r"\b(?:" + "|".join(ub_pointers) + r")\b", text)):
-                return _undecided(text)
-            i += step
-            continue
-        name, args = call.group(1), split_arguments(call.group(2))
-        if name in ("set_flag", "wait_flag") and step > 0 and len(args) >= 2 and args[0] == "PIPE_V":
-            # (A V -> MTE flag pair after B orders every vector op before it, B's too.)
-            if name == "set_flag":
-                flags_set.add(args[1])
-            elif args[1] in flags_set:
-                synced.add(args[1])
-        if name in ("TLOAD", "TSTORE") and step > 0:
-            # A memory move after B that no V -> MTE flag orders: B orders it after the vector
-            # work before B (pipe_barrier(PIPE_V) holds back every later instruction), so its
-            # tile's bytes count as the move's access.
-            pipe, index = ("PIPE_MTE2", 0) if name == "TLOAD" else ("PIPE_MTE3", 1)
-            if pipe not in synced:
-                tile = tiles.get(args[index]) if len(args) > index else None
-                if tile is None:
-                    return _undecided(text)
-                span = {tile.span}
-                out.append(Op(name, span if name == "TSTORE" else set(), span if name == "TLOAD" else set(), []))
-            i += step
-            continue
-        if name in INERT_CALLS:
-            i += step
-            continue
-        if name not in ELEMENTWISE and name not in REDUCTIONS:
+        # (A scalar access of UB, through a `__ubuf__` pointer, is one B may order.)
+        if "__ubuf__" in text or "__cce_get_tile_ptr" in text or (
+                walk.ub_pointers and re.search(r"\b(?:" + "|".join(walk.ub_pointers) + r")\b", text)):
             return _undecided(text)
-        scope = code[pieces[0][0]:pieces[-1][1]] if pieces else ""
-        scalar_names = frozenset(arg for arg in args if re.search(SCALAR_DECLARATION + re.escape(arg) + r"\s*[=;{(),]",
-                                                                  FILE_SCOPE[0] + scope))
-        op = _op(name, args, _at(code, p_start, tiles, args), scalar_names)
-        if op is None:
+        return False, [], flags_set, synced
+    name, args = call.group(1), split_arguments(call.group(2))
+    if name in ("set_flag", "wait_flag") and step > 0 and len(args) >= 2 and args[0] == "PIPE_V":
+        # (A V -> MTE flag pair after B orders every vector op before it, B's too.)
+        if name == "set_flag":
+            flags_set = flags_set | {args[1]}
+        elif args[1] in flags_set:
+            synced = synced | {args[1]}
+    if name in ("TLOAD", "TSTORE") and step > 0:
+        # A memory move after B that no V -> MTE flag orders: B orders it after the vector
+        # work before B (pipe_barrier(PIPE_V) holds back every later instruction), so its
+        # tile's bytes count as the move's access.
+        pipe, index = ("PIPE_MTE2", 0) if name == "TLOAD" else ("PIPE_MTE3", 1)
+        if pipe in synced:
+            return False, [], flags_set, synced
+        tile = _at(code, p_start, tiles, args).get(args[index]) if len(args) > index else None
+        if tile is None:
             return _undecided(text)
-        split = _broadcast_prologue(op)
-        if split is not None:
-            # (Its own barrier after the vbrcb drains the prologue and everything before it.)
-            return out + [split[0] if step > 0 else split[1]]
-        if _drains_after(op):
-            # (Its trailing barrier drains its own work and everything before it.)
-            return out + [op] if step > 0 else out
-        out.append(op)
-        i += step
+        span = {tile.span}
+        return False, [Op(name, span if name == "TSTORE" else set(), span if name == "TLOAD" else set(), [])], \
+            flags_set, synced
+    if name in INERT_CALLS:
+        return False, [], flags_set, synced
+    if name not in ELEMENTWISE and name not in REDUCTIONS and name != "TSORT32":
+        return _undecided(text)
+    scalar_names = frozenset(arg for arg in args if re.search(SCALAR_DECLARATION + re.escape(arg) + r"\s*[=;{(),]",
+                                                              FILE_SCOPE[0] + walk.scope))
+    op = _op(name, args, _at(code, p_start, tiles, args), scalar_names)
+    if op is None:
+        return _undecided(text)
+    split = _broadcast_prologue(op)
+    if split is not None:
+        # (Its own barrier after the vbrcb drains the prologue and everything before it.)
+        return True, [split[0] if step > 0 else split[1]], flags_set, synced
+    if _drains_after(op):
+        # (Its trailing barrier drains its own work and everything before it.)
+        return True, [op] if step > 0 else [], flags_set, synced
+    return False, [op], flags_set, synced
+
+
+# pto-isa a2a3 TRowReduceOps.hpp `TryOptimizeFP32Reduce` (f35e7f60): the source shapes it takes.
+FP32_REDUCE_SHAPES = frozenset({(64, 128), (32, 256), (16, 512), (8, 1024)})
 
 
 def _drains_after(op: Op) -> bool:
@@ -642,10 +1064,20 @@ def _drains_after(op: Op) -> bool:
     `OneRepeatProc`, also for an empty shape: each loop turn ends with a barrier) and validCol >= 2E
     end with one; E < validCol < 2E ends with one unless `srcRptStride` or `tmpRptStride` (the
     source's and tmp's static Cols in 32-byte blocks) is below 8, where it returns having issued
-    nothing. Its `TryOptimizeFP32Reduce` (float, a non-RowMajor dst of static ValidCol 1) is not
-    credited; the integer forms (TRowSum.hpp) end with scalar work: not credited. The valid columns
+    nothing. Its `TryOptimizeFP32Reduce` (float, a non-RowMajor, non-boxed dst of static ValidCol 1,
+    a source of static valid shape 64x128, 32x256, 16x512 or 8x1024 in full: FP32_REDUCE_SHAPES) ends
+    with one (ReduceOptFP32_RxC); for any other shape it returns false: the general path. The integer
+    forms (TRowSum.hpp) end with scalar work: not credited. The valid columns
     possible: the static ValidCol, or with a run-time valid shape any count up to the static Cols
     (the oracle takes a tile's valid part within its static extent, as its byte model does)."""
+    if op.name == "TSORT32":
+        # pto-isa a2a3 TSort32.hpp (f35e7f60): every path of TSort32Impl issues each vbitsort,
+        # UB copy and vector_dup with a pipe_barrier(PIPE_V) after it, once per valid row of dst;
+        # with no valid row it issues nothing, no barrier either: dst's rows must be known, >= 1.
+        dst = dict(op.operands).get(0)
+        rows = None if dst is None else dst.rows if dst.full else dst.valid[0] if dst.static_valid \
+            else dst.shape[0] if dst.shape is not None else None
+        return len(op.operands) in (3, 4) and rows is not None and rows >= 1
     if op.name in DRAIN_AFTER:
         # (The grid holds no empty valid shape, and pto-isa's TCOLMAX_IMPL returns at once, with
         # no barrier, on one: every operand's valid shape must be known and not empty.)
@@ -657,7 +1089,12 @@ def _drains_after(op: Op) -> bool:
             or src.layout != "RowMajor":
         return False
     if src.size == 4 and dst.layout != "RowMajor" and dst.valid[1] == 1:
-        return False
+        # (TryOptimizeFP32Reduce: taken for a non-boxed dst and a source of one of its four static,
+        # fully valid shapes; each ReduceOptFP32_RxC ends with pipe_barrier(PIPE_V) after its last
+        # instruction. Otherwise it returns false and the general path below runs.)
+        if dst.slayout == "NoneBox" and src.static_valid and src.valid == (src.rows, src.cols) \
+                and (src.rows, src.cols) in FP32_REDUCE_SHAPES:
+            return True
     per_repeat = 256 // src.size
     wide_strides = src.cols * src.size // 32 >= 8 and tmp.cols * src.size // 32 >= 8
     if src.full:
@@ -866,10 +1303,14 @@ def _at(code: str, where: int, tiles: dict[str, TileInfo | None], args: list[str
     """``tiles`` as an op at ``where`` sees them: a tile whose run-time valid shape its
     construction gives in full is full there when the op follows its declaration in the same
     straight block (no brace between: every path to the op runs the declaration last) and nothing
-    between sets its valid shape or assigns it."""
+    between sets its valid shape or assigns it. A tile whose address is given (its first TASSIGN or
+    TRESHAPE in its declaration's block) only after ``where`` is unknown there."""
     seen = dict(tiles)
     for arg in args:
         tile = tiles.get(arg)
+        if tile is not None and tile.assigned_at > where:
+            seen[arg] = None
+            continue
         if tile is None or tile.full or not tile.ctor_full or not 0 <= tile.declared_at <= where:
             continue
         between = code[tile.declared_at:where]
@@ -1176,9 +1617,9 @@ def main() -> int:
         reports = list(pool.map(
             lambda job: run_auto(job[1], job[2], options.pto_isa, options.cache, version, options.ptofix), jobs))
     tally = Tally()
-    for (name, path, _), report in zip(jobs, reports, strict=True):
+    for (name, path, includes), report in zip(jobs, reports, strict=True):
         why: dict[int, str] = {}
-        truth = oracle(path, chains=not options.strict, why=why)
+        truth = oracle(path, chains=not options.strict, why=why, includes=includes)
         tally.add(name, truth, report, options, why, cann_includes(path))
     lines = tally.summary(options)
     print("\n".join(lines))

@@ -194,6 +194,44 @@ def test_row_reduction_drains_refused_for_integers_and_column_major_sources(tmp_
     assert verdicts(tmp_path, text, chains=False) == [False]
 
 
+def test_fp32_row_reduction_into_a_column_major_column(tmp_path: Path) -> None:
+    # TryOptimizeFP32Reduce: a float 64x128 source (full, static) into a ColMajor (64, 1) column ends
+    # with its own barrier (ReduceOptFP32_64x128); another shape takes the general path.
+    column = tile("d", 0x10000, rows=64, cols=1, extra=", BLayout::ColMajor, 64, 1") + tile("x", 0x10400, cols=8)
+    optimized = tile("s", 0, rows=64, cols=128) + tile("t", 0x8000, rows=64, cols=128) + column
+    text = kernel(optimized + "    TADD(s, s, s);\n    TROWMAX(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text, chains=False) == [True]
+    # A run-time valid shape (ValidRow is not 64 in the type): the general path, here narrow with no barrier.
+    narrow = tile("s", 0, rows=64, cols=80, extra=", BLayout::RowMajor, -1, -1") + tile("t", 0x8000, rows=64, cols=32) \
+        + column
+    text = kernel(narrow + "    TADD(s, s, s);\n    TROWMAX(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text, chains=False) == [False]
+    # A boxed column: not optimized; a 64x80 source: not one of the four shapes, the narrow path.
+    boxed = optimized.replace(", BLayout::ColMajor, 64, 1>", ", BLayout::ColMajor, 64, 1, SLayout::RowMajor>")
+    text = kernel(boxed + "    TADD(s, s, s);\n    TROWMAX(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text, chains=False) == [True]       # (the general path: 128 columns >= 2E)
+    other = tile("s", 0, rows=64, cols=80) + tile("t", 0x8000, rows=64, cols=32) + column
+    text = kernel(other + "    TADD(s, s, s);\n    TROWMAX(d, s, t);\n" + BARRIER + "    TADD(x, s, s);\n")
+    assert verdicts(tmp_path, text, chains=False) == [False]
+
+
+def test_tsort32_drains_when_dst_has_a_valid_row(tmp_path: Path) -> None:
+    # Each vbitsort of TSort32Impl is followed by pipe_barrier(PIPE_V): the TADD before it is drained.
+    tiles = tile("d", 0, rows=1, cols=512) + tile("s", 0x1000, rows=1, cols=256) \
+        + tile("i", 0x2000, "uint32_t", rows=1, cols=256) + tile("x", 0x3000, rows=1, cols=256)
+    text = kernel(tiles + "    TADD(s, s, s);\n    TSORT32(d, s, i);\n" + BARRIER + "    TADD(x, s, d);\n")
+    assert verdicts(tmp_path, text, chains=False) == [True]
+    # dst's valid rows unknown (may be 0: nothing issued, no barrier): refused.
+    dynamic = tiles.replace("Tile<TileType::Vec, float, 1, 512> d;",
+                            "Tile<TileType::Vec, float, 1, 512, BLayout::RowMajor, -1, -1> d(n, 512);")
+    text = kernel(dynamic + "    TADD(s, s, s);\n    TSORT32(d, s, i);\n" + BARRIER + "    TADD(x, s, d);\n",
+                  head="__global__ AICORE void k(int n)")
+    assert verdicts(tmp_path, text, chains=False) == [False]
+    # After the barrier its own work is in the window: its dst read back before it is written.
+    text = kernel(tiles + "    TADD(x, d, d);\n" + BARRIER + "    TSORT32(d, s, i);\n")
+    assert verdicts(tmp_path, text, chains=False) == [False]
+
+
 def test_memory_move_after_the_barrier_needs_a_flag(tmp_path: Path) -> None:
     tiles = tile("a", A) + tile("b", B)
     store = "    TSTORE(gm, a);\n"
