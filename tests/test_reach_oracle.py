@@ -283,7 +283,8 @@ def test_fetch_list_lays_out_a_manifest_from_a_git_mirror(tmp_path: Path) -> Non
     assert missing.returncode == 2 and "no git mirror of someone/kernels" in missing.stderr
 
 
-@pytest.mark.parametrize("op", sorted(oracle_module.DRAIN_AFTER))
+# (TSORT32 takes an idx operand and drains by its own rule: tested above with its three operands.)
+@pytest.mark.parametrize("op", sorted(oracle_module.DRAIN_AFTER - {"TSORT32"}))
 def test_trace_drains_need_a_known_nonempty_valid_shape(tmp_path: Path, op: str) -> None:
     tiles = tile("s", A) + tile("d", B, rows=1) + tile("x", C) + tile("y", D)
     drained = kernel(tiles + "    TADD(x, x, x);\n" + f"    {op}(d, s);\n" + BARRIER + "    TADD(x, x, x);\n")
