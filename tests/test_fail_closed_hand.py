@@ -408,7 +408,7 @@ CALL_CASES: dict[str, tuple[str, str, dict[str, str]]] = {
     "header helper issues vector work under #if defined(__DAV_VEC__)": (
         '#include "helper.h"\n',
         f"  TADD(a, a, a);\n  {GUARD}\n  scale(c);\n",
-        {"helper.h": f"#pragma once\ntemplate <typename T>\nAICORE inline void scale(T& t) {{\n"
+        {"helper.h": "#pragma once\ntemplate <typename T>\nAICORE inline void scale(T& t) {\n"
                      "#if defined(__DAV_VEC__)\n  TMUL(t, t, t);\n#endif\n}\n"}),
     "header helper issues vector work under #ifdef __DAV_C220_VEC__": (
         '#include "helper.h"\n',
@@ -680,7 +680,7 @@ DECL_CASES: dict[str, tuple[str, str]] = {
         "enum Place : int64_t { FAR_AWAY = 65536, NEAR = 4096 };\n",
         f"  {T16} d;\n  TASSIGN(d, NEAR);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
     "using-declaration brings a helper's tile type": (
-        f"namespace shapes {{\nusing Wide = Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128>;\n}}\n"
+        "namespace shapes {\nusing Wide = Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128>;\n}\n"
         "using shapes::Wide;\n",
         f"  Wide d;\n  TASSIGN(d, 0x0);\n  {T16} e;\n  TASSIGN(e, 8192);\n  pipe_barrier(PIPE_ALL);\n"
         f"  TADD(d, d, d);\n  {GUARD}\n  TMUL(e, e, e);\n"),
@@ -705,7 +705,7 @@ def test_declaration_checked_with_the_guard_stripped_is_not_certified(tmp_path):
 # ------------------------------------------------------------------------------------------------
 
 CONTROLS: dict[str, str] = {
-    "straight line, disjoint tiles": f"  TADD(a, a, a);\n  pipe_barrier(PIPE_V);  // FREE\n  TMUL(b, b, b);\n",
+    "straight line, disjoint tiles": "  TADD(a, a, a);\n  pipe_barrier(PIPE_V);  // FREE\n  TMUL(b, b, b);\n",
     "straight line, address through a constant": (
         f"  constexpr int64_t off = 65536;\n  {T16} d;\n  TASSIGN(d, off);\n  pipe_barrier(PIPE_ALL);\n"
         "  TADD(a, a, a);\n  pipe_barrier(PIPE_V);  // FREE\n  TMUL(d, d, d);\n"),
