@@ -46,6 +46,22 @@ static AICORE void impl(__gm__ float* x) {{
   TADD(a, a, a);
   {GUARD}
   TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
+}}
+"""
+
+# A template whose guard separates `a` from `b` at the template argument OFF.
+TEMPLATE_OFF = f"""template <int64_t OFF>
+static AICORE void impl(__gm__ float* x) {{
+  {T16} a;
+  {T16} b;
+  TASSIGN(a, 0x0);
+  TASSIGN(b, OFF);
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  {GUARD}
+  TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
 }}
 """
 
@@ -179,6 +195,7 @@ static AICORE void impl(__gm__ float* x) {{
   TADD(a, a, a);
   {GUARD}
   TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
   if constexpr (M < 32) {{
     impl<M * 2, N>(x);
   }}
@@ -199,6 +216,7 @@ static AICORE void impl(T& a, T& b) {{
   TADD(a, a, a);
   {GUARD}
   TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
 }}
 {ENTRY} {{
   Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128> s0, s1;
@@ -218,6 +236,7 @@ static AICORE void impl(__gm__ float* x) {{
   TADD(a, a, a);
   {GUARD}
   TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
 }}
 {ENTRY} {{
   impl<float, 16, 128>(x);
@@ -234,6 +253,7 @@ static AICORE void impl(__gm__ float* x) {{
   }} else {{
     TMUL(b, b, b);
   }}
+  pipe_barrier(PIPE_ALL);
 }}
 {ENTRY} {{
   impl<false>(x);
@@ -250,6 +270,7 @@ static AICORE void impl(__gm__ float* x) {{
   }} else {{
     TMUL(b, b, b);
   }}
+  pipe_barrier(PIPE_ALL);
 }}
 {ENTRY} {{
   impl<float>(x);
@@ -272,6 +293,7 @@ AICORE void impl<16, 128>(__gm__ float* x) {{
   TADD(a, a, a);
   {GUARD}
   TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
 }}
 {ENTRY} {{
   impl<16, 128>(x);
@@ -287,6 +309,7 @@ AICORE void impl<16, 128>(__gm__ float* x) {{
 {TILES}  TADD(a, a, a);
   {GUARD}
   TMUL(c, c, c);
+  pipe_barrier(PIPE_ALL);
 }}
 {ENTRY} {{
   impl<16, 128>(x);
@@ -312,6 +335,7 @@ static AICORE void impl(__gm__ float* x, int64_t s) {{
   TADD(a, a, a);
   {GUARD}
   TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
 }}
 {ENTRY} {{
   impl<32, 128>(x, n);
@@ -331,6 +355,7 @@ struct Impl {{
     TADD(a, a, a);
     {GUARD}
     TMUL(b, b, b);
+    pipe_barrier(PIPE_ALL);
   }}
 }};
 {ENTRY} {{
@@ -357,14 +382,127 @@ static AICORE void impl(__gm__ float* x) {{
   TADD(a, a, a);
   {GUARD}
   TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
 }}
 {ENTRY} {{
   impl<32, 128>(x);
 }}
 """,
+    # -- how the compiler reads the arguments and the body's constants -------------------------
+    "octal template argument":
+        TEMPLATE_OFF + f"{ENTRY} {{\n  impl<65536>(x);\n  impl<010000>(x);\n}}\n",
+    "binary template argument":
+        TEMPLATE_OFF + f"{ENTRY} {{\n  impl<65536>(x);\n  impl<0b1000000000000>(x);\n}}\n",
+    "character template argument":
+        TEMPLATE_OFF + f"{ENTRY} {{\n  impl<65536>(x);\n  impl<'\\x7f' * 32>(x);\n}}\n",
+    "template name spliced by a backslash-newline":
+        TEMPLATE + f"{ENTRY} {{\n  impl<16, 128>(x);\n  imp\\\nl<32, 128>(x);\n}}\n",
+    "argument is a file-scope constant hidden by a namespace's":
+        "constexpr int ROWS = 16;\n" + TEMPLATE
+        + f"namespace wide {{\nconstexpr int ROWS = 32;\n{ENTRY} {{\n  impl<16, 128>(x);\n  impl<ROWS, 128>(x);\n}}\n}}\n",
+    "argument is a file-scope constant hidden by the caller's template parameter":
+        "constexpr int ROWS = 16;\n" + TEMPLATE
+        + "template <int ROWS>\nstatic AICORE void outer(__gm__ float* x) {\n  impl<ROWS, 128>(x);\n}\n"
+        + f"{ENTRY} {{\n  impl<ROWS, 128>(x);\n  outer<32>(x);\n}}\n",
+    "argument is a file-scope constant hidden by a lambda's local":
+        "constexpr int ROWS = 16;\n" + TEMPLATE
+        + f"{ENTRY} {{\n  impl<ROWS, 128>(x);\n  auto f = [&]() {{\n    constexpr int ROWS = 32;\n    impl<ROWS, 128>(x);\n  }};\n  f();\n}}\n",
+    "argument is a file-scope constant written later under #if":
+        "#if defined(__DAV_C220_VEC__)\nconstexpr int ROWS = 32;\n#else\nconstexpr int ROWS = 16;\n#endif\n" + TEMPLATE
+        + f"{ENTRY} {{\n  impl<ROWS, 128>(x);\n}}\n",
+    "argument is an enumerator":
+        "enum Rows { NARROW = 16, WIDE = 32 };\n" + TEMPLATE + f"{ENTRY} {{\n  impl<NARROW, 128>(x);\n  impl<WIDE, 128>(x);\n}}\n",
+    "instantiation inside a lambda":
+        TEMPLATE + f"{ENTRY} {{\n  impl<16, 128>(x);\n  auto f = [&]() {{ impl<32, 128>(x); }};\n  f();\n}}\n",
+    "instantiation in a for-init":
+        TEMPLATE + f"{ENTRY} {{\n  impl<16, 128>(x);\n  for (impl<32, 128>(x); n > 0; --n) {{\n  }}\n}}\n",
+    "instantiation in a member function of a class":
+        TEMPLATE + "struct Runner {\n  AICORE void go(__gm__ float* x) {\n    impl<32, 128>(x);\n  }\n};\n"
+        + f"{ENTRY} {{\n  impl<16, 128>(x);\n  Runner r;\n  r.go(x);\n}}\n",
+    "instantiation from a header macro that pastes the name":
+        '#include "paste.h"\n' + TEMPLATE + f"{ENTRY} {{\n  impl<16, 128>(x);\n  RUN_PASTED(i);\n}}\n",
+    "instantiation by an extern template declaration":
+        TEMPLATE + "extern template void impl<32, 128>(__gm__ float* x);\n" + f"{ENTRY} {{\n  impl<16, 128>(x);\n}}\n",
+    "unsigned constant in the body wraps":
+        """template <int M, int N>
+static AICORE void impl(__gm__ float* x) {
+  using T = Tile<TileType::Vec, float, M, N, BLayout::RowMajor, M, N>;
+  T a;
+  T b;
+  constexpr uint16_t off = M * N * 32 + 4096;
+  TASSIGN(a, 0x0);
+  TASSIGN(b, off);
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  """ + GUARD + f"""
+  TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
+}}
+{ENTRY} {{
+  impl<16, 128>(x);
+}}
+""",
+    "signed division in the body truncates toward zero":
+        """template <int M, int N>
+static AICORE void impl(__gm__ float* x) {
+  using T = Tile<TileType::Vec, float, M, N, BLayout::RowMajor, M, N>;
+  T a;
+  T b;
+  constexpr int64_t off = 4096 - ((-M) / 32) * 61440;
+  TASSIGN(a, 0x0);
+  TASSIGN(b, off);
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  """ + GUARD + f"""
+  TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
+}}
+{ENTRY} {{
+  impl<16, 128>(x);
+}}
+""",
+    "signed remainder in the body keeps the dividend's sign":
+        """template <int M, int N>
+static AICORE void impl(__gm__ float* x) {
+  using T = Tile<TileType::Vec, float, M, N, BLayout::RowMajor, M, N>;
+  T a;
+  T b;
+  constexpr int64_t off = 69632 + ((-M) % 32) * 4096;
+  TASSIGN(a, 0x0);
+  TASSIGN(b, off);
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  """ + GUARD + f"""
+  TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
+}}
+{ENTRY} {{
+  impl<16, 128>(x);
+}}
+""",
+    "int8_t element type from a type parameter":
+        f"""template <typename D>
+static AICORE void impl(__gm__ float* x) {{
+  Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128> a;
+  Tile<TileType::Vec, D, 16, 128, BLayout::RowMajor, 16, 128> b;
+  TASSIGN(a, 0x0);
+  TASSIGN(b, 4096 * sizeof(D));
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  {GUARD}
+  TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
+}}
+{ENTRY} {{
+  impl<float>(x);
+  impl<int8_t>(x);
+}}
+""",
 }
 
 TEMPLATE_HEADERS = {
+    "instantiation from a header macro that pastes the name":
+        {"paste.h": "#pragma once\n#define RUN_PASTED(p) p##mpl<32, 128>(x)\n"},
     "instantiation in a header included after the template":
         {"more.h": "static AICORE void more(__gm__ float* x) {\n  impl<32, 128>(x);\n}\n"},
 }
