@@ -651,6 +651,76 @@ CALL_CASES: dict[str, tuple[str, str, dict[str, str]]] = {
         f"  TADD(a, a, a);\n  pipe_sync();\n  {GUARD}\n  TMUL(c, c, c);\n",
         {"pipe_sync.h": "#pragma once\nstatic AICORE inline void pipe_sync() {\n"
                         "  set_flag(PIPE_MTE3, PIPE_S, EVENT_ID7);\n  wait_flag(PIPE_MTE3, PIPE_S, EVENT_ID7);\n}\n"}),
+    # -- header helpers read as vector-free no-event calls must really be -------------------
+    "header helper writes a kernel variable declared before the include": (
+        'static int64_t g_off = 65536;\n#include "helper.h"\n',
+        f"  move_it();\n  {T16} d;\n  TASSIGN(d, g_off);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void move_it() {\n  g_off = 4096;\n}\n"}),
+    "header helper TASSIGNs a kernel tile declared before the include": (
+        f'static {T16} g_tile;\n#include "helper.h"\n',
+        f"  TASSIGN(g_tile, 65536);\n  place_it();\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(g_tile, g_tile, g_tile);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void place_it() {\n  TASSIGN(g_tile, 4096);\n}\n"}),
+    "header helper TASSIGNs a tile through a pointer": (
+        '#include "helper.h"\n',
+        f"  place(&b);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(b, b, b);\n",
+        {"helper.h": f"#pragma once\nstatic AICORE void place({T16}* t) {{\n  TASSIGN(*t, 4096);\n}}\n"}),
+    "header helper writes the address through a pointer": (
+        '#include "helper.h"\n',
+        f"  int64_t at = 65536;\n  offset(&at);\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void offset(int64_t* at) {\n  *at = 4096;\n}\n"}),
+    "header helper writes the address through a local reference": (
+        '#include "helper.h"\n',
+        f"  int64_t at = 65536;\n  offset(at);\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void offset(int64_t& at) {\n  int64_t& r = at;\n  r = 4096;\n}\n"}),
+    "header helper writes the address through a const_cast": (
+        '#include "helper.h"\n',
+        f"  int64_t at = 65536;\n  offset(at);\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void offset(const int64_t& at) {\n  const_cast<int64_t&>(at) = 4096;\n}\n"}),
+    "header helper issues a raw vector intrinsic": (
+        '#include "helper.h"\n',
+        f"  TADD(a, a, a);\n  {GUARD}\n  clear_ub();\n",
+        {"helper.h": "#pragma once\nstatic AICORE void clear_ub() {\n"
+                     "  vector_dup((__ubuf__ float*) 4096, 0.0f, 64, 1, 1, 8, 0);\n}\n"}),
+    "header helper copies UB to UB": (
+        '#include "helper.h"\n',
+        f"  TADD(a, a, a);\n  {GUARD}\n  copy_ub();\n",
+        {"helper.h": "#pragma once\nstatic AICORE void copy_ub() {\n"
+                     "  copy_ubuf_to_ubuf((__ubuf__ float*) 4096, (__ubuf__ float*) 65536, 0, 1, 64, 0, 0);\n}\n"}),
+    "header helper's vector work under a macro the kernel defines before the include": (
+        '#define USE_VECTOR 1\n#include "helper.h"\n',
+        f"  TADD(a, a, a);\n  {GUARD}\n  scale(c);\n",
+        {"helper.h": f"#pragma once\nstatic AICORE void scale({T16}& t) {{\n#if USE_VECTOR\n  TMUL(t, t, t);\n#endif\n}}\n"}),
+    "header helper's body uses a macro of the kernel": (
+        '#define WORK(t) TMUL(t, t, t)\n#include "helper.h"\n',
+        f"  TADD(a, a, a);\n  {GUARD}\n  scale(c);\n",
+        {"helper.h": f"#pragma once\nstatic AICORE void scale({T16}& t) {{\n  WORK(t);\n}}\n"}),
+    "header helper's name redefined as a macro after the include": (
+        '#include "pipe_sync.h"\n#undef pipe_sync\n#define pipe_sync() TMUL(c, c, c)\n',
+        f"  TADD(a, a, a);\n  {GUARD}\n  pipe_sync();\n",
+        {"pipe_sync.h": "#pragma once\nstatic AICORE inline void pipe_sync() {\n  pipe_barrier(PIPE_ALL);\n}\n"}),
+    "header helper included twice under different macros": (
+        '#define SCALE_VEC 0\n#include "helper.h"\n#undef SCALE_VEC\n#define SCALE_VEC 1\n',
+        f"  TADD(a, a, a);\n  {GUARD}\n  scale(c);\n",
+        {"helper.h": f"#if SCALE_VEC\nstatic AICORE void scale_vec({T16}& t) {{\n  TMUL(t, t, t);\n}}\n#define scale scale_vec\n"
+                     f"#else\nstatic AICORE void scale({T16}& t) {{\n}}\n#endif\n"}),
+    "header helper with a V to S flag pair around nothing": (
+        '#include "helper.h"\n',
+        f"  TADD(a, a, a);\n  signal();\n  {GUARD}\n  TMUL(c, c, c);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void signal() {\n  set_flag(PIPE_V, PIPE_S, EVENT_ID1);\n}\n"}),
+    "header helper calls a vector helper of the same header": (
+        '#include "helper.h"\n',
+        f"  TADD(a, a, a);\n  {GUARD}\n  outer(c);\n",
+        {"helper.h": f"#pragma once\nstatic AICORE void inner({T16}& t) {{\n  TMUL(t, t, t);\n}}\n"
+                     f"static AICORE void outer({T16}& t) {{\n  inner(t);\n}}\n"}),
+    "header helper takes the tile by a forwarding template": (
+        '#include "helper.h"\n',
+        f"  TADD(a, a, a);\n  {GUARD}\n  scale(c);\n",
+        {"helper.h": "#pragma once\ntemplate <typename T>\nstatic AICORE void scale(T&& t) {\n  TMUL(t, t, t);\n}\n"}),
 }
 
 
@@ -672,6 +742,26 @@ def test_a_helper_drain_and_the_callers_barrier_are_not_both_removed(tmp_path):
     out_lines = output.splitlines()
     still_code = [out_lines[n - 1].lstrip().startswith("pipe_barrier(PIPE_V);") for n in lines.values()]
     assert any(still_code), output
+
+
+@pytest.mark.parametrize("spelling, vector_header", [
+    ('"helper.h"', "k_dir"),       # "..." looks beside the kernel first
+    ("<helper.h>", "i_dir"),       # <...> looks in the -I directories only
+])
+def test_header_helper_is_read_from_the_header_the_compiler_finds(tmp_path, spelling, vector_header):
+    # Two headers of one name: the one the compiler includes issues vector work on c, the other
+    # does nothing. Reading the wrong one removes a needed barrier.
+    vector = f"#pragma once\nstatic AICORE void scale({T16}& t) {{\n  TMUL(t, t, t);\n}}\n"
+    empty = f"#pragma once\nstatic AICORE void scale({T16}& t) {{\n}}\n"
+    kernel = HEAD + f"#include {spelling}\n{ENTRY} {{\n{TILES}  TADD(a, a, a);\n  {GUARD}\n  scale(c);\n}}\n"
+    k_dir, i_dir = tmp_path / "k", tmp_path / "inc"
+    write(k_dir, {"k.cpp": kernel, "helper.h": vector if vector_header == "k_dir" else empty})
+    write(i_dir, {"helper.h": vector if vector_header == "i_dir" else empty})
+    out, report = tmp_path / "out.cpp", tmp_path / "report.json"
+    assert main(["run", "--pattern", "auto", "-q", "-I", str(i_dir), "--report", "json", "--report-file", str(report),
+                 str(k_dir / "k.cpp"), "-o", str(out)]) == 0
+    [line] = guard_lines(kernel)
+    assert out.read_text().splitlines()[line - 1].lstrip().startswith("pipe_barrier(PIPE_V);")
 
 
 def test_helper_checked_with_the_guard_stripped_is_not_certified(tmp_path):
