@@ -721,6 +721,40 @@ CALL_CASES: dict[str, tuple[str, str, dict[str, str]]] = {
         '#include "helper.h"\n',
         f"  TADD(a, a, a);\n  {GUARD}\n  scale(c);\n",
         {"helper.h": "#pragma once\ntemplate <typename T>\nstatic AICORE void scale(T&& t) {\n  TMUL(t, t, t);\n}\n"}),
+    "header helper writes a caller variable through the caller's reference alias": (
+        '#include "helper.h"\n',
+        f"  int64_t at = 65536;\n  int64_t& r = at;\n  offset(r);\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void offset(int64_t& at) {\n  at = 4096;\n}\n"}),
+    "header helper writes a caller variable through the caller's pointer": (
+        '#include "helper.h"\n',
+        f"  int64_t at = 65536;\n  int64_t* p = &at;\n  offset(*p);\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void offset(int64_t& at) {\n  at = 4096;\n}\n"}),
+    "header helper rebinds a tile aliased by a caller reference": (
+        '#include "helper.h"\n',
+        f"  {T16}& rb = b;\n  place(rb);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(b, b, b);\n",
+        {"helper.h": f"#pragma once\nstatic AICORE void place({T16}& t) {{\n  TASSIGN(t, 4096);\n}}\n"}),
+    "header helper copy-assigns a tile passed by reference": (
+        '#include "helper.h"\n',
+        f"  alias(b, c);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(b, b, b);\n",
+        {"helper.h": f"#pragma once\nstatic AICORE void alias({T16}& t, {T16}& from) {{\n  t = from;\n}}\n"}),
+    "header helper TRESHAPEs onto a tile passed by reference": (
+        '#include "helper.h"\n',
+        "  Tile<TileType::Vec, float, 1, 2048, BLayout::RowMajor, 1, 2048> flat;\n  TASSIGN(flat, 65536);\n"
+        f"  view(flat, c);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(flat, flat, flat);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void view(Tile<TileType::Vec, float, 1, 2048, BLayout::RowMajor, 1, 2048>& t, "
+                     f"{T16}& from) {{\n  TRESHAPE(t, from);\n}}\n"}),
+    "header helper writes a struct member passed by reference": (
+        'struct Place {\n  int64_t at;\n};\n#include "helper.h"\n',
+        f"  Place p{{65536}};\n  offset(p.at);\n  {T16} d;\n  TASSIGN(d, p.at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void offset(int64_t& at) {\n  at = 4096;\n}\n"}),
+    "header helper writes an array element passed by reference": (
+        '#include "helper.h"\n',
+        f"  int64_t at[1] = {{65536}};\n  offset(at[0]);\n  {T16} d;\n  TASSIGN(d, at[0]);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void offset(int64_t& at) {\n  at = 4096;\n}\n"}),
 }
 
 
