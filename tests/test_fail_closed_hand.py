@@ -755,6 +755,25 @@ CALL_CASES: dict[str, tuple[str, str, dict[str, str]]] = {
         f"  int64_t at[1] = {{65536}};\n  offset(at[0]);\n  {T16} d;\n  TASSIGN(d, at[0]);\n  pipe_barrier(PIPE_ALL);\n"
         f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
         {"helper.h": "#pragma once\nstatic AICORE void offset(int64_t& at) {\n  at = 4096;\n}\n"}),
+    "header helper's argument assigns the address": (
+        '#include "helper.h"\n',
+        f"  int64_t at = 65536;\n  note(at = 4096);\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void note(int64_t v) {\n}\n"}),
+    "header helper's argument decrements the address": (
+        '#include "helper.h"\n',
+        f"  int64_t at = 4097;\n  note(--at);\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic AICORE void note(int64_t v) {\n}\n"}),
+    "header helper's argument issues vector work": (
+        '#include "helper.h"\n',
+        f"  TADD(a, a, a);\n  {GUARD}\n  note((TMUL(c, c, c), 0));\n",
+        {"helper.h": "#pragma once\nstatic AICORE void note(int64_t v) {\n}\n"}),
+    "header helper writes a header variable the kernel reads": (
+        '#include "helper.h"\n',
+        f"  move_it();\n  {T16} d;\n  TASSIGN(d, g_off);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic int64_t g_off = 65536;\nstatic AICORE void move_it() {\n  g_off = 4096;\n}\n"}),
 }
 
 
@@ -946,6 +965,62 @@ DECL_CASES: dict[str, tuple[str, str]] = {
         "using shapes::Wide;\n",
         f"  Wide d;\n  TASSIGN(d, 0x0);\n  {T16} e;\n  TASSIGN(e, 8192);\n  pipe_barrier(PIPE_ALL);\n"
         f"  TADD(d, d, d);\n  {GUARD}\n  TMUL(e, e, e);\n"),
+    "object-like macro renames a tile": (
+        "",
+        f"#define b c\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(b, b, b);\n#undef b\n"),
+    "function-like macro puts another tile in": (
+        "#define SCALE(t) TMUL(c, c, c)\n",
+        f"  TADD(a, a, a);\n  {GUARD}\n  SCALE(b);\n"),
+    "object-like macro shadows a file-scope constant": (
+        "static const int64_t OFF = 65536;\n#define OFF 4096\n",
+        f"  {T16} d;\n  TASSIGN(d, OFF);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "file-scope constant array indexed": (
+        "constexpr int64_t OFFS[2] = {65536, 4096};\n",
+        f"  {T16} d;\n  TASSIGN(d, OFFS[1]);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "file-scope constant from a constexpr function": (
+        "constexpr int64_t place_at(int64_t k) {\n  return k > 1 ? 4096 : 65536;\n}\nconstexpr int64_t OFF = place_at(2);\n",
+        f"  {T16} d;\n  TASSIGN(d, OFF);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "file-scope variable template": (
+        "template <int K>\nconstexpr int64_t OFF_AT = K * 4096;\n",
+        f"  {T16} d;\n  TASSIGN(d, OFF_AT<1>);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "file-scope extern declaration": (
+        "extern const int64_t OFF;\n",
+        f"  {T16} d;\n  TASSIGN(d, OFF);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "file-scope constant defined twice under #if": (
+        "#if defined(__DAV_C220_VEC__)\nconstexpr int64_t OFF = 4096;\n#else\nconstexpr int64_t OFF = 65536;\n#endif\n",
+        f"  {T16} d;\n  TASSIGN(d, OFF);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "file-scope constant of a narrow type wraps": (
+        "constexpr uint16_t OFF = 69632;\n",
+        f"  {T16} d;\n  TASSIGN(d, OFF);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "class type with an assignment operator that issues vector work": (
+        f"static {T16} g_tile;\nstruct Cell {{\n  int64_t v;\n  AICORE Cell& operator=(int64_t x) {{\n"
+        "    TMUL(g_tile, g_tile, g_tile);\n    v = x;\n    return *this;\n  }\n};\n",
+        f"  TASSIGN(g_tile, 4096);\n  Cell cell{{0}};\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  cell = 1;\n"),
+    "pto class variable whose constructor argument writes the address": (
+        "using GT = GlobalTensor<float, Shape<1, 1, 1, 16, 128>, Stride<1, 1, 1, 128, 1>>;\n",
+        f"  int64_t at = 65536;\n  GT g((at = 4096, x));\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "pto class variable declared between the ops": (
+        "using GT = GlobalTensor<float, Shape<1, 1, 1, 16, 128>, Stride<1, 1, 1, 128, 1>>;\n",
+        f"  TADD(a, a, a);\n  {GUARD}\n  GT g(x);\n  TMUL(c, c, c);\n"),
+    "user class named like a pto type in the file's namespace": (
+        f"namespace user {{\nstruct GlobalTensor {{\n  AICORE GlobalTensor({T16}& t) {{\n    TMUL(t, t, t);\n  }}\n}};\n}}\n",
+        f"  TADD(a, a, a);\n  {GUARD}\n  user::GlobalTensor g(c);\n"),
+    "auto variable from a call": (
+        "static AICORE int64_t where(int64_t k) {\n  return k > 0 ? 4096 : 4096;\n}\n",
+        f"  auto at = where(n);\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "tile declared in a switch case still in flight after it": (
+        "",
+        f"  switch (n) {{\n  case 1: {{\n    {T16} t;\n    TASSIGN(t, 4096);\n    TMUL(t, t, t);\n    break;\n  }}\n"
+        f"  default:\n    break;\n  }}\n  {GUARD}\n  TADD(a, a, a);\n"),
+    "tile declared in a loop still in flight after it": (
+        "",
+        f"  for (int64_t i = 0; i < n; ++i) {{\n    {T16} t;\n    TASSIGN(t, 4096);\n    TMUL(t, t, t);\n  }}\n"
+        f"  {GUARD}\n  TADD(a, a, a);\n"),
+    "tile declared in an if condition": (
+        "",
+        f"  if ({T16} t; n > 0) {{\n    TASSIGN(t, 4096);\n    TMUL(t, t, t);\n  }}\n  {GUARD}\n  TADD(a, a, a);\n"),
 }
 
 
