@@ -1021,6 +1021,15 @@ DECL_CASES: dict[str, tuple[str, str]] = {
     "tile declared in an if condition": (
         "",
         f"  if ({T16} t; n > 0) {{\n    TASSIGN(t, 4096);\n    TMUL(t, t, t);\n  }}\n  {GUARD}\n  TADD(a, a, a);\n"),
+    "address from sizeof of a tile object": (
+        "",
+        f"  {T16} d;\n  TASSIGN(d, sizeof({T16}));\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "address from sizeof of a local tile alias": (
+        "",
+        f"  using TT = {T16};\n  TT d;\n  TASSIGN(d, 2 * sizeof(TT));\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "address from sizeof of a bfloat16_t": (
+        "",
+        f"  {T16} d;\n  TASSIGN(d, 2048 * sizeof(bfloat16_t));\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
 }
 
 
@@ -1067,3 +1076,16 @@ def test_control_guard_is_kept_for_the_plain_overlap(tmp_path):
 def test_guard_lines_are_found():
     assert guard_lines("x\n  " + GUARD + "\n") == [2]
     assert re.search(r"GUARD", GUARD)
+
+
+def test_template_in_a_file_another_file_of_the_run_includes(tmp_path):
+    # k.cpp instantiates the template only with the disjoint shape; user.cpp, in the same run,
+    # includes k.cpp and instantiates the overlapping one. k.cpp's text is user.cpp's too.
+    kernel = HEAD + TEMPLATE + f"{ENTRY} {{\n  impl<16, 128>(x);\n}}\n"
+    user = '#include "k.cpp"\nextern "C" __global__ AICORE void user_entry(__gm__ float* x) {\n  impl<32, 128>(x);\n}\n'
+    write(tmp_path, {"k.cpp": kernel, "user.cpp": user})
+    status = main(["run", "--pattern", "auto", "-q", "-i", "-I", str(tmp_path), str(tmp_path / "user.cpp"),
+                   str(tmp_path / "k.cpp")])
+    assert status == 0
+    [line] = guard_lines(kernel)
+    assert (tmp_path / "k.cpp").read_text().splitlines()[line - 1].lstrip().startswith("pipe_barrier(PIPE_V);")
