@@ -1089,3 +1089,23 @@ def test_template_in_a_file_another_file_of_the_run_includes(tmp_path):
     assert status == 0
     [line] = guard_lines(kernel)
     assert (tmp_path / "k.cpp").read_text().splitlines()[line - 1].lstrip().startswith("pipe_barrier(PIPE_V);")
+
+
+def test_file_scope_alias_template_named_tile_shadows_ptos(tmp_path):
+    # Without `using namespace pto`, `Tile` is the file's alias template: twice the rows pto's
+    # spelling says, so `a` covers [0, 16384) and overlaps `b` at 8192.
+    text = ("#include <pto/pto-inst.hpp>\nusing pto::TADD;\nusing pto::TMUL;\nusing pto::TASSIGN;\n"
+            "using pto::TileType;\nusing pto::BLayout;\n"
+            "template <TileType L, typename D, int R, int C, BLayout B, int VR, int VC>\n"
+            "using Tile = pto::Tile<L, D, 2 * R, C, B, 2 * VR, VC>;\n"
+            f"{ENTRY} {{\n  {T16} a;\n  {T16} b;\n  TASSIGN(a, 0x0);\n  TASSIGN(b, 8192);\n  pipe_barrier(PIPE_ALL);\n"
+            f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(b, b, b);\n}}\n")
+    assert_guards_kept(tmp_path, {"k.cpp": text})
+
+
+def test_file_scope_tile_alias_control_is_removed_with_ptos_tile(tmp_path):
+    # (The control of the case above: the same kernel with pto's Tile removes the barrier.)
+    text = (HEAD + f"{ENTRY} {{\n  {T16} a;\n  {T16} b;\n  TASSIGN(a, 0x0);\n  TASSIGN(b, 8192);\n  pipe_barrier(PIPE_ALL);\n"
+            "  TADD(a, a, a);\n  pipe_barrier(PIPE_V);  // FREE\n  TMUL(b, b, b);\n}\n")
+    decisions, _ = run_auto(tmp_path, {"k.cpp": text})
+    assert [d["decision"] for d in decisions] == ["removed"], decisions
