@@ -498,9 +498,18 @@ static AICORE void impl(__gm__ float* x) {{
   impl<int8_t>(x);
 }}
 """,
+    "argument is a file-scope constant a later macro renames":
+        "constexpr int ROWS = 16;\n#define ROWS 32\n" + TEMPLATE + f"{ENTRY} {{\n  impl<ROWS, 128>(x);\n}}\n",
+    "argument is a file-scope constant a later header's macro renames":
+        "constexpr int ROWS = 16;\n#include \"rows.h\"\n" + TEMPLATE + f"{ENTRY} {{\n  impl<ROWS, 128>(x);\n}}\n",
+    "argument is a file-scope constant of a narrow type":
+        "constexpr uint16_t FAR = 69632;\n" + TEMPLATE_OFF + f"{ENTRY} {{\n  impl<FAR>(x);\n}}\n",
+    "argument is a file-scope constant cast to a narrow type":
+        TEMPLATE_OFF + f"{ENTRY} {{\n  impl<(uint16_t) 69632>(x);\n}}\n",
 }
 
 TEMPLATE_HEADERS = {
+    "argument is a file-scope constant a later header's macro renames": {"rows.h": "#pragma once\n#define ROWS 32\n"},
     "instantiation from a header macro that pastes the name":
         {"paste.h": "#pragma once\n#define RUN_PASTED(p) p##mpl<32, 128>(x)\n"},
     "instantiation in a header included after the template":
@@ -1109,3 +1118,14 @@ def test_file_scope_tile_alias_control_is_removed_with_ptos_tile(tmp_path):
             "  TADD(a, a, a);\n  pipe_barrier(PIPE_V);  // FREE\n  TMUL(b, b, b);\n}\n")
     decisions, _ = run_auto(tmp_path, {"k.cpp": text})
     assert [d["decision"] for d in decisions] == ["removed"], decisions
+
+
+def test_template_instantiated_by_a_command_line_macro(tmp_path):
+    # The overlapping instantiation is spelled only on the command line (-D), as a build passes it.
+    text = HEAD + TEMPLATE + f"{ENTRY} {{\n  impl<16, 128>(x);\n  EXTRA_WORK;\n}}\n"
+    write(tmp_path, {"k.cpp": text})
+    out = tmp_path / "out.cpp"
+    assert main(["run", "--pattern", "auto", "-q", "-D", "EXTRA_WORK=impl<32, 128>(x)", str(tmp_path / "k.cpp"),
+                 "-o", str(out)]) == 0
+    [line] = guard_lines(text)
+    assert out.read_text().splitlines()[line - 1].lstrip().startswith("pipe_barrier(PIPE_V);")
