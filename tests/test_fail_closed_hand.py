@@ -541,8 +541,17 @@ def test_template_in_a_header_with_no_instantiation_keeps_its_barrier(tmp_path):
     assert_guards_kept(tmp_path, {"impl.h": header}, target="impl.h")
 
 
-def test_template_checked_with_the_guard_stripped_is_not_certified(tmp_path):
-    files = one_file(TEMPLATE_CASES["two instantiations, the overlapping one second"])
+@pytest.mark.parametrize("name", [
+    "two instantiations, the overlapping one second",
+    "instantiation in a header included after the template",
+    "instantiation from another template with a dependent argument",
+    "octal template argument",
+    "unsigned constant in the body wraps",
+    "if constexpr on a template parameter picks the conflicting op",
+])
+def test_template_checked_with_the_guard_stripped_is_not_certified(tmp_path, name):
+    files = one_file(TEMPLATE_CASES[name])
+    files.update(TEMPLATE_HEADERS.get(name, {}))
     assert_check_does_not_certify(tmp_path, files)
 
 
@@ -826,9 +835,17 @@ def test_header_helper_is_read_from_the_header_the_compiler_finds(tmp_path, spel
     assert out.read_text().splitlines()[line - 1].lstrip().startswith("pipe_barrier(PIPE_V);")
 
 
-def test_helper_checked_with_the_guard_stripped_is_not_certified(tmp_path):
-    helpers, body, headers = CALL_CASES["helper drains only on one path"]
+@pytest.mark.parametrize("name", [
+    "helper drains only on one path",
+    "header helper TASSIGNs a tile passed by reference",
+    "header helper's argument assigns the address",
+    "header helper issues vector work under #if defined(__DAV_VEC__)",
+    "header helper writes a caller variable through the caller's reference alias",
+])
+def test_helper_checked_with_the_guard_stripped_is_not_certified(tmp_path, name):
+    helpers, body, headers = CALL_CASES[name]
     files = one_file(f"{helpers}{ENTRY} {{\n{TILES}{body}}}\n")
+    files.update(headers)
     assert_check_does_not_certify(tmp_path, files)
 
 
@@ -1049,8 +1066,16 @@ def test_declarations_macros_and_class_types_keep_what_they_may_hide(tmp_path, n
     assert_guards_kept(tmp_path, files)
 
 
-def test_declaration_checked_with_the_guard_stripped_is_not_certified(tmp_path):
-    helpers, body = DECL_CASES["destructor at the end of a block issues vector work"]
+@pytest.mark.parametrize("name", [
+    "destructor at the end of a block issues vector work",
+    "conversion operator read through a pointer",
+    "object-like macro renames a tile",
+    "TRESHAPE rebinds a placed tile onto an overlapping one",
+    "tile declared in a branch still in flight after it",
+    "file-scope constant of a narrow type wraps",
+])
+def test_declaration_checked_with_the_guard_stripped_is_not_certified(tmp_path, name):
+    helpers, body = DECL_CASES[name]
     assert_check_does_not_certify(tmp_path, one_file(f"{helpers}{ENTRY} {{\n{TILES}{body}}}\n"))
 
 
