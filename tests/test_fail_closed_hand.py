@@ -317,7 +317,8 @@ AICORE void impl<16, 128>(__gm__ float* x) {{
 }}
 """,
     "explicit instantiation definition":
-        TEMPLATE + "template void impl<32, 128>(__gm__ float* x);\n"
+        # (Not static: another translation unit may call the instantiation this one defines.)
+        TEMPLATE.replace("static AICORE", "AICORE") + "template void impl<32, 128>(__gm__ float* x);\n"
         + f"{ENTRY} {{\n  impl<16, 128>(x);\n}}\n",
     "overloads of one template name":
         f"""template <int M, int N>
@@ -421,8 +422,6 @@ static AICORE void impl(__gm__ float* x) {{
         + f"{ENTRY} {{\n  impl<16, 128>(x);\n  Runner r;\n  r.go(x);\n}}\n",
     "instantiation from a header macro that pastes the name":
         '#include "paste.h"\n' + TEMPLATE + f"{ENTRY} {{\n  impl<16, 128>(x);\n  RUN_PASTED(i);\n}}\n",
-    "instantiation by an extern template declaration":
-        TEMPLATE + "extern template void impl<32, 128>(__gm__ float* x);\n" + f"{ENTRY} {{\n  impl<16, 128>(x);\n}}\n",
     "unsigned constant in the body wraps":
         """template <int M, int N>
 static AICORE void impl(__gm__ float* x) {
@@ -621,9 +620,6 @@ CALL_CASES: dict[str, tuple[str, str, dict[str, str]]] = {
     "helper's vector op is left in flight on return": (
         f"static AICORE void work({T16}& t) {{\n  pipe_barrier(PIPE_V);\n  TMUL(t, t, t);\n}}\n",
         f"  work(c);\n  {GUARD}\n  TADD(a, a, a);\n", {}),
-    "helper whose op comes after its own barrier": (
-        f"static AICORE void work({T16}& t) {{\n  pipe_barrier(PIPE_V);\n  TMUL(t, t, t);\n}}\n",
-        f"  TADD(a, a, a);\n  {GUARD}\n  work(c);\n", {}),
     "recursive helper": (
         f"static AICORE void repeat({T16}& t, int64_t k) {{\n  if (k > 0) {{\n    TMUL(t, t, t);\n"
         "    repeat(t, k - 1);\n  }\n}\n",
@@ -704,11 +700,6 @@ CALL_CASES: dict[str, tuple[str, str, dict[str, str]]] = {
         f"  TADD(a, a, a);\n  {GUARD}\n  clear_ub();\n",
         {"helper.h": "#pragma once\nstatic AICORE void clear_ub() {\n"
                      "  vector_dup((__ubuf__ float*) 4096, 0.0f, 64, 1, 1, 8, 0);\n}\n"}),
-    "header helper copies UB to UB": (
-        '#include "helper.h"\n',
-        f"  TADD(a, a, a);\n  {GUARD}\n  copy_ub();\n",
-        {"helper.h": "#pragma once\nstatic AICORE void copy_ub() {\n"
-                     "  copy_ubuf_to_ubuf((__ubuf__ float*) 4096, (__ubuf__ float*) 65536, 0, 1, 64, 0, 0);\n}\n"}),
     "header helper's vector work under a macro the kernel defines before the include": (
         '#define USE_VECTOR 1\n#include "helper.h"\n',
         f"  TADD(a, a, a);\n  {GUARD}\n  scale(c);\n",
@@ -722,11 +713,11 @@ CALL_CASES: dict[str, tuple[str, str, dict[str, str]]] = {
         f"  TADD(a, a, a);\n  {GUARD}\n  pipe_sync();\n",
         {"pipe_sync.h": "#pragma once\nstatic AICORE inline void pipe_sync() {\n  pipe_barrier(PIPE_ALL);\n}\n"}),
     "header helper included twice under different macros": (
-        '#define SCALE_VEC 0\n#include "helper.h"\n#undef SCALE_VEC\n#define SCALE_VEC 1\n',
+        '#define SCALE_VEC 0\n#include "helper.h"\n#undef SCALE_VEC\n#define SCALE_VEC 1\n#include "helper.h"\n',
         f"  TADD(a, a, a);\n  {GUARD}\n  scale(c);\n",
         {"helper.h": f"#if SCALE_VEC\nstatic AICORE void scale_vec({T16}& t) {{\n  TMUL(t, t, t);\n}}\n#define scale scale_vec\n"
                      f"#else\nstatic AICORE void scale({T16}& t) {{\n}}\n#endif\n"}),
-    "header helper with a V to S flag pair around nothing": (
+    "header helper sets a V to S flag without its wait": (
         '#include "helper.h"\n',
         f"  TADD(a, a, a);\n  signal();\n  {GUARD}\n  TMUL(c, c, c);\n",
         {"helper.h": "#pragma once\nstatic AICORE void signal() {\n  set_flag(PIPE_V, PIPE_S, EVENT_ID1);\n}\n"}),
