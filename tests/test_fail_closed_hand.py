@@ -783,6 +783,26 @@ CALL_CASES: dict[str, tuple[str, str, dict[str, str]]] = {
         f"  move_it();\n  {T16} d;\n  TASSIGN(d, g_off);\n  pipe_barrier(PIPE_ALL);\n"
         f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
         {"helper.h": "#pragma once\nstatic int64_t g_off = 65536;\nstatic AICORE void move_it() {\n  g_off = 4096;\n}\n"}),
+    "header helper keeps a tile's address that another header helper rebinds": (
+        '#include "helper.h"\n',
+        f"  hold(b);\n  move_held();\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(b, b, b);\n",
+        {"helper.h": f"#pragma once\nstatic {T16}* g_held;\nstatic AICORE void hold({T16}& t) {{\n  g_held = &t;\n}}\n"
+                     "static AICORE void move_held() {\n  TASSIGN(*g_held, 4096);\n}\n"}),
+    "header helper keeps a scalar's address that another header helper writes": (
+        '#include "helper.h"\n',
+        f"  int64_t at = 65536;\n  hold(&at);\n  move_held();\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic int64_t* g_held;\nstatic AICORE void hold(int64_t* p) {\n  g_held = p;\n}\n"
+                     "static AICORE void move_held() {\n  *g_held = 4096;\n}\n"}),
+    "header helper keeps a scalar's address that the kernel's later write goes through": (
+        '#include "helper.h"\n',
+        f"  int64_t at = 65536;\n  hold(at);\n  *g_held = 4096;\n  {T16} d;\n  TASSIGN(d, at);\n  pipe_barrier(PIPE_ALL);\n"
+        f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\nstatic int64_t* g_held;\nstatic AICORE void hold(int64_t& p) {\n  g_held = &p;\n}\n"}),
+    "header defines a macro over a kernel constant besides its helper": (
+        'constexpr int64_t OFF = 65536;\n#include "helper.h"\n',
+        f"  note();\n  {T16} d;\n  TASSIGN(d, OFF);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n",
+        {"helper.h": "#pragma once\n#define OFF 4096\nstatic AICORE void note() {\n}\n"}),
 }
 
 
