@@ -1165,3 +1165,15 @@ def test_template_instantiated_by_a_command_line_macro(tmp_path):
                  "-o", str(out)]) == 0
     [line] = guard_lines(text)
     assert out.read_text().splitlines()[line - 1].lstrip().startswith("pipe_barrier(PIPE_V);")
+
+
+@pytest.mark.parametrize("calls", ["impl<32, 128>(x);", "impl<16, 128>(x);\n  impl<32, 128>(x);",
+                                   "impl<32, 128>(x);\n  impl<16, 128>(x);"])
+def test_two_adjacent_template_barriers_are_not_both_removed(tmp_path, calls):
+    # Either barrier alone separates the overlap of <32, 128>; removing both is a race.
+    body = TEMPLATE.replace(GUARD, "pipe_barrier(PIPE_V);  // ONE\n  pipe_barrier(PIPE_V);  // TWO")
+    text = HEAD + body + f"{ENTRY} {{\n  {calls}\n}}\n"
+    _, output = run_auto(tmp_path, {"k.cpp": text})
+    lines = [i for i, s in enumerate(text.splitlines(), 1) if "// ONE" in s or "// TWO" in s]
+    out_lines = output.splitlines()
+    assert any(out_lines[n - 1].lstrip().startswith("pipe_barrier(PIPE_V);") for n in lines), output
