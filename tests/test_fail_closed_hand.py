@@ -1067,6 +1067,38 @@ DECL_CASES: dict[str, tuple[str, str]] = {
     "address from sizeof of a bfloat16_t": (
         "",
         f"  {T16} d;\n  TASSIGN(d, 2048 * sizeof(bfloat16_t));\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    # -- several declarators in one declaration (`T a, b;`) ------------------------------------
+    "several declarators: a later initializer assigns an earlier one": (
+        "",
+        f"  int64_t q = 65536, r = (q = 4096);\n  {T16} d;\n  TASSIGN(d, q);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "several declarators: a later initializer decrements an earlier one": (
+        "",
+        f"  int64_t q = 4097, r = --q;\n  {T16} d;\n  TASSIGN(d, q);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "several declarators: a pointer to an earlier one is written through": (
+        "",
+        f"  int64_t q = 65536, *p = &q;\n  *p = 4096;\n  {T16} d;\n  TASSIGN(d, q);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "several declarators: a reference to an earlier one is written through": (
+        "",
+        f"  int64_t q = 65536, &r = q;\n  r = 4096;\n  {T16} d;\n  TASSIGN(d, q);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "several declarators: direct initialization from an earlier one": (
+        "",
+        f"  int64_t q = 65536, r(q - 61440);\n  {T16} d;\n  TASSIGN(d, r);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "several declarators: a tile copied from an overlapping tile": (
+        "",
+        f"  {T16} d = c, e;\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "several declarators: tiles with commas in their type": (
+        "",
+        f"  {T16} d, e;\n  TASSIGN(e, 65536);\n  TASSIGN(d, 4096);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "several declarators: an initializer reads the outer name a later declarator hides": (
+        "",
+        f"  {T16} d;\n  int64_t off = 69632;\n  {{\n    int64_t at = off - 65536, off = 196608;\n    TASSIGN(d, at);\n  }}\n"
+        + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "several declarators: an array beside a scalar": (
+        "",
+        f"  int64_t offs[2] = {{65536, 4096}}, k = 1;\n  {T16} d;\n  TASSIGN(d, offs[k]);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "several declarators under a macro type": (
+        "#define OFF_T int64_t\n",
+        f"  OFF_T q = 65536, r = 4096;\n  {T16} d;\n  TASSIGN(d, r);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
 }
 
 
