@@ -505,9 +505,20 @@ static AICORE void impl(__gm__ float* x) {{
         "constexpr uint16_t FAR = 69632;\n" + TEMPLATE_OFF + f"{ENTRY} {{\n  impl<FAR>(x);\n}}\n",
     "argument is a file-scope constant cast to a narrow type":
         TEMPLATE_OFF + f"{ENTRY} {{\n  impl<(uint16_t) 69632>(x);\n}}\n",
+    # -- templates and header calls together -------------------------------------------------
+    "template body calls a header helper that writes the address":
+        '#include "helper.h"\n' + TEMPLATE_OFF.replace("  TASSIGN(b, OFF);\n", "  int64_t at = OFF;\n  offset(at);\n  TASSIGN(b, at);\n")
+        + f"{ENTRY} {{\n  impl<65536>(x);\n}}\n",
+    "template body calls a header helper that rebinds a tile":
+        '#include "helper.h"\n' + TEMPLATE_OFF.replace("  TASSIGN(b, OFF);\n", "  TASSIGN(b, OFF);\n  place(b);\n")
+        + f"{ENTRY} {{\n  impl<65536>(x);\n}}\n",
 }
 
 TEMPLATE_HEADERS = {
+    "template body calls a header helper that writes the address":
+        {"helper.h": "#pragma once\nstatic AICORE void offset(int64_t& at) {\n  at = 4096;\n}\n"},
+    "template body calls a header helper that rebinds a tile":
+        {"helper.h": f"#pragma once\nstatic AICORE void place({T16}& t) {{\n  TASSIGN(t, 4096);\n}}\n"},
     "argument is a file-scope constant a later header's macro renames": {"rows.h": "#pragma once\n#define ROWS 32\n"},
     "instantiation from a header macro that pastes the name":
         {"paste.h": "#pragma once\n#define RUN_PASTED(p) p##mpl<32, 128>(x)\n"},
