@@ -1225,3 +1225,56 @@ def test_two_adjacent_template_barriers_are_not_both_removed(tmp_path, calls):
     lines = [i for i, s in enumerate(text.splitlines(), 1) if "// ONE" in s or "// TWO" in s]
     out_lines = output.splitlines()
     assert any(out_lines[n - 1].lstrip().startswith("pipe_barrier(PIPE_V);") for n in lines), output
+
+
+# A template whose guard is its first statement: what is in flight at its entry comes from its
+# call sites. And one whose guard is its last: what follows comes from the call sites too.
+ENTRY_GUARD_TEMPLATE = f"""template <int M, int N>
+static AICORE void impl(__gm__ float* x) {{
+  {TMN} a;
+  TASSIGN(a, 0x0);
+  {GUARD}
+  TADD(a, a, a);
+  pipe_barrier(PIPE_ALL);
+}}
+"""
+EXIT_GUARD_TEMPLATE = f"""template <int M, int N>
+static AICORE void impl(__gm__ float* x) {{
+  {TMN} a;
+  TASSIGN(a, 0x0);
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  {GUARD}
+}}
+"""
+C_TILE = f"  {T16} c;\n  TASSIGN(c, 4096);\n"
+
+CALL_SITE_CASES = {
+    "entry: a second call site has vector work in flight":
+        ENTRY_GUARD_TEMPLATE + f"{ENTRY} {{\n{C_TILE}  impl<16, 128>(x);\n  TMUL(c, c, c);\n  impl<16, 128>(x);\n}}\n",
+    "entry: the previous loop iteration's work is in flight":
+        ENTRY_GUARD_TEMPLATE + f"{ENTRY} {{\n{C_TILE}  for (int64_t i = 0; i < n; ++i) {{\n    impl<16, 128>(x);\n"
+        "    TMUL(c, c, c);\n  }\n}\n",
+    "entry: called from a helper whose caller has work in flight":
+        ENTRY_GUARD_TEMPLATE + "static AICORE void mid(__gm__ float* x) {\n  impl<16, 128>(x);\n}\n"
+        + f"{ENTRY} {{\n{C_TILE}  TMUL(c, c, c);\n  mid(x);\n}}\n",
+    "entry: work in flight on one branch into the call":
+        ENTRY_GUARD_TEMPLATE + f"{ENTRY} {{\n{C_TILE}  if (n > 0) {{\n    TMUL(c, c, c);\n  }} else {{\n"
+        "    pipe_barrier(PIPE_ALL);\n  }\n  impl<16, 128>(x);\n}\n",
+    "exit: a call site issues overlapping work after the return":
+        EXIT_GUARD_TEMPLATE + f"{ENTRY} {{\n{C_TILE}  impl<16, 128>(x);\n  TMUL(c, c, c);\n}}\n",
+    "exit: the next loop iteration issues overlapping work":
+        EXIT_GUARD_TEMPLATE + f"{ENTRY} {{\n{C_TILE}  for (int64_t i = 0; i < n; ++i) {{\n    TMUL(c, c, c);\n"
+        "    impl<16, 128>(x);\n  }\n}\n",
+    "exit: only the second call site is followed by overlapping work":
+        EXIT_GUARD_TEMPLATE + f"{ENTRY} {{\n{C_TILE}  impl<16, 128>(x);\n  pipe_barrier(PIPE_ALL);\n  impl<16, 128>(x);\n"
+        "  TMUL(c, c, c);\n}\n",
+    "exit: called from a helper whose caller issues overlapping work":
+        EXIT_GUARD_TEMPLATE + "static AICORE void mid(__gm__ float* x) {\n  impl<16, 128>(x);\n}\n"
+        + f"{ENTRY} {{\n{C_TILE}  mid(x);\n  TMUL(c, c, c);\n}}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALL_SITE_CASES))
+def test_template_edges_keep_what_a_call_site_leaves_in_flight(tmp_path, name):
+    assert_guards_kept(tmp_path, one_file(CALL_SITE_CASES[name]))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from test_fail_closed_hand import (
     CALL_CASES,
+    CALL_SITE_CASES,
     DECL_CASES,
     ENTRY,
     GUARD,
@@ -63,6 +64,8 @@ def all_cases() -> dict[str, dict[str, str]]:
         files = one_file(f"{helpers}{ENTRY} {{\n{TILES}{body}}}\n")
         files.update(headers)
         cases["call: " + name] = files
+    for name, text in CALL_SITE_CASES.items():
+        cases["template call site: " + name] = one_file(text)
     for name, (helpers, body) in DECL_CASES.items():
         cases["declaration: " + name] = one_file(f"{helpers}{ENTRY} {{\n{TILES}{body}}}\n")
     return cases
