@@ -680,6 +680,23 @@ CALL_CASES: dict[str, tuple[str, str, dict[str, str]]] = {
         f"  TADD(a, a, a);\n  pipe_sync();\n  {GUARD}\n  TMUL(c, c, c);\n",
         {"pipe_sync.h": "#pragma once\nstatic AICORE inline void pipe_sync() {\n"
                         "  set_flag(PIPE_MTE3, PIPE_S, EVENT_ID7);\n  wait_flag(PIPE_MTE3, PIPE_S, EVENT_ID7);\n}\n"}),
+    "helper takes the tile by value (a copy names the same bytes)": (
+        f"static AICORE void work({T16} t) {{\n  TMUL(t, t, t);\n}}\n",
+        f"  TADD(a, a, a);\n  {GUARD}\n  work(c);\n", {}),
+    "helper gets one of two tiles by a conditional": (
+        f"static AICORE void work({T16}& t) {{\n  TMUL(t, t, t);\n}}\n",
+        f"  TADD(a, a, a);\n  {GUARD}\n  work(n > 0 ? b : c);\n", {}),
+    "helper gets the tile through a struct it is passed": (
+        f"struct Pair {{\n  {T16}* first;\n  {T16}* second;\n}};\n"
+        "static AICORE void work(Pair p) {\n  TMUL(*p.second, *p.second, *p.second);\n}\n",
+        f"  TADD(a, a, a);\n  {GUARD}\n  work(Pair{{&b, &c}});\n", {}),
+    "helper's vector work is on a tile it declares at a parameter's address": (
+        f"static AICORE void work(int64_t at) {{\n  {T16} t;\n  TASSIGN(t, at);\n  TMUL(t, t, t);\n}}\n",
+        f"  TADD(a, a, a);\n  {GUARD}\n  work(4096);\n", {}),
+    "helper issues its work in a loop that may run once": (
+        f"static AICORE void work({T16}& t, int64_t k) {{\n  for (int64_t i = 0; i < k; ++i) {{\n    TMUL(t, t, t);\n"
+        "    pipe_barrier(PIPE_V);\n  }\n}\n",
+        f"  TADD(a, a, a);\n  {GUARD}\n  work(c, n);\n", {}),
     # -- header helpers read as vector-free no-event calls must really be -------------------
     "header helper writes a kernel variable declared before the include": (
         'static int64_t g_off = 65536;\n#include "helper.h"\n',
