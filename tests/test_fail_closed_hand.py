@@ -516,6 +516,14 @@ static AICORE void impl(__gm__ float* x) {{
         "constexpr uint16_t FAR = 69632;\n" + TEMPLATE_OFF + f"{ENTRY} {{\n  impl<FAR>(x);\n}}\n",
     "argument is a file-scope constant cast to a narrow type":
         TEMPLATE_OFF + f"{ENTRY} {{\n  impl<(uint16_t) 69632>(x);\n}}\n",
+    "argument is a header's constant defined under #if":
+        '#include "rows.h"\n' + TEMPLATE + f"{ENTRY} {{\n  impl<ROWS, 128>(x);\n}}\n",
+    "shifted template argument":
+        TEMPLATE_OFF + f"{ENTRY} {{\n  impl<65536>(x);\n  impl<1 << 12>(x);\n}}\n",
+    "hexadecimal template argument with a suffix":
+        TEMPLATE_OFF + f"{ENTRY} {{\n  impl<0x10000>(x);\n  impl<0x1000ull>(x);\n}}\n",
+    "boolean arithmetic in a template argument":
+        TEMPLATE_OFF + f"{ENTRY} {{\n  impl<65536>(x);\n  impl<true * 4096>(x);\n}}\n",
     # -- templates and header calls together -------------------------------------------------
     "template body calls a header helper that writes the address":
         '#include "helper.h"\n' + TEMPLATE_OFF.replace("  TASSIGN(b, OFF);\n", "  int64_t at = OFF;\n  offset(at);\n  TASSIGN(b, at);\n")
@@ -526,6 +534,8 @@ static AICORE void impl(__gm__ float* x) {{
 }
 
 TEMPLATE_HEADERS = {
+    "argument is a header's constant defined under #if":
+        {"rows.h": "#pragma once\n#if defined(__DAV_C220_VEC__)\nconstexpr int ROWS = 32;\n#else\nconstexpr int ROWS = 16;\n#endif\n"},
     "template body calls a header helper that writes the address":
         {"helper.h": "#pragma once\nstatic AICORE void offset(int64_t& at) {\n  at = 4096;\n}\n"},
     "template body calls a header helper that rebinds a tile":
