@@ -1312,3 +1312,59 @@ CALL_SITE_CASES = {
 @pytest.mark.parametrize("name", sorted(CALL_SITE_CASES))
 def test_template_edges_keep_what_a_call_site_leaves_in_flight(tmp_path, name):
     assert_guards_kept(tmp_path, one_file(CALL_SITE_CASES[name]))
+
+
+# The caller's guard, across a call of a template: the instantiation called issues the conflict.
+CALLER_GUARD_CASES = {
+    "the instantiation's first op overlaps the caller's last":
+        f"""template <int M, int N>
+static AICORE void impl(__gm__ float* x) {{
+  {TMN} t;
+  TASSIGN(t, 0x0);
+  TMUL(t, t, t);
+  pipe_barrier(PIPE_ALL);
+}}
+{ENTRY} {{
+{C_TILE}  TADD(c, c, c);
+  {GUARD}
+  impl<16, 128>(x);
+}}
+""",
+    "the instantiation's last op overlaps the caller's next":
+        f"""template <int M, int N>
+static AICORE void impl(__gm__ float* x) {{
+  {TMN} t;
+  TASSIGN(t, 0x0);
+  pipe_barrier(PIPE_ALL);
+  TMUL(t, t, t);
+}}
+{ENTRY} {{
+{C_TILE}  impl<16, 128>(x);
+  {GUARD}
+  TADD(c, c, c);
+}}
+""",
+    "only the instantiation on one branch overlaps":
+        f"""template <int M, int N>
+static AICORE void impl(__gm__ float* x) {{
+  {TMN} t;
+  TASSIGN(t, 16384 - M * 256);
+  TMUL(t, t, t);
+  pipe_barrier(PIPE_ALL);
+}}
+{ENTRY} {{
+{C_TILE}  TADD(c, c, c);
+  {GUARD}
+  if (n > 0) {{
+    impl<16, 128>(x);
+  }} else {{
+    impl<32, 128>(x);
+  }}
+}}
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALLER_GUARD_CASES))
+def test_callers_guard_keeps_what_an_instantiation_issues(tmp_path, name):
+    assert_guards_kept(tmp_path, one_file(CALLER_GUARD_CASES[name]))

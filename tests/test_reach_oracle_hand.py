@@ -16,6 +16,7 @@ import pytest
 from test_fail_closed_hand import (
     CALL_CASES,
     CALL_SITE_CASES,
+    CALLER_GUARD_CASES,
     DECL_CASES,
     ENTRY,
     GUARD,
@@ -66,6 +67,8 @@ def all_cases() -> dict[str, dict[str, str]]:
         cases["call: " + name] = files
     for name, text in CALL_SITE_CASES.items():
         cases["template call site: " + name] = one_file(text)
+    for name, text in CALLER_GUARD_CASES.items():
+        cases["caller of a template: " + name] = one_file(text)
     for name, (helpers, body) in DECL_CASES.items():
         cases["declaration: " + name] = one_file(f"{helpers}{ENTRY} {{\n{TILES}{body}}}\n")
     return cases
