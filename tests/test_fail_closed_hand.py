@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ptofix.cli import main
 
@@ -1368,3 +1371,17 @@ static AICORE void impl(__gm__ float* x) {{
 @pytest.mark.parametrize("name", sorted(CALLER_GUARD_CASES))
 def test_callers_guard_keeps_what_an_instantiation_issues(tmp_path, name):
     assert_guards_kept(tmp_path, one_file(CALLER_GUARD_CASES[name]))
+
+
+SHAPES = [(8, 128), (16, 64), (16, 128), (8, 256), (32, 64), (16, 256), (32, 128), (64, 64)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(SHAPES), min_size=1, max_size=5))
+def test_template_guard_kept_whenever_some_instantiation_overlaps(shapes):
+    # `a` covers [0, M*N*4), `b` sits at 8192: an instantiation past 2048 elements overlaps.
+    if all(m * n <= 2048 for m, n in shapes):
+        return
+    calls = "".join(f"  impl<{m}, {n}>(x);\n" for m, n in shapes)
+    with tempfile.TemporaryDirectory() as where:
+        assert_guards_kept(Path(where), one_file(TEMPLATE + f"{ENTRY} {{\n{calls}}}\n"))
