@@ -527,6 +527,9 @@ static AICORE void impl(__gm__ float* x) {{
         TEMPLATE_OFF + f"{ENTRY} {{\n  impl<0x10000>(x);\n  impl<0x1000ull>(x);\n}}\n",
     "boolean arithmetic in a template argument":
         TEMPLATE_OFF + f"{ENTRY} {{\n  impl<65536>(x);\n  impl<true * 4096>(x);\n}}\n",
+    "guard inside an #if group of the template body":
+        TEMPLATE.replace(f"  {GUARD}\n", f"#if defined(__DAV_C220_VEC__)\n  {GUARD}\n#endif\n")
+        + f"{ENTRY} {{\n  impl<16, 128>(x);\n  impl<32, 128>(x);\n}}\n",
     # -- templates and header calls together -------------------------------------------------
     "template body calls a header helper that writes the address":
         '#include "helper.h"\n' + TEMPLATE_OFF.replace("  TASSIGN(b, OFF);\n", "  int64_t at = OFF;\n  offset(at);\n  TASSIGN(b, at);\n")
@@ -1119,6 +1122,17 @@ DECL_CASES: dict[str, tuple[str, str]] = {
     "address from sizeof of a bfloat16_t": (
         "",
         f"  {T16} d;\n  TASSIGN(d, 2048 * sizeof(bfloat16_t));\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    # -- #if groups around the guard or the ops (hand-written kernels wrap barriers in them) ---
+    "guard inside the vector compile's #if group":
+        ("", f"  TADD(a, a, a);\n#if defined(__DAV_C220_VEC__)\n  {GUARD}\n#endif\n  TMUL(c, c, c);\n"),
+    "guards in both groups of an #if/#else":
+        ("", f"  TADD(a, a, a);\n#if defined(__DAV_C220_VEC__)\n  {GUARD}\n#else\n  {GUARD}\n#endif\n  TMUL(c, c, c);\n"),
+    "the later op inside an #if group":
+        ("", f"  TADD(a, a, a);\n  {GUARD}\n#if defined(__DAV_C220_VEC__)\n  TMUL(c, c, c);\n#endif\n"),
+    "a drain only in the cube compile's group":
+        ("", f"  TADD(a, a, a);\n#if defined(__DAV_CUBE__)\n  pipe_barrier(PIPE_ALL);\n#endif\n  {GUARD}\n  TMUL(c, c, c);\n"),
+    "a drain only under a macro the file never defines":
+        ("", f"  TADD(a, a, a);\n#ifdef EXTRA_SYNC\n  pipe_barrier(PIPE_ALL);\n#endif\n  {GUARD}\n  TMUL(c, c, c);\n"),
     # -- several declarators in one declaration (`T a, b;`) ------------------------------------
     "several declarators: a later initializer assigns an earlier one": (
         "",
