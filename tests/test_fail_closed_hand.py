@@ -1399,3 +1399,12 @@ def test_template_guard_kept_whenever_some_instantiation_overlaps(shapes):
     calls = "".join(f"  impl<{m}, {n}>(x);\n" for m, n in shapes)
     with tempfile.TemporaryDirectory() as where:
         assert_guards_kept(Path(where), one_file(TEMPLATE + f"{ENTRY} {{\n{calls}}}\n"))
+
+
+def test_template_entry_after_a_vector_free_header_call_keeps_the_work_before_it(tmp_path):
+    # pipe_sync() waits on MTE3 only: TMUL(c) is still in flight when impl's guard is reached.
+    kernel = HEAD + '#include "pipe_sync.h"\n' + ENTRY_GUARD_TEMPLATE + (
+        f"{ENTRY} {{\n{C_TILE}  TMUL(c, c, c);\n  pipe_sync();\n  impl<16, 128>(x);\n}}\n")
+    header = ("#pragma once\nstatic AICORE inline void pipe_sync() {\n"
+              "  set_flag(PIPE_MTE3, PIPE_S, EVENT_ID7);\n  wait_flag(PIPE_MTE3, PIPE_S, EVENT_ID7);\n}\n")
+    assert_guards_kept(tmp_path, {"k.cpp": kernel, "pipe_sync.h": header})
