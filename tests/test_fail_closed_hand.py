@@ -1122,6 +1122,53 @@ DECL_CASES: dict[str, tuple[str, str]] = {
     "address from sizeof of a bfloat16_t": (
         "",
         f"  {T16} d;\n  TASSIGN(d, 2048 * sizeof(bfloat16_t));\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    # -- expression macros (`#define DIV_ROUNDUP(x, y) (((x) + (y) - 1) / (y))`) -------------
+    "expression macro's argument is a macro that assigns the address": (
+        "#define DIV_ROUNDUP(x, y) (((x) + (y) - 1) / (y))\n#define BUMP (at = 4096)\n",
+        f"  int64_t at = 65536;\n  int64_t k = DIV_ROUNDUP(BUMP, 1);\n  {T16} d;\n  TASSIGN(d, at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "expression macro's argument assigns the address in parentheses": (
+        "#define DIV_ROUNDUP(x, y) (((x) + (y) - 1) / (y))\n",
+        f"  int64_t at = 65536;\n  int64_t k = DIV_ROUNDUP((at = 4096), 1);\n  {T16} d;\n  TASSIGN(d, at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "expression macro's argument holds a comma expression": (
+        "#define DIV_ROUNDUP(x, y) (((x) + (y) - 1) / (y))\n",
+        f"  int64_t at = 65536;\n  int64_t k = DIV_ROUNDUP((at -= 61440, 8), 1);\n  {T16} d;\n  TASSIGN(d, at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "expression macro without parenthesized parameters gives the address": (
+        "#define SCALE(x) (x * 16)\n",
+        f"  {T16} d;\n  TASSIGN(d, SCALE(4096 + 0));\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "expression macro redefined by a later header": (
+        '#define PLACE(x) ((x) + 65536)\n#include "place.h"\n',
+        f"  {T16} d;\n  TASSIGN(d, PLACE(0));\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "expression macro name used as a constant's name": (
+        "#define PLACE(x) ((x) + 65536)\nconstexpr int64_t PLACE = 4096;\n",
+        f"  {T16} d;\n  TASSIGN(d, PLACE);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    # -- the file's structs of plain scalar members ----------------------------------------------
+    "plain struct copy assignment carries a member": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place s{{65536}};\n  Place t{{65536}};\n  t.at = 4096;\n  s = t;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct member written through a pointer": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place s{{65536}};\n  Place* p = &s;\n  p->at = 4096;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct member written by a helper through a reference": (
+        "struct Place {\n  int64_t at;\n};\nstatic AICORE void move(Place& p) {\n  p.at = 4096;\n}\n",
+        f"  Place s{{65536}};\n  move(s);\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct narrow member wraps": (
+        "struct Place {\n  uint16_t at;\n};\n",
+        f"  Place s{{0}};\n  s.at = 69632;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct bit-field wraps": (
+        "struct Place {\n  uint32_t at : 16;\n};\n",
+        f"  Place s{{0}};\n  s.at = 69632;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct members declared together are read in order": (
+        "struct Place {\n  int64_t far, near;\n};\n",
+        f"  Place s{{65536, 4096}};\n  {T16} d;\n  TASSIGN(d, s.near);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct assigned from a braced list": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place s{{65536}};\n  s = Place{{4096}};\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct with a default member initializer": (
+        "struct Place {\n  int64_t far;\n  int64_t at = 4096;\n};\n",
+        f"  Place s{{65536}};\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct shadowed by a local struct of the same name": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  struct Place {{\n    uint16_t at;\n  }};\n  Place s{{0}};\n  s.at = 69632;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
     # -- #if groups around the guard or the ops (hand-written kernels wrap barriers in them) ---
     "guard inside the vector compile's #if group":
         ("", f"  TADD(a, a, a);\n#if defined(__DAV_C220_VEC__)\n  {GUARD}\n#endif\n  TMUL(c, c, c);\n"),
@@ -1168,10 +1215,16 @@ DECL_CASES: dict[str, tuple[str, str]] = {
 }
 
 
+DECL_HEADERS = {
+    "expression macro redefined by a later header": {"place.h": "#define PLACE(x) ((x) + 4096)\n"},
+}
+
+
 @pytest.mark.parametrize("name", sorted(DECL_CASES))
 def test_declarations_macros_and_class_types_keep_what_they_may_hide(tmp_path, name):
     helpers, body = DECL_CASES[name]
     files = one_file(f"{helpers}{ENTRY} {{\n{TILES}{body}}}\n")
+    files.update(DECL_HEADERS.get(name, {}))
     assert_guards_kept(tmp_path, files)
 
 

@@ -18,6 +18,7 @@ from test_fail_closed_hand import (
     CALL_SITE_CASES,
     CALLER_GUARD_CASES,
     DECL_CASES,
+    DECL_HEADERS,
     ENTRY,
     GUARD,
     HEAD,
@@ -70,7 +71,9 @@ def all_cases() -> dict[str, dict[str, str]]:
     for name, text in CALLER_GUARD_CASES.items():
         cases["caller of a template: " + name] = one_file(text)
     for name, (helpers, body) in DECL_CASES.items():
-        cases["declaration: " + name] = one_file(f"{helpers}{ENTRY} {{\n{TILES}{body}}}\n")
+        files = one_file(f"{helpers}{ENTRY} {{\n{TILES}{body}}}\n")
+        files.update(DECL_HEADERS.get(name, {}))
+        cases["declaration: " + name] = files
     return cases
 
 
