@@ -1169,6 +1169,42 @@ DECL_CASES: dict[str, tuple[str, str]] = {
     "plain struct shadowed by a local struct of the same name": (
         "struct Place {\n  int64_t at;\n};\n",
         f"  struct Place {{\n    uint16_t at;\n  }};\n  Place s{{0}};\n  s.at = 69632;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct copy assignment carries a member (members assigned)": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place s;\n  s.at = 65536;\n  Place t;\n  t.at = 4096;\n  s = t;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct copy construction carries a member": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place t;\n  t.at = 4096;\n  Place s = t;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct member written through a pointer (members assigned)": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place s;\n  s.at = 65536;\n  Place* p = &s;\n  p->at = 4096;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct member written through a reference to the struct": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place s;\n  s.at = 65536;\n  Place& r = s;\n  r.at = 4096;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct member written through a reference to the member": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place s;\n  s.at = 65536;\n  int64_t& r = s.at;\n  r = 4096;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct member written by a helper (members assigned)": (
+        "struct Place {\n  int64_t at;\n};\nstatic AICORE void move(Place& p) {\n  p.at = 4096;\n}\n",
+        f"  Place s;\n  s.at = 65536;\n  move(s);\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct narrow member wraps (members assigned)": (
+        "struct Place {\n  uint16_t at;\n};\n",
+        f"  Place s;\n  s.at = 69632;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct bit-field wraps (members assigned)": (
+        "struct Place {\n  uint32_t at : 16;\n};\n",
+        f"  Place s;\n  s.at = 69632;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct member incremented": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place s;\n  s.at = 4095;\n  s.at++;\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct member of a struct array": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place s[2];\n  s[0].at = 65536;\n  s[1].at = 4096;\n  {T16} d;\n  TASSIGN(d, s[n & 1].at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "plain struct member written in a loop": (
+        "struct Place {\n  int64_t at;\n};\n",
+        f"  Place s;\n  s.at = 65536;\n  for (int64_t i = 0; i < n; ++i) {{\n    s.at = 4096;\n  }}\n  {T16} d;\n  TASSIGN(d, s.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "two plain structs with a member of one name": (
+        "struct Far {\n  int64_t at;\n};\nstruct Near {\n  int64_t at;\n};\n",
+        f"  Far f;\n  f.at = 65536;\n  Near g;\n  g.at = 4096;\n  {T16} d;\n  TASSIGN(d, g.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
     # -- #if groups around the guard or the ops (hand-written kernels wrap barriers in them) ---
     "guard inside the vector compile's #if group":
         ("", f"  TADD(a, a, a);\n#if defined(__DAV_C220_VEC__)\n  {GUARD}\n#endif\n  TMUL(c, c, c);\n"),
