@@ -1205,6 +1205,22 @@ DECL_CASES: dict[str, tuple[str, str]] = {
     "two plain structs with a member of one name": (
         "struct Far {\n  int64_t at;\n};\nstruct Near {\n  int64_t at;\n};\n",
         f"  Far f;\n  f.at = 65536;\n  Near g;\n  g.at = 4096;\n  {T16} d;\n  TASSIGN(d, g.at);\n" + f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n"),
+    "struct whose member's type is an alias of a class with a constructor": (
+        f"static {T16} g_tile;\nstruct Work {{\n  AICORE Work() {{\n    TMUL(g_tile, g_tile, g_tile);\n  }}\n}};\nusing Count = Work;\nstruct Place {{\n  int64_t at;\n  Count c;\n}};\n",
+        f"  TASSIGN(g_tile, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  Place p;\n"),
+    "struct whose member's type is a macro for a class with a constructor": (
+        f"static {T16} g_tile;\nstruct Work {{\n  AICORE Work() {{\n    TMUL(g_tile, g_tile, g_tile);\n  }}\n}};\n#define COUNT_T Work\nstruct Place {{\n  int64_t at;\n  COUNT_T c;\n}};\n",
+        f"  TASSIGN(g_tile, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  Place p;\n"),
+    "struct whose member array's element type has a constructor": (
+        f"static {T16} g_tile;\nstruct Work {{\n  AICORE Work() {{\n    TMUL(g_tile, g_tile, g_tile);\n  }}\n}};\nstruct Place {{\n  int64_t at;\n  Work c[2];\n}};\n",
+        f"  TASSIGN(g_tile, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  Place p;\n"),
+    "struct deriving from a class with a constructor": (
+        f"static {T16} g_tile;\nstruct Work {{\n  AICORE Work() {{\n    TMUL(g_tile, g_tile, g_tile);\n  }}\n}};\nstruct Place : Work {{\n  int64_t at;\n}};\n",
+        f"  TASSIGN(g_tile, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  Place p;\n"),
+    "struct whose member has a default initializer that issues vector work": (
+        f"static {T16} g_tile;\nstatic AICORE int64_t touch() {{\n  TMUL(g_tile, g_tile, g_tile);\n  return 0;\n}}\n"
+        "struct Place {\n  int64_t at = touch();\n};\n",
+        f"  TASSIGN(g_tile, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  Place p;\n"),
     # -- #if groups around the guard or the ops (hand-written kernels wrap barriers in them) ---
     "guard inside the vector compile's #if group":
         ("", f"  TADD(a, a, a);\n#if defined(__DAV_C220_VEC__)\n  {GUARD}\n#endif\n  TMUL(c, c, c);\n"),
