@@ -1417,6 +1417,32 @@ CALL_SITE_CASES = {
     "entry: work in flight on one branch into the call":
         ENTRY_GUARD_TEMPLATE + f"{ENTRY} {{\n{C_TILE}  if (n > 0) {{\n    TMUL(c, c, c);\n  }} else {{\n"
         "    pipe_barrier(PIPE_ALL);\n  }\n  impl<16, 128>(x);\n}\n",
+    "entry: the template calls itself with work in flight":
+        f"""template <int M, int N>
+static AICORE void impl(__gm__ float* x, int64_t k) {{
+  {TMN} a;
+  TASSIGN(a, 0x0);
+  {T16} c;
+  TASSIGN(c, 4096);
+  {GUARD}
+  TADD(a, a, a);
+  pipe_barrier(PIPE_ALL);
+  TMUL(c, c, c);
+  if (k > 0) {{
+    impl<16, 128>(x, k - 1);
+  }}
+  pipe_barrier(PIPE_ALL);
+}}
+{ENTRY} {{
+  impl<16, 128>(x, n);
+}}
+""",
+    "entry: called with constant arguments from another template with work in flight":
+        ENTRY_GUARD_TEMPLATE + "template <int K>\nstatic AICORE void outer(__gm__ float* x) {\n"
+        f"{C_TILE}  TMUL(c, c, c);\n  impl<16, 128>(x);\n}}\n" + f"{ENTRY} {{\n  outer<1>(x);\n}}\n",
+    "entry: called from a lambda with work in flight":
+        ENTRY_GUARD_TEMPLATE + f"{ENTRY} {{\n{C_TILE}  auto run = [&]() {{\n    TMUL(c, c, c);\n    impl<16, 128>(x);\n  }};\n"
+        "  run();\n}\n",
     "exit: a call site issues overlapping work after the return":
         EXIT_GUARD_TEMPLATE + f"{ENTRY} {{\n{C_TILE}  impl<16, 128>(x);\n  TMUL(c, c, c);\n}}\n",
     "exit: the next loop iteration issues overlapping work":
