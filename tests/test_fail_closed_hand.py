@@ -380,6 +380,8 @@ struct Impl {{
 """,
     "instantiation in a header included after the template":
         TEMPLATE + '#include "more.h"\n' + f"{ENTRY} {{\n  impl<16, 128>(x);\n  more(x);\n}}\n",
+    "instantiation in a header included at the end of the file":
+        TEMPLATE + f"{ENTRY} {{\n  impl<16, 128>(x);\n}}\n" + '#include "tail.h"\n',
     "instantiation through a macro naming the template":
         TEMPLATE + "#define IMPL impl\n" + f"{ENTRY} {{\n  impl<16, 128>(x);\n  IMPL<32, 128>(x);\n}}\n",
     "address from a block-scoped constexpr of a template parameter":
@@ -540,6 +542,8 @@ static AICORE void impl(__gm__ float* x) {{
 }
 
 TEMPLATE_HEADERS = {
+    "instantiation in a header included at the end of the file":
+        {"tail.h": 'extern "C" __global__ AICORE void wide_entry(__gm__ float* x) {\n  impl<32, 128>(x);\n}\n'},
     "argument is a header's constant defined under #if":
         {"rows.h": "#pragma once\n#if defined(__DAV_C220_VEC__)\nconstexpr int ROWS = 32;\n#else\nconstexpr int ROWS = 16;\n#endif\n"},
     "template body calls a header helper that writes the address":
