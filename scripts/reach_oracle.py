@@ -340,7 +340,7 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
         file_scope = file_scope[:start] + re.sub(r"[^\n]", " ", file_scope[start:end + 1]) + file_scope[end + 1:]
     FILE_SCOPE[:] = [file_scope]
     helpers = inert_helpers(path, text, includes)
-    instances = template_instances(path, code, bodies, file_scope)
+    instances = template_instances(path, code, bodies, file_scope, includes)
     for start, end in bodies:
         body = code[start:end]
         base = _constants(file_scope + body)
@@ -350,12 +350,20 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
         head = head[max(head.rfind(";"), head.rfind("}")) + 1:]
         for hidden in set(re.findall(r"\b[A-Za-z_]\w*\b", head)) | TEMPLATE_PARAMETERS.get(id(code), set()):
             base.pop(hidden, None)
+        passed = _passed_to_calls(body)
+        for name in passed:
+            base.pop(name, None)
         pieces = statements(code, start, end)
         tree, leaves = body_tree(code, pieces)
         entry = "__global__" in code[max(0, start - 600):start].rsplit(";", 1)[-1].rsplit("}", 1)[-1]
         verdicts: dict[int, bool] = {}
         for bindings in instances.get(start, [{}]):
             tiles = _tiles(body, aliases, {**base, **bindings}, start)
+            # (A name passed to a function that is not a pto op may be written or rebound through
+            # a reference: its tile is not known.)
+            for name in passed:
+                if name in tiles:
+                    tiles[name] = None
             walk = Walk(code, pieces, tiles, entry, tail_drains, helpers)
             for leaf in leaves.values():
                 assert leaf.piece is not None
@@ -384,6 +392,25 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
     return result
 
 
+def _passed_to_calls(body: str) -> set[str]:
+    """Every name spelled in the arguments of a call in ``body`` to a function that is not a pto
+    op (all capitals), a flag, a barrier or a known scalar callee."""
+    passed: set[str] = set()
+    for call in re.finditer(r"\b(\w+)\s*(?:<[^;{}()]*>)?\s*\(", body):
+        callee = call.group(1)
+        if re.fullmatch(r"[A-Z][A-Z0-9_]*", callee) or callee in SCALAR_CALLEES or callee in (
+                "set_flag", "wait_flag", "pipe_barrier", "sizeof", "if", "for", "while", "switch", "return"):
+            continue
+        depth, j = 0, call.end() - 1
+        while j < len(body):
+            depth += {"(": 1, ")": -1}.get(body[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        passed.update(re.findall(r"\b[A-Za-z_]\w*\b", body[call.end():j]))
+    return passed
+
+
 HEADER_SUFFIXES = (".h", ".hpp", ".hh", ".hxx", ".inc", ".inl")
 
 
@@ -406,8 +433,8 @@ def _function_name(code: str, start: int) -> tuple[str, bool, int]:
     return named.group(1), named.group(2) is not None, max(0, i - 300) + named.start(1)
 
 
-def template_instances(path: str, code: str, bodies: list[tuple[int, int]],
-                       file_scope: str) -> dict[int, list[dict[str, str]]]:
+def template_instances(path: str, code: str, bodies: list[tuple[int, int]], file_scope: str,
+                       includes: list[str] | tuple[str, ...] = ()) -> dict[int, list[dict[str, str]]]:
     """Body start -> the template parameter bindings of every instantiation the file makes of a
     function template it defines, when all are known: the file is a source (a header's templates
     are instantiated by whoever includes it: none), the template's parameters are all of integer
@@ -416,11 +443,13 @@ def template_instances(path: str, code: str, bodies: list[tuple[int, int]],
     are constants of the file (no declaration, no address taken, no call deducing them)."""
     if path.endswith(HEADER_SUFFIXES):
         return {}
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        raw = handle.read()
+    if "\\\n" in raw or "\\\r\n" in raw:
+        return {}       # (a backslash-newline splice can form a name the scan does not see)
+    headers, unread = _included_headers(path, raw, includes)
     names = [(_function_name(code, start), start) for start, _ in bodies]
     defined = Counter(name for (name, _, _), _ in names if name)
-    constants = _constants(file_scope)
-    for hidden in TEMPLATE_PARAMETERS.get(id(code), set()):
-        constants.pop(hidden, None)
     found: dict[int, list[dict[str, str]]] = {}
     for (name, specialized, at), start in names:
         if not name or specialized or defined[name] != 1:
@@ -439,12 +468,19 @@ def template_instances(path: str, code: str, bodies: list[tuple[int, int]],
             parameters.append(typed.group(1))
         if not parameters:
             continue
+        # (An instantiation a header makes is not seen here: any header not read, or read and
+        # mentioning the name or pasting tokens, leaves the template undecided.)
+        if unread or any(re.search(r"\b" + name + r"\b", h) or "##" in h for h in headers):
+            continue
         bindings: list[dict[str, str]] = []
         for mention in re.finditer(r"\b" + name + r"\b", code):
             if mention.start() == at:
                 continue
             call = re.compile(r"\s*<([^<>;{}()]*)>\s*\(").match(code, mention.end())
-            values = [_value(arg, constants, 0) for arg in split_arguments(call.group(1))] if call else []
+            # (Only arithmetic over plain decimal literals: a named constant may be shadowed,
+            # renamed by a macro or narrow; another literal form (octal, binary, character) is not read.)
+            values = [_value(arg, {}, 0) if re.fullmatch(r"(?:\b(?:0|[1-9]\d*)\b|[\s+*/%()-])+", arg) else None
+                      for arg in split_arguments(call.group(1))] if call else []
             if call is None or len(values) != len(parameters) or None in values \
                     or code[:mention.start()].rstrip().endswith(("&", "::", ".", "->")):
                 bindings = []
@@ -455,6 +491,28 @@ def template_instances(path: str, code: str, bodies: list[tuple[int, int]],
         if bindings:
             found[start] = bindings
     return found
+
+
+def _included_headers(path: str, text: str, includes: list[str] | tuple[str, ...]) -> tuple[list[str], bool]:
+    """(the masked text of each `#include "..."` header found beside ``path`` or in ``includes``,
+    whether any `#include "..."` (or a computed include) was not found)."""
+    texts, unread = [], False
+    for line in re.finditer(r"^[ \t]*#[ \t]*include\b", masked(text), re.M):
+        named = re.compile(r'[ \t]*"([^"\n]+)"').match(text, line.end())
+        if named is None:
+            unread = unread or re.compile(r"[ \t]*<").match(text, line.end()) is None
+            continue
+        found = [os.path.join(d, named.group(1)) for d in [os.path.dirname(os.path.abspath(path)), *includes]
+                 if os.path.isfile(os.path.join(d, named.group(1)))]
+        library = re.fullmatch(r"pto/[\w/-]+\.h(?:pp)?|(?:kernel_operator\w*|kernel_tiling/\w+|acl/\w+|runtime/\w+"
+                               r"|hccl/\w+|tikcfw/\w+|register/\w+)\.h(?:pp)?", named.group(1))
+        if not found:
+            # (pto-isa's and CANN's own headers instantiate no template of the kernel's.)
+            unread = unread or library is None
+            continue
+        with open(found[0], encoding="utf-8", errors="replace") as handle:
+            texts.append(masked(handle.read()))
+    return texts, unread
 
 
 def _included_texts(path: str, text: str, includes: list[str] | tuple[str, ...]) -> list[str]:
@@ -654,9 +712,10 @@ def _constants(code: str) -> dict[str, str]:
     written again (no other `name =`, compound assignment, increment or address taken)."""
     found: dict[str, str] = {}
     seen: Counter[str] = Counter()
-    for m in re.finditer(r"(?:\bconst(?:expr)?\s+)?\b" + SCALAR_TYPES + r"\s+(\w+)\s*=\s*([^;]*);", code):
-        seen[m.group(1)] += 1
-        found[m.group(1)] = m.group(2)
+    for m in re.finditer(r"(?:\bconst(?:expr)?\s+)?\b(" + SCALAR_TYPES + r")\s+(\w+)\s*=\s*([^;]*);", code):
+        seen[m.group(2)] += 1
+        # (A type narrower than 32 bits may wrap its initializer: never a known value.)
+        found[m.group(2)] = "narrow_unknown" if re.search(r"8|16", m.group(1)) else m.group(3)
     writes: Counter[str] = Counter()
     for m in WRITE.finditer(code):
         writes[m.group(1) or m.group(2) or m.group(3) or m.group(4)] += 1
