@@ -350,7 +350,7 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
         head = head[max(head.rfind(";"), head.rfind("}")) + 1:]
         for hidden in set(re.findall(r"\b[A-Za-z_]\w*\b", head)) | TEMPLATE_PARAMETERS.get(id(code), set()):
             base.pop(hidden, None)
-        passed = _passed_to_calls(body)
+        passed = _passed_to_calls(body, {m.group(1) for m in ALIAS.finditer(code)})
         for name in passed:
             base.pop(name, None)
         pieces = statements(code, start, end)
@@ -392,7 +392,7 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
     return result
 
 
-def _passed_to_calls(body: str) -> set[str]:
+def _passed_to_calls(body: str, tile_types: set[str]) -> set[str]:
     """Every name spelled in the arguments of a call in ``body`` to a function that is not a pto
     op (all capitals), a flag, a barrier or a known scalar callee."""
     passed: set[str] = set()
@@ -401,6 +401,10 @@ def _passed_to_calls(body: str) -> set[str]:
         if re.fullmatch(r"[A-Z][A-Z0-9_]*", callee) or callee in SCALAR_CALLEES or callee in (
                 "set_flag", "wait_flag", "pipe_barrier", "sizeof", "if", "for", "while", "switch", "return"):
             continue
+        before = body[:call.start()].rstrip()
+        declared = re.search(r"(\w+)$", before)
+        if declared is not None and declared.group(1) in tile_types or re.search(r"\bTile\s*<[^;{}()]*>$", before):
+            continue    # (a tile's declaration `T name(rows, cols)`: judged with the tiles)
         depth, j = 0, call.end() - 1
         while j < len(body):
             depth += {"(": 1, ")": -1}.get(body[j], 0)
