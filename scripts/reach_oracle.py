@@ -402,6 +402,8 @@ def _passed_to_calls(body: str, tile_types: set[str]) -> set[str]:
                 "set_flag", "wait_flag", "pipe_barrier", "sizeof", "if", "for", "while", "switch", "return"):
             continue
         before = body[:call.start()].rstrip()
+        if before.endswith(".") and callee in ("GetValue", "SetValue"):
+            continue    # (pto's Tile::GetValue/SetValue take the index and value by value)
         declared = re.search(r"(\w+)$", before)
         if declared is not None and declared.group(1) in tile_types or re.search(r"\bTile\s*<[^;{}()]*>$", before):
             continue    # (a tile's declaration `T name(rows, cols)`: judged with the tiles)
