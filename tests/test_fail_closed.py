@@ -2335,10 +2335,20 @@ def _into_cvt(source: str, dest: str, first: str, second: str) -> str:
                  f"  TASSIGN(h, 32768);", first, second)
 
 
+HALF16x128 = _tile("half", 16, 128, "16, 128")
+
+
 def test_a_float_conversion_reads_a_chain_in_order():
-    assert removed(_into_cvt(F16x128, BF16x128, "TEXP(x, y);", "TCVT(h, x, RoundMode::CAST_RINT);")) == [True]
-    assert removed(_into_cvt(F16x128, BF16x128, "TMULS(x, y, 2.0f);", "TCVT(h, x, RoundMode::CAST_RINT);")) \
+    assert removed(_into_cvt(F16x128, HALF16x128, "TEXP(x, y);", "TCVT(h, x, RoundMode::CAST_RINT);")) == [True]
+    assert removed(_into_cvt(F16x128, HALF16x128, "TMULS(x, y, 2.0f);", "TCVT(h, x, RoundMode::CAST_RINT);")) \
         == [True]
+
+
+def test_a_conversion_to_bfloat16_keeps_its_barrier():
+    # TCvt.hpp's float -> bf16 branch (GenCastCallFp32ToBf16) has no recorded walk: the host
+    # cost model traces bfloat16_t as half, so no chain into it is credited (fail closed).
+    assert removed(_into_cvt(F16x128, BF16x128, "TEXP(x, y);", "TCVT(h, x, RoundMode::CAST_ROUND);")) == [False]
+    assert removed(_into_cvt(F16x128, BF16x128, "TEXP(x, y);", "TCVT(h, x, RoundMode::CAST_RINT);")) == [False]
 
 
 @pytest.mark.parametrize("source, dest, first, second", [

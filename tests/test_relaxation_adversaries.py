@@ -35,7 +35,7 @@ def _decl(name: str, tile: str, address: int | str) -> str:
 
 
 F32 = _tile("float", 16, 128, "16, 128")          # 8 KiB: 32 repeats of 256 bytes
-BF16 = _tile("bfloat16_t", 16, 128, "16, 128")
+BF16 = _tile("half", 16, 128, "16, 128")  # (float -> half: the pair the trace backs)
 # x is the chained tile, y the producer's source, h the conversion's destination.
 XYH = _decl("x", F32, 0) + _decl("y", F32, 16384) + _decl("h", BF16, 32768)
 CVT = "TCVT(h, x, RoundMode::CAST_RINT);"
@@ -64,7 +64,7 @@ def test_texp_into_a_float_conversion_chains():
     # The tmp form. Wrong: taking every TCVT as one vconv a row.
     (_decl("t", F32, 49152), "TCVT(h, x, t, RoundMode::CAST_RINT);"),
     # A ColMajor destination. Wrong: checking the source's layout only.
-    (_decl("hc", _tile("bfloat16_t", 16, 128, "16, 128", "ColMajor"), 49152), "TCVT(hc, x, RoundMode::CAST_RINT);"),
+    (_decl("hc", _tile("half", 16, 128, "16, 128", "ColMajor"), 49152), "TCVT(hc, x, RoundMode::CAST_RINT);"),
 ])
 def test_a_conversion_writing_over_or_walking_unlike_the_chain_keeps_its_barrier(extra, second):
     assert removed(_pair("TEXP(x, y);", second, XYH + extra)) == [False]
@@ -97,7 +97,7 @@ def test_a_column_chunk_producer_before_a_conversion_keeps_its_barrier(rows):
     kept = True
     decls = (_decl("x", _tile("float", rows, 128, f"{rows}, 128"), 0)
              + _decl("y", _tile("float", rows, 128, f"{rows}, 128"), 16384)
-             + _decl("h", _tile("bfloat16_t", rows, 128, f"{rows}, 128"), 32768)
+             + _decl("h", _tile("half", rows, 128, f"{rows}, 128"), 32768)
              + _decl("m", _tile("float", rows, 8, f"{rows}, 1", "ColMajor"), 49152))
     assert removed(_pair("TROWEXPANDSUB(x, y, m);", CVT, decls)) == [not kept]
 
@@ -191,7 +191,7 @@ def _random_kernel(rng: random.Random) -> str:
              + _decl("h", BF16, 32768) + _decl("g", BF16, 36864) + _decl("hb", BF16, 8192)
              + _decl("s", _tile("float", 4, 128, "4, 128"), 40960)
              + _decl("m", _tile("float", 16, 8, "16, 1", "ColMajor"), 45056)
-             + _decl("hs", _tile("bfloat16_t", 4, 128, "4, 128"), 4096))
+             + _decl("hs", _tile("half", 4, 128, "4, 128"), 4096))
 
     def op() -> str:
         x, y, z = rng.choice("abcd"), rng.choice("abcd"), rng.choice("abcd")

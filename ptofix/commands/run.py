@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 
 from ..batch import Processed, check_batch_options, deliver_processed, run_files
 from ..local_slot_options import LocalSlotOptions
@@ -111,9 +114,38 @@ def run(args: argparse.Namespace) -> int:
 def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
     """The C++ fixes `run`'s options select."""
     from ..cpp_fixes import CppFixOptions
+    included = _inputs_another_input_includes(list(getattr(args, "files", None) or []),
+                                              list(getattr(args, "include_dirs", None) or []))
+    if included:
+        write_stderr(f"ptofix: note: {included[0]} is #included by another file of this run: the files are not "
+                     "read as separate translation units (templates and static functions stay Unknown)\n")
     return CppFixOptions(pattern=getattr(args, "pattern", None), force=bool(getattr(args, "force", False)),
                          weight=getattr(args, "weight", None) or "", pto_isa=getattr(args, "pto_isa", None) or None,
-                         local_slot=LocalSlotOptions.from_values(vars(args)))
+                         translation_unit=not included, local_slot=LocalSlotOptions.from_values(vars(args)))
+
+
+_QUOTED_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"', re.MULTILINE)
+
+
+def _inputs_another_input_includes(files: list[str], include_dirs: list[str]) -> list[str]:
+    """The input files that another input #includes (by a quoted include found beside the includer or
+    in an -I directory): such a file is part of its includer's translation unit, whose code may call
+    its templates and static functions with other arguments."""
+    if len(files) < 2:
+        return []
+    real = {os.path.realpath(path): path for path in files}
+    found: list[str] = []
+    for path in files:
+        try:
+            text = Path(path).read_text(errors="replace")
+        except OSError:
+            continue
+        for name in _QUOTED_INCLUDE.findall(text):
+            for base in [os.path.dirname(path) or ".", *include_dirs]:
+                target = os.path.realpath(os.path.join(base, name))
+                if target in real and target != os.path.realpath(path) and real[target] not in found:
+                    found.append(real[target])
+    return found
 
 
 def process_file(path: str, job: FilePasses) -> Processed:

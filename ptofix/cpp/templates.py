@@ -139,6 +139,11 @@ def _parameters(ctx: FileContext, fn: Function) -> tuple[list[tuple[str, IntType
     if any(name in identifiers(body) for summary in ctx.headers.values()
            for bodies in summary.macro_bodies.values() for body in bodies):
         return [], f"a header's macro names '{name}'"
+    for summary in ctx.headers.values():
+        # (A header's own function may call it with other arguments: every mention counts.)
+        header = summary.used.get(name)
+        if header:
+            return [], f"the header {header}, which the file includes, names '{name}': it may instantiate it too"
     if _EXPLICIT_SPECIALIZATION.search(code_only(ctx.model.source.text)):
         return [], "the file has an explicit specialization (template <>)"
     out: list[tuple[str, IntType | None]] = []
