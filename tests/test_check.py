@@ -23,7 +23,7 @@ CORPUS_RACES = {
     "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/mix_x.pto.l3.cpp": 6,
     # (Its TEXP(v16) -> TCVT(v22, v16) with no barrier is a same-access chain, as ptoas's own pruning
     # judged it: not a race.)
-    "ptoas-2026-08-21/samples/PyPTOIRParser/paged_attention_example_kernel_softmax_prepare.pto.cpp": 2,
+    "ptoas-2026-08-21/samples/PyPTOIRParser/paged_attention_example_kernel_softmax_prepare.pto.cpp": 3,
     "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/online_softmax.pto.l3.cpp": 2,
     "ptoas-2026-08-21/samples/SCF/scf_for_break_like.pto.cpp": 2,
     # The same through ptoas's gotos: both TADDS of the loop body reach the TADDS after it undrained.

@@ -114,4 +114,4 @@ def declarator_statements(stmt: SimpleStmt) -> list[SimpleStmt] | None:
     texts = declarator_texts(stmt.text, parse_statement)
     if texts is None:
         return None
-    return [DeclaratorStmt(stmt.packed_span, stmt.file_text, piece) for piece in texts]
+    return [DeclaratorStmt(stmt.packed_span, stmt.file_text, piece=piece) for piece in texts]

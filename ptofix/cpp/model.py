@@ -154,8 +154,12 @@ class DeclaratorStmt(SimpleStmt):
     _hidden: ClassVar[frozenset[str]] = frozenset({"packed_span", "file_text", "_ast", "_parsed"})
     _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "_ast", "_parsed", "piece")
 
-    def __init__(self, packed_span: int | Span, file_text: str, piece: str) -> None:
-        super().__init__(packed_span, file_text)
+    def __init__(self, packed_span: int | Span, file_text: str = "", _ast: object = None, _parsed: bool = False,
+                 piece: str = "") -> None:
+        self.packed_span = packed_span
+        self.file_text = file_text
+        self._ast = _ast
+        self._parsed = _parsed
         self.piece = piece
 
     @property
