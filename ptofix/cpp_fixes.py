@@ -172,7 +172,19 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
             notes.append(f"{path}: note: header '{name}' not found, so {count} barrier(s) are kept: give its "
                          "directory with -I DIR (the directories bisheng searches, e.g. the CANN toolkit's "
                          "include directory for its runtime headers)")
+        notes.extend(_exclusive_definition_notes(path, kept))
     return notes
+
+
+def _exclusive_definition_notes(path: str, kept: list[dict]) -> list[str]:
+    """The note for barriers kept because their function is defined in several `#if` groups the
+    command line does not decide between: the other cause a user fixes with a flag."""
+    from .cpp.parser import EXCLUSIVE_DEFINITIONS
+    count = sum(EXCLUSIVE_DEFINITIONS in d["reason"] for d in kept)
+    if not count:
+        return []
+    return [f"{path}: note: {count} barrier(s) kept in functions defined in several #if groups, as which "
+            "one is compiled is not known: give the compiler's -D/-U to decide it"]
 
 
 _MISSING_HEADER = re.compile(r"header '([^']+)' not found")

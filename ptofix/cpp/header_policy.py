@@ -42,7 +42,7 @@ from .keywords import is_compiler_word, is_reserved_identifier
 from .lexical import code_only, identifiers, masked_literals, names_macro_stack_pragma, strip_comments
 from .macro_reach import confined_macro_functions, structure_in_macro_arguments
 from .model import CppFile, Function, OpaqueStmt
-from .parser import CROSSING_GROUPS, decides_groups
+from .parser import CERTAIN_EXTENT, decides_groups
 from .statement_forms import _PTO_CALL_NAMES, _QUALIFIER_WORDS, _is_pto_enumerator, _name_word_before
 
 TYPE_CHECKING = False
@@ -223,8 +223,8 @@ def _unread_declaration(model: CppFile) -> str:
                 # this function or in any template it passes one to.
                 return (f"{model.source.location(stmt.span.start)}: a block-scope class that may have code of its "
                         "own (member functions, initializers, bases): its objects may run it implicitly")
-        if isinstance(fn.body, OpaqueStmt) and fn.body.reason != CROSSING_GROUPS:
-            # (A body whose extent every group keeps is unknown on its own: FileContext.)
+        if isinstance(fn.body, OpaqueStmt) and fn.body.reason not in CERTAIN_EXTENT:
+            # (A body whose extent every reading keeps is unknown on its own: FileContext.)
             # Braces paired across `#if` branches: the compiled body may end early, and what
             # follows it be file-scope definitions (of TMUL, say) the parser took for its body.
             return (f"{model.source.location(fn.span.start)}: the body of '{fn.name}' is not structured "

@@ -24,7 +24,7 @@ from .. import regex_cache
 from .keywords import CPP_KEYWORDS
 from .lexical import masked_literals
 from .model import Compound, CppFile, Function, OpaqueStmt
-from .parser import CROSSING_GROUPS
+from .parser import CERTAIN_EXTENT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str],
     tests_at = _Spans([(group.span, "") for group in model.conditional_groups])
     # (A body `#if` groups cut across is one too: its extent is the same in every reading.)
     bodies = _Spans([(fn.body.span, fn) for fn in model.functions if isinstance(fn.body, Compound)
-                     or isinstance(fn.body, OpaqueStmt) and fn.body.reason == CROSSING_GROUPS])
+                     or isinstance(fn.body, OpaqueStmt) and fn.body.reason in CERTAIN_EXTENT])
     found: dict[str, list[Function]] = {name: [] for name in closure}
     for match in _WORD.finditer(code):
         name = match.group()

@@ -417,14 +417,7 @@ class _StructureParser:
                 nonempty.add(name)
             if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
                 declaring_macros.add(name)
-        seen: dict[tuple, Function] = {}
-        for fn in functions:
-            # (The parameters as declarations read them: blanks and comments do not tell two apart.)
-            key = (fn.namespace, fn.qualified, fn.name, tuple(" ".join(p.text.split()) for p in fn.parameters))
-            if key in seen:
-                raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
-                                  f"{self.source.location(seen[key].span.start)})", self.source, fn.span.start)
-            seen[key] = fn
+        self._check_redefinitions(functions)
         # A file-scope declaration some function does not see: declared after it, in a namespace
         # it is not in, or in an #if branch it is not in.
         partial = frozenset(
@@ -442,6 +435,30 @@ class _StructureParser:
                        frozenset(declaring_macros), tuple(defines), self.structure_in_parentheses, tuple(bodies),
                        self._pto_code_macros(replacements, pto_names.intersection(words)), table, sections, groups,
                        _pragmas(self.tokens, directives))
+
+    def _check_redefinitions(self, functions: list[Function]) -> None:
+        """A function defined twice in the same `#if` branch (both compiled whenever either is) is
+        an error at the second definition. Definitions in different branches are valid C++ when only
+        one is compiled (`#if defined(__DAV_VEC__) ... #else ... #endif`); the groups the command
+        line decides are comments by now (without_decided_groups), so ptofix cannot tell which of
+        these is compiled: each is Unknown (an opaque body: its barriers kept, the reason in the
+        report), as issue #57 asks of a valid construct; the file's other functions are read."""
+        seen: dict[tuple, list[Function]] = {}
+        for fn in functions:
+            # (The parameters as declarations read them: blanks and comments do not tell two apart.)
+            key = (fn.namespace, fn.qualified, fn.name, tuple(" ".join(p.text.split()) for p in fn.parameters))
+            earlier = seen.setdefault(key, [])
+            path = self.sections[id(fn)]
+            for first in earlier:
+                if self.sections[id(first)] == path:
+                    raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
+                                      f"{self.source.location(first.span.start)})", self.source, fn.span.start)
+            earlier.append(fn)
+        for definitions in seen.values():
+            if len(definitions) < 2:
+                continue
+            for fn in definitions:
+                fn.body = OpaqueStmt(fn.body.span, self.text, EXCLUSIVE_DEFINITIONS)
 
     def _pto_code_macros(self, bodies: list[tuple[str, str]], found: frozenset[str]) -> frozenset:
         """Which of pto's macros the model does not read (ops.pto_code_macro_names) the code names,
@@ -1360,11 +1377,20 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
         raise PtofixError(str(exc), source, exc.offset) from None
 
 
+# The reason of each of several definitions of one function in `#if` groups (_check_redefinitions):
+# the function is unknown, its body's extent certain, the file read.
+EXCLUSIVE_DEFINITIONS = "one of several definitions of this function in #if groups, and which one is compiled " \
+    "is not known (a -D or -U may decide it)"
+
+
 # -- functions whose body `#if` groups cut across ---------------------------------------------
 # The reason of a function body that `#if` groups cut across while every group keeps the body's
 # extent: the function is unknown, the file is read (semantics: per function, not per file).
 CROSSING_GROUPS = "#if groups cut across the structure of this body (its extent is the same whichever group " \
     "is compiled)"
+# The reasons of an unknown body whose extent is the same in every reading of the file's `#if`
+# groups: the function alone is unknown, not the file.
+CERTAIN_EXTENT = frozenset([CROSSING_GROUPS, EXCLUSIVE_DEFINITIONS])
 
 
 def _section_map(tokens: Tokens) -> tuple[list, dict[int, tuple[int, str]]]:

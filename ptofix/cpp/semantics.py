@@ -84,7 +84,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import CROSSING_GROUPS
+from .parser import CERTAIN_EXTENT
 from .statement_forms import (
     _BLOCK_ALIAS,
     _EMPTY,
@@ -178,8 +178,8 @@ class FileContext:
                                           count_mode=False, checkout=isa.checkout,
                                           per_function=self.unknown_functions)
         for fn in model.functions:
-            if isinstance(fn.body, OpaqueStmt) and fn.body.reason == CROSSING_GROUPS:
-                self.unknown_functions.setdefault(id(fn), f"{model.source.location(fn.span.start)}: {CROSSING_GROUPS}")
+            if isinstance(fn.body, OpaqueStmt) and fn.body.reason in CERTAIN_EXTENT:
+                self.unknown_functions.setdefault(id(fn), f"{model.source.location(fn.span.start)}: {fn.body.reason}")
         # Where the file may switch the vector unit to count mode, when every such place is a
         # statement of a function body (else the whole file is unmodelled, as before): id of the
         # function -> [(statement, what it names, where)]; and the names of the functions that may
