@@ -24,6 +24,7 @@ from . import stmt_parser as A
 from .c_types import _FLOAT_TYPES, _INT_TYPES, _VALUE_OBJECT_TYPES
 from .command_line import command_line_macros
 from .count_mode import _count_mode_name_of, _names_count_mode_outside_scalar_tci
+from .file_scope_classes import class_definition_names, functions_depending_on, macro_declares_nothing
 from .headers import (
     INERT_QUALIFIER,
     QUALIFIER_MACROS,
@@ -41,7 +42,7 @@ from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
 from .lexical import code_only, identifiers, masked_literals, names_macro_stack_pragma, strip_comments
 from .macro_reach import confined_macro_functions, structure_in_macro_arguments
-from .model import CppFile, Function, OpaqueStmt
+from .model import CppFile, Function, GlobalDecl, OpaqueStmt
 from .parser import CERTAIN_EXTENT, decides_groups
 from .statement_forms import _PTO_CALL_NAMES, _QUALIFIER_WORDS, _is_pto_enumerator, _name_word_before
 
@@ -158,7 +159,7 @@ def _known_variable_attributes(attributes: str) -> bool:
     return all(part.strip() in _VARIABLE_ATTRIBUTES for part in inside.replace(" ", ",").split(",") if part.strip())
 
 
-def _unread_declaration(model: CppFile) -> str:
+def _unread_declaration(model: CppFile, headers: dict | None = None, per_function: dict[int, str] | None = None) -> str:
     """Why a file-scope declaration is not one the model reads exactly ('' if every one is).
 
     The model resolves names against what the file declares, so it must know every name a
@@ -170,8 +171,13 @@ def _unread_declaration(model: CppFile) -> str:
     other (a class, an attribute, `typedef struct {...} pto;`, a declarator in parentheses, a
     prototype, a macro invocation) may declare any of its words, `pto`, an op or `int64_t` among
     them, anywhere in the file's namespaces: its file is not modelled. ptoas writes no such
-    declaration in the files it gives barriers."""
+    declaration in the files it gives barriers. A class definition whose declared names are known
+    (file_scope_classes.class_definition_names) is the exception when ``per_function`` is given
+    (and ``headers``, whose macros it may use): only the functions that may depend on those names
+    are put there, Unknown."""
     macros = model.macros - model.empty_macros
+    classes: dict[str, str] = {}        # a name a class definition declares -> where
+    first_class = ""                    # the file-wide reason when classes cannot be per function
     for decl in model.globals:
         if macros.intersection(decl.words):
             return (f"{model.source.location(decl.span.start)}: a file-scope declaration uses the macro "
@@ -204,8 +210,13 @@ def _unread_declaration(model: CppFile) -> str:
             # A type of the file's own: a declaration naming it is of a type the model does not
             # read, so its tiles are unknown (FileContext.file_scope_types).
             continue
-        return (f"{model.source.location(decl.span.start)}: ptofix does not read this file-scope declaration "
-                "exactly; it may declare any of its words (pto, an op, a type the model reads)")
+        unread = (f"{model.source.location(decl.span.start)}: ptofix does not read this file-scope declaration "
+                  "exactly; it may declare any of its words (pto, an op, a type the model reads)")
+        declared = _class_names(model, decl, headers) if kind == "unread" and not decl.attributes else None
+        if declared is None:
+            return unread
+        first_class = first_class or unread
+        classes.update((name, model.source.location(decl.span.start)) for name in declared)
     for fn in model.functions:
         if fn.name in macros:
             return f"{model.source.location(fn.span.start)}: the function's name '{fn.name}' is a macro"
@@ -236,7 +247,41 @@ def _unread_declaration(model: CppFile) -> str:
         # (The model reads `std::atomic_thread_fence` and the like by spelling: a nearer `std`
         # of the file's own would be looked up first.)
         return "the file declares a namespace 'std' of its own"
+    if classes:
+        if per_function is None or "pto" in model.namespaces:
+            # (In namespace pto a class may specialize or hide one of pto's: the file stays Unknown.)
+            return first_class
+        for key, why in functions_depending_on(model, classes).items():
+            per_function.setdefault(key, why)
     return ""
+
+
+def _class_names(model: CppFile, decl: GlobalDecl, headers: dict | None) -> tuple[str, ...] | None:
+    """The names a file-scope class definition ``decl`` declares (class_definition_names), None
+    when they are not known exactly or one of them is a name the model reads, pto spells, a
+    header declares, or a keyword: the file then stays Unknown. ``headers``: read_includes'
+    summaries (None: not read, so no word is known not to be a macro)."""
+    if headers is None:
+        return None
+    # A header the model cannot read may define any macro; unmodelled_file has put every function
+    # after its #include, and every template, in per_function (_unknown_after): a class after it
+    # reaches no other function, so its words need not be known not to be that header's macros.
+    if any(summary.unknown and decl.span.start < offset for offset, summary in headers.items()):
+        return None
+    pto_macros = pto_macro_names()
+    # (`__gm__`, `__aicore__`: what a header defines them to where the compiler lacks them, if inert.)
+    inert = _PTO_DECLARING_NOTHING | frozenset(
+        name for name in QUALIFIER_MACROS if all(_INERT_QUALIFIER.fullmatch(body) for summary in headers.values()
+                                                 for body in summary.macro_bodies.get(name, [])))
+    names = class_definition_names(
+        decl.text, lambda word: not macro_declares_nothing(word, headers, pto_macros, inert))
+    if names is None:
+        return None
+    header_names = {name for summary in headers.values() for name in summary.names}
+    if any(_model_reads(name) or name in PTO_SPELLED_NAMES or name in _KEYWORDS or name in header_names
+           or is_compiler_word(name) or name in ("pto", "std") or name in model.macros for name in names):
+        return None
+    return names
 
 
 def _unknown_after(model: CppFile, offset: int, reason: str, per_function: dict[int, str]) -> bool:
@@ -360,7 +405,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         return (f"{model.source.location(structure)}: a brace or ';' inside parentheses: "
                 "if they are a macro's arguments, its expansion may close a block and define any function "
                 "(`SWAP({ w(); } void TMUL(...) {, })`)")
-    return _unread_declaration(model)
+    return _unread_declaration(model, headers, per_function)
 
 
 def _includes_reason(model: CppFile, headers: dict | None, header_words: frozenset[str] | None, checkout: str,
