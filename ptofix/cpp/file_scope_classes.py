@@ -202,7 +202,24 @@ def _returns_scalar(fn: Function) -> bool:
 def _is_template(fn: Function) -> bool:
     """Whether ``fn`` may be instantiated with a type its caller chooses: a template, or a function
     with an `auto` parameter (an abbreviated template)."""
-    return "template" in fn.declaration.words or any("auto" in p.text.split() for p in fn.parameters)
+    return "template" in fn.declaration.words or any("auto" in identifiers(p.text) for p in fn.parameters)
+
+
+def _name_what_names(model: CppFile, names: dict[str, str]) -> bool:
+    """Add to ``names`` the name of each file-scope declaration and macro that names one of them;
+    whether any was added."""
+    added = False
+    for decl in model.globals:
+        named = names.keys() & set(decl.words)
+        if named and decl.name and decl.name not in names:
+            names[decl.name] = names[min(named)]
+            added = True
+    for macro in model.macro_table:
+        named = names.keys() & set(macro.replacement)
+        if macro.defines and named and macro.name not in names:
+            names[macro.name] = names[min(named)]
+            added = True
+    return added
 
 
 def functions_depending_on(model: CppFile, declared: dict[str, str]) -> dict[int, str]:
@@ -211,36 +228,22 @@ def functions_depending_on(model: CppFile, declared: dict[str, str]) -> dict[int
     grow to a fixed point with what names them (a file-scope declaration's name, a macro's) and
     with the functions that name them."""
     names = dict(declared)
-    changed = True
-    while changed:
-        changed = False
-        for decl in model.globals:
-            named = names.keys() & set(decl.words)
-            if not named or not decl.name or decl.name in names:
-                continue
-            names[decl.name] = names[min(named)]
-            changed = True
-        for macro in model.macro_table:
-            named = names.keys() & set(macro.replacement)
-            if macro.defines and named and macro.name not in names:
-                names[macro.name] = names[min(named)]
-                changed = True
     words = {id(fn): _function_words(model, fn) for fn in model.functions}
     unknown: dict[int, str] = {}
     changed = True
     while changed:
-        changed = False
+        changed = _name_what_names(model, names)
         for fn in model.functions:
-            if id(fn) in unknown:
-                continue
             named = names.keys() & words[id(fn)]
-            if named:
-                name = min(named)
-                unknown[id(fn)] = (f"{names[name]}: '{name}' is declared by or depends on a file-scope class "
-                                   "ptofix does not read member by member; this function names it")
-                changed = True
-        depending = [fn for fn in model.functions if id(fn) in unknown]
-        for fn in depending:
+            if id(fn) in unknown or not named:
+                continue
+            name = min(named)
+            unknown[id(fn)] = (f"{names[name]}: '{name}' is declared by or depends on a file-scope class "
+                               "ptofix does not read member by member; this function names it")
+            changed = True
+        for fn in model.functions:
+            if id(fn) not in unknown:
+                continue
             # A caller of a function that may return an object of the class holds one; a template
             # it calls may be instantiated with the class.
             if not _returns_scalar(fn) and fn.name not in names:

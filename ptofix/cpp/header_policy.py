@@ -11,6 +11,7 @@ from ..pto.ops import (
     BUILD_SCRIPT_MACROS,
     PTO_FUNCTION_SPECIFIER_MACROS,
     PTO_INSTRUCTIONS,
+    PTO_MACROS_READ_AS_NPU_NAMES,
     PTO_PARAMETER_QUALIFIERS,
     PTO_SPELLED_NAMES,
     PURE_FUNCTIONS,
@@ -159,7 +160,8 @@ def _known_variable_attributes(attributes: str) -> bool:
     return all(part.strip() in _VARIABLE_ATTRIBUTES for part in inside.replace(" ", ",").split(",") if part.strip())
 
 
-def _unread_declaration(model: CppFile, headers: dict | None = None, per_function: dict[int, str] | None = None) -> str:
+def _unread_declaration(model: CppFile, headers: dict | None = None, per_function: dict[int, str] | None = None,
+                        class_definitions: dict[int, tuple[str, ...]] | None = None) -> str:
     """Why a file-scope declaration is not one the model reads exactly ('' if every one is).
 
     The model resolves names against what the file declares, so it must know every name a
@@ -177,6 +179,7 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
     are put there, Unknown."""
     macros = model.macros - model.empty_macros
     classes: dict[str, str] = {}        # a name a class definition declares -> where
+    declaring: dict[int, tuple[str, ...]] = {}      # id(class definition) -> the names it declares
     first_class = ""                    # the file-wide reason when classes cannot be per function
     for decl in model.globals:
         if macros.intersection(decl.words):
@@ -217,6 +220,7 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
             return unread
         first_class = first_class or unread
         classes.update((name, model.source.location(decl.span.start)) for name in declared)
+        declaring[id(decl)] = declared
     for fn in model.functions:
         if fn.name in macros:
             return f"{model.source.location(fn.span.start)}: the function's name '{fn.name}' is a macro"
@@ -253,6 +257,8 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
             return first_class
         for key, why in functions_depending_on(model, classes).items():
             per_function.setdefault(key, why)
+        if class_definitions is not None:
+            class_definitions.update(declaring)
     return ""
 
 
@@ -270,7 +276,9 @@ def _class_names(model: CppFile, decl: GlobalDecl, headers: dict | None) -> tupl
         return None
     pto_macros = pto_macro_names()
     # (`__gm__`, `__aicore__`: what a header defines them to where the compiler lacks them, if inert.)
-    inert = _PTO_DECLARING_NOTHING | frozenset(
+    # pto's macros the model reads as the NPU's names in every function body (PTO_MACROS_READ_AS_NPU_NAMES:
+    # `pipe_barrier`, `set_flag`, the qualifiers) are read so in a member function's body too.
+    inert = _PTO_DECLARING_NOTHING | PTO_MACROS_READ_AS_NPU_NAMES | frozenset(
         name for name in QUALIFIER_MACROS if all(_INERT_QUALIFIER.fullmatch(body) for summary in headers.values()
                                                  for body in summary.macro_bodies.get(name, [])))
     names = class_definition_names(
@@ -314,7 +322,8 @@ def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool
 
 def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None,
                     header_words: frozenset[str] | None = None, count_mode: bool = True, checkout: str = "",
-                    per_function: dict[int, str] | None = None) -> str:
+                    per_function: dict[int, str] | None = None,
+                    class_definitions: dict[int, tuple[str, ...]] | None = None) -> str:
     """Why no function of the file can be modelled, or '': a header the model cannot read (unless
     not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
     may change pto's header, redefines a keyword or may declare names, a declaration of a name
@@ -322,7 +331,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     FileContext.count_mode_points) a name that may leave the vector unit in count mode.
     ``header_words`` and ``checkout``: IsaFacts' (the documented versions' when None and '').
     ``per_function``: when given, what reaches only some functions' bodies (macro_reach) is put
-    there instead, id(function) -> why it is unknown, and the file is not unmodelled for it."""
+    there instead, id(function) -> why it is unknown, and the file is not unmodelled for it.
+    ``class_definitions``: filled, when given, with id(declaration) -> the names it declares for
+    each file-scope class definition made Unknown per function (_unread_declaration)."""
     # (A header that includes pto's header itself counts as one: what comes before it, and what
     # it defines around its own include, comes before pto's code.)
     again = _pto_inst_included_again(model, headers) if unread_headers and headers else set()
@@ -405,7 +416,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         return (f"{model.source.location(structure)}: a brace or ';' inside parentheses: "
                 "if they are a macro's arguments, its expansion may close a block and define any function "
                 "(`SWAP({ w(); } void TMUL(...) {, })`)")
-    return _unread_declaration(model, headers, per_function)
+    return _unread_declaration(model, headers, per_function, class_definitions)
 
 
 def _includes_reason(model: CppFile, headers: dict | None, header_words: frozenset[str] | None, checkout: str,

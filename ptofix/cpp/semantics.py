@@ -174,9 +174,12 @@ class FileContext:
         # Why a function is unknown when what the model cannot read reaches only some functions
         # (unmodelled_file's per_function): id(function) -> the reason.
         self.unknown_functions: dict[int, str] = {}
+        # The file-scope class definitions made Unknown per function: id(declaration) -> the names
+        # they declare outside their braces (file_scope_classes.py); their bodies' words stay theirs.
+        class_definitions: dict[int, tuple[str, ...]] = {}
         self.unmodelled = unmodelled_file(model, headers=self.headers, header_words=isa.header_words,
                                           count_mode=False, checkout=isa.checkout,
-                                          per_function=self.unknown_functions)
+                                          per_function=self.unknown_functions, class_definitions=class_definitions)
         for fn in model.functions:
             if isinstance(fn.body, OpaqueStmt) and fn.body.reason in CERTAIN_EXTENT:
                 self.unknown_functions.setdefault(id(fn), f"{model.source.location(fn.span.start)}: {fn.body.reason}")
@@ -232,7 +235,10 @@ class FileContext:
         # (Each file-scope declaration's words, read once for the sets below.)
         # (`using pto::BLayout;` names pto's own entity: not the file's.)
         global_words = [list(decl.words) for decl in model.globals if decl.kind != "using-pto-name"]
-        self.file_scope_names = frozenset([name for words in global_words for name in words]
+        # (A class definition read per function declares only its names outside its braces: the
+        # words of its members are scoped to it, file_scope_classes.class_definition_names.)
+        self.file_scope_names = frozenset([name for decl in model.globals if decl.kind != "using-pto-name"
+                                           for name in class_definitions.get(id(decl), decl.words)]
                                           + [fn.name for fn in model.functions if fn.qualified or fn.conditional])
         # Type names a file-scope declaration introduces (`using X =`, `struct X`, `template <...>
         # using X = ...`, `typedef ... X;`): an unqualified `Tile<...>` or `GlobalTensor<...>` is
