@@ -45,11 +45,14 @@ _DECLARATORS = regex_cache.compile(
 _LEAKING_WORDS = frozenset(["friend", "namespace", "asm", "__asm__", "extern", "concept", "export", "module",
                             "import"])
 # A class key inside the body: a nested class's definition or forward declaration (`struct I {`,
-# `struct I : B {`, `struct I;`, `enum class E : int {`), or a template's type parameter
+# `struct I : B {`, `struct I;`, `enum class E : int {`, an unnamed one), or a template's type parameter
 # (`template <class T>`), stays in the class's scope. Any other use is an elaborated type
 # specifier, which may declare its name in the enclosing namespace.
 _SCOPED_CLASS_KEY = regex_cache.compile(
-    r"(?:enum\s+(?:class|struct)|struct|class|union|enum)\s+[A-Za-z_]\w*\s*(?:final\s*)?(?:[{:;]|(?=[,>=]))")
+    r"(?:enum\s+(?:class|struct)|struct|class|union|enum)\s+[A-Za-z_]\w*\s*(?:final\s*)?(?:[{:;]|(?=[,>=]))"
+    # An unnamed member class or enumeration (`union { ... };`, `enum : int { K = 4 };`): its
+    # members or enumerators are the class's own ([class.union.anon], [dcl.enum]/11).
+    r"|(?:struct|union|enum)\s*(?:\{|:\s*[\w:\s]+\{)")
 _CLASS_KEY = regex_cache.compile(r"(?<![\w$])(?:struct|class|union|enum)(?![\w$])")
 _ENUMERATOR = regex_cache.compile(r"\s*([A-Za-z_]\w*)\s*(?:=[^,]*)?\Z")
 # What a header macro's replacement may hold and still declare nothing outside a class body: no

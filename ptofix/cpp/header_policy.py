@@ -287,7 +287,11 @@ def _class_names(model: CppFile, decl: GlobalDecl, headers: dict | None) -> tupl
         return None
     header_names = {name for summary in headers.values() for name in summary.names}
     if any(_model_reads(name) or name in PTO_SPELLED_NAMES or name in _KEYWORDS or name in header_names
-           or is_compiler_word(name) or name in ("pto", "std") or name in model.macros for name in names):
+           or is_compiler_word(name) or name in ("pto", "std") or name in model.macros
+           # (A name the toolchain or the standard headers pto includes may declare: pto's code may
+           # call or name it, and meet the file's instead.)
+           or toolchain_may_declare(name) or standard_headers_may_see(name) or is_reserved_identifier(name)
+           for name in names):
         return None
     return names
 
