@@ -199,6 +199,30 @@ CASES: dict[str, tuple[str, str, bool]] = {
          f"  pipe_barrier(PIPE_ALL);\n  TADD(d.tile, d.tile, d.tile);\n  {GUARD}\n  TMUL(c.tile, c.tile, c.tile);\n}}\n"
          "}  // namespace app\n",
          "  app::shadowed();\n", True),
+    # A file-scope alias of the class: the entry names only the alias.
+    "an alias of the class":
+        (f"struct Stage {{\n  AICORE void run() {{ {WRITES_A} }}\n}};\nusing StageAlias = Stage;\n",
+         f"  StageAlias s;\n  TADD(a, a, a);\n  {GUARD}\n  s.run();\n", True),
+    # A helper returning `auto`: its caller holds an object of the class without naming it.
+    "an auto-returning helper":
+        (f"struct Stage {{\n  AICORE void run() {{ {WRITES_A} }}\n}};\nAICORE inline auto make_stage() {{ return Stage{{}}; }}\n",
+         f"  auto s = make_stage();\n  TADD(a, a, a);\n  {GUARD}\n  s.run();\n", True),
+    # A template a template instantiates with the class, two calls away from the entry.
+    "a template reached through another template":
+        (f"struct Stage {{\n  AICORE void run() const {{ {WRITES_A} }}\n}};\n"
+         f"template <class F>\nAICORE void inner(const F& f, T16& a) {{\n  TADD(a, a, a);\n  {GUARD}\n  f.run();\n}}\n"
+         "template <class F>\nAICORE void outer(const F& f, T16& a) {\n  inner(f, a);\n}\n",
+         "  outer(Stage{}, a);\n", True),
+    # Unnamed member classes and enumerations are the class's own: only the entry depends on it.
+    "unnamed members of a class":
+        ("struct RowLayout {\n  enum { kRows = 16 };\n  enum : int { kOff = 0 };\n  union {\n    uint64_t addr;\n"
+         "    float value;\n  };\n};\n",
+         f"  RowLayout l;\n  l.addr = RowLayout::kOff;\n  T16 c;\n  TASSIGN(c, l.addr);\n  TADD(c, c, c);\n  {GUARD}\n"
+         "  TMUL(a, a, a);\n", True),
+    # An elaborated type specifier in a member function's parameter declares its name outside.
+    "an elaborated type specifier in a parameter":
+        (f"struct Holder {{\n  AICORE void run(struct Scratch* p) {{ {WRITES_A} }}\n}};\n",
+         f"  Holder h;\n  TADD(b, b, b);\n  {GUARD}\n  h.run(nullptr);\n", False),
     # A variable named TADD after the brace: `TADD(b, b, b)` calls its operator(), which writes a's
     # bytes. ptofix reads TADD as pto's: the whole file stays Unknown.
     "a declarator named TADD after the brace":
