@@ -295,3 +295,63 @@ def test_a_caller_of_a_helper_depending_on_the_class_keeps_its_barrier(tmp_path,
             "AICORE inline void helper() { Stage s; s.run(); }\n" + INDEPENDENT
             + f"{ENTRY}\n{{\n{SETUP}  TADD(b, b, b);\n  {GUARD}\n  helper();\n  pipe_barrier(PIPE_ALL);\n}}\n")
     check_kernel(tmp_path, text, host_include, freed=True)
+
+
+def test_vector_work_a_depending_helper_leaves_in_flight_keeps_a_later_barrier(tmp_path, host_include):
+    """The helper (Unknown: it names the class) runs before the window and may return with its
+    write of a's bytes still in flight: the guard between TADD(b) and TMUL(a) is all that orders
+    that write before TMUL(a)."""
+    text = (HEAD + ALIAS + f"struct Stage {{\n  AICORE void run() {{ {WRITES_A} }}\n}};\n"
+            "AICORE inline void helper() { Stage s; s.run(); }\n" + INDEPENDENT
+            + f"{ENTRY}\n{{\n{SETUP}  helper();\n  TADD(b, b, b);\n  {GUARD}\n  TMUL(a, a, a);\n"
+            "  pipe_barrier(PIPE_ALL);\n}\n")
+    check_kernel(tmp_path, text, host_include, freed=True)
+
+
+def unknown_functions(text: str) -> set[str]:
+    """The functions FileContext makes Unknown, by name ('*' when the whole file is)."""
+    from ptofix.cpp.parser import parse_cpp
+    from ptofix.cpp.semantics import FileContext
+    from ptofix.source import SourceText
+    model = parse_cpp(SourceText(text, "k.cpp"))
+    ctx = FileContext(model)
+    if ctx.unmodelled:
+        return {"*"}
+    return {fn.name for fn in model.functions if id(fn) in ctx.unknown_functions}
+
+
+def test_exactly_the_functions_that_may_depend_on_the_class_are_unknown():
+    """The dependency rule itself (functions_depending_on), apart from the model's own unknowns:
+    each way of reaching the class makes its function Unknown, and nothing else does."""
+    text = HEAD + ALIAS + (
+        "struct Stage {\n  uint64_t at = 0;\n  AICORE void run() {}\n};\n"
+        "using StageAlias = Stage;\n"
+        "Stage g_stage;\n"
+        "#define STAGE_AT() g_stage.at\n"
+        "AICORE inline void names_alias() { StageAlias s; s.run(); }\n"
+        "AICORE inline void names_macro() { uint64_t x = STAGE_AT(); (void)x; }\n"
+        "AICORE inline uint64_t scalar_helper() { Stage s; return s.at; }\n"
+        "AICORE inline void calls_scalar_helper() { uint64_t x = scalar_helper(); (void)x; }\n"
+        "AICORE inline auto object_helper() { return Stage{}; }\n"
+        "AICORE inline void calls_object_helper() { auto s = object_helper(); s.run(); }\n"
+        "template <class F>\nAICORE void generic(F f) { f.run(); }\n"
+        "template <class F>\nAICORE void unused_generic(F f) { f.run(); }\n"
+        "AICORE inline void instantiates() { generic(g_stage); }\n"
+        "AICORE inline void plain() { int x = 0; (void)x; }\n")
+    assert unknown_functions(text) == {"names_alias", "names_macro", "scalar_helper", "object_helper",
+                                       "calls_object_helper", "generic", "instantiates"}
+
+
+@pytest.mark.parametrize("definition", [
+    "struct W {\n  friend AICORE void helper(W) {}\n};\n",
+    "struct W {\n  struct Scratch* next;\n};\n",
+    "struct W {\n  int x;\n} TADD;\n",
+    "enum Pipes { PIPE_V_COPY = 1, PIPE_V };\n",
+    "static union {\n  int g_a;\n};\n",
+    "#define MEMBER int m;\nstruct W {\n  MEMBER\n};\n",
+    "namespace pto {\nstruct W {\n  AICORE void run() {}\n};\n}\n",
+    "struct W {\n  int x;\n} g_w = {1};\n",
+])
+def test_a_class_whose_declared_names_are_not_known_keeps_the_file_unknown(definition):
+    assert unknown_functions(HEAD + ALIAS + definition + "AICORE inline void plain() { int x = 0; (void)x; }\n") \
+        == {"*"}
