@@ -190,7 +190,8 @@ class FileContext:
         self.count_mode_named = ""           # "'TCI' at file:line:col", the first such name
         self.tracks_mask_mode = False
         if not self.unmodelled:
-            self.unmodelled = _header_count_mode(self.headers)
+            self.unmodelled = _header_count_mode(
+                self.headers, self.macros, frozenset(word for decl in model.globals for word in decl.words))
         if not self.unmodelled:
             mode = _count_mode_name_of(model.source)
             if mode:
