@@ -37,7 +37,7 @@ from ..pto.ctrl_register import (
 from ..pto.ops import COUNT_MODE_NAMES
 from . import stmt_parser as A
 from .lexical import code_only, identifiers
-from .model import Compound, CppFile, Function, OpaqueStmt, SimpleStmt, Stmt
+from .model import Comment, Compound, CppFile, Function, OpaqueStmt, SimpleStmt, Stmt
 from .statement_forms import _has_splice
 
 # Words that leave a function before its last statement, or write registers behind the model's
@@ -128,7 +128,8 @@ def _function_preserves(fn: Function, body: Compound, text: str, model: CppFile,
     """'' when ``fn`` saves CTRL first, restores it last and writes only what the module allows in
     between; else why not. Adds the names it relies on to ``relied`` and the bit constants it read
     to ``bits``."""
-    if not body.body:
+    statements = [stmt for stmt in body.body if not isinstance(stmt, Comment)]
+    if not statements:
         return "an empty function"
     for stmt in body.walk():
         if stmt is body:
@@ -150,7 +151,7 @@ def _function_preserves(fn: Function, body: Compound, text: str, model: CppFile,
             word.startswith(name) if name == "TCI" else name in word)), "")
         if other:
             return f"'{word}' in the function, which may leave count mode"
-    first, last = body.body[0], body.body[-1]
+    first, last = statements[0], statements[-1]
     saved = _saved_ctrl(first)
     if not saved:
         return "its first statement does not save get_ctrl() in a 64-bit unsigned local"
@@ -161,16 +162,23 @@ def _function_preserves(fn: Function, body: Compound, text: str, model: CppFile,
     if saved in head_words:
         return f"'{saved}' is a parameter's name too"
     uses = 0
+    local_bits: dict[str, int] = {}
+    bit_uses: list[str] = []
     for stmt in body.walk():
         call = _set_ctrl_call(stmt)
         if call is None:
             continue
-        counted = _preserving(call.args[0], saved, head_words, model, bits)
+        counted = _preserving(call.args[0], saved, head_words, model, local_bits, bit_uses)
         if counted < 0:
-            return f"`{stmt.text.strip()}` may write a mask-mode bit"
+            return f"`{text[stmt.span.start:stmt.span.end].strip()}` may write a mask-mode bit"
         uses += counted
     if words.count(saved) != uses + 1:
         return f"'{saved}' is used otherwise than as the value set_ctrl writes back"
+    for name in local_bits:
+        # (Named elsewhere in the body: a local declaration may shadow the file's constant.)
+        if words.count(name) != bit_uses.count(name):
+            return f"the bit constant '{name}' is named otherwise than as a bit index in the function"
+    bits.update(local_bits)
     for name in (SET_CTRL, GET_CTRL, *CTRL_BIT_FUNCTIONS):
         if name in defined:
             return f"the file defines '{name}'"
@@ -195,9 +203,11 @@ def _saved_ctrl(stmt: Stmt) -> str:
     return str(decl.name)
 
 
-def _preserving(node: A.Node, saved: str, head_words: set[str], model: CppFile, bits: dict[str, int]) -> int:
+def _preserving(node: A.Node, saved: str, head_words: set[str], model: CppFile, bits: dict[str, int],
+                bit_uses: list[str]) -> int:
     """How many times ``node`` names ``saved`` when it is a value with CTRL's mask mode as saved:
-    the saved name, `get_ctrl()`, or `sbitset0/1(such a value, value-only bit)`; -1 otherwise."""
+    the saved name, `get_ctrl()`, or `sbitset0/1(such a value, value-only bit)`; -1 otherwise.
+    Each bit constant read goes to ``bits`` (its value) and ``bit_uses`` (once a use)."""
     if isinstance(node, A.Name):
         return 1 if node.id == saved else -1
     if not isinstance(node, A.Call) or not isinstance(node.func, A.Name):
@@ -209,7 +219,9 @@ def _preserving(node: A.Node, saved: str, head_words: set[str], model: CppFile, 
     bit = _constant_bit(node.args[1], head_words, model, bits)
     if bit is None or not value_only_bit(bit):
         return -1
-    return _preserving(node.args[0], saved, head_words, model, bits)
+    if isinstance(node.args[1], A.Name):
+        bit_uses.append(node.args[1].id)
+    return _preserving(node.args[0], saved, head_words, model, bits, bit_uses)
 
 
 def _constant_bit(node: A.Node, head_words: set[str], model: CppFile, bits: dict[str, int]) -> int | None:

@@ -45,9 +45,9 @@ from ..pto.ctrl_register import SET_CTRL
 from ..pto.ops import pto_function_names, pto_macro_names
 from ..side_files import Unreadable, read_side_file
 from ..source import PtofixError, SourceText, Span
+from .ctrl_preservation import prove_ctrl_preserved
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
-from .ctrl_preservation import prove_ctrl_preserved
 from .parser import _INCLUDE, parse_cpp
 from .preprocessor import read_macro_directive
 from .tokens import _scan
