@@ -3,7 +3,7 @@
 `set_ctrl` writes the whole CTRL register, whose bit 56 selects count mode (in which every
 element-wise op walks as many elements as the vector mask says, past its tiles). A header or
 kernel that names it used to keep every barrier of the kernel; now a function that saves CTRL
-with `get_ctrl()` first, changes only value-only bits (saturation: 48, 59, 60) with sbitset0 /
+with `get_ctrl()` first, changes only value-only bits (A2/A3 saturation: 59) with sbitset0 /
 sbitset1 of a known constant, and writes the saved value back last no longer counts
 (ptofix/cpp/ctrl_preservation.py, ptofix/pto/ctrl_register.py). Every kernel below includes such
 a helper broken in exactly one way (the count-mode bit, a reassigned or addressed saved value, a
@@ -125,8 +125,8 @@ CALL = "  helper::Convert<float>((__ubuf__ float *)0, (__ubuf__ float *)0);\n"
 POSITIVE = {
     "int4_cvt_shape": {"h.hpp": PROVEN, "k.cpp": kernel()},
     "literal_bits_and_inline_get_ctrl": {
-        "h.hpp": helper(SAVE + "  set_ctrl(sbitset1(sbitset0(get_ctrl(), 59), 60));\n" + WORK
-                        + "  set_ctrl(sbitset1(originalCtrl, 48));\n" + RESTORE),
+        "h.hpp": helper(SAVE + "  set_ctrl(sbitset1(sbitset0(get_ctrl(), 59), 59ULL));\n" + WORK
+                        + "  set_ctrl(sbitset1(originalCtrl, 0x3b));\n" + RESTORE),
         "k.cpp": kernel()},
     "comments_around": {
         "h.hpp": helper("  // save CTRL, saturation on\n" + SAVE + FLIP + WORK + "  // restore\n" + RESTORE
@@ -144,6 +144,7 @@ NEGATIVE = {
     "count_bit_cleared_then_restored_to_a_flipped_save": {
         "h.hpp": helper(SAVE + "  set_ctrl(sbitset0(originalCtrl, 56));\n" + WORK + RESTORE)},
     "unlisted_bit": {"h.hpp": helper(SAVE + "  set_ctrl(sbitset1(originalCtrl, 61));\n" + WORK + RESTORE)},
+    "a5_saturation_bit_60": {"h.hpp": helper(SAVE + "  set_ctrl(sbitset1(originalCtrl, 60));\n" + WORK + RESTORE)},
     "saved_value_reassigned": {
         "h.hpp": helper(SAVE + FLIP + "  originalCtrl = sbitset1(originalCtrl, 56);\n" + WORK + RESTORE)},
     "saved_value_addressed": {

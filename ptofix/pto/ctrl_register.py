@@ -17,18 +17,19 @@ from __future__ import annotations
 # for it.
 COUNT_MODE_CTRL_BIT = 56
 
-# Bits whose only documented effect is on the values a conversion produces (saturation), never on
-# which UB bytes an instruction reads or writes (pto-isa f35e7f60
-# include/pto/common/arch/register/tcvt_common.hpp:36-59, include/pto/npu/a2a3/TCvt.hpp:73-76):
-# CTRL[48] float -> float (narrower -> wider) saturation, CTRL[59] and CTRL[60] float -> int,
-# int -> int and wider -> narrower float saturation. A bit not listed here may mean anything for
-# the walk (atomic modes, cache modes, ...) and keeps a write of it Unknown.
-VALUE_ONLY_CTRL_BITS = frozenset({48, 59, 60})
+# Bits whose only documented effect on A2/A3 is on the values a conversion produces (saturation),
+# never on which UB bytes an instruction reads or writes: CTRL[59], float -> int saturation
+# (pto-isa f35e7f60 include/pto/npu/a2a3/TCvt.hpp:73-76, the only CTRL bit a2a3's vector headers
+# write). pto-isa's register-based targets (A5, Kirin: common/arch/register/tcvt_common.hpp:36-59)
+# also use CTRL[60] and CTRL[48] for saturation, but on A2/A3 TIK numbers bits 60-61 the atomic-add
+# mode (ATOMIC_ADD_MODE_SHIFT_POS = 60): not known here, so a write of them, like any bit not
+# listed, stays Unknown.
+VALUE_ONLY_CTRL_BITS = frozenset({59})
 
 # pto-isa's own names for those bits, as f35e7f60 defines them (a kernel's `using namespace pto;`
-# makes them visible; a header's own constant of the same name must agree): TCvt.hpp:76,
-# tcvt_common.hpp:42, :51, :59.
-PTO_CTRL_BIT_CONSTANTS = {"SAT_MODE_BIT": 59, "SAT_MODE_BIT_48": 48, "SAT_MODE_BIT_59": 59, "SAT_MODE_BIT_60": 60}
+# makes them visible; a header's own constant of the same name must agree): a2a3/TCvt.hpp:76,
+# common/arch/register/tcvt_common.hpp:51.
+PTO_CTRL_BIT_CONSTANTS = {"SAT_MODE_BIT": 59, "SAT_MODE_BIT_59": 59}
 
 # The CCE intrinsics a save/restore of CTRL is written with.
 SET_CTRL = "set_ctrl"
