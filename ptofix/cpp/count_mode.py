@@ -6,6 +6,7 @@ from ..pto.ctrl_register import PTO_CTRL_BIT_CONSTANTS, SET_CTRL
 from ..pto.ops import COUNT_MODE_NAMES, SCALAR_TCI, SCALAR_TCI_NARGS
 from ..source import SourceText
 from . import stmt_parser as A
+from .ctrl_preservation import CTRL_NAMES
 from .model import Compound, CppFile, SimpleStmt, Stmt
 from .statement_forms import _has_splice, join_splices
 
@@ -118,9 +119,19 @@ def header_ctrl_unproven(headers: dict, macros: frozenset[str], file_names: froz
         for path, why in sorted(summary.ctrl_unproven.items()):
             return f"{path}: {why}"
     all_macros = set(macros).union(*(summary.macros.keys() for summary in headers.values()))
+    relied = set().union(*(summary.ctrl_relied for summary in headers.values()))
+    for name in sorted(relied & all_macros):
+        return f"'{name}', which the proof that CTRL is restored reads, is a macro"
+    declarers: dict[str, set[str]] = {}
     for summary in headers.values():
-        for name in sorted(summary.ctrl_relied & all_macros):
-            return f"'{name}', which the proof that CTRL is restored reads, is a macro"
+        for name, paths in summary.declarers.items():
+            declarers.setdefault(name, set()).update(paths)
+    for name in sorted(relied & CTRL_NAMES):
+        # (`namespace h { uint64_t get_ctrl(); }` in another header: the helper's call may name it.)
+        others = [path for path in declarers.get(name, ()) if "/pto/" not in path.replace("\\", "/")]
+        if others or name in file_names:
+            where = min(others) if others else "the file"
+            return f"'{name}', which the proof that CTRL is restored reads, is declared in {where}"
     read: dict[str, dict[str, int]] = {}
     for summary in headers.values():
         for name, by_header in summary.ctrl_bits.items():
@@ -129,10 +140,9 @@ def header_ctrl_unproven(headers: dict, macros: frozenset[str], file_names: froz
         values = set(by_header.values())
         if name in file_names or len(values) != 1:
             return f"the bit constant '{name}' is declared by the file or with several values"
-        for summary in headers.values():
-            for path in sorted(summary.declarers.get(name, set()) - by_header.keys()):
-                if not (PTO_CTRL_BIT_CONSTANTS.get(name) in values and "/pto/" in path.replace("\\", "/")):
-                    return f"the bit constant '{name}' is declared again in {path}"
+        for path in sorted(declarers.get(name, set()) - by_header.keys()):
+            if not (PTO_CTRL_BIT_CONSTANTS.get(name) in values and "/pto/" in path.replace("\\", "/")):
+                return f"the bit constant '{name}' is declared again in {path}"
     return ""
 
 

@@ -40,6 +40,10 @@ from .lexical import code_only, identifiers
 from .model import Comment, Compound, CppFile, Function, OpaqueStmt, SimpleStmt, Stmt
 from .statement_forms import _has_splice
 
+# The names a save/restore is written with, and the saved value's possible types: none of them may
+# be declared by the file or (checked by the caller) by another header or a macro.
+CTRL_NAMES = frozenset({SET_CTRL, GET_CTRL, *CTRL_BIT_FUNCTIONS}) | CTRL_VALUE_TYPES
+
 # Words that leave a function before its last statement, or write registers behind the model's
 # back (inline assembly).
 _WAYS_OUT = frozenset({"return", "goto", "throw", "co_return", "co_yield", "co_await", "longjmp", "siglongjmp",
@@ -82,6 +86,9 @@ def prove_ctrl_preserved(model: CppFile) -> CtrlProof:
         return CtrlProof("a line splice or '$' may join a word with set_ctrl")
     bodies = [(fn, fn.body) for fn in model.functions if isinstance(fn.body, Compound)]
     defined = {fn.name for fn in model.functions}
+    declared = sorted(CTRL_NAMES.intersection(word for decl in model.globals for word in decl.words))
+    if declared:
+        return CtrlProof(f"the file declares '{declared[0]}' (a declaration of its own may be what the calls name)")
     proven: dict[int, str] = {}
     relied: set[str] = set()
     bits: dict[str, int] = {}

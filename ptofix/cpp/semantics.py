@@ -47,7 +47,7 @@ from .count_mode import (
     _spells,
     scalar_tci_call,
 )
-from .ctrl_preservation import prove_ctrl_preserved
+from .ctrl_preservation import CTRL_NAMES, prove_ctrl_preserved
 from .expression_macros import expression_macros, used_only_as_calls
 from .header_policy import _INERT_QUALIFIER, _model_reads, _only_names_the_enumeration, trusted_header, unmodelled_file
 from .headers import (
@@ -390,7 +390,9 @@ class FileContext:
         if self._ctrl_preserved is None:
             proof = prove_ctrl_preserved(self.model)
             self._ctrl_preserved = not proof.why and not proof.relied_names & self.macros and not any(
-                name in summary.declarers for summary in self.headers.values() for name in proof.bit_names)
+                "/pto/" not in path.replace("\\", "/") for summary in self.headers.values()
+                for name in [*proof.bit_names, *(proof.relied_names & CTRL_NAMES)]
+                for path in summary.declarers.get(name, ()))
         return self._ctrl_preserved
 
     def exhausted(self) -> str:
