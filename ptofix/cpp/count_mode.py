@@ -2,9 +2,11 @@
 or assembly that may): the file-wide facts FileContext reads before any function is modelled."""
 from __future__ import annotations
 
+from ..pto.ctrl_register import PTO_CTRL_BIT_CONSTANTS, SET_CTRL
 from ..pto.ops import COUNT_MODE_NAMES, SCALAR_TCI, SCALAR_TCI_NARGS
 from ..source import SourceText
 from . import stmt_parser as A
+from .ctrl_preservation import CTRL_NAMES
 from .model import Compound, CppFile, SimpleStmt, Stmt
 from .statement_forms import _has_splice, join_splices
 
@@ -85,17 +87,62 @@ def _names_count_mode_outside_scalar_tci(model: CppFile) -> bool:
     return False
 
 
-def _header_count_mode(headers: dict) -> str:
+def _header_count_mode(headers: dict, file_macros: frozenset[str] = frozenset(),
+                       file_names: frozenset[str] = frozenset()) -> str:
     """Why a header the file includes (read_includes' summaries) may leave the vector unit in count
     mode ('' if none may): its code names a count-mode name (_count_mode_name); a function of it the
-    kernel calls may return in count mode, which no statement of the file shows."""
+    kernel calls may return in count mode, which no statement of the file shows. `set_ctrl` written
+    only where ctrl_preservation proves the mask mode kept (header_ctrl_unproven) does not count.
+    ``file_macros``: every macro of the run (the file's, the headers', the command line's);
+    ``file_names``: the words of the file's own file-scope declarations."""
+    ctrl_why = header_ctrl_unproven(headers, file_macros, file_names)
     for summary in headers.values():
         for word in sorted(summary.used):
             mode = _count_mode_name(word)
+            if mode == SET_CTRL and word == SET_CTRL and not ctrl_why:
+                continue
             if mode:
+                unproven = f" ({ctrl_why})" if mode == SET_CTRL and ctrl_why else ""
                 return (f"the header {summary.used[word]}, which the file includes, names '{word}', which may "
                         "leave the vector unit in count mode: element-wise ops then walk as many elements as the "
-                        "vector mask says, in any function the file runs after it")
+                        f"vector mask says, in any function the file runs after it{unproven}")
+    return ""
+
+
+def header_ctrl_unproven(headers: dict, macros: frozenset[str], file_names: frozenset[str]) -> str:
+    """Why the headers' writes of CTRL are not all proven to keep the mask mode ('' if they are,
+    or if none writes it): a header's own proof failed (HeaderSummary.ctrl_unproven); a name a
+    proof took at its meaning is a macro of the run; a bit constant a proof read is declared by
+    the file, or by a header other than those the proofs read it from with one value (pto's own
+    headers aside, for pto's names with pto's value)."""
+    for summary in headers.values():
+        for path, why in sorted(summary.ctrl_unproven.items()):
+            return f"{path}: {why}"
+    all_macros = set(macros).union(*(summary.macros.keys() for summary in headers.values()))
+    relied = set().union(*(summary.ctrl_relied for summary in headers.values()))
+    for name in sorted(relied & all_macros):
+        return f"'{name}', which the proof that CTRL is restored reads, is a macro"
+    declarers: dict[str, set[str]] = {}
+    for summary in headers.values():
+        for name, paths in summary.declarers.items():
+            declarers.setdefault(name, set()).update(paths)
+    for name in sorted(relied & CTRL_NAMES):
+        # (`namespace h { uint64_t get_ctrl(); }` in another header: the helper's call may name it.)
+        others = [path for path in declarers.get(name, ()) if "/pto/" not in path.replace("\\", "/")]
+        if others or name in file_names:
+            where = min(others) if others else "the file"
+            return f"'{name}', which the proof that CTRL is restored reads, is declared in {where}"
+    read: dict[str, dict[str, int]] = {}
+    for summary in headers.values():
+        for name, by_header in summary.ctrl_bits.items():
+            read.setdefault(name, {}).update(by_header)
+    for name, by_header in sorted(read.items()):
+        values = set(by_header.values())
+        if name in file_names or len(values) != 1:
+            return f"the bit constant '{name}' is declared by the file or with several values"
+        for path in sorted(declarers.get(name, set()) - by_header.keys()):
+            if not (PTO_CTRL_BIT_CONSTANTS.get(name) in values and "/pto/" in path.replace("\\", "/")):
+                return f"the bit constant '{name}' is declared again in {path}"
     return ""
 
 

@@ -41,12 +41,14 @@ from __future__ import annotations
 import os
 import re
 
+from ..pto.ctrl_register import SET_CTRL
 from ..pto.ops import pto_function_names, pto_macro_names
 from ..side_files import Unreadable, read_side_file
 from ..source import PtofixError, SourceText, Span
+from .ctrl_preservation import prove_ctrl_preserved
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
-from .parser import _INCLUDE
+from .parser import _INCLUDE, parse_cpp
 from .preprocessor import read_macro_directive
 from .tokens import _scan
 
@@ -220,7 +222,7 @@ class HeaderSummary:
 
     __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
                  "open_braces", "function_params", "function_words", "not_functions", "pto_include",
-                 "expansion_words", "pto_headers")
+                 "expansion_words", "pto_headers", "ctrl_unproven", "ctrl_relied", "ctrl_bits", "declarers")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
@@ -241,6 +243,14 @@ class HeaderSummary:
         self.pto_include = ""                      # a header of them that includes a pto header ('' if none)
         self.expansion_words: dict[str, set[str]] = {}   # macro -> the names its replacement lists write
         self.pto_headers: set[str] = set()         # the pto headers they include, as named (`pto/pto-inst.hpp`)
+        # Their writes of CTRL (ctrl_preservation.py): a header whose code names `set_ctrl` without
+        # the proof that it leaves the mask mode alone -> why; the names the proofs took at their
+        # meaning (no macro may hold them); each bit constant a proof read -> the headers that
+        # declare it with the value read; every namespace-scope name -> the headers declaring it.
+        self.ctrl_unproven: dict[str, str] = {}
+        self.ctrl_relied: set[str] = set()
+        self.ctrl_bits: dict[str, dict[str, int]] = {}
+        self.declarers: dict[str, set[str]] = {}
 
 
 class _Header:
@@ -714,6 +724,7 @@ def _add_header_facts(summary: HeaderSummary, facts: _Header, current: str, text
         summary.expansion_words.setdefault(name, set()).update(facts.expansion_words.get(name, set()))
     for name, at in facts.names.items():
         summary.names.setdefault(name, f"{current}:{_line(text, at)}")
+        summary.declarers.setdefault(name, set()).add(current)
         plain = facts.functions.get(name)
         if plain is None:
             summary.not_functions.add(name)
@@ -727,8 +738,26 @@ def _add_header_facts(summary: HeaderSummary, facts: _Header, current: str, text
         summary.open_braces = current
     for word in facts.used:
         summary.used.setdefault(word, current)
+    if any(SET_CTRL in word for word in facts.used):
+        _read_ctrl_writes(summary, current, text)
     for word in facts.namespace_words:
         summary.namespace_words.setdefault(word, current)
+
+
+def _read_ctrl_writes(summary: HeaderSummary, current: str, text: str) -> None:
+    """Record in the summary whether the header ``current`` (its ``text``), whose code names
+    `set_ctrl`, writes CTRL only as ctrl_preservation proves harmless to the mask mode."""
+    try:
+        proof = prove_ctrl_preserved(parse_cpp(SourceText(text, current)))
+    except PtofixError as exc:
+        summary.ctrl_unproven.setdefault(current, f"not read ({exc.diagnostic.message})")
+        return
+    if proof.why:
+        summary.ctrl_unproven.setdefault(current, proof.why)
+        return
+    summary.ctrl_relied.update(proof.relied_names)
+    for name, value in proof.bit_names.items():
+        summary.ctrl_bits.setdefault(name, {})[current] = value
 
 
 def _unknown_using_directive(facts: _Header, current: str, model: CppFile) -> str:

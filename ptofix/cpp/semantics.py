@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..pto.ctrl_register import SET_CTRL
 from ..pto.ops import (
     EVERY_VERSION,
     PTO_PASTING_MACROS,
@@ -46,6 +47,7 @@ from .count_mode import (
     _spells,
     scalar_tci_call,
 )
+from .ctrl_preservation import CTRL_NAMES, prove_ctrl_preserved
 from .expression_macros import expression_macros, used_only_as_calls
 from .header_policy import _INERT_QUALIFIER, _model_reads, _only_names_the_enumeration, trusted_header, unmodelled_file
 from .headers import (
@@ -192,8 +194,10 @@ class FileContext:
         self.count_mode_functions: frozenset[str] = frozenset()
         self.count_mode_named = ""           # "'TCI' at file:line:col", the first such name
         self.tracks_mask_mode = False
+        self._ctrl_preserved: bool | None = None     # _ctrl_writes_preserved(), read once
         if not self.unmodelled:
-            self.unmodelled = _header_count_mode(self.headers)
+            self.unmodelled = _header_count_mode(
+                self.headers, self.macros, frozenset(word for decl in model.globals for word in decl.words))
         if not self.unmodelled:
             mode = _count_mode_name_of(model.source)
             if mode:
@@ -362,6 +366,8 @@ class FileContext:
                 return whole_file
             if scalar_tci_call(stmt, offset):
                 continue        # the scalar TCI leaves the mask mode alone
+            if name == SET_CTRL and self._ctrl_writes_preserved():
+                continue        # saves CTRL, changes a value-only bit, restores it (ctrl_preservation)
             where = model.source.location(offset)
             points.setdefault(id(fn), []).append((stmt, name, where))
             self.count_mode_named = self.count_mode_named or f"'{name}' at {where}"
@@ -382,6 +388,18 @@ class FileContext:
         self.count_mode_functions = frozenset(tainted)
         self.tracks_mask_mode = True
         return ""
+
+    def _ctrl_writes_preserved(self) -> bool:
+        """Whether every `set_ctrl` of the file is proven to keep the mask mode
+        (ctrl_preservation.prove_ctrl_preserved), no name the proof read is a macro of the run and
+        no bit constant it read is declared by a header too."""
+        if self._ctrl_preserved is None:
+            proof = prove_ctrl_preserved(self.model)
+            self._ctrl_preserved = not proof.why and not proof.relied_names & self.macros and not any(
+                "/pto/" not in path.replace("\\", "/") for summary in self.headers.values()
+                for name in [*proof.bit_names, *(proof.relied_names & CTRL_NAMES)]
+                for path in summary.declarers.get(name, ()))
+        return self._ctrl_preserved
 
     def exhausted(self) -> str:
         """values_exhausted, read through a call: a check of it after a call that may have set it
