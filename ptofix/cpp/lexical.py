@@ -11,6 +11,7 @@ needs what a statement means reads the model (model.py, stmt_parser.py).
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from .. import regex_cache
 from ..source import SourceText, ascii_words, identifier_words_of, word_chunks
@@ -277,3 +278,29 @@ def _identifier_chunks(text: str, start: int, end: int) -> Iterator[list[str]]:
 
 
 _FEW_NAMES = 8
+
+
+# An identifier as a part of a qualified name or a member access: `RoundMode` in
+# `RoundMode::CAST_NONE`, `CAST_NONE` there, `x` in `p->x`. At block scope such a word is never the
+# name a declaration introduces: a qualified declarator-id declares no name of the block
+# ([dcl.meaning]: it names a member of a namespace or class, ill-formed in a block), and a member
+# name follows an object. (`a.x` is not read: a `.` may be a number's, `1.e5`.) Comments and
+# literals are blanked first (`"p->e5"` qualifies nothing).
+_QUALIFIER_WORD = regex_cache.compile(r"\b[A-Za-z_]\w*(?=\s*::)")
+_QUALIFIED_WORD = regex_cache.compile(r"(?:::|->)\s*([A-Za-z_]\w*)")
+
+
+def qualified_only_names(text: str) -> set[str]:
+    """The identifiers of ``text`` (a statement, comments and splices removed) that occur only as a
+    qualifier, the qualified name or a member name after `->` (`_QUALIFIED_WORD`): words a declaration there
+    cannot declare. A word that also occurs elsewhere, even in a string, is not one of them."""
+    if "::" not in text and "." not in text and "->" not in text:
+        return set()
+    text = replace_comments_and_literals(text, lambda found: " ")
+    at: dict[int, str] = {found.start(): found.group() for found in _QUALIFIER_WORD.finditer(text)}
+    at.update((found.start(1), found.group(1)) for found in _QUALIFIED_WORD.finditer(text))
+    qualified = Counter(at.values())
+    if not qualified:
+        return set()
+    every = Counter(identifiers(text))
+    return {name for name, count in qualified.items() if every[name] == count}

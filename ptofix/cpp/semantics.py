@@ -66,6 +66,7 @@ from .lexical import (
     directive_word,
     identifiers,
     identifiers_among,
+    qualified_only_names,
     strip_comments,
 )
 from .model import (
@@ -1315,7 +1316,10 @@ class FunctionSemantics:
             for part in head.split("::")[:-1]:
                 if part in names:
                     names.remove(part)
-        self.maybe_declared.update(names)
+        # Nor a word the statement only spells qualified or after `->` (`RoundMode` in
+        # `ns::TCVT_X(dst, src, RoundMode::CAST_NONE);`): no declarator-id of a block is one.
+        joined = join_splices(text) if _has_splice(text) else text
+        self.maybe_declared.update(set(names) - qualified_only_names(joined))
         self.scope_exit_code = f"'{head}' may name a type: the statement may declare an object whose destructor " \
                                "runs at scope exit"
         if info.kind is not Kind.UNKNOWN:
