@@ -151,6 +151,10 @@ def _scan(source: SourceText) -> Tokens:
         if ch == "'" and _quote_after_word(text, pos):
             # (`8'192` with no quote after it on the line: no character literal ends there.)
             raise UnreadableInput("digit separators are not supported", source, pos)
+        # A raw string or a digit separator before here may have misled the scan into this
+        # failure (`R"d(a " b)d"`: the quote inside ends a plain literal, the closing one opens
+        # another): valid C++ that is read as Unknown, not refused as bad input.
+        _reject_misread_lexemes_before(source, groups, starts, ends)
         if ch in "\"'":
             raise PtofixError("missing terminating " + ("\"" if ch == '"' else "'") + " character", source, pos)
         if text.startswith("/*", pos):
@@ -184,6 +188,17 @@ def _scan(source: SourceText) -> Tokens:
         _check_directive(source, starts[index], ends[index])
         index = kinds.find("p", index + 1)
     return Tokens(text, kinds, marks, starts, ends)
+
+
+def _reject_misread_lexemes_before(source: SourceText, groups: bytearray, starts: array, ends: array) -> None:
+    """Raise UnreadableInput on a raw string literal or a digit separator among the tokens scanned
+    so far: the scan stopped at a quote or comment it could not close, and these lexemes, which
+    the tokens split otherwise than C++ does, are what leads valid code there."""
+    kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
+    if 'R"' in source.text:
+        _reject_unsupported_lexemes(source, kinds, starts, ends)
+    if "'" in source.text:
+        _reject_digit_separators(source, kinds, starts, ends)
 
 
 # A digraph: `%:` (#), `<%` `%>` (braces), `<:` `:>` (brackets); `<::` is `<` `::` unless a third
