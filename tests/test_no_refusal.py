@@ -166,6 +166,8 @@ BAD_INPUTS = {
     "stray closing brace": ("void f() {\n}\n}\n", r"k\.cpp:3:1: error: "),
     "unterminated comment": ("void f() {\n}\n/* open\n", r"k\.cpp:3:1: error: unterminated comment"),
     "missing terminating quote": ('void f() {\n  const char *s = "open;\n}\n', r"k\.cpp:2:19: error: missing terminating"),
+    "missing terminating quote after a closed #if section": (
+        '#if 0\n#endif\nvoid f() {\n  const char *s = "open;\n}\n', r"k\.cpp:4:19: error: missing terminating"),
     "redefinition in one #if group": (
         "#ifdef X\nvoid f() {\n}\nvoid f() {\n}\n#endif\n", r"k\.cpp:4:\d+: error: redefinition of 'f'"),
     "redefinition without #if": ("void f() {\n}\nvoid f() {\n}\n", r"k\.cpp:3:\d+: error: redefinition of 'f'"),

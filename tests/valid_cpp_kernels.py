@@ -405,6 +405,94 @@ KERNELS: dict[str, str] = {
         kernel(f"  if (n < 2 && 3 > n) {{\n    TADD(a, a, a);\n  }}\n  {GUARD}\n  TMUL(c, c, c);\n"),
     "shift in a template argument":
         kernel("  (void)Width2<(1 >> 0)>::value;\n", before="template <int V> struct Width2 { static constexpr int value = V; };\n"),
+    "apostrophe in a skipped group":
+        kernel("", before="#if 0\nThis isn't code, and it's never compiled.\n#endif\n"),
+    "unterminated string in a skipped group":
+        kernel("", before="#ifdef NOT_DEFINED_ANYWHERE\nconst char *s = \"never closed;\n#endif\n"),
+    "apostrophe in a skipped group inside the body":
+        kernel(f"#if 0\n  don't compile this\n#endif\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(c, c, c);\n"),
+    "#if with long suffixes":
+        kernel("", before="#if __cplusplus >= 201703L && 0x10UL > 1u && 10ll == 10LL\n#define MODERN 1\n#endif\n"),
+    "#if with a short-circuited division by zero":
+        kernel("", before="#if defined(NOT_DEFINED_ANYWHERE) && (10 / NOT_DEFINED_ANYWHERE > 1)\n#define NEVER 1\n#endif\n"
+                          "#if 0 && (1 / 0)\n#endif\n#if 1 || (1 % 0)\n#define ALWAYS 1\n#endif\n"),
+    "#if with unsigned wrap and ternary":
+        kernel("", before="#if -1 > 0u\n#define WRAPS 1\n#endif\n#if (1 ? 2 : 3) == 2 && 0xFFFFFFFFFFFFFFFF > 0\n#define PICKS 1\n#endif\n"),
+    "extern C guarded by __cplusplus":
+        kernel("  (void)plain_c2(1);\n",
+               before="#ifdef __cplusplus\nextern \"C\" {\n#endif\nint plain_c2(int v) { return v; }\n#ifdef __cplusplus\n}\n#endif\n"),
+    "kernel entry spelled by a macro":
+        "#include <pto/pto-inst.hpp>\nusing namespace pto;\n#define KERNEL_ENTRY(name) extern \"C\" __global__ AICORE void name(__gm__ float* x, int64_t n)\n"
+        + kernel("", head="").replace('extern "C" __global__ AICORE void kernel_entry(__gm__ float* x, int64_t n)',
+                                      "KERNEL_ENTRY(kernel_entry)"),
+    "comparison operator overloads":
+        kernel("  Key k1{1}, k2{2};\n  (void)(k1 < k2); (void)(k1 > k2); (void)(k1 <= k2);\n",
+               before="struct Key { int v; };\ninline bool operator<(const Key &l, const Key &r) { return l.v < r.v; }\n"
+                      "inline bool operator>(const Key &l, const Key &r) { return r < l; }\n"
+                      "inline bool operator<=(const Key &l, const Key &r) { return !(r < l); }\n"
+                      "inline int operator<<(const Key &l, int s) { return l.v << s; }\n"),
+    "less-than operator overload alone":
+        kernel(f"  Key1 k1{{1}}, k2{{2}};\n  if (k1 < k2) {{\n    TADD(a, a, a);\n  }}\n  {GUARD}\n  TMUL(c, c, c);\n",
+               before="struct Key1 { int v; };\ninline bool operator<(const Key1 &l, const Key1 &r) { return l.v < r.v; }\n"),
+    "greater-than operator overload alone":
+        kernel("  Key2 k1{1}, k2{2};\n  (void)(k1 > k2);\n",
+               before="struct Key2 { int v; };\ninline bool operator>(const Key2 &l, const Key2 &r) { return l.v > r.v; }\n"),
+    "shift operator overloads":
+        kernel("  Key3 k{1};\n  (void)(k << 2);\n  (void)(k >> 1);\n",
+               before="struct Key3 { int v; };\ninline int operator<<(const Key3 &l, int s) { return l.v << s; }\n"
+                      "inline int operator>>(const Key3 &l, int s) { return l.v >> s; }\n"),
+    "member comparison operators":
+        kernel("  Key4 k1{1}, k2{2};\n  (void)(k1 < k2);\n",
+               before="struct Key4 {\n  int v;\n  bool operator<(const Key4 &o) const { return v < o.v; }\n"
+                      "  bool operator>(const Key4 &o) const { return v > o.v; }\n};\n"),
+    "spaceship and call operators":
+        kernel("  Num p{1}, q{2};\n  (void)(p <=> q);\n  (void)p(3);\n  (void)p[0];\n",
+               before="#include <compare>\nstruct Num {\n  int v;\n  auto operator<=>(const Num &) const = default;\n"
+                      "  int operator()(int k) const { return v + k; }\n  int operator[](int k) const { return v * k; }\n};\n"),
+    "nested template closers and a greater-than in a default":
+        kernel("  Outer2<Inner2<Inner2<int>>> o;\n  (void)o;\n  (void)Cmp<>::value;\n",
+               before="template <typename T> struct Inner2 { T v; };\ntemplate <typename T> struct Outer2 { T v; };\n"
+                      "template <bool B = (3 > 2)> struct Cmp { static constexpr bool value = B; };\n"),
+    "requires expression with braces":
+        kernel(f"  TADD(a, a, a);\n  {GUARD}\n  later(c);\n",
+               before="template <typename T>\nconcept Tileish = requires(T t) { t.data(); };\n"
+                      "template <typename T>\n  requires requires(T t) { t.data(); }\nAICORE inline void later(T &t) { TMUL(t, t, t); }\n"),
+    "file-scope lambda":
+        kernel(f"  TADD(a, a, a);\n  {GUARD}\n  later(c);\n",
+               before=f"static auto later = []({T16} &t) {{ TMUL(t, t, t); }};\n"),
+    "typedef struct and anonymous enum":
+        kernel("  Params p{1};\n  (void)p;\n  (void)kSlotCount;\n",
+               before="typedef struct { int rows; } Params;\nenum { kSlotCount = 1 << 2 };\nstruct { int x; } unnamed_var;\n"),
+    "array of function pointers and namespace alias":
+        kernel("  (void)table_fns[0](1);\n  (void)ua::one();\n",
+               before="static int id_fn(int v) { return v; }\nstatic int (*table_fns[2])(int) = {id_fn, id_fn};\n"
+                      "namespace util2 { inline int one() { return 1; } }\nnamespace ua = util2;\n"),
+    "defaulted and deleted members":
+        kernel("  Mover m;\n  (void)m;\n",
+               before="struct Mover {\n  Mover() = default;\n  Mover(const Mover &) = delete;\n"
+                      "  auto size() const & -> int { return 1; }\n};\n"),
+    "else if constexpr chain":
+        kernel(f"  if constexpr (sizeof(int) == 2) {{\n    TADD(b, b, b);\n  }} else if constexpr (sizeof(int) == 4) {{\n"
+               f"    TADD(a, a, a);\n  }} else {{\n    TADD(b, b, b);\n  }}\n  {GUARD}\n  TMUL(c, c, c);\n"),
+    "goto inside a lambda":
+        kernel(f"  auto step = [&]() {{\n    TADD(a, a, a);\n    goto tail;\n  tail:\n    {GUARD}\n    TMUL(c, c, c);\n  }};\n  step();\n"),
+    "gnu case range and local label":
+        kernel(f"  switch (n) {{\n  case 1 ... 3:\n    TADD(a, a, a);\n    {GUARD}\n    TMUL(c, c, c);\n    break;\n  }}\n"
+               "  {\n    __label__ out;\n    if (n) goto out;\n  out:;\n  }\n"),
+    "computed goto":
+        kernel(f"  void *target = &&tail;\n  TADD(a, a, a);\n  goto *target;\ntail:\n  {GUARD}\n  TMUL(c, c, c);\n"),
+    "duff's device":
+        kernel(f"  int64_t k = n;\n  switch (k % 2) {{\n  case 0:\n    do {{\n      TADD(a, a, a);\n  case 1:\n"
+               f"      {GUARD}\n      TMUL(c, c, c);\n    }} while (--k > 0);\n  }}\n"),
+    "alignof and this":
+        kernel("  Self s;\n  (void)s.me();\n  (void)alignof(float);\n",
+               before="struct Self { const Self *me() const { return this; } };\n"),
+    "attribute on a label":
+        kernel(f"  TADD(a, a, a);\n[[maybe_unused]] spare_label:\n  {GUARD}\n  TMUL(c, c, c);\n"),
+    "partial specialisation":
+        kernel("  (void)IsPtr<int *>::value;\n",
+               before="template <typename T> struct IsPtr { static constexpr bool value = false; };\n"
+                      "template <typename T> struct IsPtr<T *> { static constexpr bool value = true; };\n"),
     # -- preprocessor ---------------------------------------------------------------------------
     "#line directive":
         kernel("", before="#line 500 \"renamed.cpp\"\n"),
