@@ -102,6 +102,11 @@ def test_check_and_plain_run_do_not_refuse(tmp_path, name, capsys):
     out = tmp_path / "plain.cpp"
     assert main(["run", "-q", str(path), "-o", str(out)]) == 0, capsys.readouterr().err
     assert out.read_bytes() == path.read_bytes()
+    # The HTML page draws every kept barrier's hazard, an Unknown op's too.
+    page = tmp_path / "page.html"
+    assert main(["run", "--pattern", "auto", "-q", "--report", "html", "--report-file", str(page), str(path),
+                 "-o", str(tmp_path / "auto.cpp")]) == 0, capsys.readouterr().err
+    assert page.read_text().startswith("<!DOCTYPE html>") and "kept" in page.read_text()
 
 
 def test_unread_file_says_why_on_stderr(tmp_path, capsys):
