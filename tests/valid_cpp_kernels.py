@@ -28,8 +28,10 @@ TILES = f"""  {T16} a;
   TASSIGN(b, 65536);
   pipe_barrier(PIPE_ALL);
 """
-# The plain conflict and the plain disjoint pair, after the construct.
-CONFLICT = f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(c, c, c);\n"
+# The plain conflict and the plain disjoint pair, after the construct (a PIPE_ALL before them, a
+# guard between them: the TMUL of c and the TADD of a overlap too; only a loop in the construct
+# may leave a race of its own, across its back-edge).
+CONFLICT = f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(c, c, c);\n  {GUARD}\n"
 DISJOINT = f"  TADD(a, a, a);\n  {FREE}\n  TMUL(b, b, b);\n"
 
 
