@@ -254,3 +254,24 @@ def test_has_include_negated_when_found_compiles_the_else_group(tmp_path, includ
     # `!__has_include(found)` is 0: the #else group (the conflict) is the one compiled.
     decision = query_decision(tmp_path, "!__has_include(<sub/present.h>)", "-I", str(include_dir))
     assert decision["decision"] == "kept" and "TMUL write c" in decision["reason"], decision
+
+
+# -- the same constructs in a header the kernel includes ------------------------------------------
+
+@pytest.mark.parametrize("header", [
+    'static const char *doc = R"d(a " b)d";\n',
+    "#if 0\nThis isn't compiled.\n#endif\n",
+    '#ifdef NOT_DEFINED_ANYWHERE\nconst char *s = "never closed;\n#endif\n',
+    "constexpr long kBig = 196'608;\n",
+], ids=["derailing raw string", "skipped-group prose", "skipped open string", "digit separator"])
+def test_header_ptofix_cannot_read_keeps_the_includers_barriers(tmp_path, header, capsys):
+    (tmp_path / "helper.h").write_text(header)
+    text = kernel("", before='#include "helper.h"\n')
+    path = write_kernel(tmp_path, text)
+    status, output, entry = run_auto(path, "-I", str(tmp_path))
+    assert status == 0, capsys.readouterr().err
+    decisions = decisions_of(entry)
+    for line in marked_lines(text, "// GUARD") | marked_lines(text, "// FREE"):
+        assert decisions[line]["decision"] == "kept", decisions[line]
+        assert "helper.h" in decisions[line]["reason"], decisions[line]
+    assert output == text
