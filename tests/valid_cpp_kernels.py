@@ -495,6 +495,16 @@ KERNELS: dict[str, str] = {
         kernel("  (void)IsPtr<int *>::value;\n",
                before="template <typename T> struct IsPtr { static constexpr bool value = false; };\n"
                       "template <typename T> struct IsPtr<T *> { static constexpr bool value = true; };\n"),
+    # -- nesting past ptofix's bound (200 levels) but within a compiler's (256 at least) ---------
+    "namespaces nested 210 deep":
+        kernel("", before="".join(f"namespace n{i} {{\n" for i in range(210)) + "inline int deep() { return 1; }\n"
+               + "}\n" * 210),
+    "blocks nested 210 deep":
+        kernel("".join("{\n" for _ in range(210)) + f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(c, c, c);\n"
+               + "".join("}\n" for _ in range(210))),
+    "#if sections nested 210 deep in the body":
+        kernel("".join("#if 1\n" for _ in range(210)) + f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(c, c, c);\n"
+               + "".join("#endif\n" for _ in range(210))),
     # -- preprocessor ---------------------------------------------------------------------------
     "#line directive":
         kernel("", before="#line 500 \"renamed.cpp\"\n"),

@@ -426,3 +426,8 @@ class StructureError(Exception):
     def __init__(self, message: str, offset: int):
         super().__init__(message)
         self.offset = offset
+
+
+class NestingLimit(StructureError):
+    """Nesting deeper than ptofix reads (MAX_NESTING): C++ lets an implementation nest further
+    (256 levels of blocks or `#if` sections at least, [implimits]), so valid code, read as Unknown."""
