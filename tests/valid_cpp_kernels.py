@@ -540,6 +540,16 @@ KERNELS: dict[str, str] = {
         kernel("", before="#pragma message(\"building the kernel\")\n#pragma GCC diagnostic ignored \"-Wunused\"\n"),
     "header included twice":
         kernel("", head=HEAD + "#include <pto/pto-inst.hpp>\n"),
+    "null directive and spaced directives":
+        kernel("", before="#\n#  define SPACED 1\n# if SPACED /* a comment */ == 1 // and another\n#   define TAKEN 1\n#  endif\n"
+                          "#ifdef SPACED // trailing comment\n#endif\n#undef NEVER_DEFINED\n#line 40\n"),
+    "#ident and #pragma pack":
+        kernel("  Packed p{};\n  (void)p;\n", before="#ident \"kernel v1\"\n#pragma pack(push, 1)\n"
+                                                     "struct Packed { char c; int i; };\n#pragma pack(pop)\n"),
+    "#include of a quoted name through a macro":
+        kernel("", head="#define PTO_QUOTED \"pto/pto-inst.hpp\"\n#include PTO_QUOTED\nusing namespace pto;\n"),
+    "directive continued onto the last line":
+        kernel("") + "#define LAST_ONE 1 \\\n",
     # -- bytes of the file --------------------------------------------------------------------
     "CRLF line endings":
         kernel("").replace("\n", "\r\n"),
