@@ -195,9 +195,16 @@ def _hazard_words(hazard: dict[str, Any]) -> str:
     earlier, later = hazard["earlier"], hazard["later"]
     operand = earlier.get("operand") or later.get("operand") or "UB"
     loop = " across the loop back-edge" if hazard.get("across_loop_back_edge") else ""
-    return (f"needed: {hazard['kind']} on {operand} {_bytes(earlier.get('bytes'))}{loop}: {earlier['op']} (line "
-            f"{_line_of(earlier['location'])}) {earlier['access']}s it, then {later['op']} (line "
-            f"{_line_of(later['location'])}) {later['access']}s it")
+    return (f"needed: {hazard['kind']} on {operand} {_bytes(earlier.get('bytes'))}{loop}: {_side_words(earlier)}, "
+            f"then {_side_words(later)}")
+
+
+def _side_words(side: dict[str, Any]) -> str:
+    """One op of a hazard: ``TMAX (line 356) writes it``; an Unknown one (no access, its
+    ``why``): ``code ptofix does not understand (line 11: why)``."""
+    if "access" in side:
+        return f"{side['op']} (line {_line_of(side['location'])}) {side['access']}s it"
+    return f"code ptofix does not understand (line {_line_of(side['location'])}: {side.get('why', 'not read')})"
 
 
 def _race_words(race: dict[str, Any], at_later: bool) -> str:

@@ -81,7 +81,7 @@ from .preprocessor import (
     pp_tokens,
     with_header_queries,
 )
-from .tokens import MAX_NESTING, StructureError, Tokens, _has_assignment, _scan
+from .tokens import MAX_NESTING, NestingLimit, StructureError, Tokens, _has_assignment, _scan
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -592,7 +592,7 @@ class _StructureParser:
                         self.lookup_path.append(((("<anonymous>",) if self._inside_anonymous() else ())
                                                  + tuple("".join(words[1:]).split("::"))) if named else ())
                         if len(self.ns_path) > MAX_NESTING:
-                            raise StructureError(f"namespaces nested deeper than {MAX_NESTING} levels", starts[i])
+                            raise NestingLimit(f"namespaces nested deeper than {MAX_NESTING} levels", starts[i])
                         self._top_level(i + 1, close, functions)  # transparent block
                         self.ns_path.pop()
                         self.lookup_path.pop()
@@ -757,7 +757,7 @@ class _StructureParser:
         self.depth += 1
         try:
             if self.depth > MAX_NESTING:
-                raise StructureError(f"#if sections nested deeper than {MAX_NESTING} levels", self.starts[i])
+                raise NestingLimit(f"#if sections nested deeper than {MAX_NESTING} levels", self.starts[i])
             return self._pp_if_at(i, stop)
         finally:
             self.depth -= 1
@@ -787,7 +787,7 @@ class _StructureParser:
         statements or #if sections) is refused; a statement that holds statements (a block, for,
         if, switch) counts a level while they are read (_nested), a simple one costs nothing."""
         if self.depth >= MAX_NESTING:
-            raise StructureError(f"statements nested deeper than {MAX_NESTING} levels", self.starts[i])
+            raise NestingLimit(f"statements nested deeper than {MAX_NESTING} levels", self.starts[i])
         kind = self.kinds[i]
         if kind == "w":
             text, start, end = self.text, self.starts[i], self.ends[i]
@@ -1361,6 +1361,8 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
         model = _mark_certain_extents(parser.parse_file(), tokens)
         model.environment = environment
         return model
+    except NestingLimit as exc:
+        raise UnreadableInput(f"{exc} (valid C++: a compiler nests further)", source, exc.offset) from None
     except StructureError as exc:
         crossing = _parse_crossing_functions(source, tokens) \
             if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens) else None

@@ -83,6 +83,7 @@ Tok = tuple[str, str, int, int]
 # letter, but an 'o' token's own character.
 _KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"wooooooocps")
 _MARK_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"w;{}()[]cps")
+_GROUP_OF_DIRECTIVE = 10    # (the 'p' alternative's group number)
 # A token's group number (each alternative of _TOKEN_RE is one group), its start (after the
 # blanks folded into the match) and its end, read by map() a block of matches at a time.
 _LAST_GROUP = attrgetter("lastindex")
@@ -151,6 +152,17 @@ def _scan(source: SourceText) -> Tokens:
         if ch == "'" and _quote_after_word(text, pos):
             # (`8'192` with no quote after it on the line: no character literal ends there.)
             raise UnreadableInput("digit separators are not supported", source, pos)
+        # A raw string or a digit separator before here may have misled the scan into this
+        # failure (`R"d(a " b)d"`: the quote inside ends a plain literal, the closing one opens
+        # another): valid C++ that is read as Unknown, not refused as bad input.
+        _reject_misread_lexemes_before(source, groups, starts, ends)
+        if ch in "\"'" and _inside_conditional_group(text, groups, starts, ends):
+            # Valid in a group the compiler skips (its lines are only searched for directives:
+            # `#if 0` prose such as "isn't"), an error in one it compiles; which one is not known
+            # here, so the file is read as Unknown rather than refused.
+            raise UnreadableInput("an unterminated " + ("string" if ch == '"' else "character") + " literal in an "
+                                  "#if group (valid C++ only if the group is not compiled) is not supported",
+                                  source, pos)
         if ch in "\"'":
             raise PtofixError("missing terminating " + ("\"" if ch == '"' else "'") + " character", source, pos)
         if text.startswith("/*", pos):
@@ -184,6 +196,30 @@ def _scan(source: SourceText) -> Tokens:
         _check_directive(source, starts[index], ends[index])
         index = kinds.find("p", index + 1)
     return Tokens(text, kinds, marks, starts, ends)
+
+
+def _reject_misread_lexemes_before(source: SourceText, groups: bytearray, starts: array, ends: array) -> None:
+    """Raise UnreadableInput on a raw string literal or a digit separator among the tokens scanned
+    so far: the scan stopped at a quote or comment it could not close, and these lexemes, which
+    the tokens split otherwise than C++ does, are what leads valid code there."""
+    kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
+    if 'R"' in source.text:
+        _reject_unsupported_lexemes(source, kinds, starts, ends)
+    if "'" in source.text:
+        _reject_digit_separators(source, kinds, starts, ends)
+
+
+_GROUP_DEPTH = {"#if": 1, "#ifdef": 1, "#ifndef": 1, "#endif": -1}
+
+
+def _inside_conditional_group(text: str, groups: bytearray, starts: array, ends: array) -> bool:
+    """Whether the directives among the tokens scanned so far leave an `#if` section open."""
+    depth = 0
+    directive = _GROUP_OF_DIRECTIVE
+    for index, group in enumerate(groups):
+        if group == directive:
+            depth = max(0, depth + _GROUP_DEPTH.get(directive_keyword(text[starts[index]:ends[index]]), 0))
+    return depth > 0
 
 
 # A digraph: `%:` (#), `<%` `%>` (braces), `<:` `:>` (brackets); `<::` is `<` `::` unless a third
@@ -390,3 +426,8 @@ class StructureError(Exception):
     def __init__(self, message: str, offset: int):
         super().__init__(message)
         self.offset = offset
+
+
+class NestingLimit(StructureError):
+    """Nesting deeper than ptofix reads (MAX_NESTING): C++ lets an implementation nest further
+    (256 levels of blocks or `#if` sections at least, [implimits]), so valid code, read as Unknown."""
