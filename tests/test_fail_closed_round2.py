@@ -193,6 +193,18 @@ GROUP_CASES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "function in two groups of opposite tests": (
         {"k.cpp": HEAD + "#ifdef USE_FAST\n" + helper_def("__gm__ float* x", NOTHING) + "#endif\n#ifndef USE_FAST\n"
          + helper_def("__gm__ float* y", MUL) + "#endif\n" + CALL_H}, ()),
+    # C++23 `#elifdef`/`#elifndef` (g++ 12, -std=c++2b) start a group: main read the two arms as
+    # one and refused the file as a redefinition (exit 2).
+    "#ifdef/#elifdef/#else arms": (
+        {"k.cpp": calls_h("#ifdef XA\n" + PURE + "#elifdef XB\n" + VEC + "#else\n" + PURE + "#endif\n")}, ()),
+    "#ifdef/#elifdef arms, the command line picks the #elifdef": (
+        {"k.cpp": calls_h("#ifdef XA\n" + PURE + "#elifdef XB\n" + VEC + "#else\n" + PURE + "#endif\n")},
+        ("-UXA", "-DXB")),
+    "#ifdef/#elifndef arms": (
+        {"k.cpp": calls_h("#ifdef XA\n" + PURE + "#elifndef XB\n" + VEC + "#endif\n")}, ()),
+    "#elifdef inside the body enables the overlapping op": (
+        {"k.cpp": HEAD + f"{ENTRY} {{\n{TILES}  TADD(a, a, a);\n  {GUARD}\n#ifndef XA\n#elifdef XB\n  TMUL(c, c, c);\n"
+         "#endif\n}\n"}, ("-DXA", "-DXB")),
     # Valid C++ main refused as a redefinition (exit 2): a template and a plain function of one
     # name and parameters, or templates of other template heads, are distinct functions.
     "a function template beside a plain function of its parameters": (
@@ -202,7 +214,7 @@ GROUP_CASES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
         {"k.cpp": HEAD + impl_def("__gm__ float* x", NOTHING) + PLAIN_MUL + CALL_IMPL}, ()),
     "two function templates of other template heads": (
         {"k.cpp": HEAD + impl_def("__gm__ float* x", NOTHING)
-         + impl_def("__gm__ float* x", MUL, "template <int M>\n")
+         + impl_def("__gm__ float* x", MUL, "template <int M>\n").replace(TMN, T16)
          + f"{ENTRY} {{\n{TILES}  TADD(a, a, a);\n  {GUARD}\n  impl<16>(x);\n}}\n"}, ()),
 }
 

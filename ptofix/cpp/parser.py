@@ -94,6 +94,10 @@ if TYPE_CHECKING:        # (names for annotations, which are never evaluated: ty
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")", "]", "}"}
 _PP_OPEN = ("#if", "#ifdef", "#ifndef")
+# The directives that start the next group of a file-scope #if section (C++23's `#elifdef` and
+# `#elifndef` too: g++ 12 takes them with -std=c++2b; read as part of the group before, the two
+# definitions `#ifdef A ... #elifdef B ...` were one group's, a redefinition error).
+_PP_NEXT_ARM = ("#elif", "#elifdef", "#elifndef", "#else")
 
 
 # The groups pto-isa's CPU simulator build alone compiles. pto-isa's headers include their CPU
@@ -554,7 +558,7 @@ class _StructureParser:
                     if word in _PP_OPEN:
                         self.pp_sections += 1
                         path.append((self.pp_sections, 0))
-                    elif word in ("#elif", "#else") and path:
+                    elif word in _PP_NEXT_ARM and path:
                         path[-1] = (path[-1][0], path[-1][1] + 1)
                     elif word == "#endif" and path:
                         path.pop()
