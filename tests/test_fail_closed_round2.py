@@ -205,6 +205,9 @@ GROUP_CASES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "#elifdef inside the body enables the overlapping op": (
         {"k.cpp": HEAD + f"{ENTRY} {{\n{TILES}  TADD(a, a, a);\n  {GUARD}\n#ifndef XA\n#elifdef XB\n  TMUL(c, c, c);\n"
          "#endif\n}\n"}, ("-DXA", "-DXB")),
+    "one helper in an unnamed namespace, one static beside it": (
+        {"k.cpp": HEAD + "namespace {\n" + VEC.replace("static ", "") + "}\n" + PURE
+         + f"{ENTRY} {{\n{TILES}  TADD(a, a, a);\n  {GUARD}\n  ::h(c);\n}}\n"}, ()),
     # Valid C++ main refused as a redefinition (exit 2): a template and a plain function of one
     # name and parameters, or templates of other template heads, are distinct functions.
     "a function template beside a plain function of its parameters": (
