@@ -463,3 +463,13 @@ def test_case_compiles_against_pto_isa(tmp_path, host_include, name):
     done = subprocess.run(["g++", "-fsyntax-only", *BASE_FLAGS, *SIDES["aiv"], *flags, "-I", str(host_include),
                            "-I", str(tmp_path), str(tmp_path / "k.cpp")], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_const_overloads_of_a_member_are_not_a_redefinition(tmp_path, capsys):
+    # `int S::get()` and `int S::get() const` are two functions (main exited 2 on them).
+    text = HEAD + ("struct S {\n  AICORE int64_t get();\n  AICORE int64_t get() const;\n};\n"
+                   "AICORE int64_t S::get() {\n  return 1;\n}\nAICORE int64_t S::get() const {\n  return 2;\n}\n")
+    path = tmp_path / "k.cpp"
+    path.write_text(text)
+    assert main(["run", "--pattern", "auto", "-i", str(path)]) == 0
+    assert path.read_text() == text and "redefinition" not in capsys.readouterr().err
