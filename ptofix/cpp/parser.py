@@ -94,6 +94,10 @@ if TYPE_CHECKING:        # (names for annotations, which are never evaluated: ty
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")", "]", "}"}
 _PP_OPEN = ("#if", "#ifdef", "#ifndef")
+# The directives that start the next group of a file-scope #if section (C++23's `#elifdef` and
+# `#elifndef` too: g++ 12 takes them with -std=c++2b; read as part of the group before, the two
+# definitions `#ifdef A ... #elifdef B ...` were one group's, a redefinition error).
+_PP_NEXT_ARM = ("#elif", "#elifdef", "#elifndef", "#else")
 
 
 # The groups pto-isa's CPU simulator build alone compiles. pto-isa's headers include their CPU
@@ -442,23 +446,30 @@ class _StructureParser:
         one is compiled (`#if defined(__DAV_VEC__) ... #else ... #endif`); the groups the command
         line decides are comments by now (without_decided_groups), so ptofix cannot tell which of
         these is compiled: each is Unknown (an opaque body: its barriers kept, the reason in the
-        report), as issue #57 asks of a valid construct; the file's other functions are read."""
+        report), as issue #57 asks of a valid construct; the file's other functions are read.
+        Two of one name and parameters whose heads differ otherwise (a function template beside a
+        plain function or a template of other template parameters, `int S::get() const` beside
+        `int S::get()`, templates of other return types) may be distinct functions, valid C++ in
+        one group: neither an error nor told apart, each is Unknown (SAME_SIGNATURE_DEFINITIONS)."""
         seen: dict[tuple, list[Function]] = {}
         for fn in functions:
             # (The parameters as declarations read them: blanks and comments do not tell two apart.)
             key = (fn.namespace, fn.qualified, fn.name, tuple(" ".join(p.text.split()) for p in fn.parameters))
             earlier = seen.setdefault(key, [])
             path = self.sections[id(fn)]
+            head = " ".join(fn.declaration.text.split())
             for first in earlier:
-                if self.sections[id(first)] == path:
+                if self.sections[id(first)] == path and " ".join(first.declaration.text.split()) == head:
                     raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
                                       f"{self.source.location(first.span.start)})", self.source, fn.span.start)
             earlier.append(fn)
         for definitions in seen.values():
             if len(definitions) < 2:
                 continue
+            sections = [self.sections[id(fn)] for fn in definitions]
+            reason = EXCLUSIVE_DEFINITIONS if len(set(sections)) == len(sections) else SAME_SIGNATURE_DEFINITIONS
             for fn in definitions:
-                fn.body = OpaqueStmt(fn.body.span, self.text, EXCLUSIVE_DEFINITIONS)
+                fn.body = OpaqueStmt(fn.body.span, self.text, reason)
 
     def _pto_code_macros(self, bodies: list[tuple[str, str]], found: frozenset[str]) -> frozenset:
         """Which of pto's macros the model does not read (ops.pto_code_macro_names) the code names,
@@ -547,7 +558,7 @@ class _StructureParser:
                     if word in _PP_OPEN:
                         self.pp_sections += 1
                         path.append((self.pp_sections, 0))
-                    elif word in ("#elif", "#else") and path:
+                    elif word in _PP_NEXT_ARM and path:
                         path[-1] = (path[-1][0], path[-1][1] + 1)
                     elif word == "#endif" and path:
                         path.pop()
@@ -1384,6 +1395,12 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
 EXCLUSIVE_DEFINITIONS = "one of several definitions of this function in #if groups, and which one is compiled " \
     "is not known (a -D or -U may decide it)"
 
+# The reason of each of several functions of one name and parameters in one `#if` group whose
+# heads differ (_check_redefinitions): overloads ptofix does not tell apart, each unknown, the
+# file read.
+SAME_SIGNATURE_DEFINITIONS = "one of several functions of this name and parameters whose template heads, return " \
+    "types or qualifiers ptofix does not tell apart"
+
 
 # -- functions whose body `#if` groups cut across ---------------------------------------------
 # The reason of a function body that `#if` groups cut across while every group keeps the body's
@@ -1392,7 +1409,7 @@ CROSSING_GROUPS = "#if groups cut across the structure of this body (its extent 
     "is compiled)"
 # The reasons of an unknown body whose extent is the same in every reading of the file's `#if`
 # groups: the function alone is unknown, not the file.
-CERTAIN_EXTENT = frozenset([CROSSING_GROUPS, EXCLUSIVE_DEFINITIONS])
+CERTAIN_EXTENT = frozenset([CROSSING_GROUPS, EXCLUSIVE_DEFINITIONS, SAME_SIGNATURE_DEFINITIONS])
 
 
 def _section_map(tokens: Tokens) -> tuple[list, dict[int, tuple[int, str]]]:
