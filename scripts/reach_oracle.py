@@ -341,9 +341,29 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
     FILE_SCOPE[:] = [file_scope]
     helpers = inert_helpers(path, text, includes)
     instances = template_instances(path, code, bodies, file_scope, includes)
+    seen_texts = [code, *_reachable_headers(path, text, includes)]
+    macros = {m for t in seen_texts for m in re.findall(r"^[ \t]*#[ \t]*define[ \t]+(\w+)", t, re.M)}
+    # (The file, or a header it reads, defines its own `Tile` (an alias template, say): a
+    # `Tile<...>` spelled here is not read as pto's. A function or macro it defines with a pto op's
+    # name shadows the op: the op is not known.)
+    own_tile = any(re.search(r"\b(?:using|struct|class|union|define)\s+Tile\b|\btypedef\b[^;]*\bTile\s*;", t)
+                   for t in seen_texts)
+    shadowed = frozenset(name for t in seen_texts for name in re.findall(
+        r"\b([A-Z][A-Z0-9_]*)\s*(?:<[^;{}()]*>)?\s*\([^;{}]*\)\s*(?:const\s*)?(?:noexcept\s*)?\{", t)) \
+        | frozenset(name for name in macros if re.fullmatch(r"[A-Z][A-Z0-9_]*", name))
+    classy = class_names(seen_texts)
     for start, end in bodies:
         body = code[start:end]
         base = _constants(file_scope + body)
+        # (Not a constant: a name a macro of the file or a header it reads defines (the macro
+        # wins), a file-scope variable that is not const (any function, a header's too, may write
+        # it), a name a reference binds (written through it where the oracle does not look).)
+        for name in list(base):
+            if name in macros or re.search(r"(?<!const )(?<!constexpr )\b" + SCALAR_TYPES + r"\s+" + name
+                                           + r"\s*=", file_scope) and not re.search(
+                    r"\bconst(?:expr)?\s+(?:\w+\s+)*?" + SCALAR_TYPES + r"\s+" + name + r"\s*=", file_scope) \
+                    or re.search(r"&\s*\w+\s*(?:=|\{|\()\s*" + name + r"\b", file_scope + body):
+                base.pop(name)
         # (A name the function's head declares, a parameter or a template parameter, hides any
         # constant of that name: it is not one; an instantiation binds its template parameters.)
         head = code[:start]
@@ -359,12 +379,17 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
         verdicts: dict[int, bool] = {}
         for bindings in instances.get(start, [{}]):
             tiles = _tiles(body, aliases, {**base, **bindings}, start)
+            if own_tile or shadowed & {"TASSIGN", "TRESHAPE"}:
+                tiles = {name: None for name in tiles}
+            _escaped_tiles(body, tiles)
             # (A name passed to a function that is not a pto op may be written or rebound through
             # a reference: its tile is not known.)
             for name in passed:
                 if name in tiles:
                     tiles[name] = None
             walk = Walk(code, pieces, tiles, entry, tail_drains, helpers)
+            walk.shadowed = shadowed
+            walk.classy = classy | class_variables(file_scope + body, classy)
             for leaf in leaves.values():
                 assert leaf.piece is not None
                 p_start, p_end, kind = leaf.piece
@@ -390,6 +415,94 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
                         why[line] = ("hazard: " + HAZARD[0] if HAZARD else "hazard") + where
         result.update(verdicts)
     return result
+
+
+def _reachable_headers(path: str, text: str, includes: list[str] | tuple[str, ...]) -> list[str]:
+    """The masked text of every header ``text`` reaches through `#include "..."` found beside the
+    including file or in ``includes`` (transitively, each once)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    todo = [(path, text)]
+    while todo and len(seen) < 200:
+        at, raw = todo.pop()
+        for line in re.finditer(r"^[ \t]*#[ \t]*include\b", masked(raw), re.M):
+            named = re.compile(r'[ \t]*"([^"\n]+)"').match(raw, line.end())
+            if named is None:
+                continue
+            for directory in [os.path.dirname(os.path.abspath(at)), *includes]:
+                candidate = os.path.realpath(os.path.join(directory, named.group(1)))
+                if os.path.isfile(candidate):
+                    if candidate not in seen:
+                        seen.add(candidate)
+                        with open(candidate, encoding="utf-8", errors="replace") as handle:
+                            header = handle.read()
+                        out.append(masked(header))
+                        todo.append((candidate, header))
+                    break
+    return out
+
+
+def class_names(texts: list[str]) -> frozenset[str]:
+    """Every name the texts declare a class, struct or union (an `enum class` is none), and every
+    alias, typedef or macro whose definition spells one: a variable of such a type may run its
+    constructor, destructor or an operator (vector work the oracle does not read) where a plain
+    statement stands."""
+    names = {m.group(1) for t in texts for m in re.finditer(r"(?<!enum )\b(?:struct|class|union)\s+(\w+)", t)}
+    definitions = [(m.group(1), m.group(2)) for t in texts for m in re.finditer(r"\busing\s+(\w+)\s*=([^;]*);", t)]
+    definitions += [(m.group(2), m.group(1)) for t in texts for m in re.finditer(r"\btypedef\b([^;]*?)(\w+)\s*;", t)]
+    definitions += [(m.group(1), m.group(2)) for t in texts
+                    for m in re.finditer(r"^[ \t]*#[ \t]*define[ \t]+(\w+)(?![(\w])([^\n]*)", t, re.M)]
+    changed = True
+    while changed:
+        changed = False
+        for name, spelled in definitions:
+            if name not in names and names & set(re.findall(r"\w+", spelled)):
+                names.add(name)
+                changed = True
+    return frozenset(names)
+
+
+def class_variables(code: str, classy: frozenset[str]) -> frozenset[str]:
+    """Names ``code`` declares with a type that spells a class name (``classy``)."""
+    if not classy:
+        return frozenset()
+    types = "|".join(sorted(classy))
+    return frozenset(m.group(1) for m in re.finditer(
+        r"\b(?:" + types + r")\b(?:\s*<[^;{}()]*>)?[\s*&]*(?:const\s+)?(\w+)\s*(?:;|=|\(|\{|\[|,|\))", code))
+
+
+def _escaped_tiles(body: str, tiles: dict[str, TileInfo | None]) -> None:
+    """Make unknown each tile of ``body`` named anywhere but its declaration, a whole argument of a
+    pto op call (an all-capitals callee: TASSIGN, TADD, ...) or a read of its value or valid shape
+    (`.GetValue(`, `.SetValue(`, `.GetValidRow(`, `.GetValidCol(`, `.SetValidShape(`): bound to a
+    reference or pointer, assigned (`b = make();`), copied or returned, it may be rebound or written
+    where the oracle does not look."""
+    for name, tile in list(tiles.items()):
+        if tile is None:
+            continue
+        for m in re.finditer(r"(?<![\w.>:])" + re.escape(name) + r"\b", body):
+            before, after = body[:m.start()], body[m.end():]
+            if re.match(r"\s*\.\s*(?:GetValue|SetValue|GetValidRow|GetValidCol|SetValidShape)\s*\(", after):
+                continue
+            if re.match(r"\s*(?:,|\))", after) and re.search(r"(?:\(|,)\s*$", before):
+                depth, i = 0, len(before) - 1
+                while i >= 0 and not (before[i] == "(" and depth == 0):
+                    depth += {")": 1, "(": -1}.get(before[i], 0)
+                    if before[i] in ";{}":
+                        break
+                    i -= 1
+                if i >= 0 and before[i] == "(" and re.search(
+                        r"(?<![\w.>:])(?:pto::)?[A-Z][A-Z0-9_]*\s*(?:<[^;{}()]*>)?\s*$", before[:i]):
+                    continue
+            if re.match(r"\s*(?:;|\(|\{|=(?!=)|,)", after) and re.search(r"(?:>|\b[A-Za-z_]\w*)\s+$", before) \
+                    and not re.search(r"\b(?:return|case|goto|else|do|throw|co_return)\s+$", before):
+                continue        # (its declaration)
+            if re.match(r"\s*(?:;|,)", after) and re.search(r"\w\s*,\s*$", before) and \
+                    re.search(r"(?:Tile\s*<[^;{}]*?>|\b\w+\b)\s+\w+(?:\s*,\s*\w+)*\s*,\s*$",
+                              before[before.rfind(";") + 1:]):
+                continue        # (one of several declarators `T a, b;`)
+            tiles[name] = None
+            break
 
 
 def _passed_to_calls(body: str, tile_types: set[str]) -> set[str]:
@@ -928,6 +1041,9 @@ class Walk:
                  entry: bool, tail_drains: bool = False, helpers: frozenset[str] = frozenset()) -> None:
         self.code, self.pieces, self.tiles, self.entry, self.tail_drains = code, pieces, tiles, entry, tail_drains
         self.helpers = helpers
+        # (Op names the file shadows, and class names and class-typed variables: oracle().)
+        self.shadowed: frozenset[str] = frozenset()
+        self.classy: frozenset[str] = frozenset()
         self.scope = code[pieces[0][0]:pieces[-1][1]] if pieces else ""
         self.ub_pointers = sorted(set(re.findall(r"__ubuf__[^;(){}=]*?\*\s*(\w+)", self.scope)))
         # (Names every `using` of which aliases a tile, tensor, shape or stride type, with no other
@@ -1064,7 +1180,13 @@ def _statement(walk: Walk, piece: tuple[int, int, str] | None, step: int, flags_
     helper = re.fullmatch(r"(\w+)\s*\(\s*\)", text)
     if helper is not None and helper.group(1) in walk.helpers:
         return False, [], flags_set, synced      # (a helper with no PIPE_V work nor barrier: INERT_HELPERS)
+    if walk.classy and set(re.findall(r"\b[A-Za-z_]\w*\b", text)) & walk.classy:
+        # (A class-typed value or class name: its constructor, destructor or operator may issue
+        # vector work.)
+        return _undecided(text)
     call = OP_CALL.match(text)
+    if call is not None and call.group(1) in walk.shadowed:
+        return _undecided(text)
     if call is None:
         # A declaration or scalar statement: inert when every call in it is a constructor of
         # a tile, tensor, shape or stride, a cast or a scalar intrinsic.

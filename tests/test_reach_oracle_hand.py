@@ -79,34 +79,12 @@ def all_cases() -> dict[str, dict[str, str]]:
 
 CASES = all_cases()
 
-# Guards main's oracle proves removable although they guard a real conflict (found by this file;
-# each an unsoundness of the yardstick; strict, so the mark must go once the oracle refuses one): a
-# rebinding or write made outside the barrier's window (a helper's TASSIGN, TRESHAPE or copy through
-# a reference or pointer, a file-scope variable another function writes, an address a helper kept),
-# a declaration or assignment whose constructor or operator issues vector work, a file-scope function
-# that shadows a pto op, a header's macro over a kernel constant, a narrow constant's wrap.
-ORACLE_HOLES_ON_MAIN = frozenset([
-    "call: header defines a macro over a kernel constant besides its helper",
-    "call: header helper rebinds a tile aliased by a caller reference",
-    "call: header helper writes a caller variable through the caller's reference alias",
-    "call: header helper writes a kernel variable declared before the include",
-    "call: helper returns a tile placed in the overlap",
-    "declaration: aggregate with a default member initializer that issues vector work",
-    "declaration: class type with an assignment operator that issues vector work",
-    "declaration: class variable with a default constructor that issues vector work",
-    "declaration: file-scope function named TADD",
-    "declaration: file-scope variable that is not const",
-    "declaration: struct deriving from a class with a constructor",
-    "declaration: struct whose member array's element type has a constructor",
-    "declaration: struct whose member has a default initializer that issues vector work",
-    "declaration: struct whose member's type is a macro for a class with a constructor",
-    "declaration: struct whose member's type is an alias of a class with a constructor",
-])
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="main's oracle proves this guard removable"))
-    if name in ORACLE_HOLES_ON_MAIN else name for name in sorted(CASES)])
+# Guards main's oracle used to prove removable although they guard a real conflict (each an
+# unsoundness of the yardstick, now refused): a rebinding or write made outside the barrier's window
+# (a helper's TASSIGN or copy through a reference, a file-scope variable another function writes, a
+# tile a helper returns), a declaration or assignment whose constructor or operator issues vector
+# work, a file-scope function that shadows a pto op, a header's macro over a kernel constant.
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_oracle_never_proves_a_guard_removable(tmp_path, name):
     assert proven_guards(tmp_path, CASES[name]) == [], CASES[name]["k.cpp"]
 
@@ -123,7 +101,6 @@ def test_oracle_proves_the_disjoint_control(tmp_path):
     assert proven_guards(tmp_path, {"k.cpp": text}) == guard_lines(text)
 
 
-@pytest.mark.xfail(strict=True, reason="main's oracle reads the file's alias template `Tile` as pto's")
 def test_oracle_never_proves_a_guard_behind_a_tile_alias_template(tmp_path):
     # `Tile` is the file's alias template with twice the rows (test_fail_closed_hand's case).
     text = ("#include <pto/pto-inst.hpp>\nusing pto::TADD;\nusing pto::TMUL;\nusing pto::TASSIGN;\n"
