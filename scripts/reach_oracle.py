@@ -341,8 +341,10 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
     FILE_SCOPE[:] = [file_scope]
     helpers = inert_helpers(path, text, includes)
     instances = template_instances(path, code, bodies, file_scope, includes)
-    seen_texts = [code, *_reachable_headers(path, text, includes)]
-    macros = {m for t in seen_texts for m in re.findall(r"^[ \t]*#[ \t]*define[ \t]+(\w+)", t, re.M)}
+    reached = _reachable_headers(path, text, includes)
+    seen_texts = [code, *(t for where, t in reached if not PTO_HEADER.search(where))]
+    all_texts = [code, *(t for _, t in reached)]
+    macros = {m for t in all_texts for m in re.findall(r"^[ \t]*#[ \t]*define[ \t]+(\w+)", t, re.M)}
     # (The file, or a header it reads, defines its own `Tile` (an alias template, say): a
     # `Tile<...>` spelled here is not read as pto's. A function or macro it defines with a pto op's
     # name shadows the op: the op is not known.)
@@ -350,8 +352,9 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
                    for t in seen_texts)
     shadowed = frozenset(name for t in seen_texts for name in re.findall(
         r"\b([A-Z][A-Z0-9_]*)\s*(?:<[^;{}()]*>)?\s*\([^;{}]*\)\s*(?:const\s*)?(?:noexcept\s*)?\{", t)) \
-        | frozenset(name for name in macros if re.fullmatch(r"[A-Z][A-Z0-9_]*", name))
-    classy = class_names(seen_texts)
+        | frozenset(name for t in seen_texts for name in re.findall(r"^[ \t]*#[ \t]*define[ \t]+([A-Z][A-Z0-9_]*)\b",
+                                                                   t, re.M))
+    classy = class_names(all_texts)
     for start, end in bodies:
         body = code[start:end]
         base = _constants(file_scope + body)
@@ -417,10 +420,14 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
     return result
 
 
-def _reachable_headers(path: str, text: str, includes: list[str] | tuple[str, ...]) -> list[str]:
-    """The masked text of every header ``text`` reaches through `#include "..."` found beside the
-    including file or in ``includes`` (transitively, each once)."""
-    out: list[str] = []
+# (A header of pto-isa itself: it defines the pto ops and `Tile`, which the oracle reads as pto's.)
+PTO_HEADER = re.compile(r"(?:^|/)include/pto/")
+
+
+def _reachable_headers(path: str, text: str, includes: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+    """(path, masked text) of every header ``text`` reaches through `#include "..."` found beside
+    the including file or in ``includes`` (transitively, each once)."""
+    out: list[tuple[str, str]] = []
     seen: set[str] = set()
     todo = [(path, text)]
     while todo and len(seen) < 200:
@@ -436,10 +443,13 @@ def _reachable_headers(path: str, text: str, includes: list[str] | tuple[str, ..
                         seen.add(candidate)
                         with open(candidate, encoding="utf-8", errors="replace") as handle:
                             header = handle.read()
-                        out.append(masked(header))
+                        out.append((candidate, masked(header)))
                         todo.append((candidate, header))
                     break
     return out
+
+
+PTO_OBJECT_TYPES = frozenset({"Tile", "GlobalTensor", "Shape", "Stride"})
 
 
 def class_names(texts: list[str]) -> frozenset[str]:
@@ -447,7 +457,11 @@ def class_names(texts: list[str]) -> frozenset[str]:
     alias, typedef or macro whose definition spells one: a variable of such a type may run its
     constructor, destructor or an operator (vector work the oracle does not read) where a plain
     statement stands."""
-    names = {m.group(1) for t in texts for m in re.finditer(r"(?<!enum )\b(?:struct|class|union)\s+(\w+)", t)}
+    names = {m.group(1) for t in texts for m in re.finditer(r"(?<!enum )\b(?:struct|class|union)\s+(\w+)", t)
+             if not re.search(r"[<,]\s*$", t[:m.start()])}    # (not a template's type parameter)
+    # (pto's tile, tensor, shape and stride types: constructed from scalars, no vector work
+    # (pto-isa include/pto/common/pto_tile.hpp, global_tensor.hpp); read as objects.)
+    names -= PTO_OBJECT_TYPES
     definitions = [(m.group(1), m.group(2)) for t in texts for m in re.finditer(r"\busing\s+(\w+)\s*=([^;]*);", t)]
     definitions += [(m.group(2), m.group(1)) for t in texts for m in re.finditer(r"\btypedef\b([^;]*?)(\w+)\s*;", t)]
     definitions += [(m.group(1), m.group(2)) for t in texts

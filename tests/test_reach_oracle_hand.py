@@ -110,3 +110,42 @@ def test_oracle_never_proves_a_guard_behind_a_tile_alias_template(tmp_path):
             f"{ENTRY} {{\n  {T16} a;\n  {T16} b;\n  TASSIGN(a, 0x0);\n  TASSIGN(b, 8192);\n  pipe_barrier(PIPE_ALL);\n"
             f"  TADD(a, a, a);\n  {GUARD}\n  TMUL(b, b, b);\n}}\n")
     assert proven_guards(tmp_path, {"k.cpp": text}) == []
+
+
+# The oracle's own fail-closed readings, each with a guard it must keep (the cases above are
+# ptofix's; these reach the same constructs another way).
+OWN_CASES = {
+    "tile bound to a pointer a header helper rebinds": {
+        "k.cpp": HEAD + '#include "helper.h"\n' + f"{ENTRY} {{\n{TILES}  {T16}* pb = &b;\n  place(pb);\n"
+        f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(b, b, b);\n}}\n",
+        "helper.h": f"#pragma once\nstatic AICORE void place({T16}* t) {{\n  TASSIGN(*t, 4096);\n}}\n"},
+    "class from a header two includes deep, constructed after the guard": {
+        "k.cpp": HEAD + f"static {T16} g_tile;\n" + '#include "outer.h"\n' + f"{ENTRY} {{\n{TILES}"
+        f"  TASSIGN(g_tile, 4096);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  Work w;\n}}\n",
+        "outer.h": '#pragma once\n#include "inner.h"\n',
+        "inner.h": "#pragma once\nstruct Work {\n  AICORE Work() {\n    TMUL(g_tile, g_tile, g_tile);\n  }\n};\n"},
+    "macro from a header two includes deep over a kernel constant": {
+        "k.cpp": HEAD + "constexpr int64_t OFF = 65536;\n" + '#include "outer.h"\n' + f"{ENTRY} {{\n{TILES}"
+        f"  {T16} d;\n  TASSIGN(d, OFF);\n  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n}}\n",
+        "outer.h": '#pragma once\n#include "inner.h"\n',
+        "inner.h": "#pragma once\n#define OFF 4096\n"},
+    "tile copied into another the oracle reads": {
+        "k.cpp": HEAD + f"{ENTRY} {{\n{TILES}  {T16} d;\n  TASSIGN(d, 65536);\n  d = c;\n"
+        f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(d, d, d);\n}}\n"},
+    "a tile passed by reference to a lambda": {
+        "k.cpp": HEAD + f"{ENTRY} {{\n{TILES}  auto move = [&]() {{ TASSIGN(b, 4096); }};\n  move();\n"
+        f"  pipe_barrier(PIPE_ALL);\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(b, b, b);\n}}\n"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(OWN_CASES))
+def test_oracle_keeps_its_own_fail_closed_guards(tmp_path, name):
+    assert proven_guards(tmp_path, OWN_CASES[name]) == [], OWN_CASES[name]["k.cpp"]
+
+
+def test_oracle_reads_a_kernels_own_template_type_parameter_as_no_class(tmp_path):
+    # `template <class D>` names a type parameter, not a class the file defines: a window's
+    # statements that spell `D` elsewhere are not refused for it (the control of class_names).
+    text = HEAD + "template <class D> static AICORE void unused(D d) {}\n" + \
+        f"{ENTRY} {{\n{TILES}  int64_t D = 1;\n  TADD(a, a, a);\n  {GUARD}\n  TMUL(b, b, b);\n}}\n"
+    assert proven_guards(tmp_path, {"k.cpp": text}) == guard_lines(text)
