@@ -328,6 +328,14 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
     spelled = Counter(m.group(1) for m in ALIAS.finditer(code))
     aliases = {m.group(1): m.group(2) for m in ALIAS.finditer(code) if spelled[m.group(1)] == 1}
     tail_drains = AUTO_SYNC_TAIL_DEFINITION.search(code) is not None
+    # (An alias a class body declares names a member only its member functions see; one named like
+    # a template parameter may be that parameter where it is spelled: neither is read as the file's.)
+    in_classes = class_bodies(code)
+    parameters = {name for params in re.findall(r"\btemplate\s*<([^{};]*?)>", code)
+                  for name in re.findall(r"\b[A-Za-z_]\w*\b", params)}
+    for m in ALIAS.finditer(code):
+        if m.group(1) in parameters or any(open_at < m.start() < close for open_at, close in in_classes):
+            aliases.pop(m.group(1), None)
     result: dict[int, bool] = {}
     TEMPLATE_PARAMETERS.clear()
     TEMPLATE_PARAMETERS[id(code)] = {name for params in re.findall(r"\btemplate\s*<([^{};]*?)>\s*(?:struct|class|"
@@ -446,6 +454,22 @@ def _reachable_headers(path: str, text: str, includes: list[str] | tuple[str, ..
                         out.append((candidate, masked(header)))
                         todo.append((candidate, header))
                     break
+    return out
+
+
+def class_bodies(code: str) -> list[tuple[int, int]]:
+    """(open, close) brace offsets of each struct, class or union body the code defines."""
+    out = []
+    for m in re.finditer(r"(?<!enum )\b(?:struct|class|union)\s+\w+[^;{}()]*\{", code):
+        if re.search(r"[<,]\s*$", code[:m.start()]):
+            continue        # (a template's type parameter)
+        depth, j = 0, m.end() - 1
+        while j < len(code):
+            depth += {"{": 1, "}": -1}.get(code[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        out.append((m.end() - 1, j))
     return out
 
 
