@@ -55,7 +55,19 @@ the same first r rows in full (a constant run-time shape (r, Cols)) count as ful
 of a run-time ValidCol, or a TROWEXPANDSUB/MUL/ADD body on the vbrcb path (TRowExpandBinOp.hpp),
 producing what such an op consumes, both walking the shared bytes one instruction per 256-byte column
 chunk, validRow repeats each, the same repeats in the same order (known valid shape, no tail chunk,
-at least 16 repeats; the model checked against every trace point it covers). Kernels that include
+at least 16 repeats; the model checked against every trace point it covers). What the file may
+change where the oracle does not look is unknown: a tile named anywhere but its declaration, a whole
+argument of a pto op or a read of its value or valid shape (bound to a reference or pointer,
+assigned, copied, returned); a constant a macro of the file or of a header it reaches through
+`#include "..."` redefines, a file-scope variable that is not const, a name a reference binds; a
+statement in a window that spells a class, struct or union the file or such a header declares (or an
+alias, typedef or macro of one), or a variable of such a type (its constructor, destructor or
+operator may issue vector work; pto's Tile, GlobalTensor, Shape and Stride are read as objects); a
+call of an op the file or its own headers define a function or macro of (a shadow); every tile when
+they define their own `Tile`; an alias a class body declares or one named like a template
+parameter. A file-scope struct or class is read so, function by function: a function that spells
+none of it is judged as any other, and a member function's result (`stack.Push(n)`) is no constant.
+Kernels that include
 a CANN SDK header (kernel_operator.h, acl/...) are counted apart ("needs the CANN SDK"). Each
 barrier is judged with every other in place (an upper bound of what removals together reach).
 """
