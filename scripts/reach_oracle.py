@@ -59,9 +59,10 @@ at least 16 repeats; the model checked against every trace point it covers). Wha
 change where the oracle does not look is unknown: a tile named anywhere but its declaration, a whole
 argument of a pto op or a read of its value or valid shape (bound to a reference or pointer,
 assigned, copied, returned); a constant a macro of the file or of a header it reaches through
-`#include "..."` redefines, a file-scope variable that is not const, a name a reference binds; a
-statement in a window that spells a class, struct or union the file or such a header declares (or an
-alias, typedef or macro of one), or a variable of such a type (its constructor, destructor or
+`#include "..."` (or `<...>` found in a -I directory) redefines, a file-scope variable that is not
+const, a name a reference binds; a statement in a window that spells a class, struct or union the
+file or such a header declares (or an alias, typedef or macro of one), a variable of such a type, or
+declares a variable by value of a type that is not a scalar, `auto` or pto object (its constructor, destructor or
 operator may issue vector work; pto's Tile, GlobalTensor, Shape and Stride are read as objects); a
 call of an op the file or its own headers define a function or macro of (a shadow); every tile when
 they define their own `Tile`; an alias a class body declares or one named like a template
@@ -374,7 +375,7 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
         r"\b([A-Z][A-Z0-9_]*)\s*(?:<[^;{}()]*>)?\s*\([^;{}]*\)\s*(?:const\s*)?(?:noexcept\s*)?\{", t)) \
         | frozenset(name for t in seen_texts for name in re.findall(r"^[ \t]*#[ \t]*define[ \t]+([A-Z][A-Z0-9_]*)\b",
                                                                    t, re.M))
-    classy = class_names(all_texts)
+    classy = class_names(all_texts, seen_texts)
     for start, end in bodies:
         body = code[start:end]
         base = _constants(file_scope + body)
@@ -446,18 +447,21 @@ PTO_HEADER = re.compile(r"(?:^|/)include/pto/")
 
 def _reachable_headers(path: str, text: str, includes: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
     """(path, masked text) of every header ``text`` reaches through `#include "..."` found beside
-    the including file or in ``includes`` (transitively, each once)."""
+    the including file or in ``includes``, or `#include <...>` found in ``includes`` (transitively,
+    each once)."""
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     todo = [(path, text)]
-    while todo and len(seen) < 200:
+    while todo and len(seen) < 2000:
         at, raw = todo.pop()
         for line in re.finditer(r"^[ \t]*#[ \t]*include\b", masked(raw), re.M):
-            named = re.compile(r'[ \t]*"([^"\n]+)"').match(raw, line.end())
+            named = re.compile(r'[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>)').match(raw, line.end())
             if named is None:
                 continue
-            for directory in [os.path.dirname(os.path.abspath(at)), *includes]:
-                candidate = os.path.realpath(os.path.join(directory, named.group(1)))
+            # (`<...>` is looked up in the -I directories only, `"..."` beside the includer first.)
+            quoted = named.group(1) is not None
+            for directory in [os.path.dirname(os.path.abspath(at))] * quoted + list(includes):
+                candidate = os.path.realpath(os.path.join(directory, named.group(1) or named.group(2)))
                 if os.path.isfile(candidate):
                     if candidate not in seen:
                         seen.add(candidate)
@@ -488,19 +492,26 @@ def class_bodies(code: str) -> list[tuple[int, int]]:
 PTO_OBJECT_TYPES = frozenset({"Tile", "GlobalTensor", "Shape", "Stride"})
 
 
-def class_names(texts: list[str]) -> frozenset[str]:
+def class_names(texts: list[str], alias_texts: list[str] | None = None) -> frozenset[str]:
     """Every name the texts declare a class, struct or union (an `enum class` is none), and every
     alias, typedef or macro whose definition spells one: a variable of such a type may run its
     constructor, destructor or an operator (vector work the oracle does not read) where a plain
     statement stands."""
-    names = {m.group(1) for t in texts for m in re.finditer(r"(?<!enum )\b(?:struct|class|union)\s+(\w+)", t)
-             if not re.search(r"[<,]\s*$", t[:m.start()])}    # (not a template's type parameter)
+    # (A definition or declaration: the name followed by a body, a base clause or `;`; a template's
+    # type parameter `class T` is followed by `,`, `>` or `=`.)
+    names = {m.group(1) for t in texts for m in re.finditer(
+        r"(?<!enum )\b(?:struct|class|union)\s+(?:alignas\s*\([^()]*\)\s*)?(\w+)\s*(?:final\s*)?(?:\{|:(?!:)|;)", t)}
     # (pto's tile, tensor, shape and stride types: constructed from scalars, no vector work
     # (pto-isa include/pto/common/pto_tile.hpp, global_tensor.hpp); read as objects.)
     names -= PTO_OBJECT_TYPES
-    definitions = [(m.group(1), m.group(2)) for t in texts for m in re.finditer(r"\busing\s+(\w+)\s*=([^;]*);", t)]
-    definitions += [(m.group(2), m.group(1)) for t in texts for m in re.finditer(r"\btypedef\b([^;]*?)(\w+)\s*;", t)]
-    definitions += [(m.group(1), m.group(2)) for t in texts
+    # (Aliases, typedefs and macros: those of ``alias_texts`` (all when None); pto's own are
+    # scoped in its templates and name no class a kernel's statement spells by them.)
+    alias_texts = texts if alias_texts is None else alias_texts
+    definitions = [(m.group(1), m.group(2)) for t in alias_texts
+                   for m in re.finditer(r"\busing\s+(\w+)\s*=([^;]*);", t)]
+    definitions += [(m.group(2), m.group(1)) for t in alias_texts
+                    for m in re.finditer(r"\btypedef\b([^;]*?)(\w+)\s*;", t)]
+    definitions += [(m.group(1), m.group(2)) for t in alias_texts
                     for m in re.finditer(r"^[ \t]*#[ \t]*define[ \t]+(\w+)(?![(\w])([^\n]*)", t, re.M)]
     changed = True
     while changed:
@@ -1104,6 +1115,23 @@ class Walk:
         self.object_types = frozenset(name for name, kind in kinds.items() if kind == {True}
                                       and not re.search(r"\b(?:struct|class|union|enum|typedef|define)\s+(?:\w+\s+)*"
                                                         + name + r"\b", code))
+        # (Names every `using` of which names a plain type: PLAIN_TYPES.)
+        plain: dict[str, set[bool]] = {}
+        for m in re.finditer(r"\busing\s+(\w+)\s*=\s*(?:pto::)?(\w+)\s*(?:<[^;]*>)?\s*;", code):
+            plain.setdefault(m.group(1), set()).add(m.group(2) in PLAIN_TYPES)
+        self.plain_types = PLAIN_TYPES | frozenset(name for name, kind in plain.items() if kind == {True}) \
+            | self.object_types
+
+
+# A declaration of a variable by value (no pointer, no reference): `[const] Type<...> name [= ...]`.
+VALUE_DECLARATION = re.compile(r"(?:(?:const|constexpr|static|volatile|__gm__|__ubuf__)\s+)*(?:\w+::)*(\w+)"
+                               r"\s*(?:<[^;{}]*>)?\s+\w+\s*(?:=.*|\{.*\}|\(.*\)|\[.*)?", re.S)
+NOT_TYPES = frozenset("using typedef namespace delete throw co_return typename template".split())
+# Types a variable of which runs no constructor the oracle must read: scalars, `auto` (its
+# initializer's calls are read), pto's objects.
+PLAIN_TYPES = frozenset("""bool char short int long unsigned signed float double half bfloat16_t float16_t
+float32_t int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t size_t auto RoundMode
+SaturationMode""".split()) | PTO_OBJECT_TYPES
 
 
 def _inert_head(walk: Walk, head: tuple[int, int, str] | None) -> bool:
@@ -1238,6 +1266,11 @@ def _statement(walk: Walk, piece: tuple[int, int, str] | None, step: int, flags_
     if call is not None and call.group(1) in walk.shadowed:
         return _undecided(text)
     if call is None:
+        # A variable of a type the oracle does not know as a scalar or pto object (a class of a
+        # header it cannot read, say) may run a constructor and destructor there: unknown.
+        declared = VALUE_DECLARATION.fullmatch(text)
+        if declared is not None and declared.group(1) not in walk.plain_types | NOT_TYPES:
+            return _undecided(text)
         # A declaration or scalar statement: inert when every call in it is a constructor of
         # a tile, tensor, shape or stride, a cast or a scalar intrinsic.
         constructed = re.match(r"(?:const\s+)?(\w+)\s+\w+\s*\(", text)

@@ -221,3 +221,53 @@ def test_oracle_reads_a_header_with_a_struct_function_by_function(tmp_path):
     found = oracle_module.oracle(str(path))
     assert [line for line in _lines(text, "// GUARD") if found.get(line)] == []
     assert [line for line in _lines(text, "// FREE") if found.get(line)] == _lines(text, "// FREE")
+
+
+def _guards_proven(tmp_path: Path, files: dict[str, str], includes: list[str]) -> list[int]:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    found = oracle_module.oracle(str(tmp_path / "k.cpp"), includes=includes)
+    guards = _lines(files["k.cpp"], "// GUARD")
+    assert guards
+    return [line for line in guards if found.get(line)]
+
+
+WORK_AFTER_GUARD = f"""{ENTRY} {{
+{TILES}  TASSIGN(g_tile, 4096);
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  {GUARD}
+  Work w;
+}}
+"""
+WORK = "#pragma once\nstruct Work {\n  AICORE Work() {\n    TMUL(g_tile, g_tile, g_tile);\n  }\n};\n"
+
+
+def test_oracle_reads_a_class_from_a_header_included_with_angle_brackets(tmp_path):
+    # `#include <work.h>` found in a -I directory: its class is read as one.
+    files = {"k.cpp": HEAD + f"static {T16} g_tile;\n#include <work.h>\n" + WORK_AFTER_GUARD, "inc/work.h": WORK}
+    assert _guards_proven(tmp_path, files, [str(tmp_path / "inc")]) == []
+
+
+def test_oracle_refuses_a_variable_of_a_type_it_cannot_read(tmp_path):
+    # The header is not found: `Work` may be a class whose constructor issues vector work.
+    files = {"k.cpp": HEAD + f"static {T16} g_tile;\n#include <missing/work.h>\n" + WORK_AFTER_GUARD}
+    assert _guards_proven(tmp_path, files, []) == []
+
+
+def test_oracle_proves_past_a_scalar_typed_declaration(tmp_path):
+    # The control: a scalar (and a scalar alias) declared after the guard adds no work.
+    text = HEAD + "using Count = uint32_t;\n" + f"""{ENTRY} {{
+{TILES}  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  {FREE}
+  Count k = 3;
+  int64_t m = n;
+  TMUL(b, b, b);
+}}
+"""
+    path = tmp_path / "k.cpp"
+    path.write_text(text)
+    found = oracle_module.oracle(str(path))
+    assert [line for line in _lines(text, "// FREE") if found.get(line)] == _lines(text, "// FREE")
