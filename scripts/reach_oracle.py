@@ -55,7 +55,20 @@ the same first r rows in full (a constant run-time shape (r, Cols)) count as ful
 of a run-time ValidCol, or a TROWEXPANDSUB/MUL/ADD body on the vbrcb path (TRowExpandBinOp.hpp),
 producing what such an op consumes, both walking the shared bytes one instruction per 256-byte column
 chunk, validRow repeats each, the same repeats in the same order (known valid shape, no tail chunk,
-at least 16 repeats; the model checked against every trace point it covers). Kernels that include
+at least 16 repeats; the model checked against every trace point it covers). What the file may
+change where the oracle does not look is unknown: a tile named anywhere but its declaration, a whole
+argument of a pto op or a read of its value or valid shape (bound to a reference or pointer,
+assigned, copied, returned); a constant a macro of the file or of a header it reaches through
+`#include "..."` (or `<...>` found in a -I directory) redefines, a file-scope variable that is not
+const, a name a reference binds; a statement in a window that spells a class, struct or union the
+file or such a header declares (or an alias, typedef or macro of one), a variable of such a type, or
+declares a variable by value of a type that is not a scalar, `auto` or pto object (its constructor, destructor or
+operator may issue vector work; pto's Tile, GlobalTensor, Shape and Stride are read as objects); a
+call of an op the file or its own headers define a function or macro of (a shadow); every tile when
+they define their own `Tile`; an alias a class body declares or one named like a template
+parameter. A file-scope struct or class is read so, function by function: a function that spells
+none of it is judged as any other, and a member function's result (`stack.Push(n)`) is no constant.
+Kernels that include
 a CANN SDK header (kernel_operator.h, acl/...) are counted apart ("needs the CANN SDK"). Each
 barrier is judged with every other in place (an upper bound of what removals together reach).
 """
@@ -328,6 +341,14 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
     spelled = Counter(m.group(1) for m in ALIAS.finditer(code))
     aliases = {m.group(1): m.group(2) for m in ALIAS.finditer(code) if spelled[m.group(1)] == 1}
     tail_drains = AUTO_SYNC_TAIL_DEFINITION.search(code) is not None
+    # (An alias a class body declares names a member only its member functions see; one named like
+    # a template parameter may be that parameter where it is spelled: neither is read as the file's.)
+    in_classes = class_bodies(code)
+    parameters = {name for params in re.findall(r"\btemplate\s*<([^{};]*?)>", code)
+                  for name in re.findall(r"\b[A-Za-z_]\w*\b", params)}
+    for m in ALIAS.finditer(code):
+        if m.group(1) in parameters or any(open_at < m.start() < close for open_at, close in in_classes):
+            aliases.pop(m.group(1), None)
     result: dict[int, bool] = {}
     TEMPLATE_PARAMETERS.clear()
     TEMPLATE_PARAMETERS[id(code)] = {name for params in re.findall(r"\btemplate\s*<([^{};]*?)>\s*(?:struct|class|"
@@ -341,9 +362,32 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
     FILE_SCOPE[:] = [file_scope]
     helpers = inert_helpers(path, text, includes)
     instances = template_instances(path, code, bodies, file_scope, includes)
+    reached = _reachable_headers(path, text, includes)
+    seen_texts = [code, *(t for where, t in reached if not PTO_HEADER.search(where))]
+    all_texts = [code, *(t for _, t in reached)]
+    macros = {m for t in all_texts for m in re.findall(r"^[ \t]*#[ \t]*define[ \t]+(\w+)", t, re.M)}
+    # (The file, or a header it reads, defines its own `Tile` (an alias template, say): a
+    # `Tile<...>` spelled here is not read as pto's. A function or macro it defines with a pto op's
+    # name shadows the op: the op is not known.)
+    own_tile = any(re.search(r"\b(?:using|struct|class|union|define)\s+Tile\b|\btypedef\b[^;]*\bTile\s*;", t)
+                   for t in seen_texts)
+    shadowed = frozenset(name for t in seen_texts for name in re.findall(
+        r"\b([A-Z][A-Z0-9_]*)\s*(?:<[^;{}()]*>)?\s*\([^;{}]*\)\s*(?:const\s*)?(?:noexcept\s*)?\{", t)) \
+        | frozenset(name for t in seen_texts for name in re.findall(r"^[ \t]*#[ \t]*define[ \t]+([A-Z][A-Z0-9_]*)\b",
+                                                                   t, re.M))
+    classy = class_names(all_texts, seen_texts)
     for start, end in bodies:
         body = code[start:end]
         base = _constants(file_scope + body)
+        # (Not a constant: a name a macro of the file or a header it reads defines (the macro
+        # wins), a file-scope variable that is not const (any function, a header's too, may write
+        # it), a name a reference binds (written through it where the oracle does not look).)
+        for name in list(base):
+            if name in macros or re.search(r"(?<!const )(?<!constexpr )\b" + SCALAR_TYPES + r"\s+" + name
+                                           + r"\s*=", file_scope) and not re.search(
+                    r"\bconst(?:expr)?\s+(?:\w+\s+)*?" + SCALAR_TYPES + r"\s+" + name + r"\s*=", file_scope) \
+                    or re.search(r"&\s*\w+\s*(?:=|\{|\()\s*" + name + r"\b", file_scope + body):
+                base.pop(name)
         # (A name the function's head declares, a parameter or a template parameter, hides any
         # constant of that name: it is not one; an instantiation binds its template parameters.)
         head = code[:start]
@@ -359,12 +403,17 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
         verdicts: dict[int, bool] = {}
         for bindings in instances.get(start, [{}]):
             tiles = _tiles(body, aliases, {**base, **bindings}, start)
+            if own_tile or shadowed & {"TASSIGN", "TRESHAPE"}:
+                tiles = {name: None for name in tiles}
+            _escaped_tiles(body, tiles)
             # (A name passed to a function that is not a pto op may be written or rebound through
             # a reference: its tile is not known.)
             for name in passed:
                 if name in tiles:
                     tiles[name] = None
             walk = Walk(code, pieces, tiles, entry, tail_drains, helpers)
+            walk.shadowed = shadowed
+            walk.classy = classy | class_variables(file_scope + body, classy)
             for leaf in leaves.values():
                 assert leaf.piece is not None
                 p_start, p_end, kind = leaf.piece
@@ -390,6 +439,131 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
                         why[line] = ("hazard: " + HAZARD[0] if HAZARD else "hazard") + where
         result.update(verdicts)
     return result
+
+
+# (A header of pto-isa itself: it defines the pto ops and `Tile`, which the oracle reads as pto's.)
+PTO_HEADER = re.compile(r"(?:^|/)include/pto/")
+
+
+def _reachable_headers(path: str, text: str, includes: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+    """(path, masked text) of every header ``text`` reaches through `#include "..."` found beside
+    the including file or in ``includes``, or `#include <...>` found in ``includes`` (transitively,
+    each once)."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    todo = [(path, text)]
+    while todo and len(seen) < 2000:
+        at, raw = todo.pop()
+        for line in re.finditer(r"^[ \t]*#[ \t]*include\b", masked(raw), re.M):
+            named = re.compile(r'[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>)').match(raw, line.end())
+            if named is None:
+                continue
+            # (`<...>` is looked up in the -I directories only, `"..."` beside the includer first.)
+            quoted = named.group(1) is not None
+            for directory in [os.path.dirname(os.path.abspath(at))] * quoted + list(includes):
+                candidate = os.path.realpath(os.path.join(directory, named.group(1) or named.group(2)))
+                if os.path.isfile(candidate):
+                    if candidate not in seen:
+                        seen.add(candidate)
+                        with open(candidate, encoding="utf-8", errors="replace") as handle:
+                            header = handle.read()
+                        out.append((candidate, masked(header)))
+                        todo.append((candidate, header))
+                    break
+    return out
+
+
+def class_bodies(code: str) -> list[tuple[int, int]]:
+    """(open, close) brace offsets of each struct, class or union body the code defines."""
+    out = []
+    for m in re.finditer(r"(?<!enum )\b(?:struct|class|union)\s+\w+[^;{}()]*\{", code):
+        if re.search(r"[<,]\s*$", code[:m.start()]):
+            continue        # (a template's type parameter)
+        depth, j = 0, m.end() - 1
+        while j < len(code):
+            depth += {"{": 1, "}": -1}.get(code[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        out.append((m.end() - 1, j))
+    return out
+
+
+PTO_OBJECT_TYPES = frozenset({"Tile", "GlobalTensor", "Shape", "Stride"})
+
+
+def class_names(texts: list[str], alias_texts: list[str] | None = None) -> frozenset[str]:
+    """Every name the texts declare a class, struct or union (an `enum class` is none), and every
+    alias, typedef or macro whose definition spells one: a variable of such a type may run its
+    constructor, destructor or an operator (vector work the oracle does not read) where a plain
+    statement stands."""
+    # (A definition or declaration: the name followed by a body, a base clause or `;`; a template's
+    # type parameter `class T` is followed by `,`, `>` or `=`.)
+    names = {m.group(1) for t in texts for m in re.finditer(
+        r"(?<!enum )\b(?:struct|class|union)\s+(?:alignas\s*\([^()]*\)\s*)?(\w+)\s*(?:final\s*)?(?:\{|:(?!:)|;)", t)}
+    # (pto's tile, tensor, shape and stride types: constructed from scalars, no vector work
+    # (pto-isa include/pto/common/pto_tile.hpp, global_tensor.hpp); read as objects.)
+    names -= PTO_OBJECT_TYPES
+    # (Aliases, typedefs and macros: those of ``alias_texts`` (all when None); pto's own are
+    # scoped in its templates and name no class a kernel's statement spells by them.)
+    alias_texts = texts if alias_texts is None else alias_texts
+    definitions = [(m.group(1), m.group(2)) for t in alias_texts
+                   for m in re.finditer(r"\busing\s+(\w+)\s*=([^;]*);", t)]
+    definitions += [(m.group(2), m.group(1)) for t in alias_texts
+                    for m in re.finditer(r"\btypedef\b([^;]*?)(\w+)\s*;", t)]
+    definitions += [(m.group(1), m.group(2)) for t in alias_texts
+                    for m in re.finditer(r"^[ \t]*#[ \t]*define[ \t]+(\w+)(?![(\w])([^\n]*)", t, re.M)]
+    changed = True
+    while changed:
+        changed = False
+        for name, spelled in definitions:
+            if name not in names and names & set(re.findall(r"\w+", spelled)):
+                names.add(name)
+                changed = True
+    return frozenset(names)
+
+
+def class_variables(code: str, classy: frozenset[str]) -> frozenset[str]:
+    """Names ``code`` declares with a type that spells a class name (``classy``)."""
+    if not classy:
+        return frozenset()
+    types = "|".join(sorted(classy))
+    return frozenset(m.group(1) for m in re.finditer(
+        r"\b(?:" + types + r")\b(?:\s*<[^;{}()]*>)?[\s*&]*(?:const\s+)?(\w+)\s*(?:;|=|\(|\{|\[|,|\))", code))
+
+
+def _escaped_tiles(body: str, tiles: dict[str, TileInfo | None]) -> None:
+    """Make unknown each tile of ``body`` named anywhere but its declaration, a whole argument of a
+    pto op call (an all-capitals callee: TASSIGN, TADD, ...) or a read of its value or valid shape
+    (`.GetValue(`, `.SetValue(`, `.GetValidRow(`, `.GetValidCol(`, `.SetValidShape(`): bound to a
+    reference or pointer, assigned (`b = make();`), copied or returned, it may be rebound or written
+    where the oracle does not look."""
+    for name, tile in list(tiles.items()):
+        if tile is None:
+            continue
+        for m in re.finditer(r"(?<![\w.>:])" + re.escape(name) + r"\b", body):
+            before, after = body[:m.start()], body[m.end():]
+            if re.match(r"\s*\.\s*(?:GetValue|SetValue|GetValidRow|GetValidCol|SetValidShape)\s*\(", after):
+                continue
+            if re.match(r"\s*(?:,|\))", after) and re.search(r"(?:\(|,)\s*$", before):
+                depth, i = 0, len(before) - 1
+                while i >= 0 and not (before[i] == "(" and depth == 0):
+                    depth += {")": 1, "(": -1}.get(before[i], 0)
+                    if before[i] in ";{}":
+                        break
+                    i -= 1
+                if i >= 0 and before[i] == "(" and re.search(
+                        r"(?<![\w.>:])(?:pto::)?[A-Z][A-Z0-9_]*\s*(?:<[^;{}()]*>)?\s*$", before[:i]):
+                    continue
+            if re.match(r"\s*(?:;|\(|\{|=(?!=)|,)", after) and re.search(r"(?:>|\b[A-Za-z_]\w*)\s+$", before) \
+                    and not re.search(r"\b(?:return|case|goto|else|do|throw|co_return)\s+$", before):
+                continue        # (its declaration)
+            if re.match(r"\s*(?:;|,)", after) and re.search(r"\w\s*,\s*$", before) and \
+                    re.search(r"(?:Tile\s*<[^;{}]*?>|\b\w+\b)\s+\w+(?:\s*,\s*\w+)*\s*,\s*$",
+                              before[before.rfind(";") + 1:]):
+                continue        # (one of several declarators `T a, b;`)
+            tiles[name] = None
+            break
 
 
 def _passed_to_calls(body: str, tile_types: set[str]) -> set[str]:
@@ -928,6 +1102,9 @@ class Walk:
                  entry: bool, tail_drains: bool = False, helpers: frozenset[str] = frozenset()) -> None:
         self.code, self.pieces, self.tiles, self.entry, self.tail_drains = code, pieces, tiles, entry, tail_drains
         self.helpers = helpers
+        # (Op names the file shadows, and class names and class-typed variables: oracle().)
+        self.shadowed: frozenset[str] = frozenset()
+        self.classy: frozenset[str] = frozenset()
         self.scope = code[pieces[0][0]:pieces[-1][1]] if pieces else ""
         self.ub_pointers = sorted(set(re.findall(r"__ubuf__[^;(){}=]*?\*\s*(\w+)", self.scope)))
         # (Names every `using` of which aliases a tile, tensor, shape or stride type, with no other
@@ -938,6 +1115,23 @@ class Walk:
         self.object_types = frozenset(name for name, kind in kinds.items() if kind == {True}
                                       and not re.search(r"\b(?:struct|class|union|enum|typedef|define)\s+(?:\w+\s+)*"
                                                         + name + r"\b", code))
+        # (Names every `using` of which names a plain type: PLAIN_TYPES.)
+        plain: dict[str, set[bool]] = {}
+        for m in re.finditer(r"\busing\s+(\w+)\s*=\s*(?:pto::)?(\w+)\s*(?:<[^;]*>)?\s*;", code):
+            plain.setdefault(m.group(1), set()).add(m.group(2) in PLAIN_TYPES)
+        self.plain_types = PLAIN_TYPES | frozenset(name for name, kind in plain.items() if kind == {True}) \
+            | self.object_types
+
+
+# A declaration of a variable by value (no pointer, no reference): `[const] Type<...> name [= ...]`.
+VALUE_DECLARATION = re.compile(r"(?:(?:const|constexpr|static|volatile|__gm__|__ubuf__)\s+)*(?:\w+::)*(\w+)"
+                               r"\s*(?:<[^;{}]*>)?\s+\w+\s*(?:=.*|\{.*\}|\(.*\)|\[.*)?", re.S)
+NOT_TYPES = frozenset("using typedef namespace delete throw co_return typename template".split())
+# Types a variable of which runs no constructor the oracle must read: scalars, `auto` (its
+# initializer's calls are read), pto's objects.
+PLAIN_TYPES = frozenset("""bool char short int long unsigned signed float double half bfloat16_t float16_t
+float32_t int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t size_t auto RoundMode
+SaturationMode""".split()) | PTO_OBJECT_TYPES
 
 
 def _inert_head(walk: Walk, head: tuple[int, int, str] | None) -> bool:
@@ -1064,8 +1258,19 @@ def _statement(walk: Walk, piece: tuple[int, int, str] | None, step: int, flags_
     helper = re.fullmatch(r"(\w+)\s*\(\s*\)", text)
     if helper is not None and helper.group(1) in walk.helpers:
         return False, [], flags_set, synced      # (a helper with no PIPE_V work nor barrier: INERT_HELPERS)
+    if walk.classy and set(re.findall(r"\b[A-Za-z_]\w*\b", text)) & walk.classy:
+        # (A class-typed value or class name: its constructor, destructor or operator may issue
+        # vector work.)
+        return _undecided(text)
     call = OP_CALL.match(text)
+    if call is not None and call.group(1) in walk.shadowed:
+        return _undecided(text)
     if call is None:
+        # A variable of a type the oracle does not know as a scalar or pto object (a class of a
+        # header it cannot read, say) may run a constructor and destructor there: unknown.
+        declared = VALUE_DECLARATION.fullmatch(text)
+        if declared is not None and declared.group(1) not in walk.plain_types | NOT_TYPES:
+            return _undecided(text)
         # A declaration or scalar statement: inert when every call in it is a constructor of
         # a tile, tensor, shape or stride, a cast or a scalar intrinsic.
         constructed = re.match(r"(?:const\s+)?(\w+)\s+\w+\s*\(", text)
