@@ -376,6 +376,11 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
         | frozenset(name for t in seen_texts for name in re.findall(r"^[ \t]*#[ \t]*define[ \t]+([A-Z][A-Z0-9_]*)\b",
                                                                    t, re.M))
     classy = class_names(all_texts, seen_texts)
+    # (Count mode: the file or a header it reads, pto's own aside (its ops set and leave count mode
+    # inside themselves), naming `set_mask_count`, `set_ctrl` or inline asm may leave the vector
+    # unit in count mode, where an element-wise op walks as many elements as the mask register
+    # says: no op's bytes are known then, and only an empty side (a drain) proves a barrier.)
+    count_mode = any(COUNT_MODE_WORDS.search(t) for t in seen_texts)
     for start, end in bodies:
         body = code[start:end]
         base = _constants(file_scope + body)
@@ -427,12 +432,15 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
                 after = _window(walk, leaf, 1)
                 # (No PIPE_V work on one side up to its drain: nothing B orders, whatever the other.)
                 removable = before == [] or after == [] \
-                    or (before is not None and after is not None and _disjoint(before, after, chains))
+                    or (not count_mode and before is not None and after is not None
+                        and _disjoint(before, after, chains))
                 # (A template's barrier: removable in every instantiation the file makes.)
                 verdicts[line] = verdicts.get(line, True) and removable
                 if why is not None and not removable and line not in why:
                     where = f" (in {bindings})" if bindings else ""
-                    if before is None or after is None:
+                    if count_mode and before is not None and after is not None:
+                        why[line] = "count mode: the file or a header it reads may set it" + where
+                    elif before is None or after is None:
                         why[line] = "undecided " + ("before: " + why_before[0] if before is None
                                                     else "after: " + LAST_UNDECIDED[-1]) + where
                     else:
@@ -440,6 +448,10 @@ def oracle(path: str, chains: bool = True, why: dict[int, str] | None = None,
         result.update(verdicts)
     return result
 
+
+# (What may switch the vector unit to count mode outside a pto op: CTRL bit 56, set by
+# `set_mask_count()` or by writing CTRL (`set_ctrl`), or by inline assembly.)
+COUNT_MODE_WORDS = re.compile(r"\b(?:set_mask_count|set_ctrl|asm|__asm__|__asm)\b")
 
 # (A header of pto-isa itself: it defines the pto ops and `Tile`, which the oracle reads as pto's.)
 PTO_HEADER = re.compile(r"(?:^|/)include/pto/")

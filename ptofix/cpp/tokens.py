@@ -216,8 +216,9 @@ def _inside_conditional_group(text: str, groups: bytearray, starts: array, ends:
     """Whether the directives among the tokens scanned so far leave an `#if` section open."""
     depth = 0
     directive = _GROUP_OF_DIRECTIVE
-    for index, group in enumerate(groups):
-        if group == directive:
+    # (An index loop: mypyc cannot compile `enumerate` over a bytearray.)
+    for index in range(len(groups)):
+        if groups[index] == directive:
             depth = max(0, depth + _GROUP_DEPTH.get(directive_keyword(text[starts[index]:ends[index]]), 0))
     return depth > 0
 
