@@ -1372,9 +1372,11 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
         model = _mark_certain_extents(parser.parse_file(), tokens)
         model.environment = environment
         return model
-    except NestingLimit as exc:
-        raise UnreadableInput(f"{exc} (valid C++: a compiler nests further)", source, exc.offset) from None
     except StructureError as exc:
+        # (One handler: compiled by mypyc, `except NestingLimit as exc` before `except
+        # StructureError as exc` types the shared `exc` as the subclass and fails on the base.)
+        if isinstance(exc, NestingLimit):
+            raise UnreadableInput(f"{exc} (valid C++: a compiler nests further)", source, exc.offset) from None
         crossing = _parse_crossing_functions(source, tokens) \
             if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens) else None
         if crossing is not None:
