@@ -457,9 +457,9 @@ class _StructureParser:
             key = (fn.namespace, fn.qualified, fn.name, tuple(" ".join(p.text.split()) for p in fn.parameters))
             earlier = seen.setdefault(key, [])
             path = self.sections[id(fn)]
-            head = " ".join(fn.declaration.text.split())
+            head = _head_tokens(fn.declaration.text)
             for first in earlier:
-                if self.sections[id(first)] == path and " ".join(first.declaration.text.split()) == head:
+                if self.sections[id(first)] == path and _head_tokens(first.declaration.text) == head:
                     raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
                                       f"{self.source.location(first.span.start)})", self.source, fn.span.start)
             earlier.append(fn)
@@ -1396,6 +1396,14 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
 # the function is unknown, its body's extent certain, the file read.
 EXCLUSIVE_DEFINITIONS = "one of several definitions of this function in #if groups, and which one is compiled " \
     "is not known (a -D or -U may decide it)"
+
+def _head_tokens(head: str) -> list[str]:
+    """A function head's tokens, comments and blanks aside (`void h(int a, /* again */ int   b)` is
+    `void h(int a,int b)`): heads that differ only so define one function twice."""
+    return _HEAD_TOKEN.findall(strip_comments(head))
+
+
+_HEAD_TOKEN = regex_cache.compile(r"\w+|\S")
 
 # The reason of each of several functions of one name and parameters in one `#if` group whose
 # heads differ (_check_redefinitions): overloads ptofix does not tell apart, each unknown, the
