@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 from test_ctrl_preservation import guard_kept, guard_removed
-from test_file_scope_classes import assert_valid_cpp, host_include  # noqa: F401  (a fixture)
+from test_file_scope_classes import (
+    ALIAS,
+    ENTRY,
+    GUARD,
+    HEAD,
+    INDEPENDENT,
+    assert_valid_cpp,
+    check_kernel,
+    host_include,  # noqa: F401  (a fixture)
+)
 
 from ptofix.cpp.ctrl_preservation import prove_ctrl_preserved
 from ptofix.cpp.parser import parse_cpp
@@ -106,3 +115,31 @@ def test_a_macro_in_the_body_is_relied_on():
     text = header("#define BAIL return", "constexpr int SAT = 59;", "  if (n > 0) BAIL;")
     proof = prove_ctrl_preserved(parse_cpp(SourceText(text, "h.hpp")))
     assert "BAIL" in proof.relied_names
+
+
+# File-scope classes: the class's operator bool writes b's bytes (UB 65536); the entry gets an
+# object of it from `make()` before its PIPE_ALL and converts it after the guard (`if (s)`), never
+# naming the class. `make` returns the class under a name read as a scalar return word.
+WRITES_B = "T16 w; TASSIGN(w, 65536); pto::TMUL(w, w, w);"
+CONVERTS = f"  AICORE explicit operator bool() const {{ {WRITES_B} return true; }}\n"
+
+
+def converting_entry(make: str) -> str:
+    return (f"{ENTRY}\n{{\n  T16 a;\n  TASSIGN(a, 0x0);\n  T16 b;\n  TASSIGN(b, 65536);\n  auto s = {make}();\n"
+            f"  pipe_barrier(PIPE_ALL);\n  TADD(b, b, b);\n  {GUARD}\n  if (s) {{\n    n = 1;\n  }}\n"
+            "  pipe_barrier(PIPE_ALL);\n}\n")
+
+
+@pytest.mark.parametrize(("definitions", "make"), [
+    # The class is named like a specifier of the scalar return words (main removed the guard).
+    ("struct always_inline {\n" + CONVERTS + "};\nAICORE always_inline make() { return always_inline{}; }\n", "make"),
+    # A namespace's alias of the class named like a scalar type (main removed the guard).
+    ("struct Stage {\n" + CONVERTS + "};\nnamespace k {\nusing uint8_t = Stage;\n"
+     "AICORE uint8_t make() { return Stage{}; }\n}  // namespace k\n", "k::make"),
+])
+def test_a_class_returned_under_a_scalar_word_keeps_the_caller_unknown(tmp_path, host_include, definitions,  # noqa: F811
+                                                                       make):
+    text = HEAD + ALIAS + definitions + INDEPENDENT + converting_entry(make)
+    by_line = check_kernel(tmp_path, text, host_include, freed=True)
+    [guard] = [d for d in by_line.values() if d["decision"] == "kept"]
+    assert "file-scope class" in guard["reason"], guard
