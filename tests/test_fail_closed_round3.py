@@ -143,3 +143,31 @@ def test_a_class_returned_under_a_scalar_word_keeps_the_caller_unknown(tmp_path,
     by_line = check_kernel(tmp_path, text, host_include, freed=True)
     [guard] = [d for d in by_line.values() if d["decision"] == "kept"]
     assert "file-scope class" in guard["reason"], guard
+
+
+# An `auto` local holding a header class's object from a call before the PIPE_ALL: reading it
+# after the guard runs the class's operator bool, which writes b's bytes.
+STAGE_HEADER = """#include <pto/pto-inst.hpp>
+namespace hx {
+using T16 = pto::Tile<pto::TileType::Vec, float, 16, 128, pto::BLayout::RowMajor, 16, 128>;
+struct Stage {
+  AICORE explicit operator bool() const { T16 w; pto::TASSIGN(w, 65536); pto::TMUL(w, w, w); return true; }
+};
+AICORE inline Stage make() { return Stage{}; }
+}  // namespace hx
+"""
+
+
+@pytest.mark.parametrize("read", [
+    "if (s) {\n    n = 1;\n  }",        # main removed the guard
+    "n = s ? 1 : 2;",                    # main removed the guard
+])
+def test_reading_an_auto_object_from_a_call_keeps_the_guard(tmp_path, host_include, read):  # noqa: F811
+    (tmp_path / "h.hpp").write_text(STAGE_HEADER)
+    text = (f'#include <pto/pto-inst.hpp>\n#include "h.hpp"\nusing namespace pto;\n{ENTRY}\n{{\n'
+            f"  {TILE} a;\n  TASSIGN(a, 0x0);\n  {TILE} b;\n  TASSIGN(b, 65536);\n  auto s = hx::make();\n"
+            f"  pipe_barrier(PIPE_ALL);\n  TADD(b, b, b);\n  {GUARD}\n  {read}\n  pipe_barrier(PIPE_ALL);\n}}\n")
+    (tmp_path / "k.cpp").write_text(text)
+    assert_valid_cpp(tmp_path / "k.cpp", None if host_include is None else [*host_include, "-I", str(tmp_path)])
+    reason = guard_kept(tmp_path, {"h.hpp": STAGE_HEADER, "k.cpp": text})
+    assert "conversion operator" in reason, reason

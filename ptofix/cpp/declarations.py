@@ -343,6 +343,10 @@ def _decl(self: FunctionSemantics, decl: A.Decl, scope: Scope) -> StmtInfo:
         reason = f"the initializer of '{decl.name}' reads '{decl.name}' itself, not the outer one"
     if reason:
         sym.make_unknown(reason)
+        if decl.type.name == "auto" and sym.kind == "unknown" and not sym.object_type:
+            # `auto s = hx::make();` may hold an object of a class: reading it (`if (s)`) may call a
+            # conversion operator, as for a variable declared with a class type.
+            sym.object_type = "auto"
         for other in env.values():
             other.make_unknown(reason)
         if sym.kind not in ("scalar", "array", "tile"):
@@ -459,6 +463,9 @@ def _refine_auto(self: FunctionSemantics, sym: Symbol, init: Any, env: dict) -> 
         sym.defs.append((init, env))
         return
     sym.make_unknown("auto variable of a type ptofix cannot tell")
+    # It may hold an object of a class (`auto s = hx::make();`): reading it (`if (s)`, `s ? 1 : 2`)
+    # may call a conversion operator, as for a variable declared with a class type.
+    sym.object_type = "auto"
 
 
 def values_type(self: FunctionSemantics, node: Any, env: dict) -> object:
