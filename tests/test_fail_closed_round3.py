@@ -171,3 +171,44 @@ def test_reading_an_auto_object_from_a_call_keeps_the_guard(tmp_path, host_inclu
     assert_valid_cpp(tmp_path / "k.cpp", None if host_include is None else [*host_include, "-I", str(tmp_path)])
     reason = guard_kept(tmp_path, {"h.hpp": STAGE_HEADER, "k.cpp": text})
     assert "conversion operator" in reason, reason
+
+
+# A header's global object of a class whose conversions write b's bytes.
+GLOBAL_HEADER = """#include <pto/pto-inst.hpp>
+namespace hx {
+using T16 = pto::Tile<pto::TileType::Vec, float, 16, 128, pto::BLayout::RowMajor, 16, 128>;
+struct Stage {
+  AICORE explicit operator bool() const { T16 w; pto::TASSIGN(w, 65536); pto::TMUL(w, w, w); return true; }
+  AICORE operator int() const { T16 w; pto::TASSIGN(w, 65536); pto::TMUL(w, w, w); return 0; }
+};
+inline Stage gstage;
+}  // namespace hx
+"""
+
+
+def global_reading_kernel(tmp_path: Path, include: list[str] | None, before: str, read: str) -> dict[str, str]:
+    (tmp_path / "h.hpp").write_text(GLOBAL_HEADER)
+    text = (f'#include <pto/pto-inst.hpp>\n#include "h.hpp"\nusing namespace pto;\n{ENTRY}\n{{\n'
+            f"  {TILE} a;\n  TASSIGN(a, 0x0);\n  {TILE} b;\n  TASSIGN(b, 65536);\n  {before}\n"
+            f"  pipe_barrier(PIPE_ALL);\n  TADD(b, b, b);\n  {GUARD}\n  {read}\n  pipe_barrier(PIPE_ALL);\n}}\n")
+    (tmp_path / "k.cpp").write_text(text)
+    assert_valid_cpp(tmp_path / "k.cpp", None if include is None else [*include, "-I", str(tmp_path)])
+    return {"h.hpp": GLOBAL_HEADER, "k.cpp": text}
+
+
+@pytest.mark.parametrize(("before", "read"), [
+    ("auto& s = hx::gstage;", "if (s) {\n    n = 1;\n  }"),      # main removed the guard
+    ("const auto& s = hx::gstage;", "n = s ? 1 : 2;"),           # main removed the guard
+    ("auto& s = hx::gstage;", "n = s;"),                         # main removed the guard
+])
+def test_reading_an_auto_reference_to_a_header_object_keeps_the_guard(tmp_path, host_include, before,  # noqa: F811
+                                                                      read):
+    reason = guard_kept(tmp_path, global_reading_kernel(tmp_path, host_include, before, read))
+    assert "conversion operator" in reason, reason
+
+
+@pytest.mark.xfail(strict=True, reason="a header's global read by its qualified name is a plain value to the "
+                                       "model: its type (a class with a conversion operator) is not known")
+@pytest.mark.parametrize("read", ["if (hx::gstage) {\n    n = 1;\n  }", "n = hx::gstage;"])
+def test_reading_a_header_object_by_name_keeps_the_guard(tmp_path, host_include, read):  # noqa: F811
+    guard_kept(tmp_path, global_reading_kernel(tmp_path, host_include, "", read))
