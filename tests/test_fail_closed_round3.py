@@ -186,14 +186,15 @@ inline Stage gstage;
 """
 
 
-def global_reading_kernel(tmp_path: Path, include: list[str] | None, before: str, read: str) -> dict[str, str]:
-    (tmp_path / "h.hpp").write_text(GLOBAL_HEADER)
+def global_reading_kernel(tmp_path: Path, include: list[str] | None, before: str, read: str,
+                          header: str = GLOBAL_HEADER) -> dict[str, str]:
+    (tmp_path / "h.hpp").write_text(header)
     text = (f'#include <pto/pto-inst.hpp>\n#include "h.hpp"\nusing namespace pto;\n{ENTRY}\n{{\n'
             f"  {TILE} a;\n  TASSIGN(a, 0x0);\n  {TILE} b;\n  TASSIGN(b, 65536);\n  {before}\n"
             f"  pipe_barrier(PIPE_ALL);\n  TADD(b, b, b);\n  {GUARD}\n  {read}\n  pipe_barrier(PIPE_ALL);\n}}\n")
     (tmp_path / "k.cpp").write_text(text)
     assert_valid_cpp(tmp_path / "k.cpp", None if include is None else [*include, "-I", str(tmp_path)])
-    return {"h.hpp": GLOBAL_HEADER, "k.cpp": text}
+    return {"h.hpp": header, "k.cpp": text}
 
 
 @pytest.mark.parametrize(("before", "read"), [
@@ -213,4 +214,24 @@ def test_reading_an_auto_reference_to_a_header_object_keeps_the_guard(tmp_path, 
 ])
 def test_reading_a_header_object_by_name_keeps_the_guard(tmp_path, host_include, read):  # noqa: F811
     reason = guard_kept(tmp_path, global_reading_kernel(tmp_path, host_include, "", read))
+    assert "conversion operator" in reason, reason
+
+
+GLOBAL_SCOPE_HEADER = """#include <pto/pto-inst.hpp>
+using HT16 = pto::Tile<pto::TileType::Vec, float, 16, 128, pto::BLayout::RowMajor, 16, 128>;
+struct HStage {
+  AICORE explicit operator bool() const { HT16 w; pto::TASSIGN(w, 65536); pto::TMUL(w, w, w); return true; }
+  AICORE operator int() const { HT16 w; pto::TASSIGN(w, 65536); pto::TMUL(w, w, w); return 0; }
+};
+inline HStage gstage;
+"""
+
+
+@pytest.mark.parametrize("read", [
+    "if (gstage) {\n    n = 1;\n  }",     # main removed the guard
+    "n = gstage + 1;",                     # main removed the guard
+    "n = ::gstage;",
+])
+def test_reading_a_header_s_global_scope_object_keeps_the_guard(tmp_path, host_include, read):  # noqa: F811
+    reason = guard_kept(tmp_path, global_reading_kernel(tmp_path, host_include, "", read, GLOBAL_SCOPE_HEADER))
     assert "conversion operator" in reason, reason

@@ -107,15 +107,19 @@ def _name_reason(self: FunctionSemantics, node: A.Name, env: dict) -> str:
         # `if (c)`) or `operator->` may run.
         return f"'{node.id}' has a class type: reading it may call a conversion operator"
     if sym is None:
-        return _header_object_reason(self, node.id) or self._free_name(node.id)
+        return self._free_name(node.id) or _header_object_reason(self, node.id)
     return ""
 
 
 def _header_object_reason(self: FunctionSemantics, name: str) -> str:
-    """A qualified name whose first qualifier neither pto's headers nor the file spell
-    (`hx::stage`, a header's namespace) may name a header's object of a class: reading it may call
-    a conversion operator. Why, or ''."""
+    """A name a header the file includes declares (`stage`), or a qualified name whose first
+    qualifier neither pto's headers nor the file spell (`hx::stage`, a header's namespace), may
+    name a header's object of a class: reading it may call a conversion operator. Why, or ''."""
     if "::" not in name:
+        if name in self.ctx.header_names:
+            where = next((summary.names[name] for summary in self.ctx.headers.values() if name in summary.names), "")
+            return f"'{name}' is declared by a header the file includes ({where}): reading an object of a class " \
+                   "may call a conversion operator"
         return ""
     qualifier = name.lstrip(":").split("::")[0]
     if qualifier in ("pto", "std") or qualifier in pto_header_words() or qualifier in self.ctx.file_scope_names:
