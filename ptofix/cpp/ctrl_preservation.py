@@ -22,7 +22,9 @@ calls in between included), and the function's writes changed no mask-mode bit w
 What the function's own vector work does is not told here (its intrinsic calls stay Unknown
 work for its callers). Whether the names it relies on (`set_ctrl`, `get_ctrl`, `sbitset0`, the
 bit constants, the saved value's type) are macros somewhere, or are declared again elsewhere, the
-caller checks with ``CtrlProof.relied_names`` and ``CtrlProof.bit_names``.
+caller checks with ``CtrlProof.relied_names`` (every word of the body: a macro there may hide a
+way out or a write of the saved value) and ``CtrlProof.bit_names`` (a constant only of an integer
+type spelled with keywords: a class type may convert 59 to 56).
 """
 from __future__ import annotations
 
@@ -191,6 +193,9 @@ def _function_preserves(fn: Function, body: Compound, text: str, model: CppFile,
             return f"the file defines '{name}'"
     type_name = first.ast.type.name if isinstance(first, SimpleStmt) and isinstance(first.ast, A.Decl) else ""
     relied.update((SET_CTRL, GET_CTRL, *CTRL_BIT_FUNCTIONS, saved, *type_name.split("::")[-1:]))
+    # Any word of the body may be a macro hiding a way out before the restore (`#define BAIL
+    # return`, then `if (n) BAIL;`): the caller finds none is a macro of the run or a header.
+    relied.update(words)
     relied.update(bits)
     return ""
 
@@ -249,7 +254,8 @@ def _constant_bit(node: A.Node, head_words: set[str], model: CppFile, bits: dict
             continue
         ast = decl.declarator
         if decl.kind != "variable" or decl.name != name or "constexpr" not in decl.words \
-                or not isinstance(ast, A.Decl) or not isinstance(ast.init, A.Number):
+                or not isinstance(ast, A.Decl) or not isinstance(ast.init, A.Number) \
+                or not _keyword_integer(ast.type):
             return None
         value = _integer(ast.init.text)
         if value is None:
@@ -262,6 +268,18 @@ def _constant_bit(node: A.Node, head_words: set[str], model: CppFile, bits: dict
     [value] = values
     bits[name] = value
     return value
+
+
+# Integer types spelled with keywords only: no declaration can make one a class (`struct Bit {
+# constexpr Bit(int x) : v(x - 3) {} ... }; constexpr Bit SAT = 59;` is bit 56, and so is a
+# `uint8_t` a namespace aliases to such a class).
+_KEYWORD_INTEGER_TYPES = frozenset({"int", "signed", "signed int", "unsigned", "unsigned int", "short",
+                                    "unsigned short", "long", "unsigned long", "long long", "unsigned long long"})
+
+
+def _keyword_integer(kind: A.TypeRef) -> bool:
+    """Whether a declaration's type is a plain integer type spelled with keywords only."""
+    return kind.name in _KEYWORD_INTEGER_TYPES and not kind.pointer and not kind.ref and kind.template is None
 
 
 def _integer(text: str) -> int | None:

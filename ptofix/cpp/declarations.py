@@ -324,6 +324,14 @@ def _declare_symbol(self: FunctionSemantics, scope: Scope, decl: A.Decl) -> Symb
     return sym
 
 
+def _auto_may_hold_an_object(decl: A.Decl, sym: Symbol) -> None:
+    """An `auto` (or `auto&`) local of a type ptofix cannot tell may hold or bind an object of a
+    class (`auto s = hx::make();`, `auto& s = hx::stage;`): reading it (`if (s)`, `s ? 1 : 2`,
+    `n = s`) may call a conversion operator, as for a variable declared with a class type."""
+    if decl.type.name == "auto" and sym.kind == "unknown" and not sym.object_type:
+        sym.object_type = "auto"
+
+
 def _decl(self: FunctionSemantics, decl: A.Decl, scope: Scope) -> StmtInfo:
     # The initializer is evaluated in the scope *before* the new name. C++ already sees the new
     # one there (`static int64_t q = q + 4096;` reads the new, zeroed q; `T b = b;` copies the new
@@ -343,6 +351,7 @@ def _decl(self: FunctionSemantics, decl: A.Decl, scope: Scope) -> StmtInfo:
         reason = f"the initializer of '{decl.name}' reads '{decl.name}' itself, not the outer one"
     if reason:
         sym.make_unknown(reason)
+        _auto_may_hold_an_object(decl, sym)
         for other in env.values():
             other.make_unknown(reason)
         if sym.kind not in ("scalar", "array", "tile"):
@@ -365,6 +374,7 @@ def _decl(self: FunctionSemantics, decl: A.Decl, scope: Scope) -> StmtInfo:
         for other in env.values():
             other.make_unknown(f"bound to the reference '{decl.name}'")
         sym.make_unknown("reference")
+        _auto_may_hold_an_object(decl, sym)
         return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self._pending_calls)
     init = decl.init
     if sym.kind == "tile":
@@ -459,6 +469,7 @@ def _refine_auto(self: FunctionSemantics, sym: Symbol, init: Any, env: dict) -> 
         sym.defs.append((init, env))
         return
     sym.make_unknown("auto variable of a type ptofix cannot tell")
+    sym.object_type = sym.object_type or "auto"     # (_auto_may_hold_an_object)
 
 
 def values_type(self: FunctionSemantics, node: Any, env: dict) -> object:

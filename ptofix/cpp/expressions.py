@@ -3,7 +3,7 @@ does), the names it may not know, the writes and the calls it makes. Module func
 model as `self`; the class delegates to them."""
 from __future__ import annotations
 
-from ..pto.ops import PTO_INSTRUCTIONS, PURE_FUNCTIONS
+from ..pto.ops import PTO_INSTRUCTIONS, PURE_FUNCTIONS, pto_header_words
 from . import stmt_parser as A
 from .c_types import _BUILTIN_ARITHMETIC_TYPES, _TILE_TYPES, _VALUE_OBJECT_TYPES, _cast_type
 from .integers import IntType
@@ -107,8 +107,24 @@ def _name_reason(self: FunctionSemantics, node: A.Name, env: dict) -> str:
         # `if (c)`) or `operator->` may run.
         return f"'{node.id}' has a class type: reading it may call a conversion operator"
     if sym is None:
-        return self._free_name(node.id)
+        return self._free_name(node.id) or _header_object_reason(self, node.id)
     return ""
+
+
+def _header_object_reason(self: FunctionSemantics, name: str) -> str:
+    """A name a header the file includes declares (`stage`), or a qualified name whose first
+    qualifier neither pto's headers nor the file spell (`hx::stage`, a header's namespace), may
+    name a header's object of a class: reading it may call a conversion operator. Why, or ''."""
+    if "::" not in name:
+        if name in self.ctx.header_names:
+            where = next((summary.names[name] for summary in self.ctx.headers.values() if name in summary.names), "")
+            return f"'{name}' is declared by a header the file includes ({where}): reading an object of a class " \
+                   "may call a conversion operator"
+        return ""
+    qualifier = name.lstrip(":").split("::")[0]
+    if qualifier in ("pto", "std") or qualifier in pto_header_words() or qualifier in self.ctx.file_scope_names:
+        return ""
+    return f"'{name}' may be an object of a class a header declares: reading it may call a conversion operator"
 
 
 def _class_operand_reason(node: A.Unary | A.Binary | A.Index, env: dict) -> str:

@@ -195,11 +195,13 @@ def _function_words(model: CppFile, fn: Function) -> set[str]:
     return set(fn.declaration.words) | set(identifiers(text[fn.body.span.start:fn.body.span.end]))
 
 
-def _returns_scalar(fn: Function) -> bool:
+def _returns_scalar(fn: Function, names: dict[str, str]) -> bool:
     """Whether ``fn`` returns void or a plain scalar (by value, pointer or reference to one): its
-    caller then holds no object of a class it names."""
+    caller then holds no object of a class it names. A return word among ``names`` is the class's
+    (`struct always_inline {...}; AICORE always_inline make();` returns an object of it)."""
     head = fn.declaration
-    return not head.trailing_return and set(head.return_words) <= _SCALAR_RETURN_WORDS
+    words = set(head.return_words)
+    return not head.trailing_return and words <= _SCALAR_RETURN_WORDS and not names.keys() & words
 
 
 def _is_template(fn: Function) -> bool:
@@ -249,7 +251,7 @@ def functions_depending_on(model: CppFile, declared: dict[str, str]) -> dict[int
                 continue
             # A caller of a function that may return an object of the class holds one; a template
             # it calls may be instantiated with the class.
-            if not _returns_scalar(fn) and fn.name not in names:
+            if not _returns_scalar(fn, names) and fn.name not in names:
                 names[fn.name] = model.source.location(fn.span.start)
                 changed = True
             for callee in model.functions:
