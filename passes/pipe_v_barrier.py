@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal  # at run time: dataclasses reads ClassVar, the options' types Literal
 
 from ptofix.pass_manager import Pass, PassResult
+from ptofix.pto.race_model import SAME_ACCESS_CHAINS_HELP, RaceModel
 from ptofix.source import Edit, SourceText
 
 # The proof (ptofix.cpp) is imported where the pass runs, not here: `ptofix run --help` generates
@@ -66,6 +67,14 @@ class PipeVBarrierPass(Pass):
                 "reductions' drains, the TPipe order) are applied as it has them (default: those of every "
                 "version)"})
 
+    # The race model (ptofix/pto/race_model.py): false, msSanitizer's a2/a3 rule (every unbarriered
+    # overlap is a race); true, PTOAS #674's same-access chains are credited too.
+    same_access_chains: bool = field(default=False, metadata={"help": SAME_ACCESS_CHAINS_HELP})
+
+    @property
+    def race_model(self) -> RaceModel:
+        return RaceModel.of(self.same_access_chains)
+
     def __post_init__(self) -> None:
         super().__post_init__()
         negative = next((pair for pair in self.weight if min(pair) < 0), None)
@@ -99,7 +108,8 @@ class PipeVBarrierPass(Pass):
         labels = _function_labels(model, source)
         kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists, labels),
                                           force=self.force, weights=overrides,
-                                          translation_unit=self.translation_unit, isa=isa)
+                                          translation_unit=self.translation_unit, isa=isa,
+                                          race_model=self.race_model)
         # Barriers in file-scope text the model does not read as a function: kept, and listed.
         outside_functions = [_file_scope_entry(source, offset) for offset in file_scope_barriers(model)]
         if outside_functions:
@@ -125,6 +135,7 @@ class PipeVBarrierPass(Pass):
                   "dynamic_barriers": dynamic,
                   "not_parsed": [source.location(stmt.span.start) for stmt in unparsed],
                   "decisions": entries}
+        report["race_model"] = self.race_model.value
         if self.pto_isa:
             report["pto_isa"] = {"facts": isa.described, "notes": list(isa_notes)}
         return PassResult(edits, report, warnings)

@@ -10,7 +10,7 @@ nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ptofix.compile_env import CompileEnvironment
@@ -19,6 +19,7 @@ from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.races import barrier_positions, comment, describe, find_races
 from ptofix.isa_version import facts_of
 from ptofix.pass_manager import Pass, PassResult
+from ptofix.pto.race_model import SAME_ACCESS_CHAINS_HELP, RaceModel
 from ptofix.source import Edit, SourceText, apply_edits, line_end_near, line_start
 
 
@@ -31,10 +32,14 @@ class PipeVBarrierInsertPass(Pass):
 
     # The pto-isa checkout the kernel compiles with (its version facts), as pipe-v-barrier's.
     pto_isa: str = ""
+    # The race model (ptofix/pto/race_model.py), as pipe-v-barrier's: by default an unbarriered
+    # PTOAS #674 same-access chain is a race and gets a barrier.
+    same_access_chains: bool = field(default=False, metadata={"help": SAME_ACCESS_CHAINS_HELP})
 
     def apply(self, model, source: SourceText) -> PassResult:
-
-        analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(self.pto_isa, model.environment.reads))
+        race_model = RaceModel.of(self.same_access_chains)
+        analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(self.pto_isa, model.environment.reads),
+                                   race_model=race_model)
         races, unverified = find_races(model, analysis)
         # One entry per inserted barrier: (index of its function, its edits, its report entry).
         planned: list[tuple[int, list[Edit], dict]] = []
@@ -53,7 +58,8 @@ class PipeVBarrierInsertPass(Pass):
             planned.append((_function_index(model, covered[0].fn), edits,
                             {"location": source.location(start),
                              "races": [describe(r, source, analysis)[0] for r in covered]}))
-        stuck = _still_racing(source, [edit for _, edits, _ in planned for edit in edits], model.environment)
+        stuck = _still_racing(source, [edit for _, edits, _ in planned for edit in edits], model.environment,
+                              race_model)
         warnings, unfixed = [], []
         for index in sorted(stuck):
             # A barrier the model would not read as one there (`pipe_barrier` may be declared anew
@@ -74,13 +80,14 @@ def _function_index(model, fn) -> int:
     return next(i for i, other in enumerate(model.functions) if other is fn)
 
 
-def _still_racing(source: SourceText, edits: list[Edit], environment: CompileEnvironment) -> set[int]:
+def _still_racing(source: SourceText, edits: list[Edit], environment: CompileEnvironment,
+                  race_model: RaceModel) -> set[int]:
     """Indices of the functions that still race once ``edits`` are applied (inserting
     statements adds no function, so the indices are the input's)."""
     if not edits:
         return set()
     fixed = parse_cpp(SourceText(apply_edits(source.text, edits), source.path), environment)
-    races, _ = find_races(fixed)
+    races, _ = find_races(fixed, race_model=race_model)
     return {_function_index(fixed, race.fn) for race in races}
 
 

@@ -95,6 +95,9 @@ class Race:
     operand: str
     byte_ranges: tuple[tuple[int, int], ...]   # [start, end) UB byte ranges both touch
     message: str            # the warning line the command prints
+    # "same-access-chain": an unbarriered PTOAS #674 same-access chain (ptoas prunes its barrier,
+    # Ascend's msSanitizer flags the pair); "overlap": any other race.
+    category: Literal["overlap", "same-access-chain"] = "overlap"
 
 
 def _line_col(location: str) -> tuple[int, int]:
@@ -134,7 +137,8 @@ def canonicalize(text: str, target: str, *, to: Literal["custom", "generic"] = "
 
 def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs: Sequence[str] = (),
             local_slot_num: str | Mapping[int, int] | None = None, *, force: bool = False,
-            defines: Sequence[str] = (), pto_isa: str | None = None, path: str = "kernel.cpp") -> FixResult:
+            defines: Sequence[str] = (), pto_isa: str | None = None, path: str = "kernel.cpp",
+            same_access_chains: bool = False) -> FixResult:
     """Remove the PIPE_V barriers of ptoas C++ ``text`` that ``patterns`` select and the proof shows
     redundant, and set ``LocalSlotNum`` of the ``TPipe``s, as ``ptofix run`` does.
 
@@ -144,7 +148,9 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
     from a header is unknown and keeps the barriers it may affect. ``local_slot_num``: ``"0=2,4=2"``
     or ``{0: 2, 4: 2}`` (FlagID -> slots), or ``"2"`` for every pipe. ``defines``: ``"NAME=VALUE"``
     macros of the compiler's command line (as ``-D``). ``force`` removes unproven candidates too
-    (warns). Raises :class:`InputError` on bad input."""
+    (warns). ``same_access_chains``: also credit PTOAS #674 same-access chains, as ptoas does
+    (``--same-access-chains``; Ascend's msSanitizer race check flags such pairs; default: its a2/a3
+    rule, every unbarriered overlap is a race). Raises :class:`InputError` on bad input."""
     from .cpp_fixes import CppFixOptions, cpp_passes, kept_notes
     from .cpp_fixes import fix_cpp as run_fixes
     from .frontends import parse_cpp
@@ -153,7 +159,7 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
     slots = (",".join(f"{flag}={count}" for flag, count in local_slot_num.items())
              if isinstance(local_slot_num, Mapping) else local_slot_num)
     options = CppFixOptions(pattern=pattern if isinstance(pattern, str) else None, force=force, pto_isa=pto_isa,
-                            local_slot=LocalSlotOptions(local_slot_num=slots))
+                            local_slot=LocalSlotOptions(local_slot_num=slots), same_access_chains=same_access_chains)
     source = SourceText(text, path)
     environment = _environment(include_dirs, defines, pto_isa)
     passes = cpp_passes(options)
@@ -172,11 +178,13 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
 
 
 def check(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str] = (),
-          path: str = "kernel.cpp") -> tuple[Race, ...]:
+          path: str = "kernel.cpp", same_access_chains: bool = False) -> tuple[Race, ...]:
     """The PIPE_V races of ptoas C++ ``text``, as ``ptofix check`` reports them (a warning at the
     later op). An empty tuple means no race was shown; a function the model cannot read is not
-    verified (use :func:`check_report` for those and for broken tile placements)."""
-    report = check_report(text, include_dirs, defines=defines, path=path)
+    verified (use :func:`check_report` for those and for broken tile placements).
+    ``same_access_chains``: PTOAS #674 same-access chains are no race (``--same-access-chains``);
+    by default they are races of category ``"same-access-chain"`` (msSanitizer flags them)."""
+    report = check_report(text, include_dirs, defines=defines, path=path, same_access_chains=same_access_chains)
     races = []
     for race in report["races"]:
         line, column = _line_col(race["later"]["location"])
@@ -184,15 +192,17 @@ def check(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str]
         races.append(Race(kind=race["kind"], line=line, column=column, op=race["later"]["op"],
                           earlier_line=earlier_line, earlier_column=earlier_column, earlier_op=race["earlier"]["op"],
                           operand=race["later"]["operand"] or race["earlier"]["operand"] or "UB",
-                          byte_ranges=tuple((a, b) for a, b in race["bytes"]), message=race["warning"]))
+                          byte_ranges=tuple((a, b) for a, b in race["bytes"]), message=race["warning"],
+                          category=race["category"]))
     return tuple(races)
 
 
 def check_report(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str] = (),
-                 path: str = "kernel.cpp") -> dict[str, Any]:
+                 path: str = "kernel.cpp", same_access_chains: bool = False) -> dict[str, Any]:
     """The report ``ptofix check --report json`` gives ``text`` (its one entry of ``files``):
     ``races``, ``unverified`` functions (each with the reason) and broken tile ``placements``
     (docs/report-format.md)."""
+    from .pto.race_model import RaceModel
     from .race_check import RaceCheck
-    job = RaceCheck(environment=_environment(include_dirs, defines))
+    job = RaceCheck(environment=_environment(include_dirs, defines), race_model=RaceModel.of(same_access_chains))
     return job.process_source(SourceText(text, path)).report

@@ -28,6 +28,8 @@ class CppFixOptions:
     # The pto-isa checkout the kernel compiles with (run's --pto-isa, build's PTO_LIB_PATH).
     pto_isa: str | None = None
     local_slot: LocalSlotOptions = field(default_factory=LocalSlotOptions)
+    # The race model's opt-in (pto/race_model.py): credit PTOAS #674 same-access chains.
+    same_access_chains: bool = False
 
 
 def cpp_passes(options: CppFixOptions) -> list:
@@ -44,7 +46,7 @@ def cpp_passes(options: CppFixOptions) -> list:
         # (The text options read by the pass's own readers, as a pipeline's are.)
         passes.append(build_pass("pipe-v-barrier", {"pattern": options.pattern, "weight": options.weight},
                                  force=options.force, translation_unit=options.translation_unit,
-                                 pto_isa=options.pto_isa or ""))
+                                 pto_isa=options.pto_isa or "", same_access_chains=options.same_access_chains))
     return passes
 
 

@@ -14,6 +14,7 @@ from .cpp.races import describe, find_races, to_json
 from .frontends import parse_cpp, parsers
 from .interpreter import recursion_headroom
 from .pass_manager import Pass, run_pipeline
+from .pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from .side_files import ReadRecord
 from .source import SourceText, UnreadableInput, read_source
 
@@ -27,6 +28,9 @@ class RaceCheck:
     # The compiler's command line every file is read with, the pto-isa facts that apply (those of
     # every version when no checkout is known) and the kernel's arch (for tile placements).
     environment: CompileEnvironment = NO_COMMAND_LINE
+    # Which unbarriered overlaps are races (pto/race_model.py): --same-access-chains credits PTOAS
+    # #674's chains; by default they are races of their own category.
+    race_model: RaceModel = DEFAULT_RACE_MODEL
 
     def process(self, path: str) -> Processed:
         """The races, unverified functions and broken placements of ``path``, as diagnostic lines and
@@ -46,14 +50,15 @@ class RaceCheck:
             where = source.location(offset if offset is not None else 0)
             why = unread.diagnostic.message
             line = f"{where}: note: the file is unverified: {why} (races in it are neither shown nor ruled out)"
-            return Processed(source, source.text, {"file": source.path, "races": [], "by_kind": {},
+            return Processed(source, source.text, {"file": source.path, "races": [], "by_kind": {}, "by_category": {},
                                                    "unverified": [{"function": None, "location": where, "why": why}],
                                                    "placements": [], "unread": why}, [line], [], [],
                              reads.sorted())
         lines: list[str] = []
         placements: list[dict[str, Any]] = []
         with recursion_headroom():
-            analysis = BarrierAnalysis(model, lenient_flags=True, isa=self.environment.isa)
+            analysis = BarrierAnalysis(model, lenient_flags=True, isa=self.environment.isa,
+                                       race_model=self.race_model)
             # Broken placements first: they fault or corrupt data whatever the synchronisation.
             for placement in find_placements(model, analysis, self.environment.arch):
                 where = source.location(placement.stmt.span.start)
@@ -74,8 +79,10 @@ class RaceCheck:
             lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why}{consequence}")
             notes.append({"function": item.fn.name, "location": where, "why": why})
         kinds = dict(Counter(race.hazard.kind for race in races))
+        categories = dict(Counter(race.category for race in races))
         report: dict[str, Any] = {"file": source.path, "races": [to_json(r, source, analysis) for r in races],
-                                  "by_kind": kinds, "unverified": notes, "placements": placements}
+                                  "by_kind": kinds, "by_category": categories, "race_model": self.race_model.value,
+                                  "unverified": notes, "placements": placements}
         text = source.text
         warnings: list[str] = []
         if self.insert is not None and races:

@@ -18,6 +18,8 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 RULES = (
     ("pipe-v-race", "Two vector ops may run at once and conflict in UB bytes (no PIPE_V drain between them)"),
+    ("pipe-v-race-same-access-chain", "Two vector ops on one exact access may run at once with no PIPE_V drain "
+     "between them: ptoas prunes this barrier under PTOAS #674; Ascend's msSanitizer flags it"),
     ("unverified-function", "A function holds statements the model does not read: its races are unknown"),
     ("tile-placement", "A Vec tile is placed past the UB or inside the hidden TMP_UB scratch"),
 )
@@ -56,7 +58,8 @@ def results_of(report: dict[str, Any]) -> list[dict[str, Any]]:
     for race in report.get("races", ()):
         related = [{"id": 0, "physicalLocation": _place(race["earlier"]["location"]),
                     "message": {"text": _message_of(race["note"])}}]
-        results.append(_result("pipe-v-race", "warning", _message_of(race["warning"]), race["later"]["location"],
+        rule = "pipe-v-race-same-access-chain" if race.get("category") == "same-access-chain" else "pipe-v-race"
+        results.append(_result(rule, "warning", _message_of(race["warning"]), race["later"]["location"],
                                related))
     for note in report.get("unverified", ()):
         results.append(_result("unverified-function", "note",

@@ -54,6 +54,10 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
     parser.add_argument("--pto-isa", metavar="DIR",
                         help="the pto-isa checkout the kernel compiles with: its version facts apply (as `run`'s)")
+    from ..pto.race_model import SAME_ACCESS_CHAINS_HELP
+    parser.add_argument("--same-access-chains", action="store_true",
+                        help=SAME_ACCESS_CHAINS_HELP + "; without it an unbarriered chain is reported as a race "
+                             "of its own category")
     parser.add_argument("--arch", choices=("a2", "a3", "a5"),
                         help="the kernel's architecture, for tile placements (its UB size, the hidden scratch); "
                              "without it a placement wrong on every architecture is an error, one wrong on "
@@ -77,6 +81,7 @@ class Tally:
     """What the files of one ``check`` call found, for the closing summary line and SARIF."""
 
     races: int = 0
+    chain_races: int = 0          # of them, unbarriered PTOAS #674 same-access chains
     unverified: int = 0
     placements: int = 0
     inserted: int = 0
@@ -88,6 +93,7 @@ class Tally:
     def add(self, report: dict) -> None:
         self.files += 1
         self.races += len(report["races"])
+        self.chain_races += report.get("by_category", {}).get("same-access-chain", 0)
         self.unverified += len(report["unverified"])
         self.placements += len(report["placements"])
         self.inserted += len(report.get("inserted", ()))
@@ -95,7 +101,12 @@ class Tally:
     def summary(self, fix: bool) -> str:
         def count(n: int, what: str) -> str:
             return f"{n} {what}{'' if n == 1 else 's'}"
-        line = (f"{count(self.races, 'race')}, {count(self.placements, 'broken placement')}, "
+        races = count(self.races, 'race')
+        if self.chain_races:
+            # (Per category: an unbarriered PTOAS #674 chain is a race of its own, the default model's.)
+            races += (f" ({self.races - self.chain_races} overlap, "
+                      f"{count(self.chain_races, 'PTOAS #674 same-access chain')})")
+        line = (f"{races}, {count(self.placements, 'broken placement')}, "
                 f"{count(self.unverified, 'unverified function')} in {count(self.files, 'file')}")
         if fix:
             line += f"; inserted {count(self.inserted, 'barrier')}"
@@ -128,9 +139,13 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
     from ..race_check import RaceCheck
     # --fix's pass is built once and handed to every file's job (pickled to -j workers).
+    from ..pto.race_model import RaceModel
+    race_model = RaceModel.of(bool(getattr(args, "same_access_chains", False)))
     insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
-    insert = build_pass("pipe-v-barrier-insert", insert_options) if args.fix else None
-    job = RaceCheck(insert=insert, functions=options.report == "html", environment=args.environment)
+    insert = build_pass("pipe-v-barrier-insert", insert_options,
+                        same_access_chains=race_model.credits_same_access_chains) if args.fix else None
+    job = RaceCheck(insert=insert, functions=options.report == "html", environment=args.environment,
+                    race_model=race_model)
     tally = Tally()
     view = View(color=use_color(getattr(args, "color", "auto")), allow_unverified=bool(args.allow_unverified),
                 sarif=sarif)

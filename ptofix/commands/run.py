@@ -60,6 +60,7 @@ def add_parser(subparsers) -> None:
     add_pass_argument(parser, barrier, "weight", "--weight")
     add_pass_argument(parser, barrier, "force", "--force")
     add_pass_argument(parser, barrier, "pto_isa", "--pto-isa")
+    add_pass_argument(parser, barrier, "same_access_chains", "--same-access-chains")
     add_local_slot_arguments(parser)
     add_output_arguments(parser)
     # One -q for both things a run may say on stderr besides diagnostics.
@@ -121,7 +122,8 @@ def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
                      "read as separate translation units (templates and static functions stay Unknown)\n")
     return CppFixOptions(pattern=getattr(args, "pattern", None), force=bool(getattr(args, "force", False)),
                          weight=getattr(args, "weight", None) or "", pto_isa=getattr(args, "pto_isa", None) or None,
-                         translation_unit=not included, local_slot=LocalSlotOptions.from_values(vars(args)))
+                         translation_unit=not included, local_slot=LocalSlotOptions.from_values(vars(args)),
+                         same_access_chains=bool(getattr(args, "same_access_chains", False)))
 
 
 _QUOTED_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"', re.MULTILINE)

@@ -144,6 +144,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--no-fix-original", dest="fix_original", action="store_false",
                    help="when ORIGINAL races on its own, stop there (exit 4) instead of comparing REWRITTEN "
                         "against `ptofix check --fix` of it")
+    p.add_argument("--same-access-chains", action="store_true",
+                   help="keep PTOAS #674 same-access chains in repeat order, as ptoas assumes (Ascend's msSanitizer "
+                        "race check flags such pairs; default: its a2/a3 rule, every unbarriered overlap may run "
+                        "in any order); the original's check --fix uses the same model")
     p.add_argument("--report", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     p.set_defaults(handler=run)
@@ -176,11 +180,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ..pto.race_model import RaceModel
     from ..sim.runner import SimOptions
     from ..sim.session import Comparison, compare, outcome_json, outcome_text
     options = SimOptions(function=args.function, args=dict(args.arg), block_num=args.block_num,
                          blocks=args.block_idx, subblock_num=args.subblocks, ub_size=args.ub_size,
-                         gm_fill=dict(args.gm_fill))
+                         gm_fill=dict(args.gm_fill), race_model=RaceModel.of(args.same_access_chains))
     outcome = compare(Comparison(args.original, args.rewritten, args.seeds, options, args.time_budget,
                                  args.fix_original, args.environment))
     write_stdout(outcome_json(outcome) if args.report == "json" else outcome_text(outcome))

@@ -3,6 +3,7 @@ that keeps it, and the cause a report gives for a kept barrier (kept_cause)."""
 from __future__ import annotations
 
 from .. import regex_cache
+from ..pto.race_model import CHAIN_NOT_CREDITED
 from ..source import PtofixError, SourceText
 from ..structs import Struct
 from .cfg_events import Access, Event, placed_past_space
@@ -42,7 +43,8 @@ def normalize_patterns(spec: str | None) -> set[str]:
 
 
 class Hazard(Struct):
-    __slots__ = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge", "chain_refused")
+    __slots__ = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge", "chain_refused",
+                 "same_access_chain")
     kind: str                 # RAW / WAR / WAW
     earlier: Event
     later: Event
@@ -50,8 +52,11 @@ class Hazard(Struct):
     later_access: Access | None
     via_back_edge: bool
     chain_refused: str        # why an exact same access is no same-access chain (the walks), or ''
+    # The overlap is a PTOAS #674 same-access chain the race model does not credit (the default,
+    # msSanitizer's: pto/race_model.py): check reports it in its own category.
+    same_access_chain: bool
     _fields: ClassVar[tuple[str, ...]] = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge",
-                                          "chain_refused")
+                                          "chain_refused", "same_access_chain")
 
     def __init__(
             self,
@@ -62,6 +67,7 @@ class Hazard(Struct):
             later_access: Access | None,
             via_back_edge: bool,
             chain_refused: str = "",
+            same_access_chain: bool = False,
     ) -> None:
         self.kind = kind
         self.earlier = earlier
@@ -70,6 +76,7 @@ class Hazard(Struct):
         self.later_access = later_access
         self.via_back_edge = via_back_edge
         self.chain_refused = chain_refused
+        self.same_access_chain = same_access_chain
 
     def describe(self, source: SourceText) -> dict:
         def side(event: Event, access: Access | None) -> dict:
@@ -88,8 +95,11 @@ class Hazard(Struct):
                 out["operand"] = "*"
                 out["why"] = event.why
             return out
-        return {"kind": self.kind, "earlier": side(self.earlier, self.earlier_access),
-                "later": side(self.later, self.later_access), "across_loop_back_edge": self.via_back_edge}
+        out = {"kind": self.kind, "earlier": side(self.earlier, self.earlier_access),
+               "later": side(self.later, self.later_access), "across_loop_back_edge": self.via_back_edge}
+        if self.same_access_chain:
+            out["same_access_chain"] = True
+        return out
 
     def summary(self, source: SourceText) -> str:
         d = self.describe(source)
@@ -103,6 +113,8 @@ class Hazard(Struct):
         suffix = " (across loop back-edge)" if self.via_back_edge else ""
         if self.chain_refused:
             suffix += f"; no same-access chain: {self.chain_refused}"
+        if self.same_access_chain:
+            suffix += f"; {CHAIN_NOT_CREDITED}"
         return f"{self.kind}: {fmt(earlier)} -> {fmt(later)}{suffix}"
 
 

@@ -3,9 +3,11 @@
 For a ``pipe_barrier(PIPE_V)`` B:
   before(B) = PIPE_V ops that may have been issued since the last V drain on any path into B,
   after(B)  = PIPE_V ops that may be issued before the next V drain on any path out of B.
-B is removable iff no pair (p in before, c in after) has a RAW/WAR/WAW byte overlap, except a
-hardware-safe exact same-access chain (PTOAS PR #674, docs/reference/pto-facts.md §5.3: same address and
-shape, contiguous, producer >= 16 repeats of 256 B, not across a loop back-edge, no tmp operand).
+B is removable iff no pair (p in before, c in after) has a RAW/WAR/WAW byte overlap: the race model
+of Ascend's msSanitizer on a2/a3 (pto/race_model.py, the default). Under the opt-in model
+(``--same-access-chains``) an exact same-access chain (PTOAS PR #674, pto/same_access_chain.py: same
+address and shape, contiguous, producer >= 16 repeats of 256 B, not across a loop back-edge, no tmp
+operand, checked repeat by repeat) is excepted as well; msSanitizer flags such pairs.
 
 Unknown ops count as touching everything. Function entry/exit count as unknown unless every
 caller in the file is itself clean there (kernel entry points are clean: nothing runs before or
@@ -21,15 +23,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..pto.ops import EVERY_VERSION, REPEAT_BYTES, IsaFacts, chain_producer
-from ..pto.ordering import (
-    CHAIN_16BIT_ONLY,
-    chain_repeats_enough,
-    cvt_reads_source_in_order,
-    same_access_chain_operand,
-)
-from ..pto.tiles import ELEMENT_BYTES
-from ..pto.walks import ROW_BY_ROW, TileWalk, chain_order_holds, walk_kind, walk_pieces
+from ..pto.ops import EVERY_VERSION, IsaFacts
+from ..pto.race_model import CHAIN_CREDITED, DEFAULT_RACE_MODEL, RaceModel
+from ..pto.same_access_chain import same_access_chain
 from . import barrier_selection
 from .barrier_decisions import _NOT_ANALYSED, _UNMODELLED, Decision, Hazard, _describe_unknown
 from .barrier_flags import (
@@ -144,7 +140,8 @@ def _resolve_calls(cfg: FunctionCFG, ctx: FileContext, pure: set[int]) -> None:
 class BarrierAnalysis:
     def __init__(self, model: CppFile, lenient_flags: bool = False, functions: list[Function] | None = None,
                  ctx: FileContext | None = None, lazy: bool = False,
-                 mentions: dict[int, set[str]] | None = None, isa: IsaFacts = EVERY_VERSION):
+                 mentions: dict[int, set[str]] | None = None, isa: IsaFacts = EVERY_VERSION,
+                 race_model: RaceModel = DEFAULT_RACE_MODEL):
         """``lenient_flags``: take every set/wait flag pair as ordering (for reporting races that
         must exist, `ptofix check`); the proof itself (default) trusts a pair only where it
         provably matches. ``functions``: analyse only these (a group no call crosses, see
@@ -155,15 +152,18 @@ class BarrierAnalysis:
         and callers only when a walk reaches a function boundary. The decisions are those of the
         eager analysis (``lazy=False``, which models every function up front). ``mentions``:
         local_mentions(model), when already at hand. ``isa``: the pto-isa facts of the headers the
-        kernel compiles with (a new ``ctx`` gets them; default: those of every version)."""
+        kernel compiles with (a new ``ctx`` gets them; default: those of every version).
+        ``race_model``: which unbarriered overlaps are races (pto/race_model.py; default msSanitizer's
+        a2/a3 rule, which credits no same-access chain)."""
         self.model = model
+        self.race_model = race_model
         self.barrier_macros = barrier_macros(model)
         self.functions = list(model.functions if functions is None else functions)
         self.lenient_flags = lenient_flags
         self.ctx = FileContext(model, isa=isa) if ctx is None else ctx
         self.cfgs: dict[int, FunctionCFG] = {}      # id(Function) -> CFG, local calls resolved
         self.removed: set[int] = set()        # id(barrier Event) treated as gone
-        self._safe_pairs: dict[tuple, int] = {}      # pair signature -> chains used, for hazard-free pairs
+        self._safe_pairs: dict[int, int] = {}      # pair signature -> chains used, for hazard-free pairs
         self._signatures: dict[int, tuple] = {}       # id(Event) -> (event, signature number)
         self._hazard_pairs: dict[tuple, Hazard] = {}    # (id(p), id(c), back) -> their first hazard
         self._signature_numbers: dict[tuple, int] = {}
@@ -590,7 +590,8 @@ class BarrierAnalysis:
         else:
             excuses = []
             if chains:
-                excuses.append(f"{chains} hardware-safe exact same-access chain(s) (PTOAS #674)")
+                # (Only the opt-in model credits a chain: pto/race_model.py.)
+                excuses.append(f"{chains} pair(s) credited as a {CHAIN_CREDITED} (--same-access-chains)")
             if rewritten:
                 excuses.append(f"{rewritten} overlap(s) rewritten in between by another pipe, "
                                "ordered by set/wait flags")
@@ -684,14 +685,16 @@ class BarrierAnalysis:
 
     def pair_hazard(self, p: Event, c: Event, back: bool, cfg: FunctionCFG,
                      proven_only: bool = False) -> tuple[Hazard | None, int]:
-        """The first RAW/WAR/WAW between the earlier op ``p`` and the later ``c`` (none for a
-        same-access chain or bytes another pipe rewrites between them), and whether a same-access
-        chain excused an overlap. ``back``: they meet across a loop back-edge. An Unknown side is
-        the hazard "unknown". Part of the hazards API, with :meth:`ops_in_flight`.
-        ``proven_only``: as in ops_in_flight."""
+        """The first RAW/WAR/WAW between the earlier op ``p`` and the later ``c`` (none for bytes
+        another pipe rewrites between them, nor, under the opt-in race model, for a same-access
+        chain), and whether a same-access chain excused an overlap. Under the default model a chain
+        is a hazard like any overlap, marked ``same_access_chain`` (check's own category). ``back``:
+        they meet across a loop back-edge. An Unknown side is the hazard "unknown". Part of the
+        hazards API, with :meth:`ops_in_flight`. ``proven_only``: as in ops_in_flight."""
         if p.kind is EventKind.UNKNOWN or c.kind is EventKind.UNKNOWN:
             return Hazard("unknown", p, c, None, None, back), 0
         used_chain = 0
+        credits = self.race_model.credits_same_access_chains
         for a in p.accesses:
             for b in c.accesses:
                 if not (a.write or b.write):
@@ -699,14 +702,14 @@ class BarrierAnalysis:
                 if not a.overlaps(b):
                     continue
                 kind = "RAW" if a.write and not b.write else "WAR" if b.write and not a.write else "WAW"
-                chained, refused = self._same_access_chain(p, c, a, b, back)
-                if chained:
+                chained, refused = same_access_chain(p, c, a, b, back)
+                if chained and credits:
                     used_chain = 1
                     continue
                 if not back and self._rewritten_between(cfg, p, c, a, b, proven_only):
                     self.rewrites_used += 1
                     continue
-                return Hazard(kind, p, c, a, b, back, refused), 0
+                return Hazard(kind, p, c, a, b, back, refused, chained), 0
         return None, used_chain
 
     def _rewritten_between(self, cfg: FunctionCFG, p: Event, c: Event, a: Access, b: Access,
@@ -740,67 +743,6 @@ class BarrierAnalysis:
                     and _flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V", lenient):
                 return True
         return False
-
-    @staticmethod
-    def _same_access_chain(p: Event, c: Event, a: Access, b: Access, back: bool) -> tuple[bool, str]:
-        """Whether the pair (p writes or reads ``a``, c ``b``) is a same-access chain, and when the
-        only thing that refused it is the two walks' order (pto/walks.py), why."""
-        # PTOAS PR #674 CanPrunePipeVBarrier (docs/reference/pto-facts.md §5.3).
-        if a.exact is None or not a.elementwise:
-            return False, ""
-        cvt = c.op == "TCVT" and BarrierAnalysis._cvt_reads_chain_in_order(c, a.exact)
-        if not (b.elementwise or cvt):
-            return False, ""   # e.g. TEXP -> TROWSUM reads with a reduction pattern (§6.3)
-        # "from the producer result to the consumer source": the earlier op must itself write this
-        # exact access (in-place chains then carry their WAR/WAW along); a plain read is not a chain.
-        # ... "to the consumer source": the later op must read this exact access too (PTOAS checks
-        # it is among the consumer's uses); a consumer that only overwrites it (WAW) is no chain.
-        producer = [x for x in p.accesses if x.write and not x.tmp and x.exact == a.exact and x.elementwise]
-        consumer_reads = any(not x.write and not x.tmp and x.exact == a.exact and (x.elementwise or cvt)
-                             for x in c.accesses)
-        if not same_access_chain_operand(a.exact == b.exact, bool(producer), consumer_reads, a.tmp or b.tmp, back):
-            return False, ""
-        # PTOAS HEAD excludes producers with a tmp operand; the hidden TMP_UB scratch of a
-        # no-tmp row-expand is not an operand (ptoas does not model it) and is checked separately.
-        if not producer or any(x.tmp and not x.name.startswith("<hidden") for x in p.accesses):
-            return False, ""
-        if not chain_producer(p.op):
-            return False, ""   # a multi-cycle producer (TEXP, TDIV, ...): not covered by the 16-repeat rule
-        # Both ops walk in repeat order only when every operand has the chained access's shape and
-        # element type (the binary ops take a row-by-row path for operands of other row strides,
-        # the unary and scalar ones go column chunk by column chunk), and the bitwise ones only on
-        # 16-bit data (pto-facts.md §5.3).
-        for event in (p,) if cvt else (p, c):
-            if event.op in CHAIN_16BIT_ONLY and ELEMENT_BYTES.get(a.exact[4] or "") != 2:
-                return False, ""
-            expand = event.op.startswith(("TROWEXPAND", "TCOLEXPAND"))
-            # (An expand's per-row or per-column operand is broadcast, not walked: any shape.)
-            if any(not x.tmp and not (x.elementwise and _walks_like(x.shape, a.exact))
-                   for x in event.accesses if not (expand and not x.elementwise and not x.write)):
-                return False, ""
-        # PTOAS's own conditions 3 and 4 (pto-facts §5.3): the producer's region is contiguous
-        # (walked_in_address_order) and holds at least 16 repeats of 256 bytes. The walks' order
-        # is then checked repeat by repeat.
-        if not chain_repeats_enough(producer[0].contiguous_repeats):
-            return False, ""
-        why = _walks_chain(p, c, a.exact, cvt)
-        return not why, why
-
-    @staticmethod
-    def _cvt_reads_chain_in_order(c: Event, exact: tuple) -> bool:
-        """A TCVT ``c`` reads the chained access ``exact`` as a linear consumer would: a float
-        conversion of one vconv a row over whole repeats (ordering.cvt_reads_source_in_order),
-        its one source that access walked in address order, its dst of the same valid shape (TCVT
-        walks dst's), no tmp (pto-isa's FA softmax chains TEXP into such a TCVT, pto-facts §5.3)."""
-        reads = [x for x in c.accesses if not x.write]
-        writes = [x for x in c.accesses if x.write]
-        if any(x.tmp for x in c.accesses) or len(reads) != 1 or len(writes) != 1:
-            return False
-        source, dest = reads[0].shape, writes[0].shape
-        if reads[0].exact != exact or source is None or dest is None or not _walks_like(source, exact):
-            return False
-        return source[3] == dest[3] == "RowMajor" and dest[4:6] == source[4:6] \
-            and cvt_reads_source_in_order(source[2], dest[2], source[5])
 
     # -- pattern context ---------------------------------------------------------------------------
     def context(self, fn: Function, stmt: SimpleStmt) -> tuple[str, str]:
@@ -1063,6 +1005,7 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
                      translation_unit: bool = True,
                      grouping: Callable[[CppFile, dict[int, set[str]]], list[list[Function]]] | None = None,
                      isa: IsaFacts = EVERY_VERSION,
+                     race_model: RaceModel = DEFAULT_RACE_MODEL,
                      ) -> tuple[list, list]:
     """``BarrierAnalysis(model).run(...)``, one independent group of functions at a time, each
     group's models freed before the next: peak memory grows with the largest group, not the file.
@@ -1085,19 +1028,20 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     if len(groups) > 1 or not candidates:
         try:
             return _decide_groups(model, candidates, patterns, keep, force, weights, len(groups), modelled,
-                                  mentions, translation_unit, isa)
+                                  mentions, translation_unit, isa, race_model)
         except _GroupLeak:
             if modelled is not None:
                 modelled.clear()
     return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1, modelled, mentions,
-                          translation_unit, isa)
+                          translation_unit, isa, race_model)
 
 
 def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[str], keep: Callable[[Decision], Any],
                    force: bool, weights: dict[int, int] | None, all_groups: int,
                    modelled: list[Function] | None = None,
                    mentions: dict[int, set[str]] | None = None,
-                   translation_unit: bool = True, isa: IsaFacts = EVERY_VERSION) -> tuple[list, list]:
+                   translation_unit: bool = True, isa: IsaFacts = EVERY_VERSION,
+                   race_model: RaceModel = DEFAULT_RACE_MODEL) -> tuple[list, list]:
     """Decide ``groups`` (of ``all_groups`` independent groups of the file) one after another."""
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
@@ -1105,7 +1049,8 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
     # (A file with no group to decide needs no file context: most files hold no barrier.)
     ctx = FileContext(model, translation_unit, isa) if groups else None
     for number, group in enumerate(groups, 1):
-        analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions)
+        analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions,
+                                   race_model=race_model)
         _check_group(analysis, all_groups)
         decisions = analysis.run(patterns, force=force, weights=weights)
         _check_group(analysis, all_groups)
@@ -1117,7 +1062,8 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
         if ctx is not None and not force and any("template" in fn.declaration.words for fn in group):
             decisions, instances = decide_instantiations(
                 ctx, group, decisions, mentions,
-                partial(BarrierAnalysis, model, functions=group, ctx=ctx, lazy=True, mentions=mentions, isa=isa))
+                partial(BarrierAnalysis, model, functions=group, ctx=ctx, lazy=True, mentions=mentions, isa=isa,
+                        race_model=race_model))
         for d in decisions:
             kept[position[id(d.fn)]].append(keep(d))
         del decisions
@@ -1140,72 +1086,3 @@ def _check_group(analysis: BarrierAnalysis, groups: int) -> None:
     if leaked:
         analysis.release()
         raise _GroupLeak
-
-
-def _walks_like(shape: tuple | None, exact: tuple) -> bool:
-    """An operand an op walks in the same order as the chained access ``exact``: static, contiguous,
-    of the same element type, layout, rows, columns and valid shape. pto-isa picks an op's path from
-    all its operands' types and valid shapes (TBinSOp.hpp ``tileDataContinue``, TUnaryOp.hpp
-    ``isCombined``/``isSameShape``): an operand of other rows or another valid shape sends a unary or
-    scalar op down a column-chunk path even where the chained tile alone would be one linear run."""
-    if shape is None:
-        return False
-    rows, cols, dtype, layout, valid_rows, valid_cols = shape
-    return (rows, cols, dtype, layout, valid_rows, valid_cols) == exact[2:8]
-
-
-def _event_walk(event: Event, exact: tuple) -> TileWalk | None:
-    """How ``event`` walks the chained tile ``exact``: its shape and valid shape, and whether the
-    types of every operand it walks alike are contiguous (None when they disagree: pto-isa tests
-    both dst's and src's type, TBinSOp.hpp ``tileDataContinue``, TUnaryOp.hpp ``isCombined``)."""
-    walked = [x for x in event.accesses if not x.tmp and x.elementwise]
-    kinds = {(x.type_contiguous, x.valid_col_in_type, x.valid_in_type) for x in walked}
-    size = ELEMENT_BYTES.get(exact[4] or "")
-    if len(kinds) != 1 or size is None or None in (exact[2], exact[3], exact[6], exact[7]):
-        return None
-    contiguous, valid_col_in_type, valid_in_type = next(iter(kinds))
-    return TileWalk(exact[2], exact[3], size, exact[5], exact[6], exact[7], contiguous, valid_col_in_type,
-                    exact[4] or "", valid_in_type)
-
-
-def _walks_chain(p: Event, c: Event, exact: tuple, cvt: bool) -> str:
-    """The same-access chain's order condition, repeat by repeat (pto/walks.py): the producer's
-    and the consumer's walks of the chained tile, from the op and its operands' types, and the
-    consumer never ahead of the producer. Checked over every byte either touches, so an in-place
-    pair's reads and writes are both covered (each walks the tile once, reading and writing each
-    piece in one repeat). '' when it holds, else why not."""
-    walk = _event_walk(p, exact)
-    if walk is None:
-        return f"the operands of {p.op} are of mixed type classes (contiguous or not)"
-    produced, why = walk_kind(p.op.split(".", 1)[0], walk, producing=True)
-    producer = walk_pieces(produced, walk)
-    if producer is None:
-        return why or f"{p.op} walks it in an order not modelled ({produced})"
-    if cvt:
-        consumer = cvt_source_pieces(c, exact, walk)
-        consumed = ROW_BY_ROW
-    else:
-        consumer_walk = _event_walk(c, exact)
-        if consumer_walk is None:
-            return f"the operands of {c.op} are of mixed type classes (contiguous or not)"
-        consumed, why = walk_kind(c.op.split(".", 1)[0], consumer_walk, producing=False)
-        consumer = walk_pieces(consumed, consumer_walk)
-    if consumer is None:
-        return why or f"{c.op} walks it in an order not modelled ({consumed})"
-    refused = chain_order_holds(producer, consumer)
-    return f"{p.op} walks it {produced}, {c.op} {consumed}: {refused}" if refused else ""
-
-
-def cvt_source_pieces(c: Event, exact: tuple, walk: TileWalk) -> list[tuple[int, int]] | None:
-    """The source pieces a single-vconv TCVT (BarrierAnalysis._cvt_reads_chain_in_order) reads per
-    repeat: row by row (TCvt.hpp TCvtHead), ``256 / max(element sizes)`` elements a repeat."""
-    shapes = [x.shape for x in c.accesses if x.write and x.shape is not None]
-    if len(shapes) != 1 or shapes[0] is None:
-        return None
-    dst_size = ELEMENT_BYTES.get(shapes[0][2] or "")
-    if dst_size is None:
-        return None
-    elements = REPEAT_BYTES // max(walk.elem_bytes, dst_size)
-    return walk_pieces(ROW_BY_ROW, walk, elements * walk.elem_bytes)
-
-

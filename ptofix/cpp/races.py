@@ -3,8 +3,11 @@
 The same machinery that proves a barrier redundant (barriers.py) proves one missing: for every
 vector op ``c``, walk back to the nearest drains (V->S flag pairs and op-internal barriers
 included, loop back-edges followed) and check every op ``p`` found there with the proof's own
-hazard rule (RAW/WAR/WAW byte overlap, hidden scratch included, exact same-access chains
-excepted, and only within one loop iteration, as in the proof). Statements the model does not
+hazard rule (RAW/WAR/WAW byte overlap, hidden scratch included, as in the proof; the race model
+is the proof's, pto/race_model.py). Under the default model (msSanitizer's a2/a3 rule) an
+unbarriered PTOAS #674 same-access chain is a race of its own category (``SAME_ACCESS_CHAIN``:
+ptoas prunes such barriers, msSanitizer flags the pair); under ``--same-access-chains`` it is no
+race. Statements the model does not
 understand make the function *unverified* (one note naming the first of them), never a race. Only a
 certain use of the hidden scratch races: a row-expand whose broadcast path is known, not an integer
 TCVT/TEXTRACT that may use it (a conflict through such a possible use makes the function
@@ -21,6 +24,7 @@ broadcast the first op reads (§2.4, ``_same_rebroadcast``).
 from __future__ import annotations
 
 from ..pto.ordering import ROW_EXPAND_CHUNK_ROWS
+from ..pto.race_model import CHAIN_RACE_NOTE, DEFAULT_RACE_MODEL, RaceModel
 from ..pto.tiles import bytes_known
 from ..source import SourceText
 from ..structs import Struct
@@ -35,6 +39,13 @@ from .vector_cfg import WINDOW_BOUND, FunctionCFG
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import ClassVar
+
+
+# check's categories of race: any overlap, and the unbarriered PTOAS #674 same-access chains the
+# default race model does not credit (their own SARIF rule and note).
+OVERLAP = "overlap"
+SAME_ACCESS_CHAIN = "same-access-chain"
+CATEGORIES = (OVERLAP, SAME_ACCESS_CHAIN)
 
 
 class Race(Struct):
@@ -55,6 +66,10 @@ class Race(Struct):
     def later(self) -> Event:
         return self.hazard.later
 
+    @property
+    def category(self) -> str:
+        return SAME_ACCESS_CHAIN if self.hazard.same_access_chain else OVERLAP
+
 
 class Unverified(Struct):
     __slots__ = ("fn", "event")
@@ -67,9 +82,12 @@ class Unverified(Struct):
         self.event = event
 
 
-def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple[list[Race], list[Unverified]]:
+def find_races(model: CppFile, analysis: BarrierAnalysis | None = None,
+               race_model: RaceModel = DEFAULT_RACE_MODEL) -> tuple[list[Race], list[Unverified]]:
+    """The races of ``model`` and its unverified functions, under ``analysis``'s race model (a new
+    analysis gets ``race_model``)."""
     # Report only races that must exist: every flag pair is taken to order what it may order.
-    analysis = analysis or BarrierAnalysis(model, lenient_flags=True)
+    analysis = analysis or BarrierAnalysis(model, lenient_flags=True, race_model=race_model)
     races: list[Race] = []
     unverified: list[Unverified] = []
     for fn in model.functions:
@@ -85,7 +103,8 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None) -> tuple
         for binding in bindings:
             ctx.bound[id(fn)] = binding
             try:
-                instance = BarrierAnalysis(model, lenient_flags=True, ctx=ctx, lazy=True, isa=ctx.isa)
+                instance = BarrierAnalysis(model, lenient_flags=True, ctx=ctx, lazy=True, isa=ctx.isa,
+                                           race_model=analysis.race_model)
                 found: list[Unverified] = []
                 _function_races(instance, fn, races, found, seen)
             finally:
@@ -362,11 +381,12 @@ def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = 
     # A short first line (what races with what, on which bytes); the earlier op's own access
     # (its name, when another one aliases the bytes, and its whole range) and how the two meet go
     # on the note, each said once.
-    warning = (f"{where(later)}: warning: {h.kind} race: {later.op} {verb(la)} {lname} {_bytes(overlap(race))}, "
+    category = " (PTOAS #674 same-access chain)" if h.same_access_chain else ""
+    warning = (f"{where(later)}: warning: {h.kind} race{category}: {later.op} {verb(la)} {lname} {_bytes(overlap(race))}, "
                f"which {earlier.op} (line {line}) may still {verb(ea)[:-1]}")
     note = (f"{where(earlier)}: note: {earlier.op} {verb(ea)} {ename} "
             f"{_bytes(ea.intervals if ea is not None else None)} here; no PIPE_V drain between them "
-            f"{path_text(race, analysis)}")
+            f"{path_text(race, analysis)}" + (f"; {CHAIN_RACE_NOTE}" if h.same_access_chain else ""))
     return warning, note
 
 
@@ -394,7 +414,7 @@ def to_json(race: Race, source: SourceText, analysis: BarrierAnalysis | None = N
     warning, note = describe(race, source, analysis)
     out = race.hazard.describe(source)
     out.update({"bytes": [list(iv) for iv in overlap(race)], "path": path_text(race, analysis),
-                "warning": warning, "note": note})
+                "category": race.category, "warning": warning, "note": note})
     return out
 
 

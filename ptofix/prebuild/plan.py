@@ -328,6 +328,7 @@ def cpp_passes(settings: BuildSettings, target: str, art: Artefacts) -> list:
                                   default_local_slot_num=settings.default_local_slot_num,
                                   tpipe_order=settings.tpipe_order, pto_lib=pto_lib, unit_flag=settings.unit_flag)
     options = CppFixOptions(pattern=settings.pattern, force=settings.force,
+                            same_access_chains=settings.same_access_chains,
                             # The build compiles the fixed kernel #included by the caller: one translation unit.
                             translation_unit=not settings.caller, pto_isa=pto_lib or None, local_slot=local_slot)
     return cpp_fix_passes(options)

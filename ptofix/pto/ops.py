@@ -536,31 +536,6 @@ def sort32_drains(dst_valid_rows: int) -> bool:
 # use of it is OpSpec.row_expand.
 HIDDEN_SCRATCH_UNLESS_FLOAT = frozenset({"TCVT", "TEXTRACT"})
 
-# The ops that may produce a hardware-safe same-access chain (pto-facts.md §5.3): those built on
-# the single-cycle vector instructions (vadd, vsub, vmul, vmax, vmin, vand, vor and their scalar
-# forms, vabs, vrelu, vnot, vector_dup, vbrcb), and TEXP (vexp), which pto-isa's own FA softmax runs
-# on hardware with no barrier before a TCVT that reads its in-place result
-# (https://github.com/hw-native-sys/pto-isa/blob/3186c381/kernels/manual/common/flash_atten/pto_macro_fa_softmax.hpp,
-# `TEXP(p_tile_f32, p_tile_f32)` then `TCVT(x_exp_1d, p_tile_f32_1d, ...)`). PTOAS's
-# CanPrunePipeVBarrier sets no condition on the op, but the hardware runs behind its 16-repeat rule
-# cover such producers only (its TADD -> TROWEXPANDDIV case, the FA kernels' TMULS -> TEXP,
-# TROWEXPANDSUB -> TMULS and TEXP -> TCVT): a producer built on vdiv, vln, vsqrt or vrec (TDIV,
-# TDIVS, TRECIP, TLOG, TSQRT, the DIV and EXPDIF expands) has no such run to stand on and chains
-# nothing.
-CHAIN_PRODUCERS = frozenset({
-    "TADD", "TSUB", "TMUL", "TMAX", "TMIN", "TAND", "TOR", "TADDS", "TSUBS", "TMULS", "TMAXS", "TMINS",
-    "TANDS", "TORS", "TABS", "TNEG", "TRELU", "TNOT", "TEXPANDS", "TEXP",
-    "TROWEXPANDADD", "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDMAX", "TROWEXPANDMIN",
-    "TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXPANDMAX", "TCOLEXPANDMIN",
-})
-
-
-def chain_producer(op: str) -> bool:
-    """Whether op ``op`` (or its step ``NAME.part``, e.g. ``TROWEXPANDMUL.vbrcb``) may produce a
-    same-access chain: see CHAIN_PRODUCERS."""
-    return op.split(".", 1)[0] in CHAIN_PRODUCERS
-
-
 # The argument indices where an op takes a value (a scalar, a mode, a row/column index, a
 # pre-quantisation scalar) instead of a tile, in any overload at the pto-isa commits the notes
 # cite (include/pto/common/pto_instr.hpp at 404d0f36, bb2e8607, 5a2e8553, 14f761c8, b9122ec5 and

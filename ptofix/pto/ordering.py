@@ -1,9 +1,10 @@
 """Which orders the A2/A3 hardware gives the vector pipe: one home for the barrier proof and the simulator.
 
-docs/reference/pto-facts.md §2 (internal drains), §5.3 (the same-access chain) and §8.2.1 (what
-the scalar unit waits for) give the sources. The proof (cpp/barriers.py) reads the chain rule from
-here; its walks model the flag rule on their own (a V->S pair drains only along a path through both
-halves, barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain. The simulator
+docs/reference/pto-facts.md §2 (internal drains) and §8.2.1 (what the scalar unit waits for) give
+the sources. (Which pairs a barrier must separate is the race model's, pto/race_model.py; the
+same-access chain rule its opt-in credits is pto/same_access_chain.py.) The proof's walks model
+the flag rule on their own (a V->S pair drains only along a path through both halves,
+barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain. The simulator
 (sim/interp.py, sim/schedule.py) reads all of it. In short:
 
 * A scalar access to GM (``v = ptr[i];``, ``ptr[i] = v;``) waits for no vector work: the scalar
@@ -15,14 +16,8 @@ halves, barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain.
   before *that* set, not the V work issued since (``wait_orders_up_to_its_set``). A wait with no
   set of its own pending consumes one made elsewhere (an earlier launch, a helper): it orders
   nothing the kernel shows.
-* The same-access chain (PTOAS ``CanPrunePipeVBarrier``): a pair of vector ops stays in order
-  without a barrier only when every conflicting operand pair is one exact access that the earlier
-  op writes and the later op reads (an overwrite without a read, a plain WAW, is no chain), the
-  earlier op runs at least ``CHAIN_MIN_REPEATS`` 256-byte repeats over a contiguous region, and
-  no loop back-edge lies between them (``same_access_chain_operand``). Which ops walk their
-  operands element for element (``WALKED_IN_REPEAT_ORDER``, ``CHAIN_16BIT_ONLY``) live here too;
-  in which order each walks a tile, and the chain rule checked on those orders repeat by repeat,
-  live in ``walks.py``.
+* Which ops walk their operands element for element (``WALKED_IN_REPEAT_ORDER``,
+  ``COL_EXPAND_WALKED_BY_CHUNKS``) live here; in which order each walks a tile, ``walks.py``.
 * Internal drains the proof's op table does not carry because they depend on a path chosen inside
   the op: ``TROWEXPAND``'s scalar path (``row_expand_takes_scalar_path``) drains V before each
   row's scalar read of the source, through an ``EVENT_ID0`` V->S flag round trip; ``TCOLPROD``
@@ -30,13 +25,8 @@ halves, barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain.
 """
 from __future__ import annotations
 
-from .tiles import ELEMENT_BYTES, REPEAT_BYTES
-
 # A scalar GM access does not wait for PIPE_V (see above).
 SCALAR_GM_ACCESS_WAITS_FOR_VECTOR = False
-
-# PTOAS PR 674: the producer of a same-access chain runs at least this many 256-byte repeats.
-CHAIN_MIN_REPEATS = 16
 
 # The event the TROWEXPAND scalar path's V->S and S->V round trips use (TRowExpand.hpp).
 ROW_EXPAND_SCALAR_EVENT = 0
@@ -61,21 +51,6 @@ def wait_orders_up_to_its_set(src: str, dst: str) -> bool:
     return (src == "PIPE_V" and dst == "PIPE_S") or dst == "PIPE_V"
 
 
-def same_access_chain_operand(same_access: bool, producer_writes_it: bool, consumer_reads_it: bool,
-                              tmp: bool, across_back_edge: bool) -> bool:
-    """One conflicting operand pair of a producer/consumer pair may be a hardware-safe chain:
-    both are the one exact access, the producer writes it and the consumer reads it, neither is a
-    tmp operand, and no loop back-edge lies between the two issues. (The producer's repeats, its
-    region and its op are the callers' further conditions: ``chain_repeats_enough``,
-    ``ops.chain_producer``.)"""
-    return same_access and producer_writes_it and consumer_reads_it and not tmp and not across_back_edge
-
-
-def chain_repeats_enough(repeats: int) -> bool:
-    """Whether a producer of ``repeats`` 256-byte repeats is long enough for the chain rule."""
-    return repeats >= CHAIN_MIN_REPEATS
-
-
 # The ops that walk every operand element for element in one order when all their operands share
 # one shape and valid shape (which order: pto/walks.py): only these (and the expand families) can
 # form a same-access chain (PTOAS PR 674; docs/reference/pto-facts.md §5.3).
@@ -93,34 +68,6 @@ WALKED_IN_REPEAT_ORDER = frozenset({
     "TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR", "TADDS", "TSUBS", "TMULS", "TDIVS", "TMAXS",
     "TMINS", "TANDS", "TORS", "TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TNEG", "TRELU", "TNOT", "TEXPANDS",
 })
-
-# The (source, destination) element types for which TCVT is one `vconv` per call with no tmp, no
-# scratch and no second pass (pto-isa a2a3 TCvt.hpp GenCastCall / GenCastCallSpecialCases,
-# https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TCvt.hpp).
-# The bfloat16_t pairs are left out: TCvt.hpp gives float -> bf16 its own branch
-# (GenCastCallFp32ToBf16), and the host cost model's trace records bfloat16_t as half (its points of
-# form to_bfloat16_t issue vconv_f322f16r), so no recorded walk backs them (fail closed).
-CVT_SINGLE_VCONV = frozenset({("float", "half"), ("float", "float"), ("half", "float")})
-
-
-def cvt_reads_source_in_order(src_dtype: str, dst_dtype: str, valid_cols: int) -> bool:
-    """Whether TCVT, as the consumer of a same-access chain, reads its RowMajor source in address
-    order and never ahead of a 256-byte-a-repeat walk (docs/reference/pto-facts.md §5.3). pto-isa
-    a2a3 TCvt.hpp: TCvtHead issues one vconv a valid row (dst's valid shape), each of
-    validCol / E repeats of E = 256 / max(element sizes) elements, rows in order; the columns past
-    the last whole repeat go to TCvtTail after every row (out of address order), so the valid columns
-    must be whole repeats. A 16-bit source then reads 128 bytes a repeat, later than 256 would."""
-    if (src_dtype, dst_dtype) not in CVT_SINGLE_VCONV:
-        return False
-    elements = REPEAT_BYTES // max(ELEMENT_BYTES[src_dtype], ELEMENT_BYTES[dst_dtype])
-    return valid_cols > 0 and valid_cols % elements == 0
-
-
-# The ops of WALKED_IN_REPEAT_ORDER that walk in repeat order only on 16-bit data: from pto-isa
-# 002ecebc on, 32- and 8-bit data are viewed as 16-bit and take a rows-then-tails path
-# (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TBinOp.hpp); the
-# recorded trace at f35e7f60 shows it for int32 (tests/test_trace_agrees_with_facts.py).
-CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
 
 
 # The broadcast binary TCOLEXPAND ops that walk dst and their full source element for element (in

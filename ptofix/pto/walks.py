@@ -1,5 +1,6 @@
-"""How a vector op walks a tile, repeat by repeat, and the same-access chain rule checked on those
-repeats: one home for the barrier proof (cpp/barriers.py) and anything else that needs the order.
+"""How a vector op walks a tile, repeat by repeat: one home for the barrier proof (cpp/barriers.py),
+the same-access chain rule checked on those repeats (pto/same_access_chain.py) and anything else
+that needs the order.
 
 A walk is the list of byte ranges (relative to the tile's start) the op touches per repeat, in
 issue order. Four kinds, the names the cost-model trace uses too:
@@ -62,11 +63,9 @@ hand above (``hand_walk``) where it does not; where both answer and disagree, no
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from .derived_facts import DerivedFacts, default_facts
-from .ordering import CHAIN_MIN_REPEATS
 from .tiles import REPEAT_BYTES
 
 LINEAR = "linear"
@@ -267,26 +266,3 @@ def walk_pieces(kind: str, walk: TileWalk, piece_bytes: int = REPEAT_BYTES) -> l
         return [(r * walk.row_bytes + lo, r * walk.row_bytes + min(lo + piece_bytes, valid_bytes))
                 for lo in range(0, valid_bytes, piece_bytes) for r in range(walk.valid_rows)]
     return None
-
-
-# -- the chain rule, on repeats -------------------------------------------------------------------
-
-def chain_order_holds(producer: list[tuple[int, int]], consumer: list[tuple[int, int]]) -> str:
-    """PTOAS PR 674's same-access chain, checked repeat by repeat: '' when the producer runs at
-    least CHAIN_MIN_REPEATS repeats and the consumer's k-th repeat touches only bytes the producer
-    touches in its repeats up to k (so a read never runs ahead of the write it needs, nor a write
-    ahead of a read or write the producer still has to make); else why not. Both walks are over
-    the same tile, relative to its start."""
-    if len(producer) < CHAIN_MIN_REPEATS:
-        return f"the producer runs {len(producer)} repeats over it, fewer than {CHAIN_MIN_REPEATS}"
-    starts = sorted((lo, hi, index) for index, (lo, hi) in enumerate(producer))
-    los = [lo for lo, _, _ in starts]
-    widest = max(hi - lo for lo, hi, _ in starts)
-    for k, (lo, hi) in enumerate(consumer):
-        # Producer pieces overlapping [lo, hi): those starting before hi and ending after lo.
-        first = bisect_right(los, lo - widest)
-        for p_lo, p_hi, index in starts[first:bisect_right(los, hi - 1)]:
-            if p_lo < hi and lo < p_hi and index > k:
-                return (f"the consumer's repeat {k} touches bytes [{max(lo, p_lo)}, {min(hi, p_hi)}) "
-                        f"the producer touches in its repeat {index}: it would run ahead")
-    return ""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ..cpp.model import CppFile
 from ..interpreter import recursion_headroom
 from ..pass_manager import build_pass
+from ..pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from ..source import Edit, SourceText, apply_edits
 
 
@@ -81,9 +82,10 @@ def _map_offsets(original: str, rewritten: str, offsets: list[int]) -> list[int]
     return out
 
 
-def fix_both(original: CppFile, rewritten: CppFile) -> RaceFix | str:
-    """The pair with check --fix's barriers, or why not (no race check can fix, a line not shared)."""
-    insert = build_pass("pipe-v-barrier-insert", {})
+def fix_both(original: CppFile, rewritten: CppFile, race_model: RaceModel = DEFAULT_RACE_MODEL) -> RaceFix | str:
+    """The pair with check --fix's barriers (under ``race_model``), or why not (no race check can
+    fix, a line not shared)."""
+    insert = build_pass("pipe-v-barrier-insert", {}, same_access_chains=race_model.credits_same_access_chains)
     with recursion_headroom():
         result = insert.apply(original, original.source)
     edits: list[Edit] = list(result.edits)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..pto.ordering import cvt_reads_source_in_order
+from ..pto.same_access_chain import cvt_reads_source_in_order
 from ..pto.walks import COL_EXPAND_OPS, ROW_BY_ROW, ROW_EXPAND_OPS, TileWalk, walk_kind, walk_pieces
 from .memory import Memory, SimTileType, TileView, dtype_of
 from .ops_numpy import build_steps, row_expand_range
@@ -151,7 +151,7 @@ def _slice(view: TileView, first: int, count: int) -> TileView:
 def _cvt_pieces(reads: list, dst: TileView) -> list[tuple[int, int]] | None:
     """TCVT's walk in bytes of its wider element: one vconv a valid row (pto-isa a2a3 TCvt.hpp
     TCvtHead), repeats of 256 / max(element sizes) elements, when it is one vconv over whole
-    repeats (ptofix.pto.ordering.cvt_reads_source_in_order); None otherwise."""
+    repeats (ptofix.pto.same_access_chain.cvt_reads_source_in_order); None otherwise."""
     if len(reads) != 1:
         return None
     src = reads[0]

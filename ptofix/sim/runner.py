@@ -30,6 +30,7 @@ from ..cpp.header_policy import unmodelled_file
 from ..cpp.model import CppFile, Function
 from ..cpp.parser import parse_cpp
 from ..input_kind import require
+from ..pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from ..source import PtofixError, SourceText, read_source
 from .c_values import CTYPE, CVal
 from .fifo import FifoState
@@ -54,6 +55,9 @@ class SimOptions:
     provider: Callable | None = None             # FIFO cube-side provider (see fifo.py)
     provider_context: Callable | None = None     # seed -> dict, stored in FifoState.context
     gm_fill: dict = field(default_factory=dict)     # pointer argument -> "random" | "zero" | "ints:LO:HI"
+    # Which orders the schedule keeps besides drains and flags (ptofix/pto/race_model.py): the
+    # opt-in keeps same-access chains in repeat order.
+    race_model: RaceModel = DEFAULT_RACE_MODEL
 
 
 @dataclass
@@ -225,7 +229,7 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
                 if schedule_seed % 4 == 0:
                     latest_first = True
                     window = WIDE_WINDOW if schedule_seed % 8 == 0 else 4
-            sched = Scheduler(mem, rng, window, p_in, latest_first)
+            sched = Scheduler(mem, rng, window, p_in, latest_first, options.race_model)
             config = KernelConfig(block, options.block_num, sub, options.subblock_num)
             interp = Interpreter(cpp, mem, sched, fifo, config, table)
             interp.run_function(fn, list(args))

@@ -21,10 +21,13 @@ Orders that the hardware guarantees are kept, and no others:
   ... ``wait_flag(X, PIPE_V)``, or a chain through more pipes (X waits, then signals Y, ..., which
   signals V), completes every vector step issued before the first set_flag before any later
   vector step starts (``drain_before``; tracked by the interpreter);
-* in-order issue of the vector pipe, repeat by repeat (``PIPELINED``): of two conflicting vector
+* only under the opt-in race model (``--same-access-chains``, ptofix/pto/race_model.py; the default,
+  msSanitizer's a2/a3 rule, gives no credit for instruction distance or repeat order): in-order
+  issue of the vector pipe, repeat by repeat (``PIPELINED``, the same-access chain rule of
+  ptofix/pto/same_access_chain.py): of two conflicting vector
   steps A, B issued in that order with no drain between, both with a known walk, A of at least
   ``IN_ORDER_DISTANCE`` repeats and built on an instruction that lands within them
-  (``ptofix.pto.ops.chain_producer``), no loop back-edge taken between the issues, and B reading every
+  (``same_access_chain.chain_producer``), no loop back-edge taken between the issues, and B reading every
   byte of A's it overwrites, B's repeat k runs only after A's repeats 0..k. A's later repeats
   may still be in flight: the schedule runs B's repeat k right after A's repeat k (a lag of 0, the
   worst case, on every fourth seed) or up to 15 repeats later, so a B that reads (or writes) bytes
@@ -43,10 +46,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# The pipe's in-order guarantee between two instructions' repeats holds once the earlier one runs
-# this many repeats (PTOAS PR 674's pipeline depth; the constant, not the proof's chain rule).
-from ..pto.ops import chain_producer
-from ..pto.ordering import CHAIN_MIN_REPEATS as IN_ORDER_DISTANCE
+from ..pto.race_model import DEFAULT_RACE_MODEL, RaceModel
+
+# The pipe's in-order guarantee between two instructions' repeats, under the opt-in race model,
+# holds once the earlier one runs this many repeats (PTOAS PR 674's pipeline depth).
+from ..pto.same_access_chain import CHAIN_MIN_REPEATS as IN_ORDER_DISTANCE
+from ..pto.same_access_chain import chain_producer
 from .memory import Memory, SimError, TileView
 from .repeats import RepeatWalk
 
@@ -109,8 +114,11 @@ class StepError(Exception):
 
 class Scheduler:
     def __init__(self, mem: Memory, rng: np.random.Generator | None = None, window: int = 4,
-                 p_in_order: float = 0.5, latest_first: bool = False):
+                 p_in_order: float = 0.5, latest_first: bool = False,
+                 race_model: RaceModel = DEFAULT_RACE_MODEL):
         self.mem = mem
+        # Whether a pair may be kept in repeat order (``pipelined``): only under the opt-in model.
+        self.race_model = race_model
         self.rng = rng
         # Pick the latest step that may run next, every time (no draw): the most reordered
         # schedule the window allows, which overtakes every pair a draw may leave in order.
@@ -193,7 +201,7 @@ class Scheduler:
     def pipelined(cls, a: IssuedStep, b: IssuedStep, conflicts) -> bool:
         """The pipe's in-order issue orders b's repeat k after a's repeats 0..k (see the module
         docstring): both vector steps with known walks, a long enough and built on an instruction
-        whose result lands within that distance (ptofix.pto.ops.chain_producer: not vdiv, vln,
+        whose result lands within that distance (same_access_chain.chain_producer: not vdiv, vln,
         vsqrt or vrec), no back-edge between them,
         no tmp, and every byte b overwrites of a's also read by b (a write that lands without a
         read of a's result may overtake a's write)."""
@@ -250,7 +258,7 @@ class Scheduler:
                 # anyway, but a pipelined one still overlaps its repeats.)
                 if not a.vector or not b.vector:
                     preds[j].add(i)   # cross-pipe dependency: flags are trusted
-                elif self.pipelined(a, b, c):
+                elif self.race_model.credits_same_access_chains and self.pipelined(a, b, c):
                     preds[j].add(i)
                     piped.add((i, j))
             for i in range(max(0, j - w + 1), j):

@@ -81,7 +81,7 @@ def compare(comparison: Comparison) -> Outcome:
     if report.status == "original races" and comparison.fix_original:
         # The comparison says nothing about the rewrite: compare it against check --fix of the
         # original instead (the same barriers added to both).
-        fixed = fix_both(original, rewritten)
+        fixed = fix_both(original, rewritten, comparison.options.race_model)
         if isinstance(fixed, str):
             write_stderr(f"simulate: {comparison.original} races on its own, and the rewrite cannot be compared "
                          f"against `ptofix check --fix` of it: {fixed}\n")
