@@ -14,6 +14,8 @@ import pytest
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
 from ptofix.pto.derived_facts import default_facts
+from ptofix.pto.race_model import RaceModel
+from ptofix.pto.same_access_chain import chain_order_holds
 from ptofix.pto.tiles import ELEMENT_BYTES
 from ptofix.pto.walks import (
     COLUMN_CHUNKS,
@@ -22,7 +24,6 @@ from ptofix.pto.walks import (
     ROW_BY_ROW,
     WALK_KINDS,
     TileWalk,
-    chain_order_holds,
     hand_walk,
     walk_kind,
     walk_pieces,
@@ -34,9 +35,11 @@ def _tile(dt: str, rows: int, cols: int, valid: str, layout: str = "RowMajor") -
     return f"Tile<TileType::Vec, {dt}, {rows}, {cols}, BLayout::{layout}, {valid}, SLayout::NoneBox, 512, PadValue::Null>"
 
 
-def removed(text: str) -> list[bool]:
+def removed(text: str, race_model: RaceModel = RaceModel.SAME_ACCESS_CHAINS) -> list[bool]:
+    """The barriers the proof removes, under the opt-in race model (the chain rule this file tests)
+    unless ``race_model`` says otherwise."""
     model = parse_cpp(SourceText(text, "adversary.cpp"))
-    return [d.removed for d in BarrierAnalysis(model).run({"auto"}) if not d.unread]
+    return [d.removed for d in BarrierAnalysis(model, race_model=race_model).run({"auto"}) if not d.unread]
 
 
 def _dynamic(dt: str, rows: int, cols: int, names_at: dict[str, int], valid: tuple[int, int] | None = None) -> str:
@@ -81,6 +84,8 @@ def test_the_silu_chain_with_static_types_chains_up_to_the_division():
     text = _ops(_static(tile, {"a": 0, "b": 16384, "r": 32768}),
                 "TNEG(a, b);", "TEXP(a, a);", "TADDS(a, a, 1.0f);", "TRECIP(r, a);")
     assert removed(text) == [True, True, False]
+    # msSanitizer's a2/a3 rule (the default) credits no chain: every barrier stays.
+    assert removed(text, RaceModel.MSSANITIZER_A2A3) == [False, False, False]
 
 
 def test_the_corpus_silu_kernel_keeps_the_chain_barriers(corpus_dir):

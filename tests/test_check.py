@@ -201,7 +201,7 @@ def test_bad_input_exits_2(tmp_path):
 @pytest.mark.parametrize("kind", ["RAW", "WAR", "WAW"])
 def test_each_hazard_kind_is_a_race(kind):
     tile = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
-    ops = {"RAW": ("TADD(a, a, a);", "TMULS(c, b, 2.0f);"), "WAR": ("TADD(c, b, b);", "TMULS(b, c, 2.0f);"),
+    ops = {"RAW": ("TADD(a, a, a);", "TMULS(c, b, 2.0f);"), "WAR": ("TADD(c, b, b);", "TMULS(b, a, 2.0f);"),
            "WAW": ("TEXP(a, a);", "TMULS(b, c, 2.0f);")}[kind]
     src = (f"__global__ AICORE void k() {{\n  {tile} a;\n  TASSIGN(a, 0);\n  {tile} b;\n  TASSIGN(b, 4096);\n"
            f"  {tile} c;\n  TASSIGN(c, 65536);\n  {ops[0]}\n  {ops[1]}\n}}\n")
@@ -210,6 +210,48 @@ def test_each_hazard_kind_is_a_race(kind):
 
 
 TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
+# An in-place chain of 32 repeats (16 x 128 floats) with no barrier: PTOAS #674 prunes its barrier,
+# msSanitizer flags the pair.
+SAME_ACCESS_CHAIN = (f"__global__ AICORE void k() {{\n  {TILE} a;\n  TASSIGN(a, 0);\n"
+         "  TADDS(a, a, 1.0f);\n  TMULS(a, a, 2.0f);\n}\n")
+
+
+def test_an_unbarriered_same_access_chain_is_a_race_of_its_own_category(tmp_path):
+    import json
+    kernel = tmp_path / "chain.cpp"
+    kernel.write_text(SAME_ACCESS_CHAIN)
+    proc = _check("--report", "json", str(kernel))
+    assert proc.returncode == 1
+    races = json.loads(proc.stdout)["files"][0]["races"]
+    assert [(r["kind"], r["category"]) for r in races] == [("WAW", "same-access-chain")]
+    assert f"{kernel}:5:3: warning: WAW race (PTOAS #674 same-access chain): TMULS writes a" in proc.stderr
+    assert races[0]["note"].endswith("; ptoas prunes this barrier under PTOAS #674; Ascend's msSanitizer flags it")
+    assert proc.stderr.splitlines()[-1] == ("1 race (0 overlap, 1 PTOAS #674 same-access chain), 0 broken placements, "
+                                            "0 unverified functions in 1 file")
+    sarif = json.loads(_check("--report", "sarif", str(kernel)).stdout)
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["pipe-v-race-same-access-chain"]
+    # --same-access-chains credits the chain: no race, nothing to insert.
+    opted = _check("--same-access-chains", str(kernel))
+    assert opted.returncode == 0 and opted.stderr.splitlines() == [
+        "0 races, 0 broken placements, 0 unverified functions in 1 file"]
+    assert _check("--same-access-chains", "--fix", str(kernel)).stdout == SAME_ACCESS_CHAIN
+    # --fix inserts the barrier under the default, and the fixed kernel checks clean.
+    fixed = _check("--fix", str(kernel))
+    assert fixed.returncode == 0 and fixed.stdout.count("pipe_barrier(PIPE_V);") == 1
+    assert "/* ptofix: WAW on a with input line 4 */ pipe_barrier(PIPE_V);" in fixed.stdout
+    again = tmp_path / "fixed.cpp"
+    again.write_text(fixed.stdout)
+    assert _check(str(again)).returncode == 0
+
+
+def test_the_api_check_takes_the_race_model():
+    from ptofix import api
+    races = api.check(SAME_ACCESS_CHAIN)
+    assert [(r.kind, r.category) for r in races] == [("WAW", "same-access-chain")]
+    assert api.check(SAME_ACCESS_CHAIN, same_access_chains=True) == ()
+    assert api.check_report(SAME_ACCESS_CHAIN, same_access_chains=True)["race_model"] == "same-access-chains"
+
+
 RACY = (f"__global__ AICORE void k(int32_t x) {{\n  {TILE} a;\n  TASSIGN(a, 0);\n  {TILE} b;\n  TASSIGN(b, 4096);\n"
         "  for (int32_t i = 0; i < 4; i += 1) {\n    TEXP(a, a);\n    TMULS(b, b, 0.5f);\n    pipe_barrier(PIPE_V);\n"
         "    TADD(a, b, b);\n  }\n  if (x) TMULS(b, a, 2.0f);\n  pipe_barrier(PIPE_V);\n  TEXP(b, b);\n}\n")
@@ -600,7 +642,9 @@ def test_check_ends_with_a_summary_line_and_shows_each_source_line_with_a_caret(
     proc = _check(str(FA_CPP), env={"NO_COLOR": ""})
     assert proc.returncode == 1
     lines = proc.stderr.splitlines()
-    assert lines[-1] == "7 races, 0 broken placements, 0 unverified functions in 1 file"
+    # Per category: TMULS -> TEXP on v39 (lines 330, 331) is a PTOAS #674 same-access chain.
+    assert lines[-1] == ("8 races (7 overlap, 1 PTOAS #674 same-access chain), 0 broken placements, "
+                         "0 unverified functions in 1 file")
     first = lines.index(next(line for line in lines if ":332:3: warning: RAW race: TROWSUM reads v39" in line))
     source_line = FA_CPP.read_text().splitlines()[331]
     assert lines[first + 1] == f"  332 | {source_line}"
@@ -637,9 +681,12 @@ def test_check_fix_in_place_says_what_it_inserted(tmp_path):
     proc = _check("--fix", "-i", str(kernel))
     assert proc.returncode == 0 and proc.stdout == ""
     lines = proc.stderr.splitlines()
-    assert f"{kernel}: inserted 3 barriers" in lines
-    assert lines[-1] == "7 races, 0 broken placements, 0 unverified functions in 1 file; inserted 3 barriers"
-    assert kernel.read_text().count("/* ptofix: ") == 3
+    assert f"{kernel}: inserted 4 barriers" in lines
+    assert lines[-1] == ("8 races (7 overlap, 1 PTOAS #674 same-access chain), 0 broken placements, "
+                         "0 unverified functions in 1 file; inserted 4 barriers")
+    assert kernel.read_text().count("/* ptofix: ") == 4
+    # The chain's barrier is among them: between TMULS (input line 330) and TEXP.
+    assert "/* ptofix: WAW on v39 with input line 330 */ pipe_barrier(PIPE_V);" in kernel.read_text()
     again = _check("--fix", "-i", str(kernel))              # idempotent: nothing left to insert
     assert again.returncode == 0
     assert again.stderr.splitlines() == ["0 races, 0 broken placements, 0 unverified functions in 1 file; "
@@ -701,6 +748,11 @@ def test_check_writes_a_sarif_log_to_stdout_and_keeps_the_warnings_on_stderr(tmp
     results = log["runs"][0]["results"]
     races = [r for r in results if r["ruleId"] == "pipe-v-race"]
     assert len(races) == 7 and all(r["level"] == "warning" for r in races)
+    # TMULS -> TEXP on v39: an unbarriered PTOAS #674 same-access chain, its own rule and note.
+    chains = [r for r in results if r["ruleId"] == "pipe-v-race-same-access-chain"]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in chains] == [331]
+    assert chains[0]["level"] == "warning" and chains[0]["relatedLocations"][0]["message"]["text"].endswith(
+        "ptoas prunes this barrier under PTOAS #674; Ascend's msSanitizer flags it")
     first = races[0]["locations"][0]["physicalLocation"]
     assert first["artifactLocation"]["uri"] == str(FA_CPP) and first["region"] == {"startLine": 330, "startColumn": 3}
     assert races[0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 328
@@ -709,7 +761,7 @@ def test_check_writes_a_sarif_log_to_stdout_and_keeps_the_warnings_on_stderr(tmp
                                                                                       "startColumn": 3}]
     assert [r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] for r in trowsum] == [328, 330, 331]
     assert [r["level"] for r in results if r["ruleId"] == "unverified-function"] == ["note"]
-    assert "warning: RAW race: TROWSUM reads v39" in proc.stderr and proc.stderr.splitlines()[-1].startswith("7 races")
+    assert "warning: RAW race: TROWSUM reads v39" in proc.stderr and proc.stderr.splitlines()[-1].startswith("8 races")
     # To a file, the same log; stdout stays empty.
     into_file = _check("--report", "sarif", "--report-file", str(tmp_path / "check.sarif"), str(FA_CPP),
                        str(unverified))
@@ -719,7 +771,10 @@ def test_check_writes_a_sarif_log_to_stdout_and_keeps_the_warnings_on_stderr(tmp
 def test_check_json_report_goes_to_stdout_with_the_warnings_on_stderr():
     import json
     proc = _check("--report", "json", str(FA_CPP))
-    assert proc.returncode == 1 and len(json.loads(proc.stdout)["files"][0]["races"]) == 7
+    document = json.loads(proc.stdout)["files"][0]
+    assert proc.returncode == 1 and len(document["races"]) == 8
+    assert document["by_category"] == {"overlap": 7, "same-access-chain": 1}
+    assert document["race_model"] == "mssanitizer-a2a3"
     assert "warning: RAW race: TROWSUM reads v39" in proc.stderr
 
 
@@ -741,7 +796,7 @@ def test_check_fix_puts_a_machine_report_on_stdout_only_when_stdout_is_free(tmp_
     assert document["version"] == (2 if report == "json" else "2.1.0")
     lines = proc.stderr.splitlines()
     assert '"version"' not in proc.stderr and any(": warning: " in line for line in lines)
-    assert f"{kernel}: inserted 3 barriers" in lines and lines[-1].endswith("; inserted 3 barriers")
+    assert f"{kernel}: inserted 4 barriers" in lines and lines[-1].endswith("; inserted 4 barriers")
 
 
 def test_the_check_pages_example_is_what_check_prints_on_the_fa_sample():
@@ -754,7 +809,7 @@ def test_the_check_pages_example_is_what_check_prints_on_the_fa_sample():
     assert proc.returncode == 1
     assert proc.stderr.startswith(example)
     warnings = [line for line in proc.stderr.splitlines() if ": warning: " in line or ": note: " in line]
-    assert len(warnings) == 14 and max(map(len, warnings)) < 180
+    assert len(warnings) == 16 and max(map(len, warnings)) < 210
     for line in warnings:
         message = line.split(": ", 2)[2]
         phrases = [message[i:i + 20] for i in range(0, len(message) - 20, 5)]

@@ -13,7 +13,6 @@ from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.semantics import analyse_function
 from ptofix.pto import tpipe
 from ptofix.pto.ops import (
-    CHAIN_PRODUCERS,
     HIDDEN_SCRATCH_UNLESS_FLOAT,
     NEVER,
     OPS,
@@ -21,10 +20,10 @@ from ptofix.pto.ops import (
     WALKED_AT_DST_ROW_PITCH,
 )
 from ptofix.pto.ordering import (
-    CHAIN_16BIT_ONLY,
     COL_EXPAND_WALKED_BY_CHUNKS,
     WALKED_IN_REPEAT_ORDER,
 )
+from ptofix.pto.same_access_chain import CHAIN_16BIT_ONLY, CHAIN_PRODUCERS
 from ptofix.pto.tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_ARG, TILE_DEFAULTS, UB_BYTES
 from ptofix.sim import memory as sim_memory
 from ptofix.sim.fifo import FifoState

@@ -23,6 +23,7 @@ import pytest
 
 from ptofix.pto import ops as op_facts
 from ptofix.pto import ordering
+from ptofix.pto import same_access_chain as chain_rule
 from ptofix.pto.derived_facts import LINEAR, ROW_BY_ROW, default_facts
 from ptofix.pto.tiles import ELEMENT_BYTES, FLOAT_TYPES
 from ptofix.pto.walks import OTHER, TileWalk, hand_walk
@@ -156,7 +157,7 @@ def test_ops_said_to_walk_in_repeat_order_do_so_where_their_type_is_contiguous()
         op = point["op"]
         if op not in ordering.WALKED_IN_REPEAT_ORDER or op in ("TDIVS", "TRECIP"):
             continue
-        if op in ordering.CHAIN_16BIT_ONLY and ELEMENT_BYTES[point["dtype"]] != 2:
+        if op in chain_rule.CHAIN_16BIT_ONLY and ELEMENT_BYTES[point["dtype"]] != 2:
             continue        # checked below
         if point["layout"] != "RowMajor" or not point["valid_static"]:
             continue
@@ -171,10 +172,10 @@ def test_ops_said_to_walk_in_repeat_order_do_so_where_their_type_is_contiguous()
 
 
 def test_bitwise_ops_walk_32_bit_integers_out_of_repeat_order():
-    """ordering.CHAIN_16BIT_ONLY: TAND/TOR view 32-bit integer data as 16-bit and walk it row by
+    """chain_rule.CHAIN_16BIT_ONLY: TAND/TOR view 32-bit integer data as 16-bit and walk it row by
     row with a tail per row, not in 256-byte repeats from the start, even where the type is
     contiguous: the trace shows a 320-byte-row int32 tile walked out of linear order."""
-    seen = [(point_id, point["kind"]) for point_id, point in _points(*ordering.CHAIN_16BIT_ONLY)
+    seen = [(point_id, point["kind"]) for point_id, point in _points(*chain_rule.CHAIN_16BIT_ONLY)
             if point["dtype"] == "int32_t" and point["valid_static"] and point["layout"] == "RowMajor"
             and (point["valid_rows"], point["valid_cols"]) == (point["rows"], point["cols"]) == (16, 80)]
     assert seen and all(kind != LINEAR for _point_id, kind in seen), seen
@@ -186,7 +187,7 @@ def test_division_by_a_scalar_drains_between_its_steps(op):
     barrier between steps, none after the last. (ops.OPS: no trailing drain; not a chain producer.)"""
     for point_id, point in _points(op):
         assert point["barriers"]["between"] >= 1 and not point["barriers"]["trailing"], point_id
-        assert op not in op_facts.CHAIN_PRODUCERS
+        assert op not in chain_rule.CHAIN_PRODUCERS
 
 
 
@@ -301,14 +302,14 @@ def test_row_expand_runs_240_rows_a_step_from_256_rows():
 
 
 def test_tcvt_reads_its_source_in_order_where_the_facts_say():
-    """ordering.cvt_reads_source_in_order: where it holds, TCVT reads its source in address order,
+    """chain_rule.cvt_reads_source_in_order: where it holds, TCVT reads its source in address order,
     and over full rows never further than a walk of 256 bytes a repeat would have reached (a
     16-bit source: 128 bytes a repeat)."""
     seen = 0
     for point_id, point in _points("TCVT"):
         target = point["form"].removeprefix("to_")
         if point["layout"] != "RowMajor" or \
-                not ordering.cvt_reads_source_in_order(point["dtype"], target, point["valid_cols"]):
+                not chain_rule.cvt_reads_source_in_order(point["dtype"], target, point["valid_cols"]):
             continue
         seen += 1
         spans = [(lo + step * k, lo + step * k + width) for _instruction, lo, count, step, width

@@ -137,9 +137,9 @@ def run(args: argparse.Namespace) -> int:
         options = replace(options, dependencies=(*options.dependencies, *read_here.sorted()))
         for note in isa_notes:
             sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
-    from ..race_check import RaceCheck
     # --fix's pass is built once and handed to every file's job (pickled to -j workers).
     from ..pto.race_model import RaceModel
+    from ..race_check import RaceCheck
     race_model = RaceModel.of(bool(getattr(args, "same_access_chains", False)))
     insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
     insert = build_pass("pipe-v-barrier-insert", insert_options,

@@ -382,8 +382,8 @@ def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = 
     # (its name, when another one aliases the bytes, and its whole range) and how the two meet go
     # on the note, each said once.
     category = " (PTOAS #674 same-access chain)" if h.same_access_chain else ""
-    warning = (f"{where(later)}: warning: {h.kind} race{category}: {later.op} {verb(la)} {lname} {_bytes(overlap(race))}, "
-               f"which {earlier.op} (line {line}) may still {verb(ea)[:-1]}")
+    warning = (f"{where(later)}: warning: {h.kind} race{category}: {later.op} {verb(la)} {lname} "
+               f"{_bytes(overlap(race))}, which {earlier.op} (line {line}) may still {verb(ea)[:-1]}")
     note = (f"{where(earlier)}: note: {earlier.op} {verb(ea)} {ename} "
             f"{_bytes(ea.intervals if ea is not None else None)} here; no PIPE_V drain between them "
             f"{path_text(race, analysis)}" + (f"; {CHAIN_RACE_NOTE}" if h.same_access_chain else ""))
