@@ -32,12 +32,13 @@ def chain(rows: int, cols: int, barrier: bool, second: str = "TMUL(c, b, b);", l
     return kernel("__gm__ float* x, __gm__ float* y", body)
 
 
-def check(original: str, rewritten: str, seeds: int = 8, options: SimOptions = SimOptions()):
-    return simulate(src(original, "orig.cpp"), src(rewritten, "rew.cpp"), seeds, options)
-
-
+DEFAULT = SimOptions()
 # The opt-in race model (--same-access-chains): the pipe keeps a same-access chain in repeat order.
 OPT_IN = SimOptions(race_model=RaceModel.SAME_ACCESS_CHAINS)
+
+
+def check(original: str, rewritten: str, seeds: int = 8, options: SimOptions = DEFAULT):
+    return simulate(src(original, "orig.cpp"), src(rewritten, "rew.cpp"), seeds, options)
 
 
 def test_intact_barrier_never_differs():
