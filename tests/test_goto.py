@@ -216,9 +216,11 @@ def test_a_barrier_removed_right_after_a_label_stays_a_statement():
     src = _kernel(body, 65536)
     out = run_pipeline(SourceText(src, "goto.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS).text
     assert "done:\n  /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;\n}" in out, out
-    # In the middle of a list the marker is a plain comment.
+    # In the middle of a list the marker is a plain comment. (TADD(a, a, a) twice is a PTOAS #674
+    # same-access chain: removed under --same-access-chains only.)
     middle = src.replace("  TADD(a, a, a);\ndone:", "  pipe_barrier(PIPE_V);\n  TADD(a, a, a);\ndone:")
-    out = run_pipeline(SourceText(middle, "goto.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS).text
+    chains = build_pass("pipe-v-barrier", {"pattern": "auto", "same-access-chains": "1"})
+    out = run_pipeline(SourceText(middle, "goto.cpp"), [chains], PARSERS).text
     assert "  /* ptofix: removed pipe_barrier(PIPE_V) (auto) */\n  TADD" in out, out
 
 
