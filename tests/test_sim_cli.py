@@ -130,6 +130,8 @@ def without_barrier(text: str, line: int) -> str:
     return "".join(lines)
 
 
+# The three tests below remove the barrier at line 16, an exact same-access chain (PTOAS #674): they
+# run under --same-access-chains, where the pipe keeps such a pair in repeat order.
 def test_a_difference_only_through_the_originals_own_races_is_exit_4(tmp_path):
     # The original races (19/20 WAR, 22/23 WAW: no drain between them). Removing the barrier at line
     # 16 (TADD(c, b, b) -> TEXP(c, c), an exact same-access chain) adds no pair the original keeps
@@ -141,14 +143,14 @@ def test_a_difference_only_through_the_originals_own_races_is_exit_4(tmp_path):
     orig.write_text(RACY_ORIGINAL)
     fixed.write_text(without_barrier(RACY_ORIGINAL, 16))
     for seeds in ("2", "8"):
-        r = sim(str(orig), str(fixed), "--seeds", seeds, "--no-fix-original")
+        r = sim("--same-access-chains", str(orig), str(fixed), "--seeds", seeds, "--no-fix-original")
         assert r.returncode == 4, r.stdout
         assert r.stdout.startswith(f"simulate: the original already races: {fixed} differs on seed 2 (UB of vector "
                                    f"core block 0 subblock 0, byte offset 4100), but every pair its overlapped run "
                                    f"executed out of order is between the same two drains in {orig}, which may "
                                    f"overlap them too; the comparison says nothing about the rewrite there\n")
         assert "difference on" not in r.stdout.splitlines()[0]
-    js = sim(str(orig), str(fixed), "--seeds", "2", "--report", "json", "--no-fix-original")
+    js = sim("--same-access-chains", str(orig), str(fixed), "--seeds", "2", "--report", "json", "--no-fix-original")
     [data] = json.loads(js.stdout)["files"]
     assert js.returncode == 4 and data["status"] == "original races" and data["difference"] is None
     assert data["racy_original"]["original_pairs_only"] is True
@@ -160,7 +162,7 @@ def test_a_difference_through_a_pair_the_original_keeps_apart_is_still_exit_1(tm
     orig, bad = tmp_path / "orig.cpp", tmp_path / "bad.cpp"
     orig.write_text(RACY_ORIGINAL)
     bad.write_text(without_barrier(RACY_ORIGINAL, 21))
-    r = sim(str(orig), str(bad), "--seeds", "2")
+    r = sim("--same-access-chains", str(orig), str(bad), "--seeds", "2")
     assert r.returncode == 1, r.stdout
     assert r.stdout.startswith("difference on seed 2: ")
     # TEXP(b, c)'s repeat k overwrites b's bytes [4096, 8192) (a's second half) before TMULS(c, a)'s
@@ -176,21 +178,25 @@ def test_a_racy_original_is_replaced_by_check_fix_of_it(tmp_path):
     orig, rew = tmp_path / "orig.cpp", tmp_path / "rew.cpp"
     orig.write_text(RACY_ORIGINAL)
     rew.write_text(without_barrier(RACY_ORIGINAL, 16))
-    r = sim(str(orig), str(rew), "--seeds", "8")
+    r = sim("--same-access-chains", str(orig), str(rew), "--seeds", "8")
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stderr.startswith(f"simulate: {orig} races on its own; simulating the rewrite against `ptofix check "
                                f"--fix` of it instead: the 3 pipe_barrier(PIPE_V) check inserts ({orig}:15:3, "
                                f"{orig}:20:3, {orig}:23:3) added to both kernels\n")
     assert r.stdout.startswith("simulate: equal on 8 seed(s)")
     assert f"compared with `ptofix check --fix` of {orig}" in r.stdout
-    js = sim(str(orig), str(rew), "--seeds", "8", "--report", "json")
+    js = sim("--same-access-chains", str(orig), str(rew), "--seeds", "8", "--report", "json")
     [data] = json.loads(js.stdout)["files"]
     assert js.returncode == 0 and data["status"] == "equal"
     assert data["check_fix"]["applied"] is True and data["check_fix"]["races"] >= 3
     assert data["check_fix"]["inserted"] == [f"{orig}:15:3", f"{orig}:20:3", f"{orig}:23:3"]
+    # msSanitizer's rule (the default, without --same-access-chains): the chain's removal is a race
+    # of its own, a difference against check --fix of the original.
+    r = sim(str(orig), str(rew), "--seeds", "8")
+    assert r.returncode == 1 and r.stdout.startswith("difference on seed "), r.stdout + r.stderr
     # A removal the fixed original needs is still a difference: the barrier at line 21 (TMULS(c, a) -> TEXP(b, c)).
     rew.write_text(without_barrier(RACY_ORIGINAL, 21))
-    r = sim(str(orig), str(rew), "--seeds", "8")
+    r = sim("--same-access-chains", str(orig), str(rew), "--seeds", "8")
     assert r.returncode == 1, r.stdout + r.stderr
     assert r.stdout.startswith("difference on seed ")
 
