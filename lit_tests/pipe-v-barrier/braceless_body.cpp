@@ -2,8 +2,8 @@
 // after a case label (comments between them included), stays a statement when removed (`/* ... */;`):
 // as a bare comment, the next statement would become the body, or a label would end the switch
 // (ill-formed before C++23). In a block it becomes a plain comment.
-// RUN: %ptofix run --pattern auto %s | grep -v '^//' | FileCheck %s
-// RUN: %ptofix run --pattern auto %s | %ptofix run --pattern auto - | grep -v '^//' | FileCheck %s
+// RUN: %ptofix run --same-access-chains --pattern auto %s | grep -v '^//' | FileCheck %s
+// RUN: %ptofix run --same-access-chains --pattern auto %s | %ptofix run --same-access-chains --pattern auto - | grep -v '^//' | FileCheck %s
 __global__ AICORE void k(int32_t flag) {
   Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64> a;
   TASSIGN(a, 0);
@@ -48,3 +48,4 @@ __global__ AICORE void loop() {
 // CHECK: for (int32_t i = 0; i < 4; i = i + 1)
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */;
 // CHECK-NEXT: TABS(c, c);
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

@@ -1,5 +1,5 @@
 // TASSIGN(vB, reinterpret_cast<uint64_t>(vA.data() + off)) makes vB alias bytes of vA.
-// RUN: %ptofix run --pattern auto %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --same-access-chains --pattern auto %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
 extern "C" __global__ AICORE void k() {
   const int64_t v2 = 0;
   const int64_t v3 = 65536;
@@ -24,3 +24,4 @@ extern "C" __global__ AICORE void k() {
 // The second one orders two in-place 64-repeat ops on v6: exact same-access chain, removed.
 // CHECK: TMULS(v6, v9, 2.0f);
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

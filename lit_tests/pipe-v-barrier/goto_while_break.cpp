@@ -3,7 +3,7 @@
 // goes; the one at the loop head stays, as the TMULS of the pass before reaches it around the
 // backward goto (no chain across a back-edge), and so does the one after the loop, which the
 // forward goto out of the body reaches.
-// RUN: %ptofix run --pattern auto --report text %s -o %t.cpp 2>&1 | FileCheck %s
+// RUN: %ptofix run --same-access-chains --pattern auto --report text %s -o %t.cpp 2>&1 | FileCheck %s
 extern "C" __global__ AICORE void k(int32_t n) {
   Tile<TileType::Vec, float, 32, 128, BLayout::RowMajor, 32, 128, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v5;
   int32_t i;
@@ -36,3 +36,4 @@ label3:
 // CHECK: goto_while_break.cpp:24:3: removed (auto, TADDS -> TMULS): proved
 // CHECK: goto_while_break.cpp:32:3: kept (auto, ? -> TADDS): WAW
 // CHECK: pipe-v-barrier: 1 of 3 PIPE_V barriers removed
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

@@ -1,18 +1,18 @@
 // GU: TROWEXPANDMUL(o,o,e) -> barrier -> TADD(o,o,pv) is an exact same-access chain (64x64 f32 =
 // 64 repeats >= 16; rows of 256 bytes, so TROWEXPANDMUL's column chunks are TADD's linear repeats:
 // pto/walks.py) and TROWEXPANDMUL's own leading barrier drained everything older.
-// RUN: %ptofix run --pattern gu %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
-// RUN: %ptofix run --pattern trowexpandmul-tadd %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
-// RUN: %ptofix run --pattern gu %s > %t.cpp && %ptofix run --pattern gu %t.cpp | diff - %t.cpp
-// RUN: %ptofix run %s | diff - %s
-// RUN: %ptofix run --pattern none %s | diff - %s
-// RUN: %ptofix run --pattern gu --report json -o /dev/null %s | filecheck %s --check-prefix=JSON
+// RUN: %ptofix run --same-access-chains --pattern gu %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --same-access-chains --pattern trowexpandmul-tadd %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --same-access-chains --pattern gu %s > %t.cpp && %ptofix run --same-access-chains --pattern gu %t.cpp | diff - %t.cpp
+// RUN: %ptofix run --same-access-chains %s | diff - %s
+// RUN: %ptofix run --same-access-chains --pattern none %s | diff - %s
+// RUN: %ptofix run --same-access-chains --pattern gu --report json -o /dev/null %s | filecheck %s --check-prefix=JSON
 // A JSON report goes to stdout or --report-file, never to stderr: with the rewritten file on stdout
 // too it is refused before anything is read or written.
-// RUN: %expect-exit 2 %ptofix run --pattern gu --report json %s 2>%t.both.err >%t.both.out
+// RUN: %expect-exit 2 %ptofix run --same-access-chains --pattern gu --report json %s 2>%t.both.err >%t.both.out
 // RUN: filecheck %s --check-prefix=BOTH --input-file %t.both.err
 // RUN: test ! -s %t.both.out
-// RUN: %expect-exit 2 %ptofix run --pattern gu --report json --diff %s 2>&1 | filecheck %s --check-prefix=DIFF
+// RUN: %expect-exit 2 %ptofix run --same-access-chains --pattern gu --report json --diff %s 2>&1 | filecheck %s --check-prefix=DIFF
 // BOTH: ptofix: error: --report json and the rewritten file both want stdout: give -o FILE, -i, or --report-file FILE
 // DIFF: ptofix: error: --report json and the diffs both want stdout: give --report-file FILE
 #include "pto/pto-inst.hpp"
@@ -46,3 +46,11 @@ extern "C" __global__ AICORE void k(__gm__ float* v1) {
 // JSON: "reason": "proved: {{.*}}same-access chain
 // JSON: "pattern": null
 // JSON-NEXT: "decision": "kept"
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.
+// msSanitizer's a2/a3 rule (the default race model) credits no chain: the barrier stays, the output is
+// the input, and the report says why.
+// RUN: %ptofix run --pattern gu %s 2>/dev/null | diff - %s
+// RUN: %ptofix run --pattern gu --report text %s -o /dev/null 2>&1 | filecheck %s --check-prefix=DEFAULT
+// RUN: %ptofix run --same-access-chains --pattern gu --report text %s -o /dev/null 2>&1 | filecheck %s --check-prefix=OPTIN
+// DEFAULT: gu_inplace.cpp:33:3: kept (gu, TROWEXPANDMUL -> TADD): WAW: {{.*}}; a PTOAS #674 same-access chain, not credited: msSanitizer's race check flags this pair (--same-access-chains credits it)
+// OPTIN: gu_inplace.cpp:33:3: removed (gu, TROWEXPANDMUL -> TADD): proved: {{.*}}PTOAS #674 same-access chain; msSanitizer's race check flags this pair

@@ -1,10 +1,10 @@
 // A header the kernel includes is read where -I finds it: without it the header is unknown (every
 // barrier kept, the reason names the header and -I); with it, the header defines nothing the kernel
 // names, and the GU barrier (an exact same-access chain) goes.
-// RUN: %ptofix run --pattern auto %s | diff - %s
-// RUN: %ptofix run --pattern auto --report text %s -o %t.cpp 2>&1 | filecheck %s --check-prefix=MISSING
-// RUN: %ptofix run -I %S/Inputs/runtime --pattern auto %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
-// RUN: %expect-exit 2 %ptofix run -I %S/Inputs/nowhere --pattern auto %s 2>&1 | filecheck %s --check-prefix=BAD
+// RUN: %ptofix run --same-access-chains --pattern auto %s | diff - %s
+// RUN: %ptofix run --same-access-chains --pattern auto --report text %s -o %t.cpp 2>&1 | filecheck %s --check-prefix=MISSING
+// RUN: %ptofix run --same-access-chains -I %S/Inputs/runtime --pattern auto %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
+// RUN: %expect-exit 2 %ptofix run --same-access-chains -I %S/Inputs/nowhere --pattern auto %s 2>&1 | filecheck %s --check-prefix=BAD
 #include "pto/pto-inst.hpp"
 #include "rt_tensor.h"
 extern "C" __global__ AICORE void k(__gm__ float* v1) {
@@ -26,3 +26,4 @@ extern "C" __global__ AICORE void k(__gm__ float* v1) {
 // CHECK-NEXT: TADD(v5, v5, v6);
 // MISSING: header 'rt_tensor.h' not found beside the including file or in an include directory: give its directory with -I DIR
 // BAD: -I {{.*}}nowhere: not a directory
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

@@ -6,9 +6,9 @@
 // by the tile's bytes there, the second slot is the GU tile's bytes.
 // k3: a ring of 2 slots: SlotSize apart since pto-isa ab903c91 ({0, 16384}: the gu barrier goes),
 // the tile's bytes apart before ({0, 8192}: kept). Without --pto-isa every reading counts: kept.
-// RUN: %ptofix run --pattern gu %s 2>/dev/null | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier
-// RUN: %ptofix run --pattern gu --pto-isa %S/Inputs/pto-isa-new %s | grep -v '^//' | FileCheck %s --check-prefix=NEW --implicit-check-not=pipe_barrier
-// RUN: %ptofix run --pattern gu --pto-isa %S/Inputs/pto-isa-old %s 2>/dev/null | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --same-access-chains --pattern gu %s 2>/dev/null | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --same-access-chains --pattern gu --pto-isa %S/Inputs/pto-isa-new %s | grep -v '^//' | FileCheck %s --check-prefix=NEW --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --same-access-chains --pattern gu --pto-isa %S/Inputs/pto-isa-old %s 2>/dev/null | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier
 extern "C" __global__ AICORE void k2(__gm__ float* v1) {
   const int64_t v2 = 0;
   const int64_t v3 = 8192;
@@ -53,3 +53,4 @@ extern "C" __global__ AICORE void k3(__gm__ float* v1) {
 // NEW-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (gu) */
 // NEW: TROWEXPANDMUL(v6, v6, v7);
 // NEW-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (gu) */
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

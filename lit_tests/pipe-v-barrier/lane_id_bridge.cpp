@@ -3,10 +3,10 @@
 // overloads require an argument pto's calls never pass, the macro reads a plain integer variable
 // the kernel only stores to, and block_local is a storage attribute: the file is modelled, and the
 // GU barrier (an exact same-access chain) goes. Without -I the header is unknown.
-// RUN: %ptofix run -I %S/Inputs/runtime --pattern auto %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
-// RUN: %ptofix run --pattern auto --report text %s -o %t.cpp 2>&1 | filecheck %s --check-prefix=MISSING
+// RUN: %ptofix run --same-access-chains -I %S/Inputs/runtime --pattern auto %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --same-access-chains --pattern auto --report text %s -o %t.cpp 2>&1 | filecheck %s --check-prefix=MISSING
 // RUN: sed 's/\[\[block_local\]\]/[[gnu::section]]/' %s > %t.attr.cpp
-// RUN: %ptofix run -I %S/Inputs/runtime --pattern auto --report text %t.attr.cpp -o %t.out.cpp 2>&1 | filecheck %s --check-prefix=ATTR
+// RUN: %ptofix run --same-access-chains -I %S/Inputs/runtime --pattern auto --report text %t.attr.cpp -o %t.out.cpp 2>&1 | filecheck %s --check-prefix=ATTR
 #include "rt_lane.h"
 [[block_local]] static int32_t pypto_lane;
 #define get_subblockid() pypto_lane
@@ -31,3 +31,4 @@ extern "C" __global__ AICORE void k(__gm__ float* v1, __gm__ int64_t* args) {
 // CHECK-NEXT: TADD(v5, v5, v6);
 // MISSING: header 'rt_lane.h' not found beside the including file or in an include directory
 // ATTR: the attributes '{{\[\[}}gnu::section]]' of a file-scope declaration
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

@@ -1,7 +1,7 @@
 // Across the loop back-edge the same-access exception does not apply: the in-place TMULS at the
 // end of iteration i and the TADDS at the start of iteration i+1 keep their barrier. Inside one
 // iteration the same chain is removable.
-// RUN: %ptofix run --pattern auto %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --same-access-chains --pattern auto %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
 extern "C" __global__ AICORE void k(int32_t v1) {
   const int64_t v2 = 0;
   const int32_t v3 = 0;
@@ -19,3 +19,4 @@ extern "C" __global__ AICORE void k(int32_t v1) {
 // CHECK-NEXT: pipe_barrier(PIPE_V);
 // CHECK-NEXT: TADDS(v5, v5, 1.0f);
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

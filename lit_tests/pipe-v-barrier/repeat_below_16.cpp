@@ -1,5 +1,5 @@
 // Same in-place chain but 15 valid rows of 64 floats = 15 repeats < 16: kept (PTOAS #646 test).
-// RUN: %ptofix run --pattern auto %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
+// RUN: %ptofix run --same-access-chains --pattern auto %s | grep -v '^//' | FileCheck %s --implicit-check-not=pipe_barrier
 extern "C" __global__ AICORE void k() {
   const int64_t v2 = 0;
   Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 15, 64, SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null> v5;
@@ -20,3 +20,4 @@ extern "C" __global__ AICORE void k() {
 // CHECK-NEXT: pipe_barrier(PIPE_V);
 // CHECK: TADD(v6, v6, v6);
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V) (auto) */
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

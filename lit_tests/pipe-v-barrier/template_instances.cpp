@@ -3,8 +3,8 @@
 // stays (its reason naming that instantiation); the second pair is a same-access chain of 16+
 // repeats in both and goes. (The template's name is spelled in no comment: a mention the model
 // cannot read as a call would leave its instantiations unknown.)
-// RUN: %ptofix run --pattern auto --report text %s 2>&1 >/dev/null | FileCheck %s --check-prefix=REPORT
-// RUN: %ptofix run --pattern auto %s | grep -v '^ *//' | FileCheck %s
+// RUN: %ptofix run --same-access-chains --pattern auto --report text %s 2>&1 >/dev/null | FileCheck %s --check-prefix=REPORT
+// RUN: %ptofix run --same-access-chains --pattern auto %s | grep -v '^ *//' | FileCheck %s
 // REPORT: template_instances.cpp:{{[0-9]+}}:3: kept (auto, TADD -> TMUL): in {{b[o]dy}}<32>: WAW: TADD write a [0,16384)
 // REPORT: template_instances.cpp:{{[0-9]+}}:3: removed (auto, TMUL -> TMUL)
 #include <pto/pto-inst.hpp>
@@ -35,3 +35,4 @@ __global__ AICORE void k(__gm__ float* x, int64_t n) {
     body<32>(x);
   }
 }
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

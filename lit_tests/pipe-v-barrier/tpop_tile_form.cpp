@@ -3,7 +3,7 @@
 // k: ring at 65536, LocalSlotNum 2 -> {65536, 73728, 81920}: disjoint from the GU tile at 0, the gu
 //    barrier is removed. k2: ring at 0; its second slot (SlotSize stride) is the GU tile's bytes: kept.
 // k3: the consumer buffer comes from a kernel argument: unknown, kept.
-// RUN: %ptofix run --pattern gu --report text %s 2>&1 >/dev/null | filecheck %s
+// RUN: %ptofix run --same-access-chains --pattern gu --report text %s 2>&1 >/dev/null | filecheck %s
 extern "C" __global__ AICORE void k(__gm__ float* v1) {
   const int64_t v2 = 0;
   const int64_t v3 = 4096;
@@ -58,3 +58,4 @@ extern "C" __global__ AICORE void k3(__gm__ float* v1, int32_t v4) {
 // CHECK: tpop_tile_form.cpp:21:3: removed (gu, TROWEXPANDMUL -> TADD): proved:
 // CHECK: tpop_tile_form.cpp:39:3: kept (gu, TROWEXPANDMUL -> TADD): RAW: TROWEXPANDMUL write v6 [16384,24576) {{.*}} -> TADD read v8 [0,8192),[8192,16384),[16384,24576)
 // CHECK: tpop_tile_form.cpp:55:3: kept (gu, TROWEXPANDMUL -> TADD): RAW: TROWEXPANDMUL write v6 [0,8192) {{.*}} -> TADD read v8 (no address of 'v8' is known) at
+// The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.
