@@ -18,13 +18,47 @@ for it and msSanitizer's race check flags every such pair (pto/race_model.py).
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
+from typing import Protocol
 
 from .tiles import ELEMENT_BYTES, REPEAT_BYTES
 from .walks import ROW_BY_ROW, TileWalk, walk_kind, walk_pieces
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from ..cpp.cfg_events import Access, Event
+
+class Access(Protocol):
+    """What the rule reads of one operand access of the proof's model (cpp/cfg_events.Access; the
+    hardware facts import nothing of the C++ model, tests/test_import_layers.py)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def write(self) -> bool: ...
+    @property
+    def exact(self) -> tuple | None: ...
+    @property
+    def tmp(self) -> bool: ...
+    @property
+    def contiguous_repeats(self) -> int: ...
+    @property
+    def elementwise(self) -> bool: ...
+    @property
+    def shape(self) -> tuple | None: ...
+    @property
+    def type_contiguous(self) -> bool: ...
+    @property
+    def valid_col_in_type(self) -> bool: ...
+    @property
+    def valid_in_type(self) -> bool: ...
+
+
+class Event(Protocol):
+    """What the rule reads of one op of the proof's model (cpp/cfg_events.Event)."""
+
+    @property
+    def op(self) -> str: ...
+    @property
+    def accesses(self) -> Sequence[Access]: ...
+
 
 # PTOAS PR 674: the producer of a same-access chain runs at least this many 256-byte repeats.
 CHAIN_MIN_REPEATS = 16
