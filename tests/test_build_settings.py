@@ -245,3 +245,25 @@ def test_an_error_about_a_value_is_at_its_key_when_the_config_gave_it(tmp_path: 
     assert settings.error("local_slot_ir", "not read").format() == f"{config}:3:1: error: not read"
     # (Given on the command line: no place in a file to point at.)
     assert settings.error("local_slot_num", "too small").format() == "ptofix: error: too small"
+
+
+def test_same_access_chains_travels_from_the_config_to_the_barrier_pass(tmp_path: Path):
+    """The race model's opt-in (ptofix/pto/race_model.py) is a build option and config key: the
+    pipe-v-barrier pass the build runs gets it; without it, msSanitizer's rule (the default)."""
+    from ptofix.prebuild.outdir import Artefacts
+    from ptofix.prebuild.plan import cpp_passes
+    ir = tmp_path / "k.mlir"
+    ir.write_text("module {}\n")
+    (tmp_path / "ptofix.toml").write_text('pattern = "auto"\nsame-access-chains = true\n')
+    art = Artefacts(str(tmp_path / "out"), "k")
+    settings = resolve_settings({"input": str(ir)}, {})
+    assert settings.same_access_chains is True and settings.origin("same_access_chains").kind == "config"
+    [barrier] = [p for p in cpp_passes(settings, "v0.45", art) if p.name == "pipe-v-barrier"]
+    assert barrier.same_access_chains is True
+    (tmp_path / "ptofix.toml").write_text('pattern = "auto"\n')
+    [barrier] = [p for p in cpp_passes(resolve_settings({"input": str(ir)}, {}), "v0.45", art)
+                 if p.name == "pipe-v-barrier"]
+    assert barrier.same_access_chains is False
+    # On the command line: --same-access-chains.
+    given = vars(build_parser_of().parse_args([str(ir), "--same-access-chains"]))
+    assert resolve_settings({**given, "no_config": True}, {}).same_access_chains is True
