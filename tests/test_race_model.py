@@ -133,3 +133,45 @@ def test_the_api_fix_cpp_takes_same_access_chains():
     assert not api.fix_cpp(text, "auto").changed
     fixed = api.fix_cpp(text, "auto", same_access_chains=True)
     assert fixed.changed and len(fixed.removed) == 1 and CHAIN_CREDITED in fixed.removed[0].reason
+
+
+def _race_keys(report: dict) -> set[tuple]:
+    return {(r["kind"], r["earlier"]["location"], r["later"]["location"]) for r in report["races"]}
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_auto_under_the_default_adds_no_race_check_finds_on_the_corpus(corpus_dir):
+    """Every corpus file: the races default `check` finds in `run --pattern auto`'s output are races
+    of the input (a removed barrier becomes a comment on its own line, so locations are kept), and
+    no removal rests on a same-access chain."""
+    import glob
+    import os
+
+    from ptofix.compile_env import CompileEnvironment
+    from ptofix.frontends import parse_cpp, parsers
+    from ptofix.pass_manager import build_pass, run_pipeline
+    from ptofix.race_check import RaceCheck
+    checked = 0
+    for folder in sorted(os.listdir(corpus_dir)):
+        include = os.path.join(corpus_dir, folder, "include")
+        environment = CompileEnvironment((include,) if os.path.isdir(include) else (), ())
+        job = RaceCheck(environment=environment)
+        for path in sorted(glob.glob(os.path.join(corpus_dir, folder, "**", "*.cpp"), recursive=True)):
+            if f"{os.sep}include{os.sep}" in path:
+                continue
+            source = SourceText(Path(path).read_text(encoding="utf-8", errors="replace"), path)
+            try:
+                model = parse_cpp(source, environment)
+            except api.InputError:
+                continue
+            outcome = run_pipeline(source, [build_pass("pipe-v-barrier", {"pattern": "auto"})], parsers(environment),
+                                   {"cpp": model})
+            decisions = outcome.reports[0].get("decisions", [])
+            assert not any(d["decision"] == "removed" and d.get("same_access_chains") for d in decisions), path
+            if outcome.text != source.text:
+                after = job.process_source(SourceText(outcome.text, path)).report
+                before = job.process_source(source).report
+                assert _race_keys(after) <= _race_keys(before), path
+                checked += 1
+    assert checked > 0
