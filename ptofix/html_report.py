@@ -271,7 +271,10 @@ def _file_section(report: dict[str, Any]) -> str:
         for race in races:
             later, earlier = race["later"], race["earlier"]
             operand = (later.get("operand") or earlier.get("operand") or "UB") + " " + _bytes(race.get("bytes"))
-            cells = [race["kind"], operand,
+            # (An unbarriered PTOAS #674 chain: a race of its own category under msSanitizer's rule.)
+            kind = race["kind"] + (" (PTOAS #674 same-access chain: ptoas prunes this barrier; Ascend's "
+                                   "msSanitizer flags it)" if race.get("category") == "same-access-chain" else "")
+            cells = [kind, operand,
                      f"line {_line_of(later['location'])}: {later.get('statement', '')}",
                      f"line {_line_of(earlier['location'])}: {earlier.get('statement', '')}", race.get("path", "")]
             out.append("<tr class=\"race-item\">" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells)

@@ -128,16 +128,20 @@ def test_check_s_page_shows_its_races_and_the_ops_in_them(tmp_path):
     text = _run_page(tmp_path, "check", str(FA_CPP))
     reader = rows_of(text)
     races = [row for row in reader.rows if "race-item" in row["class"]]
-    assert len(races) == 7 and races[0]["cells"][:2] == ["WAW", "v39 [49280, 65664)"]
+    assert len(races) == 8 and races[0]["cells"][:2] == ["WAW", "v39 [49280, 65664)"]
     assert races[0]["cells"][2:4] == ["line 330: TMULS(v39, v39, v10);", "line 328: TROWEXPANDSUB(v39, v35, v47);"]
-    assert races[2]["cells"][:3] == ["RAW", "v39 [49280, 65664)", "line 332: TROWSUM(v49, v39, v37);"]
+    # TMULS -> TEXP on v39: an unbarriered PTOAS #674 chain, its category on the page.
+    assert races[2]["cells"][:4] == ["WAW (PTOAS #674 same-access chain: ptoas prunes this barrier; Ascend's "
+                                     "msSanitizer flags it)", "v39 [49280, 65664)", "line 331: TEXP(v39, v39);",
+                                     "line 330: TMULS(v39, v39, v10);"]
+    assert races[3]["cells"][:3] == ["RAW", "v39 [49280, 65664)", "line 332: TROWSUM(v49, v39, v37);"]
     in_race = {int(row["cells"][0]) for row in reader.rows if "race" in row["class"]}
     assert in_race == {328, 330, 331, 332, 411, 413, 414}
     present = [row for row in reader.rows if "barrier" in row["class"]]
     assert len(present) == 12 and all(row["cells"][2] == "\u25a1 PRESENT" for row in present)
     fixed = _run_page(tmp_path, "check", "--fix", str(FA_CPP), "-o", os.devnull, name="fixed.html")
     inserted = [row for row in rows_of(fixed).rows if "inserted" in row["class"]]
-    assert [row["cells"][0] for row in inserted] == ["+330", "+332", "+413"]
+    assert [row["cells"][0] for row in inserted] == ["+330", "+331", "+332", "+413"]
     assert all(row["cells"][3].startswith("inserted before line") for row in inserted)
 
 

@@ -35,7 +35,8 @@ def test_a_pass_is_a_frozen_dataclass_of_its_options(name):
 
 
 def test_the_options_are_the_declared_fields_in_order():
-    assert list(pass_options(get_pass_class("pipe-v-barrier"))) == ["pattern", "force", "weight", "translation_unit", "pto_isa"]
+    assert list(pass_options(get_pass_class("pipe-v-barrier"))) == ["pattern", "force", "weight", "translation_unit", "pto_isa",
+                                                                       "same_access_chains"]
     assert dataclasses.replace(build_pass("pipe-v-barrier", {"pattern": "gu"}), force=True).force is True
 
 
