@@ -114,6 +114,8 @@ class PipeVBarrierPass(Pass):
                             "pipe_barrier(PIPE_V) on that line")
         for note in isa_notes:
             warnings.append(f"{source.path}: warning: pto-isa {self.pto_isa}: {note}")
+        for note in isa.stale_notes(source.text):
+            warnings.append(f"{source.path}: warning: pto-isa {self.pto_isa or isa.checkout}: {note}")
         removed = sum(1 for _, _, _, (_, _, gone) in kept if gone)
         dynamic: dict[str, dict[str, int]] = {}
         for _, _, _, (name, weight, gone) in kept:
