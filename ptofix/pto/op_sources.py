@@ -274,7 +274,7 @@ def stale_ops(recorded: dict[str, object], root: str, record: ReadRecord | None 
             if digest.startswith(UNREADABLE):
                 why = f"{path}: {digest[len(UNREADABLE):]}"
             elif path not in now:
-                why = f"{path}: no longer reached (pto-isa {commit} has it)"
+                why = f"{path}: not reached in the checkout (pto-isa {commit} has it)"
             elif path not in was:
                 why = f"{path}: not in pto-isa {commit}'s headers of it"
             elif files_entry.get(path) != digest:
