@@ -30,13 +30,13 @@ import record  # noqa: E402
 
 from ptofix.pto.derived_facts import (  # noqa: E402
     COLUMN_CHUNKS,
-    DerivedFacts,
     LINEAR,
     OTHER,
     REPEAT_BYTES,
     ROW_BY_ROW,
     SCHEMA,
     TABLE_PATH,
+    DerivedFacts,
     type_class,
     with_form,
 )

@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable
 from ..cxx_lexicon import CPP_KEYWORDS
 from ..side_files import ReadRecord, Unreadable
 from .header_words import _INCLUDE, INST_HEADER, _read_bytes, _without_comments
+from .ops import OPS
 
 UMBRELLA = "include/pto/common/pto_instr_impl.hpp"
 WRAPPERS = "include/pto/common/pto_instr.hpp"
@@ -138,7 +139,7 @@ def _impl_names(headers: dict[str, _Header]) -> dict[str, set[str]]:
         return found
     text = wrappers.text
     heads = [match.start() for match in _WRAPPER_HEAD.finditer(text)] + [len(text)]
-    for start, end in zip(heads, heads[1:]):
+    for start, end in zip(heads, heads[1:], strict=False):
         piece = text[start:end]
         paren = piece.find("(")
         names = _WORD.findall(piece[:paren]) if paren >= 0 else []
@@ -253,12 +254,13 @@ def checkout_reader(root: str, record: ReadRecord | None = None) -> Reader:
 def stale_ops(recorded: dict[str, object], root: str, record: ReadRecord | None = None) -> dict[str, str]:
     """The ops of the derived table's ``sources`` (``recorded``) whose headers in the checkout at
     ``root`` are not the ones their facts were read from: op -> the first header that differs and
-    how. Every recorded op when the sources are not recorded or the checkout has no pto-inst.hpp."""
+    how. Every op of the effects table when the table records no sources (none is known to hold),
+    every recorded op when the checkout has no pto-inst.hpp."""
     ops_entry = recorded.get("ops")
     files_entry = recorded.get("files")
     common_entry = recorded.get("common")
     if not isinstance(ops_entry, dict) or not isinstance(files_entry, dict) or not isinstance(common_entry, list):
-        return {}
+        return {op: "the derived table records no headers its facts were read from" for op in sorted(OPS)}
     found = op_sources(checkout_reader(root, record), sorted(ops_entry))
     commit = str(recorded.get("commit", "?"))
     if found is None:
@@ -268,19 +270,19 @@ def stale_ops(recorded: dict[str, object], root: str, record: ReadRecord | None 
     for op, extra in ops_entry.items():
         was = set(common_entry) | set(extra if isinstance(extra, list) else ())
         now = set(sets.get(op, ()))
-        why = ""
+        # (A header not read is named first: it may be why the others differ.)
+        why = next((f"{path}: {digests[path][len(UNREADABLE):]}" for path in sorted(now)
+                    if digests.get(path, "").startswith(UNREADABLE)), "")
         for path in sorted(was | now, key=lambda p: (not p.startswith(A2A3), p)):
+            if why:
+                break
             digest = digests.get(path, "")
-            if digest.startswith(UNREADABLE):
-                why = f"{path}: {digest[len(UNREADABLE):]}"
-            elif path not in now:
+            if path not in now:
                 why = f"{path}: not reached in the checkout (pto-isa {commit} has it)"
             elif path not in was:
                 why = f"{path}: not in pto-isa {commit}'s headers of it"
             elif files_entry.get(path) != digest:
                 why = f"{path} differs from pto-isa {commit}'s"
-            if why:
-                break
         if why:
             stale[op] = why
     return stale
