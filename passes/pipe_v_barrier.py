@@ -63,8 +63,8 @@ class PipeVBarrierPass(Pass):
     pto_isa: str = field(default="", metadata={
         "metavar": "DIR",
         "help": "the pto-isa checkout the kernel compiles with: the facts that changed across its versions (row "
-                "reductions' drains, the TPipe order) are applied as it has them (default: those of every "
-                "version)"})
+                "reductions' drains, the TPipe order) are applied as it has them, and an op whose headers there "
+                "differ from those its facts were read from is unknown (default: those of every version)"})
 
     def __post_init__(self) -> None:
         super().__post_init__()
