@@ -22,7 +22,8 @@ followed whatever ``#if`` guards it, resolved as header_words.texts_reached does
 * and, to a fixed point, every other a2a3 header reached that declares a name (a class, a
   function it defines, a macro, a named constant) which the op's a2a3 headers spell: a header
   that leans on a helper the umbrella included before it, or an overload or specialisation
-  declared elsewhere, is counted (an over-approximation: a word is enough).
+  declared elsewhere, is counted, and so is one declaring a name the op's wrappers or the
+  wrappers' macros spell (``TSYNC``): an over-approximation, a word is enough.
 
 A header that is not a regular file inside the checkout, or is reached through a symbolic link,
 is not read: its hash is "unreadable" with the reason, so every op it may touch is stale. Nothing
@@ -130,23 +131,28 @@ def _closure(headers: dict[str, _Header], starts: Iterable[str], cut_umbrella: b
     return seen
 
 
-def _impl_names(headers: dict[str, _Header]) -> dict[str, set[str]]:
-    """Each wrapper of pto_instr.hpp -> the ``X_IMPL`` functions it calls: the text from each
-    ``PTO_INST`` up to the next, named by the last word before its first parenthesis."""
+def _wrappers(headers: dict[str, _Header]) -> dict[str, tuple[set[str], set[str]]]:
+    """Each wrapper of pto_instr.hpp -> (the ``X_IMPL`` functions it calls, every word it and the
+    file's macros spell): the text from each ``PTO_INST`` up to the next, named by the last word
+    before its first parenthesis."""
     wrappers = headers.get(WRAPPERS)
-    found: dict[str, set[str]] = {}
+    found: dict[str, tuple[set[str], set[str]]] = {}
     if wrappers is None or not wrappers.text:
         return found
     text = wrappers.text
+    macros = {word for line in re.findall(r"^[ \t]*#[ \t]*define[^\n]*(?:\\\n[^\n]*)*", text, re.M)
+              for word in _WORD.findall(line)}
     heads = [match.start() for match in _WRAPPER_HEAD.finditer(text)] + [len(text)]
     for start, end in zip(heads, heads[1:], strict=False):
         piece = text[start:end]
         paren = piece.find("(")
         names = _WORD.findall(piece[:paren]) if paren >= 0 else []
         if names:
-            calls = found.setdefault(names[-1], set())
+            calls, words = found.setdefault(names[-1], (set(), set(macros)))
+            words.update(_WORD.findall(piece))
             for mapped, direct in _IMPL_CALL.findall(piece):
                 calls.add((mapped or direct) + "_IMPL")
+            words.update(calls)         # (a pasted `API##_IMPL` is spelled nowhere else)
     return found
 
 
@@ -208,16 +214,26 @@ def op_sources(read: Reader, ops: Iterable[str]) -> tuple[dict[str, tuple[str, .
     declared = {path: _declared(headers[path].text) for path in others}
     words = {path: set(_WORD.findall(headers[path].text)) for path in others}
     unreadable = [path for path in others if headers[path].digest.startswith(UNREADABLE)]
-    impl_names = _impl_names(headers)
+    wrappers = _wrappers(headers)
     out: dict[str, tuple[str, ...]] = {}
     for op in ops:
-        names = impl_names.get(op, set())
+        names, spelled = wrappers.get(op, (set(), set()))
         impl = [path for path in others if path.startswith(A2A3) and not names.isdisjoint(words[path])]
         if not impl:
             out[op] = tuple(sorted(headers))
             continue
         members = common | _closure(headers, impl + unreadable, cut_umbrella=False)
-        used: set[str] = set()
+        # (What the op's wrapper and the wrappers' macros spell counts too, and so does what the
+        # wrappers it names spell: `TSYNC(events...)` calls TSYNC_IMPL.)
+        used: set[str] = set(spelled)
+        named = {op}
+        while True:
+            more_wrappers = [name for name in used if name in wrappers and name not in named]
+            if not more_wrappers:
+                break
+            for name in more_wrappers:
+                named.add(name)
+                used |= wrappers[name][1]
         counted: set[str] = set()
         while True:
             for path in members - counted:
