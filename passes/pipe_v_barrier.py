@@ -64,8 +64,8 @@ class PipeVBarrierPass(Pass):
     pto_isa: str = field(default="", metadata={
         "metavar": "DIR",
         "help": "the pto-isa checkout the kernel compiles with: the facts that changed across its versions (row "
-                "reductions' drains, the TPipe order) are applied as it has them (default: those of every "
-                "version)"})
+                "reductions' drains, the TPipe order) are applied as it has them, and an op whose headers there "
+                "differ from those its facts were read from is unknown (default: those of every version)"})
 
     # The race model (ptofix/pto/race_model.py): false, msSanitizer's a2/a3 rule (every unbarriered
     # overlap is a race); true, PTOAS #674's same-access chains are credited too.
@@ -124,6 +124,8 @@ class PipeVBarrierPass(Pass):
                             "pipe_barrier(PIPE_V) on that line")
         for note in isa_notes:
             warnings.append(f"{source.path}: warning: pto-isa {self.pto_isa}: {note}")
+        for note in isa.stale_notes(source.text):
+            warnings.append(f"{source.path}: warning: pto-isa {self.pto_isa or isa.checkout}: {note}")
         removed = sum(1 for _, _, _, (_, _, gone) in kept if gone)
         dynamic: dict[str, dict[str, int]] = {}
         for _, _, _, (name, weight, gone) in kept:

@@ -12,6 +12,9 @@ Facts that changed across pto-isa versions, and how a checkout shows which it ha
   which LocalSlotNum a written ``TPipe<...>`` binds, so the Tile-form TPOP's ring depth.
 - The identifiers of the headers its ``include/pto/pto-inst.hpp`` reaches (pto/header_words.py):
   the names through which a macro the kernel defines before that header can change pto's code.
+- Whether the headers each op's facts were read from (pto/op_sources.py, the derived table's
+  ``sources``: pto-isa f35e7f60) are the checkout's: an op whose headers differ is Unknown
+  (``IsaFacts.stale_ops``; issue #66), never given facts recorded from other code.
 - The stride of that ring (TPush.hpp: ``CONSUMER_BUF + (tileIndex % LOCAL_SLOT_NUM) * stride``): the
   popped tile's ``Rows * Cols * sizeof(T)`` before pto-isa `ab903c91` (2026-08-12), ``SLOT_SIZE``
   from it on. Every consumer-ring address expression of the header must spell the same one.
@@ -31,7 +34,9 @@ import re
 import subprocess
 
 from .cpp.lexical import masked_literals
+from .pto.derived_facts import default_facts
 from .pto.header_words import INST_HEADER, checkout_problem, checkout_words
+from .pto.op_sources import stale_ops
 from .pto.ops import EVERY_VERSION, UNKNOWN_CHECKOUT_WORDS, IsaFacts
 from .pto.tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE
 from .side_files import ReadRecord, Unreadable, read_side_file
@@ -94,14 +99,20 @@ def _identified(path: str) -> tuple[IsaFacts, tuple[str, ...], tuple[str, ...]]:
                      "words of every documented pto-isa version")
     order = _tpipe_order(root, notes, read)
     stride = _tpop_stride(root, notes, read)
+    table = default_facts()
+    stale = stale_ops(table.sources, root, read)
     what = [f"pto-isa {root}", f"commit {commit[:12]}" if commit else "not a git checkout"]
+    recorded = len(table.sources.get("ops") or ())
+    what.append(f"op facts of pto-isa {table.commit}: {recorded - len(stale)} of {recorded} ops' headers the same"
+                if recorded else f"op facts of pto-isa {table.commit} (their headers not recorded)")
     if fixed:
         what.append(f"row reductions drain on an empty valid shape ({ROW_REDUCE_FIX_COMMIT} on)")
     if order:
         what.append(f"TPipe order {order}")
     if stride:
         what.append(f"TPOP ring stride {stride}")
-    facts = IsaFacts(fixed, order, stride, ", ".join(what), words, root if words is not None else "")
+    facts = IsaFacts(fixed, order, stride, ", ".join(what), words, root if words is not None else "",
+                     tuple(sorted(stale.items())))
     return facts, tuple(notes), read.sorted()
 
 

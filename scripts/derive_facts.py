@@ -36,9 +36,12 @@ from ptofix.pto.derived_facts import (  # noqa: E402
     ROW_BY_ROW,
     SCHEMA,
     TABLE_PATH,
+    DerivedFacts,
     type_class,
     with_form,
 )
+from ptofix.pto.op_sources import checkout_reader, op_sources, recorded_sources  # noqa: E402
+from ptofix.pto.ops import OPS  # noqa: E402
 
 BLOCK = 32
 SORT32_BLOCK = 32                   # source elements one vbitsort repeat sorts
@@ -342,6 +345,15 @@ def _agree(values: list):
     return first if all(value == first for value in values) else None
 
 
+def sources(checkout: Path, commit: str, ops: list[str]) -> dict:
+    """The table's ``sources``: the headers of ``checkout`` each op's facts come from, with their
+    SHA-256 (ptofix/pto/op_sources.py), for the ops of the table and of the effects table."""
+    found = op_sources(checkout_reader(str(checkout)), sorted(set(ops) | set(OPS)))
+    if found is None:
+        raise SystemExit(f"{checkout}: no include/pto/pto-inst.hpp: not a pto-isa checkout")
+    return recorded_sources(*found, commit)
+
+
 def derive(trace: dict, commit: str) -> dict:
     """The table (schema: ptofix/pto/derived_facts.py) from a recorded trace."""
     pipes = trace["constants"]
@@ -381,13 +393,17 @@ def derive(trace: dict, commit: str) -> dict:
             }
     return {"schema": SCHEMA, "pto_isa": {"commit": commit, "arch": "a2a3", "npu_arch": "2201"},
             "generator": "scripts/derive_facts.py from scripts/trace_facts/record.py",
+            "sources": sources(Path(trace["checkout"]), commit, list(ops)),
             "ops": ops, "points": dict(sorted(points.items(), key=lambda item: int(item[0])))}
 
 
 def dumps(table: dict) -> str:
     """The table's text: one line per point and per class, so a difference reads line by line."""
     lines = ["{", f' "schema": {json.dumps(table["schema"])},', f' "pto_isa": {json.dumps(table["pto_isa"])},',
-             f' "generator": {json.dumps(table["generator"])},', ' "ops": {']
+             f' "generator": {json.dumps(table["generator"])},']
+    if "sources" in table:
+        lines.append(f' "sources": {json.dumps(table["sources"], sort_keys=True)},')
+    lines.append(' "ops": {')
     op_names = list(table["ops"])
     for i, op in enumerate(op_names):
         lines.append(f"  {json.dumps(op)}: {{")
@@ -429,7 +445,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "ptofix-trace")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--commit", help="the commit to stamp (default: from the checkout)")
+    parser.add_argument("--sources-only", action="store_true",
+                        help="keep --out's facts and record only the headers they come from (their SHA-256), "
+                             "from --pto-isa, which must be the checkout the facts were recorded from")
     args = parser.parse_args(argv)
+    if args.sources_only:
+        if not args.pto_isa:
+            parser.error("--sources-only needs --pto-isa")
+        table = DerivedFacts.load(str(args.out)).table
+        commit = args.commit or table["pto_isa"]["commit"]
+        if commit != table["pto_isa"]["commit"]:
+            parser.error(f"{args.out} was recorded from pto-isa {table['pto_isa']['commit']}, not {commit}")
+        table = {key: value for key, value in table.items() if key not in ("ops", "points", "sources")} | {
+            "sources": sources(args.pto_isa, commit, list(table["ops"])), "ops": table["ops"],
+            "points": table["points"]}
+        text = dumps(table)
+        if args.check:
+            return 0 if args.out.read_text() == text else 1
+        args.out.write_text(text)
+        return 0
     if args.trace:
         trace = json.loads(args.trace.read_text())
         checkout = Path(trace["checkout"])

@@ -69,14 +69,29 @@ def test_the_checkout_words_decide_instead_of_the_shipped_union(tmp_path):
 
 
 def test_a_macro_before_pto_header_is_judged_by_the_checkout(tmp_path, capsys):
-    checkout = fake_checkout(tmp_path / "pto-isa")
-    for macro, removed_by_default, removed_with_checkout in (("kernel_tuning_knob", 1, 0), ("lenBurst", 0, 1)):
+    # A copy of pto-isa f35e7f60 whose TSort32.hpp (which neither TROWEXPANDMUL nor TADD depends on:
+    # their facts still apply, pto/op_sources.py) includes one more header, which tests a knob.
+    # absLhsHigh: a word of the shipped union that f35e7f60's headers do not write.
+    checkout = _checkout_with_header(tmp_path / "pto-isa", "#ifdef kernel_tuning_knob\nint near_word;\n#endif\n")
+    for macro, removed_by_default, removed_with_checkout in (("kernel_tuning_knob", 1, 0), ("absLhsHigh", 0, 1)):
         source = write(tmp_path / f"{macro}.cpp", kernel(before=f"#define {macro}\n"))
         assert run_auto(source, capsys=capsys)[1]["removed"] == removed_by_default
         status, report, _ = run_auto(source, "--pto-isa", str(checkout), capsys=capsys)
-        assert status == 0 and report["removed"] == removed_with_checkout
+        assert status == 0 and report["removed"] == removed_with_checkout, reasons(report)
         if not removed_with_checkout:
             assert f"the macro '{macro}' is defined or undefined before pto's header" in reasons(report)
+
+
+def test_a_fake_checkout_keeps_every_barrier_of_its_ops(tmp_path, capsys):
+    """A checkout that does not hold the code the op facts were read from (this fake one holds no
+    op header at all): the ops are Unknown, the barrier is kept, and stderr names the op."""
+    checkout = fake_checkout(tmp_path / "pto-isa")
+    source = write(tmp_path / "k.cpp", kernel())
+    assert run_auto(source, capsys=capsys)[1]["removed"] == 1
+    status, report, err = run_auto(source, "--pto-isa", str(checkout), capsys=capsys)
+    assert status == 0 and report["removed"] == 0
+    assert "its facts were read from other pto-isa code" in reasons(report)
+    assert "TADD is read as unknown, its barriers kept" in err
 
 
 def test_a_checkout_without_the_umbrella_header_keeps_the_union_and_says_so(tmp_path):
@@ -122,8 +137,8 @@ def test_a_header_overload_is_judged_by_how_the_checkout_calls_the_name(tmp_path
     for call, removed in (("get_block_idx()", 1), ("get_block_idx(7)", 0), ("&get_block_idx", 0)):
         checkout_call_arities.cache_clear()
         identify.cache_clear()
-        checkout = fake_checkout(tmp_path / f"pto-isa-{removed}-{len(call)}", {
-            **FAKE_CHECKOUT, "include/pto/far.hpp": f"inline int far_word() {{ return (int) {call}; }}\n"})
+        checkout = _checkout_with_header(tmp_path / f"pto-isa-{removed}-{len(call)}",
+                                         f"inline int far_word() {{ return (int) {call}; }}\n")
         status, report, _ = run_auto(source, "--pto-isa", str(checkout), capsys=capsys)
         assert status == 0 and report["removed"] == removed, (call, reasons(report))
         if not removed:
@@ -141,6 +156,16 @@ def _copy_checkout(root: Path) -> Path:
         pytest.skip("no pto-isa checkout at ../shared/pto-isa/f35e7f60")
     shutil.copytree(PTO_ISA_F35 / "include", root / "include")
     return root
+
+
+def _checkout_with_header(root: Path, text: str) -> Path:
+    """A copy of f35e7f60 whose TSort32.hpp also includes a header of ``text``."""
+    checkout = _copy_checkout(root)
+    write(checkout / "include/pto/npu/a2a3/Extra.hpp", text)
+    sort32 = checkout / "include/pto/npu/a2a3/TSort32.hpp"
+    sort32.chmod(0o644)
+    sort32.write_text(sort32.read_text(encoding="utf-8") + '\n#include "Extra.hpp"\n', encoding="utf-8")
+    return checkout
 
 
 def test_the_lane_id_bridge_holds_with_a_checkout_whose_uses_were_reviewed(tmp_path, capsys):

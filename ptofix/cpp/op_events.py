@@ -40,6 +40,12 @@ def _op(self: FunctionCFG, stmt: SimpleStmt, info: StmtInfo) -> list[Event]:
     base, args, env = info.op, info.args, info.env
     spec = spec_for(base, len(args))
     assert spec is not None     # the semantic model reads only names of the table as ops
+    stale = self.sem.ctx.isa.stale(base)
+    if stale:
+        # The checkout's code of the op is not the code its facts were read from (pto/op_sources.py):
+        # none of them is applied (issue #66).
+        return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
+                          why=f"{base}: its facts were read from other pto-isa code than --pto-isa's ({stale})")]
     if spec.nargs and len(args) not in spec.nargs:
         return [self._new(EventKind.UNKNOWN, stmt=stmt, op=base,
                           why=f"{base} with {len(args)} operands: a form whose effects ptofix does not model")]

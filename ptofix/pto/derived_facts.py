@@ -11,6 +11,13 @@ Schema of derived_facts.json (``"schema": 1``)::
     {
       "schema": 1,
       "pto_isa": {"commit": "f35e7f60", "arch": "a2a3", "npu_arch": "2201"},
+      "sources": {                      # the headers the facts of each op come from (pto/op_sources.py)
+        "commit": "f35e7f60",
+        "files": {PATH: SHA256},        # every header of pto-inst.hpp's include graph read, its bytes' hash
+        "common": [PATH, ...],          # the headers of every op
+        "ops": {OP: [PATH, ...]}        # each op's headers beyond the common ones (every op of
+                                        # ops.OPS and of "ops" below)
+      },
       "ops": {
         OP: {
           CLASS: {                      # type_class(...) of the grid points below, with_form'ed
@@ -169,6 +176,9 @@ class DerivedFacts:
         self._points_at = points_at           # (path, byte offset of the "points" object), read when needed
         self._ops: dict[str, Any] = table["ops"]
         self.commit: str = table["pto_isa"]["commit"]
+        # The headers each op's facts come from, with their SHA-256 (pto/op_sources.py
+        # recorded_sources; {} in a table written before they were recorded).
+        self.sources: dict[str, Any] = table.get("sources") or {}
 
     @property
     def table(self) -> dict[str, Any]:

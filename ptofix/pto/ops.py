@@ -15,6 +15,7 @@ everything they touch.
 from __future__ import annotations
 
 import os
+import re
 from typing import NamedTuple
 
 from ..structs import Struct
@@ -33,7 +34,8 @@ class IsaFacts(Struct):
     isa_version.py reads them from a checkout; docs/reference/pto-facts.md §0.1). The default is
     the union of every version: what holds whichever headers compile the kernel."""
 
-    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described", "header_words", "checkout")
+    __slots__ = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described", "header_words", "checkout",
+                 "stale_ops")
     empty_row_reduce_drains: bool   # TROWSUM/TROWMAX/TROWMIN drain on an empty valid shape (5a2e8553 on)
     tpipe_order: str                # its TPipe template's order (pto/tpipe.py NEW/OLD/NO_NOSPLIT), "": any
     tpop_stride: str                # a Tile-form TPOP's ring stride (tpipe.STRIDE_*), "": either
@@ -44,18 +46,41 @@ class IsaFacts(Struct):
     # The checkout those words are read from ('' with header_words None): how its code calls each
     # name is read from it when asked (header_words.checkout_call_arities).
     checkout: str
+    # The ops whose headers in the checkout are not those their facts (this table, the derived
+    # table's walks) were read from (pto/op_sources.py): (op, the header that differs and how),
+    # by op. Each is Unknown to the analysis.
+    stale_ops: tuple[tuple[str, str], ...]
     _fields: ClassVar[tuple[str, ...]] = ("empty_row_reduce_drains", "tpipe_order", "tpop_stride", "described",
-                                          "header_words", "checkout")
+                                          "header_words", "checkout", "stale_ops")
 
     def __init__(self, empty_row_reduce_drains: bool = False, tpipe_order: str = "", tpop_stride: str = "",
                  described: str = "every pto-isa version (no --pto-isa)",
-                 header_words: frozenset[str] | None = None, checkout: str = "") -> None:
+                 header_words: frozenset[str] | None = None, checkout: str = "",
+                 stale_ops: tuple[tuple[str, str], ...] = ()) -> None:
         self.empty_row_reduce_drains = empty_row_reduce_drains
         self.tpipe_order = tpipe_order
         self.tpop_stride = tpop_stride
         self.described = described
         self.header_words = header_words
         self.checkout = checkout
+        self.stale_ops = stale_ops
+
+    def stale_notes(self, text: str) -> list[str]:
+        """What to tell of the stale ops a kernel's ``text`` spells (as words): each read as
+        Unknown, with the header that differs."""
+        if not self.stale_ops:
+            return []
+        words = set(re.findall(r"[A-Za-z_]\w*", text))
+        return [f"{op} is read as unknown, its barriers kept: its facts were read from other pto-isa code ({why})"
+                for op, why in self.stale_ops if op in words]
+
+    def stale(self, op: str) -> str:
+        """Why the checkout's code of ``op`` is not the code its facts were read from ('' when it
+        is, or no checkout is known)."""
+        for name, why in self.stale_ops:
+            if name == op:
+                return why
+        return ""
 
 
 EVERY_VERSION = IsaFacts()

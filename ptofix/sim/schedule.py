@@ -20,7 +20,9 @@ Orders that the hardware guarantees are kept, and no others:
 * a flag round trip ``set_flag(PIPE_V, X)`` ... ``wait_flag(PIPE_V, X)`` ... ``set_flag(X, PIPE_V)``
   ... ``wait_flag(X, PIPE_V)``, or a chain through more pipes (X waits, then signals Y, ..., which
   signals V), completes every vector step issued before the first set_flag before any later
-  vector step starts (``drain_before``; tracked by the interpreter);
+  vector step starts (``drain_before``; tracked by the interpreter). Such a wait holds back no
+  step issued after that set: a pipelined successor of a step it completes may run along with it
+  (``_issued_successors``);
 * only under the opt-in race model (``--same-access-chains``, ptofix/pto/race_model.py; the default,
   msSanitizer's a2/a3 rule, gives no credit for instruction distance or repeat order): in-order
   issue of the vector pipe, repeat by repeat (``PIPELINED``, the same-access chain rule of
@@ -323,6 +325,33 @@ class Scheduler:
                 batch[2] = _repeat_count(recs[batch[0]])      # one unit: all its repeats
         return batches, start
 
+    def _issued_successors(self, prefix: list[int], rest: list[int], conf: dict, piped: set) -> list[int]:
+        """Of the steps ``rest`` a partial flush leaves pending, those that run along with it:
+        the pipelined successors (``pipelined``) of a step it executes, in ``rest``'s order.
+
+        A wait that completes only the steps issued before its set (``drain_before``) does not
+        hold back a step issued since: the pipe may already run it repeat by repeat behind its
+        predecessor, and ahead of that predecessor's later repeats. Left pending, such a step
+        would run only after its predecessor had finished, which hides exactly that overlap
+        (issue #66: ``wait_flag`` for an earlier event, then a TMULS reading what a TADDS before
+        it writes). It joins the flush on half of the draws (``latest_first``: always), so the
+        schedules where it runs later, alongside the steps after the wait, are drawn too."""
+        if self.rng is None or not piped:
+            return []
+        joined: list[int] = []
+        done = set(prefix)
+        for idx in rest:
+            if not any((i, idx) in piped for i in done):
+                continue
+            # (Every step it conflicts with that was issued before it runs in this flush too.)
+            if any(j == idx and i not in done for i, j in conf):
+                continue
+            if not self.latest_first and self.rng.random() < 0.5:
+                continue
+            joined.append(idx)
+            done.add(idx)
+        return joined
+
     def _flush(self, recs: list[IssuedStep], must: Callable[[IssuedStep], bool] | None = None) -> list[IssuedStep]:
         """Execute ``recs`` in the schedule's order; with ``must``, only the order's prefix up to
         the last step ``must`` selects. Returns the steps left pending (in issue order); one left
@@ -331,7 +360,7 @@ class Scheduler:
         order, conf, piped = self._order(recs)
         if must is not None:
             last = max((k for k, idx in enumerate(order) if must(recs[idx])), default=-1)
-            order = order[:last + 1]
+            order = order[:last + 1] + self._issued_successors(order[:last + 1], order[last + 1:], conf, piped)
         if self.rng is None:
             batches = [[idx, 0, _repeat_count(recs[idx])] for idx in order]
             start = {idx: k for k, idx in enumerate(order)}
