@@ -32,6 +32,7 @@ from ..output import write_stderr
 from ..prebuild.tools import _dismiss_guard, _guard_group, _kill_group, _run_as_group, limited_child
 from ..pto.header_words import MAX_CHECKOUT_BYTES
 from ..side_files import Unreadable, cache_dir, cache_directory_problem, file_kind, ownership_problem, read_side_file
+from ..signals import signals_held
 from ..source import PtofixError, SourceText
 from . import MAX_BLOCK_DIM  # noqa: F401 - (re-exported: the bounds are read here)
 
@@ -203,9 +204,10 @@ def store_entry(partial: Path, entry: Path, mode: int) -> None:
     os.replace(partial, entry)
 
 
-def prune_cache(cache: Path, keep: tuple[Path, ...] = ()) -> None:
+def prune_cache(cache: Path, keep: tuple[Path, ...] = (), *, max_bytes: int = MAX_CACHE_BYTES,
+                max_age_days: float = MAX_CACHE_AGE_DAYS) -> None:
     """Remove what a run left half-done (older than STALE_PARTIAL_SECONDS), entries not used for
-    MAX_CACHE_AGE_DAYS, and past MAX_CACHE_BYTES the least recently used (``keep``: in use now)."""
+    ``max_age_days``, and past ``max_bytes`` the least recently used (``keep``: in use now)."""
     now = time.time()
     entries: list[tuple[float, int, Path]] = []
     for directory in (cache / "obj", cache / "bin"):
@@ -245,7 +247,7 @@ def prune_cache(cache: Path, keep: tuple[Path, ...] = ()) -> None:
     entries.sort()
     total = sum(size for _, size, _ in entries)
     for used, size, path in entries:
-        if path in keep or (now - used <= MAX_CACHE_AGE_DAYS * 86400 and total <= MAX_CACHE_BYTES):
+        if path in keep or (now - used <= max_age_days * 86400 and total <= max_bytes):
             continue
         if path.name.startswith("pto-isa-"):
             shutil.rmtree(path, ignore_errors=True)
@@ -651,7 +653,9 @@ class _Compile:
             return ""
 
 
-def _start(tools: Toolchain, job: CompileJob) -> _Compile:
+def _start(tools: Toolchain, job: CompileJob, running: list[_Compile]) -> None:
+    """Start ``job``'s compiler, recorded in ``running`` before any signal is handled (the cleanup
+    of compile_all ends what is there)."""
     private_directory(job.output.parent)
     work = Path(tempfile.mkdtemp(prefix="ptofix-perf-"))
     try:
@@ -663,17 +667,18 @@ def _start(tools: Toolchain, job: CompileJob) -> _Compile:
         # (-fmax-errors: the first error is reported; a cascade is not kept. Not a key: it changes no object.)
         command = [tools.cxx, *job.flags, "-fmax-errors=20", "-c", str(source), "-o", str(partial)]
         posix = os.name == "posix"
-        with open(work / "messages", "wb") as messages:
+        with open(work / "messages", "wb") as messages, signals_held():
             # LC_ALL=C: the compiler's messages in ASCII quotes, the same on every machine.
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=messages, stderr=subprocess.STDOUT,
                                        env={**os.environ, "LC_ALL": "C"}, start_new_session=posix,
                                        preexec_fn=limited_child(MEMORY_LIMIT))
+            unit = _Compile(job, process, partial, work, time.monotonic() + tools.timeout, None)
+            running.append(unit)
+            unit.guard = _guard_group(process.pid) if posix else None
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        if not running or running[-1].work != work:
+            shutil.rmtree(work, ignore_errors=True)
         raise
-    running = _Compile(job, process, partial, work, time.monotonic() + tools.timeout, None)
-    running.guard = _guard_group(process.pid) if posix else None
-    return running
 
 
 def compile_all(tools: Toolchain, jobs: list[CompileJob]) -> dict[str, PtofixError]:
@@ -690,7 +695,7 @@ def compile_all(tools: Toolchain, jobs: list[CompileJob]) -> dict[str, PtofixErr
                 job = pending.pop(0)
                 if job.display in failures:
                     continue
-                running.append(_start(tools, job))
+                _start(tools, job, running)
             if not running:
                 continue
             try:

@@ -156,7 +156,9 @@ def measure(paths: list[str], options: PerfOptions) -> list[PerfResult]:
     # (read_source: the one reader of inputs, at most source.MAX_INPUT_BYTES; /dev/zero is refused)
     texts = {path: read_source(path).text for path in paths}
     calls = {path: entry_call(path, text, options.function) for path, text in texts.items()}
-    given = {name: scalar_value(value) for name, value in options.args}
+    given = dict(options.args)
+    for value in given.values():
+        scalar_value(value)     # (its form: an error before the kernels' types are known)
     _unknown_arguments(calls, given)
     for path in paths:          # (every value checked against its type before anything is built)
         _scalar_arguments(path, calls[path], given)
