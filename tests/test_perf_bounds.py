@@ -571,3 +571,193 @@ def _leftovers(tmp_path: Path) -> list[str]:
     found = [str(p) for p in (tmp_path / "cache").rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".pto")]
     found += [str(p) for p in (tmp_path / "tmp").glob("ptofix-perf*")]
     return found
+
+
+# ---- 9. fuzz families (slow tier): each runs every case under a time and memory bound ----------------------------
+
+FUZZ_SEEDS = range(int(os.environ.get("PTOFIX_FUZZ_SEEDS", "12")))
+
+
+@pytest.mark.slow
+def test_fuzz_arg_values_against_every_integer_type():
+    """Random spellings against every integer type the simulator knows: perf passes the value
+    exactly when it is an integer of the type's range (int(text, 0)), and refuses it otherwise;
+    never a wrapped or truncated one. (main: 4294967299 for int32_t ran as 3.)"""
+    import random
+
+    from ptofix.cpp import integers
+    from ptofix.perf.build import EntryCall
+    from ptofix.perf.measure import typed_value
+    rng = random.Random(69)
+    spellings = ["0", "-0", "1.9", "nan", "inf", "-inf", "1e3", "0x", "0x1g", "true", "false", " 7", "+5", "1_000"]
+    for bits in (8, 16, 32, 64):
+        for edge in (1 << bits, 1 << (bits - 1)):
+            spellings += [str(edge + d) for d in (-2, -1, 0, 1)] + [str(-edge + d) for d in (-1, 0, 1)]
+            spellings += [hex(edge - 1), hex(edge)]
+    spellings += [str(rng.randrange(-(1 << 70), 1 << 70)) for _ in range(200)]
+    start = time.monotonic()
+    for type_name, (bits, signed) in sorted(integers.INTEGER_TYPES.items()):
+        if bits == 1:
+            continue
+        low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+        call = EntryCall("k", ("n",), (False,), (), (type_name,))
+        for text in spellings:
+            try:
+                expected = int(text, 0) if text.lower() not in ("true", "false") else int(text.lower() == "true")
+            except ValueError:
+                expected = None
+            try:
+                got = typed_value("k.cpp", call, "n", type_name, text)
+            except PtofixError:
+                got = None
+            if expected is not None and low <= expected <= high:
+                assert got == str(expected), (type_name, text, got)
+            else:
+                assert got is None, (type_name, text, got)
+    print(f"arg fuzz: {len(spellings)} spellings x {len(integers.INTEGER_TYPES)} types in "
+          f"{time.monotonic() - start:.2f} s")
+
+
+def _random_tree(rng, root: Path, outside: Path) -> None:
+    """A checkout: headers, nested directories, and links in and out, to /dev/zero, to a FIFO,
+    back up the tree; sometimes a FIFO or a socket of its own."""
+    make_checkout(root)
+    include = root / "include"
+    dirs = [include, include / "pto"]
+    for i in range(rng.randrange(2, 8)):
+        parent = rng.choice(dirs)
+        kind = rng.randrange(10)
+        path = parent / f"n{i}"
+        if kind < 4:
+            path.write_text(f"int n{i};\n" * rng.randrange(1, 50), encoding="utf-8")
+        elif kind < 6:
+            path.mkdir()
+            dirs.append(path)
+        elif kind == 6:
+            path.symlink_to(rng.choice(["/dev/zero", str(outside), str(outside / "f.hpp"), "/proc/self/mem"]))
+        elif kind == 7:
+            path.symlink_to(rng.choice(dirs))
+        elif kind == 8:
+            path.symlink_to(rng.choice([str(include / "pto"), str(root), "../../..", "missing"]))
+        else:
+            os.mkfifo(path)
+
+
+def _bounded_prepare(checkout: Path, cache: Path) -> subprocess.CompletedProcess:
+    """prepare_checkout in a child with 1 GiB of address space, a 30 s bound and 200 MiB of file size."""
+    code = ("import resource, sys\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (200 << 20, 200 << 20))\n"
+            "from pathlib import Path\n"
+            "from ptofix.perf.build import prepare_checkout\n"
+            "from ptofix.source import PtofixError\n"
+            "try:\n"
+            f"    include, key = prepare_checkout({str(checkout)!r}, Path({str(cache)!r}))\n"
+            "except PtofixError as exc:\n"
+            "    print(exc.format(), file=sys.stderr); sys.exit(2)\n"
+            "print(include)\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", FUZZ_SEEDS)
+def test_fuzz_checkout_trees_are_copied_within_bounds_or_refused_naming_the_path(tmp_path, seed):
+    """(main: a link to /dev/zero was copied until the disk was full, a FIFO was exit 3, a linked
+    directory outside was copied but not keyed.) Every tree: exit 0 with a copy that holds nothing
+    from outside the checkout and no special file, or exit 2 naming the special file."""
+    import random
+    rng = random.Random(seed)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "f.hpp").write_text("int outside;\n", encoding="utf-8")
+    checkout = tmp_path / "isa"
+    _random_tree(rng, checkout, outside)
+    done = _bounded_prepare(checkout, tmp_path / "cache")
+    if done.returncode == 2:
+        assert "it is a FIFO" in done.stderr and str(checkout) in done.stderr, done.stderr
+        return
+    assert done.returncode == 0, done.stderr
+    copy = Path(done.stdout.strip())
+    for path in copy.rglob("*"):
+        st = os.lstat(path)
+        assert stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode), path
+        if stat.S_ISREG(st.st_mode):
+            assert b"outside" not in path.read_bytes(), path
+    again = _bounded_prepare(checkout, tmp_path / "cache")
+    assert again.returncode == 0 and again.stdout == done.stdout and "is not used" not in again.stderr
+
+
+_MUTATIONS = ("empty", "flip", "append", "chmod 0666", "chmod 0777", "chown", "symlink", "directory", "fifo",
+              "sidecar gone", "sidecar forged", "sidecar empty", "sidecar chown")
+
+
+def _mutate(rng, entry: Path, how: str, marker: Path) -> None:
+    sidecar = Path(str(entry) + ".sha256")
+    planted = PLANTED.format(marker=marker).encode()
+    if how == "empty":
+        entry.write_bytes(b"")
+    elif how == "flip":
+        data = bytearray(entry.read_bytes())
+        data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        entry.write_bytes(bytes(data))
+    elif how == "append":
+        with open(entry, "ab") as stream:
+            stream.write(b"\n" + planted)
+    elif how.startswith("chmod"):
+        entry.write_bytes(planted)
+        sidecar.write_text(hashlib.sha256(planted).hexdigest() + "\n", encoding="ascii")
+        entry.chmod(int(how.split()[1], 8))
+    elif how == "chown":
+        plant(entry, planted.decode(), uid=OTHER_UID)
+    elif how == "symlink":
+        other = entry.parent.parent / "elsewhere"
+        other.write_bytes(planted)
+        other.chmod(0o700)
+        entry.unlink()
+        entry.symlink_to(other)
+        sidecar.write_text(hashlib.sha256(planted).hexdigest() + "\n", encoding="ascii")
+    elif how == "directory":
+        entry.unlink()
+        entry.mkdir()
+    elif how == "fifo":
+        entry.unlink()
+        os.mkfifo(entry)
+    elif how == "sidecar gone":
+        entry.write_bytes(planted)
+        sidecar.unlink()
+    elif how == "sidecar forged":
+        entry.write_bytes(planted)
+        sidecar.write_text(hashlib.sha256(b"something else").hexdigest(), encoding="ascii")
+    elif how == "sidecar empty":
+        entry.write_bytes(planted)
+        sidecar.write_bytes(b"")
+    elif how == "sidecar chown":
+        entry.write_bytes(planted)
+        sidecar.write_text(hashlib.sha256(planted).hexdigest() + "\n", encoding="ascii")
+        os.chown(sidecar, OTHER_UID, OTHER_UID)
+
+
+@pytest.mark.slow
+@needs_root
+@pytest.mark.parametrize("seed", FUZZ_SEEDS)
+def test_fuzz_tampered_cache_entries_are_never_trusted(perf, bed, tmp_path, seed):
+    """Random tampering of random entries (binary, objects): every run still prints the numbers of
+    what perf built (exit 0, 100 cycles), notes each entry it refused, and never runs a planted
+    program. (main: an emptied binary was exit 3, a planted one ran.)"""
+    import random
+    rng = random.Random(seed)
+    assert perf().returncode == 0
+    cache = tmp_path / "cache" / "perf"
+    marker = tmp_path / "planted-ran"
+    for _ in range(3):
+        chosen = rng.sample(entries(cache, "bin") + entries(cache, "obj"), rng.randrange(1, 3))
+        for entry in chosen:
+            if entry.is_dir() or entry.is_symlink() or stat.S_ISFIFO(os.lstat(entry).st_mode):
+                continue
+            _mutate(rng, entry, rng.choice(_MUTATIONS), marker)
+        done = perf()
+        assert done.returncode == 0, done.stderr
+        assert ": 100 cycles" in done.stdout and not marker.exists()
+        for entry in chosen:
+            assert f"the cached {entry} is not used" in done.stderr or entry_problem(entry) is None
+            assert entry_problem(entry) is None, entry

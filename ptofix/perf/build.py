@@ -174,7 +174,10 @@ def usable_entry(entry: Path) -> bool:
         _note(f"the cached {entry} is not used ({problem}): it is built again")
         for path in (entry, _sidecar(entry)):
             try:
-                path.unlink()
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
             except FileNotFoundError:
                 pass
             except OSError as exc:
@@ -309,7 +312,9 @@ def checkout_files(pto_isa: str) -> tuple[list[tuple[str, bytes]], list[str]]:
             rel = f"{relative}/{name}" if relative else name
             real = os.path.realpath(path)
             if os.path.islink(path) and not _inside(real, root):
-                left_out.append(f"include/{rel} -> {real}")
+                # (named by the link's own text, which the key covers: its target may differ per
+                # process, /proc/self/...)
+                left_out.append(f"include/{rel} -> {os.readlink(path)}")
                 continue
             try:
                 st = os.stat(path)
@@ -317,7 +322,8 @@ def checkout_files(pto_isa: str) -> tuple[list[tuple[str, bytes]], list[str]]:
                 raise PtofixError(f"--pto-isa {pto_isa}: {path}: {exc.strerror or exc}") from None
             if stat.S_ISDIR(st.st_mode):
                 if real in seen:
-                    left_out.append(f"include/{rel} (a link back to {real})")
+                    target = os.readlink(path) if os.path.islink(path) else real
+                    left_out.append(f"include/{rel} -> {target} (back up the tree)")
                     continue
                 walk(path, rel, seen | {real})
                 continue
