@@ -360,6 +360,7 @@ def test_every_compiler_and_program_runs_under_the_memory_limit(perf, bed, tmp_p
     assert limits.read_text(encoding="utf-8").strip() == str(build.MEMORY_LIMIT // 1024)
 
 
+@pytest.mark.slow
 def test_a_compiler_that_does_not_finish_is_killed_at_the_timeout(perf, bed, tmp_path):
     pid_file = tmp_path / "compiler-child"
     start = time.monotonic()
@@ -373,6 +374,7 @@ def test_a_compiler_that_does_not_finish_is_killed_at_the_timeout(perf, bed, tmp
     print(f"a hanging compile stopped after {seconds:.2f} s with --timeout 1")
 
 
+@pytest.mark.slow
 @needs_gxx
 def test_a_kernel_including_a_fifo_does_not_hang(bed, tmp_path):
     """g++ itself, against the stand-in checkout: it opens the FIFO and waits; --timeout ends it.
@@ -466,6 +468,7 @@ def test_a_checkout_file_past_the_reader_limit_is_refused(tmp_path):
 
 # ---- 3. signals end everything perf started ------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129)])
 def test_a_signal_while_compiling_ends_every_compiler_and_removes_partial_files(bed, tmp_path, signum, status):
     """(main: SIGTERM left the compiler running, cc1plus children, a *.o.PID.tmp and a scratch
@@ -761,3 +764,23 @@ def test_fuzz_tampered_cache_entries_are_never_trusted(perf, bed, tmp_path, seed
         for entry in chosen:
             assert f"the cached {entry} is not used" in done.stderr or entry_problem(entry) is None
             assert entry_problem(entry) is None, entry
+
+
+@pytest.mark.parametrize("how", ["no ready file", "a link", "a file"])
+def test_a_checkout_copy_that_is_not_a_finished_directory_is_made_again(tmp_path, capsys, how):
+    checkout = make_checkout(tmp_path / "isa")
+    include, _ = prepare_checkout(str(checkout), tmp_path / "cache")
+    copy = include.parent
+    if how == "no ready file":
+        (copy / "ready").unlink()
+    else:
+        shutil.rmtree(copy)
+        if how == "a link":
+            (tmp_path / "elsewhere").mkdir()
+            copy.symlink_to(tmp_path / "elsewhere")
+        else:
+            copy.write_text("x", encoding="utf-8")
+    capsys.readouterr()
+    include2, _ = prepare_checkout(str(checkout), tmp_path / "cache")
+    assert include2 == include and (include / "pto" / "costmodel" / "perf_sim" / "launch.hpp").is_file()
+    assert f"the cached checkout copy {copy} is not used" in capsys.readouterr().err

@@ -172,17 +172,22 @@ def usable_entry(entry: Path) -> bool:
         return True
     if problem:
         _note(f"the cached {entry} is not used ({problem}): it is built again")
-        for path in (entry, _sidecar(entry)):
-            try:
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
-            except FileNotFoundError:
-                pass
-            except OSError as exc:
-                raise PtofixError(f"cannot remove the untrusted cache entry {path}: {exc.strerror}") from None
+        _remove(entry)
+        _remove(_sidecar(entry))
     return False
+
+
+def _remove(path: Path) -> None:
+    """Remove an untrusted cache entry, whatever it is (a file, a link, a directory tree)."""
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise PtofixError(f"cannot remove the untrusted cache entry {path}: {exc.strerror}") from None
 
 
 def store_entry(partial: Path, entry: Path, mode: int) -> None:
@@ -319,6 +324,9 @@ def checkout_files(pto_isa: str) -> tuple[list[tuple[str, bytes]], list[str]]:
             try:
                 st = os.stat(path)
             except OSError as exc:
+                if os.path.islink(path):        # (a link to nothing, or to itself)
+                    left_out.append(f"include/{rel} -> {os.readlink(path)} ({exc.strerror or exc})")
+                    continue
                 raise PtofixError(f"--pto-isa {pto_isa}: {path}: {exc.strerror or exc}") from None
             if stat.S_ISDIR(st.st_mode):
                 if real in seen:
@@ -355,13 +363,16 @@ def _copy_problem(copy: Path) -> str | None:
     """Why the prepared copy ``copy`` must not be used (None: it may): every directory and file in
     it this user's, writable by no one else, no link or special file, and its files' SHA-256 the
     one recorded in ``ready`` when it was made."""
+    st = os.lstat(copy)
+    if not stat.S_ISDIR(st.st_mode):
+        return f"it is {'a symbolic link' if stat.S_ISLNK(st.st_mode) else file_kind(st.st_mode)}"
+    problem = ownership_problem(st)
+    if problem:
+        return problem
     try:
         recorded = read_side_file(str(copy / "ready"), limit=256, private=True).decode("ascii", "replace").split()
     except Unreadable as exc:
-        return "" if exc.missing else f"ready: {exc.reason}"
-    problem = ownership_problem(os.lstat(copy))
-    if problem:
-        return problem
+        return f"ready: {exc.reason}"
     found = _copy_digest(copy / "include")
     if isinstance(found, tuple):
         return f"{found[0]}: {found[1]}"
@@ -409,7 +420,7 @@ def prepare_checkout(pto_isa: str, cache_dir: Path, timeout: float = DEFAULT_TIM
     if left_out:
         shown = ", ".join(left_out[:3]) + (f" and {len(left_out) - 3} more" if len(left_out) > 3 else "")
         _note(f"--pto-isa {pto_isa}: {len(left_out)} symbolic link{'s' if len(left_out) > 1 else ''} leading out of "
-              f"the checkout not followed (not copied): {shown}")
+              f"the checkout, back up its tree or nowhere not followed (not copied): {shown}")
     key = _files_key(files, left_out)
     cache_dir = Path(os.path.abspath(cache_dir))
     private_directory(cache_dir)
@@ -420,9 +431,7 @@ def prepare_checkout(pto_isa: str, cache_dir: Path, timeout: float = DEFAULT_TIM
         return target / "include", key
     if problem:
         _note(f"the cached checkout copy {target} is not used ({problem}): it is made again")
-        shutil.rmtree(target, ignore_errors=True)
-        if os.path.lexists(target):
-            raise PtofixError(f"cannot remove the untrusted checkout copy {target}")
+        _remove(target)
     staging = Path(tempfile.mkdtemp(prefix=".pto-isa-", dir=cache_dir))
     try:
         for rel, data in files:
