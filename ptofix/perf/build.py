@@ -13,6 +13,13 @@ time, so one binary serves every value.
 Nothing is written into the checkout (read-only in CI) or the package: the checkout is copied to
 the cache, where pto-isa's formula-parameter generators run, and objects and binaries are kept
 there under a SHA-256 of everything that goes into them.
+
+The cache is never an authority (docs/commands/perf.md, "The cache"): its directories are this
+user's and 0700, every entry is checked for owner and mode and against the SHA-256 recorded when it
+was built (the binary once more on the bytes that run), and one that fails is built again with a
+note. Every child (compiler, link, generator, Perf-Sim run) runs in a process group of its own,
+within the timeout and a memory limit, and is killed with its group on any exit, Ctrl-C and
+SIGTERM included.
 """
 from __future__ import annotations
 
@@ -732,8 +739,9 @@ def compile_all(tools: Toolchain, jobs: list[CompileJob]) -> dict[str, PtofixErr
                     failures.setdefault(unit.job.display or "<perf main>",
                                         _failure(tools, unit, output, late))
     finally:
-        for unit in running:
-            unit.end()
+        with signals_held():        # (a second Ctrl-C does not cut the cleanup short; it is handled after)
+            for unit in running:
+                unit.end()
     return failures
 
 
