@@ -52,6 +52,38 @@ class terminate_as_interrupt:  # noqa: N801 - used as a `with` statement, like c
             signal.signal(signum, handler)
 
 
+class signals_held:  # noqa: N801 - used as a `with` statement
+    """While inside, Ctrl-C, SIGTERM and SIGHUP wait (blocked, POSIX): for starting a child process
+    and recording it where the cleanup finds it, so that no signal lands between the two (a child
+    started but not yet recorded would outlive the run). The signal is handled on leaving. A child
+    started inside must unblock them itself (prebuild.tools.limited_child does)."""
+
+    _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __enter__(self) -> signals_held:
+        self._previous: set | None = None
+        if hasattr(signal, "pthread_sigmask"):
+            try:
+                self._previous = signal.pthread_sigmask(signal.SIG_BLOCK, self._SIGNALS)
+            except (ValueError, OSError):
+                self._previous = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self._previous)
+
+
+def unblock_signals() -> None:
+    """In a child process before its program: no signal blocked (what signals_held blocked in the
+    parent is inherited through fork and exec)."""
+    if hasattr(signal, "pthread_sigmask"):
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        except (ValueError, OSError):
+            pass
+
+
 def hold_interrupts() -> None:
     """From here on this process ignores Ctrl-C, SIGTERM and SIGHUP: for a cleanup that must not be
     cut short once it has begun (the process ends right after it)."""

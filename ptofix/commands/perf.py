@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 
 from ..output import write_stderr, write_stdout
+from ..perf import MAX_BLOCK_DIM
 from ..source import PtofixError
 from .help_format import HelpFormatter
+from .simulate import _count, _seconds
 
 HELP = "build each kernel against pto-isa's Perf-Sim and compare their cycles"
 
@@ -31,20 +33,17 @@ def _arg(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _absolute(text: str) -> str:
+    """A directory as given, made absolute (as $PTOFIX_CACHE_DIR is: side_files.cache_dir)."""
+    if not text or "\0" in text:
+        raise argparse.ArgumentTypeError(f"not a directory name: {text!r}")
+    return os.path.abspath(text)
+
+
 def _positive(text: str) -> int:
     if not text.isascii() or not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
     return int(text)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got '{text}'")
-    return value
 
 
 def add_parser(subparsers) -> None:
@@ -57,21 +56,22 @@ def add_parser(subparsers) -> None:
     p.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",
                    help="value of a scalar parameter of the entry (repeatable; default 16, with a note)")
     p.add_argument("--function", metavar="NAME", help="kernel function to run (default: the __global__ entry)")
-    p.add_argument("--block-dim", type=_positive, default=1, metavar="N",
-                   help="physical AI cores LAUNCH_KERNEL simulates (default: 1)")
+    p.add_argument("--block-dim", type=_count(1, MAX_BLOCK_DIM), default=1, metavar="N",
+                   help=f"physical AI cores LAUNCH_KERNEL simulates (default: 1, at most {MAX_BLOCK_DIM})")
     p.add_argument("--barrier-model", choices=("pto-isa", "restart"), default="pto-isa",
                    help="how a pipe_barrier(PIPE_V) costs; pto-isa: the checkout's model unchanged (a pipe_barrier "
                         "between PTO instructions "
                         "costs nothing there); restart: a kernel's pipe_barrier(PIPE_V) restarts the vector "
                         "stream, so the next vector op pays its start-up latency (default: pto-isa)")
     p.add_argument("--cxx", metavar="PATH", help="C++ compiler (default: $CXX, else g++)")
-    p.add_argument("--cache-dir", metavar="DIR",
-                   help="where the checkout copy, objects and binaries are kept (default: $PTOFIX_CACHE_DIR/perf, "
-                        "else $XDG_CACHE_HOME/ptofix/perf, else ~/.cache/ptofix/perf)")
+    p.add_argument("--cache-dir", type=_absolute, metavar="DIR",
+                   help="where the checkout copy, objects and binaries are kept, a directory of this user's made "
+                        "0700 (default: $PTOFIX_CACHE_DIR/perf, else $XDG_CACHE_HOME/ptofix/perf, else "
+                        "~/.cache/ptofix/perf, else $TMPDIR/ptofix-UID/perf)")
     p.add_argument("-j", "--jobs", type=_positive, default=min(4, os.cpu_count() or 1), metavar="N",
                    help="compilers run at once (default: the CPUs, at most 4)")
     p.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
-                   help="stop a Perf-Sim run after this long, an error (default: 600)")
+                   help="stop a compile, link or Perf-Sim run after this long, an error (default: 600)")
     p.add_argument("--report", choices=("text", "json"), default="text", help="output format (default: text)")
     p.set_defaults(handler=run)
 

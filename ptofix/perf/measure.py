@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,10 +14,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..prebuild.tools import _run_as_group
 from ..reports import document, json_text
-from ..source import PtofixError
+from ..source import PtofixError, read_source
+from . import MAX_BLOCK_DIM
 from .build import (
     BARRIER_MODELS,
+    DEFAULT_TIMEOUT,
+    MEMORY_LIMIT,
     EntryCall,
     Toolchain,
     compile_all,
@@ -26,6 +31,9 @@ from .build import (
     link,
     plan_kernel,
     prepare_checkout,
+    private_directory,
+    prune_cache,
+    verified_copy,
 )
 
 OP_NAME = "ptofix_perf_kernel"     # the function main passes to LAUNCH_KERNEL: Perf-Sim's file names
@@ -43,7 +51,7 @@ class PerfOptions:
     block_dim: int = 1
     barrier_model: str = "pto-isa"
     cache_dir: Path | None = None
-    timeout: float = 600.0
+    timeout: float = DEFAULT_TIMEOUT   # each compile, link and Perf-Sim run
     jobs: int = 2
     keep_swimlane: bool = False        # keep the swimlane events (the HTML timeline)
 
@@ -84,11 +92,30 @@ def scalar_value(text: str) -> str:
             from None
 
 
+def typed_value(path: str, call: EntryCall, name: str, type_name: str, text: str) -> str:
+    """``text`` as the value the parameter ``name`` of type ``type_name`` takes, checked as `simulate`
+    checks it (sim.runner.scalar_arg: an integer of the parameter's range, or a number for a
+    floating type; one implementation): a value the type cannot hold is an error, never wrapped
+    (strtoll and static_cast would run 4294967299 as 3, 1.9 as 1). The text the program reads."""
+    from ..sim.interp import CTYPE  # (with numpy: ~0.1 s, only for a perf run)
+    from ..sim.runner import scalar_arg
+    ctype = CTYPE.get(type_name)
+    if ctype is None:
+        raise PtofixError(f"{path}: parameter '{name}' of '{call.name}' has type '{type_name}': perf passes a "
+                          f"value only to an integer, bool or floating parameter")
+    try:
+        value = scalar_arg(text, ctype)
+    except PtofixError as exc:
+        raise PtofixError(f"{path}: {exc} (parameter '{name}' of '{call.name}')") from None
+    return repr(float(value.v)) if ctype[0] == "f" else str(int(value.v))
+
+
 def _scalar_arguments(path: str, call: EntryCall, given: dict[str, str]) -> tuple[list[str], dict[str, str], list[str]]:
     values: list[str] = []
     shown: dict[str, str] = {}
     defaulted: list[str] = []
-    for name, pointer in zip(call.parameters, call.pointers, strict=True):
+    types = call.types or ("",) * len(call.parameters)
+    for name, pointer, type_name in zip(call.parameters, call.pointers, types, strict=True):
         if pointer:
             continue
         if name in given:
@@ -96,6 +123,7 @@ def _scalar_arguments(path: str, call: EntryCall, given: dict[str, str]) -> tupl
         else:
             value = "16"            # as `simulate` defaults an integer scalar
             defaulted.append(name)
+        value = typed_value(path, call, name, type_name, value)
         values.append(value)
         shown[name] = value
     notes = [f"{path}: note: scalar parameter{'s' if len(defaulted) > 1 else ''} {', '.join(defaulted)} "
@@ -113,23 +141,27 @@ def _unknown_arguments(calls: dict[str, EntryCall], given: dict[str, str]) -> No
 def toolchain(options: PerfOptions) -> Toolchain:
     if options.barrier_model not in BARRIER_MODELS:
         raise PtofixError(f"--barrier-model {options.barrier_model}: expected one of {', '.join(BARRIER_MODELS)}")
+    if not 1 <= options.block_dim <= MAX_BLOCK_DIM:
+        raise PtofixError(f"--block-dim {options.block_dim}: must be between 1 and {MAX_BLOCK_DIM}")
     cxx, identity = find_compiler(options.cxx)
-    cache = options.cache_dir or default_cache_dir()
-    include, key = prepare_checkout(options.pto_isa, cache)
-    return Toolchain(cxx, identity, include, key, cache, options.barrier_model, options.jobs)
+    cache = Path(os.path.abspath(options.cache_dir or default_cache_dir()))
+    private_directory(cache)
+    include, key = prepare_checkout(options.pto_isa, cache, options.timeout)
+    prune_cache(cache, keep=(include.parent,))
+    return Toolchain(cxx, identity, include, key, cache, options.barrier_model, options.jobs, options.timeout)
 
 
 def measure(paths: list[str], options: PerfOptions) -> list[PerfResult]:
     """Build every kernel (in parallel, cached), then run each; the first failure is raised."""
-    texts = {}
-    for path in paths:
-        try:
-            texts[path] = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PtofixError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    # (read_source: the one reader of inputs, at most source.MAX_INPUT_BYTES; /dev/zero is refused)
+    texts = {path: read_source(path).text for path in paths}
     calls = {path: entry_call(path, text, options.function) for path, text in texts.items()}
-    given = {name: scalar_value(value) for name, value in options.args}
+    given = dict(options.args)
+    for value in given.values():
+        scalar_value(value)     # (its form: an error before the kernels' types are known)
     _unknown_arguments(calls, given)
+    for path in paths:          # (every value checked against its type before anything is built)
+        _scalar_arguments(path, calls[path], given)
     tools = toolchain(options)
     start = time.monotonic()
     builds = {path: plan_kernel(tools, path, texts[path], calls[path]) for path in paths}
@@ -155,21 +187,24 @@ def measure(paths: list[str], options: PerfOptions) -> list[PerfResult]:
 def run_binary(path: str, binary: Path, options: PerfOptions, values: list[str]) -> PerfResult:
     """Run one built kernel in a scratch directory (Perf-Sim writes ./perf_sim_output/) and read it."""
     work = Path(tempfile.mkdtemp(prefix="ptofix-perf-run-"))
-    start = time.monotonic()
     try:
+        program = work / "perf"
+        verified_copy(binary, program)       # (the bytes checked are the bytes run)
+        start = time.monotonic()
         try:
-            done = subprocess.run([str(binary), str(options.block_dim), *values], cwd=work, capture_output=True,
-                                  text=True, errors="replace", timeout=options.timeout, check=False)
+            done = _run_as_group([str(program), str(options.block_dim), *values], timeout=options.timeout,
+                                 cwd=str(work), memory_limit=MEMORY_LIMIT)
         except subprocess.TimeoutExpired:
             raise PtofixError(f"{path}: error: Perf-Sim did not finish within {options.timeout:g} s", plain=True) \
                 from None
         seconds = time.monotonic() - start
+        stdout = done.stdout.decode("utf-8", "replace")
+        stderr = done.stderr.decode("utf-8", "replace")
         if done.returncode != 0:
-            why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            why = (stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
             raise PtofixError(f"{path}: error: the Perf-Sim run failed (status {done.returncode}): {why}",
                               plain=True)
-        return _read_outputs(path, work / "perf_sim_output", done.stdout, done.stderr, seconds,
-                             options.keep_swimlane)
+        return _read_outputs(path, work / "perf_sim_output", stdout, stderr, seconds, options.keep_swimlane)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

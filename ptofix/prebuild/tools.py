@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from ..ir.versions import VERSIONS, resolve
 from ..output import write_atomically, write_stderr, write_stdout
-from ..signals import die_with_parent
+from ..signals import die_with_parent, signals_held, unblock_signals
 from ..source import MAX_INPUT_BYTES, PtofixError
 from .config import CONFIG_NAME
 from .settings import BuildSettings
@@ -254,28 +254,47 @@ def _read_bounded(proc: subprocess.Popen, posix: bool, timeout: float | None) ->
     return bytes(streams[proc.stdout.fileno()][1]), bytes(streams[proc.stderr.fileno()][1])
 
 
-def _run_as_group(argv: list[str], timeout: float | None = None) -> subprocess.CompletedProcess:
+def limited_child(memory_limit: int | None) -> Callable[[], None] | None:
+    """What a child runs before its program (Popen's preexec_fn): on Linux, be killed when ptofix
+    dies (signals.die_with_parent) and, with ``memory_limit``, get at most that many bytes of address
+    space (RLIMIT_AS: an allocation past it fails, a compiler stops with "out of memory"); elsewhere
+    nothing (None)."""
+    if sys.platform != "linux":
+        return unblock_signals if os.name == "posix" else None
+
+    def prepare() -> None:
+        unblock_signals()       # (started inside signals.signals_held)
+        die_with_parent()
+        if memory_limit is not None:
+            import resource
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+            except (ValueError, OSError):     # (a lower hard limit already: it holds)
+                pass
+    return prepare
+
+
+def _run_as_group(argv: list[str], timeout: float | None = None, *, cwd: str | None = None,
+                  memory_limit: int | None = None) -> subprocess.CompletedProcess:
     """Run ``argv`` to completion, capturing its output (bounded: see _read_bounded), in a process
     group of its own: when the build is interrupted (Ctrl-C, SIGTERM, SIGHUP), the whole group is
     killed and reaped before the cleanup and the lock's release, so no compiler child (a driver's
     linker) outlives the build and writes into an output directory the next build already owns;
     a guard process does the same if ptofix is killed outright (SIGKILL). A ``timeout`` that
-    expires does the same and raises subprocess.TimeoutExpired."""
+    expires does the same and raises subprocess.TimeoutExpired. ``cwd``: where it runs;
+    ``memory_limit``: its address space in bytes (limited_child)."""
     posix = os.name == "posix"
-    # (stdin: nothing. A tool reading it would wait on ptofix's caller, or take input meant for
-    # another program; and with descriptor 0 closed, the first file the tool opened would take it.)
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=posix, preexec_fn=die_with_parent if sys.platform == "linux" else None)
-    guard = _guard_group(proc.pid) if posix else None
+    proc: subprocess.Popen | None = None
+    guard = None
     try:
+        with signals_held():        # (started and recorded before a signal is handled)
+            # (stdin: nothing. A tool reading it would wait on ptofix's caller, or take input meant for
+            # another program; and with descriptor 0 closed, the first file the tool opened would take it.)
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    start_new_session=posix, preexec_fn=limited_child(memory_limit), cwd=cwd)
+            guard = _guard_group(proc.pid) if posix else None
         try:
             out, err = _read_bounded(proc, posix, timeout)
-        except BaseException:
-            if posix:
-                _kill_group(proc.pid, proc.poll)
-            proc.kill()
-            proc.wait()
-            raise
         finally:
             for stream in (proc.stdout, proc.stderr):
                 if stream is not None:
@@ -284,6 +303,13 @@ def _run_as_group(argv: list[str], timeout: float | None = None) -> subprocess.C
             # A process the tool left behind in its group (a driver's child still writing) must not
             # outlive the stage either: the next stage, or the next build, owns the directory.
             _kill_group(proc.pid, proc.poll)
+    except BaseException:
+        if proc is not None:
+            if posix:
+                _kill_group(proc.pid, proc.poll)
+            proc.kill()
+            proc.wait()
+        raise
     finally:
         _dismiss_guard(guard)
     return subprocess.CompletedProcess(argv, proc.returncode, out, err)
