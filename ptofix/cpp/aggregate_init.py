@@ -23,3 +23,45 @@ def braced_aggregate_as_parentheses(text: str) -> str | None:
     if match is None:
         return None
     return f"{text[:match.start(1)]}({text[match.end(1):match.start(2)]}){text[match.end(2):]}"
+
+
+# A local object of an unnamed class of plain scalar members, as PyPTO's kernel wrappers unpack a
+# scalar argument (`union { uint64_t u64; int64_t val; } x_conv; x_conv.u64 = args[11];`): the
+# members are builtin arithmetic types or pointers to them, one name each (declarations.py checks
+# the words against the file's types and macros). Such a class has no user-declared constructor,
+# destructor, conversion function, operator or base ([class.prop], [class.default.ctor],
+# [class.dtor], [class.conv.fct]: each implicit one is trivial and runs no code, and none converts),
+# and being unnamed nothing else can declare or specialise it: making, writing, reading and leaving
+# the object calls nothing.
+_LOCAL_AGGREGATE = regex_cache.compile(
+    r"\s*(struct|union)\s*\{([\w\s*,;\[\]]*)\}\s*([A-Za-z_]\w*)\s*;\s*")
+
+# How stmt_parser names the type of such an object: `<local union|uint64_t u64|int64_t val>`.
+LOCAL_AGGREGATE_MARK = "<local "
+
+_ARITHMETIC_WORDS = frozenset("""
+    bool char short int long signed unsigned float double
+    int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t size_t
+""".split())
+
+
+def local_aggregate(text: str) -> tuple[str, tuple[tuple[str, ...], ...], str] | None:
+    """(class key, the member declarations as words, the object's name) of ``text``, one
+    statement `union { T a; U *b; } name;` (see above), or None when it is not one: a member whose
+    type is not spelled with builtin arithmetic words, a bit-field, an initializer, a nested class."""
+    match = _LOCAL_AGGREGATE.fullmatch(text)
+    if match is None:
+        return None
+    members: list[tuple[str, ...]] = []
+    for member in match.group(2).split(";"):
+        if not member.strip():
+            continue
+        words = tuple(member.replace("*", " * ").split())
+        types = [w for w in words[:-1] if w != "*"]
+        if len(words) < 2 or not types or any(w not in _ARITHMETIC_WORDS for w in types) \
+                or not words[-1].isidentifier() or "[" in member or "," in member or words[-1] in _ARITHMETIC_WORDS:
+            return None
+        members.append(words)
+    if not members:
+        return None
+    return match.group(1), tuple(members), match.group(3)

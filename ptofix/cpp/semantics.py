@@ -136,6 +136,9 @@ _CONSTANT_OPERATORS = frozenset(["+", "-", "*", "/", "%", "<<", ">>", "&", "|", 
 _BUILTIN_SIZES = {**ELEMENT_BYTES, **{name: max(bits // 8, 1) for name, (bits, _) in INTEGER_TYPES.items()
                                       if name not in ("event_t", "pipe_t")}}
 _SIZE_T = IntType(*INTEGER_TYPES["size_t"])
+# Qualifiers pto-isa (and ptoas's kernels) define where the compiler lacks them, as attributes or
+# nothing (pto-facts.md): a header's function spelled with them computes the same.
+_INERT_QUALIFIER_WORDS = QUALIFIER_MACROS | frozenset(["AICORE"])
 
 
 class FileContext:
@@ -162,6 +165,7 @@ class FileContext:
                          if not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(body)
                                                                   for body in bodies))}
         self.header_names = frozenset(name for summary in self.headers.values() for name in summary.names)
+        self.header_macros = frozenset(header_macros)
         # A macro of the compiler's command line (`-D`) is the file's own for every statement.
         self.command_line_macros = frozenset(command_line_macros(model.environment)[0])
         self.macros = model.macros | frozenset(header_macros) | self.command_line_macros
@@ -472,6 +476,30 @@ class FileContext:
         """' (...)' naming where a macro ``name`` comes from when the model cannot see it: the
         compiler's command line ('' otherwise)."""
         return f" (-D{name} on the command line)" if name in self.command_line_macros else ""
+
+    def header_scalar_why(self, name: str) -> str:
+        """Why a call of ``name``, one of ops.PURE_FUNCTIONS that a header the file includes
+        declares too (`get_block_idx(args)`), may do more than read a scalar ('' when every
+        definition the headers give it is proven a scalar read: header_scalar_functions.py, and no
+        macro of the kernel, its headers, the command line or pto-isa changes a word the proof
+        read: only the address-space and function qualifiers pto-isa or the kernel define inert)."""
+        if name in self.macros or name in pto_macro_names():
+            return f"'{name}' is a macro"
+        for summary in self.headers.values():
+            if name not in summary.names:
+                continue
+            proof = summary.scalar_functions.get(name)
+            if proof is None:
+                return f"a header declares '{name}' too"
+            if proof.why:
+                return proof.why
+            for word in sorted(proof.words):
+                inert = word in _INERT_QUALIFIER_WORDS and word not in self.command_line_macros \
+                    and word not in self.header_macros \
+                    and (word not in self.model.macros or word in self.model.empty_macros)
+                if not inert and (word in self.macros or word in pto_macro_names()):
+                    return f"the header's definition of '{name}' writes '{word}', a macro"
+        return ""
 
     def may_be_toolchain_function(self, name: str) -> bool:
         """Whether a global function ``name`` other than the file's may be declared: by pto-isa or
