@@ -345,7 +345,8 @@ def _plain_local_aggregate(self: FunctionSemantics, type_name: str, scope: Scope
             if word == "*":
                 continue
             if word in ctx.macros or word in pto_macro_names() or word in ctx.file_scope_types \
-                    or word in ctx.file_scope_names or word in ctx.header_names or word in self.template_params \
+                    or word in ctx.header_names or word in self.template_params \
+                    or any(decl.kind == "unread" and word in decl.words for decl in ctx.model.globals) \
                     or word in self.local_alias_names or word in self.maybe_declared or scope.alias(word) is not None \
                     or scope.lookup(word) is not None:
                 return False

@@ -311,6 +311,9 @@ def _write(self: FunctionSemantics, node: A.Assign, env: dict) -> str:
     if isinstance(target, A.Name):
         sym = env.get(target.id)
         if sym is None:
+            if node.op == "=" and target.id not in self.maybe_declared \
+                    and self.ctx.plain_integer_global(target.id) and not self._type_named(target.id):
+                return ""     # a store to the file's own integer variable (not UB)
             return f"assignment to '{target.id}', which is not a local variable"
         if sym.kind == "scalar":
             sym.defs.append((node.value, env) if node.op == "=" else UNKNOWN_DEF)

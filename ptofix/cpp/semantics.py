@@ -477,6 +477,33 @@ class FileContext:
         compiler's command line ('' otherwise)."""
         return f" (-D{name} on the command line)" if name in self.command_line_macros else ""
 
+    def plain_integer_global(self, name: str) -> bool:
+        """``name`` is the file's one file-scope variable of that name, of a builtin integer type
+        spelled with no alias, macro or type of the file or its headers, no pointer, reference,
+        array, constructor arguments, address-space or volatile qualifier (only `static`, and the
+        attributes `[[block_local]]`, `[[maybe_unused]]`, which change no access:
+        pto-facts.md §8.3.1), no header's, pto's or the toolchain's name, no macro: storing an
+        integer to it writes that variable only. Not UB: an object reaches UB only in the
+        `__ubuf__` address space (Ascend C's address-space qualifiers, pto-facts.md §3), and the
+        model takes a file-scope variable's value as unknown wherever it is read."""
+        if name in self.macros or name in pto_macro_names() or name in self.header_names \
+                or toolchain_may_declare(name) or name in self.functions or _model_reads(name):
+            return False
+        declarations = [decl for decl in self.model.globals if name in decl.words]
+        if len(declarations) != 1:
+            return False
+        decl = declarations[0]
+        ast = decl.declarator
+        if decl.kind != "variable" or not isinstance(ast, A.Decl) or ast.name != name \
+                or decl.attributes not in ("", "[[block_local]]", "[[maybe_unused]]"):
+            return False
+        type_ = ast.type
+        return type_.name in INTEGER_TYPES and type_.name not in ("event_t", "pipe_t") and not type_.pointer \
+            and not type_.ref and not ast.array and ast.ctor_args is None and type_.template is None \
+            and set(type_.quals) <= {"static"} and type_.name not in self.macros \
+            and type_.name not in self.file_scope_types and type_.name not in self.header_names \
+            and self.scope.alias(type_.name) is None
+
     def header_scalar_why(self, name: str) -> str:
         """Why a call of ``name``, one of ops.PURE_FUNCTIONS that a header the file includes
         declares too (`get_block_idx(args)`), may do more than read a scalar ('' when every
