@@ -20,7 +20,6 @@ import pytest
 from test_file_scope_classes import (
     ALIAS,
     HEAD,
-    assert_valid_cpp,
     host_include,  # noqa: F401  (a fixture)
     marked_lines,
     run_auto,
@@ -158,14 +157,14 @@ def test_control_a_header_accessor_proven_a_scalar_read(tmp_path, host_include):
     free_removed(tmp_path, kernel(FREE, ACCESSOR, includes=INCLUDE), include)
 
 
-EVIL_INDEX = f"""using T16h = Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128>;
-struct Idx {{
+EVIL_INDEX = """using T16h = Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128>;
+struct Idx {
   int32_t v;
-  AICORE operator int32_t() const {{ T16h w; TASSIGN(w, 65536); pto::TMUL(w, w, w); return v; }}
-}};
-struct Slot {{
-  AICORE operator int64_t() const {{ T16h w; TASSIGN(w, 65536); pto::TMUL(w, w, w); return 48; }}
-}};
+  AICORE operator int32_t() const { T16h w; TASSIGN(w, 65536); pto::TMUL(w, w, w); return v; }
+};
+struct Slot {
+  AICORE operator int64_t() const { T16h w; TASSIGN(w, 65536); pto::TMUL(w, w, w); return 48; }
+};
 """
 
 HEADER_CASES = {
@@ -292,3 +291,18 @@ def test_a_call_the_caller_s_work_may_meet_is_not_verified(tmp_path, body):
     text = HEAD + ALIAS + callee + f"{PLAIN_ENTRY}\n{{\n{body}}}\n"
     status, report = check_status(tmp_path, text)
     assert status in (1, 4), report
+
+
+# -- where the note points ------------------------------------------------------------------------
+def test_the_caret_is_on_the_call_that_is_not_modelled(tmp_path, capsys):
+    """`int32_t idx = 3 + mystery(args);`: the note's column is the call's, not `int32_t`'s."""
+    text = HEAD + ALIAS + f"{ENTRY}\n{{\n  T16 a;\n  TASSIGN(a, 0x0);\n  int32_t idx = 3 + mystery(args);\n" \
+                          "  TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);\n}\n"
+    kernel_file = tmp_path / "k.cpp"
+    kernel_file.write_text(text)
+    assert main(["check", "--color", "never", str(kernel_file)]) == 4
+    err = capsys.readouterr().err
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "mystery" in row)
+    column = text.splitlines()[line - 1].index("mystery") + 1
+    assert f"k.cpp:{line}:{column}: note: 'kernel_entry' is unverified: call to 'mystery'" in err, err
+    assert f"{' ' * (column - 1)}^~~~~~~" in err, err

@@ -6,11 +6,11 @@ from __future__ import annotations
 from ..pto.ops import PTO_INSTRUCTIONS, PURE_FUNCTIONS, pto_header_words
 from . import stmt_parser as A
 from .c_types import _BUILTIN_ARITHMETIC_TYPES, _TILE_TYPES, _VALUE_OBJECT_TYPES, _cast_type
+from .declarations import LOCAL_AGGREGATE_TYPE
 from .integers import IntType
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import strip_pto as _strip_pto
 from .lexical import identifiers
-from .declarations import LOCAL_AGGREGATE_TYPE
 from .model import Function
 from .statement_forms import _PLAIN_FREE_NAMES, _PTO_CALL_NAMES, _is_pto_enumerator, _names, _rightmost_name
 from .symbols import UNKNOWN_DEF, PtrType, Scope

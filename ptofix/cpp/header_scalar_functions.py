@@ -36,7 +36,7 @@ from ..source import PtofixError, SourceText
 from . import stmt_parser as A
 from .integers import INTEGER_TYPES
 from .lexical import code_only, count_identifiers, identifiers
-from .model import Compound, SimpleStmt
+from .model import Compound, Function, SimpleStmt
 from .parser import parse_cpp
 
 # The builtin integer types a proof accepts (not CCE's `event_t`/`pipe_t` enumerations).
@@ -87,9 +87,7 @@ def _type_of(words: list[str]) -> tuple[str, int] | None:
     return base[0], words.count("*")
 
 
-def _prove_definition(fn: object, code: str, words: set[str]) -> str:
-    from .model import Function
-    assert isinstance(fn, Function)
+def _prove_definition(fn: Function, code: str, words: set[str]) -> str:
     decl = fn.declaration
     if decl.template_params or fn.qualified or decl.owner or fn.conditional or decl.trailing_return:
         return "not a plain free function"

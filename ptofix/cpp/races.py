@@ -185,12 +185,12 @@ def _isolated_call(analysis: BarrierAnalysis, cfg: FunctionCFG, event: Event) ->
     # search gives them may hide work in flight.)
     before, hit_entry = analysis.ops_in_flight(cfg, event, backward=True, proven_only=True)
     after, hit_exit = analysis.ops_in_flight(cfg, event, backward=False, proven_only=True)
-    # A boundary of the caller that is not clean, reached from the call with nothing of the
-    # caller between, adds nothing the callee's own analysis did not take: a callee's boundary
-    # is clean only when every caller's is (BarrierAnalysis.entry_clean), so the callee was
-    # analysed with anything in flight at its entry (exit), and is unverified if any of its work
-    # may meet it. Only a callee analysed as clean while the caller is not (a kernel entry
-    # called as a function) counts on the caller's boundary.
+    # A boundary of the caller that is not clean (simpler's `extern "C" kernel_entry`, no
+    # `__global__`), reached from the call with nothing of the caller between, holds only work of
+    # another file, which `check` judges for no function: the same ops written in the caller
+    # itself are verified. Only a callee analysed as clean while the caller is not (a kernel
+    # entry called as a function) counts on the caller's boundary. (`run`'s proof reads
+    # boundaries on its own: BarrierAnalysis.entry_clean.)
     if before or after or (hit_entry and not analysis.entry_clean(cfg.fn) and analysis.entry_clean(callee)) \
             or (hit_exit and not analysis.exit_clean(cfg.fn) and analysis.exit_clean(callee)):
         return False

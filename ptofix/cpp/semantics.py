@@ -166,6 +166,9 @@ class FileContext:
                                                                   for body in bodies))}
         self.header_names = frozenset(name for summary in self.headers.values() for name in summary.names)
         self.header_macros = frozenset(header_macros)
+        # id(statement) -> (why it is Unknown, the offset of the construct that is not modelled in
+        # it, when that is not the statement's start): where a note puts its caret.
+        self.construct_at: dict[int, tuple[str, int]] = {}
         # A macro of the compiler's command line (`-D`) is the file's own for every statement.
         self.command_line_macros = frozenset(command_line_macros(model.environment)[0])
         self.macros = model.macros | frozenset(header_macros) | self.command_line_macros
@@ -650,6 +653,9 @@ class FunctionSemantics:
         # types (template arguments) read them (declarations._read_tile_type).
         self.constants: dict[int, tuple[IntType, int]] = {}
         self.info: dict[int, StmtInfo] = {}          # id(stmt) -> info (headers: id of the For/If/Switch)
+        # The innermost expression whose reason made the statement being read Unknown (None until
+        # one does): where a diagnostic puts its caret (FileContext.construct_at).
+        self.reason_node: Any = None
         self._statements_read = 0                    # (signals.checkpoint)
         self._first_namers: dict[int, dict[str, Stmt]] = {}     # _first_naming by id(Compound)
         # id(ForStmt) -> StmtInfo of its init, condition and step (None for an empty part)
@@ -1007,7 +1013,14 @@ class FunctionSemantics:
         if isinstance(stmt, Compound):
             self._block(stmt.body, Scope(scope))
         elif isinstance(stmt, SimpleStmt):
-            self.info[id(stmt)] = _one_call_at_most(self._simple(stmt, scope))
+            self.reason_node = None
+            info = self.info[id(stmt)] = _one_call_at_most(self._simple(stmt, scope))
+            node = self.reason_node
+            if info.reason and node is not None and stmt.ast is not None and isinstance(node.start, int) \
+                    and 0 < node.start < stmt.span.end - stmt.span.start:
+                # (Offsets of the statement's own AST: not one read from its text with line
+                # splices joined.)
+                self.ctx.construct_at[id(stmt)] = (info.reason, stmt.span.start + node.start)
         elif isinstance(stmt, ForStmt):
             inner = Scope(scope)
             # Each part runs at its own point of the loop (init once; the condition before every
@@ -1437,7 +1450,10 @@ class FunctionSemantics:
         return expressions._expression(self, node, scope, env)
 
     def _expr(self, node: Any, env: dict) -> str:
-        return expressions._expr(self, node, env)
+        reason = expressions._expr(self, node, env)
+        if reason and self.reason_node is None:
+            self.reason_node = node       # (the innermost: an inner call records first)
+        return reason
 
     def _cast_reason(self, type_: A.TypeRef) -> str:
         return expressions._cast_reason(self, type_)
