@@ -306,3 +306,26 @@ def test_the_caret_is_on_the_call_that_is_not_modelled(tmp_path, capsys):
     column = text.splitlines()[line - 1].index("mystery") + 1
     assert f"k.cpp:{line}:{column}: note: 'kernel_entry' is unverified: call to 'mystery'" in err, err
     assert f"{' ' * (column - 1)}^~~~~~~" in err, err
+
+
+# -- braced initialisers of scalars ---------------------------------------------------------------
+BRACED = "  int64_t k{n};\n  const int64_t m = {n + 1};\n  int64_t s = k + m;\n  (void)s;\n"
+
+
+def test_control_braced_scalar_initialisers(tmp_path, host_include):  # noqa: F811
+    free_removed(tmp_path, kernel(FREE, BRACED), host_include)
+
+
+def test_a_braced_initialiser_of_a_locally_aliased_class_keeps_the_guard(tmp_path, host_include):  # noqa: F811
+    """`using int64_t = Built;` in the function: `int64_t k{n};` runs Built's constructor, which
+    writes b."""
+    defs = f"struct Built {{\n  int64_t v;\n  AICORE Built(int64_t x) : v(x) {{ {WRITES_B} }}\n}};\n"
+    guard_kept(tmp_path, kernel(GUARD, "  using int64_t = Built;\n  int64_t k{n};\n", defs), host_include)
+
+
+@pytest.mark.parametrize("stmt", [
+    "  int64_t k{hidden()};\n",                  # the element calls a function of the file writing b
+    "  int64_t k = {n + hidden()};\n",
+])
+def test_a_braced_initialiser_with_a_call_keeps_the_guard(tmp_path, host_include, stmt):  # noqa: F811
+    guard_kept(tmp_path, kernel(GUARD, stmt, HIDDEN), host_include)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import regex_cache
+from .keywords import CPP_KEYWORDS
 
 # TMRGSORT's MrgSortExecutedNumList (pto-isa include/pto/npu/a2a3/TMrgSort.hpp at f35e7f60: four
 # uint16_t, no constructor) initialized by a braced list of 1..4 integer literals, as ptoas prints it:
@@ -65,3 +66,39 @@ def local_aggregate(text: str) -> tuple[str, tuple[tuple[str, ...], ...], str] |
     if not members:
         return None
     return match.group(1), tuple(members), match.group(3)
+
+
+# A variable of a builtin arithmetic type initialized by a braced list of one expression:
+# `int64_t k{n};`, `const float s = {x * 2};` ([dcl.init.list]: for a scalar, list-initialization
+# from one element initializes from that element, a narrowing conversion being ill-formed rather
+# than different). The same with the braces as parentheses (`int64_t k(n);`, `... = (x * 2);`):
+# the statement parser reads that. Only one element (no comma at its top level: `(a, b)` would be
+# a comma expression) and no nested braces; not `T x{}` (`T x()` declares a function). Whether the
+# type word is the builtin here (no alias, macro or class of that name) is the semantic model's
+# question, as for any declaration.
+_SCALAR_TYPE = r"(?:(?:unsigned|signed|long|short|int|char|bool|float|double)\b\s*)+|u?int(?:8|16|32|64)_t\b|size_t\b"
+_BRACED_SCALAR = regex_cache.compile(
+    r"\s*(?:(?:const|constexpr|static)\s+)*(?:" + _SCALAR_TYPE + r")\s*(?P<name>[A-Za-z_]\w*)\s*(?:=\s*)?"
+    r"(?P<open>\{)(?P<body>[^{};]*)(?P<close>\})\s*;\s*")
+
+
+def braced_scalar_as_parentheses(text: str) -> str | None:
+    """``text``, one statement `T x{e};` or `T x = {e};` (see above), with its two braces as
+    parentheses (same offsets), or None when it is not one."""
+    match = _BRACED_SCALAR.fullmatch(text)
+    if match is None or not match.group("body").strip() or match.group("name") in CPP_KEYWORDS:
+        return None
+    body = match.group("body")
+    depth = 0
+    for ch in body:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return None
+        if depth < 0:
+            return None
+    if depth or "<" in body:
+        return None     # (a template argument's comma would not be at a bracket's depth)
+    return f"{text[:match.start('open')]}({body}){text[match.end('close'):]}"

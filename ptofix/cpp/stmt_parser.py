@@ -14,7 +14,12 @@ from .. import regex_cache
 from ..pto.ops import pto_macro_names
 from ..pto.tiles import dtype_size
 from . import fast_expr
-from .aggregate_init import LOCAL_AGGREGATE_MARK, braced_aggregate_as_parentheses, local_aggregate
+from .aggregate_init import (
+    LOCAL_AGGREGATE_MARK,
+    braced_aggregate_as_parentheses,
+    braced_scalar_as_parentheses,
+    local_aggregate,
+)
 from .keywords import NOT_DECLARATOR_NAMES, NOT_TYPE_NAMES, is_compiler_word, is_reserved_identifier
 from .stmt_ast import (
     _FALLBACK,
@@ -598,7 +603,7 @@ def parse_statement(text: str, fast: bool = True) -> Node | None:
         aggregate = local_aggregate(text)
         if aggregate is not None:
             return _local_aggregate_decl(text, aggregate)
-        text = braced_aggregate_as_parentheses(text) or text
+        text = braced_aggregate_as_parentheses(text) or braced_scalar_as_parentheses(text) or text
     if not fast:
         if _may_spell_alternative_token(text) or _brackets_too_deep(text):
             return None
