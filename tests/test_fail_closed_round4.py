@@ -111,6 +111,12 @@ def test_a_template_called_through_a_pasted_name_is_analysed(tmp_path, host_incl
     assert "lane_helper" in report
 
 
+def test_an_explicit_specialization_called_keeps_the_guard(tmp_path, host_include):  # noqa: F811
+    """`template <> void lane_helper<int>(int)` writes b, and the entry calls it."""
+    defs = TEMPLATE + f"template <>\nAICORE inline void lane_helper<int>(int p) {{ {WRITES_B} }}\n"
+    guard_kept(tmp_path, kernel(GUARD, "  lane_helper(3);\n", defs), host_include)
+
+
 def test_a_template_a_header_calls_is_analysed(tmp_path, host_include):  # noqa: F811
     """A header's template calls it by argument-dependent lookup where the kernel instantiates the
     header's template: the kernel's text names it once, but it is instantiated."""
