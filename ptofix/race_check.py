@@ -72,6 +72,12 @@ class RaceCheck:
         for item in {id(u.fn): u for u in unverified}.values():
             event = item.event
             start = event.stmt.span.start if event.stmt is not None else item.fn.span.start
+            if event.stmt is not None:
+                # The caret on the construct that is not modelled (a call inside the initializer),
+                # not on the statement's first word.
+                why_at = analysis.ctx.construct_at.get(id(event.stmt))
+                if why_at is not None and event.why.endswith(why_at[0]):
+                    start = why_at[1]
             where = source.location(start)
             why = event.why or "control flow not modelled"
             # (A reason that already says nothing is shown or ruled out is not told so twice.)

@@ -3,9 +3,10 @@ tile types), what a declaration or an assignment defines. Module functions takin
 `self`; the class delegates to them."""
 from __future__ import annotations
 
-from ..pto.ops import MODE_ENUMS
+from ..pto.ops import MODE_ENUMS, pto_macro_names
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from . import stmt_parser as A
+from .aggregate_init import LOCAL_AGGREGATE_MARK
 from .c_types import _FLOAT_TYPES, _INT_TYPES, _TILE_TYPES, _VALUE_OBJECT_TYPES, expr_type, pointer_type
 from .integers import INT32, INTEGER_TYPES, IntType, wrap
 from .keywords import strip_pto as _strip_pto
@@ -262,6 +263,10 @@ def _declare_symbol(self: FunctionSemantics, scope: Scope, decl: A.Decl) -> Symb
     type_ = self.resolve_type(decl.type, scope)
     name = decl.name
     base = _strip_pto(type_.name)
+    if type_.name.startswith(LOCAL_AGGREGATE_MARK):
+        sym = self._new_symbol(scope, name, "object" if _plain_local_aggregate(self, type_.name, scope) else "unknown")
+        sym.object_type = LOCAL_AGGREGATE_TYPE
+        return sym
     if type_.name in self.template_params and type_.template is None and not type_.pointer:
         # Whatever its spelling (`template <typename int64_t>`, `typename Shape`): the
         # instantiation's type, which may be a class or a reference.
@@ -322,6 +327,30 @@ def _declare_symbol(self: FunctionSemantics, scope: Scope, decl: A.Decl) -> Symb
     sym = self._new_symbol(scope, name, "unknown")
     sym.object_type = type_.name
     return sym
+
+
+# The object_type of a local object of an unnamed class of plain scalar members (aggregate_init).
+LOCAL_AGGREGATE_TYPE = "<local aggregate>"
+
+
+def _plain_local_aggregate(self: FunctionSemantics, type_name: str, scope: Scope) -> bool:
+    """The members of the unnamed class `<local union|uint64_t u64|int64_t val>`
+    (aggregate_init.local_aggregate) are of builtin arithmetic types or pointers to them here: no
+    word of their types is a macro, a type or alias of the file, its headers or the function, a
+    template parameter or a name a statement ptofix cannot read may declare (`using uint64_t =
+    Guard;` makes the member a class object)."""
+    ctx = self.ctx
+    for member in type_name[len(LOCAL_AGGREGATE_MARK):-1].split("|")[1:]:
+        for word in member.split()[:-1]:
+            if word == "*":
+                continue
+            if word in ctx.macros or word in pto_macro_names() or word in ctx.file_scope_types \
+                    or word in ctx.header_names or word in self.template_params \
+                    or any(decl.kind == "unread" and word in decl.words for decl in ctx.model.globals) \
+                    or word in self.local_alias_names or word in self.maybe_declared or scope.alias(word) is not None \
+                    or scope.lookup(word) is not None:
+                return False
+    return True
 
 
 def _auto_may_hold_an_object(decl: A.Decl, sym: Symbol) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..pto.ops import PTO_INSTRUCTIONS, PURE_FUNCTIONS, pto_header_words
 from . import stmt_parser as A
 from .c_types import _BUILTIN_ARITHMETIC_TYPES, _TILE_TYPES, _VALUE_OBJECT_TYPES, _cast_type
+from .declarations import LOCAL_AGGREGATE_TYPE
 from .integers import IntType
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import strip_pto as _strip_pto
@@ -310,6 +311,9 @@ def _write(self: FunctionSemantics, node: A.Assign, env: dict) -> str:
     if isinstance(target, A.Name):
         sym = env.get(target.id)
         if sym is None:
+            if node.op == "=" and target.id not in self.maybe_declared \
+                    and self.ctx.plain_integer_global(target.id) and not self._type_named(target.id):
+                return ""     # a store to the file's own integer variable (not UB)
             return f"assignment to '{target.id}', which is not a local variable"
         if sym.kind == "scalar":
             sym.defs.append((node.value, env) if node.op == "=" else UNKNOWN_DEF)
@@ -343,6 +347,13 @@ def _write(self: FunctionSemantics, node: A.Assign, env: dict) -> str:
         if sym is not None and sym.kind == "scalar" and isinstance(sym.ctype, PtrType) \
                 and sym.ctype.space == "gm":
             return ""          # a store to global memory through a __gm__ pointer
+    if isinstance(target, A.Member) and not target.arrow and isinstance(target.obj, A.Name):
+        sym = env.get(target.obj.id)
+        if sym is not None and sym.kind == "object" and sym.object_type == LOCAL_AGGREGATE_TYPE:
+            # A member of a local object of plain scalar members (declarations.py): a scalar of the
+            # function's own frame, not UB; the assignment runs no operator.
+            sym.make_unknown("a member assigned")
+            return ""
     return "store through a pointer, reference or member (may write UB)"
 
 
@@ -389,8 +400,15 @@ def _call_expr(self: FunctionSemantics, call: A.Call, env: dict) -> str:
     if self.ctx.is_local_name(name):
         return self._local_call(name, call.args, env, isinstance(func, A.TemplateId))
     base = _strip_pto(name)
-    if (base in PURE_FUNCTIONS and base not in self.ctx.header_names) or base.split("::")[0] in _VALUE_OBJECT_TYPES:
-        return ""       # (a header's function of that name, `get_block_idx(args)`, is not the builtin)
+    if base.split("::")[0] in _VALUE_OBJECT_TYPES:
+        return ""
+    if base in PURE_FUNCTIONS and name == base:
+        # The compiler's topology queries read a core register; a header's function of that name
+        # (`get_block_idx(args)`, simpler's intrinsic.h) only when proven a scalar read too.
+        why = self.ctx.header_scalar_why(base) if base in self.ctx.header_names else ""
+        if not why:
+            return ""
+        return f"call to '{name}': {why}"
     if base not in PTO_INSTRUCTIONS:
         # As for a call statement: a header's macro may expand to a jump (`(void)BREAK_IF(c)`).
         if self.ctx.may_be_macro(name):

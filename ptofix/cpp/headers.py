@@ -42,10 +42,11 @@ import os
 import re
 
 from ..pto.ctrl_register import SET_CTRL
-from ..pto.ops import pto_function_names, pto_macro_names
+from ..pto.ops import PURE_FUNCTIONS, pto_function_names, pto_macro_names
 from ..side_files import Unreadable, read_side_file
 from ..source import PtofixError, SourceText, Span
 from .ctrl_preservation import prove_ctrl_preserved
+from .header_scalar_functions import ScalarProof, prove_scalar_function
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
 from .parser import _INCLUDE, parse_cpp
@@ -222,7 +223,8 @@ class HeaderSummary:
 
     __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
                  "open_braces", "function_params", "function_words", "not_functions", "pto_include",
-                 "expansion_words", "pto_headers", "ctrl_unproven", "ctrl_relied", "ctrl_bits", "declarers")
+                 "expansion_words", "pto_headers", "ctrl_unproven", "ctrl_relied", "ctrl_bits", "declarers",
+                 "scalar_functions")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
@@ -251,6 +253,10 @@ class HeaderSummary:
         self.ctrl_relied: set[str] = set()
         self.ctrl_bits: dict[str, dict[str, int]] = {}
         self.declarers: dict[str, set[str]] = {}
+        # Each name of ops.PURE_FUNCTIONS (`get_block_idx`) a header declares -> the proof that
+        # every definition the headers give it is a scalar read (header_scalar_functions.py): its
+        # `why` is '' when proven, else the first header's reason.
+        self.scalar_functions: dict[str, ScalarProof] = {}
 
 
 class _Header:
@@ -732,6 +738,14 @@ def _add_header_facts(summary: HeaderSummary, facts: _Header, current: str, text
             fewest, words = plain
             summary.function_params[name] = min(fewest, summary.function_params.get(name, fewest))
             summary.function_words.setdefault(name, set()).update(words)
+    for name in sorted(PURE_FUNCTIONS & set(facts.names)):
+        proof = prove_scalar_function(text, current, name)
+        known = summary.scalar_functions.get(name)
+        if known is None or not proof.why and not known.why:
+            summary.scalar_functions[name] = ScalarProof(proof.why, proof.words | (known.words if known else
+                                                                                 frozenset()))
+        elif not known.why:
+            summary.scalar_functions[name] = proof
     for pragma, at in facts.pragmas.items():
         summary.pragmas.setdefault(pragma, f"{current}:{_line(text, at)}")
     if facts.unpaired and not summary.open_braces:

@@ -18,7 +18,7 @@ from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, UnreadableInput
-from .aggregate_init import braced_aggregate_as_parentheses
+from .aggregate_init import braced_aggregate_as_parentheses, braced_scalar_as_parentheses, local_aggregate
 from .command_line import command_line_macros
 from .declarator_lists import declarator_statements
 from .group_extents import _certain_close, _group_cuts_across
@@ -979,8 +979,11 @@ class _StructureParser:
                             j = self._match_close(j)
                         j += 1
                     span = pack_span(starts[i], ends[min(j, stop - 1)])
-                    if j < stop and braced_aggregate_as_parentheses(text[starts[i]:ends[j]]) is not None:
+                    if j < stop and (braced_aggregate_as_parentheses(text[starts[i]:ends[j]]) is not None
+                                     or braced_scalar_as_parentheses(text[starts[i]:ends[j]]) is not None):
                         return SimpleStmt(span, text), j + 1     # (stmt_parser reads its braces as parentheses)
+                    if j < stop and local_aggregate(text[starts[i]:ends[j]]) is not None:
+                        return SimpleStmt(span, text), j + 1     # (stmt_parser reads it as a declaration)
                     return OpaqueStmt(span, text, "braced construct"), j + 1
                 if t == "}":
                     raise StructureError("expected ';' before '}'", starts[j])

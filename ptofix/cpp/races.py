@@ -33,7 +33,7 @@ from .barriers import BarrierAnalysis
 from .cfg_events import SCRATCH_ACCESS_NAME, UB_SPACE, Access, Event, EventKind
 from .model import CaseLabel, Comment, CppFile, Directive, Function, LabelStmt, SimpleStmt, Stmt
 from .symbols import Kind
-from .templates import binding_label, instantiations, is_function_template
+from .templates import binding_label, instantiations, is_function_template, never_instantiated
 from .vector_cfg import WINDOW_BOUND, FunctionCFG
 
 TYPE_CHECKING = False
@@ -92,9 +92,11 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None,
     unverified: list[Unverified] = []
     for fn in model.functions:
         bindings = _instantiations(analysis, fn)
-        if not bindings:
+        if bindings is None:
             _function_races(analysis, fn, races, unverified, set())
             continue
+        # (A template the file never instantiates, its instantiations known exactly to be none,
+        # is compiled to no code: nothing of it runs, so nothing of it races.)
         # A function template whose instantiations the file makes are known exactly
         # (templates.py): each is checked on its own; a race of any is shown (once), and one
         # that cannot be verified leaves the template unverified, naming it.
@@ -115,12 +117,15 @@ def find_races(model: CppFile, analysis: BarrierAnalysis | None = None,
     return races, unverified
 
 
-def _instantiations(analysis: BarrierAnalysis, fn: Function) -> tuple:
-    """The instantiations of ``fn`` its file makes when known exactly (templates.py), else ()."""
+def _instantiations(analysis: BarrierAnalysis, fn: Function) -> tuple | None:
+    """The instantiations of ``fn`` its file makes when known exactly (templates.py; () when it
+    makes none), else None (not a template, or its instantiations not known exactly)."""
     if not is_function_template(fn):
+        return None
+    if never_instantiated(analysis.ctx, fn):
         return ()
     bindings, why = instantiations(analysis.ctx, fn)
-    return () if why else bindings
+    return None if why else bindings
 
 
 def _function_races(analysis: BarrierAnalysis, fn: Function, races: list[Race], unverified: list[Unverified],
@@ -199,8 +204,14 @@ def _isolated_call(analysis: BarrierAnalysis, cfg: FunctionCFG, event: Event) ->
     # search gives them may hide work in flight.)
     before, hit_entry = analysis.ops_in_flight(cfg, event, backward=True, proven_only=True)
     after, hit_exit = analysis.ops_in_flight(cfg, event, backward=False, proven_only=True)
-    if before or after or (hit_entry and not analysis.entry_clean(cfg.fn)) \
-            or (hit_exit and not analysis.exit_clean(cfg.fn)):
+    # A boundary of the caller that is not clean (simpler's `extern "C" kernel_entry`, no
+    # `__global__`), reached from the call with nothing of the caller between, holds only work of
+    # another file, which `check` judges for no function: the same ops written in the caller
+    # itself are verified. Only a callee analysed as clean while the caller is not (a kernel
+    # entry called as a function) counts on the caller's boundary. (`run`'s proof reads
+    # boundaries on its own: BarrierAnalysis.entry_clean.)
+    if before or after or (hit_entry and not analysis.entry_clean(cfg.fn) and analysis.entry_clean(callee)) \
+            or (hit_exit and not analysis.exit_clean(cfg.fn) and analysis.exit_clean(callee)):
         return False
     seen: set[int] = set()
     stack = [nxt for nxt, _ in event.succ]

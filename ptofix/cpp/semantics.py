@@ -136,6 +136,9 @@ _CONSTANT_OPERATORS = frozenset(["+", "-", "*", "/", "%", "<<", ">>", "&", "|", 
 _BUILTIN_SIZES = {**ELEMENT_BYTES, **{name: max(bits // 8, 1) for name, (bits, _) in INTEGER_TYPES.items()
                                       if name not in ("event_t", "pipe_t")}}
 _SIZE_T = IntType(*INTEGER_TYPES["size_t"])
+# Qualifiers pto-isa (and ptoas's kernels) define where the compiler lacks them, as attributes or
+# nothing (pto-facts.md): a header's function spelled with them computes the same.
+_INERT_QUALIFIER_WORDS = QUALIFIER_MACROS | frozenset(["AICORE"])
 
 
 class FileContext:
@@ -162,6 +165,10 @@ class FileContext:
                          if not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(body)
                                                                   for body in bodies))}
         self.header_names = frozenset(name for summary in self.headers.values() for name in summary.names)
+        self.header_macros = frozenset(header_macros)
+        # id(statement) -> (why it is Unknown, the offset of the construct that is not modelled in
+        # it, when that is not the statement's start): where a note puts its caret.
+        self.construct_at: dict[int, tuple[str, int]] = {}
         # A macro of the compiler's command line (`-D`) is the file's own for every statement.
         self.command_line_macros = frozenset(command_line_macros(model.environment)[0])
         self.macros = model.macros | frozenset(header_macros) | self.command_line_macros
@@ -473,6 +480,57 @@ class FileContext:
         compiler's command line ('' otherwise)."""
         return f" (-D{name} on the command line)" if name in self.command_line_macros else ""
 
+    def plain_integer_global(self, name: str) -> bool:
+        """``name`` is the file's one file-scope variable of that name, of a builtin integer type
+        spelled with no alias, macro or type of the file or its headers, no pointer, reference,
+        array, constructor arguments, address-space or volatile qualifier (only `static`, and the
+        attributes `[[block_local]]`, `[[maybe_unused]]`, which change no access:
+        pto-facts.md §8.3.1), no header's, pto's or the toolchain's name, no macro: storing an
+        integer to it writes that variable only. Not UB: an object reaches UB only in the
+        `__ubuf__` address space (Ascend C's address-space qualifiers, pto-facts.md §3), and the
+        model takes a file-scope variable's value as unknown wherever it is read."""
+        if name in self.macros or name in pto_macro_names() or name in self.header_names \
+                or toolchain_may_declare(name) or name in self.functions or _model_reads(name):
+            return False
+        declarations = [decl for decl in self.model.globals if name in decl.words]
+        if len(declarations) != 1:
+            return False
+        decl = declarations[0]
+        ast = decl.declarator
+        if decl.kind != "variable" or not isinstance(ast, A.Decl) or ast.name != name \
+                or decl.attributes not in ("", "[[block_local]]", "[[maybe_unused]]"):
+            return False
+        type_ = ast.type
+        return type_.name in INTEGER_TYPES and type_.name not in ("event_t", "pipe_t") and not type_.pointer \
+            and not type_.ref and not ast.array and ast.ctor_args is None and type_.template is None \
+            and set(type_.quals) <= {"static"} and type_.name not in self.macros \
+            and type_.name not in self.file_scope_types and type_.name not in self.header_names \
+            and self.scope.alias(type_.name) is None
+
+    def header_scalar_why(self, name: str) -> str:
+        """Why a call of ``name``, one of ops.PURE_FUNCTIONS that a header the file includes
+        declares too (`get_block_idx(args)`), may do more than read a scalar ('' when every
+        definition the headers give it is proven a scalar read: header_scalar_functions.py, and no
+        macro of the kernel, its headers, the command line or pto-isa changes a word the proof
+        read: only the address-space and function qualifiers pto-isa or the kernel define inert)."""
+        if name in self.macros or name in pto_macro_names():
+            return f"'{name}' is a macro"
+        for summary in self.headers.values():
+            if name not in summary.names:
+                continue
+            proof = summary.scalar_functions.get(name)
+            if proof is None:
+                return f"a header declares '{name}' too"
+            if proof.why:
+                return proof.why
+            for word in sorted(proof.words):
+                inert = word in _INERT_QUALIFIER_WORDS and word not in self.command_line_macros \
+                    and word not in self.header_macros \
+                    and (word not in self.model.macros or word in self.model.empty_macros)
+                if not inert and (word in self.macros or word in pto_macro_names()):
+                    return f"the header's definition of '{name}' writes '{word}', a macro"
+        return ""
+
     def may_be_toolchain_function(self, name: str) -> bool:
         """Whether a global function ``name`` other than the file's may be declared: by pto-isa or
         the compiler (toolchain_may_declare), the standard library, or a header the file includes."""
@@ -595,6 +653,9 @@ class FunctionSemantics:
         # types (template arguments) read them (declarations._read_tile_type).
         self.constants: dict[int, tuple[IntType, int]] = {}
         self.info: dict[int, StmtInfo] = {}          # id(stmt) -> info (headers: id of the For/If/Switch)
+        # The innermost expression whose reason made the statement being read Unknown (None until
+        # one does): where a diagnostic puts its caret (FileContext.construct_at).
+        self.reason_node: Any = None
         self._statements_read = 0                    # (signals.checkpoint)
         self._first_namers: dict[int, dict[str, Stmt]] = {}     # _first_naming by id(Compound)
         # id(ForStmt) -> StmtInfo of its init, condition and step (None for an empty part)
@@ -952,7 +1013,14 @@ class FunctionSemantics:
         if isinstance(stmt, Compound):
             self._block(stmt.body, Scope(scope))
         elif isinstance(stmt, SimpleStmt):
-            self.info[id(stmt)] = _one_call_at_most(self._simple(stmt, scope))
+            self.reason_node = None
+            info = self.info[id(stmt)] = _one_call_at_most(self._simple(stmt, scope))
+            node = self.reason_node
+            if info.reason and node is not None and stmt.ast is not None and isinstance(node.start, int) \
+                    and 0 < node.start < stmt.span.end - stmt.span.start:
+                # (Offsets of the statement's own AST: not one read from its text with line
+                # splices joined.)
+                self.ctx.construct_at[id(stmt)] = (info.reason, stmt.span.start + node.start)
         elif isinstance(stmt, ForStmt):
             inner = Scope(scope)
             # Each part runs at its own point of the loop (init once; the condition before every
@@ -1382,7 +1450,10 @@ class FunctionSemantics:
         return expressions._expression(self, node, scope, env)
 
     def _expr(self, node: Any, env: dict) -> str:
-        return expressions._expr(self, node, env)
+        reason = expressions._expr(self, node, env)
+        if reason and self.reason_node is None:
+            self.reason_node = node       # (the innermost: an inner call records first)
+        return reason
 
     def _cast_reason(self, type_: A.TypeRef) -> str:
         return expressions._cast_reason(self, type_)

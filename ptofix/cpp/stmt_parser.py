@@ -14,7 +14,12 @@ from .. import regex_cache
 from ..pto.ops import pto_macro_names
 from ..pto.tiles import dtype_size
 from . import fast_expr
-from .aggregate_init import braced_aggregate_as_parentheses
+from .aggregate_init import (
+    LOCAL_AGGREGATE_MARK,
+    braced_aggregate_as_parentheses,
+    braced_scalar_as_parentheses,
+    local_aggregate,
+)
 from .keywords import NOT_DECLARATOR_NAMES, NOT_TYPE_NAMES, is_compiler_word, is_reserved_identifier
 from .stmt_ast import (
     _FALLBACK,
@@ -595,7 +600,10 @@ def parse_statement(text: str, fast: bool = True) -> Node | None:
     is nested deeper than MAX_EXPRESSION_NESTING). ``fast=False``: without the regex fast paths
     (the statement parser alone, uncached; tests compare both)."""
     if "{" in text:
-        text = braced_aggregate_as_parentheses(text) or text
+        aggregate = local_aggregate(text)
+        if aggregate is not None:
+            return _local_aggregate_decl(text, aggregate)
+        text = braced_aggregate_as_parentheses(text) or braced_scalar_as_parentheses(text) or text
     if not fast:
         if _may_spell_alternative_token(text) or _brackets_too_deep(text):
             return None
@@ -616,6 +624,15 @@ def parse_statement(text: str, fast: bool = True) -> Node | None:
             forget_statements()
         _STATEMENTS[text] = node
     return node
+
+
+def _local_aggregate_decl(text: str, aggregate: tuple[str, tuple[tuple[str, ...], ...], str]) -> Node:
+    """`union { uint64_t u64; int64_t val; } x;` (aggregate_init.local_aggregate) as the declaration
+    of ``x``, whose type names its class key and members: `<local union|uint64_t u64|int64_t val>`."""
+    key, members, name = aggregate
+    type_name = f"{LOCAL_AGGREGATE_MARK}{key}|{'|'.join(' '.join(words) for words in members)}>"
+    brace = text.index("}")
+    return Decl(0, len(text), TypeRef(0, brace + 1, type_name, None, 0, (), False), name, None, None, False)
 
 
 def _refused_as_none(node: Node | None) -> Node | None:

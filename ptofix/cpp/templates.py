@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 
-from ..pto.ops import pto_function_names
+from ..pto.ops import pto_function_names, pto_macro_names
 from ..pto.tiles import ELEMENT_BYTES
 from ..regex_cache import compile as compile_regex
 from . import stmt_parser as A
@@ -113,6 +113,33 @@ def _instantiations(ctx: FileContext, fn: Function) -> tuple[tuple[Binding, ...]
     if len(found) > MAX_INSTANTIATIONS:
         return (), f"{name}() is instantiated more than {MAX_INSTANTIATIONS} ways"
     return tuple(found), ""
+
+
+def never_instantiated(ctx: FileContext, fn: Function) -> bool:
+    """The function template ``fn`` is surely never instantiated: compiled to no code at all.
+    Its name occurs once in the file's text (comments and strings included): its definition,
+    so no call, declaration, address or explicit instantiation names it; the file is a whole
+    translation unit that is no header; it is an unqualified free function defined once,
+    outside any file-scope #if; no macro could spell its name (no `##` pasting in the file, no
+    header's macro naming it, every header read); and no code of a header or of pto-isa names
+    it (a header's template could call it by argument-dependent lookup where it is
+    instantiated in the file). A name the toolchain may reserve (`PTOAS__X`, with `__`) does
+    not matter here: a toolchain function of that name is another function, and the file calls
+    neither."""
+    name = fn.name
+    if not is_function_template(fn) or ctx.name_count(name) != 1 or not ctx.headers_known:
+        return False
+    if not ctx.translation_unit or ctx.model.source.path.lower().endswith(HEADER_SUFFIXES):
+        return False
+    if fn.qualified or fn.declaration.owner or fn.conditional or ctx.local_function(name) is not fn:
+        return False
+    if ctx.pastes_tokens or name in pto_function_names() or name in pto_macro_names() or name in ctx.macros:
+        return False
+    for summary in ctx.headers.values():
+        if summary.unknown or name in summary.used or any(
+                name in identifiers(body) for bodies in summary.macro_bodies.values() for body in bodies):
+            return False
+    return True
 
 
 def _parameters(ctx: FileContext, fn: Function) -> tuple[list[tuple[str, IntType | None]], str]:
