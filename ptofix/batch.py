@@ -16,6 +16,7 @@ from .exit_status import ExitStatus, internal_error, worse
 from .output import (
     OutputOptions,
     Outputs,
+    StreamError,
     check_html_report,
     check_output_path,
     deliver,
@@ -142,16 +143,25 @@ def _job(process: Process, path: str, debug: bool) -> Processed | Failure:
         return Failure(f"{internal_error(f'{type(exc).__name__}: {exc}', path)}\n{detail}", ExitStatus.INTERNAL)
 
 
-def run_files(options: OutputOptions, process: Process, deliver: Deliver) -> int:
-    """Process ``options.files`` and deliver each; returns the worst exit status."""
+def run_files(options: OutputOptions, process: Process, deliver: Deliver,
+              closing: Callable[[], None] | None = None) -> int:
+    """Process ``options.files`` and deliver each; returns the worst exit status.
+
+    Every output of the call is written before any file is renamed into place (output.Outputs.commit):
+    each file's lines on stderr, the report (to its file, stdout or stderr) and ``closing`` (what the
+    command says last, a summary line), so that a report or a stream that cannot be written leaves
+    every input as it was: exit 2, nothing written."""
     files = options.files
     jobs = min(options.jobs, len(files))
+    pending: list[tuple[Outputs, Callable[[], None]]] = []
     if len(files) == 1:
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
         result = process(files[0])
         if isinstance(result, Processed) and result.depends:
             options = replace(options, dependencies=(*options.dependencies, *result.depends))
-        return deliver(options, result)
+        status = deliver(replace(options, outputs_sink=pending), result)
+        _commit_together(options, pending, None, (), closing)
+        return status
     from .progress import Progress  # (~1 ms of imports with threading, only for several files)
     with Progress(len(files), not options.quiet) as progress:
         if jobs > 1:
@@ -163,49 +173,59 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver) -> int
                 progress.advance(len(results))
     worst: int = ExitStatus.OK
     reports: list[tuple[dict, list[str]]] = []
-    pending: list[tuple[Outputs, Callable[[], None]]] = []
     would_change = 0
     # Every file read besides the inputs, by any file's work (a header one kernel includes may be
     # another input of the call): no output may replace one.
     depends = sorted({name for result in results if isinstance(result, Processed) for name in result.depends})
-    for path, result in zip(files, results, strict=True):
-        if isinstance(result, Failure):
-            _report_failure(result.message)
-            worst = worse(worst, result.status)
-            continue
-        try:
-            status = deliver(replace(per_file_options(options, path), report_sink=reports, outputs_sink=pending,
-                                     dependencies=(*options.dependencies, *depends)), result)
-        except PtofixError as exc:
-            _report_failure(exc.format())
-            status = ExitStatus.ERROR
-        if options.check and isinstance(result, Processed) and result.text != result.source.text:
-            would_change += 1
-        worst = worse(worst, status)
-    body = _report_body(options, reports)
     try:
-        _commit_together(options, pending, body, depends)
-    except PtofixError as exc:
-        # (All or none: the files of every input and the report file.)
-        _report_failure(exc.format())
+        for path, result in zip(files, results, strict=True):
+            if isinstance(result, Failure):
+                _report_failure(result.message)
+                worst = worse(worst, result.status)
+                continue
+            try:
+                status = deliver(replace(per_file_options(options, path), report_sink=reports, outputs_sink=pending,
+                                         dependencies=(*options.dependencies, *depends)), result)
+            except StreamError:
+                raise
+            except PtofixError as exc:
+                _report_failure(exc.format())
+                status = ExitStatus.ERROR
+            if options.check and isinstance(result, Processed) and result.text != result.source.text:
+                would_change += 1
+            worst = worse(worst, status)
+    except StreamError as lost:
+        # (A file's diagnostics, or another file's error, did not reach stderr: no file is written.)
+        _last_word(f"{lost.format()}; nothing was written")
         return worse(worst, ExitStatus.ERROR)
-    if options.check and not json_report_on_stderr(options):
-        write_stderr(f"{would_change} of {len(files)} files would change\n")
-    if body is not None:
-        if options.report_file == "-":
-            write_stdout(body)
-        elif not options.report_file and body:
-            write_stderr(body)
+    body = _report_body(options, reports)
+
+    def last() -> None:
+        if options.check and not json_report_on_stderr(options):
+            write_stderr(f"{would_change} of {len(files)} files would change\n")
+        if body is not None:
+            if options.report_file == "-":
+                write_stdout(body, "report")
+            elif not options.report_file and body:
+                write_stderr(body)
+        if closing is not None:
+            closing()
+    try:
+        _commit_together(options, pending, body, depends, last)
+    except PtofixError as exc:
+        # (All or none: the files of every input, the report and the streams.)
+        _last_word(exc.format())
+        return worse(worst, ExitStatus.ERROR)
     return worst
 
 
 def _commit_together(options: OutputOptions, pending: list[tuple[Outputs, Callable[[], None]]], body: str | None,
-                     depends: Sequence[str]) -> None:
+                     depends: Sequence[str], closing: Callable[[], None] | None = None) -> None:
     """Write the files of every input delivered and the report file as one all-or-none commit
-    (output.Outputs): a report that cannot be written leaves every input as it was."""
+    (output.Outputs), with every stream's part (each file's, then ``closing``) written after the files
+    are staged and before any is renamed into place: a report or a stream that cannot be written
+    leaves every input as it was."""
     report_file = options.report_file if body is not None and options.report_file not in (None, "-") else None
-    if not pending and report_file is None:
-        return
     together = Outputs(options.files, others=read_by_this_run(options), dependencies=(*options.dependencies, *depends))
     for outputs, _streams in pending:
         together.absorb(outputs)
@@ -215,6 +235,8 @@ def _commit_together(options: OutputOptions, pending: list[tuple[Outputs, Callab
     def streams() -> None:
         for _outputs, each in pending:
             each()
+        if closing is not None:
+            closing()
     together.commit(streams)
 
 
@@ -225,6 +247,9 @@ def _report_body(options: OutputOptions, reports: list[tuple[dict, list[str]]]) 
         return None
     if options.report == "json":
         body = json_document([report for report, _lines in reports])
+    elif options.report == "sarif":
+        from .sarif import sarif_document  # (check's findings as a SARIF log)
+        body = sarif_document([report for report, _lines in reports])
     elif options.report == "html":
         from .html_report import page  # (~3 ms of imports, only for --report html)
         body = page([report for report, _lines in reports])
@@ -235,8 +260,13 @@ def _report_body(options: OutputOptions, reports: list[tuple[dict, list[str]]]) 
 
 
 def _report_failure(message: str) -> None:
-    """One file's error on stderr. A stderr that cannot take it (a full disk) does not stop the
-    other files: they are still written, and the exit status tells of the failure."""
+    """One file's error on stderr (a StreamError when stderr cannot take it: run_files then writes
+    no file, the error being an output of the call too)."""
+    write_stderr(message.rstrip("\n") + "\n")
+
+
+def _last_word(message: str) -> None:
+    """The call's closing error on stderr, if stderr can still take it (the exit status says it anyway)."""
     try:
         write_stderr(message.rstrip("\n") + "\n")
     except PtofixError:

@@ -66,16 +66,18 @@ def test_bad_input_is_reported_and_the_others_are_still_fixed(tree, tmp_path):
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-def test_a_stderr_that_cannot_take_one_files_error_does_not_stop_the_others(tree, tmp_path):
+def test_a_stderr_that_cannot_take_one_files_error_writes_no_file(tree, tmp_path):
+    # The bad file's error is an output of the call like the others: when stderr cannot take it,
+    # no input is rewritten (issue 69: nothing is rewritten unless every output was written first).
     bad = tmp_path / "bad.cpp"
     bad.write_text("__global__ AICORE void k() {\n  TADD(a, b, c);\n")
-    expected = [single(p) for p in tree]
+    before = [p.read_text() for p in tree]
+    assert [single(p) for p in tree] != before       # (the good files would change)
     with open("/dev/full", "w") as full:
-        # (-q: the good files' kept-barrier notes would go to that stderr too, and fail them as well)
         proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-q", "-i", str(bad),
                                *map(str, tree)], stderr=full, cwd=REPO)
     assert proc.returncode == 2
-    assert [p.read_text() for p in tree] == expected
+    assert [p.read_text() for p in tree] == before
 
 
 def test_several_files_need_somewhere_to_go(tree, tmp_path):
