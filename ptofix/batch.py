@@ -195,9 +195,9 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver,
             if options.check and isinstance(result, Processed) and result.text != result.source.text:
                 would_change += 1
             worst = worse(worst, status)
-    except StreamError as lost:
+    except StreamError as unwritten:
         # (A file's diagnostics, or another file's error, did not reach stderr: no file is written.)
-        _last_word(f"{lost.format()}; nothing was written")
+        _last_word(f"{unwritten.format()}; nothing was written")
         return worse(worst, ExitStatus.ERROR)
     body = _report_body(options, reports)
     lost = [f"{path} (its worker {result.lost})" for path, result in zip(files, results, strict=True)

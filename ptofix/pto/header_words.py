@@ -62,7 +62,8 @@ def _without_comments(text: str, literal: Callable[[str], str]) -> str:
             if match.start() < no_literal_before[quote]:
                 pos = end
                 continue
-            body_end = _LITERAL_BODY[quote].match(text, end).end()
+            body = _LITERAL_BODY[quote].match(text, end)
+            body_end = body.end() if body is not None else end      # (it matches, if only nothing)
             if body_end >= len(text) or text[body_end] != quote:
                 no_literal_before[quote] = body_end
                 pos = end
