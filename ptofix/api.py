@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-from .source import PtofixError, SourceText
+from .source import PtofixError, bounded_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def canonicalize(text: str, target: str, *, to: Literal["custom", "generic"] = "
     unknown target."""
     from .frontends import PARSERS
     from .pass_manager import build_pass, run_pipeline
-    source = SourceText(text, path)
+    source = bounded_source(text, path)      # (the command line's input bound: source.MAX_INPUT_BYTES)
     outcome = run_pipeline(source, [build_pass("canonicalize", {"target-ptoas": target, "to": to})], PARSERS)
     sidecar = outcome.reports[0].get("sidecar")
     return Canonicalized(outcome.text, sidecar if sidecar and sidecar.get("pipes") else None)
@@ -160,7 +160,7 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
              if isinstance(local_slot_num, Mapping) else local_slot_num)
     options = CppFixOptions(pattern=pattern if isinstance(pattern, str) else None, force=force, pto_isa=pto_isa,
                             local_slot=LocalSlotOptions(local_slot_num=slots), same_access_chains=same_access_chains)
-    source = SourceText(text, path)
+    source = bounded_source(text, path)      # (the command line's input bound: source.MAX_INPUT_BYTES)
     environment = _environment(include_dirs, defines, pto_isa)
     passes = cpp_passes(options)
     outcome = run_fixes(source, passes, parse_cpp(source, environment))
@@ -205,4 +205,4 @@ def check_report(text: str, include_dirs: Sequence[str] = (), *, defines: Sequen
     from .pto.race_model import RaceModel
     from .race_check import RaceCheck
     job = RaceCheck(environment=_environment(include_dirs, defines), race_model=RaceModel.of(same_access_chains))
-    return job.process_source(SourceText(text, path)).report
+    return job.process_source(bounded_source(text, path)).report

@@ -16,6 +16,7 @@ from .exit_status import ExitStatus, internal_error, worse
 from .output import (
     OutputOptions,
     Outputs,
+    StreamError,
     check_html_report,
     check_output_path,
     deliver,
@@ -30,7 +31,7 @@ from .source import Diagnostic, OptionValueError, PtofixError, SourceText
 
 # Imported where used, for a one-file run's start-up (tests/test_startup.py): traceback (only to
 # print one), progress (threading, ~1 ms, several files), html_report (~3 ms, --report html) and
-# concurrent.futures (the worker pool, -j N only).
+# multiprocessing (the workers, -j N only).
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Processed(NamedTuple):
 class Failure(NamedTuple):
     message: str
     status: int          # ExitStatus.ERROR or INTERNAL
+    lost: str = ""       # how the worker running the file died ('killed by SIGKILL'), if it did
 
 
 if TYPE_CHECKING:
@@ -142,16 +144,25 @@ def _job(process: Process, path: str, debug: bool) -> Processed | Failure:
         return Failure(f"{internal_error(f'{type(exc).__name__}: {exc}', path)}\n{detail}", ExitStatus.INTERNAL)
 
 
-def run_files(options: OutputOptions, process: Process, deliver: Deliver) -> int:
-    """Process ``options.files`` and deliver each; returns the worst exit status."""
+def run_files(options: OutputOptions, process: Process, deliver: Deliver,
+              closing: Callable[[], None] | None = None) -> int:
+    """Process ``options.files`` and deliver each; returns the worst exit status.
+
+    Every output of the call is written before any file is renamed into place (output.Outputs.commit):
+    each file's lines on stderr, the report (to its file, stdout or stderr) and ``closing`` (what the
+    command says last, a summary line), so that a report or a stream that cannot be written leaves
+    every input as it was: exit 2, nothing written."""
     files = options.files
     jobs = min(options.jobs, len(files))
+    pending: list[tuple[Outputs, Callable[[], None]]] = []
     if len(files) == 1:
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
         result = process(files[0])
         if isinstance(result, Processed) and result.depends:
             options = replace(options, dependencies=(*options.dependencies, *result.depends))
-        return deliver(options, result)
+        status = deliver(replace(options, outputs_sink=pending), result)
+        _commit_together(options, pending, None, (), closing)
+        return status
     from .progress import Progress  # (~1 ms of imports with threading, only for several files)
     with Progress(len(files), not options.quiet) as progress:
         if jobs > 1:
@@ -163,49 +174,64 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver) -> int
                 progress.advance(len(results))
     worst: int = ExitStatus.OK
     reports: list[tuple[dict, list[str]]] = []
-    pending: list[tuple[Outputs, Callable[[], None]]] = []
     would_change = 0
     # Every file read besides the inputs, by any file's work (a header one kernel includes may be
     # another input of the call): no output may replace one.
     depends = sorted({name for result in results if isinstance(result, Processed) for name in result.depends})
-    for path, result in zip(files, results, strict=True):
-        if isinstance(result, Failure):
-            _report_failure(result.message)
-            worst = worse(worst, result.status)
-            continue
-        try:
-            status = deliver(replace(per_file_options(options, path), report_sink=reports, outputs_sink=pending,
-                                     dependencies=(*options.dependencies, *depends)), result)
-        except PtofixError as exc:
-            _report_failure(exc.format())
-            status = ExitStatus.ERROR
-        if options.check and isinstance(result, Processed) and result.text != result.source.text:
-            would_change += 1
-        worst = worse(worst, status)
-    body = _report_body(options, reports)
     try:
-        _commit_together(options, pending, body, depends)
-    except PtofixError as exc:
-        # (All or none: the files of every input and the report file.)
-        _report_failure(exc.format())
+        for path, result in zip(files, results, strict=True):
+            if isinstance(result, Failure):
+                _report_failure(result.message)
+                worst = worse(worst, result.status)
+                continue
+            try:
+                status = deliver(replace(per_file_options(options, path), report_sink=reports, outputs_sink=pending,
+                                         dependencies=(*options.dependencies, *depends)), result)
+            except StreamError:
+                raise
+            except PtofixError as exc:
+                _report_failure(exc.format())
+                status = ExitStatus.ERROR
+            if options.check and isinstance(result, Processed) and result.text != result.source.text:
+                would_change += 1
+            worst = worse(worst, status)
+    except StreamError as unwritten:
+        # (A file's diagnostics, or another file's error, did not reach stderr: no file is written.)
+        _last_word(f"{unwritten.format()}; nothing was written")
         return worse(worst, ExitStatus.ERROR)
-    if options.check and not json_report_on_stderr(options):
-        write_stderr(f"{would_change} of {len(files)} files would change\n")
-    if body is not None:
-        if options.report_file == "-":
-            write_stdout(body)
-        elif not options.report_file and body:
-            write_stderr(body)
+    body = _report_body(options, reports)
+    lost = [f"{path} (its worker {result.lost})" for path, result in zip(files, results, strict=True)
+            if isinstance(result, Failure) and result.lost]
+
+    def last() -> None:
+        if lost:
+            write_stderr(f"ptofix: {len(lost)} of {len(files)} files failed with the worker process running them: "
+                         f"{', '.join(lost)}; the others ran on the other workers\n")
+        if options.check and not json_report_on_stderr(options):
+            write_stderr(f"{would_change} of {len(files)} files would change\n")
+        if body is not None:
+            if options.report_file == "-":
+                write_stdout(body, "report")
+            elif not options.report_file and body:
+                write_stderr(body)
+        if closing is not None:
+            closing()
+    try:
+        _commit_together(options, pending, body, depends, last)
+    except PtofixError as exc:
+        # (All or none: the files of every input, the report and the streams.)
+        _last_word(exc.format())
+        return worse(worst, ExitStatus.ERROR)
     return worst
 
 
 def _commit_together(options: OutputOptions, pending: list[tuple[Outputs, Callable[[], None]]], body: str | None,
-                     depends: Sequence[str]) -> None:
+                     depends: Sequence[str], closing: Callable[[], None] | None = None) -> None:
     """Write the files of every input delivered and the report file as one all-or-none commit
-    (output.Outputs): a report that cannot be written leaves every input as it was."""
+    (output.Outputs), with every stream's part (each file's, then ``closing``) written after the files
+    are staged and before any is renamed into place: a report or a stream that cannot be written
+    leaves every input as it was."""
     report_file = options.report_file if body is not None and options.report_file not in (None, "-") else None
-    if not pending and report_file is None:
-        return
     together = Outputs(options.files, others=read_by_this_run(options), dependencies=(*options.dependencies, *depends))
     for outputs, _streams in pending:
         together.absorb(outputs)
@@ -215,6 +241,8 @@ def _commit_together(options: OutputOptions, pending: list[tuple[Outputs, Callab
     def streams() -> None:
         for _outputs, each in pending:
             each()
+        if closing is not None:
+            closing()
     together.commit(streams)
 
 
@@ -225,6 +253,9 @@ def _report_body(options: OutputOptions, reports: list[tuple[dict, list[str]]]) 
         return None
     if options.report == "json":
         body = json_document([report for report, _lines in reports])
+    elif options.report == "sarif":
+        from .sarif import sarif_document  # (check's findings as a SARIF log)
+        body = sarif_document([report for report, _lines in reports])
     elif options.report == "html":
         from .html_report import page  # (~3 ms of imports, only for --report html)
         body = page([report for report, _lines in reports])
@@ -235,8 +266,13 @@ def _report_body(options: OutputOptions, reports: list[tuple[dict, list[str]]]) 
 
 
 def _report_failure(message: str) -> None:
-    """One file's error on stderr. A stderr that cannot take it (a full disk) does not stop the
-    other files: they are still written, and the exit status tells of the failure."""
+    """One file's error on stderr (a StreamError when stderr cannot take it: run_files then writes
+    no file, the error being an output of the call too)."""
+    write_stderr(message.rstrip("\n") + "\n")
+
+
+def _last_word(message: str) -> None:
+    """The call's closing error on stderr, if stderr can still take it (the exit status says it anyway)."""
     try:
         write_stderr(message.rstrip("\n") + "\n")
     except PtofixError:
@@ -247,59 +283,159 @@ def _on_workers(jobs: int, process: Process, files: Sequence[str], debug: bool,
                 advance: Callable[[int], None] = lambda done: None) -> list:
     """``_job`` of every file on ``jobs`` worker processes, in the order given.
 
-    A worker that dies (killed, out of memory) fails the files it had not finished, each reported;
-    the files done before are delivered. Ctrl-C, SIGTERM or SIGHUP stops every worker before the
-    command ends (the workers ignore SIGINT and leave it to this process, so that none is stopped
-    while it holds the pool's job queue, which hung the others; and die with it if it is killed)."""
-    # Imported here: the process pool machinery costs a one-file run ~10 ms of start-up.
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    Each worker is given one file at a time over a pipe of its own, and the next when it returns
+    the result: a worker that dies (killed, out of memory) fails only the file it was running
+    (reported, with how it ended), and a fresh worker takes its place for the files not yet run.
+    Ctrl-C, SIGTERM or SIGHUP stops every worker before the command ends (the workers ignore SIGINT
+    and leave it to this process; and die with it if it is killed)."""
+    # Imported here: the process machinery costs a one-file run ~10 ms of start-up.
+    import multiprocessing
+    from collections import deque
+    from multiprocessing.connection import wait
 
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
-    results: list[Any] = []
-    broken = False
-    workers: list = []
+    results: list[Any] = [None] * len(files)
+    todo = deque(range(len(files)))
+    running: dict[Any, _Worker] = {}         # connection -> its worker
+    finished = 0
+
+    def start() -> _Worker:
+        ours, theirs = multiprocessing.Pipe()
+        worker = multiprocessing.Process(target=_work, args=(theirs, process, debug), daemon=True)
+        worker.start()
+        theirs.close()          # (this end is the worker's: its death is then the pipe's end)
+        running[ours] = state = _Worker(worker, ours)
+        return state
+
+    def give(state: _Worker) -> None:
+        state.index = None
+        try:
+            if not todo:
+                state.connection.send(None)         # (no more work: the worker ends)
+                return
+            state.connection.send((todo[0], files[todo[0]]))
+        except OSError:
+            return      # (it died meanwhile: its sentinel says so next, and the file waits for another)
+        state.index = todo.popleft()
+
     with terminate_as_interrupt():
         try:
-            futures = [pool.submit(_job, process, path, debug) for path in files]
-            # (Every worker is started by now; the pool forgets them once it breaks.)
-            workers = list(dict(getattr(pool, "_processes", None) or {}).values())   # (CPython's: no public handle)
-            for path, future in zip(files, futures, strict=True):
-                try:
-                    results.append(future.result())
-                    advance(len(results))
-                except BrokenProcessPool:
-                    broken = True
-                    message = Diagnostic("error", "the worker process running it ended abruptly (killed, or out of "
-                                         "memory?): nothing was written for it", SourceText("", path)).format()
-                    results.append(Failure(message, ExitStatus.INTERNAL))
+            for _ in range(min(jobs, len(files))):
+                give(start())
+            while finished < len(files):
+                ready = set(wait([*running, *(state.process.sentinel for state in running.values())]))
+                for connection, state in list(running.items()):
+                    if connection not in ready and state.process.sentinel not in ready:
+                        continue
+                    received = _receive(state)
+                    if received is not None and state.index is not None:
+                        results[state.index] = received
+                        finished += 1
+                        advance(finished)
+                        give(state)
+                        continue
+                    if received is None and state.process.is_alive() and connection not in ready:
+                        continue
+                    # The worker ended: the file it was running (none if it was idle) fails, alone.
+                    del running[connection]
+                    _close(state)
+                    if state.index is not None:
+                        results[state.index] = _lost(files[state.index], state.process.exitcode)
+                        finished += 1
+                        advance(finished)
+                    if todo:
+                        give(start())
         except BaseException:
             # (A second Ctrl-C or SIGTERM here would leave the workers running and the exit waiting.)
             hold_interrupts()
-            _stop(pool, workers)
+            _stop([state.process for state in running.values()])
             raise
-    if broken:
-        # (The other workers may wait forever on the job queue a dead one held: CPython 3.11's pool
-        # joins them without ending them.)
-        _stop(pool, workers)
-    else:
-        pool.shutdown(wait=True)
+    for state in running.values():
+        state.process.join(5)
+    _stop([state.process for state in running.values() if state.process.is_alive()])
     return results
+
+
+class _Worker:
+    """A worker process of _on_workers, its end of the pipe and the file it is running."""
+
+    __slots__ = ("process", "connection", "index")
+
+    def __init__(self, process: Any, connection: Any):
+        self.process = process
+        self.connection = connection
+        self.index: int | None = None       # the position in the files of the one it runs
+
+
+def _receive(state: _Worker) -> Any:
+    """The result the worker sent, or None when it sent none (it died: nothing, or a part)."""
+    try:
+        if state.connection.poll():
+            return state.connection.recv()
+    except (EOFError, OSError):
+        return None
+    except Exception:  # noqa: BLE001 - a result cut short by the worker's death does not unpickle
+        return None
+    return None
+
+
+def _close(state: _Worker) -> None:
+    """Close the pipe of a worker that ended (or sent what cannot be read: it is ended) and reap it."""
+    try:
+        state.connection.close()
+    except OSError:
+        pass
+    state.process.join(5)
+    if state.process.is_alive():
+        state.process.kill()
+        state.process.join()
+
+
+def _lost(path: str, exitcode: int | None) -> Failure:
+    """The failure of a file whose worker died while running it."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"was killed by signal {-exitcode}"
+    else:
+        how = f"ended abruptly (exit status {exitcode})"
+    hint = " (out of memory?)" if exitcode == -signal.SIGKILL else ""
+    message = Diagnostic("error", f"the worker process running it {how}{hint}: nothing was written for it; the "
+                         "other files are run by the other workers", SourceText("", path)).format()
+    return Failure(message, ExitStatus.INTERNAL, how)
+
+
+def _work(connection: Any, process: Process, debug: bool) -> None:
+    """A worker process: the files the parent sends, one at a time, until it sends None."""
+    _start_worker()
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        _index, path = task
+        result = _job(process, path, debug)
+        try:
+            connection.send(result)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # noqa: BLE001 - a result that does not pickle: this file's internal error
+            connection.send(Failure(internal_error(f"{type(exc).__name__}: {exc}", path), ExitStatus.INTERNAL))
 
 
 def _start_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # (A worker is forked while the parent turns SIGTERM/SIGHUP into an exception, which the pool
-    # would catch as one job's failure and go on: here they end the worker, as _stop expects.)
+    # (A worker is forked while the parent turns SIGTERM/SIGHUP into an exception: here they end
+    # the worker, as _stop expects.)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     die_with_parent()
 
 
-def _stop(pool: Any, workers: list) -> None:
-    """Cancel what has not started and end every worker now (SIGTERM, then SIGKILL)."""
-    workers = workers + [w for w in dict(getattr(pool, "_processes", None) or {}).values() if w not in workers]
-    pool.shutdown(wait=False, cancel_futures=True)
+def _stop(workers: list) -> None:
+    """End every worker now (SIGTERM, then SIGKILL)."""
     for worker in workers:
         worker.terminate()
     for worker in workers:

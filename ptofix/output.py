@@ -31,6 +31,12 @@ from .pto.tpipe import HEADER_RELPATH
 from .reports import json_document, printable_names, text_lines_for_file
 from .source import PtofixError, SourceText
 
+
+class StreamError(PtofixError):
+    """stdout or stderr could not take what the command wrote to it (a full disk, ``> /dev/full``,
+    a closed descriptor): an output of the call that was not written, exit status 2. The commit
+    of the call's files stops there (nothing is renamed into place)."""
+
 # Imported where used: difflib (~5 ms, only for --diff) and html_report (~3 ms, --report html).
 
 TYPE_CHECKING = False
@@ -394,6 +400,9 @@ class Outputs:
                     # The reader of stdout went away (`| head`): it chose to stop reading, which is
                     # no failed output (the command ends quietly); the files are still placed.
                     reader_gone = exc
+                except StreamError as failed:
+                    # (No file is renamed into place: the call's error must not leave them written.)
+                    raise StreamError(f"{failed}; nothing was written") from None
             for item, target, tmp in staged:
                 current = item
                 with _locked_for_replacing(item):
@@ -476,14 +485,15 @@ def write_atomically(path: str, text: str | bytes, what: str = "output", depende
 
 
 # ---- stdout --------------------------------------------------------------------------------------
-def write_stdout(text: str) -> None:
-    """Write ``text`` to stdout as UTF-8 whatever the locale (a non-UTF-8 file name is kept as bytes).
+def write_stdout(text: str, what: str = "output") -> None:
+    """Write ``text`` (the ``what``: the output, the report) to stdout as UTF-8 whatever the locale
+    (a non-UTF-8 file name is kept as bytes).
 
     A stdout that cannot take it (a full disk, ``> /dev/full``, a closed descriptor) is an output
-    that cannot be written: :class:`PtofixError`, exit status 2. A reader that went away
+    that cannot be written: :class:`StreamError`, exit status 2. A reader that went away
     (BrokenPipeError) is left to the caller, which ends quietly."""
     if sys.stdout is None:       # (descriptor 1 was closed when ptofix started)
-        raise PtofixError("cannot write the output to stdout: it is closed")
+        raise StreamError(f"cannot write the {what} to stdout: it is closed")
     try:
         buffer = getattr(sys.stdout, "buffer", None)
         if buffer is None:
@@ -503,7 +513,7 @@ def write_stdout(text: str) -> None:
         raise
     except OSError as exc:
         discard_stdout()
-        raise PtofixError(f"cannot write the output to stdout: {exc.strerror or exc}") from None
+        raise StreamError(f"cannot write the {what} to stdout: {exc.strerror or exc}") from None
 
 
 
@@ -547,7 +557,7 @@ def write_stderr(text: str) -> None:
     """Diagnostics and reports to stderr, every byte of them (see _write_all): a stderr that cannot
     take them is an output that cannot be written, exit status 2."""
     if sys.stderr is None:       # (descriptor 2 was closed when ptofix started)
-        raise PtofixError("cannot write to stderr: it is closed")
+        raise StreamError("cannot write to stderr: it is closed")
     try:
         sys.stderr.flush()
         fd = _descriptor(sys.stderr)
@@ -559,7 +569,7 @@ def write_stderr(text: str) -> None:
         _write_all(fd, printable_names(text).encode(sys.stderr.encoding or "utf-8",
                                                     sys.stderr.errors or "backslashreplace"))
     except OSError as exc:
-        raise PtofixError(f"cannot write to stderr: {exc.strerror or exc}") from None
+        raise StreamError(f"cannot write to stderr: {exc.strerror or exc}") from None
 
 
 # ---- diffs ---------------------------------------------------------------------------------------
@@ -669,6 +679,9 @@ def report_body(options: OutputOptions, report: dict[str, Any], text_lines: list
     if fmt == "html":
         from .html_report import page  # (~3 ms of imports, only for --report html)
         return page([report])
+    if fmt == "sarif":
+        from .sarif import sarif_document  # (check's findings as a SARIF log)
+        return sarif_document([report])
     path = report.get("file")
     lines = text_lines_for_file(text_lines, path) if isinstance(path, str) and path else text_lines
     return "".join(line + "\n" for line in lines)
@@ -730,11 +743,13 @@ def deliver(options: OutputOptions, source: SourceText, new_text: str, report: d
         report = None
     body = report_body(options, report or {}, text_lines or []) if report is not None else None
     to_stderr = None
+    stdout_what = "output"
     if body is not None:
         if options.report_file == "-":
             if stdout_text is not None:
                 _refuse_report_on_stdout_with_result()
             stdout_text = body
+            stdout_what = "report"
         elif options.report_file:
             outputs.add(options.report_file, body, "report")
         else:
@@ -742,7 +757,7 @@ def deliver(options: OutputOptions, source: SourceText, new_text: str, report: d
 
     def streams() -> None:
         if stdout_text:
-            write_stdout(stdout_text)
+            write_stdout(stdout_text, stdout_what)
         if to_stderr is not None:
             write_stderr(to_stderr)
         if options.check and changed and not json_report_on_stderr(options):
@@ -766,7 +781,7 @@ def emit_report(options: OutputOptions, report: dict[str, Any], text_lines: list
     if body is None:
         return
     if options.report_file == "-":
-        write_stdout(body)
+        write_stdout(body, "report")
     elif options.report_file:
         outputs = Outputs(inputs, others=read_by_this_run(options), dependencies=options.dependencies)
         outputs.add(options.report_file, body, "report")

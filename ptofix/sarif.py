@@ -76,3 +76,9 @@ def sarif_log(reports: list[dict[str, Any]]) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION,
             "runs": [{"tool": {"driver": driver}, "artifacts": artifacts, "results": results,
                       "columnKind": "unicodeCodePoints"}]}
+
+
+def sarif_document(reports: list[dict[str, Any]]) -> str:
+    """:func:`sarif_log` as the text ``--report sarif`` writes."""
+    import json
+    return json.dumps(sarif_log(reports), indent=2) + "\n"

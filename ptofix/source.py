@@ -336,11 +336,23 @@ def decode_utf8(data: bytes, path: str) -> SourceText:
                           f" ptofix reads UTF-8 text only", plain=True) from None
 
 
+def _too_large(path: str) -> PtofixError:
+    return PtofixError(f"{path}: input larger than {MAX_INPUT_BYTES >> 20} MiB; refusing to read it")
+
+
 def _read_limited(handle: BinaryIO, path: str) -> bytes:
     data = handle.read(MAX_INPUT_BYTES + 1)
     if len(data) > MAX_INPUT_BYTES:
-        raise PtofixError(f"{path}: input larger than {MAX_INPUT_BYTES >> 20} MiB; refusing to read it")
+        raise _too_large(path)
     return data
+
+
+def bounded_source(text: str, path: str) -> SourceText:
+    """``text`` given as a string (ptofix.api) under the bound the file reader keeps: more than
+    MAX_INPUT_BYTES of UTF-8 is refused, as read_source refuses such a file."""
+    if len(text) > MAX_INPUT_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_INPUT_BYTES:
+        raise _too_large(path)
+    return SourceText(text, path)
 
 
 def read_source(path: str | os.PathLike[str]) -> SourceText:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_outputs_first import RACY
 
 REPO = Path(__file__).resolve().parent.parent
 KERNELS = [REPO / "kernels" / "flash_attention" / "fa.cpp", REPO / "lit_tests" / "pipe-v-barrier" / "gu_inplace.cpp",
@@ -66,16 +68,18 @@ def test_bad_input_is_reported_and_the_others_are_still_fixed(tree, tmp_path):
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-def test_a_stderr_that_cannot_take_one_files_error_does_not_stop_the_others(tree, tmp_path):
+def test_a_stderr_that_cannot_take_one_files_error_writes_no_file(tree, tmp_path):
+    # The bad file's error is an output of the call like the others: when stderr cannot take it,
+    # no input is rewritten (issue 69: nothing is rewritten unless every output was written first).
     bad = tmp_path / "bad.cpp"
     bad.write_text("__global__ AICORE void k() {\n  TADD(a, b, c);\n")
-    expected = [single(p) for p in tree]
+    before = [p.read_text() for p in tree]
+    assert [single(p) for p in tree] != before       # (the good files would change)
     with open("/dev/full", "w") as full:
-        # (-q: the good files' kept-barrier notes would go to that stderr too, and fail them as well)
         proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-q", "-i", str(bad),
                                *map(str, tree)], stderr=full, cwd=REPO)
     assert proc.returncode == 2
-    assert [p.read_text() for p in tree] == expected
+    assert [p.read_text() for p in tree] == before
 
 
 def test_several_files_need_somewhere_to_go(tree, tmp_path):
@@ -169,16 +173,42 @@ def _batch_options(files: list[str]):
     return OutputOptions(files=tuple(files), jobs=2, check=True)
 
 
-def test_a_worker_that_dies_fails_its_files_and_the_others_are_delivered(capsys):
+def test_a_worker_that_dies_fails_its_file_alone_and_the_others_are_delivered(capsys):
     from ptofix.batch import run_files
     files = [f"/nowhere/k{i}.cpp" for i in (0, 2, 3, 1, 4, 5, 6, 7)]
     delivered = []
     status = run_files(_batch_options(files), _dies_on_k1, lambda options, result: delivered.append(result) or 0)
     assert status == 3
     err = capsys.readouterr().err
-    assert "/nowhere/k1.cpp: error: the worker process running it ended abruptly" in err
-    assert delivered and set(delivered) <= set(files) and "/nowhere/k1.cpp" not in delivered
+    assert "/nowhere/k1.cpp: error: the worker process running it ended abruptly (exit status 9)" in err
+    # Every other file is delivered, in the order given (those queued after k1 on a fresh worker).
+    assert delivered == [path for path in files if path != "/nowhere/k1.cpp"]
+    assert "1 of 8 files failed with the worker process running them: /nowhere/k1.cpp" in err
     assert _no_children_within(5)        # no worker left behind (nor a hang)
+
+
+def _killed_on_odd(path: str):
+    import os
+    import signal
+    if int(path[-5]) % 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return path
+
+
+def test_workers_killed_one_after_another_cost_one_file_each(capsys):
+    # Every worker that runs an odd file is killed by SIGKILL: each time a fresh one takes its
+    # place, and every even file is still delivered.
+    from ptofix.batch import run_files
+    files = [f"/nowhere/k{i}.cpp" for i in range(10)]
+    delivered = []
+    status = run_files(_batch_options(files), _killed_on_odd, lambda options, result: delivered.append(result) or 0)
+    assert status == 3
+    err = capsys.readouterr().err
+    assert delivered == files[::2]
+    for path in files[1::2]:
+        assert f"{path}: error: the worker process running it was killed by SIGKILL (out of memory?)" in err
+    assert "5 of 10 files failed" in err
+    assert _no_children_within(5)
 
 
 def _no_children_within(seconds: float) -> bool:
@@ -499,3 +529,76 @@ def test_one_of_several_files_writes_into_the_output_directory_and_knows_the_oth
     assert per_file_options(options, "y/b.cpp") == OutputOptions(files=("x/a.cpp", "y/b.cpp"), output="out/b.cpp",
                                                                  other_inputs=("x/a.cpp",))
     assert per_file_options(OutputOptions(files=("a.cpp", "b.cpp"), check=True), "a.cpp").output is None
+
+
+# A ptofix whose worker for one chosen file (KILL_ON, a file name) kills itself with SIGKILL right
+# as it starts on it: a real death, as the kernel's out-of-memory killer deals it.
+_KILLING_PTOFIX = """
+import os, signal, sys
+import ptofix.batch as batch
+job = batch._job
+def killing(process, path, debug):
+    if os.path.basename(path) == os.environ["KILL_ON"]:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return job(process, path, debug)
+batch._job = killing
+from ptofix.cli import console_main
+console_main()
+"""
+
+
+@pytest.mark.parametrize("killed", ["k0.cpp", "k3.cpp", "k5.cpp"])
+def test_a_worker_killed_by_sigkill_fails_only_its_file_through_the_cli(tmp_path, killed):
+    # check --fix -j 2 -i over 6 racy files (issue 69: killing one worker failed all 6, exit 3).
+    names = [f"k{i}.cpp" for i in range(6)]
+    for i, name in enumerate(names):
+        (tmp_path / name).write_text(RACY.replace("KERNEL", f"kernel{i}"))
+    before = {name: (tmp_path / name).read_text() for name in names}
+    proc = subprocess.run([sys.executable, "-c", _KILLING_PTOFIX, "check", "--fix", "-j", "2", "-i", *names],
+                          cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "KILL_ON": killed,
+                                                                             "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 3, proc.stderr
+    assert f"{killed}: error: the worker process running it was killed by SIGKILL" in proc.stderr
+    assert f"1 of 6 files failed with the worker process running them: {killed} (its worker was killed by " \
+           "SIGKILL)" in proc.stderr
+    for name in names:
+        after = (tmp_path / name).read_text()
+        if name == killed:
+            assert after == before[name]
+        else:
+            assert after.count("/* ptofix: ") == 3, name
+    assert "inserted 15 barriers" in proc.stderr and "in 5 files" in proc.stderr
+
+
+def _dies_when_told(path: str):
+    import os
+    import signal
+    if path.endswith("-kill.cpp"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    if path.endswith("-exit.cpp"):
+        os._exit(1)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(8))
+def test_fuzz_workers_dying_anywhere_cost_their_own_files(capsys, seed):
+    # Any number of workers dying (SIGKILL, or an exit) at any points of a run: exactly the files
+    # they were running fail, each said so, every other file is delivered in order, no worker is left.
+    import random
+
+    from ptofix.batch import run_files
+    from ptofix.output import OutputOptions
+    rng = random.Random(seed)
+    files = [f"/nowhere/k{i}{rng.choice(['', '', '', '-kill', '-exit'])}.cpp" for i in range(rng.randrange(2, 14))]
+    delivered = []
+    status = run_files(OutputOptions(files=tuple(files), jobs=rng.randrange(2, 5), check=True), _dies_when_told,
+                       lambda options, result: delivered.append(result) or 0)
+    err = capsys.readouterr().err
+    dying = [path for path in files if path.endswith(("-kill.cpp", "-exit.cpp"))]
+    assert delivered == [path for path in files if path not in dying]
+    assert status == (3 if dying else 0)
+    for path in files:
+        assert (f"{path}: error: the worker process running it" in err) == (path in dying)
+    assert (f"{len(dying)} of {len(files)} files failed" in err) == bool(dying)
+    assert _no_children_within(5)

@@ -209,3 +209,89 @@ def test_the_lane_id_bridge_is_unknown_with_a_checkout_that_does_not_read(tmp_pa
     (checkout / "include/pto/npu/a2a3/SyncAll.hpp").unlink()
     (checkout / "include/pto/npu/a2a3/SyncAll.hpp").mkdir()
     assert checkout_headers_writing(str(checkout), "get_subblockid") is None
+
+
+# ---- linear on long quoted lines (issue 69, item 8) ------------------------------------------------
+def _old_without_comments(text, literal):
+    """The reading before issue 69, kept as the oracle of what the linear one must give: a regex
+    search of a comment or a closing literal from each position (quadratic on `"\\"\\"...`)."""
+    import re
+    pattern = re.compile(r"""//[^\n]*|/\*|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""", re.S)
+    out, copied, pos, terminated = [], 0, 0, True
+    while True:
+        match = pattern.search(text, pos)
+        if match is None:
+            break
+        end = match.end()
+        if match.group(1) is not None:
+            replacement = literal(match.group(1))
+        elif match.group() == "/*":
+            close = text.find("*/", end) if terminated else -1
+            if close < 0:
+                terminated = False
+                pos = match.start() + 1
+                continue
+            end, replacement = close + 2, " "
+        else:
+            replacement = " "
+        out.append(text[copied:match.start()])
+        out.append(replacement)
+        copied = pos = end
+    out.append(text[copied:])
+    return "".join(out)
+
+
+def test_comments_and_literals_are_read_as_before_on_random_text():
+    import random
+
+    from ptofix.pto.header_words import _without_comments
+    rng = random.Random(69)
+    for _ in range(4000):
+        text = "".join(rng.choice("\"'\\\n/*ab ") for _ in range(rng.randrange(0, 40)))
+        assert _without_comments(text, lambda lit: f"<{lit}>") == _old_without_comments(text, lambda lit: f"<{lit}>"), \
+            repr(text)
+
+
+class _CountingBody:
+    """A literal-body pattern that adds up the characters each match reads."""
+
+    def __init__(self, pattern, read):
+        self.pattern, self.read = pattern, read
+
+    def match(self, text, pos):
+        found = self.pattern.match(text, pos)
+        self.read[0] += found.end() - pos + 1
+        return found
+
+
+ADVERSARIAL_LINES = ['"' + '\\"' * 50_000, '"\\' * 50_000, "'" + "\\'" * 50_000, ("\"'\\" * 40_000),
+                     '"' + "a" * 1000 + '"\\"' * 30_000, "'\"\\\"'" * 20_000]
+
+
+@pytest.mark.parametrize("line", ADVERSARIAL_LINES, ids=range(len(ADVERSARIAL_LINES)))
+def test_a_long_quoted_line_is_read_once(monkeypatch, line):
+    # The work done, counted: every literal body read adds up to at most the text's length per
+    # kind of quote (the old reading read the rest of the line from each quote: ~n^2/4 here).
+    from ptofix.pto import header_words
+    read = [0]
+    for quote, pattern in list(header_words._LITERAL_BODY.items()):
+        monkeypatch.setitem(header_words._LITERAL_BODY, quote, _CountingBody(pattern, read))
+    text = f"int before_word;\n#define X {line}\nint after_word;\n"
+    result = header_words._without_comments(text, lambda lit: lit)
+    assert read[0] <= 2 * (len(text) + text.count('"') + text.count("'")), read[0]
+    assert "before_word" in result and "after_word" in result
+
+
+@pytest.mark.slow
+def test_a_checkout_header_with_a_megabyte_quoted_line_is_read_in_seconds(tmp_path):
+    # A generous bound (the old reading: ~90 s for 120 KB, hours for 1 MB; now about 2 s).
+    import time
+
+    from ptofix.pto.header_words import checkout_call_arities
+    checkout = fake_checkout(tmp_path / "pto-isa", {
+        "include/pto/pto-inst.hpp": 'int before_word;\n#define X "' + '\\"' * 500_000 + "\nint after_word;\n"})
+    started = time.process_time()
+    words = checkout_words(str(checkout))
+    assert checkout_call_arities(str(checkout)) is not None
+    assert words is not None and {"before_word", "after_word"} <= words
+    assert time.process_time() - started < 30

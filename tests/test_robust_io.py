@@ -636,8 +636,8 @@ def test_a_stderr_that_cannot_take_the_report_leaves_every_file_as_it_was(work, 
 
 
 def test_a_stdout_that_cannot_take_the_diff_leaves_the_report_file_unwritten(work, monkeypatch):
-    def full(text):
-        raise output_module.PtofixError("cannot write the output to stdout: No space left on device")
+    def full(text, what="output"):
+        raise output_module.StreamError(f"cannot write the {what} to stdout: No space left on device")
 
     monkeypatch.setattr(output_module, "write_stdout", full)
     assert ptofix("run", "--pattern", "auto", "--diff", "fa.cpp", "--report", "json", "--report-file", "r.json") == 2
@@ -780,7 +780,7 @@ def test_in_place_waits_for_another_runs_lock_and_gives_up_unwritten(work, capsy
 
 def test_a_report_reader_that_goes_away_does_not_stop_the_in_place_write(work, capsys, monkeypatch):
     # `run -i F --report-file - | head -1`: the reader chose to stop; F is still written, exit 0.
-    def reader_gone(text):
+    def reader_gone(text, what="output"):
         raise BrokenPipeError(32, "Broken pipe")
 
     monkeypatch.setattr(output_module, "write_stdout", reader_gone)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 from ..batch import Processed, check_batch_options, run_files
@@ -11,12 +11,10 @@ from ..diagnostic_view import COLOR_CHOICES, use_color, with_source_lines
 from ..exit_status import ExitStatus
 from ..output import (
     OutputOptions,
-    Outputs,
     check_output_options,
     deliver,
     emit_report,
     write_stderr,
-    write_stdout,
 )
 from ..pass_manager import build_pass
 from ..side_files import ReadRecord
@@ -86,9 +84,6 @@ class Tally:
     placements: int = 0
     inserted: int = 0
     files: int = 0
-    sarif_reports: list[dict] = field(default_factory=list)
-    # The files the files' work read besides them (Processed.depends): the SARIF log may not be one.
-    read: set[str] = field(default_factory=set)
 
     def add(self, report: dict) -> None:
         self.files += 1
@@ -117,9 +112,6 @@ def run(args: argparse.Namespace) -> int:
     # A machine-read report goes to stdout or its file, never into the stderr the warnings are on;
     # stdout is free without --fix.
     options = place_report(output_options(args), delivers_result=bool(args.fix))
-    sarif = options.report == "sarif"
-    if sarif:
-        options = replace(options, report=None)      # (written here, once, over every file)
     if args.fix:
         check_batch_options(options)
     elif options.jobs < 1:
@@ -147,15 +139,14 @@ def run(args: argparse.Namespace) -> int:
     job = RaceCheck(insert=insert, functions=options.report == "html", environment=args.environment,
                     race_model=race_model)
     tally = Tally()
-    view = View(color=use_color(getattr(args, "color", "auto")), allow_unverified=bool(args.allow_unverified),
-                sarif=sarif)
-    status = run_files(options, partial(process_file, job=job),
-                       partial(deliver_file, fix=bool(args.fix), tally=tally, view=view))
-    if sarif:
-        _write_sarif(options, args.report_file, tally)
-    if tally.files:
-        write_stderr(tally.summary(bool(args.fix)) + "\n")
-    return status
+    view = View(color=use_color(getattr(args, "color", "auto")), allow_unverified=bool(args.allow_unverified))
+
+    def summary() -> None:
+        # (Written with the call's other outputs, before --fix replaces any file: output.Outputs.commit.)
+        if tally.files:
+            write_stderr(tally.summary(bool(args.fix)) + "\n")
+    return run_files(options, partial(process_file, job=job),
+                     partial(deliver_file, fix=bool(args.fix), tally=tally, view=view), summary)
 
 
 @dataclass(frozen=True)
@@ -164,20 +155,6 @@ class View:
 
     color: bool = False               # --color (NO_COLOR, a terminal)
     allow_unverified: bool = False    # --allow-unverified: an unverified function alone is success
-    sarif: bool = False               # --report sarif: the reports are kept for the one log
-
-
-def _write_sarif(options: OutputOptions, report_file: str | None, tally: Tally) -> None:
-    import json
-
-    from ..sarif import sarif_log
-    body = json.dumps(sarif_log(tally.sarif_reports), indent=2) + "\n"
-    if report_file and report_file != "-":
-        outputs = Outputs(options.files, dependencies=(*options.dependencies, *sorted(tally.read)))
-        outputs.add(report_file, body, "report")
-        outputs.commit()
-    else:
-        write_stdout(body)
 
 
 def process_file(path: str, job: RaceCheck) -> Processed:
@@ -192,9 +169,6 @@ def deliver_file(options: OutputOptions, result: Processed, fix: bool, tally: Ta
     report = result.report
     if tally is not None:
         tally.add(report)
-        tally.read.update(result.depends)
-        if view.sarif:
-            tally.sarif_reports.append(report)
     text_report_on_stderr = options.report == "text" and not options.report_file
     if result.text_lines and not text_report_on_stderr:
         shown = with_source_lines(list(result.text_lines), result.source, view.color)

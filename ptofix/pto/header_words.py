@@ -29,24 +29,47 @@ from ..side_files import ReadRecord, Unreadable, cache_dir, cache_directory_prob
 INST_HEADER = "include/pto/pto-inst.hpp"
 # Comments and literals, read front to back: a line comment, the start of a block comment (its
 # end is looked for with str.find, once: a regex `/\*.*?\*/` read each `/*` of an unterminated
-# comment to the end of the text, issue #60), or a string or character literal (group 1).
-_COMMENT_OR_LITERAL = re.compile(r"""//[^\n]*|/\*|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""", re.S)
+# comment to the end of the text, issue #60), or the quote that may open a string or character
+# literal (group 1). A literal's body is read by _LITERAL_BODY, greedily: its two alternatives
+# start with different characters, so it never backtracks, and the character after it tells
+# whether the literal closes there.
+_COMMENT_OR_QUOTE = re.compile(r"""//[^\n]*|/\*|(["'])""")
+_LITERAL_BODY = {'"': re.compile(r"""(?:\\.|[^"\\\n])*""", re.S), "'": re.compile(r"""(?:\\.|[^'\\\n])*""", re.S)}
 
 
 def _without_comments(text: str, literal: Callable[[str], str]) -> str:
     """``text`` with each comment a space and each literal ``literal(it)``, as a substitution of
-    a line comment, a block comment up to its first end, or a literal, read front to back, does:
-    a `/*` with no `*/` after it starts no comment."""
+    a line comment, a block comment up to its first end, or a literal (a quote, escapes or other
+    characters of one line, the same quote), read front to back, does: a `/*` with no `*/` after
+    it starts no comment, a quote with no closing one on its line starts no literal.
+
+    Linear in the text (issue 69): a quote with no closing one was read to the end of its line
+    from each later quote of that line (a 120 KB line of `"\"\"...` took 90 s). A body read from
+    quote q that stops at f without a closing quote takes every quote of its kind in (q, f) as
+    an escaped one (the second character of a `\"`), so a body read from any of them follows the
+    same steps to the same f: none of them opens a literal either, and none is read again."""
     out: list[str] = []
     copied = pos = 0
     terminated = True          # (False once a `/*` had no `*/` after it: nor has any later one)
+    no_literal_before = {'"': -1, "'": -1}      # a quote of the kind before this opens no literal
     while True:
-        match = _COMMENT_OR_LITERAL.search(text, pos)
+        match = _COMMENT_OR_QUOTE.search(text, pos)
         if match is None:
             break
         end = match.end()
-        if match.group(1) is not None:
-            replacement = literal(match.group(1))
+        quote = match.group(1)
+        if quote is not None:
+            if match.start() < no_literal_before[quote]:
+                pos = end
+                continue
+            body = _LITERAL_BODY[quote].match(text, end)
+            body_end = body.end() if body is not None else end      # (it matches, if only nothing)
+            if body_end >= len(text) or text[body_end] != quote:
+                no_literal_before[quote] = body_end
+                pos = end
+                continue
+            end = body_end + 1
+            replacement = literal(text[match.start():end])
         elif match.group() == "/*":
             close = text.find("*/", end) if terminated else -1
             if close < 0:
@@ -61,6 +84,8 @@ def _without_comments(text: str, literal: Callable[[str], str]) -> str:
         copied = pos = end
     out.append(text[copied:])
     return "".join(out)
+
+
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
