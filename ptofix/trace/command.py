@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..exit_status import ExitStatus, worse
 from ..output import write_stderr, write_stdout
@@ -134,3 +136,14 @@ def verify(path: str, before: str, after: str, options: TraceOptions) -> tuple[b
     lines.append(f"ptofix: error: {path}: the output has {len(found)} race{'' if len(found) == 1 else 's'} in the "
                  f"trace that the input has not: nothing written")
     return False, lines
+
+
+def verifying_deliver(options: Any, result: Any, trace: TraceOptions, deliver: Callable[[Any, Any], int]) -> int:
+    """``run --verify-trace``'s delivery of one file: ``deliver`` it unless its trace has a race its
+    input's has not (then exit 1 and nothing written)."""
+    allowed, lines = verify(result.source.path, result.source.text, result.text, trace)
+    if lines:
+        write_stderr("".join(line + "\n" for line in lines))
+    if not allowed:
+        return ExitStatus.CHANGED
+    return deliver(options, result)
