@@ -31,6 +31,7 @@ BLOCK = 32
 REPEAT_BYTES = 256
 BLOCKS_PER_REPEAT = 8
 UB_BYTES = 0x40000          # an over-approximation of A2/A3's 192 KiB UB: "anywhere in UB"
+TASSIGN_SPAN = 1 << 32      # any integer a TASSIGN gives (a placement past the UB is check's to report)
 UB_BIAS = 1 << 40           # trace_shim.hpp PTOFIX_TRACE_UB_BIAS
 FULL = (1 << 64) - 1
 
@@ -48,7 +49,7 @@ NOT_VECTOR = frozenset({
     "copy_gm_to_cbuf_multi_nd2nz_b8", "copy_gm_to_cbuf_multi_nd2nz_b16", "copy_gm_to_cbuf_multi_nd2nz_b32s",
     "copy_matrix_cc_to_gm", "copy_matrix_cc_to_cbuf", "load_cbuf_to_ca", "load_cbuf_to_cb",
     "load_cbuf_to_ca_transpose", "load_cbuf_to_cb_transpose", "img2colv2_cbuf_to_ca", "img2colv2_cbuf_to_cb",
-    "create_cbuf_matrix", "create_cbuf_matrix_bf16", "mad", "ptofix_element",
+    "create_cbuf_matrix", "create_cbuf_matrix_bf16", "mad", "ptofix_element", "ptofix_removed",
     "printf", "print", "print_str", "print_int", "print_float", "print_half", "print_hex",
 })
 
@@ -86,7 +87,7 @@ class MaskState:
 
 def ub(address: int, name: str) -> int:
     """A recorded operand as a UB offset: a TASSIGN'd tile's (biased) or pto-isa's own (raw)."""
-    if UB_BIAS <= address < UB_BIAS + UB_BYTES:
+    if UB_BIAS <= address < UB_BIAS + TASSIGN_SPAN:
         return address - UB_BIAS
     if 0 <= address < UB_BYTES:
         return address

@@ -23,6 +23,7 @@ from ..perf.build import (
     SHIM as PERF_SHIM,
 )
 from ..perf.build import (
+    _EXTERN_C,
     CompileJob,
     EntryCall,
     Toolchain,
@@ -123,16 +124,16 @@ def record(paths: list[str], texts: dict[str, str], tools: Toolchain, given: dic
     jobs = []
     for path in paths:
         try:
-            call = entry_call(path, texts[path], function)
+            call, entry_notes = choose_entry(path, texts[path], function)
         except PtofixError as error:
             out[path] = error
             continue
         job, obj, binary, sites = plan(tools, path, texts[path], call, extra_flags)
-        planned[path] = (call, obj, binary, sites, job is None)
+        planned[path] = (call, obj, binary, sites, job is None, entry_notes)
         if job is not None:
             jobs.append(job)
     failures = compile_all(tools, jobs)
-    for path, (call, obj, binary, sites, cached) in planned.items():
+    for path, (call, obj, binary, sites, cached, entry_notes) in planned.items():
         if path in failures:
             out[path] = failures[path]
             continue
@@ -143,8 +144,27 @@ def record(paths: list[str], texts: dict[str, str], tools: Toolchain, given: dic
         except PtofixError as error:
             out[path] = error
             continue
-        out[path] = Recording(path, calls, sites, call.name, shown, notes, cached, time.monotonic() - start)
+        out[path] = Recording(path, calls, sites, call.name, shown, entry_notes + notes, cached,
+                              time.monotonic() - start)
     return out
+
+
+def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall, list[str]]:
+    """The entry to run: ``function``, else the one ``__global__`` function, else (with a note) the
+    one ``extern "C"`` function the file defines (a kernel whose entry is ``extern "C" __aicore__``)."""
+    try:
+        return entry_call(path, text, function), []
+    except PtofixError as error:
+        if function is not None or "no __global__ kernel entry" not in error.diagnostic.message:
+            raise
+        from ..cpp.parser import parse_cpp
+        defined = {fn.name for fn in parse_cpp(SourceText(text, path)).functions}
+        names = [name for name in _EXTERN_C.findall(text) if name in defined]
+        if len(set(names)) != 1:
+            raise
+        return entry_call(path, text, names[0]), [
+            f"{path}: note: no __global__ entry: the trace runs the extern \"C\" function '{names[0]}' "
+            f"(--function NAME to choose)"]
 
 
 def run(path: str, binary: Path, values: list[str], timeout: float) -> list[Call]:
