@@ -209,7 +209,7 @@ FAMILY_CASES = {
     8: ("conversion", 70, "RAW", "[0xc000, 0xc100)"),
     10: ("masked, overlapping", 84, "WAW", "[0x10, 0x3e0)"),
     12: ("count mode, overlapping", 99, "RAW", "[0xa0, 0xc0)"),
-    14: ("half a flag round trip", 112, "RAW", "[0x8000, 0x9000)"),
+    14: ("half a flag round trip", 113, "RAW", "[0x8000, 0x9000)"),
     15: ("17 instructions apart", 119, "RAW", "[0x8000, 0x9000)"),
 }
 
@@ -292,7 +292,7 @@ def test_run_verify_trace_says_when_it_cannot_trace(tmp_path):
     done = ptofix("run", "--pattern", "auto", "--pto-isa", str(PTO_ISA), "--verify-trace", "--function", "nosuch",
                   str(kernel), "-o", str(out))
     assert done.returncode == 0, done.stderr
-    assert "pipe_barrier" not in out.read_text()
+    assert "pipe_barrier(PIPE_V);" not in out.read_text()
     assert "cannot trace (input)" in done.stderr and "no function 'nosuch'" in done.stderr
 
 
@@ -326,3 +326,20 @@ def test_every_documented_trace_example_runs_as_shown(page, heading, tmp_path):
             assert done.returncode == 1 and not list(tmp_path.iterdir())
         else:
             assert done.returncode == 1
+
+
+@in_perfsim
+def test_the_kernels_own_barriers_and_flags_are_recorded_in_issue_order_with_the_ops():
+    """The cost model records an intrinsic only inside a PTO instruction; the trace's outer scope
+    keeps the kernel's own pipe_barrier/set_flag/wait_flag, in order, each at its line."""
+    from ptofix.trace.check import TraceOptions, trace_texts
+    options = TraceOptions(pto_isa=str(PTO_ISA), args=(("which", "13"),))
+    result = trace_texts({str(FAMILIES): FAMILIES.read_text()}, options)[str(FAMILIES)]
+    assert result.recording is not None
+    recording = result.recording
+    stream = [(call.name, call.args, recording.sites[call.site].line) for call in recording.calls
+              if call.name in ("vmuls", "vadd", "set_flag", "wait_flag", "pipe_barrier") and call.site >= 0
+              and recording.sites[call.site].line > 100]
+    assert [(name, line) for name, _args, line in stream] == [
+        ("vmuls", 102), ("set_flag", 103), ("wait_flag", 104), ("set_flag", 105), ("wait_flag", 106), ("vadd", 107)]
+    assert [args for name, args, _line in stream if name.endswith("_flag")] == [(1, 4, 1), (1, 4, 1), (4, 1, 2), (4, 1, 2)]

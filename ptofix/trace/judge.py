@@ -34,6 +34,13 @@ class Instruction:
     name: str
     site: int
     accesses: tuple[Access, ...]
+    hull: tuple[int, int] = (0, 0)     # [lowest, highest) byte any access touches
+
+    @staticmethod
+    def of(position: int, name: str, site: int, accesses: tuple[Access, ...]) -> Instruction:
+        ranges = [r for access in accesses for r in access.ranges]
+        hull = (min(lo for lo, _ in ranges), max(hi for _, hi in ranges)) if ranges else (0, 0)
+        return Instruction(position, name, site, accesses, hull)
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ def decode_stream(calls: list[Call]) -> tuple[list[Instruction], list[tuple[int,
         except CannotJudge as why:
             return out, barriers, (call.site, str(why))
         element = 0
-        out.append(Instruction(position, name, call.site, tuple(accesses)))
+        out.append(Instruction.of(position, name, call.site, tuple(accesses)))
     return out, barriers, None
 
 
@@ -162,7 +169,10 @@ def judge(calls: list[Call]) -> Judgement:
     for instruction in instructions:
         position = instruction.position
         active = [(until, earlier) for until, earlier in active if until > position]
+        lo, hi = instruction.hull
         for _until, earlier in active:
+            if earlier.hull[1] <= lo or hi <= earlier.hull[0]:
+                continue
             found = _overlap(earlier, instruction)
             if found is not None:
                 races.append(TraceRace(found[0], earlier, instruction, found[1]))
