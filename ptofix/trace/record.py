@@ -14,6 +14,7 @@ intrinsic a line: ``name arg arg ...``.
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from .instrument import CallSite, instrument
 
 TRACE_SHIM = Path(__file__).with_name("trace_shim.hpp")   # (not shim.hpp: perf's unit includes that name)
 # Bumped when the generated sources change meaning (a cache key component).
-GENERATOR_VERSION = "trace-1"
+GENERATOR_VERSION = "trace-2"
 BEGIN = "ptofix-trace-begin"
 END = "ptofix-trace-end"
 
@@ -93,7 +94,7 @@ class Recording:
 
 
 def unit_source(call: EntryCall) -> str:
-    return f'#include "{TRACE_SHIM.name}"\n' + half_source("aiv", call) + MAIN
+    return f'#include "{TRACE_SHIM.name}"\n' + half_source("aiv", call, "ptofix_trace_gm()") + MAIN
 
 
 def plan(tools: Toolchain, path: str, text: str, call: EntryCall, extra_flags: tuple[str, ...]) -> tuple[
@@ -149,6 +150,9 @@ def record(paths: list[str], texts: dict[str, str], tools: Toolchain, given: dic
     return out
 
 
+_ATTRIBUTE = re.compile(r"__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
+
+
 def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall, list[str]]:
     """The entry to run: ``function``, else the one ``__global__`` function, else (with a note) the
     one ``extern "C"`` function the file defines (a kernel whose entry is ``extern "C" __aicore__``)."""
@@ -159,7 +163,7 @@ def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall,
             raise
         from ..cpp.parser import parse_cpp
         defined = {fn.name for fn in parse_cpp(SourceText(text, path)).functions}
-        names = [name for name in _EXTERN_C.findall(text) if name in defined]
+        names = [name for name in _EXTERN_C.findall(_ATTRIBUTE.sub(" ", text)) if name in defined]
         if len(set(names)) != 1:
             raise
         return entry_call(path, text, names[0]), [

@@ -81,4 +81,20 @@ template <typename A> inline auto ptofix_trace_ub(A addr)
     }
 }
 
+// 4. GM pointers. perf passes nullptr for every pointer parameter (the cost model reads no GM); a
+//    kernel that reads a scalar from GM with the scalar unit (`v2[i]`, an args array) would fault on
+//    the host. The trace passes the start of a zero-filled host buffer instead: such a read gives 0.
+#include <vector>
+struct ptofix_trace_gm_pointer {
+    template <typename T> operator T *() const
+    {
+        static std::vector<unsigned char> zeros(std::size_t{64} << 20);
+        return reinterpret_cast<T *>(zeros.data());
+    }
+};
+inline ptofix_trace_gm_pointer ptofix_trace_gm()
+{
+    return {};
+}
+
 #endif
