@@ -27,7 +27,8 @@ def add_trace_arguments(parser: argparse.ArgumentParser, verify: bool) -> None:
                                 "(needs --pto-isa), not the static model")
     group.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",
                        help="with the trace: a scalar parameter of the entry (repeatable; default 16, with a note)")
-    group.add_argument("--function", metavar="NAME", help="with the trace: the entry to run (default: the __global__ one)")
+    group.add_argument("--function", metavar="NAME",
+                       help="with the trace: the entry to run (default: the __global__ one)")
     group.add_argument("--cxx", metavar="PATH", help="with the trace: the C++ compiler (default: $CXX, else g++)")
     group.add_argument("--cache-dir", metavar="DIR", help="with the trace: the build cache (as perf's)")
     group.add_argument("--trace-timeout", type=_seconds, default=600.0, metavar="SECONDS",
@@ -62,7 +63,7 @@ def run_check(args: argparse.Namespace) -> int:
     sources = {path: read_source(path) for path in args.files}
     results = trace_texts({path: source.text for path, source in sources.items()}, options)
     tally = Tally()
-    statuses = []
+    statuses: list[int] = []
     color = use_color(getattr(args, "color", "auto"))
     reports = []
     for path in args.files:

@@ -142,20 +142,29 @@ def _span(address: int, name: str, nbytes: int) -> list[tuple[int, int]]:
     return [(base, base + max(nbytes, 1))]
 
 
+def _need(name: str, args: tuple[int, ...], count: int) -> None:
+    if len(args) < count:
+        raise CannotJudge(f"{name} recorded {len(args)} arguments, {count} expected")
+
+
+def _size(name: str, element: int) -> int:
+    if element <= 0:
+        raise CannotJudge(f"{name}: the element size of its data was not recorded")
+    return element
+
+
+def access(ranges: list[tuple[int, int]], write: bool) -> Access:
+    return Access(_merge(ranges), write)
+
+
 def decode(name: str, args: tuple[int, ...], state: MaskState, element: int) -> list[Access]:
     """The operands' bytes of one vector intrinsic (``element``: its data's element size as the
     shim recorded it, 0 when not)."""
     def need(count: int) -> None:
-        if len(args) < count:
-            raise CannotJudge(f"{name} recorded {len(args)} arguments, {count} expected")
+        _need(name, args, count)
 
     def size() -> int:
-        if element <= 0:
-            raise CannotJudge(f"{name}: the element size of its data was not recorded")
-        return element
-
-    def access(ranges: list[tuple[int, int]], write: bool) -> Access:
-        return Access(_merge(ranges), write)
+        return _size(name, element)
 
     convert = CONVERT.match(name)
     if name in UNARY or convert:
@@ -203,6 +212,27 @@ def decode(name: str, args: tuple[int, ...], state: MaskState, element: int) -> 
             out.append(access(strided(name, state, dst, repeat, dbs, drs, s, s), False))
         out.append(access(strided(name, state, dst, repeat, dbs, drs, s, s), True))
         return out
+    special = _decode_special(name, args, state, element)
+    if special is not None:
+        return special
+    raise CannotJudge(f"no footprint is known for the intrinsic {name}")
+
+
+def _repeats(state: MaskState, repeat: int, size: int) -> int:
+    if state.count_mode:
+        per = REPEAT_BYTES // size
+        return -(-state.low // per) if state.known else 0
+    return repeat
+
+
+def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element: int) -> list[Access] | None:
+    """``decode`` of the intrinsics whose operands are not plain strided ones (None: not one of them)."""
+    def need(count: int) -> None:
+        _need(name, args, count)
+
+    def size() -> int:
+        return _size(name, element)
+
     if COMPARE.match(name) or COMPARE_SCALAR.match(name):
         binary = COMPARE.match(name) is not None
         need(10 if binary else 8)
@@ -291,11 +321,4 @@ def decode(name: str, args: tuple[int, ...], state: MaskState, element: int) -> 
         # The selected elements, packed: at most every element of every repeat.
         out.append(access(_span(dst, name, _repeats(state, repeat, s) * REPEAT_BYTES), True))
         return out
-    raise CannotJudge(f"no footprint is known for the intrinsic {name}")
-
-
-def _repeats(state: MaskState, repeat: int, size: int) -> int:
-    if state.count_mode:
-        per = REPEAT_BYTES // size
-        return -(-state.low // per) if state.known else 0
-    return repeat
+    return None

@@ -21,9 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..perf.build import (
-    SHIM as PERF_SHIM,
-)
-from ..perf.build import (
     _EXTERN_C,
     CompileJob,
     EntryCall,
@@ -33,6 +30,9 @@ from ..perf.build import (
     entry_call,
     half_source,
     link,
+)
+from ..perf.build import (
+    SHIM as PERF_SHIM,
 )
 from ..perf.measure import _scalar_arguments
 from ..source import PtofixError, SourceText
@@ -183,13 +183,13 @@ def run(path: str, binary: Path, values: list[str], timeout: float) -> list[Call
     lines = done.stdout.splitlines()
     if BEGIN not in lines or END not in lines:
         raise PtofixError(f"{path}: error: the traced run printed no trace", plain=True)
-    calls = []
+    calls: list[Call] = []
     site = -1
     for line in lines[lines.index(BEGIN) + 1:lines.index(END)]:
-        name, *args = line.split()
-        values = tuple(int(a) for a in args)
+        name, *words = line.split()
+        numbers = tuple(int(word) for word in words)
         if name == "ptofix_at":
-            site = values[0]
+            site = numbers[0]
             continue
-        calls.append(Call(name, values, site))
+        calls.append(Call(name, numbers, site))
     return calls
