@@ -65,7 +65,7 @@ def add_parser(subparsers) -> None:
     # One -q for both things a run may say on stderr besides diagnostics.
     add_batch_arguments(parser, QUIET_HELP + "; no note on stderr for a file that keeps barriers its --pattern "
                         "selected")
-    from ..trace.command import add_trace_arguments
+    from .trace_options import add_trace_arguments
     add_trace_arguments(parser, verify=True)
     parser.set_defaults(handler=run)
 
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
                      environment=args.environment)
     deliver = deliver_file
     if getattr(args, "verify_trace", False):
-        from ..trace.command import trace_options, verifying_deliver
+        from .trace_options import trace_options, verifying_deliver
         deliver = partial(verifying_deliver, trace=trace_options(args), deliver=deliver_file)
     status = run_files(options, partial(process_file, job=job), deliver)
     if status == 0 and not passes and getattr(args, "pattern", None) is None and not options.quiet:

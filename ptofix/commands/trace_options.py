@@ -10,12 +10,12 @@ from typing import Any
 from ..exit_status import ExitStatus, worse
 from ..output import write_stderr, write_stdout
 from ..source import PtofixError
-from .check import TraceOptions, TraceResult, describe, new_races, trace_texts
+from ..trace.check import TraceOptions, TraceResult, describe, new_races, trace_texts
 
 
 def add_trace_arguments(parser: argparse.ArgumentParser, verify: bool) -> None:
     """The options a traced run takes (``perf``'s, for the same build)."""
-    from ..commands.perf import _arg, _positive, _seconds
+    from .perf import _arg, _positive, _seconds
     group = parser.add_argument_group("trace (pto-isa's host cost model: docs/commands/trace.md)")
     if verify:
         group.add_argument("--verify-trace", action="store_true",
@@ -50,9 +50,9 @@ def trace_options(args: argparse.Namespace) -> TraceOptions:
                         macro_flags=tuple(environment.macro_flags) if environment is not None else ())
 
 
-def run_check(args: argparse.Namespace) -> int:
-    """``check --trace FILE...``: diagnostics on stderr, the summary line, ``--report sarif|json``."""
-    from ..commands.check import Tally
+def run_check(args: argparse.Namespace, tally: Any) -> int:
+    """``check --trace FILE...``: diagnostics on stderr, the summary line (``tally``: check's
+    ``Tally``), ``--report sarif|json``."""
     from ..diagnostic_view import use_color, with_source_lines
     from ..source import read_source
     if args.fix:
@@ -62,7 +62,6 @@ def run_check(args: argparse.Namespace) -> int:
         raise PtofixError("a file is named twice")
     sources = {path: read_source(path) for path in args.files}
     results = trace_texts({path: source.text for path, source in sources.items()}, options)
-    tally = Tally()
     statuses: list[int] = []
     color = use_color(getattr(args, "color", "auto"))
     reports = []
