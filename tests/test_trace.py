@@ -343,3 +343,40 @@ def test_the_kernels_own_barriers_and_flags_are_recorded_in_issue_order_with_the
     assert [(name, line) for name, _args, line in stream] == [
         ("vmuls", 102), ("set_flag", 103), ("wait_flag", 104), ("set_flag", 105), ("wait_flag", 106), ("vadd", 107)]
     assert [args for name, args, _line in stream if name.endswith("_flag")] == [(1, 4, 1), (1, 4, 1), (4, 1, 2), (4, 1, 2)]
+
+
+def _brute_unneeded(recording) -> list[int]:
+    """The definition, by brute force: leave out one site's barriers, judge again."""
+    from dataclasses import replace
+
+    from ptofix.trace.reach import kernel_barrier_sites
+    before = {(r.kind, r.earlier.position, r.later.position) for r in judge(recording.calls).races}
+    out = []
+    for site in kernel_barrier_sites(recording):
+        calls = [replace(c, name="ptofix_removed") if c.name == "pipe_barrier" and c.site == site else c
+                 for c in recording.calls]
+        if {(r.kind, r.earlier.position, r.later.position) for r in judge(calls).races} <= before:
+            out.append(site)
+    return out
+
+
+def test_the_reach_gap_is_the_barriers_whose_removal_adds_no_race():
+    from ptofix.trace.instrument import CallSite
+    from ptofix.trace.reach import unneeded_barriers
+    from ptofix.trace.record import Recording
+
+    def at(site: int, part: list[Call]) -> list[Call]:
+        return [Call(c.name, c.args, site) for c in part]
+
+    sites = [CallSite("TEXP", 1, 1), CallSite("pipe_barrier", 2, 1), CallSite("TABS", 3, 1),
+             CallSite("pipe_barrier", 4, 1), CallSite("TABS", 5, 1), CallSite("pipe_barrier", 6, 1)]
+    barrier = [Call("pipe_barrier", (1,), 0)]
+    loop = [*at(0, _v("vexp", 0x100, 0x300)), *at(1, barrier), *at(2, _v("vabs", 0x200, 0x100)), *at(3, barrier),
+            *at(4, _v("vabs", 0x300, 0x1000)), *at(5, barrier)]
+    calls = loop * 3       # a loop: site 5 separates vabs(0x300) from the next vexp reading it; site 3 nothing
+    recording = Recording("k.cpp", calls, sites, "k", {})
+    assert (unneeded_barriers(recording), _brute_unneeded(recording)) == ([3], [3])
+    # two instances of one site in a row: only their removal together opens the pair
+    calls = [*at(0, _v("vexp", 0x100, 0)), *at(1, barrier), *at(1, barrier), *at(2, _v("vabs", 0x200, 0x100))]
+    recording = Recording("k.cpp", calls, sites, "k", {})
+    assert unneeded_barriers(recording) == _brute_unneeded(recording) == []
