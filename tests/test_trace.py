@@ -380,3 +380,17 @@ def test_the_reach_gap_is_the_barriers_whose_removal_adds_no_race():
     calls = [*at(0, _v("vexp", 0x100, 0)), *at(1, barrier), *at(1, barrier), *at(2, _v("vabs", 0x200, 0x100))]
     recording = Recording("k.cpp", calls, sites, "k", {})
     assert unneeded_barriers(recording) == _brute_unneeded(recording) == []
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--fix"], "--fix inserts from the static proof"),
+    (["-o", "x.cpp"], "--trace writes none"),
+    (["--report", "html"], "--report html is not written for --trace"),
+    ([], "--trace and --verify-trace need --pto-isa"),
+])
+def test_what_trace_does_not_combine_with_is_an_error_before_anything_is_built(extra, message):
+    argv = ["check", "--trace", str(FAMILIES), *extra]
+    if extra:
+        argv += ["--pto-isa", "/nonexistent"]
+    done = ptofix(*argv)
+    assert done.returncode == 2 and message in done.stderr, done.stderr

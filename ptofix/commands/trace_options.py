@@ -57,6 +57,11 @@ def run_check(args: argparse.Namespace, tally: Any) -> int:
     from ..source import read_source
     if args.fix:
         raise PtofixError("--trace reports what one run issues; --fix inserts from the static proof: run them apart")
+    if getattr(args, "output", None) or getattr(args, "in_place", False) or getattr(args, "diff", False) \
+            or getattr(args, "check", False):
+        raise PtofixError("-o, -i, --diff and --check deliver a fixed kernel: --trace writes none")
+    if getattr(args, "report", None) == "html":
+        raise PtofixError("--report html is not written for --trace (text, json or sarif)")
     options = trace_options(args)
     if len(set(args.files)) != len(args.files):
         raise PtofixError("a file is named twice")
