@@ -40,7 +40,7 @@ from .instrument import CallSite, instrument
 
 TRACE_SHIM = Path(__file__).with_name("trace_shim.hpp")   # (not shim.hpp: perf's unit includes that name)
 # Bumped when the generated sources change meaning (a cache key component).
-GENERATOR_VERSION = "trace-2"
+GENERATOR_VERSION = "trace-3"
 BEGIN = "ptofix-trace-begin"
 END = "ptofix-trace-end"
 

@@ -97,4 +97,15 @@ inline ptofix_trace_gm_pointer ptofix_trace_gm()
     return {};
 }
 
+// 5. TFILLPAD, TCI. As perf's shim.hpp item 2 (TEXPANDS): pto/common/pto_instr_impl.hpp's
+//    __COSTMODEL list of a2a3 op headers leaves out TFillPad.hpp and TCI.hpp, so the cost model's
+//    TFILLPAD and TCI find no _IMPL. Included here, after the whole of pto-inst.hpp.
+#include <pto/pto-inst.hpp>
+#if __has_include(<pto/npu/a2a3/TFillPad.hpp>)
+#include <pto/npu/a2a3/TFillPad.hpp>
+#endif
+#if __has_include(<pto/npu/a2a3/TCI.hpp>)
+#include <pto/npu/a2a3/TCI.hpp>
+#endif
+
 #endif
