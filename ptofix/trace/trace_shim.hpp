@@ -75,7 +75,9 @@ inline void ptofix_trace_at(unsigned id)
 template <typename A> inline auto ptofix_trace_ub(A addr)
 {
     if constexpr (std::is_integral_v<A>) {
-        return (std::uint64_t)addr + PTOFIX_TRACE_UB_BIAS;
+        // (An address made from a tile's data() is biased already.)
+        const std::uint64_t value = (std::uint64_t)addr;
+        return value >= PTOFIX_TRACE_UB_BIAS ? value : value + PTOFIX_TRACE_UB_BIAS;
     } else {
         return addr;
     }
