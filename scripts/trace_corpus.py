@@ -107,6 +107,8 @@ def main() -> int:
     parser.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--skip-done", metavar="TSV", help="leave out the files this earlier output lists")
     parser.add_argument("--summary", metavar="TSV", help="print the per-folder numbers of an earlier output")
+    parser.add_argument("--rerun", metavar="TSV", help="measure again the kernels of this earlier output that did not "
+                        "build, run or judge, and print the whole table")
     args = parser.parse_args()
     if args.summary:
         with open(args.summary, encoding="utf-8") as stream:
@@ -117,6 +119,15 @@ def main() -> int:
     if not args.corpus or not args.pto_isa:
         parser.error("a corpus folder and --pto-isa are needed")
     root = Path(args.corpus)
+    if args.rerun:
+        lines = Path(args.rerun).read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines[1:] if line.split("\t")[2] == "built"]
+        again = [root / line.split("\t")[1] for line in lines[1:] if line.split("\t")[2] != "built"]
+        print("\t".join(COLUMNS), flush=True)
+        for line in kept:
+            print(line, flush=True)
+        measure(again, root, TraceOptions(pto_isa=args.pto_isa, timeout=120.0), sys.stdout)
+        return 0
     done: set[str] = set()
     if args.skip_done and Path(args.skip_done).is_file():
         done = {line.split("\t")[1] for line in Path(args.skip_done).read_text().splitlines() if "\t" in line}
