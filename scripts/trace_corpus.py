@@ -119,6 +119,8 @@ def main() -> int:
     if not args.corpus or not args.pto_isa:
         parser.error("a corpus folder and --pto-isa are needed")
     root = Path(args.corpus)
+    # A corpus folder's own headers (real/include: tensor.h, intrinsic.h), as its kernels are compiled.
+    includes = tuple(str(p) for p in [root / "include"] if p.is_dir())
     if args.rerun:
         lines = Path(args.rerun).read_text(encoding="utf-8").splitlines()
         kept = [line for line in lines[1:] if line.split("\t")[2] == "built"]
@@ -126,14 +128,15 @@ def main() -> int:
         print("\t".join(COLUMNS), flush=True)
         for line in kept:
             print(line, flush=True)
-        measure(again, root, TraceOptions(pto_isa=args.pto_isa, timeout=120.0), sys.stdout)
+        measure(again, root, TraceOptions(pto_isa=args.pto_isa, timeout=120.0, include_dirs=includes), sys.stdout)
         return 0
     done: set[str] = set()
     if args.skip_done and Path(args.skip_done).is_file():
         done = {line.split("\t")[1] for line in Path(args.skip_done).read_text().splitlines() if "\t" in line}
     paths = [p for p in sorted(root.rglob("*.cpp")) if str(p.relative_to(root)) not in done]
     pairs = tuple(tuple(a.split("=", 1)) for a in args.arg)
-    options = TraceOptions(pto_isa=args.pto_isa, args=pairs, timeout=120.0)  # type: ignore[arg-type]
+    options = TraceOptions(pto_isa=args.pto_isa, args=pairs, timeout=120.0,  # type: ignore[arg-type]
+                           include_dirs=includes)
     if not done:
         print("\t".join(COLUMNS), flush=True)
     measure(paths, root, options, sys.stdout)

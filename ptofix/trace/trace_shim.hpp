@@ -99,6 +99,12 @@ inline ptofix_trace_gm_pointer ptofix_trace_gm()
     return {};
 }
 
+// 6. __aicore__. A kernel that defines it itself unless __CPU_SIM (`#define __aicore__ [aicore]`,
+//    bisheng's attribute) would not compile on the host: defined empty, as for __CPU_SIM.
+#ifndef __aicore__
+#define __aicore__
+#endif
+
 // 5. TFILLPAD, TCI. As perf's shim.hpp item 2 (TEXPANDS): pto/common/pto_instr_impl.hpp's
 //    __COSTMODEL list of a2a3 op headers leaves out TFillPad.hpp and TCI.hpp, so the cost model's
 //    TFILLPAD and TCI find no _IMPL. Included here, after the whole of pto-inst.hpp.
