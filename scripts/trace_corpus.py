@@ -23,9 +23,18 @@ sys.path.insert(0, str(REPO))
 
 from ptofix.source import PtofixError  # noqa: E402
 from ptofix.trace.check import TraceOptions, new_races, toolchain, trace_texts  # noqa: E402
+from ptofix.trace.judge import TraceRace  # noqa: E402
 from ptofix.trace.reach import kernel_barrier_sites, unneeded_barriers  # noqa: E402
 
 COLUMNS = ("folder", "file", "status", "races", "auto_added", "kept", "unneeded", "note")
+
+
+def same_access_chain(race: TraceRace) -> bool:
+    """A RAW pair whose later instruction reads exactly the bytes the earlier wrote (PTOAS #674's
+    same-access chain, which main's proof credits and the vendor's rule does not)."""
+    writes = [a.ranges for a in race.earlier.accesses if a.write]
+    reads = [a.ranges for a in race.later.accesses if not a.write]
+    return race.kind == "RAW" and any(w == r for w in writes for r in reads)
 
 
 def folder_of(path: Path, root: Path) -> str:
@@ -75,8 +84,9 @@ def measure(paths: list[Path], root: Path, options: TraceOptions, out) -> None:
                 else:
                     row["auto_added"] = str(len(found))
                     if found:
-                        row["note"] = "; ".join(f"{race.kind} {race.earlier.name}->{race.later.name}"
-                                                for race, _count in found[:3])
+                        chains = sum(same_access_chain(race) for race, _count in found)
+                        row["note"] = f"same-access chains: {chains} of {len(found)}; " + "; ".join(
+                            f"{race.kind} {race.earlier.name}->{race.later.name}" for race, _count in found[:3])
                     final = after
             else:
                 row["auto_added"] = "0"
@@ -108,7 +118,7 @@ def main() -> int:
     parser.add_argument("--skip-done", metavar="TSV", help="leave out the files this earlier output lists")
     parser.add_argument("--summary", metavar="TSV", help="print the per-folder numbers of an earlier output")
     parser.add_argument("--rerun", metavar="TSV", help="measure again the kernels of this earlier output that did not "
-                        "build, run or judge, and print the whole table")
+                        "build, run or judge (or whose added races are not classified), and print the whole table")
     args = parser.parse_args()
     if args.summary:
         with open(args.summary, encoding="utf-8") as stream:
@@ -123,8 +133,11 @@ def main() -> int:
     includes = tuple(str(p) for p in [root / "include"] if p.is_dir())
     if args.rerun:
         lines = Path(args.rerun).read_text(encoding="utf-8").splitlines()
-        kept = [line for line in lines[1:] if line.split("\t")[2] == "built"]
-        again = [root / line.split("\t")[1] for line in lines[1:] if line.split("\t")[2] != "built"]
+        def redo(line: str) -> bool:
+            fields = line.split("\t")
+            return fields[2] != "built" or (fields[4] not in ("", "0") and "same-access" not in fields[7])
+        kept = [line for line in lines[1:] if not redo(line)]
+        again = [root / line.split("\t")[1] for line in lines[1:] if redo(line)]
         print("\t".join(COLUMNS), flush=True)
         for line in kept:
             print(line, flush=True)
