@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..perf.build import (
@@ -110,11 +110,15 @@ def plan(tools: Toolchain, path: str, text: str, call: EntryCall, extra_flags: t
     """The compile job (None when cached), the object and the binary of one kernel's trace program."""
     instrumented, sites = instrument(SourceText(text, path))
     local = [f"-iquote{Path(path).resolve().parent}"]
-    flags: tuple[str, ...] = ("-std=c++2b", "-D__COSTMODEL", "-D__NPU_ARCH__=2201", "-DPTO_COMM_NOT_SUPPORTED",
+    # The kernel's own -I directories first: a quoted include they hold (real/include's "tensor.h") is
+    # theirs, not a like-named header of the checkout's stubs.
+    includes = tuple(flag for flag in extra_flags if flag.startswith("-I"))
+    macros = tuple(flag for flag in extra_flags if not flag.startswith("-I"))
+    flags: tuple[str, ...] = (*includes, "-std=c++2b", "-D__COSTMODEL", "-D__NPU_ARCH__=2201", "-DPTO_COMM_NOT_SUPPORTED",
                               "-include", "stdint.h", "-include", "stddef.h", "-fdiagnostics-plain-output", "-w",
                               f"-I{tools.include_dir}", f"-I{tools.include_dir / 'pto/costmodel/stubs'}",
                               f"-I{PERF_SHIM.parent}", f"-I{TRACE_SHIM.parent}", *local,
-                              "-D__DAV_VEC__", "-D__DAV_C220_VEC__", *extra_flags)
+                              "-D__DAV_VEC__", "-D__DAV_C220_VEC__", *macros)
     source = unit_source(call)
     shims = TRACE_SHIM.read_text(encoding="utf-8") + PERF_SHIM.read_text(encoding="utf-8")
     key = _key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, shims, source, instrumented, *flags)
@@ -161,11 +165,17 @@ def record(paths: list[str], texts: dict[str, str], tools: Toolchain, given: dic
 _ATTRIBUTE = re.compile(r"__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
 
 
+def _c_names(call: EntryCall, text: str) -> EntryCall:
+    """``call`` with the extern "C" names read past an ``__attribute__((...))`` (perf's reading
+    would take ``__attribute__`` itself for the name, and rename it)."""
+    return replace(call, c_linkage=tuple(sorted(set(_EXTERN_C.findall(_ATTRIBUTE.sub(" ", text))))))
+
+
 def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall, list[str]]:
     """The entry to run: ``function``, else the one ``__global__`` function, else (with a note) the
     one ``extern "C"`` function the file defines (a kernel whose entry is ``extern "C" __aicore__``)."""
     try:
-        return entry_call(path, text, function), []
+        return _c_names(entry_call(path, text, function), text), []
     except PtofixError as error:
         if function is not None or "no __global__ kernel entry" not in error.diagnostic.message:
             raise
@@ -174,7 +184,7 @@ def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall,
         names = [name for name in _EXTERN_C.findall(_ATTRIBUTE.sub(" ", text)) if name in defined]
         if len(set(names)) != 1:
             raise
-        return entry_call(path, text, names[0]), [
+        return _c_names(entry_call(path, text, names[0]), text), [
             f"{path}: note: no __global__ entry: the trace runs the extern \"C\" function '{names[0]}' "
             f"(--function NAME to choose)"]
 
