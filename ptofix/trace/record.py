@@ -114,7 +114,8 @@ def plan(tools: Toolchain, path: str, text: str, call: EntryCall, extra_flags: t
     # theirs, not a like-named header of the checkout's stubs.
     includes = tuple(flag for flag in extra_flags if flag.startswith("-I"))
     macros = tuple(flag for flag in extra_flags if not flag.startswith("-I"))
-    flags: tuple[str, ...] = (*includes, "-std=c++2b", "-D__COSTMODEL", "-D__NPU_ARCH__=2201", "-DPTO_COMM_NOT_SUPPORTED",
+    flags: tuple[str, ...] = (*includes, "-std=c++2b", "-D__COSTMODEL", "-D__NPU_ARCH__=2201",
+                              "-DPTO_COMM_NOT_SUPPORTED",
                               "-include", "stdint.h", "-include", "stddef.h", "-fdiagnostics-plain-output", "-w",
                               f"-I{tools.include_dir}", f"-I{tools.include_dir / 'pto/costmodel/stubs'}",
                               f"-I{PERF_SHIM.parent}", f"-I{TRACE_SHIM.parent}", *local,
