@@ -71,6 +71,8 @@ def add_parser(subparsers) -> None:
             action.choices = [*(action.choices or ()), "sarif"]
             action.help = (action.help or "") + "; sarif: a SARIF 2.1.0 log of the findings, to stdout or --report-file"
     add_batch_arguments(parser)
+    from .trace_options import add_trace_arguments
+    add_trace_arguments(parser, verify=False)
     parser.set_defaults(handler=run)
 
 
@@ -109,6 +111,9 @@ class Tally:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "trace", False):
+        from .trace_options import run_check
+        return run_check(args, Tally())
     # A machine-read report goes to stdout or its file, never into the stderr the warnings are on;
     # stdout is free without --fix.
     options = place_report(output_options(args), delivers_result=bool(args.fix))

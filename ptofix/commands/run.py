@@ -66,6 +66,8 @@ def add_parser(subparsers) -> None:
     # One -q for both things a run may say on stderr besides diagnostics.
     add_batch_arguments(parser, QUIET_HELP + "; no note on stderr for a file that keeps barriers its --pattern "
                         "selected")
+    from .trace_options import add_trace_arguments
+    add_trace_arguments(parser, verify=True)
     parser.set_defaults(handler=run)
 
 
@@ -104,7 +106,11 @@ def run(args: argparse.Namespace) -> int:
                      notes=notes_wanted(options.quiet, options.report, options.report_file),
                      perf_pto_isa=(getattr(args, "pto_isa", None) or None) if html else None,
                      environment=args.environment)
-    status = run_files(options, partial(process_file, job=job), deliver_file)
+    deliver = deliver_file
+    if getattr(args, "verify_trace", False):
+        from .trace_options import trace_options, verifying_deliver
+        deliver = partial(verifying_deliver, trace=trace_options(args), deliver=deliver_file)
+    status = run_files(options, partial(process_file, job=job), deliver)
     if status == 0 and not passes and getattr(args, "pattern", None) is None and not options.quiet:
         # (Never silent: a bare `ptofix run fa.cpp` echoes the file, which looks like "nothing to remove".)
         write_stderr("ptofix: note: no --pattern and no LocalSlotNum option: nothing is changed; "

@@ -518,16 +518,16 @@ def entry_call(path: str, text: str, function: str | None) -> EntryCall:
 KERNEL_COPY = "kernel.cpp"       # the kernel's text beside the unit (keys see the text, not where it lives)
 
 
-def half_source(side: str, call: EntryCall) -> str:
+def half_source(side: str, call: EntryCall, pointer: str = "nullptr") -> str:
     """The translation unit of one core type's half: the kernel in an unnamed namespace, and
-    ``ptofix_perf_<side>()`` calling its entry with nullptr for pointers, the command line's
-    values for scalars (``ptofix_perf_argv``, in parameter order)."""
+    ``ptofix_perf_<side>()`` calling its entry with ``pointer`` (nullptr) for pointers, the command
+    line's values for scalars (``ptofix_perf_argv``, in parameter order)."""
     renames = "".join(f"#define {name} ptofix_perf_{side}_{name}\n" for name in call.c_linkage)
     arguments = []
     scalar = 0
-    for index, pointer in enumerate(call.pointers):
-        if pointer:
-            arguments.append("nullptr")
+    for index, is_pointer in enumerate(call.pointers):
+        if is_pointer:
+            arguments.append(pointer)
         else:
             arguments.append(f"ptofix_perf_value<std::tuple_element_t<{index}, Params>>(ptofix_perf_argv[{scalar}])")
             scalar += 1

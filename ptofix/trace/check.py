@@ -1,0 +1,173 @@
+"""``check --trace`` and ``run --verify-trace`` on recorded streams: diagnostics and reports in
+``check``'s shapes (ptofix/commands/check.py, ptofix/sarif.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..perf.build import Toolchain, default_cache_dir, find_compiler, prepare_checkout
+from ..perf.measure import scalar_value
+from ..source import PtofixError
+from .instrument import CallSite
+from .judge import Judgement, TraceRace, judge
+from .record import Recording, record
+
+
+@dataclass(frozen=True)
+class TraceOptions:
+    pto_isa: str
+    args: tuple[tuple[str, str], ...] = ()
+    function: str | None = None
+    cxx: str | None = None
+    cache_dir: Path | None = None
+    timeout: float = 600.0
+    jobs: int = 2
+    include_dirs: tuple[str, ...] = ()
+    macro_flags: tuple[str, ...] = ()
+
+
+@dataclass
+class TraceResult:
+    path: str
+    report: dict[str, Any]
+    lines: list[str]                         # warnings and notes, check's format
+    notes: list[str] = field(default_factory=list)    # what the run assumed (stderr)
+    judgement: Judgement | None = None
+    recording: Recording | None = None
+    error: PtofixError | None = None         # the kernel does not build or run
+
+
+def toolchain(options: TraceOptions) -> Toolchain:
+    cxx, identity = find_compiler(options.cxx)
+    cache = options.cache_dir or default_cache_dir()
+    include, key = prepare_checkout(options.pto_isa, cache)
+    return Toolchain(cxx, identity, include, key, cache, "pto-isa", options.jobs)
+
+
+def compiler_flags(options: TraceOptions) -> tuple[str, ...]:
+    return (*(f"-I{directory}" for directory in options.include_dirs), *options.macro_flags)
+
+
+def trace_texts(texts: dict[str, str], options: TraceOptions,
+                tools: Toolchain | None = None) -> dict[str, TraceResult]:
+    """Build, run and judge each kernel (``texts``: its text by the name diagnostics give it)."""
+    tools = tools or toolchain(options)
+    given = {name: scalar_value(value) for name, value in options.args}
+    recordings = record(list(texts), texts, tools, given, options.function, compiler_flags(options),
+                        options.timeout)
+    out = {}
+    for path, recorded in recordings.items():
+        if isinstance(recorded, PtofixError):
+            out[path] = TraceResult(path, _empty_report(path), [], error=recorded)
+            continue
+        out[path] = result_of(recorded)
+    return out
+
+
+def _empty_report(path: str) -> dict[str, Any]:
+    return {"file": path, "races": [], "by_kind": {}, "unverified": [], "placements": [], "trace": True}
+
+
+def _where(recording: Recording, site: int) -> str:
+    if 0 <= site < len(recording.sites):
+        found = recording.sites[site]
+        return f"{recording.path}:{found.line}:{found.column}"
+    return f"{recording.path}:1:1"
+
+
+def _site(recording: Recording, site: int) -> CallSite | None:
+    return recording.sites[site] if 0 <= site < len(recording.sites) else None
+
+
+def _op(recording: Recording, site: int) -> str:
+    found = _site(recording, site)
+    return found.name if found is not None else recording.entry
+
+
+def _bytes(overlap: tuple[int, int]) -> str:
+    return f"[0x{overlap[0]:x}, 0x{overlap[1]:x})"
+
+
+VERBS = {"RAW": ("reads", "wrote", "writes"), "WAR": ("writes", "read", "reads"), "WAW": ("writes", "wrote", "writes")}
+
+
+def describe(recording: Recording, race: TraceRace, occurrences: int) -> tuple[str, str]:
+    later_verb, earlier_verb, earlier_present = VERBS[race.kind]
+    earlier_site = _site(recording, race.earlier.site)
+    line = earlier_site.line if earlier_site is not None else 0
+    again = f" ({occurrences} times in this run)" if occurrences > 1 else ""
+    warning = (f"{_where(recording, race.later.site)}: warning: {race.kind} race in the trace: "
+               f"{_op(recording, race.later.site)}'s {race.later.name} {later_verb} UB {_bytes(race.overlap)}, which "
+               f"{_op(recording, race.earlier.site)}'s {race.earlier.name} (line {line}) {earlier_verb}{again}")
+    note = (f"{_where(recording, race.earlier.site)}: note: {_op(recording, race.earlier.site)}'s "
+            f"{race.earlier.name} {earlier_present} UB here; no "
+            f"pipe_barrier(PIPE_V) or flag round trip between them in issue order")
+    return warning, note
+
+
+def distinct_races(recording: Recording, judgement: Judgement) -> list[tuple[TraceRace, int]]:
+    """One race per (kind, earlier call site and intrinsic, later call site and intrinsic), the
+    first in issue order, with how often the run met it."""
+    seen: dict[tuple[str, int, str, int, str], list[Any]] = {}
+    for race in judgement.races:
+        key = (race.kind, race.earlier.site, race.earlier.name, race.later.site, race.later.name)
+        if key in seen:
+            seen[key][1] += 1
+        else:
+            seen[key] = [race, 1]
+    return [(race, count) for race, count in seen.values()]
+
+
+def result_of(recording: Recording) -> TraceResult:
+    judgement = judge(recording.calls)
+    report = _empty_report(recording.path)
+    report["arguments"] = recording.arguments
+    lines: list[str] = []
+    if judgement.cannot_judge is not None:
+        site, why = judgement.cannot_judge
+        where = _where(recording, site)
+        lines.append(f"{where}: note: the trace cannot be judged: {why} (races are neither shown nor ruled out)")
+        report["unverified"].append({"function": recording.entry, "location": where, "why": why})
+        return TraceResult(recording.path, report, lines, list(recording.notes), judgement, recording)
+    kinds: dict[str, int] = {}
+    for race, count in distinct_races(recording, judgement):
+        warning, note = describe(recording, race, count)
+        lines += [warning, note]
+        kinds[race.kind] = kinds.get(race.kind, 0) + 1
+        report["races"].append({
+            "kind": race.kind, "bytes": [list(race.overlap)], "occurrences": count,
+            "later": {"location": _where(recording, race.later.site), "op": _op(recording, race.later.site),
+                      "intrinsic": race.later.name},
+            "earlier": {"location": _where(recording, race.earlier.site), "op": _op(recording, race.earlier.site),
+                        "intrinsic": race.earlier.name},
+            "warning": warning, "note": note})
+    report["by_kind"] = kinds
+    return TraceResult(recording.path, report, lines, list(recording.notes), judgement, recording)
+
+
+def race_keys(judgement: Judgement) -> dict[tuple[str, int, int], TraceRace]:
+    """The races of a run keyed by the vector instructions' ordinals (the same in a kernel and its
+    rewrite when the rewrite only removes or adds barriers)."""
+    ordinal = {instruction.position: index for index, instruction in enumerate(judgement.instructions)}
+    return {(race.kind, ordinal[race.earlier.position], ordinal[race.later.position]): race
+            for race in judgement.races}
+
+
+def vector_sequence(judgement: Judgement) -> list[tuple[str, tuple[Any, ...]]]:
+    return [(instruction.name, instruction.accesses) for instruction in judgement.instructions]
+
+
+def new_races(before: TraceResult, after: TraceResult) -> list[tuple[TraceRace, int]] | str:
+    """The races ``after`` has that ``before`` has not (as ``after``'s distinct races), or why the
+    two cannot be compared."""
+    if before.judgement is None or after.judgement is None or before.recording is None or after.recording is None:
+        return "a run was not traced"
+    if before.judgement.cannot_judge is not None or after.judgement.cannot_judge is not None:
+        return "a trace cannot be judged"
+    if vector_sequence(before.judgement) != vector_sequence(after.judgement):
+        return "the output issues other vector instructions than the input"
+    old = race_keys(before.judgement)
+    added = [race for key, race in race_keys(after.judgement).items() if key not in old]
+    fresh = Judgement(after.judgement.instructions, added, after.judgement.barriers, None)
+    return distinct_races(after.recording, fresh)

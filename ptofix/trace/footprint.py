@@ -1,0 +1,324 @@
+"""The UB bytes each recorded vector intrinsic reads and writes, from its operands.
+
+As msSanitizer computes an instruction's memory (Ascend/mssanitizer, csrc/race_sanitizer/
+alg_framework/mem_event_checker.cpp, SplitMem): block ``b`` of repeat ``r`` of an operand lies at
+``addr + r * repeatStride * blockSize + b * blockStride * blockSize``, ``blockSize`` 32 bytes on
+A2/A3, ``blockNum`` blocks a repeat. What this adds:
+
+- count mode (``set_mask_count``; the count is ``set_vector_mask``'s second argument): exactly the
+  counted elements, repeat after repeat (``256 / element`` a repeat), the last repeat partial;
+- norm mode: the blocks of a repeat that hold an element the mask enables (block granularity: an
+  over-approximation of the enabled bytes, never less); when no mask was set in the run, a full
+  mask;
+- an element's size is the data pointer's type (ptofix/trace/trace_shim.hpp records it) or, for a
+  conversion, the types its name spells; an operand's blocks a repeat follow from the repeat's
+  elements (a conversion runs ``256 / max(sizes)`` elements a repeat);
+- destinations whose layout the operands do not pin down exactly (a reduction's results, a compare's
+  bit mask, a gather's sources, a compacted ``vreducev2`` result) are over-approximated as said at
+  each;
+- an intrinsic not in this table cannot be judged (the run says so; never a silent pass).
+
+The argument orders are the cost model's declarations (pto-isa f35e7f60 include/pto/costmodel/a2a3/
+cce_costmodel/cce_costmodel_vector_compute.hpp, _vector_compare.hpp, _vector_convert_*.hpp,
+cce_costmodel_memory.hpp copy_ubuf_to_ubuf), the intrinsics pto-isa's a2a3 implementation issues.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BLOCK = 32
+REPEAT_BYTES = 256
+BLOCKS_PER_REPEAT = 8
+UB_BYTES = 0x40000          # an over-approximation of A2/A3's 192 KiB UB: "anywhere in UB"
+TASSIGN_SPAN = 1 << 32      # any integer a TASSIGN gives (a placement past the UB is check's to report)
+UB_BIAS = 1 << 40           # trace_shim.hpp PTOFIX_TRACE_UB_BIAS
+FULL = (1 << 64) - 1
+
+# Intrinsics that read or write no UB of their own: state, synchronisation, and other pipes'
+# copies (MTE2/MTE3: not vector instructions, ordered with the vector pipe by flags).
+NOT_VECTOR = frozenset({
+    "set_vector_mask", "set_mask_count", "set_mask_norm", "pipe_barrier", "set_flag", "wait_flag",
+    "set_ctrl", "get_ctrl", "set_atomic_none", "set_atomic_add", "set_atomic_bf16", "set_atomic_f16",
+    "set_atomic_f32", "set_atomic_s16", "set_atomic_s32", "set_atomic_s8", "dsb", "set_deqscale",
+    "set_padding", "set_mov_pad_val", "set_nd_para", "set_fpc", "set_quant_pre", "set_ffts_base_addr",
+    "ffts_cross_core_sync", "wait_flag_dev", "set_fmatrix", "set_fmatrix_b", "set_l3d_rpt",
+    "copy_gm_to_ubuf_align_b8", "copy_gm_to_ubuf_align_b16", "copy_gm_to_ubuf_align_b32",
+    "copy_ubuf_to_gm_align_b8", "copy_ubuf_to_gm_align_b16", "copy_ubuf_to_gm_align_b32",
+    "copy_gm_to_cbuf", "copy_cbuf_to_gm", "copy_cbuf_to_bt", "copy_cbuf_to_fbuf",
+    "copy_gm_to_cbuf_multi_nd2nz_b8", "copy_gm_to_cbuf_multi_nd2nz_b16", "copy_gm_to_cbuf_multi_nd2nz_b32s",
+    "copy_matrix_cc_to_gm", "copy_matrix_cc_to_cbuf", "load_cbuf_to_ca", "load_cbuf_to_cb",
+    "load_cbuf_to_ca_transpose", "load_cbuf_to_cb_transpose", "img2colv2_cbuf_to_ca", "img2colv2_cbuf_to_cb",
+    "create_cbuf_matrix", "create_cbuf_matrix_bf16", "mad", "ptofix_element", "ptofix_removed",
+    "printf", "print", "print_str", "print_int", "print_float", "print_half", "print_hex",
+})
+
+UNARY = frozenset({"vabs", "vexp", "vln", "vsqrt", "vrsqrt", "vrelu", "vnot", "vcopy", "vrec"})
+BINARY = frozenset({"vadd", "vsub", "vmul", "vdiv", "vmax", "vmin", "vand", "vor", "vsel"})
+SCALAR = frozenset({"vadds", "vmuls", "vmaxs", "vmins", "vlrelu", "vshl", "vshr", "vaxpy"})
+READS_DST = frozenset({"vaxpy"})
+COMPARE = re.compile(r"^vcmpv_(eq|ne|gt|ge|lt|le)$")
+COMPARE_SCALAR = re.compile(r"^vcmpvs_(eq|ne|gt|ge|lt|le)$")
+REDUCE = frozenset({"vcadd", "vcmax", "vcmin"})
+GROUP_REDUCE = frozenset({"vcgadd", "vcgmax", "vcgmin"})
+CONVERT = re.compile(r"^vconv_([a-z]+\d+)2([a-z]+\d+)[acfrzo]?$")
+CONVERT_SIZES = {"f32": 4, "f16": 2, "bf16": 2, "s32": 4, "s16": 2, "s8": 1, "u8": 1, "s64": 8, "s4": 1}
+# An s4 destination is half a byte an element: counted as a byte (more, never fewer, bytes).
+
+
+class CannotJudge(Exception):
+    """An intrinsic this table does not decode, or an operand that is no UB address."""
+
+
+@dataclass(frozen=True)
+class Access:
+    """The bytes one operand of one intrinsic touches: sorted, merged [lo, hi) ranges."""
+    ranges: tuple[tuple[int, int], ...]
+    write: bool
+
+
+@dataclass
+class MaskState:
+    count_mode: bool = False
+    high: int = FULL
+    low: int = FULL
+    known: bool = False          # a set_vector_mask was seen (count mode needs one)
+
+
+def ub(address: int, name: str) -> int:
+    """A recorded operand as a UB offset: a TASSIGN'd tile's (biased) or pto-isa's own (raw)."""
+    if UB_BIAS <= address < UB_BIAS + TASSIGN_SPAN:
+        return address - UB_BIAS
+    if 0 <= address < UB_BYTES:
+        return address
+    raise CannotJudge(f"{name}'s operand 0x{address:x} is no UB address (a tile with no TASSIGN'd address?)")
+
+
+def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[list[int]] = []
+    for lo, hi in sorted(ranges):
+        if hi <= lo:
+            continue
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return tuple((lo, hi) for lo, hi in out)
+
+
+def strided(name: str, state: MaskState, address: int, repeat: int, block_stride: int, repeat_stride: int,
+            size: int, inst_size: int) -> list[tuple[int, int]]:
+    """The bytes of one strided operand (``size``-byte elements; the instruction runs
+    ``256 / inst_size`` elements a repeat)."""
+    base = ub(address, name)
+    per_repeat = REPEAT_BYTES // inst_size
+    out: list[tuple[int, int]] = []
+    if state.count_mode:
+        if not state.known:
+            raise CannotJudge(f"{name} runs in count mode with no count set in this run")
+        remaining = state.low
+        r = 0
+        while remaining > 0:
+            elements = min(per_repeat, remaining)
+            nbytes = elements * size
+            for b in range(-(-nbytes // BLOCK)):
+                lo = base + r * repeat_stride * BLOCK + b * block_stride * BLOCK
+                out.append((lo, lo + min(BLOCK, nbytes - b * BLOCK)))
+            remaining -= elements
+            r += 1
+        return out
+    mask = (state.high << 64 | state.low) if state.known else (1 << 128) - 1
+    per_block = max(1, BLOCK // size)
+    blocks = sorted({i // per_block for i in range(per_repeat) if mask >> i & 1})
+    for r in range(repeat):
+        for b in blocks:
+            lo = base + r * repeat_stride * BLOCK + b * block_stride * BLOCK
+            out.append((lo, lo + BLOCK))
+    return out
+
+
+def _span(address: int, name: str, nbytes: int) -> list[tuple[int, int]]:
+    base = ub(address, name)
+    return [(base, base + max(nbytes, 1))]
+
+
+def _need(name: str, args: tuple[int, ...], count: int) -> None:
+    if len(args) < count:
+        raise CannotJudge(f"{name} recorded {len(args)} arguments, {count} expected")
+
+
+def _size(name: str, element: int) -> int:
+    if element <= 0:
+        raise CannotJudge(f"{name}: the element size of its data was not recorded")
+    return element
+
+
+def access(ranges: list[tuple[int, int]], write: bool) -> Access:
+    return Access(_merge(ranges), write)
+
+
+def decode(name: str, args: tuple[int, ...], state: MaskState, element: int) -> list[Access]:
+    """The operands' bytes of one vector intrinsic (``element``: its data's element size as the
+    shim recorded it, 0 when not)."""
+    def need(count: int) -> None:
+        _need(name, args, count)
+
+    def size() -> int:
+        return _size(name, element)
+
+    convert = CONVERT.match(name)
+    if name in UNARY or convert:
+        need(7)
+        dst, src, repeat, dbs, sbs, drs, srs = args[:7]
+        if convert:
+            if convert.group(1) not in CONVERT_SIZES or convert.group(2) not in CONVERT_SIZES:
+                raise CannotJudge(f"{name}: its element types are not known here")
+            ssize, dsize = CONVERT_SIZES[convert.group(1)], CONVERT_SIZES[convert.group(2)]
+        else:
+            ssize = dsize = size()
+        inst = max(ssize, dsize)
+        return [access(strided(name, state, src, repeat, sbs, srs, ssize, inst), False),
+                access(strided(name, state, dst, repeat, dbs, drs, dsize, inst), True)]
+    if name == "vconv_deq":
+        need(7)
+        dst, src, repeat, dbs, sbs, drs, srs = args[:7]     # s32 (deq-scaled) to f16
+        return [access(strided(name, state, src, repeat, sbs, srs, 4, 4), False),
+                access(strided(name, state, dst, repeat, dbs, drs, 2, 4), True)]
+    if name == "vector_dup":
+        need(7)
+        dst, _scalar, repeat, dbs, _sbs, drs, _srs = args[:7]
+        s = size()
+        return [access(strided(name, state, dst, repeat, dbs, drs, s, s), True)]
+    if name in BINARY:
+        need(10)
+        dst, s0, s1, repeat, dbs, s0bs, s1bs, drs, s0rs, s1rs = args[:10]
+        s = size()
+        # vsel's second source in its scalar mode is a value, not an address: read as one all the
+        # same when it is a UB address (more bytes, never fewer).
+        out = [access(strided(name, state, s0, repeat, s0bs, s0rs, s, s), False)]
+        try:
+            out.append(access(strided(name, state, s1, repeat, s1bs, s1rs, s, s), False))
+        except CannotJudge:
+            if name != "vsel":
+                raise
+        out.append(access(strided(name, state, dst, repeat, dbs, drs, s, s), True))
+        return out
+    if name in SCALAR:
+        need(8)
+        dst, s0, _scalar, repeat, dbs, s0bs, drs, s0rs = args[:8]
+        s = size()
+        out = [access(strided(name, state, s0, repeat, s0bs, s0rs, s, s), False)]
+        if name in READS_DST:
+            out.append(access(strided(name, state, dst, repeat, dbs, drs, s, s), False))
+        out.append(access(strided(name, state, dst, repeat, dbs, drs, s, s), True))
+        return out
+    special = _decode_special(name, args, state, element)
+    if special is not None:
+        return special
+    raise CannotJudge(f"no footprint is known for the intrinsic {name}")
+
+
+def _repeats(state: MaskState, repeat: int, size: int) -> int:
+    if state.count_mode:
+        per = REPEAT_BYTES // size
+        return -(-state.low // per) if state.known else 0
+    return repeat
+
+
+def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element: int) -> list[Access] | None:
+    """``decode`` of the intrinsics whose operands are not plain strided ones (None: not one of them)."""
+    def need(count: int) -> None:
+        _need(name, args, count)
+
+    def size() -> int:
+        return _size(name, element)
+
+    if COMPARE.match(name) or COMPARE_SCALAR.match(name):
+        binary = COMPARE.match(name) is not None
+        need(10 if binary else 8)
+        if binary:
+            dst, s0, s1, repeat, dbs, s0bs, s1bs, drs, s0rs, s1rs = args[:10]
+        else:
+            dst, s0, _scalar, repeat, dbs, s0bs, drs, s0rs = args[:8]
+        s = size()
+        out = [access(strided(name, state, s0, repeat, s0bs, s0rs, s, s), False)]
+        if binary:
+            out.append(access(strided(name, state, s1, repeat, s1bs, s1rs, s, s), False))
+        # The bit-mask result: one bit an element. Taken as both readings of its strides: a
+        # 32-byte block a repeat ``drs`` blocks apart, and the bits packed one repeat after another.
+        repeats = _repeats(state, repeat, s)
+        base = ub(dst, name)
+        packed = repeats * (REPEAT_BYTES // s) // 8
+        ranges = [(base, base + max(packed, 1))]
+        ranges += [(base + r * drs * BLOCK, base + r * drs * BLOCK + BLOCK) for r in range(repeats)]
+        out.append(access(ranges, True))
+        return out
+    if name in REDUCE:
+        need(7)
+        dst, src, repeat, drs, sbs, srs, _mode = args[:7]
+        s = size()
+        out = [access(strided(name, state, src, repeat, sbs, srs, s, s), False)]
+        # One result (vcmax/vcmin: value and index) a repeat, ``drs`` apart in a unit the operands
+        # do not say (an element, a pair, a block): the span from dst to the last repeat's block.
+        repeats = _repeats(state, repeat, s)
+        out.append(access(_span(dst, name, max(0, repeats - 1) * max(drs, 1) * BLOCK + BLOCK), True))
+        return out
+    if name in GROUP_REDUCE:
+        need(6)
+        dst, src, repeat, drs, s0rs, _s1rs = args[:6]
+        s = size()
+        out = [access(strided(name, state, src, repeat, 1, s0rs, s, s), False)]
+        repeats = _repeats(state, repeat, s)
+        out.append(access(_span(dst, name, max(0, repeats - 1) * max(drs, 1) * BLOCK + BLOCK), True))
+        return out
+    if name == "vbrcb":
+        need(5)
+        dst, src, dbs, drs, repeat = args[:5]
+        s = size()
+        # Each repeat reads 8 source elements and writes each to one 32-byte block (mask ignored).
+        base = ub(src, name)
+        reads = [(base + r * 8 * s, base + (r + 1) * 8 * s) for r in range(repeat)]
+        d = ub(dst, name)
+        writes = [(d + r * drs * BLOCK + b * dbs * BLOCK, d + r * drs * BLOCK + b * dbs * BLOCK + BLOCK)
+                  for r in range(repeat) for b in range(BLOCKS_PER_REPEAT)]
+        return [access(reads, False), access(writes, True)]
+    if name == "copy_ubuf_to_ubuf":
+        need(7)
+        dst, src, _sid, bursts, length, src_gap, dst_gap = args[:7]
+        s_base, d_base = ub(src, name), ub(dst, name)
+        reads = [(s_base + i * (length + src_gap) * BLOCK, s_base + (i * (length + src_gap) + length) * BLOCK)
+                 for i in range(bursts)]
+        writes = [(d_base + i * (length + dst_gap) * BLOCK, d_base + (i * (length + dst_gap) + length) * BLOCK)
+                  for i in range(bursts)]
+        return [access(reads, False), access(writes, True)]
+    if name == "vbitsort":
+        need(4)
+        dst, src, idx, repeat = args[:4]
+        s = size()
+        sb, ib, db = ub(src, name), ub(idx, name), ub(dst, name)
+        return [access([(sb, sb + repeat * 32 * s)], False), access([(ib, ib + repeat * 32 * 4)], False),
+                access([(db, db + repeat * 32 * 8)], True)]
+    if name in ("vgather", "vgatherb"):
+        # The sources are wherever the offsets point: all of UB is read.
+        need(5)
+        dst, offset = args[0], args[1]
+        repeat = args[4] if name == "vgather" else args[5]
+        drs = args[3]
+        s = size()
+        d = ub(dst, name)
+        return [access([(0, UB_BYTES)], False), access(_span(offset, name, max(repeat, 1) * REPEAT_BYTES), False),
+                access([(d, d + max(0, repeat - 1) * max(drs, 1) * BLOCK + REPEAT_BYTES + 0 * s)], True)]
+    if name == "vreducev2":
+        need(8)
+        dst, s0, s1, repeat, s0bs, _pattern, s0rs, s1rs = args[:8]
+        s = size()
+        reads = strided(name, state, s0, repeat, s0bs, s0rs, s, s)
+        out = [access(reads, False)]
+        try:       # the pattern operand (an address in the mask-pattern form)
+            out.append(access(_span(s1, name, max(repeat, 1) * max(s1rs, 1) * BLOCK + BLOCK), False))
+        except CannotJudge:
+            pass
+        # The selected elements, packed: at most every element of every repeat.
+        out.append(access(_span(dst, name, _repeats(state, repeat, s) * REPEAT_BYTES), True))
+        return out
+    return None

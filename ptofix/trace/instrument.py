@@ -1,0 +1,135 @@
+"""The kernel copy ``check --trace`` builds: each PTO call and each barrier or flag call is
+preceded by ``ptofix_trace_at(ID)`` (recorded in the cost model's stream, so every intrinsic after
+it belongs to that call's source line), and each ``TASSIGN(tile, ADDR)`` passes ``ADDR`` through
+``ptofix_trace_ub`` (ptofix/trace/shim.hpp says why).
+
+A call ``NAME(args)`` becomes ``(ptofix_trace_at(ID), NAME(args))``: a comma expression, valid
+wherever the call was (a statement, an initialiser, the body of an unbraced ``if``), with no
+newline added, so every line keeps its number (a compiler error in the copy points at the
+kernel's own line). Calls are found on the text with comments and literals blanked
+(ptofix/cpp/lexical.py masked_literals), outside preprocessor lines; a name that follows another
+word, ``.``, ``->`` or ``>`` is a declaration or a member, not a PTO call, and is left alone.
+An intrinsic issued before any marked call is attributed to the kernel's entry.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..cpp.lexical import masked_literals
+from ..source import SourceText
+
+# PTO ops are upper-case T-words (TADD, TROWEXPANDMUL, TASSIGN ...); the kernel's own sync calls.
+_CALLED = re.compile(r"\b(T[A-Z][A-Z0-9_]*|pipe_barrier|set_flag|wait_flag)\b")
+_QUALIFIER = re.compile(r"(?:::\s*)?(?:[A-Za-z_]\w*\s*::\s*)+$")
+_DIRECTIVE_LINE = re.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.MULTILINE)
+_KEYWORDS_BEFORE_CALL = frozenset({"return", "else", "do", "case", "co_return", "throw"})
+SYNC_CALLS = frozenset({"pipe_barrier", "set_flag", "wait_flag"})
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """One marked call: its name and where it is (1-based line and column of the kernel)."""
+    name: str
+    line: int
+    column: int
+
+
+def _skip_template_arguments(code: str, pos: int) -> int:
+    """The position after a balanced ``<...>`` starting at ``pos`` (``pos`` when none)."""
+    if pos >= len(code) or code[pos] != "<":
+        return pos
+    depth = 0
+    for index in range(pos, len(code)):
+        char = code[index]
+        if char == "<":
+            depth += 1
+        elif char == ">":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        elif char in ";{}":
+            return pos
+    return pos
+
+
+def _closing(code: str, pos: int) -> int:
+    """The index of the ``)`` matching the ``(`` at ``pos``, or -1."""
+    depth = 0
+    for index in range(pos, len(code)):
+        char = code[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index if char == ")" else -1
+    return -1
+
+
+def _top_level_commas(code: str, start: int, end: int) -> list[int]:
+    """The commas of ``code[start:end]`` outside nested brackets and template arguments (an
+    approximation: a ``<`` counts as an opening bracket only when followed, before any ``;``, by
+    its ``>``)."""
+    commas = []
+    depth = 0
+    index = start
+    while index < end:
+        char = code[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "<":
+            after = _skip_template_arguments(code, index)
+            if after != index and after <= end:
+                index = after
+                continue
+        elif char == "," and depth == 0:
+            commas.append(index)
+        index += 1
+    return commas
+
+
+def instrument(source: SourceText) -> tuple[str, list[CallSite]]:
+    """The instrumented copy of ``source`` and its call sites (``ptofix_trace_at``'s ids index it)."""
+    text = source.text
+    code = masked_literals(text)
+    code = _DIRECTIVE_LINE.sub(lambda found: re.sub(r"[^\n]", " ", found.group(0)), code)
+    edits: list[tuple[int, int, str]] = []       # (position, order at that position, text)
+    sites: list[CallSite] = []
+    for found in _CALLED.finditer(code):
+        name = found.group(1)
+        after = _skip_template_arguments(code, found.end())
+        while after < len(code) and code[after] in " \t\r\n":
+            after += 1
+        if after >= len(code) or code[after] != "(":
+            continue
+        start = found.start()
+        qualifier = _QUALIFIER.search(code, 0, start)
+        if qualifier is not None and qualifier.end() == start:
+            start = qualifier.start()
+        before = code[:start].rstrip()
+        if before.endswith((".", "->", ">")):
+            continue
+        word = re.search(r"[A-Za-z_]\w*$", before)
+        if word is not None and word.group(0) not in _KEYWORDS_BEFORE_CALL:
+            continue
+        close = _closing(code, after)
+        if close < 0:
+            continue
+        line, column = source.line_col(start)
+        sites.append(CallSite(name, line, column))
+        edits.append((start, 3, f"(ptofix_trace_at({len(sites) - 1}), "))
+        edits.append((close + 1, 0, ")"))
+        if name == "TASSIGN":
+            commas = _top_level_commas(code, after + 1, close)
+            if len(commas) == 1:
+                edits.append((commas[0] + 1, 2, " ptofix_trace_ub("))
+                edits.append((close, 1, ")"))
+    out = text
+    # Right to left; at one position, left to right: a call's closer (0), an address's closer (1),
+    # an address's opener (2), a call's opener (3).
+    for position, _order, insert in sorted(edits, key=lambda edit: (edit[0], edit[1]), reverse=True):
+        out = out[:position] + insert + out[position:]
+    return out, sites

@@ -1,0 +1,119 @@
+// ptofix check --trace: what a pto-isa __COSTMODEL build needs to record a kernel's vector stream.
+// Included FIRST in the generated unit (before <pto/pto-inst.hpp>); perf's shim.hpp comes after.
+// Verified against pto-isa f35e7f60 (https://github.com/hw-native-sys/pto-isa/tree/f35e7f60).
+//
+// 1. Element sizes. The cost model records each intrinsic's pointers as integers
+//    (pto/costmodel/trace.hpp ToTraceValue), not their element type, which a mask or a count-mode
+//    count is measured in. These overloads, more specialised than the cost model's (`auto dst, ...`),
+//    record `ptofix_element(sizeof(T))` of the data pointer's type, then call the cost model's own
+//    intrinsic. They must be declared before pto's a2a3 headers call them: the cost model's
+//    intrinsics are included first, with pto-inst.hpp's guard held meanwhile (its cpu_stub.hpp
+//    includes pto-inst.hpp from inside them).
+// 2. ptofix_trace_at(id): the instrumented kernel copy calls it before each PTO call; it is
+//    recorded in the same stream, so each intrinsic after it belongs to that call's source line.
+// 3. ptofix_trace_ub(addr): the instrumented copy passes each TASSIGN's integer address through
+//    it. Under __COSTMODEL a tile whose address is 0 gets a host buffer of its own
+//    (pto/common/pto_tile.hpp data(): `if (!data_) internalBuffer...`), so two tiles placed at UB 0
+//    would look disjoint; every integer address is moved up by PTOFIX_TRACE_UB_BIAS, which the
+//    reader takes off again.
+#ifndef PTOFIX_TRACE_SHIM_HPP
+#define PTOFIX_TRACE_SHIM_HPP
+#include <cstdint>
+#include <cstdio>
+#include <type_traits>
+#define PTO_INST_HPP
+#include <pto/common/type.hpp>
+#include <pto/common/kernel_meta.hpp>
+#include <pto/costmodel/runtime_stub.hpp>
+#undef PTO_INST_HPP
+
+#define PTOFIX_TRACE_UB_BIAS (std::uint64_t{1} << 40)
+#define PTOFIX_ELEMENT(T) ::pto::mocker::RecordCceCall("ptofix_element", 0, (std::uint64_t)sizeof(T))
+#define PTOFIX_DST_TYPED(NAME, ...) \
+    template <typename T> inline void NAME(__ubuf__ T *dst, __VA_ARGS__)
+#define PTOFIX_P(...) __VA_ARGS__
+// NAME(dst, a1..aN): the element type of dst.
+#define PTOFIX_DST_5(NAME) template <typename T> inline void NAME(__ubuf__ T *d, auto a1, auto a2, auto a3, auto a4) \
+    { PTOFIX_ELEMENT(T); ::NAME(reinterpret_cast<std::uintptr_t>(d), a1, a2, a3, a4); }
+#define PTOFIX_DST_6(NAME) template <typename T> inline void NAME(__ubuf__ T *d, auto a1, auto a2, auto a3, auto a4, auto a5) \
+    { PTOFIX_ELEMENT(T); ::NAME(reinterpret_cast<std::uintptr_t>(d), a1, a2, a3, a4, a5); }
+#define PTOFIX_DST_7(NAME) template <typename T> inline void NAME(__ubuf__ T *d, auto a1, auto a2, auto a3, auto a4, auto a5, auto a6) \
+    { PTOFIX_ELEMENT(T); ::NAME(reinterpret_cast<std::uintptr_t>(d), a1, a2, a3, a4, a5, a6); }
+#define PTOFIX_DST_8(NAME) template <typename T> inline void NAME(__ubuf__ T *d, auto a1, auto a2, auto a3, auto a4, auto a5, auto a6, auto a7) \
+    { PTOFIX_ELEMENT(T); ::NAME(reinterpret_cast<std::uintptr_t>(d), a1, a2, a3, a4, a5, a6, a7); }
+#define PTOFIX_DST_9(NAME) template <typename T> inline void NAME(__ubuf__ T *d, auto a1, auto a2, auto a3, auto a4, auto a5, auto a6, auto a7, auto a8) \
+    { PTOFIX_ELEMENT(T); ::NAME(reinterpret_cast<std::uintptr_t>(d), a1, a2, a3, a4, a5, a6, a7, a8); }
+#define PTOFIX_DST_10(NAME) template <typename T> inline void NAME(__ubuf__ T *d, auto a1, auto a2, auto a3, auto a4, auto a5, auto a6, auto a7, auto a8, auto a9) \
+    { PTOFIX_ELEMENT(T); ::NAME(reinterpret_cast<std::uintptr_t>(d), a1, a2, a3, a4, a5, a6, a7, a8, a9); }
+#define PTOFIX_DST_11(NAME) template <typename T> inline void NAME(__ubuf__ T *d, auto a1, auto a2, auto a3, auto a4, auto a5, auto a6, auto a7, auto a8, auto a9, auto a10) \
+    { PTOFIX_ELEMENT(T); ::NAME(reinterpret_cast<std::uintptr_t>(d), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10); }
+// NAME(dst, src, ...): the element type of src (a compare's destination is a bit mask).
+#define PTOFIX_SRC_8(NAME) template <typename T> inline void NAME(auto d, __ubuf__ T *s, auto a2, auto a3, auto a4, auto a5, auto a6, auto a7) \
+    { PTOFIX_ELEMENT(T); ::NAME(d, reinterpret_cast<std::uintptr_t>(s), a2, a3, a4, a5, a6, a7); }
+#define PTOFIX_SRC_10(NAME) template <typename T> inline void NAME(auto d, __ubuf__ T *s, auto a2, auto a3, auto a4, auto a5, auto a6, auto a7, auto a8, auto a9) \
+    { PTOFIX_ELEMENT(T); ::NAME(d, reinterpret_cast<std::uintptr_t>(s), a2, a3, a4, a5, a6, a7, a8, a9); }
+
+PTOFIX_DST_7(vabs) PTOFIX_DST_7(vexp) PTOFIX_DST_7(vln) PTOFIX_DST_7(vsqrt) PTOFIX_DST_7(vrsqrt)
+PTOFIX_DST_7(vrelu) PTOFIX_DST_7(vnot) PTOFIX_DST_7(vcopy) PTOFIX_DST_7(vector_dup)
+PTOFIX_DST_7(vcadd) PTOFIX_DST_7(vcmax) PTOFIX_DST_7(vcmin)
+PTOFIX_DST_10(vadd) PTOFIX_DST_10(vsub) PTOFIX_DST_10(vmul) PTOFIX_DST_10(vdiv) PTOFIX_DST_10(vmax)
+PTOFIX_DST_10(vmin) PTOFIX_DST_10(vand) PTOFIX_DST_10(vor) PTOFIX_DST_11(vsel)
+PTOFIX_DST_8(vadds) PTOFIX_DST_8(vmuls) PTOFIX_DST_8(vmaxs) PTOFIX_DST_8(vmins) PTOFIX_DST_8(vlrelu)
+PTOFIX_DST_8(vshl) PTOFIX_DST_8(vshr) PTOFIX_DST_9(vshr) PTOFIX_DST_8(vaxpy)
+PTOFIX_DST_5(vbrcb) PTOFIX_DST_6(vcgadd) PTOFIX_DST_6(vcgmax) PTOFIX_DST_6(vcgmin)
+PTOFIX_DST_8(vreducev2) PTOFIX_DST_5(vgather) PTOFIX_DST_6(vgatherb)
+PTOFIX_SRC_10(vcmpv_eq) PTOFIX_SRC_10(vcmpv_ne) PTOFIX_SRC_10(vcmpv_gt) PTOFIX_SRC_10(vcmpv_ge)
+PTOFIX_SRC_10(vcmpv_lt) PTOFIX_SRC_10(vcmpv_le)
+PTOFIX_SRC_8(vcmpvs_eq) PTOFIX_SRC_8(vcmpvs_ne) PTOFIX_SRC_8(vcmpvs_gt) PTOFIX_SRC_8(vcmpvs_ge)
+PTOFIX_SRC_8(vcmpvs_lt) PTOFIX_SRC_8(vcmpvs_le)
+
+inline void ptofix_trace_at(unsigned id)
+{
+    ::pto::mocker::RecordCceCall("ptofix_at", 0, (std::uint64_t)id);
+}
+
+template <typename A> inline auto ptofix_trace_ub(A addr)
+{
+    if constexpr (std::is_integral_v<A>) {
+        // (An address made from a tile's data() is biased already.)
+        const std::uint64_t value = (std::uint64_t)addr;
+        return value >= PTOFIX_TRACE_UB_BIAS ? value : value + PTOFIX_TRACE_UB_BIAS;
+    } else {
+        return addr;
+    }
+}
+
+// 4. GM pointers. perf passes nullptr for every pointer parameter (the cost model reads no GM); a
+//    kernel that reads a scalar from GM with the scalar unit (`v2[i]`, an args array) would fault on
+//    the host. The trace passes the start of a zero-filled host buffer instead: such a read gives 0.
+#include <vector>
+struct ptofix_trace_gm_pointer {
+    template <typename T> operator T *() const
+    {
+        static std::vector<unsigned char> zeros(std::size_t{64} << 20);
+        return reinterpret_cast<T *>(zeros.data());
+    }
+};
+inline ptofix_trace_gm_pointer ptofix_trace_gm()
+{
+    return {};
+}
+
+// 6. __aicore__. A kernel that defines it itself unless __CPU_SIM (`#define __aicore__ [aicore]`,
+//    bisheng's attribute) would not compile on the host: defined empty, as for __CPU_SIM.
+#ifndef __aicore__
+#define __aicore__
+#endif
+
+// 5. TFILLPAD, TCI. As perf's shim.hpp item 2 (TEXPANDS): pto/common/pto_instr_impl.hpp's
+//    __COSTMODEL list of a2a3 op headers leaves out TFillPad.hpp and TCI.hpp, so the cost model's
+//    TFILLPAD and TCI find no _IMPL. Included here, after the whole of pto-inst.hpp.
+#include <pto/pto-inst.hpp>
+#if __has_include(<pto/npu/a2a3/TFillPad.hpp>)
+#include <pto/npu/a2a3/TFillPad.hpp>
+#endif
+#if __has_include(<pto/npu/a2a3/TCI.hpp>)
+#include <pto/npu/a2a3/TCI.hpp>
+#endif
+
+#endif
