@@ -174,12 +174,12 @@ def test_fa_shows_the_races_check_reports():
 
 
 @in_perfsim
-def test_the_check_fix_output_of_fa_keeps_only_the_chain_pair(tmp_path):
-    """`check --fix` on main credits PTOAS #674 same-access chains: it inserts no barrier between
-    TMULS(v39, v39, v10) and TEXP(v39, v39), a pair the vendor's rule (no chain credit) calls a race.
-    That pair is the only race left; test_the_check_fix_output_of_fa_is_clean says the goal."""
+def test_the_check_fix_output_of_fa_under_the_opt_in_keeps_only_the_chain_pair(tmp_path):
+    """`check --fix --same-access-chains` credits PTOAS #674 same-access chains: it inserts no
+    barrier between TMULS(v39, v39, v10) and TEXP(v39, v39), a pair the vendor's rule (no chain
+    credit) calls a race, and the trace finds it. That pair is the only race left."""
     fixed = tmp_path / "fa.fixed.cpp"
-    assert ptofix("check", "--fix", str(FA), "-o", str(fixed)).returncode == 0
+    assert ptofix("check", "--fix", "--same-access-chains", str(FA), "-o", str(fixed)).returncode == 0
     done = ptofix("check", "--trace", "--pto-isa", str(PTO_ISA), "--arg", "v7=16", str(fixed))
     lines = fixed.read_text().splitlines()
     found = warnings(done.stderr)
@@ -188,8 +188,6 @@ def test_the_check_fix_output_of_fa_keeps_only_the_chain_pair(tmp_path):
 
 
 @in_perfsim
-@pytest.mark.xfail(strict=True, reason="main's check --fix credits same-access chains (PTOAS #674); passes once "
-                                       "the default gives no chain credit")
 def test_the_check_fix_output_of_fa_is_clean(tmp_path):
     fixed = tmp_path / "fa.fixed.cpp"
     assert ptofix("check", "--fix", str(FA), "-o", str(fixed)).returncode == 0

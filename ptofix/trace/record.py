@@ -15,13 +15,16 @@ intrinsic a line: ``name arg arg ...``.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..perf.build import (
     _EXTERN_C,
+    MEMORY_LIMIT,
     CompileJob,
     EntryCall,
     Toolchain,
@@ -30,11 +33,15 @@ from ..perf.build import (
     entry_call,
     half_source,
     link,
+    private_directory,
+    usable_entry,
+    verified_copy,
 )
 from ..perf.build import (
     SHIM as PERF_SHIM,
 )
 from ..perf.measure import _scalar_arguments
+from ..prebuild.tools import ToolOutputTooLarge, _run_as_group
 from ..source import PtofixError, SourceText
 from .instrument import CallSite, instrument
 
@@ -125,7 +132,10 @@ def plan(tools: Toolchain, path: str, text: str, call: EntryCall, extra_flags: t
     key = _key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, shims, source, instrumented, *flags)
     output = tools.cache_dir / "trace" / f"aiv-{key}.o"
     binary = tools.cache_dir / "trace" / f"trace-{key}"
-    job = None if output.is_file() else CompileJob(source, flags, output, instrumented, path)
+    # The cache is never an authority (perf/build.py): the trace's directory is private (0700,
+    # this user's) and an entry is used only when it passes every check of perf's own entries.
+    private_directory(output.parent)
+    job = None if usable_entry(output) else CompileJob(source, flags, output, instrumented, path)
     return job, output, binary, sites
 
 
@@ -191,15 +201,31 @@ def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall,
 
 
 def run(path: str, binary: Path, values: list[str], timeout: float) -> list[Call]:
+    """Run the traced program: a copy of the cached binary checked against the SHA-256 recorded
+    when it was built (perf/build.py verified_copy: the bytes checked are the bytes run), in its own
+    process group, within ``timeout`` and a bound on its address space (perf's, plus the 4 GiB the
+    UB stand-in reserves, MAIN)."""
+    work = Path(tempfile.mkdtemp(prefix="ptofix-trace-run-"))
     try:
-        done = subprocess.run([str(binary), *values], capture_output=True, text=True, errors="replace",
-                              timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        raise PtofixError(f"{path}: error: the traced run did not finish within {timeout:g} s", plain=True) from None
+        program = work / "trace"
+        verified_copy(binary, program)
+        try:
+            done = _run_as_group([str(program), *values], timeout=timeout, cwd=str(work),
+                                 memory_limit=MEMORY_LIMIT + (1 << 32))
+        except subprocess.TimeoutExpired:
+            raise PtofixError(f"{path}: error: the traced run did not finish within {timeout:g} s",
+                              plain=True) from None
+        except ToolOutputTooLarge as exc:
+            raise PtofixError(f"{path}: error: the traced run {exc} (a trace that long is not judged)",
+                              plain=True) from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    stdout = done.stdout.decode("utf-8", "replace")
+    stderr = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
-        why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        why = (stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         raise PtofixError(f"{path}: error: the traced run failed (status {done.returncode}): {why}", plain=True)
-    lines = done.stdout.splitlines()
+    lines = stdout.splitlines()
     if BEGIN not in lines or END not in lines:
         raise PtofixError(f"{path}: error: the traced run printed no trace", plain=True)
     calls: list[Call] = []
