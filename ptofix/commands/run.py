@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     job = FilePasses(passes, cpp_input=True, functions=html,
                      notes=notes_wanted(options.quiet, options.report, options.report_file),
                      perf_pto_isa=(getattr(args, "pto_isa", None) or None) if html else None,
-                     environment=args.environment)
+                     environment=args.environment, input_races=bool(options.report))
     status = run_files(options, partial(process_file, job=job), deliver_file)
     if status == 0 and not passes and getattr(args, "pattern", None) is None and not options.quiet:
         # (Never silent: a bare `ptofix run fa.cpp` echoes the file, which looks like "nothing to remove".)
