@@ -100,7 +100,7 @@ def prepare_checkout(pto_isa: str, cache_dir: Path) -> tuple[Path, str]:
     include = Path(pto_isa) / "include"
     if not (include / LAUNCH_HEADER).is_file():
         raise PtofixError(f"--pto-isa {pto_isa}: no include/{LAUNCH_HEADER} (a pto-isa checkout with "
-                          f"Perf-Sim is needed, e.g. ../shared/pto-isa/f35e7f60)")
+                          f"Perf-Sim is needed, e.g. a clone of hw-native-sys/pto-isa at commit f35e7f60)")
     key = _tree_key(include)
     target = cache_dir / f"pto-isa-{key[:20]}"
     if (target / "ready").is_file():
