@@ -61,9 +61,7 @@ class FilePasses:
         notes = kept_notes(source.path, outcome.reports) if self.notes else []
         lines = text_report(outcome.reports)
         if self.input_races:
-            # (Before the file's closing "N of M PIPE_V barriers removed" line, which stays last.)
-            at = len(lines) - 1 if lines and lines[-1].startswith("pipe-v-barrier: ") else len(lines)
-            lines.insert(at, self._add_input_races(source, report, reads))
+            _before_summary(lines, self._add_input_races(source, report, reads))
         if self.perf_pto_isa is not None:
             from .perf.timeline import timeline_report  # (only for --report html with --pto-isa)
             timeline = report["perf_timeline"] = timeline_report(source, outcome.text, self.perf_pto_isa)
@@ -97,14 +95,20 @@ class FilePasses:
         notes = kept_notes(source.path, reports) if self.notes else []
         lines = text_report(reports)
         if self.input_races:
-            at = len(lines) - 1 if lines and lines[-1].startswith("pipe-v-barrier: ") else len(lines)
-            lines.insert(at, self._add_input_races(source, report, ReadRecord()))
+            _before_summary(lines, self._add_input_races(source, report, ReadRecord()))
         return Processed(source, source.text, report, lines, [note] + notes, [])
 
     def _run(self, source: SourceText, models: dict[str, Any], environment: CompileEnvironment) -> PipelineOutcome:
         if self.cpp_input:
             return fix_cpp(source, list(self.passes), models["cpp"])      # (read with environment)
         return run_pipeline(source, list(self.passes), parsers(environment), models)
+
+
+def _before_summary(lines: list[str], line: str) -> None:
+    """Add ``line`` to a file's text report lines before its closing "pipe-v-barrier: N of M PIPE_V
+    barriers removed" line, which stays last (at the end when there is none)."""
+    at = len(lines) - 1 if lines and lines[-1].startswith("pipe-v-barrier: ") else len(lines)
+    lines.insert(at, line)
 
 
 def input_races_line(path: str, check_report: dict[str, Any]) -> str:
