@@ -34,6 +34,7 @@ def tree(tmp_path: Path) -> list[Path]:
     return out
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_output_directory_gets_each_file_as_a_single_run_would(tree, tmp_path, jobs):
     outdir = tmp_path / "out"
@@ -44,6 +45,7 @@ def test_output_directory_gets_each_file_as_a_single_run_would(tree, tmp_path, j
         assert (outdir / path.name).read_text() == single(path)
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_in_place_and_check(tree):
     expected = [single(p) for p in tree]
     assert ptofix("run", "--pattern", "auto", "--check", *map(str, tree)).returncode == 1

@@ -126,6 +126,7 @@ def test_corpus_race_list(corpus_dir):
     assert found == CORPUS_RACES
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_fix_makes_every_corpus_file_check_clean_and_the_proof_keeps_the_barriers(corpus_dir):
     for rel in CORPUS_RACES:
         path = os.path.join(corpus_dir, rel)
@@ -257,6 +258,7 @@ def test_fix_inserts_nothing_where_the_barrier_would_not_be_read_as_one(tmp_path
     assert fixed.text == racy.read_text() and fixed.reports[0]["unfixed"][0]["function"] == "k"
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_check_cli_several_files_json_and_exit_codes(tmp_path):
     racy = tmp_path / "racy.cpp"
     racy.write_text(RACY)
