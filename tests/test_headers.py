@@ -506,6 +506,7 @@ def _run_text(text: str, path: str, search: tuple[str, ...]) -> str:
 _RUNTIME_INCLUDE = re.compile(r'^#include "(?:tensor|intrinsic)\.h"$', re.M)
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_real_kernels_with_their_headers(corpus_dir):
     """Per real kernel: the removals with `-I real/include` are a subset of those of the same kernel
     with its runtime includes blanked (an independent argument: a header can only take meaning

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from test_sim_hazard import chain
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,6 +40,7 @@ def test_unknown_op_is_exit_2_naming_the_statement(tmp_path):
     assert f"{a}:" in r.stderr and "TFROBNICATE(c, b)" in r.stderr
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_scalar_arguments_defaults_and_overrides(tmp_path):
     text = chain(4, 64, True).replace("__gm__ float* y)", "__gm__ float* y, int32_t n)")
     text = text.replace("  TADD(b, a, a);", "  if (n > 16) {\n    TFROBNICATE(b);\n  };\n  TADD(b, a, a);")
@@ -73,6 +75,7 @@ def test_help_names_the_options_and_the_page_the_defaults():
     assert "| integer scalars | 16 |" in page and "| float scalars | 1.0 |" in page
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_gm_fill_sets_integer_ranges_and_rejects_bad_modes_and_names(tmp_path):
     from ptofix.sim.memory import parse_fill, random_bytes
     ints = random_bytes("int32_t", 4096, [1, 2, 3], "ints:300:400").view("int32")
@@ -130,6 +133,7 @@ def without_barrier(text: str, line: int) -> str:
     return "".join(lines)
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_a_difference_only_through_the_originals_own_races_is_exit_4(tmp_path):
     # The original races (19/20 WAR, 22/23 WAW: no drain between them). Removing the barrier at line
     # 16 (TADD(c, b, b) -> TEXP(c, c), an exact same-access chain) adds no pair the original keeps
