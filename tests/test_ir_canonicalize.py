@@ -971,6 +971,7 @@ def test_canonicalize_takes_several_files_as_one_run_each(tmp_path):
     assert sidecar.returncode == 2 and "--sidecar names one file" in sidecar.stderr
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_canonicalize_reads_the_target_from_ptoas_version_as_build_does(tmp_path):
     (tmp_path / "a.mlir").write_text(open(_FA_MLIR).read())
     outputs = set()

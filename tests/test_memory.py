@@ -145,6 +145,7 @@ def test_groups_decide_as_the_whole_file_on_the_corpus(corpus_dir):
         assert _by_groups(model, {"auto"}) == _whole_file(model, {"auto"}), path
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_groups_decide_as_the_whole_file_on_concatenations(corpus_dir):
     from ptofix.cpp.barriers import independent_groups
     models = _corpus_models(corpus_dir, 60)

@@ -8,6 +8,7 @@ the patterns treat specially.
 """
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,6 +123,7 @@ PTR_PIECES = ["__gm__ ", "__ubuf__  ", "float", "half", "int8_t", "*", "**", " "
               "reinterpret_cast<float*>(", "a + b", ";", " ;", "\t"]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=1500, deadline=None)
 @given(st.tuples(st.sampled_from(["", "__gm__ ", "__ubuf__\t"]), st.sampled_from(["float", "int32_t", "void"]),
                  st.sampled_from(["*", " *", "** "]), st.sampled_from(["p", " p", "v1 "]), st.sampled_from(["=", " = ", ""]),
@@ -139,6 +141,7 @@ OLD_ARRAY = re.compile(r"array<\s*([a-z0-9]+)\s*(?::\s*(.*?))?\s*>$", re.DOTALL)
 ARRAY_PIECES = ["array<", "i32", "i64", "f32", ":", " ", "\n", "1", "-2", ",", ", ", ">", "<", "x", "\t"]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=1500, deadline=None)
 @given(st.tuples(st.sampled_from(["array<", "array< "]), st.sampled_from(["i32", "i64", "f32", "i32 "]),
                  st.lists(st.sampled_from(ARRAY_PIECES), max_size=14).map("".join),
@@ -230,6 +233,7 @@ LITERAL_PIECES = ['"', "'", "\\", '\\"', "\\'", "\\\\", "/", "//", "/*", "*/", "
 literal_texts = st.lists(st.sampled_from(LITERAL_PIECES), max_size=40).map("".join)
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=3000, deadline=None)
 @given(literal_texts)
 def test_comments_and_literals_are_the_ones_the_search_found(text):
@@ -263,6 +267,7 @@ TERMINAL_PIECES = ["a", "_b", "x1", "::", ":", "<", "0", "0x", "1F", ".", "e", "
                    "\n", "/", "*", "/*", "*/", "//", "é", "$"]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(TERMINAL_PIECES), max_size=14).map("".join))
 def test_the_statement_parsers_possessive_terminals_match_as_the_grammars(text):

@@ -173,6 +173,7 @@ def test_a_difference_through_a_pair_the_original_keeps_apart_is_still_exit_1(tm
         "(TEXP)" in r.stdout
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_a_racy_original_is_replaced_by_check_fix_of_it(tmp_path):
     # The same pair as above without --no-fix-original: check --fix separates the original's races
     # (14/15: TLOG writes a, which overlaps b; 19/20; 22/23), the same barriers go into the rewrite, and the comparison answers about the
@@ -199,6 +200,7 @@ def test_a_racy_original_is_replaced_by_check_fix_of_it(tmp_path):
     assert r.stdout.startswith("difference on seed ")
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_fa_sample_rewrites_are_judged(tmp_path):
     # The shipped FA sample races on its own (TEXP -> TROWSUM, two row-expands on the hidden scratch):
     # its gu and auto rewrites are compared against check --fix of it, not left at exit 4.

@@ -62,6 +62,7 @@ def test_fa_rewrite_by_the_pass_is_confirmed(tmp_path):
     assert r.ok
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @needs_corpus_fa
 def test_fa_unsafe_removal_is_detected(tmp_path):
     # TEXP(p, p) -> TROWSUM(sum, p, tmp): a real RAW the static proof keeps (docs/reference/pto-facts.md §6.3).

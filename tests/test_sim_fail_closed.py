@@ -347,6 +347,7 @@ def racy_kernel(barrier: bool) -> str:
     return kernel("__gm__ float* x, __gm__ float* y", body)
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_racy_original_is_not_reported_as_a_difference(tmp_path):
     racy = tmp_path / "racy.cpp"
     racy.write_text(racy_kernel(False))
