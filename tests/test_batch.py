@@ -55,6 +55,7 @@ def test_in_place_and_check(tree):
     assert ptofix("run", "--pattern", "auto", "--check", *map(str, tree)).returncode == 0
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_bad_input_is_reported_and_the_others_are_still_fixed(tree, tmp_path):
     bad = tmp_path / "bad.cpp"
     bad.write_text("__global__ AICORE void k() {\n  TADD(a, b, c);\n")
@@ -67,6 +68,7 @@ def test_bad_input_is_reported_and_the_others_are_still_fixed(tree, tmp_path):
     assert [p.read_text() for p in tree] == expected
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_stderr_that_cannot_take_one_files_error_does_not_stop_the_others(tree, tmp_path):
     bad = tmp_path / "bad.cpp"
@@ -95,6 +97,7 @@ def test_several_files_need_somewhere_to_go(tree, tmp_path):
     assert list(outdir.iterdir()) == []
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_opt_takes_several_files(tree, tmp_path):
     outdir = tmp_path / "out"
     outdir.mkdir()
@@ -345,6 +348,7 @@ def test_a_json_report_of_several_files_is_one_versioned_document(tree):
         str(tree[0])]
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_a_report_file_takes_the_report_of_several_files(tree, tmp_path):
     report = tmp_path / "report.txt"
     proc = ptofix("run", "--pattern", "auto", "--check", "--report", "text", "--report-file", str(report),

@@ -574,6 +574,7 @@ def test_a_real_runtime_header_before_pto_is_judged_by_name(corpus_dir, tmp_path
         assert report["removed"] == 0 and why in reasons(report), (new, reasons(report)[:300])
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @pytest.mark.parametrize("name", ["35_ffn_norm_rms", "44_silu_a2a3", "06_online_softmax", "38_qr_rms_norm_quant",
                                   "41_exp_gate_up_act"])
 def test_real_kernel_removals_simulate_equal(corpus_dir, tmp_path, name):

@@ -57,6 +57,7 @@ def check_template_heads(decl):
     assert (new.end() if new else None) == (old.end() if old else None)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=1500, deadline=None)
 @given(heads)
 def test_plain_template_heads_match_what_the_backtracking_pattern_matched(decl):
@@ -86,6 +87,7 @@ IR_PIECES = ['"', '\\"', "\\", "\\\\", "\\n", "\n", "\r\n", " ", "\t", "\xa0", "
 ir_texts = st.lists(st.sampled_from(IR_PIECES), max_size=40).map("".join)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=1500, deadline=None)
 @given(ir_texts)
 def test_generic_key_pieces_are_those_of_the_backtracking_patterns(text):
@@ -167,6 +169,7 @@ ANGLE_PIECES = ["<", ">", "->", "-", ">=", "<=", "=", "i32", " ", "\n", ",", '"'
                 "(", ")", "?"]
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=2000, deadline=None)
 @given(st.lists(st.sampled_from(ANGLE_PIECES), max_size=24).map("".join))
 def test_ir_nested_angle_pattern_matches_as_the_one_char_a_repeat_one_did(text):
@@ -197,6 +200,7 @@ toml_texts = st.one_of(st.lists(st.sampled_from(TOML_LINES), max_size=14),
                        st.lists(st.sampled_from(TOML_STATEMENTS), max_size=10, unique=True)).map("\n".join)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=1500, deadline=None)
 @given(toml_texts, st.sampled_from(["\n", "\r\n"]))
 def test_toml_statement_starts_are_where_the_text_before_parses(text, newline):

@@ -17,6 +17,7 @@ def sim(*args: str):
                           cwd=REPO)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_equal_difference_and_json(tmp_path):
     a, b = tmp_path / "a.cpp", tmp_path / "b.cpp"
     a.write_text(chain(4, 64, True))
@@ -217,6 +218,7 @@ def test_fa_sample_rewrites_are_judged(tmp_path):
     assert sim(str(sample), str(out), "--seeds", "2", "--no-fix-original").returncode == 4
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_pto_ir_is_refused_naming_the_command_that_reads_it(tmp_path):
     # The one-line error `run` gives, not the C++ parser's first complaint about the IR.
     a, ir = tmp_path / "a.cpp", tmp_path / "k.pto"

@@ -117,6 +117,7 @@ def test_fa_sample_forced_unsafe_removal_is_detected(tmp_path):
     assert rep.difference is not None and rep.rewritten_hazards > rep.original_hazards
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_forced_removal_on_crafted_kernel_exits_1(tmp_path):
     orig = tmp_path / "k.cpp"
     orig.write_text(chain(4, 64, True))
