@@ -42,12 +42,15 @@ on error. Use `ptofix <command> --help` for details.
 
 exit status:
   0    success (nothing to change, or the result was written)
-  1    --check: the file would change; simulate: the kernels differ
+  1    --check: the file would change; check: races or broken tile placements found;
+       simulate: the kernels differ
   2    bad input, bad option or an output that cannot be written (file:line:col: error: ...);
        nothing was written for that file (with several files, the others are still written:
-       the exit status is the worst of theirs)
+       the exit status is the worst of theirs: 3, 2, 1, 4, 0 from the most severe)
   3    internal error in ptofix: one line "ptofix: internal error: ... (please report)",
        the traceback with --debug
+  4    check: no race shown, but a function it could not verify (--allow-unverified: 0);
+       simulate: the original races on its own
   130  interrupted (Ctrl-C); 143, 129: stopped by SIGTERM, SIGHUP (workers and tools are stopped
        first, nothing is half-written)
   build only: a failing ptoas/bisheng stops the build with that tool's own exit status."""

@@ -87,6 +87,12 @@ def unread_file_report(name: str, source, where: str, why: str, patterns: list[s
     return report
 
 
+# In a decision's line, where the nearest vector op before or after the barrier would be named:
+# none is next to it on straight-line code (a branch or join, a loop edge, another barrier or drain,
+# a call or code ptofix does not understand, or the function's entry or exit comes first).
+NO_NEIGHBOUR = "[no op on straight-line code]"
+
+
 def text_report(reports: list[dict]) -> list[str]:
     lines = []
     for rep in reports:
@@ -96,7 +102,7 @@ def text_report(reports: list[dict]) -> list[str]:
                     lines.append(f"{d['location']}: kept (a pipe_barrier the model does not read): {d['reason']}")
                 if d["pattern"] is None:
                     continue
-                around = f"{d['before_op'] or '?'} -> {d['after_op'] or '?'}"
+                around = f"{d['before_op'] or NO_NEIGHBOUR} -> {d['after_op'] or NO_NEIGHBOUR}"
                 lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}): {d['reason']}")
             for where in rep.get("not_parsed", []):
                 lines.append(f"{where}: note: statement not understood by the grammar (treated as unknown)")

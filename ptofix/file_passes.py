@@ -28,6 +28,9 @@ class FilePasses:
     functions: bool = False     # the report draws the input's functions (--report html)
     notes: bool = True          # kept-barrier notes on stderr (not with -q, nor beside a report on stderr)
     perf_pto_isa: str | None = None   # the page also shows Perf-Sim's vector timeline (ptofix/perf/timeline.py)
+    # The report also holds the races of the input as `check` finds them (``run`` with --report):
+    # check's "races", "by_kind" and "unverified", and one text line with their count.
+    input_races: bool = False
     environment: CompileEnvironment = NO_COMMAND_LINE   # the compiler's command line every file is read with
 
     def process(self, path: str) -> Processed:
@@ -56,13 +59,25 @@ class FilePasses:
         if functions is not None:
             report["functions"] = functions
         notes = kept_notes(source.path, outcome.reports) if self.notes else []
+        lines = text_report(outcome.reports)
+        if self.input_races:
+            _before_summary(lines, self._add_input_races(source, report, reads))
         if self.perf_pto_isa is not None:
             from .perf.timeline import timeline_report  # (only for --report html with --pto-isa)
             timeline = report["perf_timeline"] = timeline_report(source, outcome.text, self.perf_pto_isa)
             if "error" in timeline:
                 notes.append(f"{source.path}: note: no Perf-Sim timeline on the page: {timeline['error']}")
-        return Processed(source, outcome.text, report, text_report(outcome.reports), list(outcome.warnings) + notes,
-                         [], reads.sorted())
+        return Processed(source, outcome.text, report, lines, list(outcome.warnings) + notes, [], reads.sorted())
+
+    def _add_input_races(self, source: SourceText, report: dict[str, Any], reads: ReadRecord) -> str:
+        """Put the races of the input, as ``check`` finds them (its own job, on the input as read),
+        into ``report``; the text report's line that counts them and says where they are shown."""
+        from .race_check import RaceCheck
+        found = RaceCheck(environment=self.environment).process_source(source)
+        reads.update(found.depends)
+        for key in ("races", "by_kind", "unverified"):
+            report[key] = found.report[key]
+        return input_races_line(source.path, found.report)
 
     def _unread(self, source: SourceText, unread: UnreadableInput) -> Processed:
         """The file left as it is: valid C++ the model cannot read (UnreadableInput) is Unknown as
@@ -78,12 +93,40 @@ class FilePasses:
         note = (f"{where}: note: {why}: the file is left as it is, every barrier kept (valid C++ that ptofix "
                 "cannot read as the compiler does)")
         notes = kept_notes(source.path, reports) if self.notes else []
-        return Processed(source, source.text, report, text_report(reports), [note] + notes, [])
+        lines = text_report(reports)
+        if self.input_races:
+            _before_summary(lines, self._add_input_races(source, report, ReadRecord()))
+        return Processed(source, source.text, report, lines, [note] + notes, [])
 
     def _run(self, source: SourceText, models: dict[str, Any], environment: CompileEnvironment) -> PipelineOutcome:
         if self.cpp_input:
             return fix_cpp(source, list(self.passes), models["cpp"])      # (read with environment)
         return run_pipeline(source, list(self.passes), parsers(environment), models)
+
+
+def _before_summary(lines: list[str], line: str) -> None:
+    """Add ``line`` to a file's text report lines before its closing "pipe-v-barrier: N of M PIPE_V
+    barriers removed" line, which stays last (at the end when there is none)."""
+    at = len(lines) - 1 if lines and lines[-1].startswith("pipe-v-barrier: ") else len(lines)
+    lines.insert(at, line)
+
+
+def input_races_line(path: str, check_report: dict[str, Any]) -> str:
+    """The text report's line for the races of a file as ``check`` reports them (its report's
+    "races", "by_kind", "unverified"): how many, of which kinds, and the command that shows them
+    (the line names its file once, at its start, as every line of a text report does)."""
+    races = len(check_report["races"])
+    unverified = len(check_report["unverified"])
+    if races:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(check_report["by_kind"].items()))
+        line = (f"{path}: note: the input has {races} PIPE_V race{'' if races == 1 else 's'} ({kinds}): "
+                "`ptofix check` on this file shows each, `--fix` inserts the barriers they need")
+    else:
+        line = f"{path}: note: the input has no PIPE_V race that `ptofix check` shows"
+    if unverified:
+        line += (f"; {unverified} function{' is' if unverified == 1 else 's are'} unverified (races in "
+                 f"{'it' if unverified == 1 else 'them'} neither shown nor ruled out)")
+    return line
 
 
 def notes_wanted(quiet: bool, report: str | None, report_file: str | None) -> bool:

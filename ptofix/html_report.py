@@ -225,8 +225,35 @@ def _barrier_row(decision: dict[str, Any] | None, path: str) -> tuple[str, str]:
     if decision.get("pattern") is None and not decision.get("unread"):
         return "not-selected", "not selected by --pattern (the proof was not asked)"
     if decision.get("hazard"):
-        return "kept", _hazard_words(decision["hazard"])
+        return "kept", _kept_words(decision["hazard"], str(decision.get("reason", "")), path)
     return "kept", reason
+
+
+_BACK_EDGE = " (across loop back-edge)"     # (how Hazard.summary ends a pair across a back-edge)
+
+
+def _kept_words(hazard: dict[str, Any], reason: str, path: str) -> str:
+    """A kept barrier's reason in words: the hazard's two ops (``_hazard_words``) in place of the
+    pair as the text report spells it (``Hazard.summary``), and every other phrase of the text
+    reason kept as it is: what the selection says before it (``needed once the barriers at ...
+    are removed``, ``in f<...>``) and what follows it (``no same-access chain: ...``, a
+    template's note). A reason in which that pair cannot be found is shown whole."""
+    words = _hazard_words(hazard)
+    start = reason.find(f"{hazard['kind']}: {hazard['earlier'].get('op')} ")
+    end_of_pair = f" at {hazard['later'].get('location')}"
+    end = reason.find(end_of_pair, start) if start >= 0 else -1
+    if end < 0:
+        return words + "; " + reason.replace(f"{path}:", "line ") if reason else words
+    end += len(end_of_pair)
+    if reason.startswith(_BACK_EDGE, end):
+        end += len(_BACK_EDGE)
+    before = reason[:start].rstrip(": ")
+    after = reason[end:].lstrip("; ")
+    if before:
+        words = f"{before}: {words.removeprefix('needed: ')}"
+    if after:
+        words = f"{words}; {after}"
+    return words.replace(f"{path}:", "line ")
 
 
 def _banners(report: dict[str, Any], path: str) -> list[str]:
@@ -239,6 +266,9 @@ def _banners(report: dict[str, Any], path: str) -> list[str]:
                 reasons[str(decision.get("reason", "")).replace(f"{path}:", "line ")] = None
     for note in report.get("unverified", []):
         why = str(note["why"])
+        cause = why.split(" is not modelled ", 1)[-1].replace(f"{path}:", "line ")
+        if any(cause in reason for reason in reasons):
+            continue        # (run's page: a kept barrier's banner already gives this cause)
         consequence = "" if "ruled out" in why else " (races through it are neither shown nor ruled out)"
         reasons[f"'{note['function']}' is unverified{consequence}: {why}".replace(f"{path}:", "line ")] = None
     return [f"<div class=\"banner\" role=\"note\"><strong>Not modelled:</strong> {html.escape(reason)}</div>\n"
@@ -265,7 +295,10 @@ def _file_section(report: dict[str, Any]) -> str:
     out = [f"<section class=\"file\">\n<h2>{html.escape(path)}</h2>\n"]
     out.extend(_banners(report, path))
     if races:
-        out.append(f"<h3>{len(races)} race{'' if len(races) == 1 else 's'} (check)</h3>\n<table class=\"races\">"
+        heading = f"{len(races)} race{'' if len(races) == 1 else 's'} " + (
+            "in the input (as check finds them; check --fix inserts the barriers they need)" if "passes" in report
+            else "(check)")
+        out.append(f"<h3>{html.escape(heading)}</h3>\n<table class=\"races\">"
                    "<tr><th>kind</th><th>bytes</th><th>later op</th><th>earlier op, still in flight</th>"
                    "<th>path</th></tr>\n")
         for race in races:

@@ -7,10 +7,20 @@ Specification: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html 
 Each race is a ``warning`` result at its later op with the earlier op as a related location; an
 unverified function a ``note`` (nothing is shown or ruled out in it); a broken placement an
 ``error`` or ``warning`` as the text diagnostic says.
+
+Each file is named by a URI (3.10, RFC 3986): an absolute path by a ``file:`` URI, a relative one
+by a relative reference against the ``uriBaseId`` ``SRCROOT`` (3.4.4), which the run's
+``originalUriBaseIds`` (3.14.14) gives as the ``file:`` URI of the directory check ran in. Every
+byte of the name outside RFC 3986's unreserved characters and ``/`` is percent-encoded, from the
+bytes the file system holds (a name that is not UTF-8 is read with surrogateescape: its raw bytes):
+``a b#1.cpp`` is ``a%20b%231.cpp``, ``x:y.cpp`` is ``x%3Ay.cpp`` (not a scheme), ``%41.cpp`` is
+``%2541.cpp``.
 """
 from __future__ import annotations
 
+import os
 from typing import Any
+from urllib.parse import quote
 
 from . import __version__
 
@@ -24,12 +34,39 @@ RULES = (
     ("tile-placement", "A Vec tile is placed past the UB or inside the hidden TMP_UB scratch"),
 )
 _RULE_INDEX = {rule_id: index for index, (rule_id, _text) in enumerate(RULES)}
+BASE_ID = "SRCROOT"      # the uriBaseId of a relative path: the directory check ran in
+
+
+def _percent_encoded(path: str) -> str:
+    """``path``'s bytes (os.fsencode: a surrogate-escaped name gives back its raw bytes), every one
+    but RFC 3986's unreserved characters and ``/`` percent-encoded."""
+    return quote(os.fsencode(path), safe="/")
+
+
+def file_uri(path: str) -> str:
+    """The ``file:`` URI of an absolute path (RFC 8089: ``file://`` and the encoded path)."""
+    return "file://" + _percent_encoded(path)
+
+
+def artifact_location(path: str) -> dict[str, Any]:
+    """A SARIF artifactLocation of a file as named on the command line: an absolute path as a
+    ``file:`` URI, a relative one as a relative reference against ``BASE_ID``."""
+    if os.path.isabs(path):
+        return {"uri": file_uri(path)}
+    return {"uri": _percent_encoded(path), "uriBaseId": BASE_ID}
+
+
+def _directory_uri(directory: str) -> str:
+    """The ``file:`` URI of a directory, ending with ``/`` as a base URI must (3.14.14)."""
+    uri = file_uri(os.path.abspath(directory))
+    return uri if uri.endswith("/") else uri + "/"
 
 
 def _place(location: str) -> dict[str, Any]:
     """A SARIF physicalLocation of ``path:line:col``."""
     path, line, column = location.rsplit(":", 2)
-    return {"artifactLocation": {"uri": path}, "region": {"startLine": int(line), "startColumn": int(column)}}
+    return {"artifactLocation": artifact_location(path),
+            "region": {"startLine": int(line), "startColumn": int(column)}}
 
 
 def _message_of(line: str) -> str:
@@ -67,15 +104,19 @@ def results_of(report: dict[str, Any]) -> list[dict[str, Any]]:
     return results
 
 
-def sarif_log(reports: list[dict[str, Any]]) -> dict[str, Any]:
-    """One SARIF log (one run of ptofix check) over the reports of the files, in order."""
+def sarif_log(reports: list[dict[str, Any]], directory: str | None = None) -> dict[str, Any]:
+    """One SARIF log (one run of ptofix check) over the reports of the files, in order; relative
+    paths are relative to ``directory`` (the current directory when None)."""
     rules = [{"id": rule_id, "shortDescription": {"text": text}} for rule_id, text in RULES]
     driver = {"name": "ptofix", "version": __version__, "rules": rules}
-    artifacts = [{"location": {"uri": str(report.get("file", ""))}} for report in reports]
+    artifacts = [{"location": artifact_location(str(report.get("file", "")))} for report in reports]
     results = [result for report in reports for result in results_of(report)]
-    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION,
-            "runs": [{"tool": {"driver": driver}, "artifacts": artifacts, "results": results,
-                      "columnKind": "unicodeCodePoints"}]}
+    run: dict[str, Any] = {"tool": {"driver": driver}}
+    if any("uriBaseId" in artifact["location"] for artifact in artifacts):
+        base = directory if directory is not None else os.getcwd()
+        run["originalUriBaseIds"] = {BASE_ID: {"uri": _directory_uri(base)}}
+    run.update({"artifacts": artifacts, "results": results, "columnKind": "unicodeCodePoints"})
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
 def sarif_document(reports: list[dict[str, Any]]) -> str:

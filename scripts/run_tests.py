@@ -11,8 +11,8 @@ builds: pyproject.toml) are left out, and a line before the last says how many; 
 cores of a small machine: pytest is one process).
 
 Headless Chromium (for the HTML report's browser tests) is installed first with apt-get when it
-is absent and this runs as root (``PTOFIX_NO_BROWSER_INSTALL=1``: never); otherwise those tests
-skip, saying why.
+is absent and this runs as root, without recommended packages and upgrading nothing installed
+(``PTOFIX_NO_BROWSER_INSTALL=1``: never); otherwise those tests skip, saying why.
 
 Everything the run writes goes under one temporary directory, removed at the end (see
 :func:`scratch_environment`): nothing into the repository, the package's ``__pycache__`` or
@@ -76,23 +76,47 @@ def run_pytest(full: bool, scratch: str) -> tuple[int, int, int, int, int]:
 BROWSER_VARIABLE = "PTOFIX_NO_BROWSER_INSTALL"   # set: never install Chromium
 
 
+# Only the packages Chromium needs, and nothing already installed changed: no recommended
+# packages, and the named package left alone if present (apt-get(8): --no-install-recommends,
+# --no-upgrade). --no-upgrade does not cover the dependencies, so the install is simulated first
+# (-s) and not made when it would upgrade any installed package.
+APT_INSTALL = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "--no-upgrade", "chromium"]
+
+
+def upgrades_in_simulation(simulation: str) -> list[str]:
+    """The installed packages an ``apt-get -s install`` would upgrade: its ``Inst NAME [OLD] (NEW ...)``
+    lines (a new package's line has no ``[OLD]``)."""
+    return re.findall(r"^Inst (\S+) \[", simulation, re.M)
+
+
 def ensure_chromium() -> None:
     """The HTML report's browser tests (tests/test_html_report.py) need headless Chromium: when it
     is absent and this runs as root on Debian/Ubuntu, install the distribution's package (its
-    output shown); otherwise those tests skip and say why."""
+    output shown) with only what it needs, upgrading nothing (APT_INSTALL; when the simulated
+    install would upgrade an installed package, nothing is installed and this says which);
+    otherwise those tests skip and say why."""
     if shutil.which("chromium") or shutil.which("chromium-browser") or os.environ.get(BROWSER_VARIABLE):
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         print("== chromium is not installed (not root, or no apt-get): the browser tests of the HTML report "
               "will skip", flush=True)
         return
-    print(f"== installing chromium for the HTML report's browser tests (apt-get; {BROWSER_VARIABLE}=1 skips this)",
-          flush=True)
+    print(f"== installing chromium for the HTML report's browser tests: {' '.join(APT_INSTALL)} "
+          f"(nothing upgraded; {BROWSER_VARIABLE}=1 skips this)", flush=True)
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        if subprocess.run(argv, env=environment).returncode != 0:
-            print("== chromium could not be installed: the browser tests will skip", flush=True)
-            return
+    if subprocess.run(["apt-get", "update", "-qq"], env=environment).returncode != 0:
+        print("== apt-get update failed: chromium not installed, the browser tests will skip", flush=True)
+        return
+    simulation = subprocess.run([APT_INSTALL[0], "-s", *APT_INSTALL[1:]], env=environment, text=True,
+                                capture_output=True)
+    upgrades = upgrades_in_simulation(simulation.stdout)
+    if simulation.returncode != 0 or upgrades:
+        why = (f"it would upgrade {', '.join(upgrades)}" if upgrades
+               else (simulation.stdout + simulation.stderr).strip()[-2000:])
+        print(f"== chromium not installed ({why}): the browser tests will skip", flush=True)
+        return
+    if subprocess.run(APT_INSTALL, env=environment).returncode != 0:
+        print("== chromium could not be installed: the browser tests will skip", flush=True)
 
 
 def start_lit(scratch: str) -> subprocess.Popen[str]:

@@ -97,13 +97,17 @@ def test_a_call_s_settings_do_not_outlive_it(tmp_path):
     assert api.fix_cpp(text, "auto").changed                 # (and does not outlive the call)
 
 
-def test_the_readme_s_example_runs(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("pto_isa", [False, True])
+def test_the_readme_s_example_runs(tmp_path, monkeypatch, capsys, pto_isa):
+    # As written, from the repository root (where the README's commands run): without a pto-isa
+    # checkout, and with one named by PTO_LIB_PATH (only its include directory is read here).
     readme = (REPO / "README.md").read_text()
     example = readme.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
-    (tmp_path / "fa.mlir").write_text(FA_MLIR.read_text())
-    (tmp_path / "fa.cpp").write_text(FA_CPP.read_text())
-    (tmp_path / "pto-isa" / "include").mkdir(parents=True)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PTO_LIB_PATH", raising=False)
+    if pto_isa:
+        (tmp_path / "pto-isa" / "include").mkdir(parents=True)
+        monkeypatch.setenv("PTO_LIB_PATH", str(tmp_path / "pto-isa"))
+    monkeypatch.chdir(REPO)
     exec(compile(example, "README.md", "exec"), {})      # noqa: S102 - the README's own example
     printed = capsys.readouterr().out.splitlines()
     assert any(" removed proved: " in line for line in printed)

@@ -60,6 +60,7 @@ def _removed_lines(before, after):
     return [(x, y) for x, y in zip(a, b, strict=True) if x != y]
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_real_corpus_auto_only_touches_barriers_and_is_idempotent(corpus_dir):
     removed_total = 0
     for path in sorted(glob.glob(os.path.join(corpus_dir, "real", "*.cpp"))):

@@ -36,6 +36,7 @@ def tree(tmp_path: Path) -> list[Path]:
     return out
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_output_directory_gets_each_file_as_a_single_run_would(tree, tmp_path, jobs):
     outdir = tmp_path / "out"
@@ -46,6 +47,7 @@ def test_output_directory_gets_each_file_as_a_single_run_would(tree, tmp_path, j
         assert (outdir / path.name).read_text() == single(path)
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_in_place_and_check(tree):
     expected = [single(p) for p in tree]
     assert ptofix("run", "--pattern", "auto", "--check", *map(str, tree)).returncode == 1
@@ -55,6 +57,7 @@ def test_in_place_and_check(tree):
     assert ptofix("run", "--pattern", "auto", "--check", *map(str, tree)).returncode == 0
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_bad_input_is_reported_and_the_others_are_still_fixed(tree, tmp_path):
     bad = tmp_path / "bad.cpp"
     bad.write_text("__global__ AICORE void k() {\n  TADD(a, b, c);\n")
@@ -67,6 +70,7 @@ def test_bad_input_is_reported_and_the_others_are_still_fixed(tree, tmp_path):
     assert [p.read_text() for p in tree] == expected
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_stderr_that_cannot_take_one_files_error_writes_no_file(tree, tmp_path):
     # The bad file's error is an output of the call like the others: when stderr cannot take it,
@@ -97,6 +101,7 @@ def test_several_files_need_somewhere_to_go(tree, tmp_path):
     assert list(outdir.iterdir()) == []
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_opt_takes_several_files(tree, tmp_path):
     outdir = tmp_path / "out"
     outdir.mkdir()
@@ -373,6 +378,7 @@ def test_a_json_report_of_several_files_is_one_versioned_document(tree):
         str(tree[0])]
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_a_report_file_takes_the_report_of_several_files(tree, tmp_path):
     report = tmp_path / "report.txt"
     proc = ptofix("run", "--pattern", "auto", "--check", "--report", "text", "--report-file", str(report),

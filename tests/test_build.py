@@ -703,6 +703,7 @@ def test_a_second_build_of_the_same_stem_waits_for_the_first(tools, tmp_path):
     assert json.loads((out / "fa.report.json").read_text())["files"][0]["status"] == "ok" and (out / "fa.so").is_file()
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @needs_fa_cpp
 def test_a_file_no_build_wrote_is_never_removed_as_an_old_artefact(tools, tmp_path, capsys, monkeypatch):
     # `-o .` in a kernel directory that keeps ptoas's output as STEM.cpp (as kernels/ does).

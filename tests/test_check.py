@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +126,7 @@ def test_corpus_race_list(corpus_dir):
     assert found == CORPUS_RACES
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_fix_makes_every_corpus_file_check_clean_and_the_proof_keeps_the_barriers(corpus_dir):
     for rel in CORPUS_RACES:
         path = os.path.join(corpus_dir, rel)
@@ -298,6 +300,7 @@ def test_fix_inserts_nothing_where_the_barrier_would_not_be_read_as_one(tmp_path
     assert fixed.text == racy.read_text() and fixed.reports[0]["unfixed"][0]["function"] == "k"
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_check_cli_several_files_json_and_exit_codes(tmp_path):
     racy = tmp_path / "racy.cpp"
     racy.write_text(RACY)
@@ -736,6 +739,69 @@ def _assert_sarif_2_1_0(log: dict) -> None:
             assert physical["region"]["startLine"] >= 1 and physical["region"]["startColumn"] >= 1
         for index, related in enumerate(result.get("relatedLocations", [])):
             assert related["id"] == index and related["message"]["text"]
+    bases = run.get("originalUriBaseIds", {})
+    for base in bases.values():                  # 3.14.14: absolute, ending with "/"
+        assert _URI_REFERENCE.fullmatch(base["uri"]) and base["uri"].startswith("file:///")
+        assert base["uri"].endswith("/")
+    places = [artifact["location"] for artifact in run["artifacts"]]
+    places += [place["physicalLocation"]["artifactLocation"] for result in run["results"]
+               for place in result["locations"] + result.get("relatedLocations", [])]
+    for place in places:                         # 3.4.3: a URI reference, relative ones against a base id
+        assert _URI_REFERENCE.fullmatch(place["uri"]), place
+        if place["uri"].startswith("file:"):
+            assert "uriBaseId" not in place and place["uri"].startswith("file:///")
+        else:
+            assert ":" not in place["uri"].split("/")[0] and place["uriBaseId"] in bases
+
+
+# RFC 3986: unreserved, reserved and percent-encoded octets only; '#' and '?' only as their delimiters
+# (a file's URI has neither).
+_URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})*")
+
+
+def _path_of(place: dict, bases: dict) -> bytes:
+    """The file-system path a SARIF artifactLocation names, as bytes."""
+    from urllib.parse import unquote_to_bytes, urljoin
+    uri = urljoin(bases[place["uriBaseId"]]["uri"], place["uri"]) if "uriBaseId" in place else place["uri"]
+    assert uri.startswith("file:///")
+    return unquote_to_bytes(uri[len("file://"):])
+
+
+@pytest.mark.parametrize("name", [b"a b#1.cpp", b"x:y.cpp", b"%41.cpp", b"bad\xff\xfe name.cpp",
+                                  "n\u00e4me-\u6838.cpp".encode()])
+def test_sarif_names_each_file_by_a_percent_encoded_uri(tmp_path, name):
+    import json
+    (tmp_path / os.fsdecode(name)).write_text(RACY)
+    for argv_name in (name, os.fsencode(tmp_path) + b"/" + name):     # relative, then absolute
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "check", "--report", "sarif", argv_name],
+                              capture_output=True, cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        log = json.loads(proc.stdout)
+        _assert_sarif_2_1_0(log)
+        run = log["runs"][0]
+        bases = run.get("originalUriBaseIds", {})
+        places = [run["artifacts"][0]["location"]]
+        places += [result["locations"][0]["physicalLocation"]["artifactLocation"] for result in run["results"]]
+        assert len(places) > 1
+        for place in places:
+            assert _path_of(place, bases) == os.fsencode(tmp_path) + b"/" + name
+        if argv_name == name:
+            assert places[0]["uriBaseId"] == "SRCROOT" and "/" not in places[0]["uri"]
+        else:
+            assert "originalUriBaseIds" not in run and places[0]["uri"].startswith("file:///")
+
+
+def test_sarif_uris_of_hostile_names_are_as_rfc_3986_spells_them():
+    from ptofix.sarif import artifact_location, sarif_log
+    assert artifact_location("a b#1.cpp") == {"uri": "a%20b%231.cpp", "uriBaseId": "SRCROOT"}
+    assert artifact_location("x:y.cpp")["uri"] == "x%3Ay.cpp"            # not the scheme "x"
+    assert artifact_location("%41.cpp")["uri"] == "%2541.cpp"            # not "A.cpp"
+    assert artifact_location(os.fsdecode(b"n\xffx.cpp"))["uri"] == "n%FFx.cpp"   # the raw byte, no surrogate
+    assert artifact_location("\u00fc.cpp")["uri"] == "%C3%BC.cpp"       # UTF-8
+    assert artifact_location("/t/a b.cpp") == {"uri": "file:///t/a%20b.cpp"}
+    log = sarif_log([{"file": "d/k.cpp"}], directory="/w/x y")
+    assert log["runs"][0]["originalUriBaseIds"] == {"SRCROOT": {"uri": "file:///w/x%20y/"}}
+    assert "originalUriBaseIds" not in sarif_log([{"file": "/abs/k.cpp"}])["runs"][0]
 
 
 def test_check_writes_a_sarif_log_to_stdout_and_keeps_the_warnings_on_stderr(tmp_path):
@@ -754,7 +820,7 @@ def test_check_writes_a_sarif_log_to_stdout_and_keeps_the_warnings_on_stderr(tmp
     assert chains[0]["level"] == "warning" and chains[0]["relatedLocations"][0]["message"]["text"].endswith(
         "ptoas prunes this barrier under PTOAS #674; Ascend's msSanitizer flags it")
     first = races[0]["locations"][0]["physicalLocation"]
-    assert first["artifactLocation"]["uri"] == str(FA_CPP) and first["region"] == {"startLine": 330, "startColumn": 3}
+    assert first["artifactLocation"]["uri"] == FA_CPP.as_uri() and first["region"] == {"startLine": 330, "startColumn": 3}
     assert races[0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 328
     # The TROWSUM's read of v39 (line 332) races with each of the three writes before it.
     trowsum = [r for r in races if r["locations"][0]["physicalLocation"]["region"] == {"startLine": 332,

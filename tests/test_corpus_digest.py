@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "corpus_digest.py"
 
@@ -15,6 +17,7 @@ def digest(directory: Path) -> list[list[str]]:
     return [line.split("\t") for line in proc.stdout.splitlines()]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_digest_is_deterministic_and_sees_a_change(tmp_path):
     fa = REPO / "kernels" / "flash_attention"
     shutil.copy(fa / "fa.cpp", tmp_path / "fa.cpp")
@@ -35,6 +38,7 @@ def test_digest_is_deterministic_and_sees_a_change(tmp_path):
     assert changed and {rel for rel, _ in changed} == {"fa.cpp"}
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_corpus_outputs_are_pinned(corpus_dir):
     """Every pass's output over the corpus is byte-identical to the pinned digest (a refactor changes no
     behaviour); an intended change regenerates tests/corpus_digest.tsv (see scripts/corpus_digest.py)."""

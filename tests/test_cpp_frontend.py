@@ -424,6 +424,7 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.cpp"), recursive
 """
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_a_corpus_run_never_loads_the_grammar(corpus_dir):
     """Every statement, header and parameter of the corpus kernels is read by the fast paths: lark
     (its import and parser tables, ~9 MiB) would dominate the peak memory of a small run."""
@@ -712,6 +713,7 @@ _PLAIN_ALTERNATIVE_TOKEN = __import__("re").compile(
     r"(?<![\w$])(?:" + "|".join(A.ALTERNATIVE_TOKEN_WORDS) + r")(?![\w$])")
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from([*A.ALTERNATIVE_TOKEN_WORDS, "a", "b", "n", "o", "x", "c", "_", "$", "e", "q",
                                  "1", " ", "(", ":", "é", "nd", "it", "r", "_eq", "ompl", "\n"]), max_size=8))

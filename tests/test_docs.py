@@ -147,3 +147,12 @@ def test_readme_paragraphs_are_short():
     assert len(paragraphs) > 20
     long = [f"{len(p.split())} words: {p[:60]!r}" for p in paragraphs if len(p.split()) >= README_PARAGRAPH_WORDS]
     assert long == [], f"README paragraphs of {README_PARAGRAPH_WORDS} words or more: {long}"
+
+
+def test_the_product_names_no_development_layout():
+    # ../shared (the corpus and the pto-isa checkout beside a developer's clone) is not where a
+    # user has anything: no message, help text or comment of the package names it.
+    found = [f"{path.relative_to(REPO)}:{number}" for directory in ("ptofix", "passes")
+             for path in sorted((REPO / directory).rglob("*")) if path.suffix in (".py", ".hpp", ".md", ".toml")
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "../shared" in line]
+    assert found == []

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ptofix import api
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,3 +81,30 @@ def test_no_test_is_claimed_that_does_not_exist():
         assert "xfail" in sim_tests
     for name in re.findall(r"`(tests/[\w/]+\.py|lit_tests/[\w/.-]+)`", README):
         assert (REPO / name).exists(), name
+
+
+PTO_ISA = REPO.parent / "shared" / "pto-isa" / "f35e7f60"
+
+
+@pytest.mark.skipif(not (PTO_ISA / "include").is_dir(),
+                    reason="../shared/pto-isa/f35e7f60 (a pto-isa checkout) is not present")
+def test_the_dry_run_excerpt_is_what_build_sh_dry_run_prints(tmp_path):
+    # build.sh as the README runs it, with a `ptoas` on PATH (the stand-in, which answers
+    # --version) and a real checkout in place of /sources/pto-isa.
+    import os
+    block = README.split("`--dry-run` on this workload prints", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "ptoas").symlink_to(REPO / "tests" / "standins" / "ptoas_standin.py")
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}", "PTOAS": "ptoas",
+           "PTO_LIB_PATH": str(PTO_ISA), "PTOFIX": f"{sys.executable} -m ptofix"}
+    env.pop("BISHENG", None)
+    proc = subprocess.run(["bash", str(KERNEL / "build.sh"), "--dry-run"], capture_output=True, text=True, env=env,
+                          cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    printed = [line for line in proc.stdout.splitlines() if line and not line.startswith("#")]
+    shown = block.strip().splitlines()
+    assert len(printed) == len(shown)
+    for line, excerpt in zip(printed, shown, strict=True):
+        pattern = re.escape(excerpt).replace(r"\$FA", re.escape(str(KERNEL))).replace(
+            re.escape("/sources/pto-isa"), re.escape(str(PTO_ISA))).replace(r"\ \.\.\.\ ", " .+ ")
+        assert re.fullmatch(pattern, line), (excerpt, line)
+    assert not (KERNEL / "build_artifacts").exists()         # (a dry run writes nothing)

@@ -255,6 +255,7 @@ CASES: dict[str, tuple[str, str, bool]] = {
 }
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_guard_is_kept_and_independent_functions_are_analysed(tmp_path, host_include, name):
     definitions, body, freed = CASES[name]

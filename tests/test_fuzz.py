@@ -89,6 +89,7 @@ def test_stray_endif_is_no_crash(tmp_path):
     assert not found, [(f.kind, f.where, f.detail) for f in found]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_every_pathological_family_once_small(tmp_path):
     """Each family of grown kernels, small, as a real process: within its time and memory bounds
     (scripts/fuzz.py --families runs them at full size)."""

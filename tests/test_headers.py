@@ -508,6 +508,7 @@ def _run_text(text: str, path: str, search: tuple[str, ...]) -> str:
 _RUNTIME_INCLUDE = re.compile(r'^#include "(?:tensor|intrinsic)\.h"$', re.M)
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_real_kernels_with_their_headers(corpus_dir):
     """Per real kernel: the removals with `-I real/include` are a subset of those of the same kernel
     with its runtime includes blanked (an independent argument: a header can only take meaning
@@ -575,6 +576,7 @@ def test_a_real_runtime_header_before_pto_is_judged_by_name(corpus_dir, tmp_path
         assert report["removed"] == 0 and why in reasons(report), (new, reasons(report)[:300])
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @pytest.mark.parametrize("name", ["35_ffn_norm_rms", "44_silu_a2a3", "06_online_softmax", "38_qr_rms_norm_quant",
                                   "41_exp_gate_up_act"])
 def test_real_kernel_removals_simulate_equal(corpus_dir, tmp_path, name):

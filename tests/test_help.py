@@ -84,3 +84,44 @@ def test_the_first_clause_of_an_options_help_is_what_help_shows():
         "exit 0, not 4, when the only finding is unverified"
     assert first_clause("a list {a; b} then more; the rest") == "a list {a; b} then more"
     assert first_clause("no clause end at all") == "no clause end at all"
+
+
+def _top_help(monkeypatch, capsys, columns: int = 120) -> str:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_the_top_level_help_lists_every_exit_status(monkeypatch, capsys):
+    from ptofix.exit_status import ExitStatus
+    statuses = _top_help(monkeypatch, capsys).split("\nexit status:\n", 1)[1]
+    listed = {int(n) for n in re.findall(r"^  (\d+) ", statuses, re.M)}
+    assert {int(status) for status in ExitStatus} <= listed
+    assert "check: races or broken tile placements found" in statuses            # check's 1
+    assert re.search(r"^  4    check: no race shown, but a function it could not verify", statuses, re.M)
+
+
+def test_each_command_s_one_line_is_whole(monkeypatch, capsys):
+    # The list of commands shows each command's help as written, never cut at an aside.
+    import argparse
+
+    from ptofix.cli import build_parser
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for choice in commands._choices_actions:
+        assert first_clause(choice.help) == choice.help, choice.dest
+    text = " ".join(_top_help(monkeypatch, capsys, 200).split())
+    assert "rewrite generic/mixed PTO IR into the target ptoas version's custom or generic form" in text
+
+
+@pytest.mark.parametrize("command,formats", [("run", "json, text or html"), ("opt", "json, text or html"),
+                                             ("check", "json, text, html or sarif")])
+def test_report_s_help_names_its_formats(command, formats, monkeypatch, capsys):
+    helps = option_help_lines(help_text(command, 120, monkeypatch, capsys))
+    assert helps["--report FORMAT"] == [f"report every decision as {formats}"]
+    from ptofix.cli import build_parser
+    report = next(a for a in build_parser(command)._subparsers._group_actions[0].choices[command]._actions
+                  if a.dest == "report")
+    assert formats.replace(" or ", ", ").split(", ") == list(report.choices)

@@ -169,7 +169,7 @@ def test_if_and_else_are_drawn_not_flattened(tmp_path):
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        pytest.skip("headless Chromium is not installed (apt-get install -y chromium; scripts/run_tests.py does "
+        pytest.skip("headless Chromium is not installed (apt-get install -y --no-install-recommends chromium; scripts/run_tests.py does "
                     "it when run as root)")
     return found
 

@@ -310,6 +310,7 @@ def test_stdout_output_says_the_stripped_local_slot_num_went_nowhere(tmp_path):
     assert (tmp_path / "out.mlir.slots.json").exists()
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_opt_canonicalize_on_stdout_says_the_stripped_local_slot_num_went_nowhere(tmp_path):
     text = ('%p = "pto.initialize_l2g2l_pipe"(%g) {dir_mask = 1 : i8, slot_size = 1024 : i32, slot_num = 8 : i32,'
             ' local_slot_num = 4 : i32, flag_base = 0 : i32} : (!pto.tensor_view<16x16xf32>) -> !pto.pipe\n')
@@ -950,6 +951,7 @@ def _canonicalize(*argv, cwd, env=None):
                           cwd=cwd, env={**os.environ, **(env or {})})
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_canonicalize_takes_several_files_as_one_run_each(tmp_path):
     for name in ("a.mlir", "b.mlir"):
         (tmp_path / name).write_text(open(_FA_MLIR).read())
@@ -971,6 +973,7 @@ def test_canonicalize_takes_several_files_as_one_run_each(tmp_path):
     assert sidecar.returncode == 2 and "--sidecar names one file" in sidecar.stderr
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_canonicalize_reads_the_target_from_ptoas_version_as_build_does(tmp_path):
     (tmp_path / "a.mlir").write_text(open(_FA_MLIR).read())
     outputs = set()

@@ -206,6 +206,7 @@ def test_crlf_line_endings_are_read():
 _PLAIN_SECOND_OP = re.compile(r"(?<![\w$.!#@%^])[A-Za-z_][\w$]*\.[A-Za-z_][\w$.]*(?![\w$.])(?!\s*[=,}])")
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(list("ab_$.!#@%^ =,}\t\n1\u00e9") + ["pto.", "scf.for", "x.y", "%0", "\"s\""]),
                 max_size=10))

@@ -143,6 +143,7 @@ def random_file(rng: random.Random, cycles: bool = False) -> str:
     return "".join(parts)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_random_files_decide_alike():
     rng = random.Random(20261123)
     skipped = 0

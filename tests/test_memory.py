@@ -145,6 +145,7 @@ def test_groups_decide_as_the_whole_file_on_the_corpus(corpus_dir):
         assert _by_groups(model, {"auto"}) == _whole_file(model, {"auto"}), path
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_groups_decide_as_the_whole_file_on_concatenations(corpus_dir):
     from ptofix.cpp.barriers import independent_groups
     models = _corpus_models(corpus_dir, 60)
@@ -159,6 +160,7 @@ def test_groups_decide_as_the_whole_file_on_concatenations(corpus_dir):
             assert _by_groups(model, patterns, force) == _whole_file(model, patterns, force)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_a_call_the_grouping_missed_falls_back_to_the_whole_file(corpus_dir):
     from ptofix.cpp import barriers
     calls = [(path, model) for path, _, model in _corpus_models(corpus_dir)
@@ -181,6 +183,7 @@ def test_a_call_the_grouping_missed_falls_back_to_the_whole_file(corpus_dir):
     assert fell_back >= 5
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_release_leaves_no_cycles(corpus_dir):
     import gc
 

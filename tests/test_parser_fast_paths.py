@@ -201,6 +201,7 @@ _PLAIN_TOKEN_RE = re.compile(_PLAIN_TOKEN_PATTERN.replace("@W", tokens._WORD_CHA
                              re.S | re.X)
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=3000, deadline=None)
 @given(st.one_of(texts, st.text(alphabet="ab1/*\\\"'#\n\r \t\f;{}()[]\ufeff.é", max_size=40)))
 def test_the_possessive_token_pattern_reads_text_as_the_plain_one(text):
@@ -222,6 +223,7 @@ _ATOM_PIECES = ["a", "E", "e", "1", "0x1F", "+", "-", "*", ".", ",", " ", "  ", 
                 "é", "v12", "1e+5", "reinterpret_cast<int32_t>(", "(uint64_t)", "const ", "int32_t ", " = ", "f("]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(_ATOM_PIECES), max_size=14).map("".join))
 def test_the_fast_paths_possessive_atom_matches_as_the_plain_one(body):
@@ -251,6 +253,7 @@ _STATEMENT_PIECES = ["GlobalTensor<float, pto::Shape<1, 32>, pto::Layout::ND>", 
                      ", ", "<", ">", "a", "1", ";", "\n", "::", "TADD"]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(_STATEMENT_PIECES), max_size=10).map("".join).map(lambda t: t + ";"))
 def test_the_templated_call_pattern_that_skips_an_equals_sign_parses_as_the_plain_one(text):
@@ -298,6 +301,7 @@ def test_the_declaration_fast_path_splits_no_word_in_two(text):
 
 
 _PLAIN_NUMBER = re.compile(r"-?(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[uUlLfF]*\Z")
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(list("0123456789xXeE.+-uUlLfFa_ :()$") + ["0x", "1e", "::", "\n"]),
                 max_size=12).map("".join))

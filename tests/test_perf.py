@@ -263,3 +263,40 @@ def test_the_json_report_has_the_shape_of_every_report():
     assert (document["version"], document["pto_isa"], document["block_dim"]) == (2, "DIR", 2)
     assert [(k["file"], k["total_cycles"], k["change"], k["cached"]) for k in document["files"]] == [
         ("a.cpp", 1000, 0.0, False), ("b.cpp", 900, -0.1, True)]
+
+
+def _run_as_written(tmp_path: Path, commands: list[str]) -> list[str]:
+    """Shell lines of a page run in a copy of kernels/flash_attention/ with $PTO_ISA the checkout
+    and `ptofix` this one: their stdout lines."""
+    import shlex
+    shutil.copy(FA, tmp_path / "fa.cpp")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "ptofix").write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m ptofix \"$@\"\n")
+    (bindir / "ptofix").chmod(0o755)
+    env = {**os.environ, "PTO_ISA": str(PTO_ISA), "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    printed = []
+    for command in commands:
+        done = subprocess.run(["sh", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (command, done.stderr)
+        printed += done.stdout.splitlines()
+    return printed
+
+
+@in_perfsim
+def test_the_page_s_example_runs_as_written(tmp_path):
+    """docs/commands/perf.md's example, its `$ ` lines run as written: the output is the page's."""
+    page = (ROOT / "docs" / "commands" / "perf.md").read_text()
+    block = page.split("\n```\n$ ", 1)[1].split("\n```", 1)[0]
+    lines = ("$ " + block).splitlines()
+    commands = [line[2:] for line in lines if line.startswith("$ ")]
+    assert _run_as_written(tmp_path, commands) == [line for line in lines if not line.startswith("$ ")]
+
+
+@in_perfsim
+def test_the_fa_readme_s_perf_lines_run_as_written(tmp_path):
+    readme = (ROOT / "kernels" / "flash_attention" / "README.md").read_text()
+    block = readme.split("## Cycles in pto-isa's Perf-Sim", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    printed = _run_as_written(tmp_path, block.strip().splitlines())
+    assert [line.split(":")[0] for line in printed] == ["fa.cpp", "fa.gu.cpp", "fa.auto.cpp"]
+    assert all(" cycles (" in line for line in printed)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 FA_CPP = REPO / "kernels" / "flash_attention" / "fa.cpp"
 
@@ -34,6 +36,7 @@ def _entry(hook: dict[str, str], *files: Path) -> subprocess.CompletedProcess:
                           text=True)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_the_check_hook_fails_on_a_race_and_passes_after_check_fix(tmp_path):
     hook = hooks()["ptofix-check"]
     racy = tmp_path / "racy.cpp"

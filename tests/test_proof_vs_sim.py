@@ -78,6 +78,7 @@ def random_kernel(rng: random.Random, n_ops: int = 8, loop: bool = False) -> str
     return kernel("__gm__ float* x, __gm__ float* y, int32_t n", "\n".join(lines) + "\n")
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @pytest.mark.parametrize("block, loop", [(0, False), (1, False), (2, True), (3, True)])
 def test_every_proven_removal_is_confirmed_by_simulation(block, loop):
     removed_total = 0

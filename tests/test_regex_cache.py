@@ -76,6 +76,7 @@ def _same_matches(text: str) -> None:
         assert [m.span() for m in cached.finditer(text)] == [m.span() for m in fresh.finditer(text)]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_cached_patterns_match_like_compiled_ones_on_real_text():
     lines = _samples()
     assert len(lines) > 500

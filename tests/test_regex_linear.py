@@ -8,6 +8,7 @@ the patterns treat specially.
 """
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,6 +57,7 @@ def check_template_heads(decl):
     assert (new.end() if new else None) == (old.end() if old else None)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=1500, deadline=None)
 @given(heads)
 def test_plain_template_heads_match_what_the_backtracking_pattern_matched(decl):
@@ -85,6 +87,7 @@ IR_PIECES = ['"', '\\"', "\\", "\\\\", "\\n", "\n", "\r\n", " ", "\t", "\xa0", "
 ir_texts = st.lists(st.sampled_from(IR_PIECES), max_size=40).map("".join)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=1500, deadline=None)
 @given(ir_texts)
 def test_generic_key_pieces_are_those_of_the_backtracking_patterns(text):
@@ -122,6 +125,7 @@ PTR_PIECES = ["__gm__ ", "__ubuf__  ", "float", "half", "int8_t", "*", "**", " "
               "reinterpret_cast<float*>(", "a + b", ";", " ;", "\t"]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=1500, deadline=None)
 @given(st.tuples(st.sampled_from(["", "__gm__ ", "__ubuf__\t"]), st.sampled_from(["float", "int32_t", "void"]),
                  st.sampled_from(["*", " *", "** "]), st.sampled_from(["p", " p", "v1 "]), st.sampled_from(["=", " = ", ""]),
@@ -139,6 +143,7 @@ OLD_ARRAY = re.compile(r"array<\s*([a-z0-9]+)\s*(?::\s*(.*?))?\s*>$", re.DOTALL)
 ARRAY_PIECES = ["array<", "i32", "i64", "f32", ":", " ", "\n", "1", "-2", ",", ", ", ">", "<", "x", "\t"]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=1500, deadline=None)
 @given(st.tuples(st.sampled_from(["array<", "array< "]), st.sampled_from(["i32", "i64", "f32", "i32 "]),
                  st.lists(st.sampled_from(ARRAY_PIECES), max_size=14).map("".join),
@@ -164,6 +169,7 @@ ANGLE_PIECES = ["<", ">", "->", "-", ">=", "<=", "=", "i32", " ", "\n", ",", '"'
                 "(", ")", "?"]
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=2000, deadline=None)
 @given(st.lists(st.sampled_from(ANGLE_PIECES), max_size=24).map("".join))
 def test_ir_nested_angle_pattern_matches_as_the_one_char_a_repeat_one_did(text):
@@ -194,6 +200,7 @@ toml_texts = st.one_of(st.lists(st.sampled_from(TOML_LINES), max_size=14),
                        st.lists(st.sampled_from(TOML_STATEMENTS), max_size=10, unique=True)).map("\n".join)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=1500, deadline=None)
 @given(toml_texts, st.sampled_from(["\n", "\r\n"]))
 def test_toml_statement_starts_are_where_the_text_before_parses(text, newline):
@@ -230,6 +237,7 @@ LITERAL_PIECES = ['"', "'", "\\", '\\"', "\\'", "\\\\", "/", "//", "/*", "*/", "
 literal_texts = st.lists(st.sampled_from(LITERAL_PIECES), max_size=40).map("".join)
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=3000, deadline=None)
 @given(literal_texts)
 def test_comments_and_literals_are_the_ones_the_search_found(text):
@@ -263,6 +271,7 @@ TERMINAL_PIECES = ["a", "_b", "x1", "::", ":", "<", "0", "0x", "1F", ".", "e", "
                    "\n", "/", "*", "/*", "*/", "//", "é", "$"]
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(TERMINAL_PIECES), max_size=14).map("".join))
 def test_the_statement_parsers_possessive_terminals_match_as_the_grammars(text):

@@ -229,6 +229,7 @@ def _random_kernel(rng: random.Random) -> str:
     return _kernel(decls, "\n".join(lines) + "\n")
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @pytest.mark.parametrize("same_access_chains", [False, True])
 def test_random_chain_kernels_lose_no_barrier_check_then_finds_a_race_without(same_access_chains):
     # `check` walks the output from every op with the removed barriers gone: a removal proved

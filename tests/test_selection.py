@@ -212,6 +212,7 @@ def _saved(decisions) -> tuple[int, int]:
     return sum(d.weight for d in decisions if d.removed), sum(1 for d in decisions if d.removed)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_random_kernels_save_at_least_the_greedy_pass_with_a_jointly_proved_maximal_set():
     rng = random.Random(45)
     random_kernel = _gap_script().random_kernel

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from test_sim_hazard import chain
 
 REPO = Path(__file__).resolve().parent.parent
@@ -16,6 +17,7 @@ def sim(*args: str):
                           cwd=REPO)
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_equal_difference_and_json(tmp_path):
     a, b = tmp_path / "a.cpp", tmp_path / "b.cpp"
     a.write_text(chain(4, 64, True))
@@ -39,6 +41,7 @@ def test_unknown_op_is_exit_2_naming_the_statement(tmp_path):
     assert f"{a}:" in r.stderr and "TFROBNICATE(c, b)" in r.stderr
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_scalar_arguments_defaults_and_overrides(tmp_path):
     text = chain(4, 64, True).replace("__gm__ float* y)", "__gm__ float* y, int32_t n)")
     text = text.replace("  TADD(b, a, a);", "  if (n > 16) {\n    TFROBNICATE(b);\n  };\n  TADD(b, a, a);")
@@ -73,6 +76,7 @@ def test_help_names_the_options_and_the_page_the_defaults():
     assert "| integer scalars | 16 |" in page and "| float scalars | 1.0 |" in page
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_gm_fill_sets_integer_ranges_and_rejects_bad_modes_and_names(tmp_path):
     from ptofix.sim.memory import parse_fill, random_bytes
     ints = random_bytes("int32_t", 4096, [1, 2, 3], "ints:300:400").view("int32")
@@ -132,6 +136,7 @@ def without_barrier(text: str, line: int) -> str:
 
 # The three tests below remove the barrier at line 16, an exact same-access chain (PTOAS #674): they
 # run under --same-access-chains, where the pipe keeps such a pair in repeat order.
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_a_difference_only_through_the_originals_own_races_is_exit_4(tmp_path):
     # The original races (19/20 WAR, 22/23 WAW: no drain between them). Removing the barrier at line
     # 16 (TADD(c, b, b) -> TEXP(c, c), an exact same-access chain) adds no pair the original keeps
@@ -171,6 +176,7 @@ def test_a_difference_through_a_pair_the_original_keeps_apart_is_still_exit_1(tm
         "(TEXP)" in r.stdout
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_a_racy_original_is_replaced_by_check_fix_of_it(tmp_path):
     # The same pair as above without --no-fix-original: check --fix separates the original's races
     # (14/15: TLOG writes a, which overlaps b; 19/20; 22/23), the same barriers go into the rewrite, and the comparison answers about the
@@ -201,6 +207,7 @@ def test_a_racy_original_is_replaced_by_check_fix_of_it(tmp_path):
     assert r.stdout.startswith("difference on seed ")
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_fa_sample_rewrites_are_judged(tmp_path):
     # The shipped FA sample races on its own (TEXP -> TROWSUM, two row-expands on the hidden scratch):
     # its gu and auto rewrites are compared against check --fix of it, not left at exit 4.
@@ -217,6 +224,7 @@ def test_fa_sample_rewrites_are_judged(tmp_path):
     assert sim(str(sample), str(out), "--seeds", "2", "--no-fix-original").returncode == 4
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_pto_ir_is_refused_naming_the_command_that_reads_it(tmp_path):
     # The one-line error `run` gives, not the C++ parser's first complaint about the IR.
     a, ir = tmp_path / "a.cpp", tmp_path / "k.pto"

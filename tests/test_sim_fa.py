@@ -62,6 +62,7 @@ def test_fa_rewrite_by_the_pass_is_confirmed(tmp_path):
     assert r.ok
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 @needs_corpus_fa
 def test_fa_unsafe_removal_is_detected(tmp_path):
     # TEXP(p, p) -> TROWSUM(sum, p, tmp): a real RAW the static proof keeps (docs/reference/pto-facts.md §6.3).
@@ -116,6 +117,7 @@ def test_fa_sample_forced_unsafe_removal_is_detected(tmp_path):
     assert rep.difference is not None and rep.rewritten_hazards > rep.original_hazards
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_forced_removal_on_crafted_kernel_exits_1(tmp_path):
     orig = tmp_path / "k.cpp"
     orig.write_text(chain(4, 64, True))

@@ -292,6 +292,7 @@ def test_a_file_defining_its_own_tile_op_is_refused():
 
 
 # ---- kernel selection -----------------------------------------------------------------------------
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_file_without_a_kernel_is_a_located_error(tmp_path):
     a = tmp_path / "a.cpp"
     a.write_text('#include "pto/pto-inst.hpp"\nusing namespace pto;\nint x = 1;\n')
@@ -347,6 +348,7 @@ def racy_kernel(barrier: bool) -> str:
     return kernel("__gm__ float* x, __gm__ float* y", body)
 
 
+@pytest.mark.slow   # (3 s of CPU or more, measured: CI's full tier runs it)
 def test_racy_original_is_not_reported_as_a_difference(tmp_path):
     racy = tmp_path / "racy.cpp"
     racy.write_text(racy_kernel(False))
@@ -371,6 +373,7 @@ def test_racy_original_is_not_reported_as_a_difference(tmp_path):
     assert r.returncode == 0 and "races on its own; simulating the rewrite against `ptofix check --fix`" in r.stderr
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_exit_statuses(tmp_path):
     a, b, bad = tmp_path / "a.cpp", tmp_path / "b.cpp", tmp_path / "bad.cpp"
     a.write_text(chain(4, 64, True))

@@ -81,6 +81,7 @@ def _generating_compiler() -> str:
     return ""
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_the_script_writes_the_shipped_lists_with_their_compiler():
     """Where the g++ the lists were made with is the one on PATH, the script makes them again."""
     if shutil.which("g++") is None:

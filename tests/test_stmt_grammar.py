@@ -63,6 +63,7 @@ def test_the_parser_reads_every_corpus_statement_as_the_grammar(corpus_dir):
     assert outcomes.get("same", 0) > 25000
 
 
+@pytest.mark.slow   # (2 s of CPU or more, measured: CI's full tier runs it)
 def test_the_regex_fast_paths_build_the_parsers_ast(corpus_dir):
     """The regex fast paths stay in front of the parser only while they build its very AST (spans
     included) for every statement they accept."""

@@ -32,8 +32,8 @@ label3:
   pipe_barrier(PIPE_V);
   TADDS(v5, v5, 1.0f);
 }
-// CHECK: goto_while_break.cpp:22:3: kept (auto, ? -> TADDS): WAW: TMULS write v5 [0,16384) at 25:3 -> TADDS write v5 [0,16384) at 23:3 (across loop back-edge)
+// CHECK: goto_while_break.cpp:22:3: kept (auto, [no op on straight-line code] -> TADDS): WAW: TMULS write v5 [0,16384) at 25:3 -> TADDS write v5 [0,16384) at 23:3 (across loop back-edge)
 // CHECK: goto_while_break.cpp:24:3: removed (auto, TADDS -> TMULS): proved
-// CHECK: goto_while_break.cpp:32:3: kept (auto, ? -> TADDS): WAW
+// CHECK: goto_while_break.cpp:32:3: kept (auto, [no op on straight-line code] -> TADDS): WAW
 // CHECK: pipe-v-barrier: 1 of 3 PIPE_V barriers removed
 // The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

@@ -27,5 +27,5 @@ extern "C" __global__ AICORE void k_print_tmp(__gm__ float* v0) {
 // CHECK-NEXT: /* ptofix: removed pipe_barrier(PIPE_V)
 // CHECK: TMOV(v1, v2);
 // CHECK-NEXT: pipe_barrier(PIPE_V);
-// REPORT: tprint.cpp:12:3: removed (auto, TMOV -> ?)
-// REPORT: tprint.cpp:22:3: kept (auto, TMOV -> ?): {{.*}}TPRINT with 2 operands: a form whose effects ptofix does not model
+// REPORT: tprint.cpp:12:3: removed (auto, TMOV -> [no op on straight-line code])
+// REPORT: tprint.cpp:22:3: kept (auto, TMOV -> [no op on straight-line code]): {{.*}}TPRINT with 2 operands: a form whose effects ptofix does not model

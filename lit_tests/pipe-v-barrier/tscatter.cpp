@@ -29,4 +29,4 @@ extern "C" __global__ AICORE void k_mask_pattern() {
 }
 // CHECK-COUNT-2: pipe_barrier(PIPE_V);
 // REPORT: tscatter.cpp:16:3: kept (auto, TEXP -> TSCATTER): WAW: TEXP write v9 [8192,9216) at 15:3 -> TSCATTER write <UB bytes TSCATTER writes outside its operands>
-// REPORT: tscatter.cpp:27:3: kept (auto, TEXP -> ?): {{.*}}TSCATTER with 2 operands: a form whose effects ptofix does not model
+// REPORT: tscatter.cpp:27:3: kept (auto, TEXP -> [no op on straight-line code]): {{.*}}TSCATTER with 2 operands: a form whose effects ptofix does not model

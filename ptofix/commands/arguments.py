@@ -63,8 +63,9 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--check", action="store_true",
                       help="write nothing; exit 1 if the file would change, 0 if not")
     group.add_argument("--report", metavar="FORMAT", choices=["json", "text", "html"],
-                       help="report every decision: json to stdout (the result then needs -o FILE, -i or "
-                            "--check) or --report-file; text to stderr with the diagnostics, or --report-file; "
+                       help="report every decision as json, text or html; json to stdout (the result then "
+                            "needs -o FILE, -i or --check) or --report-file; text to stderr with the diagnostics, "
+                            "or --report-file; "
                             "html: a page of each function's ops and barriers, to --report-file")
     group.add_argument("--report-file", metavar="PATH",
                        help="write the report to PATH ('-' for stdout, when the result does not go there)")

@@ -12,7 +12,7 @@ from .arguments import add_batch_arguments, add_output_arguments
 from .help_format import HelpFormatter
 from .output_options import output_options, place_report
 
-HELP = "generic/mixed PTO IR -> the target ptoas version's custom (or exact generic) form"
+HELP = "rewrite generic/mixed PTO IR into the target ptoas version's custom or generic form"
 
 # --help: what the command does and its options, one line each; the why and the details are on its
 # page (docs/commands/canonicalize.md).

@@ -42,7 +42,7 @@ details (what is a race, --fix, SARIF): docs/commands/check.md"""
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("check", help="report PIPE_V races ptoas left in (and --fix them)",
+    parser = subparsers.add_parser("check", help="report PIPE_V races ptoas left in, or --fix them",
                                    description=DESCRIPTION, epilog=EPILOG,
                                    formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")
@@ -69,7 +69,8 @@ def add_parser(subparsers) -> None:
     for action in parser._actions:           # (check alone also writes SARIF)
         if action.dest == "report":
             action.choices = [*(action.choices or ()), "sarif"]
-            action.help = (action.help or "") + "; sarif: a SARIF 2.1.0 log of the findings, to stdout or --report-file"
+            action.help = ((action.help or "").replace("json, text or html", "json, text, html or sarif")
+                           + "; sarif: a SARIF 2.1.0 log of the findings, to stdout or --report-file")
     add_batch_arguments(parser)
     from .trace_options import add_trace_arguments
     add_trace_arguments(parser, verify=False)

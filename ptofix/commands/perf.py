@@ -18,7 +18,10 @@ HELP = "build each kernel against pto-isa's Perf-Sim and compare their cycles"
 DESCRIPTION = ("Build each ptoas C++ kernel against a pto-isa checkout's Perf-Sim, run it there and print its "
                "total, VEC and CUBE busy cycles and the change against the first file.")
 EPILOG = """\
-example: ptofix perf fa.cpp fa.auto.cpp --pto-isa ../shared/pto-isa/f35e7f60 --arg v7=16
+example: fa.auto.cpp made by `ptofix run --pattern auto fa.cpp -o fa.auto.cpp`, DIR a clone of
+hw-native-sys/pto-isa at commit f35e7f60
+
+  ptofix perf fa.cpp fa.auto.cpp --pto-isa DIR --arg v7=16
 
 exit status: 0 every kernel ran, 2 bad input, a kernel that cannot be built or run, a missing
 compiler or checkout, 3 internal error
@@ -52,7 +55,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("files", nargs="+", metavar="FILE.cpp",
                    help="ptoas C++ kernels; the first is the reference the others are compared with")
     p.add_argument("--pto-isa", required=True, metavar="DIR",
-                   help="pto-isa checkout whose include/ has Perf-Sim (e.g. ../shared/pto-isa/f35e7f60)")
+                   help="pto-isa checkout whose include/ has Perf-Sim (e.g. hw-native-sys/pto-isa at commit f35e7f60)")
     p.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",
                    help="value of a scalar parameter of the entry (repeatable; default 16, with a note)")
     p.add_argument("--function", metavar="NAME", help="kernel function to run (default: the __global__ entry)")

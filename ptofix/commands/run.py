@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     job = FilePasses(passes, cpp_input=True, functions=html,
                      notes=notes_wanted(options.quiet, options.report, options.report_file),
                      perf_pto_isa=(getattr(args, "pto_isa", None) or None) if html else None,
-                     environment=args.environment)
+                     environment=args.environment, input_races=bool(options.report))
     deliver = deliver_file
     if getattr(args, "verify_trace", False):
         from .trace_options import trace_options, verifying_deliver

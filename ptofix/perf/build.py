@@ -422,7 +422,7 @@ def prepare_checkout(pto_isa: str, cache_dir: Path, timeout: float = DEFAULT_TIM
     include = Path(pto_isa) / "include"
     if not (include / LAUNCH_HEADER).is_file():
         raise PtofixError(f"--pto-isa {pto_isa}: no include/{LAUNCH_HEADER} (a pto-isa checkout with "
-                          f"Perf-Sim is needed, e.g. ../shared/pto-isa/f35e7f60)")
+                          f"Perf-Sim is needed, e.g. a clone of hw-native-sys/pto-isa at commit f35e7f60)")
     files, left_out = checkout_files(pto_isa)
     if left_out:
         shown = ", ".join(left_out[:3]) + (f" and {len(left_out) - 3} more" if len(left_out) > 3 else "")

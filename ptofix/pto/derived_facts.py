@@ -1,7 +1,7 @@
 """Op facts read from pto-isa's own recorded trace (ptofix/pto/derived_facts.json).
 
 scripts/trace_facts/record.py compiles pto-isa's real a2a3 implementation of every op of the
-effects table (ops.OPS) with the host cost model (``-D__COSTMODEL``, ../shared/pto-isa/README.md)
+effects table (ops.OPS) with the host cost model (``-D__COSTMODEL``, of a pto-isa checkout given with ``--pto-isa``)
 over a grid of tile types, and records every CCE intrinsic each call issues. scripts/derive_facts.py
 decodes those intrinsics into the bytes each repeat touches and writes the table this module reads.
 tests/test_derived_facts.py re-derives it from the checkout and fails on any difference.
