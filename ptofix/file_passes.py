@@ -13,6 +13,7 @@ from .compile_env import NO_COMMAND_LINE, CompileEnvironment
 from .cpp_fixes import fix_cpp, kept_notes, text_report, unread_file_report
 from .frontends import parse_cpp, parsers
 from .pass_manager import PipelineOutcome, run_pipeline
+from .pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from .side_files import ReadRecord
 from .source import SourceText, UnreadableInput, read_source
 
@@ -31,6 +32,8 @@ class FilePasses:
     # The report also holds the races of the input as `check` finds them (``run`` with --report):
     # check's "races", "by_kind" and "unverified", and one text line with their count.
     input_races: bool = False
+    # The race model those input races are found under: the run's own (``--same-access-chains``).
+    race_model: RaceModel = DEFAULT_RACE_MODEL
     environment: CompileEnvironment = NO_COMMAND_LINE   # the compiler's command line every file is read with
 
     def process(self, path: str) -> Processed:
@@ -73,7 +76,7 @@ class FilePasses:
         """Put the races of the input, as ``check`` finds them (its own job, on the input as read),
         into ``report``; the text report's line that counts them and says where they are shown."""
         from .race_check import RaceCheck
-        found = RaceCheck(environment=self.environment).process_source(source)
+        found = RaceCheck(environment=self.environment, race_model=self.race_model).process_source(source)
         reads.update(found.depends)
         for key in ("races", "by_kind", "unverified"):
             report[key] = found.report[key]

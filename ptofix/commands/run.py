@@ -12,6 +12,7 @@ from ..batch import Processed, check_batch_options, deliver_processed, run_files
 from ..local_slot_options import LocalSlotOptions
 from ..output import OutputOptions, check_output_options, write_stderr
 from ..pass_manager import get_pass_class
+from ..pto.race_model import RaceModel
 from ..side_files import ReadRecord
 from .arguments import (
     QUIET_HELP,
@@ -105,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
     job = FilePasses(passes, cpp_input=True, functions=html,
                      notes=notes_wanted(options.quiet, options.report, options.report_file),
                      perf_pto_isa=(getattr(args, "pto_isa", None) or None) if html else None,
-                     environment=args.environment, input_races=bool(options.report))
+                     environment=args.environment, input_races=bool(options.report),
+                     race_model=RaceModel.of(bool(getattr(args, "same_access_chains", False))))
     deliver = deliver_file
     if getattr(args, "verify_trace", False):
         from .trace_options import trace_options, verifying_deliver
