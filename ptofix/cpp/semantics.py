@@ -60,6 +60,7 @@ from .headers import (
 from .integers import INTEGER_TYPES, IntType, binary_type, binary_value, promote, unary_value, wrap
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import strip_pto as _strip_pto
+from .header_scalar_functions import redeclared
 from .lexical import (
     code_only,
     count_identifiers,
@@ -523,6 +524,16 @@ class FileContext:
                 return f"a header declares '{name}' too"
             if proof.why:
                 return proof.why
+            kernel_code = code_only(self.model.source.text)
+            for type_name in sorted(proof.types):
+                # (`using uint8_t = Idx;` in a namespace of the kernel or another header, a macro
+                # over it: the header's member or cast is then of another type.)
+                if type_name in self.macros or type_name in pto_macro_names() or type_name in self.file_scope_types \
+                        or self.scope.alias(type_name) is not None \
+                        or (type_name in INTEGER_TYPES and type_name in self.header_names) \
+                        or redeclared(type_name, kernel_code, False):
+                    return f"the header's definition of '{name}' reads '{type_name}', which the file or a header " \
+                        "declares too"
             for word in sorted(proof.words):
                 inert = word in _INERT_QUALIFIER_WORDS and word not in self.command_line_macros \
                     and word not in self.header_macros \

@@ -1,0 +1,204 @@
+"""Round 5 of adversarial kernels against the relaxations of issue 68 item 4 (`check` verifies
+more real kernels) not covered by round 4: a header's accessor renamed or retyped by aliases and
+macros, defined twice, reading UB; integer globals that are not plain or whose written value is
+used afterwards; local unions; templates instantiated without a second spelling of their name;
+calls isolated from an unclean caller boundary. Also the default race model (no same-access-chain
+credit) and op facts checked against a pto-isa checkout, each guarded to skip where its module is
+absent.
+
+Kernels follow round 4's shape (tests/test_fail_closed_round4.py): b written, `// GUARD`
+barrier, the construct, a written; the construct may write b (the barrier must stay and `check`
+must not verify the kernel), or its control verifies.
+"""
+from __future__ import annotations
+
+import pytest
+from test_fail_closed_round4 import (
+    ACCESSOR,
+    ENTRY,
+    EVIL,
+    FREE,
+    GUARD,
+    HIDDEN,
+    INCLUDE,
+    PLAIN_ENTRY,
+    WRITES_B,
+    check_status,
+    free_removed,
+    guard_kept,
+    kernel,
+    runtime_header,
+    with_header,
+)
+from test_file_scope_classes import (
+    ALIAS,
+    HEAD,
+    host_include,  # noqa: F401  (a fixture)
+    marked_lines,
+    run_auto,
+)
+
+TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128>"
+EVIL_IDX = f"""struct Idx {{
+  int32_t v;
+  __aicore__ operator int() const {{ {TILE} w; TASSIGN(w, 65536); pto::TMUL(w, w, w); return v; }}
+}};
+"""
+PRE = "#include <pto/pto-inst.hpp>\nusing namespace pto;\n"
+
+
+def accessor_guard_kept(tmp_path, header: str, include, defs: str = "", includes: str = INCLUDE) -> str:
+    include = with_header(tmp_path, header, include)
+    report = guard_kept(tmp_path, kernel(GUARD, ACCESSOR, defs=defs, includes=includes), include)
+    assert "get_block_idx" in report, report
+    return report
+
+
+# -- a header's accessor whose member, struct or cast type is renamed -----------------------------
+NAMESPACED = PRE + f"""namespace rt {{
+{EVIL_IDX}ALIAS_HERE
+struct LocalContext {{ uint8_t block_idx; int32_t block_num; }};
+static constexpr int32_t LOCAL_INDEX = 48;
+static __aicore__ inline int32_t get_block_idx(__gm__ int64_t *args) {{
+    __gm__ LocalContext *ctx = reinterpret_cast<__gm__ LocalContext *>(static_cast<uint64_t>(args[LOCAL_INDEX]));
+    return ctx->block_idx;
+}}
+}}
+using namespace rt;
+"""
+
+RENAMED_TYPES = {
+    # `uint8_t` is an alias of a class in the accessor's namespace: the member is an Idx, and
+    # returning it as int32_t runs Idx's conversion operator, which writes b.
+    "a namespace alias of the member's type": NAMESPACED.replace("ALIAS_HERE", "using uint8_t = Idx;"),
+    "a namespace typedef of the member's type": NAMESPACED.replace("ALIAS_HERE", "typedef Idx uint8_t;"),
+    # The same alias as a member of the struct itself.
+    "a struct member alias of the member's type": runtime_header(
+        before=PRE + EVIL_IDX, member="using uint8_t = Idx;\n    uint8_t block_idx;"),
+    "a struct member typedef of the member's type": runtime_header(
+        before=PRE + EVIL_IDX, member="typedef Idx uint8_t;\n    uint8_t block_idx;"),
+    # A header macro over the member's type.
+    "a header macro over the member's type": runtime_header(
+        before=PRE + EVIL_IDX + "#define uint8_t Idx\n", member="uint8_t block_idx;"),
+    # The struct the accessor casts to is, in its namespace, an alias of another struct whose
+    # member is an Idx (the global LocalContext is the plain one the proof read).
+    "a namespace alias of the struct": PRE + f"""{EVIL_IDX}struct EvilCtx {{ Idx block_idx; }};
+struct LocalContext {{ int32_t block_idx; int32_t block_num; }};
+namespace rt {{
+using LocalContext = EvilCtx;
+static constexpr int32_t LOCAL_INDEX = 48;
+static __aicore__ inline int32_t get_block_idx(__gm__ int64_t *args) {{
+    __gm__ LocalContext *ctx = reinterpret_cast<__gm__ LocalContext *>(static_cast<uint64_t>(args[LOCAL_INDEX]));
+    return ctx->block_idx;
+}}
+}}
+using namespace rt;
+""",
+}
+
+
+@pytest.mark.parametrize("case", sorted(RENAMED_TYPES))
+def test_a_header_accessor_reading_a_renamed_type_keeps_the_guard(tmp_path, host_include, case):  # noqa: F811
+    """Each was verified (its barrier removed, check exit 0) before the header's aliases of the
+    types the proof reads were checked."""
+    accessor_guard_kept(tmp_path, RENAMED_TYPES[case], host_include)
+
+
+def test_a_kernel_alias_in_the_accessor_s_namespace_keeps_the_guard(tmp_path, host_include):  # noqa: F811
+    """The kernel opens the header's namespace first and makes `uint8_t` an alias of a class there;
+    the header's text alone looks plain."""
+    header = NAMESPACED.replace(PRE, "").replace(EVIL_IDX, "").replace("ALIAS_HERE", "")
+    defs_before = PRE + f"namespace rt {{\n{EVIL_IDX}using uint8_t = Idx;\n}}\n"
+    accessor_guard_kept(tmp_path, header, host_include, includes=defs_before + INCLUDE)
+
+
+@pytest.mark.parametrize("case", ["comma", "compound", "ub read", "if arms", "macro over the constant"])
+def test_a_header_accessor_that_does_more_than_read_keeps_the_guard(tmp_path, host_include, case):  # noqa: F811
+    header = {
+        "comma": runtime_header().replace("return ctx->block_idx;", "return (args[0] = 5, ctx->block_idx);"),
+        "compound": runtime_header(body="    int64_t junk = args[1] += 3;\n"),
+        # A scalar read of b's bytes while the TADD writing them may be in flight.
+        "ub read": runtime_header(
+            body="    __ubuf__ int32_t *u = reinterpret_cast<__ubuf__ int32_t *>(65536);\n    int32_t peek = u[0];\n"
+        ).replace("return ctx->block_idx;", "return ctx->block_idx + peek;"),
+        # Two definitions under #if arms, the one compiled writes b.
+        "if arms": runtime_header(
+            before=f"#ifdef RT_EVIL\nusing T16h = {TILE};\nstatic __aicore__ inline int32_t get_block_idx(__gm__ "
+                   "int64_t *args) { T16h w; TASSIGN(w, 65536); pto::TMUL(w, w, w); return 0; }\n#else",
+            more="#endif").replace("#include <stdint.h>", f"#include <stdint.h>\n{PRE}#define RT_EVIL 1"),
+        # The constant the subscript reads is redefined as a call after its declaration.
+        "macro over the constant": runtime_header(
+            before=f"{PRE}using T16h = {TILE};\n__aicore__ inline int64_t slot() {{ T16h w; TASSIGN(w, 65536); "
+                   "pto::TMUL(w, w, w); return 48; }"
+        ).replace("static constexpr int32_t LOCAL_INDEX = 48;",
+                  "static constexpr int32_t LOCAL_INDEX = 48;\n#define LOCAL_INDEX slot()"),
+    }[case]
+    accessor_guard_kept(tmp_path, header, host_include)
+
+
+# -- integer globals: written, then read as an address or a size; not plain integers -------------
+GLOBAL_CASES = {
+    # The stored value is what TASSIGN reads: w is b (not the initializer's 0, a).
+    "an address written then read": ("  lane = 65536;\n  T16 w;\n  TASSIGN(w, lane);\n  TMUL(w, w, w);\n",
+                                     "static int64_t lane = 0;\n"),
+    "an address written by a helper": ("  set_lane();\n  T16 w;\n  TASSIGN(w, lane);\n  TMUL(w, w, w);\n",
+                                       "static int64_t lane = 0;\nAICORE inline void set_lane() { lane = 65536; }\n"),
+    "a size written then read": ("  rows = 0;\n  T16 w;\n  TASSIGN(w, 65536 - 4096 * rows);\n  TMUL(w, w, w);\n",
+                                 "static int64_t rows = 16;\n"),
+    "a reference to a class object": ("  lane = 1;\n", EVIL + "static Evil evil_obj{0};\nstatic Evil& lane = evil_obj;\n"),
+    "a typedef of a class": ("  lane = 1;\n", EVIL + "typedef Evil int_t;\nstatic int_t lane;\n"),
+    "a decltype of a class object": ("  lane = 1;\n", EVIL + "static Evil evil_obj{0};\nstatic decltype(evil_obj) lane;\n"),
+    "an auto class object": ("  lane = 1;\n", EVIL + "static auto lane = Evil{0};\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GLOBAL_CASES))
+def test_a_global_store_that_may_reach_b_keeps_the_guard(tmp_path, host_include, case):  # noqa: F811
+    stmt, defs = GLOBAL_CASES[case]
+    guard_kept(tmp_path, kernel(GUARD, stmt, defs), host_include)
+
+
+# -- templates instantiated without their name spelled twice --------------------------------------
+RACY = "T16 r; TASSIGN(r, 0x0); T16 s; TASSIGN(s, 4096); pto::TADD(r, r, r); pto::TMUL(s, s, s);"
+TEMPLATE_CASES = {
+    # `lane_hel\<newline>per(e)`: one spelling in the text, a call after the line splice.
+    "a call through a line splice": ("  Evil e{1};\n  lane_hel\\\nper(e);\n", EVIL + "template <typename P>\n"
+                                     "AICORE inline void lane_helper(P p) {\n  if (p) { pipe_barrier(PIPE_ALL); }\n}\n"),
+    # A literal operator template, instantiated by `12_w`, which does not spell its name.
+    "a user-defined literal": ("  int v = 12_w;\n  (void)v;\n",
+                               f"template <char... C>\nAICORE inline int operator\"\"_w() {{ {RACY} return 0; }}\n"),
+    # An operator template, instantiated by `1 + g`.
+    "an operator template": ("  Tag g;\n  int v = 1 + g;\n  (void)v;\n",
+                             f"struct Tag {{}};\ntemplate <typename P>\nAICORE inline int operator+(P p, Tag) {{ {RACY} "
+                             "return 0; }\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TEMPLATE_CASES))
+def test_a_template_instantiated_without_its_name_is_not_verified(tmp_path, host_include, case):  # noqa: F811
+    stmt, defs = TEMPLATE_CASES[case]
+    guard_kept(tmp_path, kernel(GUARD, stmt, defs), host_include)
+
+
+# -- a call isolated from an unclean caller boundary ----------------------------------------------
+WORK = "static AICORE inline void work()\n{\n  T16 a;\n  TASSIGN(a, 0x0);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);\n}\n"
+MID = "AICORE void mid()\n{\n  work();\n}\n"
+ISOLATED_CASES = {
+    # `mid` (no __global__) has an unclean entry, but it is the file's: the kernel's TMUL of a may
+    # still run when work's TADD writes a.
+    "before, through a plain caller of the file": WORK + MID + f"{ENTRY}\n{{\n  T16 a;\n  TASSIGN(a, 0x0);\n"
+                                                  "  TMUL(a, a, a);\n  mid();\n}\n",
+    "after, through a plain caller of the file": (
+        "static AICORE inline void work()\n{\n  pipe_barrier(PIPE_ALL);\n  T16 a;\n  TASSIGN(a, 0x0);\n"
+        "  TADD(a, a, a);\n}\n" + MID + f"{ENTRY}\n{{\n  mid();\n  T16 a;\n  TASSIGN(a, 0x0);\n  TMUL(a, a, a);\n"
+        "  pipe_barrier(PIPE_ALL);\n}\n"),
+    # Two calls in a plain entry: the second's TADD may meet the first's.
+    "twice from a plain entry": ("static AICORE inline void work()\n{\n  T16 a;\n  TASSIGN(a, 0x0);\n  TADD(a, a, a);\n}\n"
+                                 f"{PLAIN_ENTRY}\n{{\n  work();\n  work();\n  pipe_barrier(PIPE_ALL);\n}}\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ISOLATED_CASES))
+def test_a_call_not_isolated_is_not_verified(tmp_path, case):
+    status, report = check_status(tmp_path, HEAD + ALIAS + ISOLATED_CASES[case])
+    assert status in (1, 4), report
