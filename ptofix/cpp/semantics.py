@@ -50,6 +50,7 @@ from .count_mode import (
 from .ctrl_preservation import CTRL_NAMES, prove_ctrl_preserved
 from .expression_macros import expression_macros, used_only_as_calls
 from .header_policy import _INERT_QUALIFIER, _model_reads, _only_names_the_enumeration, trusted_header, unmodelled_file
+from .header_scalar_functions import redeclared
 from .headers import (
     QUALIFIER_MACROS,
     may_be_command_line_macro,
@@ -60,7 +61,6 @@ from .headers import (
 from .integers import INTEGER_TYPES, IntType, binary_type, binary_value, promote, unary_value, wrap
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import strip_pto as _strip_pto
-from .header_scalar_functions import redeclared
 from .lexical import (
     code_only,
     count_identifiers,
