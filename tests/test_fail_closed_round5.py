@@ -17,10 +17,12 @@ from test_fail_closed_round4 import (
     ACCESSOR,
     ENTRY,
     EVIL,
+    FREE,
     GUARD,
     INCLUDE,
     PLAIN_ENTRY,
     check_status,
+    free_removed,
     guard_kept,
     kernel,
     runtime_header,
@@ -30,7 +32,7 @@ from test_file_scope_classes import (
     ALIAS,
     HEAD,
     host_include,  # noqa: F401  (a fixture)
-    )
+)
 
 from ptofix.cli import main
 
@@ -318,3 +320,35 @@ def test_facts_a_declaration_another_header_adds_for_an_op_s_helper(tmp_path, ca
     from test_op_sources import TREE
     stale = _stale_after(tmp_path, {FACTS_A2A3 + "TSort32.hpp": TREE[FACTS_A2A3 + "TSort32.hpp"] + FACTS_HIDDEN[case]})
     assert "TCOLMAX" in stale, stale
+
+
+# -- local unions and integer globals in a namespace whose alias renames a member's type ----------
+UNION_STMT = "  union {\n    uint64_t u64;\n    int64_t val;\n  } conv;\n  conv.u64 = n;\n  int64_t v = conv.val;\n  (void)v;\n"
+EVIL_HEADER = ("#pragma once\n" + PRE + EVIL.replace("AICORE", "__aicore__").replace("T16 w", f"{TILE} w"))
+
+
+def in_namespace(text: str, alias: str) -> str:
+    """The kernel's entry (extern "C", so still the kernel) inside `namespace q { alias ... }`."""
+    return text.replace(ENTRY, f"namespace q {{\n{alias}\n{ENTRY}") + "}\n"
+
+
+def test_control_a_local_union_in_a_namespace(tmp_path, host_include):  # noqa: F811
+    free_removed(tmp_path, in_namespace(kernel(FREE, UNION_STMT), ""), host_include)
+
+
+@pytest.mark.parametrize("where", ["kernel", "header"])
+def test_a_union_member_renamed_by_a_namespace_alias_keeps_the_guard(tmp_path, host_include, where):  # noqa: F811
+    """`namespace q { using uint64_t = Evil; ... conv.u64 = n; }`: the member is an Evil (the class in
+    the kernel or in a header), its assignment writes b."""
+    if where == "kernel":
+        guard_kept(tmp_path, in_namespace(kernel(GUARD, UNION_STMT, EVIL), "using uint64_t = Evil;"), host_include)
+    else:
+        include = with_header(tmp_path, EVIL_HEADER, host_include)
+        text = in_namespace(kernel(GUARD, UNION_STMT, includes=INCLUDE), "using uint64_t = Evil;")
+        guard_kept(tmp_path, text, include)
+
+
+def test_a_global_integer_renamed_by_a_namespace_alias_keeps_the_guard(tmp_path, host_include):  # noqa: F811
+    include = with_header(tmp_path, EVIL_HEADER, host_include)
+    text = in_namespace(kernel(GUARD, "  lane = 1;\n", includes=INCLUDE), "using int32_t = Evil;\nstatic int32_t lane;")
+    guard_kept(tmp_path, text, include)
