@@ -352,3 +352,24 @@ def test_a_global_integer_renamed_by_a_namespace_alias_keeps_the_guard(tmp_path,
     include = with_header(tmp_path, EVIL_HEADER, host_include)
     text = in_namespace(kernel(GUARD, "  lane = 1;\n", includes=INCLUDE), "using int32_t = Evil;\nstatic int32_t lane;")
     guard_kept(tmp_path, text, include)
+
+
+def test_a_struct_another_header_aliases_in_the_accessor_s_namespace_keeps_the_guard(tmp_path, host_include):  # noqa: F811
+    """rt0.h makes `rt::LocalContext` an alias of a struct whose member is an Idx; rt.h (which
+    includes it) defines the plain global LocalContext and, in namespace rt, the accessor casting
+    to `LocalContext *`: rt.h's text alone is plain."""
+    (tmp_path / "rt0.h").write_text("#pragma once\n" + PRE + EVIL_IDX + "struct EvilCtx { Idx block_idx; };\n"
+                                    "namespace rt {\nusing LocalContext = EvilCtx;\n}\n")
+    header = """#pragma once
+#include "rt0.h"
+struct LocalContext { int32_t block_idx; int32_t block_num; };
+namespace rt {
+static constexpr int32_t LOCAL_INDEX = 48;
+static __aicore__ inline int32_t get_block_idx(__gm__ int64_t *args) {
+    __gm__ LocalContext *ctx = reinterpret_cast<__gm__ LocalContext *>(static_cast<uint64_t>(args[LOCAL_INDEX]));
+    return ctx->block_idx;
+}
+}
+using namespace rt;
+"""
+    accessor_guard_kept(tmp_path, header, host_include)

@@ -527,11 +527,14 @@ class FileContext:
             kernel_code = code_only(self.model.source.text)
             for type_name in sorted(proof.types):
                 # (`using uint8_t = Idx;` in a namespace of the kernel or another header, a macro
-                # over it: the header's member or cast is then of another type.)
+                # over it, a second header declaring the struct's name: the header's member or
+                # cast may then be of another type.)
                 if type_name in self.macros or type_name in pto_macro_names() or type_name in self.file_scope_types \
                         or self.scope.alias(type_name) is not None \
                         or (type_name in INTEGER_TYPES and type_name in self.header_names) \
-                        or redeclared(type_name, kernel_code, False):
+                        or redeclared(type_name, kernel_code, False) \
+                        or len({path for other in self.headers.values()
+                                for path in other.declarers.get(type_name, ())}) > 1:
                     return f"the header's definition of '{name}' reads '{type_name}', which the file or a header " \
                         "declares too"
             for word in sorted(proof.words):
