@@ -373,3 +373,26 @@ static __aicore__ inline int32_t get_block_idx(__gm__ int64_t *args) {
 using namespace rt;
 """
     accessor_guard_kept(tmp_path, header, host_include)
+
+
+SLOT = (f"struct Slot {{\n  __aicore__ constexpr Slot() {{}}\n  __aicore__ operator int64_t() const {{ {TILE} w; "
+        "TASSIGN(w, 65536); pto::TMUL(w, w, w); return 48; }\n};\n")
+
+
+def test_a_constant_another_header_declares_in_the_accessor_s_namespace_keeps_the_guard(tmp_path, host_include):  # noqa: F811,E501
+    """rt0.h declares `rt::LOCAL_INDEX`, a class object whose conversion to an integer writes b; the
+    accessor, in namespace rt, subscripts with LOCAL_INDEX: that one, not rt.h's constexpr int."""
+    (tmp_path / "rt0.h").write_text("#pragma once\n" + PRE + SLOT + "namespace rt {\nconstexpr Slot LOCAL_INDEX{};\n}\n")
+    header = """#pragma once
+#include "rt0.h"
+static constexpr int32_t LOCAL_INDEX = 48;
+struct LocalContext { int32_t block_idx; int32_t block_num; };
+namespace rt {
+static __aicore__ inline int32_t get_block_idx(__gm__ int64_t *args) {
+    __gm__ LocalContext *ctx = reinterpret_cast<__gm__ LocalContext *>(static_cast<uint64_t>(args[LOCAL_INDEX]));
+    return ctx->block_idx;
+}
+}
+using namespace rt;
+"""
+    accessor_guard_kept(tmp_path, header, host_include)

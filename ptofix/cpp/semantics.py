@@ -533,17 +533,24 @@ class FileContext:
                         or self.scope.alias(type_name) is not None \
                         or (type_name in INTEGER_TYPES and type_name in self.header_names) \
                         or redeclared(type_name, kernel_code, False) \
-                        or len({path for other in self.headers.values()
-                                for path in other.declarers.get(type_name, ())}) > 1:
+                        or self._declared_by_headers(type_name) > 1:
                     return f"the header's definition of '{name}' reads '{type_name}', which the file or a header " \
                         "declares too"
             for word in sorted(proof.words):
+                if self._declared_by_headers(word) > 1:
+                    # (Another header's `namespace rt { constexpr Slot LOCAL_INDEX{}; }`: the name
+                    # the body reads may be that one, a class object.)
+                    return f"the header's definition of '{name}' reads '{word}', which another header declares too"
                 inert = word in _INERT_QUALIFIER_WORDS and word not in self.command_line_macros \
                     and word not in self.header_macros \
                     and (word not in self.model.macros or word in self.model.empty_macros)
                 if not inert and (word in self.macros or word in pto_macro_names()):
                     return f"the header's definition of '{name}' writes '{word}', a macro"
         return ""
+
+    def _declared_by_headers(self, name: str) -> int:
+        """How many of the headers the file includes declare ``name``."""
+        return len({path for summary in self.headers.values() for path in summary.declarers.get(name, ())})
 
     def may_be_toolchain_function(self, name: str) -> bool:
         """Whether a global function ``name`` other than the file's may be declared: by pto-isa or
