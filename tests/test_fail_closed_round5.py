@@ -190,6 +190,14 @@ ISOLATED_CASES = {
         "static AICORE inline void work()\n{\n  pipe_barrier(PIPE_ALL);\n  T16 a;\n  TASSIGN(a, 0x0);\n"
         "  TADD(a, a, a);\n}\n" + MID + f"{ENTRY}\n{{\n  mid();\n  T16 a;\n  TASSIGN(a, 0x0);\n  TMUL(a, a, a);\n"
         "  pipe_barrier(PIPE_ALL);\n}\n"),
+    # The plain entry's own TMUL, at bytes it cannot tell (the address a parameter), or under a
+    # condition, or reached through a pointer to the function.
+    "before, at an unknown address": (WORK + f"{PLAIN_ENTRY}\n{{\n  T16 u;\n  TASSIGN(u, n);\n  TMUL(u, u, u);\n"
+                                      "  work();\n}\n"),
+    "before, under a condition": (WORK + f"{PLAIN_ENTRY}\n{{\n  if (n) {{\n    T16 u;\n    TASSIGN(u, 0x0);\n"
+                                  "    TMUL(u, u, u);\n  }\n  work();\n}\n"),
+    "through a function pointer": (WORK + f"{PLAIN_ENTRY}\n{{\n  T16 u;\n  TASSIGN(u, 0x0);\n  TMUL(u, u, u);\n"
+                                   "  void (*f)() = work;\n  f();\n}\n"),
     # Two calls in a plain entry: the second's TADD may meet the first's.
     "twice from a plain entry": ("static AICORE inline void work()\n{\n  T16 a;\n  TASSIGN(a, 0x0);\n  TADD(a, a, a);\n}\n"
                                  f"{PLAIN_ENTRY}\n{{\n  work();\n  work();\n  pipe_barrier(PIPE_ALL);\n}}\n"),
