@@ -404,3 +404,20 @@ static __aicore__ inline int32_t get_block_idx(__gm__ int64_t *args) {
 using namespace rt;
 """
     accessor_guard_kept(tmp_path, header, host_include)
+
+
+UNION_DECL = "  union {\n    uint64_t u64;\n    int64_t val;\n  } conv;\n"
+UNION_VALUE_CASES = {
+    # The member read is the other member's stored value (b's address), not the earlier 0.
+    "one member written, the other read": UNION_DECL + "  conv.val = 0;\n  conv.u64 = 65536;\n  T16 w;\n"
+                                                       "  TASSIGN(w, conv.val);\n  TMUL(w, w, w);\n",
+    "read before any write": UNION_DECL + "  T16 w;\n  TASSIGN(w, conv.val);\n  TMUL(w, w, w);\n",
+    # A pointer member stored through: the store may write anything.
+    "a pointer member stored through": "  struct {\n    int64_t *p;\n  } s;\n  s.p = args;\n  s.p[0] = 65536;\n"
+                                       "  T16 w;\n  TASSIGN(w, args[0]);\n  TMUL(w, w, w);\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNION_VALUE_CASES))
+def test_a_local_union_s_value_is_not_assumed(tmp_path, host_include, case):  # noqa: F811
+    guard_kept(tmp_path, kernel(GUARD, UNION_VALUE_CASES[case]), host_include)
