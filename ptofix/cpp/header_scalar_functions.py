@@ -21,7 +21,12 @@ a scalar read only when every definition the header gives it is proven to be one
   builtin integer type in the one definition of its struct in the header, which declares no
   conversion operator (`operator`) and no base class;
 * the name is written nowhere else in the header (no second overload, no recursion, no use in a
-  macro).
+  macro);
+* no type name the proof reads (a builtin integer's, the struct's) is declared otherwise in the
+  header, in any scope (an alias, typedef, using-declaration, macro, class or namespace of that
+  name: `namespace rt { using uint8_t = Idx; }` makes a uint8_t member a class object); FileContext
+  checks the kernel and the other headers the same way, and that no name the body reads is
+  declared by a second header.
 
 What the proof relies on besides the header's text is returned as words (FileContext checks that
 none is a macro of the kernel, of a header or of pto-isa: `#define ctx ...` before the include would
