@@ -21,6 +21,7 @@ from test_fail_closed_round4 import (
     GUARD,
     INCLUDE,
     PLAIN_ENTRY,
+    WRITES_B,
     check_status,
     free_removed,
     guard_kept,
@@ -421,3 +422,11 @@ UNION_VALUE_CASES = {
 @pytest.mark.parametrize("case", sorted(UNION_VALUE_CASES))
 def test_a_local_union_s_value_is_not_assumed(tmp_path, host_include, case):  # noqa: F811
     guard_kept(tmp_path, kernel(GUARD, UNION_VALUE_CASES[case]), host_include)
+
+
+def test_an_accessor_argument_converted_by_a_class_keeps_the_guard(tmp_path, host_include):  # noqa: F811
+    """The proven accessor called with a class object whose conversion to the pointer writes b."""
+    conv = f"struct Args {{\n  __gm__ int64_t *p;\n  AICORE operator __gm__ int64_t *() const {{ {WRITES_B} return p; }}\n}};\n"
+    include = with_header(tmp_path, runtime_header(), host_include)
+    stmt = "  Args x{args};\n  int32_t idx = get_block_idx(x);\n  (void)idx;\n"
+    guard_kept(tmp_path, kernel(GUARD, stmt, conv, INCLUDE), include)
