@@ -21,7 +21,12 @@ a scalar read only when every definition the header gives it is proven to be one
   builtin integer type in the one definition of its struct in the header, which declares no
   conversion operator (`operator`) and no base class;
 * the name is written nowhere else in the header (no second overload, no recursion, no use in a
-  macro).
+  macro);
+* no type name the proof reads (a builtin integer's, the struct's) is declared otherwise in the
+  header, in any scope (an alias, typedef, using-declaration, macro, class or namespace of that
+  name: `namespace rt { using uint8_t = Idx; }` makes a uint8_t member a class object); FileContext
+  checks the kernel and the other headers the same way, and that no name the body reads is
+  declared by a second header.
 
 What the proof relies on besides the header's text is returned as words (FileContext checks that
 none is a macro of the kernel, of a header or of pto-isa: `#define ctx ...` before the include would
@@ -51,11 +56,14 @@ class ScalarProof:
     """Whether a header's definitions of one name are proven scalar reads (``why`` '' when they
     are) and the words the proof took at their meaning."""
 
-    __slots__ = ("why", "words")
+    __slots__ = ("why", "words", "types")
 
-    def __init__(self, why: str, words: frozenset[str] = frozenset()) -> None:
+    def __init__(self, why: str, words: frozenset[str] = frozenset(), types: frozenset[str] = frozenset()) -> None:
         self.why = why
         self.words = words
+        # The type names the proof took as builtin integers or as the header's one plain struct:
+        # FileContext checks that the kernel and the other headers declare none of them either.
+        self.types = types
 
 
 def prove_scalar_function(text: str, path: str, name: str) -> ScalarProof:
@@ -76,7 +84,27 @@ def prove_scalar_function(text: str, path: str, name: str) -> ScalarProof:
         why = _prove_definition(fn, code, words)
         if why:
             return ScalarProof(f"{path}: {name}(): {why}")
-    return ScalarProof("", frozenset(words))
+    # A type the proof read by its name must be that type wherever the body or a struct's member
+    # spells it: an alias, typedef, using-declaration, class or namespace of the name in the header,
+    # in any scope (`namespace rt { using uint8_t = Idx; }`, a member `using uint8_t = Idx;` of the
+    # struct), may make a member or the returned value a class object whose conversion runs code.
+    structs = frozenset(w for w in words if w not in _INTEGERS and _struct_body(w, code) is not None)
+    for word in sorted(_INTEGERS | structs):
+        if redeclared(word, code, word in structs):
+            return ScalarProof(f"{path}: {name}(): the header declares '{word}' other than as the type the proof "
+                               "reads")
+    return ScalarProof("", frozenset(words), frozenset(_INTEGERS | structs))
+
+
+def redeclared(word: str, code: str, is_struct: bool) -> bool:
+    """``code`` declares ``word`` as a macro, alias, typedef name, namespace or (beyond the one
+    struct ``is_struct`` allows) a class or enumeration."""
+    name = re.escape(word)
+    if re.search(rf"#\s*define\s+{name}\b|\busing\s+{name}\s*=|\busing\s+[\w:\s]*::\s*{name}\s*;"
+                 rf"|\btypedef\b[^;{{}}]*\b{name}\s*[;\[),]|\bnamespace\s+{name}\b", code):
+        return True
+    heads = re.findall(rf"\b(?:struct|class|union|enum)\s+(?:class\s+|struct\s+)?{name}\b", code)
+    return len(heads) > (1 if is_struct else 0)
 
 
 def _type_of(words: list[str]) -> tuple[str, int] | None:

@@ -742,8 +742,9 @@ def _add_header_facts(summary: HeaderSummary, facts: _Header, current: str, text
         proof = prove_scalar_function(text, current, name)
         known = summary.scalar_functions.get(name)
         if known is None or not proof.why and not known.why:
-            summary.scalar_functions[name] = ScalarProof(proof.why, proof.words | (known.words if known else
-                                                                                 frozenset()))
+            summary.scalar_functions[name] = ScalarProof(
+                proof.why, proof.words | (known.words if known else frozenset()),
+                proof.types | (known.types if known else frozenset()))
         elif not known.why:
             summary.scalar_functions[name] = proof
     for pragma, at in facts.pragmas.items():

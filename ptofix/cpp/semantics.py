@@ -50,6 +50,7 @@ from .count_mode import (
 from .ctrl_preservation import CTRL_NAMES, prove_ctrl_preserved
 from .expression_macros import expression_macros, used_only_as_calls
 from .header_policy import _INERT_QUALIFIER, _model_reads, _only_names_the_enumeration, trusted_header, unmodelled_file
+from .header_scalar_functions import redeclared
 from .headers import (
     QUALIFIER_MACROS,
     may_be_command_line_macro,
@@ -523,13 +524,33 @@ class FileContext:
                 return f"a header declares '{name}' too"
             if proof.why:
                 return proof.why
+            kernel_code = code_only(self.model.source.text)
+            for type_name in sorted(proof.types):
+                # (`using uint8_t = Idx;` in a namespace of the kernel or another header, a macro
+                # over it, a second header declaring the struct's name: the header's member or
+                # cast may then be of another type.)
+                if type_name in self.macros or type_name in pto_macro_names() or type_name in self.file_scope_types \
+                        or self.scope.alias(type_name) is not None \
+                        or (type_name in INTEGER_TYPES and type_name in self.header_names) \
+                        or redeclared(type_name, kernel_code, False) \
+                        or self._declared_by_headers(type_name) > 1:
+                    return f"the header's definition of '{name}' reads '{type_name}', which the file or a header " \
+                        "declares too"
             for word in sorted(proof.words):
+                if self._declared_by_headers(word) > 1:
+                    # (Another header's `namespace rt { constexpr Slot LOCAL_INDEX{}; }`: the name
+                    # the body reads may be that one, a class object.)
+                    return f"the header's definition of '{name}' reads '{word}', which another header declares too"
                 inert = word in _INERT_QUALIFIER_WORDS and word not in self.command_line_macros \
                     and word not in self.header_macros \
                     and (word not in self.model.macros or word in self.model.empty_macros)
                 if not inert and (word in self.macros or word in pto_macro_names()):
                     return f"the header's definition of '{name}' writes '{word}', a macro"
         return ""
+
+    def _declared_by_headers(self, name: str) -> int:
+        """How many of the headers the file includes declare ``name``."""
+        return len({path for summary in self.headers.values() for path in summary.declarers.get(name, ())})
 
     def may_be_toolchain_function(self, name: str) -> bool:
         """Whether a global function ``name`` other than the file's may be declared: by pto-isa or
