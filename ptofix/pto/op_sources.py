@@ -25,6 +25,12 @@ followed whatever ``#if`` guards it, resolved as header_words.texts_reached does
   declared elsewhere, is counted, and so is one declaring a name the op's wrappers or the
   wrappers' macros spell (``TSYNC``): an over-approximation, a word is enough.
 
+Those sets name the headers in an op's reason. Which ops a change reaches is not decided by them:
+a declaration scan cannot follow C++ name lookup (a specialisation, a trailing return type, a
+braced default argument added to another op's header), so ``stale_ops`` makes every op stale when
+any header of the a2a3 build (every reached header but those of the other NPU architectures)
+differs from the record.
+
 A header that is not a regular file inside the checkout, or is reached through a symbolic link,
 is not read: its hash is "unreadable" with the reason, so every op it may touch is stale. Nothing
 is cached: the hashes are computed from the bytes read in this process.
@@ -282,6 +288,18 @@ def stale_ops(recorded: dict[str, object], root: str, record: ReadRecord | None 
     if found is None:
         return {op: f"{INST_HEADER} is not read" for op in ops_entry}
     sets, digests = found
+    # Any header of the a2a3 build that is not the one the facts were read with (changed, new or
+    # gone) may declare an overload, a specialisation or a macro that any op's code binds to:
+    # which op it reaches is a question of C++ name lookup that a word scan cannot settle (a
+    # specialisation `ColReduce<float>`, a trailing return type or a braced default argument added
+    # to TSort32.hpp changes TCOLMAX's call, tests/test_fail_closed_round5.py). So every op is
+    # stale then; the op's own headers name the difference first. Headers of the other NPU
+    # architectures, which an a2a3 build does not include, change nothing.
+    build = [path for path in sorted(set(files_entry) | set(digests), key=lambda p: (not p.startswith(A2A3), p))
+             if path.startswith(A2A3) or not path.startswith(NPU)]
+    anywhere = next((f"{path} differs from pto-isa {commit}'s, and a changed header of the a2a3 build may "
+                     f"declare what this op's code binds to" for path in build
+                     if files_entry.get(path) != digests.get(path)), "")
     stale: dict[str, str] = {}
     for op, extra in ops_entry.items():
         was = set(common_entry) | set(extra if isinstance(extra, list) else ())
@@ -299,6 +317,7 @@ def stale_ops(recorded: dict[str, object], root: str, record: ReadRecord | None 
                 why = f"{path}: not in pto-isa {commit}'s headers of it"
             elif files_entry.get(path) != digest:
                 why = f"{path} differs from pto-isa {commit}'s"
+        why = why or anywhere
         if why:
             stale[op] = why
     return stale
