@@ -19,43 +19,36 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Races found in ../shared/corpus (relative path -> count); a change in the model shows here.
 CORPUS_RACES = {
+    "ptoas-2026-04-17/samples/Addc/addc.cpp": 1,
+    "ptoas-2026-08-21/lit/pto/issue646_pipev_repeat_prune.pto.l3.cpp": 2,
+    "ptoas-2026-08-21/lit/tile_fusion/fusion_plan_treshape_boundary.pto.cpp": 1,
+    "ptoas-2026-08-21/lit/tile_fusion/fusion_region_internal_dead_omission.pto.cpp": 1,
+    "ptoas-2026-08-21/lit/tile_fusion/op_scheduling_split_nested_region.pto.cpp": 4,
+    "ptoas-2026-08-21/lit/tile_fusion/op_scheduling_treshape.pto.cpp": 2,
     "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/comb_sinkhorn.pto.l3.cpp": 2,
     "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/hc_head_reduce.pto.l3.cpp": 1,
     "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/mix_x.pto.l3.cpp": 6,
-    # (Its TEXP(v16) -> TCVT(v22, v16) with no barrier is a same-access chain, as ptoas's own pruning
-    # judged it: not a race.)
+    "ptoas-2026-08-21/samples/FFN/ffn_full_tiled.pto.cpp": 13,
+    "ptoas-2026-08-21/samples/FlashAttention/flash_attention-pto-new.pto.cpp": 27,
+    "ptoas-2026-08-21/samples/FlashAttention/flash_attention_full_intermediate.pto.cpp": 27,
+    "ptoas-2026-08-21/samples/FlashAttention/flash_attention_full_tiled.pto.cpp": 27,
+    "ptoas-2026-08-21/samples/FlashAttention/flash_attention_softmax.pto.cpp": 27,
+    "ptoas-2026-08-21/samples/GQA/gqa-pto-new.pto.cpp": 33,
+    "ptoas-2026-08-21/samples/GQA/gqa_full_tiled.pto.cpp": 23,
+    "ptoas-2026-08-21/samples/GQA/gqa_softmax.pto.cpp": 33,
     "ptoas-2026-08-21/samples/PyPTOIRParser/paged_attention_example_kernel_softmax_prepare.pto.cpp": 3,
     "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/online_softmax.pto.l3.cpp": 2,
     "ptoas-2026-08-21/samples/SCF/scf_for_break_like.pto.cpp": 2,
-    # The same through ptoas's gotos: both TADDS of the loop body reach the TADDS after it undrained.
     "ptoas-2026-08-21/samples/SCF/scf_while_break.pto.cpp": 2,
-    # A RowMajor per-row TROWEXPANDMUL writes row by row while the TADD after it reads two rows a
-    # repeat: no same-access chain (docs/reference/pto-facts.md §5.3), so ptoas's pruning races.
-    "ptoas-2026-08-21/lit/tile_fusion/fusion_region_internal_dead_omission.pto.cpp": 1,
-    "ptoas-2026-08-21/lit/tile_fusion/op_scheduling_treshape.pto.cpp": 2,
+    "ptoas-v0.45/samples/Addc/addc.pto.cpp": 1,
+    "ptoas-v0.45/samples/FFN/ffn_full_tiled.pto.cpp": 13,
+    "ptoas-v0.45/samples/FlashAttention/flash_attention-pto-new.pto.cpp": 27,
+    "ptoas-v0.45/samples/FlashAttention/flash_attention_full_intermediate.pto.cpp": 27,
+    "ptoas-v0.45/samples/FlashAttention/flash_attention_full_tiled.pto.cpp": 27,
+    "ptoas-v0.45/samples/FlashAttention/flash_attention_softmax.pto.cpp": 27,
     "real/03_fa_splitpipe_call_both.cpp": 15,
-    # Two more since issue 55: ptoas pruned chains whose consumer runs ahead of the producer's walk
-    # (a column-chunk walk into a linear one, pto/walks.py).
-    "real/24_gqa_softmax_block.cpp": 15,
-    # A V -> MTE2 signal and an MTE3 -> V wait between two vector ops link no flag chain: 7 of its
-    # 12 races were once taken as ordered by them.
+    "real/24_gqa_softmax_block.cpp": 45,
     "real/26_tpushpop_test6_scope3_incore.cpp": 12,
-    # Since the chain rule by repeats and the fail-closed count-mode walks (issue 55): ptoas's op-agnostic
-    # pruning of a column-chunk or count-mode write read linearly (the FA/GQA softmax's TROWEXPANDSUB ->
-    # TMULS -> TEXP -> TROWSUM, the epilogue's TROWEXPANDMUL -> TADD) is no chain ptofix can prove.
-    "ptoas-2026-08-21/samples/FFN/ffn_full_tiled.pto.cpp": 3,
-    "ptoas-2026-08-21/samples/FlashAttention/flash_attention-pto-new.pto.cpp": 7,
-    "ptoas-2026-08-21/samples/FlashAttention/flash_attention_full_intermediate.pto.cpp": 7,
-    "ptoas-2026-08-21/samples/FlashAttention/flash_attention_full_tiled.pto.cpp": 7,
-    "ptoas-2026-08-21/samples/FlashAttention/flash_attention_softmax.pto.cpp": 7,
-    "ptoas-2026-08-21/samples/GQA/gqa-pto-new.pto.cpp": 10,
-    "ptoas-2026-08-21/samples/GQA/gqa_full_tiled.pto.cpp": 8,
-    "ptoas-2026-08-21/samples/GQA/gqa_softmax.pto.cpp": 10,
-    "ptoas-v0.45/samples/FFN/ffn_full_tiled.pto.cpp": 3,
-    "ptoas-v0.45/samples/FlashAttention/flash_attention-pto-new.pto.cpp": 7,
-    "ptoas-v0.45/samples/FlashAttention/flash_attention_full_intermediate.pto.cpp": 7,
-    "ptoas-v0.45/samples/FlashAttention/flash_attention_full_tiled.pto.cpp": 7,
-    "ptoas-v0.45/samples/FlashAttention/flash_attention_softmax.pto.cpp": 7,
 }
 # Not races (docs/reference/pto-facts.md §2.4): both row-expands broadcast the same, unchanged
 # per-row tile, so the second vbrcb rewrites the scratch with identical bytes.
@@ -94,6 +87,14 @@ SIMULATOR = {
     "ptoas-2026-08-21/samples/GQA/gqa_full_tiled.pto.cpp": "original races",
     "ptoas-2026-08-21/samples/GQA/gqa_softmax.pto.cpp": "original races",
     "ptoas-v0.45/samples/FlashAttention/flash_attention_softmax.pto.cpp": "original races",
+    # Flagged since msSanitizer's a2/a3 rule became the default race model (issue 66): unbarriered
+    # PTOAS #674 same-access chains. The simulator does not confirm Addc's TADD -> TADD chain of 16
+    # repeats on 4 seeds (its two steps stay in order there): a gap to look into, not a confirmation.
+    "ptoas-2026-04-17/samples/Addc/addc.cpp": "equal",
+    "ptoas-v0.45/samples/Addc/addc.pto.cpp": "equal",
+    "ptoas-2026-08-21/lit/pto/issue646_pipev_repeat_prune.pto.l3.cpp": "cannot run: several kernel functions",
+    "ptoas-2026-08-21/lit/tile_fusion/fusion_plan_treshape_boundary.pto.cpp": "cannot run: parameter",
+    "ptoas-2026-08-21/lit/tile_fusion/op_scheduling_split_nested_region.pto.cpp": "cannot run: several kernel functions",
     # The simulator stops at these v0.45 files' TLOAD of a Mat (cube-side) tile.
     "ptoas-v0.45/samples/FFN/ffn_full_tiled.pto.cpp": "cannot run: TLOAD of a Mat tile is not on the vector side",
     "ptoas-v0.45/samples/FlashAttention/flash_attention-pto-new.pto.cpp":

@@ -175,3 +175,18 @@ def test_auto_under_the_default_adds_no_race_check_finds_on_the_corpus(corpus_di
                 assert _race_keys(after) <= _race_keys(before), path
                 checked += 1
     assert checked > 0
+
+
+def test_the_chain_verdict_is_read_once_per_pair_of_signatures():
+    """check over a long chain of one op asks the chain rule (and its walks) once per pair of op
+    signatures and accesses, not once per pair of ops (issue #69 item 7: 400 x TADD(a, a, a) on a
+    64 x 128 tile took a minute)."""
+    from ptofix.cpp.races import find_races
+    tile = _tile("float", 64, 128)
+    body = "".join("  TADD(a, a, a);\n" for _ in range(60))
+    model = parse_cpp(SourceText(f"__global__ AICORE void k() {{\n  {tile} a;\n  TASSIGN(a, 0);\n{body}}}\n", "k.cpp"))
+    analysis = BarrierAnalysis(model, lenient_flags=True)
+    races, _ = find_races(model, analysis)
+    assert len(races) > 60 * 10 and all(r.category == "same-access-chain" for r in races)
+    # One op signature: its accesses' pairs, with and without a back-edge, at most.
+    assert 0 < len(analysis._chain_verdicts) <= 2 * 3 * 3

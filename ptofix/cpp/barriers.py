@@ -166,6 +166,10 @@ class BarrierAnalysis:
         self._safe_pairs: dict[int, int] = {}      # pair signature -> chains used, for hazard-free pairs
         self._signatures: dict[int, tuple] = {}       # id(Event) -> (event, signature number)
         self._hazard_pairs: dict[tuple, Hazard] = {}    # (id(p), id(c), back) -> their first hazard
+        # Same-access chain verdicts by what they read (both ops' signatures, the two accesses'
+        # places in them, the back-edge): the walks are expanded once per such pair, not once per
+        # pair of ops (`check` over 400 x TADD(a, a, a) asks it for every pair of its windows).
+        self._chain_verdicts: dict[tuple[int, int, int, int, bool], tuple[bool, str]] = {}
         self._signature_numbers: dict[tuple, int] = {}
         self._lazy = _LazyModels(self, mentions) if lazy else None
         if self._lazy is not None and not self._lazy.usable:
@@ -695,14 +699,18 @@ class BarrierAnalysis:
             return Hazard("unknown", p, c, None, None, back), 0
         used_chain = 0
         credits = self.race_model.credits_same_access_chains
-        for a in p.accesses:
-            for b in c.accesses:
+        for i, a in enumerate(p.accesses):
+            for j, b in enumerate(c.accesses):
                 if not (a.write or b.write):
                     continue
                 if not a.overlaps(b):
                     continue
                 kind = "RAW" if a.write and not b.write else "WAR" if b.write and not a.write else "WAW"
-                chained, refused = same_access_chain(p, c, a, b, back)
+                key = (self._signature(p), self._signature(c), i, j, back)
+                verdict = self._chain_verdicts.get(key)
+                if verdict is None:
+                    verdict = self._chain_verdicts[key] = same_access_chain(p, c, a, b, back)
+                chained, refused = verdict
                 if chained and credits:
                     used_chain = 1
                     continue
