@@ -5,6 +5,8 @@ pair), per folder.
 
     python3 scripts/trace_corpus.py --pto-isa ../shared/pto-isa/f35e7f60 ../shared/corpus > trace.tsv
     python3 scripts/trace_corpus.py --summary trace.tsv
+    python3 scripts/trace_corpus.py --pto-isa ../shared/pto-isa/f35e7f60 ../shared/corpus/ptoas-v0.45 \
+        --only samples/Addc/addc.pto.cpp    # just these kernels (the file column's paths), to update their lines
 
 One TSV line per kernel (resumable with --skip-done FILE): folder, file, status (built: traced;
 build-error, run-error, cannot-judge), races as shipped, races auto adds, barriers auto keeps that
@@ -31,7 +33,8 @@ COLUMNS = ("folder", "file", "status", "races", "auto_added", "kept", "unneeded"
 
 def same_access_chain(race: TraceRace) -> bool:
     """A RAW pair whose later instruction reads exactly the bytes the earlier wrote (PTOAS #674's
-    same-access chain, which main's proof credits and the vendor's rule does not)."""
+    same-access chain, which the proof credits only under ``--same-access-chains`` and the vendor's
+    rule never does)."""
     writes = [a.ranges for a in race.earlier.accesses if a.write]
     reads = [a.ranges for a in race.later.accesses if not a.write]
     return race.kind == "RAW" and any(w == r for w in writes for r in reads)
@@ -42,8 +45,10 @@ def folder_of(path: Path, root: Path) -> str:
     return parts[0] if len(parts) > 1 else "."
 
 
-def auto_output(path: Path) -> tuple[str | None, str]:
-    done = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "-q", str(path)],
+def auto_output(path: Path, flags: tuple[str, ...] = ()) -> tuple[str | None, str]:
+    """``run --pattern auto`` 's output of ``path`` (under the default race model unless ``flags``
+    say otherwise, e.g. ``--same-access-chains``), or None and why it failed."""
+    done = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", *flags, "-q", str(path)],
                           capture_output=True, text=True, errors="replace", check=False, cwd=REPO)
     if done.returncode != 0:
         return None, (done.stderr.strip().splitlines() or ["run failed"])[-1]
@@ -96,6 +101,19 @@ def measure(paths: list[Path], root: Path, options: TraceOptions, out) -> None:
         print("\t".join(row[c] for c in COLUMNS), file=out, flush=True)
 
 
+def read_table(path: Path) -> list[dict[str, str]]:
+    """The rows of this script's output, or of tests/trace_corpus.tsv (its lines of several corpora,
+    each with a first ``corpus`` column: a row's folder is then ``corpus/folder``)."""
+    lines = [line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    columns = ("corpus", *COLUMNS) if lines and lines[0].startswith("corpus\t") else COLUMNS
+    rows = [dict(zip(columns, line.split("\t"), strict=False)) for line in lines
+            if not line.startswith(("folder\t", "corpus\t"))]
+    for row in rows:
+        if "corpus" in row:
+            row["folder"] = row["corpus"] if row["folder"] == "." else f"{row['corpus']}/{row['folder']}"
+    return rows
+
+
 def summary(rows: list[dict[str, str]]) -> str:
     folders = sorted({row["folder"] for row in rows})
     lines = ["folder\tkernels\tbuilt\tcannot-judge\traces-as-shipped\tkernels-with-races\tauto-added\tkept\tunneeded"]
@@ -117,14 +135,13 @@ def main() -> int:
     parser.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--skip-done", metavar="TSV", help="leave out the files this earlier output lists")
     parser.add_argument("--summary", metavar="TSV", help="print the per-folder numbers of an earlier output")
+    parser.add_argument("--only", nargs="+", metavar="FILE", help="measure just these kernels (paths under the corpus "
+                        "folder, as the table's file column gives them) and print their lines under the header")
     parser.add_argument("--rerun", metavar="TSV", help="measure again the kernels of this earlier output that did not "
                         "build, run or judge (or whose added races are not classified), and print the whole table")
     args = parser.parse_args()
     if args.summary:
-        with open(args.summary, encoding="utf-8") as stream:
-            rows = [dict(zip(COLUMNS, line.rstrip("\n").split("\t"), strict=False)) for line in stream
-                    if line.strip() and not line.startswith("folder\t")]
-        sys.stdout.write(summary(rows))
+        sys.stdout.write(summary(read_table(Path(args.summary))))
         return 0
     if not args.corpus or not args.pto_isa:
         parser.error("a corpus folder and --pto-isa are needed")
@@ -142,6 +159,15 @@ def main() -> int:
         for line in kept:
             print(line, flush=True)
         measure(again, root, TraceOptions(pto_isa=args.pto_isa, timeout=120.0, include_dirs=includes), sys.stdout)
+        return 0
+    if args.only:
+        missing = [name for name in args.only if not (root / name).is_file()]
+        if missing:
+            parser.error(f"not a file under {root}: {', '.join(missing)}")
+        print("\t".join(COLUMNS), flush=True)
+        measure([root / name for name in args.only], root,
+                TraceOptions(pto_isa=args.pto_isa, args=tuple(tuple(a.split("=", 1)) for a in args.arg),  # type: ignore[arg-type]
+                             timeout=120.0, include_dirs=includes), sys.stdout)
         return 0
     done: set[str] = set()
     if args.skip_done and Path(args.skip_done).is_file():

@@ -265,10 +265,11 @@ def test_a_kernel_that_does_not_build_is_a_located_error(tmp_path):
 
 @in_perfsim
 def test_run_verify_trace_refuses_an_output_with_a_new_race(tmp_path):
-    """On main `--pattern auto` removes the barrier between TMULS(v39, v39, v10) and TEXP(v39, v39)
-    in fa.cpp's loop (a same-access chain, PTOAS #674): the trace shows the race it opens."""
+    """Under `--same-access-chains` `--pattern auto` removes the barrier between TMULS(v39, v39, v10)
+    and TEXP(v39, v39) in fa.cpp's loop (a same-access chain, PTOAS #674), which the default keeps:
+    the trace shows the race it opens."""
     out = tmp_path / "fa.auto.cpp"
-    done = ptofix("run", "--pattern", "auto", "--pto-isa", str(PTO_ISA), "--verify-trace", "--arg", "v7=16",
+    done = ptofix("run", "--pattern", "auto", "--same-access-chains", "--pto-isa", str(PTO_ISA), "--verify-trace", "--arg", "v7=16",
                   str(FA), "-o", str(out))
     assert done.returncode == 1, done.stderr
     assert not out.exists()

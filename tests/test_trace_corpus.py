@@ -1,14 +1,16 @@
 """``check --trace`` over ../shared/corpus (scripts/trace_corpus.py): the numbers of
 tests/trace_corpus.tsv are kept. Which kernels build and run under pto-isa's host cost model, the
-trace races each has as shipped, the races ``run --pattern auto`` adds (on main: the same-access
-chains it still credits, PTOAS #674, which the vendor's rule does not), and the reach gap (the
-kernel barriers auto keeps that the run shows separating no conflicting pair).
+trace races each has as shipped, the races ``run --pattern auto`` adds (none: under the default race
+model, msSanitizer's a2/a3 rule, it credits no PTOAS #674 same-access chain; only
+``--same-access-chains`` does, and those are the races it adds), and the reach gap (the kernel
+barriers auto keeps that the run shows separating no conflicting pair).
 
 Slow (one cost-model build or two per kernel): by default the ``real`` folder is measured again;
 $PTOFIX_TRACE_CORPUS names others (comma-separated, ``all`` for every folder)."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import os
 import re
 import shutil
@@ -75,15 +77,43 @@ def _added(rows: dict[tuple[str, str], dict[str, str]]) -> list[tuple[tuple[str,
     return out
 
 
-def test_every_race_auto_adds_is_a_same_access_chain():
-    """Main's proof still credits PTOAS #674's same-access chains; the vendor's rule does not. Every
-    race `run --pattern auto` adds in the corpus is such a chain (a RAW pair whose later instruction
-    reads exactly the bytes the earlier wrote), and nothing else."""
-    added = _added(stored_rows())
-    assert all(total == chains for _key, total, chains in added), added
-
-
-@pytest.mark.xfail(strict=True, reason="main's --pattern auto credits same-access chains (PTOAS #674); passes once "
-                                       "the default gives no chain credit (then measure the corpus again)")
 def test_auto_adds_no_trace_race():
+    """Under the default race model `run --pattern auto` opens no race the trace finds, in any
+    kernel of the corpus that builds and is judged."""
     assert _added(stored_rows()) == []
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("trace_corpus", ROOT / "scripts" / "trace_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CHAIN_KERNEL = CORPUS / "ptoas-2026-04-17" / "samples" / "SCF" / "scf_while_break.cpp"
+
+
+@pytest.mark.slow
+@pytest.mark.perfsim
+@pytest.mark.corpus
+@pytest.mark.skipif(not CHAIN_KERNEL.is_file(), reason="../shared/corpus is not present")
+@pytest.mark.skipif(not (PTO_ISA / "include").is_dir(), reason="../shared/pto-isa/f35e7f60 is not present")
+@pytest.mark.skipif(shutil.which(os.environ.get("CXX") or "g++") is None, reason="no C++ compiler")
+def test_the_races_auto_adds_under_the_opt_in_are_same_access_chains():
+    """`--same-access-chains` credits PTOAS #674's chains, which the vendor's rule does not: auto
+    under it removes a barrier of scf_while_break.cpp the default keeps (the table's row: 0 added),
+    and every race that opens in the trace is such a chain (a RAW pair whose later instruction
+    reads exactly the bytes the earlier wrote)."""
+    script = _script()
+    options = script.TraceOptions(pto_isa=str(PTO_ISA), timeout=120.0)
+    text = CHAIN_KERNEL.read_text(encoding="utf-8")
+    default, _ = script.auto_output(CHAIN_KERNEL)
+    opted, why = script.auto_output(CHAIN_KERNEL, ("--same-access-chains",))
+    assert opted is not None, why
+    assert default != opted
+    name = str(CHAIN_KERNEL)
+    traced = script.trace_texts({name: text, name + " (auto)": opted}, options)
+    found = script.new_races(traced[name], traced[name + " (auto)"])
+    assert isinstance(found, list) and found, found
+    assert all(script.same_access_chain(race) for race, _count in found), found
