@@ -29,13 +29,9 @@ from dataclasses import dataclass, field
 from .exit_status import ExitStatus
 from .pto.tpipe import HEADER_RELPATH
 from .reports import json_document, printable_names, text_lines_for_file
-from .source import PtofixError, SourceText
+from .source import PtofixError, SourceText, StreamError
 
-
-class StreamError(PtofixError):
-    """stdout or stderr could not take what the command wrote to it (a full disk, ``> /dev/full``,
-    a closed descriptor): an output of the call that was not written, exit status 2. The commit
-    of the call's files stops there (nothing is renamed into place)."""
+__all__ = ["StreamError"]   # (defined in source.py, beside PtofixError: see there)
 
 # Imported where used: difflib (~5 ms, only for --diff) and html_report (~3 ms, --report html).
 

@@ -283,6 +283,14 @@ class PtofixError(Exception):
         return self.diagnostic.format()
 
 
+class StreamError(PtofixError):
+    """stdout or stderr could not take what the command wrote to it (a full disk, ``> /dev/full``,
+    a closed descriptor): an output of the call that was not written, exit status 2. The commit
+    of the call's files stops there (nothing is renamed into place). (Defined here, a compiled
+    module, not in output.py: mypyc's native PtofixError takes no subclass of interpreted code,
+    whose constructor then fails with TypeError in the compiled build.)"""
+
+
 class UnreadableInput(PtofixError):
     """Valid C++ that ptofix's tokens cannot follow as the compiler does (a raw string, a digraph, a
     digit separator, a header name in a `__has_include` the directive lexer would split...): not
