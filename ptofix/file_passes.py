@@ -28,7 +28,7 @@ class FilePasses:
     cpp_input: bool = False
     functions: bool = False     # the report draws the input's functions (--report html)
     notes: bool = True          # kept-barrier notes on stderr (not with -q, nor beside a report on stderr)
-    perf_pto_isa: str | None = None   # the page also shows Perf-Sim's vector timeline (ptofix/perf/timeline.py)
+    perf_pto_isa: str | None = None   # the page also shows Perf-Sim's vector timeline (ptofix/perf/timeline_measure.py)
     # The report also holds the races of the input as `check` finds them (``run`` with --report):
     # check's "races", "by_kind" and "unverified", and one text line with their count.
     input_races: bool = False
@@ -66,7 +66,7 @@ class FilePasses:
         if self.input_races:
             _before_summary(lines, self._add_input_races(source, report, reads))
         if self.perf_pto_isa is not None:
-            from .perf.timeline import timeline_report  # (only for --report html with --pto-isa)
+            from .perf.timeline_measure import timeline_report  # (only for --report html with --pto-isa)
             timeline = report["perf_timeline"] = timeline_report(source, outcome.text, self.perf_pto_isa)
             if "error" in timeline:
                 notes.append(f"{source.path}: note: no Perf-Sim timeline on the page: {timeline['error']}")
@@ -122,6 +122,10 @@ def input_races_line(path: str, check_report: dict[str, Any]) -> str:
     unverified = len(check_report["unverified"])
     if races:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(check_report["by_kind"].items()))
+        chains = int(check_report.get("by_category", {}).get("same-access-chain", 0))
+        if chains:
+            what = "a PTOAS #674 same-access chain" if chains == 1 else "PTOAS #674 same-access chains"
+            kinds += f"; {chains} {what}"
         line = (f"{path}: note: the input has {races} PIPE_V race{'' if races == 1 else 's'} ({kinds}): "
                 "`ptofix check` on this file shows each, `--fix` inserts the barriers they need")
     else:

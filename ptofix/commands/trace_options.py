@@ -40,7 +40,7 @@ def add_trace_arguments(parser: argparse.ArgumentParser, verify: bool) -> None:
 def trace_options(args: argparse.Namespace) -> TraceOptions:
     if not getattr(args, "pto_isa", None):
         raise PtofixError("--trace and --verify-trace need --pto-isa DIR (a pto-isa checkout whose host cost model "
-                          "builds, e.g. ../shared/pto-isa/f35e7f60)")
+                          "builds, e.g. a clone of hw-native-sys/pto-isa at commit f35e7f60)")
     environment = getattr(args, "environment", None)
     return TraceOptions(pto_isa=args.pto_isa, args=tuple(getattr(args, "arg", None) or ()),
                         function=getattr(args, "function", None), cxx=getattr(args, "cxx", None),

@@ -36,11 +36,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..output import write_stderr
-from ..prebuild.tools import _dismiss_guard, _guard_group, _kill_group, _run_as_group, limited_child
 from ..pto.header_words import MAX_CHECKOUT_BYTES
 from ..side_files import Unreadable, cache_dir, cache_directory_problem, file_kind, ownership_problem, read_side_file
 from ..signals import signals_held
 from ..source import PtofixError, SourceText
+from ..tool_process import dismiss_guard as _dismiss_guard
+from ..tool_process import guard_group as _guard_group
+from ..tool_process import kill_group as _kill_group
+from ..tool_process import limited_child
+from ..tool_process import run_as_group as _run_as_group
 from . import MAX_BLOCK_DIM  # noqa: F401 - (re-exported: the bounds are read here)
 
 LAUNCH_HEADER = "pto/costmodel/perf_sim/launch.hpp"

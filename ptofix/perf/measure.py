@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..prebuild.tools import _run_as_group
 from ..reports import document, json_text
 from ..source import PtofixError, read_source
+from ..tool_process import run_as_group as _run_as_group
 from . import MAX_BLOCK_DIM
 from .build import (
     BARRIER_MODELS,

@@ -1,48 +1,16 @@
 """The vector pipe's timeline before and after a rewrite, from Perf-Sim's swimlane, for the HTML
-report of ``run --report html --pto-isa DIR``: ``timeline_report`` measures (data that pickles
-back from a ``-j`` worker), ``fragment`` draws it as a self-contained HTML fragment (inline SVG,
-no script), which html_report.py places after the file's barrier strips."""
+report of ``run --report html --pto-isa DIR``: ``timeline_measure.timeline_report`` measures (data
+that pickles back from a ``-j`` worker), ``fragment`` draws it as a self-contained HTML fragment
+(inline SVG, no script), which html_report.py places after the file's barrier strips. (Drawing
+imports nothing of the measuring: the page's renderer must not reach perf's build.)"""
 from __future__ import annotations
 
 import html
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
-
-from ..source import PtofixError, SourceText
 
 VECTOR_TRACK = "VEC"          # Perf-Sim's swimlane names the vector pipe's tracks "[AIC-0/AIV-n] VEC"
 WIDTH = 960                   # drawing width in px
 LANE = 14
-
-
-def timeline_report(source: SourceText, rewritten: str, pto_isa: str) -> dict[str, Any]:
-    """Perf-Sim's VEC events of ``source`` and of ``rewritten`` (scalars 16, one core), or the
-    reason there are none (``error``)."""
-    from .measure import PerfOptions, measure
-    options = PerfOptions(pto_isa=pto_isa, keep_swimlane=True)
-    with tempfile.TemporaryDirectory(prefix="ptofix-timeline-") as scratch:
-        name = Path(source.path).name or "kernel.cpp"
-        before = Path(scratch) / "before" / name
-        after = Path(scratch) / "after" / name
-        for path, text in ((before, source.text), (after, rewritten)):
-            os.makedirs(path.parent)
-            path.write_text(text, encoding="utf-8")
-        try:
-            results = measure([str(before), str(after)], options)
-        except PtofixError as exc:
-            return {"error": exc.format().replace(scratch + os.sep, "")}
-    out: dict[str, Any] = {"pto_isa": pto_isa}
-    for label, result in zip(("before", "after"), results, strict=True):
-        lanes: dict[str, list[tuple[int, int, str]]] = {}
-        for event in result.swimlane:
-            tid = str(event.get("tid", ""))
-            if tid.endswith(VECTOR_TRACK):
-                lanes.setdefault(tid, []).append((int(event["ts"]), int(event["dur"]), str(event.get("name", ""))))
-        out[label] = {"total_cycles": result.total_cycles, "vec_busy": result.vec_busy,
-                      "arguments": result.arguments, "lanes": {k: sorted(v) for k, v in sorted(lanes.items())}}
-    return out
 
 
 def fragment(report: dict[str, Any]) -> str:

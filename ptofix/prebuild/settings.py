@@ -103,8 +103,8 @@ class BuildSettings:
     # The race model's opt-in (ptofix/pto/race_model.py), as run's --same-access-chains.
     same_access_chains: bool = field(default=False, metadata=BuildOption(
         ("--same-access-chains",), kind="switch", group=_PASSES,
-        help="credit PTOAS #674 same-access chains as ordered without a barrier, as ptoas does, though Ascend's "
-             "msSanitizer race check flags such pairs (default: its a2/a3 rule)").metadata())
+        help="credit PTOAS #674 same-access chains, as ptoas does; msSanitizer flags such pairs "
+             "(default: its a2/a3 rule, every unbarriered overlap is a race)").metadata())
     local_slot_num: str | None = field(default=None, metadata=local_slot_option("--local-slot-num", _LOCAL_SLOT))
     local_slot_ir: str | None = field(default=None, metadata=local_slot_option("--ir", _LOCAL_SLOT, path="path"))
     local_slot_sidecar: str | None = field(default=None, metadata=local_slot_option(

@@ -41,8 +41,9 @@ from ..perf.build import (
     SHIM as PERF_SHIM,
 )
 from ..perf.measure import _scalar_arguments
-from ..prebuild.tools import ToolOutputTooLarge, _run_as_group
 from ..source import PtofixError, SourceText
+from ..tool_process import ToolOutputTooLarge
+from ..tool_process import run_as_group as _run_as_group
 from .instrument import CallSite, instrument
 
 TRACE_SHIM = Path(__file__).with_name("trace_shim.hpp")   # (not shim.hpp: perf's unit includes that name)
