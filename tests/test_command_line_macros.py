@@ -90,7 +90,8 @@ def test_opt_takes_the_macros_too(tmp_path, capsys):
     source = uses_name(tmp_path)
     for options, removed in (((), 1), (("-D", "block_off"), 0)):
         out = tmp_path / "out.cpp"
-        assert main(["opt", *options, "-p", "pipe-v-barrier{pattern=auto}", str(source), "-o", str(out)]) == 0
+        assert main(["opt", *options, "-p", "pipe-v-barrier{pattern=auto,same-access-chains=1}", str(source), "-o",
+                     str(out)]) == 0
         assert out.read_text(encoding="utf-8").count("pipe_barrier(PIPE_V);") == 1 - removed
     capsys.readouterr()
 
@@ -160,7 +161,7 @@ def test_worker_processes_take_the_same_macros(tmp_path):
     for options, kept in (((), False), (("-D", "block_off"), True)):
         out = tmp_path / f"out{len(options)}"
         out.mkdir()
-        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "-j", "2", *options, "--pattern", "auto",
+        proc = subprocess.run([sys.executable, "-m", "ptofix", "run", "-j", "2", *options, "--same-access-chains", "--pattern", "auto",
                                *map(str, files), "-o", str(out)], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
         for path in files:
