@@ -161,23 +161,15 @@ def _cycle_totals(entries: list[dict], costs) -> dict:
             totals["without_cost"] += 1
         else:
             totals["removed" if entry["decision"] == "removed" else "kept"] += cost["per_call"]
-    return {"model": "drain-and-refill: the calibrated tail of the vector op before plus the head of the op "
-                     "after, an upper bound (the vector pipe's idle gap across a barrier is not known)",
-            "source": costs.source, "per_call": totals}
+    from ptofix.pto.vector_latency import MODEL
+    return {"model": MODEL, "source": costs.source, "per_call": totals}
 
 
 def _cycles(d, costs) -> dict:
     """A decision's cost in cycles (the LatencyTable ``costs``): per execution and per call."""
     before = [d.context[0]] if d.context[0] else [e.op or e.kind.value for e in d.before_ops]
     after = [d.context[1]] if d.context[1] else [e.op or e.kind.value for e in d.after_ops]
-    cost = costs.barrier_cost(before, after)
-    if cost.cycles is None:
-        return {"per_execution": None, "per_call": None, "why": cost.why}
-    return {"per_execution": cost.cycles, "per_call": cost.cycles * d.weight, "bound": "upper",
-            "tail": {"op": cost.tail[0], "intrinsic": cost.tail[1], "cycles": cost.tail[2],
-                     "where": costs.of(cost.tail[1]).where},
-            "head": {"op": cost.head[0], "intrinsic": cost.head[1], "cycles": cost.head[2],
-                     "where": costs.of(cost.head[1]).where}}
+    return costs.cycles_entry(before, after, d.weight)
 
 
 def _outside_statement_lists(model) -> set[int]:

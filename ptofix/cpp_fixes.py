@@ -126,15 +126,12 @@ def text_report(reports: list[dict]) -> list[str]:
 
 
 def cycle_words(d: dict) -> str:
-    """``; ~24 cycles/execution, ~384/call at most`` for a decision with a cost (run --pto-isa)."""
+    """``; ~24 cycles/execution, ~384/call at most: ...`` for a decision with a cost (run --pto-isa)."""
     cost = d.get("cycles")
     if cost is None:
         return ""
-    if cost["per_execution"] is None:
-        return f"; cycles not given: {cost['why']}"
-    return (f"; ~{cost['per_execution']:,} cycles/execution, ~{cost['per_call']:,}/call at most: "
-            f"{cost['tail']['intrinsic']} tail {cost['tail']['cycles']} + {cost['head']['intrinsic']} head "
-            f"{cost['head']['cycles']}")
+    from .pto.vector_latency import cost_words
+    return "; " + cost_words(cost)
 
 
 def kept_notes(path: str, reports: list[dict]) -> list[str]:

@@ -312,6 +312,9 @@ def _file_section(report: dict[str, Any]) -> str:
     # A cycles column when the barriers have costs (run --pto-isa): its heading names the model.
     costed = next((str(rep["cycles"]["model"]) + "; pto-isa's numbers from " + str(rep["cycles"]["source"])
                    for rep in report.get("passes", []) if "cycles" in rep), None)
+    if "barrier_cycles" in report:      # (check --pto-isa: each barrier's cost, no decision)
+        costed = str(report["barrier_cycles"]["model"])
+        decisions = {entry["line"]: entry for entry in report["barrier_cycles"]["barriers"]} | decisions
     cell = "" if costed is not None else None
     out = [f"<section class=\"file\">\n<h2>{html.escape(path)}</h2>\n"]
     out.extend(_banners(report, path))

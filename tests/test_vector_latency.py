@@ -176,3 +176,31 @@ def test_run_reports_each_barrier_s_cycles_in_text_json_and_html(tmp_path, capsy
     assert "cycles" not in (tmp_path / "plain.json").read_text(encoding="utf-8")
     plain = FilePasses(tuple(cpp_passes(CppFixOptions(pattern="auto"))), cpp_input=True, functions=True)
     assert "class=\"cycles\"" not in page([plain.process(str(path)).report])
+
+
+@needs_checkout
+def test_check_reports_each_barrier_s_cycles_in_text_json_and_html(tmp_path, capsys):
+    path = tmp_path / "k.cpp"
+    path.write_text(kernel(), encoding="utf-8")
+    assert main(["check", str(path), "--pto-isa", str(PTO_ISA)]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:14:5: note: pipe_barrier(PIPE_V) (TADD -> TEXP): ~27 cycles/execution, ~216/call at most: vadd " \
+           "tail 14 + vexp head 13" in err, err
+    assert f"{path}:16:5: note: pipe_barrier(PIPE_V) (TEXP -> TEXP): ~31 cycles/execution, ~248/call at most" in err
+    assert main(["check", str(path), "--pto-isa", str(PTO_ISA), "--report", "json", "--report-file",
+                 str(tmp_path / "c.json")]) == 0
+    document = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    costs = document["files"][0]["barrier_cycles"]
+    assert costs["model"].startswith("drain-and-refill: ")
+    assert [(b["line"], b["weight"], b["cycles"]["per_execution"], b["cycles"]["per_call"])
+            for b in costs["barriers"]] == [(14, 8, 27, 216), (16, 8, 31, 248)]
+    assert main(["check", str(path), "--pto-isa", str(PTO_ISA), "--report", "html", "--report-file",
+                 str(tmp_path / "c.html")]) == 0
+    page = (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "<td class=\"cycles\">at most ~31/execution, ~248/call (TEXP&#x27;s vexp tail 18 + TEXP&#x27;s vexp head " \
+           "13)</td>" in page
+    capsys.readouterr()
+    # Without --pto-isa: nothing of it.
+    assert main(["check", str(path), "--report", "json", "--report-file", str(tmp_path / "plain.json")]) == 0
+    assert "cycles" not in (tmp_path / "plain.json").read_text(encoding="utf-8")
+    assert "cycles/execution" not in capsys.readouterr().err

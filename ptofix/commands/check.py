@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     insert = build_pass("pipe-v-barrier-insert", insert_options,
                         same_access_chains=race_model.credits_same_access_chains) if args.fix else None
     job = RaceCheck(insert=insert, functions=options.report == "html", environment=args.environment,
-                    race_model=race_model)
+                    race_model=race_model, pto_isa=getattr(args, "pto_isa", None) or None)
     tally = Tally()
     view = View(color=use_color(getattr(args, "color", "auto")), allow_unverified=bool(args.allow_unverified))
 

@@ -132,6 +132,19 @@ class LatencyTable:
             return BarrierCost(None, why=head)
         return BarrierCost(tail[2] + head[2], tail, head)
 
+    def cycles_entry(self, before: list[str], after: list[str], weight: int) -> dict:
+        """A report's ``cycles`` of a barrier executed ``weight`` times per call: per execution and
+        per call (upper bounds), the tail and head they come from, or why there is no number."""
+        cost = self.barrier_cost(before, after)
+        if cost.cycles is None or cost.tail is None or cost.head is None:
+            return {"per_execution": None, "per_call": None, "why": cost.why}
+        return {"per_execution": cost.cycles, "per_call": cost.cycles * weight, "bound": "upper",
+                "tail": self._side(cost.tail), "head": self._side(cost.head)}
+
+    def _side(self, side: tuple[str, str, int]) -> dict:
+        latency = self.of(side[1])
+        return {"op": side[0], "intrinsic": side[1], "cycles": side[2], "where": latency.where if latency else ""}
+
     def _extreme(self, ops: list[str], last: bool) -> tuple[str, str, int] | str:
         best: tuple[str, str, int] | None = None
         for op in dict.fromkeys(ops):
@@ -148,6 +161,20 @@ class LatencyTable:
         if best is None:
             return "no vector op known"
         return best
+
+
+MODEL = ("drain-and-refill: the calibrated tail of the vector op before plus the head of the op after, an "
+         "upper bound (the vector pipe's idle gap across a barrier is not known)")
+
+
+def cost_words(cost: dict) -> str:
+    """``~24 cycles/execution, ~384/call at most: vmax tail 14 + vsub head 10`` of a ``cycles``
+    entry (cycles_entry), or ``cycles not given: WHY``."""
+    if cost["per_execution"] is None:
+        return f"cycles not given: {cost['why']}"
+    return (f"~{cost['per_execution']:,} cycles/execution, ~{cost['per_call']:,}/call at most: "
+            f"{cost['tail']['intrinsic']} tail {cost['tail']['cycles']} + {cost['head']['intrinsic']} head "
+            f"{cost['head']['cycles']}")
 
 
 def op_intrinsics(op: str, last: bool, index: dict[str, tuple[list[str], list[str]]]) -> list[str]:
