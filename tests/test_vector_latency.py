@@ -204,3 +204,20 @@ def test_check_reports_each_barrier_s_cycles_in_text_json_and_html(tmp_path, cap
     assert main(["check", str(path), "--report", "json", "--report-file", str(tmp_path / "plain.json")]) == 0
     assert "cycles" not in (tmp_path / "plain.json").read_text(encoding="utf-8")
     assert "cycles/execution" not in capsys.readouterr().err
+
+
+@needs_checkout
+def test_the_documented_fa_lines(tmp_path, capsys):
+    """docs/commands/run.md's and check.md's example: fa.cpp's barrier between TMAX and TSUB."""
+    fa = ROOT / "kernels" / "flash_attention" / "fa.cpp"
+    run_doc = (ROOT / "docs" / "commands" / "run.md").read_text(encoding="utf-8")
+    check_doc = (ROOT / "docs" / "commands" / "check.md").read_text(encoding="utf-8")
+    assert main(["run", "--pattern", "auto", str(fa), "-o", str(tmp_path / "o.cpp"), "--report", "text",
+                 "--pto-isa", str(PTO_ISA)]) == 0
+    said = " ".join(capsys.readouterr().err.split())
+    shown = "kept (auto, TMAX -> TSUB; ~24 cycles/execution, ~384/call at most: vmax tail 14 + vsub head 10)"
+    assert shown in " ".join(run_doc.split()) and f":357:5: {shown}: RAW" in said
+    assert main(["check", str(fa), "--pto-isa", str(PTO_ISA)]) == 1      # (its input races)
+    said = capsys.readouterr().err
+    shown = "note: pipe_barrier(PIPE_V) (TMAX -> TSUB): ~24 cycles/execution, ~384/call at most: "
+    assert shown in check_doc and f"fa.cpp:357:5: {shown}vmax tail 14 + vsub head 10\n" in said

@@ -17,9 +17,7 @@ HELP = "build each kernel against pto-isa's Perf-Sim and compare their cycles"
 # --help: what the command does and its options, one line each; the why and the details are on its
 # page (docs/commands/perf.md).
 DESCRIPTION = ("Build each ptoas C++ kernel against a pto-isa checkout's Perf-Sim, run it there and print its "
-               "total cycles, VEC critical cycles (the longest vector unit's span), VEC and CUBE busy cycles and the "
-               "change against the first file. Perf-Sim runs the vector half after the whole cube half (it does "
-               "not overlap them): the output says so.")
+               "total, VEC critical, VEC and CUBE busy cycles (halves not overlapped) against the first file's.")
 EPILOG = """\
 example: fa.auto.cpp made by `ptofix run --pattern auto fa.cpp -o fa.auto.cpp`, DIR a clone of
 hw-native-sys/pto-isa at commit f35e7f60
