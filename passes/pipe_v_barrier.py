@@ -7,6 +7,7 @@ numbers stay stable and a second run finds nothing to do.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import ClassVar, Literal  # at run time: dataclasses reads ClassVar, the options' types Literal
 
 from ptofix.pass_manager import Pass, PassResult
@@ -114,7 +115,8 @@ class PipeVBarrierPass(Pass):
         kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists, labels, costs),
                                           force=self.force, weights=overrides,
                                           translation_unit=self.translation_unit, isa=isa,
-                                          race_model=self.race_model)
+                                          race_model=self.race_model,
+                                          cycles_of=None if costs is None else partial(_cycles_per_execution, costs))
         # Barriers in file-scope text the model does not read as a function: kept, and listed.
         outside_functions = [_file_scope_entry(source, offset) for offset in file_scope_barriers(model)]
         if outside_functions:
@@ -163,6 +165,14 @@ def _cycle_totals(entries: list[dict], costs) -> dict:
             totals["removed" if entry["decision"] == "removed" else "kept"] += cost["per_call"]
     from ptofix.pto.vector_latency import MODEL
     return {"model": MODEL, "source": costs.source, "per_call": totals}
+
+
+def _cycles_per_execution(costs, d) -> int:
+    """What removing decision ``d``'s barrier saves per execution (0 when no cost is given): the
+    selection's preference among removal sets (cpp/barrier_selection.py _removal_score)."""
+    before = [d.context[0]] if d.context[0] else [e.op or e.kind.value for e in d.before_ops]
+    after = [d.context[1]] if d.context[1] else [e.op or e.kind.value for e in d.after_ops]
+    return costs.barrier_cost(before, after).cycles or 0
 
 
 def _cycles(d, costs) -> dict:
