@@ -7,6 +7,7 @@ numbers stay stable and a second run finds nothing to do.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import ClassVar, Literal  # at run time: dataclasses reads ClassVar, the options' types Literal
 
 from ptofix.pass_manager import Pass, PassResult
@@ -106,10 +107,16 @@ class PipeVBarrierPass(Pass):
             return outside[0]
 
         labels = _function_labels(model, source)
-        kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists, labels),
+        costs = None
+        if self.pto_isa:
+            # (Each barrier's drain-and-refill cycles, by the checkout's own calibration: read each run.)
+            from ptofix.pto.vector_latency import LatencyTable
+            costs = LatencyTable.read(self.pto_isa)
+        kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists, labels, costs),
                                           force=self.force, weights=overrides,
                                           translation_unit=self.translation_unit, isa=isa,
-                                          race_model=self.race_model)
+                                          race_model=self.race_model,
+                                          cycles_of=None if costs is None else partial(_cycles_per_execution, costs))
         # Barriers in file-scope text the model does not read as a function: kept, and listed.
         outside_functions = [_file_scope_entry(source, offset) for offset in file_scope_barriers(model)]
         if outside_functions:
@@ -140,7 +147,39 @@ class PipeVBarrierPass(Pass):
         report["race_model"] = self.race_model.value
         if self.pto_isa:
             report["pto_isa"] = {"facts": isa.described, "notes": list(isa_notes)}
+        if costs is not None:
+            report["cycles"] = _cycle_totals(entries, costs)
         return PassResult(edits, report, warnings)
+
+
+def _cycle_totals(entries: list[dict], costs) -> dict:
+    """The per-call cycles of the barriers removed and kept (those with a cost), and how they are costed."""
+    totals = {"removed": 0, "kept": 0, "without_cost": 0}
+    for entry in entries:
+        cost = entry.get("cycles")
+        if cost is None:
+            continue
+        if cost["per_call"] is None:
+            totals["without_cost"] += 1
+        else:
+            totals["removed" if entry["decision"] == "removed" else "kept"] += cost["per_call"]
+    from ptofix.pto.vector_latency import MODEL
+    return {"model": MODEL, "source": costs.source, "per_call": totals}
+
+
+def _cycles_per_execution(costs, d) -> int:
+    """What removing decision ``d``'s barrier saves per execution (0 when no cost is given): the
+    selection's preference among removal sets (cpp/barrier_selection.py _removal_score)."""
+    before = [d.context[0]] if d.context[0] else [e.op or e.kind.value for e in d.before_ops]
+    after = [d.context[1]] if d.context[1] else [e.op or e.kind.value for e in d.after_ops]
+    return costs.barrier_cost(before, after).cycles or 0
+
+
+def _cycles(d, costs) -> dict:
+    """A decision's cost in cycles (the LatencyTable ``costs``): per execution and per call."""
+    before = [d.context[0]] if d.context[0] else [e.op or e.kind.value for e in d.before_ops]
+    after = [d.context[1]] if d.context[1] else [e.op or e.kind.value for e in d.after_ops]
+    return costs.cycles_entry(before, after, d.weight)
 
 
 def _outside_statement_lists(model) -> set[int]:
@@ -238,7 +277,7 @@ def _file_scope_entry(source: SourceText, offset: int) -> tuple:
     return entry, None, None, (FILE_SCOPE, 1, False)
 
 
-def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: dict[int, str]) -> tuple:
+def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: dict[int, str], costs=None) -> tuple:
     """(report entry, edit or None, warning or None, (function, weight, removed)) of decision ``d``."""
     line, col = source.line_col(d.at if d.at >= 0 else d.stmt.span.start)
     entry = {
@@ -261,6 +300,8 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
         entry["same_access_chains"] = d.same_access_pairs
         entry["ops_before"] = [e.op or e.kind.value for e in d.before_ops]
         entry["ops_after"] = [e.op or e.kind.value for e in d.after_ops]
+        if costs is not None:
+            entry["cycles"] = _cycles(d, costs)
     if d.hazard is not None:
         entry["hazard"] = d.hazard.describe(source)
     if d.unknown_events:

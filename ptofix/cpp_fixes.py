@@ -103,7 +103,8 @@ def text_report(reports: list[dict]) -> list[str]:
                 if d["pattern"] is None:
                     continue
                 around = f"{d['before_op'] or NO_NEIGHBOUR} -> {d['after_op'] or NO_NEIGHBOUR}"
-                lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}): {d['reason']}")
+                lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}{cycle_words(d)}): "
+                             f"{d['reason']}")
             for where in rep.get("not_parsed", []):
                 lines.append(f"{where}: note: statement not understood by the grammar (treated as unknown)")
             for name, counts in rep.get("dynamic_barriers", {}).items():
@@ -111,10 +112,26 @@ def text_report(reports: list[dict]) -> list[str]:
                              "barrier executions per call")
             lines.append(f"pipe-v-barrier: {rep['removed']} of {rep['barriers']} PIPE_V barriers removed"
                          f" ({rep.get('statements_not_parsed', 0)} statement(s) not parsed)")
+            if "cycles" in rep:
+                totals = rep["cycles"]["per_call"]
+                unknown = totals["without_cost"]
+                lines.append(f"pipe-v-barrier: cycles per call, at most: ~{totals['removed']:,} saved by the removed "
+                             f"barriers, ~{totals['kept']:,} cost by the kept ones"
+                             + (f" ({unknown} barrier(s) without a cost)" if unknown else "")
+                             + f"; {rep['cycles']['model']}; from {rep['cycles']['source']}")
         else:
             for item in rep.get("lines", []):
                 lines.append(item)
     return lines
+
+
+def cycle_words(d: dict) -> str:
+    """``; ~24 cycles/execution, ~384/call at most: ...`` for a decision with a cost (run --pto-isa)."""
+    cost = d.get("cycles")
+    if cost is None:
+        return ""
+    from .pto.vector_latency import cost_words
+    return "; " + cost_words(cost)
 
 
 def kept_notes(path: str, reports: list[dict]) -> list[str]:

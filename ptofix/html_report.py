@@ -275,11 +275,28 @@ def _banners(report: dict[str, Any], path: str) -> list[str]:
             for reason in reasons]
 
 
-def _row(kind: str, line: int | str, text: str, label: str, why: str, depth: int, extra: str = "") -> str:
+def _row(kind: str, line: int | str, text: str, label: str, why: str, depth: int, extra: str = "",
+         cycles: str | None = None) -> str:
+    """One row of a function's table; ``cycles`` (a page with barrier costs, run --pto-isa): the
+    cycles column's cell, empty but for a barrier."""
     pad = "  " * depth
     badge = f"<span class=\"label\">{html.escape(label)}</span>" if label else ""
+    cost = "" if cycles is None else f"<td class=\"cycles\">{html.escape(cycles)}</td>"
     return (f"<tr class=\"{kind}\"{extra}><td class=\"line\">{line}</td><td class=\"code\">{html.escape(pad + text)}"
-            f"</td><td>{badge}</td><td class=\"why\">{html.escape(why)}</td></tr>\n")
+            f"</td><td>{badge}</td><td class=\"why\">{html.escape(why)}</td>{cost}</tr>\n")
+
+
+def _cycles_cell(decision: dict[str, Any] | None) -> str:
+    """A barrier's cost for the cycles column: ``at most ~24/execution, ~384/call`` (its sources
+    and the model in the column's heading)."""
+    cost = (decision or {}).get("cycles")
+    if cost is None:
+        return ""
+    if cost["per_execution"] is None:
+        return f"not given: {cost['why']}"
+    return (f"at most ~{cost['per_execution']:,}/execution, ~{cost['per_call']:,}/call ({cost['tail']['op']}'s "
+            f"{cost['tail']['intrinsic']} tail {cost['tail']['cycles']} + {cost['head']['op']}'s "
+            f"{cost['head']['intrinsic']} head {cost['head']['cycles']})")
 
 
 def _file_section(report: dict[str, Any]) -> str:
@@ -292,6 +309,13 @@ def _file_section(report: dict[str, Any]) -> str:
         race_rows.setdefault(_line_of(race["later"]["location"]), []).append(_race_words(race, True))
         race_rows.setdefault(_line_of(race["earlier"]["location"]), []).append(_race_words(race, False))
     counts: dict[str, int] = {}
+    # A cycles column when the barriers have costs (run --pto-isa): its heading names the model.
+    costed = next((str(rep["cycles"]["model"]) + "; pto-isa's numbers from " + str(rep["cycles"]["source"])
+                   for rep in report.get("passes", []) if "cycles" in rep), None)
+    if "barrier_cycles" in report:      # (check --pto-isa: each barrier's cost, no decision)
+        costed = str(report["barrier_cycles"]["model"])
+        decisions = {entry["line"]: entry for entry in report["barrier_cycles"]["barriers"]} | decisions
+    cell = "" if costed is not None else None
     out = [f"<section class=\"file\">\n<h2>{html.escape(path)}</h2>\n"]
     out.extend(_banners(report, path))
     if races:
@@ -318,6 +342,9 @@ def _file_section(report: dict[str, Any]) -> str:
             continue            # (no vector op, barrier, flag or loop: nothing to show)
         out.append(f"<h3>{html.escape(function['function'])} <span class=\"summary\">(line {function['line']})"
                    "</span></h3>\n<table class=\"source\">\n")
+        if costed is not None:
+            out.append(f"<tr><th>line</th><th>code</th><th></th><th>why</th><th>cycles ({html.escape(costed)})</th>"
+                       "</tr>\n")
         depth = 0
         for item in function["items"]:
             kind, line, text = item["kind"], item["line"], item.get("text", item["name"])
@@ -326,18 +353,18 @@ def _file_section(report: dict[str, Any]) -> str:
                 counts["inserted"] = counts.get("inserted", 0) + 1
                 out.append(_row("barrier inserted", f"+{at}", "pipe_barrier(PIPE_V);", _LABELS["inserted"],
                                 f"inserted before line {at}: {separated}", depth,
-                                f" data-line=\"{at}\" data-decision=\"inserted\""))
+                                f" data-line=\"{at}\" data-decision=\"inserted\"", cell))
             if kind in ("loop", "branch"):
-                out.append(_row("ctl", line, text, "", "", depth))
+                out.append(_row("ctl", line, text, "", "", depth, cycles=cell))
                 depth += 1
             elif kind == "else":
-                out.append(_row("ctl", line, "} else {", "", "", depth - 1))
+                out.append(_row("ctl", line, "} else {", "", "", depth - 1, cycles=cell))
             elif kind == "end":
                 depth = max(depth - 1, 0)
-                out.append(_row("ctl", "", "}", "", "", depth))
+                out.append(_row("ctl", "", "}", "", "", depth, cycles=cell))
             elif kind == "barrier" and item["name"] != "PIPE_V":
                 out.append(_row("drain", line, text, _LABELS["drain"],
-                                f"pipe_barrier({item['name']}) drains the vector pipe too", depth))
+                                f"pipe_barrier({item['name']}) drains the vector pipe too", depth, cycles=cell))
             elif kind == "barrier":
                 if "passes" in report:
                     row, why = _barrier_row(decisions.get(line), path)
@@ -346,11 +373,12 @@ def _file_section(report: dict[str, Any]) -> str:
                 counts[row] = counts.get(row, 0) + 1
                 decided = decisions.get(line, {}).get("decision", row)
                 out.append(_row(f"barrier {row}", line, text, _LABELS[row], why, depth,
-                                f" data-line=\"{line}\" data-decision=\"{decided}\""))
+                                f" data-line=\"{line}\" data-decision=\"{decided}\"",
+                                None if cell is None else _cycles_cell(decisions.get(line))))
             elif kind == "op" and line in race_rows:
-                out.append(_row("race", line, text, _LABELS["race"], "; ".join(race_rows[line]), depth))
+                out.append(_row("race", line, text, _LABELS["race"], "; ".join(race_rows[line]), depth, cycles=cell))
             else:
-                out.append(_row(kind, line, text, "", "", depth))
+                out.append(_row(kind, line, text, "", "", depth, cycles=cell))
         out.append("</table>\n")
     summary = ", ".join(f"{n} {what.replace('-', ' ')}" for what, n in sorted(counts.items()))
     if races:

@@ -31,6 +31,8 @@ class RaceCheck:
     # Which unbarriered overlaps are races (pto/race_model.py): --same-access-chains credits PTOAS
     # #674's chains; by default they are races of their own category.
     race_model: RaceModel = DEFAULT_RACE_MODEL
+    # --pto-isa: the checkout whose calibrated vector head and tail cost each PIPE_V barrier.
+    pto_isa: str | None = None
 
     def process(self, path: str) -> Processed:
         """The races, unverified functions and broken placements of ``path``, as diagnostic lines and
@@ -68,6 +70,7 @@ class RaceCheck:
             races, unverified = find_races(model, analysis)
             for race in races:
                 lines.extend(describe(race, source, analysis))
+            costs = _barrier_costs(analysis, source, self.pto_isa) if self.pto_isa else None
         notes: list[dict[str, str]] = []
         for item in {id(u.fn): u for u in unverified}.values():
             event = item.event
@@ -97,9 +100,48 @@ class RaceCheck:
             report["inserted"] = outcome.reports[0]["inserted"]
             report["unfixed"] = outcome.reports[0]["unfixed"]
             warnings = list(outcome.warnings)
+        if costs is not None:
+            from .pto.vector_latency import MODEL, cost_words
+            report["barrier_cycles"] = {"model": MODEL, "barriers": costs}
+            for entry in costs:
+                around = f"{entry['before_op'] or '[no op on straight-line code]'} -> " \
+                         f"{entry['after_op'] or '[no op on straight-line code]'}"
+                lines.append(f"{entry['location']}: note: pipe_barrier(PIPE_V) ({around}): "
+                             f"{cost_words(entry['cycles'])}")
         if self.functions:
             from .html_report import strips  # (1.6 ms of imports, only for --report html)
             report["functions"] = strips(model)
         return Processed(source, text, report, lines, warnings, [], reads.sorted())
+
+
+def _barrier_costs(analysis: BarrierAnalysis, source: SourceText, pto_isa: str) -> list[dict[str, Any]]:
+    """Each PIPE_V barrier's drain-and-refill cycles (pto/vector_latency.py) per execution and per
+    call (its estimated executions, cpp/weights.py), as `run --pto-isa` reports them."""
+    from .cpp.model import SimpleStmt
+    from .cpp.weights import statement_weights
+    from .pto.vector_latency import LatencyTable
+    table = LatencyTable.read(pto_isa)
+    out: list[dict[str, Any]] = []
+    for fn in analysis.functions:
+        cfg = analysis.cfg(fn)
+        counts = statement_weights(fn, cfg.sem)
+        for stmt in fn.statements():
+            event = cfg.barrier_events.get(id(stmt))
+            if event is None or not isinstance(stmt, SimpleStmt):
+                continue
+            before_op, after_op = analysis.context(fn, stmt)
+            before = [before_op] if before_op else []
+            after = [after_op] if after_op else []
+            if not cfg.unstructured and not (before and after):
+                # (No neighbour on straight-line code: every op that may be in flight across it.)
+                walked = [[e.op or e.kind.value for e, _ in analysis.ops_in_flight(cfg, event, backward=way)[0]]
+                          for way in (True, False)]
+                before, after = before or walked[0], after or walked[1]
+            line, column = source.line_col(stmt.span.start)
+            weight = counts.get(id(stmt), 1)
+            out.append({"location": f"{source.path}:{line}:{column}", "line": line, "column": column,
+                        "function": fn.name, "before_op": before_op or None, "after_op": after_op or None,
+                        "weight": weight, "cycles": table.cycles_entry(before, after, weight)})
+    return sorted(out, key=lambda entry: (entry["line"], entry["column"]))
 
 

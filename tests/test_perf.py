@@ -79,7 +79,9 @@ def perf(*argv: str, capsys) -> tuple[int, str, str]:
 
 def cycles(out: str) -> dict[str, int]:
     found = {}
-    for line in out.splitlines():
+    lines = out.splitlines()
+    assert lines[-1].startswith("note: Perf-Sim runs the vector half after the whole cube half"), out
+    for line in lines[:-1]:
         m = re.match(r"(.*): ([\d,]+) cycles \(", line)
         assert m, line
         found[Path(m.group(1)).name] = int(m.group(2).replace(",", ""))
@@ -161,9 +163,35 @@ def test_a_needless_barrier(tmp_path, capsys, model):
     assert found["with.cpp"] > 0
     if model == "restart":
         assert found["without.cpp"] < found["with.cpp"]
-        assert re.search(r"without\.cpp: [\d,]+ cycles \(-\d+\.\d%\), VEC busy [\d,]+, CUBE busy 0", out)
+        # (a vector-only kernel: the barrier's restart lengthens the vector half, its VEC critical cycles)
+        assert re.search(r"without\.cpp: [\d,]+ cycles \(-\d+\.\d%\), VEC critical [\d,]+ \(-\d+\.\d%\), "
+                         r"VEC busy [\d,]+, CUBE busy 0", out)
     else:
         assert found["without.cpp"] == found["with.cpp"]
+
+
+@in_perfsim
+def test_progress_shows_a_line_per_stage_on_stderr(tmp_path, capsys):
+    """--progress: the compiles (when any) and each run, one line each; -q and a pipe: none."""
+    kernel = tmp_path / "p.cpp"
+    kernel.write_text(vector_kernel("pipe_barrier(PIPE_V);"), encoding="utf-8")
+    cache = str(tmp_path / "cache")
+    status, out, err = perf(str(kernel), "--pto-isa", str(PTO_ISA), "--arg", "n=2", "--cache-dir", cache,
+                            "--progress", capsys=capsys)
+    assert status == 0, err
+    lines = err.splitlines()
+    assert re.fullmatch(r"ptofix perf: compiling \d+ units for Perf-Sim \(\d+ at a time; cached afterwards\)",
+                        lines[0]), err
+    assert re.fullmatch(r"ptofix perf: compiled in \d+ s", lines[1]), err
+    assert lines[2:4] == [f"ptofix perf: running {kernel} in Perf-Sim",
+                          f"ptofix perf: {kernel}: {cycles(out)['p.cpp']:,} cycles in 0 s"], err
+    status, _, err = perf(str(kernel), "--pto-isa", str(PTO_ISA), "--arg", "n=2", "--cache-dir", cache,
+                          "--progress", capsys=capsys)
+    assert status == 0 and err.splitlines()[0] == f"ptofix perf: running {kernel} in Perf-Sim", err
+    for quiet in (["-q"], []):      # (capsys's stderr is no terminal)
+        status, _, err = perf(str(kernel), "--pto-isa", str(PTO_ISA), "--arg", "n=2", "--cache-dir", cache,
+                              *quiet, capsys=capsys)
+        assert status == 0 and "ptofix perf:" not in err, err
 
 
 @in_perfsim
@@ -187,11 +215,15 @@ def test_the_fa_trio_prints_three_cycle_counts(tmp_path):
                            "--pto-isa", str(PTO_ISA), "--arg", "v7=8"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert len(lines) == 3
-    assert re.fullmatch(r".*fa\.cpp: [\d,]+ cycles \(reference\), VEC busy [\d,]+, CUBE busy [\d,]+", lines[0])
-    for line in lines[1:]:
-        assert re.fullmatch(r".*fa\.(gu|auto)\.cpp: [\d,]+ cycles \([+-]\d+\.\d%\), VEC busy [\d,]+, "
-                            r"CUBE busy [\d,]+", line), line
+    assert len(lines) == 4
+    assert re.fullmatch(r".*fa\.cpp: [\d,]+ cycles \(reference\), VEC critical [\d,]+, VEC busy [\d,]+, "
+                        r"CUBE busy [\d,]+", lines[0])
+    for line in lines[1:3]:
+        assert re.fullmatch(r".*fa\.(gu|auto)\.cpp: [\d,]+ cycles \([+-]\d+\.\d%\), VEC critical [\d,]+ "
+                            r"\([+-]\d+\.\d%\), VEC busy [\d,]+, CUBE busy [\d,]+", line), line
+    # The vector half is shorter than the whole (the cube half runs first) and at least its VEC pipe's busy time.
+    for total, critical in re.findall(r"([\d,]+) cycles .*VEC critical ([\d,]+)", done.stdout):
+        assert 0 < int(critical.replace(",", "")) < int(total.replace(",", ""))
     counts = cycles(done.stdout)
     assert all(value > 10_000 for value in counts.values())
     # The cube half ran: its busy cycles are Perf-Sim's, not zero.
@@ -259,10 +291,43 @@ def test_the_json_report_has_the_shape_of_every_report():
     results = [PerfResult("a.cpp", 1000, 10, [], 600, 300, {"v7": "16"}),
                PerfResult("b.cpp", 900, 9, [], 500, 300, {"v7": "16"}, cached=True)]
     document = json.loads(format_json(results, PerfOptions(pto_isa="DIR", block_dim=2, barrier_model="restart")))
-    assert list(document) == ["version", "pto_isa", "block_dim", "barrier_model", "files"]
+    assert list(document) == ["version", "pto_isa", "block_dim", "barrier_model", "model_note", "files"]
     assert (document["version"], document["pto_isa"], document["block_dim"]) == (2, "DIR", 2)
+    assert document["model_note"].startswith("Perf-Sim runs the vector half after the whole cube half (it does not "
+                                             "overlap them; the vector-to-cube TPOP wait is dropped)")
     assert [(k["file"], k["total_cycles"], k["change"], k["cached"]) for k in document["files"]] == [
         ("a.cpp", 1000, 0.0, False), ("b.cpp", 900, -0.1, True)]
+    assert [(k["vec_critical"], k["vec_critical_change"]) for k in document["files"]] == [(0, 0.0), (0, 0.0)]
+
+
+SUMMARY = ("op_name,core_id,unit,total_cycles,active_start_cycle,active_end_cycle,active_cycles,busy_cycles,"
+           "scalar_cycles,mte2_aic_cycles,mte2_aiv_cycles,mte1_cycles,cube_cycles,fixp_cycles,vec_cycles,mte3_cycles\n"
+           "k,0,AIC,5000,0,2000,2000,900,100,200,0,100,400,100,0,0\n"
+           "k,0,AIV0,5000,2100,4700,2600,2000,0,0,300,0,0,0,1500,200\n"
+           "k,0,AIV1,5000,2100,4900,2800,2100,0,0,300,0,0,0,1600,200\n")
+
+
+def test_vec_critical_is_the_longest_vector_unit_s_span(tmp_path):
+    """Read from Perf-Sim's pipeline summary (the columns pto-isa f35e7f60's reporter_dot_impl.inl
+    writes): the longest AIV active span, not the sum of busy cycles nor the AIC's span."""
+    from ptofix.perf.measure import OP_NAME, PerfOptions, PerfResult, _read_outputs, format_text
+    (tmp_path / f"{OP_NAME}_pipeline_summary.csv").write_text(SUMMARY.replace("k,", f"{OP_NAME},"))
+    result = _read_outputs("k.cpp", tmp_path, "Instructions : 7\nTotal cycles : 5000\n", "", 0.0, False)
+    assert (result.total_cycles, result.vec_critical, result.vec_busy, result.cube_busy) == (5000, 2800, 3100, 400)
+    faster = PerfResult("f.cpp", 4900, 7, [], 3000, 400, {}, vec_critical=2700)
+    text = format_text([result, faster])
+    assert text.splitlines()[:2] == [
+        "k.cpp: 5,000 cycles (reference), VEC critical 2,800, VEC busy 3,100, CUBE busy 400",
+        "f.cpp: 4,900 cycles (-2.0%), VEC critical 2,700 (-3.6%), VEC busy 3,000, CUBE busy 400"]
+    assert text.splitlines()[2] == ("note: Perf-Sim runs the vector half after the whole cube half (it does not "
+                                    "overlap them; the vector-to-cube TPOP wait is dropped), so the total is not the "
+                                    "NPU's overlapped time; VEC critical is the longest vector unit's span in "
+                                    "Perf-Sim's pipeline summary, first to last busy cycle of its MTE2, VEC and MTE3 "
+                                    "pipes")
+    assert PerfOptions(pto_isa="DIR").progress is None
+    (tmp_path / f"{OP_NAME}_pipeline_summary.csv").write_text("unit,vec_cycles,cube_cycles\nAIV0,1,0\n")
+    with pytest.raises(PtofixError, match=r"^k\.cpp: error: Perf-Sim's pipeline summary has no active_cycles column"):
+        _read_outputs("k.cpp", tmp_path, "Instructions : 7\nTotal cycles : 5000\n", "", 0.0, False)
 
 
 def _run_as_written(tmp_path: Path, commands: list[str]) -> list[str]:
@@ -298,5 +363,5 @@ def test_the_fa_readme_s_perf_lines_run_as_written(tmp_path):
     readme = (ROOT / "kernels" / "flash_attention" / "README.md").read_text()
     block = readme.split("## Cycles in pto-isa's Perf-Sim", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     printed = _run_as_written(tmp_path, block.strip().splitlines())
-    assert [line.split(":")[0] for line in printed] == ["fa.cpp", "fa.gu.cpp", "fa.auto.cpp"]
-    assert all(" cycles (" in line for line in printed)
+    assert [line.split(":")[0] for line in printed] == ["fa.cpp", "fa.gu.cpp", "fa.auto.cpp", "note"]
+    assert all(" cycles (" in line for line in printed[:3])

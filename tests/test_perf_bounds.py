@@ -62,7 +62,7 @@ echo "Total cycles : 100"
 echo "Instructions : 3"
 echo "ptofix perf stuck entries: 0"
 mkdir -p perf_sim_output
-printf 'unit,vec_cycles,cube_cycles\nAIV0,40,0\nAIC,0,7\n' > perf_sim_output/ptofix_perf_kernel_pipeline_summary.csv
+printf 'unit,active_cycles,vec_cycles,cube_cycles\nAIV0,50,40,0\nAIC,20,0,7\n' > perf_sim_output/ptofix_perf_kernel_pipeline_summary.csv
 PROGRAM
 chmod +x "$out"
 """
@@ -73,7 +73,7 @@ echo "Total cycles : 999999"
 echo "Instructions : 3"
 echo "ptofix perf stuck entries: 0"
 mkdir -p perf_sim_output
-printf 'unit,vec_cycles,cube_cycles\\nAIV0,1,0\\n' > perf_sim_output/ptofix_perf_kernel_pipeline_summary.csv
+printf 'unit,active_cycles,vec_cycles,cube_cycles\\nAIV0,1,1,0\\n' > perf_sim_output/ptofix_perf_kernel_pipeline_summary.csv
 """
 
 
@@ -159,7 +159,7 @@ def plant(entry: Path, text: str, uid: int | None = None, mode: int = 0o700, sid
 def test_a_build_makes_private_directories_and_records_each_entry_hash(perf, bed, tmp_path):
     done = perf()
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"{bed[0]}: 100 cycles (reference), VEC busy 40, CUBE busy 7")
+    assert done.stdout.startswith(f"{bed[0]}: 100 cycles (reference), VEC critical 50, VEC busy 40, CUBE busy 7")
     cache = tmp_path / "cache" / "perf"
     for directory in (cache, cache / "obj", cache / "bin", *cache.glob("pto-isa-*")):
         st = os.lstat(directory)

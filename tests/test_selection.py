@@ -243,3 +243,38 @@ def test_random_kernels_save_at_least_the_greedy_pass_with_a_jointly_proved_maxi
         conflict = [not d.removed and d.reason.startswith("needed once the") for d in chosen]
         assert [d.removed or c for d, c in zip(chosen, conflict, strict=True)] == alone, text
     assert swapped      # (the generated kernels do exercise the swaps)
+
+
+# As THREE, with TEXP for Q and S: B (TADD -> TEXP) and C cost vadd's tail 14 + vexp's head 13 = 27
+# cycles an execution, A (TEXP -> TADD) vexp's tail 18 + vadd's head 10 = 28 (pto-isa f35e7f60).
+MIXED = HEAD + """  TADD(x, a, a);
+  pipe_barrier(PIPE_V);
+  TEXP(y, b);
+  pipe_barrier(PIPE_V);
+  TADD(z, x, x);
+  pipe_barrier(PIPE_V);
+  TEXP(w, y);
+}
+"""
+PTO_ISA = Path(os.environ.get("PTOFIX_PTO_ISA") or REPO.parent / "shared" / "pto-isa" / "f35e7f60")
+
+
+@pytest.mark.skipif(not (PTO_ISA / "include" / "pto" / "costmodel").is_dir(),
+                    reason="../shared/pto-isa/f35e7f60 (a pto-isa checkout) is not present")
+def test_with_pto_isa_the_set_that_saves_more_cycles_wins():
+    """B and C run 2 and 1 times, A 3: by executions the two sets tie (3 each), and B with C wins
+    by count; by pto-isa's cycles A saves 3 x 28 = 84, B and C 2 x 27 + 27 = 81: A wins."""
+    weight = f"{B}=2,{A}=3,{C}=1"
+    plain = decisions_by_line(run(MIXED, weight=weight))
+    assert [plain[line]["decision"] for line in (B, A, C)] == ["removed", "kept", "removed"]
+    passes = [build_pass("pipe-v-barrier", {"pattern": "auto", "weight": weight}, pto_isa=str(PTO_ISA))]
+    outcome = run_pipeline(SourceText(MIXED, "x.cpp"), passes, parsers(NO_COMMAND_LINE))
+    costed = decisions_by_line(outcome)
+    assert [costed[line]["decision"] for line in (B, A, C)] == ["kept", "removed", "kept"]
+    assert [costed[line]["cycles"]["per_call"] for line in (B, A, C)] == [54, 84, 27]
+    assert outcome.reports[0]["cycles"]["per_call"] == {"removed": 84, "kept": 81, "without_cost": 0}
+    for line in (B, C):
+        assert costed[line]["reason"].startswith(f"needed once the barrier at {A}:3 is removed: RAW: ")
+    # Maximal and idempotent with the costs too.
+    again = run_pipeline(SourceText(outcome.text, "x.cpp"), passes, parsers(NO_COMMAND_LINE))
+    assert again.text == outcome.text

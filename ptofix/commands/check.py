@@ -51,7 +51,8 @@ def add_parser(subparsers) -> None:
     add_macro_arguments(parser)
     parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
     parser.add_argument("--pto-isa", metavar="DIR",
-                        help="the pto-isa checkout the kernel compiles with: its version facts apply (as `run`'s)")
+                        help="the pto-isa checkout the kernel compiles with: its version facts apply (as `run`'s); "
+                             "each PIPE_V barrier's cost in cycles is reported")
     from ..pto.race_model import SAME_ACCESS_CHAINS_HELP
     parser.add_argument("--same-access-chains", action="store_true",
                         help=SAME_ACCESS_CHAINS_HELP + "; without it an unbarriered chain is reported as a race "
@@ -143,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     insert = build_pass("pipe-v-barrier-insert", insert_options,
                         same_access_chains=race_model.credits_same_access_chains) if args.fix else None
     job = RaceCheck(insert=insert, functions=options.report == "html", environment=args.environment,
-                    race_model=race_model)
+                    race_model=race_model, pto_isa=getattr(args, "pto_isa", None) or None)
     tally = Tally()
     view = View(color=use_color(getattr(args, "color", "auto")), allow_unverified=bool(args.allow_unverified))
 

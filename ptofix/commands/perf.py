@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from ..output import write_stderr, write_stdout
@@ -16,7 +17,7 @@ HELP = "build each kernel against pto-isa's Perf-Sim and compare their cycles"
 # --help: what the command does and its options, one line each; the why and the details are on its
 # page (docs/commands/perf.md).
 DESCRIPTION = ("Build each ptoas C++ kernel against a pto-isa checkout's Perf-Sim, run it there and print its "
-               "total, VEC and CUBE busy cycles and the change against the first file.")
+               "total, VEC critical, VEC and CUBE busy cycles (halves not overlapped) against the first file's.")
 EPILOG = """\
 example: fa.auto.cpp made by `ptofix run --pattern auto fa.cpp -o fa.auto.cpp`, DIR a clone of
 hw-native-sys/pto-isa at commit f35e7f60
@@ -76,7 +77,27 @@ def add_parser(subparsers) -> None:
     p.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
                    help="stop a compile, link or Perf-Sim run after this long, an error (default: 600)")
     p.add_argument("--report", choices=("text", "json"), default="text", help="output format (default: text)")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--progress", action="store_true",
+                       help="a line on stderr per stage (the compiles, each Perf-Sim run) also when stderr is not a "
+                            "terminal (default: only on a terminal)")
+    shown.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     p.set_defaults(handler=run)
+
+
+def _progress_wanted(args: argparse.Namespace) -> bool:
+    if args.quiet:
+        return False
+    if args.progress:
+        return True
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _progress_line(line: str) -> None:
+    write_stderr(line + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     options = PerfOptions(pto_isa=args.pto_isa, cxx=args.cxx, function=args.function, args=tuple(args.arg),
                           block_dim=args.block_dim, barrier_model=args.barrier_model,
                           cache_dir=Path(args.cache_dir) if args.cache_dir else None, timeout=args.timeout,
-                          jobs=args.jobs)
+                          jobs=args.jobs, progress=_progress_line if _progress_wanted(args) else None)
     results = measure(list(args.files), options)
     notes = [note for result in results for note in result.notes]
     if notes:

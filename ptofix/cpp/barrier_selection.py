@@ -12,6 +12,7 @@ from .weights import statement_weights
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
 
     from .barriers import BarrierAnalysis
 
@@ -180,7 +181,7 @@ def improve_selection(self: BarrierAnalysis, decisions: list[Decision], budget: 
             current, dropped = self.prove_jointly(current)
             if not dropped:
                 break
-        if _removal_score(current) < _removal_score(greedy):
+        if _removal_score(current, self.cycles_of) < _removal_score(greedy, self.cycles_of):
             current = greedy
             self.removed = greedy_removed
         needs = self._blocked(current)
@@ -254,7 +255,7 @@ def _better_swap(self: BarrierAnalysis, decisions: list[Decision],
     for i in sorted(needs):
         for j in needs[i][0]:
             blocked_by.setdefault(j, []).append(i)
-    before = _removal_score(decisions)
+    before = _removal_score(decisions, self.cycles_of)
     for given in sorted(set(options), key=lambda g: (len(g), g)):
         if self._selection_budget <= 0:
             return None
@@ -276,9 +277,10 @@ def _better_swap(self: BarrierAnalysis, decisions: list[Decision],
                     added.append(event)
             made.append((i, d))
         changed = {i: d for i, d in made}
-        after = _removal_score([d for d in changed.values()])
-        undone = _removal_score([decisions[i] for i in changed])
-        if (before[0] - undone[0] + after[0], before[1] - undone[1] + after[1]) <= before:
+        after = _removal_score([d for d in changed.values()], self.cycles_of)
+        undone = _removal_score([decisions[i] for i in changed], self.cycles_of)
+        if (before[0] - undone[0] + after[0], before[1] - undone[1] + after[1],
+                before[2] - undone[2] + after[2]) <= before:
             removed.difference_update(added)
             removed |= back
             continue
@@ -391,7 +393,9 @@ def _frees(need: tuple[list[int], bool], given: tuple[int, ...]) -> bool:
     return all(j in given for j in blockers)
 
 
-def _removal_score(decisions: list[Decision]) -> tuple[int, int]:
-    """What a set of removals saves: barrier executions by weight, then barriers."""
+def _removal_score(decisions: list[Decision], cycles_of: Callable[[Decision], int] | None) -> tuple[int, int, int]:
+    """What a set of removals saves: cycles per call (``cycles_of``: a removal's cycles per
+    execution, run --pto-isa; else none counted), then barrier executions by weight, then barriers."""
     removed = [d for d in decisions if d.removed]
-    return sum(d.weight for d in removed), len(removed)
+    cycles = 0 if cycles_of is None else sum(d.weight * cycles_of(d) for d in removed)
+    return cycles, sum(d.weight for d in removed), len(removed)

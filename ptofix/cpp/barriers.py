@@ -171,6 +171,10 @@ class BarrierAnalysis:
         # pair of ops (`check` over 400 x TADD(a, a, a) asks it for every pair of its windows).
         self._chain_verdicts: dict[tuple[int, int, int, int, bool], tuple[bool, str]] = {}
         self._signature_numbers: dict[tuple, int] = {}
+        # What a removal saves in cycles per execution (run --pto-isa: the drain-and-refill cost,
+        # pto/vector_latency.py); the selection prefers, among removal sets, the one that saves the
+        # most cycles per call, then executions. None: executions only.
+        self.cycles_of: Callable[[Decision], int] | None = None
         self._lazy = _LazyModels(self, mentions) if lazy else None
         if self._lazy is not None and not self._lazy.usable:
             self._lazy = None
@@ -1014,6 +1018,7 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
                      grouping: Callable[[CppFile, dict[int, set[str]]], list[list[Function]]] | None = None,
                      isa: IsaFacts = EVERY_VERSION,
                      race_model: RaceModel = DEFAULT_RACE_MODEL,
+                     cycles_of: Callable[[Decision], int] | None = None,
                      ) -> tuple[list, list]:
     """``BarrierAnalysis(model).run(...)``, one independent group of functions at a time, each
     group's models freed before the next: peak memory grows with the largest group, not the file.
@@ -1036,12 +1041,12 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     if len(groups) > 1 or not candidates:
         try:
             return _decide_groups(model, candidates, patterns, keep, force, weights, len(groups), modelled,
-                                  mentions, translation_unit, isa, race_model)
+                                  mentions, translation_unit, isa, race_model, cycles_of)
         except _GroupLeak:
             if modelled is not None:
                 modelled.clear()
     return _decide_groups(model, [list(model.functions)], patterns, keep, force, weights, 1, modelled, mentions,
-                          translation_unit, isa, race_model)
+                          translation_unit, isa, race_model, cycles_of)
 
 
 def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[str], keep: Callable[[Decision], Any],
@@ -1049,7 +1054,8 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
                    modelled: list[Function] | None = None,
                    mentions: dict[int, set[str]] | None = None,
                    translation_unit: bool = True, isa: IsaFacts = EVERY_VERSION,
-                   race_model: RaceModel = DEFAULT_RACE_MODEL) -> tuple[list, list]:
+                   race_model: RaceModel = DEFAULT_RACE_MODEL,
+                   cycles_of: Callable[[Decision], int] | None = None) -> tuple[list, list]:
     """Decide ``groups`` (of ``all_groups`` independent groups of the file) one after another."""
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
@@ -1059,6 +1065,7 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
     for number, group in enumerate(groups, 1):
         analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions,
                                    race_model=race_model)
+        analysis.cycles_of = cycles_of
         _check_group(analysis, all_groups)
         decisions = analysis.run(patterns, force=force, weights=weights)
         _check_group(analysis, all_groups)

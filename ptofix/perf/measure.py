@@ -36,6 +36,10 @@ from .build import (
     verified_copy,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 OP_NAME = "ptofix_perf_kernel"     # the function main passes to LAUNCH_KERNEL: Perf-Sim's file names
 _TOTAL = re.compile(r"^Total cycles\s*:\s*(\d+)", re.MULTILINE)
 _STUCK = re.compile(r"^ptofix perf stuck entries: (\d+)", re.MULTILINE)
@@ -54,6 +58,7 @@ class PerfOptions:
     timeout: float = DEFAULT_TIMEOUT   # each compile, link and Perf-Sim run
     jobs: int = 2
     keep_swimlane: bool = False        # keep the swimlane events (the HTML timeline)
+    progress: Callable[[str], None] | None = None   # told one line per stage (a build, each run)
 
 
 @dataclass
@@ -70,9 +75,22 @@ class PerfResult:
     run_seconds: float = 0.0
     cached: bool = False
     swimlane: list[dict] = field(default_factory=list)
+    vec_critical: int = 0       # the longest vector unit's (AIV) span, first to last busy cycle
 
     def change_against(self, first: PerfResult) -> float:
         return 0.0 if first.total_cycles == 0 else (self.total_cycles - first.total_cycles) / first.total_cycles
+
+    def vec_critical_change_against(self, first: PerfResult) -> float:
+        return 0.0 if first.vec_critical == 0 else (self.vec_critical - first.vec_critical) / first.vec_critical
+
+
+# What the total is, said with every report: pto-isa f35e7f60's LAUNCH_KERNEL (include/pto/costmodel/
+# perf_sim/launch.hpp) records each core's cube and vector halves, and the reporter
+# (perf_sim/reporter_core_impl.inl, DropCrossCoreSync) drops the cross-core waits before it schedules them.
+MODEL_NOTE = ("Perf-Sim runs the vector half after the whole cube half (it does not overlap them; the "
+              "vector-to-cube TPOP wait is dropped), so the total is not the NPU's overlapped time; VEC critical "
+              "is the longest vector unit's span in Perf-Sim's pipeline summary, first to last busy cycle of its "
+              "MTE2, VEC and MTE3 pipes")
 
 
 def scalar_value(text: str) -> str:
@@ -162,11 +180,17 @@ def measure(paths: list[str], options: PerfOptions) -> list[PerfResult]:
     _unknown_arguments(calls, given)
     for path in paths:          # (every value checked against its type before anything is built)
         _scalar_arguments(path, calls[path], given)
+    tell = options.progress or (lambda _line: None)
     tools = toolchain(options)
     start = time.monotonic()
     builds = {path: plan_kernel(tools, path, texts[path], calls[path]) for path in paths}
     jobs = [job for build in builds.values() for job in build.jobs]
+    if jobs:
+        tell(f"ptofix perf: compiling {len(jobs)} unit{'s' if len(jobs) > 1 else ''} for Perf-Sim "
+             f"({tools.jobs} at a time; cached afterwards)")
     failures = compile_all(tools, jobs)
+    if jobs:
+        tell(f"ptofix perf: compiled in {time.monotonic() - start:.0f} s")
     for path in [*paths, "<perf main>"]:
         if path in failures:
             raise failures[path]
@@ -175,7 +199,9 @@ def measure(paths: list[str], options: PerfOptions) -> list[PerfResult]:
         build = builds[path]
         link(tools, build.binary, build.objects)
         values, shown, notes = _scalar_arguments(path, calls[path], given)
+        tell(f"ptofix perf: running {path} in Perf-Sim")
         result = run_binary(path, build.binary, options, values)
+        tell(f"ptofix perf: {path}: {result.total_cycles:,} cycles in {result.run_seconds:.0f} s")
         result.arguments = shown
         result.notes = notes + result.notes
         result.cached = not build.jobs
@@ -229,6 +255,10 @@ def _read_outputs(path: str, outputs: Path, stdout: str, stderr: str, seconds: f
     except OSError as exc:
         raise PtofixError(f"{path}: error: Perf-Sim wrote no pipeline summary: {exc.strerror}", plain=True) \
             from None
+    missing = [c for c in ("unit", "active_cycles", "vec_cycles", "cube_cycles") if rows and c not in rows[0]]
+    if missing:
+        raise PtofixError(f"{path}: error: Perf-Sim's pipeline summary has no {', '.join(missing)} column (is this "
+                          f"checkout's reporter the one perf reads?)", plain=True)
     vec = sum(int(row["vec_cycles"]) for row in rows if str(row["unit"]).startswith("AIV"))
     cube = sum(int(row["cube_cycles"]) for row in rows if row["unit"] == "AIC")
     swimlane: list[dict] = []
@@ -238,8 +268,9 @@ def _read_outputs(path: str, outputs: Path, stdout: str, stderr: str, seconds: f
         except (OSError, ValueError) as exc:
             raise PtofixError(f"{path}: error: cannot read Perf-Sim's swimlane JSON: {exc}", plain=True) from None
         swimlane = [e for e in events if isinstance(e, dict) and e.get("ph") == "X"]
+    critical = max((int(row["active_cycles"]) for row in rows if str(row["unit"]).startswith("AIV")), default=0)
     return PerfResult(path, int(total.group(1)), int(instructions.group(1)), rows, vec, cube, {},
-                      _model_notes(path, stderr), run_seconds=seconds, swimlane=swimlane)
+                      _model_notes(path, stderr), run_seconds=seconds, swimlane=swimlane, vec_critical=critical)
 
 
 _FALLBACK = re.compile(r"fallback to 0 cycles: [^,]*, (op=\w+)")
@@ -265,16 +296,20 @@ def format_text(results: list[PerfResult]) -> str:
     first = results[0]
     for result in results:
         change = "reference" if result is first else f"{100 * result.change_against(first):+.1f}%"
-        lines.append(f"{result.path}: {result.total_cycles:,} cycles ({change}), VEC busy {result.vec_busy:,}, "
-                     f"CUBE busy {result.cube_busy:,}")
+        critical = "" if result is first else f" ({100 * result.vec_critical_change_against(first):+.1f}%)"
+        lines.append(f"{result.path}: {result.total_cycles:,} cycles ({change}), VEC critical "
+                     f"{result.vec_critical:,}{critical}, VEC busy {result.vec_busy:,}, CUBE busy {result.cube_busy:,}")
+    lines.append(f"note: {MODEL_NOTE}")
     return "\n".join(lines) + "\n"
 
 
 def format_json(results: list[PerfResult], options: PerfOptions) -> str:
     first = results[0]
     return json_text(document([{
-        "file": r.path, "total_cycles": r.total_cycles, "vec_busy": r.vec_busy, "cube_busy": r.cube_busy,
-        "change": round(r.change_against(first), 6), "instructions": r.instructions,
+        "file": r.path, "total_cycles": r.total_cycles, "vec_critical": r.vec_critical, "vec_busy": r.vec_busy,
+        "cube_busy": r.cube_busy, "change": round(r.change_against(first), 6),
+        "vec_critical_change": round(r.vec_critical_change_against(first), 6), "instructions": r.instructions,
         "arguments": r.arguments, "units": r.units, "cached": r.cached,
         "run_seconds": round(r.run_seconds, 3)} for r in results],
-        pto_isa=options.pto_isa, block_dim=options.block_dim, barrier_model=options.barrier_model))
+        pto_isa=options.pto_isa, block_dim=options.block_dim, barrier_model=options.barrier_model,
+        model_note=MODEL_NOTE))
