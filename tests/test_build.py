@@ -1495,8 +1495,8 @@ def _tool(directory: Path, name: str, body: str) -> Path:
 def test_a_tool_that_prints_too_much_is_stopped_with_an_error(tools, tmp_path, capsys, monkeypatch, stream):
     # Its output is held in memory: past the limit (the size of C++ ptofix reads, 64 MiB; 1 MiB here)
     # the tool is stopped and the build fails (it held all of it, 3 GB after 12 s of an endless one).
-    from ptofix.prebuild import tools as build_tools
-    monkeypatch.setattr(build_tools, "TOOL_OUTPUT_LIMIT", 1 << 20)
+    from ptofix import tool_process
+    monkeypatch.setattr(tool_process, "TOOL_OUTPUT_LIMIT", 1 << 20)
     _tool(tools.bindir, "ptoas", "import sys\nif sys.argv[1:] == ['--version']:\n    print('ptoas 0.45')\n"
                                  f"    sys.exit(0)\nchunk = b'x' * 65536\nfor _ in range(64):\n"
                                  f"    sys.{stream}.buffer.write(chunk)\n")
