@@ -109,7 +109,10 @@ def test_opt_s_page_is_run_s(tmp_path):
     through_run = _run_page(tmp_path, "run", "--pattern", "auto", "--check", str(FA_CPP), name="run.html")
     through_opt = _run_page(tmp_path, "opt", "-p", "pipe-v-barrier{pattern=auto}", "--check", str(FA_CPP),
                             name="opt.html")
-    assert rows_of(through_opt).rows == rows_of(through_run).rows
+    # (run's page also lists the input's races, as check finds them: its rows of barriers are opt's.)
+    def barriers(text: str) -> list:
+        return [row for row in rows_of(text).rows if "barrier" in row["class"]]
+    assert barriers(through_opt) == barriers(through_run) and len(barriers(through_run)) == 12
 
 
 def test_barriers_a_pattern_did_not_select_are_not_shown_as_kept(tmp_path):
@@ -248,8 +251,8 @@ def test_in_chromium_the_fa_page_shows_each_decision_and_reason_and_check_s_race
     assert rendered["flags"] == 0 and rendered["flagsShown"] > 0   # flags hidden until asked for
     check_page = _run_page(tmp_path, "check", str(FA_CPP), name="check.html")
     rendered = _rendered(check_page, tmp_path, "check")
-    assert len(rendered["races"]) == 7 and rendered["raceOps"] == 7
-    assert rendered["races"][6].startswith("WAR | <hidden TMP_UB scratch> [188416, 196608) | line 414: TROWEXPANDDIV")
+    assert len(rendered["races"]) == 8 and rendered["raceOps"] == 7
+    assert rendered["races"][7].startswith("WAR | <hidden TMP_UB scratch> [188416, 196608) | line 414: TROWEXPANDDIV")
     # Screenshots of both pages, as a reviewer sees them.
     for name in ("run", "check"):
         shot = tmp_path / f"{name}.png"
