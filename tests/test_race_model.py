@@ -110,7 +110,7 @@ def test_run_takes_same_access_chains(tmp_path):
     [decision] = barrier["decisions"]
     assert decision["same_access_chains"] == 1 and CHAIN_CREDITED in decision["reason"]
     help_text = " ".join(_ptofix("run", "--help").stdout.split())
-    assert "--same-access-chains" in help_text and "msSanitizer race check flags such pairs" in help_text
+    assert "--same-access-chains" in help_text and "msSanitizer flags such pairs" in help_text
 
 
 def test_opt_takes_the_pass_option(tmp_path):
