@@ -145,9 +145,9 @@ def add_parser(subparsers) -> None:
                    help="when ORIGINAL races on its own, stop there (exit 4) instead of comparing REWRITTEN "
                         "against `ptofix check --fix` of it")
     p.add_argument("--same-access-chains", action="store_true",
-                   help="run PTOAS #674 same-access chains in repeat order, as ptoas does; msSanitizer flags them "
-                        "(default: its a2/a3 rule, every unbarriered overlap may run in any order); the original's "
-                        "check --fix uses the same model")
+                   help="run PTOAS #674 same-access chains in repeat order as ptoas does, though msSanitizer "
+                        "flags them (default: its a2/a3 rule, every unbarriered overlap may run in any order); "
+                        "the original's check --fix uses the same model")
     p.add_argument("--report", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     p.set_defaults(handler=run)

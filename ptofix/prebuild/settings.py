@@ -103,7 +103,7 @@ class BuildSettings:
     # The race model's opt-in (ptofix/pto/race_model.py), as run's --same-access-chains.
     same_access_chains: bool = field(default=False, metadata=BuildOption(
         ("--same-access-chains",), kind="switch", group=_PASSES,
-        help="credit PTOAS #674 same-access chains, as ptoas does; msSanitizer flags such pairs "
+        help="credit PTOAS #674 same-access chains as ptoas does, though msSanitizer flags such pairs "
              "(default: its a2/a3 rule, every unbarriered overlap is a race)").metadata())
     local_slot_num: str | None = field(default=None, metadata=local_slot_option("--local-slot-num", _LOCAL_SLOT))
     local_slot_ir: str | None = field(default=None, metadata=local_slot_option("--ir", _LOCAL_SLOT, path="path"))

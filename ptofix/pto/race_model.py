@@ -59,6 +59,6 @@ CHAIN_RACE_NOTE = "ptoas prunes this barrier under PTOAS #674; Ascend's msSaniti
 
 # The --same-access-chains option's help (run, check, simulate, build; the passes' option).
 # (--help shows its first clause: what it does and that msSanitizer flags such pairs.)
-SAME_ACCESS_CHAINS_HELP = ("credit PTOAS #674 same-access chains, as ptoas does; msSanitizer flags such pairs "
+SAME_ACCESS_CHAINS_HELP = ("credit PTOAS #674 same-access chains as ptoas does, though msSanitizer flags such pairs "
                            "(a producer of 16+ repeats whose exact access the next op reads, checked repeat by "
                            "repeat; default: msSanitizer's a2/a3 rule, every unbarriered overlap is a race)")
