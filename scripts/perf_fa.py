@@ -1,17 +1,25 @@
 #!/usr/bin/env python3
-"""Cycles of the flash-attention workload in pto-isa's Perf-Sim: as ptoas emitted it, after
-``run --pattern gu`` and ``--pattern auto``, and with the upstream report's single epilogue
-barrier (``pipe_barrier(PIPE_V)`` before ``TROWEXPANDDIV``) inserted and then removed, at each
-sequence length (S1 = 128 x the entry's ``s1Tiles`` parameter, ``v7``), under both barrier models.
+"""Cycles of the flash-attention workload in pto-isa's Perf-Sim, before (``fa.cpp`` as shipped) and
+after ``ptofix run --pattern auto``, at each sequence length S1 (= 128 x the entry's ``s1Tiles``
+parameter, ``v7``), under both barrier models: the table of kernels/flash_attention/README.md.
 
-Prints a Markdown table (the one in docs/commands/perf.md and kernels/flash_attention/README.md)
-and how long one perf run took, built and cached.
+Two steps, so that the table is regenerated without running Perf-Sim again:
 
-    .venv/bin/python scripts/perf_fa.py --pto-isa ../shared/pto-isa/f35e7f60 [--lengths 1024,2048,8192]
+    # run Perf-Sim (niced; each length and model once; what is recorded is kept and skipped):
+    .venv/bin/python scripts/perf_fa.py measure --pto-isa ../shared/pto-isa/f35e7f60 --lengths 1024,2048
+    # write the README's section between its markers from the recorded numbers (--check: compare only):
+    .venv/bin/python scripts/perf_fa.py readme
+
+The numbers are recorded in kernels/flash_attention/perf_fa.json with what they were measured on:
+the SHA-256 of fa.cpp and of ``run --pattern auto``'s output, the checkout, and each run's wall time.
+A record measured on other kernel texts is measured again, never mixed in.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -19,68 +27,158 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-FA = REPO / "kernels" / "flash_attention" / "fa.cpp"
-# The shipped fa.cpp's epilogue: ptoas v0.45 already pruned the barrier the upstream report removed.
-EPILOGUE = "  TADD(v45, v45, v43);\n  TROWEXPANDDIV(v45, v45, v49);\n"
-WITH_BARRIER = "  TADD(v45, v45, v43);\n  pipe_barrier(PIPE_V);\n  TROWEXPANDDIV(v45, v45, v49);\n"
+FA_DIR = REPO / "kernels" / "flash_attention"
+FA = FA_DIR / "fa.cpp"
+RECORD = FA_DIR / "perf_fa.json"
+README = FA_DIR / "README.md"
+BEGIN = "<!-- perf_fa.py table: begin (scripts/perf_fa.py readme writes what is between these markers) -->"
+END = "<!-- perf_fa.py table: end -->"
 TILE_ROWS = 128
+LENGTHS = [1024 * 2 ** k for k in range(8)]        # 1024 ... 131072
+MODELS = ("pto-isa", "restart")
 
 
-def variants(work: Path, ptofix: list[str]) -> dict[str, Path]:
-    """fa.cpp, its gu and auto rewrites, and the epilogue-barrier pair."""
-    text = FA.read_text(encoding="utf-8")
-    if text.count(EPILOGUE) != 1:
-        sys.exit("fa.cpp's epilogue is not the one this script knows (TADD then TROWEXPANDDIV)")
-    files = {"fa.cpp": work / "fa.cpp"}
-    files["fa.cpp"].write_text(text, encoding="utf-8")
-    for pattern in ("gu", "auto"):
-        files[f"fa.{pattern}.cpp"] = work / f"fa.{pattern}.cpp"
-        subprocess.run([*ptofix, "run", "--pattern", pattern, str(files["fa.cpp"]), "-o",
-                        str(files[f"fa.{pattern}.cpp"])], check=True, stderr=subprocess.DEVNULL)
-    files["fa.epilogue-barrier.cpp"] = work / "fa.epilogue-barrier.cpp"
-    files["fa.epilogue-barrier.cpp"].write_text(text.replace(EPILOGUE, WITH_BARRIER), encoding="utf-8")
-    return files
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def perf(ptofix: list[str], files: list[Path], pto_isa: str, tiles: int, model: str) -> tuple[list[int], float]:
-    start = time.monotonic()
-    done = subprocess.run([*ptofix, "perf", *map(str, files), "--pto-isa", pto_isa, "--arg", f"v7={tiles}",
-                           "--barrier-model", model], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(done.stderr)
-    cycles = [int(line.split(": ", 1)[1].split(" cycles", 1)[0].replace(",", ""))
-              for line in done.stdout.splitlines()]
-    return cycles, time.monotonic() - start
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pto-isa", default=str(REPO.parent / "shared" / "pto-isa" / "f35e7f60"))
-    parser.add_argument("--lengths", default="1024,2048,8192", help="sequence lengths S1 (multiples of 128)")
-    parser.add_argument("--ptofix", default=str(Path(sys.executable).with_name("ptofix")))
-    args = parser.parse_args()
-    ptofix = [args.ptofix]
-    lengths = [int(x) for x in args.lengths.split(",")]
+def auto_text(ptofix: list[str]) -> str:
+    """``run --pattern auto``'s output for the shipped fa.cpp."""
     with tempfile.TemporaryDirectory(prefix="perf-fa-") as scratch:
-        files = variants(Path(scratch), ptofix)
-        order = ["fa.cpp", "fa.gu.cpp", "fa.auto.cpp", "fa.epilogue-barrier.cpp"]
-        print("| S1 | barrier model | fa.cpp | fa.gu.cpp | fa.auto.cpp | epilogue barrier added | its removal |")
-        print("|---|---|---|---|---|---|---|")
-        timings = []
-        for length in lengths:
-            for model in ("pto-isa", "restart"):
-                cycles, seconds = perf(ptofix, [files[name] for name in order], args.pto_isa,
-                                       length // TILE_ROWS, model)
-                timings.append(seconds)
-                base, gu, auto, barrier = cycles
+        out = Path(scratch) / "fa.auto.cpp"
+        subprocess.run([*ptofix, "run", "--pattern", "auto", "-q", str(FA), "-o", str(out)], check=True)
+        return out.read_text(encoding="utf-8")
 
-                def cell(value: int, against: int) -> str:
-                    return f"{value:,} ({100 * (value - against) / against:+.1f}%)"
-                print(f"| {length} | {model} | {base:,} | {cell(gu, base)} | {cell(auto, base)} | "
-                      f"{barrier:,} | {cell(base, barrier)} |")
-        print(f"\nperf runs of 4 kernels: first {timings[0]:.1f} s, then {min(timings):.1f} s to "
-              f"{max(timings[1:] or timings):.1f} s")
+
+def load(path: Path = RECORD) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"runs": []}
+
+
+def save(record: dict, path: Path = RECORD) -> None:
+    record["runs"].sort(key=lambda run: (run["s1"], MODELS.index(run["barrier_model"])))
+    path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def measure(args: argparse.Namespace) -> int:
+    ptofix = [args.ptofix]
+    base = FA.read_text(encoding="utf-8")
+    auto = auto_text(ptofix)
+    record = load()
+    kernels = {"fa.cpp": sha256(base), "fa.auto.cpp": sha256(auto)}
+    if record.get("kernels") != kernels:
+        if record["runs"]:
+            print("perf_fa.py: the kernels differ from the recorded ones: every length is measured again",
+                  file=sys.stderr)
+        record = {"kernels": kernels, "runs": []}
+    record["pto_isa"] = os.path.basename(os.path.normpath(args.pto_isa))
+    done = {(run["s1"], run["barrier_model"]) for run in record["runs"]}
+    with tempfile.TemporaryDirectory(prefix="perf-fa-") as scratch:
+        files = [Path(scratch) / "fa.cpp", Path(scratch) / "fa.auto.cpp"]
+        files[0].write_text(base, encoding="utf-8")
+        files[1].write_text(auto, encoding="utf-8")
+        for length in (int(x) for x in args.lengths.split(",")):
+            if length % TILE_ROWS:
+                sys.exit(f"perf_fa.py: S1 = {length} is not a multiple of {TILE_ROWS}")
+            for model in args.models.split(","):
+                if (length, model) in done and not args.again:
+                    continue
+                start = time.monotonic()
+                proc = subprocess.run(["nice", *ptofix, "perf", *map(str, files), "--pto-isa", args.pto_isa,
+                                       "--arg", f"v7={length // TILE_ROWS}", "--barrier-model", model,
+                                       "--report", "json", "-q", "--timeout", str(args.timeout)],
+                                      capture_output=True, text=True, check=False)
+                seconds = time.monotonic() - start
+                if proc.returncode != 0:
+                    print(f"perf_fa.py: S1 = {length}, {model}: perf failed after {seconds:.0f} s:\n{proc.stderr}",
+                          file=sys.stderr)
+                    return 1
+                report = json.loads(proc.stdout)
+                before, after = report["files"]
+                record["runs"] = [run for run in record["runs"] if (run["s1"], run["barrier_model"]) != (length, model)]
+                record["runs"].append({
+                    "s1": length, "barrier_model": model, "wall_seconds": round(seconds, 1),
+                    "run_seconds": round(before["run_seconds"] + after["run_seconds"], 2),
+                    "before": {key: before[key] for key in ("total_cycles", "vec_critical", "vec_busy", "cube_busy")},
+                    "after": {key: after[key] for key in ("total_cycles", "vec_critical", "vec_busy", "cube_busy")}})
+                save(record)
+                print(f"S1 = {length}, {model}: {before['total_cycles']:,} -> {after['total_cycles']:,} cycles "
+                      f"({seconds:.0f} s)", flush=True)
     return 0
+
+
+def _change(before: int, after: int) -> str:
+    return f"{100 * (after - before) / before:+.1f}%" if before else "n/a"
+
+
+def table(record: dict) -> str:
+    """The README's section: the Markdown table of the recorded runs and what they were run on."""
+    lines = ["| S1 | barrier model | total, as shipped | total, `auto` | change | VEC critical, as shipped | "
+             "VEC critical, `auto` | change |",
+             "|---|---|---|---|---|---|---|---|"]
+    for run in record["runs"]:
+        b, a = run["before"], run["after"]
+        lines.append(f"| {run['s1']:,} | {run['barrier_model']} | {b['total_cycles']:,} | {a['total_cycles']:,} | "
+                     f"{_change(b['total_cycles'], a['total_cycles'])} | {b['vec_critical']:,} | "
+                     f"{a['vec_critical']:,} | {_change(b['vec_critical'], a['vec_critical'])} |")
+    measured = sorted({run["s1"] for run in record["runs"]})
+    missing = [length for length in LENGTHS if length not in measured]
+    wall = sum(run["wall_seconds"] for run in record["runs"])
+    slowest = max(record["runs"], key=lambda run: run["wall_seconds"], default=None)
+    lines.append("")
+    lines.append(f"Perf-Sim of pto-isa {record.get('pto_isa', '?')}, one core, `ptofix perf fa.cpp fa.auto.cpp "
+                 f"--arg v7=S1/128 --barrier-model MODEL`; `fa.auto.cpp` is `ptofix run --pattern auto fa.cpp`'s "
+                 f"output (SHA-256 {record['kernels']['fa.auto.cpp'][:12]}..., fa.cpp "
+                 f"{record['kernels']['fa.cpp'][:12]}...). The {len(record['runs'])} perf runs took {wall:,.0f} s "
+                 f"of wall time in all on the shared 2-core machine, niced, builds included"
+                 + (f"; the longest, S1 = {slowest['s1']:,} ({slowest['barrier_model']}), {slowest['wall_seconds']:,.0f} s"
+                    if slowest else "") + ".")
+    if missing:
+        lines.append(f"Not measured: S1 = {', '.join(f'{m:,}' for m in missing)} (see kernels/flash_attention/"
+                     f"perf_fa.json's `not_measured`: {record.get('not_measured', 'not run yet')}).")
+    return "\n".join(lines) + "\n"
+
+
+def readme_text(readme: str, record: dict) -> str:
+    if readme.count(BEGIN) != 1 or readme.count(END) != 1 or readme.index(BEGIN) > readme.index(END):
+        sys.exit(f"perf_fa.py: {README} has not exactly one pair of the table's markers")
+    head, rest = readme.split(BEGIN)
+    _, tail = rest.split(END)
+    return f"{head}{BEGIN}\n{table(record)}{END}{tail}"
+
+
+def readme(args: argparse.Namespace) -> int:
+    text = README.read_text(encoding="utf-8")
+    new = readme_text(text, load())
+    if args.check:
+        if new != text:
+            print(f"perf_fa.py: {README}'s table is not what the recorded numbers give: run scripts/perf_fa.py readme",
+                  file=sys.stderr)
+            return 1
+        return 0
+    if new != text:
+        README.write_text(new, encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="step", required=True)
+    run = sub.add_parser("measure", help="run Perf-Sim and record the numbers in perf_fa.json")
+    run.add_argument("--pto-isa", default=str(REPO.parent / "shared" / "pto-isa" / "f35e7f60"))
+    run.add_argument("--lengths", default=",".join(map(str, LENGTHS)), help="sequence lengths S1 (multiples of 128)")
+    run.add_argument("--models", default=",".join(MODELS))
+    run.add_argument("--again", action="store_true", help="measure lengths already recorded again")
+    run.add_argument("--timeout", type=int, default=3600, help="perf's --timeout per compile and run")
+    run.add_argument("--ptofix", default=str(Path(sys.executable).with_name("ptofix")))
+    run.set_defaults(handler=measure)
+    page = sub.add_parser("readme", help="write the README's table from perf_fa.json")
+    page.add_argument("--check", action="store_true", help="compare only: exit 1 when the README differs")
+    page.set_defaults(handler=readme)
+    args = parser.parse_args(argv)
+    return int(args.handler(args))
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from ..output import write_stderr, write_stdout
+from ..output import Outputs, check_output_path, write_stderr, write_stdout
 from ..perf import MAX_BLOCK_DIM
 from ..source import PtofixError
 from .help_format import HelpFormatter
@@ -76,7 +77,11 @@ def add_parser(subparsers) -> None:
                    help="compilers run at once (default: the CPUs, at most 4)")
     p.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
                    help="stop a compile, link or Perf-Sim run after this long, an error (default: 600)")
-    p.add_argument("--report", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--report", choices=("text", "json", "html"), default="text",
+                   help="output format (default: text); html: a page of each kernel's Perf-Sim lanes on one time "
+                        "axis with a marker per executed pipe_barrier(PIPE_V), written to --report-file")
+    p.add_argument("--report-file", metavar="FILE",
+                   help="write the report there (html needs one); the text lines still go to stdout")
     shown = p.add_mutually_exclusive_group()
     shown.add_argument("--progress", action="store_true",
                        help="a line on stderr per stage (the compiles, each Perf-Sim run) also when stderr is not a "
@@ -108,9 +113,31 @@ def run(args: argparse.Namespace) -> int:
                           block_dim=args.block_dim, barrier_model=args.barrier_model,
                           cache_dir=Path(args.cache_dir) if args.cache_dir else None, timeout=args.timeout,
                           jobs=args.jobs, progress=_progress_line if _progress_wanted(args) else None)
+    report_file = args.report_file if args.report_file != "-" else None
+    if args.report == "html" and report_file is None:
+        raise PtofixError("--report html writes a page: give it a file, --report-file PAGE.html")
+    if report_file is not None:
+        check_output_path(report_file, "report")       # (before minutes of building)
+    if args.report == "html":
+        options = replace(options, keep_swimlane=True)
     results = measure(list(args.files), options)
     notes = [note for result in results for note in result.notes]
     if notes:
         write_stderr("\n".join(notes) + "\n")
-    write_stdout(format_json(results, options) if args.report == "json" else format_text(results))
+    if args.report == "html":
+        from ..perf.measure import MODEL_NOTE
+        from ..perf.page import kernel_page, page
+        from ..source import read_source
+        body = page([kernel_page(r.path, read_source(r.path).text, r, args.pto_isa) for r in results],
+                    pto_isa=args.pto_isa, barrier_model=args.barrier_model, model_note=MODEL_NOTE)
+    else:
+        body = format_json(results, options) if args.report == "json" else format_text(results)
+    if report_file is None:
+        write_stdout(body)
+        return 0
+    outputs = Outputs(others=list(args.files))
+    outputs.add(report_file, body, "report")
+    outputs.commit()
+    if args.report != "text":
+        write_stdout(format_text(results))
     return 0

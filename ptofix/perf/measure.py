@@ -76,6 +76,9 @@ class PerfResult:
     cached: bool = False
     swimlane: list[dict] = field(default_factory=list)
     vec_critical: int = 0       # the longest vector unit's (AIV) span, first to last busy cycle
+    # With keep_swimlane: each pipe_barrier the kernel executed, (core, sub-block, Perf-Sim's sequence
+    # number, pipe, kernel line), in execution order (shim.hpp item 4).
+    barriers: list[tuple[int, int, int, int, int]] = field(default_factory=list)
 
     def change_against(self, first: PerfResult) -> float:
         return 0.0 if first.total_cycles == 0 else (self.total_cycles - first.total_cycles) / first.total_cycles
@@ -230,7 +233,10 @@ def run_binary(path: str, binary: Path, options: PerfOptions, values: list[str])
             why = (stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
             raise PtofixError(f"{path}: error: the Perf-Sim run failed (status {done.returncode}): {why}",
                               plain=True)
-        return _read_outputs(path, work / "perf_sim_output", stdout, stderr, seconds, options.keep_swimlane)
+        result = _read_outputs(path, work / "perf_sim_output", stdout, stderr, seconds, options.keep_swimlane)
+        if options.keep_swimlane:
+            result.barriers = _read_barriers(path, work / BARRIER_RECORD)
+        return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -271,6 +277,28 @@ def _read_outputs(path: str, outputs: Path, stdout: str, stderr: str, seconds: f
     critical = max((int(row["active_cycles"]) for row in rows if str(row["unit"]).startswith("AIV")), default=0)
     return PerfResult(path, int(total.group(1)), int(instructions.group(1)), rows, vec, cube, {},
                       _model_notes(path, stderr), run_seconds=seconds, swimlane=swimlane, vec_critical=critical)
+
+
+BARRIER_RECORD = "ptofix_perf_barriers.txt"     # written by shim.hpp's ptofix_perf_note_barrier
+
+
+def _read_barriers(path: str, record: Path) -> list[tuple[int, int, int, int, int]]:
+    """The kernel's barriers as the run recorded them (none: no file)."""
+    try:
+        text = record.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:
+        raise PtofixError(f"{path}: error: cannot read the run's barrier record: {exc}", plain=True) from None
+    out: list[tuple[int, int, int, int, int]] = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) != 5 or not all(f.isdigit() for f in fields):
+            raise PtofixError(f"{path}: error: the run's barrier record has a malformed line: {line[:80]!r}",
+                              plain=True)
+        core, sub, seq, pipe, at = (int(f) for f in fields)
+        out.append((core, sub, seq, pipe, at))
+    return out
 
 
 _FALLBACK = re.compile(r"fallback to 0 cycles: [^,]*, (op=\w+)")

@@ -41,23 +41,43 @@ PTO_INTERNAL void TLOAD_IMPL(TileData &dst, GlobalTensor<Element, ShapeT, Stride
 }
 } // namespace pto
 
-// 4. --barrier-model restart only: a pipe_barrier(PIPE_V|PIPE_ALL) the kernel writes between two
-//    PTO instructions restarts the vector stream, so the next vector op pays its start-up latency
-//    again, as pto-isa's stream model describes (pto/costmodel/a2a3/cce_costmodel/
-//    cce_costmodel_core.hpp, EstimateLinearCycles: "Paid at stream start (pipe queue empty == first
-//    vec op since the last sync ...)"). Unchanged, the checkout's pipe_barrier flushes the stream
-//    only inside a PTO instruction (FlushPendingTail returns early outside one), so a barrier
-//    between instructions costs nothing. pto-isa's own op bodies were read above and keep theirs.
-#if defined(PTOFIX_PERF_BARRIER_RESTARTS_VECTOR_STREAM)
-inline void ptofix_perf_pipe_barrier(auto pipe)
+// 4. Every pipe_barrier the kernel writes (pto-isa's own op bodies were read above and keep theirs)
+//    goes through ptofix_perf_pipe_barrier with its kernel line: it is recorded as the checkout
+//    records it (pto_costmodel_pipe_barrier, cce_costmodel_sync.hpp: a SyncRecorder::Barrier entry
+//    with the next sequence number), and one line "core sub-block seq pipe line" (core: the physical one) is appended to
+//    ./ptofix_perf_barriers.txt, so that perf's HTML page places each barrier between the vector
+//    instructions recorded before and after it (their sequence numbers end their swimlane names).
+//    With --barrier-model restart, a pipe_barrier(PIPE_V|PIPE_ALL) also restarts the vector
+//    stream, so the next vector op pays its start-up latency again, as pto-isa's stream model
+//    describes (pto/costmodel/a2a3/cce_costmodel/cce_costmodel_core.hpp, EstimateLinearCycles:
+//    "Paid at stream start (pipe queue empty == first vec op since the last sync ...)"). Unchanged,
+//    the checkout's pipe_barrier flushes the stream only inside a PTO instruction (FlushPendingTail
+//    returns early outside one), so a barrier between instructions costs nothing.
+#include <cstdio>
+inline void ptofix_perf_note_barrier(int pipe, int line)
+{
+    static std::FILE *const out = std::fopen("ptofix_perf_barriers.txt", "w");
+    const auto &records = ::pto::perf_sim::SyncRecorder::Get();
+    if (out == nullptr || records.empty()) {
+        return;
+    }
+    // (The recorders' core is the logical one, core x VEC_CORES_PER_AIC + sub-block: launch.hpp.)
+    std::fprintf(out, "%u %u %llu %d %d\n",
+                 static_cast<unsigned>(::pto::perf_sim::SyncRecorder::ActiveCore() / ::pto::perf_sim::VEC_CORES_PER_AIC),
+                 static_cast<unsigned>(::pto::perf_sim::current_subblock_id),
+                 static_cast<unsigned long long>(records.back().seq), pipe, line);
+}
+inline void ptofix_perf_pipe_barrier(auto pipe, int line)
 {
     pto_costmodel_pipe_barrier(pipe);
+#if defined(PTOFIX_PERF_BARRIER_RESTARTS_VECTOR_STREAM)
     if (pipe == PIPE_V || pipe == PIPE_ALL) {
         ::pto::mocker::ResetVectorStream();
     }
+#endif
+    ptofix_perf_note_barrier(static_cast<int>(pipe), line);
 }
 #undef pipe_barrier
-#define pipe_barrier(...) ptofix_perf_pipe_barrier(__VA_ARGS__)
-#endif
+#define pipe_barrier(...) ptofix_perf_pipe_barrier(__VA_ARGS__, __LINE__)
 
 #endif
