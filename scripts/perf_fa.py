@@ -20,6 +20,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,7 +67,7 @@ def measure(args: argparse.Namespace) -> int:
     ptofix = [args.ptofix]
     base = FA.read_text(encoding="utf-8")
     auto = auto_text(ptofix)
-    record = load()
+    record = load(args.record)
     kernels = {"fa.cpp": sha256(base), "fa.auto.cpp": sha256(auto)}
     if record.get("kernels") != kernels:
         if record["runs"]:
@@ -103,7 +104,7 @@ def measure(args: argparse.Namespace) -> int:
                     "run_seconds": round(before["run_seconds"] + after["run_seconds"], 2),
                     "before": {key: before[key] for key in ("total_cycles", "vec_critical", "vec_busy", "cube_busy")},
                     "after": {key: after[key] for key in ("total_cycles", "vec_critical", "vec_busy", "cube_busy")}})
-                save(record)
+                save(record, args.record)
                 print(f"S1 = {length}, {model}: {before['total_cycles']:,} -> {after['total_cycles']:,} cycles "
                       f"({seconds:.0f} s)", flush=True)
     return 0
@@ -111,6 +112,10 @@ def measure(args: argparse.Namespace) -> int:
 
 def _change(before: int, after: int) -> str:
     return f"{100 * (after - before) / before:+.1f}%" if before else "n/a"
+
+
+def _seconds(runs: list[dict]) -> str:
+    return " and ".join(f"{run['wall_seconds']:,.0f} s" for run in runs)
 
 
 def table(record: dict) -> str:
@@ -126,18 +131,18 @@ def table(record: dict) -> str:
     measured = sorted({run["s1"] for run in record["runs"]})
     missing = [length for length in LENGTHS if length not in measured]
     wall = sum(run["wall_seconds"] for run in record["runs"])
-    slowest = max(record["runs"], key=lambda run: run["wall_seconds"], default=None)
+    first = [run for run in record["runs"] if run["s1"] == min(measured, default=0)]
+    last = [run for run in record["runs"] if run["s1"] == max(measured, default=0)]
     lines.append("")
     lines.append(f"Perf-Sim of pto-isa {record.get('pto_isa', '?')}, one core, `ptofix perf fa.cpp fa.auto.cpp "
                  f"--arg v7=S1/128 --barrier-model MODEL`; `fa.auto.cpp` is `ptofix run --pattern auto fa.cpp`'s "
                  f"output (SHA-256 {record['kernels']['fa.auto.cpp'][:12]}..., fa.cpp "
-                 f"{record['kernels']['fa.cpp'][:12]}...). The {len(record['runs'])} perf runs took {wall:,.0f} s "
-                 f"of wall time in all on the shared 2-core machine, niced, builds included"
-                 + (f"; the longest, S1 = {slowest['s1']:,} ({slowest['barrier_model']}), {slowest['wall_seconds']:,.0f} s"
-                    if slowest else "") + ".")
+                 f"{record['kernels']['fa.cpp'][:12]}...). The {len(record['runs'])} perf runs (two kernels each) "
+                 f"took {wall:,.0f} s of wall time in all, niced, on a 2-core machine shared with other work"
+                 + (f": S1 = {first[0]['s1']:,}, builds included, {_seconds(first)}; S1 = {last[0]['s1']:,}, "
+                    f"{_seconds(last)}" if first else "") + ".")
     if missing:
-        lines.append(f"Not measured: S1 = {', '.join(f'{m:,}' for m in missing)} (see kernels/flash_attention/"
-                     f"perf_fa.json's `not_measured`: {record.get('not_measured', 'not run yet')}).")
+        lines.append(f"Not measured yet: S1 = {', '.join(f'{m:,}' for m in missing)}.")
     return "\n".join(lines) + "\n"
 
 
@@ -151,7 +156,7 @@ def readme_text(readme: str, record: dict) -> str:
 
 def readme(args: argparse.Namespace) -> int:
     text = README.read_text(encoding="utf-8")
-    new = readme_text(text, load())
+    new = readme_text(text, load(args.record))
     if args.check:
         if new != text:
             print(f"perf_fa.py: {README}'s table is not what the recorded numbers give: run scripts/perf_fa.py readme",
@@ -172,10 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--models", default=",".join(MODELS))
     run.add_argument("--again", action="store_true", help="measure lengths already recorded again")
     run.add_argument("--timeout", type=int, default=3600, help="perf's --timeout per compile and run")
-    run.add_argument("--ptofix", default=str(Path(sys.executable).with_name("ptofix")))
+    run.add_argument("--ptofix", default=shutil.which("ptofix") or str(Path(sys.executable).with_name("ptofix")),
+                     help="the ptofix to run (default: the one on PATH)")
+    run.add_argument("--record", type=Path, default=RECORD, help=f"where the numbers are kept (default: {RECORD.name})")
     run.set_defaults(handler=measure)
     page = sub.add_parser("readme", help="write the README's table from perf_fa.json")
     page.add_argument("--check", action="store_true", help="compare only: exit 1 when the README differs")
+    page.add_argument("--record", type=Path, default=RECORD, help=f"the numbers (default: {RECORD.name})")
     page.set_defaults(handler=readme)
     args = parser.parse_args(argv)
     return int(args.handler(args))

@@ -63,6 +63,11 @@ ELSEWHERE = {
     "ptofix run --pattern gu fa.cpp -o fa.gu.cpp && ptofix run --pattern auto fa.cpp -o fa.auto.cpp":
         "tests/test_perf.py (the FA README's perf lines, perfsim)",
     "ptofix perf fa.cpp fa.gu.cpp fa.auto.cpp --pto-isa $PTO_ISA --arg v7=16": "tests/test_perf.py (perfsim)",
+    "ptofix perf fa.cpp fa.auto.cpp --pto-isa $PTO_ISA --arg v7=16 --report html --report-file fa.perf.html":
+        "tests/test_perf_page.py (the FA README's page and table lines, perfsim)",
+    "python3 ../../scripts/perf_fa.py readme --check": "tests/test_perf_page.py (perfsim); tests/test_perf_fa_table.py",
+    "python3 ../../scripts/perf_fa.py measure --pto-isa $PTO_ISA --lengths 1024 --record fa.perf.json":
+        "tests/test_perf_page.py (perfsim: S1 = 1024 measured again gives the recorded numbers)",
 }
 # The dry-run excerpt of the FA README (printed lines, not commands): tests/test_fa_readme.py.
 EXCERPTS = ("`--dry-run` on this workload prints",)
