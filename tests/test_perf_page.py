@@ -16,13 +16,12 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from test_html_report import _browser, _png_size_and_colours, chromium
 from test_perf import FA, PTO_ISA, ROOT, in_perfsim
 
 from ptofix.cli import main
 from ptofix.perf.measure import MODEL_NOTE, PerfResult
-from ptofix.perf.page import KernelPage, Marker, lanes_of, page, place_barriers
+from ptofix.perf.page import KernelPage, lanes_of, page, place_barriers
 
 HOSTILE = "<img src=x onerror=alert(1)>&\"'.cpp"
 

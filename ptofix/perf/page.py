@@ -55,7 +55,7 @@ class Marker:
     line: int
     core: int
     sub: int
-    cycle: int                  # where it is drawn: the start of the vector op after it (else the end of the one before)
+    cycle: int                  # where it is drawn: the start of the vector op after it (else the end of the last)
     before: str                 # the vector instruction before it ('' none)
     after: str
     gap: int | None             # cycles the vector pipe was idle between the two
@@ -109,9 +109,12 @@ def place_barriers(lanes: list[Lane], barriers: list[tuple[int, int, int, int, i
         at = bisect.bisect_left(seqs, seq)
         before = events[at - 1] if at > 0 else None
         after = events[at] if at < len(events) else None
-        if before is None and after is None:
+        if after is not None:
+            cycle = after[0]
+        elif before is not None:
+            cycle = before[0] + before[1]
+        else:
             continue
-        cycle = after[0] if after is not None else before[0] + before[1]
         gap = after[0] - (before[0] + before[1]) if before is not None and after is not None else None
         markers.append(Marker(line, core, sub, cycle, _op_name(before), _op_name(after), gap))
     return markers
@@ -232,7 +235,8 @@ def _svg(kernel: KernelPage, window: Window, label: str, vector_only: bool = Fal
         colour = _COLOURS.get(lane.pipe, "#666666")
         for start, end, names in _merged(lane.events, window):
             x = window.x(max(start, window.origin))
-            w = max(WIDTH * (min(end, window.origin + window.span) - max(start, window.origin)) / window.span, 0.6)
+            w = WIDTH * (min(end, window.origin + window.span) - max(start, window.origin)) / window.span
+            w = w - 1 if w > 3 else max(w, 0.6)     # (a pixel's gap between two boxes wide enough to see)
             out.append(f"<rect x=\"{x:.1f}\" y=\"{y + 2}\" width=\"{w:.1f}\" height=\"{ROW - 4}\" fill=\"{colour}\">"
                        f"<title>{html.escape(_names_words(names))}: cycles {start:,}..{end:,}</title></rect>")
         out.append("</g>")
@@ -245,7 +249,8 @@ def _svg(kernel: KernelPage, window: Window, label: str, vector_only: bool = Fal
         y = rows[(core, sub)]
         x = window.x(group[0].cycle)
         lines = " ".join(str(line) for line in sorted({m.line for m in group}))
-        out.append(f"<g class=\"barrier\" data-lines=\"{lines}\" data-cycle=\"{group[0].cycle}\" data-unit=\"AIV{sub}\">"
+        out.append(f"<g class=\"barrier\" data-lines=\"{lines}\" data-cycle=\"{group[0].cycle}\" "
+                   f"data-unit=\"AIV{sub}\">"
                    f"<title>{html.escape(_marker_title(group, kernel))}</title>"
                    f"<rect class=\"hit\" x=\"{x - 3:.1f}\" y=\"{y - 3}\" width=\"6\" height=\"{ROW + 6}\"/>"
                    f"<line x1=\"{x:.1f}\" y1=\"{y - 2}\" x2=\"{x:.1f}\" y2=\"{y + ROW + 2}\"/>"
@@ -316,7 +321,8 @@ def page(kernels: list[KernelPage], *, pto_isa: str, barrier_model: str, model_n
                         "markers show where the barriers are and what pto-isa's calibrated head and tail say they "
                         "cost, not cycles Perf-Sim charged)" if barrier_model == "pto-isa" else
                         " (each of the kernel's pipe_barrier(PIPE_V) restarts the vector stream: the next vector op "
-                        "pays its start-up latency again)") + f". {html.escape(model_note[0].upper() + model_note[1:])}."
+                        "pays its start-up latency again)")
+           + f". {html.escape(model_note[0].upper() + model_note[1:])}."
            "</p>\n",
            "<table class=\"summary\"><tr><th>file</th><th>total cycles</th><th>change</th><th>VEC critical</th>"
            "<th>change</th><th>VEC busy</th><th>CUBE busy</th><th>PIPE_V barriers executed</th>"
