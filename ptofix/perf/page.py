@@ -29,6 +29,7 @@ LEFT = 150          # px of lane labels
 WIDTH = 1100        # px of the time axis
 ROW = 16            # px per lane
 HEAD = 26           # px above the lanes (the axis labels)
+MARKER_PX = 3       # barriers closer than this on one lane are drawn as one marker
 _TRACK = re.compile(r"^\[(AIC-(\d+))(?:/AIV-(\d+))?\]\s*(\S+)$")
 _SEQ = re.compile(r":(\d+)$")
 _SYNC = ("WAIT(", "SIGNAL(", "BARRIER")
@@ -194,6 +195,20 @@ def _net(cost: dict[str, Any] | None, gap: int | None) -> int | None:
 
 def _marker_title(group: list[Marker], kernel: KernelPage) -> str:
     first = group[0]
+    if len({m.line for m in group}) > 1:
+        # Several lines within a few pixels (a long run): counted, each line's cost in the table.
+        counts: dict[int, int] = {}
+        for m in group:
+            counts[m.line] = counts.get(m.line, 0) + 1
+        costs = [kernel.costs.get(m.line) for m in group]
+        bound = sum(c["cycles"]["per_execution"] for c in costs if c and c["cycles"]["per_execution"] is not None)
+        net = sum(n for m, c in zip(group, costs, strict=True) if (n := _net(c, m.gap)) is not None)
+        unknown = sum(1 for c in costs if not c or c["cycles"]["per_execution"] is None)
+        lines = ", ".join(f"line {line}" + (f" x{n}" if n > 1 else "") for line, n in sorted(counts.items()))
+        return (f"AIV{first.sub}, cycles {first.cycle:,}..{group[-1].cycle:,}: {len(group)} pipe_barrier(PIPE_V) "
+                f"({lines}); drain-and-refill at most {bound:,} cycles in all"
+                + (f" ({unknown} without a cost)" if unknown else "")
+                + f", ~{net:,} less the vector pipe's idle gaps; each line's cost is in the table below")
     parts = []
     for line in sorted({m.line for m in group}):
         at_line = [m for m in group if m.line == line]
@@ -240,11 +255,11 @@ def _svg(kernel: KernelPage, window: Window, label: str, vector_only: bool = Fal
             out.append(f"<rect x=\"{x:.1f}\" y=\"{y + 2}\" width=\"{w:.1f}\" height=\"{ROW - 4}\" fill=\"{colour}\">"
                        f"<title>{html.escape(_names_words(names))}: cycles {start:,}..{end:,}</title></rect>")
         out.append("</g>")
-    # The barrier markers: those within a pixel of each other on one lane drawn as one.
+    # The barrier markers: those within MARKER_PX of each other on one lane drawn as one.
     groups: dict[tuple[int, int, int], list[Marker]] = {}
     for marker in kernel.markers:
         if (marker.core, marker.sub) in rows and window.holds(marker.cycle, marker.cycle):
-            groups.setdefault((marker.core, marker.sub, round(window.x(marker.cycle))), []).append(marker)
+            groups.setdefault((marker.core, marker.sub, round(window.x(marker.cycle) / MARKER_PX)), []).append(marker)
     for (core, sub, _px), group in sorted(groups.items()):
         y = rows[(core, sub)]
         x = window.x(group[0].cycle)
