@@ -207,7 +207,7 @@ def _marker_title(group: list[Marker], kernel: KernelPage) -> str:
         lines = ", ".join(f"line {line}" + (f" x{n}" if n > 1 else "") for line, n in sorted(counts.items()))
         return (f"AIV{first.sub}, cycles {first.cycle:,}..{group[-1].cycle:,}: {len(group)} pipe_barrier(PIPE_V) "
                 f"({lines}); drain-and-refill at most {bound:,} cycles in all"
-                + (f" ({unknown} without a cost)" if unknown else "")
+                + (f" ({unknown:,} without a cost)" if unknown else "")
                 + f", ~{net:,} less the vector pipe's idle gaps; each line's cost is in the table below")
     parts = []
     for line in sorted({m.line for m in group}):
@@ -352,7 +352,7 @@ def page(kernels: list[KernelPage], *, pto_isa: str, barrier_model: str, model_n
         unknown = sum(1 for c in costs if not c or c["cycles"]["per_execution"] is None)
         cells = [kernel.path, f"{r.total_cycles:,}", change, f"{r.vec_critical:,}", critical, f"{r.vec_busy:,}",
                  f"{r.cube_busy:,}", f"{len(kernel.markers):,}",
-                 f"{bound:,}" + (f" ({unknown} without a cost)" if unknown else ""), f"{net:,}"]
+                 f"{bound:,}" + (f" ({unknown:,} without a cost)" if unknown else ""), f"{net:,}"]
         out.append(f"<tr data-file=\"{index}\">" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>\n")
     arguments = ", ".join(f"{k}={v}" for k, v in first.arguments.items()) or "none"
     out.append(f"</table>\n<p class=\"note\">Scalars: {html.escape(arguments)}. Every lane below is on one axis "
