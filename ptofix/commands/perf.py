@@ -125,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
     if notes:
         write_stderr("\n".join(notes) + "\n")
     if args.report == "html":
+        if options.progress is not None:
+            options.progress("ptofix perf: drawing the page (each kernel's barriers and their drain-and-refill cost)")
         from ..perf.measure import MODEL_NOTE
         from ..perf.page import kernel_page, page
         from ..source import read_source
