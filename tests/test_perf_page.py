@@ -368,3 +368,12 @@ def test_barriers_too_close_to_tell_apart_are_one_marker_that_counts_them():
     assert whole["markers"][0]["title"] == (
         "AIV0, cycles 905..985: 2 pipe_barrier(PIPE_V) (line 7, line 9); drain-and-refill at most 24 cycles in all "
         "(1 without a cost), ~19 less the vector pipe's idle gaps; each line's cost is in the table below")
+
+
+def test_barriers_that_cannot_be_placed_are_said_not_drawn():
+    result = _result("k.cpp", 1200)
+    result.swimlane = [{**event, "name": event["name"].split(":")[0]} for event in result.swimlane]  # (no :seq)
+    lanes = lanes_of(result.swimlane)
+    kernel = KernelPage("k.cpp", result, {}, {}, lanes, place_barriers(lanes, result.barriers))
+    text = page([kernel], pto_isa="/c", barrier_model="pto-isa", model_note=MODEL_NOTE)
+    assert kernel.markers == [] and "4 of the 4 pipe_barrier(PIPE_V) executed could not be placed" in text

@@ -94,7 +94,9 @@ def lanes_of(swimlane: list[dict[str, Any]]) -> list[Lane]:
 
 def place_barriers(lanes: list[Lane], barriers: list[tuple[int, int, int, int, int]]) -> list[Marker]:
     """Each executed PIPE_V barrier between the vector instructions of its sub-block recorded before
-    and after it (Perf-Sim's sequence numbers, the ``:N`` its swimlane names end with)."""
+    and after it (Perf-Sim's sequence numbers, the ``:N`` its swimlane names end with). One counter
+    numbers both: pto-isa f35e7f60 perf_sim/recorder.hpp, SharedNextSeq, drawn by PtoRecorder::Record
+    and SyncRecorder::Barrier; pipe_model_queue_impl.inl's InstrName appends the record's own."""
     by_unit: dict[tuple[int, int], tuple[list[int], list[tuple[int, int, str]]]] = {}
     for lane in lanes:
         if lane.pipe != "VEC" or lane.sub is None:
@@ -275,9 +277,14 @@ def _svg(kernel: KernelPage, window: Window, label: str, vector_only: bool = Fal
 
 
 def _barrier_table(kernel: KernelPage) -> str:
+    executed = sum(1 for barrier in kernel.result.barriers if barrier[3] == PIPE_V)
+    unplaced = (f"<p class=\"note\">{executed - len(kernel.markers):,} of the {executed:,} pipe_barrier(PIPE_V) "
+                "executed could not be placed (no vector instruction of its sub-block in the swimlane carries a "
+                "sequence number) and are not drawn.</p>\n") if executed > len(kernel.markers) else ""
     if not kernel.markers:
-        return "<p class=\"note\">No pipe_barrier(PIPE_V) executed.</p>\n"
-    rows = ["<table class=\"barriers\"><tr><th>line</th><th>code</th><th>between</th><th>executions (all AIVs)</th>"
+        return unplaced or "<p class=\"note\">No pipe_barrier(PIPE_V) executed.</p>\n"
+    rows = [unplaced, "<table class=\"barriers\"><tr><th>line</th><th>code</th><th>between</th>"
+            "<th>executions (all AIVs)</th>"
             "<th>drain-and-refill per execution (at most)</th><th>in this run, at most</th>"
             "<th>vector pipe idle across it</th><th>less the idle gaps</th></tr>\n"]
     for line in sorted({m.line for m in kernel.markers}):
