@@ -323,6 +323,12 @@ def test_the_fa_page_marks_every_barrier_the_kernel_executes(tmp_path):
     probe = rendered(text, tmp_path, "fa")
     assert len(probe["views"]) == 4 and probe["headings"][0].startswith("before: ")
     screenshot(page_file, tmp_path, "fa")
+    # The same run again (built, cached) writes the same bytes.
+    again = subprocess.run([sys.executable, "-m", "ptofix", "perf", str(FA), str(auto), "--pto-isa", str(PTO_ISA),
+                            "--arg", "v7=2", "--report", "html", "--report-file", str(tmp_path / "again.html"), "-q"],
+                           capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again.html").read_text(encoding="utf-8") == text
 
 
 @in_perfsim
