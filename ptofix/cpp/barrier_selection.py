@@ -4,8 +4,8 @@ functions taking the analysis as `self`; the class delegates to them."""
 from __future__ import annotations
 
 from .barrier_decisions import _NEEDED_ONCE, _NOT_ANALYSED, PATTERNS, Decision
-from .barrier_flags import _AT_BOUNDARY
-from .barrier_sites import _macro_barrier, _unread_barrier, _v_barrier_offsets
+from .barrier_flags import AT_BOUNDARY
+from .barrier_sites import macro_barrier, unread_barrier, v_barrier_offsets
 from .cfg_events import Event
 from .model import OpaqueStmt, SimpleStmt
 from .weights import statement_weights
@@ -44,10 +44,10 @@ def run(self: BarrierAnalysis, patterns: set[str], force: bool = False, weights:
         counts = statement_weights(fn, cfg.sem)
         for stmt in fn.statements():
             if id(stmt) not in cfg.barrier_events or not isinstance(stmt, SimpleStmt):
-                unread = _unread_barrier(cfg, stmt) or _macro_barrier(stmt, self.barrier_macros)
+                unread = unread_barrier(cfg, stmt) or macro_barrier(stmt, self.barrier_macros)
                 if unread:
                     # Inside an opaque construct: one for each barrier it spells, where it is.
-                    spelled = _v_barrier_offsets(stmt.text) if isinstance(stmt, (OpaqueStmt, SimpleStmt)) else []
+                    spelled = v_barrier_offsets(stmt.text) if isinstance(stmt, (OpaqueStmt, SimpleStmt)) else []
                     for offset in spelled or [0]:
                         d = Decision(fn, stmt, None, False, reason=unread, unread=True,
                                      at=stmt.span.start + offset)
@@ -119,7 +119,7 @@ def _decide_with(self: BarrierAnalysis, d: Decision, removed: set[int]) -> Decis
         self._reached = None
     # (A walk that reached the function's entry or exit read what its callers leave in
     # flight, which other barriers' removals change: such a proof is not kept.)
-    if _AT_BOUNDARY not in reached and not self.ctx.exhausted():
+    if AT_BOUNDARY not in reached and not self.ctx.exhausted():
         known.insert(0, (_copy_decision(fresh), frozenset(reached & removed), frozenset(reached - removed)))
         del known[PROOFS_KEPT_PER_BARRIER:]
     fresh.weight = d.weight

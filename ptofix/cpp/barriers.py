@@ -29,23 +29,23 @@ from ..pto.same_access_chain import same_access_chain
 from . import barrier_selection
 from .barrier_decisions import _NOT_ANALYSED, _UNMODELLED, Decision, Hazard, _describe_unknown
 from .barrier_flags import (
-    _AT_BOUNDARY,
-    _MAYBE_PENDING,
-    _NONE_PENDING,
-    _chain_link_alternates,
-    _declared_entry,
-    _entry_flag_state,
-    _flag_dataflow,
-    _flag_pair,
-    _leaves_set_pending,
-    _nearest,
+    AT_BOUNDARY,
+    MAYBE_PENDING,
+    NONE_PENDING,
+    chain_link_alternates,
+    declared_entry,
+    entry_flag_state,
+    flag_dataflow,
+    flag_pair,
+    leaves_set_pending,
+    nearest_op,
 )
 from .barrier_sites import (
-    _function_may_hold_v_barrier,
-    _may_hold_candidate,
     barrier_macros,
     candidate_groups,
+    function_may_hold_v_barrier,
     local_mentions,
+    may_hold_candidate,
 )
 from .cfg_events import UNKNOWN_EVENT_ID, Access, Event, EventKind
 from .model import CppFile, Function, LabelStmt, SimpleStmt
@@ -308,7 +308,7 @@ class BarrierAnalysis:
         return self._boundary_clean(fn, backward=False, cache=self._exit_clean, stack=frozenset())
 
     def is_entry(self, fn: Function) -> bool:
-        return _declared_entry(self.ctx, fn)
+        return declared_entry(self.ctx, fn)
 
     def _boundary_clean(self, fn: Function, backward: bool, cache: dict, stack: frozenset) -> bool:
         if self.is_entry(fn):
@@ -386,16 +386,16 @@ class BarrierAnalysis:
         if known is None:
             entry = self._flag_state_at_entry(cfg.fn, tag, frozenset())
             states, ok = self._v_to_s_dataflow(cfg, tag, entry)
-            known = self._alternation[key] = ok and not _leaves_set_pending(cfg, states)
+            known = self._alternation[key] = ok and not leaves_set_pending(cfg, states)
         return known
 
     def _v_to_s_dataflow(self, cfg: FunctionCFG, tag: str, entry: frozenset) -> tuple[dict, bool]:
-        """_flag_dataflow of a V->S flag, remembered: each helper a function calls reads the
+        """flag_dataflow of a V->S flag, remembered: each helper a function calls reads the
         caller's states at its call (a kernel calling n helpers would run it n times)."""
         key = (id(cfg.fn), tag, entry)
         found = self._dataflows.get(key)
         if found is None:
-            found = self._dataflows[key] = _flag_dataflow(cfg, tag, entry)
+            found = self._dataflows[key] = flag_dataflow(cfg, tag, entry)
         return found
 
     def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
@@ -403,33 +403,33 @@ class BarrierAnalysis:
         if key in self._flag_entry:
             return self._flag_entry[key]
         if self.is_entry(fn):
-            entry = _entry_flag_state(self.ctx, fn)
-            if entry == _NONE_PENDING:
+            entry = entry_flag_state(self.ctx, fn)
+            if entry == NONE_PENDING:
                 # The kernel's next launch starts clean only if this one cannot end with a set
                 # pending, its helpers' sets included (a call of one may leave one), and the 0/1
                 # states do not follow past a set while one may be pending (a second set before
                 # the wait is not allowed: what `set; set; wait;` leaves is not documented).
                 cfg = self.cfg(fn)
                 states, alternates = self._v_to_s_dataflow(cfg, tag, entry)
-                if cfg.unstructured or not alternates or _leaves_set_pending(cfg, states):
-                    entry = _MAYBE_PENDING
+                if cfg.unstructured or not alternates or leaves_set_pending(cfg, states):
+                    entry = MAYBE_PENDING
             self._flag_entry[key] = entry
             return entry
         if id(fn) in stack or len(stack) >= MAX_CALL_DEPTH:
-            return _MAYBE_PENDING
+            return MAYBE_PENDING
         sites = self.callers(fn)
         if not sites or not self._only_called_there(fn, sites):
-            return _MAYBE_PENDING
+            return MAYBE_PENDING
         result: frozenset = frozenset()
         for caller, event in sites:
             cfg = self.cfg(caller)
             if cfg.unstructured:
-                return _MAYBE_PENDING
+                return MAYBE_PENDING
             at_entry = self._flag_state_at_entry(caller, tag, stack | {id(fn)})
             states, alternates = self._v_to_s_dataflow(cfg, tag, at_entry)
             if not alternates:
-                return _MAYBE_PENDING
-            result = result | states.get(event.order, _MAYBE_PENDING)
+                return MAYBE_PENDING
+            result = result | states.get(event.order, MAYBE_PENDING)
         self._flag_entry[key] = result
         return result
 
@@ -499,7 +499,7 @@ class BarrierAnalysis:
                 if nxt is entry or nxt is exit_:
                     boundary = True
                     if reached is not None:
-                        reached.add(_AT_BOUNDARY)
+                        reached.add(AT_BOUNDARY)
                     continue
                 next_pending = pending
                 if kind is closes and nxt.tag in pending:
@@ -508,7 +508,7 @@ class BarrierAnalysis:
                     next_pending = pending | {nxt.tag}
                 if lenient and kind in (chain_first, chain_then) \
                         and not nxt.tag.endswith(":" + UNKNOWN_EVENT_ID) \
-                        and not (proven_only and not _chain_link_alternates(cfg, nxt.tag)):
+                        and not (proven_only and not chain_link_alternates(cfg, nxt.tag)):
                     # Each pipe runs its own instructions in program order, and wait_flag(P, Q, e)
                     # holds Q until P's set_flag(P, Q, e). Forward from the earlier op: V (or a pipe
                     # already after it) signals Q, Q waits for that signal, Q signals R, ..., V waits:
@@ -751,8 +751,8 @@ class BarrierAnalysis:
                              any(s <= lo_ and hi_ <= e for s, e in w.intervals) for w in writes)
                          for lo_, hi_ in overlap)
             lenient = self.lenient_flags and not proven_only
-            if covers and _flag_pair(cfg, stmts, lo, k, "PIPE_V", pipe, lenient) \
-                    and _flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V", lenient):
+            if covers and flag_pair(cfg, stmts, lo, k, "PIPE_V", pipe, lenient) \
+                    and flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V", lenient):
                 return True
         return False
 
@@ -763,7 +763,7 @@ class BarrierAnalysis:
         event = cfg.barrier_events.get(id(stmt))
         if event is None:
             return "", ""
-        return _nearest(event, backward=True), _nearest(event, backward=False)
+        return nearest_op(event, backward=True), nearest_op(event, backward=False)
 
     def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None,
             independent: bool = False, selection_proofs: int | None = None) -> list[Decision]:
@@ -862,7 +862,7 @@ class _LazyModels:
         self.usable = not spliced and not _has_cycle(edges)
 
     def may_hold_v_barrier(self, fn: Function, macros: frozenset[str]) -> bool:
-        return _function_may_hold_v_barrier(self.text, fn, macros)
+        return function_may_hold_v_barrier(self.text, fn, macros)
 
     def _raw_cfg(self, fn: Function) -> FunctionCFG:
         key = id(fn)
@@ -1033,7 +1033,7 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     whole-file run tries them. Should
     an analysis reach outside its group after all, the whole file is decided again in one piece.
     """
-    if not _may_hold_candidate(model):
+    if not may_hold_candidate(model):
         return [], []        # (no group would hold a candidate: nothing to group or model)
     mentions = local_mentions(model)
     groups = (grouping or independent_groups)(model, mentions)
