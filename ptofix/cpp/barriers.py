@@ -26,7 +26,6 @@ from functools import partial
 from ..pto.ops import EVERY_VERSION, IsaFacts
 from ..pto.race_model import CHAIN_CREDITED, DEFAULT_RACE_MODEL, RaceModel
 from ..pto.same_access_chain import same_access_chain
-from . import barrier_selection
 from .barrier_decisions import _NOT_ANALYSED, _UNMODELLED, Decision, Hazard, _describe_unknown
 from .barrier_flags import (
     AT_BOUNDARY,
@@ -40,6 +39,7 @@ from .barrier_flags import (
     leaves_set_pending,
     nearest_op,
 )
+from .barrier_selection import BarrierSelection
 from .barrier_sites import (
     barrier_macros,
     candidate_groups,
@@ -191,15 +191,9 @@ class BarrierAnalysis:
         self._alternation: dict[tuple, bool] = {}    # (id(Function), tag) -> _alternates
         self._dataflows: dict[tuple, tuple[dict, bool]] = {}     # _v_to_s_dataflow
         self.rewrites_used = 0
-        self._selection_budget = 0       # proofs left to the selection search (improve_selection)
-        # The selection search's latest proofs, by barrier: (decision, the removed barriers its
-        # walks crossed, the kept ones they stopped at). A proof reads ``self.removed`` only at the
-        # barriers its walks reach, so it holds again while those are as they were: the search
-        # and the joint proof ask the same barrier again and again with removals far from it
-        # changed, and a proof read back costs a few set operations, not two walks and their
-        # pairs (what kept decide_by_groups linear with a small constant: issue #60).
-        self._proofs: dict[tuple, list[tuple[Decision, frozenset, frozenset]]] = {}
-        self._reached: set[int] | None = None     # barriers the walks reach, while a proof is recorded
+        self.reached: set[int] | None = None     # barriers the walks reach, while a proof is recorded
+        # Which barriers are removed together (the greedy pass, the search, the joint proof).
+        self.selection = BarrierSelection(self)
 
     def release(self, keep_asts: bool = False) -> None:
         """Free the models of this analysis's functions once its decisions are read: the event
@@ -224,7 +218,7 @@ class BarrierAnalysis:
             self._lazy.raw.clear()
             self._lazy = None
         self.cfgs.clear()
-        self._proofs.clear()
+        self.selection.proofs.clear()
         self._hazard_pairs.clear()
 
     # -- per-function models ---------------------------------------------------------------
@@ -256,6 +250,18 @@ class BarrierAnalysis:
         sem = self.ctx.semantics(fn)
         assert sem is not None
         return sem.unparsed
+
+    def may_hold_v_barrier(self, fn: Function) -> bool:
+        """Whether ``fn`` may hold a PIPE_V barrier to decide (lazy: by its text, so that a function
+        with none is modelled only if a decision reads it; eager: every function)."""
+        return self._lazy is None or self._lazy.may_hold_v_barrier(fn, self.barrier_macros)
+
+    def forget_boundaries(self) -> None:
+        """Forget which function boundaries are clean: what a caller's walk found at a call site
+        was read with another set of removals."""
+        self._entry_clean.clear()
+        self._exit_clean.clear()
+        self._past_call_depth.clear()
 
     def callers(self, fn: Function) -> list:
         """[(caller, call event)] of every call of ``fn`` from the analysed functions, in file order."""
@@ -467,7 +473,7 @@ class BarrierAnalysis:
         entry, exit_ = cfg.entry, cfg.exit
         lenient = self.lenient_flags
         max_states = MAX_WINDOW_STATES
-        reached = self._reached
+        reached = self.reached
         while stack:
             event, back, pending = stack.pop()
             for nxt, is_back in (event.pred if backward else event.succ):
@@ -767,48 +773,9 @@ class BarrierAnalysis:
 
     def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None,
             independent: bool = False, selection_proofs: int | None = None) -> list[Decision]:
-        return barrier_selection.run(self, patterns, force, weights, independent, selection_proofs)
-
-    # -- which removals are made together ------------------------------------------------------
-    def _event_of(self, d: Decision) -> Event:
-        return barrier_selection._event_of(self, d)
-
-    def _decide_with(self, d: Decision, removed: set[int]) -> Decision:
-        return barrier_selection._decide_with(self, d, removed)
-
-    def _decide_without(self, d: Decision, given_back: set[int]) -> Decision:
-        return barrier_selection._decide_without(self, d, given_back)
-
-    def removals_in_window(self, d: Decision) -> set[int]:
-        return barrier_selection.removals_in_window(self, d)
-
-    def improve_selection(self, decisions: list[Decision], budget: int) -> list[Decision]:
-        return barrier_selection.improve_selection(self, decisions, budget)
-
-    def _blocked(self, decisions: list[Decision]) -> dict[int, tuple[list[int], bool]]:
-        return barrier_selection._blocked(self, decisions)
-
-    def _freeing_alone(self, d: Decision, run: list[tuple[int, int]], frees_together: bool) -> list[int]:
-        return barrier_selection._freeing_alone(self, d, run, frees_together)
-
-    def _better_swap(self, decisions: list[Decision],
-                     needs: dict[int, tuple[list[int], bool]]) -> list[Decision] | None:
-        return barrier_selection._better_swap(self, decisions, needs)
-
-    def _complete(self, decisions: list[Decision]) -> list[Decision]:
-        return barrier_selection._complete(self, decisions)
-
-    def prove_jointly(self, decisions: list[Decision]) -> tuple[list[Decision], bool]:
-        return barrier_selection.prove_jointly(self, decisions)
-
-    def _name_removals_in_window(self, d: Decision) -> None:
-        barrier_selection._name_removals_in_window(self, d)
-
-    def _places(self, offsets: list[int]) -> list[str]:
-        return barrier_selection._places(self, offsets)
-
-    def _explain_blocked(self, decisions: list[Decision], needs: dict[int, tuple[list[int], bool]]) -> None:
-        barrier_selection._explain_blocked(self, decisions, needs)
+        """Decide every selected barrier of the analysed functions: ``self.selection.run`` (which
+        barriers are removed together: barrier_selection.py)."""
+        return self.selection.run(patterns, force, weights, independent, selection_proofs)
 
 
 class _LazyModels:
@@ -1073,19 +1040,25 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
             unparsed[position[id(fn)]] = analysis.unparsed_of(fn)
             if modelled is not None:
                 modelled.append(fn)
-        instances: list[BarrierAnalysis] = []
+        instances: list[BarrierSelection] = []
         if ctx is not None and not force and any("template" in fn.declaration.words for fn in group):
             decisions, instances = decide_instantiations(
                 ctx, group, decisions, mentions,
-                partial(BarrierAnalysis, model, functions=group, ctx=ctx, lazy=True, mentions=mentions, isa=isa,
-                        race_model=race_model))
+                partial(_new_selection, model, group, ctx, mentions, isa, race_model))
         for d in decisions:
             kept[position[id(d.fn)]].append(keep(d))
         del decisions
         for instance in instances:
-            instance.release(keep_asts=True)
+            instance.analysis.release(keep_asts=True)
         analysis.release(keep_asts=number == len(groups))
     return [x for items in kept for x in items], [x for items in unparsed for x in items]
+
+
+def _new_selection(model: CppFile, group: list[Function], ctx: FileContext, mentions: dict[int, set[str]] | None,
+                   isa: IsaFacts, race_model: RaceModel) -> BarrierSelection:
+    """The selection of a new lazy analysis of ``group`` sharing ``ctx`` (an instantiation's)."""
+    return BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions, isa=isa,
+                           race_model=race_model).selection
 
 
 def _check_group(analysis: BarrierAnalysis, groups: int) -> None:
