@@ -265,14 +265,14 @@ FILE_SCOPE = "(file scope)"
 
 def _file_scope_entry(source: SourceText, offset: int) -> tuple:
     """The report entry of a barrier outside every function the model reads (as _keep's)."""
-    from ptofix.cpp.barrier_decisions import CAUSE_UNREAD
+    from ptofix.cpp.barrier_decisions import Cause, CauseKind
     line, col = source.line_col(offset)
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
         "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
         "reason": "in file-scope text ptofix does not read as a function (a function head it cannot parse, "
                   "a class body, a template): not analysed",
-        "unread": True, "cause": {"kind": CAUSE_UNREAD, "names": []},
+        "unread": True, "cause": Cause(CauseKind.UNREAD).json(),
     }
     return entry, None, None, (FILE_SCOPE, 1, False)
 
@@ -291,9 +291,7 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
     if d.unread:
         entry["unread"] = True
     if not d.removed and (d.unread or d.pattern is not None):
-        from ptofix.cpp.barrier_decisions import kept_cause
-        kind, names = kept_cause(d)
-        entry["cause"] = {"kind": kind, "names": names}
+        entry["cause"] = d.cause.json()
     if d.pattern is not None:
         entry["weight"] = d.weight
         entry["pairs_checked"] = d.pairs_checked

@@ -73,7 +73,7 @@ def unread_file_report(name: str, source, where: str, why: str, patterns: list[s
     report: dict = {"pass": name, "unread": f"{source.path}:{where}: {why}"}
     if name != "pipe-v-barrier":
         return report
-    from .cpp.barrier_decisions import CAUSE_UNREAD
+    from .cpp.barrier_decisions import Cause, CauseKind
     decisions = []
     for match in _SPELLED_BARRIER.finditer(source.text):
         line, col = source.line_col(match.start())
@@ -81,7 +81,7 @@ def unread_file_report(name: str, source, where: str, why: str, patterns: list[s
             "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
             "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
             "reason": f"the file is not read ({where}: {why}): not analysed", "unread": True,
-            "cause": {"kind": CAUSE_UNREAD, "names": []}})
+            "cause": Cause(CauseKind.UNREAD).json()})
     report.update({"patterns": patterns, "barriers": len(decisions), "removed": 0, "statements_not_parsed": 0,
                    "dynamic_barriers": {}, "not_parsed": [], "decisions": decisions})
     return report
@@ -138,29 +138,18 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
     """One GCC-style note for a file whose pipe-v-barrier run kept barriers its patterns selected:
     how many of how many, and why, grouped by cause (the decisions' ``cause``), so that a run that
     removes less than asked says so (``run`` and ``build`` print it on stderr unless ``-q``)."""
-    from .cpp.barrier_decisions import (
-        CAUSE_BOUNDARY,
-        CAUSE_CONFLICT,
-        CAUSE_NOT_ANALYSED,
-        CAUSE_NOT_UNDERSTOOD,
-        CAUSE_OVERLAP,
-        CAUSE_PAST_SPACE,
-        CAUSE_PAST_UB,
-        CAUSE_UNKNOWN_BYTES,
-        CAUSE_UNMODELLED,
-        CAUSE_UNREAD,
-    )
+    from .cpp.barrier_decisions import CauseKind
     phrases = {
-        CAUSE_PAST_UB: f"for tiles placed past the {UB_BYTES // 1024} KiB UB",
-        CAUSE_PAST_SPACE: "for tiles placed past their memory space",
-        CAUSE_OVERLAP: "for a RAW/WAR/WAW byte overlap (needed)",
-        CAUSE_CONFLICT: "needed once other barriers are removed (each removable alone)",
-        CAUSE_UNKNOWN_BYTES: "for tiles whose UB bytes are not known",
-        CAUSE_NOT_UNDERSTOOD: "for code ptofix does not understand",
-        CAUSE_BOUNDARY: "for vector work outside their functions that may be in flight",
-        CAUSE_UNMODELLED: "for control flow ptofix does not model",
-        CAUSE_NOT_ANALYSED: "for a work bound (not analysed)",
-        CAUSE_UNREAD: "for barriers not read as PIPE_V's",
+        CauseKind.PAST_UB.value: f"for tiles placed past the {UB_BYTES // 1024} KiB UB",
+        CauseKind.PAST_SPACE.value: "for tiles placed past their memory space",
+        CauseKind.OVERLAP.value: "for a RAW/WAR/WAW byte overlap (needed)",
+        CauseKind.CONFLICT.value: "needed once other barriers are removed (each removable alone)",
+        CauseKind.UNKNOWN_BYTES.value: "for tiles whose UB bytes are not known",
+        CauseKind.NOT_UNDERSTOOD.value: "for code ptofix does not understand",
+        CauseKind.BOUNDARY.value: "for vector work outside their functions that may be in flight",
+        CauseKind.UNMODELLED.value: "for control flow ptofix does not model",
+        CauseKind.NOT_ANALYSED.value: "for a work bound (not analysed)",
+        CauseKind.UNREAD.value: "for barriers not read as PIPE_V's",
     }
     notes = []
     for rep in reports:
@@ -175,7 +164,7 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
         counts: dict[str, int] = {}
         names: dict[str, list[str]] = {}
         for d in kept:
-            kind = d.get("cause", {}).get("kind", CAUSE_NOT_UNDERSTOOD)
+            kind = d.get("cause", {}).get("kind", CauseKind.NOT_UNDERSTOOD.value)
             counts[kind] = counts.get(kind, 0) + 1
             listed = names.setdefault(kind, [])
             for name in d.get("cause", {}).get("names", []):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .barrier_decisions import _NEEDED_ONCE, _NOT_ANALYSED, PATTERNS, Decision
+from .barrier_decisions import PATTERNS, Cause, CauseKind, Decision
 from .barrier_flags import AT_BOUNDARY
 from .barrier_sites import macro_barrier, unread_barrier, v_barrier_offsets
 from .cfg_events import Event
@@ -86,6 +86,7 @@ class BarrierSelection:
         improve_selection (default: by the number of candidates; 0: the greedy pass's set)."""
         slots: list[Decision | None] = []
         candidates = []
+        source = self.analysis.model.source
         for fn in self.analysis.functions:
             if not self.analysis.may_hold_v_barrier(fn):
                 continue      # no barrier to decide: modelled only if a decision reads it
@@ -98,8 +99,8 @@ class BarrierSelection:
                         # Inside an opaque construct: one for each barrier it spells, where it is.
                         spelled = v_barrier_offsets(stmt.text) if isinstance(stmt, (OpaqueStmt, SimpleStmt)) else []
                         for offset in spelled or [0]:
-                            d = Decision(fn, stmt, None, False, reason=unread, unread=True,
-                                         at=stmt.span.start + offset)
+                            d = Decision(fn, stmt, None, False, unread=True, at=stmt.span.start + offset)
+                            d.explain(Cause(CauseKind.UNREAD, why=unread, function=fn.name), source)
                             d.weight = counts.get(id(stmt), 1)
                             slots.append(d)
                     continue
@@ -114,7 +115,8 @@ class BarrierSelection:
                 if pattern is None and "auto" in patterns:
                     pattern = "auto"
                 if pattern is None:
-                    d = Decision(fn, stmt, None, False, reason="not selected by --pattern", context=(before, after))
+                    d = Decision(fn, stmt, None, False, context=(before, after))
+                    d.explain(Cause(CauseKind.NOT_SELECTED, function=fn.name), source)
                     d.weight = weight
                     slots.append(d)
                     continue
@@ -386,44 +388,22 @@ class BarrierSelection:
 
 
     def name_removals_in_window(self, d: Decision) -> None:
-        """Name in kept ``d``'s reason the removals (of ``self.analysis.removed``) its walks cross."""
+        """Say in kept ``d``'s cause the removals (of ``analysis.removed``) its walks cross."""
         crossed = self.removals_in_window(d)
         offsets = [event.stmt.span.start for event in self.analysis.cfg(d.fn).barrier_events.values()
                    if id(event) in crossed and event.stmt is not None]
-        if not offsets:
-            return
-        places = self.places(offsets)
-        if len(places) == 1:
-            d.reason = f"{_NEEDED_ONCE} barrier at {places[0]} is removed: {d.reason}"
-        else:
-            d.reason = f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed: {d.reason}"
+        if offsets:
+            d.explain(d.cause.with_needed_once(offsets, False), self.analysis.model.source)
 
-
-    def places(self, offsets: list[int]) -> list[str]:
-        """``LINE:COL`` of each offset, in file order."""
-        out = []
-        for offset in sorted(offsets):
-            line, col = self.analysis.model.source.line_col(offset)
-            out.append(f"{line}:{col}")
-        return out
-
-
-    def explain_blocked(self, decisions: list[Decision],
-                         needs: dict[int, tuple[list[int], bool]]) -> None:
-        """Say in each blocked barrier's reason which removals made it needed."""
+    def explain_blocked(self, decisions: list[Decision], needs: dict[int, tuple[list[int], bool]]) -> None:
+        """Say in each blocked barrier's cause which removals made it needed."""
         for i, (blockers, alone) in needs.items():
             d = decisions[i]
-            if d.removed or d.reason.startswith((_NOT_ANALYSED, _NEEDED_ONCE)):
-                continue
-            places = self.places([decisions[j].stmt.span.start for j in blockers])
-            if len(places) == 1:
-                why = f"{_NEEDED_ONCE} barrier at {places[0]} is removed"
-            elif alone:
-                why = (f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed "
-                       "(any one of them kept would free it)")
-            else:
-                why = f"{_NEEDED_ONCE} barriers at {', '.join(places)} are removed"
-            d.reason = f"{why}: {d.reason}"
+            cause = d.cause
+            if d.removed or cause.needed_once or (cause.kind is CauseKind.NOT_ANALYSED and not cause.unknown):
+                continue       # (a proof the work bound ended, or one that names its removals already)
+            offsets = [decisions[j].stmt.span.start for j in blockers]
+            d.explain(cause.with_needed_once(offsets, alone), self.analysis.model.source)
 
 
 def _copy_decision(d: Decision) -> Decision:

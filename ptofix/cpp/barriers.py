@@ -24,9 +24,9 @@ from __future__ import annotations
 from functools import partial
 
 from ..pto.ops import EVERY_VERSION, IsaFacts
-from ..pto.race_model import CHAIN_CREDITED, DEFAULT_RACE_MODEL, RaceModel
+from ..pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from ..pto.same_access_chain import same_access_chain
-from .barrier_decisions import _NOT_ANALYSED, _UNMODELLED, Decision, Hazard, _describe_unknown
+from .barrier_decisions import Cause, CauseKind, Decision, Hazard, hazard_kind, unknown_kind
 from .barrier_flags import (
     AT_BOUNDARY,
     MAYBE_PENDING,
@@ -70,6 +70,11 @@ MAX_WINDOW_STATES = 16 * MAX_WINDOW_OPS
 # Callers a helper's clean entry or exit (or its flags' state there) is traced back through: past
 # this depth it is taken as not clean (may be anything), as recursion is (bounded recursion depth).
 MAX_CALL_DEPTH = 64
+# The tag of the unknown event a walk puts in its window where it crossed more than
+# MAX_REMOVED_CROSSED removed barriers (WINDOW_BOUND: where a walk stopped): work bounds, by which a
+# kept barrier's cause is "not analysed".
+CROSSING_BOUND = "<crossing bound>"
+WORK_BOUNDS = frozenset([WINDOW_BOUND, CROSSING_BOUND])
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
 
 
@@ -499,7 +504,7 @@ class BarrierAnalysis:
                     if crossings > MAX_REMOVED_CROSSED:
                         # Bounded work: a window this long is reported as not analysed (kept).
                         found.setdefault((id(nxt), state[1]), Event(
-                            EventKind.UNKNOWN, stmt=nxt.stmt, order=nxt.order,
+                            EventKind.UNKNOWN, stmt=nxt.stmt, order=nxt.order, tag=CROSSING_BOUND,
                             why=f"more than {MAX_REMOVED_CROSSED} removed barriers in one window (not analysed)"))
                         continue
                 if nxt is entry or nxt is exit_:
@@ -548,7 +553,7 @@ class BarrierAnalysis:
             # (Read after the proof, which may be what spent the budget: the answers it combined
             # may then have been computed on both sides of that point.)
             decision.removable = False
-            decision.reason = f"{_NOT_ANALYSED}: {self.ctx.exhausted()}"
+            decision.explain(Cause(CauseKind.NOT_ANALYSED, why=self.ctx.exhausted()), self.model.source)
         return decision
 
     def _decide(self, fn: Function, stmt: SimpleStmt, pattern: str | None) -> Decision:
@@ -556,11 +561,12 @@ class BarrierAnalysis:
         event = cfg.barrier_events.get(id(stmt))
         decision = Decision(fn, stmt, pattern, False)
         decision.context = self.context(fn, stmt)
+        source = self.model.source
         if event is None:
-            decision.reason = "not a PIPE_V barrier in the model"
+            decision.explain(Cause(CauseKind.NOT_A_BARRIER), source)
             return decision
         if cfg.unstructured:
-            decision.reason = f"{_UNMODELLED} {fn.name}() is not modelled ({cfg.unstructured})"
+            decision.explain(Cause(CauseKind.UNMODELLED, why=cfg.unstructured, function=fn.name), source)
             return decision
         before, hit_entry = self.ops_in_flight(cfg, event, backward=True)
         after, hit_exit = self.ops_in_flight(cfg, event, backward=False)
@@ -577,7 +583,7 @@ class BarrierAnalysis:
                 decision.after_ops = [e for e, _ in after]
                 decision.hazard = hazard
                 decision.pairs_checked = pairs
-                decision.reason = hazard.summary(self.model.source)
+                decision.explain(Cause(hazard_kind(hazard), hazard=hazard, function=fn.name), source)
                 return decision
         if hit_entry and not self.entry_clean(fn):
             before.insert(0, (self._boundary_event(fn), False))
@@ -589,28 +595,20 @@ class BarrierAnalysis:
         if unknown:
             # Fail closed: an event the model does not understand touches every UB byte.
             decision.unknown_events = unknown
-            decision.reason = "kept: not understood in its window: " + "; ".join(
-                _describe_unknown(e, self.model.source) for e in unknown)
             first_p = unknown[0] if unknown[0] in decision.before_ops else (before[0][0] if before else unknown[0])
             decision.hazard = Hazard("unknown", first_p, unknown[-1], None, None, False)
+            decision.explain(Cause(unknown_kind(unknown, WORK_BOUNDS), hazard=decision.hazard, unknown=unknown,
+                                   function=fn.name), source)
             return decision
         decision.removable = True
         decision.pairs_checked = pairs
         decision.same_access_pairs = chains
-        rewritten = self.rewrites_used - rewrites_before
         if pairs == 0:
-            decision.reason = (f"redundant: no PIPE_V op can be in flight across it "
-                               f"({len(before)} before, {len(after)} after since/until the nearest drains)")
+            decision.explain(Cause(CauseKind.REDUNDANT, before=len(before), after=len(after), function=fn.name),
+                             source)
         else:
-            excuses = []
-            if chains:
-                # (Only the opt-in model credits a chain: pto/race_model.py.)
-                excuses.append(f"{chains} pair(s) credited as a {CHAIN_CREDITED} (--same-access-chains)")
-            if rewritten:
-                excuses.append(f"{rewritten} overlap(s) rewritten in between by another pipe, "
-                               "ordered by set/wait flags")
-            decision.reason = (f"proved: {pairs} op pair(s) across it have no RAW/WAR/WAW byte overlap"
-                               + (" except " + " and ".join(excuses) if excuses else ""))
+            decision.explain(Cause(CauseKind.PROVED, pairs=pairs, chains=chains,
+                                   rewritten=self.rewrites_used - rewrites_before, function=fn.name), source)
         return decision
 
     def _first_hazard(self, before: list, after: list, cfg: FunctionCFG) -> tuple[Hazard | None, int, int]:

@@ -41,6 +41,7 @@ def decide_instantiations(ctx: FileContext, group: list[Function], decisions: li
     out = list(decisions)
     selections: list[BarrierSelection] = []
     names = {fn.name for fn in group}
+    source = ctx.model.source
     for template in group:
         mine = [i for i, d in enumerate(out) if d.fn is template and not d.unread and d.pattern is not None]
         if not mine or not is_function_template(template):
@@ -53,14 +54,14 @@ def decide_instantiations(ctx: FileContext, group: list[Function], decisions: li
                 if not bindings and not why:
                     d.removed = d.removable = False
                 if not d.removed:
-                    d.reason = f"{d.reason}; {note}" if d.reason else note
+                    d.explain(d.cause.with_note(note), source)
             continue
         callees = (mentions or {}).get(id(template), set()) & names - {template.name}
         if any(d.removed and d.fn.name in callees for d in out):
             for i in mine:
                 if not out[i].removed:
-                    out[i].reason += f"; {template.name}() calls a function with removed barriers, so its " \
-                                     "instantiations are not analysed"
+                    out[i].explain(out[i].cause.with_note(f"{template.name}() calls a function with removed barriers, "
+                                                          "so its instantiations are not analysed"), source)
             continue
         others = [d for d in out if d.removed and d.fn is not template]
         per_binding: list[tuple[tuple, BarrierSelection, dict[int, Decision]]] = []
@@ -115,7 +116,7 @@ def decide_instantiations(ctx: FileContext, group: list[Function], decisions: li
                 binding, d = next(((b, proofs[key][1]) for b, proofs in first if not proofs[key][0]),
                                   dropped.get(key, (per_binding[0][0], per_binding[0][2][key])))
                 d.removed = False
-                d.reason = f"in {binding_label(template.name, binding)}: {d.reason}"
+                d.explain(d.cause.with_instantiation(binding_label(template.name, binding)), source)
             out[index] = d
     return out, selections
 
