@@ -305,6 +305,25 @@ class Cause(Struct):
         """The ``cause`` of a kept barrier in the JSON report: its summary kind and what it names."""
         return {"kind": self.summary_kind().value, "names": self.names()}
 
+    def fields(self, source: SourceText, hazard: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Every field, as JSON values: what the HTML page and the API render (beside the report,
+        whose entries keep their documented keys). ``hazard``: ``self.hazard.describe(source)``
+        when already at hand."""
+        if hazard is None and self.hazard is not None:
+            hazard = self.hazard.describe(source)
+        return {
+            "kind": self.kind.value, "summary_kind": self.summary_kind().value, "names": self.names(),
+            "hazard": hazard,
+            "chain_refused": self.hazard.chain_refused if self.hazard is not None else "",
+            "unknown": [{"location": source.location(e.stmt.span.start) if e.stmt is not None else None,
+                         "why": e.why} for e in self.unknown],
+            "why": self.why, "function": self.function,
+            "pairs": self.pairs, "chains": self.chains, "rewritten": self.rewritten,
+            "before": self.before, "after": self.after,
+            "needed_once": ["{}:{}".format(*source.line_col(offset)) for offset in self.needed_once],
+            "needed_alone": self.needed_alone, "instantiation": self.instantiation, "notes": list(self.notes),
+        }
+
 
 
 class Decision(Struct):
