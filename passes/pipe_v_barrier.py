@@ -268,14 +268,14 @@ def _file_scope_entry(source: SourceText, offset: int) -> tuple:
     """The report entry of a barrier outside every function the model reads (as _keep's)."""
     from ptofix.cpp.barrier_decisions import Cause, CauseKind
     line, col = source.line_col(offset)
+    cause = Cause(CauseKind.UNREAD, why="in file-scope text ptofix does not read as a function (a function head "
+                                        "it cannot parse, a class body, a template): not analysed")
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
         "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
-        "reason": "in file-scope text ptofix does not read as a function (a function head it cannot parse, "
-                  "a class body, a template): not analysed",
-        "unread": True, "cause": Cause(CauseKind.UNREAD).json(),
+        "reason": cause.text(source), "unread": True, "cause": cause.json(),
     }
-    return entry, None, None, (FILE_SCOPE, 1, False), Cause(CauseKind.UNREAD, why=entry["reason"]).fields(source)
+    return entry, None, None, (FILE_SCOPE, 1, False), cause.fields(source)
 
 
 def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: dict[int, str], costs=None) -> tuple:

@@ -63,7 +63,7 @@ class FilePasses:
             report["functions"] = functions
         if self.functions:
             _with_cause_fields(outcome.reports, outcome.details)
-        notes = kept_notes(source.path, outcome.reports) if self.notes else []
+        notes = kept_notes(source.path, outcome.reports, outcome.details) if self.notes else []
         lines = text_report(outcome.reports)
         if self.input_races:
             _before_summary(lines, self._add_input_races(source, report, reads))

@@ -151,7 +151,7 @@ class Cause(Struct):
     the API read the JSON fields). A Cause is never changed once made: ``with_*`` make new ones (a
     recorded proof handed out again shares its cause)."""
     __slots__ = ("kind", "hazard", "unknown", "why", "function", "pairs", "chains", "rewritten", "before",
-                 "after", "needed_once", "needed_alone", "instantiation", "notes")
+                 "after", "needed_once", "needed_alone", "instantiation", "notes", "construct")
     kind: CauseKind
     hazard: Hazard | None         # the pair of ops that keeps it (OVERLAP ... UNKNOWN_BYTES; unknown events too)
     unknown: list                 # the events not understood in its window (NOT_UNDERSTOOD, NOT_ANALYSED, BOUNDARY)
@@ -168,9 +168,12 @@ class Cause(Struct):
     needed_alone: bool            # ... each of which given back alone would free it
     instantiation: str            # the function template's instantiation that keeps it (`f<16, 128>`)
     notes: list[str]              # what the template decisions add (why no instantiation was analysed)
+    # UNREAD: the model's reason for the construct it does not read into, which holds the barrier
+    # (an OpaqueStmt's: parser.py's EXCLUSIVE_DEFINITIONS, ...); '' if none.
+    construct: str
     _fields: ClassVar[tuple[str, ...]] = ("kind", "hazard", "unknown", "why", "function", "pairs", "chains",
                                           "rewritten", "before", "after", "needed_once", "needed_alone",
-                                          "instantiation", "notes")
+                                          "instantiation", "notes", "construct")
 
     def __init__(
             self,
@@ -188,6 +191,7 @@ class Cause(Struct):
             needed_alone: bool = False,
             instantiation: str = "",
             notes: list[str] | None = None,
+            construct: str = "",
     ) -> None:
         self.kind = kind
         self.hazard = hazard
@@ -203,11 +207,12 @@ class Cause(Struct):
         self.needed_alone = needed_alone
         self.instantiation = instantiation
         self.notes = [] if notes is None else notes
+        self.construct = construct
 
     def _copy(self) -> Cause:
         return Cause(self.kind, self.hazard, list(self.unknown), self.why, self.function, self.pairs, self.chains,
                      self.rewritten, self.before, self.after, list(self.needed_once), self.needed_alone,
-                     self.instantiation, list(self.notes))
+                     self.instantiation, list(self.notes), self.construct)
 
     def with_needed_once(self, offsets: list[int], alone: bool) -> Cause:
         """This cause, needed once the barriers at ``offsets`` are removed (``alone``: any one of
@@ -322,6 +327,7 @@ class Cause(Struct):
             "before": self.before, "after": self.after,
             "needed_once": ["{}:{}".format(*source.line_col(offset)) for offset in self.needed_once],
             "needed_alone": self.needed_alone, "instantiation": self.instantiation, "notes": list(self.notes),
+            "construct": self.construct,
         }
 
 

@@ -100,7 +100,8 @@ class BarrierSelection:
                         spelled = v_barrier_offsets(stmt.text) if isinstance(stmt, (OpaqueStmt, SimpleStmt)) else []
                         for offset in spelled or [0]:
                             d = Decision(fn, stmt, None, False, unread=True, at=stmt.span.start + offset)
-                            d.explain(Cause(CauseKind.UNREAD, why=unread, function=fn.name), source)
+                            d.explain(Cause(CauseKind.UNREAD, why=unread, function=fn.name,
+                                            construct=stmt.reason if isinstance(stmt, OpaqueStmt) else ""), source)
                             d.weight = counts.get(id(stmt), 1)
                             slots.append(d)
                     continue
