@@ -148,19 +148,22 @@ def _side(side: dict[str, Any]) -> HazardSide:
 
 
 def _barrier_cause(fields: dict[str, Any]) -> BarrierCause:
-    """The API's record of a decision's cause, from its fields (Cause.fields)."""
-    hazard = fields["hazard"]
+    """The API's record of a decision's cause, from its fields (Cause.fields: those at their
+    default are left out)."""
+    hazard = fields.get("hazard")
     return BarrierCause(
-        kind=fields["kind"], summary_kind=fields["summary_kind"], names=tuple(fields["names"]),
+        kind=fields["kind"], summary_kind=fields["summary_kind"], names=tuple(fields.get("names", ())),
         hazard=hazard["kind"] if hazard is not None else None,
         earlier=_side(hazard["earlier"]) if hazard is not None else None,
         later=_side(hazard["later"]) if hazard is not None else None,
         across_loop_back_edge=bool(hazard and hazard["across_loop_back_edge"]),
-        same_access_chain=bool(hazard and hazard.get("same_access_chain")), chain_refused=fields["chain_refused"],
-        not_understood=tuple((event["location"], event["why"]) for event in fields["unknown"]),
-        why=fields["why"], function=fields["function"], pairs_checked=fields["pairs"],
-        same_access_chains=fields["chains"], rewritten=fields["rewritten"], needed_once=tuple(fields["needed_once"]),
-        instantiation=fields["instantiation"], notes=tuple(fields["notes"]))
+        same_access_chain=bool(hazard and hazard.get("same_access_chain")),
+        chain_refused=fields.get("chain_refused", ""),
+        not_understood=tuple((event["location"], event["why"]) for event in fields.get("unknown", ())),
+        why=fields.get("why", ""), function=fields.get("function", ""), pairs_checked=fields.get("pairs", 0),
+        same_access_chains=fields.get("chains", 0), rewritten=fields.get("rewritten", 0),
+        needed_once=tuple(fields.get("needed_once", ())), instantiation=fields.get("instantiation", ""),
+        notes=tuple(fields.get("notes", ())))
 
 
 def _line_col(location: str) -> tuple[int, int]:

@@ -188,7 +188,7 @@ def kept_notes(path: str, reports: list[dict], details: list[dict] | None = None
                          "directory with -I DIR (the directories bisheng searches, e.g. the CANN toolkit's "
                          "include directory for its runtime headers)")
         causes = detail.get("causes") or [None] * len(rep["decisions"])
-        constructs = [fields["construct"] for d, fields in zip(rep["decisions"], causes, strict=True)
+        constructs = [fields.get("construct", "") for d, fields in zip(rep["decisions"], causes, strict=True)
                       if fields is not None and d["decision"] == "kept"
                       and (d["pattern"] is not None or (d.get("unread") and "auto" in patterns))]
         notes.extend(_exclusive_definition_notes(path, constructs))

@@ -226,7 +226,7 @@ def _barrier_row(decision: dict[str, Any] | None, path: str) -> tuple[str, str]:
     if decision.get("pattern") is None and not decision.get("unread"):
         return "not-selected", "not selected by --pattern (the proof was not asked)"
     fields = decision.get("cause_fields")
-    if fields is not None and fields["hazard"] is not None:
+    if fields is not None and fields.get("hazard") is not None:
         return "kept", _kept_words(fields, reason).replace(f"{path}:", "line ")
     return "kept", reason
 
@@ -238,23 +238,23 @@ def _kept_words(fields: dict[str, Any], reason: str) -> str:
     events the model does not understand: their words, then the reason (which lists them)."""
     hazard = fields["hazard"]
     words = _hazard_words(hazard)
-    if fields["unknown"]:
+    if fields.get("unknown"):
         return words + "; " + reason if reason else words
     before = []
-    if fields["instantiation"]:
+    if fields.get("instantiation"):
         before.append(f"in {fields['instantiation']}")
-    needed = fields["needed_once"]
+    needed = fields.get("needed_once", [])
     if len(needed) == 1:
         before.append(f"needed once the barrier at {needed[0]} is removed")
     elif needed:
         before.append(f"needed once the barriers at {', '.join(needed)} are removed"
-                      + (" (any one of them kept would free it)" if fields["needed_alone"] else ""))
+                      + (" (any one of them kept would free it)" if fields.get("needed_alone") else ""))
     after = []
-    if fields["chain_refused"]:
+    if fields.get("chain_refused"):
         after.append(f"no same-access chain: {fields['chain_refused']}")
     if hazard.get("same_access_chain"):
         after.append(CHAIN_NOT_CREDITED)
-    after.extend(fields["notes"])
+    after.extend(fields.get("notes", []))
     if before:
         words = f"{': '.join(before)}: {words.removeprefix('needed: ')}"
     if after:
@@ -276,7 +276,7 @@ def _banners(report: dict[str, Any], path: str) -> list[str]:
                 reasons[str(decision.get("reason", "")).replace(f"{path}:", "line ")] = None
                 fields = decision.get("cause_fields") or {}
                 if fields.get("kind") == "unmodelled":
-                    functions.add(fields["function"])
+                    functions.add(fields.get("function", ""))
                 whys.update(str(event["why"]) for event in fields.get("unknown", []))
     for note in report.get("unverified", []):
         why = str(note["why"])

@@ -313,10 +313,11 @@ class Cause(Struct):
     def fields(self, source: SourceText, hazard: dict[str, Any] | None = None) -> dict[str, Any]:
         """Every field, as JSON values: what the HTML page and the API render (beside the report,
         whose entries keep their documented keys). ``hazard``: ``self.hazard.describe(source)``
-        when already at hand."""
+        when already at hand. A field at its default (empty, zero, None, False) is left out: a
+        large file's run holds one of these per barrier until its report is written."""
         if hazard is None and self.hazard is not None:
             hazard = self.hazard.describe(source)
-        return {
+        every: dict[str, Any] = {
             "kind": self.kind.value, "summary_kind": self.summary_kind().value, "names": self.names(),
             "hazard": hazard,
             "chain_refused": self.hazard.chain_refused if self.hazard is not None else "",
@@ -329,6 +330,7 @@ class Cause(Struct):
             "needed_alone": self.needed_alone, "instantiation": self.instantiation, "notes": list(self.notes),
             "construct": self.construct,
         }
+        return {key: value for key, value in every.items() if value or key in ("kind", "summary_kind")}
 
 
 
