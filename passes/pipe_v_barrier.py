@@ -121,9 +121,9 @@ class PipeVBarrierPass(Pass):
         outside_functions = [_file_scope_entry(source, offset) for offset in file_scope_barriers(model)]
         if outside_functions:
             kept = sorted(kept + outside_functions, key=lambda item: (item[0]["line"], item[0]["column"]))
-        edits: list[Edit] = [edit for _, edit, _, _ in kept if edit is not None]
-        warnings: list[str] = [warning for _, _, warning, _ in kept if warning is not None]
-        entries = [entry for entry, _, _, _ in kept]
+        edits: list[Edit] = [edit for _, edit, _, _, _ in kept if edit is not None]
+        warnings: list[str] = [warning for _, _, warning, _, _ in kept if warning is not None]
+        entries = [entry for entry, _, _, _, _ in kept]
         barrier_lines = {entry["line"] for entry in entries}
         for line in sorted(set(overrides) - barrier_lines):
             # (A line number that moved since the weights were written weighs nothing: say so.)
@@ -133,9 +133,9 @@ class PipeVBarrierPass(Pass):
             warnings.append(f"{source.path}: warning: pto-isa {self.pto_isa}: {note}")
         for note in isa.stale_notes(source.text):
             warnings.append(f"{source.path}: warning: pto-isa {self.pto_isa or isa.checkout}: {note}")
-        removed = sum(1 for _, _, _, (_, _, gone) in kept if gone)
+        removed = sum(1 for _, _, _, (_, _, gone), _ in kept if gone)
         dynamic: dict[str, dict[str, int]] = {}
-        for _, _, _, (name, weight, gone) in kept:
+        for _, _, _, (name, weight, gone), _ in kept:
             counts = dynamic.setdefault(name, {"before": 0, "after": 0})
             counts["before"] += weight
             counts["after"] += 0 if gone else weight
@@ -149,7 +149,8 @@ class PipeVBarrierPass(Pass):
             report["pto_isa"] = {"facts": isa.described, "notes": list(isa_notes)}
         if costs is not None:
             report["cycles"] = _cycle_totals(entries, costs)
-        return PassResult(edits, report, warnings)
+        # (Beside the report: the HTML page and the API read every field of each decision's cause.)
+        return PassResult(edits, report, warnings, {"causes": [fields for _, _, _, _, fields in kept]})
 
 
 def _cycle_totals(entries: list[dict], costs) -> dict:
@@ -265,20 +266,21 @@ FILE_SCOPE = "(file scope)"
 
 def _file_scope_entry(source: SourceText, offset: int) -> tuple:
     """The report entry of a barrier outside every function the model reads (as _keep's)."""
-    from ptofix.cpp.barrier_decisions import CAUSE_UNREAD
+    from ptofix.cpp.barrier_decisions import Cause, CauseKind
     line, col = source.line_col(offset)
+    cause = Cause(CauseKind.UNREAD, why="in file-scope text ptofix does not read as a function (a function head "
+                                        "it cannot parse, a class body, a template): not analysed")
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
         "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
-        "reason": "in file-scope text ptofix does not read as a function (a function head it cannot parse, "
-                  "a class body, a template): not analysed",
-        "unread": True, "cause": {"kind": CAUSE_UNREAD, "names": []},
+        "reason": cause.text(source), "unread": True, "cause": cause.json(),
     }
-    return entry, None, None, (FILE_SCOPE, 1, False)
+    return entry, None, None, (FILE_SCOPE, 1, False), cause.fields(source)
 
 
 def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: dict[int, str], costs=None) -> tuple:
-    """(report entry, edit or None, warning or None, (function, weight, removed)) of decision ``d``."""
+    """(report entry, edit or None, warning or None, (function, weight, removed), its cause's fields) of
+    decision ``d``."""
     line, col = source.line_col(d.at if d.at >= 0 else d.stmt.span.start)
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": d.fn.name,
@@ -291,9 +293,7 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
     if d.unread:
         entry["unread"] = True
     if not d.removed and (d.unread or d.pattern is not None):
-        from ptofix.cpp.barrier_decisions import kept_cause
-        kind, names = kept_cause(d)
-        entry["cause"] = {"kind": kind, "names": names}
+        entry["cause"] = d.cause.json()
     if d.pattern is not None:
         entry["weight"] = d.weight
         entry["pairs_checked"] = d.pairs_checked
@@ -302,8 +302,9 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
         entry["ops_after"] = [e.op or e.kind.value for e in d.after_ops]
         if costs is not None:
             entry["cycles"] = _cycles(d, costs)
+    hazard = None
     if d.hazard is not None:
-        entry["hazard"] = d.hazard.describe(source)
+        hazard = entry["hazard"] = d.hazard.describe(source)
     if d.unknown_events:
         entry["not_understood"] = [
             {"location": source.location(e.stmt.span.start) if e.stmt is not None else None, "why": e.why}
@@ -317,7 +318,7 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
         if not d.removable:
             warning = (f"{source.path}:{line}:{col}: warning: --force removed an unproven "
                        f"PIPE_V barrier: {d.reason}")
-    return entry, edit, warning, (labels[id(d.fn)], d.weight, d.removed)
+    return entry, edit, warning, (labels[id(d.fn)], d.weight, d.removed), d.cause.fields(source, hazard)
 
 
 PASS = PipeVBarrierPass

@@ -29,8 +29,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .compile_env import CompileEnvironment
 
-__all__ = ["BarrierDecision", "Canonicalized", "FixResult", "InputError", "Race", "canonicalize", "check",
-           "check_report", "fix_cpp"]
+__all__ = ["BarrierCause", "BarrierDecision", "Canonicalized", "FixResult", "HazardSide", "InputError", "Race",
+           "canonicalize", "check", "check_report", "fix_cpp"]
 
 InputError = PtofixError
 """Bad input or a bad setting: what the commands report as ``error:`` with exit status 2."""
@@ -48,6 +48,45 @@ class Canonicalized(NamedTuple):
 
 
 @dataclass(frozen=True)
+class HazardSide:
+    """One op of the pair of a hazard (or the construct the model does not understand)."""
+
+    op: str                 # the op, or what stands for the unknown construct
+    location: str | None    # `path:line:col`; None: a function boundary
+    operand: str            # the tile; "*" for an unknown construct (it may touch any UB byte)
+    access: Literal["read", "write"] | None    # None: an unknown construct
+    byte_ranges: tuple[tuple[int, int], ...] | None   # [start, end) bytes; None: not known
+
+
+@dataclass(frozen=True)
+class BarrierCause:
+    """Why ``fix_cpp`` removed or kept a barrier, as data (the fields the report's ``reason`` is
+    written from: ptofix/cpp/barrier_decisions.py Cause)."""
+
+    kind: str
+    """``redundant``/``proved`` (removable), ``overlap``, ``past-ub``, ``past-space``,
+    ``unknown-bytes``, ``not-understood``, ``not-analysed``, ``boundary``, ``unmodelled``,
+    ``unread``, ``not-a-barrier`` or ``not-selected``."""
+    summary_kind: str        # the report's ``cause.kind`` of a kept barrier (``conflict``: needed once others go)
+    names: tuple[str, ...]   # the tiles or function the summary names
+    hazard: Literal["RAW", "WAR", "WAW", "unknown"] | None
+    earlier: HazardSide | None
+    later: HazardSide | None
+    across_loop_back_edge: bool
+    same_access_chain: bool  # the pair is a PTOAS #674 same-access chain the race model does not credit
+    chain_refused: str       # why an exact same access is no same-access chain ('' if none)
+    not_understood: tuple[tuple[str | None, str], ...]   # (location, why) of each unknown construct
+    why: str                 # unmodelled: why; not-analysed: the bound; unread: why
+    function: str
+    pairs_checked: int
+    same_access_chains: int
+    rewritten: int
+    needed_once: tuple[str, ...]   # `line:col` of the removed barriers that make it needed
+    instantiation: str       # the function template instantiation that keeps it (`f<16, 128>`)
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class BarrierDecision:
     """What ``fix_cpp`` did with one ``pipe_barrier(PIPE_V);`` of the input."""
 
@@ -60,6 +99,7 @@ class BarrierDecision:
     before_op: str | None   # the vector op before it, and after it
     after_op: str | None
     reason: str             # in words: the proof, or the hazard that keeps it
+    cause: BarrierCause | None = None     # the same, as data (None: a file the model does not read)
 
 
 @dataclass(frozen=True)
@@ -98,6 +138,32 @@ class Race:
     # "same-access-chain": an unbarriered PTOAS #674 same-access chain (ptoas prunes its barrier,
     # Ascend's msSanitizer flags the pair); "overlap": any other race.
     category: Literal["overlap", "same-access-chain"] = "overlap"
+
+
+def _side(side: dict[str, Any]) -> HazardSide:
+    ranges = side.get("bytes")
+    return HazardSide(op=side["op"], location=side["location"] if side["location"] != "function boundary" else None,
+                      operand=side["operand"], access=side.get("access"),
+                      byte_ranges=None if ranges is None else tuple((a, b) for a, b in ranges))
+
+
+def _barrier_cause(fields: dict[str, Any]) -> BarrierCause:
+    """The API's record of a decision's cause, from its fields (Cause.fields: those at their
+    default are left out)."""
+    hazard = fields.get("hazard")
+    return BarrierCause(
+        kind=fields["kind"], summary_kind=fields["summary_kind"], names=tuple(fields.get("names", ())),
+        hazard=hazard["kind"] if hazard is not None else None,
+        earlier=_side(hazard["earlier"]) if hazard is not None else None,
+        later=_side(hazard["later"]) if hazard is not None else None,
+        across_loop_back_edge=bool(hazard and hazard["across_loop_back_edge"]),
+        same_access_chain=bool(hazard and hazard.get("same_access_chain")),
+        chain_refused=fields.get("chain_refused", ""),
+        not_understood=tuple((event["location"], event["why"]) for event in fields.get("unknown", ())),
+        why=fields.get("why", ""), function=fields.get("function", ""), pairs_checked=fields.get("pairs", 0),
+        same_access_chains=fields.get("chains", 0), rewritten=fields.get("rewritten", 0),
+        needed_once=tuple(fields.get("needed_once", ())), instantiation=fields.get("instantiation", ""),
+        notes=tuple(fields.get("notes", ())))
 
 
 def _line_col(location: str) -> tuple[int, int]:
@@ -165,15 +231,17 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
     passes = cpp_passes(options)
     outcome = run_fixes(source, passes, parse_cpp(source, environment))
     decisions = []
-    for report in outcome.reports:
+    for report, details in zip(outcome.reports, outcome.details, strict=True):
         if report.get("pass") != "pipe-v-barrier":
             continue
-        for d in report["decisions"]:
+        causes = details.get("causes") or [None] * len(report["decisions"])
+        for d, fields in zip(report["decisions"], causes, strict=True):
             decisions.append(BarrierDecision(
                 line=d["line"], column=d["column"], function=d.get("function", ""), decision=d["decision"],
                 selected=d["pattern"] is not None, pattern=d["pattern"], before_op=d.get("before_op"),
-                after_op=d.get("after_op"), reason=d["reason"]))
-    notes = kept_notes(path, outcome.reports)
+                after_op=d.get("after_op"), reason=d["reason"],
+                cause=_barrier_cause(fields) if fields is not None else None))
+    notes = kept_notes(path, outcome.reports, outcome.details)
     return FixResult(outcome.text, tuple(decisions), (*outcome.warnings, *notes), outcome.text != text)
 
 

@@ -73,15 +73,15 @@ def unread_file_report(name: str, source, where: str, why: str, patterns: list[s
     report: dict = {"pass": name, "unread": f"{source.path}:{where}: {why}"}
     if name != "pipe-v-barrier":
         return report
-    from .cpp.barrier_decisions import CAUSE_UNREAD
+    from .cpp.barrier_decisions import Cause, CauseKind
     decisions = []
+    cause = Cause(CauseKind.UNREAD, why=f"the file is not read ({where}: {why}): not analysed")
     for match in _SPELLED_BARRIER.finditer(source.text):
         line, col = source.line_col(match.start())
         decisions.append({
             "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
             "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
-            "reason": f"the file is not read ({where}: {why}): not analysed", "unread": True,
-            "cause": {"kind": CAUSE_UNREAD, "names": []}})
+            "reason": cause.text(source), "unread": True, "cause": cause.json()})
     report.update({"patterns": patterns, "barriers": len(decisions), "removed": 0, "statements_not_parsed": 0,
                    "dynamic_barriers": {}, "not_parsed": [], "decisions": decisions})
     return report
@@ -134,36 +134,26 @@ def cycle_words(d: dict) -> str:
     return "; " + cost_words(cost)
 
 
-def kept_notes(path: str, reports: list[dict]) -> list[str]:
+def kept_notes(path: str, reports: list[dict], details: list[dict] | None = None) -> list[str]:
     """One GCC-style note for a file whose pipe-v-barrier run kept barriers its patterns selected:
     how many of how many, and why, grouped by cause (the decisions' ``cause``), so that a run that
-    removes less than asked says so (``run`` and ``build`` print it on stderr unless ``-q``)."""
-    from .cpp.barrier_decisions import (
-        CAUSE_BOUNDARY,
-        CAUSE_CONFLICT,
-        CAUSE_NOT_ANALYSED,
-        CAUSE_NOT_UNDERSTOOD,
-        CAUSE_OVERLAP,
-        CAUSE_PAST_SPACE,
-        CAUSE_PAST_UB,
-        CAUSE_UNKNOWN_BYTES,
-        CAUSE_UNMODELLED,
-        CAUSE_UNREAD,
-    )
+    removes less than asked says so (``run`` and ``build`` print it on stderr unless ``-q``).
+    ``details``: the passes' details (PipelineOutcome.details: each decision's cause fields)."""
+    from .cpp.barrier_decisions import CauseKind
     phrases = {
-        CAUSE_PAST_UB: f"for tiles placed past the {UB_BYTES // 1024} KiB UB",
-        CAUSE_PAST_SPACE: "for tiles placed past their memory space",
-        CAUSE_OVERLAP: "for a RAW/WAR/WAW byte overlap (needed)",
-        CAUSE_CONFLICT: "needed once other barriers are removed (each removable alone)",
-        CAUSE_UNKNOWN_BYTES: "for tiles whose UB bytes are not known",
-        CAUSE_NOT_UNDERSTOOD: "for code ptofix does not understand",
-        CAUSE_BOUNDARY: "for vector work outside their functions that may be in flight",
-        CAUSE_UNMODELLED: "for control flow ptofix does not model",
-        CAUSE_NOT_ANALYSED: "for a work bound (not analysed)",
-        CAUSE_UNREAD: "for barriers not read as PIPE_V's",
+        CauseKind.PAST_UB.value: f"for tiles placed past the {UB_BYTES // 1024} KiB UB",
+        CauseKind.PAST_SPACE.value: "for tiles placed past their memory space",
+        CauseKind.OVERLAP.value: "for a RAW/WAR/WAW byte overlap (needed)",
+        CauseKind.CONFLICT.value: "needed once other barriers are removed (each removable alone)",
+        CauseKind.UNKNOWN_BYTES.value: "for tiles whose UB bytes are not known",
+        CauseKind.NOT_UNDERSTOOD.value: "for code ptofix does not understand",
+        CauseKind.BOUNDARY.value: "for vector work outside their functions that may be in flight",
+        CauseKind.UNMODELLED.value: "for control flow ptofix does not model",
+        CauseKind.NOT_ANALYSED.value: "for a work bound (not analysed)",
+        CauseKind.UNREAD.value: "for barriers not read as PIPE_V's",
     }
     notes = []
-    for rep in reports:
+    for rep, detail in zip(reports, details if details is not None else [{} for _ in reports], strict=True):
         if rep.get("pass") != "pipe-v-barrier":
             continue
         patterns = rep.get("patterns", [])
@@ -175,7 +165,7 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
         counts: dict[str, int] = {}
         names: dict[str, list[str]] = {}
         for d in kept:
-            kind = d.get("cause", {}).get("kind", CAUSE_NOT_UNDERSTOOD)
+            kind = d.get("cause", {}).get("kind", CauseKind.NOT_UNDERSTOOD.value)
             counts[kind] = counts.get(kind, 0) + 1
             listed = names.setdefault(kind, [])
             for name in d.get("cause", {}).get("names", []):
@@ -197,15 +187,20 @@ def kept_notes(path: str, reports: list[dict]) -> list[str]:
             notes.append(f"{path}: note: header '{name}' not found, so {count} barrier(s) are kept: give its "
                          "directory with -I DIR (the directories bisheng searches, e.g. the CANN toolkit's "
                          "include directory for its runtime headers)")
-        notes.extend(_exclusive_definition_notes(path, kept))
+        causes = detail.get("causes") or [None] * len(rep["decisions"])
+        constructs = [fields.get("construct", "") for d, fields in zip(rep["decisions"], causes, strict=True)
+                      if fields is not None and d["decision"] == "kept"
+                      and (d["pattern"] is not None or (d.get("unread") and "auto" in patterns))]
+        notes.extend(_exclusive_definition_notes(path, constructs))
     return notes
 
 
-def _exclusive_definition_notes(path: str, kept: list[dict]) -> list[str]:
+def _exclusive_definition_notes(path: str, constructs: list[str]) -> list[str]:
     """The note for barriers kept because their function is defined in several `#if` groups the
-    command line does not decide between: the other cause a user fixes with a flag."""
+    command line does not decide between (the construct that holds them): the other cause a user
+    fixes with a flag."""
     from .cpp.parser import EXCLUSIVE_DEFINITIONS
-    count = sum(EXCLUSIVE_DEFINITIONS in d["reason"] for d in kept)
+    count = constructs.count(EXCLUSIVE_DEFINITIONS)
     if not count:
         return []
     return [f"{path}: note: {count} barrier(s) kept in functions defined in several #if groups, as which "

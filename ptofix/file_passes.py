@@ -61,7 +61,9 @@ class FilePasses:
                                   "passes": outcome.reports}
         if functions is not None:
             report["functions"] = functions
-        notes = kept_notes(source.path, outcome.reports) if self.notes else []
+        if self.functions:
+            _with_cause_fields(outcome.reports, outcome.details)
+        notes = kept_notes(source.path, outcome.reports, outcome.details) if self.notes else []
         lines = text_report(outcome.reports)
         if self.input_races:
             _before_summary(lines, self._add_input_races(source, report, reads))
@@ -140,3 +142,13 @@ def notes_wanted(quiet: bool, report: str | None, report_file: str | None) -> bo
     """Whether kept-barrier notes go to stderr: not with -q, nor beside a report on stderr (which
     lists every kept barrier with its reason)."""
     return not quiet and not (bool(report) and not report_file)
+
+
+def _with_cause_fields(reports: list[dict[str, Any]], details: list[dict[str, Any]]) -> None:
+    """Give each barrier decision of ``reports`` every field of its cause (``cause_fields``, from
+    the pass's details), for the HTML page: its rows are written from them (html_report.py)."""
+    for report, detail in zip(reports, details, strict=False):
+        causes = detail.get("causes")
+        if causes is not None:
+            for entry, fields in zip(report["decisions"], causes, strict=True):
+                entry["cause_fields"] = fields

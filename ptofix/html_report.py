@@ -16,6 +16,7 @@ import html
 
 from . import regex_cache
 from .pto.ops import OPS
+from .pto.race_model import CHAIN_NOT_CREDITED
 from .reports import printable_names
 
 TYPE_CHECKING = False
@@ -224,50 +225,62 @@ def _barrier_row(decision: dict[str, Any] | None, path: str) -> tuple[str, str]:
         return "removed", reason
     if decision.get("pattern") is None and not decision.get("unread"):
         return "not-selected", "not selected by --pattern (the proof was not asked)"
-    if decision.get("hazard"):
-        return "kept", _kept_words(decision["hazard"], str(decision.get("reason", "")), path)
+    fields = decision.get("cause_fields")
+    if fields is not None and fields.get("hazard") is not None:
+        return "kept", _kept_words(fields, reason).replace(f"{path}:", "line ")
     return "kept", reason
 
 
-_BACK_EDGE = " (across loop back-edge)"     # (how Hazard.summary ends a pair across a back-edge)
-
-
-def _kept_words(hazard: dict[str, Any], reason: str, path: str) -> str:
-    """A kept barrier's reason in words: the hazard's two ops (``_hazard_words``) in place of the
-    pair as the text report spells it (``Hazard.summary``), and every other phrase of the text
-    reason kept as it is: what the selection says before it (``needed once the barriers at ...
-    are removed``, ``in f<...>``) and what follows it (``no same-access chain: ...``, a
-    template's note). A reason in which that pair cannot be found is shown whole."""
+def _kept_words(fields: dict[str, Any], reason: str) -> str:
+    """A kept barrier's cause in words, from its fields (Cause.fields): the hazard's two ops
+    (``_hazard_words``), after the instantiation that keeps it and the removals that make it
+    needed, before why the pair is no same-access chain and the template's notes. A cause of
+    events the model does not understand: their words, then the reason (which lists them)."""
+    hazard = fields["hazard"]
     words = _hazard_words(hazard)
-    start = reason.find(f"{hazard['kind']}: {hazard['earlier'].get('op')} ")
-    end_of_pair = f" at {hazard['later'].get('location')}"
-    end = reason.find(end_of_pair, start) if start >= 0 else -1
-    if end < 0:
-        return words + "; " + reason.replace(f"{path}:", "line ") if reason else words
-    end += len(end_of_pair)
-    if reason.startswith(_BACK_EDGE, end):
-        end += len(_BACK_EDGE)
-    before = reason[:start].rstrip(": ")
-    after = reason[end:].lstrip("; ")
+    if fields.get("unknown"):
+        return words + "; " + reason if reason else words
+    before = []
+    if fields.get("instantiation"):
+        before.append(f"in {fields['instantiation']}")
+    needed = fields.get("needed_once", [])
+    if len(needed) == 1:
+        before.append(f"needed once the barrier at {needed[0]} is removed")
+    elif needed:
+        before.append(f"needed once the barriers at {', '.join(needed)} are removed"
+                      + (" (any one of them kept would free it)" if fields.get("needed_alone") else ""))
+    after = []
+    if fields.get("chain_refused"):
+        after.append(f"no same-access chain: {fields['chain_refused']}")
+    if hazard.get("same_access_chain"):
+        after.append(CHAIN_NOT_CREDITED)
+    after.extend(fields.get("notes", []))
     if before:
-        words = f"{before}: {words.removeprefix('needed: ')}"
+        words = f"{': '.join(before)}: {words.removeprefix('needed: ')}"
     if after:
-        words = f"{words}; {after}"
-    return words.replace(f"{path}:", "line ")
+        words = f"{words}; {'; '.join(after)}"
+    return words
 
 
 def _banners(report: dict[str, Any], path: str) -> list[str]:
     """What the model could not read, once per reason: a header not found names -I."""
     reasons: dict[str, None] = {}
+    # What those kept barriers' causes name: an unverified function's note that says the same
+    # (run's page, with the input's races) is not shown again.
+    functions: set[str] = set()
+    whys: set[str] = set()
     for rep in report.get("passes", []):
         for decision in rep.get("decisions", []):
             cause = decision.get("cause") or {}
             if decision["decision"] == "kept" and cause.get("kind") in _NOT_MODELLED:
                 reasons[str(decision.get("reason", "")).replace(f"{path}:", "line ")] = None
+                fields = decision.get("cause_fields") or {}
+                if fields.get("kind") == "unmodelled":
+                    functions.add(fields.get("function", ""))
+                whys.update(str(event["why"]) for event in fields.get("unknown", []))
     for note in report.get("unverified", []):
         why = str(note["why"])
-        cause = why.split(" is not modelled ", 1)[-1].replace(f"{path}:", "line ")
-        if any(cause in reason for reason in reasons):
+        if note["function"] in functions or why in whys:
             continue        # (run's page: a kept barrier's banner already gives this cause)
         consequence = "" if "ruled out" in why else " (races through it are neither shown nor ruled out)"
         reasons[f"'{note['function']}' is unverified{consequence}: {why}".replace(f"{path}:", "line ")] = None

@@ -45,6 +45,10 @@ class PassResult:
     edits: list[Edit] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # What the pass gives beside its report, for renderings that read more than the report's
+    # documented keys (pipe-v-barrier: "causes", every field of each decision's cause, for the
+    # HTML page and the API). Not part of the report: JSON reports stay as documented.
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -336,6 +340,7 @@ class PipelineOutcome:
     text: str
     reports: list[dict[str, Any]]
     warnings: list[str]
+    details: list[dict[str, Any]] = field(default_factory=list)    # each pass's PassResult.details
 
 
 
@@ -375,6 +380,7 @@ def _run_pipeline(source: SourceText, passes: list[Pass], parsers: Mapping[str, 
                   models: dict[str, Any] | None) -> PipelineOutcome:
     text = source.text
     reports: list[dict[str, Any]] = []
+    details: list[dict[str, Any]] = []
     warnings: list[str] = []
     current = source
     cached = dict(models or {})
@@ -398,8 +404,9 @@ def _run_pipeline(source: SourceText, passes: list[Pass], parsers: Mapping[str, 
         # to the output text being built (peak memory of a large file).
         del model
         reports.append({"pass": pass_.name, **result.report})
+        details.append(result.details)
         warnings.extend(result.warnings)
         if result.edits:
             text = apply_edits(current.text, result.edits)
             current = SourceText(text, source.path)
-    return PipelineOutcome(text, reports, warnings)
+    return PipelineOutcome(text, reports, warnings, details)

@@ -65,7 +65,7 @@ def best(text: str, weights: dict[int, int]) -> int:
                 continue
             chosen = {events[i] for i in subset}
             analysis.removed = set()
-            if all(analysis._decide_with(alone[i], chosen - {events[i]}).removable for i in subset):
+            if all(analysis.selection.decide_with(alone[i], chosen - {events[i]}).removable for i in subset):
                 top = weight
     return top
 

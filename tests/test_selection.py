@@ -123,7 +123,7 @@ def test_the_joint_proof_keeps_one_of_two_removals_that_hold_only_alone():
     analysis = _analysis(THREE)
     alone = analysis.run({"auto"}, independent=True)
     assert all(d.removed for d in alone) and not analysis.removed
-    joint, dropped = analysis.prove_jointly(alone)
+    joint, dropped = analysis.selection.prove_jointly(alone)
     assert dropped
     assert [d.removed for d in joint] == [True, False, False]
     assert joint[2].reason.startswith(f"needed once the barriers at {B}:3, {A}:3 are removed: RAW: TADD write y")
@@ -136,7 +136,7 @@ def test_the_joint_proof_keeps_a_set_that_holds_together():
     analysis = _analysis(THREE)
     decisions = analysis.run({"auto"})
     chosen = {id(analysis.cfg(d.fn).barrier_events[id(d.stmt)]) for d in decisions if d.removed}
-    joint, dropped = analysis.prove_jointly(decisions)
+    joint, dropped = analysis.selection.prove_jointly(decisions)
     assert not dropped and [d.removed for d in joint] == [d.removed for d in decisions] == [True, False, True]
     assert analysis.removed == chosen
 
@@ -181,7 +181,7 @@ def test_corpus_selection_is_jointly_proved_maximal_and_idempotent(real_headers,
     made = analysis.run({"auto"})
     assert {analysis.model.source.line_col(d.stmt.span.start)[0] for d in made if d.removed} \
         == {d["line"] for d in decisions if d["decision"] == "removed"}
-    _, dropped = analysis.prove_jointly(made)
+    _, dropped = analysis.selection.prove_jointly(made)
     assert not dropped
     # Each barrier named as the reason was indeed removed.
     removed_at = {f"{d['line']}:{d['column']}" for d in decisions if d["decision"] == "removed"}
@@ -235,7 +235,7 @@ def test_random_kernels_save_at_least_the_greedy_pass_with_a_jointly_proved_maxi
             if not d.removed:
                 assert not analysis.decide(d.fn, d.stmt, "auto").removable, text
         # Each removal holds with all the others made.
-        _, dropped = analysis.prove_jointly(chosen)
+        _, dropped = analysis.selection.prove_jointly(chosen)
         assert not dropped and analysis.removed == made, text
         # A barrier kept for other removals is one its own proof removes, and every such barrier
         # kept says so.

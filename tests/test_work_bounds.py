@@ -86,13 +86,13 @@ def test_the_joint_proof_does_not_copy_the_removals_per_barrier(monkeypatch):
     in the barriers): now against the set itself, changed and restored. Counted: the removals a
     proof is given in a set other than the analysis's own."""
     copied = [0]
-    decide_with = barriers.BarrierAnalysis._decide_with
+    decide_with = barrier_selection.BarrierSelection.decide_with
 
     def counted(self, d, removed):
-        if removed is not self.removed:
+        if removed is not self.analysis.removed:
             copied[0] += len(removed)
         return decide_with(self, d, removed)
-    monkeypatch.setattr(barriers.BarrierAnalysis, "_decide_with", counted)
+    monkeypatch.setattr(barrier_selection.BarrierSelection, "decide_with", counted)
     counts = []
     for pairs in (150, 300):
         copied[0] = 0

@@ -1,14 +1,14 @@
-"""What the barrier analysis decides of one barrier: a Decision (kept or removed, and why), the Hazard
-that keeps it, and the cause a report gives for a kept barrier (kept_cause)."""
+"""What the barrier analysis decides of one barrier: a Decision (kept or removed), its Cause (why, as
+data: a CauseKind and typed fields, with its renderings) and the Hazard that keeps it."""
 from __future__ import annotations
 
-from .. import regex_cache
-from ..pto.race_model import CHAIN_NOT_CREDITED
+import enum
+
+from ..pto.race_model import CHAIN_CREDITED, CHAIN_NOT_CREDITED
 from ..source import PtofixError, SourceText
 from ..structs import Struct
 from .cfg_events import Access, Event, placed_past_space
 from .model import Function, Stmt
-from .vector_cfg import WINDOW_BOUND
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -118,16 +118,232 @@ class Hazard(Struct):
         return f"{self.kind}: {fmt(earlier)} -> {fmt(later)}{suffix}"
 
 
+class CauseKind(enum.Enum):
+    """Why a barrier was removed or kept. The kept kinds' values are the ``cause.kind`` of the JSON
+    report (docs/report-format.md), by which a per-file note groups kept barriers."""
+    REDUNDANT = "redundant"                # removed: no PIPE_V op can be in flight across it
+    PROVED = "proved"                      # removed: no pair of ops across it has a byte overlap
+    OVERLAP = "overlap"                    # a real RAW/WAR/WAW byte overlap across it
+    PAST_UB = "past-ub"                    # a UB tile reaches past the UB (192 KiB on A2/A3)
+    PAST_SPACE = "past-space"              # a tile of another space reaches past it
+    UNKNOWN_BYTES = "unknown-bytes"        # a tile whose bytes the model cannot place
+    NOT_UNDERSTOOD = "not-understood"      # code the model does not understand in its window
+    NOT_ANALYSED = "not-analysed"          # a work bound ended the proof
+    BOUNDARY = "boundary"                  # work of a caller or after the return may be in flight
+    UNMODELLED = "unmodelled"              # its function's control flow is not modelled
+    UNREAD = "unread"                      # a pipe_barrier the model does not read as PIPE_V's
+    NOT_A_BARRIER = "not-a-barrier"        # the statement is no PIPE_V barrier of the model
+    NOT_SELECTED = "not-selected"          # no pattern selected it: the proof was not asked
+    # (Not a kind of a decision: the summary kind of a barrier kept only because other removals
+    # were made, ``Cause.needed_once``.)
+    CONFLICT = "conflict"
+
+
+# The kinds of a removable decision: kept all the same (a template never instantiated), they are
+# summed up as not understood.
+REMOVABLE_KINDS = frozenset([CauseKind.REDUNDANT, CauseKind.PROVED])
+
+
+class Cause(Struct):
+    """Why a barrier was removed or kept, as data: set where the decision is made (barriers.py, the
+    selection, the template decisions) and read by every rendering (``text``: the report's reason;
+    ``json``: its ``cause``; ``summary_kind`` and ``names``: the per-file note; the HTML page and
+    the API read the JSON fields). A Cause is never changed once made: ``with_*`` make new ones (a
+    recorded proof handed out again shares its cause)."""
+    __slots__ = ("kind", "hazard", "unknown", "why", "function", "pairs", "chains", "rewritten", "before",
+                 "after", "needed_once", "needed_alone", "instantiation", "notes", "construct")
+    kind: CauseKind
+    hazard: Hazard | None         # the pair of ops that keeps it (OVERLAP ... UNKNOWN_BYTES; unknown events too)
+    unknown: list                 # the events not understood in its window (NOT_UNDERSTOOD, NOT_ANALYSED, BOUNDARY)
+    # UNMODELLED: why its function's control flow is not modelled; NOT_ANALYSED with no unknown
+    # event: the work bound spent; UNREAD: why the barrier is not read.
+    why: str
+    function: str                 # the barrier's function (UNMODELLED, BOUNDARY)
+    pairs: int                    # PROVED: the op pairs checked
+    chains: int                   # PROVED: pairs credited as a same-access chain (--same-access-chains)
+    rewritten: int                # PROVED: overlaps another pipe rewrites in between, ordered by flags
+    before: int                   # REDUNDANT: ops found before and after it up to the nearest drains
+    after: int
+    needed_once: list[int]        # file offsets of the removed barriers that make it needed (in file order)
+    needed_alone: bool            # ... each of which given back alone would free it
+    instantiation: str            # the function template's instantiation that keeps it (`f<16, 128>`)
+    notes: list[str]              # what the template decisions add (why no instantiation was analysed)
+    # UNREAD: the model's reason for the construct it does not read into, which holds the barrier
+    # (an OpaqueStmt's: parser.py's EXCLUSIVE_DEFINITIONS, ...); '' if none.
+    construct: str
+    _fields: ClassVar[tuple[str, ...]] = ("kind", "hazard", "unknown", "why", "function", "pairs", "chains",
+                                          "rewritten", "before", "after", "needed_once", "needed_alone",
+                                          "instantiation", "notes", "construct")
+
+    def __init__(
+            self,
+            kind: CauseKind,
+            hazard: Hazard | None = None,
+            unknown: list | None = None,
+            why: str = "",
+            function: str = "",
+            pairs: int = 0,
+            chains: int = 0,
+            rewritten: int = 0,
+            before: int = 0,
+            after: int = 0,
+            needed_once: list[int] | None = None,
+            needed_alone: bool = False,
+            instantiation: str = "",
+            notes: list[str] | None = None,
+            construct: str = "",
+    ) -> None:
+        self.kind = kind
+        self.hazard = hazard
+        self.unknown = [] if unknown is None else unknown
+        self.why = why
+        self.function = function
+        self.pairs = pairs
+        self.chains = chains
+        self.rewritten = rewritten
+        self.before = before
+        self.after = after
+        self.needed_once = [] if needed_once is None else needed_once
+        self.needed_alone = needed_alone
+        self.instantiation = instantiation
+        self.notes = [] if notes is None else notes
+        self.construct = construct
+
+    def _copy(self) -> Cause:
+        return Cause(self.kind, self.hazard, list(self.unknown), self.why, self.function, self.pairs, self.chains,
+                     self.rewritten, self.before, self.after, list(self.needed_once), self.needed_alone,
+                     self.instantiation, list(self.notes), self.construct)
+
+    def with_needed_once(self, offsets: list[int], alone: bool) -> Cause:
+        """This cause, needed once the barriers at ``offsets`` are removed (``alone``: any one of
+        them kept would free it)."""
+        out = self._copy()
+        out.needed_once = sorted(offsets)
+        out.needed_alone = alone
+        return out
+
+    def with_instantiation(self, label: str) -> Cause:
+        """This cause, found in the function template's instantiation ``label``."""
+        out = self._copy()
+        out.instantiation = label
+        return out
+
+    def with_note(self, note: str) -> Cause:
+        out = self._copy()
+        out.notes.append(note)
+        return out
+
+    def removable(self) -> bool:
+        return self.kind in REMOVABLE_KINDS
+
+    def summary_kind(self) -> CauseKind:
+        """The kind a per-file note counts a kept barrier under: CONFLICT when only other
+        removals make it needed; a removable one kept all the same is not understood."""
+        if self.needed_once:
+            return CauseKind.CONFLICT
+        if self.kind in REMOVABLE_KINDS or self.kind in (CauseKind.NOT_A_BARRIER, CauseKind.NOT_SELECTED):
+            return CauseKind.NOT_UNDERSTOOD
+        return self.kind
+
+    def names(self) -> list[str]:
+        """What a per-file note names of a kept barrier: the tiles (past their space, unknown
+        bytes) or the function (unmodelled, boundary)."""
+        kind = self.summary_kind()
+        if kind in (CauseKind.UNMODELLED, CauseKind.BOUNDARY):
+            return [self.function]
+        hazard = self.hazard
+        if hazard is None or kind not in (CauseKind.PAST_UB, CauseKind.PAST_SPACE, CauseKind.UNKNOWN_BYTES):
+            return []
+        sides = [a for a in (hazard.earlier_access, hazard.later_access) if a is not None]
+        if kind is CauseKind.UNKNOWN_BYTES:
+            return sorted({a.name for a in sides if a.intervals is None})
+        return sorted({a.name for a in sides if placed_past_space(a)})
+
+    # -- renderings --------------------------------------------------------------------------------
+    def text(self, source: SourceText) -> str:
+        """The reason in words, as the text report gives it (the one place it is written)."""
+        kind = self.kind
+        if kind is CauseKind.REDUNDANT:
+            base = (f"redundant: no PIPE_V op can be in flight across it "
+                    f"({self.before} before, {self.after} after since/until the nearest drains)")
+        elif kind is CauseKind.PROVED:
+            excuses = []
+            if self.chains:
+                # (Only the opt-in model credits a chain: pto/race_model.py.)
+                excuses.append(f"{self.chains} pair(s) credited as a {CHAIN_CREDITED} (--same-access-chains)")
+            if self.rewritten:
+                excuses.append(f"{self.rewritten} overlap(s) rewritten in between by another pipe, "
+                               "ordered by set/wait flags")
+            base = (f"proved: {self.pairs} op pair(s) across it have no RAW/WAR/WAW byte overlap"
+                    + (" except " + " and ".join(excuses) if excuses else ""))
+        elif self.unknown:
+            base = "kept: not understood in its window: " + "; ".join(
+                describe_unknown(e, source) for e in self.unknown)
+        elif self.hazard is not None:
+            base = self.hazard.summary(source)
+        elif kind is CauseKind.UNMODELLED:
+            base = f"control flow of {self.function}() is not modelled ({self.why})"
+        elif kind is CauseKind.NOT_ANALYSED:
+            base = f"not analysed: {self.why}"
+        elif kind is CauseKind.NOT_A_BARRIER:
+            base = "not a PIPE_V barrier in the model"
+        elif kind is CauseKind.NOT_SELECTED:
+            base = "not selected by --pattern"
+        else:
+            base = self.why
+        if self.needed_once:
+            places = [f"{line}:{col}" for line, col in (source.line_col(offset) for offset in self.needed_once)]
+            if len(places) == 1:
+                base = f"needed once the barrier at {places[0]} is removed: {base}"
+            elif self.needed_alone:
+                base = (f"needed once the barriers at {', '.join(places)} are removed "
+                        f"(any one of them kept would free it): {base}")
+            else:
+                base = f"needed once the barriers at {', '.join(places)} are removed: {base}"
+        for note in self.notes:
+            base = f"{base}; {note}" if base else note
+        if self.instantiation:
+            base = f"in {self.instantiation}: {base}"
+        return base
+
+    def json(self) -> dict[str, Any]:
+        """The ``cause`` of a kept barrier in the JSON report: its summary kind and what it names."""
+        return {"kind": self.summary_kind().value, "names": self.names()}
+
+    def fields(self, source: SourceText, hazard: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Every field, as JSON values: what the HTML page and the API render (beside the report,
+        whose entries keep their documented keys). ``hazard``: ``self.hazard.describe(source)``
+        when already at hand. A field at its default (empty, zero, None, False) is left out: a
+        large file's run holds one of these per barrier until its report is written."""
+        if hazard is None and self.hazard is not None:
+            hazard = self.hazard.describe(source)
+        every: dict[str, Any] = {
+            "kind": self.kind.value, "summary_kind": self.summary_kind().value, "names": self.names(),
+            "hazard": hazard,
+            "chain_refused": self.hazard.chain_refused if self.hazard is not None else "",
+            "unknown": [{"location": source.location(e.stmt.span.start) if e.stmt is not None else None,
+                         "why": e.why} for e in self.unknown],
+            "why": self.why, "function": self.function,
+            "pairs": self.pairs, "chains": self.chains, "rewritten": self.rewritten,
+            "before": self.before, "after": self.after,
+            "needed_once": ["{}:{}".format(*source.line_col(offset)) for offset in self.needed_once],
+            "needed_alone": self.needed_alone, "instantiation": self.instantiation, "notes": list(self.notes),
+            "construct": self.construct,
+        }
+        return {key: value for key, value in every.items() if value or key in ("kind", "summary_kind")}
+
+
+
 class Decision(Struct):
     __slots__ = ("fn", "stmt", "pattern", "removable", "removed", "reason", "hazard", "pairs_checked",
                  "same_access_pairs", "before_ops", "after_ops", "unknown_events", "context", "weight", "unread",
-                 "at")
+                 "at", "cause")
     fn: Function
     stmt: Stmt                   # a SimpleStmt barrier; any statement when ``unread``
     pattern: str | None          # pattern that selected it (None = not a candidate)
     removable: bool
     removed: bool
-    reason: str
+    reason: str                  # ``cause`` in words (Cause.text): set with it by ``explain``
     hazard: Hazard | None
     pairs_checked: int
     same_access_pairs: int
@@ -140,9 +356,10 @@ class Decision(Struct):
     # an OpaqueStmt holding one): reported with its reason, never a candidate.
     unread: bool
     at: int                    # file offset of an unread barrier spelled inside ``stmt`` (else its start)
+    cause: Cause               # why it is removed or kept, as data
     _fields: ClassVar[tuple[str, ...]] = ("fn", "stmt", "pattern", "removable", "removed", "reason", "hazard",
                                           "pairs_checked", "same_access_pairs", "before_ops", "after_ops",
-                                          "unknown_events", "context", "weight", "unread", "at")
+                                          "unknown_events", "context", "weight", "unread", "at", "cause")
 
     def __init__(
             self,
@@ -162,6 +379,7 @@ class Decision(Struct):
             weight: int = 1,
             unread: bool = False,
             at: int = -1,
+            cause: Cause | None = None,
     ) -> None:
         self.fn = fn
         self.stmt = stmt
@@ -179,61 +397,39 @@ class Decision(Struct):
         self.weight = weight
         self.unread = unread
         self.at = at
+        self.cause = Cause(CauseKind.NOT_A_BARRIER) if cause is None else cause
+
+    def explain(self, cause: Cause, source: SourceText) -> None:
+        """Set why this decision is made: its ``cause`` and, in words, its ``reason``."""
+        self.cause = cause
+        self.reason = cause.text(source)
 
 
 
-# Why a selected barrier was kept, in the few kinds a per-file summary groups them by.
-CAUSE_OVERLAP = "overlap"                  # a real RAW/WAR/WAW byte overlap across it
-CAUSE_CONFLICT = "conflict"                # removable alone, needed once other removals are made
-CAUSE_PAST_UB = "past-ub"                  # a UB tile reaches past the UB (192 KiB on A2/A3)
-CAUSE_PAST_SPACE = "past-space"            # a tile of another space reaches past it
-CAUSE_UNKNOWN_BYTES = "unknown-bytes"      # a tile whose bytes the model cannot place
-CAUSE_NOT_UNDERSTOOD = "not-understood"    # code the model does not understand in its window
-CAUSE_NOT_ANALYSED = "not-analysed"        # a work bound ended the proof
-CAUSE_BOUNDARY = "boundary"                # work of a caller or after the return may be in flight
-CAUSE_UNMODELLED = "unmodelled"            # its function's control flow is not modelled
-CAUSE_UNREAD = "unread"                    # a pipe_barrier the model does not read as PIPE_V's
-# How the reasons of the decisions that name no hazard begin (kept_cause reads them).
-_UNMODELLED = "control flow of"
-_NOT_ANALYSED = "not analysed"
-_NEEDED_ONCE = "needed once the"          # a barrier kept only because other removals were made
-# How the reason of a function template's barrier kept in one instantiation begins.
-_INSTANTIATION = regex_cache.compile(r"^in [A-Za-z_]\w*<[^:]*>: ")
+def hazard_kind(hazard: Hazard) -> CauseKind:
+    """The kind of cause of a barrier kept for ``hazard`` (not an unknown one): its tiles placed past
+    their space, bytes not known, or a real overlap."""
+    sides = [a for a in (hazard.earlier_access, hazard.later_access) if a is not None]
+    past = [a for a in sides if placed_past_space(a)]
+    if past:
+        return CauseKind.PAST_UB if all(a.space in (None, "Vec") for a in past) else CauseKind.PAST_SPACE
+    if any(a.intervals is None for a in sides) or len(sides) < 2:
+        return CauseKind.UNKNOWN_BYTES
+    return CauseKind.OVERLAP
 
 
-def kept_cause(d: Decision) -> tuple[str, list[str]]:
-    """(kind, names) of why decision ``d`` keeps its barrier: one of the CAUSE_* kinds, with the
-    tiles (past their space, unknown bytes) or functions (unmodelled) it names."""
-    if d.unread or d.stmt is None:
-        return CAUSE_UNREAD, []
-    # (A function template's barrier kept in one instantiation says which first: template_decisions.)
-    reason = _INSTANTIATION.sub("", d.reason, count=1)
-    if reason.startswith(_NEEDED_ONCE):
-        return CAUSE_CONFLICT, []
-    hazard = d.hazard
-    if d.unknown_events:
-        if any(e.tag == WINDOW_BOUND or e.why.endswith("(not analysed)") for e in d.unknown_events):
-            return CAUSE_NOT_ANALYSED, []
-        if all(e.stmt is None for e in d.unknown_events):
-            return CAUSE_BOUNDARY, [d.fn.name]      # only _boundary_event's: no statement of its own
-        return CAUSE_NOT_UNDERSTOOD, []
-    if hazard is not None and hazard.kind != "unknown":
-        sides = [a for a in (hazard.earlier_access, hazard.later_access) if a is not None]
-        past = [a for a in sides if placed_past_space(a)]
-        if past:
-            in_ub = all(a.space in (None, "Vec") for a in past)
-            return CAUSE_PAST_UB if in_ub else CAUSE_PAST_SPACE, sorted({a.name for a in past})
-        unplaced = sorted({a.name for a in sides if a.intervals is None})
-        if unplaced or len(sides) < 2:
-            return CAUSE_UNKNOWN_BYTES, unplaced
-        return CAUSE_OVERLAP, []
-    if reason.startswith(_UNMODELLED):
-        return CAUSE_UNMODELLED, [d.fn.name]
-    if reason.startswith(_NOT_ANALYSED):
-        return CAUSE_NOT_ANALYSED, []
-    return CAUSE_NOT_UNDERSTOOD, []
+def unknown_kind(events: list[Event], bounds: frozenset[str]) -> CauseKind:
+    """The kind of cause of a barrier kept for the unknown ``events`` of its window: a work bound
+    (an event tagged as one of ``bounds``: a walk's work stopped there), only what a caller or the code after
+    the return may leave in flight (no statement of their own: BarrierAnalysis._boundary_event), or
+    code the model does not understand."""
+    if any(e.tag in bounds for e in events):
+        return CauseKind.NOT_ANALYSED
+    if all(e.stmt is None for e in events):
+        return CauseKind.BOUNDARY
+    return CauseKind.NOT_UNDERSTOOD
 
 
-def _describe_unknown(event: Event, source: SourceText) -> str:
+def describe_unknown(event: Event, source: SourceText) -> str:
     where = source.location(event.stmt.span.start) if event.stmt is not None else "function boundary"
     return f"{where}: {event.why or 'not understood'}"

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     pass
 
 
-_NONE_PENDING = frozenset({0})
-_MAYBE_PENDING = frozenset({0, 1})
-_AT_BOUNDARY = -1       # recorded among the barriers a walk reached when it reached a boundary
+NONE_PENDING = frozenset({0})
+MAYBE_PENDING = frozenset({0, 1})
+AT_BOUNDARY = -1       # recorded among the barriers a walk reached when it reached a boundary
 
 
 def may_be_same_event(a: str, b: str) -> bool:
@@ -36,7 +36,7 @@ def may_be_same_event(a: str, b: str) -> bool:
 _EVENT_ENUMERATOR = regex_cache.compile(r"EVENT_ID[0-7]")
 
 
-def _flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE_V",
+def flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE_V",
                    dst: str = "PIPE_S") -> tuple[dict, bool]:
     """Possible 'set pending' states (0/1) of the flag (src, dst, tag) before each event (by
     order), and whether its sets and waits strictly alternate. An unknown event, or a flag of the
@@ -60,7 +60,7 @@ def _flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIP
             out = frozenset({1}) if event.kind is set_kind else frozenset({0})
         elif event.kind in (EventKind.UNKNOWN, EventKind.CALL) or (this is not None and may_be_same_event(this, tag)) \
                 or (not vs and event.callee and _may_touch_flags(cfg.sem.ctx, event.callee, set())):
-            out = _MAYBE_PENDING
+            out = MAYBE_PENDING
         else:
             out = state
         for nxt, _ in event.succ:
@@ -73,7 +73,7 @@ def _flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIP
 
 
 
-def _flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: str, lenient: bool = False) -> bool:
+def flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: str, lenient: bool = False) -> bool:
     """A set_flag(src, dst, e) followed by its wait_flag(src, dst, e) strictly between lo and hi.
 
     The wait matches that set, or a later one, only if no set of ``e`` can still be pending when
@@ -121,7 +121,7 @@ def _may_touch_flags(ctx: FileContext, name: str, seen: set[str]) -> bool:
     return False
 
 
-def _chain_link_alternates(cfg: FunctionCFG, tag: str) -> bool:
+def chain_link_alternates(cfg: FunctionCFG, tag: str) -> bool:
     """_pair_alternates for a flag event's tag `SRC>DST:EVENT`."""
     pipes, _, event = tag.partition(":")
     src, _, dst = pipes.partition(">")
@@ -130,43 +130,43 @@ def _chain_link_alternates(cfg: FunctionCFG, tag: str) -> bool:
 
 def _pair_alternates(cfg: FunctionCFG, src: str, dst: str, tag: str) -> bool:
     """Sets and waits of the flag (src, dst, tag) strictly alternate on every path of ``cfg``'s
-    function (_flag_dataflow), starting with none pending at an entry function's start (a
+    function (flag_dataflow), starting with none pending at an entry function's start (a
     helper's caller may leave one pending)."""
     key = (src, dst, tag)
     if key not in cfg.flag_alternation:
-        entry = _entry_flag_state(cfg.sem.ctx, cfg.fn)
-        states, ok = _flag_dataflow(cfg, tag, entry, src, dst)
-        cfg.flag_alternation[key] = not cfg.unstructured and ok and not _leaves_set_pending(cfg, states)
+        entry = entry_flag_state(cfg.sem.ctx, cfg.fn)
+        states, ok = flag_dataflow(cfg, tag, entry, src, dst)
+        cfg.flag_alternation[key] = not cfg.unstructured and ok and not leaves_set_pending(cfg, states)
     return cfg.flag_alternation[key]
 
 
-def _entry_flag_state(ctx: FileContext, fn: Function) -> frozenset:
+def entry_flag_state(ctx: FileContext, fn: Function) -> frozenset:
     """The flag states a function may start in. A kernel entry starts with no set pending, given
-    that the kernel run before it on that core returned with none (_leaves_set_pending checks
+    that the kernel run before it on that core returned with none (leaves_set_pending checks
     this file's entry functions against themselves). Another function of the same file that may
     be a kernel may run just before; its exit state is not modelled (the removal pass models only
     the functions around candidate barriers), so then no entry of the file starts clean. Any other
     function's caller may leave a set pending."""
-    if not _declared_entry(ctx, fn) or ctx.possible_kernels() - {id(fn)}:
+    if not declared_entry(ctx, fn) or ctx.possible_kernels() - {id(fn)}:
         # (Whether the other kernel may leave a set pending is not asked: it may set one in ways
         # no text spells: pto's Event API, a macro, a helper reached by reference.)
-        return _MAYBE_PENDING
-    return _NONE_PENDING
+        return MAYBE_PENDING
+    return NONE_PENDING
 
 
-def _declared_entry(ctx: FileContext, fn: Function) -> bool:
+def declared_entry(ctx: FileContext, fn: Function) -> bool:
     """A declared kernel entry: `__global__` in its declaration, not a macro the file defines
     (`#define __global__` makes it an ordinary function any caller may reach)."""
     return fn.is_entry and "__global__" not in ctx.macros
 
 
-def _leaves_set_pending(cfg: FunctionCFG, states: dict) -> bool:
+def leaves_set_pending(cfg: FunctionCFG, states: dict) -> bool:
     """An entry function that may return with a set still pending: the next launch on that core
     would not start with none pending, which every entry is assumed to."""
     return cfg.fn.is_entry and 1 in states.get(cfg.exit.order, frozenset())
 
 
-def _nearest(event: Event, backward: bool) -> str:
+def nearest_op(event: Event, backward: bool) -> str:
     cur = event
     while True:
         edges = cur.pred if backward else cur.succ

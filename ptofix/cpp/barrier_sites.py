@@ -31,7 +31,7 @@ def local_mentions(model: CppFile) -> dict[int, set[str]]:
 _OTHER_PIPE_BARRIER = regex_cache.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*(?:;|\Z)")
 
 
-def _unread_barrier(cfg: FunctionCFG, stmt: Stmt) -> str:
+def unread_barrier(cfg: FunctionCFG, stmt: Stmt) -> str:
     """Why ``stmt``, which is no barrier event of ``cfg``, still spells what may be a
     ``pipe_barrier(PIPE_V)`` ('' if it does not): a call of pipe_barrier the semantic model reads
     otherwise (a name the function may redeclare, a pipe it cannot read), a statement the grammar
@@ -50,7 +50,7 @@ def _unread_barrier(cfg: FunctionCFG, stmt: Stmt) -> str:
         # `pipe_barrier(PIPE_MTE2), pipe_barrier(PIPE_V);`, one in an initializer or condition:
         # a call in an expression is no barrier statement of the model's.
         return "inside an expression, not a statement of its own: not read as a barrier" \
-            if _v_barrier_offsets(stmt.text) else ""
+            if v_barrier_offsets(stmt.text) else ""
     info = cfg.sem.info.get(id(stmt))
     why = info.reason if info is not None and info.reason else "not modelled"
     return f"not read as pipe_barrier(PIPE_V): {why}"
@@ -59,7 +59,7 @@ def _unread_barrier(cfg: FunctionCFG, stmt: Stmt) -> str:
 _SPELLED_BARRIER = regex_cache.compile(r"(?<![\w$])pipe_barrier(?![\w$])")
 
 
-def _v_barrier_offsets(text: str) -> list[int]:
+def v_barrier_offsets(text: str) -> list[int]:
     """Offsets in ``text`` of the pipe_barrier calls its code spells (not in a comment or literal)
     that may be PIPE_V's (_may_hold_v_barrier): where the report locates each unread one."""
     code = masked_literals(text)
@@ -144,14 +144,14 @@ def barrier_macros(model: CppFile) -> frozenset[str]:
     return frozenset(found)
 
 
-def _function_may_hold_v_barrier(text: str, fn: Function, macros: frozenset[str]) -> bool:
+def function_may_hold_v_barrier(text: str, fn: Function, macros: frozenset[str]) -> bool:
     """Whether ``fn`` may spell a PIPE_V barrier: in its text, or through a use of ``macros``."""
     if _may_hold_v_barrier(text[fn.span.start:fn.span.end]):
         return True
     return bool(macros) and not macros.isdisjoint(identifiers(text, fn.span.start, fn.span.end))
 
 
-def _macro_barrier(stmt: Stmt, macros: frozenset[str]) -> str:
+def macro_barrier(stmt: Stmt, macros: frozenset[str]) -> str:
     """Why ``stmt`` is an unread barrier through a macro ('' if it is not): it uses one of
     ``macros`` (barrier_macros) in its own text (a compound statement's header, not its body). A
     directive is no use: a #define's own body is not executed where it stands."""
@@ -182,17 +182,17 @@ def candidate_groups(model: CppFile, groups: list[list[Function]]) -> list[list[
     if _splice_may_hide_a_barrier(text):
         return groups
     macros = barrier_macros(model)
-    return [group for group in groups if any(_function_may_hold_v_barrier(text, fn, macros) for fn in group)]
+    return [group for group in groups if any(function_may_hold_v_barrier(text, fn, macros) for fn in group)]
 
 
-def _may_hold_candidate(model: CppFile) -> bool:
+def may_hold_candidate(model: CppFile) -> bool:
     """Whether candidate_groups may find a group, whatever the grouping: a function may hold a
     barrier, or a line splice may hide one."""
     text = model.source.text
     if _splice_may_hide_a_barrier(text):
         return True
     macros = barrier_macros(model)
-    return any(_function_may_hold_v_barrier(text, fn, macros) for fn in model.functions)
+    return any(function_may_hold_v_barrier(text, fn, macros) for fn in model.functions)
 
 
 def _splice_may_hide_a_barrier(text: str) -> bool:

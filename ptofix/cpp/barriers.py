@@ -24,28 +24,28 @@ from __future__ import annotations
 from functools import partial
 
 from ..pto.ops import EVERY_VERSION, IsaFacts
-from ..pto.race_model import CHAIN_CREDITED, DEFAULT_RACE_MODEL, RaceModel
+from ..pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from ..pto.same_access_chain import same_access_chain
-from . import barrier_selection
-from .barrier_decisions import _NOT_ANALYSED, _UNMODELLED, Decision, Hazard, _describe_unknown
+from .barrier_decisions import Cause, CauseKind, Decision, Hazard, hazard_kind, unknown_kind
 from .barrier_flags import (
-    _AT_BOUNDARY,
-    _MAYBE_PENDING,
-    _NONE_PENDING,
-    _chain_link_alternates,
-    _declared_entry,
-    _entry_flag_state,
-    _flag_dataflow,
-    _flag_pair,
-    _leaves_set_pending,
-    _nearest,
+    AT_BOUNDARY,
+    MAYBE_PENDING,
+    NONE_PENDING,
+    chain_link_alternates,
+    declared_entry,
+    entry_flag_state,
+    flag_dataflow,
+    flag_pair,
+    leaves_set_pending,
+    nearest_op,
 )
+from .barrier_selection import BarrierSelection
 from .barrier_sites import (
-    _function_may_hold_v_barrier,
-    _may_hold_candidate,
     barrier_macros,
     candidate_groups,
+    function_may_hold_v_barrier,
     local_mentions,
+    may_hold_candidate,
 )
 from .cfg_events import UNKNOWN_EVENT_ID, Access, Event, EventKind
 from .model import CppFile, Function, LabelStmt, SimpleStmt
@@ -70,6 +70,11 @@ MAX_WINDOW_STATES = 16 * MAX_WINDOW_OPS
 # Callers a helper's clean entry or exit (or its flags' state there) is traced back through: past
 # this depth it is taken as not clean (may be anything), as recursion is (bounded recursion depth).
 MAX_CALL_DEPTH = 64
+# The tag of the unknown event a walk puts in its window where it crossed more than
+# MAX_REMOVED_CROSSED removed barriers (WINDOW_BOUND: where a walk stopped): work bounds, by which a
+# kept barrier's cause is "not analysed".
+CROSSING_BOUND = "<crossing bound>"
+WORK_BOUNDS = frozenset([WINDOW_BOUND, CROSSING_BOUND])
 _NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
 
 
@@ -191,15 +196,9 @@ class BarrierAnalysis:
         self._alternation: dict[tuple, bool] = {}    # (id(Function), tag) -> _alternates
         self._dataflows: dict[tuple, tuple[dict, bool]] = {}     # _v_to_s_dataflow
         self.rewrites_used = 0
-        self._selection_budget = 0       # proofs left to the selection search (improve_selection)
-        # The selection search's latest proofs, by barrier: (decision, the removed barriers its
-        # walks crossed, the kept ones they stopped at). A proof reads ``self.removed`` only at the
-        # barriers its walks reach, so it holds again while those are as they were: the search
-        # and the joint proof ask the same barrier again and again with removals far from it
-        # changed, and a proof read back costs a few set operations, not two walks and their
-        # pairs (what kept decide_by_groups linear with a small constant: issue #60).
-        self._proofs: dict[tuple, list[tuple[Decision, frozenset, frozenset]]] = {}
-        self._reached: set[int] | None = None     # barriers the walks reach, while a proof is recorded
+        self.reached: set[int] | None = None     # barriers the walks reach, while a proof is recorded
+        # Which barriers are removed together (the greedy pass, the search, the joint proof).
+        self.selection = BarrierSelection(self)
 
     def release(self, keep_asts: bool = False) -> None:
         """Free the models of this analysis's functions once its decisions are read: the event
@@ -224,7 +223,7 @@ class BarrierAnalysis:
             self._lazy.raw.clear()
             self._lazy = None
         self.cfgs.clear()
-        self._proofs.clear()
+        self.selection.proofs.clear()
         self._hazard_pairs.clear()
 
     # -- per-function models ---------------------------------------------------------------
@@ -256,6 +255,18 @@ class BarrierAnalysis:
         sem = self.ctx.semantics(fn)
         assert sem is not None
         return sem.unparsed
+
+    def may_hold_v_barrier(self, fn: Function) -> bool:
+        """Whether ``fn`` may hold a PIPE_V barrier to decide (lazy: by its text, so that a function
+        with none is modelled only if a decision reads it; eager: every function)."""
+        return self._lazy is None or self._lazy.may_hold_v_barrier(fn, self.barrier_macros)
+
+    def forget_boundaries(self) -> None:
+        """Forget which function boundaries are clean: what a caller's walk found at a call site
+        was read with another set of removals."""
+        self._entry_clean.clear()
+        self._exit_clean.clear()
+        self._past_call_depth.clear()
 
     def callers(self, fn: Function) -> list:
         """[(caller, call event)] of every call of ``fn`` from the analysed functions, in file order."""
@@ -308,7 +319,7 @@ class BarrierAnalysis:
         return self._boundary_clean(fn, backward=False, cache=self._exit_clean, stack=frozenset())
 
     def is_entry(self, fn: Function) -> bool:
-        return _declared_entry(self.ctx, fn)
+        return declared_entry(self.ctx, fn)
 
     def _boundary_clean(self, fn: Function, backward: bool, cache: dict, stack: frozenset) -> bool:
         if self.is_entry(fn):
@@ -386,16 +397,16 @@ class BarrierAnalysis:
         if known is None:
             entry = self._flag_state_at_entry(cfg.fn, tag, frozenset())
             states, ok = self._v_to_s_dataflow(cfg, tag, entry)
-            known = self._alternation[key] = ok and not _leaves_set_pending(cfg, states)
+            known = self._alternation[key] = ok and not leaves_set_pending(cfg, states)
         return known
 
     def _v_to_s_dataflow(self, cfg: FunctionCFG, tag: str, entry: frozenset) -> tuple[dict, bool]:
-        """_flag_dataflow of a V->S flag, remembered: each helper a function calls reads the
+        """flag_dataflow of a V->S flag, remembered: each helper a function calls reads the
         caller's states at its call (a kernel calling n helpers would run it n times)."""
         key = (id(cfg.fn), tag, entry)
         found = self._dataflows.get(key)
         if found is None:
-            found = self._dataflows[key] = _flag_dataflow(cfg, tag, entry)
+            found = self._dataflows[key] = flag_dataflow(cfg, tag, entry)
         return found
 
     def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
@@ -403,33 +414,33 @@ class BarrierAnalysis:
         if key in self._flag_entry:
             return self._flag_entry[key]
         if self.is_entry(fn):
-            entry = _entry_flag_state(self.ctx, fn)
-            if entry == _NONE_PENDING:
+            entry = entry_flag_state(self.ctx, fn)
+            if entry == NONE_PENDING:
                 # The kernel's next launch starts clean only if this one cannot end with a set
                 # pending, its helpers' sets included (a call of one may leave one), and the 0/1
                 # states do not follow past a set while one may be pending (a second set before
                 # the wait is not allowed: what `set; set; wait;` leaves is not documented).
                 cfg = self.cfg(fn)
                 states, alternates = self._v_to_s_dataflow(cfg, tag, entry)
-                if cfg.unstructured or not alternates or _leaves_set_pending(cfg, states):
-                    entry = _MAYBE_PENDING
+                if cfg.unstructured or not alternates or leaves_set_pending(cfg, states):
+                    entry = MAYBE_PENDING
             self._flag_entry[key] = entry
             return entry
         if id(fn) in stack or len(stack) >= MAX_CALL_DEPTH:
-            return _MAYBE_PENDING
+            return MAYBE_PENDING
         sites = self.callers(fn)
         if not sites or not self._only_called_there(fn, sites):
-            return _MAYBE_PENDING
+            return MAYBE_PENDING
         result: frozenset = frozenset()
         for caller, event in sites:
             cfg = self.cfg(caller)
             if cfg.unstructured:
-                return _MAYBE_PENDING
+                return MAYBE_PENDING
             at_entry = self._flag_state_at_entry(caller, tag, stack | {id(fn)})
             states, alternates = self._v_to_s_dataflow(cfg, tag, at_entry)
             if not alternates:
-                return _MAYBE_PENDING
-            result = result | states.get(event.order, _MAYBE_PENDING)
+                return MAYBE_PENDING
+            result = result | states.get(event.order, MAYBE_PENDING)
         self._flag_entry[key] = result
         return result
 
@@ -467,7 +478,7 @@ class BarrierAnalysis:
         entry, exit_ = cfg.entry, cfg.exit
         lenient = self.lenient_flags
         max_states = MAX_WINDOW_STATES
-        reached = self._reached
+        reached = self.reached
         while stack:
             event, back, pending = stack.pop()
             for nxt, is_back in (event.pred if backward else event.succ):
@@ -493,13 +504,13 @@ class BarrierAnalysis:
                     if crossings > MAX_REMOVED_CROSSED:
                         # Bounded work: a window this long is reported as not analysed (kept).
                         found.setdefault((id(nxt), state[1]), Event(
-                            EventKind.UNKNOWN, stmt=nxt.stmt, order=nxt.order,
+                            EventKind.UNKNOWN, stmt=nxt.stmt, order=nxt.order, tag=CROSSING_BOUND,
                             why=f"more than {MAX_REMOVED_CROSSED} removed barriers in one window (not analysed)"))
                         continue
                 if nxt is entry or nxt is exit_:
                     boundary = True
                     if reached is not None:
-                        reached.add(_AT_BOUNDARY)
+                        reached.add(AT_BOUNDARY)
                     continue
                 next_pending = pending
                 if kind is closes and nxt.tag in pending:
@@ -508,7 +519,7 @@ class BarrierAnalysis:
                     next_pending = pending | {nxt.tag}
                 if lenient and kind in (chain_first, chain_then) \
                         and not nxt.tag.endswith(":" + UNKNOWN_EVENT_ID) \
-                        and not (proven_only and not _chain_link_alternates(cfg, nxt.tag)):
+                        and not (proven_only and not chain_link_alternates(cfg, nxt.tag)):
                     # Each pipe runs its own instructions in program order, and wait_flag(P, Q, e)
                     # holds Q until P's set_flag(P, Q, e). Forward from the earlier op: V (or a pipe
                     # already after it) signals Q, Q waits for that signal, Q signals R, ..., V waits:
@@ -542,7 +553,7 @@ class BarrierAnalysis:
             # (Read after the proof, which may be what spent the budget: the answers it combined
             # may then have been computed on both sides of that point.)
             decision.removable = False
-            decision.reason = f"{_NOT_ANALYSED}: {self.ctx.exhausted()}"
+            decision.explain(Cause(CauseKind.NOT_ANALYSED, why=self.ctx.exhausted()), self.model.source)
         return decision
 
     def _decide(self, fn: Function, stmt: SimpleStmt, pattern: str | None) -> Decision:
@@ -550,11 +561,12 @@ class BarrierAnalysis:
         event = cfg.barrier_events.get(id(stmt))
         decision = Decision(fn, stmt, pattern, False)
         decision.context = self.context(fn, stmt)
+        source = self.model.source
         if event is None:
-            decision.reason = "not a PIPE_V barrier in the model"
+            decision.explain(Cause(CauseKind.NOT_A_BARRIER), source)
             return decision
         if cfg.unstructured:
-            decision.reason = f"{_UNMODELLED} {fn.name}() is not modelled ({cfg.unstructured})"
+            decision.explain(Cause(CauseKind.UNMODELLED, why=cfg.unstructured, function=fn.name), source)
             return decision
         before, hit_entry = self.ops_in_flight(cfg, event, backward=True)
         after, hit_exit = self.ops_in_flight(cfg, event, backward=False)
@@ -571,7 +583,7 @@ class BarrierAnalysis:
                 decision.after_ops = [e for e, _ in after]
                 decision.hazard = hazard
                 decision.pairs_checked = pairs
-                decision.reason = hazard.summary(self.model.source)
+                decision.explain(Cause(hazard_kind(hazard), hazard=hazard, function=fn.name), source)
                 return decision
         if hit_entry and not self.entry_clean(fn):
             before.insert(0, (self._boundary_event(fn), False))
@@ -583,28 +595,20 @@ class BarrierAnalysis:
         if unknown:
             # Fail closed: an event the model does not understand touches every UB byte.
             decision.unknown_events = unknown
-            decision.reason = "kept: not understood in its window: " + "; ".join(
-                _describe_unknown(e, self.model.source) for e in unknown)
             first_p = unknown[0] if unknown[0] in decision.before_ops else (before[0][0] if before else unknown[0])
             decision.hazard = Hazard("unknown", first_p, unknown[-1], None, None, False)
+            decision.explain(Cause(unknown_kind(unknown, WORK_BOUNDS), hazard=decision.hazard, unknown=unknown,
+                                   function=fn.name), source)
             return decision
         decision.removable = True
         decision.pairs_checked = pairs
         decision.same_access_pairs = chains
-        rewritten = self.rewrites_used - rewrites_before
         if pairs == 0:
-            decision.reason = (f"redundant: no PIPE_V op can be in flight across it "
-                               f"({len(before)} before, {len(after)} after since/until the nearest drains)")
+            decision.explain(Cause(CauseKind.REDUNDANT, before=len(before), after=len(after), function=fn.name),
+                             source)
         else:
-            excuses = []
-            if chains:
-                # (Only the opt-in model credits a chain: pto/race_model.py.)
-                excuses.append(f"{chains} pair(s) credited as a {CHAIN_CREDITED} (--same-access-chains)")
-            if rewritten:
-                excuses.append(f"{rewritten} overlap(s) rewritten in between by another pipe, "
-                               "ordered by set/wait flags")
-            decision.reason = (f"proved: {pairs} op pair(s) across it have no RAW/WAR/WAW byte overlap"
-                               + (" except " + " and ".join(excuses) if excuses else ""))
+            decision.explain(Cause(CauseKind.PROVED, pairs=pairs, chains=chains,
+                                   rewritten=self.rewrites_used - rewrites_before, function=fn.name), source)
         return decision
 
     def _first_hazard(self, before: list, after: list, cfg: FunctionCFG) -> tuple[Hazard | None, int, int]:
@@ -751,8 +755,8 @@ class BarrierAnalysis:
                              any(s <= lo_ and hi_ <= e for s, e in w.intervals) for w in writes)
                          for lo_, hi_ in overlap)
             lenient = self.lenient_flags and not proven_only
-            if covers and _flag_pair(cfg, stmts, lo, k, "PIPE_V", pipe, lenient) \
-                    and _flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V", lenient):
+            if covers and flag_pair(cfg, stmts, lo, k, "PIPE_V", pipe, lenient) \
+                    and flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V", lenient):
                 return True
         return False
 
@@ -763,52 +767,13 @@ class BarrierAnalysis:
         event = cfg.barrier_events.get(id(stmt))
         if event is None:
             return "", ""
-        return _nearest(event, backward=True), _nearest(event, backward=False)
+        return nearest_op(event, backward=True), nearest_op(event, backward=False)
 
     def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None,
             independent: bool = False, selection_proofs: int | None = None) -> list[Decision]:
-        return barrier_selection.run(self, patterns, force, weights, independent, selection_proofs)
-
-    # -- which removals are made together ------------------------------------------------------
-    def _event_of(self, d: Decision) -> Event:
-        return barrier_selection._event_of(self, d)
-
-    def _decide_with(self, d: Decision, removed: set[int]) -> Decision:
-        return barrier_selection._decide_with(self, d, removed)
-
-    def _decide_without(self, d: Decision, given_back: set[int]) -> Decision:
-        return barrier_selection._decide_without(self, d, given_back)
-
-    def removals_in_window(self, d: Decision) -> set[int]:
-        return barrier_selection.removals_in_window(self, d)
-
-    def improve_selection(self, decisions: list[Decision], budget: int) -> list[Decision]:
-        return barrier_selection.improve_selection(self, decisions, budget)
-
-    def _blocked(self, decisions: list[Decision]) -> dict[int, tuple[list[int], bool]]:
-        return barrier_selection._blocked(self, decisions)
-
-    def _freeing_alone(self, d: Decision, run: list[tuple[int, int]], frees_together: bool) -> list[int]:
-        return barrier_selection._freeing_alone(self, d, run, frees_together)
-
-    def _better_swap(self, decisions: list[Decision],
-                     needs: dict[int, tuple[list[int], bool]]) -> list[Decision] | None:
-        return barrier_selection._better_swap(self, decisions, needs)
-
-    def _complete(self, decisions: list[Decision]) -> list[Decision]:
-        return barrier_selection._complete(self, decisions)
-
-    def prove_jointly(self, decisions: list[Decision]) -> tuple[list[Decision], bool]:
-        return barrier_selection.prove_jointly(self, decisions)
-
-    def _name_removals_in_window(self, d: Decision) -> None:
-        barrier_selection._name_removals_in_window(self, d)
-
-    def _places(self, offsets: list[int]) -> list[str]:
-        return barrier_selection._places(self, offsets)
-
-    def _explain_blocked(self, decisions: list[Decision], needs: dict[int, tuple[list[int], bool]]) -> None:
-        barrier_selection._explain_blocked(self, decisions, needs)
+        """Decide every selected barrier of the analysed functions: ``self.selection.run`` (which
+        barriers are removed together: barrier_selection.py)."""
+        return self.selection.run(patterns, force, weights, independent, selection_proofs)
 
 
 class _LazyModels:
@@ -862,7 +827,7 @@ class _LazyModels:
         self.usable = not spliced and not _has_cycle(edges)
 
     def may_hold_v_barrier(self, fn: Function, macros: frozenset[str]) -> bool:
-        return _function_may_hold_v_barrier(self.text, fn, macros)
+        return function_may_hold_v_barrier(self.text, fn, macros)
 
     def _raw_cfg(self, fn: Function) -> FunctionCFG:
         key = id(fn)
@@ -1033,7 +998,7 @@ def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decisio
     whole-file run tries them. Should
     an analysis reach outside its group after all, the whole file is decided again in one piece.
     """
-    if not _may_hold_candidate(model):
+    if not may_hold_candidate(model):
         return [], []        # (no group would hold a candidate: nothing to group or model)
     mentions = local_mentions(model)
     groups = (grouping or independent_groups)(model, mentions)
@@ -1073,19 +1038,25 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
             unparsed[position[id(fn)]] = analysis.unparsed_of(fn)
             if modelled is not None:
                 modelled.append(fn)
-        instances: list[BarrierAnalysis] = []
+        instances: list[BarrierSelection] = []
         if ctx is not None and not force and any("template" in fn.declaration.words for fn in group):
             decisions, instances = decide_instantiations(
                 ctx, group, decisions, mentions,
-                partial(BarrierAnalysis, model, functions=group, ctx=ctx, lazy=True, mentions=mentions, isa=isa,
-                        race_model=race_model))
+                partial(_new_selection, model, group, ctx, mentions, isa, race_model))
         for d in decisions:
             kept[position[id(d.fn)]].append(keep(d))
         del decisions
         for instance in instances:
-            instance.release(keep_asts=True)
+            instance.analysis.release(keep_asts=True)
         analysis.release(keep_asts=number == len(groups))
     return [x for items in kept for x in items], [x for items in unparsed for x in items]
+
+
+def _new_selection(model: CppFile, group: list[Function], ctx: FileContext, mentions: dict[int, set[str]] | None,
+                   isa: IsaFacts, race_model: RaceModel) -> BarrierSelection:
+    """The selection of a new lazy analysis of ``group`` sharing ``ctx`` (an instantiation's)."""
+    return BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions, isa=isa,
+                           race_model=race_model).selection
 
 
 def _check_group(analysis: BarrierAnalysis, groups: int) -> None:

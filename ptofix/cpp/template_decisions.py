@@ -17,6 +17,7 @@ removed barrier keeps its generic decisions.
 from __future__ import annotations
 
 from .barrier_decisions import Decision
+from .barrier_selection import BarrierSelection
 from .model import Function
 from .semantics import FileContext
 from .templates import binding_label, instantiations, is_function_template
@@ -25,22 +26,22 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .barriers import BarrierAnalysis
-
 MAX_JOINT_ROUNDS = 4     # rounds of the joint proof over every instantiation before giving up removals
 
 
 def decide_instantiations(ctx: FileContext, group: list[Function], decisions: list[Decision],
                           mentions: dict[int, set[str]] | None,
-                          new_analysis: Callable[[], BarrierAnalysis]) -> tuple[list[Decision], list]:
+                          new_selection: Callable[[], BarrierSelection],
+                          ) -> tuple[list[Decision], list[BarrierSelection]]:
     """``decisions`` (the group's generic ones) with those of each template's barriers replaced by
-    the per-instantiation ones. ``new_analysis``: a lazy analysis of the group sharing ``ctx``
-    (which reads ``ctx.bound`` as it builds models). Returns the decisions and the analyses built
-    (the caller releases them)."""
+    the per-instantiation ones. ``new_selection``: the selection of a new lazy analysis of the
+    group sharing ``ctx`` (which reads ``ctx.bound`` as it builds models). Returns the decisions and
+    the selections built (the caller releases their analyses)."""
     by_stmt = {id(d.stmt): i for i, d in enumerate(decisions)}
     out = list(decisions)
-    analyses: list[BarrierAnalysis] = []
+    selections: list[BarrierSelection] = []
     names = {fn.name for fn in group}
+    source = ctx.model.source
     for template in group:
         mine = [i for i, d in enumerate(out) if d.fn is template and not d.unread and d.pattern is not None]
         if not mine or not is_function_template(template):
@@ -53,21 +54,22 @@ def decide_instantiations(ctx: FileContext, group: list[Function], decisions: li
                 if not bindings and not why:
                     d.removed = d.removable = False
                 if not d.removed:
-                    d.reason = f"{d.reason}; {note}" if d.reason else note
+                    d.explain(d.cause.with_note(note), source)
             continue
         callees = (mentions or {}).get(id(template), set()) & names - {template.name}
         if any(d.removed and d.fn.name in callees for d in out):
             for i in mine:
                 if not out[i].removed:
-                    out[i].reason += f"; {template.name}() calls a function with removed barriers, so its " \
-                                     "instantiations are not analysed"
+                    out[i].explain(out[i].cause.with_note(f"{template.name}() calls a function with removed barriers, "
+                                                          "so its instantiations are not analysed"), source)
             continue
         others = [d for d in out if d.removed and d.fn is not template]
-        per_binding: list[tuple[tuple, BarrierAnalysis, dict[int, Decision]]] = []
+        per_binding: list[tuple[tuple, BarrierSelection, dict[int, Decision]]] = []
         for binding in bindings:
             ctx.bound[id(template)] = binding
-            analysis = new_analysis()
-            analyses.append(analysis)
+            selection = new_selection()
+            selections.append(selection)
+            analysis = selection.analysis
             base = {id(analysis.cfg(d.fn).barrier_events[id(d.stmt)]) for d in others}
             analysis.removed = set(base)
             tried: dict[int, Decision] = {}
@@ -78,8 +80,8 @@ def decide_instantiations(ctx: FileContext, group: list[Function], decisions: li
                 if d.removable:
                     d.removed = True
                     analysis.removed.add(id(analysis.cfg(template).barrier_events[id(d.stmt)]))
-            _prove_jointly(analysis, template, tried, base)
-            per_binding.append((binding, analysis, tried))
+            _prove_jointly(selection, template, tried, base)
+            per_binding.append((binding, selection, tried))
         # Each instantiation's own joint proof, by barrier: the first that keeps one names it.
         # (The flag as that proof left it: a decision kept there is not replaced afterwards.)
         first = [(binding, {key: (d.removed, d) for key, d in tried.items()}) for binding, _, tried in per_binding]
@@ -87,13 +89,14 @@ def decide_instantiations(ctx: FileContext, group: list[Function], decisions: li
         dropped: dict[int, tuple[tuple, Decision]] = {}
         for _round in range(MAX_JOINT_ROUNDS):
             held = True
-            for binding, analysis, tried in per_binding:
+            for binding, selection, tried in per_binding:
                 ctx.bound[id(template)] = binding
+                analysis = selection.analysis
                 for key in list(tried):
                     if key not in chosen:
                         tried[key].removed = False
                 base = {id(analysis.cfg(d.fn).barrier_events[id(d.stmt)]) for d in others}
-                if not _prove_jointly(analysis, template, tried, base):
+                if not _prove_jointly(selection, template, tried, base):
                     held = False
                     for key in chosen:
                         if not tried[key].removed:
@@ -113,27 +116,26 @@ def decide_instantiations(ctx: FileContext, group: list[Function], decisions: li
                 binding, d = next(((b, proofs[key][1]) for b, proofs in first if not proofs[key][0]),
                                   dropped.get(key, (per_binding[0][0], per_binding[0][2][key])))
                 d.removed = False
-                d.reason = f"in {binding_label(template.name, binding)}: {d.reason}"
+                d.explain(d.cause.with_instantiation(binding_label(template.name, binding)), source)
             out[index] = d
-    return out, analyses
+    return out, selections
 
 
-def _prove_jointly(analysis: BarrierAnalysis, template: Function, tried: dict[int, Decision], base: set[int]) -> bool:
+def _prove_jointly(selection: BarrierSelection, template: Function, tried: dict[int, Decision], base: set[int]) -> bool:
     """Prove the removals of ``tried`` (the template's decisions) together, with the events of
     ``base`` (the other functions' removals) gone too; a removal that fails is given up (the
     lightest first) and the rest proved again. Returns whether every removal held."""
+    analysis = selection.analysis
     events = analysis.cfg(template).barrier_events
     members = sorted((key for key, d in tried.items() if d.removed), key=lambda key: tried[key].weight)
     held = True
     while True:
         analysis.removed = base | {id(events[key]) for key in members}
-        analysis._entry_clean.clear()
-        analysis._exit_clean.clear()
-        analysis._past_call_depth.clear()
+        analysis.forget_boundaries()
         failed = None
         for key in members:
             d = tried[key]
-            fresh = analysis._decide_without(d, {id(events[key])})
+            fresh = selection.decide_without(d, {id(events[key])})
             fresh.removed = fresh.removable
             tried[key] = fresh
             if not fresh.removable:

@@ -228,7 +228,7 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
                              "passes": fixed.reports})
     for line in text_report(fixed.reports):
         say("  " + line)
-    for line in kept_notes(art.cpp, fixed.reports):
+    for line in kept_notes(art.cpp, fixed.reports, fixed.details):
         note(line)
     # 4. bisheng
     if plan.bisheng_cmd:
