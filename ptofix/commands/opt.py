@@ -12,7 +12,7 @@ from ..output import OutputOptions, check_output_options, write_stderr, write_st
 from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
 from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
 from ..source import PtofixError
-from .arguments import QUIET_HELP, add_batch_arguments, add_macro_arguments, add_output_arguments
+from .arguments import QUIET_HELP, add_batch_arguments, add_compile_arguments, add_output_arguments
 from .help_format import HelpFormatter
 from .output_options import output_options, place_report, with_pass_inputs
 
@@ -36,9 +36,7 @@ def add_parser(subparsers) -> None:
         formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="input (C++ or PTO IR); several need -i, -o DIR, --check or --diff")
-    parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
-                        help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    add_macro_arguments(parser)
+    add_compile_arguments(parser)
     parser.add_argument("-p", "--passes", metavar="PIPELINE", default="",
                         help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
     parser.add_argument("--list-passes", action="store_true", help="list registered passes and exit")
