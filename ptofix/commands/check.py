@@ -10,6 +10,7 @@ from ..batch import Processed, check_batch_options, run_files
 from ..diagnostic_view import COLOR_CHOICES, use_color, with_source_lines
 from ..exit_status import ExitStatus
 from ..output import (
+    Collected,
     OutputOptions,
     check_output_options,
     deliver,
@@ -157,7 +158,7 @@ def process_file(path: str, job: RaceCheck) -> Processed:
 
 
 def deliver_file(options: OutputOptions, result: Processed, fix: bool, tally: Tally | None = None,
-                 view: View = View()) -> int:
+                 view: View = View(), collected: Collected | None = None) -> int:
     """Diagnostics on stderr (each with its source line; the report --report asks for besides),
     then --fix's output."""
     report = result.report
@@ -173,13 +174,13 @@ def deliver_file(options: OutputOptions, result: Processed, fix: bool, tally: Ta
         inserted = len(report.get("inserted", ()))
         if inserted:
             write_stderr(f"{result.source.path}: inserted {inserted} barrier{'' if inserted == 1 else 's'}\n")
-        code = deliver(options, result.source, result.text, report, result.text_lines)
+        code = deliver(options, result.source, result.text, report, result.text_lines, collected=collected)
         if code != 0:
             return code
         if report.get("unfixed") or report["placements"]:
             return ExitStatus.CHANGED      # races left, or placements no barrier can mend
         return _unverified_status(report, view.allow_unverified)
-    emit_report(options, report, result.text_lines, inputs=(result.source.path,))
+    emit_report(options, report, result.text_lines, inputs=(result.source.path,), collected=collected)
     return ExitStatus.CHANGED if report["races"] or report["placements"] else \
         _unverified_status(report, view.allow_unverified)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..batch import Processed, check_batch_options, deliver_processed, run_files
 from ..local_slot_options import LocalSlotOptions
-from ..output import OutputOptions, check_output_options, write_stderr
+from ..output import Collected, OutputOptions, check_output_options, write_stderr
 from ..pass_manager import get_pass_class
 from ..pto.race_model import RaceModel
 from .arguments import (
@@ -152,5 +152,5 @@ def process_file(path: str, job: FilePasses) -> Processed:
     return job.process(path)
 
 
-def deliver_file(options: OutputOptions, result: Processed) -> int:
-    return deliver_processed(options, result)
+def deliver_file(options: OutputOptions, result: Processed, collected: Collected | None = None) -> int:
+    return deliver_processed(options, result, collected=collected)
