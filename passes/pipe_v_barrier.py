@@ -16,7 +16,8 @@ from ptofix.source import Edit, SourceText
 
 # The proof (ptofix.cpp) is imported where the pass runs, not here: `ptofix run --help` generates
 # its options from this class's fields without loading the proof (about 0.3 s to import,
-# interpreted); isa_version (subprocess, locale) only with a pto-isa checkout.
+# interpreted). The pto-isa checkout is no option of the pass: the model's CompileEnvironment
+# holds it, identified once by the command (isa_version.with_checkout).
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,13 +61,6 @@ class PipeVBarrierPass(Pass):
     # false: another file #includes this one (ptofix build's caller), so it may call the file's
     # static functions too: none counts as called only where the file shows.
     translation_unit: bool = True
-    # A pto-isa checkout the kernel compiles with: the facts that changed across versions are
-    # applied as it has them (ptofix/isa_version.py); "": those of every version.
-    pto_isa: str = field(default="", metadata={
-        "metavar": "DIR",
-        "help": "the pto-isa checkout the kernel compiles with: the facts that changed across its versions (row "
-                "reductions' drains, the TPipe order) are applied as it has them, and an op whose headers there "
-                "differ from those its facts were read from is unknown (default: those of every version)"})
 
     # The race model (ptofix/pto/race_model.py): false, msSanitizer's a2/a3 rule (every unbarriered
     # overlap is a race); true, PTOAS #674's same-access chains are credited too.
@@ -85,13 +79,10 @@ class PipeVBarrierPass(Pass):
     def apply(self, model, source: SourceText) -> PassResult:
         from ptofix.cpp.barrier_sites import file_scope_barriers
         from ptofix.cpp.barriers import decide_by_groups
-        # The checkout's facts: this pass's own option, else those the model was read with (its
-        # CompileEnvironment: every version's unless a command knew the checkout).
-        isa = model.environment.isa
-        isa_notes: tuple[str, ...] = ()
-        if self.pto_isa:
-            from ptofix.isa_version import identify  # (subprocess and locale: only with a checkout)
-            isa, isa_notes = identify(self.pto_isa, model.environment.reads)
+        # The checkout's facts, those the model was read with (its CompileEnvironment: every
+        # version's unless the command, the API or build was given the checkout).
+        environment = model.environment
+        pto_isa, isa, isa_notes = environment.pto_isa, environment.isa, environment.isa_notes
 
         patterns: set[str] = set(self.pattern)
         overrides = dict(self.weight)
@@ -108,10 +99,10 @@ class PipeVBarrierPass(Pass):
 
         labels = _function_labels(model, source)
         costs = None
-        if self.pto_isa:
+        if pto_isa:
             # (Each barrier's drain-and-refill cycles, by the checkout's own calibration: read each run.)
             from ptofix.pto.vector_latency import LatencyTable
-            costs = LatencyTable.read(self.pto_isa)
+            costs = LatencyTable.read(pto_isa)
         kept, unparsed = decide_by_groups(model, patterns, lambda d: _keep(d, source, outside_lists, labels, costs),
                                           force=self.force, weights=overrides,
                                           translation_unit=self.translation_unit, isa=isa,
@@ -130,9 +121,9 @@ class PipeVBarrierPass(Pass):
             warnings.append(f"{source.path}: warning: --weight {line}={overrides[line]}: there is no "
                             "pipe_barrier(PIPE_V) on that line")
         for note in isa_notes:
-            warnings.append(f"{source.path}: warning: pto-isa {self.pto_isa}: {note}")
+            warnings.append(f"{source.path}: warning: pto-isa {pto_isa}: {note}")
         for note in isa.stale_notes(source.text):
-            warnings.append(f"{source.path}: warning: pto-isa {self.pto_isa or isa.checkout}: {note}")
+            warnings.append(f"{source.path}: warning: pto-isa {pto_isa or isa.checkout}: {note}")
         removed = sum(1 for _, _, _, (_, _, gone), _ in kept if gone)
         dynamic: dict[str, dict[str, int]] = {}
         for _, _, _, (name, weight, gone), _ in kept:
@@ -145,7 +136,7 @@ class PipeVBarrierPass(Pass):
                   "not_parsed": [source.location(stmt.span.start) for stmt in unparsed],
                   "decisions": entries}
         report["race_model"] = self.race_model.value
-        if self.pto_isa:
+        if pto_isa:
             report["pto_isa"] = {"facts": isa.described, "notes": list(isa_notes)}
         if costs is not None:
             report["cycles"] = _cycle_totals(entries, costs)

@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ptofix.compile_env import CompileEnvironment
 from ptofix.cpp.barriers import BarrierAnalysis
+from ptofix.cpp.model import CppFile
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.races import barrier_positions, comment, describe, find_races
-from ptofix.isa_version import facts_of
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.pto.race_model import SAME_ACCESS_CHAINS_HELP, RaceModel
 from ptofix.source import Edit, SourceText, apply_edits, line_end_near, line_start
@@ -30,15 +29,14 @@ class PipeVBarrierInsertPass(Pass):
     summary: ClassVar[str] = "insert the fewest pipe_barrier(PIPE_V) that separate every PIPE_V race"
     reads_slot_numbers: ClassVar[bool] = True
 
-    # The pto-isa checkout the kernel compiles with (its version facts), as pipe-v-barrier's.
-    pto_isa: str = ""
+    # (The pto-isa checkout's version facts are the model's: CompileEnvironment.isa.)
     # The race model (ptofix/pto/race_model.py), as pipe-v-barrier's: by default an unbarriered
     # PTOAS #674 same-access chain is a race and gets a barrier.
     same_access_chains: bool = field(default=False, metadata={"help": SAME_ACCESS_CHAINS_HELP})
 
     def apply(self, model, source: SourceText) -> PassResult:
         race_model = RaceModel.of(self.same_access_chains)
-        analysis = BarrierAnalysis(model, lenient_flags=True, isa=facts_of(self.pto_isa, model.environment.reads),
+        analysis = BarrierAnalysis(model, lenient_flags=True, isa=model.environment.isa,
                                    race_model=race_model)
         races, unverified = find_races(model, analysis)
         # One entry per inserted barrier: (index of its function, its edits, its report entry).
@@ -58,8 +56,7 @@ class PipeVBarrierInsertPass(Pass):
             planned.append((_function_index(model, covered[0].fn), edits,
                             {"location": source.location(start),
                              "races": [describe(r, source, analysis)[0] for r in covered]}))
-        stuck = _still_racing(source, [edit for _, edits, _ in planned for edit in edits], model.environment,
-                              race_model)
+        stuck = _still_racing(source, [edit for _, edits, _ in planned for edit in edits], model, race_model)
         warnings, unfixed = [], []
         for index in sorted(stuck):
             # A barrier the model would not read as one there (`pipe_barrier` may be declared anew
@@ -80,13 +77,13 @@ def _function_index(model, fn) -> int:
     return next(i for i, other in enumerate(model.functions) if other is fn)
 
 
-def _still_racing(source: SourceText, edits: list[Edit], environment: CompileEnvironment,
-                  race_model: RaceModel) -> set[int]:
-    """Indices of the functions that still race once ``edits`` are applied (inserting
-    statements adds no function, so the indices are the input's)."""
+def _still_racing(source: SourceText, edits: list[Edit], model: CppFile, race_model: RaceModel) -> set[int]:
+    """Indices of the functions that still race once ``edits`` are applied to the file of ``model``
+    (read as it was: its environment, its job's record; inserting statements adds no function, so
+    the indices are the input's)."""
     if not edits:
         return set()
-    fixed = parse_cpp(SourceText(apply_edits(source.text, edits), source.path), environment)
+    fixed = parse_cpp(SourceText(apply_edits(source.text, edits), source.path), model.environment, model.reads)
     races, _ = find_races(fixed, race_model=race_model)
     return {_function_index(fixed, race.fn) for race in races}
 

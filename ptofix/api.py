@@ -13,9 +13,12 @@ includes, found in ``include_dirs``) and returns frozen, typed results. Bad inpu
 The functions run the same pipelines as ``ptofix canonicalize``, ``ptofix run`` and ``ptofix
 check`` (docs/commands/), with the same results; ``path`` only names the text in messages.
 
-Settings the commands keep for the whole process (``-I`` directories, ``-D``/``-U`` macros) are
-set for one call and restored after it, so calls with different settings do not see each
-other's; calls from several threads at once are not supported.
+A call's settings (``include_dirs``, ``defines``, ``pto_isa``) become one frozen value, the
+compile environment (ptofix/compile_env.py), which the call hands to the parser and passes
+explicitly: nothing is kept in the process between calls, so calls with different settings do
+not see each other's. (A pto-isa checkout's facts are read once per checkout and process, and
+the C++ parser keeps a per-process cache of statement ASTs: calls from several threads at once
+are not supported.)
 """
 from __future__ import annotations
 
@@ -173,17 +176,19 @@ def _line_col(location: str) -> tuple[int, int]:
 
 def _environment(include_dirs: Sequence[str], defines: Sequence[str],
                  pto_isa: str | None = None) -> CompileEnvironment:
-    """The compile environment of one call: its include directories and command-line macros."""
+    """The compile environment of one call: its include directories, command-line macros and
+    pto-isa checkout (identified here, once: isa_version.with_checkout)."""
     import os
 
     from .compile_env import CompileEnvironment
     from .cpp.command_line import macro_flag
+    from .isa_version import with_checkout
     for directory in include_dirs:
         if not os.path.isdir(directory):
             raise InputError(f"include directory {directory}: not a directory")
     flags = [macro_flag(flag[:2], flag[2:]) if flag.startswith(("-D", "-U")) else macro_flag("-D", flag)
              for flag in defines]
-    return CompileEnvironment(tuple(os.fspath(d) for d in include_dirs), tuple(flags), pto_isa=pto_isa or "")
+    return with_checkout(CompileEnvironment(tuple(os.fspath(d) for d in include_dirs), tuple(flags)), pto_isa)
 
 
 def canonicalize(text: str, target: str, *, to: Literal["custom", "generic"] = "custom",
@@ -213,7 +218,9 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
     ``include_dirs``: where the headers the kernel includes are (as ``-I``); without them, code
     from a header is unknown and keeps the barriers it may affect. ``local_slot_num``: ``"0=2,4=2"``
     or ``{0: 2, 4: 2}`` (FlagID -> slots), or ``"2"`` for every pipe. ``defines``: ``"NAME=VALUE"``
-    macros of the compiler's command line (as ``-D``). ``force`` removes unproven candidates too
+    macros of the compiler's command line (as ``-D``). ``pto_isa``: the pto-isa checkout the
+    kernel compiles with (as ``--pto-isa``): the facts of its version apply, each barrier's cost in
+    cycles is reported. ``force`` removes unproven candidates too
     (warns). ``same_access_chains``: also credit PTOAS #674 same-access chains, as ptoas does
     (``--same-access-chains``; Ascend's msSanitizer race check flags such pairs; default: its a2/a3
     rule, every unbarriered overlap is a race). Raises :class:`InputError` on bad input."""
@@ -224,7 +231,7 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
     pattern = ",".join(patterns) if isinstance(patterns, (list, tuple)) else patterns
     slots = (",".join(f"{flag}={count}" for flag, count in local_slot_num.items())
              if isinstance(local_slot_num, Mapping) else local_slot_num)
-    options = CppFixOptions(pattern=pattern if isinstance(pattern, str) else None, force=force, pto_isa=pto_isa,
+    options = CppFixOptions(pattern=pattern if isinstance(pattern, str) else None, force=force,
                             local_slot=LocalSlotOptions(local_slot_num=slots), same_access_chains=same_access_chains)
     source = bounded_source(text, path)      # (the command line's input bound: source.MAX_INPUT_BYTES)
     environment = _environment(include_dirs, defines, pto_isa)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from .exit_status import ExitStatus, internal_error, worse
 from .output import (
+    Collected,
     OutputOptions,
     Outputs,
     StreamError,
@@ -62,7 +63,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     # One file's work: its typed job bound in (functools.partial), picklable for the workers.
     Process = Callable[[str], Processed]
-    Deliver = Callable[[OutputOptions, Processed], int]
+    # One file's delivery: (options, result, collected=...) -> exit status.
+    Deliver = Callable[..., int]
 
 
 def read_count(text: str) -> int:
@@ -154,13 +156,14 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver,
     every input as it was: exit 2, nothing written."""
     files = options.files
     jobs = min(options.jobs, len(files))
-    pending: list[tuple[Outputs, Callable[[], None]]] = []
+    collected = Collected()
+    pending = collected.outputs
     if len(files) == 1:
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
         result = process(files[0])
         if isinstance(result, Processed) and result.depends:
             options = replace(options, dependencies=(*options.dependencies, *result.depends))
-        status = deliver(replace(options, outputs_sink=pending), result)
+        status = deliver(options, result, collected=collected)
         _commit_together(options, pending, None, (), closing)
         return status
     from .progress import Progress  # (~1 ms of imports with threading, only for several files)
@@ -174,6 +177,7 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver,
                 progress.advance(len(results))
     worst: int = ExitStatus.OK
     reports: list[tuple[dict, list[str]]] = []
+    collected.reports = reports
     would_change = 0
     # Every file read besides the inputs, by any file's work (a header one kernel includes may be
     # another input of the call): no output may replace one.
@@ -185,8 +189,8 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver,
                 worst = worse(worst, result.status)
                 continue
             try:
-                status = deliver(replace(per_file_options(options, path), report_sink=reports, outputs_sink=pending,
-                                         dependencies=(*options.dependencies, *depends)), result)
+                one = replace(per_file_options(options, path), dependencies=(*options.dependencies, *depends))
+                status = deliver(one, result, collected=collected)
             except StreamError:
                 raise
             except PtofixError as exc:
@@ -445,12 +449,14 @@ def _stop(workers: list) -> None:
             worker.join()
 
 
-def deliver_processed(options: OutputOptions, result: Processed, extra: list | None = None) -> int:
-    """Warnings first, then the file(s) and the report, through the one writer."""
+def deliver_processed(options: OutputOptions, result: Processed, extra: list | None = None,
+                      collected: Collected | None = None) -> int:
+    """Warnings first, then the file(s) and the report, through the one writer (joining the call's
+    ``collected`` outputs)."""
     if result.warnings:
         write_stderr("".join(warning + "\n" for warning in result.warnings))
     return deliver(options, result.source, result.text, result.report, result.text_lines,
-                   result.extra if extra is None else extra)
+                   result.extra if extra is None else extra, collected)
 
 
 def per_file_options(options: OutputOptions, path: str) -> OutputOptions:

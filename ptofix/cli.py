@@ -13,7 +13,6 @@ import signal
 import sys
 
 from . import COMPILED, __version__, leave_on_interrupt, regex_cache
-from .compile_env import CompileEnvironment
 from .exit_status import ExitStatus, internal_error, stopped_by
 from .output import discard_stdout
 from .reports import printable_names
@@ -112,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return ExitStatus.ERROR
         debug = bool(getattr(args, "debug", False))
-        # The compiler's command line the analysis reads the kernels with, built once here and
-        # handed explicitly to every command (and pickled to its -j workers).
+        # The compiler's command line the analysis reads the kernels with (the pto-isa checkout
+        # identified), built once here and handed explicitly to every command (and pickled to its
+        # -j workers).
+        from .commands.arguments import compile_environment
         args.environment = compile_environment(args)
         # SIGTERM/SIGHUP (a CI cancel, a closed terminal) unwind like Ctrl-C: outputs being written
         # are left as they were and their temporaries removed, workers and tools are ended.
@@ -157,21 +158,6 @@ def _unwind_on_interrupt() -> None:
             signal.signal(signal.SIGINT, signal.default_int_handler)
         except ValueError:      # (not the main thread: its handler stays)
             pass
-
-
-def compile_environment(args: argparse.Namespace) -> CompileEnvironment:
-    """The command line's `-I DIR...` (where the analysis looks for the headers a kernel includes),
-    `-D`/`-U` macros, `--pto-isa` checkout and `--arch`, as one value. A directory that does not
-    exist is bad input: the headers would silently stay unread. (The checkout's facts are read by
-    the commands that use them: isa_version.identify.)"""
-    directories = getattr(args, "include_dirs", None) or []
-    for directory in directories:
-        if not os.path.isdir(directory):
-            raise PtofixError(f"-I {directory}: not a directory")
-    arch = getattr(args, "arch", None)
-    return CompileEnvironment(tuple(directories), tuple(getattr(args, "macro_flags", None) or ()),
-                              pto_isa=getattr(args, "pto_isa", None) or "",
-                              arch=arch if isinstance(arch, str) else None)
 
 
 def _stderr(text: str) -> None:

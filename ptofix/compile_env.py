@@ -3,17 +3,22 @@
 A compiler reads a file with its command line: the include directories (`-I`, in order), the macros
 (`-D NAME[=VALUE]`, `-U NAME`, in order), the headers it may read from elsewhere (`-include`,
 `-isystem`, ...). ptofix reads a kernel the same way, so the analysis needs the same settings. They
-are gathered once (from ``ptofix run``'s flags, a config file, or the bisheng flags ``ptofix build``
-runs with), frozen, and handed explicitly to the parser, which keeps them on the model
-(``CppFile.environment``) for every analysis and pass that reads it; a ``-j`` worker gets the same
-value pickled. Two kernels with different settings can so be analysed side by side in one process.
+are gathered once (from a command's compile options, commands/arguments.add_compile_arguments;
+the bisheng flags ``ptofix build`` runs with; a library call's arguments), frozen, and handed
+explicitly to the parser, which keeps them on the model (``CppFile.environment``) for every analysis
+and pass that reads it; a ``-j`` worker gets the same value pickled. Two kernels with different
+settings can so be analysed side by side in one process.
+
+The pto-isa checkout is identified once, where the environment is made (isa_version.with_checkout):
+no pass or analysis reads the checkout's version facts again. What one file's job reads (headers,
+the checkout's files) is no setting: the job's own record (side_files.ReadRecord), which the model
+of that file holds (``CppFile.reads``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from .pto.ops import EVERY_VERSION, IsaFacts
-from .side_files import ReadRecord
 
 
 @dataclass(frozen=True)
@@ -28,19 +33,18 @@ class CompileEnvironment:
     # directories (`-iquote`, `-isystem`: prebuild.tools.header_search_flag). Every file is then
     # unmodelled, with this reason.
     headers_unread: str = ""
-    # The pto-isa checkout the kernel compiles with ('' when not known) and the facts that changed
-    # across its versions as that checkout has them (isa_version.identify; EVERY_VERSION: those of
-    # every version). The facts are read from the checkout, so the checkout alone tells two
-    # environments apart.
+    # The pto-isa checkout the kernel compiles with ('' when not known), and what identifying it
+    # told (isa_version.with_checkout, the one place that sets these four): the facts that changed
+    # across its versions as that checkout has them (EVERY_VERSION: those of every version), the
+    # notes on what could not be told, and the checkout's files they were read from (inputs of the
+    # run: no output may replace one). They are read from the checkout, so the checkout alone
+    # tells two environments apart.
     pto_isa: str = ""
     isa: IsaFacts = field(default=EVERY_VERSION, compare=False)
+    isa_notes: tuple[str, ...] = field(default=(), compare=False)
+    isa_files: tuple[str, ...] = field(default=(), compare=False, repr=False)
     # The NPU arch the kernel is compiled for (`a3`, `a5`), None when not told.
     arch: str | None = None
-    # Where the analysis notes the files it reads besides the kernel (headers, pto-isa files): the
-    # record of one file's job (file_passes.FilePasses.process makes it), which the job returns so
-    # that no output replaces one of them; None: not noted (a library caller). Not a setting: it
-    # tells no two environments apart.
-    reads: ReadRecord | None = field(default=None, compare=False, repr=False)
 
 
 # The environment of a file read with no command line: no include directory, no macro, every

@@ -11,6 +11,10 @@ from .local_slot_options import LocalSlotOptions, local_slot_pass
 from .pass_manager import PipelineOutcome, build_pass, run_pipeline
 from .pto.tiles import UB_BYTES
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .side_files import ReadRecord
+
 # The barrier analysis (cpp.barriers, ~14 ms interpreted with what it imports) is imported in the
 # functions that use it: every command's parser imports this module, and `--help` or a usage error
 # need not wait for the proof (tests/test_startup.py).
@@ -25,8 +29,6 @@ class CppFixOptions:
     weight: str = ""
     # False: another file #includes the fixed one (build's caller), so both are one translation unit.
     translation_unit: bool = True
-    # The pto-isa checkout the kernel compiles with (run's --pto-isa, build's PTO_LIB_PATH).
-    pto_isa: str | None = None
     local_slot: LocalSlotOptions = field(default_factory=LocalSlotOptions)
     # The race model's opt-in (pto/race_model.py): credit PTOAS #674 same-access chains.
     same_access_chains: bool = False
@@ -46,18 +48,20 @@ def cpp_passes(options: CppFixOptions) -> list:
         # (The text options read by the pass's own readers, as a pipeline's are.)
         passes.append(build_pass("pipe-v-barrier", {"pattern": options.pattern, "weight": options.weight},
                                  force=options.force, translation_unit=options.translation_unit,
-                                 pto_isa=options.pto_isa or "", same_access_chains=options.same_access_chains))
+                                 same_access_chains=options.same_access_chains))
     return passes
 
 
-def fix_cpp(source, passes: list, model=None, environment: CompileEnvironment = NO_COMMAND_LINE):
+def fix_cpp(source, passes: list, model=None, environment: CompileEnvironment = NO_COMMAND_LINE,
+            reads: ReadRecord | None = None):
     """Run the C++ passes on ``source`` read with ``environment``'s command line (``model``'s when
-    given: the model of ``source`` already read); returns a PipelineOutcome (text, reports, warnings)."""
+    given: the model of ``source`` already read), the files read besides noted in the job's record
+    ``reads`` (the model's); returns a PipelineOutcome (text, reports, warnings)."""
     if not passes:
         return PipelineOutcome(source.text, [], [])
     if model is not None:
-        environment = model.environment
-    return run_pipeline(source, passes, parsers(environment), {"cpp": model} if model is not None else None)
+        environment, reads = model.environment, model.reads
+    return run_pipeline(source, passes, parsers(environment, reads), {"cpp": model} if model is not None else None)
 
 
 # A barrier as the text spells it, for a file the model does not read (unread_file_report): the

@@ -5,7 +5,7 @@ pickle for the workers).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .batch import Processed
@@ -28,7 +28,9 @@ class FilePasses:
     cpp_input: bool = False
     functions: bool = False     # the report draws the input's functions (--report html)
     notes: bool = True          # kept-barrier notes on stderr (not with -q, nor beside a report on stderr)
-    perf_pto_isa: str | None = None   # the page also shows Perf-Sim's vector timeline (ptofix/perf/timeline_measure.py)
+    # The page also shows Perf-Sim's vector timeline, built against the environment's pto-isa
+    # checkout (ptofix/perf/timeline_measure.py; --report html with --pto-isa).
+    perf_timeline: bool = False
     # The report also holds the races of the input as `check` finds them (``run`` with --report):
     # check's "races", "by_kind" and "unverified", and one text line with their count.
     input_races: bool = False
@@ -41,20 +43,20 @@ class FilePasses:
         source = read_source(path)
         models: dict[str, Any] = {}
         functions = None
-        # The files this file's work reads besides it (headers, pto-isa files): returned with the
-        # result (Processed.depends), so that no output replaces one.
-        reads = ReadRecord()
-        environment = replace(self.environment, reads=reads)
+        # The files this file's job reads besides it (headers; the pto-isa checkout's, which the
+        # environment was identified from): returned with the result (Processed.depends), so that
+        # no output replaces one. The job's own, never the shared environment's.
+        reads = ReadRecord(self.environment.isa_files)
         try:
             if self.cpp_input:
-                models["cpp"] = parse_cpp(source, environment)
+                models["cpp"] = parse_cpp(source, self.environment, reads)
             elif self.functions and self.passes and all(pass_.kind == "cpp" for pass_ in self.passes):
                 # (The page draws the input's functions: the model the first pass reads, read first.)
-                models["cpp"] = parse_cpp(source, environment)
+                models["cpp"] = parse_cpp(source, self.environment, reads)
             if self.functions and "cpp" in models:
                 from .html_report import strips  # (1.6 ms of imports, only for --report html)
                 functions = strips(models["cpp"])
-            outcome = self._run(source, models, environment)
+            outcome = self._run(source, models, reads)
         except UnreadableInput as unread:
             return self._unread(source, unread)._replace(depends=reads.sorted())
         report: dict[str, Any] = {"file": source.path, "changed": outcome.text != source.text,
@@ -67,9 +69,9 @@ class FilePasses:
         lines = text_report(outcome.reports)
         if self.input_races:
             _before_summary(lines, self._add_input_races(source, report, reads))
-        if self.perf_pto_isa is not None:
+        if self.perf_timeline and self.environment.pto_isa:
             from .perf.timeline_measure import timeline_report  # (only for --report html with --pto-isa)
-            timeline = report["perf_timeline"] = timeline_report(source, outcome.text, self.perf_pto_isa)
+            timeline = report["perf_timeline"] = timeline_report(source, outcome.text, self.environment.pto_isa)
             if "error" in timeline:
                 notes.append(f"{source.path}: note: no Perf-Sim timeline on the page: {timeline['error']}")
         return Processed(source, outcome.text, report, lines, list(outcome.warnings) + notes, [], reads.sorted())
@@ -78,7 +80,8 @@ class FilePasses:
         """Put the races of the input, as ``check`` finds them (its own job, on the input as read),
         into ``report``; the text report's line that counts them and says where they are shown."""
         from .race_check import RaceCheck
-        found = RaceCheck(environment=self.environment, race_model=self.race_model).process_source(source)
+        found = RaceCheck(environment=self.environment, race_model=self.race_model,
+                          barrier_cycles=False).process_source(source)
         reads.update(found.depends)
         for key in ("races", "by_kind", "unverified"):
             report[key] = found.report[key]
@@ -103,10 +106,10 @@ class FilePasses:
             _before_summary(lines, self._add_input_races(source, report, ReadRecord()))
         return Processed(source, source.text, report, lines, [note] + notes, [])
 
-    def _run(self, source: SourceText, models: dict[str, Any], environment: CompileEnvironment) -> PipelineOutcome:
+    def _run(self, source: SourceText, models: dict[str, Any], reads: ReadRecord) -> PipelineOutcome:
         if self.cpp_input:
-            return fix_cpp(source, list(self.passes), models["cpp"])      # (read with environment)
-        return run_pipeline(source, list(self.passes), parsers(environment), models)
+            return fix_cpp(source, list(self.passes), models["cpp"])      # (read with the environment)
+        return run_pipeline(source, list(self.passes), parsers(self.environment, reads), models)
 
 
 def _before_summary(lines: list[str], line: str) -> None:

@@ -18,12 +18,16 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
+    from .side_files import ReadRecord
 
-def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_LINE) -> Any:
-    """The C++ model of ``source`` read with ``environment``'s command line (-I, -D/-U, ...)."""
+
+def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_LINE,
+              reads: ReadRecord | None = None) -> Any:
+    """The C++ model of ``source`` read with ``environment``'s command line (-I, -D/-U, ...), the
+    files it reads besides noted in the job's record ``reads`` (None: not noted)."""
     require(source, "cpp")
     with gc_paused(), recursion_headroom():
-        model = parse_cpp_text(source, environment)
+        model = parse_cpp_text(source, environment, reads)
     if not model.functions:
         # (Valid C++ all the same, a header of templates say: left as it is, never refused.)
         raise UnreadableInput("no function definition found: nothing ptofix reads as a kernel", source, 0)
@@ -36,11 +40,13 @@ def parse_mlir(source: SourceText) -> Any:
     return parse_ir(source)
 
 
-def parsers(environment: CompileEnvironment) -> Mapping[str, Callable[[SourceText], Any]]:
-    """The parser of each artefact kind, C++ read with ``environment``'s command line."""
-    if environment == NO_COMMAND_LINE and environment.reads is None:     # (a job's record: its own parser)
+def parsers(environment: CompileEnvironment,
+            reads: ReadRecord | None = None) -> Mapping[str, Callable[[SourceText], Any]]:
+    """The parser of each artefact kind, C++ read with ``environment``'s command line for the job
+    whose record is ``reads``."""
+    if environment == NO_COMMAND_LINE and reads is None:     # (a job's record: its own parser)
         return PARSERS
-    return MappingProxyType({"cpp": lambda source: parse_cpp(source, environment), "mlir": parse_mlir})
+    return MappingProxyType({"cpp": lambda source: parse_cpp(source, environment, reads), "mlir": parse_mlir})
 
 
 # The parsers of a file read with no command line (read-only).

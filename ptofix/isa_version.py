@@ -32,7 +32,9 @@ import functools
 import os
 import re
 import subprocess
+from dataclasses import replace
 
+from .compile_env import CompileEnvironment
 from .cpp.lexical import masked_literals
 from .pto.derived_facts import default_facts
 from .pto.header_words import INST_HEADER, checkout_problem, checkout_words
@@ -119,9 +121,16 @@ def _identified(path: str) -> tuple[IsaFacts, tuple[str, ...], tuple[str, ...]]:
 identify.cache_clear = _identified.cache_clear  # type: ignore[attr-defined]
 
 
-def facts_of(path: str, record: ReadRecord | None = None) -> IsaFacts:
-    """identify(path, record)'s facts, those of every version for ``path`` ''."""
-    return identify(path, record)[0] if path else EVERY_VERSION
+def with_checkout(environment: CompileEnvironment, path: str | None) -> CompileEnvironment:
+    """``environment`` with the pto-isa checkout at ``path`` identified: its version facts, the
+    notes on what could not be told and the checkout's files they were read from (None or '': no
+    checkout, every version's facts). The one place a command, the library API or ``build`` turns
+    a checkout into settings; passes and analyses read them from the environment. Raises
+    PtofixError for a path that is no pto-isa checkout."""
+    if not path:
+        return replace(environment, pto_isa="", isa=EVERY_VERSION, isa_notes=(), isa_files=())
+    facts, notes, files = _identified(path)
+    return replace(environment, pto_isa=path, isa=facts, isa_notes=notes, isa_files=files)
 
 
 def _git_commit(root: str) -> tuple[str, bool | None]:

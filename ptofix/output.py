@@ -63,11 +63,20 @@ class OutputOptions:
     # Files the call's work read besides its inputs (headers, pto-isa files: each job's ReadRecord,
     # batch.Processed.depends, -j workers' too): no output may be one, not even an -i of the file itself.
     dependencies: tuple[str, ...] = ()
-    # One file of several: its report joins the call's one report (batch.py writes it).
-    report_sink: list[tuple[dict, list[str]]] | None = field(default=None, compare=False, repr=False)
-    # One file of several: its files (with the streams that go with them) join the call's one
-    # all-or-none commit, the report file included (batch.py commits it).
-    outputs_sink: list[tuple[Outputs, Callable[[], None]]] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Collected:
+    """What the deliveries of one call's files hand to the call instead of writing it themselves
+    (batch.run_files makes one per call, writes and commits it last): no setting, so not on the
+    frozen OutputOptions."""
+
+    # One file of several: each file's report and text lines, for the call's one report (None: a
+    # file's report is written as it is delivered).
+    reports: list[tuple[dict, list[str]]] | None = None
+    # Each file's outputs, with the streams that go with them: committed all or none with the
+    # call's other files, the report file included.
+    outputs: list[tuple[Outputs, Callable[[], None]]] = field(default_factory=list)
 
 
 # ---- output paths --------------------------------------------------------------------------------
@@ -688,24 +697,27 @@ def json_report_on_stderr(options: OutputOptions) -> bool:
     return options.report == "json" and not options.report_file
 
 
-def _collected(options: OutputOptions, report: dict[str, Any], text_lines: list[str]) -> bool:
+def _collected(options: OutputOptions, collected: Collected | None, report: dict[str, Any],
+               text_lines: list[str]) -> bool:
     """One of several files: its report joins the call's one report (batch.py writes it)."""
-    if options.report_sink is None or not options.report:
+    if collected is None or collected.reports is None or not options.report:
         return False
-    options.report_sink.append((report, text_lines))
+    collected.reports.append((report, text_lines))
     return True
 
 
 def deliver(options: OutputOptions, source: SourceText, new_text: str, report: dict[str, Any] | None = None,
             text_lines: list[str] | None = None,
-            extra: Iterable[tuple[str, str | bytes, str] | tuple[str, str | bytes, str, bytes | None]] = ()) -> int:
+            extra: Iterable[tuple[str, str | bytes, str] | tuple[str, str | bytes, str, bytes | None]] = (),
+            collected: Collected | None = None) -> int:
     """Deliver ``new_text`` (and the report, and ``extra`` files) as the options ask; the exit status.
     An ``extra`` file given with a fourth element, the bytes it held when it was read (None: there
     was none), is replaced only if it still holds them (a sidecar merged with what it held).
 
     Every file is written all or none, and only when stdout and stderr took their part too (they
     are written once the files are staged, before any is renamed into place); the report on stderr
-    comes last (after the warnings the command printed before calling this)."""
+    comes last (after the warnings the command printed before calling this). With ``collected``
+    (batch.run_files'), the files and the report join the call's, written with them."""
     changed = new_text != source.text
     outputs = Outputs(inputs=[source.path], others=[*options.other_inputs, *read_by_this_run(options)],
                       dependencies=options.dependencies)
@@ -735,7 +747,7 @@ def deliver(options: OutputOptions, source: SourceText, new_text: str, report: d
             outputs.add(file[0], file[1], file[2], expected=was, expected_absent=was is None)
         else:
             outputs.add(file[0], file[1], file[2])
-    if report is not None and _collected(options, report, text_lines or []):
+    if report is not None and _collected(options, collected, report, text_lines or []):
         report = None
     body = report_body(options, report or {}, text_lines or []) if report is not None else None
     to_stderr = None
@@ -760,18 +772,18 @@ def deliver(options: OutputOptions, source: SourceText, new_text: str, report: d
             # (As ruff and black do: a CI log says which file to fix, not just that one would change.)
             write_stderr(f"{source.path}: would change\n")
 
-    if options.outputs_sink is not None and outputs.items:
-        options.outputs_sink.append((outputs, streams))     # (committed with the call's other files)
+    if collected is not None and outputs.items:
+        collected.outputs.append((outputs, streams))     # (committed with the call's other files)
     else:
         outputs.commit(streams)
     return status
 
 
 def emit_report(options: OutputOptions, report: dict[str, Any], text_lines: list[str],
-                inputs: Iterable[str] = ()) -> None:
+                inputs: Iterable[str] = (), collected: Collected | None = None) -> None:
     """Write the report ``--report`` asks for (to ``--report-file`` or stderr) when no text is
     delivered; a report file that is one of ``inputs`` is refused (exit 2, nothing written)."""
-    if _collected(options, report, text_lines):
+    if _collected(options, collected, report, text_lines):
         return
     body = report_body(options, report, text_lines)
     if body is None:

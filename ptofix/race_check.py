@@ -3,7 +3,7 @@ ptoas C++ kernel, with ``--fix``'s barriers inserted (in a worker process with `
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .batch import Processed
@@ -25,14 +25,16 @@ class RaceCheck:
 
     insert: Pass | None = None    # --fix: the pipe-v-barrier-insert pass, built once
     functions: bool = False       # the report draws the input's functions (--report html)
-    # The compiler's command line every file is read with, the pto-isa facts that apply (those of
-    # every version when no checkout is known) and the kernel's arch (for tile placements).
+    # The compiler's command line every file is read with, the pto-isa checkout and its facts
+    # (those of every version when no checkout is known; with one, each PIPE_V barrier's cost by
+    # its calibrated vector head and tail) and the kernel's arch (for tile placements).
     environment: CompileEnvironment = NO_COMMAND_LINE
     # Which unbarriered overlaps are races (pto/race_model.py): --same-access-chains credits PTOAS
     # #674's chains; by default they are races of their own category.
     race_model: RaceModel = DEFAULT_RACE_MODEL
-    # --pto-isa: the checkout whose calibrated vector head and tail cost each PIPE_V barrier.
-    pto_isa: str | None = None
+    # With a checkout in the environment, each PIPE_V barrier's cost in cycles is reported (check);
+    # False: not computed (run's report of the input's races, which keeps none of it).
+    barrier_cycles: bool = True
 
     def process(self, path: str) -> Processed:
         """The races, unverified functions and broken placements of ``path``, as diagnostic lines and
@@ -41,11 +43,11 @@ class RaceCheck:
 
     def process_source(self, source: SourceText) -> Processed:
         """``process`` of a text already read (the Python API's ``check``)."""
-        # The files this file's work reads besides it (headers, pto-isa files): returned with the
-        # result (Processed.depends), so that no output replaces one.
-        reads = ReadRecord()
+        # The files this file's job reads besides it (headers; the pto-isa checkout's): returned
+        # with the result (Processed.depends), so that no output replaces one.
+        reads = ReadRecord(self.environment.isa_files)
         try:
-            model = parse_cpp(source, replace(self.environment, reads=reads))
+            model = parse_cpp(source, self.environment, reads)
         except UnreadableInput as unread:
             # Valid C++ the model cannot read: unverified as a whole, never refused.
             offset = unread.diagnostic.offset
@@ -70,7 +72,8 @@ class RaceCheck:
             races, unverified = find_races(model, analysis)
             for race in races:
                 lines.extend(describe(race, source, analysis))
-            costs = _barrier_costs(analysis, source, self.pto_isa) if self.pto_isa else None
+            pto_isa = self.environment.pto_isa
+            costs = _barrier_costs(analysis, source, pto_isa) if pto_isa and self.barrier_cycles else None
         notes: list[dict[str, str]] = []
         for item in {id(u.fn): u for u in unverified}.values():
             event = item.event
@@ -95,7 +98,7 @@ class RaceCheck:
         text = source.text
         warnings: list[str] = []
         if self.insert is not None and races:
-            outcome = run_pipeline(source, [self.insert], parsers(model.environment), {"cpp": model})
+            outcome = run_pipeline(source, [self.insert], parsers(model.environment, reads), {"cpp": model})
             text = outcome.text
             report["inserted"] = outcome.reports[0]["inserted"]
             report["unfixed"] = outcome.reports[0]["unfixed"]

@@ -43,8 +43,8 @@ class ReadRecord:
 
     __slots__ = ("files",)
 
-    def __init__(self) -> None:
-        self.files: set[str] = set()
+    def __init__(self, files: Iterable[str] = ()) -> None:
+        self.files: set[str] = set(files)
 
     def add(self, path: str) -> None:
         self.files.add(path)

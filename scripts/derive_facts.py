@@ -32,7 +32,6 @@ from ptofix.pto.derived_facts import (  # noqa: E402
     COLUMN_CHUNKS,
     LINEAR,
     OTHER,
-    REPEAT_BYTES,
     ROW_BY_ROW,
     SCHEMA,
     TABLE_PATH,
@@ -42,6 +41,7 @@ from ptofix.pto.derived_facts import (  # noqa: E402
 )
 from ptofix.pto.op_sources import checkout_reader, op_sources, recorded_sources  # noqa: E402
 from ptofix.pto.ops import OPS  # noqa: E402
+from ptofix.pto.tiles import REPEAT_BYTES  # noqa: E402
 
 BLOCK = 32
 SORT32_BLOCK = 32                   # source elements one vbitsort repeat sorts

@@ -182,7 +182,8 @@ def test_a_worker_that_dies_fails_its_file_alone_and_the_others_are_delivered(ca
     from ptofix.batch import run_files
     files = [f"/nowhere/k{i}.cpp" for i in (0, 2, 3, 1, 4, 5, 6, 7)]
     delivered = []
-    status = run_files(_batch_options(files), _dies_on_k1, lambda options, result: delivered.append(result) or 0)
+    status = run_files(_batch_options(files), _dies_on_k1,
+                       lambda options, result, collected=None: delivered.append(result) or 0)
     assert status == 3
     err = capsys.readouterr().err
     assert "/nowhere/k1.cpp: error: the worker process running it ended abruptly (exit status 9)" in err
@@ -206,7 +207,8 @@ def test_workers_killed_one_after_another_cost_one_file_each(capsys):
     from ptofix.batch import run_files
     files = [f"/nowhere/k{i}.cpp" for i in range(10)]
     delivered = []
-    status = run_files(_batch_options(files), _killed_on_odd, lambda options, result: delivered.append(result) or 0)
+    status = run_files(_batch_options(files), _killed_on_odd,
+                       lambda options, result, collected=None: delivered.append(result) or 0)
     assert status == 3
     err = capsys.readouterr().err
     assert delivered == files[::2]
@@ -249,7 +251,8 @@ def test_an_interrupt_stops_every_worker_at_once():
     start = time.time()
     try:
         with pytest.raises(KeyboardInterrupt):
-            run_files(_batch_options([f"/nowhere/k{i}.cpp" for i in range(4)]), _busy, lambda options, result: 0)
+            run_files(_batch_options([f"/nowhere/k{i}.cpp" for i in range(4)]), _busy,
+                      lambda options, result, collected=None: 0)
     finally:
         signal.signal(signal.SIGINT, inherited)
     # Both workers are busy on a 30 s job: they are ended, not waited for (nor given 5 s each).
@@ -599,7 +602,7 @@ def test_fuzz_workers_dying_anywhere_cost_their_own_files(capsys, seed):
     files = [f"/nowhere/k{i}{rng.choice(['', '', '', '-kill', '-exit'])}.cpp" for i in range(rng.randrange(2, 14))]
     delivered = []
     status = run_files(OutputOptions(files=tuple(files), jobs=rng.randrange(2, 5), check=True), _dies_when_told,
-                       lambda options, result: delivered.append(result) or 0)
+                       lambda options, result, collected=None: delivered.append(result) or 0)
     err = capsys.readouterr().err
     dying = [path for path in files if path.endswith(("-kill.cpp", "-exit.cpp"))]
     assert delivered == [path for path in files if path not in dying]

@@ -13,21 +13,11 @@ import pytest
 
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
-from ptofix.pto.derived_facts import default_facts
+from ptofix.pto.derived_facts import COLUMN_CHUNKS, LINEAR, OTHER, ROW_BY_ROW, WALK_KINDS, default_facts
 from ptofix.pto.race_model import RaceModel
 from ptofix.pto.same_access_chain import chain_order_holds
 from ptofix.pto.tiles import ELEMENT_BYTES
-from ptofix.pto.walks import (
-    COLUMN_CHUNKS,
-    LINEAR,
-    OTHER,
-    ROW_BY_ROW,
-    WALK_KINDS,
-    TileWalk,
-    hand_walk,
-    walk_kind,
-    walk_pieces,
-)
+from ptofix.pto.walks import TileWalk, hand_walk, walk_kind, walk_pieces
 from ptofix.source import SourceText
 
 

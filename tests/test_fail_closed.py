@@ -968,8 +968,9 @@ def test_the_exp_dif_expand_ends_with_a_multi_cycle_exp():
 
 
 def test_chain_order_is_checked_repeat_by_repeat():
+    from ptofix.pto.derived_facts import COLUMN_CHUNKS, LINEAR
     from ptofix.pto.same_access_chain import chain_order_holds
-    from ptofix.pto.walks import COLUMN_CHUNKS, LINEAR, TileWalk, walk_pieces
+    from ptofix.pto.walks import TileWalk, walk_pieces
     walk = TileWalk(16, 128, 4, "RowMajor", 16, 128, False)
     linear, chunks = walk_pieces(LINEAR, walk), walk_pieces(COLUMN_CHUNKS, walk)
     assert linear is not None and chunks is not None and len(linear) == len(chunks) == 32

@@ -339,7 +339,8 @@ def test_a_missing_include_directory_is_bad_input(tmp_path, capsys):
 
 
 def test_the_command_line_s_include_directories_make_the_environment_in_order(tmp_path):
-    from ptofix.cli import build_parser, compile_environment
+    from ptofix.cli import build_parser
+    from ptofix.commands.arguments import compile_environment
     source = write(tmp_path / "k.cpp", kernel())
     args = build_parser("run").parse_args(["run", "-I", str(tmp_path), "-I", str(REPO), "-D", "X=1", str(source)])
     assert compile_environment(args) == CompileEnvironment((str(tmp_path), str(REPO)), ("-DX=1",))

@@ -21,7 +21,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ptofix.cli import build_parser, compile_environment
+from ptofix.cli import build_parser
+from ptofix.commands.arguments import compile_environment
 from ptofix.compile_env import CompileEnvironment
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp

@@ -35,7 +35,7 @@ def test_a_pass_is_a_frozen_dataclass_of_its_options(name):
 
 
 def test_the_options_are_the_declared_fields_in_order():
-    assert list(pass_options(get_pass_class("pipe-v-barrier"))) == ["pattern", "force", "weight", "translation_unit", "pto_isa",
+    assert list(pass_options(get_pass_class("pipe-v-barrier"))) == ["pattern", "force", "weight", "translation_unit",
                                                                        "same_access_chains"]
     assert dataclasses.replace(build_pass("pipe-v-barrier", {"pattern": "gu"}), force=True).force is True
 
@@ -120,8 +120,7 @@ def test_runs_barrier_options_are_generated_from_the_pass_fields():
     run_parser = next(a for a in parser._actions if a.dest == "command").choices["run"]
     actions = {a.dest: a for a in run_parser._actions}
     fields = pass_options(get_pass_class("pipe-v-barrier"))
-    for name, flags in (("pattern", ["--pattern", "-P"]), ("weight", ["--weight"]), ("force", ["--force"]),
-                        ("pto_isa", ["--pto-isa"])):
+    for name, flags in (("pattern", ["--pattern", "-P"]), ("weight", ["--weight"]), ("force", ["--force"])):
         assert actions[name].option_strings == flags and actions[name].help == fields[name].help
     assert isinstance(actions["weight"], CommaListAction) and actions["weight"].metavar == "LINE=N[,...]"
     assert actions["force"].nargs == 0 and actions["force"].default is False

@@ -267,8 +267,10 @@ def test_with_pto_isa_the_set_that_saves_more_cycles_wins():
     weight = f"{B}=2,{A}=3,{C}=1"
     plain = decisions_by_line(run(MIXED, weight=weight))
     assert [plain[line]["decision"] for line in (B, A, C)] == ["removed", "kept", "removed"]
-    passes = [build_pass("pipe-v-barrier", {"pattern": "auto", "weight": weight}, pto_isa=str(PTO_ISA))]
-    outcome = run_pipeline(SourceText(MIXED, "x.cpp"), passes, parsers(NO_COMMAND_LINE))
+    from ptofix.isa_version import with_checkout
+    passes = [build_pass("pipe-v-barrier", {"pattern": "auto", "weight": weight})]
+    environment = with_checkout(NO_COMMAND_LINE, str(PTO_ISA))
+    outcome = run_pipeline(SourceText(MIXED, "x.cpp"), passes, parsers(environment))
     costed = decisions_by_line(outcome)
     assert [costed[line]["decision"] for line in (B, A, C)] == ["kept", "removed", "kept"]
     assert [costed[line]["cycles"]["per_call"] for line in (B, A, C)] == [54, 84, 27]
@@ -276,5 +278,5 @@ def test_with_pto_isa_the_set_that_saves_more_cycles_wins():
     for line in (B, C):
         assert costed[line]["reason"].startswith(f"needed once the barrier at {A}:3 is removed: RAW: ")
     # Maximal and idempotent with the costs too.
-    again = run_pipeline(SourceText(outcome.text, "x.cpp"), passes, parsers(NO_COMMAND_LINE))
+    again = run_pipeline(SourceText(outcome.text, "x.cpp"), passes, parsers(environment))
     assert again.text == outcome.text

@@ -65,8 +65,8 @@ def test_slots_annotations_fields_and_constructor_agree(cls, node):
         return
     params = [a.arg for a in init.args.args[1:]]
     assert params == list(cls._fields) and not init.args.kwonlyargs and init.args.vararg is None
-    stores = [(t.attr, ast.unparse(stmt.value)) for stmt in init.body if isinstance(stmt, ast.Assign)
-              for t in stmt.targets if isinstance(t, ast.Attribute)]
+    stores = [(t.attr, ast.unparse(value)) for stmt in init.body if isinstance(stmt, ast.Assign)
+              for t, value in _stored_pairs(stmt) if isinstance(t, ast.Attribute)]
     # A slot that is no field (a cache) starts as None; every field is stored as given, or a fresh
     # copy of a mutable default, or (a shared read-only default) a module constant for None.
     caches = [attr for attr, value in stores if attr not in cls._fields]
@@ -78,7 +78,15 @@ def test_slots_annotations_fields_and_constructor_agree(cls, node):
     for attr, value in stores:
         if attr not in caches:
             assert value == attr or value.endswith(f"if {attr} is None else {attr}")
-    assert len(init.body) == len(stores)
+    assert all(isinstance(stmt, ast.Assign) for stmt in init.body)
+
+
+def _stored_pairs(stmt: ast.Assign) -> list[tuple[ast.expr, ast.expr]]:
+    """(target, value) of each store of ``stmt``: ``self.a, self.b = a, b`` (stmt_ast.py's) stores two."""
+    target = stmt.targets[0]
+    if isinstance(target, ast.Tuple) and isinstance(stmt.value, ast.Tuple) and len(stmt.targets) == 1:
+        return list(zip(target.elts, stmt.value.elts, strict=True))
+    return [(t, stmt.value) for t in stmt.targets]
 
 
 def test_ast_children_are_the_fields_that_may_hold_nodes():

@@ -24,9 +24,9 @@ import pytest
 from ptofix.pto import ops as op_facts
 from ptofix.pto import ordering
 from ptofix.pto import same_access_chain as chain_rule
-from ptofix.pto.derived_facts import LINEAR, ROW_BY_ROW, default_facts
+from ptofix.pto.derived_facts import LINEAR, OTHER, ROW_BY_ROW, default_facts
 from ptofix.pto.tiles import ELEMENT_BYTES, FLOAT_TYPES
-from ptofix.pto.walks import OTHER, TileWalk, hand_walk
+from ptofix.pto.walks import TileWalk, hand_walk
 
 FACTS = default_facts()
 POINTS = {i: p for i, p in FACTS.table["points"].items() if "compile_error" not in p and "run_error" not in p}

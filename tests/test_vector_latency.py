@@ -162,11 +162,13 @@ def test_run_reports_each_barrier_s_cycles_in_text_json_and_html(tmp_path, capsy
     assert (first["tail"]["intrinsic"], first["tail"]["cycles"], first["head"]["intrinsic"]) == ("vadd", 14, "vexp")
     assert barrier["cycles"]["per_call"] == {"removed": 0, "kept": 464, "without_cost": 0}
     # The page: a cycles column, the model in its heading.
+    from ptofix.compile_env import NO_COMMAND_LINE
     from ptofix.cpp_fixes import CppFixOptions, cpp_passes
     from ptofix.file_passes import FilePasses
     from ptofix.html_report import page
-    job = FilePasses(tuple(cpp_passes(CppFixOptions(pattern="auto", pto_isa=str(PTO_ISA)))), cpp_input=True,
-                     functions=True)
+    from ptofix.isa_version import with_checkout
+    job = FilePasses(tuple(cpp_passes(CppFixOptions(pattern="auto"))), cpp_input=True, functions=True,
+                     environment=with_checkout(NO_COMMAND_LINE, str(PTO_ISA)))
     html = page([job.process(str(path)).report])
     assert "<th>cycles (drain-and-refill: " in html
     assert ("<td class=\"cycles\">at most ~27/execution, ~216/call (TADD&#x27;s vadd tail 14 + TEXP&#x27;s vexp "

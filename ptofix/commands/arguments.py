@@ -1,6 +1,7 @@
 """The command-line options the commands share, generated from the library's typed descriptions
 of them: the files and output options (output.OutputOptions), ``-j``/``-q`` (batch.py), the
-compiler's ``-D``/``-U`` (compile_env.CompileEnvironment), the LocalSlotNum options
+compile options ``-I``, ``-D``/``-U`` and ``--pto-isa`` (compile_env.CompileEnvironment, declared
+by add_compile_arguments and read by compile_environment, each once), the LocalSlotNum options
 (local_slot_options.LOCAL_SLOT_OPTIONS), a pass's options (its fields) and the build settings
 (prebuild.options). argparse lives in the command layer only (tests/test_import_layers.py): the
 library's value readers raise OptionValueError, which ``argument_type`` shows as argparse shows its
@@ -13,10 +14,11 @@ import functools
 from typing import Any, get_args, get_origin
 
 from ..batch import read_count
+from ..compile_env import CompileEnvironment
 from ..local_slot_options import LOCAL_SLOT_OPTIONS
 from ..pass_manager import Pass, pass_options
 from ..prebuild.options import setting_options
-from ..source import OptionValueError
+from ..source import OptionValueError, PtofixError
 from .help_format import CommaListAction
 
 TYPE_CHECKING = False
@@ -71,17 +73,51 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
                        help="write the report to PATH ('-' for stdout, when the result does not go there)")
 
 
-def add_macro_arguments(parser: argparse.ArgumentParser) -> None:
-    """`-D NAME[=VALUE]` and `-U NAME`, the compiler's, into ``macro_flags`` in command-line order."""
+PTO_ISA_HELP = ("the pto-isa checkout the kernel compiles with: the facts that changed across its versions (row "
+                "reductions' drains, the TPipe order) are applied as it has them, and an op whose headers there "
+                "differ from those its facts were read from is unknown (default: those of every version); each "
+                "PIPE_V barrier's cost in cycles is reported")
+
+
+def add_compile_arguments(parser: argparse.ArgumentParser, pto_isa: bool = True) -> None:
+    """The options that say how the compiler compiles the kernel, for every command that reads C++:
+    `-I DIR` into ``include_dirs``, `-D NAME[=VALUE]` and `-U NAME` into ``macro_flags`` in
+    command-line order and (``pto_isa``) `--pto-isa DIR`. :func:`compile_environment` reads them
+    into one CompileEnvironment, which cli.main hands to the command (``args.environment``)."""
     # (Here: command_line loads the C++ model, ~11 ms of imports that `canonicalize` and `build`,
     # which share this module, need not pay for their parsers.)
     from ..cpp.command_line import define_flag, undefine_flag
+    parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
+                        help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
     parser.add_argument("-D", dest="macro_flags", action="append", metavar="NAME[=VALUE]",
                         type=argument_type(define_flag),
                         help="a macro the compiler's command line defines (repeatable, as the compiler's -D): the "
                              "analysis takes it as one of the file's macros")
     parser.add_argument("-U", dest="macro_flags", action="append", metavar="NAME", type=argument_type(undefine_flag),
                         help="cancel an earlier -D NAME (repeatable, as the compiler's -U)")
+    if pto_isa:
+        parser.add_argument("--pto-isa", metavar="DIR", help=PTO_ISA_HELP)
+
+
+def compile_environment(args: argparse.Namespace) -> CompileEnvironment:
+    """The command line's compile options (add_compile_arguments; `check`'s `--arch`) as one value:
+    where the analysis looks for the headers a kernel includes, the macros, the pto-isa checkout,
+    identified here once (isa_version.with_checkout: its facts, notes and files), and the arch. A
+    directory that does not exist, or a checkout that is none, is bad input: the headers would
+    silently stay unread, the facts silently be every version's."""
+    import os
+    directories = getattr(args, "include_dirs", None) or []
+    for directory in directories:
+        if not os.path.isdir(directory):
+            raise PtofixError(f"-I {directory}: not a directory")
+    arch = getattr(args, "arch", None)
+    environment = CompileEnvironment(tuple(directories), tuple(getattr(args, "macro_flags", None) or ()),
+                                     arch=arch if isinstance(arch, str) else None)
+    checkout = getattr(args, "pto_isa", None)
+    if not checkout:
+        return environment
+    from ..isa_version import with_checkout  # (subprocess and locale: only with a checkout)
+    return with_checkout(environment, checkout)
 
 
 def add_local_slot_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,7 +6,7 @@ from functools import partial
 
 from ..batch import Processed, check_batch_options, run_files
 from ..canonicalize_files import Canonicalization, SidecarPlace, target_version, with_sidecar
-from ..output import OutputOptions, check_output_options, deliver, write_stderr
+from ..output import Collected, OutputOptions, check_output_options, deliver, write_stderr
 from ..source import PtofixError
 from .arguments import add_batch_arguments, add_output_arguments
 from .help_format import HelpFormatter
@@ -64,11 +64,12 @@ def process_file(path: str, job: Canonicalization) -> Processed:
     return job.process(path)
 
 
-def deliver_file(options: OutputOptions, result: Processed, sidecar: str | None) -> int:
+def deliver_file(options: OutputOptions, result: Processed, sidecar: str | None,
+                 collected: Collected | None = None) -> int:
     """The warnings, then the file, its sidecar (--sidecar, or beside the output) and its report
     through the one writer."""
     output = options.output if options.output and options.output != "-" else None
     done = with_sidecar(result, SidecarPlace(sidecar, options.in_place, output, options.check, options.diff))
     if done.warnings:
         write_stderr("".join(warning + "\n" for warning in done.warnings))
-    return deliver(options, result.source, result.text, done.report, done.lines, done.writes)
+    return deliver(options, result.source, result.text, done.report, done.lines, done.writes, collected)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 
 from ..batch import Processed, check_batch_options, run_files
 from ..diagnostic_view import COLOR_CHOICES, use_color, with_source_lines
 from ..exit_status import ExitStatus
 from ..output import (
+    Collected,
     OutputOptions,
     check_output_options,
     deliver,
@@ -17,9 +18,8 @@ from ..output import (
     write_stderr,
 )
 from ..pass_manager import build_pass
-from ..side_files import ReadRecord
 from ..source import PtofixError
-from .arguments import add_batch_arguments, add_macro_arguments, add_output_arguments
+from .arguments import add_batch_arguments, add_compile_arguments, add_output_arguments
 from .help_format import HelpFormatter
 from .output_options import output_options, place_report
 
@@ -46,13 +46,8 @@ def add_parser(subparsers) -> None:
                                    description=DESCRIPTION, epilog=EPILOG,
                                    formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")
-    parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
-                        help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    add_macro_arguments(parser)
+    add_compile_arguments(parser)
     parser.add_argument("--fix", action="store_true", help="insert the barriers the races need")
-    parser.add_argument("--pto-isa", metavar="DIR",
-                        help="the pto-isa checkout the kernel compiles with: its version facts apply (as `run`'s); "
-                             "each PIPE_V barrier's cost in cycles is reported")
     from ..pto.race_model import SAME_ACCESS_CHAINS_HELP
     parser.add_argument("--same-access-chains", action="store_true",
                         help=SAME_ACCESS_CHAINS_HELP + "; without it an unbarriered chain is reported as a race "
@@ -128,23 +123,16 @@ def run(args: argparse.Namespace) -> int:
         raise PtofixError("-o, -i, --diff and --check deliver the fixed kernel: they need --fix")
     if len(options.files) == 1:
         check_output_options(options, delivers_result=args.fix)
-    if args.pto_isa:
-        from ..isa_version import identify
-        read_here = ReadRecord()    # (the checkout's files: no output may replace one)
-        isa, isa_notes = identify(args.pto_isa, read_here)
-        args.environment = replace(args.environment, isa=isa)
-        options = replace(options, dependencies=(*options.dependencies, *read_here.sorted()))
-        for note in isa_notes:
-            sys.stderr.write(f"ptofix: warning: pto-isa {args.pto_isa}: {note}\n")
+    environment = args.environment     # (the checkout identified: arguments.compile_environment)
+    for note in environment.isa_notes:
+        sys.stderr.write(f"ptofix: warning: pto-isa {environment.pto_isa}: {note}\n")
     # --fix's pass is built once and handed to every file's job (pickled to -j workers).
     from ..pto.race_model import RaceModel
     from ..race_check import RaceCheck
     race_model = RaceModel.of(bool(getattr(args, "same_access_chains", False)))
-    insert_options = {"pto-isa": args.pto_isa} if getattr(args, "pto_isa", None) else {}
-    insert = build_pass("pipe-v-barrier-insert", insert_options,
+    insert = build_pass("pipe-v-barrier-insert", {},
                         same_access_chains=race_model.credits_same_access_chains) if args.fix else None
-    job = RaceCheck(insert=insert, functions=options.report == "html", environment=args.environment,
-                    race_model=race_model, pto_isa=getattr(args, "pto_isa", None) or None)
+    job = RaceCheck(insert=insert, functions=options.report == "html", environment=environment, race_model=race_model)
     tally = Tally()
     view = View(color=use_color(getattr(args, "color", "auto")), allow_unverified=bool(args.allow_unverified))
 
@@ -170,7 +158,7 @@ def process_file(path: str, job: RaceCheck) -> Processed:
 
 
 def deliver_file(options: OutputOptions, result: Processed, fix: bool, tally: Tally | None = None,
-                 view: View = View()) -> int:
+                 view: View = View(), collected: Collected | None = None) -> int:
     """Diagnostics on stderr (each with its source line; the report --report asks for besides),
     then --fix's output."""
     report = result.report
@@ -186,13 +174,13 @@ def deliver_file(options: OutputOptions, result: Processed, fix: bool, tally: Ta
         inserted = len(report.get("inserted", ()))
         if inserted:
             write_stderr(f"{result.source.path}: inserted {inserted} barrier{'' if inserted == 1 else 's'}\n")
-        code = deliver(options, result.source, result.text, report, result.text_lines)
+        code = deliver(options, result.source, result.text, report, result.text_lines, collected=collected)
         if code != 0:
             return code
         if report.get("unfixed") or report["placements"]:
             return ExitStatus.CHANGED      # races left, or placements no barrier can mend
         return _unverified_status(report, view.allow_unverified)
-    emit_report(options, report, result.text_lines, inputs=(result.source.path,))
+    emit_report(options, report, result.text_lines, inputs=(result.source.path,), collected=collected)
     return ExitStatus.CHANGED if report["races"] or report["placements"] else \
         _unverified_status(report, view.allow_unverified)
 

@@ -8,11 +8,11 @@ from ..batch import Processed, check_batch_options, deliver_processed, run_files
 from ..exit_status import ExitStatus
 from ..file_passes import FilePasses, notes_wanted
 from ..ir.versions import mapping_note, resolve
-from ..output import OutputOptions, check_output_options, write_stderr, write_stdout
+from ..output import Collected, OutputOptions, check_output_options, write_stderr, write_stdout
 from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
 from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
 from ..source import PtofixError
-from .arguments import QUIET_HELP, add_batch_arguments, add_macro_arguments, add_output_arguments
+from .arguments import QUIET_HELP, add_batch_arguments, add_compile_arguments, add_output_arguments
 from .help_format import HelpFormatter
 from .output_options import output_options, place_report, with_pass_inputs
 
@@ -36,9 +36,7 @@ def add_parser(subparsers) -> None:
         formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="input (C++ or PTO IR); several need -i, -o DIR, --check or --diff")
-    parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
-                        help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    add_macro_arguments(parser)
+    add_compile_arguments(parser)
     parser.add_argument("-p", "--passes", metavar="PIPELINE", default="",
                         help="comma-separated passes with {k=v} options; quote it: -p 'a,b{k=v}'")
     parser.add_argument("--list-passes", action="store_true", help="list registered passes and exit")
@@ -82,7 +80,7 @@ def process_file(path: str, job: FilePasses) -> Processed:
     return job.process(path)
 
 
-def deliver_file(options: OutputOptions, result: Processed) -> int:
+def deliver_file(options: OutputOptions, result: Processed, collected: Collected | None = None) -> int:
     # local_slot_num values a canonicalize pass stripped go where the canonicalize command would
     # put them (OUT.slots.json with -o OUT, FILE.slots.json with -i): rewriting must not drop them.
     output = options.output if options.output and options.output != "-" else None
@@ -91,4 +89,4 @@ def deliver_file(options: OutputOptions, result: Processed) -> int:
     if not sidecars and not options.check and stripped_pipes(result.report["passes"]):
         how_to_keep = "give -o OUT or -i: it goes to OUT.slots.json or FILE.slots.json"
         result = result._replace(warnings=unrecorded_warnings(result.warnings, how_to_keep))
-    return deliver_processed(options, result, sidecars)
+    return deliver_processed(options, result, sidecars, collected)

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 def output_options(args: argparse.Namespace) -> OutputOptions:
     """``args``' FILEs and output options (add_output_arguments, add_batch_arguments); a command
-    without an option has its default."""
+    without an option has its default. The files the pto-isa checkout was identified from
+    (``args.environment``, compile_environment) are inputs no output may replace."""
+    environment = getattr(args, "environment", None)
     return OutputOptions(
         files=tuple(args.files), output=getattr(args, "output", None), in_place=bool(getattr(args, "in_place", False)),
         diff=bool(getattr(args, "diff", False)), check=bool(getattr(args, "check", False)),
@@ -24,7 +26,8 @@ def output_options(args: argparse.Namespace) -> OutputOptions:
         jobs=getattr(args, "jobs", 1), quiet=bool(getattr(args, "quiet", False)),
         debug=bool(getattr(args, "debug", False)),
         option_inputs=option_inputs(getattr(args, "local_slot_ir", None), getattr(args, "local_slot_sidecar", None),
-                                    getattr(args, "pto_lib", None)))
+                                    getattr(args, "pto_lib", None)),
+        dependencies=tuple(environment.isa_files) if environment is not None else ())
 
 
 def with_pass_inputs(options: OutputOptions, passes: Iterable[Pass]) -> OutputOptions:

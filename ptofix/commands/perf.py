@@ -56,7 +56,9 @@ def add_parser(subparsers) -> None:
                               formatter_class=HelpFormatter)
     p.add_argument("files", nargs="+", metavar="FILE.cpp",
                    help="ptoas C++ kernels; the first is the reference the others are compared with")
-    p.add_argument("--pto-isa", required=True, metavar="DIR",
+    # (Its own dest: the checkout the kernels are built against, not a compile option whose version
+    # facts the analysis applies: arguments.compile_environment does not identify it.)
+    p.add_argument("--pto-isa", dest="checkout", required=True, metavar="DIR",
                    help="pto-isa checkout whose include/ has Perf-Sim (e.g. hw-native-sys/pto-isa at commit f35e7f60)")
     p.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",
                    help="value of a scalar parameter of the entry (repeatable; default 16, with a note)")
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     from ..perf.measure import PerfOptions, format_json, format_text, measure
     if len(set(args.files)) != len(args.files):
         raise PtofixError("a file is named twice")
-    options = PerfOptions(pto_isa=args.pto_isa, cxx=args.cxx, function=args.function, args=tuple(args.arg),
+    options = PerfOptions(pto_isa=args.checkout, cxx=args.cxx, function=args.function, args=tuple(args.arg),
                           block_dim=args.block_dim, barrier_model=args.barrier_model,
                           cache_dir=Path(args.cache_dir) if args.cache_dir else None, timeout=args.timeout,
                           jobs=args.jobs, progress=_progress_line if _progress_wanted(args) else None)

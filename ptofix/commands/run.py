@@ -4,21 +4,19 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from ..batch import Processed, check_batch_options, deliver_processed, run_files
 from ..local_slot_options import LocalSlotOptions
-from ..output import OutputOptions, check_output_options, write_stderr
+from ..output import Collected, OutputOptions, check_output_options, write_stderr
 from ..pass_manager import get_pass_class
 from ..pto.race_model import RaceModel
-from ..side_files import ReadRecord
 from .arguments import (
     QUIET_HELP,
     add_batch_arguments,
+    add_compile_arguments,
     add_local_slot_arguments,
-    add_macro_arguments,
     add_output_arguments,
     add_pass_argument,
 )
@@ -52,15 +50,12 @@ def add_parser(subparsers) -> None:
                                    formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="ptoas-generated C++ ('-' for stdin); several need -i, -o DIR, --check or --diff")
-    parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
-                        help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    add_macro_arguments(parser)
+    add_compile_arguments(parser)
     # The options of the pipe-v-barrier pass, from its fields (their text is read where it is built).
     barrier = get_pass_class("pipe-v-barrier")
     add_pass_argument(parser, barrier, "pattern", "--pattern", "-P")
     add_pass_argument(parser, barrier, "weight", "--weight")
     add_pass_argument(parser, barrier, "force", "--force")
-    add_pass_argument(parser, barrier, "pto_isa", "--pto-isa")
     add_pass_argument(parser, barrier, "same_access_chains", "--same-access-chains")
     add_local_slot_arguments(parser)
     add_output_arguments(parser)
@@ -89,13 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from ..file_passes import FilePasses, notes_wanted
     normalize_patterns(getattr(args, "pattern", None))   # option errors before input errors
     check_target_ptoas(args)
-    read_here = ReadRecord()        # (the checkout's files: no output may replace one)
-    if getattr(args, "pto_isa", None):
-        # (Read once, up front: a path that is no checkout is an option error, with or without --pattern.)
-        from ..isa_version import identify
-        args.environment = replace(args.environment, isa=identify(args.pto_isa, read_here)[0])
     options = place_report(output_options(args))
-    options = replace(options, dependencies=(*options.dependencies, *read_here.sorted()))
     check_batch_options(options)
     if len(options.files) == 1:
         check_output_options(options)
@@ -105,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     html = options.report == "html"
     job = FilePasses(passes, cpp_input=True, functions=html,
                      notes=notes_wanted(options.quiet, options.report, options.report_file),
-                     perf_pto_isa=(getattr(args, "pto_isa", None) or None) if html else None,
+                     perf_timeline=html,
                      environment=args.environment, input_races=bool(options.report),
                      race_model=RaceModel.of(bool(getattr(args, "same_access_chains", False))))
     deliver = deliver_file
@@ -129,7 +118,7 @@ def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
         write_stderr(f"ptofix: note: {included[0]} is #included by another file of this run: the files are not "
                      "read as separate translation units (templates and static functions stay Unknown)\n")
     return CppFixOptions(pattern=getattr(args, "pattern", None), force=bool(getattr(args, "force", False)),
-                         weight=getattr(args, "weight", None) or "", pto_isa=getattr(args, "pto_isa", None) or None,
+                         weight=getattr(args, "weight", None) or "",
                          translation_unit=not included, local_slot=LocalSlotOptions.from_values(vars(args)),
                          same_access_chains=bool(getattr(args, "same_access_chains", False)))
 
@@ -163,5 +152,5 @@ def process_file(path: str, job: FilePasses) -> Processed:
     return job.process(path)
 
 
-def deliver_file(options: OutputOptions, result: Processed) -> int:
-    return deliver_processed(options, result)
+def deliver_file(options: OutputOptions, result: Processed, collected: Collected | None = None) -> int:
+    return deliver_processed(options, result, collected=collected)

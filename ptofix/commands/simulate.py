@@ -10,7 +10,7 @@ from ..exit_status import ExitStatus, internal_error
 from ..output import write_stdout
 from ..pto.tiles import UB_BYTES
 from ..source import PtofixError
-from .arguments import add_macro_arguments
+from .arguments import add_compile_arguments
 from .help_format import HelpFormatter
 
 # The simulator's modules are imported where used: with numpy they take 93 ms (-X importtime,
@@ -118,9 +118,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("original", metavar="ORIGINAL", help="ptoas C++ before the rewrite")
     p.add_argument("rewritten", metavar="REWRITTEN", help="the same kernel after the rewrite")
     p.add_argument("--function", metavar="NAME", help="kernel function to run (default: the entry)")
-    p.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
-                   help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    add_macro_arguments(p)
+    add_compile_arguments(p, pto_isa=False)
     p.add_argument("--seeds", type=_count(1), default=8, metavar="N",
                    help="number of input/schedule seeds to try (default: 8)")
     p.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",

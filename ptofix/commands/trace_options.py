@@ -143,7 +143,8 @@ def verify(path: str, before: str, after: str, options: TraceOptions) -> tuple[b
     return False, lines
 
 
-def verifying_deliver(options: Any, result: Any, trace: TraceOptions, deliver: Callable[[Any, Any], int]) -> int:
+def verifying_deliver(options: Any, result: Any, trace: TraceOptions, deliver: Callable[..., int],
+                      collected: Any = None) -> int:
     """``run --verify-trace``'s delivery of one file: ``deliver`` it unless its trace has a race its
     input's has not (then exit 1 and nothing written)."""
     allowed, lines = verify(result.source.path, result.source.text, result.text, trace)
@@ -151,4 +152,4 @@ def verifying_deliver(options: Any, result: Any, trace: TraceOptions, deliver: C
         write_stderr("".join(line + "\n" for line in lines))
     if not allowed:
         return ExitStatus.CHANGED
-    return deliver(options, result)
+    return deliver(options, result, collected=collected)

@@ -766,7 +766,7 @@ def _only_pto_inst(model: CppFile, pto_headers: list[int], headers: dict | None 
     headers that include one, ``headers``' summaries) writes only words pto/pto-inst.hpp's headers
     write: each pto header is pto-inst.hpp, or with the pto-isa ``checkout`` one pto-inst.hpp
     reaches there (header_words.checkout_headers_reached: its words are among those)."""
-    reached = checkout_headers_reached(checkout, model.environment.reads) if checkout else None
+    reached = checkout_headers_reached(checkout, model.reads) if checkout else None
 
     def covered(name: str) -> bool:
         return name == _PTO_INST or (reached is not None and name in reached)
@@ -821,7 +821,7 @@ def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_w
     if fewest < 0:
         return False
     table = pto_call_arities() if header_words is None \
-        else checkout_call_arities(checkout, model.environment.reads) if checkout else None
+        else checkout_call_arities(checkout, model.reads) if checkout else None
     counts = table.get(name) if table is not None else None
     if counts is None or fewest <= max(counts) \
             or name in summary.not_functions or name in summary.macro_bodies or standard_headers_may_see(name) \

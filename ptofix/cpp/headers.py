@@ -669,7 +669,7 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
             try:
                 # (The one reader of files besides the inputs: regular files only, never waiting
                 # on a FIFO or /proc/kmsg, bounded; the header noted in the job's record as an input of the run.)
-                text = read_side_file(current, limit=MAX_HEADER_BYTES, record=model.environment.reads).decode("utf-8")
+                text = read_side_file(current, limit=MAX_HEADER_BYTES, record=model.reads).decode("utf-8")
             except Unreadable as exc:
                 summary.unknown = f"'{current}' is not read: {exc.reason}"
                 break

@@ -21,6 +21,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar
 
+    from ..side_files import ReadRecord
+
 # A statement's span packed in one int, start << SPAN_SHIFT | end: a Span and its two ints cost
 # ~120 bytes a statement (~11 MiB for a 5 MB file), one int 32. Offsets from 2**SPAN_SHIFT on
 # do not fit: those statements keep a Span.
@@ -847,7 +849,7 @@ class CppFile(Struct):
     __slots__ = ("source", "functions", "globals", "macros", "namespaces", "empty_macros", "includes",
                  "partial_globals", "declared_names", "declaring_macros", "defines", "structure_in_parentheses",
                  "macro_bodies", "pto_code_macros", "macro_table", "conditional_sections", "conditional_groups",
-                 "pragmas", "environment")
+                 "pragmas", "environment", "reads")
     source: SourceText
     functions: list[Function]
     globals: list                # file-scope declarations (GlobalDecl), e.g. `using T = ...;`
@@ -873,6 +875,11 @@ class CppFile(Struct):
     # The compiler's command line the file was read with (-I, -D/-U, ...): every analysis of the
     # model reads it from here.
     environment: CompileEnvironment
+    # Not a field: the record of the job that read this file (side_files.ReadRecord), where the
+    # analysis notes the files it reads besides the kernel (headers, the checkout's files) so that
+    # no output of the run replaces one; None: not noted (a library caller). Per job, so not on
+    # the environment, which is the same for every file of a run.
+    reads: ReadRecord | None
     _fields: ClassVar[tuple[str, ...]] = ("source", "functions", "globals", "macros", "namespaces", "empty_macros",
                                           "includes", "partial_globals", "declared_names", "declaring_macros",
                                           "defines", "structure_in_parentheses", "macro_bodies", "pto_code_macros",
@@ -921,6 +928,7 @@ class CppFile(Struct):
         self.conditional_groups = conditional_groups
         self.pragmas = pragmas
         self.environment = environment
+        self.reads = None
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

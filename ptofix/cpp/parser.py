@@ -88,6 +88,8 @@ if TYPE_CHECKING:        # (names for annotations, which are never evaluated: ty
     from collections.abc import Callable, Iterator
     from typing import Any, TypeVar
 
+    from ..side_files import ReadRecord
+
     _T = TypeVar("_T")
 
 
@@ -1379,9 +1381,11 @@ def _within_statement_budget(source: SourceText, tokens: Tokens) -> None:
                               "model of one file (its memory grows with them)", source, 0)
 
 
-def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_LINE) -> CppFile:
+def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_LINE,
+              reads: ReadRecord | None = None) -> CppFile:
     """The model of ``source`` as the compiler reads it with ``environment``'s command line (which
-    the model keeps: CppFile.environment)."""
+    the model keeps: CppFile.environment), for the job whose record of the files it reads is
+    ``reads`` (CppFile.reads; None: not noted)."""
     from .stmt_parser import forget_statements
     forget_statements()
     scanned = _scan(source)
@@ -1390,7 +1394,7 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
     parser = _StructureParser(source, tokens)
     try:
         model = _mark_certain_extents(parser.parse_file(), tokens)
-        model.environment = environment
+        model.environment, model.reads = environment, reads
         return model
     except StructureError as exc:
         # (One handler: compiled by mypyc, `except NestingLimit as exc` before `except
@@ -1400,7 +1404,7 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
         crossing = _parse_crossing_functions(source, tokens) \
             if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens) else None
         if crossing is not None:
-            crossing.environment = environment
+            crossing.environment, crossing.reads = environment, reads
             return crossing
         if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens):
             # Valid C++ (one group of each section compiled) whose `#if` groups cut across the

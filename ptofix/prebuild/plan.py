@@ -89,10 +89,14 @@ class Plan:
     include_dirs: tuple[str, ...] = ()   # where the C++ passes look for headers (bisheng's)
     macro_flags: tuple[str, ...] = ()    # the -D/-U the C++ passes take (bisheng's)
     headers_unread: str = ""             # why bisheng reads headers the C++ passes do not ('' if none)
+    # The pto-isa checkout whose version facts the C++ passes apply: --pto-lib / PTO_LIB_PATH when
+    # its TPipe header is there ('' if not). Identified where the passes run (stage 3), once.
+    pto_isa: str = ""
 
     @property
     def compile_environment(self) -> CompileEnvironment:
-        """What the C++ passes read the kernel with: bisheng's include directories and macros."""
+        """What the C++ passes read the kernel with: bisheng's include directories and macros (the
+        checkout ``pto_isa`` is identified into it at stage 3: isa_version.with_checkout)."""
         return CompileEnvironment(self.include_dirs, self.macro_flags, self.headers_unread)
 
 
@@ -226,7 +230,7 @@ def make_plan(settings: BuildSettings) -> Plan:
                 tuple(bisheng_cmd) if bisheng_cmd is not None else None, kernel_output, compile_note, depfile,
                 tuple(deps), tuple(notes), tuple(e for e in (ptoas_err, bisheng_err, pto_lib_problem) if e),
                 settings.ptoas_flags is None, tuple(include_dirs),
-                tuple(macro_flags), header_search_flag(bisheng_flags))
+                tuple(macro_flags), header_search_flag(bisheng_flags), _facts_checkout(settings) or "")
 
 
 def check_slot_values_against_ir(plan: Plan, module: Module) -> None:
@@ -318,11 +322,7 @@ def cpp_passes(settings: BuildSettings, target: str, art: Artefacts) -> list:
         if given and not os.path.isfile(given):
             what = "no such file" if not os.path.exists(given) else "not a regular file"
             raise PtofixError(f"--{settings.key_of(name)} {given}: {what} ({settings.origin(name)})")
-    # --pto-lib / PTO_LIB_PATH is the include path for bisheng; the LocalSlotNum pass (its TPipe
-    # argument order) and the barrier proof (the pto-isa facts) read its headers only if they are there.
-    pto_lib = settings.pto_lib
-    if pto_lib and not os.path.isfile(os.path.join(pto_lib, HEADER_RELPATH)):
-        pto_lib = None
+    pto_lib = _facts_checkout(settings)
     local_slot = LocalSlotOptions(local_slot_num=settings.local_slot_num, local_slot_ir=files["local_slot_ir"],
                                   local_slot_sidecar=files["local_slot_sidecar"], target_ptoas=target,
                                   default_local_slot_num=settings.default_local_slot_num,
@@ -330,8 +330,16 @@ def cpp_passes(settings: BuildSettings, target: str, art: Artefacts) -> list:
     options = CppFixOptions(pattern=settings.pattern, force=settings.force,
                             same_access_chains=settings.same_access_chains,
                             # The build compiles the fixed kernel #included by the caller: one translation unit.
-                            translation_unit=not settings.caller, pto_isa=pto_lib or None, local_slot=local_slot)
+                            translation_unit=not settings.caller, local_slot=local_slot)
     return cpp_fix_passes(options)
+
+
+def _facts_checkout(settings: BuildSettings) -> str | None:
+    """--pto-lib / PTO_LIB_PATH, the include path for bisheng, when its TPipe header is there: the
+    LocalSlotNum pass (its TPipe argument order) and the barrier proof (the pto-isa facts, Plan.pto_isa)
+    read its headers only then. None otherwise."""
+    pto_lib = settings.pto_lib
+    return pto_lib if pto_lib and os.path.isfile(os.path.join(pto_lib, HEADER_RELPATH)) else None
 
 
 def plan_text(plan: Plan) -> str:

@@ -218,7 +218,12 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
     except PtofixError as exc:
         raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
     _check_starts_as_cpp(cpp)
-    fixed = fix_cpp(cpp, list(plan.passes), environment=replace(plan.compile_environment, reads=reads))
+    # The checkout identified once, here, for the passes; the files read for it are the fixed
+    # artefact's inputs, as the headers the passes read are (the job's record, ``reads``).
+    from ..isa_version import with_checkout
+    environment = with_checkout(plan.compile_environment, plan.pto_isa)
+    reads.update(environment.isa_files)
+    fixed = fix_cpp(cpp, list(plan.passes), environment=environment, reads=reads)
     for warning in fixed.warnings:
         write_stderr(warning + "\n")
     write_atomically(art.fixed, fixed.text, "build artefact", reads.sorted())

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .tiles import REPEAT_BYTES
+from .tiles import BLOCK_BYTES, REPEAT_BYTES, REPEAT_MAX
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-BLOCK_BYTES = 32                 # one data block (constants.hpp BLOCK_BYTE_SIZE)
-REPEAT_MAX = 255                 # the largest repeat count of one instruction (constants.hpp REPEAT_MAX)
 
 # MaskPattern (pto type.hpp): the vreducev2 pattern modes 1-7, one element kept in every N.
 MASK_PATTERN_EVERY = {"P0101": 2, "P1010": 2, "P0001": 4, "P0010": 4, "P0100": 4, "P1000": 4, "P1111": 1}

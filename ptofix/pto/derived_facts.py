@@ -86,7 +86,7 @@ import json
 import os
 from typing import Any, NamedTuple
 
-from .tiles import ELEMENT_BYTES
+from .tiles import BLOCK_BYTES, ELEMENT_BYTES, REPEAT_BYTES, REPEAT_MAX
 
 LINEAR = "linear"
 COLUMN_CHUNKS = "column_chunks"
@@ -94,9 +94,6 @@ ROW_BY_ROW = "row_by_row"
 OTHER = "other"
 WALK_KINDS = (LINEAR, COLUMN_CHUNKS, ROW_BY_ROW, OTHER)
 
-REPEAT_BYTES = 256
-BLOCK_BYTES = 32
-MAX_REPEATS = 255       # one instruction's 8-bit repeat count (and repeat stride, in blocks)
 TABLE_PATH = os.path.join(os.path.dirname(__file__), "derived_facts.json")
 SCHEMA = 1
 
@@ -127,10 +124,10 @@ def type_class(dtype: str, layout: str, valid_static_in_type: bool, rows: int, c
         rows_class = "full"
     else:
         rows_class = "part"
-    if line > MAX_REPEATS * BLOCK_BYTES:
+    if line > REPEAT_MAX * BLOCK_BYTES:
         line_class += "-wide"       # a row past an 8-bit repeat stride of 32-byte blocks
     repeats = -(-valid_rows * valid_cols * size // REPEAT_BYTES)
-    many = "many" if repeats > MAX_REPEATS or valid_rows > MAX_REPEATS else "few"
+    many = "many" if repeats > REPEAT_MAX or valid_rows > REPEAT_MAX else "few"
     static = "static" if valid_static_in_type else "dynamic"
     # Rows against the 256-byte repeats of one row, statically (TBinSOp/TBinOp/TUnaryOp's two-level
     # paths take one instruction a row when Rows <= Cols / elements-a-repeat) and at run time

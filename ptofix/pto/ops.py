@@ -19,7 +19,14 @@ import re
 from typing import NamedTuple
 
 from ..structs import Struct
-from .tiles import ELEMENT_BYTES, HIDDEN_SCRATCH, TILE_SPACES  # noqa: F401  (re-exported for the op effects)
+from .tiles import (  # noqa: F401  (re-exported for the op effects)
+    BLOCK_BYTES,
+    ELEMENT_BYTES,
+    HIDDEN_SCRATCH,
+    REPEAT_BYTES,
+    REPEAT_MAX,
+    TILE_SPACES,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -376,9 +383,6 @@ def operand_walks(op: str, nargs: int, same_shape_as_dst: dict[int, bool]) -> di
     return {}
 
 
-BLOCK_BYTES = 32       # one UB block: the unit of copy_ubuf_to_ubuf's burst length
-
-
 def concat_row_bytes(elem_bytes: int, valid_col0: int, valid_col1: int) -> tuple[int, int, int]:
     """How many bytes from the start of each of dst's valid rows TCONCAT(dst, src0, src1) may read
     of src0 and of src1 and write of dst (pto-isa a2a3 TConcat.hpp; every row at its operand's own
@@ -471,7 +475,7 @@ SORT32_BLOCK = 32
 SORT32_PAIR_BYTES = 8
 SORT32_INDEX_BYTES = 4                      # idx is uint32_t (CheckStatic)
 SORT32_ELEMENT_BYTES = frozenset({2, 4})    # half or float (CheckStatic)
-SORT32_MAX_REPEATS = 255                    # REPEAT_MAX: more repeats a row split into several vbitsort
+SORT32_MAX_REPEATS = REPEAT_MAX             # more repeats a row split into several vbitsort
 # A row with a tail takes the copy-and-pad path up to MAX_UB_TMP (32 * 255) valid columns since pto-isa
 # 6c4f75d3 (2026-03-02); before it, up to MAX_UB_TMP / 4 whatever the element type (`srcShapeBytesPerRow *
 # sizeof(float) / sizeof(T) <= MAX_UB_TMP`). Past the bound both take LargeTmpBufferImpl (not modelled).
@@ -623,8 +627,6 @@ HARMLESS_CALLS = {
     "set_atomic_none", "set_atomic_add", "set_atomic_f32", "set_atomic_f16", "set_atomic_bf16",
     "ffts_cross_core_sync", "wait_flag_dev", "std::atomic_thread_fence",
 }
-
-REPEAT_BYTES = 256      # one vector repeat
 
 
 def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None,

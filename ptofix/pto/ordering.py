@@ -99,8 +99,6 @@ ROW_EXPAND_CHUNK_ROWS = 240
 ROW_EXPAND_CHUNKED_FROM_ROWS = 256
 _ROWS_PER_BROADCAST_REPEAT = 8
 _BROADCAST_REPEATS_PER_CHUNK = ROW_EXPAND_CHUNK_ROWS // _ROWS_PER_BROADCAST_REPEAT
-_BLOCK_BYTES = 32
-_MAX_REPEAT_STRIDE = 255        # an instruction's repeat stride, in blocks, is 8 bits wide
 
 
 def row_expand_chunks(valid_rows: int) -> list[tuple[int, int, bool]]:

@@ -21,8 +21,9 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Protocol
 
+from .derived_facts import ROW_BY_ROW
 from .tiles import ELEMENT_BYTES, REPEAT_BYTES
-from .walks import ROW_BY_ROW, TileWalk, walk_kind, walk_pieces
+from .walks import TileWalk, walk_kind, walk_pieces
 
 
 class Access(Protocol):

@@ -88,7 +88,14 @@ def tile_arg(args: Sequence[T], name: str) -> T | None:
     index = TILE_ARG[name]
     return args[index] if index < len(args) else None
 
-REPEAT_BYTES = 256      # one vector repeat (constants.hpp REPEAT_BYTE)
+# One vector instruction (pto-isa include/pto/common/constants.hpp): the bytes of one repeat
+# (REPEAT_BYTE), of one data block (BLOCK_BYTE_SIZE: the unit of a repeat stride and of
+# copy_ubuf_to_ubuf's burst length), the largest repeat count (REPEAT_MAX, 8 bits) and the largest
+# repeat stride, in blocks (8 bits). Every module reads them from here (tests/test_facts_once.py).
+REPEAT_BYTES = 256
+BLOCK_BYTES = 32
+REPEAT_MAX = 255
+REPEAT_STRIDE_MAX = 255
 
 ELEMENT_BYTES = {
     "float": 4, "float32_t": 4, "int32_t": 4, "uint32_t": 4,

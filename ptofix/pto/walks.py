@@ -65,20 +65,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .derived_facts import DerivedFacts, default_facts
-from .tiles import REPEAT_BYTES
+# (The walk kinds are the derived table's (derived_facts.WALK_KINDS): import them from there.)
+from .derived_facts import COLUMN_CHUNKS, LINEAR, OTHER, ROW_BY_ROW, WALK_KINDS, DerivedFacts, default_facts
+from .tiles import BLOCK_BYTES, REPEAT_BYTES, REPEAT_MAX, REPEAT_STRIDE_MAX
 
-LINEAR = "linear"
-COLUMN_CHUNKS = "column_chunks"
-ROW_BY_ROW = "row_by_row"
-OTHER = "other"
-WALK_KINDS = (LINEAR, COLUMN_CHUNKS, ROW_BY_ROW, OTHER)
 COUNT_MODE = "count_mode"   # (internal to the hand reading: a count-mode path, which is no walk)
 
 
-REPEAT_MAX = 255            # repeats of one instruction (8 bits)
-_REPEAT_STRIDE_MAX = 255    # an instruction's repeat stride, in 32-byte blocks (8 bits)
-_BLOCK_BYTES = 32
 _SMALL_RPT = 4              # TBinSOp.hpp SMALL_RPT, TBinOp.hpp SMALL_RPT_BINOP, TUnaryOp.hpp SMALL_RPT
 _ROW_EXPAND_SPLIT_ROWS = 256
 
@@ -138,7 +131,7 @@ def _two_level(walk: TileWalk) -> str:
         return COUNT_MODE                        # *2LCountMode
     if walk.rows < norm_col_repeat + 1:
         return COUNT_MODE                        # *2LCountMode or *2LNormModeColVLAlign
-    if walk.rows <= REPEAT_MAX and walk.row_bytes // _BLOCK_BYTES <= _REPEAT_STRIDE_MAX:
+    if walk.rows <= REPEAT_MAX and walk.row_bytes // BLOCK_BYTES <= REPEAT_STRIDE_MAX:
         return COLUMN_CHUNKS                     # *2LNormModeRowRpt, condRowRpt
     if walk.rows > per_repeat and walk.valid_cols % per_repeat == 0:
         return ROW_BY_ROW                        # *2LNormModeHead only: each row's whole repeats
@@ -194,7 +187,7 @@ def hand_walk(op: str, walk: TileWalk, producing: bool) -> tuple[str, str]:
         if walk.rows >= _ROW_EXPAND_SPLIT_ROWS and walk.valid_rows >= _ROW_EXPAND_SPLIT_ROWS:
             return OTHER, f"{op} over {walk.valid_rows} valid rows runs 240-row steps with barriers"
         per_repeat = REPEAT_BYTES // walk.elem_bytes
-        if walk.row_bytes // _BLOCK_BYTES > _REPEAT_STRIDE_MAX or walk.valid_cols // per_repeat > walk.valid_rows:
+        if walk.row_bytes // BLOCK_BYTES > REPEAT_STRIDE_MAX or walk.valid_cols // per_repeat > walk.valid_rows:
             return _count_mode(op, "one count-mode instruction a row (useCountMode)")
         return (ROW_BY_ROW if walk.row_bytes < REPEAT_BYTES else COLUMN_CHUNKS), ""
     return OTHER, f"{op}: its walk is not read"

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..pto.derived_facts import ROW_BY_ROW
 from ..pto.same_access_chain import cvt_reads_source_in_order
-from ..pto.walks import COL_EXPAND_OPS, ROW_BY_ROW, ROW_EXPAND_OPS, TileWalk, walk_kind, walk_pieces
+from ..pto.walks import COL_EXPAND_OPS, ROW_EXPAND_OPS, TileWalk, walk_kind, walk_pieces
 from .memory import Memory, SimTileType, TileView, dtype_of
 from .ops_numpy import build_steps, row_expand_range
 

@@ -27,10 +27,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-BLOCK = 32
-REPEAT_BYTES = 256
-BLOCKS_PER_REPEAT = 8
-UB_BYTES = 0x40000          # an over-approximation of A2/A3's 192 KiB UB: "anywhere in UB"
+from ..pto.tiles import BLOCK_BYTES as BLOCK
+from ..pto.tiles import REPEAT_BYTES
+
+BLOCKS_PER_REPEAT = REPEAT_BYTES // BLOCK
+UB_ANYWHERE = 0x40000       # an over-approximation of A2/A3's 192 KiB UB: "anywhere in UB"
 TASSIGN_SPAN = 1 << 32      # any integer a TASSIGN gives (a placement past the UB is check's to report)
 UB_BIAS = 1 << 40           # trace_shim.hpp PTOFIX_TRACE_UB_BIAS
 FULL = (1 << 64) - 1
@@ -89,7 +90,7 @@ def ub(address: int, name: str) -> int:
     """A recorded operand as a UB offset: a TASSIGN'd tile's (biased) or pto-isa's own (raw)."""
     if UB_BIAS <= address < UB_BIAS + TASSIGN_SPAN:
         return address - UB_BIAS
-    if 0 <= address < UB_BYTES:
+    if 0 <= address < UB_ANYWHERE:
         return address
     raise CannotJudge(f"{name}'s operand 0x{address:x} is no UB address (a tile with no TASSIGN'd address?)")
 
@@ -306,7 +307,7 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
         drs = args[3]
         s = size()
         d = ub(dst, name)
-        return [access([(0, UB_BYTES)], False), access(_span(offset, name, max(repeat, 1) * REPEAT_BYTES), False),
+        return [access([(0, UB_ANYWHERE)], False), access(_span(offset, name, max(repeat, 1) * REPEAT_BYTES), False),
                 access([(d, d + max(0, repeat - 1) * max(drs, 1) * BLOCK + REPEAT_BYTES + 0 * s)], True)]
     if name == "vreducev2":
         need(8)
