@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FULL_VARIABLE = "PTOFIX_FULL_TESTS"      # set (to anything but ""): the slow tests run too
@@ -160,7 +162,19 @@ def run_static_checks(scratch: str) -> tuple[int, int]:
     return passed, failed
 
 
+def measured_time(wall_start: float) -> str:
+    """The run's wall-clock time and the CPU time of every process it started (pytest, lit, ruff,
+    mypy and what they start, once each has been waited for), as one line."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.monotonic() - wall_start
+    cpu = children.ru_utime + children.ru_stime
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return (f"time: {wall / 60:.1f} min wall clock ({wall:.0f} s), {cpu:.0f} s of CPU in the processes it "
+            f"started; load average {load:.1f} at the end")
+
+
 def main() -> int:
+    wall_start = time.monotonic()
     full = bool(os.environ.get(FULL_VARIABLE))
     ensure_chromium()
     scratch = tempfile.mkdtemp(prefix="ptofix-run-tests-")
@@ -178,6 +192,7 @@ def main() -> int:
           f"lit: {l_pass} passed, {l_fail} failed, {l_skip} skipped")
     if p_deselected:
         print(f"{p_deselected} slow pytest tests not run ({FULL_VARIABLE}=1 runs them, as .ci/run does)")
+    print(measured_time(wall_start))
     passed, failed, skipped = s_pass + p_pass + l_pass, s_fail + p_fail + l_fail, p_skip + l_skip
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 0 if failed == 0 and passed > 0 else 1

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
+import subprocess
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -41,3 +44,17 @@ def test_the_readme_says_what_the_install_does():
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
         readme = handle.read()
     assert "--no-install-recommends --no-upgrade" in readme
+
+
+def test_the_run_prints_its_measured_time(monkeypatch):
+    """The line before the counts gives the wall-clock time and the CPU time of what the run started
+    (the README's figure is this line's, from a run on a fresh clone)."""
+    runner = _runner()
+    start = runner.time.monotonic() - 90.0
+    subprocess.run([sys.executable, "-c", "sum(range(3_000_000))"], check=True)   # some CPU in a child
+    line = runner.measured_time(start)
+    found = re.fullmatch(r"time: (\d+\.\d) min wall clock \((\d+) s\), (\d+) s of CPU in the processes it "
+                         r"started; load average \d+\.\d at the end", line)
+    assert found, line
+    minutes, seconds = float(found[1]), int(found[2])
+    assert 90 <= seconds < 200 and abs(minutes * 60 - seconds) <= 3
