@@ -129,11 +129,15 @@ def run(args: argparse.Namespace) -> int:
     if args.report == "html":
         if options.progress is not None:
             options.progress("ptofix perf: drawing the page (each kernel's barriers and their drain-and-refill cost)")
+        from ..compile_env import NO_COMMAND_LINE
+        from ..isa_version import with_checkout
         from ..perf.measure import MODEL_NOTE
         from ..perf.page import kernel_page, page
         from ..source import read_source
-        body = page([kernel_page(r.path, read_source(r.path).text, r, args.pto_isa) for r in results],
-                    pto_isa=args.pto_isa, barrier_model=args.barrier_model, model_note=MODEL_NOTE)
+        # (The barriers' costs by the facts of the checkout the kernels were built against.)
+        environment = with_checkout(NO_COMMAND_LINE, args.checkout)
+        body = page([kernel_page(r.path, read_source(r.path).text, r, environment) for r in results],
+                    pto_isa=args.checkout, barrier_model=args.barrier_model, model_note=MODEL_NOTE)
     else:
         body = format_json(results, options) if args.report == "json" else format_text(results)
     if report_file is None:

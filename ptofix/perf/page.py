@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..compile_env import CompileEnvironment
 from ..reports import printable_names
 
 PIPE_V = 1          # pto-isa f35e7f60 include/pto/common/cpu_stub.hpp: `const pipe_t PIPE_V = 1`
@@ -386,11 +387,11 @@ def page(kernels: list[KernelPage], *, pto_isa: str, barrier_model: str, model_n
     return printable_names("".join(out))
 
 
-def kernel_page(path: str, text: str, result: Any, pto_isa: str) -> KernelPage:
+def kernel_page(path: str, text: str, result: Any, environment: CompileEnvironment) -> KernelPage:
     """One kernel's part of the page: its lanes, its barriers placed, and each barrier line's cost."""
     lanes = lanes_of(result.swimlane)
     markers = place_barriers(lanes, result.barriers)
-    return KernelPage(path, result, barrier_costs(path, text, pto_isa), _source_lines(text, markers), lanes, markers)
+    return KernelPage(path, result, barrier_costs(path, text, environment), _source_lines(text, markers), lanes, markers)
 
 
 def _source_lines(text: str, markers: list[Marker]) -> dict[int, str]:
@@ -398,9 +399,9 @@ def _source_lines(text: str, markers: list[Marker]) -> dict[int, str]:
     return {m.line: " ".join(lines[m.line - 1].split())[:160] for m in markers if 0 < m.line <= len(lines)}
 
 
-def barrier_costs(path: str, text: str, pto_isa: str) -> dict[int, dict[str, Any]]:
+def barrier_costs(path: str, text: str, environment: CompileEnvironment) -> dict[int, dict[str, Any]]:
     """Each PIPE_V barrier's drain-and-refill cost by line, as ``check --pto-isa`` reports it."""
     from ..race_check import RaceCheck
     from ..source import SourceText
-    report = RaceCheck(pto_isa=pto_isa).process_source(SourceText(text, path)).report
+    report = RaceCheck(environment=environment).process_source(SourceText(text, path)).report
     return {int(entry["line"]): entry for entry in report.get("barrier_cycles", {}).get("barriers", [])}
