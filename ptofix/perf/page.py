@@ -391,7 +391,8 @@ def kernel_page(path: str, text: str, result: Any, environment: CompileEnvironme
     """One kernel's part of the page: its lanes, its barriers placed, and each barrier line's cost."""
     lanes = lanes_of(result.swimlane)
     markers = place_barriers(lanes, result.barriers)
-    return KernelPage(path, result, barrier_costs(path, text, environment), _source_lines(text, markers), lanes, markers)
+    costs = barrier_costs(path, text, environment)
+    return KernelPage(path, result, costs, _source_lines(text, markers), lanes, markers)
 
 
 def _source_lines(text: str, markers: list[Marker]) -> dict[int, str]:
