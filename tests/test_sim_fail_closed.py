@@ -389,13 +389,13 @@ def test_exit_statuses(tmp_path):
 
 INTERNAL = """
 import sys
-from ptofix.sim import interp, memory
+from ptofix.sim import memory, pto_calls
 from ptofix import cli
 where = sys.argv[1]
 if where == "interp":
     def boom(self, args):
         raise ZeroDivisionError("planted bug")
-    interp.Interpreter._tassign = boom
+    pto_calls.PtoCalls.tassign = boom
 else:
     def boom(self, *a, **k):
         raise KeyError("planted bug in a step")
