@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ptofix.cpp.model import SPAN_SHIFT, Compound, SimpleStmt, SourceSliceStmt, pack_span
 from ptofix.cpp.parser import parse_cpp
-from ptofix.cpp.tokens import _KIND_OF_GROUP, _TOKEN_RE, Tokens, _scan, tokenize
+from ptofix.cpp.tokens import KIND_OF_GROUP, TOKEN_RE, Tokens, scan_tokens, tokenize
 from ptofix.source import PtofixError, SourceText, Span
 
 
@@ -17,18 +17,18 @@ def reference_tokens(text):
     """The tokenizer's tuples (kind, text, start, end) built one tuple a token, as it once did."""
     out = []
     pos = 0
-    for match in _TOKEN_RE.finditer(text):
+    for match in TOKEN_RE.finditer(text):
         if match.start() != pos:
             break
         pos = match.end()
         group = match.lastindex
-        out.append((chr(_KIND_OF_GROUP[group]), match.group(group), match.start(group), pos))
+        out.append((chr(KIND_OF_GROUP[group]), match.group(group), match.start(group), pos))
     return out
 
 
 def scanned(text):
     try:
-        return _scan(SourceText(text, "x"))
+        return scan_tokens(SourceText(text, "x"))
     except PtofixError:
         return None
 

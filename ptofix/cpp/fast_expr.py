@@ -20,7 +20,7 @@ import re
 
 from .. import regex_cache
 from .stmt_ast import (
-    _FALLBACK,
+    FALLBACK,
     MAX_EXPRESSION_NESTING,
     MAX_GRAMMAR_CHARS,
     Assign,
@@ -48,8 +48,6 @@ from .stmt_ast import (
     Unary,
     walk,
 )
-
-FALLBACK = _FALLBACK
 
 # ---- terminals (as cpp_stmt.lark spells them; runs possessive: each token is read once, in time
 # linear in its length, and no shorter run could be followed by what the patterns require) -----
