@@ -230,12 +230,12 @@ def run_binary(path: str, binary: Path, options: PerfOptions, values: list[str])
             why = (stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
             raise PtofixError(f"{path}: error: the Perf-Sim run failed (status {done.returncode}): {why}",
                               plain=True)
-        return _read_outputs(path, work / "perf_sim_output", stdout, stderr, seconds, options.keep_swimlane)
+        return read_outputs(path, work / "perf_sim_output", stdout, stderr, seconds, options.keep_swimlane)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _read_outputs(path: str, outputs: Path, stdout: str, stderr: str, seconds: float,
+def read_outputs(path: str, outputs: Path, stdout: str, stderr: str, seconds: float,
                   keep_swimlane: bool) -> PerfResult:
     total = _TOTAL.search(stdout)
     instructions = _INSTRUCTIONS.search(stdout)
