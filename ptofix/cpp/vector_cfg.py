@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-
 # The tag of the UNKNOWN event that ends a walk stopped by its bound (barriers.MAX_WINDOW_OPS).
 WINDOW_BOUND = "<window bound>"
 # What a removed barrier leaves in the file (pipe-v-barrier writes it): a later pass whose edits
@@ -114,11 +113,11 @@ class FunctionCFG:
         if self._leave is not self.exit:
             self._leave.order = len(self.events)
             self.events.append(self._leave)
-            link(self._leave, self.exit, False)
+            _link(self._leave, self.exit, False)
         self.exit.order = len(self.events)
         self.events.append(self.exit)
         for tail, back in tails:
-            link(tail, self._leave, back)
+            _link(tail, self._leave, back)
         if sem.ctx.tracks_mask_mode:
             self._mask_mode()
 
@@ -189,7 +188,7 @@ class FunctionCFG:
     def _chain(self, preds: list, events: list[Event]) -> list:
         for event in events:
             for pred, back in preds:
-                link(pred, event, back)
+                _link(pred, event, back)
             preds = [(event, False)]
         return preds
 
@@ -324,10 +323,10 @@ class FunctionCFG:
         if step_events:
             self._step_entries.add(id(step_entry))
             for tail, _ in tails:
-                link(tail, step_entry, False)
+                _link(tail, step_entry, False)
             tails = self._chain([(step_entry, False)], step_events[1:])
         for tail, _ in tails:
-            link(tail, header, True)
+            _link(tail, header, True)
         breaks = self._breaks.pop()
         self._continues.pop()
         return head + breaks
@@ -376,14 +375,14 @@ class FunctionCFG:
                     # (To the step, the iteration is not over yet: the back edge is step -> condition.)
                     back = id(header) not in self._step_entries
                     for pred, _ in preds:
-                        link(pred, header, back)
+                        _link(pred, header, back)
                 return []
             events = self._simple(stmt, info)
             self.stmt_events[id(stmt)] = events
             tails = self._chain(preds, events)
             if info.kind is Kind.RETURN:
                 for tail, back in self._leaving_scopes(tails):
-                    link(tail, self._leave, back)
+                    _link(tail, self._leave, back)
                 return []
             return tails
         event = self._new(EventKind.UNKNOWN, stmt=stmt, why=f"{type(stmt).__name__} not modelled")
@@ -398,7 +397,7 @@ class FunctionCFG:
             event = self._new(EventKind.NOP, stmt=stmt, why=f"label '{stmt.name}'")
             self._chain(preds, [event])
             for pred, back in self._forward_gotos.pop(stmt.name, []):
-                link(pred, event, back)
+                _link(pred, event, back)
             self._labels[stmt.name] = event
             return [(event, False)]
         preds = self._leaving_scopes(preds)
@@ -407,7 +406,7 @@ class FunctionCFG:
             self._forward_gotos.setdefault(stmt.label, []).extend(preds)
         else:
             for pred, _ in preds:
-                link(pred, target, True)
+                _link(pred, target, True)
         return []
 
     # -- statements -> events ------------------------------------------------------------------
@@ -481,7 +480,7 @@ class FunctionCFG:
         return self.tiles.tile_access(sym, write, tmp)
 
 
-def link(a: Event, b: Event, back: bool) -> None:
+def _link(a: Event, b: Event, back: bool) -> None:
     a.succ.append((b, back))
     b.pred.append((a, back))
 
