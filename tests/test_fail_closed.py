@@ -1654,13 +1654,13 @@ def test_comment_and_string_brackets_are_not_an_array_bound():
 
 
 def test_a_template_parameter_name_is_read_past_its_attributes():
-    from ptofix.cpp.parser import template_heads
+    from ptofix.cpp.parser import _template_heads
     from ptofix.cpp.statement_forms import _template_value_params
     assert "PIPE_V" in _template_value_params(_template_function("template <pipe_t PIPE_V __attribute__((unused))> "
                                                                  "void f"))
     # Attributes, brackets and parentheses are not plain parameters: not read exactly.
-    assert template_heads("template <int N [[maybe_unused]], typename T> void ") == (None, "")
-    assert template_heads("template <int (*F)(int)> void ") == (None, "")
+    assert _template_heads("template <int N [[maybe_unused]], typename T> void ") == (None, "")
+    assert _template_heads("template <int (*F)(int)> void ") == (None, "")
 
 
 @pytest.mark.parametrize("setup, rows, fits", [
@@ -2010,10 +2010,10 @@ def test_a_continue_in_a_for_loop_runs_the_step_next():
 
 def test_an_equals_sign_inside_a_template_parameters_type_is_not_its_default():
     from ptofix.cpp import parser, statement_forms
-    assert parser.template_heads("template <int N, std::enable_if_t<N == 1, pipe_t> PIPE_ALL> void ") == (None, "")
-    assert parser.template_heads("template <decltype(1 <= 2) P> void ") == (None, "")
-    assert parser.template_heads("template <pipe_t P = PIPE_V, int N = 4> void ") == (None, "")
-    assert parser.template_heads("template <pipe_t P, int N> void ") == ((("pipe_t", "P"), ("int", "N")), "void ")
+    assert parser._template_heads("template <int N, std::enable_if_t<N == 1, pipe_t> PIPE_ALL> void ") == (None, "")
+    assert parser._template_heads("template <decltype(1 <= 2) P> void ") == (None, "")
+    assert parser._template_heads("template <pipe_t P = PIPE_V, int N = 4> void ") == (None, "")
+    assert parser._template_heads("template <pipe_t P, int N> void ") == ((("pipe_t", "P"), ("int", "N")), "void ")
     assert statement_forms._template_heads(_template_function("template <pipe_t P, int N> void f")) == ({"P", "N"}, "void ")
     # A parameter's word that may be a macro: the name may be another word.
     assert statement_forms._template_heads(_template_function("template <pipe_t P __wur, int N> void f")) is None

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ptofix.cpp.model import SPAN_SHIFT, Compound, SimpleStmt, SourceSliceStmt, pack_span
 from ptofix.cpp.parser import parse_cpp
-from ptofix.cpp.tokens import KIND_OF_GROUP, TOKEN_RE, Tokens, scan_tokens, tokenize
+from ptofix.cpp.tokens import _KIND_OF_GROUP, _TOKEN_RE, Tokens, scan_tokens, tokenize
 from ptofix.source import PtofixError, SourceText, Span
 
 
@@ -17,12 +17,12 @@ def reference_tokens(text):
     """The tokenizer's tuples (kind, text, start, end) built one tuple a token, as it once did."""
     out = []
     pos = 0
-    for match in TOKEN_RE.finditer(text):
+    for match in _TOKEN_RE.finditer(text):
         if match.start() != pos:
             break
         pos = match.end()
         group = match.lastindex
-        out.append((chr(KIND_OF_GROUP[group]), match.group(group), match.start(group), pos))
+        out.append((chr(_KIND_OF_GROUP[group]), match.group(group), match.start(group), pos))
     return out
 
 

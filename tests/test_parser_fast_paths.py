@@ -37,7 +37,7 @@ texts = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
 def reference_token_spans(text):
     """The token loop _token_spans replaced: finditer, stopping at the first gap."""
     groups, starts, ends, pos = bytearray(), [], [], 0
-    for match in tokens.TOKEN_RE.finditer(text):
+    for match in tokens._TOKEN_RE.finditer(text):
         if match.start() != pos:
             break
         pos = match.end()
@@ -205,14 +205,14 @@ _PLAIN_TOKEN_RE = re.compile(_PLAIN_TOKEN_PATTERN.replace("@W", tokens._WORD_CHA
 @settings(max_examples=3000, deadline=None)
 @given(st.one_of(texts, st.text(alphabet="ab1/*\\\"'#\n\r \t\f;{}()[]\ufeff.é", max_size=40)))
 def test_the_possessive_token_pattern_reads_text_as_the_plain_one(text):
-    assert _token_matches(tokens.TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text)
+    assert _token_matches(tokens._TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text)
 
 
 def test_the_possessive_token_pattern_reads_the_corpus_as_the_plain_one(corpus_dir):
     paths = sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True))[::7]
     for path in paths:
         text = open(path, encoding="utf-8", errors="replace").read()
-        assert _token_matches(tokens.TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text), path
+        assert _token_matches(tokens._TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text), path
     assert len(paths) > 20
 
 

@@ -44,7 +44,7 @@ def _from_cache(pattern: str, flags: int) -> re.Pattern:
 
 def test_the_front_end_patterns_go_through_the_cache():
     assert len(_patterns()) >= 30
-    assert (ptofix.cpp.tokens.TOKEN_RE.pattern, ptofix.cpp.tokens.TOKEN_RE.flags & ~re.UNICODE) in \
+    assert (ptofix.cpp.tokens._TOKEN_RE.pattern, ptofix.cpp.tokens._TOKEN_RE.flags & ~re.UNICODE) in \
         {(p, f & ~re.UNICODE) for p, f in _patterns()}
 
 

@@ -75,8 +75,8 @@ def test_plain_template_heads_on_parameter_lists(params, tail):
 def test_a_long_template_list_that_fails_at_its_end_is_read_once():
     # Each parameter is read one way: with the replaced pattern, 40 parameters took days.
     params = ", ".join(f"typename T{i}" for i in range(40))
-    assert parser.template_heads(f"template <{params}, unsigned int N> void") == (None, "")
-    read, rest = parser.template_heads(f"template <{params}> void")
+    assert parser._template_heads(f"template <{params}, unsigned int N> void") == (None, "")
+    read, rest = parser._template_heads(f"template <{params}> void")
     assert read == tuple(("typename", f"T{i}") for i in range(40)) and rest == "void"
 
 

@@ -1319,7 +1319,7 @@ def read_head(head: str, name: str, params_at: int, params_end: int, qualified: 
     text = strip_comments(head)
     decl = masked_literals(head)[:params_at].rstrip()
     before_name = decl[:len(decl) - len(name)] if decl.endswith(name) else decl
-    template_params, after_templates = template_heads(before_name)
+    template_params, after_templates = _template_heads(before_name)
     after_params = strip_comments(head[params_end:])
     arrow = after_params.find("->")
     return FunctionHead(text, tuple(identifiers(text)), before_name, template_params, after_templates,
@@ -1328,7 +1328,7 @@ def read_head(head: str, name: str, params_at: int, params_end: int, qualified: 
                         tuple(identifiers(before_name)), tuple(identifiers(after_templates)))
 
 
-def template_heads(decl: str) -> tuple[tuple | None, str]:
+def _template_heads(decl: str) -> tuple[tuple | None, str]:
     """(the words of each template parameter, the rest of the declaration) for a declaration before
     its name: ``((), decl)`` when it is no template; ``(None, '')`` when its template heads are not
     plain parameters only (_PLAIN_PARAM), one after another at its start. Anything else is not

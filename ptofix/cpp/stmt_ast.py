@@ -558,9 +558,9 @@ class ReturnStmt(Node):
 
 class Fallback(Node):
     """The fast parsers' answer "not mine": the statement goes to the next parser. One instance,
-    FALLBACK (a node, so that a fast parser's result is typed as one); never part of an AST."""
+    _FALLBACK (a node, so that a fast parser's result is typed as one); never part of an AST."""
 
     __slots__ = ()
 
 
-FALLBACK: Node = Fallback(-1, -1)
+_FALLBACK: Node = Fallback(-1, -1)

@@ -20,9 +20,9 @@ from .aggregate_init import (
     braced_scalar_as_parentheses,
     local_aggregate,
 )
+from .fast_expr import FALLBACK
 from .keywords import NOT_DECLARATOR_NAMES, NOT_TYPE_NAMES, is_compiler_word, is_reserved_identifier
 from .stmt_ast import (
-    FALLBACK,
     MAX_EXPRESSION_NESTING,
     MAX_GRAMMAR_CHARS,
     Assign,

@@ -43,7 +43,7 @@ _BLOCK_COMMENT = r"/\*[^*]*+\*++(?:[^/*][^*]*+\*++)*+/"
 # instead of one alternation per character, and no backtracking state (a third faster over the
 # corpus). Each is followed by nothing that could make a shorter run match, so they match what the
 # plain repeats matched (a test compares the two over generated text).
-TOKEN_RE = regex_cache.compile(r"""
+_TOKEN_RE = regex_cache.compile(r"""
     [ \t\r\n\f\v\ufeff]*
   (?:
     (?P<w>@W++(?:/(?![/*])@W*+)*+|/(?![/*])@W*+(?:/(?![/*])@W*+)*+)
@@ -78,13 +78,13 @@ def has_assignment(text: str) -> bool:
 # (kind, text, start, end) of one token: the shape of tokenize()'s tokens and Tokens.tuples().
 Tok = tuple[str, str, int, int]
 
-# Regex group number -> kind letter (the groups' order in TOKEN_RE: a word, the seven 'o'
+# Regex group number -> kind letter (the groups' order in _TOKEN_RE: a word, the seven 'o'
 # characters, each a group of its own, a comment, a directive, a literal), and -> mark: the kind
 # letter, but an 'o' token's own character.
-KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"wooooooocps")
+_KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"wooooooocps")
 _MARK_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"w;{}()[]cps")
 _GROUP_OF_DIRECTIVE = 10    # (the 'p' alternative's group number)
-# A token's group number (each alternative of TOKEN_RE is one group), its start (after the
+# A token's group number (each alternative of _TOKEN_RE is one group), its start (after the
 # blanks folded into the match) and its end, read by map() a block of matches at a time.
 _LAST_GROUP = attrgetter("lastindex")
 _GROUP_START = re.Match.start
@@ -120,7 +120,7 @@ def tokenize(source: SourceText) -> list[Token]:
 
 
 def _token_spans(text: str) -> tuple[bytearray, array, array]:
-    """The TOKEN_RE group number, start and end of each token, from the text's start up to the
+    """The _TOKEN_RE group number, start and end of each token, from the text's start up to the
     first position no token starts at (a bad character, or the trailing blanks): each match
     starts where the last one ended. The matches are read a block at a time, with map() over
     Match methods: no Python code runs per token."""
@@ -129,7 +129,7 @@ def _token_spans(text: str) -> tuple[bytearray, array, array]:
     groups = bytearray()
     starts = array(code)
     ends = array(code)
-    matches = iter(TOKEN_RE.scanner(text).match, None)  # type: ignore[attr-defined]
+    matches = iter(_TOKEN_RE.scanner(text).match, None)  # type: ignore[attr-defined]
     for block in regex_cache.match_blocks(matches):
         block_groups = bytes(map(_LAST_GROUP, block))
         groups += block_groups
@@ -168,7 +168,7 @@ def scan_tokens(source: SourceText) -> Tokens:
         if text.startswith("/*", pos):
             raise PtofixError("unterminated comment", source, pos)
         raise PtofixError(f"stray character {ch!r} in program", source, pos)
-    kinds = groups.translate(KIND_OF_GROUP).decode("ascii")
+    kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
     marks = groups.translate(_MARK_OF_GROUP).decode("ascii")
     # (Each 2-character search reads the whole text; a 1-character one is a memchr, so it gates
     # the rarer ones.)
@@ -202,7 +202,7 @@ def _reject_misread_lexemes_before(source: SourceText, groups: bytearray, starts
     """Raise UnreadableInput on a raw string literal or a digit separator among the tokens scanned
     so far: the scan stopped at a quote or comment it could not close, and these lexemes, which
     the tokens split otherwise than C++ does, are what leads valid code there."""
-    kinds = groups.translate(KIND_OF_GROUP).decode("ascii")
+    kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
     if 'R"' in source.text:
         _reject_unsupported_lexemes(source, kinds, starts, ends)
     if "'" in source.text:
