@@ -9,8 +9,8 @@ from pathlib import Path
 from ..output import write_stderr, write_stdout
 from ..perf import MAX_BLOCK_DIM
 from ..source import PtofixError
-from .argument_values import count_between, name_value, positive, seconds
 from .help_format import HelpFormatter
+from .option_types import count_between, name_value, positive, seconds
 
 HELP = "build each kernel against pto-isa's Perf-Sim and compare their cycles"
 

@@ -9,9 +9,9 @@ from ..exit_status import ExitStatus, internal_error
 from ..output import write_stdout
 from ..pto.tiles import UB_BYTES
 from ..source import PtofixError
-from .argument_values import count_between, name_value, read_number, seconds
 from .arguments import add_macro_arguments
 from .help_format import HelpFormatter
+from .option_types import count_between, name_value, read_number, seconds
 
 # The simulator's modules are imported where used: with numpy they take 93 ms (-X importtime,
 # interpreted, bytecode cached), which `simulate --help`, a usage error and `ptofix --help` (every

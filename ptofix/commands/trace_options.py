@@ -11,11 +11,11 @@ from ..exit_status import ExitStatus, worse
 from ..output import write_stderr, write_stdout
 from ..source import PtofixError
 from ..trace.check import TraceOptions, TraceResult, describe, new_races, trace_texts
-from .argument_values import name_value, positive, seconds
 
 
 def add_trace_arguments(parser: argparse.ArgumentParser, verify: bool) -> None:
     """The options a traced run takes (``perf``'s, for the same build)."""
+    from .option_types import name_value, positive, seconds
     group = parser.add_argument_group("trace (pto-isa's host cost model: docs/commands/trace.md)")
     if verify:
         group.add_argument("--verify-trace", action="store_true",
