@@ -578,7 +578,7 @@ class LocalSlotNumPass(Pass):
         # Every function of this file the IR has inits for, also those with no GM-staged one (0).
         gm_staged = pipes_per_function(inits, gm_staged=True)
         expected_gm = {f: gm_staged.get(f, 0) for f in pipes_per_function(inits) if f in functions}
-        _check_arch(inv, arch, expected_gm, f"the PTO IR {ir_source.path}", source)
+        check_cpp_arch(inv, arch, expected_gm, f"the PTO IR {ir_source.path}", source)
         try:
             bases = assign_flag_bases(inits, version, arch)
         except ValueError as exc:
@@ -750,7 +750,7 @@ class LocalSlotNumPass(Pass):
                         gm_pipes[entry["func"]] = gm_pipes.get(entry["func"], 0) + 1
             # Every function of this file the sidecar knows inits of, also those with no GM-staged one.
             known = set(data.get("init_counts") or {}) | {entry.get("func") for entry in data["pipes"]} | set(gm_pipes)
-            _check_arch(inv, data.get("arch") or "a3", {f: gm_pipes.get(f, 0) for f in known if f in functions},
+            check_cpp_arch(inv, data.get("arch") or "a3", {f: gm_pipes.get(f, 0) for f in known if f in functions},
                         f"the sidecar {side.path}", source)
         refs: list[InitRef] = []
         entries: list[tuple[int, dict[str, Any], int, str]] = []
@@ -981,8 +981,8 @@ def _spelling_without_local(source: SourceText, t: TPipeType) -> str:
     return strip_pto(spelled)
 
 
-def _check_arch(inv: PipeInventory, arch: str | None, expected_gm: dict[str, int], what: str,
-                source: SourceText) -> None:
+def check_cpp_arch(inv: PipeInventory, arch: str | None, expected_gm: dict[str, int], what: str,
+                   source: SourceText) -> None:
     """The C++ must be for the arch the FlagID model assumes: ptoas allocates an A5 module's local
     (l2l) pipes before its GM-staged ones, and prints the single-direction GM-staged ones
     DIR_C2V_GM / DIR_V2C_GM (docs/reference/pto-ir.md §2; DIR_BOTH has no such variant).

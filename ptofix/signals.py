@@ -56,7 +56,7 @@ class signals_held:  # noqa: N801 - used as a `with` statement
     """While inside, Ctrl-C, SIGTERM and SIGHUP wait (blocked, POSIX): for starting a child process
     and recording it where the cleanup finds it, so that no signal lands between the two (a child
     started but not yet recorded would outlive the run). The signal is handled on leaving. A child
-    started inside must unblock them itself (prebuild.tools.limited_child does)."""
+    started inside must unblock them itself (tool_process.limited_child does)."""
 
     _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 

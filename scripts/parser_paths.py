@@ -87,8 +87,8 @@ def statement_paths(statements: list[str], repeat: int) -> None:
         if node is None:
             regex_refused.append(text)
         else:
-            (rest if node is A._FALLBACK else regex).append(text)
-    parsed = [text for text in rest if fast_expr.parse_statement(text) is not A._FALLBACK]
+            (rest if node is A.FALLBACK else regex).append(text)
+    parsed = [text for text in rest if fast_expr.parse_statement(text) is not A.FALLBACK]
     print(f"statements: {len(statements)} distinct")
     print(f"  refused before parsing (alternative token, brackets too deep): {len(prefiltered)}")
     print(f"  regex fast paths: {len(regex)} read, {len(regex_refused)} refused")
@@ -96,7 +96,7 @@ def statement_paths(statements: list[str], repeat: int) -> None:
           f"{len(rest) - len(parsed)} refused")
     grammar = _grammar()
     if grammar is not None:
-        refused = [text for text in rest if fast_expr.parse_statement(text) is A._FALLBACK]
+        refused = [text for text in rest if fast_expr.parse_statement(text) is A.FALLBACK]
         spec_read = [text for text in refused if grammar(text, "start") is not None]
         print(f"  the grammar (tests/cpp_stmt.lark) on those refused: {len(spec_read)} read")
     print(f"  CPU time (best of {repeat}, cold statement tables):")

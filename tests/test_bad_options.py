@@ -228,8 +228,8 @@ def test_simulate_block_idx_must_be_a_block(capsys):
 
 
 def test_simulate_sizes_still_read():
-    from ptofix.commands.simulate import _size
-    assert (_size("192K"), _size("256KiB"), _size("0x30000"), _size("4096")) == (196608, 262144, 196608, 4096)
+    from ptofix.commands.simulate import ub_size
+    assert (ub_size("192K"), ub_size("256KiB"), ub_size("0x30000"), ub_size("4096")) == (196608, 262144, 196608, 4096)
 
 
 # ---- build: every option checked before any stage runs -------------------------------------------------

@@ -382,8 +382,8 @@ def test_a_tile_type_is_read_again_once_a_local_alias_may_change_its_words():
                                              ("pto::Shape<32, 32>", None)])
 def test_a_global_tensor_shape_is_read_only_with_its_five_dimensions(shape, expected):
     # `Shape<32, 32>` binds 32 to its first two dimensions of five, not to rows and columns.
+    from ptofix.cpp.op_events import global_tensor_shape
     from ptofix.cpp.semantics import analyse_function
-    from ptofix.cpp.vector_cfg import global_tensor_shape
     src = (f'extern "C" __global__ AICORE void k(__gm__ float* p) {{\n'
            f"  GlobalTensor<float, {shape}, pto::Stride<1024, 1024, 1024, 32, 1>, pto::Layout::ND> g(p);\n}}\n")
     mem = analyse_function(parse_cpp(SourceText(src, "k.cpp")))

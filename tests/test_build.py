@@ -1398,7 +1398,7 @@ def test_an_interrupted_tool_takes_its_children_with_it(tmp_path):
     import signal
     import time
 
-    from ptofix.prebuild.tools import _run_as_group
+    from ptofix.tool_process import run_as_group
     late = tmp_path / "fa.so"
     driver = ["/bin/sh", "-c", f"(sleep 0.6; echo stale > '{late}') & wait"]
 
@@ -1409,14 +1409,14 @@ def test_an_interrupted_tool_takes_its_children_with_it(tmp_path):
     try:
         signal.setitimer(signal.ITIMER_REAL, 0.2)
         with pytest.raises(KeyboardInterrupt):
-            _run_as_group(driver)
+            run_as_group(driver)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     time.sleep(1.0)
     assert not late.exists()
     # Not interrupted, the same driver's child finishes before the tool is done.
-    assert _run_as_group(driver).returncode == 0 and late.read_text() == "stale\n"
+    assert run_as_group(driver).returncode == 0 and late.read_text() == "stale\n"
 
 
 def test_an_interrupted_tool_group_is_left_empty_with_its_leader_reaped():
@@ -1424,9 +1424,9 @@ def test_an_interrupted_tool_group_is_left_empty_with_its_leader_reaped():
     # kill loop reaps it, so the group reads as empty at once, not after the loop's patience.
     import subprocess
 
-    from ptofix.prebuild.tools import _kill_group
+    from ptofix.tool_process import kill_group
     proc = subprocess.Popen(["sleep", "1000"], start_new_session=True)
-    _kill_group(proc.pid, proc.poll, patience=600.0)
+    kill_group(proc.pid, proc.poll, patience=600.0)
     assert proc.returncode is not None
     with pytest.raises(ProcessLookupError):
         os.killpg(proc.pid, 0)
@@ -1454,9 +1454,9 @@ def test_a_relative_depfile_in_the_config_is_relative_to_the_config(tools, tmp_p
 
 def test_a_process_a_tool_leaves_behind_does_not_outlive_its_stage(tmp_path):
     # The tool exits 0 while a child it started keeps running (and could keep writing into OUT_DIR).
-    from ptofix.prebuild.tools import _run_as_group
+    from ptofix.tool_process import run_as_group
     pid_file = tmp_path / "child.pid"
-    proc = _run_as_group(["sh", "-c", f"sleep 1000 >/dev/null 2>&1 & echo $! > {pid_file}; exit 0"])
+    proc = run_as_group(["sh", "-c", f"sleep 1000 >/dev/null 2>&1 & echo $! > {pid_file}; exit 0"])
     assert proc.returncode == 0
     child = int(pid_file.read_text())
     for _ in range(500):           # (killed; reaped by whoever adopted it)
@@ -1477,9 +1477,9 @@ def test_a_process_holding_the_tools_output_open_does_not_hold_the_stage():
     # The tool exits while a child it started still has its stdout: the stage ends with the tool.
     import time
 
-    from ptofix.prebuild.tools import _run_as_group
+    from ptofix.tool_process import run_as_group
     started = time.monotonic()
-    proc = _run_as_group(["sh", "-c", "echo out; sleep 1000 & exit 0"])
+    proc = run_as_group(["sh", "-c", "echo out; sleep 1000 & exit 0"])
     assert proc.returncode == 0 and proc.stdout == b"out\n"
     assert time.monotonic() - started < 600     # (not the child's 1000 s)
 

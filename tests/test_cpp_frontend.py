@@ -244,7 +244,7 @@ def assert_reads_like_the_grammar(text: str, fast_path=A.fast_parse) -> None:
     """``fast_path`` understands ``text`` and builds exactly the AST of the grammar that specifies
     the statement parser (tests/cpp_stmt.lark; spans included)."""
     fast = fast_path(text)
-    assert fast is not A._FALLBACK
+    assert fast is not A.FALLBACK
     assert repr(A._real_declarator(fast)) == repr(A._real_declarator(grammar_parse(text, "start")))
 
 
@@ -271,7 +271,7 @@ def test_template_declarations_take_the_regex_fast_path_and_build_the_grammars_a
 ])
 def test_expression_precedence_matches_the_grammar(text):
     from ptofix.cpp import fast_expr
-    assert fast_expr.FALLBACK is A._FALLBACK
+    assert fast_expr.FALLBACK is A.FALLBACK
     assert_reads_like_the_grammar(text, fast_expr.parse_statement)
 
 
@@ -286,7 +286,7 @@ def test_expression_precedence_matches_the_grammar(text):
 ])
 def test_fast_path_leaves_other_forms_to_the_grammar_or_agrees(text):
     fast = A._fast_parse(text)
-    assert fast is A._FALLBACK or repr(fast) == repr(A.parse_statement(text, fast=False))
+    assert fast is A.FALLBACK or repr(fast) == repr(A.parse_statement(text, fast=False))
 
 
 @pytest.mark.parametrize("text", ["x = a ? b, c : d;", "x = a ? b : c = d;", "x = a ? b = c : d;", "x = a ? b :: c : d;",
@@ -391,7 +391,7 @@ def test_declarations_and_assignments_are_read_without_the_grammar(text):
 def test_statements_beyond_the_fast_shapes_read_as_the_grammar(text):
     assert assert_agrees(text) in ("same", "refused", "stricter")
     fast = A._fast_parse(text)
-    assert fast is A._FALLBACK or repr(A._real_declarator(fast)) == repr(A.parse_statement(text, fast=False))
+    assert fast is A.FALLBACK or repr(A._real_declarator(fast)) == repr(A.parse_statement(text, fast=False))
     assert repr(A.parse_statement(text)) == repr(A.parse_statement(text, fast=False))
 
 
@@ -536,8 +536,8 @@ def _atom_by_regexes(text, start):
     if binary:
         left = _atom_by_regexes(binary.group(1), start)
         right = _atom_by_regexes(binary.group(5), start + binary.start(5))
-        if left is A._FALLBACK or right is A._FALLBACK or isinstance(left, A.Unary) or isinstance(right, A.Unary):
-            return A._FALLBACK
+        if left is A.FALLBACK or right is A.FALLBACK or isinstance(left, A.Unary) or isinstance(right, A.Unary):
+            return A.FALLBACK
         return A.Binary(start, end, binary.group(3), left, right)
     if A._NUMBER_RE.match(text):
         if text.startswith("-"):
@@ -547,7 +547,7 @@ def _atom_by_regexes(text, start):
         return A.Literal(start, end, A._LITERALS[text])
     if A._NAME_RE.match(text):
         return A.Name(start, end, text)
-    return A._FALLBACK
+    return A.FALLBACK
 
 
 ATOMS = ["v1", "true", "nullptr", "0", "128", "007", "0x1F", "1e5", "-3.40282347e+38f", "3u", "\u0663", "\u00b2", "12a",

@@ -248,11 +248,11 @@ def _old_without_comments(text, literal):
 def test_comments_and_literals_are_read_as_before_on_random_text():
     import random
 
-    from ptofix.pto.header_words import _without_comments
+    from ptofix.pto.header_words import without_comments
     rng = random.Random(69)
     for _ in range(4000):
         text = "".join(rng.choice("\"'\\\n/*ab ") for _ in range(rng.randrange(0, 40)))
-        assert _without_comments(text, lambda lit: f"<{lit}>") == _old_without_comments(text, lambda lit: f"<{lit}>"), \
+        assert without_comments(text, lambda lit: f"<{lit}>") == _old_without_comments(text, lambda lit: f"<{lit}>"), \
             repr(text)
 
 
@@ -281,7 +281,7 @@ def test_a_long_quoted_line_is_read_once(monkeypatch, line):
     for quote, pattern in list(header_words._LITERAL_BODY.items()):
         monkeypatch.setitem(header_words._LITERAL_BODY, quote, _CountingBody(pattern, read))
     text = f"int before_word;\n#define X {line}\nint after_word;\n"
-    result = header_words._without_comments(text, lambda lit: lit)
+    result = header_words.without_comments(text, lambda lit: lit)
     assert read[0] <= 2 * (len(text) + text.count('"') + text.count("'")), read[0]
     assert "before_word" in result and "after_word" in result
 

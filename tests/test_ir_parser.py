@@ -211,7 +211,7 @@ _PLAIN_SECOND_OP = re.compile(r"(?<![\w$.!#@%^])[A-Za-z_][\w$]*\.[A-Za-z_][\w$.]
 @given(st.lists(st.sampled_from(list("ab_$.!#@%^ =,}\t\n1\u00e9") + ["pto.", "scf.for", "x.y", "%0", "\"s\""]),
                 max_size=10))
 def test_second_op_search_agrees_with_its_plain_spelling(pieces):
-    from ptofix.ir.parser import _SECOND_OP
+    from ptofix.ir.parser import SECOND_OP
     text = "".join(pieces)
-    fast, plain = _SECOND_OP.search(text), _PLAIN_SECOND_OP.search(text)
+    fast, plain = SECOND_OP.search(text), _PLAIN_SECOND_OP.search(text)
     assert (fast and fast.span()) == (plain and plain.span()), text

@@ -639,13 +639,13 @@ def test_sidecar_predictions_for_another_arch_than_the_cpp_are_refused(tmp_path,
      True),                                   # an A5 IR's GM-staged pipe printed as a3's
 ])
 def test_an_a5_model_needs_each_functions_gm_staged_pipes_in_the_cpp(expected_gm, cpp, refused):
-    from passes.local_slot_num import _check_arch
+    from passes.local_slot_num import check_cpp_arch
     inv = inventory(cpp)
     if refused:
         with pytest.raises(PtofixError, match="looks compiled for another arch"):
-            _check_arch(inv, "a5", expected_gm, "the IR", SourceText(cpp, "t.cpp"))
+            check_cpp_arch(inv, "a5", expected_gm, "the IR", SourceText(cpp, "t.cpp"))
     else:
-        _check_arch(inv, "a5", expected_gm, "the IR", SourceText(cpp, "t.cpp"))
+        check_cpp_arch(inv, "a5", expected_gm, "the IR", SourceText(cpp, "t.cpp"))
 
 
 def test_a_flag_id_the_unstated_arch_decides_is_refused():

@@ -310,9 +310,9 @@ SUMMARY = ("op_name,core_id,unit,total_cycles,active_start_cycle,active_end_cycl
 def test_vec_critical_is_the_longest_vector_unit_s_span(tmp_path):
     """Read from Perf-Sim's pipeline summary (the columns pto-isa f35e7f60's reporter_dot_impl.inl
     writes): the longest AIV active span, not the sum of busy cycles nor the AIC's span."""
-    from ptofix.perf.measure import OP_NAME, PerfOptions, PerfResult, _read_outputs, format_text
+    from ptofix.perf.measure import OP_NAME, PerfOptions, PerfResult, format_text, read_outputs
     (tmp_path / f"{OP_NAME}_pipeline_summary.csv").write_text(SUMMARY.replace("k,", f"{OP_NAME},"))
-    result = _read_outputs("k.cpp", tmp_path, "Instructions : 7\nTotal cycles : 5000\n", "", 0.0, False)
+    result = read_outputs("k.cpp", tmp_path, "Instructions : 7\nTotal cycles : 5000\n", "", 0.0, False)
     assert (result.total_cycles, result.vec_critical, result.vec_busy, result.cube_busy) == (5000, 2800, 3100, 400)
     faster = PerfResult("f.cpp", 4900, 7, [], 3000, 400, {}, vec_critical=2700)
     text = format_text([result, faster])
@@ -327,7 +327,7 @@ def test_vec_critical_is_the_longest_vector_unit_s_span(tmp_path):
     assert PerfOptions(pto_isa="DIR").progress is None
     (tmp_path / f"{OP_NAME}_pipeline_summary.csv").write_text("unit,vec_cycles,cube_cycles\nAIV0,1,0\n")
     with pytest.raises(PtofixError, match=r"^k\.cpp: error: Perf-Sim's pipeline summary has no active_cycles column"):
-        _read_outputs("k.cpp", tmp_path, "Instructions : 7\nTotal cycles : 5000\n", "", 0.0, False)
+        read_outputs("k.cpp", tmp_path, "Instructions : 7\nTotal cycles : 5000\n", "", 0.0, False)
 
 
 def _run_as_written(tmp_path: Path, commands: list[str]) -> list[str]:

@@ -390,13 +390,13 @@ def test_without_home_or_passwd_entry_the_cache_is_no_literal_tilde(tmp_path, mo
 
 
 def test_a_deeply_nested_report_of_an_earlier_build_is_ignored(tmp_path):
-    from ptofix.prebuild.outdir import Artefacts, _claimed_by_previous_build
+    from ptofix.prebuild.outdir import Artefacts, claimed_by_previous_build
     art = Artefacts(str(tmp_path), "fa")
     Path(art.report).write_text("[" * 200_000)
-    assert _claimed_by_previous_build(art) == set()
+    assert claimed_by_previous_build(art) == set()
     os.unlink(art.report)
     os.mkfifo(art.report)
-    assert _claimed_by_previous_build(art) == set()
+    assert claimed_by_previous_build(art) == set()
 
 
 # ---- 4. reports encode any file name -------------------------------------------------------------

@@ -389,13 +389,13 @@ def test_exit_statuses(tmp_path):
 
 INTERNAL = """
 import sys
-from ptofix.sim import interp, memory
+from ptofix.sim import memory, pto_calls
 from ptofix import cli
 where = sys.argv[1]
 if where == "interp":
     def boom(self, args):
         raise ZeroDivisionError("planted bug")
-    interp.Interpreter._tassign = boom
+    pto_calls.PtoCalls.tassign = boom
 else:
     def boom(self, *a, **k):
         raise KeyError("planted bug in a step")
@@ -497,10 +497,10 @@ def test_float_to_integer_tile_conversion_saturates_without_wrapping(elem, value
 
 
 def test_integer_tile_division_is_exact_for_64_bit_values():
-    from ptofix.sim.ops_numpy import _tdiv
+    from ptofix.sim.ops_numpy import truncating_divide
     a = np.array([2 ** 53 + 1, -7, 7, -7, 5], np.int64)
     b = np.array([1, 2, -2, -2, 0], np.int64)
-    assert _tdiv(a, b).tolist() == [2 ** 53 + 1, -3, -3, 3, 0]      # truncation toward zero, / 0 gives 0
+    assert truncating_divide(a, b).tolist() == [2 ** 53 + 1, -3, -3, 3, 0]      # truncation toward zero, / 0 gives 0
 
 
 def test_a_gm_pointer_cast_to_an_integer_counts_bytes():

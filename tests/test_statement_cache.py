@@ -21,9 +21,9 @@ JOBS = [("pipe-v-barrier", {"pattern": "auto"}), ("pipe-v-barrier-insert", {}),
 
 def fresh(text: str):
     node = A._fast_parse(text)
-    if node is A._FALLBACK:
+    if node is A.FALLBACK:
         node = fast_expr.parse_statement(text)
-    return None if node is A._FALLBACK else node
+    return None if node is A.FALLBACK else node
 
 
 def run_all(paths: list[str]) -> None:

@@ -454,9 +454,9 @@ def test_comments_are_removed_as_the_regex_did():
     pieces = ["/*", "*/", "//", "/", "*", '"', "'", "\\", "\n", "a", " ", "b1"]
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
-        assert header_words._without_comments(text, lambda literal: literal) == \
+        assert header_words.without_comments(text, lambda literal: literal) == \
             old.sub(lambda m: m.group(1) or " ", text), text
-        assert header_words._without_comments(text, lambda literal: '""') == \
+        assert header_words.without_comments(text, lambda literal: '""') == \
             old.sub(lambda m: '""' if m.group(1) else " ", text), text
 
 

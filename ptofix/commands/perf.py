@@ -11,7 +11,7 @@ from ..output import Outputs, check_output_path, write_stderr, write_stdout
 from ..perf import MAX_BLOCK_DIM
 from ..source import PtofixError
 from .help_format import HelpFormatter
-from .simulate import _count, _seconds
+from .option_types import count_between, name_value, positive, seconds
 
 HELP = "build each kernel against pto-isa's Perf-Sim and compare their cycles"
 
@@ -31,24 +31,11 @@ compiler or checkout, 3 internal error
 details (how a kernel is built and run, barriers in the model): docs/commands/perf.md"""
 
 
-def _arg(text: str) -> tuple[str, str]:
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got '{text}'")
-    name, value = text.split("=", 1)
-    return name.strip(), value.strip()
-
-
 def _absolute(text: str) -> str:
     """A directory as given, made absolute (as $PTOFIX_CACHE_DIR is: side_files.cache_dir)."""
     if not text or "\0" in text:
         raise argparse.ArgumentTypeError(f"not a directory name: {text!r}")
     return os.path.abspath(text)
-
-
-def _positive(text: str) -> int:
-    if not text.isascii() or not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
-    return int(text)
 
 
 def add_parser(subparsers) -> None:
@@ -60,10 +47,10 @@ def add_parser(subparsers) -> None:
     # facts the analysis applies: arguments.compile_environment does not identify it.)
     p.add_argument("--pto-isa", dest="checkout", required=True, metavar="DIR",
                    help="pto-isa checkout whose include/ has Perf-Sim (e.g. hw-native-sys/pto-isa at commit f35e7f60)")
-    p.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",
+    p.add_argument("--arg", type=name_value, action="append", default=[], metavar="NAME=VALUE",
                    help="value of a scalar parameter of the entry (repeatable; default 16, with a note)")
     p.add_argument("--function", metavar="NAME", help="kernel function to run (default: the __global__ entry)")
-    p.add_argument("--block-dim", type=_count(1, MAX_BLOCK_DIM), default=1, metavar="N",
+    p.add_argument("--block-dim", type=count_between(1, MAX_BLOCK_DIM), default=1, metavar="N",
                    help=f"physical AI cores LAUNCH_KERNEL simulates (default: 1, at most {MAX_BLOCK_DIM})")
     p.add_argument("--barrier-model", choices=("pto-isa", "restart"), default="pto-isa",
                    help="how a pipe_barrier(PIPE_V) costs; pto-isa: the checkout's model unchanged (a pipe_barrier "
@@ -75,9 +62,9 @@ def add_parser(subparsers) -> None:
                    help="where the checkout copy, objects and binaries are kept, a directory of this user's made "
                         "0700 (default: $PTOFIX_CACHE_DIR/perf, else $XDG_CACHE_HOME/ptofix/perf, else "
                         "~/.cache/ptofix/perf, else $TMPDIR/ptofix-UID/perf)")
-    p.add_argument("-j", "--jobs", type=_positive, default=min(4, os.cpu_count() or 1), metavar="N",
+    p.add_argument("-j", "--jobs", type=positive, default=min(4, os.cpu_count() or 1), metavar="N",
                    help="compilers run at once (default: the CPUs, at most 4)")
-    p.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
+    p.add_argument("--timeout", type=seconds, default=600.0, metavar="SECONDS",
                    help="stop a compile, link or Perf-Sim run after this long, an error (default: 600)")
     p.add_argument("--report", choices=("text", "json", "html"), default="text",
                    help="output format (default: text); html: a page of each kernel's Perf-Sim lanes on one time "

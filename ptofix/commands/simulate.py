@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import traceback
 
@@ -12,6 +11,7 @@ from ..pto.tiles import UB_BYTES
 from ..source import PtofixError
 from .arguments import add_compile_arguments
 from .help_format import HelpFormatter
+from .option_types import count_between, name_value, read_number, seconds
 
 # The simulator's modules are imported where used: with numpy they take 93 ms (-X importtime,
 # interpreted, bytecode cached), which `simulate --help`, a usage error and `ptofix --help` (every
@@ -32,27 +32,16 @@ details (the schedules, defaults, bounds): docs/commands/simulate.md"""
 
 # The model allocates the whole UB per run: a size past this is a mistake, not a UB (192 KiB on A2/A3).
 MAX_UB_SIZE = 16 * 1024 * 1024
-_DECIMAL = re.compile(r"[0-9]{1,12}")           # ASCII digits only (str.isdigit takes any script's)
-_HEX = re.compile(r"0[xX][0-9a-fA-F]{1,12}")
 
 
-def _number(text: str) -> int | None:
-    """``text`` as a decimal or 0x hexadecimal number of ASCII digits, None if it is not one."""
-    if _DECIMAL.fullmatch(text):
-        return int(text, 10)
-    if _HEX.fullmatch(text):
-        return int(text, 16)
-    return None
-
-
-def _size(text: str) -> int:
+def ub_size(text: str) -> int:
     t = text.strip().upper()
     mult = 1
     if t.endswith("KIB"):
         mult, t = 1024, t[:-3]
     elif t.endswith("K"):
         mult, t = 1024, t[:-1]
-    value = _number(t.strip().lower())
+    value = read_number(t.strip().lower())
     if value is None:
         raise argparse.ArgumentTypeError(f"not a size: {text}")
     if not 0 < value * mult <= MAX_UB_SIZE:
@@ -63,40 +52,8 @@ def _size(text: str) -> int:
 MAX_BLOCKS = 256
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got '{text}'")
-    return value
-
-
-def _count(least: int, most: int | None = None):
-    """An argparse type: an integer of ASCII digits, at least ``least`` (and at most ``most``)."""
-    def convert(text: str) -> int:
-        value = _number(text.strip())
-        if value is None:
-            raise argparse.ArgumentTypeError(f"expected a number, got '{text}'")
-        if value < least:
-            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
-        if most is not None and value > most:
-            raise argparse.ArgumentTypeError(f"must be at most {most}, got {value}")
-        return value
-    convert.__name__ = "number"     # argparse names the type in its messages
-    return convert
-
-
-def _arg(text: str) -> tuple[str, str]:
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got '{text}'")
-    name, value = text.split("=", 1)
-    return name.strip(), value.strip()
-
-
 def _fill(text: str) -> tuple[str, str]:
-    name, mode = _arg(text)
+    name, mode = name_value(text)
     from ..sim.memory import parse_fill
     try:
         parse_fill(mode)
@@ -106,7 +63,7 @@ def _fill(text: str) -> tuple[str, str]:
 
 
 def _blocks(text: str) -> list[int]:
-    ids = [_number(x.strip()) for x in text.split(",") if x.strip()]
+    ids = [read_number(x.strip()) for x in text.split(",") if x.strip()]
     if not ids or None in ids:
         raise argparse.ArgumentTypeError(f"expected a comma-separated list of block ids (0, 1, ...), got '{text}'")
     return [i for i in ids if i is not None]
@@ -119,24 +76,24 @@ def add_parser(subparsers) -> None:
     p.add_argument("rewritten", metavar="REWRITTEN", help="the same kernel after the rewrite")
     p.add_argument("--function", metavar="NAME", help="kernel function to run (default: the entry)")
     add_compile_arguments(p, pto_isa=False)
-    p.add_argument("--seeds", type=_count(1), default=8, metavar="N",
+    p.add_argument("--seeds", type=count_between(1), default=8, metavar="N",
                    help="number of input/schedule seeds to try (default: 8)")
-    p.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",
+    p.add_argument("--arg", type=name_value, action="append", default=[], metavar="NAME=VALUE",
                    help="value of a scalar kernel parameter (repeatable)")
     p.add_argument("--gm-fill", type=_fill, action="append", default=[], metavar="NAME=MODE",
                    help="contents of the GM buffer of pointer parameter NAME: random (default), zero, or "
                         "ints:LO:HI (integers in [LO, HI), e.g. sequence lengths that make a loop run; "
                         "repeatable)")
     # Every block run keeps its own UB model (~2 MiB with its bookkeeping) until the comparison.
-    p.add_argument("--block-num", type=_count(1, MAX_BLOCKS), default=1, metavar="N",
+    p.add_argument("--block-num", type=count_between(1, MAX_BLOCKS), default=1, metavar="N",
                    help=f"get_block_num() (default: 1, at most {MAX_BLOCKS})")
     p.add_argument("--block-idx", type=_blocks, default=None, metavar="I[,J...]",
                    help="blocks to run (default: every block 0..block-num-1)")
-    p.add_argument("--subblocks", type=_count(1), default=1, choices=(1, 2),
+    p.add_argument("--subblocks", type=count_between(1), default=1, choices=(1, 2),
                    help="vector cores per block to run, get_subblockdim() (default: 1)")
-    p.add_argument("--ub-size", type=_size, default=UB_BYTES, metavar="BYTES",
+    p.add_argument("--ub-size", type=ub_size, default=UB_BYTES, metavar="BYTES",
                    help=f"UB size, e.g. 192K (default: {UB_BYTES // 1024}K, A2/A3)")
-    p.add_argument("--time-budget", type=_seconds, default=None, metavar="SECONDS",
+    p.add_argument("--time-budget", type=seconds, default=None, metavar="SECONDS",
                    help="start no seed after this many seconds (the seed under way finishes); the report "
                         "and stderr say how many seeds ran")
     p.add_argument("--no-fix-original", dest="fix_original", action="store_false",

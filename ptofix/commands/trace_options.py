@@ -15,7 +15,7 @@ from ..trace.check import TraceOptions, TraceResult, describe, new_races, trace_
 
 def add_trace_arguments(parser: argparse.ArgumentParser, verify: bool) -> None:
     """The options a traced run takes (``perf``'s, for the same build)."""
-    from .perf import _arg, _positive, _seconds
+    from .option_types import name_value, positive, seconds
     group = parser.add_argument_group("trace (pto-isa's host cost model: docs/commands/trace.md)")
     if verify:
         group.add_argument("--verify-trace", action="store_true",
@@ -25,15 +25,15 @@ def add_trace_arguments(parser: argparse.ArgumentParser, verify: bool) -> None:
         group.add_argument("--trace", action="store_true",
                            help="judge what pto-isa's host cost model issues for one run of the vector half "
                                 "(needs --pto-isa), not the static model")
-    group.add_argument("--arg", type=_arg, action="append", default=[], metavar="NAME=VALUE",
+    group.add_argument("--arg", type=name_value, action="append", default=[], metavar="NAME=VALUE",
                        help="with the trace: a scalar parameter of the entry (repeatable; default 16, with a note)")
     group.add_argument("--function", metavar="NAME",
                        help="with the trace: the entry to run (default: the __global__ one)")
     group.add_argument("--cxx", metavar="PATH", help="with the trace: the C++ compiler (default: $CXX, else g++)")
     group.add_argument("--cache-dir", metavar="DIR", help="with the trace: the build cache (as perf's)")
-    group.add_argument("--trace-timeout", type=_seconds, default=600.0, metavar="SECONDS",
+    group.add_argument("--trace-timeout", type=seconds, default=600.0, metavar="SECONDS",
                        help="with the trace: stop a traced run after this long, an error (default: 600)")
-    group.add_argument("--trace-jobs", type=_positive, default=2, metavar="N",
+    group.add_argument("--trace-jobs", type=positive, default=2, metavar="N",
                        help="with the trace: compilers run at once (default: 2)")
 
 

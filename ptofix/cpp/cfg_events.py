@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from ..pto.ordering import COL_EXPAND_WALKED_BY_CHUNKS, WALKED_IN_REPEAT_ORDER
-from ..pto.tiles import HIDDEN_SCRATCH, SPACE_BYTES, TileType
+from ..pto.tiles import SPACE_BYTES
 from ..structs import Struct
 from .model import Stmt
 
@@ -13,8 +12,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import ClassVar
-
-    from ..pto.ops import OpSpec
 
 
 UB_SPACE = "Vec"
@@ -148,30 +145,16 @@ UNKNOWN_EVENT_ID = "?"
 
 
 
-_EXPAND_FULL_OPERANDS = (0, 1)   # TROWEXPAND*/TCOLEXPAND*: dst and src0 (when it is the full-shape one)
+def unknown_bytes(access: Access, why: str) -> Access:
+    return rebuilt(access, None, None, why)
 
 
-
-def _unknown_bytes(access: Access, why: str) -> Access:
-    return _rebuilt(access, None, None, why)
-
-
-def _rebuilt(access: Access, intervals: list | None, shape: tuple | None, why: str = "") -> Access:
+def rebuilt(access: Access, intervals: list | None, shape: tuple | None, why: str = "") -> Access:
     """``access`` over other bytes (``intervals``; None: unknown, for ``why``), no longer an exact
     access, of ``shape``, with its tile type's flags (how the type tests contiguity: pto/walks.py)."""
     return Access(access.name, access.write, access.space, intervals, None, access.tmp, shape=shape,
                   unknown_why=why, type_contiguous=access.type_contiguous,
                   valid_col_in_type=access.valid_col_in_type, valid_in_type=access.valid_in_type)
-
-
-def _elementwise_operand(op: str, index: int, spec: OpSpec) -> bool:
-    if index in spec.tmp:
-        return False
-    if op in WALKED_IN_REPEAT_ORDER:
-        return True
-    # TROWEXPAND* (refined by _row_expand: only on the vbrcb path) and TCOLEXPAND* other than
-    # EXPDIF walk dst and the full source by column chunks (barriers.chain_gap models that order).
-    return (spec.row_expand or op in COL_EXPAND_WALKED_BY_CHUNKS) and index in _EXPAND_FULL_OPERANDS
 
 
 SCRATCH_ACCESS_NAME = "<hidden TMP_UB scratch>"
@@ -181,7 +164,7 @@ SCRATCH_ACCESS_NAME = "<hidden TMP_UB scratch>"
 _OUTSIDE_SPACE_WORDS = " lie outside the "
 
 
-def _outside_space(space: str | None, intervals: list) -> str:
+def outside_space(space: str | None, intervals: list) -> str:
     where = f"the {SPACE_BYTES[space] // 1024} KiB {space} space" if space in SPACE_BYTES \
         else f"the {SPACE_BYTES['Vec'] // 1024} KiB UB (a space the model cannot name may be the UB)"
     return f"bytes {intervals[0][0]}..{intervals[-1][1]}{_OUTSIDE_SPACE_WORDS}{where[4:]}"
@@ -191,20 +174,3 @@ def placed_past_space(access: Access) -> bool:
     """Whether ``access``'s bytes are unknown because its tile reaches past its memory space."""
     return access.intervals is None and access.unknown_why.startswith("bytes ") \
         and _OUTSIDE_SPACE_WORDS in access.unknown_why
-
-
-def _scratch(write: bool) -> Access:
-    return Access(SCRATCH_ACCESS_NAME, write, UB_SPACE, [HIDDEN_SCRATCH], None, True)
-
-
-def _link(a: Event, b: Event, back: bool) -> None:
-    a.succ.append((b, back))
-    b.pred.append((a, back))
-
-
-def _row_stride(tile: TileType) -> int | None:
-    """pto-isa's `Tile::RowStride` (elements from one row to the next): Cols for a RowMajor tile,
-    1 for a ColMajor one; None for a layout or shape the model does not read."""
-    if tile.blayout == "ColMajor":
-        return 1
-    return tile.cols if tile.blayout == "RowMajor" else None

@@ -20,7 +20,6 @@ import re
 
 from .. import regex_cache
 from .stmt_ast import (
-    _FALLBACK,
     MAX_EXPRESSION_NESTING,
     MAX_GRAMMAR_CHARS,
     Assign,
@@ -31,6 +30,7 @@ from .stmt_ast import (
     Comma,
     Decl,
     ExprStmt,
+    Fallback,
     IncDec,
     Index,
     Literal,
@@ -49,7 +49,8 @@ from .stmt_ast import (
     walk,
 )
 
-FALLBACK = _FALLBACK
+# The fast parsers' one "not mine" answer (stmt_ast.Fallback): stmt_parser's regex fast paths give it too.
+FALLBACK: Node = Fallback(-1, -1)
 
 # ---- terminals (as cpp_stmt.lark spells them; runs possessive: each token is read once, in time
 # linear in its length, and no shorter run could be followed by what the patterns require) -----

@@ -51,7 +51,7 @@ def _brace_profile(tokens: Tokens, start: int, stop: int, sections: list, where:
     return net, low
 
 
-def _certain_close(tokens: Tokens, brace: int, sections: list, where: dict[int, tuple[int, str]]) -> int:
+def certain_close(tokens: Tokens, brace: int, sections: list, where: dict[int, tuple[int, str]]) -> int:
     """The index of the `}` that closes the `{` at ``brace`` in every reading of the `#if` groups
     between them (_brace_profile: each section a unit), -1 when that is not so."""
     kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
@@ -78,7 +78,7 @@ def _certain_close(tokens: Tokens, brace: int, sections: list, where: dict[int, 
     return -1
 
 
-def _group_cuts_across(tokens: Tokens, groups: tuple, group_starts: list[int], span: Span) -> bool:
+def group_cuts_across(tokens: Tokens, groups: tuple, group_starts: list[int], span: Span) -> bool:
     """Whether a group of an `#if` section inside ``span`` leaves a bracket of any kind open or
     closes one it did not open (every token of it counted, its nested sections' all groups);
     ``group_starts``: the groups' directive offsets, in order (``groups`` are in file order)."""

@@ -21,7 +21,7 @@ from ..source import PtofixError, SourceText, Span, UnreadableInput
 from .aggregate_init import braced_aggregate_as_parentheses, braced_scalar_as_parentheses, local_aggregate
 from .command_line import command_line_macros
 from .declarator_lists import declarator_statements
-from .group_extents import _certain_close, _group_cuts_across
+from .group_extents import certain_close, group_cuts_across
 from .include_paths import header_found
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .lexical import (
@@ -81,7 +81,7 @@ from .preprocessor import (
     pp_tokens,
     with_header_queries,
 )
-from .tokens import MAX_NESTING, NestingLimit, StructureError, Tokens, _has_assignment, _scan
+from .tokens import MAX_NESTING, NestingLimit, StructureError, Tokens, has_assignment, scan_tokens
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -226,7 +226,7 @@ def directive_tables(source: SourceText) -> tuple[
     """The macro table and the `#if` tree of a text the structure is not read of (a pto-isa
     header), as ``parse_cpp`` builds them for a kernel (preprocessor.build_tables); raises
     PtofixError on a text the tokenizer refuses."""
-    tokens = _scan(source)
+    tokens = scan_tokens(source)
     return build_tables(_directives(tokens), len(tokens.text))
 
 
@@ -405,7 +405,7 @@ class _StructureParser:
         includes = []
         directives = _directives(self.tokens)
         for directive, start, _ in directives:
-            included = _INCLUDE.match(directive)
+            included = INCLUDE_DIRECTIVE.match(directive)
             if included:
                 includes.append((included.group(1).strip(), start))
         table, sections, groups = build_tables(directives, len(self.text))
@@ -665,7 +665,7 @@ class _StructureParser:
             kind = kinds[j]
             if kind == "w":
                 word = text[starts[j]:ends[j]]
-                if "=" in word and _has_assignment(word) and ends[j] > heads_end:
+                if "=" in word and has_assignment(word) and ends[j] > heads_end:
                     return None
                 specifiers.append(word)
             elif kind == "o" and self.marks[j] == "(":
@@ -1059,7 +1059,7 @@ _BASE_CLAUSE = regex_cache.compile(r"(?<!:):(?!:)")
 # A word that is neither a qualifier (`X::`) nor qualified (`::X`): what a declarator names.
 _UNQUALIFIED_WORD = regex_cache.compile(r"(?<![\w:])([A-Za-z_]\w*)(?!\w|[ \t\n]*::)")
 _NAMESPACE_NAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
-_INCLUDE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
+INCLUDE_DIRECTIVE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.
 _INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
 
@@ -1388,7 +1388,7 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
     ``reads`` (CppFile.reads; None: not noted)."""
     from .stmt_parser import forget_statements
     forget_statements()
-    scanned = _scan(source)
+    scanned = scan_tokens(source)
     _within_statement_budget(source, scanned)
     tokens = without_decided_groups(without_cpu_simulator_groups(scanned, environment), environment, source.path)
     parser = _StructureParser(source, tokens)
@@ -1460,7 +1460,7 @@ def _section_map(tokens: Tokens) -> tuple[list, dict[int, tuple[int, str]]]:
 
 def _mark_certain_extents(model: CppFile, tokens: Tokens, blanked: frozenset[int] = frozenset()) -> CppFile:
     """``model`` with the reason of each unstructured function body whose extent is the same in
-    every reading of its `#if` groups (_certain_close) set to CROSSING_GROUPS; ``blanked``: the
+    every reading of its `#if` groups (certain_close) set to CROSSING_GROUPS; ``blanked``: the
     offsets of the bodies _parse_crossing_functions read as comments, each such a body."""
     opaque = [fn for fn in model.functions if isinstance(fn.body, OpaqueStmt)
               and (fn.body.span.start in blanked
@@ -1470,7 +1470,7 @@ def _mark_certain_extents(model: CppFile, tokens: Tokens, blanked: frozenset[int
     sections, where = _section_map(tokens)
     for fn in opaque:
         brace = bisect_left(tokens.starts, fn.body.span.start)
-        close = _certain_close(tokens, brace, sections, where)
+        close = certain_close(tokens, brace, sections, where)
         if close >= 0 and tokens.ends[close] == fn.body.span.end:
             fn.body = OpaqueStmt(fn.body.packed_span, model.source.text, CROSSING_GROUPS)
     return model
@@ -1495,9 +1495,9 @@ def _parse_crossing_functions(source: SourceText, tokens: Tokens) -> CppFile | N
     bodies: set[int] = set()
     for fn in first.functions:
         brace = bisect_left(tokens.starts, fn.body.span.start)
-        if not isinstance(fn.body, OpaqueStmt) and not _group_cuts_across(tokens, groups, group_starts, fn.body.span):
+        if not isinstance(fn.body, OpaqueStmt) and not group_cuts_across(tokens, groups, group_starts, fn.body.span):
             continue
-        close = _certain_close(tokens, brace, sections, where)
+        close = certain_close(tokens, brace, sections, where)
         if close < 0 or tokens.ends[close] != fn.body.span.end:
             return None
         for k in range(brace + 1, close):

@@ -20,9 +20,9 @@ from .aggregate_init import (
     braced_scalar_as_parentheses,
     local_aggregate,
 )
+from .fast_expr import FALLBACK
 from .keywords import NOT_DECLARATOR_NAMES, NOT_TYPE_NAMES, is_compiler_word, is_reserved_identifier
 from .stmt_ast import (
-    _FALLBACK,
     MAX_EXPRESSION_NESTING,
     MAX_GRAMMAR_CHARS,
     Assign,
@@ -122,8 +122,8 @@ def _atom(text: str, start: int) -> Node:
     if binary:
         left = _atom(binary.group(1), start)
         right = _atom(binary.group(5), start + binary.start(5))
-        if left is _FALLBACK or right is _FALLBACK or isinstance(left, Unary) or isinstance(right, Unary):
-            return _FALLBACK
+        if left is FALLBACK or right is FALLBACK or isinstance(left, Unary) or isinstance(right, Unary):
+            return FALLBACK
         return Binary(start, end, binary.group(3), left, right)
     if _NUMBER_RE.match(text):
         if text.startswith("-"):
@@ -133,7 +133,7 @@ def _atom(text: str, start: int) -> Node:
         return Literal(start, end, _LITERALS[text])
     if _NAME_RE.match(text):
         return Name(start, end, _share(text))
-    return _FALLBACK
+    return FALLBACK
 
 
 _LITERALS = {"true": True, "false": False, "nullptr": None}
@@ -145,8 +145,8 @@ def _split_atoms(body: str, offset: int) -> list[Node] | None:
     for part in body.split(","):
         lead = len(part) - len(part.lstrip())
         word = part.strip()
-        node = _atom(word, offset + pos + lead) if word else _FALLBACK
-        if node is _FALLBACK:
+        node = _atom(word, offset + pos + lead) if word else FALLBACK
+        if node is FALLBACK:
             return None
         out.append(node)
         pos += len(part) + 1
@@ -226,7 +226,7 @@ def _template_argument(piece: str, at: int) -> Node | None:
         return None
     at += len(piece) - len(piece.lstrip())
     node: Node | None = _template(word, at) if "<" in word else _atom(word, at)
-    if node is None or node is _FALLBACK:
+    if node is None or node is FALLBACK:
         return None
     if isinstance(node, Name) and node.id in _BUILTIN_WORDS:
         return TypeRef(node.start, node.end, node.id)
@@ -255,8 +255,8 @@ def _rhs(text: str, start: int) -> Node:
     match = _FAST_CAST_RHS.match(text)
     if match:
         arg = _atom(match.group(2), start + match.start(2))
-        if arg is _FALLBACK:
-            return _FALLBACK
+        if arg is FALLBACK:
+            return FALLBACK
         targ = TypeRef(start + match.start(1), start + match.end(1), match.group(1), None, 0, ())
         tmpl = TemplateId(start, start + match.end(1) + 1, "reinterpret_cast", [targ])
         return Call(start, start + len(text), tmpl, [arg])
@@ -277,7 +277,7 @@ _MULTI_WORD_BUILTIN_HEADS = {"unsigned", "signed", "long"}
 
 def _fast_parse_templated(text: str, paren: bool) -> Node | None:
     """_fast_parse's shapes with a template (a templated call, a Tile declaration, a templated
-    initialiser or constructor): the node, _FALLBACK, or None when none matches."""
+    initialiser or constructor): the node, FALLBACK, or None when none matches."""
     match = _FAST_TEMPLATED_CALL.match(text) if paren else None
     if match:
         tmpl = _template(match.group(3), match.start(3))
@@ -295,7 +295,7 @@ def _fast_parse_templated(text: str, paren: bool) -> Node | None:
         if tmpl is None:
             atoms = _split_atoms(match.group(2), match.start(2))
             if atoms is None:
-                return _FALLBACK
+                return FALLBACK
             targs: list[Node] = [TypeRef(a.start, a.end, a.id) if isinstance(a, Name) and a.id in _BUILTIN_WORDS
                                  else a for a in atoms]
             tmpl = TemplateId(0, match.end(2) + 1, "Tile", targs)
@@ -304,7 +304,7 @@ def _fast_parse_templated(text: str, paren: bool) -> Node | None:
     match = (_FAST_TEMPLATE_INIT.match(text) or _FAST_TEMPLATE_CTOR.match(text)) if paren else None
     if match and match.group(3) not in _NOT_NAMES:
         node = _template_decl(match)
-        if node is not _FALLBACK:
+        if node is not FALLBACK:
             return node
     return None
 
@@ -324,12 +324,12 @@ def _fast_parse(text: str) -> Node | None:
     if match:
         name = match.group(1)
         if name in ("sizeof", "return") or name in _BUILTIN_WORDS:
-            return _FALLBACK
+            return FALLBACK
         args: list[Node] | None = []
         if match.group(2):
             args = _split_atoms(match.group(2), match.start(2))
             if args is None:
-                return _FALLBACK
+                return FALLBACK
         close = text.rindex(")")
         call = Call(0, close + 1, Name(0, len(name), name), args)
         return ExprStmt(0, close + 1, call)
@@ -340,8 +340,8 @@ def _fast_parse(text: str) -> Node | None:
     match = _FAST_PTR_DECL.match(text) if "*" in text else None
     if match:
         value = _rhs(match.group(6), match.start(6))
-        if value is _FALLBACK:
-            return _FALLBACK
+        if value is FALLBACK:
+            return FALLBACK
         quals = (match.group(1).strip(),) if match.group(1) else ()
         type_ = TypeRef(0, match.end(4), match.group(2), None, len(match.group(4)), quals)
         return Decl(0, value.end, type_, match.group(5), value, None)
@@ -349,8 +349,8 @@ def _fast_parse(text: str) -> Node | None:
     if match and match.group(1) not in NOT_DECLARATOR_NAMES:
         # (A keyword target, `true = v;`, is the parser's to read: a literal, or no statement.)
         value = _atom(match.group(4), match.start(4))
-        if value is _FALLBACK:
-            return _FALLBACK
+        if value is FALLBACK:
+            return FALLBACK
         return AssignStmt(0, value.end, Name(0, match.end(1), match.group(1)), "=", value)
     match = _FAST_BARE_DECL.match(text)
     if match and match.group(2) not in _NOT_TYPES and match.group(2) not in _MULTI_WORD_BUILTIN_HEADS:
@@ -361,36 +361,36 @@ def _fast_parse(text: str) -> Node | None:
     if match:
         type_name = match.group(2)
         if type_name in _NOT_TYPES:
-            return _FALLBACK
+            return FALLBACK
         value = _rhs(match.group(6), match.start(6))
-        if value is _FALLBACK or (match.group(5) and isinstance(value, Call)):
-            return _FALLBACK
+        if value is FALLBACK or (match.group(5) and isinstance(value, Call)):
+            return FALLBACK
         if match.group(5):
             cast_t = TypeRef(match.start(5), match.end(5), match.group(5), None, 0, ())
             value = Cast(match.start(5) - 1, value.end, cast_t, value)
         quals = ("const",) if match.group(1) else ()
         type_ = TypeRef(0, match.end(2), type_name, None, 0, quals)
         return Decl(0, value.end, type_, match.group(4), value, None)
-    return _FALLBACK
+    return FALLBACK
 
 
 def _template_decl(match: re.Match[str]) -> Node:
-    """The Decl of a _FAST_TEMPLATE_INIT or _FAST_TEMPLATE_CTOR match, or _FALLBACK."""
+    """The Decl of a _FAST_TEMPLATE_INIT or _FAST_TEMPLATE_CTOR match, or FALLBACK."""
     tmpl = _template(match.group(1), 0)
     if tmpl is None:
-        return _FALLBACK
+        return FALLBACK
     type_ = TypeRef(0, tmpl.end, tmpl.name, tmpl, 0, ())
     name = match.group(3)
     ctor = match.re is _FAST_TEMPLATE_CTOR
     group = 4 if ctor else 5
     args = _arguments(match.group(group), match.start(group))
     if args is None:
-        return _FALLBACK
+        return FALLBACK
     if ctor:
         return Decl(0, match.end(3), type_, name, None, args)
     init = _template(match.group(4), match.start(4))
     if init is None:
-        return _FALLBACK
+        return FALLBACK
     close = match.end(5) + 1
     return Decl(0, close, type_, name, Call(init.start, close, init, args), None)
 
@@ -573,9 +573,9 @@ def nested_too_deep(text: str) -> bool:
         node = _fast_parse(text)
     except RecursionError:
         return False
-    if node is _FALLBACK:
+    if node is FALLBACK:
         node = fast_expr.parse_statement(text)
-    return node is not None and node is not _FALLBACK and _within_nesting(node) is None
+    return node is not None and node is not FALLBACK and _within_nesting(node) is None
 
 
 # How every alternative token starts: _ALTERNATIVE_TOKEN matches only where one of these starts a
@@ -638,7 +638,7 @@ def _local_aggregate_decl(text: str, aggregate: tuple[str, tuple[tuple[str, ...]
 def _refused_as_none(node: Node | None) -> Node | None:
     """The statement parser's answer with its refusal as None, and an AST nested deeper than
     MAX_EXPRESSION_NESTING refused too."""
-    return None if node is None or node is _FALLBACK else _within_nesting(node)
+    return None if node is None or node is FALLBACK else _within_nesting(node)
 
 
 def fast_parse(text: str) -> Node | None:
@@ -646,7 +646,7 @@ def fast_parse(text: str) -> Node | None:
     deeper than MAX_EXPRESSION_NESTING). (The regex paths' ASTs are shallow by their shapes:
     atoms, and templates nested at most _MAX_TEMPLATE_NESTING deep.)"""
     node = _fast_parse(text)
-    if node is _FALLBACK:
+    if node is FALLBACK:
         return None if too_long_for_the_grammar(text) else _refused_as_none(fast_expr.parse_statement(text))
     return node
 

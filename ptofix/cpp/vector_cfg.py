@@ -15,39 +15,15 @@ drain). ``wait_flag(PIPE_V, PIPE_S, e)`` only drains the V work issued before it
 """
 from __future__ import annotations
 
-from ..pto.count_mode import MASK_PATTERN_EVERY, fillpad_reach, gather_by_pattern_reach
-from ..pto.ops import (
-    ARG_REDUCE,
-    NEVER,
-    ROW_REDUCE,
-    SCALAR_TCI,
-    row_reduce_drains,
-    scalar_tci_accepts,
-    trailing_drain_holds,
-)
-from ..pto.tiles import (
-    FLOAT_TYPES,
-    TileType,
-    bytes_in_space,
-    dtype_size,
-)
 from ..signals import CHECKPOINT_EVERY, checkpoint
-from . import op_events, tile_accesses
 from . import stmt_parser as A
-from .c_types import expr_type
 from .cfg_events import (
-    UB_SPACE,
     UNKNOWN_EVENT_ID,
     Access,
     Event,
     EventKind,
-    _link,
-    _outside_space,
-    _rebuilt,
-    _unknown_bytes,
 )
-from .count_mode import MASK_NORM_CALL, scalar_tci_call
-from .integers import IntType
+from .count_mode import MASK_NORM_CALL
 from .lexical import identifiers
 from .model import (
     CaseLabel,
@@ -65,15 +41,14 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
+from .op_events import OpEvents
 from .semantics import FunctionSemantics
-from .symbols import Kind, PtrType, StmtInfo, Symbol
+from .symbols import Kind, StmtInfo, Symbol
+from .tile_accesses import TileAccesses, tile_operand
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
     from typing import Any
-
-    from ..pto.ops import OpSpec
 
 
 # The tag of the UNKNOWN event that ends a walk stopped by its bound (barriers.MAX_WINDOW_OPS).
@@ -97,6 +72,9 @@ class FunctionCFG:
         self.values = sem.values
         self.local_calls: list[Event] = []            # resolved by BarrierAnalysis once purity is known
         self.events: list[Event] = []
+        # What each op statement's operands touch, and its events (appended to self.events).
+        self.tiles = TileAccesses(sem)
+        self.ops = OpEvents(sem, self.tiles, self.events)
         self._statements_read = 0                     # (signals.checkpoint)
         self.entry = self._new(EventKind.NOP, why="entry")
         self.exit = Event(EventKind.NOP, why="exit")
@@ -104,7 +82,6 @@ class FunctionCFG:
         self.barrier_events: dict[int, Event] = {}   # id(stmt) -> barrier event
         self.stmt_events: dict[int, list] = {}
         self.position: dict[int, tuple] = {}          # id(stmt) -> (statement list, index)
-        self.other_pipe_writes: dict[int, tuple] = {} # id(stmt) -> (pipe, dst, src, env) of a TLOAD
         self._breaks: list[list] = []                 # innermost loop/switch: break sources
         # Where a `continue` goes: the innermost loop's step, or its condition (None for a switch).
         self._continues: list[Event | None] = []
@@ -474,212 +451,10 @@ class FunctionCFG:
                                   tag=f"{src}>{dst}:{tag}", why=f"{kind.value}({src}, {dst}, {tag})")]
             return []
         if kind is Kind.VECTOR_OP:
-            return self._op(stmt, info)
+            return self.ops.op(stmt, info)
         if kind is Kind.NOP and info.op == MASK_NORM_CALL and self.sem.ctx.tracks_mask_mode:
             return [self._new(EventKind.NOP, stmt=stmt, tag=MASK_NORM, why=f"{MASK_NORM_CALL}()")]
         return self._calls(stmt, info)
-
-    def _op(self, stmt: SimpleStmt, info: StmtInfo) -> list[Event]:
-        return op_events._op(self, stmt, info)
-
-    def _row_expand(self, stmt: Stmt, base: str, args: Sequence[Any], env: dict, accesses: list) -> list[Event]:
-        return op_events._row_expand(self, stmt, base, args, env, accesses)
-
-    def _merge_sort(self, stmt: Stmt, args: Sequence[Any], env: dict) -> list[Event]:
-        return op_events._merge_sort(self, stmt, args, env)
-
-    @staticmethod
-    def _tile_type(sym: Symbol | None) -> TileType | None:
-        return sym.tile if sym is not None else None
-
-    def _merge_sort_cols(self, sym: Symbol | None, elem: int | None,
-                         measure: Callable[[int, int], int | None]) -> int | None:
-        return op_events._merge_sort_cols(self, sym, elem, measure)
-
-    def _merge_sort_single_bytes(self, src: Symbol, block_len: Any, env: dict, elem: int) -> int | None:
-        return op_events._merge_sort_single_bytes(self, src, block_len, env, elem)
-
-    def _row_expand_tmp(self, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
-        return op_events._row_expand_tmp(self, base, args, env, accesses)
-
-    def _reduce_tmp(self, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
-        return op_events._reduce_tmp(self, base, args, env, accesses)
-
-    def _count_mode_reach(self, stmt: SimpleStmt, base: str, args: Sequence[Any], env: dict,
-                          accesses: list) -> list | None:
-        """The accesses of a TFILLPAD or a mask-pattern TGATHER, which run in count mode, widened to
-        every byte they reach (pto.count_mode); None when that cannot be told: the caller then
-        takes the op to write unknown UB bytes."""
-        if len(args) != 2:
-            return None
-        dst, src = self.tile_operand(args[0], env), self.tile_operand(args[1], env)
-        if dst is None or src is None or dst.tile is None or src.tile is None:
-            return None
-        size = dtype_size(dst.tile.dtype)
-        if size is None or size != dtype_size(src.tile.dtype):
-            return None
-        dst_dims, src_dims = self._dims(dst), self._dims(src)
-        if dst_dims is None or src_dims is None:
-            return None
-        dst_read_hi = 0
-        if base in ("TFILLPAD", "TFILLPAD_INPLACE"):
-            known_cols = self.values.valid_dim_values(src, 1)
-            # (Unknown valid columns are taken to fit the tile, as for every op: any of them.)
-            cols = sorted(known_cols) if known_cols else list(range(max(src_dims[1], src_dims[3]) + 1))
-            reach = fillpad_reach(size, dst_dims[0], dst_dims[1], src_dims[0], src_dims[1], src_dims[2],
-                                  dst_dims[2], cols)
-            if reach is None:
-                return None
-            write_lo, write_hi, dst_read_hi, src_read_hi = reach
-        elif base == "TGATHER":
-            every = self._gather_pattern(stmt)
-            if every is None or dst.tile.blayout != "RowMajor" or src.tile.blayout != "RowMajor":
-                return None
-            gathered = gather_by_pattern_reach(size, src_dims[1], src_dims[2], src_dims[3], every)
-            if gathered is None:
-                return None
-            write_lo, write_hi, src_read_hi = 0, gathered[0], gathered[1]
-        else:
-            return None
-        out = []
-        dst_reads = None
-        for access in accesses:
-            if access.intervals is None and access.name in (dst.name, src.name):
-                return None     # (its bytes are unknown already: so may be the rest)
-            if access.name == dst.name and access.write:
-                lo, hi = write_lo, max(write_hi, dst.tile.nbytes or 0)
-                dst_reads = [(a, a + dst_read_hi) for a, _ in access.intervals]
-            elif access.name == src.name and not access.write:
-                lo, hi = 0, max(src_read_hi, src.tile.nbytes or 0)
-            else:
-                out.append(access)
-                continue
-            reached = sorted((a + lo, a + hi) for a, _ in access.intervals)
-            access = _rebuilt(access, reached, access.shape)
-            if not bytes_in_space(access.space, reached[0][0], reached[-1][1]):
-                access = _unknown_bytes(access, f"{base} reaches past '{access.name}': "
-                                                + _outside_space(access.space, reached))
-            out.append(access)
-        if dst_reads is None:
-            return None
-        if dst_read_hi:
-            out.append(Access(dst.name, False, dst.tile.space, dst_reads))
-        return out
-
-    @staticmethod
-    def _gather_pattern(stmt: SimpleStmt) -> int | None:
-        """One element kept in how many, for `TGATHER<D, S, MaskPattern::P…>(dst, src)` along
-        rows (its fourth template argument, when written, GatherAxis::GATHER_ROW); else None."""
-        node = stmt.ast
-        call = node.expr if isinstance(node, A.ExprStmt) and isinstance(node.expr, A.Call) else None
-        template = call.template if call is not None else None
-        if template is None or len(template.args) not in (3, 4):
-            return None
-        words = [_pto_enumerator(arg) for arg in template.args[2:]]
-        if words[0][0] != "MaskPattern" or len(words) == 2 and words[1] != ("GatherAxis", "GATHER_ROW"):
-            return None
-        return MASK_PATTERN_EVERY.get(words[0][1])
-
-    def _drains(self, base: str, spec: OpSpec, args: Sequence[Any], env: dict) -> bool:
-        if spec.trailing_drain == NEVER:
-            return False
-        if spec.trailing_drain == ROW_REDUCE:
-            src, tmp = (self.tile_operand(args[i], env) if len(args) > i else None for i in (1, 2))
-            if src is None or src.tile is None:
-                return False
-            tmp_cols = tmp.tile.cols if tmp is not None and tmp.tile is not None else None
-            tmp_dtype = tmp.tile.dtype if tmp is not None and tmp.tile is not None else None
-            shapes = self.values.valid_shapes(src)
-            empty_drains = self.sem.ctx.isa.empty_row_reduce_drains
-            return all(row_reduce_drains(src.tile.dtype, shape, tmp_cols, tmp_dtype, src.tile.cols, empty_drains)
-                       for shape in shapes or [None])
-        # The other kinds: by the static valid shapes of dst (first) and src (before the tmp).
-        src_index = len(args) - 2 if spec.trailing_drain == ARG_REDUCE else 1
-        dst, src = (self.tile_operand(args[i], env) if 0 <= i < len(args) else None for i in (0, src_index))
-        dst_tile = dst.tile if dst is not None else None
-        dst_valid = (dst_tile.valid_row, dst_tile.valid_col) \
-            if dst_tile is not None and dst_tile.static_valid and dst_tile.valid_row is not None \
-            and dst_tile.valid_col is not None else None
-        src_tile = src.tile if src is not None else None
-        shapes = self.values.valid_shapes(src) if src is not None and src_tile is not None \
-            and src_tile.static_valid else None
-        return all(trailing_drain_holds(base, len(args) > 2, src_tile.dtype if src_tile else None, dst_valid, shape)
-                   for shape in shapes or [None])
-
-    def _scalar_tci(self, stmt: SimpleStmt, args: Sequence[Any], env: dict) -> list[Event]:
-        """TCI(dst, start), the scalar TCI (ops.SCALAR_TCI_NARGS): the scalar unit's stores into
-        row 0 of dst, no vector work and no mask-mode switch. Like every scalar access of UB it is
-        no event of the vector pipe, ordered against it by flags only; where it rewrites bytes the
-        model knows exactly, rule (b) of the proof may use them (rewrite_by). Operands it does not
-        read as a UB tile pto-isa accepts and a value: Unknown."""
-        dst = self.tile_operand(args[0], env)
-        tt = dst.tile if dst is not None else None
-        start = args[1]
-        problem = ""
-        if not scalar_tci_call(stmt):
-            # (Its statement names another count-mode name: a point where the mode may change,
-            # FileContext.count_mode_points, which needs an event.)
-            problem = f"{SCALAR_TCI}: a statement that names another count-mode name is not modelled"
-        elif dst is None or tt is None:
-            problem = f"{SCALAR_TCI}: operand 0 is not a tile ptofix knows"
-        elif tt.space != UB_SPACE:
-            problem = f"{SCALAR_TCI}: operand '{dst.name}' is a {tt.space} tile, not a UB (Vec) one"
-        elif not scalar_tci_accepts(tt.rows, dtype_size(tt.dtype)):
-            problem = (f"{SCALAR_TCI}: operand '{dst.name}' is not one row of 2- or 4-byte elements, which pto-isa's "
-                       "TCI rejects")
-        elif isinstance(start, A.Name):
-            sym = env.get(start.id)
-            if sym is None or sym.kind != "scalar" or isinstance(sym.ctype, PtrType):
-                problem = f"{SCALAR_TCI}: operand '{start.id}' is not a scalar ptofix knows"
-        elif not isinstance(start, A.Number) and not isinstance(expr_type(start, env, self.sem), IntType):
-            problem = f"{SCALAR_TCI}: operand 1 is an expression ptofix cannot resolve"
-        if problem:
-            return [self._new(EventKind.UNKNOWN, stmt=stmt, op=SCALAR_TCI, why=problem)]
-        self.other_pipe_writes[id(stmt)] = ("PIPE_S", args[0], start, env)
-        return []
-
-    def rewrite_by(self, stmt: Stmt) -> tuple | None:
-        """(pipe, [Access]) if ``stmt`` is a TLOAD of one known address that rewrites every byte of
-        its tile, or a scalar TCI of one known address and valid column count (the bytes it
-        stores), else None."""
-        entry = self.other_pipe_writes.get(id(stmt))
-        if entry is None:
-            return None
-        pipe, dst, src, env = entry
-        if pipe == "PIPE_S":
-            return self._scalar_tci_rewrite(dst, env)
-        tile = self.tile_operand(dst, env)
-        if tile is None or not self._fully_written(dst, src, env):
-            return None
-        access = self.tile_access(tile, True, False)
-        if access.intervals is None or len(access.intervals) != 1:
-            return None     # a tile of several possible addresses: which bytes it rewrote is not known
-        return pipe, [access]
-
-    def _scalar_tci_rewrite(self, dst: Any, env: dict) -> tuple | None:
-        """("PIPE_S", [Access]) of the bytes a scalar TCI surely stores: row 0 of its dst up to
-        its valid columns, where the tile has one address and one known valid column count."""
-        sym = self.tile_operand(dst, env)
-        if sym is None or sym.tile is None:
-            return None
-        whole = self.tile_access(sym, True, False)
-        walked = sym.tile if sym.tile.static_valid else self._known_valid_shape(sym, sym.tile)
-        size = dtype_size(walked.dtype)
-        if whole.intervals is None or len(whole.intervals) != 1 or not walked.static_valid \
-                or walked.valid_col is None or size is None:
-            return None
-        lo = whole.intervals[0][0]
-        return "PIPE_S", [Access(sym.name, True, whole.space, [(lo, lo + walked.valid_col * size)], None, False)]
-
-    def _fully_written(self, dst: Any, src: Any, env: dict) -> bool:
-        """TLOAD rewrites every byte of ``dst``: static full valid shape equal to the GM view's."""
-        tile = self.tile_operand(dst, env)
-        if tile is None or tile.tile is None or not isinstance(src, A.Name):
-            return False
-        tt = tile.tile
-        if tt.valid_row != tt.rows or tt.valid_col != tt.cols or tt.blayout != "RowMajor" or tt.rows is None:
-            return False
-        return global_tensor_shape(env.get(src.id)) == (tt.rows, tt.cols)
 
     def flag(self, stmt: Stmt) -> tuple | None:
         """(kind, src, dst, event) if ``stmt`` is a set_flag/wait_flag, else None."""
@@ -688,90 +463,26 @@ class FunctionCFG:
             return None
         return (info.kind.value,) + tuple(info.flag)
 
-    def _float_only(self, args: Sequence[Any], env: dict) -> bool:
-        for arg in args:
-            sym = self.tile_operand(arg, env)
-            if sym is None or sym.tile is None or sym.tile.dtype not in FLOAT_TYPES:
-                return False
-        return True
+    def rewrite_by(self, stmt: Stmt) -> tuple | None:
+        """(pipe, [Access]) if ``stmt`` is a TLOAD or scalar TCI whose UB bytes the model knows
+        it rewrites (OpEvents.rewrite_by), else None."""
+        return self.ops.rewrite_by(stmt)
 
     @staticmethod
     def tile_operand(node: Any, env: dict) -> Symbol | None:
         """The tile an op's argument names in ``env`` (a statement's scope), None for anything
         else (a scalar, an expression). Part of the hazards API `check` shares (races.py)."""
-        if isinstance(node, A.Name):
-            sym = env.get(node.id)
-            if sym is not None and sym.kind == "tile":
-                return sym
-        return None
-
-    def _accesses(self, op: str, spec: OpSpec, args: Sequence[Any], env: dict) -> tuple[list, str]:
-        return tile_accesses._accesses(self, op, spec, args, env)
-
-    def _dims(self, sym: Symbol) -> tuple[int, int, int, int] | None:
-        return tile_accesses._dims(self, sym)
-
-    def _bound_walks(self, op: str, spec: OpSpec, nargs: int, operands: list, out: list) -> None:
-        tile_accesses._bound_walks(self, op, spec, nargs, operands, out)
-
-    @staticmethod
-    def _same_element_size(sym: Symbol, dst: Symbol | None) -> bool:
-        """The element types of ``sym`` and ``dst`` have one known size."""
-        a, b = sym.tile, dst.tile if dst is not None else None
-        size = dtype_size(a.dtype) if a is not None else None
-        return size is not None and b is not None and dtype_size(b.dtype) == size
-
-    @staticmethod
-    def _same_row_pitch(sym: Symbol, dst: Symbol | None) -> bool:
-        """Rows of ``sym`` and ``dst`` lie the same number of bytes apart, provably."""
-        a, b = sym.tile, dst.tile if dst is not None else None
-        if a is None or b is None or a.cols is None or a.blayout != "RowMajor" or b.blayout != "RowMajor":
-            return False
-        size_a, size_b = dtype_size(a.dtype), dtype_size(b.dtype)
-        return size_a is not None and size_a * a.cols == (size_b or 0) * (b.cols or 0)
-
-    def _shaped_like(self, sym: Symbol, dst: Symbol) -> bool:
-        return tile_accesses._shaped_like(self, sym, dst)
-
-    def _one_valid_shape(self, sym: Symbol) -> tuple[int, int] | None:
-        return tile_accesses._one_valid_shape(self, sym)
-
-    def _bound_window(self, op: str, args: Sequence[Any], env: dict, operands: list, out: list) -> None:
-        tile_accesses._bound_window(self, op, args, env, operands, out)
-
-    def _bound_concat(self, operands: list, out: list) -> None:
-        tile_accesses._bound_concat(self, operands, out)
+        return tile_operand(node, env)
 
     def tile_access(self, sym: Symbol, write: bool, tmp: bool) -> Access:
-        return tile_accesses.tile_access(self, sym, write, tmp)
-
-    def _known_valid_shape(self, sym: Symbol, tt: TileType) -> TileType:
-        return tile_accesses._known_valid_shape(self, sym, tt)
-
-
-def global_tensor_shape(sym: Symbol | None) -> tuple | None:
-    """(rows, cols) of a GlobalTensor variable from its pto::Shape<1, 1, 1, R, C>, if static."""
-    if sym is None or sym.object_type != "GlobalTensor" or sym.type_ref is None or sym.type_ref.template is None:
-        return None
-    args = sym.type_ref.template.args
-    shape = args[1] if len(args) > 1 else None
-    if not isinstance(shape, A.TemplateId) or not shape.name.endswith("Shape"):
-        return None
-    # (Integer literals only: a floating one is no size_t template argument, `1e999` no number.)
-    dims = [a.value for a in shape.args if isinstance(a, A.Number) and type(a.value) is int]
-    # (All five dimensions written: `pto::Shape<R, C>` binds R and C to the first two of five,
-    # the others taking their defaults, not to rows and columns.)
-    if len(dims) != len(shape.args) or len(dims) != 5 or any(d != 1 for d in dims[:-2]):
-        return None
-    return dims[-2], dims[-1]
+        """The UB bytes an op's whole-tile operand ``sym`` touches (TileAccesses.tile_access). Part
+        of the hazards API (races.py)."""
+        return self.tiles.tile_access(sym, write, tmp)
 
 
-def _pto_enumerator(node: Any) -> tuple[str, str]:
-    """(enumeration, enumerator) of `Enum::X` or `pto::Enum::X`, ('', '') for anything else."""
-    if not isinstance(node, A.Name):
-        return "", ""
-    parts = node.id.removeprefix("::").removeprefix("pto::").split("::")
-    return (parts[0], parts[1]) if len(parts) == 2 else ("", "")
+def _link(a: Event, b: Event, back: bool) -> None:
+    a.succ.append((b, back))
+    b.pred.append((a, back))
 
 
 def _after_removal_marker(stmt: SimpleStmt) -> bool:

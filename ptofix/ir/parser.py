@@ -97,7 +97,7 @@ _STATEMENT_WORDS = {"return", "module"}
 # (Spelled to start with its first letter, the lookbehind after it: the regex engine then skips to
 # a letter instead of trying the lookbehind at every position, 2x faster over the corpus's ops with
 # the same matches; tests/test_ir_parser.py compares it with the lookbehind-first spelling.)
-_SECOND_OP = regex_cache.compile(r"[A-Za-z_](?<![\w$.!#@%^][A-Za-z_])[\w$]*\.[A-Za-z_][\w$.]*(?![\w$.])(?!\s*[=,}])")
+SECOND_OP = regex_cache.compile(r"[A-Za-z_](?<![\w$.!#@%^][A-Za-z_])[\w$]*\.[A-Za-z_][\w$.]*(?![\w$.])(?!\s*[=,}])")
 _SECOND_GENERIC_OP = regex_cache.compile(r'"[A-Za-z_][\w$]*\.[^"\\\n]*"\s*\(')
 _SYMBOL = regex_cache.compile(r'@("(?:[^"\\]|\\.)*"|[A-Za-z0-9_$.\-]+)')
 _STRINGS = regex_cache.compile(r'"(?:[^"\\\n]|\\.)*"')
@@ -404,9 +404,9 @@ class _Scanner:
             else:
                 after = op.name_span.end - start
                 masked = _STRINGS.sub(lambda s: " " * len(s.group(0)), own[after:])
-                second = _SECOND_OP.search(masked) or _SECOND_GENERIC_OP.search(own, after)
+                second = SECOND_OP.search(masked) or _SECOND_GENERIC_OP.search(own, after)
                 if second is not None:
-                    at = start + (after + second.start() if second.re is _SECOND_OP else second.start())
+                    at = start + (after + second.start() if second.re is SECOND_OP else second.start())
                     raise self.error(f"an operation after '{op.name}' in the same statement: ptofix reads an op in "
                                      "custom form up to its line's end, so put each op on a line of its own", at)
                 op.operands = [Value(m.group(0), Span(start + after + m.start(), start + after + m.end()))

@@ -486,7 +486,7 @@ def prepare_checkout(pto_isa: str, cache_dir: Path, timeout: float = DEFAULT_TIM
     return target / "include", key
 
 
-_EXTERN_C = re.compile(r'\bextern\s*"C"\s*(?:[A-Za-z_]\w*\s*[*&]*\s*)*?([A-Za-z_]\w*)\s*\(')
+EXTERN_C = re.compile(r'\bextern\s*"C"\s*(?:[A-Za-z_]\w*\s*[*&]*\s*)*?([A-Za-z_]\w*)\s*\(')
 
 
 def entry_call(path: str, text: str, function: str | None) -> EntryCall:
@@ -515,7 +515,7 @@ def entry_call(path: str, text: str, function: str | None) -> EntryCall:
         names.append(param.name or f"#{index + 1}")
         pointers.append(bool(param.pointer) or param.reference)
         types.append(param.declarator.type.name)
-    return EntryCall(fn.name, tuple(names), tuple(pointers), tuple(sorted(set(_EXTERN_C.findall(text)))),
+    return EntryCall(fn.name, tuple(names), tuple(pointers), tuple(sorted(set(EXTERN_C.findall(text)))),
                      tuple(types))
 
 
@@ -606,7 +606,7 @@ class CompileJob:
     display: str = ""                # the kernel's name as the user gave it: diagnostics name it
 
 
-def _key(*parts: str) -> str:
+def cache_key(*parts: str) -> str:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
@@ -633,18 +633,18 @@ def plan_kernel(tools: Toolchain, display: str, text: str, call: EntryCall) -> K
     for side, macros in SIDES.items():
         source = half_source(side, call)
         flags = (*common, *macros)
-        key = _key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, shim, source, text, *flags)
+        key = cache_key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, shim, source, text, *flags)
         output = tools.cache_dir / "obj" / f"{side}-{key}.o"
         objects.append(output)
         if not usable_entry(output):
             jobs.append(CompileJob(source, flags, output, text, display))
     main_flags = (*BASE_FLAGS, f"-I{tools.include_dir}", f"-I{tools.include_dir / 'pto/costmodel/stubs'}")
-    main_key = _key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, MAIN_SOURCE, *main_flags)
+    main_key = cache_key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, MAIN_SOURCE, *main_flags)
     main_object = tools.cache_dir / "obj" / f"main-{main_key}.o"
     objects.append(main_object)
     if not usable_entry(main_object):
         jobs.append(CompileJob(MAIN_SOURCE, main_flags, main_object))
-    binary = tools.cache_dir / "bin" / f"perf-{_key(*(o.name for o in objects))}"
+    binary = tools.cache_dir / "bin" / f"perf-{cache_key(*(o.name for o in objects))}"
     return KernelBuild(jobs, objects, binary)
 
 

@@ -131,7 +131,7 @@ def typed_value(path: str, call: EntryCall, name: str, type_name: str, text: str
     return repr(float(value.v)) if ctype[0] == "f" else str(int(value.v))
 
 
-def _scalar_arguments(path: str, call: EntryCall, given: dict[str, str]) -> tuple[list[str], dict[str, str], list[str]]:
+def scalar_arguments(path: str, call: EntryCall, given: dict[str, str]) -> tuple[list[str], dict[str, str], list[str]]:
     values: list[str] = []
     shown: dict[str, str] = {}
     defaulted: list[str] = []
@@ -182,7 +182,7 @@ def measure(paths: list[str], options: PerfOptions) -> list[PerfResult]:
         scalar_value(value)     # (its form: an error before the kernels' types are known)
     _unknown_arguments(calls, given)
     for path in paths:          # (every value checked against its type before anything is built)
-        _scalar_arguments(path, calls[path], given)
+        scalar_arguments(path, calls[path], given)
     tell = options.progress or (lambda _line: None)
     tools = toolchain(options)
     start = time.monotonic()
@@ -201,7 +201,7 @@ def measure(paths: list[str], options: PerfOptions) -> list[PerfResult]:
     for path in paths:
         build = builds[path]
         link(tools, build.binary, build.objects)
-        values, shown, notes = _scalar_arguments(path, calls[path], given)
+        values, shown, notes = scalar_arguments(path, calls[path], given)
         tell(f"ptofix perf: running {path} in Perf-Sim")
         result = run_binary(path, build.binary, options, values)
         tell(f"ptofix perf: {path}: {result.total_cycles:,} cycles in {result.run_seconds:.0f} s")
@@ -233,7 +233,7 @@ def run_binary(path: str, binary: Path, options: PerfOptions, values: list[str])
             why = (stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
             raise PtofixError(f"{path}: error: the Perf-Sim run failed (status {done.returncode}): {why}",
                               plain=True)
-        result = _read_outputs(path, work / "perf_sim_output", stdout, stderr, seconds, options.keep_swimlane)
+        result = read_outputs(path, work / "perf_sim_output", stdout, stderr, seconds, options.keep_swimlane)
         if options.keep_swimlane:
             result.barriers = _read_barriers(path, work / BARRIER_RECORD)
         return result
@@ -241,7 +241,7 @@ def run_binary(path: str, binary: Path, options: PerfOptions, values: list[str])
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _read_outputs(path: str, outputs: Path, stdout: str, stderr: str, seconds: float,
+def read_outputs(path: str, outputs: Path, stdout: str, stderr: str, seconds: float,
                   keep_swimlane: bool) -> PerfResult:
     total = _TOTAL.search(stdout)
     instructions = _INSTRUCTIONS.search(stdout)

@@ -235,7 +235,7 @@ def lock_stem(art: Artefacts, say, held: list[int]) -> None:
     held.append(fd)
 
 
-def _claimed_by_previous_build(art: Artefacts, problems: list[str] | None = None) -> set[str]:
+def claimed_by_previous_build(art: Artefacts, problems: list[str] | None = None) -> set[str]:
     """The artefact paths an earlier build of this stem into OUT_DIR wrote or was about to write:
     those its report (which every build writes before its first artefact) claims. ``problems``
     gets why a report there claims nothing (it cannot be read, or is no report of this stem)."""
@@ -270,7 +270,7 @@ def prepare_output_dir(art: Artefacts, depfile: str | None = None, report: dict[
     that no earlier build of this stem claims (`-o .` beside a hand-kept STEM.cpp) is not removed:
     the build stops. ``report`` is written first, claiming every artefact path."""
     problems: list[str] = []
-    claimed = _claimed_by_previous_build(art, problems)
+    claimed = claimed_by_previous_build(art, problems)
     foreign = [path for path in art.all() if os.path.lexists(path) and path not in claimed]
     if foreign == [art.report] and problems:
         raise PtofixError(f"refusing to replace {art.report}: it is no report of an earlier ptofix build "

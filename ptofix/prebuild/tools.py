@@ -14,12 +14,7 @@ from typing import Any, Literal
 from ..ir.versions import VERSIONS, resolve
 from ..output import write_atomically, write_stderr, write_stdout
 from ..source import PtofixError
-from ..tool_process import TOOL_OUTPUT_LIMIT, ToolOutputTooLarge, limited_child  # noqa: F401 - (re-exported)
-from ..tool_process import dismiss_guard as _dismiss_guard  # noqa: F401
-from ..tool_process import guard_group as _guard_group  # noqa: F401
-from ..tool_process import kill_group as _kill_group  # noqa: F401
-from ..tool_process import read_bounded as _read_bounded  # noqa: F401
-from ..tool_process import run_as_group as _run_as_group
+from ..tool_process import ToolOutputTooLarge, run_as_group
 from .config import CONFIG_NAME
 from .settings import BuildSettings
 
@@ -82,7 +77,7 @@ def ptoas_version(ptoas: str) -> DetectedVersion:
     """
     try:
         # (In a process group of its own, as the stages: a hanging probe leaves no process behind.)
-        proc = _run_as_group([ptoas, "--version"], timeout=30)
+        proc = run_as_group([ptoas, "--version"], timeout=30)
     except (OSError, ValueError, subprocess.TimeoutExpired, ToolOutputTooLarge) as exc:
         return DetectedVersion(None, "", None, False, f"'{ptoas} --version' cannot be run ({exc})")
     output = (proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")).strip()
@@ -147,7 +142,7 @@ def run_tool(stage: str, argv: list[str], stdout_path: str | None) -> dict[str, 
 
     Raises :class:`StageFailed` with the tool's exit status (128+N for signal N)."""
     try:
-        proc = _run_as_group(argv)
+        proc = run_as_group(argv)
     except ToolOutputTooLarge as exc:
         raise PtofixError(f"{stage} ({argv[0]}) printed more than {exc.limit >> 20} MiB on {exc.stream}: stopped "
                           f"it (ptofix reads no C++ larger than that)") from None

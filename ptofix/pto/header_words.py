@@ -37,7 +37,7 @@ _COMMENT_OR_QUOTE = re.compile(r"""//[^\n]*|/\*|(["'])""")
 _LITERAL_BODY = {'"': re.compile(r"""(?:\\.|[^"\\\n])*""", re.S), "'": re.compile(r"""(?:\\.|[^'\\\n])*""", re.S)}
 
 
-def _without_comments(text: str, literal: Callable[[str], str]) -> str:
+def without_comments(text: str, literal: Callable[[str], str]) -> str:
     """``text`` with each comment a space and each literal ``literal(it)``, as a substitution of
     a line comment, a block comment up to its first end, or a literal (a quote, escapes or other
     characters of one line, the same quote), read front to back, does: a `/*` with no `*/` after
@@ -86,7 +86,7 @@ def _without_comments(text: str, literal: Callable[[str], str]) -> str:
     return "".join(out)
 
 
-_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
+INCLUDE_LINE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -102,7 +102,7 @@ def texts_reached(read: Callable[[str], str | None], start: str = INST_HEADER) -
     while todo:                         # a work list: an include chain of any depth is no recursion
         path, text = todo.pop()
         texts.append(text)
-        for quote, name in _INCLUDE.findall(text):
+        for quote, name in INCLUDE_LINE.findall(text):
             near = [os.path.normpath(os.path.join(os.path.dirname(path), name))] if quote == '"' else []
             for candidate in (*near, "include/" + name):
                 found = read(candidate) if candidate not in seen else ""
@@ -122,7 +122,7 @@ def words_reached(read: Callable[[str], str | None], start: str = INST_HEADER) -
         return None
     words: set[str] = set()
     for text in texts:
-        words.update(_WORD.findall(_without_comments(text, lambda literal: literal)))
+        words.update(_WORD.findall(without_comments(text, lambda literal: literal)))
     return frozenset(words - CPP_KEYWORDS)
 
 
@@ -153,7 +153,7 @@ def call_arities(texts: list[str], macro_names: frozenset[str] | set[str]) -> tu
     calls: dict[str, set[int]] = {}
     other: set[str] = set()
     for text in texts:
-        code = _without_comments(text, lambda literal: '""')
+        code = without_comments(text, lambda literal: '""')
         for directive in _DIRECTIVE.finditer(code):
             other.update(_WORD.findall(directive.group()))
         tokens = _TOKEN.findall(_DIRECTIVE.sub(" ", code))
@@ -197,7 +197,7 @@ MAX_CHECKOUT_FILE_BYTES = 4 * 1024 * 1024
 MAX_CHECKOUT_BYTES = 64 * 1024 * 1024
 
 
-def _read_bytes(root: str, path: str, total: list[int] | None = None, record: ReadRecord | None = None) -> bytes | None:
+def read_bytes(root: str, path: str, total: list[int] | None = None, record: ReadRecord | None = None) -> bytes | None:
     """A file of the checkout at ``root`` by its '/'-separated path, None if there is none; raises
     Unreadable for one that is there and may not be read (not a regular file, too large, or its
     real path outside the checkout: a `#include "../../x"` or a symlink to /dev/zero). ``total``:
@@ -218,7 +218,7 @@ def _read_bytes(root: str, path: str, total: list[int] | None = None, record: Re
 
 
 def _read_file(root: str, path: str, total: list[int], record: ReadRecord | None = None) -> str | None:
-    data = _read_bytes(root, path, total, record)
+    data = read_bytes(root, path, total, record)
     return None if data is None else data.decode("utf-8", "replace")
 
 
@@ -306,7 +306,7 @@ def _cached(root: str, path: str, notes: list[str], read: ReadRecord) -> tuple[f
     total = [0]
     try:
         for name in data["tried"]:
-            tried[name] = _read_bytes(root, name, total, read)
+            tried[name] = read_bytes(root, name, total, read)
             if tried[name] is not None:
                 files.append(os.path.join(root, *name.split("/")))
     except Unreadable:
@@ -358,7 +358,7 @@ def _read_checkout(root: str, notes: list[str],
     total = [0]
 
     def read(name: str) -> str | None:
-        data = tried[name] = _read_bytes(root, name, total, record)
+        data = tried[name] = read_bytes(root, name, total, record)
         if data is None:
             return None
         files.append(os.path.join(root, *name.split("/")))
@@ -441,12 +441,12 @@ def checkout_headers_writing(root: str, name: str) -> tuple[tuple[str, str], ...
     for path in files:
         relative = os.path.relpath(path, root).replace(os.sep, "/")
         try:
-            data = _read_bytes(root, relative)
+            data = read_bytes(root, relative)
         except Unreadable:
             return None
         if data is None:
             return None
-        if spelled.search(_without_comments(data.decode("utf-8", "replace"), lambda literal: literal)):
+        if spelled.search(without_comments(data.decode("utf-8", "replace"), lambda literal: literal)):
             found.append((relative, hashlib.sha256(data).hexdigest()))
     return tuple(sorted(found))
 

@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable
 
 from ..cxx_lexicon import CPP_KEYWORDS
 from ..side_files import ReadRecord, Unreadable
-from .header_words import _INCLUDE, INST_HEADER, _read_bytes, _without_comments
+from .header_words import INCLUDE_LINE, INST_HEADER, read_bytes, without_comments
 from .ops import OPS
 
 UMBRELLA = "include/pto/common/pto_instr_impl.hpp"
@@ -101,7 +101,7 @@ def _graph(read: Reader) -> dict[str, _Header] | None:
             missing.add(path)
             return False
         headers[path] = _Header(path, hashlib.sha256(data).hexdigest(),
-                                _without_comments(data.decode("utf-8", "replace"), lambda literal: literal), [])
+                                without_comments(data.decode("utf-8", "replace"), lambda literal: literal), [])
         todo.append(path)
         return True
 
@@ -110,7 +110,7 @@ def _graph(read: Reader) -> dict[str, _Header] | None:
         return None
     while todo:
         header = headers[todo.pop()]
-        for quote, name in _INCLUDE.findall(header.text):
+        for quote, name in INCLUDE_LINE.findall(header.text):
             near = [os.path.normpath(os.path.join(os.path.dirname(header.path), name))] if quote == '"' else []
             for candidate in (*near, os.path.normpath("include/" + name)):
                 candidate = candidate.replace(os.sep, "/")
@@ -268,7 +268,7 @@ def checkout_reader(root: str, record: ReadRecord | None = None) -> Reader:
         real = os.path.realpath(full)
         if real != os.path.join(real_root, *path.split("/")):
             raise Unreadable(full, f"it is a symbolic link or lies under one (to {real}; not read)")
-        return _read_bytes(root, path, total, record)
+        return read_bytes(root, path, total, record)
 
     return read
 

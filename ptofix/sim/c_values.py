@@ -1,6 +1,6 @@
 """The interpreter's values: C scalars with their type (CVal; wrap-around, integer promotion and the
-usual arithmetic conversions), UB pointers, valid shapes, and the exceptions that carry
-return/break/continue and an interpreter error."""
+usual arithmetic conversions), UB pointers, valid shapes, and the exception that carries an
+interpreter error."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,13 +15,13 @@ from .memory import SimError, bf16_to_f32, dtype_of, f32_to_bf16
 from .ops_numpy import Sym
 
 
-def _code(ctype: integers.IntType) -> str:
+def type_code(ctype: integers.IntType) -> str:
     return "bool" if ctype.bits == 1 else f"{'i' if ctype.signed else 'u'}{ctype.bits}"
 
 
-INT_TYPES = {_code(integers.IntType(bits, signed)): integers.IntType(bits, signed)
+INT_TYPES = {type_code(integers.IntType(bits, signed)): integers.IntType(bits, signed)
              for bits, signed in integers.INTEGER_TYPES.values()}
-CTYPE = {name: _code(integers.IntType(bits, signed)) for name, (bits, signed) in integers.INTEGER_TYPES.items()}
+CTYPE = {name: type_code(integers.IntType(bits, signed)) for name, (bits, signed) in integers.INTEGER_TYPES.items()}
 
 
 
@@ -63,7 +63,7 @@ def conv(x: CVal, t: str) -> CVal:
     return CVal(wrap(x.v, t), t)
 
 
-def _to_scalar_type(x: CVal, type_name: str) -> CVal:
+def to_scalar_type(x: CVal, type_name: str) -> CVal:
     """``x`` converted to the C++ scalar type ``type_name``: a bfloat16_t is computed with as a
     float (f32) but holds only what bf16 holds, so the value is rounded to it."""
     value = conv(x, CTYPE[type_name])
@@ -75,7 +75,7 @@ def _to_scalar_type(x: CVal, type_name: str) -> CVal:
 
 
 def promote(t: str) -> str:
-    return _code(integers.promote(INT_TYPES[t])) if t in INT_TYPES else t
+    return type_code(integers.promote(INT_TYPES[t])) if t in INT_TYPES else t
 
 
 def common_type(a: str, b: str) -> str:
@@ -83,7 +83,7 @@ def common_type(a: str, b: str) -> str:
         if "f64" in (a, b):
             return "f64"
         return "f32"
-    return _code(integers.common_type(INT_TYPES[a], INT_TYPES[b]))
+    return type_code(integers.common_type(INT_TYPES[a], INT_TYPES[b]))
 
 
 def number(text: str) -> CVal:
@@ -100,7 +100,7 @@ def number(text: str) -> CVal:
         raise SimError(f"integer literal '{text}' not understood")
     if ctype is None:
         raise SimError(f"integer literal {value} fits no integer type")
-    return CVal(value, _code(ctype))
+    return CVal(value, type_code(ctype))
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class UBPtr:
         return UBPtr(self.addr + int(count) * dtype_of(self.elem)[0].itemsize, self.elem)
 
 
-def _int(value, what: str = "value") -> int:
+def as_int(value, what: str = "value") -> int:
     """An integer operand (Python/numpy int or integer CVal); anything else cannot be run."""
     if isinstance(value, CVal):
         if value.t[0] == "f":
@@ -127,10 +127,10 @@ def _int(value, what: str = "value") -> int:
         return int(value.v)
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return int(value)
-    raise SimError(f"{what} must be an integer, got {_describe(value)}")
+    raise SimError(f"{what} must be an integer, got {describe(value)}")
 
 
-def _describe(value) -> str:
+def describe(value) -> str:
     if isinstance(value, CVal):
         return f"a {value.t} value"
     if isinstance(value, Sym):
@@ -144,23 +144,6 @@ def _describe(value) -> str:
 class ShapeVal:
     kind: str          # Shape / Stride
     dims: tuple
-
-
-class _Return(Exception):
-    def __init__(self, value):
-        self.value = value
-
-
-class _Break(Exception):
-    def __init__(self, stmt=None):
-        super().__init__("break")
-        self.stmt = stmt
-
-
-class _Continue(Exception):
-    def __init__(self, stmt=None):
-        super().__init__("continue")
-        self.stmt = stmt
 
 
 class InternalError(Exception):

@@ -56,7 +56,6 @@ from ..pto.ordering import (
 )
 from ..pto.tiles import TILE_ARG, TILE_DEFAULTS
 from ..source import PtofixError
-from . import pto_calls
 from .c_values import (
     CTYPE,
     INT_TYPES,
@@ -64,16 +63,13 @@ from .c_values import (
     InternalError,
     ShapeVal,
     UBPtr,
-    _Break,
-    _code,
-    _Continue,
-    _describe,
-    _int,
-    _Return,
-    _to_scalar_type,
+    as_int,
     common_type,
     conv,
+    describe,
     number,
+    to_scalar_type,
+    type_code,
     wrap,
 )
 from .fifo import FifoState, Pipe
@@ -85,12 +81,12 @@ from .memory import (
     SimError,
     SimTileType,
     TileVar,
-    TileView,
     bf16_to_f32,
     dtype_of,
     f32_to_bf16,
 )
 from .ops_numpy import VECTOR_OPS, Sym, new_struct_value
+from .pto_calls import PtoCalls
 from .schedule import Scheduler, StepError
 
 # Statements one run of a kernel executes (loop trips count as statements): past it the run stops
@@ -101,6 +97,24 @@ MAX_STATEMENTS = 400_000
 # ---- scalar values --------------------------------------------------------------------------------
 # A scalar's type is a code: i8..i64, u8..u64, bool, f16, f32, f64. The integer rules are C++'s
 # on the target, from ptofix/cpp/integers.py (the proof's too); floats are the simulator's own.
+
+
+# The exceptions that carry a return, break or continue out of the statements that run it.
+class _Return(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+class _Break(Exception):
+    def __init__(self, stmt=None):
+        super().__init__("break")
+        self.stmt = stmt
+
+
+class _Continue(Exception):
+    def __init__(self, stmt=None):
+        super().__init__("continue")
+        self.stmt = stmt
 
 
 CTYPE.update({"float": "f32", "double": "f64", "half": "f16", "bfloat16_t": "f32"})
@@ -244,9 +258,9 @@ class Interpreter:
                                           MacroState(initial, True), True)
         self.group_at = {group.span.start: group.index for group in cpp.conditional_groups}
         self.tiles_seen: dict[str, TileVar] = {}
-        # (src pipe, dst pipe, event) -> V horizons of its pending sets, earliest first
-        self.flag_seq: dict[tuple, list[int]] = {}
-        self.horizon: dict[str, int] = {}        # pipe -> V steps it has waited for
+        # The pto calls (flags, TASSIGN, ops, TLOAD/TSTORE, FIFOs): they read operands through this
+        # interpreter (pto_calls.Evaluator).
+        self.pto = PtoCalls(self, mem, sched, fifo, config.subblock_id)
 
     # ------------------------------------------------------------------ entry
     def _located(self, message: str, fn: Function) -> PtofixError:
@@ -579,12 +593,12 @@ class Interpreter:
 
         def valid(name: str, default: int, what: str) -> int:
             value = arg(name, Sym("default"))
-            return default if isinstance(value, Sym) else _int(value, what)
+            return default if isinstance(value, Sym) else as_int(value, what)
         loc = leaf(arg("loc", None), "Vec")
         elem = arg("dtype", None)
         if not isinstance(elem, str):
             raise SimError("cannot resolve the element type of Tile<>")
-        rows, cols = _int(arg("rows", None), "Tile rows"), _int(arg("cols", None), "Tile cols")
+        rows, cols = as_int(arg("rows", None), "Tile rows"), as_int(arg("cols", None), "Tile cols")
         if rows <= 0 or cols <= 0:
             raise SimError(f"Tile<> of {rows}x{cols} elements: rows and columns must be positive")
         blayout = leaf(arg("blayout", None), TILE_DEFAULTS["blayout"])
@@ -606,16 +620,16 @@ class Interpreter:
             if isinstance(value, UBPtr):
                 return UBPtr(value.addr, t.name) if t.name in DTYPES else value
             if isinstance(value, CVal) and "__ubuf__" in t.quals:
-                return UBPtr(_int(value, "UB address"), t.name)
+                return UBPtr(as_int(value, "UB address"), t.name)
             if value is None or (isinstance(value, CVal) and value.v == 0):
                 return None
-            raise SimError(f"cannot convert {_describe(value)} to a pointer")
+            raise SimError(f"cannot convert {describe(value)} to a pointer")
         if t.name in CTYPE:
             if isinstance(value, GMPtr) and CTYPE[t.name] in ("i64", "u64"):
                 return value          # a GM address held in a 64-bit integer: kept as the pointer
             if not isinstance(value, CVal):
-                raise SimError(f"cannot convert {_describe(value)} to '{t.name}'")
-            return _to_scalar_type(value, t.name)
+                raise SimError(f"cannot convert {describe(value)} to '{t.name}'")
+            return to_scalar_type(value, t.name)
         if isinstance(value, TileVar):           # a tile passed by value: the callee's copy
             copy = TileVar(value.name, value.type, value.valid_rows, value.valid_cols)
             copy.addr = value.addr
@@ -713,12 +727,12 @@ class Interpreter:
                     raise SimError("TPipe copies are not modelled")
                 value = self.eval(d.init)
             else:
-                value = self._new_pipe(tmpl, d.ctor_args or [])
+                value = self.pto.new_pipe(tmpl, d.ctor_args or [])
             return value
         raise SimError(f"declaration of type '{base}' not modelled")
 
     def _new_tile(self, name: str, ttype: SimTileType, args: list) -> TileVar:
-        vals = [_int(self.eval(a), "Tile valid shape") for a in args]
+        vals = [as_int(self.eval(a), "Tile valid shape") for a in args]
         vr, vc = None, None
         dyn = [i for i, v in enumerate((ttype.valid_rows, ttype.valid_cols)) if v < 0]
         for i, v in zip(dyn, vals, strict=False):
@@ -733,8 +747,8 @@ class Interpreter:
         return var
 
     def _new_shape(self, tid: sp.TemplateId, args: list) -> ShapeVal:
-        dims = [_int(self.targ_value(x), f"{tid.name} dimension") for x in tid.args]
-        vals = [_int(self.eval(a), f"{tid.name} dimension") for a in args]
+        dims = [as_int(self.targ_value(x), f"{tid.name} dimension") for x in tid.args]
+        vals = [as_int(self.eval(a), f"{tid.name} dimension") for a in args]
         k = 0
         for i, d in enumerate(dims):
             if d < 0:
@@ -780,7 +794,7 @@ class Interpreter:
     def _static_dims(self, node, kind: str) -> tuple:
         if not isinstance(node, sp.TemplateId):
             raise SimError(f"GlobalTensor {kind} must be a template")
-        dims = [_int(self.targ_value(x), f"GlobalTensor {kind} dimension") for x in node.args]
+        dims = [as_int(self.targ_value(x), f"GlobalTensor {kind} dimension") for x in node.args]
         if len(dims) != 5:
             raise SimError(f"GlobalTensor {kind} with {len(dims)} dimensions (pto's are 5-D)")
         if any(d < 0 for d in dims):
@@ -794,7 +808,7 @@ class Interpreter:
         base = self.eval(node.obj)
         if not isinstance(base, GMPtr):
             raise SimError("indexing is only modelled on __gm__ pointers")
-        ptr = base.add(_int(self.eval(node.index), "pointer index"))
+        ptr = base.add(as_int(self.eval(node.index), "pointer index"))
         if ptr.offset < 0:
             raise SimError("pointer index before the start of the GM buffer")
         if SCALAR_GM_ACCESS_WAITS_FOR_VECTOR:
@@ -825,7 +839,7 @@ class Interpreter:
                 with np.errstate(all="ignore"):
                     arr = np.array([value.v]).astype(dt)
             ptr.region.data[ptr.offset:ptr.offset + dt.itemsize] = arr.view(np.uint8)
-            ptr.region.writer[ptr.offset:ptr.offset + dt.itemsize] = self._sid()
+            ptr.region.writer[ptr.offset:ptr.offset + dt.itemsize] = self.statement_id()
             return
         if kind is sp.Unary and cast(sp.Unary, target).op == "*":
             raise SimError("assignment through a pointer dereference not modelled")
@@ -856,7 +870,7 @@ class Interpreter:
         elif isinstance(cur, Sym) and isinstance(value, Sym):
             pass                                   # enum variable
         else:
-            raise SimError(f"assignment of {_describe(value)} to '{name}' ({_describe(cur)}) not modelled")
+            raise SimError(f"assignment of {describe(value)} to '{name}' ({describe(cur)}) not modelled")
         self.set_var(name, value)
 
     # ------------------------------------------------------------------ expressions
@@ -958,12 +972,12 @@ class Interpreter:
             if op == "+":
                 return v
             if op == "~":
-                _int(v, "operand of '~'")
+                as_int(v, "operand of '~'")
             raise SimError(f"unary '{op}' not modelled")
         result = integers.unary_value(op, int(v.v), INT_TYPES[v.t])
         if result is None:
             raise SimError(f"unary '{op}' not modelled")
-        return CVal(result, _code(integers.unary_type(op, INT_TYPES[v.t])))
+        return CVal(result, type_code(integers.unary_type(op, INT_TYPES[v.t])))
 
     def binary(self, op: str, a, b):
         if isinstance(a, (GMPtr, UBPtr)) or isinstance(b, (GMPtr, UBPtr)):
@@ -977,7 +991,7 @@ class Interpreter:
         if op in integers.SHIFTS:
             if a.t[0] == "f":
                 raise SimError(f"'{op}' on a {a.t} operand")
-            _int(b, "shift count")
+            as_int(b, "shift count")
         if op in ("%", "&", "|", "^"):
             raise SimError(f"'{op}' on floating point")
         t = common_type(a.t, b.t)
@@ -1010,15 +1024,15 @@ class Interpreter:
             if op in ("/", "%"):
                 raise SimError("integer division by zero")
             raise SimError(f"operator '{op}' not modelled")
-        return CVal(result, _code(integers.binary_type(op, left, right)))
+        return CVal(result, type_code(integers.binary_type(op, left, right)))
 
     def _ptr_arith(self, op, a, b):
         if isinstance(a, UBPtr) and isinstance(b, CVal) and op in ("+", "-"):
-            return a.add(_int(b, "pointer offset") if op == "+" else -_int(b, "pointer offset"))
+            return a.add(as_int(b, "pointer offset") if op == "+" else -as_int(b, "pointer offset"))
         if isinstance(a, GMPtr) and isinstance(b, CVal) and op in ("+", "-"):
-            return a.add(_int(b, "pointer offset") if op == "+" else -_int(b, "pointer offset"))
+            return a.add(as_int(b, "pointer offset") if op == "+" else -as_int(b, "pointer offset"))
         if isinstance(b, GMPtr) and isinstance(a, CVal) and op == "+":
-            return b.add(_int(a, "pointer offset"))
+            return b.add(as_int(a, "pointer offset"))
         if isinstance(a, GMPtr) and isinstance(b, GMPtr) and op == "-":
             size = dtype_of(a.elem)[0].itemsize
             return CVal((a.offset - b.offset) // size, "i64")
@@ -1037,7 +1051,7 @@ class Interpreter:
             if isinstance(v, UBPtr):
                 return UBPtr(v.addr, t.name) if t.name in DTYPES else v
             if isinstance(v, CVal) and "__ubuf__" in t.quals:
-                return UBPtr(_int(v, "UB address"), t.name)
+                return UBPtr(as_int(v, "UB address"), t.name)
             raise SimError("cast of an integer to a pointer is not modelled")
         if isinstance(v, UBPtr):
             return CVal(wrap(v.addr, CTYPE.get(t.name, "u64")), CTYPE.get(t.name, "u64"))
@@ -1047,7 +1061,7 @@ class Interpreter:
         if isinstance(v, CVal):
             if t.name not in CTYPE:
                 raise SimError(f"cast to '{t.name}' not modelled")
-            return _to_scalar_type(v, t.name)
+            return to_scalar_type(v, t.name)
         if isinstance(v, Sym):
             return v
         raise SimError(f"cast of {type(v).__name__} to '{t.name}' not modelled")
@@ -1090,7 +1104,7 @@ class Interpreter:
         are refused anywhere else (inside casts, conditions, initialisers, return values)."""
         func = node.func
         if type(func) is sp.Member:
-            return self.method(func, node.args, statement)
+            return self.pto.method(func, node.args, statement)
         if type(func) not in (sp.Name, sp.TemplateId):
             raise SimError("call of a computed function not modelled")
         name = node.callee
@@ -1114,7 +1128,7 @@ class Interpreter:
                 return self._new_global_tensor(tmpl, node.args)
             if short in ("Shape", "Stride"):
                 return self._new_shape(tmpl, node.args)
-            return self._new_pipe(tmpl, node.args)
+            return self.pto.new_pipe(tmpl, node.args)
         if name == "PTOAS__GLOBAL_TENSOR_DATA":
             self._arity(name, node, 1)
             gt = self.eval(node.args[0])
@@ -1146,7 +1160,7 @@ class Interpreter:
         """A call with effects, the whole statement (``call``'s second half): a barrier, a flag,
         TASSIGN, TRESHAPE, TLOAD/TSTORE, a FIFO or vector op, TCI's scalar form, a drain."""
         if name == SCALAR_TCI and fn is None:
-            return self._scalar_tci(node, tmpl)
+            return self.pto.scalar_tci(node, tmpl)
         if tmpl is not None and name not in VECTOR_OPS and name not in PIPE_FIFO_OPS \
                 and name not in ("TLOAD", "TSTORE"):
             raise SimError(f"template arguments of '{name}' not modelled")
@@ -1154,14 +1168,14 @@ class Interpreter:
             self._arity(name, node, 1)
             pipe = self.eval(node.args[0])
             if not isinstance(pipe, Sym) or pipe.leaf not in self.KNOWN_PIPES:
-                raise SimError(f"pipe_barrier on {_describe(pipe)} not modelled")
+                raise SimError(f"pipe_barrier on {describe(pipe)} not modelled")
             if pipe.leaf in ("PIPE_V", "PIPE_ALL"):
                 self.sched.drain()
             # Other pipes: the model keeps their steps in program order already.
             return None
         if name in ("set_flag", "wait_flag"):
             self._arity(name, node, 3)
-            return self._flag(name, [self.eval(x) for x in node.args])
+            return self.pto.flag(name, [self.eval(x) for x in node.args])
         if name in self.NOOP_CALLS:
             return None
         spec = OPS.get(name)
@@ -1179,11 +1193,11 @@ class Interpreter:
             if mode is None or leaf == "kBarrierAll":
                 self.sched.drain()
             elif leaf != "kSetWaitMte3ToSEvent0":
-                raise SimError(f"{name} mode {_describe(mode)} not modelled")
+                raise SimError(f"{name} mode {describe(mode)} not modelled")
             return None
         if name == "TASSIGN":
             self._arity(name, node, 2)
-            return self._tassign(node.args)
+            return self.pto.tassign(node.args)
         if name == "TRESHAPE":
             self._arity(name, node, 2)
             dst, src = self.eval(node.args[0]), self.eval(node.args[1])
@@ -1197,82 +1211,24 @@ class Interpreter:
             if tmpl is not None:
                 raise SimError(f"template arguments of {name} (atomic or phase modes) not modelled")
             self._arity(name, node, 2)
-            return self._load_store(name, node)
+            return self.pto.load_store(name, node)
         if name in PIPE_FIFO_OPS:
-            return self._fifo_op(name, node)
+            return self.pto.fifo_op(name, node)
         if name in VECTOR_OPS:
             self._vector_template_ok(name, tmpl)
-            return self._vector_op(name, node)
+            return self.pto.vector_op(name, node)
         if fn is not None:
             raise SimError(f"template arguments of '{name}' not modelled")
         raise SimError(f"unknown op or function '{name}'")
 
-    def _flag(self, name: str, a: list):
-        return pto_calls._flag(self, name, a)
+    def statement_id(self) -> int:
+        """The id of the statement running (pto_calls.Evaluator)."""
+        assert self.cur_stmt is not None
+        return self.table.id_of(self.cur_stmt, self.source, self.cur_fn)
 
-    def flag_op(self, is_set: bool, src: str, dst: str, ev: int) -> None:
-        # horizon[P]: the vector steps issued before it are done once pipe P has passed its waits
-        # so far. A set carries the setter's horizon (V's: every step issued so far), a wait
-        # hands it to the waiting pipe, so a chain through several pipes (V -> MTE2 -> MTE3 -> V)
-        # orders as a direct round trip does.
-        pto_calls.flag_op(self, is_set, src, dst, ev)
-
-    def method(self, member: sp.Member, args: list, statement: bool = False):
-        return pto_calls.method(self, member, args, statement)
-
-    def _tassign(self, args: list):
-        return pto_calls._tassign(self, args)
-
-    def _op_args(self, node: sp.Call) -> list:
-        return pto_calls._op_args(self, node)
-
-    def _stamp(self) -> tuple:
-        return pto_calls._stamp(self)
-
-    def _sid(self) -> int:
-        return pto_calls._sid(self)
-
-    def _vector_op(self, name: str, node: sp.Call):
-        return pto_calls._vector_op(self, name, node)
-
-    def _scalar_tci(self, node: sp.Call, tmpl: sp.TemplateId | None):
-        return pto_calls._scalar_tci(self, node, tmpl)
-
-    # ------------------------------------------------------------------ GM <-> UB
-    def _load_store(self, name: str, node: sp.Call):
-        return pto_calls._load_store(self, name, node)
-
-    @staticmethod
-    def _ub_byte_index(view: TileView, rows: int, cols: int) -> np.ndarray:
-        t = view.type
-        r = np.arange(rows)[:, None]
-        c = np.arange(cols)[None, :]
-        elem = r * t.cols + c if t.blayout == "RowMajor" else c * t.rows + r
-        return (view.lo + elem[..., None] * t.size + np.arange(t.size)).reshape(rows, cols * t.size)
-
-    # ------------------------------------------------------------------ FIFO
-    def _new_pipe(self, tid: sp.TemplateId, args: list) -> Pipe:
-        return pto_calls._new_pipe(self, tid, args)
-
-    def _fifo_op(self, name: str, node: sp.Call):
-        return pto_calls._fifo_op(self, name, node)
-
-    @staticmethod
-    def _check_slot_fits(pipe: Pipe, offset: int, view: TileView) -> None:
-        if offset + view.type.nbytes > pipe.slot_size:
-            raise SimError(f"tile '{view.name}' ({view.type.nbytes} bytes at offset {offset}) does not fit the "
-                           f"{pipe.slot_size}-byte slot of FIFO {pipe.flag}")
-
-    @staticmethod
-    def _split_offset(split: str, view: TileView, sub: int) -> int:
-        if split == "TILE_UP_DOWN":
-            return sub * view.type.nbytes
-        if split == "TILE_LEFT_RIGHT":
-            raise SimError("TILE_LEFT_RIGHT FIFO split is not modelled")
-        return 0
-
-    def _copy_slot_tile(self, slot: GMPtr, offset: int, view: TileView, to_ub: bool, sid: int) -> None:
-        pto_calls._copy_slot_tile(self, slot, offset, view, to_ub, sid)
+    def stamp(self) -> tuple:
+        """The loop iterations around the statement running (pto_calls.Evaluator)."""
+        return tuple(self.loop_stack)
 
 
 def _as_statement(node):

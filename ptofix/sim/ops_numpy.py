@@ -126,7 +126,7 @@ def _as(values: np.ndarray, view: TileView) -> np.ndarray:
         return to_dtype(values, dt)
 
 
-def _tdiv(a, b):
+def truncating_divide(a, b):
     if np.asarray(a).dtype.kind in "iu":
         # Exact truncating division (through float64 a 64-bit quotient would round); / 0 gives 0.
         a, b = np.asarray(a), np.asarray(b)
@@ -158,7 +158,7 @@ def _checked_shift(shift: Callable) -> Callable:
 
 
 BINARY: dict[str, Callable] = {
-    "ADD": np.add, "SUB": np.subtract, "MUL": np.multiply, "DIV": _tdiv,
+    "ADD": np.add, "SUB": np.subtract, "MUL": np.multiply, "DIV": truncating_divide,
     "MAX": np.maximum, "MIN": np.minimum, "AND": np.bitwise_and, "OR": np.bitwise_or,
     "XOR": np.bitwise_xor, "SHL": _checked_shift(np.left_shift), "SHR": _checked_shift(np.right_shift),
     "REM": _trem, "FMOD": _trem,
@@ -167,7 +167,7 @@ BINARY: dict[str, Callable] = {
 
 
 def _recip(a):
-    return np.reciprocal(a) if a.dtype.kind == "f" else _tdiv(np.ones_like(a), a)
+    return np.reciprocal(a) if a.dtype.kind == "f" else truncating_divide(np.ones_like(a), a)
 
 
 UNARY: dict[str, Callable] = {
@@ -446,7 +446,7 @@ class OpBuilder:
             x = _as(_region(mem, src, r, c), dst)
             s = _scalar(scalar, dst)
             with np.errstate(all="ignore"):
-                out = _tdiv(s, x) if scalar_first else _tdiv(x, s)
+                out = truncating_divide(s, x) if scalar_first else truncating_divide(x, s)
             mem.write(dst, out, stmt)
 
         is_float = _compute_dtype(dst).kind == "f"

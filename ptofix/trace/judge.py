@@ -88,7 +88,7 @@ def decode_stream(calls: list[Call]) -> tuple[list[Instruction], list[tuple[int,
     return out, barriers, None
 
 
-def _flag_orders(calls: list[Call]) -> list[int]:
+def flag_orders(calls: list[Call]) -> list[int]:
     """For each stream position p, the earliest position q such that every vector instruction
     after q is ordered after whatever vector instruction precedes a ``set_flag(PIPE_V, ...)`` at or
     after p by a flag round trip (INF when none); indexed by position."""
@@ -128,7 +128,7 @@ def _flag_orders(calls: list[Call]) -> list[int]:
     return bound
 
 
-def _overlap(earlier: Instruction, later: Instruction) -> tuple[str, tuple[int, int]] | None:
+def overlap(earlier: Instruction, later: Instruction) -> tuple[str, tuple[int, int]] | None:
     found: tuple[str, tuple[int, int]] | None = None
     rank = {"RAW": 0, "WAR": 1, "WAW": 2}
     for a in earlier.accesses:
@@ -162,7 +162,7 @@ def judge(calls: list[Call]) -> Judgement:
     instructions, barriers, cannot = decode_stream(calls)
     if cannot is not None:
         return Judgement(instructions, [], barriers, cannot)
-    flag_bound = _flag_orders(calls)
+    flag_bound = flag_orders(calls)
     barrier_positions = [p for p, _site in barriers]
     races: list[TraceRace] = []
     active: list[tuple[int, Instruction]] = []     # (position after which it is ordered, instruction)
@@ -173,7 +173,7 @@ def judge(calls: list[Call]) -> Judgement:
         for _until, earlier in active:
             if earlier.hull[1] <= lo or hi <= earlier.hull[0]:
                 continue
-            found = _overlap(earlier, instruction)
+            found = overlap(earlier, instruction)
             if found is not None:
                 races.append(TraceRace(found[0], earlier, instruction, found[1]))
         after = bisect_right(barrier_positions, position)

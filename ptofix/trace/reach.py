@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from .judge import INF, PIPE_V, Instruction, _flag_orders, _overlap, decode_stream
+from .judge import INF, PIPE_V, Instruction, decode_stream, flag_orders, overlap
 from .record import Recording
 
 
@@ -34,7 +34,7 @@ def unneeded_barriers(recording: Recording) -> list[int]:
     instructions, barriers, cannot = decode_stream(recording.calls)
     if cannot is not None:
         return []
-    flag_bound = _flag_orders(recording.calls)
+    flag_bound = flag_orders(recording.calls)
     positions = [instruction.position for instruction in instructions]
     # Each barrier instance's owner: its kernel site, or -1 - index for a barrier inside an op or on
     # PIPE_ALL (never left out: its own "site").
@@ -76,6 +76,6 @@ def _opens_a_race(instructions: list[Instruction], positions: list[int], earlier
                 break
             if a.hull[1] <= b.hull[0] or b.hull[1] <= a.hull[0]:
                 continue
-            if _overlap(a, b) is not None:
+            if overlap(a, b) is not None:
                 return True
     return False

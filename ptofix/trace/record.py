@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..perf.build import (
-    _EXTERN_C,
+    EXTERN_C,
     MEMORY_LIMIT,
     CompileJob,
     EntryCall,
     Toolchain,
-    _key,
+    cache_key,
     compile_all,
     entry_call,
     half_source,
@@ -40,7 +40,7 @@ from ..perf.build import (
 from ..perf.build import (
     SHIM as PERF_SHIM,
 )
-from ..perf.measure import _scalar_arguments
+from ..perf.measure import scalar_arguments
 from ..source import PtofixError, SourceText
 from ..tool_process import ToolOutputTooLarge
 from ..tool_process import run_as_group as _run_as_group
@@ -130,7 +130,7 @@ def plan(tools: Toolchain, path: str, text: str, call: EntryCall, extra_flags: t
                               "-D__DAV_VEC__", "-D__DAV_C220_VEC__", *macros)
     source = unit_source(call)
     shims = TRACE_SHIM.read_text(encoding="utf-8") + PERF_SHIM.read_text(encoding="utf-8")
-    key = _key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, shims, source, instrumented, *flags)
+    key = cache_key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, shims, source, instrumented, *flags)
     output = tools.cache_dir / "trace" / f"aiv-{key}.o"
     binary = tools.cache_dir / "trace" / f"trace-{key}"
     # The cache is never an authority (perf/build.py): the trace's directory is private (0700,
@@ -164,7 +164,7 @@ def record(paths: list[str], texts: dict[str, str], tools: Toolchain, given: dic
             continue
         try:
             link(tools, binary, [obj])
-            values, shown, notes = _scalar_arguments(path, call, given)
+            values, shown, notes = scalar_arguments(path, call, given)
             calls = run(path, binary, values, timeout)
         except PtofixError as error:
             out[path] = error
@@ -180,7 +180,7 @@ _ATTRIBUTE = re.compile(r"__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
 def _c_names(call: EntryCall, text: str) -> EntryCall:
     """``call`` with the extern "C" names read past an ``__attribute__((...))`` (perf's reading
     would take ``__attribute__`` itself for the name, and rename it)."""
-    return replace(call, c_linkage=tuple(sorted(set(_EXTERN_C.findall(_ATTRIBUTE.sub(" ", text))))))
+    return replace(call, c_linkage=tuple(sorted(set(EXTERN_C.findall(_ATTRIBUTE.sub(" ", text))))))
 
 
 def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall, list[str]]:
@@ -193,7 +193,7 @@ def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall,
             raise
         from ..cpp.parser import parse_cpp
         defined = {fn.name for fn in parse_cpp(SourceText(text, path)).functions}
-        names = [name for name in _EXTERN_C.findall(_ATTRIBUTE.sub(" ", text)) if name in defined]
+        names = [name for name in EXTERN_C.findall(_ATTRIBUTE.sub(" ", text)) if name in defined]
         if len(set(names)) != 1:
             raise
         return _c_names(entry_call(path, text, names[0]), text), [
