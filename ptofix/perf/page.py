@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..compile_env import CompileEnvironment
+from ..pto.pipe_codes import PIPE_V
 from ..reports import printable_names
 
-PIPE_V = 1          # pto-isa f35e7f60 include/pto/common/cpu_stub.hpp: `const pipe_t PIPE_V = 1`
 LEFT = 150          # px of lane labels
 WIDTH = 1100        # px of the time axis
 ROW = 16            # px per lane

@@ -20,11 +20,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from ..pto.pipe_codes import PIPE_ALL, PIPE_V
 from .footprint import NOT_VECTOR, Access, CannotJudge, MaskState, decode
 from .record import Call
 
-PIPE_V = 1           # pto/common/cpu_stub.hpp pipe_t values (the recorded integers)
-PIPE_ALL = 6
 INF = 1 << 62
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from .judge import INF, PIPE_V, Instruction, decode_stream, flag_orders, overlap
+from ..pto.pipe_codes import PIPE_V
+from .judge import INF, Instruction, decode_stream, flag_orders, overlap
 from .record import Recording
 
 
