@@ -395,9 +395,11 @@ def test_the_reach_gap_is_the_barriers_whose_removal_adds_no_race():
     (["--report", "html"], "--report html is not written for --trace"),
     ([], "--trace and --verify-trace need --pto-isa"),
 ])
-def test_what_trace_does_not_combine_with_is_an_error_before_anything_is_built(extra, message):
+def test_what_trace_does_not_combine_with_is_an_error_before_anything_is_built(extra, message, tmp_path):
     argv = ["check", "--trace", str(FAMILIES), *extra]
     if extra:
-        argv += ["--pto-isa", "/nonexistent"]
+        # (A directory the command line takes for a checkout, with nothing to build against.)
+        (tmp_path / "include" / "pto").mkdir(parents=True)
+        argv += ["--pto-isa", str(tmp_path)]
     done = ptofix(*argv)
     assert done.returncode == 2 and message in done.stderr, done.stderr
