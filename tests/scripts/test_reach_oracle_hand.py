@@ -13,24 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_fail_closed_hand import (
-    CALL_CASES,
-    CALL_SITE_CASES,
-    CALLER_GUARD_CASES,
-    DECL_CASES,
-    DECL_HEADERS,
-    ENTRY,
-    GUARD,
-    HEAD,
-    T16,
-    TEMPLATE,
-    TEMPLATE_CASES,
-    TEMPLATE_HEADERS,
-    TILES,
-    guard_lines,
-    one_file,
-    write,
-)
+from test_fail_closed_hand import ENTRY, GUARD, HEAD, T16, TEMPLATE, TILES, guard_lines, one_file, write
+from test_fail_closed_hand_calls import CALL_CASES
+from test_fail_closed_hand_declarations import DECL_CASES, DECL_HEADERS
+from test_fail_closed_hand_templates import CALL_SITE_CASES, CALLER_GUARD_CASES, TEMPLATE_CASES, TEMPLATE_HEADERS
 
 REPO = Path(__file__).resolve().parents[2]
 
