@@ -6,14 +6,14 @@ calls isolated from an unclean caller boundary. Also the default race model (no 
 credit) and op facts checked against a pto-isa checkout, each guarded to skip where its module is
 absent.
 
-Kernels follow round 4's shape (tests/cpp/test_fail_closed_round4.py): b written, `// GUARD`
+Kernels follow round 4's shape (tests/cpp/test_check_relaxations.py): b written, `// GUARD`
 barrier, the construct, a written; the construct may write b (the barrier must stay and `check`
 must not verify the kernel), or its control verifies.
 """
 from __future__ import annotations
 
 import pytest
-from test_fail_closed_round4 import (
+from test_check_relaxations import (
     ACCESSOR,
     ENTRY,
     EVIL,
