@@ -1,9 +1,11 @@
-"""Round 4 of adversarial kernels, against the relaxations that let `check` verify the real kernels
-(issue 68): templates the file never instantiates (templates.never_instantiated), a header's
-block-id accessor proven a scalar read (header_scalar_functions.py), local unions of plain scalars
-(aggregate_init.local_aggregate), stores to the file's own integer variable
-(FileContext.plain_integer_global) and a call isolated from a caller whose boundary is not clean
-(races._isolated_call).
+"""Adversarial kernels against the relaxations that let `check` verify the real kernels (issue 68),
+and the helpers of the files that test each: templates the file never instantiates
+(templates.never_instantiated) and a call isolated from a caller whose boundary is not clean
+(races._isolated_call) here; a header's block-id accessor proven a scalar read:
+tests/cpp/test_header_scalar_functions.py; local unions and braced initialisers:
+tests/cpp/test_local_aggregates.py; stores to the file's own integer variables:
+tests/cpp/test_integer_globals.py; the default race model and op facts against a changed checkout:
+tests/pto/test_race_model_aliased_chains.py, tests/pto/test_op_sources_stale_headers.py.
 
 Each kernel is valid C++ (g++ -fsyntax-only against pto-isa's host cost-model build; skipped
 without g++ or the checkout). The entry writes b (UB 65536), then `pipe_barrier(PIPE_V)`, then the
@@ -127,143 +129,6 @@ def test_a_template_a_header_calls_is_analysed(tmp_path, host_include):  # noqa:
     assert "lane_helper" in report
 
 
-# -- a header's block-id accessor -----------------------------------------------------------------
-def runtime_header(before: str = "", member: str = "int32_t block_idx;", body: str = "",
-                   constant: str = "static constexpr int32_t LOCAL_INDEX = 48;", more: str = "") -> str:
-    """A header as simpler's intrinsic.h defines `get_block_idx(args)`."""
-    return f"""#pragma once
-#include <stdint.h>
-#ifndef __gm__
-#define __gm__
-#endif
-#ifndef __aicore__
-#define __aicore__
-#endif
-{before}
-{constant}
-struct LocalContext {{
-    {member}
-    int32_t block_num;
-}};
-static __aicore__ inline int32_t get_block_idx(__gm__ int64_t *args) {{
-{body}    __gm__ LocalContext *ctx =
-        reinterpret_cast<__gm__ LocalContext *>(static_cast<uint64_t>(args[LOCAL_INDEX]));
-    return ctx->block_idx;
-}}
-{more}
-"""
-
-
-ACCESSOR = "  int32_t idx = get_block_idx(args);\n  (void)idx;\n"
-INCLUDE = '#include "rt.h"\n'
-
-
-def test_control_a_header_accessor_proven_a_scalar_read(tmp_path, host_include):  # noqa: F811
-    include = with_header(tmp_path, runtime_header(), host_include)
-    free_removed(tmp_path, kernel(FREE, ACCESSOR, includes=INCLUDE), include)
-
-
-EVIL_INDEX = """using T16h = Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128>;
-struct Idx {
-  int32_t v;
-  AICORE operator int32_t() const { T16h w; TASSIGN(w, 65536); pto::TMUL(w, w, w); return v; }
-};
-struct Slot {
-  AICORE operator int64_t() const { T16h w; TASSIGN(w, 65536); pto::TMUL(w, w, w); return 48; }
-};
-"""
-
-HEADER_CASES = {
-    # The accessor's body issues vector work on b's bytes.
-    "vector work in the body": runtime_header(
-        before="using T16h = Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128>;",
-        body="    T16h w; TASSIGN(w, 65536); pto::TMUL(w, w, w);\n"),
-    # The member it returns is a class whose conversion to int32_t writes b.
-    "a class-typed member with a conversion operator": runtime_header(before=EVIL_INDEX, member="Idx block_idx;"),
-    # The subscript is a class object whose conversion to an integer writes b.
-    "a class-typed constant": runtime_header(before=EVIL_INDEX, constant="static const Slot LOCAL_INDEX{};"),
-    # A template of that name, which the call may choose.
-    "an overload template": runtime_header(
-        before=EVIL_INDEX, more="template <typename T> AICORE inline int32_t get_block_idx(T *args, int k = 0) "
-                                "{ T16h w; TASSIGN(w, 65536); pto::TMUL(w, w, w); return k; }"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(HEADER_CASES))
-def test_a_header_accessor_not_proven_keeps_the_guard(tmp_path, host_include, case):  # noqa: F811
-    include = with_header(tmp_path, HEADER_CASES[case], host_include)
-    report = guard_kept(tmp_path, kernel(GUARD, ACCESSOR, includes=INCLUDE), include)
-    assert "get_block_idx" in report
-
-
-HIDDEN = f"AICORE inline int32_t hidden() {{ {WRITES_B} return 0; }}\n"
-
-
-def test_a_kernel_macro_over_a_word_of_the_accessor_keeps_the_guard(tmp_path, host_include):  # noqa: F811
-    """`#define static_cast hidden_cast` before the include: the accessor's cast calls a function
-    template of the kernel that writes b."""
-    include = with_header(tmp_path, runtime_header(), host_include)
-    tile = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128>"
-    cast = (f"template <typename T, typename U> AICORE inline T hidden_cast(U u) {{ {tile} w; TASSIGN(w, 65536); "
-            "pto::TMUL(w, w, w); return (T)u; }\n#define static_cast hidden_cast\n")
-    guard_kept(tmp_path, kernel(GUARD, ACCESSOR, includes=cast + INCLUDE), include)
-
-
-def test_a_macro_redefining_the_accessor_keeps_the_guard(tmp_path, host_include):  # noqa: F811
-    include = with_header(tmp_path, runtime_header(), host_include)
-    text = kernel(GUARD, ACCESSOR, defs=HIDDEN + "#define get_block_idx(x) hidden()\n", includes=INCLUDE)
-    guard_kept(tmp_path, text, include)
-
-
-def test_the_file_s_own_accessor_is_its_function(tmp_path, host_include):  # noqa: F811
-    """No header: the file defines get_block_idx(args) itself, writing b. The call is its function."""
-    own = f"AICORE inline int32_t get_block_idx(__gm__ int64_t *p) {{ {WRITES_B} return 0; }}\n"
-    guard_kept(tmp_path, kernel(GUARD, ACCESSOR, defs=own), host_include)
-
-
-def test_a_local_shadowing_the_accessor_is_not_it(tmp_path, host_include):  # noqa: F811
-    """A local object named get_block_idx, of a class whose call operator writes b."""
-    defs = f"struct Caller {{ AICORE int32_t operator()(__gm__ int64_t *p) const {{ {WRITES_B} return 0; }} }};\n"
-    stmt = "  Caller get_block_idx;\n" + ACCESSOR
-    include = with_header(tmp_path, runtime_header(), host_include)
-    guard_kept(tmp_path, kernel(GUARD, stmt, defs=defs, includes=INCLUDE), include)
-
-
-# -- local unions of plain scalars ----------------------------------------------------------------
-UNION = "  union {\n    uint64_t u64;\n    int64_t val;\n  } conv;\n  conv.u64 = n;\n  int64_t v = conv.val;\n  (void)v;\n"
-
-
-def test_control_a_local_union_of_scalars(tmp_path, host_include):  # noqa: F811
-    free_removed(tmp_path, kernel(FREE, UNION), host_include)
-
-
-def test_a_union_member_of_a_locally_aliased_class_keeps_the_guard(tmp_path, host_include):  # noqa: F811
-    """`using uint64_t = Evil;` in the function: the member is an Evil, its assignment writes b."""
-    guard_kept(tmp_path, kernel(GUARD, "  using uint64_t = Evil;\n" + UNION, EVIL), host_include)
-
-
-def test_a_union_with_a_member_function_stays_opaque(tmp_path, host_include):  # noqa: F811
-    stmt = (f"  union {{\n    uint64_t u64;\n    int64_t val;\n    AICORE void f() {{ {WRITES_B} }}\n  }} conv;\n"
-            "  conv.f();\n")
-    guard_kept(tmp_path, kernel(GUARD, stmt), host_include)
-
-
-# -- stores to the file's own integer variable ----------------------------------------------------
-def test_control_a_store_to_a_block_local_integer(tmp_path, host_include):  # noqa: F811
-    defs = "[[maybe_unused]] static int32_t lane;\n"
-    free_removed(tmp_path, kernel(FREE, "  lane = 1;\n", defs), host_include)
-
-
-def test_a_store_to_a_class_object_keeps_the_guard(tmp_path, host_include):  # noqa: F811
-    guard_kept(tmp_path, kernel(GUARD, "  lane = 1;\n", EVIL + "static Evil lane;\n"), host_include)
-
-
-def test_a_store_through_a_macro_named_variable_keeps_the_guard(tmp_path, host_include):  # noqa: F811
-    """`lane` is a macro over a class object: the store assigns an Evil."""
-    defs = EVIL + "static Evil evil_lane;\nstatic int32_t lane;\n#define lane evil_lane\n"
-    guard_kept(tmp_path, kernel(GUARD, "  lane = 1;\n", defs), host_include)
-
-
 # -- a call from a caller whose boundary is not clean ---------------------------------------------
 PLAIN_ENTRY = 'extern "C" AICORE void kernel_entry(__gm__ int64_t* args, int64_t n)'
 
@@ -314,24 +179,55 @@ def test_the_caret_is_on_the_call_that_is_not_modelled(tmp_path, capsys):
     assert f"{' ' * (column - 1)}^~~~~~~" in err, err
 
 
-# -- braced initialisers of scalars ---------------------------------------------------------------
-BRACED = "  int64_t k{n};\n  const int64_t m = {n + 1};\n  int64_t s = k + m;\n  (void)s;\n"
+# -- templates instantiated without their name spelled twice --------------------------------------
+RACY = "T16 r; TASSIGN(r, 0x0); T16 s; TASSIGN(s, 4096); pto::TADD(r, r, r); pto::TMUL(s, s, s);"
+TEMPLATE_CASES = {
+    # `lane_hel\<newline>per(e)`: one spelling in the text, a call after the line splice.
+    "a call through a line splice": ("  Evil e{1};\n  lane_hel\\\nper(e);\n", EVIL + "template <typename P>\n"
+                                     "AICORE inline void lane_helper(P p) {\n  if (p) { pipe_barrier(PIPE_ALL); }\n}\n"),
+    # A literal operator template, instantiated by `12_w`, which does not spell its name.
+    "a user-defined literal": ("  int v = 12_w;\n  (void)v;\n",
+                               f"template <char... C>\nAICORE inline int operator\"\"_w() {{ {RACY} return 0; }}\n"),
+    # An operator template, instantiated by `1 + g`.
+    "an operator template": ("  Tag g;\n  int v = 1 + g;\n  (void)v;\n",
+                             f"struct Tag {{}};\ntemplate <typename P>\nAICORE inline int operator+(P p, Tag) {{ {RACY} "
+                             "return 0; }\n"),
+}
 
 
-def test_control_braced_scalar_initialisers(tmp_path, host_include):  # noqa: F811
-    free_removed(tmp_path, kernel(FREE, BRACED), host_include)
+@pytest.mark.parametrize("case", sorted(TEMPLATE_CASES))
+def test_a_template_instantiated_without_its_name_is_not_verified(tmp_path, host_include, case):  # noqa: F811
+    stmt, defs = TEMPLATE_CASES[case]
+    guard_kept(tmp_path, kernel(GUARD, stmt, defs), host_include)
 
 
-def test_a_braced_initialiser_of_a_locally_aliased_class_keeps_the_guard(tmp_path, host_include):  # noqa: F811
-    """`using int64_t = Built;` in the function: `int64_t k{n};` runs Built's constructor, which
-    writes b."""
-    defs = f"struct Built {{\n  int64_t v;\n  AICORE Built(int64_t x) : v(x) {{ {WRITES_B} }}\n}};\n"
-    guard_kept(tmp_path, kernel(GUARD, "  using int64_t = Built;\n  int64_t k{n};\n", defs), host_include)
+# -- a call isolated from an unclean caller boundary ----------------------------------------------
+WORK = "static AICORE inline void work()\n{\n  T16 a;\n  TASSIGN(a, 0x0);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_ALL);\n}\n"
+MID = "AICORE void mid()\n{\n  work();\n}\n"
+ISOLATED_CASES = {
+    # `mid` (no __global__) has an unclean entry, but it is the file's: the kernel's TMUL of a may
+    # still run when work's TADD writes a.
+    "before, through a plain caller of the file": WORK + MID + f"{ENTRY}\n{{\n  T16 a;\n  TASSIGN(a, 0x0);\n"
+                                                  "  TMUL(a, a, a);\n  mid();\n}\n",
+    "after, through a plain caller of the file": (
+        "static AICORE inline void work()\n{\n  pipe_barrier(PIPE_ALL);\n  T16 a;\n  TASSIGN(a, 0x0);\n"
+        "  TADD(a, a, a);\n}\n" + MID + f"{ENTRY}\n{{\n  mid();\n  T16 a;\n  TASSIGN(a, 0x0);\n  TMUL(a, a, a);\n"
+        "  pipe_barrier(PIPE_ALL);\n}\n"),
+    # The plain entry's own TMUL, at bytes it cannot tell (the address a parameter), or under a
+    # condition, or reached through a pointer to the function.
+    "before, at an unknown address": (WORK + f"{PLAIN_ENTRY}\n{{\n  T16 u;\n  TASSIGN(u, n);\n  TMUL(u, u, u);\n"
+                                      "  work();\n}\n"),
+    "before, under a condition": (WORK + f"{PLAIN_ENTRY}\n{{\n  if (n) {{\n    T16 u;\n    TASSIGN(u, 0x0);\n"
+                                  "    TMUL(u, u, u);\n  }\n  work();\n}\n"),
+    "through a function pointer": (WORK + f"{PLAIN_ENTRY}\n{{\n  T16 u;\n  TASSIGN(u, 0x0);\n  TMUL(u, u, u);\n"
+                                   "  void (*f)() = work;\n  f();\n}\n"),
+    # Two calls in a plain entry: the second's TADD may meet the first's.
+    "twice from a plain entry": ("static AICORE inline void work()\n{\n  T16 a;\n  TASSIGN(a, 0x0);\n  TADD(a, a, a);\n}\n"
+                                 f"{PLAIN_ENTRY}\n{{\n  work();\n  work();\n  pipe_barrier(PIPE_ALL);\n}}\n"),
+}
 
 
-@pytest.mark.parametrize("stmt", [
-    "  int64_t k{hidden()};\n",                  # the element calls a function of the file writing b
-    "  int64_t k = {n + hidden()};\n",
-])
-def test_a_braced_initialiser_with_a_call_keeps_the_guard(tmp_path, host_include, stmt):  # noqa: F811
-    guard_kept(tmp_path, kernel(GUARD, stmt, HIDDEN), host_include)
+@pytest.mark.parametrize("case", sorted(ISOLATED_CASES))
+def test_a_call_not_isolated_is_not_verified(tmp_path, case):
+    status, report = check_status(tmp_path, HEAD + ALIAS + ISOLATED_CASES[case])
+    assert status in (1, 4), report

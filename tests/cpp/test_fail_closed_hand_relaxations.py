@@ -1,4 +1,5 @@
-"""Fail closed on hand-written PTO C++, round 2: adversaries against main's newest relaxations.
+"""Fail closed on hand-written PTO C++: adversaries against the relaxations of issue 57's hand set
+(exclusive definitions, template instances, declarator lists, expression macros, plain structs).
 
 Each kernel hides a real conflict across one `pipe_barrier(PIPE_V);  // GUARD` behind one construct:
 - a function (or function template) defined in several `#if` groups, with `#elif` chains, `#ifdef`

@@ -72,7 +72,7 @@ def test_an_op_depends_on_its_headers_and_a_helper_it_names():
 
 def test_a_changed_header_makes_every_op_stale_naming_it(tmp_path):
     # Which op a changed header reaches is C++ name lookup, not a word scan (a specialisation added
-    # to another op's header, tests/cpp/test_fail_closed_round5.py): every op is stale, the op's own
+    # to another op's header, tests/pto/test_op_sources_stale_headers.py): every op is stale, the op's own
     # header named as such.
     table = recorded(tree(tmp_path / "old"))
     assert stale_ops(table, str(tree(tmp_path / "same"))) == {}
